@@ -1,0 +1,82 @@
+"""Config: every parameter of one experiment, validated once, shared by the CLI, the app, the cache and the tests."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+
+ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "linear", "elu", "selu", "gelu")
+INITS = (
+    "zeros", "constant", "normal", "uniform",
+    "xavier_normal", "xavier_uniform", "he_normal", "he_uniform",
+    "lecun_normal", "orthogonal",
+)
+MODES = ("fan_in", "fan_out")
+INPUTS = ("normal", "uniform")
+DTYPES = ("float32", "float64")
+
+# Allowed ranges, (low, high) inclusive. Widths above 2048 or 100 layers add nothing a lecture needs
+# and quickly leave the memory budget; scales above 100 overflow float32 within a few layers anyway.
+INT_RANGES = {"depth": (1, 100), "width": (2, 2048), "batch": (10, 4096), "seed": (0, 2**32 - 1)}
+FLOAT_RANGES = {
+    "slope": (0.0, 1.0),
+    "std": (0.0, 100.0),
+    "bound": (0.0, 100.0),
+    "value": (-100.0, 100.0),
+    "gain": (1e-6, 100.0),
+    "bias": (-100.0, 100.0),
+    "bias_std": (0.0, 100.0),
+}
+CHOICES = {"activation": ACTIVATIONS, "init": INITS, "mode": MODES, "input": INPUTS, "dtype": DTYPES}
+
+
+@dataclass(frozen=True)
+class Config:
+    """One network at initialization: X (batch, width) -> depth x [Linear(width, width) -> f]."""
+
+    depth: int = 10  # the lecture's 10 hidden layers
+    width: int = 500  # units per layer; the input has the same width
+    batch: int = 1000  # samples of standard-normal data, as in the lecture
+    activation: str = "tanh"
+    slope: float = 0.01  # leaky_relu's negative slope, torch's default
+    init: str = "normal"
+    std: float = 0.01  # for init="normal": the lecture's 0.01 * randn
+    bound: float = 0.05  # for init="uniform": U(-bound, bound)
+    value: float = 0.01  # for init="constant": every weight equal
+    gain: float | None = None  # None: torch.nn.init's default for the scheme
+    mode: str = "fan_in"  # He init: preserve the forward (fan_in) or backward (fan_out) variance
+    bias: float = 0.0  # mean of each unit's bias
+    bias_std: float = 0.0  # std of the bias across units; bias_std**2 is the theory's sigma_b^2
+    batch_norm: bool = False  # normalize each pre-activation over the batch (gamma=1, beta=0)
+    input: str = "normal"  # input distribution, unit variance either way
+    seed: int = 0
+    dtype: str = "float32"  # like real frameworks; float64 to see what is rounding and what is not
+
+    def __post_init__(self) -> None:
+        for name, (low, high) in INT_RANGES.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"{name}={value!r} is not allowed: a whole number from {low} to {high}")
+        for name, (low, high) in FLOAT_RANGES.items():
+            value = getattr(self, name)
+            if name == "gain" and value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                    or not low <= value <= high:
+                allowed = f"a number from {low:g} to {high:g}" + (" or None" if name == "gain" else "")
+                raise ValueError(f"{name}={value!r} is not allowed: {allowed}")
+        for name, allowed in CHOICES.items():
+            value = getattr(self, name)
+            if value not in allowed:
+                raise ValueError(f"{name}={value!r} is not allowed: one of {', '.join(allowed)}")
+        if not isinstance(self.batch_norm, bool):
+            raise ValueError(f"batch_norm={self.batch_norm!r} is not allowed: True or False")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Config:
+        """Build from a dict, ignoring unknown keys (e.g. a JSON file saved by an older version)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})

@@ -1,0 +1,113 @@
+"""Weight initializers with the formulas of torch.nn.init.
+
+Glorot & Bengio 2010 (Xavier): Var(w) = gain^2 * 2 / (fan_in + fan_out).
+He et al. 2015 (Kaiming):      Var(w) = gain^2 / fan, gain sqrt(2) for ReLU.
+LeCun et al. 1998:             Var(w) = gain^2 / fan_in.
+Saxe et al. 2014 (orthogonal): QR of a Gaussian matrix with the signs of diag(R) fixed, times gain.
+Uniform variants have bound = sqrt(3) * std, the uniform law with the same variance.
+
+Draws are made at unit scale and then scaled, so two schemes with the same seed share their random
+pattern and differ only in scale: dragging a slider changes the size of the weights, not their signs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .config import Config
+
+NORMAL_FAMILY = ("normal", "xavier_normal", "he_normal", "lecun_normal")
+UNIFORM_FAMILY = ("uniform", "xavier_uniform", "he_uniform")
+
+DEFAULT_GAIN = {  # torch.nn.init's defaults
+    "xavier_normal": 1.0,
+    "xavier_uniform": 1.0,
+    "he_normal": math.sqrt(2.0),  # kaiming_*(a=0, nonlinearity="leaky_relu")
+    "he_uniform": math.sqrt(2.0),
+    "lecun_normal": 1.0,
+    "orthogonal": 1.0,
+}
+
+
+def gain_of(config: Config) -> float | None:
+    """The gain the scheme uses, or None for schemes without one."""
+    if config.init not in DEFAULT_GAIN:
+        return None
+    return DEFAULT_GAIN[config.init] if config.gain is None else config.gain
+
+
+def weight_std(config: Config, fan_in: int, fan_out: int) -> float:
+    """Standard deviation of one weight (for constant init: 0, every weight equals `value`)."""
+    gain = gain_of(config)
+    fan = fan_in if config.mode == "fan_in" else fan_out
+    if config.init in ("zeros", "constant"):
+        return 0.0
+    if config.init == "normal":
+        return config.std
+    if config.init == "uniform":
+        return config.bound / math.sqrt(3.0)
+    if config.init in ("xavier_normal", "xavier_uniform"):
+        return gain * math.sqrt(2.0 / (fan_in + fan_out))
+    if config.init in ("he_normal", "he_uniform"):
+        return gain / math.sqrt(fan)
+    if config.init == "lecun_normal":
+        return gain / math.sqrt(fan_in)
+    if config.init == "orthogonal":
+        return gain / math.sqrt(max(fan_in, fan_out))  # each entry of an orthogonal matrix
+    raise ValueError(f"unknown init {config.init!r}")
+
+
+def uniform_bound(config: Config, fan_in: int, fan_out: int) -> float:
+    """The bound b of U(-b, b) for the uniform schemes."""
+    if config.init == "uniform":
+        return config.bound
+    return math.sqrt(3.0) * weight_std(config, fan_in, fan_out)
+
+
+def weight_variance(config: Config, fan_in: int, fan_out: int) -> float | None:
+    """Var(w) for zero-mean schemes; None for constant init, which breaks the theory's zero-mean premise."""
+    if config.init == "constant" and config.value != 0.0:
+        return None
+    return weight_std(config, fan_in, fan_out) ** 2
+
+
+def sample_weights(config: Config, rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
+    """One layer's W, shape (fan_in, fan_out), used as s = h @ W."""
+    dtype = np.dtype(config.dtype)
+    shape = (fan_in, fan_out)
+    if config.init == "zeros":
+        return np.zeros(shape, dtype)
+    if config.init == "constant":
+        return np.full(shape, config.value, dtype)
+    if config.init in NORMAL_FAMILY:
+        w = rng.standard_normal(shape, dtype=dtype)
+        w *= dtype.type(weight_std(config, fan_in, fan_out))
+        return w
+    if config.init in UNIFORM_FAMILY:
+        w = rng.random(shape, dtype=dtype)
+        w *= dtype.type(2.0 * uniform_bound(config, fan_in, fan_out))
+        w -= dtype.type(uniform_bound(config, fan_in, fan_out))
+        return w
+    if config.init == "orthogonal":
+        return (gain_of(config) * orthogonal(rng, fan_out, fan_in).T).astype(dtype)
+    raise ValueError(f"unknown init {config.init!r}")
+
+
+def orthogonal(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
+    """A (rows, cols) matrix with orthonormal rows or columns, as torch.nn.init.orthogonal_ makes it."""
+    flat = rng.standard_normal((rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))  # makes the distribution uniform (Haar), not biased by QR's sign choice
+    return q.T if rows < cols else q
+
+
+def sample_bias(config: Config, rng: np.random.Generator, units: int) -> np.ndarray | None:
+    """Each unit's bias from N(bias, bias_std^2); None when every bias is zero (skips the add)."""
+    dtype = np.dtype(config.dtype)
+    if config.bias_std == 0.0:
+        return None if config.bias == 0.0 else np.full(units, config.bias, dtype)
+    return (config.bias + config.bias_std * rng.standard_normal(units)).astype(dtype)

@@ -1,0 +1,298 @@
+"""The lecture's experiment: a deep fully connected net at initialization, forward and backward, per-layer statistics.
+
+X (batch, width) ~ N(0, 1); for l = 1..depth: z_l = h_{l-1} @ W_l + b_l, s_l = BN(z_l) or z_l, h_l = f(s_l).
+The backward pass starts from an i.i.d. N(0, 1) gradient dL/dh_depth per sample, a random read-out, so
+what it shows is what the layers do to gradients, not what one particular loss asks of them. Weight
+gradients are those of the batch-mean loss, dW_l = h_{l-1}^T dL/dz_l / batch, as frameworks report them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import activations, theory
+from .config import Config
+from .initializers import sample_bias, sample_weights
+
+DEFAULT_MEMORY_BUDGET = 1 << 30  # 1 GiB: well within a laptop or a Streamlit Community Cloud app
+HISTOGRAM_BINS = 50
+SATURATION = 0.97  # |tanh| above this, or sigmoid this close to 0 or 1, passes almost no gradient
+
+# Per-layer columns of Result, index 0 being the input; NaN where a value is missing or undefined.
+COLUMNS = (
+    "pre_mean", "pre_std", "act_mean", "act_std", "saturated", "dead", "distinct_units",
+    "grad_std", "weight_grad_std", "grad_data_ratio",
+    "predicted_act_std", "predicted_pre_std", "predicted_grad_std",
+)
+
+
+class MemoryBudgetError(ValueError):
+    """The configuration needs more memory than the budget allows."""
+
+
+@dataclass(frozen=True)
+class Break:
+    """Where the numbers left the floating-point range."""
+
+    kind: str  # "overflow" (inf or nan appeared) or "underflow" (a non-zero product rounded to all zeros)
+    layer: int
+    stage: str  # "forward" or "backward"
+
+    def message(self, dtype: str) -> str:
+        went = "overflowed" if self.kind == "overflow" else "underflowed to zero in"
+        return f"{self.stage} values {went} {dtype} at layer {self.layer}; later statistics are missing"
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """Per-layer statistics of one simulated network; each array has depth + 1 entries (0 is the input)."""
+
+    config: Config
+    stats: dict[str, np.ndarray]  # COLUMNS -> (depth + 1,) float
+    exploded: np.ndarray  # (depth + 1,) bool: values overflowed here
+    vanished: np.ndarray  # (depth + 1,) bool: values underflowed to zero here
+    distinct_grad_units: np.ndarray  # (depth + 1,) float: how many units' gradients differ
+    weight_std: np.ndarray  # (depth + 1,) float: measured std of W_l
+    hist_edges: np.ndarray  # (HISTOGRAM_BINS + 1,)
+    hist_counts: np.ndarray  # (depth + 1, HISTOGRAM_BINS); values outside the edges count in the end bins
+    breaks: tuple[Break, ...] = field(default=())
+    memory_bytes: int = 0
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        stats = self.__dict__.get("stats", {})
+        if name in stats:
+            return stats[name]
+        raise AttributeError(name)
+
+    def rows(self, include_input: bool = True) -> list[dict]:
+        """One dict per layer with JSON-ready values (None where missing)."""
+        first = 0 if include_input else 1
+        out = []
+        for layer in range(first, self.config.depth + 1):
+            row = {"layer": layer}
+            for name in COLUMNS:
+                value = float(self.stats[name][layer])
+                row[name] = value if math.isfinite(value) else None
+            if row["distinct_units"] is not None:
+                row["distinct_units"] = int(row["distinct_units"])
+            row["exploded"] = bool(self.exploded[layer])
+            row["vanished"] = bool(self.vanished[layer])
+            out.append(row)
+        return out
+
+
+def estimate_memory(config: Config) -> int:
+    """Peak bytes simulate() allocates: kept activations and weights plus a few working arrays."""
+    item = np.dtype(config.dtype).itemsize
+    act = config.batch * config.width
+    keeps_s = config.batch_norm or activations.needs_pre_activation(config.activation)
+    kept = act * (config.depth + 1) + (act * config.depth if keeps_s else 0) + config.width**2 * config.depth
+    working = 6 * act + 2 * config.width**2  # z, its derivative, gradients, histogram indices, dW
+    return item * (kept + working)
+
+
+def simulate(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET) -> Result:
+    """Forward and backward pass of the configured network with all statistics and the theory."""
+    need = estimate_memory(config)
+    if need > memory_budget:
+        raise MemoryBudgetError(
+            f"this configuration needs about {need / 2**20:,.0f} MiB, over the budget of "
+            f"{memory_budget / 2**20:,.0f} MiB: lower depth, width or batch "
+            f"(memory grows as depth x batch x width)"
+        )
+    with np.errstate(all="ignore"):
+        return _simulate(config, need)
+
+
+def _simulate(config: Config, need: int) -> Result:
+    depth, width, batch = config.depth, config.width, config.batch
+    dtype = np.dtype(config.dtype)
+    rng = np.random.default_rng(config.seed)
+    nan = np.full(depth + 1, np.nan)
+    stats = {name: nan.copy() for name in COLUMNS}
+    exploded, vanished = np.zeros(depth + 1, bool), np.zeros(depth + 1, bool)
+    distinct_grad, weight_std = nan.copy(), nan.copy()
+    lo, hi = activations.HISTOGRAM_RANGE[config.activation]
+    hist_edges = np.linspace(lo, hi, HISTOGRAM_BINS + 1)
+    hist_counts = np.zeros((depth + 1, HISTOGRAM_BINS), np.int64)
+    breaks: list[Break] = []
+
+    x = _draw_input(config, rng, dtype)  # (batch, width)
+    _record_activations(stats, hist_counts, 0, x, config, hist_edges)
+    keeps_s = config.batch_norm or activations.needs_pre_activation(config.activation)
+    hs, ss, inv_stds, weights = [x], [None], [None], [None]
+
+    for layer in range(1, depth + 1):
+        w = sample_weights(config, rng, width, width)  # (width, width)
+        b = sample_bias(config, rng, width)  # (width,) or None
+        weights.append(w)
+        weight_std[layer] = w.std(dtype=np.float64)
+        z = hs[-1] @ w  # (batch, width)
+        if _underflowed(z, hs[-1], w):
+            vanished[layer] = True
+            breaks.append(Break("underflow", layer, "forward"))
+            break
+        if b is not None:
+            z += b
+        inv_std = None
+        if config.batch_norm:
+            z, inv_std = _batch_norm(z)
+        if not _record_pre(stats, layer, z):
+            exploded[layer] = True
+            breaks.append(Break("overflow", layer, "forward"))
+            break
+        h = activations.apply(config.activation, z, config.slope)
+        if not _record_activations(stats, hist_counts, layer, h, config, hist_edges):
+            exploded[layer] = True
+            breaks.append(Break("overflow", layer, "forward"))
+            break
+        hs.append(h)
+        ss.append(z if keeps_s else None)
+        inv_stds.append(inv_std)
+
+    if not breaks:
+        _backward(config, rng, hs, ss, inv_stds, weights, stats, exploded, vanished, distinct_grad, breaks)
+
+    with np.errstate(all="ignore"):
+        predicted = theory.predict(config)
+    for key, column in (("act_std", "predicted_act_std"), ("pre_std", "predicted_pre_std"),
+                        ("grad_std", "predicted_grad_std")):
+        stats[column] = np.where(np.isfinite(predicted[key]), predicted[key], np.nan)
+    return Result(config, stats, exploded, vanished, distinct_grad, weight_std, hist_edges, hist_counts,
+                  tuple(breaks), need)
+
+
+def _backward(config, rng, hs, ss, inv_stds, weights, stats, exploded, vanished, distinct_grad, breaks) -> None:
+    dtype = hs[0].dtype
+    dh = rng.standard_normal(hs[-1].shape, dtype=dtype)  # dL/dh_depth, the random read-out
+    for layer in range(config.depth, 0, -1):
+        d = activations.derivative_from_output(config.activation, hs[layer], config.slope, ss[layer])
+        ds = np.multiply(dh, d, out=d)  # dL/ds_l
+        if config.batch_norm:
+            ds = _batch_norm_backward(ds, ss[layer], inv_stds[layer])  # dL/dz_l
+        mean, std = _mean_std(ds)
+        if not math.isfinite(std):
+            exploded[layer] = True
+            breaks.append(Break("overflow", layer, "backward"))
+            return
+        stats["grad_std"][layer] = std
+        distinct_grad[layer] = _distinct_columns(ds)
+        dw = hs[layer - 1].T @ ds  # (width, width), summed over the batch
+        dw *= dtype.type(1.0 / config.batch)  # the gradient of the batch-mean loss, as frameworks compute it
+        weight_grad_std = _mean_std(dw)[1]
+        stats["weight_grad_std"][layer] = weight_grad_std
+        w_std = float(weights[layer].std(dtype=np.float64))
+        if w_std > 0:
+            stats["grad_data_ratio"][layer] = weight_grad_std / w_std
+        if layer > 1:
+            dh = ds @ weights[layer].T
+            if _underflowed(dh, ds, weights[layer]):
+                vanished[layer - 1] = True
+                breaks.append(Break("underflow", layer - 1, "backward"))
+                return
+
+
+def _draw_input(config: Config, rng: np.random.Generator, dtype: np.dtype) -> np.ndarray:
+    shape = (config.batch, config.width)
+    if config.input == "normal":
+        return rng.standard_normal(shape, dtype=dtype)
+    x = rng.random(shape, dtype=dtype)  # U(-sqrt 3, sqrt 3) has unit variance
+    x *= dtype.type(2 * math.sqrt(3))
+    x -= dtype.type(math.sqrt(3))
+    return x
+
+
+def _batch_norm(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Normalize each unit over the batch (Ioffe & Szegedy 2015), gamma = 1, beta = 0, in place."""
+    mean = z.mean(axis=0, dtype=np.float64)
+    var = z.var(axis=0, dtype=np.float64)
+    inv_std = (1.0 / np.sqrt(var + theory.BN_EPS)).astype(z.dtype)
+    z -= mean.astype(z.dtype)
+    z *= inv_std
+    return z, inv_std
+
+
+def _batch_norm_backward(ds: np.ndarray, s: np.ndarray, inv_std: np.ndarray) -> np.ndarray:
+    """dL/dz from dL/ds through s = (z - mean) * inv_std, in place."""
+    mean_ds = ds.mean(axis=0)
+    mean_ds_s = np.einsum("ij,ij->j", ds, s) / ds.shape[0]
+    ds -= mean_ds
+    ds -= s * mean_ds_s
+    ds *= inv_std
+    return ds
+
+
+def _underflowed(product: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
+    """A matrix product that rounded to (near) zero although neither factor is zero."""
+    tiny = np.finfo(product.dtype).tiny  # below this, float numbers lose precision, then become 0
+    return bool(np.abs(product).max() < tiny and np.any(a) and np.any(b))
+
+
+def _mean_std(a: np.ndarray) -> tuple[float, float]:
+    """Mean and std over all entries; fast BLAS sums with an exact fallback where they would mislead."""
+    flat = a.reshape(-1)
+    n = flat.size
+    total = float(flat.sum())
+    square = float(np.dot(flat, flat))
+    mean = total / n
+    var = square / n - mean * mean
+    if not (math.isfinite(var) and var > 1e-3 * mean * mean):
+        # cancellation (std << |mean|) or overflow of the squares: recompute in float64, two passes
+        mean = float(flat.mean(dtype=np.float64))
+        var = float(flat.var(dtype=np.float64))
+    return mean, math.sqrt(max(var, 0.0))
+
+
+def _record_pre(stats: dict, layer: int, s: np.ndarray) -> bool:
+    mean, std = _mean_std(s)
+    if not (math.isfinite(mean) and math.isfinite(std)):
+        return False
+    stats["pre_mean"][layer], stats["pre_std"][layer] = mean, std
+    return True
+
+
+def _record_activations(stats: dict, hist_counts: np.ndarray, layer: int, h: np.ndarray, config: Config,
+                        edges: np.ndarray) -> bool:
+    mean, std = _mean_std(h)
+    if not (math.isfinite(mean) and math.isfinite(std)):
+        return False
+    stats["act_mean"][layer], stats["act_std"][layer] = mean, std
+    hist_counts[layer] = _histogram(h, edges)
+    stats["distinct_units"][layer] = _distinct_columns(h)
+    if layer > 0:
+        if config.activation == "tanh":
+            stats["saturated"][layer] = np.count_nonzero(np.abs(h) > SATURATION) / h.size
+        elif config.activation == "sigmoid":
+            stats["saturated"][layer] = np.count_nonzero(np.abs(h - 0.5) > SATURATION - 0.5) / h.size
+        if config.activation in ("relu", "leaky_relu"):
+            stats["dead"][layer] = np.count_nonzero(h.max(axis=0) <= 0) / h.shape[1]
+    return True
+
+
+def _histogram(h: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Counts over fixed, equal-width edges; values beyond them fall in the end bins."""
+    bins = len(edges) - 1
+    scale = bins / (edges[-1] - edges[0])
+    index = np.multiply(h, h.dtype.type(scale))
+    index -= h.dtype.type(edges[0] * scale)
+    np.clip(index, 0, bins - 1, out=index)
+    return np.bincount(index.astype(np.intp).reshape(-1), minlength=bins)[:bins]
+
+
+def _distinct_columns(a: np.ndarray) -> int:
+    """How many columns (units) differ, exactly.
+
+    A few rows sort the columns into groups; each column is then checked against its group's first
+    member over all rows, and only columns that tie on the probe rows but differ later are sorted in full.
+    """
+    probe = a[: min(32, a.shape[0])].T + a.dtype.type(0)  # (width, rows); + 0 folds -0.0 into 0.0
+    _, first, group = np.unique(probe, axis=0, return_index=True, return_inverse=True)
+    if len(first) == a.shape[1]:
+        return len(first)
+    same = (a == a[:, first[group.reshape(-1)]]).all(axis=0)
+    if same.all():
+        return len(first)
+    return len(first) + len(np.unique(a[:, ~same].T + a.dtype.type(0), axis=0))
