@@ -17,9 +17,7 @@ import math
 import numpy as np
 
 from .config import Config
-
-NORMAL_FAMILY = ("normal", "xavier_normal", "he_normal", "lecun_normal")
-UNIFORM_FAMILY = ("uniform", "xavier_uniform", "he_uniform")
+from .draws import family, orthogonal, standard_normal
 
 DEFAULT_GAIN = {  # torch.nn.init's defaults
     "xavier_normal": 1.0,
@@ -73,41 +71,48 @@ def weight_variance(config: Config, fan_in: int, fan_out: int) -> float | None:
     return weight_std(config, fan_in, fan_out) ** 2
 
 
-def sample_weights(config: Config, rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
-    """One layer's W, shape (fan_in, fan_out), used as s = h @ W."""
+def scale_weights(config: Config, unit: np.ndarray | None, fan_in: int, fan_out: int) -> np.ndarray:
+    """One layer's W, shape (fan_in, fan_out), used as s = h @ W, from a unit-scale draw of its family."""
     dtype = np.dtype(config.dtype)
     shape = (fan_in, fan_out)
+    kind = family(config.init)
     if config.init == "zeros":
         return np.zeros(shape, dtype)
     if config.init == "constant":
         return np.full(shape, config.value, dtype)
-    if config.init in NORMAL_FAMILY:
-        w = rng.standard_normal(shape, dtype=dtype)
-        w *= dtype.type(weight_std(config, fan_in, fan_out))
-        return w
-    if config.init in UNIFORM_FAMILY:
-        w = rng.random(shape, dtype=dtype)
-        w *= dtype.type(2.0 * uniform_bound(config, fan_in, fan_out))
-        w -= dtype.type(uniform_bound(config, fan_in, fan_out))
-        return w
-    if config.init == "orthogonal":
-        return (gain_of(config) * orthogonal(rng, fan_out, fan_in).T).astype(dtype)
+    if kind == "normal":
+        return unit * weight_std(config, fan_in, fan_out)
+    if kind == "uniform":
+        return unit * uniform_bound(config, fan_in, fan_out)
+    if kind == "orthogonal":
+        return unit * gain_of(config)
     raise ValueError(f"unknown init {config.init!r}")
 
 
-def orthogonal(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
-    """A (rows, cols) matrix with orthonormal rows or columns, as torch.nn.init.orthogonal_ makes it."""
-    flat = rng.standard_normal((rows, cols))
-    if rows < cols:
-        flat = flat.T
-    q, r = np.linalg.qr(flat)
-    q *= np.sign(np.diag(r))  # makes the distribution uniform (Haar), not biased by QR's sign choice
-    return q.T if rows < cols else q
+def sample_weights(config: Config, rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
+    """One layer's W drawn from rng: N(0, 1), U(-1, 1) or orthogonal, then scaled by the scheme."""
+    dtype = np.dtype(config.dtype)
+    kind = family(config.init)
+    if kind == "normal":
+        unit = standard_normal(rng, (fan_in, fan_out), dtype)
+    elif kind == "uniform":
+        unit = rng.random((fan_in, fan_out), dtype=dtype) * 2.0 - 1.0
+    elif kind == "orthogonal":
+        unit = orthogonal(rng, fan_out, fan_in).T.astype(dtype)  # torch's (out, in) layout, transposed
+    else:
+        unit = None
+    return scale_weights(config, unit, fan_in, fan_out)
 
 
 def sample_bias(config: Config, rng: np.random.Generator, units: int) -> np.ndarray | None:
     """Each unit's bias from N(bias, bias_std^2); None when every bias is zero (skips the add)."""
+    return scale_bias(config, rng.standard_normal(units) if config.bias_std else None, units)
+
+
+def scale_bias(config: Config, unit: np.ndarray | None, units: int) -> np.ndarray | None:
+    """bias + bias_std * unit, from N(0, 1) numbers; None when every bias is zero (skips the add)."""
     dtype = np.dtype(config.dtype)
     if config.bias_std == 0.0:
         return None if config.bias == 0.0 else np.full(units, config.bias, dtype)
-    return (config.bias + config.bias_std * rng.standard_normal(units)).astype(dtype)
+    return (config.bias + config.bias_std * unit).astype(dtype)
+

@@ -15,7 +15,8 @@ import numpy as np
 
 from . import activations, theory
 from .config import Config
-from .initializers import sample_bias, sample_weights
+from .draws import bias_noise, draw, draws_bytes, family
+from .initializers import scale_bias, scale_weights
 
 DEFAULT_MEMORY_BUDGET = 1 << 30  # 1 GiB: well within a laptop or a Streamlit Community Cloud app
 HISTOGRAM_BINS = 50
@@ -91,7 +92,8 @@ def estimate_memory(config: Config) -> int:
     keeps_s = config.batch_norm or activations.needs_pre_activation(config.activation)
     kept = act * (config.depth + 1) + (act * config.depth if keeps_s else 0) + config.width**2 * config.depth
     working = 6 * act + 2 * config.width**2  # z, its derivative, gradients, histogram indices, dW
-    return item * (kept + working)
+    unit_draws = draws_bytes(config.depth, config.width, config.batch, family(config.init), config.dtype)
+    return item * (kept + working) + unit_draws
 
 
 def simulate(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET) -> Result:
@@ -110,30 +112,35 @@ def simulate(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET) -> Resu
 def _simulate(config: Config, need: int) -> Result:
     depth, width, batch = config.depth, config.width, config.batch
     dtype = np.dtype(config.dtype)
-    rng = np.random.default_rng(config.seed)
+    draws = draw(config.seed, depth, width, batch, config.input, family(config.init), config.dtype)
+    noise = bias_noise(config.seed, depth, width) if config.bias_std else None
     nan = np.full(depth + 1, np.nan)
-    stats = {name: nan.copy() for name in COLUMNS}
-    exploded, vanished = np.zeros(depth + 1, bool), np.zeros(depth + 1, bool)
-    distinct_grad, weight_std = nan.copy(), nan.copy()
+    stats = {name: nan.copy() for name in (*COLUMNS, "distinct_grad_units", "weight_std")}
+    flags = {"exploded": np.zeros(depth + 1, bool), "vanished": np.zeros(depth + 1, bool)}
+    breaks: list[Break] = []
     lo, hi = activations.HISTOGRAM_RANGE[config.activation]
     hist_edges = np.linspace(lo, hi, HISTOGRAM_BINS + 1)
     hist_counts = np.zeros((depth + 1, HISTOGRAM_BINS), np.int64)
-    breaks: list[Break] = []
+    # Working arrays reused from layer to layer: fresh large arrays cost page faults, not just arithmetic.
+    work = {name: np.empty((batch, width), dtype) for name in ("z", "index")}
+    work["bins"] = np.empty((batch, width), np.intp)
 
-    x = _draw_input(config, rng, dtype)  # (batch, width)
-    _record_activations(stats, hist_counts, 0, x, config, hist_edges)
+    def stop(kind: str, layer: int, stage: str) -> None:
+        flags["exploded" if kind == "overflow" else "vanished"][layer] = True
+        breaks.append(Break(kind, layer, stage))
+
+    x = draws.x  # (batch, width)
+    _record_activations(stats, hist_counts, 0, x, config, hist_edges, work)
     keeps_s = config.batch_norm or activations.needs_pre_activation(config.activation)
     hs, ss, inv_stds, weights = [x], [None], [None], [None]
-
     for layer in range(1, depth + 1):
-        w = sample_weights(config, rng, width, width)  # (width, width)
-        b = sample_bias(config, rng, width)  # (width,) or None
+        w = scale_weights(config, draws.weights[layer - 1] if draws.weights else None, width, width)
+        b = scale_bias(config, None if noise is None else noise[layer - 1], width)  # (width,) or None
         weights.append(w)
-        weight_std[layer] = w.std(dtype=np.float64)
-        z = hs[-1] @ w  # (batch, width)
+        stats["weight_std"][layer] = _mean_std(w)[1]
+        z = np.matmul(hs[-1], w, out=None if keeps_s else work["z"])  # (batch, width)
         if _underflowed(z, hs[-1], w):
-            vanished[layer] = True
-            breaks.append(Break("underflow", layer, "forward"))
+            stop("underflow", layer, "forward")
             break
         if b is not None:
             z += b
@@ -141,68 +148,54 @@ def _simulate(config: Config, need: int) -> Result:
         if config.batch_norm:
             z, inv_std = _batch_norm(z)
         if not _record_pre(stats, layer, z):
-            exploded[layer] = True
-            breaks.append(Break("overflow", layer, "forward"))
+            stop("overflow", layer, "forward")
             break
         h = activations.apply(config.activation, z, config.slope)
-        if not _record_activations(stats, hist_counts, layer, h, config, hist_edges):
-            exploded[layer] = True
-            breaks.append(Break("overflow", layer, "forward"))
+        if not _record_activations(stats, hist_counts, layer, h, config, hist_edges, work):
+            stop("overflow", layer, "forward")
             break
         hs.append(h)
         ss.append(z if keeps_s else None)
         inv_stds.append(inv_std)
 
     if not breaks:
-        _backward(config, rng, hs, ss, inv_stds, weights, stats, exploded, vanished, distinct_grad, breaks)
+        _backward(config, draws.readout, hs, ss, inv_stds, weights, stats, stop, work)
 
     with np.errstate(all="ignore"):
         predicted = theory.predict(config)
-    for key, column in (("act_std", "predicted_act_std"), ("pre_std", "predicted_pre_std"),
-                        ("grad_std", "predicted_grad_std")):
-        stats[column] = np.where(np.isfinite(predicted[key]), predicted[key], np.nan)
-    return Result(config, stats, exploded, vanished, distinct_grad, weight_std, hist_edges, hist_counts,
-                  tuple(breaks), need)
+    for key in ("act_std", "pre_std", "grad_std"):
+        stats[f"predicted_{key}"] = np.where(np.isfinite(predicted[key]), predicted[key], np.nan)
+    return Result(config, {name: stats[name] for name in COLUMNS}, flags["exploded"], flags["vanished"],
+                  stats["distinct_grad_units"], stats["weight_std"], hist_edges, hist_counts, tuple(breaks), need)
 
 
-def _backward(config, rng, hs, ss, inv_stds, weights, stats, exploded, vanished, distinct_grad, breaks) -> None:
-    dtype = hs[0].dtype
-    dh = rng.standard_normal(hs[-1].shape, dtype=dtype)  # dL/dh_depth, the random read-out
+def _backward(config: Config, readout: np.ndarray, hs: list, ss: list, inv_stds: list, weights: list,
+              stats: dict, stop, work: dict) -> None:
+    """From dL/dh_depth = readout down to layer 1: gradient statistics per layer."""
+    dh = readout  # dL/dh_depth (read-only; later dh live in work["z"])
+    dw = np.empty_like(weights[1])  # (width, width)
     for layer in range(config.depth, 0, -1):
         d = activations.derivative_from_output(config.activation, hs[layer], config.slope, ss[layer])
         ds = np.multiply(dh, d, out=d)  # dL/ds_l
         if config.batch_norm:
             ds = _batch_norm_backward(ds, ss[layer], inv_stds[layer])  # dL/dz_l
-        mean, std = _mean_std(ds)
+        std = _mean_std(ds)[1]
         if not math.isfinite(std):
-            exploded[layer] = True
-            breaks.append(Break("overflow", layer, "backward"))
+            stop("overflow", layer, "backward")
             return
         stats["grad_std"][layer] = std
-        distinct_grad[layer] = _distinct_columns(ds)
-        dw = hs[layer - 1].T @ ds  # (width, width), summed over the batch
-        dw *= dtype.type(1.0 / config.batch)  # the gradient of the batch-mean loss, as frameworks compute it
+        stats["distinct_grad_units"][layer] = _distinct_columns(ds)
+        np.matmul(hs[layer - 1].T, ds, out=dw)  # summed over the batch
+        dw *= 1.0 / config.batch  # the gradient of the batch-mean loss, as frameworks report it
         weight_grad_std = _mean_std(dw)[1]
         stats["weight_grad_std"][layer] = weight_grad_std
-        w_std = float(weights[layer].std(dtype=np.float64))
-        if w_std > 0:
-            stats["grad_data_ratio"][layer] = weight_grad_std / w_std
+        if stats["weight_std"][layer] > 0:
+            stats["grad_data_ratio"][layer] = weight_grad_std / stats["weight_std"][layer]
         if layer > 1:
-            dh = ds @ weights[layer].T
+            dh = np.matmul(ds, weights[layer].T, out=work["z"])
             if _underflowed(dh, ds, weights[layer]):
-                vanished[layer - 1] = True
-                breaks.append(Break("underflow", layer - 1, "backward"))
+                stop("underflow", layer - 1, "backward")
                 return
-
-
-def _draw_input(config: Config, rng: np.random.Generator, dtype: np.dtype) -> np.ndarray:
-    shape = (config.batch, config.width)
-    if config.input == "normal":
-        return rng.standard_normal(shape, dtype=dtype)
-    x = rng.random(shape, dtype=dtype)  # U(-sqrt 3, sqrt 3) has unit variance
-    x *= dtype.type(2 * math.sqrt(3))
-    x -= dtype.type(math.sqrt(3))
-    return x
 
 
 def _batch_norm(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -228,7 +221,7 @@ def _batch_norm_backward(ds: np.ndarray, s: np.ndarray, inv_std: np.ndarray) -> 
 def _underflowed(product: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
     """A matrix product that rounded to (near) zero although neither factor is zero."""
     tiny = np.finfo(product.dtype).tiny  # below this, float numbers lose precision, then become 0
-    return bool(np.abs(product).max() < tiny and np.any(a) and np.any(b))
+    return bool(-tiny < product.min() and product.max() < tiny and np.any(a) and np.any(b))
 
 
 def _mean_std(a: np.ndarray) -> tuple[float, float]:
@@ -255,12 +248,12 @@ def _record_pre(stats: dict, layer: int, s: np.ndarray) -> bool:
 
 
 def _record_activations(stats: dict, hist_counts: np.ndarray, layer: int, h: np.ndarray, config: Config,
-                        edges: np.ndarray) -> bool:
+                        edges: np.ndarray, work: dict) -> bool:
     mean, std = _mean_std(h)
     if not (math.isfinite(mean) and math.isfinite(std)):
         return False
     stats["act_mean"][layer], stats["act_std"][layer] = mean, std
-    hist_counts[layer] = _histogram(h, edges)
+    hist_counts[layer] = _histogram(h, edges, work["index"], work["bins"])
     stats["distinct_units"][layer] = _distinct_columns(h)
     if layer > 0:
         if config.activation == "tanh":
@@ -272,27 +265,38 @@ def _record_activations(stats: dict, hist_counts: np.ndarray, layer: int, h: np.
     return True
 
 
-def _histogram(h: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Counts over fixed, equal-width edges; values beyond them fall in the end bins."""
-    bins = len(edges) - 1
-    scale = bins / (edges[-1] - edges[0])
-    index = np.multiply(h, h.dtype.type(scale))
-    index -= h.dtype.type(edges[0] * scale)
-    np.clip(index, 0, bins - 1, out=index)
-    return np.bincount(index.astype(np.intp).reshape(-1), minlength=bins)[:bins]
+def _histogram(h: np.ndarray, edges: np.ndarray, index: np.ndarray, bins: np.ndarray) -> np.ndarray:
+    """Counts over fixed, equal-width edges; values beyond them fall in the end bins.
+
+    index (float) and bins (intp) are working arrays of h's shape.
+    """
+    n_bins = len(edges) - 1
+    scale = n_bins / (edges[-1] - edges[0])
+    np.multiply(h, scale, out=index)
+    index -= edges[0] * scale
+    np.clip(index, 0, n_bins - 1, out=index)
+    bins[...] = index  # truncates toward zero: the bin number
+    return np.bincount(bins.reshape(-1), minlength=n_bins)[:n_bins]
 
 
 def _distinct_columns(a: np.ndarray) -> int:
     """How many columns (units) differ, exactly.
 
-    A few rows sort the columns into groups; each column is then checked against its group's first
-    member over all rows, and only columns that tie on the probe rows but differ later are sorted in full.
+    A fingerprint of a few rows sorts the columns into groups; each column is then compared with its
+    group's first member over all rows, and only columns that tie on the fingerprint but differ later
+    are sorted in full. The fingerprint is built with elementwise ufuncs, not BLAS, so equal columns
+    always get equal fingerprints (a BLAS kernel may round edge columns differently).
     """
-    probe = a[: min(32, a.shape[0])].T + a.dtype.type(0)  # (width, rows); + 0 folds -0.0 into 0.0
-    _, first, group = np.unique(probe, axis=0, return_index=True, return_inverse=True)
+    rows = min(16, a.shape[0])
+    weights = np.random.default_rng(0).uniform(0.5, 1.5, rows)  # fixed: a fingerprint, not a sample
+    fingerprint = a[0] * weights[0]
+    for row, weight in zip(a[1:rows], weights[1:]):
+        fingerprint += row * weight
+    fingerprint += 0.0  # folds -0.0 into 0.0
+    _, first, group = np.unique(fingerprint, return_index=True, return_inverse=True)
     if len(first) == a.shape[1]:
         return len(first)
-    same = (a == a[:, first[group.reshape(-1)]]).all(axis=0)
+    same = (a == a[:, first[group]]).all(axis=0)
     if same.all():
         return len(first)
-    return len(first) + len(np.unique(a[:, ~same].T + a.dtype.type(0), axis=0))
+    return len(first) + len(np.unique(a[:, ~same].T + 0.0, axis=0))

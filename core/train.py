@@ -1,0 +1,493 @@
+"""Training the configured net on a small spiral task: loss curves per initialization, the symmetry trap after training.
+
+Task: K interleaved arms of a 2-D spiral, lifted to the input width by a fixed random projection and
+standardised per feature (mean 0, variance 1, like the simulation's input). The points, the projection
+and the minibatch order come from TASK_SEED, so every scheme of a race sees the same data in the same
+order and the runs differ only in their initial weights, which come from config.seed.
+
+Network: the simulation's MLP (network.py: z = h @ W + b, batch norm, f), every parameter trainable,
+plus a softmax read-out width -> K. Manual backprop; minibatch SGD with momentum in torch's convention,
+v <- momentum * v + g, p <- p - lr * v. Batch norm (Ioffe & Szegedy 2015) runs in training mode with a
+learnable gamma (from 1) and beta (from 0); the final evaluation uses the whole task set's statistics.
+
+The read-out is drawn with the hidden layers' own scheme, scaled by HEAD_SCALE, with a zero bias:
+- the same scheme keeps the symmetry story whole. Under zero or constant init every row of the read-out
+  is the same, so every unit of the last hidden layer receives the same gradient, and every layer below
+  too: the units of a layer start equal and stay equal, through any number of steps. A random read-out
+  would make the last layer's units differ at the first step (the layers below would still stay
+  symmetric, since their constant weights hand every unit the same gradient).
+- the small scale puts the logits near 0, so for a sane init the first loss is ln K, the loss of
+  guessing uniformly (Karpathy 2019, "A Recipe for Training Neural Networks": verify loss @ init).
+
+The He et al. 2015 race (he_2015) replays Figures 2 and 3 of "Delving Deep into Rectifiers" in miniature:
+ReLU nets 22 and 30 layers deep, Xavier (gain 1) against He.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from itertools import permutations
+
+import numpy as np
+
+from . import activations
+from .config import Config
+from .initializers import sample_bias, sample_weights
+from .network import (
+    DEFAULT_MEMORY_BUDGET, MemoryBudgetError, _batch_norm, _batch_norm_backward, _distinct_columns, _mean_std,
+)
+
+TASK_SEED = 2015  # the task's own seed: every scheme and every config.seed races on the same data
+POINTS_PER_CLASS = 400  # 1,200 points for 3 classes: enough that a wide net cannot learn them by rote in 300 steps
+SPIRAL_TURNS = 0.75  # how far each arm winds; more makes the task harder for every scheme alike
+SPIRAL_NOISE = 0.25  # radians of angular jitter, so that neighbouring arms touch a little
+HEAD_SCALE = 0.1  # the read-out's weights are the scheme's draw times this: logits near 0, first loss ~ ln K
+MAX_BATCH = 128  # minibatch cap: SGD wants small batches, and config.batch (1,000) is sized for statistics
+RECORDS = 60  # at most this many snapshots of the per-layer statistics per run
+
+DEFAULT_STEPS = 300
+DEFAULT_LR = 0.02  # SGD with momentum 0.9; see the README's Training section for how it was chosen
+DEFAULT_MOMENTUM = 0.9
+DEFAULT_CLASSES = 3
+CLASSES_RANGE = (2, 6)  # one_unit_ceiling tries every order of the classes: 6! = 720 is still quick
+STEPS_RANGE = (1, 10_000)
+
+Progress = Callable[[int, int], None]  # progress(done, total), e.g. for a progress bar
+
+
+@dataclass(frozen=True)
+class Task:
+    """The classification task: points of a K-arm spiral, lifted to the input width."""
+
+    points: np.ndarray  # (samples, 2), the spiral in the plane
+    x: np.ndarray  # (samples, width), the network's input: points @ projection, standardised per feature
+    labels: np.ndarray  # (samples,) int, the arm each point lies on
+    classes: int
+
+
+def make_task(classes: int, width: int, dtype: str = "float32") -> Task:
+    """The K-arm spiral, the same for every scheme and every seed (TASK_SEED)."""
+    rng = np.random.default_rng(TASK_SEED)
+    radius = np.tile(np.linspace(0.1, 1.0, POINTS_PER_CLASS), classes)  # (samples,)
+    labels = np.repeat(np.arange(classes), POINTS_PER_CLASS)
+    angle = 2 * math.pi * (labels / classes + SPIRAL_TURNS * radius)
+    angle += SPIRAL_NOISE * rng.standard_normal(angle.shape)
+    points = radius[:, None] * np.stack([np.cos(angle), np.sin(angle)], axis=1)  # (samples, 2)
+    projection = rng.standard_normal((2, width))  # fixed random lift: every input unit sees a mix of (x, y)
+    x = points @ projection  # (samples, width), rank 2
+    x -= x.mean(axis=0)
+    x /= x.std(axis=0)
+    return Task(points, x.astype(dtype), labels, classes)
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One initialization to race: a name for the legend and the Config fields it sets."""
+
+    name: str
+    init: str
+    std: float | None = None  # for init="normal"
+    value: float | None = None  # for init="constant"
+    gain: float | None = None  # None: torch.nn.init's default for the scheme
+
+    def apply(self, config: Config) -> Config:
+        fields = {"init": self.init, "gain": self.gain}
+        if self.std is not None:
+            fields["std"] = self.std
+        if self.value is not None:
+            fields["value"] = self.value
+        return replace(config, **fields)
+
+
+SCHEMES = {s.name: s for s in (
+    Scheme("zeros", "zeros"),
+    Scheme("constant 0.01", "constant", value=0.01),
+    Scheme("normal 0.01", "normal", std=0.01),
+    Scheme("normal 1.0", "normal", std=1.0),
+    Scheme("xavier_normal", "xavier_normal"),
+    Scheme("he_normal", "he_normal"),
+    Scheme("lecun_normal", "lecun_normal"),
+    Scheme("orthogonal", "orthogonal"),
+)}
+
+# The lecture's sequence: zero init (symmetry), 0.01 * randn (vanishing), randn (saturation or explosion),
+# then the two variance-preserving schemes; Xavier is the answer for tanh, He for ReLU.
+_LECTURE = ("zeros", "normal 0.01", "normal 1.0", "xavier_normal", "he_normal")
+
+
+def lecture_schemes(activation: str) -> tuple[str, ...]:
+    """The default race for an activation: the lecture's five schemes."""
+    return _LECTURE
+
+
+def scheme_name(config: Config) -> str:
+    """A short legend name for the config's own initialization."""
+    if config.init == "normal":
+        return f"normal {config.std:g}"
+    if config.init == "uniform":
+        return f"uniform {config.bound:g}"
+    if config.init == "constant":
+        return f"constant {config.value:g}"
+    if config.gain is not None:
+        return f"{config.init} gain {config.gain:g}"
+    return config.init
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingResult:
+    """Curves of one training run; NaN where a diverged run has no value."""
+
+    config: Config
+    name: str  # the scheme's legend name
+    classes: int
+    batch: int
+    lr: float
+    momentum: float
+    loss: np.ndarray  # (steps,) cross-entropy on each step's minibatch, before that step's update
+    accuracy: np.ndarray  # (steps,) fraction of that minibatch classified right
+    record_steps: np.ndarray  # (records,) int, steps at which the per-layer statistics were taken
+    act_std: np.ndarray  # (records, depth) std of each hidden layer's activations h over the minibatch
+    grad_std: np.ndarray  # (records, depth) std of dL/dz per sample (the simulation's grad_std)
+    update_ratio: np.ndarray  # (records, depth) std(lr * v) / std(W): how far one step moves the weights
+    distinct_units: np.ndarray  # (depth,) float: distinct units per hidden layer after training, on the task set
+    final_loss: float  # on the whole task set after the last step
+    final_accuracy: float
+    diverged_at: int | None  # the step whose loss was first nan or inf
+    message: str  # "" unless something went wrong
+
+    @property
+    def steps(self) -> int:
+        return len(self.loss)
+
+    def to_json(self) -> dict:
+        """The command line's "training" object; null where a diverged run has no value."""
+        def clean(values, kind=float):
+            return [kind(v) if math.isfinite(v) else None for v in values.tolist()]
+        return {
+            "classes": self.classes,
+            "loss": clean(self.loss),
+            "accuracy": clean(self.accuracy),
+            "distinct_units": clean(self.distinct_units, int),
+        }
+
+
+def estimate_training_memory(config: Config, batch: int | None = None, classes: int = DEFAULT_CLASSES) -> int:
+    """Peak bytes train() allocates: parameters with their gradients and momenta, the kept minibatch
+    activations, and the layer-by-layer evaluation on the whole task set."""
+    item = np.dtype(config.dtype).itemsize
+    batch = training_batch(config, batch)
+    width, depth = config.width, config.depth
+    params = depth * (width * width + 3 * width) + classes * (width + 1)
+    per_layer = 2 + config.batch_norm + activations.needs_pre_activation(config.activation)  # h, z or s_hat, s
+    kept = batch * width * (depth + 1) * per_layer
+    evaluation = 3 * classes * POINTS_PER_CLASS * width
+    return item * (3 * params + kept + evaluation + 4 * batch * width)
+
+
+def training_batch(config: Config, batch: int | None = None) -> int:
+    """The minibatch size: config.batch capped at MAX_BATCH, unless given."""
+    return min(config.batch, MAX_BATCH) if batch is None else batch
+
+
+def train(config: Config, steps: int = DEFAULT_STEPS, lr: float = DEFAULT_LR, momentum: float = DEFAULT_MOMENTUM,
+          classes: int = DEFAULT_CLASSES, batch: int | None = None, progress: Progress | None = None,
+          memory_budget: int = DEFAULT_MEMORY_BUDGET, name: str | None = None) -> TrainingResult:
+    """Train the configured network on the K-class spiral; deterministic for a given config."""
+    batch = training_batch(config, batch)
+    _check(config, steps, lr, momentum, classes, batch, memory_budget)
+    task = make_task(classes, config.width, config.dtype)
+    with np.errstate(all="ignore"):
+        return _train(config, task, steps, lr, momentum, batch, progress, name or scheme_name(config))
+
+
+def race(config: Config, schemes: Sequence[str | Scheme] | None = None, steps: int = DEFAULT_STEPS,
+         lr: float = DEFAULT_LR, momentum: float = DEFAULT_MOMENTUM, classes: int = DEFAULT_CLASSES,
+         batch: int | None = None, progress: Progress | None = None,
+         memory_budget: int = DEFAULT_MEMORY_BUDGET) -> dict[str, TrainingResult]:
+    """Train the same network once per scheme on the same data; {scheme name: result}, in order.
+
+    A run that diverges stops its own curve; the others go on. progress(done, total) counts steps
+    over all runs.
+    """
+    chosen = [SCHEMES[s] if isinstance(s, str) else s for s in (schemes or lecture_schemes(config.activation))]
+    configs = [s.apply(config) for s in chosen]  # raises ValueError for a scheme the Config refuses
+    batch = training_batch(config, batch)
+    for c in configs:
+        _check(c, steps, lr, momentum, classes, batch, memory_budget)
+    task = make_task(classes, config.width, config.dtype)
+    results = {}
+    for i, (scheme, c) in enumerate(zip(chosen, configs)):
+        report = None if progress is None else (lambda done, total, i=i: progress(i * steps + done, len(chosen) * steps))
+        with np.errstate(all="ignore"):
+            results[scheme.name] = _train(c, task, steps, lr, momentum, batch, report, scheme.name)
+    return results
+
+
+def _check(config: Config, steps, lr, momentum, classes, batch, memory_budget) -> None:
+    if isinstance(steps, bool) or not isinstance(steps, int) or not STEPS_RANGE[0] <= steps <= STEPS_RANGE[1]:
+        raise ValueError(f"steps={steps!r} is not allowed: a whole number from {STEPS_RANGE[0]} to {STEPS_RANGE[1]}")
+    if isinstance(classes, bool) or not isinstance(classes, int) or not CLASSES_RANGE[0] <= classes <= CLASSES_RANGE[1]:
+        raise ValueError(f"classes={classes!r} is not allowed: a whole number from {CLASSES_RANGE[0]} to {CLASSES_RANGE[1]}")
+    samples = classes * POINTS_PER_CLASS
+    if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= samples:
+        raise ValueError(f"batch={batch!r} is not allowed: a whole number from 1 to {samples}")
+    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr={lr!r} is not allowed: a positive number")
+    if not (isinstance(momentum, (int, float)) and 0 <= momentum < 1):
+        raise ValueError(f"momentum={momentum!r} is not allowed: a number from 0 to below 1")
+    need = estimate_training_memory(config, batch, classes)
+    if need > memory_budget:
+        raise MemoryBudgetError(
+            f"training this configuration needs about {need / 2**20:,.0f} MiB, over the budget of "
+            f"{memory_budget / 2**20:,.0f} MiB: lower depth or width"
+        )
+
+
+# --- parameters, forward and backward -----------------------------------------------------------------
+
+def init_params(config: Config, rng: np.random.Generator, classes: int) -> dict[str, np.ndarray]:
+    """Every trainable array by name: W1, b1 (, gamma1, beta1), ..., head_W, head_b."""
+    dtype = np.dtype(config.dtype)
+    width = config.width
+    params = {}
+    for layer in range(1, config.depth + 1):
+        params[f"W{layer}"] = sample_weights(config, rng, width, width)  # (width, width)
+        b = sample_bias(config, rng, width)
+        params[f"b{layer}"] = np.zeros(width, dtype) if b is None else b  # (width,)
+        if config.batch_norm:
+            params[f"gamma{layer}"] = np.ones(width, dtype)
+            params[f"beta{layer}"] = np.zeros(width, dtype)
+    head = sample_weights(config, rng, width, classes)  # (width, K), the hidden layers' own scheme
+    head *= HEAD_SCALE
+    params["head_W"] = head
+    params["head_b"] = np.zeros(classes, dtype)
+    return params
+
+
+@dataclass
+class _Layer:
+    """What the backward pass needs from one layer's forward pass."""
+
+    h_in: np.ndarray  # (batch, width), the layer's input
+    h: np.ndarray  # (batch, width), f(s)
+    s: np.ndarray | None  # pre-activation, kept only where f' needs it (GELU)
+    s_hat: np.ndarray | None  # BN's normalized z
+    inv_std: np.ndarray | None  # BN's 1 / sqrt(var + eps), (width,)
+
+
+def forward_layer(params: dict, layer: int, h_in: np.ndarray, config: Config) -> _Layer:
+    """One hidden layer: z = h_in @ W + b, s = gamma * BN(z) + beta (or z), h = f(s)."""
+    z = h_in @ params[f"W{layer}"]
+    z += params[f"b{layer}"]
+    s_hat = inv_std = None
+    if config.batch_norm:
+        s_hat, inv_std = _batch_norm(z)  # in place: z is s_hat now
+        s = s_hat * params[f"gamma{layer}"]
+        s += params[f"beta{layer}"]
+    else:
+        s = z
+    h = activations.apply(config.activation, s, config.slope)
+    keep_s = s if activations.needs_pre_activation(config.activation) else None
+    return _Layer(h_in, h, keep_s, s_hat, inv_std)
+
+
+def forward(params: dict, x: np.ndarray, config: Config) -> tuple[np.ndarray, list[_Layer]]:
+    """Logits (batch, K) and the layers' records for the backward pass."""
+    tape, h = [], x
+    for layer in range(1, config.depth + 1):
+        tape.append(forward_layer(params, layer, h, config))
+        h = tape[-1].h
+    logits = h @ params["head_W"]
+    logits += params["head_b"]
+    return logits, tape
+
+
+def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray, int]:
+    """Mean cross-entropy over the batch, its gradient dL/dlogits (batch, K), and how many argmaxes hit."""
+    batch = len(labels)
+    rows = np.arange(batch)
+    shifted = logits - logits.max(axis=1, keepdims=True)  # exp cannot overflow; inf logits give nan
+    exp = np.exp(shifted)
+    total = exp.sum(axis=1, keepdims=True)  # (batch, 1)
+    loss = float(np.log(total[:, 0]).sum(dtype=np.float64) - shifted[rows, labels].sum(dtype=np.float64)) / batch
+    grad = exp / total  # softmax p
+    grad[rows, labels] -= 1.0
+    grad *= 1.0 / batch
+    correct = int(np.count_nonzero(logits.argmax(axis=1) == labels))
+    return loss, grad, correct
+
+
+def backward(params: dict, tape: list[_Layer], dlogits: np.ndarray, config: Config,
+             grad_std: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Gradients of the batch-mean loss for every parameter; fills grad_std[l - 1] with std(dL/dz_l) per
+    sample when given."""
+    grads = {"head_W": tape[-1].h.T @ dlogits, "head_b": dlogits.sum(axis=0)}
+    dh = dlogits @ params["head_W"].T  # (batch, width)
+    batch = dlogits.shape[0]
+    for layer in range(config.depth, 0, -1):
+        rec = tape[layer - 1]
+        d = activations.derivative_from_output(config.activation, rec.h, config.slope, rec.s)
+        ds = np.multiply(dh, d, out=d)  # dL/ds
+        if config.batch_norm:
+            grads[f"gamma{layer}"] = np.einsum("ij,ij->j", ds, rec.s_hat)
+            grads[f"beta{layer}"] = ds.sum(axis=0)
+            ds *= params[f"gamma{layer}"]  # dL/ds_hat
+            dz = _batch_norm_backward(ds, rec.s_hat, rec.inv_std)
+        else:
+            dz = ds
+        if grad_std is not None:
+            grad_std[layer - 1] = batch * _mean_std(dz)[1]  # per sample, as the simulation reports it
+        grads[f"W{layer}"] = rec.h_in.T @ dz  # (width, width)
+        grads[f"b{layer}"] = dz.sum(axis=0)
+        if layer > 1:
+            dh = dz @ params[f"W{layer}"].T
+    return grads
+
+
+def loss_and_gradients(params: dict, x: np.ndarray, labels: np.ndarray, config: Config) -> tuple[float, dict]:
+    """The batch-mean cross-entropy and its gradient for every parameter."""
+    logits, tape = forward(params, x, config)
+    loss, dlogits, _ = softmax_cross_entropy(logits, labels)
+    return loss, backward(params, tape, dlogits, config)
+
+
+# --- the training loop ---------------------------------------------------------------------------------
+
+def _minibatches(samples: int, batch: int, steps: int) -> np.ndarray:
+    """(steps, batch) indices: shuffled epochs from the task's seed, the same for every scheme."""
+    rng = np.random.default_rng((TASK_SEED, 1))
+    epochs = -(-steps * batch // samples)
+    order = np.concatenate([rng.permutation(samples) for _ in range(epochs)])
+    return order[: steps * batch].reshape(steps, batch)
+
+
+def _record_steps(steps: int) -> np.ndarray:
+    every = max(1, -(-steps // RECORDS))
+    marks = list(range(0, steps, every))
+    if marks[-1] != steps - 1:
+        marks.append(steps - 1)
+    return np.array(marks)
+
+
+def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, batch: int,
+           progress: Progress | None, name: str) -> TrainingResult:
+    depth = config.depth
+    params = init_params(config, np.random.default_rng(config.seed), task.classes)
+    velocity = {key: np.zeros_like(p) for key, p in params.items()}
+    order = _minibatches(len(task.labels), batch, steps)
+    marks = _record_steps(steps)
+    is_mark = np.zeros(steps, bool)
+    is_mark[marks] = True
+    loss, accuracy = np.full(steps, np.nan), np.full(steps, np.nan)
+    act_std, grad_std, update_ratio = (np.full((len(marks), depth), np.nan) for _ in range(3))
+    diverged_at, message, record = None, "", 0
+
+    for step in range(steps):
+        x, labels = task.x[order[step]], task.labels[order[step]]  # (batch, width), (batch,)
+        logits, tape = forward(params, x, config)
+        step_loss, dlogits, correct = softmax_cross_entropy(logits, labels)
+        if not math.isfinite(step_loss):
+            diverged_at = step
+            message = (f"{name}: diverged at step {step}: the loss became {step_loss}; this curve stops there "
+                       f"(a smaller learning rate or initial scale would keep it finite)")
+            break
+        loss[step], accuracy[step] = step_loss, correct / batch
+        marked = is_mark[step]
+        grads = backward(params, tape, dlogits, config, grad_std[record] if marked else None)
+        for key, p in params.items():
+            v = velocity[key]
+            v *= momentum
+            v += grads[key]
+            p -= lr * v
+        if marked:
+            for layer in range(1, depth + 1):
+                act_std[record, layer - 1] = _mean_std(tape[layer - 1].h)[1]
+                w_std = _mean_std(params[f"W{layer}"])[1]
+                if w_std > 0:
+                    update_ratio[record, layer - 1] = lr * _mean_std(velocity[f"W{layer}"])[1] / w_std
+            record += 1
+            if progress is not None:
+                progress(step + 1, steps)
+
+    if progress is not None and diverged_at is not None:
+        progress(steps, steps)  # the bar completes even though this curve stopped early
+    final_loss, final_accuracy, distinct = _evaluate(params, task, config)
+    return TrainingResult(
+        config=config, name=name, classes=task.classes, batch=batch, lr=lr, momentum=momentum,
+        loss=loss, accuracy=accuracy, record_steps=marks[:record], act_std=act_std[:record],
+        grad_std=grad_std[:record], update_ratio=update_ratio[:record], distinct_units=distinct,
+        final_loss=final_loss, final_accuracy=final_accuracy, diverged_at=diverged_at, message=message,
+    )
+
+
+def _evaluate(params: dict, task: Task, config: Config) -> tuple[float, float, np.ndarray]:
+    """Loss, accuracy and distinct units per hidden layer on the whole task set, one layer at a time."""
+    distinct = np.full(config.depth, np.nan)
+    h = task.x
+    for layer in range(1, config.depth + 1):
+        h = forward_layer(params, layer, h, config).h
+        if np.isfinite(h).all():
+            distinct[layer - 1] = _distinct_columns(h)
+    logits = h @ params["head_W"]
+    logits += params["head_b"]
+    loss, _, correct = softmax_cross_entropy(logits, task.labels)
+    accuracy = correct / len(task.labels) if math.isfinite(loss) else math.nan
+    return loss, accuracy, distinct
+
+
+# --- reading the curves ----------------------------------------------------------------------------------
+
+def steps_to_loss(result: TrainingResult, level: float, window: int = 20) -> int | None:
+    """The first step at which the mean loss over the last `window` steps is at or below level; None if never."""
+    loss = result.loss
+    if len(loss) < window:
+        window = len(loss)
+    running = np.convolve(loss, np.ones(window) / window, mode="valid")  # NaN after a divergence stays NaN
+    hit = np.flatnonzero(running <= level)
+    return int(hit[0] + window - 1) if len(hit) else None
+
+
+def one_unit_ceiling(classes: int = DEFAULT_CLASSES, directions: int = 720) -> float:
+    """The best task-set accuracy of a network whose every layer acts as one unit (zero or constant init).
+
+    Such a net computes one number t = v . point (its first layer's units all share one weight vector),
+    passes it through a chain of monotone maps (tanh, ReLU, ... and batch norm with one gamma) and reads
+    out K affine functions of it: the argmax of K lines in t gives each class at most one interval.
+    So the plane is cut into at most K parallel bands along one direction. This searches `directions`
+    directions and, for each order of the classes along it, the best cut points (dynamic programming).
+    A GELU net is not monotone and can do slightly better.
+    """
+    task = make_task(classes, 2, "float64")
+    angles = np.linspace(0.0, math.pi, directions, endpoint=False)  # a direction and its opposite are one
+    t = task.points @ np.stack([np.cos(angles), np.sin(angles)])  # (samples, directions)
+    sorted_labels = task.labels[np.argsort(t, axis=0)].T  # (directions, samples)
+    # counts[k][:, i]: points of class k among the first i along each direction
+    counts = [np.concatenate([np.zeros((directions, 1)), np.cumsum(sorted_labels == k, axis=1)], axis=1)
+              for k in range(classes)]
+    best = 0.0
+    for order in permutations(range(classes)):
+        right = counts[order[0]]  # best correct count with the bands so far ending at i
+        for k in order[1:]:
+            right = counts[k] + np.maximum.accumulate(right - counts[k], axis=1)
+        best = max(best, float(right[:, -1].max()))
+    return best / len(task.labels)
+
+
+# --- He et al. 2015 in miniature -------------------------------------------------------------------------
+
+HE_2015_WIDTH = 64
+HE_2015_STEPS = 400
+HE_2015_LR = DEFAULT_LR
+HE_2015_SCHEMES = ("xavier_normal", "he_normal")
+
+
+def he_2015_config(depth: int = 30) -> Config:
+    """The He et al. 2015 race: a ReLU net without batch norm, 22 or 30 layers deep."""
+    return Config(depth=depth, width=HE_2015_WIDTH, batch=MAX_BATCH, activation="relu", init="he_normal")
+
+
+def he_2015(depth: int = 30, progress: Progress | None = None) -> dict[str, TrainingResult]:
+    """Xavier (gain 1) against He at the given depth, as in Figures 2 (22 layers) and 3 (30 layers)."""
+    return race(he_2015_config(depth), HE_2015_SCHEMES, steps=HE_2015_STEPS, lr=HE_2015_LR, progress=progress)
