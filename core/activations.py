@@ -21,6 +21,7 @@ _ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 def erf(x: np.ndarray) -> np.ndarray:
     """Error function, accurate to 1.5e-7."""
     ax = np.abs(x)
+    np.minimum(ax, 10.0, out=ax)  # erf(10) = 1 to 44 digits; keeps ax * ax finite
     t = ax * _ERF_P
     t += 1.0
     np.reciprocal(t, out=t)
@@ -73,8 +74,8 @@ def apply(name: str, s: np.ndarray, slope: float = 0.01) -> np.ndarray:
     if name == "gelu":
         h = erf(s * (1 / math.sqrt(2)))
         h += 1.0
+        h *= 0.5  # Phi(s), before the product so that Phi(s) * s stays finite
         h *= s
-        h *= 0.5
         return h
     raise ValueError(f"unknown activation {name!r}")
 
@@ -116,7 +117,8 @@ def derivative_from_output(name: str, h: np.ndarray, slope: float = 0.01, s: np.
         d = erf(s * (1 / math.sqrt(2)))  # Phi(s) + s phi(s)
         d += 1.0
         d *= 0.5
-        pdf = s * s
+        pdf = np.clip(s, -40.0, 40.0)  # the density is 0 beyond; keeps s * s finite
+        pdf *= pdf
         pdf *= -0.5
         np.exp(pdf, out=pdf)
         pdf *= s

@@ -61,6 +61,7 @@ class Result:
     hist_counts: np.ndarray  # (depth + 1, HISTOGRAM_BINS); values outside the edges count in the end bins
     breaks: tuple[Break, ...] = field(default=())
     memory_bytes: int = 0
+    weight_grads: tuple[np.ndarray, ...] | None = None  # dW_1..dW_depth, only when asked for
 
     def __getattr__(self, name: str) -> np.ndarray:
         stats = self.__dict__.get("stats", {})
@@ -96,8 +97,11 @@ def estimate_memory(config: Config) -> int:
     return item * (kept + working) + unit_draws
 
 
-def simulate(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET) -> Result:
-    """Forward and backward pass of the configured network with all statistics and the theory."""
+def simulate(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET, keep_gradients: bool = False) -> Result:
+    """Forward and backward pass of the configured network with all statistics and the theory.
+
+    keep_gradients also returns every dW_l (for checking the backward pass; it costs memory).
+    """
     need = estimate_memory(config)
     if need > memory_budget:
         raise MemoryBudgetError(
@@ -106,10 +110,10 @@ def simulate(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET) -> Resu
             f"(memory grows as depth x batch x width)"
         )
     with np.errstate(all="ignore"):
-        return _simulate(config, need)
+        return _simulate(config, need, keep_gradients)
 
 
-def _simulate(config: Config, need: int) -> Result:
+def _simulate(config: Config, need: int, keep_gradients: bool) -> Result:
     depth, width, batch = config.depth, config.width, config.batch
     dtype = np.dtype(config.dtype)
     draws = draw(config.seed, depth, width, batch, config.input, family(config.init), config.dtype)
@@ -158,19 +162,21 @@ def _simulate(config: Config, need: int) -> Result:
         ss.append(z if keeps_s else None)
         inv_stds.append(inv_std)
 
+    weight_grads = [] if keep_gradients else None
     if not breaks:
-        _backward(config, draws.readout, hs, ss, inv_stds, weights, stats, stop, work)
+        _backward(config, draws.readout, hs, ss, inv_stds, weights, stats, stop, work, weight_grads)
 
     with np.errstate(all="ignore"):
         predicted = theory.predict(config)
     for key in ("act_std", "pre_std", "grad_std"):
         stats[f"predicted_{key}"] = np.where(np.isfinite(predicted[key]), predicted[key], np.nan)
     return Result(config, {name: stats[name] for name in COLUMNS}, flags["exploded"], flags["vanished"],
-                  stats["distinct_grad_units"], stats["weight_std"], hist_edges, hist_counts, tuple(breaks), need)
+                  stats["distinct_grad_units"], stats["weight_std"], hist_edges, hist_counts, tuple(breaks), need,
+                  None if weight_grads is None else tuple(reversed(weight_grads)))
 
 
 def _backward(config: Config, readout: np.ndarray, hs: list, ss: list, inv_stds: list, weights: list,
-              stats: dict, stop, work: dict) -> None:
+              stats: dict, stop, work: dict, weight_grads: list | None) -> None:
     """From dL/dh_depth = readout down to layer 1: gradient statistics per layer."""
     dh = readout  # dL/dh_depth (read-only; later dh live in work["z"])
     dw = np.empty_like(weights[1])  # (width, width)
@@ -187,6 +193,8 @@ def _backward(config: Config, readout: np.ndarray, hs: list, ss: list, inv_stds:
         stats["distinct_grad_units"][layer] = _distinct_columns(ds)
         np.matmul(hs[layer - 1].T, ds, out=dw)  # summed over the batch
         dw *= 1.0 / config.batch  # the gradient of the batch-mean loss, as frameworks report it
+        if weight_grads is not None:
+            weight_grads.append(dw.copy())
         weight_grad_std = _mean_std(dw)[1]
         stats["weight_grad_std"][layer] = weight_grad_std
         if stats["weight_std"][layer] > 0:

@@ -14,6 +14,7 @@ large: f'(s)^2 of a saturated tanh is a spike of width ~1/sqrt(q) in z that its 
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Callable
 
@@ -100,3 +101,392 @@ def predict(config: Config) -> dict[str, np.ndarray]:
         grad_std[layer] = math.sqrt(grad_var_s)
         grad_var = sigma_w2 * grad_var_s
     return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The order-to-chaos map: where a deep, wide network sends the length q and the correlation c of its
+# inputs, for sigma_w^2 = n Var(w), sigma_b^2 = Var(b) and a mean bias b (Poole et al. 2016; Schoenholz
+# et al. 2017):
+#
+#   q*    = sigma_w^2 E[f(b + sqrt(q*) z)^2] + sigma_b^2     the length every layer settles to
+#   chi_1 = sigma_w^2 E[f'(b + sqrt(q*) z)^2]                slope of the correlation map at c = 1, and the
+#                                                            factor by which gradient variance shrinks a layer
+#   xi_c  = -1 / ln chi_c                                    layers over which input correlations are forgotten
+#
+# chi_1 < 1: ordered phase, c* = 1, chi_c = chi_1, inputs merge and gradients vanish. chi_1 > 1: chaotic
+# phase, c = 1 is unstable, correlations settle at c* < 1 with slope chi_c < 1 there, gradients explode.
+# chi_1 = 1 is the edge of chaos, xi_c = inf. Networks train up to about 6 xi_c layers (Schoenholz et al.
+# 2017, Fig. 5).
+#
+# E[f^2] and E[f'^2] depend on q alone, so they are tabulated once per activation on a grid of q (with
+# the composite rule above) and interpolated: every (sigma_w^2, sigma_b^2) is then a 1-D root search on
+# the table, which makes a whole map cost a few milliseconds.
+
+TRAINABLE_DEPTH_PER_XI = 6.0  # Schoenholz et al. 2017: depth up to about 6 xi_c trains
+Q_MAX = 1e12  # a length beyond this counts as divergent: q* = inf
+DEFAULT_SIGMA_W2 = np.geomspace(0.1, 5.0, 60)  # the map's x axis (log)
+DEFAULT_SIGMA_B2 = np.linspace(0.0, 1.0, 41)  # the map's y axis
+_Q_NODES = np.concatenate([[0.0], np.logspace(-8, 12, 20 * 32 + 1)])  # 32 a decade: interpolation error < 1e-7
+_Q_TINY = 1e-30  # q* = 0 is the limit q -> 0+: ReLU's kink then counts each side half
+_HERMITE_TERMS = 64  # orders kept in the correlation map's series; the rest is lumped into one term
+_HERMITE_STRIDE = 2  # Hermite coefficients on every 4th node of the table: 8 a decade
+
+
+def _cache_key(slope: float, name: str, bias_mean: float) -> tuple[float, float]:
+    """slope only matters for leaky_relu; -0.0 and 0.0 are one cache entry."""
+    return (float(slope) if name == "leaky_relu" else 0.01), float(bias_mean) + 0.0
+
+
+@functools.lru_cache(maxsize=32)
+def _length_table(name: str, slope: float, bias_mean: float) -> dict[str, np.ndarray]:
+    """E[f^2] / q and E[f'^2] on _Q_NODES, with their slopes in ln q, for cubic Hermite interpolation in ln q.
+
+    E[f^2] / q rather than E[f^2]: it is constant for ReLU, leaky ReLU and linear, so they interpolate exactly.
+    """
+    q = _Q_NODES
+    s, weights = quadrature(bias_mean, q)  # (nodes, panels, points)
+    sd = np.sqrt(q)[:, None, None]
+    z = (s - bias_mean) / np.where(sd > 0, sd, 1.0)
+    h = activations.apply(name, s, slope)
+    d = activations.derivative(name, s, slope)
+
+    def expect(g):
+        return (g * weights).sum(axis=(-2, -1))
+
+    # d/d(ln q) E[g(b + sqrt(q) z)] = E[g (z^2 - 1)] / 2, the Gaussian's own derivative: kinks in g do no harm
+    m2, d2 = expect(h * h), expect(d * d)
+    dm2, dd2 = 0.5 * expect(h * h * (z * z - 1.0)), 0.5 * expect(d * d * (z * z - 1.0))
+    d2[0] = moments(name, bias_mean, _Q_TINY, slope)[2]
+    positive = q[1:]
+    return {
+        "u": np.log(positive), "m2_0": m2[0], "d2_0": d2[0],
+        "ratio": m2[1:] / positive, "ratio_slope": (dm2[1:] - m2[1:]) / positive,
+        "d2": d2[1:], "d2_slope": dd2[1:],
+        "m2_nodes": m2,  # (len(_Q_NODES),) for bracketing
+    }
+
+
+def _interpolate(u_nodes, values, slopes, u, segment=None):
+    """Cubic Hermite interpolation in u with values and du-slopes at the nodes; clamped beyond the ends."""
+    if segment is None:
+        segment = np.clip(np.searchsorted(u_nodes, u) - 1, 0, len(u_nodes) - 2)
+    u0, step = u_nodes[segment], u_nodes[segment + 1] - u_nodes[segment]
+    t = np.minimum(np.maximum((u - u0) / step, 0.0), 1.0)
+    t2, t3 = t * t, t * t * t
+    return ((2 * t3 - 3 * t2 + 1) * values[segment] + (t3 - 2 * t2 + t) * step * slopes[segment]
+            + (3 * t2 - 2 * t3) * values[segment + 1] + (t3 - t2) * step * slopes[segment + 1])
+
+
+def _second_moment(table: dict, q: np.ndarray) -> np.ndarray:
+    """E[f(b + sqrt(q) z)^2] from the table, linear in q below its first positive node."""
+    q = np.asarray(q, float)
+    q_first = _Q_NODES[1]
+    safe = np.maximum(q, q_first)
+    above = safe * _interpolate(table["u"], table["ratio"], table["ratio_slope"], np.log(safe))
+    below = table["m2_0"] + (table["ratio"][0] * q_first - table["m2_0"]) * (q / q_first)
+    return np.where(q >= q_first, above, below)
+
+
+def _slope_moment(table: dict, q: np.ndarray) -> np.ndarray:
+    """E[f'(b + sqrt(q) z)^2] from the table; q = 0 gives the limit q -> 0+, q = inf the value at Q_MAX."""
+    q = np.asarray(q, float)
+    q_first = _Q_NODES[1]
+    safe = np.clip(q, q_first, Q_MAX)
+    above = _interpolate(table["u"], table["d2"], table["d2_slope"], np.log(safe))
+    below = table["d2_0"] + (table["d2"][0] - table["d2_0"]) * (np.minimum(q, q_first) / q_first)
+    return np.where(q >= q_first, above, below)
+
+
+def _fixed_point(table: dict, sigma_w2: np.ndarray, sigma_b2: np.ndarray) -> np.ndarray:
+    """The length q* that q_1 = sigma_w^2 + sigma_b^2 (a unit-variance input) settles to; inf if it grows past Q_MAX.
+
+    The length map T(q) = sigma_w^2 E[f^2] + sigma_b^2 is increasing, so the lengths move monotonically
+    to the nearest fixed point on the side where T(q_1) - q_1 points.
+    """
+    sw, sb = np.broadcast_arrays(np.asarray(sigma_w2, float), np.asarray(sigma_b2, float))
+    shape = sw.shape
+    sw, sb = sw.reshape(-1), sb.reshape(-1)  # (cells,)
+
+    def gap(q):  # T(q) - q
+        return sw * _second_moment(table, q) + sb - q
+
+    q1 = sw + sb
+    gap1 = gap(q1)
+    nodes = _Q_NODES  # (nodes,)
+    gap_nodes = sw[:, None] * table["m2_nodes"] + sb[:, None] - nodes  # (cells, nodes)
+    start = np.searchsorted(nodes, q1, side="right")  # first node above q1
+    index = np.arange(len(nodes))
+    # growing: the first node above q1 where T(q) <= q; shrinking: the last node below q1 where T(q) >= q
+    up = (index >= start[:, None]) & (gap_nodes <= 0)
+    down = (index < start[:, None]) & (gap_nodes >= 0)
+    first_up = np.where(up.any(axis=1), up.argmax(axis=1), -1)
+    last_down = len(nodes) - 1 - down[:, ::-1].argmax(axis=1)  # node 0 always qualifies: T(0) >= 0
+    grows = gap1 > 0
+    lo = np.where(grows, np.maximum(nodes[np.maximum(first_up - 1, 0)], q1), nodes[last_down])
+    hi = np.where(grows, nodes[np.maximum(first_up, 0)], np.minimum(nodes[np.minimum(last_down + 1, len(nodes) - 1)], q1))
+    lo = np.minimum(lo, hi)
+    q_star = _false_position(gap, lo, hi, iterations=60)
+    q_star = np.where(grows & (first_up < 0), np.inf, q_star)
+    # T(0) = 0 and falling all the way (tanh, sigma_b^2 = 0, sigma_w^2 <= 1): exactly zero, not 1e-30
+    q_star = np.where(~grows & (last_down == 0) & (gap_nodes[:, 0] == 0), 0.0, q_star)
+    # q1 itself is fixed (ReLU at sigma_w^2 = 2, sigma_b^2 = 0, where every q is): the network stays there
+    q_star = np.where(np.abs(gap1) <= 1e-12 * q1, q1, q_star)
+    return q_star.reshape(shape)
+
+
+def _false_position(f, lo, hi, iterations: int) -> np.ndarray:
+    """A root of f in [lo, hi] where f(lo) >= 0 >= f(hi), elementwise, by the Illinois method (superlinear, bracketed)."""
+    f_lo, f_hi = f(lo), f(hi)
+    last = np.zeros(lo.shape, int)  # which end moved last: -1 lo, +1 hi
+    x = lo
+    for _ in range(iterations):
+        span = f_lo - f_hi
+        previous, x = x, np.where(span > 0, lo + (hi - lo) * f_lo / np.where(span > 0, span, 1.0), lo)
+        f_x = f(x)
+        move_lo = f_x > 0
+        # Illinois: an end that stays put twice in a row has its value halved, so it does not stall
+        f_hi = np.where(move_lo & (last == -1), 0.5 * f_hi, f_hi)
+        f_lo = np.where(~move_lo & (last == 1), 0.5 * f_lo, f_lo)
+        lo, f_lo = np.where(move_lo, x, lo), np.where(move_lo, f_x, f_lo)
+        hi, f_hi = np.where(move_lo, hi, x), np.where(move_lo, f_hi, f_x)
+        last = np.where(move_lo, -1, 1)
+        if np.all(np.abs(x - previous) <= 1e-15 * np.abs(x)):
+            break
+    return x
+
+
+def fixed_point(name: str, sigma_w2, sigma_b2, slope: float = 0.01, bias_mean: float = 0.0) -> np.ndarray:
+    """q*, the pre-activation variance deep layers settle to (Poole et al. 2016, eq. 3); inf where it diverges.
+
+    sigma_w2 and sigma_b2 broadcast. The iteration starts from a unit-variance input, q_1 = sigma_w^2 +
+    sigma_b^2, which picks the fixed point a network actually reaches where there are several: tanh at
+    sigma_b^2 = 0, sigma_w^2 > 1 never returns to the unstable q = 0; ReLU at sigma_w^2 = 2, sigma_b^2 = 0
+    keeps any q, here q_1 = 2.
+    """
+    return _fixed_point(_length_table(name, *_cache_key(slope, name, bias_mean)), sigma_w2, sigma_b2)
+
+
+def chi1(name: str, q_star, sigma_w2, slope: float = 0.01, bias_mean: float = 0.0) -> np.ndarray:
+    """chi_1 = sigma_w^2 E[f'(b + sqrt(q*) z)^2] by quadrature (Poole et al. 2016, eq. 7; Schoenholz et al. 2017).
+
+    At q* = 0 this is the limit q -> 0+: sigma_w^2 f'(b)^2, or for ReLU at b = 0 sigma_w^2 / 2 (either side
+    of the kink half the time). At q* = inf, the limit q -> inf (taken at Q_MAX): ReLU sigma_w^2 / 2, tanh 0.
+    """
+    q = np.clip(np.asarray(q_star, float), _Q_TINY, Q_MAX)
+    return np.asarray(sigma_w2, float) * moments(name, bias_mean, q, slope)[2]
+
+
+@functools.lru_cache(maxsize=32)
+def _hermite_table(name: str, slope: float, bias_mean: float) -> tuple[np.ndarray, np.ndarray]:
+    """ln q and beta_k(q) = E[g He_k]^2 / (k! E[g^2]) for g(z) = f(b + sqrt(q) z), k < _HERMITE_TERMS.
+
+    By Mehler's formula E[g(z1) g(z2)] = E[g^2] sum_k beta_k c^k for standard normals of correlation c, so
+    the correlation map is a power series in c with non-negative coefficients summing to 1.
+    """
+    q = _Q_NODES[1::_HERMITE_STRIDE]
+    s, weights = quadrature(bias_mean, q)  # (nodes, panels, points)
+    z = (s - bias_mean) / np.sqrt(q)[:, None, None]
+    g = activations.apply(name, s, slope) * weights
+    coefficients = np.empty((len(q), _HERMITE_TERMS))
+    previous, hermite = np.zeros_like(z), np.ones_like(z)  # He_k(z) / sqrt(k!), by its three-term recurrence
+    for k in range(_HERMITE_TERMS):
+        coefficients[:, k] = (g * hermite).sum(axis=(-2, -1))
+        previous, hermite = hermite, (z * hermite - math.sqrt(k) * previous) / math.sqrt(k + 1)
+    m2 = (g * activations.apply(name, s, slope)).sum(axis=(-2, -1))
+    beta = np.divide(coefficients**2, m2[:, None], out=np.zeros_like(coefficients), where=m2[:, None] > 0)
+    return np.log(q), beta
+
+
+def _correlation_slope(name, slope, bias_mean, q_star, sigma_b2, chi_1) -> np.ndarray:
+    """chi_c, the correlation map's slope at its stable fixed point c*, for cells in the chaotic phase.
+
+    The map c -> (sigma_w^2 E[g^2] P(c) + sigma_b^2) / q* with P(c) = sum_k beta_k c^k (Mehler) is convex
+    on [0, 1], equals 1 at c = 1 with slope chi_1 > 1 there, so Newton's method from c = 0 climbs to c*
+    without overshooting. The orders past _HERMITE_TERMS are lumped into one term rho c^p chosen so that
+    P(1) = 1 and the slope at c = 1 is exactly chi_1: chaotic and ordered phases meet where chi_1 = 1.
+    """
+    u, beta_nodes = _hermite_table(name, slope, bias_mean)
+    at = np.clip(np.log(np.maximum(q_star, _Q_TINY)), u[0], u[-1])
+    j = np.clip(np.searchsorted(u, at) - 1, 0, len(u) - 2)
+    t = ((at - u[j]) / (u[j + 1] - u[j]))[:, None]
+    beta = (1 - t) * beta_nodes[j] + t * beta_nodes[j + 1]  # (cells, terms)
+    orders = np.arange(_HERMITE_TERMS)
+    a = (q_star - sigma_b2) / q_star  # sigma_w^2 E[g^2] / q*, so that the map is 1 at c = 1
+    b = sigma_b2 / q_star
+    rest = np.maximum(1.0 - beta.sum(axis=1), 0.0)
+    power = np.divide(chi_1 / a - beta @ orders, rest, out=np.zeros_like(rest), where=rest > 1e-12)
+    power = np.clip(power, _HERMITE_TERMS, 1e9)
+    series = beta[:, ::-1].T  # (terms, cells), highest order first for Horner
+    derivative = (beta * orders)[:, 1:][:, ::-1].T
+
+    def step(c):
+        value = a * (_horner(series, c) + rest * c**power) + b - c
+        slope_c = a * (_horner(derivative, c) + rest * power * c ** (power - 1))
+        return value, slope_c
+
+    c = np.zeros_like(q_star)
+    for _ in range(100):  # ~15 steps; rounding keeps the last digits of c* near 1 from settling exactly
+        value, slope_c = step(c)
+        new = np.clip(c - value / np.minimum(slope_c - 1.0, -1e-300), 0.0, 1.0)
+        converged = np.all(np.abs(new - c) <= 1e-12)
+        c = new
+        if converged:
+            break
+    return step(c)[1]
+
+
+def _horner(coefficients: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """sum_k coefficients[-1 - k] x^k per column: (terms, cells), (cells,) -> (cells,)."""
+    total = np.zeros_like(x)
+    for row in coefficients:
+        total = total * x + row
+    return total
+
+
+def _depth_scale(name, slope, bias_mean, q_star, sigma_b2, chi_1) -> np.ndarray:
+    """xi_c from q* and chi_1 (flat arrays): -1/ln chi_1 when ordered, -1/ln chi_c at c* when chaotic, nan if q* = inf."""
+    xi = np.full(q_star.shape, np.nan)
+    ordered = np.isfinite(q_star) & (chi_1 <= 1.0)
+    with np.errstate(divide="ignore"):
+        xi[ordered] = -1.0 / np.log(chi_1[ordered])  # chi_1 = 1: inf; chi_1 = 0: 0
+    chaotic = np.isfinite(q_star) & (chi_1 > 1.0)
+    if chaotic.any():
+        chi_c = _correlation_slope(name, slope, bias_mean, q_star[chaotic], sigma_b2[chaotic], chi_1[chaotic])
+        with np.errstate(divide="ignore"):
+            xi[chaotic] = -1.0 / np.log(np.minimum(chi_c, 1.0))
+    xi[ordered | chaotic] = np.where(xi[ordered | chaotic] == -np.inf, np.inf, xi[ordered | chaotic])
+    return xi
+
+
+def depth_scale(name: str, sigma_w2, sigma_b2, slope: float = 0.01, bias_mean: float = 0.0) -> np.ndarray:
+    """xi_c = -1/ln chi_c, the correlation depth scale (Schoenholz et al. 2017, eq. 9); 6 xi_c layers train.
+
+    inf at the edge of chaos (chi_1 = 1); nan where q* = inf, since the theory then has no fixed point to
+    expand around (ReLU with sigma_w^2 > 2: every layer multiplies the variance by sigma_w^2 / 2).
+    """
+    slope, bias_mean = _cache_key(slope, name, bias_mean)
+    sw, sb = np.broadcast_arrays(np.asarray(sigma_w2, float), np.asarray(sigma_b2, float))
+    table = _length_table(name, slope, bias_mean)
+    q_star = _fixed_point(table, sw, sb).reshape(-1)
+    chi_1 = sw.reshape(-1) * _slope_moment(table, q_star)
+    return _depth_scale(name, slope, bias_mean, q_star, sb.reshape(-1), chi_1).reshape(sw.shape)
+
+
+def phase_map(name: str, sigma_w2=DEFAULT_SIGMA_W2, sigma_b2=DEFAULT_SIGMA_B2, slope: float = 0.01,
+              bias_mean: float = 0.0) -> dict[str, np.ndarray]:
+    """q*, chi_1, ln chi_1 and xi_c over the grid sigma_b2 (rows) x sigma_w2 (columns), cached; arrays read-only.
+
+    Returns "sigma_w2" (nw,), "sigma_b2" (nb,) and "q_star", "chi1", "log_chi1", "depth_scale" (nb, nw).
+    """
+    slope, bias_mean = _cache_key(slope, name, bias_mean)
+    grid_w = tuple(float(x) for x in np.ravel(sigma_w2))
+    grid_b = tuple(float(x) for x in np.ravel(sigma_b2))
+    return _phase_map(name, grid_w, grid_b, slope, bias_mean)
+
+
+@functools.lru_cache(maxsize=64)
+def _phase_map(name, grid_w: tuple, grid_b: tuple, slope: float, bias_mean: float) -> dict[str, np.ndarray]:
+    table = _length_table(name, slope, bias_mean)
+    sw = np.array(grid_w)[None, :]  # (1, nw)
+    sb = np.array(grid_b)[:, None]  # (nb, 1)
+    sw, sb = np.broadcast_arrays(sw, sb)  # (nb, nw)
+    q_star = _fixed_point(table, sw, sb).reshape(-1)
+    chi_1 = sw.reshape(-1) * _slope_moment(table, q_star)
+    xi = _depth_scale(name, slope, bias_mean, q_star, sb.reshape(-1), chi_1)
+    with np.errstate(divide="ignore"):
+        out = {"sigma_w2": np.array(grid_w), "sigma_b2": np.array(grid_b), "q_star": q_star.reshape(sw.shape),
+               "chi1": chi_1.reshape(sw.shape), "log_chi1": np.log(chi_1).reshape(sw.shape),
+               "depth_scale": xi.reshape(sw.shape)}
+    for array in out.values():
+        array.flags.writeable = False  # shared by every caller of the cache
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _critical_line(name: str, grid_b: tuple, slope: float, bias_mean: float) -> np.ndarray:
+    table = _length_table(name, slope, bias_mean)
+    sb = np.array(grid_b)
+
+    def excess(log_sw):  # chi_1 - 1
+        sw = np.exp(log_sw)
+        return sw * _slope_moment(table, _fixed_point(table, sw, sb)) - 1.0
+
+    lo, hi = np.full(sb.shape, math.log(1e-3)), np.full(sb.shape, math.log(1e6))
+    bracketed = (excess(lo) < 0) & (excess(hi) > 0)
+    critical = np.where(bracketed, np.exp(_false_position(lambda x: -excess(x), lo, hi, iterations=80)), np.nan)
+    critical.flags.writeable = False
+    return critical
+
+
+def critical_sigma_w2(name: str, sigma_b2, slope: float = 0.01, bias_mean: float = 0.0) -> np.ndarray:
+    """The sigma_w^2 where chi_1 = 1 for each sigma_b^2 (the edge of chaos), by bisection; nan if outside [1e-3, 1e6].
+
+    ReLU: 2 (He et al. 2015); tanh at sigma_b^2 = 0: 1 (Glorot & Bengio 2010); tanh at 0.05: ~1.76.
+    """
+    slope, bias_mean = _cache_key(slope, name, bias_mean)
+    grid_b = np.asarray(sigma_b2, float)
+    return _critical_line(name, tuple(float(x) for x in grid_b.reshape(-1)), slope, bias_mean).reshape(grid_b.shape)
+
+
+def _finite_or_none(value) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def theory_summary(config: Config) -> dict[str, float | None]:
+    """{"sigma_w2", "sigma_b2", "q_star", "chi1", "depth_scale"} for the command line's JSON; None where undefined.
+
+    sigma_w2 = width Var(w), sigma_b2 = bias_std^2. None: for constant init (no zero-mean weights), under batch
+    norm (its backward pass couples the batch, see predict), q* = inf, and xi_c at the edge of chaos (inf).
+    """
+    var_w = weight_variance(config, config.width, config.width)
+    sigma_b2 = config.bias_std**2
+    summary = {"sigma_w2": None, "sigma_b2": sigma_b2, "q_star": None, "chi1": None, "depth_scale": None}
+    if var_w is None:
+        return summary
+    sigma_w2 = config.width * var_w
+    summary["sigma_w2"] = sigma_w2
+    if config.batch_norm:
+        return summary
+    name, slope = config.activation, config.slope
+    q_star = fixed_point(name, sigma_w2, sigma_b2, slope, config.bias)
+    summary["q_star"] = _finite_or_none(q_star)
+    summary["chi1"] = _finite_or_none(chi1(name, q_star, sigma_w2, slope, config.bias))
+    summary["depth_scale"] = _finite_or_none(depth_scale(name, sigma_w2, sigma_b2, slope, config.bias))
+    return summary
+
+
+def large_init_paradox(config: Config) -> dict[str, float]:
+    """Saturated yet exploding: the numbers behind tanh (or sigmoid) with large weights, at the fixed point q*.
+
+    "saturated": share of units with |f| past network.SATURATION; "unsaturated_share": the share of E[f'^2]
+    that the other units carry; "mean_slope2": E[f'^2]; "chi1" = sigma_w^2 E[f'^2], the gradient variance
+    gain a layer toward the input; "growth" = sqrt(chi1), the same for the gradient's std. With 1.0 * randn
+    at width 500, f' ~ 0 for most units, but sigma_w^2 = 500 multiplies what the few others pass on.
+    """
+    from .network import SATURATION  # network imports this module
+
+    name, bias_mean = config.activation, config.bias
+    if name == "tanh":
+        edge = math.atanh(SATURATION)  # |tanh(s)| > SATURATION  <=>  |s| > edge
+    elif name == "sigmoid":
+        edge = 2.0 * math.atanh(2.0 * SATURATION - 1.0)  # sigmoid(s) = (1 + tanh(s / 2)) / 2
+    else:
+        raise ValueError(f"{name!r} does not saturate; the paradox is about tanh and sigmoid")
+    var_w = weight_variance(config, config.width, config.width)
+    if var_w is None:
+        raise ValueError("constant init has no zero-mean weights; the theory does not apply")
+    sigma_w2, sigma_b2 = config.width * var_w, config.bias_std**2
+    q_star = float(fixed_point(name, sigma_w2, sigma_b2, config.slope, bias_mean))
+    sd = math.sqrt(q_star)
+    inside = 0.5 * (math.erf((edge - bias_mean) / (sd * math.sqrt(2.0))) + math.erf((edge + bias_mean) / (sd * math.sqrt(2.0)))) \
+        if sd > 0 else float(abs(bias_mean) < edge)
+    mean_slope2 = float(moments(name, bias_mean, max(q_star, _Q_TINY), config.slope)[2])
+    unsaturated = float(gaussian_expectation(
+        lambda s: activations.derivative(name, s, config.slope) ** 2 * (np.abs(s) < edge), bias_mean, max(q_star, _Q_TINY)))
+    chi_1 = sigma_w2 * mean_slope2
+    return {
+        "sigma_w2": sigma_w2, "q_star": q_star, "saturated": 1.0 - inside, "mean_slope2": mean_slope2,
+        "unsaturated_share": unsaturated / mean_slope2 if mean_slope2 > 0 else 0.0,
+        "chi1": chi_1, "growth": math.sqrt(chi_1),
+    }

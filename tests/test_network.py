@@ -1,0 +1,267 @@
+"""The simulation against the lecture's numbers, the closed-form variance rules and finite differences."""
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from core import Config, MemoryBudgetError, estimate_memory, simulate
+from core.draws import bias_noise, draw, family
+from core.initializers import scale_bias, scale_weights
+from core.activations import apply
+
+LECTURE = Config()  # 10 x 500 tanh, 1000 x 500 standard-normal input, W = 0.01 * randn
+
+
+def growth(values: np.ndarray) -> np.ndarray:
+    """Layer-to-layer ratios."""
+    return values[1:] / values[:-1]
+
+
+# --- The lecture's experiment, number for number -------------------------------------------------
+
+def test_small_weights_shrink_activations_by_0_22_a_layer():
+    r = simulate(LECTURE)
+    assert r.act_std[1] == pytest.approx(0.213, abs=0.003)  # the lecture prints 0.213
+    assert abs(r.act_mean[1]) < 1e-3  # and a mean of about -0.0001
+    assert r.act_std[2] == pytest.approx(0.048, abs=0.002)
+    # sqrt(500) * 0.01 = 0.224: tanh is linear this close to 0, so each layer multiplies std by it
+    np.testing.assert_allclose(growth(r.act_std[1:]), math.sqrt(500) * 0.01, rtol=0.03)
+    # gradients vanish toward the input by the same factor
+    np.testing.assert_allclose(growth(r.grad_std[1:]), 1 / (math.sqrt(500) * 0.01), rtol=0.05)
+
+
+def test_large_weights_saturate_tanh():
+    r = simulate(replace(LECTURE, std=1.0))
+    np.testing.assert_allclose(r.act_std[1:], 0.98, atol=0.01)
+    assert (r.saturated[1:] > 0.9).all()  # "most units saturated": |h| > 0.97
+    assert np.isnan(r.saturated[0])
+
+
+def test_xavier_tanh_shrinks_slowly():
+    r = simulate(replace(LECTURE, init="xavier_normal"))
+    assert r.act_std[1] == pytest.approx(0.63, abs=0.01)
+    assert (np.diff(r.act_std[1:]) < 0).all()  # shrinking every layer ...
+    assert 0.18 < r.act_std[10] < 0.27  # ... but still ~0.2 at layer 10
+    ratios = growth(r.act_std[1:])
+    assert (np.diff(ratios) > 0).all() and ratios[-1] > 0.9  # and the shrinking slows down
+
+
+def test_xavier_relu_halves_the_variance_and_he_keeps_it():
+    xavier = simulate(replace(LECTURE, activation="relu", init="xavier_normal"))
+    # E[relu(s)^2] = Var(s) / 2: the second moment halves, the std shrinks by sqrt(1/2) a layer
+    assert np.median(growth(xavier.act_std[1:])) == pytest.approx(math.sqrt(0.5), rel=0.03)
+    assert xavier.act_std[10] < 0.05
+    he = simulate(replace(LECTURE, activation="relu", init="he_normal"))
+    # He: q = Var(s) = 2 E[h^2] = 2 for unit input, and E[relu(s)^2] = q / 2 = 1 again: so
+    # std(relu(s)) = sqrt(q / 2 - q / (2 pi)) = sqrt(1 - 1 / pi) = 0.826 in every layer
+    expected = math.sqrt(1 - 1 / math.pi)
+    assert he.act_std[1] == pytest.approx(expected, rel=0.01)
+    # deeper, one network of width 500 wanders by a few % a layer (at random), but does not drift
+    assert np.mean(he.act_std[1:]) == pytest.approx(expected, rel=0.05)
+    assert he.grad_std[1] / he.grad_std[10] == pytest.approx(1.0, abs=0.1)
+
+
+@pytest.mark.parametrize("std", [1e-3, 0.01, 1.0, 30.0])
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_batch_norm_restores_unit_variance_whatever_the_scale(std, activation):
+    r = simulate(replace(LECTURE, std=std, activation=activation, batch_norm=True, depth=6, width=200))
+    # Var(z) / (Var(z) + eps): 1 unless the weights are so small that eps = 1e-5 is comparable
+    np.testing.assert_allclose(r.pre_std[1:], r.predicted_pre_std[1:], rtol=0.03)
+    np.testing.assert_allclose(r.pre_mean[1:], 0.0, atol=1e-4)
+    if std >= 0.01:
+        np.testing.assert_allclose(r.pre_std[1:], 1.0, atol=2e-3)
+        same = simulate(replace(LECTURE, std=1.0, activation=activation, batch_norm=True, depth=6, width=200))
+        np.testing.assert_allclose(r.act_std[1:], same.act_std[1:], rtol=0.02)  # the scale no longer matters
+
+
+@pytest.mark.parametrize("init", ["zeros", "constant"])
+def test_zero_and_constant_init_are_symmetric(init):
+    r = simulate(replace(LECTURE, init=init, depth=4, width=64, batch=100), keep_gradients=True)
+    assert r.distinct_units[0] == 64  # the input is random ...
+    np.testing.assert_array_equal(r.distinct_units[1:], 1)  # ... every hidden unit computes the same
+    # every unit below the random read-out gets the same gradient: identical columns of dW
+    np.testing.assert_array_equal(r.distinct_grad_units[1:4], 1)
+    for dw in r.weight_grads[1:3]:  # layers 2-3 (layer 1's columns share the input too)
+        assert (dw == dw[:, :1]).all()
+
+
+def test_random_init_breaks_the_symmetry():
+    r = simulate(replace(LECTURE, depth=4, width=64, batch=100))
+    np.testing.assert_array_equal(r.distinct_units, 64)
+    np.testing.assert_array_equal(r.distinct_grad_units[1:], 64)
+
+
+def test_dead_relu_units_are_counted():
+    # a bias of -3 with small weights keeps every pre-activation negative: all units dead
+    r = simulate(replace(LECTURE, activation="relu", bias=-3.0, depth=3, width=50, batch=100))
+    np.testing.assert_array_equal(r.dead[1:], 1.0)
+    healthy = simulate(replace(LECTURE, activation="relu", init="he_normal", depth=3, width=50, batch=100))
+    assert (healthy.dead[1:] < 0.05).all()
+
+
+# --- The backward pass against finite differences ------------------------------------------------
+
+def reference_loss(config: Config, weights: list[np.ndarray]) -> float:
+    """Forward pass written out plainly; the loss whose per-sample gradient is the read-out."""
+    d = draw(config.seed, config.depth, config.width, config.batch, config.input, family(config.init), "float64")
+    noise = bias_noise(config.seed, config.depth, config.width)
+    h = d.x
+    for layer, w in enumerate(weights):
+        z = h @ w
+        b = scale_bias(config, noise[layer], config.width)
+        if b is not None:
+            z = z + b
+        if config.batch_norm:
+            z = (z - z.mean(0)) / np.sqrt(z.var(0) + 1e-5)
+        h = apply(config.activation, z, config.slope)
+    return float((d.readout * h).sum() / config.batch)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "leaky_relu", "elu", "selu", "gelu", "linear"])
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_weight_gradients_match_finite_differences(activation, batch_norm):
+    config = Config(depth=3, width=5, batch=12, activation=activation, init="xavier_normal", batch_norm=batch_norm,
+                    bias=0.1, bias_std=0.2, dtype="float64", seed=3)
+    r = simulate(config, keep_gradients=True)
+    d = draw(config.seed, 3, 5, 12, "normal", "normal", "float64")
+    weights = [scale_weights(config, unit, 5, 5) for unit in d.weights]
+    eps = 1e-6
+    for layer in range(3):
+        numeric = np.zeros((5, 5))
+        for i in range(5):
+            for j in range(5):
+                plus = [w.copy() for w in weights]
+                minus = [w.copy() for w in weights]
+                plus[layer][i, j] += eps
+                minus[layer][i, j] -= eps
+                numeric[i, j] = (reference_loss(config, plus) - reference_loss(config, minus)) / (2 * eps)
+        # GELU's erf is approximated to 1.5e-7, its slope (what differences see) to ~1e-6
+        np.testing.assert_allclose(r.weight_grads[layer], numeric, rtol=1e-5,
+                                   atol=1e-6 if activation == "gelu" else 1e-8)
+
+
+def test_forward_statistics_match_the_plain_reference():
+    config = Config(depth=4, width=30, batch=50, activation="tanh", init="he_uniform", bias_std=0.3,
+                    dtype="float64")
+    r = simulate(config)
+    d = draw(config.seed, 4, 30, 50, "normal", "uniform", "float64")
+    noise = bias_noise(config.seed, 4, 30)
+    h = d.x
+    for layer, unit in enumerate(d.weights, start=1):
+        s = h @ scale_weights(config, unit, 30, 30) + scale_bias(config, noise[layer - 1], 30)
+        h = np.tanh(s)
+        assert r.pre_std[layer] == pytest.approx(s.std(), rel=1e-10)
+        assert r.act_mean[layer] == pytest.approx(h.mean(), rel=1e-9, abs=1e-14)
+        assert r.act_std[layer] == pytest.approx(h.std(), rel=1e-10)
+        counts, _ = np.histogram(np.clip(h, -1, 1), bins=r.hist_edges)
+        np.testing.assert_array_equal(r.hist_counts[layer], counts)
+
+
+# --- Theory against measurement -------------------------------------------------------------------
+
+@pytest.mark.parametrize("kwargs", [
+    dict(),  # the lecture's 0.01 * randn: vanishing
+    dict(std=1.0),  # saturated: a naive Gauss-Hermite quadrature is far off here
+    dict(init="xavier_normal"),
+    dict(init="xavier_normal", bias_std=0.3),
+    dict(init="normal", std=0.1, input="uniform"),
+])
+def test_theory_matches_measurement_for_tanh_at_every_layer(kwargs):
+    # The theory predicts the average over random networks; one network of width 500 strays by
+    # O(1/sqrt(500)) a layer, so compare the mean of three seeds.
+    runs = [simulate(replace(LECTURE, seed=seed, **kwargs)) for seed in range(3)]
+    r = runs[0]
+    for name in ("act_std", "pre_std", "grad_std"):
+        measured = np.mean([getattr(run, name)[1:] for run in runs], axis=0)
+        np.testing.assert_allclose(measured, getattr(r, f"predicted_{name}")[1:], rtol=0.03, err_msg=name)
+
+
+@pytest.mark.parametrize("init", ["xavier_normal", "he_normal"])
+def test_theory_matches_measurement_for_relu_in_the_first_layers(init):
+    runs = [simulate(replace(LECTURE, activation="relu", init=init, seed=seed)) for seed in range(3)]
+    predicted = runs[0]
+    act = np.mean([run.act_std for run in runs], axis=0)
+    grad = np.mean([run.grad_std for run in runs], axis=0)
+    assert act[1] == pytest.approx(predicted.predicted_act_std[1], rel=0.01)  # layer 1: exact up to sampling
+    np.testing.assert_allclose(act[1:4], predicted.predicted_act_std[1:4], rtol=0.04)
+    # the backward pass meets the same fluctuations in reverse: its first layers are the last ones
+    assert grad[10] == pytest.approx(predicted.predicted_grad_std[10], rel=0.01)
+    np.testing.assert_allclose(grad[8:], predicted.predicted_grad_std[8:], rtol=0.04)
+
+
+def test_saturated_gradients_grow_toward_the_input_as_predicted():
+    r = simulate(replace(LECTURE, std=1.0))
+    measured = growth(r.grad_std[1:][::-1])  # from the last layer toward the first
+    assert (measured > 3).all()  # several-fold per layer, although 92% of units are saturated
+    np.testing.assert_allclose(measured, growth(r.predicted_grad_std[1:][::-1]), rtol=0.05)
+
+
+# --- Floating-point limits and memory -------------------------------------------------------------
+
+def test_overflow_is_flagged_and_later_layers_are_missing():
+    r = simulate(Config(activation="linear", std=100.0, depth=30, width=100, batch=50))
+    first = int(np.argmax(r.exploded))
+    assert r.exploded[first] and first > 1
+    assert [(b.kind, b.layer, b.stage) for b in r.breaks] == [("overflow", first, "forward")]
+    assert "overflowed float32 at layer" in r.breaks[0].message("float32")
+    assert np.isfinite(r.act_std[:first]).all()
+    assert np.isnan(r.act_std[first:]).all() and np.isnan(r.grad_std).all()
+    rows = r.rows()
+    assert rows[first]["exploded"] and rows[first]["act_std"] is None and rows[first - 1]["act_std"] is not None
+
+
+def test_underflow_is_flagged_and_float64_goes_deeper():
+    f32 = simulate(Config(depth=100, width=100, batch=50))  # x0.1 a layer: below 1.2e-38 after ~38 layers
+    f64 = simulate(Config(depth=100, width=100, batch=50, dtype="float64"))
+    assert f32.breaks[0].kind == "underflow" and f32.vanished.any()
+    layer32 = int(np.argmax(f32.vanished))
+    assert 30 < layer32 < 45
+    layer64 = int(np.argmax(f64.vanished)) if f64.vanished.any() else 101
+    assert layer64 > layer32
+    assert np.isfinite(f32.act_std[:layer32]).all() and np.isnan(f32.act_std[layer32:]).all()
+
+
+def test_exact_zeros_are_not_underflow():
+    r = simulate(Config(init="zeros", depth=5, width=20, batch=20))
+    assert not r.breaks and (r.act_std[1:] == 0).all()
+
+
+def test_memory_budget_refuses_with_a_way_out():
+    big = Config(depth=100, width=2048, batch=4096)
+    assert estimate_memory(big) > 2**30
+    with pytest.raises(MemoryBudgetError, match="lower depth, width or batch"):
+        simulate(big)
+    assert estimate_memory(Config()) < 2**30 / 10  # the default stays far below
+    with pytest.raises(MemoryBudgetError):
+        simulate(Config(depth=2, width=10, batch=10), memory_budget=100)
+
+
+def test_estimate_covers_the_kept_arrays():
+    c = Config(depth=20, width=300, batch=400)
+    kept = 4 * (21 * 400 * 300 + 20 * 300 * 300)  # activations and weights, float32
+    assert kept < estimate_memory(c) < 3 * kept
+
+
+# --- Determinism -----------------------------------------------------------------------------------
+
+def test_same_seed_same_numbers_other_seed_other_numbers():
+    a, b = simulate(Config(depth=3, width=50, batch=40)), simulate(Config(depth=3, width=50, batch=40))
+    np.testing.assert_array_equal(a.act_std, b.act_std)
+    np.testing.assert_array_equal(a.grad_std, b.grad_std)
+    c = simulate(Config(depth=3, width=50, batch=40, seed=1))
+    assert not np.array_equal(a.act_std[1:], c.act_std[1:])
+
+
+def test_a_deeper_network_keeps_its_first_layers():
+    shallow = simulate(Config(depth=3, width=50, batch=40))
+    deep = simulate(Config(depth=6, width=50, batch=40))
+    np.testing.assert_array_equal(shallow.act_std, deep.act_std[:4])
+
+
+def test_schemes_share_the_random_pattern():
+    # normal with std = 1/sqrt(n) and LeCun normal draw the same weights: identical statistics
+    a = simulate(Config(init="normal", std=1 / math.sqrt(50), depth=3, width=50, batch=40, dtype="float64"))
+    b = simulate(Config(init="lecun_normal", depth=3, width=50, batch=40, dtype="float64"))
+    np.testing.assert_allclose(a.act_std, b.act_std, rtol=1e-12)

@@ -1,0 +1,88 @@
+"""Wide-network theory: the Gaussian quadrature against closed forms and brute-force integration."""
+
+import math
+
+import numpy as np
+import pytest
+
+from core import Config, theory
+from core.activations import apply, derivative
+from core.config import ACTIVATIONS
+
+
+def brute_force(name: str, mean: float, var: float, slope: float = 0.01) -> tuple[float, float, float]:
+    """E[f], E[f^2], E[f'^2] by the trapezoid rule on a grid far finer than any feature of f.
+
+    The grid is split at s = 0, where ReLU-like f' jumps, and each piece takes f' from its own side.
+    """
+    sd = math.sqrt(var)
+    lo, hi = mean - 10 * sd, mean + 10 * sd
+    pieces = [(lo, 0.0), (0.0, hi)] if lo < 0 < hi else [(lo, hi)]
+    total = np.zeros(3)
+    for a, b in pieces:
+        s = np.linspace(a, b, 1_000_001)
+        s[0], s[-1] = (1e-300 if a == 0 else a), (-1e-300 if b == 0 else b)
+        density = np.exp(-0.5 * ((s - mean) / sd) ** 2) / (sd * math.sqrt(2 * math.pi))
+        h, d = apply(name, s, slope), derivative(name, s, slope)
+        total += [np.trapezoid(v * density, s) for v in (h, h * h, d * d)]
+    return tuple(total)
+
+
+@pytest.mark.parametrize("q", [0.01, 1.0, 2.0, 30.0, 500.0])
+def test_relu_moments_are_the_closed_forms(q):
+    m1, m2, d2 = theory.moments("relu", 0.0, q)
+    assert m1 == pytest.approx(math.sqrt(q / (2 * math.pi)), rel=1e-10)
+    assert m2 == pytest.approx(q / 2, rel=1e-10)  # the factor 1/2 behind He's 2/n
+    assert d2 == pytest.approx(0.5, rel=1e-10)
+
+
+def test_linear_moments_are_the_gaussians_own():
+    m1, m2, d2 = theory.moments("linear", 0.7, 2.5)
+    assert (m1, m2, d2) == (pytest.approx(0.7), pytest.approx(2.5 + 0.49), pytest.approx(1.0))
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+@pytest.mark.parametrize("mean, var", [(0.0, 1e-4), (0.0, 0.05), (0.0, 1.0), (0.3, 2.0), (0.0, 500.0)])
+def test_moments_match_brute_force_integration(name, mean, var):
+    np.testing.assert_allclose(theory.moments(name, mean, var), brute_force(name, mean, var), rtol=1e-6, atol=1e-9)
+
+
+def test_saturated_tanh_needs_more_than_gauss_hermite():
+    # tanh with 1.0 * randn at width 500: q ~ 490, and f'(s)^2 is a spike of width 1/22 in z
+    q = 490.0
+    exact = brute_force("tanh", 0.0, q)[2]
+    z, w = np.polynomial.hermite_e.hermegauss(64)
+    naive = float((derivative("tanh", math.sqrt(q) * z) ** 2 * w).sum() / w.sum())
+    assert abs(naive - exact) / exact > 0.3  # plain Gauss-Hermite is far off ...
+    assert theory.moments("tanh", 0.0, q)[2] == pytest.approx(exact, rel=1e-6)  # ... the composite rule is not
+
+
+def test_vectorized_over_arrays():
+    q = np.array([[0.1, 1.0], [10.0, 100.0]])
+    m1, m2, d2 = theory.moments("tanh", 0.0, q)
+    assert m2.shape == (2, 2)
+    for index in np.ndindex(q.shape):
+        assert m2[index] == pytest.approx(theory.moments("tanh", 0.0, q[index])[1], rel=1e-12)
+
+
+def test_zero_variance_is_the_point_mass():
+    assert theory.moments("tanh", 0.5, 0.0)[0] == pytest.approx(math.tanh(0.5))
+
+
+def test_variance_recursion_by_hand_for_the_lecture():
+    # Var(s_1) = n Var(w) Var(x) = 500 * 1e-4 * 1 = 0.05; tanh is almost linear there
+    p = theory.predict(Config())
+    assert p["pre_std"][1] == pytest.approx(math.sqrt(0.05))
+    q2 = 500 * 1e-4 * theory.moments("tanh", 0.0, 0.05)[1]
+    assert p["pre_std"][2] == pytest.approx(math.sqrt(q2))
+    # the read-out gradient has unit variance; at the last layer it is multiplied by f'(s_10)
+    last = theory.moments("tanh", 0.0, p["pre_std"][10] ** 2)[2]
+    assert p["grad_std"][10] == pytest.approx(math.sqrt(last))
+
+
+def test_batch_norm_and_constant_init_predictions():
+    bn = theory.predict(Config(batch_norm=True, std=1.0))
+    assert bn["pre_std"][1:] == pytest.approx(1.0, abs=1e-4)
+    assert np.isnan(bn["grad_std"][1:]).all()  # BN's backward couples the batch: not covered
+    constant = theory.predict(Config(init="constant", value=0.1))
+    assert np.isnan(constant["act_std"][1:]).all()
