@@ -127,7 +127,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool) -> Result:
     hist_counts = np.zeros((depth + 1, HISTOGRAM_BINS), np.int64)
     # Working arrays reused from layer to layer: fresh large arrays cost page faults, not just arithmetic.
     work = {name: np.empty((batch, width), dtype) for name in ("z", "index")}
-    work["bins"] = np.empty((batch, width), np.intp)
+    work["bins"] = np.empty((batch, width), np.uint8)
 
     def stop(kind: str, layer: int, stage: str) -> None:
         flags["exploded" if kind == "overflow" else "vanished"][layer] = True
@@ -274,9 +274,10 @@ def _record_activations(stats: dict, hist_counts: np.ndarray, layer: int, h: np.
 
 
 def _histogram(h: np.ndarray, edges: np.ndarray, index: np.ndarray, bins: np.ndarray) -> np.ndarray:
-    """Counts over fixed, equal-width edges; values beyond them fall in the end bins.
+    """Counts over fixed, equal-width edges (at most 256 bins); values beyond them fall in the end bins.
 
-    index (float) and bins (intp) are working arrays of h's shape.
+    index (float) and bins (uint8) are working arrays of h's shape. Pairs of bin numbers are counted
+    as one 16-bit number, which halves the work of np.bincount, the slow step.
     """
     n_bins = len(edges) - 1
     scale = n_bins / (edges[-1] - edges[0])
@@ -284,7 +285,13 @@ def _histogram(h: np.ndarray, edges: np.ndarray, index: np.ndarray, bins: np.nda
     index -= edges[0] * scale
     np.clip(index, 0, n_bins - 1, out=index)
     bins[...] = index  # truncates toward zero: the bin number
-    return np.bincount(bins.reshape(-1), minlength=n_bins)[:n_bins]
+    flat = bins.reshape(-1)
+    even = flat.size - flat.size % 2
+    pairs = np.bincount(flat[:even].view(np.uint16), minlength=1 << 16).reshape(256, 256)
+    counts = pairs.sum(axis=0)[:n_bins] + pairs.sum(axis=1)[:n_bins]  # first and second of each pair
+    if even < flat.size:
+        counts[flat[-1]] += 1
+    return counts
 
 
 def _distinct_columns(a: np.ndarray) -> int:

@@ -129,7 +129,7 @@ DEFAULT_SIGMA_B2 = np.linspace(0.0, 1.0, 41)  # the map's y axis
 _Q_NODES = np.concatenate([[0.0], np.logspace(-8, 12, 20 * 32 + 1)])  # 32 a decade: interpolation error < 1e-7
 _Q_TINY = 1e-30  # q* = 0 is the limit q -> 0+: ReLU's kink then counts each side half
 _HERMITE_TERMS = 64  # orders kept in the correlation map's series; the rest is lumped into one term
-_HERMITE_STRIDE = 2  # Hermite coefficients on every 4th node of the table: 8 a decade
+_HERMITE_STRIDE = 4  # Hermite coefficients on every 4th node of the table: 8 a decade
 
 
 def _cache_key(slope: float, name: str, bias_mean: float) -> tuple[float, float]:
