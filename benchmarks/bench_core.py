@@ -2,6 +2,9 @@
 
     python benchmarks/bench_core.py [--repeat 15]
 
+"new seed" draws every random number afresh; "new std" is what a slider move costs, when the unit
+draws of the same seed are reused.
+
 Prints medians of interleaved runs and their ratios, measured in the same process, so the figures
 compare like with like on whatever machine runs it. Nothing here asserts a time.
 """
@@ -41,7 +44,7 @@ def torch_eager(config: Config):
         return None
     torch.manual_seed(config.seed)
 
-    def run():
+    def run():  # fresh random numbers each call, like a new seed
         x = torch.randn(config.batch, config.width)
         ws = [(torch.randn(config.width, config.width) * config.std).requires_grad_() for _ in range(config.depth)]
         h = x
@@ -62,6 +65,34 @@ def median_ms(fn, repeat: int) -> float:
     return 1e3 * statistics.median(times)
 
 
+CATEGORIES = {  # cProfile function name -> what it is
+    "matmul": "matrix products",
+    "standard_normal": "random draws",
+    "_histogram": "histograms",
+    "_distinct_columns": "distinct units",
+    "_mean_std": "means and stds",
+    "apply": "activation f",
+    "derivative_from_output": "derivative f'",
+    "predict": "theory",
+}
+
+
+def where_the_time_goes(run, calls: int = 5) -> list[tuple[str, float]]:
+    """Milliseconds per call by category, from cProfile's cumulative times (profiling adds overhead)."""
+    profile = cProfile.Profile()
+    profile.runcall(lambda: [run() for _ in range(calls)])
+    stats = pstats.Stats(profile).stats
+    total = max(cumulative for (_, _, name), (_, _, _, cumulative, _) in stats.items() if name == "simulate")
+    parts = {}
+    for (_, _, name), (_, _, _, cumulative, _) in stats.items():
+        label = CATEGORIES.get(name.split(".")[-1].strip("<>}{").replace("built-in method ", "").split(" ")[-1])
+        if label:
+            parts[label] = parts.get(label, 0.0) + cumulative
+    rows = sorted(parts.items(), key=lambda item: -item[1])
+    rows.append(("matmuls and the rest", total - sum(parts.values())))
+    return [(label, 1e3 * seconds / calls) for label, seconds in rows]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
@@ -71,39 +102,48 @@ def main() -> None:
     hs = [rng.standard_normal((config.batch, config.width), dtype=np.float32) for _ in range(config.depth)]
     ws = [rng.standard_normal((config.width, config.width), dtype=np.float32) for _ in range(config.depth)]
     g = rng.standard_normal((config.batch, config.width), dtype=np.float32)
-    seeds = iter(range(10**6))
+    seeds = iter(range(1, 10**6))
+    scales = iter(np.linspace(0.01, 0.02, 10**5))
 
-    def sim():  # a fresh seed each call: no random draw is reused
+    def cold():  # a new seed each call: every random number is drawn afresh
         simulate(replace(config, seed=next(seeds)))
 
-    torch_run = torch_eager(config)
-    sim(), bare_matmuls(config, hs, ws, g)  # warm up BLAS threads and caches
-    if torch_run:
-        torch_run()
-    rounds = {"simulate": [], "matmuls": [], "torch": []}
-    for _ in range(3):  # interleave so machine load hits every contender alike
-        rounds["simulate"].append(median_ms(sim, args.repeat))
-        rounds["matmuls"].append(median_ms(lambda: bare_matmuls(config, hs, ws, g), args.repeat))
-        if torch_run:
-            rounds["torch"].append(median_ms(torch_run, args.repeat))
-    t_sim, t_mm = min(rounds["simulate"]), min(rounds["matmuls"])
-    print(f"config: depth {config.depth}, width {config.width}, batch {config.batch}, {config.activation}, float32")
-    print(f"simulate(Config())            {t_sim:7.1f} ms  (forward, backward, statistics, histograms, theory)")
-    print(f"bare float32 matmuls (3/layer) {t_mm:7.1f} ms")
-    print(f"ratio simulate / matmuls       {t_sim / t_mm:7.2f}   (target <= 1.3)")
-    if rounds["torch"]:
-        t_torch = min(rounds["torch"])
-        print(f"PyTorch eager fwd+bwd          {t_torch:7.1f} ms")
-        print(f"ratio simulate / torch         {t_sim / t_torch:7.2f}   (target <= 1.0)")
-    else:
-        print("PyTorch not installed: comparison skipped")
+    def warm():  # a new std each call (a slider move): the unit draws are reused, all else recomputed
+        simulate(replace(config, std=float(next(scales))))
 
-    profile = cProfile.Profile()
-    profile.runcall(lambda: [sim() for _ in range(5)])
-    out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(12)
-    print("\nwhere the time goes (cProfile, 5 calls):")
-    print("\n".join(out.getvalue().splitlines()[6:]))
+    torch_run = torch_eager(config)
+    contenders = {"cold": cold, "warm": warm, "matmuls": lambda: bare_matmuls(config, hs, ws, g)}
+    if torch_run:
+        contenders["torch"] = torch_run
+    for run in contenders.values():  # warm up BLAS threads, caches, imports
+        run()
+    rounds = {name: [] for name in contenders}
+    for _ in range(3):  # interleaved, so that machine load hits every contender alike
+        for name, run in contenders.items():
+            rounds[name].append(median_ms(run, args.repeat))
+    best = {name: min(times) for name, times in rounds.items()}
+    print(f"config: depth {config.depth}, width {config.width}, batch {config.batch}, {config.activation}, float32; "
+          f"median of {args.repeat}, best of 3 interleaved rounds")
+    print(f"simulate, new seed (draws made)      {best['cold']:7.1f} ms")
+    print(f"simulate, new std (draws reused)     {best['warm']:7.1f} ms")
+    print(f"bare float32 matmuls, 3 per layer    {best['matmuls']:7.1f} ms")
+    print(f"ratio new std / matmuls              {best['warm'] / best['matmuls']:7.2f}   (target <= 1.3)")
+    print(f"ratio new seed / matmuls             {best['cold'] / best['matmuls']:7.2f}")
+    if "torch" in best:
+        print(f"PyTorch eager fwd+bwd, new seed      {best['torch']:7.1f} ms   (torch {torch_version()})")
+        print(f"ratio new seed / torch               {best['cold'] / best['torch']:7.2f}   (target <= 1.0)")
+        print(f"ratio new std / torch                {best['warm'] / best['torch']:7.2f}")
+    else:
+        print("PyTorch is not installed: that comparison is skipped")
+    print("\nwhere the time of a new-seed call goes (cProfile, which adds its own overhead):")
+    for label, ms in where_the_time_goes(cold):
+        print(f"  {label:18s} {ms:7.1f} ms")
+
+
+def torch_version() -> str:
+    import torch
+
+    return torch.__version__
 
 
 if __name__ == "__main__":
