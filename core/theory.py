@@ -116,11 +116,11 @@ def predict(config: Config) -> dict[str, np.ndarray]:
 # chi_1 < 1: ordered phase, c* = 1, chi_c = chi_1, inputs merge and gradients vanish. chi_1 > 1: chaotic
 # phase, c = 1 is unstable, correlations settle at c* < 1 with slope chi_c < 1 there, gradients explode.
 # chi_1 = 1 is the edge of chaos, xi_c = inf. Networks train up to about 6 xi_c layers (Schoenholz et al.
-# 2017, Fig. 5).
+# 2017, an empirical rule from tanh networks trained on MNIST and CIFAR-10).
 #
 # E[f^2] and E[f'^2] depend on q alone, so they are tabulated once per activation on a grid of q (with
 # the composite rule above) and interpolated: every (sigma_w^2, sigma_b^2) is then a 1-D root search on
-# the table, which makes a whole map cost a few milliseconds.
+# the table, and a whole 60 x 41 map costs tens of milliseconds (benchmarks/bench_theory.py).
 
 TRAINABLE_DEPTH_PER_XI = 6.0  # Schoenholz et al. 2017: depth up to about 6 xi_c trains
 Q_MAX = 1e12  # a length beyond this counts as divergent: q* = inf
@@ -129,7 +129,7 @@ DEFAULT_SIGMA_B2 = np.linspace(0.0, 1.0, 41)  # the map's y axis
 _Q_NODES = np.concatenate([[0.0], np.logspace(-8, 12, 20 * 32 + 1)])  # 32 a decade: interpolation error < 1e-7
 _Q_TINY = 1e-30  # q* = 0 is the limit q -> 0+: ReLU's kink then counts each side half
 _HERMITE_TERMS = 64  # orders kept in the correlation map's series; the rest is lumped into one term
-_HERMITE_STRIDE = 4  # Hermite coefficients on every 4th node of the table: 8 a decade
+_Q_HERMITE = _Q_NODES[(_Q_NODES >= 1e-6) & (_Q_NODES <= 1e8)][::4]  # 8 a decade; cubic interpolation, ~1e-6
 
 
 def _cache_key(slope: float, name: str, bias_mean: float) -> tuple[float, float]:
@@ -166,10 +166,9 @@ def _length_table(name: str, slope: float, bias_mean: float) -> dict[str, np.nda
     }
 
 
-def _interpolate(u_nodes, values, slopes, u, segment=None):
+def _interpolate(u_nodes, values, slopes, u):
     """Cubic Hermite interpolation in u with values and du-slopes at the nodes; clamped beyond the ends."""
-    if segment is None:
-        segment = np.clip(np.searchsorted(u_nodes, u) - 1, 0, len(u_nodes) - 2)
+    segment = np.clip(np.searchsorted(u_nodes, u) - 1, 0, len(u_nodes) - 2)
     u0, step = u_nodes[segment], u_nodes[segment + 1] - u_nodes[segment]
     t = np.minimum(np.maximum((u - u0) / step, 0.0), 1.0)
     t2, t3 = t * t, t * t * t
@@ -222,11 +221,13 @@ def _fixed_point(table: dict, sigma_w2: np.ndarray, sigma_b2: np.ndarray) -> np.
     first_up = np.where(up.any(axis=1), up.argmax(axis=1), -1)
     last_down = len(nodes) - 1 - down[:, ::-1].argmax(axis=1)  # node 0 always qualifies: T(0) >= 0
     grows = gap1 > 0
+    above_down = nodes[np.minimum(last_down + 1, len(nodes) - 1)]
     lo = np.where(grows, np.maximum(nodes[np.maximum(first_up - 1, 0)], q1), nodes[last_down])
-    hi = np.where(grows, nodes[np.maximum(first_up, 0)], np.minimum(nodes[np.minimum(last_down + 1, len(nodes) - 1)], q1))
-    lo = np.minimum(lo, hi)
+    hi = np.where(grows, nodes[np.maximum(first_up, 0)], np.minimum(above_down, q1))
+    diverges = grows & (first_up < 0)  # no fixed point below Q_MAX: the lengths grow without bound
+    lo, hi = np.where(diverges, q1, lo), np.where(diverges, q1, hi)
     q_star = _false_position(gap, lo, hi, iterations=60)
-    q_star = np.where(grows & (first_up < 0), np.inf, q_star)
+    q_star = np.where(diverges, np.inf, q_star)
     # T(0) = 0 and falling all the way (tanh, sigma_b^2 = 0, sigma_w^2 <= 1): exactly zero, not 1e-30
     q_star = np.where(~grows & (last_down == 0) & (gap_nodes[:, 0] == 0), 0.0, q_star)
     # q1 itself is fixed (ReLU at sigma_w^2 = 2, sigma_b^2 = 0, where every q is): the network stays there
@@ -234,8 +235,11 @@ def _fixed_point(table: dict, sigma_w2: np.ndarray, sigma_b2: np.ndarray) -> np.
     return q_star.reshape(shape)
 
 
-def _false_position(f, lo, hi, iterations: int) -> np.ndarray:
-    """A root of f in [lo, hi] where f(lo) >= 0 >= f(hi), elementwise, by the Illinois method (superlinear, bracketed)."""
+def _false_position(f, lo, hi, iterations: int, tolerance: float = 1e-15) -> np.ndarray:
+    """A root of f in [lo, hi] where f(lo) >= 0 >= f(hi), elementwise, by the Illinois method (superlinear, bracketed).
+
+    Stops when no estimate moves by more than tolerance * (|x| + tolerance).
+    """
     f_lo, f_hi = f(lo), f(hi)
     last = np.zeros(lo.shape, int)  # which end moved last: -1 lo, +1 hi
     x = lo
@@ -250,13 +254,13 @@ def _false_position(f, lo, hi, iterations: int) -> np.ndarray:
         lo, f_lo = np.where(move_lo, x, lo), np.where(move_lo, f_x, f_lo)
         hi, f_hi = np.where(move_lo, hi, x), np.where(move_lo, f_hi, f_x)
         last = np.where(move_lo, -1, 1)
-        if np.all(np.abs(x - previous) <= 1e-15 * np.abs(x)):
+        if np.all(np.abs(x - previous) <= tolerance * (np.abs(x) + tolerance)):
             break
     return x
 
 
 def fixed_point(name: str, sigma_w2, sigma_b2, slope: float = 0.01, bias_mean: float = 0.0) -> np.ndarray:
-    """q*, the pre-activation variance deep layers settle to (Poole et al. 2016, eq. 3); inf where it diverges.
+    """q*, the pre-activation variance deep layers settle to (Poole et al. 2016); inf where it diverges.
 
     sigma_w2 and sigma_b2 broadcast. The iteration starts from a unit-variance input, q_1 = sigma_w^2 +
     sigma_b^2, which picks the fixed point a network actually reaches where there are several: tanh at
@@ -267,7 +271,7 @@ def fixed_point(name: str, sigma_w2, sigma_b2, slope: float = 0.01, bias_mean: f
 
 
 def chi1(name: str, q_star, sigma_w2, slope: float = 0.01, bias_mean: float = 0.0) -> np.ndarray:
-    """chi_1 = sigma_w^2 E[f'(b + sqrt(q*) z)^2] by quadrature (Poole et al. 2016, eq. 7; Schoenholz et al. 2017).
+    """chi_1 = sigma_w^2 E[f'(b + sqrt(q*) z)^2] by quadrature (Poole et al. 2016; Schoenholz et al. 2017).
 
     At q* = 0 this is the limit q -> 0+: sigma_w^2 f'(b)^2, or for ReLU at b = 0 sigma_w^2 / 2 (either side
     of the kink half the time). At q* = inf, the limit q -> inf (taken at Q_MAX): ReLU sigma_w^2 / 2, tanh 0.
@@ -283,7 +287,7 @@ def _hermite_table(name: str, slope: float, bias_mean: float) -> tuple[np.ndarra
     By Mehler's formula E[g(z1) g(z2)] = E[g^2] sum_k beta_k c^k for standard normals of correlation c, so
     the correlation map is a power series in c with non-negative coefficients summing to 1.
     """
-    q = _Q_NODES[1::_HERMITE_STRIDE]
+    q = _Q_HERMITE
     s, weights = quadrature(bias_mean, q)  # (nodes, panels, points)
     z = (s - bias_mean) / np.sqrt(q)[:, None, None]
     g = activations.apply(name, s, slope) * weights
@@ -307,9 +311,12 @@ def _correlation_slope(name, slope, bias_mean, q_star, sigma_b2, chi_1) -> np.nd
     """
     u, beta_nodes = _hermite_table(name, slope, bias_mean)
     at = np.clip(np.log(np.maximum(q_star, _Q_TINY)), u[0], u[-1])
-    j = np.clip(np.searchsorted(u, at) - 1, 0, len(u) - 2)
-    t = ((at - u[j]) / (u[j + 1] - u[j]))[:, None]
-    beta = (1 - t) * beta_nodes[j] + t * beta_nodes[j + 1]  # (cells, terms)
+    j = np.clip(np.searchsorted(u, at) - 2, 0, len(u) - 4)  # the 4 nodes j .. j+3 around q*
+    t = ((at - u[j]) / (u[1] - u[0]))[:, None]  # in node steps, 1 <= t <= 2 inside the table
+    # cubic Lagrange interpolation on equally spaced nodes (cells, terms)
+    beta = (-(t - 1) * (t - 2) * (t - 3) / 6 * beta_nodes[j] + t * (t - 2) * (t - 3) / 2 * beta_nodes[j + 1]
+            - t * (t - 1) * (t - 3) / 2 * beta_nodes[j + 2] + t * (t - 1) * (t - 2) / 6 * beta_nodes[j + 3])
+    beta = np.maximum(beta, 0.0)
     orders = np.arange(_HERMITE_TERMS)
     a = (q_star - sigma_b2) / q_star  # sigma_w^2 E[g^2] / q*, so that the map is 1 at c = 1
     b = sigma_b2 / q_star
@@ -344,22 +351,19 @@ def _horner(coefficients: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def _depth_scale(name, slope, bias_mean, q_star, sigma_b2, chi_1) -> np.ndarray:
-    """xi_c from q* and chi_1 (flat arrays): -1/ln chi_1 when ordered, -1/ln chi_c at c* when chaotic, nan if q* = inf."""
-    xi = np.full(q_star.shape, np.nan)
-    ordered = np.isfinite(q_star) & (chi_1 <= 1.0)
-    with np.errstate(divide="ignore"):
-        xi[ordered] = -1.0 / np.log(chi_1[ordered])  # chi_1 = 1: inf; chi_1 = 0: 0
+    """xi_c from q* and chi_1, flat arrays (cells,): chi_c = chi_1 when ordered, the slope at c* when chaotic."""
+    chi_c = np.where(np.isfinite(q_star), np.minimum(chi_1, 1.0), np.nan)
     chaotic = np.isfinite(q_star) & (chi_1 > 1.0)
     if chaotic.any():
-        chi_c = _correlation_slope(name, slope, bias_mean, q_star[chaotic], sigma_b2[chaotic], chi_1[chaotic])
-        with np.errstate(divide="ignore"):
-            xi[chaotic] = -1.0 / np.log(np.minimum(chi_c, 1.0))
-    xi[ordered | chaotic] = np.where(xi[ordered | chaotic] == -np.inf, np.inf, xi[ordered | chaotic])
-    return xi
+        chi_c[chaotic] = np.minimum(
+            _correlation_slope(name, slope, bias_mean, q_star[chaotic], sigma_b2[chaotic], chi_1[chaotic]), 1.0)
+    chi_c = np.where(np.abs(chi_c - 1.0) <= 1e-12, 1.0, chi_c)  # Xavier's 1.0 may come out as 0.9999999999999999
+    with np.errstate(divide="ignore"):
+        return 1.0 / np.abs(np.log(chi_c))  # chi_c = 1: inf; 0: 0; nan (q* = inf) stays nan
 
 
 def depth_scale(name: str, sigma_w2, sigma_b2, slope: float = 0.01, bias_mean: float = 0.0) -> np.ndarray:
-    """xi_c = -1/ln chi_c, the correlation depth scale (Schoenholz et al. 2017, eq. 9); 6 xi_c layers train.
+    """xi_c = -1/ln chi_c, the correlation depth scale (Schoenholz et al. 2017); about 6 xi_c layers train.
 
     inf at the edge of chaos (chi_1 = 1); nan where q* = inf, since the theory then has no fixed point to
     expand around (ReLU with sigma_w^2 > 2: every layer multiplies the variance by sigma_w^2 / 2).
@@ -376,7 +380,8 @@ def phase_map(name: str, sigma_w2=DEFAULT_SIGMA_W2, sigma_b2=DEFAULT_SIGMA_B2, s
               bias_mean: float = 0.0) -> dict[str, np.ndarray]:
     """q*, chi_1, ln chi_1 and xi_c over the grid sigma_b2 (rows) x sigma_w2 (columns), cached; arrays read-only.
 
-    Returns "sigma_w2" (nw,), "sigma_b2" (nb,) and "q_star", "chi1", "log_chi1", "depth_scale" (nb, nw).
+    Returns "sigma_w2" (nw,), "sigma_b2" (nb,), "critical_sigma_w2" (nb,): the edge of chaos on each row,
+    and "q_star", "chi1", "log_chi1", "depth_scale" (nb, nw).
     """
     slope, bias_mean = _cache_key(slope, name, bias_mean)
     grid_w = tuple(float(x) for x in np.ravel(sigma_w2))
@@ -394,9 +399,12 @@ def _phase_map(name, grid_w: tuple, grid_b: tuple, slope: float, bias_mean: floa
     chi_1 = sw.reshape(-1) * _slope_moment(table, q_star)
     xi = _depth_scale(name, slope, bias_mean, q_star, sb.reshape(-1), chi_1)
     with np.errstate(divide="ignore"):
-        out = {"sigma_w2": np.array(grid_w), "sigma_b2": np.array(grid_b), "q_star": q_star.reshape(sw.shape),
-               "chi1": chi_1.reshape(sw.shape), "log_chi1": np.log(chi_1).reshape(sw.shape),
-               "depth_scale": xi.reshape(sw.shape)}
+        out = {
+            "sigma_w2": np.array(grid_w), "sigma_b2": np.array(grid_b),
+            "critical_sigma_w2": _critical_line(name, grid_b, slope, bias_mean).copy(),
+            "q_star": q_star.reshape(sw.shape), "chi1": chi_1.reshape(sw.shape),
+            "log_chi1": np.log(chi_1).reshape(sw.shape), "depth_scale": xi.reshape(sw.shape),
+        }
     for array in out.values():
         array.flags.writeable = False  # shared by every caller of the cache
     return out
@@ -413,15 +421,17 @@ def _critical_line(name: str, grid_b: tuple, slope: float, bias_mean: float) -> 
 
     lo, hi = np.full(sb.shape, math.log(1e-3)), np.full(sb.shape, math.log(1e6))
     bracketed = (excess(lo) < 0) & (excess(hi) > 0)
-    critical = np.where(bracketed, np.exp(_false_position(lambda x: -excess(x), lo, hi, iterations=80)), np.nan)
+    root = _false_position(lambda x: -excess(x), lo, hi, iterations=80, tolerance=1e-12)
+    critical = np.where(bracketed, np.exp(root), np.nan)
     critical.flags.writeable = False
     return critical
 
 
 def critical_sigma_w2(name: str, sigma_b2, slope: float = 0.01, bias_mean: float = 0.0) -> np.ndarray:
-    """The sigma_w^2 where chi_1 = 1 for each sigma_b^2 (the edge of chaos), by bisection; nan if outside [1e-3, 1e6].
+    """The sigma_w^2 where chi_1 crosses 1 for each sigma_b^2 (the edge of chaos); nan if not in [1e-3, 1e6].
 
-    ReLU: 2 (He et al. 2015); tanh at sigma_b^2 = 0: 1 (Glorot & Bengio 2010); tanh at 0.05: ~1.76.
+    ReLU: 2 (He et al. 2015); tanh at sigma_b^2 = 0: 1 (Glorot & Bengio 2010); tanh at 0.05: ~1.76. Where
+    chi_1 jumps across 1 instead (GELU at small sigma_b^2, from q* = 0 to q* = inf), this is the jump.
     """
     slope, bias_mean = _cache_key(slope, name, bias_mean)
     grid_b = np.asarray(sigma_b2, float)
@@ -478,12 +488,12 @@ def large_init_paradox(config: Config) -> dict[str, float]:
         raise ValueError("constant init has no zero-mean weights; the theory does not apply")
     sigma_w2, sigma_b2 = config.width * var_w, config.bias_std**2
     q_star = float(fixed_point(name, sigma_w2, sigma_b2, config.slope, bias_mean))
-    sd = math.sqrt(q_star)
-    inside = 0.5 * (math.erf((edge - bias_mean) / (sd * math.sqrt(2.0))) + math.erf((edge + bias_mean) / (sd * math.sqrt(2.0)))) \
-        if sd > 0 else float(abs(bias_mean) < edge)
-    mean_slope2 = float(moments(name, bias_mean, max(q_star, _Q_TINY), config.slope)[2])
+    q = max(q_star, _Q_TINY)
+    spread = math.sqrt(2.0 * q)
+    inside = 0.5 * (math.erf((edge - bias_mean) / spread) + math.erf((edge + bias_mean) / spread))  # P(|s| < edge)
+    mean_slope2 = float(moments(name, bias_mean, q, config.slope)[2])
     unsaturated = float(gaussian_expectation(
-        lambda s: activations.derivative(name, s, config.slope) ** 2 * (np.abs(s) < edge), bias_mean, max(q_star, _Q_TINY)))
+        lambda s: activations.derivative(name, s, config.slope) ** 2 * (np.abs(s) < edge), bias_mean, q))
     chi_1 = sigma_w2 * mean_slope2
     return {
         "sigma_w2": sigma_w2, "q_star": q_star, "saturated": 1.0 - inside, "mean_slope2": mean_slope2,

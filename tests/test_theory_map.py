@@ -1,0 +1,406 @@
+"""The order-to-chaos map: fixed points, chi_1, depth scales and the large-init paradox against known values."""
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core import Config, simulate, theory
+from core.activations import apply, derivative
+from core.config import ACTIVATIONS
+from views import theory as view
+
+ROOT = Path(__file__).resolve().parent.parent
+SUMMARY_KEYS = {"sigma_w2", "sigma_b2", "q_star", "chi1", "depth_scale"}
+
+
+def iterate_lengths(name: str, sigma_w2: float, sigma_b2: float, layers: int = 4000) -> float:
+    """q* the slow way: the length map applied layer after layer from a unit-variance input, exact quadrature."""
+    q = sigma_w2 + sigma_b2
+    for _ in range(layers):
+        q = sigma_w2 * float(theory.moments(name, 0.0, q)[1]) + sigma_b2
+        if q > 1e15:
+            return math.inf
+    return q
+
+
+def correlation_slope_2d(name: str, sigma_w2: float, sigma_b2: float) -> float:
+    """chi_c at the stable correlation c* of the correlation map, computed with nested 2-D quadrature.
+
+    Independent of the Hermite series the map uses: E[f(u1) f(u2)] with u2 | u1 ~ N(c u1, q* (1 - c^2)).
+    """
+    q = float(theory.fixed_point(name, sigma_w2, sigma_b2))
+    s1, w1 = (a.ravel() for a in theory.quadrature(0.0, q))
+
+    def step(c):
+        s2, w2 = theory.quadrature(c * s1, q * (1 - c * c))  # (outer nodes, panels, points)
+        inner_f = (apply(name, s2) * w2).sum(axis=(-2, -1))
+        inner_d = (derivative(name, s2) * w2).sum(axis=(-2, -1))
+        return ((sigma_w2 * (w1 * apply(name, s1) * inner_f).sum() + sigma_b2) / q,
+                sigma_w2 * (w1 * derivative(name, s1) * inner_d).sum())
+
+    # the map is convex on [0, 1] and crosses the diagonal once below 1 in the chaotic phase: bisect
+    lo, hi = 0.0, 1.0 - 1e-6
+    assert step(hi)[0] < hi, "not chaotic"
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if step(mid)[0] > mid else (lo, mid)
+    return step(0.5 * (lo + hi))[1]
+
+
+# ---------- known values ----------
+
+def test_relu_is_critical_at_he_init():
+    # He et al. 2015: sigma_w^2 = 2 exactly makes up for ReLU's half, chi_1 = 2 * E[step^2] = 1
+    q_star = theory.fixed_point("relu", 2.0, 0.0)
+    assert q_star == 2.0  # every q is a fixed point; the network keeps the first layer's 2 * 1
+    assert theory.chi1("relu", q_star, 2.0) == pytest.approx(1.0, abs=1e-12)
+    np.testing.assert_allclose(theory.critical_sigma_w2("relu", [0.0, 0.3, 1.0]), 2.0, rtol=1e-9)
+    assert theory.depth_scale("relu", 2.0, 0.0) == math.inf
+
+
+@pytest.mark.parametrize("sigma_w2", [0.05, 0.3, 0.8, 1.0])
+def test_tanh_without_bias_collapses_to_zero_with_chi1_equal_to_sigma_w2(sigma_w2):
+    # tanh(x)^2 < x^2, so without bias noise q shrinks to exactly 0 for sigma_w^2 <= 1, where tanh'(0) = 1
+    q_star = theory.fixed_point("tanh", sigma_w2, 0.0)
+    assert q_star == 0.0
+    assert theory.chi1("tanh", q_star, sigma_w2) == pytest.approx(sigma_w2, rel=1e-12)
+
+
+def test_tanh_is_critical_at_xavier_without_bias():
+    assert theory.critical_sigma_w2("tanh", 0.0) == pytest.approx(1.0, abs=1e-3)
+    assert theory.depth_scale("tanh", 1.0, 0.0) == math.inf
+    # just past it q* leaves 0 (q* ~ (sigma_w^2 - 1) / 2 from tanh's series) and chi_1 stays just above 1
+    q_star = float(theory.fixed_point("tanh", 1.02, 0.0))
+    assert q_star == pytest.approx(0.02 / (2 * 1.02), rel=0.05)
+    assert 1.0 < theory.chi1("tanh", q_star, 1.02) < 1.001
+
+
+def test_tanh_critical_line_at_bias_variance_005():
+    # Schoenholz et al. 2017: at sigma_b^2 = 0.05 tanh's edge of chaos is at sigma_w^2 ~ 1.76
+    critical = float(theory.critical_sigma_w2("tanh", 0.05))
+    assert critical == pytest.approx(1.76, abs=0.02)
+    q_star = theory.fixed_point("tanh", critical, 0.05)
+    assert theory.chi1("tanh", q_star, critical) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_critical_line_rises_with_bias_noise_for_tanh():
+    line = theory.critical_sigma_w2("tanh", np.linspace(0, 1, 11))
+    assert np.all(np.diff(line) > 0)  # more bias noise needs larger weights to reach chaos
+
+
+@pytest.mark.parametrize("sigma_w2, sigma_b2", [(0.5, 0.3), (1.0, 0.1), (1.9, 1.0), (1.99, 0.05)])
+def test_relu_and_linear_fixed_points_are_geometric_series(sigma_w2, sigma_b2):
+    # E[relu(s)^2] = q / 2: q* = sigma_b^2 / (1 - sigma_w^2 / 2); linear: sigma_b^2 / (1 - sigma_w^2)
+    assert theory.fixed_point("relu", sigma_w2, sigma_b2) == pytest.approx(sigma_b2 / (1 - sigma_w2 / 2), rel=1e-10)
+    if sigma_w2 < 1:
+        assert theory.fixed_point("linear", sigma_w2, sigma_b2) == pytest.approx(sigma_b2 / (1 - sigma_w2), rel=1e-10)
+
+
+def test_exploding_variance_is_infinite_q_star_with_finite_chi1():
+    assert theory.fixed_point("relu", 2.5, 0.2) == math.inf
+    assert theory.fixed_point("linear", 1.2, 0.0) == math.inf
+    assert theory.chi1("relu", math.inf, 2.5) == pytest.approx(1.25, rel=1e-12)  # sigma_w^2 / 2 at any q
+    assert math.isnan(theory.depth_scale("relu", 2.5, 0.2))  # no fixed point to expand around
+
+
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "gelu", "elu", "selu"])
+@pytest.mark.parametrize("sigma_w2, sigma_b2", [(0.7, 0.3), (1.5, 0.1), (4.0, 0.0), (500.0, 0.0)])
+def test_fixed_point_matches_layer_by_layer_iteration(name, sigma_w2, sigma_b2):
+    expected = iterate_lengths(name, sigma_w2, sigma_b2)
+    got = float(theory.fixed_point(name, sigma_w2, sigma_b2))
+    if expected == math.inf:  # GELU, ELU and SELU diverge at sigma_w^2 = 4 and 500
+        assert got == math.inf
+    else:
+        assert got == pytest.approx(expected, rel=1e-6, abs=1e-12)
+
+
+# ---------- the quadrature, against an independent integrator ----------
+
+@pytest.mark.parametrize("name", ["tanh", "relu", "gelu", "sigmoid"])
+@pytest.mark.parametrize("q", [0.01, 1.0, 10.0, 500.0])
+def test_quadrature_against_scipy_quad(name, q):
+    integrate = pytest.importorskip("scipy.integrate")
+    sd = math.sqrt(q)
+    # f'^2 of saturated tanh is a spike of width ~1 in s: tell quad where the bends are
+    points = [p for p in (-3.0, -1.0, 0.0, 1.0, 3.0) if abs(p) < 12 * sd]
+
+    def expect(g):
+        density = lambda s: math.exp(-0.5 * s * s / q) / (sd * math.sqrt(2 * math.pi))  # noqa: E731
+        return integrate.quad(lambda s: g(np.array([s]))[0] * density(s), -12 * sd, 12 * sd, points=points,
+                              limit=400, epsabs=1e-14, epsrel=1e-12)[0]
+
+    _, m2, d2 = theory.moments(name, 0.0, q)
+    assert m2 == pytest.approx(expect(lambda s: apply(name, s) ** 2), rel=1e-9, abs=1e-14)
+    assert d2 == pytest.approx(expect(lambda s: derivative(name, s) ** 2), rel=1e-9, abs=1e-14)
+
+
+def test_gelu_with_the_exact_erf():
+    # the engine's GELU uses an erf good to 1.5e-7; against scipy's own erf the moments agree to ~1e-6
+    special = pytest.importorskip("scipy.special")
+    integrate = pytest.importorskip("scipy.integrate")
+    q = 2.0
+    gelu = lambda s: 0.5 * s * (1 + special.erf(s / math.sqrt(2)))  # noqa: E731
+    exact = integrate.quad(lambda s: gelu(s) ** 2 * math.exp(-0.5 * s * s / q) / math.sqrt(2 * math.pi * q),
+                           -40, 40, points=[0.0], epsabs=1e-14, epsrel=1e-12)[0]
+    assert theory.moments("gelu", 0.0, q)[1] == pytest.approx(exact, rel=1e-6)
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_tabulated_moments_match_the_composite_rule(name):
+    # the map's fast path: E[f^2] and E[f'^2] interpolated from a table in ln q, against direct quadrature
+    table = theory._length_table(name, 0.01, 0.0)
+    q = np.exp(np.random.default_rng(0).uniform(math.log(1e-7), math.log(1e11), 300))
+    _, m2, d2 = theory.moments(name, 0.0, q)
+    np.testing.assert_allclose(theory._second_moment(table, q), m2, rtol=1e-6)
+    np.testing.assert_allclose(theory._slope_moment(table, q), d2, rtol=1e-6)
+
+
+# ---------- depth scales ----------
+
+@pytest.mark.parametrize("name, sigma_b2", [("tanh", 0.05), ("tanh", 0.5), ("relu", 0.3), ("elu", 0.2)])
+def test_depth_scale_diverges_at_the_edge_of_chaos_from_both_sides(name, sigma_b2):
+    critical = float(theory.critical_sigma_w2(name, sigma_b2))
+    for side in (-1, 1):
+        if name == "relu" and side == 1:
+            continue  # past sigma_w^2 = 2 ReLU's q* is infinite: no xi there
+        xi = [float(theory.depth_scale(name, critical * (1 + side * eps), sigma_b2)) for eps in (0.1, 0.03, 0.01)]
+        assert all(math.isfinite(x) for x in xi)
+        assert xi[0] < xi[1] < xi[2]
+        assert xi[2] > 20
+
+
+@pytest.mark.parametrize("sigma_w2, sigma_b2", [(0.5, 0.1), (1.2, 0.8), (2.0, 0.4)])
+def test_ordered_depth_scale_is_minus_one_over_log_chi1(sigma_w2, sigma_b2):
+    q_star = theory.fixed_point("tanh", sigma_w2, sigma_b2)
+    chi_1 = float(theory.chi1("tanh", q_star, sigma_w2))
+    assert chi_1 < 1
+    assert theory.depth_scale("tanh", sigma_w2, sigma_b2) == pytest.approx(-1 / math.log(chi_1), rel=1e-6)
+
+
+@pytest.mark.parametrize("name, sigma_w2, sigma_b2", [
+    ("tanh", 2.0, 0.05), ("tanh", 3.0, 0.5), ("tanh", 5.0, 0.2), ("tanh", 500.0, 1.0), ("selu", 1.5, 0.3),
+])
+def test_chaotic_depth_scale_against_2d_quadrature(name, sigma_w2, sigma_b2):
+    # in the chaotic phase c = 1 is unstable and xi_c comes from the slope at c* < 1 (Schoenholz et al. 2017)
+    expected = -1 / math.log(correlation_slope_2d(name, sigma_w2, sigma_b2))
+    assert theory.depth_scale(name, sigma_w2, sigma_b2) == pytest.approx(expected, rel=1e-3)
+
+
+def test_chaotic_depth_scale_without_bias_has_a_closed_form():
+    # odd f, sigma_b^2 = 0: c* = 0, and the slope there is sigma_w^2 E[f'(s)]^2 (Stein's lemma)
+    sigma_w2 = 4.0
+    q_star = float(theory.fixed_point("tanh", sigma_w2, 0.0))
+    mean_slope = float(theory.gaussian_expectation(lambda s: 1 - np.tanh(s) ** 2, 0.0, q_star))
+    expected = -1 / math.log(sigma_w2 * mean_slope**2)
+    assert theory.depth_scale("tanh", sigma_w2, 0.0) == pytest.approx(expected, rel=1e-5)
+
+
+# ---------- the map ----------
+
+@pytest.mark.parametrize("name", ["tanh", "relu", "gelu", "selu"])
+def test_map_agrees_with_the_pointwise_functions(name):
+    grid = theory.phase_map(name)
+    nb, nw = len(grid["sigma_b2"]), len(grid["sigma_w2"])
+    assert grid["q_star"].shape == grid["chi1"].shape == grid["depth_scale"].shape == (nb, nw)
+    rng = np.random.default_rng(1)
+    for i, j in zip(rng.integers(0, nb, 12), rng.integers(0, nw, 12)):
+        sw, sb = grid["sigma_w2"][j], grid["sigma_b2"][i]
+        q_star = theory.fixed_point(name, sw, sb)
+        assert grid["q_star"][i, j] == pytest.approx(float(q_star), rel=1e-12)
+        assert grid["chi1"][i, j] == pytest.approx(float(theory.chi1(name, q_star, sw)), rel=1e-6)
+        assert grid["log_chi1"][i, j] == pytest.approx(math.log(grid["chi1"][i, j]))
+        np.testing.assert_allclose(grid["depth_scale"][i, j], theory.depth_scale(name, sw, sb), rtol=1e-9)
+    np.testing.assert_array_equal(grid["critical_sigma_w2"], theory.critical_sigma_w2(name, grid["sigma_b2"]))
+
+
+def test_map_changes_sign_at_the_critical_line():
+    grid = theory.phase_map("tanh")
+    for row, critical in zip(grid["log_chi1"], grid["critical_sigma_w2"]):
+        left, right = grid["sigma_w2"] < critical * 0.99, grid["sigma_w2"] > critical * 1.01
+        assert np.all(row[left] < 0) and np.all(row[right] > 0)
+
+
+def test_map_is_cached_and_read_only():
+    first = theory.phase_map("tanh")
+    assert theory.phase_map("tanh", theory.DEFAULT_SIGMA_W2, theory.DEFAULT_SIGMA_B2) is first
+    with pytest.raises(ValueError):
+        first["chi1"][0, 0] = 0.0
+    assert len(first["sigma_w2"]) * len(first["sigma_b2"]) < 5000  # Altair's inline limit
+
+
+# ---------- the summary and the command line ----------
+
+@pytest.mark.parametrize("config, expected", [
+    (Config(), {"sigma_w2": 0.05, "sigma_b2": 0.0, "q_star": 0.0, "chi1": 0.05, "depth_scale": -1 / math.log(0.05)}),
+    (Config(init="xavier_normal"), {"sigma_w2": 1.0, "sigma_b2": 0.0, "q_star": 0.0, "chi1": 1.0, "depth_scale": None}),
+    (Config(activation="relu", init="he_normal", bias_std=0.3),
+     {"sigma_w2": 2.0, "sigma_b2": 0.09, "q_star": None, "chi1": 1.0, "depth_scale": None}),
+    (Config(activation="relu", init="normal", std=1.0),
+     {"sigma_w2": 500.0, "sigma_b2": 0.0, "q_star": None, "chi1": 250.0, "depth_scale": None}),
+    (Config(init="constant", value=0.1), {"sigma_w2": None, "sigma_b2": 0.0, "q_star": None, "chi1": None,
+                                          "depth_scale": None}),
+    (Config(batch_norm=True), {"sigma_w2": 0.05, "sigma_b2": 0.0, "q_star": None, "chi1": None,
+                               "depth_scale": None}),
+    (Config(init="zeros", bias_std=0.5), {"sigma_w2": 0.0, "sigma_b2": 0.25, "q_star": 0.25, "chi1": 0.0,
+                                          "depth_scale": 0.0}),
+])
+def test_theory_summary(config, expected):
+    summary = theory.theory_summary(config)
+    assert set(summary) == SUMMARY_KEYS
+    for key, value in expected.items():
+        if value is None:
+            assert summary[key] is None, key
+        else:
+            assert summary[key] == pytest.approx(value, rel=1e-9, abs=1e-12), key
+
+
+def test_summary_of_the_large_init():
+    summary = theory.theory_summary(Config(init="normal", std=1.0))
+    assert summary["sigma_w2"] == pytest.approx(500.0)
+    assert summary["q_star"] == pytest.approx(iterate_lengths("tanh", 500.0, 0.0, layers=50), rel=1e-6)
+    assert summary["chi1"] > 4 and 0 < summary["depth_scale"] < 10
+
+
+def _strict(text: str) -> dict:
+    def refuse(token):
+        raise ValueError(f"{token} is not JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("args", [
+    ["--std", "1.0"],
+    ["--activation", "relu", "--init", "he_normal"],  # xi = inf: null
+    ["--activation", "relu", "--std", "1.0"],  # q* = inf: null
+    ["--init", "constant", "--value", "0.1"],
+])
+def test_cli_json_has_the_theory_object(args):
+    out = subprocess.run([sys.executable, "-m", "core", "--depth", "3", "--batch", "20", "--json", *args],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    data = _strict(out.stdout)
+    assert set(data["theory"]) == SUMMARY_KEYS
+    config = Config.from_dict(data["config"])
+    assert data["theory"] == pytest.approx(theory.theory_summary(config))
+
+
+# ---------- the large-init paradox ----------
+
+@pytest.fixture(scope="module")
+def large_init():
+    config = Config(activation="tanh", init="normal", std=1.0)
+    return config, theory.large_init_paradox(config), simulate(config)
+
+
+def test_paradox_most_units_saturate_yet_gradients_grow(large_init):
+    _, numbers, _ = large_init
+    assert numbers["sigma_w2"] == pytest.approx(500.0)
+    assert numbers["saturated"] > 0.9  # f' ~ 0 for more than 9 units in 10
+    assert numbers["unsaturated_share"] > 0.99  # the rest carry nearly all of E[f'^2]
+    assert numbers["mean_slope2"] < 0.05
+    assert numbers["chi1"] == pytest.approx(500 * numbers["mean_slope2"])
+    assert numbers["growth"] > 3  # several-fold a layer, in std
+
+
+def test_paradox_numbers_agree_with_the_simulation(large_init):
+    _, numbers, result = large_init
+    grads = result.grad_std[1:]  # layers 1..10
+    per_layer = grads[:-1] / grads[1:]  # how much the gradient grows stepping one layer toward the input
+    np.testing.assert_allclose(per_layer, numbers["growth"], rtol=0.1)
+    assert view.measured_growth(result.grad_std) == pytest.approx(numbers["growth"], rel=0.03)
+    np.testing.assert_allclose(result.saturated[1:], numbers["saturated"], atol=0.02)
+
+
+def test_paradox_needs_a_saturating_activation():
+    with pytest.raises(ValueError):
+        theory.large_init_paradox(Config(activation="relu", std=1.0))
+
+
+# ---------- the view ----------
+
+def _marks(config: Config, lang: str = "en"):
+    summary = theory.theory_summary(config)
+    return view.marks_frame(config.width, summary["sigma_w2"], summary["sigma_b2"], lang)
+
+
+def _dataset_with(spec: dict, column: str) -> list[dict]:
+    return next(rows for rows in spec["datasets"].values() if rows and column in rows[0])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("colour_by", ["log_chi1", "depth_scale"])
+@pytest.mark.parametrize("name", ["tanh", "relu"])
+def test_map_chart_builds(lang, colour_by, name):
+    grid = theory.phase_map(name)
+    chart = view.map_chart(view.map_frame(grid), view.critical_frame(grid), _marks(Config(activation=name), lang),
+                           colour_by=colour_by, title=name, lang=lang)
+    spec = chart.to_dict()
+    text = json.dumps(spec, allow_nan=False, ensure_ascii=False)
+    assert view.TEXT[lang]["here"] in text
+
+
+def test_marker_moves_with_the_configuration():
+    def here(config):
+        grid = theory.phase_map(config.activation)
+        spec = view.map_chart(view.map_frame(grid), view.critical_frame(grid), _marks(config)).to_dict()
+        row = next(r for r in _dataset_with(spec, "here") if r["here"])
+        return row["x"], row["y"]
+
+    assert here(Config(init="xavier_normal")) == pytest.approx((1.0, 0.0))
+    assert here(Config(init="he_normal")) == pytest.approx((2.0, 0.0))
+    assert here(Config(init="xavier_normal", bias_std=0.5)) == pytest.approx((1.0, 0.25))
+    assert here(Config(init="normal", std=0.06)) == pytest.approx((500 * 0.06**2, 0.0))
+
+
+def test_off_map_points_are_clamped_with_a_label():
+    marks = _marks(Config(init="normal", std=1.0)).set_index("key")
+    small, large, here = marks.loc["scheme_small"], marks.loc["scheme_large"], marks.loc["here"]
+    assert small["sigma_w2"] == pytest.approx(0.05) and small["x"] == view.X_DOMAIN[0]
+    assert small["shape"] == "triangle-left" and small["text"].startswith("←") and "0.05" in small["text"]
+    assert large["sigma_w2"] == pytest.approx(500) and large["x"] == view.X_DOMAIN[1]
+    assert large["shape"] == "triangle-right" and large["text"].endswith("→") and "500" in large["text"]
+    assert here["x"] == view.X_DOMAIN[1] and here["text"] == "you are here (σ_w² = 500) →"
+    inside = marks.loc["scheme_xavier"]
+    assert inside["shape"] == "circle" and inside["text"] == "Xavier"
+    high = _marks(Config(init="xavier_normal", bias_std=2.0)).set_index("key").loc["here"]
+    assert high["y"] == view.Y_DOMAIN[1] and high["shape"] == "triangle-up" and "↑" in high["text"]
+
+
+def test_scheme_points_are_the_lectures():
+    sigma_w2 = view.scheme_sigma_w2(500)
+    assert sigma_w2 == pytest.approx({"scheme_small": 0.05, "scheme_xavier": 1.0, "scheme_he": 2.0,
+                                      "scheme_tanh_gain": 25 / 9, "scheme_large": 500.0})
+
+
+def test_gradient_chart_measured_against_predicted():
+    config = Config(depth=6, width=100, batch=200, init="xavier_normal", activation="relu")
+    result = simulate(config)
+    summary = theory.theory_summary(config)
+    frame = view.gradient_frame(result.grad_std, result.predicted_grad_std, summary["chi1"], "en")
+    assert set(frame["series"]) == {"measured", "theory, layer by layer", "χ₁ at q*"}
+    assert (frame["value"] > 0).all() and frame["layer"].min() >= 1  # the input has no gradient
+    rate = frame[frame["series"] == "χ₁ at q*"].set_index("layer")["value"]
+    assert rate[5] / rate[6] == pytest.approx(math.sqrt(summary["chi1"]))  # sqrt(1/2) a layer for ReLU + Xavier
+    view.gradient_chart(frame, lang="en").to_dict()
+
+
+def test_texts_have_the_same_keys_and_placeholders_in_both_languages():
+    import string
+    en, zh = view.TEXT["en"], view.TEXT["zh"]
+    assert set(en) == set(zh)
+    for key in en:
+        fields = lambda s: {f for _, f, _, _ in string.Formatter().parse(s) if f}  # noqa: E731
+        assert fields(en[key]) == fields(zh[key]), key
+    numbers = theory.large_init_paradox(view.PARADOX_CONFIG)
+    for lang in ("en", "zh"):
+        assert "500" in view.paradox_text(numbers, lang, measured=3.47)
+        assert "∞" in view.here_text(theory.theory_summary(Config(init="he_normal", activation="relu")), lang)
+
+
+def test_view_module_does_not_import_streamlit():
+    source = Path(view.__file__).read_text(encoding="utf-8")
+    assert "import streamlit" not in source and "from streamlit" not in source
