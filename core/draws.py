@@ -12,15 +12,12 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
 CACHE_ENTRIES = 4
 CACHE_MAX_BYTES = 256 << 20  # larger draws are made afresh each time rather than pinned in memory
-_PARALLEL_DRAW = 1 << 16  # below this many numbers a second thread costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -72,14 +69,14 @@ _lock = threading.Lock()  # Streamlit serves sessions from several threads
 def _make(seed, depth, width, batch, input, weight_family, dtype) -> Draws:
     input_rng, weight_rng, readout_rng, _ = _streams(seed)
     if input == "normal":
-        x = standard_normal(input_rng, (batch, width), dtype)
+        x = input_rng.standard_normal((batch, width), dtype=dtype)
     else:  # U(-sqrt 3, sqrt 3) has unit variance
         x = input_rng.random((batch, width), dtype=dtype)
         x *= 2 * math.sqrt(3)
         x -= math.sqrt(3)
     weights = tuple(_unit_weights(weight_rng, weight_family, width, dtype) for _ in range(depth)) \
         if weight_family else ()
-    readout = standard_normal(readout_rng, (batch, width), dtype)
+    readout = readout_rng.standard_normal((batch, width), dtype=dtype)
     for array in (x, *weights, readout):
         array.flags.writeable = False  # shared between calls and sessions
     return Draws(x, weights, readout)
@@ -87,7 +84,7 @@ def _make(seed, depth, width, batch, input, weight_family, dtype) -> Draws:
 
 def _unit_weights(rng: np.random.Generator, weight_family: str, width: int, dtype: str) -> np.ndarray:
     if weight_family == "normal":
-        return standard_normal(rng, (width, width), dtype)
+        return rng.standard_normal((width, width), dtype=dtype)
     if weight_family == "uniform":
         w = rng.random((width, width), dtype=dtype)
         w *= 2.0
@@ -114,28 +111,3 @@ def bias_noise(seed: int, depth: int, width: int) -> np.ndarray:
 def _streams(seed: int) -> list[np.random.Generator]:
     """Independent generators for the input, the weights, the read-out gradient and the biases."""
     return np.random.default_rng(seed).spawn(4)
-
-
-@cache
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="draw")
-
-
-def standard_normal(rng: np.random.Generator, shape: tuple[int, ...], dtype) -> np.ndarray:
-    """N(0, 1) numbers, drawn in two threads from two child generators of rng for large arrays.
-
-    Deterministic for a given rng state and shape; numpy releases the GIL while it fills `out`, so
-    on two cores a large draw takes about half the time.
-    """
-    dtype = np.dtype(dtype)
-    out = np.empty(shape, dtype)
-    flat = out.reshape(-1)
-    if flat.size < _PARALLEL_DRAW:
-        rng.standard_normal(dtype=dtype, out=flat)
-        return out
-    half = flat.size // 2
-    first, second = rng.spawn(2)
-    job = _pool().submit(second.standard_normal, dtype=dtype, out=flat[half:])
-    first.standard_normal(dtype=dtype, out=flat[:half])
-    job.result()
-    return out

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from .config import Config
-from .draws import family, orthogonal, standard_normal
+from .draws import family, orthogonal
 
 DEFAULT_GAIN = {  # torch.nn.init's defaults
     "xavier_normal": 1.0,
@@ -94,7 +94,7 @@ def sample_weights(config: Config, rng: np.random.Generator, fan_in: int, fan_ou
     dtype = np.dtype(config.dtype)
     kind = family(config.init)
     if kind == "normal":
-        unit = standard_normal(rng, (fan_in, fan_out), dtype)
+        unit = rng.standard_normal((fan_in, fan_out), dtype=dtype)
     elif kind == "uniform":
         unit = rng.random((fan_in, fan_out), dtype=dtype) * 2.0 - 1.0
     elif kind == "orthogonal":

@@ -280,9 +280,9 @@ def _histogram(h: np.ndarray, edges: np.ndarray, index: np.ndarray, bins: np.nda
     as one 16-bit number, which halves the work of np.bincount, the slow step.
     """
     n_bins = len(edges) - 1
-    scale = n_bins / (edges[-1] - edges[0])
+    scale = n_bins / float(edges[-1] - edges[0])  # Python floats keep the arithmetic in h's dtype
     np.multiply(h, scale, out=index)
-    index -= edges[0] * scale
+    index -= float(edges[0]) * scale
     np.clip(index, 0, n_bins - 1, out=index)
     bins[...] = index  # truncates toward zero: the bin number
     flat = bins.reshape(-1)
