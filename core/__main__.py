@@ -10,6 +10,8 @@ import sys
 
 from .config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, Config
 from .network import DEFAULT_MEMORY_BUDGET, MemoryBudgetError, simulate
+from .theory import theory_summary
+from .train import STEPS_RANGE, TrainingResult, train
 
 DEFAULTS = Config()
 
@@ -51,6 +53,36 @@ def _positive_mib(text: str) -> float:
     return value
 
 
+def _train_steps(text: str) -> int:
+    low, high = STEPS_RANGE
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of steps") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range: allowed {low} to {high} steps")
+    return value
+
+
+def format_training(training: TrainingResult) -> str:
+    """A few lines: where the loss and the accuracy started and ended, and the distinct units left."""
+    t = training
+    last = t.steps - 1 if t.diverged_at is None else t.diverged_at - 1  # the last finite loss
+    units = ", ".join("-" if u != u else str(int(u)) for u in t.distinct_units)
+    lines = [
+        f"training: {t.steps} steps of SGD (lr {t.lr:g}, momentum {t.momentum:g}, batch {t.batch}) "
+        f"on a {t.classes}-class spiral",
+        f"  loss {t.loss[0]:.4g} at step 0 (ln {t.classes} = {math.log(t.classes):.4g}), "
+        f"{t.loss[last]:.4g} at step {last}" if last >= 0 else "  no step finished",
+        f"  accuracy on all points after training: "
+        + (f"{100 * t.final_accuracy:.1f}%" if math.isfinite(t.final_accuracy) else "-"),
+        f"  distinct units per hidden layer after training: {units}",
+    ]
+    if t.message:
+        lines.append(f"  {t.message}")
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m core", description="Simulate a deep network at initialization, layer by layer.")
     p.add_argument("--depth", type=_number("depth", int), default=DEFAULTS.depth, help="hidden layers (1-100)")
@@ -74,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--memory-budget-mib", type=_positive_mib, default=DEFAULT_MEMORY_BUDGET / 2**20,
                    help="refuse configurations needing more (default 1024)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--train", type=_train_steps, default=None, metavar="STEPS",
+                   help="also train the network for STEPS steps on the spiral task (see README, Training)")
     return p
 
 
@@ -117,13 +151,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = config_from_args(args)
         result = simulate(config, memory_budget=int(args.memory_budget_mib * 2**20))
+        training = None if args.train is None else \
+            train(config, steps=args.train, memory_budget=int(args.memory_budget_mib * 2**20))
     except (ValueError, MemoryBudgetError) as error:
         parser.error(str(error))
     if args.json:
-        json.dump({"config": config.to_dict(), "layers": result.rows()}, sys.stdout, indent=1, allow_nan=False)
+        output = {"config": config.to_dict(), "layers": result.rows(), "theory": theory_summary(config)}
+        if training is not None:
+            output["training"] = training.to_json()
+        json.dump(output, sys.stdout, indent=1, allow_nan=False)
         sys.stdout.write("\n")
     else:
         print(format_table(result))
+        if training is not None:
+            print(format_training(training))
     return 0
 
 

@@ -40,7 +40,7 @@ from .network import (
 )
 
 TASK_SEED = 2015  # the task's own seed: every scheme and every config.seed races on the same data
-POINTS_PER_CLASS = 400  # 1,200 points for 3 classes: enough that a wide net cannot learn them by rote in 300 steps
+POINTS_PER_CLASS = 400  # 1,200 points for 3 classes: 300 steps of 128 are 32 passes over them
 SPIRAL_TURNS = 0.75  # how far each arm winds; more makes the task harder for every scheme alike
 SPIRAL_NOISE = 0.25  # radians of angular jitter, so that neighbouring arms touch a little
 HEAD_SCALE = 0.1  # the read-out's weights are the scheme's draw times this: logits near 0, first loss ~ ln K
@@ -51,7 +51,7 @@ DEFAULT_STEPS = 300
 DEFAULT_LR = 0.02  # SGD with momentum 0.9; see the README's Training section for how it was chosen
 DEFAULT_MOMENTUM = 0.9
 DEFAULT_CLASSES = 3
-CLASSES_RANGE = (2, 6)  # one_unit_ceiling tries every order of the classes: 6! = 720 is still quick
+CLASSES_RANGE = (2, 5)  # one_unit_ceiling tries every order of the classes: 5! = 120 takes a second
 STEPS_RANGE = (1, 10_000)
 
 Progress = Callable[[int, int], None]  # progress(done, total), e.g. for a progress bar
@@ -82,56 +82,45 @@ def make_task(classes: int, width: int, dtype: str = "float32") -> Task:
     return Task(points, x.astype(dtype), labels, classes)
 
 
-@dataclass(frozen=True)
-class Scheme:
-    """One initialization to race: a name for the legend and the Config fields it sets."""
+# The schemes a race can run, by the names the app's Compare tab gives them (views/tour.py): the init part
+# of a Config. Bias and batch norm are reset with the scheme, so the runs differ only in how W is drawn.
+SCHEMES: dict[str, dict] = {
+    "zeros": dict(init="zeros"),
+    "normal_0.01": dict(init="normal", std=0.01),
+    "normal_1": dict(init="normal", std=1.0),
+    "xavier_normal": dict(init="xavier_normal"),
+    "he_normal": dict(init="he_normal"),
+    "orthogonal": dict(init="orthogonal"),
+    "normal_0.01+bn": dict(init="normal", std=0.01, batch_norm=True),
+}
+_INIT_FIELDS = dict(init="normal", std=0.01, bound=0.05, value=0.01, gain=None, mode="fan_in", bias=0.0,
+                    bias_std=0.0, batch_norm=False)
 
-    name: str
-    init: str
-    std: float | None = None  # for init="normal"
-    value: float | None = None  # for init="constant"
-    gain: float | None = None  # None: torch.nn.init's default for the scheme
-
-    def apply(self, config: Config) -> Config:
-        fields = {"init": self.init, "gain": self.gain}
-        if self.std is not None:
-            fields["std"] = self.std
-        if self.value is not None:
-            fields["value"] = self.value
-        return replace(config, **fields)
+# The lecture's sequence, the same five for every activation: zero init (symmetry), 0.01 * randn (vanishing),
+# randn (saturation for tanh, explosion for ReLU), then the two variance-preserving schemes.
+LECTURE_RACE = ("zeros", "normal_0.01", "normal_1", "xavier_normal", "he_normal")
 
 
-SCHEMES = {s.name: s for s in (
-    Scheme("zeros", "zeros"),
-    Scheme("constant 0.01", "constant", value=0.01),
-    Scheme("normal 0.01", "normal", std=0.01),
-    Scheme("normal 1.0", "normal", std=1.0),
-    Scheme("xavier_normal", "xavier_normal"),
-    Scheme("he_normal", "he_normal"),
-    Scheme("lecun_normal", "lecun_normal"),
-    Scheme("orthogonal", "orthogonal"),
-)}
-
-# The lecture's sequence: zero init (symmetry), 0.01 * randn (vanishing), randn (saturation or explosion),
-# then the two variance-preserving schemes; Xavier is the answer for tanh, He for ReLU.
-_LECTURE = ("zeros", "normal 0.01", "normal 1.0", "xavier_normal", "he_normal")
+def scheme_config(config: Config, scheme: str) -> Config:
+    """The configured network (depth, width, activation, seed, dtype, ...) under one scheme."""
+    return replace(config, **{**_INIT_FIELDS, **SCHEMES[scheme]})
 
 
 def lecture_schemes(activation: str) -> tuple[str, ...]:
-    """The default race for an activation: the lecture's five schemes."""
-    return _LECTURE
+    """The default race for an activation: the lecture's five schemes (each activation fails differently)."""
+    return LECTURE_RACE
 
 
 def scheme_name(config: Config) -> str:
-    """A short legend name for the config's own initialization."""
+    """A short legend name for a config's own initialization."""
     if config.init == "normal":
-        return f"normal {config.std:g}"
+        return f"normal_{config.std:g}" + ("+bn" if config.batch_norm else "")
     if config.init == "uniform":
-        return f"uniform {config.bound:g}"
+        return f"uniform_{config.bound:g}"
     if config.init == "constant":
-        return f"constant {config.value:g}"
+        return f"constant_{config.value:g}"
     if config.gain is not None:
-        return f"{config.init} gain {config.gain:g}"
+        return f"{config.init}_gain_{config.gain:g}"
     return config.init
 
 
@@ -202,7 +191,7 @@ def train(config: Config, steps: int = DEFAULT_STEPS, lr: float = DEFAULT_LR, mo
         return _train(config, task, steps, lr, momentum, batch, progress, name or scheme_name(config))
 
 
-def race(config: Config, schemes: Sequence[str | Scheme] | None = None, steps: int = DEFAULT_STEPS,
+def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFAULT_STEPS,
          lr: float = DEFAULT_LR, momentum: float = DEFAULT_MOMENTUM, classes: int = DEFAULT_CLASSES,
          batch: int | None = None, progress: Progress | None = None,
          memory_budget: int = DEFAULT_MEMORY_BUDGET) -> dict[str, TrainingResult]:
@@ -211,28 +200,33 @@ def race(config: Config, schemes: Sequence[str | Scheme] | None = None, steps: i
     A run that diverges stops its own curve; the others go on. progress(done, total) counts steps
     over all runs.
     """
-    chosen = [SCHEMES[s] if isinstance(s, str) else s for s in (schemes or lecture_schemes(config.activation))]
-    configs = [s.apply(config) for s in chosen]  # raises ValueError for a scheme the Config refuses
+    chosen = tuple(schemes or lecture_schemes(config.activation))
+    unknown = [s for s in chosen if s not in SCHEMES]
+    if unknown:
+        raise ValueError(f"unknown scheme {unknown[0]!r}: one of {', '.join(SCHEMES)}")
+    configs = [scheme_config(config, s) for s in chosen]
     batch = training_batch(config, batch)
     for c in configs:
         _check(c, steps, lr, momentum, classes, batch, memory_budget)
     task = make_task(classes, config.width, config.dtype)
     results = {}
     for i, (scheme, c) in enumerate(zip(chosen, configs)):
-        report = None if progress is None else (lambda done, total, i=i: progress(i * steps + done, len(chosen) * steps))
+        def report(done, total, i=i):
+            progress(i * steps + done, len(chosen) * steps)
         with np.errstate(all="ignore"):
-            results[scheme.name] = _train(c, task, steps, lr, momentum, batch, report, scheme.name)
+            results[scheme] = _train(c, task, steps, lr, momentum, batch, report if progress else None, scheme)
     return results
 
 
+def _whole(name: str, value, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
+        raise ValueError(f"{name}={value!r} is not allowed: a whole number from {low} to {high}")
+
+
 def _check(config: Config, steps, lr, momentum, classes, batch, memory_budget) -> None:
-    if isinstance(steps, bool) or not isinstance(steps, int) or not STEPS_RANGE[0] <= steps <= STEPS_RANGE[1]:
-        raise ValueError(f"steps={steps!r} is not allowed: a whole number from {STEPS_RANGE[0]} to {STEPS_RANGE[1]}")
-    if isinstance(classes, bool) or not isinstance(classes, int) or not CLASSES_RANGE[0] <= classes <= CLASSES_RANGE[1]:
-        raise ValueError(f"classes={classes!r} is not allowed: a whole number from {CLASSES_RANGE[0]} to {CLASSES_RANGE[1]}")
-    samples = classes * POINTS_PER_CLASS
-    if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= samples:
-        raise ValueError(f"batch={batch!r} is not allowed: a whole number from 1 to {samples}")
+    _whole("steps", steps, *STEPS_RANGE)
+    _whole("classes", classes, *CLASSES_RANGE)
+    _whole("batch", batch, 1, classes * POINTS_PER_CLASS)
     if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
         raise ValueError(f"lr={lr!r} is not allowed: a positive number")
     if not (isinstance(momentum, (int, float)) and 0 <= momentum < 1):
@@ -449,45 +443,54 @@ def steps_to_loss(result: TrainingResult, level: float, window: int = 20) -> int
     return int(hit[0] + window - 1) if len(hit) else None
 
 
-def one_unit_ceiling(classes: int = DEFAULT_CLASSES, directions: int = 720) -> float:
+def one_unit_ceiling(classes: int = DEFAULT_CLASSES, directions: int = 360) -> float:
     """The best task-set accuracy of a network whose every layer acts as one unit (zero or constant init).
 
     Such a net computes one number t = v . point (its first layer's units all share one weight vector),
     passes it through a chain of monotone maps (tanh, ReLU, ... and batch norm with one gamma) and reads
     out K affine functions of it: the argmax of K lines in t gives each class at most one interval.
-    So the plane is cut into at most K parallel bands along one direction. This searches `directions`
-    directions and, for each order of the classes along it, the best cut points (dynamic programming).
-    A GELU net is not monotone and can do slightly better.
+    So the plane is cut into at most K parallel bands along one direction. Searched over `directions`
+    directions, so a trained net may beat it by a hair; a GELU net is not monotone and may beat it more.
     """
     task = make_task(classes, 2, "float64")
+    return best_bands(task.points, task.labels, classes, directions) / len(task.labels)
+
+
+def best_bands(points: np.ndarray, labels: np.ndarray, classes: int, directions: int) -> int:
+    """Most points classified right by K parallel bands, one class each, over evenly spaced directions.
+
+    For each direction and each order of the classes along it, dynamic programming over the sorted
+    points finds the best cut points: best_k(i) = C_k(i) + max_{j <= i} (best_{k-1}(j) - C_k(j)),
+    where C_k(i) counts class k among the first i points.
+    """
     angles = np.linspace(0.0, math.pi, directions, endpoint=False)  # a direction and its opposite are one
-    t = task.points @ np.stack([np.cos(angles), np.sin(angles)])  # (samples, directions)
-    sorted_labels = task.labels[np.argsort(t, axis=0)].T  # (directions, samples)
-    # counts[k][:, i]: points of class k among the first i along each direction
-    counts = [np.concatenate([np.zeros((directions, 1)), np.cumsum(sorted_labels == k, axis=1)], axis=1)
+    t = points @ np.stack([np.cos(angles), np.sin(angles)])  # (samples, directions)
+    sorted_labels = labels[np.argsort(t, axis=0, kind="stable")].T  # (directions, samples)
+    zero = np.zeros((directions, 1), np.int32)
+    counts = [np.concatenate([zero, np.cumsum(sorted_labels == k, axis=1, dtype=np.int32)], axis=1)
               for k in range(classes)]
     best = 0.0
     for order in permutations(range(classes)):
-        right = counts[order[0]]  # best correct count with the bands so far ending at i
+        right = counts[order[0]]  # (directions, samples + 1): best count with the bands so far ending at i
         for k in order[1:]:
             right = counts[k] + np.maximum.accumulate(right - counts[k], axis=1)
         best = max(best, float(right[:, -1].max()))
-    return best / len(task.labels)
+    return int(best)
 
 
 # --- He et al. 2015 in miniature -------------------------------------------------------------------------
 
 HE_2015_WIDTH = 64
-HE_2015_STEPS = 400
-HE_2015_LR = DEFAULT_LR
+HE_2015_STEPS = 800  # Xavier reaches half of ln K by then at depth 22 (steps 548-689, seeds 0-5), not at 30
+HE_2015_LR = 0.01  # at the race's 0.02 a plain 30-layer ReLU net under He spikes and at times dies (README)
 HE_2015_SCHEMES = ("xavier_normal", "he_normal")
 
 
-def he_2015_config(depth: int = 30) -> Config:
+def he_2015_config(depth: int = 30, seed: int = 0) -> Config:
     """The He et al. 2015 race: a ReLU net without batch norm, 22 or 30 layers deep."""
-    return Config(depth=depth, width=HE_2015_WIDTH, batch=MAX_BATCH, activation="relu", init="he_normal")
+    return Config(depth=depth, width=HE_2015_WIDTH, batch=MAX_BATCH, activation="relu", init="he_normal", seed=seed)
 
 
-def he_2015(depth: int = 30, progress: Progress | None = None) -> dict[str, TrainingResult]:
+def he_2015(depth: int = 30, seed: int = 0, progress: Progress | None = None) -> dict[str, TrainingResult]:
     """Xavier (gain 1) against He at the given depth, as in Figures 2 (22 layers) and 3 (30 layers)."""
-    return race(he_2015_config(depth), HE_2015_SCHEMES, steps=HE_2015_STEPS, lr=HE_2015_LR, progress=progress)
+    return race(he_2015_config(depth, seed), HE_2015_SCHEMES, steps=HE_2015_STEPS, lr=HE_2015_LR, progress=progress)

@@ -1,0 +1,405 @@
+"""Training: the lecture's claims about learning, checked on small nets, and the backprop against finite differences."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import subprocess
+import sys
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import core
+from core import Config, MemoryBudgetError
+from core.train import (
+    POINTS_PER_CLASS, best_bands, init_params, lecture_schemes, loss_and_gradients, make_task, one_unit_ceiling,
+    race, scheme_config, softmax_cross_entropy, steps_to_loss,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = Config(depth=4, width=32, batch=128)
+
+
+def tail_loss(result, n=20) -> float:
+    return float(np.mean(result.loss[-n:]))
+
+
+@pytest.fixture(scope="module")
+def he_relu():
+    return core.train(replace(SMALL, activation="relu", init="he_normal"), steps=200)
+
+
+@pytest.fixture(scope="module")
+def xavier_tanh():
+    return core.train(replace(SMALL, activation="tanh", init="xavier_normal"), steps=200)
+
+
+# --- learning ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fixture", ["he_relu", "xavier_tanh"])
+def test_a_good_init_learns(fixture, request):
+    """With He + ReLU or Xavier + tanh the loss falls well below ln K and most points end up classified right."""
+    result = request.getfixturevalue(fixture)
+    assert result.diverged_at is None and result.message == ""
+    assert tail_loss(result) < 0.5 * math.log(3)
+    assert result.final_accuracy > 0.8
+
+
+@pytest.mark.parametrize("fixture", ["he_relu", "xavier_tanh"])
+def test_first_loss_is_ln_k(fixture, request):
+    """A sane init with its small read-out starts at the loss of guessing uniformly."""
+    assert abs(request.getfixturevalue(fixture).loss[0] - math.log(3)) < 0.05
+
+
+@pytest.mark.parametrize("classes", [2, 5])
+def test_first_loss_is_ln_k_for_other_k(classes):
+    result = core.train(replace(SMALL, activation="relu", init="he_normal"), steps=1, classes=classes)
+    assert result.classes == classes
+    assert abs(result.loss[0] - math.log(classes)) < 0.05
+
+
+def test_curves_have_one_value_per_step_and_records_per_layer(he_relu):
+    assert he_relu.loss.shape == he_relu.accuracy.shape == (200,)
+    records = len(he_relu.record_steps)
+    assert he_relu.record_steps[0] == 0 and he_relu.record_steps[-1] == 199
+    for name in ("act_std", "grad_std", "update_ratio"):
+        values = getattr(he_relu, name)
+        assert values.shape == (records, SMALL.depth)
+        assert np.isfinite(values).all() and (values > 0).all()
+    assert np.all((he_relu.accuracy >= 0) & (he_relu.accuracy <= 1))
+
+
+# --- symmetry ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_zero_init_keeps_one_unit_per_layer_and_chance_accuracy(activation):
+    """Zero init: every hidden unit outputs 0 and gets gradient 0, so only the read-out's bias learns.
+    It picks one class for every point: accuracy exactly 1/K on the balanced task set, loss near ln K."""
+    config = replace(SMALL, activation=activation, init="zeros")
+    for steps in (10, 150):  # the symmetry holds at every length of training, not just at the start
+        result = core.train(config, steps=steps)
+        assert result.distinct_units.tolist() == [1] * config.depth
+        assert result.final_accuracy == 1 / 3
+        assert abs(result.final_loss - math.log(3)) < 0.01
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_constant_init_stays_a_one_unit_network(activation):
+    """Constant init: the units of a layer start equal and get equal gradients, so after training every layer
+    still has one distinct unit, and the net can do no better than K parallel bands along one direction."""
+    config = replace(SMALL, activation=activation, init="constant", value=0.1)
+    result = core.train(config, steps=200)
+    assert result.distinct_units.tolist() == [1] * config.depth
+    assert result.final_accuracy <= one_unit_ceiling(3) + 0.01  # + 0.01: the ceiling searches 360 directions
+
+
+def test_batch_norm_does_not_break_the_symmetry():
+    config = replace(SMALL, activation="tanh", init="constant", value=0.1, batch_norm=True)
+    assert core.train(config, steps=50).distinct_units.tolist() == [1] * config.depth
+
+
+def test_random_init_breaks_the_symmetry(xavier_tanh, he_relu):
+    """Random init: every tanh unit differs; ReLU units differ except those that are off for every point
+    (all-zero columns count as one)."""
+    assert xavier_tanh.distinct_units.tolist() == [SMALL.width] * SMALL.depth
+    assert (he_relu.distinct_units > SMALL.width // 2).all()
+
+
+def test_one_unit_ceiling_is_above_chance_and_below_a_trained_net(he_relu):
+    ceiling = one_unit_ceiling(3)
+    assert 1 / 3 < ceiling < he_relu.final_accuracy
+
+
+def brute_force_bands(points, labels, classes, directions) -> int:
+    best = 0
+    for angle in np.linspace(0.0, math.pi, directions, endpoint=False):
+        order = np.argsort(points @ [math.cos(angle), math.sin(angle)], kind="stable")
+        sorted_labels = labels[order]
+        n = len(labels)
+        for classes_in_order in itertools.permutations(range(classes)):
+            for cuts in itertools.combinations_with_replacement(range(n + 1), classes - 1):
+                edges = (0, *cuts, n)
+                right = sum(int(np.count_nonzero(sorted_labels[edges[i]:edges[i + 1]] == c))
+                            for i, c in enumerate(classes_in_order))
+                best = max(best, right)
+    return best
+
+
+def test_best_bands_matches_brute_force():
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        points = rng.standard_normal((9, 2))
+        labels = rng.integers(0, 3, 9)
+        assert best_bands(points, labels, 3, 12) == brute_force_bands(points, labels, 3, 12)
+
+
+def test_best_bands_separates_bands_perfectly():
+    """Three classes in three vertical stripes: one direction (the x axis) splits them all."""
+    x = np.repeat([0.0, 1.0, 2.0], 5) + np.tile(np.linspace(0, 0.1, 5), 3)
+    points = np.stack([x, np.sin(7 * x)], axis=1)
+    labels = np.repeat([2, 0, 1], 5)
+    assert best_bands(points, labels, 3, 8) == 15
+
+
+# --- determinism ------------------------------------------------------------------------------------------
+
+def test_same_seed_same_curves_bitwise():
+    config = replace(SMALL, activation="tanh", init="xavier_normal", batch_norm=True)
+    a, b = core.train(config, steps=40), core.train(config, steps=40)
+    for name in ("loss", "accuracy", "record_steps", "act_std", "grad_std", "update_ratio", "distinct_units"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert a.final_loss == b.final_loss
+    other = core.train(replace(config, seed=1), steps=40)
+    assert not np.array_equal(a.loss, other.loss)
+
+
+def test_every_scheme_races_on_the_same_data():
+    """The task depends on the class count and width only, never on the seed or the scheme."""
+    a, b = make_task(3, 16), make_task(3, 16)
+    assert np.array_equal(a.x, b.x) and np.array_equal(a.labels, b.labels)
+    assert a.x.shape == (3 * POINTS_PER_CLASS, 16)
+    assert np.allclose(a.x.mean(axis=0), 0, atol=1e-5) and np.allclose(a.x.std(axis=0), 1, atol=1e-5)
+    assert np.bincount(a.labels).tolist() == [POINTS_PER_CLASS] * 3
+
+
+# --- gradients against finite differences ------------------------------------------------------------------
+
+def test_softmax_cross_entropy_gradient_against_finite_differences():
+    rng = np.random.default_rng(0)
+    logits = rng.standard_normal((6, 4))
+    labels = rng.integers(0, 4, 6)
+    loss, grad, correct = softmax_cross_entropy(logits, labels)
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    assert loss == pytest.approx(-np.mean(np.log(p[np.arange(6), labels])), rel=1e-12)
+    assert correct == np.count_nonzero(logits.argmax(axis=1) == labels)
+    eps = 1e-6
+    numeric = np.zeros_like(logits)
+    for index in np.ndindex(logits.shape):
+        up, down = logits.copy(), logits.copy()
+        up[index] += eps
+        down[index] -= eps
+        numeric[index] = (softmax_cross_entropy(up, labels)[0] - softmax_cross_entropy(down, labels)[0]) / (2 * eps)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("activation, batch_norm", [("tanh", False), ("tanh", True), ("relu", False),
+                                                    ("gelu", True), ("sigmoid", False), ("elu", True)])
+def test_backward_against_finite_differences(activation, batch_norm):
+    """Every parameter's gradient of the full net (hidden layers, batch norm, read-out) in float64."""
+    config = Config(depth=3, width=5, batch=10, activation=activation, init="xavier_normal", bias_std=0.1,
+                    batch_norm=batch_norm, dtype="float64", seed=4)
+    rng = np.random.default_rng(1)
+    params = init_params(config, np.random.default_rng(config.seed), 3)
+    params["head_W"] *= 10  # the small read-out would make the lower layers' gradients too small to check
+    if batch_norm:
+        for layer in range(1, 4):  # move gamma and beta off 1 and 0 so their gradients are generic
+            params[f"gamma{layer}"] += 0.3 * rng.standard_normal(5)
+            params[f"beta{layer}"] += 0.3 * rng.standard_normal(5)
+    x = rng.standard_normal((7, 5))
+    labels = rng.integers(0, 3, 7)
+    _, grads = loss_and_gradients(params, x, labels, config)
+    assert set(grads) == set(params)
+    eps = 1e-6
+    for name, p in params.items():
+        numeric = np.zeros_like(p)
+        for index in np.ndindex(p.shape):
+            saved = p[index]
+            p[index] = saved + eps
+            up = loss_and_gradients(params, x, labels, config)[0]
+            p[index] = saved - eps
+            down = loss_and_gradients(params, x, labels, config)[0]
+            p[index] = saved
+            numeric[index] = (up - down) / (2 * eps)
+        np.testing.assert_allclose(grads[name], numeric, rtol=1e-5, atol=1e-8, err_msg=name)
+
+
+# --- bad runs -----------------------------------------------------------------------------------------------
+
+def test_a_diverging_run_stops_with_a_message_and_no_warning():
+    config = replace(SMALL, activation="relu", init="he_normal")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = core.train(config, steps=50, lr=100.0)
+    step = result.diverged_at
+    assert step is not None and 0 < step < 50
+    assert f"diverged at step {step}" in result.message
+    assert np.isfinite(result.loss[:step]).all() and np.isnan(result.loss[step:]).all()
+    assert np.isnan(result.accuracy[step:]).all()
+    assert (result.record_steps < step).all()
+    json.dumps(result.to_json(), allow_nan=False)  # NaN become null
+
+
+def test_in_a_race_the_diverging_curve_stops_and_the_others_finish():
+    """ReLU with randn weights: the signal grows ~7x a layer, the logits overflow, the loss is nan."""
+    config = Config(depth=10, width=64, batch=128, activation="relu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        results = race(config, ("normal_1", "he_normal"), steps=30)
+    assert list(results) == ["normal_1", "he_normal"]
+    assert results["normal_1"].diverged_at is not None and results["normal_1"].message
+    assert results["he_normal"].diverged_at is None and np.isfinite(results["he_normal"].loss).all()
+
+
+def test_over_the_memory_budget_is_refused_with_a_message():
+    with pytest.raises(MemoryBudgetError, match="MiB"):
+        core.train(SMALL, steps=10, memory_budget=10_000)
+
+
+@pytest.mark.parametrize("kwargs", [dict(steps=0), dict(steps=2.5), dict(classes=1), dict(classes=9),
+                                    dict(lr=0.0), dict(lr=math.nan), dict(momentum=1.0), dict(batch=0)])
+def test_bad_arguments_are_refused(kwargs):
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        core.train(SMALL, **kwargs)
+
+
+def test_an_unknown_scheme_is_refused():
+    with pytest.raises(ValueError, match="unknown scheme"):
+        race(SMALL, ("he_normal", "nonsense"), steps=1)
+
+
+# --- races, progress, reading the curves -------------------------------------------------------------------
+
+def test_race_runs_the_lecture_schemes_and_reports_progress():
+    calls = []
+    results = race(replace(SMALL, activation="tanh"), steps=12,
+                   progress=lambda done, total: calls.append((done, total)))
+    assert tuple(results) == lecture_schemes("tanh")
+    assert all(total == 12 * len(results) for _, total in calls)
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and done[-1] == 12 * len(results)
+    for name, result in results.items():
+        assert result.name == name
+        assert result.config == scheme_config(replace(SMALL, activation="tanh"), name)
+
+
+def test_scheme_config_resets_the_init_fields():
+    network = replace(SMALL, init="uniform", bias=0.5, batch_norm=True, gain=2.0)
+    assert scheme_config(network, "he_normal") == replace(SMALL, init="he_normal")
+    assert scheme_config(network, "normal_0.01+bn").batch_norm
+
+
+def test_steps_to_loss(he_relu):
+    step = steps_to_loss(he_relu, 0.5 * math.log(3))
+    assert step is not None and step < 200
+    assert np.mean(he_relu.loss[step - 19: step + 1]) <= 0.5 * math.log(3)
+    assert steps_to_loss(he_relu, 0.0) is None
+
+
+def test_training_batch_is_capped():
+    assert core.train(replace(SMALL, batch=1000), steps=1).batch == 128
+    assert core.train(replace(SMALL, batch=50), steps=1).batch == 50
+
+
+# --- command line -------------------------------------------------------------------------------------------
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "core", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_cli_json_has_a_training_object():
+    done = run_cli("--depth", "3", "--width", "32", "--train", "20", "--json")
+    assert done.returncode == 0, done.stderr
+    training = json.loads(done.stdout)["training"]
+    assert set(training) == {"classes", "loss", "accuracy", "distinct_units"}
+    assert training["classes"] == 3
+    assert len(training["loss"]) == len(training["accuracy"]) == 20
+    assert len(training["distinct_units"]) == 3
+    assert all(isinstance(u, int) for u in training["distinct_units"])
+
+
+def test_cli_table_has_a_training_summary():
+    done = run_cli("--depth", "3", "--width", "32", "--train", "5")
+    assert done.returncode == 0, done.stderr
+    assert "training: 5 steps" in done.stdout and "distinct units" in done.stdout
+
+
+def test_cli_without_train_has_no_training_object():
+    done = run_cli("--depth", "2", "--width", "8", "--batch", "10", "--json")
+    assert "training" not in json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "1e3", "99999999999999999999"])
+def test_cli_bad_train_value_exits_2_with_one_line(value):
+    done = run_cli("--depth", "2", "--width", "8", f"--train={value}")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--train" in lines[0] and "Traceback" not in done.stderr
+
+
+# --- the Training tab's pure pieces (views/training.py) -------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def relu_race():
+    return race(Config(depth=6, width=32, batch=128, activation="relu"), steps=60)
+
+
+def test_tab_text_has_the_same_keys_and_placeholders_in_both_languages():
+    import string
+
+    from views.training import TEXT
+
+    assert set(TEXT["en"]) == set(TEXT["zh"])
+    for key, english in TEXT["en"].items():
+        fields = {f for _, f, _, _ in string.Formatter().parse(english) if f}
+        assert fields == {f for _, f, _, _ in string.Formatter().parse(TEXT["zh"][key]) if f}, key
+
+
+def test_tab_frames_and_charts_build(relu_race):
+    from views import charts
+    from views import training as tv
+
+    text = tv.TEXT["en"]
+    curves = tv.curves_frame(relu_race)
+    assert len(curves) <= tv.MAX_POINTS + len(relu_race)
+    assert np.isfinite(curves["loss"]).all()  # the diverged curve stops; nothing after it is drawn
+    assert curves.loc[curves["scheme"] == "normal_1", "step"].max() < relu_race["normal_1"].diverged_at
+    spec = tv.loss_chart(curves, text, 3).to_dict()
+    colour = spec["layer"][0]["encoding"]["color"]["scale"]
+    assert colour["range"] == [charts.SCHEME_COLOURS[s] for s in relu_race]  # each scheme keeps its colour
+    assert spec["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
+    tv.accuracy_chart(curves, text, 3, ceiling=0.6).to_dict()
+    heat = tv.heatmap_frame(relu_race["he_normal"])
+    assert len(heat) == relu_race["he_normal"].act_std.size
+    tv.heatmap_chart(heat, text).to_dict()
+    tv.heatmap_chart(tv.heatmap_frame(relu_race["zeros"]), text).to_dict()  # all-zero activations: blank
+    symmetry = tv.symmetry_frame({k: relu_race[k] for k in ("zeros", "he_normal")})
+    assert symmetry.loc[symmetry["scheme"] == "zeros", "distinct_units"].tolist() == [1] * 6
+    tv.symmetry_chart(symmetry, text).to_dict()
+    table = tv.final_frame(relu_race, text)
+    assert table[text["col_diverged"]].tolist()[2] == str(relu_race["normal_1"].diverged_at)
+    assert table[text["col_units"]].tolist()[0] == "1"
+
+
+def test_heatmap_frame_stays_under_altairs_row_limit():
+    from views import training as tv
+
+    result = core.train(Config(depth=100, width=8, batch=64, init="xavier_normal"), steps=120)
+    assert len(tv.heatmap_frame(result)) <= tv.MAX_CELLS
+
+
+def test_tab_messages_name_the_diverged_run(relu_race):
+    from views import training as tv
+
+    for lang in ("en", "zh"):
+        (message,) = tv.messages(relu_race, lang)
+        assert "normal_1" in message and str(relu_race["normal_1"].diverged_at) in message
+    assert "normal_1" in tv.he_measured(relu_race, tv.TEXT["en"], 6)
+
+
+def test_he_2015_at_depth_30_xavier_sits_on_the_plateau_while_he_leaves_it():
+    """The preset's first 200 steps: He's loss falls below 0.9 ln K, Xavier's (signal / 2^15) stays at ln K."""
+    from core.train import HE_2015_LR, he_2015_config
+
+    config = he_2015_config(30)
+    assert config.activation == "relu" and not config.batch_norm and config.depth == 30
+    results = race(config, ("xavier_normal", "he_normal"), steps=200, lr=HE_2015_LR)
+    assert results["xavier_normal"].config.gain is None  # torch's default for Xavier: gain 1
+    assert abs(tail_loss(results["xavier_normal"]) - math.log(3)) < 0.02
+    assert steps_to_loss(results["he_normal"], 0.9 * math.log(3)) is not None

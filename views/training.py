@@ -1,0 +1,425 @@
+"""The Training tab's pieces: frames from training results, Altair charts, the tab's text (en, zh); no streamlit.
+
+How streamlit_app.py wires the tab. Training starts only on the Run button, never on a slider move; a
+result is cached per (configuration, schemes, steps) and shown only while the sidebar still matches it:
+
+    from core import MemoryBudgetError
+    from core.train import DEFAULT_STEPS, SCHEMES, he_2015, lecture_schemes, one_unit_ceiling, race
+    from views import training as tv
+
+    @st.cache_data(max_entries=8, show_spinner=False)
+    def run_race(config, schemes, steps, _progress=None):  # "_progress": left out of the cache key
+        return race(config, schemes, steps=steps, progress=_progress)
+
+    t = tv.TEXT[lang]
+    st.write(t["intro"].format(**tv.setup(config, DEFAULT_STEPS)))
+    st.caption(t["head"])
+    schemes = st.multiselect(t["schemes"], list(SCHEMES), default=lecture_schemes(config.activation),
+                             help=t["schemes_help"])
+    key = (config, tuple(schemes), DEFAULT_STEPS)
+    if st.button(t["run"], disabled=not schemes):
+        bar = st.progress(0.0, text=t["running"])
+        try:
+            results = run_race(*key, _progress=lambda done, total: bar.progress(done / total, text=t["running"]))
+            st.session_state["training"] = key, results
+        except MemoryBudgetError as error:
+            st.error(t["too_big"].format(message=error))
+        bar.empty()
+    shown = st.session_state.get("training")
+    if shown is None or shown[0] != key:
+        st.info(t["press_run"])
+    else:
+        results = shown[1]
+        for message in tv.messages(results, lang):
+            st.warning(message)                       # a diverged curve stops; the others are drawn in full
+        curves, k = tv.curves_frame(results), tv.classes_of(results)
+        st.altair_chart(tv.loss_chart(curves, t, k), width="stretch")
+        st.altair_chart(tv.accuracy_chart(curves, t, k, ceiling=one_unit_ceiling(k)), width="stretch")
+        st.dataframe(tv.final_frame(results, t), hide_index=True)
+        name = st.selectbox(t["heatmap_scheme"], list(results))
+        st.altair_chart(tv.heatmap_chart(tv.heatmap_frame(results[name]), t), width="stretch")
+        st.altair_chart(tv.symmetry_chart(tv.symmetry_frame(results), t))  # e.g. zeros beside he_normal
+        st.caption(t["symmetry_caption"].format(ceiling=one_unit_ceiling(k)))
+
+The He et al. 2015 preset is the same pattern with he_2015(depth, progress=...) for depth 22 and 30,
+captioned with t["he_paper"], tv.he_measured(results, t, depth) and t["he_note"].
+"""
+
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from core.train import (
+    DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, POINTS_PER_CLASS, steps_to_loss, training_batch,
+)
+
+from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, SCHEME_COLOURS, TITLE_SIZE, decades
+
+# Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
+# taken, so these come from his "muted" set, also safe for the common colour-vision deficiencies.
+EXTRA_COLOURS = ("#882255", "#44AA99", "#999933", "#DDCC77", "#CC6677", "#117733")
+MAX_POINTS = 4000  # rows of a curves frame, over all schemes: Altair refuses inline data over 5000 rows
+MAX_CELLS = 4000  # cells of a heatmap (records x layers)
+MAX_LOSS = 10.0  # top of the loss axis: ln K is at most 1.6 here, and an exploding run is reported in words
+PLATEAU = 0.9  # a run has left the plateau once its running-mean loss is below 0.9 ln K
+HALF = 0.5  # ... and has learned something real at 0.5 ln K
+
+
+def colours(names) -> list[str]:
+    """Each scheme's fixed colour (the Compare tab's), then extra colours for other runs, in order."""
+    extra = iter(EXTRA_COLOURS * 3)
+    return [SCHEME_COLOURS.get(n) or next(extra) for n in names]
+
+
+def classes_of(results: dict) -> int:
+    return next(iter(results.values())).classes
+
+
+def setup(config, steps: int, lr: float = DEFAULT_LR, classes: int = DEFAULT_CLASSES) -> dict:
+    """The numbers TEXT[lang]["intro"] names, for a race on this configuration."""
+    return dict(classes=classes, points=classes * POINTS_PER_CLASS, width=config.width, momentum=DEFAULT_MOMENTUM,
+                lr=lr, batch=training_batch(config), steps=steps)
+
+
+# ---------- frames ----------
+
+def smoothing_window(steps: int) -> int:
+    """Steps in the running mean of the minibatch loss: ~1/30 of the run, at least 1."""
+    return max(1, steps // 30)
+
+
+def curves_frame(results: dict, max_points: int = MAX_POINTS) -> pd.DataFrame:
+    """Long frame (scheme, step, loss, accuracy, loss_mean, accuracy_mean), thinned to max_points rows.
+
+    The *_mean columns are running means over smoothing_window(steps) steps, computed before thinning;
+    steps after a divergence are left out.
+    """
+    parts = []
+    stride = max(1, math.ceil(sum(r.steps for r in results.values()) / max_points))
+    for name, r in results.items():
+        window = smoothing_window(r.steps)
+        frame = pd.DataFrame({"scheme": name, "step": np.arange(r.steps), "loss": r.loss, "accuracy": r.accuracy})
+        frame["loss_mean"] = frame["loss"].rolling(window, min_periods=1).mean()
+        frame["accuracy_mean"] = frame["accuracy"].rolling(window, min_periods=1).mean()
+        keep = (frame["step"] % stride == 0) | (frame["step"] == r.steps - 1)
+        parts.append(frame[keep & np.isfinite(frame["loss"])])
+    return pd.concat(parts, ignore_index=True)
+
+
+def final_frame(results: dict, text: dict) -> pd.DataFrame:
+    """One row per scheme, as text: final loss and accuracy on all points, divergence, distinct units per layer."""
+    rows = []
+    for name, r in results.items():
+        units = r.distinct_units[np.isfinite(r.distinct_units)]
+        rows.append({
+            text["col_scheme"]: name,
+            text["col_loss"]: f"{r.final_loss:.4f}" if math.isfinite(r.final_loss) else "—",
+            text["col_accuracy"]: f"{100 * r.final_accuracy:.1f}%" if math.isfinite(r.final_accuracy) else "—",
+            text["col_diverged"]: "—" if r.diverged_at is None else str(r.diverged_at),
+            text["col_units"]: "—" if units.size == 0 else (
+                f"{int(units.min())}" if units.min() == units.max() else f"{int(units.min())}–{int(units.max())}"),
+        })
+    return pd.DataFrame(rows)
+
+
+def heatmap_frame(result, statistic: str = "act_std", max_cells: int = MAX_CELLS) -> pd.DataFrame:
+    """Long frame (step, layer, value) of one run's per-layer statistic over training.
+
+    statistic: "act_std", "grad_std" or "update_ratio"; records are thinned to stay under max_cells.
+    """
+    values = getattr(result, statistic)  # (records, depth)
+    records, depth = values.shape
+    stride = max(1, math.ceil(records * depth / max_cells))
+    rows = np.arange(0, records, stride)
+    steps = np.repeat(result.record_steps[rows], depth)
+    layers = np.tile(np.arange(1, depth + 1), len(rows))
+    return pd.DataFrame({"step": steps, "layer": layers, "value": values[rows].reshape(-1)})
+
+
+def symmetry_frame(results: dict) -> pd.DataFrame:
+    """Long frame (scheme, layer, distinct_units) after training; layers without a value are left out."""
+    parts = [pd.DataFrame({"scheme": name, "layer": np.arange(1, r.config.depth + 1),
+                           "distinct_units": r.distinct_units}) for name, r in results.items()]
+    frame = pd.concat(parts, ignore_index=True)
+    return frame[np.isfinite(frame["distinct_units"])].reset_index(drop=True)
+
+
+# ---------- charts ----------
+
+def _fonts(chart):
+    """Projector-size fonts, as in the other tabs."""
+    return (
+        chart.configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
+        .configure_legend(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE, symbolStrokeWidth=3, symbolOpacity=1,
+                          orient="bottom")  # symbolOpacity: the faint raw curves must not fade the legend
+        .configure_title(fontSize=TITLE_SIZE, anchor="start")
+        .configure_header(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
+    )
+
+
+def _scheme_colour(frame: pd.DataFrame, title: str) -> alt.Color:
+    names = list(dict.fromkeys(frame["scheme"]))
+    return alt.Color("scheme:N").title(title).scale(domain=names, range=colours(names))
+
+
+def _guide(value: float, label: str, x_end: float) -> alt.LayerChart:
+    """A dashed horizontal line with its label at the right end (x_end, in steps)."""
+    frame = pd.DataFrame({"y": [value], "x": [x_end], "label": [label]})
+    rule = alt.Chart(frame).mark_rule(color=GUIDE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(alt.Y("y:Q"))
+    words = alt.Chart(frame).mark_text(align="right", baseline="bottom", dy=-3, color=GUIDE_COLOUR,
+                                       fontSize=LABEL_SIZE - 2).encode(alt.X("x:Q"), alt.Y("y:Q"), alt.Text("label:N"))
+    return rule + words
+
+
+def loss_chart(frame: pd.DataFrame, text: dict, classes: int) -> alt.LayerChart:
+    """Minibatch loss per scheme on one log axis: their running mean bold, the raw values faint; ln K dashed.
+
+    The axis stops at MAX_LOSS: a run whose loss explodes leaves the chart (its message says so) rather
+    than squashing every other curve into one line.
+    """
+    ln_k = math.log(classes)
+    ticks, (lo, hi) = decades([*frame["loss"], ln_k])
+    hi = min(hi, MAX_LOSS)
+    y = alt.Y("value:Q").title(text["loss_y"]).scale(type="log", domain=[lo, hi], nice=False, clamp=False).axis(
+        values=[v for v in ticks if v <= hi], format="~g")
+    x = alt.X("step:Q").title(text["step"])
+    colour = _scheme_colour(frame, text["col_scheme"])
+    mean = alt.Chart(frame).mark_line(strokeWidth=3, clip=True).encode(
+        x, y, colour, tooltip=["scheme:N", "step:Q", alt.Tooltip("loss_mean:Q", format=".3f")],
+    ).transform_calculate(value="datum.loss_mean")
+    raw = alt.Chart(frame).mark_line(strokeWidth=1, opacity=0.3, clip=True).encode(
+        x, y, colour).transform_calculate(value="datum.loss")
+    guide = _guide(ln_k, text["ln_k"].format(k=classes), float(frame["step"].max()))
+    chart = alt.layer(mean, raw, guide).properties(title=text["loss_title"], height=HEIGHT + 80, width="container")
+    return _fonts(chart)
+
+
+def accuracy_chart(frame: pd.DataFrame, text: dict, classes: int, ceiling: float | None = None) -> alt.LayerChart:
+    """Running-mean minibatch accuracy per scheme; chance (1/K) and, if given, the one-unit ceiling dashed."""
+    chart = alt.Chart(frame).mark_line(strokeWidth=3).encode(
+        alt.X("step:Q").title(text["step"]),
+        alt.Y("accuracy_mean:Q").title(text["accuracy_y"]).scale(domain=[0, 1]).axis(format="%"),
+        _scheme_colour(frame, text["col_scheme"]),
+        tooltip=["scheme:N", "step:Q", alt.Tooltip("accuracy_mean:Q", format=".1%")],
+    )
+    x_end = float(frame["step"].max())
+    layers = [chart, _guide(1 / classes, text["chance"].format(k=classes), x_end)]
+    if ceiling is not None:
+        layers.append(_guide(ceiling, text["one_unit"], x_end))
+    return _fonts(alt.layer(*layers).properties(title=text["accuracy_title"], height=HEIGHT, width="container"))
+
+
+def heatmap_chart(frame: pd.DataFrame, text: dict, statistic: str = "act_std") -> alt.Chart:
+    """Layer x step, coloured by the statistic on a log scale (viridis); exact zeros are left blank."""
+    shown = frame[frame["value"] > 0]
+    _, domain = decades(shown["value"]) if len(shown) else ((), (0.1, 1.0))
+    chart = alt.Chart(shown).mark_rect().encode(
+        alt.X("step:O").title(text["step"]).axis(labelOverlap=True, labelAngle=0),
+        alt.Y("layer:O").title(text["layer"]).sort("descending").axis(labelOverlap=True),
+        alt.Color("value:Q").title(text[f"stat_{statistic}"]).scale(type="log", scheme="viridis",
+                                                                    domain=list(domain)),
+        tooltip=["step:Q", "layer:Q", alt.Tooltip("value:Q", format=".3~g")],
+    ).properties(title=text[f"heatmap_title_{statistic}"], height=HEIGHT + 80, width="container")
+    return _fonts(chart)
+
+
+def symmetry_chart(frame: pd.DataFrame, text: dict, max_labels: int = 30) -> alt.FacetChart:
+    """Distinct units per hidden layer after training, one panel per scheme side by side.
+
+    Each bar carries its count (up to max_labels layers), so a layer of one unit reads as "1", not as no bar.
+    """
+    names = list(dict.fromkeys(frame["scheme"]))
+    base = alt.Chart().encode(  # no data of its own: the facet splits the layered chart's data by scheme
+        alt.X("layer:O").title(text["layer"]).axis(labelOverlap=True, labelAngle=0),
+        alt.Y("distinct_units:Q").title(text["units_y"]),
+        tooltip=["scheme:N", "layer:Q", alt.Tooltip("distinct_units:Q", format="d")],
+    )
+    bars = base.mark_bar().encode(alt.Color("scheme:N").scale(domain=names, range=colours(names)).legend(None))
+    layers = [bars]
+    if frame["layer"].max() <= max_labels:
+        layers.append(base.mark_text(baseline="bottom", dy=-2, fontSize=LABEL_SIZE - 4).encode(
+            alt.Text("distinct_units:Q", format="d")))
+    chart = alt.layer(*layers, data=frame).properties(width=260, height=HEIGHT - 60)
+    facet = chart.facet(column=alt.Column("scheme:N").title(None).sort(names)).properties(
+        title=text["symmetry_title"])
+    return _fonts(facet)
+
+
+# ---------- words ----------
+
+def messages(results: dict, lang: str) -> list[str]:
+    """One sentence per diverged run, in the page's language."""
+    return [TEXT[lang]["diverged"].format(scheme=name, step=r.diverged_at)
+            for name, r in results.items() if r.diverged_at is not None]
+
+
+def plateau_steps(result, fraction: float) -> int | None:
+    """The first step whose running mean (20 steps) of the loss is at or below fraction * ln K."""
+    return steps_to_loss(result, fraction * math.log(result.classes))
+
+
+def he_measured(results: dict, text: dict, depth: int) -> str:
+    """What this app measured in the He et al. 2015 race, in one or two sentences."""
+    parts = []
+    for name, r in results.items():
+        left, half = plateau_steps(r, PLATEAU), plateau_steps(r, HALF)
+        if r.diverged_at is not None and half is None:
+            parts.append(text["he_diverged"].format(scheme=name, step=r.diverged_at))
+        elif left is None:
+            parts.append(text["he_stalled"].format(scheme=name, steps=r.steps))
+        elif half is None:
+            parts.append(text["he_left"].format(scheme=name, left=left, steps=r.steps))
+        else:
+            parts.append(text["he_trained"].format(scheme=name, left=left, half=half))
+    return text["he_measured"].format(depth=depth, runs="; ".join(parts))
+
+
+TEXT = {
+    "en": {
+        "tab": "Training",
+        "title": "Train it: does the network learn?",
+        "intro": (
+            "Statistics at initialization only hint at it; here the network is trained. Each scheme trains the "
+            "same network on the same data in the same order — only the initial weights differ. The task: "
+            "{classes} interleaved spiral arms, {points} points in the plane, lifted to the network's {width} "
+            "inputs by a fixed random projection. Minibatch SGD with momentum {momentum}, learning rate {lr}, "
+            "batch {batch}, {steps} steps."
+        ),
+        "schemes": "Schemes to race",
+        "schemes_help": "Each keeps its colour everywhere in the app. Default: the lecture's five.",
+        "run": "Run",
+        "running": "Training…",
+        "press_run": "Press Run to train this configuration. Training never starts on its own.",
+        "too_big": "Training refused: {message}",
+        "diverged": ("{scheme}: the loss became infinite or NaN at step {step}, so this curve stops there. "
+                     "A smaller learning rate or a smaller initial scale keeps it finite."),
+        "loss_title": "Training loss (log scale): faint per minibatch, bold the running mean",
+        "loss_y": "cross-entropy loss",
+        "ln_k": "ln {k}: guessing",
+        "step": "step",
+        "accuracy_title": "Training accuracy (running mean over minibatches)",
+        "accuracy_y": "accuracy",
+        "chance": "chance, 1/{k}",
+        "one_unit": "the best one unit per layer can do",
+        "col_scheme": "scheme",
+        "col_loss": "final loss",
+        "col_accuracy": "final accuracy",
+        "col_diverged": "diverged at step",
+        "col_units": "distinct units per layer",
+        "table_caption": "Loss and accuracy on all points after the last step.",
+        "heatmap_scheme": "Scheme shown in the heatmap",
+        "heatmap_statistic": "Statistic",
+        "layer": "layer",
+        "stat_act_std": "activation std",
+        "stat_grad_std": "gradient std",
+        "stat_update_ratio": "update : data",
+        "heatmap_title_act_std": "Activation std of every layer over training",
+        "heatmap_title_grad_std": "Gradient std (dL/dz per sample) of every layer over training",
+        "heatmap_title_update_ratio": "Update : data ratio, std(lr·v) / std(W), of every layer over training",
+        "heatmap_caption": ("Blank cells are exact zeros. Update : data near 1e-3 is the usual sign of a healthy "
+                            "learning rate; far below, that layer barely moves."),
+        "symmetry_title": "Distinct units per layer after training",
+        "units_y": "distinct units",
+        "symmetry_caption": (
+            "Zero or constant init: every unit of a layer starts equal, receives the same gradient, and so stays "
+            "equal — after any number of steps each layer is still one unit copied. The read-out starts with "
+            "the same scheme (scaled by 0.1), so it cannot tell the copies apart either. With tanh or ReLU and "
+            "zero weights every hidden unit even outputs exactly 0: only the read-out's bias learns, it picks "
+            "one class, and accuracy stays at chance, 1/K. Constant weights let the copies learn, but a net of "
+            "one unit per layer can only cut the plane into K parallel bands: at most {ceiling:.0%} on this "
+            "spiral. A random init breaks the symmetry at the first step: every unit differs (in a ReLU net the "
+            "units that are off for every point are all zero and count as one)."
+        ),
+        "head": ("The read-out layer (width → K, softmax) is drawn with the same scheme as the hidden layers, "
+                 "scaled by 0.1: the logits start near 0, so a sane init starts at the loss ln K."),
+        "he_title": "He et al. 2015 in miniature: Xavier against He in deep ReLU nets",
+        "he_depth": "Depth",
+        "he_run": "Run the race",
+        "he_paper": (
+            "What the paper reports (He et al. 2015, Delving Deep into Rectifiers, Figures 2 and 3): a 22-layer "
+            "ReLU network converges with both inits, He's reducing the error sooner; a 30-layer one converges "
+            "with He's, while with Xavier's it completely stalls."
+        ),
+        "he_measured": "What this app measured at depth {depth}: {runs}.",
+        "he_stalled": "{scheme} stayed on the ln K plateau for all {steps} steps",
+        "he_diverged": "{scheme} diverged at step {step}",
+        "he_left": "{scheme} left the plateau at step {left} but had not reached half of ln K by step {steps}",
+        "he_trained": "{scheme} left the plateau at step {left} and reached half of ln K at step {half}",
+        "he_note": (
+            "Xavier's Var(w) = 1/n is half of what ReLU needs, so the signal shrinks by √2 a layer: 2⁻¹¹ after "
+            "22 layers, 2⁻¹⁵ after 30. The loss sits at ln K until the weights have grown enough, and that "
+            "plateau grows with depth; given many more steps the 30-layer Xavier net starts learning too."
+        ),
+    },
+    "zh": {
+        "tab": "训练",
+        "title": "训练一下:网络学得会吗?",
+        "intro": (
+            "初始化时的统计量只能暗示结果;这里真的训练网络。每种方案用同样的数据、同样的顺序训练同一个网络,"
+            "只有初始权重不同。任务:{classes} 条交错的螺旋臂,平面上 {points} 个点,经固定的随机投影升到网络的 "
+            "{width} 维输入。带动量 {momentum} 的小批量 SGD,学习率 {lr},批大小 {batch},共 {steps} 步。"
+        ),
+        "schemes": "参赛的初始化方案",
+        "schemes_help": "每种方案在整个应用里颜色固定。默认:课程里的五种。",
+        "run": "运行",
+        "running": "训练中…",
+        "press_run": "点击“运行”来训练当前配置。训练不会自动开始。",
+        "too_big": "拒绝训练:{message}",
+        "diverged": "{scheme}:第 {step} 步损失变为无穷大或 NaN,这条曲线到此为止。更小的学习率或更小的初始尺度可以避免。",
+        "loss_title": "训练损失(对数坐标):细线为每个小批量,粗线为滑动平均",
+        "loss_y": "交叉熵损失",
+        "ln_k": "ln {k}:随机猜",
+        "step": "步数",
+        "accuracy_title": "训练准确率(小批量的滑动平均)",
+        "accuracy_y": "准确率",
+        "chance": "随机水平 1/{k}",
+        "one_unit": "每层只有一个单元时的上限",
+        "col_scheme": "方案",
+        "col_loss": "最终损失",
+        "col_accuracy": "最终准确率",
+        "col_diverged": "发散于第几步",
+        "col_units": "每层不同单元数",
+        "table_caption": "最后一步之后在全部数据点上的损失和准确率。",
+        "heatmap_scheme": "热力图显示的方案",
+        "heatmap_statistic": "统计量",
+        "layer": "层",
+        "stat_act_std": "激活标准差",
+        "stat_grad_std": "梯度标准差",
+        "stat_update_ratio": "更新量 : 参数",
+        "heatmap_title_act_std": "训练过程中每层激活值的标准差",
+        "heatmap_title_grad_std": "训练过程中每层梯度(每个样本的 dL/dz)的标准差",
+        "heatmap_title_update_ratio": "训练过程中每层的更新量 : 参数比,std(lr·v) / std(W)",
+        "heatmap_caption": "空白格表示恰好为 0。更新量 : 参数约为 1e-3 通常说明学习率合适;远小于它,这一层几乎不动。",
+        "symmetry_title": "训练后每层不同单元的个数",
+        "units_y": "不同单元数",
+        "symmetry_caption": (
+            "全零或常数初始化:同一层的单元起点相同,得到的梯度也相同,于是一直相同——无论训练多少步,每层仍只是"
+            "一个单元的复制。输出层也用同一方案初始化(乘以 0.1),同样分不出这些复制。对 tanh 或 ReLU,权重全零时"
+            "每个隐藏单元的输出恰好是 0:只有输出层的偏置在学习,它只会选出一个类别,准确率停在随机水平 1/K。"
+            "常数权重时这些复制能学习,但每层一个单元的网络只能把平面切成 K 条平行带:在这个螺旋上最多 "
+            "{ceiling:.0%}。随机初始化在第一步就打破对称:每个单元都不同(ReLU 网络里对所有点都不激活的单元全为 0,"
+            "算作一个)。"
+        ),
+        "head": "输出层(宽度 → K,softmax)与隐藏层用同一方案初始化并乘以 0.1:初始 logits 接近 0,合理的初始化从损失 ln K 开始。",
+        "he_title": "He 等人 2015 的缩小版:深层 ReLU 网络中 Xavier 对 He",
+        "he_depth": "深度",
+        "he_run": "开始比赛",
+        "he_paper": (
+            "论文的结论(He et al. 2015,Delving Deep into Rectifiers,图 2 和图 3):22 层 ReLU 网络用两种初始化"
+            "都能收敛,He 初始化更早开始降低误差;30 层网络用 He 初始化能收敛,用 Xavier 初始化则完全停滞。"
+        ),
+        "he_measured": "本应用在深度 {depth} 的实测:{runs}。",
+        "he_stalled": "{scheme} 在全部 {steps} 步中一直停在 ln K 平台上",
+        "he_diverged": "{scheme} 在第 {step} 步发散",
+        "he_left": "{scheme} 在第 {left} 步离开平台,但到第 {steps} 步仍未降到 ln K 的一半",
+        "he_trained": "{scheme} 在第 {left} 步离开平台,在第 {half} 步降到 ln K 的一半",
+        "he_note": (
+            "Xavier 的 Var(w) = 1/n 只有 ReLU 所需的一半,信号每层缩小 √2:22 层后为 2⁻¹¹,30 层后为 2⁻¹⁵。"
+            "损失停在 ln K,直到权重长得足够大;这个平台随深度变长。若再多训练很多步,30 层的 Xavier 网络也会开始学习。"
+        ),
+    },
+}
