@@ -85,7 +85,8 @@ def where_the_time_goes(run, calls: int = 5) -> list[tuple[str, float]]:
     total = max(cumulative for (_, _, name), (_, _, _, cumulative, _) in stats.items() if name == "simulate")
     parts = {}
     for (_, _, name), (_, _, _, cumulative, _) in stats.items():
-        label = CATEGORIES.get(name.split(".")[-1].strip("<>}{").replace("built-in method ", "").split(" ")[-1])
+        # names look like "_histogram" or "<method 'standard_normal' of 'numpy.random...Generator' objects>"
+        label = next((label for key, label in CATEGORIES.items() if name == key or f"'{key}'" in name), None)
         if label:
             parts[label] = parts.get(label, 0.0) + cumulative
     rows = sorted(parts.items(), key=lambda item: -item[1])

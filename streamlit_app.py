@@ -1,0 +1,481 @@
+"""Init Explorer, the app: sidebar widgets -> Config -> core.simulate (cached) -> Altair charts, in tabs.
+
+Run with `streamlit run streamlit_app.py`. Every widget's key is its URL parameter and is bound to the address
+bar, so a copied link opens the same view; views/urlstate.py checks a link before the widgets read it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import streamlit as st
+
+from core import DEFAULT_MEMORY_BUDGET, Config, MemoryBudgetError, Result, estimate_memory, simulate
+from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES
+from core.initializers import DEFAULT_GAIN, gain_of, weight_std
+from views import charts, derivation, summary, tour, urlstate
+from views.text import TEXT, t
+
+URL = "query-params"  # Streamlit's binding of a widget to the URL parameter named by its key
+SEED_MAX = INT_RANGES["seed"][1]
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a tab needs to draw itself."""
+
+    config: Config
+    result: Result
+    lang: str
+
+    def t(self, key: str, **values: Any) -> str:
+        return t(self.lang, key, **values)
+
+    def frames(self) -> dict:
+        return frames(self.config.to_dict(), self.lang)
+
+
+# ---------- computation ----------
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def run(params: dict) -> Result:
+    """simulate() keyed by the Config's fields, shared by every session: a class opening one link computes it once.
+
+    256 results of the default size take a few MiB (the per-layer statistics are small).
+    """
+    return simulate(Config(**params))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def frames(params: dict, lang: str) -> dict:
+    """The small frames the charts and the table draw from, per network and language (pandas takes ms each)."""
+    result = run(params)
+    layers = charts.layer_frame(result)
+    series = {"measured": t(lang, "measured"), "theory": t(lang, "theory")}
+    return {
+        "layers": layers,
+        "act_std": charts.series_frame(layers, "act_std", "predicted_act_std", series),
+        "grad_std": charts.series_frame(layers, "grad_std", "predicted_grad_std", series, first_layer=1),
+        "histogram": charts.histogram_frame(result, t(lang, "panel")),
+    }
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def chart_template(kind: str, options: str, layout: tuple, _frame) -> dict:
+    """A chart's Vega-Lite dict for one layout (log ticks, panels, schemes) and one set of labels.
+
+    Building an Altair chart costs tens of milliseconds; a network with the same layout reuses the template
+    with its own data, and the browser then only swaps the data of an unchanged spec.
+    """
+    return charts.template(charts.BUILDERS[kind](_frame, **json.loads(options)))
+
+
+def draw(kind: str, frame, *, width: str = "stretch", **options: Any) -> None:
+    """Draw one of views.charts' charts with `frame` as its data."""
+    spec = chart_template(kind, json.dumps(options, sort_keys=True), charts.layout(kind, frame, **options), frame)
+    st.vega_lite_chart(charts.with_data(spec, frame), width=width)
+
+
+# ---------- URL ----------
+
+def tab_codes() -> list[str]:
+    return [code for code, _ in TABS]
+
+
+def check_link() -> None:
+    """On a session's first run, before any widget: check the link and make the address hold the whole view.
+
+    Streamlit seeds bound widgets from the URL the page was opened with, so a link that is not already
+    complete and clean (a bad value, a step whose controls it leaves out, a value that does not matter) is
+    rewritten and the script started again at once; that first run stops before any widget or computation.
+    A link copied from the address bar is complete, and costs one run.
+    """
+    if "_link_checked" in st.session_state:
+        return
+    query = {name: st.query_params.get_all(name) for name in st.query_params}
+    query = {name: values[0] if len(values) == 1 else values for name, values in query.items()}
+    state, problems = urlstate.normalize(query, tab_codes())
+    st.session_state["_link_checked"] = True
+    st.session_state["_link_problems"] = problems
+    st.session_state["tab"] = t(state["lang"], f"tab_{state['tab']}")  # the tabs are not bound: labels change
+    if problems or not urlstate.is_canonical(query, state, tab_codes()):
+        unknown = {name: value for name, value in query.items() if name not in urlstate.PARAMS}
+        st.query_params.from_dict({**urlstate.to_query(state, tab_codes()), **unknown})
+        st.rerun()
+
+
+def sync_tab(code: str) -> None:
+    """Write the open tab into the URL (Streamlit binds tabs by their label, which changes with the language)."""
+    wanted = None if code == tab_codes()[0] else code
+    if st.query_params.get("tab") != wanted:
+        if wanted is None:
+            del st.query_params["tab"]
+        else:
+            st.query_params["tab"] = wanted
+
+
+# ---------- callbacks ----------
+
+def widget_state() -> dict[str, Any]:
+    return {name: st.session_state[name] for name in urlstate.PARAMS if name in st.session_state}
+
+
+def apply_step() -> None:
+    """A tour step sets every control (the seed stays: a new draw keeps the lesson)."""
+    st.session_state.pop("_link_problems", None)
+    code = st.session_state["step"]
+    if code == tour.CUSTOM:
+        return
+    seed = int(st.session_state.get("seed", 0))
+    for name, value in urlstate.state_of(tour.step_config(code, seed)).items():
+        st.session_state[name] = value
+
+
+def go_to_step(code: str) -> None:
+    st.session_state["step"] = code
+    apply_step()
+
+
+def leave_step() -> None:
+    """A control changed: the page is Custom unless the controls still show the step."""
+    st.session_state.pop("_link_problems", None)
+    state = widget_state()
+    if state.get("step", tour.FIRST) != tour.CUSTOM and not urlstate.same_step(state):
+        st.session_state["step"] = tour.CUSTOM
+
+
+def next_seed() -> None:
+    st.session_state.pop("_link_problems", None)
+    st.session_state["seed"] = (int(st.session_state.get("seed", 0)) + 1) % (SEED_MAX + 1)
+
+
+def switch_language() -> None:
+    """Keep the open tab: its state is its label, which the new language renames."""
+    lang = st.session_state["lang"]
+    label = st.session_state.get("tab")
+    for table in TEXT.values():
+        for code in tab_codes():
+            if table.get(f"tab_{code}") == label:
+                st.session_state["tab"] = t(lang, f"tab_{code}")
+                return
+
+
+# ---------- sidebar ----------
+
+def language_section() -> str:
+    # Labelled in both languages: on a link's first run the bound value is only known once this widget exists.
+    return st.radio(
+        f"{t('en', 'language')} · {t('zh', 'language')}", urlstate.LANGUAGES, key="lang", bind=URL,
+        horizontal=True, captions=[t("en", "lang_en"), t("zh", "lang_zh")], on_change=switch_language,
+        help=f"{t('en', 'language_help')} {t('zh', 'language_help')}",
+    )
+
+
+def tour_section(lang: str) -> str:
+    return st.radio(
+        t(lang, "tour"), tour.STEP_CODES, key="step", bind=URL, on_change=apply_step,
+        captions=[t(lang, f"step_{code}") for code in tour.STEP_CODES], help=t(lang, "tour_help"),
+    )
+
+
+def network_section(lang: str) -> dict[str, Any]:
+    st.subheader(t(lang, "network"))
+    d = urlstate.defaults()
+    values = {
+        "depth": st.slider(t(lang, "depth"), *INT_RANGES["depth"], d["depth"], key="depth", bind=URL,
+                           on_change=leave_step, help=t(lang, "depth_help")),
+        "width": st.slider(t(lang, "width"), *INT_RANGES["width"], d["width"], key="width", bind=URL,
+                           on_change=leave_step, help=t(lang, "width_help")),
+        "activation": st.selectbox(t(lang, "activation"), ACTIVATIONS, key="activation", bind=URL,
+                                   on_change=leave_step, help=t(lang, "activation_help")),
+    }
+    if urlstate.relevant("slope", values):
+        values["slope"] = st.number_input(t(lang, "slope"), *FLOAT_RANGES["slope"], d["slope"], step=0.01,
+                                          format="%g", key="slope", bind=URL, on_change=leave_step,
+                                          help=t(lang, "slope_help"))
+    values["bn"] = st.toggle(t(lang, "bn"), d["bn"], key="bn", bind=URL, on_change=leave_step,
+                             help=t(lang, "bn_help"))
+    return values
+
+
+def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
+    st.subheader(t(lang, "initialization"))
+    d = urlstate.defaults()
+    values = {"init": st.selectbox(t(lang, "init"), INITS, index=INITS.index(d["init"]), key="init", bind=URL,
+                                   on_change=leave_step, help=t(lang, "init_help"))}
+    state = {**network, **values}
+    for name, step in (("std", 0.01), ("bound", 0.01), ("value", 0.01)):
+        if urlstate.relevant(name, state):
+            values[name] = st.number_input(t(lang, name), *FLOAT_RANGES[name], d[name], step=step, format="%g",
+                                           key=name, bind=URL, on_change=leave_step, help=t(lang, f"{name}_help"))
+    if urlstate.relevant("gain", state):
+        values["gain"] = st.selectbox(t(lang, "gain"), urlstate.GAIN_WORDS, key="gain", bind=URL,
+                                      accept_new_options=True, placeholder=t(lang, "gain_placeholder"),
+                                      on_change=leave_step, help=t(lang, "gain_help"))
+    if urlstate.relevant("mode", state):
+        values["mode"] = st.radio(t(lang, "mode"), MODES, key="mode", bind=URL, horizontal=True,
+                                  on_change=leave_step, help=t(lang, "mode_help"))
+    values["bias"] = st.number_input(t(lang, "bias"), *FLOAT_RANGES["bias"], d["bias"], step=0.1, format="%g",
+                                     key="bias", bind=URL, on_change=leave_step, help=t(lang, "bias_help"))
+    values["bias_std"] = st.number_input(t(lang, "bias_std"), *FLOAT_RANGES["bias_std"], d["bias_std"], step=0.1,
+                                         format="%g", key="bias_std", bind=URL, on_change=leave_step,
+                                         help=t(lang, "bias_std_help"))
+    return values
+
+
+def init_notes(lang: str, config: Config, gain_note: str | None, gain_text: str) -> None:
+    """Under the init controls: the scheme's formula, the resulting std(w) and n·Var(w), and any gain problem."""
+    std = weight_std(config, config.width, config.width)
+    st.caption(t(lang, f"formula_{config.init}"))
+    if config.init != "constant":
+        st.caption(t(lang, "weight_std_line", std=summary.format_value(std),
+                     nvar=summary.format_value(config.width * std**2)))
+    if config.init in DEFAULT_GAIN:
+        st.caption(t(lang, "gain_line", gain=summary.format_value(gain_of(config), 4)))
+    if gain_note == "none":
+        st.warning(t(lang, "gain_none", activation=config.activation))
+    elif gain_note == "unknown":
+        low, high = FLOAT_RANGES["gain"]
+        st.warning(t(lang, "gain_unknown", raw=gain_text, low=f"{low:g}", high=f"{high:g}"))
+
+
+def data_section(lang: str) -> dict[str, Any]:
+    st.subheader(t(lang, "data"))
+    d = urlstate.defaults()
+    values = {
+        "batch": st.slider(t(lang, "batch"), *INT_RANGES["batch"], d["batch"], key="batch", bind=URL,
+                           on_change=leave_step, help=t(lang, "batch_help")),
+        "input": st.radio(t(lang, "input"), INPUTS, key="input", bind=URL, horizontal=True, on_change=leave_step,
+                          help=t(lang, "input_help")),
+    }
+    seed_box, button_box = st.columns([3, 2], vertical_alignment="bottom")
+    values["seed"] = seed_box.number_input(t(lang, "seed"), *INT_RANGES["seed"], d["seed"], step=1, key="seed",
+                                           bind=URL, on_change=leave_step, help=t(lang, "seed_help"))
+    button_box.button(t(lang, "new_seed"), on_click=next_seed, help=t(lang, "new_seed_help"), width="stretch")
+    values["dtype"] = st.radio(t(lang, "dtype"), DTYPES, key="dtype", bind=URL, horizontal=True,
+                               on_change=leave_step, help=t(lang, "dtype_help"))
+    return values
+
+
+def sidebar() -> tuple[str, str, Config]:
+    """Draw the sidebar; return the language, the tour step and the Config the controls describe."""
+    with st.sidebar:
+        title = st.empty()
+        boxes = [st.container() for _ in range(5)]  # drawing order differs from reading order: language first
+        with boxes[4]:
+            lang = language_section()
+        title.markdown(f"### {t(lang, 'app_title')}")
+        with boxes[0]:
+            step = tour_section(lang)
+        with boxes[1]:
+            network = network_section(lang)
+        with boxes[2]:
+            init = init_section(lang, network)
+            state = {**network, **init}
+        with boxes[3]:
+            data = data_section(lang)
+        config, gain_note = urlstate.config_of({**state, **data})
+        with boxes[2]:
+            init_notes(lang, config, gain_note, str(state.get("gain", "")))
+    return lang, step, config
+
+
+# ---------- main area ----------
+
+def header(lang: str, step: str, config: Config) -> None:
+    if step == tour.CUSTOM:
+        st.title(t(lang, "custom_heading"))
+    else:
+        st.title(t(lang, "step_heading", n=step, title=t(lang, f"step_{step}")))
+    st.caption(t(lang, "network_line", depth=config.depth, width=config.width, activation=config.activation,
+                 bn=t(lang, "bn_suffix") if config.batch_norm else "", init=config.init, batch=config.batch,
+                 seed=config.seed))
+    st.markdown(t(lang, f"story_{step}"))
+    codes = list(tour.STEPS)
+    here = codes.index(step) if step in codes else -1
+    with st.container(horizontal=True):
+        st.button(t(lang, "previous"), on_click=go_to_step, args=(codes[max(here - 1, 0)],), disabled=here <= 0,
+                  help=t(lang, "previous_help"))
+        st.button(t(lang, "next"), on_click=go_to_step, args=(codes[min(here + 1, len(codes) - 1)],),
+                  disabled=here == len(codes) - 1, help=t(lang, "next_help"))
+
+
+def link_problems(lang: str) -> None:
+    for problem in st.session_state.get("_link_problems", []):
+        default = problem.default
+        shown = ", ".join(default) if isinstance(default, list) else urlstate.format_number(default) \
+            if isinstance(default, (bool, int, float)) else default
+        st.warning(t(lang, "url_problem", name=problem.name, raw=problem.raw, default=shown,
+                     allowed=allowed_text(lang, problem.name)))
+
+
+def allowed_text(lang: str, name: str) -> str:
+    p = urlstate.PARAMS[name]
+    if name == "tab":
+        return t(lang, "allowed_choice", choices=", ".join(tab_codes()))
+    if p.kind in ("int", "float", "gain"):
+        return t(lang, f"allowed_{p.kind}", low=f"{p.low:g}", high=f"{p.high:g}")
+    return t(lang, f"allowed_{p.kind}", choices=", ".join(p.choices))
+
+
+def metrics(page: Page) -> None:
+    h = summary.headline(page.result)
+    c = page.config
+    cols = st.columns(4)
+    cols[0].metric(page.t("metric_act"), summary.format_value(h.act_last),
+                   page.t("metric_act_delta", ratio=summary.format_value(h.act_ratio, 2),
+                          input=summary.format_value(h.act_input)), delta_color="off", delta_arrow="off")
+    cols[1].metric(page.t("metric_grad"), summary.format_value(h.grad_first),
+                   page.t("metric_grad_delta", ratio=summary.format_value(h.grad_ratio, 2), depth=c.depth,
+                          last=summary.format_value(h.grad_last)), delta_color="off", delta_arrow="off")
+    if math.isfinite(h.saturated):
+        cols[2].metric(page.t("metric_saturated"), summary.format_share(h.saturated))
+    elif math.isfinite(h.dead):
+        cols[2].metric(page.t("metric_dead"), summary.format_share(h.dead))
+    else:
+        cols[2].metric(page.t("metric_sat_dead"), page.t("metric_missing"),
+                       page.t("metric_sat_dead_none", activation=c.activation), delta_color="off", delta_arrow="off")
+    colour = {"healthy": "green", "vanishing": "blue", "exploding": "red", "saturated": "orange",
+              "symmetric": "violet"}[h.verdict]
+    with cols[3]:
+        st.metric(page.t("metric_verdict"), f":{colour}[{page.t(f'verdict_{h.verdict}')}]")
+        st.caption(page.t(f"verdict_{h.verdict}_why"))
+
+
+def breaks(page: Page) -> None:
+    for b in page.result.breaks:
+        st.warning(page.t(f"break_{b.kind}", dtype=page.config.dtype, layer=b.layer, stage=page.t(f"stage_{b.stage}")))
+
+
+def names(page: Page) -> dict[str, str]:
+    return {"measured": page.t("measured"), "theory": page.t("theory")}
+
+
+def show_activations(page: Page) -> None:
+    colour = charts.SCHEME_COLOURS[tour.scheme_of(page.config)]
+    f = page.frames()
+    layers = f["layers"]
+    log = st.toggle(page.t("log_y"), True, key="log", bind=URL, help=page.t("log_y_help"))
+    left, right = st.columns(2)
+    with left:
+        draw("mean", layers, colour=colour, title=page.t("chart_act_mean"), y_title=page.t("mean_axis"),
+             layer_title=page.t("layer"))
+    with right:
+        draw("line", f["act_std"], colour=colour,
+             title=page.t("chart_act_std"), y_title=page.t("std_axis"), log=log, names=names(page),
+             layer_title=page.t("layer"))
+    if log and (layers["act_std"] == 0).any():
+        zero = layers.loc[layers["act_std"] == 0, "layer"].astype(int).astype(str)
+        st.caption(page.t("zero_not_drawn", names=", ".join(page.t("panel", n=z) for z in zero)))
+    if page.config.init == "constant" and page.config.value != 0:
+        st.caption(page.t("no_theory_constant"))
+    hist = f["histogram"]
+    panels, k = charts.panel_layers(page.config.depth)
+    draw("histogram", hist, width="content", colour=colour, title=page.t("chart_hist"), share_title=page.t("share"),
+         columns=min(5, len(panels)))
+    st.caption(page.t("hist_caption", every=page.t("hist_every", k=k) if k > 1 else ""))
+
+
+def show_gradients(page: Page) -> None:
+    colour = charts.SCHEME_COLOURS[tour.scheme_of(page.config)]
+    f = page.frames()
+    layers, grad = f["layers"], f["grad_std"]
+    left, right = st.columns(2)
+    with left:
+        draw("line", grad, colour=colour, title=page.t("chart_grad_std"), y_title=page.t("std_axis"), log=True,
+             names=names(page), layer_title=page.t("layer"))
+    with right:
+        draw("ratio", layers, colour=colour, title=page.t("chart_ratio"), y_title=page.t("ratio_axis"),
+             layer_title=page.t("layer"), guide_name=page.t("guide"))
+    st.caption(page.t("grad_caption"))
+    if page.config.batch_norm:
+        st.caption(page.t("no_theory_bn"))
+    elif page.config.init == "constant" and page.config.value != 0:
+        st.caption(page.t("no_theory_constant"))
+
+
+def show_derivation(page: Page) -> None:
+    st.markdown(page.t("der_intro"))
+    for block in derivation.blocks(page.result, page.lang):
+        st.markdown(f"#### {block.title}")
+        st.latex(block.formula)
+        if block.numbers:
+            st.latex(block.numbers)
+        for note in block.notes:
+            st.markdown(note)
+
+
+def show_compare(page: Page) -> None:
+    picked = st.multiselect(page.t("compare_pick"), list(tour.SCHEMES), default=list(tour.LECTURE_FIVE),
+                            key="compare", bind=URL, help=page.t("compare_help"))
+    if not picked:
+        st.info(page.t("compare_empty"))
+        return
+    configs = {scheme: tour.scheme_config(page.config, scheme) for scheme in picked}
+    with st.spinner(page.t("simulating_compare", n=len(configs))):
+        results = {scheme: run(config.to_dict()) for scheme, config in configs.items()}
+    st.caption(page.t("compare_caption", depth=page.config.depth, width=page.config.width,
+                      activation=page.config.activation))
+    draw("compare", charts.compare_frame(results), title=page.t("chart_compare"), y_title=page.t("std_axis"),
+         layer_title=page.t("layer"), scheme_title=page.t("scheme"))
+    zero = sorted({s for s, r in results.items() if (r.stats["act_std"][1:] == 0).any()})
+    if zero:
+        st.caption(page.t("zero_not_drawn", names=", ".join(zero)))
+
+
+def show_data(page: Page) -> None:
+    frame = page.frames()["layers"]
+    st.caption(page.t("data_caption"))
+    numbers = {c: st.column_config.NumberColumn(c, format="%.4g") for c in frame.columns
+               if c not in ("layer", "distinct_units", "exploded", "vanished")}
+    st.dataframe(frame, hide_index=True, column_config=numbers)
+    st.download_button(page.t("download_csv"), frame.to_csv(index=False).encode(), file_name="init_explorer.csv",
+                       mime="text/csv")
+    st.markdown(f"**{page.t('config_json')}**")
+    st.code(json.dumps(page.config.to_dict(), indent=1), language="json")
+
+
+# Tabs in order: (text key after "tab_", function drawing it). Adding a tab is two lines: its import and its entry.
+TABS: list[tuple[str, Callable[[Page], None]]] = [
+    ("activations", show_activations),
+    ("gradients", show_gradients),
+    ("derivation", show_derivation),
+    ("compare", show_compare),
+    ("data", show_data),
+]
+
+
+def main() -> None:
+    st.set_page_config(page_title="Init Explorer", page_icon="📉", layout="wide")
+    # Less empty space above the title and the sidebar: more of the page fits a projected screen.
+    st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}"
+            "[data-testid='stSidebarHeader']{height:1rem;min-height:1rem}</style>")
+    check_link()
+    lang, step, config = sidebar()
+    header(lang, step, config)
+    link_problems(lang)
+    need = estimate_memory(config)
+    if need > DEFAULT_MEMORY_BUDGET:
+        st.error(t(lang, "memory", need=need / 2**20, budget=DEFAULT_MEMORY_BUDGET / 2**20))
+        return
+    try:
+        result = run(config.to_dict())
+    except MemoryBudgetError:  # the estimate above and the engine's own check should agree; never a traceback
+        st.error(t(lang, "memory", need=need / 2**20, budget=DEFAULT_MEMORY_BUDGET / 2**20))
+        return
+    page = Page(config, result, lang)
+    metrics(page)
+    breaks(page)
+    tabs = st.tabs([t(lang, f"tab_{code}") for code in tab_codes()], key="tab", on_change="rerun")
+    for (code, draw), tab in zip(TABS, tabs):
+        if tab.open:  # only the open tab's work runs
+            with tab:
+                draw(page)
+            sync_tab(code)
+    st.caption(f"**{t(lang, 'references')}** · {t(lang, 'references_body')}")
+
+
+main()

@@ -1,0 +1,221 @@
+"""The app through Streamlit's AppTest: every tour step and tab, links and their mistakes, language, seed, limits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from views import tour
+from views.text import EN, ZH
+
+APP = str(Path(__file__).parent.parent / "streamlit_app.py")
+TABS = ("activations", "gradients", "derivation", "compare", "data")
+
+
+def open_app(**query: str | list[str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query)
+    return at.run()
+
+
+def open_tab(at: AppTest, code: str, lang: str = "en") -> AppTest:
+    at.session_state["tab"] = (EN if lang == "en" else ZH)[f"tab_{code}"]
+    return at.run()
+
+
+def shown_config(at: AppTest) -> dict:
+    """The configuration the Data tab prints as JSON: what the page actually simulated."""
+    open_tab(at, "data", at.radio(key="lang").value)
+    return json.loads(at.code[0].value)
+
+
+def no_trouble(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_the_bare_app_opens_on_step_one():
+    at = open_app()
+    no_trouble(at)
+    assert at.radio(key="step").value == "1"
+    assert at.title[0].value == "Step 1 of 7 · " + EN["step_1"]
+    assert at.selectbox(key="init").value == "zeros"
+    assert len(at.metric) == 4
+    assert EN["verdict_symmetric"] in at.metric[3].value
+
+
+@pytest.mark.parametrize("code", tour.STEPS)
+def test_every_tour_step_from_the_sidebar(code):
+    at = open_app()
+    at.radio(key="step").set_value(code).run()
+    no_trouble(at)
+    config = tour.STEPS[code]
+    assert at.title[0].value.startswith(f"Step {code} of 7")
+    assert at.selectbox(key="init").value == config.init
+    assert at.selectbox(key="activation").value == config.activation
+    assert at.toggle(key="bn").value == config.batch_norm
+    if config.init == "normal":
+        assert at.number_input(key="std").value == config.std
+    assert shown_config(at) == config.to_dict()
+
+
+@pytest.mark.parametrize("code", TABS)
+def test_every_tab_opens_without_exception(code):
+    at = open_app(step="7")
+    open_tab(at, code)
+    no_trouble(at)
+    assert at.session_state["tab"] == EN[f"tab_{code}"]
+
+
+def test_what_each_tab_shows():
+    at = open_app(step="2")
+    assert at.toggle(key="log").value is True
+    assert len(at.get("vega_lite_chart")) == 3  # mean, std with theory, histograms
+    open_tab(at, "gradients")
+    assert len(at.get("vega_lite_chart")) == 2  # only the open tab draws
+    open_tab(at, "derivation")
+    latex = [x.value for x in at.latex]
+    assert any("n\\,\\mathrm{Var}(w)" in x for x in latex) and any("0.224" in x for x in latex)
+    open_tab(at, "compare")
+    assert at.multiselect(key="compare").value == list(tour.LECTURE_FIVE)
+    open_tab(at, "data")
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 11  # input + 10 layers
+    assert json.loads(at.code[0].value)["std"] == 0.01
+
+
+def test_url_parameters_set_the_controls():
+    at = open_app(step="custom", depth="20", width="128", batch="256", activation="leaky_relu", slope="0.2",
+                  init="he_uniform", mode="fan_out", gain="recommended", bias="0.1", bias_std="0.05", bn="true",
+                  input="uniform", seed="42", dtype="float64")
+    no_trouble(at)
+    assert at.radio(key="step").value == "custom"
+    assert at.slider(key="depth").value == 20 and at.slider(key="width").value == 128
+    assert at.slider(key="batch").value == 256
+    assert at.selectbox(key="activation").value == "leaky_relu" and at.number_input(key="slope").value == 0.2
+    assert at.selectbox(key="gain").value == "recommended" and at.radio(key="mode").value == "fan_out"
+    assert at.toggle(key="bn").value is True and at.radio(key="input").value == "uniform"
+    assert at.number_input(key="seed").value == 42 and at.radio(key="dtype").value == "float64"
+    config = shown_config(at)
+    assert config["gain"] == pytest.approx((2 / (1 + 0.2**2)) ** 0.5)  # torch's calculate_gain("leaky_relu", 0.2)
+    assert (config["depth"], config["bias"], config["bias_std"], config["batch_norm"]) == (20, 0.1, 0.05, True)
+
+
+def test_a_deep_link_to_a_step_in_chinese():
+    at = open_app(step="3", lang="zh")
+    no_trouble(at)
+    assert at.title[0].value == "第 3 步（共 7 步）· " + ZH["step_3"]
+    assert at.number_input(key="std").value == 1.0 and at.selectbox(key="init").value == "normal"
+    assert at.metric[0].label == ZH["metric_act"]
+    assert ZH["verdict_saturated"] in at.metric[3].value
+    assert at.query_params.get("step") == "3" and at.query_params.get("std") in ("1", "1.0")  # the whole view
+
+
+def test_a_link_to_compare_schemes():
+    at = open_app(step="2", tab="compare", compare=["he_normal", "normal_0.01 bn"])  # "+" typed as a space
+    no_trouble(at)
+    assert at.multiselect(key="compare").value == ["he_normal", "normal_0.01+bn"]
+
+
+def test_a_link_to_a_tab():
+    at = open_app(step="5", tab="gradients")
+    no_trouble(at)
+    assert at.session_state["tab"] == EN["tab_gradients"]
+
+
+@pytest.mark.parametrize("query, name, default", [
+    ({"depth": "999"}, "depth", "10"),
+    ({"width": "abc"}, "width", "500"),
+    ({"std": "-1", "init": "normal"}, "std", "0.01"),
+    ({"activation": "swish"}, "activation", "tanh"),
+    ({"step": "9"}, "step", "1"),
+    ({"lang": "fr"}, "lang", "en"),
+    ({"seed": "1.5"}, "seed", "0"),
+    ({"tab": "nope"}, "tab", "activations"),
+])
+def test_a_bad_link_value_warns_and_uses_the_default(query, name, default):
+    at = open_app(**query)
+    no_trouble(at)
+    warnings = [w.value for w in at.warning]
+    assert any(f"**{name}**" in w and f"({default})" in w for w in warnings), warnings
+
+
+def test_bad_values_fall_back_while_good_ones_stay():
+    at = open_app(depth="1000", init="normal", std="0.5", activation="relu")
+    assert at.slider(key="depth").value == 10
+    assert at.number_input(key="std").value == 0.5 and at.selectbox(key="activation").value == "relu"
+    assert at.radio(key="step").value == "custom"
+    assert "depth" not in at.query_params  # the address bar no longer holds the bad value
+
+
+def test_switching_language_keeps_every_other_setting():
+    at = open_app(step="custom", depth="12", init="xavier_normal", activation="relu", seed="3")
+    open_tab(at, "gradients")
+    before = shown_config(at)
+    open_tab(at, "gradients")
+    at.radio(key="lang").set_value("zh").run()
+    no_trouble(at)
+    assert at.title[0].value == ZH["custom_heading"]
+    assert at.session_state["tab"] == ZH["tab_gradients"]  # the same tab, under its Chinese name
+    assert at.slider(key="depth").value == 12 and at.number_input(key="seed").value == 3
+    assert shown_config(at) == before
+    at.radio(key="lang").set_value("en").run()
+    assert at.title[0].value == EN["custom_heading"]
+
+
+def test_changing_a_control_leaves_the_tour_and_a_new_seed_does_not():
+    at = open_app(step="4")
+    new_seed = next(b for b in at.button if b.label == EN["new_seed"])
+    new_seed.click().run()
+    assert at.number_input(key="seed").value == 1 and at.radio(key="step").value == "4"
+    at.slider(key="depth").set_value(12).run()
+    no_trouble(at)
+    assert at.radio(key="step").value == "custom"
+    assert at.title[0].value == EN["custom_heading"]
+
+
+def test_previous_and_next_walk_the_tour():
+    at = open_app(step="2", seed="5")
+    next(b for b in at.button if b.label == EN["next"]).click().run()
+    assert at.radio(key="step").value == "3" and at.number_input(key="std").value == 1.0
+    next(b for b in at.button if b.label == EN["previous"]).click().run()
+    assert at.radio(key="step").value == "2" and at.number_input(key="seed").value == 5
+
+
+def test_a_network_over_the_memory_budget_is_refused_with_advice():
+    at = open_app(step="custom", depth="100", width="2048", batch="4096")
+    assert not at.exception
+    assert len(at.error) == 1 and "MiB" in at.error[0].value and "depth" in at.error[0].value
+    assert at.slider(key="depth").value == 100  # the sidebar still works
+    at.slider(key="depth").set_value(10).run()
+    no_trouble(at)
+    assert len(at.metric) == 4
+
+
+def test_an_overflow_is_stated_and_the_finite_layers_still_draw():
+    at = open_app(step="custom", depth="30", activation="linear", init="normal", std="100")
+    no_trouble(at)
+    assert any("overflowed float32 at layer" in w.value for w in at.warning)
+    assert EN["verdict_exploding"] in at.metric[3].value
+    open_tab(at, "data")
+    table = at.dataframe[0].value
+    assert table["act_std"].notna().sum() >= 5  # the layers before the break are there
+
+
+def test_a_gain_that_is_not_a_number_warns():
+    at = open_app(step="custom", init="xavier_normal", gain="lots")  # in a link
+    no_trouble(at)
+    assert any("**gain**" in w.value for w in at.warning)
+    assert shown_config(at)["gain"] is None
+    # typing into the box is a browser test: AppTest cannot hold a new option in a selectbox
+
+
+def test_chinese_throughout():
+    at = open_app(lang="zh", step="6")
+    for code in TABS:
+        open_tab(at, code, "zh")
+        no_trouble(at)
+    assert [tab.label for tab in at.tabs] == [ZH[f"tab_{c}"] for c in TABS]
+    assert at.slider(key="depth").label == ZH["depth"]

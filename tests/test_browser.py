@@ -1,0 +1,233 @@
+"""The app in a real browser: headless Chromium (Debian's, via playwright) against `streamlit run` on loopback."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from views.text import EN, ZH
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
+EXCEPTION = "[data-testid='stException']"
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is missing (Debian package `chromium`); browser tests need it", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+# Runs after an input: resolves once a script run that began after t0 has finished and two frames are painted.
+WATCH = """() => {
+  window.__states = [];
+  if (!window.__watching) {
+    window.__watching = true;
+    const app = document.querySelector("[data-testid='stApp']");
+    new MutationObserver(() => window.__states.push([app.getAttribute('data-test-script-state'), performance.now()]))
+      .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  }
+  return performance.now();
+}"""
+SETTLE = """(t0) => new Promise((resolve) => {
+  const check = () => {
+    const states = window.__states.filter(([, t]) => t >= t0);
+    const i = states.findIndex(([s]) => s === 'running');
+    const app = document.querySelector("[data-testid='stApp']");
+    if (i >= 0 && states.slice(i).some(([s]) => s === 'notRunning')
+        && app.getAttribute('data-test-script-state') === 'notRunning' && !document.querySelector("[data-stale='true']")) {
+      requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)));
+    } else if (performance.now() - t0 > 60000) { resolve(false);
+    } else { setTimeout(check, 10); }
+  };
+  check();
+})"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def base():
+    """`streamlit run streamlit_app.py` on a free loopback port."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "streamlit did not start"
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    yield context.new_page()
+    context.close()
+
+
+def visit(page, url: str, charts: int = 1):
+    page.goto(url)
+    page.wait_for_selector(SETTLED, timeout=90_000)
+    if charts:
+        page.wait_for_function(f"document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\").length >= {charts}",
+                               timeout=90_000)
+    page.wait_for_selector(SETTLED, timeout=90_000)
+    return page
+
+
+def option(page, group: str, index: int):
+    """The index-th option of the radio group labelled `group` (clicking its caption does not select it)."""
+    return page.locator("[data-testid='stRadio']").filter(has_text=group).locator(
+        "[data-testid='stRadioOption']").nth(index)
+
+
+def slider_value(page, label: str) -> str:
+    return page.locator("[data-testid='stSlider']").filter(has_text=label).locator(
+        "[data-testid='stSliderThumbValue']").inner_text()
+
+
+def act(page, action) -> None:
+    """Do something that makes the app run again, and wait until the page has settled."""
+    t0 = page.evaluate(WATCH)
+    action()
+    assert page.evaluate(SETTLE, t0), "the app did not run again within a minute"
+
+
+def test_the_page_loads_with_charts_and_no_exception(base, page):
+    visit(page, f"{base}/?step=2", charts=3)
+    assert page.locator(EXCEPTION).count() == 0
+    assert page.locator("h1").first.inner_text() == "Step 2 of 7 · " + EN["step_2"]
+    assert page.locator("[data-testid='stVegaLiteChart'] svg").count() == 3
+    assert page.locator("[data-testid='stVegaLiteChart'] svg path").count() > 10  # lines and bars were drawn
+    assert page.locator("[data-testid='stMetricValue']").all_inner_texts()[3] == EN["verdict_vanishing"]
+
+
+def test_the_derivation_renders_latex(base, page):
+    visit(page, f"{base}/?step=2&tab=derivation", charts=0)
+    page.wait_for_selector(".katex")
+    assert page.locator(".katex").count() >= 8
+    assert page.locator(".katex-error").count() == 0
+    assert "0.224" in page.locator(".katex").all_inner_texts()[5] + "".join(page.locator(".katex").all_inner_texts())
+
+
+def test_a_slider_change_re_renders_and_updates_the_address(base, page):
+    visit(page, f"{base}/?step=2", charts=3)
+    std_chart = page.locator("[data-testid='stVegaLiteChart']").nth(1)
+    before_chart = std_chart.screenshot()
+    before_value = page.locator("[data-testid='stMetricValue']").first.inner_text()
+    thumb = page.get_by_role("slider", name=EN["depth"])
+    thumb.focus()
+    act(page, lambda: thumb.press("ArrowRight"))
+    assert page.locator(EXCEPTION).count() == 0
+    assert "depth=11" in page.url and "step=custom" in page.url
+    assert "init=normal" in page.url  # what step 2 set is still in the address, so the link reproduces the view
+    assert page.locator("h1").first.inner_text() == EN["custom_heading"]
+    assert page.locator("[data-testid='stMetricValue']").first.inner_text() != before_value
+    assert std_chart.screenshot() != before_chart  # one more layer on the chart
+
+
+def test_a_deep_link_opens_exactly_that_view(base, page):
+    visit(page, f"{base}/?step=3&lang=zh&tab=gradients", charts=2)
+    assert page.locator(EXCEPTION).count() == 0
+    assert page.locator("h1").first.inner_text() == "第 3 步（共 7 步）· " + ZH["step_3"]
+    assert page.get_by_role("spinbutton", name=ZH["std"]).input_value() == "1"
+    assert page.get_by_role("tab", selected=True).inner_text() == ZH["tab_gradients"]
+    assert "step=3" in page.url and "lang=zh" in page.url
+
+
+def test_a_bad_link_value_is_named_in_a_warning(base, page):
+    visit(page, f"{base}/?depth=999&init=normal")
+    warning = page.locator("[data-testid='stAlertContentWarning']").first.inner_text()
+    assert "depth" in warning and "999" in warning
+    assert slider_value(page, EN["depth"]) == "10"
+    assert "depth=" not in page.url
+
+
+def test_clicking_a_tour_step_sets_the_controls_and_the_address(base, page):
+    visit(page, f"{base}/?step=2", charts=3)
+    act(page, lambda: option(page, EN["tour"], 3).click())
+    assert page.locator("h1").first.inner_text() == "Step 4 of 7 · " + EN["step_4"]
+    assert "step=4" in page.url and "init=xavier_normal" in page.url
+    page.goto(page.url)  # the address alone reproduces the view
+    page.wait_for_selector(SETTLED)
+    page.wait_for_selector("h1")
+    assert page.locator("h1").first.inner_text() == "Step 4 of 7 · " + EN["step_4"]
+
+
+def test_switching_language_keeps_the_settings(base, page):
+    visit(page, f"{base}/?step=custom&depth=12&init=he_normal&activation=relu&tab=gradients", charts=2)
+    act(page, lambda: option(page, "Language · 语言", 1).click())
+    assert page.locator("h1").first.inner_text() == ZH["custom_heading"]
+    assert page.get_by_role("tab", selected=True).inner_text() == ZH["tab_gradients"]
+    assert slider_value(page, ZH["depth"]) == "12"
+    assert "lang=zh" in page.url and "depth=12" in page.url and "init=he_normal" in page.url
+
+
+def test_typing_a_gain_that_is_not_a_number_warns(base, page):
+    visit(page, f"{base}/?step=custom&init=xavier_normal")
+    box = page.get_by_role("combobox", name=EN["gain"])
+    box.click()
+    box.fill("lots")
+    act(page, lambda: box.press("Enter"))
+    assert any("lots" in w for w in page.locator("[data-testid='stAlertContentWarning']").all_inner_texts())
+    assert page.locator(EXCEPTION).count() == 0
+
+
+def test_a_class_opening_one_link_together_all_get_their_page(base, browser):
+    """Five pages at once on one machine (the benchmark does thirty sessions); the network is computed once."""
+    url = f"{base}/?step=6&seed={int(time.time()) % 10_000 + 100}"
+    contexts = [browser.new_context() for _ in range(5)]
+    pages = [c.new_page() for c in contexts]
+    for p in pages:
+        p.goto(url, wait_until="commit")
+    for p in pages:
+        p.wait_for_function("document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\").length >= 3",
+                            timeout=180_000)
+        p.wait_for_selector(SETTLED, timeout=180_000)
+        assert p.locator(EXCEPTION).count() == 0
+        assert p.locator("h1").first.inner_text() == "Step 6 of 7 · " + EN["step_6"]
+    for c in contexts:
+        c.close()
+
+
+@pytest.mark.parametrize("name, query", [("screenshot", "step=2"), ("screenshot-zh", "step=3&lang=zh")])
+def test_screenshot_for_the_readme(base, browser, name, query):
+    context = browser.new_context(viewport={"width": 1440, "height": 1500}, device_scale_factor=1)
+    page = visit(context.new_page(), f"{base}/?{query}", charts=3)
+    page.wait_for_timeout(500)  # let the charts' last frame paint
+    path = ROOT / "docs" / f"{name}.png"
+    path.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(path))
+    context.close()
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 50_000

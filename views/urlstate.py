@@ -1,0 +1,256 @@
+"""URL parameters: check a shared link's values, fill in its tour step, and turn widget values into a Config.
+
+A widget's key is its URL parameter, and a widget's value is what the URL holds (codes, not labels), so a link
+reads the same in English and in Chinese. Streamlit keeps bound widgets and the address bar in step; this
+module handles what Streamlit cannot know: our ranges, the tour step a link names, and which values matter.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from typing import Any, Mapping, Sequence
+
+from core import Config
+from core.activations import recommended_gain
+from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES
+from core.initializers import DEFAULT_GAIN
+
+from .tour import CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, step_config
+
+LANGUAGES = ("en", "zh")
+GAIN_WORDS = ("default", "recommended")  # torch.nn.init's default gain, or calculate_gain(activation)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One URL parameter: the kind of value it holds and what is allowed."""
+
+    kind: str  # "int", "float", "choice", "bool", "gain", "list"
+    choices: tuple = ()
+    low: float = 0
+    high: float = 0
+
+
+PARAMS: dict[str, Param] = {
+    "step": Param("choice", STEP_CODES),
+    "depth": Param("int", low=INT_RANGES["depth"][0], high=INT_RANGES["depth"][1]),
+    "width": Param("int", low=INT_RANGES["width"][0], high=INT_RANGES["width"][1]),
+    "activation": Param("choice", ACTIVATIONS),
+    "slope": Param("float", low=FLOAT_RANGES["slope"][0], high=FLOAT_RANGES["slope"][1]),
+    "bn": Param("bool"),
+    "init": Param("choice", INITS),
+    "std": Param("float", low=FLOAT_RANGES["std"][0], high=FLOAT_RANGES["std"][1]),
+    "bound": Param("float", low=FLOAT_RANGES["bound"][0], high=FLOAT_RANGES["bound"][1]),
+    "value": Param("float", low=FLOAT_RANGES["value"][0], high=FLOAT_RANGES["value"][1]),
+    "gain": Param("gain", GAIN_WORDS, low=FLOAT_RANGES["gain"][0], high=FLOAT_RANGES["gain"][1]),
+    "mode": Param("choice", MODES),
+    "bias": Param("float", low=FLOAT_RANGES["bias"][0], high=FLOAT_RANGES["bias"][1]),
+    "bias_std": Param("float", low=FLOAT_RANGES["bias_std"][0], high=FLOAT_RANGES["bias_std"][1]),
+    "batch": Param("int", low=INT_RANGES["batch"][0], high=INT_RANGES["batch"][1]),
+    "input": Param("choice", INPUTS),
+    "seed": Param("int", low=INT_RANGES["seed"][0], high=INT_RANGES["seed"][1]),
+    "dtype": Param("choice", DTYPES),
+    "lang": Param("choice", LANGUAGES),
+    "tab": Param("choice"),  # choices: the app's tab codes, passed in (tabs can be added)
+    "log": Param("bool"),  # the Activations tab's log-scale switch
+    "compare": Param("list", tuple(SCHEMES)),
+}
+# The parameters that make up the network's Config (the rest choose what is shown and how).
+CONTROLS = ("depth", "width", "activation", "slope", "bn", "init", "std", "bound", "value", "gain", "mode",
+            "bias", "bias_std", "batch", "input", "seed", "dtype")
+_CONFIG_NAME = {"bn": "batch_norm"}  # URL name -> Config field, where they differ
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A parameter whose value could not be used; the page says so and uses the default."""
+
+    name: str
+    raw: str
+    default: Any
+
+
+def state_of(config: Config) -> dict[str, Any]:
+    """Widget values showing a configuration."""
+    state = {name: getattr(config, _CONFIG_NAME.get(name, name)) for name in CONTROLS if name != "gain"}
+    state["gain"] = "default" if config.gain is None else format_number(config.gain)
+    return state
+
+
+def defaults(tabs: Sequence[str] = ("activations",)) -> dict[str, Any]:
+    """Every widget's default: the tour's first step, in English, on the first tab."""
+    return {"step": FIRST, **state_of(step_config(FIRST)), "lang": "en", "tab": tabs[0], "log": True,
+            "compare": list(LECTURE_FIVE)}
+
+
+def relevant(name: str, state: Mapping[str, Any]) -> bool:
+    """Whether a control matters for the current choices (the sidebar hides the others)."""
+    init, activation = state.get("init"), state.get("activation")
+    return {
+        "slope": activation == "leaky_relu",
+        "std": init == "normal",
+        "bound": init == "uniform",
+        "value": init == "constant",
+        "gain": init in DEFAULT_GAIN,
+        "mode": init in ("he_normal", "he_uniform"),
+    }.get(name, True)
+
+
+def format_number(value: float) -> str:
+    """A number as the URL shows it: the shortest text that reads back as the same float."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
+    """The widget value a URL text asks for; ValueError when it is not allowed."""
+    p = param or PARAMS[name]
+    if p.kind == "list":
+        # a "+" typed into an address arrives as a space ("normal_0.01+bn"); the app itself writes %2B
+        items = [item.strip().replace(" ", "+") for item in ([raw] if isinstance(raw, str) else list(raw))]
+        if not items or any(item not in p.choices for item in items):
+            raise ValueError(name)
+        return list(dict.fromkeys(items))  # drop repeats, keep order
+    text = (raw[-1] if isinstance(raw, list) and raw else raw if isinstance(raw, str) else "").strip()
+    if p.kind == "choice":
+        if text not in p.choices:
+            raise ValueError(name)
+        return text
+    if p.kind == "bool":
+        if text.lower() not in ("true", "false"):
+            raise ValueError(name)
+        return text.lower() == "true"
+    if p.kind == "gain" and text in p.choices:
+        return text
+    number = float(text)  # ValueError for text that is not a number
+    if not (math.isfinite(number) and p.low <= number <= p.high):
+        raise ValueError(name)
+    if p.kind == "int":
+        if number != int(number):
+            raise ValueError(name)
+        return int(number)
+    return format_number(number) if p.kind == "gain" else number
+
+
+def _param(name: str, tabs: Sequence[str]) -> Param:
+    return Param("choice", tuple(tabs)) if name == "tab" else PARAMS[name]
+
+
+def read(query: Mapping[str, str | list[str]], tabs: Sequence[str]) -> tuple[dict[str, Any], list[Problem]]:
+    """The valid values of known parameters in a query, and a Problem for each invalid one (unknown names are left)."""
+    values, problems = {}, []
+    default = defaults(tabs)
+    for name in PARAMS:
+        if name not in query:
+            continue
+        raw = query[name]
+        try:
+            values[name] = parse(name, raw, _param(name, tabs))
+        except ValueError:
+            shown = ", ".join(raw) if isinstance(raw, list) else raw
+            problems.append(Problem(name, shown, default[name]))
+    return values, problems
+
+
+def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str]) -> tuple[dict[str, Any], list[Problem]]:
+    """The full widget state a link asks for, and what in it could not be used.
+
+    A tour step fills in every control the link leaves out; if the link's own controls leave the step's
+    lesson, the step becomes Custom, so what the page says always matches what it draws.
+    """
+    present, problems = read(query, tabs)
+    state = defaults(tabs)
+    step = present.get("step", FIRST)
+    if step != CUSTOM:
+        state.update(state_of(step_config(step)))
+    state.update(present)
+    for name in CONTROLS:  # a hidden control keeps its default, so the URL and the cache stay canonical
+        if not relevant(name, state):
+            state[name] = defaults(tabs)[name]
+    if step != CUSTOM and not same_step(state):
+        state["step"] = CUSTOM
+    return state, problems
+
+
+def same_step(state: Mapping[str, Any]) -> bool:
+    """Whether the controls still show the tour step the state names (the seed may differ)."""
+    step = state.get("step", FIRST)
+    if step == CUSTOM:
+        return False
+    config, _ = config_of(state)
+    return config == step_config(step, config.seed)
+
+
+def is_canonical(query: Mapping[str, str | list[str]], state: Mapping[str, Any], tabs: Sequence[str]) -> bool:
+    """Whether a query already holds exactly the state: the same parameters as to_query(state), same values.
+
+    Values are compared as read, so "1" and "1.0" are the same number; list items must be written as the
+    widget names them, because Streamlit reads those verbatim.
+    """
+    if {name for name in query if name in PARAMS} != set(to_query(state, tabs)):
+        return False
+    for name in set(query) & set(PARAMS):
+        try:
+            if parse(name, query[name], _param(name, tabs)) != state[name]:
+                return False
+        except ValueError:
+            return False
+        raw = query[name]
+        if PARAMS[name].kind == "list" and ([raw] if isinstance(raw, str) else list(raw)) != state[name]:
+            return False
+    return True
+
+
+def to_query(state: Mapping[str, Any], tabs: Sequence[str]) -> dict[str, str | list[str]]:
+    """The query that reproduces a state: each relevant parameter that differs from its default."""
+    default = defaults(tabs)
+    query: dict[str, str | list[str]] = {}
+    for name in PARAMS:
+        value = state.get(name, default[name])
+        if value == default[name] or (name in CONTROLS and not relevant(name, state)):
+            continue
+        if isinstance(value, list):
+            query[name] = [str(v) for v in value]
+        elif isinstance(value, (bool, int, float)):
+            query[name] = format_number(value)
+        else:
+            query[name] = str(value)
+    return query
+
+
+def resolve_gain(state: Mapping[str, Any]) -> tuple[float | None, str | None]:
+    """Config.gain for the gain widget's text, and a note when the text could not be used as asked.
+
+    Notes: "unknown" (not a word or number in range; the default is used), "none" (torch recommends no gain
+    for this activation; the default is used).
+    """
+    text = str(state.get("gain", "default")).strip()
+    if state.get("init") not in DEFAULT_GAIN or text == "default":
+        return None, None
+    if text == "recommended":
+        gain = recommended_gain(state.get("activation", "tanh"), float(state.get("slope", 0.01)))
+        return gain, (None if gain is not None else "none")
+    try:
+        return float(parse("gain", text)), None
+    except ValueError:
+        return None, "unknown"
+
+
+def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:
+    """The Config the widgets describe (hidden controls at their defaults), and the gain note if any."""
+    base = state_of(step_config(FIRST))
+    values = {name: (state.get(name, base[name]) if relevant(name, state) else base[name]) for name in CONTROLS}
+    gain, note = resolve_gain(values)
+    kwargs = {_CONFIG_NAME.get(name, name): values[name] for name in CONTROLS if name != "gain"}
+    for name in ("depth", "width", "batch", "seed"):
+        kwargs[name] = int(kwargs[name])
+    for name in ("slope", "std", "bound", "value", "bias", "bias_std"):
+        kwargs[name] = float(kwargs[name])
+    kwargs["batch_norm"] = bool(kwargs["batch_norm"])
+    known = {f.name for f in fields(Config)}
+    return Config(gain=gain, **{k: v for k, v in kwargs.items() if k in known}), note
