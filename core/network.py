@@ -141,7 +141,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool) -> Result:
         w = scale_weights(config, draws.weights[layer - 1] if draws.weights else None, width, width)
         b = scale_bias(config, None if noise is None else noise[layer - 1], width)  # (width,) or None
         weights.append(w)
-        stats["weight_std"][layer] = _mean_std(w)[1]
+        stats["weight_std"][layer] = mean_std(w)[1]
         z = np.matmul(hs[-1], w, out=None if keeps_s else work["z"])  # (batch, width)
         if _underflowed(z, hs[-1], w):
             stop("underflow", layer, "forward")
@@ -150,7 +150,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool) -> Result:
             z += b
         inv_std = None
         if config.batch_norm:
-            z, inv_std = _batch_norm(z)
+            z, inv_std = batch_norm(z)
         if not _record_pre(stats, layer, z):
             stop("overflow", layer, "forward")
             break
@@ -184,18 +184,18 @@ def _backward(config: Config, readout: np.ndarray, hs: list, ss: list, inv_stds:
         d = activations.derivative_from_output(config.activation, hs[layer], config.slope, ss[layer])
         ds = np.multiply(dh, d, out=d)  # dL/ds_l
         if config.batch_norm:
-            ds = _batch_norm_backward(ds, ss[layer], inv_stds[layer])  # dL/dz_l
-        std = _mean_std(ds)[1]
+            ds = batch_norm_backward(ds, ss[layer], inv_stds[layer])  # dL/dz_l
+        std = mean_std(ds)[1]
         if not math.isfinite(std):
             stop("overflow", layer, "backward")
             return
         stats["grad_std"][layer] = std
-        stats["distinct_grad_units"][layer] = _distinct_columns(ds)
+        stats["distinct_grad_units"][layer] = distinct_columns(ds)
         np.matmul(hs[layer - 1].T, ds, out=dw)  # summed over the batch
         dw *= 1.0 / config.batch  # the gradient of the batch-mean loss, as frameworks report it
         if weight_grads is not None:
             weight_grads.append(dw.copy())
-        weight_grad_std = _mean_std(dw)[1]
+        weight_grad_std = mean_std(dw)[1]
         stats["weight_grad_std"][layer] = weight_grad_std
         if stats["weight_std"][layer] > 0:
             stats["grad_data_ratio"][layer] = weight_grad_std / stats["weight_std"][layer]
@@ -206,7 +206,7 @@ def _backward(config: Config, readout: np.ndarray, hs: list, ss: list, inv_stds:
                 return
 
 
-def _batch_norm(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def batch_norm(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Normalize each unit over the batch (Ioffe & Szegedy 2015), gamma = 1, beta = 0, in place."""
     mean = z.mean(axis=0, dtype=np.float64)
     var = z.var(axis=0, dtype=np.float64)
@@ -216,7 +216,7 @@ def _batch_norm(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return z, inv_std
 
 
-def _batch_norm_backward(ds: np.ndarray, s: np.ndarray, inv_std: np.ndarray) -> np.ndarray:
+def batch_norm_backward(ds: np.ndarray, s: np.ndarray, inv_std: np.ndarray) -> np.ndarray:
     """dL/dz from dL/ds through s = (z - mean) * inv_std, in place."""
     mean_ds = ds.mean(axis=0)
     mean_ds_s = np.einsum("ij,ij->j", ds, s) / ds.shape[0]
@@ -232,7 +232,7 @@ def _underflowed(product: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
     return bool(-tiny < product.min() and product.max() < tiny and np.any(a) and np.any(b))
 
 
-def _mean_std(a: np.ndarray) -> tuple[float, float]:
+def mean_std(a: np.ndarray) -> tuple[float, float]:
     """Mean and std over all entries; fast BLAS sums with an exact fallback where they would mislead."""
     flat = a.reshape(-1)
     n = flat.size
@@ -248,7 +248,7 @@ def _mean_std(a: np.ndarray) -> tuple[float, float]:
 
 
 def _record_pre(stats: dict, layer: int, s: np.ndarray) -> bool:
-    mean, std = _mean_std(s)
+    mean, std = mean_std(s)
     if not (math.isfinite(mean) and math.isfinite(std)):
         return False
     stats["pre_mean"][layer], stats["pre_std"][layer] = mean, std
@@ -257,12 +257,12 @@ def _record_pre(stats: dict, layer: int, s: np.ndarray) -> bool:
 
 def _record_activations(stats: dict, hist_counts: np.ndarray, layer: int, h: np.ndarray, config: Config,
                         edges: np.ndarray, work: dict) -> bool:
-    mean, std = _mean_std(h)
+    mean, std = mean_std(h)
     if not (math.isfinite(mean) and math.isfinite(std)):
         return False
     stats["act_mean"][layer], stats["act_std"][layer] = mean, std
     hist_counts[layer] = _histogram(h, edges, work["index"], work["bins"])
-    stats["distinct_units"][layer] = _distinct_columns(h)
+    stats["distinct_units"][layer] = distinct_columns(h)
     if layer > 0:
         if config.activation == "tanh":
             stats["saturated"][layer] = np.count_nonzero(np.abs(h) > SATURATION) / h.size
@@ -294,7 +294,7 @@ def _histogram(h: np.ndarray, edges: np.ndarray, index: np.ndarray, bins: np.nda
     return counts
 
 
-def _distinct_columns(a: np.ndarray) -> int:
+def distinct_columns(a: np.ndarray) -> int:
     """How many columns (units) differ, exactly.
 
     A fingerprint of a few rows sorts the columns into groups; each column is then compared with its

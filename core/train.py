@@ -36,7 +36,7 @@ from . import activations
 from .config import Config
 from .initializers import sample_bias, sample_weights
 from .network import (
-    DEFAULT_MEMORY_BUDGET, MemoryBudgetError, _batch_norm, _batch_norm_backward, _distinct_columns, _mean_std,
+    DEFAULT_MEMORY_BUDGET, MemoryBudgetError, batch_norm, batch_norm_backward, distinct_columns, mean_std,
 )
 
 TASK_SEED = 2015  # the task's own seed: every scheme and every config.seed races on the same data
@@ -277,7 +277,7 @@ def forward_layer(params: dict, layer: int, h_in: np.ndarray, config: Config) ->
     z += params[f"b{layer}"]
     s_hat = inv_std = None
     if config.batch_norm:
-        s_hat, inv_std = _batch_norm(z)  # in place: z is s_hat now
+        s_hat, inv_std = batch_norm(z)  # in place: z is s_hat now
         s = s_hat * params[f"gamma{layer}"]
         s += params[f"beta{layer}"]
     else:
@@ -328,11 +328,11 @@ def backward(params: dict, tape: list[_Layer], dlogits: np.ndarray, config: Conf
             grads[f"gamma{layer}"] = np.einsum("ij,ij->j", ds, rec.s_hat)
             grads[f"beta{layer}"] = ds.sum(axis=0)
             ds *= params[f"gamma{layer}"]  # dL/ds_hat
-            dz = _batch_norm_backward(ds, rec.s_hat, rec.inv_std)
+            dz = batch_norm_backward(ds, rec.s_hat, rec.inv_std)
         else:
             dz = ds
         if grad_std is not None:
-            grad_std[layer - 1] = batch * _mean_std(dz)[1]  # per sample, as the simulation reports it
+            grad_std[layer - 1] = batch * mean_std(dz)[1]  # per sample, as the simulation reports it
         grads[f"W{layer}"] = rec.h_in.T @ dz  # (width, width)
         grads[f"b{layer}"] = dz.sum(axis=0)
         if layer > 1:
@@ -397,10 +397,10 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
             p -= lr * v
         if marked:
             for layer in range(1, depth + 1):
-                act_std[record, layer - 1] = _mean_std(tape[layer - 1].h)[1]
-                w_std = _mean_std(params[f"W{layer}"])[1]
+                act_std[record, layer - 1] = mean_std(tape[layer - 1].h)[1]
+                w_std = mean_std(params[f"W{layer}"])[1]
                 if w_std > 0:
-                    update_ratio[record, layer - 1] = lr * _mean_std(velocity[f"W{layer}"])[1] / w_std
+                    update_ratio[record, layer - 1] = lr * mean_std(velocity[f"W{layer}"])[1] / w_std
             record += 1
             if progress is not None:
                 progress(step + 1, steps)
@@ -423,7 +423,7 @@ def _evaluate(params: dict, task: Task, config: Config) -> tuple[float, float, n
     for layer in range(1, config.depth + 1):
         h = forward_layer(params, layer, h, config).h
         if np.isfinite(h).all():
-            distinct[layer - 1] = _distinct_columns(h)
+            distinct[layer - 1] = distinct_columns(h)
     logits = h @ params["head_W"]
     logits += params["head_b"]
     loss, _, correct = softmax_cross_entropy(logits, task.labels)
