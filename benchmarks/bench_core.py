@@ -67,7 +67,7 @@ def median_ms(fn, repeat: int) -> float:
 
 CATEGORIES = {  # cProfile function name -> what it is
     "matmul": "matrix products",
-    "standard_normal": "random draws",
+    "_make": "random draws",
     "_histogram": "histograms",
     "distinct_columns": "distinct units",
     "mean_std": "means and stds",
@@ -85,7 +85,7 @@ def where_the_time_goes(run, calls: int = 5) -> list[tuple[str, float]]:
     total = max(cumulative for (_, _, name), (_, _, _, cumulative, _) in stats.items() if name == "simulate")
     parts = {}
     for (_, _, name), (_, _, _, cumulative, _) in stats.items():
-        # names look like "_histogram" or "<method 'standard_normal' of 'numpy.random...Generator' objects>"
+        # names look like "_histogram", or "<method 'sum' of 'numpy.ndarray' objects>" for builtins
         label = next((label for key, label in CATEGORIES.items() if name == key or f"'{key}'" in name), None)
         if label:
             parts[label] = parts.get(label, 0.0) + cumulative
