@@ -6,17 +6,26 @@ bar, so a copied link opens the same view; views/urlstate.py checks a link befor
 
 from __future__ import annotations
 
+import contextvars
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 import streamlit as st
 
-from core import DEFAULT_MEMORY_BUDGET, Config, MemoryBudgetError, Result, estimate_memory, simulate
+from core import DEFAULT_MEMORY_BUDGET, Config, MemoryBudgetError, Result, estimate_memory, simulate, theory
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES
 from core.initializers import DEFAULT_GAIN, gain_of, weight_std
+from core.train import (
+    DEFAULT_STEPS, HE_2015_LR, HE_2015_STEPS, HE_2015_WIDTH, MAX_BATCH, estimate_training_memory, he_2015,
+    lecture_schemes, one_unit_ceiling, race,
+)
+from core.train import SCHEMES as TRAIN_SCHEMES
+from core.train import scheme_config as train_config
 from views import charts, derivation, summary, tour, urlstate
+from views import theory as theory_view
+from views import training as training_view
 from views.text import TEXT, t
 
 URL = "query-params"  # Streamlit's binding of a widget to the URL parameter named by its key
@@ -325,12 +334,14 @@ def metrics(page: Page) -> None:
     h = summary.headline(page.result)
     c = page.config
     cols = st.columns(4)
-    cols[0].metric(page.t("metric_act"), summary.format_value(h.act_last),
-                   page.t("metric_act_delta", ratio=summary.format_value(h.act_ratio, 2),
-                          input=summary.format_value(h.act_input)), delta_color="off", delta_arrow="off")
-    cols[1].metric(page.t("metric_grad"), summary.format_value(h.grad_first),
-                   page.t("metric_grad_delta", ratio=summary.format_value(h.grad_ratio, 2), depth=c.depth,
-                          last=summary.format_value(h.grad_last)), delta_color="off", delta_arrow="off")
+    act_delta = page.t("metric_act_delta", ratio=summary.format_value(h.act_ratio, 2),
+                       input=summary.format_value(h.act_input)) if math.isfinite(h.act_ratio) else None
+    grad_delta = page.t("metric_grad_delta", ratio=summary.format_value(h.grad_ratio, 2), depth=c.depth,
+                        last=summary.format_value(h.grad_last)) if math.isfinite(h.grad_ratio) else None
+    cols[0].metric(page.t("metric_act"), summary.format_value(h.act_last), act_delta, delta_color="off",
+                   delta_arrow="off")
+    cols[1].metric(page.t("metric_grad"), summary.format_value(h.grad_first), grad_delta, delta_color="off",
+                   delta_arrow="off")
     if math.isfinite(h.saturated):
         cols[2].metric(page.t("metric_saturated"), summary.format_share(h.saturated))
     elif math.isfinite(h.dead):
@@ -358,7 +369,8 @@ def show_activations(page: Page) -> None:
     colour = charts.SCHEME_COLOURS[tour.scheme_of(page.config)]
     f = page.frames()
     layers = f["layers"]
-    log = st.toggle(page.t("log_y"), True, key="log", bind=URL, help=page.t("log_y_help"))
+    # linear by default, like the lecture's plots (and all-zero activations draw); log shows the factor a layer
+    log = st.toggle(page.t("log_y"), False, key="log", bind=URL, help=page.t("log_y_help"))
     left, right = st.columns(2)
     with left:
         draw("mean", layers, colour=colour, title=page.t("chart_act_mean"), y_title=page.t("mean_axis"),
@@ -415,6 +427,12 @@ def show_compare(page: Page) -> None:
         st.info(page.t("compare_empty"))
         return
     configs = {scheme: tour.scheme_config(page.config, scheme) for scheme in picked}
+    too_big = [s for s, c in configs.items() if estimate_memory(c) > DEFAULT_MEMORY_BUDGET]  # batch norm keeps more
+    for scheme in too_big:
+        need = estimate_memory(configs.pop(scheme)) / 2**20
+        st.warning(f"{scheme}: " + page.t("memory", need=need, budget=DEFAULT_MEMORY_BUDGET / 2**20))
+    if not configs:
+        return
     with st.spinner(page.t("simulating_compare", n=len(configs))):
         results = {scheme: run(config.to_dict()) for scheme, config in configs.items()}
     st.caption(page.t("compare_caption", depth=page.config.depth, width=page.config.width,
@@ -438,6 +456,175 @@ def show_data(page: Page) -> None:
     st.code(json.dumps(page.config.to_dict(), indent=1), language="json")
 
 
+# ---------- training ----------
+
+HE_DEPTHS = (22, 30)  # He et al. 2015, Figures 2 and 3
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def run_race(params: dict, schemes: tuple[str, ...], steps: int, _progress=None) -> dict:
+    """core.race keyed by the network, the schemes and the steps (_progress is left out of the key)."""
+    return race(Config(**params), schemes, steps=steps, progress=_progress)
+
+
+@st.cache_data(max_entries=len(HE_DEPTHS), show_spinner=False)
+def run_he_2015(depth: int, _progress=None) -> dict:
+    return he_2015(depth, progress=_progress)
+
+
+def progress_reports(text: str, parts: int = 1) -> tuple[Any, list[Callable[[int, int], None]]]:
+    """A progress bar and one progress(done, total) per part of the work, each moving the bar over its share.
+
+    The bar is redrawn only when the whole percent changes, and from this caller's context: inside a cached
+    function Streamlit would record the bar's updates and replay them on a cache hit, where the bar is gone.
+    """
+    bar = st.progress(0.0, text=text)
+    outside = contextvars.copy_context()
+    shown = [0]
+
+    def report(part: int) -> Callable[[int, int], None]:
+        def progress(done: int, total: int) -> None:
+            percent = int(100 * (part + done / total) / parts)
+            if percent != shown[0]:
+                shown[0] = percent
+                outside.run(bar.progress, percent / 100, text=text)
+        return progress
+
+    return bar, [report(part) for part in range(parts)]
+
+
+def show_training(page: Page) -> None:
+    words, config = training_view.TEXT[page.lang], page.config
+    st.subheader(words["title"])
+    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    schemes = left.multiselect(words["schemes"], list(TRAIN_SCHEMES), default=list(lecture_schemes(config.activation)),
+                               key="train", bind=URL, help=words["schemes_help"])
+    steps = int(right.number_input(words["steps"], *urlstate.STEPS_RANGE, DEFAULT_STEPS, step=50, key="steps",
+                                   bind=URL, help=words["steps_help"]))
+    st.markdown(words["intro"].format(**training_view.setup(config, steps)))
+    st.caption(words["head"])
+    refusal = training_refusal(config, schemes, steps, words)
+    if refusal:
+        st.error(refusal)
+    elif training_view.race_work(config, len(schemes), steps) > training_view.WORK_WARN:
+        st.warning(words["slow"].format(work=training_view.power_of_ten(
+            training_view.race_work(config, len(schemes), steps))))
+    key = (config, tuple(schemes), steps)
+    if st.button(words["run"], type="primary", disabled=not schemes or bool(refusal), key="run_race"):
+        bar, (report,) = progress_reports(words["running"])
+        try:
+            st.session_state["_training"] = key, run_race(config.to_dict(), *key[1:], _progress=report)
+        except MemoryBudgetError as error:  # the check above and the engine's own should agree
+            st.error(words["too_big"].format(message=error))
+        bar.empty()
+    shown = st.session_state.get("_training")
+    if shown is not None and shown[0] == key:
+        draw_race(shown[1], words, page.lang)
+    elif schemes and not refusal:
+        st.info(words["press_run"])
+    st.divider()
+    show_he_2015(words)
+
+
+def training_refusal(config: Config, schemes: list[str], steps: int, words: dict) -> str | None:
+    """Why this race is not run, or None: over the memory budget, or more work than a page should wait for."""
+    need = max((estimate_training_memory(train_config(config, s)) for s in schemes), default=0)
+    if need > DEFAULT_MEMORY_BUDGET:
+        return words["too_big_memory"].format(need=need / 2**20, budget=DEFAULT_MEMORY_BUDGET / 2**20)
+    work = training_view.race_work(config, len(schemes), steps)
+    if work > training_view.WORK_LIMIT:
+        return words["too_slow"].format(work=training_view.power_of_ten(work),
+                                        limit=training_view.power_of_ten(training_view.WORK_LIMIT),
+                                        width=training_view.widest(config, len(schemes), steps,
+                                                                   training_view.WORK_LIMIT))
+    return None
+
+
+def draw_race(results: dict, words: dict, lang: str) -> None:
+    """Loss and accuracy of every run, the final table, one run's layers over training, and the symmetry."""
+    for message in training_view.messages(results, lang):
+        st.warning(message)  # a diverged curve stops; the others are drawn in full
+    curves, k = training_view.curves_frame(results), training_view.classes_of(results)
+    st.altair_chart(training_view.loss_chart(curves, words, k), width="stretch")
+    st.altair_chart(training_view.accuracy_chart(curves, words, k, ceiling=one_unit_ceiling(k)),
+                    width="stretch")
+    st.dataframe(training_view.final_frame(results, words), hide_index=True)
+    st.caption(words["table_caption"])
+    left, right = st.columns(2)
+    name = left.selectbox(words["heatmap_scheme"], list(results), index=len(results) - 1)
+    statistics = ("act_std", "grad_std", "update_ratio")
+    statistic = right.selectbox(words["heatmap_statistic"], statistics, format_func=lambda s: words[f"stat_{s}"])
+    frame = training_view.heatmap_frame(results[name], statistic)
+    st.altair_chart(training_view.heatmap_chart(frame, words, statistic), width="stretch")
+    st.caption(words["heatmap_caption"])
+    panel = max(110, min(260, 880 // len(results)))  # every scheme side by side in a laptop-wide page
+    st.altair_chart(training_view.symmetry_chart(training_view.symmetry_frame(results), words, panel_width=panel))
+    st.caption(words["symmetry_caption"].format(ceiling=one_unit_ceiling(k)))
+
+
+def show_he_2015(words: dict) -> None:
+    """The He et al. 2015 preset: its own networks and Run button, the paper's result beside this app's."""
+    st.subheader(words["he_title"])
+    st.caption(words["he_setup"].format(width=HE_2015_WIDTH, batch=MAX_BATCH, lr=HE_2015_LR,
+                                        steps=HE_2015_STEPS))
+    if st.button(words["he_run"], key="run_he_2015"):
+        bar, reports = progress_reports(words["running"], len(HE_DEPTHS))
+        st.session_state["_he_2015"] = {depth: run_he_2015(depth, _progress=report)
+                                        for depth, report in zip(HE_DEPTHS, reports)}
+        bar.empty()
+    st.markdown(words["he_paper"])
+    results = st.session_state.get("_he_2015")
+    if results is None:
+        return
+    for (depth, race), column in zip(results.items(), st.columns(len(results))):
+        with column:
+            curves = training_view.curves_frame(race)
+            title = {**words, "loss_title": f"{words['he_depth']} {depth}"}
+            st.altair_chart(training_view.loss_chart(curves, title, training_view.classes_of(race)), width="stretch")
+            st.markdown(training_view.he_measured(race, words, depth))
+    st.caption(words["he_note"])
+
+
+# ---------- theory ----------
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def theory_map(activation: str, slope: float, bias: float) -> tuple:
+    """The order-to-chaos map's cells and its edge of chaos, per activation (and leaky slope, mean bias)."""
+    grid = theory.phase_map(activation, slope=slope, bias_mean=bias)
+    return theory_view.map_frame(grid), theory_view.critical_frame(grid)
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def paradox_numbers() -> dict:
+    return theory.large_init_paradox(theory_view.PARADOX_CONFIG)
+
+
+def show_theory(page: Page) -> None:
+    words, config, result = theory_view.TEXT[page.lang], page.config, page.result
+    numbers = theory.theory_summary(config)
+    xi = st.toggle(words["colour_xi"], False, key="xi", bind=URL, help=words["colour_xi_help"])
+    colour_by = "depth_scale" if xi else "log_chi1"
+    cells, critical = theory_map(config.activation, config.slope, config.bias)
+    marks = theory_view.marks_frame(config.width, numbers["sigma_w2"], numbers["sigma_b2"], page.lang)
+    left, right = st.columns([3, 2])
+    with left:  # several datasets: drawn as built, not through the single-frame template of draw()
+        st.altair_chart(theory_view.map_chart(cells, critical, marks, colour_by=colour_by, lang=page.lang,
+                                              title=words["map_title"].format(activation=config.activation)),
+                        width="stretch")
+        if critical.empty:
+            st.caption(words["no_critical"].format(activation=config.activation))
+        if colour_by == "depth_scale" and cells["diverges"].any():
+            st.caption(words["diverging"])
+    with right:
+        grad = theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, numbers["chi1"], page.lang)
+        st.altair_chart(theory_view.gradient_chart(grad, lang=page.lang), width="stretch")
+    st.markdown(theory_view.here_text(numbers, page.lang, config.batch_norm))
+    st.markdown(words["phases"])
+    paradox = replace(config, seed=theory_view.PARADOX_CONFIG.seed) == theory_view.PARADOX_CONFIG  # any seed
+    measured = theory_view.measured_growth(result.grad_std) if paradox else None
+    st.markdown(theory_view.paradox_text(paradox_numbers(), page.lang, measured=measured))
+
+
 # Tabs in order: (text key after "tab_", function drawing it). Adding a tab is two lines: its import and its entry.
 TABS: list[tuple[str, Callable[[Page], None]]] = [
     ("activations", show_activations),
@@ -445,6 +632,8 @@ TABS: list[tuple[str, Callable[[Page], None]]] = [
     ("derivation", show_derivation),
     ("compare", show_compare),
     ("data", show_data),
+    ("training", show_training),
+    ("theory", show_theory),
 ]
 
 
@@ -462,7 +651,8 @@ def main() -> None:
         st.error(t(lang, "memory", need=need / 2**20, budget=DEFAULT_MEMORY_BUDGET / 2**20))
         return
     try:
-        result = run(config.to_dict())
+        with st.spinner(t(lang, "computing")):  # shows only if the run takes over half a second
+            result = run(config.to_dict())
     except MemoryBudgetError:  # the estimate above and the engine's own check should agree; never a traceback
         st.error(t(lang, "memory", need=need / 2**20, budget=DEFAULT_MEMORY_BUDGET / 2**20))
         return
@@ -470,10 +660,10 @@ def main() -> None:
     metrics(page)
     breaks(page)
     tabs = st.tabs([t(lang, f"tab_{code}") for code in tab_codes()], key="tab", on_change="rerun")
-    for (code, draw), tab in zip(TABS, tabs):
+    for (code, show), tab in zip(TABS, tabs):
         if tab.open:  # only the open tab's work runs
             with tab:
-                draw(page)
+                show(page)
             sync_tab(code)
     st.caption(f"**{t(lang, 'references')}** · {t(lang, 'references_body')}")
 

@@ -52,7 +52,8 @@ WATCH_STATE = """() => {
   }
   return performance.now();
 }"""
-# Resolves when a run that started after t0 has finished, nothing is stale, and two frames have been painted.
+# Resolves when a run that started after t0 has finished, nothing is stale, and two frames have been painted
+# (-1 after a minute without).
 SETTLE_AFTER = """(t0) => new Promise((resolve) => {
   const check = () => {
     const states = window.__states.filter(([, t]) => t >= t0);
@@ -62,6 +63,8 @@ SETTLE_AFTER = """(t0) => new Promise((resolve) => {
     if (done && app.getAttribute('data-test-script-state') === 'notRunning'
         && !document.querySelector("[data-stale='true']")) {
       requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+    } else if (performance.now() - t0 > 60000) {
+      resolve(-1);
     } else {
       setTimeout(check, 2);
     }
@@ -123,7 +126,10 @@ def slider_times(page, base: str, repeats: int) -> tuple[list[float], list[float
             thumb.focus()
             t0 = page.evaluate(WATCH_STATE)
             thumb.press(key)
-            out.append(page.evaluate(SETTLE_AFTER, t0))
+            ms = page.evaluate(SETTLE_AFTER, t0)
+            if ms < 0:
+                raise RuntimeError(f"the page did not settle within a minute after {key}")
+            out.append(ms)
     return new, cached
 
 
@@ -143,7 +149,7 @@ async def _session(base: str, query: str) -> tuple[float, int, int]:
         elements = exceptions = 0
         while True:
             msg = ForwardMsg()
-            msg.ParseFromString(await ws.recv())
+            msg.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=120))
             kind = msg.WhichOneof("type")
             if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 elements += 1

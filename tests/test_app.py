@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import json
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import estimate_memory
+from core.train import lecture_schemes
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from views import theory as theory_view
 from views import tour
+from views import training as training_view
 from views.text import EN, ZH
 
 APP = str(Path(__file__).parent.parent / "streamlit_app.py")
-TABS = ("activations", "gradients", "derivation", "compare", "data")
+TABS = ("activations", "gradients", "derivation", "compare", "data", "training", "theory")
 
 
 def open_app(**query: str | list[str]) -> AppTest:
@@ -72,7 +79,7 @@ def test_every_tab_opens_without_exception(code):
 
 def test_what_each_tab_shows():
     at = open_app(step="2")
-    assert at.toggle(key="log").value is True
+    assert at.toggle(key="log").value is False  # linear, like the lecture's plots
     assert len(at.get("vega_lite_chart")) == 3  # mean, std with theory, histograms
     open_tab(at, "gradients")
     assert len(at.get("vega_lite_chart")) == 2  # only the open tab draws
@@ -194,6 +201,20 @@ def test_a_network_over_the_memory_budget_is_refused_with_advice():
     assert len(at.metric) == 4
 
 
+def test_compare_refuses_only_the_schemes_over_the_budget(monkeypatch):
+    # A budget between the network's need and its batch-norm twin's (which keeps its pre-activations too);
+    # the app reads core.DEFAULT_MEMORY_BUDGET on every run, and a real 1 GiB case takes many seconds.
+    import core
+
+    plain, with_bn = estimate_memory(tour.STEPS["6"]), estimate_memory(replace(tour.STEPS["6"], batch_norm=True))
+    monkeypatch.setattr(core, "DEFAULT_MEMORY_BUDGET", (plain + with_bn) // 2)
+    at = open_app(step="6", tab="compare", compare=["he_normal", "normal_0.01+bn"])
+    assert not at.exception
+    assert len(at.metric) == 4  # the network itself fits
+    assert any(w.value.startswith("normal_0.01+bn:") and "MiB" in w.value for w in at.warning)
+    assert len(at.get("vega_lite_chart")) == 1
+
+
 def test_an_overflow_is_stated_and_the_finite_layers_still_draw():
     at = open_app(step="custom", depth="30", activation="linear", init="normal", std="100")
     no_trouble(at)
@@ -219,3 +240,156 @@ def test_chinese_throughout():
         no_trouble(at)
     assert [tab.label for tab in at.tabs] == [ZH[f"tab_{c}"] for c in TABS]
     assert at.slider(key="depth").label == ZH["depth"]
+
+
+# ---------- Training and Theory ----------
+
+SMALL = dict(step="custom", depth="3", width="32", activation="relu", init="he_normal", tab="training", steps="20")
+TRAIN_TEXT = training_view.TEXT["en"]
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def title_of(spec: dict) -> str | None:
+    title = spec.get("title")
+    return title.get("text") if isinstance(title, dict) else title
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    return [title_of(spec) for spec in chart_specs(at)]
+
+
+def run_button(at: AppTest):
+    return at.button(key="run_race")
+
+
+def test_training_waits_for_the_run_button():
+    at = open_app(**SMALL)
+    no_trouble(at)
+    assert at.multiselect(key="train").value == list(lecture_schemes("relu"))
+    assert at.number_input(key="steps").value == 20
+    assert [i.value for i in at.info] == [TRAIN_TEXT["press_run"]]
+    assert chart_titles(at) == []  # nothing trained, nothing drawn
+    at.slider(key="depth").set_value(4).run()  # a slider move does not start training either
+    assert chart_titles(at) == [] and "_training" not in at.session_state
+
+
+def test_run_trains_and_shows_the_curves_and_the_table():
+    at = open_app(**SMALL, train=["zeros", "he_normal"])
+    run_button(at).click().run()
+    no_trouble(at)
+    results = at.session_state["_training"][1]
+    assert list(results) == ["zeros", "he_normal"] and results["he_normal"].steps == 20  # the tab's steps
+    titles = chart_titles(at)
+    assert TRAIN_TEXT["loss_title"] in titles and TRAIN_TEXT["accuracy_title"] in titles
+    assert TRAIN_TEXT["heatmap_title_act_std"] in titles
+    loss = next(s for s in chart_specs(at) if title_of(s) == TRAIN_TEXT["loss_title"])
+    assert loss["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
+    table = at.dataframe[0].value
+    assert list(table[TRAIN_TEXT["col_scheme"]]) == ["zeros", "he_normal"]
+    assert table[TRAIN_TEXT["col_units"]].iloc[0] == "1"  # zero init: every layer one unit, after training too
+    # the results belong to this configuration: another depth hides them, and coming back shows them untrained
+    at.slider(key="depth").set_value(4).run()
+    assert chart_titles(at) == [] and [i.value for i in at.info] == [TRAIN_TEXT["press_run"]]
+    at.slider(key="depth").set_value(3).run()
+    assert TRAIN_TEXT["loss_title"] in chart_titles(at)
+
+
+def test_a_diverging_run_stops_with_a_message_and_the_others_finish():
+    at = open_app(**{**SMALL, "depth": "6", "width": "64"}, train=["normal_1", "he_normal"])
+    run_button(at).click().run()
+    no_trouble(at)
+    assert [w.value for w in at.warning] == [TRAIN_TEXT["diverged"].format(scheme="normal_1", step=2)]
+    table = at.dataframe[0].value
+    assert list(table[TRAIN_TEXT["col_diverged"]]) == ["2", "—"]
+    assert table[TRAIN_TEXT["col_accuracy"]].iloc[1].endswith("%")  # He trained to the end
+    assert TRAIN_TEXT["loss_title"] in chart_titles(at)
+
+
+def test_training_over_the_memory_budget_is_refused_and_the_page_still_works(monkeypatch):
+    # A real case (100 layers of 2,048 units) takes many seconds to simulate first; the app asks core.train
+    # (the module, which core's own `train` function hides as an attribute).
+    module = sys.modules["core.train"]
+    monkeypatch.setattr(module, "estimate_training_memory", lambda config, *args, **kwargs: 2 * 2**30)
+    at = open_app(**SMALL)
+    assert not at.exception
+    assert len(at.error) == 1 and "2,048 MiB" in at.error[0].value and "width" in at.error[0].value
+    assert run_button(at).disabled
+    at.slider(key="depth").set_value(4).run()  # the sidebar still works
+    assert not at.exception and len(at.metric) == 4
+
+
+def test_a_race_too_big_to_wait_for_is_refused_with_the_width_that_fits(monkeypatch):
+    monkeypatch.setattr(training_view, "WORK_LIMIT", 1e8)
+    at = open_app(**SMALL)  # 20 steps x batch 128 x 32² x 3 layers x 5 schemes = 3.9e7 multiply-adds: fits
+    assert not at.error and not run_button(at).disabled
+    at.slider(key="width").set_value(64).run()  # four times the work: over
+    assert not at.exception and len(at.error) == 1
+    assert "a width up to 51 fits" in at.error[0].value  # sqrt(1e8 / (20 x 128 x 3 x 5)) = 51.03
+    assert run_button(at).disabled
+
+
+def test_the_he_2015_preset_races_both_depths_and_says_what_it_measured():
+    at = open_app(**SMALL)
+    at.button(key="run_he_2015").click().run()
+    no_trouble(at)
+    titles = chart_titles(at)
+    assert f"{TRAIN_TEXT['he_depth']} 22" in titles and f"{TRAIN_TEXT['he_depth']} 30" in titles
+    text = " ".join(m.value for m in at.markdown)
+    assert TRAIN_TEXT["he_paper"] in text
+    # seed 0, as in the README's table: at 30 layers Xavier never reaches half of ln K in 800 steps, He does
+    measured_30 = next(m.value for m in at.markdown if m.value.startswith("What this app measured at depth 30"))
+    assert "xavier_normal left the plateau at step" in measured_30 and "had not reached half" in measured_30
+    assert "he_normal left the plateau at step" in measured_30 and "reached half of ln K at step" in measured_30
+
+
+def here_mark(at: AppTest) -> dict:
+    """The "you are here" row of the data the Theory tab's map was drawn with."""
+    for chart in at.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            frame = convert_arrow_bytes_to_pandas_df(dataset.data.data)
+            if "here" in frame.columns:
+                return frame[frame["here"]].iloc[0].to_dict()
+    raise AssertionError("no map with a marker")
+
+
+def test_the_theory_marker_moves_with_the_sidebar():
+    at = open_app(step="custom", init="normal", std="0.05", activation="tanh", tab="theory")
+    no_trouble(at)
+    mark = here_mark(at)
+    assert mark["sigma_w2"] == pytest.approx(500 * 0.05**2) and mark["sigma_b2"] == 0  # sigma_w^2 = n Var(w)
+    assert "σ_w² = 1.25, σ_b² = 0," in at.markdown[1].value
+    at.number_input(key="std").set_value(0.02).run()
+    at.number_input(key="bias_std").set_value(0.5).run()
+    mark = here_mark(at)
+    assert mark["sigma_w2"] == pytest.approx(500 * 0.02**2) and mark["sigma_b2"] == pytest.approx(0.25)
+    assert "σ_w² = 0.2, σ_b² = 0.25," in at.markdown[1].value
+
+
+def test_the_theory_tab_draws_the_map_the_gradients_and_the_paradox():
+    at = open_app(step="3", tab="theory")
+    no_trouble(at)
+    words = theory_view.TEXT["en"]
+    specs = chart_specs(at)
+    assert [title_of(s) for s in specs] == [
+        words["map_title"].format(activation="tanh"), words["gradient_title"]]
+    assert specs[0]["layer"][0]["encoding"]["color"]["field"] == "log_chi1"
+    text = " ".join(m.value for m in at.markdown)
+    assert "chaotic phase" in text and "The large-init paradox" in text
+    assert "(measured in this network: ×" in text  # step 3 is the paradox's own network
+    at.toggle(key="xi").set_value(True).run()
+    colour = chart_specs(at)[0]["layer"][0]["layer"][0]["encoding"]["color"]["field"]
+    assert colour == "shown_depth"
+
+
+@pytest.mark.parametrize("code", [*tour.STEPS, tour.CUSTOM])
+def test_training_and_theory_in_both_languages_at_every_step(code):
+    at = open_app(step=code)
+    for lang in ("en", "zh"):
+        at.radio(key="lang").set_value(lang).run()
+        for tab in ("training", "theory"):
+            open_tab(at, tab, lang)
+            no_trouble(at)
+            assert at.session_state["tab"] == (EN if lang == "en" else ZH)[f"tab_{tab}"]

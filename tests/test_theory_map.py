@@ -404,3 +404,13 @@ def test_texts_have_the_same_keys_and_placeholders_in_both_languages():
 def test_view_module_does_not_import_streamlit():
     source = Path(view.__file__).read_text(encoding="utf-8")
     assert "import streamlit" not in source and "from streamlit" not in source
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_markers_label_keeps_clear_of_the_scheme_labels_near_it(lang):
+    # He + ReLU with bias std 0.5: the marker sits above He's point, where He's label would be
+    marks = _marks(Config(activation="relu", init="he_normal", bias_std=0.5), lang).set_index("key")
+    here = marks.loc["here"]
+    near = marks[(marks.index != "here") & (np.abs(np.log(marks["x"] / here["x"])) < 0.6)]
+    assert len(near) >= 1 and (np.abs(near["label_y"] - here["label_y"]) >= 0.06).all()
+    assert abs(here["label_y"] - here["y"]) <= 0.21

@@ -403,3 +403,15 @@ def test_he_2015_at_depth_30_xavier_sits_on_the_plateau_while_he_leaves_it():
     assert results["xavier_normal"].config.gain is None  # torch's default for Xavier: gain 1
     assert abs(tail_loss(results["xavier_normal"]) - math.log(3)) < 0.02
     assert steps_to_loss(results["he_normal"], 0.9 * math.log(3)) is not None
+
+
+def test_race_work_and_the_width_that_fits():
+    from views import training as tv
+
+    config = Config(depth=10, width=500, batch=1000)  # the lecture's network: its minibatch is capped at 128
+    assert tv.race_work(config, 5, 300) == 300 * 128 * 500**2 * 10 * 5
+    width = tv.widest(config, 5, 300, limit=1e11)
+    fits, over = (tv.race_work(replace(config, width=w), 5, 300) for w in (width, width + 1))
+    assert fits <= 1e11 < over
+    assert tv.widest(Config(depth=100), 7, 10_000, limit=1.0) == 2  # never below the smallest width
+    assert tv.power_of_ten(4.8e11) == "4.8×10¹¹" and tv.power_of_ten(1e12) == "1.0×10¹²"

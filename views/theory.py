@@ -63,6 +63,8 @@ TEXT = {
         "log_chi1": "ln χ₁",
         "depth_scale": "depth scale ξ (layers)",
         "colour_by": "Colour the map by",
+        "colour_xi": "Colour the map by the depth scale ξ",
+        "colour_xi_help": "Off: ln χ₁, the log of the factor a layer applies to the gradient variance. On: ξ, the number of layers over which two inputs stay told apart.",
         "q_star": "q*",
         "chi1": "χ₁",
         "trainable": "trains up to ~6ξ layers",
@@ -134,6 +136,8 @@ TEXT = {
         "log_chi1": "ln χ₁",
         "depth_scale": "深度尺度 ξ（层）",
         "colour_by": "相图的颜色表示",
+        "colour_xi": "按深度尺度 ξ 给相图着色",
+        "colour_xi_help": "关闭：ln χ₁，即每层对梯度方差所乘因子的对数。打开：ξ，即两个输入在多少层之内仍能被区分开。",
         "q_star": "q*",
         "chi1": "χ₁",
         "trainable": "约 6ξ 层以内可训练",
@@ -282,8 +286,22 @@ def marks_frame(width: int, sigma_w2: float | None, sigma_b2: float | None, lang
             row["label_y"] = 0.15 + 0.085 * i
         right_half = math.log(row["x"] / X_DOMAIN[0]) > 0.55 * math.log(X_DOMAIN[1] / X_DOMAIN[0])
         row["align"] = "right" if right_half else "left"
+    if rows and rows[-1]["here"]:
+        rows[-1]["label_y"] = _free_label_y(rows[-1], rows[:-1])
     return pd.DataFrame(rows, columns=["key", "label", "sigma_w2", "sigma_b2", "here", "x", "y", "shape", "text",
                                        "label_y", "align"])
+
+
+def _free_label_y(here: dict, schemes: list[dict]) -> float:
+    """Height of the marker's label: just above or below the marker, away from the schemes' labels near it."""
+    y = here["y"]
+    candidates = [y + 0.07, y - 0.07, y + 0.14, y - 0.14, y + 0.21, y - 0.21]
+    inside = [c for c in candidates if 0.03 <= c <= 0.97]
+    near = [row["label_y"] for row in schemes if abs(math.log(row["x"] / here["x"])) < 0.6]
+    for c in inside:
+        if all(abs(c - other) >= 0.06 for other in near):
+            return c
+    return inside[0]
 
 
 def gradient_frame(grad_std, predicted_grad_std, chi1: float | None, lang: str) -> pd.DataFrame:

@@ -19,8 +19,9 @@ result is cached per (configuration, schemes, steps) and shown only while the si
     key = (config, tuple(schemes), DEFAULT_STEPS)
     if st.button(t["run"], disabled=not schemes):
         bar = st.progress(0.0, text=t["running"])
+        outside = contextvars.copy_context()  # see below
         try:
-            results = run_race(*key, _progress=lambda done, total: bar.progress(done / total, text=t["running"]))
+            results = run_race(*key, _progress=lambda done, total: outside.run(bar.progress, done / total))
             st.session_state["training"] = key, results
         except MemoryBudgetError as error:
             st.error(t["too_big"].format(message=error))
@@ -40,6 +41,10 @@ result is cached per (configuration, schemes, steps) and shown only while the si
         st.altair_chart(tv.heatmap_chart(tv.heatmap_frame(results[name]), t), width="stretch")
         st.altair_chart(tv.symmetry_chart(tv.symmetry_frame(results), t))  # e.g. zeros beside he_normal
         st.caption(t["symmetry_caption"].format(ceiling=one_unit_ceiling(k)))
+
+The bar is updated from the caller's context: called inside the cached function, Streamlit would record
+the updates and replay them on a cache hit, where the bar no longer exists (CacheReplayClosureError).
+streamlit_app.progress_reports does this, and redraws the bar only when the whole percent changes.
 
 The He et al. 2015 preset is the same pattern with he_2015(depth, progress=...) for depth 22 and 30,
 captioned with t["he_paper"], tv.he_measured(results, t, depth) and t["he_note"].
@@ -67,6 +72,9 @@ MAX_CELLS = 4000  # cells of a heatmap (records x layers)
 MAX_LOSS = 10.0  # top of the loss axis: ln K is at most 1.6 here, and an exploding run is reported in words
 PLATEAU = 0.9  # a run has left the plateau once its running-mean loss is below 0.9 ln K
 HALF = 0.5  # ... and has learned something real at 0.5 ln K
+# Multiply-adds of a race (race_work): numpy does about 1e10 a second on a 2-core machine (README, Training speed).
+WORK_WARN = 1e11  # ~10 s: the page says the race will take a while
+WORK_LIMIT = 1e12  # ~2 min: refused, with the width that would fit; memory alone would allow days of work
 
 
 def colours(names) -> list[str]:
@@ -83,6 +91,25 @@ def setup(config, steps: int, lr: float = DEFAULT_LR, classes: int = DEFAULT_CLA
     """The numbers TEXT[lang]["intro"] names, for a race on this configuration."""
     return dict(classes=classes, points=classes * POINTS_PER_CLASS, width=config.width, momentum=DEFAULT_MOMENTUM,
                 lr=lr, batch=training_batch(config), steps=steps)
+
+
+def race_work(config, schemes: int, steps: int) -> float:
+    """Multiply-adds of a race, roughly: steps x batch x width^2 x depth per scheme (the forward and backward
+    matrix products dominate; a constant factor is left out, as in WORK_WARN and WORK_LIMIT)."""
+    return float(steps) * training_batch(config) * config.width**2 * config.depth * schemes
+
+
+def widest(config, schemes: int, steps: int, limit: float = WORK_LIMIT) -> int:
+    """The largest width whose race stays within the limit, other settings kept (at least 2, the smallest width)."""
+    per_width2 = race_work(config, schemes, steps) / config.width**2
+    return max(2, int(math.sqrt(limit / per_width2)))
+
+
+def power_of_ten(value: float) -> str:
+    """4.8×10¹¹: a large count the same way in every language."""
+    exponent = math.floor(math.log10(value))
+    digits = str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{value / 10**exponent:.1f}×10{digits}"
 
 
 # ---------- frames ----------
@@ -227,10 +254,11 @@ def heatmap_chart(frame: pd.DataFrame, text: dict, statistic: str = "act_std") -
     return _fonts(chart)
 
 
-def symmetry_chart(frame: pd.DataFrame, text: dict, max_labels: int = 30) -> alt.FacetChart:
+def symmetry_chart(frame: pd.DataFrame, text: dict, max_labels: int = 30, panel_width: int = 260) -> alt.FacetChart:
     """Distinct units per hidden layer after training, one panel per scheme side by side.
 
     Each bar carries its count (up to max_labels layers), so a layer of one unit reads as "1", not as no bar.
+    panel_width: pixels per panel; narrower when many schemes must fit side by side.
     """
     names = list(dict.fromkeys(frame["scheme"]))
     base = alt.Chart().encode(  # no data of its own: the facet splits the layered chart's data by scheme
@@ -243,7 +271,7 @@ def symmetry_chart(frame: pd.DataFrame, text: dict, max_labels: int = 30) -> alt
     if frame["layer"].max() <= max_labels:
         layers.append(base.mark_text(baseline="bottom", dy=-2, fontSize=LABEL_SIZE - 4).encode(
             alt.Text("distinct_units:Q", format="d")))
-    chart = alt.layer(*layers, data=frame).properties(width=260, height=HEIGHT - 60)
+    chart = alt.layer(*layers, data=frame).properties(width=panel_width, height=HEIGHT - 60)
     facet = chart.facet(column=alt.Column("scheme:N").title(None).sort(names)).properties(
         title=text["symmetry_title"])
     return _fonts(facet)
@@ -295,6 +323,9 @@ TEXT = {
         "running": "Training…",
         "press_run": "Press Run to train this configuration. Training never starts on its own.",
         "too_big": "Training refused: {message}",
+        "too_big_memory": ("Training refused: it needs about {need:,.0f} MiB, over the budget of {budget:,.0f} MiB. "
+                           "Lower the depth or the width: the weights, their gradients and momenta grow with "
+                           "depth × width²."),
         "diverged": ("{scheme}: the loss became infinite or NaN at step {step}, so this curve stops there. "
                      "A smaller learning rate or a smaller initial scale keeps it finite."),
         "loss_title": "Training loss (log scale): faint per minibatch, bold the running mean",
@@ -336,7 +367,19 @@ TEXT = {
         ),
         "head": ("The read-out layer (width → K, softmax) is drawn with the same scheme as the hidden layers, "
                  "scaled by 0.1: the logits start near 0, so a sane init starts at the loss ln K."),
+        "steps": "Steps",
+        "steps_help": ("Minibatch SGD steps per scheme. The race's time grows with steps × batch × width² × depth "
+                       "× schemes."),
+        "slow": ("A large race, about {work} multiply-adds: expect a minute or more. For a quicker one, lower the "
+                 "width (half the width, a quarter of the time), the depth, the steps or the number of schemes."),
+        "too_slow": (
+            "Training refused: this race needs about {work} multiply-adds, over the app's limit of {limit} (a few "
+            "minutes on a small server). Time grows with steps × batch (at most 128) × width² × depth × schemes; "
+            "with this depth, these steps and schemes, a width up to {width} fits."
+        ),
         "he_title": "He et al. 2015 in miniature: Xavier against He in deep ReLU nets",
+        "he_setup": ("Its own network, whatever the sidebar says: ReLU, width {width}, no batch norm, batch {batch}, "
+                     "learning rate {lr}, {steps} steps, at depth 22 and at depth 30 (a few seconds)."),
         "he_depth": "Depth",
         "he_run": "Run the race",
         "he_paper": (
@@ -369,6 +412,8 @@ TEXT = {
         "running": "训练中…",
         "press_run": "点击“运行”来训练当前配置。训练不会自动开始。",
         "too_big": "拒绝训练:{message}",
+        "too_big_memory": ("拒绝训练:需要约 {need:,.0f} MiB,超过 {budget:,.0f} MiB 的上限。请减小深度或宽度:"
+                           "权重及其梯度和动量随 深度 × 宽度² 增长。"),
         "diverged": "{scheme}:第 {step} 步损失变为无穷大或 NaN,这条曲线到此为止。更小的学习率或更小的初始尺度可以避免。",
         "loss_title": "训练损失(对数坐标):细线为每个小批量,粗线为滑动平均",
         "loss_y": "交叉熵损失",
@@ -405,7 +450,16 @@ TEXT = {
             "算作一个)。"
         ),
         "head": "输出层(宽度 → K,softmax)与隐藏层用同一方案初始化并乘以 0.1:初始 logits 接近 0,合理的初始化从损失 ln K 开始。",
+        "steps": "步数",
+        "steps_help": "每种方案的小批量 SGD 步数。比赛用时随 步数 × 批大小 × 宽度² × 深度 × 方案数 增长。",
+        "slow": "这场比赛较大,约 {work} 次乘加:需要一分钟或更久。想快一些,可以减小宽度(宽度减半,时间变为四分之一)、深度、步数或方案数。",
+        "too_slow": (
+            "拒绝训练:这场比赛约需 {work} 次乘加,超过本应用的上限 {limit}(在小型服务器上要好几分钟)。用时随 "
+            "步数 × 批大小(最多 128)× 宽度² × 深度 × 方案数 增长;在当前深度、步数和方案下,宽度不超过 {width} 即可。"
+        ),
         "he_title": "He 等人 2015 的缩小版:深层 ReLU 网络中 Xavier 对 He",
+        "he_setup": ("使用它自己的网络,与侧边栏无关:ReLU,宽度 {width},无批归一化,批大小 {batch},学习率 {lr},"
+                     "{steps} 步,深度分别为 22 和 30(需要几秒钟)。"),
         "he_depth": "深度",
         "he_run": "开始比赛",
         "he_paper": (

@@ -15,10 +15,13 @@ from core import Config
 from core.activations import recommended_gain
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES
 from core.initializers import DEFAULT_GAIN
+from core.train import DEFAULT_STEPS, LECTURE_RACE
+from core.train import SCHEMES as TRAIN_SCHEMES
 
-from .tour import CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, step_config
+from .tour import CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, same_lesson, step_config
 
 LANGUAGES = ("en", "zh")
+STEPS_RANGE = (10, 10_000)  # training steps the app offers (core.train allows from 1)
 GAIN_WORDS = ("default", "recommended")  # torch.nn.init's default gain, or calculate_gain(activation)
 
 
@@ -55,6 +58,9 @@ PARAMS: dict[str, Param] = {
     "tab": Param("choice"),  # choices: the app's tab codes, passed in (tabs can be added)
     "log": Param("bool"),  # the Activations tab's log-scale switch
     "compare": Param("list", tuple(SCHEMES)),
+    "train": Param("list", tuple(TRAIN_SCHEMES)),  # the Training tab's race
+    "steps": Param("int", low=STEPS_RANGE[0], high=STEPS_RANGE[1]),  # ... and its length
+    "xi": Param("bool"),  # the Theory tab's map coloured by the depth scale xi instead of ln chi_1
 }
 # The parameters that make up the network's Config (the rest choose what is shown and how).
 CONTROLS = ("depth", "width", "activation", "slope", "bn", "init", "std", "bound", "value", "gain", "mode",
@@ -80,8 +86,9 @@ def state_of(config: Config) -> dict[str, Any]:
 
 def defaults(tabs: Sequence[str] = ("activations",)) -> dict[str, Any]:
     """Every widget's default: the tour's first step, in English, on the first tab."""
-    return {"step": FIRST, **state_of(step_config(FIRST)), "lang": "en", "tab": tabs[0], "log": True,
-            "compare": list(LECTURE_FIVE)}
+    return {"step": FIRST, **state_of(step_config(FIRST)), "lang": "en", "tab": tabs[0], "log": False,
+            "compare": list(LECTURE_FIVE), "xi": False, "steps": DEFAULT_STEPS,
+            "train": list(LECTURE_RACE)}  # core.train.lecture_schemes: the same five for every activation
 
 
 def relevant(name: str, state: Mapping[str, Any]) -> bool:
@@ -182,8 +189,7 @@ def same_step(state: Mapping[str, Any]) -> bool:
     step = state.get("step", FIRST)
     if step == CUSTOM:
         return False
-    config, _ = config_of(state)
-    return config == step_config(step, config.seed)
+    return same_lesson(config_of(state)[0], step_config(step))
 
 
 def is_canonical(query: Mapping[str, str | list[str]], state: Mapping[str, Any], tabs: Sequence[str]) -> bool:
