@@ -207,7 +207,9 @@ def _number(value, digits: int = 3) -> str:
 
 
 def _percent(share: float) -> str:
-    return f"{100 * share:.0f}%"
+    """Whole percent, with one decimal where rounding would claim all or nothing (99.9% is not 100%)."""
+    whole = f"{100 * share:.0f}"
+    return f"{100 * share:.1f}%" if whole in ("0", "100") and 0 < share < 1 else f"{whole}%"
 
 
 # ---------- frames ----------
