@@ -41,14 +41,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 EXTRA: list[str] = []
 SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
-# Records every change of the app's script state with its time, so a run's start and end can be found later.
+# Notes whether the app runs after this call (window.__ran), watching its script state.
 WATCH_STATE = """() => {
-  window.__states = [];
+  window.__ran = false;
   if (!window.__watching) {
     window.__watching = true;
     const app = document.querySelector("[data-testid='stApp']");
-    new MutationObserver(() => window.__states.push([app.getAttribute('data-test-script-state'), performance.now()]))
-      .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    // a fast run can go running -> notRunning within one batch of records: read each record's old value too
+    new MutationObserver((records) => {
+      if (app.getAttribute('data-test-script-state') === 'running'
+          || records.some((r) => r.oldValue === 'running')) { window.__ran = true; }
+    }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
   }
   return performance.now();
 }"""
@@ -56,11 +59,8 @@ WATCH_STATE = """() => {
 # (-1 after a minute without).
 SETTLE_AFTER = """(t0) => new Promise((resolve) => {
   const check = () => {
-    const states = window.__states.filter(([, t]) => t >= t0);
-    const started = states.findIndex(([s]) => s === 'running');
-    const done = started >= 0 && states.slice(started).some(([s]) => s === 'notRunning');
     const app = document.querySelector("[data-testid='stApp']");
-    if (done && app.getAttribute('data-test-script-state') === 'notRunning'
+    if (window.__ran && app.getAttribute('data-test-script-state') === 'notRunning'
         && !document.querySelector("[data-stale='true']")) {
       requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
     } else if (performance.now() - t0 > 60000) {

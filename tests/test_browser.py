@@ -28,22 +28,23 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright pac
 
 # Runs after an input: resolves once a script run that began after t0 has finished and two frames are painted.
 WATCH = """() => {
-  window.__states = [];
+  window.__ran = false;
   if (!window.__watching) {
     window.__watching = true;
     const app = document.querySelector("[data-testid='stApp']");
-    new MutationObserver(() => window.__states.push([app.getAttribute('data-test-script-state'), performance.now()]))
-      .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    // a fast run can go running -> notRunning within one batch of records: read each record's old value too
+    new MutationObserver((records) => {
+      if (app.getAttribute('data-test-script-state') === 'running'
+          || records.some((r) => r.oldValue === 'running')) { window.__ran = true; }
+    }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
   }
   return performance.now();
 }"""
 SETTLE = """(t0) => new Promise((resolve) => {
   const check = () => {
-    const states = window.__states.filter(([, t]) => t >= t0);
-    const i = states.findIndex(([s]) => s === 'running');
     const app = document.querySelector("[data-testid='stApp']");
-    if (i >= 0 && states.slice(i).some(([s]) => s === 'notRunning')
-        && app.getAttribute('data-test-script-state') === 'notRunning' && !document.querySelector("[data-stale='true']")) {
+    if (window.__ran && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector("[data-stale='true']")) {
       requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)));
     } else if (performance.now() - t0 > 60000) { resolve(false);
     } else { setTimeout(check, 10); }
