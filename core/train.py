@@ -82,7 +82,7 @@ def make_task(classes: int, width: int, dtype: str = "float32") -> Task:
     return Task(points, x.astype(dtype), labels, classes)
 
 
-# The schemes a race can run, by the names the app's Compare tab gives them (views/tour.py): the init part
+# The schemes a race can run, and the app's Compare tab too, by name: the init part
 # of a Config. Bias and batch norm are reset with the scheme, so the runs differ only in how W is drawn.
 SCHEMES: dict[str, dict] = {
     "zeros": dict(init="zeros"),

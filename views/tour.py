@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core import Config
+from core.train import SCHEMES, scheme_config  # noqa: F401  (the app's Compare tab uses both)
 
 # Every step is the lecture's network: 10 tanh/ReLU layers of 500 units, a batch of 1000 standard-normal samples.
 STEPS: dict[str, Config] = {
@@ -21,22 +22,10 @@ CUSTOM = "custom"
 STEP_CODES = (*STEPS, CUSTOM)
 FIRST = "1"
 
-# The Compare tab's schemes: the init part of a Config, put on the current network.
-SCHEMES: dict[str, dict] = {
-    "zeros": dict(init="zeros"),
-    "normal_0.01": dict(init="normal", std=0.01),
-    "normal_1": dict(init="normal", std=1.0),
-    "xavier_normal": dict(init="xavier_normal"),
-    "he_normal": dict(init="he_normal"),
-    "orthogonal": dict(init="orthogonal"),
-    "normal_0.01+bn": dict(init="normal", std=0.01, batch_norm=True),
-}
+# The Compare tab's schemes (the init part of a Config) are core.train.SCHEMES, shared with the races.
 # The lecture's five: too small, too large, Xavier, He, and the too-small init rescued by batch norm. Zeros is
 # left out by default because its activations are exactly 0, which a log-scale chart cannot draw.
 LECTURE_FIVE = ("normal_0.01", "normal_1", "xavier_normal", "he_normal", "normal_0.01+bn")
-
-_INIT_FIELDS = dict(init="normal", std=0.01, bound=0.05, value=0.01, gain=None, mode="fan_in", bias=0.0,
-                    bias_std=0.0, batch_norm=False)
 
 
 def step_config(code: str, seed: int = 0) -> Config:
@@ -47,14 +36,6 @@ def step_config(code: str, seed: int = 0) -> Config:
 def same_lesson(a: Config, b: Config) -> bool:
     """Whether two configurations differ at most in their seed: a new draw keeps the lesson."""
     return replace(a, seed=0) == replace(b, seed=0)
-
-
-def scheme_config(network: Config, scheme: str) -> Config:
-    """The current network (depth, width, batch, activation, input, seed, dtype) under one Compare scheme.
-
-    Bias and batch norm are reset with the scheme, so every curve differs only in how W is drawn.
-    """
-    return replace(network, **{**_INIT_FIELDS, **SCHEMES[scheme]})
 
 
 def scheme_of(config: Config) -> str:
