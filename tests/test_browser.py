@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -11,58 +10,23 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, SETTLE_AFTER, SETTLED, WATCH_STATE, free_port
 from views.text import EN, ZH
 from views.theory import TEXT as THEORY
 from views.training import TEXT as TRAINING
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 EXCEPTION = "[data-testid='stException']"
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is missing (Debian package `chromium`); browser tests need it", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
-# Runs after an input: resolves once a script run that began after t0 has finished and two frames are painted.
-WATCH = """() => {
-  window.__ran = false;
-  if (!window.__watching) {
-    window.__watching = true;
-    const app = document.querySelector("[data-testid='stApp']");
-    // a fast run can go running -> notRunning within one batch of records: read each record's old value too
-    new MutationObserver((records) => {
-      if (app.getAttribute('data-test-script-state') === 'running'
-          || records.some((r) => r.oldValue === 'running')) { window.__ran = true; }
-    }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
-  }
-  return performance.now();
-}"""
-SETTLE = """(t0) => new Promise((resolve) => {
-  const check = () => {
-    const app = document.querySelector("[data-testid='stApp']");
-    if (window.__ran && app.getAttribute('data-test-script-state') === 'notRunning'
-        && !document.querySelector("[data-stale='true']")) {
-      requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)));
-    } else if (performance.now() - t0 > 60000) { resolve(false);
-    } else { setTimeout(check, 10); }
-  };
-  check();
-})"""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def base():
     """`streamlit run streamlit_app.py` on a free loopback port."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
@@ -85,7 +49,7 @@ def base():
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
@@ -120,9 +84,9 @@ def slider_value(page, label: str) -> str:
 
 def act(page, action) -> None:
     """Do something that makes the app run again, and wait until the page has settled."""
-    t0 = page.evaluate(WATCH)
+    t0 = page.evaluate(WATCH_STATE)
     action()
-    assert page.evaluate(SETTLE, t0), "the app did not run again within a minute"
+    assert page.evaluate(SETTLE_AFTER, t0) >= 0, "the app did not run again within a minute"
 
 
 def test_the_page_loads_with_charts_and_no_exception(base, page):
