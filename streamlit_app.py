@@ -15,6 +15,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from core import DEFAULT_MEMORY_BUDGET, Config, MemoryBudgetError, Result, estimate_memory, simulate, theory
+from core.allocator import keep_freed_memory
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES
 from core.initializers import DEFAULT_GAIN, gain_of, weight_std
 from core.train import (
@@ -27,6 +28,8 @@ from views import charts, derivation, summary, tour, urlstate
 from views import theory as theory_view
 from views import training as training_view
 from views.text import TEXT, t
+
+keep_freed_memory()  # each run allocates and frees the same large arrays: reuse them, don't fault in new pages
 
 URL = "query-params"  # Streamlit's binding of a widget to the URL parameter named by its key
 SEED_MAX = INT_RANGES["seed"][1]
@@ -80,6 +83,27 @@ def chart_template(kind: str, options: str, layout: tuple, _frame) -> dict:
     with its own data, and the browser then only swaps the data of an unchanged spec.
     """
     return charts.template(charts.BUILDERS[kind](_frame, **json.loads(options)))
+
+
+def compute_first() -> None:
+    """Compute the network the controls describe before anything is drawn (a cache hit when it is known).
+
+    Otherwise the browser draws the sidebar, waits for the computation, then draws the rest: two passes
+    over the page, the first competing with the computation for the CPU when both share a machine. After
+    a control changes, the session state holds every control's new value before the script runs; on a
+    session's first run the controls only take their values from the link when they are drawn, so this
+    waits for the sidebar.
+    """
+    state = widget_state()
+    shown = [name for name in urlstate.CONTROLS if urlstate.relevant(name, state)]
+    if "_link_checked" not in st.session_state or not all(name in state for name in shown):
+        return
+    try:
+        config, _ = urlstate.config_of(state)
+    except ValueError:  # the sidebar reports it
+        return
+    if estimate_memory(config) <= DEFAULT_MEMORY_BUDGET:
+        frames(config.to_dict(), st.session_state.get("lang", "en"))
 
 
 def draw(kind: str, frame, *, width: str = "stretch", **options: Any) -> None:
@@ -576,12 +600,12 @@ def show_he_2015(words: dict) -> None:
     results = st.session_state.get("_he_2015")
     if results is None:
         return
-    for (depth, race), column in zip(results.items(), st.columns(len(results))):
+    for (depth, runs), column in zip(results.items(), st.columns(len(results))):
         with column:
-            curves = training_view.curves_frame(race)
+            curves = training_view.curves_frame(runs)
             title = {**words, "loss_title": f"{words['he_depth']} {depth}"}
-            st.altair_chart(training_view.loss_chart(curves, title, training_view.classes_of(race)), width="stretch")
-            st.markdown(training_view.he_measured(race, words, depth))
+            st.altair_chart(training_view.loss_chart(curves, title, training_view.classes_of(runs)), width="stretch")
+            st.markdown(training_view.he_measured(runs, words, depth))
     st.caption(words["he_note"])
 
 
@@ -638,11 +662,12 @@ TABS: list[tuple[str, Callable[[Page], None]]] = [
 
 
 def main() -> None:
+    check_link()
+    compute_first()  # before the first element: the browser then has nothing to draw until the page is ready
     st.set_page_config(page_title="Init Explorer", page_icon="📉", layout="wide")
     # Less empty space above the title and the sidebar: more of the page fits a projected screen.
     st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}"
             "[data-testid='stSidebarHeader']{height:1rem;min-height:1rem}</style>")
-    check_link()
     lang, step, config = sidebar()
     header(lang, step, config)
     link_problems(lang)

@@ -2,8 +2,9 @@
 
     python benchmarks/bench_core.py [--repeat 15]
 
-"new seed" draws every random number afresh; "new std" is what a slider move costs, when the unit
-draws of the same seed are reused.
+"new seed" draws every random number afresh; "new std" is what a scale slider's move costs, when the unit
+draws of the same seed are reused; "new width" is the width slider dragged both ways
+from 500 (501, 499, 502, ...), when the streams of the random numbers drawn so far are extended or cut.
 
 Prints medians of interleaved runs and their ratios, measured in the same process, so the figures
 compare like with like on whatever machine runs it. Nothing here asserts a time.
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import pstats
 import statistics
 import sys
@@ -26,6 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core import Config, simulate  # noqa: E402
+from core.allocator import keep_freed_memory  # noqa: E402
 
 
 def bare_matmuls(config: Config, hs: list[np.ndarray], ws: list[np.ndarray], g: np.ndarray) -> None:
@@ -67,7 +68,7 @@ def median_ms(fn, repeat: int) -> float:
 
 CATEGORIES = {  # cProfile function name -> what it is
     "matmul": "matrix products",
-    "_make": "random draws",
+    "_assemble": "random draws",
     "_histogram": "histograms",
     "distinct_columns": "distinct units",
     "mean_std": "means and stds",
@@ -97,7 +98,10 @@ def where_the_time_goes(run, calls: int = 5) -> list[tuple[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="leave glibc's malloc as it is (the app calls core.allocator.keep_freed_memory)")
     args = parser.parse_args()
+    kept = False if args.default_malloc else keep_freed_memory()
     config = Config()
     rng = np.random.default_rng(0)
     hs = [rng.standard_normal((config.batch, config.width), dtype=np.float32) for _ in range(config.depth)]
@@ -105,6 +109,7 @@ def main() -> None:
     g = rng.standard_normal((config.batch, config.width), dtype=np.float32)
     seeds = iter(range(1, 10**6))
     scales = iter(np.linspace(0.01, 0.02, 10**5))
+    widths = iter(config.width + (k // 2 + 1) * (-1) ** k for k in range(10**5))  # 501, 499, 502, 498, ...
 
     def cold():  # a new seed each call: every random number is drawn afresh
         simulate(replace(config, seed=next(seeds)))
@@ -112,8 +117,11 @@ def main() -> None:
     def warm():  # a new std each call (a slider move): the unit draws are reused, all else recomputed
         simulate(replace(config, std=float(next(scales))))
 
+    def wider():  # the width slider dragged out both ways: the streams grow, or a smaller network is cut out
+        simulate(replace(config, width=next(widths)))
+
     torch_run = torch_eager(config)
-    contenders = {"cold": cold, "warm": warm, "matmuls": lambda: bare_matmuls(config, hs, ws, g)}
+    contenders = {"cold": cold, "warm": warm, "wider": wider, "matmuls": lambda: bare_matmuls(config, hs, ws, g)}
     if torch_run:
         contenders["torch"] = torch_run
     for run in contenders.values():  # warm up BLAS threads, caches, imports
@@ -124,9 +132,10 @@ def main() -> None:
             rounds[name].append(median_ms(run, args.repeat))
     best = {name: min(times) for name, times in rounds.items()}
     print(f"config: depth {config.depth}, width {config.width}, batch {config.batch}, {config.activation}, float32; "
-          f"median of {args.repeat}, best of 3 interleaved rounds")
+          f"median of {args.repeat}, best of 3 interleaved rounds; freed memory kept for reuse: {kept}")
     print(f"simulate, new seed (draws made)      {best['cold']:7.1f} ms")
     print(f"simulate, new std (draws reused)     {best['warm']:7.1f} ms")
+    print(f"simulate, new width (draws extended) {best['wider']:7.1f} ms")
     print(f"bare float32 matmuls, 3 per layer    {best['matmuls']:7.1f} ms")
     print(f"ratio new std / matmuls              {best['warm'] / best['matmuls']:7.2f}   (target <= 1.3)")
     print(f"ratio new seed / matmuls             {best['cold'] / best['matmuls']:7.2f}")

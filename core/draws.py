@@ -1,14 +1,24 @@
-"""Every random number of a simulation, drawn at unit scale from the seed and kept for the next call.
+"""Every random number of a simulation, drawn at unit scale from the seed; a bigger network extends a smaller one.
 
-The seed's generator is split into independent streams (input, weights, biases, read-out gradient),
-so changing one part of the configuration never reshuffles another: a deeper network keeps the
-layers it had, and a new bias leaves the weights alone. Initializers only scale these unit draws,
-which is why a slider that changes std, gain, scheme, activation, bias or batch norm reruns the
-network without drawing anything: the draws of the last few (seed, shape) pairs are kept.
+The seed's tree of streams (numpy's SeedSequence spawning) gives each part of the network its own:
+the input, every layer's weights, the read-out gradient and the biases. Each stream's numbers are laid
+out so that growing the network only appends to it:
+
+- layer l's weights (width x width) are the first width² numbers of its stream in shell order: entry
+  (i, j) lies in shell max(i, j), so width n + 1 keeps the n x n block and adds one row and one column;
+- the input and the read-out (batch x width) come in blocks of BLOCK units, each block its own stream
+  read sample by sample, so more samples extend every block and more units add blocks.
+
+So changing the depth, the width or the batch keeps every number the smaller network had and draws only
+the new ones, and the numbers drawn so far are kept per stream (STREAM_BYTES in all): dragging those
+sliders draws almost nothing. A network's numbers never depend on which networks were drawn before.
+Initializers only scale these unit draws, so a slider that changes std, gain, scheme, activation, bias or
+batch norm reuses them as they are: the assembled draws of the last few networks are kept too.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections import OrderedDict
@@ -16,8 +26,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-CACHE_ENTRIES = 4
-CACHE_MAX_BYTES = 256 << 20  # larger draws are made afresh each time rather than pinned in memory
+INPUT, WEIGHTS, READOUT, BIAS = range(4)  # the seed's child streams, in spawn order
+BLOCK = 64  # units per input and read-out stream
+GROWTH = 1.25  # a stream that must grow draws this much more than asked, so a dragged slider rarely redraws
+ASSEMBLED_ENTRIES = 4
+ASSEMBLED_BYTES = 256 << 20  # the assembled draws kept, at most; larger ones are made afresh each time
+STREAM_BYTES = 256 << 20  # the numbers kept per stream, in all
 
 
 @dataclass(frozen=True)
@@ -41,56 +55,149 @@ def family(init: str) -> str | None:
 
 
 def draws_bytes(depth: int, width: int, batch: int, weight_family: str | None, dtype: str) -> int:
+    """Bytes of the assembled draws of one network."""
     n_weights = depth * width * width if weight_family else 0
     return np.dtype(dtype).itemsize * (2 * batch * width + n_weights)
 
 
+def stream_bytes(depth: int, width: int, batch: int, weight_family: str | None, dtype: str) -> int:
+    """Bytes a network's streams may newly hold: its numbers, GROWTH more, whole blocks of units."""
+    blocks = math.ceil(width / BLOCK) * BLOCK
+    n_weights = depth * width * width if weight_family in ("normal", "uniform") else 0
+    return math.ceil(GROWTH * np.dtype(dtype).itemsize * (2 * batch * blocks + n_weights))
+
+
 def draw(seed: int, depth: int, width: int, batch: int, input: str, weight_family: str | None,
          dtype: str) -> Draws:
-    """The unit draws, from the cache when the same ones were made recently."""
+    """The unit draws of one network, from the kept ones when it was assembled recently."""
     key = (seed, depth, width, batch, input, weight_family, dtype)
     with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    made = _make(*key)
-    if draws_bytes(depth, width, batch, weight_family, dtype) <= CACHE_MAX_BYTES:
+        if key in _assembled:
+            _assembled.move_to_end(key)
+            return _assembled[key]
+    made = _assemble(*key)
+    if draws_bytes(depth, width, batch, weight_family, dtype) <= ASSEMBLED_BYTES:
         with _lock:
-            _cache[key] = made
-            while len(_cache) > CACHE_ENTRIES:
-                _cache.popitem(last=False)
+            _assembled[key] = made
+            while len(_assembled) > ASSEMBLED_ENTRIES or _bytes(_assembled.values()) > ASSEMBLED_BYTES:
+                _assembled.popitem(last=False)
     return made
 
 
-_cache: OrderedDict[tuple, Draws] = OrderedDict()
-_lock = threading.Lock()  # Streamlit serves sessions from several threads
-
-
-def _make(seed, depth, width, batch, input, weight_family, dtype) -> Draws:
-    input_rng, weight_rng, readout_rng, _ = _streams(seed)
-    if input == "normal":
-        x = input_rng.standard_normal((batch, width), dtype=dtype)
-    else:  # U(-sqrt 3, sqrt 3) has unit variance
-        x = input_rng.random((batch, width), dtype=dtype)
+def _assemble(seed, depth, width, batch, input, weight_family, dtype) -> Draws:
+    x = _blocks(seed, INPUT, batch, width, "normal" if input == "normal" else "uniform", dtype)
+    if input == "uniform":  # U(-sqrt 3, sqrt 3) has unit variance
         x *= 2 * math.sqrt(3)
         x -= math.sqrt(3)
-    weights = tuple(_unit_weights(weight_rng, weight_family, width, dtype) for _ in range(depth)) \
+    weights = tuple(_layer_weights(seed, layer, width, weight_family, dtype) for layer in range(depth)) \
         if weight_family else ()
-    readout = readout_rng.standard_normal((batch, width), dtype=dtype)
+    readout = _blocks(seed, READOUT, batch, width, "normal", dtype)
     for array in (x, *weights, readout):
         array.flags.writeable = False  # shared between calls and sessions
     return Draws(x, weights, readout)
 
 
-def _unit_weights(rng: np.random.Generator, weight_family: str, width: int, dtype: str) -> np.ndarray:
-    if weight_family == "normal":
-        return rng.standard_normal((width, width), dtype=dtype)
+def _blocks(seed: int, part: int, batch: int, width: int, kind: str, dtype: str) -> np.ndarray:
+    """(batch, width) from the part's blocks of BLOCK units, each read row by row."""
+    out = np.empty((batch, width), dtype)
+    for block, start in enumerate(range(0, width, BLOCK)):
+        units = min(BLOCK, width - start)
+        numbers = _numbers(seed, (part, block), kind, dtype, batch * BLOCK)
+        out[:, start:start + units] = numbers.reshape(batch, BLOCK)[:, :units]
+    return out
+
+
+def _layer_weights(seed: int, layer: int, width: int, weight_family: str, dtype: str) -> np.ndarray:
+    if weight_family == "orthogonal":  # a QR of the whole matrix: nothing to extend
+        rng = generator(seed, WEIGHTS, layer)
+        return orthogonal(rng, width, width).astype(dtype)
+    numbers = _numbers(seed, (WEIGHTS, layer), weight_family, dtype, width * width)
+    w = np.take(numbers, shell_order(width))  # (width, width)
     if weight_family == "uniform":
-        w = rng.random((width, width), dtype=dtype)
         w *= 2.0
         w -= 1.0
-        return w
-    return orthogonal(rng, width, width).astype(dtype)
+    return w
+
+
+@functools.lru_cache(maxsize=2)
+def shell_order(width: int) -> np.ndarray:
+    """Where entry (i, j) of a width x width matrix sits in its stream: shell k = max(i, j) holds
+    (k, 0), ..., (k, k), then (0, k), ..., (k - 1, k), after the k² numbers of the smaller shells.
+
+    An entry's place does not depend on the width: the table for a wider matrix, grown as needed, is
+    cut to size (and made contiguous: np.take is several times faster with such an index).
+    """
+    global _shells
+    with _lock:
+        if _shells.shape[0] < width:
+            size = max(width, math.ceil(GROWTH * _shells.shape[0]))
+            i, j = np.indices((size, size), dtype=np.int32)  # size² < 2³¹ for any allowed width
+            k = np.maximum(i, j)
+            _shells = k * k + np.where(i == k, j, k + 1 + i)
+        table = _shells
+    order = table[:width, :width].astype(np.intp)
+    order.flags.writeable = False
+    return order
+
+
+def generator(seed: int, *path: int) -> np.random.Generator:
+    """The generator at `path` in the seed's tree: default_rng(seed).spawn(...)[path[0]].spawn(...)[path[1]]...
+
+    Built from the path directly, so one layer's stream does not need the others spawned first.
+    """
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=path))
+
+
+class _Stream:
+    """The numbers of one stream drawn so far, and its generator, positioned to continue after them."""
+
+    def __init__(self, rng: np.random.Generator, kind: str, dtype: str):
+        self.rng, self.kind, self.dtype = rng, kind, np.dtype(dtype)
+        self.numbers = np.empty(0, self.dtype)
+        self.lock = threading.Lock()  # two sessions must not advance one generator at once
+
+    def first(self, count: int) -> np.ndarray:
+        """The stream's first `count` numbers: drawing in pieces gives what drawing at once would."""
+        with self.lock:
+            if count > self.numbers.size:
+                more = count if self.numbers.size == 0 else max(count, math.ceil(GROWTH * self.numbers.size))
+                new = self._draw(more - self.numbers.size)
+                self.numbers = np.concatenate([self.numbers, new]) if self.numbers.size else new
+                self.numbers.flags.writeable = False
+            return self.numbers[:count]
+
+    def _draw(self, count: int) -> np.ndarray:
+        if self.kind == "normal":
+            return self.rng.standard_normal(count, dtype=self.dtype)
+        return self.rng.random(count, dtype=self.dtype)  # U[0, 1)
+
+
+def _numbers(seed: int, path: tuple[int, ...], kind: str, dtype: str, count: int) -> np.ndarray:
+    """The first `count` numbers of a stream; kept for the next call while STREAM_BYTES allows."""
+    key = (seed, path, kind, dtype)
+    with _lock:
+        stream = _streams.get(key) or _Stream(generator(seed, *path), kind, dtype)
+        _streams[key] = stream
+        _streams.move_to_end(key)  # most recently used last
+    numbers = stream.first(count)
+    with _lock:
+        while len(_streams) > 1 and _bytes(s.numbers for s in _streams.values()) > STREAM_BYTES:
+            _streams.popitem(last=False)
+        if stream.numbers.nbytes > STREAM_BYTES:
+            _streams.pop(key, None)
+    return numbers
+
+
+def _bytes(items) -> int:
+    """Bytes of arrays, or of the arrays of Draws."""
+    return sum(sum(a.nbytes for a in (item.x, *item.weights, item.readout)) if isinstance(item, Draws)
+               else item.nbytes for item in items)
+
+
+_assembled: OrderedDict[tuple, Draws] = OrderedDict()
+_streams: OrderedDict[tuple, _Stream] = OrderedDict()
+_lock = threading.Lock()  # Streamlit serves sessions from several threads
+_shells = np.empty((0, 0), np.int32)  # shell_order's table
 
 
 def orthogonal(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
@@ -105,9 +212,4 @@ def orthogonal(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
 
 def bias_noise(seed: int, depth: int, width: int) -> np.ndarray:
     """(depth, width) N(0, 1) numbers for the biases, from their own stream."""
-    return _streams(seed)[3].standard_normal((depth, width))
-
-
-def _streams(seed: int) -> list[np.random.Generator]:
-    """Independent generators for the input, the weights, the read-out gradient and the biases."""
-    return np.random.default_rng(seed).spawn(4)
+    return generator(seed, BIAS).standard_normal((depth, width))

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import activations, theory
 from .config import Config
-from .draws import bias_noise, draw, draws_bytes, family
+from .draws import bias_noise, draw, draws_bytes, family, stream_bytes
 from .initializers import scale_bias, scale_weights
 
 DEFAULT_MEMORY_BUDGET = 1 << 30  # 1 GiB: well within a laptop or a Streamlit Community Cloud app
@@ -93,7 +93,8 @@ def estimate_memory(config: Config) -> int:
     keeps_s = config.batch_norm or activations.needs_pre_activation(config.activation)
     kept = act * (config.depth + 1) + (act * config.depth if keeps_s else 0) + config.width**2 * config.depth
     working = 6 * act + 2 * config.width**2  # z, its derivative, gradients, histogram indices, dW
-    unit_draws = draws_bytes(config.depth, config.width, config.batch, family(config.init), config.dtype)
+    shape = (config.depth, config.width, config.batch, family(config.init), config.dtype)
+    unit_draws = draws_bytes(*shape) + stream_bytes(*shape)  # the network's draws, and its streams' numbers
     return item * (kept + working) + unit_draws
 
 

@@ -9,9 +9,37 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
-# Notes whether the app runs after this call (window.__ran), watching its script state.
+# Added to a page before it loads (context.add_init_script): counts the runs the server reports over. That
+# report is a ForwardMsg whose only field is session_status_changed (9) with script_is_running false: the
+# two bytes 0x4a 0x00. A run fast enough to be drawn in one frame may never show the "running" state, so
+# the script-state attribute alone can miss it.
+COUNT_RUNS = """(() => {
+  window.__finishedRuns = 0;
+  const finished = () => {
+    window.__finishedRuns += 1;
+    // the page may not change after it: check again once the frame that draws the run's end is done
+    requestAnimationFrame(() => setTimeout(() => window.__checkSettled && window.__checkSettled(), 0));
+  };
+  const Socket = window.WebSocket;
+  window.WebSocket = class extends Socket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        const data = event.data;
+        if (data instanceof ArrayBuffer && data.byteLength === 2) {
+          const bytes = new Uint8Array(data);
+          if (bytes[0] === 0x4a && bytes[1] === 0) { finished(); }
+        }
+      });
+    }
+  };
+})();"""
+
+# Call before the action: notes whether the app runs after it (window.__ran), watching its script state and,
+# when COUNT_RUNS is installed, the runs finished since. Returns the start time.
 WATCH_STATE = """() => {
   window.__ran = false;
+  window.__runsBefore = window.__finishedRuns;
   if (!window.__watching) {
     window.__watching = true;
     const app = document.querySelector("[data-testid='stApp']");
@@ -24,19 +52,30 @@ WATCH_STATE = """() => {
   return performance.now();
 }"""
 # Resolves when a run that started after t0 has finished, nothing is stale, and two frames have been painted
-# (-1 after a minute without).
+# (-1 after a minute without). It checks on DOM changes and finished runs, with a slow poll as a safety net,
+# rather than polling fast: that would take CPU from the page and the server it measures.
 SETTLE_AFTER = """(t0) => new Promise((resolve) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  let over = false;
+  const end = (ms) => {
+    if (!over) { over = true; observer.disconnect(); clearTimeout(timer); clearInterval(poll); resolve(ms); }
+  };
   const check = () => {
-    const app = document.querySelector("[data-testid='stApp']");
-    if (window.__ran && app.getAttribute('data-test-script-state') === 'notRunning'
+    const ran = window.__ran || (window.__finishedRuns ?? 0) > (window.__runsBefore ?? 0);
+    if (ran && app.getAttribute('data-test-script-state') === 'notRunning'
         && !document.querySelector("[data-stale='true']")) {
-      requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
-    } else if (performance.now() - t0 > 60000) {
-      resolve(-1);
-    } else {
-      setTimeout(check, 2);
+      observer.disconnect();
+      clearInterval(poll);
+      window.__checkSettled = null;
+      requestAnimationFrame(() => requestAnimationFrame(() => end(performance.now() - t0)));
     }
   };
+  const observer = new MutationObserver(check);
+  observer.observe(document.body, {subtree: true, childList: true, attributes: true,
+                                   attributeFilter: ['data-test-script-state', 'data-stale']});
+  const timer = setTimeout(() => end(-1), 60000);
+  const poll = setInterval(check, 50);
+  window.__checkSettled = check;
   check();
 })"""
 

@@ -183,6 +183,31 @@ def test_changing_a_control_leaves_the_tour_and_a_new_seed_does_not():
     assert at.title[0].value == EN["custom_heading"]
 
 
+def test_a_control_change_computes_the_network_once(monkeypatch):
+    # The app computes from the session state before drawing the sidebar; a mismatch with what the
+    # sidebar then reads would compute a second network.
+    import core
+
+    computed = []
+    real = core.simulate
+    monkeypatch.setattr(core, "simulate", lambda config, *args, **kw: computed.append(config) or real(config, *args, **kw))
+    seed = 918_273  # a seed no other test uses: the cache is shared within the process
+    at = open_app(step="2", seed=str(seed))
+    assert [(c.width, c.seed) for c in computed] == [(500, seed)]
+    for change, expected in ((lambda: at.slider(key="width").set_value(320), dict(width=320)),
+                             (lambda: at.selectbox(key="init").set_value("xavier_normal"), dict(init="xavier_normal")),
+                             (lambda: at.selectbox(key="activation").set_value("leaky_relu"),
+                              dict(activation="leaky_relu"))):
+        computed.clear()
+        change()
+        at.run()
+        no_trouble(at)
+        assert len(computed) == 1 and all(getattr(computed[0], k) == v for k, v in expected.items())
+    computed.clear()
+    at.radio(key="lang").set_value("zh").run()  # nothing new to compute
+    assert computed == []
+
+
 def test_previous_and_next_walk_the_tour():
     at = open_app(step="2", seed="5")
     next(b for b in at.button if b.label == EN["next"]).click().run()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, SETTLE_AFTER, SETTLED, WATCH_STATE, free_port
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, WATCH_STATE, free_port
 from views.text import EN, ZH
 from views.theory import TEXT as THEORY
 from views.training import TEXT as TRAINING
@@ -57,6 +57,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    context.add_init_script(COUNT_RUNS)
     yield context.new_page()
     context.close()
 
