@@ -385,7 +385,9 @@ def test_gradient_chart_measured_against_predicted():
     assert (frame["value"] > 0).all() and frame["layer"].min() >= 1  # the input has no gradient
     rate = frame[frame["series"] == "χ₁ at q*"].set_index("layer")["value"]
     assert rate[5] / rate[6] == pytest.approx(math.sqrt(summary["chi1"]))  # sqrt(1/2) a layer for ReLU + Xavier
-    view.gradient_chart(frame, lang="en").to_dict()
+    spec = view.gradient_chart(frame, lang="en").to_dict()
+    legend = next(layer["encoding"]["color"]["legend"] for layer in spec["layer"] if "color" in layer["encoding"])
+    assert legend["symbolType"] == "stroke"  # the legend shows solid, dashed and dotted lines, not dots
 
 
 def test_texts_have_the_same_keys_and_placeholders_in_both_languages():

@@ -276,6 +276,7 @@ def test_line_chart_draws_measured_and_dashed_theory_on_a_log_axis(steps):
     assert layers[0]["encoding"]["y"]["scale"]["type"] == "log"
     dash = layers[0]["encoding"]["strokeDash"]["scale"]
     assert dash["domain"] == ["measured", "theory"] and dash["range"][1] != [1, 0]  # theory is dashed
+    assert layers[0]["encoding"]["color"]["legend"]["symbolType"] == "stroke"  # and so is its legend entry
     assert any("tooltip" in layer["encoding"] for layer in layers)
     data = list(spec["datasets"].values())[0]
     assert len(data) == len(frame) and {"layer", "value", "series"} <= set(data[0])

@@ -150,7 +150,9 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
     base = alt.Chart(frame).encode(
         _x_layer(layer_title),
         y,
-        alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR]),
+        # the legend draws each series as its line, solid or dashed, not as the measured layer's dot
+        alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR]).legend(
+            symbolType="stroke", symbolSize=400),
         alt.StrokeDash("series:N").title(None).scale(domain=series, range=[[1, 0], [7, 5]]),
         tooltip=["series:N", "layer:Q", alt.Tooltip("value:Q", format=".4~g")],
     )

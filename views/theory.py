@@ -443,7 +443,8 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
         alt.X("layer:Q").title(words["layer"]).axis(tickMinStep=1, format="d"),
         alt.Y("value:Q").title(words["grad_std"]).scale(type="log", domain=list(domain), nice=False).axis(
             values=list(ticks), format=".0e"),
-        alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR, GUIDE_COLOUR]),
+        alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR, GUIDE_COLOUR]).legend(
+            symbolType="stroke", symbolSize=400),  # each series as its line, solid, dashed or dotted
         alt.StrokeDash("series:N").title(None).scale(domain=series, range=[[1, 0], [7, 5], [2, 3]]),
         tooltip=["series:N", "layer:Q", alt.Tooltip("value:Q", format=".4~g")],
     )
