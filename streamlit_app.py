@@ -214,14 +214,18 @@ def tour_section(lang: str) -> str:
     )
 
 
+def count_slider(lang: str, name: str) -> int:
+    """A slider over one of Config's whole-number ranges (depth, width, batch), bound to its URL parameter."""
+    return st.slider(t(lang, name), *INT_RANGES[name], urlstate.defaults()[name], key=name, bind=URL,
+                     on_change=leave_step, help=t(lang, f"{name}_help"))
+
+
 def network_section(lang: str) -> dict[str, Any]:
     st.subheader(t(lang, "network"))
     d = urlstate.defaults()
     values = {
-        "depth": st.slider(t(lang, "depth"), *INT_RANGES["depth"], d["depth"], key="depth", bind=URL,
-                           on_change=leave_step, help=t(lang, "depth_help")),
-        "width": st.slider(t(lang, "width"), *INT_RANGES["width"], d["width"], key="width", bind=URL,
-                           on_change=leave_step, help=t(lang, "width_help")),
+        "depth": count_slider(lang, "depth"),
+        "width": count_slider(lang, "width"),
         "activation": st.selectbox(t(lang, "activation"), ACTIVATIONS, key="activation", bind=URL,
                                    on_change=leave_step, help=t(lang, "activation_help")),
     }
@@ -279,8 +283,7 @@ def data_section(lang: str) -> dict[str, Any]:
     st.subheader(t(lang, "data"))
     d = urlstate.defaults()
     values = {
-        "batch": st.slider(t(lang, "batch"), *INT_RANGES["batch"], d["batch"], key="batch", bind=URL,
-                           on_change=leave_step, help=t(lang, "batch_help")),
+        "batch": count_slider(lang, "batch"),
         "input": st.radio(t(lang, "input"), INPUTS, key="input", bind=URL, horizontal=True, on_change=leave_step,
                           help=t(lang, "input_help")),
     }

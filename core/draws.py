@@ -42,6 +42,10 @@ class Draws:
     weights: tuple[np.ndarray, ...]  # depth x (width, width): N(0, 1), U(-1, 1) or orthogonal; () if none
     readout: np.ndarray  # (batch, width), the N(0, 1) gradient that seeds the backward pass
 
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.x, *self.weights, self.readout))
+
 
 def family(init: str) -> str | None:
     """Which unit draw an init scheme scales; None for schemes without randomness."""
@@ -79,7 +83,8 @@ def draw(seed: int, depth: int, width: int, batch: int, input: str, weight_famil
     if draws_bytes(depth, width, batch, weight_family, dtype) <= ASSEMBLED_BYTES:
         with _lock:
             _assembled[key] = made
-            while len(_assembled) > ASSEMBLED_ENTRIES or _bytes(_assembled.values()) > ASSEMBLED_BYTES:
+            while len(_assembled) > ASSEMBLED_ENTRIES or \
+                    sum(kept.nbytes for kept in _assembled.values()) > ASSEMBLED_BYTES:
                 _assembled.popitem(last=False)
     return made
 
@@ -181,17 +186,11 @@ def _numbers(seed: int, path: tuple[int, ...], kind: str, dtype: str, count: int
         _streams.move_to_end(key)  # most recently used last
     numbers = stream.first(count)
     with _lock:
-        while len(_streams) > 1 and _bytes(s.numbers for s in _streams.values()) > STREAM_BYTES:
+        while len(_streams) > 1 and sum(s.numbers.nbytes for s in _streams.values()) > STREAM_BYTES:
             _streams.popitem(last=False)
         if stream.numbers.nbytes > STREAM_BYTES:
             _streams.pop(key, None)
     return numbers
-
-
-def _bytes(items) -> int:
-    """Bytes of arrays, or of the arrays of Draws."""
-    return sum(sum(a.nbytes for a in (item.x, *item.weights, item.readout)) if isinstance(item, Draws)
-               else item.nbytes for item in items)
 
 
 _assembled: OrderedDict[tuple, Draws] = OrderedDict()
