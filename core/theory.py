@@ -63,13 +63,41 @@ def moments(name: str, mean, var, slope: float = 0.01) -> tuple[np.ndarray, np.n
     return tuple((values * weights).sum(axis=(-2, -1)) for values in (h, h * h, d * d))
 
 
+def activation_variance(name: str, var, slope: float = 0.01) -> np.ndarray:
+    """Var[f(s)] = E[f(s)^2] - E[f(s)]^2 for s ~ N(0, var), var >= 0; broadcasts over var.
+
+    Computed as the variance of g = f(s) - f(0) in two passes, so it keeps its relative precision when var is
+    tiny: sigmoid's E[f^2] - E[f]^2 would subtract two numbers near 1/4 to find one near var / 16. var = 0
+    gives exactly 0.
+    """
+    s, weights = quadrature(0.0, var)
+    if name == "sigmoid":
+        g = 0.5 * np.tanh(0.5 * s)  # sigmoid(s) - 1/2, exactly
+    else:
+        g = activations.apply(name, s, slope) - activations.apply(name, np.zeros(1), slope)[0]
+    mean = (g * weights).sum(axis=(-2, -1), keepdims=True)
+    return (np.square(g - mean) * weights).sum(axis=(-2, -1))
+
+
 def predict(config: Config) -> dict[str, np.ndarray]:
     """Predicted pre-activation, activation and gradient std per layer (index 0 is the input).
 
-    Under batch norm each unit's pre-activation is normalized, so q = Var/(Var + eps) whatever the
-    weights. Its backward pass couples the samples of a batch, which this theory leaves out (Yang et
-    al. 2019 find gradients growing by sqrt(pi/(pi - 1)) ~ 1.21 a layer for ReLU), so the gradient
-    prediction is NaN there. Constant (non-zero) init breaks the zero-mean premise: NaN as well.
+    Returns {"pre_std", "act_std", "grad_std"}, each (depth + 1,); "pre_std" is the std of s (after batch norm,
+    if on), "act_std" that of h = f(s), "grad_std" that of dL/ds; NaN where the theory has no prediction.
+
+    Under batch norm (torch.nn.BatchNorm1d in training mode: each unit normalized over the batch with the
+    biased batch variance and eps = BN_EPS, gamma = 1, beta = 0; Ioffe & Szegedy 2015) the batch mean takes
+    each unit's bias with it, since the bias is the same for every sample, and what is divided by is the
+    variance within a unit over the batch, v_l = sigma_w^2 Var(h_{l-1}), not sigma_w^2 E[h^2] + sigma_b^2:
+
+        q_l = v_l / (v_l + eps),    Var(h_l) = Var[f(sqrt(q_l) z)] = E[f^2] - E[f]^2,    Var(h_0) = 1.
+
+    With weights large enough that v_l >> eps, q_l = 1 at every layer whatever their scale; tiny weights
+    (v_l comparable to or below eps = 1e-5) leave q_l ~ v_l / eps, which can shrink layer after layer;
+    zero weights give v_l = 0 and s = 0 exactly. This is exact arithmetic: in float32, z = h W + b keeps ~7
+    digits of b, so a unit whose spread over the batch falls below ~1e-7 of its bias measures mostly rounding.
+    The gradient is not predicted under batch norm: NaN.
+    Constant (non-zero) init breaks the zero-mean premise: NaN everywhere past the input.
     """
     n, depth = config.width, config.depth
     nan = np.full(depth + 1, np.nan)
@@ -79,22 +107,23 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     if var_w is None:
         return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
     sigma_w2, sigma_b2 = n * var_w, config.bias_std**2
+    if config.batch_norm:
+        var_h = 1.0  # Var(h_0) over the batch, for each unit
+        for layer in range(1, depth + 1):
+            within = sigma_w2 * var_h  # each unit's variance over the batch; the bias is constant there
+            var_s = within / (within + BN_EPS)
+            var_h = float(activation_variance(config.activation, var_s, config.slope))
+            pre_std[layer], act_std[layer] = math.sqrt(var_s), math.sqrt(var_h)
+        return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
     second_moment = 1.0  # E[x^2] of the input
     chi = np.zeros(depth + 1)  # E[f'(s_l)^2]
     for layer in range(1, depth + 1):
-        var_z = sigma_w2 * second_moment + sigma_b2
-        mean_z = config.bias
-        if config.batch_norm:
-            mean_z, var_s = 0.0, var_z / (var_z + BN_EPS)
-        else:
-            var_s = var_z
-        m1, m2, d2 = (float(x) for x in moments(config.activation, mean_z, var_s, config.slope))
+        var_s = sigma_w2 * second_moment + sigma_b2
+        m1, m2, d2 = (float(x) for x in moments(config.activation, config.bias, var_s, config.slope))
         pre_std[layer] = math.sqrt(var_s)
         act_std[layer] = math.sqrt(max(m2 - m1 * m1, 0.0))
         chi[layer] = d2
         second_moment = m2
-    if config.batch_norm:
-        return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
     grad_var = 1.0  # the read-out gradient dL/dh_L is N(0, 1)
     for layer in range(depth, 0, -1):
         grad_var_s = grad_var * chi[layer]
