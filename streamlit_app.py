@@ -405,7 +405,7 @@ def show_activations(page: Page) -> None:
     with right:
         draw("line", f["act_std"], colour=colour,
              title=page.t("chart_act_std"), y_title=page.t("std_axis"), log=log, names=names(page),
-             layer_title=page.t("layer"))
+             layer_title=page.t("layer"), series_title=page.t("series"))
     if log and (layers["act_std"] == 0).any():
         zero = layers.loc[layers["act_std"] == 0, "layer"].astype(int).astype(str)
         st.caption(page.t("zero_not_drawn", names=", ".join(page.t("panel", n=z) for z in zero)))
@@ -414,7 +414,7 @@ def show_activations(page: Page) -> None:
     hist = f["histogram"]
     panels, k = charts.panel_layers(page.config.depth)
     draw("histogram", hist, width="content", colour=colour, title=page.t("chart_hist"), share_title=page.t("share"),
-         columns=min(5, len(panels)))
+         columns=min(5, len(panels)), layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")])
     st.caption(page.t("hist_caption", every=page.t("hist_every", k=k) if k > 1 else ""))
 
 
@@ -424,8 +424,10 @@ def show_gradients(page: Page) -> None:
     layers, grad = f["layers"], f["grad_std"]
     left, right = st.columns(2)
     with left:
-        draw("line", grad, colour=colour, title=page.t("chart_grad_std"), y_title=page.t("std_axis"), log=True,
-             names=names(page), layer_title=page.t("layer"))
+        # core.network records ∂L/∂z, the gradient of the sum before batch norm, which is ∂L/∂s without it
+        title = page.t("chart_grad_std_bn" if page.config.batch_norm else "chart_grad_std")
+        draw("line", grad, colour=colour, title=title, y_title=page.t("std_axis"), log=True,
+             names=names(page), layer_title=page.t("layer"), series_title=page.t("series"))
     with right:
         draw("ratio", layers, colour=colour, title=page.t("chart_ratio"), y_title=page.t("ratio_axis"),
              layer_title=page.t("layer"), guide_name=page.t("guide"))
@@ -472,7 +474,7 @@ def show_compare(page: Page) -> None:
 
 
 def show_data(page: Page) -> None:
-    frame = page.frames()["layers"]
+    frame = charts.data_frame(page.frames()["layers"])
     st.caption(page.t("data_caption"))
     numbers = {c: st.column_config.NumberColumn(c, format="%.4g") for c in frame.columns
                if c not in ("layer", "distinct_units", "exploded", "vanished")}

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import estimate_memory
+from core import Config, estimate_memory, simulate
 from core.train import lecture_schemes
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from tests.test_derivation import check_equations
+from views import derivation
 from views import theory as theory_view
 from views import tour
 from views import training as training_view
@@ -419,3 +421,56 @@ def test_training_and_theory_in_both_languages_at_every_step(code):
             open_tab(at, tab, lang)
             no_trouble(at)
             assert at.session_state["tab"] == (EN if lang == "en" else ZH)[f"tab_{tab}"]
+
+
+# ---------- the Derivation tab and the chart labels ----------
+
+DERIVATION_LINKS = [
+    ({"step": "3"}, "en"),  # saturated: std(s₁) = 22.4 ≫ 1
+    ({"step": "4"}, "zh"),  # Xavier: std(s₁) = 1 ≈ 1, not ≫
+    ({"step": "5"}, "en"),  # ReLU: the headline's std ratio
+    ({"step": "7"}, "zh"),  # batch norm: the sum z and ∂L/∂z
+    ({"step": "custom", "activation": "linear", "init": "xavier_normal", "bias": "1"}, "en"),  # grows to √10
+    ({"step": "custom", "activation": "relu", "init": "normal", "std": "1", "depth": "40"}, "en"),  # overflows
+]
+
+
+@pytest.mark.parametrize("query, lang", DERIVATION_LINKS)
+def test_the_derivation_tab_shows_the_blocks_with_their_equations_holding(query, lang):
+    at = open_app(**query, lang=lang, tab="derivation")
+    no_trouble(at)
+    config = Config(**shown_config(at))
+    open_tab(at, "derivation", lang)
+    latex = [x.value.strip("$").strip() for x in at.latex]  # st.latex wraps its body in $$ … $$
+    markdown = [x.value for x in at.markdown]
+    blocks = derivation.blocks(simulate(config), lang)
+    for block in blocks:
+        assert block.formula in latex and f"#### {block.title}" in markdown
+        if block.numbers:
+            assert block.numbers in latex
+        for note in block.notes:
+            assert note in markdown, note
+    assert sum(check_equations(x) for x in latex) >= 5  # Var(s₁), std(s₁), 1/n, 2/n, n·Var(w) at least
+    if query.get("step") == "4":
+        assert not any(r"\gg" in x for x in latex) and not any(ZH["cmp_much_greater"] in m for m in markdown)
+    if query.get("step") == "3":
+        assert any(r"22.4 \gg 1" in x for x in latex)
+    if query.get("bias") == "1":
+        assert any("std(h_10) / std(x) = 3.16" in m for m in markdown)
+
+
+@pytest.mark.parametrize("step, lang, key", [("6", "en", "chart_grad_std"), ("7", "en", "chart_grad_std_bn"),
+                                             ("7", "zh", "chart_grad_std_bn")])
+def test_the_gradient_chart_names_the_gradient_it_draws(step, lang, key):
+    at = open_app(step=step, lang=lang, tab="gradients")
+    no_trouble(at)
+    table = EN if lang == "en" else ZH
+    assert table[key] in chart_titles(at)
+
+
+def test_the_data_tab_names_what_its_shares_count():
+    at = open_app(step="3", tab="data")
+    no_trouble(at)
+    columns = list(at.dataframe[0].value.columns)
+    assert "saturated_values" in columns and "dead_units" in columns and "saturated" not in columns
+    assert at.metric[2].label == EN["metric_saturated"]

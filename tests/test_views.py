@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from dataclasses import replace
@@ -181,12 +182,16 @@ def test_every_key_the_code_uses_exists():
         used |= set(re.findall(r"""\bt\((?:lang|self\.lang|"en"|"zh"|st\.session_state[^,]*|state\["lang"\]), "(\w+)\"""",
                                path.read_text()))
         used |= set(re.findall(r"""page\.t\("(\w+)\"""", path.read_text()))
+        used |= set(re.findall(r"""\bfill\("(\w+)\"""", path.read_text()))  # views/derivation.py's Values.fill
     assert used, "the pattern found no uses"
     assert sorted(used - set(EN)) == []
     # keys built at run time
     dynamic = [f"step_{c}" for c in tour.STEP_CODES] + [f"story_{c}" for c in tour.STEP_CODES] + \
         [f"verdict_{v}" for v in summary.VERDICTS] + [f"verdict_{v}_why" for v in summary.VERDICTS] + \
-        [f"tab_{c}" for c in TABS] + [f"formula_{i}" for i in INITS]
+        [f"tab_{c}" for c in TABS] + [f"formula_{i}" for i in INITS] + \
+        [f"cmp_{r}" for r in derivation.RELATIONS] + \
+        [f"der_tanh_regime_{r}" for r in derivation.RELATIONS if r != "much_greater"] + \
+        [f"der_missing_{kind}" for kind in ("overflow", "underflow")]
     assert [k for k in dynamic if k not in EN] == []
 
 
@@ -234,7 +239,7 @@ def test_the_derivation_puts_this_networks_numbers_in(steps):
     text = " ".join(b.numbers for b in blocks)
     assert "500 \\times 1.00\\times10^{-4}" in text  # n Var(w)
     assert "\\sqrt{0.05} = 0.224" in text  # the factor a layer
-    assert "0.224^{10}" in text
+    assert "0.2236^{10} = 3.12\\times10^{-7}" in text  # 0.224^10 would be 3.16e-07: the factor needs 4 digits
     notes = " ".join(n for b in blocks for n in b.notes)
     assert "Measured" in notes and "0.05" in notes
 
@@ -368,3 +373,57 @@ def test_frames_are_small_enough_to_inline():
     result = simulate(Config(depth=100, width=64, batch=64))
     assert len(charts.histogram_frame(result, "l {n}")) <= charts.MAX_PANELS * 50 < 5000
     assert isinstance(charts.layer_frame(result), pd.DataFrame) and len(charts.layer_frame(result)) == 101
+
+
+def test_every_tooltip_names_its_field_with_the_page_words(steps):
+    """No raw column name (act_mean, grad_data_ratio, start) reaches a tooltip; each field says what it is."""
+    words = {"layer_title": "层", "y_title": "标准差"}
+    layers = charts.layer_frame(steps["3"])
+    built = [
+        charts.mean_chart(layers, colour="#1", title="t", **words),
+        charts.line_chart(charts.series_frame(layers, "act_std", "predicted_act_std", NAMES), colour="#1", title="t",
+                          log=True, names=NAMES, series_title="曲线", **words),
+        charts.histogram_chart(charts.histogram_frame(steps["3"], "第 {n} 层"), colour="#1", title="t",
+                               share_title="比例", layer_title="层", bin_titles=("区间起点", "区间终点")),
+        charts.ratio_chart(layers, colour="#1", title="t", guide_name="g", **words),
+        charts.compare_chart(charts.compare_frame({"he_normal": steps["6"]}), title="t", scheme_title="方案", **words),
+    ]
+    allowed = {"层", "标准差", "曲线", "比例", "区间起点", "区间终点", "方案"}
+    for chart in built:
+        tooltips = [t for layer in _encodings(chart.to_dict()) for t in layer.get("tooltip", [])
+                    if isinstance(layer.get("tooltip"), list)]
+        assert tooltips, json.dumps(chart.to_dict())[:200]
+        for tooltip in tooltips:
+            assert tooltip.get("title") in allowed, tooltip
+
+
+def _encodings(spec: dict) -> list[dict]:
+    """Every encoding block of a Vega-Lite spec, however deeply layered or faceted."""
+    found = []
+    if isinstance(spec, dict):
+        if isinstance(spec.get("encoding"), dict):
+            found.append(spec["encoding"])
+        for value in spec.values():
+            found += _encodings(value) if isinstance(value, (dict, list)) else []
+    elif isinstance(spec, list):
+        for value in spec:
+            found += _encodings(value)
+    return found
+
+
+def test_the_data_tab_renames_the_shares_to_what_they_count(steps):
+    frame = charts.data_frame(charts.layer_frame(steps["3"]))
+    assert {"saturated_values", "dead_units"} <= set(frame.columns)
+    assert not {"saturated", "dead"} & set(frame.columns)
+    assert frame["saturated_values"].iloc[-1] == pytest.approx(steps["3"].saturated[-1])
+
+
+def test_the_readme_says_what_every_chart_plots():
+    """Each chart title the app uses is listed in the README's chart table, next to what it draws."""
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("### What each chart plots"):]
+    table = table[:table.index("\n#", 1)]  # up to the next heading
+    titles = [key for key in EN if key.startswith("chart_")]
+    assert len(titles) >= 6
+    for key in titles:
+        assert EN[key] in table, key

@@ -37,6 +37,18 @@ def layer_frame(result) -> pd.DataFrame:
     return frame.astype({c: float for c in frame.columns if c not in ("layer", "exploded", "vanished")})
 
 
+# The Data tab's and the CSV's names for columns whose engine name does not say what they count.
+DATA_HEADERS = {
+    "saturated": "saturated_values",  # a share of the layer's activation values (batch × units)
+    "dead": "dead_units",  # a share of the layer's units
+}
+
+
+def data_frame(layers: pd.DataFrame) -> pd.DataFrame:
+    """layer_frame() under the Data tab's column names (DATA_HEADERS)."""
+    return layers.rename(columns=DATA_HEADERS)
+
+
 def series_frame(layers: pd.DataFrame, measured: str, theory: str | None, names: dict[str, str],
                  first_layer: int = 0) -> pd.DataFrame:
     """Long frame (layer, series, value) of a measured column and its theory, finite values only."""
@@ -139,10 +151,11 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
 
 
 def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, log: bool, names: dict[str, str],
-               layer_title: str) -> alt.LayerChart:
+               layer_title: str, series_title: str = "curve") -> alt.LayerChart:
     """Measured values per layer (solid, with points) and the theory (dashed grey, on top); log or linear y.
 
-    frame: series_frame(); rows with value <= 0 are left out on a log axis.
+    frame: series_frame(); rows with value <= 0 are left out on a log axis. The tooltip names each field
+    with the axis titles.
     """
     series = [names["measured"], names["theory"]]
     y = _log_y("value:Q", y_title, layout("line", frame, log=True)) if log else \
@@ -154,7 +167,8 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
         alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR]).legend(
             symbolType="stroke", symbolSize=400),
         alt.StrokeDash("series:N").title(None).scale(domain=series, range=[[1, 0], [7, 5]]),
-        tooltip=["series:N", "layer:Q", alt.Tooltip("value:Q", format=".4~g")],
+        tooltip=[alt.Tooltip("series:N", title=series_title), alt.Tooltip("layer:Q", title=layer_title),
+                 alt.Tooltip("value:Q", format=".4~g", title=y_title)],
     )
     if log:
         base = base.transform_filter(alt.datum.value > 0)
@@ -174,14 +188,15 @@ def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, la
     base = alt.Chart(frame).encode(
         _x_layer(layer_title),
         alt.Y("act_mean:Q").title(y_title).axis(format="~g"),
-        tooltip=["layer:Q", alt.Tooltip("act_mean:Q", format=".4~g")],
+        tooltip=[alt.Tooltip("layer:Q", title=layer_title), alt.Tooltip("act_mean:Q", format=".4~g", title=y_title)],
     )
     chart = base.mark_line(color=colour, strokeWidth=3) + base.mark_point(color=colour, filled=True, size=80)
     return _big(chart.properties(title=title, height=HEIGHT, width="container"))
 
 
 def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title: str, columns: int = 5,
-                    panel_width: int = 150, panel_height: int = 110) -> alt.FacetChart:
+                    panel_width: int = 150, panel_height: int = 110, layer_title: str = "layer",
+                    bin_titles: tuple[str, str] = ("bin from", "bin to")) -> alt.FacetChart:
     """The lecture's figure: one histogram per layer, same x axis in every panel, each panel's own y.
 
     frame: histogram_frame(). The panels have no y axis: each is scaled to its own tallest bar (the tooltip
@@ -195,8 +210,9 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
             values=[lo, (lo + hi) / 2, hi], format="~g"),
         alt.X2("end:Q"),
         alt.Y("share:Q").title(share_title).axis(None),
-        tooltip=["panel:N", alt.Tooltip("start:Q", format=".3~g"), alt.Tooltip("end:Q", format=".3~g"),
-                 alt.Tooltip("share:Q", format=".2%")],
+        tooltip=[alt.Tooltip("panel:N", title=layer_title), alt.Tooltip("start:Q", format=".3~g", title=bin_titles[0]),
+                 alt.Tooltip("end:Q", format=".3~g", title=bin_titles[1]),
+                 alt.Tooltip("share:Q", format=".2%", title=share_title)],
     ).properties(width=panel_width, height=panel_height)
     faceted = chart.facet(
         alt.Facet("panel:N").sort(list(order)).title(None).header(labelFontSize=LABEL_SIZE, labelFontWeight="bold"),
@@ -214,7 +230,8 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, l
     base = alt.Chart(frame).encode(
         _x_layer(layer_title),
         _log_y("grad_data_ratio:Q", y_title, layout("ratio", frame, guide=guide)),
-        tooltip=["layer:Q", alt.Tooltip("grad_data_ratio:Q", format=".3~e")],
+        tooltip=[alt.Tooltip("layer:Q", title=layer_title),
+                 alt.Tooltip("grad_data_ratio:Q", format=".3~e", title=y_title)],
     ).transform_filter(alt.datum.grad_data_ratio > 0)
     # one rule from the same data (aggregated to a single row), so the whole chart has one dataset
     rule = alt.Chart(frame).transform_aggregate(rows="count()").mark_rule(
@@ -239,7 +256,8 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
         _log_y("act_std:Q", y_title, ticks),
         alt.Color("scheme:N").title(scheme_title).scale(
             domain=list(schemes), range=[SCHEME_COLOURS[s] for s in schemes]),
-        tooltip=["scheme:N", "layer:Q", alt.Tooltip("act_std:Q", format=".4~g")],
+        tooltip=[alt.Tooltip("scheme:N", title=scheme_title), alt.Tooltip("layer:Q", title=layer_title),
+                 alt.Tooltip("act_std:Q", format=".4~g", title=y_title)],
     ).transform_filter(alt.datum.act_std > 0)
     chart = base.mark_line(strokeWidth=3) + base.mark_point(filled=True, size=80)
     return _big(chart.properties(title=title, height=HEIGHT + 80, width="container"))

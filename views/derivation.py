@@ -1,16 +1,192 @@
-"""The Derivation tab's content: the variance argument step by step, with this network's numbers and measurements."""
+"""The Derivation tab's content: the variance argument step by step, with this network's numbers and measurements.
+
+Every number a block prints is one of its named `values`, taken from the simulation (result.stats and the
+headline of views.summary), from the theory (core.theory.predict and the initializer's Var(w)), or the result
+of an equation of those. An equation prints its operands with as many significant digits as it takes for it
+to hold at the precision printed (500 × 1 × 1.002 = 501, not 500 × 1 × 1 = 501). A comparing word (≫, ≈,
+"far above") comes from relation(), whose thresholds FAR and CLOSE are the only ones.
+
+Notation: s = h·W + b is a unit's sum and h = f(s). Under batch norm the sum is z = h·W + b, s = BN(z) is
+what the nonlinearity gets (core.network's names), and the gradient the simulation records is ∂L/∂z.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-
-import numpy as np
+import string
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from decimal import Decimal, localcontext
 
 from core.initializers import weight_variance
+from core.network import SATURATION
+from core.theory import predict
 
-from .summary import format_share, format_value
+from .summary import format_share, headline
 from .text import t
+
+# ---------- comparing two numbers: the one place for "far" and "close" ----------
+
+FAR = 10.0  # a ratio of ten or more, either way, is far: ≫ "far above", ≪ "far below"
+CLOSE = 0.1  # within 10 % is close: ≈ "close to"
+RELATIONS = {"much_less": r"\ll", "less": "<", "close": r"\approx", "greater": ">", "much_greater": r"\gg"}
+
+
+def relation(value: float, reference: float) -> str | None:
+    """How value compares with a positive reference: a key of RELATIONS, or None where undefined.
+
+    much_greater: value / reference >= FAR; much_less: <= 1 / FAR; close: within CLOSE of 1; else greater or less.
+    """
+    if not (math.isfinite(value) and math.isfinite(reference)) or reference <= 0 or value < 0:
+        return None
+    ratio = value / reference
+    if ratio >= FAR:
+        return "much_greater"
+    if ratio <= 1 / FAR:
+        return "much_less"
+    if 1 - CLOSE <= ratio <= 1 + CLOSE:
+        return "close"
+    return "greater" if ratio > 1 else "less"
+
+
+# ---------- printing numbers ----------
+
+DIGITS = 3  # significant digits of a printed number, unless an equation needs more
+MOST_DIGITS = 12
+PRECISION = 60  # decimal digits of the arithmetic that checks an equation
+
+
+def _decimal(value) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(float(value))
+
+
+def _rounded(value, digits: int) -> tuple[str, int] | None:
+    """value rounded to `digits` significant digits as (mantissa, exponent); None for 0."""
+    d = _decimal(value)
+    if d == 0:
+        return None
+    mantissa, exponent = format(d, f".{digits - 1}e").split("e")
+    return mantissa, int(exponent)
+
+
+def show(value, digits: int = DIGITS, latex: bool = False) -> str:
+    """A number as the page prints it: 0.224, 500, 1.00e-04 (LaTeX: 1.00\\times10^{-4}); a dash when undefined.
+
+    Positional from 10⁻³ up to 10⁴ with trailing zeros dropped, like format(value, ".3g"); scientific
+    beyond, with the mantissa's digits kept. value: a float or a Decimal (whose exponent may be beyond float's).
+    """
+    if not isinstance(value, Decimal) and (value is None or not math.isfinite(value)):
+        return r"\text{—}" if latex else "—"
+    rounded = _rounded(value, digits)
+    if rounded is None:
+        return "0"
+    mantissa, exponent = rounded
+    if -3 <= exponent < 4:
+        text = format(Decimal(mantissa).scaleb(exponent), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return rf"{mantissa}\times10^{{{exponent}}}" if latex else f"{mantissa}e{exponent:+03d}"
+
+
+def printed(value, digits: int) -> Decimal:
+    """The number a reader sees when value is printed with `digits` significant digits."""
+    rounded = _rounded(value, digits)
+    return Decimal(0) if rounded is None else Decimal(rounded[0]).scaleb(rounded[1])
+
+
+# ---------- the named values ----------
+
+@dataclass(frozen=True)
+class Equation:
+    """result = fn(operands), all named values; exact numbers such as n and the depth live inside fn."""
+
+    result: str
+    operands: tuple[str, ...]
+    fn: Callable[..., Decimal]  # of the operands' Decimals
+
+
+class Values:
+    """The numbers the tab prints, by name, and the significant digits each is printed with.
+
+    A value is a float, or a Decimal where it leaves float's range (a factor to the power of the depth).
+    An undefined measurement is printed as a dash with the layer where the simulation left the float
+    range; an undefined theory value (the theory's float64 overflowed or underflowed) as a dash saying so.
+    """
+
+    def __init__(self, result, lang: str):
+        self.numbers: dict[str, float | Decimal] = {}
+        self.digits: dict[str, int] = {}
+        self.kinds: dict[str, str] = {}  # "share" for percentages; numbers otherwise
+        self.measured: set[str] = set()  # names the simulation measured (the others are theory or input)
+        self.lang = lang
+        self.used: list[str] = []  # names printed since the last take(), in order
+        self.missing = "—"
+        if result.breaks:
+            b = result.breaks[0]
+            self.missing = t(lang, f"der_missing_{b.kind}", layer=b.layer, dtype=result.config.dtype)
+
+    def add(self, name: str, value, digits: int = DIGITS, kind: str = "number", measured: bool = False) -> None:
+        self.numbers[name] = value if isinstance(value, Decimal) else float(value)
+        self.digits[name] = digits
+        self.kinds[name] = kind
+        if measured:
+            self.measured.add(name)
+
+    def __getitem__(self, name: str):
+        return self.numbers[name]
+
+    def defined(self, name: str) -> bool:
+        value = self.numbers[name]
+        return isinstance(value, Decimal) or math.isfinite(value)
+
+    def text(self, name: str) -> str:
+        """The value as the notes print it (and recorded as printed, for the block's `values`)."""
+        self.used.append(name)
+        return self.as_printed(name)
+
+    def as_printed(self, name: str) -> str:
+        if not self.defined(name):
+            if name in self.measured:
+                return self.missing
+            return t(self.lang, "der_beyond_float64")  # a theory value core.network stored as NaN
+        if self.kinds[name] == "share":
+            return format_share(self.numbers[name])
+        return show(self.numbers[name], self.digits[name])
+
+    def tex(self, name: str) -> str:
+        """The value as the LaTeX prints it (and recorded as printed)."""
+        self.used.append(name)
+        return show(self.numbers[name], self.digits[name], latex=True)
+
+    def fit(self, equations: list[Equation]) -> None:
+        """Raise the operands' digits until each equation holds at the digits printed; repeat until none changes."""
+        for _ in range(MOST_DIGITS):
+            changed = False
+            for eq in equations:
+                if not all(self.defined(name) for name in (eq.result, *eq.operands)):
+                    continue
+                target = printed(self.numbers[eq.result], self.digits[eq.result])
+                start = max(self.digits[name] for name in eq.operands) if eq.operands else DIGITS
+                for digits in range(start, MOST_DIGITS + 1):
+                    with localcontext() as context:
+                        context.prec = PRECISION
+                        value = eq.fn(*(printed(self.numbers[name], digits) for name in eq.operands))
+                    if printed(value, self.digits[eq.result]) == target:
+                        break
+                for name in eq.operands:
+                    if self.digits[name] < digits:
+                        self.digits[name], changed = digits, True
+            if not changed:
+                return
+
+    def fill(self, key: str, **words: str) -> str:
+        """The text `key` with every placeholder that names a value filled with that value as printed."""
+        fields = {f for _, f, _, _ in string.Formatter().parse(t("en", key)) if f}
+        return t(self.lang, key, **{f: self.text(f) for f in fields if f not in words}, **words)
+
+    def take(self) -> list[str]:
+        """The names printed since the last call, each once."""
+        names, self.used = list(dict.fromkeys(self.used)), []
+        return names
 
 
 @dataclass(frozen=True)
@@ -21,186 +197,264 @@ class Block:
     formula: str  # LaTeX
     numbers: str  # LaTeX with this configuration's values, or "" where there is nothing to put in
     notes: tuple[str, ...]  # markdown: assumptions, then the measurement next to the prediction
+    values: dict[str, float | Decimal]  # every number the block prints, by name
+    shown: dict[str, str]  # the same as printed in the notes
 
 
-def tex(value: float, digits: int = 3) -> str:
-    """A number for LaTeX: 0.224, 3.04\\times10^{-7}."""
-    if value is None or not math.isfinite(value):
-        return r"\text{—}"
-    if value == 0:
-        return "0"
-    if 1e-3 <= abs(value) < 1e4:
-        return f"{value:.{digits}g}"
-    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
-    return rf"{mantissa}\times10^{{{int(exponent)}}}"
+# ---------- which argument fits the network ----------
+
+def case(config) -> str:
+    """Which version of the argument applies: zero, constant, batch_norm, bias, tanh, linear, relu or other."""
+    var_w = weight_variance(config, config.width, config.width)
+    if var_w is None:
+        return "constant"
+    if var_w == 0:
+        return "zero"
+    if config.batch_norm:
+        return "batch_norm"
+    if config.bias != 0 or config.bias_std != 0:
+        return "bias"
+    if config.activation in ("tanh", "linear"):
+        return config.activation
+    if config.activation in ("relu", "leaky_relu"):
+        return "relu"
+    return "other"
 
 
-def _ratio(a: float, b: float) -> float:
-    return a / b if math.isfinite(a) and math.isfinite(b) and b != 0 else math.nan
+def kept_share(config) -> float:
+    """E[f(s)²] / Var(s) for zero-mean Gaussian s: 1 for the identity (and tanh near 0), ½(1 + a²) for leaky ReLU."""
+    if config.activation == "relu":
+        return 0.5
+    if config.activation == "leaky_relu":
+        return 0.5 * (1 + config.slope**2)
+    return 1.0
 
 
-def _rms(stats: dict, layer: int) -> float:
-    return math.sqrt(stats["act_std"][layer] ** 2 + stats["act_mean"][layer] ** 2)
+def values_of(result, lang: str) -> Values:
+    """Every number the tab can print for this network, from the simulation, the headline and the theory."""
+    c, s = result.config, result.stats
+    h = headline(result)
+    n, depth = c.width, c.depth
+    v = Values(result, lang)
+    v.add("n", n)
+    v.add("depth", depth)
+    v.add("reference", 1.0)  # what std(s₁) is compared with: where tanh stops being a straight line
+    v.add("saturation_level", SATURATION)
+    v.add("c", c.value)
+    hidden = s["distinct_units"][1:]
+    hidden = hidden[[math.isfinite(x) for x in hidden]]
+    v.add("distinct_low", min(hidden, default=math.nan), measured=True)
+    v.add("distinct_high", max(hidden, default=math.nan), measured=True)
+    var_w = weight_variance(c, n, n)
+    if not var_w:
+        return v
+    # the theory of layer 1 before batch norm: what the sum z₁ of a batch-normed network has as well
+    first = predict(replace(c, batch_norm=False, depth=1))
+    v.add("var_w", var_w)
+    v.add("nvar", n * var_w)
+    v.add("ex2", first["act_std"][0] ** 2)  # the input's variance, 1 by construction (mean 0)
+    v.add("var_b", c.bias_std**2)
+    v.add("bias", c.bias)
+    v.add("var_s", first["pre_std"][1] ** 2)
+    v.add("std_s", first["pre_std"][1])
+    v.add("measured_ex2", s["act_std"][0] ** 2 + s["act_mean"][0] ** 2, digits=4, measured=True)
+    v.add("measured_std_s", s["pre_std"][1], measured=True)
+    v.add("keep", kept_share(c))
+    factor = math.sqrt(kept_share(c) * n * var_w)
+    v.add("factor", factor)
+    with localcontext() as context:
+        context.prec = PRECISION
+        total = Decimal(factor) ** depth
+    v.add("total", float(total) if 1e-300 < total < 1e300 or total == 0 else total)
+    v.add("xavier", 1 / n)
+    v.add("he", 2 / n)
+    predicted = s["predicted_act_std"]
+    v.add("theory_ratio", predicted[depth] / predicted[0])
+    v.add("theory_act", predicted[depth])
+    v.add("act_ratio", h.act_ratio, measured=True)
+    v.add("act_last", h.act_last, measured=True)
+    v.add("saturated", h.saturated, kind="share", measured=True)
+    v.add("grad_ratio", h.grad_ratio, measured=True)
+    grad = s["predicted_grad_std"]
+    v.add("theory_grad_ratio", grad[1] / grad[depth] if grad[depth] > 0 else math.nan)
+    pre = s["pre_std"][1:]
+    pre = pre[[math.isfinite(x) for x in pre]]
+    v.add("bn_low", min(pre, default=math.nan), digits=5, measured=True)  # close to 1: five digits show how close
+    v.add("bn_high", max(pre, default=math.nan), digits=5, measured=True)
+    return v
 
+
+def equations(config) -> list[Equation]:
+    """The equations the tab prints for this network, each result = fn(operands) of named values."""
+    kind = case(config)
+    if kind in ("zero", "constant"):
+        return []
+    n, depth = Decimal(config.width), config.depth
+    out = [
+        Equation("var_s", ("var_w", "ex2", "var_b"), lambda var_w, ex2, var_b: n * var_w * ex2 + var_b),
+        Equation("std_s", ("var_s",), lambda var_s: var_s.sqrt()),
+        Equation("nvar", ("var_w",), lambda var_w: n * var_w),
+        Equation("xavier", (), lambda: 1 / n),
+        Equation("he", (), lambda: 2 / n),
+    ]
+    if kind in ("tanh", "linear"):
+        out.append(Equation("factor", ("nvar",), lambda nvar: nvar.sqrt()))
+    if kind == "relu":
+        out.append(Equation("factor", ("keep", "nvar"), lambda keep, nvar: (keep * nvar).sqrt()))
+    if kind in ("tanh", "linear", "relu"):
+        out.append(Equation("total", ("factor",), lambda factor: factor**depth))
+    return out
+
+
+# ---------- the blocks ----------
 
 def blocks(result, lang: str) -> list[Block]:
     """The argument for this network, in `lang`."""
-    c, s = result.config, result.stats
-    n, depth = c.width, c.depth
-    var_w = weight_variance(c, n, n)  # None for constant non-zero weights
-    out = [Block(
-        t(lang, "der_sum_title"),
-        r"s_j = \sum_{i=1}^{n} w_{ij}\,x_i + b_j",
-        rf"n = {n}",
-        (t(lang, "der_sum_note", n=n),),
-    )]
-    if c.init == "zeros" or (c.init == "constant" and c.value == 0):
-        distinct = s["distinct_units"][1:]
-        shown = ", ".join(format_value(v, 3) for v in sorted(set(distinct[np.isfinite(distinct)].tolist())))
-        out.append(Block(
-            t(lang, "der_zero_title"),
-            r"w_{ij} = 0 \;\Rightarrow\; s_j = b_j \quad \text{for every input } x",
-            "",
-            (t(lang, "der_zero_note"), t(lang, "der_zero_numbers", depth=depth, distinct=shown, n=n)),
-        ))
+    c = result.config
+    v = values_of(result, lang)
+    v.fit(equations(c))
+    kind = case(c)
+    sym = "z" if c.batch_norm else "s"  # the sum's name: under batch norm s is the normalized z
+    out = [_block(v, t(lang, "der_sum_title"), rf"{sym}_j = \sum_{{i=1}}^{{n}} w_{{ij}}\,x_i + b_j",
+                  rf"n = {v.tex('n')}", [v.fill("der_sum_note")])]
+    if kind == "zero":
+        # equal biases leave one distinct unit a layer; biases that differ between units make them differ
+        notes = [v.fill("der_zero_bias_note" if v["distinct_high"] > 1 else "der_zero_note", sym=sym)]
+        same = v["distinct_low"] == v["distinct_high"]
+        notes.append(v.fill("der_zero_numbers_same" if same else "der_zero_numbers"))
+        out.append(_block(v, t(lang, "der_zero_title"),
+                          rf"w_{{ij}} = 0 \;\Rightarrow\; {sym}_j = b_j \quad \text{{for every input }} x", "", notes))
         return out
-    if var_w is None:
-        out.append(Block(
-            t(lang, "der_constant_title"),
-            r"w_{ij} = c \;\Rightarrow\; s_j = c\sum_{i=1}^{n} x_i + b_j \quad \text{for every unit } j",
-            rf"c = {tex(c.value)}",
-            (t(lang, "der_constant_note"),),
-        ))
+    if kind == "constant":
+        out.append(_block(v, t(lang, "der_constant_title"),
+                          rf"w_{{ij}} = c \;\Rightarrow\; {sym}_j = c\sum_{{i=1}}^{{n}} x_i + b_j"
+                          r" \quad \text{for every unit } j",
+                          rf"c = {v.tex('c')}", [v.fill("der_constant_note")]))
         return out
-
-    nvar = n * var_w
-    ex2 = _rms(s, 0) ** 2
-    var_b = c.bias_std**2
-    var_s = nvar * ex2 + var_b
-    bias_tex = rf" + \sigma_b^2" if var_b > 0 else ""
-    bias_num = rf" + {tex(var_b)}" if var_b > 0 else ""
-    numbers = t(lang, "der_var_numbers", n=n, var_w=format_value(var_w), ex2=format_value(ex2),
-                var_s=format_value(var_s), std_s=format_value(math.sqrt(var_s)))
-    if not c.batch_norm:  # under batch norm the recorded pre-activation is the normalized one
-        numbers += " " + t(lang, "der_measured_pre", measured=format_value(float(s["pre_std"][1])))
-    notes = [t(lang, "der_var_note"), numbers]
-    if var_b > 0:
-        notes.append(t(lang, "der_bias_note", var_b=format_value(var_b)))
-    out.append(Block(
-        t(lang, "der_var_title"),
-        r"\mathrm{Var}(s) = \sum_{i=1}^{n}\mathrm{Var}(w_i x_i) = \sum_{i=1}^{n}\mathrm{E}[w_i^2]\,\mathrm{E}[x_i^2]"
-        rf" = n\,\mathrm{{Var}}(w)\,\mathrm{{E}}[x^2]{bias_tex}",
-        rf"{n} \times {tex(var_w)} \times {tex(ex2)}{bias_num} = {tex(var_s)}"
-        rf" \;\Rightarrow\; \mathrm{{std}}(s_1) = {tex(math.sqrt(var_s))}",
-        tuple(notes),
-    ))
-    out.append(_through_activation(result, lang, nvar, var_s))
-    out.append(Block(
-        t(lang, "der_condition_title"),
+    out.append(_variance(v, c, sym))
+    out.append(_through_activation(v, c, kind))
+    out.append(_block(
+        v, t(lang, "der_condition_title"),
         r"n\,\mathrm{Var}(w) = 1 \;\Rightarrow\; \mathrm{Var}(w) = \frac{1}{n}\ \text{(Xavier)} \qquad "
         r"\tfrac12\,n\,\mathrm{Var}(w) = 1 \;\Rightarrow\; \mathrm{Var}(w) = \frac{2}{n}\ \text{(He)}",
-        rf"\frac{{1}}{{{n}}} = {tex(1 / n)} \qquad \frac{{2}}{{{n}}} = {tex(2 / n)} \qquad "
-        rf"n\,\mathrm{{Var}}(w) = {n} \times {tex(var_w)} = {tex(nvar)}",
-        (t(lang, "der_condition_note"), t(lang, "der_condition_numbers", n=n, xavier=format_value(1 / n),
-                                          he=format_value(2 / n), var_w=format_value(var_w), nvar=format_value(nvar))),
+        rf"\frac{{1}}{{{v.tex('n')}}} = {v.tex('xavier')} \qquad \frac{{2}}{{{v.tex('n')}}} = {v.tex('he')} \qquad "
+        rf"n\,\mathrm{{Var}}(w) = {v.tex('n')} \times {v.tex('var_w')} = {v.tex('nvar')}",
+        [v.fill("der_condition_note"), v.fill("der_condition_numbers")],
     ))
-    out.append(_backward(result, lang, nvar))
+    out.append(_backward(v, c, sym))
     if c.batch_norm:
-        pre = s["pre_std"][1:]
-        pre = pre[np.isfinite(pre)]
-        low, high = (float(pre.min()), float(pre.max())) if pre.size else (math.nan, math.nan)
-        out.append(Block(
-            t(lang, "der_bn_title"),
-            r"\hat s = \frac{s - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}} \;\Rightarrow\; \mathrm{Var}(\hat s) = 1",
-            "",
-            (t(lang, "der_bn_note"), t(lang, "der_bn_numbers", depth=depth, low=format_value(low, 5),
-                                       high=format_value(high, 5))),
+        out.append(_block(
+            v, t(lang, "der_bn_title"),
+            r"s = \frac{z - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}} \;\Rightarrow\; "
+            r"\mathrm{Var}(s) = \frac{\sigma_B^2}{\sigma_B^2 + \epsilon}",
+            "", [v.fill("der_bn_note"), v.fill("der_bn_numbers")],
         ))
     return out
 
 
-def _through_activation(result, lang: str, nvar: float, var_s: float) -> Block:
-    """Step 3: what the nonlinearity does to the variance, per layer and over the whole depth."""
-    c, s = result.config, result.stats
-    depth, name = c.depth, c.activation
-    predicted, last = float(s["predicted_act_std"][depth]), float(s["act_std"][depth])
-    if name in ("tanh", "linear") and not c.batch_norm:
-        factor = math.sqrt(nvar)
-        measured = _ratio(last, float(s["act_std"][0]))
-        formula = (r"\tanh(s) \approx s \;\Rightarrow\; " if name == "tanh" else r"h = s \;\Rightarrow\; ") + \
-            r"\mathrm{std}(h_l) \approx \sqrt{n\,\mathrm{Var}(w)}\;\mathrm{std}(h_{l-1})"
-        if name == "tanh" and var_s > 1:  # saturated: the straight-line factor no longer applies
-            return Block(
-                t(lang, "der_tanh_title"), formula,
-                rf"\mathrm{{std}}(s_1) = {tex(math.sqrt(var_s))} \gg 1 \;\Rightarrow\; |h| \to 1,\ "
-                r"\tanh'(s) \to 0",
-                (t(lang, "der_tanh_note"), t(lang, "der_saturation_numbers", std_s=format_value(math.sqrt(var_s)),
-                                             saturated=format_share(float(s["saturated"][depth])), depth=depth,
-                                             predicted=format_value(predicted), measured=format_value(last))),
-            )
-        return Block(
-            t(lang, f"der_{name}_title"), formula,
-            rf"\sqrt{{{tex(nvar)}}} = {tex(factor)} \;\Rightarrow\; {tex(factor)}^{{{depth}}} = {tex(factor**depth)}",
-            (t(lang, f"der_{name}_note"), t(lang, "der_factor_numbers", factor=format_value(factor), depth=depth,
-                                             total=format_value(factor**depth), measured=format_value(measured))),
-        )
-    if name in ("relu", "leaky_relu") and not c.batch_norm:
-        keep = 0.5 * (1 + c.slope**2) if name == "leaky_relu" else 0.5
-        factor = math.sqrt(keep * nvar)
-        measured = _ratio(_rms(s, depth), _rms(s, 0))
-        half = r"\tfrac12(1+a^2)" if name == "leaky_relu" else r"\tfrac12"
-        notes = [t(lang, "der_relu_note")]
-        if name == "leaky_relu":
-            notes.append(t(lang, "der_leaky_note"))
-        notes.append(t(lang, "der_factor_numbers", factor=format_value(factor), depth=depth,
-                       total=format_value(factor**depth), measured=format_value(measured)))
-        return Block(
-            t(lang, "der_relu_title"),
-            rf"\mathrm{{E}}[h^2] = {half}\,\mathrm{{Var}}(s) \;\Rightarrow\; "
-            rf"\mathrm{{E}}[h_l^2] = {half}\,n\,\mathrm{{Var}}(w)\,\mathrm{{E}}[h_{{l-1}}^2]",
-            rf"\sqrt{{{tex(keep)} \times {tex(nvar)}}} = {tex(factor)} \;\Rightarrow\; "
-            rf"{tex(factor)}^{{{depth}}} = {tex(factor**depth)}",
-            tuple(notes),
-        )
-    if c.batch_norm:
-        return Block(
-            t(lang, "der_bn_act_title", activation=name),
-            r"\mathrm{Var}(\hat s_l) = 1 \;\Rightarrow\; \mathrm{E}[h_l^2] = \mathrm{E}_{z\sim\mathcal N(0,1)}\!\left[f(z)^2\right]"
-            r"\quad \text{for every } l",
-            "",
-            (t(lang, "der_bn_act_note"), t(lang, "der_theory_numbers", depth=depth, predicted=format_value(predicted),
-                                           measured=format_value(last))),
-        )
-    return Block(
-        t(lang, "der_other_title", activation=name),
-        r"\mathrm{E}[h_l^2] = \mathrm{E}_{z\sim\mathcal N(0,1)}\!\left[f\!\left(\sqrt{q_l}\,z\right)^2\right],"
-        r"\quad q_l = n\,\mathrm{Var}(w)\,\mathrm{E}[h_{l-1}^2] + \sigma_b^2",
-        "",
-        (t(lang, "der_other_note", activation=name), t(lang, "der_theory_numbers", depth=depth,
-                                                          predicted=format_value(predicted),
-                                                          measured=format_value(last))),
+def _block(v: Values, title: str, formula: str, numbers: str, notes: list[str]) -> Block:
+    """A block holding the values its numbers and notes printed (Values records each one printed)."""
+    names = v.take()
+    return Block(title, formula, numbers, tuple(notes), {name: v[name] for name in names},
+                 {name: v.as_printed(name) for name in names})
+
+
+def _variance(v: Values, c, sym: str) -> Block:
+    """Step 2: the variance of one sum, from the theory, next to the measured input and first layer."""
+    lang = v.lang
+    bias_tex = r" + \sigma_b^2" if v["var_b"] > 0 else ""
+    bias_num = rf" + {v.tex('var_b')}" if v["var_b"] > 0 else ""
+    notes = [v.fill("der_var_note"), v.fill("der_var_numbers", sym=sym),
+             v.fill("der_measured_input_bn" if c.batch_norm else "der_measured_input")]
+    if v["var_b"] > 0:
+        notes.append(v.fill("der_bias_note", sym=sym))
+    if c.batch_norm and (v["var_b"] > 0 or v["bias"] != 0):
+        notes.append(v.fill("der_bias_bn_note"))
+    elif v["bias"] != 0:
+        notes.append(v.fill("der_bias_mean_note"))
+    return _block(
+        v, t(lang, "der_var_title"),
+        rf"\mathrm{{Var}}({sym}) = \sum_{{i=1}}^{{n}}\mathrm{{Var}}(w_i x_i) = "
+        r"\sum_{i=1}^{n}\mathrm{E}[w_i^2]\,\mathrm{E}[x_i^2]"
+        rf" = n\,\mathrm{{Var}}(w)\,\mathrm{{E}}[x^2]{bias_tex}",
+        rf"\mathrm{{Var}}({sym}_1) = {v.tex('n')} \times {v.tex('var_w')} \times {v.tex('ex2')}{bias_num}"
+        rf" = {v.tex('var_s')} \;\Rightarrow\; \mathrm{{std}}({sym}_1) = \sqrt{{{v.tex('var_s')}}} = {v.tex('std_s')}",
+        notes,
     )
 
 
-def _backward(result, lang: str, nvar: float) -> Block:
-    """Step 5: the gradient's factor per layer on its way down."""
-    c, s = result.config, result.stats
-    depth = c.depth
-    measured = _ratio(float(s["grad_std"][1]), float(s["grad_std"][depth]))
-    predicted = _ratio(float(s["predicted_grad_std"][1]), float(s["predicted_grad_std"][depth]))
-    if c.batch_norm:
-        note = t(lang, "der_back_bn", depth=depth, measured=format_value(measured))
-    else:
-        note = t(lang, "der_back_numbers", depth=depth, measured=format_value(measured),
-                 predicted=format_value(predicted))
-    return Block(
-        t(lang, "der_back_title"),
-        r"\frac{\partial L}{\partial x_i} = \sum_{j=1}^{n} w_{ij}\,\frac{\partial L}{\partial s_j},\quad"
+def _through_activation(v: Values, c, kind: str) -> Block:
+    """Step 3: what the nonlinearity does to the spread, per layer and over the whole depth."""
+    lang, name = v.lang, c.activation
+    if kind == "batch_norm":
+        return _block(
+            v, t(lang, "der_bn_act_title", activation=name),
+            r"\mathrm{Var}(s_l) = \frac{\sigma_B^2}{\sigma_B^2 + \epsilon} \;\Rightarrow\; "
+            r"\mathrm{E}[h_l^2] = \mathrm{E}_{u\sim\mathcal N(0,1)}\!\left[f\!\left(\sqrt{\mathrm{Var}(s_l)}\,u\right)^2\right]",
+            "", [v.fill("der_bn_act_note"), v.fill("der_theory_numbers")],
+        )
+    if kind in ("bias", "other"):
+        title = t(lang, "der_bias_act_title" if kind == "bias" else "der_other_title", activation=name)
+        note = v.fill("der_bias_act_note") if kind == "bias" else v.fill("der_other_note", activation=name)
+        numbers = v.fill("der_bias_numbers") if kind == "bias" else v.fill("der_theory_numbers")
+        return _block(
+            v, title,
+            r"\mathrm{E}[h_l^2] = \mathrm{E}_{u\sim\mathcal N(0,1)}\!\left[f\!\left(b + \sqrt{q_l}\,u\right)^2\right],"
+            r"\quad q_l = n\,\mathrm{Var}(w)\,\mathrm{E}[h_{l-1}^2] + \sigma_b^2",
+            "", [note, numbers],
+        )
+    if kind == "relu":
+        half = r"\tfrac12(1+a^2)" if name == "leaky_relu" else r"\tfrac12"
+        notes = [v.fill("der_relu_note")]
+        if name == "leaky_relu":
+            notes.append(v.fill("der_leaky_note"))
+        notes.append(v.fill("der_relu_numbers"))
+        return _block(
+            v, t(lang, "der_relu_title"),
+            rf"\mathrm{{E}}[h^2] = {half}\,\mathrm{{Var}}(s) \;\Rightarrow\; "
+            rf"\mathrm{{E}}[h_l^2] = {half}\,n\,\mathrm{{Var}}(w)\,\mathrm{{E}}[h_{{l-1}}^2]",
+            rf"\sqrt{{{v.tex('keep')} \times {v.tex('nvar')}}} = {v.tex('factor')} \;\Rightarrow\; "
+            rf"{v.tex('factor')}^{{{v.tex('depth')}}} = {v.tex('total')}",
+            notes,
+        )
+    factor = r"\sqrt{n\,\mathrm{Var}(w)}\;\mathrm{std}(h_{l-1})"
+    if kind == "linear":
+        formula = rf"h = s \;\Rightarrow\; \mathrm{{std}}(h_l) = {factor}"
+        return _block(v, t(lang, "der_linear_title"), formula, _factor_tex(v),
+                      [v.fill("der_linear_note"), v.fill("der_factor_numbers")])
+    formula = rf"\tanh(s) \approx s \;\Rightarrow\; \mathrm{{std}}(h_l) \approx {factor}"
+    rel = relation(v["std_s"], v["reference"])
+    words = {"relation": t(lang, f"cmp_{rel}")}
+    if rel == "much_greater":  # saturated: the straight-line factor no longer applies
+        return _block(
+            v, t(lang, "der_tanh_title"), formula,
+            rf"\mathrm{{std}}(s_1) = {v.tex('std_s')} {RELATIONS[rel]} {v.tex('reference')} \;\Rightarrow\; "
+            r"|h| \to 1,\ \tanh'(s) \to 0",
+            [v.fill("der_tanh_note"), v.fill("der_saturation_numbers", **words)],
+        )
+    return _block(
+        v, t(lang, "der_tanh_title"), formula, _factor_tex(v),
+        [v.fill("der_tanh_note"), v.fill(f"der_tanh_regime_{rel}", **words), v.fill("der_factor_numbers")],
+    )
+
+
+def _factor_tex(v: Values) -> str:
+    return (rf"\sqrt{{{v.tex('nvar')}}} = {v.tex('factor')} \;\Rightarrow\; "
+            rf"{v.tex('factor')}^{{{v.tex('depth')}}} = {v.tex('total')}")
+
+
+def _backward(v: Values, c, sym: str) -> Block:
+    """Step 5: the gradient's factor per layer on its way down, and the measured ratio over the depth."""
+    note = v.fill("der_back_bn" if c.batch_norm else "der_back_numbers")
+    ratio = (rf"\frac{{\mathrm{{std}}(\partial L/\partial {sym}_1)}}"
+             rf"{{\mathrm{{std}}(\partial L/\partial {sym}_{{{v.tex('depth')}}})}}")
+    return _block(
+        v, t(v.lang, "der_back_title"),
+        rf"\frac{{\partial L}}{{\partial x_i}} = \sum_{{j=1}}^{{n}} w_{{ij}}\,"
+        rf"\frac{{\partial L}}{{\partial {sym}_j}},\quad"
         r"\frac{\partial L}{\partial s_j} = f'(s_j)\,\frac{\partial L}{\partial h_j}"
         r"\;\Rightarrow\; \mathrm{Var}\!\left(\frac{\partial L}{\partial s_{l-1}}\right) = "
         r"n\,\mathrm{Var}(w)\,\mathrm{E}[f'(s)^2]\;\mathrm{Var}\!\left(\frac{\partial L}{\partial s_l}\right)",
-        rf"n\,\mathrm{{Var}}(w) = {tex(nvar)} \;\Rightarrow\; "
-        rf"\frac{{\mathrm{{std}}(\partial L/\partial s_1)}}{{\mathrm{{std}}(\partial L/\partial s_{{{depth}}})}}"
-        rf" = {tex(measured)}",
-        (t(lang, "der_back_note"), note),
+        rf"n\,\mathrm{{Var}}(w) = {v.tex('nvar')},\quad {ratio} = {v.tex('grad_ratio')}",
+        [v.fill("der_back_note"), note],
     )

@@ -139,7 +139,7 @@ EN: dict[str, str] = {
     "metric_act_delta": "×{ratio} of the input's {input}",
     "metric_grad": "Gradient std at layer 1",
     "metric_grad_delta": "×{ratio} of layer {depth}'s {last}",
-    "metric_saturated": "Saturated units (last layer)",
+    "metric_saturated": "Saturated values (last layer)",
     "metric_dead": "Dead units (last layer)",
     "metric_sat_dead": "Saturated / dead",
     "metric_sat_dead_none": "not defined for {activation}",
@@ -185,6 +185,7 @@ EN: dict[str, str] = {
     "panel": "layer {n}",
     "measured": "measured",
     "theory": "theory",
+    "series": "curve",
     "chart_act_std": "Activation std per layer",
     "chart_act_mean": "Activation mean per layer",
     "chart_hist": "Activation histograms",
@@ -195,9 +196,12 @@ EN: dict[str, str] = {
     "hist_every": " (every {k}th layer)",
     "share": "share",
     "bin": "bin",
+    "bin_start": "bin from",
+    "bin_end": "bin to",
     "std_axis": "std",
     "mean_axis": "mean",
     "chart_grad_std": "Gradient std ∂L/∂s per layer",
+    "chart_grad_std_bn": "Gradient std ∂L/∂z per layer (z = h·W + b, before batch norm)",
     "chart_ratio": "Weight gradient : weight, std(∂L/∂W) / std(W)",
     "ratio_axis": "ratio",
     "guide": "1e-3 guide",
@@ -215,7 +219,11 @@ EN: dict[str, str] = {
     "chart_compare": "Activation std per layer, by scheme",
     "scheme": "scheme",
     "zero_not_drawn": "Exactly 0 (not drawn on a log scale): {names}.",
-    "data_caption": "Every statistic per layer (layer 0 is the input). Empty cells are undefined or beyond a break.",
+    "data_caption": (
+        "Every statistic per layer (layer 0 is the input). saturated_values is the share of the layer's activation "
+        "values on tanh's or sigmoid's flat ends, dead_units the share of its units that are ≤ 0 for every sample. "
+        "Empty cells are undefined or beyond a break."
+    ),
     "download_csv": "Download CSV",
     "config_json": "Configuration as JSON",
     "simulating_compare": "Simulating {n} networks…",
@@ -231,13 +239,51 @@ EN: dict[str, str] = {
         "Assumptions: the weights and inputs are independent of each other, and the weights have mean 0. "
         "Then the variances of the n terms add up."
     ),
-    "der_var_numbers": "Here: n = {n}, Var(w) = {var_w}, E[x²] = {ex2} (measured input) → Var(s₁) = {var_s}, std(s₁) = {std_s}.",
-    "der_measured_pre": "Measured std(s₁) = {measured}.",
-    "der_bias_note": "With biases of variance σ_b² = {var_b}, they add σ_b² to every Var(s).",
+    "der_var_numbers": (
+        "Here: n = {n}, Var(w) = {var_w}, E[x²] = {ex2} (the input's variance) → Var({sym}₁) = {var_s}, "
+        "std({sym}₁) = {std_s}."
+    ),
+    "der_measured_input": "Measured: E[x²] = {measured_ex2} over this batch, std(s₁) = {measured_std_s}.",
+    "der_measured_input_bn": (
+        "Measured: E[x²] = {measured_ex2} over this batch (z₁ itself is not recorded: the per-layer statistics "
+        "are taken after batch norm)."
+    ),
+    "der_bias_note": "The biases vary from unit to unit with variance σ_b² = {var_b}, which adds to every Var({sym}).",
+    "der_bias_mean_note": (
+        "The mean bias b = {bias} moves every s by b. That leaves Var(s₁) as it is, but from layer 2 on the "
+        "weights turn the offset into spread: E[h²] counts it."
+    ),
+    "der_bias_bn_note": "Batch norm subtracts each unit's mean over the batch, so the biases cancel from s on.",
     "der_tanh_title": "3 · Through tanh: the factor per layer",
     "der_tanh_note": (
         "Near 0, tanh(s) ≈ s, so a layer multiplies the std by √(n·Var(w)) as long as the values stay small. "
-        "Above 1, tanh saturates instead: |h| → 1 and tanh′(s) → 0."
+        "For large |s|, tanh saturates instead: |h| → 1 and tanh′(s) → 0."
+    ),
+    "der_tanh_regime_much_less": (
+        "Here std(s₁) = {std_s} is {relation} {reference}: the values stay on tanh's straight part, where the "
+        "factor holds closely."
+    ),
+    "der_tanh_regime_less": (
+        "Here std(s₁) = {std_s} is {relation} {reference}: most values stay on tanh's straight part, and its bend "
+        "makes each layer's factor a little smaller than √(n·Var(w))."
+    ),
+    "der_tanh_regime_close": (
+        "Here std(s₁) = {std_s} is {relation} {reference}: the values reach into tanh's bend, which takes more off "
+        "the spread than the straight-line factor says; as the spread shrinks, the values move onto the straight "
+        "part and the decline slows down, as the theory curve shows."
+    ),
+    "der_tanh_regime_greater": (
+        "Here std(s₁) = {std_s} is {relation} {reference}: a good share of the values reaches tanh's flat ends, "
+        "which cap |h| at 1, so the straight-line factor overstates the spread."
+    ),
+    "der_saturation_numbers": (
+        "Here: std(s₁) = {std_s}, {relation} {reference}, so the straight-line factor does not apply: tanh caps "
+        "|h| at 1 and {saturated} of the last layer's activation values are saturated (|h| > {saturation_level}). "
+        "Theory std(h_{depth}) = {theory_act}; measured {act_last}."
+    ),
+    "der_factor_numbers": (
+        "Here: factor {factor} a layer → after {depth} layers {total}. Theory, layer by layer: "
+        "std(h_{depth}) / std(x) = {theory_ratio}; measured {act_ratio}."
     ),
     "der_linear_title": "3 · Through the identity: the factor per layer",
     "der_linear_note": "With f(s) = s the factor is exact: every layer multiplies the std by √(n·Var(w)).",
@@ -247,20 +293,32 @@ EN: dict[str, str] = {
         "each layer multiplies the second moment by ½·n·Var(w)."
     ),
     "der_leaky_note": "leaky_relu keeps a slope a on the negative side: E[h²] = ½(1 + a²)·Var(s).",
+    "der_relu_numbers": (
+        "Here: factor {factor} a layer on √E[h²] → after {depth} layers √E[h_{depth}²] / √E[x²] = {total}. "
+        "The std, √(E[h²] − E[h]²), leaves out the outputs' mean: theory std(h_{depth}) / std(x) = "
+        "{theory_ratio}; measured {act_ratio}."
+    ),
     "der_other_title": "3 · Through {activation}",
     "der_other_note": (
         "E[f(s)²] for {activation} has no short closed form; the theory integrates it numerically, layer by layer, "
         "for a Gaussian s."
     ),
-    "der_factor_numbers": "Here: factor {factor} a layer → after {depth} layers {total}. Measured: std(h_{depth}) / std(x) = {measured}.",
-    "der_saturation_numbers": (
-        "Here: std(s₁) = {std_s}, far above 1, so the straight-line factor does not apply: tanh caps |h| at 1 and "
-        "{saturated} of the last layer's values are saturated (|h| > 0.97). Theory std(h_{depth}) = {predicted}; "
-        "measured {measured}."
+    "der_bias_act_title": "3 · Through {activation} with biases",
+    "der_bias_act_note": (
+        "With biases the layers no longer multiply the std by one constant factor: each adds σ_b² to Var(s), and "
+        "the mean bias b shifts s, which the next layer's weights turn into spread. The theory follows the "
+        "recursion layer by layer, with s Gaussian of mean b and variance q_l."
     ),
-    "der_theory_numbers": "Here: theory std(h_{depth}) = {predicted}; measured {measured}.",
+    "der_bias_numbers": (
+        "Here: n·Var(w) = {nvar}, σ_b² = {var_b}, b = {bias}. Theory: std(h_{depth}) / std(x) = {theory_ratio}; "
+        "measured {act_ratio}."
+    ),
+    "der_theory_numbers": "Here: theory std(h_{depth}) = {theory_act}; measured {act_last}.",
     "der_bn_act_title": "3 · Through {activation} after batch norm",
-    "der_bn_act_note": "Batch norm hands every layer's nonlinearity a pre-activation of variance 1, so every layer sees the same input spread (step 6).",
+    "der_bn_act_note": (
+        "Batch norm hands every layer's nonlinearity an input s of variance σ_B²/(σ_B² + ε) (step 6), which is 1 "
+        "unless the sums z are as small as √ε: the size of the weights no longer decides the spread."
+    ),
     "der_condition_title": "4 · Keep the factor at 1",
     "der_condition_note": (
         "Xavier (Glorot & Bengio 2010) asks n·Var(w) = 1, the right factor for tanh near 0; their 2/(n_in + n_out) "
@@ -272,25 +330,48 @@ EN: dict[str, str] = {
         "The gradient with respect to an input sums n terms too, one per unit it feeds, and passes through f′ "
         "on the way: the backward factor per layer is n·Var(w)·E[f′(s)²]."
     ),
-    "der_back_numbers": "Here: measured gradient std at layer 1 / at layer {depth} = {measured}; theory {predicted}.",
-    "der_back_bn": "Here: measured gradient std at layer 1 / at layer {depth} = {measured}; batch norm's backward pass is outside the simple theory.",
+    "der_back_numbers": (
+        "Here: measured std(∂L/∂s) at layer 1 / at layer {depth} = {grad_ratio}; theory {theory_grad_ratio}."
+    ),
+    "der_back_bn": (
+        "Here: measured std(∂L/∂z) at layer 1 / at layer {depth} = {grad_ratio}, for the sum z before batch norm "
+        "(as the Gradients tab draws it); batch norm's backward pass is outside the simple theory."
+    ),
     "der_bn_title": "6 · Batch norm resets the scale",
     "der_bn_note": (
-        "Batch norm divides each unit's pre-activation by its std over the batch, so Var(ŝ) = 1 whatever "
-        "n·Var(w) is: the factor of step 3 no longer builds up (Ioffe & Szegedy 2015)."
+        "Batch norm divides each unit's sum z by √(σ_B² + ε), σ_B being its std over the batch, so "
+        "Var(s) = σ_B²/(σ_B² + ε) whatever n·Var(w) is: the factor of step 3 no longer builds up "
+        "(Ioffe & Szegedy 2015)."
     ),
-    "der_bn_numbers": "Here: measured std(ŝ) from layer 1 to {depth}: {low} to {high}.",
+    "der_bn_numbers": "Here: measured std(s) from layer 1 to {depth}: {bn_low} to {bn_high}.",
     "der_zero_title": "Zero weights: nothing to add up",
     "der_zero_note": (
-        "With w = 0 every s is exactly 0 (plus the same bias), whatever the input: every unit of a layer computes "
-        "the same value, gets the same gradient and the same update. The variance argument has nothing to work with."
+        "With w = 0 every {sym} is exactly its bias, whatever the input: every unit of a layer computes the same "
+        "value, gets the same gradient and the same update. The variance argument has nothing to work with."
     ),
-    "der_zero_numbers": "Here: distinct units per layer from layer 1 to {depth}: {distinct} of {n}.",
+    "der_zero_bias_note": (
+        "With w = 0 every {sym} is exactly its bias, whatever the input. The biases differ from unit to unit here, "
+        "so the units differ, but each one outputs the same value for every input: the network ignores its "
+        "input, and the variance argument has nothing to work with."
+    ),
+    "der_zero_numbers_same": "Here: distinct units in each of layers 1 to {depth}: {distinct_low} of {n}.",
+    "der_zero_numbers": (
+        "Here: distinct units per layer, layers 1 to {depth}: from {distinct_low} to {distinct_high} of {n}."
+    ),
     "der_constant_title": "Constant weights: every unit the same",
     "der_constant_note": (
         "With w = c every unit computes the same c·Σx: the units are identical copies, and E[w] ≠ 0 breaks the "
         "zero-mean assumption of step 2, so the theory gives no prediction."
     ),
+    "der_missing_overflow": "— (the values overflowed {dtype} at layer {layer})",
+    "der_missing_underflow": "— (the values underflowed to zero in {dtype} at layer {layer})",
+    "der_beyond_float64": "— (beyond float64's range)",
+    # comparing two numbers (views/derivation.relation picks one)
+    "cmp_much_less": "far below",
+    "cmp_less": "below",
+    "cmp_close": "close to",
+    "cmp_greater": "above",
+    "cmp_much_greater": "far above",
     # references
     "references": "References",
     "references_body": (
@@ -420,7 +501,7 @@ ZH: dict[str, str] = {
     "metric_act_delta": "是输入（{input}）的 {ratio} 倍",
     "metric_grad": "第 1 层梯度的标准差",
     "metric_grad_delta": "是第 {depth} 层（{last}）的 {ratio} 倍",
-    "metric_saturated": "饱和神经元（最后一层）",
+    "metric_saturated": "饱和的激活值（最后一层）",
     "metric_dead": "死亡神经元（最后一层）",
     "metric_sat_dead": "饱和 / 死亡",
     "metric_sat_dead_none": "{activation} 没有这个概念",
@@ -464,6 +545,7 @@ ZH: dict[str, str] = {
     "panel": "第 {n} 层",
     "measured": "实测",
     "theory": "理论",
+    "series": "曲线",
     "chart_act_std": "每层激活值的标准差",
     "chart_act_mean": "每层激活值的均值",
     "chart_hist": "激活值直方图",
@@ -471,9 +553,12 @@ ZH: dict[str, str] = {
     "hist_every": "（每隔 {k} 层一个）",
     "share": "比例",
     "bin": "区间",
+    "bin_start": "区间起点",
+    "bin_end": "区间终点",
     "std_axis": "标准差",
     "mean_axis": "均值",
     "chart_grad_std": "每层梯度 ∂L/∂s 的标准差",
+    "chart_grad_std_bn": "每层梯度 ∂L/∂z 的标准差（z = h·W + b，批归一化之前）",
     "chart_ratio": "权重梯度与权重之比 std(∂L/∂W) / std(W)",
     "ratio_axis": "比值",
     "guide": "1e-3 参考线",
@@ -490,7 +575,7 @@ ZH: dict[str, str] = {
     "chart_compare": "按方案对比每层激活值的标准差",
     "scheme": "方案",
     "zero_not_drawn": "恰好为 0（对数坐标上画不出来）：{names}。",
-    "data_caption": "每一层的全部统计量（第 0 层是输入）。空格表示没有定义，或位于数值溢出之后。",
+    "data_caption": "每一层的全部统计量（第 0 层是输入）。saturated_values 是该层落在 tanh 或 sigmoid 平坦两端的激活值所占的比例，dead_units 是对所有样本都 ≤ 0 的神经元所占的比例。空格表示没有定义，或位于数值溢出之后。",
     "download_csv": "下载 CSV",
     "config_json": "JSON 格式的配置",
     "simulating_compare": "正在模拟 {n} 个网络……",
@@ -499,38 +584,59 @@ ZH: dict[str, str] = {
     "der_sum_note": "一个神经元把 n = {n} 个输入各自乘上自己的权重，再加起来。",
     "der_var_title": "2 · 和的方差",
     "der_var_note": "假设：权重和输入相互独立，并且权重的均值为 0。这样 n 项的方差就可以直接相加。",
-    "der_var_numbers": "当前：n = {n}，Var(w) = {var_w}，E[x²] = {ex2}（实测输入）→ Var(s₁) = {var_s}，std(s₁) = {std_s}。",
-    "der_measured_pre": "实测 std(s₁) = {measured}。",
-    "der_bias_note": "如果偏置的方差为 σ_b² = {var_b}，每个 Var(s) 都要再加上 σ_b²。",
+    "der_var_numbers": "当前：n = {n}，Var(w) = {var_w}，E[x²] = {ex2}（输入的方差）→ Var({sym}₁) = {var_s}，std({sym}₁) = {std_s}。",
+    "der_measured_input": "实测：这个批量上 E[x²] = {measured_ex2}，std(s₁) = {measured_std_s}。",
+    "der_measured_input_bn": "实测：这个批量上 E[x²] = {measured_ex2}（z₁ 本身没有记录：每层的统计量都是在批归一化之后取的）。",
+    "der_bias_note": "各个神经元的偏置不同，方差为 σ_b² = {var_b}，它会加到每个 Var({sym}) 上。",
+    "der_bias_mean_note": "偏置均值 b = {bias} 让每个 s 都平移 b。Var(s₁) 因此不变，但从第 2 层起，权重会把这个偏移变成分布宽度：E[h²] 把它算在内。",
+    "der_bias_bn_note": "批归一化会减去每个神经元在批量上的均值，所以偏置在 s 中被抵消。",
     "der_tanh_title": "3 · 经过 tanh：每层的缩放因子",
-    "der_tanh_note": "在 0 附近 tanh(s) ≈ s，所以只要数值还小，每一层都把标准差乘以 √(n·Var(w))。超过 1 之后 tanh 开始饱和：|h| → 1，tanh′(s) → 0。",
+    "der_tanh_note": "在 0 附近 tanh(s) ≈ s，所以只要数值还小，每一层都把标准差乘以 √(n·Var(w))。|s| 很大时 tanh 就饱和了：|h| → 1，tanh′(s) → 0。",
+    "der_tanh_regime_much_less": "当前 std(s₁) = {std_s}，{relation} {reference}：数值都停留在 tanh 的直线段上，这个因子几乎完全成立。",
+    "der_tanh_regime_less": "当前 std(s₁) = {std_s}，{relation} {reference}：大多数数值停留在 tanh 的直线段上，它的弯曲让每层的因子比 √(n·Var(w)) 略小一些。",
+    "der_tanh_regime_close": "当前 std(s₁) = {std_s}，{relation} {reference}：数值进入了 tanh 弯曲的部分，分布宽度被削掉的比直线因子说的更多；随着宽度变小，数值回到直线段上，下降也随之变慢，理论曲线正是这样。",
+    "der_tanh_regime_greater": "当前 std(s₁) = {std_s}，{relation} {reference}：相当一部分数值到达 tanh 平坦的两端，|h| 被限制在 1 以内，所以直线因子高估了分布宽度。",
+    "der_saturation_numbers": "当前：std(s₁) = {std_s}，{relation} {reference}，线性近似不再成立：tanh 把 |h| 限制在 1 以内，最后一层有 {saturated} 的激活值饱和（|h| > {saturation_level}）。理论 std(h_{depth}) = {theory_act}；实测 {act_last}。",
+    "der_factor_numbers": "当前：每层因子 {factor} → {depth} 层之后为 {total}。逐层计算的理论：std(h_{depth}) / std(x) = {theory_ratio}；实测 {act_ratio}。",
     "der_linear_title": "3 · 经过恒等函数：每层的缩放因子",
     "der_linear_note": "f(s) = s 时这个因子是精确的：每一层都把标准差乘以 √(n·Var(w))。",
     "der_relu_title": "3 · 经过 ReLU：方差减半",
     "der_relu_note": "对均值为 0、对称分布的 s，ReLU 保留正的一半，其余变成 0，所以 E[h²] = ½·Var(s)：每一层把二阶矩乘以 ½·n·Var(w)。",
     "der_leaky_note": "leaky_relu 在负半轴保留斜率 a：E[h²] = ½(1 + a²)·Var(s)。",
+    "der_relu_numbers": "当前：√E[h²] 每层乘以因子 {factor} → {depth} 层之后 √E[h_{depth}²] / √E[x²] = {total}。标准差 √(E[h²] − E[h]²) 不含输出的均值：理论 std(h_{depth}) / std(x) = {theory_ratio}；实测 {act_ratio}。",
     "der_other_title": "3 · 经过 {activation}",
     "der_other_note": "{activation} 的 E[f(s)²] 没有简洁的解析式；理论对高斯分布的 s 逐层做数值积分。",
-    "der_factor_numbers": "当前：每层因子 {factor} → {depth} 层之后为 {total}。实测：std(h_{depth}) / std(x) = {measured}。",
-    "der_saturation_numbers": "当前：std(s₁) = {std_s}，远大于 1，线性近似不再成立：tanh 把 |h| 限制在 1 以内，最后一层有 {saturated} 的值饱和（|h| > 0.97）。理论 std(h_{depth}) = {predicted}；实测 {measured}。",
-    "der_theory_numbers": "当前：理论 std(h_{depth}) = {predicted}；实测 {measured}。",
+    "der_bias_act_title": "3 · 带偏置经过 {activation}",
+    "der_bias_act_note": "有偏置时，各层不再把标准差乘以同一个常数因子：每层给 Var(s) 加上 σ_b²，偏置均值 b 让 s 平移，下一层的权重又把这个平移变成分布宽度。理论逐层跟踪这个递推，s 服从均值为 b、方差为 q_l 的高斯分布。",
+    "der_bias_numbers": "当前：n·Var(w) = {nvar}，σ_b² = {var_b}，b = {bias}。理论：std(h_{depth}) / std(x) = {theory_ratio}；实测 {act_ratio}。",
+    "der_theory_numbers": "当前：理论 std(h_{depth}) = {theory_act}；实测 {act_last}。",
     "der_bn_act_title": "3 · 批归一化之后经过 {activation}",
-    "der_bn_act_note": "批归一化让每一层的非线性函数收到方差为 1 的输入，所以每一层看到的输入宽度都一样（见第 6 步）。",
+    "der_bn_act_note": "批归一化让每一层的非线性函数收到方差为 σ_B²/(σ_B² + ε) 的输入 s（见第 6 步）；只要加权和 z 不小到 √ε 的量级，这个方差就是 1：权重的大小不再决定分布宽度。",
     "der_condition_title": "4 · 让这个因子保持为 1",
     "der_condition_note": "Xavier（Glorot & Bengio 2010）要求 n·Var(w) = 1，这正是 tanh 在 0 附近需要的因子；当各层一样宽时，他们的 2/(n_in + n_out) 就等于 1/n。ReLU 让方差减半，所以 He 等人（2015）把它加倍。",
     "der_condition_numbers": "当前：n = {n}，Xavier 给出 Var(w) = {xavier}，He 给出 {he}；这个网络的 Var(w) = {var_w}，即 n·Var(w) = {nvar}。",
     "der_back_title": "5 · 反向传播时是同一个因子",
     "der_back_note": "对一个输入的梯度同样是 n 项之和（它连接的每个神经元一项），并且要乘上 f′：反向传播每层的因子是 n·Var(w)·E[f′(s)²]。",
-    "der_back_numbers": "当前：实测第 1 层与第 {depth} 层梯度标准差之比 = {measured}；理论 {predicted}。",
-    "der_back_bn": "当前：实测第 1 层与第 {depth} 层梯度标准差之比 = {measured}；批归一化的反向传播不在简单理论的范围内。",
+    "der_back_numbers": "当前：实测第 1 层与第 {depth} 层 std(∂L/∂s) 之比 = {grad_ratio}；理论 {theory_grad_ratio}。",
+    "der_back_bn": "当前：实测第 1 层与第 {depth} 层 std(∂L/∂z) 之比 = {grad_ratio}，z 是批归一化之前的加权和（与“梯度”页的图相同）；批归一化的反向传播不在简单理论的范围内。",
     "der_bn_title": "6 · 批归一化把尺度重置",
-    "der_bn_note": "批归一化把每个神经元的输入除以它在批量上的标准差，所以不管 n·Var(w) 是多少，Var(ŝ) = 1：第 3 步里的因子不再逐层累积（Ioffe & Szegedy 2015）。",
-    "der_bn_numbers": "当前：第 1 层到第 {depth} 层实测的 std(ŝ) 在 {low} 到 {high} 之间。",
+    "der_bn_note": "批归一化把每个神经元的加权和 z 除以 √(σ_B² + ε)，σ_B 是它在批量上的标准差，所以不管 n·Var(w) 是多少，Var(s) = σ_B²/(σ_B² + ε)：第 3 步里的因子不再逐层累积（Ioffe & Szegedy 2015）。",
+    "der_bn_numbers": "当前：第 1 层到第 {depth} 层实测的 std(s) 在 {bn_low} 到 {bn_high} 之间。",
     "der_zero_title": "权重为零：没有东西可加",
-    "der_zero_note": "w = 0 时，不管输入是什么，每个 s 都恰好是 0（加上同样的偏置）：同一层的每个神经元算出同样的值，得到同样的梯度和同样的更新。方差分析在这里无从谈起。",
-    "der_zero_numbers": "当前：第 1 层到第 {depth} 层，每层不同的神经元个数：{distinct}（共 {n} 个）。",
+    "der_zero_note": "w = 0 时，不管输入是什么，每个 {sym} 都恰好等于它的偏置：同一层的每个神经元算出同样的值，得到同样的梯度和同样的更新。方差分析在这里无从谈起。",
+    "der_zero_bias_note": "w = 0 时，不管输入是什么，每个 {sym} 都恰好等于它的偏置。这里各个神经元的偏置不同，所以神经元彼此不同，但每个神经元对所有输入都输出同一个值：网络忽略了它的输入，方差分析在这里无从谈起。",
+    "der_zero_numbers_same": "当前：第 1 层到第 {depth} 层，每层不同的神经元个数：{distinct_low}（共 {n} 个）。",
+    "der_zero_numbers": "当前：第 1 层到第 {depth} 层，每层不同的神经元个数在 {distinct_low} 到 {distinct_high} 之间（共 {n} 个）。",
     "der_constant_title": "常数权重：所有神经元都一样",
     "der_constant_note": "w = c 时，每个神经元都算出同一个 c·Σx：它们是一模一样的副本；而且 E[w] ≠ 0 违反了第 2 步“均值为 0”的假设，所以理论给不出预测。",
+    "der_missing_overflow": "—（数值在第 {layer} 层超出了 {dtype} 的范围）",
+    "der_missing_underflow": "—（数值在第 {layer} 层下溢，在 {dtype} 中变成了 0）",
+    "der_beyond_float64": "—（超出了 float64 的范围）",
+    "cmp_much_less": "远小于",
+    "cmp_less": "小于",
+    "cmp_close": "接近",
+    "cmp_greater": "大于",
+    "cmp_much_greater": "远大于",
     "references": "参考文献",
     "references_body": (
         "Glorot & Bengio (2010), *Understanding the difficulty of training deep feedforward neural networks* · "
