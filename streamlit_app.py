@@ -16,7 +16,7 @@ import streamlit as st
 
 from core import DEFAULT_MEMORY_BUDGET, Config, MemoryBudgetError, Result, estimate_memory, simulate, theory
 from core.allocator import keep_freed_memory
-from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES
+from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
 from core.initializers import DEFAULT_GAIN, gain_of, weight_std
 from core.train import (
     DEFAULT_STEPS, HE_2015_LR, HE_2015_STEPS, HE_2015_WIDTH, MAX_BATCH, estimate_training_memory, he_2015,
@@ -276,7 +276,7 @@ def init_notes(lang: str, config: Config, gain_note: str | None, gain_text: str)
         st.warning(t(lang, "gain_none", activation=config.activation))
     elif gain_note == "unknown":
         low, high = FLOAT_RANGES["gain"]
-        st.warning(t(lang, "gain_unknown", raw=gain_text, low=f"{low:g}", high=f"{high:g}"))
+        st.warning(t(lang, "gain_unknown", raw=gain_text, low=written(low), high=written(high)))
 
 
 def data_section(lang: str) -> dict[str, Any]:
@@ -353,7 +353,7 @@ def allowed_text(lang: str, name: str) -> str:
     if name == "tab":
         return t(lang, "allowed_choice", choices=", ".join(tab_codes()))
     if p.kind in ("int", "float", "gain"):
-        return t(lang, f"allowed_{p.kind}", low=f"{p.low:g}", high=f"{p.high:g}")
+        return t(lang, f"allowed_{p.kind}", low=written(p.low), high=written(p.high))
     return t(lang, f"allowed_{p.kind}", choices=", ".join(p.choices))
 
 
