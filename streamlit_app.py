@@ -16,6 +16,7 @@ import streamlit as st
 
 from core import DEFAULT_MEMORY_BUDGET, Config, MemoryBudgetError, Result, estimate_memory, simulate, theory
 from core.allocator import keep_freed_memory
+from core.activations import recommended_gain
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
 from core.initializers import DEFAULT_GAIN, gain_of, weight_std
 from core.train import (
@@ -274,6 +275,8 @@ def init_notes(lang: str, config: Config, gain_note: str | None, gain_text: str)
         st.caption(t(lang, "gain_line", gain=summary.format_value(gain_of(config), 4)))
     if gain_note == "none":
         st.warning(t(lang, "gain_none", activation=config.activation))
+    elif gain_note == "selu":
+        st.info(t(lang, "gain_selu", gain=written(gain_of(config)), linear=written(recommended_gain("linear"))))
     elif gain_note == "unknown":
         low, high = FLOAT_RANGES["gain"]
         st.warning(t(lang, "gain_unknown", raw=gain_text, low=written(low), high=written(high)))

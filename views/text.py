@@ -134,6 +134,11 @@ EN: dict[str, str] = {
     "gain_line": "Gain used: {gain}",
     "gain_none": "torch recommends no gain for {activation}; the scheme's default gain is used.",
     "gain_unknown": "“{raw}” is not a gain: type default, recommended or a number from {low} to {high}. The default is used.",
+    "gain_selu": (
+        "torch's calculate_gain('selu') is {gain}, which gives up self-normalization for steadier gradients. "
+        "torch's documentation says a self-normalizing network (Klambauer et al. 2017) uses the linear gain, "
+        "{linear}: type {linear} for Var(w) = 1/n."
+    ),
     # headline
     "metric_act": "Last-layer activation std",
     "metric_act_delta": "×{ratio} of the input's {input}",
@@ -416,6 +421,10 @@ ZH: dict[str, str] = {
     "gain_line": "实际使用的增益：{gain}",
     "gain_none": "torch 没有给 {activation} 推荐增益，这里使用该初始化方法的默认增益。",
     "gain_unknown": "“{raw}”不是有效的增益：请输入 default、recommended 或 {low} 到 {high} 之间的数。现在使用默认增益。",
+    "gain_selu": (
+        "torch 的 calculate_gain('selu') 是 {gain}，它放弃了自归一化，换取更平稳的梯度。torch 的文档指出，"
+        "自归一化网络（Klambauer 等，2017）应使用线性增益 {linear}：输入 {linear}，即 Var(w) = 1/n。"
+    ),
     "metric_act": "最后一层激活值的标准差",
     "metric_act_delta": "是输入（{input}）的 {ratio} 倍",
     "metric_grad": "第 1 层梯度的标准差",

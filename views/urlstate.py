@@ -12,9 +12,9 @@ from dataclasses import dataclass, fields
 from typing import Any, Mapping, Sequence
 
 from core import Config
-from core.activations import recommended_gain
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES
-from core.initializers import DEFAULT_GAIN
+from core.initializers import GAIN_WORDS, matters, parse_gain
+from core.initializers import resolve_gain as resolve_gain_value
 from core.train import DEFAULT_STEPS, LECTURE_RACE
 from core.train import SCHEMES as TRAIN_SCHEMES
 
@@ -22,7 +22,6 @@ from .tour import CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, same_lesson,
 
 LANGUAGES = ("en", "zh")
 STEPS_RANGE = (10, 10_000)  # training steps the app offers (core.train allows from 1)
-GAIN_WORDS = ("default", "recommended")  # torch.nn.init's default gain, or calculate_gain(activation)
 
 
 @dataclass(frozen=True)
@@ -92,16 +91,8 @@ def defaults(tabs: Sequence[str] = ("activations",)) -> dict[str, Any]:
 
 
 def relevant(name: str, state: Mapping[str, Any]) -> bool:
-    """Whether a control matters for the current choices (the sidebar hides the others)."""
-    init, activation = state.get("init"), state.get("activation")
-    return {
-        "slope": activation == "leaky_relu",
-        "std": init == "normal",
-        "bound": init == "uniform",
-        "value": init == "constant",
-        "gain": init in DEFAULT_GAIN,
-        "mode": init in ("he_normal", "he_uniform"),
-    }.get(name, True)
+    """Whether a control matters for the current choices (the sidebar hides the others): core's one table."""
+    return matters(_CONFIG_NAME.get(name, name), state.get("init"), state.get("activation"))
 
 
 def format_number(value: float) -> str:
@@ -132,8 +123,9 @@ def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
         if text.lower() not in ("true", "false"):
             raise ValueError(name)
         return text.lower() == "true"
-    if p.kind == "gain" and text in p.choices:
-        return text
+    if p.kind == "gain":
+        parse_gain(text)  # ValueError for anything but a word or a number in range
+        return text  # as typed ("1.50" stays "1.50"): the box shows what the link says
     number = float(text)  # ValueError for text that is not a number
     if not (math.isfinite(number) and p.low <= number <= p.high):
         raise ValueError(name)
@@ -141,7 +133,7 @@ def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
         if number != int(number):
             raise ValueError(name)
         return int(number)
-    return format_number(number) if p.kind == "gain" else number
+    return number
 
 
 def _param(name: str, tabs: Sequence[str]) -> Param:
@@ -232,19 +224,18 @@ def to_query(state: Mapping[str, Any], tabs: Sequence[str]) -> dict[str, str | l
 def resolve_gain(state: Mapping[str, Any]) -> tuple[float | None, str | None]:
     """Config.gain for the gain widget's text, and a note when the text could not be used as asked.
 
-    Notes: "unknown" (not a word or number in range; the default is used), "none" (torch recommends no gain
-    for this activation; the default is used).
+    Notes: "unknown" (not a word or number in range; the default is used), and core.initializers.resolve_gain's
+    "none" (torch recommends no gain for this activation; the default is used) and "selu" (calculate_gain's
+    3/4, where self-normalizing networks use the linear gain 1); the command line reads the same function.
     """
-    text = str(state.get("gain", "default")).strip()
-    if state.get("init") not in DEFAULT_GAIN or text == "default":
+    init, activation = state.get("init"), state.get("activation", "tanh")
+    if not matters("gain", init, activation):
         return None, None
-    if text == "recommended":
-        gain = recommended_gain(state.get("activation", "tanh"), float(state.get("slope", 0.01)))
-        return gain, (None if gain is not None else "none")
     try:
-        return float(parse("gain", text)), None
+        gain = parse_gain(str(state.get("gain", "default")))
     except ValueError:
         return None, "unknown"
+    return resolve_gain_value(gain, init, activation, float(state.get("slope", 0.01)))
 
 
 def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:
