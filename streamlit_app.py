@@ -344,6 +344,10 @@ def header(lang: str, step: str, config: Config) -> None:
 
 def link_problems(lang: str) -> None:
     for problem in st.session_state.get("_link_problems", []):
+        if problem.kept:  # a list whose allowed items are used
+            st.warning(t(lang, "url_list_problem", name=problem.name, raw=problem.raw, kept=", ".join(problem.kept),
+                         choices=", ".join(urlstate.PARAMS[problem.name].choices)))
+            continue
         default = problem.default
         shown = ", ".join(default) if isinstance(default, list) else urlstate.format_number(default) \
             if isinstance(default, (bool, int, float)) else default

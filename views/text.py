@@ -168,6 +168,10 @@ EN: dict[str, str] = {
     "allowed_bool": "true or false",
     "allowed_gain": "default, recommended or a number from {low} to {high}",
     "allowed_list": "a list of {choices}",
+    "url_list_problem": (
+        "The link's list **{name}** has items that are not allowed (“{raw}”): each item is one of {choices}. "
+        "They are left out; the rest is used ({kept})."
+    ),
     "break_overflow": "Values overflowed {dtype} at layer {layer} ({stage} pass); the layers after it are not drawn.",
     "break_underflow": "Values underflowed to zero in {dtype} at layer {layer} ({stage} pass); the layers after it are not drawn.",
     "stage_forward": "forward",
@@ -452,6 +456,10 @@ ZH: dict[str, str] = {
     "allowed_bool": " true 或 false",
     "allowed_gain": " default、recommended 或 {low} 到 {high} 之间的数",
     "allowed_list": "由以下选项组成的列表：{choices}",
+    "url_list_problem": (
+        "链接中列表参数 **{name}** 有不可用的项（“{raw}”）：每一项应为以下之一：{choices}。"
+        "这些项已去掉，其余的照常使用（{kept}）。"
+    ),
     "break_overflow": "{stage}在第 {layer} 层超出了 {dtype} 的表示范围（上溢）；之后的层不再绘制。",
     "break_underflow": "{stage}在第 {layer} 层下溢，在 {dtype} 中变成了 0；之后的层不再绘制。",
     "stage_forward": "前向传播",

@@ -3,6 +3,8 @@
 A widget's key is its URL parameter, and a widget's value is what the URL holds (codes, not labels), so a link
 reads the same in English and in Chinese. Streamlit keeps bound widgets and the address bar in step; this
 module handles what Streamlit cannot know: our ranges, the tour step a link names, and which values matter.
+It reads a link as Streamlit writes one: a list as the parameter repeated, an empty list as one empty value
+(`?compare=`, the Compare list cleared), a bool as true/false, a number in its shortest form.
 """
 
 from __future__ import annotations
@@ -69,11 +71,15 @@ _CONFIG_NAME = {"bn": "batch_norm"}  # URL name -> Config field, where they diff
 
 @dataclass(frozen=True)
 class Problem:
-    """A parameter whose value could not be used; the page says so and uses the default."""
+    """A parameter whose value could not be used; the page says so and uses the default.
+
+    For a list with some good items, `kept` holds them (they are used) and `raw` only the items left out.
+    """
 
     name: str
     raw: str
     default: Any
+    kept: tuple = ()
 
 
 def state_of(config: Config) -> dict[str, Any]:
@@ -105,15 +111,27 @@ def format_number(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def list_items(raw: str | list[str], choices: Sequence[str]) -> tuple[list[str], list[str]]:
+    """A list parameter's allowed items (repeats dropped, order kept) and the items that are not allowed.
+
+    Empty values are no items: Streamlit writes a cleared list as `?compare=`, which reads as [].
+    """
+    # a "+" typed into an address arrives as a space ("normal_0.01+bn"); the app itself writes %2B
+    items = [item.strip().replace(" ", "+") for item in ([raw] if isinstance(raw, str) else list(raw))]
+    items = [item for item in items if item]
+    good = list(dict.fromkeys(item for item in items if item in choices))
+    bad = list(dict.fromkeys(item for item in items if item not in choices))
+    return good, bad
+
+
 def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
-    """The widget value a URL text asks for; ValueError when it is not allowed."""
+    """The widget value a URL text asks for; ValueError when it is not allowed (a list: when any item is not)."""
     p = param or PARAMS[name]
     if p.kind == "list":
-        # a "+" typed into an address arrives as a space ("normal_0.01+bn"); the app itself writes %2B
-        items = [item.strip().replace(" ", "+") for item in ([raw] if isinstance(raw, str) else list(raw))]
-        if not items or any(item not in p.choices for item in items):
+        good, bad = list_items(raw, p.choices)
+        if bad:
             raise ValueError(name)
-        return list(dict.fromkeys(items))  # drop repeats, keep order
+        return good
     text = (raw[-1] if isinstance(raw, list) and raw else raw if isinstance(raw, str) else "").strip()
     if p.kind == "choice":
         if text not in p.choices:
@@ -141,13 +159,24 @@ def _param(name: str, tabs: Sequence[str]) -> Param:
 
 
 def read(query: Mapping[str, str | list[str]], tabs: Sequence[str]) -> tuple[dict[str, Any], list[Problem]]:
-    """The valid values of known parameters in a query, and a Problem for each invalid one (unknown names are left)."""
+    """The valid values of known parameters in a query, and a Problem for each invalid one (unknown names are left).
+
+    A list keeps its allowed items and names the others; a list with no allowed item at all falls back to
+    its default, like any other bad value.
+    """
     values, problems = {}, []
     default = defaults(tabs)
     for name in PARAMS:
         if name not in query:
             continue
         raw = query[name]
+        if PARAMS[name].kind == "list":
+            good, bad = list_items(raw, PARAMS[name].choices)
+            if good or not bad:
+                values[name] = good
+            if bad:
+                problems.append(Problem(name, ", ".join(bad), default[name], kept=tuple(good)))
+            continue
         try:
             values[name] = parse(name, raw, _param(name, tabs))
         except ValueError:
@@ -199,13 +228,17 @@ def is_canonical(query: Mapping[str, str | list[str]], state: Mapping[str, Any],
         except ValueError:
             return False
         raw = query[name]
-        if PARAMS[name].kind == "list" and ([raw] if isinstance(raw, str) else list(raw)) != state[name]:
+        if PARAMS[name].kind == "list" and [v for v in ([raw] if isinstance(raw, str) else raw) if v] != state[name]:
             return False
     return True
 
 
 def to_query(state: Mapping[str, Any], tabs: Sequence[str]) -> dict[str, str | list[str]]:
-    """The query that reproduces a state: each relevant parameter that differs from its default."""
+    """The query that reproduces a state: each relevant parameter that differs from its default.
+
+    Written as Streamlit writes it (st.query_params.from_dict takes it as is): a list as its items, an empty
+    list as "" (`?compare=`: a list of no items would leave the parameter out, and the default would return).
+    """
     default = defaults(tabs)
     query: dict[str, str | list[str]] = {}
     for name in PARAMS:
@@ -213,7 +246,7 @@ def to_query(state: Mapping[str, Any], tabs: Sequence[str]) -> dict[str, str | l
         if value == default[name] or (name in CONTROLS and not relevant(name, state)):
             continue
         if isinstance(value, list):
-            query[name] = [str(v) for v in value]
+            query[name] = [str(v) for v in value] if value else ""
         elif isinstance(value, (bool, int, float)):
             query[name] = format_number(value)
         else:
