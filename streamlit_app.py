@@ -16,7 +16,8 @@ import streamlit as st
 
 from core import DEFAULT_MEMORY_BUDGET, Config, MemoryBudgetError, Result, estimate_memory, simulate, theory
 from core.allocator import keep_freed_memory
-from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES
+from core.activations import recommended_gain
+from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
 from core.initializers import DEFAULT_GAIN, gain_of, weight_std
 from core.train import (
     DEFAULT_STEPS, HE_2015_LR, HE_2015_STEPS, HE_2015_WIDTH, MAX_BATCH, estimate_training_memory, he_2015,
@@ -274,9 +275,11 @@ def init_notes(lang: str, config: Config, gain_note: str | None, gain_text: str)
         st.caption(t(lang, "gain_line", gain=summary.format_value(gain_of(config), 4)))
     if gain_note == "none":
         st.warning(t(lang, "gain_none", activation=config.activation))
+    elif gain_note == "selu":
+        st.info(t(lang, "gain_selu", gain=written(gain_of(config)), linear=written(recommended_gain("linear"))))
     elif gain_note == "unknown":
         low, high = FLOAT_RANGES["gain"]
-        st.warning(t(lang, "gain_unknown", raw=gain_text, low=f"{low:g}", high=f"{high:g}"))
+        st.warning(t(lang, "gain_unknown", raw=gain_text, low=written(low), high=written(high)))
 
 
 def data_section(lang: str) -> dict[str, Any]:
@@ -341,6 +344,10 @@ def header(lang: str, step: str, config: Config) -> None:
 
 def link_problems(lang: str) -> None:
     for problem in st.session_state.get("_link_problems", []):
+        if problem.kept:  # a list whose allowed items are used
+            st.warning(t(lang, "url_list_problem", name=problem.name, raw=problem.raw, kept=", ".join(problem.kept),
+                         choices=", ".join(urlstate.PARAMS[problem.name].choices)))
+            continue
         default = problem.default
         shown = ", ".join(default) if isinstance(default, list) else urlstate.format_number(default) \
             if isinstance(default, (bool, int, float)) else default
@@ -353,7 +360,7 @@ def allowed_text(lang: str, name: str) -> str:
     if name == "tab":
         return t(lang, "allowed_choice", choices=", ".join(tab_codes()))
     if p.kind in ("int", "float", "gain"):
-        return t(lang, f"allowed_{p.kind}", low=f"{p.low:g}", high=f"{p.high:g}")
+        return t(lang, f"allowed_{p.kind}", low=written(p.low), high=written(p.high))
     return t(lang, f"allowed_{p.kind}", choices=", ".join(p.choices))
 
 

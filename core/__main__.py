@@ -1,4 +1,9 @@
-"""Command line: python -m core --depth 10 --width 500 --activation tanh --init normal --std 0.01 [--json]."""
+"""Command line: python -m core --depth 10 --width 500 --activation tanh --init normal --std 0.01 [--json].
+
+It takes what the app's sidebar takes (--gain default, recommended or a number) and says on stderr, in one
+line each, when a flag has no effect on the chosen scheme or activation (core.initializers.matters, the
+table the sidebar reads to hide the same controls).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,16 @@ import math
 import re
 import sys
 
-from .config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, Config
+from .activations import recommended_gain
+from .config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, Config, written, written_range
+from .initializers import ACTIVATION_FIELDS, GAIN_WORDS, SCHEME_FIELDS, matters, resolve_gain
 from .network import DEFAULT_MEMORY_BUDGET, MemoryBudgetError, simulate
 from .theory import theory_summary
 from .train import STEPS_RANGE, TrainingResult, train
 
 DEFAULTS = Config()
+# Flags that only some schemes or activations read; None when not given, so a note can say one was ignored.
+OPTIONAL = ("slope", "std", "bound", "value", "gain", "mode")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,11 +45,23 @@ def _number(name: str, kind: type):
         if not math.isfinite(value):
             raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text!r} is out of range: allowed {low:g} to {high:g}")
+            raise argparse.ArgumentTypeError(f"{text!r} is out of range: allowed {written_range(low, high)}")
         return value
 
     parse.__name__ = name  # argparse names the type in its message
     return parse
+
+
+def _gain(text: str) -> str | float:
+    """--gain as the sidebar takes it: default, recommended (torch's calculate_gain), or a number in range."""
+    if text.strip() in GAIN_WORDS:
+        return text.strip()
+    try:
+        float(text)
+    except ValueError:
+        allowed = f"{', '.join(GAIN_WORDS)} or a number from {written_range(*FLOAT_RANGES['gain'])}"
+        raise argparse.ArgumentTypeError(f"{text!r} is not a gain: allowed {allowed}") from None
+    return _number("gain", float)(text)  # names a number that is not finite or out of range
 
 
 def _positive_mib(text: str) -> float:
@@ -60,7 +81,7 @@ def _train_steps(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of steps") from None
     if not low <= value <= high:
-        raise argparse.ArgumentTypeError(f"{text!r} is out of range: allowed {low} to {high} steps")
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range: allowed {written_range(low, high)} steps")
     return value
 
 
@@ -83,20 +104,44 @@ def format_training(training: TrainingResult) -> str:
     return "\n".join(lines)
 
 
+def _owner(field: str) -> tuple[str, dict[str, tuple[str, ...]]]:
+    """The flag whose value decides whether a field matters, and its table: --activation or --init."""
+    if any(field in fields for fields in ACTIVATION_FIELDS.values()):
+        return "--activation", ACTIVATION_FIELDS
+    return "--init", SCHEME_FIELDS
+
+
+def _readers(field: str) -> str:
+    """The flag and values under which a field matters: "--init he_normal, he_uniform"."""
+    flag, table = _owner(field)
+    return f"{flag} " + ", ".join(name for name, fields in table.items() if field in fields)
+
+
+def _range(name: str) -> str:
+    return written_range(*(INT_RANGES if name in INT_RANGES else FLOAT_RANGES)[name])
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m core", description="Simulate a deep network at initialization, layer by layer.")
-    p.add_argument("--depth", type=_number("depth", int), default=DEFAULTS.depth, help="hidden layers (1-100)")
-    p.add_argument("--width", type=_number("width", int), default=DEFAULTS.width, help="units per layer (2-2048)")
-    p.add_argument("--batch", type=_number("batch", int), default=DEFAULTS.batch, help="samples (10-4096)")
+    p.add_argument("--depth", type=_number("depth", int), default=DEFAULTS.depth,
+                   help=f"hidden layers ({_range('depth')})")
+    p.add_argument("--width", type=_number("width", int), default=DEFAULTS.width,
+                   help=f"units per layer ({_range('width')})")
+    p.add_argument("--batch", type=_number("batch", int), default=DEFAULTS.batch, help=f"samples ({_range('batch')})")
     p.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULTS.activation)
-    p.add_argument("--slope", type=_number("slope", float), default=DEFAULTS.slope, help="leaky_relu slope")
+    p.add_argument("--slope", type=_number("slope", float), default=None,
+                   help=f"negative slope, for {_readers('slope')} (default {DEFAULTS.slope:g})")
     p.add_argument("--init", choices=INITS, default=DEFAULTS.init)
-    p.add_argument("--std", type=_number("std", float), default=DEFAULTS.std, help="for --init normal")
-    p.add_argument("--bound", type=_number("bound", float), default=DEFAULTS.bound, help="for --init uniform")
-    p.add_argument("--value", type=_number("value", float), default=DEFAULTS.value, help="for --init constant")
-    p.add_argument("--gain", type=_number("gain", float), default=None,
-                   help="for xavier/he/lecun/orthogonal; default: torch.nn.init's")
-    p.add_argument("--mode", choices=MODES, default=DEFAULTS.mode, help="for he_*")
+    p.add_argument("--std", type=_number("std", float), default=None,
+                   help=f"for {_readers('std')} (default {DEFAULTS.std:g})")
+    p.add_argument("--bound", type=_number("bound", float), default=None,
+                   help=f"for {_readers('bound')} (default {DEFAULTS.bound:g})")
+    p.add_argument("--value", type=_number("value", float), default=None,
+                   help=f"for {_readers('value')} (default {DEFAULTS.value:g})")
+    p.add_argument("--gain", type=_gain, default=None,
+                   help=f"for {_readers('gain')}: default (torch.nn.init's, the default), recommended "
+                        f"(torch's calculate_gain for the activation) or a number ({_range('gain')})")
+    p.add_argument("--mode", choices=MODES, default=None, help=f"for {_readers('mode')} (default {DEFAULTS.mode})")
     p.add_argument("--bias", type=_number("bias", float), default=DEFAULTS.bias, help="mean bias")
     p.add_argument("--bias-std", type=_number("bias_std", float), default=DEFAULTS.bias_std, help="bias std")
     p.add_argument("--bn", action="store_true", help="batch-normalize every pre-activation")
@@ -111,13 +156,41 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def config_from_args(args: argparse.Namespace) -> Config:
-    return Config(
-        depth=args.depth, width=args.width, batch=args.batch, activation=args.activation, slope=args.slope,
-        init=args.init, std=args.std, bound=args.bound, value=args.value, gain=args.gain, mode=args.mode,
+def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
+    """The Config the arguments describe, and one line for each flag that has no effect on it.
+
+    A flag the scheme or activation does not read keeps its default in the Config, as in the app, so the same
+    network always prints the same config. --gain recommended is resolved as the sidebar resolves it.
+    """
+    notes = []
+    values = {}
+    for name in OPTIONAL:
+        given = getattr(args, name)
+        if given is not None and not matters(name, args.init, args.activation):
+            flag = _owner(name)[0]
+            chosen = getattr(args, flag.removeprefix("--"))
+            notes.append(f"note: --{name} has no effect with {flag} {chosen} (it is for {_readers(name)}); ignored")
+        elif given is not None:
+            values[name] = given
+    slope = values.get("slope", DEFAULTS.slope)
+    gain, gain_note = resolve_gain(values.get("gain", "default"), args.init, args.activation, slope)
+    if gain_note == "none":
+        notes.append(f"note: --gain recommended: torch's calculate_gain has no value for {args.activation}, "
+                     f"so {args.init}'s default gain is used")
+    elif gain_note == "selu":
+        notes.append(
+            f"note: --gain recommended is torch's calculate_gain('selu') = {written(gain)}, which gives up "
+            f"self-normalization for steadier gradients; torch's documentation says a self-normalizing network "
+            f"(Klambauer et al. 2017) uses the linear gain: --gain {written(recommended_gain('linear'))}"
+        )
+    config = Config(
+        depth=args.depth, width=args.width, batch=args.batch, activation=args.activation, slope=slope,
+        init=args.init, std=values.get("std", DEFAULTS.std), bound=values.get("bound", DEFAULTS.bound),
+        value=values.get("value", DEFAULTS.value), gain=gain, mode=values.get("mode", DEFAULTS.mode),
         bias=args.bias, bias_std=args.bias_std, batch_norm=args.bn, input=args.input, seed=args.seed,
         dtype=args.dtype,
     )
+    return config, notes
 
 
 def _cell(value, spec: str) -> str:
@@ -149,12 +222,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        config = config_from_args(args)
+        config, notes = config_and_notes(args)
         result = simulate(config, memory_budget=int(args.memory_budget_mib * 2**20))
         training = None if args.train is None else \
             train(config, steps=args.train, memory_budget=int(args.memory_budget_mib * 2**20))
     except (ValueError, MemoryBudgetError) as error:
         parser.error(str(error))
+    for note in notes:  # after the checks: a refused run has its one error line only
+        print(note, file=sys.stderr)
     if args.json:
         output = {"config": config.to_dict(), "layers": result.rows(), "theory": theory_summary(config)}
         if training is not None:

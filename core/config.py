@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, fields
+from decimal import Decimal
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "linear", "elu", "selu", "gelu")
 INITS = (
@@ -28,6 +29,26 @@ FLOAT_RANGES = {
     "bias_std": (0.0, 100.0),
 }
 CHOICES = {"activation": ACTIVATIONS, "init": INITS, "mode": MODES, "input": INPUTS, "dtype": DTYPES}
+
+
+def written(number: float) -> str:
+    """A number as a person writes it in a sentence: digits grouped in thousands, never an exponent.
+
+    4294967295 -> "4,294,967,295", 1e-06 -> "0.000001", 100.0 -> "100", -0.5 -> "-0.5". Floats keep the
+    shortest digits that read back as the same float. Every range message (Config, command line, links) uses it.
+    """
+    if isinstance(number, bool) or not math.isfinite(number):
+        return str(number)
+    exact = Decimal(number) if isinstance(number, int) else Decimal(repr(float(number)))
+    sign = "-" if exact < 0 else ""
+    whole, _, fraction = format(exact.copy_abs(), "f").partition(".")
+    fraction = fraction.rstrip("0")
+    return f"{sign}{int(whole):,}" + (f".{fraction}" if fraction else "")
+
+
+def written_range(low: float, high: float) -> str:
+    """An inclusive range in a sentence: "0 to 4,294,967,295"."""
+    return f"{written(low)} to {written(high)}"
 
 
 @dataclass(frozen=True)
@@ -56,14 +77,14 @@ class Config:
         for name, (low, high) in INT_RANGES.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise ValueError(f"{name}={value!r} is not allowed: a whole number from {low} to {high}")
+                raise ValueError(f"{name}={value!r} is not allowed: a whole number from {written_range(low, high)}")
         for name, (low, high) in FLOAT_RANGES.items():
             value = getattr(self, name)
             if name == "gain" and value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
                     or not low <= value <= high:
-                allowed = f"a number from {low:g} to {high:g}" + (" or None" if name == "gain" else "")
+                allowed = f"a number from {written_range(low, high)}" + (" or None" if name == "gain" else "")
                 raise ValueError(f"{name}={value!r} is not allowed: {allowed}")
         for name, allowed in CHOICES.items():
             value = getattr(self, name)

@@ -16,7 +16,8 @@ import math
 
 import numpy as np
 
-from .config import Config
+from .activations import recommended_gain
+from .config import FLOAT_RANGES, Config
 from .draws import family, orthogonal
 
 DEFAULT_GAIN = {  # torch.nn.init's defaults
@@ -27,6 +28,66 @@ DEFAULT_GAIN = {  # torch.nn.init's defaults
     "lecun_normal": 1.0,
     "orthogonal": 1.0,
 }
+
+# The Config fields each scheme's formula reads besides the network's shape. The sidebar shows, a link keeps
+# and the command line takes without a note only the fields that matter (views/urlstate.py, core/__main__.py).
+SCHEME_FIELDS: dict[str, tuple[str, ...]] = {
+    "zeros": (),
+    "constant": ("value",),
+    "normal": ("std",),
+    "uniform": ("bound",),
+    "xavier_normal": ("gain",),
+    "xavier_uniform": ("gain",),
+    "he_normal": ("gain", "mode"),  # torch's kaiming_*: fan_in or fan_out
+    "he_uniform": ("gain", "mode"),
+    "lecun_normal": ("gain",),  # always fan_in
+    "orthogonal": ("gain",),
+}
+ACTIVATION_FIELDS: dict[str, tuple[str, ...]] = {"leaky_relu": ("slope",)}  # the activation's own parameter
+
+
+def matters(field: str, init: str, activation: str) -> bool:
+    """Whether a Config field changes the network under this init scheme and activation.
+
+    A field no scheme (activation) reads always matters; one that some schemes read matters only under them.
+    """
+    for owner, table in ((init, SCHEME_FIELDS), (activation, ACTIVATION_FIELDS)):
+        if any(field in names for names in table.values()):
+            return field in table.get(owner, ())
+    return True
+
+
+GAIN_WORDS = ("default", "recommended")  # torch.nn.init's default gain for the scheme, or calculate_gain(activation)
+
+
+def parse_gain(text: str) -> str | float:
+    """A gain as typed: one of GAIN_WORDS, or a finite number in FLOAT_RANGES["gain"]; ValueError otherwise."""
+    text = text.strip()
+    if text in GAIN_WORDS:
+        return text
+    number = float(text)  # ValueError for text that is not a number
+    low, high = FLOAT_RANGES["gain"]
+    if not (math.isfinite(number) and low <= number <= high):
+        raise ValueError(f"gain {text!r} is out of range")
+    return number
+
+
+def resolve_gain(gain: str | float, init: str, activation: str, slope: float) -> tuple[float | None, str | None]:
+    """Config.gain for a parsed gain (a word or a number), and a note when the gain is not what one may expect.
+
+    A scheme without a gain gives (None, None). Notes: "none" (torch.nn.init.calculate_gain has no value for the
+    activation: the scheme's default is used), "selu" (calculate_gain("selu") is 3/4, which trades
+    self-normalization for steadier gradients; torch's documentation says self-normalizing networks,
+    Klambauer et al. 2017, use nonlinearity="linear", gain 1).
+    """
+    if not matters("gain", init, activation) or gain == "default":
+        return None, None
+    if gain == "recommended":
+        value = recommended_gain(activation, slope)
+        if value is None:
+            return None, "none"
+        return value, ("selu" if activation == "selu" else None)
+    return float(gain), None
 
 
 def gain_of(config: Config) -> float | None:

@@ -33,7 +33,7 @@ from itertools import permutations
 import numpy as np
 
 from . import activations
-from .config import Config
+from .config import Config, written_range
 from .initializers import sample_bias, sample_weights
 from .network import (
     DEFAULT_MEMORY_BUDGET, MemoryBudgetError, batch_norm, batch_norm_backward, distinct_columns, mean_std,
@@ -220,7 +220,7 @@ def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFA
 
 def _whole(name: str, value, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
-        raise ValueError(f"{name}={value!r} is not allowed: a whole number from {low} to {high}")
+        raise ValueError(f"{name}={value!r} is not allowed: a whole number from {written_range(low, high)}")
 
 
 def _check(config: Config, steps, lr, momentum, classes, batch, memory_budget) -> None:

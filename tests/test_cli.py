@@ -1,11 +1,23 @@
 """The command line: the lecture's printout, the JSON keys, and one-line refusals of bad arguments."""
 
 import json
+import math
+import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from core import Config
+from core.__main__ import OPTIONAL, build_parser, config_and_notes, main
+from core.activations import apply
+from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, written_range
+from core.initializers import SCHEME_FIELDS, matters, sample_weights
+from core.train import STEPS_RANGE
+from views import urlstate
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYER_KEYS = {
@@ -66,7 +78,7 @@ def test_all_options_are_accepted():
     [
         (["--depth", "0"], ["--depth", "'0'", "1 to 100"]),
         (["--depth", "ten"], ["--depth", "'ten'", "whole number"]),
-        (["--width", "4096"], ["--width", "'4096'", "2 to 2048"]),
+        (["--width", "4096"], ["--width", "'4096'", "2 to 2,048"]),
         (["--std", "nan"], ["--std", "'nan'", "finite"]),
         (["--std", "-1"], ["--std", "'-1'", "0 to 100"]),
         (["--gain", "inf"], ["--gain", "'inf'", "finite"]),
@@ -86,3 +98,154 @@ def test_bad_arguments_exit_2_with_one_line(args, names):
     assert len(lines) == 1
     for name in names:
         assert name in lines[0]
+
+
+# ---------- the same choices as the sidebar, and a note for a flag without effect ----------
+
+def cli(*args: str, capsys) -> tuple[int, str, str]:
+    """python -m core in this process (a tiny network unless the arguments say otherwise): code, stdout, stderr."""
+    try:
+        code = main(["--depth", "2", "--width", "8", "--batch", "10", *args])
+    except SystemExit as stop:
+        code = stop.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+# Another allowed value for each flag only some schemes read (the defaults are Config's).
+OTHER = {"slope": "0.3", "std": "0.5", "bound": "0.3", "value": "0.2", "gain": "2.5", "mode": "fan_out"}
+CONFIG_VALUE = {"slope": 0.3, "std": 0.5, "bound": 0.3, "value": 0.2, "gain": 2.5, "mode": "fan_out"}
+
+
+@pytest.mark.parametrize("init", INITS)
+@pytest.mark.parametrize("field", [f for f in OPTIONAL if f != "slope"])
+def test_the_table_of_what_matters_is_what_the_weights_read(init, field):
+    """A scheme's field matters exactly when changing it changes the weights (fan_in 30 != fan_out 70)."""
+    base = Config(init=init, depth=1, width=2, batch=10)
+    changed = replace(base, **{field: CONFIG_VALUE[field]})
+    a = sample_weights(base, np.random.default_rng(0), 30, 70)
+    b = sample_weights(changed, np.random.default_rng(0), 30, 70)
+    assert matters(field, init, "tanh") == (not np.array_equal(a, b))
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_the_slope_matters_exactly_where_it_changes_the_activation(activation):
+    s = np.linspace(-3, 3, 61)
+    differs = not np.array_equal(apply(activation, s, 0.01), apply(activation, s, 0.3))
+    assert matters("slope", "normal", activation) == differs
+
+
+@pytest.mark.parametrize("init", INITS)
+@pytest.mark.parametrize("field", OPTIONAL)
+def test_a_flag_without_effect_is_noted_and_ignored(init, field, capsys):
+    activation = "relu" if field != "slope" else "tanh"  # slope: without effect under every non-leaky activation
+    code, out, err = cli("--init", init, "--activation", activation, f"--{field}", OTHER[field], "--json",
+                         capsys=capsys)
+    assert code == 0
+    config = json.loads(out)["config"]
+    used = matters(field, init, activation)
+    if used:
+        assert err == "" and config[field] == CONFIG_VALUE[field]
+    else:
+        flag, chosen = ("--activation", activation) if field == "slope" else ("--init", init)
+        assert err.count("\n") == 1 and err.startswith(f"note: --{field} has no effect with {flag} {chosen}")
+        assert config[field] == Config().to_dict()[field]  # the app's rule: what has no effect stays at its default
+
+
+def test_the_slope_is_used_with_leaky_relu(capsys):
+    code, out, err = cli("--activation", "leaky_relu", "--slope", "0.3", "--json", capsys=capsys)
+    assert code == 0 and err == "" and json.loads(out)["config"]["slope"] == 0.3
+
+
+# torch.nn.init.calculate_gain's table (its documentation); ELU and GELU have no entry.
+TORCH_GAIN = {"linear": 1.0, "sigmoid": 1.0, "tanh": 5 / 3, "relu": math.sqrt(2), "selu": 3 / 4,
+              "leaky_relu": math.sqrt(2 / (1 + 0.01**2))}
+
+
+@pytest.mark.parametrize("init", INITS)
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_gain_recommended_is_torchs_calculate_gain(init, activation, capsys):
+    code, out, err = cli("--init", init, "--activation", activation, "--gain", "recommended", "--json",
+                         capsys=capsys)
+    assert code == 0, err
+    gain = json.loads(out)["config"]["gain"]
+    if "gain" not in SCHEME_FIELDS[init]:
+        assert gain is None and "--gain has no effect" in err
+    elif activation not in TORCH_GAIN:
+        assert gain is None and f"calculate_gain has no value for {activation}" in err
+    else:
+        assert gain == pytest.approx(TORCH_GAIN[activation], rel=1e-15)
+        assert (err != "") == (activation == "selu")
+    assert err.count("\n") <= 1
+
+
+def test_selu_with_the_recommended_gain_notes_the_linear_gain(capsys):
+    code, out, err = cli("--init", "lecun_normal", "--activation", "selu", "--gain", "recommended", capsys=capsys)
+    assert code == 0 and out.startswith("2 layers x 8 units, selu")
+    # torch's documentation: self-normalizing networks use nonlinearity="linear" (gain 1), not calculate_gain's 3/4
+    assert err.count("\n") == 1 and "calculate_gain('selu') = 0.75" in err
+    assert "self-normalizing" in err and "linear gain: --gain 1" in err
+
+
+@pytest.mark.parametrize("init", INITS)
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("gain", ["default", "recommended", "2.5", " 0.5 "])
+def test_the_command_line_and_the_sidebar_read_a_gain_alike(init, activation, gain):
+    args = build_parser().parse_args(["--init", init, "--activation", activation, "--gain", gain])
+    config, notes = config_and_notes(args)
+    state = {**urlstate.defaults(), "step": "custom", "init": init, "activation": activation, "gain": gain}
+    shown, note = urlstate.config_of(state)
+    assert config == shown
+    gain_notes = [n for n in notes if "calculate_gain" in n]
+    assert bool(gain_notes) == (note in ("none", "selu"))
+
+
+@pytest.mark.parametrize("text", ["default", "recommended", "1", "0.000001", "100"])
+def test_gain_takes_what_the_sidebar_takes(text):
+    out = run("--depth", "1", "--width", "4", "--batch", "10", "--init", "xavier_normal", "--gain", text)
+    assert out.returncode == 0 and out.stderr == ""
+
+
+@pytest.mark.parametrize("text, named", [
+    ("lots", "not a gain: allowed default, recommended or a number from 0.000001 to 100"),
+    ("0", "out of range: allowed 0.000001 to 100"), ("nan", "not a finite number"),
+])
+def test_a_bad_gain_is_named_with_what_is_allowed(text, named, capsys):
+    code, out, err = cli("--gain", text, capsys=capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and f"'{text}' is {named}" in err
+
+
+# ---------- numbers in messages are written as people write them ----------
+
+RANGES = {**INT_RANGES, **FLOAT_RANGES}
+
+
+@pytest.mark.parametrize("name", [*RANGES, "train"])
+def test_every_range_message_writes_its_numbers_as_people_do(name, capsys):
+    low, high = STEPS_RANGE if name == "train" else RANGES[name]
+    above = str(high + 1)
+    code, _, err = cli(f"--{name.replace('_', '-')}", above, capsys=capsys)
+    assert code == 2
+    assert f"allowed {written_range(low, high)}" in err
+    assert not re.search(r"\d[eE][+-]?\d", err), err  # no exponent
+    assert "," in written_range(low, high) or high < 1000  # thousands are grouped
+
+
+def test_the_seed_range_reads_as_a_person_writes_it(capsys):
+    _, _, err = cli("--seed", "-1", capsys=capsys)
+    assert "allowed 0 to 4,294,967,295" in err
+
+
+def test_help_gives_the_ranges_from_the_config():
+    text = build_parser().format_help()
+    for name in ("depth", "width", "batch"):
+        assert written_range(*INT_RANGES[name]) in " ".join(text.split())
+
+
+def test_a_note_leaves_the_exit_code_and_the_table_alone():
+    out = run("--depth", "2", "--width", "8", "--batch", "10", "--init", "normal", "--gain", "2")
+    assert out.returncode == 0 and out.stdout.startswith("2 layers x 8 units, tanh, init normal")
+    assert out.stderr.splitlines() == [
+        "note: --gain has no effect with --init normal (it is for --init xavier_normal, xavier_uniform, he_normal, "
+        "he_uniform, lecun_normal, orthogonal); ignored"
+    ]

@@ -1,11 +1,15 @@
 """Config: defaults are the lecture's experiment; every bad value is refused with a message naming it."""
 
 import math
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core import Config
-from core.config import ACTIVATIONS, INITS
+from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, written, written_range
+from core.train import STEPS_RANGE, train
 
 
 def test_defaults_are_the_lecture_experiment():
@@ -29,8 +33,10 @@ def test_is_frozen_and_hashable():
         ("depth", 101, "1 to 100"),
         ("depth", 2.5, "whole number"),
         ("depth", True, "whole number"),
-        ("width", 1, "2 to 2048"),
-        ("batch", 5000, "10 to 4096"),
+        ("width", 1, "2 to 2,048"),
+        ("batch", 5000, "10 to 4,096"),
+        ("seed", 2**32, "0 to 4,294,967,295"),
+        ("gain", 1e-7, "0.000001 to 100"),
         ("std", -0.1, "0 to 100"),
         ("std", math.nan, "0 to 100"),
         ("std", math.inf, "0 to 100"),
@@ -58,3 +64,40 @@ def test_every_activation_and_init_is_accepted():
 def test_round_trip_through_dict_ignores_unknown_keys():
     c = Config(depth=3, activation="relu", init="he_normal", gain=1.5)
     assert Config.from_dict({**c.to_dict(), "from_a_newer_version": 1}) == c
+
+
+# ---------- numbers in messages ----------
+
+@pytest.mark.parametrize("number, text", [
+    (0, "0"), (4294967295, "4,294,967,295"), (2048, "2,048"), (10_000, "10,000"), (100.0, "100"), (-100.0, "-100"),
+    (1e-6, "0.000001"), (0.01, "0.01"), (-0.5, "-0.5"), (1234.5, "1,234.5"), (1e16, "10,000,000,000,000,000"),
+])
+def test_numbers_are_written_as_people_write_them(number, text):
+    assert written(number) == text
+
+
+PLAIN = re.compile(r"-?\d{1,3}(,\d{3})*(\.\d+)?")  # grouped thousands, a decimal point, never an exponent
+
+
+@given(st.one_of(st.integers(-(10**30), 10**30), st.floats(allow_nan=False, allow_infinity=False)))
+def test_a_written_number_reads_back_as_the_same_number(number):
+    text = written(number)
+    assert PLAIN.fullmatch(text), text
+    assert type(number)(text.replace(",", "")) == number if isinstance(number, int) else \
+        float(text.replace(",", "")) == number
+
+
+@pytest.mark.parametrize("name", [*INT_RANGES, *FLOAT_RANGES])
+def test_every_range_message_writes_its_numbers_as_people_do(name):
+    low, high = {**INT_RANGES, **FLOAT_RANGES}[name]
+    with pytest.raises(ValueError) as error:
+        Config(**{name: high + 1})
+    message = str(error.value)
+    assert f"from {written_range(low, high)}" in message
+    assert not re.search(r"\d[eE][+-]?\d", message.partition(" is not allowed")[2]), message
+
+
+def test_the_training_range_message_too():
+    with pytest.raises(ValueError) as error:
+        train(Config(depth=1, width=2, batch=10), steps=STEPS_RANGE[1] + 1)
+    assert "from 1 to 10,000" in str(error.value)

@@ -134,6 +134,11 @@ EN: dict[str, str] = {
     "gain_line": "Gain used: {gain}",
     "gain_none": "torch recommends no gain for {activation}; the scheme's default gain is used.",
     "gain_unknown": "“{raw}” is not a gain: type default, recommended or a number from {low} to {high}. The default is used.",
+    "gain_selu": (
+        "torch's calculate_gain('selu') is {gain}, which gives up self-normalization for steadier gradients. "
+        "torch's documentation says a self-normalizing network (Klambauer et al. 2017) uses the linear gain, "
+        "{linear}: type {linear} for Var(w) = 1/n."
+    ),
     # headline
     "metric_act": "Last-layer activation std",
     "metric_act_delta": "×{ratio} of the input's {input}",
@@ -163,6 +168,10 @@ EN: dict[str, str] = {
     "allowed_bool": "true or false",
     "allowed_gain": "default, recommended or a number from {low} to {high}",
     "allowed_list": "a list of {choices}",
+    "url_list_problem": (
+        "The link's list **{name}** has items that are not allowed (“{raw}”): each item is one of {choices}. "
+        "They are left out; the rest is used ({kept})."
+    ),
     "break_overflow": "Values overflowed {dtype} at layer {layer} ({stage} pass); the layers after it are not drawn.",
     "break_underflow": "Values underflowed to zero in {dtype} at layer {layer} ({stage} pass); the layers after it are not drawn.",
     "stage_forward": "forward",
@@ -497,6 +506,10 @@ ZH: dict[str, str] = {
     "gain_line": "实际使用的增益：{gain}",
     "gain_none": "torch 没有给 {activation} 推荐增益，这里使用该初始化方法的默认增益。",
     "gain_unknown": "“{raw}”不是有效的增益：请输入 default、recommended 或 {low} 到 {high} 之间的数。现在使用默认增益。",
+    "gain_selu": (
+        "torch 的 calculate_gain('selu') 是 {gain}，它放弃了自归一化，换取更平稳的梯度。torch 的文档指出，"
+        "自归一化网络（Klambauer 等，2017）应使用线性增益 {linear}：输入 {linear}，即 Var(w) = 1/n。"
+    ),
     "metric_act": "最后一层激活值的标准差",
     "metric_act_delta": "是输入（{input}）的 {ratio} 倍",
     "metric_grad": "第 1 层梯度的标准差",
@@ -524,6 +537,10 @@ ZH: dict[str, str] = {
     "allowed_bool": " true 或 false",
     "allowed_gain": " default、recommended 或 {low} 到 {high} 之间的数",
     "allowed_list": "由以下选项组成的列表：{choices}",
+    "url_list_problem": (
+        "链接中列表参数 **{name}** 有不可用的项（“{raw}”）：每一项应为以下之一：{choices}。"
+        "这些项已去掉，其余的照常使用（{kept}）。"
+    ),
     "break_overflow": "{stage}在第 {layer} 层超出了 {dtype} 的表示范围（上溢）；之后的层不再绘制。",
     "break_underflow": "{stage}在第 {layer} 层下溢，在 {dtype} 中变成了 0；之后的层不再绘制。",
     "stage_forward": "前向传播",

@@ -3,6 +3,8 @@
 A widget's key is its URL parameter, and a widget's value is what the URL holds (codes, not labels), so a link
 reads the same in English and in Chinese. Streamlit keeps bound widgets and the address bar in step; this
 module handles what Streamlit cannot know: our ranges, the tour step a link names, and which values matter.
+It reads a link as Streamlit writes one: a list as the parameter repeated, an empty list as one empty value
+(`?compare=`, the Compare list cleared), a bool as true/false, a number in its shortest form.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from dataclasses import dataclass, fields
 from typing import Any, Mapping, Sequence
 
 from core import Config
-from core.activations import recommended_gain
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES
-from core.initializers import DEFAULT_GAIN
+from core.initializers import GAIN_WORDS, matters, parse_gain
+from core.initializers import resolve_gain as resolve_gain_value
 from core.train import DEFAULT_STEPS, LECTURE_RACE
 from core.train import SCHEMES as TRAIN_SCHEMES
 
@@ -22,7 +24,6 @@ from .tour import CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, same_lesson,
 
 LANGUAGES = ("en", "zh")
 STEPS_RANGE = (10, 10_000)  # training steps the app offers (core.train allows from 1)
-GAIN_WORDS = ("default", "recommended")  # torch.nn.init's default gain, or calculate_gain(activation)
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,15 @@ _CONFIG_NAME = {"bn": "batch_norm"}  # URL name -> Config field, where they diff
 
 @dataclass(frozen=True)
 class Problem:
-    """A parameter whose value could not be used; the page says so and uses the default."""
+    """A parameter whose value could not be used; the page says so and uses the default.
+
+    For a list with some good items, `kept` holds them (they are used) and `raw` only the items left out.
+    """
 
     name: str
     raw: str
     default: Any
+    kept: tuple = ()
 
 
 def state_of(config: Config) -> dict[str, Any]:
@@ -92,16 +97,8 @@ def defaults(tabs: Sequence[str] = ("activations",)) -> dict[str, Any]:
 
 
 def relevant(name: str, state: Mapping[str, Any]) -> bool:
-    """Whether a control matters for the current choices (the sidebar hides the others)."""
-    init, activation = state.get("init"), state.get("activation")
-    return {
-        "slope": activation == "leaky_relu",
-        "std": init == "normal",
-        "bound": init == "uniform",
-        "value": init == "constant",
-        "gain": init in DEFAULT_GAIN,
-        "mode": init in ("he_normal", "he_uniform"),
-    }.get(name, True)
+    """Whether a control matters for the current choices (the sidebar hides the others): core's one table."""
+    return matters(_CONFIG_NAME.get(name, name), state.get("init"), state.get("activation"))
 
 
 def format_number(value: float) -> str:
@@ -114,15 +111,27 @@ def format_number(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def list_items(raw: str | list[str], choices: Sequence[str]) -> tuple[list[str], list[str]]:
+    """A list parameter's allowed items (repeats dropped, order kept) and the items that are not allowed.
+
+    Empty values are no items: Streamlit writes a cleared list as `?compare=`, which reads as [].
+    """
+    # a "+" typed into an address arrives as a space ("normal_0.01+bn"); the app itself writes %2B
+    items = [item.strip().replace(" ", "+") for item in ([raw] if isinstance(raw, str) else list(raw))]
+    items = [item for item in items if item]
+    good = list(dict.fromkeys(item for item in items if item in choices))
+    bad = list(dict.fromkeys(item for item in items if item not in choices))
+    return good, bad
+
+
 def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
-    """The widget value a URL text asks for; ValueError when it is not allowed."""
+    """The widget value a URL text asks for; ValueError when it is not allowed (a list: when any item is not)."""
     p = param or PARAMS[name]
     if p.kind == "list":
-        # a "+" typed into an address arrives as a space ("normal_0.01+bn"); the app itself writes %2B
-        items = [item.strip().replace(" ", "+") for item in ([raw] if isinstance(raw, str) else list(raw))]
-        if not items or any(item not in p.choices for item in items):
+        good, bad = list_items(raw, p.choices)
+        if bad:
             raise ValueError(name)
-        return list(dict.fromkeys(items))  # drop repeats, keep order
+        return good
     text = (raw[-1] if isinstance(raw, list) and raw else raw if isinstance(raw, str) else "").strip()
     if p.kind == "choice":
         if text not in p.choices:
@@ -132,8 +141,9 @@ def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
         if text.lower() not in ("true", "false"):
             raise ValueError(name)
         return text.lower() == "true"
-    if p.kind == "gain" and text in p.choices:
-        return text
+    if p.kind == "gain":
+        parse_gain(text)  # ValueError for anything but a word or a number in range
+        return text  # as typed ("1.50" stays "1.50"): the box shows what the link says
     number = float(text)  # ValueError for text that is not a number
     if not (math.isfinite(number) and p.low <= number <= p.high):
         raise ValueError(name)
@@ -141,7 +151,7 @@ def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
         if number != int(number):
             raise ValueError(name)
         return int(number)
-    return format_number(number) if p.kind == "gain" else number
+    return number
 
 
 def _param(name: str, tabs: Sequence[str]) -> Param:
@@ -149,13 +159,24 @@ def _param(name: str, tabs: Sequence[str]) -> Param:
 
 
 def read(query: Mapping[str, str | list[str]], tabs: Sequence[str]) -> tuple[dict[str, Any], list[Problem]]:
-    """The valid values of known parameters in a query, and a Problem for each invalid one (unknown names are left)."""
+    """The valid values of known parameters in a query, and a Problem for each invalid one (unknown names are left).
+
+    A list keeps its allowed items and names the others; a list with no allowed item at all falls back to
+    its default, like any other bad value.
+    """
     values, problems = {}, []
     default = defaults(tabs)
     for name in PARAMS:
         if name not in query:
             continue
         raw = query[name]
+        if PARAMS[name].kind == "list":
+            good, bad = list_items(raw, PARAMS[name].choices)
+            if good or not bad:
+                values[name] = good
+            if bad:
+                problems.append(Problem(name, ", ".join(bad), default[name], kept=tuple(good)))
+            continue
         try:
             values[name] = parse(name, raw, _param(name, tabs))
         except ValueError:
@@ -207,13 +228,17 @@ def is_canonical(query: Mapping[str, str | list[str]], state: Mapping[str, Any],
         except ValueError:
             return False
         raw = query[name]
-        if PARAMS[name].kind == "list" and ([raw] if isinstance(raw, str) else list(raw)) != state[name]:
+        if PARAMS[name].kind == "list" and [v for v in ([raw] if isinstance(raw, str) else raw) if v] != state[name]:
             return False
     return True
 
 
 def to_query(state: Mapping[str, Any], tabs: Sequence[str]) -> dict[str, str | list[str]]:
-    """The query that reproduces a state: each relevant parameter that differs from its default."""
+    """The query that reproduces a state: each relevant parameter that differs from its default.
+
+    Written as Streamlit writes it (st.query_params.from_dict takes it as is): a list as its items, an empty
+    list as "" (`?compare=`: a list of no items would leave the parameter out, and the default would return).
+    """
     default = defaults(tabs)
     query: dict[str, str | list[str]] = {}
     for name in PARAMS:
@@ -221,7 +246,7 @@ def to_query(state: Mapping[str, Any], tabs: Sequence[str]) -> dict[str, str | l
         if value == default[name] or (name in CONTROLS and not relevant(name, state)):
             continue
         if isinstance(value, list):
-            query[name] = [str(v) for v in value]
+            query[name] = [str(v) for v in value] if value else ""
         elif isinstance(value, (bool, int, float)):
             query[name] = format_number(value)
         else:
@@ -232,19 +257,18 @@ def to_query(state: Mapping[str, Any], tabs: Sequence[str]) -> dict[str, str | l
 def resolve_gain(state: Mapping[str, Any]) -> tuple[float | None, str | None]:
     """Config.gain for the gain widget's text, and a note when the text could not be used as asked.
 
-    Notes: "unknown" (not a word or number in range; the default is used), "none" (torch recommends no gain
-    for this activation; the default is used).
+    Notes: "unknown" (not a word or number in range; the default is used), and core.initializers.resolve_gain's
+    "none" (torch recommends no gain for this activation; the default is used) and "selu" (calculate_gain's
+    3/4, where self-normalizing networks use the linear gain 1); the command line reads the same function.
     """
-    text = str(state.get("gain", "default")).strip()
-    if state.get("init") not in DEFAULT_GAIN or text == "default":
+    init, activation = state.get("init"), state.get("activation", "tanh")
+    if not matters("gain", init, activation):
         return None, None
-    if text == "recommended":
-        gain = recommended_gain(state.get("activation", "tanh"), float(state.get("slope", 0.01)))
-        return gain, (None if gain is not None else "none")
     try:
-        return float(parse("gain", text)), None
+        gain = parse_gain(str(state.get("gain", "default")))
     except ValueError:
         return None, "unknown"
+    return resolve_gain_value(gain, init, activation, float(state.get("slope", 0.01)))
 
 
 def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:

@@ -1,0 +1,290 @@
+"""Links: every state the widgets can reach survives its link unchanged; a list keeps its good items.
+
+A link is written here as Streamlit writes one — by the browser when a widget moves (WidgetStateManager's
+updateUrlParam in Streamlit's frontend) and by the server when the app rewrites the address
+(st.query_params, urllib's urlencode) — and read as the server reads it (parse_qs with blank values kept),
+then through the app's own reading code, views/urlstate.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlencode
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from core.config import FLOAT_RANGES, written_range
+from core.initializers import GAIN_WORDS
+from views import tour, urlstate
+from views.text import EN, ZH
+
+APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+
+
+def app_tabs() -> tuple[str, ...]:
+    """The tab codes, read from the one list the app defines them in (streamlit_app.TABS)."""
+    tree = ast.parse(APP.read_text())
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == "TABS":
+            return tuple(entry.elts[0].value for entry in node.value.elts)
+    raise AssertionError("streamlit_app.py defines no TABS")
+
+
+TABS = app_tabs()
+
+
+# ---------- how Streamlit writes and reads a link ----------
+
+def js_string(number: float) -> str:
+    """JavaScript's String(number) (ECMAScript Number::toString): how the browser writes a bound number."""
+    number = float(number)  # a JavaScript number is a double
+    if number == 0:
+        return "0"
+    if number < 0:
+        return "-" + js_string(-number)
+    _, digits, exponent = Decimal(repr(number)).normalize().as_tuple()  # repr: the shortest round-trip digits
+    d = "".join(map(str, digits))
+    k, n = len(d), exponent + len(digits)  # k digits, the decimal point after the n-th
+    if k <= n <= 21:
+        return d + "0" * (n - k)
+    if 0 < n <= 21:
+        return f"{d[:n]}.{d[n:]}"
+    if -6 < n <= 0:
+        return "0." + "0" * -n + d
+    e = n - 1
+    return (d if k == 1 else f"{d[0]}.{d[1:]}") + f"e{'+' if e >= 0 else '-'}{abs(e)}"
+
+
+@pytest.mark.parametrize("number, text", [
+    (0.0, "0"), (-0.0, "0"), (2.0, "2"), (0.01, "0.01"), (1e-6, "0.000001"), (1e-7, "1e-7"), (123.456, "123.456"),
+    (1e21, "1e+21"), (1e20, "100000000000000000000"), (4294967295, "4294967295"), (-1.5e-9, "-1.5e-9"),
+    (0.1 + 0.2, "0.30000000000000004"),
+])
+def test_numbers_are_written_as_javascript_writes_them(number, text):
+    assert js_string(number) == text  # values from a browser console
+
+
+def browser_query(state: dict) -> str:
+    """The query string the browser holds after the widgets took these values.
+
+    As Streamlit's frontend does it: a value equal to the widget's default is left out (shouldClearUrlParam),
+    a number is String(n), a bool "true"/"false", a list the parameter repeated and an empty list one empty
+    value; query-string's strict percent-encoding, then %20 written as "+". The tab is not a bound widget; the
+    app writes it through st.query_params (sync_tab), which encodes the same way.
+    """
+    default = urlstate.defaults(TABS)
+    pairs = []
+    for name in urlstate.PARAMS:
+        value = state[name]
+        if value == default[name]:
+            continue
+        if isinstance(value, list):
+            items = value or [""]
+        elif isinstance(value, bool):
+            items = ["true" if value else "false"]
+        elif isinstance(value, (int, float)):
+            items = [js_string(value)]
+        else:
+            items = [value]
+        pairs += [(name, item) for item in items]
+    return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}".replace("%20", "+") for k, v in pairs)
+
+
+def server_query(state: dict) -> str:
+    """The query string the app writes when it rewrites the address (st.query_params.from_dict(to_query(...)))."""
+    return urlencode(urlstate.to_query(state, TABS), doseq=True)
+
+
+def read_link(query_string: str) -> dict[str, str | list[str]]:
+    """What check_link reads: Streamlit parses with blank values kept; one value is a str, several a list."""
+    parsed = parse_qs(query_string, keep_blank_values=True)
+    return {name: values[0] if len(values) == 1 else values for name, values in parsed.items()}
+
+
+# ---------- the widget states a user can reach ----------
+
+def typed_gain() -> st.SearchStrategy[str]:
+    """The gain box: a word, or a number typed in any plain spelling that is in range."""
+    low, high = FLOAT_RANGES["gain"]
+    numbers = st.one_of(st.floats(low, high).map(urlstate.format_number),
+                        st.from_regex(r"\A\d{1,2}(\.\d{1,7})?\Z").filter(lambda s: low <= float(s) <= high))
+    return st.one_of(st.sampled_from(GAIN_WORDS), numbers)
+
+
+def values_of(name: str) -> st.SearchStrategy:
+    p = urlstate.PARAMS[name]
+    if name == "tab":
+        return st.sampled_from(TABS)
+    return {
+        "int": lambda: st.integers(int(p.low), int(p.high)),
+        "float": lambda: st.floats(p.low, p.high),  # number_input takes any typed number in range
+        "choice": lambda: st.sampled_from(p.choices),
+        "bool": st.booleans,
+        "gain": typed_gain,
+        "list": lambda: st.lists(st.sampled_from(p.choices), unique=True),  # in the order picked; [] cleared
+    }[p.kind]()
+
+
+@st.composite
+def widget_states(draw) -> dict:
+    """Every bound parameter at a value its widget can hold, as the app keeps them together.
+
+    The sidebar only draws the controls that matter (a hidden one is gone, and back at its default when it
+    returns), and a control moved away from a tour step makes the page Custom (leave_step).
+    """
+    state = {name: draw(values_of(name)) for name in urlstate.PARAMS}
+    if draw(st.booleans()):  # on a tour step, with any seed (New seed keeps the step)
+        code = draw(st.sampled_from(list(tour.STEPS)))
+        state.update(urlstate.state_of(tour.step_config(code, state["seed"])), step=code)
+    default = urlstate.defaults(TABS)
+    for name in urlstate.CONTROLS:
+        if not urlstate.relevant(name, state):
+            state[name] = default[name]
+    if state["step"] != tour.CUSTOM and not urlstate.same_step(state):
+        state["step"] = tour.CUSTOM
+    return state
+
+
+@settings(max_examples=400, deadline=None)
+@given(widget_states())
+def test_every_widget_state_survives_its_link(state):
+    for write in (browser_query, server_query):
+        query = read_link(write(state))
+        again, problems = urlstate.normalize(query, TABS)
+        assert problems == [], (write.__name__, query)
+        assert again == state, (write.__name__, query)
+        assert urlstate.is_canonical(query, again, TABS), (write.__name__, query)  # opened without a rewrite
+        assert urlstate.config_of(again) == urlstate.config_of(state)
+
+
+def bound_widgets(at: AppTest) -> dict:
+    """{URL parameter: the widget's default value} for every widget on the page bound to the address."""
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+
+    found = {}
+    for node in walk(at._tree):
+        proto = getattr(node, "proto", None)
+        key = getattr(proto, "query_param_key", "") if proto is not None else ""
+        if not key:
+            continue
+        kind = type(proto).__name__
+        if kind == "Slider":
+            found[key] = proto.default[0]
+        elif kind in ("Selectbox", "Radio"):
+            found[key] = proto.options[proto.default]
+        elif kind == "MultiSelect":
+            found[key] = [proto.options[i] for i in proto.default]
+        else:  # Checkbox (toggle), NumberInput
+            found[key] = proto.default
+    return found
+
+
+def test_the_app_binds_exactly_urlstates_parameters_with_its_defaults():
+    """The link writer above leaves out a value equal to the widget's default: those are urlstate.defaults()."""
+    at = open_app("step=custom&activation=leaky_relu&init=he_normal")  # slope, gain and mode are drawn
+    found = bound_widgets(at)
+    for init in ("normal", "uniform", "constant"):  # std, bound, value
+        at.session_state["init"] = init
+        found.update(bound_widgets(at.run()))
+    for tab in TABS[1:]:
+        at.session_state["tab"] = EN[f"tab_{tab}"]
+        found.update(bound_widgets(at.run()))
+    assert not at.exception
+    assert set(found) == set(urlstate.PARAMS) - {"tab"}  # the tab is written by sync_tab: its label changes
+    assert found == {name: value for name, value in urlstate.defaults(TABS).items() if name in found}
+
+
+# ---------- lists ----------
+
+@pytest.mark.parametrize("name", [n for n, p in urlstate.PARAMS.items() if p.kind == "list"])
+def test_a_cleared_list_stays_cleared(name):
+    query = read_link(f"{name}=&tab=compare")  # what the browser writes when the last item is removed
+    state, problems = urlstate.normalize(query, TABS)
+    assert state[name] == [] and problems == []
+    assert urlstate.is_canonical(query, state, TABS)
+    assert read_link(server_query(state))[name] == ""  # and the app writes it back the same way
+
+
+@pytest.mark.parametrize("name", [n for n, p in urlstate.PARAMS.items() if p.kind == "list"])
+@given(data=st.data())
+def test_a_list_keeps_its_good_items_and_names_the_bad_ones(name, data):
+    choices = urlstate.PARAMS[name].choices
+    good = data.draw(st.lists(st.sampled_from(choices), unique=True, min_size=1))
+    bad = data.draw(st.lists(st.from_regex(r"\A[a-z_]{1,8}\Z").filter(lambda s: s not in choices), unique=True,
+                             min_size=1))
+    raw = data.draw(st.permutations(good + bad))
+    state, problems = urlstate.normalize({name: raw}, TABS)
+    assert state[name] == [item for item in raw if item in good]  # in the link's order
+    assert [(p.name, p.raw, p.kept) for p in problems] == [(name, ", ".join(i for i in raw if i in bad),
+                                                            tuple(state[name]))]
+
+
+def test_a_list_with_no_good_item_falls_back_to_its_default():
+    state, problems = urlstate.normalize({"compare": ["bogus", "nope"]}, TABS)
+    assert state["compare"] == list(tour.LECTURE_FIVE)
+    assert [(p.name, p.raw, p.kept) for p in problems] == [("compare", "bogus, nope", ())]
+
+
+# ---------- the app ----------
+
+def open_app(query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update(read_link(query))
+    return at.run()
+
+
+@pytest.mark.parametrize("name, tab", [("compare", "compare"), ("train", "training")])
+def test_the_app_opens_a_cleared_list_cleared_without_a_warning(name, tab):
+    at = open_app(f"{name}=&tab={tab}")
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    assert at.multiselect(key=name).value == []
+    assert at.query_params[name] == ""  # the address still says cleared
+
+
+def test_the_app_keeps_the_good_items_of_a_list_and_warns_about_the_rest():
+    at = open_app("compare=he_normal&compare=bogus&tab=compare")
+    assert not at.exception
+    assert at.multiselect(key="compare").value == ["he_normal"]
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1 and "“bogus”" in warnings[0] and "**compare**" in warnings[0]
+    assert "“he_normal" not in warnings[0]  # the good item is not called bad
+    assert at.query_params["compare"] == "he_normal"
+
+
+# Each numeric parameter just outside its range, in one link: every warning gives the range as people write it.
+OUT_OF_RANGE = {name: js_string(p.high + 1 if name != "gain" else p.low / 2)
+                for name, p in urlstate.PARAMS.items() if p.kind in ("int", "float", "gain")}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_range_warnings_write_numbers_as_people_do(lang):
+    at = open_app(urlencode({**OUT_OF_RANGE, "step": "custom", "activation": "leaky_relu", "lang": lang}))
+    assert not at.exception
+    warnings = {name: w.value for w in at.warning for name in OUT_OF_RANGE if f"**{name}**" in w.value}
+    assert set(warnings) == set(OUT_OF_RANGE)
+    to = " to " if lang == "en" else " 到 "
+    for name, warning in warnings.items():
+        p = urlstate.PARAMS[name]
+        assert written_range(p.low, p.high).replace(" to ", to) in warning, warning
+        assert not re.search(r"\d[eE][+-]?\d", warning.replace(OUT_OF_RANGE[name], "")), warning  # no exponent
+    assert "0 to 4,294,967,295" in warnings["seed"] or "0 到 4,294,967,295" in warnings["seed"]
+    assert "10 to 10,000" in warnings["steps"] or "10 到 10,000" in warnings["steps"]
+
+
+def test_selu_with_the_recommended_gain_says_what_torch_says():
+    at = open_app("step=custom&activation=selu&init=xavier_normal&gain=recommended")
+    assert not at.exception
+    notes = [i.value for i in at.info]
+    assert EN["gain_selu"].format(gain="0.75", linear="1") in notes  # calculate_gain("selu") = 3/4; linear = 1
+    zh = open_app("step=custom&activation=selu&init=xavier_normal&gain=recommended&lang=zh")
+    assert ZH["gain_selu"].format(gain="0.75", linear="1") in [i.value for i in zh.info]
+
