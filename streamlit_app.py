@@ -324,7 +324,8 @@ def sidebar() -> tuple[str, str, Config]:
 
 # ---------- main area ----------
 
-def header(lang: str, step: str, config: Config) -> None:
+def header(lang: str, step: str, config: Config) -> Any:
+    """The title, the network in one line and the step's story; returns the story's place, filled once computed."""
     if step == tour.CUSTOM:
         st.title(t(lang, "custom_heading"))
     else:
@@ -332,7 +333,9 @@ def header(lang: str, step: str, config: Config) -> None:
     st.caption(t(lang, "network_line", depth=config.depth, width=config.width, activation=config.activation,
                  bn=t(lang, "bn_suffix") if config.batch_norm else "", init=config.init, batch=config.batch,
                  seed=config.seed))
-    st.markdown(t(lang, f"story_{step}"))
+    story = st.empty()  # a step's story quotes its simulated numbers: filled in once the network is computed
+    if step == tour.CUSTOM:
+        story.markdown(t(lang, "story_custom"))
     codes = list(tour.STEPS)
     here = codes.index(step) if step in codes else -1
     with st.container(horizontal=True):
@@ -340,6 +343,7 @@ def header(lang: str, step: str, config: Config) -> None:
                   help=t(lang, "previous_help"))
         st.button(t(lang, "next"), on_click=go_to_step, args=(codes[min(here + 1, len(codes) - 1)],),
                   disabled=here == len(codes) - 1, help=t(lang, "next_help"))
+    return story
 
 
 def link_problems(lang: str) -> None:
@@ -364,30 +368,44 @@ def allowed_text(lang: str, name: str) -> str:
     return t(lang, f"allowed_{p.kind}", choices=", ".join(p.choices))
 
 
+VERDICT_COLOURS = {"healthy": "green", "vanishing": "blue", "exploding": "red", "overflowed": "red",
+                   "saturated": "orange", "symmetric": "violet", "dead": "gray"}
+
+
 def metrics(page: Page) -> None:
+    """The headline row: last-layer and first-layer numbers, a saturation or dead share, and the verdict.
+
+    A number that is missing says why: beyond a break (the layer and pass), or not defined for the activation.
+    """
     h = summary.headline(page.result)
     c = page.config
+    missing = summary.missing_reason(page.result, page.lang)
     cols = st.columns(4)
     act_delta = page.t("metric_act_delta", ratio=summary.format_value(h.act_ratio, 2),
-                       input=summary.format_value(h.act_input)) if math.isfinite(h.act_ratio) else None
+                       input=summary.format_value(h.act_input)) if math.isfinite(h.act_ratio) else \
+        missing if not math.isfinite(h.act_last) else None
     grad_delta = page.t("metric_grad_delta", ratio=summary.format_value(h.grad_ratio, 2), depth=c.depth,
-                        last=summary.format_value(h.grad_last)) if math.isfinite(h.grad_ratio) else None
+                        last=summary.format_value(h.grad_last)) if math.isfinite(h.grad_ratio) else \
+        missing if not math.isfinite(h.grad_first) else None
     cols[0].metric(page.t("metric_act"), summary.format_value(h.act_last), act_delta, delta_color="off",
                    delta_arrow="off")
     cols[1].metric(page.t("metric_grad"), summary.format_value(h.grad_first), grad_delta, delta_color="off",
                    delta_arrow="off")
-    if math.isfinite(h.saturated):
-        cols[2].metric(page.t("metric_saturated"), summary.format_share(h.saturated))
-    elif math.isfinite(h.dead):
-        cols[2].metric(page.t("metric_dead"), summary.format_share(h.dead))
-    else:
+    share = summary.SHARE_METRIC.get(c.activation)
+    if share is None:
         cols[2].metric(page.t("metric_sat_dead"), page.t("metric_missing"),
                        page.t("metric_sat_dead_none", activation=c.activation), delta_color="off", delta_arrow="off")
-    colour = {"healthy": "green", "vanishing": "blue", "exploding": "red", "saturated": "orange",
-              "symmetric": "violet"}[h.verdict]
+    else:
+        value = getattr(h, share)
+        cols[2].metric(page.t(f"metric_{share}"), summary.format_share(value),
+                       None if math.isfinite(value) else missing, delta_color="off", delta_arrow="off")
+    found = summary.diagnose(page.result)
     with cols[3]:
-        st.metric(page.t("metric_verdict"), f":{colour}[{page.t(f'verdict_{h.verdict}')}]")
-        st.caption(page.t(f"verdict_{h.verdict}_why"))
+        st.metric(page.t("metric_verdict"), f":{VERDICT_COLOURS[found.name]}[{page.t(f'verdict_{found.name}')}]")
+        st.caption(summary.explain(page.result, page.lang, found))
+        note = summary.update_note(page.result, page.lang)
+        if note:
+            st.caption(note)
 
 
 def breaks(page: Page) -> None:
@@ -413,9 +431,10 @@ def show_activations(page: Page) -> None:
         draw("line", f["act_std"], colour=colour,
              title=page.t("chart_act_std"), y_title=page.t("std_axis"), log=log, names=names(page),
              layer_title=page.t("layer"), series_title=page.t("series"))
-    if log and (layers["act_std"] == 0).any():
-        zero = layers.loc[layers["act_std"] == 0, "layer"].astype(int).astype(str)
-        st.caption(page.t("zero_not_drawn", names=", ".join(page.t("panel", n=z) for z in zero)))
+    if log:
+        for caption in summary.log_gaps(page.lang, {page.t("measured"): page.result.act_std,
+                                                    page.t("theory"): page.result.predicted_act_std}):
+            st.caption(caption)
     if page.config.init == "constant" and page.config.value != 0:
         st.caption(page.t("no_theory_constant"))
     hist = f["histogram"]
@@ -437,8 +456,14 @@ def show_gradients(page: Page) -> None:
              names=names(page), layer_title=page.t("layer"), series_title=page.t("series"))
     with right:
         draw("ratio", layers, colour=colour, title=page.t("chart_ratio"), y_title=page.t("ratio_axis"),
-             layer_title=page.t("layer"), guide_name=page.t("guide"))
-    st.caption(page.t("grad_caption"))
+             layer_title=page.t("layer"), guide_name=page.t("guide"), guide=summary.UPDATE_GUIDE)
+    result = page.result
+    gaps = summary.log_gaps(page.lang, {page.t("measured"): result.grad_std,
+                                        page.t("theory"): result.predicted_grad_std}, first_layer=1)
+    gaps += summary.ratio_gaps(result, page.lang, page.t("ratio_axis"))
+    for caption in gaps:
+        st.caption(caption)
+    st.caption(page.t("grad_caption"))  # what the ratio asks of the learning rate is under the verdict
     if page.config.batch_norm:
         st.caption(page.t("no_theory_bn"))
     elif page.config.init == "constant" and page.config.value != 0:
@@ -654,7 +679,10 @@ def show_theory(page: Page) -> None:
     with right:
         grad = theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, numbers["chi1"], page.lang)
         st.altair_chart(theory_view.gradient_chart(grad, lang=page.lang), width="stretch")
-    st.markdown(theory_view.here_text(numbers, page.lang, config.batch_norm))
+        for caption in summary.log_gaps(page.lang, {words["measured"]: result.grad_std,
+                                                    words["theory"]: result.predicted_grad_std}, first_layer=1):
+            st.caption(caption)
+    st.markdown(theory_view.here_text(numbers, page.lang, config.batch_norm, config.depth))
     st.markdown(words["phases"])
     paradox = replace(config, seed=theory_view.PARADOX_CONFIG.seed) == theory_view.PARADOX_CONFIG  # any seed
     measured = theory_view.measured_growth(result.grad_std) if paradox else None
@@ -681,7 +709,7 @@ def main() -> None:
     st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}"
             "[data-testid='stSidebarHeader']{height:1rem;min-height:1rem}</style>")
     lang, step, config = sidebar()
-    header(lang, step, config)
+    story = header(lang, step, config)
     link_problems(lang)
     need = estimate_memory(config)
     if need > DEFAULT_MEMORY_BUDGET:
@@ -694,6 +722,8 @@ def main() -> None:
         st.error(t(lang, "memory", need=need / 2**20, budget=DEFAULT_MEMORY_BUDGET / 2**20))
         return
     page = Page(config, result, lang)
+    if step != tour.CUSTOM:
+        story.markdown(tour.story(step, result, lang))
     metrics(page)
     breaks(page)
     tabs = st.tabs([t(lang, f"tab_{code}") for code in tab_codes()], key="tab", on_change="rerun")

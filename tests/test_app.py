@@ -246,7 +246,7 @@ def test_an_overflow_is_stated_and_the_finite_layers_still_draw():
     at = open_app(step="custom", depth="30", activation="linear", init="normal", std="100")
     no_trouble(at)
     assert any("overflowed float32 at layer" in w.value for w in at.warning)
-    assert EN["verdict_exploding"] in at.metric[3].value
+    assert EN["verdict_overflowed"] in at.metric[3].value
     open_tab(at, "data")
     table = at.dataframe[0].value
     assert table["act_std"].notna().sum() >= 5  # the layers before the break are there

@@ -209,10 +209,10 @@ def test_the_verdicts_tell_the_lecture_story(steps):
                         "6": "healthy", "7": "healthy"}
 
 
-def test_an_overflow_is_exploding_and_an_underflow_vanishing():
+def test_an_overflow_is_overflowed_and_an_underflow_vanishing():
     big = simulate(Config(depth=30, activation="linear", init="normal", std=100.0))
     assert big.breaks and big.breaks[0].kind == "overflow"
-    assert summary.verdict(big) == "exploding"
+    assert summary.verdict(big) == "overflowed"
     small = simulate(Config(depth=30, activation="linear", init="normal", std=1e-4, width=50, batch=20))
     assert summary.verdict(small) == "vanishing"
 

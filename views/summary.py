@@ -1,4 +1,8 @@
-"""The page's headline: last-layer and first-layer numbers, and a one-word verdict on the network."""
+"""What the page says about a simulated network: the headline numbers, the verdict, the update size, log-axis gaps.
+
+Every sentence here is chosen from the result's own numbers, with the thresholds below; the words are in
+views/text.py.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-VERDICTS = ("healthy", "vanishing", "exploding", "saturated", "symmetric")
+from .text import join, t
+
+# The verdicts, in the order they are decided: the first that applies is the page's verdict.
+VERDICTS = ("overflowed", "symmetric", "dead", "saturated", "vanishing", "exploding", "healthy")
 # A tenfold change of the signal over the network's depth is where the lecture's plots stop looking healthy:
-# step 5 (Xavier + ReLU) ends at x0.03, step 4 (Xavier + tanh) at x0.23.
+# step 5 (Xavier + ReLU) ends at x0.03, step 4 (Xavier + tanh) at x0.23. The same tenfold spread of the update
+# size across layers is where one learning rate stops suiting every layer (step 3 spans x10^5).
 SHRINK, GROW = 0.1, 10.0
-SATURATED_SHARE = 0.5  # more than half the units of some layer on tanh's or sigmoid's flat ends
+SATURATED_SHARE = 0.5  # more than half the values of some layer on tanh's or sigmoid's flat ends
+# CS231n's rule of thumb: an update of about 1e-3 of the weights. The Gradients tab draws it as the ratio
+# chart's guide; with learning rate eta an update is eta * std(dW) / std(W).
+UPDATE_GUIDE = 1e-3
+# The share core.network measures for each activation's last layer: values on the flat ends, or units never on.
+SHARE_METRIC = {"tanh": "saturated", "sigmoid": "saturated", "relu": "dead", "leaky_relu": "dead"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,22 @@ class Headline:
         return _ratio(self.grad_first, self.grad_last)
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """The page's one-word verdict and where it shows.
+
+    layer: the first layer that shows it (overflowed, symmetric, dead, saturated; a vanishing underflow);
+    share: the share of that layer's values on the flat ends (saturated); stage: "forward" or "backward"
+    for a break; flat: saturated with every value of the layer equal, the flat end reached exactly.
+    """
+
+    name: str
+    layer: int | None = None
+    share: float = math.nan
+    stage: str | None = None
+    flat: bool = False
+
+
 def _ratio(a: float, b: float) -> float:
     return a / b if math.isfinite(a) and math.isfinite(b) and b > 0 else math.nan
 
@@ -54,27 +83,203 @@ def headline(result) -> Headline:
     )
 
 
-def verdict(result) -> str:
-    """healthy, vanishing, exploding, saturated or symmetric: the first that applies, in the order below."""
-    stats, width = result.stats, result.config.width
-    if any(b.kind == "overflow" for b in result.breaks):
-        return "exploding"
-    hidden = stats["distinct_units"][1:]
-    if width > 1 and np.any(hidden[np.isfinite(hidden)] == 1):
-        return "symmetric"
-    saturated = stats["saturated"][1:]
-    if np.any(saturated[np.isfinite(saturated)] > SATURATED_SHARE):
-        return "saturated"
-    depth = result.config.depth
-    act = _ratio(float(stats["act_std"][depth]), float(stats["act_std"][0]))
-    grad = _ratio(float(stats["grad_std"][1]), float(stats["grad_std"][depth]))
-    if any(b.kind == "underflow" for b in result.breaks) or act < SHRINK or grad < SHRINK \
-            or float(stats["act_std"][depth]) == 0.0:
-        return "vanishing"
-    if act > GROW or grad > GROW:
-        return "exploding"
-    return "healthy"
+def zero_floor(config) -> bool:
+    """Whether f is exactly 0 with slope 0 for every negative pre-activation (ReLU; leaky ReLU of slope 0)."""
+    return config.activation == "relu" or (config.activation == "leaky_relu" and config.slope == 0)
 
+
+def signal_ratios(result) -> tuple[float, float]:
+    """(last-layer activation std / input std, layer-1 gradient std / last-layer gradient std); NaN if undefined."""
+    stats, depth = result.stats, result.config.depth
+    return (_ratio(float(stats["act_std"][depth]), float(stats["act_std"][0])),
+            _ratio(float(stats["grad_std"][1]), float(stats["grad_std"][depth])))
+
+
+def diagnose(result) -> Verdict:
+    """The verdict: the first of VERDICTS that applies.
+
+    overflowed: values left the float range (a Break of kind overflow). symmetric: all units of a layer
+    identical because their weights are (zero or constant init). dead: all units of a layer identical because
+    every one is 0 for every sample, below ReLU's kink (the dying ReLU, Lu et al. 2019, "born dead" when a
+    layer is). saturated: more than SATURATED_SHARE of a layer's values on tanh's or sigmoid's flat ends, or
+    every value of a layer pinned to one flat end (any other activation). vanishing / exploding: the
+    activations or gradients change by more than SHRINK / GROW over the network, or underflow to 0.
+    """
+    config, stats, depth = result.config, result.stats, result.config.depth
+    for b in result.breaks:
+        if b.kind == "overflow":
+            return Verdict("overflowed", layer=b.layer, stage=b.stage)
+    distinct = stats["distinct_units"]
+    collapsed = [layer for layer in range(1, depth + 1) if distinct[layer] == 1] if config.width > 1 else []
+    if collapsed:
+        layer = collapsed[0]
+        pinned = stats["act_std"][layer] == 0  # every value of the layer equal, whatever the sample
+        if result.weight_std[layer] == 0 or not pinned:  # identical weights make identical units
+            return Verdict("symmetric", layer=layer)
+        if stats["act_mean"][layer] == 0 and zero_floor(config):
+            return Verdict("dead", layer=layer)
+        return Verdict("saturated", layer=layer, share=1.0, flat=True)
+    saturated = stats["saturated"]
+    for layer in range(1, depth + 1):
+        if saturated[layer] > SATURATED_SHARE:
+            return Verdict("saturated", layer=layer, share=float(saturated[layer]))
+    act, grad = signal_ratios(result)
+    underflow = next((b for b in result.breaks if b.kind == "underflow"), None)
+    if underflow is not None:
+        return Verdict("vanishing", layer=underflow.layer, stage=underflow.stage)
+    if act < SHRINK or grad < SHRINK:
+        return Verdict("vanishing")
+    if act > GROW or grad > GROW:
+        return Verdict("exploding")
+    return Verdict("healthy")
+
+
+def verdict(result) -> str:
+    """The verdict's name, one of VERDICTS."""
+    return diagnose(result).name
+
+
+def explain(result, lang: str, found: Verdict | None = None) -> str:
+    """The sentence under the verdict, with the numbers that decided it."""
+    v = found or diagnose(result)
+    config = result.config
+    depth, stats = config.depth, result.stats
+    if v.name == "overflowed":
+        return t(lang, "verdict_overflowed_why", stage=t(lang, f"stage_{v.stage}"), dtype=config.dtype, layer=v.layer)
+    if v.name == "symmetric":
+        return t(lang, "verdict_symmetric_why", width=config.width, layer=v.layer)
+    if v.name == "dead":
+        return t(lang, "verdict_dead_why", layer=v.layer)
+    if v.name == "saturated" and v.flat:
+        return t(lang, "verdict_saturated_flat_why", layer=v.layer, activation=config.activation,
+                 value=format_value(float(stats["act_mean"][v.layer])), dtype=config.dtype)
+    if v.name == "saturated":
+        return t(lang, "verdict_saturated_why", share=format_share(v.share), layer=v.layer,
+                 activation=config.activation)
+    act, grad = signal_ratios(result)
+    if v.name == "healthy":
+        return t(lang, "verdict_healthy_why", act=format_value(act, 2), grad=format_value(grad, 2), depth=depth,
+                 low=format_value(SHRINK), high=format_value(GROW))
+    crossed = (lambda r: r < SHRINK) if v.name == "vanishing" else (lambda r: r > GROW)
+    parts = []
+    if v.stage is not None:
+        parts.append(t(lang, "part_underflow", stage=t(lang, f"stage_{v.stage}"), layer=v.layer, dtype=config.dtype))
+    if crossed(act):
+        parts.append(t(lang, "part_act", ratio=format_value(act, 2), depth=depth))
+    if crossed(grad):
+        parts.append(t(lang, "part_grad", ratio=format_value(grad, 2), depth=depth))
+    limit = SHRINK if v.name == "vanishing" else GROW
+    return t(lang, f"verdict_{v.name}_why", limit=format_value(limit), parts=join(lang, parts, "clause"))
+
+
+# ---------- the size of an update ----------
+
+@dataclass(frozen=True)
+class Updates:
+    """std(dW)/std(W) over the layers that have one: its geometric mean, its extremes and their layers."""
+
+    zero: bool  # every weight gradient is exactly 0
+    typical: float = math.nan  # geometric mean over the layers with a positive ratio
+    low: float = math.nan
+    low_layer: int = 0
+    high: float = math.nan
+    high_layer: int = 0
+
+    @property
+    def spread(self) -> float:
+        return self.high / self.low
+
+    @property
+    def even(self) -> bool:
+        return self.spread <= GROW
+
+    def learning_rate(self, ratio: float | None = None) -> float:
+        """The learning rate that makes an update UPDATE_GUIDE of the weights at this ratio (default: typical)."""
+        return UPDATE_GUIDE / (self.typical if ratio is None else ratio)
+
+
+def updates(result) -> Updates | None:
+    """The update-size numbers, or None when no layer has a finite positive ratio and not every dW is 0."""
+    stats, depth = result.stats, result.config.depth
+    dw = stats["weight_grad_std"][1:]
+    if dw.size and np.isfinite(dw).all() and (dw == 0).all():
+        return Updates(zero=True)
+    ratio = stats["grad_data_ratio"]
+    layers = [layer for layer in range(1, depth + 1) if np.isfinite(ratio[layer]) and ratio[layer] > 0]
+    if not layers:
+        return None
+    values = np.array([ratio[layer] for layer in layers])
+    low, high = int(np.argmin(values)), int(np.argmax(values))
+    return Updates(zero=False, typical=float(np.exp(np.log(values).mean())), low=float(values[low]),
+                   low_layer=layers[low], high=float(values[high]), high_layer=layers[high])
+
+
+def update_note(result, lang: str) -> str | None:
+    """One sentence on what the weight-gradient : weight ratio asks of the learning rate; None if undefined."""
+    u = updates(result)
+    if u is None:
+        return None
+    if u.zero:
+        return t(lang, "update_zero")
+    guide = format_power(UPDATE_GUIDE)
+    if u.even:
+        return t(lang, "update_even", low=format_value(u.low, 2), high=format_value(u.high, 2),
+                 lr=format_rough(u.learning_rate()), guide=guide)
+    return t(lang, "update_uneven", low=format_value(u.low, 2), low_layer=u.low_layer, high=format_value(u.high, 2),
+             high_layer=u.high_layer, spread=format_value(u.spread, 2), lr=format_rough(u.learning_rate(u.high)),
+             guide=guide)
+
+
+# ---------- why a number is missing, what a log axis leaves out ----------
+
+def missing_reason(result, lang: str) -> str | None:
+    """Why the numbers past a break are missing ("the forward pass overflowed at layer 32"); None without a break."""
+    if not result.breaks:
+        return None
+    b = result.breaks[0]
+    return t(lang, f"missing_{b.kind}", stage=t(lang, f"stage_{b.stage}"), layer=b.layer, dtype=result.config.dtype)
+
+
+def format_layers(layers) -> str:
+    """Layer numbers as runs: [1, 2, 3, 5] -> "1–3, 5"."""
+    layers = sorted(int(x) for x in layers)
+    runs: list[list[int]] = []
+    for layer in layers:
+        if runs and layer == runs[-1][1] + 1:
+            runs[-1][1] = layer
+        else:
+            runs.append([layer, layer])
+    return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in runs)
+
+
+def log_gaps(lang: str, series: dict[str, np.ndarray], first_layer: int = 0) -> list[str]:
+    """Captions for values exactly 0, which a log axis cannot draw: one per set of layers.
+
+    series: name -> values per layer (index = layer); layers below first_layer are not drawn. Series that are 0
+    at the same layers share one caption ("measured, theory").
+    """
+    by_layers: dict[tuple[int, ...], list[str]] = {}
+    for name, values in series.items():
+        values = np.asarray(values, float)
+        zero = tuple(int(i) for i in np.flatnonzero(values == 0) if i >= first_layer)
+        if zero:
+            by_layers.setdefault(zero, []).append(name)
+    return [t(lang, "log_zero", series=join(lang, names), layers=format_layers(zero))
+            for zero, names in by_layers.items()]
+
+
+def ratio_gaps(result, lang: str, name: str) -> list[str]:
+    """What the std(dW)/std(W) chart leaves out: layers where it is 0, and where std(W) = 0 leaves it undefined."""
+    ratio = result.stats["grad_data_ratio"]
+    out = log_gaps(lang, {name: ratio}, first_layer=1)
+    equal = [layer for layer in range(1, result.config.depth + 1)
+             if result.weight_std[layer] == 0 and not np.isfinite(ratio[layer])]
+    if equal:
+        out.append(t(lang, "ratio_undefined", layers=format_layers(equal)))
+    return out
+
+
+# ---------- numbers ----------
 
 def format_value(value: float, digits: int = 3) -> str:
     """A number as the page prints it: 0.213, 3.04e-07, 1.15e+04; a dash when undefined."""
@@ -92,3 +297,19 @@ def format_share(value: float) -> str:
     if value is None or not math.isfinite(value):
         return "—"
     return f"{100 * value:.1f}%"
+
+
+def format_rough(value: float) -> str:
+    """One significant digit, for a number that is only a guide: 200, 0.006, 7e-05."""
+    if value is None or not math.isfinite(value) or value == 0:
+        return format_value(value)
+    rough = float(f"{value:.1g}")
+    return f"{rough:g}" if 1e-3 <= abs(rough) < 1e4 else f"{rough:.0e}"
+
+
+def format_power(value: float) -> str:
+    """A power of ten as 10⁻³; any other number as format_value prints it."""
+    exponent = round(math.log10(value)) if value > 0 else 0
+    if value <= 0 or not math.isclose(value, 10.0**exponent, rel_tol=1e-12):
+        return format_value(value)
+    return "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))

@@ -29,43 +29,60 @@ EN: dict[str, str] = {
     "step_7": "Batch norm rescues a bad init",
     "step_custom": "Custom: your own settings",
     "story_1": (
-        "Every weight starts at exactly 0, so every unit of a layer computes the same sum: the same activation, "
-        "the same gradient, and after an update, the same weights again. Look at **distinct units** in the Data tab "
-        "and at the verdict: 500 units act as one, and training cannot pull them apart. Random weights are needed "
-        "to break the symmetry."
+        "Every weight starts at exactly 0, so every unit of a layer computes the same sum, here 0 for every sample: "
+        "the same activation, the same gradient, and after an update the same weights again. Look at **distinct "
+        "units** in the Data tab and at the verdict: {width} units act as one, and training cannot pull them apart. "
+        "Here the weight gradients are even exactly 0 in every layer (the Gradients tab's log axes have nothing to "
+        "draw): W = 0 passes no gradient down, and the layers above the first receive tanh(0) = 0. Random weights "
+        "are needed to break the symmetry."
     ),
     "story_2": (
         "Weights drawn as 0.01 × randn. Each layer multiplies the spread of its input by about "
-        "√(500 × 0.01²) ≈ 0.22, so after ten layers the activations are squeezed into a spike at 0 (see the "
-        "histograms). The gradients that reach the first layers are just as tiny: the early layers hardly learn."
+        "√(500 × 0.01²) ≈ 0.22 (measured: ×{act_factor} a layer), so by layer 10 the activations have a std of "
+        "{act_last}, a spike at 0 in the histograms. On the way back the gradient shrinks the same way, from "
+        "{grad_last} at layer 10 to {grad_first} at layer 1. A weight's gradient dW = hᵀ·∂L/∂s multiplies the two, "
+        "small activations high up and small gradients low down, so every layer gets about the same tiny update: "
+        "std(dW) / std(W) is {ratio_low} to {ratio_high} in all ten layers (Gradients tab), and an update of "
+        "{guide} of the weights would take a learning rate near {lr}. Not only the early layers: every layer "
+        "hardly learns."
     ),
     "story_3": (
-        "Now 1.0 × randn. A pre-activation adds up 500 terms of variance 1, so its std is about 22 and tanh is "
-        "driven to ±1: the histograms pile up at the two ends. There tanh is flat, so a saturated unit passes "
-        "almost no gradient to its weights; the few unsaturated ones multiply it by large weights, and the "
-        "gradient swells towards the first layer (Gradients tab)."
+        "Now 1.0 × randn. A pre-activation adds up 500 terms of variance 1, so its std is about √500 ≈ 22 "
+        "(measured {pre_first}) and tanh is driven to ±1: {saturated_first} of layer 1's values are saturated, and "
+        "the histograms pile up at the two ends. There tanh is flat, so a saturated unit passes almost no gradient "
+        "to its weights; the few unsaturated ones multiply it by large weights, and the gradient swells "
+        "×{grad_factor} a layer towards the first layer, from {grad_last} to {grad_first} (Gradients tab). The "
+        "updates differ as much: std(dW) / std(W) runs from {ratio_low} at layer {low_layer} to {ratio_high} at "
+        "layer {high_layer}, so no single learning rate suits every layer."
     ),
     "story_4": (
         "Xavier init (Glorot & Bengio 2010) draws Var(w) = 1/n, so n·Var(w) = 1 and a layer passes on the "
         "variance it receives, as long as tanh is close to linear. The activations stay spread out through all ten "
-        "layers and the gradients reach layer 1 at a useful size. The slow decline is tanh bending away from a "
-        "straight line, and the dashed theory curve predicts it."
+        "layers (std {act_first} at layer 1, {act_last} at layer 10), and the gradient reaches layer 1 at a useful "
+        "size ({grad_first}, from {grad_last} at the top). The slow decline of both is tanh bending away from a "
+        "straight line, and the dashed theory curves predict it."
     ),
     "story_5": (
         "The same Xavier weights with ReLU. ReLU sets the negative half of every pre-activation to 0, which halves "
-        "its second moment at each layer. Ten halvings later the activations crowd towards 0 again (about ×0.7 a "
-        "layer in std), and the gradients shrink in the same way on their way back."
+        "its second moment at each layer. Ten halvings later the activations crowd towards 0 again (×{act_factor} "
+        "a layer in std, where √½ ≈ 0.71), and the gradients shrink the same way on their way back "
+        "(×{grad_factor} a layer)."
     ),
     "story_6": (
         "He init (He et al. 2015) doubles the variance to make up for ReLU's half: Var(w) = 2/n, so "
-        "½·n·Var(w) = 1. The activations keep the same spread from the first layer to the last, and the "
-        "gradients arrive at layer 1 about as large as they left the top."
+        "½·n·Var(w) = 1. The activations keep the same spread from the first layer to the last (std {act_first} "
+        "to {act_last}), and the gradient arrives at layer 1 about as large as it left the top ({grad_first} "
+        "against {grad_last})."
     ),
     "story_7": (
         "Step 2's collapsing 0.01 × randn again, now with batch normalization (Ioffe & Szegedy 2015) before each "
         "tanh. Every unit's pre-activation is rescaled to mean 0 and variance 1 over the batch, so the size of the "
-        "weights no longer matters: the activations keep the same spread at every layer. The theory's gradient "
-        "curve is missing here, because batch norm ties the samples of a batch together."
+        "weights no longer matters to the signal: the activations keep a std of {act_low} to {act_high} in every "
+        "layer, and the gradient reaches layer 1 at {grad_first}. It still matters to the updates: batch norm "
+        "undoes W's scale, so std(dW) / std(W) grows as 1/Var(w). With weights of 0.01 it is {ratio_low} to "
+        "{ratio_high}, {bn_factor} times what Xavier's Var(w) = 1/n would give this network, and a learning rate "
+        "near {lr} keeps an update at {guide} of the weights. The theory's gradient curve is missing here, because "
+        "batch norm ties the samples of a batch together."
     ),
     "story_custom": (
         "Your own configuration. Compare each measured curve with the dashed theory: where they agree, the "
@@ -148,6 +165,8 @@ EN: dict[str, str] = {
     "metric_dead": "Dead units (last layer)",
     "metric_sat_dead": "Saturated / dead",
     "metric_sat_dead_none": "not defined for {activation}",
+    "missing_overflow": "missing: the {stage} pass overflowed {dtype} at layer {layer}",
+    "missing_underflow": "missing: the {stage} pass underflowed to 0 in {dtype} at layer {layer}",
     "metric_missing": "—",
     "metric_verdict": "Verdict",
     "verdict_healthy": "healthy",
@@ -155,11 +174,49 @@ EN: dict[str, str] = {
     "verdict_exploding": "exploding",
     "verdict_saturated": "saturated",
     "verdict_symmetric": "symmetric",
-    "verdict_healthy_why": "Activations and gradients keep a workable scale through every layer.",
-    "verdict_vanishing_why": "Signals shrink towards zero on their way through the layers.",
-    "verdict_exploding_why": "Signals grow layer after layer, or leave the number range.",
-    "verdict_saturated_why": "Most units sit on the flat ends of the nonlinearity and pass almost no gradient.",
-    "verdict_symmetric_why": "All units of a layer are identical, so they can never learn different features.",
+    "verdict_dead": "dead",
+    "verdict_overflowed": "overflowed",
+    "verdict_healthy_why": (
+        "Activations and gradients keep a workable scale: the activations change ×{act} from the input to layer "
+        "{depth}, the gradient ×{grad} from layer {depth} back to layer 1, both within ×{low} to ×{high}."
+    ),
+    "verdict_vanishing_why": "Signals fade below ×{limit} on their way through the network: {parts}.",
+    "verdict_exploding_why": "Signals grow past ×{limit} on their way through the network: {parts}.",
+    "part_act": "the activations ×{ratio} from the input to layer {depth}",
+    "part_grad": "the gradient ×{ratio} from layer {depth} back to layer 1",
+    "part_underflow": "the {stage} values rounded to 0 in {dtype} at layer {layer}",
+    "verdict_saturated_why": (
+        "{share} of the values of layer {layer} sit on the flat ends of {activation}, where its slope is nearly 0: "
+        "they pass almost no gradient to their weights."
+    ),
+    "verdict_saturated_flat_why": (
+        "Every value of layer {layer} is the same, {value}: the pre-activations all lie on the flat end of "
+        "{activation}, where its slope is 0 in {dtype}, so no gradient passes back through the layer."
+    ),
+    "verdict_symmetric_why": (
+        "All {width} units of layer {layer} compute the same value for every sample: with equal weights they get "
+        "equal gradients and equal updates, so they can never learn different features."
+    ),
+    "verdict_dead_why": (
+        "Every unit of layer {layer} outputs 0 for every sample: all its pre-activations lie below ReLU's kink, where "
+        "the slope is 0, so no gradient passes back through the layer and no weight of layer {layer} or below ever "
+        "changes. The units are identical because they are dead, not because their weights are equal: the "
+        "dying-ReLU problem (Lu et al. 2019)."
+    ),
+    "verdict_overflowed_why": (
+        "The {stage} values grew past the largest {dtype} number at layer {layer}: from there on they are inf or "
+        "NaN, and the page has no numbers for the layers beyond it."
+    ),
+    "update_zero": "Update size: every weight gradient is exactly 0, so no learning rate moves these weights.",
+    "update_even": (
+        "Update size: std(∂L/∂W) / std(W) is {low} to {high} across the layers, so a learning rate near {lr} makes "
+        "each update {guide} of the weights, CS231n's rule of thumb (the Gradients tab's dashed guide)."
+    ),
+    "update_uneven": (
+        "Update size: std(∂L/∂W) / std(W) runs from {low} at layer {low_layer} to {high} at layer {high_layer}, "
+        "×{spread} apart. A learning rate near {lr} makes layer {high_layer}'s updates {guide} of its weights and "
+        "leaves layer {low_layer}'s ×{spread} smaller: no single learning rate suits every layer."
+    ),
     # problems
     "url_problem": "The link's value for **{name}** (“{raw}”) is not allowed: {allowed}. The default ({default}) is used instead.",
     "allowed_int": "a whole number from {low} to {high}",
@@ -228,6 +285,8 @@ EN: dict[str, str] = {
     "chart_compare": "Activation std per layer, by scheme",
     "scheme": "scheme",
     "zero_not_drawn": "Exactly 0 (not drawn on a log scale): {names}.",
+    "log_zero": "Exactly 0 at layers {layers} ({series}): a log axis cannot draw zero.",
+    "ratio_undefined": "The ratio is not defined at layers {layers}: every weight there is equal, so std(W) = 0.",
     "data_caption": (
         "Every statistic per layer (layer 0 is the input). saturated_values is the share of the layer's activation "
         "values on tanh's or sigmoid's flat ends, dead_units the share of its units that are ≤ 0 for every sample. "
@@ -413,36 +472,48 @@ ZH: dict[str, str] = {
     "step_7": "批归一化救回糟糕的初始化",
     "step_custom": "自定义：你自己的设置",
     "story_1": (
-        "所有权重都从 0 开始，于是同一层的每个神经元算出的加权和完全一样：输出一样，梯度一样，更新之后权重还是一样。"
-        "看看“数据”页里的**不同神经元**个数和诊断结果：500 个神经元其实只相当于一个，训练再久也分不开它们。"
-        "必须用随机的权重来打破这种对称。"
+        "所有权重都从 0 开始，于是同一层的每个神经元算出的加权和完全一样，这里对每个样本都是 0：输出一样，梯度一样，"
+        "更新之后权重还是一样。看看“数据”页里的**不同神经元**个数和诊断结果：{width} 个神经元其实只相当于一个，"
+        "训练再久也分不开它们。这里权重的梯度甚至在每一层都恰好为 0（“梯度”页的对数坐标上什么也画不出来）："
+        "W = 0 不向下传任何梯度，而第一层以上各层收到的输入都是 tanh(0) = 0。必须用随机的权重来打破这种对称。"
     ),
     "story_2": (
-        "权重取 0.01 × randn。每经过一层，激活值的分布宽度大约乘以 √(500 × 0.01²) ≈ 0.22，"
-        "十层之后激活值几乎全挤在 0 附近（看直方图）。传回前几层的梯度同样小得可怜，前面的层几乎学不动。"
+        "权重取 0.01 × randn。每经过一层，激活值的分布宽度大约乘以 √(500 × 0.01²) ≈ 0.22（实测每层乘 {act_factor}），"
+        "到第 10 层激活值的标准差只剩 {act_last}，在直方图里挤成 0 处的一根尖峰。反向传播时梯度以同样的方式缩小，"
+        "从第 10 层的 {grad_last} 变成第 1 层的 {grad_first}。权重的梯度 dW = hᵀ·∂L/∂s 是两者的乘积：上面的层激活值小，"
+        "下面的层梯度小，所以每一层得到的更新都差不多一样小：十层的 std(dW) / std(W) 都在 {ratio_low} 到 {ratio_high} "
+        "之间（见“梯度”页），要让每次更新达到权重的 {guide}，学习率得取 {lr} 左右。不只是前面的层，每一层都几乎学不动。"
     ),
     "story_3": (
-        "换成 1.0 × randn。一个神经元的输入是 500 个方差为 1 的项相加，标准差约为 22，tanh 被推到 ±1："
-        "直方图的数值都堆在两端。tanh 在那里几乎是平的，饱和的神经元几乎不给自己的权重传梯度；"
-        "少数没饱和的神经元又会乘上很大的权重，梯度越往前面的层越大（见“梯度”页）。"
+        "换成 1.0 × randn。一个神经元的输入是 500 个方差为 1 的项相加，标准差约为 √500 ≈ 22（实测 {pre_first}），"
+        "tanh 被推到 ±1：第 1 层有 {saturated_first} 的值饱和，直方图的数值都堆在两端。tanh 在那里几乎是平的，"
+        "饱和的神经元几乎不给自己的权重传梯度；少数没饱和的神经元又会乘上很大的权重，梯度越往前面的层越大，"
+        "每层乘 {grad_factor}，从 {grad_last} 变成 {grad_first}（见“梯度”页）。各层的更新也相差同样悬殊："
+        "std(dW) / std(W) 从第 {low_layer} 层的 {ratio_low} 到第 {high_layer} 层的 {ratio_high}，没有一个学习率能同时适合每一层。"
     ),
     "story_4": (
         "Xavier 初始化（Glorot & Bengio 2010）让 Var(w) = 1/n，于是 n·Var(w) = 1：只要 tanh 还接近线性，"
-        "每一层都把收到的方差原样传下去。十层里激活值一直保持展开，梯度传到第 1 层时大小也合适。"
-        "缓慢的下降来自 tanh 偏离直线的弯曲，虚线的理论曲线也预测到了这一点。"
+        "每一层都把收到的方差原样传下去。十层里激活值一直保持展开（第 1 层标准差 {act_first}，第 10 层 {act_last}），"
+        "梯度传到第 1 层时大小也合适（{grad_first}，最上层是 {grad_last}）。两者缓慢的下降都来自 tanh 偏离直线的弯曲，"
+        "虚线的理论曲线也预测到了这一点。"
     ),
     "story_5": (
         "同样的 Xavier 权重，换成 ReLU。ReLU 把每个输入的负半边都变成 0，每一层的二阶矩因此减半。"
-        "减半十次之后，激活值又向 0 挤过去（标准差每层约乘 0.7），梯度在反向传播时也同样地缩小。"
+        "减半十次之后，激活值又向 0 挤过去（标准差每层乘 {act_factor}，而 √½ ≈ 0.71），"
+        "梯度在反向传播时也同样地缩小（每层乘 {grad_factor}）。"
     ),
     "story_6": (
         "He 初始化（He et al. 2015）把方差加倍，补上 ReLU 丢掉的那一半：Var(w) = 2/n，于是 ½·n·Var(w) = 1。"
-        "激活值从第一层到最后一层保持同样的分布宽度，梯度传到第 1 层时也和出发时差不多大。"
+        "激活值从第一层到最后一层保持同样的分布宽度（标准差从 {act_first} 到 {act_last}），"
+        "梯度传到第 1 层时也和出发时差不多大（{grad_first}，出发时 {grad_last}）。"
     ),
     "story_7": (
         "还是第 2 步那个会塌缩的 0.01 × randn，这次在每个 tanh 之前加上批归一化（Ioffe & Szegedy 2015）："
-        "每个神经元的输入都在一个批量上被重新缩放到均值 0、方差 1，权重的大小就不再重要了，"
-        "每一层的激活值都保持同样的宽度。这里没有梯度的理论曲线，因为批归一化把一个批量里的样本耦合在了一起。"
+        "每个神经元的输入都在一个批量上被重新缩放到均值 0、方差 1，权重的大小对信号就不再重要了："
+        "每一层激活值的标准差都在 {act_low} 到 {act_high} 之间，梯度传到第 1 层时是 {grad_first}。"
+        "但它对更新仍然重要：批归一化抵消了 W 的尺度，于是 std(dW) / std(W) 随 1/Var(w) 增长。权重为 0.01 时它是 "
+        "{ratio_low} 到 {ratio_high}，是同一个网络用 Xavier 的 Var(w) = 1/n 时的 {bn_factor} 倍；学习率取 {lr} 左右，"
+        "每次更新才约为权重的 {guide}。这里没有梯度的理论曲线，因为批归一化把一个批量里的样本耦合在了一起。"
     ),
     "story_custom": (
         "这是你自己的配置。把每条实测曲线和虚线的理论曲线对照着看：两者吻合的地方，“推导”页里的方差分析就能解释你看到的现象；"
@@ -518,6 +589,8 @@ ZH: dict[str, str] = {
     "metric_dead": "死亡神经元（最后一层）",
     "metric_sat_dead": "饱和 / 死亡",
     "metric_sat_dead_none": "{activation} 没有这个概念",
+    "missing_overflow": "缺失：{stage}在第 {layer} 层超出了 {dtype} 的表示范围",
+    "missing_underflow": "缺失：{stage}在第 {layer} 层下溢，在 {dtype} 中变成了 0",
     "metric_missing": "—",
     "metric_verdict": "诊断",
     "verdict_healthy": "健康",
@@ -525,11 +598,39 @@ ZH: dict[str, str] = {
     "verdict_exploding": "逐层爆炸",
     "verdict_saturated": "饱和",
     "verdict_symmetric": "对称",
-    "verdict_healthy_why": "激活值和梯度在每一层都保持在可用的量级。",
-    "verdict_vanishing_why": "信号每经过一层都在缩小，越来越接近 0。",
-    "verdict_exploding_why": "信号一层比一层大，甚至超出了数值范围。",
-    "verdict_saturated_why": "大多数神经元停在非线性函数平坦的两端，几乎不传梯度。",
-    "verdict_symmetric_why": "同一层的所有神经元完全相同，永远学不出不同的特征。",
+    "verdict_dead": "死亡",
+    "verdict_overflowed": "数值溢出",
+    "verdict_healthy_why": (
+        "激活值和梯度都保持在可用的量级：激活值从输入到第 {depth} 层变为 {act} 倍，梯度从第 {depth} 层传回第 1 层"
+        "变为 {grad} 倍，都在 {low} 倍到 {high} 倍之间。"
+    ),
+    "verdict_vanishing_why": "信号在网络中逐层衰减，缩小到 {limit} 倍以下：{parts}。",
+    "verdict_exploding_why": "信号在网络中逐层放大，超过 {limit} 倍：{parts}。",
+    "part_act": "激活值从输入到第 {depth} 层变为 {ratio} 倍",
+    "part_grad": "梯度从第 {depth} 层传回第 1 层变为 {ratio} 倍",
+    "part_underflow": "{stage}的数值在第 {layer} 层下溢，在 {dtype} 中变成了 0",
+    "verdict_saturated_why": "第 {layer} 层有 {share} 的值落在 {activation} 平坦的两端，那里斜率几乎为 0：它们几乎不给自己的权重传梯度。",
+    "verdict_saturated_flat_why": (
+        "第 {layer} 层的每个值都一样，都是 {value}：输入全部落在 {activation} 平坦的一端，在 {dtype} 中那里的斜率就是 0，"
+        "梯度无法穿过这一层反向传播。"
+    ),
+    "verdict_symmetric_why": "第 {layer} 层的 {width} 个神经元对每个样本都算出同样的值：权重相同，梯度和更新也就相同，它们永远学不出不同的特征。",
+    "verdict_dead_why": (
+        "第 {layer} 层的每个神经元对每个样本都输出 0：它们的输入全部落在 ReLU 拐点的左侧，那里斜率为 0，梯度无法穿过这一层"
+        "反向传播，第 {layer} 层及以下各层的权重永远不会改变。这些神经元一模一样，是因为它们都“死”了，而不是因为权重相同："
+        "这就是 ReLU 死亡问题（Lu et al. 2019）。"
+    ),
+    "verdict_overflowed_why": "{stage}的数值在第 {layer} 层超过了 {dtype} 能表示的最大数：从这里开始都是 inf 或 NaN，之后各层没有数字。",
+    "update_zero": "更新幅度：每个权重的梯度都恰好为 0，无论学习率取多少，这些权重都不会动。",
+    "update_even": (
+        "更新幅度：各层的 std(∂L/∂W) / std(W) 在 {low} 到 {high} 之间，所以学习率取 {lr} 左右时，每次更新约为权重的 "
+        "{guide}，即 CS231n 的经验法则（“梯度”页的虚线参考线）。"
+    ),
+    "update_uneven": (
+        "更新幅度：std(∂L/∂W) / std(W) 从第 {low_layer} 层的 {low} 到第 {high_layer} 层的 {high}，相差 {spread} 倍。"
+        "学习率取 {lr} 左右时，第 {high_layer} 层每次更新约为权重的 {guide}，第 {low_layer} 层的更新却小 {spread} 倍："
+        "没有一个学习率能同时适合每一层。"
+    ),
     "url_problem": "链接中参数 **{name}** 的值（“{raw}”）不可用：应为{allowed}。已改用默认值（{default}）。",
     "allowed_int": " {low} 到 {high} 之间的整数",
     "allowed_float": " {low} 到 {high} 之间的数",
@@ -592,6 +693,8 @@ ZH: dict[str, str] = {
     "chart_compare": "按方案对比每层激活值的标准差",
     "scheme": "方案",
     "zero_not_drawn": "恰好为 0（对数坐标上画不出来）：{names}。",
+    "log_zero": "第 {layers} 层恰好为 0（{series}）：对数坐标画不出 0。",
+    "ratio_undefined": "第 {layers} 层的比值没有定义：那里所有权重都相等，std(W) = 0。",
     "data_caption": "每一层的全部统计量（第 0 层是输入）。saturated_values 是该层落在 tanh 或 sigmoid 平坦两端的激活值所占的比例，dead_units 是对所有样本都 ≤ 0 的神经元所占的比例。空格表示没有定义，或位于数值溢出之后。",
     "download_csv": "下载 CSV",
     "config_json": "JSON 格式的配置",
@@ -663,6 +766,16 @@ ZH: dict[str, str] = {
 }
 
 TEXT = {"en": EN, "zh": ZH}
+# Between the items of a list ("a, b and c") and between clauses ("…; …"), per language.
+SEPARATORS = {"en": {"list": ", ", "last": " and ", "clause": "; "}, "zh": {"list": "、", "last": "和", "clause": "；"}}
+
+
+def join(lang: str, items: list[str], kind: str = "list") -> str:
+    """Items joined as the language writes a list (kind="list": "a, b and c") or a run of clauses ("clause")."""
+    separators = SEPARATORS.get(lang, SEPARATORS["en"])
+    if kind == "list" and len(items) > 1:
+        return separators["list"].join(items[:-1]) + separators["last"] + items[-1]
+    return separators[kind].join(items)
 
 
 def t(lang: str, key: str, **values: Any) -> str:

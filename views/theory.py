@@ -92,7 +92,17 @@ TEXT = {
         "here_text": (
             "**You are here:** σ_w² = {sigma_w2}, σ_b² = {sigma_b2}, q* = {q_star}, χ₁ = {chi1}: {phase}. {depth}"
         ),
-        "depth_finite": "Depth scale ξ = {xi} layers, so about {trainable} layers can train.",
+        "depth_finite": "Depth scale ξ = {xi} layers, so about {trainable} layers can train{compare}.",
+        "depth_fewer": ", fewer than this network's {depth}",
+        "depth_within": ", and this network has {depth}",
+        "depth_below_one": (
+            "Depth scale ξ = {xi} layers: about 6ξ = {trainable} layers can train, less than a single layer."
+        ),
+        "no_signal": (
+            "**You are here:** σ_w² = 0, σ_b² = {sigma_b2}: every weight is 0, so nothing passes from one layer to "
+            "the next and each pre-activation is just its bias. There is no phase and no depth scale to read off the "
+            "map: what stops this network is symmetry (the lecture's step 1), not depth."
+        ),
         "depth_infinite": "Depth scale ξ = ∞: the theory puts no limit on the trainable depth.",
         "depth_undefined": "q* = ∞: the variance grows without bound, and ξ is not defined.",
         "no_theory_constant": "Constant weights are not zero-mean, so the theory of this map does not apply.",
@@ -163,7 +173,14 @@ TEXT = {
         "chaotic": "混沌相：梯度向输入方向每层放大 ×{factor}",
         "edge": "位于混沌边缘：梯度保持大小",
         "here_text": "**你在这里：** σ_w² = {sigma_w2}，σ_b² = {sigma_b2}，q* = {q_star}，χ₁ = {chi1}：{phase}。{depth}",
-        "depth_finite": "深度尺度 ξ = {xi} 层，因此大约 {trainable} 层以内可以训练。",
+        "depth_finite": "深度尺度 ξ = {xi} 层，因此大约 {trainable} 层以内可以训练{compare}。",
+        "depth_fewer": "，比这个网络的 {depth} 层少",
+        "depth_within": "，这个网络有 {depth} 层",
+        "depth_below_one": "深度尺度 ξ = {xi} 层：大约 6ξ = {trainable} 层以内可以训练，还不到一层。",
+        "no_signal": (
+            "**你在这里：** σ_w² = 0，σ_b² = {sigma_b2}：所有权重都是 0，层与层之间什么也传不过去，每个前激活都只是它的偏置。"
+            "这里既没有相，也没有深度尺度可以从相图上读出：挡住这个网络的是对称性（课程第 1 步），而不是深度。"
+        ),
         "depth_infinite": "深度尺度 ξ = ∞：理论对可训练的深度没有限制。",
         "depth_undefined": "q* = ∞：方差无限增长，ξ 无定义。",
         "no_theory_constant": "常数权重的均值不为零，这张相图背后的理论不适用。",
@@ -204,6 +221,11 @@ def _number(value, digits: int = 3) -> str:
     if math.isinf(value):
         return "∞"
     return f"{value:.{digits}g}"
+
+
+def _layers(count: float) -> str:
+    """A number of layers: two digits below 10 (0.79, 8.7), whole layers above (169, not 1.7e+02)."""
+    return _number(count, 2) if count < 10 else f"{count:.0f}"
 
 
 def _percent(share: float) -> str:
@@ -457,28 +479,40 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
 
 # ---------- words ----------
 
-def here_text(summary: dict, lang: str, batch_norm: bool = False) -> str:
-    """One paragraph on the current configuration from core.theory.theory_summary()."""
+def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | None = None) -> str:
+    """One paragraph on the current configuration from core.theory.theory_summary().
+
+    depth: the network's own depth, which the trainable depth 6ξ is compared with. With σ_w² = 0 no signal
+    passes a layer at all, and the phase and depth scale (χ₁ = 0, ξ = 0) say nothing: the paragraph says so.
+    """
     words = TEXT[lang]
     if summary["sigma_w2"] is None:
         return words["no_theory_constant"]
     if batch_norm:
         return words["no_theory_bn"]
+    if summary["sigma_w2"] == 0:
+        return words["no_signal"].format(sigma_b2=_number(summary["sigma_b2"]))
     chi1 = summary["chi1"]
     if abs(chi1 - 1.0) <= 1e-9:
         phase = words["edge"]
     else:
-        phase = words["ordered" if chi1 < 1 else "chaotic"].format(factor=_number(math.sqrt(chi1), 2))
+        # three digits: near the edge two would print a growth of x1.04 as x1
+        phase = words["ordered" if chi1 < 1 else "chaotic"].format(factor=_number(math.sqrt(chi1)))
     xi = summary["depth_scale"]
     if summary["q_star"] is None:
-        depth = words["depth_undefined"]
+        scale = words["depth_undefined"]
     elif xi is None:
-        depth = words["depth_infinite"]
+        scale = words["depth_infinite"]
+    elif TRAINABLE_DEPTH_PER_XI * xi < 1:
+        scale = words["depth_below_one"].format(xi=_number(xi), trainable=_layers(TRAINABLE_DEPTH_PER_XI * xi))
     else:
-        depth = words["depth_finite"].format(xi=_number(xi), trainable=_number(TRAINABLE_DEPTH_PER_XI * xi, 2))
+        trainable = TRAINABLE_DEPTH_PER_XI * xi
+        compare = "" if depth is None else \
+            words["depth_fewer" if trainable < depth else "depth_within"].format(depth=depth)
+        scale = words["depth_finite"].format(xi=_number(xi), trainable=_layers(trainable), compare=compare)
     q_star = math.inf if summary["q_star"] is None else summary["q_star"]
     return words["here_text"].format(sigma_w2=_number(summary["sigma_w2"]), sigma_b2=_number(summary["sigma_b2"]),
-                                     q_star=_number(q_star), chi1=_number(chi1), phase=phase, depth=depth)
+                                     q_star=_number(q_star), chi1=_number(chi1), phase=phase, depth=scale)
 
 
 def paradox_text(numbers: dict, lang: str, width: int = PARADOX_CONFIG.width, measured: float | None = None) -> str:

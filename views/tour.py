@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from core import Config
+from core.initializers import weight_variance
 from core.train import SCHEMES, scheme_config  # noqa: F401  (the app's Compare tab uses both)
+
+from . import summary
+from .text import t
 
 # Every step is the lecture's network: 10 tanh/ReLU layers of 500 units, a batch of 1000 standard-normal samples.
 STEPS: dict[str, Config] = {
@@ -31,6 +37,48 @@ LECTURE_FIVE = ("normal_0.01", "normal_1", "xavier_normal", "he_normal", "normal
 def step_config(code: str, seed: int = 0) -> Config:
     """The configuration of a tour step, with the given seed (the tour keeps whatever seed is chosen)."""
     return replace(STEPS[code], seed=seed)
+
+
+def story_numbers(result) -> dict[str, float]:
+    """The measured numbers the stories quote, from one simulated network (NaN where undefined).
+
+    act_factor: the activation std's factor a layer, (std(h_L) / std(h_1))^(1/(L-1)); grad_factor: the gradient
+    std's factor a layer toward the input, (g_1 / g_L)^(1/(L-1)); ratio_*: std(dW)/std(W) over the layers
+    (summary.updates); lr: the learning rate that makes an update summary.UPDATE_GUIDE of the weights;
+    bn_factor: how many times Xavier's Var(w) = 1/n is this network's Var(w), which under batch norm is the factor
+    on std(dW)/std(W) (the forward pass ignores W's scale, so dW grows as W shrinks).
+    """
+    config, stats, depth = result.config, result.stats, result.config.depth
+    act, grad = stats["act_std"], stats["grad_std"]
+    per_layer = 1 / (depth - 1) if depth > 1 else np.nan
+    with np.errstate(all="ignore"):
+        numbers = {
+            "act_first": act[1], "act_last": act[depth], "act_low": np.nanmin(act[1:]), "act_high": np.nanmax(act[1:]),
+            "act_factor": (act[depth] / act[1]) ** per_layer,
+            "grad_first": grad[1], "grad_last": grad[depth], "grad_factor": (grad[1] / grad[depth]) ** per_layer,
+            "pre_first": stats["pre_std"][1], "saturated_first": stats["saturated"][1],
+        }
+    u = summary.updates(result)
+    if u is not None and not u.zero:
+        numbers.update(ratio_low=u.low, ratio_high=u.high, low_layer=u.low_layer, high_layer=u.high_layer,
+                       lr=u.learning_rate() if u.even else u.learning_rate(u.high))
+    var_w = weight_variance(config, config.width, config.width)
+    if var_w:
+        numbers["bn_factor"] = (1 / config.width) / var_w
+    return {name: float(value) for name, value in numbers.items()}
+
+
+def story(code: str, result, lang: str) -> str:
+    """The tour step's story with the numbers of its simulated network filled in (Custom has none)."""
+    if code == CUSTOM:
+        return t(lang, "story_custom")
+    n = story_numbers(result)
+    shown = {name: summary.format_value(value) for name, value in n.items()}
+    shown.update({name: int(n[name]) for name in ("low_layer", "high_layer") if name in n})
+    shown.update(saturated_first=summary.format_share(n["saturated_first"]), width=result.config.width,
+                 guide=summary.format_power(summary.UPDATE_GUIDE), lr=summary.format_rough(n.get("lr")),
+                 bn_factor=summary.format_value(n.get("bn_factor"), 2))
+    return t(lang, f"story_{code}", **shown)
 
 
 def same_lesson(a: Config, b: Config) -> bool:

@@ -1,0 +1,386 @@
+"""What the page says beside its numbers: the verdict over every failure mode, the update size, the stories,
+the Theory tab's sentence, missing numbers and zeros on a log axis, each checked against the simulation."""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from core import Config, simulate, theory
+from core.config import ACTIVATIONS
+from views import summary, tour
+from views import theory as theory_view
+from views.text import EN, TEXT, ZH, join
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+SMALL = dict(width=50, batch=100)  # small enough to run in a blink, wide enough for the statistics to mean something
+
+
+def fields(template: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+# ---------- the verdict: one decision over every failure mode ----------
+
+# (case, network, verdict, layer it points at, what the student reads: words the explanation must carry)
+CASES = [
+    ("Xavier + tanh keeps its scale", Config(depth=8, init="xavier_normal", **SMALL), "healthy", None,
+     ["workable scale", "within ×0.1 to ×10"]),
+    ("He + ReLU keeps its scale", Config(depth=8, activation="relu", init="he_normal", **SMALL), "healthy", None,
+     ["workable scale"]),
+    ("zero init, tanh: the lecture's symmetry", Config(depth=5, init="zeros", **SMALL), "symmetric", 1,
+     ["All 50 units of layer 1", "never learn different features"]),
+    ("zero init, ReLU: identical because the weights are", Config(depth=5, init="zeros", activation="relu", **SMALL),
+     "symmetric", 1, ["All 50 units of layer 1"]),
+    ("constant weights with a dead bias: still the weights' symmetry",
+     Config(depth=5, init="constant", value=0.01, bias=-3.0, activation="relu", **SMALL), "symmetric", 1,
+     ["equal weights"]),
+    ("He + ReLU with bias -3: born dead", Config(depth=6, activation="relu", init="he_normal", bias=-3.0, **SMALL),
+     "dead", 2, ["Every unit of layer 2 outputs 0 for every sample", "dying-ReLU", "Lu et al. 2019",
+                 "not because their weights are equal"]),
+    ("He + ReLU, 3 units wide, 50 deep: dies on the way",
+     Config(depth=50, width=3, batch=100, activation="relu", init="he_normal"), "dead", None,
+     ["outputs 0 for every sample", "dying-ReLU"]),
+    ("leaky ReLU of slope 0 is ReLU", Config(depth=6, activation="leaky_relu", slope=0.0, init="he_normal",
+                                             bias=-3.0, **SMALL), "dead", 2, ["outputs 0 for every sample"]),
+    ("leaky ReLU keeps a slope: fading, not dead", Config(depth=6, activation="leaky_relu", init="he_normal",
+                                                         bias=-3.0, **SMALL), "vanishing", None, ["the activations ×"]),
+    ("1.0 * randn + tanh", Config(depth=5, init="normal", std=1.0, **SMALL), "saturated", 1,
+     ["of the values of layer 1 sit on the flat ends of tanh"]),
+    ("1.0 * randn + sigmoid", Config(depth=5, activation="sigmoid", init="normal", std=1.0, **SMALL), "saturated", 1,
+     ["flat ends of sigmoid"]),
+    ("ELU pinned at -1 by a bias of -30", Config(depth=5, activation="elu", init="he_normal", bias=-30.0, **SMALL),
+     "saturated", 1, ["Every value of layer 1 is the same, -1", "flat end of elu"]),
+    ("0.01 * randn + tanh", Config(depth=8, init="normal", std=0.01, **SMALL), "vanishing", None,
+     ["below ×0.1", "the activations ×", "the gradient ×"]),
+    ("1e-4 * randn, linear: underflow", Config(depth=30, activation="linear", init="normal", std=1e-4, width=50,
+                                               batch=20), "vanishing", 13, ["rounded to 0 in float32 at layer 13"]),
+    ("0.3 * randn, linear: x2 a layer, finite", Config(depth=10, activation="linear", init="normal", std=0.3,
+                                                       **SMALL), "exploding", None, ["past ×10", "the activations ×"]),
+    ("100 * randn, linear: out of float32", Config(depth=30, activation="linear", init="normal", std=100.0, **SMALL),
+     "overflowed", 14, ["forward values grew past the largest float32 number at layer 14"]),
+    ("1.0 * randn + ReLU, 60 deep", Config(depth=60, activation="relu", init="normal", std=1.0, **SMALL),
+     "overflowed", 56, ["at layer 56"]),
+]
+
+
+def test_the_table_covers_every_verdict():
+    assert {case[2] for case in CASES} == set(summary.VERDICTS)
+
+
+@pytest.mark.parametrize("case, config, expected, layer, words", CASES, ids=[c[0] for c in CASES])
+def test_the_verdict_and_what_the_student_reads(case, config, expected, layer, words):
+    result = simulate(config)
+    found = summary.diagnose(result)
+    assert found.name == expected
+    assert summary.verdict(result) == expected
+    if layer is not None:
+        assert found.layer == layer
+    en, zh = summary.explain(result, "en"), summary.explain(result, "zh")
+    for w in words:
+        assert w in en, (w, en)
+    assert CJK.search(zh) and zh != en
+    if found.layer is not None:  # both languages point at the same layer
+        assert f"layer {found.layer}" in en and f"第 {found.layer} 层" in zh
+    assert EN[f"verdict_{expected}"] and CJK.search(ZH[f"verdict_{expected}"])
+
+
+@pytest.mark.parametrize("case, config, expected, layer, words", CASES, ids=[c[0] for c in CASES])
+def test_each_verdict_agrees_with_the_statistics(case, config, expected, layer, words):
+    """The facts each explanation states, checked on the simulation's own numbers."""
+    result = simulate(config)
+    s, found, depth = result.stats, summary.diagnose(result), config.depth
+    act, grad = summary.signal_ratios(result)
+    if expected == "dead":
+        dead = np.flatnonzero(s["dead"] == 1)
+        assert dead.size and found.layer == dead[0]  # the first layer where every unit is 0 for every sample
+        assert s["act_std"][found.layer] == 0 and s["act_mean"][found.layer] == 0
+        assert s["pre_std"][found.layer] > 0  # their inputs differ: the kink made them equal, not the weights
+        assert result.weight_std[found.layer] > 0
+        assert (s["weight_grad_std"][1:found.layer + 1] == 0).all()  # "no weight of layer L or below ever changes"
+    if expected == "symmetric":
+        assert s["distinct_units"][found.layer] == 1 and result.weight_std[found.layer] == 0
+    if expected == "saturated" and not found.flat:
+        assert s["saturated"][found.layer] > summary.SATURATED_SHARE
+        assert f"{100 * s['saturated'][found.layer]:.1f}%" in summary.explain(result, "en")
+    if expected == "saturated" and found.flat:
+        assert s["act_std"][found.layer] == 0 and s["pre_std"][found.layer] > 0
+    if expected == "overflowed":
+        assert result.breaks[0].kind == "overflow" and np.isnan(s["act_std"][depth])
+    if expected == "vanishing":
+        assert result.breaks or act < summary.SHRINK or grad < summary.SHRINK
+    if expected == "exploding":
+        assert not result.breaks and (act > summary.GROW or grad > summary.GROW)
+        assert np.isfinite(s["act_std"]).all()  # exploding is finite; past float32 it is "overflowed"
+    if expected == "healthy":
+        assert summary.SHRINK <= act <= summary.GROW and summary.SHRINK <= grad <= summary.GROW
+        assert summary.format_value(act, 2) in summary.explain(result, "en")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(activation=st.sampled_from(ACTIVATIONS), init=st.sampled_from(["zeros", "constant", "normal", "he_normal"]),
+       std=st.sampled_from([1e-4, 0.01, 0.1, 1.0, 10.0]), bias=st.sampled_from([-30.0, -3.0, 0.0, 3.0]),
+       depth=st.integers(1, 12), width=st.integers(2, 24), batch_norm=st.booleans(), seed=st.integers(0, 3))
+def test_the_verdict_states_what_the_statistics_show(activation, init, std, bias, depth, width, batch_norm, seed):
+    """Over many small networks: each verdict's defining fact holds, and its sentence is complete in both languages."""
+    config = Config(activation=activation, init=init, std=std, value=0.1, bias=bias, depth=depth, width=width,
+                    batch=10, batch_norm=batch_norm, seed=seed)
+    result = simulate(config)
+    s, found = result.stats, summary.diagnose(result)
+    act, grad = summary.signal_ratios(result)
+    overflow = [b for b in result.breaks if b.kind == "overflow"]
+    assert (found.name == "overflowed") == bool(overflow)
+    if found.name in ("symmetric", "dead"):
+        assert s["distinct_units"][found.layer] == 1
+        assert (s["distinct_units"][1:found.layer] != 1).all()  # the first layer whose units are all alike
+    if found.name == "dead":
+        assert summary.zero_floor(config) and s["dead"][found.layer] == 1 and result.weight_std[found.layer] > 0
+    if found.name == "healthy":
+        assert summary.SHRINK <= act <= summary.GROW and summary.SHRINK <= grad <= summary.GROW
+        assert not result.breaks and np.nanmax(s["saturated"][1:], initial=0) <= summary.SATURATED_SHARE
+    for lang in ("en", "zh"):
+        text = summary.explain(result, lang, found)
+        assert text and "{" not in text and "nan" not in text.lower().replace("inf or nan", "")
+        if found.layer is not None:
+            assert str(found.layer) in text
+        note = summary.update_note(result, lang)
+        assert note is None or "{" not in note
+
+
+def test_every_verdict_has_its_words_in_both_languages():
+    for name in summary.VERDICTS:
+        for table in (EN, ZH):
+            assert table[f"verdict_{name}"] and table[f"verdict_{name}_why"]
+        assert fields(EN[f"verdict_{name}_why"]) == fields(ZH[f"verdict_{name}_why"])
+        assert CJK.search(ZH[f"verdict_{name}_why"])
+
+
+def test_the_share_metric_is_the_one_core_measures():
+    """SHARE_METRIC says which share the metrics row shows; core.network decides which it computes."""
+    for activation in ACTIVATIONS:
+        s = simulate(Config(depth=2, activation=activation, init="xavier_normal", width=20, batch=20)).stats
+        measured = {name for name in ("saturated", "dead") if np.isfinite(s[name][1:]).any()}
+        assert measured == ({summary.SHARE_METRIC[activation]} if activation in summary.SHARE_METRIC else set())
+
+
+# ---------- the update size beside the 10^-3 guide ----------
+
+@pytest.fixture(scope="module")
+def steps():
+    return {code: simulate(config) for code, config in tour.STEPS.items()}
+
+
+@pytest.mark.parametrize("code", list(tour.STEPS))
+def test_the_update_note_reads_the_ratio_chart(steps, code):
+    """The learning rate the page names puts the typical std(dW)/std(W) at the guide, to its one digit."""
+    result = steps[code]
+    ratio = result.stats["grad_data_ratio"][1:]
+    note = summary.update_note(result, "en")
+    if (result.stats["weight_grad_std"][1:] == 0).all():
+        assert note == EN["update_zero"]
+        return
+    finite = ratio[np.isfinite(ratio) & (ratio > 0)]
+    lr = float(re.search(r"learning rate near ([0-9.e+-]+)", note).group(1))
+    spread = finite.max() / finite.min()
+    target = finite.max() if spread > summary.GROW else math.exp(np.log(finite).mean())
+    assert 0.5 <= lr * target / summary.UPDATE_GUIDE <= 1.5
+    assert ("no single learning rate" in note) == (spread > summary.GROW)
+    assert summary.format_value(finite.min(), 2) in note and summary.format_value(finite.max(), 2) in note
+    assert CJK.search(summary.update_note(result, "zh"))
+
+
+def test_healthy_under_batch_norm_comes_with_its_update_size(steps):
+    """Step 7: healthy signals, and updates ~10^4 times the guide at learning rate 1: the page names the rate."""
+    result = steps["7"]
+    assert summary.verdict(result) == "healthy"
+    ratio = result.stats["grad_data_ratio"][1:]
+    assert ratio.min() > 1e3 * summary.UPDATE_GUIDE
+    lr = float(re.search(r"learning rate near ([0-9.e+-]+)", summary.update_note(result, "en")).group(1))
+    assert lr < 1e-4
+
+
+# ---------- the tour's stories against their own step's numbers ----------
+
+def _claims(code: str, result) -> None:
+    """What each story says, as an assertion on the step's simulation."""
+    s, depth, n = result.stats, result.config.depth, result.config.width
+    act, grad, ratio = s["act_std"], s["grad_std"], s["grad_data_ratio"][1:]
+    with np.errstate(invalid="ignore"):  # step 1's zeros
+        act_steps, grad_steps = act[2:] / act[1:-1], grad[1:-1] / grad[2:]  # factor a layer, up; and down
+    if code == "1":
+        assert (act[1:] == 0).all() and (s["distinct_units"][1:] == 1).all()  # "500 units act as one"
+        assert (s["weight_grad_std"][1:] == 0).all()  # "the weight gradients are even exactly 0 in every layer"
+    if code == "2":
+        assert act_steps == pytest.approx(math.sqrt(n) * 0.01, rel=0.05)  # "≈ 0.22 a layer"
+        assert (grad_steps < 0.25).all()  # "the gradient shrinks the same way"
+        assert ratio.max() / ratio.min() < 1.1  # "about the same tiny update in all ten layers"
+        assert ratio.max() < summary.UPDATE_GUIDE / 100  # "every layer hardly learns"
+    if code == "3":
+        assert s["pre_std"][1] == pytest.approx(math.sqrt(n), rel=0.05)  # "about √500 ≈ 22"
+        assert s["saturated"][1] > 0.9 and (grad_steps > 1).all()  # "the gradient swells towards the first layer"
+        assert np.argmin(ratio) == depth - 1 and np.argmax(ratio) == 0  # low at the top, high at layer 1
+        assert ratio.max() / ratio.min() > summary.GROW  # "no single learning rate suits every layer"
+    if code == "4":
+        assert (np.diff(act[1:]) < 0).all() and (np.diff(grad[1:]) > 0).all()  # "the slow decline of both"
+        assert act[depth] / act[1] > summary.SHRINK and grad[1] / grad[depth] > summary.SHRINK
+        assert act[1:] == pytest.approx(s["predicted_act_std"][1:], rel=0.05)  # "the dashed theory predicts it"
+        assert grad[1:] == pytest.approx(s["predicted_grad_std"][1:], rel=0.05)
+    if code == "5":
+        assert np.exp(np.log(act_steps).mean()) == pytest.approx(math.sqrt(0.5), abs=0.05)
+        assert np.exp(np.log(grad_steps).mean()) == pytest.approx(math.sqrt(0.5), abs=0.05)
+    if code == "6":
+        assert 0.5 < act[depth] / act[1] < 2 and 0.5 < grad[1] / grad[depth] < 2  # "the same spread", "as large"
+    if code == "7":
+        assert act[1:].max() / act[1:].min() < 1.01  # "the same spread in every layer"
+        xavier = simulate(Config(init="xavier_normal", batch_norm=True, seed=result.config.seed))
+        bn_factor = (1 / n) / 0.01**2
+        # "std(dW) / std(W) grows as 1/Var(w): {bn_factor} times what Xavier's Var(w) = 1/n would give"
+        assert ratio == pytest.approx(bn_factor * xavier.stats["grad_data_ratio"][1:], rel=0.02)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("code", list(tour.STEPS))
+def test_each_story_tells_its_own_steps_numbers(code, seed):
+    result = simulate(tour.step_config(code, seed))
+    _claims(code, result)
+    numbers = tour.story_numbers(result)
+    for lang in ("en", "zh"):
+        text = tour.story(code, result, lang)
+        assert "{" not in text and "}" not in text
+        for name in fields(TEXT[lang][f"story_{code}"]):
+            if name in ("act_first", "act_last", "act_low", "act_high", "grad_first", "grad_last", "grad_factor",
+                        "act_factor", "pre_first", "ratio_low", "ratio_high"):
+                assert summary.format_value(numbers[name]) in text, name
+    # the numbers themselves, recomputed from the raw statistics
+    s, depth = result.stats, result.config.depth
+    assert numbers["act_last"] == s["act_std"][depth] and numbers["grad_first"] == s["grad_std"][1]
+    if code in ("2", "5"):
+        assert numbers["act_factor"] == pytest.approx(np.prod(s["act_std"][2:] / s["act_std"][1:-1]) ** (1 / 9))
+
+
+def test_story_two_no_longer_blames_only_the_early_layers(steps):
+    text = tour.story("2", steps["2"], "en")
+    assert "the early layers hardly learn" not in text and "every layer hardly learns" in text
+
+
+# ---------- the Theory tab's sentence ----------
+
+THEORY_CONFIGS = [config for config in tour.STEPS.values()] + [
+    Config(init="normal", std=std, activation=activation)
+    for std in (0.0, 1e-3, 0.01, 0.03, 0.06, 0.1, 1.0) for activation in ("tanh", "relu", "sigmoid", "linear")
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("config", THEORY_CONFIGS, ids=lambda c: f"{c.init}-{c.std}-{c.activation}-{c.batch_norm}")
+def test_the_theory_sentence_is_chosen_from_the_numbers(config, lang):
+    numbers = theory.theory_summary(config)
+    text = theory_view.here_text(numbers, lang, config.batch_norm, config.depth)
+    words = theory_view.TEXT[lang]
+    trainable = re.search(r"(?:about|大约) ([0-9.]+) (?:layers can train|层以内可以训练)", text)
+    if numbers["sigma_w2"] == 0:  # no signal at all: the depth scale says nothing
+        assert text == words["no_signal"].format(sigma_b2="0") and trainable is None
+        return
+    if numbers["depth_scale"] is None or numbers["q_star"] is None or config.batch_norm:
+        assert trainable is None
+        return
+    six_xi = theory_view.TRAINABLE_DEPTH_PER_XI * numbers["depth_scale"]
+    if six_xi < 1:
+        assert trainable is None and f"6ξ = {six_xi:.2g}" in text
+        assert ("less than a single layer" if lang == "en" else "还不到一层") in text
+        return
+    assert float(trainable.group(1)) == pytest.approx(six_xi, rel=0.05) and float(trainable.group(1)) >= 1
+    fewer = words["depth_fewer"].format(depth=config.depth)
+    assert (fewer in text) == (six_xi < config.depth)
+
+
+def test_step_one_does_not_say_zero_layers_can_train(steps):
+    config = tour.STEPS["1"]
+    text = theory_view.here_text(theory.theory_summary(config), "en", config.batch_norm, config.depth)
+    assert "0 layers can train" not in text and "symmetry" in text
+
+
+# ---------- missing numbers and zeros on a log axis ----------
+
+def test_a_number_beyond_an_overflow_says_so():
+    result = simulate(Config(depth=60, activation="relu", init="normal", std=1.0, **SMALL))
+    b = result.breaks[0]
+    assert np.isnan(result.stats["dead"][60])
+    assert summary.missing_reason(result, "en") == f"missing: the forward pass overflowed float32 at layer {b.layer}"
+    assert f"第 {b.layer} 层" in summary.missing_reason(result, "zh")
+    assert summary.missing_reason(simulate(Config(depth=3, **SMALL)), "en") is None
+
+
+def test_format_layers_and_lists():
+    assert summary.format_layers([1, 2, 3, 5, 7, 8]) == "1–3, 5, 7–8"
+    assert summary.format_layers([4]) == "4"
+    assert join("en", ["a", "b", "c"]) == "a, b and c" and join("en", ["a"]) == "a"
+    assert join("zh", ["实测", "理论"]) == "实测和理论" and join("zh", ["甲", "乙"], "clause") == "甲；乙"
+
+
+def test_zeros_on_a_log_axis_are_named(steps):
+    result = steps["1"]  # gradients exactly 0 below the top layer, std(W) = 0 everywhere
+    gaps = summary.log_gaps("en", {"measured": result.grad_std, "theory": result.predicted_grad_std}, first_layer=1)
+    zero = [layer for layer in range(1, 11) if result.grad_std[layer] == 0]
+    assert zero == list(range(1, 10))
+    assert gaps == ["Exactly 0 at layers 1–9 (measured and theory): a log axis cannot draw zero."]
+    assert summary.ratio_gaps(result, "en", "ratio") == [EN["ratio_undefined"].format(layers="1–10")]
+    dead = simulate(CASES[5][1])  # born dead: every dW is 0
+    assert summary.ratio_gaps(dead, "zh", "比值") == [ZH["log_zero"].format(layers="1–6", series="比值")]
+    assert summary.log_gaps("en", {"measured": steps["6"].grad_std}, first_layer=1) == []
+
+
+# ---------- the page ----------
+
+def open_app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query)
+    return at.run()
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def test_a_dead_network_is_called_dead_on_the_page():
+    at = open_app(step="custom", activation="relu", init="he_normal", bias="-3")
+    assert not at.exception
+    assert EN["verdict_dead"] in at.metric[3].value and EN["verdict_symmetric"] not in at.metric[3].value
+    assert any("dying-ReLU problem (Lu et al. 2019)" in c for c in captions(at))
+    assert at.metric[2].label == EN["metric_dead"] and at.metric[2].value == "100.0%"
+
+
+def test_an_overflow_before_the_last_layer_is_the_reason_on_the_page():
+    at = open_app(step="custom", activation="relu", init="normal", std="1", depth="40")
+    assert not at.exception
+    layer = simulate(Config(activation="relu", init="normal", std=1.0, depth=40)).breaks[0].layer
+    assert EN["verdict_overflowed"] in at.metric[3].value
+    assert at.metric[2].label == EN["metric_dead"]
+    deltas = [m.proto.delta for m in at.metric]
+    assert f"missing: the forward pass overflowed float32 at layer {layer}" in deltas[2]
+    assert not any("not defined for relu" in d for d in deltas)
+
+
+def test_step_one_gradients_name_their_zeros():
+    at = open_app(step="1", tab="gradients")
+    assert not at.exception
+    shown = captions(at)
+    assert "Exactly 0 at layers 1–9 (measured and theory): a log axis cannot draw zero." in shown
+    assert EN["ratio_undefined"].format(layers="1–10") in shown
+
+
+def test_step_seven_says_what_its_update_size_asks():
+    at = open_app(step="7")
+    assert not at.exception
+    note = summary.update_note(simulate(tour.STEPS["7"]), "en")
+    assert note in captions(at)
+    assert tour.story("7", simulate(tour.STEPS["7"]), "en") in [m.value for m in at.markdown]
