@@ -236,10 +236,10 @@ _CHUNK = 1 << 15  # 256 KiB per float64 temporary: they stay in cache (2^17 is t
 
 # --- erf, erfc, Phi and GELU ------------------------------------------------------------------------------
 # W. J. Cody, "Rational Chebyshev approximations for the error function", Math. Comp. 23 (1969) 631-638,
-# with the coefficients of his CALERF (netlib specfun), the approximations most C libraries' erf descend
-# from. Three intervals of |x|: erf(x) = x P(x^2) / Q(x^2) below 0.46875; erfc(x) e^(x^2) = P(x) / Q(x)
-# up to 4; erfc(x) e^(x^2) = (1/sqrt(pi) - P(1/x^2) / (x^2 Q(1/x^2))) / x beyond. e^(-x^2) itself is
-# computed from x exactly (_times_exp_neg_square), so the tails keep their relative precision.
+# with the coefficients of his CALERF (netlib specfun), evaluated in float64. Three intervals of |x|:
+# erf(x) = x P(x^2) / Q(x^2) below 0.46875; erfc(x) e^(x^2) = P(x) / Q(x) up to 4;
+# erfc(x) e^(x^2) = (1/sqrt(pi) - P(1/x^2) / (x^2 Q(1/x^2))) / x beyond. e^(-x^2) itself is computed
+# from x exactly (_times_exp_neg_square), so the tails keep their relative precision.
 
 _ERF_SMALL = 0.46875
 _ERF_MID = 4.0
