@@ -266,7 +266,7 @@ class _Layer:
 
     h_in: np.ndarray  # (batch, width), the layer's input
     h: np.ndarray  # (batch, width), f(s)
-    s: np.ndarray | None  # pre-activation, kept only where f' needs it (GELU)
+    s: np.ndarray | None  # pre-activation, kept where f' is computed from it (activations.needs_pre_activation)
     s_hat: np.ndarray | None  # BN's normalized z
     inv_std: np.ndarray | None  # BN's 1 / sqrt(var + eps), (width,)
 
