@@ -17,6 +17,7 @@ from . import activations, theory
 from .config import Config
 from .draws import bias_noise, draw, draws_bytes, family, stream_bytes
 from .initializers import scale_bias, scale_weights
+from .products import matmul
 
 DEFAULT_MEMORY_BUDGET = 1 << 30  # 1 GiB: well within a laptop or a Streamlit Community Cloud app
 HISTOGRAM_BINS = 50
@@ -143,7 +144,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool) -> Result:
         b = scale_bias(config, None if noise is None else noise[layer - 1], width)  # (width,) or None
         weights.append(w)
         stats["weight_std"][layer] = mean_std(w)[1]
-        z = np.matmul(hs[-1], w, out=None if keeps_s else work["z"])  # (batch, width)
+        z = matmul(hs[-1], w, out=None if keeps_s else work["z"])  # (batch, width)
         if _underflowed(z, hs[-1], w):
             stop("underflow", layer, "forward")
             break
@@ -192,7 +193,7 @@ def _backward(config: Config, readout: np.ndarray, hs: list, ss: list, inv_stds:
             return
         stats["grad_std"][layer] = std
         stats["distinct_grad_units"][layer] = distinct_columns(ds)
-        np.matmul(hs[layer - 1].T, ds, out=dw)  # summed over the batch
+        matmul(hs[layer - 1].T, ds, out=dw)  # summed over the batch
         dw *= 1.0 / config.batch  # the gradient of the batch-mean loss, as frameworks report it
         if weight_grads is not None:
             weight_grads.append(dw.copy())
@@ -201,7 +202,7 @@ def _backward(config: Config, readout: np.ndarray, hs: list, ss: list, inv_stds:
         if stats["weight_std"][layer] > 0:
             stats["grad_data_ratio"][layer] = weight_grad_std / stats["weight_std"][layer]
         if layer > 1:
-            dh = np.matmul(ds, weights[layer].T, out=work["z"])
+            dh = matmul(ds, weights[layer].T, out=work["z"])
             if _underflowed(dh, ds, weights[layer]):
                 stop("underflow", layer - 1, "backward")
                 return

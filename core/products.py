@@ -1,0 +1,36 @@
+"""Matrix products that keep identical units identical, as exact arithmetic does.
+
+A BLAS kernel computes the last, partial block of columns with other instructions than the full blocks
+(OpenBLAS's Haswell sgemm on an AMD EPYC, for one), so h @ W with every column of W equal can return
+columns that differ in their last bit. For a random W that is invisible; for the lecture's constant
+init it would count two or three "distinct" units where the lesson, and exact arithmetic, have one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _columns_equal(a: np.ndarray) -> bool:
+    """Whether every column of a (rows, cols) equals the first; O(rows) for a random matrix."""
+    if a.shape[1] < 2 or not np.array_equal(a[:, 0], a[:, 1]):
+        return False
+    return bool((a == a[:, :1]).all())
+
+
+def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """a @ b, shape (a.shape[0], b.shape[1]), with equal columns of b giving exactly equal columns of the
+    product and equal rows of a exactly equal rows (the symmetric case is computed once and repeated).
+
+    out, if given, receives the product (same contract as np.matmul's out=).
+    """
+    if _columns_equal(b):
+        small = a @ b[:, :1]  # (rows, 1)
+    elif _columns_equal(a.T):
+        small = a[:1] @ b  # (1, cols)
+    else:
+        return np.matmul(a, b, out=out)
+    if out is None:
+        out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
+    np.copyto(out, small)
+    return out
