@@ -8,6 +8,7 @@ import math
 import re
 import sys
 
+from . import threads
 from .config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, Config
 from .network import DEFAULT_MEMORY_BUDGET, MemoryBudgetError, simulate
 from .theory import theory_summary
@@ -148,6 +149,7 @@ def format_table(result) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    threads.configure()  # one BLAS thread per computation, as in the app
     try:
         config = config_from_args(args)
         result = simulate(config, memory_budget=int(args.memory_budget_mib * 2**20))
