@@ -128,13 +128,23 @@ def test_all_callers_together_never_run_more_calls_than_cores():
     assert running_at_most(callers=1, items=8, workers=1) == 1
 
 
-def test_a_nested_call_runs_in_its_callers_thread_without_waiting_for_a_slot():
-    """Inner calls would wait forever for slots their own callers hold, if they queued for them."""
+def test_nested_calls_finish_when_their_callers_hold_every_slot():
+    """Inner calls would wait forever for slots their own callers hold, if they queued for them: a caller
+    that holds a slot works on its items itself."""
     outer = threads.usable_cores() + 1
-    inner = threads.parallel_map(lambda i: threads.parallel_map(lambda j: (i, j, threading.get_ident()), range(3)),
-                                 range(outer))
-    assert [[(i, j) for i, j, _ in row] for row in inner] == [[(i, j) for j in range(3)] for i in range(outer)]
-    assert all(len({ident for _, _, ident in row}) == 1 for row in inner)
+    inner = threads.parallel_map(lambda i: threads.parallel_map(lambda j: (i, j), range(3)), range(outer))
+    assert inner == [[(i, j) for j in range(3)] for i in range(outer)]
+
+
+@needs_two_cores
+def test_a_nested_call_takes_the_slots_that_are_free():
+    """A computation that splits its own work (as the draws of a network do) runs side by side when cores are
+    free: two items that each wait for the other finish."""
+    meet = threading.Barrier(2, timeout=30)
+    with threads.compute_slot():
+        assert threads.holds_slot()
+        assert threads.parallel_map(lambda i: meet.wait() >= 0, range(2)) == [True, True]
+    assert not threads.holds_slot()
 
 
 def test_wait_is_called_in_the_callers_thread_until_the_end():
