@@ -258,6 +258,7 @@ def test_a_gain_that_is_not_a_number_warns():
     # typing into the box is a browser test: AppTest cannot hold a new option in a selectbox
 
 
+@pytest.mark.slow
 def test_chinese_throughout():
     at = open_app(lang="zh", step="6")
     for code in TABS:
@@ -301,6 +302,7 @@ def test_training_waits_for_the_run_button():
     assert chart_titles(at) == [] and "_training" not in at.session_state
 
 
+@pytest.mark.slow
 def test_run_trains_and_shows_the_curves_and_the_table():
     at = open_app(**SMALL, train=["zeros", "he_normal"])
     run_button(at).click().run()
@@ -382,6 +384,7 @@ def here_mark(at: AppTest) -> dict:
     raise AssertionError("no map with a marker")
 
 
+@pytest.mark.slow
 def test_the_theory_marker_moves_with_the_sidebar():
     at = open_app(step="custom", init="normal", std="0.05", activation="tanh", tab="theory")
     no_trouble(at)

@@ -62,6 +62,7 @@ def test_xavier_tanh_shrinks_slowly():
     assert (np.diff(ratios) > 0).all() and ratios[-1] > 0.9  # and the shrinking slows down
 
 
+@pytest.mark.slow
 def test_xavier_relu_halves_the_variance_and_he_keeps_it():
     xavier = over_seeds(replace(LECTURE, activation="relu", init="xavier_normal"))
     # E[relu(s)^2] = Var(s) / 2: the second moment halves, the std shrinks by sqrt(1/2) a layer
@@ -176,6 +177,7 @@ def test_forward_statistics_match_the_plain_reference():
 
 # --- Theory against measurement -------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kwargs", [
     dict(),  # the lecture's 0.01 * randn: vanishing
     dict(std=1.0),  # saturated: a naive Gauss-Hermite quadrature is far off here
@@ -189,6 +191,7 @@ def test_theory_matches_measurement_for_tanh_at_every_layer(kwargs):
         np.testing.assert_allclose(measured[name][1:], measured[f"predicted_{name}"][1:], rtol=0.05, err_msg=name)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("init", ["xavier_normal", "he_normal"])
 def test_theory_matches_measurement_for_relu_in_the_first_layers(init):
     measured = over_seeds(replace(LECTURE, activation="relu", init=init))
