@@ -35,6 +35,7 @@ import numpy as np
 
 from . import activations, threads
 from .config import Config, written_range
+from .products import matmul
 from .initializers import sample_bias, sample_weights
 from .network import (
     DEFAULT_MEMORY_BUDGET, MemoryBudgetError, batch_norm, batch_norm_backward, distinct_columns, mean_std,
@@ -305,7 +306,7 @@ class _Layer:
 
 def forward_layer(params: dict, layer: int, h_in: np.ndarray, config: Config) -> _Layer:
     """One hidden layer: z = h_in @ W + b, s = gamma * BN(z) + beta (or z), h = f(s)."""
-    z = h_in @ params[f"W{layer}"]
+    z = matmul(h_in, params[f"W{layer}"])
     z += params[f"b{layer}"]
     s_hat = inv_std = None
     if config.batch_norm:
@@ -325,7 +326,7 @@ def forward(params: dict, x: np.ndarray, config: Config) -> tuple[np.ndarray, li
     for layer in range(1, config.depth + 1):
         tape.append(forward_layer(params, layer, h, config))
         h = tape[-1].h
-    logits = h @ params["head_W"]
+    logits = matmul(h, params["head_W"])
     logits += params["head_b"]
     return logits, tape
 
@@ -349,8 +350,8 @@ def backward(params: dict, tape: list[_Layer], dlogits: np.ndarray, config: Conf
              grad_std: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Gradients of the batch-mean loss for every parameter; fills grad_std[l - 1] with std(dL/dz_l) per
     sample when given."""
-    grads = {"head_W": tape[-1].h.T @ dlogits, "head_b": dlogits.sum(axis=0)}
-    dh = dlogits @ params["head_W"].T  # (batch, width)
+    grads = {"head_W": matmul(tape[-1].h.T, dlogits), "head_b": dlogits.sum(axis=0)}
+    dh = matmul(dlogits, params["head_W"].T)  # (batch, width)
     batch = dlogits.shape[0]
     for layer in range(config.depth, 0, -1):
         rec = tape[layer - 1]
@@ -365,10 +366,10 @@ def backward(params: dict, tape: list[_Layer], dlogits: np.ndarray, config: Conf
             dz = ds
         if grad_std is not None:
             grad_std[layer - 1] = batch * mean_std(dz)[1]  # per sample, as the simulation reports it
-        grads[f"W{layer}"] = rec.h_in.T @ dz  # (width, width)
+        grads[f"W{layer}"] = matmul(rec.h_in.T, dz)  # (width, width)
         grads[f"b{layer}"] = dz.sum(axis=0)
         if layer > 1:
-            dh = dz @ params[f"W{layer}"].T
+            dh = matmul(dz, params[f"W{layer}"].T)
     return grads
 
 
@@ -458,7 +459,7 @@ def _evaluate(params: dict, task: Task, config: Config) -> tuple[float, float, n
         h = forward_layer(params, layer, h, config).h
         if np.isfinite(h).all():
             distinct[layer - 1] = distinct_columns(h)
-    logits = h @ params["head_W"]
+    logits = matmul(h, params["head_W"])
     logits += params["head_b"]
     loss, _, correct = softmax_cross_entropy(logits, task.labels)
     accuracy = correct / len(task.labels) if math.isfinite(loss) else math.nan
