@@ -113,6 +113,15 @@ def draw(kind: str, frame, *, width: str = "stretch", **options: Any) -> None:
     st.vega_lite_chart(charts.with_data(spec, frame), width=width)
 
 
+def draw_chart(chart, **options: Any) -> None:
+    """Draw a built Altair chart (several datasets allowed); options as st.vega_lite_chart's (width).
+
+    Not through st.altair_chart: that switches Altair's process-wide data transformer and theme while it
+    serializes, and every session runs in a thread of this process (see views.charts.vega_lite).
+    """
+    st.vega_lite_chart(charts.vega_lite(chart), **options)
+
+
 # ---------- URL ----------
 
 def tab_codes() -> list[str]:
@@ -606,9 +615,8 @@ def draw_race(results: dict, words: dict, lang: str) -> None:
     for message in training_view.messages(results, lang):
         st.warning(message)  # a diverged curve stops; the others are drawn in full
     curves, k = training_view.curves_frame(results), training_view.classes_of(results)
-    st.altair_chart(training_view.loss_chart(curves, words, k), width="stretch")
-    st.altair_chart(training_view.accuracy_chart(curves, words, k, ceiling=one_unit_ceiling(k)),
-                    width="stretch")
+    draw_chart(training_view.loss_chart(curves, words, k), width="stretch")
+    draw_chart(training_view.accuracy_chart(curves, words, k, ceiling=one_unit_ceiling(k)), width="stretch")
     st.dataframe(training_view.final_frame(results, words), hide_index=True)
     st.caption(words["table_caption"])
     left, right = st.columns(2)
@@ -616,10 +624,10 @@ def draw_race(results: dict, words: dict, lang: str) -> None:
     statistics = ("act_std", "grad_std", "update_ratio")
     statistic = right.selectbox(words["heatmap_statistic"], statistics, format_func=lambda s: words[f"stat_{s}"])
     frame = training_view.heatmap_frame(results[name], statistic)
-    st.altair_chart(training_view.heatmap_chart(frame, words, statistic), width="stretch")
+    draw_chart(training_view.heatmap_chart(frame, words, statistic), width="stretch")
     st.caption(words["heatmap_caption"])
     panel = max(110, min(260, 880 // len(results)))  # every scheme side by side in a laptop-wide page
-    st.altair_chart(training_view.symmetry_chart(training_view.symmetry_frame(results), words, panel_width=panel))
+    draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results), words, panel_width=panel))
     st.caption(words["symmetry_caption"].format(ceiling=one_unit_ceiling(k)))
 
 
@@ -641,7 +649,7 @@ def show_he_2015(words: dict) -> None:
         with column:
             curves = training_view.curves_frame(runs)
             title = {**words, "loss_title": f"{words['he_depth']} {depth}"}
-            st.altair_chart(training_view.loss_chart(curves, title, training_view.classes_of(runs)), width="stretch")
+            draw_chart(training_view.loss_chart(curves, title, training_view.classes_of(runs)), width="stretch")
             st.markdown(training_view.he_measured(runs, words, depth))
     st.caption(words["he_note"])
 
@@ -669,16 +677,16 @@ def show_theory(page: Page) -> None:
     marks = theory_view.marks_frame(config.width, numbers["sigma_w2"], numbers["sigma_b2"], page.lang)
     left, right = st.columns([3, 2])
     with left:  # several datasets: drawn as built, not through the single-frame template of draw()
-        st.altair_chart(theory_view.map_chart(cells, critical, marks, colour_by=colour_by, lang=page.lang,
-                                              title=words["map_title"].format(activation=config.activation)),
-                        width="stretch")
+        draw_chart(theory_view.map_chart(cells, critical, marks, colour_by=colour_by, lang=page.lang,
+                                         title=words["map_title"].format(activation=config.activation)),
+                   width="stretch")
         if critical.empty:
             st.caption(words["no_critical"].format(activation=config.activation))
         if colour_by == "depth_scale" and cells["diverges"].any():
             st.caption(words["diverging"])
     with right:
         grad = theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, numbers["chi1"], page.lang)
-        st.altair_chart(theory_view.gradient_chart(grad, lang=page.lang), width="stretch")
+        draw_chart(theory_view.gradient_chart(grad, lang=page.lang), width="stretch")
         for caption in summary.log_gaps(page.lang, {words["measured"]: result.grad_std,
                                                     words["theory"]: result.predicted_grad_std}, first_layer=1):
             st.caption(caption)

@@ -148,6 +148,7 @@ def shell_order(width: int) -> np.ndarray:
             i, j = np.indices((size, size), dtype=np.int32)  # size² < 2³¹ for any allowed width
             k = np.maximum(i, j)
             _shells = k * k + np.where(i == k, j, k + 1 + i)
+            _shells.flags.writeable = False  # replaced when it grows, never changed: read outside the lock
         table = _shells
     order = table[:width, :width].astype(np.intp)
     order.flags.writeable = False

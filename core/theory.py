@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Callable
 
 import numpy as np
@@ -29,6 +31,21 @@ _Z_MAX = 9.0  # P(|z| > 9) ~ 2e-19
 _Z_BREAKS = np.linspace(-_Z_MAX, _Z_MAX, 37)  # panels 0.5 wide in z
 _S_BREAKS = np.linspace(-12.0, 12.0, 49)  # panels 0.5 wide in s, where every f bends
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(6)
+
+
+def _read_only(table):
+    """table's arrays made read-only, and a dict wrapped in a read-only view; returns the table.
+
+    The module's constant arrays and its lru_caches' tables are shared by every caller, in every session's
+    thread of the app: no caller may change what the others are given.
+    """
+    for value in table.values() if isinstance(table, dict) else table:
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    return MappingProxyType(table) if isinstance(table, dict) else table
+
+
+_read_only((_Z_BREAKS, _S_BREAKS, _GL_X, _GL_W))  # shared by every caller
 
 
 def quadrature(mean, var) -> tuple[np.ndarray, np.ndarray]:
@@ -159,6 +176,7 @@ _Q_NODES = np.concatenate([[0.0], np.logspace(-8, 12, 20 * 32 + 1)])  # 32 a dec
 _Q_TINY = 1e-30  # q* = 0 is the limit q -> 0+: ReLU's kink then counts each side half
 _HERMITE_TERMS = 64  # orders kept in the correlation map's series; the rest is lumped into one term
 _Q_HERMITE = _Q_NODES[(_Q_NODES >= 1e-6) & (_Q_NODES <= 1e8)][::4]  # 8 a decade; cubic interpolation, ~1e-6
+_read_only((DEFAULT_SIGMA_W2, DEFAULT_SIGMA_B2, _Q_NODES, _Q_HERMITE))  # phase_map's defaults: shared by every caller
 
 
 def _cache_key(slope: float, name: str, bias_mean: float) -> tuple[float, float]:
@@ -167,7 +185,7 @@ def _cache_key(slope: float, name: str, bias_mean: float) -> tuple[float, float]
 
 
 @functools.lru_cache(maxsize=32)
-def _length_table(name: str, slope: float, bias_mean: float) -> dict[str, np.ndarray]:
+def _length_table(name: str, slope: float, bias_mean: float) -> Mapping[str, np.ndarray]:
     """E[f^2] / q and E[f'^2] on _Q_NODES, with their slopes in ln q, for cubic Hermite interpolation in ln q.
 
     E[f^2] / q rather than E[f^2]: it is constant for ReLU, leaky ReLU and linear, so they interpolate exactly.
@@ -187,12 +205,12 @@ def _length_table(name: str, slope: float, bias_mean: float) -> dict[str, np.nda
     dm2, dd2 = 0.5 * expect(h * h * (z * z - 1.0)), 0.5 * expect(d * d * (z * z - 1.0))
     d2[0] = moments(name, bias_mean, _Q_TINY, slope)[2]
     positive = q[1:]
-    return {
+    return _read_only({
         "u": np.log(positive), "m2_0": m2[0], "d2_0": d2[0],
         "ratio": m2[1:] / positive, "ratio_slope": (dm2[1:] - m2[1:]) / positive,
         "d2": d2[1:], "d2_slope": dd2[1:],
         "m2_nodes": m2,  # (len(_Q_NODES),) for bracketing
-    }
+    })
 
 
 def _interpolate(u_nodes, values, slopes, u):
@@ -327,7 +345,7 @@ def _hermite_table(name: str, slope: float, bias_mean: float) -> tuple[np.ndarra
         previous, hermite = hermite, (z * hermite - math.sqrt(k) * previous) / math.sqrt(k + 1)
     m2 = (g * activations.apply(name, s, slope)).sum(axis=(-2, -1))
     beta = np.divide(coefficients**2, m2[:, None], out=np.zeros_like(coefficients), where=m2[:, None] > 0)
-    return np.log(q), beta
+    return _read_only((np.log(q), beta))
 
 
 def _correlation_slope(name, slope, bias_mean, q_star, sigma_b2, chi_1) -> np.ndarray:
@@ -406,8 +424,8 @@ def depth_scale(name: str, sigma_w2, sigma_b2, slope: float = 0.01, bias_mean: f
 
 
 def phase_map(name: str, sigma_w2=DEFAULT_SIGMA_W2, sigma_b2=DEFAULT_SIGMA_B2, slope: float = 0.01,
-              bias_mean: float = 0.0) -> dict[str, np.ndarray]:
-    """q*, chi_1, ln chi_1 and xi_c over the grid sigma_b2 (rows) x sigma_w2 (columns), cached; arrays read-only.
+              bias_mean: float = 0.0) -> Mapping[str, np.ndarray]:
+    """q*, chi_1, ln chi_1 and xi_c over the grid sigma_b2 (rows) x sigma_w2 (columns), cached; read-only.
 
     Returns "sigma_w2" (nw,), "sigma_b2" (nb,), "critical_sigma_w2" (nb,): the edge of chaos on each row,
     and "q_star", "chi1", "log_chi1", "depth_scale" (nb, nw).
@@ -419,7 +437,7 @@ def phase_map(name: str, sigma_w2=DEFAULT_SIGMA_W2, sigma_b2=DEFAULT_SIGMA_B2, s
 
 
 @functools.lru_cache(maxsize=64)
-def _phase_map(name, grid_w: tuple, grid_b: tuple, slope: float, bias_mean: float) -> dict[str, np.ndarray]:
+def _phase_map(name, grid_w: tuple, grid_b: tuple, slope: float, bias_mean: float) -> Mapping[str, np.ndarray]:
     table = _length_table(name, slope, bias_mean)
     sw = np.array(grid_w)[None, :]  # (1, nw)
     sb = np.array(grid_b)[:, None]  # (nb, 1)
@@ -434,9 +452,7 @@ def _phase_map(name, grid_w: tuple, grid_b: tuple, slope: float, bias_mean: floa
             "q_star": q_star.reshape(sw.shape), "chi1": chi_1.reshape(sw.shape),
             "log_chi1": np.log(chi_1).reshape(sw.shape), "depth_scale": xi.reshape(sw.shape),
         }
-    for array in out.values():
-        array.flags.writeable = False  # shared by every caller of the cache
-    return out
+    return _read_only(out)
 
 
 @functools.lru_cache(maxsize=64)

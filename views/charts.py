@@ -265,17 +265,80 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
 
 BUILDERS = {"line": line_chart, "mean": mean_chart, "histogram": histogram_chart, "ratio": ratio_chart,
             "compare": compare_chart}
+
+
+# ---------- specs ----------
+# Altair's to_dict() reads two process-wide registries: the data transformer, which turns a chart's DataFrame
+# into inline values, and the theme. st.altair_chart switches both, under a lock of its own, while it
+# serializes a chart, and Streamlit serves every session from a thread of one process: a chart serialized
+# at that moment by another session would get Streamlit's transformer (its data leaves the spec) and no
+# theme. So the page's specs are made without either registry: each frame goes in as named data, and no
+# theme is applied, which is what st.altair_chart does too (it switches Altair's default theme off).
+
 MAIN = "main"  # the one dataset of every chart here, under a fixed name
+DATASET = "frame-{}"  # vega_lite()'s dataset names; Vega-Lite names its own data "data_0", "source_0", ...
+
+
+def vega_lite(chart: alt.TopLevelMixin) -> dict:
+    """A chart as a Vega-Lite dict for st.vega_lite_chart, its "datasets" holding the chart's own DataFrames.
+
+    Made without Altair's global data transformer and theme (see above), so sessions serializing charts at
+    once cannot change each other's specs. The datasets are named "frame-0", "frame-1", ... in the order
+    the chart's frames are met (one name a frame object): a chart built again from new frames keeps its spec.
+    Streamlit sends each frame to the browser as Arrow, as it does for st.altair_chart. The schema check is
+    skipped (it is most of the cost); the tests check every chart with Altair's own to_dict().
+
+    Raises TypeError for chart data that is neither a pandas DataFrame nor Altair's own data (which would
+    need the global transformer).
+    """
+    datasets: dict = {}
+    named = _named_data(chart, datasets)
+    # top_level False: Altair's to_dict then leaves out the theme and the "$schema", added here instead;
+    # pre_transform False: no check of the transformer for VegaFusion. Inline values, if any, are put in
+    # the datasets given here.
+    spec = named.to_dict(validate=False, context={"top_level": False, "pre_transform": False, "datasets": datasets})
+    return {"$schema": alt.SCHEMA_URL, **spec, "datasets": datasets}
+
+
+def _named_data(node, datasets: dict):
+    """node with each DataFrame it holds as data replaced by alt.NamedData, the frame put in datasets.
+
+    node is left as it is: the nodes on the way to a frame are copied.
+    """
+    if isinstance(node, list):
+        items = [_named_data(item, datasets) for item in node]
+        return items if any(new is not old for new, old in zip(items, node)) else node
+    if not isinstance(node, alt.SchemaBase):
+        return node
+    changed = {}
+    for key, value in node._kwds.items():  # an Altair schema object keeps its properties in _kwds
+        if key == "data" and isinstance(value, pd.DataFrame):
+            name = next((n for n, frame in datasets.items() if frame is value), DATASET.format(len(datasets)))
+            datasets[name] = value
+            changed[key] = alt.NamedData(name=name)
+        elif key == "data" and not (value is alt.Undefined or isinstance(value, (alt.SchemaBase, dict, str))):
+            raise TypeError(f"chart data must be a pandas DataFrame, not {type(value).__name__}")
+        else:
+            new = _named_data(value, datasets)
+            if new is not value:
+                changed[key] = new
+    if not changed:
+        return node
+    copy = node.copy(deep=False)
+    for key, value in changed.items():
+        copy[key] = value
+    return copy
 
 
 def template(chart: alt.TopLevelMixin) -> dict:
     """A built chart as a Vega-Lite dict whose one dataset is named MAIN and left empty, for with_data().
 
-    The schema check is skipped here (it is most of the cost); the tests build every chart with it.
+    Made by vega_lite(), without Altair's global registries. Raises ValueError unless the chart has exactly
+    one dataset, at its top level.
     """
-    spec = chart.to_dict(validate=False)
-    datasets = spec.pop("datasets", {})
-    if spec.get("data", {}).get("name") not in datasets or len(datasets) != 1:
+    spec = vega_lite(chart)
+    datasets = spec.pop("datasets")
+    if list(datasets) != [spec.get("data", {}).get("name")]:
         raise ValueError("a template needs a chart with exactly one top-level dataset")
     spec["data"] = {"name": MAIN}
     return spec

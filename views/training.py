@@ -6,6 +6,7 @@ result is cached per (configuration, schemes, steps) and shown only while the si
     from core import MemoryBudgetError
     from core.train import DEFAULT_STEPS, SCHEMES, he_2015, lecture_schemes, one_unit_ceiling, race
     from views import training as tv
+    from views.charts import vega_lite  # serializes without Altair's global registries, unlike st.altair_chart
 
     @st.cache_data(max_entries=8, show_spinner=False)
     def run_race(config, schemes, steps, _progress=None):  # "_progress": left out of the cache key
@@ -34,12 +35,12 @@ result is cached per (configuration, schemes, steps) and shown only while the si
         for message in tv.messages(results, lang):
             st.warning(message)                       # a diverged curve stops; the others are drawn in full
         curves, k = tv.curves_frame(results), tv.classes_of(results)
-        st.altair_chart(tv.loss_chart(curves, t, k), width="stretch")
-        st.altair_chart(tv.accuracy_chart(curves, t, k, ceiling=one_unit_ceiling(k)), width="stretch")
+        st.vega_lite_chart(vega_lite(tv.loss_chart(curves, t, k)), width="stretch")
+        st.vega_lite_chart(vega_lite(tv.accuracy_chart(curves, t, k, ceiling=one_unit_ceiling(k))), width="stretch")
         st.dataframe(tv.final_frame(results, t), hide_index=True)
         name = st.selectbox(t["heatmap_scheme"], list(results))
-        st.altair_chart(tv.heatmap_chart(tv.heatmap_frame(results[name]), t), width="stretch")
-        st.altair_chart(tv.symmetry_chart(tv.symmetry_frame(results), t))  # e.g. zeros beside he_normal
+        st.vega_lite_chart(vega_lite(tv.heatmap_chart(tv.heatmap_frame(results[name]), t)), width="stretch")
+        st.vega_lite_chart(vega_lite(tv.symmetry_chart(tv.symmetry_frame(results), t)))  # zeros beside he_normal
         st.caption(t["symmetry_caption"].format(ceiling=one_unit_ceiling(k)))
 
 The bar is updated from the caller's context: called inside the cached function, Streamlit would record
