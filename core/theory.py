@@ -496,8 +496,10 @@ def _finite_or_none(value) -> float | None:
 def theory_summary(config: Config) -> dict[str, float | None]:
     """{"sigma_w2", "sigma_b2", "q_star", "chi1", "depth_scale"} for the command line's JSON; None where undefined.
 
-    sigma_w2 = width Var(w), sigma_b2 = bias_std^2. None: for constant init (no zero-mean weights), under batch
-    norm (its backward pass couples the batch, see predict), q* = inf, and xi_c at the edge of chaos (inf).
+    sigma_w2 = width Var(w), sigma_b2 = bias_std^2. None: for constant init (no zero-mean weights); under batch
+    norm, since the layer map is then normalised unit by unit (Var(s) = v / (v + eps), see predict) and the
+    fixed-point and depth-scale theory of the un-normalised map (Poole et al. 2016; Schoenholz et al. 2017)
+    does not apply as is; q* = inf; and xi_c at the edge of chaos (inf).
     """
     var_w = weight_variance(config, config.width, config.width)
     sigma_b2 = config.bias_std**2
