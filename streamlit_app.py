@@ -474,7 +474,7 @@ def show_gradients(page: Page) -> None:
         st.caption(caption)
     st.caption(page.t("grad_caption"))  # what the ratio asks of the learning rate is under the verdict
     if page.config.batch_norm:
-        st.caption(page.t("no_theory_bn"))
+        st.caption(page.t("theory_bn"))
     elif page.config.init == "constant" and page.config.value != 0:
         st.caption(page.t("no_theory_constant"))
 
@@ -686,7 +686,7 @@ def show_theory(page: Page) -> None:
             st.caption(words["diverging"])
     with right:
         grad = theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, numbers["chi1"], page.lang)
-        draw_chart(theory_view.gradient_chart(grad, lang=page.lang), width="stretch")
+        draw_chart(theory_view.gradient_chart(grad, lang=page.lang, batch_norm=config.batch_norm), width="stretch")
         for caption in summary.log_gaps(page.lang, {words["measured"]: result.grad_std,
                                                     words["theory"]: result.predicted_grad_std}, first_layer=1):
             st.caption(caption)

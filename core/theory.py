@@ -100,7 +100,12 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     """Predicted pre-activation, activation and gradient std per layer (index 0 is the input).
 
     Returns {"pre_std", "act_std", "grad_std"}, each (depth + 1,); "pre_std" is the std of s (after batch norm,
-    if on), "act_std" that of h = f(s), "grad_std" that of dL/ds; NaN where the theory has no prediction.
+    if on), "act_std" that of h = f(s), "grad_std" that of dL/dz for the sum z = h W + b (before batch norm;
+    z = s without it), as network.simulate records it; NaN where the theory has no prediction (index 0 of
+    "pre_std" and "grad_std").
+
+    Without batch norm, from dL/dh_depth ~ N(0, 1) (the read-out): Var(dL/ds_l) = Var(dL/dh_l) E[f'(s_l)^2]
+    and Var(dL/dh_{l-1}) = sigma_w^2 Var(dL/ds_l) (Glorot & Bengio 2010; Schoenholz et al. 2017).
 
     Under batch norm (torch.nn.BatchNorm1d in training mode: each unit normalized over the batch with the
     biased batch variance and eps = BN_EPS, gamma = 1, beta = 0; Ioffe & Szegedy 2015) the batch mean takes
@@ -113,7 +118,16 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     (v_l comparable to or below eps = 1e-5) leave q_l ~ v_l / eps, which can shrink layer after layer;
     zero weights give v_l = 0 and s = 0 exactly. This is exact arithmetic: in float32, z = h W + b keeps ~7
     digits of b, so a unit whose spread over the batch falls below ~1e-7 of its bias measures mostly rounding.
-    The gradient is not predicted under batch norm: NaN.
+    Backward, s = (z - mean) / sqrt(v_l + eps) is per unit a fixed affine map of z, so
+
+        Var(dL/dz_l) = Var(dL/dh_l) E[f'(s_l)^2] / (v_l + eps),    Var(dL/dh_{l-1}) = sigma_w^2 Var(dL/dz_l),
+
+    with s_l ~ N(0, q_l) and Var(dL/dh_depth) = 1. This is the per-unit mean field: it leaves out the two
+    terms of batch norm's backward pass by which the batch mean and variance pass gradient between samples
+    (they project dL/ds onto the complement of the constant and of s within each unit, removing a share
+    O(1/batch) of its variance). Dividing by the variance v_l rather than the second moment is what makes the
+    gradient grow toward the input: for ReLU, with v_l >> eps, by pi / (pi - 1) a layer in variance, ~1.21 in
+    std (Yang et al. 2019 find the same rate).
     Constant (non-zero) init breaks the zero-mean premise: NaN everywhere past the input.
     """
     n, depth = config.width, config.depth
@@ -126,11 +140,18 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     sigma_w2, sigma_b2 = n * var_w, config.bias_std**2
     if config.batch_norm:
         var_h = 1.0  # Var(h_0) over the batch, for each unit
+        gain = np.zeros(depth + 1)  # E[f'(s_l)^2] / (v_l + eps): what dL/dh_l -> dL/dz_l does to the variance
         for layer in range(1, depth + 1):
             within = sigma_w2 * var_h  # each unit's variance over the batch; the bias is constant there
             var_s = within / (within + BN_EPS)
             var_h = float(activation_variance(config.activation, var_s, config.slope))
             pre_std[layer], act_std[layer] = math.sqrt(var_s), math.sqrt(var_h)
+            gain[layer] = float(moments(config.activation, 0.0, var_s, config.slope)[2]) / (within + BN_EPS)
+        grad_var = 1.0  # the read-out gradient dL/dh_L is N(0, 1)
+        for layer in range(depth, 0, -1):
+            grad_var_z = grad_var * gain[layer]
+            grad_std[layer] = math.sqrt(grad_var_z)
+            grad_var = sigma_w2 * grad_var_z
         return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
     second_moment = 1.0  # E[x^2] of the input
     chi = np.zeros(depth + 1)  # E[f'(s_l)^2]
@@ -491,8 +512,10 @@ def _finite_or_none(value) -> float | None:
 def theory_summary(config: Config) -> dict[str, float | None]:
     """{"sigma_w2", "sigma_b2", "q_star", "chi1", "depth_scale"} for the command line's JSON; None where undefined.
 
-    sigma_w2 = width Var(w), sigma_b2 = bias_std^2. None: for constant init (no zero-mean weights), under batch
-    norm (its backward pass couples the batch, see predict), q* = inf, and xi_c at the edge of chaos (inf).
+    sigma_w2 = width Var(w), sigma_b2 = bias_std^2. None: for constant init (no zero-mean weights); under batch
+    norm, since the layer map is then normalised unit by unit (Var(s) = v / (v + eps), see predict) and the
+    fixed-point and depth-scale theory of the un-normalised map (Poole et al. 2016; Schoenholz et al. 2017)
+    does not apply as is; q* = inf; and xi_c at the edge of chaos (inf).
     """
     var_w = weight_variance(config, config.width, config.width)
     sigma_b2 = config.bias_std**2

@@ -416,6 +416,16 @@ def test_the_theory_tab_draws_the_map_the_gradients_and_the_paradox():
     assert colour == "shown_depth"
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_theory_tab_under_batch_norm_titles_the_gradient_dl_dz(lang):
+    at = open_app(step="7", tab="theory", lang=lang)
+    no_trouble(at)
+    words = theory_view.TEXT[lang]
+    assert title_of(chart_specs(at)[1]) == words["gradient_title_bn"]
+    text = " ".join(m.value for m in at.markdown)
+    assert words["map_bn"].split("{eps}")[0] in text
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("code", [*tour.STEPS, tour.CUSTOM])
 def test_training_and_theory_in_both_languages_at_every_step(code):

@@ -416,6 +416,20 @@ def test_batch_norm_relabels_the_sum_z_and_its_gradient(results):
     assert "std(∂L/∂z)" in " ".join(backward.notes)
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_batch_norm_backward_step_prints_the_theory_ratio(results, lang):
+    """core.theory now predicts ∂L/∂z under batch norm: step 5 prints its ratio next to the measured one."""
+    result = result_of(results, "step 7")
+    backward = next(b for b in derivation.blocks(result, lang) if "grad_ratio" in b.values)
+    predicted = result.predicted_grad_std
+    assert math.isfinite(predicted[1] / predicted[10])
+    assert backward.values["theory_grad_ratio"] == pytest.approx(predicted[1] / predicted[10], rel=1e-12)
+    # the lecture's network (width 500, batch 1000): every layer within 2.5 %, the ratio within 1.5 %
+    assert backward.values["theory_grad_ratio"] == pytest.approx(result.grad_std[1] / result.grad_std[10], rel=0.05)
+    note = backward.notes[-1]
+    assert "√(v + ε)" in note and ("theory" in note or "理论" in note)
+
+
 def reference_gradients(config: Config) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """∂L/∂z (before batch norm) and ∂L/∂s (after it) per layer by central differences, L = Σ readout·h_L."""
     d = draw(config.seed, config.depth, config.width, config.batch, config.input, family(config.init), "float64")

@@ -84,6 +84,10 @@ def test_variance_recursion_by_hand_for_the_lecture():
 def test_batch_norm_and_constant_init_predictions():
     bn = theory.predict(Config(batch_norm=True, std=1.0))
     assert bn["pre_std"][1:] == pytest.approx(1.0, abs=1e-4)
-    assert np.isnan(bn["grad_std"][1:]).all()  # BN's backward couples the batch: not covered
+    # the read-out gradient's unit variance, times f'(s_10)^2, divided by the unit's variance v_10 + eps
+    var_s10 = bn["pre_std"][10] ** 2
+    v10 = 500 * 1.0**2 * bn["act_std"][9] ** 2  # n Var(w) Var(h_9), the unit's variance over the batch
+    last = theory.moments("tanh", 0.0, var_s10)[2] / (v10 + 1e-5)
+    assert bn["grad_std"][10] == pytest.approx(math.sqrt(last), rel=1e-4)
     constant = theory.predict(Config(init="constant", value=0.1))
     assert np.isnan(constant["act_std"][1:]).all()

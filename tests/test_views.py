@@ -429,3 +429,87 @@ def test_the_readme_says_what_every_chart_plots():
     assert len(titles) >= 6
     for key in titles:
         assert EN[key] in table, key
+
+
+# ---------- the Theory and Training tabs' labels ----------
+
+def _tooltip_titles(chart) -> dict[str, str]:
+    """{field: tooltip title} over every layer of a chart's spec; a field without a title maps to None."""
+    return {t["field"]: t.get("title") for layer in _encodings(chart.to_dict())
+            if isinstance(layer.get("tooltip"), list) for t in layer["tooltip"]}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_theory_and_training_tooltips_use_the_page_words(lang):
+    """No raw field name (scheme, step, loss_mean, series, value) reaches a Theory or Training tooltip."""
+    from views import theory as theory_view
+    from views import training as training_view
+
+    words, text = theory_view.TEXT[lang], training_view.TEXT[lang]
+    result = simulate(Config(depth=4, width=32, batch=64))
+    gradient = theory_view.gradient_chart(
+        theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, 0.5, lang), lang=lang)
+    assert _tooltip_titles(gradient) == {"series": words["series"], "layer": words["layer"],
+                                         "value": words["grad_std"]}
+    steps_ = np.arange(5)
+    runs = pd.DataFrame({"scheme": "He", "step": steps_, "loss": 1.0 + 0 * steps_, "accuracy": 0.5,
+                         "loss_mean": 1.0, "accuracy_mean": 0.5})
+    assert _tooltip_titles(training_view.loss_chart(runs, text, classes=3)) == {
+        "scheme": text["col_scheme"], "step": text["step"], "loss_mean": text["loss_mean_tip"]}
+    assert _tooltip_titles(training_view.accuracy_chart(runs, text, classes=3)) == {
+        "scheme": text["col_scheme"], "step": text["step"], "accuracy_mean": text["accuracy_mean_tip"]}
+    for statistic in ("act_std", "grad_std", "update_ratio"):
+        cells = pd.DataFrame({"step": [0, 0, 1, 1], "layer": [1, 2, 1, 2], "value": [0.1, 0.2, 0.3, 0.4]})
+        assert _tooltip_titles(training_view.heatmap_chart(cells, text, statistic)) == {
+            "step": text["step"], "layer": text["layer"], "value": text[f"stat_{statistic}"]}
+    units = pd.DataFrame({"scheme": ["He", "He"], "layer": [1, 2], "distinct_units": [32, 32]})
+    assert _tooltip_titles(training_view.symmetry_chart(units, text)) == {
+        "scheme": text["col_scheme"], "layer": text["layer"], "distinct_units": text["units_y"]}
+
+
+@pytest.mark.parametrize("lang, before_bn", [("en", "before batch norm"), ("zh", "批归一化之前")])
+def test_the_theory_gradient_chart_says_dl_dz_under_batch_norm(lang, before_bn):
+    """core.network records ∂L/∂z, the sum before batch norm, under batch norm: the chart title names it."""
+    from views import theory as theory_view
+
+    config = Config(depth=4, width=32, batch=64, batch_norm=True)
+    result = simulate(config)
+    frame = theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, None, lang)
+    bn_title = theory_view.gradient_chart(frame, lang=lang, batch_norm=True).to_dict()["title"]
+    plain_title = theory_view.gradient_chart(frame, lang=lang).to_dict()["title"]
+    assert "∂L/∂z" in bn_title and before_bn in bn_title and "∂L/∂s" not in bn_title
+    assert "∂L/∂z" not in plain_title
+
+
+@pytest.mark.parametrize("lang, values, units", [("en", "activation values", "units"), ("zh", "激活值", "单元")])
+def test_the_paradox_counts_saturated_values_not_units(lang, values, units):
+    """large_init_paradox's "saturated" is P(|s| > edge), a share of activation values, not of units."""
+    from core import theory
+    from views import theory as theory_view
+
+    numbers = theory.large_init_paradox(theory_view.PARADOX_CONFIG)
+    text = theory_view.paradox_text(numbers, lang)
+    saturated = f"{theory_view._percent(numbers['saturated'])} "  # the share, then what it is a share of
+    assert saturated in text and values in text.split(saturated, 1)[1][:40]
+    assert units not in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_batch_norm_sentences_say_what_is_true(lang):
+    """Under batch norm Var(s) = v/(v + ε), below 1 for tiny weights; the gradient has a theory curve now."""
+    from core import theory
+    from views import theory as theory_view
+
+    words = TEXT[lang]
+    for key in ("theory_bn", "der_back_bn"):
+        assert "√(v + ε)" in words[key]
+        for claim in ("not covered", "outside", "不涵盖", "不在"):
+            assert claim not in words[key]
+    assert "{theory_grad_ratio}" in words["der_back_bn"]
+    summary_bn = theory.theory_summary(Config(batch_norm=True))
+    here = theory_view.here_text(summary_bn, lang, batch_norm=True)
+    assert "v/(v + ε)" in here and f"ε = {theory.BN_EPS:.3g}" in here
+    assert "resets" not in here and "重置" not in here
+    # the "unless" is real: ReLU under N(0, 1e-4^2) keeps std(s_6) far below 1 (README: 0.0067)
+    tiny = theory.predict(Config(depth=6, activation="relu", std=1e-4, batch_norm=True))
+    assert tiny["pre_std"][6] < 0.01

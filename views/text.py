@@ -276,7 +276,12 @@ EN: dict[str, str] = {
         "layers do to a gradient on its way down. CS231n's rule of thumb wants updates of about 10⁻³ of the weights; "
         "with learning rate η an update is η × this ratio."
     ),
-    "no_theory_bn": "The dashed theory curve is missing: batch norm's backward pass is not covered by the simple theory.",
+    "theory_bn": (
+        "Under batch norm the dashed theory follows each unit on its own: on the way back the gradient is divided "
+        "by √(v + ε), v being the unit's variance over the batch, as on the way forward; the two terms by which "
+        "the batch mean and variance pass gradient between samples, about 1/batch of it, are left out "
+        "(Ioffe & Szegedy 2015)."
+    ),
     "no_theory_constant": "No theory curve: constant weights break the zero-mean assumption the theory rests on.",
     "compare_pick": "Schemes",
     "compare_help": "Each scheme keeps its colour everywhere in the app. Same network, seed and data for all.",
@@ -403,7 +408,8 @@ EN: dict[str, str] = {
     ),
     "der_back_bn": (
         "Here: measured std(∂L/∂z) at layer 1 / at layer {depth} = {grad_ratio}, for the sum z before batch norm "
-        "(as the Gradients tab draws it); batch norm's backward pass is outside the simple theory."
+        "(as the Gradients tab draws it); theory {theory_grad_ratio}, where each layer also divides the gradient "
+        "by √(v + ε), v being a unit's variance of z over the batch."
     ),
     "der_bn_title": "6 · Batch norm resets the scale",
     "der_bn_note": (
@@ -684,7 +690,7 @@ ZH: dict[str, str] = {
         "反向传播从最上层一个随机的 N(0, 1) 梯度出发，所以图上显示的是各层对一路传下来的梯度做了什么。"
         "CS231n 的经验法则是：每次更新约为权重的 10⁻³；学习率为 η 时，更新量就是 η 乘以这个比值。"
     ),
-    "no_theory_bn": "这里没有理论虚线：简单的理论不涵盖批归一化的反向传播。",
+    "theory_bn": "批归一化下，理论虚线逐个神经元计算：反向传播时梯度除以 √(v + ε)，v 是该神经元在批量上的方差，与前向传播相同；批均值和批方差在样本之间传递梯度的两项（约占 1/批量大小）被略去（Ioffe & Szegedy 2015）。",
     "no_theory_constant": "没有理论曲线：常数权重不满足理论所依赖的“权重均值为 0”这一假设。",
     "compare_pick": "初始化方案",
     "compare_help": "每个方案在整个应用里都用同一种颜色。所有方案用同一个网络、同一个种子和同样的数据。",
@@ -738,7 +744,7 @@ ZH: dict[str, str] = {
     "der_back_title": "5 · 反向传播时是同一个因子",
     "der_back_note": "对一个输入的梯度同样是 n 项之和（它连接的每个神经元一项），并且要乘上 f′：反向传播每层的因子是 n·Var(w)·E[f′(s)²]。",
     "der_back_numbers": "当前：实测第 1 层与第 {depth} 层 std(∂L/∂s) 之比 = {grad_ratio}；理论 {theory_grad_ratio}。",
-    "der_back_bn": "当前：实测第 1 层与第 {depth} 层 std(∂L/∂z) 之比 = {grad_ratio}，z 是批归一化之前的加权和（与“梯度”页的图相同）；批归一化的反向传播不在简单理论的范围内。",
+    "der_back_bn": "当前：实测第 1 层与第 {depth} 层 std(∂L/∂z) 之比 = {grad_ratio}，z 是批归一化之前的加权和（与“梯度”页的图相同）；理论 {theory_grad_ratio}，其中每层还要把梯度除以 √(v + ε)，v 是一个神经元的 z 在批量上的方差。",
     "der_bn_title": "6 · 批归一化把尺度重置",
     "der_bn_note": "批归一化把每个神经元的加权和 z 除以 √(σ_B² + ε)，σ_B 是它在批量上的标准差，所以不管 n·Var(w) 是多少，Var(s) = σ_B²/(σ_B² + ε)：第 3 步里的因子不再逐层累积（Ioffe & Szegedy 2015）。",
     "der_bn_numbers": "当前：第 1 层到第 {depth} 层实测的 std(s) 在 {bn_low} 到 {bn_high} 之间。",

@@ -16,7 +16,8 @@ Pure: frames in, Altair charts out, no streamlit import. The tab would use them 
         colour_by="log_chi1",  # or "depth_scale"
         title=words["map_title"].format(activation=config.activation), lang=lang)), width="stretch")
     right.vega_lite_chart(vega_lite(view.gradient_chart(view.gradient_frame(
-        result.grad_std, result.predicted_grad_std, summary["chi1"], lang), lang=lang)), width="stretch")
+        result.grad_std, result.predicted_grad_std, summary["chi1"], lang), lang=lang,
+        batch_norm=config.batch_norm)), width="stretch")
     st.markdown(view.here_text(summary, lang, config.batch_norm))
     st.markdown(words["phases"])
     paradox = theory.large_init_paradox(view.PARADOX_CONFIG)
@@ -34,7 +35,7 @@ import pandas as pd
 
 from core import Config
 from core.initializers import weight_variance
-from core.theory import TRAINABLE_DEPTH_PER_XI
+from core.theory import BN_EPS, TRAINABLE_DEPTH_PER_XI
 
 from .charts import GUIDE_COLOUR, LABEL_SIZE, THEORY_COLOUR, TITLE_SIZE, decades
 
@@ -82,6 +83,8 @@ TEXT = {
         "off_right": "{label} (σ_w² = {value}) →",
         "off_top": "{label} (σ_b² = {value}) ↑",
         "gradient_title": "Gradient std per layer, measured and predicted",
+        "gradient_title_bn": "Gradient std ∂L/∂z per layer (z before batch norm), measured and predicted",
+        "series": "curve",
         "layer": "layer",
         "grad_std": "gradient std",
         "measured": "measured",
@@ -107,9 +110,12 @@ TEXT = {
         "depth_infinite": "Depth scale ξ = ∞: the theory puts no limit on the trainable depth.",
         "depth_undefined": "q* = ∞: the variance grows without bound, and ξ is not defined.",
         "no_theory_constant": "Constant weights are not zero-mean, so the theory of this map does not apply.",
-        "no_theory_bn": (
-            "Batch norm resets every layer's variance to 1, and its backward pass couples the samples of a "
-            "batch, which this theory leaves out. The marker shows where the weights alone would put you."
+        "map_bn": (
+            "Batch norm divides each unit's sum by √(v + ε), v being its variance over the batch, so "
+            "Var(s) = v/(v + ε): 1 whatever σ_w² is, unless v is comparable with ε = {eps} (tiny weights), when it "
+            "is less. q*, χ₁ and ξ belong to the un-normalised layer map (Poole et al. 2016; Schoenholz et al. "
+            "2017); batch norm normalises that map unit by unit, so they are not defined here, and the marker shows "
+            "where the weights alone would put you. The gradient chart's dashed theory does include batch norm."
         ),
         "phases": (
             "**Two phases.** A wide layer maps the variance q of its pre-activations to "
@@ -129,13 +135,13 @@ TEXT = {
             "infinite (Poole et al. 2016; Schoenholz et al. 2017)."
         ),
         "paradox": (
-            "**The large-init paradox.** With 1.0·randn at width {width}, {saturated} of the tanh units are "
-            "saturated (|tanh| > 0.97), where f′ ≈ 0, so the gradient should die. Yet it grows ×{growth} a layer "
-            "toward the input{measured}. E[f′²] = {mean_slope2} is small but not zero: the {unsaturated} of units "
+            "**The large-init paradox.** With 1.0·randn at width {width}, {saturated} of the tanh activation "
+            "values are saturated (|tanh| > 0.97), where f′ ≈ 0, so the gradient should die. Yet it grows "
+            "×{growth} a layer toward the input{measured}. E[f′²] = {mean_slope2} is small but not zero: the {unsaturated} of values "
             "near zero carry {share} of it. And each backpropagated gradient is a sum over {width} weights of "
             "variance 1: σ_w² = {sigma_w2}. So χ₁ = σ_w²·E[f′²] = {chi1} for the variance, √χ₁ = {growth} for "
-            "the std. Saturation does not shrink the gradient; it routes all of it through the few units that "
-            "happen to sit near zero, multiplied by very large weights."
+            "the std. Saturation does not shrink the gradient; it routes all of it through the few pre-activations "
+            "that happen to sit near zero, multiplied by very large weights."
         ),
         "paradox_measured": " (measured in this network: ×{value})",
     },
@@ -165,6 +171,8 @@ TEXT = {
         "off_right": "{label} (σ_w² = {value}) →",
         "off_top": "{label} (σ_b² = {value}) ↑",
         "gradient_title": "每层梯度标准差：实测与预测",
+        "gradient_title_bn": "每层梯度 ∂L/∂z 的标准差（z 在批归一化之前）：实测与预测",
+        "series": "曲线",
         "layer": "层",
         "grad_std": "梯度标准差",
         "measured": "实测",
@@ -185,9 +193,11 @@ TEXT = {
         "depth_infinite": "深度尺度 ξ = ∞：理论对可训练的深度没有限制。",
         "depth_undefined": "q* = ∞：方差无限增长，ξ 无定义。",
         "no_theory_constant": "常数权重的均值不为零，这张相图背后的理论不适用。",
-        "no_theory_bn": (
-            "批归一化把每一层的方差重置为 1，而且它的反向传播把一个批次中的样本耦合在一起，这是本理论没有考虑的。"
-            "标记显示的是仅由权重决定的位置。"
+        "map_bn": (
+            "批归一化把每个神经元的加权和除以 √(v + ε)，v 是它在批量上的方差，所以 Var(s) = v/(v + ε)：不管 σ_w² "
+            "是多少都是 1，除非 v 与 ε = {eps} 相当（权重极小时），那时它更小。q*、χ₁ 和 ξ 属于未归一化的层映射"
+            "（Poole 等，2016；Schoenholz 等，2017）；批归一化逐个神经元地把这个映射归一化，所以它们在这里没有定义，"
+            "标记显示的是仅由权重决定的位置。梯度图中的理论虚线已经考虑了批归一化。"
         ),
         "phases": (
             "**两个相。** 一个很宽的层把前激活的方差 q 映射为 σ_w²·E[f(√q z)²] + σ_b²；经过几层之后，q 稳定在"
@@ -203,12 +213,12 @@ TEXT = {
             "（Poole 等，2016；Schoenholz 等，2017）。"
         ),
         "paradox": (
-            "**大初始化悖论。** 宽度为 {width}、权重为 1.0·randn 时，{saturated} 的 tanh 单元处于饱和区"
+            "**大初始化悖论。** 宽度为 {width}、权重为 1.0·randn 时，{saturated} 的 tanh 激活值处于饱和区"
             "（|tanh| > 0.97），那里 f′ ≈ 0，梯度似乎应该消失。然而它向输入方向每层放大 ×{growth}{measured}。"
-            "E[f′²] = {mean_slope2} 很小，但不是零：靠近零点的 {unsaturated} 的单元贡献了其中的 {share}。"
+            "E[f′²] = {mean_slope2} 很小，但不是零：靠近零点的 {unsaturated} 的激活值贡献了其中的 {share}。"
             "而每个反向传播的梯度都是 {width} 个方差为 1 的权重之和：σ_w² = {sigma_w2}。所以方差的放大倍数为 "
             "χ₁ = σ_w²·E[f′²] = {chi1}，标准差的放大倍数为 √χ₁ = {growth}。饱和并没有让梯度变小，而是让全部梯度"
-            "只经过少数恰好靠近零点的单元，再乘以非常大的权重。"
+            "只经过少数恰好靠近零点的前激活值，再乘以非常大的权重。"
         ),
         "paradox_measured": "（本网络实测：×{value}）",
     },
@@ -454,10 +464,11 @@ def _mark_layers(marks: pd.DataFrame) -> list:
 
 
 def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASURED_COLOUR,
-                   width: int | str = "container", height: int = 440) -> alt.LayerChart:
+                   width: int | str = "container", height: int = 440, batch_norm: bool = False) -> alt.LayerChart:
     """Gradient std per layer on a log axis: measured solid, the layer-by-layer theory dashed, chi_1's rate dotted.
 
-    frame: gradient_frame().
+    frame: gradient_frame(). batch_norm: the gradient is then dL/dz of the sum before batch norm
+    (core.network records that), and the title says so.
     """
     words = TEXT[lang]
     series = [words["measured"], words["theory"], words["rate"]]
@@ -469,13 +480,15 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
         alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR, GUIDE_COLOUR]).legend(
             symbolType="stroke", symbolSize=400),  # each series as its line, solid, dashed or dotted
         alt.StrokeDash("series:N").title(None).scale(domain=series, range=[[1, 0], [7, 5], [2, 3]]),
-        tooltip=["series:N", "layer:Q", alt.Tooltip("value:Q", format=".4~g")],
+        tooltip=[alt.Tooltip("series:N", title=words["series"]), alt.Tooltip("layer:Q", title=words["layer"]),
+                 alt.Tooltip("value:Q", format=".4~g", title=words["grad_std"])],
     )
     measured = base.transform_filter(alt.datum.series == words["measured"])
     others = base.transform_filter(alt.datum.series != words["measured"])
     chart = alt.layer(measured.mark_line(strokeWidth=4), measured.mark_point(filled=True, size=80, opacity=1),
                       others.mark_line(strokeWidth=2.5))
-    return _configure(chart.properties(title=words["gradient_title"], width=width, height=height))
+    title = words["gradient_title_bn" if batch_norm else "gradient_title"]
+    return _configure(chart.properties(title=title, width=width, height=height))
 
 
 # ---------- words ----------
@@ -490,7 +503,7 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
     if summary["sigma_w2"] is None:
         return words["no_theory_constant"]
     if batch_norm:
-        return words["no_theory_bn"]
+        return words["map_bn"].format(eps=_number(BN_EPS))
     if summary["sigma_w2"] == 0:
         return words["no_signal"].format(sigma_b2=_number(summary["sigma_b2"]))
     chi1 = summary["chi1"]

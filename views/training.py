@@ -217,7 +217,9 @@ def loss_chart(frame: pd.DataFrame, text: dict, classes: int) -> alt.LayerChart:
     x = alt.X("step:Q").title(text["step"])
     colour = _scheme_colour(frame, text["col_scheme"])
     mean = alt.Chart(frame).mark_line(strokeWidth=3, clip=True).encode(
-        x, y, colour, tooltip=["scheme:N", "step:Q", alt.Tooltip("loss_mean:Q", format=".3f")],
+        x, y, colour,
+        tooltip=[alt.Tooltip("scheme:N", title=text["col_scheme"]), alt.Tooltip("step:Q", title=text["step"]),
+                 alt.Tooltip("loss_mean:Q", format=".3f", title=text["loss_mean_tip"])],
     ).transform_calculate(value="datum.loss_mean")
     raw = alt.Chart(frame).mark_line(strokeWidth=1, opacity=0.3, clip=True).encode(
         x, y, colour).transform_calculate(value="datum.loss")
@@ -232,7 +234,8 @@ def accuracy_chart(frame: pd.DataFrame, text: dict, classes: int, ceiling: float
         alt.X("step:Q").title(text["step"]),
         alt.Y("accuracy_mean:Q").title(text["accuracy_y"]).scale(domain=[0, 1]).axis(format="%"),
         _scheme_colour(frame, text["col_scheme"]),
-        tooltip=["scheme:N", "step:Q", alt.Tooltip("accuracy_mean:Q", format=".1%")],
+        tooltip=[alt.Tooltip("scheme:N", title=text["col_scheme"]), alt.Tooltip("step:Q", title=text["step"]),
+                 alt.Tooltip("accuracy_mean:Q", format=".1%", title=text["accuracy_mean_tip"])],
     )
     x_end = float(frame["step"].max())
     layers = [chart, _guide(1 / classes, text["chance"].format(k=classes), x_end)]
@@ -250,7 +253,8 @@ def heatmap_chart(frame: pd.DataFrame, text: dict, statistic: str = "act_std") -
         alt.Y("layer:O").title(text["layer"]).sort("descending").axis(labelOverlap=True),
         alt.Color("value:Q").title(text[f"stat_{statistic}"]).scale(type="log", scheme="viridis",
                                                                     domain=list(domain)),
-        tooltip=["step:Q", "layer:Q", alt.Tooltip("value:Q", format=".3~g")],
+        tooltip=[alt.Tooltip("step:Q", title=text["step"]), alt.Tooltip("layer:Q", title=text["layer"]),
+                 alt.Tooltip("value:Q", format=".3~g", title=text[f"stat_{statistic}"])],
     ).properties(title=text[f"heatmap_title_{statistic}"], height=HEIGHT + 80, width="container")
     return _fonts(chart)
 
@@ -265,7 +269,8 @@ def symmetry_chart(frame: pd.DataFrame, text: dict, max_labels: int = 30, panel_
     base = alt.Chart().encode(  # no data of its own: the facet splits the layered chart's data by scheme
         alt.X("layer:O").title(text["layer"]).axis(labelOverlap=True, labelAngle=0),
         alt.Y("distinct_units:Q").title(text["units_y"]),
-        tooltip=["scheme:N", "layer:Q", alt.Tooltip("distinct_units:Q", format="d")],
+        tooltip=[alt.Tooltip("scheme:N", title=text["col_scheme"]), alt.Tooltip("layer:Q", title=text["layer"]),
+                 alt.Tooltip("distinct_units:Q", format="d", title=text["units_y"])],
     )
     bars = base.mark_bar().encode(alt.Color("scheme:N").scale(domain=names, range=colours(names)).legend(None))
     layers = [bars]
@@ -331,10 +336,12 @@ TEXT = {
                      "A smaller learning rate or a smaller initial scale keeps it finite."),
         "loss_title": "Training loss (log scale): faint per minibatch, bold the running mean",
         "loss_y": "cross-entropy loss",
+        "loss_mean_tip": "loss, running mean",
         "ln_k": "ln {k}: guessing",
         "step": "step",
         "accuracy_title": "Training accuracy (running mean over minibatches)",
         "accuracy_y": "accuracy",
+        "accuracy_mean_tip": "accuracy, running mean",
         "chance": "chance, 1/{k}",
         "one_unit": "the best one unit per layer can do",
         "col_scheme": "scheme",
@@ -418,10 +425,12 @@ TEXT = {
         "diverged": "{scheme}:第 {step} 步损失变为无穷大或 NaN,这条曲线到此为止。更小的学习率或更小的初始尺度可以避免。",
         "loss_title": "训练损失(对数坐标):细线为每个小批量,粗线为滑动平均",
         "loss_y": "交叉熵损失",
+        "loss_mean_tip": "损失（滑动平均）",
         "ln_k": "ln {k}:随机猜",
         "step": "步数",
         "accuracy_title": "训练准确率(小批量的滑动平均)",
         "accuracy_y": "准确率",
+        "accuracy_mean_tip": "准确率（滑动平均）",
         "chance": "随机水平 1/{k}",
         "one_unit": "每层只有一个单元时的上限",
         "col_scheme": "方案",
