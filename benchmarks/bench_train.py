@@ -105,8 +105,9 @@ def under_load(jobs: int) -> None:
           f"ratio {max(separate) / alone:.2f}")
 
 
-def bare_race_matmuls(config: Config, schemes: int, steps: int) -> tuple[float, float]:
-    """Seconds for a race's matmuls alone (float32, the same shapes, in the same side-by-side threads), flops."""
+def bare_race_matmuls(config: Config, schemes: int, steps: int) -> tuple[float, float, float]:
+    """Seconds and CPU seconds for a race's matmuls alone (float32, the same shapes, in the same side-by-side
+    threads), and their flops."""
     batch, width, depth = training_batch(config), config.width, config.depth
     rng = np.random.default_rng(0)
     arrays = [([rng.standard_normal((batch, width), dtype=np.float32) for _ in range(depth)],
@@ -123,9 +124,9 @@ def bare_race_matmuls(config: Config, schemes: int, steps: int) -> tuple[float, 
                     g @ w.T  # input gradient (layer 1 needs none)
 
     flops = 2.0 * batch * width * width * (3 * depth - 1) * steps * schemes
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     threads.parallel_map(run, arrays)
-    return time.perf_counter() - start, flops
+    return time.perf_counter() - start, time.process_time() - cpu, flops
 
 
 def lecture(steps: int) -> None:
@@ -133,15 +134,17 @@ def lecture(steps: int) -> None:
     bare_race_matmuls(LECTURE, len(schemes), 5)  # warm up
     rounds = []
     for _ in range(2):  # interleaved, so that machine load hits both alike
-        bare, flops = bare_race_matmuls(LECTURE, len(schemes), steps)
-        start = time.perf_counter()
+        bare, bare_cpu, flops = bare_race_matmuls(LECTURE, len(schemes), steps)
+        start, cpu = time.perf_counter(), time.process_time()
         race(LECTURE, schemes, steps=steps)
-        rounds.append((bare, time.perf_counter() - start))
-    bare, full = min(r[0] for r in rounds), min(r[1] for r in rounds)
+        rounds.append((bare, time.perf_counter() - start, bare_cpu, time.process_time() - cpu))
+    bare, full, bare_cpu, full_cpu = (min(r[i] for r in rounds) for i in range(4))
     print(f"\nRun at a tour step: {LECTURE.depth} x {LECTURE.width}, batch {training_batch(LECTURE)}, "
           f"{len(schemes)} schemes x {steps} steps, {flops:.2g} flops (best of 2 interleaved rounds)")
-    print(f"  bare float32 matmuls, side by side   {bare:6.1f} s   ({flops / bare / 1e9:.0f} Gflop/s)")
-    print(f"  the race                             {full:6.1f} s   ratio {full / bare:.2f}   (target <= 1.3)")
+    print(f"  bare float32 matmuls, side by side   {bare:6.1f} s   ({flops / bare / 1e9:.0f} Gflop/s; "
+          f"{bare_cpu:.1f} s of CPU)")
+    print(f"  the race                             {full:6.1f} s   ratio {full / bare:.2f}   (target <= 1.3; "
+          f"{full_cpu:.1f} s of CPU, ratio {full_cpu / bare_cpu:.2f})")
 
 
 def he_table(seeds: int) -> None:

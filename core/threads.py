@@ -76,26 +76,44 @@ def blas_settings() -> list[dict]:
             for info in threadpool_info() if info.get("user_api") == "blas"]
 
 
-# At most usable_cores() computations run at once in the process, across every caller.
+# At most usable_cores() computations run at once in the process, across every caller, and the memory
+# they say they need (compute_slot's nbytes) adds up to at most one computation's memory budget
+# (core.network.DEFAULT_MEMORY_BUDGET): two large networks wait for each other instead of needing twice
+# the memory at once.
 _SLOTS = threading.BoundedSemaphore(usable_cores())
+_memory = threading.Condition()
+_reserved = [0]  # bytes of the computations running now
 _holding = threading.local()  # a thread that holds a slot runs nested work itself instead of queueing
 
 
 @contextmanager
-def compute_slot() -> Iterator[None]:
-    """Hold one of the process's usable_cores() compute slots for the block (waits for a free one).
+def compute_slot(nbytes: int = 0) -> Iterator[None]:
+    """Hold one of the process's usable_cores() compute slots for the block, and reserve nbytes of the
+    memory budget that all running computations share (core.network.DEFAULT_MEMORY_BUDGET); waits for
+    both. A computation needing the whole budget runs alone.
 
     Nested use in a thread that already holds a slot does not wait again.
     """
     if getattr(_holding, "slot", False):
         yield
         return
-    with _SLOTS:
-        _holding.slot = True
-        try:
-            yield
-        finally:
-            _holding.slot = False
+    from .network import DEFAULT_MEMORY_BUDGET as budget  # here: the network module draws through this one
+
+    reserve = min(max(0, int(nbytes)), budget)
+    with _memory:  # memory first, then a slot: a computation waiting for memory holds no slot
+        _memory.wait_for(lambda: _reserved[0] + reserve <= budget)
+        _reserved[0] += reserve
+    try:
+        with _SLOTS:
+            _holding.slot = True
+            try:
+                yield
+            finally:
+                _holding.slot = False
+    finally:
+        with _memory:
+            _reserved[0] -= reserve
+            _memory.notify_all()
 
 
 def holds_slot() -> bool:

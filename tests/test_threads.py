@@ -184,3 +184,25 @@ def test_side_by_side_matmuls_are_bitwise_those_of_a_loop():
         return h @ w.T
 
     assert all(np.array_equal(x, y) for x, y in zip(threads.parallel_map(chain, pairs), map(chain, pairs)))
+
+
+def test_computations_that_together_need_more_than_the_budget_run_one_after_the_other():
+    """Two networks that each need 60 % of the memory budget never run at once; small ones run beside them."""
+    from core.network import DEFAULT_MEMORY_BUDGET
+
+    lock, now, peak = threading.Lock(), [0], [0]
+
+    def big(_):
+        with threads.compute_slot(int(0.6 * DEFAULT_MEMORY_BUDGET)):
+            with lock:
+                now[0] += 1
+                peak[0] = max(peak[0], now[0])
+            time.sleep(0.05)
+            with lock:
+                now[0] -= 1
+
+    threads.parallel_map(big, range(4), slots=False)
+    assert peak[0] == 1
+    with threads.compute_slot(DEFAULT_MEMORY_BUDGET):  # the whole budget; a nested slot needs no more
+        with threads.compute_slot(DEFAULT_MEMORY_BUDGET):
+            assert threads.holds_slot()
