@@ -194,11 +194,13 @@ def train(config: Config, steps: int = DEFAULT_STEPS, lr: float = DEFAULT_LR, mo
 def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFAULT_STEPS,
          lr: float = DEFAULT_LR, momentum: float = DEFAULT_MOMENTUM, classes: int = DEFAULT_CLASSES,
          batch: int | None = None, progress: Progress | None = None,
-         memory_budget: int = DEFAULT_MEMORY_BUDGET) -> dict[str, TrainingResult]:
+         memory_budget: int = DEFAULT_MEMORY_BUDGET, live: dict | None = None) -> dict[str, TrainingResult]:
     """Train the same network once per scheme on the same data; {scheme name: result}, in order.
 
     A run that diverges stops its own curve; the others go on. progress(done, total) counts steps
-    over all runs.
+    over all runs; an exception it raises ends the race. live, if given, receives each run's loss and
+    accuracy arrays as the run starts, {scheme: (loss, accuracy)}, (steps,) each: they fill in place as
+    it trains (NaN for steps not taken yet), for drawing the curves while the race runs.
     """
     chosen = tuple(schemes or lecture_schemes(config.activation))
     unknown = [s for s in chosen if s not in SCHEMES]
@@ -214,7 +216,8 @@ def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFA
         def report(done, total, i=i):
             progress(i * steps + done, len(chosen) * steps)
         with np.errstate(all="ignore"):
-            results[scheme] = _train(c, task, steps, lr, momentum, batch, report if progress else None, scheme)
+            results[scheme] = _train(c, task, steps, lr, momentum, batch, report if progress else None, scheme,
+                                     live)
     return results
 
 
@@ -366,7 +369,7 @@ def _record_steps(steps: int) -> np.ndarray:
 
 
 def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, batch: int,
-           progress: Progress | None, name: str) -> TrainingResult:
+           progress: Progress | None, name: str, live: dict | None = None) -> TrainingResult:
     depth = config.depth
     params = init_params(config, np.random.default_rng(config.seed), task.classes)
     velocity = {key: np.zeros_like(p) for key, p in params.items()}
@@ -375,6 +378,8 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
     is_mark = np.zeros(steps, bool)
     is_mark[marks] = True
     loss, accuracy = np.full(steps, np.nan), np.full(steps, np.nan)
+    if live is not None:
+        live[name] = loss, accuracy
     act_std, grad_std, update_ratio = (np.full((len(marks), depth), np.nan) for _ in range(3))
     diverged_at, message, record = None, "", 0
 

@@ -277,6 +277,42 @@ def test_race_runs_the_lecture_schemes_and_reports_progress():
         assert result.config == scheme_config(replace(SMALL, activation="tanh"), name)
 
 
+def test_a_watched_race_shows_each_curve_as_it_grows_and_ends_as_an_unwatched_one():
+    network = replace(SMALL, activation="relu")
+    live, seen = {}, []
+
+    def progress(done, total):  # what a page redrawing the curves would read at this moment
+        seen.append({name: int(np.isfinite(loss).sum()) for name, (loss, _) in live.items()})
+
+    watched = race(network, ("zeros", "he_normal"), steps=30, progress=progress, live=live)
+    plain = race(network, ("zeros", "he_normal"), steps=30)
+    for name, result in watched.items():
+        loss, accuracy = live[name]
+        np.testing.assert_array_equal(loss, result.loss)  # the very arrays the result holds
+        np.testing.assert_array_equal(accuracy, result.accuracy)
+        np.testing.assert_array_equal(result.loss, plain[name].loss)  # watching changes nothing
+        np.testing.assert_array_equal(result.accuracy, plain[name].accuracy)
+    for name in watched:  # each curve grows report by report, from part of the run to all of it
+        counts = [s[name] for s in seen if name in s]
+        assert counts == sorted(counts) and 0 < counts[0] < 30 and counts[-1] == 30
+
+
+def test_a_progress_report_that_raises_ends_the_race():
+    class Stop(Exception):
+        pass
+
+    calls = []
+
+    def progress(done, total):
+        calls.append(done)
+        if done >= 10:
+            raise Stop
+
+    with pytest.raises(Stop):
+        race(replace(SMALL, activation="relu"), ("he_normal", "xavier_normal"), steps=200, progress=progress)
+    assert calls[-1] < 200  # it stopped within the first run
+
+
 def test_scheme_config_resets_the_init_fields():
     network = replace(SMALL, init="uniform", bias=0.5, batch_norm=True, gain=2.0)
     assert scheme_config(network, "he_normal") == replace(SMALL, init="he_normal")
