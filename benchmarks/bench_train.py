@@ -1,12 +1,21 @@
-"""Speed of the default training race, and what the He et al. 2015 race measures over several seeds.
+"""Speed of the training races: alone, under load, at the lecture's size against their bare matmuls.
 
-    python benchmarks/bench_train.py [--repeat 3] [--he] [--seeds 6]
+    python benchmarks/bench_train.py [--repeat 3] [--load 3] [--lecture] [--he] [--seeds 6]
 
-The default race: the lecture's five schemes on a 10 x 100 net, batch 128, 300 steps (target: <= 5 s on
-two cores). Prints the best and the median of `repeat` runs per activation, and one run's time per scheme.
---he also runs the He et al. 2015 preset (ReLU, Xavier against He, depth 22 and 30) for several seeds and
-prints, per run, the step at which the running-mean loss left the ln K plateau (< 0.9 ln K) and reached
-half of ln K, and the final accuracy. Nothing here asserts a time.
+Every figure is measured in this one run, so the ratios compare like with like on whatever machine runs
+it; the thread settings are printed beside them. Nothing here asserts a time.
+
+- The default race: the lecture's five schemes on a 10 x 100 net, batch 128, 300 steps (target <= 2 s on
+  two cores): best and median of `repeat` runs per activation, and one run's time per scheme.
+- --load N: one default race alone, then N of them at once, as N sessions of one server (threads of
+  this process, sharing core.threads' bound on compute threads) and as N separate processes. The
+  ratio slowest-of-N / alone is the figure (target <= 2 for N = 3 on two cores, whose fair share is 1.5).
+- --lecture: Run at a tour step, the lecture's 10 x 500 net with its minibatch of 128, five schemes of
+  300 steps (about 2.9e12 flops), against the same matmuls bare (float32, the same shapes, side by side
+  in the same threads): target <= 1.3 x.
+- --he: the He et al. 2015 preset (ReLU, Xavier against He, depth 22 and 30) for several seeds: per run
+  the step at which the running-mean loss left the ln K plateau (< 0.9 ln K) and reached half of ln K,
+  and the final accuracy; and the time of both depths run together (he_2015_depths) as the app runs them.
 """
 
 from __future__ import annotations
@@ -15,19 +24,32 @@ import argparse
 import math
 import os
 import statistics
+import subprocess
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import Config  # noqa: E402
+from core import Config, threads  # noqa: E402
 from core.train import (  # noqa: E402
-    DEFAULT_STEPS, HE_2015_LR, HE_2015_STEPS, he_2015, he_2015_config, lecture_schemes, race, steps_to_loss,
+    DEFAULT_STEPS, HE_2015_LR, HE_2015_STEPS, he_2015, he_2015_config, he_2015_depths, lecture_schemes, race,
+    steps_to_loss, training_batch,
 )
 
 RACE = Config(depth=10, width=100, batch=128)
+LECTURE = Config()  # 10 x 500, as at every tour step; its minibatch is capped at 128
+
+
+def print_settings() -> None:
+    blas = ", ".join(f"{s['internal_api']} {s['version']}: {s['num_threads']} thread(s)"
+                     for s in threads.blas_settings())
+    print(f"{threads.usable_cores()} usable cores; BLAS: {blas}; compute threads at once: at most "
+          f"{threads.usable_cores()} (core.threads)")
 
 
 def time_race(activation: str, repeat: int) -> None:
@@ -47,11 +69,89 @@ def time_race(activation: str, repeat: int) -> None:
         print(f"    {name:15s} {time.perf_counter() - start:5.2f} s   {status}")
 
 
+def one_race() -> float:
+    start = time.perf_counter()
+    race(RACE, steps=DEFAULT_STEPS)
+    return time.perf_counter() - start
+
+
+def under_load(jobs: int) -> None:
+    """One default race alone, then `jobs` at once as sessions (threads) and as processes."""
+    one_race()  # warm up
+    alone = min(one_race() for _ in range(2))
+    times = [0.0] * jobs
+
+    def session(i: int) -> None:
+        times[i] = one_race()
+
+    sessions = [threading.Thread(target=session, args=(i,)) for i in range(jobs)]
+    for s in sessions:
+        s.start()
+    for s in sessions:
+        s.join()
+    code = (f"import sys, time; sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r}); "
+            "from core import Config, threads; from core.train import race; threads.configure(); "
+            "race(Config(depth=10, width=100, batch=128), steps=10); s = time.perf_counter(); "
+            "race(Config(depth=10, width=100, batch=128)); print(time.perf_counter() - s)")
+    processes = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+                 for _ in range(jobs)]
+    separate = [float(p.communicate()[0]) for p in processes]
+    print(f"\nthe default race under load ({jobs} at once; fair share on {threads.usable_cores()} cores: "
+          f"{jobs / threads.usable_cores():.2f} x)")
+    print(f"  alone                           {alone:6.2f} s")
+    print(f"  {jobs} sessions of one process      {max(times):6.2f} s slowest, "
+          f"ratio {max(times) / alone:.2f}   (target <= 2)")
+    print(f"  {jobs} separate processes           {max(separate):6.2f} s slowest, "
+          f"ratio {max(separate) / alone:.2f}")
+
+
+def bare_race_matmuls(config: Config, schemes: int, steps: int) -> tuple[float, float]:
+    """Seconds for a race's matmuls alone (float32, the same shapes, in the same side-by-side threads), flops."""
+    batch, width, depth = training_batch(config), config.width, config.depth
+    rng = np.random.default_rng(0)
+    arrays = [([rng.standard_normal((batch, width), dtype=np.float32) for _ in range(depth)],
+               [rng.standard_normal((width, width), dtype=np.float32) for _ in range(depth)],
+               rng.standard_normal((batch, width), dtype=np.float32)) for _ in range(schemes)]
+
+    def run(run_arrays) -> None:
+        hs, ws, g = run_arrays
+        for _ in range(steps):
+            for layer, (h, w) in enumerate(zip(hs, ws)):
+                h @ w  # forward
+                h.T @ g  # weight gradient
+                if layer:
+                    g @ w.T  # input gradient (layer 1 needs none)
+
+    flops = 2.0 * batch * width * width * (3 * depth - 1) * steps * schemes
+    start = time.perf_counter()
+    threads.parallel_map(run, arrays)
+    return time.perf_counter() - start, flops
+
+
+def lecture(steps: int) -> None:
+    schemes = lecture_schemes(LECTURE.activation)
+    bare_race_matmuls(LECTURE, len(schemes), 5)  # warm up
+    rounds = []
+    for _ in range(2):  # interleaved, so that machine load hits both alike
+        bare, flops = bare_race_matmuls(LECTURE, len(schemes), steps)
+        start = time.perf_counter()
+        race(LECTURE, schemes, steps=steps)
+        rounds.append((bare, time.perf_counter() - start))
+    bare, full = min(r[0] for r in rounds), min(r[1] for r in rounds)
+    print(f"\nRun at a tour step: {LECTURE.depth} x {LECTURE.width}, batch {training_batch(LECTURE)}, "
+          f"{len(schemes)} schemes x {steps} steps, {flops:.2g} flops (best of 2 interleaved rounds)")
+    print(f"  bare float32 matmuls, side by side   {bare:6.1f} s   ({flops / bare / 1e9:.0f} Gflop/s)")
+    print(f"  the race                             {full:6.1f} s   ratio {full / bare:.2f}   (target <= 1.3)")
+
+
 def he_table(seeds: int) -> None:
     config = he_2015_config()
     print(f"\nHe et al. 2015 preset: ReLU, width {config.width}, batch {config.batch}, lr {HE_2015_LR}, "
           f"{HE_2015_STEPS} steps. Per seed: step leaving the plateau (< 0.9 ln K) / step at half ln K / "
           f"final accuracy; '-' = not within the run")
+    start = time.perf_counter()
+    he_2015_depths()
+    print(f"  both depths together (he_2015_depths, as the app runs them): {time.perf_counter() - start:.1f} s")
     for depth in (22, 30):
         rows, seconds = {}, []
         for seed in range(seeds):
@@ -70,14 +170,23 @@ def he_table(seeds: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--load", type=int, default=0, metavar="N", help="also N default races at once")
+    parser.add_argument("--lecture", action="store_true", help="also Run at a tour step against its bare matmuls")
+    parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, help="steps of the --lecture race")
     parser.add_argument("--he", action="store_true", help="also run the He et al. 2015 preset over seeds")
     parser.add_argument("--seeds", type=int, default=6)
     args = parser.parse_args()
-    print(f"{os.cpu_count()} cores; numpy threads as configured by the environment")
+    threads.configure()
+    print_settings()
     for activation in ("tanh", "relu"):
         time_race(activation, args.repeat)
+    if args.load:
+        under_load(args.load)
+    if args.lecture:
+        lecture(args.steps)
     if args.he:
         he_table(args.seeds)
+    print(f"(machine load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())})")
 
 
 if __name__ == "__main__":

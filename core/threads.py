@@ -20,7 +20,8 @@ import functools
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -99,12 +100,20 @@ def compute_slot() -> Iterator[None]:
             _holding.slot = False
 
 
-def parallel_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None) -> list[R]:
+def parallel_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None, *,
+                 wait: Callable[[], None] | None = None, every: float = 0.1) -> list[R]:
     """[fn(item) for item in items], run in up to `workers` threads (default usable_cores()).
 
-    Each call holds a compute slot, so across all callers at most usable_cores() calls run at once.
-    Results come in the order of items; the first exception (in that order) is raised once all started
-    calls have ended. fn must not share mutable state between items; with one BLAS thread each call
+    Each call holds a compute slot, so across all callers at most usable_cores() calls run at once; a
+    call made from inside another (nested) runs in its caller's thread. Results come in the order of
+    items. If calls raise, the calls not yet started are cancelled and the exception of the first
+    failing item (in the order of items) is raised once the calls already running have ended.
+
+    wait(), when given, is called in this caller's thread every `every` seconds while the calls run and
+    once when they have all ended: the place to report progress to a UI that must be driven from its own
+    thread. If it raises, the calls not yet started are cancelled and its exception is raised at once,
+    without waiting for the running ones (stop them through state their fn checks, e.g. a
+    threading.Event). fn must not share mutable state between items; with one BLAS thread, each call
     gives bitwise the same result as in a plain loop.
     """
     items = list(items)
@@ -118,12 +127,25 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None =
             return fn(item)
 
     if len(items) <= 1 or workers == 1 or getattr(_holding, "slot", False):
-        return [run(item) for item in items]  # nested: this thread already holds its slot
-    with ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="compute") as pool:
-        futures = [pool.submit(run, item) for item in items]
-        try:
-            return [f.result() for f in futures]
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
+        results = [run(item) for item in items]  # in this thread (when nested, it already holds its slot)
+        if wait is not None:
+            wait()
+        return results
+    pool = ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="compute")
+    futures = [pool.submit(run, item) for item in items]
+    try:
+        pending = set(futures)
+        while pending:
+            finished, pending = futures_wait(pending, timeout=None if wait is None else every,
+                                             return_when=FIRST_EXCEPTION)
+            if any(f.exception() is not None for f in finished):
+                for f in futures:
+                    f.cancel()  # those not yet started
+                for f in futures:  # the first failure in the order of items; earlier calls may still run
+                    if not f.cancelled() and f.exception() is not None:
+                        raise f.exception()
+            if wait is not None:
+                wait()
+        return [f.result() for f in futures]
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)

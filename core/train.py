@@ -26,13 +26,14 @@ ReLU nets 22 and 30 layers deep, Xavier (gain 1) against He.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from itertools import permutations
 
 import numpy as np
 
-from . import activations
+from . import activations, threads
 from .config import Config
 from .initializers import sample_bias, sample_weights
 from .network import (
@@ -187,8 +188,8 @@ def train(config: Config, steps: int = DEFAULT_STEPS, lr: float = DEFAULT_LR, mo
     batch = training_batch(config, batch)
     _check(config, steps, lr, momentum, classes, batch, memory_budget)
     task = make_task(classes, config.width, config.dtype)
-    with np.errstate(all="ignore"):
-        return _train(config, task, steps, lr, momentum, batch, progress, name or scheme_name(config))
+    (result,) = _train_all([(config, task, name or scheme_name(config))], steps, lr, momentum, batch, progress)
+    return result
 
 
 def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFAULT_STEPS,
@@ -211,14 +212,45 @@ def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFA
     for c in configs:
         _check(c, steps, lr, momentum, classes, batch, memory_budget)
     task = make_task(classes, config.width, config.dtype)
-    results = {}
-    for i, (scheme, c) in enumerate(zip(chosen, configs)):
-        def report(done, total, i=i):
-            progress(i * steps + done, len(chosen) * steps)
+    runs = [(c, task, scheme) for scheme, c in zip(chosen, configs)]
+    return dict(zip(chosen, _train_all(runs, steps, lr, momentum, batch, progress, live)))
+
+
+class _Stopped(Exception):
+    """A run of a race stops early because the race was abandoned (its progress callback raised)."""
+
+
+def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, momentum: float, batch: int,
+               progress: Progress | None, live: dict | None = None) -> list[TrainingResult]:
+    """Train each (config, task, name) run, side by side across the machine's cores (threads.parallel_map).
+
+    The runs share nothing they write, so the results are bitwise those of one run after the other.
+    progress(done, total) counts steps over all runs and is called in this caller's thread only (a UI
+    such as Streamlit can only be driven from there); if it raises, every run stops within a step.
+    live: as in race.
+    """
+    caller, stop = threading.get_ident(), threading.Event()
+    total, done, shown = len(runs) * steps, [0] * len(runs), [-1]
+
+    def tell() -> None:  # in the caller's thread
+        count = sum(done)  # each run's count only grows, so the sum does too
+        if progress is not None and count != shown[0]:
+            shown[0] = count
+            progress(count, total)
+
+    def run(index: int) -> TrainingResult:
+        def report(step_done: int, _steps: int) -> None:
+            done[index] = step_done
+            if threading.get_ident() == caller:
+                tell()
+        config, task, name = runs[index]
         with np.errstate(all="ignore"):
-            results[scheme] = _train(c, task, steps, lr, momentum, batch, report if progress else None, scheme,
-                                     live)
-    return results
+            return _train(config, task, steps, lr, momentum, batch, report, name, stop, live)
+
+    try:
+        return threads.parallel_map(run, range(len(runs)), wait=tell)
+    finally:
+        stop.set()  # runs still going after an error stop at their next step
 
 
 def _whole(name: str, value, low: int, high: int) -> None:
@@ -369,10 +401,12 @@ def _record_steps(steps: int) -> np.ndarray:
 
 
 def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, batch: int,
-           progress: Progress | None, name: str, live: dict | None = None) -> TrainingResult:
+           progress: Progress | None, name: str, stop: threading.Event | None = None,
+           live: dict | None = None) -> TrainingResult:
     depth = config.depth
     params = init_params(config, np.random.default_rng(config.seed), task.classes)
     velocity = {key: np.zeros_like(p) for key, p in params.items()}
+    step_size = {key: np.empty_like(p) for key, p in params.items()}  # lr * v, in place of a new array a step
     order = _minibatches(len(task.labels), batch, steps)
     marks = _record_steps(steps)
     is_mark = np.zeros(steps, bool)
@@ -384,6 +418,8 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
     diverged_at, message, record = None, "", 0
 
     for step in range(steps):
+        if stop is not None and stop.is_set():
+            raise _Stopped(name)
         x, labels = task.x[order[step]], task.labels[order[step]]  # (batch, width), (batch,)
         logits, tape = forward(params, x, config)
         step_loss, dlogits, correct = softmax_cross_entropy(logits, labels)
@@ -399,7 +435,7 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
             v = velocity[key]
             v *= momentum
             v += grads[key]
-            p -= lr * v
+            p -= np.multiply(v, lr, out=step_size[key])
         if marked:
             for layer in range(1, depth + 1):
                 act_std[record, layer - 1] = mean_std(tape[layer - 1].h)[1]
@@ -489,6 +525,7 @@ HE_2015_WIDTH = 64
 HE_2015_STEPS = 800  # Xavier reaches half of ln K by then at depth 22 (steps 548-689, seeds 0-5), not at 30
 HE_2015_LR = 0.01  # at the race's 0.02 a plain 30-layer ReLU net under He spikes and at times dies (README)
 HE_2015_SCHEMES = ("xavier_normal", "he_normal")
+HE_2015_DEPTHS = (22, 30)  # Figures 2 and 3
 
 
 def he_2015_config(depth: int = 30, seed: int = 0) -> Config:
@@ -499,3 +536,15 @@ def he_2015_config(depth: int = 30, seed: int = 0) -> Config:
 def he_2015(depth: int = 30, seed: int = 0, progress: Progress | None = None) -> dict[str, TrainingResult]:
     """Xavier (gain 1) against He at the given depth, as in Figures 2 (22 layers) and 3 (30 layers)."""
     return race(he_2015_config(depth, seed), HE_2015_SCHEMES, steps=HE_2015_STEPS, lr=HE_2015_LR, progress=progress)
+
+
+def he_2015_depths(depths: Sequence[int] = HE_2015_DEPTHS, seed: int = 0,
+                   progress: Progress | None = None) -> dict[int, dict[str, TrainingResult]]:
+    """he_2015 at every depth, all runs side by side: {depth: {scheme: result}}; each the same as he_2015's."""
+    configs = {depth: he_2015_config(depth, seed) for depth in depths}
+    task = make_task(DEFAULT_CLASSES, HE_2015_WIDTH, configs[depths[0]].dtype)
+    runs = [(scheme_config(config, scheme), task, scheme) for config in configs.values() for scheme in HE_2015_SCHEMES]
+    for config, _, _ in runs:
+        _check(config, HE_2015_STEPS, HE_2015_LR, DEFAULT_MOMENTUM, DEFAULT_CLASSES, MAX_BATCH, DEFAULT_MEMORY_BUDGET)
+    results = iter(_train_all(runs, HE_2015_STEPS, HE_2015_LR, DEFAULT_MOMENTUM, MAX_BATCH, progress))
+    return {depth: {scheme: next(results) for scheme in HE_2015_SCHEMES} for depth in depths}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import math
 import subprocess
 import sys
+import threading
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -15,10 +17,10 @@ import numpy as np
 import pytest
 
 import core
-from core import Config, MemoryBudgetError
+from core import Config, MemoryBudgetError, threads
 from core.train import (
-    POINTS_PER_CLASS, best_bands, init_params, lecture_schemes, loss_and_gradients, make_task, one_unit_ceiling,
-    race, scheme_config, softmax_cross_entropy, steps_to_loss,
+    POINTS_PER_CLASS, SCHEMES, best_bands, he_2015, he_2015_depths, init_params, lecture_schemes, loss_and_gradients,
+    make_task, one_unit_ceiling, race, scheme_config, softmax_cross_entropy, steps_to_loss,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -167,6 +169,115 @@ def test_every_scheme_races_on_the_same_data():
     assert np.bincount(a.labels).tolist() == [POINTS_PER_CLASS] * 3
 
 
+CURVES = ("loss", "accuracy", "record_steps", "act_std", "grad_std", "update_ratio", "distinct_units")
+
+
+def same_bits(a, b) -> bool:
+    """Two training results are bitwise equal, NaN where the other has NaN."""
+    finals = [np.array([r.final_loss, r.final_accuracy]) for r in (a, b)]
+    return all(np.array_equal(getattr(a, n), getattr(b, n), equal_nan=True) for n in CURVES) and \
+        np.array_equal(*finals, equal_nan=True) and (a.diverged_at, a.message) == (b.diverged_at, b.message)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_a_race_side_by_side_is_bitwise_the_runs_one_after_another(activation):
+    """Every scheme (batch norm and a diverging run included) trained in the race's threads gives the very
+    bits it gives trained alone in this thread."""
+    config = replace(SMALL, activation=activation, width=24)
+    together = race(config, tuple(SCHEMES), steps=30)
+    for scheme, result in together.items():
+        (alone,) = race(config, (scheme,), steps=30).values()
+        assert same_bits(result, alone), scheme
+    assert together["normal_1"].diverged_at is not None or activation == "tanh"
+
+
+def test_progress_is_reported_from_the_callers_thread_only():
+    """A UI (Streamlit) can only be driven from its own thread, however the runs are spread."""
+    caller, seen = threading.get_ident(), []
+    race(SMALL, ("xavier_normal", "he_normal", "normal_0.01"), steps=40,
+         progress=lambda done, total: seen.append((threading.get_ident(), done, total)))
+    assert {ident for ident, _, _ in seen} == {caller}
+    done = [d for _, d, _ in seen]
+    assert done == sorted(done) and done[-1] == 3 * 40 and {t for _, _, t in seen} == {3 * 40}
+
+
+def compute_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("compute")]
+
+
+def test_a_progress_callback_that_raises_stops_every_run():
+    """The app's Stop button interrupts the page's script inside its progress callback: every run of the race,
+    in whichever thread, must stop within a step instead of training on for minutes."""
+    class Stopped(Exception):
+        pass
+
+    def stop(done, total):
+        raise Stopped
+
+    with pytest.raises(Stopped):
+        race(Config(depth=10, width=64, batch=128), steps=10_000, progress=stop)  # minutes of work, unstopped
+    for thread in compute_threads():
+        thread.join(timeout=60)
+    assert not compute_threads()
+
+
+def test_the_he_2015_depths_run_together_give_each_depths_own_race(monkeypatch):
+    train_module = importlib.import_module("core.train")
+    monkeypatch.setattr(train_module, "HE_2015_STEPS", 15)  # the same code path, a few steps
+    together = he_2015_depths((3, 5), seed=2)
+    assert list(together) == [3, 5]
+    for depth, runs in together.items():
+        alone = he_2015(depth, seed=2)
+        assert list(runs) == list(alone) == ["xavier_normal", "he_normal"]
+        assert all(same_bits(runs[s], alone[s]) for s in runs)
+        assert runs["he_normal"].config.depth == depth and len(runs["he_normal"].loss) == 15
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_float32_training_follows_float64(activation, monkeypatch):
+    """Training in float32 changes nothing the page shows: from the same initial weights (drawn in float64,
+    rounded to float32) the loss curves of the schemes that learn agree to 1e-3 over the first 100 steps,
+    leave the plateau and reach half of ln K at the same steps and end with the same accuracy; the
+    symmetric schemes agree to 1e-6 and keep the same distinct units."""
+    train_module = importlib.import_module("core.train")
+    draw = train_module.init_params
+
+    def draw_in_float64(config, rng, classes):
+        return {k: v.astype(config.dtype) for k, v in draw(replace(config, dtype="float64"), rng, classes).items()}
+
+    monkeypatch.setattr(train_module, "init_params", draw_in_float64)
+    config = Config(depth=6, width=64, batch=128, activation=activation)
+    learning, symmetric = ("xavier_normal", "he_normal"), ("zeros", "normal_0.01")
+    ln_k = math.log(3)
+    single, double = (race(replace(config, dtype=dtype), learning, steps=300) for dtype in ("float32", "float64"))
+    for scheme in learning:
+        a, b = single[scheme], double[scheme]
+        assert a.config.dtype == "float32" and b.config.dtype == "float64"
+        assert np.abs(a.loss[:100] - b.loss[:100]).max() < 1e-3, scheme
+        for level in (0.9, 0.5):  # the steps the page reports: leaving the plateau, half of ln K
+            assert steps_to_loss(a, level * ln_k) == steps_to_loss(b, level * ln_k) is not None, (scheme, level)
+        assert abs(a.final_accuracy - b.final_accuracy) <= 0.01, scheme
+    single, double = (race(replace(config, dtype=dtype), symmetric, steps=60) for dtype in ("float32", "float64"))
+    for scheme in symmetric:
+        a, b = single[scheme], double[scheme]
+        np.testing.assert_allclose(a.loss, b.loss, rtol=1e-6)
+        if activation == "tanh":  # a ReLU layer of tiny weights has units that are off for every point
+            assert a.distinct_units.tolist() == b.distinct_units.tolist()
+
+
+def test_the_command_line_computes_with_one_blas_thread():
+    """Without a limit OpenBLAS starts a thread per core in every process, and they fight for the cores."""
+    if threads.usable_cores() < 2:
+        pytest.skip("one core: one BLAS thread either way")
+    code = ("import json; from threadpoolctl import threadpool_info; from core.__main__ import main; "
+            "main(['--depth', '2', '--width', '8', '--batch', '10', '--train', '2']); "
+            "print(json.dumps([i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas']))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={k: v for k, v in __import__("os").environ.items() if not k.endswith("NUM_THREADS")})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == [1]
+
+
 # --- gradients against finite differences ------------------------------------------------------------------
 
 def test_softmax_cross_entropy_gradient_against_finite_differences():
@@ -282,19 +393,26 @@ def test_a_watched_race_shows_each_curve_as_it_grows_and_ends_as_an_unwatched_on
     live, seen = {}, []
 
     def progress(done, total):  # what a page redrawing the curves would read at this moment
-        seen.append({name: int(np.isfinite(loss).sum()) for name, (loss, _) in live.items()})
+        seen.append({name: (loss.copy(), accuracy.copy()) for name, (loss, accuracy) in live.items()})
 
-    watched = race(network, ("zeros", "he_normal"), steps=30, progress=progress, live=live)
-    plain = race(network, ("zeros", "he_normal"), steps=30)
+    watched = race(network, ("zeros", "he_normal"), steps=300, progress=progress, live=live)
+    plain = race(network, ("zeros", "he_normal"), steps=300)
     for name, result in watched.items():
         loss, accuracy = live[name]
         np.testing.assert_array_equal(loss, result.loss)  # the very arrays the result holds
         np.testing.assert_array_equal(accuracy, result.accuracy)
         np.testing.assert_array_equal(result.loss, plain[name].loss)  # watching changes nothing
         np.testing.assert_array_equal(result.accuracy, plain[name].accuracy)
-    for name in watched:  # each curve grows report by report, from part of the run to all of it
-        counts = [s[name] for s in seen if name in s]
-        assert counts == sorted(counts) and 0 < counts[0] < 30 and counts[-1] == 30
+        # at every look, a curve is the run's first steps, at their final values, then NaN for the steps to come
+        counts = []
+        for look in seen:
+            for then, final in zip(look.get(name, ()), (result.loss, result.accuracy)):
+                count = int(np.isfinite(then).sum())
+                assert np.isnan(then[count:]).all()
+                np.testing.assert_array_equal(then[:count], final[:count])
+                counts.append(count)
+        losses = counts[::2]
+        assert losses == sorted(losses) and counts[-2:] == [300, 300]  # it only grows, up to the whole run
 
 
 def test_a_progress_report_that_raises_ends_the_race():

@@ -1,0 +1,176 @@
+"""core.threads: one BLAS thread per computation, independent work side by side, never more than the cores."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info
+
+from core import threads
+
+needs_two_cores = pytest.mark.skipif(threads.usable_cores() < 2, reason="side-by-side work needs two cores")
+
+
+def blas_thread_counts() -> list[int]:
+    return [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+
+
+# --- the BLAS setting --------------------------------------------------------------------------------------
+
+def test_configure_gives_every_blas_pool_one_thread():
+    threads.configure()
+    assert blas_thread_counts() and set(blas_thread_counts()) == {threads.DEFAULT_BLAS_THREADS} == {1}
+    assert [s["num_threads"] for s in threads.blas_settings()] == blas_thread_counts()
+
+
+def test_blas_threads_sets_the_pool_inside_and_restores_it_after():
+    threads.configure()
+    with threads.blas_threads(2):
+        assert set(blas_thread_counts()) == {2}
+        with threads.blas_threads():  # the default: the project's one setting
+            assert set(blas_thread_counts()) == {threads.DEFAULT_BLAS_THREADS}
+        assert set(blas_thread_counts()) == {2}
+    assert set(blas_thread_counts()) == {1}
+
+
+@pytest.mark.parametrize("n", [0, -1, 1.5, True, "2"])
+def test_blas_threads_refuses_a_bad_count(n):
+    with pytest.raises(ValueError, match="whole number of threads"), threads.blas_threads(n):
+        pass
+
+
+def test_usable_cores_is_the_affinity():
+    assert threads.usable_cores() == len(os.sched_getaffinity(0))
+
+
+# --- parallel_map ------------------------------------------------------------------------------------------
+
+def test_results_come_in_the_order_of_the_items():
+    def slow_square(i):
+        time.sleep(0.002 * (8 - i))  # later items finish first
+        return i * i
+
+    assert threads.parallel_map(slow_square, range(8)) == [i * i for i in range(8)]
+    assert threads.parallel_map(slow_square, []) == []
+    assert threads.parallel_map(slow_square, [3], workers=1) == [9]
+
+
+@needs_two_cores
+def test_calls_run_side_by_side():
+    """Two calls that each wait for the other can only finish if they run at the same time."""
+    meet = threading.Barrier(2, timeout=30)
+    assert threads.parallel_map(lambda i: meet.wait() >= 0, range(2), workers=2) == [True, True]
+
+
+def test_the_first_failure_in_item_order_is_raised():
+    def fail_some(i):
+        time.sleep(0.01 * (6 - i))  # item 4 fails before item 2 in time
+        if i in (2, 4):
+            raise KeyError(i)
+        return i
+
+    with pytest.raises(KeyError) as caught:
+        threads.parallel_map(fail_some, range(6))
+    assert caught.value.args == (2,)
+
+
+def test_after_a_failure_the_calls_not_started_are_cancelled():
+    started = []
+
+    def fail_first(i):
+        started.append(i)
+        if i == 0:
+            raise ValueError("first")
+        time.sleep(0.05)
+        return i
+
+    with pytest.raises(ValueError, match="first"):
+        threads.parallel_map(fail_first, range(200), workers=2)
+    time.sleep(0.2)
+    assert len(started) < 200
+
+
+@pytest.mark.parametrize("workers", [0, -2, 1.5, False])
+def test_a_bad_worker_count_is_refused(workers):
+    with pytest.raises(ValueError, match="workers"):
+        threads.parallel_map(abs, [1], workers=workers)
+
+
+def running_at_most(callers: int, items: int, workers: int | None = None) -> int:
+    """The most calls that ran at once when `callers` threads each ran parallel_map over `items` items."""
+    lock, now, peak = threading.Lock(), [0], [0]
+
+    def busy(_):
+        with lock:
+            now[0] += 1
+            peak[0] = max(peak[0], now[0])
+        time.sleep(0.02)
+        with lock:
+            now[0] -= 1
+
+    sessions = [threading.Thread(target=threads.parallel_map, args=(busy, range(items), workers))
+                for _ in range(callers)]
+    for s in sessions:
+        s.start()
+    for s in sessions:
+        s.join()
+    return peak[0]
+
+
+def test_all_callers_together_never_run_more_calls_than_cores():
+    """Six sessions, each asking for eight workers: at no moment more calls than the machine's cores."""
+    cores = threads.usable_cores()
+    assert running_at_most(callers=6, items=8, workers=8) <= cores
+    assert running_at_most(callers=1, items=8, workers=1) == 1
+
+
+def test_a_nested_call_runs_in_its_callers_thread_without_waiting_for_a_slot():
+    """Inner calls would wait forever for slots their own callers hold, if they queued for them."""
+    outer = threads.usable_cores() + 1
+    inner = threads.parallel_map(lambda i: threads.parallel_map(lambda j: (i, j, threading.get_ident()), range(3)),
+                                 range(outer))
+    assert [[(i, j) for i, j, _ in row] for row in inner] == [[(i, j) for j in range(3)] for i in range(outer)]
+    assert all(len({ident for _, _, ident in row}) == 1 for row in inner)
+
+
+def test_wait_is_called_in_the_callers_thread_until_the_end():
+    caller, seen = threading.get_ident(), []
+    threads.parallel_map(lambda i: time.sleep(0.1), range(4), wait=lambda: seen.append(threading.get_ident()),
+                         every=0.01)
+    assert len(seen) >= 2 and set(seen) == {caller}
+
+
+def test_an_error_in_wait_is_raised_and_cancels_what_has_not_started():
+    started = []
+
+    def work(i):
+        started.append(i)
+        time.sleep(0.05)
+
+    def stop():
+        raise InterruptedError("stop pressed")
+
+    with pytest.raises(InterruptedError, match="stop pressed"):
+        threads.parallel_map(work, range(100), workers=2, wait=stop, every=0.01)
+    time.sleep(0.3)
+    assert len(started) < 100
+
+
+def test_side_by_side_matmuls_are_bitwise_those_of_a_loop():
+    """One BLAS thread per call: the same products, bit for bit, whichever thread computes them."""
+    threads.configure()
+    rng = np.random.default_rng(0)
+    pairs = [(rng.standard_normal((96, 200), dtype=np.float32),
+              rng.standard_normal((200, 200), dtype=np.float32) / np.float32(14)) for _ in range(6)]
+
+    def chain(pair):
+        h, w = pair
+        for _ in range(20):
+            h = np.tanh(h @ w)
+        return h @ w.T
+
+    assert all(np.array_equal(x, y) for x, y in zip(threads.parallel_map(chain, pairs), map(chain, pairs)))
