@@ -120,20 +120,30 @@ def smoothing_window(steps: int) -> int:
 
 
 def curves_frame(results: dict, max_points: int = MAX_POINTS) -> pd.DataFrame:
+    """Long frame (scheme, step, loss, accuracy, loss_mean, accuracy_mean) of finished runs, as runs_frame."""
+    return runs_frame({name: (r.loss, r.accuracy) for name, r in results.items()}, max_points)
+
+
+def runs_frame(curves: dict, max_points: int = MAX_POINTS) -> pd.DataFrame:
     """Long frame (scheme, step, loss, accuracy, loss_mean, accuracy_mean), thinned to max_points rows.
 
-    The *_mean columns are running means over smoothing_window(steps) steps, computed before thinning;
-    steps after a divergence are left out.
+    curves: {name: (loss, accuracy)}, each (steps,) with NaN for the steps without a value: after a divergence,
+    or not taken yet while the run trains (a live race's arrays, read as they fill). The *_mean columns are
+    running means over smoothing_window(steps) steps, computed before thinning; steps without a value are
+    left out. The thinning depends on the runs' lengths only, so a growing curve keeps its points.
     """
     parts = []
-    stride = max(1, math.ceil(sum(r.steps for r in results.values()) / max_points))
-    for name, r in results.items():
-        window = smoothing_window(r.steps)
-        frame = pd.DataFrame({"scheme": name, "step": np.arange(r.steps), "loss": r.loss, "accuracy": r.accuracy})
+    stride = max(1, math.ceil(sum(len(loss) for loss, _ in curves.values()) / max_points))
+    for name, (loss, accuracy) in curves.items():
+        steps = len(loss)
+        window = smoothing_window(steps)
+        frame = pd.DataFrame({"scheme": name, "step": np.arange(steps), "loss": loss, "accuracy": accuracy})
         frame["loss_mean"] = frame["loss"].rolling(window, min_periods=1).mean()
         frame["accuracy_mean"] = frame["accuracy"].rolling(window, min_periods=1).mean()
-        keep = (frame["step"] % stride == 0) | (frame["step"] == r.steps - 1)
+        keep = (frame["step"] % stride == 0) | (frame["step"] == steps - 1)
         parts.append(frame[keep & np.isfinite(frame["loss"])])
+    if not parts:
+        return pd.DataFrame(columns=["scheme", "step", "loss", "accuracy", "loss_mean", "accuracy_mean"])
     return pd.concat(parts, ignore_index=True)
 
 
@@ -202,38 +212,51 @@ def _guide(value: float, label: str, x_end: float) -> alt.LayerChart:
     return rule + words
 
 
-def loss_chart(frame: pd.DataFrame, text: dict, classes: int) -> alt.LayerChart:
+def _step_axis(text: dict, steps: int | None) -> alt.X:
+    x = alt.X("step:Q").title(text["step"])
+    return x if steps is None else x.scale(domain=[0, steps - 1], nice=False)
+
+
+def _last_step(frame: pd.DataFrame, steps: int | None) -> float:
+    return float(frame["step"].max()) if steps is None else float(steps - 1)
+
+
+def loss_chart(frame: pd.DataFrame, text: dict, classes: int, steps: int | None = None) -> alt.LayerChart:
     """Minibatch loss per scheme on one log axis: their running mean bold, the raw values faint; ln K dashed.
 
     The axis stops at MAX_LOSS: a run whose loss explodes leaves the chart (its message says so) rather
-    than squashing every other curve into one line.
+    than squashing every other curve into one line. steps: the race's length; given while it trains, the
+    step axis spans the whole race and the curves grow into it.
     """
     ln_k = math.log(classes)
     ticks, (lo, hi) = decades([*frame["loss"], ln_k])
     hi = min(hi, MAX_LOSS)
     y = alt.Y("value:Q").title(text["loss_y"]).scale(type="log", domain=[lo, hi], nice=False, clamp=False).axis(
         values=[v for v in ticks if v <= hi], format="~g")
-    x = alt.X("step:Q").title(text["step"])
+    x = _step_axis(text, steps)
     colour = _scheme_colour(frame, text["col_scheme"])
     mean = alt.Chart(frame).mark_line(strokeWidth=3, clip=True).encode(
         x, y, colour, tooltip=["scheme:N", "step:Q", alt.Tooltip("loss_mean:Q", format=".3f")],
     ).transform_calculate(value="datum.loss_mean")
     raw = alt.Chart(frame).mark_line(strokeWidth=1, opacity=0.3, clip=True).encode(
         x, y, colour).transform_calculate(value="datum.loss")
-    guide = _guide(ln_k, text["ln_k"].format(k=classes), float(frame["step"].max()))
+    guide = _guide(ln_k, text["ln_k"].format(k=classes), _last_step(frame, steps))
     chart = alt.layer(mean, raw, guide).properties(title=text["loss_title"], height=HEIGHT + 80, width="container")
     return _fonts(chart)
 
 
-def accuracy_chart(frame: pd.DataFrame, text: dict, classes: int, ceiling: float | None = None) -> alt.LayerChart:
-    """Running-mean minibatch accuracy per scheme; chance (1/K) and, if given, the one-unit ceiling dashed."""
+def accuracy_chart(frame: pd.DataFrame, text: dict, classes: int, ceiling: float | None = None,
+                   steps: int | None = None) -> alt.LayerChart:
+    """Running-mean minibatch accuracy per scheme; chance (1/K) and, if given, the one-unit ceiling dashed.
+
+    steps: as in loss_chart."""
     chart = alt.Chart(frame).mark_line(strokeWidth=3).encode(
-        alt.X("step:Q").title(text["step"]),
+        _step_axis(text, steps),
         alt.Y("accuracy_mean:Q").title(text["accuracy_y"]).scale(domain=[0, 1]).axis(format="%"),
         _scheme_colour(frame, text["col_scheme"]),
         tooltip=["scheme:N", "step:Q", alt.Tooltip("accuracy_mean:Q", format=".1%")],
     )
-    x_end = float(frame["step"].max())
+    x_end = _last_step(frame, steps)
     layers = [chart, _guide(1 / classes, text["chance"].format(k=classes), x_end)]
     if ceiling is not None:
         layers.append(_guide(ceiling, text["one_unit"], x_end))
@@ -320,7 +343,11 @@ TEXT = {
         "schemes": "Schemes to race",
         "schemes_help": "Each keeps its colour everywhere in the app. Default: the lecture's five.",
         "run": "Run",
-        "running": "Training…",
+        "running": "Training… {done:,} of {total:,} steps, {seconds:.0f} s so far",
+        "stop": "Stop",
+        "stopped": ("Stopped after {seconds:.1f} s, at {done:,} of {total:,} steps: the curves show how far each run "
+                    "got. Press Run to train again."),
+        "other_running": "A race started with other settings is still training. Stop it, or wait for it to finish.",
         "press_run": "Press Run to train this configuration. Training never starts on its own.",
         "too_big": "Training refused: {message}",
         "too_big_memory": ("Training refused: it needs about {need:,.0f} MiB, over the budget of {budget:,.0f} MiB. "
@@ -409,7 +436,10 @@ TEXT = {
         "schemes": "参赛的初始化方案",
         "schemes_help": "每种方案在整个应用里颜色固定。默认:课程里的五种。",
         "run": "运行",
-        "running": "训练中…",
+        "running": "训练中……已完成 {done:,} / {total:,} 步，用时 {seconds:.0f} 秒",
+        "stop": "停止",
+        "stopped": "已在 {seconds:.1f} 秒后停止，完成 {done:,} / {total:,} 步：曲线显示每个方案训练到了哪里。点击“运行”可重新训练。",
+        "other_running": "用其他设置开始的比赛仍在训练。可以停止它，或等它结束。",
         "press_run": "点击“运行”来训练当前配置。训练不会自动开始。",
         "too_big": "拒绝训练:{message}",
         "too_big_memory": ("拒绝训练:需要约 {need:,.0f} MiB,超过 {budget:,.0f} MiB 的上限。请减小深度或宽度:"
