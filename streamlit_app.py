@@ -657,10 +657,10 @@ def race_panel(key: tuple, schemes: list[str], refusal: str | None, words: dict,
         st.session_state["_training"] = key, job.result  # kept until another race finishes
     if job is not None and job.key == key and job.running:
         progress_line(job, words)
-        draw_live(job, words, key[2])
+        draw_live(job, lang)
     elif job is not None and job.key == key and job.stopped:
         st.warning(words["stopped"].format(seconds=job.seconds, done=job.done, total=job.total))
-        draw_live(job, words, key[2])
+        draw_live(job, lang)
     elif job is not None and job.key == key and job.message is not None:
         st.error(words["too_big"].format(message=job.message))
     elif job is not None and job.key == key and job.failure is not None:
@@ -676,12 +676,22 @@ def race_panel(key: tuple, schemes: list[str], refusal: str | None, words: dict,
             st.info(words["press_run"])
 
 
-def draw_live(job: live.Training, words: dict, steps: int) -> None:
-    """Loss and accuracy of each run as far as it has got."""
+def draw_live(job: live.Training, lang: str) -> None:
+    """Loss and accuracy of each run as far as it has got: the charts are built once, then only get new data."""
+    config, schemes, steps = job.key
     curves = {name: (loss.copy(), accuracy.copy()) for name, (loss, accuracy) in list(job.live.items())}
     frame = training_view.runs_frame(curves)
-    st.altair_chart(training_view.loss_chart(frame, words, DEFAULT_CLASSES, steps=steps), width="stretch")
-    st.altair_chart(training_view.accuracy_chart(frame, words, DEFAULT_CLASSES, steps=steps), width="stretch")
+    for kind, axis in (("loss", training_view.loss_axis(frame, DEFAULT_CLASSES)), ("accuracy", ())):
+        spec = live_template(kind, lang, steps, schemes, axis, frame)
+        st.vega_lite_chart(charts.with_data(spec, frame), width="stretch")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def live_template(kind: str, lang: str, steps: int, schemes: tuple[str, ...], axis: tuple, _frame) -> dict:
+    """A growing race's loss or accuracy chart, per labels, schemes and loss axis, without its data."""
+    build = training_view.loss_chart if kind == "loss" else training_view.accuracy_chart
+    return training_view.template(build(_frame, training_view.TEXT[lang], DEFAULT_CLASSES, steps=steps,
+                                        names=list(schemes)))
 
 
 def training_refusal(config: Config, schemes: list[str], steps: int, words: dict) -> str | None:

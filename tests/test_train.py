@@ -531,6 +531,42 @@ def test_tab_frames_and_charts_build(relu_race):
     assert table[text["col_units"]].tolist()[0] == "1"
 
 
+def test_a_growing_race_draws_from_a_template_that_is_the_chart(relu_race):
+    from views import charts
+    from views import training as tv
+
+    text, half = tv.TEXT["en"], {}
+    for name, r in relu_race.items():  # every run halfway, as a page sees it while the race trains
+        loss, accuracy = r.loss.copy(), r.accuracy.copy()
+        loss[30:], accuracy[30:] = np.nan, np.nan
+        half[name] = loss, accuracy
+    frame = tv.runs_frame(half)
+    assert frame["step"].max() == 29 and np.isfinite(frame["loss"]).all()
+
+    def resolved(spec: dict, frame_rows: list) -> dict:  # every dataset written into the layer that reads it
+        datasets = {**spec.pop("datasets", {}), charts.MAIN: frame_rows}
+
+        def walk(node):
+            if isinstance(node, dict):
+                data = node.get("data")
+                if isinstance(data, dict) and "name" in data:
+                    node = {**node, "data": {"values": datasets[data["name"]]}}
+                return {k: walk(v) for k, v in node.items()}
+            return [walk(v) for v in node] if isinstance(node, list) else node
+        return walk(spec)
+
+    for build in (tv.loss_chart, tv.accuracy_chart):
+        chart = build(frame, text, 3, steps=60, names=list(relu_race))
+        spec = tv.template(chart)
+        assert spec["data"] == {"name": charts.MAIN} and "datasets" not in spec
+        own = json.loads(chart.to_json(validate=False))
+        rows = own["datasets"][own["data"]["name"]]  # the frame, as the chart writes it
+        assert resolved(spec, rows) == resolved(own, rows)  # filled with the frame, the template is the chart
+        assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0, 59]  # the whole race, not its first 30
+        colour = spec["layer"][0]["encoding"]["color"]["scale"]
+        assert colour["domain"] == list(relu_race)  # every scheme in the legend, also before its run has begun
+
+
 def test_heatmap_frame_stays_under_altairs_row_limit():
     from views import training as tv
 

@@ -62,7 +62,7 @@ from core.train import (
     DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, POINTS_PER_CLASS, steps_to_loss, training_batch,
 )
 
-from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, SCHEME_COLOURS, TITLE_SIZE, decades
+from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, SCHEME_COLOURS, TITLE_SIZE, decades
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
 # taken, so these come from his "muted" set, also safe for the common colour-vision deficiencies.
@@ -198,8 +198,8 @@ def _fonts(chart):
     )
 
 
-def _scheme_colour(frame: pd.DataFrame, title: str) -> alt.Color:
-    names = list(dict.fromkeys(frame["scheme"]))
+def _scheme_colour(frame: pd.DataFrame, title: str, names: list[str] | None = None) -> alt.Color:
+    names = list(dict.fromkeys(frame["scheme"])) if names is None else list(names)
     return alt.Color("scheme:N").title(title).scale(domain=names, range=colours(names))
 
 
@@ -221,46 +221,77 @@ def _last_step(frame: pd.DataFrame, steps: int | None) -> float:
     return float(frame["step"].max()) if steps is None else float(steps - 1)
 
 
-def loss_chart(frame: pd.DataFrame, text: dict, classes: int, steps: int | None = None) -> alt.LayerChart:
+def loss_axis(frame: pd.DataFrame, classes: int) -> tuple[tuple[float, ...], float, float]:
+    """The loss axis: its ticks and domain, whole decades around the curves and ln K, cut at MAX_LOSS."""
+    ticks, (lo, hi) = decades([*frame["loss"], math.log(classes)])
+    hi = min(hi, MAX_LOSS)
+    return tuple(v for v in ticks if v <= hi), lo, hi
+
+
+def loss_chart(frame: pd.DataFrame, text: dict, classes: int, steps: int | None = None,
+               names: list[str] | None = None) -> alt.LayerChart:
     """Minibatch loss per scheme on one log axis: their running mean bold, the raw values faint; ln K dashed.
 
     The axis stops at MAX_LOSS: a run whose loss explodes leaves the chart (its message says so) rather
     than squashing every other curve into one line. steps: the race's length; given while it trains, the
-    step axis spans the whole race and the curves grow into it.
+    step axis spans the whole race and the curves grow into it. names: the schemes of the legend, in order
+    (default: those in the frame). The curves are the chart's top-level data (see template).
     """
     ln_k = math.log(classes)
-    ticks, (lo, hi) = decades([*frame["loss"], ln_k])
-    hi = min(hi, MAX_LOSS)
+    ticks, lo, hi = loss_axis(frame, classes)
     y = alt.Y("value:Q").title(text["loss_y"]).scale(type="log", domain=[lo, hi], nice=False, clamp=False).axis(
-        values=[v for v in ticks if v <= hi], format="~g")
+        values=list(ticks), format="~g")
     x = _step_axis(text, steps)
-    colour = _scheme_colour(frame, text["col_scheme"])
-    mean = alt.Chart(frame).mark_line(strokeWidth=3, clip=True).encode(
+    colour = _scheme_colour(frame, text["col_scheme"], names)
+    mean = alt.Chart().mark_line(strokeWidth=3, clip=True).encode(
         x, y, colour, tooltip=["scheme:N", "step:Q", alt.Tooltip("loss_mean:Q", format=".3f")],
     ).transform_calculate(value="datum.loss_mean")
-    raw = alt.Chart(frame).mark_line(strokeWidth=1, opacity=0.3, clip=True).encode(
+    raw = alt.Chart().mark_line(strokeWidth=1, opacity=0.3, clip=True).encode(
         x, y, colour).transform_calculate(value="datum.loss")
     guide = _guide(ln_k, text["ln_k"].format(k=classes), _last_step(frame, steps))
-    chart = alt.layer(mean, raw, guide).properties(title=text["loss_title"], height=HEIGHT + 80, width="container")
+    chart = alt.layer(mean, raw, guide, data=frame).properties(title=text["loss_title"], height=HEIGHT + 80,
+                                                               width="container")
     return _fonts(chart)
 
 
 def accuracy_chart(frame: pd.DataFrame, text: dict, classes: int, ceiling: float | None = None,
-                   steps: int | None = None) -> alt.LayerChart:
+                   steps: int | None = None, names: list[str] | None = None) -> alt.LayerChart:
     """Running-mean minibatch accuracy per scheme; chance (1/K) and, if given, the one-unit ceiling dashed.
 
-    steps: as in loss_chart."""
-    chart = alt.Chart(frame).mark_line(strokeWidth=3).encode(
+    steps, names: as in loss_chart."""
+    chart = alt.Chart().mark_line(strokeWidth=3).encode(
         _step_axis(text, steps),
         alt.Y("accuracy_mean:Q").title(text["accuracy_y"]).scale(domain=[0, 1]).axis(format="%"),
-        _scheme_colour(frame, text["col_scheme"]),
+        _scheme_colour(frame, text["col_scheme"], names),
         tooltip=["scheme:N", "step:Q", alt.Tooltip("accuracy_mean:Q", format=".1%")],
     )
     x_end = _last_step(frame, steps)
     layers = [chart, _guide(1 / classes, text["chance"].format(k=classes), x_end)]
     if ceiling is not None:
         layers.append(_guide(ceiling, text["one_unit"], x_end))
-    return _fonts(alt.layer(*layers).properties(title=text["accuracy_title"], height=HEIGHT, width="container"))
+    return _fonts(alt.layer(*layers, data=frame).properties(title=text["accuracy_title"], height=HEIGHT,
+                                                            width="container"))
+
+
+def template(chart: alt.LayerChart) -> dict:
+    """A loss or accuracy chart as a Vega-Lite dict whose curves, its top-level data, are the dataset named
+    charts.MAIN and left empty, to be filled by charts.with_data; the guides' own rows are written into their
+    layers. Building a chart costs tens of ms; a live race redraws its curves every few hundred ms."""
+    spec = chart.to_dict(validate=False)
+    datasets = spec.pop("datasets", {})
+    main = spec["data"]["name"]
+
+    def inline(node):
+        if isinstance(node, dict):
+            data = node.get("data")
+            if isinstance(data, dict) and data.get("name") in datasets:
+                node = {**node, "data": {"name": MAIN} if data["name"] == main else {"values": datasets[data["name"]]}}
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    return inline(spec)
 
 
 def heatmap_chart(frame: pd.DataFrame, text: dict, statistic: str = "act_std") -> alt.Chart:
