@@ -2,6 +2,8 @@
 
     python benchmarks/bench_core.py [--repeat 15]
 
+Runs with the project's thread setting (core.threads.configure(): one BLAS thread per computation), or
+--blas-threads N for a single computation's own N threads; the settings are printed beside the figures.
 "new seed" draws every random number afresh; "new std" is what a scale slider's move costs, when the unit
 draws of the same seed are reused; "new width" is the width slider dragged both ways
 from 500 (501, 499, 502, ...), when the streams of the random numbers drawn so far are extended or cut.
@@ -25,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import Config, simulate  # noqa: E402
+from core import Config, simulate, threads  # noqa: E402
 from core.allocator import keep_freed_memory  # noqa: E402
 
 
@@ -37,12 +39,13 @@ def bare_matmuls(config: Config, hs: list[np.ndarray], ws: list[np.ndarray], g: 
         g @ w.T
 
 
-def torch_eager(config: Config):
+def torch_eager(config: Config, intra_op_threads: int):
     """The same net in PyTorch eager float32: forward, then backward from a random read-out gradient."""
     try:
         import torch
     except ImportError:
         return None
+    torch.set_num_threads(intra_op_threads)  # the same number of threads as numpy's BLAS
     torch.manual_seed(config.seed)
 
     def run():  # fresh random numbers each call, like a new seed
@@ -100,7 +103,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--default-malloc", action="store_true",
                         help="leave glibc's malloc as it is (the app calls core.allocator.keep_freed_memory)")
+    parser.add_argument("--blas-threads", type=int, default=threads.DEFAULT_BLAS_THREADS,
+                        help="BLAS threads for everything measured (default: the project's setting, 1)")
     args = parser.parse_args()
+    threads.configure()
+    with threads.blas_threads(args.blas_threads):
+        measure(args)
+
+
+def measure(args: argparse.Namespace) -> None:
     kept = False if args.default_malloc else keep_freed_memory()
     config = Config()
     rng = np.random.default_rng(0)
@@ -120,7 +131,7 @@ def main() -> None:
     def wider():  # the width slider dragged out both ways: the streams grow, or a smaller network is cut out
         simulate(replace(config, width=next(widths)))
 
-    torch_run = torch_eager(config)
+    torch_run = torch_eager(config, args.blas_threads)
     contenders = {"cold": cold, "warm": warm, "wider": wider, "matmuls": lambda: bare_matmuls(config, hs, ws, g)}
     if torch_run:
         contenders["torch"] = torch_run
@@ -133,6 +144,10 @@ def main() -> None:
     best = {name: min(times) for name, times in rounds.items()}
     print(f"config: depth {config.depth}, width {config.width}, batch {config.batch}, {config.activation}, float32; "
           f"median of {args.repeat}, best of 3 interleaved rounds; freed memory kept for reuse: {kept}")
+    blas = ", ".join(f"{s['internal_api']} {s['version']} {s['num_threads']} thread(s)"
+                     for s in threads.blas_settings())
+    torch_threads = f"; torch {torch_version()}: {torch_threads_now()} thread(s)" if torch_run else ""
+    print(f"threads: {threads.usable_cores()} usable cores; BLAS {blas}{torch_threads}")
     print(f"simulate, new seed (draws made)      {best['cold']:7.1f} ms")
     print(f"simulate, new std (draws reused)     {best['warm']:7.1f} ms")
     print(f"simulate, new width (draws extended) {best['wider']:7.1f} ms")
@@ -154,6 +169,12 @@ def torch_version() -> str:
     import torch
 
     return torch.__version__
+
+
+def torch_threads_now() -> int:
+    import torch
+
+    return torch.get_num_threads()
 
 
 if __name__ == "__main__":

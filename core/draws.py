@@ -29,9 +29,11 @@ import numpy as np
 INPUT, WEIGHTS, READOUT, BIAS = range(4)  # the seed's child streams, in spawn order
 BLOCK = 64  # units per input and read-out stream
 GROWTH = 1.25  # a stream that must grow draws this much more than asked, so a dragged slider rarely redraws
-ASSEMBLED_ENTRIES = 4
-ASSEMBLED_BYTES = 256 << 20  # the assembled draws kept, at most; larger ones are made afresh each time
-STREAM_BYTES = 256 << 20  # the numbers kept per stream, in all
+# What is kept is counted in bytes, so that a server's memory stays bounded whatever networks a class asks
+# for (benchmarks/bench_memory.py): the lecture's network needs 14 MiB of assembled draws and 17 MiB of
+# stream numbers, so the last five or six networks of that size are kept.
+ASSEMBLED_BYTES = 96 << 20  # the assembled draws kept, at most; larger ones are made afresh each time
+STREAM_BYTES = 96 << 20  # the numbers kept per stream, in all
 
 
 @dataclass(frozen=True)
@@ -80,11 +82,10 @@ def draw(seed: int, depth: int, width: int, batch: int, input: str, weight_famil
             _assembled.move_to_end(key)
             return _assembled[key]
     made = _assemble(*key)
-    if draws_bytes(depth, width, batch, weight_family, dtype) <= ASSEMBLED_BYTES:
+    if made.nbytes <= ASSEMBLED_BYTES:
         with _lock:
             _assembled[key] = made
-            while len(_assembled) > ASSEMBLED_ENTRIES or \
-                    sum(kept.nbytes for kept in _assembled.values()) > ASSEMBLED_BYTES:
+            while _assembled.nbytes > ASSEMBLED_BYTES:
                 _assembled.popitem(last=False)
     return made
 
@@ -193,7 +194,36 @@ def _numbers(seed: int, path: tuple[int, ...], kind: str, dtype: str, count: int
     return numbers
 
 
-_assembled: OrderedDict[tuple, Draws] = OrderedDict()
+class _Kept(OrderedDict):
+    """Least recently used first, with the total bytes of the values (nbytes) kept up to date."""
+
+    def __init__(self):
+        super().__init__()
+        self.nbytes = 0
+
+    def __setitem__(self, key, value) -> None:
+        self.pop(key, None)
+        super().__setitem__(key, value)
+        self.nbytes += value.nbytes
+
+    def pop(self, key, default=None):
+        if key not in self:
+            return default
+        value = super().pop(key)
+        self.nbytes -= value.nbytes
+        return value
+
+    def popitem(self, last: bool = True):
+        key, value = super().popitem(last=last)
+        self.nbytes -= value.nbytes
+        return key, value
+
+    def clear(self) -> None:
+        super().clear()
+        self.nbytes = 0
+
+
+_assembled: _Kept = _Kept()
 _streams: OrderedDict[tuple, _Stream] = OrderedDict()
 _lock = threading.Lock()  # Streamlit serves sessions from several threads
 _shells = np.empty((0, 0), np.int32)  # shell_order's table

@@ -101,11 +101,13 @@ def compute_slot() -> Iterator[None]:
 
 
 def parallel_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None, *,
-                 wait: Callable[[], None] | None = None, every: float = 0.1) -> list[R]:
+                 wait: Callable[[], None] | None = None, every: float = 0.1, slots: bool = True) -> list[R]:
     """[fn(item) for item in items], run in up to `workers` threads (default usable_cores()).
 
     Each call holds a compute slot, so across all callers at most usable_cores() calls run at once; a
-    call made from inside another (nested) runs in its caller's thread. Results come in the order of
+    call made from inside another (nested) runs in its caller's thread. With slots=False the calls hold
+    none: for fn that takes its own slot where it computes, so that a call waiting for a result another
+    thread computes (core.cache) does not hold a slot that thread needs. Results come in the order of
     items. If calls raise, the calls not yet started are cancelled and the exception of the first
     failing item (in the order of items) is raised once the calls already running have ended.
 
@@ -123,6 +125,8 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None =
     configure()
 
     def run(item: T) -> R:
+        if not slots:
+            return fn(item)
         with compute_slot():
             return fn(item)
 

@@ -406,7 +406,6 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
     depth = config.depth
     params = init_params(config, np.random.default_rng(config.seed), task.classes)
     velocity = {key: np.zeros_like(p) for key, p in params.items()}
-    step_size = {key: np.empty_like(p) for key, p in params.items()}  # lr * v, in place of a new array a step
     order = _minibatches(len(task.labels), batch, steps)
     marks = _record_steps(steps)
     is_mark = np.zeros(steps, bool)
@@ -435,7 +434,7 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
             v = velocity[key]
             v *= momentum
             v += grads[key]
-            p -= np.multiply(v, lr, out=step_size[key])
+            p -= lr * v
         if marked:
             for layer in range(1, depth + 1):
                 act_std[record, layer - 1] = mean_std(tape[layer - 1].h)[1]

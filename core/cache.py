@@ -1,0 +1,147 @@
+"""Computed results kept for every session of a server, bounded by their bytes rather than by a count of entries.
+
+A class opening one link computes its network once: the first session computes, the others wait for
+that result (one lock per key, as Streamlit's st.cache_data does). What is kept is bounded by
+RESULT_BYTES, counted from the numpy arrays a result holds; the least recently used results go first.
+Kept results are shared between sessions without a copy, so their arrays are made read-only.
+Each computation holds one of core.threads' compute slots, so however many sessions ask at once, at
+most as many networks are computed at a time as the machine has cores.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import threads
+from .allocator import TRIM_BYTES, release_freed_memory
+from .config import Config
+from .network import DEFAULT_MEMORY_BUDGET, Result, estimate_memory, simulate
+from .train import DEFAULT_STEPS, Progress, TrainingResult, estimate_training_memory, race
+
+RESULT_BYTES = 32 << 20  # ~5,000 default-size simulations, or hundreds of long races: a day of class
+
+
+def nbytes(value: Any) -> int:
+    """Bytes of the numpy arrays in a value (through dataclasses, dicts, lists and tuples), plus 64 a node."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes + 64
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return 64 + sum(nbytes(getattr(value, f.name)) for f in dataclasses.fields(value))
+    if isinstance(value, dict):
+        return 64 + sum(nbytes(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return 64 + sum(nbytes(v) for v in value)
+    return 64
+
+
+def freeze(value: Any) -> Any:
+    """Make every numpy array in a value read-only (through dataclasses, dicts, lists and tuples); the value."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            freeze(getattr(value, f.name))
+    elif isinstance(value, dict):
+        for v in value.values():
+            freeze(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            freeze(v)
+    return value
+
+
+class ByteCache:
+    """A thread-safe least-recently-used cache of computed values whose arrays total at most max_bytes."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.nbytes = 0
+        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Lock] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._entries
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The value kept for key, or compute() once (other callers for the same key wait for it) and keep it.
+
+        A value larger than max_bytes is returned but not kept; compute()'s exceptions are not kept either.
+        """
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key][0]
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            with self._lock:
+                if key in self._entries:  # computed by the caller this one waited for
+                    self._entries.move_to_end(key)
+                    return self._entries[key][0]
+            try:
+                value = freeze(compute())
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
+            size = nbytes(value)
+            with self._lock:
+                if size <= self.max_bytes and key not in self._entries:
+                    self._entries[key] = value, size
+                    self.nbytes += size
+                    while self.nbytes > self.max_bytes:
+                        _, (_, dropped) = self._entries.popitem(last=False)
+                        self.nbytes -= dropped
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.nbytes = 0
+
+
+RESULTS = ByteCache(RESULT_BYTES)  # one per process: every session of a Streamlit server shares it
+
+
+def simulate_cached(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET) -> Result:
+    """simulate(config), computed once per process and kept while RESULT_BYTES allows; read-only arrays.
+
+    Raises simulate's MemoryBudgetError for a network over the budget (and keeps nothing).
+    """
+    def compute() -> Result:
+        with threads.compute_slot():
+            result = simulate(config, memory_budget)
+        if estimate_memory(config) > TRIM_BYTES:  # more than malloc is meant to keep: give it back
+            release_freed_memory()
+        return result
+    return RESULTS.get(("simulate", config, memory_budget), compute)
+
+
+def simulate_many(configs: Iterable[Config], memory_budget: int = DEFAULT_MEMORY_BUDGET) -> list[Result]:
+    """simulate_cached for each config, the missing ones computed side by side (the Compare tab's networks)."""
+    return threads.parallel_map(lambda config: simulate_cached(config, memory_budget), configs, slots=False)
+
+
+def race_cached(config: Config, schemes: Sequence[str], steps: int = DEFAULT_STEPS,
+                progress: Progress | None = None) -> dict[str, TrainingResult]:
+    """core.train.race(config, schemes, steps), computed once per process and kept while RESULT_BYTES allows.
+
+    progress is called only by the session that computes; a session asking for the same race meanwhile
+    waits for that result.
+    """
+    schemes = tuple(schemes)
+
+    def compute() -> dict[str, TrainingResult]:
+        results = race(config, schemes, steps=steps, progress=progress)
+        if estimate_training_memory(config) * len(schemes) > TRIM_BYTES:
+            release_freed_memory()
+        return results
+    return RESULTS.get(("race", config, schemes, steps), compute)

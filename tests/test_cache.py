@@ -1,0 +1,169 @@
+"""core.cache and the draws' caches: what a server keeps is bounded by bytes, computed once, shared read-only."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core import Config, MemoryBudgetError, cache, draws, simulate
+from core.network import COLUMNS
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = Config(depth=3, width=40, batch=50)
+
+
+def array(mib: float) -> np.ndarray:
+    return np.zeros(int(mib * 2**20) // 8)
+
+
+def test_nbytes_counts_the_arrays_inside():
+    result = simulate(SMALL)
+    arrays = [*result.stats.values(), result.exploded, result.vanished, result.distinct_grad_units,
+              result.weight_std, result.hist_edges, result.hist_counts]
+    assert sum(a.nbytes for a in arrays) <= cache.nbytes(result) <= sum(a.nbytes for a in arrays) + 64 * 64  # nodes
+    assert cache.nbytes({"a": array(1), "b": (array(2), [array(3)])}) >= 6 * 2**20
+
+
+def test_what_is_kept_stays_within_its_bytes_least_recently_used_first():
+    kept = cache.ByteCache(10 * 2**20)
+    for key in range(8):
+        kept.get(key, lambda: array(2))
+        kept.get(0, lambda: pytest.fail("key 0 was used last, so it stays"))
+        assert kept.nbytes == sum(cache.nbytes(v) for v, _ in kept._entries.values()) <= kept.max_bytes
+    assert 0 in kept and 7 in kept and 1 not in kept and len(kept) == 4
+
+
+def test_many_small_values_are_all_kept():
+    """Bounded by bytes, not by a count of entries."""
+    kept = cache.ByteCache(2**20)
+    for key in range(1000):
+        kept.get(key, lambda: array(0.0005))
+    assert len(kept) == 1000
+
+
+def test_a_value_over_the_bound_is_returned_but_not_kept():
+    kept = cache.ByteCache(2**20)
+    assert kept.get("big", lambda: array(2)).nbytes == 2 * 2**20
+    assert "big" not in kept and kept.nbytes == 0
+
+
+def test_sessions_asking_at_once_compute_once_and_share_a_read_only_value():
+    kept, calls, meet = cache.ByteCache(2**20), [], threading.Barrier(8, timeout=30)
+    values = [None] * 8
+
+    def compute():
+        calls.append(1)
+        return np.arange(5.0)
+
+    def session(i):
+        meet.wait()
+        values[i] = kept.get("link", compute)
+
+    sessions = [threading.Thread(target=session, args=(i,)) for i in range(8)]
+    for s in sessions:
+        s.start()
+    for s in sessions:
+        s.join()
+    assert len(calls) == 1 and all(v is values[0] for v in values)
+    with pytest.raises(ValueError, match="read-only"):
+        values[0][0] = 1.0
+
+
+def test_an_error_is_not_kept():
+    kept = cache.ByteCache(2**20)
+    with pytest.raises(ZeroDivisionError):
+        kept.get("x", lambda: 1 / 0)
+    assert "x" not in kept and kept.get("x", lambda: 2) == 2
+
+
+def test_simulate_cached_is_simulate_computed_once():
+    config = Config(depth=2, width=30, batch=20, seed=7)
+    first = cache.simulate_cached(config)
+    assert cache.simulate_cached(config) is first
+    fresh = simulate(config)
+    for name in COLUMNS:
+        np.testing.assert_array_equal(first.stats[name], fresh.stats[name])
+    with pytest.raises(MemoryBudgetError):
+        cache.simulate_cached(config, memory_budget=1000)
+
+
+def test_simulate_many_gives_each_network_in_order():
+    configs = [Config(depth=2, width=20 + i, batch=20, seed=i, init="xavier_normal") for i in range(5)]
+    results = cache.simulate_many(configs)
+    assert [r.config for r in results] == configs
+    for result, config in zip(results, configs):
+        np.testing.assert_array_equal(result.act_std, simulate(config).act_std)
+
+
+def test_sessions_comparing_the_same_networks_at_once_finish():
+    """Workers waiting for a network another session computes must not hold the compute slots it needs."""
+    configs = [Config(depth=3, width=60, batch=40, seed=100 + i) for i in range(6)]
+    done = []
+
+    def session(order):
+        done.append(cache.simulate_many([configs[i] for i in order]))
+
+    sessions = [threading.Thread(target=session, args=(order,), daemon=True)
+                for order in ([0, 1, 2, 3, 4, 5], [5, 4, 3, 2, 1, 0], [2, 3, 0, 1, 5, 4], [1, 0, 3, 2, 4, 5])]
+    for s in sessions:
+        s.start()
+    for s in sessions:
+        s.join(timeout=120)
+    assert len(done) == 4
+
+
+# --- the draws' caches --------------------------------------------------------------------------------------
+
+def test_assembled_draws_are_kept_by_bytes_not_by_count(monkeypatch):
+    monkeypatch.setattr(draws, "ASSEMBLED_BYTES", 20 * 2**10)
+    draws._assembled.clear()
+    made = [draws.draw(seed, 1, 10, 10, "normal", "normal", "float32") for seed in range(30)]
+    assert made[0].nbytes == 3 * 10 * 10 * 4  # input, read-out and one layer's weights
+    assert len(draws._assembled) == 20 * 2**10 // 1200 == 17  # a count of 4 entries kept only 4
+    assert draws._assembled.nbytes == sum(d.nbytes for d in draws._assembled.values()) <= draws.ASSEMBLED_BYTES
+    assert draws.draw(29, 1, 10, 10, "normal", "normal", "float32") is made[29]
+    draws._assembled.clear()
+    assert draws._assembled.nbytes == 0
+
+
+# --- malloc ---------------------------------------------------------------------------------------------------
+
+FREED_BY_THREADS = """
+import threading, numpy as np
+from core.allocator import keep_freed_memory, release_freed_memory
+keep_freed_memory()
+def rss():
+    return int(open('/proc/self/statm').read().split()[1]) * 4096 / 2**20
+start = rss()
+def session():
+    for _ in range(3):
+        kept = [np.ones(2**20) for _ in range(5)]  # 5 arrays of 8 MiB, under the 32 MiB mmap threshold
+        del kept
+sessions = [threading.Thread(target=session) for _ in range(8)]
+for s in sessions: s.start()
+for s in sessions: s.join()
+kept = rss() - start
+release_freed_memory()
+print(kept, rss() - start)
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt and malloc_trim are glibc's")
+def test_freed_memory_kept_is_bounded_by_the_cores_not_the_sessions():
+    """Eight sessions freeing 40 MiB each: glibc would keep it in eight arenas (320 MiB); capped at one arena
+    per usable core it keeps at most TRIM_BYTES (64 MiB) per core, and release_freed_memory hands it back."""
+    from core.allocator import TRIM_BYTES
+    from core.threads import usable_cores
+
+    done = subprocess.run([sys.executable, "-c", FREED_BY_THREADS], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    kept, released = map(float, done.stdout.split())
+    assert kept <= usable_cores() * (TRIM_BYTES / 2**20 + 40) < 8 * 40
+    assert released < 20
