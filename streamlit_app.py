@@ -6,7 +6,6 @@ bar, so a copied link opens the same view; views/urlstate.py checks a link befor
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import json
 import math
@@ -22,7 +21,7 @@ from core import DEFAULT_MEMORY_BUDGET, Config, MemoryBudgetError, Result, estim
 from core.allocator import keep_freed_memory
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES
 from core.initializers import DEFAULT_GAIN, gain_of, weight_std
-from core.threads import compute_slot
+from core.threads import compute_slot, parallel_map
 from core.threads import configure as configure_threads
 from core.train import (
     DEFAULT_CLASSES, DEFAULT_STEPS, HE_2015_LR, HE_2015_STEPS, HE_2015_WIDTH, MAX_BATCH, estimate_training_memory,
@@ -64,7 +63,9 @@ def run(params: dict) -> Result:
     """simulate() keyed by the Config's fields, shared by every session: a class opening one link computes it once.
 
     256 results of the default size take a few MiB (the per-layer statistics are small). The computation holds
-    one of the server's compute slots (one per core, shared by every session); a cache hit takes none.
+    one of the server's compute slots (one per core, shared by every session), taken inside the cache's
+    per-key lock: a cache hit takes none, and a session waiting for another's computation of the same network
+    holds none that the other needs.
     """
     with compute_slot():
         return simulate(Config(**params))
@@ -123,21 +124,11 @@ def compute_first(note) -> None:
         work += [partial(run, c.to_dict()) for c in others if c != config]
     if work:
         with computing(note, lang):
-            side_by_side(work)
+            parallel_map(call, work, slots=False)  # run takes a compute slot where it computes
 
 
-def side_by_side(tasks: list[Callable[[], Any]]) -> list:
-    """[task() for task in tasks], each in a thread of its own; results in order, the first exception raised.
-
-    For cached simulations (run, frames): run takes a compute slot inside its cached function, after the
-    cache's per-key lock, so at most one computation per core runs across all sessions, a cache hit never
-    waits for a core, and no thread holds a core while it waits for another session's computation of the
-    same key (core.threads.parallel_map takes the slot first, which here could deadlock).
-    """
-    if len(tasks) <= 1:
-        return [task() for task in tasks]
-    with concurrent.futures.ThreadPoolExecutor(len(tasks), thread_name_prefix="side-by-side") as pool:
-        return list(pool.map(lambda task: task(), tasks))
+def call(task: Callable[[], Any]) -> Any:
+    return task()
 
 
 def compare_picks() -> list[str]:
@@ -536,7 +527,7 @@ def show_compare(page: Page) -> None:
     if not configs:
         return
     with st.spinner(page.t("simulating_compare", n=len(configs))):  # computed already, unless the picks changed
-        results = dict(zip(configs, side_by_side([partial(run, c.to_dict()) for c in configs.values()])))
+        results = dict(zip(configs, parallel_map(lambda c: run(c.to_dict()), configs.values(), slots=False)))
     st.caption(page.t("compare_caption", depth=page.config.depth, width=page.config.width,
                       activation=page.config.activation))
     draw("compare", charts.compare_frame(results), title=page.t("chart_compare"), y_title=page.t("std_axis"),
