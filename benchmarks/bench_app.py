@@ -61,8 +61,8 @@ from views.training import TEXT as TRAINING  # noqa: E402
 STEPS = ("1", "2", "3", "4", "5", "6", "7")
 
 # Installed before an action that should bring the page of tour step `title`: the longest stretch (ms) during
-# which that title stood above charts of the previous page still marked stale, and the longest the computing
-# note stood. Read back with WATCH_READ.
+# which that title stood above charts of the previous page still marked stale and shown (not in a hidden tab),
+# and the longest the computing note stood. Read back with WATCH_READ.
 WATCH_PAGE = """(title) => {
   if (window.__pageWatch) { window.__pageWatch.disconnect(); }
   const w = window.__page = {staleMs: 0, noteMs: 0, staleSince: null, noteSince: null};
@@ -70,7 +70,8 @@ WATCH_PAGE = """(title) => {
     const now = performance.now();
     const h1 = document.querySelector('h1');
     const stale = !!(h1 && h1.innerText.trim() === title
-                     && document.querySelector("[data-stale='true'] [data-testid='stVegaLiteChart']"));
+                     && [...document.querySelectorAll("[data-stale='true'] [data-testid='stVegaLiteChart']")]
+                       .some((chart) => chart.getClientRects().length > 0));  // shown, not in a hidden tab
     if (stale && w.staleSince === null) { w.staleSince = now; }
     if (!stale && w.staleSince !== null) { w.staleMs = Math.max(w.staleMs, now - w.staleSince); w.staleSince = null; }
     const note = !!document.querySelector('.st-key-computing');
@@ -277,7 +278,7 @@ class Background:
 
     def __init__(self, base: str, sessions: int, seed: int) -> None:
         self.base, self.sessions, self.seed = base, sessions, seed
-        self.pages = 0
+        self.pages = self.failures = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=asyncio.run, args=(self._all(),), daemon=True)
 
@@ -285,8 +286,12 @@ class Background:
         k = 0
         while not self._stop.is_set():
             step = STEPS[(i + k) % len(STEPS)]
-            await _session(self.base, f"step={step}&seed={self.seed + 10_000 * i + k}")
-            self.pages += 1
+            try:
+                await _session(self.base, f"step={step}&seed={self.seed + 10_000 * i + k}")
+                self.pages += 1
+            except (OSError, asyncio.TimeoutError, ConnectionError) as error:  # keep the load on; count it
+                self.failures += 1
+                self.last_failure = repr(error)
             k += 1
 
     async def _all(self) -> None:
@@ -356,7 +361,7 @@ def main() -> None:
                         help="sessions computing new networks during the loaded measurements (0: idle only)")
     parser.add_argument("--training", action=argparse.BooleanOptionalAction, default=True,
                         help="time Run at the lecture's size and the He et al. 2015 preset (minutes under load)")
-    parser.add_argument("--class-size", type=int, default=30, help="sessions opening one link at once")
+    parser.add_argument("--class-size", type=int, default=30, help="sessions opening one link at once (0: no class)")
     parser.add_argument("--browser-pages", type=int, default=6, help="real Chromium pages opening one link at once")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
@@ -373,11 +378,12 @@ def main() -> None:
                         figures[phase] = measure(browser, base, args.repeats, fresh, args.training)
                 else:
                     figures[phase] = measure(browser, base, args.repeats, fresh, args.training)
-        with serve() as base:
-            server = class_on_server(base, args.class_size, f"step=6&seed={fresh}")
-            server_again = class_on_server(base, args.class_size, f"step=6&seed={fresh}")
-            loads = page_load(browser, base, f"step=6&seed={fresh}", args.repeats)
-            pages, failed = class_in_browser(browser, base, args.browser_pages, f"step=3&seed={fresh}")
+        if args.class_size:
+            with serve() as base:
+                server = class_on_server(base, args.class_size, f"step=6&seed={fresh}")
+                server_again = class_on_server(base, args.class_size, f"step=6&seed={fresh}")
+                loads = page_load(browser, base, f"step=6&seed={fresh}", args.repeats)
+                pages, failed = class_in_browser(browser, base, args.browser_pages, f"step=3&seed={fresh}")
         browser.close()
     idle, loaded = figures["idle"], figures.get(f"{args.background} computing")
 
@@ -403,15 +409,20 @@ def main() -> None:
     row(f"width slider -> new network (n={args.repeats})", "400", lambda m: m["new"])
     row(f"width slider -> computed network (n={args.repeats})", "150", lambda m: m["cached"])
     row("width slider, first move after a page load", "", lambda m: [m["first"]])
-    row("old charts under the new title, step/Compare", "", lambda m: [s for _, s, _ in m["steps"] + m["compare"]])
-    row("computing note in the page, step/Compare", "", lambda m: [n for _, _, n in m["steps"] + m["compare"]])
+    for name, part in (("tour step", "steps"), ("Compare", "compare")):
+        row(f"{name}: old charts shown under the new title", "", lambda m: [s for _, s, _ in m[part]])
+        row(f"{name}: computing note in the page", "", lambda m: [n for _, _, n in m[part]])
     if args.training:
         row("Run at step 2 (10 x 500): first curves", "", lambda m: [1000 * m["race"][0]])
         row("Run at step 2 (10 x 500): whole race", "", lambda m: [1000 * m["race"][1]])
         row("He et al. 2015 preset, both depths", "", lambda m: [1000 * m["he"]])
     if background is not None:
         print(f"background: {args.background} sessions opened {background.pages} new pages in "
-              f"{background.seconds:.0f} s ({background.pages / background.seconds:.1f} a second)")
+              f"{background.seconds:.0f} s ({background.pages / background.seconds:.1f} a second); "
+              f"{background.failures} did not finish"
+              + (f" (the last: {background.last_failure})" if background.failures else ""))
+    if not args.class_size:
+        return
     print()
     for name, runs in ((f"{args.class_size} sessions open one new link at once (server)", server),
                        (f"{args.class_size} sessions open it again (server)", server_again)):
