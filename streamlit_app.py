@@ -6,31 +6,37 @@ bar, so a copied link opens the same view; views/urlstate.py checks a link befor
 
 from __future__ import annotations
 
-import contextvars
+import contextlib
 import json
 import math
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Callable
 
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import DEFAULT_MEMORY_BUDGET, Config, MemoryBudgetError, Result, estimate_memory, simulate, theory
 from core.allocator import keep_freed_memory
 from core.activations import recommended_gain
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
 from core.initializers import DEFAULT_GAIN, gain_of, weight_std
+from core.threads import compute_slot, parallel_map
+from core.threads import configure as configure_threads
 from core.train import (
-    DEFAULT_STEPS, HE_2015_LR, HE_2015_STEPS, HE_2015_WIDTH, MAX_BATCH, estimate_training_memory, he_2015,
-    lecture_schemes, one_unit_ceiling, race,
+    DEFAULT_CLASSES, DEFAULT_STEPS, HE_2015_LR, HE_2015_STEPS, HE_2015_WIDTH, MAX_BATCH, estimate_training_memory,
+    he_2015_depths, lecture_schemes, one_unit_ceiling, race,
 )
 from core.train import SCHEMES as TRAIN_SCHEMES
 from core.train import scheme_config as train_config
-from views import charts, derivation, summary, tour, urlstate
+from views import charts, derivation, live, summary, tour, urlstate
 from views import theory as theory_view
 from views import training as training_view
 from views.text import TEXT, t
 
 keep_freed_memory()  # each run allocates and frees the same large arrays: reuse them, don't fault in new pages
+configure_threads()  # one BLAS thread per computation; computations side by side, at most one per core (compute_slot)
 
 URL = "query-params"  # Streamlit's binding of a widget to the URL parameter named by its key
 SEED_MAX = INT_RANGES["seed"][1]
@@ -57,9 +63,13 @@ class Page:
 def run(params: dict) -> Result:
     """simulate() keyed by the Config's fields, shared by every session: a class opening one link computes it once.
 
-    256 results of the default size take a few MiB (the per-layer statistics are small).
+    256 results of the default size take a few MiB (the per-layer statistics are small). The computation holds
+    one of the server's compute slots (one per core, shared by every session), taken inside the cache's
+    per-key lock: a cache hit takes none, and a session waiting for another's computation of the same network
+    holds none that the other needs.
     """
-    return simulate(Config(**params))
+    with compute_slot():
+        return simulate(Config(**params))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -86,13 +96,16 @@ def chart_template(kind: str, options: str, layout: tuple, _frame) -> dict:
     return charts.template(charts.BUILDERS[kind](_frame, **json.loads(options)))
 
 
-def compute_first() -> None:
-    """Compute the network the controls describe before anything is drawn (a cache hit when it is known).
+def compute_first(note) -> None:
+    """Compute what the page will draw before drawing it: the network the controls describe, and the Compare
+    tab's networks when that tab is open, side by side (cache hits when they are known).
 
-    Otherwise the browser draws the sidebar, waits for the computation, then draws the rest: two passes
-    over the page, the first competing with the computation for the CPU when both share a machine. After
-    a control changes, the session state holds every control's new value before the script runs; on a
-    session's first run the controls only take their values from the link when they are drawn, so this
+    Otherwise the browser draws the sidebar and the new title, waits for the computation, then draws the
+    rest: two passes over the page, the first competing with the computation for the CPU when both share a
+    machine, and the old charts stand under the new title meanwhile. Until the new page comes, the old one
+    stays as it was (Streamlit dims what a run has not redrawn yet) and `note` says that it is computing.
+    After a control changes, the session state holds every control's new value before the script runs; on
+    a session's first run the controls only take their values from the link when they are drawn, so this
     waits for the sidebar.
     """
     state = widget_state()
@@ -103,8 +116,62 @@ def compute_first() -> None:
         config, _ = urlstate.config_of(state)
     except ValueError:  # the sidebar reports it
         return
+    lang = st.session_state.get("lang", "en")
+    work: list[Callable[[], Any]] = []
     if estimate_memory(config) <= DEFAULT_MEMORY_BUDGET:
-        frames(config.to_dict(), st.session_state.get("lang", "en"))
+        work.append(partial(frames, config.to_dict(), lang))
+    if open_tab(lang) == "compare":
+        others = compare_configs(config, compare_picks())[0].values()
+        work += [partial(run, c.to_dict()) for c in others if c != config]
+    if work:
+        with computing(note, lang):
+            parallel_map(call, work, slots=False)  # run takes a compute slot where it computes
+
+
+def call(task: Callable[[], Any]) -> Any:
+    return task()
+
+
+def compare_picks() -> list[str]:
+    """The Compare tab's schemes: its widget's value, or before the widget is first drawn, the (checked) link's."""
+    if "compare" in st.session_state:
+        return list(st.session_state["compare"])
+    return st.query_params.get_all("compare") or list(tour.LECTURE_FIVE)
+
+
+def compare_configs(config: Config, picked: list[str]) -> tuple[dict[str, Config], list[str]]:
+    """The Compare tab's networks: {scheme: this network under it} within the memory budget, and the schemes
+    over it (batch norm keeps more)."""
+    configs = {scheme: tour.scheme_config(config, scheme) for scheme in picked}
+    too_big = [s for s, c in configs.items() if estimate_memory(c) > DEFAULT_MEMORY_BUDGET]
+    return {s: c for s, c in configs.items() if s not in too_big}, too_big
+
+
+def open_tab(lang: str) -> str:
+    """The code of the open tab (its state is its label in the page's language)."""
+    label = st.session_state.get("tab")
+    return next((code for code in tab_codes() if t(lang, f"tab_{code}") == label), tab_codes()[0])
+
+
+NOTE_DELAY = 0.4  # seconds a computation runs before its note shows: a quick one never flashes it
+# The note sticks below the top bar however far the page is scrolled, and fades in after NOTE_DELAY.
+COMPUTING_CSS = (".st-key-computing{position:sticky;top:3.75rem;z-index:999;"
+                 f"animation:computing-note 0s {NOTE_DELAY}s both}}"
+                 "@keyframes computing-note{from{opacity:0}to{opacity:1}}")
+
+
+@contextlib.contextmanager
+def computing(note, lang: str):
+    """Say in `note` that the page is being computed, for as long as the block runs.
+
+    The note fades in only after NOTE_DELAY seconds (COMPUTING_CSS): a quick run never flashes it. It sticks to the
+    top of the window, so it is seen however far the page is scrolled. It is cleared when the block ends
+    normally; after an exception it stays, above the traceback.
+    """
+    with note.container(key="computing"):
+        st.info(t(lang, "computing_note"), icon=":material/hourglass_top:")
+    yield
+    note.empty()
 
 
 def draw(kind: str, frame, *, width: str = "stretch", **options: Any) -> None:
@@ -496,15 +563,14 @@ def show_compare(page: Page) -> None:
     if not picked:
         st.info(page.t("compare_empty"))
         return
-    configs = {scheme: tour.scheme_config(page.config, scheme) for scheme in picked}
-    too_big = [s for s, c in configs.items() if estimate_memory(c) > DEFAULT_MEMORY_BUDGET]  # batch norm keeps more
+    configs, too_big = compare_configs(page.config, picked)
     for scheme in too_big:
-        need = estimate_memory(configs.pop(scheme)) / 2**20
+        need = estimate_memory(tour.scheme_config(page.config, scheme)) / 2**20
         st.warning(f"{scheme}: " + page.t("memory", need=need, budget=DEFAULT_MEMORY_BUDGET / 2**20))
     if not configs:
         return
-    with st.spinner(page.t("simulating_compare", n=len(configs))):
-        results = {scheme: run(config.to_dict()) for scheme, config in configs.items()}
+    with st.spinner(page.t("simulating_compare", n=len(configs))):  # computed already, unless the picks changed
+        results = dict(zip(configs, parallel_map(lambda c: run(c.to_dict()), configs.values(), slots=False)))
     st.caption(page.t("compare_caption", depth=page.config.depth, width=page.config.width,
                       activation=page.config.activation))
     draw("compare", charts.compare_frame(results), title=page.t("chart_compare"), y_title=page.t("std_axis"),
@@ -528,39 +594,70 @@ def show_data(page: Page) -> None:
 
 # ---------- training ----------
 
-HE_DEPTHS = (22, 30)  # He et al. 2015, Figures 2 and 3
+REDRAW_EVERY = 0.3  # seconds between redraws of a training's progress and curves while it runs
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def run_race(params: dict, schemes: tuple[str, ...], steps: int, _progress=None) -> dict:
-    """core.race keyed by the network, the schemes and the steps (_progress is left out of the key)."""
-    return race(Config(**params), schemes, steps=steps, progress=_progress)
+def run_race(params: dict, schemes: tuple[str, ...], steps: int, _progress=None, _live=None) -> dict:
+    """core.race keyed by the network, the schemes and the steps (_progress and _live are left out of the key)."""
+    return race(Config(**params), schemes, steps=steps, progress=_progress, live=_live)
 
 
-@st.cache_data(max_entries=len(HE_DEPTHS), show_spinner=False)
-def run_he_2015(depth: int, _progress=None) -> dict:
-    return he_2015(depth, progress=_progress)
+@st.cache_data(max_entries=1, show_spinner=False)
+def run_he_2015(_progress=None) -> dict:
+    """core.train.he_2015_depths: the preset's four runs (two schemes at two depths) side by side."""
+    return he_2015_depths(progress=_progress)
 
 
-def progress_reports(text: str, parts: int = 1) -> tuple[Any, list[Callable[[int, int], None]]]:
-    """A progress bar and one progress(done, total) per part of the work, each moving the bar over its share.
+def page_alive() -> Callable[[], bool]:
+    """Whether this session's page is still connected, askable from any thread (always True without a server)."""
+    session = get_script_run_ctx().session_id
+    if not runtime.exists():  # AppTest
+        return lambda: True
+    server = runtime.get_instance()
+    return lambda: server.is_active_session(session)
 
-    The bar is redrawn only when the whole percent changes, and from this caller's context: inside a cached
-    function Streamlit would record the bar's updates and replay them on a cache hit, where the bar is gone.
-    """
-    bar = st.progress(0.0, text=text)
-    outside = contextvars.copy_context()
-    shown = [0]
 
-    def report(part: int) -> Callable[[int, int], None]:
-        def progress(done: int, total: int) -> None:
-            percent = int(100 * (part + done / total) / parts)
-            if percent != shown[0]:
-                shown[0] = percent
-                outside.run(bar.progress, percent / 100, text=text)
-        return progress
+def start_race(config: Config, schemes: tuple[str, ...], steps: int) -> None:
+    """Run pressed: a new race in the background (a race of this session still running is stopped)."""
+    def work(progress, live):
+        return run_race(config.to_dict(), schemes, steps, _progress=progress, _live=live)
+    start("_race", (config, schemes, steps), work)
 
-    return bar, [report(part) for part in range(parts)]
+
+def start_he_2015() -> None:
+    start("_he_race", "he_2015", lambda progress, live: run_he_2015(_progress=progress))
+
+
+def start(name: str, key, work) -> None:
+    old = st.session_state.get(name)
+    if old is not None:
+        old.stop()
+    st.session_state[name] = live.Training(key, work, alive=page_alive())
+
+
+def watch(name: str, panel: Callable[[], None]) -> None:
+    """Draw panel() as a fragment that redraws itself every REDRAW_EVERY seconds while the session's training
+    `name` runs, and once it has ended hands over to a full run (which stops the redraws)."""
+    job = st.session_state.get(name)
+    running = job is not None and job.running
+    st.session_state[f"{name}_watched"] = running
+
+    def fragment() -> None:
+        panel()
+        if st.session_state.get(f"{name}_watched") and not job.running:
+            st.session_state[f"{name}_watched"] = False
+            st.rerun()  # the whole tab: the Run button and what follows the results
+
+    st.fragment(run_every=REDRAW_EVERY if running else None)(fragment)()
+
+
+def progress_line(job: live.Training, words: dict) -> None:
+    """The bar of a running training, its steps and seconds so far, and its Stop button."""
+    bar, button = st.columns([5, 1], vertical_alignment="bottom")
+    bar.progress(job.fraction, text=words["running"].format(done=job.done, total=job.total,
+                                                             seconds=job.seconds))
+    button.button(words["stop"], on_click=job.stop, key=f"stop_{id(job)}", width="stretch")
 
 
 def show_training(page: Page) -> None:
@@ -580,20 +677,55 @@ def show_training(page: Page) -> None:
         st.warning(words["slow"].format(work=training_view.power_of_ten(
             training_view.race_work(config, len(schemes), steps))))
     key = (config, tuple(schemes), steps)
-    if st.button(words["run"], type="primary", disabled=not schemes or bool(refusal), key="run_race"):
-        bar, (report,) = progress_reports(words["running"])
-        try:
-            st.session_state["_training"] = key, run_race(config.to_dict(), *key[1:], _progress=report)
-        except MemoryBudgetError as error:  # the check above and the engine's own should agree
-            st.error(words["too_big"].format(message=error))
-        bar.empty()
-    shown = st.session_state.get("_training")
-    if shown is not None and shown[0] == key:
-        draw_race(shown[1], words, page.lang)
-    elif schemes and not refusal:
-        st.info(words["press_run"])
+    st.button(words["run"], type="primary", disabled=not schemes or bool(refusal), key="run_race",
+              on_click=start_race, args=key)
+    watch("_race", lambda: race_panel(key, schemes, refusal, words, page.lang))
     st.divider()
     show_he_2015(words)
+
+
+def race_panel(key: tuple, schemes: list[str], refusal: str | None, words: dict, lang: str) -> None:
+    """The race of the sidebar's settings: growing curves while it trains, then every result; or why none."""
+    job = st.session_state.get("_race")
+    if job is not None and job.key == key and not job.running and job.result is not None:
+        st.session_state["_training"] = key, job.result  # kept until another race finishes
+    if job is not None and job.key == key and job.running:
+        progress_line(job, words)
+        draw_live(job, lang)
+    elif job is not None and job.key == key and job.stopped:
+        st.warning(words["stopped"].format(seconds=job.seconds, done=job.done, total=job.total))
+        draw_live(job, lang)
+    elif job is not None and job.key == key and job.message is not None:
+        st.error(words["too_big"].format(message=job.message))
+    elif job is not None and job.key == key and job.failure is not None:
+        st.exception(job.failure)
+    else:
+        if job is not None and job.running:  # started for other settings, still using the server
+            st.info(words["other_running"])
+            progress_line(job, words)
+        shown = st.session_state.get("_training")
+        if shown is not None and shown[0] == key:
+            draw_race(shown[1], words, lang)
+        elif schemes and not refusal:
+            st.info(words["press_run"])
+
+
+def draw_live(job: live.Training, lang: str) -> None:
+    """Loss and accuracy of each run as far as it has got: the charts are built once, then only get new data."""
+    config, schemes, steps = job.key
+    curves = {name: (loss.copy(), accuracy.copy()) for name, (loss, accuracy) in list(job.live.items())}
+    frame = training_view.runs_frame(curves)
+    for kind, axis in (("loss", training_view.loss_axis(frame, DEFAULT_CLASSES)), ("accuracy", ())):
+        spec = live_template(kind, lang, steps, schemes, axis, frame)
+        st.vega_lite_chart(charts.with_data(spec, frame), width="stretch")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def live_template(kind: str, lang: str, steps: int, schemes: tuple[str, ...], axis: tuple, _frame) -> dict:
+    """A growing race's loss or accuracy chart, per labels, schemes and loss axis, without its data."""
+    build = training_view.loss_chart if kind == "loss" else training_view.accuracy_chart
+    return training_view.template(build(_frame, training_view.TEXT[lang], DEFAULT_CLASSES, steps=steps,
+                                        names=list(schemes)))
 
 
 def training_refusal(config: Config, schemes: list[str], steps: int, words: dict) -> str | None:
@@ -636,15 +768,25 @@ def show_he_2015(words: dict) -> None:
     st.subheader(words["he_title"])
     st.caption(words["he_setup"].format(width=HE_2015_WIDTH, batch=MAX_BATCH, lr=HE_2015_LR,
                                         steps=HE_2015_STEPS))
-    if st.button(words["he_run"], key="run_he_2015"):
-        bar, reports = progress_reports(words["running"], len(HE_DEPTHS))
-        st.session_state["_he_2015"] = {depth: run_he_2015(depth, _progress=report)
-                                        for depth, report in zip(HE_DEPTHS, reports)}
-        bar.empty()
+    st.button(words["he_run"], key="run_he_2015", on_click=start_he_2015)
     st.markdown(words["he_paper"])
-    results = st.session_state.get("_he_2015")
-    if results is None:
+    watch("_he_race", lambda: he_panel(words))
+
+
+def he_panel(words: dict) -> None:
+    job = st.session_state.get("_he_race")
+    if job is None:
         return
+    if job.running:
+        progress_line(job, words)
+        return
+    if job.stopped:
+        st.warning(words["stopped"].format(seconds=job.seconds, done=job.done, total=job.total))
+        return
+    if job.failure is not None:
+        st.exception(job.failure)
+        return
+    results = job.result
     for (depth, runs), column in zip(results.items(), st.columns(len(results))):
         with column:
             curves = training_view.curves_frame(runs)
@@ -711,11 +853,11 @@ TABS: list[tuple[str, Callable[[Page], None]]] = [
 
 def main() -> None:
     check_link()
-    compute_first()  # before the first element: the browser then has nothing to draw until the page is ready
     st.set_page_config(page_title="Init Explorer", page_icon="📉", layout="wide")
     # Less empty space above the title and the sidebar: more of the page fits a projected screen.
     st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}"
-            "[data-testid='stSidebarHeader']{height:1rem;min-height:1rem}</style>")
+            "[data-testid='stSidebarHeader']{height:1rem;min-height:1rem}" + COMPUTING_CSS + "</style>")
+    compute_first(st.empty())  # before the title: the old page stays, under a note, until the new one is ready
     lang, step, config = sidebar()
     story = header(lang, step, config)
     link_problems(lang)

@@ -1,22 +1,34 @@
-"""How fast the explorer settles in a real browser: after a slider change, and when a class opens one link at once.
+"""How fast the explorer settles in a real browser, on an idle server and while other sessions compute.
 
-    python benchmarks/bench_app.py [--repeats 12] [--class-size 30]
+    python benchmarks/bench_app.py [--repeats 12] [--background 3] [--no-training] [--class-size 30] [--browser-pages 6]
 
 Starts `streamlit run streamlit_app.py` on a free loopback port and drives headless Chromium (Debian's
 /usr/bin/chromium through playwright). "Settled" means: a run started after the action is over (the
 server said so on the websocket, or the app's script state went to running and back), no element is marked
 stale, and two animation frames have been painted after that (tests/browser_support.py).
 
-1. Slider, new configuration: the width slider moved one step with the keyboard (500 -> 501 -> ...), so every
-   value is a new default-size network the server has not computed yet. The first move after the page has
-   loaded is reported apart: it also pays what a page does once (the browser compiling its update paths).
-2. Slider, computed configuration: the same slider moved back over values already computed.
-3. A class opening one link, on the server: N sessions open the same not-yet-computed link at the same
-   moment, each speaking Streamlit's own websocket protocol exactly as a browser does (connect, ask for a run
-   with the link's query string, receive every element until the run has finished). The figure is the time
-   until the last session has its whole page; each is checked for its elements and for an exception. Drawing
-   the page happens on each student's own computer, so it is measured apart:
-4. One browser page opening a computed link (load, run, draw), and M real Chromium pages opening one new link
+Measured twice in one run, each time on a server of its own started fresh (so the same networks are new to
+both): first idle, then while --background sessions compute new networks on it without a pause (each speaks
+Streamlit's websocket protocol as a browser does and opens a link to a tour step with a seed nobody has used,
+over and over); printed side by side with the ratio:
+
+1. A tour step's first visit: a step clicked in the sidebar whose network (this seed) is new to the server.
+2. The Compare tab opened on networks new to the server (four or five of them), after a new seed.
+3. The width slider moved one step with the keyboard (500 -> 501 -> ...): a new default-size network each
+   time; and moved back over networks already computed. The first move after the page has loaded is
+   reported apart: it also pays what a page does once (the browser compiling its update paths).
+4. Run on the Training tab at step 2 (the lecture's 10 x 500 net, minibatch 128, five schemes of 300
+   steps): until the first curves are drawn, and until the race's table is there; and the He et al. 2015
+   preset until both depths' results are there (--no-training leaves both out).
+For 1 and 2 the page is also watched for old charts standing under the new step's title while the new page
+is computed (the longest such stretch, in ms: only the drawing of the new page itself should remain) and for
+the computing note (how long it stood, if it showed).
+
+Then, on the idle server, a class (as before):
+5. A class opening one link, on the server: N sessions open the same not-yet-computed link at the same
+   moment over the websocket protocol; the time until the last session has its whole page, each checked for
+   its elements and for an exception. Drawing the page happens on each student's own computer, so:
+6. One browser page opening a computed link (load, run, draw), and M real Chromium pages opening one new link
    at once, each checked for an exception. On this machine those M pages share its cores with the server,
    which 30 laptops in a classroom do not.
 """
@@ -31,6 +43,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -42,6 +55,43 @@ sys.path.insert(0, str(ROOT))
 from tests.browser_support import (  # noqa: E402
     CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, WATCH_STATE, free_port,
 )
+from views.text import EN  # noqa: E402
+from views.training import TEXT as TRAINING  # noqa: E402
+
+STEPS = ("1", "2", "3", "4", "5", "6", "7")
+
+# Installed before an action that should bring the page of tour step `title`: the longest stretch (ms) during
+# which that title stood above charts of the previous page still marked stale and shown (not in a hidden tab),
+# and the longest the computing note stood. Read back with WATCH_READ.
+WATCH_PAGE = """(title) => {
+  if (window.__pageWatch) { window.__pageWatch.disconnect(); }
+  const w = window.__page = {staleMs: 0, noteMs: 0, staleSince: null, noteSince: null};
+  const check = () => {
+    const now = performance.now();
+    const h1 = document.querySelector('h1');
+    const stale = !!(h1 && h1.innerText.trim() === title
+                     && [...document.querySelectorAll("[data-stale='true'] [data-testid='stVegaLiteChart']")]
+                       .some((chart) => chart.getClientRects().length > 0));  // shown, not in a hidden tab
+    if (stale && w.staleSince === null) { w.staleSince = now; }
+    if (!stale && w.staleSince !== null) { w.staleMs = Math.max(w.staleMs, now - w.staleSince); w.staleSince = null; }
+    const note = !!document.querySelector('.st-key-computing');
+    if (note && w.noteSince === null) { w.noteSince = now; }
+    if (!note && w.noteSince !== null) { w.noteMs = Math.max(w.noteMs, now - w.noteSince); w.noteSince = null; }
+  };
+  window.__pageWatch = new MutationObserver(check);
+  window.__pageWatch.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+                                             attributeFilter: ['data-stale']});
+  check();
+}"""
+WATCH_READ = """() => { const w = window.__page; window.__pageWatch.disconnect();
+  const now = performance.now();
+  if (w.staleSince !== null) { w.staleMs = Math.max(w.staleMs, now - w.staleSince); }
+  if (w.noteSince !== null) { w.noteMs = Math.max(w.noteMs, now - w.noteSince); }
+  return [w.staleMs, w.noteMs]; }"""
+
+
+def title_of(step: str) -> str:
+    return EN["step_heading"].format(n=step, title=EN[f"step_{step}"])
 
 
 @contextlib.contextmanager
@@ -74,27 +124,109 @@ def serve(port: int | None = None):
         log.close()
 
 
-def open_settled(page, url: str) -> None:
+def open_settled(page, url: str, charts: bool = True) -> None:
     page.goto(url)
     page.wait_for_selector(SETTLED, timeout=60_000)
-    page.wait_for_selector("[data-testid='stVegaLiteChart']", timeout=60_000)
+    if charts:
+        page.wait_for_selector("[data-testid='stVegaLiteChart']", timeout=60_000)
     page.wait_for_selector(SETTLED, timeout=60_000)
 
 
-def slider_times(page, base: str, repeats: int) -> tuple[float, list[float], list[float]]:
+def settle(page, action, what: str = "the action") -> float:
+    """ms from the action until the page has settled."""
+    t0 = page.evaluate(WATCH_STATE)
+    action()
+    ms = page.evaluate(SETTLE_AFTER, t0)
+    if ms < 0:
+        raise RuntimeError(f"the page did not settle within a minute after {what}")
+    return ms
+
+
+def watched(page, step: str, action, what: str) -> tuple[float, float, float]:
+    """(settle ms, longest ms of old charts under the step's title, longest ms the computing note stood)."""
+    page.evaluate(WATCH_PAGE, title_of(step))
+    ms = settle(page, action, what)
+    stale, note = page.evaluate(WATCH_READ)
+    return ms, stale, note
+
+
+def step_option(page, step: str):
+    """The sidebar's radio option of a tour step (clicking its caption does not select it)."""
+    return page.locator("[data-testid='stRadio']").filter(has_text=EN["tour"]).locator(
+        "[data-testid='stRadioOption']").nth(STEPS.index(step))
+
+
+def new_seed(page) -> None:
+    settle(page, lambda: page.get_by_role("button", name=EN["new_seed"]).click(), "New seed")
+
+
+def step_visits(page, base: str, repeats: int, seed: int) -> list[tuple[float, float, float]]:
+    """Tour steps clicked for the first time with this seed; after all seven, a new seed and round again."""
+    open_settled(page, f"{base}/?step=1&seed={seed}")
+    settle(page, lambda: step_option(page, "2").click(), "step 2")  # pays what a page does once; not counted
+    visited, out = {"1", "2"}, []
+    while len(out) < repeats:
+        todo = [s for s in STEPS if s not in visited]
+        if not todo:
+            new_seed(page)
+            visited = set()
+            continue
+        step = todo[0]
+        out.append(watched(page, step, lambda: step_option(page, step).click(), f"step {step}"))
+        visited.add(step)
+    return out
+
+
+def compare_visits(page, base: str, repeats: int, seed: int) -> list[tuple[float, float, float]]:
+    """The Compare tab opened on networks new to the server: a step, a new seed, then the tab (only it counted)."""
+    open_settled(page, f"{base}/?step=2&seed={seed}")
+    new_seed(page)  # pays what a page does once; not counted
+    out = []
+    for i in range(repeats):
+        step = STEPS[(i + 2) % len(STEPS)]  # never the step shown: 3, 4, ..., 7, 1, 2, 3, ...
+        settle(page, lambda: step_option(page, step).click(), f"step {step}")
+        new_seed(page)
+        out.append(watched(page, step, lambda: page.get_by_role("tab", name=EN["tab_compare"]).click(), "Compare"))
+        settle(page, lambda: page.get_by_role("tab", name=EN["tab_activations"]).click(), "Activations")
+    return out
+
+
+def race_times(page, base: str, seed: int) -> tuple[float, float]:
+    """Run at step 2 (10 x 500, five schemes of 300 steps): seconds until the first curves, until the table."""
+    words = TRAINING["en"]
+    open_settled(page, f"{base}/?step=2&tab=training&seed={seed}", charts=False)
+    start = time.perf_counter()
+    page.get_by_role("button", name=words["run"], exact=True).click()
+    first = words["running"].split("{")[0]  # "Training… "
+    page.wait_for_function(  # a step has been reported, and the curves are drawn from it
+        f"""() => {{ const bar = document.querySelector("[data-testid='stProgress']");
+                    return bar && bar.innerText.startsWith({first!r}) && !bar.innerText.startsWith({first + "0 "!r})
+                      && document.querySelectorAll("[data-testid='stVegaLiteChart'] svg").length >= 2; }}""",
+        timeout=900_000, polling=100)
+    curves = time.perf_counter() - start
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=1_800_000)
+    return curves, time.perf_counter() - start
+
+
+def he_time(page, base: str) -> float:
+    """Seconds from "Run the race" of the He et al. 2015 preset until both depths' results are on the page."""
+    words = TRAINING["en"]
+    open_settled(page, f"{base}/?step=2&tab=training", charts=False)
+    start = time.perf_counter()
+    page.get_by_role("button", name=words["he_run"], exact=True).click()
+    page.get_by_text(words["he_measured"].format(depth=30, runs="")[:-1]).first.wait_for(timeout=1_800_000)
+    return time.perf_counter() - start
+
+
+def slider_times(page, base: str, repeats: int, seed: int) -> tuple[float, list[float], list[float]]:
     """Settle times (ms) after moving the width slider: the first move after the page loaded, then moves to
     new values, then moves back over computed ones."""
-    open_settled(page, f"{base}/?step=2")
+    open_settled(page, f"{base}/?step=2&seed={seed}")
     thumb = page.get_by_role("slider", name="Width n (units per layer)")
 
     def move(key: str) -> float:
         thumb.focus()
-        t0 = page.evaluate(WATCH_STATE)
-        thumb.press(key)
-        ms = page.evaluate(SETTLE_AFTER, t0)
-        if ms < 0:
-            raise RuntimeError(f"the page did not settle within a minute after {key}")
-        return ms
+        return settle(page, lambda: thumb.press(key), key)
 
     first = move("ArrowRight")  # pays what a page does once: the browser compiling the update paths
     new = [move("ArrowRight") for _ in range(repeats)]
@@ -137,6 +269,46 @@ def class_on_server(base: str, size: int, query: str) -> list[tuple[float, int, 
         return pool.submit(asyncio.run, crowd()).result()
 
 
+class Background:
+    """`sessions` websocket sessions computing new networks on the server without a pause, until stop().
+
+    Each opens a link to a tour step with a seed nobody has used (the server first rewrites it into the whole
+    address, then computes the network), waits for its whole page, and starts again with the next seed.
+    """
+
+    def __init__(self, base: str, sessions: int, seed: int) -> None:
+        self.base, self.sessions, self.seed = base, sessions, seed
+        self.pages = self.failures = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=asyncio.run, args=(self._all(),), daemon=True)
+
+    async def _one(self, i: int) -> None:
+        k = 0
+        while not self._stop.is_set():
+            step = STEPS[(i + k) % len(STEPS)]
+            try:
+                await _session(self.base, f"step={step}&seed={self.seed + 10_000 * i + k}")
+                self.pages += 1
+            except (OSError, asyncio.TimeoutError, ConnectionError) as error:  # keep the load on; count it
+                self.failures += 1
+                self.last_failure = repr(error)
+            k += 1
+
+    async def _all(self) -> None:
+        await asyncio.gather(*(self._one(i) for i in range(self.sessions)))
+
+    def __enter__(self) -> Background:
+        self.started = time.perf_counter()
+        self._thread.start()
+        time.sleep(2)  # every session has its first page under way
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds = time.perf_counter() - self.started
+        self._stop.set()
+        self._thread.join(180)
+
+
 def class_in_browser(browser, base: str, size: int, query: str) -> tuple[list[float], int]:
     """Times (ms) for `size` Chromium pages opening one link together, and how many showed an exception or error."""
     contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(size)]
@@ -169,34 +341,89 @@ def page_load(browser, base: str, query: str, repeats: int) -> list[float]:
     return out
 
 
+def measure(browser, base: str, repeats: int, seed: int, training: bool) -> dict:
+    """Every per-click figure of one phase (idle or loaded), on networks new to the server (seeds from `seed`)."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.add_init_script(COUNT_RUNS)
+    out = {"steps": step_visits(page, base, repeats, seed), "compare": compare_visits(page, base, repeats, seed + 1)}
+    out["first"], out["new"], out["cached"] = slider_times(page, base, repeats, seed + 2)
+    if training:
+        out["race"] = race_times(page, base, seed + 3)
+        out["he"] = he_time(page, base)
+    page.close()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=12, help="slider moves and page loads per measurement")
-    parser.add_argument("--class-size", type=int, default=30, help="sessions opening one link at once")
+    parser.add_argument("--repeats", type=int, default=12, help="clicks, slider moves and page loads per measurement")
+    parser.add_argument("--background", type=int, default=3,
+                        help="sessions computing new networks during the loaded measurements (0: idle only)")
+    parser.add_argument("--training", action=argparse.BooleanOptionalAction, default=True,
+                        help="time Run at the lecture's size and the He et al. 2015 preset (minutes under load)")
+    parser.add_argument("--class-size", type=int, default=30, help="sessions opening one link at once (0: no class)")
     parser.add_argument("--browser-pages", type=int, default=6, help="real Chromium pages opening one link at once")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    fresh = int(time.time()) % 100_000 + 1  # seeds nobody has used on this server yet
-    with serve() as base, sync_playwright() as p:
+    fresh = int(time.time()) % 100_000 * 100 + 1  # seeds nobody has used yet
+    phases = {"idle": 0, **({f"{args.background} computing": args.background} if args.background else {})}
+    figures, background = {}, None
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 1000})
-        page.add_init_script(COUNT_RUNS)
-        first, new, cached = slider_times(page, base, args.repeats)
-        page.close()
-        server = class_on_server(base, args.class_size, f"step=6&seed={fresh}")
-        server_again = class_on_server(base, args.class_size, f"step=6&seed={fresh}")
-        loads = page_load(browser, base, f"step=6&seed={fresh}", args.repeats)
-        pages, failed = class_in_browser(browser, base, args.browser_pages, f"step=3&seed={fresh}")
+        for phase, sessions in phases.items():
+            with serve() as base:  # a server of its own: the same networks (seeds) are new again
+                if sessions:
+                    with Background(base, sessions, fresh + 10_000_000) as background:
+                        figures[phase] = measure(browser, base, args.repeats, fresh, args.training)
+                else:
+                    figures[phase] = measure(browser, base, args.repeats, fresh, args.training)
+        if args.class_size:
+            with serve() as base:
+                server = class_on_server(base, args.class_size, f"step=6&seed={fresh}")
+                server_again = class_on_server(base, args.class_size, f"step=6&seed={fresh}")
+                loads = page_load(browser, base, f"step=6&seed={fresh}", args.repeats)
+                pages, failed = class_in_browser(browser, base, args.browser_pages, f"step=3&seed={fresh}")
         browser.close()
+    idle, loaded = figures["idle"], figures.get(f"{args.background} computing")
+
+    def figure(ms: list[float]) -> str:
+        return f"{statistics.median(ms):6.0f} ({max(ms):5.0f})"
+
+    def row(name: str, target: str, pick) -> None:
+        cells = [figure(pick(idle))]
+        if loaded is not None:
+            base_ms = statistics.median(pick(idle))
+            ratio = f"{statistics.median(pick(loaded)) / base_ms:5.2f}" if base_ms > 0 else "—"
+            cells += [figure(pick(loaded)), ratio]
+        print(f"{name:<46} {target:>8}   " + "   ".join(f"{c:>14}" for c in cells))
 
     def line(name: str, ms: list[float]) -> str:
         return f"{name:<52} median {statistics.median(ms):6.0f} ms   max {max(ms):6.0f} ms   (n={len(ms)})"
 
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
-    print(f"{'slider, first move after the page loaded (browser)':<52} {first:13.0f} ms")
-    print(line("slider -> new default-size network (browser)", new))
-    print(line("slider -> network already computed (browser)", cached))
+    head = ["idle", f"{args.background} computing", "ratio"] if loaded is not None else ["idle"]
+    print(f"{'ms, median (max)':<46} {'target':>8}   " + "   ".join(f"{h:>14}" for h in head))
+    row(f"tour step, first visit (n={args.repeats})", "1000", lambda m: [ms for ms, _, _ in m["steps"]])
+    row(f"Compare tab, new networks (n={args.repeats})", "2000", lambda m: [ms for ms, _, _ in m["compare"]])
+    row(f"width slider -> new network (n={args.repeats})", "400", lambda m: m["new"])
+    row(f"width slider -> computed network (n={args.repeats})", "150", lambda m: m["cached"])
+    row("width slider, first move after a page load", "", lambda m: [m["first"]])
+    for name, part in (("tour step", "steps"), ("Compare", "compare")):
+        row(f"{name}: old charts shown under the new title", "", lambda m: [s for _, s, _ in m[part]])
+        row(f"{name}: computing note in the page", "", lambda m: [n for _, _, n in m[part]])
+    if args.training:
+        row("Run at step 2 (10 x 500): first curves", "", lambda m: [1000 * m["race"][0]])
+        row("Run at step 2 (10 x 500): whole race", "", lambda m: [1000 * m["race"][1]])
+        row("He et al. 2015 preset, both depths", "", lambda m: [1000 * m["he"]])
+    if background is not None:
+        print(f"background: {args.background} sessions opened {background.pages} new pages in "
+              f"{background.seconds:.0f} s ({background.pages / background.seconds:.1f} a second); "
+              f"{background.failures} did not finish"
+              + (f" (the last: {background.last_failure})" if background.failures else ""))
+    if not args.class_size:
+        return
+    print()
     for name, runs in ((f"{args.class_size} sessions open one new link at once (server)", server),
                        (f"{args.class_size} sessions open it again (server)", server_again)):
         print(line(name, [ms for ms, _, _ in runs]))

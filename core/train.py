@@ -196,11 +196,13 @@ def train(config: Config, steps: int = DEFAULT_STEPS, lr: float = DEFAULT_LR, mo
 def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFAULT_STEPS,
          lr: float = DEFAULT_LR, momentum: float = DEFAULT_MOMENTUM, classes: int = DEFAULT_CLASSES,
          batch: int | None = None, progress: Progress | None = None,
-         memory_budget: int = DEFAULT_MEMORY_BUDGET) -> dict[str, TrainingResult]:
+         memory_budget: int = DEFAULT_MEMORY_BUDGET, live: dict | None = None) -> dict[str, TrainingResult]:
     """Train the same network once per scheme on the same data; {scheme name: result}, in order.
 
     A run that diverges stops its own curve; the others go on. progress(done, total) counts steps
-    over all runs.
+    over all runs; an exception it raises ends the race. live, if given, receives each run's loss and
+    accuracy arrays as the run starts, {scheme: (loss, accuracy)}, (steps,) each: they fill in place as
+    it trains (NaN for steps not taken yet), for drawing the curves while the race runs.
     """
     chosen = tuple(schemes or lecture_schemes(config.activation))
     unknown = [s for s in chosen if s not in SCHEMES]
@@ -212,7 +214,7 @@ def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFA
         _check(c, steps, lr, momentum, classes, batch, memory_budget)
     task = make_task(classes, config.width, config.dtype)
     runs = [(c, task, scheme) for scheme, c in zip(chosen, configs)]
-    return dict(zip(chosen, _train_all(runs, steps, lr, momentum, batch, progress)))
+    return dict(zip(chosen, _train_all(runs, steps, lr, momentum, batch, progress, live)))
 
 
 class _Stopped(Exception):
@@ -220,12 +222,13 @@ class _Stopped(Exception):
 
 
 def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, momentum: float, batch: int,
-               progress: Progress | None) -> list[TrainingResult]:
+               progress: Progress | None, live: dict | None = None) -> list[TrainingResult]:
     """Train each (config, task, name) run, side by side across the machine's cores (threads.parallel_map).
 
     The runs share nothing they write, so the results are bitwise those of one run after the other.
     progress(done, total) counts steps over all runs and is called in this caller's thread only (a UI
     such as Streamlit can only be driven from there); if it raises, every run stops within a step.
+    live: as in race.
     """
     caller, stop = threading.get_ident(), threading.Event()
     total, done, shown = len(runs) * steps, [0] * len(runs), [-1]
@@ -243,7 +246,7 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
                 tell()
         config, task, name = runs[index]
         with np.errstate(all="ignore"):
-            return _train(config, task, steps, lr, momentum, batch, report, name, stop)
+            return _train(config, task, steps, lr, momentum, batch, report, name, stop, live)
 
     try:
         return threads.parallel_map(run, range(len(runs)), wait=tell)
@@ -399,7 +402,8 @@ def _record_steps(steps: int) -> np.ndarray:
 
 
 def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, batch: int,
-           progress: Progress | None, name: str, stop: threading.Event | None = None) -> TrainingResult:
+           progress: Progress | None, name: str, stop: threading.Event | None = None,
+           live: dict | None = None) -> TrainingResult:
     depth = config.depth
     params = init_params(config, np.random.default_rng(config.seed), task.classes)
     velocity = {key: np.zeros_like(p) for key, p in params.items()}
@@ -408,6 +412,8 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
     is_mark = np.zeros(steps, bool)
     is_mark[marks] = True
     loss, accuracy = np.full(steps, np.nan), np.full(steps, np.nan)
+    if live is not None:
+        live[name] = loss, accuracy
     act_std, grad_std, update_ratio = (np.full((len(marks), depth), np.nan) for _ in range(3))
     diverged_at, message, record = None, "", 0
 

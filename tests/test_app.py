@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import Config, estimate_memory, simulate
-from core.train import lecture_schemes
+from core.train import lecture_schemes, race
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from tests.test_derivation import check_equations
 from views import derivation
@@ -242,6 +244,68 @@ def test_compare_refuses_only_the_schemes_over_the_budget(monkeypatch):
     assert len(at.get("vega_lite_chart")) == 1
 
 
+def failing_for(monkeypatch, doomed) -> list:
+    """Make core.simulate fail for the configurations `doomed` picks; returns the list of every one it is asked."""
+    import core
+
+    asked, real = [], core.simulate
+
+    def simulate(config, *args, **kwargs):
+        asked.append(config)
+        if doomed(config):
+            raise RuntimeError("stopped here by the test")
+        return real(config, *args, **kwargs)
+
+    monkeypatch.setattr(core, "simulate", simulate)
+    return asked
+
+
+def computing_notes(at: AppTest) -> list[str]:
+    return [i.value for i in at.info if i.value == EN["computing_note"]]
+
+
+def test_a_new_step_is_computed_under_a_note_before_any_of_its_page_is_drawn(monkeypatch):
+    # The failure freezes the page at the moment of the computation: what a browser shows meanwhile.
+    at = open_app(step="2", seed="918274")
+    at.radio(key="step").set_value("4").run()
+    no_trouble(at)
+    assert at.title[0].value.startswith("Step 4 of 7") and computing_notes(at) == []  # the note goes with the wait
+    failing_for(monkeypatch, lambda c: c.std == 1.0)  # step 3's network
+    at.radio(key="step").set_value("3").run()
+    assert at.exception
+    assert len(at.title) == 0 and len(at.metric) == 0 and at.get("vega_lite_chart") == []  # no new title on old charts
+    assert computing_notes(at) == [EN["computing_note"]]
+
+
+def test_with_the_compare_tab_open_its_networks_are_computed_before_the_page_changes(monkeypatch):
+    at = open_app(step="2", tab="compare", seed="918275")
+    asked = failing_for(monkeypatch, lambda c: c.activation == "relu" and c.init == "normal" and c.std == 1.0)
+    at.radio(key="step").set_value("5").run()  # ReLU: new networks for every scheme but the step's own
+    assert at.exception and len(at.title) == 0 and computing_notes(at) == [EN["computing_note"]]
+    assert {(c.init, c.std, c.batch_norm) for c in asked} >= {("xavier_normal", 0.01, False),
+                                                                ("normal", 1.0, False)}
+
+
+def test_the_compare_schemes_of_a_link_are_computed_before_their_tab_is_drawn(monkeypatch):
+    at = open_app(step="2", compare=["orthogonal"], seed="918276")  # the Compare tab is not open yet
+    failing_for(monkeypatch, lambda c: c.init == "orthogonal")
+    open_tab(at, "compare")
+    assert at.exception and len(at.title) == 0
+
+
+def test_the_compare_tab_draws_each_scheme_s_own_network():
+    at = open_app(step="6", tab="compare", seed="3")
+    no_trouble(at)
+    (chart,) = at.get("vega_lite_chart")
+    (dataset,) = chart.proto.datasets
+    drawn = convert_arrow_bytes_to_pandas_df(dataset.data.data)
+    network = tour.step_config("6", seed=3)
+    for scheme in tour.LECTURE_FIVE:  # each computed on its own, one after another
+        expected = simulate(tour.scheme_config(network, scheme)).stats["act_std"]
+        got = drawn.loc[drawn["scheme"] == scheme].sort_values("layer")["act_std"].to_numpy()
+        np.testing.assert_array_equal(got, expected, err_msg=scheme)
+
+
 def test_an_overflow_is_stated_and_the_finite_layers_still_draw():
     at = open_app(step="custom", depth="30", activation="linear", init="normal", std="100")
     no_trouble(at)
@@ -272,6 +336,7 @@ def test_chinese_throughout():
 
 # ---------- Training and Theory ----------
 
+SCHEMES_3 = ("zeros", "normal_1", "he_normal")
 SMALL = dict(step="custom", depth="3", width="32", activation="relu", init="he_normal", tab="training", steps="20")
 TRAIN_TEXT = training_view.TEXT["en"]
 
@@ -293,6 +358,13 @@ def run_button(at: AppTest):
     return at.button(key="run_race")
 
 
+def train(at: AppTest, button: str = "run_race", job: str = "_race", timeout: float = 300) -> AppTest:
+    """Press a Run button and wait for its training, which runs in the background; then draw the page again."""
+    at.button(key=button).click().run()
+    assert at.session_state[job].wait(timeout), "the training did not end"
+    return at.run()
+
+
 def test_training_waits_for_the_run_button():
     at = open_app(**SMALL)
     no_trouble(at)
@@ -307,7 +379,7 @@ def test_training_waits_for_the_run_button():
 @pytest.mark.slow
 def test_run_trains_and_shows_the_curves_and_the_table():
     at = open_app(**SMALL, train=["zeros", "he_normal"])
-    run_button(at).click().run()
+    train(at)
     no_trouble(at)
     results = at.session_state["_training"][1]
     assert list(results) == ["zeros", "he_normal"] and results["he_normal"].steps == 20  # the tab's steps
@@ -328,13 +400,81 @@ def test_run_trains_and_shows_the_curves_and_the_table():
 
 def test_a_diverging_run_stops_with_a_message_and_the_others_finish():
     at = open_app(**{**SMALL, "depth": "6", "width": "64"}, train=["normal_1", "he_normal"])
-    run_button(at).click().run()
+    train(at)
     no_trouble(at)
     assert [w.value for w in at.warning] == [TRAIN_TEXT["diverged"].format(scheme="normal_1", step=2)]
     table = at.dataframe[0].value
     assert list(table[TRAIN_TEXT["col_diverged"]]) == ["2", "—"]
     assert table[TRAIN_TEXT["col_accuracy"]].iloc[1].endswith("%")  # He trained to the end
     assert TRAIN_TEXT["loss_title"] in chart_titles(at)
+
+
+def test_a_race_trained_in_the_background_is_exactly_core_race():
+    at = open_app(**SMALL, train=["zeros", "normal_1", "he_normal"])
+    train(at)
+    no_trouble(at)
+    (config, schemes, steps), shown = at.session_state["_training"]
+    assert (config.depth, config.width, config.activation, schemes, steps) == (3, 32, "relu", SCHEMES_3, 20)
+    expected = race(Config(depth=3, width=32, activation="relu", init="he_normal"), SCHEMES_3, steps=20)
+    assert list(shown) == list(expected)
+    for name, result in expected.items():
+        for field in ("loss", "accuracy", "act_std", "grad_std", "update_ratio", "distinct_units"):
+            np.testing.assert_array_equal(getattr(shown[name], field), getattr(result, field), err_msg=name)
+        assert shown[name].diverged_at == result.diverged_at and shown[name].final_loss == result.final_loss
+    table = at.dataframe[0].value  # and the page's table is that race's
+    assert list(table[TRAIN_TEXT["col_loss"]]) == [
+        f"{r.final_loss:.4f}" if math.isfinite(r.final_loss) else "—" for r in expected.values()]
+
+
+def stop_button(at: AppTest):
+    return next(b for b in at.button if b.label == TRAIN_TEXT["stop"])
+
+
+LONG = {**SMALL, "depth": "6", "width": "64", "steps": "10000"}  # seconds of training: time to look and to stop
+
+
+def test_while_a_race_trains_the_page_draws_its_curves_and_stop_ends_it():
+    at = open_app(**LONG, train=["he_normal", "xavier_normal"])
+    run_button(at).click().run()
+    job = at.session_state["_race"]
+    try:
+        for _ in range(600):  # until some steps have been taken and drawn
+            if job.done > 0:
+                break
+            job.wait(0.1)
+        at.run()
+        no_trouble(at)
+        assert job.running
+        assert len(at.get("progress")) == 1 and len(at.dataframe) == 0  # a bar, no final table yet
+        assert chart_titles(at) == [TRAIN_TEXT["loss_title"], TRAIN_TEXT["accuracy_title"]]
+        loss = next(s for s in chart_specs(at) if title_of(s) == TRAIN_TEXT["loss_title"])
+        assert loss["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0, 9999]  # the curves grow into the race
+        stop_button(at).click().run()
+        assert job.wait(60) and job.stopped and job.result is None
+    finally:
+        job.stop()
+    at.run()
+    no_trouble(at)
+    assert [w.value for w in at.warning] == [TRAIN_TEXT["stopped"].format(
+        seconds=job.seconds, done=job.done, total=job.total)]
+    assert chart_titles(at) == [TRAIN_TEXT["loss_title"], TRAIN_TEXT["accuracy_title"]]  # how far each run got
+    assert "_training" not in at.session_state  # a stopped race is no result
+    assert not run_button(at).disabled
+
+
+def test_a_new_run_stops_the_race_still_training():
+    at = open_app(**LONG, train=["he_normal"])
+    run_button(at).click().run()
+    first = at.session_state["_race"]
+    try:
+        at.number_input(key="steps").set_value(20).run()
+        assert at.session_state["_race"] is first and first.running  # other settings: it goes on, and says so
+        assert TRAIN_TEXT["other_running"] in [i.value for i in at.info]
+        train(at)
+        assert first.wait(60) and first.stopped
+        assert at.session_state["_training"][0][2] == 20 and TRAIN_TEXT["loss_title"] in chart_titles(at)
+    finally:
+        first.stop()
 
 
 def test_training_over_the_memory_budget_is_refused_and_the_page_still_works(monkeypatch):
@@ -364,7 +504,7 @@ def test_a_race_too_big_to_wait_for_is_refused_with_the_width_that_fits(monkeypa
 def test_the_he_2015_preset_races_both_depths_and_says_what_it_measured():
     at = open_app(**SMALL)
     # two races of 800 steps, ~8 s alone; numpy slows many-fold when another process shares the two cores
-    at.button(key="run_he_2015").click().run(timeout=300)
+    train(at, "run_he_2015", "_he_race")
     no_trouble(at)
     titles = chart_titles(at)
     assert f"{TRAIN_TEXT['he_depth']} 22" in titles and f"{TRAIN_TEXT['he_depth']} 30" in titles

@@ -389,6 +389,49 @@ def test_race_runs_the_lecture_schemes_and_reports_progress():
         assert result.config == scheme_config(replace(SMALL, activation="tanh"), name)
 
 
+def test_a_watched_race_shows_each_curve_as_it_grows_and_ends_as_an_unwatched_one():
+    network = replace(SMALL, activation="relu")
+    live, seen = {}, []
+
+    def progress(done, total):  # what a page redrawing the curves would read at this moment
+        seen.append({name: (loss.copy(), accuracy.copy()) for name, (loss, accuracy) in live.items()})
+
+    watched = race(network, ("zeros", "he_normal"), steps=300, progress=progress, live=live)
+    plain = race(network, ("zeros", "he_normal"), steps=300)
+    for name, result in watched.items():
+        loss, accuracy = live[name]
+        np.testing.assert_array_equal(loss, result.loss)  # the very arrays the result holds
+        np.testing.assert_array_equal(accuracy, result.accuracy)
+        np.testing.assert_array_equal(result.loss, plain[name].loss)  # watching changes nothing
+        np.testing.assert_array_equal(result.accuracy, plain[name].accuracy)
+        # at every look, a curve is the run's first steps, at their final values, then NaN for the steps to come
+        counts = []
+        for look in seen:
+            for then, final in zip(look.get(name, ()), (result.loss, result.accuracy)):
+                count = int(np.isfinite(then).sum())
+                assert np.isnan(then[count:]).all()
+                np.testing.assert_array_equal(then[:count], final[:count])
+                counts.append(count)
+        losses = counts[::2]
+        assert losses == sorted(losses) and counts[-2:] == [300, 300]  # it only grows, up to the whole run
+
+
+def test_a_progress_report_that_raises_ends_the_race():
+    class Stop(Exception):
+        pass
+
+    calls = []
+
+    def progress(done, total):
+        calls.append(done)
+        if done >= 10:
+            raise Stop
+
+    with pytest.raises(Stop):
+        race(replace(SMALL, activation="relu"), ("he_normal", "xavier_normal"), steps=200, progress=progress)
+    assert calls[-1] < 200  # it stopped within the first run
+
+
 def test_scheme_config_resets_the_init_fields():
     network = replace(SMALL, init="uniform", bias=0.5, batch_norm=True, gain=2.0)
     assert scheme_config(network, "he_normal") == replace(SMALL, init="he_normal")
@@ -487,6 +530,42 @@ def test_tab_frames_and_charts_build(relu_race):
     table = tv.final_frame(relu_race, text)
     assert table[text["col_diverged"]].tolist()[2] == str(relu_race["normal_1"].diverged_at)
     assert table[text["col_units"]].tolist()[0] == "1"
+
+
+def test_a_growing_race_draws_from_a_template_that_is_the_chart(relu_race):
+    from views import charts
+    from views import training as tv
+
+    text, half = tv.TEXT["en"], {}
+    for name, r in relu_race.items():  # every run halfway, as a page sees it while the race trains
+        loss, accuracy = r.loss.copy(), r.accuracy.copy()
+        loss[30:], accuracy[30:] = np.nan, np.nan
+        half[name] = loss, accuracy
+    frame = tv.runs_frame(half)
+    assert frame["step"].max() == 29 and np.isfinite(frame["loss"]).all()
+
+    def resolved(spec: dict, frame_rows: list) -> dict:  # every dataset written into the layer that reads it
+        datasets = {**spec.pop("datasets", {}), charts.MAIN: frame_rows}
+
+        def walk(node):
+            if isinstance(node, dict):
+                data = node.get("data")
+                if isinstance(data, dict) and "name" in data:
+                    node = {**node, "data": {"values": datasets[data["name"]]}}
+                return {k: walk(v) for k, v in node.items()}
+            return [walk(v) for v in node] if isinstance(node, list) else node
+        return walk(spec)
+
+    for build in (tv.loss_chart, tv.accuracy_chart):
+        chart = build(frame, text, 3, steps=60, names=list(relu_race))
+        spec = tv.template(chart)
+        assert spec["data"] == {"name": charts.MAIN} and "datasets" not in spec
+        own = json.loads(chart.to_json(validate=False))
+        rows = own["datasets"][own["data"]["name"]]  # the frame, as the chart writes it
+        assert resolved(spec, rows) == resolved(own, rows)  # filled with the frame, the template is the chart
+        assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0, 59]  # the whole race, not its first 30
+        colour = spec["layer"][0]["encoding"]["color"]["scale"]
+        assert colour["domain"] == list(relu_race)  # every scheme in the legend, also before its run has begun
 
 
 def test_heatmap_frame_stays_under_altairs_row_limit():

@@ -17,6 +17,7 @@ EN: dict[str, str] = {
     "network_line": "{depth} layers × {width} units · {activation}{bn} · init {init} · batch {batch} · seed {seed}",
     "bn_suffix": " + batch norm",
     "computing": "Simulating the network…",
+    "computing_note": "Computing the new settings… The page below still shows the previous ones until then.",
     # tour
     "tour": "Lecture tour",
     "tour_help": "Each step sets every control to one moment of the lecture. Change any control and you are in Custom.",
@@ -467,6 +468,7 @@ ZH: dict[str, str] = {
     "network_line": "{depth} 层 × {width} 个神经元 · {activation}{bn} · 初始化 {init} · 批量 {batch} · 种子 {seed}",
     "bn_suffix": " + 批归一化",
     "computing": "正在模拟网络……",
+    "computing_note": "正在计算新的设置……在此之前，下方仍显示之前设置的结果。",
     "tour": "课程导览",
     "tour_help": "每一步都会把所有控件设成课上讲到的某个情形。之后改动任何控件，就进入“自定义”。",
     "step_1": "权重全为零：对称性",

@@ -63,7 +63,7 @@ from core.train import (
     DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, POINTS_PER_CLASS, steps_to_loss, training_batch,
 )
 
-from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, SCHEME_COLOURS, TITLE_SIZE, decades
+from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, SCHEME_COLOURS, TITLE_SIZE, decades
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
 # taken, so these come from his "muted" set, also safe for the common colour-vision deficiencies.
@@ -121,20 +121,30 @@ def smoothing_window(steps: int) -> int:
 
 
 def curves_frame(results: dict, max_points: int = MAX_POINTS) -> pd.DataFrame:
+    """Long frame (scheme, step, loss, accuracy, loss_mean, accuracy_mean) of finished runs, as runs_frame."""
+    return runs_frame({name: (r.loss, r.accuracy) for name, r in results.items()}, max_points)
+
+
+def runs_frame(curves: dict, max_points: int = MAX_POINTS) -> pd.DataFrame:
     """Long frame (scheme, step, loss, accuracy, loss_mean, accuracy_mean), thinned to max_points rows.
 
-    The *_mean columns are running means over smoothing_window(steps) steps, computed before thinning;
-    steps after a divergence are left out.
+    curves: {name: (loss, accuracy)}, each (steps,) with NaN for the steps without a value: after a divergence,
+    or not taken yet while the run trains (a live race's arrays, read as they fill). The *_mean columns are
+    running means over smoothing_window(steps) steps, computed before thinning; steps without a value are
+    left out. The thinning depends on the runs' lengths only, so a growing curve keeps its points.
     """
     parts = []
-    stride = max(1, math.ceil(sum(r.steps for r in results.values()) / max_points))
-    for name, r in results.items():
-        window = smoothing_window(r.steps)
-        frame = pd.DataFrame({"scheme": name, "step": np.arange(r.steps), "loss": r.loss, "accuracy": r.accuracy})
+    stride = max(1, math.ceil(sum(len(loss) for loss, _ in curves.values()) / max_points))
+    for name, (loss, accuracy) in curves.items():
+        steps = len(loss)
+        window = smoothing_window(steps)
+        frame = pd.DataFrame({"scheme": name, "step": np.arange(steps), "loss": loss, "accuracy": accuracy})
         frame["loss_mean"] = frame["loss"].rolling(window, min_periods=1).mean()
         frame["accuracy_mean"] = frame["accuracy"].rolling(window, min_periods=1).mean()
-        keep = (frame["step"] % stride == 0) | (frame["step"] == r.steps - 1)
+        keep = (frame["step"] % stride == 0) | (frame["step"] == steps - 1)
         parts.append(frame[keep & np.isfinite(frame["loss"])])
+    if not parts:
+        return pd.DataFrame(columns=["scheme", "step", "loss", "accuracy", "loss_mean", "accuracy_mean"])
     return pd.concat(parts, ignore_index=True)
 
 
@@ -189,8 +199,8 @@ def _fonts(chart):
     )
 
 
-def _scheme_colour(frame: pd.DataFrame, title: str) -> alt.Color:
-    names = list(dict.fromkeys(frame["scheme"]))
+def _scheme_colour(frame: pd.DataFrame, title: str, names: list[str] | None = None) -> alt.Color:
+    names = list(dict.fromkeys(frame["scheme"])) if names is None else list(names)
     return alt.Color("scheme:N").title(title).scale(domain=names, range=colours(names))
 
 
@@ -203,45 +213,89 @@ def _guide(value: float, label: str, x_end: float) -> alt.LayerChart:
     return rule + words
 
 
-def loss_chart(frame: pd.DataFrame, text: dict, classes: int) -> alt.LayerChart:
+def _step_axis(text: dict, steps: int | None) -> alt.X:
+    x = alt.X("step:Q").title(text["step"])
+    return x if steps is None else x.scale(domain=[0, steps - 1], nice=False)
+
+
+def _last_step(frame: pd.DataFrame, steps: int | None) -> float:
+    return float(frame["step"].max()) if steps is None else float(steps - 1)
+
+
+def loss_axis(frame: pd.DataFrame, classes: int) -> tuple[tuple[float, ...], float, float]:
+    """The loss axis: its ticks and domain, whole decades around the curves and ln K, cut at MAX_LOSS."""
+    ticks, (lo, hi) = decades([*frame["loss"], math.log(classes)])
+    hi = min(hi, MAX_LOSS)
+    return tuple(v for v in ticks if v <= hi), lo, hi
+
+
+def loss_chart(frame: pd.DataFrame, text: dict, classes: int, steps: int | None = None,
+               names: list[str] | None = None) -> alt.LayerChart:
     """Minibatch loss per scheme on one log axis: their running mean bold, the raw values faint; ln K dashed.
 
     The axis stops at MAX_LOSS: a run whose loss explodes leaves the chart (its message says so) rather
-    than squashing every other curve into one line.
+    than squashing every other curve into one line. steps: the race's length; given while it trains, the
+    step axis spans the whole race and the curves grow into it. names: the schemes of the legend, in order
+    (default: those in the frame). The curves are the chart's top-level data (see template).
     """
     ln_k = math.log(classes)
-    ticks, (lo, hi) = decades([*frame["loss"], ln_k])
-    hi = min(hi, MAX_LOSS)
+    ticks, lo, hi = loss_axis(frame, classes)
     y = alt.Y("value:Q").title(text["loss_y"]).scale(type="log", domain=[lo, hi], nice=False, clamp=False).axis(
-        values=[v for v in ticks if v <= hi], format="~g")
-    x = alt.X("step:Q").title(text["step"])
-    colour = _scheme_colour(frame, text["col_scheme"])
-    mean = alt.Chart(frame).mark_line(strokeWidth=3, clip=True).encode(
+        values=list(ticks), format="~g")
+    x = _step_axis(text, steps)
+    colour = _scheme_colour(frame, text["col_scheme"], names)
+    mean = alt.Chart().mark_line(strokeWidth=3, clip=True).encode(
         x, y, colour,
         tooltip=[alt.Tooltip("scheme:N", title=text["col_scheme"]), alt.Tooltip("step:Q", title=text["step"]),
                  alt.Tooltip("loss_mean:Q", format=".3f", title=text["loss_mean_tip"])],
     ).transform_calculate(value="datum.loss_mean")
-    raw = alt.Chart(frame).mark_line(strokeWidth=1, opacity=0.3, clip=True).encode(
+    raw = alt.Chart().mark_line(strokeWidth=1, opacity=0.3, clip=True).encode(
         x, y, colour).transform_calculate(value="datum.loss")
-    guide = _guide(ln_k, text["ln_k"].format(k=classes), float(frame["step"].max()))
-    chart = alt.layer(mean, raw, guide).properties(title=text["loss_title"], height=HEIGHT + 80, width="container")
+    guide = _guide(ln_k, text["ln_k"].format(k=classes), _last_step(frame, steps))
+    chart = alt.layer(mean, raw, guide, data=frame).properties(title=text["loss_title"], height=HEIGHT + 80,
+                                                               width="container")
     return _fonts(chart)
 
 
-def accuracy_chart(frame: pd.DataFrame, text: dict, classes: int, ceiling: float | None = None) -> alt.LayerChart:
-    """Running-mean minibatch accuracy per scheme; chance (1/K) and, if given, the one-unit ceiling dashed."""
-    chart = alt.Chart(frame).mark_line(strokeWidth=3).encode(
-        alt.X("step:Q").title(text["step"]),
+def accuracy_chart(frame: pd.DataFrame, text: dict, classes: int, ceiling: float | None = None,
+                   steps: int | None = None, names: list[str] | None = None) -> alt.LayerChart:
+    """Running-mean minibatch accuracy per scheme; chance (1/K) and, if given, the one-unit ceiling dashed.
+
+    steps, names: as in loss_chart."""
+    chart = alt.Chart().mark_line(strokeWidth=3).encode(
+        _step_axis(text, steps),
         alt.Y("accuracy_mean:Q").title(text["accuracy_y"]).scale(domain=[0, 1]).axis(format="%"),
-        _scheme_colour(frame, text["col_scheme"]),
+        _scheme_colour(frame, text["col_scheme"], names),
         tooltip=[alt.Tooltip("scheme:N", title=text["col_scheme"]), alt.Tooltip("step:Q", title=text["step"]),
                  alt.Tooltip("accuracy_mean:Q", format=".1%", title=text["accuracy_mean_tip"])],
     )
-    x_end = float(frame["step"].max())
+    x_end = _last_step(frame, steps)
     layers = [chart, _guide(1 / classes, text["chance"].format(k=classes), x_end)]
     if ceiling is not None:
         layers.append(_guide(ceiling, text["one_unit"], x_end))
-    return _fonts(alt.layer(*layers).properties(title=text["accuracy_title"], height=HEIGHT, width="container"))
+    return _fonts(alt.layer(*layers, data=frame).properties(title=text["accuracy_title"], height=HEIGHT,
+                                                            width="container"))
+
+
+def template(chart: alt.LayerChart) -> dict:
+    """A loss or accuracy chart as a Vega-Lite dict whose curves, its top-level data, are the dataset named
+    charts.MAIN and left empty, to be filled by charts.with_data; the guides' own rows are written into their
+    layers. Building a chart costs tens of ms; a live race redraws its curves every few hundred ms."""
+    spec = chart.to_dict(validate=False)
+    datasets = spec.pop("datasets", {})
+    main = spec["data"]["name"]
+
+    def inline(node):
+        if isinstance(node, dict):
+            data = node.get("data")
+            if isinstance(data, dict) and data.get("name") in datasets:
+                node = {**node, "data": {"name": MAIN} if data["name"] == main else {"values": datasets[data["name"]]}}
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    return inline(spec)
 
 
 def heatmap_chart(frame: pd.DataFrame, text: dict, statistic: str = "act_std") -> alt.Chart:
@@ -326,7 +380,11 @@ TEXT = {
         "schemes": "Schemes to race",
         "schemes_help": "Each keeps its colour everywhere in the app. Default: the lecture's five.",
         "run": "Run",
-        "running": "Training…",
+        "running": "Training… {done:,} of {total:,} steps, {seconds:.0f} s so far",
+        "stop": "Stop",
+        "stopped": ("Stopped after {seconds:.1f} s, at {done:,} of {total:,} steps: the curves show how far each run "
+                    "got. Press Run to train again."),
+        "other_running": "A race started with other settings is still training. Stop it, or wait for it to finish.",
         "press_run": "Press Run to train this configuration. Training never starts on its own.",
         "too_big": "Training refused: {message}",
         "too_big_memory": ("Training refused: it needs about {need:,.0f} MiB, over the budget of {budget:,.0f} MiB. "
@@ -417,7 +475,10 @@ TEXT = {
         "schemes": "参赛的初始化方案",
         "schemes_help": "每种方案在整个应用里颜色固定。默认:课程里的五种。",
         "run": "运行",
-        "running": "训练中…",
+        "running": "训练中……已完成 {done:,} / {total:,} 步，用时 {seconds:.0f} 秒",
+        "stop": "停止",
+        "stopped": "已在 {seconds:.1f} 秒后停止，完成 {done:,} / {total:,} 步：曲线显示每个方案训练到了哪里。点击“运行”可重新训练。",
+        "other_running": "用其他设置开始的比赛仍在训练。可以停止它，或等它结束。",
         "press_run": "点击“运行”来训练当前配置。训练不会自动开始。",
         "too_big": "拒绝训练:{message}",
         "too_big_memory": ("拒绝训练:需要约 {need:,.0f} MiB,超过 {budget:,.0f} MiB 的上限。请减小深度或宽度:"
