@@ -64,9 +64,15 @@ _configured: list = []  # the limiter that holds the process-wide setting, once 
 
 
 def configure() -> None:
-    """Set every BLAS pool of the process to DEFAULT_BLAS_THREADS threads; once a process, safe to call again."""
+    """Set every BLAS pool of the process to DEFAULT_BLAS_THREADS threads; safe to call again.
+
+    Each call looks for libraries loaded since the last one (scipy brings an OpenBLAS of its own, which
+    starts with a thread per core) and sets those too.
+    """
     with _configure_lock:
-        if not _configured:
+        _controller.cache_clear()
+        pools = [info["num_threads"] for info in threadpool_info() if info.get("user_api") == "blas"]
+        if not _configured or any(n != DEFAULT_BLAS_THREADS for n in pools):
             _configured.append(_controller().limit(limits=DEFAULT_BLAS_THREADS, user_api="blas"))
 
 

@@ -206,3 +206,11 @@ def test_computations_that_together_need_more_than_the_budget_run_one_after_the_
     with threads.compute_slot(DEFAULT_MEMORY_BUDGET):  # the whole budget; a nested slot needs no more
         with threads.compute_slot(DEFAULT_MEMORY_BUDGET):
             assert threads.holds_slot()
+
+
+def test_configure_also_sets_a_blas_loaded_after_it():
+    threads.configure()
+    import scipy.linalg  # noqa: F401  (scipy's own OpenBLAS starts with a thread per core)
+
+    threads.configure()
+    assert set(blas_thread_counts()) == {threads.DEFAULT_BLAS_THREADS}
