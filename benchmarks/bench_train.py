@@ -75,10 +75,8 @@ def one_race() -> float:
     return time.perf_counter() - start
 
 
-def under_load(jobs: int) -> None:
-    """One default race alone, then `jobs` at once as sessions (threads) and as processes."""
-    one_race()  # warm up
-    alone = min(one_race() for _ in range(2))
+def at_once(jobs: int) -> float:
+    """Seconds until the slowest of `jobs` default races started together as sessions (threads) ends."""
     times = [0.0] * jobs
 
     def session(i: int) -> None:
@@ -89,20 +87,35 @@ def under_load(jobs: int) -> None:
         s.start()
     for s in sessions:
         s.join()
+    return max(times)
+
+
+def as_processes(jobs: int) -> float:
+    """Seconds until the slowest of `jobs` default races started together as separate processes ends."""
     code = (f"import sys, time; sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r}); "
             "from core import Config, threads; from core.train import race; threads.configure(); "
             "race(Config(depth=10, width=100, batch=128), steps=10); s = time.perf_counter(); "
             "race(Config(depth=10, width=100, batch=128)); print(time.perf_counter() - s)")
     processes = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
                  for _ in range(jobs)]
-    separate = [float(p.communicate()[0]) for p in processes]
+    return max(float(p.communicate()[0]) for p in processes)
+
+
+def under_load(jobs: int, rounds: int = 3) -> None:
+    """One default race alone, then `jobs` at once, in alternation; the median ratio of the rounds."""
+    one_race()  # warm up
+    sessions, separate = [], []
+    for _ in range(rounds):
+        alone = one_race()
+        sessions.append((alone, at_once(jobs)))
+        alone = one_race()
+        separate.append((alone, as_processes(jobs)))
     print(f"\nthe default race under load ({jobs} at once; fair share on {threads.usable_cores()} cores: "
-          f"{jobs / threads.usable_cores():.2f} x)")
-    print(f"  alone                           {alone:6.2f} s")
-    print(f"  {jobs} sessions of one process      {max(times):6.2f} s slowest, "
-          f"ratio {max(times) / alone:.2f}   (target <= 2)")
-    print(f"  {jobs} separate processes           {max(separate):6.2f} s slowest, "
-          f"ratio {max(separate) / alone:.2f}")
+          f"{jobs / threads.usable_cores():.2f} x), {rounds} rounds of alone / together:")
+    for label, pairs in ((f"{jobs} sessions of one process", sessions), (f"{jobs} separate processes", separate)):
+        ratios = [together / alone for alone, together in pairs]
+        print(f"  {label:27s} " + ", ".join(f"{a:.2f} / {t:.2f} s" for a, t in pairs)
+              + f"; ratio median {statistics.median(ratios):.2f}" + ("   (target <= 2)" if "sessions" in label else ""))
 
 
 def bare_race_matmuls(config: Config, schemes: int, steps: int) -> tuple[float, float, float]:
