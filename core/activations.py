@@ -260,17 +260,26 @@ _INV_SQRT_2PI = 0.39894228040143267794
 _SQRT_HALF = 0.70710678118654752440
 
 
+def _rational(x: np.ndarray, p: tuple, q: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Numerator and denominator of one of Cody's rational approximations, in Horner form.
+
+    p has one coefficient more than q; the denominator is monic: x^n + q[0] x^(n-1) + ... + q[n-1].
+    """
+    n = len(q)
+    num, den = p[n] * x, x.copy()
+    for a, b in zip(p[:n - 1], q[:n - 1]):
+        num += a
+        num *= x
+        den += b
+        den *= x
+    num += p[n - 1]
+    den += q[n - 1]
+    return num, den
+
+
 def _erf_small(x: np.ndarray) -> np.ndarray:
     """erf(x) for |x| < 0.46875."""
-    y = x * x
-    num, den = _ERF_A[4] * y, y.copy()
-    for a, b in zip(_ERF_A[:3], _ERF_B[:3]):
-        num += a
-        num *= y
-        den += b
-        den *= y
-    num += _ERF_A[3]
-    den += _ERF_B[3]
+    num, den = _rational(x * x, _ERF_A, _ERF_B)
     num *= x
     return np.divide(num, den, out=num)
 
@@ -279,27 +288,12 @@ def _erfcx(y: np.ndarray) -> np.ndarray:
     """erfc(y) e^(y^2), the scaled complementary error function, for y >= 0.46875."""
     out = np.empty_like(y)
     mid, tail = _split(y <= _ERF_MID)
-    x = y[mid]
-    num, den = _ERFC_C[8] * x, x.copy()
-    for c, d in zip(_ERFC_C[:7], _ERFC_D[:7]):
-        num += c
-        num *= x
-        den += d
-        den *= x
-    num += _ERFC_C[7]
-    den += _ERFC_D[7]
+    num, den = _rational(y[mid], _ERFC_C, _ERFC_D)
     out[mid] = np.divide(num, den, out=num)
     x = y[tail]
     z = 1.0 / x
     z *= z  # 1/x^2; (1/x)^2 cannot overflow for huge x
-    num, den = _ERFC_P[5] * z, z.copy()
-    for p, q in zip(_ERFC_P[:4], _ERFC_Q[:4]):
-        num += p
-        num *= z
-        den += q
-        den *= z
-    num += _ERFC_P[4]
-    den += _ERFC_Q[4]
+    num, den = _rational(z, _ERFC_P, _ERFC_Q)
     num *= z
     num /= den
     np.subtract(_INV_SQRT_PI, num, out=num)
