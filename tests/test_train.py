@@ -567,6 +567,17 @@ def test_a_growing_race_draws_from_a_template_that_is_the_chart(relu_race):
         assert colour["domain"] == list(relu_race)  # every scheme in the legend, also before its run has begun
 
 
+def test_race_times_scale_with_the_work_from_the_measured_lecture_race():
+    from views import training as tv
+
+    assert tv.LECTURE_WORK == 300 * 128 * 500**2 * 10 * 5  # Run at a tour step: steps x batch x width² x depth x 5
+    assert tv.race_seconds(tv.LECTURE_WORK) == pytest.approx(tv.MEASURED_S["race"])
+    assert tv.race_seconds(tv.LECTURE_WORK / 4)["loaded"] == pytest.approx(tv.MEASURED_S["race"]["loaded"] / 4)
+    assert [tv.duration(s, "en") for s in (0.2, 45.4, 89.4, 150)] == ["1 s", "45 s", "89 s", "2.5 min"]
+    assert [tv.duration(s, "zh") for s in (45.4, 150)] == ["45 秒", "2.5 分钟"]
+    assert all(s > 0 for times in tv.MEASURED_S.values() for s in times.values())  # measured, not left out
+
+
 def test_heatmap_frame_stays_under_altairs_row_limit():
     from views import training as tv
 
