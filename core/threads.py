@@ -16,8 +16,8 @@ while it is active, so it is for benchmarks and single large matmuls on an other
 
 from __future__ import annotations
 
-import functools
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -40,10 +40,25 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-@functools.cache
+_configure_lock = threading.Lock()
+_scan: dict = {"modules": -1, "controller": None, "paths": set(), "limiters": []}
+
+
 def _controller() -> ThreadpoolController:
-    # Scanning the loaded libraries takes ~0.5 ms; a kept controller sets a limit in ~0.02 ms.
-    return ThreadpoolController()
+    """The loaded libraries, scanned again only when modules were imported since the last look; a BLAS
+    library seen for the first time gets the project's setting (a scan takes ~0.5 ms; a kept controller
+    sets a limit in ~0.02 ms)."""
+    with _configure_lock:
+        if len(sys.modules) != _scan["modules"]:
+            _scan["modules"] = len(sys.modules)
+            controller = ThreadpoolController()
+            new = [lib.filepath for lib in controller.select(user_api="blas").lib_controllers
+                   if lib.filepath not in _scan["paths"]]
+            if new:  # kept: a limiter that is not used as a context manager holds its setting
+                _scan["limiters"].append(controller.select(filepath=new).limit(limits=DEFAULT_BLAS_THREADS))
+                _scan["paths"].update(new)
+            _scan["controller"] = controller
+        return _scan["controller"]
 
 
 @contextmanager
@@ -51,6 +66,7 @@ def blas_threads(n: int | None = None) -> Iterator[None]:
     """Run the block with n BLAS threads (default DEFAULT_BLAS_THREADS), then restore the previous number.
 
     threadpoolctl.threadpool_limits(n, user_api="blas"); the setting is the process's, not the thread's.
+    A BLAS library loaded inside the block gets DEFAULT_BLAS_THREADS.
     """
     n = DEFAULT_BLAS_THREADS if n is None else n
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
@@ -59,15 +75,10 @@ def blas_threads(n: int | None = None) -> Iterator[None]:
         yield
 
 
-_configure_lock = threading.Lock()
-_configured: list = []  # the limiter that holds the process-wide setting, once applied
-
-
 def configure() -> None:
-    """Set every BLAS pool of the process to DEFAULT_BLAS_THREADS threads; once a process, safe to call again."""
-    with _configure_lock:
-        if not _configured:
-            _configured.append(_controller().limit(limits=DEFAULT_BLAS_THREADS, user_api="blas"))
+    """Give every BLAS library of the process DEFAULT_BLAS_THREADS threads: those loaded so far and, at
+    later calls, those loaded since (scipy brings its own). Cheap to call again; parallel_map calls it."""
+    _controller()
 
 
 def blas_settings() -> list[dict]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -222,3 +226,26 @@ def test_a_networks_draws_side_by_side_are_the_numbers_drawn_one_after_another(m
     for a, b in zip((together.x, together.readout, *together.weights), (alone.x, alone.readout, *alone.weights)):
         np.testing.assert_array_equal(a, b)
     assert len(together.weights) == 6
+
+
+LOADED_LATER = """
+import json
+from core import threads
+threads.configure()
+import scipy.linalg  # brings an OpenBLAS of its own, loaded after the setting was applied
+from threadpoolctl import threadpool_info
+threads.configure()
+print(json.dumps([i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas']))
+"""
+
+
+def test_a_blas_library_loaded_later_gets_the_setting_at_the_next_configure():
+    pytest.importorskip("scipy")
+    if threads.usable_cores() < 2:
+        pytest.skip("one core: one BLAS thread either way")
+    done = subprocess.run([sys.executable, "-c", LOADED_LATER], cwd=Path(__file__).resolve().parent.parent,
+                          capture_output=True, text=True, timeout=120,
+                          env={k: v for k, v in os.environ.items() if not k.endswith("NUM_THREADS")})
+    assert done.returncode == 0, done.stderr
+    counts = json.loads(done.stdout)
+    assert len(counts) >= 2 and set(counts) == {1}
