@@ -75,10 +75,8 @@ def one_race() -> float:
     return time.perf_counter() - start
 
 
-def under_load(jobs: int) -> None:
-    """One default race alone, then `jobs` at once as sessions (threads) and as processes."""
-    one_race()  # warm up
-    alone = min(one_race() for _ in range(2))
+def at_once(jobs: int) -> float:
+    """Seconds until the slowest of `jobs` default races started together as sessions (threads) ends."""
     times = [0.0] * jobs
 
     def session(i: int) -> None:
@@ -89,24 +87,40 @@ def under_load(jobs: int) -> None:
         s.start()
     for s in sessions:
         s.join()
+    return max(times)
+
+
+def as_processes(jobs: int) -> float:
+    """Seconds until the slowest of `jobs` default races started together as separate processes ends."""
     code = (f"import sys, time; sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r}); "
             "from core import Config, threads; from core.train import race; threads.configure(); "
             "race(Config(depth=10, width=100, batch=128), steps=10); s = time.perf_counter(); "
             "race(Config(depth=10, width=100, batch=128)); print(time.perf_counter() - s)")
     processes = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
                  for _ in range(jobs)]
-    separate = [float(p.communicate()[0]) for p in processes]
+    return max(float(p.communicate()[0]) for p in processes)
+
+
+def under_load(jobs: int, rounds: int = 3) -> None:
+    """One default race alone, then `jobs` at once, in alternation; the median ratio of the rounds."""
+    one_race()  # warm up
+    sessions, separate = [], []
+    for _ in range(rounds):
+        alone = one_race()
+        sessions.append((alone, at_once(jobs)))
+        alone = one_race()
+        separate.append((alone, as_processes(jobs)))
     print(f"\nthe default race under load ({jobs} at once; fair share on {threads.usable_cores()} cores: "
-          f"{jobs / threads.usable_cores():.2f} x)")
-    print(f"  alone                           {alone:6.2f} s")
-    print(f"  {jobs} sessions of one process      {max(times):6.2f} s slowest, "
-          f"ratio {max(times) / alone:.2f}   (target <= 2)")
-    print(f"  {jobs} separate processes           {max(separate):6.2f} s slowest, "
-          f"ratio {max(separate) / alone:.2f}")
+          f"{jobs / threads.usable_cores():.2f} x), {rounds} rounds of alone / together:")
+    for label, pairs in ((f"{jobs} sessions of one process", sessions), (f"{jobs} separate processes", separate)):
+        ratios = [together / alone for alone, together in pairs]
+        print(f"  {label:27s} " + ", ".join(f"{a:.2f} / {t:.2f} s" for a, t in pairs)
+              + f"; ratio median {statistics.median(ratios):.2f}" + ("   (target <= 2)" if "sessions" in label else ""))
 
 
-def bare_race_matmuls(config: Config, schemes: int, steps: int) -> tuple[float, float]:
-    """Seconds for a race's matmuls alone (float32, the same shapes, in the same side-by-side threads), flops."""
+def bare_race_matmuls(config: Config, schemes: int, steps: int) -> tuple[float, float, float]:
+    """Seconds and CPU seconds for a race's matmuls alone (float32, the same shapes, in the same side-by-side
+    threads), and their flops."""
     batch, width, depth = training_batch(config), config.width, config.depth
     rng = np.random.default_rng(0)
     arrays = [([rng.standard_normal((batch, width), dtype=np.float32) for _ in range(depth)],
@@ -123,9 +137,9 @@ def bare_race_matmuls(config: Config, schemes: int, steps: int) -> tuple[float, 
                     g @ w.T  # input gradient (layer 1 needs none)
 
     flops = 2.0 * batch * width * width * (3 * depth - 1) * steps * schemes
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     threads.parallel_map(run, arrays)
-    return time.perf_counter() - start, flops
+    return time.perf_counter() - start, time.process_time() - cpu, flops
 
 
 def lecture(steps: int) -> None:
@@ -133,15 +147,17 @@ def lecture(steps: int) -> None:
     bare_race_matmuls(LECTURE, len(schemes), 5)  # warm up
     rounds = []
     for _ in range(2):  # interleaved, so that machine load hits both alike
-        bare, flops = bare_race_matmuls(LECTURE, len(schemes), steps)
-        start = time.perf_counter()
+        bare, bare_cpu, flops = bare_race_matmuls(LECTURE, len(schemes), steps)
+        start, cpu = time.perf_counter(), time.process_time()
         race(LECTURE, schemes, steps=steps)
-        rounds.append((bare, time.perf_counter() - start))
-    bare, full = min(r[0] for r in rounds), min(r[1] for r in rounds)
+        rounds.append((bare, time.perf_counter() - start, bare_cpu, time.process_time() - cpu))
+    bare, full, bare_cpu, full_cpu = (min(r[i] for r in rounds) for i in range(4))
     print(f"\nRun at a tour step: {LECTURE.depth} x {LECTURE.width}, batch {training_batch(LECTURE)}, "
           f"{len(schemes)} schemes x {steps} steps, {flops:.2g} flops (best of 2 interleaved rounds)")
-    print(f"  bare float32 matmuls, side by side   {bare:6.1f} s   ({flops / bare / 1e9:.0f} Gflop/s)")
-    print(f"  the race                             {full:6.1f} s   ratio {full / bare:.2f}   (target <= 1.3)")
+    print(f"  bare float32 matmuls, side by side   {bare:6.1f} s   ({flops / bare / 1e9:.0f} Gflop/s; "
+          f"{bare_cpu:.1f} s of CPU)")
+    print(f"  the race                             {full:6.1f} s   ratio {full / bare:.2f}   (target <= 1.3; "
+          f"{full_cpu:.1f} s of CPU, ratio {full_cpu / bare_cpu:.2f})")
 
 
 def he_table(seeds: int) -> None:

@@ -5,7 +5,8 @@ that result (one lock per key, as Streamlit's st.cache_data does). What is kept 
 RESULT_BYTES, counted from the numpy arrays a result holds; the least recently used results go first.
 Kept results are shared between sessions without a copy, so their arrays are made read-only.
 Each computation holds one of core.threads' compute slots, so however many sessions ask at once, at
-most as many networks are computed at a time as the machine has cores.
+most as many networks are computed at a time as the machine has cores, and together they need at most
+core.threads.COMPUTE_BYTES.
 """
 
 from __future__ import annotations
@@ -117,9 +118,10 @@ def simulate_cached(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET) 
     Raises simulate's MemoryBudgetError for a network over the budget (and keeps nothing).
     """
     def compute() -> Result:
-        with threads.compute_slot():
+        need = estimate_memory(config)
+        with threads.compute_slot(need if need <= memory_budget else 0):  # over the budget: refused at once
             result = simulate(config, memory_budget)
-        if estimate_memory(config) > TRIM_BYTES:  # more than malloc is meant to keep: give it back
+        if need > TRIM_BYTES:  # more than malloc is meant to keep: give it back
             release_freed_memory()
         return result
     return RESULTS.get(("simulate", config, memory_budget), compute)

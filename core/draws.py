@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import threads
+
 INPUT, WEIGHTS, READOUT, BIAS = range(4)  # the seed's child streams, in spawn order
 BLOCK = 64  # units per input and read-out stream
 GROWTH = 1.25  # a stream that must grow draws this much more than asked, so a dragged slider rarely redraws
@@ -91,16 +93,22 @@ def draw(seed: int, depth: int, width: int, batch: int, input: str, weight_famil
 
 
 def _assemble(seed, depth, width, batch, input, weight_family, dtype) -> Draws:
-    x = _blocks(seed, INPUT, batch, width, "normal" if input == "normal" else "uniform", dtype)
+    # The parts come from streams of their own, so they are drawn side by side on the free cores
+    # (core.threads) and are the same numbers whichever thread draws them.
+    def part(index: int) -> np.ndarray:
+        if index == 0:
+            return _blocks(seed, INPUT, batch, width, "normal" if input == "normal" else "uniform", dtype)
+        if index == 1:
+            return _blocks(seed, READOUT, batch, width, "normal", dtype)
+        return _layer_weights(seed, index - 2, width, weight_family, dtype)
+
+    x, readout, *weights = threads.parallel_map(part, range(2 + (depth if weight_family else 0)))
     if input == "uniform":  # U(-sqrt 3, sqrt 3) has unit variance
         x *= 2 * math.sqrt(3)
         x -= math.sqrt(3)
-    weights = tuple(_layer_weights(seed, layer, width, weight_family, dtype) for layer in range(depth)) \
-        if weight_family else ()
-    readout = _blocks(seed, READOUT, batch, width, "normal", dtype)
     for array in (x, *weights, readout):
         array.flags.writeable = False  # shared between calls and sessions
-    return Draws(x, weights, readout)
+    return Draws(x, tuple(weights), readout)
 
 
 def _blocks(seed: int, part: int, batch: int, width: int, kind: str, dtype: str) -> np.ndarray:

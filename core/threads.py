@@ -16,12 +16,10 @@ while it is active, so it is for benchmarks and single large matmuls on an other
 
 from __future__ import annotations
 
-import functools
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor
-from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -42,10 +40,25 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-@functools.cache
+_configure_lock = threading.Lock()
+_scan: dict = {"modules": -1, "controller": None, "paths": set(), "limiters": []}
+
+
 def _controller() -> ThreadpoolController:
-    # Scanning the loaded libraries takes ~0.5 ms; a kept controller sets a limit in ~0.02 ms.
-    return ThreadpoolController()
+    """The loaded libraries, scanned again only when modules were imported since the last look; a BLAS
+    library seen for the first time gets the project's setting (a scan takes ~0.5 ms; a kept controller
+    sets a limit in ~0.02 ms)."""
+    with _configure_lock:
+        if len(sys.modules) != _scan["modules"]:
+            _scan["modules"] = len(sys.modules)
+            controller = ThreadpoolController()
+            new = [lib.filepath for lib in controller.select(user_api="blas").lib_controllers
+                   if lib.filepath not in _scan["paths"]]
+            if new:  # kept: a limiter that is not used as a context manager holds its setting
+                _scan["limiters"].append(controller.select(filepath=new).limit(limits=DEFAULT_BLAS_THREADS))
+                _scan["paths"].update(new)
+            _scan["controller"] = controller
+        return _scan["controller"]
 
 
 @contextmanager
@@ -53,6 +66,7 @@ def blas_threads(n: int | None = None) -> Iterator[None]:
     """Run the block with n BLAS threads (default DEFAULT_BLAS_THREADS), then restore the previous number.
 
     threadpoolctl.threadpool_limits(n, user_api="blas"); the setting is the process's, not the thread's.
+    A BLAS library loaded inside the block gets DEFAULT_BLAS_THREADS.
     """
     n = DEFAULT_BLAS_THREADS if n is None else n
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
@@ -61,15 +75,10 @@ def blas_threads(n: int | None = None) -> Iterator[None]:
         yield
 
 
-_configure_lock = threading.Lock()
-_configured: list = []  # the limiter that holds the process-wide setting, once applied
-
-
 def configure() -> None:
-    """Set every BLAS pool of the process to DEFAULT_BLAS_THREADS threads; once a process, safe to call again."""
-    with _configure_lock:
-        if not _configured:
-            _configured.append(_controller().limit(limits=DEFAULT_BLAS_THREADS, user_api="blas"))
+    """Give every BLAS library of the process DEFAULT_BLAS_THREADS threads: those loaded so far and, at
+    later calls, those loaded since (scipy brings its own). Cheap to call again; parallel_map calls it."""
+    _controller()
 
 
 def blas_settings() -> list[dict]:
@@ -78,78 +87,143 @@ def blas_settings() -> list[dict]:
             for info in threadpool_info() if info.get("user_api") == "blas"]
 
 
-# At most usable_cores() computations run at once in the process, across every caller.
+# At most usable_cores() computations run at once in the process, across every caller, and the memory
+# they say they need (compute_slot's nbytes) adds up to at most one computation's memory budget
+# (core.network.DEFAULT_MEMORY_BUDGET): two large networks wait for each other instead of needing twice
+# the memory at once.
 _SLOTS = threading.BoundedSemaphore(usable_cores())
+_memory = threading.Condition()
+_reserved = [0]  # bytes of the computations running now
 _holding = threading.local()  # a thread that holds a slot runs nested work itself instead of queueing
 
 
 @contextmanager
-def compute_slot() -> Iterator[None]:
-    """Hold one of the process's usable_cores() compute slots for the block (waits for a free one).
+def compute_slot(nbytes: int = 0) -> Iterator[None]:
+    """Hold one of the process's usable_cores() compute slots for the block, and reserve nbytes of the
+    memory budget that all running computations share (core.network.DEFAULT_MEMORY_BUDGET); waits for
+    both. A computation needing the whole budget runs alone.
 
     Nested use in a thread that already holds a slot does not wait again.
     """
     if getattr(_holding, "slot", False):
         yield
         return
-    with _SLOTS:
-        _holding.slot = True
-        try:
-            yield
-        finally:
-            _holding.slot = False
+    from .network import DEFAULT_MEMORY_BUDGET as budget  # here: the network module draws through this one
+
+    reserve = min(max(0, int(nbytes)), budget)
+    with _memory:  # memory first, then a slot: a computation waiting for memory holds no slot
+        _memory.wait_for(lambda: _reserved[0] + reserve <= budget)
+        _reserved[0] += reserve
+    try:
+        with _SLOTS:
+            _holding.slot = True
+            try:
+                yield
+            finally:
+                _holding.slot = False
+    finally:
+        with _memory:
+            _reserved[0] -= reserve
+            _memory.notify_all()
+
+
+def holds_slot() -> bool:
+    """Whether this thread holds a compute slot (it runs inside parallel_map or compute_slot)."""
+    return getattr(_holding, "slot", False)
 
 
 def parallel_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None, *,
                  wait: Callable[[], None] | None = None, every: float = 0.1, slots: bool = True) -> list[R]:
     """[fn(item) for item in items], run in up to `workers` threads (default usable_cores()).
 
-    Each call holds a compute slot, so across all callers at most usable_cores() calls run at once; a
-    call made from inside another (nested) runs in its caller's thread. With slots=False the calls hold
-    none: for fn that takes its own slot where it computes, so that a call waiting for a result another
-    thread computes (core.cache) does not hold a slot that thread needs. Results come in the order of
-    items. If calls raise, the calls not yet started are cancelled and the exception of the first
-    failing item (in the order of items) is raised once the calls already running have ended.
+    Each call holds a compute slot, so across all callers at most usable_cores() calls run at once. The
+    items are taken in order by whichever thread is free. A caller that holds a slot itself (nested
+    use: a computation that splits its own work) works on the items in its own thread, and more threads
+    join it only as slots come free, so nested use never waits for a slot its caller holds. With
+    slots=False the calls hold none: for fn that takes its own slot where it computes, so that a call
+    waiting for a result another thread computes (core.cache) does not hold a slot that thread needs.
+
+    Results come in the order of items. If calls raise, no new item is started and the exception of the
+    first failing item (in the order of items) is raised once the calls already running have ended.
 
     wait(), when given, is called in this caller's thread every `every` seconds while the calls run and
     once when they have all ended: the place to report progress to a UI that must be driven from its own
-    thread. If it raises, the calls not yet started are cancelled and its exception is raised at once,
-    without waiting for the running ones (stop them through state their fn checks, e.g. a
-    threading.Event). fn must not share mutable state between items; with one BLAS thread, each call
-    gives bitwise the same result as in a plain loop.
+    thread. If it raises, no new item is started and its exception is raised at once, without waiting
+    for the running ones (stop them through state their fn checks, e.g. a threading.Event). fn must not
+    share mutable state between items; with one BLAS thread, each call gives bitwise the same result as
+    in a plain loop.
     """
     items = list(items)
     workers = usable_cores() if workers is None else workers
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers={workers!r} is not allowed: a whole number from 1 up")
     configure()
+    count = len(items)
+    results: list = [None] * count
+    errors: list[BaseException | None] = [None] * count
+    lock, following = threading.Lock(), [0]  # the next item to start
+    halt = threading.Event()  # an item failed, or wait() raised: start no more items
 
-    def run(item: T) -> R:
+    def take() -> int | None:
+        with lock:
+            if halt.is_set() or following[0] >= count:
+                return None
+            following[0] += 1
+            return following[0] - 1
+
+    def work() -> None:
+        index = take()
+        while index is not None:
+            try:
+                results[index] = fn(items[index])
+            except BaseException as error:  # noqa: BLE001  (raised again in the caller)
+                errors[index] = error
+                halt.set()
+            index = take()
+
+    def helper() -> None:
         if not slots:
-            return fn(item)
-        with compute_slot():
-            return fn(item)
+            work()
+            return
+        while not _SLOTS.acquire(timeout=0.01):  # wait for a slot while there is work left for it
+            if halt.is_set() or following[0] >= count:
+                return
+        _holding.slot = True
+        try:
+            work()
+        finally:
+            _holding.slot = False
+            _SLOTS.release()
 
-    if len(items) <= 1 or workers == 1 or getattr(_holding, "slot", False):
-        results = [run(item) for item in items]  # in this thread (when nested, it already holds its slot)
-        if wait is not None:
-            wait()
-        return results
-    pool = ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="compute")
-    futures = [pool.submit(run, item) for item in items]
+    inline = holds_slot() or workers == 1 or count <= 1  # this caller's thread works on the items too
+    helpers = [threading.Thread(target=helper, name=f"compute-{i}", daemon=True)
+               for i in range(max(0, min(workers, count) - inline))]
+    for h in helpers:
+        h.start()
+    if inline:
+        if slots:
+            with compute_slot():  # no wait when nested: the caller's own slot
+                work()
+        else:
+            work()
+    while True:
+        alive = [h for h in helpers if h.is_alive()]
+        if not alive:
+            break
+        alive[0].join(timeout=None if wait is None else every)
+        if wait is not None and alive[0].is_alive():
+            _call_wait(wait, halt)
+    if wait is not None:
+        _call_wait(wait, halt)
+    failed = next((e for e in errors if e is not None), None)
+    if failed is not None:
+        raise failed
+    return results
+
+
+def _call_wait(wait: Callable[[], None], halt: threading.Event) -> None:
     try:
-        pending = set(futures)
-        while pending:
-            finished, pending = futures_wait(pending, timeout=None if wait is None else every,
-                                             return_when=FIRST_EXCEPTION)
-            if any(f.exception() is not None for f in finished):
-                for f in futures:
-                    f.cancel()  # those not yet started
-                for f in futures:  # the first failure in the order of items; earlier calls may still run
-                    if not f.cancelled() and f.exception() is not None:
-                        raise f.exception()
-            if wait is not None:
-                wait()
-        return [f.result() for f in futures]
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        wait()
+    except BaseException:
+        halt.set()  # start no more items; the running ones end on their own
+        raise

@@ -6,7 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core import Config, MemoryBudgetError, estimate_memory, simulate
+from core import Config, MemoryBudgetError, estimate_memory, simulate, threads
 from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
 from core.activations import apply
@@ -26,7 +26,7 @@ def over_seeds(config: Config, seeds: int = 6) -> dict[str, np.ndarray]:
     width 500 strays from it by O(1/sqrt(500)) a layer (measured over 12 seeds: up to 4 % a layer for
     tanh, 10 % deep in a ReLU net), so the claims are checked on the average of six.
     """
-    runs = [simulate(replace(config, seed=seed)) for seed in range(seeds)]
+    runs = threads.parallel_map(simulate, [replace(config, seed=seed) for seed in range(seeds)])  # side by side
     names = ("act_std", "pre_std", "grad_std")
     average = {name: np.mean([getattr(run, name) for run in runs], axis=0) for name in names}
     average.update({f"predicted_{name}": getattr(runs[0], f"predicted_{name}") for name in names})
@@ -62,6 +62,7 @@ def test_xavier_tanh_shrinks_slowly():
     assert (np.diff(ratios) > 0).all() and ratios[-1] > 0.9  # and the shrinking slows down
 
 
+@pytest.mark.slow
 def test_xavier_relu_halves_the_variance_and_he_keeps_it():
     xavier = over_seeds(replace(LECTURE, activation="relu", init="xavier_normal"))
     # E[relu(s)^2] = Var(s) / 2: the second moment halves, the std shrinks by sqrt(1/2) a layer
@@ -176,6 +177,7 @@ def test_forward_statistics_match_the_plain_reference():
 
 # --- Theory against measurement -------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kwargs", [
     dict(),  # the lecture's 0.01 * randn: vanishing
     dict(std=1.0),  # saturated: a naive Gauss-Hermite quadrature is far off here
@@ -189,6 +191,7 @@ def test_theory_matches_measurement_for_tanh_at_every_layer(kwargs):
         np.testing.assert_allclose(measured[name][1:], measured[f"predicted_{name}"][1:], rtol=0.05, err_msg=name)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("init", ["xavier_normal", "he_normal"])
 def test_theory_matches_measurement_for_relu_in_the_first_layers(init):
     measured = over_seeds(replace(LECTURE, activation="relu", init=init))

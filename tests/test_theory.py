@@ -41,6 +41,7 @@ def test_linear_moments_are_the_gaussians_own():
     assert (m1, m2, d2) == (pytest.approx(0.7), pytest.approx(2.5 + 0.49), pytest.approx(1.0))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ACTIVATIONS)
 @pytest.mark.parametrize("mean, var", [(0.0, 1e-4), (0.0, 0.05), (0.0, 1.0), (0.3, 2.0), (0.0, 500.0)])
 def test_moments_match_brute_force_integration(name, mean, var):

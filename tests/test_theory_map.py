@@ -108,6 +108,7 @@ def test_exploding_variance_is_infinite_q_star_with_finite_chi1():
     assert math.isnan(theory.depth_scale("relu", 2.5, 0.2))  # no fixed point to expand around
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["tanh", "sigmoid", "gelu", "elu", "selu"])
 @pytest.mark.parametrize("sigma_w2, sigma_b2", [(0.7, 0.3), (1.5, 0.1), (4.0, 0.0), (500.0, 0.0)])
 def test_fixed_point_matches_layer_by_layer_iteration(name, sigma_w2, sigma_b2):
@@ -182,6 +183,7 @@ def test_ordered_depth_scale_is_minus_one_over_log_chi1(sigma_w2, sigma_b2):
     assert theory.depth_scale("tanh", sigma_w2, sigma_b2) == pytest.approx(-1 / math.log(chi_1), rel=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, sigma_w2, sigma_b2", [
     ("tanh", 2.0, 0.05), ("tanh", 3.0, 0.5), ("tanh", 5.0, 0.2), ("tanh", 500.0, 1.0), ("selu", 1.5, 0.3),
 ])
@@ -343,6 +345,7 @@ def test_map_chart_builds(lang, colour_by, name):
     assert view.TEXT[lang]["here"] in text
 
 
+@pytest.mark.slow
 def test_marker_moves_with_the_configuration():
     def here(config):
         grid = theory.phase_map(config.activation)

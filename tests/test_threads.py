@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -128,13 +132,23 @@ def test_all_callers_together_never_run_more_calls_than_cores():
     assert running_at_most(callers=1, items=8, workers=1) == 1
 
 
-def test_a_nested_call_runs_in_its_callers_thread_without_waiting_for_a_slot():
-    """Inner calls would wait forever for slots their own callers hold, if they queued for them."""
+def test_nested_calls_finish_when_their_callers_hold_every_slot():
+    """Inner calls would wait forever for slots their own callers hold, if they queued for them: a caller
+    that holds a slot works on its items itself."""
     outer = threads.usable_cores() + 1
-    inner = threads.parallel_map(lambda i: threads.parallel_map(lambda j: (i, j, threading.get_ident()), range(3)),
-                                 range(outer))
-    assert [[(i, j) for i, j, _ in row] for row in inner] == [[(i, j) for j in range(3)] for i in range(outer)]
-    assert all(len({ident for _, _, ident in row}) == 1 for row in inner)
+    inner = threads.parallel_map(lambda i: threads.parallel_map(lambda j: (i, j), range(3)), range(outer))
+    assert inner == [[(i, j) for j in range(3)] for i in range(outer)]
+
+
+@needs_two_cores
+def test_a_nested_call_takes_the_slots_that_are_free():
+    """A computation that splits its own work (as the draws of a network do) runs side by side when cores are
+    free: two items that each wait for the other finish."""
+    meet = threading.Barrier(2, timeout=30)
+    with threads.compute_slot():
+        assert threads.holds_slot()
+        assert threads.parallel_map(lambda i: meet.wait() >= 0, range(2)) == [True, True]
+    assert not threads.holds_slot()
 
 
 def test_wait_is_called_in_the_callers_thread_until_the_end():
@@ -174,3 +188,64 @@ def test_side_by_side_matmuls_are_bitwise_those_of_a_loop():
         return h @ w.T
 
     assert all(np.array_equal(x, y) for x, y in zip(threads.parallel_map(chain, pairs), map(chain, pairs)))
+
+
+def test_computations_that_together_need_more_than_the_budget_run_one_after_the_other():
+    """Two networks that each need 60 % of the memory budget never run at once; small ones run beside them."""
+    from core.network import DEFAULT_MEMORY_BUDGET
+
+    lock, now, peak = threading.Lock(), [0], [0]
+
+    def big(_):
+        with threads.compute_slot(int(0.6 * DEFAULT_MEMORY_BUDGET)):
+            with lock:
+                now[0] += 1
+                peak[0] = max(peak[0], now[0])
+            time.sleep(0.05)
+            with lock:
+                now[0] -= 1
+
+    threads.parallel_map(big, range(4), slots=False)
+    assert peak[0] == 1
+    with threads.compute_slot(DEFAULT_MEMORY_BUDGET):  # the whole budget; a nested slot needs no more
+        with threads.compute_slot(DEFAULT_MEMORY_BUDGET):
+            assert threads.holds_slot()
+
+
+def test_a_networks_draws_side_by_side_are_the_numbers_drawn_one_after_another(monkeypatch):
+    from core import draws
+
+    shape = dict(seed=11, depth=6, width=70, batch=30, input="uniform", weight_family="normal", dtype="float32")
+    draws._assembled.clear()
+    draws._streams.clear()
+    together = draws.draw(**shape)
+    draws._assembled.clear()
+    draws._streams.clear()
+    monkeypatch.setattr(draws.threads, "parallel_map", lambda fn, items, **kwargs: [fn(i) for i in items])
+    alone = draws.draw(**shape)
+    for a, b in zip((together.x, together.readout, *together.weights), (alone.x, alone.readout, *alone.weights)):
+        np.testing.assert_array_equal(a, b)
+    assert len(together.weights) == 6
+
+
+LOADED_LATER = """
+import json
+from core import threads
+threads.configure()
+import scipy.linalg  # brings an OpenBLAS of its own, loaded after the setting was applied
+from threadpoolctl import threadpool_info
+threads.configure()
+print(json.dumps([i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas']))
+"""
+
+
+def test_a_blas_library_loaded_later_gets_the_setting_at_the_next_configure():
+    pytest.importorskip("scipy")
+    if threads.usable_cores() < 2:
+        pytest.skip("one core: one BLAS thread either way")
+    done = subprocess.run([sys.executable, "-c", LOADED_LATER], cwd=Path(__file__).resolve().parent.parent,
+                          capture_output=True, text=True, timeout=120,
+                          env={k: v for k, v in os.environ.items() if not k.endswith("NUM_THREADS")})
+    assert done.returncode == 0, done.stderr
+    counts = json.loads(done.stdout)
+    assert len(counts) >= 2 and set(counts) == {1}

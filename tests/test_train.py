@@ -233,6 +233,7 @@ def test_the_he_2015_depths_run_together_give_each_depths_own_race(monkeypatch):
         assert runs["he_normal"].config.depth == depth and len(runs["he_normal"].loss) == 15
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 def test_float32_training_follows_float64(activation, monkeypatch):
     """Training in float32 changes nothing the page shows: from the same initial weights (drawn in float64,
@@ -594,6 +595,7 @@ def test_tab_messages_name_the_diverged_run(relu_race):
     assert "normal_1" in tv.he_measured(relu_race, tv.TEXT["en"], 6)
 
 
+@pytest.mark.slow
 def test_he_2015_at_depth_30_xavier_sits_on_the_plateau_while_he_leaves_it():
     """The preset's first 200 steps: He's loss falls below 0.9 ln K, Xavier's (signal / 2^15) stays at ln K."""
     from core.train import HE_2015_LR, he_2015_config

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import Config, simulate
+from core import Config, simulate, threads
 from core.config import INITS
 from views import charts, derivation, summary, tour, urlstate
 from views.text import EN, TEXT, ZH, t
@@ -22,8 +22,8 @@ TABS = ("activations", "gradients", "derivation", "compare", "data")
 
 @pytest.fixture(scope="module")
 def steps():
-    """Every tour step simulated once."""
-    return {code: simulate(config) for code, config in tour.STEPS.items()}
+    """Every tour step simulated once (side by side)."""
+    return dict(zip(tour.STEPS, threads.parallel_map(simulate, tour.STEPS.values())))
 
 
 # ---------- the tour ----------
