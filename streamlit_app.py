@@ -65,10 +65,12 @@ def run(params: dict) -> Result:
     256 results of the default size take a few MiB (the per-layer statistics are small). The computation holds
     one of the server's compute slots (one per core, shared by every session), taken inside the cache's
     per-key lock: a cache hit takes none, and a session waiting for another's computation of the same network
-    holds none that the other needs.
+    holds none that the other needs. It reserves its memory too: large networks wait for each other.
     """
-    with compute_slot():
-        return simulate(Config(**params))
+    config = Config(**params)
+    need = estimate_memory(config)
+    with compute_slot(need if need <= DEFAULT_MEMORY_BUDGET else 0):  # and its memory; over the budget: refused
+        return simulate(config)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -407,6 +407,7 @@ def test_a_diverging_run_stops_with_a_message_and_the_others_finish():
     assert TRAIN_TEXT["loss_title"] in chart_titles(at)
 
 
+@pytest.mark.slow
 def test_a_race_trained_in_the_background_is_exactly_core_race():
     at = open_app(**SMALL, train=["zeros", "normal_1", "he_normal"])
     train(at)
@@ -431,6 +432,7 @@ def stop_button(at: AppTest):
 LONG = {**SMALL, "depth": "6", "width": "64", "steps": "10000"}  # seconds of training: time to look and to stop
 
 
+@pytest.mark.slow
 def test_while_a_race_trains_the_page_draws_its_curves_and_stop_ends_it():
     at = open_app(**LONG, train=["he_normal", "xavier_normal"])
     run_button(at).click().run()
@@ -461,6 +463,7 @@ def test_while_a_race_trains_the_page_draws_its_curves_and_stop_ends_it():
     assert not run_button(at).disabled
 
 
+@pytest.mark.slow
 def test_a_new_run_stops_the_race_still_training():
     at = open_app(**LONG, train=["he_normal"])
     run_button(at).click().run()
