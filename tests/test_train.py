@@ -416,22 +416,6 @@ def test_a_watched_race_shows_each_curve_as_it_grows_and_ends_as_an_unwatched_on
         assert losses == sorted(losses) and counts[-2:] == [300, 300]  # it only grows, up to the whole run
 
 
-def test_a_progress_report_that_raises_ends_the_race():
-    class Stop(Exception):
-        pass
-
-    calls = []
-
-    def progress(done, total):
-        calls.append(done)
-        if done >= 10:
-            raise Stop
-
-    with pytest.raises(Stop):
-        race(replace(SMALL, activation="relu"), ("he_normal", "xavier_normal"), steps=200, progress=progress)
-    assert calls[-1] < 200  # it stopped within the first run
-
-
 def test_scheme_config_resets_the_init_fields():
     network = replace(SMALL, init="uniform", bias=0.5, batch_norm=True, gain=2.0)
     assert scheme_config(network, "he_normal") == replace(SMALL, init="he_normal")
