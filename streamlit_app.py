@@ -66,10 +66,12 @@ def run(params: dict) -> Result:
     256 results of the default size take a few MiB (the per-layer statistics are small). The computation holds
     one of the server's compute slots (one per core, shared by every session), taken inside the cache's
     per-key lock: a cache hit takes none, and a session waiting for another's computation of the same network
-    holds none that the other needs.
+    holds none that the other needs. It reserves its memory too: large networks wait for each other.
     """
-    with compute_slot():
-        return simulate(Config(**params))
+    config = Config(**params)
+    need = estimate_memory(config)
+    with compute_slot(need if need <= DEFAULT_MEMORY_BUDGET else 0):  # and its memory; over the budget: refused
+        return simulate(config)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -655,8 +657,9 @@ def watch(name: str, panel: Callable[[], None]) -> None:
 def progress_line(job: live.Training, words: dict) -> None:
     """The bar of a running training, its steps and seconds so far, and its Stop button."""
     bar, button = st.columns([5, 1], vertical_alignment="bottom")
-    bar.progress(job.fraction, text=words["running"].format(done=job.done, total=job.total,
-                                                             seconds=job.seconds))
+    text = words["running"].format(done=job.done, total=job.total, seconds=job.seconds) if job.total else \
+        words["starting"]
+    bar.progress(job.fraction, text=text)
     button.button(words["stop"], on_click=job.stop, key=f"stop_{id(job)}", width="stretch")
 
 
@@ -670,35 +673,38 @@ def show_training(page: Page) -> None:
                                    bind=URL, help=words["steps_help"]))
     st.markdown(words["intro"].format(**training_view.setup(config, steps)))
     st.caption(words["head"])
-    refusal = training_refusal(config, schemes, steps, words)
+    refusal = training_refusal(config, schemes, steps, words, page.lang)
     if refusal:
         st.error(refusal)
-    elif training_view.race_work(config, len(schemes), steps) > training_view.WORK_WARN:
-        st.warning(words["slow"].format(work=training_view.power_of_ten(
-            training_view.race_work(config, len(schemes), steps))))
+    elif (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN:
+        st.warning(words["slow"].format(work=training_view.power_of_ten(work), **training_view.durations(
+            training_view.race_seconds(work), page.lang)))
     key = (config, tuple(schemes), steps)
-    st.button(words["run"], type="primary", disabled=not schemes or bool(refusal), key="run_race",
+    job = st.session_state.get("_race")
+    training = job is not None and job.running and job.key == key  # a second press would only start it over
+    st.button(words["run"], type="primary", disabled=not schemes or bool(refusal) or training, key="run_race",
               on_click=start_race, args=key)
     watch("_race", lambda: race_panel(key, schemes, refusal, words, page.lang))
     st.divider()
-    show_he_2015(words)
+    show_he_2015(words, page.lang)
 
 
 def race_panel(key: tuple, schemes: list[str], refusal: str | None, words: dict, lang: str) -> None:
     """The race of the sidebar's settings: growing curves while it trains, then every result; or why none."""
     job = st.session_state.get("_race")
-    if job is not None and job.key == key and not job.running and job.result is not None:
-        st.session_state["_training"] = key, job.result  # kept until another race finishes
-    if job is not None and job.key == key and job.running:
-        progress_line(job, words)
-        draw_live(job, lang)
-    elif job is not None and job.key == key and job.stopped:
-        st.warning(words["stopped"].format(seconds=job.seconds, done=job.done, total=job.total))
-        draw_live(job, lang)
-    elif job is not None and job.key == key and job.message is not None:
-        st.error(words["too_big"].format(message=job.message))
-    elif job is not None and job.key == key and job.failure is not None:
-        st.exception(job.failure)
+    mine = job if job is not None and job.key == key else None
+    if mine is not None and mine.result is not None:
+        st.session_state["_training"] = key, mine.result  # kept until another race finishes
+    if mine is not None and mine.running:
+        progress_line(mine, words)
+        draw_live(mine, lang)
+    elif mine is not None and mine.stopped:
+        st.warning(words["stopped"].format(seconds=mine.seconds, done=mine.done, total=mine.total))
+        draw_live(mine, lang)
+    elif mine is not None and mine.message is not None:
+        st.error(words["too_big"].format(message=mine.message))
+    elif mine is not None and mine.failure is not None:
+        st.exception(mine.failure)
     else:
         if job is not None and job.running:  # started for other settings, still using the server
             st.info(words["other_running"])
@@ -728,7 +734,7 @@ def live_template(kind: str, lang: str, steps: int, schemes: tuple[str, ...], ax
                                         names=list(schemes)))
 
 
-def training_refusal(config: Config, schemes: list[str], steps: int, words: dict) -> str | None:
+def training_refusal(config: Config, schemes: list[str], steps: int, words: dict, lang: str) -> str | None:
     """Why this race is not run, or None: over the memory budget, or more work than a page should wait for."""
     need = max((estimate_training_memory(train_config(config, s)) for s in schemes), default=0)
     if need > DEFAULT_MEMORY_BUDGET:
@@ -737,6 +743,8 @@ def training_refusal(config: Config, schemes: list[str], steps: int, words: dict
     if work > training_view.WORK_LIMIT:
         return words["too_slow"].format(work=training_view.power_of_ten(work),
                                         limit=training_view.power_of_ten(training_view.WORK_LIMIT),
+                                        **training_view.durations(training_view.race_seconds(
+                                            training_view.WORK_LIMIT), lang),
                                         width=training_view.widest(config, len(schemes), steps,
                                                                    training_view.WORK_LIMIT))
     return None
@@ -763,12 +771,13 @@ def draw_race(results: dict, words: dict, lang: str) -> None:
     st.caption(words["symmetry_caption"].format(ceiling=one_unit_ceiling(k)))
 
 
-def show_he_2015(words: dict) -> None:
+def show_he_2015(words: dict, lang: str) -> None:
     """The He et al. 2015 preset: its own networks and Run button, the paper's result beside this app's."""
     st.subheader(words["he_title"])
-    st.caption(words["he_setup"].format(width=HE_2015_WIDTH, batch=MAX_BATCH, lr=HE_2015_LR,
-                                        steps=HE_2015_STEPS))
-    st.button(words["he_run"], key="run_he_2015", on_click=start_he_2015)
+    st.caption(words["he_setup"].format(width=HE_2015_WIDTH, batch=MAX_BATCH, lr=HE_2015_LR, steps=HE_2015_STEPS,
+                                        **training_view.durations(training_view.MEASURED_S["he"], lang)))
+    job = st.session_state.get("_he_race")
+    st.button(words["he_run"], key="run_he_2015", on_click=start_he_2015, disabled=job is not None and job.running)
     st.markdown(words["he_paper"])
     watch("_he_race", lambda: he_panel(words))
 
@@ -782,6 +791,9 @@ def he_panel(words: dict) -> None:
         return
     if job.stopped:
         st.warning(words["stopped"].format(seconds=job.seconds, done=job.done, total=job.total))
+        return
+    if job.message is not None:
+        st.error(words["too_big"].format(message=job.message))
         return
     if job.failure is not None:
         st.exception(job.failure)

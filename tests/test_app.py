@@ -409,6 +409,7 @@ def test_a_diverging_run_stops_with_a_message_and_the_others_finish():
     assert TRAIN_TEXT["loss_title"] in chart_titles(at)
 
 
+@pytest.mark.slow
 def test_a_race_trained_in_the_background_is_exactly_core_race():
     at = open_app(**SMALL, train=["zeros", "normal_1", "he_normal"])
     train(at)
@@ -433,6 +434,7 @@ def stop_button(at: AppTest):
 LONG = {**SMALL, "depth": "6", "width": "64", "steps": "10000"}  # seconds of training: time to look and to stop
 
 
+@pytest.mark.slow
 def test_while_a_race_trains_the_page_draws_its_curves_and_stop_ends_it():
     at = open_app(**LONG, train=["he_normal", "xavier_normal"])
     run_button(at).click().run()
@@ -446,6 +448,7 @@ def test_while_a_race_trains_the_page_draws_its_curves_and_stop_ends_it():
         no_trouble(at)
         assert job.running
         assert len(at.get("progress")) == 1 and len(at.dataframe) == 0  # a bar, no final table yet
+        assert run_button(at).disabled  # pressing Run again would only start it over
         assert chart_titles(at) == [TRAIN_TEXT["loss_title"], TRAIN_TEXT["accuracy_title"]]
         loss = next(s for s in chart_specs(at) if title_of(s) == TRAIN_TEXT["loss_title"])
         assert loss["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0, 9999]  # the curves grow into the race
@@ -462,6 +465,7 @@ def test_while_a_race_trains_the_page_draws_its_curves_and_stop_ends_it():
     assert not run_button(at).disabled
 
 
+@pytest.mark.slow
 def test_a_new_run_stops_the_race_still_training():
     at = open_app(**LONG, train=["he_normal"])
     run_button(at).click().run()
@@ -475,6 +479,27 @@ def test_a_new_run_stops_the_race_still_training():
         assert at.session_state["_training"][0][2] == 20 and TRAIN_TEXT["loss_title"] in chart_titles(at)
     finally:
         first.stop()
+
+
+def test_the_training_tab_says_how_long_training_took_here(monkeypatch):
+    # The times are the benchmark's (training_view.MEASURED_S); the page must say exactly those, and time
+    # other races at the lecture race's rate.
+    monkeypatch.setattr(training_view, "MEASURED_S", {"race": {"idle": 40.0, "loaded": 150.0},
+                                                      "he": {"idle": 12.0, "loaded": 33.0}})
+    at = open_app(step="2", tab="training")  # Run at a tour step: the lecture's own race
+    no_trouble(at)
+    sessions = training_view.LOADED_BY
+    assert [w.value for w in at.warning] == [TRAIN_TEXT["slow"].format(
+        work="4.8×10¹¹", idle="40 s", loaded="2.5 min", sessions=sessions)]
+    he_caption = next(c.value for c in at.caption if c.value.startswith("Its own network"))
+    assert he_caption.endswith(f"side by side: 12 s on this app's 2-core server when it is idle, 33 s while "
+                               f"{sessions} other sessions compute.")
+    at.number_input(key="steps").set_value(600).run()  # twice the work: twice the time
+    assert "about 80 s on this app's 2-core server when it is idle, 5.0 min while" in at.warning[0].value
+    at.number_input(key="steps").set_value(900).run()  # over the limit, 1e12, which takes 83 s and 312 s
+    assert "(about 83 s on an idle 2-core server, 5.2 min while" in at.error[0].value
+    at.radio(key="lang").set_value("zh").run()
+    assert "空闲时约需 83 秒" in at.error[0].value and "约需 5.2 分钟" in at.error[0].value
 
 
 def test_training_over_the_memory_budget_is_refused_and_the_page_still_works(monkeypatch):

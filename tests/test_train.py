@@ -416,22 +416,6 @@ def test_a_watched_race_shows_each_curve_as_it_grows_and_ends_as_an_unwatched_on
         assert losses == sorted(losses) and counts[-2:] == [300, 300]  # it only grows, up to the whole run
 
 
-def test_a_progress_report_that_raises_ends_the_race():
-    class Stop(Exception):
-        pass
-
-    calls = []
-
-    def progress(done, total):
-        calls.append(done)
-        if done >= 10:
-            raise Stop
-
-    with pytest.raises(Stop):
-        race(replace(SMALL, activation="relu"), ("he_normal", "xavier_normal"), steps=200, progress=progress)
-    assert calls[-1] < 200  # it stopped within the first run
-
-
 def test_scheme_config_resets_the_init_fields():
     network = replace(SMALL, init="uniform", bias=0.5, batch_norm=True, gain=2.0)
     assert scheme_config(network, "he_normal") == replace(SMALL, init="he_normal")
@@ -566,6 +550,17 @@ def test_a_growing_race_draws_from_a_template_that_is_the_chart(relu_race):
         assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0, 59]  # the whole race, not its first 30
         colour = spec["layer"][0]["encoding"]["color"]["scale"]
         assert colour["domain"] == list(relu_race)  # every scheme in the legend, also before its run has begun
+
+
+def test_race_times_scale_with_the_work_from_the_measured_lecture_race():
+    from views import training as tv
+
+    assert tv.LECTURE_WORK == 300 * 128 * 500**2 * 10 * 5  # Run at a tour step: steps x batch x width² x depth x 5
+    assert tv.race_seconds(tv.LECTURE_WORK) == pytest.approx(tv.MEASURED_S["race"])
+    assert tv.race_seconds(tv.LECTURE_WORK / 4)["loaded"] == pytest.approx(tv.MEASURED_S["race"]["loaded"] / 4)
+    assert [tv.duration(s, "en") for s in (0.2, 45.4, 89.4, 150)] == ["1 s", "45 s", "89 s", "2.5 min"]
+    assert [tv.duration(s, "zh") for s in (45.4, 150)] == ["45 秒", "2.5 分钟"]
+    assert all(s > 0 for times in tv.MEASURED_S.values() for s in times.values())  # measured, not left out
 
 
 def test_heatmap_frame_stays_under_altairs_row_limit():

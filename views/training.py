@@ -1,54 +1,31 @@
 """The Training tab's pieces: frames from training results, Altair charts, the tab's text (en, zh); no streamlit.
 
-How streamlit_app.py wires the tab. Training starts only on the Run button, never on a slider move; a
-result is cached per (configuration, schemes, steps) and shown only while the sidebar still matches it:
-
-    from core import MemoryBudgetError
-    from core.train import DEFAULT_STEPS, SCHEMES, he_2015, lecture_schemes, one_unit_ceiling, race
-    from views import training as tv
-    from views.charts import vega_lite  # serializes without Altair's global registries, unlike st.altair_chart
+How streamlit_app.py wires the tab. Training starts only on the Run button, never on a slider move, and runs
+in the background (views/live.py), so the page stays responsive and can show it growing:
 
     @st.cache_data(max_entries=8, show_spinner=False)
-    def run_race(config, schemes, steps, _progress=None):  # "_progress": left out of the cache key
-        return race(config, schemes, steps=steps, progress=_progress)
+    def run_race(params, schemes, steps, _progress=None, _live=None):  # "_": left out of the cache key
+        return race(Config(**params), schemes, steps=steps, progress=_progress, live=_live)
 
-    t = tv.TEXT[lang]
-    st.write(t["intro"].format(**tv.setup(config, DEFAULT_STEPS)))
-    st.caption(t["head"])
-    schemes = st.multiselect(t["schemes"], list(SCHEMES), default=lecture_schemes(config.activation),
-                             help=t["schemes_help"])
-    key = (config, tuple(schemes), DEFAULT_STEPS)
-    if st.button(t["run"], disabled=not schemes):
-        bar = st.progress(0.0, text=t["running"])
-        outside = contextvars.copy_context()  # see below
-        try:
-            results = run_race(*key, _progress=lambda done, total: outside.run(bar.progress, done / total))
-            st.session_state["training"] = key, results
-        except MemoryBudgetError as error:
-            st.error(t["too_big"].format(message=error))
-        bar.empty()
-    shown = st.session_state.get("training")
-    if shown is None or shown[0] != key:
-        st.info(t["press_run"])
-    else:
-        results = shown[1]
-        for message in tv.messages(results, lang):
-            st.warning(message)                       # a diverged curve stops; the others are drawn in full
-        curves, k = tv.curves_frame(results), tv.classes_of(results)
-        st.vega_lite_chart(vega_lite(tv.loss_chart(curves, t, k)), width="stretch")
-        st.vega_lite_chart(vega_lite(tv.accuracy_chart(curves, t, k, ceiling=one_unit_ceiling(k))), width="stretch")
-        st.dataframe(tv.final_frame(results, t), hide_index=True)
-        name = st.selectbox(t["heatmap_scheme"], list(results))
-        st.vega_lite_chart(vega_lite(tv.heatmap_chart(tv.heatmap_frame(results[name]), t)), width="stretch")
-        st.vega_lite_chart(vega_lite(tv.symmetry_chart(tv.symmetry_frame(results), t)))  # zeros beside he_normal
-        st.caption(t["symmetry_caption"].format(ceiling=one_unit_ceiling(k)))
+    st.button(t["run"], on_click=lambda: st.session_state.update(_race=live.Training(
+        key, lambda progress, curves: run_race(params, schemes, steps, _progress=progress, _live=curves))))
 
-The bar is updated from the caller's context: called inside the cached function, Streamlit would record
-the updates and replay them on a cache hit, where the bar no longer exists (CacheReplayClosureError).
-streamlit_app.progress_reports does this, and redraws the bar only when the whole percent changes.
+    @st.fragment(run_every=0.3)  # only while the training runs; a full run follows its end
+    def panel():
+        job = st.session_state["_race"]
+        if job.running:                    # the bar, Stop, and the curves as far as each run has got
+            st.progress(job.fraction, text=t["running"].format(done=job.done, total=job.total,
+                                                                seconds=job.seconds))
+            st.button(t["stop"], on_click=job.stop)
+            frame = tv.runs_frame({name: (loss.copy(), acc.copy()) for name, (loss, acc) in job.live.items()})
+            st.vega_lite_chart(charts.with_data(tv.template(tv.loss_chart(frame, t, 3, steps=steps)), frame))
+        else:                              # every result: curves, table, heatmap, symmetry
+            ...tv.curves_frame(job.result), tv.final_frame(job.result, t), tv.heatmap_frame, tv.symmetry_frame
 
-The He et al. 2015 preset is the same pattern with he_2015(depth, progress=...) for depth 22 and 30,
-captioned with t["he_paper"], tv.he_measured(results, t, depth) and t["he_note"].
+A result is shown only while the sidebar still matches the race it came from. The He et al. 2015 preset is
+the same pattern with core.train.he_2015_depths (both depths, four runs side by side), captioned with
+t["he_paper"], tv.he_measured(results, t, depth) and t["he_note"]. The times the tab states come from
+MEASURED_S (benchmarks/bench_app.py), through race_seconds and durations.
 """
 
 from __future__ import annotations
@@ -59,8 +36,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from core import Config
 from core.train import (
-    DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, POINTS_PER_CLASS, steps_to_loss, training_batch,
+    DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, LECTURE_RACE, POINTS_PER_CLASS, steps_to_loss,
+    training_batch,
 )
 
 from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, SCHEME_COLOURS, TITLE_SIZE, decades
@@ -73,9 +52,16 @@ MAX_CELLS = 4000  # cells of a heatmap (records x layers)
 MAX_LOSS = 10.0  # top of the loss axis: ln K is at most 1.6 here, and an exploding run is reported in words
 PLATEAU = 0.9  # a run has left the plateau once its running-mean loss is below 0.9 ln K
 HALF = 0.5  # ... and has learned something real at 0.5 ln K
-# Multiply-adds of a race (race_work): numpy does about 1e10 a second on a 2-core machine (README, Training speed).
-WORK_WARN = 1e11  # ~10 s: the page says the race will take a while
-WORK_LIMIT = 1e12  # ~2 min: refused, with the width that would fit; memory alone would allow days of work
+# Multiply-adds of a race (race_work); what they take is in MEASURED_S.
+WORK_WARN = 1e11  # the page says how long the race will take (a fifth of Run at a tour step)
+WORK_LIMIT = 1e12  # refused, with the width that would fit; memory alone would allow days of work
+# Seconds that training took in the app on its 2-core server, as `python benchmarks/bench_app.py` measures them
+# (a fresh server; Chromium on the same machine): Run at step 2, the lecture's 10 x 500 net with five schemes of
+# 300 steps (LECTURE_WORK multiply-adds), and the He et al. 2015 preset's four runs; idle, and while 3 other
+# sessions compute new networks. The page states them, and times other races at the lecture race's rate.
+MEASURED_S = {"race": {"idle": 137.0, "loaded": 190.0}, "he": {"idle": 26.0, "loaded": 33.0}}  # README, App speed
+LOADS = ("idle", "loaded")
+LOADED_BY = 3  # other sessions computing new networks during the "loaded" figures (bench_app.py --background)
 
 
 def colours(names) -> list[str]:
@@ -104,6 +90,27 @@ def widest(config, schemes: int, steps: int, limit: float = WORK_LIMIT) -> int:
     """The largest width whose race stays within the limit, other settings kept (at least 2, the smallest width)."""
     per_width2 = race_work(config, schemes, steps) / config.width**2
     return max(2, int(math.sqrt(limit / per_width2)))
+
+
+LECTURE_WORK = race_work(Config(), len(LECTURE_RACE), DEFAULT_STEPS)  # Run at a tour step: 4.8e11
+
+
+def race_seconds(work: float) -> dict[str, float]:
+    """Seconds a race of this much work should take, {"idle": ..., "loaded": ...}, at the measured rate of the
+    lecture's race (MEASURED_S). A rough figure: a narrow net does fewer multiply-adds a second."""
+    return {load: work / LECTURE_WORK * MEASURED_S["race"][load] for load in LOADS}
+
+
+def duration(seconds: float, lang: str) -> str:
+    """A time as the page says it: whole seconds under 90 s, then minutes to one decimal ("45 s", "2.5 min")."""
+    if seconds < 90:
+        return TEXT[lang]["seconds"].format(n=f"{max(seconds, 1):.0f}")
+    return TEXT[lang]["minutes"].format(n=f"{seconds / 60:.1f}")
+
+
+def durations(seconds: dict[str, float], lang: str) -> dict[str, str]:
+    """{"idle": "45 s", "loaded": "2.1 min", "sessions": 3}: a message's {idle}, {loaded} and {sessions}."""
+    return {**{load: duration(seconds[load], lang) for load in LOADS}, "sessions": LOADED_BY}
 
 
 def power_of_ten(value: float) -> str:
@@ -382,6 +389,7 @@ TEXT = {
         "run": "Run",
         "running": "Training… {done:,} of {total:,} steps, {seconds:.0f} s so far",
         "stop": "Stop",
+        "starting": "Starting… (if another page is training the same race, this one shows its result when it ends)",
         "stopped": ("Stopped after {seconds:.1f} s, at {done:,} of {total:,} steps: the curves show how far each run "
                     "got. Press Run to train again."),
         "other_running": "A race started with other settings is still training. Stop it, or wait for it to finish.",
@@ -436,16 +444,22 @@ TEXT = {
         "steps": "Steps",
         "steps_help": ("Minibatch SGD steps per scheme. The race's time grows with steps × batch × width² × depth "
                        "× schemes."),
-        "slow": ("A large race, about {work} multiply-adds: expect a minute or more. For a quicker one, lower the "
-                 "width (half the width, a quarter of the time), the depth, the steps or the number of schemes."),
+        "slow": ("A large race, about {work} multiply-adds: about {idle} on this app's 2-core server when it is "
+                 "idle, {loaded} while {sessions} other sessions compute. The curves grow as it trains, and Stop ends it. For "
+                 "a quicker one, lower the width (half the width, a quarter of the time), the depth, the steps or "
+                 "the number of schemes."),
         "too_slow": (
-            "Training refused: this race needs about {work} multiply-adds, over the app's limit of {limit} (a few "
-            "minutes on a small server). Time grows with steps × batch (at most 128) × width² × depth × schemes; "
-            "with this depth, these steps and schemes, a width up to {width} fits."
+            "Training refused: this race needs about {work} multiply-adds, over the app's limit of {limit} (about "
+            "{idle} on an idle 2-core server, {loaded} while {sessions} other sessions compute). Time grows with steps × "
+            "batch (at most 128) × width² × depth × schemes; with this depth, these steps and schemes, a width up "
+            "to {width} fits."
         ),
+        "seconds": "{n} s",
+        "minutes": "{n} min",
         "he_title": "He et al. 2015 in miniature: Xavier against He in deep ReLU nets",
         "he_setup": ("Its own network, whatever the sidebar says: ReLU, width {width}, no batch norm, batch {batch}, "
-                     "learning rate {lr}, {steps} steps, at depth 22 and at depth 30 (a few seconds)."),
+                     "learning rate {lr}, {steps} steps, at depth 22 and at depth 30, the four runs side by side: "
+                     "{idle} on this app's 2-core server when it is idle, {loaded} while {sessions} other sessions compute."),
         "he_depth": "Depth",
         "he_run": "Run the race",
         "he_paper": (
@@ -477,6 +491,7 @@ TEXT = {
         "run": "运行",
         "running": "训练中……已完成 {done:,} / {total:,} 步，用时 {seconds:.0f} 秒",
         "stop": "停止",
+        "starting": "正在开始……（如果另一个页面正在训练同一场比赛，结束时这里会直接显示它的结果）",
         "stopped": "已在 {seconds:.1f} 秒后停止，完成 {done:,} / {total:,} 步：曲线显示每个方案训练到了哪里。点击“运行”可重新训练。",
         "other_running": "用其他设置开始的比赛仍在训练。可以停止它，或等它结束。",
         "press_run": "点击“运行”来训练当前配置。训练不会自动开始。",
@@ -523,14 +538,20 @@ TEXT = {
         "head": "输出层(宽度 → K,softmax)与隐藏层用同一方案初始化并乘以 0.1:初始 logits 接近 0,合理的初始化从损失 ln K 开始。",
         "steps": "步数",
         "steps_help": "每种方案的小批量 SGD 步数。比赛用时随 步数 × 批大小 × 宽度² × 深度 × 方案数 增长。",
-        "slow": "这场比赛较大,约 {work} 次乘加:需要一分钟或更久。想快一些,可以减小宽度(宽度减半,时间变为四分之一)、深度、步数或方案数。",
+        "slow": ("这场比赛较大，约 {work} 次乘加：在本应用的双核服务器上，空闲时约需 {idle}，另有 {sessions} 个会话在计算时约需 "
+                 "{loaded}。曲线会随训练逐步画出，“停止”可随时结束。想快一些，可以减小宽度（宽度减半，时间变为四分之一）、"
+                 "深度、步数或方案数。"),
         "too_slow": (
-            "拒绝训练:这场比赛约需 {work} 次乘加,超过本应用的上限 {limit}(在小型服务器上要好几分钟)。用时随 "
-            "步数 × 批大小(最多 128)× 宽度² × 深度 × 方案数 增长;在当前深度、步数和方案下,宽度不超过 {width} 即可。"
+            "拒绝训练：这场比赛约需 {work} 次乘加，超过本应用的上限 {limit}（双核服务器空闲时约需 {idle}，另有 {sessions} 个会话"
+            "在计算时约需 {loaded}）。用时随 步数 × 批大小（最多 128）× 宽度² × 深度 × 方案数 增长；在当前深度、步数和"
+            "方案下，宽度不超过 {width} 即可。"
         ),
+        "seconds": "{n} 秒",
+        "minutes": "{n} 分钟",
         "he_title": "He 等人 2015 的缩小版:深层 ReLU 网络中 Xavier 对 He",
-        "he_setup": ("使用它自己的网络,与侧边栏无关:ReLU,宽度 {width},无批归一化,批大小 {batch},学习率 {lr},"
-                     "{steps} 步,深度分别为 22 和 30(需要几秒钟)。"),
+        "he_setup": ("使用它自己的网络，与侧边栏无关：ReLU，宽度 {width}，无批归一化，批大小 {batch}，学习率 {lr}，"
+                     "{steps} 步，深度分别为 22 和 30，四次训练同时进行：在本应用的双核服务器上，空闲时约需 {idle}，"
+                     "另有 {sessions} 个会话在计算时约需 {loaded}。"),
         "he_depth": "深度",
         "he_run": "开始比赛",
         "he_paper": (
