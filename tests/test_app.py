@@ -58,6 +58,7 @@ def test_the_bare_app_opens_on_step_one():
     assert EN["verdict_symmetric"] in at.metric[3].value
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", tour.STEPS)
 def test_every_tour_step_from_the_sidebar(code):
     at = open_app()
@@ -81,6 +82,7 @@ def test_every_tab_opens_without_exception(code):
     assert at.session_state["tab"] == EN[f"tab_{code}"]
 
 
+@pytest.mark.slow
 def test_what_each_tab_shows():
     at = open_app(step="2")
     assert at.toggle(key="log").value is False  # linear, like the lecture's plots
@@ -153,6 +155,7 @@ def test_a_bad_link_value_warns_and_uses_the_default(query, name, default):
     assert any(f"**{name}**" in w and f"({default})" in w for w in warnings), warnings
 
 
+@pytest.mark.slow
 def test_bad_values_fall_back_while_good_ones_stay():
     at = open_app(depth="1000", init="normal", std="0.5", activation="relu")
     assert at.slider(key="depth").value == 10
@@ -161,6 +164,7 @@ def test_bad_values_fall_back_while_good_ones_stay():
     assert "depth" not in at.query_params  # the address bar no longer holds the bad value
 
 
+@pytest.mark.slow
 def test_switching_language_keeps_every_other_setting():
     at = open_app(step="custom", depth="12", init="xavier_normal", activation="relu", seed="3")
     open_tab(at, "gradients")
@@ -176,6 +180,7 @@ def test_switching_language_keeps_every_other_setting():
     assert at.title[0].value == EN["custom_heading"]
 
 
+@pytest.mark.slow
 def test_changing_a_control_leaves_the_tour_and_a_new_seed_does_not():
     at = open_app(step="4")
     new_seed = next(b for b in at.button if b.label == EN["new_seed"])
@@ -187,6 +192,7 @@ def test_changing_a_control_leaves_the_tour_and_a_new_seed_does_not():
     assert at.title[0].value == EN["custom_heading"]
 
 
+@pytest.mark.slow
 def test_a_control_change_computes_the_network_once(monkeypatch):
     # The app computes from the session state before drawing the sidebar; a mismatch with what the
     # sidebar then reads would compute a second network.
@@ -212,6 +218,7 @@ def test_a_control_change_computes_the_network_once(monkeypatch):
     assert computed == []
 
 
+@pytest.mark.slow
 def test_previous_and_next_walk_the_tour():
     at = open_app(step="2", seed="5")
     next(b for b in at.button if b.label == EN["next"]).click().run()
@@ -220,6 +227,7 @@ def test_previous_and_next_walk_the_tour():
     assert at.radio(key="step").value == "2" and at.number_input(key="seed").value == 5
 
 
+@pytest.mark.slow
 def test_a_network_over_the_memory_budget_is_refused_with_advice():
     at = open_app(step="custom", depth="100", width="2048", batch="4096")
     assert not at.exception
@@ -565,6 +573,7 @@ def test_the_theory_marker_moves_with_the_sidebar():
     assert "σ_w² = 0.2, σ_b² = 0.25," in at.markdown[1].value
 
 
+@pytest.mark.slow
 def test_the_theory_tab_draws_the_map_the_gradients_and_the_paradox():
     at = open_app(step="3", tab="theory")
     no_trouble(at)
