@@ -36,6 +36,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core import Config, threads  # noqa: E402
+from core.allocator import keep_freed_memory  # noqa: E402
 from core.train import (  # noqa: E402
     DEFAULT_STEPS, HE_2015_LR, HE_2015_STEPS, he_2015, he_2015_config, he_2015_depths, lecture_schemes, race,
     steps_to_loss, training_batch,
@@ -93,7 +94,8 @@ def at_once(jobs: int) -> float:
 def as_processes(jobs: int) -> float:
     """Seconds until the slowest of `jobs` default races started together as separate processes ends."""
     code = (f"import sys, time; sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r}); "
-            "from core import Config, threads; from core.train import race; threads.configure(); "
+            "from core import Config, threads; from core.allocator import keep_freed_memory; "
+            "from core.train import race; threads.configure(); keep_freed_memory(); "
             "race(Config(depth=10, width=100, batch=128), steps=10); s = time.perf_counter(); "
             "race(Config(depth=10, width=100, batch=128)); print(time.perf_counter() - s)")
     processes = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
@@ -193,6 +195,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=6)
     args = parser.parse_args()
     threads.configure()
+    keep_freed_memory()  # as the app and the command line set malloc
     print_settings()
     for activation in ("tanh", "relu"):
         time_race(activation, args.repeat)

@@ -14,6 +14,7 @@ import re
 import sys
 
 from . import threads
+from .allocator import keep_freed_memory
 from .activations import recommended_gain
 from .config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, Config, written, written_range
 from .initializers import ACTIVATION_FIELDS, GAIN_WORDS, SCHEME_FIELDS, matters, resolve_gain
@@ -223,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     threads.configure()  # one BLAS thread per computation, as in the app
+    keep_freed_memory()  # and freed arrays kept for the next step's, as in the app
     try:
         config, notes = config_and_notes(args)
         result = simulate(config, memory_budget=int(args.memory_budget_mib * 2**20))

@@ -12,8 +12,9 @@ import numpy as np
 
 
 def _columns_equal(a: np.ndarray) -> bool:
-    """Whether every column of a (rows, cols) equals the first; O(rows) for a random matrix."""
-    if a.shape[1] < 2 or not np.array_equal(a[:, 0], a[:, 1]):
+    """Whether every column of a (rows, cols) equals the first; O(1) for a random matrix."""
+    # Two scalar reads settle a random matrix: each product of a training step pays only those.
+    if a.shape[1] < 2 or a.shape[0] == 0 or a[0, 0] != a[0, -1] or a[-1, 0] != a[-1, -1]:
         return False
     return bool((a == a[:, :1]).all())
 

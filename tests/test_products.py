@@ -42,3 +42,15 @@ def test_other_products_are_np_matmul():
     out = np.empty((50, 30))
     assert matmul(a, b, out=out) is out
     np.testing.assert_array_equal(out, np.matmul(a, b))
+
+
+@pytest.mark.parametrize("row, col", [(0, 1), (0, 5), (7, 3), (12, 5), (12, 1)])
+def test_one_unit_that_differs_anywhere_is_not_taken_for_symmetry(row, col):
+    rng = np.random.default_rng(row * 7 + col)
+    a = rng.standard_normal((30, 13))
+    b = np.repeat(rng.standard_normal((13, 1)), 6, axis=1)
+    b[row, col] += 1.0  # one weight of one unit: that unit computes something else
+    np.testing.assert_array_equal(matmul(a, b), np.matmul(a, b))
+    h = np.repeat(rng.standard_normal((1, 13)), 30, axis=0)
+    h[min(row, 29) * 2 % 30, col] -= 1.0  # one input row of many differs
+    np.testing.assert_array_equal(matmul(h, b), np.matmul(h, b))
