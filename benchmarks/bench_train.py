@@ -91,9 +91,11 @@ def at_once(jobs: int) -> float:
     return max(times)
 
 
-def as_processes(jobs: int) -> float:
-    """Seconds until the slowest of `jobs` default races started together as separate processes ends."""
-    code = (f"import sys, time; sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r}); "
+def as_processes(jobs: int, cores: set[int] | None = None) -> float:
+    """Seconds until the slowest of `jobs` default races started together as separate processes ends;
+    each process on the given cores only, if given (it then computes on as many threads)."""
+    pin = f"import os; os.sched_setaffinity(0, {sorted(cores)!r}); " if cores else ""
+    code = (pin + f"import sys, time; sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r}); "
             "from core import Config, threads; from core.allocator import keep_freed_memory; "
             "from core.train import race; threads.configure(); keep_freed_memory(); "
             "race(Config(depth=10, width=100, batch=128), steps=10); s = time.perf_counter(); "
@@ -106,18 +108,25 @@ def as_processes(jobs: int) -> float:
 def under_load(jobs: int, rounds: int = 3) -> None:
     """One default race alone, then `jobs` at once, in alternation; the median ratio of the rounds."""
     one_race()  # warm up
-    sessions, separate = [], []
+    sessions, separate, one_core = [], [], []
     for _ in range(rounds):
         alone = one_race()
-        sessions.append((alone, at_once(jobs)))
+        together = at_once(jobs)
+        sessions.append((alone, together))
+        one_core.append((as_processes(1, cores={min(os.sched_getaffinity(0))}), together))
         alone = one_race()
         separate.append((alone, as_processes(jobs)))
-    print(f"\nthe default race under load ({jobs} at once; fair share on {threads.usable_cores()} cores: "
-          f"{jobs / threads.usable_cores():.2f} x), {rounds} rounds of alone / together:")
-    for label, pairs in ((f"{jobs} sessions of one process", sessions), (f"{jobs} separate processes", separate)):
+    cores = threads.usable_cores()
+    print(f"\nthe default race under load ({jobs} at once), {rounds} rounds of alone / together. A race alone "
+          f"trains its schemes side by side on all {cores} cores, so {jobs} at once can at best take {jobs} x as "
+          f"long; against a race alone on one core, the fair share of {jobs} jobs on {cores} cores is "
+          f"{jobs / cores:.2f} x:")
+    for label, pairs, fair in ((f"{jobs} sessions of one process", sessions, jobs),
+                               (f"{jobs} separate processes", separate, jobs),
+                               (f"{jobs} sessions / alone on 1 core", one_core, jobs / cores)):
         ratios = [together / alone for alone, together in pairs]
-        print(f"  {label:27s} " + ", ".join(f"{a:.2f} / {t:.2f} s" for a, t in pairs)
-              + f"; ratio median {statistics.median(ratios):.2f}" + ("   (target <= 2)" if "sessions" in label else ""))
+        print(f"  {label:33s} " + ", ".join(f"{a:.2f} / {t:.2f} s" for a, t in pairs)
+              + f"; ratio median {statistics.median(ratios):.2f} (fair share {fair:.2f})")
 
 
 def bare_race_matmuls(config: Config, schemes: int, steps: int) -> tuple[float, float, float]:
