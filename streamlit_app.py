@@ -140,7 +140,7 @@ def compute_first(note) -> None:
     lang = st.session_state.get("lang", "en")
     work: list[Callable[[], Any]] = []
     cancel = session_gone()
-    if summary.refusal(config, lang) is None:
+    if summary.refusal(config, lang, DEFAULT_MEMORY_BUDGET, WORK_LIMIT) is None:
         work.append(partial(frames, config.to_dict(), lang, cancel))
     if open_tab(lang) == "compare":
         others = compare_configs(config, compare_picks())[0].values()
@@ -588,7 +588,8 @@ def show_compare(page: Page) -> None:
         return
     configs, too_big = compare_configs(page.config, picked)
     for scheme in too_big:
-        st.warning(f"{scheme}: " + summary.refusal(tour.scheme_config(page.config, scheme), page.lang))
+        st.warning(f"{scheme}: " + summary.refusal(tour.scheme_config(page.config, scheme), page.lang,
+                                                   DEFAULT_MEMORY_BUDGET, WORK_LIMIT))
     if not configs:
         return
     cancel = session_gone()
@@ -894,7 +895,7 @@ def main() -> None:
     lang, step, config = sidebar()
     story = header(lang, step, config)
     link_problems(lang)
-    refused = summary.refusal(config, lang)  # over the memory budget or the work limit
+    refused = summary.refusal(config, lang, DEFAULT_MEMORY_BUDGET, WORK_LIMIT)  # over the memory or the work limit
     if refused:
         st.error(refused)
         return

@@ -119,24 +119,28 @@ def estimate_memory(config: Config) -> int:
     return item * (kept + working) + unit_draws
 
 
-def estimate_work(config: Config) -> float:
-    """The work simulate() does for a network whose draws are not kept yet, in float32 matmul flops.
-
-    With d = depth, n = width, b = batch:
-        matmuls   2 b n^2 (3 d - 1)   forward h W, backward h^T dL/dz and, below layer 1, dL/dz W^T
-        QRs       QR_COST x 8/3 n^3 d  orthogonal init only: Householder QR of a square matrix, 4/3 n^3 to
-                                       factor and 4/3 n^3 to form Q (Golub & Van Loan, Matrix Computations, 5.2)
-        draws     DRAW_COST x (d n^2 + 2 b n)   the weights' random numbers (if any), the input and the read-out
-        elements  ELEMENT_COST x b n d          the element-wise work of every layer
-    all times DTYPE_COST[dtype]. Divided by WORK_RATE it is about the seconds one core takes.
+def work_terms(config: Config) -> dict[str, float]:
+    """What simulate() does for a network whose draws are not kept yet, counted by kind. With d = depth,
+    n = width, b = batch:
+        "matmuls"   2 b n^2 (3 d - 1) flops: forward h W, backward h^T dL/dz and, below layer 1, dL/dz W^T
+        "qrs"       8/3 n^3 d flops, orthogonal init only: Householder QR of a square matrix, 4/3 n^3 to factor
+                    and 4/3 n^3 to form Q (Golub & Van Loan, Matrix Computations, 4th ed., 5.2)
+        "draws"     d n^2 + 2 b n random numbers: the weights' (if random), the input's and the read-out's
+        "elements"  b n d pre-activation entries, each with its element-wise work
     """
     d, n, b = config.depth, config.width, config.batch
     weights = family(config.init)
-    matmuls = 2.0 * b * n * n * (3 * d - 1)
-    qrs = QR_COST * 8 / 3 * n**3 * d if weights == "orthogonal" else 0.0
-    draws = DRAW_COST * ((d * n * n if weights else 0) + 2 * b * n)
-    elements = ELEMENT_COST * b * n * d
-    return DTYPE_COST[config.dtype] * (matmuls + qrs + draws + elements)
+    return {"matmuls": 2.0 * b * n * n * (3 * d - 1), "qrs": 8 / 3 * n**3 * d if weights == "orthogonal" else 0.0,
+            "draws": float((d * n * n if weights else 0) + 2 * b * n), "elements": float(b * n * d)}
+
+
+def estimate_work(config: Config) -> float:
+    """The work simulate() does for a network whose draws are not kept yet, in float32 matmul flops:
+    DTYPE_COST[dtype] x (matmuls + QR_COST x qrs + DRAW_COST x draws + ELEMENT_COST x elements), from
+    work_terms. Divided by WORK_RATE it is about the seconds of one core it takes."""
+    terms = work_terms(config)
+    return DTYPE_COST[config.dtype] * (terms["matmuls"] + QR_COST * terms["qrs"] + DRAW_COST * terms["draws"]
+                                       + ELEMENT_COST * terms["elements"])
 
 
 def work_fits(config: Config, limit: float = WORK_LIMIT) -> dict[str, int]:

@@ -317,17 +317,18 @@ def format_power(value: float) -> str:
     return "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
-def refusal(config, lang: str) -> str | None:
-    """Why the page does not compute this network, or None: over the memory budget, or more work than
-    core.network.WORK_LIMIT (then the largest depth and width that fit at the other settings are named)."""
+def refusal(config, lang: str, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+            work_limit: float = WORK_LIMIT) -> str | None:
+    """Why the page does not compute this network, or None: over the memory budget, or more work than the
+    limit (core.network.estimate_work; then the largest depth and width that fit at the other settings are named)."""
     need = estimate_memory(config)
-    if need > DEFAULT_MEMORY_BUDGET:
-        return t(lang, "memory", need=need / 2**20, budget=DEFAULT_MEMORY_BUDGET / 2**20)
+    if need > memory_budget:
+        return t(lang, "memory", need=need / 2**20, budget=memory_budget / 2**20)
     work = estimate_work(config)
-    if work <= WORK_LIMIT:
+    if work <= work_limit:
         return None
     from .training import power_of_ten  # here: views.training draws with altair, which this module does not need
 
-    fits = work_fits(config)
-    return t(lang, "work" if fits["depth"] else "work_width", work=power_of_ten(work), limit=power_of_ten(WORK_LIMIT),
-             seconds=f"{WORK_LIMIT / WORK_RATE:.0f}", **fits)
+    fits = work_fits(config, work_limit)
+    return t(lang, "work" if fits["depth"] else "work_width", work=power_of_ten(work), limit=power_of_ten(work_limit),
+             seconds=f"{work_limit / WORK_RATE:.0f}", **fits)
