@@ -1,13 +1,17 @@
 """The simulation's work: its estimate against the work actually done, the limit, orthogonal draws, cancelling."""
 
 import math
+import subprocess
+import sys
 import threading
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
 
 from core import Config, cache, draws, network, simulate, threads
 from core.config import ACTIVATIONS, INITS, INT_RANGES
@@ -237,3 +241,31 @@ def test_a_cancelled_orthogonal_draw_stops_within_a_layer(monkeypatch):
         cache.simulate_cached(config, cancel=stop)
     assert 1 <= len(made) <= threads.usable_cores()  # each computing thread ends its layer, then stops
     assert len(cache.RESULTS) == 0 and not draws._assembled
+
+
+# ---------- the page and the command line ----------
+
+ROOT = Path(__file__).parent.parent
+HEAVY = dict(init="orthogonal", width=2048, depth=8, batch=98)  # ~8 s of one core before the limit
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_page_refuses_a_network_over_the_work_limit_with_what_fits(lang):
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.query_params.update(step="custom", lang=lang, **{k: str(v) for k, v in HEAVY.items()})
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [summary.refusal(Config(**HEAVY), lang)]
+    assert at.slider(key="depth").value == 8  # the sidebar still works
+    at.slider(key="width").set_value(64).run()
+    assert not at.exception and not at.error
+    assert len(at.metric) == 4
+
+
+def test_the_command_line_refuses_a_network_over_the_work_limit_in_one_line():
+    out = subprocess.run([sys.executable, "-m", "core", *(f"--{k}={v}" for k, v in HEAVY.items())], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    fits = work_fits(Config(**HEAVY))
+    assert out.returncode == 2 and not out.stdout
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert f"a depth up to {fits['depth']:,} or a width up to {fits['width']:,}" in out.stderr
