@@ -593,8 +593,12 @@ def show_compare(page: Page) -> None:
     if not configs:
         return
     cancel = session_gone()
-    with st.spinner(page.t("simulating_compare", n=len(configs))):  # computed already, unless the picks changed
-        results = dict(zip(configs, parallel_map(lambda c: run(c.to_dict(), cancel), configs.values(), slots=False)))
+    try:
+        with st.spinner(page.t("simulating_compare", n=len(configs))):  # computed already, unless the picks changed
+            results = dict(zip(configs, parallel_map(lambda c: run(c.to_dict(), cancel), configs.values(),
+                                                     slots=False)))
+    except Cancelled:  # the session has gone, or its run was stopped
+        return
     st.caption(page.t("compare_caption", depth=page.config.depth, width=page.config.width,
                       activation=page.config.activation))
     draw("compare", charts.compare_frame(results), title=page.t("chart_compare"), y_title=page.t("std_axis"),
