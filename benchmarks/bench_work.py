@@ -29,7 +29,8 @@ from core.allocator import keep_freed_memory  # noqa: E402
 WIDTH, BATCH = 2048, 98
 FIT = [Config(), Config(depth=18, width=2048, batch=98), Config(depth=10, width=2048), Config(depth=20, width=1024),
        Config(depth=30, width=1024, init="xavier_normal"), Config(depth=10, width=1024, batch=10),
-       Config(depth=50, width=256, batch=4096, activation="gelu"), Config(batch=4096), Config(depth=10, width=64, batch=4096),
+       Config(depth=50, width=256, batch=4096, activation="gelu"), Config(batch=4096),
+       Config(depth=10, width=64, batch=4096),
        Config(init="orthogonal"), Config(depth=4, width=1024, batch=500, init="orthogonal"),
        Config(depth=3, width=2048, batch=98, init="orthogonal"), Config(depth=3, width=2048, init="orthogonal"),
        Config(depth=2, width=2048, batch=98, init="orthogonal", dtype="float64"), Config(dtype="float64")]
