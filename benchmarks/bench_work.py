@@ -1,10 +1,10 @@
-"""The simulation's work: orthogonal draws before and after the float32 QR, and estimate_work against measured time.
+"""The simulation's work: orthogonal draws with and without the kept unscaled matrices, and estimate_work against measured time.
 
     python benchmarks/bench_work.py [--depth 30] [--fit]
 
-Orthogonal init at width 2048: one layer's QR as numpy computes it (float64 LAPACK, the only precision
-numpy.linalg.qr has) and as core.draws.householder_q does in float32, then a whole network's draws in both
-ways, and a second network differing only in gain (its matrices are kept, while ORTHOGONAL_BYTES allows).
+Orthogonal init at width 2048: one layer's QR as numpy computes it (float64 LAPACK), then a whole network's
+draws, and a second network differing only in gain (its matrices are kept, while ORTHOGONAL_BYTES allows),
+against the same with nothing kept.
 --fit times simulate() on networks of widths 64 to 2048 from fresh draws and prints each one's CPU seconds
 beside estimate_work(config) / WORK_RATE: the measurement core/network.py's WORK_RATE and costs come from.
 CPU seconds (time.process_time, all threads) are printed beside wall seconds: on a busy machine they stay
@@ -50,25 +50,17 @@ def forget() -> None:
         draws._orthogonals.clear()
 
 
-ORTHOGONAL = draws.orthogonal
-
-
-def float64_qr(rng: np.random.Generator, rows: int, cols: int, dtype: str = "float64") -> np.ndarray:
-    """The orthogonal draw as it was: numpy's float64 QR whatever the network's dtype."""
-    return ORTHOGONAL(rng, rows, cols, "float64").astype(dtype)
 
 
 def orthogonal_figures(depth: int) -> None:
     a = np.random.default_rng(0).standard_normal((WIDTH, WIDTH))
-    for name, qr in (("numpy float64 QR", lambda: np.linalg.qr(a)),
-                     ("householder_q float32", lambda: draws.householder_q(a.astype(np.float32)))):
+    for name, qr in (("numpy float64 QR", lambda: np.linalg.qr(a)),):
         cpu = statistics.median(timed(qr)[0] for _ in range(3))
         print(f"one {WIDTH} x {WIDTH} QR, {name}: {cpu:.2f} s CPU (median of 3)")
-    for label, orthogonal in (("before (float64 QR, nothing kept)", float64_qr), ("after", ORTHOGONAL)):
+    for label, keep in (("nothing kept", False), ("unscaled matrices kept", True)):
         forget()
-        draws.orthogonal = orthogonal
         kept = draws.ORTHOGONAL_BYTES
-        if orthogonal is float64_qr:
+        if not keep:
             draws.ORTHOGONAL_BYTES = 0
         try:
             shape = dict(depth=depth, width=WIDTH, batch=BATCH, input="normal", weight_family="orthogonal",
@@ -79,7 +71,7 @@ def orthogonal_figures(depth: int) -> None:
                 draws._assembled.clear()
             second = timed(lambda: draws.draw(seed=0, **shape))
         finally:
-            draws.orthogonal, draws.ORTHOGONAL_BYTES = ORTHOGONAL, kept
+            draws.ORTHOGONAL_BYTES = kept
         print(f"{depth} x {WIDTH} orthogonal float32 draws, {label}: {first[0]:.1f} s CPU, {first[1]:.1f} s wall; "
               f"a gain change then: {second[0]:.1f} s CPU, {second[1]:.1f} s wall")
     forget()

@@ -38,9 +38,8 @@ ASSEMBLED_BYTES = 96 << 20  # the assembled draws kept, at most; larger ones are
 STREAM_BYTES = 96 << 20  # the numbers kept per stream, in all
 # Orthogonal matrices are kept layer by layer, unscaled, apart from the assembled draws: a QR costs ~10^4 times
 # drawing its numbers, and a gain or scale change (or another depth) reuses them. 96 MiB hold the largest
-# orthogonal network within core.network.WORK_LIMIT at float32 (width 2048, 5 layers: 80 MiB).
+# orthogonal network within core.network.WORK_LIMIT at float32 (width 2048, 2 layers: 32 MiB; more for other networks kept meanwhile).
 ORTHOGONAL_BYTES = 96 << 20
-QR_BLOCK = 128  # columns per Householder panel: the fastest at width 2048 on a 2-core server (64: +8 %, 192: +13 %)
 
 
 @dataclass(frozen=True)
@@ -274,69 +273,17 @@ def orthogonal(rng: np.random.Generator, rows: int, cols: int, dtype: str = "flo
 
     torch's recipe (Saxe et al. 2014): the QR decomposition of an N(0, 1) matrix, Q times sign(diag(R)), which
     makes Q uniform (Haar) rather than biased by QR's sign choice; the result is the Q of the QR whose R has a
-    positive diagonal. The N(0, 1) numbers are drawn in float64 whatever dtype is; the QR is computed in dtype
-    (numpy's is float64 only: a float32 one is householder_q, about twice as fast at width 2048).
+    positive diagonal. The N(0, 1) numbers are drawn and the QR computed (numpy.linalg.qr, LAPACK) in float64
+    whatever dtype is, then rounded to dtype: numpy's QR computes in float64 for float32 input too, and the
+    cost of a gain change is avoided by keeping the unscaled matrices (orthogonal_layer), not by a QR of our own.
     """
     flat = rng.standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T
-    if np.dtype(dtype) == np.float32:
-        q = householder_q(flat.astype(np.float32))
-    else:
-        q, r = np.linalg.qr(flat)
-        q *= np.sign(np.diag(r))  # makes the distribution uniform (Haar), not biased by QR's sign choice
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))  # makes the distribution uniform (Haar), not biased by QR's sign choice
+    q = q.astype(dtype, copy=False)
     return q.T if rows < cols else q
-
-
-def householder_q(a: np.ndarray, block: int = QR_BLOCK) -> np.ndarray:
-    """The (m, n) Q of a = QR (m >= n) whose R has a positive diagonal, computed in a's dtype.
-
-    Blocked Householder QR in LAPACK's conventions (Golub & Van Loan, Matrix Computations, 4th ed., 5.2.3 and
-    5.1.7, the compact WY form I - V T V^T of `block` reflections): the reflections of a panel of columns are
-    found one column at a time, then applied to the rest of the matrix, and at the end to the identity to
-    form Q, by matrix products (sgemm for float32). About 8/3 n^3 flops for a square matrix, as LAPACK's
-    geqrf + orgqr. Q's columns are multiplied by sign(diag(R)), torch.nn.init.orthogonal_'s correction.
-    """
-    a = np.array(a, order="C")  # a copy, factored in place: R above the diagonal, the reflections below
-    m, n = a.shape
-    if m < n:
-        raise ValueError(f"householder_q needs rows >= columns, got {a.shape}")
-    signs = np.ones(n, a.dtype)  # sign(diag(R))
-    panels = []
-    for k in range(0, n, block):
-        b = min(block, n - k)
-        panel = a[k:, k:k + b]  # (m - k, b), a view
-        taus = np.zeros(b, a.dtype)
-        for j in range(b):
-            x = panel[j:, j]  # becomes the reflection's vector v, v[0] = 1: H = I - tau v v^T, H x = beta e_1
-            alpha, norm = float(x[0]), math.sqrt(float(np.dot(x, x)))
-            if norm == 0.0:
-                continue  # H = I
-            beta = -math.copysign(norm, alpha)
-            x[1:] *= 1.0 / (alpha - beta)
-            x[0] = 1.0
-            taus[j] = (beta - alpha) / beta
-            signs[k + j] = 1.0 if beta > 0 else -1.0
-            if j + 1 < b:
-                rest = panel[j:, j + 1:]
-                rest -= np.outer(x, taus[j] * (x @ rest))
-        v = np.tril(panel, -1)  # (m - k, b), unit diagonal
-        v[np.arange(b), np.arange(b)] = 1.0
-        t = np.zeros((b, b), a.dtype)  # H_1 ... H_b = I - V T V^T, T upper triangular
-        for j in range(b):
-            t[j, j] = taus[j]
-            if j:
-                t[:j, j] = -taus[j] * (t[:j, :j] @ (v[:, :j].T @ v[:, j]))
-        if k + b < n:
-            trailing = a[k:, k + b:]
-            trailing -= v @ (t.T @ (v.T @ trailing))  # H_b ... H_1 applied from the left
-        panels.append((k, v, t))
-    q = np.eye(m, n, dtype=a.dtype)
-    for k, v, t in reversed(panels):  # Q = H_1 ... H_n I, the last reflections first
-        rows = q[k:, k:]
-        rows -= v @ (t @ (v.T @ rows))
-    q *= signs
-    return q
 
 
 def bias_noise(seed: int, depth: int, width: int) -> np.ndarray:

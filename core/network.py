@@ -27,12 +27,12 @@ DEFAULT_MEMORY_BUDGET = 1 << 30  # 1 GiB: well within a laptop or a Streamlit Co
 WORK_RATE = 5.7e10  # float32 matmul flops a second on one core (sgemm, 98 to 4096 samples, width 500 to 2048)
 # About 6 s of one core. The largest network one slider makes of the lecture's, width 2048 (10 x 2048 x 1000),
 # takes 5.7 to 6.1 s of one core, and about 5 s on the idle server (its draws use both cores): it stays allowed;
-# larger ones are refused with the depth or width that fits. Orthogonal init at width 2048 fits 5 layers.
+# larger ones are refused with the depth or width that fits. Orthogonal init at width 2048 fits 2 layers (numpy's QR, about 2 s of one core a layer).
 WORK_LIMIT = 3.7e11
-QR_COST = 2.5  # a QR flop takes 2.5 matmul flops' time (Householder's panels are matrix-vector work)
+QR_COST = 4.3  # a QR flop takes 4.3 matmul flops' time: numpy.linalg.qr runs in float64, its panels matrix-vector work
 DRAW_COST = 2000.0  # one random number, with its stream and shell-order bookkeeping (~35 ns)
 ELEMENT_COST = 1250.0  # one pre-activation entry of one layer: activation, derivative, statistics, histogram
-DTYPE_COST = {"float32": 1.0, "float64": 2.0}  # float64 runs at half float32's rate (dgemm, numpy's float64 QR)
+DTYPE_COST = {"float32": 1.0, "float64": 2.0}  # float64 runs at half float32's rate (dgemm)
 HISTOGRAM_BINS = 50
 SATURATION = 0.97  # |tanh| above this, or sigmoid this close to 0 or 1, passes almost no gradient
 
@@ -124,8 +124,8 @@ def work_terms(config: Config) -> dict[str, float]:
     """What simulate() does for a network whose draws are not kept yet, counted by kind. With d = depth,
     n = width, b = batch:
         "matmuls"   2 b n^2 (3 d - 1) flops: forward h W, backward h^T dL/dz and, below layer 1, dL/dz W^T
-        "qrs"       8/3 n^3 d flops, orthogonal init only: Householder QR of a square matrix, 4/3 n^3 to factor
-                    and 4/3 n^3 to form Q (Golub & Van Loan, Matrix Computations, 4th ed., 5.2)
+        "qrs"       8/3 n^3 d flops, orthogonal init only: LAPACK's Householder QR of a square matrix, 4/3 n^3
+                    to factor and 4/3 n^3 to form Q (Golub & Van Loan, Matrix Computations, 4th ed., 5.2)
         "draws"     d n^2 + 2 b n random numbers: the weights' (if random), the input's and the read-out's
         "elements"  b n d pre-activation entries, each with its element-wise work
     """
@@ -137,11 +137,11 @@ def work_terms(config: Config) -> dict[str, float]:
 
 def estimate_work(config: Config) -> float:
     """The work simulate() does for a network whose draws are not kept yet, in float32 matmul flops:
-    DTYPE_COST[dtype] x (matmuls + QR_COST x qrs + DRAW_COST x draws + ELEMENT_COST x elements), from
-    work_terms. Divided by WORK_RATE it is about the seconds of one core it takes."""
+    DTYPE_COST[dtype] x (matmuls + DRAW_COST x draws + ELEMENT_COST x elements) + QR_COST x qrs (the QR is
+    float64 whatever the dtype), from work_terms. Divided by WORK_RATE it is about the seconds of one core it takes."""
     terms = work_terms(config)
-    return DTYPE_COST[config.dtype] * (terms["matmuls"] + QR_COST * terms["qrs"] + DRAW_COST * terms["draws"]
-                                       + ELEMENT_COST * terms["elements"])
+    return (DTYPE_COST[config.dtype] * (terms["matmuls"] + DRAW_COST * terms["draws"] + ELEMENT_COST * terms["elements"])
+            + QR_COST * terms["qrs"])
 
 
 def work_fits(config: Config, limit: float = WORK_LIMIT) -> dict[str, int]:
