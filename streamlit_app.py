@@ -16,13 +16,15 @@ from typing import Any, Callable
 import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
 from core import DEFAULT_MEMORY_BUDGET, Config, MemoryBudgetError, Result, estimate_memory, simulate, theory
 from core.allocator import keep_freed_memory
 from core.activations import recommended_gain
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
 from core.initializers import DEFAULT_GAIN, gain_of, weight_std
-from core.threads import compute_slot, parallel_map
+from core.network import WORK_LIMIT, estimate_work
+from core.threads import Cancel, Cancelled, compute_slot, parallel_map
 from core.threads import configure as configure_threads
 from core.train import (
     DEFAULT_CLASSES, DEFAULT_STEPS, HE_2015_LR, HE_2015_STEPS, HE_2015_WIDTH, MAX_BATCH, estimate_training_memory,
@@ -60,24 +62,26 @@ class Page:
 # ---------- computation ----------
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def run(params: dict) -> Result:
+def run(params: dict, _cancel: Cancel = None) -> Result:
     """simulate() keyed by the Config's fields, shared by every session: a class opening one link computes it once.
 
     256 results of the default size take a few MiB (the per-layer statistics are small). The computation holds
     one of the server's compute slots (one per core, shared by every session), taken inside the cache's
     per-key lock: a cache hit takes none, and a session waiting for another's computation of the same network
     holds none that the other needs. It reserves its memory too: large networks wait for each other.
+    _cancel (left out of the key) ends it between layers once the session has gone (session_gone); nothing is kept
+    then, and a session waiting for the same network computes it itself.
     """
     config = Config(**params)
     need = estimate_memory(config)
     with compute_slot(need if need <= DEFAULT_MEMORY_BUDGET else 0):  # and its memory; over the budget: refused
-        return simulate(config)
+        return simulate(config, cancel=_cancel)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def frames(params: dict, lang: str) -> dict:
+def frames(params: dict, lang: str, _cancel: Cancel = None) -> dict:
     """The small frames the charts and the table draw from, per network and language (pandas takes ms each)."""
-    result = run(params)
+    result = run(params, _cancel)
     layers = charts.layer_frame(result)
     series = {"measured": t(lang, "measured"), "theory": t(lang, "theory")}
     return {
@@ -96,6 +100,21 @@ def chart_template(kind: str, options: str, layout: tuple, _frame) -> dict:
     with its own data, and the browser then only swaps the data of an unchanged spec.
     """
     return charts.template(charts.BUILDERS[kind](_frame, **json.loads(options)))
+
+
+def session_gone() -> Callable[[], bool]:
+    """A cancel signal for this session's computations (core.threads.Cancel), askable from any thread: True once
+    the session has gone (its page closed or its connection dropped: Streamlit stops its script run then) or
+    its script run was stopped. A rerun is not a stop: the rerun finds the finished network in the cache.
+    """
+    ctx = get_script_run_ctx()
+    requests = ctx.script_requests if ctx is not None else None
+    stopped = (lambda: getattr(requests, "_state", None) is ScriptRequestType.STOP) if requests is not None \
+        else (lambda: False)  # ScriptRequests has no public reading of its state
+    if ctx is None or not runtime.exists():  # AppTest, or a bare run
+        return stopped
+    server, session = runtime.get_instance(), ctx.session_id
+    return lambda: stopped() or not server.is_active_session(session)
 
 
 def compute_first(note) -> None:
@@ -120,13 +139,14 @@ def compute_first(note) -> None:
         return
     lang = st.session_state.get("lang", "en")
     work: list[Callable[[], Any]] = []
-    if estimate_memory(config) <= DEFAULT_MEMORY_BUDGET:
-        work.append(partial(frames, config.to_dict(), lang))
+    cancel = session_gone()
+    if summary.refusal(config, lang, DEFAULT_MEMORY_BUDGET, WORK_LIMIT) is None:
+        work.append(partial(frames, config.to_dict(), lang, cancel))
     if open_tab(lang) == "compare":
         others = compare_configs(config, compare_picks())[0].values()
-        work += [partial(run, c.to_dict()) for c in others if c != config]
+        work += [partial(run, c.to_dict(), cancel) for c in others if c != config]
     if work:
-        with computing(note, lang):
+        with computing(note, lang), contextlib.suppress(Cancelled):  # gone: nothing is drawn
             parallel_map(call, work, slots=False)  # run takes a compute slot where it computes
 
 
@@ -142,10 +162,11 @@ def compare_picks() -> list[str]:
 
 
 def compare_configs(config: Config, picked: list[str]) -> tuple[dict[str, Config], list[str]]:
-    """The Compare tab's networks: {scheme: this network under it} within the memory budget, and the schemes
-    over it (batch norm keeps more)."""
+    """The Compare tab's networks: {scheme: this network under it} within the memory budget and the work limit,
+    and the schemes over them (batch norm keeps more; orthogonal init does a QR per layer)."""
     configs = {scheme: tour.scheme_config(config, scheme) for scheme in picked}
-    too_big = [s for s, c in configs.items() if estimate_memory(c) > DEFAULT_MEMORY_BUDGET]
+    too_big = [s for s, c in configs.items() if estimate_memory(c) > DEFAULT_MEMORY_BUDGET or
+               estimate_work(c) > WORK_LIMIT]
     return {s: c for s, c in configs.items() if s not in too_big}, too_big
 
 
@@ -567,12 +588,17 @@ def show_compare(page: Page) -> None:
         return
     configs, too_big = compare_configs(page.config, picked)
     for scheme in too_big:
-        need = estimate_memory(tour.scheme_config(page.config, scheme)) / 2**20
-        st.warning(f"{scheme}: " + page.t("memory", need=need, budget=DEFAULT_MEMORY_BUDGET / 2**20))
+        st.warning(f"{scheme}: " + summary.refusal(tour.scheme_config(page.config, scheme), page.lang,
+                                                   DEFAULT_MEMORY_BUDGET, WORK_LIMIT))
     if not configs:
         return
-    with st.spinner(page.t("simulating_compare", n=len(configs))):  # computed already, unless the picks changed
-        results = dict(zip(configs, parallel_map(lambda c: run(c.to_dict()), configs.values(), slots=False)))
+    cancel = session_gone()
+    try:
+        with st.spinner(page.t("simulating_compare", n=len(configs))):  # computed already, unless the picks changed
+            results = dict(zip(configs, parallel_map(lambda c: run(c.to_dict(), cancel), configs.values(),
+                                                     slots=False)))
+    except Cancelled:  # the session has gone, or its run was stopped
+        return
     st.caption(page.t("compare_caption", depth=page.config.depth, width=page.config.width,
                       activation=page.config.activation))
     draw("compare", charts.compare_frame(results), title=page.t("chart_compare"), y_title=page.t("std_axis"),
@@ -873,15 +899,18 @@ def main() -> None:
     lang, step, config = sidebar()
     story = header(lang, step, config)
     link_problems(lang)
-    need = estimate_memory(config)
-    if need > DEFAULT_MEMORY_BUDGET:
-        st.error(t(lang, "memory", need=need / 2**20, budget=DEFAULT_MEMORY_BUDGET / 2**20))
+    refused = summary.refusal(config, lang, DEFAULT_MEMORY_BUDGET, WORK_LIMIT)  # over the memory or the work limit
+    if refused:
+        st.error(refused)
         return
     try:
         with st.spinner(t(lang, "computing")):  # shows only if the run takes over half a second
-            result = run(config.to_dict())
+            result = run(config.to_dict(), session_gone())
     except MemoryBudgetError:  # the estimate above and the engine's own check should agree; never a traceback
+        need = estimate_memory(config)
         st.error(t(lang, "memory", need=need / 2**20, budget=DEFAULT_MEMORY_BUDGET / 2**20))
+        return
+    except Cancelled:  # the session has gone, or its run was stopped: there is no page to draw
         return
     page = Page(config, result, lang)
     if step != tour.CUSTOM:

@@ -112,15 +112,19 @@ class ByteCache:
 RESULTS = ByteCache(RESULT_BYTES)  # one per process: every session of a Streamlit server shares it
 
 
-def simulate_cached(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET) -> Result:
+def simulate_cached(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+                    cancel: threads.Cancel = None) -> Result:
     """simulate(config), computed once per process and kept while RESULT_BYTES allows; read-only arrays.
 
-    Raises simulate's MemoryBudgetError for a network over the budget (and keeps nothing).
+    Raises simulate's MemoryBudgetError or WorkLimitError for a network over the budget or the limit, and
+    threads.Cancelled once cancel is set while this caller computes (cancel is the computing caller's own:
+    it is not part of the key); nothing is kept then, and a caller waiting for the same network computes it.
     """
     def compute() -> Result:
         need = estimate_memory(config)
         with threads.compute_slot(need if need <= memory_budget else 0):  # over the budget: refused at once
-            result = simulate(config, memory_budget)
+            threads.check(cancel)  # gone while waiting for a slot
+            result = simulate(config, memory_budget, cancel=cancel)
         if need > TRIM_BYTES:  # more than malloc is meant to keep: give it back
             release_freed_memory()
         return result

@@ -36,6 +36,10 @@ GROWTH = 1.25  # a stream that must grow draws this much more than asked, so a d
 # stream numbers, so the last five or six networks of that size are kept.
 ASSEMBLED_BYTES = 96 << 20  # the assembled draws kept, at most; larger ones are made afresh each time
 STREAM_BYTES = 96 << 20  # the numbers kept per stream, in all
+# Orthogonal matrices are kept layer by layer, unscaled, apart from the assembled draws: a QR costs ~10^4 times
+# drawing its numbers, and a gain or scale change (or another depth) reuses them. 96 MiB hold the largest
+# orthogonal network within core.network.WORK_LIMIT at float32 (width 2048, 2 layers: 32 MiB; more for other networks kept meanwhile).
+ORTHOGONAL_BYTES = 96 << 20
 
 
 @dataclass(frozen=True)
@@ -76,14 +80,18 @@ def stream_bytes(depth: int, width: int, batch: int, weight_family: str | None, 
 
 
 def draw(seed: int, depth: int, width: int, batch: int, input: str, weight_family: str | None,
-         dtype: str) -> Draws:
-    """The unit draws of one network, from the kept ones when it was assembled recently."""
+         dtype: str, cancel: threads.Cancel = None) -> Draws:
+    """The unit draws of one network, from the kept ones when it was assembled recently.
+
+    cancel (a threading.Event or a callable) is looked at before each part (the input, the read-out, each
+    layer's weights); once set, threads.Cancelled is raised within a part and nothing assembled is kept.
+    """
     key = (seed, depth, width, batch, input, weight_family, dtype)
     with _lock:
         if key in _assembled:
             _assembled.move_to_end(key)
             return _assembled[key]
-    made = _assemble(*key)
+    made = _assemble(*key, cancel=cancel)
     if made.nbytes <= ASSEMBLED_BYTES:
         with _lock:
             _assembled[key] = made
@@ -92,10 +100,11 @@ def draw(seed: int, depth: int, width: int, batch: int, input: str, weight_famil
     return made
 
 
-def _assemble(seed, depth, width, batch, input, weight_family, dtype) -> Draws:
+def _assemble(seed, depth, width, batch, input, weight_family, dtype, cancel: threads.Cancel = None) -> Draws:
     # The parts come from streams of their own, so they are drawn side by side on the free cores
     # (core.threads) and are the same numbers whichever thread draws them.
     def part(index: int) -> np.ndarray:
+        threads.check(cancel)
         if index == 0:
             return _blocks(seed, INPUT, batch, width, "normal" if input == "normal" else "uniform", dtype)
         if index == 1:
@@ -122,9 +131,8 @@ def _blocks(seed: int, part: int, batch: int, width: int, kind: str, dtype: str)
 
 
 def _layer_weights(seed: int, layer: int, width: int, weight_family: str, dtype: str) -> np.ndarray:
-    if weight_family == "orthogonal":  # a QR of the whole matrix: nothing to extend
-        rng = generator(seed, WEIGHTS, layer)
-        return orthogonal(rng, width, width).astype(dtype)
+    if weight_family == "orthogonal":  # a QR of the whole matrix: nothing to extend, but kept for a gain change
+        return _orthogonal_layer(seed, layer, width, dtype)
     numbers = _numbers(seed, (WEIGHTS, layer), weight_family, dtype, width * width)
     w = np.take(numbers, shell_order(width))  # (width, width)
     if weight_family == "uniform":
@@ -233,18 +241,48 @@ class _Kept(OrderedDict):
 
 
 _assembled: _Kept = _Kept()
+_orthogonals: _Kept = _Kept()  # (seed, layer, width, dtype) -> that layer's unscaled orthogonal matrix
 _streams: OrderedDict[tuple, _Stream] = OrderedDict()
 _lock = threading.Lock()  # Streamlit serves sessions from several threads
 _shells = np.empty((0, 0), np.int32)  # shell_order's table
 
 
-def orthogonal(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
-    """A (rows, cols) matrix with orthonormal rows or columns, as torch.nn.init.orthogonal_ makes it."""
+def _orthogonal_layer(seed: int, layer: int, width: int, dtype: str) -> np.ndarray:
+    """Layer `layer`'s unscaled (width, width) orthogonal matrix, kept while ORTHOGONAL_BYTES allows."""
+    key = (seed, layer, width, dtype)
+    with _lock:
+        if key in _orthogonals:
+            _orthogonals.move_to_end(key)
+            return _orthogonals[key]
+    q = orthogonal(generator(seed, WEIGHTS, layer), width, width, dtype).astype(dtype, copy=False)
+    q.flags.writeable = False
+    with _lock:
+        # Room is made from other networks' matrices only: evicting this network's earlier layers to keep its
+        # later ones would keep nothing a second pass can use (it asks for the layers in the same order).
+        for other in [k for k in _orthogonals if (k[0], k[2], k[3]) != (seed, width, dtype)]:
+            if _orthogonals.nbytes + q.nbytes <= ORTHOGONAL_BYTES:
+                break
+            _orthogonals.pop(other)
+        if _orthogonals.nbytes + q.nbytes <= ORTHOGONAL_BYTES:
+            _orthogonals[key] = q
+    return q
+
+
+def orthogonal(rng: np.random.Generator, rows: int, cols: int, dtype: str = "float64") -> np.ndarray:
+    """A (rows, cols) matrix with orthonormal rows or columns, as torch.nn.init.orthogonal_ makes it.
+
+    torch's recipe (Saxe et al. 2014): the QR decomposition of an N(0, 1) matrix, Q times sign(diag(R)), which
+    makes Q uniform (Haar) rather than biased by QR's sign choice; the result is the Q of the QR whose R has a
+    positive diagonal. The N(0, 1) numbers are drawn and the QR computed (numpy.linalg.qr, LAPACK) in float64
+    whatever dtype is, then rounded to dtype: numpy's QR computes in float64 for float32 input too, and the
+    cost of a gain change is avoided by keeping the unscaled matrices (orthogonal_layer), not by a QR of our own.
+    """
     flat = rng.standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
     q *= np.sign(np.diag(r))  # makes the distribution uniform (Haar), not biased by QR's sign choice
+    q = q.astype(dtype, copy=False)
     return q.T if rows < cols else q
 
 

@@ -9,17 +9,30 @@ gradients are those of the batch-mean loss, dW_l = h_{l-1}^T dL/dz_l / batch, as
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import activations, theory
-from .config import Config
+from . import activations, theory, threads
+from .config import INT_RANGES, Config
 from .draws import bias_noise, draw, draws_bytes, family, stream_bytes
 from .initializers import scale_bias, scale_weights
 from .products import matmul
 
 DEFAULT_MEMORY_BUDGET = 1 << 30  # 1 GiB: well within a laptop or a Streamlit Community Cloud app
+# The work of a simulation (estimate_work), in float32 matmul flops. The rate and the costs of the other kinds of
+# work are fitted to the CPU seconds of 15 networks (widths 64 to 2048, batches 10 to 4096, normal and orthogonal
+# init, fresh draws) as `python benchmarks/bench_work.py --fit` measures them on the app's 2-core server: within
+# 25 %, but orthogonal ones of width 500 to 1024 take up to 1.7 times the estimate (far below the limit).
+WORK_RATE = 5.7e10  # float32 matmul flops a second on one core (sgemm, 98 to 4096 samples, width 500 to 2048)
+# About 6 s of one core. The largest network one slider makes of the lecture's, width 2048 (10 x 2048 x 1000),
+# takes 5.7 to 6.1 s of one core, and about 5 s on the idle server (its draws use both cores): it stays allowed;
+# larger ones are refused with the depth or width that fits. Orthogonal init at width 2048 fits 2 layers (numpy's QR, about 2 s of one core a layer).
+WORK_LIMIT = 3.7e11
+QR_COST = 4.3  # a QR flop takes 4.3 matmul flops' time: numpy.linalg.qr runs in float64, its panels matrix-vector work
+DRAW_COST = 2000.0  # one random number, with its stream and shell-order bookkeeping (~35 ns)
+ELEMENT_COST = 1250.0  # one pre-activation entry of one layer: activation, derivative, statistics, histogram
+DTYPE_COST = {"float32": 1.0, "float64": 2.0}  # float64 runs at half float32's rate (dgemm)
 HISTOGRAM_BINS = 50
 SATURATION = 0.97  # |tanh| above this, or sigmoid this close to 0 or 1, passes almost no gradient
 
@@ -33,6 +46,14 @@ COLUMNS = (
 
 class MemoryBudgetError(ValueError):
     """The configuration needs more memory than the budget allows."""
+
+
+class WorkLimitError(ValueError):
+    """The configuration needs more work than the limit allows; fits says which depth or width would fit."""
+
+    def __init__(self, message: str, work: float, limit: float, fits: dict[str, int]):
+        super().__init__(message)
+        self.work, self.limit, self.fits = work, limit, fits
 
 
 @dataclass(frozen=True)
@@ -99,10 +120,69 @@ def estimate_memory(config: Config) -> int:
     return item * (kept + working) + unit_draws
 
 
-def simulate(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET, keep_gradients: bool = False) -> Result:
+def work_terms(config: Config) -> dict[str, float]:
+    """What simulate() does for a network whose draws are not kept yet, counted by kind. With d = depth,
+    n = width, b = batch:
+        "matmuls"   2 b n^2 (3 d - 1) flops: forward h W, backward h^T dL/dz and, below layer 1, dL/dz W^T
+        "qrs"       8/3 n^3 d flops, orthogonal init only: LAPACK's Householder QR of a square matrix, 4/3 n^3
+                    to factor and 4/3 n^3 to form Q (Golub & Van Loan, Matrix Computations, 4th ed., 5.2)
+        "draws"     d n^2 + 2 b n random numbers: the weights' (if random), the input's and the read-out's
+        "elements"  b n d pre-activation entries, each with its element-wise work
+    """
+    d, n, b = config.depth, config.width, config.batch
+    weights = family(config.init)
+    return {"matmuls": 2.0 * b * n * n * (3 * d - 1), "qrs": 8 / 3 * n**3 * d if weights == "orthogonal" else 0.0,
+            "draws": float((d * n * n if weights else 0) + 2 * b * n), "elements": float(b * n * d)}
+
+
+def estimate_work(config: Config) -> float:
+    """The work simulate() does for a network whose draws are not kept yet, in float32 matmul flops:
+    DTYPE_COST[dtype] x (matmuls + DRAW_COST x draws + ELEMENT_COST x elements) + QR_COST x qrs (the QR is
+    float64 whatever the dtype), from work_terms. Divided by WORK_RATE it is about the seconds of one core it takes."""
+    terms = work_terms(config)
+    return (DTYPE_COST[config.dtype] * (terms["matmuls"] + DRAW_COST * terms["draws"] + ELEMENT_COST * terms["elements"])
+            + QR_COST * terms["qrs"])
+
+
+def work_fits(config: Config, limit: float = WORK_LIMIT) -> dict[str, int]:
+    """{"depth": the largest depth, "width": the largest width} within the limit, the other settings kept;
+    0 where none does. The work grows with each, so each is found by bisection over its allowed range."""
+    fits = {}
+    for name in ("depth", "width"):
+        low, high = INT_RANGES[name][0], getattr(config, name)
+        if estimate_work(replace(config, **{name: low})) > limit:
+            fits[name] = 0
+            continue
+        while low < high:  # the largest value within the limit lies in [low, high]
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if estimate_work(replace(config, **{name: middle})) <= limit \
+                else (low, middle - 1)
+        fits[name] = low
+    return fits
+
+
+def check_work(config: Config, limit: float = WORK_LIMIT) -> None:
+    """Raise WorkLimitError if estimate_work(config) is over the limit, naming the depth or width that fits."""
+    work = estimate_work(config)
+    if work <= limit:
+        return
+    fits = work_fits(config, limit)
+    options = [f"a {name} up to {value:,}" for name, value in fits.items() if value]
+    raise WorkLimitError(
+        f"this configuration needs about {work:.1e} flops, over the limit of {limit:.1e} (about "
+        f"{limit / WORK_RATE:.0f} s of one core): " + (" or ".join(options) + " fits at these settings"
+                                                       if options else "lower the width"),
+        work, limit, fits)
+
+
+def simulate(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET, keep_gradients: bool = False,
+             work_limit: float | None = WORK_LIMIT, cancel: threads.Cancel = None) -> Result:
     """Forward and backward pass of the configured network with all statistics and the theory.
 
-    keep_gradients also returns every dW_l (for checking the backward pass; it costs memory).
+    keep_gradients also returns every dW_l (for checking the backward pass; it costs memory). Raises
+    MemoryBudgetError over the memory budget and WorkLimitError over work_limit (None: no limit).
+    cancel (a threading.Event, or a callable returning True) is looked at before every layer's draw and
+    between layers forward and backward: once set, threads.Cancelled is raised within a layer.
     """
     need = estimate_memory(config)
     if need > memory_budget:
@@ -111,14 +191,16 @@ def simulate(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET, keep_gr
             f"{memory_budget / 2**20:,.0f} MiB: lower depth, width or batch "
             f"(memory grows as depth x batch x width)"
         )
+    if work_limit is not None:
+        check_work(config, work_limit)
     with np.errstate(all="ignore"):
-        return _simulate(config, need, keep_gradients)
+        return _simulate(config, need, keep_gradients, cancel)
 
 
-def _simulate(config: Config, need: int, keep_gradients: bool) -> Result:
+def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.Cancel = None) -> Result:
     depth, width, batch = config.depth, config.width, config.batch
     dtype = np.dtype(config.dtype)
-    draws = draw(config.seed, depth, width, batch, config.input, family(config.init), config.dtype)
+    draws = draw(config.seed, depth, width, batch, config.input, family(config.init), config.dtype, cancel)
     noise = bias_noise(config.seed, depth, width) if config.bias_std else None
     nan = np.full(depth + 1, np.nan)
     stats = {name: nan.copy() for name in (*COLUMNS, "distinct_grad_units", "weight_std")}
@@ -140,6 +222,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool) -> Result:
     keeps_s = config.batch_norm or activations.needs_pre_activation(config.activation)
     hs, ss, inv_stds, weights = [x], [None], [None], [None]
     for layer in range(1, depth + 1):
+        threads.check(cancel)
         w = scale_weights(config, draws.weights[layer - 1] if draws.weights else None, width, width)
         b = scale_bias(config, None if noise is None else noise[layer - 1], width)  # (width,) or None
         weights.append(w)
@@ -166,7 +249,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool) -> Result:
 
     weight_grads = [] if keep_gradients else None
     if not breaks:
-        _backward(config, draws.readout, hs, ss, inv_stds, weights, stats, stop, work, weight_grads)
+        _backward(config, draws.readout, hs, ss, inv_stds, weights, stats, stop, work, weight_grads, cancel)
 
     with np.errstate(all="ignore"):
         predicted = theory.predict(config)
@@ -178,11 +261,12 @@ def _simulate(config: Config, need: int, keep_gradients: bool) -> Result:
 
 
 def _backward(config: Config, readout: np.ndarray, hs: list, ss: list, inv_stds: list, weights: list,
-              stats: dict, stop, work: dict, weight_grads: list | None) -> None:
+              stats: dict, stop, work: dict, weight_grads: list | None, cancel: threads.Cancel = None) -> None:
     """From dL/dh_depth = readout down to layer 1: gradient statistics per layer."""
     dh = readout  # dL/dh_depth (read-only; later dh live in work["z"])
     dw = np.empty_like(weights[1])  # (width, width)
     for layer in range(config.depth, 0, -1):
+        threads.check(cancel)
         d = activations.derivative_from_output(config.activation, hs[layer], config.slope, ss[layer])
         ds = np.multiply(dh, d, out=d)  # dL/ds_l
         if config.batch_norm:

@@ -21,7 +21,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TypeVar, Union
 
 import numpy as np  # noqa: F401  (loads numpy's BLAS before threadpoolctl looks for it)
 from threadpoolctl import ThreadpoolController, threadpool_info
@@ -30,6 +30,19 @@ DEFAULT_BLAS_THREADS = 1  # one per computation: parallel work comes from parall
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+class Cancelled(Exception):
+    """A computation ended early because its cancel signal was set (the page that asked for it has gone)."""
+
+
+Cancel = Union[threading.Event, Callable[[], bool], None]  # a computation's cancel signal: set, or True, to stop
+
+
+def check(cancel: Cancel) -> None:
+    """Raise Cancelled if the signal is set: a threading.Event that is set, or a callable that returns True."""
+    if cancel is not None and (cancel.is_set() if isinstance(cancel, threading.Event) else cancel()):
+        raise Cancelled
 
 
 def usable_cores() -> int:

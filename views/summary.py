@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, WORK_RATE, estimate_memory, estimate_work, work_fits
+
 from .text import join, t
 
 # The verdicts, in the order they are decided: the first that applies is the page's verdict.
@@ -313,3 +315,20 @@ def format_power(value: float) -> str:
     if value <= 0 or not math.isclose(value, 10.0**exponent, rel_tol=1e-12):
         return format_value(value)
     return "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def refusal(config, lang: str, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+            work_limit: float = WORK_LIMIT) -> str | None:
+    """Why the page does not compute this network, or None: over the memory budget, or more work than the
+    limit (core.network.estimate_work; then the largest depth and width that fit at the other settings are named)."""
+    need = estimate_memory(config)
+    if need > memory_budget:
+        return t(lang, "memory", need=need / 2**20, budget=memory_budget / 2**20)
+    work = estimate_work(config)
+    if work <= work_limit:
+        return None
+    from .training import power_of_ten  # here: views.training draws with altair, which this module does not need
+
+    fits = work_fits(config, work_limit)
+    return t(lang, "work" if fits["depth"] else "work_width", work=power_of_ten(work), limit=power_of_ten(work_limit),
+             seconds=f"{work_limit / WORK_RATE:.0f}", **fits)

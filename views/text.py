@@ -238,6 +238,16 @@ EN: dict[str, str] = {
         "This network needs about {need:,.0f} MiB, over the budget of {budget:,.0f} MiB. Lower the depth, the "
         "width or the batch size: memory grows with depth × batch × width."
     ),
+    "work": (
+        "This network needs about {work} floating-point operations, over this app's limit of {limit} (about "
+        "{seconds} s of one core). At these settings a depth up to {depth:,} or a width up to {width:,} fits: the "
+        "work grows with depth × batch × width², and with depth × width³ for orthogonal init (a QR per layer)."
+    ),
+    "work_width": (
+        "This network needs about {work} floating-point operations, over this app's limit of {limit} (about "
+        "{seconds} s of one core). At these settings a width up to {width:,} fits: the work grows with depth × "
+        "batch × width², and with depth × width³ for orthogonal init (a QR per layer)."
+    ),
     # tabs
     "tab_activations": "Activations",
     "tab_gradients": "Gradients",
@@ -657,6 +667,15 @@ ZH: dict[str, str] = {
     "memory": (
         "这个网络大约需要 {need:,.0f} MiB 内存，超过了 {budget:,.0f} MiB 的上限。请减小深度、宽度或批量大小："
         "所需内存随 深度 × 批量 × 宽度 增长。"
+    ),
+    "work": (
+        "这个网络大约需要 {work} 次浮点运算，超过了本应用 {limit} 的上限（单核约 {seconds} 秒）。在当前设置下，深度不超过 "
+        "{depth:,} 或宽度不超过 {width:,} 即可：计算量随 深度 × 批量 × 宽度² 增长，正交初始化还随 深度 × 宽度³ 增长"
+        "（每层一次 QR 分解）。"
+    ),
+    "work_width": (
+        "这个网络大约需要 {work} 次浮点运算，超过了本应用 {limit} 的上限（单核约 {seconds} 秒）。在当前设置下，宽度不超过 "
+        "{width:,} 即可：计算量随 深度 × 批量 × 宽度² 增长，正交初始化还随 深度 × 宽度³ 增长（每层一次 QR 分解）。"
     ),
     "tab_activations": "激活值",
     "tab_gradients": "梯度",
