@@ -202,8 +202,8 @@ def check_link() -> None:
 
     Streamlit seeds bound widgets from the URL the page was opened with, so a link that is not already
     complete and clean (a bad value, a step whose controls it leaves out, a value that does not matter, a
-    parameter the page does not know) is rewritten and the script started again at once; that first run stops before any widget or computation.
-    A link copied from the address bar is complete, and costs one run.
+    parameter the page does not know) is rewritten and the script started again at once; that first run
+    stops before any widget or computation. A link copied from the address bar is complete, and costs one run.
     """
     if "_link_checked" in st.session_state:
         return

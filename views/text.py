@@ -823,7 +823,8 @@ def user_text(lang: str, text: Any) -> str:
     text = str(text)
     if not text:
         return t(lang, "user_text_empty")
-    shown = "".join("\ufffd" if unicodedata.category(c) in HIDDEN_CATEGORIES else c for c in text[:SHOWN_CHARACTERS])
+    shown = "".join("\ufffd" if unicodedata.category(c) in HIDDEN_CATEGORIES else c
+                    for c in text[:SHOWN_CHARACTERS])
     fence = "`" * (1 + _longest_run(shown, "`"))  # a fence longer than any run of backticks inside
     # a span's first and last space are not shown when both are there; neither is, in spaces only (6.1)
     pad = " " if shown.strip(" ") and (shown[0] in "` " or shown[-1] in "` ") else ""
