@@ -35,7 +35,7 @@ from core.train import scheme_config as train_config
 from views import charts, derivation, live, summary, tour, urlstate
 from views import theory as theory_view
 from views import training as training_view
-from views.text import TEXT, t
+from views.text import TEXT, t, user_text
 
 keep_freed_memory()  # each run allocates and frees the same large arrays: reuse them, don't fault in new pages
 configure_threads()  # one BLAS thread per computation; computations side by side, at most one per core (compute_slot)
@@ -222,9 +222,9 @@ def check_link() -> None:
     """On a session's first run, before any widget: check the link and make the address hold the whole view.
 
     Streamlit seeds bound widgets from the URL the page was opened with, so a link that is not already
-    complete and clean (a bad value, a step whose controls it leaves out, a value that does not matter) is
-    rewritten and the script started again at once; that first run stops before any widget or computation.
-    A link copied from the address bar is complete, and costs one run.
+    complete and clean (a bad value, a step whose controls it leaves out, a value that does not matter, a
+    parameter the page does not know) is rewritten and the script started again at once; that first run
+    stops before any widget or computation. A link copied from the address bar is complete, and costs one run.
     """
     if "_link_checked" in st.session_state:
         return
@@ -235,8 +235,7 @@ def check_link() -> None:
     st.session_state["_link_problems"] = problems
     st.session_state["tab"] = t(state["lang"], f"tab_{state['tab']}")  # the tabs are not bound: labels change
     if problems or not urlstate.is_canonical(query, state, tab_codes()):
-        unknown = {name: value for name, value in query.items() if name not in urlstate.PARAMS}
-        st.query_params.from_dict({**urlstate.to_query(state, tab_codes()), **unknown})
+        st.query_params.from_dict(urlstate.to_query(state, tab_codes()))  # unknown parameters left out (a notice)
         st.rerun()
 
 
@@ -378,7 +377,7 @@ def init_notes(lang: str, config: Config, gain_note: str | None, gain_text: str)
         st.info(t(lang, "gain_selu", gain=written(gain_of(config)), linear=written(recommended_gain("linear"))))
     elif gain_note == "unknown":
         low, high = FLOAT_RANGES["gain"]
-        st.warning(t(lang, "gain_unknown", raw=gain_text, low=written(low), high=written(high)))
+        st.warning(t(lang, "gain_unknown", raw=user_text(lang, gain_text), low=written(low), high=written(high)))
 
 
 def data_section(lang: str) -> dict[str, Any]:
@@ -446,25 +445,9 @@ def header(lang: str, step: str, config: Config) -> Any:
 
 
 def link_problems(lang: str) -> None:
-    for problem in st.session_state.get("_link_problems", []):
-        if problem.kept:  # a list whose allowed items are used
-            st.warning(t(lang, "url_list_problem", name=problem.name, raw=problem.raw, kept=", ".join(problem.kept),
-                         choices=", ".join(urlstate.PARAMS[problem.name].choices)))
-            continue
-        default = problem.default
-        shown = ", ".join(default) if isinstance(default, list) else urlstate.format_number(default) \
-            if isinstance(default, (bool, int, float)) else default
-        st.warning(t(lang, "url_problem", name=problem.name, raw=problem.raw, default=shown,
-                     allowed=allowed_text(lang, problem.name)))
-
-
-def allowed_text(lang: str, name: str) -> str:
-    p = urlstate.PARAMS[name]
-    if name == "tab":
-        return t(lang, "allowed_choice", choices=", ".join(tab_codes()))
-    if p.kind in ("int", "float", "gain"):
-        return t(lang, f"allowed_{p.kind}", low=written(p.low), high=written(p.high))
-    return t(lang, f"allowed_{p.kind}", choices=", ".join(p.choices))
+    """What the page made of the link: one warning each, in urlstate.messages' words (link text escaped there)."""
+    for message in urlstate.messages(st.session_state.get("_link_problems", []), lang, tab_codes()):
+        st.warning(message)
 
 
 VERDICT_COLOURS = {"healthy": "green", "vanishing": "blue", "exploding": "red", "overflowed": "red",

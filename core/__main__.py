@@ -12,15 +12,16 @@ import json
 import math
 import re
 import sys
+from dataclasses import replace
 
 from . import threads
 from .allocator import keep_freed_memory
 from .activations import recommended_gain
 from .config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, Config, written, written_range
 from .initializers import ACTIVATION_FIELDS, GAIN_WORDS, SCHEME_FIELDS, matters, resolve_gain
-from .network import DEFAULT_MEMORY_BUDGET, MemoryBudgetError, simulate
+from .network import DEFAULT_MEMORY_BUDGET, MemoryBudgetError, estimate_memory, simulate
 from .theory import theory_summary
-from .train import STEPS_RANGE, TrainingResult, train
+from .train import STEPS_RANGE, TrainingResult, estimate_simulate_and_train_memory, estimate_training_memory, train
 
 DEFAULTS = Config()
 # Flags that only some schemes or activations read; None when not given, so a note can say one was ignored.
@@ -34,24 +35,44 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _number(name: str, kind: type):
-    """An argparse type that accepts finite numbers in the Config's range and names the argument otherwise."""
-    low, high = (INT_RANGES if kind is int else FLOAT_RANGES)[name]
+MEMORY_BUDGET_MIB = (1, 1 << 20)  # MiB: from 1 MiB (refuses every network) to 1 TiB, more than any machine here
+SHOWN_CHARACTERS = 40  # of an argument repeated in a message
+
+
+def _shown(text: str) -> str:
+    """An argument as a message repeats it: quoted, and cut with its length said when it is long."""
+    if len(text) <= SHOWN_CHARACTERS:
+        return repr(text)
+    return f"{text[:SHOWN_CHARACTERS]!r}... ({len(text):,} characters)"
+
+
+def _numeric(name: str, kind: type, low: float, high: float, unit: str = ""):
+    """An argparse type for every numeric flag: a finite number of `kind` from low to high, `unit` after it.
+
+    Text that is not a number, is not finite, or is out of range (1e308, nan, inf, 10**5000) gets one line
+    naming it and the range; the number is returned as `kind`, never converted again in a way that overflows.
+    """
 
     def parse(text: str):
         try:
             value = kind(text)
-        except ValueError:
+        except (ValueError, OverflowError):  # int() refuses "1e3" and more than 4,300 digits
             kind_name = "a whole number" if kind is int else "a number"
-            raise argparse.ArgumentTypeError(f"{text!r} is not {kind_name}") from None
+            raise argparse.ArgumentTypeError(f"{_shown(text)} is not {kind_name}{unit and ' of' + unit}") from None
         if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+            raise argparse.ArgumentTypeError(f"{_shown(text)} is not a finite number")
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text!r} is out of range: allowed {written_range(low, high)}")
+            raise argparse.ArgumentTypeError(
+                f"{_shown(text)} is out of range: allowed {written_range(low, high)}{unit}")
         return value
 
     parse.__name__ = name  # argparse names the type in its message
     return parse
+
+
+def _number(name: str, kind: type):
+    """A numeric flag over one of the Config's ranges (core.config.INT_RANGES or FLOAT_RANGES)."""
+    return _numeric(name, kind, *(INT_RANGES if kind is int else FLOAT_RANGES)[name])
 
 
 def _gain(text: str) -> str | float:
@@ -62,29 +83,8 @@ def _gain(text: str) -> str | float:
         float(text)
     except ValueError:
         allowed = f"{', '.join(GAIN_WORDS)} or a number from {written_range(*FLOAT_RANGES['gain'])}"
-        raise argparse.ArgumentTypeError(f"{text!r} is not a gain: allowed {allowed}") from None
+        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a gain: allowed {allowed}") from None
     return _number("gain", float)(text)  # names a number that is not finite or out of range
-
-
-def _positive_mib(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of MiB") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"{text!r} is not allowed: a positive number of MiB")
-    return value
-
-
-def _train_steps(text: str) -> int:
-    low, high = STEPS_RANGE
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of steps") from None
-    if not low <= value <= high:
-        raise argparse.ArgumentTypeError(f"{text!r} is out of range: allowed {written_range(low, high)} steps")
-    return value
 
 
 def format_training(training: TrainingResult) -> str:
@@ -150,10 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", choices=INPUTS, default=DEFAULTS.input)
     p.add_argument("--seed", type=_number("seed", int), default=DEFAULTS.seed)
     p.add_argument("--dtype", choices=DTYPES, default=DEFAULTS.dtype)
-    p.add_argument("--memory-budget-mib", type=_positive_mib, default=DEFAULT_MEMORY_BUDGET / 2**20,
-                   help="refuse configurations needing more (default 1024)")
+    p.add_argument("--memory-budget-mib", type=_numeric("memory_budget_mib", float, *MEMORY_BUDGET_MIB, " MiB"),
+                   default=DEFAULT_MEMORY_BUDGET / 2**20,
+                   help=f"refuse configurations needing more, simulation and training together "
+                        f"({written_range(*MEMORY_BUDGET_MIB)}; default {DEFAULT_MEMORY_BUDGET >> 20:,})")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--train", type=_train_steps, default=None, metavar="STEPS",
+    p.add_argument("--train", type=_numeric("train", int, *STEPS_RANGE, " steps"), default=None, metavar="STEPS",
                    help="also train the network for STEPS steps on the spiral task (see README, Training)")
     return p
 
@@ -220,16 +222,47 @@ def format_table(result) -> str:
     return "\n".join(lines)
 
 
+def largest(config: Config, name: str, fits) -> int | None:
+    """The largest value of the whole-number field `name`, up to config's own, at which fits(config) holds."""
+    low, high = INT_RANGES[name][0], getattr(config, name)
+    if not fits(replace(config, **{name: low})):
+        return None
+    while low < high:  # fits is monotone: memory grows with each of depth, width and batch
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(replace(config, **{name: middle})) else (low, middle - 1)
+    return low
+
+
+def check_training_memory(config: Config, budget: int) -> None:
+    """MemoryBudgetError unless simulating and then training config fits the budget together, naming what fits."""
+    need = estimate_simulate_and_train_memory(config)
+    if need <= budget:
+        return
+
+    def fits(c: Config) -> bool:
+        return estimate_simulate_and_train_memory(c) <= budget
+
+    options = [f"{name} {value:,}" for name in ("width", "depth") if (value := largest(config, name, fits))]
+    advice = f"at most {' or '.join(options)} fits with the rest unchanged" if options else "lower the batch"
+    raise MemoryBudgetError(
+        f"simulating and training this configuration needs about {need / 2**20:,.0f} MiB "
+        f"({estimate_memory(config) / 2**20:,.0f} + {estimate_training_memory(config) / 2**20:,.0f}), over the "
+        f"budget of {budget / 2**20:,.0f} MiB: {advice}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     threads.configure()  # one BLAS thread per computation, as in the app
     keep_freed_memory()  # and freed arrays kept for the next step's, as in the app
+    budget = int(args.memory_budget_mib * 2**20)  # at most 2**40: MEMORY_BUDGET_MIB
     try:
         config, notes = config_and_notes(args)
-        result = simulate(config, memory_budget=int(args.memory_budget_mib * 2**20))
-        training = None if args.train is None else \
-            train(config, steps=args.train, memory_budget=int(args.memory_budget_mib * 2**20))
+        if args.train is not None:
+            check_training_memory(config, budget)
+        result = simulate(config, memory_budget=budget)
+        training = None if args.train is None else train(config, steps=args.train, memory_budget=budget)
     except (ValueError, MemoryBudgetError) as error:
         parser.error(str(error))
     for note in notes:  # after the checks: a refused run has its one error line only

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import Config
+from core import DEFAULT_MEMORY_BUDGET, Config, estimate_memory
 from core.__main__ import OPTIONAL, build_parser, config_and_notes, main
 from core.activations import apply
 from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, written_range
 from core.initializers import SCHEME_FIELDS, matters, sample_weights
-from core.train import STEPS_RANGE
+from core.train import STEPS_RANGE, estimate_training_memory
 from views import urlstate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -249,3 +249,107 @@ def test_a_note_leaves_the_exit_code_and_the_table_alone():
         "note: --gain has no effect with --init normal (it is for --init xavier_normal, xavier_uniform, he_normal, "
         "he_uniform, lecun_normal, orthogonal); ignored"
     ]
+
+
+# ---------- every numeric flag refuses what is no number it takes, in one line ----------
+
+NUMERIC_FLAGS = [a.option_strings[0] for a in build_parser()._actions if a.type is not None]
+NOT_TAKEN = ["1e308", "-1e308", "nan", "inf", "-inf", "1e400", "ten", "9" * 5000, ""]
+
+
+def test_every_flag_with_a_number_is_checked_here():
+    assert {"--depth", "--width", "--batch", "--seed", "--gain", "--memory-budget-mib", "--train"} <= set(NUMERIC_FLAGS)
+
+
+@pytest.mark.parametrize("flag", NUMERIC_FLAGS)
+@pytest.mark.parametrize("text", NOT_TAKEN, ids=lambda text: text[:8])
+def test_every_numeric_flag_refuses_overflow_nan_and_inf_in_one_line(flag, text, capsys):
+    code, out, err = cli(flag, text, capsys=capsys)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and f"argument {flag}:" in err
+    assert len(err) < 300  # a 5,000-digit argument is cut, with its length said
+    if len(text) > 40:
+        assert "(5,000 characters)" in err
+
+
+def test_a_memory_budget_of_1e308_mib_is_refused_with_its_range():
+    out = run("--memory-budget-mib", "1e308")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.strip().endswith("'1e308' is out of range: allowed 1 to 1,048,576 MiB")
+
+
+# ---------- simulation and training count against one budget ----------
+
+def test_training_is_refused_when_simulation_and_training_together_pass_the_budget():
+    out = run("--depth", "18", "--width", "2048", "--batch", "128", "--train", "1")
+    assert out.returncode == 2 and out.stdout == ""
+    (line,) = out.stderr.strip().splitlines()
+    config = Config(depth=18, width=2048, batch=128)
+    need = estimate_memory(config) + estimate_training_memory(config)
+    assert f"needs about {need / 2**20:,.0f} MiB" in line and "budget of 1,024 MiB" in line
+    width = int(re.search(r"width ([\d,]+)", line).group(1).replace(",", ""))
+    depth = int(re.search(r"depth ([\d,]+)", line).group(1).replace(",", ""))
+    for fits, over in ((replace(config, width=width), replace(config, width=width + 1)),
+                       (replace(config, depth=depth), replace(config, depth=depth + 1))):
+        assert estimate_memory(fits) + estimate_training_memory(fits) <= DEFAULT_MEMORY_BUDGET
+        assert estimate_memory(over) + estimate_training_memory(over) > DEFAULT_MEMORY_BUDGET
+
+
+def largest_fitting(config: Config, name: str, need) -> Config:
+    """config with the whole-number field `name` as large as fits the default budget by `need` (searched here)."""
+    value = getattr(config, name)
+    while need(replace(config, **{name: value})) > DEFAULT_MEMORY_BUDGET:
+        value = int(value * 0.98)
+    while need(replace(config, **{name: value + 1})) <= DEFAULT_MEMORY_BUDGET and value < getattr(config, name):
+        value += 1
+    return replace(config, **{name: value})
+
+
+def training_need(config: Config) -> int:
+    return estimate_memory(config) + estimate_training_memory(config)
+
+
+# At the default budget: the largest networks that fit, each the largest along one dimension (they must run),
+# and networks at the top of the ranges (they may be refused, or run within the budget).
+LARGEST = {
+    "train, widest that fits": (largest_fitting(Config(depth=18, width=2048, batch=128), "width", training_need),
+                                ["--train", "1"]),
+    "batch, largest that fits": (largest_fitting(Config(depth=18, width=2048, batch=4096), "batch", estimate_memory),
+                                 []),
+    "float64, batch norm, gelu, deepest that fits": (largest_fitting(Config(
+        depth=100, width=1024, batch=1000, activation="gelu", batch_norm=True, dtype="float64"), "depth",
+        estimate_memory), []),
+    "orthogonal, deepest that fits": (largest_fitting(Config(depth=100, width=2048, batch=98, init="orthogonal"),
+                                                      "depth", estimate_memory), []),
+}
+AT_THE_TOP = {
+    "train, each part under the budget alone": (Config(depth=18, width=2048, batch=128), ["--train", "1"]),
+    "every range at its top": (Config(depth=100, width=2048, batch=4096, dtype="float64"), ["--train", "10000"]),
+}
+
+
+def peak_rss_mib(*args: str) -> tuple[int, float]:
+    """Exit code and peak resident memory (MiB) of `python -m core args`, as GNU time measures them."""
+    out = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-m", "core", *args], cwd=ROOT, capture_output=True,
+                         text=True, timeout=1800)
+    kib = re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr)
+    assert kib, out.stderr
+    return out.returncode, int(kib.group(1)) / 1024
+
+
+def flags_of(config: Config) -> list[str]:
+    flags = ["--depth", str(config.depth), "--width", str(config.width), "--batch", str(config.batch),
+             "--activation", config.activation, "--init", config.init, "--dtype", config.dtype]
+    return flags + ["--bn"] * config.batch_norm
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/usr/bin/time").exists(), reason="GNU time (/usr/bin/time -v) is not installed")
+@pytest.mark.parametrize("name", [*LARGEST, *AT_THE_TOP])
+def test_every_run_is_refused_or_stays_within_the_budget(name):
+    config, extra = LARGEST.get(name) or AT_THE_TOP[name]
+    code, baseline = peak_rss_mib("--help")  # the interpreter with numpy and core loaded
+    assert code == 0
+    code, peak = peak_rss_mib(*flags_of(config), *extra)
+    assert code == (0 if name in LARGEST else code) and code in (0, 2)  # what fits runs; the rest may be refused
+    assert peak <= DEFAULT_MEMORY_BUDGET / 2**20 + baseline, (config, peak, baseline)

@@ -9,7 +9,9 @@ then through the app's own reading code, views/urlstate.py.
 from __future__ import annotations
 
 import ast
+import math
 import re
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode
@@ -17,12 +19,13 @@ from urllib.parse import parse_qs, quote, urlencode
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from core.config import FLOAT_RANGES, written_range
 from core.initializers import GAIN_WORDS
 from views import tour, urlstate
-from views.text import EN, ZH
+from views.text import EN, SHOWN_CHARACTERS, ZH
 
 APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
 
@@ -110,10 +113,13 @@ def read_link(query_string: str) -> dict[str, str | list[str]]:
 # ---------- the widget states a user can reach ----------
 
 def typed_gain() -> st.SearchStrategy[str]:
-    """The gain box: a word, or a number typed in any plain spelling that is in range."""
+    """The gain box: a word, or a number typed in any plain spelling that is in range.
+
+    Plain: digits 0-9. A link with other digits is read and the page says so (test_other_digits_are_read_and_said).
+    """
     low, high = FLOAT_RANGES["gain"]
     numbers = st.one_of(st.floats(low, high).map(urlstate.format_number),
-                        st.from_regex(r"\A\d{1,2}(\.\d{1,7})?\Z").filter(lambda s: low <= float(s) <= high))
+                        st.from_regex(r"\A[0-9]{1,2}(\.[0-9]{1,7})?\Z").filter(lambda s: low <= float(s) <= high))
     return st.one_of(st.sampled_from(GAIN_WORDS), numbers)
 
 
@@ -255,8 +261,8 @@ def test_the_app_keeps_the_good_items_of_a_list_and_warns_about_the_rest():
     assert not at.exception
     assert at.multiselect(key="compare").value == ["he_normal"]
     warnings = [w.value for w in at.warning]
-    assert len(warnings) == 1 and "“bogus”" in warnings[0] and "**compare**" in warnings[0]
-    assert "“he_normal" not in warnings[0]  # the good item is not called bad
+    assert len(warnings) == 1 and "(`bogus`)" in warnings[0] and "**compare**" in warnings[0]
+    assert "`he_normal" not in warnings[0]  # the good item is not called bad
     assert at.query_params["compare"] == "he_normal"
 
 
@@ -288,3 +294,186 @@ def test_selu_with_the_recommended_gain_says_what_torch_says():
     zh = open_app("step=custom&activation=selu&init=xavier_normal&gain=recommended&lang=zh")
     assert ZH["gain_selu"].format(gain="0.75", linear="1") in [i.value for i in zh.info]
 
+
+
+# ---------- what a link says is shown, never rendered ----------
+# st.warning and the other messages render Markdown, with Streamlit's colours (:red[...]), icons (:material/x:,
+# :streamlit:, emoji shortcodes) and LaTeX ($...$). A message is read here by an independent CommonMark parser
+# (markdown-it-py): what came from the link must be one code span, and nothing around it a link, an image, HTML,
+# a formula, a directive or a block of its own.
+
+MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+# One of each thing a link could put on the page; each shorter than views.text.SHOWN_CHARACTERS.
+PAYLOADS = {
+    "image": "![x](http://127.0.0.1:8999/p.png)",
+    "link": "[quiz](http://127.0.0.1:8999/moved)",
+    "bold, colour, icon": "**:red[moved]**:material/warning:",
+    "latex": "$\\frac{1}{0}$$$x^2$$",
+    "html": "<img\tsrc=x\tonerror=alert(1)>",
+    "breaking out": "``a`\n\n#\tHeading",  # backticks to end a code span, a blank line and a heading
+    "shortcodes": ":warning::streamlit:",
+}
+PLAIN_TEXT = {"text", "code_inline", "strong_open", "strong_close"}
+
+
+def shown_literally(text: str) -> str:
+    """The payload as a code span shows it: control characters as U+FFFD (so a line break cannot end the span)."""
+    return "".join("\ufffd" if ord(c) < 32 else c for c in text)
+
+
+def read_markdown(message: str) -> tuple[list[str], list]:
+    """A message as CommonMark reads it: its block tokens and its inline tokens."""
+    tokens = MARKDOWN.parse(message)
+    return [t.type for t in tokens if t.type != "inline"], [c for t in tokens if t.type == "inline" for c in t.children]
+
+
+def assert_plain(message: str) -> list[str]:
+    """The message is one paragraph of text, bold and code spans, with no markup around the code; its spans."""
+    blocks, inline = read_markdown(message)
+    assert blocks == ["paragraph_open", "paragraph_close"], message  # no heading, list, quote or table
+    assert {c.type for c in inline} <= PLAIN_TEXT, message  # no link, image or HTML
+    outside = "".join(c.content for c in inline if c.type == "text")
+    assert not re.search(r"\$|<|`|https?:|:[a-z][\w-]*\[|:[\w+/-]+:", outside), message  # LaTeX, directives, icons
+    return [c.content for c in inline if c.type == "code_inline"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
+@pytest.mark.parametrize("name", urlstate.PARAMS)
+def test_link_text_in_every_parameter_is_shown_as_text(name, payload, lang):
+    for query in ({name: payload}, {name: ["1", payload]}):  # the value, and the value repeated
+        _, problems = urlstate.normalize(query, TABS)
+        said = urlstate.messages(problems, lang, TABS)
+        assert len(said) == len(problems) >= 1
+        spans = [span for message in said for span in assert_plain(message)]
+        assert any(shown_literally(payload) in span for span in spans), said  # a list's items: joined in one
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
+def test_an_unknown_parameter_s_name_is_shown_as_text(payload, lang):
+    _, problems = urlstate.normalize({payload: "1", "depth": "5"}, TABS)
+    (message,) = urlstate.messages(problems, lang, TABS)
+    assert assert_plain(message) == [shown_literally(payload)]
+
+
+@pytest.mark.parametrize("payload", [
+    pytest.param(text, id=key, marks=[] if key == "image" else [pytest.mark.slow]) for key, text in PAYLOADS.items()])
+def test_the_page_shows_a_link_s_text_as_text(payload):
+    """Every parameter of one link holds the payload (and so does an unknown one's name): every warning names
+    its parameter and shows the payload as a code span; no element of the page has a link, image or HTML."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update({**{name: payload for name in urlstate.PARAMS}, payload: "1"})
+    at.run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    for name in urlstate.PARAMS:
+        (mine,) = [w for w in warnings if f"**{name}**" in w]
+        assert shown_literally(payload) in assert_plain(mine), mine
+    (unknown,) = [w for w in warnings if not re.search(r"\*\*\w+\*\*", w)]
+    assert assert_plain(unknown) == [shown_literally(payload)]
+    texts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "header",
+                                  "subheader") for e in at.get(kind)]
+    for text in texts:
+        assert not {c.type for c in read_markdown(str(text))[1]} & {"image", "link_open", "html_inline"}, text
+    assert set(at.query_params) <= set(urlstate.PARAMS)  # the address holds none of it any more
+    assert not any(payload in values for values in at.query_params.values())
+
+
+def test_a_100_kb_value_is_cut_to_a_readable_length():
+    value = "![x](http://127.0.0.1:8999/p.png)" * 3_000  # 99,000 characters
+    for lang in ("en", "zh"):
+        _, problems = urlstate.normalize({"depth": value}, TABS)
+        (message,) = urlstate.messages(problems, lang, TABS)
+        assert assert_plain(message) == [value[:SHOWN_CHARACTERS]]
+        assert f"{len(value):,}" in message and len(message) < 400  # says how long the whole value is
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update({"depth": value, "width": "64"})
+    at.run()
+    (warning,) = [w.value for w in at.warning]
+    assert f"`{value[:SHOWN_CHARACTERS]}`… (99,000 characters in all)" in warning
+    assert at.slider(key="depth").value == 10 and at.slider(key="width").value == 64
+    assert "depth" not in at.query_params  # the default, left out of the address
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_unknown_parameters_are_dropped_with_one_notice(lang):
+    at = open_app(f"utm_source=mail&depth=5&x=%2A%2Abold%2A%2A&lang={lang}")
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning]
+    assert assert_plain(warning) == ["utm_source", "x"]
+    expected = urlstate.to_query(urlstate.normalize({"depth": "5", "lang": lang}, TABS)[0], TABS)
+    assert {name: at.query_params[name] for name in at.query_params} == expected  # without utm_source and x
+    assert at.slider(key="depth").value == 5
+
+
+def test_many_unknown_parameters_are_counted_after_the_first_few():
+    names = [f"p{i}" for i in range(urlstate.MAX_NAMED + 7)]
+    _, problems = urlstate.normalize(dict.fromkeys(names, "1"), TABS)
+    (en,) = urlstate.messages(problems, "en", TABS)
+    (zh,) = urlstate.messages(problems, "zh", TABS)
+    assert assert_plain(en) == names[:urlstate.MAX_NAMED] and "7 more" in en
+    assert assert_plain(zh) == names[:urlstate.MAX_NAMED] and "另外 7 个" in zh
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_setting_given_twice_says_the_last_value_is_used(lang):
+    at = open_app(f"depth=3&depth=5&step=custom&lang={lang}")
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning]
+    assert "**depth**" in warning and assert_plain(warning) == ["3, 5", "5"]
+    assert at.slider(key="depth").value == 5 and at.query_params["depth"] == "5"
+
+
+def test_a_setting_given_twice_with_a_bad_last_value_says_both():
+    _, problems = urlstate.normalize({"depth": ["5", "999"]}, TABS)
+    assert [(p.kind, p.raw, p.default) for p in problems] == [("repeated", "5, 999", "999"), ("value", "999", 10)]
+
+
+# Every script's ten decimal digits, as Unicode lists them (category Nd, in runs of 0-9).
+DIGIT_SETS = sorted({chr(c - unicodedata.decimal(chr(c))) for c in range(0x110000)
+                     if unicodedata.category(chr(c)) == "Nd" and unicodedata.decimal(chr(c)) == 9})
+NUMBERS = {name: p for name, p in urlstate.PARAMS.items() if p.kind in ("int", "float", "gain")}
+
+
+def in_digits(number: int, zero: str) -> str:
+    """The number written with the digits that start at `zero` (a minus sign stays ASCII)."""
+    return "-" * (number < 0) + "".join(chr(ord(zero) + int(d)) for d in str(abs(number)))
+
+
+@pytest.mark.parametrize("name", NUMBERS)
+@given(data=st.data())
+def test_other_digits_are_read_and_said(name, data):
+    p = NUMBERS[name]
+    number = data.draw(st.integers(math.ceil(p.low), math.floor(p.high)))
+    zero = data.draw(st.sampled_from(DIGIT_SETS).filter(lambda z: z != "0"))
+    values, problems = urlstate.read({name: in_digits(number, zero)}, TABS)
+    assert float(values[name]) == number
+    assert [(p.kind, p.raw) for p in problems] == [("digits", in_digits(number, zero))]
+    for lang in ("en", "zh"):
+        (message,) = urlstate.messages(problems, lang, TABS)
+        assert assert_plain(message) == [in_digits(number, zero)] and str(number) in message
+
+
+@pytest.mark.parametrize("text, number", [("１０", 10), ("１．５", 1.5), ("－１", -1), ("1ｅ1", 10)])
+def test_full_width_numbers_from_a_chinese_input_method_are_read(text, number):
+    name = "bias"  # from -100 to 100
+    values, problems = urlstate.read({name: text}, TABS)
+    assert values[name] == number and [p.kind for p in problems] == ["digits"]
+
+
+# a superscript, a circled number, a vulgar fraction, the Arabic decimal separator (only digits and + - . e are read)
+@pytest.mark.parametrize("text", ["1²", "①", "1\u00bd", "٣\u066b٥"])
+def test_characters_that_only_look_like_numbers_are_refused(text):
+    _, problems = urlstate.read({"bias": text}, TABS)
+    assert [(p.kind, p.raw) for p in problems] == [("value", text)]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_page_reads_other_digits_and_says_so(lang):
+    at = open_app(f"step=custom&depth=%D9%A3&width=%EF%BC%91%EF%BC%90&lang={lang}")  # depth=٣, width=１０
+    assert not at.exception
+    assert at.slider(key="depth").value == 3 and at.slider(key="width").value == 10
+    warnings = [w.value for w in at.warning]
+    assert sorted(span for w in warnings for span in assert_plain(w)) == sorted(["٣", "１０"])
+    assert at.query_params["depth"] == "3" and at.query_params["width"] == "10"

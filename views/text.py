@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 EN: dict[str, str] = {
@@ -151,7 +152,7 @@ EN: dict[str, str] = {
     "weight_std_line": "Here: std(w) = {std}, n·Var(w) = {nvar}",
     "gain_line": "Gain used: {gain}",
     "gain_none": "torch recommends no gain for {activation}; the scheme's default gain is used.",
-    "gain_unknown": "“{raw}” is not a gain: type default, recommended or a number from {low} to {high}. The default is used.",
+    "gain_unknown": "{raw} is not a gain: type default, recommended or a number from {low} to {high}. The default is used.",
     "gain_selu": (
         "torch's calculate_gain('selu') is {gain}, which gives up self-normalization for steadier gradients. "
         "torch's documentation says a self-normalizing network (Klambauer et al. 2017) uses the linear gain, "
@@ -219,7 +220,7 @@ EN: dict[str, str] = {
         "leaves layer {low_layer}'s ×{spread} smaller: no single learning rate suits every layer."
     ),
     # problems
-    "url_problem": "The link's value for **{name}** (“{raw}”) is not allowed: {allowed}. The default ({default}) is used instead.",
+    "url_problem": "The link's value {raw} for **{name}** is not allowed: {allowed}. The default ({default}) is used instead.",
     "allowed_int": "a whole number from {low} to {high}",
     "allowed_float": "a number from {low} to {high}",
     "allowed_choice": "one of {choices}",
@@ -227,9 +228,20 @@ EN: dict[str, str] = {
     "allowed_gain": "default, recommended or a number from {low} to {high}",
     "allowed_list": "a list of {choices}",
     "url_list_problem": (
-        "The link's list **{name}** has items that are not allowed (“{raw}”): each item is one of {choices}. "
+        "The link's list **{name}** has items that are not allowed ({raw}): each item is one of {choices}. "
         "They are left out; the rest is used ({kept})."
     ),
+    "url_repeated": (
+        "The link gives **{name}** {count} values ({raw}); a setting takes one, so the last is used: {used}."
+    ),
+    "url_digits": "The link writes **{name}** as {raw}, with digits other than 0–9; it is read as {used}.",
+    "url_unknown": (
+        "The link has parameters this page does not know, {names}; they do nothing and are left out of the "
+        "address."
+    ),
+    "url_more": "{count:,} more",
+    "user_text_empty": "an empty value",
+    "user_text_cut": "{shown}… ({length:,} characters in all)",
     "break_overflow": "Values overflowed {dtype} at layer {layer} ({stage} pass); the layers after it are not drawn.",
     "break_underflow": "Values underflowed to zero in {dtype} at layer {layer} ({stage} pass); the layers after it are not drawn.",
     "stage_forward": "forward",
@@ -594,7 +606,7 @@ ZH: dict[str, str] = {
     "weight_std_line": "当前：std(w) = {std}，n·Var(w) = {nvar}",
     "gain_line": "实际使用的增益：{gain}",
     "gain_none": "torch 没有给 {activation} 推荐增益，这里使用该初始化方法的默认增益。",
-    "gain_unknown": "“{raw}”不是有效的增益：请输入 default、recommended 或 {low} 到 {high} 之间的数。现在使用默认增益。",
+    "gain_unknown": "{raw} 不是有效的增益：请输入 default、recommended 或 {low} 到 {high} 之间的数。现在使用默认增益。",
     "gain_selu": (
         "torch 的 calculate_gain('selu') 是 {gain}，它放弃了自归一化，换取更平稳的梯度。torch 的文档指出，"
         "自归一化网络（Klambauer 等，2017）应使用线性增益 {linear}：输入 {linear}，即 Var(w) = 1/n。"
@@ -649,7 +661,7 @@ ZH: dict[str, str] = {
         "学习率取 {lr} 左右时，第 {high_layer} 层每次更新约为权重的 {guide}，第 {low_layer} 层的更新却小 {spread} 倍："
         "没有一个学习率能同时适合每一层。"
     ),
-    "url_problem": "链接中参数 **{name}** 的值（“{raw}”）不可用：应为{allowed}。已改用默认值（{default}）。",
+    "url_problem": "链接中参数 **{name}** 的值 {raw} 不可用：应为{allowed}。已改用默认值（{default}）。",
     "allowed_int": " {low} 到 {high} 之间的整数",
     "allowed_float": " {low} 到 {high} 之间的数",
     "allowed_choice": "以下之一：{choices}",
@@ -657,9 +669,15 @@ ZH: dict[str, str] = {
     "allowed_gain": " default、recommended 或 {low} 到 {high} 之间的数",
     "allowed_list": "由以下选项组成的列表：{choices}",
     "url_list_problem": (
-        "链接中列表参数 **{name}** 有不可用的项（“{raw}”）：每一项应为以下之一：{choices}。"
+        "链接中列表参数 **{name}** 有不可用的项（{raw}）：每一项应为以下之一：{choices}。"
         "这些项已去掉，其余的照常使用（{kept}）。"
     ),
+    "url_repeated": "链接给了 **{name}** {count} 个值（{raw}）；这个设置只取一个值，所以使用最后一个：{used}。",
+    "url_digits": "链接中 **{name}** 写作 {raw}，用的不是 0–9 的数字；现按 {used} 读取。",
+    "url_unknown": "链接中有本页不认识的参数：{names}；它们不起作用，已从地址中去掉。",
+    "url_more": "另外 {count:,} 个",
+    "user_text_empty": "空值",
+    "user_text_cut": "{shown}…（共 {length:,} 个字符）",
     "break_overflow": "{stage}在第 {layer} 层超出了 {dtype} 的表示范围（上溢）；之后的层不再绘制。",
     "break_underflow": "{stage}在第 {layer} 层下溢，在 {dtype} 中变成了 0；之后的层不再绘制。",
     "stage_forward": "前向传播",
@@ -803,6 +821,42 @@ def join(lang: str, items: list[str], kind: str = "list") -> str:
     if kind == "list" and len(items) > 1:
         return separators["list"].join(items[:-1]) + separators["last"] + items[-1]
     return separators[kind].join(items)
+
+
+SHOWN_CHARACTERS = 40  # of a value someone typed or linked: enough to recognise it, short enough for a warning
+# Characters shown as U+FFFD: line breaks would end the code span (and start a heading or a list), and format
+# characters such as U+202E (right-to-left override) would turn the text after them around.
+HIDDEN_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+
+
+def user_text(lang: str, text: Any) -> str:
+    """Text from a link or a text box as a message shows it: literally, as a Markdown code span, cut if long.
+
+    Every message that repeats what a visitor typed or linked goes through here, so that no link can put
+    words, links, images, colours, icons or formulas on anyone's page: st.warning and the like render their
+    text as Markdown (with Streamlit's :red[...], :material/...: and $...$), and a code span is the one
+    Markdown construct whose content is never read as any of it (CommonMark 0.31, section 6.1). The first
+    SHOWN_CHARACTERS characters are shown, then how long the whole text is; control and format characters
+    show as U+FFFD.
+    """
+    text = str(text)
+    if not text:
+        return t(lang, "user_text_empty")
+    shown = "".join("\ufffd" if unicodedata.category(c) in HIDDEN_CATEGORIES else c
+                    for c in text[:SHOWN_CHARACTERS])
+    fence = "`" * (1 + _longest_run(shown, "`"))  # a fence longer than any run of backticks inside
+    # a span's first and last space are not shown when both are there; neither is, in spaces only (6.1)
+    pad = " " if shown.strip(" ") and (shown[0] in "` " or shown[-1] in "` ") else ""
+    span = f"{fence}{pad}{shown}{pad}{fence}"
+    return span if len(text) <= SHOWN_CHARACTERS else t(lang, "user_text_cut", shown=span, length=len(text))
+
+
+def _longest_run(text: str, char: str) -> int:
+    longest = run = 0
+    for c in text:
+        run = run + 1 if c == char else 0
+        longest = max(longest, run)
+    return longest
 
 
 def t(lang: str, key: str, **values: Any) -> str:

@@ -5,21 +5,29 @@ reads the same in English and in Chinese. Streamlit keeps bound widgets and the 
 module handles what Streamlit cannot know: our ranges, the tour step a link names, and which values matter.
 It reads a link as Streamlit writes one: a list as the parameter repeated, an empty list as one empty value
 (`?compare=`, the Compare list cleared), a bool as true/false, a number in its shortest form.
+
+A link written by hand may say more than that, and the page says how it read it (messages()): a parameter
+it does not know is dropped from the address; a setting given twice takes the last value, as Streamlit's
+st.query_params does, the way a parameter added to the end of a link is meant to win; a number written
+with other digits than 0-9 (Arabic-Indic ٣, full-width １０ from a Chinese input method) is read as the
+number it writes, because that is what the person typing it meant.
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, fields
 from typing import Any, Mapping, Sequence
 
 from core import Config
-from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES
+from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
 from core.initializers import GAIN_WORDS, matters, parse_gain
 from core.initializers import resolve_gain as resolve_gain_value
 from core.train import DEFAULT_STEPS, LECTURE_RACE
 from core.train import SCHEMES as TRAIN_SCHEMES
 
+from .text import join, t, user_text
 from .tour import CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, same_lesson, step_config
 
 LANGUAGES = ("en", "zh")
@@ -69,17 +77,24 @@ CONTROLS = ("depth", "width", "activation", "slope", "bn", "init", "std", "bound
 _CONFIG_NAME = {"bn": "batch_norm"}  # URL name -> Config field, where they differ
 
 
+MAX_NAMED = 5  # unknown parameters named in the notice; the rest are counted
+
+
 @dataclass(frozen=True)
 class Problem:
-    """A parameter whose value could not be used; the page says so and uses the default.
+    """Something in a link that the page says: a value it could not use, or one it read in a way to check.
 
-    For a list with some good items, `kept` holds them (they are used) and `raw` only the items left out.
+    kind "value": `raw` is not allowed, `default` is used. "list": `raw` holds the items left out, `kept` the
+    items used. "repeated": a one-value parameter came with the values `kept`; the last, `default`, is read.
+    "digits": `raw` is a number written with other digits than 0-9; it is read as `default`. "unknown": the
+    parameter names `kept` mean nothing here (name is ""); they are dropped from the address.
     """
 
     name: str
     raw: str
     default: Any
     kept: tuple = ()
+    kind: str = "value"
 
 
 def state_of(config: Config) -> dict[str, Any]:
@@ -124,6 +139,20 @@ def list_items(raw: str | list[str], choices: Sequence[str]) -> tuple[list[str],
     return good, bad
 
 
+def ascii_number(text: str) -> str:
+    """Number text with its digits as 0-9: any Unicode decimal digit (Arabic-Indic ٣, full-width １, 𝟗) becomes
+    the digit it is, and the full-width forms of + - . e E their ASCII characters; anything else stays.
+
+    Only decimal digits (Unicode category Nd): superscripts and circled numbers are not digits of a number.
+    """
+    out = []
+    for char in text:
+        digit = unicodedata.decimal(char, None) if not char.isascii() else None
+        folded = unicodedata.normalize("NFKC", char)
+        out.append(str(digit) if digit is not None else folded if folded in ("+", "-", ".", "e", "E") else char)
+    return "".join(out)
+
+
 def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
     """The widget value a URL text asks for; ValueError when it is not allowed (a list: when any item is not)."""
     p = param or PARAMS[name]
@@ -141,9 +170,12 @@ def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
         if text.lower() not in ("true", "false"):
             raise ValueError(name)
         return text.lower() == "true"
+    text = ascii_number(text)
     if p.kind == "gain":
         parse_gain(text)  # ValueError for anything but a word or a number in range
         return text  # as typed ("1.50" stays "1.50"): the box shows what the link says
+    if not text.isascii():
+        raise ValueError(name)  # Python's float() would read other characters that are no part of a number
     number = float(text)  # ValueError for text that is not a number
     if not (math.isfinite(number) and p.low <= number <= p.high):
         raise ValueError(name)
@@ -159,13 +191,18 @@ def _param(name: str, tabs: Sequence[str]) -> Param:
 
 
 def read(query: Mapping[str, str | list[str]], tabs: Sequence[str]) -> tuple[dict[str, Any], list[Problem]]:
-    """The valid values of known parameters in a query, and a Problem for each invalid one (unknown names are left).
+    """The valid values of known parameters in a query, and a Problem for each thing the page says about it.
 
     A list keeps its allowed items and names the others; a list with no allowed item at all falls back to
-    its default, like any other bad value.
+    its default, like any other bad value. A one-value parameter given more than once is read from its last
+    value; a number written with other digits is read as the number (both reported). Unknown names are
+    reported together in one Problem and left out of the values.
     """
     values, problems = {}, []
     default = defaults(tabs)
+    unknown = tuple(name for name in query if name not in PARAMS)
+    if unknown:
+        problems.append(Problem("", "", None, kept=unknown, kind="unknown"))
     for name in PARAMS:
         if name not in query:
             continue
@@ -175,14 +212,58 @@ def read(query: Mapping[str, str | list[str]], tabs: Sequence[str]) -> tuple[dic
             if good or not bad:
                 values[name] = good
             if bad:
-                problems.append(Problem(name, ", ".join(bad), default[name], kept=tuple(good)))
+                problems.append(Problem(name, ", ".join(bad), default[name], kept=tuple(good),
+                                        kind="list" if good else "value"))
             continue
+        if isinstance(raw, list) and len(raw) > 1:
+            problems.append(Problem(name, ", ".join(raw), raw[-1], kept=tuple(raw), kind="repeated"))
+        text = raw[-1] if isinstance(raw, list) and raw else raw if isinstance(raw, str) else ""
         try:
-            values[name] = parse(name, raw, _param(name, tabs))
+            values[name] = parse(name, text, _param(name, tabs))
         except ValueError:
-            shown = ", ".join(raw) if isinstance(raw, list) else raw
-            problems.append(Problem(name, shown, default[name]))
+            problems.append(Problem(name, text, default[name]))
+            continue
+        if PARAMS[name].kind in ("int", "float", "gain") and ascii_number(text) != text:
+            problems.append(Problem(name, text, values[name], kind="digits"))
     return values, problems
+
+
+def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> list[str]:
+    """The page's sentence for each Problem, in `lang`; whatever came from the link goes through user_text."""
+    said = []
+    for p in problems:
+        if p.kind == "unknown":
+            names = [user_text(lang, name) for name in p.kept[:MAX_NAMED]]
+            if len(p.kept) > MAX_NAMED:
+                names.append(t(lang, "url_more", count=len(p.kept) - MAX_NAMED))
+            said.append(t(lang, "url_unknown", names=join(lang, names)))
+        elif p.kind == "repeated":
+            said.append(t(lang, "url_repeated", name=p.name, count=len(p.kept), raw=user_text(lang, p.raw),
+                          used=user_text(lang, p.default)))
+        elif p.kind == "digits":
+            said.append(t(lang, "url_digits", name=p.name, raw=user_text(lang, p.raw), used=shown_value(p.default)))
+        elif p.kind == "list" or p.kept:
+            said.append(t(lang, "url_list_problem", name=p.name, raw=user_text(lang, p.raw),
+                          kept=", ".join(p.kept), choices=", ".join(PARAMS[p.name].choices)))
+        else:
+            said.append(t(lang, "url_problem", name=p.name, raw=user_text(lang, p.raw),
+                          default=shown_value(p.default), allowed=allowed_text(lang, p.name, tabs)))
+    return said
+
+
+def shown_value(value: Any) -> str:
+    """A widget value as a message names it: a list as its items, a number as the URL writes it."""
+    if isinstance(value, list):
+        return ", ".join(value)
+    return format_number(value) if isinstance(value, (bool, int, float)) else str(value)
+
+
+def allowed_text(lang: str, name: str, tabs: Sequence[str]) -> str:
+    """What a parameter allows, in a sentence: its range or its choices."""
+    p = _param(name, tabs)
+    if p.kind in ("int", "float", "gain"):
+        return t(lang, f"allowed_{p.kind}", low=written(p.low), high=written(p.high))
+    return t(lang, f"allowed_{p.kind}", choices=", ".join(p.choices))
 
 
 def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str]) -> tuple[dict[str, Any], list[Problem]]:
@@ -265,7 +346,7 @@ def resolve_gain(state: Mapping[str, Any]) -> tuple[float | None, str | None]:
     if not matters("gain", init, activation):
         return None, None
     try:
-        gain = parse_gain(str(state.get("gain", "default")))
+        gain = parse_gain(ascii_number(str(state.get("gain", "default"))))  # "１．５" typed in Chinese is 1.5
     except ValueError:
         return None, "unknown"
     return resolve_gain_value(gain, init, activation, float(state.get("slope", 0.01)))
