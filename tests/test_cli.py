@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from core import DEFAULT_MEMORY_BUDGET, Config, estimate_memory
+from core.network import WORK_LIMIT, estimate_work
 from core.__main__ import OPTIONAL, build_parser, config_and_notes, main
 from core.activations import apply
 from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, written_range
@@ -296,11 +297,16 @@ def test_training_is_refused_when_simulation_and_training_together_pass_the_budg
 
 
 def largest_fitting(config: Config, name: str, need) -> Config:
-    """config with the whole-number field `name` as large as fits the default budget by `need` (searched here)."""
+    """config with the whole-number field `name` as large as fits the default budget by `need` and the
+    simulation's work limit (searched here)."""
+    def fits(value: int) -> bool:
+        c = replace(config, **{name: value})
+        return need(c) <= DEFAULT_MEMORY_BUDGET and estimate_work(c) <= WORK_LIMIT
+
     value = getattr(config, name)
-    while need(replace(config, **{name: value})) > DEFAULT_MEMORY_BUDGET:
+    while not fits(value):
         value = int(value * 0.98)
-    while need(replace(config, **{name: value + 1})) <= DEFAULT_MEMORY_BUDGET and value < getattr(config, name):
+    while fits(value + 1) and value < getattr(config, name):
         value += 1
     return replace(config, **{name: value})
 
