@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import Config, estimate_memory, simulate
+from core import Config, cache, estimate_memory, simulate
 from core.train import lecture_schemes, race
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from tests.test_derivation import check_equations
@@ -196,12 +196,11 @@ def test_changing_a_control_leaves_the_tour_and_a_new_seed_does_not():
 def test_a_control_change_computes_the_network_once(monkeypatch):
     # The app computes from the session state before drawing the sidebar; a mismatch with what the
     # sidebar then reads would compute a second network.
-    import core
-
     computed = []
-    real = core.simulate
-    monkeypatch.setattr(core, "simulate", lambda config, *args, **kw: computed.append(config) or real(config, *args, **kw))
-    seed = 918_273  # a seed no other test uses: the cache is shared within the process
+    real = cache.simulate  # what the server's result cache computes with
+    monkeypatch.setattr(cache, "simulate",
+                        lambda config, *args, **kw: computed.append(config) or real(config, *args, **kw))
+    seed = 918_273
     at = open_app(step="2", seed=str(seed))
     assert [(c.width, c.seed) for c in computed] == [(500, seed)]
     for change, expected in ((lambda: at.slider(key="width").set_value(320), dict(width=320)),
@@ -253,10 +252,9 @@ def test_compare_refuses_only_the_schemes_over_the_budget(monkeypatch):
 
 
 def failing_for(monkeypatch, doomed) -> list:
-    """Make core.simulate fail for the configurations `doomed` picks; returns the list of every one it is asked."""
-    import core
-
-    asked, real = [], core.simulate
+    """Make simulate fail for the configurations `doomed` picks (as core.cache calls it); returns the list of every
+    one it is asked."""
+    asked, real = [], cache.simulate
 
     def simulate(config, *args, **kwargs):
         asked.append(config)
@@ -264,7 +262,7 @@ def failing_for(monkeypatch, doomed) -> list:
             raise RuntimeError("stopped here by the test")
         return real(config, *args, **kwargs)
 
-    monkeypatch.setattr(core, "simulate", simulate)
+    monkeypatch.setattr(cache, "simulate", simulate)
     return asked
 
 
