@@ -134,7 +134,7 @@ def main() -> None:
     else:
         queue = list(reversed(fits))
     lock, peak, done = threading.Lock(), [start_rss], threading.Event()
-    opened, failures, every_100 = [0], [], []
+    opened, failures = [0], []
 
     def watch() -> None:
         while not done.is_set():
@@ -163,7 +163,8 @@ def main() -> None:
             with lock:
                 opened[0] += 1
                 if opened[0] % 100 == 0:
-                    every_100.append((opened[0], rss(), peak[0]))
+                    print(f"after {opened[0]} networks: resident {rss() / 2**20:.0f} MiB, peak so far "
+                          f"{peak[0] / 2**20:.0f} MiB", flush=True)
         del page
 
     watcher = threading.Thread(target=watch, daemon=True)
@@ -186,11 +187,9 @@ def main() -> None:
     print(f"{len(configs)} random networks ({args.mix} mix, {how}; {refused} over the "
           f"{DEFAULT_MEMORY_BUDGET // mib} MiB budget, refused), {args.sessions} sessions, {seconds:.0f} s; freed "
           f"memory kept for reuse: {kept}; largest computed: {max(estimate_memory(c) for c in fits) / mib:.0f} MiB")
-    for count, resident, highest in every_100:
-        print(f"  after {count} networks: resident {resident / mib:.0f} MiB, peak so far {highest / mib:.0f} MiB")
     print(f"resident memory: {start_rss / mib:.0f} MiB at the start, peak {peak[0] / mib:.0f} MiB, "
           f"{rss() / mib:.0f} MiB when every session is done")
-    kept_caches = ", ".join(f"{name} {c.nbytes / mib:.1f} MiB ({len(c)} entries, at most {c.max_bytes / mib:.0f})"
+    kept_caches = ", ".join(f"{name} {c.nbytes / mib:.2f} MiB ({len(c)} entries, at most {c.max_bytes / mib:.0f})"
                             for name, c in caches().items())
     print(f"caches: {kept_caches}; assembled draws {assembled / mib:.0f} MiB (at most "
           f"{draws.ASSEMBLED_BYTES / mib:.0f}), streams {streams / mib:.0f} MiB "
