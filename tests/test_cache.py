@@ -123,6 +123,48 @@ def test_sessions_comparing_the_same_networks_at_once_finish():
     assert len(done) == 4
 
 
+RACE = Config(depth=2, width=16, batch=64, activation="relu", init="he_normal")
+
+
+def test_a_race_asked_for_twice_at_once_trains_once_and_only_its_trainer_reports():
+    """A class pressing Run at one step: one race; the session computing it reports progress and grows the
+    curves, the other waits and gets the same result object."""
+    reports, curves, results = ([], []), ({}, {}), [None, None]
+    reported = threading.Event()
+
+    def session(i):
+        def progress(done, total):
+            reports[i].append(done)
+            reported.set()
+        results[i] = cache.race_cached(RACE, ("he_normal", "xavier_normal"), steps=40, progress=progress,
+                                       live=curves[i])
+
+    first, second = (threading.Thread(target=session, args=(i,)) for i in range(2))
+    first.start()
+    assert reported.wait(120)
+    second.start()
+    for s in (first, second):
+        s.join(120)
+    assert results[0] is results[1] and list(results[0]) == ["he_normal", "xavier_normal"]
+    assert reports[0] and not reports[1]
+    assert set(curves[0]) == {"he_normal", "xavier_normal"} and curves[1] == {}
+    np.testing.assert_array_equal(curves[0]["he_normal"][0], results[0]["he_normal"].loss)
+
+
+class Halt(Exception):
+    pass
+
+
+def test_a_stopped_race_is_not_kept():
+    def stop(done, total):
+        if done >= 5:
+            raise Halt
+    with pytest.raises(Halt):
+        cache.race_cached(RACE, ("he_normal",), steps=40, progress=stop)
+    assert len(cache.RESULTS) == 0
+    assert cache.race_cached(RACE, ("he_normal",), steps=40)["he_normal"].steps == 40  # trained anew, in full
+
+
 # --- the draws' caches --------------------------------------------------------------------------------------
 
 def test_assembled_draws_are_kept_by_bytes_not_by_count(monkeypatch):
