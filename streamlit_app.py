@@ -1,4 +1,4 @@
-"""Init Explorer, the app: sidebar widgets -> Config -> core.simulate (cached) -> Altair charts, in tabs.
+"""Init Explorer, the app: sidebar widgets -> Config -> core.simulate (through core.cache) -> Altair charts, in tabs.
 
 Run with `streamlit run streamlit_app.py`. Every widget's key is its URL parameter and is bound to the address
 bar, so a copied link opens the same view; views/urlstate.py checks a link before the widgets read it.
@@ -18,23 +18,25 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
-from core import DEFAULT_MEMORY_BUDGET, Config, MemoryBudgetError, Result, estimate_memory, simulate, theory
-from core.allocator import keep_freed_memory
+from core import DEFAULT_MEMORY_BUDGET, Config, MemoryBudgetError, Result, cache, estimate_memory, theory
 from core.activations import recommended_gain
+from core.allocator import keep_freed_memory
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
 from core.initializers import DEFAULT_GAIN, gain_of, weight_std
 from core.network import WORK_LIMIT, estimate_work
-from core.threads import Cancel, Cancelled, compute_slot, parallel_map
+from core.threads import Cancel, Cancelled
 from core.threads import configure as configure_threads
+from core.threads import parallel_map
 from core.train import (
     DEFAULT_CLASSES, DEFAULT_STEPS, HE_2015_LR, HE_2015_STEPS, HE_2015_WIDTH, MAX_BATCH, estimate_training_memory,
-    he_2015_depths, lecture_schemes, one_unit_ceiling, race,
+    lecture_schemes, one_unit_ceiling,
 )
 from core.train import SCHEMES as TRAIN_SCHEMES
 from core.train import scheme_config as train_config
 from views import charts, derivation, live, summary, tour, urlstate
 from views import theory as theory_view
 from views import training as training_view
+from views.cache import FRAMES, TEMPLATES
 from views.text import TEXT, t, user_text
 
 keep_freed_memory()  # each run allocates and frees the same large arrays: reuse them, don't fault in new pages
@@ -56,50 +58,40 @@ class Page:
         return t(self.lang, key, **values)
 
     def frames(self) -> dict:
-        return frames(self.config.to_dict(), self.lang)
+        return frames(self.config, self.lang)
 
 
 # ---------- computation ----------
+# Every session of the server shares what is computed: the results in core.cache (a class opening one link
+# computes it once, each computation in one of the server's compute slots), the page's frames and chart
+# templates in views.cache; each kept while its bytes allow, and handed out without a copy.
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def run(params: dict, _cancel: Cancel = None) -> Result:
-    """simulate() keyed by the Config's fields, shared by every session: a class opening one link computes it once.
+def frames(config: Config, lang: str, cancel: Cancel = None) -> dict:
+    """The small frames the charts and the table draw from, per network and language (pandas takes ms each).
 
-    256 results of the default size take a few MiB (the per-layer statistics are small). The computation holds
-    one of the server's compute slots (one per core, shared by every session), taken inside the cache's
-    per-key lock: a cache hit takes none, and a session waiting for another's computation of the same network
-    holds none that the other needs. It reserves its memory too: large networks wait for each other.
-    _cancel (left out of the key) ends it between layers once the session has gone (session_gone); nothing is kept
-    then, and a session waiting for the same network computes it itself.
-    """
-    config = Config(**params)
-    need = estimate_memory(config)
-    with compute_slot(need if need <= DEFAULT_MEMORY_BUDGET else 0):  # and its memory; over the budget: refused
-        return simulate(config, cancel=_cancel)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def frames(params: dict, lang: str, _cancel: Cancel = None) -> dict:
-    """The small frames the charts and the table draw from, per network and language (pandas takes ms each)."""
-    result = run(params, _cancel)
-    layers = charts.layer_frame(result)
-    series = {"measured": t(lang, "measured"), "theory": t(lang, "theory")}
-    return {
-        "layers": layers,
-        "act_std": charts.series_frame(layers, "act_std", "predicted_act_std", series),
-        "grad_std": charts.series_frame(layers, "grad_std", "predicted_grad_std", series, first_layer=1),
-        "histogram": charts.histogram_frame(result, t(lang, "panel")),
-    }
+    cancel ends the network's computation between layers once the session has gone (session_gone); nothing
+    is kept then, and a session waiting for the same network computes it itself."""
+    def make() -> dict:
+        result = cache.simulate_cached(config, cancel=cancel)
+        layers = charts.layer_frame(result)
+        series = {"measured": t(lang, "measured"), "theory": t(lang, "theory")}
+        return {
+            "layers": layers,
+            "act_std": charts.series_frame(layers, "act_std", "predicted_act_std", series),
+            "grad_std": charts.series_frame(layers, "grad_std", "predicted_grad_std", series, first_layer=1),
+            "histogram": charts.histogram_frame(result, t(lang, "panel")),
+        }
+    return FRAMES.get(("network", config, lang), make)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def chart_template(kind: str, options: str, layout: tuple, _frame) -> dict:
-    """A chart's Vega-Lite dict for one layout (log ticks, panels, schemes) and one set of labels.
+def chart_template(kind: str, options: str, layout: tuple, frame) -> dict:
+    """A chart's Vega-Lite dict for one layout (log ticks, panels, schemes) and one set of labels (not its data).
 
     Building an Altair chart costs tens of milliseconds; a network with the same layout reuses the template
     with its own data, and the browser then only swaps the data of an unchanged spec.
     """
-    return charts.template(charts.BUILDERS[kind](_frame, **json.loads(options)))
+    return TEMPLATES.get(("chart", kind, options, layout),
+                         lambda: charts.template(charts.BUILDERS[kind](frame, **json.loads(options))))
 
 
 def session_gone() -> Callable[[], bool]:
@@ -141,13 +133,13 @@ def compute_first(note) -> None:
     work: list[Callable[[], Any]] = []
     cancel = session_gone()
     if summary.refusal(config, lang, DEFAULT_MEMORY_BUDGET, WORK_LIMIT) is None:
-        work.append(partial(frames, config.to_dict(), lang, cancel))
+        work.append(partial(frames, config, lang, cancel))
     if open_tab(lang) == "compare":
         others = compare_configs(config, compare_picks())[0].values()
-        work += [partial(run, c.to_dict(), cancel) for c in others if c != config]
+        work += [partial(cache.simulate_cached, c, cancel=cancel) for c in others if c != config]
     if work:
         with computing(note, lang), contextlib.suppress(Cancelled):  # gone: nothing is drawn
-            parallel_map(call, work, slots=False)  # run takes a compute slot where it computes
+            parallel_map(call, work, slots=False)  # core.cache takes a compute slot where it computes
 
 
 def call(task: Callable[[], Any]) -> Any:
@@ -575,11 +567,9 @@ def show_compare(page: Page) -> None:
                                                    DEFAULT_MEMORY_BUDGET, WORK_LIMIT))
     if not configs:
         return
-    cancel = session_gone()
     try:
         with st.spinner(page.t("simulating_compare", n=len(configs))):  # computed already, unless the picks changed
-            results = dict(zip(configs, parallel_map(lambda c: run(c.to_dict(), cancel), configs.values(),
-                                                     slots=False)))
+            results = dict(zip(configs, cache.simulate_many(configs.values(), cancel=session_gone())))
     except Cancelled:  # the session has gone, or its run was stopped
         return
     st.caption(page.t("compare_caption", depth=page.config.depth, width=page.config.width,
@@ -608,18 +598,6 @@ def show_data(page: Page) -> None:
 REDRAW_EVERY = 0.3  # seconds between redraws of a training's progress and curves while it runs
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def run_race(params: dict, schemes: tuple[str, ...], steps: int, _progress=None, _live=None) -> dict:
-    """core.race keyed by the network, the schemes and the steps (_progress and _live are left out of the key)."""
-    return race(Config(**params), schemes, steps=steps, progress=_progress, live=_live)
-
-
-@st.cache_data(max_entries=1, show_spinner=False)
-def run_he_2015(_progress=None) -> dict:
-    """core.train.he_2015_depths: the preset's four runs (two schemes at two depths) side by side."""
-    return he_2015_depths(progress=_progress)
-
-
 def page_alive() -> Callable[[], bool]:
     """Whether this session's page is still connected, askable from any thread (always True without a server)."""
     session = get_script_run_ctx().session_id
@@ -631,13 +609,14 @@ def page_alive() -> Callable[[], bool]:
 
 def start_race(config: Config, schemes: tuple[str, ...], steps: int) -> None:
     """Run pressed: a new race in the background (a race of this session still running is stopped)."""
-    def work(progress, live):
-        return run_race(config.to_dict(), schemes, steps, _progress=progress, _live=live)
+    def work(progress, live):  # kept for every session: a class pressing Run at one step trains it once
+        return cache.race_cached(config, schemes, steps, progress=progress, live=live)
     start("_race", (config, schemes, steps), work)
 
 
 def start_he_2015() -> None:
-    start("_he_race", "he_2015", lambda progress, live: run_he_2015(_progress=progress))
+    """The He et al. 2015 preset's four runs (two schemes at two depths) side by side, kept for every session."""
+    start("_he_race", "he_2015", lambda progress, live: cache.he_2015_cached(progress=progress))
 
 
 def start(name: str, key, work) -> None:
@@ -735,12 +714,11 @@ def draw_live(job: live.Training, lang: str) -> None:
         st.vega_lite_chart(charts.with_data(spec, frame), width="stretch")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def live_template(kind: str, lang: str, steps: int, schemes: tuple[str, ...], axis: tuple, _frame) -> dict:
+def live_template(kind: str, lang: str, steps: int, schemes: tuple[str, ...], axis: tuple, frame) -> dict:
     """A growing race's loss or accuracy chart, per labels, schemes and loss axis, without its data."""
     build = training_view.loss_chart if kind == "loss" else training_view.accuracy_chart
-    return training_view.template(build(_frame, training_view.TEXT[lang], DEFAULT_CLASSES, steps=steps,
-                                        names=list(schemes)))
+    return TEMPLATES.get(("live", kind, lang, steps, schemes, axis), lambda: training_view.template(
+        build(frame, training_view.TEXT[lang], DEFAULT_CLASSES, steps=steps, names=list(schemes))))
 
 
 def training_refusal(config: Config, schemes: list[str], steps: int, words: dict, lang: str) -> str | None:
@@ -819,16 +797,18 @@ def he_panel(words: dict) -> None:
 
 # ---------- theory ----------
 
-@st.cache_data(max_entries=64, show_spinner=False)
 def theory_map(activation: str, slope: float, bias: float) -> tuple:
     """The order-to-chaos map's cells and its edge of chaos, per activation (and leaky slope, mean bias)."""
-    grid = theory.phase_map(activation, slope=slope, bias_mean=bias)
-    return theory_view.map_frame(grid), theory_view.critical_frame(grid)
+    def make() -> tuple:
+        grid = theory.phase_map(activation, slope=slope, bias_mean=bias)
+        return theory_view.map_frame(grid), theory_view.critical_frame(grid)
+    return FRAMES.get(("theory_map", activation, slope, bias), make)
 
 
-@st.cache_data(max_entries=1, show_spinner=False)
 def paradox_numbers() -> dict:
-    return theory.large_init_paradox(theory_view.PARADOX_CONFIG)
+    """core.theory.large_init_paradox of the Theory tab's network (a few numbers), computed once per server."""
+    return cache.RESULTS.get(("paradox", theory_view.PARADOX_CONFIG),
+                             lambda: theory.large_init_paradox(theory_view.PARADOX_CONFIG))
 
 
 def show_theory(page: Page) -> None:
@@ -888,7 +868,7 @@ def main() -> None:
         return
     try:
         with st.spinner(t(lang, "computing")):  # shows only if the run takes over half a second
-            result = run(config.to_dict(), session_gone())
+            result = cache.simulate_cached(config, cancel=session_gone())
     except MemoryBudgetError:  # the estimate above and the engine's own check should agree; never a traceback
         need = estimate_memory(config)
         st.error(t(lang, "memory", need=need / 2**20, budget=DEFAULT_MEMORY_BUDGET / 2**20))

@@ -23,7 +23,10 @@ from . import threads
 from .allocator import TRIM_BYTES, release_freed_memory
 from .config import Config
 from .network import DEFAULT_MEMORY_BUDGET, Result, estimate_memory, simulate
-from .train import DEFAULT_STEPS, Progress, TrainingResult, estimate_training_memory, race
+from .train import (
+    DEFAULT_STEPS, HE_2015_DEPTHS, Progress, TrainingResult, estimate_training_memory, he_2015_config, he_2015_depths,
+    race,
+)
 
 RESULT_BYTES = 32 << 20  # ~5,000 default-size simulations, or hundreds of long races: a day of class
 
@@ -58,10 +61,15 @@ def freeze(value: Any) -> Any:
 
 
 class ByteCache:
-    """A thread-safe least-recently-used cache of computed values whose arrays total at most max_bytes."""
+    """A thread-safe least-recently-used cache of computed values whose sizes total at most max_bytes.
 
-    def __init__(self, max_bytes: int):
+    size(value) gives a value's bytes: by default nbytes, its numpy arrays; a cache of other values (the
+    page's pandas frames) passes its own.
+    """
+
+    def __init__(self, max_bytes: int, size: Callable[[Any], int] = nbytes):
         self.max_bytes = max_bytes
+        self.size = size
         self.nbytes = 0
         self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
@@ -93,7 +101,7 @@ class ByteCache:
             finally:
                 with self._lock:
                     self._computing.pop(key, None)
-            size = nbytes(value)
+            size = self.size(value)
             with self._lock:
                 if size <= self.max_bytes and key not in self._entries:
                     self._entries[key] = value, size
@@ -131,23 +139,37 @@ def simulate_cached(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET,
     return RESULTS.get(("simulate", config, memory_budget), compute)
 
 
-def simulate_many(configs: Iterable[Config], memory_budget: int = DEFAULT_MEMORY_BUDGET) -> list[Result]:
-    """simulate_cached for each config, the missing ones computed side by side (the Compare tab's networks)."""
-    return threads.parallel_map(lambda config: simulate_cached(config, memory_budget), configs, slots=False)
+def simulate_many(configs: Iterable[Config], memory_budget: int = DEFAULT_MEMORY_BUDGET,
+                  cancel: threads.Cancel = None) -> list[Result]:
+    """simulate_cached for each config, the missing ones computed side by side (the Compare tab's networks);
+    threads.Cancelled once cancel is set while they compute."""
+    return threads.parallel_map(lambda config: simulate_cached(config, memory_budget, cancel), configs,
+                                slots=False)
 
 
 def race_cached(config: Config, schemes: Sequence[str], steps: int = DEFAULT_STEPS,
-                progress: Progress | None = None) -> dict[str, TrainingResult]:
+                progress: Progress | None = None, live: dict | None = None) -> dict[str, TrainingResult]:
     """core.train.race(config, schemes, steps), computed once per process and kept while RESULT_BYTES allows.
 
-    progress is called only by the session that computes; a session asking for the same race meanwhile
-    waits for that result.
+    progress and live (race's growing curves) are called and filled only by the session that computes; a
+    session asking for the same race meanwhile waits for that result. An exception progress raises (a Stop)
+    ends the race and keeps nothing.
     """
     schemes = tuple(schemes)
 
     def compute() -> dict[str, TrainingResult]:
-        results = race(config, schemes, steps=steps, progress=progress)
+        results = race(config, schemes, steps=steps, progress=progress, live=live)
         if estimate_training_memory(config) * len(schemes) > TRIM_BYTES:
             release_freed_memory()
         return results
     return RESULTS.get(("race", config, schemes, steps), compute)
+
+
+def he_2015_cached(progress: Progress | None = None) -> dict[int, dict[str, TrainingResult]]:
+    """core.train.he_2015_depths(): the He et al. 2015 preset's runs, computed once per process, as race_cached."""
+    def compute() -> dict[int, dict[str, TrainingResult]]:
+        results = he_2015_depths(progress=progress)
+        if sum(estimate_training_memory(he_2015_config(depth)) * 2 for depth in HE_2015_DEPTHS) > TRIM_BYTES:
+            release_freed_memory()  # two schemes at each depth
+        return results
+    return RESULTS.get(("he_2015", HE_2015_DEPTHS), compute)

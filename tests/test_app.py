@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import Config, estimate_memory, simulate
+from core import Config, cache, estimate_memory, simulate
 from core.train import lecture_schemes, race
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from tests.test_derivation import check_equations
-from views import derivation
+from views import cache as page_cache
+from views import charts, derivation
 from views import theory as theory_view
 from views import tour
 from views import training as training_view
@@ -196,12 +197,11 @@ def test_changing_a_control_leaves_the_tour_and_a_new_seed_does_not():
 def test_a_control_change_computes_the_network_once(monkeypatch):
     # The app computes from the session state before drawing the sidebar; a mismatch with what the
     # sidebar then reads would compute a second network.
-    import core
-
     computed = []
-    real = core.simulate
-    monkeypatch.setattr(core, "simulate", lambda config, *args, **kw: computed.append(config) or real(config, *args, **kw))
-    seed = 918_273  # a seed no other test uses: the cache is shared within the process
+    real = cache.simulate  # what the server's result cache computes with
+    monkeypatch.setattr(cache, "simulate",
+                        lambda config, *args, **kw: computed.append(config) or real(config, *args, **kw))
+    seed = 918_273
     at = open_app(step="2", seed=str(seed))
     assert [(c.width, c.seed) for c in computed] == [(500, seed)]
     for change, expected in ((lambda: at.slider(key="width").set_value(320), dict(width=320)),
@@ -216,6 +216,59 @@ def test_a_control_change_computes_the_network_once(monkeypatch):
     computed.clear()
     at.radio(key="lang").set_value("zh").run()  # nothing new to compute
     assert computed == []
+
+
+def test_a_second_session_opening_the_same_link_gets_the_same_result_object(monkeypatch):
+    # A class opening one link: computed once, and every session draws from that one object, not a copy each.
+    computed, given = [], []
+    simulate_, simulate_cached = cache.simulate, cache.simulate_cached
+    monkeypatch.setattr(cache, "simulate", lambda config, *args, **kw: computed.append(config) or simulate_(
+        config, *args, **kw))
+    monkeypatch.setattr(cache, "simulate_cached", lambda config, *args, **kw: given.append(simulate_cached(
+        config, *args, **kw)) or given[-1])
+    layer_frames = []
+    layer_frame = charts.layer_frame
+    monkeypatch.setattr(charts, "layer_frame", lambda result: layer_frames.append(result) or layer_frame(result))
+    first = open_app(step="4", seed="5", tab="data")
+    seen = len(given)
+    second = open_app(step="4", seed="5", tab="data")
+    no_trouble(first)
+    no_trouble(second)
+    assert computed == [tour.step_config("4", seed=5)]  # once, by the first session
+    assert seen >= 1 and len(given) > seen and all(result is given[0] for result in given)
+    assert layer_frames == [given[0]]  # the page's frames made once too, from that result
+    assert not given[0].stats["act_std"].flags.writeable  # shared, so nobody may change it
+    assert first.dataframe[0].value.equals(second.dataframe[0].value)
+
+
+@pytest.mark.slow
+def test_the_server_s_caches_stay_within_their_bytes_over_many_networks(monkeypatch):
+    # Bounds a few entries wide: each cache must drop its least recently used entries to stay under its bytes,
+    # while networks are opened on every tab that keeps something (frames, templates, the Compare networks, maps).
+    bounds = {cache.RESULTS: 60_000, page_cache.FRAMES: 400_000, page_cache.TEMPLATES: 200_000}
+    sizes, kept_ever = {kept: kept.size for kept in bounds}, {kept: 0 for kept in bounds}
+
+    def counting(kept):
+        def size(value):
+            kept_ever[kept] += 1
+            return sizes[kept](value)
+        return size
+
+    for kept, bound in bounds.items():
+        monkeypatch.setattr(kept, "max_bytes", bound)
+        monkeypatch.setattr(kept, "size", counting(kept))
+    rng = np.random.default_rng(0)
+    at = open_app(step="custom", depth="4", width="30", batch="40")
+    for tab in ("activations", "gradients", "compare", "theory", "data") * 3:
+        open_tab(at, tab)
+        for _ in range(2):
+            at.slider(key="depth").set_value(int(rng.integers(2, 8)))
+            at.number_input(key="seed").set_value(int(rng.integers(0, 10**6))).run()
+            no_trouble(at)
+            for kept, bound in bounds.items():
+                assert kept.nbytes == sum(sizes[kept](value) for value, _ in kept._entries.values()) <= bound
+    for kept in bounds:  # each dropped entries to stay within its bound, and kept several
+        assert kept_ever[kept] > len(kept) >= 2
 
 
 @pytest.mark.slow
@@ -253,10 +306,9 @@ def test_compare_refuses_only_the_schemes_over_the_budget(monkeypatch):
 
 
 def failing_for(monkeypatch, doomed) -> list:
-    """Make core.simulate fail for the configurations `doomed` picks; returns the list of every one it is asked."""
-    import core
-
-    asked, real = [], core.simulate
+    """Make simulate fail for the configurations `doomed` picks (as core.cache calls it); returns the list of every
+    one it is asked."""
+    asked, real = [], cache.simulate
 
     def simulate(config, *args, **kwargs):
         asked.append(config)
@@ -264,7 +316,7 @@ def failing_for(monkeypatch, doomed) -> list:
             raise RuntimeError("stopped here by the test")
         return real(config, *args, **kwargs)
 
-    monkeypatch.setattr(core, "simulate", simulate)
+    monkeypatch.setattr(cache, "simulate", simulate)
     return asked
 
 

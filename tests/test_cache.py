@@ -1,18 +1,23 @@
-"""core.cache and the draws' caches: what a server keeps is bounded by bytes, computed once, shared read-only."""
+"""core.cache, the draws' and the page's caches: what a server keeps is bounded by bytes, computed once, shared."""
 
 from __future__ import annotations
 
+import gc
 import platform
 import subprocess
 import sys
 import threading
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from core import Config, MemoryBudgetError, cache, draws, simulate
 from core.network import COLUMNS
+from views import cache as page_cache
+from views import charts
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = Config(depth=3, width=40, batch=50)
@@ -118,6 +123,48 @@ def test_sessions_comparing_the_same_networks_at_once_finish():
     assert len(done) == 4
 
 
+RACE = Config(depth=2, width=16, batch=64, activation="relu", init="he_normal")
+
+
+def test_a_race_asked_for_twice_at_once_trains_once_and_only_its_trainer_reports():
+    """A class pressing Run at one step: one race; the session computing it reports progress and grows the
+    curves, the other waits and gets the same result object."""
+    reports, curves, results = ([], []), ({}, {}), [None, None]
+    reported = threading.Event()
+
+    def session(i):
+        def progress(done, total):
+            reports[i].append(done)
+            reported.set()
+        results[i] = cache.race_cached(RACE, ("he_normal", "xavier_normal"), steps=40, progress=progress,
+                                       live=curves[i])
+
+    first, second = (threading.Thread(target=session, args=(i,)) for i in range(2))
+    first.start()
+    assert reported.wait(120)
+    second.start()
+    for s in (first, second):
+        s.join(120)
+    assert results[0] is results[1] and list(results[0]) == ["he_normal", "xavier_normal"]
+    assert reports[0] and not reports[1]
+    assert set(curves[0]) == {"he_normal", "xavier_normal"} and curves[1] == {}
+    np.testing.assert_array_equal(curves[0]["he_normal"][0], results[0]["he_normal"].loss)
+
+
+class Halt(Exception):
+    pass
+
+
+def test_a_stopped_race_is_not_kept():
+    def stop(done, total):
+        if done >= 5:
+            raise Halt
+    with pytest.raises(Halt):
+        cache.race_cached(RACE, ("he_normal",), steps=40, progress=stop)
+    assert len(cache.RESULTS) == 0
+    assert cache.race_cached(RACE, ("he_normal",), steps=40)["he_normal"].steps == 40  # trained anew, in full
+
+
 # --- the draws' caches --------------------------------------------------------------------------------------
 
 def test_assembled_draws_are_kept_by_bytes_not_by_count(monkeypatch):
@@ -167,3 +214,53 @@ def test_freed_memory_kept_is_bounded_by_the_cores_not_the_sessions():
     kept, released = map(float, done.stdout.split())
     assert kept <= usable_cores() * (TRIM_BYTES / 2**20 + 40) < 8 * 40
     assert released < 20
+
+
+# --- the page's caches (views/cache.py) ------------------------------------------------------------------------
+
+def test_a_cache_counts_bytes_with_its_own_size_function():
+    kept = cache.ByteCache(100, size=len)
+    for key in "abcdef":
+        kept.get(key, lambda: "x" * 30)
+        assert kept.nbytes == 30 * len(kept) <= 100
+    assert len(kept) == 3 and list(kept._entries) == ["d", "e", "f"]
+    assert kept.get("long", lambda: "x" * 101) and "long" not in kept  # over the bound: returned, not kept
+
+
+def traced_bytes(make, copies: int = 10) -> float:
+    """Bytes a value made by make() holds, as tracemalloc counts them (make() once first: pandas' own caches)."""
+    make()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [make() for _ in range(copies)]
+        gc.collect()
+        return (tracemalloc.get_traced_memory()[0] - before) / len(kept)
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("config", [Config(), Config(depth=2, width=5, batch=10), Config(depth=100, width=50),
+                                    Config(depth=30, activation="relu", init="he_normal", batch_norm=True)])
+def test_the_page_s_frames_are_counted_at_least_at_what_they_hold(config):
+    """size_of is a frame's deep memory_usage plus its own objects: not below what tracemalloc finds the page's
+    frames of a network take, nor more than twice that."""
+    result = simulate(config)
+
+    def make():
+        layers = charts.layer_frame(result)
+        series = {"measured": "measured", "theory": "theory"}
+        return {"layers": layers, "act_std": charts.series_frame(layers, "act_std", "predicted_act_std", series),
+                "histogram": charts.histogram_frame(result, "panel")}
+
+    frames = make()
+    deep = sum(int(f.memory_usage(deep=True).sum()) for f in frames.values())
+    assert page_cache.size_of(frames) >= deep + 3 * page_cache.FRAME_OVERHEAD
+    assert traced_bytes(make) <= page_cache.size_of(frames) <= 2 * traced_bytes(make)
+
+
+def test_a_frame_s_strings_are_counted():
+    """memory_usage(deep=True): a column of long labels counts its strings, not 8 bytes of pointer a row."""
+    short, long = pd.DataFrame({"series": ["a"] * 100}), pd.DataFrame({"series": ["a" * 1000] * 100})
+    assert page_cache.size_of(long) - page_cache.size_of(short) >= 100 * 999

@@ -25,6 +25,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import Config, draws, simulate, theory
 from core.train import one_unit_ceiling, race
+from tests import app_support
 from views import charts
 from views import theory as theory_view
 from views import training as training_view
@@ -221,43 +222,10 @@ SESSIONS = {  # the link a session opens, and the control it then moves: a new n
 
 
 @pytest.fixture
-def one_server(monkeypatch):
-    """AppTest made to share what a server shares between its sessions, so that several can run at once.
-
-    For every run AppTest builds a stand-in runtime, sets Runtime's singleton to it and clears it when the
-    run ends, sets the option global.appTest for the run's length, and compiles the script anew. A server
-    has one runtime and one script cache for all its sessions, and its options do not change. Here the
-    first runtime set stays until the test ends (a session must not find none halfway through its run),
-    global.appTest is set for the whole test, and one script cache compiles the script once: CPython
-    3.11's compiler is not safe in several threads at once (python/cpython#106905).
-    """
-    from streamlit import config
-    from streamlit.runtime import Runtime
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import app_test, local_script_runner
-    from streamlit.testing.v1.util import build_mock_config_get_option
-
-    lock = threading.Lock()
-
-    class FirstStays(type):
-        def __setattr__(cls, name, value):
-            if name != "_instance":
-                super().__setattr__(name, value)
-                return
-            with lock:
-                if value is not None and Runtime._instance is None:
-                    Runtime._instance = value
-
-    class OneRuntime(Runtime, metaclass=FirstStays):
-        """What AppTest sees as Runtime: its mock keeps Runtime's attributes."""
-
-    shared = ScriptCache()
-    monkeypatch.setattr(Runtime, "_instance", None)  # and None again at the end
-    monkeypatch.setattr(app_test, "Runtime", OneRuntime)
-    monkeypatch.setattr(app_test, "ScriptCache", lambda: shared)
-    monkeypatch.setattr(local_script_runner, "ScriptCache", lambda: shared)
-    monkeypatch.setattr(config, "get_option", build_mock_config_get_option({"global.appTest": True}))
-    monkeypatch.setattr(app_test, "patch_config_options", lambda overrides: contextlib.nullcontext())
+def one_server():
+    """AppTest made to share what a server shares between its sessions (tests/app_support.py)."""
+    with app_support.one_server():
+        yield
 
 
 def _session(name: str, found: dict) -> None:
@@ -287,10 +255,7 @@ def _session(name: str, found: dict) -> None:
 
 def test_sessions_on_different_tabs_at_once_show_no_exception(one_server):
     """One session per tab, each opening a new network on every run, all at once (chart templates made anew)."""
-    import streamlit as st
-
-    st.cache_data.clear()  # templates cached by earlier tests would hide a fault in making them
-    found: dict = {}
+    found: dict = {}  # the chart templates start empty (conftest.py): each is made here, at once with others
     threads = [threading.Thread(target=_session, args=(name, found)) for name in SESSIONS]
     for thread in threads:
         thread.start()

@@ -3,12 +3,8 @@
 How streamlit_app.py wires the tab. Training starts only on the Run button, never on a slider move, and runs
 in the background (views/live.py), so the page stays responsive and can show it growing:
 
-    @st.cache_data(max_entries=8, show_spinner=False)
-    def run_race(params, schemes, steps, _progress=None, _live=None):  # "_": left out of the cache key
-        return race(Config(**params), schemes, steps=steps, progress=_progress, live=_live)
-
-    st.button(t["run"], on_click=lambda: st.session_state.update(_race=live.Training(
-        key, lambda progress, curves: run_race(params, schemes, steps, _progress=progress, _live=curves))))
+    st.button(t["run"], on_click=lambda: st.session_state.update(_race=live.Training(  # one race per server
+        key, lambda progress, curves: cache.race_cached(config, schemes, steps, progress=progress, live=curves))))
 
     @st.fragment(run_every=0.3)  # only while the training runs; a full run follows its end
     def panel():
@@ -23,7 +19,7 @@ in the background (views/live.py), so the page stays responsive and can show it 
             ...tv.curves_frame(job.result), tv.final_frame(job.result, t), tv.heatmap_frame, tv.symmetry_frame
 
 A result is shown only while the sidebar still matches the race it came from. The He et al. 2015 preset is
-the same pattern with core.train.he_2015_depths (both depths, four runs side by side), captioned with
+the same pattern with core.cache.he_2015_cached (both depths, four runs side by side), captioned with
 t["he_paper"], tv.he_measured(results, t, depth) and t["he_note"]. The times the tab states come from
 MEASURED_S (benchmarks/bench_app.py), through race_seconds and durations.
 """
