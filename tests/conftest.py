@@ -1,5 +1,6 @@
-"""The tests run with the project's one thread setting: one BLAS thread per computation (core/threads.py)."""
+"""The tests run with the project's one thread setting (core/threads.py), on every core (pytest-xdist) by default."""
 
+import pytest
 from hypothesis import settings
 
 from core import threads
@@ -7,6 +8,20 @@ from core import threads
 # No per-example deadline: the tests assert what is computed, never how fast (the machine is shared).
 settings.register_profile("project", deadline=None)
 settings.load_profile("project")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """Without -n, run on every core: `-n auto --dist loadgroup` (pytest.ini says why it is here, not in addopts).
+
+    loadgroup hands out tests one by one, except those of an xdist_group, which share a worker: the browser
+    tests share one server. `-n 0` or `-p no:xdist` runs in this one process, as does a machine without xdist.
+    """
+    if (config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput")
+            and config.option.numprocesses is None and not config.option.collectonly):
+        config.option.numprocesses = "auto"
+        if config.option.dist == "no":
+            config.option.dist = "loadgroup"
 
 
 def pytest_configure(config):

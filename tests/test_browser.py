@@ -17,7 +17,8 @@ from views.training import TEXT as TRAINING
 
 ROOT = Path(__file__).resolve().parent.parent
 EXCEPTION = "[data-testid='stException']"
-pytestmark = pytest.mark.slow  # a real server and real browsers: seconds a test
+# a real server and real browsers: seconds a test; one worker runs them all, with one server (xdist_group)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is missing (Debian package `chromium`); browser tests need it", allow_module_level=True)
