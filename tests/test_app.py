@@ -534,18 +534,35 @@ def test_a_race_too_big_to_wait_for_is_refused_with_the_width_that_fits(monkeypa
 
 
 @pytest.mark.slow
-def test_the_he_2015_preset_races_both_depths_and_says_what_it_measured():
-    at = open_app(**SMALL)
-    # two races of 800 steps, ~8 s alone; numpy slows many-fold when another process shares the two cores
-    train(at, "run_he_2015", "_he_race")
-    no_trouble(at)
+def test_the_he_2015_preset_races_both_depths_and_says_what_it_measured(monkeypatch):
+    # The page's wiring on the preset's first 250 steps, under a third of its work: the two depths' races, the
+    # caption, the sentences. Seed 0 at depth 30 shows the paper's split by then (He reaches half of ln K at step
+    # 211, Xavier leaves the plateau at 606); core's test_he_2015_at_depth_30_xavier_sits_on_the_plateau_while_he_leaves_it
+    # checks that effect on the network itself.
+    import streamlit as st
+
+    monkeypatch.setattr(sys.modules["core.train"], "HE_2015_STEPS", 250)
+    st.cache_data.clear()  # run_he_2015 keeps one result, whatever the steps: start and end without one
+    try:
+        at = open_app(**SMALL)
+        train(at, "run_he_2015", "_he_race")
+        no_trouble(at)
+        results = at.session_state["_he_race"].result
+        assert list(results) == [22, 30] and all(len(r.loss) == 250 for runs in results.values()
+                                                 for r in runs.values())
+    finally:
+        st.cache_data.clear()
     titles = chart_titles(at)
     assert f"{TRAIN_TEXT['he_depth']} 22" in titles and f"{TRAIN_TEXT['he_depth']} 30" in titles
+    he_caption = next(c.value for c in at.caption if c.value.startswith("Its own network"))
+    assert "learning rate 0.01, 250 steps, at depth 22 and at depth 30" in he_caption
     text = " ".join(m.value for m in at.markdown)
     assert TRAIN_TEXT["he_paper"] in text
-    # seed 0, as in the README's table: at 30 layers Xavier never reaches half of ln K in 800 steps, He does
+    for depth, runs in results.items():  # each depth's sentence is the one its own runs give
+        assert training_view.he_measured(runs, TRAIN_TEXT, depth) in text
+    # seed 0: at 30 layers Xavier sits on the plateau for the 250 steps, He reaches half of ln K
     measured_30 = next(m.value for m in at.markdown if m.value.startswith("What this app measured at depth 30"))
-    assert "xavier_normal left the plateau at step" in measured_30 and "had not reached half" in measured_30
+    assert "xavier_normal stayed on the ln K plateau for all 250 steps" in measured_30
     assert "he_normal left the plateau at step" in measured_30 and "reached half of ln K at step" in measured_30
 
 
