@@ -1,5 +1,7 @@
 """The tests run with the project's one thread setting (core/threads.py), on every core (pytest-xdist) by default."""
 
+import functools
+
 import pytest
 from hypothesis import settings
 
@@ -26,3 +28,19 @@ def pytest_cmdline_main(config):
 
 def pytest_configure(config):
     threads.configure()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _scan_installed_components_once():
+    """Every AppTest scans the installed packages for Streamlit components (about a second of reading package
+    metadata); they do not change during a test run, so the first scan's answer serves every AppTest."""
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:  # another Streamlit: it scans as it does
+        yield
+        return
+    scan = manifest_scanner.scan_component_manifests
+    once = functools.cache(scan)
+    manifest_scanner.scan_component_manifests = lambda *args, **kwargs: list(once(*args, **kwargs))
+    yield
+    manifest_scanner.scan_component_manifests = scan
