@@ -1,6 +1,8 @@
 """The tests run with the project's one thread setting (core/threads.py), on every core (pytest-xdist) by default."""
 
 import functools
+import os
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -44,3 +46,29 @@ def _scan_installed_components_once():
     manifest_scanner.scan_component_manifests = lambda *args, **kwargs: list(once(*args, **kwargs))
     yield
     manifest_scanner.scan_component_manifests = scan
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compile_the_app_once():
+    """AppTest compiles the script anew on every run (a new ScriptCache each time: about half a second for
+    streamlit_app.py); a server compiles it once and reruns that code. The tests share one compiled code per
+    script text, as a server's sessions do."""
+    try:
+        from streamlit import config
+        from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    except ImportError:  # another Streamlit: it compiles as it does
+        yield
+        return
+    compile_script = ScriptCache.get_bytecode
+    compiled = {}
+
+    def get_bytecode(self, script_path):
+        path = os.path.abspath(script_path)
+        key = (path, Path(path).read_bytes(), config.get_option("runner.magicEnabled"))
+        if key not in compiled:
+            compiled[key] = compile_script(self, script_path)
+        return compiled[key]
+
+    ScriptCache.get_bytecode = get_bytecode
+    yield
+    ScriptCache.get_bytecode = compile_script
