@@ -272,6 +272,7 @@ def computing_notes(at: AppTest) -> list[str]:
     return [i.value for i in at.info if i.value == EN["computing_note"]]
 
 
+@pytest.mark.slow
 def test_a_new_step_is_computed_under_a_note_before_any_of_its_page_is_drawn(monkeypatch):
     # The failure freezes the page at the moment of the computation: what a browser shows meanwhile.
     at = open_app(step="2", seed="918274")
@@ -285,6 +286,7 @@ def test_a_new_step_is_computed_under_a_note_before_any_of_its_page_is_drawn(mon
     assert computing_notes(at) == [EN["computing_note"]]
 
 
+@pytest.mark.slow
 def test_with_the_compare_tab_open_its_networks_are_computed_before_the_page_changes(monkeypatch):
     at = open_app(step="2", tab="compare", seed="918275")
     asked = failing_for(monkeypatch, lambda c: c.activation == "relu" and c.init == "normal" and c.std == 1.0)
@@ -301,6 +303,7 @@ def test_the_compare_schemes_of_a_link_are_computed_before_their_tab_is_drawn(mo
     assert at.exception and len(at.title) == 0
 
 
+@pytest.mark.slow
 def test_the_compare_tab_draws_each_scheme_s_own_network():
     at = open_app(step="6", tab="compare", seed="3")
     no_trouble(at)
@@ -406,6 +409,7 @@ def test_run_trains_and_shows_the_curves_and_the_table():
     assert TRAIN_TEXT["loss_title"] in chart_titles(at)
 
 
+@pytest.mark.slow
 def test_a_diverging_run_stops_with_a_message_and_the_others_finish():
     at = open_app(**{**SMALL, "depth": "6", "width": "64"}, train=["normal_1", "he_normal"])
     train(at)
@@ -631,13 +635,16 @@ def test_training_and_theory_in_both_languages_at_every_step(code):
 
 # ---------- the Derivation tab and the chart labels ----------
 
-DERIVATION_LINKS = [
+SLOW = pytest.mark.slow
+DERIVATION_LINKS = [  # the first two, one a language, in the quick set; test_derivation checks every block's numbers
     ({"step": "3"}, "en"),  # saturated: std(s₁) = 22.4 ≫ 1
     ({"step": "4"}, "zh"),  # Xavier: std(s₁) = 1 ≈ 1, not ≫
-    ({"step": "5"}, "en"),  # ReLU: the headline's std ratio
-    ({"step": "7"}, "zh"),  # batch norm: the sum z and ∂L/∂z
-    ({"step": "custom", "activation": "linear", "init": "xavier_normal", "bias": "1"}, "en"),  # grows to √10
-    ({"step": "custom", "activation": "relu", "init": "normal", "std": "1", "depth": "40"}, "en"),  # overflows
+    pytest.param({"step": "5"}, "en", marks=SLOW),  # ReLU: the headline's std ratio
+    pytest.param({"step": "7"}, "zh", marks=SLOW),  # batch norm: the sum z and ∂L/∂z
+    pytest.param({"step": "custom", "activation": "linear", "init": "xavier_normal", "bias": "1"}, "en",
+                 marks=SLOW),  # grows to √10
+    pytest.param({"step": "custom", "activation": "relu", "init": "normal", "std": "1", "depth": "40"}, "en",
+                 marks=SLOW),  # overflows
 ]
 
 

@@ -193,6 +193,7 @@ def bound_widgets(at: AppTest) -> dict:
     return found
 
 
+@pytest.mark.slow
 def test_the_app_binds_exactly_urlstates_parameters_with_its_defaults():
     """The link writer above leaves out a value equal to the widget's default: those are urlstate.defaults()."""
     at = open_app("step=custom&activation=leaky_relu&init=he_normal")  # slope, gain and mode are drawn
