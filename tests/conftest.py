@@ -16,16 +16,18 @@ settings.load_profile("project")
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config):
-    """Without -n, run on every core: `-n auto --dist loadgroup` (pytest.ini says why it is here, not in addopts).
+    """Without -n, run on every core: `-n auto --dist loadscope` (pytest.ini says why it is here, not in addopts).
 
-    loadgroup hands out tests one by one, except those of an xdist_group, which share a worker: the browser
-    tests share one server. `-n 0` or `-p no:xdist` runs in this one process, as does a machine without xdist.
+    loadscope hands out whole modules: a module's tests share one worker and its module fixtures, so the
+    browser tests share one server, and nothing is computed twice. (loadgroup would need the workers to see
+    `--dist` on their command line.) `-n 0` or `-p no:xdist` runs in this one process, as does a machine
+    without xdist.
     """
     if (config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput")
             and config.option.numprocesses is None and not config.option.collectonly):
         config.option.numprocesses = "auto"
         if config.option.dist == "no":
-            config.option.dist = "loadgroup"
+            config.option.dist = "loadscope"
 
 
 def pytest_configure(config):

@@ -17,8 +17,7 @@ from views.training import TEXT as TRAINING
 
 ROOT = Path(__file__).resolve().parent.parent
 EXCEPTION = "[data-testid='stException']"
-# a real server and real browsers: seconds a test; one worker runs them all, with one server (xdist_group)
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.slow  # a real server and real browsers: seconds a test
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is missing (Debian package `chromium`); browser tests need it", allow_module_level=True)
