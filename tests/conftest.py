@@ -1,5 +1,9 @@
-"""The tests run with the project's one thread setting (one BLAS thread per computation, core/threads.py), each
-with the server's caches empty."""
+"""The tests run with the project's one thread setting (core/threads.py), on every core (pytest-xdist) by default,
+each with the server's caches empty."""
+
+import functools
+import os
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -12,6 +16,22 @@ settings.register_profile("project", deadline=None)
 settings.load_profile("project")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """Without -n, run on every core: `-n auto --dist loadscope` (pytest.ini says why it is here, not in addopts).
+
+    loadscope hands out whole modules: a module's tests share one worker and its module fixtures, so the
+    browser tests share one server, and nothing is computed twice. (loadgroup would need the workers to see
+    `--dist` on their command line.) `-n 0` or `-p no:xdist` runs in this one process, as does a machine
+    without xdist.
+    """
+    if (config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput")
+            and config.option.numprocesses is None and not config.option.collectonly):
+        config.option.numprocesses = "auto"
+        if config.option.dist == "no":
+            config.option.dist = "loadscope"
+
+
 def pytest_configure(config):
     threads.configure()
 
@@ -22,3 +42,45 @@ def empty_caches():
     hide a computation (or its fault) from the next."""
     for kept in (cache.RESULTS, *page_cache.CACHES.values()):
         kept.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _scan_installed_components_once():
+    """Every AppTest scans the installed packages for Streamlit components (about a second of reading package
+    metadata); they do not change during a test run, so the first scan's answer serves every AppTest."""
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:  # another Streamlit: it scans as it does
+        yield
+        return
+    scan = manifest_scanner.scan_component_manifests
+    once = functools.cache(scan)
+    manifest_scanner.scan_component_manifests = lambda *args, **kwargs: list(once(*args, **kwargs))
+    yield
+    manifest_scanner.scan_component_manifests = scan
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compile_the_app_once():
+    """AppTest compiles the script anew on every run (a new ScriptCache each time: about half a second for
+    streamlit_app.py); a server compiles it once and reruns that code. The tests share one compiled code per
+    script text, as a server's sessions do."""
+    try:
+        from streamlit import config
+        from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    except ImportError:  # another Streamlit: it compiles as it does
+        yield
+        return
+    compile_script = ScriptCache.get_bytecode
+    compiled = {}
+
+    def get_bytecode(self, script_path):
+        path = os.path.abspath(script_path)
+        key = (path, Path(path).read_bytes(), config.get_option("runner.magicEnabled"))
+        if key not in compiled:
+            compiled[key] = compile_script(self, script_path)
+        return compiled[key]
+
+    ScriptCache.get_bytecode = get_bytecode
+    yield
+    ScriptCache.get_bytecode = compile_script

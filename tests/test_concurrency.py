@@ -253,6 +253,7 @@ def _session(name: str, found: dict) -> None:
     found[name] = seen, charts_drawn
 
 
+@pytest.mark.slow
 def test_sessions_on_different_tabs_at_once_show_no_exception(one_server):
     """One session per tab, each opening a new network on every run, all at once (chart templates made anew)."""
     found: dict = {}  # the chart templates start empty (conftest.py): each is made here, at once with others

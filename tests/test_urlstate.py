@@ -9,6 +9,7 @@ then through the app's own reading code, views/urlstate.py.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import re
 import unicodedata
@@ -123,6 +124,7 @@ def typed_gain() -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(GAIN_WORDS), numbers)
 
 
+@functools.cache  # one strategy per parameter: hypothesis checks a new one on every draw, most of the test's time
 def values_of(name: str) -> st.SearchStrategy:
     p = urlstate.PARAMS[name]
     if name == "tab":
@@ -137,6 +139,9 @@ def values_of(name: str) -> st.SearchStrategy:
     }[p.kind]()
 
 
+STEP_CODES = st.sampled_from(list(tour.STEPS))
+
+
 @st.composite
 def widget_states(draw) -> dict:
     """Every bound parameter at a value its widget can hold, as the app keeps them together.
@@ -146,7 +151,7 @@ def widget_states(draw) -> dict:
     """
     state = {name: draw(values_of(name)) for name in urlstate.PARAMS}
     if draw(st.booleans()):  # on a tour step, with any seed (New seed keeps the step)
-        code = draw(st.sampled_from(list(tour.STEPS)))
+        code = draw(STEP_CODES)
         state.update(urlstate.state_of(tour.step_config(code, state["seed"])), step=code)
     default = urlstate.defaults(TABS)
     for name in urlstate.CONTROLS:
@@ -194,6 +199,7 @@ def bound_widgets(at: AppTest) -> dict:
     return found
 
 
+@pytest.mark.slow
 def test_the_app_binds_exactly_urlstates_parameters_with_its_defaults():
     """The link writer above leaves out a value equal to the widget's default: those are urlstate.defaults()."""
     at = open_app("step=custom&activation=leaky_relu&init=he_normal")  # slope, gain and mode are drawn
@@ -220,13 +226,22 @@ def test_a_cleared_list_stays_cleared(name):
     assert read_link(server_query(state))[name] == ""  # and the app writes it back the same way
 
 
+@functools.cache  # built once: hypothesis checks a new strategy on every draw
+def good_and_bad_items(name: str) -> tuple[st.SearchStrategy, st.SearchStrategy]:
+    choices = urlstate.PARAMS[name].choices
+
+    def not_a_choice(item: str) -> bool:  # named: hypothesis would read a lambda's source to describe it
+        return item not in choices
+
+    return (st.lists(st.sampled_from(choices), unique=True, min_size=1),
+            st.lists(st.from_regex(r"\A[a-z_]{1,8}\Z").filter(not_a_choice), unique=True, min_size=1))
+
+
 @pytest.mark.parametrize("name", [n for n, p in urlstate.PARAMS.items() if p.kind == "list"])
 @given(data=st.data())
 def test_a_list_keeps_its_good_items_and_names_the_bad_ones(name, data):
-    choices = urlstate.PARAMS[name].choices
-    good = data.draw(st.lists(st.sampled_from(choices), unique=True, min_size=1))
-    bad = data.draw(st.lists(st.from_regex(r"\A[a-z_]{1,8}\Z").filter(lambda s: s not in choices), unique=True,
-                             min_size=1))
+    good_items, bad_items = good_and_bad_items(name)
+    good, bad = data.draw(good_items), data.draw(bad_items)
     raw = data.draw(st.permutations(good + bad))
     state, problems = urlstate.normalize({name: raw}, TABS)
     assert state[name] == [item for item in raw if item in good]  # in the link's order

@@ -359,6 +359,7 @@ def test_a_dead_network_is_called_dead_on_the_page():
     assert at.metric[2].label == EN["metric_dead"] and at.metric[2].value == "100.0%"
 
 
+@pytest.mark.slow
 def test_an_overflow_before_the_last_layer_is_the_reason_on_the_page():
     at = open_app(step="custom", activation="relu", init="normal", std="1", depth="40")
     assert not at.exception
@@ -378,6 +379,7 @@ def test_step_one_gradients_name_their_zeros():
     assert EN["ratio_undefined"].format(layers="1–10") in shown
 
 
+@pytest.mark.slow
 def test_step_seven_says_what_its_update_size_asks():
     at = open_app(step="7")
     assert not at.exception
