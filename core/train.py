@@ -418,7 +418,7 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
            live: dict | None = None) -> TrainingResult:
     depth = config.depth
     params = init_params(config, np.random.default_rng(config.seed), task.classes)
-    step_size = {key: np.zeros_like(p) for key, p in params.items()}  # lr times the velocity: no temporary
+    velocity = {key: np.zeros_like(p) for key, p in params.items()}
     order = _minibatches(len(task.labels), batch, steps)
     marks = _record_steps(steps)
     is_mark = np.zeros(steps, bool)
@@ -443,18 +443,17 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
         loss[step], accuracy[step] = step_loss, correct / batch
         marked = is_mark[step]
         grads = backward(params, tape, dlogits, config, grad_std[record] if marked else None)
-        for key, p in params.items():  # u = lr * velocity: u <- momentum * u + lr * g, p <- p - u
-            u, g = step_size[key], grads[key]  # g is this step's own array
-            u *= momentum
-            g *= lr
-            u += g
-            p -= u
+        for key, p in params.items():
+            v = velocity[key]
+            v *= momentum
+            v += grads[key]
+            p -= lr * v
         if marked:
             for layer in range(1, depth + 1):
                 act_std[record, layer - 1] = mean_std(tape[layer - 1].h)[1]
                 w_std = mean_std(params[f"W{layer}"])[1]
                 if w_std > 0:
-                    update_ratio[record, layer - 1] = mean_std(step_size[f"W{layer}"])[1] / w_std
+                    update_ratio[record, layer - 1] = lr * mean_std(velocity[f"W{layer}"])[1] / w_std
             record += 1
             if progress is not None:
                 progress(step + 1, steps)
