@@ -97,7 +97,7 @@ def format_training(training: TrainingResult) -> str:
         f"on a {t.classes}-class spiral",
         f"  loss {t.loss[0]:.4g} at step 0 (ln {t.classes} = {math.log(t.classes):.4g}), "
         f"{t.loss[last]:.4g} at step {last}" if last >= 0 else "  no step finished",
-        f"  accuracy on all points after training: "
+        "  accuracy on all points after training: "
         + (f"{100 * t.final_accuracy:.1f}%" if math.isfinite(t.final_accuracy) else "-"),
         f"  distinct units per hidden layer after training: {units}",
     ]
