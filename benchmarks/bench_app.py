@@ -430,7 +430,8 @@ def main() -> None:
         print(f"{'':<52} elements per page {sorted({n for _, n, _ in runs})}, "
               f"exceptions {sum(e for _, _, e in runs)}")
     print(line("one browser page opens a computed link", loads))
-    print(line(f"{args.browser_pages} Chromium pages open one new link at once", pages))
+    if pages:
+        print(line(f"{args.browser_pages} Chromium pages open one new link at once", pages))
     print(f"{'':<52} pages with an exception or error: {failed}")
 
 
