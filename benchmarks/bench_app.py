@@ -55,6 +55,7 @@ sys.path.insert(0, str(ROOT))
 from tests.browser_support import (  # noqa: E402
     CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, WATCH_STATE, free_port,
 )
+from views import tour  # noqa: E402
 from views.text import EN  # noqa: E402
 from views.training import TEXT as TRAINING  # noqa: E402
 
@@ -259,10 +260,12 @@ async def _session(base: str, query: str) -> tuple[float, int, int]:
                 return (time.perf_counter() - start) * 1000, elements, exceptions
 
 
-def class_on_server(base: str, size: int, query: str) -> list[tuple[float, int, int]]:
-    """`size` sessions opening one link at the same moment."""
+def class_on_server(base: str, size: int, query: str | list[str]) -> list[tuple[float, int, int]]:
+    """`size` sessions opening one link at the same moment, or each its own link when given a list of them."""
+    queries = query if isinstance(query, list) else [query] * size
+
     async def crowd():
-        return await asyncio.gather(*(_session(base, query) for _ in range(size)))
+        return await asyncio.gather(*(_session(base, q) for q in queries[:size]))
 
     # in a thread of its own: playwright's sync API keeps an event loop running in this one
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
@@ -382,6 +385,9 @@ def main() -> None:
             with serve() as base:
                 server = class_on_server(base, args.class_size, f"step=6&seed={fresh}")
                 server_again = class_on_server(base, args.class_size, f"step=6&seed={fresh}")
+                # a class where everyone changed the seed: a tour step each, every network new
+                different = class_on_server(base, args.class_size, [
+                    f"step={1 + i % len(tour.STEPS)}&seed={fresh + 1000 + i}" for i in range(args.class_size)])
                 loads = page_load(browser, base, f"step=6&seed={fresh}", args.repeats)
                 pages, failed = class_in_browser(browser, base, args.browser_pages, f"step=3&seed={fresh}")
         browser.close()
@@ -425,7 +431,8 @@ def main() -> None:
         return
     print()
     for name, runs in ((f"{args.class_size} sessions open one new link at once (server)", server),
-                       (f"{args.class_size} sessions open it again (server)", server_again)):
+                       (f"{args.class_size} sessions open it again (server)", server_again),
+                       (f"{args.class_size} sessions open {args.class_size} different new links", different)):
         print(line(name, [ms for ms, _, _ in runs]))
         print(f"{'':<52} elements per page {sorted({n for _, n, _ in runs})}, "
               f"exceptions {sum(e for _, _, e in runs)}")
