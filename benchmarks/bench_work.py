@@ -43,13 +43,6 @@ def timed(fn) -> tuple[float, float]:
     return time.process_time() - cpu, time.perf_counter() - wall
 
 
-def forget() -> None:
-    with draws._lock:
-        draws._assembled.clear()
-        draws._streams.clear()
-        draws._orthogonals.clear()
-
-
 
 
 def orthogonal_figures(depth: int) -> None:
@@ -58,7 +51,7 @@ def orthogonal_figures(depth: int) -> None:
         cpu = statistics.median(timed(qr)[0] for _ in range(3))
         print(f"one {WIDTH} x {WIDTH} QR, {name}: {cpu:.2f} s CPU (median of 3)")
     for label, keep in (("nothing kept", False), ("unscaled matrices kept", True)):
-        forget()
+        draws.forget()
         kept = draws.ORTHOGONAL_BYTES
         if not keep:
             draws.ORTHOGONAL_BYTES = 0
@@ -74,13 +67,13 @@ def orthogonal_figures(depth: int) -> None:
             draws.ORTHOGONAL_BYTES = kept
         print(f"{depth} x {WIDTH} orthogonal float32 draws, {label}: {first[0]:.1f} s CPU, {first[1]:.1f} s wall; "
               f"a gain change then: {second[0]:.1f} s CPU, {second[1]:.1f} s wall")
-    forget()
+    draws.forget()
 
 
 def fit_figures() -> None:
     print(f"{'network':<44} {'CPU s':>6} {'wall s':>7} {'estimate s':>10}")
     for config in FIT:
-        forget()
+        draws.forget()
         cpu, wall = timed(lambda: simulate(config, work_limit=None))
         name = f"{config.depth} x {config.width} x {config.batch} {config.init} {config.activation} {config.dtype}"
         print(f"{name:<44} {cpu:6.2f} {wall:7.2f} {network.estimate_work(config) / network.WORK_RATE:10.2f}")

@@ -244,6 +244,15 @@ _assembled: _Kept = _Kept()
 _orthogonals: _Kept = _Kept()  # (seed, layer, width, dtype) -> that layer's unscaled orthogonal matrix
 _streams: OrderedDict[tuple, _Stream] = OrderedDict()
 _lock = threading.Lock()  # Streamlit serves sessions from several threads
+
+
+def forget() -> None:
+    """Drop everything this module keeps (assembled draws, streams, orthogonal matrices), as a new process has
+    none: for tests and benchmarks that time or check the drawing itself."""
+    with _lock:
+        _assembled.clear()
+        _streams.clear()
+        _orthogonals.clear()
 _shells = np.empty((0, 0), np.int32)  # shell_order's table
 
 

@@ -138,35 +138,30 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     if var_w is None:
         return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
     sigma_w2, sigma_b2 = n * var_w, config.bias_std**2
+    # gain[l]: what dL/dh_l -> dL/dz_l does to the variance: E[f'(s_l)^2] (chi), divided by v_l + eps under BN
+    gain = np.zeros(depth + 1)
     if config.batch_norm:
         var_h = 1.0  # Var(h_0) over the batch, for each unit
-        gain = np.zeros(depth + 1)  # E[f'(s_l)^2] / (v_l + eps): what dL/dh_l -> dL/dz_l does to the variance
         for layer in range(1, depth + 1):
             within = sigma_w2 * var_h  # each unit's variance over the batch; the bias is constant there
             var_s = within / (within + BN_EPS)
             var_h = float(activation_variance(config.activation, var_s, config.slope))
             pre_std[layer], act_std[layer] = math.sqrt(var_s), math.sqrt(var_h)
             gain[layer] = float(moments(config.activation, 0.0, var_s, config.slope)[2]) / (within + BN_EPS)
-        grad_var = 1.0  # the read-out gradient dL/dh_L is N(0, 1)
-        for layer in range(depth, 0, -1):
-            grad_var_z = grad_var * gain[layer]
-            grad_std[layer] = math.sqrt(grad_var_z)
-            grad_var = sigma_w2 * grad_var_z
-        return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
-    second_moment = 1.0  # E[x^2] of the input
-    chi = np.zeros(depth + 1)  # E[f'(s_l)^2]
-    for layer in range(1, depth + 1):
-        var_s = sigma_w2 * second_moment + sigma_b2
-        m1, m2, d2 = (float(x) for x in moments(config.activation, config.bias, var_s, config.slope))
-        pre_std[layer] = math.sqrt(var_s)
-        act_std[layer] = math.sqrt(max(m2 - m1 * m1, 0.0))
-        chi[layer] = d2
-        second_moment = m2
+    else:
+        second_moment = 1.0  # E[x^2] of the input
+        for layer in range(1, depth + 1):
+            var_s = sigma_w2 * second_moment + sigma_b2
+            m1, m2, d2 = (float(x) for x in moments(config.activation, config.bias, var_s, config.slope))
+            pre_std[layer] = math.sqrt(var_s)
+            act_std[layer] = math.sqrt(max(m2 - m1 * m1, 0.0))
+            gain[layer] = d2
+            second_moment = m2
     grad_var = 1.0  # the read-out gradient dL/dh_L is N(0, 1)
     for layer in range(depth, 0, -1):
-        grad_var_s = grad_var * chi[layer]
-        grad_std[layer] = math.sqrt(grad_var_s)
-        grad_var = sigma_w2 * grad_var_s
+        grad_var_z = grad_var * gain[layer]
+        grad_std[layer] = math.sqrt(grad_var_z)
+        grad_var = sigma_w2 * grad_var_z
     return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
 
 

@@ -16,6 +16,7 @@ from core.activations import SELU_ALPHA, SELU_SCALE
 from core.config import ACTIVATIONS
 from core.draws import draw, family
 from core.train import init_params, loss_and_gradients
+from tests.gradcheck import central_differences
 
 REFERENCE = {
     "tanh": np.tanh,
@@ -333,17 +334,8 @@ def test_selu_training_gradient_matches_finite_differences_at_large_pre_activati
     params64 = {k: v.astype(np.float64) for k, v in params.items()}
     x64 = x.astype(np.float64)
     for name in ("W1", "W2", "W3"):
-        p = params64[name]
-        numeric = np.zeros_like(p)
-        for index in np.ndindex(p.shape):
-            saved = p[index]
-            step = 1e-7 * max(abs(saved), 1.0)
-            p[index] = saved + step
-            up = loss_and_gradients(params64, x64, labels, config64)[0]
-            p[index] = saved - step
-            down = loss_and_gradients(params64, x64, labels, config64)[0]
-            p[index] = saved
-            numeric[index] = (up - down) / (2 * step)
+        numeric = central_differences(lambda: loss_and_gradients(params64, x64, labels, config64)[0],
+                                      params64[name], step=lambda value: 1e-7 * max(abs(value), 1.0))
         scale = np.abs(numeric).max()
         assert scale > 0
         np.testing.assert_allclose(grads[name], numeric, rtol=1e-3, atol=1e-3 * scale, err_msg=name)

@@ -293,12 +293,6 @@ def test_numpys_error_state_is_per_thread():
 
 # ---------- core's caches ----------
 
-def _clear_draws():
-    with draws._lock:
-        draws._assembled.clear()
-        draws._streams.clear()
-
-
 NETWORKS = [  # one seed: streams shared by every network, grown by the wider and deeper ones while others read
     dict(depth=depth, width=width, batch=batch, input=source, weight_family=family, dtype=dtype)
     for depth, width, batch in ((3, 40, 30), (5, 70, 50), (4, 130, 20), (6, 65, 90))
@@ -308,9 +302,9 @@ NETWORKS = [  # one seed: streams shared by every network, grown by the wider an
 
 def test_threads_drawing_at_once_get_the_numbers_drawn_alone():
     """Streams and assembled draws are shared and grown under locks: no thread sees another's half-drawn numbers."""
-    _clear_draws()
+    draws.forget()
     alone = [draws.draw(seed=11, **network) for network in NETWORKS]
-    _clear_draws()
+    draws.forget()
     orders = [list(range(len(NETWORKS))), list(reversed(range(len(NETWORKS)))), [1, 0, 3, 2, 5, 4, 7, 6]] * 2
     got: dict[tuple[int, int], draws.Draws] = {}
     errors = []

@@ -15,9 +15,7 @@ SHAPE = dict(seed=7, input="normal", weight_family="normal", dtype="float32")
 def empty_caches():
     """Each test starts with nothing kept, as a new process would."""
     def clear():
-        with draws._lock:
-            draws._assembled.clear()
-            draws._streams.clear()
+        draws.forget()
     clear()
     yield
     clear()
@@ -58,8 +56,7 @@ def test_a_network_does_not_depend_on_the_networks_drawn_before(path):
     for width in path:
         via_path = draw(depth=2, width=width, batch=40, **SHAPE)
     kept = {key: stream.numbers.size for key, stream in draws._streams.items()}
-    draws._assembled.clear()
-    draws._streams.clear()
+    draws.forget()
     fresh = draw(depth=2, width=path[-1], batch=40, **SHAPE)
     for a, b in zip((via_path.x, *via_path.weights, via_path.readout), (fresh.x, *fresh.weights, fresh.readout)):
         np.testing.assert_array_equal(a, b)
@@ -99,8 +96,7 @@ def test_kept_numbers_stay_within_their_budget(monkeypatch):
     assert sum(s.numbers.nbytes for s in draws._streams.values()) <= draws.STREAM_BYTES
     # evicted streams are drawn again to the same numbers
     again = draw(depth=3, width=200, batch=10, seed=0, input="normal", weight_family="normal", dtype="float32")
-    draws._assembled.clear()
-    draws._streams.clear()
+    draws.forget()
     fresh = draw(depth=3, width=200, batch=10, seed=0, input="normal", weight_family="normal", dtype="float32")
     np.testing.assert_array_equal(again.weights[2], fresh.weights[2])
 
@@ -117,8 +113,7 @@ def test_sessions_drawing_at_once_get_the_same_numbers():
         thread.start()
     for thread in threads:
         thread.join()
-    draws._assembled.clear()
-    draws._streams.clear()
+    draws.forget()
     fresh = draw(depth=3, width=220, batch=30, **SHAPE)
     for result in results.values():
         for a, b in zip(result.weights, fresh.weights):

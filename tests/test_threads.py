@@ -220,11 +220,9 @@ def test_a_networks_draws_side_by_side_are_the_numbers_drawn_one_after_another(m
     from core import draws
 
     shape = dict(seed=11, depth=6, width=70, batch=30, input="uniform", weight_family="normal", dtype="float32")
-    draws._assembled.clear()
-    draws._streams.clear()
+    draws.forget()
     together = draws.draw(**shape)
-    draws._assembled.clear()
-    draws._streams.clear()
+    draws.forget()
     monkeypatch.setattr(draws.threads, "parallel_map", lambda fn, items, **kwargs: [fn(i) for i in items])
     alone = draws.draw(**shape)
     for a, b in zip((together.x, together.readout, *together.weights), (alone.x, alone.readout, *alone.weights)):

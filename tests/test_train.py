@@ -22,6 +22,7 @@ from core.train import (
     POINTS_PER_CLASS, SCHEMES, best_bands, he_2015, he_2015_depths, init_params, lecture_schemes, loss_and_gradients,
     make_task, one_unit_ceiling, race, scheme_config, softmax_cross_entropy, steps_to_loss,
 )
+from tests.gradcheck import central_differences
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = Config(depth=4, width=32, batch=128)
@@ -316,17 +317,9 @@ def test_backward_against_finite_differences(activation, batch_norm):
     labels = rng.integers(0, 3, 7)
     _, grads = loss_and_gradients(params, x, labels, config)
     assert set(grads) == set(params)
-    eps = 1e-6
     for name, p in params.items():
-        numeric = np.zeros_like(p)
-        for index in np.ndindex(p.shape):
-            saved = p[index]
-            p[index] = saved + eps
-            up = loss_and_gradients(params, x, labels, config)[0]
-            p[index] = saved - eps
-            down = loss_and_gradients(params, x, labels, config)[0]
-            p[index] = saved
-            numeric[index] = (up - down) / (2 * eps)
+        numeric = central_differences(lambda: loss_and_gradients(params, x, labels, config)[0], p,
+                                      step=lambda value: 1e-6)
         np.testing.assert_allclose(grads[name], numeric, rtol=1e-5, atol=1e-8, err_msg=name)
 
 

@@ -27,10 +27,7 @@ EPS32 = float(np.finfo(np.float32).eps)
 def empty_caches():
     """Each test starts with no draws or results kept, as a new process would."""
     def clear():
-        with draws._lock:
-            draws._assembled.clear()
-            draws._streams.clear()
-            draws._orthogonals.clear()
+        draws.forget()
         cache.RESULTS.clear()
     clear()
     yield
