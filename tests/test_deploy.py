@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -39,3 +40,22 @@ def test_viewers_see_no_traceback_and_no_path():
     assert shown["stack_trace"] == []  # no traceback, so none of the code's paths
     assert "/srv/secret" not in shown["message"] and "streamlit_app.py" not in shown["message"]
     assert shown["type"] == "FileNotFoundError"  # and the kind of error, for a bug report
+
+
+def test_the_app_writes_nothing_through_magic():
+    """With runner.magicEnabled off, a bare expression in the script would show nothing: the script has none.
+
+    Magic writes a statement that is an expression other than a call (a name, a string that is not a
+    docstring, a DataFrame, a comparison ...); calls, awaits and yields are left alone by it.
+    """
+    runner = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text()).get("runner", {})
+    assert runner.get("magicEnabled") is False
+    tree = ast.parse((ROOT / "streamlit_app.py").read_text())
+    docstrings = {id(body[0]) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                  and (body := node.body) and isinstance(body[0], ast.Expr)
+                  and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)}
+    shown = [node.lineno for node in ast.walk(tree)
+             if isinstance(node, ast.Expr) and id(node) not in docstrings
+             and not isinstance(node.value, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom))]
+    assert shown == []

@@ -420,10 +420,10 @@ def test_the_data_tab_renames_the_shares_to_what_they_count(steps):
     assert frame["saturated_values"].iloc[-1] == pytest.approx(steps["3"].saturated[-1])
 
 
-def test_the_readme_says_what_every_chart_plots():
-    """Each chart title the app uses is listed in the README's chart table, next to what it draws."""
-    readme = (ROOT / "README.md").read_text()
-    table = readme[readme.index("### What each chart plots"):]
+def test_the_docs_say_what_every_chart_plots():
+    """Each chart title the app uses is listed in docs/app.md's chart table, next to what it draws."""
+    docs = (ROOT / "docs" / "app.md").read_text()
+    table = docs[docs.index("## What each chart plots"):]
     table = table[:table.index("\n#", 1)]  # up to the next heading
     titles = [key for key in EN if key.startswith("chart_")]
     assert len(titles) >= 6
