@@ -186,9 +186,11 @@ def test_forward_statistics_match_the_plain_reference():
     dict(init="normal", std=0.1, input="uniform"),
 ])
 def test_theory_matches_measurement_for_tanh_at_every_layer(kwargs):
+    # docs/engine.md: "within 3 % for tanh at every layer, activations and gradients alike" (the largest gap
+    # of these five, over six seeds, is 2.3 %: the pre-activations with a bias)
     measured = over_seeds(replace(LECTURE, **kwargs))
     for name in ("act_std", "pre_std", "grad_std"):
-        np.testing.assert_allclose(measured[name][1:], measured[f"predicted_{name}"][1:], rtol=0.05, err_msg=name)
+        np.testing.assert_allclose(measured[name][1:], measured[f"predicted_{name}"][1:], rtol=0.03, err_msg=name)
 
 
 @pytest.mark.slow
