@@ -41,6 +41,7 @@ SHARING_MODULES = ("test_browser.py", "test_train.py", "test_network.py", "test_
 SHARED_MODULES_FIRST = pytest.StashKey[bool]()
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: a run without xdist (-p no:xdist) has none
 def pytest_xdist_make_scheduler(config, log):
     """The default run's work units: the sharing modules whole, longest first, then every other test on its own,
     so that the two workers finish within about one test of each other.
