@@ -20,16 +20,59 @@ settings.load_profile("project")
 def pytest_cmdline_main(config):
     """Without -n, run on every core: `-n auto --dist loadscope` (pytest.ini says why it is here, not in addopts).
 
-    loadscope hands out whole modules: a module's tests share one worker and its module fixtures, so the
-    browser tests share one server, and nothing is computed twice. (loadgroup would need the workers to see
-    `--dist` on their command line.) `-n 0` or `-p no:xdist` runs in this one process, as does a machine
-    without xdist.
+    The modules with module fixtures go to one worker whole, so the browser tests share one server and nothing is
+    computed twice; the other tests are handed out one by one (pytest_xdist_make_scheduler below). (loadgroup
+    would need the workers to see `--dist` on their command line.) `-n 0` or `-p no:xdist` runs in this one
+    process, as does a machine without xdist.
     """
     if (config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput")
             and config.option.numprocesses is None and not config.option.collectonly):
         config.option.numprocesses = "auto"
         if config.option.dist == "no":
             config.option.dist = "loadscope"
+            config.stash[SHARED_MODULES_FIRST] = True
+
+
+# The modules whose tests share a module fixture (the browser tests' one server, networks computed once for a
+# module): each runs whole on one worker, the longest first. tests/test_conftest.py checks the list against the
+# modules' fixtures.
+SHARING_MODULES = ("test_browser.py", "test_train.py", "test_network.py", "test_theory_map.py", "test_verdict.py",
+                   "test_concurrency.py", "test_derivation.py", "test_views.py")
+SHARED_MODULES_FIRST = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: a run without xdist (-p no:xdist) has none
+def pytest_xdist_make_scheduler(config, log):
+    """The default run's work units: the sharing modules whole, longest first, then every other test on its own,
+    so that the two workers finish within about one test of each other.
+
+    xdist's loadscope hands out whole modules, those with the most tests first: the app's tests (a quarter of the
+    suite's CPU) and the browser's (the longest module, with few tests) came last, and one worker ran alone for
+    minutes at the end. Only the default run (`-n auto` added above) is scheduled so; a `--dist` given is obeyed.
+    """
+    if not config.stash.get(SHARED_MODULES_FIRST, False):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharingModulesFirst(LoadScopeScheduling):
+        ordered = False
+
+        def _split_scope(self, nodeid):
+            module = nodeid.split("::", 1)[0]
+            return module if module.rsplit("/", 1)[-1] in SHARING_MODULES else nodeid
+
+        def _assign_work_unit(self, node):
+            if not self.ordered:  # the queue once built: sharing modules in the order above, then the rest as collected
+                def rank(scope):
+                    name = scope.rsplit("/", 1)[-1]
+                    return (0, SHARING_MODULES.index(name)) if name in SHARING_MODULES else (1, 0)
+
+                for scope in sorted(self.workqueue, key=rank):
+                    self.workqueue.move_to_end(scope)
+                self.ordered = True
+            super()._assign_work_unit(node)
+
+    return SharingModulesFirst(config, log)
 
 
 def pytest_configure(config):

@@ -33,6 +33,22 @@ def over_seeds(config: Config, seeds: int = 6) -> dict[str, np.ndarray]:
     return average
 
 
+@pytest.fixture(scope="module")
+def averages():
+    """over_seeds once a configuration for the module: the ReLU rules and the theory's check read the same six
+    networks (read-only, so no test can change what another reads)."""
+    kept = {}
+
+    def average(config: Config) -> dict[str, np.ndarray]:
+        if config not in kept:
+            kept[config] = over_seeds(config)
+            for values in kept[config].values():
+                values.flags.writeable = False
+        return kept[config]
+
+    return average
+
+
 # --- The lecture's experiment, number for number -------------------------------------------------
 
 def test_small_weights_shrink_activations_by_0_22_a_layer():
@@ -63,12 +79,12 @@ def test_xavier_tanh_shrinks_slowly():
 
 
 @pytest.mark.slow
-def test_xavier_relu_halves_the_variance_and_he_keeps_it():
-    xavier = over_seeds(replace(LECTURE, activation="relu", init="xavier_normal"))
+def test_xavier_relu_halves_the_variance_and_he_keeps_it(averages):
+    xavier = averages(replace(LECTURE, activation="relu", init="xavier_normal"))
     # E[relu(s)^2] = Var(s) / 2: the second moment halves, the std shrinks by sqrt(1/2) a layer
     np.testing.assert_allclose(growth(xavier["act_std"][1:]), math.sqrt(0.5), rtol=0.05)
     assert xavier["act_std"][10] < 0.05
-    he = over_seeds(replace(LECTURE, activation="relu", init="he_normal"))
+    he = averages(replace(LECTURE, activation="relu", init="he_normal"))
     # He: q = Var(s) = 2 E[h^2] = 2 for unit input, and E[relu(s)^2] = q / 2 = 1 again: so
     # std(relu(s)) = sqrt(q / 2 - q / (2 pi)) = sqrt(1 - 1 / pi) = 0.826 in every layer
     expected = math.sqrt(1 - 1 / math.pi)
@@ -185,18 +201,18 @@ def test_forward_statistics_match_the_plain_reference():
     dict(init="xavier_normal", bias_std=0.3),
     dict(init="normal", std=0.1, input="uniform"),
 ])
-def test_theory_matches_measurement_for_tanh_at_every_layer(kwargs):
+def test_theory_matches_measurement_for_tanh_at_every_layer(averages, kwargs):
     # docs/engine.md: "within 3 % for tanh at every layer, activations and gradients alike" (the largest gap
     # of these five, over six seeds, is 2.3 %: the pre-activations with a bias)
-    measured = over_seeds(replace(LECTURE, **kwargs))
+    measured = averages(replace(LECTURE, **kwargs))
     for name in ("act_std", "pre_std", "grad_std"):
         np.testing.assert_allclose(measured[name][1:], measured[f"predicted_{name}"][1:], rtol=0.03, err_msg=name)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("init", ["xavier_normal", "he_normal"])
-def test_theory_matches_measurement_for_relu_in_the_first_layers(init):
-    measured = over_seeds(replace(LECTURE, activation="relu", init=init))
+def test_theory_matches_measurement_for_relu_in_the_first_layers(averages, init):
+    measured = averages(replace(LECTURE, activation="relu", init=init))
     assert measured["act_std"][1] == pytest.approx(measured["predicted_act_std"][1], rel=0.01)
     np.testing.assert_allclose(measured["act_std"][1:4], measured["predicted_act_std"][1:4], rtol=0.05)
     # the backward pass meets the same fluctuations in reverse: its first layers are the last ones
