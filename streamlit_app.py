@@ -318,7 +318,8 @@ def network_section(lang: str) -> dict[str, Any]:
         "depth": count_slider(lang, "depth"),
         "width": count_slider(lang, "width"),
         "activation": st.selectbox(t(lang, "activation"), ACTIVATIONS, key="activation", bind=URL,
-                                   on_change=leave_step, help=t(lang, "activation_help")),
+                                   format_func=lambda name: t(lang, f"act_{name}"), on_change=leave_step,
+                                   help=t(lang, "activation_help")),
     }
     if urlstate.relevant("slope", values):
         values["slope"] = st.number_input(t(lang, "slope"), *FLOAT_RANGES["slope"], d["slope"], step=0.01,
@@ -465,7 +466,7 @@ def metrics(page: Page) -> None:
                    delta_arrow="off")
     cols[1].metric(page.t("metric_grad"), summary.format_value(h.grad_first), grad_delta, delta_color="off",
                    delta_arrow="off")
-    share = summary.SHARE_METRIC.get(c.activation)
+    share = summary.share_metric(c.activation)
     if share is None:
         cols[2].metric(page.t("metric_sat_dead"), page.t("metric_missing"),
                        page.t("metric_sat_dead_none", activation=c.activation), delta_color="off", delta_arrow="off")

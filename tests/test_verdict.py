@@ -165,11 +165,12 @@ def test_every_verdict_has_its_words_in_both_languages():
 
 
 def test_the_share_metric_is_the_one_core_measures():
-    """SHARE_METRIC says which share the metrics row shows; core.network decides which it computes."""
+    """share_metric says which share the metrics row shows; core.network decides which it computes."""
     for activation in ACTIVATIONS:
         s = simulate(Config(depth=2, activation=activation, init="xavier_normal", width=20, batch=20)).stats
         measured = {name for name in ("saturated", "dead") if np.isfinite(s[name][1:]).any()}
-        assert measured == ({summary.SHARE_METRIC[activation]} if activation in summary.SHARE_METRIC else set())
+        shown = summary.share_metric(activation)
+        assert measured == ({shown} if shown else set())
 
 
 # ---------- the update size beside the 10^-3 guide ----------
