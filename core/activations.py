@@ -181,6 +181,14 @@ def _gelu_derivative(s: np.ndarray, slope: float) -> np.ndarray:
     return _in_float64(_gelu_derivative64, s)
 
 
+def _silu(s: np.ndarray, slope: float) -> np.ndarray:
+    return _in_float64(_silu64, s)
+
+
+def _silu_derivative(s: np.ndarray, slope: float) -> np.ndarray:
+    return _in_float64(_silu_derivative64, s)
+
+
 def _sigmoid_centered(s: np.ndarray, slope: float) -> np.ndarray:
     """sigmoid(s) - 1/2 = tanh(s / 2) / 2, exactly: the subtraction would lose every digit below 1e-17."""
     return 0.5 * np.tanh(0.5 * s)
@@ -204,6 +212,7 @@ REGISTRY: dict[str, Activation] = {a.name: a for a in (
                (-1.8, 3.0), gain=lambda slope: 3.0 / 4.0),
     Activation("gelu", _gelu, _gelu_derivative, "s", lambda m, x, a: x * m.erfc(-x / m.sqrt(2)) / 2,
                (-0.2, 3.0), ulps=8.0),  # Cody's erf in float64 is within ~4.6 ulp on its own
+    Activation("silu", _silu, _silu_derivative, "s", lambda m, x, a: x / (1 + m.exp(-x)), (-0.3, 3.0)),
 )}
 
 
@@ -570,3 +579,71 @@ def saturation_edge(name: str) -> float:
             return hi  # the smallest float64 s whose f(s) is past the rule
         lo, hi = (middle, hi) if excess(middle) <= 0 else (lo, middle)
 
+
+# --- SiLU ------------------------------------------------------------------------------------------------
+# s sigmoid(s) (Elfwing et al. 2018, "sigmoid-weighted linear unit"; Ramachandran et al. 2017, "swish";
+# torch.nn.SiLU), and f'(s) = sigmoid(s) (1 + s sigmoid(-s)), both from e = exp(-|s|) <= 1:
+#   s >= 0:  f = s / (1 + e),        f' = (1 + e (1 + s)) / (1 + e (2 + e))
+#   s <  0:  f = s e / (1 + e),      f' = e ((1 + s) + e) / (1 + e (2 + e))
+# (1 + s) + e cancels at f's minimum s0 = -1 - W(1/e) = -1.2785: there a Taylor series in s - s0 takes over, as
+# for GELU. Below s = -700 e is subnormal and s e would multiply its rounding by |s|: there the product is
+# taken as (s e^(s + 600)) e^-600, s + 600 being exact.
+
+_SILU_FAR = 800.0  # |s| beyond which f is s or 0 and f' 1 or 0 in float64: clipping there keeps inf * 0 away
+_SILU_TAIL = -700.0  # below this exp(s) is no longer a normal float64
+
+
+def _silu64(s: np.ndarray, precise: bool) -> np.ndarray:
+    x = np.clip(s, -_SILU_FAR, np.inf)  # nan stays nan
+    e = np.exp(-np.abs(x))
+    h = np.where(x < 0, np.minimum(x, 0.0) * e, x)  # (min: no inf * 0 where s = inf)
+    h /= 1.0 + e
+    if precise:
+        far = np.flatnonzero(x < _SILU_TAIL)
+        h[far] = x[far] * np.exp(x[far] + _EXP_SPLIT) * math.exp(-_EXP_SPLIT)
+    return h
+
+
+def _silu_derivative64(s: np.ndarray, precise: bool) -> np.ndarray:
+    x = np.clip(s, -_SILU_FAR, _SILU_FAR)
+    e = np.exp(-np.abs(x))
+    d = e + 2.0
+    d *= e
+    d += 1.0  # (1 + e)^2, rounded once
+    num = np.where(x < 0, e * ((1.0 + x) + e), 1.0 + e * (1.0 + x))
+    num /= d
+    if precise:
+        far = np.flatnonzero(x < _SILU_TAIL)
+        num[far] = (1.0 + x[far]) * np.exp(x[far] + _EXP_SPLIT) * math.exp(-_EXP_SPLIT)
+    t = x - _SILU_ROOT[0]
+    near = np.flatnonzero(np.abs(t) < _SILU_ROOT_WINDOW)
+    t = t[near]  # exact within a factor 2 of the root (Sterbenz)
+    t -= _SILU_ROOT[1]
+    series = np.full_like(t, _SILU_ROOT_TAYLOR[-1])
+    for coefficient in _SILU_ROOT_TAYLOR[-2::-1]:
+        series *= t
+        series += coefficient
+    series *= t
+    num[near] = series
+    return num
+
+
+def _silu_root_taylor(root: float, terms: int) -> tuple[float, ...]:
+    """Taylor coefficients c_1 .. c_terms of SiLU'(s) at s = root.
+
+    With sigmoid(root + t) = sum a_k t^k, sigmoid' = sigmoid - sigmoid^2 gives (k + 1) a_{k+1} = a_k - sum_j a_j a_{k-j};
+    s sigmoid(s) = sum (root a_k + a_{k-1}) t^k, so c_k = (k + 1) (root a_{k+1} + a_k).
+    """
+    a = [1.0 / (1.0 + math.exp(-root))]
+    while len(a) < terms + 2:
+        k = len(a) - 1
+        a.append((a[k] - sum(a[j] * a[k - j] for j in range(k + 1))) / (k + 1))
+    return tuple((k + 1) * (root * a[k + 1] + a[k]) for k in range(1, terms + 1))
+
+
+# The zero of SiLU' as a sum of two doubles (-1.27846454276107379510935873902298...), and the series that
+# replaces the closed form for |s - s0| < 0.5; sigmoid's poles at +-i pi put the series' radius at 3.39, so
+# 26 terms leave less than 1e-21 of the value at the window's ends.
+_SILU_ROOT = (-1.2784645427610737, -1.0946994183093437e-16)
+_SILU_ROOT_WINDOW = 0.5
+_SILU_ROOT_TAYLOR = _silu_root_taylor(_SILU_ROOT[0], 26)
