@@ -387,3 +387,13 @@ def test_step_seven_says_what_its_update_size_asks():
     note = summary.update_note(simulate(tour.STEPS["7"]), "en")
     assert note in captions(at)
     assert tour.story("7", simulate(tour.STEPS["7"]), "en") in [m.value for m in at.markdown]
+
+
+@pytest.mark.slow
+def test_an_activation_without_a_share_is_named_by_its_name_in_the_page_language():
+    # every activation the URL accepts opens; one without a saturation or dead-unit rule says so by its name
+    unmeasured = [a for a in ACTIVATIONS if summary.share_metric(a) is None]
+    for activation in unmeasured:
+        at = open_app(step="custom", activation=activation, depth="3", width="32", batch="64")
+        assert not at.exception and at.selectbox(key="activation").value == activation
+        assert at.metric[2].delta == EN["metric_sat_dead_none"].format(activation=EN[f"act_{activation}"])
