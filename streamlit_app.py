@@ -317,6 +317,7 @@ def network_section(lang: str) -> dict[str, Any]:
     values = {
         "depth": count_slider(lang, "depth"),
         "width": count_slider(lang, "width"),
+        # the options show as the URL's names: a bound selectbox writes its format_func's label into the link
         "activation": st.selectbox(t(lang, "activation"), ACTIVATIONS, key="activation", bind=URL,
                                    on_change=leave_step, help=t(lang, "activation_help")),
     }
@@ -364,7 +365,7 @@ def init_notes(lang: str, config: Config, gain_note: str | None, gain_text: str)
     if config.init in DEFAULT_GAIN:
         st.caption(t(lang, "gain_line", gain=summary.format_value(gain_of(config), 4)))
     if gain_note == "none":
-        st.warning(t(lang, "gain_none", activation=config.activation))
+        st.warning(t(lang, "gain_none", activation=t(lang, f"act_{config.activation}")))
     elif gain_note == "selu":
         st.info(t(lang, "gain_selu", gain=written(gain_of(config)), linear=written(recommended_gain("linear"))))
     elif gain_note == "unknown":
@@ -465,10 +466,11 @@ def metrics(page: Page) -> None:
                    delta_arrow="off")
     cols[1].metric(page.t("metric_grad"), summary.format_value(h.grad_first), grad_delta, delta_color="off",
                    delta_arrow="off")
-    share = summary.SHARE_METRIC.get(c.activation)
+    share = summary.share_metric(c.activation)
     if share is None:
         cols[2].metric(page.t("metric_sat_dead"), page.t("metric_missing"),
-                       page.t("metric_sat_dead_none", activation=c.activation), delta_color="off", delta_arrow="off")
+                       page.t("metric_sat_dead_none", activation=page.t(f"act_{c.activation}")), delta_color="off",
+                       delta_arrow="off")
     else:
         value = getattr(h, share)
         cols[2].metric(page.t(f"metric_{share}"), summary.format_share(value),

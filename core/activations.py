@@ -1,6 +1,9 @@
-"""Nonlinearities f, their derivatives f', and the gain torch.nn.init.calculate_gain recommends for each.
+"""Nonlinearities: one record per activation in REGISTRY, which every other module and test reads.
 
-Each activation is one record in REGISTRY: f, f' and what f' is computed from. f' is written through the
+A record keeps f and f' side by side, what f' is computed from, f's definition (the tests' 50-digit reference),
+torch.nn.init.calculate_gain's value, the saturation and dead-unit rules, its histogram range and the Config
+fields it reads. ACTIVATIONS (core.config) is REGISTRY's keys: adding an activation is adding its record here
+and its display name in each language (views/text.py, key "act_<name>"). f' is written through the
 output h = f(s) only where that is exact (ReLU, leaky ReLU, linear); elsewhere it takes the
 pre-activation s, because h has lost what f' needs once f flattens: 1 - tanh(s)^2 is 0 in float32 for
 |s| > 9 while the truth is 4e^(-2|s|), and SELU's h + scale * alpha cancels to noise once h is large.
@@ -14,25 +17,50 @@ W. J. Cody's rational approximations of erf and erfc (1969).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
-SELU_ALPHA = 1.6732632423543772848170429916717  # Klambauer et al. 2017, as in torch.nn.SELU
-SELU_SCALE = 1.0507009873554804934193349852946
+_SELU_ALPHA_DIGITS = "1.6732632423543772848170429916717"  # Klambauer et al. 2017, as in torch.nn.SELU
+_SELU_SCALE_DIGITS = "1.0507009873554804934193349852946"
+SELU_ALPHA = float(_SELU_ALPHA_DIGITS)
+SELU_SCALE = float(_SELU_SCALE_DIGITS)
 _SELU_SCALE_ALPHA = SELU_SCALE * SELU_ALPHA  # one constant, one rounding
+
+
+SATURATION = 0.97  # |tanh| above this, or sigmoid this close to 0 or 1, passes almost no gradient
 
 
 @dataclass(frozen=True)
 class Activation:
-    """One nonlinearity: h = f(s), its derivative f', and which array f' is computed from."""
+    """One nonlinearity: h = f(s), its derivative f', and everything the engine, the views and the tests ask of it.
 
-    name: str
+    slope below is Config.slope, leaky ReLU's negative slope; activations without it ignore it.
+    """
+
+    name: str  # the Config.activation value, the URL's and the command line's
     f: Callable[[np.ndarray, float], np.ndarray]  # (s, slope) -> h, same shape and dtype
     df: Callable[[np.ndarray, float], np.ndarray]  # (s or h, slope) -> f'(s), same shape and dtype
     derivative_from: str  # "s": the pre-activation; "h": the output h = f(s), where f' is exact from it
+    # f as its paper defines it, written with the functions of a math module m (mpmath: exp, expm1, tanh, erf,
+    # sqrt, erfc, mpf): (m, x, slope) -> f(x). The tests evaluate it with mpmath at 50 digits and hold f to it, and
+    # f' to its numerical derivative.
+    formula: Callable[[Any, Any, float], Any]
+    histogram: tuple[float, float]  # fixed edges of the histograms of h, so that layers compare
+    gain: Callable[[float], float] | None = None  # slope -> torch.nn.init.calculate_gain(name); None: torch has none
+    # (center, half_width): a value h is saturated, on a flat end of f, where |h - center| > half_width; f - center
+    # is odd and increasing. None: f does not saturate.
+    saturation: tuple[float, float] | None = None
+    dead_units: bool = False  # the ReLU family: a unit with h <= 0 for every sample counts as dead
+    # slope -> (a, b) for a positively homogeneous f, f(s) = a s for s < 0 and b s for s > 0; None for others
+    half_lines: Callable[[float], tuple[float, float]] | None = None
+    # (s, slope) -> f(s) - f(0) without cancellation, where f(0) != 0 (sigmoid); None: f(s) - f(0) is f(s) itself
+    centered: Callable[[np.ndarray, float], np.ndarray] | None = None
+    parameters: tuple[str, ...] = ()  # the Config fields f reads besides s
+    ulps: float = 4.0  # f and f' within this many ulp of the exact value in float64 (4 in float32), tails included
 
     def __post_init__(self) -> None:
         if self.derivative_from not in ("s", "h"):
@@ -153,15 +181,38 @@ def _gelu_derivative(s: np.ndarray, slope: float) -> np.ndarray:
     return _in_float64(_gelu_derivative64, s)
 
 
+def _silu(s: np.ndarray, slope: float) -> np.ndarray:
+    return _in_float64(_silu64, s)
+
+
+def _silu_derivative(s: np.ndarray, slope: float) -> np.ndarray:
+    return _in_float64(_silu_derivative64, s)
+
+
+def _sigmoid_centered(s: np.ndarray, slope: float) -> np.ndarray:
+    """sigmoid(s) - 1/2 = tanh(s / 2) / 2, exactly: the subtraction would lose every digit below 1e-17."""
+    return 0.5 * np.tanh(0.5 * s)
+
+
 REGISTRY: dict[str, Activation] = {a.name: a for a in (
-    Activation("tanh", _tanh, _tanh_derivative, "s"),
-    Activation("sigmoid", _sigmoid, _sigmoid_derivative, "s"),
-    Activation("relu", _relu, _relu_derivative, "h"),
-    Activation("leaky_relu", _leaky_relu, _leaky_relu_derivative, "h"),
-    Activation("linear", _linear, _linear_derivative, "h"),
-    Activation("elu", _elu, _elu_derivative, "s"),
-    Activation("selu", _selu, _selu_derivative, "s"),
-    Activation("gelu", _gelu, _gelu_derivative, "s"),
+    Activation("tanh", _tanh, _tanh_derivative, "s", lambda m, x, a: m.tanh(x), (-1.0, 1.0),
+               gain=lambda slope: 5.0 / 3.0, saturation=(0.0, SATURATION)),
+    Activation("sigmoid", _sigmoid, _sigmoid_derivative, "s", lambda m, x, a: 1 / (1 + m.exp(-x)), (0.0, 1.0),
+               gain=lambda slope: 1.0, saturation=(0.5, SATURATION - 0.5), centered=_sigmoid_centered),
+    Activation("relu", _relu, _relu_derivative, "h", lambda m, x, a: x if x > 0 else 0 * x, (0.0, 3.0),
+               gain=lambda slope: math.sqrt(2.0), dead_units=True, half_lines=lambda slope: (0.0, 1.0)),
+    Activation("leaky_relu", _leaky_relu, _leaky_relu_derivative, "h", lambda m, x, a: x if x > 0 else a * x,
+               (-1.0, 3.0), gain=lambda slope: math.sqrt(2.0 / (1.0 + slope**2)), dead_units=True,
+               half_lines=lambda slope: (slope, 1.0), parameters=("slope",)),
+    Activation("linear", _linear, _linear_derivative, "h", lambda m, x, a: x, (-3.0, 3.0),
+               gain=lambda slope: 1.0, half_lines=lambda slope: (1.0, 1.0)),
+    Activation("elu", _elu, _elu_derivative, "s", lambda m, x, a: x if x > 0 else m.expm1(x), (-1.0, 3.0)),
+    Activation("selu", _selu, _selu_derivative, "s",
+               lambda m, x, a: m.mpf(_SELU_SCALE_DIGITS) * (x if x > 0 else m.mpf(_SELU_ALPHA_DIGITS) * m.expm1(x)),
+               (-1.8, 3.0), gain=lambda slope: 3.0 / 4.0),
+    Activation("gelu", _gelu, _gelu_derivative, "s", lambda m, x, a: x * m.erfc(-x / m.sqrt(2)) / 2,
+               (-0.2, 3.0), ulps=8.0),  # Cody's erf in float64 is within ~4.6 ulp on its own
+    Activation("silu", _silu, _silu_derivative, "s", lambda m, x, a: x / (1 + m.exp(-x)), (-0.3, 3.0)),
 )}
 
 
@@ -490,25 +541,109 @@ _GELU_ROOT_TAYLOR = _gelu_root_taylor(_GELU_ROOT[0], 30)
 
 
 def recommended_gain(name: str, slope: float = 0.01) -> float | None:
-    """torch.nn.init.calculate_gain(name); None where torch has no recommendation (ELU, GELU)."""
-    return {
-        "linear": 1.0,
-        "sigmoid": 1.0,
-        "tanh": 5.0 / 3.0,
-        "relu": math.sqrt(2.0),
-        "leaky_relu": math.sqrt(2.0 / (1.0 + slope**2)),
-        "selu": 3.0 / 4.0,
-    }.get(name)
+    """torch.nn.init.calculate_gain(name, slope); None where torch has no recommendation (ELU, GELU)."""
+    gain = get(name).gain
+    return None if gain is None else gain(slope)
 
 
-# Where each activation's values live; the histograms use these fixed edges so layers compare.
-HISTOGRAM_RANGE = {
-    "tanh": (-1.0, 1.0),
-    "sigmoid": (0.0, 1.0),
-    "relu": (0.0, 3.0),
-    "leaky_relu": (-1.0, 3.0),
-    "linear": (-3.0, 3.0),
-    "elu": (-1.0, 3.0),
-    "selu": (-1.8, 3.0),
-    "gelu": (-0.2, 3.0),
-}
+def centered(name: str, s: np.ndarray, slope: float = 0.01) -> np.ndarray:
+    """f(s) - f(0) elementwise, with f's relative precision however small s is."""
+    activation = get(name)
+    if activation.centered is not None:
+        s, shape = _floats(s)
+        return activation.centered(s, slope).reshape(shape)
+    return apply(name, s, slope) - apply(name, np.zeros(1), slope)[0]
+
+
+@functools.cache
+def saturation_edge(name: str) -> float:
+    """The |s| beyond which f(s) is saturated, for an activation with a saturation rule: |f(s) - center| > half_width.
+
+    tanh: atanh(SATURATION); sigmoid: 2 atanh(2 SATURATION - 1). Found by bisection on f in float64 to the last
+    bit, so it holds for any f that is increasing with f(s) - center odd (f(0) = center). ValueError without a rule.
+    """
+    activation = get(name)
+    if activation.saturation is None:
+        raise ValueError(f"{name} does not saturate")
+    center, half_width = activation.saturation
+
+    def excess(s: float) -> float:
+        return float(activation.f(np.array([s]), 0.01)[0]) - center - half_width
+
+    lo, hi = 0.0, 1.0
+    while excess(hi) <= 0:
+        hi *= 2.0
+    while True:
+        middle = 0.5 * (lo + hi)
+        if middle in (lo, hi):
+            return hi  # the smallest float64 s whose f(s) is past the rule
+        lo, hi = (middle, hi) if excess(middle) <= 0 else (lo, middle)
+
+
+# --- SiLU ------------------------------------------------------------------------------------------------
+# s sigmoid(s) (Elfwing et al. 2018, "sigmoid-weighted linear unit"; Ramachandran et al. 2017, "swish";
+# torch.nn.SiLU), and f'(s) = sigmoid(s) (1 + s sigmoid(-s)), both from e = exp(-|s|) <= 1:
+#   s >= 0:  f = s / (1 + e),        f' = (1 + e (1 + s)) / (1 + e (2 + e))
+#   s <  0:  f = s e / (1 + e),      f' = e ((1 + s) + e) / (1 + e (2 + e))
+# (1 + s) + e cancels at f's minimum s0 = -1 - W(1/e) = -1.2785: there a Taylor series in s - s0 takes over, as
+# for GELU. Below s = -700 e is subnormal and s e would multiply its rounding by |s|: there the product is
+# taken as (s e^(s + 600)) e^-600, s + 600 being exact.
+
+_SILU_FAR = 800.0  # |s| beyond which f is s or 0 and f' 1 or 0 in float64: clipping there keeps inf * 0 away
+_SILU_TAIL = -700.0  # below this exp(s) is no longer a normal float64
+
+
+def _silu64(s: np.ndarray, precise: bool) -> np.ndarray:
+    x = np.clip(s, -_SILU_FAR, np.inf)  # nan stays nan
+    e = np.exp(-np.abs(x))
+    h = np.where(x < 0, np.minimum(x, 0.0) * e, x)  # (min: no inf * 0 where s = inf)
+    h /= 1.0 + e
+    if precise:
+        far = np.flatnonzero(x < _SILU_TAIL)
+        h[far] = x[far] * np.exp(x[far] + _EXP_SPLIT) * math.exp(-_EXP_SPLIT)
+    return h
+
+
+def _silu_derivative64(s: np.ndarray, precise: bool) -> np.ndarray:
+    x = np.clip(s, -_SILU_FAR, _SILU_FAR)
+    e = np.exp(-np.abs(x))
+    d = e + 2.0
+    d *= e
+    d += 1.0  # (1 + e)^2, rounded once
+    num = np.where(x < 0, e * ((1.0 + x) + e), 1.0 + e * (1.0 + x))
+    num /= d
+    if precise:
+        far = np.flatnonzero(x < _SILU_TAIL)
+        num[far] = (1.0 + x[far]) * np.exp(x[far] + _EXP_SPLIT) * math.exp(-_EXP_SPLIT)
+    t = x - _SILU_ROOT[0]
+    near = np.flatnonzero(np.abs(t) < _SILU_ROOT_WINDOW)
+    t = t[near]  # exact within a factor 2 of the root (Sterbenz)
+    t -= _SILU_ROOT[1]
+    series = np.full_like(t, _SILU_ROOT_TAYLOR[-1])
+    for coefficient in _SILU_ROOT_TAYLOR[-2::-1]:
+        series *= t
+        series += coefficient
+    series *= t
+    num[near] = series
+    return num
+
+
+def _silu_root_taylor(root: float, terms: int) -> tuple[float, ...]:
+    """Taylor coefficients c_1 .. c_terms of SiLU'(s) at s = root.
+
+    With sigmoid(root + t) = sum a_k t^k, sigmoid' = sigmoid - sigmoid^2 gives (k + 1) a_{k+1} = a_k - sum_j a_j a_{k-j};
+    s sigmoid(s) = sum (root a_k + a_{k-1}) t^k, so c_k = (k + 1) (root a_{k+1} + a_k).
+    """
+    a = [1.0 / (1.0 + math.exp(-root))]
+    while len(a) < terms + 2:
+        k = len(a) - 1
+        a.append((a[k] - sum(a[j] * a[k - j] for j in range(k + 1))) / (k + 1))
+    return tuple((k + 1) * (root * a[k + 1] + a[k]) for k in range(1, terms + 1))
+
+
+# The zero of SiLU' as a sum of two doubles (-1.27846454276107379510935873902298...), and the series that
+# replaces the closed form for |s - s0| < 0.5; sigmoid's poles at +-i pi put the series' radius at 3.39, so
+# 26 terms leave less than 1e-21 of the value at the window's ends.
+_SILU_ROOT = (-1.2784645427610737, -1.0946994183093437e-16)
+_SILU_ROOT_WINDOW = 0.5
+_SILU_ROOT_TAYLOR = _silu_root_taylor(_SILU_ROOT[0], 26)

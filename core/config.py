@@ -6,7 +6,9 @@ import math
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 
-ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "linear", "elu", "selu", "gelu")
+from .activations import REGISTRY
+
+ACTIVATIONS = tuple(REGISTRY)  # one record each in core/activations.py
 INITS = (
     "zeros", "constant", "normal", "uniform",
     "xavier_normal", "xavier_uniform", "he_normal", "he_uniform",
@@ -28,6 +30,7 @@ FLOAT_RANGES = {
     "bias": (-100.0, 100.0),
     "bias_std": (0.0, 100.0),
 }
+DEFAULT_MEMORY_BUDGET = 1 << 30  # bytes, 1 GiB: well within a laptop or a Streamlit Community Cloud app
 CHOICES = {"activation": ACTIVATIONS, "init": INITS, "mode": MODES, "input": INPUTS, "dtype": DTYPES}
 
 

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from .activations import recommended_gain
+from .activations import REGISTRY, recommended_gain
 from .config import FLOAT_RANGES, Config
 from .draws import family, orthogonal
 
@@ -43,7 +43,8 @@ SCHEME_FIELDS: dict[str, tuple[str, ...]] = {
     "lecun_normal": ("gain",),  # always fan_in
     "orthogonal": ("gain",),
 }
-ACTIVATION_FIELDS: dict[str, tuple[str, ...]] = {"leaky_relu": ("slope",)}  # the activation's own parameter
+ACTIVATION_FIELDS: dict[str, tuple[str, ...]] = {  # the activation's own parameters (leaky_relu: slope)
+    name: activation.parameters for name, activation in REGISTRY.items() if activation.parameters}
 
 
 def matters(field: str, init: str, activation: str) -> bool:

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import activations, theory, threads
-from .config import INT_RANGES, Config
+from .batchnorm import batch_norm, batch_norm_backward
+from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config
 from .draws import bias_noise, draw, draws_bytes, family, stream_bytes
 from .initializers import scale_bias, scale_weights
 from .products import matmul
 
-DEFAULT_MEMORY_BUDGET = 1 << 30  # 1 GiB: well within a laptop or a Streamlit Community Cloud app
 # The work of a simulation (estimate_work), in float32 matmul flops. The rate and the costs of the other kinds of
 # work are fitted to the CPU seconds of 15 networks (widths 64 to 2048, batches 10 to 4096, normal and orthogonal
 # init, fresh draws) as `python benchmarks/bench_work.py --fit` measures them on the app's 2-core server: within
@@ -34,7 +34,6 @@ DRAW_COST = 2000.0  # one random number, with its stream and shell-order bookkee
 ELEMENT_COST = 1250.0  # one pre-activation entry of one layer: activation, derivative, statistics, histogram
 DTYPE_COST = {"float32": 1.0, "float64": 2.0}  # float64 runs at half float32's rate (dgemm)
 HISTOGRAM_BINS = 50
-SATURATION = 0.97  # |tanh| above this, or sigmoid this close to 0 or 1, passes almost no gradient
 
 # Per-layer columns of Result, index 0 being the input; NaN where a value is missing or undefined.
 COLUMNS = (
@@ -206,7 +205,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
     stats = {name: nan.copy() for name in (*COLUMNS, "distinct_grad_units", "weight_std")}
     flags = {"exploded": np.zeros(depth + 1, bool), "vanished": np.zeros(depth + 1, bool)}
     breaks: list[Break] = []
-    lo, hi = activations.HISTOGRAM_RANGE[config.activation]
+    lo, hi = activations.get(config.activation).histogram
     hist_edges = np.linspace(lo, hi, HISTOGRAM_BINS + 1)
     hist_counts = np.zeros((depth + 1, HISTOGRAM_BINS), np.int64)
     # Working arrays reused from layer to layer: fresh large arrays cost page faults, not just arithmetic.
@@ -292,26 +291,6 @@ def _backward(config: Config, readout: np.ndarray, hs: list, ss: list, inv_stds:
                 return
 
 
-def batch_norm(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Normalize each unit over the batch (Ioffe & Szegedy 2015), gamma = 1, beta = 0, in place."""
-    mean = z.mean(axis=0, dtype=np.float64)
-    var = z.var(axis=0, dtype=np.float64)
-    inv_std = (1.0 / np.sqrt(var + theory.BN_EPS)).astype(z.dtype)
-    z -= mean.astype(z.dtype)
-    z *= inv_std
-    return z, inv_std
-
-
-def batch_norm_backward(ds: np.ndarray, s: np.ndarray, inv_std: np.ndarray) -> np.ndarray:
-    """dL/dz from dL/ds through s = (z - mean) * inv_std, in place."""
-    mean_ds = ds.mean(axis=0)
-    mean_ds_s = np.einsum("ij,ij->j", ds, s) / ds.shape[0]
-    ds -= mean_ds
-    ds -= s * mean_ds_s
-    ds *= inv_std
-    return ds
-
-
 def _underflowed(product: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
     """A matrix product that rounded to (near) zero although neither factor is zero."""
     tiny = np.finfo(product.dtype).tiny  # below this, float numbers lose precision, then become 0
@@ -349,12 +328,13 @@ def _record_activations(stats: dict, hist_counts: np.ndarray, layer: int, h: np.
     stats["act_mean"][layer], stats["act_std"][layer] = mean, std
     hist_counts[layer] = _histogram(h, edges, work["index"], work["bins"])
     stats["distinct_units"][layer] = distinct_columns(h)
+    activation = activations.get(config.activation)
     if layer > 0:
-        if config.activation == "tanh":
-            stats["saturated"][layer] = np.count_nonzero(np.abs(h) > SATURATION) / h.size
-        elif config.activation == "sigmoid":
-            stats["saturated"][layer] = np.count_nonzero(np.abs(h - 0.5) > SATURATION - 0.5) / h.size
-        if config.activation in ("relu", "leaky_relu"):
+        if activation.saturation is not None:  # values on f's flat ends
+            center, half_width = activation.saturation
+            off_center = np.abs(h - center) if center else np.abs(h)
+            stats["saturated"][layer] = np.count_nonzero(off_center > half_width) / h.size
+        if activation.dead_units:  # units off for every sample
             stats["dead"][layer] = np.count_nonzero(h.max(axis=0) <= 0) / h.shape[1]
     return True
 

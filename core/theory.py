@@ -23,10 +23,10 @@ from typing import Callable
 import numpy as np
 
 from . import activations
+from .batchnorm import BN_EPS
 from .config import Config
 from .initializers import weight_variance
 
-BN_EPS = 1e-5  # torch.nn.BatchNorm1d's default
 _Z_MAX = 9.0  # P(|z| > 9) ~ 2e-19
 _Z_BREAKS = np.linspace(-_Z_MAX, _Z_MAX, 37)  # panels 0.5 wide in z
 _S_BREAKS = np.linspace(-12.0, 12.0, 49)  # panels 0.5 wide in s, where every f bends
@@ -88,10 +88,7 @@ def activation_variance(name: str, var, slope: float = 0.01) -> np.ndarray:
     gives exactly 0.
     """
     s, weights = quadrature(0.0, var)
-    if name == "sigmoid":
-        g = 0.5 * np.tanh(0.5 * s)  # sigmoid(s) - 1/2, exactly
-    else:
-        g = activations.apply(name, s, slope) - activations.apply(name, np.zeros(1), slope)[0]
+    g = activations.centered(name, s, slope)
     mean = (g * weights).sum(axis=(-2, -1), keepdims=True)
     return (np.square(g - mean) * weights).sum(axis=(-2, -1))
 
@@ -196,8 +193,8 @@ _read_only((DEFAULT_SIGMA_W2, DEFAULT_SIGMA_B2, _Q_NODES, _Q_HERMITE))  # phase_
 
 
 def _cache_key(slope: float, name: str, bias_mean: float) -> tuple[float, float]:
-    """slope only matters for leaky_relu; -0.0 and 0.0 are one cache entry."""
-    return (float(slope) if name == "leaky_relu" else 0.01), float(bias_mean) + 0.0
+    """slope only matters to an activation that reads it (leaky_relu); -0.0 and 0.0 are one cache entry."""
+    return (float(slope) if "slope" in activations.get(name).parameters else 0.01), float(bias_mean) + 0.0
 
 
 @functools.lru_cache(maxsize=32)
@@ -532,20 +529,16 @@ def theory_summary(config: Config) -> dict[str, float | None]:
 def large_init_paradox(config: Config) -> dict[str, float]:
     """Saturated yet exploding: the numbers behind tanh (or sigmoid) with large weights, at the fixed point q*.
 
-    "saturated": share of units with |f| past network.SATURATION; "unsaturated_share": the share of E[f'^2]
+    "saturated": share of units past the activation's saturation rule (core.activations; |tanh| > 0.97);
+    "unsaturated_share": the share of E[f'^2]
     that the other units carry; "mean_slope2": E[f'^2]; "chi1" = sigma_w^2 E[f'^2], the gradient variance
     gain a layer toward the input; "growth" = sqrt(chi1), the same for the gradient's std. With 1.0 * randn
     at width 500, f' ~ 0 for most units, but sigma_w^2 = 500 multiplies what the few others pass on.
     """
-    from .network import SATURATION  # network imports this module
-
     name, bias_mean = config.activation, config.bias
-    if name == "tanh":
-        edge = math.atanh(SATURATION)  # |tanh(s)| > SATURATION  <=>  |s| > edge
-    elif name == "sigmoid":
-        edge = 2.0 * math.atanh(2.0 * SATURATION - 1.0)  # sigmoid(s) = (1 + tanh(s / 2)) / 2
-    else:
-        raise ValueError(f"{name!r} does not saturate; the paradox is about tanh and sigmoid")
+    if activations.get(name).saturation is None:
+        raise ValueError(f"{name!r} does not saturate; the paradox is about saturating activations (tanh, sigmoid)")
+    edge = activations.saturation_edge(name)  # a value is saturated where |s| > edge
     var_w = weight_variance(config, config.width, config.width)
     if var_w is None:
         raise ValueError("constant init has no zero-mean weights; the theory does not apply")

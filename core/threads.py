@@ -116,7 +116,7 @@ def compute_slot(nbytes: int = 0) -> Iterator[None]:
     if getattr(_holding, "slot", False):
         yield
         return
-    from .network import DEFAULT_MEMORY_BUDGET as budget  # here: the network module draws through this one
+    from .config import DEFAULT_MEMORY_BUDGET as budget
 
     reserve = min(max(0, int(nbytes)), budget)
     with _memory:  # memory first, then a slot: a computation waiting for memory holds no slot

@@ -18,29 +18,61 @@ from core.draws import draw, family
 from core.train import init_params, loss_and_gradients
 from tests.gradcheck import central_differences
 
-REFERENCE = {
-    "tanh": np.tanh,
-    "sigmoid": lambda x: 1 / (1 + np.exp(-x)),
-    "relu": lambda x: np.maximum(x, 0),
-    "leaky_relu": lambda x: np.where(x > 0, x, 0.2 * x),
-    "linear": lambda x: x,
-    "elu": lambda x: np.where(x > 0, x, np.exp(np.minimum(x, 0)) - 1),
-    "selu": lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * (np.exp(np.minimum(x, 0)) - 1)),
-    "gelu": lambda x: 0.5 * x * (1 + np.array([math.erf(v / math.sqrt(2)) for v in x])),
-}
+# The references: each activation's formula as its record writes it (its paper's definition), evaluated by
+# mpmath, and f' as the difference quotient of that formula at 130 digits: independent of the code under test
+# (f, f' in float arithmetic), and of any derivative worked out by hand.
+SLOPE = 0.2
+mpmath.mp.dps = 50
+
+
+def reference_f(name: str, x):
+    """f(x) from the record's formula in mpmath; x an mpf (exact) or a float."""
+    return activations.get(name).formula(mpmath, mpmath.mpf(x), SLOPE)
+
+
+def reference_df(name: str, x, floor=0):
+    """f'(x) as the central difference (f(x + h) - f(x - h)) / 2h of the formula, h <= 1e-30 |x| and <= 1e-30 / |x|:
+    within ~1e-60 of the exact value, and the step never reaches 0, where the kinks are (ReLU's, SELU's). At 0, the
+    left difference (f(0) - f(-h)) / h: the left derivative, as torch's autograd has it (ReLU's 0 at s = 0).
+
+    The difference is computed with 25 digits to spare: at 60 digits, or where f is near a constant (tanh's
+    tails) at the precision that keeps 25 digits of any derivative above floor; below floor it is 0.
+    """
+    x = mpmath.mpf(x)
+    digits = 60
+    while True:
+        with mpmath.workdps(digits):
+            step = mpmath.mpf(10) ** -30 * (min(abs(x), 1 / (1 + abs(x))) if x else 1)
+            here = reference_f(name, x + step) if x else reference_f(name, x)
+            rise = here - reference_f(name, x - step)
+            width = 2 * step if x else step
+            lost = abs(here) * mpmath.mpf(10) ** (25 - digits)  # |rise| above this keeps 25 digits
+            if abs(rise) > lost or here == rise == 0 or digits > 5000:  # (past 5000 digits f' is 0 to any float)
+                return +(rise / width)  # rounded to the 50 digits of the rest of the file
+            if lost / width < floor:  # |f'| is below floor
+                return mpmath.mpf(0)
+            needed = int(25 + mpmath.log10(abs(here) / (width * floor))) + 5 if floor else 2 * digits
+        digits = max(needed, 2 * digits)
+
+
+def reference(name: str, x: np.ndarray, which: str = "f") -> np.ndarray:
+    fn = reference_f if which == "f" else reference_df
+    return np.array([float(fn(name, v)) for v in x.tolist()])
+
+
 X = np.linspace(-6, 6, 1201)
 
 
 @pytest.mark.parametrize("name", ACTIVATIONS)
 def test_values_match_closed_form(name):
-    np.testing.assert_allclose(activations.apply(name, X, 0.2), REFERENCE[name](X), atol=3e-7)
+    np.testing.assert_allclose(activations.apply(name, X, 0.2), reference(name, X), atol=3e-7)
 
 
 @pytest.mark.parametrize("name", ACTIVATIONS)
 def test_derivative_matches_finite_differences(name):
     x = X[np.abs(X) > 1e-3]  # away from the kinks of relu-like functions
     eps = 1e-6
-    numeric = (REFERENCE[name](x + eps) - REFERENCE[name](x - eps)) / (2 * eps)
+    numeric = (reference(name, x + eps) - reference(name, x - eps)) / (2 * eps)
     np.testing.assert_allclose(activations.derivative(name, x, 0.2), numeric, atol=2e-6)
     # the backward pass computes f' from what it kept (h, and s where f' needs it); it must agree with f'(s)
     h = activations.apply(name, x, 0.2)
@@ -64,37 +96,14 @@ def test_keeps_float32_and_never_warns_on_extreme_inputs(name):
 # the exact value in the dtype, the smallest subnormal below the normal range (so an exact value that
 # underflows is matched by 0). At a kink f' is the left derivative, as torch's autograd has it.
 
-mpmath.mp.dps = 50
-SLOPE = 0.2
-MP_SCALE, MP_ALPHA = mpmath.mpf("1.0507009873554804934193349852946"), mpmath.mpf("1.6732632423543772848170429916717")
-MP_F = {
-    "tanh": mpmath.tanh,
-    "sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
-    "relu": lambda x: x if x > 0 else mpmath.mpf(0),
-    "leaky_relu": lambda x: x if x > 0 else mpmath.mpf(SLOPE) * x,
-    "linear": lambda x: x,
-    "elu": lambda x: x if x > 0 else mpmath.expm1(x),
-    "selu": lambda x: MP_SCALE * x if x > 0 else MP_SCALE * MP_ALPHA * mpmath.expm1(x),
-    "gelu": lambda x: x * mpmath.ncdf(x),
-}
-MP_DF = {
-    "tanh": lambda x: 1 / mpmath.cosh(x) ** 2,
-    "sigmoid": lambda x: mpmath.exp(-abs(x)) / (1 + mpmath.exp(-abs(x))) ** 2,
-    "relu": lambda x: mpmath.mpf(1 if x > 0 else 0),
-    "leaky_relu": lambda x: mpmath.mpf(1) if x > 0 else mpmath.mpf(SLOPE),
-    "linear": lambda x: mpmath.mpf(1),
-    "elu": lambda x: mpmath.mpf(1) if x > 0 else mpmath.exp(x),
-    "selu": lambda x: MP_SCALE if x > 0 else MP_SCALE * MP_ALPHA * mpmath.exp(x),
-    "gelu": lambda x: mpmath.ncdf(x) + x * mpmath.npdf(x),
-}
-# Bounds in ulp. GELU in float64 rests on Cody's rational approximations evaluated in float64 (up to
-# ~4.6 ulp on their own), then a product and an exponential; float32 GELU is computed in float64.
-ULPS = {"float32": 4.0, "float64": 4.0}
-GELU_FLOAT64_ULPS = 8.0
+# Bounds in ulp: 4 in float32, each record's own in float64 (GELU rests on Cody's rational approximations
+# evaluated in float64, up to ~4.6 ulp on their own, then a product and an exponential).
+FLOAT32_ULPS = 4.0
+ERF_FLOAT64_ULPS = 8.0  # Cody's erf, erfc and Phi, GELU's parts
 
 
 def bound(name: str, dtype: str) -> float:
-    return GELU_FLOAT64_ULPS if (name == "gelu" and dtype == "float64") else ULPS[dtype]
+    return activations.get(name).ulps if dtype == "float64" else FLOAT32_ULPS
 
 
 def ulp_errors(computed: np.ndarray, exact: list, dtype: str) -> np.ndarray:
@@ -112,16 +121,34 @@ def ulp_errors(computed: np.ndarray, exact: list, dtype: str) -> np.ndarray:
 
 
 @functools.cache
+def extrema() -> tuple[float, ...]:
+    """Every activation's zeros of f' in [-10, 10] (GELU's minimum at -0.7518, ...): where f' is a difference of
+    two terms that cancel, the hardest place for its last digits."""
+    roots = []
+    for name in ACTIVATIONS:
+        s = np.linspace(-10, 10, 401)
+        slopes = reference(name, s, "df")
+        for left, right, a, b in zip(s[:-1], s[1:], slopes[:-1], slopes[1:]):
+            if a * b < 0:
+                roots.append(float(mpmath.findroot(lambda x: reference_df(name, x), (left, right), solver="anderson")))
+    return tuple(roots)
+
+
+@functools.cache
 def grid(dtype: str) -> np.ndarray:
     """|s| log-spaced from 1e-30 to 1e30 with both signs, 0, the smallest normal and subnormal numbers,
-    the tails and the middle densely, GELU's minimum closely, and random points."""
+    the tails and the middle densely, every zero of an f' closely (to its nearest numbers), and random points."""
     rng = np.random.default_rng(2024)
     info = np.finfo(dtype)
     logs = np.logspace(-30, 30, 601)
-    gelu_min = -0.7517915246935645 + np.concatenate([-np.logspace(-12, -1, 12), [0.0], np.logspace(-12, -1, 12)])
+    near = np.concatenate([-np.logspace(-12, -1, 12), [0.0], np.logspace(-12, -1, 12)])
+    around = []
+    for root in extrema():
+        nearest = np.array(root, dtype)
+        around += [root + near, [np.nextafter(nearest, -np.inf), nearest, np.nextafter(nearest, np.inf)]]
     s = np.concatenate([
         logs, -logs, [0.0, info.tiny, -info.tiny, info.smallest_subnormal, -info.smallest_subnormal],
-        np.linspace(-50, 50, 501), gelu_min, rng.uniform(-45, 45, 300), rng.uniform(-3, 3, 300),
+        np.linspace(-50, 50, 501), *around, rng.uniform(-45, 45, 300), rng.uniform(-3, 3, 300),
         rng.choice([-1.0, 1.0], 200) * np.exp(rng.uniform(math.log(1e-30), math.log(1e30), 200)),
     ])
     return np.unique(s.astype(dtype))
@@ -129,8 +156,10 @@ def grid(dtype: str) -> np.ndarray:
 
 @functools.cache
 def exact(name: str, dtype: str, which: str) -> list:
-    fn = (MP_F if which == "f" else MP_DF)[name]
-    return [fn(mpmath.mpf(v)) for v in grid(dtype).tolist()]
+    if which == "f":
+        return [reference_f(name, v) for v in grid(dtype).tolist()]
+    floor = mpmath.mpf(float(np.finfo(dtype).smallest_subnormal)) / 4  # an exact value below this is matched by 0
+    return [reference_df(name, v, floor) for v in grid(dtype).tolist()]
 
 
 def assert_within_ulps(name: str, dtype: str, computed: np.ndarray, which: str) -> None:
@@ -162,10 +191,19 @@ def test_derivative_within_a_few_ulp_over_the_whole_range(name, dtype):
 
 @pytest.mark.parametrize("name", ACTIVATIONS)
 def test_reference_derivatives_are_the_derivatives_of_the_reference_functions(name):
+    # the difference quotient against mpmath's own numerical derivative (a central difference)
     for v in (-30.0, -7.5, -1.3, -0.75, -0.01, 0.02, 0.9, 4.0, 25.0):  # no kink within mpmath.diff's step
         x = mpmath.mpf(v)
-        numeric = mpmath.diff(MP_F[name], x)
-        assert abs(numeric - MP_DF[name](x)) <= mpmath.mpf(10) ** -35 * (1 + abs(numeric)), (name, v)
+        numeric = mpmath.diff(lambda t: reference_f(name, t), x)
+        assert abs(numeric - reference_df(name, x)) <= mpmath.mpf(10) ** -25 * (1 + abs(numeric)), (name, v)
+
+
+def test_the_reference_derivative_is_the_left_one_at_a_kink():
+    # torch's autograd at s = 0: ReLU 0, leaky ReLU its slope, SELU scale * alpha (Klambauer et al. 2017)
+    assert reference_df("relu", 0) == 0 and reference_df("relu", -1e-300) == 0
+    assert abs(reference_df("relu", 1e-300) - 1) < mpmath.mpf(10) ** -25
+    assert abs(reference_df("leaky_relu", 0) - mpmath.mpf(SLOPE)) < mpmath.mpf(10) ** -25
+    assert abs(reference_df("selu", 0) - mpmath.mpf(SELU_SCALE) * mpmath.mpf(SELU_ALPHA)) < 1e-15
 
 
 @pytest.mark.parametrize("name, s, dtype, value", [
@@ -255,7 +293,7 @@ def test_erf_family_within_a_few_ulp_and_agrees_with_scipy(name, dtype):
     assert got.dtype == np.dtype(dtype)
     errors = ulp_errors(got, [exact_fn(mpmath.mpf(v)) for v in x.tolist()], dtype)
     worst = int(np.argmax(errors))
-    assert errors[worst] <= (GELU_FLOAT64_ULPS if dtype == "float64" else ULPS[dtype]), \
+    assert errors[worst] <= (ERF_FLOAT64_ULPS if dtype == "float64" else FLOAT32_ULPS), \
         f"{name} in {dtype}: {errors[worst]:.2f} ulp at {x[worst]!r}"
     # an independent implementation (scipy.special, Cephes) agrees; in the far tails it drifts itself
     # (5e-14 relative at erfc(25.3), 2e-13 at Phi(-37.3), where ours are within 1e-17), so there mpmath

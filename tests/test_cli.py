@@ -158,7 +158,7 @@ def test_the_slope_is_used_with_leaky_relu(capsys):
     assert code == 0 and err == "" and json.loads(out)["config"]["slope"] == 0.3
 
 
-# torch.nn.init.calculate_gain's table (its documentation); ELU and GELU have no entry.
+# torch.nn.init.calculate_gain's table of nonlinearities (its documentation); every other activation has none.
 TORCH_GAIN = {"linear": 1.0, "sigmoid": 1.0, "tanh": 5 / 3, "relu": math.sqrt(2), "selu": 3 / 4,
               "leaky_relu": math.sqrt(2 / (1 + 0.01**2))}
 

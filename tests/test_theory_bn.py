@@ -6,16 +6,41 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+import mpmath
+
 from core import Config, simulate, theory
-from core.activations import SELU_ALPHA, SELU_SCALE, apply
+from core.activations import SELU_ALPHA, SELU_SCALE, apply, get
 from core.config import ACTIVATIONS
 
-# f's slope just left and right of 0: near 0, f(s) - f(0) = a s (s < 0) or b s (s > 0)
-ONE_SIDED_SLOPES = {
-    "tanh": (1.0, 1.0), "sigmoid": (0.25, 0.25), "relu": (0.0, 1.0), "leaky_relu": (0.01, 1.0),
-    "linear": (1.0, 1.0), "elu": (1.0, 1.0), "selu": (SELU_SCALE * SELU_ALPHA, SELU_SCALE), "gelu": (0.5, 0.5),
-}
-assert set(ONE_SIDED_SLOPES) == set(ACTIVATIONS)
+HOMOGENEOUS = [name for name in ACTIVATIONS if get(name).half_lines is not None]  # f(c s) = c f(s) for c > 0
+
+
+def one_sided_slopes(name: str, slope: float = 0.01) -> tuple[float, float]:
+    """f's slope just left and right of 0, (a, b): near 0, f(s) - f(0) = a s (s < 0) or b s (s > 0). From the
+    record's formula (its paper's definition) in mpmath, by one-sided differences with a step of 1e-30."""
+    with mpmath.workdps(60):
+        def f(x):
+            return get(name).formula(mpmath, mpmath.mpf(x), slope)
+        h = mpmath.mpf(10) ** -30
+        return float((f(0) - f(-h)) / h), float((f(h) - f(0)) / h)
+
+
+def test_the_one_sided_slopes_are_the_known_ones():
+    # the derivation above against values worked out by hand
+    known = {"tanh": (1.0, 1.0), "sigmoid": (0.25, 0.25), "relu": (0.0, 1.0), "leaky_relu": (0.01, 1.0),
+             "selu": (SELU_SCALE * SELU_ALPHA, SELU_SCALE), "gelu": (0.5, 0.5)}
+    for name, slopes in known.items():
+        assert one_sided_slopes(name) == pytest.approx(slopes, rel=1e-12), name
+
+
+@pytest.mark.parametrize("name", HOMOGENEOUS)
+def test_half_lines_are_the_formulas_own(name):
+    # the record's (a, b) are f's one-sided slopes at 0, and f is a s below 0, b s above, at any scale
+    for slope in (0.0, 0.01, 0.3):
+        a, b = get(name).half_lines(slope)
+        assert one_sided_slopes(name, slope) == pytest.approx((a, b), rel=1e-12, abs=1e-25)
+        for x in (-1e6, -2.5, -1e-7, 1e-7, 3.0, 1e6):
+            assert float(get(name).formula(mpmath, mpmath.mpf(x), slope)) == pytest.approx((a if x < 0 else b) * x)
 
 
 def kinked_line_variance(a: float, b: float) -> float:
@@ -50,7 +75,7 @@ def test_activation_variance_against_scipy_quad(name, var):
 def test_activation_variance_keeps_its_digits_when_the_spread_is_tiny(name, var):
     # deep layers behind tiny weights: f is its tangent (its two half-tangents for ReLU-like f) there.
     # sigmoid's E[f^2] - E[f]^2 would subtract two numbers near 1/4 and lose everything below 1e-17.
-    expected = kinked_line_variance(*ONE_SIDED_SLOPES[name]) * var
+    expected = kinked_line_variance(*one_sided_slopes(name)) * var
     assert float(theory.activation_variance(name, var)) == pytest.approx(expected, rel=1e-6)
 
 
@@ -61,13 +86,13 @@ def test_activation_variance_of_a_constant_is_exactly_zero(name):
 
 # ---------- the recursion ----------
 
-@pytest.mark.parametrize("name", ["relu", "leaky_relu", "linear"])
+@pytest.mark.parametrize("name", HOMOGENEOUS)
 @pytest.mark.parametrize("std", [1e-4, 3e-4, 1e-3, 0.1])
 def test_batch_norm_recursion_by_hand_for_positively_homogeneous_f(name, std):
     # Var[f(sqrt(q) z)] = c q exactly for these f, so the recursion closes by hand:
     # v_l = n Var(w) Var(h_{l-1}), q_l = v_l / (v_l + eps), Var(h_l) = c q_l, Var(h_0) = 1
     config = Config(depth=8, width=300, activation=name, std=std, batch_norm=True)
-    c = kinked_line_variance(*ONE_SIDED_SLOPES[name])
+    c = kinked_line_variance(*one_sided_slopes(name))
     p = theory.predict(config)
     var_h = 1.0
     for layer in range(1, config.depth + 1):
@@ -78,13 +103,13 @@ def test_batch_norm_recursion_by_hand_for_positively_homogeneous_f(name, std):
         assert p["act_std"][layer] == pytest.approx(math.sqrt(var_h), rel=1e-9)
 
 
-@pytest.mark.parametrize("name", ["relu", "leaky_relu", "linear"])
+@pytest.mark.parametrize("name", HOMOGENEOUS)
 @pytest.mark.parametrize("std", [1e-4, 3e-4, 1e-3, 0.1])
 def test_batch_norm_gradient_recursion_by_hand_for_positively_homogeneous_f(name, std):
     # E[f'(s)^2] = (a^2 + b^2) / 2 for any Var(s) > 0 here; backward from Var(dL/dh_depth) = 1:
     # Var(dL/dz_l) = Var(dL/dh_l) E[f'^2] / (v_l + eps), Var(dL/dh_{l-1}) = n Var(w) Var(dL/dz_l)
     config = Config(depth=8, width=300, activation=name, std=std, batch_norm=True)
-    a, b = ONE_SIDED_SLOPES[name]
+    a, b = one_sided_slopes(name)
     c = kinked_line_variance(a, b)
     sigma_w2 = config.width * std**2
     v, var_h = [0.0], 1.0

@@ -165,11 +165,12 @@ def test_every_verdict_has_its_words_in_both_languages():
 
 
 def test_the_share_metric_is_the_one_core_measures():
-    """SHARE_METRIC says which share the metrics row shows; core.network decides which it computes."""
+    """share_metric says which share the metrics row shows; core.network decides which it computes."""
     for activation in ACTIVATIONS:
         s = simulate(Config(depth=2, activation=activation, init="xavier_normal", width=20, batch=20)).stats
         measured = {name for name in ("saturated", "dead") if np.isfinite(s[name][1:]).any()}
-        assert measured == ({summary.SHARE_METRIC[activation]} if activation in summary.SHARE_METRIC else set())
+        shown = summary.share_metric(activation)
+        assert measured == ({shown} if shown else set())
 
 
 # ---------- the update size beside the 10^-3 guide ----------
@@ -386,3 +387,13 @@ def test_step_seven_says_what_its_update_size_asks():
     note = summary.update_note(simulate(tour.STEPS["7"]), "en")
     assert note in captions(at)
     assert tour.story("7", simulate(tour.STEPS["7"]), "en") in [m.value for m in at.markdown]
+
+
+@pytest.mark.slow
+def test_an_activation_without_a_share_is_named_by_its_name_in_the_page_language():
+    # every activation the URL accepts opens; one without a saturation or dead-unit rule says so by its name
+    unmeasured = [a for a in ACTIVATIONS if summary.share_metric(a) is None]
+    for activation in unmeasured:
+        at = open_app(step="custom", activation=activation, depth="3", width="32", batch="64")
+        assert not at.exception and at.selectbox(key="activation").value == activation
+        assert at.metric[2].delta == EN["metric_sat_dead_none"].format(activation=EN[f"act_{activation}"])

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from core import Config, simulate, threads
-from core.config import INITS
+from core.config import ACTIVATIONS, INITS
 from views import charts, derivation, summary, tour, urlstate
 from views.text import EN, TEXT, ZH, t
 
@@ -170,10 +170,18 @@ def test_both_languages_have_every_key_with_the_same_placeholders():
         assert fields(EN[key]) == fields(ZH[key]), key
 
 
+def test_every_activation_has_a_name_in_every_language_and_no_name_is_left_over():
+    for lang, words in TEXT.items():
+        names = {key for key in words if key.startswith("act_")}
+        assert names == {f"act_{a}" for a in ACTIVATIONS}, lang
+        assert len({words[key] for key in names}) == len(names), lang  # no two activations read the same
+
+
 def test_chinese_text_is_chinese():
     cjk = re.compile(r"[\u4e00-\u9fff]")
     names_only = {"lang_en", "step_4", "step_5", "step_6", "references_body", "metric_missing"}  # names, a dash
-    missing = [k for k, v in ZH.items() if not cjk.search(v) and not k.startswith("formula_") and k not in names_only]
+    missing = [k for k, v in ZH.items() if not cjk.search(v) and not k.startswith(("formula_", "act_"))
+               and k not in names_only]  # act_: the activations' names, most of them written the same in both
     assert missing == []
 
 
@@ -189,7 +197,7 @@ def test_every_key_the_code_uses_exists():
     # keys built at run time
     dynamic = [f"step_{c}" for c in tour.STEP_CODES] + [f"story_{c}" for c in tour.STEP_CODES] + \
         [f"verdict_{v}" for v in summary.VERDICTS] + [f"verdict_{v}_why" for v in summary.VERDICTS] + \
-        [f"tab_{c}" for c in TABS] + [f"formula_{i}" for i in INITS] + \
+        [f"tab_{c}" for c in TABS] + [f"formula_{i}" for i in INITS] + [f"act_{a}" for a in ACTIVATIONS] + \
         [f"cmp_{r}" for r in derivation.RELATIONS] + \
         [f"der_tanh_regime_{r}" for r in derivation.RELATIONS if r != "much_greater"] + \
         [f"der_missing_{kind}" for kind in ("overflow", "underflow")]

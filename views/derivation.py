@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 
+from core.activations import SATURATION, get
 from core.initializers import weight_variance
-from core.network import SATURATION
 from core.theory import predict
 
 from .summary import format_share, headline
@@ -214,20 +214,24 @@ def case(config) -> str:
         return "batch_norm"
     if config.bias != 0 or config.bias_std != 0:
         return "bias"
-    if config.activation in ("tanh", "linear"):
-        return config.activation
-    if config.activation in ("relu", "leaky_relu"):
-        return "relu"
+    activation = get(config.activation)
+    if activation.dead_units:
+        return "relu"  # the ReLU family: f(s) = s above 0, a·s below
+    if activation.half_lines is not None and activation.half_lines(config.slope) == (1.0, 1.0):
+        return "linear"
+    if config.activation == "tanh":
+        return "tanh"  # the lecture's own argument, in words about tanh
     return "other"
 
 
 def kept_share(config) -> float:
-    """E[f(s)²] / Var(s) for zero-mean Gaussian s: 1 for the identity (and tanh near 0), ½(1 + a²) for leaky ReLU."""
-    if config.activation == "relu":
-        return 0.5
-    if config.activation == "leaky_relu":
-        return 0.5 * (1 + config.slope**2)
-    return 1.0
+    """E[f(s)²] / Var(s) for zero-mean Gaussian s: ½(a² + b²) for f(s) = a·s below 0 and b·s above (ReLU ½, leaky
+    ReLU ½(1 + a²), the identity 1), and 1 for every other f (tanh near 0)."""
+    half_lines = get(config.activation).half_lines
+    if half_lines is None:
+        return 1.0
+    a, b = half_lines(config.slope)
+    return 0.5 * (a * a + b * b)
 
 
 def values_of(result, lang: str) -> Values:

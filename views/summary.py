@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.activations import get
 from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, WORK_RATE, estimate_memory, estimate_work, work_fits
 
 from .text import join, t
@@ -25,8 +26,13 @@ SATURATED_SHARE = 0.5  # more than half the values of some layer on tanh's or si
 # CS231n's rule of thumb: an update of about 1e-3 of the weights. The Gradients tab draws it as the ratio
 # chart's guide; with learning rate eta an update is eta * std(dW) / std(W).
 UPDATE_GUIDE = 1e-3
-# The share core.network measures for each activation's last layer: values on the flat ends, or units never on.
-SHARE_METRIC = {"tanh": "saturated", "sigmoid": "saturated", "relu": "dead", "leaky_relu": "dead"}
+
+
+def share_metric(activation: str) -> str | None:
+    """The share core.network measures for the activation's last layer: "saturated" (values on the flat ends),
+    "dead" (units never on) or None, from its record's saturation and dead-unit rules."""
+    record = get(activation)
+    return "saturated" if record.saturation is not None else "dead" if record.dead_units else None
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,8 @@ def headline(result) -> Headline:
 
 def zero_floor(config) -> bool:
     """Whether f is exactly 0 with slope 0 for every negative pre-activation (ReLU; leaky ReLU of slope 0)."""
-    return config.activation == "relu" or (config.activation == "leaky_relu" and config.slope == 0)
+    half_lines = get(config.activation).half_lines
+    return half_lines is not None and half_lines(config.slope)[0] == 0
 
 
 def signal_ratios(result) -> tuple[float, float]:

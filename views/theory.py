@@ -34,8 +34,9 @@ import numpy as np
 import pandas as pd
 
 from core import Config
+from core.batchnorm import BN_EPS
 from core.initializers import weight_variance
-from core.theory import BN_EPS, TRAINABLE_DEPTH_PER_XI
+from core.theory import TRAINABLE_DEPTH_PER_XI
 
 from .charts import GUIDE_COLOUR, LABEL_SIZE, THEORY_COLOUR, TITLE_SIZE, decades
 
