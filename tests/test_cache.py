@@ -106,6 +106,34 @@ def test_simulate_many_gives_each_network_in_order():
         np.testing.assert_array_equal(result.act_std, simulate(config).act_std)
 
 
+def test_a_session_gone_before_its_turn_leaves_the_line_without_computing(monkeypatch):
+    """A network waiting for the server while a large computation holds the whole budget: once its session has
+    gone it raises Cancelled at once, without waiting for the large one to end, and is neither computed nor kept."""
+    from core import DEFAULT_MEMORY_BUDGET, threads
+
+    config = Config(depth=2, width=20, batch=10, seed=626_262)
+    computed, outcome = [], []
+    monkeypatch.setattr(cache, "simulate", lambda *args, **kwargs: computed.append(args))
+    gone = threading.Event()
+    gone.set()
+
+    def session() -> None:
+        try:
+            cache.simulate_cached(config, cancel=gone)
+            outcome.append("computed")
+        except threads.Cancelled:
+            outcome.append("cancelled")
+
+    with threads.compute_slot(DEFAULT_MEMORY_BUDGET):  # the whole budget, as the largest network holds it
+        page = threading.Thread(target=session, daemon=True)
+        page.start()
+        page.join(30)
+        left = not page.is_alive()  # before the large computation ends
+    page.join(30)
+    assert left and outcome == ["cancelled"] and not computed
+    assert ("simulate", config, DEFAULT_MEMORY_BUDGET) not in cache.RESULTS
+
+
 def test_sessions_comparing_the_same_networks_at_once_finish():
     """Workers waiting for a network another session computes must not hold the compute slots it needs."""
     configs = [Config(depth=3, width=60, batch=40, seed=100 + i) for i in range(6)]
