@@ -386,3 +386,23 @@ def test_the_budget_setting_sets_the_page_s_budget(monkeypatch):
         assert threads.ADMISSION.memory == 64 << 20
     finally:
         threads.ADMISSION.set_memory(DEFAULT_SERVER_MIB << 20)
+
+
+# ---------- the command line ----------
+
+@pytest.mark.parametrize("setting", ["lots", "64"])
+def test_the_command_line_keeps_its_own_budget(setting):
+    """INIT_EXPLORER_MEMORY_MIB is the server's: the command line neither fails on a bad one nor takes a small one
+    for its --memory-budget-mib (a network of 372 MiB runs at its default of 1,024)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    config = Config(depth=10, width=1000, batch=2000, init="xavier_normal", activation="tanh")
+    assert 64 << 20 < estimate_memory(config) <= DEFAULT_MEMORY_BUDGET
+    done = subprocess.run([sys.executable, "-m", "core", "--depth", "10", "--width", "1000", "--batch", "2000",
+                           "--init", "xavier_normal", "--json"], cwd=Path(APP).parent, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, ENV: setting})
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["layers"]) == 11
