@@ -1,6 +1,7 @@
 """How fast the explorer settles in a real browser, on an idle server and while other sessions compute.
 
     python benchmarks/bench_app.py [--repeats 12] [--background 3] [--no-training] [--class-size 30] [--browser-pages 6]
+    python benchmarks/bench_app.py --memory [--memory-sessions 60] [--memory-largest 8] [--server-env NAME=VALUE]
 
 Starts `streamlit run streamlit_app.py` on a free loopback port and drives headless Chromium (Debian's
 /usr/bin/chromium through playwright). "Settled" means: a run started after the action is over (the
@@ -31,6 +32,12 @@ Then, on the idle server, a class (as before):
 6. One browser page opening a computed link (load, run, draw), and M real Chromium pages opening one new link
    at once, each checked for an exception. On this machine those M pages share its cores with the server,
    which 30 laptops in a classroom do not.
+
+With --memory, only the server's resident memory (no browser): a fresh server for each burst, 60 sessions
+opening 60 different tour links at once, then 8 sessions each opening the largest network the page allows;
+printed: its resident memory at the start, its peak over the burst and 5 s after it (memory_figures).
+--server-env sets the server's environment (MALLOC_ARENA_MAX=2, INIT_EXPLORER_MEMORY_MIB=...), and
+--no-keep-freed runs it without core.allocator.keep_freed_memory().
 """
 
 from __future__ import annotations
@@ -436,8 +443,8 @@ def memory_figures(sessions: int, largest: int, env: dict, keep_freed: bool, see
     from views import urlstate
 
     big = largest_network()
-    big_query = {k: v for k, v in urlstate.to_query({**urlstate.state_of(big), "step": tour.CUSTOM}, ["activations"]).items()
-                 if k != "seed"}
+    state = {**urlstate.state_of(big), "step": tour.CUSTOM}
+    big_query = {k: v for k, v in urlstate.to_query(state, ["activations"]).items() if k != "seed"}
     bursts = {
         f"{sessions} sessions open {sessions} different tour links": [
             f"step={1 + i % len(tour.STEPS)}&seed={seed + i}" for i in range(sessions)],
@@ -447,8 +454,8 @@ def memory_figures(sessions: int, largest: int, env: dict, keep_freed: bool, see
     }
     settings = ", ".join(f"{k}={v}" for k, v in env.items()) or "none"
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before; environment: {settings}; "
-          f"keep_freed_memory: {'on' if keep_freed else 'off'} (mmap from {MMAP_BYTES >> 20} MiB, trim above "
-          f"{TRIM_BYTES >> 20} MiB)")
+          "keep_freed_memory: " + (f"on (mmap from {MMAP_BYTES >> 20} MiB, trim above {TRIM_BYTES >> 20} MiB)"
+                                    if keep_freed else "off (glibc's own thresholds and arenas)"))
     mib = 2**20
     for name, queries in bursts.items():
         f = memory_burst(queries, env, keep_freed, timeout=1800)

@@ -154,7 +154,8 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None =
 
     wait(), when given, is called in this caller's thread every `every` seconds while the calls run and
     once when they have all ended: the place to report progress to a UI that must be driven from its own
-    thread. The calls then run in threads of their own (even a single one), unless the caller holds a slot. If it raises, no new item is started and its exception is raised at once, without waiting
+    thread. The calls then run in threads of their own (even a single one), unless the caller holds a slot.
+    If wait() raises, no new item is started and its exception is raised at once, without waiting
     for the running ones (stop them through state their fn checks, e.g. a threading.Event). fn must not
     share mutable state between items; with one BLAS thread, each call gives bitwise the same result as
     in a plain loop.

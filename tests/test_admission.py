@@ -305,7 +305,8 @@ def test_any_whole_number_is_taken_exactly_when_it_is_in_range(mib):
 def test_the_note_says_how_many_computations_come_first(lang, table):
     assert summary.computing_note(lang, 0) == table["computing_note"]
     assert summary.computing_note(lang, 1) == table["waiting_note_one"]
-    assert summary.computing_note(lang, 7) == table["waiting_note"].format(n=7) and "7" in table["waiting_note"].format(n=7)
+    seven = table["waiting_note"].format(n=7)
+    assert summary.computing_note(lang, 7) == seven and "7" in seven
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
