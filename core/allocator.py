@@ -30,8 +30,12 @@ def keep_freed_memory() -> bool:
     libc = _libc()
     if libc is None:
         return False
-    return all(libc.mallopt(param, value) == 1 for param, value in (
+    _thresholds_set[0] = all(libc.mallopt(param, value) == 1 for param, value in (
         (M_MMAP_THRESHOLD, MMAP_BYTES), (M_TRIM_THRESHOLD, TRIM_BYTES), (M_ARENA_MAX, usable_cores())))
+    return _thresholds_set[0]
+
+
+_thresholds_set = [False]  # whether keep_freed_memory() has set glibc's thresholds in this process
 
 
 def _libc():
@@ -72,7 +76,7 @@ def release_freed_memory() -> bool:
         return False
     libc.malloc_trim(0)
     # Only where keep_freed_memory() set the threshold: glibc's own threshold is dynamic, and trims on free anyway.
-    if keep_freed_memory.cache_info().currsize and keep_freed_memory() and libc.mallopt(M_TRIM_THRESHOLD, 0) == 1:
+    if _thresholds_set[0] and libc.mallopt(M_TRIM_THRESHOLD, 0) == 1:
         try:
             libc.free(libc.malloc(TRIM_PROBE))
         finally:
