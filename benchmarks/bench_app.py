@@ -458,6 +458,8 @@ def memory_figures(sessions: int, largest: int, env: dict, keep_freed: bool, see
                                     if keep_freed else "off (glibc's own thresholds and arenas)"))
     mib = 2**20
     for name, queries in bursts.items():
+        if not queries:  # --memory-sessions 0 or --memory-largest 0: that burst left out
+            continue
         f = memory_burst(queries, env, keep_freed, timeout=1800)
         print(f"{name}: resident {f['start'] / mib:,.0f} MiB at the start, peak {f['peak'] / mib:,.0f} MiB, "
               f"{f['after'] / mib:,.0f} MiB after; {f['seconds']:.0f} s, slowest page {f['slowest']:.1f} s, "
