@@ -2,9 +2,9 @@
 
 A Streamlit server runs every session in a thread of one process, so the memory of all the computations
 running at once adds up in one process, whatever each is allowed alone. Each computation asks for one core
-and reserves the memory the engine estimates it needs (core.network.estimate_memory,
-core.train.estimate_training_memory); it is admitted when both are free and no computation that asked
-before it is still waiting. So a large network is never passed over by a stream of small ones, and a
+and reserves the memory the engine estimates it needs (core.cache.simulate_cached: core.network.estimate_memory;
+a training run's threads reserve none yet, though core.train.estimate_training_memory is there for it); it is
+admitted when both are free and no computation that asked before it is still waiting. So a large network is never passed over by a stream of small ones, and a
 computation that fits the budget alone is never refused: it waits. One that needs more than the whole
 budget runs alone. While it waits, a computation reports how many computations come before it (the page
 says so) and looks at its cancel check (its session may have gone).
