@@ -18,13 +18,15 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
-from core import DEFAULT_MEMORY_BUDGET, Config, MemoryBudgetError, Result, cache, estimate_memory, theory
+import core
+from core import Config, MemoryBudgetError, Result, cache, estimate_memory, theory
+from core.admission import BudgetSettingError, server_budget
 from core.activations import recommended_gain
 from core.allocator import keep_freed_memory
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
 from core.initializers import DEFAULT_GAIN, gain_of, weight_std
 from core.network import WORK_LIMIT, estimate_work
-from core.threads import Cancel, Cancelled
+from core.threads import ADMISSION, Cancel, Cancelled
 from core.threads import configure as configure_threads
 from core.threads import parallel_map
 from core.train import (
@@ -66,13 +68,20 @@ class Page:
 # computes it once, each computation in one of the server's compute slots), the page's frames and chart
 # templates in views.cache; each kept while its bytes allow, and handed out without a copy.
 
-def frames(config: Config, lang: str, cancel: Cancel = None) -> dict:
+def memory_budget() -> int:
+    """What one computation of the page may need: core's budget for one, or the server's for all at once
+    (INIT_EXPLORER_MEMORY_MIB, set in main()) where that is smaller. Read on every run (tests change core's)."""
+    return min(core.DEFAULT_MEMORY_BUDGET, ADMISSION.memory)
+
+
+def frames(config: Config, lang: str, cancel: Cancel = None, waiting: Callable[[int], None] | None = None) -> dict:
     """The small frames the charts and the table draw from, per network and language (pandas takes ms each).
 
-    cancel ends the network's computation between layers once the session has gone (session_gone); nothing
-    is kept then, and a session waiting for the same network computes it itself."""
+    cancel ends the network's computation between layers once the session has gone (session_gone), or while it
+    waits for the server (waiting(n) is told how many computations come first); nothing is kept then, and a
+    session waiting for the same network computes it itself."""
     def make() -> dict:
-        result = cache.simulate_cached(config, cancel=cancel)
+        result = cache.simulate_cached(config, memory_budget(), cancel=cancel, waiting=waiting)
         layers = charts.layer_frame(result)
         series = {"measured": t(lang, "measured"), "theory": t(lang, "theory")}
         return {
@@ -109,7 +118,7 @@ def session_gone() -> Callable[[], bool]:
     return lambda: stopped() or not server.is_active_session(session)
 
 
-def compute_first(note) -> None:
+def compute_first(note: Note) -> None:
     """Compute what the page will draw before drawing it: the network the controls describe, and the Compare
     tab's networks when that tab is open, side by side (cache hits when they are known).
 
@@ -130,20 +139,28 @@ def compute_first(note) -> None:
     except ValueError:  # the sidebar reports it
         return
     lang = st.session_state.get("lang", "en")
-    work: list[Callable[[], Any]] = []
+    work: list[Callable[..., Any]] = []
     cancel = session_gone()
-    if summary.refusal(config, lang, DEFAULT_MEMORY_BUDGET, WORK_LIMIT) is None:
+    if summary.refusal(config, lang, memory_budget(), WORK_LIMIT) is None:
         work.append(partial(frames, config, lang, cancel))
     if open_tab(lang) == "compare":
         others = compare_configs(config, compare_picks())[0].values()
-        work += [partial(cache.simulate_cached, c, cancel=cancel) for c in others if c != config]
+        work += [partial(cache.simulate_cached, c, memory_budget(), cancel) for c in others if c != config]
     if work:
-        with computing(note, lang), contextlib.suppress(Cancelled):  # gone: nothing is drawn
-            parallel_map(call, work, slots=False)  # core.cache takes a compute slot where it computes
+        with contextlib.suppress(Cancelled):  # gone: nothing is drawn
+            compute(note, lang, work)
 
 
-def call(task: Callable[[], Any]) -> Any:
-    return task()
+def compute(note: Note, lang: str, work: list[Callable[..., Any]]) -> list:
+    """[task(waiting=...) for task in work], side by side in threads of their own (core.cache takes a compute
+    slot where it computes), while this script's thread keeps `note` saying what they do: waiting for the
+    server, with how many computations come first (the most any task waits behind), or computing (computing())."""
+    ahead = dict.fromkeys(range(len(work)), 0)  # task -> computations before it on the server, while it waits
+    with computing(note, lang) as say:
+        def tell() -> None:
+            say(max(ahead.values(), default=0))
+        return parallel_map(lambda i: work[i](waiting=partial(ahead.__setitem__, i)), range(len(work)),
+                            slots=False, wait=tell)
 
 
 def compare_picks() -> list[str]:
@@ -157,7 +174,7 @@ def compare_configs(config: Config, picked: list[str]) -> tuple[dict[str, Config
     """The Compare tab's networks: {scheme: this network under it} within the memory budget and the work limit,
     and the schemes over them (batch norm keeps more; orthogonal init does a QR per layer)."""
     configs = {scheme: tour.scheme_config(config, scheme) for scheme in picked}
-    too_big = [s for s, c in configs.items() if estimate_memory(c) > DEFAULT_MEMORY_BUDGET or
+    too_big = [s for s, c in configs.items() if estimate_memory(c) > memory_budget() or
                estimate_work(c) > WORK_LIMIT]
     return {s: c for s, c in configs.items() if s not in too_big}, too_big
 
@@ -170,23 +187,46 @@ def open_tab(lang: str) -> str:
 
 NOTE_DELAY = 0.4  # seconds a computation runs before its note shows: a quick one never flashes it
 # The note sticks below the top bar however far the page is scrolled, and fades in after NOTE_DELAY.
-COMPUTING_CSS = (".st-key-computing{position:sticky;top:3.75rem;z-index:999;"
+COMPUTING_CSS = ("[class*='st-key-computing_']{position:sticky;top:3.75rem;z-index:999;"
                  f"animation:computing-note 0s {NOTE_DELAY}s both}}"
                  "@keyframes computing-note{from{opacity:0}to{opacity:1}}")
 
 
+class Note:
+    """The place above the page for the note that it is being computed: a keyed container (COMPUTING_CSS) made
+    once a block of computations, whose one line changes in place, so the browser does not fade it in again."""
+
+    def __init__(self) -> None:
+        self.slot, self.blocks, self.line, self.text = st.empty(), 0, None, None
+
+    def say(self, text: str) -> None:
+        if self.line is None:
+            with self.slot.container(key=f"computing_{self.blocks}"):  # a key is used once a run
+                self.line = st.empty()
+            self.blocks += 1
+        if text != self.text:
+            self.line.info(text, icon=":material/hourglass_top:")
+            self.text = text
+
+    def clear(self) -> None:
+        self.slot.empty()
+        self.line = self.text = None
+
+
 @contextlib.contextmanager
-def computing(note, lang: str):
-    """Say in `note` that the page is being computed, for as long as the block runs.
+def computing(note: Note, lang: str):
+    """Say in `note` that the page is being computed, for as long as the block runs; the block gets say(n), which
+    says instead that the computation waits for n other computations on this server (0: computing again).
 
     The note fades in only after NOTE_DELAY seconds (COMPUTING_CSS): a quick run never flashes it. It sticks to the
     top of the window, so it is seen however far the page is scrolled. It is cleared when the block ends
     normally; after an exception it stays, above the traceback.
     """
-    with note.container(key="computing"):
-        st.info(t(lang, "computing_note"), icon=":material/hourglass_top:")
-    yield
-    note.empty()
+    def say(ahead: int) -> None:
+        note.say(summary.computing_note(lang, ahead))
+    say(0)
+    yield say
+    note.clear()
 
 
 def draw(kind: str, frame, *, width: str = "stretch", **options: Any) -> None:
@@ -566,12 +606,12 @@ def show_compare(page: Page) -> None:
     configs, too_big = compare_configs(page.config, picked)
     for scheme in too_big:
         st.warning(f"{scheme}: " + summary.refusal(tour.scheme_config(page.config, scheme), page.lang,
-                                                   DEFAULT_MEMORY_BUDGET, WORK_LIMIT))
+                                                   memory_budget(), WORK_LIMIT))
     if not configs:
         return
     try:
         with st.spinner(page.t("simulating_compare", n=len(configs))):  # computed already, unless the picks changed
-            results = dict(zip(configs, cache.simulate_many(configs.values(), cancel=session_gone())))
+            results = dict(zip(configs, cache.simulate_many(configs.values(), memory_budget(), session_gone())))
     except Cancelled:  # the session has gone, or its run was stopped
         return
     st.caption(page.t("compare_caption", depth=page.config.depth, width=page.config.width,
@@ -726,8 +766,8 @@ def live_template(kind: str, lang: str, steps: int, schemes: tuple[str, ...], ax
 def training_refusal(config: Config, schemes: list[str], steps: int, words: dict, lang: str) -> str | None:
     """Why this race is not run, or None: over the memory budget, or more work than a page should wait for."""
     need = max((estimate_training_memory(train_config(config, s)) for s in schemes), default=0)
-    if need > DEFAULT_MEMORY_BUDGET:
-        return words["too_big_memory"].format(need=need / 2**20, budget=DEFAULT_MEMORY_BUDGET / 2**20)
+    if need > memory_budget():
+        return words["too_big_memory"].format(need=need / 2**20, budget=memory_budget() / 2**20)
     work = training_view.race_work(config, len(schemes), steps)
     if work > training_view.WORK_LIMIT:
         return words["too_slow"].format(work=training_view.power_of_ten(work),
@@ -860,20 +900,26 @@ def main() -> None:
     # Less empty space above the title and the sidebar: more of the page fits a projected screen.
     st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}"
             "[data-testid='stSidebarHeader']{height:1rem;min-height:1rem}" + COMPUTING_CSS + "</style>")
-    compute_first(st.empty())  # before the title: the old page stays, under a note, until the new one is ready
+    try:
+        ADMISSION.set_memory(server_budget())  # INIT_EXPLORER_MEMORY_MIB, read here only
+    except BudgetSettingError as error:  # the server is set up wrongly: say how, in both languages, and stop
+        for lang in urlstate.LANGUAGES:
+            st.error(summary.budget_setting(lang, error.value))
+        return
+    note = Note()  # before the title: the old page stays, under a note, until the new one is ready
+    compute_first(note)
     lang, step, config = sidebar()
     story = header(lang, step, config)
     link_problems(lang)
-    refused = summary.refusal(config, lang, DEFAULT_MEMORY_BUDGET, WORK_LIMIT)  # over the memory or the work limit
+    refused = summary.refusal(config, lang, memory_budget(), WORK_LIMIT)  # over the memory or the work limit
     if refused:
         st.error(refused)
         return
-    try:
-        with st.spinner(t(lang, "computing")):  # shows only if the run takes over half a second
-            result = cache.simulate_cached(config, cancel=session_gone())
+    try:  # computed by compute_first, unless this is the session's first run
+        result = compute(note, lang, [partial(cache.simulate_cached, config, memory_budget(), session_gone())])[0]
     except MemoryBudgetError:  # the estimate above and the engine's own check should agree; never a traceback
         need = estimate_memory(config)
-        st.error(t(lang, "memory", need=need / 2**20, budget=DEFAULT_MEMORY_BUDGET / 2**20))
+        st.error(t(lang, "memory", need=need / 2**20, budget=memory_budget() / 2**20))
         return
     except Cancelled:  # the session has gone, or its run was stopped: there is no page to draw
         return

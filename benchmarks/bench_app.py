@@ -1,6 +1,7 @@
 """How fast the explorer settles in a real browser, on an idle server and while other sessions compute.
 
     python benchmarks/bench_app.py [--repeats 12] [--background 3] [--no-training] [--class-size 30] [--browser-pages 6]
+    python benchmarks/bench_app.py --memory [--memory-sessions 60] [--memory-largest 8] [--server-env NAME=VALUE]
 
 Starts `streamlit run streamlit_app.py` on a free loopback port and drives headless Chromium (Debian's
 /usr/bin/chromium through playwright). "Settled" means: a run started after the action is over (the
@@ -31,6 +32,12 @@ Then, on the idle server, a class (as before):
 6. One browser page opening a computed link (load, run, draw), and M real Chromium pages opening one new link
    at once, each checked for an exception. On this machine those M pages share its cores with the server,
    which 30 laptops in a classroom do not.
+
+With --memory, only the server's resident memory (no browser): a fresh server for each burst, 60 sessions
+opening 60 different tour links at once, then 8 sessions each opening the largest network the page allows;
+printed: its resident memory at the start, its peak over the burst and 5 s after it (memory_figures).
+--server-env sets the server's environment (MALLOC_ARENA_MAX=2, INIT_EXPLORER_MEMORY_MIB=...), and
+--no-keep-freed runs it without core.allocator.keep_freed_memory().
 """
 
 from __future__ import annotations
@@ -75,7 +82,7 @@ WATCH_PAGE = """(title) => {
                        .some((chart) => chart.getClientRects().length > 0));  // shown, not in a hidden tab
     if (stale && w.staleSince === null) { w.staleSince = now; }
     if (!stale && w.staleSince !== null) { w.staleMs = Math.max(w.staleMs, now - w.staleSince); w.staleSince = null; }
-    const note = !!document.querySelector('.st-key-computing');
+    const note = !!document.querySelector("[class*='st-key-computing_']");
     if (note && w.noteSince === null) { w.noteSince = now; }
     if (!note && w.noteSince !== null) { w.noteMs = Math.max(w.noteMs, now - w.noteSince); w.noteSince = null; }
   };
@@ -98,12 +105,26 @@ def title_of(step: str) -> str:
 @contextlib.contextmanager
 def serve(port: int | None = None):
     """`streamlit run streamlit_app.py` on a free loopback port; yields its base URL."""
+    with server(port) as (base, _):
+        yield base
+
+
+# The server with core.allocator.keep_freed_memory() turned off, for bench --memory's comparison
+WITHOUT_KEEP = ("import runpy, sys, core.allocator as a; a.keep_freed_memory = lambda: False; "
+                "sys.argv = ['streamlit', *sys.argv[1:]]; runpy.run_module('streamlit', run_name='__main__')")
+
+
+@contextlib.contextmanager
+def server(port: int | None = None, env: dict | None = None, keep_freed: bool = True):
+    """`streamlit run streamlit_app.py` on a free loopback port, with `env` added to its environment;
+    yields its base URL and its process id."""
     port = port or free_port()
     log = open(os.devnull, "w")
+    start = ["-m", "streamlit"] if keep_freed else ["-c", WITHOUT_KEEP]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+        [sys.executable, *start, "run", "streamlit_app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *EXTRA],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -115,7 +136,7 @@ def serve(port: int | None = None):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("streamlit did not start") from None
                 time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", proc.pid
     finally:
         proc.terminate()
         try:
@@ -235,8 +256,9 @@ def slider_times(page, base: str, repeats: int, seed: int) -> tuple[float, list[
     return first, new, cached
 
 
-async def _session(base: str, query: str) -> tuple[float, int, int]:
-    """One browser's worth of traffic: ms until its run finished, elements received, exceptions among them."""
+async def _session(base: str, query: str, timeout: float = 120) -> tuple[float, int, int]:
+    """One browser's worth of traffic: ms until its run finished, elements received, exceptions among them
+    (`timeout`: seconds the server may stay silent)."""
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -251,7 +273,7 @@ async def _session(base: str, query: str) -> tuple[float, int, int]:
         elements = exceptions = 0
         while True:
             msg = ForwardMsg()
-            msg.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=120))
+            msg.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=timeout))
             kind = msg.WhichOneof("type")
             if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 elements += 1
@@ -260,12 +282,12 @@ async def _session(base: str, query: str) -> tuple[float, int, int]:
                 return (time.perf_counter() - start) * 1000, elements, exceptions
 
 
-def class_on_server(base: str, size: int, query: str | list[str]) -> list[tuple[float, int, int]]:
+def class_on_server(base: str, size: int, query: str | list[str], timeout: float = 120) -> list[tuple[float, int, int]]:
     """`size` sessions opening one link at the same moment, or each its own link when given a list of them."""
     queries = query if isinstance(query, list) else [query] * size
 
     async def crowd():
-        return await asyncio.gather(*(_session(base, q) for q in queries[:size]))
+        return await asyncio.gather(*(_session(base, q, timeout) for q in queries[:size]))
 
     # in a thread of its own: playwright's sync API keeps an event loop running in this one
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
@@ -344,6 +366,107 @@ def page_load(browser, base: str, query: str, repeats: int) -> list[float]:
     return out
 
 
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+
+
+def resident(pid: int) -> int:
+    """Bytes of a process's resident set (/proc/PID/statm)."""
+    with open(f"/proc/{pid}/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE_BYTES
+
+
+def high_water(pid: int) -> int:
+    """Bytes of a process's largest resident set so far (VmHWM in /proc/PID/status)."""
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+
+
+def largest_network():
+    """The network of the largest memory estimate the page computes (not refused: within the memory budget and
+    the work limit): gelu in float64 (it keeps its pre-activations) at the largest batch, over every width."""
+    from dataclasses import replace
+
+    from core import DEFAULT_MEMORY_BUDGET, Config, estimate_memory
+    from core.config import INT_RANGES
+    from core.network import WORK_LIMIT, estimate_work
+
+    def fits(c) -> bool:
+        return estimate_memory(c) <= DEFAULT_MEMORY_BUDGET and estimate_work(c) <= WORK_LIMIT
+
+    best = None
+    for width in range(INT_RANGES["width"][0], INT_RANGES["width"][1] + 1):
+        config = Config(depth=1, width=width, batch=INT_RANGES["batch"][1], activation="gelu", dtype="float64")
+        if not fits(config):
+            continue
+        depth = max(d for d in range(1, INT_RANGES["depth"][1] + 1) if fits(replace(config, depth=d)))
+        config = replace(config, depth=depth)
+        if best is None or estimate_memory(config) > estimate_memory(best):
+            best = config
+    return best
+
+
+def memory_burst(queries: list[str], env: dict, keep_freed: bool, timeout: float) -> dict:
+    """Resident memory of a fresh server while len(queries) sessions open those links at the same moment.
+
+    The server first opens one small link (its modules imported, one network computed); "start" is its resident
+    memory then, "peak" its high-water mark over the burst (VmHWM, and a sample every 20 ms), "after" its
+    resident memory 5 s after the last page (idle, nothing running)."""
+    with server(env=env, keep_freed=keep_freed) as (base, pid):
+        class_on_server(base, 1, "step=1&seed=0")
+        start, peak, done = resident(pid), [0], threading.Event()
+
+        def watch() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], resident(pid))
+                time.sleep(0.02)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        began = time.perf_counter()
+        runs = class_on_server(base, len(queries), queries, timeout=timeout)
+        seconds = time.perf_counter() - began
+        done.set()
+        watcher.join()
+        time.sleep(5)
+        return {"start": start, "peak": max(peak[0], high_water(pid)), "after": resident(pid), "seconds": seconds,
+                "slowest": max(ms for ms, _, _ in runs) / 1000, "exceptions": sum(e for _, _, e in runs),
+                "elements": sorted({n for _, n, _ in runs})}
+
+
+def memory_figures(sessions: int, largest: int, env: dict, keep_freed: bool, seed: int) -> None:
+    """Print the server's resident memory for the two bursts of the capacity goal: `sessions` sessions opening
+    different tour links, and `largest` sessions each opening the largest network the page allows (new seeds)."""
+    from urllib.parse import urlencode
+
+    from core import estimate_memory
+    from core.allocator import MMAP_BYTES, TRIM_BYTES
+    from views import urlstate
+
+    big = largest_network()
+    state = {**urlstate.state_of(big), "step": tour.CUSTOM}
+    big_query = {k: v for k, v in urlstate.to_query(state, ["activations"]).items() if k != "seed"}
+    bursts = {
+        f"{sessions} sessions open {sessions} different tour links": [
+            f"step={1 + i % len(tour.STEPS)}&seed={seed + i}" for i in range(sessions)],
+        f"{largest} sessions each open the largest network ({big.depth} x {big.width}, batch {big.batch}, "
+        f"{big.activation}, {big.dtype}: {estimate_memory(big) / 2**20:,.0f} MiB)": [
+            urlencode({**big_query, "seed": seed + i}, doseq=True) for i in range(largest)],
+    }
+    settings = ", ".join(f"{k}={v}" for k, v in env.items()) or "none"
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before; environment: {settings}; "
+          "keep_freed_memory: " + (f"on (mmap from {MMAP_BYTES >> 20} MiB, trim above {TRIM_BYTES >> 20} MiB)"
+                                    if keep_freed else "off (glibc's own thresholds and arenas)"))
+    mib = 2**20
+    for name, queries in bursts.items():
+        if not queries:  # --memory-sessions 0 or --memory-largest 0: that burst left out
+            continue
+        f = memory_burst(queries, env, keep_freed, timeout=1800)
+        print(f"{name}: resident {f['start'] / mib:,.0f} MiB at the start, peak {f['peak'] / mib:,.0f} MiB, "
+              f"{f['after'] / mib:,.0f} MiB after; {f['seconds']:.0f} s, slowest page {f['slowest']:.1f} s, "
+              f"elements per page {f['elements']}, exceptions {f['exceptions']}", flush=True)
+    print(f"load average {os.getloadavg()[0]:.1f} after")
+
+
 def measure(browser, base: str, repeats: int, seed: int, training: bool) -> dict:
     """Every per-click figure of one phase (idle or loaded), on networks new to the server (seeds from `seed`)."""
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
@@ -366,10 +489,23 @@ def main() -> None:
                         help="time Run at the lecture's size and the He et al. 2015 preset (minutes under load)")
     parser.add_argument("--class-size", type=int, default=30, help="sessions opening one link at once (0: no class)")
     parser.add_argument("--browser-pages", type=int, default=6, help="real Chromium pages opening one link at once")
+    parser.add_argument("--memory", action="store_true",
+                        help="only the server's resident memory: --memory-sessions sessions opening different tour "
+                             "links, then --memory-largest sessions each opening the largest network (no browser)")
+    parser.add_argument("--memory-sessions", type=int, default=60)
+    parser.add_argument("--memory-largest", type=int, default=8)
+    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="set in the server's environment (e.g. MALLOC_ARENA_MAX=2); repeatable")
+    parser.add_argument("--keep-freed", action=argparse.BooleanOptionalAction, default=True,
+                        help="the app's core.allocator.keep_freed_memory() (off: glibc's own thresholds)")
     args = parser.parse_args()
+    fresh = int(time.time()) % 100_000 * 100 + 1  # seeds nobody has used yet
+    if args.memory:
+        env = dict(item.split("=", 1) for item in args.server_env)
+        memory_figures(args.memory_sessions, args.memory_largest, env, args.keep_freed, fresh)
+        return
     from playwright.sync_api import sync_playwright
 
-    fresh = int(time.time()) % 100_000 * 100 + 1  # seeds nobody has used yet
     phases = {"idle": 0, **({f"{args.background} computing": args.background} if args.background else {})}
     figures, background = {}, None
     with sync_playwright() as p:

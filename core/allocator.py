@@ -27,31 +27,58 @@ TRIM_BYTES = 64 << 20  # freed memory an arena keeps: a default simulation's lar
 @functools.cache  # once a process: the app's script calls it on every run
 def keep_freed_memory() -> bool:
     """Tell glibc's malloc to keep freed memory for reuse; False where that is not glibc."""
-    if not sys.platform.startswith("linux"):
+    libc = _libc()
+    if libc is None:
         return False
+    _thresholds_set[0] = all(libc.mallopt(param, value) == 1 for param, value in (
+        (M_MMAP_THRESHOLD, MMAP_BYTES), (M_TRIM_THRESHOLD, TRIM_BYTES), (M_ARENA_MAX, usable_cores())))
+    return _thresholds_set[0]
+
+
+_thresholds_set = [False]  # whether keep_freed_memory() has set glibc's thresholds in this process
+
+
+def _libc():
+    """glibc's functions this module calls, with their C signatures; None where that is not glibc."""
+    return _load_libc() if sys.platform.startswith("linux") else None
+
+
+@functools.cache
+def _load_libc():
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        functions = libc.mallopt, libc.malloc_trim, libc.malloc, libc.free
     except (OSError, AttributeError):
-        return False
+        return None
+    mallopt, malloc_trim, malloc, free = functions
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
-    return all(mallopt(param, value) == 1 for param, value in (
-        (M_MMAP_THRESHOLD, MMAP_BYTES), (M_TRIM_THRESHOLD, TRIM_BYTES), (M_ARENA_MAX, usable_cores())))
+    malloc_trim.argtypes, malloc_trim.restype = (ctypes.c_size_t,), ctypes.c_int
+    malloc.argtypes, malloc.restype = (ctypes.c_size_t,), ctypes.c_void_p
+    free.argtypes, free.restype = (ctypes.c_void_p,), None
+    return libc
+
+
+TRIM_PROBE = 256 << 10  # a block freed to make glibc look at an arena's top: over the 64 KiB that makes it look
 
 
 def release_freed_memory() -> bool:
-    """Hand the freed memory of every arena back to the kernel (glibc's malloc_trim); False where that is not glibc.
+    """Hand freed memory back to the kernel; False where that is not glibc. Call it from the thread that freed it.
 
-    For after a computation much larger than TRIM_BYTES: its freed arrays would otherwise stay resident,
-    scattered between the arrays still in use where the thresholds cannot trim them.
+    For after a computation much larger than TRIM_BYTES: its freed arrays would otherwise stay resident. glibc's
+    malloc_trim(0) returns the free blocks of every arena and the top of the main arena, but not the top of
+    the other arenas (glibc 2.36's mtrim), where a thread's freed arrays end up; glibc trims that top only when
+    a block of this thread's arena is freed and the top is over M_TRIM_THRESHOLD. So the threshold is set to
+    0 for one freed TRIM_PROBE block, then set back: the calling thread's arena keeps nothing either. Other
+    threads' arenas keep their tops, under TRIM_BYTES each.
     """
-    if not sys.platform.startswith("linux"):
+    libc = _libc()
+    if libc is None:
         return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        malloc_trim = libc.malloc_trim
-    except (OSError, AttributeError):
-        return False
-    malloc_trim.argtypes, malloc_trim.restype = (ctypes.c_size_t,), ctypes.c_int
-    malloc_trim(0)
+    libc.malloc_trim(0)
+    # Only where keep_freed_memory() set the threshold: glibc's own threshold is dynamic, and trims on free anyway.
+    if _thresholds_set[0] and libc.mallopt(M_TRIM_THRESHOLD, 0) == 1:
+        try:
+            libc.free(libc.malloc(TRIM_PROBE))
+        finally:
+            libc.mallopt(M_TRIM_THRESHOLD, TRIM_BYTES)
     return True

@@ -5,8 +5,8 @@ that result (one lock per key, as Streamlit's st.cache_data does). What is kept 
 RESULT_BYTES, counted from the numpy arrays a result holds; the least recently used results go first.
 Kept results are shared between sessions without a copy, so their arrays are made read-only.
 Each computation holds one of core.threads' compute slots, so however many sessions ask at once, at
-most as many networks are computed at a time as the machine has cores, and together they need at most
-core.threads.COMPUTE_BYTES.
+most as many networks are computed at a time as the machine has cores, and together they need at most the
+server's memory budget (core.admission); the others wait their turn.
 """
 
 from __future__ import annotations
@@ -120,18 +120,21 @@ class ByteCache:
 RESULTS = ByteCache(RESULT_BYTES)  # one per process: every session of a Streamlit server shares it
 
 
-def simulate_cached(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET,
-                    cancel: threads.Cancel = None) -> Result:
+def simulate_cached(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET, cancel: threads.Cancel = None,
+                    waiting: Callable[[int], None] | None = None) -> Result:
     """simulate(config), computed once per process and kept while RESULT_BYTES allows; read-only arrays.
 
+    The computation waits its turn for a compute slot with its memory estimate (threads.compute_slot);
+    waiting(n), if given, is told how many computations come before it whenever that changes, 0 once it runs.
     Raises simulate's MemoryBudgetError or WorkLimitError for a network over the budget or the limit, and
-    threads.Cancelled once cancel is set while this caller computes (cancel is the computing caller's own:
-    it is not part of the key); nothing is kept then, and a caller waiting for the same network computes it.
+    threads.Cancelled once cancel is set while this caller waits or computes (cancel is the computing caller's
+    own: it is not part of the key); nothing is kept then, and a caller waiting for the same network computes it.
     """
     def compute() -> Result:
         need = estimate_memory(config)
-        with threads.compute_slot(need if need <= memory_budget else 0):  # over the budget: refused at once
-            threads.check(cancel)  # gone while waiting for a slot
+        # over the budget: refused at once, without waiting
+        with threads.compute_slot(need if need <= memory_budget else 0, cancel, waiting):
+            threads.check(cancel)  # gone just as the slot came free
             result = simulate(config, memory_budget, cancel=cancel)
         if need > TRIM_BYTES:  # more than malloc is meant to keep: give it back
             release_freed_memory()
@@ -142,7 +145,7 @@ def simulate_cached(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET,
 def simulate_many(configs: Iterable[Config], memory_budget: int = DEFAULT_MEMORY_BUDGET,
                   cancel: threads.Cancel = None) -> list[Result]:
     """simulate_cached for each config, the missing ones computed side by side (the Compare tab's networks);
-    threads.Cancelled once cancel is set while they compute."""
+    threads.Cancelled once cancel is set while they wait or compute."""
     return threads.parallel_map(lambda config: simulate_cached(config, memory_budget, cancel), configs,
                                 slots=False)
 

@@ -6,7 +6,8 @@ fight over the same cores: the default race took 17.8 s on a busy 2-core machine
 0.7 s with one. So every computation gets one BLAS thread (DEFAULT_BLAS_THREADS), and independent
 computations run in threads of their own instead (numpy's matmul releases the GIL), at most
 usable_cores() of them at once across the whole process (all the sessions of a Streamlit server), so one
-session cannot take every core from the others.
+session cannot take every core from the others. Those computations are admitted first come, first served,
+each with the memory it needs reserved from the server's budget (ADMISSION, core.admission).
 
 The pools are set through threadpoolctl (the library scikit-learn uses for the same purpose), not by
 environment variables: the command line, the app, the benchmarks and the tests call configure() once.
@@ -19,12 +20,16 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import TypeVar, Union
 
 import numpy as np  # noqa: F401  (loads numpy's BLAS before threadpoolctl looks for it)
 from threadpoolctl import ThreadpoolController, threadpool_info
+
+from .admission import DEFAULT_SERVER_MIB, Admission
 
 DEFAULT_BLAS_THREADS = 1  # one per computation: parallel work comes from parallel_map, not from inside BLAS
 
@@ -95,44 +100,36 @@ def blas_settings() -> list[dict]:
             for info in threadpool_info() if info.get("user_api") == "blas"]
 
 
-# At most usable_cores() computations run at once in the process, across every caller, and the memory
-# they say they need (compute_slot's nbytes) adds up to at most one computation's memory budget
-# (core.network.DEFAULT_MEMORY_BUDGET): two large networks wait for each other instead of needing twice
-# the memory at once.
-_SLOTS = threading.BoundedSemaphore(usable_cores())
-_memory = threading.Condition()
-_reserved = [0]  # bytes of the computations running now
+# The process's computations (every session of a Streamlit server) are admitted here, first come, first served:
+# at most usable_cores() at once, and the memory they reserve (compute_slot's nbytes) adds up to at most the
+# server's budget (core.admission; the app sets it from INIT_EXPLORER_MEMORY_MIB), one computation's budget
+# (core.network.DEFAULT_MEMORY_BUDGET) unless set: two large networks wait for each other instead of needing
+# twice the memory at once.
+ADMISSION = Admission(usable_cores(), DEFAULT_SERVER_MIB << 20)
 _holding = threading.local()  # a thread that holds a slot runs nested work itself instead of queueing
 
 
 @contextmanager
-def compute_slot(nbytes: int = 0) -> Iterator[None]:
-    """Hold one of the process's usable_cores() compute slots for the block, and reserve nbytes of the
-    memory budget that all running computations share (core.network.DEFAULT_MEMORY_BUDGET); waits for
-    both. A computation needing the whole budget runs alone.
+def compute_slot(nbytes: int = 0, cancel: Cancel = None, waiting: Callable[[int], None] | None = None,
+                 every: float = 0.1) -> Iterator[None]:
+    """Hold one of the process's usable_cores() compute slots for the block and reserve nbytes of the server's
+    memory budget (ADMISSION); waits, after the computations that asked before, until both are free. A
+    computation needing the whole budget runs alone.
 
-    Nested use in a thread that already holds a slot does not wait again.
+    While it waits, Cancelled is raised as soon as cancel is set (looked at every `every` seconds), and
+    waiting(n) is told how many computations run or wait before this one whenever that changes (0 once
+    admitted); waiting must be quick. Nested use in a thread that already holds a slot does not wait again.
     """
     if getattr(_holding, "slot", False):
         yield
         return
-    from .config import DEFAULT_MEMORY_BUDGET as budget
-
-    reserve = min(max(0, int(nbytes)), budget)
-    with _memory:  # memory first, then a slot: a computation waiting for memory holds no slot
-        _memory.wait_for(lambda: _reserved[0] + reserve <= budget)
-        _reserved[0] += reserve
-    try:
-        with _SLOTS:
-            _holding.slot = True
-            try:
-                yield
-            finally:
-                _holding.slot = False
-    finally:
-        with _memory:
-            _reserved[0] -= reserve
-            _memory.notify_all()
+    with ADMISSION.admit(nbytes, check=None if cancel is None else partial(check, cancel), waiting=waiting,
+                         every=every):
+        _holding.slot = True
+        try:
+            yield
+        finally:
+            _holding.slot = False
 
 
 def holds_slot() -> bool:
@@ -144,10 +141,11 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None =
                  wait: Callable[[], None] | None = None, every: float = 0.1, slots: bool = True) -> list[R]:
     """[fn(item) for item in items], run in up to `workers` threads (default usable_cores()).
 
-    Each call holds a compute slot, so across all callers at most usable_cores() calls run at once. The
-    items are taken in order by whichever thread is free. A caller that holds a slot itself (nested
-    use: a computation that splits its own work) works on the items in its own thread, and more threads
-    join it only as slots come free, so nested use never waits for a slot its caller holds. With
+    Each call holds a compute slot, so across all callers at most usable_cores() calls run at once; each
+    thread takes its slot in line with every other computation (ADMISSION). The items are taken in order
+    by whichever thread is free. A caller that holds a slot itself (nested use: a computation that splits
+    its own work) works on the items in its own thread, and more threads join it only as cores are free
+    and no computation waits for one, so nested use never waits for a slot its caller holds. With
     slots=False the calls hold none: for fn that takes its own slot where it computes, so that a call
     waiting for a result another thread computes (core.cache) does not hold a slot that thread needs.
 
@@ -156,7 +154,8 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None =
 
     wait(), when given, is called in this caller's thread every `every` seconds while the calls run and
     once when they have all ended: the place to report progress to a UI that must be driven from its own
-    thread. If it raises, no new item is started and its exception is raised at once, without waiting
+    thread. The calls then run in threads of their own (even a single one), unless the caller holds a slot.
+    If wait() raises, no new item is started and its exception is raised at once, without waiting
     for the running ones (stop them through state their fn checks, e.g. a threading.Event). fn must not
     share mutable state between items; with one BLAS thread, each call gives bitwise the same result as
     in a plain loop.
@@ -189,21 +188,34 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None =
                 halt.set()
             index = take()
 
+    def no_work_left() -> bool:
+        return halt.is_set() or following[0] >= count
+
     def helper() -> None:
         if not slots:
             work()
             return
-        while not _SLOTS.acquire(timeout=0.01):  # wait for a slot while there is work left for it
-            if halt.is_set() or following[0] >= count:
-                return
-        _holding.slot = True
+        if nested:  # borrow a core the caller's computation may use, while there is work left for it
+            while not ADMISSION.try_core():
+                if no_work_left():
+                    return
+                time.sleep(0.01)
+            _holding.slot = True
+            try:
+                work()
+            finally:
+                _holding.slot = False
+                ADMISSION.release_core()
+            return
         try:
-            work()
-        finally:
-            _holding.slot = False
-            _SLOTS.release()
+            with compute_slot(cancel=no_work_left, every=0.01):  # in line with every other computation
+                work()
+        except Cancelled:  # raised only while waiting: work() keeps fn's exceptions
+            return
 
-    inline = holds_slot() or workers == 1 or count <= 1  # this caller's thread works on the items too
+    nested = holds_slot()
+    # The caller's thread works on the items too, unless it is to call wait() while they run.
+    inline = nested or (wait is None and (workers == 1 or count <= 1))
     helpers = [threading.Thread(target=helper, name=f"compute-{i}", daemon=True)
                for i in range(max(0, min(workers, count) - inline))]
     for h in helpers:

@@ -154,6 +154,13 @@ def test_wait_is_called_in_the_callers_thread_until_the_end():
     assert len(seen) >= 2 and set(seen) == {caller}
 
 
+def test_wait_is_called_while_a_single_item_runs():
+    """wait() is the caller's chance to drive a page while its computation runs (or waits for the server):
+    with one item too, the item runs in a thread of its own and wait() is called meanwhile."""
+    called = threading.Event()
+    assert threads.parallel_map(lambda _: called.wait(30), [0], wait=called.set, every=0.01) == [True]
+
+
 def test_an_error_in_wait_is_raised_and_cancels_what_has_not_started():
     started = []
 

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.admission import DEFAULT_SERVER_MIB, ENV, SERVER_MIB_RANGE
+from core.config import written
 from core.activations import get
 from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, WORK_RATE, estimate_memory, estimate_work, work_fits
 
-from .text import join, t
+from .text import join, t, user_text
 
 # The verdicts, in the order they are decided: the first that applies is the page's verdict.
 VERDICTS = ("overflowed", "symmetric", "dead", "saturated", "vanishing", "exploding", "healthy")
@@ -322,6 +324,21 @@ def format_power(value: float) -> str:
     if value <= 0 or not math.isclose(value, 10.0**exponent, rel_tol=1e-12):
         return format_value(value)
     return "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def computing_note(lang: str, ahead: int) -> str:
+    """The note above a page being computed: computing, or waiting for `ahead` other computations on the server
+    (core.admission: they run or asked first)."""
+    if ahead <= 0:
+        return t(lang, "computing_note")
+    return t(lang, "waiting_note_one") if ahead == 1 else t(lang, "waiting_note", n=ahead)
+
+
+def budget_setting(lang: str, value: str) -> str:
+    """Why the server computes nothing: INIT_EXPLORER_MEMORY_MIB holds `value`, which core.admission refused."""
+    low, high = SERVER_MIB_RANGE
+    return t(lang, "budget_setting", name=f"`{ENV}`", value=user_text(lang, value), low=written(low),
+             high=written(high), default=written(DEFAULT_SERVER_MIB))
 
 
 def refusal(config, lang: str, memory_budget: int = DEFAULT_MEMORY_BUDGET,

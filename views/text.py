@@ -17,8 +17,14 @@ EN: dict[str, str] = {
     "next_help": "Go to the next step of the lecture tour.",
     "network_line": "{depth} layers × {width} units · {activation}{bn} · init {init} · batch {batch} · seed {seed}",
     "bn_suffix": " + batch norm",
-    "computing": "Simulating the network…",
     "computing_note": "Computing the new settings… The page below still shows the previous ones until then.",
+    "waiting_note_one": "Waiting for 1 other computation on this server to make room… The page below still shows "
+                        "the previous settings until then.",
+    "waiting_note": "Waiting for {n} other computations on this server to make room… The page below still shows "
+                    "the previous settings until then.",
+    "budget_setting": "This server is set up wrongly, so the page computes nothing: {name} is {value}, but it takes "
+                      "a whole number of MiB from {low} to {high}, the memory the server's computations may use "
+                      "at once (unset: {default} MiB).",
     # tour
     "tour": "Lecture tour",
     "tour_help": "Each step sets every control to one moment of the lecture. Change any control and you are in Custom.",
@@ -499,8 +505,11 @@ ZH: dict[str, str] = {
     "next_help": "进入课程导览的下一步。",
     "network_line": "{depth} 层 × {width} 个神经元 · {activation}{bn} · 初始化 {init} · 批量 {batch} · 种子 {seed}",
     "bn_suffix": " + 批归一化",
-    "computing": "正在模拟网络……",
     "computing_note": "正在计算新的设置……在此之前，下方仍显示之前设置的结果。",
+    "waiting_note_one": "正在等待本服务器上的另外 1 个计算腾出资源……在此之前，下方仍显示之前设置的结果。",
+    "waiting_note": "正在等待本服务器上的另外 {n} 个计算腾出资源……在此之前，下方仍显示之前设置的结果。",
+    "budget_setting": "本服务器的设置有误，因此页面不进行任何计算：{name} 的值为 {value}，但它应为 {low} 到 {high} "
+                      "之间的整数（单位 MiB），即服务器上同时进行的计算可使用的内存（未设置时为 {default} MiB）。",
     "tour": "课程导览",
     "tour_help": "每一步都会把所有控件设成课上讲到的某个情形。之后改动任何控件，就进入“自定义”。",
     "step_1": "权重全为零：对称性",

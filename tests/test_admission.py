@@ -1,0 +1,409 @@
+"""core.admission: computations wait their turn for a core and their memory, first come, first served; the
+server's budget from INIT_EXPLORER_MEMORY_MIB; the page says that it waits, in both languages."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from core import DEFAULT_MEMORY_BUDGET, Config, cache, estimate_memory, threads
+from core.admission import (
+    DEFAULT_SERVER_MIB, ENV, SERVER_MIB_RANGE, Admission, BudgetSettingError, server_budget,
+)
+from views import summary, tour
+from views.text import EN, ZH
+
+GUARD = 30  # seconds an event may take before the test fails instead of hanging (never a timing claim)
+
+
+def until(condition) -> bool:
+    """Whether condition() comes true within GUARD seconds (looked at every 10 ms)."""
+    done = threading.Event()
+    for _ in range(GUARD * 100):
+        if condition():
+            return True
+        done.wait(0.01)
+    return condition()
+
+
+class Holder:
+    """A computation that holds its admission until released: admitted is set once it runs; told lists what
+    it was told while waiting (how many computations came before it)."""
+
+    def __init__(self, admission: Admission, nbytes: int, log: list | None = None, name: str = "", **kwargs):
+        self.admitted, self.release, self.error = threading.Event(), threading.Event(), None
+        self.told: list[int] = []
+        self._changed = threading.Condition()
+
+        def waiting(n: int) -> None:
+            with self._changed:
+                self.told.append(n)
+                self._changed.notify_all()
+
+        def run() -> None:
+            try:
+                with admission.admit(nbytes, waiting=waiting, every=0.01, **kwargs):
+                    if log is not None:
+                        log.append(name)
+                    self.admitted.set()
+                    assert self.release.wait(GUARD)
+            except BaseException as error:  # noqa: BLE001  (looked at by the test)
+                self.error = error
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+
+    def waits_with(self, ahead: int) -> bool:
+        """Whether it is told, within GUARD seconds, that `ahead` computations come before it."""
+        with self._changed:
+            return self._changed.wait_for(lambda: ahead in self.told, GUARD)
+
+    def done(self) -> None:
+        self.release.set()
+        self.thread.join(GUARD)
+        assert not self.thread.is_alive() and self.error is None, self.error
+
+
+# ---------- waiting, then running ----------
+
+def test_a_computation_waits_while_the_memory_is_taken_and_runs_once_it_is_free():
+    admission = Admission(cores=4, memory=100)
+    first = Holder(admission, 60)
+    assert first.admitted.wait(GUARD)
+    second = Holder(admission, 60)  # 60 + 60 > 100
+    assert second.waits_with(1) and not second.admitted.is_set()
+    assert admission.reserved == 60 and admission.waiting == 1
+    first.done()
+    assert second.admitted.wait(GUARD)
+    assert second.told[-1] == 0  # told that it runs
+    second.done()
+    assert admission.reserved == 0 and admission.running == 0 and admission.waiting == 0
+
+
+def test_a_computation_waits_for_a_core_though_memory_is_free():
+    admission = Admission(cores=2, memory=100)
+    running = [Holder(admission, 0) for _ in range(2)]
+    for h in running:
+        assert h.admitted.wait(GUARD)
+    third = Holder(admission, 0)
+    assert third.waits_with(2) and not third.admitted.is_set()
+    running[0].done()
+    assert third.admitted.wait(GUARD)
+    for h in (running[1], third):
+        h.done()
+
+
+def test_computations_that_fit_together_run_together():
+    admission = Admission(cores=3, memory=100)
+    holders = [Holder(admission, 30) for _ in range(3)]
+    for h in holders:
+        assert h.admitted.wait(GUARD)
+    assert admission.reserved == 90 and admission.running == 3
+    for h in holders:
+        h.done()
+
+
+def test_one_that_needs_more_than_the_whole_budget_runs_alone_rather_than_never():
+    admission = Admission(cores=2, memory=100)
+    small = Holder(admission, 1)
+    assert small.admitted.wait(GUARD)
+    huge = Holder(admission, 10**9)
+    assert huge.waits_with(1)
+    small.done()
+    assert huge.admitted.wait(GUARD) and admission.reserved == 100
+    later = Holder(admission, 1)
+    assert later.waits_with(1) and not later.admitted.is_set()  # nothing beside it
+    huge.done()
+    assert later.admitted.wait(GUARD)
+    later.done()
+
+
+# ---------- order ----------
+
+def test_a_large_computation_is_not_passed_over_by_a_stream_of_small_ones():
+    """Small ones that ask after a large one that waits for memory wait behind it, though each would fit now."""
+    admission = Admission(cores=8, memory=100)
+    order: list[str] = []
+    first = Holder(admission, 10, order, "first small")
+    assert first.admitted.wait(GUARD)
+    large = Holder(admission, 100, order, "large")
+    assert large.waits_with(1)
+    smalls = []
+    for i in range(5):  # each asks once the one before it is in line
+        smalls.append(Holder(admission, 1, order, f"small {i}"))
+        assert smalls[-1].waits_with(2 + i)
+    assert order == ["first small"]
+    first.done()
+    assert large.admitted.wait(GUARD)
+    assert order == ["first small", "large"] and not any(s.admitted.is_set() for s in smalls)
+    large.done()
+    for s in smalls:
+        assert s.admitted.wait(GUARD)
+        s.done()
+    assert order == ["first small", "large", *(f"small {i}" for i in range(5))]
+
+
+def test_those_waiting_are_admitted_in_the_order_they_asked():
+    admission = Admission(cores=1, memory=100)
+    order: list[str] = []
+    first = Holder(admission, 0, order, "0")
+    assert first.admitted.wait(GUARD)
+    queue = []
+    for i in range(1, 6):
+        queue.append(Holder(admission, 0, order, str(i)))
+        assert queue[-1].waits_with(i)  # running or waiting before it: the running one and i - 1 in line
+    for h in [first, *queue]:
+        assert h.admitted.wait(GUARD)
+        h.done()
+    assert order == [str(i) for i in range(6)]
+
+
+def test_a_lent_core_is_not_lent_while_a_computation_waits():
+    admission = Admission(cores=2, memory=100)
+    assert admission.try_core() and admission.try_core() and not admission.try_core()  # two free cores lent
+    waiting = Holder(admission, 0)
+    assert until(lambda: admission.waiting == 1) and not waiting.admitted.is_set()
+    admission.release_core()
+    assert waiting.admitted.wait(GUARD)
+    assert not admission.try_core()  # one lent, one to the computation: none left
+    admission.release_core()
+    assert admission.try_core()  # free, and nobody waits
+    admission.release_core()
+    waiting.done()
+
+
+def test_a_free_core_is_not_lent_to_a_computation_s_extra_thread_before_one_that_waits_for_memory():
+    admission = Admission(cores=4, memory=100)
+    big = Holder(admission, 90)
+    assert big.admitted.wait(GUARD)
+    other = Holder(admission, 50)
+    assert other.waits_with(1)
+    assert not admission.try_core()  # cores are free, but a computation waits: it comes first
+    big.done()
+    assert other.admitted.wait(GUARD)
+    assert admission.try_core()
+    admission.release_core()
+    other.done()
+
+
+# ---------- cancelled while waiting ----------
+
+def test_a_computation_cancelled_while_it_waits_leaves_the_line_at_once():
+    admission = Admission(cores=1, memory=100)
+    running = Holder(admission, 100)
+    assert running.admitted.wait(GUARD)
+    gone = threading.Event()
+    cancelled = Holder(admission, 50, check=lambda: threads.check(gone))
+    behind = Holder(admission, 50)
+    assert cancelled.waits_with(1) and behind.waits_with(2)
+    gone.set()
+    cancelled.thread.join(GUARD)
+    assert isinstance(cancelled.error, threads.Cancelled) and not cancelled.admitted.is_set()
+    assert running.admitted.is_set() and not running.release.is_set()  # it left before the running one ended
+    assert behind.waits_with(1) and admission.waiting == 1  # one place up
+    running.done()
+    assert behind.admitted.wait(GUARD)
+    behind.done()
+
+
+def test_a_page_s_network_cancelled_while_it_waits_is_not_computed(monkeypatch):
+    """core.cache: a session that leaves while its network waits for the server raises Cancelled and keeps
+    nothing; no slot, core or byte stays taken."""
+    config = Config(depth=2, width=20, batch=10, seed=424_242)
+    computed = []
+    monkeypatch.setattr(cache, "simulate", lambda *a, **k: computed.append(a) or pytest.fail("computed"))
+    gone, told, result = threading.Event(), threading.Event(), []
+
+    def session() -> None:
+        try:
+            cache.simulate_cached(config, cancel=gone, waiting=lambda n: n and told.set())
+        except threads.Cancelled as error:
+            result.append(error)
+
+    with threads.compute_slot(threads.ADMISSION.memory):  # the whole budget, as a large network holds it
+        page = threading.Thread(target=session, daemon=True)
+        page.start()
+        assert told.wait(GUARD)  # it waits, and says so
+        gone.set()
+        page.join(GUARD)
+        assert not page.is_alive() and result and not computed
+        assert threads.ADMISSION.waiting == 0
+    assert threads.ADMISSION.running == 0 and threads.ADMISSION.reserved == 0
+    assert ("simulate", config, DEFAULT_MEMORY_BUDGET) not in cache.RESULTS
+
+
+# ---------- the process's admission ----------
+
+def test_the_server_s_default_budget_holds_the_largest_network_the_page_allows():
+    """Nothing that fits one computation's budget has to be refused, or to reserve less than it needs."""
+    assert DEFAULT_SERVER_MIB << 20 >= DEFAULT_MEMORY_BUDGET
+    assert threads.ADMISSION.memory == DEFAULT_SERVER_MIB << 20
+    assert threads.ADMISSION.cores == threads.usable_cores()
+
+
+def test_a_network_reserves_its_memory_estimate_while_it_computes(monkeypatch):
+    config = Config(depth=3, width=64, batch=32, seed=515_151)
+    seen = []
+
+    def simulate(c, *args, **kwargs):
+        seen.append((threads.ADMISSION.reserved, threads.ADMISSION.running))
+        return real(c, *args, **kwargs)
+
+    real = cache.simulate
+    monkeypatch.setattr(cache, "simulate", simulate)
+    cache.simulate_cached(config)
+    assert seen == [(estimate_memory(config), 1)]
+    assert threads.ADMISSION.reserved == 0 and threads.ADMISSION.running == 0
+
+
+# ---------- INIT_EXPLORER_MEMORY_MIB ----------
+
+@pytest.mark.parametrize("text, mib", [("1024", 1024), (" 2048\n", 2048), ("64", 64), ("0064", 64),
+                                       (str(1 << 20), 1 << 20), ("", DEFAULT_SERVER_MIB), ("  ", DEFAULT_SERVER_MIB)])
+def test_the_budget_is_read_in_mib(text, mib):
+    assert server_budget({ENV: text}) == mib << 20
+
+
+def test_unset_it_is_the_default():
+    assert server_budget({}) == DEFAULT_SERVER_MIB << 20
+
+
+BAD = ["lots", "-5", "+1024", "1e308", "1.5", "1024.0", "1_024", "0x400", "1,024", "1024 MiB", "inf", "nan",
+       "\u0661\u0660\u0662\u0664", "\uff11\uff10\uff12\uff14", "63", "0", str((1 << 20) + 1), "9" * 5000,
+       "1024\x00", "`1024`"]
+
+
+@pytest.mark.parametrize("text", BAD)
+def test_a_bad_budget_is_refused_with_the_setting_and_its_range(text):
+    with pytest.raises(BudgetSettingError) as refused:
+        server_budget({ENV: text})
+    message = str(refused.value)
+    assert ENV in message and "64 to 1,048,576" in message and "1,024" in message
+    assert len(message) < 300  # a 5,000-digit value is cut, not echoed
+    assert refused.value.value == text
+
+
+@given(st.integers(-10**30, 10**30))
+def test_any_whole_number_is_taken_exactly_when_it_is_in_range(mib):
+    low, high = SERVER_MIB_RANGE
+    if low <= mib <= high:
+        assert server_budget({ENV: str(mib)}) == mib << 20
+    else:
+        with pytest.raises(BudgetSettingError):
+            server_budget({ENV: str(mib)})
+
+
+# ---------- what the page says ----------
+
+@pytest.mark.parametrize("lang, table", [("en", EN), ("zh", ZH)])
+def test_the_note_says_how_many_computations_come_first(lang, table):
+    assert summary.computing_note(lang, 0) == table["computing_note"]
+    assert summary.computing_note(lang, 1) == table["waiting_note_one"]
+    seven = table["waiting_note"].format(n=7)
+    assert summary.computing_note(lang, 7) == seven and "7" in seven
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_bad_setting_message_shows_the_value_as_text(lang):
+    said = summary.budget_setting(lang, "![x](http://127.0.0.1:8999/p.png)")
+    assert "`![x](http://127.0.0.1:8999/p.png)`" in said and ENV in said
+    assert "1,048,576" in said and "1,024" in said
+
+
+# ---------- the page, through AppTest ----------
+
+APP = str(Path(__file__).parent.parent / "streamlit_app.py")
+
+
+def notes_sent(monkeypatch) -> tuple[list[str], threading.Condition]:
+    """Every st.info body the script sends to the browser, as it sends it (AppTest shows only the page at the end
+    of a run, when the note has gone); and a condition notified at each."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
+
+    sent, changed, enqueue = [], threading.Condition(), ScriptRunContext.enqueue
+
+    def spy(self, msg):
+        if msg.WhichOneof("type") == "delta" and msg.delta.new_element.WhichOneof("type") == "alert":
+            with changed:
+                sent.append(msg.delta.new_element.alert.body)
+                changed.notify_all()
+        return enqueue(self, msg)
+
+    monkeypatch.setattr(ScriptRunContext, "enqueue", spy)
+    return sent, changed
+
+
+@pytest.mark.parametrize("lang, table", [("en", EN), ("zh", ZH)])
+def test_the_page_says_it_waits_for_the_server_then_computes(monkeypatch, lang, table):
+    """A page whose network waits behind a large computation says so in its note while it waits, in its language;
+    once the computation ends, the network is computed and drawn, and the note has gone."""
+    sent, changed = notes_sent(monkeypatch)
+    at = AppTest.from_file(APP, default_timeout=GUARD)
+    at.query_params.update(step="2", seed="737373", lang=lang)
+    large = Holder(threads.ADMISSION, threads.ADMISSION.memory)  # the whole budget, as a large network holds it
+    assert large.admitted.wait(GUARD)
+    page = threading.Thread(target=at.run, daemon=True)
+    page.start()
+    with changed:
+        assert changed.wait_for(lambda: table["waiting_note_one"] in sent, GUARD)
+    assert page.is_alive()  # still waiting: nothing else lets it through
+    large.done()
+    page.join(GUARD)
+    assert not page.is_alive() and not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value.startswith(table["step_heading"].split("{")[0]) and len(at.metric) == 4
+    assert sent.index(table["waiting_note_one"]) < sent.index(table["computing_note"], 1)  # then: computing
+    assert not [i for i in at.info if i.value in (table["waiting_note_one"], table["computing_note"])]
+
+
+def test_a_bad_budget_setting_stops_the_page_with_both_languages_message(monkeypatch):
+    monkeypatch.setenv(ENV, "1e308")
+    computed = []
+    monkeypatch.setattr(cache, "simulate", lambda *a, **k: computed.append(a))
+    at = AppTest.from_file(APP, default_timeout=GUARD).run()
+    assert not at.exception and not computed
+    assert [e.value for e in at.error] == [summary.budget_setting(lang, "1e308") for lang in ("en", "zh")]
+    assert len(at.title) == 0
+
+
+def test_the_budget_setting_sets_the_page_s_budget(monkeypatch):
+    """INIT_EXPLORER_MEMORY_MIB below one computation's budget: a network over it is refused, naming it."""
+    monkeypatch.setenv(ENV, "64")
+    try:
+        big = Config(depth=10, width=1000, batch=2000)
+        assert 64 << 20 < estimate_memory(big) <= DEFAULT_MEMORY_BUDGET
+        at = AppTest.from_file(APP, default_timeout=GUARD)
+        at.query_params.update(step="custom", depth="10", width="1000", batch="2000")
+        at.run()
+        assert not at.exception
+        shown = replace(tour.STEPS["1"], depth=10, width=1000, batch=2000)  # the first step's, three sliders moved
+        assert [e.value for e in at.error] == [summary.refusal(shown, "en", 64 << 20)]
+        assert "64 MiB" in at.error[0].value
+        assert threads.ADMISSION.memory == 64 << 20
+    finally:
+        threads.ADMISSION.set_memory(DEFAULT_SERVER_MIB << 20)
+
+
+# ---------- the command line ----------
+
+@pytest.mark.parametrize("setting", ["lots", "64"])
+def test_the_command_line_keeps_its_own_budget(setting):
+    """INIT_EXPLORER_MEMORY_MIB is the server's: the command line neither fails on a bad one nor takes a small one
+    for its --memory-budget-mib (a network of 372 MiB runs at its default of 1,024)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    config = Config(depth=10, width=1000, batch=2000, init="xavier_normal", activation="tanh")
+    assert 64 << 20 < estimate_memory(config) <= DEFAULT_MEMORY_BUDGET
+    done = subprocess.run([sys.executable, "-m", "core", "--depth", "10", "--width", "1000", "--batch", "2000",
+                           "--init", "xavier_normal", "--json"], cwd=Path(APP).parent, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, ENV: setting})
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["layers"]) == 11
