@@ -33,7 +33,7 @@ from itertools import permutations
 
 import numpy as np
 
-from . import activations, threads
+from . import activations, threads, workers
 from .config import Config, written_range
 from .products import matmul
 from .initializers import sample_bias, sample_weights
@@ -229,21 +229,22 @@ def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFA
     return dict(zip(chosen, _train_all(runs, steps, lr, momentum, batch, progress, live)))
 
 
-class _Stopped(Exception):
-    """A run of a race stops early because the race was abandoned (its progress callback raised)."""
-
-
 def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, momentum: float, batch: int,
                progress: Progress | None, live: dict | None = None) -> list[TrainingResult]:
-    """Train each (config, task, name) run, side by side across the machine's cores (threads.parallel_map).
+    """Train each (config, task, name) run, side by side: each a task for the server's worker processes
+    (core.workers), where they compute without taking turns on this process's lock; where workers cannot
+    start, in threads of this process (threads.parallel_map). Either way at most usable_cores() runs
+    compute at once across the process (core.threads' compute slots), and the results are bitwise those
+    of one run after the other in this thread.
 
-    The runs share nothing they write, so the results are bitwise those of one run after the other.
     progress(done, total) counts steps over all runs and is called in this caller's thread only (a UI
     such as Streamlit can only be driven from there); if it raises, every run stops within a step.
-    live: as in race.
+    live: as in race; a worker's run sends its curves at each of its record steps (RECORDS a run), and
+    they are copied into the live arrays here as they come.
     """
     caller, stop = threading.get_ident(), threading.Event()
     total, done, shown = len(runs) * steps, [0] * len(runs), [-1]
+    pool = workers.shared()
 
     def tell() -> None:  # in the caller's thread
         count = sum(done)  # each run's count only grows, so the sum does too
@@ -257,13 +258,39 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
             if threading.get_ident() == caller:
                 tell()
         config, task, name = runs[index]
-        with np.errstate(all="ignore"):
-            return _train(config, task, steps, lr, momentum, batch, report, name, stop, live)
+        if pool is None:
+            with np.errstate(all="ignore"):
+                return _train(config, task, steps, lr, momentum, batch, report, name, stop, live)
+        loss, accuracy = np.full(steps, np.nan), np.full(steps, np.nan)
+        if live is not None:
+            live[name] = loss, accuracy
+
+        def snapshot(message: tuple[int, np.ndarray, np.ndarray]) -> None:
+            step_done, new_loss, new_accuracy = message  # the steps since the run's last snapshot
+            loss[step_done - len(new_loss):step_done] = new_loss
+            accuracy[step_done - len(new_accuracy):step_done] = new_accuracy
+            report(step_done, steps)
+        return pool.run(_train_in_worker, (config, task, steps, lr, momentum, batch, name), snapshot, stop)
 
     try:
         return threads.parallel_map(run, range(len(runs)), wait=tell)
     finally:
         stop.set()  # runs still going after an error stop at their next step
+
+
+def _train_in_worker(config: Config, task: Task, steps: int, lr: float, momentum: float, batch: int, name: str, *,
+                     report: Callable[[tuple], None], cancelled: Callable[[], bool]) -> TrainingResult:
+    """_train in a worker process (core.workers): at each record step it reports (steps done, the loss and
+    accuracy of the steps since the last report), and it stops at the next step once cancelled() says so."""
+    curves: dict = {}
+    sent = [0]
+
+    def snapshot(step_done: int, _steps: int) -> None:
+        loss, accuracy = curves[name]
+        report((step_done, loss[sent[0]:step_done].copy(), accuracy[sent[0]:step_done].copy()))
+        sent[0] = step_done
+    with np.errstate(all="ignore"):
+        return _train(config, task, steps, lr, momentum, batch, snapshot, name, cancelled, curves)
 
 
 def _whole(name: str, value, low: int, high: int) -> None:
@@ -460,8 +487,10 @@ def _record_steps(steps: int) -> np.ndarray:
 
 
 def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, batch: int,
-           progress: Progress | None, name: str, stop: threading.Event | None = None,
+           progress: Progress | None, name: str, stop: threads.Cancel = None,
            live: dict | None = None) -> TrainingResult:
+    """One run: TrainingResult; progress(steps done, steps) at each record step; threads.Cancelled at the
+    next step once stop is set (threads.check); live: as in race."""
     depth = config.depth
     work = _Workspace(config, batch, init_params(config, np.random.default_rng(config.seed), task.classes))
     params, velocity = work.params, work.velocity
@@ -477,8 +506,7 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
     x = np.empty((batch, config.width), task.x.dtype)  # this step's minibatch
 
     for step in range(steps):
-        if stop is not None and stop.is_set():
-            raise _Stopped(name)
+        threads.check(stop)
         np.take(task.x, order[step], axis=0, out=x, mode="clip")  # (batch, width); the indices are in range
         labels = task.labels[order[step]]  # (batch,)
         logits, tape = forward(params, x, config, work)
