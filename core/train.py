@@ -209,7 +209,9 @@ def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFA
          lr: float = DEFAULT_LR, momentum: float = DEFAULT_MOMENTUM, classes: int = DEFAULT_CLASSES,
          batch: int | None = None, progress: Progress | None = None,
          memory_budget: int = DEFAULT_MEMORY_BUDGET, live: dict | None = None) -> dict[str, TrainingResult]:
-    """Train the same network once per scheme on the same data; {scheme name: result}, in order.
+    """Train the same network once per scheme on the same data; {scheme name: result}, in order. Each
+    scheme is one task for the server's worker processes (core.workers; this process's threads where
+    none can start), with the same results either way.
 
     A run that diverges stops its own curve; the others go on. progress(done, total) counts steps
     over all runs; an exception it raises ends the race. live, if given, receives each run's loss and
