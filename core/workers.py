@@ -153,18 +153,19 @@ class Pool:
         """fn(*args, report=..., cancelled=...) in a worker: its result, or its exception raised here.
 
         fn: a module-level function (the worker imports it by name); args and the result are pickled.
-        report(message) is called in this thread for each message the task reports, in order. Once cancel
-        (a threading.Event or a callable, as core.threads.check reads it) is set, the task is asked to stop
-        and run raises what the task raises then; threads.Cancelled if it is set before a worker is free.
+        report(message) is called in this thread for each message the task reports, in order; if it raises,
+        the task is asked to stop and, once it has, that exception is raised here. Once cancel (a
+        threading.Event or a callable, as core.threads.check reads it) is set, the task is asked to stop and
+        run raises what the task raises then; threads.Cancelled if it is set before a worker is free.
         WorkerCrashed if the worker dies meanwhile.
         """
         worker = self._acquire(cancel)
-        healthy = False
+        healthy, failed = False, None  # failed: what report raised; the task is then stopped, and that raised
         try:
             worker.conn.send(("task", fn, args))
             asked = False
             while True:
-                if not asked and _is_set(cancel):
+                if not asked and (failed is not None or _is_set(cancel)):
                     worker.conn.send(("cancel",))
                     asked = True
                 if not wait([worker.conn], timeout=POLL):
@@ -175,10 +176,15 @@ class Pool:
                     raise WorkerCrashed(f"the training worker process {worker.pid} ended ({worker.ended()}) before "
                                         f"its task finished; a new worker takes its place") from None
                 if kind == "report":
-                    if report is not None:
-                        report(payload)
+                    if report is not None and failed is None:
+                        try:
+                            report(payload)
+                        except BaseException as error:  # noqa: BLE001  (raised once the worker has stopped)
+                            failed = error
                     continue
                 healthy = not retire[0]
+                if failed is not None:
+                    raise failed
                 if kind == "error":
                     raise payload
                 return payload

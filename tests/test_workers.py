@@ -161,6 +161,23 @@ def test_a_race_abandoned_by_its_page_stops_every_run_in_the_workers():
     assert race(SMALL, ("he_normal",), steps=3)["he_normal"].steps == 3
 
 
+def test_a_stop_raised_in_a_one_run_race_stops_its_worker_and_keeps_it():
+    """A race of one scheme reports from the caller's own thread: the Stop raised there stops the worker's run,
+    and the worker stays in the pool."""
+    class Stopped(Exception):
+        pass
+
+    def stop(done, total):
+        raise Stopped
+
+    shared = workers.shared()
+    pids = shared.pids()
+    with pytest.raises(Stopped):
+        race(Config(depth=10, width=64, batch=128), ("xavier_normal",), steps=10_000, progress=stop)
+    assert shared.pids() == pids
+    assert race(SMALL, ("he_normal",), steps=3)["he_normal"].steps == 3
+
+
 def test_a_killed_worker_is_reported_and_replaced(pool):
     killed = []
 
