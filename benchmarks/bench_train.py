@@ -5,11 +5,17 @@
 Every figure is measured in this one run, so the ratios compare like with like on whatever machine runs
 it; the thread settings are printed beside them. Nothing here asserts a time.
 
+Races train in the worker processes of core.workers, as in the app and the command line; the figures marked
+"in threads" train the same races in threads of this one process instead (workers.USE_PROCESSES = False, as
+where no worker can start), for comparison.
+
 - The default race: the lecture's five schemes on a 10 x 100 net, batch 128, 300 steps (target <= 2 s on
-  two cores): best and median of `repeat` runs per activation, and one run's time per scheme.
-- --load N: one default race alone, then N of them at once, as N sessions of one server (threads of
-  this process, sharing core.threads' bound on compute threads) and as N separate processes. The
-  ratio slowest-of-N / alone is the figure (target <= 2 for N = 3 on two cores, whose fair share is 1.5).
+  two cores): best and median of `repeat` runs per activation, in the workers and in threads, and one
+  run's time per scheme.
+- --load N: one default race alone, then N of them at once, as N sessions of one server (N threads of
+  this process, each race's runs going to the one shared pool of workers, as the app's sessions do), and
+  as N separate processes computing in their own threads. The ratio slowest-of-N / alone is the figure
+  (target <= 2 for N = 3 on two cores, whose fair share is 1.5).
 - --lecture: Run at a tour step, the lecture's 10 x 500 net with its minibatch of 128, five schemes of
   300 steps (about 2.9e12 flops), against the same matmuls bare (float32, the same shapes, side by side
   in the same threads): target <= 1.3 x.
@@ -21,6 +27,7 @@ it; the thread settings are printed beside them. Nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import statistics
@@ -35,7 +42,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import Config, threads  # noqa: E402
+from core import Config, threads, workers  # noqa: E402
 from core.allocator import keep_freed_memory  # noqa: E402
 from core.train import (  # noqa: E402
     DEFAULT_STEPS, HE_2015_LR, HE_2015_STEPS, he_2015, he_2015_config, he_2015_depths, lecture_schemes, race,
@@ -49,19 +56,35 @@ LECTURE = Config()  # 10 x 500, as at every tour step; its minibatch is capped a
 def print_settings() -> None:
     blas = ", ".join(f"{s['internal_api']} {s['version']}: {s['num_threads']} thread(s)"
                      for s in threads.blas_settings())
+    start = time.perf_counter()
+    pool = workers.shared()
+    where = workers.unavailable if pool is None else \
+        f"{len(pool.pids())} worker processes (started in {time.perf_counter() - start:.1f} s)"
     print(f"{threads.usable_cores()} usable cores; BLAS: {blas}; compute threads at once: at most "
-          f"{threads.usable_cores()} (core.threads)")
+          f"{threads.usable_cores()} (core.threads); training: {where}")
+
+
+class in_threads:
+    """Within the block, races train in threads of this process, as where no worker process can start."""
+
+    def __enter__(self) -> None:
+        workers.USE_PROCESSES = False
+
+    def __exit__(self, *exc) -> None:
+        workers.USE_PROCESSES = True
 
 
 def time_race(activation: str, repeat: int) -> None:
     config = replace(RACE, activation=activation)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        results = race(config, steps=DEFAULT_STEPS)
-        times.append(time.perf_counter() - start)
-    print(f"{activation:5s} race, {len(results)} schemes x {DEFAULT_STEPS} steps: "
-          f"best {min(times):.2f} s, median {statistics.median(times):.2f} s over {repeat} runs")
+    for label, where in (("in workers", contextlib.nullcontext), ("in threads", in_threads)):
+        times = []
+        with where():
+            for _ in range(repeat):
+                start = time.perf_counter()
+                results = race(config, steps=DEFAULT_STEPS)
+                times.append(time.perf_counter() - start)
+        print(f"{activation:5s} race {label}, {len(results)} schemes x {DEFAULT_STEPS} steps: "
+              f"best {min(times):.2f} s, median {statistics.median(times):.2f} s over {repeat} runs")
     for name in lecture_schemes(activation):
         start = time.perf_counter()
         r = race(config, (name,), steps=DEFAULT_STEPS)[name]
@@ -92,12 +115,13 @@ def at_once(jobs: int) -> float:
 
 
 def as_processes(jobs: int, cores: set[int] | None = None) -> float:
-    """Seconds until the slowest of `jobs` default races started together as separate processes ends;
-    each process on the given cores only, if given (it then computes on as many threads)."""
+    """Seconds until the slowest of `jobs` default races started together as separate processes ends, each
+    training in its own threads; each process on the given cores only, if given (it then computes on as many
+    threads)."""
     pin = f"import os; os.sched_setaffinity(0, {sorted(cores)!r}); " if cores else ""
     code = (pin + f"import sys, time; sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r}); "
-            "from core import Config, threads; from core.allocator import keep_freed_memory; "
-            "from core.train import race; threads.configure(); keep_freed_memory(); "
+            "from core import Config, threads, workers; from core.allocator import keep_freed_memory; "
+            "from core.train import race; threads.configure(); keep_freed_memory(); workers.USE_PROCESSES = False; "
             "race(Config(depth=10, width=100, batch=128), steps=10); s = time.perf_counter(); "
             "race(Config(depth=10, width=100, batch=128)); print(time.perf_counter() - s)")
     processes = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
@@ -108,12 +132,14 @@ def as_processes(jobs: int, cores: set[int] | None = None) -> float:
 def under_load(jobs: int, rounds: int = 3) -> None:
     """One default race alone, then `jobs` at once, in alternation; the median ratio of the rounds."""
     one_race()  # warm up
-    sessions, separate, one_core = [], [], []
+    sessions, threaded, separate, one_core = [], [], [], []
     for _ in range(rounds):
         alone = one_race()
         together = at_once(jobs)
         sessions.append((alone, together))
         one_core.append((as_processes(1, cores={min(os.sched_getaffinity(0))}), together))
+        with in_threads():
+            threaded.append((one_race(), at_once(jobs)))
         alone = one_race()
         separate.append((alone, as_processes(jobs)))
     cores = threads.usable_cores()
@@ -122,11 +148,26 @@ def under_load(jobs: int, rounds: int = 3) -> None:
           f"long; against a race alone on one core, the fair share of {jobs} jobs on {cores} cores is "
           f"{jobs / cores:.2f} x:")
     for label, pairs, fair in ((f"{jobs} sessions of one process", sessions, jobs),
+                               (f"{jobs} sessions, in threads", threaded, jobs),
                                (f"{jobs} separate processes", separate, jobs),
                                (f"{jobs} sessions / alone on 1 core", one_core, jobs / cores)):
         ratios = [together / alone for alone, together in pairs]
         print(f"  {label:33s} " + ", ".join(f"{a:.2f} / {t:.2f} s" for a, t in pairs)
               + f"; ratio median {statistics.median(ratios):.2f} (fair share {fair:.2f})")
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of the training workers so far (their /proc/PID/stat; Linux)."""
+    total = time.process_time()
+    pool = workers.shared()
+    for pid in pool.pids() if pool is not None else ():
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
 
 
 def bare_race_matmuls(config: Config, schemes: int, steps: int) -> tuple[float, float, float]:
@@ -159,16 +200,16 @@ def lecture(steps: int) -> None:
     rounds = []
     for _ in range(2):  # interleaved, so that machine load hits both alike
         bare, bare_cpu, flops = bare_race_matmuls(LECTURE, len(schemes), steps)
-        start, cpu = time.perf_counter(), time.process_time()
+        start, cpu = time.perf_counter(), cpu_seconds()
         race(LECTURE, schemes, steps=steps)
-        rounds.append((bare, time.perf_counter() - start, bare_cpu, time.process_time() - cpu))
+        rounds.append((bare, time.perf_counter() - start, bare_cpu, cpu_seconds() - cpu))
     bare, full, bare_cpu, full_cpu = (min(r[i] for r in rounds) for i in range(4))
     print(f"\nRun at a tour step: {LECTURE.depth} x {LECTURE.width}, batch {training_batch(LECTURE)}, "
           f"{len(schemes)} schemes x {steps} steps, {flops:.2g} flops (best of 2 interleaved rounds)")
     print(f"  bare float32 matmuls, side by side   {bare:6.1f} s   ({flops / bare / 1e9:.0f} Gflop/s; "
           f"{bare_cpu:.1f} s of CPU)")
     print(f"  the race                             {full:6.1f} s   ratio {full / bare:.2f}   (target <= 1.3; "
-          f"{full_cpu:.1f} s of CPU, ratio {full_cpu / bare_cpu:.2f})")
+          f"{full_cpu:.1f} s of CPU in this process and the workers, ratio {full_cpu / bare_cpu:.2f})")
 
 
 def he_table(seeds: int) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import core
-from core import Config, MemoryBudgetError, threads
+from core import Config, MemoryBudgetError, threads, workers
 from core.train import (
     POINTS_PER_CLASS, SCHEMES, best_bands, he_2015, he_2015_depths, init_params, lecture_schemes, loss_and_gradients,
     make_task, one_unit_ceiling, race, scheme_config, softmax_cross_entropy, steps_to_loss,
@@ -248,6 +248,7 @@ def test_float32_training_follows_float64(activation, monkeypatch):
         return {k: v.astype(config.dtype) for k, v in draw(replace(config, dtype="float64"), rng, classes).items()}
 
     monkeypatch.setattr(train_module, "init_params", draw_in_float64)
+    monkeypatch.setattr(workers, "USE_PROCESSES", False)  # a worker process would draw without the patch
     config = Config(depth=6, width=64, batch=128, activation=activation)
     learning, symmetric = ("xavier_normal", "he_normal"), ("zeros", "normal_0.01")
     ln_k = math.log(3)

@@ -7,8 +7,10 @@ run that is watched gives exactly the result of one that is not.
 
 A run ends in one of four ways: it finishes (result), it is stopped (the Stop button, a new Run, or the
 page that started it gone for GONE_AFTER seconds), the engine refuses it (MemoryBudgetError, message), or
-it fails (failure, the exception, for the page to show). A stop takes effect at the next progress report:
-core.train's races report from the caller's thread every 0.1 s and stop every run within a step.
+it fails (failure, the exception, for the page to show; core.workers.WorkerCrashed if a worker process
+died under it). A stop takes effect at the next progress report: core.train's races report from the
+caller's thread every 0.1 s, and each run, computing in one of the server's worker processes
+(core.workers), stops within a step of being told.
 """
 
 from __future__ import annotations
