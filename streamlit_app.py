@@ -693,6 +693,15 @@ def progress_line(job: live.Training, words: dict) -> None:
     button.button(words["stop"], on_click=job.stop, key=f"stop_{id(job)}", width="stretch")
 
 
+def show_failure(failure: BaseException, lang: str) -> None:
+    """A run that failed: in words when its worker process died, else as an exception (its type only)."""
+    text = training_view.failure_text(failure, lang)
+    if text is None:
+        st.exception(failure)
+    else:
+        st.error(text)
+
+
 def show_training(page: Page) -> None:
     words, config = training_view.TEXT[page.lang], page.config
     st.subheader(words["title"])
@@ -734,7 +743,7 @@ def race_panel(key: tuple, schemes: list[str], refusal: str | None, words: dict,
     elif mine is not None and mine.message is not None:
         st.error(words["too_big"].format(message=mine.message))
     elif mine is not None and mine.failure is not None:
-        st.exception(mine.failure)
+        show_failure(mine.failure, lang)
     else:
         if job is not None and job.running:  # started for other settings, still using the server
             st.info(words["other_running"])
@@ -808,10 +817,10 @@ def show_he_2015(words: dict, lang: str) -> None:
     job = st.session_state.get("_he_race")
     st.button(words["he_run"], key="run_he_2015", on_click=start_he_2015, disabled=job is not None and job.running)
     st.markdown(words["he_paper"])
-    watch("_he_race", lambda: he_panel(words))
+    watch("_he_race", lambda: he_panel(words, lang))
 
 
-def he_panel(words: dict) -> None:
+def he_panel(words: dict, lang: str) -> None:
     job = st.session_state.get("_he_race")
     if job is None:
         return
@@ -825,7 +834,7 @@ def he_panel(words: dict) -> None:
         st.error(words["too_big"].format(message=job.message))
         return
     if job.failure is not None:
-        st.exception(job.failure)
+        show_failure(job.failure, lang)
         return
     results = job.result
     for (depth, runs), column in zip(results.items(), st.columns(len(results))):

@@ -54,7 +54,15 @@ _ROOT = str(Path(__file__).resolve().parent.parent)  # where the worker imports 
 
 
 class WorkerCrashed(RuntimeError):
-    """A worker process ended while it computed a task (killed, or out of memory); a new one took its place."""
+    """A worker process ended while it computed a task (killed, or out of memory); a new one took its place.
+
+    signal: the name of the signal that ended it (SIGKILL is what the kernel's out-of-memory killer sends), or
+    None; code: its exit code if it exited, else None. Both None when no worker could be started again.
+    """
+
+    def __init__(self, message: str, signal: str | None = None, code: int | None = None) -> None:
+        super().__init__(message)
+        self.signal, self.code = signal, code
 
 
 class _Worker:
@@ -94,8 +102,8 @@ class _Worker:
             self.process.kill()
             self.process.wait()
 
-    def ended(self) -> str:
-        """How the process ended, in words: its exit code or the signal that killed it."""
+    def status(self) -> tuple[str | None, int | None]:
+        """How the process ended: (the signal's name, None) if a signal killed it, else (None, its exit code)."""
         try:
             code = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -103,10 +111,15 @@ class _Worker:
             code = self.process.wait()
         if code < 0:
             try:
-                return f"killed by {signal.Signals(-code).name}"
+                return signal.Signals(-code).name, None
             except ValueError:
-                return f"killed by signal {-code}"
-        return f"exit code {code}"
+                return f"signal {-code}", None
+        return None, code
+
+    def ended(self) -> str:
+        """How the process ended, in words: its exit code or the signal that killed it."""
+        name, code = self.status()
+        return f"killed by {name}" if name is not None else f"exit code {code}"
 
 
 class Pool:
@@ -173,8 +186,10 @@ class Pool:
                 try:
                     kind, payload, *retire = worker.conn.recv()
                 except (EOFError, OSError):
-                    raise WorkerCrashed(f"the training worker process {worker.pid} ended ({worker.ended()}) before "
-                                        f"its task finished; a new worker takes its place") from None
+                    name, code = worker.status()
+                    how = f"killed by {name}" if name is not None else f"exit code {code}"
+                    raise WorkerCrashed(f"the training worker process {worker.pid} ended ({how}) before its task "
+                                        f"finished; a new worker takes its place", signal=name, code=code) from None
                 if kind == "report":
                     if report is not None and failed is None:
                         try:

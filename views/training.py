@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from core import Config
+from core.workers import WorkerCrashed
 from core.train import (
     DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, LECTURE_RACE, POINTS_PER_CLASS, steps_to_loss,
     training_batch,
@@ -58,6 +59,21 @@ WORK_LIMIT = 1e12  # refused, with the width that would fit; memory alone would 
 MEASURED_S = {"race": {"idle": 94.0, "loaded": 109.0}, "he": {"idle": 26.0, "loaded": 38.0}}  # README, App speed
 LOADS = ("idle", "loaded")
 LOADED_BY = 3  # other sessions computing new networks during the "loaded" figures (bench_app.py --background)
+
+
+def failure_text(failure: BaseException, lang: str) -> str | None:
+    """What the page says of a run that failed because its worker process died (core.workers.WorkerCrashed);
+    None for any other fault, which the page shows as an exception (its type only, .streamlit/config.toml)."""
+    if not isinstance(failure, WorkerCrashed):
+        return None
+    words = TEXT[lang]
+    if failure.signal is not None:
+        how = words["ended_by_signal"].format(signal=failure.signal)
+    elif failure.code is not None:
+        how = words["ended_with_code"].format(code=failure.code)
+    else:
+        how = words["could_not_restart"]
+    return words["worker_crashed"].format(how=how)
 
 
 def colours(names) -> list[str]:
@@ -389,6 +405,11 @@ TEXT = {
         "stopped": ("Stopped after {seconds:.1f} s, at {done:,} of {total:,} steps: the curves show how far each run "
                     "got. Press Run to train again."),
         "other_running": "A race started with other settings is still training. Stop it, or wait for it to finish.",
+        "worker_crashed": ("The process training this race ended before it finished ({how}: the server may be short "
+                           "of memory). A new one has taken its place: press Run to train again."),
+        "ended_by_signal": "stopped by {signal}",
+        "ended_with_code": "exit code {code}",
+        "could_not_restart": "and no new one could be started",
         "press_run": "Press Run to train this configuration. Training never starts on its own.",
         "too_big": "Training refused: {message}",
         "too_big_memory": ("Training refused: it needs about {need:,.0f} MiB, over the budget of {budget:,.0f} MiB. "
@@ -490,6 +511,10 @@ TEXT = {
         "starting": "正在开始……（如果另一个页面正在训练同一场比赛，结束时这里会直接显示它的结果）",
         "stopped": "已在 {seconds:.1f} 秒后停止，完成 {done:,} / {total:,} 步：曲线显示每个方案训练到了哪里。点击“运行”可重新训练。",
         "other_running": "用其他设置开始的比赛仍在训练。可以停止它，或等它结束。",
+        "worker_crashed": "训练这场比赛的进程在完成前意外结束（{how}：服务器可能内存不足）。已有新进程接替：点击“运行”可重新训练。",
+        "ended_by_signal": "被信号 {signal} 终止",
+        "ended_with_code": "退出码 {code}",
+        "could_not_restart": "且无法启动新进程",
         "press_run": "点击“运行”来训练当前配置。训练不会自动开始。",
         "too_big": "拒绝训练:{message}",
         "too_big_memory": ("拒绝训练:需要约 {need:,.0f} MiB,超过 {budget:,.0f} MiB 的上限。请减小深度或宽度:"
