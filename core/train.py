@@ -260,22 +260,25 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
             if threading.get_ident() == caller:
                 tell()
         config, task, name = runs[index]
-        if pool is None:
-            with np.errstate(all="ignore"):
-                return _train(config, task, steps, lr, momentum, batch, report, name, stop, live)
-        loss, accuracy = np.full(steps, np.nan), np.full(steps, np.nan)
-        if live is not None:
-            live[name] = loss, accuracy
+        # a core and the run's memory from the server's admission, whether it computes here or in a worker
+        # process: a worker's arrays are the server's memory too
+        with threads.compute_slot(estimate_training_memory(config, batch, task.classes), cancel=stop):
+            if pool is None:
+                with np.errstate(all="ignore"):
+                    return _train(config, task, steps, lr, momentum, batch, report, name, stop, live)
+            loss, accuracy = np.full(steps, np.nan), np.full(steps, np.nan)
+            if live is not None:
+                live[name] = loss, accuracy
 
-        def snapshot(message: tuple[int, np.ndarray, np.ndarray]) -> None:
-            step_done, new_loss, new_accuracy = message  # the steps since the run's last snapshot
-            loss[step_done - len(new_loss):step_done] = new_loss
-            accuracy[step_done - len(new_accuracy):step_done] = new_accuracy
-            report(step_done, steps)
-        return pool.run(_train_in_worker, (config, task, steps, lr, momentum, batch, name), snapshot, stop)
+            def snapshot(message: tuple[int, np.ndarray, np.ndarray]) -> None:
+                step_done, new_loss, new_accuracy = message  # the steps since the run's last snapshot
+                loss[step_done - len(new_loss):step_done] = new_loss
+                accuracy[step_done - len(new_accuracy):step_done] = new_accuracy
+                report(step_done, steps)
+            return pool.run(_train_in_worker, (config, task, steps, lr, momentum, batch, name), snapshot, stop)
 
     try:
-        return threads.parallel_map(run, range(len(runs)), wait=tell)
+        return threads.parallel_map(run, range(len(runs)), wait=tell, slots=False)
     finally:
         stop.set()  # runs still going after an error stop at their next step
 

@@ -407,3 +407,20 @@ def test_the_command_line_keeps_its_own_budget(setting):
                           timeout=300, env={**os.environ, ENV: setting})
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)["layers"]) == 11
+
+
+def test_a_race_reserves_each_run_s_training_memory_while_it_trains():
+    """A race's runs compute in worker processes, whose arrays are the server's memory too: each running run
+    holds a core and estimate_training_memory's bytes from the server's admission, and gives them back."""
+    from core.train import estimate_training_memory, race, scheme_config, training_batch
+
+    config = Config(depth=3, width=32, batch=64)
+    schemes = ("xavier_normal", "he_normal")
+    each = {estimate_training_memory(scheme_config(config, s), training_batch(config)) for s in schemes}
+    assert len(each) == 1  # the same network: the schemes differ in their draws only
+    each = each.pop()
+    seen = []
+    race(config, schemes, steps=3000, progress=lambda done, total: seen.append(threads.ADMISSION.reserved))
+    # whole runs' estimates only (none while the last report comes after both have ended), and at least one
+    assert set(seen) <= {0, each, 2 * each} and max(seen) >= each
+    assert (threads.ADMISSION.reserved, threads.ADMISSION.running) == (0, 0)
