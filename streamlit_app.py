@@ -804,8 +804,7 @@ def draw_race(results: dict, words: dict, lang: str) -> None:
     frame = training_view.heatmap_frame(results[name], statistic)
     draw_chart(training_view.heatmap_chart(frame, words, statistic), width="stretch")
     st.caption(words["heatmap_caption"])
-    panel = max(110, min(260, 880 // len(results)))  # every scheme side by side in a laptop-wide page
-    draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results), words, panel_width=panel))
+    draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results), words, panel_width=240))
     st.caption(words["symmetry_caption"].format(ceiling=one_unit_ceiling(k)))
 
 

@@ -89,8 +89,9 @@ EN: dict[str, str] = {
         "layer, and the gradient reaches layer 1 at {grad_first}. It still matters to the updates: batch norm "
         "undoes W's scale, so std(dW) / std(W) grows as 1/Var(w). With weights of 0.01 it is {ratio_low} to "
         "{ratio_high}, {bn_factor} times what Xavier's Var(w) = 1/n would give this network, and a learning rate "
-        "near {lr} keeps an update at {guide} of the weights. The theory's gradient curve is missing here, because "
-        "batch norm ties the samples of a batch together."
+        "near {lr} keeps an update at {guide} of the weights. The dashed theory of the gradient follows each unit "
+        "on its own: it leaves out the part of batch norm's backward pass that passes gradient between the "
+        "samples of a batch (about 1/batch of it)."
     ),
     "story_custom": (
         "Your own configuration. Compare each measured curve with the dashed theory: where they agree, the "
@@ -562,7 +563,7 @@ ZH: dict[str, str] = {
         "每一层激活值的标准差都在 {act_low} 到 {act_high} 之间，梯度传到第 1 层时是 {grad_first}。"
         "但它对更新仍然重要：批归一化抵消了 W 的尺度，于是 std(dW) / std(W) 随 1/Var(w) 增长。权重为 0.01 时它是 "
         "{ratio_low} 到 {ratio_high}，是同一个网络用 Xavier 的 Var(w) = 1/n 时的 {bn_factor} 倍；学习率取 {lr} 左右，"
-        "每次更新才约为权重的 {guide}。这里没有梯度的理论曲线，因为批归一化把一个批量里的样本耦合在了一起。"
+        "每次更新才约为权重的 {guide}。梯度的虚线理论逐个神经元计算：它略去了批归一化反向传播中在同一批量的样本之间传递梯度的那部分（约占 1/批量大小）。"
     ),
     "story_custom": (
         "这是你自己的配置。把每条实测曲线和虚线的理论曲线对照着看：两者吻合的地方，“推导”页里的方差分析就能解释你看到的现象；"

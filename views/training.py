@@ -45,6 +45,7 @@ from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, SCHEME_COLOURS, TITL
 # taken, so these come from his "muted" set, also safe for the common colour-vision deficiencies.
 EXTRA_COLOURS = ("#882255", "#44AA99", "#999933", "#DDCC77", "#CC6677", "#117733")
 MAX_POINTS = 4000  # rows of a curves frame, over all schemes: Altair refuses inline data over 5000 rows
+SYMMETRY_COLUMNS = 3  # distinct-unit panels to a row: three of 240 px fit the page at 1024 px wide
 MAX_CELLS = 4000  # cells of a heatmap (records x layers)
 MAX_LOSS = 10.0  # top of the loss axis: ln K is at most 1.6 here, and an exploding run is reported in words
 PLATEAU = 0.9  # a run has left the plateau once its running-mean loss is below 0.9 ln K
@@ -332,11 +333,13 @@ def heatmap_chart(frame: pd.DataFrame, text: dict, statistic: str = "act_std") -
     return _fonts(chart)
 
 
-def symmetry_chart(frame: pd.DataFrame, text: dict, max_labels: int = 30, panel_width: int = 260) -> alt.FacetChart:
-    """Distinct units per hidden layer after training, one panel per scheme side by side.
+def symmetry_chart(frame: pd.DataFrame, text: dict, max_labels: int = 30, panel_width: int = 260,
+                   columns: int = SYMMETRY_COLUMNS) -> alt.FacetChart:
+    """Distinct units per hidden layer after training, one panel per scheme, `columns` panels to a row.
 
     Each bar carries its count (up to max_labels layers), so a layer of one unit reads as "1", not as no bar.
-    panel_width: pixels per panel; narrower when many schemes must fit side by side.
+    panel_width: pixels per panel. Five schemes side by side did not fit a 1280-px projector's page (the last
+    panel, He's, was cut off), so the panels wrap.
     """
     names = list(dict.fromkeys(frame["scheme"]))
     base = alt.Chart().encode(  # no data of its own: the facet splits the layered chart's data by scheme
@@ -351,7 +354,7 @@ def symmetry_chart(frame: pd.DataFrame, text: dict, max_labels: int = 30, panel_
         layers.append(base.mark_text(baseline="bottom", dy=-2, fontSize=LABEL_SIZE - 4).encode(
             alt.Text("distinct_units:Q", format="d")))
     chart = alt.layer(*layers, data=frame).properties(width=panel_width, height=HEIGHT - 60)
-    facet = chart.facet(column=alt.Column("scheme:N").title(None).sort(names)).properties(
+    facet = chart.facet(facet=alt.Facet("scheme:N").title(None).sort(names), columns=columns).properties(
         title=text["symmetry_title"])
     return _fonts(facet)
 
