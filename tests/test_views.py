@@ -527,3 +527,20 @@ def test_the_batch_norm_sentences_say_what_is_true(lang):
     # the "unless" is real: ReLU under N(0, 1e-4^2) keeps std(s_6) far below 1 (README: 0.0067)
     tiny = theory.predict(Config(depth=6, activation="relu", std=1e-4, batch_norm=True))
     assert tiny["pre_std"][6] < 0.01
+
+
+@pytest.mark.parametrize("catalogue", ["text", "training", "theory"])
+def test_chinese_punctuation_is_full_width(catalogue):
+    """Next to a Chinese character a comma, colon, semicolon or question mark is the full-width one (，：；？), and
+    brackets around Chinese words are （）, as a Chinese text writes them. Placeholders ({...}), the ratio sign
+    " : " and a formula's own brackets (N(0, σ²), √(v + ε)) are not punctuation."""
+    import importlib
+    words = importlib.import_module(f"views.{catalogue}").TEXT["zh"]
+    han = r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]"
+    wrong = {}
+    for key, value in words.items():
+        text = re.sub(r"\{[^{}]*\}", "{}", value).replace(" : ", " ∶ ")
+        found = re.findall(rf"{han}[,:;?]|[,:;?]{han}", text) + re.findall(rf"\([^()]*{han}[^()]*\)", text)
+        if found:
+            wrong[key] = found
+    assert wrong == {}

@@ -500,14 +500,14 @@ TEXT = {
     },
     "zh": {
         "tab": "训练",
-        "title": "训练一下:网络学得会吗?",
+        "title": "训练一下：网络学得会吗？",
         "intro": (
-            "初始化时的统计量只能暗示结果;这里真的训练网络。每种方案用同样的数据、同样的顺序训练同一个网络,"
-            "只有初始权重不同。任务:{classes} 条交错的螺旋臂,平面上 {points} 个点,经固定的随机投影升到网络的 "
-            "{width} 维输入。带动量 {momentum} 的小批量 SGD,学习率 {lr},批大小 {batch},共 {steps} 步。"
+            "初始化时的统计量只能暗示结果；这里真的训练网络。每种方案用同样的数据、同样的顺序训练同一个网络，"
+            "只有初始权重不同。任务：{classes} 条交错的螺旋臂，平面上 {points} 个点，经固定的随机投影升到网络的 "
+            "{width} 维输入。带动量 {momentum} 的小批量 SGD，学习率 {lr}，批大小 {batch}，共 {steps} 步。"
         ),
         "schemes": "参赛的初始化方案",
-        "schemes_help": "每种方案在整个应用里颜色固定。默认:课程里的五种。",
+        "schemes_help": "每种方案在整个应用里颜色固定。默认：课程里的五种。",
         "run": "运行",
         "running": "训练中……已完成 {done:,} / {total:,} 步，用时 {seconds:.0f} 秒",
         "stop": "停止",
@@ -519,16 +519,16 @@ TEXT = {
         "ended_with_code": "退出码 {code}",
         "could_not_restart": "且无法启动新进程",
         "press_run": "点击“运行”来训练当前配置。训练不会自动开始。",
-        "too_big": "拒绝训练:{message}",
-        "too_big_memory": ("拒绝训练:需要约 {need:,.0f} MiB,超过 {budget:,.0f} MiB 的上限。请减小深度或宽度:"
+        "too_big": "拒绝训练：{message}",
+        "too_big_memory": ("拒绝训练：需要约 {need:,.0f} MiB，超过 {budget:,.0f} MiB 的上限。请减小深度或宽度："
                            "权重及其梯度和动量随 深度 × 宽度² 增长。"),
-        "diverged": "{scheme}:第 {step} 步损失变为无穷大或 NaN,这条曲线到此为止。更小的学习率或更小的初始尺度可以避免。",
-        "loss_title": "训练损失(对数坐标):细线为每个小批量,粗线为滑动平均",
+        "diverged": "{scheme}：第 {step} 步损失变为无穷大或 NaN，这条曲线到此为止。更小的学习率或更小的初始尺度可以避免。",
+        "loss_title": "训练损失（对数坐标）：细线为每个小批量，粗线为滑动平均",
         "loss_y": "交叉熵损失",
         "loss_mean_tip": "损失（滑动平均）",
-        "ln_k": "ln {k}:随机猜",
+        "ln_k": "ln {k}：随机猜",
         "step": "步数",
-        "accuracy_title": "训练准确率(小批量的滑动平均)",
+        "accuracy_title": "训练准确率（小批量的滑动平均）",
         "accuracy_y": "准确率",
         "accuracy_mean_tip": "准确率（滑动平均）",
         "chance": "随机水平 1/{k}",
@@ -546,20 +546,20 @@ TEXT = {
         "stat_grad_std": "梯度标准差",
         "stat_update_ratio": "更新量 : 参数",
         "heatmap_title_act_std": "训练过程中每层激活值的标准差",
-        "heatmap_title_grad_std": "训练过程中每层梯度(每个样本的 dL/dz)的标准差",
-        "heatmap_title_update_ratio": "训练过程中每层的更新量 : 参数比,std(lr·v) / std(W)",
-        "heatmap_caption": "空白格表示恰好为 0。更新量 : 参数约为 1e-3 通常说明学习率合适;远小于它,这一层几乎不动。",
+        "heatmap_title_grad_std": "训练过程中每层梯度（每个样本的 dL/dz）的标准差",
+        "heatmap_title_update_ratio": "训练过程中每层的更新量 : 参数比，std(lr·v) / std(W)",
+        "heatmap_caption": "空白格表示恰好为 0。更新量 : 参数约为 1e-3 通常说明学习率合适；远小于它，这一层几乎不动。",
         "symmetry_title": "训练后每层不同单元的个数",
         "units_y": "不同单元数",
         "symmetry_caption": (
-            "全零或常数初始化:同一层的单元起点相同,得到的梯度也相同,于是一直相同——无论训练多少步,每层仍只是"
-            "一个单元的复制。输出层也用同一方案初始化(乘以 0.1),同样分不出这些复制。对 tanh 或 ReLU,权重全零时"
-            "每个隐藏单元的输出恰好是 0:只有输出层的偏置在学习,它只会选出一个类别,准确率停在随机水平 1/K。"
-            "常数权重时这些复制能学习,但每层一个单元的网络只能把平面切成 K 条平行带:在这个螺旋上最多 "
-            "{ceiling:.0%}。随机初始化在第一步就打破对称:每个单元都不同(ReLU 网络里对所有点都不激活的单元全为 0,"
-            "算作一个)。"
+            "全零或常数初始化：同一层的单元起点相同，得到的梯度也相同，于是一直相同——无论训练多少步，每层仍只是"
+            "一个单元的复制。输出层也用同一方案初始化（乘以 0.1），同样分不出这些复制。对 tanh 或 ReLU，权重全零时"
+            "每个隐藏单元的输出恰好是 0：只有输出层的偏置在学习，它只会选出一个类别，准确率停在随机水平 1/K。"
+            "常数权重时这些复制能学习，但每层一个单元的网络只能把平面切成 K 条平行带：在这个螺旋上最多 "
+            "{ceiling:.0%}。随机初始化在第一步就打破对称：每个单元都不同（ReLU 网络里对所有点都不激活的单元全为 0，"
+            "算作一个）。"
         ),
-        "head": "输出层(宽度 → K,softmax)与隐藏层用同一方案初始化并乘以 0.1:初始 logits 接近 0,合理的初始化从损失 ln K 开始。",
+        "head": "输出层（宽度 → K，softmax）与隐藏层用同一方案初始化并乘以 0.1：初始 logits 接近 0，合理的初始化从损失 ln K 开始。",
         "steps": "步数",
         "steps_help": "每种方案的小批量 SGD 步数。比赛用时随 步数 × 批大小 × 宽度² × 深度 × 方案数 增长。",
         "slow": ("这场比赛较大，约 {work} 次乘加：在本应用的双核服务器上，空闲时约需 {idle}，另有 {sessions} 个会话在计算时约需 "
@@ -572,24 +572,24 @@ TEXT = {
         ),
         "seconds": "{n} 秒",
         "minutes": "{n} 分钟",
-        "he_title": "He 等人 2015 的缩小版:深层 ReLU 网络中 Xavier 对 He",
+        "he_title": "He 等人 2015 的缩小版：深层 ReLU 网络中 Xavier 对 He",
         "he_setup": ("使用它自己的网络，与侧边栏无关：ReLU，宽度 {width}，无批归一化，批大小 {batch}，学习率 {lr}，"
                      "{steps} 步，深度分别为 22 和 30，四次训练同时进行：在本应用的双核服务器上，空闲时约需 {idle}，"
                      "另有 {sessions} 个会话在计算时约需 {loaded}。"),
         "he_depth": "深度",
         "he_run": "开始比赛",
         "he_paper": (
-            "论文的结论(He et al. 2015,Delving Deep into Rectifiers,图 2 和图 3):22 层 ReLU 网络用两种初始化"
-            "都能收敛,He 初始化更早开始降低误差;30 层网络用 He 初始化能收敛,用 Xavier 初始化则完全停滞。"
+            "论文的结论（He et al. 2015，Delving Deep into Rectifiers，图 2 和图 3）：22 层 ReLU 网络用两种初始化"
+            "都能收敛，He 初始化更早开始降低误差；30 层网络用 He 初始化能收敛，用 Xavier 初始化则完全停滞。"
         ),
-        "he_measured": "本应用在深度 {depth} 的实测:{runs}。",
+        "he_measured": "本应用在深度 {depth} 的实测：{runs}。",
         "he_stalled": "{scheme} 在全部 {steps} 步中一直停在 ln K 平台上",
         "he_diverged": "{scheme} 在第 {step} 步发散",
-        "he_left": "{scheme} 在第 {left} 步离开平台,但到第 {steps} 步仍未降到 ln K 的一半",
-        "he_trained": "{scheme} 在第 {left} 步离开平台,在第 {half} 步降到 ln K 的一半",
+        "he_left": "{scheme} 在第 {left} 步离开平台，但到第 {steps} 步仍未降到 ln K 的一半",
+        "he_trained": "{scheme} 在第 {left} 步离开平台，在第 {half} 步降到 ln K 的一半",
         "he_note": (
-            "Xavier 的 Var(w) = 1/n 只有 ReLU 所需的一半,信号每层缩小 √2:22 层后为 2⁻¹¹,30 层后为 2⁻¹⁵。"
-            "损失停在 ln K,直到权重长得足够大;这个平台随深度变长。若再多训练很多步,30 层的 Xavier 网络也会开始学习。"
+            "Xavier 的 Var(w) = 1/n 只有 ReLU 所需的一半，信号每层缩小 √2：22 层后为 2⁻¹¹，30 层后为 2⁻¹⁵。"
+            "损失停在 ln K，直到权重长得足够大；这个平台随深度变长。若再多训练很多步，30 层的 Xavier 网络也会开始学习。"
         ),
     },
 }
