@@ -496,17 +496,25 @@ def _gelu_derivative64(s: np.ndarray, precise: bool) -> np.ndarray:
     out[large] = np.where(x < 0, tail, 1.0 - tail)
     if not precise:
         return out
-    t = s - _GELU_ROOT[0]
-    near = np.flatnonzero((t > _GELU_ROOT_WINDOW[0]) & (t < _GELU_ROOT_WINDOW[1]))
+    near, series = _near_root(s, _GELU_ROOT, _GELU_ROOT_WINDOW, _GELU_ROOT_TAYLOR)
+    out[near] = series
+    return out
+
+
+def _near_root(s: np.ndarray, root: tuple[float, float], window: tuple[float, float],
+               taylor: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Where s - root lies in the open window, and there sum_k taylor[k-1] (s - root)^k (Horner), for a
+    derivative that cancels to noise near its zero. root is (hi, lo): the zero to twice float64's digits."""
+    t = s - root[0]
+    near = np.flatnonzero((t > window[0]) & (t < window[1]))
     t = t[near]  # exact within a factor 2 of the root (Sterbenz), where it matters
-    t -= _GELU_ROOT[1]
-    series = np.full_like(t, _GELU_ROOT_TAYLOR[-1])
-    for coefficient in _GELU_ROOT_TAYLOR[-2::-1]:
+    t -= root[1]
+    series = np.full_like(t, taylor[-1])
+    for coefficient in taylor[-2::-1]:
         series *= t
         series += coefficient
     series *= t
-    out[near] = series
-    return out
+    return near, series
 
 
 def _gelu_root_taylor(root: float, terms: int) -> tuple[float, ...]:
@@ -615,15 +623,7 @@ def _silu_derivative64(s: np.ndarray, precise: bool) -> np.ndarray:
     if precise:
         far = np.flatnonzero(x < _SILU_TAIL)
         num[far] = (1.0 + x[far]) * np.exp(x[far] + _EXP_SPLIT) * math.exp(-_EXP_SPLIT)
-    t = x - _SILU_ROOT[0]
-    near = np.flatnonzero(np.abs(t) < _SILU_ROOT_WINDOW)
-    t = t[near]  # exact within a factor 2 of the root (Sterbenz)
-    t -= _SILU_ROOT[1]
-    series = np.full_like(t, _SILU_ROOT_TAYLOR[-1])
-    for coefficient in _SILU_ROOT_TAYLOR[-2::-1]:
-        series *= t
-        series += coefficient
-    series *= t
+    near, series = _near_root(x, _SILU_ROOT, _SILU_ROOT_WINDOW, _SILU_ROOT_TAYLOR)
     num[near] = series
     return num
 
@@ -645,5 +645,5 @@ def _silu_root_taylor(root: float, terms: int) -> tuple[float, ...]:
 # replaces the closed form for |s - s0| < 0.5; sigmoid's poles at +-i pi put the series' radius at 3.39, so
 # 26 terms leave less than 1e-21 of the value at the window's ends.
 _SILU_ROOT = (-1.2784645427610737, -1.0946994183093437e-16)
-_SILU_ROOT_WINDOW = 0.5
+_SILU_ROOT_WINDOW = (-0.5, 0.5)
 _SILU_ROOT_TAYLOR = _silu_root_taylor(_SILU_ROOT[0], 26)
