@@ -3,7 +3,7 @@
 A Streamlit server runs every session in a thread of one process, so the memory of all the computations
 running at once adds up in one process, whatever each is allowed alone. Each computation asks for one core
 and reserves the memory the engine estimates it needs (core.cache.simulate_cached: core.network.estimate_memory;
-a training run's threads reserve none yet, though core.train.estimate_training_memory is there for it); it is
+each run of a race: core.train.estimate_training_memory, in a worker process or not); it is
 admitted when both are free and no computation that asked before it is still waiting. So a large network is never passed over by a stream of small ones, and a
 computation that fits the budget alone is never refused: it waits. One that needs more than the whole
 budget runs alone. While it waits, a computation reports how many computations come before it (the page
@@ -97,11 +97,12 @@ class Admission:
         """
         ticket = object()
         told = 0
+        want = max(0, int(nbytes))
         with self._changed:
             self._queue.append(ticket)
             try:
                 while not (self._queue[0] is ticket and self._cores_used < self.cores
-                           and self.reserved + min(max(0, int(nbytes)), self.memory) <= self.memory):
+                           and self.reserved + min(want, self.memory) <= self.memory):
                     ahead = self.running + self._queue.index(ticket)
                     if waiting is not None and ahead != told:
                         waiting(ahead)
@@ -114,7 +115,7 @@ class Admission:
                 self._changed.notify_all()  # the next in line may fit now
                 raise
             self._queue.popleft()
-            reserve = min(max(0, int(nbytes)), self.memory)
+            reserve = min(want, self.memory)  # the budget as it is now: set_memory may have changed it
             self.running += 1
             self._cores_used += 1
             self.reserved += reserve
