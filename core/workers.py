@@ -118,8 +118,11 @@ class _Worker:
 
     def ended(self) -> str:
         """How the process ended, in words: its exit code or the signal that killed it."""
-        name, code = self.status()
-        return f"killed by {name}" if name is not None else f"exit code {code}"
+        return _ended_words(*self.status())
+
+
+def _ended_words(signal_name: str | None, code: int | None) -> str:
+    return f"killed by {signal_name}" if signal_name is not None else f"exit code {code}"
 
 
 class Pool:
@@ -187,9 +190,9 @@ class Pool:
                     kind, payload, *retire = worker.conn.recv()
                 except (EOFError, OSError):
                     name, code = worker.status()
-                    how = f"killed by {name}" if name is not None else f"exit code {code}"
-                    raise WorkerCrashed(f"the training worker process {worker.pid} ended ({how}) before its task "
-                                        f"finished; a new worker takes its place", signal=name, code=code) from None
+                    raise WorkerCrashed(f"the training worker process {worker.pid} ended ({_ended_words(name, code)}) "
+                                        f"before its task finished; a new worker takes its place",
+                                        signal=name, code=code) from None
                 if kind == "report":
                     if report is not None and failed is None:
                         try:
