@@ -419,6 +419,8 @@ def test_a_race_reserves_each_run_s_training_memory_while_it_trains():
     each = {estimate_training_memory(scheme_config(config, s), training_batch(config)) for s in schemes}
     assert len(each) == 1  # the same network: the schemes differ in their draws only
     each = each.pop()
+    # computations an earlier test left running in this process (an app's background race) would count too
+    assert until(lambda: threads.ADMISSION.running == 0)
     seen = []
     race(config, schemes, steps=3000, progress=lambda done, total: seen.append(threads.ADMISSION.reserved))
     # whole runs' estimates only (none while the last report comes after both have ended), and at least one
