@@ -103,7 +103,7 @@ def blas_settings() -> list[dict]:
 # The process's computations (every session of a Streamlit server) are admitted here, first come, first served:
 # at most usable_cores() at once, and the memory they reserve (compute_slot's nbytes) adds up to at most the
 # server's budget (core.admission; the app sets it from INIT_EXPLORER_MEMORY_MIB), one computation's budget
-# (core.network.DEFAULT_MEMORY_BUDGET) unless set: two large networks wait for each other instead of needing
+# (core.config.DEFAULT_MEMORY_BUDGET) unless set: two large networks wait for each other instead of needing
 # twice the memory at once.
 ADMISSION = Admission(usable_cores(), DEFAULT_SERVER_MIB << 20)
 _holding = threading.local()  # a thread that holds a slot runs nested work itself instead of queueing

@@ -32,6 +32,14 @@ def until(condition) -> bool:
     return condition()
 
 
+def lends_a_core(admission: Admission) -> bool:
+    """Whether the admission lends a core now (given back at once)."""
+    if not admission.try_core():
+        return False
+    admission.release_core()
+    return True
+
+
 class Holder:
     """A computation that holds its admission until released: admitted is set once it runs; told lists what
     it was told while waiting (how many computations came before it)."""
@@ -59,6 +67,13 @@ class Holder:
         self.thread = threading.Thread(target=run, daemon=True)
         self.thread.start()
 
+    @classmethod
+    def running(cls, admission: Admission, nbytes: int, *args, **kwargs) -> Holder:
+        """A Holder that is admitted at once (the test fails if it is not within GUARD seconds)."""
+        holder = cls(admission, nbytes, *args, **kwargs)
+        assert holder.admitted.wait(GUARD)
+        return holder
+
     def waits_with(self, ahead: int) -> bool:
         """Whether it is told, within GUARD seconds, that `ahead` computations come before it."""
         with self._changed:
@@ -74,8 +89,7 @@ class Holder:
 
 def test_a_computation_waits_while_the_memory_is_taken_and_runs_once_it_is_free():
     admission = Admission(cores=4, memory=100)
-    first = Holder(admission, 60)
-    assert first.admitted.wait(GUARD)
+    first = Holder.running(admission, 60)
     second = Holder(admission, 60)  # 60 + 60 > 100
     assert second.waits_with(1) and not second.admitted.is_set()
     assert admission.reserved == 60 and admission.waiting == 1
@@ -111,8 +125,7 @@ def test_computations_that_fit_together_run_together():
 
 def test_one_that_needs_more_than_the_whole_budget_runs_alone_rather_than_never():
     admission = Admission(cores=2, memory=100)
-    small = Holder(admission, 1)
-    assert small.admitted.wait(GUARD)
+    small = Holder.running(admission, 1)
     huge = Holder(admission, 10**9)
     assert huge.waits_with(1)
     small.done()
@@ -130,8 +143,7 @@ def test_a_large_computation_is_not_passed_over_by_a_stream_of_small_ones():
     """Small ones that ask after a large one that waits for memory wait behind it, though each would fit now."""
     admission = Admission(cores=8, memory=100)
     order: list[str] = []
-    first = Holder(admission, 10, order, "first small")
-    assert first.admitted.wait(GUARD)
+    first = Holder.running(admission, 10, order, "first small")
     large = Holder(admission, 100, order, "large")
     assert large.waits_with(1)
     smalls = []
@@ -152,8 +164,7 @@ def test_a_large_computation_is_not_passed_over_by_a_stream_of_small_ones():
 def test_those_waiting_are_admitted_in_the_order_they_asked():
     admission = Admission(cores=1, memory=100)
     order: list[str] = []
-    first = Holder(admission, 0, order, "0")
-    assert first.admitted.wait(GUARD)
+    first = Holder.running(admission, 0, order, "0")
     queue = []
     for i in range(1, 6):
         queue.append(Holder(admission, 0, order, str(i)))
@@ -173,22 +184,19 @@ def test_a_lent_core_is_not_lent_while_a_computation_waits():
     assert waiting.admitted.wait(GUARD)
     assert not admission.try_core()  # one lent, one to the computation: none left
     admission.release_core()
-    assert admission.try_core()  # free, and nobody waits
-    admission.release_core()
+    assert lends_a_core(admission)  # free, and nobody waits
     waiting.done()
 
 
 def test_a_free_core_is_not_lent_to_a_computation_s_extra_thread_before_one_that_waits_for_memory():
     admission = Admission(cores=4, memory=100)
-    big = Holder(admission, 90)
-    assert big.admitted.wait(GUARD)
+    big = Holder.running(admission, 90)
     other = Holder(admission, 50)
     assert other.waits_with(1)
     assert not admission.try_core()  # cores are free, but a computation waits: it comes first
     big.done()
     assert other.admitted.wait(GUARD)
-    assert admission.try_core()
-    admission.release_core()
+    assert lends_a_core(admission)
     other.done()
 
 
@@ -196,8 +204,7 @@ def test_a_free_core_is_not_lent_to_a_computation_s_extra_thread_before_one_that
 
 def test_a_computation_cancelled_while_it_waits_leaves_the_line_at_once():
     admission = Admission(cores=1, memory=100)
-    running = Holder(admission, 100)
-    assert running.admitted.wait(GUARD)
+    running = Holder.running(admission, 100)
     gone = threading.Event()
     cancelled = Holder(admission, 50, check=lambda: threads.check(gone))
     behind = Holder(admission, 50)

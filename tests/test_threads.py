@@ -100,17 +100,29 @@ def test_a_bad_worker_count_is_refused(workers):
         threads.parallel_map(abs, [1], workers=workers)
 
 
+class InFlight:
+    """Counts the calls inside `with gauge:` at once, and the most there ever were (peak)."""
+
+    def __init__(self):
+        self.lock, self.now, self.peak = threading.Lock(), 0, 0
+
+    def __enter__(self):
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+
+    def __exit__(self, *exc):
+        with self.lock:
+            self.now -= 1
+
+
 def running_at_most(callers: int, items: int, workers: int | None = None) -> int:
     """The most calls that ran at once when `callers` threads each ran parallel_map over `items` items."""
-    lock, now, peak = threading.Lock(), [0], [0]
+    gauge = InFlight()
 
     def busy(_):
-        with lock:
-            now[0] += 1
-            peak[0] = max(peak[0], now[0])
-        time.sleep(0.02)
-        with lock:
-            now[0] -= 1
+        with gauge:
+            time.sleep(0.02)
 
     sessions = [threading.Thread(target=threads.parallel_map, args=(busy, range(items), workers))
                 for _ in range(callers)]
@@ -118,7 +130,7 @@ def running_at_most(callers: int, items: int, workers: int | None = None) -> int
         s.start()
     for s in sessions:
         s.join()
-    return peak[0]
+    return gauge.peak
 
 
 def test_all_callers_together_never_run_more_calls_than_cores():
@@ -195,21 +207,16 @@ def test_side_by_side_matmuls_are_bitwise_those_of_a_loop():
 
 def test_computations_that_together_need_more_than_the_budget_run_one_after_the_other():
     """Two networks that each need 60 % of the memory budget never run at once; small ones run beside them."""
-    from core.network import DEFAULT_MEMORY_BUDGET
+    from core.config import DEFAULT_MEMORY_BUDGET
 
-    lock, now, peak = threading.Lock(), [0], [0]
+    gauge = InFlight()
 
     def big(_):
-        with threads.compute_slot(int(0.6 * DEFAULT_MEMORY_BUDGET)):
-            with lock:
-                now[0] += 1
-                peak[0] = max(peak[0], now[0])
+        with threads.compute_slot(int(0.6 * DEFAULT_MEMORY_BUDGET)), gauge:
             time.sleep(0.05)
-            with lock:
-                now[0] -= 1
 
     threads.parallel_map(big, range(4), slots=False)
-    assert peak[0] == 1
+    assert gauge.peak == 1
     with threads.compute_slot(DEFAULT_MEMORY_BUDGET):  # the whole budget; a nested slot needs no more
         with threads.compute_slot(DEFAULT_MEMORY_BUDGET):
             assert threads.holds_slot()
