@@ -48,19 +48,16 @@ import concurrent.futures
 import contextlib
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXTRA: list[str] = []
 sys.path.insert(0, str(ROOT))
 
 from tests.browser_support import (  # noqa: E402
-    CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, WATCH_STATE, free_port,
+    CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, WATCH_STATE, streamlit_server,
 )
 from views import tour  # noqa: E402
 from views.text import EN  # noqa: E402
@@ -105,45 +102,13 @@ def title_of(step: str) -> str:
 @contextlib.contextmanager
 def serve(port: int | None = None):
     """`streamlit run streamlit_app.py` on a free loopback port; yields its base URL."""
-    with server(port) as (base, _):
+    with streamlit_server(port) as (base, _):
         yield base
 
 
 # The server with core.allocator.keep_freed_memory() turned off, for bench --memory's comparison
 WITHOUT_KEEP = ("import runpy, sys, core.allocator as a; a.keep_freed_memory = lambda: False; "
                 "sys.argv = ['streamlit', *sys.argv[1:]]; runpy.run_module('streamlit', run_name='__main__')")
-
-
-@contextlib.contextmanager
-def server(port: int | None = None, env: dict | None = None, keep_freed: bool = True):
-    """`streamlit run streamlit_app.py` on a free loopback port, with `env` added to its environment;
-    yields its base URL and its process id."""
-    port = port or free_port()
-    log = open(os.devnull, "w")
-    start = ["-m", "streamlit"] if keep_freed else ["-c", WITHOUT_KEEP]
-    proc = subprocess.Popen(
-        [sys.executable, *start, "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *EXTRA],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("streamlit did not start") from None
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}", proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def open_settled(page, url: str, charts: bool = True) -> None:
@@ -411,7 +376,7 @@ def memory_burst(queries: list[str], env: dict, keep_freed: bool, timeout: float
     The server first opens one small link (its modules imported, one network computed); "start" is its resident
     memory then, "peak" its high-water mark over the burst (VmHWM, and a sample every 20 ms), "after" its
     resident memory 5 s after the last page (idle, nothing running)."""
-    with server(env=env, keep_freed=keep_freed) as (base, pid):
+    with streamlit_server(env=env, start=None if keep_freed else ("-c", WITHOUT_KEEP)) as (base, pid):
         class_on_server(base, 1, "step=1&seed=0")
         start, peak, done = resident(pid), [0], threading.Event()
 

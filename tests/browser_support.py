@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; a browser is never downloaded
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -84,3 +92,37 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(port: int | None = None, env: dict | None = None, start: tuple[str, ...] | None = None,
+                     timeout: float = 90):
+    """`streamlit run streamlit_app.py` on a loopback port (a free one unless given), with `env` added to its
+    environment; yields its base URL and its process id once /_stcore/health answers.
+
+    start: the interpreter's arguments that run Streamlit's command line (default `-m streamlit`);
+    RuntimeError when the server exits or has not answered within `timeout` seconds.
+    """
+    port = port or free_port()
+    proc = subprocess.Popen(
+        [sys.executable, *(start or ("-m", "streamlit")), "run", "streamlit_app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("streamlit did not start") from None
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}", proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

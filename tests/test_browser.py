@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, WATCH_STATE, free_port
+from tests.browser_support import (
+    CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, WATCH_STATE, streamlit_server,
+)
 from views.text import EN, ZH
 from views.theory import TEXT as THEORY
 from views.training import TEXT as TRAINING
@@ -27,24 +27,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright pac
 @pytest.fixture(scope="module")
 def base():
     """`streamlit run streamlit_app.py` on a free loopback port."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "streamlit did not start"
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with streamlit_server() as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")
