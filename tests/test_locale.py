@@ -72,8 +72,9 @@ def test_a_lists_words_are_the_languages_own():
 @pytest.mark.parametrize("lang", languages())
 def test_the_he_race_sentence_joins_its_runs_as_the_language_does(lang):
     """What the He et al. 2015 panel measured, one clause per run, separated as the language separates clauses."""
-    import numpy as np
     from types import SimpleNamespace
+
+    import numpy as np
 
     flat = np.full(50, np.log(3))  # on the ln K plateau all along
     falling = np.log(3) * np.linspace(1.0, 0.2, 50)

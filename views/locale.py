@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import functools
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"  # read at every call, so a test can point it elsewhere
 FIRST = "en"  # the language every other one falls back to, first in the list

@@ -28,7 +28,7 @@ from MEASURED_S (benchmarks/bench_app.py), through race_seconds and durations.
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import altair as alt
 import numpy as np
