@@ -39,6 +39,7 @@ from views import charts, derivation, live, summary, tour, urlstate
 from views import theory as theory_view
 from views import training as training_view
 from views.cache import FRAMES, TEMPLATES
+from views.locale import browser_language
 from views.text import TEXT, t, user_text
 
 keep_freed_memory()  # each run allocates and frees the same large arrays: reuse them, don't fault in new pages
@@ -138,7 +139,7 @@ def compute_first(note: Note) -> None:
         config, _ = urlstate.config_of(state)
     except ValueError:  # the sidebar reports it
         return
-    lang = st.session_state.get("lang", "en")
+    lang = st.session_state.get("lang", browser_language(st.context.locale))
     work: list[Callable[..., Any]] = []
     cancel = session_gone()
     if summary.refusal(config, lang, memory_budget(), WORK_LIMIT) is None:
@@ -262,12 +263,13 @@ def check_link() -> None:
         return
     query = {name: st.query_params.get_all(name) for name in st.query_params}
     query = {name: values[0] if len(values) == 1 else values for name, values in query.items()}
-    state, problems = urlstate.normalize(query, tab_codes())
+    language = browser_language(st.context.locale)  # the page's language when the link has no lang=
+    state, problems = urlstate.normalize(query, tab_codes(), language)
     st.session_state["_link_checked"] = True
     st.session_state["_link_problems"] = problems
     st.session_state["tab"] = t(state["lang"], f"tab_{state['tab']}")  # the tabs are not bound: labels change
-    if problems or not urlstate.is_canonical(query, state, tab_codes()):
-        st.query_params.from_dict(urlstate.to_query(state, tab_codes()))  # unknown parameters left out (a notice)
+    if problems or not urlstate.is_canonical(query, state, tab_codes(), language):
+        st.query_params.from_dict(urlstate.to_query(state, tab_codes(), language))  # unknown parameters: a notice
         st.rerun()
 
 
@@ -330,11 +332,13 @@ def switch_language() -> None:
 # ---------- sidebar ----------
 
 def language_section() -> str:
-    # Labelled in both languages: on a link's first run the bound value is only known once this widget exists.
+    # Labelled in every language: on a link's first run the bound value is only known once this widget exists.
+    # Its default is the browser's language, which a link then leaves out.
+    codes = urlstate.LANGUAGES
     return st.radio(
-        f"{t('en', 'language')} · {t('zh', 'language')}", urlstate.LANGUAGES, key="lang", bind=URL,
-        horizontal=True, captions=[t("en", "lang_en"), t("zh", "lang_zh")], on_change=switch_language,
-        help=f"{t('en', 'language_help')} {t('zh', 'language_help')}",
+        " · ".join(dict.fromkeys(t(c, "language") for c in codes)), codes, key="lang", bind=URL, horizontal=True,
+        index=codes.index(browser_language(st.context.locale)), captions=[t(c, "language_name") for c in codes],
+        on_change=switch_language, help=" ".join(t(c, "language_help") for c in codes),
     )
 
 
@@ -457,10 +461,7 @@ def sidebar() -> tuple[str, str, Config]:
 
 def header(lang: str, step: str, config: Config) -> Any:
     """The title, the network in one line and the step's story; returns the story's place, filled once computed."""
-    if step == tour.CUSTOM:
-        st.title(t(lang, "custom_heading"))
-    else:
-        st.title(t(lang, "step_heading", n=step, title=t(lang, f"step_{step}")))
+    st.title(tour.heading(step, lang))
     st.caption(t(lang, "network_line", depth=config.depth, width=config.width, activation=config.activation,
                  bn=t(lang, "bn_suffix") if config.batch_norm else "", init=config.init, batch=config.batch,
                  seed=config.seed))

@@ -60,7 +60,7 @@ from tests.browser_support import (  # noqa: E402
     CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, WATCH_STATE, streamlit_server,
 )
 from views import tour  # noqa: E402
-from views.text import EN  # noqa: E402
+from views.text import t  # noqa: E402
 from views.training import TEXT as TRAINING  # noqa: E402
 
 STEPS = ("1", "2", "3", "4", "5", "6", "7")
@@ -96,7 +96,7 @@ WATCH_READ = """() => { const w = window.__page; window.__pageWatch.disconnect()
 
 
 def title_of(step: str) -> str:
-    return EN["step_heading"].format(n=step, title=EN[f"step_{step}"])
+    return tour.heading(step, "en")
 
 
 @contextlib.contextmanager
@@ -139,12 +139,12 @@ def watched(page, step: str, action, what: str) -> tuple[float, float, float]:
 
 def step_option(page, step: str):
     """The sidebar's radio option of a tour step (clicking its caption does not select it)."""
-    return page.locator("[data-testid='stRadio']").filter(has_text=EN["tour"]).locator(
+    return page.locator("[data-testid='stRadio']").filter(has_text=t("en", "tour")).locator(
         "[data-testid='stRadioOption']").nth(STEPS.index(step))
 
 
 def new_seed(page) -> None:
-    settle(page, lambda: page.get_by_role("button", name=EN["new_seed"]).click(), "New seed")
+    settle(page, lambda: page.get_by_role("button", name=t("en", "new_seed")).click(), "New seed")
 
 
 def step_visits(page, base: str, repeats: int, seed: int) -> list[tuple[float, float, float]]:
@@ -173,8 +173,8 @@ def compare_visits(page, base: str, repeats: int, seed: int) -> list[tuple[float
         step = STEPS[(i + 2) % len(STEPS)]  # never the step shown: 3, 4, ..., 7, 1, 2, 3, ...
         settle(page, lambda: step_option(page, step).click(), f"step {step}")
         new_seed(page)
-        out.append(watched(page, step, lambda: page.get_by_role("tab", name=EN["tab_compare"]).click(), "Compare"))
-        settle(page, lambda: page.get_by_role("tab", name=EN["tab_activations"]).click(), "Activations")
+        out.append(watched(page, step, lambda: page.get_by_role("tab", name=t("en", "tab_compare")).click(), "Compare"))
+        settle(page, lambda: page.get_by_role("tab", name=t("en", "tab_activations")).click(), "Activations")
     return out
 
 

@@ -17,7 +17,7 @@ from core.admission import (
     DEFAULT_SERVER_MIB, ENV, SERVER_MIB_RANGE, Admission, BudgetSettingError, server_budget,
 )
 from views import summary, tour
-from views.text import EN, ZH
+from views.locale import LANGUAGES, catalogue
 
 GUARD = 30  # seconds an event may take before the test fails instead of hanging (never a timing claim)
 
@@ -308,7 +308,7 @@ def test_any_whole_number_is_taken_exactly_when_it_is_in_range(mib):
 
 # ---------- what the page says ----------
 
-@pytest.mark.parametrize("lang, table", [("en", EN), ("zh", ZH)])
+@pytest.mark.parametrize("lang, table", [(lang, catalogue(lang)) for lang in LANGUAGES])
 def test_the_note_says_how_many_computations_come_first(lang, table):
     assert summary.computing_note(lang, 0) == table["computing_note"]
     assert summary.computing_note(lang, 1) == table["waiting_note_one"]
@@ -346,7 +346,7 @@ def notes_sent(monkeypatch) -> tuple[list[str], threading.Condition]:
     return sent, changed
 
 
-@pytest.mark.parametrize("lang, table", [("en", EN), ("zh", ZH)])
+@pytest.mark.parametrize("lang, table", [(lang, catalogue(lang)) for lang in LANGUAGES])
 def test_the_page_says_it_waits_for_the_server_then_computes(monkeypatch, lang, table):
     """A page whose network waits behind a large computation says so in its note while it waits, in its language;
     once the computation ends, the network is computed and drawn, and the note has gone."""

@@ -21,7 +21,7 @@ from views import charts, derivation
 from views import theory as theory_view
 from views import tour
 from views import training as training_view
-from views.text import EN, ZH
+from views.text import catalogue, t
 
 APP = str(Path(__file__).parent.parent / "streamlit_app.py")
 TABS = ("activations", "gradients", "derivation", "compare", "data", "training", "theory")
@@ -34,7 +34,7 @@ def open_app(**query: str | list[str]) -> AppTest:
 
 
 def open_tab(at: AppTest, code: str, lang: str = "en") -> AppTest:
-    at.session_state["tab"] = (EN if lang == "en" else ZH)[f"tab_{code}"]
+    at.session_state["tab"] = t(lang, f"tab_{code}")
     return at.run()
 
 
@@ -53,10 +53,10 @@ def test_the_bare_app_opens_on_step_one():
     at = open_app()
     no_trouble(at)
     assert at.radio(key="step").value == "1"
-    assert at.title[0].value == "Step 1 of 7 · " + EN["step_1"]
+    assert at.title[0].value == "Step 1 of 7 · " + t("en", "step_1")
     assert at.selectbox(key="init").value == "zeros"
     assert len(at.metric) == 4
-    assert EN["verdict_symmetric"] in at.metric[3].value
+    assert t("en", "verdict_symmetric") in at.metric[3].value
 
 
 @pytest.mark.slow
@@ -80,7 +80,7 @@ def test_every_tab_opens_without_exception(code):
     at = open_app(step="7")
     open_tab(at, code)
     no_trouble(at)
-    assert at.session_state["tab"] == EN[f"tab_{code}"]
+    assert at.session_state["tab"] == t("en", f"tab_{code}")
 
 
 @pytest.mark.slow
@@ -120,10 +120,10 @@ def test_url_parameters_set_the_controls():
 def test_a_deep_link_to_a_step_in_chinese():
     at = open_app(step="3", lang="zh")
     no_trouble(at)
-    assert at.title[0].value == "第 3 步（共 7 步）· " + ZH["step_3"]
+    assert at.title[0].value == "第 3 步（共 7 步）· " + t("zh", "step_3")
     assert at.number_input(key="std").value == 1.0 and at.selectbox(key="init").value == "normal"
-    assert at.metric[0].label == ZH["metric_act"]
-    assert ZH["verdict_saturated"] in at.metric[3].value
+    assert at.metric[0].label == t("zh", "metric_act")
+    assert t("zh", "verdict_saturated") in at.metric[3].value
     assert at.query_params.get("step") == "3" and at.query_params.get("std") in ("1", "1.0")  # the whole view
 
 
@@ -136,7 +136,7 @@ def test_a_link_to_compare_schemes():
 def test_a_link_to_a_tab():
     at = open_app(step="5", tab="gradients")
     no_trouble(at)
-    assert at.session_state["tab"] == EN["tab_gradients"]
+    assert at.session_state["tab"] == t("en", "tab_gradients")
 
 
 @pytest.mark.parametrize("query, name, default", [
@@ -173,24 +173,24 @@ def test_switching_language_keeps_every_other_setting():
     open_tab(at, "gradients")
     at.radio(key="lang").set_value("zh").run()
     no_trouble(at)
-    assert at.title[0].value == ZH["custom_heading"]
-    assert at.session_state["tab"] == ZH["tab_gradients"]  # the same tab, under its Chinese name
+    assert at.title[0].value == t("zh", "custom_heading")
+    assert at.session_state["tab"] == t("zh", "tab_gradients")  # the same tab, under its Chinese name
     assert at.slider(key="depth").value == 12 and at.number_input(key="seed").value == 3
     assert shown_config(at) == before
     at.radio(key="lang").set_value("en").run()
-    assert at.title[0].value == EN["custom_heading"]
+    assert at.title[0].value == t("en", "custom_heading")
 
 
 @pytest.mark.slow
 def test_changing_a_control_leaves_the_tour_and_a_new_seed_does_not():
     at = open_app(step="4")
-    new_seed = next(b for b in at.button if b.label == EN["new_seed"])
+    new_seed = next(b for b in at.button if b.label == t("en", "new_seed"))
     new_seed.click().run()
     assert at.number_input(key="seed").value == 1 and at.radio(key="step").value == "4"
     at.slider(key="depth").set_value(12).run()
     no_trouble(at)
     assert at.radio(key="step").value == "custom"
-    assert at.title[0].value == EN["custom_heading"]
+    assert at.title[0].value == t("en", "custom_heading")
 
 
 @pytest.mark.slow
@@ -274,9 +274,9 @@ def test_the_server_s_caches_stay_within_their_bytes_over_many_networks(monkeypa
 @pytest.mark.slow
 def test_previous_and_next_walk_the_tour():
     at = open_app(step="2", seed="5")
-    next(b for b in at.button if b.label == EN["next"]).click().run()
+    next(b for b in at.button if b.label == t("en", "next")).click().run()
     assert at.radio(key="step").value == "3" and at.number_input(key="std").value == 1.0
-    next(b for b in at.button if b.label == EN["previous"]).click().run()
+    next(b for b in at.button if b.label == t("en", "previous")).click().run()
     assert at.radio(key="step").value == "2" and at.number_input(key="seed").value == 5
 
 
@@ -321,7 +321,7 @@ def failing_for(monkeypatch, doomed) -> list:
 
 
 def computing_notes(at: AppTest) -> list[str]:
-    return [i.value for i in at.info if i.value == EN["computing_note"]]
+    return [i.value for i in at.info if i.value == t("en", "computing_note")]
 
 
 @pytest.mark.slow
@@ -335,7 +335,7 @@ def test_a_new_step_is_computed_under_a_note_before_any_of_its_page_is_drawn(mon
     at.radio(key="step").set_value("3").run()
     assert at.exception
     assert len(at.title) == 0 and len(at.metric) == 0 and at.get("vega_lite_chart") == []  # no new title on old charts
-    assert computing_notes(at) == [EN["computing_note"]]
+    assert computing_notes(at) == [t("en", "computing_note")]
 
 
 @pytest.mark.slow
@@ -343,7 +343,7 @@ def test_with_the_compare_tab_open_its_networks_are_computed_before_the_page_cha
     at = open_app(step="2", tab="compare", seed="918275")
     asked = failing_for(monkeypatch, lambda c: c.activation == "relu" and c.init == "normal" and c.std == 1.0)
     at.radio(key="step").set_value("5").run()  # ReLU: new networks for every scheme but the step's own
-    assert at.exception and len(at.title) == 0 and computing_notes(at) == [EN["computing_note"]]
+    assert at.exception and len(at.title) == 0 and computing_notes(at) == [t("en", "computing_note")]
     assert {(c.init, c.std, c.batch_norm) for c in asked} >= {("xavier_normal", 0.01, False),
                                                                 ("normal", 1.0, False)}
 
@@ -373,7 +373,7 @@ def test_an_overflow_is_stated_and_the_finite_layers_still_draw():
     at = open_app(step="custom", depth="30", activation="linear", init="normal", std="100")
     no_trouble(at)
     assert any("overflowed float32 at layer" in w.value for w in at.warning)
-    assert EN["verdict_overflowed"] in at.metric[3].value
+    assert t("en", "verdict_overflowed") in at.metric[3].value
     open_tab(at, "data")
     table = at.dataframe[0].value
     assert table["act_std"].notna().sum() >= 5  # the layers before the break are there
@@ -393,8 +393,8 @@ def test_chinese_throughout():
     for code in TABS:
         open_tab(at, code, "zh")
         no_trouble(at)
-    assert [tab.label for tab in at.tabs] == [ZH[f"tab_{c}"] for c in TABS]
-    assert at.slider(key="depth").label == ZH["depth"]
+    assert [tab.label for tab in at.tabs] == [t("zh", f"tab_{c}") for c in TABS]
+    assert at.slider(key="depth").label == t("zh", "depth")
 
 
 # ---------- Training and Theory ----------
@@ -452,7 +452,7 @@ def test_run_trains_and_shows_the_curves_and_the_table():
     loss = next(s for s in chart_specs(at) if title_of(s) == TRAIN_TEXT["loss_title"])
     assert loss["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
     table = at.dataframe[0].value
-    assert list(table[TRAIN_TEXT["col_scheme"]]) == ["zeros", "he_normal"]
+    assert list(table[TRAIN_TEXT["scheme"]]) == ["zeros", "he_normal"]
     assert table[TRAIN_TEXT["col_units"]].iloc[0] == "1"  # zero init: every layer one unit, after training too
     # the results belong to this configuration: another depth hides them, and coming back shows them untrained
     at.slider(key="depth").set_value(4).run()
@@ -682,7 +682,7 @@ def test_training_and_theory_in_both_languages_at_every_step(code):
         for tab in ("training", "theory"):
             open_tab(at, tab, lang)
             no_trouble(at)
-            assert at.session_state["tab"] == (EN if lang == "en" else ZH)[f"tab_{tab}"]
+            assert at.session_state["tab"] == t(lang, f"tab_{tab}")
 
 
 # ---------- the Derivation tab and the chart labels ----------
@@ -717,7 +717,7 @@ def test_the_derivation_tab_shows_the_blocks_with_their_equations_holding(query,
             assert note in markdown, note
     assert sum(check_equations(x) for x in latex) >= 5  # Var(s₁), std(s₁), 1/n, 2/n, n·Var(w) at least
     if query.get("step") == "4":
-        assert not any(r"\gg" in x for x in latex) and not any(ZH["cmp_much_greater"] in m for m in markdown)
+        assert not any(r"\gg" in x for x in latex) and not any(t("zh", "cmp_much_greater") in m for m in markdown)
     if query.get("step") == "3":
         assert any(r"22.4 \gg 1" in x for x in latex)
     if query.get("bias") == "1":
@@ -729,7 +729,7 @@ def test_the_derivation_tab_shows_the_blocks_with_their_equations_holding(query,
 def test_the_gradient_chart_names_the_gradient_it_draws(step, lang, key):
     at = open_app(step=step, lang=lang, tab="gradients")
     no_trouble(at)
-    table = EN if lang == "en" else ZH
+    table = catalogue(lang)
     assert table[key] in chart_titles(at)
 
 
@@ -738,4 +738,4 @@ def test_the_data_tab_names_what_its_shares_count():
     no_trouble(at)
     columns = list(at.dataframe[0].value.columns)
     assert "saturated_values" in columns and "dead_units" in columns and "saturated" not in columns
-    assert at.metric[2].label == EN["metric_saturated"]
+    assert at.metric[2].label == t("en", "metric_saturated")

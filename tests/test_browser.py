@@ -11,7 +11,7 @@ import pytest
 from tests.browser_support import (
     CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, WATCH_STATE, streamlit_server,
 )
-from views.text import EN, ZH
+from views.text import t
 from views.theory import TEXT as THEORY
 from views.training import TEXT as TRAINING
 
@@ -78,10 +78,10 @@ def act(page, action) -> None:
 def test_the_page_loads_with_charts_and_no_exception(base, page):
     visit(page, f"{base}/?step=2", charts=3)
     assert page.locator(EXCEPTION).count() == 0
-    assert page.locator("h1").first.inner_text() == "Step 2 of 7 · " + EN["step_2"]
+    assert page.locator("h1").first.inner_text() == "Step 2 of 7 · " + t("en", "step_2")
     assert page.locator("[data-testid='stVegaLiteChart'] svg").count() == 3
     assert page.locator("[data-testid='stVegaLiteChart'] svg path").count() > 10  # lines and bars were drawn
-    assert page.locator("[data-testid='stMetricValue']").all_inner_texts()[3] == EN["verdict_vanishing"]
+    assert page.locator("[data-testid='stMetricValue']").all_inner_texts()[3] == t("en", "verdict_vanishing")
 
 
 def test_the_derivation_renders_latex(base, page):
@@ -97,13 +97,13 @@ def test_a_slider_change_re_renders_and_updates_the_address(base, page):
     std_chart = page.locator("[data-testid='stVegaLiteChart']").nth(1)
     before_chart = std_chart.screenshot()
     before_value = page.locator("[data-testid='stMetricValue']").first.inner_text()
-    thumb = page.get_by_role("slider", name=EN["depth"])
+    thumb = page.get_by_role("slider", name=t("en", "depth"))
     thumb.focus()
     act(page, lambda: thumb.press("ArrowRight"))
     assert page.locator(EXCEPTION).count() == 0
     assert "depth=11" in page.url and "step=custom" in page.url
     assert "init=normal" in page.url  # what step 2 set is still in the address, so the link reproduces the view
-    assert page.locator("h1").first.inner_text() == EN["custom_heading"]
+    assert page.locator("h1").first.inner_text() == t("en", "custom_heading")
     assert page.locator("[data-testid='stMetricValue']").first.inner_text() != before_value
     assert std_chart.screenshot() != before_chart  # one more layer on the chart
 
@@ -111,9 +111,9 @@ def test_a_slider_change_re_renders_and_updates_the_address(base, page):
 def test_a_deep_link_opens_exactly_that_view(base, page):
     visit(page, f"{base}/?step=3&lang=zh&tab=gradients", charts=2)
     assert page.locator(EXCEPTION).count() == 0
-    assert page.locator("h1").first.inner_text() == "第 3 步（共 7 步）· " + ZH["step_3"]
-    assert page.get_by_role("spinbutton", name=ZH["std"]).input_value() == "1"
-    assert page.get_by_role("tab", selected=True).inner_text() == ZH["tab_gradients"]
+    assert page.locator("h1").first.inner_text() == "第 3 步（共 7 步）· " + t("zh", "step_3")
+    assert page.get_by_role("spinbutton", name=t("zh", "std")).input_value() == "1"
+    assert page.get_by_role("tab", selected=True).inner_text() == t("zh", "tab_gradients")
     assert "step=3" in page.url and "lang=zh" in page.url
 
 
@@ -121,33 +121,33 @@ def test_a_bad_link_value_is_named_in_a_warning(base, page):
     visit(page, f"{base}/?depth=999&init=normal")
     warning = page.locator("[data-testid='stAlertContentWarning']").first.inner_text()
     assert "depth" in warning and "999" in warning
-    assert slider_value(page, EN["depth"]) == "10"
+    assert slider_value(page, t("en", "depth")) == "10"
     assert "depth=" not in page.url
 
 
 def test_clicking_a_tour_step_sets_the_controls_and_the_address(base, page):
     visit(page, f"{base}/?step=2", charts=3)
-    act(page, lambda: option(page, EN["tour"], 3).click())
-    assert page.locator("h1").first.inner_text() == "Step 4 of 7 · " + EN["step_4"]
+    act(page, lambda: option(page, t("en", "tour"), 3).click())
+    assert page.locator("h1").first.inner_text() == "Step 4 of 7 · " + t("en", "step_4")
     assert "step=4" in page.url and "init=xavier_normal" in page.url
     page.goto(page.url)  # the address alone reproduces the view
     page.wait_for_selector(SETTLED)
     page.wait_for_selector("h1")
-    assert page.locator("h1").first.inner_text() == "Step 4 of 7 · " + EN["step_4"]
+    assert page.locator("h1").first.inner_text() == "Step 4 of 7 · " + t("en", "step_4")
 
 
 def test_switching_language_keeps_the_settings(base, page):
     visit(page, f"{base}/?step=custom&depth=12&init=he_normal&activation=relu&tab=gradients", charts=2)
     act(page, lambda: option(page, "Language · 语言", 1).click())
-    assert page.locator("h1").first.inner_text() == ZH["custom_heading"]
-    assert page.get_by_role("tab", selected=True).inner_text() == ZH["tab_gradients"]
-    assert slider_value(page, ZH["depth"]) == "12"
+    assert page.locator("h1").first.inner_text() == t("zh", "custom_heading")
+    assert page.get_by_role("tab", selected=True).inner_text() == t("zh", "tab_gradients")
+    assert slider_value(page, t("zh", "depth")) == "12"
     assert "lang=zh" in page.url and "depth=12" in page.url and "init=he_normal" in page.url
 
 
 def test_typing_a_gain_that_is_not_a_number_warns(base, page):
     visit(page, f"{base}/?step=custom&init=xavier_normal")
-    box = page.get_by_role("combobox", name=EN["gain"])
+    box = page.get_by_role("combobox", name=t("en", "gain"))
     box.click()
     box.fill("lots")
     act(page, lambda: box.press("Enter"))
@@ -167,7 +167,7 @@ def test_a_class_opening_one_link_together_all_get_their_page(base, browser):
                             timeout=180_000)
         p.wait_for_selector(SETTLED, timeout=180_000)
         assert p.locator(EXCEPTION).count() == 0
-        assert p.locator("h1").first.inner_text() == "Step 6 of 7 · " + EN["step_6"]
+        assert p.locator("h1").first.inner_text() == "Step 6 of 7 · " + t("en", "step_6")
     for c in contexts:
         c.close()
 

@@ -29,10 +29,10 @@ from tests import app_support
 from views import charts
 from views import theory as theory_view
 from views import training as training_view
-from views.text import EN
+from views.text import t
 
 APP = str(Path(__file__).parent.parent / "streamlit_app.py")
-NAMES = {"measured": EN["measured"], "theory": EN["theory"]}
+NAMES = {"measured": t("en", "measured"), "theory": t("en", "theory")}
 
 
 # ---------- every chart the page draws ----------

@@ -20,7 +20,7 @@ from core.activations import apply
 from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
 from views import derivation, summary, tour
-from views.text import EN, TEXT, ZH
+from views.text import LANGUAGES, catalogue, t
 
 mpmath.mp.dps = 50
 
@@ -203,7 +203,7 @@ def check_equations(latex: str) -> int:
 def static_numbers(lang: str) -> set[str]:
     """Numbers written into the tab's own sentences (years, ½-free fractions), not filled in from values."""
     found = set()
-    for key, text in TEXT[lang].items():
+    for key, text in catalogue(lang).items():
         if key.startswith(("der_", "cmp_")):
             literal = "".join(part for part, _, _, _ in string.Formatter().parse(text))
             found |= set(re.findall(NUMBER, literal))
@@ -214,7 +214,7 @@ def missing_text(result, lang: str) -> str | None:
     if not result.breaks:
         return None
     b = result.breaks[0]
-    return TEXT[lang][f"der_missing_{b.kind}"].format(layer=b.layer, dtype=result.config.dtype)
+    return t(lang, f"der_missing_{b.kind}").format(layer=b.layer, dtype=result.config.dtype)
 
 
 # ---------- the tests ----------
@@ -296,8 +296,8 @@ def test_step_4_does_not_call_1_far_above_1(results, lang):
     result = result_of(results, "step 4")
     text = " ".join(n for b in derivation.blocks(result, lang) for n in b.notes)
     latex = " ".join(b.numbers for b in derivation.blocks(result, lang))
-    assert r"\gg" not in latex and TEXT[lang]["cmp_much_greater"] not in text
-    assert TEXT[lang]["cmp_close"] in text
+    assert r"\gg" not in latex and t(lang, "cmp_much_greater") not in text
+    assert t(lang, "cmp_close") in text
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -311,7 +311,7 @@ def test_the_comparing_word_follows_std_s1(std, expected_relation, lang):
     assert derivation.relation(std_s, 1.0) == expected_relation
     blocks = derivation.blocks(result, lang)
     text = " ".join(n for b in blocks for n in b.notes)
-    words = {r: TEXT[lang][f"cmp_{r}"] for r in derivation.RELATIONS}
+    words = {r: t(lang, f"cmp_{r}") for r in derivation.RELATIONS}
     assert words[expected_relation] in text
     for other, word in words.items():
         if other != expected_relation and word not in words[expected_relation]:
@@ -352,9 +352,9 @@ def test_relation_is_undefined_without_numbers():
 
 def test_every_relation_has_its_word_in_both_languages():
     for relation in derivation.RELATIONS:
-        assert EN[f"cmp_{relation}"] and ZH[f"cmp_{relation}"]
-    assert len({EN[f"cmp_{r}"] for r in derivation.RELATIONS}) == len(derivation.RELATIONS)
-    assert len({ZH[f"cmp_{r}"] for r in derivation.RELATIONS}) == len(derivation.RELATIONS)
+        assert t("en", f"cmp_{relation}") and t("zh", f"cmp_{relation}")
+    assert len({t("en", f"cmp_{r}") for r in derivation.RELATIONS}) == len(derivation.RELATIONS)
+    assert len({t("zh", f"cmp_{r}") for r in derivation.RELATIONS}) == len(derivation.RELATIONS)
     assert derivation.RELATIONS["much_greater"] == r"\gg" and derivation.RELATIONS["close"] == r"\approx"
 
 
@@ -469,8 +469,8 @@ def test_under_batch_norm_the_gradient_drawn_is_dl_dz_not_dl_ds():
     for layer in range(1, 4):
         assert result.grad_std[layer] == pytest.approx(dz[layer - 1].std(), rel=1e-5)
         assert ds[layer - 1].std() != pytest.approx(dz[layer - 1].std(), rel=0.2)
-    assert EN["chart_grad_std_bn"].count("∂L/∂z") == 1 and "∂L/∂s" not in EN["chart_grad_std_bn"]
-    assert ZH["chart_grad_std_bn"].count("∂L/∂z") == 1 and "∂L/∂s" not in ZH["chart_grad_std_bn"]
+    assert t("en", "chart_grad_std_bn").count("∂L/∂z") == 1 and "∂L/∂s" not in t("en", "chart_grad_std_bn")
+    assert t("zh", "chart_grad_std_bn").count("∂L/∂z") == 1 and "∂L/∂s" not in t("zh", "chart_grad_std_bn")
 
 
 def test_saturated_is_a_share_of_activation_values_and_labelled_so():
@@ -485,24 +485,24 @@ def test_saturated_is_a_share_of_activation_values_and_labelled_so():
         units = np.mean((np.abs(h) > 0.97).all(axis=0))
         assert result.saturated[layer] == pytest.approx(values)
         assert values != pytest.approx(units)  # the two readings differ here
-    assert "values" in EN["metric_saturated"] and "units" not in EN["metric_saturated"]
-    assert "激活值" in ZH["metric_saturated"] and "神经元" not in ZH["metric_saturated"]
-    for table in (EN, ZH):
+    assert "values" in t("en", "metric_saturated") and "units" not in t("en", "metric_saturated")
+    assert "激活值" in t("zh", "metric_saturated") and "神经元" not in t("zh", "metric_saturated")
+    for table in map(catalogue, LANGUAGES):
         assert "saturated_values" in table["data_caption"] and "dead_units" in table["data_caption"]
 
 
 def test_zero_weights_say_what_the_distinct_units_show(results):
     same = derivation.blocks(simulate(Config(init="zeros", depth=3, width=20, batch=20)), "en")
-    assert EN["der_zero_note"].format(sym="s") in [n for b in same for n in b.notes]
+    assert t("en", "der_zero_note").format(sym="s") in [n for b in same for n in b.notes]
     spread = derivation.blocks(result_of(results, "zeros with bias spread"), "en")
     notes = [n for b in spread for n in b.notes]
-    assert EN["der_zero_bias_note"].format(sym="s") in notes
-    assert EN["der_zero_note"].format(sym="s") not in notes
+    assert t("en", "der_zero_bias_note").format(sym="s") in notes
+    assert t("en", "der_zero_note").format(sym="s") not in notes
     assert "from 1 to 20 of 20" not in " ".join(notes) and "20 of 20" in " ".join(notes)
     # batch norm subtracts each unit's constant sum z = b: every unit outputs 0, one distinct unit a layer
     normed = simulate(replace(CONFIGS["zeros with bias spread"], batch_norm=True))
     assert (normed.distinct_units[1:] == 1).all()
-    assert EN["der_zero_note"].format(sym="z") in [n for b in derivation.blocks(normed, "en") for n in b.notes]
+    assert t("en", "der_zero_note").format(sym="z") in [n for b in derivation.blocks(normed, "en") for n in b.notes]
 
 
 def test_a_network_that_overflowed_says_where_instead_of_a_number(results):
@@ -512,7 +512,7 @@ def test_a_network_that_overflowed_says_where_instead_of_a_number(results):
     huge = derivation.blocks(result_of(results, "overflow, huge theory"), "en")
     block = next(b for b in huge if "total" in b.values)
     # √(64 · 100²) = 800 a layer; 800^100 = 2.04e290, still a float; the theory's float64 overflowed
-    assert block.shown["total"] == "2.04e+290" and block.shown["theory_ratio"] == EN["der_beyond_float64"]
+    assert block.shown["total"] == "2.04e+290" and block.shown["theory_ratio"] == t("en", "der_beyond_float64")
     wider = replace(CONFIGS["overflow, huge theory"], width=128, batch=10)  # 1131^100 = 10^305: beyond float
     block = next(b for b in derivation.blocks(simulate(wider), "en") if "total" in b.values)
     assert block.shown["total"].endswith("e+305")

@@ -393,13 +393,7 @@ def test_gradient_chart_measured_against_predicted():
     assert legend["symbolType"] == "stroke"  # the legend shows solid, dashed and dotted lines, not dots
 
 
-def test_texts_have_the_same_keys_and_placeholders_in_both_languages():
-    import string
-    en, zh = view.TEXT["en"], view.TEXT["zh"]
-    assert set(en) == set(zh)
-    for key in en:
-        fields = lambda s: {f for _, f, _, _ in string.Formatter().parse(s) if f}  # noqa: E731
-        assert fields(en[key]) == fields(zh[key]), key
+def test_the_texts_fill_in_every_number():
     numbers = theory.large_init_paradox(view.PARADOX_CONFIG)
     for lang in ("en", "zh"):
         assert "500" in view.paradox_text(numbers, lang, measured=3.47)

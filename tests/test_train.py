@@ -473,17 +473,6 @@ def relu_race():
     return race(Config(depth=6, width=32, batch=128, activation="relu"), steps=60)
 
 
-def test_tab_text_has_the_same_keys_and_placeholders_in_both_languages():
-    import string
-
-    from views.training import TEXT
-
-    assert set(TEXT["en"]) == set(TEXT["zh"])
-    for key, english in TEXT["en"].items():
-        fields = {f for _, f, _, _ in string.Formatter().parse(english) if f}
-        assert fields == {f for _, f, _, _ in string.Formatter().parse(TEXT["zh"][key]) if f}, key
-
-
 def test_tab_frames_and_charts_build(relu_race):
     from views import charts
     from views import training as tv

@@ -26,7 +26,7 @@ from streamlit.testing.v1 import AppTest
 from core.config import FLOAT_RANGES, written_range
 from core.initializers import GAIN_WORDS
 from views import tour, urlstate
-from views.text import EN, SHOWN_CHARACTERS, ZH
+from views.text import SHOWN_CHARACTERS, t
 
 APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
 
@@ -208,7 +208,7 @@ def test_the_app_binds_exactly_urlstates_parameters_with_its_defaults():
         at.session_state["init"] = init
         found.update(bound_widgets(at.run()))
     for tab in TABS[1:]:
-        at.session_state["tab"] = EN[f"tab_{tab}"]
+        at.session_state["tab"] = t("en", f"tab_{tab}")
         found.update(bound_widgets(at.run()))
     assert not at.exception
     assert set(found) == set(urlstate.PARAMS) - {"tab"}  # the tab is written by sync_tab: its label changes
@@ -305,9 +305,9 @@ def test_selu_with_the_recommended_gain_says_what_torch_says():
     at = open_app("step=custom&activation=selu&init=xavier_normal&gain=recommended")
     assert not at.exception
     notes = [i.value for i in at.info]
-    assert EN["gain_selu"].format(gain="0.75", linear="1") in notes  # calculate_gain("selu") = 3/4; linear = 1
+    assert t("en", "gain_selu").format(gain="0.75", linear="1") in notes  # calculate_gain("selu") = 3/4; linear = 1
     zh = open_app("step=custom&activation=selu&init=xavier_normal&gain=recommended&lang=zh")
-    assert ZH["gain_selu"].format(gain="0.75", linear="1") in [i.value for i in zh.info]
+    assert t("zh", "gain_selu").format(gain="0.75", linear="1") in [i.value for i in zh.info]
 
 
 

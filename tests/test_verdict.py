@@ -18,7 +18,7 @@ from core import Config, simulate, theory
 from core.config import ACTIVATIONS
 from views import summary, tour
 from views import theory as theory_view
-from views.text import EN, TEXT, ZH, join
+from views.text import LANGUAGES, catalogue, join, t
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -91,7 +91,7 @@ def test_the_verdict_and_what_the_student_reads(case, config, expected, layer, w
     assert CJK.search(zh) and zh != en
     if found.layer is not None:  # both languages point at the same layer
         assert f"layer {found.layer}" in en and f"第 {found.layer} 层" in zh
-    assert EN[f"verdict_{expected}"] and CJK.search(ZH[f"verdict_{expected}"])
+    assert t("en", f"verdict_{expected}") and CJK.search(t("zh", f"verdict_{expected}"))
 
 
 @pytest.mark.parametrize("case, config, expected, layer, words", CASES, ids=[c[0] for c in CASES])
@@ -158,10 +158,10 @@ def test_the_verdict_states_what_the_statistics_show(activation, init, std, bias
 
 def test_every_verdict_has_its_words_in_both_languages():
     for name in summary.VERDICTS:
-        for table in (EN, ZH):
+        for table in map(catalogue, LANGUAGES):
             assert table[f"verdict_{name}"] and table[f"verdict_{name}_why"]
-        assert fields(EN[f"verdict_{name}_why"]) == fields(ZH[f"verdict_{name}_why"])
-        assert CJK.search(ZH[f"verdict_{name}_why"])
+        assert fields(t("en", f"verdict_{name}_why")) == fields(t("zh", f"verdict_{name}_why"))
+        assert CJK.search(t("zh", f"verdict_{name}_why"))
 
 
 def test_the_share_metric_is_the_one_core_measures():
@@ -187,7 +187,7 @@ def test_the_update_note_reads_the_ratio_chart(steps, code):
     ratio = result.stats["grad_data_ratio"][1:]
     note = summary.update_note(result, "en")
     if (result.stats["weight_grad_std"][1:] == 0).all():
-        assert note == EN["update_zero"]
+        assert note == t("en", "update_zero")
         return
     finite = ratio[np.isfinite(ratio) & (ratio > 0)]
     lr = float(re.search(r"learning rate near ([0-9.e+-]+)", note).group(1))
@@ -257,7 +257,7 @@ def test_each_story_tells_its_own_steps_numbers(code, seed):
     for lang in ("en", "zh"):
         text = tour.story(code, result, lang)
         assert "{" not in text and "}" not in text
-        for name in fields(TEXT[lang][f"story_{code}"]):
+        for name in fields(t(lang, f"story_{code}")):
             if name in ("act_first", "act_last", "act_low", "act_high", "grad_first", "grad_last", "grad_factor",
                         "act_factor", "pre_first", "ratio_low", "ratio_high"):
                 assert summary.format_value(numbers[name]) in text, name
@@ -334,9 +334,9 @@ def test_zeros_on_a_log_axis_are_named(steps):
     zero = [layer for layer in range(1, 11) if result.grad_std[layer] == 0]
     assert zero == list(range(1, 10))
     assert gaps == ["Exactly 0 at layers 1–9 (measured and theory): a log axis cannot draw zero."]
-    assert summary.ratio_gaps(result, "en", "ratio") == [EN["ratio_undefined"].format(layers="1–10")]
+    assert summary.ratio_gaps(result, "en", "ratio") == [t("en", "ratio_undefined").format(layers="1–10")]
     dead = simulate(CASES[5][1])  # born dead: every dW is 0
-    assert summary.ratio_gaps(dead, "zh", "比值") == [ZH["log_zero"].format(layers="1–6", series="比值")]
+    assert summary.ratio_gaps(dead, "zh", "比值") == [t("zh", "log_zero").format(layers="1–6", series="比值")]
     assert summary.log_gaps("en", {"measured": steps["6"].grad_std}, first_layer=1) == []
 
 
@@ -355,9 +355,9 @@ def captions(at: AppTest) -> list[str]:
 def test_a_dead_network_is_called_dead_on_the_page():
     at = open_app(step="custom", activation="relu", init="he_normal", bias="-3")
     assert not at.exception
-    assert EN["verdict_dead"] in at.metric[3].value and EN["verdict_symmetric"] not in at.metric[3].value
+    assert t("en", "verdict_dead") in at.metric[3].value and t("en", "verdict_symmetric") not in at.metric[3].value
     assert any("dying-ReLU problem (Lu et al. 2019)" in c for c in captions(at))
-    assert at.metric[2].label == EN["metric_dead"] and at.metric[2].value == "100.0%"
+    assert at.metric[2].label == t("en", "metric_dead") and at.metric[2].value == "100.0%"
 
 
 @pytest.mark.slow
@@ -365,8 +365,8 @@ def test_an_overflow_before_the_last_layer_is_the_reason_on_the_page():
     at = open_app(step="custom", activation="relu", init="normal", std="1", depth="40")
     assert not at.exception
     layer = simulate(Config(activation="relu", init="normal", std=1.0, depth=40)).breaks[0].layer
-    assert EN["verdict_overflowed"] in at.metric[3].value
-    assert at.metric[2].label == EN["metric_dead"]
+    assert t("en", "verdict_overflowed") in at.metric[3].value
+    assert at.metric[2].label == t("en", "metric_dead")
     deltas = [m.proto.delta for m in at.metric]
     assert f"missing: the forward pass overflowed float32 at layer {layer}" in deltas[2]
     assert not any("not defined for relu" in d for d in deltas)
@@ -377,7 +377,7 @@ def test_step_one_gradients_name_their_zeros():
     assert not at.exception
     shown = captions(at)
     assert "Exactly 0 at layers 1–9 (measured and theory): a log axis cannot draw zero." in shown
-    assert EN["ratio_undefined"].format(layers="1–10") in shown
+    assert t("en", "ratio_undefined").format(layers="1–10") in shown
 
 
 @pytest.mark.slow
@@ -396,4 +396,4 @@ def test_an_activation_without_a_share_is_named_by_its_name_in_the_page_language
     for activation in unmeasured:
         at = open_app(step="custom", activation=activation, depth="3", width="32", batch="64")
         assert not at.exception and at.selectbox(key="activation").value == activation
-        assert at.metric[2].delta == EN["metric_sat_dead_none"].format(activation=EN[f"act_{activation}"])
+        assert at.metric[2].delta == t("en", "metric_sat_dead_none").format(activation=t("en", f"act_{activation}"))

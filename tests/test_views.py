@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import string
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 from core import Config, simulate, threads
 from core.config import ACTIVATIONS, INITS
 from views import charts, derivation, summary, tour, urlstate
-from views.text import EN, TEXT, ZH, t
+from views.text import LANGUAGES, catalogue, t
 
 ROOT = Path(__file__).resolve().parent.parent
 TABS = ("activations", "gradients", "derivation", "compare", "data")
@@ -161,17 +160,12 @@ def test_gain_words_numbers_and_mistakes():
 
 
 # ---------- text ----------
-
-def test_both_languages_have_every_key_with_the_same_placeholders():
-    assert set(EN) == set(ZH)
-    fields = lambda s: {f for _, f, _, _ in string.Formatter().parse(s) if f}  # noqa: E731
-    for key in EN:
-        assert EN[key].strip() and ZH[key].strip(), key
-        assert fields(EN[key]) == fields(ZH[key]), key
-
+# The catalogue's own rules (every language has every key and placeholder, Chinese punctuation, a new language
+# is one file) are in tests/test_locale.py.
 
 def test_every_activation_has_a_name_in_every_language_and_no_name_is_left_over():
-    for lang, words in TEXT.items():
+    for lang in LANGUAGES:
+        words = catalogue(lang)
         names = {key for key in words if key.startswith("act_")}
         assert names == {f"act_{a}" for a in ACTIVATIONS}, lang
         assert len({words[key] for key in names}) == len(names), lang  # no two activations read the same
@@ -179,35 +173,46 @@ def test_every_activation_has_a_name_in_every_language_and_no_name_is_left_over(
 
 def test_chinese_text_is_chinese():
     cjk = re.compile(r"[\u4e00-\u9fff]")
-    names_only = {"lang_en", "step_4", "step_5", "step_6", "references_body", "metric_missing"}  # names, a dash
-    missing = [k for k, v in ZH.items() if not cjk.search(v) and not k.startswith(("formula_", "act_"))
-               and k not in names_only]  # act_: the activations' names, most of them written the same in both
+    names_only = {"step_4", "step_5", "step_6", "references_body", "metric_missing",  # names, a dash
+                  "join_list", "join_clause"}  # punctuation: 、 and ；
+    missing = [k for k, v in catalogue("zh").items() if not cjk.search(v) and not k.startswith(("formula_", "act_"))
+               and "." not in k and k not in names_only]  # act_: the activations' names, most written the same
     assert missing == []
 
 
 def test_every_key_the_code_uses_exists():
     used = set()
     for path in [ROOT / "streamlit_app.py", *sorted((ROOT / "views").glob("*.py"))]:
-        used |= set(re.findall(r"""\bt\((?:lang|self\.lang|"en"|"zh"|st\.session_state[^,]*|state\["lang"\]), "(\w+)\"""",
-                               path.read_text()))
+        lang = r"""(?:lang|self\.lang|c|"en"|"zh"|st\.session_state[^,]*|state\["lang"\])"""
+        used |= set(re.findall(rf"""\bt\({lang}, "([\w.]+)\"""", path.read_text()))
         used |= set(re.findall(r"""page\.t\("(\w+)\"""", path.read_text()))
         used |= set(re.findall(r"""\bfill\("(\w+)\"""", path.read_text()))  # views/derivation.py's Values.fill
     assert used, "the pattern found no uses"
-    assert sorted(used - set(EN)) == []
+    assert any("." in key for key in used), "the pattern found no tab's own words"
+    assert sorted(used - set(catalogue("en"))) == []
     # keys built at run time
     dynamic = [f"step_{c}" for c in tour.STEP_CODES] + [f"story_{c}" for c in tour.STEP_CODES] + \
         [f"verdict_{v}" for v in summary.VERDICTS] + [f"verdict_{v}_why" for v in summary.VERDICTS] + \
         [f"tab_{c}" for c in TABS] + [f"formula_{i}" for i in INITS] + [f"act_{a}" for a in ACTIVATIONS] + \
         [f"cmp_{r}" for r in derivation.RELATIONS] + \
         [f"der_tanh_regime_{r}" for r in derivation.RELATIONS if r != "much_greater"] + \
-        [f"der_missing_{kind}" for kind in ("overflow", "underflow")]
-    assert [k for k in dynamic if k not in EN] == []
+        [f"der_missing_{kind}" for kind in ("overflow", "underflow")] + \
+        [f"join_{kind}" for kind in ("list", "last", "clause")]
+    assert [k for k in dynamic if k not in catalogue("en")] == []
 
 
 def test_t_fills_in_values_and_falls_back_to_english():
-    assert t("zh", "step_heading", n=3, title="x") == "第 3 步（共 7 步）· x"
+    assert t("zh", "step_heading", n=3, steps=7, title="x") == "第 3 步（共 7 步）· x"
     assert t("fr", "tab_data") == "Data"
-    assert TEXT["zh"]["tab_data"] == "数据"
+    assert t("zh", "tab_data") == "数据"
+
+
+def test_the_heading_counts_the_tours_steps():
+    """"Step n of N": N is the number of tour steps, whatever it is."""
+    for code in tour.STEPS:
+        assert tour.heading(code, "en") == f"Step {code} of {len(tour.STEPS)} · {t('en', f'step_{code}')}"
+        assert f"（共 {len(tour.STEPS)} 步）" in tour.heading(code, "zh")
+    assert tour.heading(tour.CUSTOM, "zh") == t("zh", "custom_heading")
 
 
 # ---------- headline ----------
@@ -439,10 +444,10 @@ def test_the_docs_say_what_every_chart_plots():
     docs = (ROOT / "docs" / "app.md").read_text()
     table = docs[docs.index("## What each chart plots"):]
     table = table[:table.index("\n#", 1)]  # up to the next heading
-    titles = [key for key in EN if key.startswith("chart_")]
+    titles = [key for key in catalogue("en") if key.startswith("chart_")]
     assert len(titles) >= 6
     for key in titles:
-        assert EN[key] in table, key
+        assert t("en", key) in table, key
 
 
 # ---------- the Theory and Training tabs' labels ----------
@@ -469,16 +474,16 @@ def test_theory_and_training_tooltips_use_the_page_words(lang):
     runs = pd.DataFrame({"scheme": "He", "step": steps_, "loss": 1.0 + 0 * steps_, "accuracy": 0.5,
                          "loss_mean": 1.0, "accuracy_mean": 0.5})
     assert _tooltip_titles(training_view.loss_chart(runs, text, classes=3)) == {
-        "scheme": text["col_scheme"], "step": text["step"], "loss_mean": text["loss_mean_tip"]}
+        "scheme": text["scheme"], "step": text["step"], "loss_mean": text["loss_mean_tip"]}
     assert _tooltip_titles(training_view.accuracy_chart(runs, text, classes=3)) == {
-        "scheme": text["col_scheme"], "step": text["step"], "accuracy_mean": text["accuracy_mean_tip"]}
+        "scheme": text["scheme"], "step": text["step"], "accuracy_mean": text["accuracy_mean_tip"]}
     for statistic in ("act_std", "grad_std", "update_ratio"):
         cells = pd.DataFrame({"step": [0, 0, 1, 1], "layer": [1, 2, 1, 2], "value": [0.1, 0.2, 0.3, 0.4]})
         assert _tooltip_titles(training_view.heatmap_chart(cells, text, statistic)) == {
             "step": text["step"], "layer": text["layer"], "value": text[f"stat_{statistic}"]}
     units = pd.DataFrame({"scheme": ["He", "He"], "layer": [1, 2], "distinct_units": [32, 32]})
     assert _tooltip_titles(training_view.symmetry_chart(units, text)) == {
-        "scheme": text["col_scheme"], "layer": text["layer"], "distinct_units": text["units_y"]}
+        "scheme": text["scheme"], "layer": text["layer"], "distinct_units": text["units_y"]}
 
 
 @pytest.mark.parametrize("lang, before_bn", [("en", "before batch norm"), ("zh", "批归一化之前")])
@@ -514,7 +519,7 @@ def test_the_batch_norm_sentences_say_what_is_true(lang):
     from core import theory
     from views import theory as theory_view
 
-    words = TEXT[lang]
+    words = catalogue(lang)
     for key in ("theory_bn", "der_back_bn"):
         assert "√(v + ε)" in words[key]
         for claim in ("not covered", "outside", "不涵盖", "不在"):
@@ -527,20 +532,3 @@ def test_the_batch_norm_sentences_say_what_is_true(lang):
     # the "unless" is real: ReLU under N(0, 1e-4^2) keeps std(s_6) far below 1 (README: 0.0067)
     tiny = theory.predict(Config(depth=6, activation="relu", std=1e-4, batch_norm=True))
     assert tiny["pre_std"][6] < 0.01
-
-
-@pytest.mark.parametrize("catalogue", ["text", "training", "theory"])
-def test_chinese_punctuation_is_full_width(catalogue):
-    """Next to a Chinese character a comma, colon, semicolon or question mark is the full-width one (，：；？), and
-    brackets around Chinese words are （）, as a Chinese text writes them. Placeholders ({...}), the ratio sign
-    " : " and a formula's own brackets (N(0, σ²), √(v + ε)) are not punctuation."""
-    import importlib
-    words = importlib.import_module(f"views.{catalogue}").TEXT["zh"]
-    han = r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]"
-    wrong = {}
-    for key, value in words.items():
-        text = re.sub(r"\{[^{}]*\}", "{}", value).replace(" : ", " ∶ ")
-        found = re.findall(rf"{han}[,:;?]|[,:;?]{han}", text) + re.findall(rf"\([^()]*{han}[^()]*\)", text)
-        if found:
-            wrong[key] = found
-    assert wrong == {}

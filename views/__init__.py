@@ -1,1 +1,1 @@
-"""Init Explorer's views: lecture tour, URL state, UI text (en, zh), summaries and Altair charts; no streamlit import."""
+"""Init Explorer's views: lecture tour, URL state, the message catalogue, summaries and charts; no streamlit import."""

@@ -68,6 +68,13 @@ def story_numbers(result) -> dict[str, float]:
     return {name: float(value) for name, value in numbers.items()}
 
 
+def heading(code: str, lang: str) -> str:
+    """The page's title at a tour step: "Step 2 of 7 · Small random N(0, 0.01²) + tanh" (Custom has its own)."""
+    if code == CUSTOM:
+        return t(lang, "custom_heading")
+    return t(lang, "step_heading", n=code, steps=len(STEPS), title=t(lang, f"step_{code}"))
+
+
 def story(code: str, result, lang: str) -> str:
     """The tour step's story with the numbers of its simulated network filled in (Custom has none)."""
     if code == CUSTOM:

@@ -1,32 +1,34 @@
-"""The Training tab's pieces: frames from training results, Altair charts, the tab's text (en, zh); no streamlit.
+"""The Training tab's pieces: frames from training results, Altair charts, the tab's words; no streamlit.
 
-How streamlit_app.py wires the tab. Training starts only on the Run button, never on a slider move, and runs
-in the background (views/live.py), so the page stays responsive and can show it growing:
+How streamlit_app.py wires the tab (words = TEXT[lang], the tab's messages by short name). Training starts only
+on the Run button, never on a slider move, and runs in the background (views/live.py), so the page stays
+responsive and can show it growing:
 
-    st.button(t["run"], on_click=lambda: st.session_state.update(_race=live.Training(  # one race per server
+    st.button(words["run"], on_click=lambda: st.session_state.update(_race=live.Training(  # one race per server
         key, lambda progress, curves: cache.race_cached(config, schemes, steps, progress=progress, live=curves))))
 
     @st.fragment(run_every=0.3)  # only while the training runs; a full run follows its end
     def panel():
         job = st.session_state["_race"]
         if job.running:                    # the bar, Stop, and the curves as far as each run has got
-            st.progress(job.fraction, text=t["running"].format(done=job.done, total=job.total,
-                                                                seconds=job.seconds))
-            st.button(t["stop"], on_click=job.stop)
+            st.progress(job.fraction, text=words["running"].format(done=job.done, total=job.total,
+                                                                    seconds=job.seconds))
+            st.button(words["stop"], on_click=job.stop)
             frame = tv.runs_frame({name: (loss.copy(), acc.copy()) for name, (loss, acc) in job.live.items()})
-            st.vega_lite_chart(charts.with_data(tv.template(tv.loss_chart(frame, t, 3, steps=steps)), frame))
+            st.vega_lite_chart(charts.with_data(tv.template(tv.loss_chart(frame, words, 3, steps=steps)), frame))
         else:                              # every result: curves, table, heatmap, symmetry
-            ...tv.curves_frame(job.result), tv.final_frame(job.result, t), tv.heatmap_frame, tv.symmetry_frame
+            ...tv.curves_frame(job.result), tv.final_frame(job.result, words), tv.heatmap_frame, tv.symmetry_frame
 
 A result is shown only while the sidebar still matches the race it came from. The He et al. 2015 preset is
 the same pattern with core.cache.he_2015_cached (both depths, four runs side by side), captioned with
-t["he_paper"], tv.he_measured(results, t, depth) and t["he_note"]. The times the tab states come from
-MEASURED_S (benchmarks/bench_app.py), through race_seconds and durations.
+words["he_paper"], tv.he_measured(results, words, depth) and words["he_note"]. The times the tab states come
+from MEASURED_S (benchmarks/bench_app.py), through race_seconds and durations.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import altair as alt
 import numpy as np
@@ -40,6 +42,12 @@ from core.train import (
 )
 
 from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, SCHEME_COLOURS, TITLE_SIZE, decades
+from .locale import Sections, t
+
+# The tab's words are locales/*.toml's [training_tab] table, read as t(lang, "training_tab.intro"). The chart
+# builders take them as a mapping by short name (TEXT[lang], a locale.Section) so that a caller can retitle a
+# chart (the He panel's loss charts). TEXT is also the legacy view the app's call sites read as TEXT[lang][key].
+TEXT = Sections("training_tab")
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
 # taken, so these come from his "muted" set, also safe for the common colour-vision deficiencies.
@@ -67,14 +75,13 @@ def failure_text(failure: BaseException, lang: str) -> str | None:
     None for any other fault, which the page shows as an exception (its type only, .streamlit/config.toml)."""
     if not isinstance(failure, WorkerCrashed):
         return None
-    words = TEXT[lang]
     if failure.signal is not None:
-        how = words["ended_by_signal"].format(signal=failure.signal)
+        how = t(lang, "training_tab.ended_by_signal", signal=failure.signal)
     elif failure.code is not None:
-        how = words["ended_with_code"].format(code=failure.code)
+        how = t(lang, "training_tab.ended_with_code", code=failure.code)
     else:
-        how = words["could_not_restart"]
-    return words["worker_crashed"].format(how=how)
+        how = t(lang, "training_tab.could_not_restart")
+    return t(lang, "training_tab.worker_crashed", how=how)
 
 
 def colours(names) -> list[str]:
@@ -88,7 +95,7 @@ def classes_of(results: dict) -> int:
 
 
 def setup(config, steps: int, lr: float = DEFAULT_LR, classes: int = DEFAULT_CLASSES) -> dict:
-    """The numbers TEXT[lang]["intro"] names, for a race on this configuration."""
+    """The numbers the message "training_tab.intro" names, for a race on this configuration."""
     return dict(classes=classes, points=classes * POINTS_PER_CLASS, width=config.width, momentum=DEFAULT_MOMENTUM,
                 lr=lr, batch=training_batch(config), steps=steps)
 
@@ -117,8 +124,8 @@ def race_seconds(work: float) -> dict[str, float]:
 def duration(seconds: float, lang: str) -> str:
     """A time as the page says it: whole seconds under 90 s, then minutes to one decimal ("45 s", "2.5 min")."""
     if seconds < 90:
-        return TEXT[lang]["seconds"].format(n=f"{max(seconds, 1):.0f}")
-    return TEXT[lang]["minutes"].format(n=f"{seconds / 60:.1f}")
+        return t(lang, "training_tab.seconds", n=f"{max(seconds, 1):.0f}")
+    return t(lang, "training_tab.minutes", n=f"{seconds / 60:.1f}")
 
 
 def durations(seconds: dict[str, float], lang: str) -> dict[str, str]:
@@ -168,13 +175,13 @@ def runs_frame(curves: dict, max_points: int = MAX_POINTS) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def final_frame(results: dict, text: dict) -> pd.DataFrame:
+def final_frame(results: dict, text: Mapping[str, str]) -> pd.DataFrame:
     """One row per scheme, as text: final loss and accuracy on all points, divergence, distinct units per layer."""
     rows = []
     for name, r in results.items():
         units = r.distinct_units[np.isfinite(r.distinct_units)]
         rows.append({
-            text["col_scheme"]: name,
+            text["scheme"]: name,
             text["col_loss"]: f"{r.final_loss:.4f}" if math.isfinite(r.final_loss) else "—",
             text["col_accuracy"]: f"{100 * r.final_accuracy:.1f}%" if math.isfinite(r.final_accuracy) else "—",
             text["col_diverged"]: "—" if r.diverged_at is None else str(r.diverged_at),
@@ -233,7 +240,7 @@ def _guide(value: float, label: str, x_end: float) -> alt.LayerChart:
     return rule + words
 
 
-def _step_axis(text: dict, steps: int | None) -> alt.X:
+def _step_axis(text: Mapping[str, str], steps: int | None) -> alt.X:
     x = alt.X("step:Q").title(text["step"])
     return x if steps is None else x.scale(domain=[0, steps - 1], nice=False)
 
@@ -249,7 +256,7 @@ def loss_axis(frame: pd.DataFrame, classes: int) -> tuple[tuple[float, ...], flo
     return tuple(v for v in ticks if v <= hi), lo, hi
 
 
-def loss_chart(frame: pd.DataFrame, text: dict, classes: int, steps: int | None = None,
+def loss_chart(frame: pd.DataFrame, text: Mapping[str, str], classes: int, steps: int | None = None,
                names: list[str] | None = None) -> alt.LayerChart:
     """Minibatch loss per scheme on one log axis: their running mean bold, the raw values faint; ln K dashed.
 
@@ -263,10 +270,10 @@ def loss_chart(frame: pd.DataFrame, text: dict, classes: int, steps: int | None 
     y = alt.Y("value:Q").title(text["loss_y"]).scale(type="log", domain=[lo, hi], nice=False, clamp=False).axis(
         values=list(ticks), format="~g")
     x = _step_axis(text, steps)
-    colour = _scheme_colour(frame, text["col_scheme"], names)
+    colour = _scheme_colour(frame, text["scheme"], names)
     mean = alt.Chart().mark_line(strokeWidth=3, clip=True).encode(
         x, y, colour,
-        tooltip=[alt.Tooltip("scheme:N", title=text["col_scheme"]), alt.Tooltip("step:Q", title=text["step"]),
+        tooltip=[alt.Tooltip("scheme:N", title=text["scheme"]), alt.Tooltip("step:Q", title=text["step"]),
                  alt.Tooltip("loss_mean:Q", format=".3f", title=text["loss_mean_tip"])],
     ).transform_calculate(value="datum.loss_mean")
     raw = alt.Chart().mark_line(strokeWidth=1, opacity=0.3, clip=True).encode(
@@ -277,7 +284,7 @@ def loss_chart(frame: pd.DataFrame, text: dict, classes: int, steps: int | None 
     return _fonts(chart)
 
 
-def accuracy_chart(frame: pd.DataFrame, text: dict, classes: int, ceiling: float | None = None,
+def accuracy_chart(frame: pd.DataFrame, text: Mapping[str, str], classes: int, ceiling: float | None = None,
                    steps: int | None = None, names: list[str] | None = None) -> alt.LayerChart:
     """Running-mean minibatch accuracy per scheme; chance (1/K) and, if given, the one-unit ceiling dashed.
 
@@ -285,8 +292,8 @@ def accuracy_chart(frame: pd.DataFrame, text: dict, classes: int, ceiling: float
     chart = alt.Chart().mark_line(strokeWidth=3).encode(
         _step_axis(text, steps),
         alt.Y("accuracy_mean:Q").title(text["accuracy_y"]).scale(domain=[0, 1]).axis(format="%"),
-        _scheme_colour(frame, text["col_scheme"], names),
-        tooltip=[alt.Tooltip("scheme:N", title=text["col_scheme"]), alt.Tooltip("step:Q", title=text["step"]),
+        _scheme_colour(frame, text["scheme"], names),
+        tooltip=[alt.Tooltip("scheme:N", title=text["scheme"]), alt.Tooltip("step:Q", title=text["step"]),
                  alt.Tooltip("accuracy_mean:Q", format=".1%", title=text["accuracy_mean_tip"])],
     )
     x_end = _last_step(frame, steps)
@@ -318,7 +325,7 @@ def template(chart: alt.LayerChart) -> dict:
     return inline(spec)
 
 
-def heatmap_chart(frame: pd.DataFrame, text: dict, statistic: str = "act_std") -> alt.Chart:
+def heatmap_chart(frame: pd.DataFrame, text: Mapping[str, str], statistic: str = "act_std") -> alt.Chart:
     """Layer x step, coloured by the statistic on a log scale (viridis); exact zeros are left blank."""
     shown = frame[frame["value"] > 0]
     _, domain = decades(shown["value"]) if len(shown) else ((), (0.1, 1.0))
@@ -333,7 +340,7 @@ def heatmap_chart(frame: pd.DataFrame, text: dict, statistic: str = "act_std") -
     return _fonts(chart)
 
 
-def symmetry_chart(frame: pd.DataFrame, text: dict, max_labels: int = 30, panel_width: int = 260,
+def symmetry_chart(frame: pd.DataFrame, text: Mapping[str, str], max_labels: int = 30, panel_width: int = 260,
                    columns: int = SYMMETRY_COLUMNS) -> alt.FacetChart:
     """Distinct units per hidden layer after training, one panel per scheme, `columns` panels to a row.
 
@@ -345,7 +352,7 @@ def symmetry_chart(frame: pd.DataFrame, text: dict, max_labels: int = 30, panel_
     base = alt.Chart().encode(  # no data of its own: the facet splits the layered chart's data by scheme
         alt.X("layer:O").title(text["layer"]).axis(labelOverlap=True, labelAngle=0),
         alt.Y("distinct_units:Q").title(text["units_y"]),
-        tooltip=[alt.Tooltip("scheme:N", title=text["col_scheme"]), alt.Tooltip("layer:Q", title=text["layer"]),
+        tooltip=[alt.Tooltip("scheme:N", title=text["scheme"]), alt.Tooltip("layer:Q", title=text["layer"]),
                  alt.Tooltip("distinct_units:Q", format="d", title=text["units_y"])],
     )
     bars = base.mark_bar().encode(alt.Color("scheme:N").scale(domain=names, range=colours(names)).legend(None))
@@ -363,7 +370,7 @@ def symmetry_chart(frame: pd.DataFrame, text: dict, max_labels: int = 30, panel_
 
 def messages(results: dict, lang: str) -> list[str]:
     """One sentence per diverged run, in the page's language."""
-    return [TEXT[lang]["diverged"].format(scheme=name, step=r.diverged_at)
+    return [t(lang, "training_tab.diverged", scheme=name, step=r.diverged_at)
             for name, r in results.items() if r.diverged_at is not None]
 
 
@@ -372,7 +379,7 @@ def plateau_steps(result, fraction: float) -> int | None:
     return steps_to_loss(result, fraction * math.log(result.classes))
 
 
-def he_measured(results: dict, text: dict, depth: int) -> str:
+def he_measured(results: dict, text: Mapping[str, str], depth: int) -> str:
     """What this app measured in the He et al. 2015 race, in one or two sentences."""
     parts = []
     for name, r in results.items():
@@ -385,211 +392,4 @@ def he_measured(results: dict, text: dict, depth: int) -> str:
             parts.append(text["he_left"].format(scheme=name, left=left, steps=r.steps))
         else:
             parts.append(text["he_trained"].format(scheme=name, left=left, half=half))
-    return text["he_measured"].format(depth=depth, runs="; ".join(parts))
-
-
-TEXT = {
-    "en": {
-        "tab": "Training",
-        "title": "Train it: does the network learn?",
-        "intro": (
-            "Statistics at initialization only hint at it; here the network is trained. Each scheme trains the "
-            "same network on the same data in the same order — only the initial weights differ. The task: "
-            "{classes} interleaved spiral arms, {points} points in the plane, lifted to the network's {width} "
-            "inputs by a fixed random projection. Minibatch SGD with momentum {momentum}, learning rate {lr}, "
-            "batch {batch}, {steps} steps."
-        ),
-        "schemes": "Schemes to race",
-        "schemes_help": "Each keeps its colour everywhere in the app. Default: the lecture's five.",
-        "run": "Run",
-        "running": "Training… {done:,} of {total:,} steps, {seconds:.0f} s so far",
-        "stop": "Stop",
-        "starting": "Starting… (if another page is training the same race, this one shows its result when it ends)",
-        "stopped": ("Stopped after {seconds:.1f} s, at {done:,} of {total:,} steps: the curves show how far each run "
-                    "got. Press Run to train again."),
-        "other_running": "A race started with other settings is still training. Stop it, or wait for it to finish.",
-        "worker_crashed": ("The process training this race ended before it finished ({how}: the server may be short "
-                           "of memory). A new one has taken its place: press Run to train again."),
-        "ended_by_signal": "stopped by {signal}",
-        "ended_with_code": "exit code {code}",
-        "could_not_restart": "and no new one could be started",
-        "press_run": "Press Run to train this configuration. Training never starts on its own.",
-        "too_big": "Training refused: {message}",
-        "too_big_memory": ("Training refused: it needs about {need:,.0f} MiB, over the budget of {budget:,.0f} MiB. "
-                           "Lower the depth or the width: the weights, their gradients and momenta grow with "
-                           "depth × width²."),
-        "diverged": ("{scheme}: the loss became infinite or NaN at step {step}, so this curve stops there. "
-                     "A smaller learning rate or a smaller initial scale keeps it finite."),
-        "loss_title": "Training loss (log scale): faint per minibatch, bold the running mean",
-        "loss_y": "cross-entropy loss",
-        "loss_mean_tip": "loss, running mean",
-        "ln_k": "ln {k}: guessing",
-        "step": "step",
-        "accuracy_title": "Training accuracy (running mean over minibatches)",
-        "accuracy_y": "accuracy",
-        "accuracy_mean_tip": "accuracy, running mean",
-        "chance": "chance, 1/{k}",
-        "one_unit": "the best one unit per layer can do",
-        "col_scheme": "scheme",
-        "col_loss": "final loss",
-        "col_accuracy": "final accuracy",
-        "col_diverged": "diverged at step",
-        "col_units": "distinct units per layer",
-        "table_caption": "Loss and accuracy on all points after the last step.",
-        "heatmap_scheme": "Scheme shown in the heatmap",
-        "heatmap_statistic": "Statistic",
-        "layer": "layer",
-        "stat_act_std": "activation std",
-        "stat_grad_std": "gradient std",
-        "stat_update_ratio": "update : data",
-        "heatmap_title_act_std": "Activation std of every layer over training",
-        "heatmap_title_grad_std": "Gradient std (dL/dz per sample) of every layer over training",
-        "heatmap_title_update_ratio": "Update : data ratio, std(lr·v) / std(W), of every layer over training",
-        "heatmap_caption": ("Blank cells are exact zeros. Update : data near 1e-3 is the usual sign of a healthy "
-                            "learning rate; far below, that layer barely moves."),
-        "symmetry_title": "Distinct units per layer after training",
-        "units_y": "distinct units",
-        "symmetry_caption": (
-            "Zero or constant init: every unit of a layer starts equal, receives the same gradient, and so stays "
-            "equal — after any number of steps each layer is still one unit copied. The read-out starts with "
-            "the same scheme (scaled by 0.1), so it cannot tell the copies apart either. With tanh or ReLU and "
-            "zero weights every hidden unit even outputs exactly 0: only the read-out's bias learns, it picks "
-            "one class, and accuracy stays at chance, 1/K. Constant weights let the copies learn, but a net of "
-            "one unit per layer can only cut the plane into K parallel bands: at most {ceiling:.0%} on this "
-            "spiral. A random init breaks the symmetry at the first step: every unit differs (in a ReLU net the "
-            "units that are off for every point are all zero and count as one)."
-        ),
-        "head": ("The read-out layer (width → K, softmax) is drawn with the same scheme as the hidden layers, "
-                 "scaled by 0.1: the logits start near 0, so a sane init starts at the loss ln K."),
-        "steps": "Steps",
-        "steps_help": ("Minibatch SGD steps per scheme. The race's time grows with steps × batch × width² × depth "
-                       "× schemes."),
-        "slow": ("A large race, about {work} multiply-adds: about {idle} on this app's 2-core server when it is "
-                 "idle, {loaded} while {sessions} other sessions compute. The curves grow as it trains, and Stop ends it. For "
-                 "a quicker one, lower the width (half the width, a quarter of the time), the depth, the steps or "
-                 "the number of schemes."),
-        "too_slow": (
-            "Training refused: this race needs about {work} multiply-adds, over the app's limit of {limit} (about "
-            "{idle} on an idle 2-core server, {loaded} while {sessions} other sessions compute). Time grows with steps × "
-            "batch (at most 128) × width² × depth × schemes; with this depth, these steps and schemes, a width up "
-            "to {width} fits."
-        ),
-        "seconds": "{n} s",
-        "minutes": "{n} min",
-        "he_title": "He et al. 2015 in miniature: Xavier against He in deep ReLU nets",
-        "he_setup": ("Its own network, whatever the sidebar says: ReLU, width {width}, no batch norm, batch {batch}, "
-                     "learning rate {lr}, {steps} steps, at depth 22 and at depth 30, the four runs side by side: "
-                     "{idle} on this app's 2-core server when it is idle, {loaded} while {sessions} other sessions compute."),
-        "he_depth": "Depth",
-        "he_run": "Run the race",
-        "he_paper": (
-            "What the paper reports (He et al. 2015, Delving Deep into Rectifiers, Figures 2 and 3): a 22-layer "
-            "ReLU network converges with both inits, He's reducing the error sooner; a 30-layer one converges "
-            "with He's, while with Xavier's it completely stalls."
-        ),
-        "he_measured": "What this app measured at depth {depth}: {runs}.",
-        "he_stalled": "{scheme} stayed on the ln K plateau for all {steps} steps",
-        "he_diverged": "{scheme} diverged at step {step}",
-        "he_left": "{scheme} left the plateau at step {left} but had not reached half of ln K by step {steps}",
-        "he_trained": "{scheme} left the plateau at step {left} and reached half of ln K at step {half}",
-        "he_note": (
-            "Xavier's Var(w) = 1/n is half of what ReLU needs, so the signal shrinks by √2 a layer: 2⁻¹¹ after "
-            "22 layers, 2⁻¹⁵ after 30. The loss sits at ln K until the weights have grown enough, and that "
-            "plateau grows with depth; given many more steps the 30-layer Xavier net starts learning too."
-        ),
-    },
-    "zh": {
-        "tab": "训练",
-        "title": "训练一下：网络学得会吗？",
-        "intro": (
-            "初始化时的统计量只能暗示结果；这里真的训练网络。每种方案用同样的数据、同样的顺序训练同一个网络，"
-            "只有初始权重不同。任务：{classes} 条交错的螺旋臂，平面上 {points} 个点，经固定的随机投影升到网络的 "
-            "{width} 维输入。带动量 {momentum} 的小批量 SGD，学习率 {lr}，批大小 {batch}，共 {steps} 步。"
-        ),
-        "schemes": "参赛的初始化方案",
-        "schemes_help": "每种方案在整个应用里颜色固定。默认：课程里的五种。",
-        "run": "运行",
-        "running": "训练中……已完成 {done:,} / {total:,} 步，用时 {seconds:.0f} 秒",
-        "stop": "停止",
-        "starting": "正在开始……（如果另一个页面正在训练同一场比赛，结束时这里会直接显示它的结果）",
-        "stopped": "已在 {seconds:.1f} 秒后停止，完成 {done:,} / {total:,} 步：曲线显示每个方案训练到了哪里。点击“运行”可重新训练。",
-        "other_running": "用其他设置开始的比赛仍在训练。可以停止它，或等它结束。",
-        "worker_crashed": "训练这场比赛的进程在完成前意外结束（{how}：服务器可能内存不足）。已有新进程接替：点击“运行”可重新训练。",
-        "ended_by_signal": "被信号 {signal} 终止",
-        "ended_with_code": "退出码 {code}",
-        "could_not_restart": "且无法启动新进程",
-        "press_run": "点击“运行”来训练当前配置。训练不会自动开始。",
-        "too_big": "拒绝训练：{message}",
-        "too_big_memory": ("拒绝训练：需要约 {need:,.0f} MiB，超过 {budget:,.0f} MiB 的上限。请减小深度或宽度："
-                           "权重及其梯度和动量随 深度 × 宽度² 增长。"),
-        "diverged": "{scheme}：第 {step} 步损失变为无穷大或 NaN，这条曲线到此为止。更小的学习率或更小的初始尺度可以避免。",
-        "loss_title": "训练损失（对数坐标）：细线为每个小批量，粗线为滑动平均",
-        "loss_y": "交叉熵损失",
-        "loss_mean_tip": "损失（滑动平均）",
-        "ln_k": "ln {k}：随机猜",
-        "step": "步数",
-        "accuracy_title": "训练准确率（小批量的滑动平均）",
-        "accuracy_y": "准确率",
-        "accuracy_mean_tip": "准确率（滑动平均）",
-        "chance": "随机水平 1/{k}",
-        "one_unit": "每层只有一个单元时的上限",
-        "col_scheme": "方案",
-        "col_loss": "最终损失",
-        "col_accuracy": "最终准确率",
-        "col_diverged": "发散于第几步",
-        "col_units": "每层不同单元数",
-        "table_caption": "最后一步之后在全部数据点上的损失和准确率。",
-        "heatmap_scheme": "热力图显示的方案",
-        "heatmap_statistic": "统计量",
-        "layer": "层",
-        "stat_act_std": "激活标准差",
-        "stat_grad_std": "梯度标准差",
-        "stat_update_ratio": "更新量 : 参数",
-        "heatmap_title_act_std": "训练过程中每层激活值的标准差",
-        "heatmap_title_grad_std": "训练过程中每层梯度（每个样本的 dL/dz）的标准差",
-        "heatmap_title_update_ratio": "训练过程中每层的更新量 : 参数比，std(lr·v) / std(W)",
-        "heatmap_caption": "空白格表示恰好为 0。更新量 : 参数约为 1e-3 通常说明学习率合适；远小于它，这一层几乎不动。",
-        "symmetry_title": "训练后每层不同单元的个数",
-        "units_y": "不同单元数",
-        "symmetry_caption": (
-            "全零或常数初始化：同一层的单元起点相同，得到的梯度也相同，于是一直相同——无论训练多少步，每层仍只是"
-            "一个单元的复制。输出层也用同一方案初始化（乘以 0.1），同样分不出这些复制。对 tanh 或 ReLU，权重全零时"
-            "每个隐藏单元的输出恰好是 0：只有输出层的偏置在学习，它只会选出一个类别，准确率停在随机水平 1/K。"
-            "常数权重时这些复制能学习，但每层一个单元的网络只能把平面切成 K 条平行带：在这个螺旋上最多 "
-            "{ceiling:.0%}。随机初始化在第一步就打破对称：每个单元都不同（ReLU 网络里对所有点都不激活的单元全为 0，"
-            "算作一个）。"
-        ),
-        "head": "输出层（宽度 → K，softmax）与隐藏层用同一方案初始化并乘以 0.1：初始 logits 接近 0，合理的初始化从损失 ln K 开始。",
-        "steps": "步数",
-        "steps_help": "每种方案的小批量 SGD 步数。比赛用时随 步数 × 批大小 × 宽度² × 深度 × 方案数 增长。",
-        "slow": ("这场比赛较大，约 {work} 次乘加：在本应用的双核服务器上，空闲时约需 {idle}，另有 {sessions} 个会话在计算时约需 "
-                 "{loaded}。曲线会随训练逐步画出，“停止”可随时结束。想快一些，可以减小宽度（宽度减半，时间变为四分之一）、"
-                 "深度、步数或方案数。"),
-        "too_slow": (
-            "拒绝训练：这场比赛约需 {work} 次乘加，超过本应用的上限 {limit}（双核服务器空闲时约需 {idle}，另有 {sessions} 个会话"
-            "在计算时约需 {loaded}）。用时随 步数 × 批大小（最多 128）× 宽度² × 深度 × 方案数 增长；在当前深度、步数和"
-            "方案下，宽度不超过 {width} 即可。"
-        ),
-        "seconds": "{n} 秒",
-        "minutes": "{n} 分钟",
-        "he_title": "He 等人 2015 的缩小版：深层 ReLU 网络中 Xavier 对 He",
-        "he_setup": ("使用它自己的网络，与侧边栏无关：ReLU，宽度 {width}，无批归一化，批大小 {batch}，学习率 {lr}，"
-                     "{steps} 步，深度分别为 22 和 30，四次训练同时进行：在本应用的双核服务器上，空闲时约需 {idle}，"
-                     "另有 {sessions} 个会话在计算时约需 {loaded}。"),
-        "he_depth": "深度",
-        "he_run": "开始比赛",
-        "he_paper": (
-            "论文的结论（He et al. 2015，Delving Deep into Rectifiers，图 2 和图 3）：22 层 ReLU 网络用两种初始化"
-            "都能收敛，He 初始化更早开始降低误差；30 层网络用 He 初始化能收敛，用 Xavier 初始化则完全停滞。"
-        ),
-        "he_measured": "本应用在深度 {depth} 的实测：{runs}。",
-        "he_stalled": "{scheme} 在全部 {steps} 步中一直停在 ln K 平台上",
-        "he_diverged": "{scheme} 在第 {step} 步发散",
-        "he_left": "{scheme} 在第 {left} 步离开平台，但到第 {steps} 步仍未降到 ln K 的一半",
-        "he_trained": "{scheme} 在第 {left} 步离开平台，在第 {half} 步降到 ln K 的一半",
-        "he_note": (
-            "Xavier 的 Var(w) = 1/n 只有 ReLU 所需的一半，信号每层缩小 √2：22 层后为 2⁻¹¹，30 层后为 2⁻¹⁵。"
-            "损失停在 ln K，直到权重长得足够大；这个平台随深度变长。若再多训练很多步，30 层的 Xavier 网络也会开始学习。"
-        ),
-    },
-}
+    return text["he_measured"].format(depth=depth, runs=text["join_clause"].join(parts))

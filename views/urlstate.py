@@ -27,10 +27,11 @@ from core.initializers import resolve_gain as resolve_gain_value
 from core.train import DEFAULT_STEPS, LECTURE_RACE
 from core.train import SCHEMES as TRAIN_SCHEMES
 
+from .locale import FIRST as FIRST_LANGUAGE
+from .locale import LANGUAGES
 from .text import join, t, user_text
 from .tour import CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, same_lesson, step_config
 
-LANGUAGES = ("en", "zh")
 STEPS_RANGE = (10, 10_000)  # training steps the app offers (core.train allows from 1)
 
 
@@ -104,9 +105,13 @@ def state_of(config: Config) -> dict[str, Any]:
     return state
 
 
-def defaults(tabs: Sequence[str] = ("activations",)) -> dict[str, Any]:
-    """Every widget's default: the tour's first step, in English, on the first tab."""
-    return {"step": FIRST, **state_of(step_config(FIRST)), "lang": "en", "tab": tabs[0], "log": False,
+def defaults(tabs: Sequence[str] = ("activations",), language: str = FIRST_LANGUAGE) -> dict[str, Any]:
+    """Every widget's default: the tour's first step, on the first tab, in `language`.
+
+    language: the one a link without lang= opens in, the browser's (locale.browser_language); a link leaves
+    lang= out exactly when it is that one, so opening the bare address changes nothing in it.
+    """
+    return {"step": FIRST, **state_of(step_config(FIRST)), "lang": language, "tab": tabs[0], "log": False,
             "compare": list(LECTURE_FIVE), "xi": False, "steps": DEFAULT_STEPS,
             "train": list(LECTURE_RACE)}  # core.train.lecture_schemes: the same five for every activation
 
@@ -190,7 +195,8 @@ def _param(name: str, tabs: Sequence[str]) -> Param:
     return Param("choice", tuple(tabs)) if name == "tab" else PARAMS[name]
 
 
-def read(query: Mapping[str, str | list[str]], tabs: Sequence[str]) -> tuple[dict[str, Any], list[Problem]]:
+def read(query: Mapping[str, str | list[str]], tabs: Sequence[str],
+         language: str = FIRST_LANGUAGE) -> tuple[dict[str, Any], list[Problem]]:
     """The valid values of known parameters in a query, and a Problem for each thing the page says about it.
 
     A list keeps its allowed items and names the others; a list with no allowed item at all falls back to
@@ -199,7 +205,7 @@ def read(query: Mapping[str, str | list[str]], tabs: Sequence[str]) -> tuple[dic
     reported together in one Problem and left out of the values.
     """
     values, problems = {}, []
-    default = defaults(tabs)
+    default = defaults(tabs, language)
     unknown = tuple(name for name in query if name not in PARAMS)
     if unknown:
         problems.append(Problem("", "", None, kept=unknown, kind="unknown"))
@@ -266,21 +272,23 @@ def allowed_text(lang: str, name: str, tabs: Sequence[str]) -> str:
     return t(lang, f"allowed_{p.kind}", choices=", ".join(p.choices))
 
 
-def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str]) -> tuple[dict[str, Any], list[Problem]]:
+def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
+              language: str = FIRST_LANGUAGE) -> tuple[dict[str, Any], list[Problem]]:
     """The full widget state a link asks for, and what in it could not be used.
 
     A tour step fills in every control the link leaves out; if the link's own controls leave the step's
-    lesson, the step becomes Custom, so what the page says always matches what it draws.
+    lesson, the step becomes Custom, so what the page says always matches what it draws. language: the
+    page's language when the link has no lang= (defaults()).
     """
-    present, problems = read(query, tabs)
-    state = defaults(tabs)
+    present, problems = read(query, tabs, language)
+    state = defaults(tabs, language)
     step = present.get("step", FIRST)
     if step != CUSTOM:
         state.update(state_of(step_config(step)))
     state.update(present)
     for name in CONTROLS:  # a hidden control keeps its default, so the URL and the cache stay canonical
         if not relevant(name, state):
-            state[name] = defaults(tabs)[name]
+            state[name] = defaults(tabs, language)[name]
     if step != CUSTOM and not same_step(state):
         state["step"] = CUSTOM
     return state, problems
@@ -294,13 +302,14 @@ def same_step(state: Mapping[str, Any]) -> bool:
     return same_lesson(config_of(state)[0], step_config(step))
 
 
-def is_canonical(query: Mapping[str, str | list[str]], state: Mapping[str, Any], tabs: Sequence[str]) -> bool:
+def is_canonical(query: Mapping[str, str | list[str]], state: Mapping[str, Any], tabs: Sequence[str],
+                 language: str = FIRST_LANGUAGE) -> bool:
     """Whether a query already holds exactly the state: the same parameters as to_query(state), same values.
 
     Values are compared as read, so "1" and "1.0" are the same number; list items must be written as the
     widget names them, because Streamlit reads those verbatim.
     """
-    if {name for name in query if name in PARAMS} != set(to_query(state, tabs)):
+    if {name for name in query if name in PARAMS} != set(to_query(state, tabs, language)):
         return False
     for name in set(query) & set(PARAMS):
         try:
@@ -314,13 +323,14 @@ def is_canonical(query: Mapping[str, str | list[str]], state: Mapping[str, Any],
     return True
 
 
-def to_query(state: Mapping[str, Any], tabs: Sequence[str]) -> dict[str, str | list[str]]:
+def to_query(state: Mapping[str, Any], tabs: Sequence[str],
+             language: str = FIRST_LANGUAGE) -> dict[str, str | list[str]]:
     """The query that reproduces a state: each relevant parameter that differs from its default.
 
     Written as Streamlit writes it (st.query_params.from_dict takes it as is): a list as its items, an empty
     list as "" (`?compare=`: a list of no items would leave the parameter out, and the default would return).
     """
-    default = defaults(tabs)
+    default = defaults(tabs, language)
     query: dict[str, str | list[str]] = {}
     for name in PARAMS:
         value = state.get(name, default[name])

@@ -1,0 +1,240 @@
+"""The message catalogue: every language file complete, a new language one file, the browser's language chosen."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+import string
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from views import locale
+from views import theory as theory_view
+from views import training as training_view
+from views.locale import browser_language, catalogue, languages, t
+from views.text import join
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "streamlit_app.py")
+
+
+def fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def check_complete(lang: str) -> None:
+    """The rule every locales file keeps: English's keys, no more and no fewer, each with English's placeholders."""
+    english, words = catalogue("en"), catalogue(lang)
+    assert sorted(set(english) - set(words)) == [] and sorted(set(words) - set(english)) == [], lang
+    for key, template in words.items():
+        assert template.strip(" ") or key.startswith("join_"), (lang, key)  # a separator may be a space
+        assert fields(template) == fields(english[key]), (lang, key)
+
+
+# ---------- every file ----------
+
+@pytest.mark.parametrize("lang", languages())
+def test_every_language_has_every_key_with_the_same_placeholders(lang):
+    check_complete(lang)
+
+
+@pytest.mark.parametrize("lang", [code for code in languages() if code.startswith("zh")])
+def test_chinese_punctuation_is_full_width(lang):
+    """Next to a Chinese character a comma, colon, semicolon or question mark is the full-width one (，：；？), and
+    brackets around Chinese words are （）, as a Chinese text writes them. Placeholders ({...}), the ratio sign
+    " : " and a formula's own brackets (N(0, σ²), √(v + ε)) are not punctuation."""
+    han = r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]"
+    wrong = {}
+    for key, value in catalogue(lang).items():
+        text = re.sub(r"\{[^{}]*\}", "{}", value).replace(" : ", " ∶ ")
+        found = re.findall(rf"{han}[,:;?]|[,:;?]{han}", text) + re.findall(rf"\([^()]*{han}[^()]*\)", text)
+        if found:
+            wrong[key] = found
+    assert wrong == {}
+
+
+def test_the_languages_are_the_files_english_first():
+    assert languages()[0] == "en"
+    assert set(languages()) == {path.stem for path in (ROOT / "locales").glob("*.toml")}
+    assert {"en", "zh"} <= set(languages())
+    assert len({t(code, "language_name") for code in languages()}) == len(languages())  # each its own name
+
+
+def test_a_lists_words_are_the_languages_own():
+    assert join("en", ["a", "b", "c"]) == "a, b and c" and join("zh", ["a", "b", "c"]) == "a、b和c"
+    assert join("zh", ["a", "b"], "clause") == "a；b"
+
+
+@pytest.mark.parametrize("lang", languages())
+def test_the_he_race_sentence_joins_its_runs_as_the_language_does(lang):
+    """What the He et al. 2015 panel measured, one clause per run, separated as the language separates clauses."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    flat = np.full(50, np.log(3))  # on the ln K plateau all along
+    falling = np.log(3) * np.linspace(1.0, 0.2, 50)
+    runs = {name: SimpleNamespace(loss=loss, steps=50, classes=3, diverged_at=None)
+            for name, loss in (("xavier_normal", flat), ("he_normal", falling))}
+    said = training_view.he_measured(runs, training_view.TEXT[lang], 30)
+    words = training_view.TEXT[lang]
+    stalled = words["he_stalled"].format(scheme="xavier_normal", steps=50)
+    assert f"{stalled}{t(lang, 'join_clause')}he_normal" in said
+
+
+def read_names(source: str) -> tuple[set[str], list[str]]:
+    """The strings a module's code holds (docstrings left out) and the f-strings' shapes as regular expressions."""
+    constants, patterns = set(), []
+    tree = ast.parse(source)
+    docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    inside_fstrings = {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for part in node.values}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            literal = [part.value for part in node.values if isinstance(part, ast.Constant)]
+            if any(re.fullmatch(r"[a-z_]{2,}", part) for part in literal):  # a key's fixed part: "step_", "_why"
+                patterns.append("".join(re.escape(part.value) if isinstance(part, ast.Constant) else ".+"
+                                        for part in node.values))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings | \
+                inside_fstrings:
+            constants.add(node.value)
+    return constants, patterns
+
+
+def test_every_message_is_read_by_the_code():
+    """A key counts as read when the app or a view module names it, whole or (a tab's own key, which its
+    module's charts read by short name) after its table's name, or when an f-string that builds keys fits it
+    ("step_{code}"). A coarse net: a key that is also some other word of the code passes; one named nowhere
+    fails."""
+    constants, patterns = set(), []
+    for path in [ROOT / "streamlit_app.py", *sorted((ROOT / "views").glob("*.py"))]:
+        found, shapes = read_names(path.read_text(encoding="utf-8"))
+        constants |= found
+        patterns += shapes
+    assert {"app_title", "training_tab.worker_crashed"} <= constants and "step_.+" in patterns  # the net catches something
+    unread = []
+    for key in catalogue("en"):
+        names = {key, key.split(".", 1)[-1]}
+        if not names & constants and not any(re.fullmatch(p, name) for p in patterns for name in names):
+            unread.append(key)
+    assert unread == []
+
+
+# ---------- a new language is one file ----------
+
+def shouted(template: str) -> str:
+    """A message in the made-up language "xx": English upper-cased, its placeholders kept as they are."""
+    out = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        out.append(literal.upper().replace("{", "{{").replace("}", "}}"))
+        if name is not None:
+            out.append("{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}")
+    return "".join(out)
+
+
+@pytest.fixture
+def with_xx(tmp_path, monkeypatch):
+    """The real locales, and locales/xx.toml written from English: what a contributor adding a language adds."""
+    for path in (ROOT / "locales").glob("*.toml"):
+        shutil.copy(path, tmp_path / path.name)
+    lines = ["# a made-up language: English upper-cased"]
+    for key, template in catalogue("en").items():
+        value = "XX" if key == "language_name" else shouted(template)
+        lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")  # JSON's escapes are TOML's too
+    (tmp_path / "xx.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(locale, "LOCALES", tmp_path)
+    return tmp_path
+
+
+def test_a_third_language_is_one_file(with_xx):
+    assert languages() == ("en", "xx", "zh")
+    check_complete("xx")
+    assert t("xx", "language_name") == "XX"
+    assert t("xx", "step_heading", n=2, steps=7, title="T") == "STEP 2 OF 7 · T"
+    assert t("xx", "url_more", count=12345) == "12,345 MORE"  # a placeholder's format is kept
+    assert join("xx", ["a", "b", "c"]) == "a, b AND c"
+    assert training_view.TEXT["xx"]["run"] == "RUN" and training_view.duration(30, "xx") == "30 S"
+    assert theory_view.TEXT["xx"]["layer"] == "LAYER"  # a tab's shared words come from the same file
+    assert browser_language("xx-YY") == "xx"
+    assert t("zh", "tab_data") == "数据"  # the other languages are as they were
+
+
+def test_a_language_lacking_a_key_falls_back_to_english(with_xx):
+    text = (with_xx / "xx.toml").read_text(encoding="utf-8")
+    (with_xx / "xx.toml").write_text(re.sub(r"(?m)^tour = .*\n", "", text), encoding="utf-8")
+    locale._catalogues.cache_clear()
+    assert t("xx", "tour") == t("en", "tour") and t("xx", "tour_help") == shouted(t("en", "tour_help"))
+    with pytest.raises(AssertionError):
+        check_complete("xx")  # and the completeness test names it
+
+
+# ---------- the browser's language ----------
+
+@pytest.mark.parametrize("tag, lang", [
+    ("zh-CN", "zh"), ("zh-TW", "zh"), ("zh", "zh"), ("ZH_hk", "zh"), ("en-US", "en"), ("en", "en"),
+    ("fr", "en"), ("fr-CA", "en"), (None, "en"), ("", "en"), ("z", "en"), ("zhx", "en"),
+])
+def test_the_browsers_language_opens_the_page_when_the_link_does_not_say(tag, lang):
+    """The tag's primary language subtag picks a language there is a file of; anything else is English."""
+    assert browser_language(tag, ("en", "zh")) == lang
+
+
+def test_a_link_leaves_out_the_browsers_language_and_names_any_other():
+    from views import urlstate
+
+    tabs = ("activations", "gradients")
+    for browser, other in (("zh", "en"), ("en", "zh")):
+        state, problems = urlstate.normalize({}, tabs, browser)
+        assert state["lang"] == browser and problems == [] and urlstate.is_canonical({}, state, tabs, browser)
+        assert urlstate.to_query(state, tabs, browser) == {}
+        state, _ = urlstate.normalize({"lang": other}, tabs, browser)
+        assert state["lang"] == other and urlstate.to_query(state, tabs, browser) == {"lang": other}
+        assert not urlstate.is_canonical({}, {**state, "lang": other}, tabs, browser)
+
+
+def open_app(query: dict, browser: str | None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.context["locale"] = browser
+    at.query_params.update(query)
+    return at.run()
+
+
+@pytest.fixture
+def rewrites(monkeypatch) -> list[int]:
+    """How often the app rewrote the address and started again (check_link's st.rerun)."""
+    import streamlit
+
+    calls, rerun = [], streamlit.rerun
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return rerun(*args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "rerun", counted)
+    return calls
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("browser, lang", [("zh-CN", "zh"), ("zh-TW", "zh"), ("en-US", "en"), ("fr-FR", "en"),
+                                           (None, "en")])
+def test_a_bare_link_opens_in_the_browsers_language_and_stays_bare(rewrites, browser, lang):
+    at = open_app({}, browser)
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    assert rewrites == []  # the bare address is already the page's canonical link
+    assert at.radio(key="lang").value == lang
+    assert at.title[0].value == t(lang, "step_heading", n=1, steps=7, title=t(lang, "step_1"))
+    assert at.session_state["tab"] == t(lang, "tab_activations")
+    assert dict(at.query_params) == {}  # the address is not rewritten: lang= is left out for the default
+
+
+@pytest.mark.slow
+def test_a_link_that_names_its_language_wins_over_the_browser():
+    at = open_app({"lang": "en"}, "zh-CN")
+    assert not at.exception and at.radio(key="lang").value == "en"
+    assert at.title[0].value.startswith("Step 1 of 7")
+    assert at.query_params["lang"] == "en"  # kept: without it a Chinese browser would open Chinese
+    at = open_app({"lang": "zh"}, "en-US")
+    assert at.radio(key="lang").value == "zh" and at.query_params["lang"] == "zh"

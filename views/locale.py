@@ -1,0 +1,111 @@
+"""The message catalogue: one locales/<code>.toml per language, read once; t(lang, key, **values) fills a message in.
+
+Every language has every key with the same {placeholders} (tests/test_locale.py holds them to it), so a new
+language is one new file: its code joins LANGUAGES, the language switch shows its `language_name`, and a
+browser asking for it opens the page in it. A table of a file ([training_tab]) is read as dotted keys
+("training_tab.intro"); en.toml's header gives the layout.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+LOCALES = Path(__file__).resolve().parent.parent / "locales"  # read at every call, so a test can point it elsewhere
+FIRST = "en"  # the language every other one falls back to, first in the list
+
+
+@functools.lru_cache(maxsize=4)
+def _catalogues(directory: Path) -> dict[str, Mapping[str, str]]:
+    """{code: {key: message}} of every locales file in `directory`, tables flattened to dotted keys."""
+    def flat(table: dict, prefix: str = "") -> dict[str, str]:
+        out = {}
+        for key, value in table.items():
+            out.update(flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key: value})
+        return out
+
+    found = {path.stem: flat(tomllib.loads(path.read_text(encoding="utf-8")))
+             for path in sorted(directory.glob("*.toml"))}
+    if FIRST not in found:
+        raise FileNotFoundError(f"{directory / (FIRST + '.toml')} is missing: every language falls back to it")
+    return {code: MappingProxyType(found[code]) for code in (FIRST, *sorted(set(found) - {FIRST}))}
+
+
+def catalogue(lang: str) -> Mapping[str, str]:
+    """Every message of one language, {key: template}, read-only (English for a language there is no file of)."""
+    catalogues = _catalogues(LOCALES)
+    return catalogues.get(lang, catalogues[FIRST])
+
+
+def languages() -> tuple[str, ...]:
+    """The codes of the languages there is a file of: English first, then the others in alphabetical order."""
+    return tuple(_catalogues(LOCALES))
+
+
+LANGUAGES = languages()  # the app's language switch and the URL's lang= read this
+
+
+def t(lang: str, key: str, **values: Any) -> str:
+    """The message `key` in `lang` (English if the language lacks it), with `values` filled in.
+
+    KeyError if no language has the key. The template is filled only when values are given, so a message
+    shown as it is may hold braces.
+    """
+    template = catalogue(lang).get(key)
+    if template is None:
+        template = catalogue(FIRST)[key]
+    return template.format(**values) if values else template
+
+
+def browser_language(tag: str | None, codes: tuple[str, ...] | None = None) -> str:
+    """The language a page opens in when its link does not say: the one the browser asks for, if there is a file of it.
+
+    tag: the browser's language tag (st.context.locale, navigator.language: "zh-CN", "en-US", "fr"), or None.
+    The tag's primary language subtag picks the language (RFC 5646), so "zh-CN" and "zh-TW" open in
+    Chinese; a language there is no file of, or no tag, opens in English.
+    """
+    codes = languages() if codes is None else codes
+    primary = (tag or "").strip().replace("_", "-").split("-")[0].lower()
+    return primary if primary in codes else FIRST
+
+
+class Section(Mapping[str, str]):
+    """A tab's messages by their short names, read-only: its table's keys ("intro" for "training_tab.intro"),
+    then the page's own (top-level) keys that the tab shares ("layer", "measured", "scheme")."""
+
+    def __init__(self, lang: str, table: str):
+        self.lang = lang
+        words, prefix = catalogue(lang), f"{table}."
+        self.keys_ = {**{key: key for key in words if "." not in key},
+                      **{key[len(prefix):]: key for key in words if key.startswith(prefix)}}
+
+    def __getitem__(self, name: str) -> str:
+        return t(self.lang, self.keys_[name])
+
+    def __iter__(self):
+        return iter(self.keys_)
+
+    def __len__(self) -> int:
+        return len(self.keys_)
+
+
+class Sections(Mapping[str, Section]):
+    """{lang: Section(lang, table)} over every language: the legacy `TEXT[lang][key]` of a tab's module."""
+
+    def __init__(self, table: str):
+        self.table = table
+
+    def __getitem__(self, lang: str) -> Section:
+        if lang not in languages():
+            raise KeyError(lang)
+        return Section(lang, self.table)
+
+    def __iter__(self):
+        return iter(languages())
+
+    def __len__(self) -> int:
+        return len(languages())
