@@ -16,10 +16,10 @@ import pytest
 from core import Config, simulate, threads
 from core.config import ACTIVATIONS, INITS
 from views import charts, derivation, summary, tour, urlstate
+from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.text import EN, TEXT, ZH, t
 
 ROOT = Path(__file__).resolve().parent.parent
-TABS = ("activations", "gradients", "derivation", "compare", "data")
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,10 @@ SATURATED_SHARE = 0.5  # more than half the values of some layer on tanh's or si
 # CS231n's rule of thumb: an update of about 1e-3 of the weights. The Gradients tab draws it as the ratio
 # chart's guide; with learning rate eta an update is eta * std(dW) / std(W).
 UPDATE_GUIDE = 1e-3
+# The verdict's colour in the metrics row, as a Streamlit Markdown colour (":green[...]"): green is healthy, the
+# signal's fading and blowing up are blue and red, and each other failure has a colour of its own.
+VERDICT_COLOURS = {"healthy": "green", "vanishing": "blue", "exploding": "red", "overflowed": "red",
+                   "saturated": "orange", "symmetric": "violet", "dead": "gray"}
 
 
 def share_metric(activation: str) -> str | None:

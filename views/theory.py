@@ -28,6 +28,7 @@ Pure: frames in, Altair charts out, no streamlit import. The tab would use them 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import altair as alt
 import numpy as np
@@ -368,6 +369,12 @@ def measured_growth(grad_std) -> float | None:
     ratios = g[:-1] / g[1:]
     ratios = ratios[np.isfinite(ratios) & (ratios > 0)]
     return float(np.exp(np.log(ratios).mean())) if ratios.size else None
+
+
+def is_paradox_network(config: Config) -> bool:
+    """Whether this is the paradox's own network (PARADOX_CONFIG, with any seed): then paradox_text quotes what
+    it measured beside the prediction."""
+    return replace(config, seed=PARADOX_CONFIG.seed) == PARADOX_CONFIG
 
 
 # ---------- charts ----------

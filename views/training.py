@@ -35,8 +35,8 @@ import pandas as pd
 from core import Config
 from core.workers import WorkerCrashed
 from core.train import (
-    DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, LECTURE_RACE, POINTS_PER_CLASS, steps_to_loss,
-    training_batch,
+    DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, LECTURE_RACE, POINTS_PER_CLASS,
+    estimate_training_memory, scheme_config, steps_to_loss, training_batch,
 )
 
 from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, SCHEME_COLOURS, TITLE_SIZE, decades
@@ -124,6 +124,21 @@ def duration(seconds: float, lang: str) -> str:
 def durations(seconds: dict[str, float], lang: str) -> dict[str, str]:
     """{"idle": "45 s", "loaded": "2.1 min", "sessions": 3}: a message's {idle}, {loaded} and {sessions}."""
     return {**{load: duration(seconds[load], lang) for load in LOADS}, "sessions": LOADED_BY}
+
+
+def refusal(config, schemes: list[str], steps: int, words: dict, lang: str, memory_budget: int) -> str | None:
+    """Why a race of `schemes` on this network is not run, or None: one of its runs needs more than memory_budget
+    bytes (core.train.estimate_training_memory), or its work (race_work) is over WORK_LIMIT, which names the
+    widest network that would fit (widest) and how long the limit's work takes (race_seconds)."""
+    need = max((estimate_training_memory(scheme_config(config, s)) for s in schemes), default=0)
+    if need > memory_budget:
+        return words["too_big_memory"].format(need=need / 2**20, budget=memory_budget / 2**20)
+    work = race_work(config, len(schemes), steps)
+    if work > WORK_LIMIT:
+        return words["too_slow"].format(work=power_of_ten(work), limit=power_of_ten(WORK_LIMIT),
+                                        **durations(race_seconds(WORK_LIMIT), lang),
+                                        width=widest(config, len(schemes), steps, WORK_LIMIT))
+    return None
 
 
 def power_of_ten(value: float) -> str:
