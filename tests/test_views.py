@@ -187,7 +187,7 @@ def test_chinese_text_is_chinese():
 
 def test_every_key_the_code_uses_exists():
     used = set()
-    for path in [ROOT / "streamlit_app.py", *sorted((ROOT / "views").glob("*.py"))]:
+    for path in [ROOT / "streamlit_app.py", *sorted((ROOT / "views").rglob("*.py"))]:  # views/tabs/ too
         used |= set(re.findall(r"""\bt\((?:lang|self\.lang|"en"|"zh"|st\.session_state[^,]*|state\["lang"\]), "(\w+)\"""",
                                path.read_text()))
         used |= set(re.findall(r"""page\.t\("(\w+)\"""", path.read_text()))

@@ -1,0 +1,135 @@
+"""The page's rules that are not drawing, as the views modules hold them: the tour's ◀ ▶ buttons, a tab's label
+read back as its code, the verdict's colour, why a race is refused, which network the paradox quotes; and the
+one tab list that the page, the address and the tests read."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+
+from core import Config
+from core.train import estimate_training_memory, scheme_config, training_batch
+from views import summary, tour, urlstate
+from views import theory as theory_view
+from views import training as training_view
+from views.tabs import CODES, TABS
+from views.text import t
+
+# ---------- the tour's step buttons ----------
+
+
+def test_the_step_buttons_walk_the_tour_in_order():
+    # the steps are numbered 1 to 7: ◀ is one less, ▶ one more, and neither leaves the tour
+    numbers = sorted(int(code) for code in tour.STEPS)
+    assert numbers == list(range(1, len(tour.STEPS) + 1))
+    for n in numbers:
+        assert tour.previous_step(str(n)) == (str(n - 1) if n > 1 else None)
+        assert tour.next_step(str(n)) == (str(n + 1) if n < len(numbers) else None)
+
+
+def test_from_custom_the_next_button_starts_the_tour_and_there_is_no_previous():
+    assert tour.next_step(tour.CUSTOM) == tour.FIRST
+    assert tour.previous_step(tour.CUSTOM) is None
+
+
+def test_following_next_from_the_first_step_visits_every_step_once():
+    seen, code = [], tour.FIRST
+    while code is not None:
+        seen.append(code)
+        code = tour.next_step(code)
+    assert seen == list(tour.STEPS)
+
+
+# ---------- the tab list and its labels ----------
+
+def test_the_tab_list_is_one_record_per_tab_with_a_label_in_every_language():
+    assert CODES == tuple(tab.code for tab in TABS) and len(set(CODES)) == len(CODES)
+    assert all(callable(tab.show) for tab in TABS)
+    for lang in urlstate.LANGUAGES:
+        labels = [t(lang, f"tab_{code}") for code in CODES]
+        assert len(set(labels)) == len(labels), lang  # a label names one tab
+    assert urlstate.defaults(CODES)["tab"] == CODES[0]
+
+
+@pytest.mark.parametrize("lang", urlstate.LANGUAGES)
+@pytest.mark.parametrize("code", CODES)
+def test_a_tab_label_in_any_language_names_its_tab(code, lang):
+    label = t(lang, f"tab_{code}")
+    assert urlstate.tab_of(label, CODES) == code  # the language switch keeps the open tab
+    assert urlstate.tab_of(label, CODES, (lang,)) == code
+    others = tuple(other for other in urlstate.LANGUAGES if t(other, f"tab_{code}") != label)
+    assert urlstate.tab_of(label, CODES, others) is None  # only the languages asked
+
+
+def test_a_label_of_no_tab_names_none():
+    assert urlstate.tab_of("no such tab", CODES) is None
+    assert urlstate.tab_of(None, CODES) is None
+
+
+# ---------- the verdict's colour ----------
+
+STREAMLIT_COLOURS = ("red", "orange", "yellow", "green", "blue", "violet", "gray", "grey", "rainbow", "primary")
+
+
+def test_every_verdict_has_a_colour_streamlit_writes():
+    assert set(summary.VERDICT_COLOURS) == set(summary.VERDICTS)
+    assert set(summary.VERDICT_COLOURS.values()) <= set(STREAMLIT_COLOURS)  # st.markdown's :colour[...] names
+    assert summary.VERDICT_COLOURS["healthy"] == "green"
+    assert all(colour != "green" for name, colour in summary.VERDICT_COLOURS.items() if name != "healthy")
+
+
+# ---------- the paradox's network ----------
+
+@pytest.mark.parametrize("seed", [0, 1, 2**32 - 1])
+def test_the_paradox_network_is_the_lectures_large_init_with_any_seed(seed):
+    network = replace(theory_view.PARADOX_CONFIG, seed=seed)
+    assert theory_view.is_paradox_network(network)
+    assert (network.activation, network.init, network.std) == ("tanh", "normal", 1.0)  # the lecture's 1.0 * randn
+
+
+@pytest.mark.parametrize("change", [dict(std=0.5), dict(width=499), dict(depth=9), dict(activation="relu"),
+                                   dict(init="xavier_normal"), dict(batch_norm=True), dict(batch=999),
+                                   dict(bias=0.1), dict(dtype="float64"), dict(input="uniform")])
+def test_any_other_change_is_not_the_paradox_network(change):
+    network = replace(theory_view.PARADOX_CONFIG, **change)
+    assert network != theory_view.PARADOX_CONFIG
+    assert not theory_view.is_paradox_network(network)
+
+
+# ---------- a race's refusal ----------
+
+WORDS = training_view.TEXT["en"]
+SCHEMES = ["normal_0.01", "xavier_normal", "he_normal"]
+
+
+def test_a_race_that_fits_is_not_refused():
+    config = Config(depth=3, width=32, batch=64)
+    assert training_view.refusal(config, SCHEMES, 20, WORDS, "en", 2**30) is None
+
+
+def test_a_race_over_the_memory_budget_says_what_its_largest_run_needs():
+    config = Config(depth=10, width=500)
+    need = max(estimate_training_memory(scheme_config(config, s)) for s in SCHEMES)
+    said = training_view.refusal(config, SCHEMES, 20, WORDS, "en", need - 1)
+    assert said == WORDS["too_big_memory"].format(need=need / 2**20, budget=(need - 1) / 2**20)
+    assert training_view.refusal(config, SCHEMES, 20, WORDS, "en", need) is None  # exactly the need fits
+
+
+@pytest.mark.parametrize("lang", urlstate.LANGUAGES)
+@pytest.mark.parametrize("schemes", [1, 3, 5])
+def test_a_race_over_the_work_limit_names_the_widest_network_that_fits(lang, schemes):
+    picked = list(tour.SCHEMES)[:schemes]
+    config = Config(depth=10, width=2048, batch=1000)
+    steps = 1000
+    work = steps * training_batch(config) * 2048**2 * 10 * schemes  # multiply-adds, by hand
+    assert work > training_view.WORK_LIMIT
+    said = training_view.refusal(config, picked, steps, training_view.TEXT[lang], lang, 2**40)
+    per_width2 = steps * training_batch(config) * 10 * schemes
+    width = math.isqrt(int(training_view.WORK_LIMIT // per_width2))  # the largest width within the limit
+    assert per_width2 * width**2 <= training_view.WORK_LIMIT < per_width2 * (width + 1) ** 2
+    assert said is not None and str(width) in said
+    assert said == training_view.TEXT[lang]["too_slow"].format(
+        work=training_view.power_of_ten(work), limit=training_view.power_of_ten(training_view.WORK_LIMIT),
+        width=width, **training_view.durations(training_view.race_seconds(training_view.WORK_LIMIT), lang))
