@@ -1,28 +1,9 @@
 """The Theory tab's pieces: the order-to-chaos map, measured against predicted gradients, and its words (en, zh).
 
-Pure: frames in, Altair charts out, no streamlit import. The tab would use them like this:
-
-    from core import theory
-    from views import theory as view
-    from views.charts import vega_lite  # serializes without Altair's global registries, unlike st.altair_chart
-
-    summary = theory.theory_summary(config)  # sigma_w2, sigma_b2, q_star, chi1, depth_scale
-    grid = theory.phase_map(config.activation, slope=config.slope, bias_mean=config.bias)  # lru-cached
-    words = view.TEXT[lang]
-    left, right = st.columns(2)
-    left.vega_lite_chart(vega_lite(view.map_chart(
-        view.map_frame(grid), view.critical_frame(grid),
-        view.marks_frame(config.width, summary["sigma_w2"], summary["sigma_b2"], lang),
-        colour_by="log_chi1",  # or "depth_scale"
-        title=words["map_title"].format(activation=config.activation), lang=lang)), width="stretch")
-    right.vega_lite_chart(vega_lite(view.gradient_chart(view.gradient_frame(
-        result.grad_std, result.predicted_grad_std, summary["chi1"], lang), lang=lang,
-        batch_norm=config.batch_norm)), width="stretch")
-    st.markdown(view.here_text(summary, lang, config.batch_norm))
-    st.markdown(words["phases"])
-    paradox = theory.large_init_paradox(view.PARADOX_CONFIG)
-    measured = view.measured_growth(result.grad_std) if config == view.PARADOX_CONFIG else None
-    st.markdown(view.paradox_text(paradox, lang, measured=measured))
+Pure: frames in, Altair charts out, no streamlit import. views/tabs/theory.py draws the tab with them: the map
+(map_frame, critical_frame, marks_frame into map_chart, coloured by ln chi_1 or by the depth scale), the gradient
+std against its prediction (gradient_frame into gradient_chart), here_text, the phases, and paradox_text with the
+measured growth when the page's network is the paradox's own (is_paradox_network, any seed).
 """
 
 from __future__ import annotations

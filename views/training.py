@@ -1,22 +1,10 @@
 """The Training tab's pieces: frames from training results, Altair charts, the tab's text (en, zh); no streamlit.
 
-How streamlit_app.py wires the tab. Training starts only on the Run button, never on a slider move, and runs
-in the background (views/live.py), so the page stays responsive and can show it growing:
-
-    st.button(t["run"], on_click=lambda: st.session_state.update(_race=live.Training(  # one race per server
-        key, lambda progress, curves: cache.race_cached(config, schemes, steps, progress=progress, live=curves))))
-
-    @st.fragment(run_every=0.3)  # only while the training runs; a full run follows its end
-    def panel():
-        job = st.session_state["_race"]
-        if job.running:                    # the bar, Stop, and the curves as far as each run has got
-            st.progress(job.fraction, text=t["running"].format(done=job.done, total=job.total,
-                                                                seconds=job.seconds))
-            st.button(t["stop"], on_click=job.stop)
-            frame = tv.runs_frame({name: (loss.copy(), acc.copy()) for name, (loss, acc) in job.live.items()})
-            st.vega_lite_chart(charts.with_data(tv.template(tv.loss_chart(frame, t, 3, steps=steps)), frame))
-        else:                              # every result: curves, table, heatmap, symmetry
-            ...tv.curves_frame(job.result), tv.final_frame(job.result, t), tv.heatmap_frame, tv.symmetry_frame
+views/tabs/training.py draws the tab with them. Training starts only on the Run button, never on a slider move, and
+runs in the background (views/live.py), so the page stays responsive and can show it growing: while it runs, a
+fragment redraws every 0.3 s the bar, the Stop button and the curves as far as each run has got (runs_frame, into
+a template built once by template); once it has ended, every result (curves_frame, final_frame, heatmap_frame,
+symmetry_frame). refusal says why a race is not run: over the memory budget, or over WORK_LIMIT.
 
 A result is shown only while the sidebar still matches the race it came from. The He et al. 2015 preset is
 the same pattern with core.cache.he_2015_cached (both depths, four runs side by side), captioned with
