@@ -385,6 +385,41 @@ def test_every_chart_is_a_template_with_one_dataset(steps):
         assert spec["data"] == {"name": charts.MAIN} and "datasets" not in spec
 
 
+def test_every_tab_s_charts_share_one_theme(steps):
+    """Every chart of every tab has the projector-size fonts (15 px labels, 17 px titles, docs/app.md) and the
+    legend below with lines 3 px thick, as the curves are drawn; the Training charts' legend is fully opaque."""
+    from core import theory
+    from views import theory as theory_view
+    from views import training as training_view
+
+    layers, text = charts.layer_frame(steps["5"]), training_view.TEXT["en"]
+    runs = pd.DataFrame({"scheme": "he_normal", "step": np.arange(5), "loss": 1.0, "accuracy": 0.5, "loss_mean": 1.0,
+                         "accuracy_mean": 0.5})
+    result = simulate(Config(depth=4, width=32, batch=64))
+    grid = theory.phase_map("tanh")
+    built = {
+        "mean": charts.mean_chart(layers, colour="#1", title="t", y_title="y", layer_title="l"),
+        "line": _line(steps["5"])[1],
+        "compare": charts.compare_chart(charts.compare_frame({"he_normal": steps["6"]}), title="t", y_title="y",
+                                        layer_title="l", scheme_title="s"),
+        "loss": training_view.loss_chart(runs, text, classes=3),
+        "symmetry": training_view.symmetry_chart(
+            pd.DataFrame({"scheme": ["he_normal"], "layer": [1], "distinct_units": [32]}), text),
+        "gradient": theory_view.gradient_chart(
+            theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, 0.5, "en"), lang="en"),
+        "map": theory_view.map_chart(theory_view.map_frame(grid), theory_view.critical_frame(grid),
+                                     theory_view.marks_frame(500, 1.0, 0.0, "en"), lang="en", title="t"),
+    }
+    for name, chart in built.items():
+        config = chart.to_dict()["config"]
+        assert config["axis"] == {"labelFontSize": 15, "titleFontSize": 15}, name
+        assert config["title"] == {"fontSize": 17, "anchor": "start"}, name
+        legend = {"labelFontSize": 15, "titleFontSize": 15, "symbolStrokeWidth": 3, "orient": "bottom"}
+        if name in ("loss", "symmetry"):
+            legend["symbolOpacity"] = 1
+        assert config["legend"] == legend, name
+
+
 def test_frames_are_small_enough_to_inline():
     result = simulate(Config(depth=100, width=64, batch=64))
     assert len(charts.histogram_frame(result, "l {n}")) <= charts.MAX_PANELS * 50 < 5000

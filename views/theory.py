@@ -20,7 +20,7 @@ from core.batchnorm import BN_EPS
 from core.initializers import weight_variance
 from core.theory import TRAINABLE_DEPTH_PER_XI
 
-from .charts import GUIDE_COLOUR, LABEL_SIZE, THEORY_COLOUR, TITLE_SIZE, decades
+from .charts import GUIDE_COLOUR, LABEL_SIZE, THEORY_COLOUR, decades, theme
 
 X_DOMAIN = (0.1, 5.0)  # sigma_w^2, log axis: from 0.01 randn's neighbourhood to past He and tanh's gain
 Y_DOMAIN = (0.0, 1.0)  # sigma_b^2
@@ -360,13 +360,6 @@ def is_paradox_network(config: Config) -> bool:
 
 # ---------- charts ----------
 
-def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """Projector-size fonts, as the other tabs."""
-    return (chart.configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
-            .configure_legend(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE, orient="bottom")
-            .configure_title(fontSize=TITLE_SIZE, anchor="start"))
-
-
 def map_chart(cells: pd.DataFrame, critical: pd.DataFrame, marks: pd.DataFrame, *, colour_by: str = "log_chi1",
               title: str = "", lang: str = "en", width: int | str = "container", height: int = 440) -> alt.LayerChart:
     """Heatmap of ln chi_1 (diverging, 0 = edge of chaos in the middle) or of xi, with the edge of chaos and the marks.
@@ -425,7 +418,7 @@ def map_chart(cells: pd.DataFrame, critical: pd.DataFrame, marks: pd.DataFrame, 
         tooltip=alt.value(words["critical"]),
     )
     layers = [heat, edge, *_mark_layers(marks)]
-    return _configure(alt.layer(*layers).properties(title=title, width=width, height=height))
+    return theme(alt.layer(*layers).properties(title=title, width=width, height=height))
 
 
 def _mark_layers(marks: pd.DataFrame) -> list:
@@ -477,7 +470,7 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
     chart = alt.layer(measured.mark_line(strokeWidth=4), measured.mark_point(filled=True, size=80, opacity=1),
                       others.mark_line(strokeWidth=2.5))
     title = words["gradient_title_bn" if batch_norm else "gradient_title"]
-    return _configure(chart.properties(title=title, width=width, height=height))
+    return theme(chart.properties(title=title, width=width, height=height))
 
 
 # ---------- words ----------

@@ -27,7 +27,7 @@ from core.train import (
     estimate_training_memory, scheme_config, steps_to_loss, training_batch,
 )
 
-from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, SCHEME_COLOURS, TITLE_SIZE, decades
+from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, SCHEME_COLOURS, decades, theme
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
 # taken, so these come from his "muted" set, also safe for the common colour-vision deficiencies.
@@ -212,14 +212,8 @@ def symmetry_frame(results: dict) -> pd.DataFrame:
 # ---------- charts ----------
 
 def _fonts(chart):
-    """Projector-size fonts, as in the other tabs."""
-    return (
-        chart.configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
-        .configure_legend(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE, symbolStrokeWidth=3, symbolOpacity=1,
-                          orient="bottom")  # symbolOpacity: the faint raw curves must not fade the legend
-        .configure_title(fontSize=TITLE_SIZE, anchor="start")
-        .configure_header(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
-    )
+    """The page's chart theme (charts.theme); the faint raw curves must not fade the legend."""
+    return theme(chart, symbolOpacity=1)
 
 
 def _scheme_colour(frame: pd.DataFrame, title: str, names: list[str] | None = None) -> alt.Color:
