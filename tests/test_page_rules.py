@@ -1,6 +1,6 @@
 """The page's rules that are not drawing, as the views modules hold them: the tour's ◀ ▶ buttons, a tab's label
-read back as its code, the verdict's colour, why a race is refused, which network the paradox quotes; and the
-one tab list that the page, the address and the tests read."""
+read back as its code, the verdict's colour, why a race is refused, which network the paradox quotes, the one rule
+for a ratio; and the one tab list that the page, the address and the tests read."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import math
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from core import Config
+from core import Config, simulate
 from core.train import estimate_training_memory, scheme_config, training_batch
-from views import summary, tour, urlstate
+from views import derivation, summary, tour, urlstate
 from views import theory as theory_view
 from views import training as training_view
 from views.tabs import CODES, TABS
@@ -133,3 +135,76 @@ def test_a_race_over_the_work_limit_names_the_widest_network_that_fits(lang, sch
     assert said == training_view.TEXT[lang]["too_slow"].format(
         work=training_view.power_of_ten(work), limit=training_view.power_of_ten(training_view.WORK_LIMIT),
         width=width, **training_view.durations(training_view.race_seconds(training_view.WORK_LIMIT), lang))
+
+
+# ---------- the one ratio rule ----------
+
+NUMBERS = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0.0, -0.0, 1e-320, 1e308]))
+
+
+@given(NUMBERS, NUMBERS)
+def test_a_ratio_is_a_over_b_only_where_both_are_finite_and_b_is_positive(a, b):
+    got = summary.ratio(a, b)
+    if math.isfinite(a) and math.isfinite(b) and b > 0:
+        assert got == a / b
+    else:
+        assert math.isnan(got)
+
+
+@given(NUMBERS, NUMBERS)
+def test_the_derivation_compares_only_where_the_ratio_is_defined(value, reference):
+    # "far above", "close to" ... are said of value / reference by the one rule, and of no negative value
+    said = derivation.relation(value, reference)
+    assert (said is None) == (math.isnan(summary.ratio(value, reference)) or value < 0)
+
+
+@pytest.mark.parametrize("code", [code for code, config in tour.STEPS.items() if config.init != "zeros"])
+def test_the_derivation_s_theory_ratios_follow_the_one_rule(code):  # all-zero weights have no theory to print
+    result = simulate(tour.STEPS[code])
+    values = derivation.values_of(result, "en")
+    act, grad, depth = result.stats["predicted_act_std"], result.stats["predicted_grad_std"], result.config.depth
+    for name, expected in (("theory_ratio", summary.ratio(act[depth], act[0])),
+                           ("theory_grad_ratio", summary.ratio(grad[1], grad[depth]))):
+        assert values[name] == expected or (math.isnan(values[name]) and math.isnan(expected)), (code, name)
+
+
+# ---------- one way to write a number ----------
+
+@pytest.mark.parametrize("lang", urlstate.LANGUAGES)
+@pytest.mark.parametrize("config", [Config(init="normal", std=1e-4), Config(init="normal", std=1e-4, batch_norm=True),
+                                    Config(init="normal", std=3.0, width=2048), Config(init="xavier_normal")],
+                         ids=["tiny", "tiny+bn", "large", "xavier"])
+def test_the_theory_tab_writes_its_numbers_as_the_headline_does(config, lang):
+    from core import theory
+    from core.batchnorm import BN_EPS
+
+    numbers = theory.theory_summary(config)
+    here = theory_view.here_text(numbers, lang, config.batch_norm, config.depth)
+    if config.batch_norm:
+        assert f"ε = {summary.format_value(BN_EPS)}" in here
+    else:
+        for name in ("sigma_w2", "chi1"):
+            assert f"= {summary.format_value(numbers[name])}" in here, name
+    marks = theory_view.marks_frame(config.width, numbers["sigma_w2"], numbers["sigma_b2"], lang)
+    here_mark = marks[marks["here"]].iloc[0]
+    if 0.1 <= numbers["sigma_w2"] <= 5:  # on the map: the mark names its place; off it, its value
+        return
+    assert summary.format_value(numbers["sigma_w2"]) in here_mark["text"]
+
+
+def test_a_large_count_is_written_with_two_digits_and_its_power_of_ten():
+    assert summary.power_of_ten(4.8e11) == "4.8×10¹¹"
+    assert summary.power_of_ten(1e12) == "1.0×10¹²" and summary.power_of_ten(9.96e5) == "1.0×10⁶"
+    assert training_view.power_of_ten is summary.power_of_ten  # one writer for the Training tab and the refusals
+
+
+SUPERSCRIPTS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+
+
+@given(st.floats(min_value=1.0, max_value=1e300))
+def test_a_large_count_reads_back_within_its_last_digit(value):
+    written = summary.power_of_ten(value)
+    mantissa, exponent = written.split("×10")
+    m, e = float(mantissa), int(exponent.translate(SUPERSCRIPTS))
+    assert 1.0 <= m <= 9.9 and len(mantissa) == 3  # two significant digits: 1.0 to 9.9
+    assert abs(m * 10.0**e - value) <= 0.05 * 10.0**e * (1 + 1e-9)  # rounded to the nearest tenth of 10^e

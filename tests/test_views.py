@@ -557,7 +557,7 @@ def test_the_batch_norm_sentences_say_what_is_true(lang):
     assert "{theory_grad_ratio}" in words["der_back_bn"]
     summary_bn = theory.theory_summary(Config(batch_norm=True))
     here = theory_view.here_text(summary_bn, lang, batch_norm=True)
-    assert "v/(v + ε)" in here and f"ε = {theory.BN_EPS:.3g}" in here
+    assert "v/(v + ε)" in here and f"ε = {summary.format_value(theory.BN_EPS)}" in here
     assert "resets" not in here and "重置" not in here
     # the "unless" is real: ReLU under N(0, 1e-4^2) keeps std(s_6) far below 1 (README: 0.0067)
     tiny = theory.predict(Config(depth=6, activation="relu", std=1e-4, batch_norm=True))

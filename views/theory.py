@@ -21,6 +21,7 @@ from core.initializers import weight_variance
 from core.theory import TRAINABLE_DEPTH_PER_XI
 
 from .charts import GUIDE_COLOUR, LABEL_SIZE, THEORY_COLOUR, decades, theme
+from .summary import format_value
 
 X_DOMAIN = (0.1, 5.0)  # sigma_w^2, log axis: from 0.01 randn's neighbourhood to past He and tanh's gain
 Y_DOMAIN = (0.0, 1.0)  # sigma_b^2
@@ -209,12 +210,9 @@ TEXT = {
 
 
 def _number(value, digits: int = 3) -> str:
-    """A short number for the text: 3 significant digits, ∞ for inf, – for None."""
-    if value is None:
-        return "–"
-    if math.isinf(value):
-        return "∞"
-    return f"{value:.{digits}g}"
+    """A number in the text as the page writes every number (summary.format_value), and ∞ for an infinite one
+    (the depth scale at the edge of chaos)."""
+    return "∞" if value is not None and math.isinf(value) else format_value(value, digits)
 
 
 def _layers(count: float) -> str:

@@ -28,6 +28,7 @@ from core.train import (
 )
 
 from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, SCHEME_COLOURS, decades, theme
+from .summary import power_of_ten
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
 # taken, so these come from his "muted" set, also safe for the common colour-vision deficiencies.
@@ -127,13 +128,6 @@ def refusal(config, schemes: list[str], steps: int, words: dict, lang: str, memo
                                         **durations(race_seconds(WORK_LIMIT), lang),
                                         width=widest(config, len(schemes), steps, WORK_LIMIT))
     return None
-
-
-def power_of_ten(value: float) -> str:
-    """4.8×10¹¹: a large count the same way in every language."""
-    exponent = math.floor(math.log10(value))
-    digits = str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return f"{value / 10**exponent:.1f}×10{digits}"
 
 
 # ---------- frames ----------
