@@ -31,7 +31,6 @@ def compare_configs(config: Config, picked: list[str]) -> tuple[dict[str, Config
     return {s: c for s, c in configs.items() if s not in too_big}, too_big
 
 
-
 def show(page: Page) -> None:
     picked = st.multiselect(page.t("compare_pick"), list(tour.SCHEMES), default=list(tour.LECTURE_FIVE),
                             key="compare", bind=URL, help=page.t("compare_help"))
@@ -56,7 +55,6 @@ def show(page: Page) -> None:
     zero = sorted({s for s, r in results.items() if (r.stats["act_std"][1:] == 0).any()})
     if zero:
         st.caption(page.t("zero_not_drawn", names=", ".join(zero)))
-
 
 
 def networks(config: Config, lang: str) -> list[Config]:
