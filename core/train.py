@@ -623,6 +623,12 @@ HE_2015_SCHEMES = ("xavier_normal", "he_normal")
 HE_2015_DEPTHS = (22, 30)  # Figures 2 and 3
 
 
+def he_2015_settings() -> dict[str, float]:
+    """What every run of the preset shares, as he_2015 and he_2015_depths read it at the call: width, batch,
+    learning rate and steps."""
+    return {"width": HE_2015_WIDTH, "batch": MAX_BATCH, "lr": HE_2015_LR, "steps": HE_2015_STEPS}
+
+
 def he_2015_config(depth: int = 30, seed: int = 0) -> Config:
     """The He et al. 2015 race: a ReLU net without batch norm, 22 or 30 layers deep."""
     return Config(depth=depth, width=HE_2015_WIDTH, batch=MAX_BATCH, activation="relu", init="he_normal", seed=seed)

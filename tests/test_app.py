@@ -21,10 +21,11 @@ from views import charts, derivation
 from views import theory as theory_view
 from views import tour
 from views import training as training_view
+from views.tabs import CODES
 from views.text import catalogue, t
 
 APP = str(Path(__file__).parent.parent / "streamlit_app.py")
-TABS = ("activations", "gradients", "derivation", "compare", "data", "training", "theory")
+TABS = CODES  # the app's one list of tabs
 
 
 def open_app(**query: str | list[str]) -> AppTest:
@@ -567,10 +568,9 @@ def test_the_training_tab_says_how_long_training_took_here(monkeypatch):
 
 
 def test_training_over_the_memory_budget_is_refused_and_the_page_still_works(monkeypatch):
-    # A real case (100 layers of 2,048 units) takes many seconds to simulate first; the app asks core.train
-    # (the module, which core's own `train` function hides as an attribute).
-    module = sys.modules["core.train"]
-    monkeypatch.setattr(module, "estimate_training_memory", lambda config, *args, **kwargs: 2 * 2**30)
+    # A real case (100 layers of 2,048 units) takes many seconds to simulate first; the page asks
+    # views.training.refusal, which reads core.train's estimate.
+    monkeypatch.setattr(training_view, "estimate_training_memory", lambda config, *args, **kwargs: 2 * 2**30)
     at = open_app(**SMALL)
     assert not at.exception
     assert len(at.error) == 1 and "2,048 MiB" in at.error[0].value and "width" in at.error[0].value

@@ -1,4 +1,5 @@
-"""core/ imports no module that imports it back, and each of its modules imports on its own."""
+"""core/ imports no module that imports it back, and each of its modules imports on its own; only the views
+modules that draw import streamlit; the app script imports without drawing anything."""
 
 import ast
 import subprocess
@@ -69,5 +70,59 @@ def test_each_core_module_imports_alone_in_a_fresh_interpreter(module):
     # the package's __init__ is not run, so nothing else is imported first and hides an order dependence
     code = (f"import sys, types, importlib; package = types.ModuleType('core'); package.__path__ = [{str(CORE)!r}]; "
             f"sys.modules['core'] = package; importlib.import_module('core.{module}')")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+# ---------- views: drawing and pure modules ----------
+
+VIEWS = ROOT / "views"
+# The views modules that draw on the page, and so import streamlit (paths under views/). Every other views module
+# is pure: chart builders, words and rules that a test calls without a page.
+DRAWING = ("computing.py", "draw.py", "headline.py", "link.py", "sidebar.py", "tabs/*.py")
+VIEW_MODULES = sorted(path.relative_to(VIEWS) for path in VIEWS.rglob("*.py"))
+
+
+def imports_streamlit(path: Path) -> bool:
+    """Whether a module's text imports streamlit anywhere (top level or inside a function)."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "streamlit" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "streamlit":
+            return True
+    return False
+
+
+def drawing(relative: Path) -> bool:
+    return any(relative.match(pattern) and len(relative.parts) == len(Path(pattern).parts) for pattern in DRAWING)
+
+
+def test_the_streamlit_check_sees_an_import():
+    assert imports_streamlit(ROOT / "streamlit_app.py") and not imports_streamlit(CORE / "config.py")
+    assert drawing(Path("tabs/compare.py")) and not drawing(Path("charts.py")) and not drawing(Path("x/tabs/a.py"))
+
+
+@pytest.mark.parametrize("relative", VIEW_MODULES, ids=str)
+def test_only_the_views_modules_that_draw_import_streamlit(relative):
+    assert imports_streamlit(VIEWS / relative) == drawing(relative), f"views/{relative}: see DRAWING"
+
+
+def test_the_pure_views_modules_bring_no_streamlit_with_them():
+    pure = [".".join(("views", *p.with_suffix("").parts)) for p in VIEW_MODULES if not drawing(p)]
+    pure = [name.removesuffix(".__init__") for name in pure]
+    assert "views.charts" in pure and "views.page" in pure
+    code = f"import importlib, sys; [importlib.import_module(m) for m in {pure!r}]; print('streamlit' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
+def test_the_app_script_imports_without_drawing():
+    # `streamlit run` runs the script as __main__; an import (a test, a tool) only defines main()
+    code = ("import streamlit as st\n"
+            "def drawn(*args, **kwargs): raise AssertionError('the import drew the page')\n"
+            "st.set_page_config = st.html = st.tabs = drawn\n"
+            "import streamlit_app\n"
+            "assert callable(streamlit_app.main)\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

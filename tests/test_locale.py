@@ -110,7 +110,7 @@ def test_every_message_is_read_by_the_code():
     ("step_{code}"). A coarse net: a key that is also some other word of the code passes; one named nowhere
     fails."""
     constants, patterns = set(), []
-    for path in [ROOT / "streamlit_app.py", *sorted((ROOT / "views").glob("*.py"))]:
+    for path in [ROOT / "streamlit_app.py", *sorted((ROOT / "views").rglob("*.py"))]:
         found, shapes = read_names(path.read_text(encoding="utf-8"))
         constants |= found
         patterns += shapes

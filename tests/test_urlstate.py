@@ -8,7 +8,6 @@ then through the app's own reading code, views/urlstate.py.
 
 from __future__ import annotations
 
-import ast
 import functools
 import math
 import re
@@ -26,21 +25,10 @@ from streamlit.testing.v1 import AppTest
 from core.config import FLOAT_RANGES, written_range
 from core.initializers import GAIN_WORDS
 from views import tour, urlstate
+from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.text import SHOWN_CHARACTERS, t
 
 APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
-
-
-def app_tabs() -> tuple[str, ...]:
-    """The tab codes, read from the one list the app defines them in (streamlit_app.TABS)."""
-    tree = ast.parse(APP.read_text())
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == "TABS":
-            return tuple(entry.elts[0].value for entry in node.value.elts)
-    raise AssertionError("streamlit_app.py defines no TABS")
-
-
-TABS = app_tabs()
 
 
 # ---------- how Streamlit writes and reads a link ----------

@@ -15,10 +15,10 @@ import pytest
 from core import Config, simulate, threads
 from core.config import ACTIVATIONS, INITS
 from views import charts, derivation, summary, tour, urlstate
+from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.text import LANGUAGES, catalogue, t
 
 ROOT = Path(__file__).resolve().parent.parent
-TABS = ("activations", "gradients", "derivation", "compare", "data")
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +182,7 @@ def test_chinese_text_is_chinese():
 
 def test_every_key_the_code_uses_exists():
     used = set()
-    for path in [ROOT / "streamlit_app.py", *sorted((ROOT / "views").glob("*.py"))]:
+    for path in [ROOT / "streamlit_app.py", *sorted((ROOT / "views").rglob("*.py"))]:  # views/tabs/ too
         lang = r"""(?:lang|self\.lang|c|"en"|"zh"|st\.session_state[^,]*|state\["lang"\])"""
         used |= set(re.findall(rf"""\bt\({lang}, "([\w.]+)\"""", path.read_text()))
         used |= set(re.findall(r"""page\.t\("(\w+)\"""", path.read_text()))
@@ -390,6 +390,41 @@ def test_every_chart_is_a_template_with_one_dataset(steps):
         assert spec["data"] == {"name": charts.MAIN} and "datasets" not in spec
 
 
+def test_every_tab_s_charts_share_one_theme(steps):
+    """Every chart of every tab has the projector-size fonts (15 px labels, 17 px titles, docs/app.md) and the
+    legend below with lines 3 px thick, as the curves are drawn; the Training charts' legend is fully opaque."""
+    from core import theory
+    from views import theory as theory_view
+    from views import training as training_view
+
+    layers, text = charts.layer_frame(steps["5"]), training_view.TEXT["en"]
+    runs = pd.DataFrame({"scheme": "he_normal", "step": np.arange(5), "loss": 1.0, "accuracy": 0.5, "loss_mean": 1.0,
+                         "accuracy_mean": 0.5})
+    result = simulate(Config(depth=4, width=32, batch=64))
+    grid = theory.phase_map("tanh")
+    built = {
+        "mean": charts.mean_chart(layers, colour="#1", title="t", y_title="y", layer_title="l"),
+        "line": _line(steps["5"])[1],
+        "compare": charts.compare_chart(charts.compare_frame({"he_normal": steps["6"]}), title="t", y_title="y",
+                                        layer_title="l", scheme_title="s"),
+        "loss": training_view.loss_chart(runs, text, classes=3),
+        "symmetry": training_view.symmetry_chart(
+            pd.DataFrame({"scheme": ["he_normal"], "layer": [1], "distinct_units": [32]}), text),
+        "gradient": theory_view.gradient_chart(
+            theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, 0.5, "en"), lang="en"),
+        "map": theory_view.map_chart(theory_view.map_frame(grid), theory_view.critical_frame(grid),
+                                     theory_view.marks_frame(500, 1.0, 0.0, "en"), lang="en", title="t"),
+    }
+    for name, chart in built.items():
+        config = chart.to_dict()["config"]
+        assert config["axis"] == {"labelFontSize": 15, "titleFontSize": 15}, name
+        assert config["title"] == {"fontSize": 17, "anchor": "start"}, name
+        legend = {"labelFontSize": 15, "titleFontSize": 15, "symbolStrokeWidth": 3, "orient": "bottom"}
+        if name in ("loss", "symmetry"):
+            legend["symbolOpacity"] = 1
+        assert config["legend"] == legend, name
+
+
 def test_frames_are_small_enough_to_inline():
     result = simulate(Config(depth=100, width=64, batch=64))
     assert len(charts.histogram_frame(result, "l {n}")) <= charts.MAX_PANELS * 50 < 5000
@@ -527,7 +562,7 @@ def test_the_batch_norm_sentences_say_what_is_true(lang):
     assert "{theory_grad_ratio}" in words["der_back_bn"]
     summary_bn = theory.theory_summary(Config(batch_norm=True))
     here = theory_view.here_text(summary_bn, lang, batch_norm=True)
-    assert "v/(v + ε)" in here and f"ε = {theory.BN_EPS:.3g}" in here
+    assert "v/(v + ε)" in here and f"ε = {summary.format_value(theory.BN_EPS)}" in here
     assert "resets" not in here and "重置" not in here
     # the "unless" is real: ReLU under N(0, 1e-4^2) keeps std(s_6) far below 1 (README: 0.0067)
     tiny = theory.predict(Config(depth=6, activation="relu", std=1e-4, batch_norm=True))

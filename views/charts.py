@@ -104,11 +104,14 @@ def compare_frame(results: dict) -> pd.DataFrame:
 # ticks, panel order, colour domain) comes from layout(), so a built chart can serve as a template for new
 # data with the same layout (see template() and with_data()).
 
-def _big(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """Projector-size fonts; colours of text and grid are left to the Streamlit theme (light or dark)."""
+def theme(chart: alt.TopLevelMixin, **legend) -> alt.TopLevelMixin:
+    """The page's one chart theme, for every tab's charts: projector-size fonts (LABEL_SIZE, TITLE_SIZE), the
+    legend below with its lines as thick as the curves, titles at the left; colours of text and grid are left to
+    the Streamlit theme (light or dark). legend: more of Vega-Lite's legend settings for one chart."""
     return (
         chart.configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
-        .configure_legend(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE, symbolStrokeWidth=3, orient="bottom")
+        .configure_legend(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE, symbolStrokeWidth=3, orient="bottom",
+                          **legend)
         .configure_title(fontSize=TITLE_SIZE, anchor="start")
         .configure_header(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
     )
@@ -177,7 +180,7 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
     # the theory is drawn last, dashed and thinner, so it stays visible where it matches the measurement
     chart = alt.layer(measured.mark_line(strokeWidth=4), measured.mark_point(filled=True, size=90, opacity=1),
                       theory.mark_line(strokeWidth=2.5))
-    return _big(chart.properties(title=title, height=HEIGHT, width="container"))
+    return theme(chart.properties(title=title, height=HEIGHT, width="container"))
 
 
 def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, layer_title: str) -> alt.LayerChart:
@@ -191,7 +194,7 @@ def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, la
         tooltip=[alt.Tooltip("layer:Q", title=layer_title), alt.Tooltip("act_mean:Q", format=".4~g", title=y_title)],
     )
     chart = base.mark_line(color=colour, strokeWidth=3) + base.mark_point(color=colour, filled=True, size=80)
-    return _big(chart.properties(title=title, height=HEIGHT, width="container"))
+    return theme(chart.properties(title=title, height=HEIGHT, width="container"))
 
 
 def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title: str, columns: int = 5,
@@ -218,7 +221,7 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
         alt.Facet("panel:N").sort(list(order)).title(None).header(labelFontSize=LABEL_SIZE, labelFontWeight="bold"),
         columns=columns,
     ).resolve_scale(y="independent").resolve_axis(x="independent").properties(title=title)
-    return _big(faceted)
+    return theme(faceted)
 
 
 def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, layer_title: str,
@@ -241,7 +244,7 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, l
     )
     chart = alt.layer(base.mark_line(color=colour, strokeWidth=3),
                       base.mark_point(color=colour, filled=True, size=80), rule)
-    return _big(chart.properties(title=title, height=HEIGHT, width="container"))
+    return theme(chart.properties(title=title, height=HEIGHT, width="container"))
 
 
 def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title: str,
@@ -260,7 +263,7 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
                  alt.Tooltip("act_std:Q", format=".4~g", title=y_title)],
     ).transform_filter(alt.datum.act_std > 0)
     chart = base.mark_line(strokeWidth=3) + base.mark_point(filled=True, size=80)
-    return _big(chart.properties(title=title, height=HEIGHT + 80, width="container"))
+    return theme(chart.properties(title=title, height=HEIGHT + 80, width="container"))
 
 
 BUILDERS = {"line": line_chart, "mean": mean_chart, "histogram": histogram_chart, "ratio": ratio_chart,

@@ -22,7 +22,7 @@ from core.activations import SATURATION, get
 from core.initializers import weight_variance
 from core.theory import predict
 
-from .summary import format_share, headline
+from .summary import format_share, headline, ratio
 from .text import t
 
 # ---------- comparing two numbers: the one place for "far" and "close" ----------
@@ -37,16 +37,16 @@ def relation(value: float, reference: float) -> str | None:
 
     much_greater: value / reference >= FAR; much_less: <= 1 / FAR; close: within CLOSE of 1; else greater or less.
     """
-    if not (math.isfinite(value) and math.isfinite(reference)) or reference <= 0 or value < 0:
+    times = ratio(value, reference)
+    if math.isnan(times) or value < 0:
         return None
-    ratio = value / reference
-    if ratio >= FAR:
+    if times >= FAR:
         return "much_greater"
-    if ratio <= 1 / FAR:
+    if times <= 1 / FAR:
         return "much_less"
-    if 1 - CLOSE <= ratio <= 1 + CLOSE:
+    if 1 - CLOSE <= times <= 1 + CLOSE:
         return "close"
-    return "greater" if ratio > 1 else "less"
+    return "greater" if times > 1 else "less"
 
 
 # ---------- printing numbers ----------
@@ -273,14 +273,14 @@ def values_of(result, lang: str) -> Values:
     v.add("xavier", 1 / n)
     v.add("he", 2 / n)
     predicted = s["predicted_act_std"]
-    v.add("theory_ratio", predicted[depth] / predicted[0])
+    v.add("theory_ratio", ratio(predicted[depth], predicted[0]))
     v.add("theory_act", predicted[depth])
     v.add("act_ratio", h.act_ratio, measured=True)
     v.add("act_last", h.act_last, measured=True)
     v.add("saturated", h.saturated, kind="share", measured=True)
     v.add("grad_ratio", h.grad_ratio, measured=True)
     grad = s["predicted_grad_std"]
-    v.add("theory_grad_ratio", grad[1] / grad[depth] if grad[depth] > 0 else math.nan)
+    v.add("theory_grad_ratio", ratio(grad[1], grad[depth]))
     pre = s["pre_std"][1:]
     pre = pre[[math.isfinite(x) for x in pre]]
     v.add("bn_low", min(pre, default=math.nan), digits=5, measured=True)  # close to 1: five digits show how close

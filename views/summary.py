@@ -28,6 +28,10 @@ SATURATED_SHARE = 0.5  # more than half the values of some layer on tanh's or si
 # CS231n's rule of thumb: an update of about 1e-3 of the weights. The Gradients tab draws it as the ratio
 # chart's guide; with learning rate eta an update is eta * std(dW) / std(W).
 UPDATE_GUIDE = 1e-3
+# The verdict's colour in the metrics row, as a Streamlit Markdown colour (":green[...]"): green is healthy, the
+# signal's fading and blowing up are blue and red, and each other failure has a colour of its own.
+VERDICT_COLOURS = {"healthy": "green", "vanishing": "blue", "exploding": "red", "overflowed": "red",
+                   "saturated": "orange", "symmetric": "violet", "dead": "gray"}
 
 
 def share_metric(activation: str) -> str | None:
@@ -51,11 +55,11 @@ class Headline:
 
     @property
     def act_ratio(self) -> float:
-        return _ratio(self.act_last, self.act_input)
+        return ratio(self.act_last, self.act_input)
 
     @property
     def grad_ratio(self) -> float:
-        return _ratio(self.grad_first, self.grad_last)
+        return ratio(self.grad_first, self.grad_last)
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,9 @@ class Verdict:
     flat: bool = False
 
 
-def _ratio(a: float, b: float) -> float:
+def ratio(a: float, b: float) -> float:
+    """a / b, the page's one rule for a ratio of two statistics: NaN unless both are finite and b > 0, so a
+    ratio beyond an overflow, or over a statistic that is 0, is said as missing, never as ∞ or 0/0."""
     return a / b if math.isfinite(a) and math.isfinite(b) and b > 0 else math.nan
 
 
@@ -102,8 +108,8 @@ def zero_floor(config) -> bool:
 def signal_ratios(result) -> tuple[float, float]:
     """(last-layer activation std / input std, layer-1 gradient std / last-layer gradient std); NaN if undefined."""
     stats, depth = result.stats, result.config.depth
-    return (_ratio(float(stats["act_std"][depth]), float(stats["act_std"][0])),
-            _ratio(float(stats["grad_std"][1]), float(stats["grad_std"][depth])))
+    return (ratio(float(stats["act_std"][depth]), float(stats["act_std"][0])),
+            ratio(float(stats["grad_std"][1]), float(stats["grad_std"][depth])))
 
 
 def diagnose(result) -> Verdict:
@@ -326,6 +332,16 @@ def format_power(value: float) -> str:
     return "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
+def power_of_ten(value: float) -> str:
+    """A large count with two significant digits, 4.8×10¹¹, the same way in every language (a positive value)."""
+    exponent = math.floor(math.log10(value))
+    mantissa = round(value / 10**exponent, 1)
+    if mantissa >= 10:  # 9.96e5 rounds up to the next power: 1.0×10⁶, not 10.0×10⁵
+        mantissa, exponent = mantissa / 10, exponent + 1
+    digits = str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{mantissa:.1f}×10{digits}"
+
+
 def computing_note(lang: str, ahead: int) -> str:
     """The note above a page being computed: computing, or waiting for `ahead` other computations on the server
     (core.admission: they run or asked first)."""
@@ -351,8 +367,6 @@ def refusal(config, lang: str, memory_budget: int = DEFAULT_MEMORY_BUDGET,
     work = estimate_work(config)
     if work <= work_limit:
         return None
-    from .training import power_of_ten  # here: views.training draws with altair, which this module does not need
-
     fits = work_fits(config, work_limit)
     return t(lang, "work" if fits["depth"] else "work_width", work=power_of_ten(work), limit=power_of_ten(work_limit),
              seconds=f"{work_limit / WORK_RATE:.0f}", **fits)

@@ -1,33 +1,15 @@
 """The Theory tab's pieces: the order-to-chaos map, measured against predicted gradients, and its words.
 
-Pure: frames in, Altair charts out, no streamlit import. The tab would use them like this:
-
-    from core import theory
-    from views import theory as view
-    from views.charts import vega_lite  # serializes without Altair's global registries, unlike st.altair_chart
-    from views.text import t
-
-    summary = theory.theory_summary(config)  # sigma_w2, sigma_b2, q_star, chi1, depth_scale
-    grid = theory.phase_map(config.activation, slope=config.slope, bias_mean=config.bias)  # lru-cached
-    left, right = st.columns(2)
-    left.vega_lite_chart(vega_lite(view.map_chart(
-        view.map_frame(grid), view.critical_frame(grid),
-        view.marks_frame(config.width, summary["sigma_w2"], summary["sigma_b2"], lang),
-        colour_by="log_chi1",  # or "depth_scale"
-        title=t(lang, "theory_tab.map_title", activation=config.activation), lang=lang)), width="stretch")
-    right.vega_lite_chart(vega_lite(view.gradient_chart(view.gradient_frame(
-        result.grad_std, result.predicted_grad_std, summary["chi1"], lang), lang=lang,
-        batch_norm=config.batch_norm)), width="stretch")
-    st.markdown(view.here_text(summary, lang, config.batch_norm))
-    st.markdown(t(lang, "theory_tab.phases"))
-    paradox = theory.large_init_paradox(view.PARADOX_CONFIG)
-    measured = view.measured_growth(result.grad_std) if config == view.PARADOX_CONFIG else None
-    st.markdown(view.paradox_text(paradox, lang, measured=measured))
+Pure: frames in, Altair charts out, no streamlit import. views/tabs/theory.py draws the tab with them: the map
+(map_frame, critical_frame, marks_frame into map_chart, coloured by ln chi_1 or by the depth scale), the gradient
+std against its prediction (gradient_frame into gradient_chart), here_text, the phases, and paradox_text with the
+measured growth when the page's network is the paradox's own (is_paradox_network, any seed).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import altair as alt
 import numpy as np
@@ -38,8 +20,9 @@ from core.batchnorm import BN_EPS
 from core.initializers import weight_variance
 from core.theory import TRAINABLE_DEPTH_PER_XI
 
-from .charts import GUIDE_COLOUR, LABEL_SIZE, THEORY_COLOUR, TITLE_SIZE, decades
+from .charts import GUIDE_COLOUR, LABEL_SIZE, THEORY_COLOUR, decades, theme
 from .locale import Sections, t
+from .summary import format_value
 
 X_DOMAIN = (0.1, 5.0)  # sigma_w^2, log axis: from 0.01 randn's neighbourhood to past He and tanh's gain
 Y_DOMAIN = (0.0, 1.0)  # sigma_b^2
@@ -63,12 +46,9 @@ TEXT = Sections("theory_tab")  # legacy view for the app's call sites that read 
 
 
 def _number(value, digits: int = 3) -> str:
-    """A short number for the text: 3 significant digits, ∞ for inf, – for None."""
-    if value is None:
-        return "–"
-    if math.isinf(value):
-        return "∞"
-    return f"{value:.{digits}g}"
+    """A number in the text as the page writes every number (summary.format_value), and ∞ for an infinite one
+    (the depth scale at the edge of chaos)."""
+    return "∞" if value is not None and math.isinf(value) else format_value(value, digits)
 
 
 def _layers(count: float) -> str:
@@ -207,14 +187,13 @@ def measured_growth(grad_std) -> float | None:
     return float(np.exp(np.log(ratios).mean())) if ratios.size else None
 
 
+def is_paradox_network(config: Config) -> bool:
+    """Whether this is the paradox's own network (PARADOX_CONFIG, with any seed): then paradox_text quotes what
+    it measured beside the prediction."""
+    return replace(config, seed=PARADOX_CONFIG.seed) == PARADOX_CONFIG
+
+
 # ---------- charts ----------
-
-def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """Projector-size fonts, as the other tabs."""
-    return (chart.configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
-            .configure_legend(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE, orient="bottom")
-            .configure_title(fontSize=TITLE_SIZE, anchor="start"))
-
 
 def map_chart(cells: pd.DataFrame, critical: pd.DataFrame, marks: pd.DataFrame, *, colour_by: str = "log_chi1",
               title: str = "", lang: str = "en", width: int | str = "container", height: int = 440) -> alt.LayerChart:
@@ -274,7 +253,7 @@ def map_chart(cells: pd.DataFrame, critical: pd.DataFrame, marks: pd.DataFrame, 
         tooltip=alt.value(t(lang, "theory_tab.critical")),
     )
     layers = [heat, edge, *_mark_layers(marks)]
-    return _configure(alt.layer(*layers).properties(title=title, width=width, height=height))
+    return theme(alt.layer(*layers).properties(title=title, width=width, height=height))
 
 
 def _mark_layers(marks: pd.DataFrame) -> list:
@@ -325,7 +304,7 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
     chart = alt.layer(measured.mark_line(strokeWidth=4), measured.mark_point(filled=True, size=80, opacity=1),
                       others.mark_line(strokeWidth=2.5))
     title = t(lang, "theory_tab.gradient_title_bn" if batch_norm else "theory_tab.gradient_title")
-    return _configure(chart.properties(title=title, width=width, height=height))
+    return theme(chart.properties(title=title, width=width, height=height))
 
 
 # ---------- words ----------

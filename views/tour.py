@@ -88,6 +88,20 @@ def story(code: str, result, lang: str) -> str:
     return t(lang, f"story_{code}", **shown)
 
 
+def previous_step(code: str) -> str | None:
+    """The step the page's ◀ button goes to: the one before, None at the first step and on Custom."""
+    codes = list(STEPS)
+    return codes[codes.index(code) - 1] if code in codes and code != codes[0] else None
+
+
+def next_step(code: str) -> str | None:
+    """The step the page's ▶ button goes to: the one after, the first step from Custom, None at the last."""
+    codes = list(STEPS)
+    if code not in codes:
+        return codes[0]
+    return codes[codes.index(code) + 1] if code != codes[-1] else None
+
+
 def same_lesson(a: Config, b: Config) -> bool:
     """Whether two configurations differ at most in their seed: a new draw keeps the lesson."""
     return replace(a, seed=0) == replace(b, seed=0)

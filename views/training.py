@@ -1,23 +1,10 @@
 """The Training tab's pieces: frames from training results, Altair charts, the tab's words; no streamlit.
 
-How streamlit_app.py wires the tab (words = TEXT[lang], the tab's messages by short name). Training starts only
-on the Run button, never on a slider move, and runs in the background (views/live.py), so the page stays
-responsive and can show it growing:
-
-    st.button(words["run"], on_click=lambda: st.session_state.update(_race=live.Training(  # one race per server
-        key, lambda progress, curves: cache.race_cached(config, schemes, steps, progress=progress, live=curves))))
-
-    @st.fragment(run_every=0.3)  # only while the training runs; a full run follows its end
-    def panel():
-        job = st.session_state["_race"]
-        if job.running:                    # the bar, Stop, and the curves as far as each run has got
-            st.progress(job.fraction, text=words["running"].format(done=job.done, total=job.total,
-                                                                    seconds=job.seconds))
-            st.button(words["stop"], on_click=job.stop)
-            frame = tv.runs_frame({name: (loss.copy(), acc.copy()) for name, (loss, acc) in job.live.items()})
-            st.vega_lite_chart(charts.with_data(tv.template(tv.loss_chart(frame, words, 3, steps=steps)), frame))
-        else:                              # every result: curves, table, heatmap, symmetry
-            ...tv.curves_frame(job.result), tv.final_frame(job.result, words), tv.heatmap_frame, tv.symmetry_frame
+views/tabs/training.py draws the tab with them. Training starts only on the Run button, never on a slider move, and
+runs in the background (views/live.py), so the page stays responsive and can show it growing: while it runs, a
+fragment redraws every 0.3 s the bar, the Stop button and the curves as far as each run has got (runs_frame, into
+a template built once by template); once it has ended, every result (curves_frame, final_frame, heatmap_frame,
+symmetry_frame). refusal says why a race is not run: over the memory budget, or over WORK_LIMIT.
 
 A result is shown only while the sidebar still matches the race it came from. The He et al. 2015 preset is
 the same pattern with core.cache.he_2015_cached (both depths, four runs side by side), captioned with
@@ -37,16 +24,17 @@ import pandas as pd
 from core import Config
 from core.workers import WorkerCrashed
 from core.train import (
-    DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, LECTURE_RACE, POINTS_PER_CLASS, steps_to_loss,
-    training_batch,
+    DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, LECTURE_RACE, POINTS_PER_CLASS,
+    estimate_training_memory, scheme_config, steps_to_loss, training_batch,
 )
 
-from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, SCHEME_COLOURS, TITLE_SIZE, decades
+from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, SCHEME_COLOURS, decades, theme
 from .locale import Sections, t
+from .summary import power_of_ten
 
 # The tab's words are locales/*.toml's [training_tab] table, read as t(lang, "training_tab.intro"). The chart
 # builders take them as a mapping by short name (TEXT[lang], a locale.Section) so that a caller can retitle a
-# chart (the He panel's loss charts). TEXT is also the legacy view the app's call sites read as TEXT[lang][key].
+# chart (the He panel's loss charts).
 TEXT = Sections("training_tab")
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
@@ -133,11 +121,19 @@ def durations(seconds: dict[str, float], lang: str) -> dict[str, str]:
     return {**{load: duration(seconds[load], lang) for load in LOADS}, "sessions": LOADED_BY}
 
 
-def power_of_ten(value: float) -> str:
-    """4.8×10¹¹: a large count the same way in every language."""
-    exponent = math.floor(math.log10(value))
-    digits = str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return f"{value / 10**exponent:.1f}×10{digits}"
+def refusal(config, schemes: list[str], steps: int, words: dict, lang: str, memory_budget: int) -> str | None:
+    """Why a race of `schemes` on this network is not run, or None: one of its runs needs more than memory_budget
+    bytes (core.train.estimate_training_memory), or its work (race_work) is over WORK_LIMIT, which names the
+    widest network that would fit (widest) and how long the limit's work takes (race_seconds)."""
+    need = max((estimate_training_memory(scheme_config(config, s)) for s in schemes), default=0)
+    if need > memory_budget:
+        return words["too_big_memory"].format(need=need / 2**20, budget=memory_budget / 2**20)
+    work = race_work(config, len(schemes), steps)
+    if work > WORK_LIMIT:
+        return words["too_slow"].format(work=power_of_ten(work), limit=power_of_ten(WORK_LIMIT),
+                                        **durations(race_seconds(WORK_LIMIT), lang),
+                                        width=widest(config, len(schemes), steps, WORK_LIMIT))
+    return None
 
 
 # ---------- frames ----------
@@ -216,14 +212,8 @@ def symmetry_frame(results: dict) -> pd.DataFrame:
 # ---------- charts ----------
 
 def _fonts(chart):
-    """Projector-size fonts, as in the other tabs."""
-    return (
-        chart.configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
-        .configure_legend(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE, symbolStrokeWidth=3, symbolOpacity=1,
-                          orient="bottom")  # symbolOpacity: the faint raw curves must not fade the legend
-        .configure_title(fontSize=TITLE_SIZE, anchor="start")
-        .configure_header(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
-    )
+    """The page's chart theme (charts.theme); the faint raw curves must not fade the legend."""
+    return theme(chart, symbolOpacity=1)
 
 
 def _scheme_colour(frame: pd.DataFrame, title: str, names: list[str] | None = None) -> alt.Color:

@@ -32,6 +32,7 @@ from .locale import LANGUAGES
 from .text import join, t, user_text
 from .tour import CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, same_lesson, step_config
 
+URL = "query-params"  # Streamlit's binding of a widget to the URL parameter named by its key (bind=URL)
 STEPS_RANGE = (10, 10_000)  # training steps the app offers (core.train allows from 1)
 
 
@@ -189,6 +190,11 @@ def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
             raise ValueError(name)
         return int(number)
     return number
+
+
+def tab_of(label: str | None, tabs: Sequence[str], languages: Sequence[str] = LANGUAGES) -> str | None:
+    """The code of the tab whose label, in one of `languages`, is `label` (a tab's state is its label), or None."""
+    return next((code for lang in languages for code in tabs if t(lang, f"tab_{code}") == label), None)
 
 
 def _param(name: str, tabs: Sequence[str]) -> Param:

@@ -1,0 +1,210 @@
+"""The page's rules that are not drawing, as the views modules hold them: the tour's ◀ ▶ buttons, a tab's label
+read back as its code, the verdict's colour, why a race is refused, which network the paradox quotes, the one rule
+for a ratio; and the one tab list that the page, the address and the tests read."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core import Config, simulate
+from core.train import estimate_training_memory, scheme_config, training_batch
+from views import derivation, summary, tour, urlstate
+from views import theory as theory_view
+from views import training as training_view
+from views.tabs import CODES, TABS
+from views.text import t
+
+# ---------- the tour's step buttons ----------
+
+
+def test_the_step_buttons_walk_the_tour_in_order():
+    # the steps are numbered 1 to 7: ◀ is one less, ▶ one more, and neither leaves the tour
+    numbers = sorted(int(code) for code in tour.STEPS)
+    assert numbers == list(range(1, len(tour.STEPS) + 1))
+    for n in numbers:
+        assert tour.previous_step(str(n)) == (str(n - 1) if n > 1 else None)
+        assert tour.next_step(str(n)) == (str(n + 1) if n < len(numbers) else None)
+
+
+def test_from_custom_the_next_button_starts_the_tour_and_there_is_no_previous():
+    assert tour.next_step(tour.CUSTOM) == tour.FIRST
+    assert tour.previous_step(tour.CUSTOM) is None
+
+
+def test_following_next_from_the_first_step_visits_every_step_once():
+    seen, code = [], tour.FIRST
+    while code is not None:
+        seen.append(code)
+        code = tour.next_step(code)
+    assert seen == list(tour.STEPS)
+
+
+# ---------- the tab list and its labels ----------
+
+def test_the_tab_list_is_one_record_per_tab_with_a_label_in_every_language():
+    assert CODES == tuple(tab.code for tab in TABS) and len(set(CODES)) == len(CODES)
+    assert all(callable(tab.show) for tab in TABS)
+    for lang in urlstate.LANGUAGES:
+        labels = [t(lang, f"tab_{code}") for code in CODES]
+        assert len(set(labels)) == len(labels), lang  # a label names one tab
+    assert urlstate.defaults(CODES)["tab"] == CODES[0]
+
+
+@pytest.mark.parametrize("lang", urlstate.LANGUAGES)
+@pytest.mark.parametrize("code", CODES)
+def test_a_tab_label_in_any_language_names_its_tab(code, lang):
+    label = t(lang, f"tab_{code}")
+    assert urlstate.tab_of(label, CODES) == code  # the language switch keeps the open tab
+    assert urlstate.tab_of(label, CODES, (lang,)) == code
+    others = tuple(other for other in urlstate.LANGUAGES if t(other, f"tab_{code}") != label)
+    assert urlstate.tab_of(label, CODES, others) is None  # only the languages asked
+
+
+def test_a_label_of_no_tab_names_none():
+    assert urlstate.tab_of("no such tab", CODES) is None
+    assert urlstate.tab_of(None, CODES) is None
+
+
+# ---------- the verdict's colour ----------
+
+STREAMLIT_COLOURS = ("red", "orange", "yellow", "green", "blue", "violet", "gray", "grey", "rainbow", "primary")
+
+
+def test_every_verdict_has_a_colour_streamlit_writes():
+    assert set(summary.VERDICT_COLOURS) == set(summary.VERDICTS)
+    assert set(summary.VERDICT_COLOURS.values()) <= set(STREAMLIT_COLOURS)  # st.markdown's :colour[...] names
+    assert summary.VERDICT_COLOURS["healthy"] == "green"
+    assert all(colour != "green" for name, colour in summary.VERDICT_COLOURS.items() if name != "healthy")
+
+
+# ---------- the paradox's network ----------
+
+@pytest.mark.parametrize("seed", [0, 1, 2**32 - 1])
+def test_the_paradox_network_is_the_lectures_large_init_with_any_seed(seed):
+    network = replace(theory_view.PARADOX_CONFIG, seed=seed)
+    assert theory_view.is_paradox_network(network)
+    assert (network.activation, network.init, network.std) == ("tanh", "normal", 1.0)  # the lecture's 1.0 * randn
+
+
+@pytest.mark.parametrize("change", [dict(std=0.5), dict(width=499), dict(depth=9), dict(activation="relu"),
+                                   dict(init="xavier_normal"), dict(batch_norm=True), dict(batch=999),
+                                   dict(bias=0.1), dict(dtype="float64"), dict(input="uniform")])
+def test_any_other_change_is_not_the_paradox_network(change):
+    network = replace(theory_view.PARADOX_CONFIG, **change)
+    assert network != theory_view.PARADOX_CONFIG
+    assert not theory_view.is_paradox_network(network)
+
+
+# ---------- a race's refusal ----------
+
+WORDS = training_view.TEXT["en"]
+SCHEMES = ["normal_0.01", "xavier_normal", "he_normal"]
+
+
+def test_a_race_that_fits_is_not_refused():
+    config = Config(depth=3, width=32, batch=64)
+    assert training_view.refusal(config, SCHEMES, 20, WORDS, "en", 2**30) is None
+
+
+def test_a_race_over_the_memory_budget_says_what_its_largest_run_needs():
+    config = Config(depth=10, width=500)
+    need = max(estimate_training_memory(scheme_config(config, s)) for s in SCHEMES)
+    said = training_view.refusal(config, SCHEMES, 20, WORDS, "en", need - 1)
+    assert said == WORDS["too_big_memory"].format(need=need / 2**20, budget=(need - 1) / 2**20)
+    assert training_view.refusal(config, SCHEMES, 20, WORDS, "en", need) is None  # exactly the need fits
+
+
+@pytest.mark.parametrize("lang", urlstate.LANGUAGES)
+@pytest.mark.parametrize("schemes", [1, 3, 5])
+def test_a_race_over_the_work_limit_names_the_widest_network_that_fits(lang, schemes):
+    picked = list(tour.SCHEMES)[:schemes]
+    config = Config(depth=10, width=2048, batch=1000)
+    steps = 1000
+    work = steps * training_batch(config) * 2048**2 * 10 * schemes  # multiply-adds, by hand
+    assert work > training_view.WORK_LIMIT
+    said = training_view.refusal(config, picked, steps, training_view.TEXT[lang], lang, 2**40)
+    per_width2 = steps * training_batch(config) * 10 * schemes
+    width = math.isqrt(int(training_view.WORK_LIMIT // per_width2))  # the largest width within the limit
+    assert per_width2 * width**2 <= training_view.WORK_LIMIT < per_width2 * (width + 1) ** 2
+    assert said is not None and str(width) in said
+    assert said == training_view.TEXT[lang]["too_slow"].format(
+        work=training_view.power_of_ten(work), limit=training_view.power_of_ten(training_view.WORK_LIMIT),
+        width=width, **training_view.durations(training_view.race_seconds(training_view.WORK_LIMIT), lang))
+
+
+# ---------- the one ratio rule ----------
+
+NUMBERS = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0.0, -0.0, 1e-320, 1e308]))
+
+
+@given(NUMBERS, NUMBERS)
+def test_a_ratio_is_a_over_b_only_where_both_are_finite_and_b_is_positive(a, b):
+    got = summary.ratio(a, b)
+    if math.isfinite(a) and math.isfinite(b) and b > 0:
+        assert got == a / b
+    else:
+        assert math.isnan(got)
+
+
+@given(NUMBERS, NUMBERS)
+def test_the_derivation_compares_only_where_the_ratio_is_defined(value, reference):
+    # "far above", "close to" ... are said of value / reference by the one rule, and of no negative value
+    said = derivation.relation(value, reference)
+    assert (said is None) == (math.isnan(summary.ratio(value, reference)) or value < 0)
+
+
+@pytest.mark.parametrize("code", [code for code, config in tour.STEPS.items() if config.init != "zeros"])
+def test_the_derivation_s_theory_ratios_follow_the_one_rule(code):  # all-zero weights have no theory to print
+    result = simulate(tour.STEPS[code])
+    values = derivation.values_of(result, "en")
+    act, grad, depth = result.stats["predicted_act_std"], result.stats["predicted_grad_std"], result.config.depth
+    for name, expected in (("theory_ratio", summary.ratio(act[depth], act[0])),
+                           ("theory_grad_ratio", summary.ratio(grad[1], grad[depth]))):
+        assert values[name] == expected or (math.isnan(values[name]) and math.isnan(expected)), (code, name)
+
+
+# ---------- one way to write a number ----------
+
+@pytest.mark.parametrize("lang", urlstate.LANGUAGES)
+@pytest.mark.parametrize("config", [Config(init="normal", std=1e-4), Config(init="normal", std=1e-4, batch_norm=True),
+                                    Config(init="normal", std=3.0, width=2048), Config(init="xavier_normal")],
+                         ids=["tiny", "tiny+bn", "large", "xavier"])
+def test_the_theory_tab_writes_its_numbers_as_the_headline_does(config, lang):
+    from core import theory
+    from core.batchnorm import BN_EPS
+
+    numbers = theory.theory_summary(config)
+    here = theory_view.here_text(numbers, lang, config.batch_norm, config.depth)
+    if config.batch_norm:
+        assert f"ε = {summary.format_value(BN_EPS)}" in here
+    else:
+        for name in ("sigma_w2", "chi1"):
+            assert f"= {summary.format_value(numbers[name])}" in here, name
+    marks = theory_view.marks_frame(config.width, numbers["sigma_w2"], numbers["sigma_b2"], lang)
+    here_mark = marks[marks["here"]].iloc[0]
+    if 0.1 <= numbers["sigma_w2"] <= 5:  # on the map: the mark names its place; off it, its value
+        return
+    assert summary.format_value(numbers["sigma_w2"]) in here_mark["text"]
+
+
+def test_a_large_count_is_written_with_two_digits_and_its_power_of_ten():
+    assert summary.power_of_ten(4.8e11) == "4.8×10¹¹"
+    assert summary.power_of_ten(1e12) == "1.0×10¹²" and summary.power_of_ten(9.96e5) == "1.0×10⁶"
+    assert training_view.power_of_ten is summary.power_of_ten  # one writer for the Training tab and the refusals
+
+
+SUPERSCRIPTS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+
+
+@given(st.floats(min_value=1.0, max_value=1e300))
+def test_a_large_count_reads_back_within_its_last_digit(value):
+    written = summary.power_of_ten(value)
+    mantissa, exponent = written.split("×10")
+    m, e = float(mantissa), int(exponent.translate(SUPERSCRIPTS))
+    assert 1.0 <= m <= 9.9 and len(mantissa) == 3  # two significant digits: 1.0 to 9.9
+    assert abs(m * 10.0**e - value) <= 0.05 * 10.0**e * (1 + 1e-9)  # rounded to the nearest tenth of 10^e

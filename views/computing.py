@@ -1,0 +1,127 @@
+"""Computing the page: the network before it is drawn, side by side with the open tab's others, and the note
+above the page that says it is computing or waiting for the server; the signal that a session has gone."""
+
+from __future__ import annotations
+
+import contextlib
+from functools import partial
+from typing import Any, Callable
+
+import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
+
+from core import Config, cache
+from core.network import WORK_LIMIT
+from core.threads import Cancelled, parallel_map
+
+from . import summary, urlstate
+from .locale import browser_language
+from .page import frames, memory_budget
+
+NOTE_DELAY = 0.4  # seconds a computation runs before its note shows: a quick one never flashes it
+# The note sticks below the top bar however far the page is scrolled, and fades in after NOTE_DELAY.
+COMPUTING_CSS = ("[class*='st-key-computing_']{position:sticky;top:3.75rem;z-index:999;"
+                 f"animation:computing-note 0s {NOTE_DELAY}s both}}"
+                 "@keyframes computing-note{from{opacity:0}to{opacity:1}}")
+
+
+def widget_state() -> dict[str, Any]:
+    """Every control's value in the session state, by its URL parameter name (urlstate.PARAMS)."""
+    return {name: st.session_state[name] for name in urlstate.PARAMS if name in st.session_state}
+
+
+def session_gone() -> Callable[[], bool]:
+    """A cancel signal for this session's computations (core.threads.Cancel), askable from any thread: True once
+    the session has gone (its page closed or its connection dropped: Streamlit stops its script run then) or
+    its script run was stopped. A rerun is not a stop: the rerun finds the finished network in the cache.
+    """
+    ctx = get_script_run_ctx()
+    requests = ctx.script_requests if ctx is not None else None
+    stopped = (lambda: getattr(requests, "_state", None) is ScriptRequestType.STOP) if requests is not None \
+        else (lambda: False)  # ScriptRequests has no public reading of its state
+    if ctx is None or not runtime.exists():  # AppTest, or a bare run
+        return stopped
+    server, session = runtime.get_instance(), ctx.session_id
+    return lambda: stopped() or not server.is_active_session(session)
+
+
+class Note:
+    """The place above the page for the note that it is being computed: a keyed container (COMPUTING_CSS) made
+    once a block of computations, whose one line changes in place, so the browser does not fade it in again."""
+
+    def __init__(self) -> None:
+        self.slot, self.blocks, self.line, self.text = st.empty(), 0, None, None
+
+    def say(self, text: str) -> None:
+        if self.line is None:
+            with self.slot.container(key=f"computing_{self.blocks}"):  # a key is used once a run
+                self.line = st.empty()
+            self.blocks += 1
+        if text != self.text:
+            self.line.info(text, icon=":material/hourglass_top:")
+            self.text = text
+
+    def clear(self) -> None:
+        self.slot.empty()
+        self.line = self.text = None
+
+
+@contextlib.contextmanager
+def computing(note: Note, lang: str):
+    """Say in `note` that the page is being computed, for as long as the block runs; the block gets say(n), which
+    says instead that the computation waits for n other computations on this server (0: computing again).
+
+    The note fades in only after NOTE_DELAY seconds (COMPUTING_CSS): a quick run never flashes it. It sticks to the
+    top of the window, so it is seen however far the page is scrolled. It is cleared when the block ends
+    normally; after an exception it stays, above the traceback.
+    """
+    def say(ahead: int) -> None:
+        note.say(summary.computing_note(lang, ahead))
+    say(0)
+    yield say
+    note.clear()
+
+
+def compute(note: Note, lang: str, work: list[Callable[..., Any]]) -> list:
+    """[task(waiting=...) for task in work], side by side in threads of their own (core.cache takes a compute
+    slot where it computes), while this script's thread keeps `note` saying what they do: waiting for the
+    server, with how many computations come first (the most any task waits behind), or computing (computing())."""
+    ahead = dict.fromkeys(range(len(work)), 0)  # task -> computations before it on the server, while it waits
+    with computing(note, lang) as say:
+        def tell() -> None:
+            say(max(ahead.values(), default=0))
+        return parallel_map(lambda i: work[i](waiting=partial(ahead.__setitem__, i)), range(len(work)),
+                            slots=False, wait=tell)
+
+
+def compute_first(note: Note, others: Callable[[Config, str], list[Config]]) -> None:
+    """Compute what the page will draw before drawing it: the network the controls describe, and the networks
+    others(config, lang) names (the open tab's besides the page's own), side by side (cache hits when known).
+
+    Otherwise the browser draws the sidebar and the new title, waits for the computation, then draws the
+    rest: two passes over the page, the first competing with the computation for the CPU when both share a
+    machine, and the old charts stand under the new title meanwhile. Until the new page comes, the old one
+    stays as it was (Streamlit dims what a run has not redrawn yet) and `note` says that it is computing.
+    After a control changes, the session state holds every control's new value before the script runs; on
+    a session's first run the controls only take their values from the link when they are drawn, so this
+    waits for the sidebar.
+    """
+    state = widget_state()
+    shown = [name for name in urlstate.CONTROLS if urlstate.relevant(name, state)]
+    if "_link_checked" not in st.session_state or not all(name in state for name in shown):
+        return
+    try:
+        config, _ = urlstate.config_of(state)
+    except ValueError:  # the sidebar reports it
+        return
+    lang = st.session_state.get("lang", browser_language(st.context.locale))
+    work: list[Callable[..., Any]] = []
+    cancel = session_gone()
+    if summary.refusal(config, lang, memory_budget(), WORK_LIMIT) is None:
+        work.append(partial(frames, config, lang, cancel))
+    work += [partial(cache.simulate_cached, c, memory_budget(), cancel) for c in others(config, lang) if c != config]
+    if work:
+        with contextlib.suppress(Cancelled):  # gone: nothing is drawn
+            compute(note, lang, work)

@@ -1,0 +1,79 @@
+"""Above the tabs: the title, the network in one line, the step's story and the ◀ ▶ step buttons, then the
+headline numbers with the verdict, and a warning for each place the network left the float range."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from core import Config
+
+from . import summary, tour
+from .page import Page
+from .sidebar import go_to_step
+from .text import t
+
+
+def header(lang: str, step: str, config: Config) -> Any:
+    """The title, the network in one line and the step's story; returns the story's place, filled once computed."""
+    st.title(tour.heading(step, lang))
+    st.caption(t(lang, "network_line", depth=config.depth, width=config.width, activation=config.activation,
+                 bn=t(lang, "bn_suffix") if config.batch_norm else "", init=config.init, batch=config.batch,
+                 seed=config.seed))
+    story = st.empty()  # a step's story quotes its simulated numbers: filled in once the network is computed
+    if step == tour.CUSTOM:
+        story.markdown(t(lang, "story_custom"))
+    before, after = tour.previous_step(step), tour.next_step(step)
+    with st.container(horizontal=True):
+        st.button(t(lang, "previous"), on_click=go_to_step, args=(before,), disabled=before is None,
+                  help=t(lang, "previous_help"))
+        st.button(t(lang, "next"), on_click=go_to_step, args=(after,), disabled=after is None,
+                  help=t(lang, "next_help"))
+    return story
+
+
+def metrics(page: Page) -> None:
+    """The headline row: last-layer and first-layer numbers, a saturation or dead share, and the verdict.
+
+    A number that is missing says why: beyond a break (the layer and pass), or not defined for the activation.
+    """
+    h = summary.headline(page.result)
+    c = page.config
+    missing = summary.missing_reason(page.result, page.lang)
+    cols = st.columns(4)
+    act_delta = page.t("metric_act_delta", ratio=summary.format_value(h.act_ratio, 2),
+                       input=summary.format_value(h.act_input)) if math.isfinite(h.act_ratio) else \
+        missing if not math.isfinite(h.act_last) else None
+    grad_delta = page.t("metric_grad_delta", ratio=summary.format_value(h.grad_ratio, 2), depth=c.depth,
+                        last=summary.format_value(h.grad_last)) if math.isfinite(h.grad_ratio) else \
+        missing if not math.isfinite(h.grad_first) else None
+    cols[0].metric(page.t("metric_act"), summary.format_value(h.act_last), act_delta, delta_color="off",
+                   delta_arrow="off")
+    cols[1].metric(page.t("metric_grad"), summary.format_value(h.grad_first), grad_delta, delta_color="off",
+                   delta_arrow="off")
+    share = summary.share_metric(c.activation)
+    if share is None:
+        cols[2].metric(page.t("metric_sat_dead"), page.t("metric_missing"),
+                       page.t("metric_sat_dead_none", activation=page.t(f"act_{c.activation}")), delta_color="off",
+                       delta_arrow="off")
+    else:
+        value = getattr(h, share)
+        cols[2].metric(page.t(f"metric_{share}"), summary.format_share(value),
+                       None if math.isfinite(value) else missing, delta_color="off", delta_arrow="off")
+    found = summary.diagnose(page.result)
+    with cols[3]:
+        colour = summary.VERDICT_COLOURS[found.name]
+        st.metric(page.t("metric_verdict"), f":{colour}[{page.t(f'verdict_{found.name}')}]")
+        st.caption(summary.explain(page.result, page.lang, found))
+        note = summary.update_note(page.result, page.lang)
+        if note:
+            st.caption(note)
+
+
+def breaks(page: Page) -> None:
+    """A warning for each break (core.network.Break): the layer where values overflowed or underflowed to zero,
+    and in which pass."""
+    for b in page.result.breaks:
+        st.warning(page.t(f"break_{b.kind}", dtype=page.config.dtype, layer=b.layer, stage=page.t(f"stage_{b.stage}")))

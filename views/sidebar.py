@@ -1,0 +1,188 @@
+"""The sidebar: the language, the tour, the network, its initialization and its data, each section returning
+the values its controls hold; and the callbacks that keep the controls and the tour step in agreement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from core import Config
+from core.activations import recommended_gain
+from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
+from core.initializers import DEFAULT_GAIN, gain_of, weight_std
+
+from . import summary, tour, urlstate
+from .computing import widget_state
+from .locale import browser_language
+from .tabs import CODES
+from .text import t, user_text
+from .urlstate import URL
+
+SEED_MAX = INT_RANGES["seed"][1]
+
+
+# ---------- callbacks ----------
+
+def apply_step() -> None:
+    """A tour step sets every control (the seed stays: a new draw keeps the lesson)."""
+    st.session_state.pop("_link_problems", None)
+    code = st.session_state["step"]
+    if code == tour.CUSTOM:
+        return
+    seed = int(st.session_state.get("seed", 0))
+    for name, value in urlstate.state_of(tour.step_config(code, seed)).items():
+        st.session_state[name] = value
+
+
+def go_to_step(code: str) -> None:
+    st.session_state["step"] = code
+    apply_step()
+
+
+def leave_step() -> None:
+    """A control changed: the page is Custom unless the controls still show the step."""
+    st.session_state.pop("_link_problems", None)
+    state = widget_state()
+    if state.get("step", tour.FIRST) != tour.CUSTOM and not urlstate.same_step(state):
+        st.session_state["step"] = tour.CUSTOM
+
+
+def next_seed() -> None:
+    st.session_state.pop("_link_problems", None)
+    st.session_state["seed"] = (int(st.session_state.get("seed", 0)) + 1) % (SEED_MAX + 1)
+
+
+def switch_language() -> None:
+    """Keep the open tab: its state is its label, which the new language renames."""
+    code = urlstate.tab_of(st.session_state.get("tab"), CODES)
+    if code is not None:
+        st.session_state["tab"] = t(st.session_state["lang"], f"tab_{code}")
+
+
+# ---------- sidebar ----------
+
+def language_section() -> str:
+    # Labelled in every language: on a link's first run the bound value is only known once this widget exists.
+    # Its default is the browser's language, which a link then leaves out.
+    codes = urlstate.LANGUAGES
+    return st.radio(
+        " · ".join(dict.fromkeys(t(c, "language") for c in codes)), codes, key="lang", bind=URL, horizontal=True,
+        index=codes.index(browser_language(st.context.locale)), captions=[t(c, "language_name") for c in codes],
+        on_change=switch_language, help=" ".join(t(c, "language_help") for c in codes),
+    )
+
+
+def tour_section(lang: str) -> str:
+    return st.radio(
+        t(lang, "tour"), tour.STEP_CODES, key="step", bind=URL, on_change=apply_step,
+        captions=[t(lang, f"step_{code}") for code in tour.STEP_CODES], help=t(lang, "tour_help"),
+    )
+
+
+def count_slider(lang: str, name: str) -> int:
+    """A slider over one of Config's whole-number ranges (depth, width, batch), bound to its URL parameter."""
+    return st.slider(t(lang, name), *INT_RANGES[name], urlstate.defaults()[name], key=name, bind=URL,
+                     on_change=leave_step, help=t(lang, f"{name}_help"))
+
+
+def network_section(lang: str) -> dict[str, Any]:
+    st.subheader(t(lang, "network"))
+    d = urlstate.defaults()
+    values = {
+        "depth": count_slider(lang, "depth"),
+        "width": count_slider(lang, "width"),
+        # the options show as the URL's names: a bound selectbox writes its format_func's label into the link
+        "activation": st.selectbox(t(lang, "activation"), ACTIVATIONS, key="activation", bind=URL,
+                                   on_change=leave_step, help=t(lang, "activation_help")),
+    }
+    if urlstate.relevant("slope", values):
+        values["slope"] = st.number_input(t(lang, "slope"), *FLOAT_RANGES["slope"], d["slope"], step=0.01,
+                                          format="%g", key="slope", bind=URL, on_change=leave_step,
+                                          help=t(lang, "slope_help"))
+    values["bn"] = st.toggle(t(lang, "bn"), d["bn"], key="bn", bind=URL, on_change=leave_step,
+                             help=t(lang, "bn_help"))
+    return values
+
+
+def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
+    st.subheader(t(lang, "initialization"))
+    d = urlstate.defaults()
+    values = {"init": st.selectbox(t(lang, "init"), INITS, index=INITS.index(d["init"]), key="init", bind=URL,
+                                   on_change=leave_step, help=t(lang, "init_help"))}
+    state = {**network, **values}
+    for name, step in (("std", 0.01), ("bound", 0.01), ("value", 0.01)):
+        if urlstate.relevant(name, state):
+            values[name] = st.number_input(t(lang, name), *FLOAT_RANGES[name], d[name], step=step, format="%g",
+                                           key=name, bind=URL, on_change=leave_step, help=t(lang, f"{name}_help"))
+    if urlstate.relevant("gain", state):
+        values["gain"] = st.selectbox(t(lang, "gain"), urlstate.GAIN_WORDS, key="gain", bind=URL,
+                                      accept_new_options=True, placeholder=t(lang, "gain_placeholder"),
+                                      on_change=leave_step, help=t(lang, "gain_help"))
+    if urlstate.relevant("mode", state):
+        values["mode"] = st.radio(t(lang, "mode"), MODES, key="mode", bind=URL, horizontal=True,
+                                  on_change=leave_step, help=t(lang, "mode_help"))
+    values["bias"] = st.number_input(t(lang, "bias"), *FLOAT_RANGES["bias"], d["bias"], step=0.1, format="%g",
+                                     key="bias", bind=URL, on_change=leave_step, help=t(lang, "bias_help"))
+    values["bias_std"] = st.number_input(t(lang, "bias_std"), *FLOAT_RANGES["bias_std"], d["bias_std"], step=0.1,
+                                         format="%g", key="bias_std", bind=URL, on_change=leave_step,
+                                         help=t(lang, "bias_std_help"))
+    return values
+
+
+def init_notes(lang: str, config: Config, gain_note: str | None, gain_text: str) -> None:
+    """Under the init controls: the scheme's formula, the resulting std(w) and n·Var(w), and any gain problem."""
+    std = weight_std(config, config.width, config.width)
+    st.caption(t(lang, f"formula_{config.init}"))
+    if config.init != "constant":
+        st.caption(t(lang, "weight_std_line", std=summary.format_value(std),
+                     nvar=summary.format_value(config.width * std**2)))
+    if config.init in DEFAULT_GAIN:
+        st.caption(t(lang, "gain_line", gain=summary.format_value(gain_of(config), 4)))
+    if gain_note == "none":
+        st.warning(t(lang, "gain_none", activation=t(lang, f"act_{config.activation}")))
+    elif gain_note == "selu":
+        st.info(t(lang, "gain_selu", gain=written(gain_of(config)), linear=written(recommended_gain("linear"))))
+    elif gain_note == "unknown":
+        low, high = FLOAT_RANGES["gain"]
+        st.warning(t(lang, "gain_unknown", raw=user_text(lang, gain_text), low=written(low), high=written(high)))
+
+
+def data_section(lang: str) -> dict[str, Any]:
+    st.subheader(t(lang, "data"))
+    d = urlstate.defaults()
+    values = {
+        "batch": count_slider(lang, "batch"),
+        "input": st.radio(t(lang, "input"), INPUTS, key="input", bind=URL, horizontal=True, on_change=leave_step,
+                          help=t(lang, "input_help")),
+    }
+    seed_box, button_box = st.columns([3, 2], vertical_alignment="bottom")
+    values["seed"] = seed_box.number_input(t(lang, "seed"), *INT_RANGES["seed"], d["seed"], step=1, key="seed",
+                                           bind=URL, on_change=leave_step, help=t(lang, "seed_help"))
+    button_box.button(t(lang, "new_seed"), on_click=next_seed, help=t(lang, "new_seed_help"), width="stretch")
+    values["dtype"] = st.radio(t(lang, "dtype"), DTYPES, key="dtype", bind=URL, horizontal=True,
+                               on_change=leave_step, help=t(lang, "dtype_help"))
+    return values
+
+
+def sidebar() -> tuple[str, str, Config]:
+    """Draw the sidebar; return the language, the tour step and the Config the controls describe."""
+    with st.sidebar:
+        title = st.empty()
+        boxes = [st.container() for _ in range(5)]  # drawing order differs from reading order: language first
+        with boxes[4]:
+            lang = language_section()
+        title.markdown(f"### {t(lang, 'app_title')}")
+        with boxes[0]:
+            step = tour_section(lang)
+        with boxes[1]:
+            network = network_section(lang)
+        with boxes[2]:
+            init = init_section(lang, network)
+            state = {**network, **init}
+        with boxes[3]:
+            data = data_section(lang)
+        config, gain_note = urlstate.config_of({**state, **data})
+        with boxes[2]:
+            init_notes(lang, config, gain_note, str(state.get("gain", "")))
+    return lang, step, config

@@ -1,0 +1,38 @@
+"""The Activations tab: mean and std of each layer's activations, with the theory's std, and one histogram per layer."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import charts, summary, tour
+from ..draw import draw
+from ..page import Page
+from ..urlstate import URL
+
+
+def show(page: Page) -> None:
+    colour = charts.SCHEME_COLOURS[tour.scheme_of(page.config)]
+    f = page.frames()
+    layers = f["layers"]
+    # linear by default, like the lecture's plots (and all-zero activations draw); log shows the factor a layer
+    log = st.toggle(page.t("log_y"), False, key="log", bind=URL, help=page.t("log_y_help"))
+    left, right = st.columns(2)
+    with left:
+        draw("mean", layers, colour=colour, title=page.t("chart_act_mean"), y_title=page.t("mean_axis"),
+             layer_title=page.t("layer"))
+    with right:
+        draw("line", f["act_std"], colour=colour,
+             title=page.t("chart_act_std"), y_title=page.t("std_axis"), log=log, names=page.names(),
+             layer_title=page.t("layer"), series_title=page.t("series"))
+    if log:
+        for caption in summary.log_gaps(page.lang, {page.t("measured"): page.result.act_std,
+                                                    page.t("theory"): page.result.predicted_act_std}):
+            st.caption(caption)
+    if page.config.init == "constant" and page.config.value != 0:
+        st.caption(page.t("no_theory_constant"))
+    hist = f["histogram"]
+    panels, k = charts.panel_layers(page.config.depth)
+    draw("histogram", hist, width="content", colour=colour, title=page.t("chart_hist"), share_title=page.t("share"),
+         columns=min(5, len(panels)), layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")])
+    st.caption(page.t("hist_caption", every=page.t("hist_every", k=k) if k > 1 else ""))
+

@@ -1,0 +1,62 @@
+"""The Compare tab: the same network under several init schemes, activation std per layer on one log chart."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import Config, cache, estimate_memory
+from core.network import WORK_LIMIT, estimate_work
+from core.threads import Cancelled
+
+from .. import charts, summary, tour
+from ..computing import session_gone
+from ..draw import draw
+from ..page import Page, memory_budget
+from ..urlstate import URL
+
+
+def compare_picks() -> list[str]:
+    """The Compare tab's schemes: its widget's value, or before the widget is first drawn, the (checked) link's."""
+    if "compare" in st.session_state:
+        return list(st.session_state["compare"])
+    return st.query_params.get_all("compare") or list(tour.LECTURE_FIVE)
+
+
+def compare_configs(config: Config, picked: list[str]) -> tuple[dict[str, Config], list[str]]:
+    """The Compare tab's networks: {scheme: this network under it} within the memory budget and the work limit,
+    and the schemes over them (batch norm keeps more; orthogonal init does a QR per layer)."""
+    configs = {scheme: tour.scheme_config(config, scheme) for scheme in picked}
+    too_big = [s for s, c in configs.items() if estimate_memory(c) > memory_budget() or
+               estimate_work(c) > WORK_LIMIT]
+    return {s: c for s, c in configs.items() if s not in too_big}, too_big
+
+
+def show(page: Page) -> None:
+    picked = st.multiselect(page.t("compare_pick"), list(tour.SCHEMES), default=list(tour.LECTURE_FIVE),
+                            key="compare", bind=URL, help=page.t("compare_help"))
+    if not picked:
+        st.info(page.t("compare_empty"))
+        return
+    configs, too_big = compare_configs(page.config, picked)
+    for scheme in too_big:
+        st.warning(f"{scheme}: " + summary.refusal(tour.scheme_config(page.config, scheme), page.lang,
+                                                   memory_budget(), WORK_LIMIT))
+    if not configs:
+        return
+    try:
+        with st.spinner(page.t("simulating_compare", n=len(configs))):  # computed already, unless the picks changed
+            results = dict(zip(configs, cache.simulate_many(configs.values(), memory_budget(), session_gone())))
+    except Cancelled:  # the session has gone, or its run was stopped
+        return
+    st.caption(page.t("compare_caption", depth=page.config.depth, width=page.config.width,
+                      activation=page.config.activation))
+    draw("compare", charts.compare_frame(results), title=page.t("chart_compare"), y_title=page.t("std_axis"),
+         layer_title=page.t("layer"), scheme_title=page.t("scheme"))
+    zero = sorted({s for s, r in results.items() if (r.stats["act_std"][1:] == 0).any()})
+    if zero:
+        st.caption(page.t("zero_not_drawn", names=", ".join(zero)))
+
+
+def networks(config: Config, lang: str) -> list[Config]:
+    """The networks the tab draws, computed before the page is drawn (computing.compute_first)."""
+    return list(compare_configs(config, compare_picks())[0].values())

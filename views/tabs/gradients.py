@@ -1,0 +1,36 @@
+"""The Gradients tab: the backpropagated gradient's std per layer with the theory's, and std(∂L/∂W) / std(W)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import charts, summary, tour
+from ..draw import draw
+from ..page import Page
+
+
+def show(page: Page) -> None:
+    colour = charts.SCHEME_COLOURS[tour.scheme_of(page.config)]
+    f = page.frames()
+    layers, grad = f["layers"], f["grad_std"]
+    left, right = st.columns(2)
+    with left:
+        # core.network records ∂L/∂z, the gradient of the sum before batch norm, which is ∂L/∂s without it
+        title = page.t("chart_grad_std_bn" if page.config.batch_norm else "chart_grad_std")
+        draw("line", grad, colour=colour, title=title, y_title=page.t("std_axis"), log=True,
+             names=page.names(), layer_title=page.t("layer"), series_title=page.t("series"))
+    with right:
+        draw("ratio", layers, colour=colour, title=page.t("chart_ratio"), y_title=page.t("ratio_axis"),
+             layer_title=page.t("layer"), guide_name=page.t("guide"), guide=summary.UPDATE_GUIDE)
+    result = page.result
+    gaps = summary.log_gaps(page.lang, {page.t("measured"): result.grad_std,
+                                        page.t("theory"): result.predicted_grad_std}, first_layer=1)
+    gaps += summary.ratio_gaps(result, page.lang, page.t("ratio_axis"))
+    for caption in gaps:
+        st.caption(caption)
+    st.caption(page.t("grad_caption"))  # what the ratio asks of the learning rate is under the verdict
+    if page.config.batch_norm:
+        st.caption(page.t("theory_bn"))
+    elif page.config.init == "constant" and page.config.value != 0:
+        st.caption(page.t("no_theory_constant"))
+

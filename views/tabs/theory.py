@@ -1,0 +1,58 @@
+"""The Theory tab: the order-to-chaos map with this network on it, its gradient std against the prediction, the
+phases in words and the large-init paradox with its numbers."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import cache, theory
+
+from .. import summary
+from .. import theory as theory_view
+from ..cache import FRAMES
+from ..draw import draw_chart
+from ..page import Page
+from ..urlstate import URL
+
+
+def theory_map(activation: str, slope: float, bias: float) -> tuple:
+    """The order-to-chaos map's cells and its edge of chaos, per activation (and leaky slope, mean bias)."""
+    def make() -> tuple:
+        grid = theory.phase_map(activation, slope=slope, bias_mean=bias)
+        return theory_view.map_frame(grid), theory_view.critical_frame(grid)
+    return FRAMES.get(("theory_map", activation, slope, bias), make)
+
+
+def paradox_numbers() -> dict:
+    """core.theory.large_init_paradox of the Theory tab's network (a few numbers), computed once per server."""
+    return cache.RESULTS.get(("paradox", theory_view.PARADOX_CONFIG),
+                             lambda: theory.large_init_paradox(theory_view.PARADOX_CONFIG))
+
+
+def show(page: Page) -> None:
+    words, config, result = theory_view.TEXT[page.lang], page.config, page.result
+    numbers = theory.theory_summary(config)
+    xi = st.toggle(words["colour_xi"], False, key="xi", bind=URL, help=words["colour_xi_help"])
+    colour_by = "depth_scale" if xi else "log_chi1"
+    cells, critical = theory_map(config.activation, config.slope, config.bias)
+    marks = theory_view.marks_frame(config.width, numbers["sigma_w2"], numbers["sigma_b2"], page.lang)
+    left, right = st.columns([3, 2])
+    with left:  # several datasets: drawn as built, not through the single-frame template of draw()
+        draw_chart(theory_view.map_chart(cells, critical, marks, colour_by=colour_by, lang=page.lang,
+                                         title=words["map_title"].format(activation=config.activation)),
+                   width="stretch")
+        if critical.empty:
+            st.caption(words["no_critical"].format(activation=config.activation))
+        if colour_by == "depth_scale" and cells["diverges"].any():
+            st.caption(words["diverging"])
+    with right:
+        grad = theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, numbers["chi1"], page.lang)
+        draw_chart(theory_view.gradient_chart(grad, lang=page.lang, batch_norm=config.batch_norm), width="stretch")
+        for caption in summary.log_gaps(page.lang, {words["measured"]: result.grad_std,
+                                                    words["theory"]: result.predicted_grad_std}, first_layer=1):
+            st.caption(caption)
+    st.markdown(theory_view.here_text(numbers, page.lang, config.batch_norm, config.depth))
+    st.markdown(words["phases"])
+    measured = theory_view.measured_growth(result.grad_std) if theory_view.is_paradox_network(config) else None
+    st.markdown(theory_view.paradox_text(paradox_numbers(), page.lang, measured=measured))
+

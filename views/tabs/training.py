@@ -1,0 +1,213 @@
+"""The Training tab: the sidebar's network trained under several schemes on Run, its curves growing on the page as
+it trains (views.live), every result once it is done; and the He et al. 2015 preset with its own Run button."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from core import Config, cache
+from core.train import DEFAULT_CLASSES, DEFAULT_STEPS, he_2015_settings, lecture_schemes, one_unit_ceiling
+from core.train import SCHEMES as TRAIN_SCHEMES
+
+from .. import charts, live, urlstate
+from .. import training as training_view
+from ..cache import TEMPLATES
+from ..draw import draw_chart
+from ..page import Page, memory_budget
+from ..urlstate import URL
+
+REDRAW_EVERY = 0.3  # seconds between redraws of a training's progress and curves while it runs
+
+
+def page_alive() -> Callable[[], bool]:
+    """Whether this session's page is still connected, askable from any thread (always True without a server)."""
+    session = get_script_run_ctx().session_id
+    if not runtime.exists():  # AppTest
+        return lambda: True
+    server = runtime.get_instance()
+    return lambda: server.is_active_session(session)
+
+
+def start_race(config: Config, schemes: tuple[str, ...], steps: int) -> None:
+    """Run pressed: a new race in the background (a race of this session still running is stopped)."""
+    def work(progress, live):  # kept for every session: a class pressing Run at one step trains it once
+        return cache.race_cached(config, schemes, steps, progress=progress, live=live)
+    start("_race", (config, schemes, steps), work)
+
+
+def start_he_2015() -> None:
+    """The He et al. 2015 preset's four runs (two schemes at two depths) side by side, kept for every session."""
+    start("_he_race", "he_2015", lambda progress, live: cache.he_2015_cached(progress=progress))
+
+
+def start(name: str, key, work) -> None:
+    old = st.session_state.get(name)
+    if old is not None:
+        old.stop()
+    st.session_state[name] = live.Training(key, work, alive=page_alive())
+
+
+def watch(name: str, panel: Callable[[], None]) -> None:
+    """Draw panel() as a fragment that redraws itself every REDRAW_EVERY seconds while the session's training
+    `name` runs, and once it has ended hands over to a full run (which stops the redraws)."""
+    job = st.session_state.get(name)
+    running = job is not None and job.running
+    st.session_state[f"{name}_watched"] = running
+
+    def fragment() -> None:
+        panel()
+        if st.session_state.get(f"{name}_watched") and not job.running:
+            st.session_state[f"{name}_watched"] = False
+            st.rerun()  # the whole tab: the Run button and what follows the results
+
+    st.fragment(run_every=REDRAW_EVERY if running else None)(fragment)()
+
+
+def progress_line(job: live.Training, words: dict) -> None:
+    """The bar of a running training, its steps and seconds so far, and its Stop button."""
+    bar, button = st.columns([5, 1], vertical_alignment="bottom")
+    text = words["running"].format(done=job.done, total=job.total, seconds=job.seconds) if job.total else \
+        words["starting"]
+    bar.progress(job.fraction, text=text)
+    button.button(words["stop"], on_click=job.stop, key=f"stop_{id(job)}", width="stretch")
+
+
+def show_failure(failure: BaseException, lang: str) -> None:
+    """A run that failed: in words when its worker process died, else as an exception (its type only)."""
+    text = training_view.failure_text(failure, lang)
+    if text is None:
+        st.exception(failure)
+    else:
+        st.error(text)
+
+
+def show(page: Page) -> None:
+    words, config = training_view.TEXT[page.lang], page.config
+    st.subheader(words["title"])
+    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    schemes = left.multiselect(words["schemes"], list(TRAIN_SCHEMES), default=list(lecture_schemes(config.activation)),
+                               key="train", bind=URL, help=words["schemes_help"])
+    steps = int(right.number_input(words["steps"], *urlstate.STEPS_RANGE, DEFAULT_STEPS, step=50, key="steps",
+                                   bind=URL, help=words["steps_help"]))
+    st.markdown(words["intro"].format(**training_view.setup(config, steps)))
+    st.caption(words["head"])
+    refusal = training_view.refusal(config, schemes, steps, words, page.lang, memory_budget())
+    if refusal:
+        st.error(refusal)
+    elif (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN:
+        st.warning(words["slow"].format(work=training_view.power_of_ten(work), **training_view.durations(
+            training_view.race_seconds(work), page.lang)))
+    key = (config, tuple(schemes), steps)
+    job = st.session_state.get("_race")
+    training = job is not None and job.running and job.key == key  # a second press would only start it over
+    st.button(words["run"], type="primary", disabled=not schemes or bool(refusal) or training, key="run_race",
+              on_click=start_race, args=key)
+    watch("_race", lambda: race_panel(key, schemes, refusal, words, page.lang))
+    st.divider()
+    show_he_2015(words, page.lang)
+
+
+def race_panel(key: tuple, schemes: list[str], refusal: str | None, words: dict, lang: str) -> None:
+    """The race of the sidebar's settings: growing curves while it trains, then every result; or why none."""
+    job = st.session_state.get("_race")
+    mine = job if job is not None and job.key == key else None
+    if mine is not None and mine.result is not None:
+        st.session_state["_training"] = key, mine.result  # kept until another race finishes
+    if mine is not None and mine.running:
+        progress_line(mine, words)
+        draw_live(mine, lang)
+    elif mine is not None and mine.stopped:
+        st.warning(words["stopped"].format(seconds=mine.seconds, done=mine.done, total=mine.total))
+        draw_live(mine, lang)
+    elif mine is not None and mine.message is not None:
+        st.error(words["too_big"].format(message=mine.message))
+    elif mine is not None and mine.failure is not None:
+        show_failure(mine.failure, lang)
+    else:
+        if job is not None and job.running:  # started for other settings, still using the server
+            st.info(words["other_running"])
+            progress_line(job, words)
+        shown = st.session_state.get("_training")
+        if shown is not None and shown[0] == key:
+            draw_race(shown[1], words, lang)
+        elif schemes and not refusal:
+            st.info(words["press_run"])
+
+
+def draw_live(job: live.Training, lang: str) -> None:
+    """Loss and accuracy of each run as far as it has got: the charts are built once, then only get new data."""
+    config, schemes, steps = job.key
+    curves = {name: (loss.copy(), accuracy.copy()) for name, (loss, accuracy) in list(job.live.items())}
+    frame = training_view.runs_frame(curves)
+    for kind, axis in (("loss", training_view.loss_axis(frame, DEFAULT_CLASSES)), ("accuracy", ())):
+        spec = live_template(kind, lang, steps, schemes, axis, frame)
+        st.vega_lite_chart(charts.with_data(spec, frame), width="stretch")
+
+
+def live_template(kind: str, lang: str, steps: int, schemes: tuple[str, ...], axis: tuple, frame) -> dict:
+    """A growing race's loss or accuracy chart, per labels, schemes and loss axis, without its data."""
+    build = training_view.loss_chart if kind == "loss" else training_view.accuracy_chart
+    return TEMPLATES.get(("live", kind, lang, steps, schemes, axis), lambda: training_view.template(
+        build(frame, training_view.TEXT[lang], DEFAULT_CLASSES, steps=steps, names=list(schemes))))
+
+
+def draw_race(results: dict, words: dict, lang: str) -> None:
+    """Loss and accuracy of every run, the final table, one run's layers over training, and the symmetry."""
+    for message in training_view.messages(results, lang):
+        st.warning(message)  # a diverged curve stops; the others are drawn in full
+    curves, k = training_view.curves_frame(results), training_view.classes_of(results)
+    draw_chart(training_view.loss_chart(curves, words, k), width="stretch")
+    draw_chart(training_view.accuracy_chart(curves, words, k, ceiling=one_unit_ceiling(k)), width="stretch")
+    st.dataframe(training_view.final_frame(results, words), hide_index=True)
+    st.caption(words["table_caption"])
+    left, right = st.columns(2)
+    name = left.selectbox(words["heatmap_scheme"], list(results), index=len(results) - 1)
+    statistics = ("act_std", "grad_std", "update_ratio")
+    statistic = right.selectbox(words["heatmap_statistic"], statistics, format_func=lambda s: words[f"stat_{s}"])
+    frame = training_view.heatmap_frame(results[name], statistic)
+    draw_chart(training_view.heatmap_chart(frame, words, statistic), width="stretch")
+    st.caption(words["heatmap_caption"])
+    draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results), words, panel_width=240))
+    st.caption(words["symmetry_caption"].format(ceiling=one_unit_ceiling(k)))
+
+
+def show_he_2015(words: dict, lang: str) -> None:
+    """The He et al. 2015 preset: its own networks and Run button, the paper's result beside this app's."""
+    st.subheader(words["he_title"])
+    st.caption(words["he_setup"].format(**he_2015_settings(),  # the preset's steps as the engine reads them
+                                        **training_view.durations(training_view.MEASURED_S["he"], lang)))
+    job = st.session_state.get("_he_race")
+    st.button(words["he_run"], key="run_he_2015", on_click=start_he_2015, disabled=job is not None and job.running)
+    st.markdown(words["he_paper"])
+    watch("_he_race", lambda: he_panel(words, lang))
+
+
+def he_panel(words: dict, lang: str) -> None:
+    job = st.session_state.get("_he_race")
+    if job is None:
+        return
+    if job.running:
+        progress_line(job, words)
+        return
+    if job.stopped:
+        st.warning(words["stopped"].format(seconds=job.seconds, done=job.done, total=job.total))
+        return
+    if job.message is not None:
+        st.error(words["too_big"].format(message=job.message))
+        return
+    if job.failure is not None:
+        show_failure(job.failure, lang)
+        return
+    results = job.result
+    for (depth, runs), column in zip(results.items(), st.columns(len(results))):
+        with column:
+            curves = training_view.curves_frame(runs)
+            title = {**words, "loss_title": f"{words['he_depth']} {depth}"}
+            draw_chart(training_view.loss_chart(curves, title, training_view.classes_of(runs)), width="stretch")
+            st.markdown(training_view.he_measured(runs, words, depth))
+    st.caption(words["he_note"])
+
