@@ -61,7 +61,6 @@ from tests.browser_support import (  # noqa: E402
 )
 from views import tour  # noqa: E402
 from views.text import t  # noqa: E402
-from views.training import TEXT as TRAINING  # noqa: E402
 
 STEPS = ("1", "2", "3", "4", "5", "6", "7")
 
@@ -180,11 +179,10 @@ def compare_visits(page, base: str, repeats: int, seed: int) -> list[tuple[float
 
 def race_times(page, base: str, seed: int) -> tuple[float, float]:
     """Run at step 2 (10 x 500, five schemes of 300 steps): seconds until the first curves, until the table."""
-    words = TRAINING["en"]
     open_settled(page, f"{base}/?step=2&tab=training&seed={seed}", charts=False)
     start = time.perf_counter()
-    page.get_by_role("button", name=words["run"], exact=True).click()
-    first = words["running"].split("{")[0]  # "Training… "
+    page.get_by_role("button", name=t("en", "training_tab.run"), exact=True).click()
+    first = t("en", "training_tab.running").split("{")[0]  # "Training… ": the message before its first value
     page.wait_for_function(  # a step has been reported, and the curves are drawn from it
         f"""() => {{ const bar = document.querySelector("[data-testid='stProgress']");
                     return bar && bar.innerText.startsWith({first!r}) && !bar.innerText.startsWith({first + "0 "!r})
@@ -197,11 +195,11 @@ def race_times(page, base: str, seed: int) -> tuple[float, float]:
 
 def he_time(page, base: str) -> float:
     """Seconds from "Run the race" of the He et al. 2015 preset until both depths' results are on the page."""
-    words = TRAINING["en"]
     open_settled(page, f"{base}/?step=2&tab=training", charts=False)
     start = time.perf_counter()
-    page.get_by_role("button", name=words["he_run"], exact=True).click()
-    page.get_by_text(words["he_measured"].format(depth=30, runs="")[:-1]).first.wait_for(timeout=1_800_000)
+    page.get_by_role("button", name=t("en", "training_tab.he_run"), exact=True).click()
+    said = t("en", "training_tab.he_measured", depth=30, runs="")[:-1]  # "What this app measured at depth 30:"
+    page.get_by_text(said).first.wait_for(timeout=1_800_000)
     return time.perf_counter() - start
 
 

@@ -18,7 +18,6 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from tests.test_derivation import check_equations
 from views import cache as page_cache
 from views import charts, derivation
-from views import theory as theory_view
 from views import tour
 from views import training as training_view
 from views.tabs import CODES
@@ -402,7 +401,6 @@ def test_chinese_throughout():
 
 SCHEMES_3 = ("zeros", "normal_1", "he_normal")
 SMALL = dict(step="custom", depth="3", width="32", activation="relu", init="he_normal", tab="training", steps="20")
-TRAIN_TEXT = training_view.TEXT["en"]
 
 
 def chart_specs(at: AppTest) -> list[dict]:
@@ -434,7 +432,7 @@ def test_training_waits_for_the_run_button():
     no_trouble(at)
     assert at.multiselect(key="train").value == list(lecture_schemes("relu"))
     assert at.number_input(key="steps").value == 20
-    assert [i.value for i in at.info] == [TRAIN_TEXT["press_run"]]
+    assert [i.value for i in at.info] == [t("en", "training_tab.press_run")]
     assert chart_titles(at) == []  # nothing trained, nothing drawn
     at.slider(key="depth").set_value(4).run()  # a slider move does not start training either
     assert chart_titles(at) == [] and "_training" not in at.session_state
@@ -448,18 +446,18 @@ def test_run_trains_and_shows_the_curves_and_the_table():
     results = at.session_state["_training"][1]
     assert list(results) == ["zeros", "he_normal"] and results["he_normal"].steps == 20  # the tab's steps
     titles = chart_titles(at)
-    assert TRAIN_TEXT["loss_title"] in titles and TRAIN_TEXT["accuracy_title"] in titles
-    assert TRAIN_TEXT["heatmap_title_act_std"] in titles
-    loss = next(s for s in chart_specs(at) if title_of(s) == TRAIN_TEXT["loss_title"])
+    assert t("en", "training_tab.loss_title") in titles and t("en", "training_tab.accuracy_title") in titles
+    assert t("en", "training_tab.heatmap_title_act_std") in titles
+    loss = next(s for s in chart_specs(at) if title_of(s) == t("en", "training_tab.loss_title"))
     assert loss["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
     table = at.dataframe[0].value
-    assert list(table[TRAIN_TEXT["scheme"]]) == ["zeros", "he_normal"]
-    assert table[TRAIN_TEXT["col_units"]].iloc[0] == "1"  # zero init: every layer one unit, after training too
+    assert list(table[t("en", "scheme")]) == ["zeros", "he_normal"]
+    assert table[t("en", "training_tab.col_units")].iloc[0] == "1"  # zero init: one unit a layer, after training too
     # the results belong to this configuration: another depth hides them, and coming back shows them untrained
     at.slider(key="depth").set_value(4).run()
-    assert chart_titles(at) == [] and [i.value for i in at.info] == [TRAIN_TEXT["press_run"]]
+    assert chart_titles(at) == [] and [i.value for i in at.info] == [t("en", "training_tab.press_run")]
     at.slider(key="depth").set_value(3).run()
-    assert TRAIN_TEXT["loss_title"] in chart_titles(at)
+    assert t("en", "training_tab.loss_title") in chart_titles(at)
 
 
 @pytest.mark.slow
@@ -467,11 +465,11 @@ def test_a_diverging_run_stops_with_a_message_and_the_others_finish():
     at = open_app(**{**SMALL, "depth": "6", "width": "64"}, train=["normal_1", "he_normal"])
     train(at)
     no_trouble(at)
-    assert [w.value for w in at.warning] == [TRAIN_TEXT["diverged"].format(scheme="normal_1", step=2)]
+    assert [w.value for w in at.warning] == [t("en", "training_tab.diverged", scheme="normal_1", step=2)]
     table = at.dataframe[0].value
-    assert list(table[TRAIN_TEXT["col_diverged"]]) == ["2", "—"]
-    assert table[TRAIN_TEXT["col_accuracy"]].iloc[1].endswith("%")  # He trained to the end
-    assert TRAIN_TEXT["loss_title"] in chart_titles(at)
+    assert list(table[t("en", "training_tab.col_diverged")]) == ["2", "—"]
+    assert table[t("en", "training_tab.col_accuracy")].iloc[1].endswith("%")  # He trained to the end
+    assert t("en", "training_tab.loss_title") in chart_titles(at)
 
 
 @pytest.mark.slow
@@ -488,12 +486,12 @@ def test_a_race_trained_in_the_background_is_exactly_core_race():
             np.testing.assert_array_equal(getattr(shown[name], field), getattr(result, field), err_msg=name)
         assert shown[name].diverged_at == result.diverged_at and shown[name].final_loss == result.final_loss
     table = at.dataframe[0].value  # and the page's table is that race's
-    assert list(table[TRAIN_TEXT["col_loss"]]) == [
+    assert list(table[t("en", "training_tab.col_loss")]) == [
         f"{r.final_loss:.4f}" if math.isfinite(r.final_loss) else "—" for r in expected.values()]
 
 
 def stop_button(at: AppTest):
-    return next(b for b in at.button if b.label == TRAIN_TEXT["stop"])
+    return next(b for b in at.button if b.label == t("en", "training_tab.stop"))
 
 
 LONG = {**SMALL, "depth": "6", "width": "64", "steps": "10000"}  # seconds of training: time to look and to stop
@@ -514,8 +512,8 @@ def test_while_a_race_trains_the_page_draws_its_curves_and_stop_ends_it():
         assert job.running
         assert len(at.get("progress")) == 1 and len(at.dataframe) == 0  # a bar, no final table yet
         assert run_button(at).disabled  # pressing Run again would only start it over
-        assert chart_titles(at) == [TRAIN_TEXT["loss_title"], TRAIN_TEXT["accuracy_title"]]
-        loss = next(s for s in chart_specs(at) if title_of(s) == TRAIN_TEXT["loss_title"])
+        assert chart_titles(at) == [t("en", "training_tab.loss_title"), t("en", "training_tab.accuracy_title")]
+        loss = next(s for s in chart_specs(at) if title_of(s) == t("en", "training_tab.loss_title"))
         assert loss["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0, 9999]  # the curves grow into the race
         stop_button(at).click().run()
         assert job.wait(60) and job.stopped and job.result is None
@@ -523,9 +521,10 @@ def test_while_a_race_trains_the_page_draws_its_curves_and_stop_ends_it():
         job.stop()
     at.run()
     no_trouble(at)
-    assert [w.value for w in at.warning] == [TRAIN_TEXT["stopped"].format(
+    assert [w.value for w in at.warning] == [t("en", "training_tab.stopped",
         seconds=job.seconds, done=job.done, total=job.total)]
-    assert chart_titles(at) == [TRAIN_TEXT["loss_title"], TRAIN_TEXT["accuracy_title"]]  # how far each run got
+    # how far each run got
+    assert chart_titles(at) == [t("en", "training_tab.loss_title"), t("en", "training_tab.accuracy_title")]
     assert "_training" not in at.session_state  # a stopped race is no result
     assert not run_button(at).disabled
 
@@ -538,10 +537,10 @@ def test_a_new_run_stops_the_race_still_training():
     try:
         at.number_input(key="steps").set_value(20).run()
         assert at.session_state["_race"] is first and first.running  # other settings: it goes on, and says so
-        assert TRAIN_TEXT["other_running"] in [i.value for i in at.info]
+        assert t("en", "training_tab.other_running") in [i.value for i in at.info]
         train(at)
         assert first.wait(60) and first.stopped
-        assert at.session_state["_training"][0][2] == 20 and TRAIN_TEXT["loss_title"] in chart_titles(at)
+        assert at.session_state["_training"][0][2] == 20 and t("en", "training_tab.loss_title") in chart_titles(at)
     finally:
         first.stop()
 
@@ -554,7 +553,7 @@ def test_the_training_tab_says_how_long_training_took_here(monkeypatch):
     at = open_app(step="2", tab="training")  # Run at a tour step: the lecture's own race
     no_trouble(at)
     sessions = training_view.LOADED_BY
-    assert [w.value for w in at.warning] == [TRAIN_TEXT["slow"].format(
+    assert [w.value for w in at.warning] == [t("en", "training_tab.slow",
         work="4.8×10¹¹", idle="40 s", loaded="2.5 min", sessions=sessions)]
     he_caption = next(c.value for c in at.caption if c.value.startswith("Its own network"))
     assert he_caption.endswith(f"side by side: 12 s on this app's 2-core server when it is idle, 33 s while "
@@ -609,13 +608,14 @@ def test_the_he_2015_preset_races_both_depths_and_says_what_it_measured(monkeypa
     finally:
         st.cache_data.clear()
     titles = chart_titles(at)
-    assert f"{TRAIN_TEXT['he_depth']} 22" in titles and f"{TRAIN_TEXT['he_depth']} 30" in titles
+    panel = t("en", "training_tab.he_depth")  # each panel's loss chart is titled with its depth
+    assert f"{panel} 22" in titles and f"{panel} 30" in titles
     he_caption = next(c.value for c in at.caption if c.value.startswith("Its own network"))
     assert "learning rate 0.01, 250 steps, at depth 22 and at depth 30" in he_caption
     text = " ".join(m.value for m in at.markdown)
-    assert TRAIN_TEXT["he_paper"] in text
+    assert t("en", "training_tab.he_paper") in text
     for depth, runs in results.items():  # each depth's sentence is the one its own runs give
-        assert training_view.he_measured(runs, TRAIN_TEXT, depth) in text
+        assert training_view.he_measured(runs, "en", depth) in text
     # seed 0: at 30 layers Xavier sits on the plateau for the 250 steps, He reaches half of ln K
     measured_30 = next(m.value for m in at.markdown if m.value.startswith("What this app measured at depth 30"))
     assert "xavier_normal stayed on the ln K plateau for all 250 steps" in measured_30
@@ -650,10 +650,9 @@ def test_the_theory_marker_moves_with_the_sidebar():
 def test_the_theory_tab_draws_the_map_the_gradients_and_the_paradox():
     at = open_app(step="3", tab="theory")
     no_trouble(at)
-    words = theory_view.TEXT["en"]
     specs = chart_specs(at)
     assert [title_of(s) for s in specs] == [
-        words["map_title"].format(activation="tanh"), words["gradient_title"]]
+        t("en", "theory_tab.map_title", activation="tanh"), t("en", "theory_tab.gradient_title")]
     assert specs[0]["layer"][0]["encoding"]["color"]["field"] == "log_chi1"
     text = " ".join(m.value for m in at.markdown)
     assert "chaotic phase" in text and "The large-init paradox" in text
@@ -667,10 +666,9 @@ def test_the_theory_tab_draws_the_map_the_gradients_and_the_paradox():
 def test_the_theory_tab_under_batch_norm_titles_the_gradient_dl_dz(lang):
     at = open_app(step="7", tab="theory", lang=lang)
     no_trouble(at)
-    words = theory_view.TEXT[lang]
-    assert title_of(chart_specs(at)[1]) == words["gradient_title_bn"]
+    assert title_of(chart_specs(at)[1]) == t(lang, "theory_tab.gradient_title_bn")
     text = " ".join(m.value for m in at.markdown)
-    assert words["map_bn"].split("{eps}")[0] in text
+    assert t(lang, "theory_tab.map_bn").split("{eps}")[0] in text
 
 
 @pytest.mark.slow

@@ -12,8 +12,6 @@ from tests.browser_support import (
     CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, WATCH_STATE, streamlit_server,
 )
 from views.text import t
-from views.theory import TEXT as THEORY
-from views.training import TEXT as TRAINING
 
 ROOT = Path(__file__).resolve().parent.parent
 EXCEPTION = "[data-testid='stException']"
@@ -173,17 +171,16 @@ def test_a_class_opening_one_link_together_all_get_their_page(base, browser):
 
 
 def test_run_on_the_training_tab_trains_and_draws(base, page):
-    words = TRAINING["en"]
     visit(page, f"{base}/?step=custom&depth=3&width=32&activation=relu&init=he_normal&tab=training&steps=20"
                 "&train=zeros&train=he_normal", charts=0)
-    assert page.get_by_text(words["press_run"]).count() == 1
-    act(page, lambda: page.get_by_role("button", name=words["run"], exact=True).click())
+    assert page.get_by_text(t("en", "training_tab.press_run")).count() == 1
+    act(page, lambda: page.get_by_role("button", name=t("en", "training_tab.run"), exact=True).click())
     page.wait_for_function("document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\").length >= 4",
                            timeout=60_000)  # loss, accuracy, heatmap, symmetry
     assert page.locator(EXCEPTION).count() == 0
-    loss = page.locator("[data-testid='stVegaLiteChart']").filter(has_text=words["loss_title"])
+    loss = page.locator("[data-testid='stVegaLiteChart']").filter(has_text=t("en", "training_tab.loss_title"))
     assert loss.locator("svg path").count() > 3  # curves and the ln K guide were drawn
-    assert page.get_by_text(words["press_run"]).count() == 0
+    assert page.get_by_text(t("en", "training_tab.press_run")).count() == 0
     assert "steps=20" in page.url and "tab=training" in page.url
 
 
@@ -192,7 +189,7 @@ def test_the_theory_tab_draws_its_map(base, page):
     assert page.locator(EXCEPTION).count() == 0
     heatmap = page.locator("[data-testid='stVegaLiteChart']").first
     assert heatmap.locator("svg path").count() > 2000  # the map's 60 x 41 cells, then the line and the marks
-    assert THEORY["en"]["here"] in heatmap.inner_text()
+    assert t("en", "theory_tab.here") in heatmap.inner_text()
 
 
 def _has_chinese_font() -> bool:

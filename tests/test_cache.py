@@ -286,7 +286,7 @@ def test_the_page_s_frames_are_counted_at_least_at_what_they_hold(config):
         layers = charts.layer_frame(result)
         series = {"measured": "measured", "theory": "theory"}
         return {"layers": layers, "act_std": charts.series_frame(layers, "act_std", "predicted_act_std", series),
-                "histogram": charts.histogram_frame(result, "panel")}
+                "histogram": charts.histogram_frame(result, "en")}
 
     frames = make()
     deep = sum(int(f.memory_usage(deep=True).sum()) for f in frames.values())

@@ -52,7 +52,7 @@ def activation_charts() -> dict[str, alt.TopLevelMixin]:
         "mean": charts.mean_chart(layers, title="mean", y_title="mean", **common),
         "line": charts.line_chart(act, title="std", y_title="std", log=False, names=NAMES, **common),
         "line_log": charts.line_chart(grad, title="grad", y_title="std", log=True, names=NAMES, **common),
-        "histogram": charts.histogram_chart(charts.histogram_frame(result, "layer {n}"), colour="#228833",
+        "histogram": charts.histogram_chart(charts.histogram_frame(result, "en"), colour="#228833",
                                             title="hist", share_title="share", columns=5),
         "ratio": charts.ratio_chart(layers, title="ratio", y_title="ratio", guide_name="guide", **common),
         "compare": charts.compare_chart(compare, title="compare", y_title="std", layer_title="layer",
@@ -70,17 +70,16 @@ def other_charts() -> dict[str, alt.TopLevelMixin]:
     cells, critical = theory_view.map_frame(grid), theory_view.critical_frame(grid)
     marks = theory_view.marks_frame(config.width, numbers["sigma_w2"], numbers["sigma_b2"], "en")
     results = race(config, ("zeros", "normal_1", "he_normal"), steps=20)
-    words = training_view.TEXT["en"]
     curves, k = training_view.curves_frame(results), training_view.classes_of(results)
     return {
         "map": theory_view.map_chart(cells, critical, marks, colour_by="log_chi1", title="map"),
         "map_xi": theory_view.map_chart(cells, critical, marks, colour_by="depth_scale", title="map"),
         "gradients": theory_view.gradient_chart(theory_view.gradient_frame(
             result.grad_std, result.predicted_grad_std, numbers["chi1"], "en")),
-        "loss": training_view.loss_chart(curves, words, k),
-        "accuracy": training_view.accuracy_chart(curves, words, k, ceiling=one_unit_ceiling(k)),
-        "heatmap": training_view.heatmap_chart(training_view.heatmap_frame(results["he_normal"]), words),
-        "symmetry": training_view.symmetry_chart(training_view.symmetry_frame(results), words, panel_width=150),
+        "loss": training_view.loss_chart(curves, "en", k),
+        "accuracy": training_view.accuracy_chart(curves, "en", k, ceiling=one_unit_ceiling(k)),
+        "heatmap": training_view.heatmap_chart(training_view.heatmap_frame(results["he_normal"]), "en"),
+        "symmetry": training_view.symmetry_chart(training_view.symmetry_frame(results), "en", panel_width=150),
     }
 
 

@@ -102,21 +102,20 @@ def test_any_other_change_is_not_the_paradox_network(change):
 
 # ---------- a race's refusal ----------
 
-WORDS = training_view.TEXT["en"]
 SCHEMES = ["normal_0.01", "xavier_normal", "he_normal"]
 
 
 def test_a_race_that_fits_is_not_refused():
     config = Config(depth=3, width=32, batch=64)
-    assert training_view.refusal(config, SCHEMES, 20, WORDS, "en", 2**30) is None
+    assert training_view.refusal(config, SCHEMES, 20, "en", 2**30) is None
 
 
 def test_a_race_over_the_memory_budget_says_what_its_largest_run_needs():
     config = Config(depth=10, width=500)
     need = max(estimate_training_memory(scheme_config(config, s)) for s in SCHEMES)
-    said = training_view.refusal(config, SCHEMES, 20, WORDS, "en", need - 1)
-    assert said == WORDS["too_big_memory"].format(need=need / 2**20, budget=(need - 1) / 2**20)
-    assert training_view.refusal(config, SCHEMES, 20, WORDS, "en", need) is None  # exactly the need fits
+    said = training_view.refusal(config, SCHEMES, 20, "en", need - 1)
+    assert said == t("en", "training_tab.too_big_memory", need=need / 2**20, budget=(need - 1) / 2**20)
+    assert training_view.refusal(config, SCHEMES, 20, "en", need) is None  # exactly the need fits
 
 
 @pytest.mark.parametrize("lang", urlstate.LANGUAGES)
@@ -127,14 +126,15 @@ def test_a_race_over_the_work_limit_names_the_widest_network_that_fits(lang, sch
     steps = 1000
     work = steps * training_batch(config) * 2048**2 * 10 * schemes  # multiply-adds, by hand
     assert work > training_view.WORK_LIMIT
-    said = training_view.refusal(config, picked, steps, training_view.TEXT[lang], lang, 2**40)
+    said = training_view.refusal(config, picked, steps, lang, 2**40)
     per_width2 = steps * training_batch(config) * 10 * schemes
     width = math.isqrt(int(training_view.WORK_LIMIT // per_width2))  # the largest width within the limit
     assert per_width2 * width**2 <= training_view.WORK_LIMIT < per_width2 * (width + 1) ** 2
     assert said is not None and str(width) in said
-    assert said == training_view.TEXT[lang]["too_slow"].format(
-        work=training_view.power_of_ten(work), limit=training_view.power_of_ten(training_view.WORK_LIMIT),
-        width=width, **training_view.durations(training_view.race_seconds(training_view.WORK_LIMIT), lang))
+    assert said == t(
+        lang, "training_tab.too_slow", work=training_view.power_of_ten(work),
+        limit=training_view.power_of_ten(training_view.WORK_LIMIT), width=width,
+        **training_view.durations(training_view.race_seconds(training_view.WORK_LIMIT), lang))
 
 
 # ---------- the one ratio rule ----------

@@ -13,6 +13,7 @@ from core import Config, simulate, theory
 from core.activations import apply, derivative, get
 from core.config import ACTIVATIONS
 from views import theory as view
+from views.text import t
 
 ROOT = Path(__file__).resolve().parent.parent
 SUMMARY_KEYS = {"sigma_w2", "sigma_b2", "q_star", "chi1", "depth_scale"}
@@ -342,7 +343,7 @@ def test_map_chart_builds(lang, colour_by, name):
                            colour_by=colour_by, title=name, lang=lang)
     spec = chart.to_dict()
     text = json.dumps(spec, allow_nan=False, ensure_ascii=False)
-    assert view.TEXT[lang]["here"] in text
+    assert t(lang, "theory_tab.here") in text
 
 
 @pytest.mark.slow
@@ -361,13 +362,13 @@ def test_marker_moves_with_the_configuration():
 
 def test_off_map_points_are_clamped_with_a_label():
     marks = _marks(Config(init="normal", std=1.0)).set_index("key")
-    small, large, here = marks.loc["scheme_small"], marks.loc["scheme_large"], marks.loc["here"]
+    small, large, here = marks.loc["small"], marks.loc["large"], marks.loc["here"]
     assert small["sigma_w2"] == pytest.approx(0.05) and small["x"] == view.X_DOMAIN[0]
     assert small["shape"] == "triangle-left" and small["text"].startswith("←") and "0.05" in small["text"]
     assert large["sigma_w2"] == pytest.approx(500) and large["x"] == view.X_DOMAIN[1]
     assert large["shape"] == "triangle-right" and large["text"].endswith("→") and "500" in large["text"]
     assert here["x"] == view.X_DOMAIN[1] and here["text"] == "you are here (σ_w² = 500) →"
-    inside = marks.loc["scheme_xavier"]
+    inside = marks.loc["xavier"]
     assert inside["shape"] == "circle" and inside["text"] == "Xavier"
     high = _marks(Config(init="xavier_normal", bias_std=2.0)).set_index("key").loc["here"]
     assert high["y"] == view.Y_DOMAIN[1] and high["shape"] == "triangle-up" and "↑" in high["text"]
@@ -375,8 +376,7 @@ def test_off_map_points_are_clamped_with_a_label():
 
 def test_scheme_points_are_the_lectures():
     sigma_w2 = view.scheme_sigma_w2(500)
-    assert sigma_w2 == pytest.approx({"scheme_small": 0.05, "scheme_xavier": 1.0, "scheme_he": 2.0,
-                                      "scheme_tanh_gain": 25 / 9, "scheme_large": 500.0})
+    assert sigma_w2 == pytest.approx({"small": 0.05, "xavier": 1.0, "he": 2.0, "tanh_gain": 25 / 9, "large": 500.0})
 
 
 def test_gradient_chart_measured_against_predicted():

@@ -476,34 +476,34 @@ def relu_race():
 def test_tab_frames_and_charts_build(relu_race):
     from views import charts
     from views import training as tv
+    from views.text import t
 
-    text = tv.TEXT["en"]
     curves = tv.curves_frame(relu_race)
     assert len(curves) <= tv.MAX_POINTS + len(relu_race)
     assert np.isfinite(curves["loss"]).all()  # the diverged curve stops; nothing after it is drawn
     assert curves.loc[curves["scheme"] == "normal_1", "step"].max() < relu_race["normal_1"].diverged_at
-    spec = tv.loss_chart(curves, text, 3).to_dict()
+    spec = tv.loss_chart(curves, "en", 3).to_dict()
     colour = spec["layer"][0]["encoding"]["color"]["scale"]
     assert colour["range"] == [charts.SCHEME_COLOURS[s] for s in relu_race]  # each scheme keeps its colour
     assert spec["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
-    tv.accuracy_chart(curves, text, 3, ceiling=0.6).to_dict()
+    tv.accuracy_chart(curves, "en", 3, ceiling=0.6).to_dict()
     heat = tv.heatmap_frame(relu_race["he_normal"])
     assert len(heat) == relu_race["he_normal"].act_std.size
-    tv.heatmap_chart(heat, text).to_dict()
-    tv.heatmap_chart(tv.heatmap_frame(relu_race["zeros"]), text).to_dict()  # all-zero activations: blank
+    tv.heatmap_chart(heat, "en").to_dict()
+    tv.heatmap_chart(tv.heatmap_frame(relu_race["zeros"]), "en").to_dict()  # all-zero activations: blank
     symmetry = tv.symmetry_frame({k: relu_race[k] for k in ("zeros", "he_normal")})
     assert symmetry.loc[symmetry["scheme"] == "zeros", "distinct_units"].tolist() == [1] * 6
-    tv.symmetry_chart(symmetry, text).to_dict()
-    table = tv.final_frame(relu_race, text)
-    assert table[text["col_diverged"]].tolist()[2] == str(relu_race["normal_1"].diverged_at)
-    assert table[text["col_units"]].tolist()[0] == "1"
+    tv.symmetry_chart(symmetry, "en").to_dict()
+    table = tv.final_frame(relu_race, "en")
+    assert table[t("en", "training_tab.col_diverged")].tolist()[2] == str(relu_race["normal_1"].diverged_at)
+    assert table[t("en", "training_tab.col_units")].tolist()[0] == "1"
 
 
 def test_a_growing_race_draws_from_a_template_that_is_the_chart(relu_race):
     from views import charts
     from views import training as tv
 
-    text, half = tv.TEXT["en"], {}
+    half = {}
     for name, r in relu_race.items():  # every run halfway, as a page sees it while the race trains
         loss, accuracy = r.loss.copy(), r.accuracy.copy()
         loss[30:], accuracy[30:] = np.nan, np.nan
@@ -524,7 +524,7 @@ def test_a_growing_race_draws_from_a_template_that_is_the_chart(relu_race):
         return walk(spec)
 
     for build in (tv.loss_chart, tv.accuracy_chart):
-        chart = build(frame, text, 3, steps=60, names=list(relu_race))
+        chart = build(frame, "en", 3, steps=60, names=list(relu_race))
         spec = tv.template(chart)
         assert spec["data"] == {"name": charts.MAIN} and "datasets" not in spec
         own = json.loads(chart.to_json(validate=False))
@@ -559,7 +559,7 @@ def test_tab_messages_name_the_diverged_run(relu_race):
     for lang in ("en", "zh"):
         (message,) = tv.messages(relu_race, lang)
         assert "normal_1" in message and str(relu_race["normal_1"].diverged_at) in message
-    assert "normal_1" in tv.he_measured(relu_race, tv.TEXT["en"], 6)
+    assert "normal_1" in tv.he_measured(relu_race, "en", 6)
 
 
 @pytest.mark.slow

@@ -286,10 +286,9 @@ THEORY_CONFIGS = [config for config in tour.STEPS.values()] + [
 def test_the_theory_sentence_is_chosen_from_the_numbers(config, lang):
     numbers = theory.theory_summary(config)
     text = theory_view.here_text(numbers, lang, config.batch_norm, config.depth)
-    words = theory_view.TEXT[lang]
     trainable = re.search(r"(?:about|大约) ([0-9.]+) (?:layers can train|层以内可以训练)", text)
     if numbers["sigma_w2"] == 0:  # no signal at all: the depth scale says nothing
-        assert text == words["no_signal"].format(sigma_b2="0") and trainable is None
+        assert text == t(lang, "theory_tab.no_signal", sigma_b2="0") and trainable is None
         return
     if numbers["depth_scale"] is None or numbers["q_star"] is None or config.batch_norm:
         assert trainable is None
@@ -300,7 +299,7 @@ def test_the_theory_sentence_is_chosen_from_the_numbers(config, lang):
         assert ("less than a single layer" if lang == "en" else "还不到一层") in text
         return
     assert float(trainable.group(1)) == pytest.approx(six_xi, rel=0.05) and float(trainable.group(1)) >= 1
-    fewer = words["depth_fewer"].format(depth=config.depth)
+    fewer = t(lang, "theory_tab.depth_fewer", depth=config.depth)
     assert (fewer in text) == (six_xi < config.depth)
 
 

@@ -185,10 +185,11 @@ def test_every_key_the_code_uses_exists():
     for path in [ROOT / "streamlit_app.py", *sorted((ROOT / "views").rglob("*.py"))]:  # views/tabs/ too
         lang = r"""(?:lang|self\.lang|c|"en"|"zh"|st\.session_state[^,]*|state\["lang"\])"""
         used |= set(re.findall(rf"""\bt\({lang}, "([\w.]+)\"""", path.read_text()))
-        used |= set(re.findall(r"""page\.t\("(\w+)\"""", path.read_text()))
+        used |= set(re.findall(r"""page\.t\("([\w.]+)\"""", path.read_text()))
         used |= set(re.findall(r"""\bfill\("(\w+)\"""", path.read_text()))  # views/derivation.py's Values.fill
     assert used, "the pattern found no uses"
-    assert any("." in key for key in used), "the pattern found no tab's own words"
+    # a tab's own words, read through t() in its view module and through page.t() in its tab
+    assert {"training_tab.loss_title", "training_tab.run", "theory_tab.map_title", "theory_tab.colour_xi"} <= used
     assert sorted(used - set(catalogue("en"))) == []
     # keys built at run time
     dynamic = [f"step_{c}" for c in tour.STEP_CODES] + [f"story_{c}" for c in tour.STEP_CODES] + \
@@ -316,7 +317,7 @@ def test_line_chart_linear_axis(steps):
 
 
 def test_histograms_are_small_multiples_with_one_x_axis(steps):
-    frame = charts.histogram_frame(steps["2"], "layer {n}")
+    frame = charts.histogram_frame(steps["2"], "en")
     assert list(dict.fromkeys(frame["panel"])) == [f"layer {i}" for i in range(1, 11)]
     assert np.allclose(frame.groupby("panel")["share"].sum(), 1.0)
     spec = charts.histogram_chart(frame, colour="#4477AA", title="h", share_title="s", columns=5).to_dict()
@@ -336,7 +337,7 @@ def test_deep_nets_show_every_kth_layer():
 
 def test_histograms_leave_out_layers_past_an_overflow():
     result = simulate(Config(depth=30, activation="linear", init="normal", std=100.0))
-    frame = charts.histogram_frame(result, "layer {n}")
+    frame = charts.histogram_frame(result, "en")
     assert frame["layer"].max() < result.breaks[0].layer
 
 
@@ -379,7 +380,7 @@ def test_every_chart_is_a_template_with_one_dataset(steps):
     built = [
         charts.mean_chart(layers, colour="#1", title="t", y_title="y", layer_title="l"),
         _line(steps["5"])[1],
-        charts.histogram_chart(charts.histogram_frame(steps["5"], "l {n}"), colour="#1", title="t", share_title="s"),
+        charts.histogram_chart(charts.histogram_frame(steps["5"], "en"), colour="#1", title="t", share_title="s"),
         charts.ratio_chart(layers, colour="#1", title="t", y_title="y", layer_title="l", guide_name="g"),
         charts.compare_chart(charts.compare_frame({"he_normal": steps["6"]}), title="t", y_title="y",
                              layer_title="l", scheme_title="s"),
@@ -397,7 +398,7 @@ def test_every_tab_s_charts_share_one_theme(steps):
     from views import theory as theory_view
     from views import training as training_view
 
-    layers, text = charts.layer_frame(steps["5"]), training_view.TEXT["en"]
+    layers = charts.layer_frame(steps["5"])
     runs = pd.DataFrame({"scheme": "he_normal", "step": np.arange(5), "loss": 1.0, "accuracy": 0.5, "loss_mean": 1.0,
                          "accuracy_mean": 0.5})
     result = simulate(Config(depth=4, width=32, batch=64))
@@ -407,9 +408,9 @@ def test_every_tab_s_charts_share_one_theme(steps):
         "line": _line(steps["5"])[1],
         "compare": charts.compare_chart(charts.compare_frame({"he_normal": steps["6"]}), title="t", y_title="y",
                                         layer_title="l", scheme_title="s"),
-        "loss": training_view.loss_chart(runs, text, classes=3),
+        "loss": training_view.loss_chart(runs, "en", classes=3),
         "symmetry": training_view.symmetry_chart(
-            pd.DataFrame({"scheme": ["he_normal"], "layer": [1], "distinct_units": [32]}), text),
+            pd.DataFrame({"scheme": ["he_normal"], "layer": [1], "distinct_units": [32]}), "en"),
         "gradient": theory_view.gradient_chart(
             theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, 0.5, "en"), lang="en"),
         "map": theory_view.map_chart(theory_view.map_frame(grid), theory_view.critical_frame(grid),
@@ -427,7 +428,7 @@ def test_every_tab_s_charts_share_one_theme(steps):
 
 def test_frames_are_small_enough_to_inline():
     result = simulate(Config(depth=100, width=64, batch=64))
-    assert len(charts.histogram_frame(result, "l {n}")) <= charts.MAX_PANELS * 50 < 5000
+    assert len(charts.histogram_frame(result, "en")) <= charts.MAX_PANELS * 50 < 5000
     assert isinstance(charts.layer_frame(result), pd.DataFrame) and len(charts.layer_frame(result)) == 101
 
 
@@ -499,26 +500,28 @@ def test_theory_and_training_tooltips_use_the_page_words(lang):
     from views import theory as theory_view
     from views import training as training_view
 
-    words, text = theory_view.TEXT[lang], training_view.TEXT[lang]
     result = simulate(Config(depth=4, width=32, batch=64))
     gradient = theory_view.gradient_chart(
         theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, 0.5, lang), lang=lang)
-    assert _tooltip_titles(gradient) == {"series": words["series"], "layer": words["layer"],
-                                         "value": words["grad_std"]}
+    assert _tooltip_titles(gradient) == {"series": t(lang, "series"), "layer": t(lang, "layer"),
+                                         "value": t(lang, "theory_tab.grad_std")}
     steps_ = np.arange(5)
     runs = pd.DataFrame({"scheme": "He", "step": steps_, "loss": 1.0 + 0 * steps_, "accuracy": 0.5,
                          "loss_mean": 1.0, "accuracy_mean": 0.5})
-    assert _tooltip_titles(training_view.loss_chart(runs, text, classes=3)) == {
-        "scheme": text["scheme"], "step": text["step"], "loss_mean": text["loss_mean_tip"]}
-    assert _tooltip_titles(training_view.accuracy_chart(runs, text, classes=3)) == {
-        "scheme": text["scheme"], "step": text["step"], "accuracy_mean": text["accuracy_mean_tip"]}
+    assert _tooltip_titles(training_view.loss_chart(runs, lang, classes=3)) == {
+        "scheme": t(lang, "scheme"), "step": t(lang, "training_tab.step"),
+        "loss_mean": t(lang, "training_tab.loss_mean_tip")}
+    assert _tooltip_titles(training_view.accuracy_chart(runs, lang, classes=3)) == {
+        "scheme": t(lang, "scheme"), "step": t(lang, "training_tab.step"),
+        "accuracy_mean": t(lang, "training_tab.accuracy_mean_tip")}
     for statistic in ("act_std", "grad_std", "update_ratio"):
         cells = pd.DataFrame({"step": [0, 0, 1, 1], "layer": [1, 2, 1, 2], "value": [0.1, 0.2, 0.3, 0.4]})
-        assert _tooltip_titles(training_view.heatmap_chart(cells, text, statistic)) == {
-            "step": text["step"], "layer": text["layer"], "value": text[f"stat_{statistic}"]}
+        assert _tooltip_titles(training_view.heatmap_chart(cells, lang, statistic)) == {
+            "step": t(lang, "training_tab.step"), "layer": t(lang, "layer"),
+            "value": t(lang, f"training_tab.stat_{statistic}")}
     units = pd.DataFrame({"scheme": ["He", "He"], "layer": [1, 2], "distinct_units": [32, 32]})
-    assert _tooltip_titles(training_view.symmetry_chart(units, text)) == {
-        "scheme": text["scheme"], "layer": text["layer"], "distinct_units": text["units_y"]}
+    assert _tooltip_titles(training_view.symmetry_chart(units, lang)) == {
+        "scheme": t(lang, "scheme"), "layer": t(lang, "layer"), "distinct_units": t(lang, "training_tab.units_y")}
 
 
 @pytest.mark.parametrize("lang, before_bn", [("en", "before batch norm"), ("zh", "批归一化之前")])

@@ -16,7 +16,7 @@ from core import Config, threads, workers
 from core.train import RECORDS, SCHEMES, _record_steps, he_2015_depths, make_task, race, scheme_config
 from tests.worker_tasks import blas_threads, divide
 from views import training as training_view
-from views.training import TEXT as TRAINING_TEXT
+from views.text import LANGUAGES, t
 
 train_module = importlib.import_module("core.train")
 SMALL = Config(depth=4, width=24, batch=128)
@@ -194,10 +194,10 @@ def test_a_killed_worker_is_reported_and_replaced(pool):
     assert f"process {killed[0]} ended (killed by SIGKILL)" in str(crash.value)
     assert (crash.value.signal, crash.value.code) == ("SIGKILL", None)
     # the page says it in words, naming the signal, in each language; any other fault stays an exception
-    for lang in TRAINING_TEXT:
+    for lang in LANGUAGES:
         said = training_view.failure_text(crash.value, lang)
-        assert said == TRAINING_TEXT[lang]["worker_crashed"].format(
-            how=TRAINING_TEXT[lang]["ended_by_signal"].format(signal="SIGKILL"))
+        assert said == t(lang, "training_tab.worker_crashed",
+                         how=t(lang, "training_tab.ended_by_signal", signal="SIGKILL"))
         assert training_view.failure_text(ValueError("x"), lang) is None
     assert pool.pids() and pool.pids()[0] != killed[0]
     again = pool.run(train_module._train_in_worker, long_task(scheme_config(SMALL, "he_normal"), 20))

@@ -13,6 +13,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from .text import t
+
 SCHEME_COLOURS = {
     "normal_0.01": "#4477AA",  # blue: too small
     "normal_1": "#EE6677",  # red: too large
@@ -73,10 +75,10 @@ def panel_layers(depth: int, max_panels: int = MAX_PANELS) -> tuple[list[int], i
     return list(range(depth, 0, -k))[::-1], k
 
 
-def histogram_frame(result, panel_name: str, max_panels: int = MAX_PANELS) -> pd.DataFrame:
+def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS) -> pd.DataFrame:
     """Long frame (panel, layer, start, end, share) for the histogram panels; layers past a break are left out.
 
-    panel_name: the panel's title with {n} for the layer, e.g. "layer {n}".
+    Each panel is titled with the message "panel" in `lang` ("layer 3").
     """
     layers, _ = panel_layers(result.config.depth, max_panels)
     edges = result.hist_edges
@@ -86,7 +88,7 @@ def histogram_frame(result, panel_name: str, max_panels: int = MAX_PANELS) -> pd
         total = counts.sum()
         if total == 0 or not np.isfinite(result.stats["act_std"][layer]):
             continue
-        panel = panel_name.format(n=layer)
+        panel = t(lang, "panel", n=layer)
         rows.append(pd.DataFrame({"panel": panel, "layer": layer, "start": edges[:-1], "end": edges[1:],
                                   "share": counts / total}))
     return pd.concat(rows, ignore_index=True)

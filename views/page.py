@@ -42,7 +42,7 @@ def frames(config: Config, lang: str, cancel: Cancel = None, waiting: Callable[[
             "layers": layers,
             "act_std": charts.series_frame(layers, "act_std", "predicted_act_std", series),
             "grad_std": charts.series_frame(layers, "grad_std", "predicted_grad_std", series, first_layer=1),
-            "histogram": charts.histogram_frame(result, t(lang, "panel")),
+            "histogram": charts.histogram_frame(result, lang),
         }
     return FRAMES.get(("network", config, lang), make)
 

@@ -10,10 +10,7 @@ from typing import Any
 
 from .locale import LANGUAGES, catalogue, t
 
-__all__ = ["LANGUAGES", "SHOWN_CHARACTERS", "TEXT", "catalogue", "join", "t", "user_text"]
-
-# Legacy view for the app's call sites that read TEXT[lang][key]: every message of each language, read-only.
-TEXT = {code: catalogue(code) for code in LANGUAGES}
+__all__ = ["LANGUAGES", "SHOWN_CHARACTERS", "catalogue", "join", "t", "user_text"]
 
 
 def join(lang: str, items: list[str], kind: str = "list") -> str:

@@ -21,8 +21,8 @@ from core.initializers import weight_variance
 from core.theory import TRAINABLE_DEPTH_PER_XI
 
 from .charts import GUIDE_COLOUR, LABEL_SIZE, THEORY_COLOUR, decades, theme
-from .locale import Sections, t
 from .summary import format_value
+from .text import t
 
 X_DOMAIN = (0.1, 5.0)  # sigma_w^2, log axis: from 0.01 randn's neighbourhood to past He and tanh's gain
 Y_DOMAIN = (0.0, 1.0)  # sigma_b^2
@@ -32,17 +32,15 @@ PARADOX_CONFIG = Config(activation="tanh", init="normal", std=1.0)  # the lectur
 MEASURED_COLOUR = "#4477AA"  # Paul Tol's blue, as in views.charts
 HERE_COLOUR = "#EE6677"  # Paul Tol's red: the one mark that is the user's own
 
-# The lecture's schemes as points on the map (all at sigma_b^2 = 0); sigma_w^2 depends on the width.
+# The lecture's schemes as points on the map (all at sigma_b^2 = 0); sigma_w^2 depends on the width. Each is
+# labelled by the message "theory_tab.scheme_<name>".
 SCHEMES = {
-    "scheme_small": dict(init="normal", std=0.01),
-    "scheme_xavier": dict(init="xavier_normal"),
-    "scheme_he": dict(init="he_normal"),
-    "scheme_tanh_gain": dict(init="xavier_normal", gain=5.0 / 3.0),  # torch.nn.init.calculate_gain("tanh")
-    "scheme_large": dict(init="normal", std=1.0),
+    "small": dict(init="normal", std=0.01),
+    "xavier": dict(init="xavier_normal"),
+    "he": dict(init="he_normal"),
+    "tanh_gain": dict(init="xavier_normal", gain=5.0 / 3.0),  # torch.nn.init.calculate_gain("tanh")
+    "large": dict(init="normal", std=1.0),
 }
-
-# The tab's words are locales/*.toml's [theory_tab] table, read as t(lang, "theory_tab.map_title").
-TEXT = Sections("theory_tab")  # legacy view for the app's call sites that read TEXT[lang][key]
 
 
 def _number(value, digits: int = 3) -> str:
@@ -112,7 +110,7 @@ def marks_frame(width: int, sigma_w2: float | None, sigma_b2: float | None, lang
     triangle pointing the way, labelled with their true value. Labels are staggered in height so that close
     schemes (He at 2, tanh's gain at 2.78) do not overlap; a thin rule joins each label to its point.
     """
-    rows = [dict(key=key, label=t(lang, f"theory_tab.{key}"), sigma_w2=value, sigma_b2=0.0, here=False)
+    rows = [dict(key=key, label=t(lang, f"theory_tab.scheme_{key}"), sigma_w2=value, sigma_b2=0.0, here=False)
             for key, value in sorted(scheme_sigma_w2(width).items(), key=lambda item: item[1])]
     if sigma_w2 is not None:
         rows.append(dict(key="here", label=t(lang, "theory_tab.here"), sigma_w2=float(sigma_w2),
@@ -347,7 +345,7 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
 def paradox_text(numbers: dict, lang: str, width: int = PARADOX_CONFIG.width, measured: float | None = None) -> str:
     """The large-init paradox explained with core.theory.large_init_paradox()'s numbers (and a measured growth)."""
     extra = "" if measured is None else t(lang, "theory_tab.paradox_measured", value=_number(measured))
-    return t(lang, "theory_tab.paradox", 
+    return t(lang, "theory_tab.paradox",
         width=width, saturated=_percent(numbers["saturated"]), unsaturated=_percent(1.0 - numbers["saturated"]),
         share=_percent(numbers["unsaturated_share"]), growth=_number(numbers["growth"]), measured=extra,
         mean_slope2=_number(numbers["mean_slope2"], 2), sigma_w2=_number(numbers["sigma_w2"]),

@@ -7,15 +7,15 @@ a template built once by template); once it has ended, every result (curves_fram
 symmetry_frame). refusal says why a race is not run: over the memory budget, or over WORK_LIMIT.
 
 A result is shown only while the sidebar still matches the race it came from. The He et al. 2015 preset is
-the same pattern with core.cache.he_2015_cached (both depths, four runs side by side), captioned with
-words["he_paper"], tv.he_measured(results, words, depth) and words["he_note"]. The times the tab states come
-from MEASURED_S (benchmarks/bench_app.py), through race_seconds and durations.
+the same pattern with core.cache.he_2015_cached (both depths, four runs side by side), captioned with the
+messages "training_tab.he_paper", he_measured(results, lang, depth) and "training_tab.he_note". The times the
+tab states come from MEASURED_S (benchmarks/bench_app.py), through race_seconds and durations. Every builder
+takes the page's language and reads its words through t(lang, "training_tab.<name>").
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 import altair as alt
 import numpy as np
@@ -29,13 +29,8 @@ from core.train import (
 )
 
 from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, SCHEME_COLOURS, decades, theme
-from .locale import Sections, t
 from .summary import power_of_ten
-
-# The tab's words are locales/*.toml's [training_tab] table, read as t(lang, "training_tab.intro"). The chart
-# builders take them as a mapping by short name (TEXT[lang], a locale.Section) so that a caller can retitle a
-# chart (the He panel's loss charts).
-TEXT = Sections("training_tab")
+from .text import join, t
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
 # taken, so these come from his "muted" set, also safe for the common colour-vision deficiencies.
@@ -121,18 +116,17 @@ def durations(seconds: dict[str, float], lang: str) -> dict[str, str]:
     return {**{load: duration(seconds[load], lang) for load in LOADS}, "sessions": LOADED_BY}
 
 
-def refusal(config, schemes: list[str], steps: int, words: dict, lang: str, memory_budget: int) -> str | None:
+def refusal(config, schemes: list[str], steps: int, lang: str, memory_budget: int) -> str | None:
     """Why a race of `schemes` on this network is not run, or None: one of its runs needs more than memory_budget
     bytes (core.train.estimate_training_memory), or its work (race_work) is over WORK_LIMIT, which names the
     widest network that would fit (widest) and how long the limit's work takes (race_seconds)."""
     need = max((estimate_training_memory(scheme_config(config, s)) for s in schemes), default=0)
     if need > memory_budget:
-        return words["too_big_memory"].format(need=need / 2**20, budget=memory_budget / 2**20)
+        return t(lang, "training_tab.too_big_memory", need=need / 2**20, budget=memory_budget / 2**20)
     work = race_work(config, len(schemes), steps)
     if work > WORK_LIMIT:
-        return words["too_slow"].format(work=power_of_ten(work), limit=power_of_ten(WORK_LIMIT),
-                                        **durations(race_seconds(WORK_LIMIT), lang),
-                                        width=widest(config, len(schemes), steps, WORK_LIMIT))
+        return t(lang, "training_tab.too_slow", work=power_of_ten(work), limit=power_of_ten(WORK_LIMIT),
+                 **durations(race_seconds(WORK_LIMIT), lang), width=widest(config, len(schemes), steps, WORK_LIMIT))
     return None
 
 
@@ -171,17 +165,19 @@ def runs_frame(curves: dict, max_points: int = MAX_POINTS) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def final_frame(results: dict, text: Mapping[str, str]) -> pd.DataFrame:
-    """One row per scheme, as text: final loss and accuracy on all points, divergence, distinct units per layer."""
+def final_frame(results: dict, lang: str) -> pd.DataFrame:
+    """One row per scheme, as text, its columns named in `lang`: final loss and accuracy on all points,
+    divergence, distinct units per layer."""
     rows = []
     for name, r in results.items():
         units = r.distinct_units[np.isfinite(r.distinct_units)]
+        accuracy = f"{100 * r.final_accuracy:.1f}%" if math.isfinite(r.final_accuracy) else "—"
         rows.append({
-            text["scheme"]: name,
-            text["col_loss"]: f"{r.final_loss:.4f}" if math.isfinite(r.final_loss) else "—",
-            text["col_accuracy"]: f"{100 * r.final_accuracy:.1f}%" if math.isfinite(r.final_accuracy) else "—",
-            text["col_diverged"]: "—" if r.diverged_at is None else str(r.diverged_at),
-            text["col_units"]: "—" if units.size == 0 else (
+            t(lang, "scheme"): name,
+            t(lang, "training_tab.col_loss"): f"{r.final_loss:.4f}" if math.isfinite(r.final_loss) else "—",
+            t(lang, "training_tab.col_accuracy"): accuracy,
+            t(lang, "training_tab.col_diverged"): "—" if r.diverged_at is None else str(r.diverged_at),
+            t(lang, "training_tab.col_units"): "—" if units.size == 0 else (
                 f"{int(units.min())}" if units.min() == units.max() else f"{int(units.min())}–{int(units.max())}"),
         })
     return pd.DataFrame(rows)
@@ -225,13 +221,13 @@ def _guide(value: float, label: str, x_end: float) -> alt.LayerChart:
     """A dashed horizontal line with its label at the right end (x_end, in steps)."""
     frame = pd.DataFrame({"y": [value], "x": [x_end], "label": [label]})
     rule = alt.Chart(frame).mark_rule(color=GUIDE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(alt.Y("y:Q"))
-    words = alt.Chart(frame).mark_text(align="right", baseline="bottom", dy=-3, color=GUIDE_COLOUR,
-                                       fontSize=LABEL_SIZE - 2).encode(alt.X("x:Q"), alt.Y("y:Q"), alt.Text("label:N"))
-    return rule + words
+    text = alt.Chart(frame).mark_text(align="right", baseline="bottom", dy=-3, color=GUIDE_COLOUR,
+                                      fontSize=LABEL_SIZE - 2).encode(alt.X("x:Q"), alt.Y("y:Q"), alt.Text("label:N"))
+    return rule + text
 
 
-def _step_axis(text: Mapping[str, str], steps: int | None) -> alt.X:
-    x = alt.X("step:Q").title(text["step"])
+def _step_axis(lang: str, steps: int | None) -> alt.X:
+    x = alt.X("step:Q").title(t(lang, "training_tab.step"))
     return x if steps is None else x.scale(domain=[0, steps - 1], nice=False)
 
 
@@ -246,52 +242,56 @@ def loss_axis(frame: pd.DataFrame, classes: int) -> tuple[tuple[float, ...], flo
     return tuple(v for v in ticks if v <= hi), lo, hi
 
 
-def loss_chart(frame: pd.DataFrame, text: Mapping[str, str], classes: int, steps: int | None = None,
-               names: list[str] | None = None) -> alt.LayerChart:
+def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None = None,
+               names: list[str] | None = None, title: str | None = None) -> alt.LayerChart:
     """Minibatch loss per scheme on one log axis: their running mean bold, the raw values faint; ln K dashed.
 
     The axis stops at MAX_LOSS: a run whose loss explodes leaves the chart (its message says so) rather
     than squashing every other curve into one line. steps: the race's length; given while it trains, the
     step axis spans the whole race and the curves grow into it. names: the schemes of the legend, in order
-    (default: those in the frame). The curves are the chart's top-level data (see template).
+    (default: those in the frame). title: the chart's title (default: the message
+    "training_tab.loss_title"; the He panel names the depth instead). The curves are the chart's top-level
+    data (see template).
     """
     ln_k = math.log(classes)
     ticks, lo, hi = loss_axis(frame, classes)
-    y = alt.Y("value:Q").title(text["loss_y"]).scale(type="log", domain=[lo, hi], nice=False, clamp=False).axis(
-        values=list(ticks), format="~g")
-    x = _step_axis(text, steps)
-    colour = _scheme_colour(frame, text["scheme"], names)
+    y = alt.Y("value:Q").title(t(lang, "training_tab.loss_y")).scale(
+        type="log", domain=[lo, hi], nice=False, clamp=False).axis(values=list(ticks), format="~g")
+    x = _step_axis(lang, steps)
+    colour = _scheme_colour(frame, t(lang, "scheme"), names)
     mean = alt.Chart().mark_line(strokeWidth=3, clip=True).encode(
         x, y, colour,
-        tooltip=[alt.Tooltip("scheme:N", title=text["scheme"]), alt.Tooltip("step:Q", title=text["step"]),
-                 alt.Tooltip("loss_mean:Q", format=".3f", title=text["loss_mean_tip"])],
+        tooltip=[alt.Tooltip("scheme:N", title=t(lang, "scheme")),
+                 alt.Tooltip("step:Q", title=t(lang, "training_tab.step")),
+                 alt.Tooltip("loss_mean:Q", format=".3f", title=t(lang, "training_tab.loss_mean_tip"))],
     ).transform_calculate(value="datum.loss_mean")
     raw = alt.Chart().mark_line(strokeWidth=1, opacity=0.3, clip=True).encode(
         x, y, colour).transform_calculate(value="datum.loss")
-    guide = _guide(ln_k, text["ln_k"].format(k=classes), _last_step(frame, steps))
-    chart = alt.layer(mean, raw, guide, data=frame).properties(title=text["loss_title"], height=HEIGHT + 80,
-                                                               width="container")
+    guide = _guide(ln_k, t(lang, "training_tab.ln_k", k=classes), _last_step(frame, steps))
+    title = t(lang, "training_tab.loss_title") if title is None else title
+    chart = alt.layer(mean, raw, guide, data=frame).properties(title=title, height=HEIGHT + 80, width="container")
     return _fonts(chart)
 
 
-def accuracy_chart(frame: pd.DataFrame, text: Mapping[str, str], classes: int, ceiling: float | None = None,
+def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float | None = None,
                    steps: int | None = None, names: list[str] | None = None) -> alt.LayerChart:
     """Running-mean minibatch accuracy per scheme; chance (1/K) and, if given, the one-unit ceiling dashed.
 
     steps, names: as in loss_chart."""
     chart = alt.Chart().mark_line(strokeWidth=3).encode(
-        _step_axis(text, steps),
-        alt.Y("accuracy_mean:Q").title(text["accuracy_y"]).scale(domain=[0, 1]).axis(format="%"),
-        _scheme_colour(frame, text["scheme"], names),
-        tooltip=[alt.Tooltip("scheme:N", title=text["scheme"]), alt.Tooltip("step:Q", title=text["step"]),
-                 alt.Tooltip("accuracy_mean:Q", format=".1%", title=text["accuracy_mean_tip"])],
+        _step_axis(lang, steps),
+        alt.Y("accuracy_mean:Q").title(t(lang, "training_tab.accuracy_y")).scale(domain=[0, 1]).axis(format="%"),
+        _scheme_colour(frame, t(lang, "scheme"), names),
+        tooltip=[alt.Tooltip("scheme:N", title=t(lang, "scheme")),
+                 alt.Tooltip("step:Q", title=t(lang, "training_tab.step")),
+                 alt.Tooltip("accuracy_mean:Q", format=".1%", title=t(lang, "training_tab.accuracy_mean_tip"))],
     )
     x_end = _last_step(frame, steps)
-    layers = [chart, _guide(1 / classes, text["chance"].format(k=classes), x_end)]
+    layers = [chart, _guide(1 / classes, t(lang, "training_tab.chance", k=classes), x_end)]
     if ceiling is not None:
-        layers.append(_guide(ceiling, text["one_unit"], x_end))
-    return _fonts(alt.layer(*layers, data=frame).properties(title=text["accuracy_title"], height=HEIGHT,
-                                                            width="container"))
+        layers.append(_guide(ceiling, t(lang, "training_tab.one_unit"), x_end))
+    return _fonts(alt.layer(*layers, data=frame).properties(title=t(lang, "training_tab.accuracy_title"),
+                                                            height=HEIGHT, width="container"))
 
 
 def template(chart: alt.LayerChart) -> dict:
@@ -315,22 +315,23 @@ def template(chart: alt.LayerChart) -> dict:
     return inline(spec)
 
 
-def heatmap_chart(frame: pd.DataFrame, text: Mapping[str, str], statistic: str = "act_std") -> alt.Chart:
+def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str = "act_std") -> alt.Chart:
     """Layer x step, coloured by the statistic on a log scale (viridis); exact zeros are left blank."""
+    name = t(lang, f"training_tab.stat_{statistic}")
     shown = frame[frame["value"] > 0]
     _, domain = decades(shown["value"]) if len(shown) else ((), (0.1, 1.0))
     chart = alt.Chart(shown).mark_rect().encode(
-        alt.X("step:O").title(text["step"]).axis(labelOverlap=True, labelAngle=0),
-        alt.Y("layer:O").title(text["layer"]).sort("descending").axis(labelOverlap=True),
-        alt.Color("value:Q").title(text[f"stat_{statistic}"]).scale(type="log", scheme="viridis",
-                                                                    domain=list(domain)),
-        tooltip=[alt.Tooltip("step:Q", title=text["step"]), alt.Tooltip("layer:Q", title=text["layer"]),
-                 alt.Tooltip("value:Q", format=".3~g", title=text[f"stat_{statistic}"])],
-    ).properties(title=text[f"heatmap_title_{statistic}"], height=HEIGHT + 80, width="container")
+        alt.X("step:O").title(t(lang, "training_tab.step")).axis(labelOverlap=True, labelAngle=0),
+        alt.Y("layer:O").title(t(lang, "layer")).sort("descending").axis(labelOverlap=True),
+        alt.Color("value:Q").title(name).scale(type="log", scheme="viridis", domain=list(domain)),
+        tooltip=[alt.Tooltip("step:Q", title=t(lang, "training_tab.step")),
+                 alt.Tooltip("layer:Q", title=t(lang, "layer")),
+                 alt.Tooltip("value:Q", format=".3~g", title=name)],
+    ).properties(title=t(lang, f"training_tab.heatmap_title_{statistic}"), height=HEIGHT + 80, width="container")
     return _fonts(chart)
 
 
-def symmetry_chart(frame: pd.DataFrame, text: Mapping[str, str], max_labels: int = 30, panel_width: int = 260,
+def symmetry_chart(frame: pd.DataFrame, lang: str, max_labels: int = 30, panel_width: int = 260,
                    columns: int = SYMMETRY_COLUMNS) -> alt.FacetChart:
     """Distinct units per hidden layer after training, one panel per scheme, `columns` panels to a row.
 
@@ -340,10 +341,10 @@ def symmetry_chart(frame: pd.DataFrame, text: Mapping[str, str], max_labels: int
     """
     names = list(dict.fromkeys(frame["scheme"]))
     base = alt.Chart().encode(  # no data of its own: the facet splits the layered chart's data by scheme
-        alt.X("layer:O").title(text["layer"]).axis(labelOverlap=True, labelAngle=0),
-        alt.Y("distinct_units:Q").title(text["units_y"]),
-        tooltip=[alt.Tooltip("scheme:N", title=text["scheme"]), alt.Tooltip("layer:Q", title=text["layer"]),
-                 alt.Tooltip("distinct_units:Q", format="d", title=text["units_y"])],
+        alt.X("layer:O").title(t(lang, "layer")).axis(labelOverlap=True, labelAngle=0),
+        alt.Y("distinct_units:Q").title(t(lang, "training_tab.units_y")),
+        tooltip=[alt.Tooltip("scheme:N", title=t(lang, "scheme")), alt.Tooltip("layer:Q", title=t(lang, "layer")),
+                 alt.Tooltip("distinct_units:Q", format="d", title=t(lang, "training_tab.units_y"))],
     )
     bars = base.mark_bar().encode(alt.Color("scheme:N").scale(domain=names, range=colours(names)).legend(None))
     layers = [bars]
@@ -352,7 +353,7 @@ def symmetry_chart(frame: pd.DataFrame, text: Mapping[str, str], max_labels: int
             alt.Text("distinct_units:Q", format="d")))
     chart = alt.layer(*layers, data=frame).properties(width=panel_width, height=HEIGHT - 60)
     facet = chart.facet(facet=alt.Facet("scheme:N").title(None).sort(names), columns=columns).properties(
-        title=text["symmetry_title"])
+        title=t(lang, "training_tab.symmetry_title"))
     return _fonts(facet)
 
 
@@ -369,17 +370,17 @@ def plateau_steps(result, fraction: float) -> int | None:
     return steps_to_loss(result, fraction * math.log(result.classes))
 
 
-def he_measured(results: dict, text: Mapping[str, str], depth: int) -> str:
-    """What this app measured in the He et al. 2015 race, in one or two sentences."""
+def he_measured(results: dict, lang: str, depth: int) -> str:
+    """What this app measured in the He et al. 2015 race at one depth, in the page's language: a clause per run."""
     parts = []
     for name, r in results.items():
         left, half = plateau_steps(r, PLATEAU), plateau_steps(r, HALF)
         if r.diverged_at is not None and half is None:
-            parts.append(text["he_diverged"].format(scheme=name, step=r.diverged_at))
+            parts.append(t(lang, "training_tab.he_diverged", scheme=name, step=r.diverged_at))
         elif left is None:
-            parts.append(text["he_stalled"].format(scheme=name, steps=r.steps))
+            parts.append(t(lang, "training_tab.he_stalled", scheme=name, steps=r.steps))
         elif half is None:
-            parts.append(text["he_left"].format(scheme=name, left=left, steps=r.steps))
+            parts.append(t(lang, "training_tab.he_left", scheme=name, left=left, steps=r.steps))
         else:
-            parts.append(text["he_trained"].format(scheme=name, left=left, half=half))
-    return text["he_measured"].format(depth=depth, runs=text["join_clause"].join(parts))
+            parts.append(t(lang, "training_tab.he_trained", scheme=name, left=left, half=half))
+    return t(lang, "training_tab.he_measured", depth=depth, runs=join(lang, parts, "clause"))

@@ -30,29 +30,30 @@ def paradox_numbers() -> dict:
 
 
 def show(page: Page) -> None:
-    words, config, result = theory_view.TEXT[page.lang], page.config, page.result
+    config, result = page.config, page.result
     numbers = theory.theory_summary(config)
-    xi = st.toggle(words["colour_xi"], False, key="xi", bind=URL, help=words["colour_xi_help"])
+    xi = st.toggle(page.t("theory_tab.colour_xi"), False, key="xi", bind=URL,
+                   help=page.t("theory_tab.colour_xi_help"))
     colour_by = "depth_scale" if xi else "log_chi1"
     cells, critical = theory_map(config.activation, config.slope, config.bias)
     marks = theory_view.marks_frame(config.width, numbers["sigma_w2"], numbers["sigma_b2"], page.lang)
     left, right = st.columns([3, 2])
     with left:  # several datasets: drawn as built, not through the single-frame template of draw()
         draw_chart(theory_view.map_chart(cells, critical, marks, colour_by=colour_by, lang=page.lang,
-                                         title=words["map_title"].format(activation=config.activation)),
+                                         title=page.t("theory_tab.map_title", activation=config.activation)),
                    width="stretch")
         if critical.empty:
-            st.caption(words["no_critical"].format(activation=config.activation))
+            st.caption(page.t("theory_tab.no_critical", activation=config.activation))
         if colour_by == "depth_scale" and cells["diverges"].any():
-            st.caption(words["diverging"])
+            st.caption(page.t("theory_tab.diverging"))
     with right:
         grad = theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, numbers["chi1"], page.lang)
         draw_chart(theory_view.gradient_chart(grad, lang=page.lang, batch_norm=config.batch_norm), width="stretch")
-        for caption in summary.log_gaps(page.lang, {words["measured"]: result.grad_std,
-                                                    words["theory"]: result.predicted_grad_std}, first_layer=1):
+        gaps = {page.t("measured"): result.grad_std, page.t("theory_tab.theory"): result.predicted_grad_std}
+        for caption in summary.log_gaps(page.lang, gaps, first_layer=1):
             st.caption(caption)
     st.markdown(theory_view.here_text(numbers, page.lang, config.batch_norm, config.depth))
-    st.markdown(words["phases"])
+    st.markdown(page.t("theory_tab.phases"))
     measured = theory_view.measured_growth(result.grad_std) if theory_view.is_paradox_network(config) else None
     st.markdown(theory_view.paradox_text(paradox_numbers(), page.lang, measured=measured))
 

@@ -18,6 +18,7 @@ from .. import training as training_view
 from ..cache import TEMPLATES
 from ..draw import draw_chart
 from ..page import Page, memory_budget
+from ..text import t
 from ..urlstate import URL
 
 REDRAW_EVERY = 0.3  # seconds between redraws of a training's progress and curves while it runs
@@ -67,13 +68,13 @@ def watch(name: str, panel: Callable[[], None]) -> None:
     st.fragment(run_every=REDRAW_EVERY if running else None)(fragment)()
 
 
-def progress_line(job: live.Training, words: dict) -> None:
+def progress_line(job: live.Training, lang: str) -> None:
     """The bar of a running training, its steps and seconds so far, and its Stop button."""
     bar, button = st.columns([5, 1], vertical_alignment="bottom")
-    text = words["running"].format(done=job.done, total=job.total, seconds=job.seconds) if job.total else \
-        words["starting"]
+    text = t(lang, "training_tab.running", done=job.done, total=job.total, seconds=job.seconds) if job.total else \
+        t(lang, "training_tab.starting")
     bar.progress(job.fraction, text=text)
-    button.button(words["stop"], on_click=job.stop, key=f"stop_{id(job)}", width="stretch")
+    button.button(t(lang, "training_tab.stop"), on_click=job.stop, key=f"stop_{id(job)}", width="stretch")
 
 
 def show_failure(failure: BaseException, lang: str) -> None:
@@ -86,56 +87,57 @@ def show_failure(failure: BaseException, lang: str) -> None:
 
 
 def show(page: Page) -> None:
-    words, config = training_view.TEXT[page.lang], page.config
-    st.subheader(words["title"])
+    lang, config = page.lang, page.config
+    st.subheader(t(lang, "training_tab.title"))
     left, right = st.columns([4, 1], vertical_alignment="bottom")
-    schemes = left.multiselect(words["schemes"], list(TRAIN_SCHEMES), default=list(lecture_schemes(config.activation)),
-                               key="train", bind=URL, help=words["schemes_help"])
-    steps = int(right.number_input(words["steps"], *urlstate.STEPS_RANGE, DEFAULT_STEPS, step=50, key="steps",
-                                   bind=URL, help=words["steps_help"]))
-    st.markdown(words["intro"].format(**training_view.setup(config, steps)))
-    st.caption(words["head"])
-    refusal = training_view.refusal(config, schemes, steps, words, page.lang, memory_budget())
+    schemes = left.multiselect(t(lang, "training_tab.schemes"), list(TRAIN_SCHEMES),
+                               default=list(lecture_schemes(config.activation)), key="train", bind=URL,
+                               help=t(lang, "training_tab.schemes_help"))
+    steps = int(right.number_input(t(lang, "training_tab.steps"), *urlstate.STEPS_RANGE, DEFAULT_STEPS, step=50,
+                                   key="steps", bind=URL, help=t(lang, "training_tab.steps_help")))
+    st.markdown(t(lang, "training_tab.intro", **training_view.setup(config, steps)))
+    st.caption(t(lang, "training_tab.head"))
+    refusal = training_view.refusal(config, schemes, steps, lang, memory_budget())
     if refusal:
         st.error(refusal)
     elif (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN:
-        st.warning(words["slow"].format(work=training_view.power_of_ten(work), **training_view.durations(
-            training_view.race_seconds(work), page.lang)))
+        st.warning(t(lang, "training_tab.slow", work=training_view.power_of_ten(work), **training_view.durations(
+            training_view.race_seconds(work), lang)))
     key = (config, tuple(schemes), steps)
     job = st.session_state.get("_race")
     training = job is not None and job.running and job.key == key  # a second press would only start it over
-    st.button(words["run"], type="primary", disabled=not schemes or bool(refusal) or training, key="run_race",
-              on_click=start_race, args=key)
-    watch("_race", lambda: race_panel(key, schemes, refusal, words, page.lang))
+    st.button(t(lang, "training_tab.run"), type="primary", disabled=not schemes or bool(refusal) or training,
+              key="run_race", on_click=start_race, args=key)
+    watch("_race", lambda: race_panel(key, schemes, refusal, lang))
     st.divider()
-    show_he_2015(words, page.lang)
+    show_he_2015(lang)
 
 
-def race_panel(key: tuple, schemes: list[str], refusal: str | None, words: dict, lang: str) -> None:
+def race_panel(key: tuple, schemes: list[str], refusal: str | None, lang: str) -> None:
     """The race of the sidebar's settings: growing curves while it trains, then every result; or why none."""
     job = st.session_state.get("_race")
     mine = job if job is not None and job.key == key else None
     if mine is not None and mine.result is not None:
         st.session_state["_training"] = key, mine.result  # kept until another race finishes
     if mine is not None and mine.running:
-        progress_line(mine, words)
+        progress_line(mine, lang)
         draw_live(mine, lang)
     elif mine is not None and mine.stopped:
-        st.warning(words["stopped"].format(seconds=mine.seconds, done=mine.done, total=mine.total))
+        st.warning(t(lang, "training_tab.stopped", seconds=mine.seconds, done=mine.done, total=mine.total))
         draw_live(mine, lang)
     elif mine is not None and mine.message is not None:
-        st.error(words["too_big"].format(message=mine.message))
+        st.error(t(lang, "training_tab.too_big", message=mine.message))
     elif mine is not None and mine.failure is not None:
         show_failure(mine.failure, lang)
     else:
         if job is not None and job.running:  # started for other settings, still using the server
-            st.info(words["other_running"])
-            progress_line(job, words)
+            st.info(t(lang, "training_tab.other_running"))
+            progress_line(job, lang)
         shown = st.session_state.get("_training")
         if shown is not None and shown[0] == key:
-            draw_race(shown[1], words, lang)
+            draw_race(shown[1], lang)
         elif schemes and not refusal:
-            st.info(words["press_run"])
+            st.info(t(lang, "training_tab.press_run"))
 
 
 def draw_live(job: live.Training, lang: str) -> None:
@@ -152,52 +154,54 @@ def live_template(kind: str, lang: str, steps: int, schemes: tuple[str, ...], ax
     """A growing race's loss or accuracy chart, per labels, schemes and loss axis, without its data."""
     build = training_view.loss_chart if kind == "loss" else training_view.accuracy_chart
     return TEMPLATES.get(("live", kind, lang, steps, schemes, axis), lambda: training_view.template(
-        build(frame, training_view.TEXT[lang], DEFAULT_CLASSES, steps=steps, names=list(schemes))))
+        build(frame, lang, DEFAULT_CLASSES, steps=steps, names=list(schemes))))
 
 
-def draw_race(results: dict, words: dict, lang: str) -> None:
+def draw_race(results: dict, lang: str) -> None:
     """Loss and accuracy of every run, the final table, one run's layers over training, and the symmetry."""
     for message in training_view.messages(results, lang):
         st.warning(message)  # a diverged curve stops; the others are drawn in full
     curves, k = training_view.curves_frame(results), training_view.classes_of(results)
-    draw_chart(training_view.loss_chart(curves, words, k), width="stretch")
-    draw_chart(training_view.accuracy_chart(curves, words, k, ceiling=one_unit_ceiling(k)), width="stretch")
-    st.dataframe(training_view.final_frame(results, words), hide_index=True)
-    st.caption(words["table_caption"])
+    draw_chart(training_view.loss_chart(curves, lang, k), width="stretch")
+    draw_chart(training_view.accuracy_chart(curves, lang, k, ceiling=one_unit_ceiling(k)), width="stretch")
+    st.dataframe(training_view.final_frame(results, lang), hide_index=True)
+    st.caption(t(lang, "training_tab.table_caption"))
     left, right = st.columns(2)
-    name = left.selectbox(words["heatmap_scheme"], list(results), index=len(results) - 1)
+    name = left.selectbox(t(lang, "training_tab.heatmap_scheme"), list(results), index=len(results) - 1)
     statistics = ("act_std", "grad_std", "update_ratio")
-    statistic = right.selectbox(words["heatmap_statistic"], statistics, format_func=lambda s: words[f"stat_{s}"])
+    statistic = right.selectbox(t(lang, "training_tab.heatmap_statistic"), statistics,
+                                format_func=lambda s: t(lang, f"training_tab.stat_{s}"))
     frame = training_view.heatmap_frame(results[name], statistic)
-    draw_chart(training_view.heatmap_chart(frame, words, statistic), width="stretch")
-    st.caption(words["heatmap_caption"])
-    draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results), words, panel_width=240))
-    st.caption(words["symmetry_caption"].format(ceiling=one_unit_ceiling(k)))
+    draw_chart(training_view.heatmap_chart(frame, lang, statistic), width="stretch")
+    st.caption(t(lang, "training_tab.heatmap_caption"))
+    draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results), lang, panel_width=240))
+    st.caption(t(lang, "training_tab.symmetry_caption", ceiling=one_unit_ceiling(k)))
 
 
-def show_he_2015(words: dict, lang: str) -> None:
+def show_he_2015(lang: str) -> None:
     """The He et al. 2015 preset: its own networks and Run button, the paper's result beside this app's."""
-    st.subheader(words["he_title"])
-    st.caption(words["he_setup"].format(**he_2015_settings(),  # the preset's steps as the engine reads them
-                                        **training_view.durations(training_view.MEASURED_S["he"], lang)))
+    st.subheader(t(lang, "training_tab.he_title"))
+    st.caption(t(lang, "training_tab.he_setup", **he_2015_settings(),  # the preset's steps as the engine reads them
+                 **training_view.durations(training_view.MEASURED_S["he"], lang)))
     job = st.session_state.get("_he_race")
-    st.button(words["he_run"], key="run_he_2015", on_click=start_he_2015, disabled=job is not None and job.running)
-    st.markdown(words["he_paper"])
-    watch("_he_race", lambda: he_panel(words, lang))
+    st.button(t(lang, "training_tab.he_run"), key="run_he_2015", on_click=start_he_2015,
+              disabled=job is not None and job.running)
+    st.markdown(t(lang, "training_tab.he_paper"))
+    watch("_he_race", lambda: he_panel(lang))
 
 
-def he_panel(words: dict, lang: str) -> None:
+def he_panel(lang: str) -> None:
     job = st.session_state.get("_he_race")
     if job is None:
         return
     if job.running:
-        progress_line(job, words)
+        progress_line(job, lang)
         return
     if job.stopped:
-        st.warning(words["stopped"].format(seconds=job.seconds, done=job.done, total=job.total))
+        st.warning(t(lang, "training_tab.stopped", seconds=job.seconds, done=job.done, total=job.total))
         return
     if job.message is not None:
-        st.error(words["too_big"].format(message=job.message))
+        st.error(t(lang, "training_tab.too_big", message=job.message))
         return
     if job.failure is not None:
         show_failure(job.failure, lang)
@@ -206,8 +210,9 @@ def he_panel(words: dict, lang: str) -> None:
     for (depth, runs), column in zip(results.items(), st.columns(len(results))):
         with column:
             curves = training_view.curves_frame(runs)
-            title = {**words, "loss_title": f"{words['he_depth']} {depth}"}
-            draw_chart(training_view.loss_chart(curves, title, training_view.classes_of(runs)), width="stretch")
-            st.markdown(training_view.he_measured(runs, words, depth))
-    st.caption(words["he_note"])
+            title = f"{t(lang, 'training_tab.he_depth')} {depth}"
+            draw_chart(training_view.loss_chart(curves, lang, training_view.classes_of(runs), title=title),
+                       width="stretch")
+            st.markdown(training_view.he_measured(runs, lang, depth))
+    st.caption(t(lang, "training_tab.he_note"))
 
