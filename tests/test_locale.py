@@ -122,6 +122,33 @@ def test_every_message_is_read_by_the_code():
     assert unread == []
 
 
+def legacy_reads(source: str) -> list[str]:
+    """Where a module reads a message other than as t(lang, key, **values): a call of catalogue(), a mapping of
+    messages (a name TEXT), or .format() on a message taken out of a mapping or out of t() (words["x"].format)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name) and node.id in ("TEXT", "Section", "Sections", "catalogue"):
+            found.append(f"line {node.lineno}: {node.id}")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+            owner = node.func.value
+            if isinstance(owner, ast.Subscript) or (isinstance(owner, ast.Call)
+                                                    and getattr(owner.func, "id", "") == "t"):
+                found.append(f"line {node.lineno}: .format() on a message")
+    return sorted(found)
+
+
+def test_every_message_is_read_through_t():
+    """One access style: the app, the views and the benchmarks read every message as t(lang, "key", **values)
+    (views/locale.py, which defines it, and views/text.py, which re-exports it, aside)."""
+    assert legacy_reads('words = TEXT[lang]\nwords["run"].format(n=1)\nt(lang, "x").format(n=1)') == [
+        "line 1: TEXT", "line 2: .format() on a message", "line 3: .format() on a message"]  # the net catches them
+    paths = [ROOT / "streamlit_app.py", *sorted((ROOT / "views").rglob("*.py")),
+             *sorted((ROOT / "benchmarks").glob("*.py"))]
+    found = {path.relative_to(ROOT).as_posix(): legacy_reads(path.read_text(encoding="utf-8")) for path in paths
+             if path.name not in ("locale.py", "text.py")}
+    assert {path: where for path, where in found.items() if where} == {}
+
+
 # ---------- a new language is one file ----------
 
 def shouted(template: str) -> str:
