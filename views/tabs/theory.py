@@ -40,14 +40,15 @@ def show(page: Page) -> None:
     with left:  # several datasets: drawn as built, not through the single-frame template of draw()
         draw_chart(theory_view.map_chart(cells, critical, marks, colour_by=colour_by, lang=page.lang,
                                          title=words["map_title"].format(activation=config.activation)),
-                   width="stretch")
+                   name="phase-map", width="stretch")
         if critical.empty:
             st.caption(words["no_critical"].format(activation=config.activation))
         if colour_by == "depth_scale" and cells["diverges"].any():
             st.caption(words["diverging"])
     with right:
         grad = theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, numbers["chi1"], page.lang)
-        draw_chart(theory_view.gradient_chart(grad, lang=page.lang, batch_norm=config.batch_norm), width="stretch")
+        draw_chart(theory_view.gradient_chart(grad, lang=page.lang, batch_norm=config.batch_norm),
+                   name="gradient-theory", width="stretch")
         for caption in summary.log_gaps(page.lang, {words["measured"]: result.grad_std,
                                                     words["theory"]: result.predicted_grad_std}, first_layer=1):
             st.caption(caption)

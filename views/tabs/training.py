@@ -160,8 +160,9 @@ def draw_race(results: dict, words: dict, lang: str) -> None:
     for message in training_view.messages(results, lang):
         st.warning(message)  # a diverged curve stops; the others are drawn in full
     curves, k = training_view.curves_frame(results), training_view.classes_of(results)
-    draw_chart(training_view.loss_chart(curves, words, k), width="stretch")
-    draw_chart(training_view.accuracy_chart(curves, words, k, ceiling=one_unit_ceiling(k)), width="stretch")
+    draw_chart(training_view.loss_chart(curves, words, k), name="race-loss", width="stretch")
+    draw_chart(training_view.accuracy_chart(curves, words, k, ceiling=one_unit_ceiling(k)), name="race-accuracy",
+               width="stretch")
     st.dataframe(training_view.final_frame(results, words), hide_index=True)
     st.caption(words["table_caption"])
     left, right = st.columns(2)
@@ -169,9 +170,11 @@ def draw_race(results: dict, words: dict, lang: str) -> None:
     statistics = ("act_std", "grad_std", "update_ratio")
     statistic = right.selectbox(words["heatmap_statistic"], statistics, format_func=lambda s: words[f"stat_{s}"])
     frame = training_view.heatmap_frame(results[name], statistic)
-    draw_chart(training_view.heatmap_chart(frame, words, statistic), width="stretch")
+    draw_chart(training_view.heatmap_chart(frame, words, statistic), name=f"race-{statistic.replace('_', '-')}",
+               width="stretch")
     st.caption(words["heatmap_caption"])
-    draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results), words, panel_width=240))
+    draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results), words, panel_width=240),
+               name="race-symmetry")
     st.caption(words["symmetry_caption"].format(ceiling=one_unit_ceiling(k)))
 
 
@@ -207,7 +210,8 @@ def he_panel(words: dict, lang: str) -> None:
         with column:
             curves = training_view.curves_frame(runs)
             title = {**words, "loss_title": f"{words['he_depth']} {depth}"}
-            draw_chart(training_view.loss_chart(curves, title, training_view.classes_of(runs)), width="stretch")
+            draw_chart(training_view.loss_chart(curves, title, training_view.classes_of(runs)),
+                       name=f"he-2015-loss-depth-{depth}", width="stretch")
             st.markdown(training_view.he_measured(runs, words, depth))
     st.caption(words["he_note"])
 
