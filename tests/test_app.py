@@ -737,5 +737,6 @@ def test_the_data_tab_names_what_its_shares_count():
     at = open_app(step="3", tab="data")
     no_trouble(at)
     columns = list(at.dataframe[0].value.columns)
-    assert "saturated_values" in columns and "dead_units" in columns and "saturated" not in columns
+    assert t("en", "column_saturated") == "saturated values (share)" and t("en", "column_dead") == "dead units (share)"
+    assert t("en", "column_saturated") in columns and t("en", "column_dead") in columns and "saturated" not in columns
     assert at.metric[2].label == t("en", "metric_saturated")
