@@ -23,6 +23,7 @@ from views import theory as theory_view
 from views.draw import chart_template
 from views.tabs import CODES as TABS
 from views.tabs.data import EMPTY
+from views.tabs.theory import theory_map
 from views.text import LANGUAGES, t
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,7 +169,6 @@ def test_every_chart_as_svg_is_xml_with_its_title_and_axes(steps, lang):
 def test_a_chart_with_several_datasets_keeps_them_all():
     """The Theory tab's map is drawn as built, from three frames: each is in the figure."""
     config = Config(activation="tanh")
-    from views.tabs.theory import theory_map
     cells, critical = theory_map(config.activation, config.slope, config.bias)
     marks = theory_view.marks_frame(config.width, 1.0, 0.0, "en")
     title = theory_view.TEXT["en"]["map_title"].format(activation="tanh")
