@@ -20,6 +20,7 @@ from core.network import WORK_LIMIT
 from core.threads import ADMISSION, Cancelled
 from core.threads import configure as configure_threads
 from views import summary, tabs, tour, urlstate
+from views.draw import name_figures
 from views.computing import COMPUTING_CSS, Note, compute, compute_first, session_gone
 from views.headline import breaks, header, metrics
 from views.link import check_link, link_problems, sync_tab
@@ -60,6 +61,7 @@ def main() -> None:
     except Cancelled:  # the session has gone, or its run was stopped: there is no page to draw
         return
     page = Page(config, result, lang)
+    name_figures(config, lang)  # every chart below offers its SVG and PNG, named after this step
     if step != tour.CUSTOM:
         story.markdown(tour.story(step, result, lang))
     metrics(page)

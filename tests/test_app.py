@@ -376,7 +376,7 @@ def test_an_overflow_is_stated_and_the_finite_layers_still_draw():
     assert t("en", "verdict_overflowed") in at.metric[3].value
     open_tab(at, "data")
     table = at.dataframe[0].value
-    assert table["act_std"].notna().sum() >= 5  # the layers before the break are there
+    assert table[t("en", "column_act_std")].notna().sum() >= 5  # the layers before the break are there
 
 
 def test_a_gain_that_is_not_a_number_warns():
@@ -735,5 +735,6 @@ def test_the_data_tab_names_what_its_shares_count():
     at = open_app(step="3", tab="data")
     no_trouble(at)
     columns = list(at.dataframe[0].value.columns)
-    assert "saturated_values" in columns and "dead_units" in columns and "saturated" not in columns
+    assert t("en", "column_saturated") == "saturated values (share)" and t("en", "column_dead") == "dead units (share)"
+    assert t("en", "column_saturated") in columns and t("en", "column_dead") in columns and "saturated" not in columns
     assert at.metric[2].label == t("en", "metric_saturated")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import struct
 import subprocess
 import time
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from tests.browser_support import (
     CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, WATCH_STATE, streamlit_server,
 )
+from views.export import PNG_SCALE
 from views.text import t
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,6 +194,35 @@ def test_the_theory_tab_draws_its_map(base, page):
     assert heatmap.locator("svg path").count() > 2000  # the map's 60 x 41 cells, then the line and the marks
     assert t("en", "theory_tab.here") in heatmap.inner_text()
 
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_chart_downloads_as_svg_and_png_named_after_the_step(base, browser, lang):
+    """The Activations tab's std chart at step 2: the files Vega's converter makes when its buttons are pressed,
+    under the step's and the chart's name, without the page running again."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+    context.add_init_script(COUNT_RUNS)
+    page = visit(context.new_page(), f"{base}/?step=2&lang={lang}", charts=3)
+    runs = page.evaluate("window.__finishedRuns")
+    files = {}
+    for fmt in ("svg", "png"):
+        # the charts in page order: the mean, the std (the second), the histograms; each with SVG then PNG
+        button = page.locator("[data-testid='stDownloadButton']").filter(has_text=t(lang, f"figure_{fmt}")).nth(1)
+        with page.expect_download(timeout=90_000) as info:  # the first conversion starts the converter: seconds
+            button.click()
+        download = info.value
+        assert download.failure() is None
+        assert download.suggested_filename == f"step-2_activation-std.{fmt}"
+        files[fmt] = Path(download.path()).read_bytes()
+    root = ElementTree.fromstring(files["svg"])
+    texts = ["".join(node.itertext()) for node in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert t(lang, "chart_act_std") in texts and t(lang, "layer") in texts
+    assert files["png"][:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", files["png"][16:24])  # IHDR, the first chunk
+    assert (width, height) == (round(float(root.get("width")) * PNG_SCALE), round(float(root.get("height")) * PNG_SCALE))
+    assert page.evaluate("window.__finishedRuns") == runs  # a download does not run the page again
+    assert page.locator(EXCEPTION).count() == 0
+    context.close()
 
 def _has_chinese_font() -> bool:
     try:

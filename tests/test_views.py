@@ -14,7 +14,7 @@ import pytest
 
 from core import Config, simulate, threads
 from core.config import ACTIVATIONS, INITS
-from views import charts, derivation, summary, tour, urlstate
+from views import charts, derivation, export, summary, tour, urlstate
 from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.text import LANGUAGES, catalogue, t
 
@@ -468,11 +468,13 @@ def _encodings(spec: dict) -> list[dict]:
     return found
 
 
-def test_the_data_tab_renames_the_shares_to_what_they_count(steps):
-    frame = charts.data_frame(charts.layer_frame(steps["3"]))
-    assert {"saturated_values", "dead_units"} <= set(frame.columns)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_data_tab_renames_the_shares_to_what_they_count(steps, lang):
+    frame = export.data_table(charts.layer_frame(steps["3"]), lang)
+    saturated, dead = t(lang, "column_saturated"), t(lang, "column_dead")
+    assert {saturated, dead} <= set(frame.columns)
     assert not {"saturated", "dead"} & set(frame.columns)
-    assert frame["saturated_values"].iloc[-1] == pytest.approx(steps["3"].saturated[-1])
+    assert frame[saturated].iloc[-1] == pytest.approx(steps["3"].saturated[-1])
 
 
 def test_the_docs_say_what_every_chart_plots():

@@ -39,18 +39,6 @@ def layer_frame(result) -> pd.DataFrame:
     return frame.astype({c: float for c in frame.columns if c not in ("layer", "exploded", "vanished")})
 
 
-# The Data tab's and the CSV's names for columns whose engine name does not say what they count.
-DATA_HEADERS = {
-    "saturated": "saturated_values",  # a share of the layer's activation values (batch × units)
-    "dead": "dead_units",  # a share of the layer's units
-}
-
-
-def data_frame(layers: pd.DataFrame) -> pd.DataFrame:
-    """layer_frame() under the Data tab's column names (DATA_HEADERS)."""
-    return layers.rename(columns=DATA_HEADERS)
-
-
 def series_frame(layers: pd.DataFrame, measured: str, theory: str | None, names: dict[str, str],
                  first_layer: int = 0) -> pd.DataFrame:
     """Long frame (layer, series, value) of a measured column and its theory, finite values only."""

@@ -1,14 +1,39 @@
-"""Putting a chart on the page: one of views.charts' charts from a cached template with new data, or one as built."""
+"""Putting a chart on the page: one of views.charts' charts from a cached template with new data, or one as built;
+under each, its downloads as SVG and PNG for slides, named after the tour step and the chart."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import streamlit as st
 
-from . import charts
+from core import Config
+
+from . import charts, export
 from .cache import TEMPLATES
+from .text import t
+
+FIGURES = "_figures"  # session state: how this run's charts name their files (set by name_figures)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """How a page run's charts offer their files: the names' start (export.stem) and the buttons' language."""
+
+    stem: str
+    lang: str
+
+
+def name_figures(config: Config, lang: str) -> None:
+    """Every chart drawn in this run is named after this network's tour step ("step-2_...", or "custom_...").
+
+    Set once a run by the app's main(), before the tabs draw, and read by draw() and draw_chart(): the charts
+    are drawn deep inside the tabs, which need not pass the page's network down to every chart.
+    """
+    st.session_state[FIGURES] = Figures(export.stem(config), lang)
 
 
 def chart_template(kind: str, options: str, layout: tuple, frame) -> dict:
@@ -21,16 +46,37 @@ def chart_template(kind: str, options: str, layout: tuple, frame) -> dict:
                          lambda: charts.template(charts.BUILDERS[kind](frame, **json.loads(options))))
 
 
-def draw(kind: str, frame, *, width: str = "stretch", **options: Any) -> None:
-    """Draw charts.BUILDERS[kind] with `frame` as its data and `options` as the builder's keywords."""
+def draw(kind: str, frame, *, name: str, width: str = "stretch", **options: Any) -> None:
+    """Draw charts.BUILDERS[kind] with `frame` as its data and `options` as the builder's keywords; name is the
+    chart's code in its files' names ("activation-std")."""
     spec = chart_template(kind, json.dumps(options, sort_keys=True), charts.layout(kind, frame, **options), frame)
-    st.vega_lite_chart(charts.with_data(spec, frame), width=width)
+    spec = charts.with_data(spec, frame)
+    st.vega_lite_chart(spec, width=width)
+    downloads(spec, name)
 
 
-def draw_chart(chart, **options: Any) -> None:
-    """Draw a built Altair chart (several datasets allowed); options as st.vega_lite_chart's (width).
+def draw_chart(chart, *, name: str, **options: Any) -> None:
+    """Draw a built Altair chart (several datasets allowed); options as st.vega_lite_chart's (width); name as
+    draw()'s.
 
     Not through st.altair_chart: that switches Altair's process-wide data transformer and theme while it
     serializes, and every session runs in a thread of this process (see views.charts.vega_lite).
     """
-    st.vega_lite_chart(charts.vega_lite(chart), **options)
+    spec = charts.vega_lite(chart)
+    st.vega_lite_chart(spec, **options)
+    downloads(spec, name)
+
+
+def downloads(spec: dict, name: str) -> None:
+    """A chart's SVG and PNG buttons, side by side. Nothing is converted until one is pressed: the button holds
+    a callable, which Streamlit runs on its own thread when the file is asked for, and the page does not run
+    again (on_click="ignore"). Without name_figures() in this run (a tab drawn on its own), no buttons."""
+    figures = st.session_state.get(FIGURES)
+    if figures is None:
+        return
+    with st.container(horizontal=True, gap="small"):
+        for fmt, mime in export.FORMATS.items():
+            file_name = export.figure_name(figures.stem, name, fmt)
+            st.download_button(t(figures.lang, f"figure_{fmt}"), partial(export.convert, spec, fmt),
+                               file_name=file_name, mime=mime, on_click="ignore", type="tertiary",
+                               icon=":material/download:", help=t(figures.lang, f"figure_{fmt}_help", name=file_name))

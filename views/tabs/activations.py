@@ -18,10 +18,10 @@ def show(page: Page) -> None:
     log = st.toggle(page.t("log_y"), False, key="log", bind=URL, help=page.t("log_y_help"))
     left, right = st.columns(2)
     with left:
-        draw("mean", layers, colour=colour, title=page.t("chart_act_mean"), y_title=page.t("mean_axis"),
-             layer_title=page.t("layer"))
+        draw("mean", layers, name="activation-mean", colour=colour, title=page.t("chart_act_mean"),
+             y_title=page.t("mean_axis"), layer_title=page.t("layer"))
     with right:
-        draw("line", f["act_std"], colour=colour,
+        draw("line", f["act_std"], name="activation-std", colour=colour,
              title=page.t("chart_act_std"), y_title=page.t("std_axis"), log=log, names=page.names(),
              layer_title=page.t("layer"), series_title=page.t("series"))
     if log:
@@ -32,7 +32,8 @@ def show(page: Page) -> None:
         st.caption(page.t("no_theory_constant"))
     hist = f["histogram"]
     panels, k = charts.panel_layers(page.config.depth)
-    draw("histogram", hist, width="content", colour=colour, title=page.t("chart_hist"), share_title=page.t("share"),
-         columns=min(5, len(panels)), layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")])
+    draw("histogram", hist, name="histograms", width="content", colour=colour, title=page.t("chart_hist"),
+         share_title=page.t("share"), columns=min(5, len(panels)), layer_title=page.t("layer"),
+         bin_titles=[page.t("bin_start"), page.t("bin_end")])
     st.caption(page.t("hist_caption", every=page.t("hist_every", k=k) if k > 1 else ""))
 

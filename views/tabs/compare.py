@@ -50,8 +50,8 @@ def show(page: Page) -> None:
         return
     st.caption(page.t("compare_caption", depth=page.config.depth, width=page.config.width,
                       activation=page.config.activation))
-    draw("compare", charts.compare_frame(results), title=page.t("chart_compare"), y_title=page.t("std_axis"),
-         layer_title=page.t("layer"), scheme_title=page.t("scheme"))
+    draw("compare", charts.compare_frame(results), name="compare", title=page.t("chart_compare"),
+         y_title=page.t("std_axis"), layer_title=page.t("layer"), scheme_title=page.t("scheme"))
     zero = sorted({s for s, r in results.items() if (r.stats["act_std"][1:] == 0).any()})
     if zero:
         st.caption(page.t("zero_not_drawn", names=", ".join(zero)))

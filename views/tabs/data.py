@@ -6,18 +6,21 @@ import json
 
 import streamlit as st
 
-from .. import charts
+from .. import export
 from ..page import Page
+
+EMPTY = "—"  # what a cell shows where a value is undefined or beyond a break (the CSV leaves it empty)
 
 
 def show(page: Page) -> None:
-    frame = charts.data_frame(page.frames()["layers"])
-    st.caption(page.t("data_caption"))
-    numbers = {c: st.column_config.NumberColumn(c, format="%.4g") for c in frame.columns
-               if c not in ("layer", "distinct_units", "exploded", "vanished")}
-    st.dataframe(frame, hide_index=True, column_config=numbers)
-    st.download_button(page.t("download_csv"), frame.to_csv(index=False).encode(), file_name="init_explorer.csv",
-                       mime="text/csv")
+    table = export.data_table(page.frames()["layers"], page.lang)
+    st.caption(page.t("data_caption", saturated=page.t("column_saturated"), dead=page.t("column_dead")))
+    numbers = {c: st.column_config.NumberColumn(c, format="%.4g") for c in export.numbers_of(table)}
+    # as tall as its rows, so the last layer is on the page and not behind the table's own scroll bar
+    st.dataframe(table, hide_index=True, column_config=numbers, placeholder=EMPTY, height="content")
+    name = export.csv_name(page.config)
+    st.download_button(page.t("download_csv"), export.csv_bytes(page.config, table), file_name=name,
+                       mime="text/csv", on_click="ignore", help=page.t("download_csv_help", name=name),
+                       icon=":material/download:")
     st.markdown(f"**{page.t('config_json')}**")
     st.code(json.dumps(page.config.to_dict(), indent=1), language="json")
-

@@ -17,11 +17,12 @@ def show(page: Page) -> None:
     with left:
         # core.network records ∂L/∂z, the gradient of the sum before batch norm, which is ∂L/∂s without it
         title = page.t("chart_grad_std_bn" if page.config.batch_norm else "chart_grad_std")
-        draw("line", grad, colour=colour, title=title, y_title=page.t("std_axis"), log=True,
+        draw("line", grad, name="gradient-std", colour=colour, title=title, y_title=page.t("std_axis"), log=True,
              names=page.names(), layer_title=page.t("layer"), series_title=page.t("series"))
     with right:
-        draw("ratio", layers, colour=colour, title=page.t("chart_ratio"), y_title=page.t("ratio_axis"),
-             layer_title=page.t("layer"), guide_name=page.t("guide"), guide=summary.UPDATE_GUIDE)
+        draw("ratio", layers, name="update-ratio", colour=colour, title=page.t("chart_ratio"),
+             y_title=page.t("ratio_axis"), layer_title=page.t("layer"), guide_name=page.t("guide"),
+             guide=summary.UPDATE_GUIDE)
     result = page.result
     gaps = summary.log_gaps(page.lang, {page.t("measured"): result.grad_std,
                                         page.t("theory"): result.predicted_grad_std}, first_layer=1)

@@ -41,14 +41,15 @@ def show(page: Page) -> None:
     with left:  # several datasets: drawn as built, not through the single-frame template of draw()
         draw_chart(theory_view.map_chart(cells, critical, marks, colour_by=colour_by, lang=page.lang,
                                          title=page.t("theory_tab.map_title", activation=config.activation)),
-                   width="stretch")
+                   name="phase-map", width="stretch")
         if critical.empty:
             st.caption(page.t("theory_tab.no_critical", activation=config.activation))
         if colour_by == "depth_scale" and cells["diverges"].any():
             st.caption(page.t("theory_tab.diverging"))
     with right:
         grad = theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, numbers["chi1"], page.lang)
-        draw_chart(theory_view.gradient_chart(grad, lang=page.lang, batch_norm=config.batch_norm), width="stretch")
+        draw_chart(theory_view.gradient_chart(grad, lang=page.lang, batch_norm=config.batch_norm),
+                   name="gradient-theory", width="stretch")
         gaps = {page.t("measured"): result.grad_std, page.t("theory_tab.theory"): result.predicted_grad_std}
         for caption in summary.log_gaps(page.lang, gaps, first_layer=1):
             st.caption(caption)

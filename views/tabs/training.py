@@ -162,8 +162,9 @@ def draw_race(results: dict, lang: str) -> None:
     for message in training_view.messages(results, lang):
         st.warning(message)  # a diverged curve stops; the others are drawn in full
     curves, k = training_view.curves_frame(results), training_view.classes_of(results)
-    draw_chart(training_view.loss_chart(curves, lang, k), width="stretch")
-    draw_chart(training_view.accuracy_chart(curves, lang, k, ceiling=one_unit_ceiling(k)), width="stretch")
+    draw_chart(training_view.loss_chart(curves, lang, k), name="race-loss", width="stretch")
+    draw_chart(training_view.accuracy_chart(curves, lang, k, ceiling=one_unit_ceiling(k)), name="race-accuracy",
+               width="stretch")
     st.dataframe(training_view.final_frame(results, lang), hide_index=True)
     st.caption(t(lang, "training_tab.table_caption"))
     left, right = st.columns(2)
@@ -172,9 +173,11 @@ def draw_race(results: dict, lang: str) -> None:
     statistic = right.selectbox(t(lang, "training_tab.heatmap_statistic"), statistics,
                                 format_func=lambda s: t(lang, f"training_tab.stat_{s}"))
     frame = training_view.heatmap_frame(results[name], statistic)
-    draw_chart(training_view.heatmap_chart(frame, lang, statistic), width="stretch")
+    draw_chart(training_view.heatmap_chart(frame, lang, statistic), name=f"race-{statistic.replace('_', '-')}",
+               width="stretch")
     st.caption(t(lang, "training_tab.heatmap_caption"))
-    draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results), lang, panel_width=240))
+    draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results), lang, panel_width=240),
+               name="race-symmetry")
     st.caption(t(lang, "training_tab.symmetry_caption", ceiling=one_unit_ceiling(k)))
 
 
@@ -212,7 +215,7 @@ def he_panel(lang: str) -> None:
             curves = training_view.curves_frame(runs)
             title = f"{t(lang, 'training_tab.he_depth')} {depth}"
             draw_chart(training_view.loss_chart(curves, lang, training_view.classes_of(runs), title=title),
-                       width="stretch")
+                       name=f"he-2015-loss-depth-{depth}", width="stretch")
             st.markdown(training_view.he_measured(runs, lang, depth))
     st.caption(t(lang, "training_tab.he_note"))
 

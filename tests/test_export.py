@@ -1,0 +1,359 @@
+"""Figures for slides and the Data tab's CSV: the files' names, the SVG and PNG that Vega's converter makes of the
+page's own chart specs, the CSV read back by pandas, and the page that offers them."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import struct
+import xml.etree.ElementTree as ElementTree
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import Config, simulate, threads
+from core.network import COLUMNS
+from views import charts, export, page, tour
+from views import theory as theory_view
+from views.draw import chart_template
+from views.tabs import CODES as TABS
+from views.tabs.data import EMPTY
+from views.tabs.theory import theory_map
+from views.text import LANGUAGES, t
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "streamlit_app.py")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"  # PNG specification, section 5.2
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def steps():
+    """Every tour step simulated once (side by side)."""
+    return dict(zip(tour.STEPS, threads.parallel_map(simulate, tour.STEPS.values())))
+
+
+# ---------- names ----------
+
+# The files of each step's page, written out as a teacher would see them in a downloads folder.
+CSV_NAMES = {
+    "1": "init-explorer_step-1_tanh_zeros_10x500_seed-0.csv",
+    "2": "init-explorer_step-2_tanh_normal-0.01_10x500_seed-0.csv",
+    "3": "init-explorer_step-3_tanh_normal-1_10x500_seed-0.csv",
+    "4": "init-explorer_step-4_tanh_xavier-normal_10x500_seed-0.csv",
+    "5": "init-explorer_step-5_relu_xavier-normal_10x500_seed-0.csv",
+    "6": "init-explorer_step-6_relu_he-normal_10x500_seed-0.csv",
+    "7": "init-explorer_step-7_tanh_normal-0.01-bn_10x500_seed-0.csv",
+}
+
+
+def test_every_step_is_written_out():
+    assert set(CSV_NAMES) == set(tour.STEPS)
+
+
+@pytest.mark.parametrize("code", tour.STEPS)
+def test_each_steps_files_are_named_after_it_whatever_the_seed(code):
+    config = tour.step_config(code)
+    assert export.stem(config) == f"step-{code}"
+    assert export.figure_name(export.stem(config), "activation-std", "svg") == f"step-{code}_activation-std.svg"
+    assert export.csv_name(config) == CSV_NAMES[code]
+    reseeded = tour.step_config(code, seed=42)
+    assert export.stem(reseeded) == f"step-{code}"  # a new draw keeps the lesson
+    assert export.csv_name(reseeded) == CSV_NAMES[code].replace("seed-0", "seed-42")
+
+
+@pytest.mark.parametrize("code", tour.STEPS)
+def test_a_network_no_step_has_is_custom(code):
+    changed = replace(tour.STEPS[code], width=499)
+    assert export.stem(changed) == "custom"
+    assert export.csv_name(changed).startswith("init-explorer_custom_")
+    assert "_10x499_" in export.csv_name(changed)
+
+
+def test_a_custom_networks_csv_says_its_scheme_and_scale():
+    config = Config(depth=20, width=128, activation="leaky_relu", init="uniform", bound=0.25, seed=7)
+    assert export.csv_name(config) == "init-explorer_custom_leaky-relu_uniform-0.25_20x128_seed-7.csv"
+    assert export.csv_name(Config(init="constant", value=-0.5)) == \
+        "init-explorer_custom_tanh_constant--0.5_10x500_seed-0.csv"
+
+
+@pytest.mark.parametrize("config", [*tour.STEPS.values(), Config(init="he_uniform", activation="gelu", width=2048),
+                                    Config(init="normal", std=1e-5, activation="sigmoid", batch_norm=True)])
+def test_every_file_name_is_plain_ascii(config):
+    names = [export.csv_name(config)] + [export.figure_name(export.stem(config), "histograms", f)
+                                         for f in export.FORMATS]
+    for name in names:
+        assert re.fullmatch(r"[a-z0-9.\-_]+", name), name
+
+
+@pytest.mark.parametrize("chart, fmt", [("activation std", "svg"), ("激活", "png"), ("a_b", "svg"), ("", "png"),
+                                        ("histograms", "pdf")])
+def test_a_name_that_would_not_be_a_clean_file_name_is_refused(chart, fmt):
+    with pytest.raises(ValueError, match="chart's code|figure format"):
+        export.figure_name("step-2", chart, fmt)
+
+
+# ---------- figures ----------
+
+def page_spec(kind: str, frame: pd.DataFrame, **options) -> dict:
+    """A chart's spec exactly as views.draw.draw puts it on the page."""
+    spec = chart_template(kind, json.dumps(options, sort_keys=True), charts.layout(kind, frame, **options), frame)
+    return charts.with_data(spec, frame)
+
+
+def std_chart(result, lang: str, log: bool = True) -> tuple[dict, str]:
+    frames = page.frames(result.config, lang)
+    title = t(lang, "chart_act_std")
+    return page_spec("line", frames["act_std"], colour="#4477AA", title=title, y_title=t(lang, "std_axis"), log=log,
+                     names={"measured": t(lang, "measured"), "theory": t(lang, "theory")},
+                     layer_title=t(lang, "layer"), series_title=t(lang, "series")), title
+
+
+def every_chart(result, lang: str) -> dict[str, tuple[dict, str]]:
+    """Each chart the Activations, Gradients and Compare tabs draw, with its title, in one language."""
+    frames, config = page.frames(result.config, lang), result.config
+    colour, layer = charts.SCHEME_COLOURS[tour.scheme_of(config)], t(lang, "layer")
+    titles = {k: t(lang, f"chart_{k}") for k in ("act_mean", "hist", "ratio", "compare")}
+    return {
+        "activation-std": std_chart(result, lang),
+        "activation-mean": (page_spec("mean", frames["layers"], colour=colour, title=titles["act_mean"],
+                                      y_title=t(lang, "mean_axis"), layer_title=layer), titles["act_mean"]),
+        "histograms": (page_spec("histogram", frames["histogram"], colour=colour, title=titles["hist"],
+                                 share_title=t(lang, "share"), columns=5, layer_title=layer,
+                                 bin_titles=[t(lang, "bin_start"), t(lang, "bin_end")]), titles["hist"]),
+        "update-ratio": (page_spec("ratio", frames["layers"], colour=colour, title=titles["ratio"],
+                                   y_title=t(lang, "ratio_axis"), layer_title=layer, guide_name=t(lang, "guide")),
+                         titles["ratio"]),
+        "compare": (page_spec("compare", charts.compare_frame({"he_normal": result}), title=titles["compare"],
+                              y_title=t(lang, "std_axis"), layer_title=layer, scheme_title=t(lang, "scheme")),
+                    titles["compare"]),
+    }
+
+
+def svg_texts(svg: bytes) -> list[str]:
+    """Every piece of text an SVG draws; parsing it is the check that it is well-formed XML."""
+    root = ElementTree.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
+    return ["".join(node.itertext()) for node in root.iter(f"{SVG}text")]
+
+
+def svg_size(svg: bytes) -> tuple[float, float]:
+    root = ElementTree.fromstring(svg)
+    return float(root.get("width")), float(root.get("height"))
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from the PNG's IHDR chunk, which always comes first (PNG specification, 11.2.2)."""
+    assert png[:8] == PNG_SIGNATURE
+    length, kind = struct.unpack(">I4s", png[8:16])
+    assert kind == b"IHDR" and length == 13
+    return struct.unpack(">II", png[16:24])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_chart_as_svg_is_xml_with_its_title_and_axes(steps, lang):
+    result = steps["6"]
+    for name, (spec, title) in every_chart(result, lang).items():
+        texts = svg_texts(export.convert(spec, "svg"))
+        assert title in texts, (name, texts[:5])
+        assert t(lang, "layer") in texts or name == "histograms", name  # the x axis, named in the page's language
+
+
+@pytest.mark.slow
+def test_a_chart_with_several_datasets_keeps_them_all():
+    """The Theory tab's map is drawn as built, from three frames: each is in the figure."""
+    config = Config(activation="tanh")
+    cells, critical = theory_map(config.activation, config.slope, config.bias)
+    marks = theory_view.marks_frame(config.width, 1.0, 0.0, "en")
+    title = t("en", "theory_tab.map_title", activation="tanh")
+    spec = charts.vega_lite(theory_view.map_chart(cells, critical, marks, colour_by="log_chi1", lang="en",
+                                                  title=title))
+    figure = export.standalone(spec)
+    assert {name: len(rows) for name, rows in figure["datasets"].items()} == \
+        {name: len(frame) for name, frame in spec["datasets"].items()}
+    json.dumps(figure, allow_nan=False)  # a file: plain JSON, no DataFrame and no NaN
+    assert title in svg_texts(export.convert(spec, "svg"))
+
+
+def test_a_figure_is_plain_json_and_as_wide_as_a_slide_wants(steps):
+    spec, _ = std_chart(steps["2"], "en")
+    assert spec["width"] == "container"  # on the page: as wide as its column
+    figure = export.standalone(spec)
+    assert figure["width"] == export.FIGURE_WIDTH
+    rows = figure["datasets"][charts.MAIN]
+    frame = spec["datasets"][charts.MAIN]
+    assert len(rows) == len(frame)
+    assert [r["value"] for r in rows] == frame["value"].tolist()  # every digit
+    json.dumps(figure, allow_nan=False)
+    assert spec["width"] == "container" and isinstance(spec["datasets"][charts.MAIN], pd.DataFrame)  # untouched
+
+
+def test_an_undefined_value_is_null_in_a_figure():
+    frame = pd.DataFrame({"layer": [0, 1], "value": [1.0, np.nan]})
+    rows = export.standalone({"datasets": {"main": frame}})["datasets"]["main"]
+    assert rows == [{"layer": 0, "value": 1.0}, {"layer": 1, "value": None}]
+
+
+@pytest.mark.slow
+def test_the_png_is_the_svg_at_twice_its_pixels(steps):
+    spec, _ = std_chart(steps["2"], "en")
+    width, height = svg_size(export.convert(spec, "svg"))
+    png = export.convert(spec, "png")
+    assert png_size(png) == (round(width * export.PNG_SCALE), round(height * export.PNG_SCALE))
+    assert width > export.FIGURE_WIDTH > height  # a plot FIGURE_WIDTH wide with its axes around: wider than tall
+
+
+@pytest.mark.slow
+def test_chinese_titles_are_drawn_in_a_font_that_has_them(steps):
+    """With no font for them, Chinese characters draw as the same empty boxes as unassigned code points do."""
+    spec, title = std_chart(steps["2"], "zh")
+    assert re.search(r"[\u4e00-\u9fff]", title)
+    assert spec["title"] == title
+    unassigned = {**spec, "title": "\u0378" * len(title)}  # U+0378: never assigned in Unicode
+    assert export.convert(spec, "png") != export.convert(unassigned, "png")
+
+
+def test_an_unknown_format_is_refused(steps):
+    spec, _ = std_chart(steps["2"], "en")
+    with pytest.raises(ValueError, match="figure format 'pdf'"):
+        export.convert(spec, "pdf")
+
+
+# ---------- the Data tab's table and CSV ----------
+
+def read_back(data: bytes) -> tuple[dict[str, str], pd.DataFrame]:
+    """The CSV's comment lines as {name: value}, and its table as pandas reads it."""
+    lines = data.decode("utf-8-sig").splitlines()
+    header = dict(line[2:].split("=", 1) for line in lines if line.startswith("# "))
+    return header, pd.read_csv(io.BytesIO(data), comment="#")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_column_has_a_header_in_every_language(steps, lang):
+    layers = charts.layer_frame(steps["4"])
+    assert list(layers.columns) == ["layer", *COLUMNS, *export.FLAGS]
+    table = export.data_table(layers, lang)
+    assert list(table.columns) == [t(lang, f"column_{c}") for c in layers.columns]
+    assert len(set(table.columns)) == len(table.columns)
+    for header in table.columns:
+        assert "_" not in header and "#" not in header, header  # no code names; nothing pandas takes for a comment
+
+
+@pytest.mark.parametrize("code", tour.STEPS)
+def test_the_csv_reads_back_as_the_table_with_its_configuration(steps, code):
+    result = steps[code]
+    table = export.data_table(charts.layer_frame(result), "zh")
+    data = export.csv_bytes(result.config, table)
+    header, back = read_back(data)
+    assert list(header) == list(result.config.to_dict())
+    assert header["depth"] == "10" and header["activation"] == result.config.activation
+    assert header["batch_norm"] == str(result.config.batch_norm)
+    assert list(back.columns) == list(table.columns)
+    for column in export.numbers_of(table):
+        expected = table[column].to_numpy(float)
+        assert np.array_equal(back[column].to_numpy(float), expected, equal_nan=True), column  # exact digits
+
+
+@pytest.mark.parametrize("code", tour.STEPS)
+def test_counts_are_whole_numbers_in_the_table_and_the_csv(steps, code):
+    result = steps[code]
+    table = export.data_table(charts.layer_frame(result), "en")
+    units = t("en", "column_distinct_units")
+    distinct = result.stats["distinct_units"]
+    assert table[units].tolist() == [int(d) for d in distinct]
+    header, back = read_back(export.csv_bytes(result.config, table))
+    assert back[units].dtype.kind == "i" and back[t("en", "column_layer")].dtype.kind == "i"
+    assert back[units].tolist() == [int(d) for d in distinct]
+    text = export.csv_bytes(result.config, table).decode("utf-8-sig")
+    rows = [line.split(",") for line in text.splitlines()[len(header) + 1:]]
+    position = list(table.columns).index(units)
+    assert [row[position] for row in rows] == [str(int(d)) for d in distinct]  # "500", never "500.0"
+
+
+def test_undefined_values_are_empty_cells_in_the_csv():
+    """Past an overflow every statistic is undefined: empty in the CSV, read back as missing."""
+    result = simulate(Config(depth=30, activation="linear", init="normal", std=100.0))
+    assert result.breaks and result.breaks[0].kind == "overflow"
+    table = export.data_table(charts.layer_frame(result), "en")
+    data = export.csv_bytes(result.config, table)
+    _, back = read_back(data)
+    after = result.breaks[0].layer + 1
+    assert back[t("en", "column_act_std")].iloc[after:].isna().all()
+    assert back[t("en", "column_distinct_units")].iloc[after:].isna().all()
+    table_text = "\n".join(line for line in data.decode("utf-8-sig").splitlines() if not line.startswith("#"))
+    assert "nan" not in table_text.lower() and "None" not in table_text and ",," in table_text
+
+
+def test_the_csv_opens_in_excel_as_utf8():
+    """Excel reads a CSV as UTF-8 (and so the Chinese headers) only after a byte-order mark."""
+    config = Config(depth=2, width=20, batch=20)
+    data = export.csv_bytes(config, export.data_table(charts.layer_frame(simulate(config)), "zh"))
+    assert data.startswith(b"\xef\xbb\xbf# depth=2\n")
+    assert t("zh", "column_act_std").encode() in data
+
+
+# ---------- the page ----------
+
+def open_app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query)
+    return at.run()
+
+
+def open_tab(at: AppTest, code: str, lang: str = "en") -> AppTest:
+    at.session_state["tab"] = t(lang, f"tab_{code}")
+    return at.run()
+
+
+def offered(at: AppTest) -> list[tuple[str, str]]:
+    """Each download button's label and the file it saves (its help names the file)."""
+    return [(b.proto.label, b.proto.help) for b in at.get("download_button")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("tab", [code for code in TABS if code not in ("data", "training", "derivation")])
+def test_every_chart_on_a_tab_offers_its_svg_and_png(lang, tab):
+    at = open_app(step="2", lang=lang, tab=tab)
+    assert not at.exception
+    drawn = len(at.get("vega_lite_chart"))
+    buttons = offered(at)
+    assert drawn >= 1 and len(buttons) == 2 * drawn
+    names = [re.search(r"step-2_[a-z0-9\-]+\.(svg|png)", help_text).group(0) for _, help_text in buttons]
+    assert len(set(names)) == len(names)  # one file per chart and format
+    assert [label for label, _ in buttons] == [t(lang, f"figure_{f}") for f in export.FORMATS] * drawn
+    assert [n.rsplit(".", 1)[1] for n in names] == list(export.FORMATS) * drawn
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_activations_tabs_files_are_named_after_the_step_and_the_chart(lang):
+    at = open_app(step="2", lang=lang)
+    helps = [help_text for _, help_text in offered(at)]
+    for name in ("activation-mean", "activation-std", "histograms"):
+        for fmt in export.FORMATS:
+            assert t(lang, f"figure_{fmt}_help", name=f"step-2_{name}.{fmt}") in helps
+    custom = open_app(step="custom", width="499", lang=lang)
+    assert any("custom_activation-std.svg" in h for _, h in offered(custom))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_data_tab_shows_readable_headers_whole_counts_and_a_dash_for_nothing(lang):
+    at = open_tab(open_app(step="4", lang=lang), "data", lang)
+    assert not at.exception and not at.error
+    table = at.dataframe[0]
+    frame = table.value
+    assert list(frame.columns) == [t(lang, f"column_{c}") for c in ["layer", *COLUMNS, *export.FLAGS]]
+    assert str(frame[t(lang, "column_distinct_units")].dtype) == "Int64"
+    assert frame[t(lang, "column_distinct_units")].iloc[-1] == 500  # Xavier + tanh: every unit its own
+    assert table.proto.placeholder == EMPTY
+    assert any(t(lang, "data_caption", saturated=t(lang, "column_saturated"), dead=t(lang, "column_dead")) == c.value
+               for c in at.caption)
+    name = "init-explorer_step-4_tanh_xavier-normal_10x500_seed-0.csv"
+    assert (t(lang, "download_csv"), t(lang, "download_csv_help", name=name)) in offered(at)

@@ -1,0 +1,132 @@
+"""What a teacher takes away for slides: every chart as SVG and PNG, the Data tab's table as CSV, and their names.
+
+The figures are made by Vega's own converter (vl-convert: the Vega and Vega-Lite of the page, run in an
+embedded JavaScript engine, text drawn with the machine's fonts), from the very spec the page draws, so a
+figure is the chart on the page, not a screenshot of it. No streamlit here: views/draw.py offers the
+downloads and converts only when one is asked for.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+import pandas as pd
+import vl_convert
+
+from core import Config
+
+from . import tour
+from .text import t
+from .urlstate import format_number
+
+FORMATS = {"svg": "image/svg+xml", "png": "image/png"}  # a chart's downloads, in the order they are offered
+FIGURE_WIDTH = 640  # px, a "container"-wide chart's plot in a figure: half a 1280 px slide with its axes beside
+PNG_SCALE = 2  # a PNG has twice the SVG's pixels: sharp on a projector and a high-density screen
+APP = "init-explorer"
+
+
+# ---------- names ----------
+
+def step_of(config: Config) -> str:
+    """The tour step whose network this is, whatever its seed (a new draw keeps the lesson), or tour.CUSTOM."""
+    return next((code for code, step in tour.STEPS.items() if tour.same_lesson(config, step)), tour.CUSTOM)
+
+
+def stem(config: Config) -> str:
+    """The start of every file name of a page: "step-2", or "custom" for a network no tour step has."""
+    code = step_of(config)
+    return tour.CUSTOM if code == tour.CUSTOM else f"step-{code}"
+
+
+def figure_name(stem: str, chart: str, fmt: str) -> str:
+    """A chart's file: "step-2_activation-std.svg". chart is the chart's code (ASCII), not its title."""
+    if fmt not in FORMATS:
+        raise ValueError(f"no figure format {fmt!r}: one of {', '.join(FORMATS)}")
+    if not chart.isascii() or not chart or any(c in chart for c in "/\\_ ."):
+        raise ValueError(f"a chart's code names its file: ASCII letters, digits and hyphens, not {chart!r}")
+    return f"{stem}_{chart}.{fmt}"
+
+
+def _init_part(config: Config) -> str:
+    """The init scheme in a file name: its name, the scale of the schemes that have one, "-bn" under batch norm."""
+    scale = {"normal": config.std, "uniform": config.bound, "constant": config.value}.get(config.init)
+    part = config.init.replace("_", "-") + ("" if scale is None else f"-{format_number(scale)}")
+    return part + ("-bn" if config.batch_norm else "")
+
+
+def csv_name(config: Config) -> str:
+    """The Data tab's file: "init-explorer_step-2_tanh_normal-0.01_10x500_seed-0.csv" (the header has the rest)."""
+    return "_".join((APP, stem(config), config.activation.replace("_", "-"), _init_part(config),
+                     f"{config.depth}x{config.width}", f"seed-{config.seed}")) + ".csv"
+
+
+# ---------- the table ----------
+
+COUNTS = ("layer", "distinct_units")  # whole numbers: "500", not "500.0"
+FLAGS = ("exploded", "vanished")  # True where the values over- or underflowed at that layer
+
+
+def data_table(layers: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """charts.layer_frame() as the Data tab and its CSV show it: the counts as whole numbers (empty where
+    undefined), every column under its header in the page's language (the catalogue's column_<name>).
+
+    Raises KeyError for a column the catalogue has no header for."""
+    table = layers.astype({c: "Int64" for c in COUNTS if c in layers.columns})
+    return table.rename(columns={c: t(lang, f"column_{c}") for c in table.columns})
+
+
+def numbers_of(table: pd.DataFrame) -> list[str]:
+    """The headers of a data_table()'s measured numbers (neither a count nor a flag): shown with 4 digits."""
+    return [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
+
+
+def csv_bytes(config: Config, table: pd.DataFrame) -> bytes:
+    """The Data tab's CSV: the configuration as comment lines ("# depth=10", one per Config field), then the
+    table; empty cells where a value is undefined. UTF-8 with a byte-order mark, which Excel needs to read the
+    Chinese headers; pandas reads it back with pd.read_csv(path, comment="#")."""
+    out = io.StringIO()
+    for name, value in config.to_dict().items():
+        out.write(f"# {name}={value}\n")
+    table.to_csv(out, index=False, lineterminator="\n")
+    return out.getvalue().encode("utf-8-sig")
+
+
+# ---------- figures ----------
+
+def standalone(spec: dict) -> dict:
+    """A page's Vega-Lite spec as a figure: its datasets (DataFrames) written as JSON rows, null where NaN, and
+    each container-wide chart FIGURE_WIDTH wide (a file has no container). The spec given is left as it is."""
+    def sized(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: FIGURE_WIDTH if k == "width" and v == "container" else sized(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [sized(item) for item in node]
+        return node
+    figure = sized({k: v for k, v in spec.items() if k != "datasets"})
+    figure["datasets"] = {name: _rows(frame) if isinstance(frame, pd.DataFrame) else frame
+                          for name, frame in spec.get("datasets", {}).items()}
+    return figure
+
+
+def _rows(frame: pd.DataFrame) -> list[dict]:
+    """A frame as JSON rows, every digit kept (to_json would round to 10 decimals: 2.9e-07 to 3e-07), None for NaN."""
+    return [{k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+            for row in frame.to_dict("records")]
+
+
+def convert(spec: dict, fmt: str) -> bytes:
+    """One chart as an SVG or PNG file (fmt, one of FORMATS), from its page spec; PNG at PNG_SCALE.
+
+    No network: the spec's data is inline and every other URL is refused (allowed_base_urls=[]). Text is drawn
+    with the machine's fonts (for Chinese, e.g. Debian's fonts-wqy-microhei, which vl-convert finds by itself).
+    A first conversion in a process starts the converter's JavaScript engine (a few seconds); later ones take
+    a few tenths of a second.
+    """
+    figure = standalone(spec)
+    if fmt == "svg":
+        return vl_convert.vegalite_to_svg(figure, allowed_base_urls=[]).encode()
+    if fmt == "png":
+        return vl_convert.vegalite_to_png(figure, scale=PNG_SCALE, allowed_base_urls=[])
+    raise ValueError(f"no figure format {fmt!r}: one of {', '.join(FORMATS)}")
