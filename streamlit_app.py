@@ -19,12 +19,12 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
 import core
-from core import Config, MemoryBudgetError, Result, cache, estimate_memory, theory
+from core import Config, MemoryBudgetError, Result, cache, estimate_memory, schemes, theory
 from core.admission import BudgetSettingError, server_budget
 from core.activations import recommended_gain
 from core.allocator import keep_freed_memory
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
-from core.initializers import DEFAULT_GAIN, gain_of, weight_std
+from core.initializers import DEFAULT_GAIN, gain_of, weight_std, weight_variance
 from core.network import WORK_LIMIT, estimate_work
 from core.threads import ADMISSION, Cancel, Cancelled
 from core.threads import configure as configure_threads
@@ -398,8 +398,8 @@ def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
 def init_notes(lang: str, config: Config, gain_note: str | None, gain_text: str) -> None:
     """Under the init controls: the scheme's formula, the resulting std(w) and n·Var(w), and any gain problem."""
     std = weight_std(config, config.width, config.width)
-    st.caption(t(lang, f"formula_{config.init}"))
-    if config.init != "constant":
+    st.caption(t(lang, schemes.get(config.init).formula_key))
+    if weight_variance(config, config.width, config.width) is not None:  # not for a non-zero constant
         st.caption(t(lang, "weight_std_line", std=summary.format_value(std),
                      nvar=summary.format_value(config.width * std**2)))
     if config.init in DEFAULT_GAIN:

@@ -36,7 +36,8 @@ import numpy as np
 from . import activations, threads, workers
 from .config import Config, written_range
 from .products import matmul
-from .initializers import sample_bias, sample_weights
+from .draws import family, weight_stream_bytes
+from .initializers import layer_biases, layer_weights
 from .network import (
     DEFAULT_MEMORY_BUDGET, MemoryBudgetError, batch_norm, batch_norm_backward, distinct_columns, estimate_memory,
     mean_std,
@@ -167,7 +168,8 @@ class TrainingResult:
 
 def estimate_training_memory(config: Config, batch: int | None = None, classes: int = DEFAULT_CLASSES) -> int:
     """Peak bytes train() allocates: parameters with their gradients and momenta, the kept minibatch
-    activations, and the layer-by-layer evaluation on the whole task set."""
+    activations, the layer-by-layer evaluation on the whole task set, and the weight streams' numbers
+    (core.draws, kept for the next run)."""
     item = np.dtype(config.dtype).itemsize
     batch = training_batch(config, batch)
     width, depth = config.width, config.depth
@@ -175,7 +177,9 @@ def estimate_training_memory(config: Config, batch: int | None = None, classes: 
     per_layer = 2 + config.batch_norm + activations.needs_pre_activation(config.activation)  # h, z or s_hat, s
     kept = batch * width * (depth + 1) * per_layer
     evaluation = 3 * classes * POINTS_PER_CLASS * width
-    return item * (3 * params + kept + evaluation + 4 * batch * width)
+    shapes = [(width, width)] * depth + [(width, classes)]
+    streams = weight_stream_bytes(shapes, family(config.init), config.dtype)
+    return item * (3 * params + kept + evaluation + 4 * batch * width) + streams
 
 
 def estimate_simulate_and_train_memory(config: Config, batch: int | None = None,
@@ -321,19 +325,24 @@ def _check(config: Config, steps, lr, momentum, classes, batch, memory_budget) -
 
 # --- parameters, forward and backward -----------------------------------------------------------------
 
-def init_params(config: Config, rng: np.random.Generator, classes: int) -> dict[str, np.ndarray]:
-    """Every trainable array by name: W1, b1 (, gamma1, beta1), ..., head_W, head_b."""
+def init_params(config: Config, classes: int) -> dict[str, np.ndarray]:
+    """Every trainable array by name: W1, b1 (, gamma1, beta1), ..., head_W, head_b.
+
+    The weights and biases are the simulation's (core.initializers.layer_weights and layer_biases, from the
+    seed's streams): the same Config starts training from the W the other tabs show. The read-out is the
+    network's layer `depth` (0-based), shape (width, K)."""
     dtype = np.dtype(config.dtype)
     width = config.width
     params = {}
+    biases = layer_biases(config, [width] * config.depth)
     for layer in range(1, config.depth + 1):
-        params[f"W{layer}"] = sample_weights(config, rng, width, width)  # (width, width)
-        b = sample_bias(config, rng, width)
+        params[f"W{layer}"] = layer_weights(config, layer - 1, width, width)  # (width, width)
+        b = biases[layer - 1]
         params[f"b{layer}"] = np.zeros(width, dtype) if b is None else b  # (width,)
         if config.batch_norm:
             params[f"gamma{layer}"] = np.ones(width, dtype)
             params[f"beta{layer}"] = np.zeros(width, dtype)
-    head = sample_weights(config, rng, width, classes)  # (width, K), the hidden layers' own scheme
+    head = layer_weights(config, config.depth, width, classes)  # (width, K), the hidden layers' own scheme
     head *= HEAD_SCALE
     params["head_W"] = head
     params["head_b"] = np.zeros(classes, dtype)
@@ -503,7 +512,7 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
     """One run: TrainingResult; progress(steps done, steps) at each record step; threads.Cancelled at the
     next step once stop is set (threads.check); live: as in race."""
     depth = config.depth
-    work = _Workspace(config, batch, init_params(config, np.random.default_rng(config.seed), task.classes))
+    work = _Workspace(config, batch, init_params(config, task.classes))
     params, velocity = work.params, work.velocity
     order = _minibatches(len(task.labels), batch, steps)
     marks = _record_steps(steps)
