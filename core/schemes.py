@@ -83,6 +83,9 @@ REGISTRY: dict[str, Scheme] = {s.name: s for s in (
     # Keras's lecun_normal truncates at two std; this is the untruncated law of kaiming_normal_(nonlinearity="linear")
     Scheme("lecun_normal", "normal", lambda c, fan_in, fan_out, gain: gain / math.sqrt(fan_in),
            "torch.nn.init.kaiming_normal_(nonlinearity='linear')", ("gain",), default_gain=1.0),
+    # LeCun et al. 1998 as Keras draws it: U(±gain·sqrt(3/fan_in)), Var(w) = gain^2 / fan_in
+    Scheme("lecun_uniform", "uniform", lambda c, fan_in, fan_out, gain: gain / math.sqrt(fan_in),
+           "tf.keras.initializers.LecunUniform", ("gain",), default_gain=1.0),
     # each entry of a (semi-)orthogonal matrix times gain: Var(w) = gain^2 / max(fan_in, fan_out)
     Scheme("orthogonal", "orthogonal", lambda c, fan_in, fan_out, gain: gain / math.sqrt(max(fan_in, fan_out)),
            "torch.nn.init.orthogonal_", ("gain",), default_gain=1.0),

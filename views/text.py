@@ -493,6 +493,8 @@ EN: dict[str, str] = {
         "He et al. (2015), *Delving deep into rectifiers* · Ioffe & Szegedy (2015), *Batch normalization* · "
         "CS231n, *Neural Networks Part 2: weight initialization*."
     ),
+    # --- init schemes added since (core/schemes.py): their formulas ---
+    "formula_lecun_uniform": "$\\mathrm{Var}(w) = \\mathrm{gain}^2/n_{in}$, uniform",
 }
 
 ZH: dict[str, str] = {
@@ -837,6 +839,8 @@ ZH: dict[str, str] = {
         "He et al. (2015), *Delving deep into rectifiers* · Ioffe & Szegedy (2015), *Batch normalization* · "
         "CS231n, *Neural Networks Part 2: weight initialization*。"
     ),
+    # --- init schemes added since (core/schemes.py): their formulas ---
+    "formula_lecun_uniform": "$\\mathrm{Var}(w) = \\mathrm{gain}^2/n_{in}$，均匀分布",
 }
 
 TEXT = {"en": EN, "zh": ZH}
