@@ -33,7 +33,7 @@ from itertools import permutations
 
 import numpy as np
 
-from . import activations, threads, workers
+from . import activations, draws, threads, workers
 from .config import Config, written_range
 from .products import matmul
 from .draws import family, weight_stream_bytes
@@ -298,8 +298,11 @@ def _train_in_worker(config: Config, task: Task, steps: int, lr: float, momentum
         loss, accuracy = curves[name]
         report((step_done, loss[sent[0]:step_done].copy(), accuracy[sent[0]:step_done].copy()))
         sent[0] = step_done
-    with np.errstate(all="ignore"):
-        return _train(config, task, steps, lr, momentum, batch, snapshot, name, cancelled, curves)
+    try:
+        with np.errstate(all="ignore"):
+            return _train(config, task, steps, lr, momentum, batch, snapshot, name, cancelled, curves)
+    finally:
+        draws.forget()  # a worker keeps no memory from task to task: the numbers it drew go with the run
 
 
 def _whole(name: str, value, low: int, high: int) -> None:
