@@ -33,7 +33,7 @@ from itertools import permutations
 
 import numpy as np
 
-from . import activations, draws, threads, workers
+from . import activations, draws, schemes, threads, workers
 from .config import Config, written_range
 from .products import matmul
 from .draws import family, weight_stream_bytes
@@ -116,16 +116,16 @@ def lecture_schemes(activation: str) -> tuple[str, ...]:
 
 
 def scheme_name(config: Config) -> str:
-    """A short legend name for a config's own initialization."""
-    if config.init == "normal":
-        return f"normal_{config.std:g}" + ("+bn" if config.batch_norm else "")
-    if config.init == "uniform":
-        return f"uniform_{config.bound:g}"
-    if config.init == "constant":
-        return f"constant_{config.value:g}"
-    if config.gain is not None:
-        return f"{config.init}_gain_{config.gain:g}"
-    return config.init
+    """A short legend name for a config's own initialization: the scheme, the values of the parameters its record
+    reads ("normal_0.01", "constant_0.3"), a gain other than the default ("he_normal_gain_1.5"), "+bn" under batch
+    norm. The mode is left out: on the training's equal widths fan_in and fan_out give the same W."""
+    name = config.init
+    for field in schemes.get(config.init).fields:
+        if field not in ("gain", "mode"):
+            name += f"_{getattr(config, field):g}"
+    if "gain" in schemes.get(config.init).fields and config.gain is not None:
+        name += f"_gain_{config.gain:g}"
+    return name + ("+bn" if config.batch_norm else "")
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,11 +20,11 @@ import core
 from core import Config, MemoryBudgetError, threads, workers
 from core.config import INITS
 from core.draws import bias_noise, draw, family
-from core.initializers import scale_bias, scale_weights
+from core.initializers import SCHEME_FIELDS, scale_bias, scale_weights
 from core.network import mean_std
 from core.train import (
     HEAD_SCALE, POINTS_PER_CLASS, SCHEMES, best_bands, he_2015, he_2015_depths, init_params, lecture_schemes,
-    loss_and_gradients, make_task, one_unit_ceiling, race, scheme_config, softmax_cross_entropy, steps_to_loss,
+    loss_and_gradients, make_task, one_unit_ceiling, race, scheme_config, scheme_name, softmax_cross_entropy, steps_to_loss,
 )
 from tests.gradcheck import central_differences
 
@@ -634,3 +634,15 @@ def test_the_read_out_is_the_next_layers_first_columns(init):
     head = init_params(config, 3)["head_W"]
     deeper = draw(config.seed, 3, 24, 20, config.input, family(init), "float64").weights[2]
     np.testing.assert_array_equal(head, HEAD_SCALE * scale_weights(config, deeper[:, :3], 24, 3))
+
+
+@pytest.mark.parametrize("init", INITS)
+def test_a_runs_legend_name_tells_apart_every_setting_that_changes_its_weights(init):
+    """Two configurations of a scheme whose W differ (a parameter or the gain the record reads, batch norm) get
+    different legend names, and the name starts with the scheme's: a custom run is told apart in every chart."""
+    base = Config(init=init, gain=None)
+    changes = [dict(batch_norm=True)] + [{field: value} for field, value in
+                                          (("std", 0.5), ("bound", 0.3), ("value", 0.2), ("gain", 2.5))
+                                          if field in SCHEME_FIELDS[init]]
+    names = {scheme_name(base)} | {scheme_name(replace(base, **change)) for change in changes}
+    assert len(names) == 1 + len(changes) and all(name.startswith(init) for name in names)
