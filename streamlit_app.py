@@ -551,7 +551,7 @@ def show_activations(page: Page) -> None:
         for caption in summary.log_gaps(page.lang, {page.t("measured"): page.result.act_std,
                                                     page.t("theory"): page.result.predicted_act_std}):
             st.caption(caption)
-    if page.config.init == "constant" and page.config.value != 0:
+    if weight_variance(page.config, page.config.width, page.config.width) is None:  # not zero-mean: no theory
         st.caption(page.t("no_theory_constant"))
     hist = f["histogram"]
     panels, k = charts.panel_layers(page.config.depth)
@@ -582,7 +582,7 @@ def show_gradients(page: Page) -> None:
     st.caption(page.t("grad_caption"))  # what the ratio asks of the learning rate is under the verdict
     if page.config.batch_norm:
         st.caption(page.t("theory_bn"))
-    elif page.config.init == "constant" and page.config.value != 0:
+    elif weight_variance(page.config, page.config.width, page.config.width) is None:
         st.caption(page.t("no_theory_constant"))
 
 

@@ -739,3 +739,14 @@ def test_the_data_tab_names_what_its_shares_count():
     columns = list(at.dataframe[0].value.columns)
     assert "saturated_values" in columns and "dead_units" in columns and "saturated" not in columns
     assert at.metric[2].label == EN["metric_saturated"]
+
+
+@pytest.mark.parametrize("tab", ["activations", "gradients"])
+@pytest.mark.parametrize("value, has_theory", [("0.3", False), ("0", True)])
+def test_weights_without_zero_mean_say_the_theory_does_not_apply(tab, value, has_theory):
+    """Non-zero constant weights break the theory's zero-mean premise (core.initializers.weight_variance is
+    None): the charts say so. Zero weights have a theory (every layer after the first is its bias)."""
+    at = open_app(step="custom", init="constant", value=value, depth="3", width="20", batch="20", tab=tab)
+    no_trouble(at)
+    shown = [caption.value for caption in at.caption]
+    assert (EN["no_theory_constant"] in shown) == (not has_theory)
