@@ -121,3 +121,14 @@ def test_a_changed_gain_keeps_the_schemes_colour_and_batch_norm_has_its_own():
     assert tour.scheme_of(Config(init="lecun_normal", gain=3.0)) == "xavier_normal"
     assert tour.scheme_of(Config(init="uniform", bound=1.0)) == "normal_1"  # n·Var(w) = 500/3
     assert tour.scheme_of(Config(init="xavier_uniform", batch_norm=True)) == "normal_0.01+bn"
+
+
+def test_a_record_that_contradicts_itself_is_refused_when_written():
+    std = lambda c, fan_in, fan_out, gain: 1.0  # noqa: E731
+    with pytest.raises(ValueError, match="family 'truncated' is not one of normal, uniform, orthogonal"):
+        schemes.Scheme("x", "truncated", std, "torch.nn.init.trunc_normal_")
+    with pytest.raises(ValueError, match="only it has a fill"):
+        schemes.Scheme("x", None, std, "torch.nn.init.zeros_")  # no randomness and no value
+    with pytest.raises(ValueError, match="reads the gain exactly when it has a default gain"):
+        schemes.Scheme("x", "normal", std, "torch.nn.init.normal_", ("gain",))
+    assert set(schemes.FAMILIES) == {*STREAMED, "orthogonal"}  # every family is one core.draws draws
