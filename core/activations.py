@@ -3,7 +3,7 @@
 A record keeps f and f' side by side, what f' is computed from, f's definition (the tests' 50-digit reference),
 torch.nn.init.calculate_gain's value, the saturation and dead-unit rules, its histogram range and the Config
 fields it reads. ACTIVATIONS (core.config) is REGISTRY's keys: adding an activation is adding its record here
-and its display name in each language (views/text.py, key "act_<name>"). f' is written through the
+and its display name in each language (locales/*.toml, key "act_<name>"). f' is written through the
 output h = f(s) only where that is exact (ReLU, leaky ReLU, linear); elsewhere it takes the
 pre-activation s, because h has lost what f' needs once f flattens: 1 - tanh(s)^2 is 0 in float32 for
 |s| > 9 while the truth is 4e^(-2|s|), and SELU's h + scale * alpha cancels to noise once h is large.

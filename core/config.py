@@ -6,14 +6,10 @@ import math
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 
-from .activations import REGISTRY
+from . import activations, schemes
 
-ACTIVATIONS = tuple(REGISTRY)  # one record each in core/activations.py
-INITS = (
-    "zeros", "constant", "normal", "uniform",
-    "xavier_normal", "xavier_uniform", "he_normal", "he_uniform",
-    "lecun_normal", "orthogonal",
-)
+ACTIVATIONS = tuple(activations.REGISTRY)  # one record each in core/activations.py
+INITS = tuple(schemes.REGISTRY)  # one record each in core/schemes.py
 MODES = ("fan_in", "fan_out")
 INPUTS = ("normal", "uniform")
 DTYPES = ("float32", "float64")

@@ -1,19 +1,31 @@
-"""Every random number of a simulation, drawn at unit scale from the seed; a bigger network extends a smaller one.
+"""Every random number of a simulation or a training run, at unit scale from the seed; bigger networks extend smaller ones.
 
 The seed's tree of streams (numpy's SeedSequence spawning) gives each part of the network its own:
 the input, every layer's weights, the read-out gradient and the biases. Each stream's numbers are laid
 out so that growing the network only appends to it:
 
-- layer l's weights (width x width) are the first width² numbers of its stream in shell order: entry
-  (i, j) lies in shell max(i, j), so width n + 1 keeps the n x n block and adds one row and one column;
+- layer l's weights, shape (fan_in, fan_out), come from stream (WEIGHTS, l) in shell order: entry (i, j)
+  lies in shell k = max(i, j), whose numbers follow the k² of the smaller shells: (k, 0), ..., (k, k), then
+  (0, k), ..., (k - 1, k). An entry's place does not depend on the shape, so a square width x width layer
+  is the first width² numbers (width n + 1 keeps the n x n block and adds one row and one column), and a
+  rectangular one is the same matrix cut to (fan_in, fan_out): more inputs add rows, more outputs add
+  columns, and a narrow layer is the first columns of a wide one. A (fan_in, fan_out) layer reads the
+  first stream_count(fan_in, fan_out) numbers: fan_in x fan_out for a square, about max(fan_in, fan_out)²
+  for a thin one (the training's read-out, width x classes, is layer `depth`: a deeper network's next
+  hidden layer starts with its columns);
+- an orthogonal layer is the QR of a (fan_in, fan_out) Gaussian matrix from the same stream (nothing to
+  extend: QR mixes every number);
 - the input and the read-out (batch x width) come in blocks of BLOCK units, each block its own stream
-  read sample by sample, so more samples extend every block and more units add blocks.
+  read sample by sample, so more samples extend every block and more units add blocks;
+- the biases' N(0, 1) numbers are one stream, layer after layer (bias_noise).
 
-So changing the depth, the width or the batch keeps every number the smaller network had and draws only
-the new ones, and the numbers drawn so far are kept per stream (STREAM_BYTES in all): dragging those
-sliders draws almost nothing. A network's numbers never depend on which networks were drawn before.
-Initializers only scale these unit draws, so a slider that changes std, gain, scheme, activation, bias or
-batch norm reuses them as they are: the assembled draws of the last few networks are kept too.
+The simulation (core.network) and the training (core.train) take their weights from unit_weights alike, so
+the same Config gives the same W in both. Changing the depth, the width or the batch keeps every number
+the smaller network had and draws only the new ones, and the numbers drawn so far are kept per stream
+(STREAM_BYTES in all): dragging those sliders draws almost nothing, and the schemes of a training race
+that share a family share their draws. A network's numbers never depend on which networks were drawn
+before. Initializers only scale these unit draws, so a slider that changes std, gain, scheme, activation,
+bias or batch norm reuses them as they are: the assembled draws of the last few networks are kept too.
 """
 
 from __future__ import annotations
@@ -26,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import threads
+from . import schemes, threads
 
 INPUT, WEIGHTS, READOUT, BIAS = range(4)  # the seed's child streams, in spawn order
 BLOCK = 64  # units per input and read-out stream
@@ -40,6 +52,9 @@ STREAM_BYTES = 96 << 20  # the numbers kept per stream, in all
 # drawing its numbers, and a gain or scale change (or another depth) reuses them. 96 MiB hold the largest
 # orthogonal network within core.network.WORK_LIMIT at float32 (width 2048, 2 layers: 32 MiB; more for other networks kept meanwhile).
 ORTHOGONAL_BYTES = 96 << 20
+# The families whose unit numbers are kept in streams, and the kind of number each stream holds: N(0, 1), or
+# U[0, 1) made U(-1, 1) when a layer is cut from it. Orthogonal layers are kept as whole matrices instead.
+STREAMED = {"normal": "normal", "uniform": "uniform"}
 
 
 @dataclass(frozen=True)
@@ -56,14 +71,8 @@ class Draws:
 
 
 def family(init: str) -> str | None:
-    """Which unit draw an init scheme scales; None for schemes without randomness."""
-    if init in ("normal", "xavier_normal", "he_normal", "lecun_normal"):
-        return "normal"
-    if init in ("uniform", "xavier_uniform", "he_uniform"):
-        return "uniform"
-    if init == "orthogonal":
-        return "orthogonal"
-    return None
+    """Which unit draw an init scheme scales (its record in core.schemes); None for schemes without randomness."""
+    return schemes.get(init).family
 
 
 def draws_bytes(depth: int, width: int, batch: int, weight_family: str | None, dtype: str) -> int:
@@ -75,8 +84,27 @@ def draws_bytes(depth: int, width: int, batch: int, weight_family: str | None, d
 def stream_bytes(depth: int, width: int, batch: int, weight_family: str | None, dtype: str) -> int:
     """Bytes a network's streams may newly hold: its numbers, GROWTH more, whole blocks of units."""
     blocks = math.ceil(width / BLOCK) * BLOCK
-    n_weights = depth * width * width if weight_family in ("normal", "uniform") else 0
-    return math.ceil(GROWTH * np.dtype(dtype).itemsize * (2 * batch * blocks + n_weights))
+    return math.ceil(GROWTH * np.dtype(dtype).itemsize * 2 * batch * blocks) + \
+        weight_stream_bytes([(width, width)] * depth, weight_family, dtype)
+
+
+def weight_stream_bytes(shapes: list[tuple[int, int]], weight_family: str | None, dtype: str) -> int:
+    """Bytes the weight streams of layers of these (fan_in, fan_out) shapes may newly hold, GROWTH more."""
+    if weight_family not in STREAMED:
+        return 0
+    return math.ceil(GROWTH * np.dtype(dtype).itemsize * sum(stream_count(*shape) for shape in shapes))
+
+
+def stream_count(fan_in: int, fan_out: int) -> int:
+    """How many numbers of its stream a (fan_in, fan_out) layer reads in shell order: one more than the largest
+    place in it. Square n x n: n². Taller (fan_in > fan_out): the last shell's row (fan_in - 1, j < fan_out),
+    after (fan_in - 1)² numbers. Wider: the last shell's column (i < fan_in, fan_out - 1), which follows that
+    shell's fan_out numbers of its row."""
+    if fan_in == fan_out:
+        return fan_in * fan_in
+    if fan_in > fan_out:
+        return (fan_in - 1) ** 2 + fan_out
+    return (fan_out - 1) ** 2 + fan_out + fan_in
 
 
 def draw(seed: int, depth: int, width: int, batch: int, input: str, weight_family: str | None,
@@ -109,7 +137,7 @@ def _assemble(seed, depth, width, batch, input, weight_family, dtype, cancel: th
             return _blocks(seed, INPUT, batch, width, "normal" if input == "normal" else "uniform", dtype)
         if index == 1:
             return _blocks(seed, READOUT, batch, width, "normal", dtype)
-        return _layer_weights(seed, index - 2, width, weight_family, dtype)
+        return unit_weights(seed, index - 2, width, width, weight_family, dtype)
 
     x, readout, *weights = threads.parallel_map(part, range(2 + (depth if weight_family else 0)))
     if input == "uniform":  # U(-sqrt 3, sqrt 3) has unit variance
@@ -130,26 +158,38 @@ def _blocks(seed: int, part: int, batch: int, width: int, kind: str, dtype: str)
     return out
 
 
-def _layer_weights(seed: int, layer: int, width: int, weight_family: str, dtype: str) -> np.ndarray:
+def unit_weights(seed: int, layer: int, fan_in: int, fan_out: int, weight_family: str | None,
+                 dtype: str) -> np.ndarray | None:
+    """Layer `layer`'s (0 for the first) unit-scale weights, shape (fan_in, fan_out), used as s = h @ W: N(0, 1),
+    U(-1, 1) or orthogonal (orthonormal columns if fan_in >= fan_out, else rows), from stream (WEIGHTS, layer)
+    in shell order (module docstring); None for a family None. A fresh array, or for orthogonal the kept
+    read-only one: the one draw of every layer for the simulation and the training alike."""
+    if weight_family is None:
+        return None
     if weight_family == "orthogonal":  # a QR of the whole matrix: nothing to extend, but kept for a gain change
-        return _orthogonal_layer(seed, layer, width, dtype)
-    numbers = _numbers(seed, (WEIGHTS, layer), weight_family, dtype, width * width)
-    w = np.take(numbers, shell_order(width))  # (width, width)
+        return _orthogonal_layer(seed, layer, fan_in, fan_out, dtype)
+    if weight_family not in STREAMED:
+        raise ValueError(f"unknown weight family {weight_family!r}: one of {', '.join(schemes.FAMILIES)}")
+    numbers = _numbers(seed, (WEIGHTS, layer), STREAMED[weight_family], dtype, stream_count(fan_in, fan_out))
+    w = np.take(numbers, shell_order(fan_in, fan_out))  # (fan_in, fan_out)
     if weight_family == "uniform":
         w *= 2.0
         w -= 1.0
     return w
 
 
-@functools.lru_cache(maxsize=2)
-def shell_order(width: int) -> np.ndarray:
-    """Where entry (i, j) of a width x width matrix sits in its stream: shell k = max(i, j) holds
-    (k, 0), ..., (k, k), then (0, k), ..., (k - 1, k), after the k² numbers of the smaller shells.
+@functools.lru_cache(maxsize=4)
+def shell_order(rows: int, cols: int | None = None) -> np.ndarray:
+    """Where entry (i, j) of a rows x cols matrix (cols = rows if not given) sits in its stream: shell
+    k = max(i, j) holds (k, 0), ..., (k, k), then (0, k), ..., (k - 1, k), after the k² numbers of the smaller
+    shells.
 
-    An entry's place does not depend on the width: the table for a wider matrix, grown as needed, is
+    An entry's place does not depend on the shape: the table for a wider matrix, grown as needed, is
     cut to size (and made contiguous: np.take is several times faster with such an index).
     """
     global _shells
+    cols = rows if cols is None else cols
+    width = max(rows, cols)
     with _lock:
         if _shells.shape[0] < width:
             size = max(width, math.ceil(GROWTH * _shells.shape[0]))
@@ -158,7 +198,7 @@ def shell_order(width: int) -> np.ndarray:
             _shells = k * k + np.where(i == k, j, k + 1 + i)
             _shells.flags.writeable = False  # replaced when it grows, never changed: read outside the lock
         table = _shells
-    order = table[:width, :width].astype(np.intp)
+    order = table[:rows, :cols].astype(np.intp)
     order.flags.writeable = False
     return order
 
@@ -241,7 +281,7 @@ class _Kept(OrderedDict):
 
 
 _assembled: _Kept = _Kept()
-_orthogonals: _Kept = _Kept()  # (seed, layer, width, dtype) -> that layer's unscaled orthogonal matrix
+_orthogonals: _Kept = _Kept()  # (seed, layer, fan_in, fan_out, dtype) -> that layer's unscaled orthogonal matrix
 _streams: OrderedDict[tuple, _Stream] = OrderedDict()
 _lock = threading.Lock()  # Streamlit serves sessions from several threads
 
@@ -256,19 +296,23 @@ def forget() -> None:
 _shells = np.empty((0, 0), np.int32)  # shell_order's table
 
 
-def _orthogonal_layer(seed: int, layer: int, width: int, dtype: str) -> np.ndarray:
-    """Layer `layer`'s unscaled (width, width) orthogonal matrix, kept while ORTHOGONAL_BYTES allows."""
-    key = (seed, layer, width, dtype)
+def _orthogonal_layer(seed: int, layer: int, fan_in: int, fan_out: int, dtype: str) -> np.ndarray:
+    """Layer `layer`'s unscaled (fan_in, fan_out) orthogonal matrix, kept while ORTHOGONAL_BYTES allows."""
+    key = (seed, layer, fan_in, fan_out, dtype)
     with _lock:
         if key in _orthogonals:
             _orthogonals.move_to_end(key)
             return _orthogonals[key]
-    q = orthogonal(generator(seed, WEIGHTS, layer), width, width, dtype).astype(dtype, copy=False)
+    q = orthogonal(generator(seed, WEIGHTS, layer), fan_in, fan_out, dtype).astype(dtype, copy=False)
     q.flags.writeable = False
+
+    def same_network(other: tuple) -> bool:  # same seed and dtype, and a fan in common: layers that chain
+        return (other[0], other[4]) == (seed, dtype) and bool({other[2], other[3]} & {fan_in, fan_out})
+
     with _lock:
         # Room is made from other networks' matrices only: evicting this network's earlier layers to keep its
         # later ones would keep nothing a second pass can use (it asks for the layers in the same order).
-        for other in [k for k in _orthogonals if (k[0], k[2], k[3]) != (seed, width, dtype)]:
+        for other in [k for k in _orthogonals if not same_network(k)]:
             if _orthogonals.nbytes + q.nbytes <= ORTHOGONAL_BYTES:
                 break
             _orthogonals.pop(other)
@@ -295,6 +339,8 @@ def orthogonal(rng: np.random.Generator, rows: int, cols: int, dtype: str = "flo
     return q.T if rows < cols else q
 
 
-def bias_noise(seed: int, depth: int, width: int) -> np.ndarray:
-    """(depth, width) N(0, 1) numbers for the biases, from their own stream."""
-    return generator(seed, BIAS).standard_normal((depth, width))
+def bias_noise(seed: int, units: list[int] | tuple[int, ...]) -> list[np.ndarray]:
+    """N(0, 1) float64 numbers for the biases of layers with these numbers of units (fan_out), from their own
+    stream, layer after layer: layer l's are the next units[l] numbers. More layers extend the stream."""
+    numbers = generator(seed, BIAS).standard_normal(sum(units))
+    return np.split(numbers, np.cumsum(units)[:-1])

@@ -1,13 +1,9 @@
-"""Weight initializers with the formulas of torch.nn.init.
+"""Weight initializers: one layer's W as torch.nn.init makes it, from the scheme's record in core.schemes.
 
-Glorot & Bengio 2010 (Xavier): Var(w) = gain^2 * 2 / (fan_in + fan_out).
-He et al. 2015 (Kaiming):      Var(w) = gain^2 / fan, gain sqrt(2) for ReLU.
-LeCun et al. 1998:             Var(w) = gain^2 / fan_in.
-Saxe et al. 2014 (orthogonal): QR of a Gaussian matrix with the signs of diag(R) fixed, times gain.
-Uniform variants have bound = sqrt(3) * std, the uniform law with the same variance.
-
-Draws are made at unit scale and then scaled, so two schemes with the same seed share their random
-pattern and differ only in scale: dragging a slider changes the size of the weights, not their signs.
+The formulas (and their papers) are the records'; this module scales a unit draw of the scheme's family
+(core.draws.unit_weights) by them. Draws are made at unit scale and then scaled, so two schemes with the
+same seed share their random pattern and differ only in scale: dragging a slider changes the size of the
+weights, not their signs. The simulation and the training both take W from layer_weights.
 """
 
 from __future__ import annotations
@@ -16,33 +12,18 @@ import math
 
 import numpy as np
 
+from . import draws
 from .activations import REGISTRY, recommended_gain
 from .config import FLOAT_RANGES, Config
-from .draws import family, orthogonal
+from .draws import family
+from .schemes import REGISTRY as SCHEMES
 
-DEFAULT_GAIN = {  # torch.nn.init's defaults
-    "xavier_normal": 1.0,
-    "xavier_uniform": 1.0,
-    "he_normal": math.sqrt(2.0),  # kaiming_*(a=0, nonlinearity="leaky_relu")
-    "he_uniform": math.sqrt(2.0),
-    "lecun_normal": 1.0,
-    "orthogonal": 1.0,
-}
+DEFAULT_GAIN = {  # torch.nn.init's defaults, for the schemes that have a gain
+    name: scheme.default_gain for name, scheme in SCHEMES.items() if scheme.default_gain is not None}
 
 # The Config fields each scheme's formula reads besides the network's shape. The sidebar shows, a link keeps
 # and the command line takes without a note only the fields that matter (views/urlstate.py, core/__main__.py).
-SCHEME_FIELDS: dict[str, tuple[str, ...]] = {
-    "zeros": (),
-    "constant": ("value",),
-    "normal": ("std",),
-    "uniform": ("bound",),
-    "xavier_normal": ("gain",),
-    "xavier_uniform": ("gain",),
-    "he_normal": ("gain", "mode"),  # torch's kaiming_*: fan_in or fan_out
-    "he_uniform": ("gain", "mode"),
-    "lecun_normal": ("gain",),  # always fan_in
-    "orthogonal": ("gain",),
-}
+SCHEME_FIELDS: dict[str, tuple[str, ...]] = {name: scheme.fields for name, scheme in SCHEMES.items()}
 ACTIVATION_FIELDS: dict[str, tuple[str, ...]] = {  # the activation's own parameters (leaky_relu: slope)
     name: activation.parameters for name, activation in REGISTRY.items() if activation.parameters}
 
@@ -93,82 +74,62 @@ def resolve_gain(gain: str | float, init: str, activation: str, slope: float) ->
 
 def gain_of(config: Config) -> float | None:
     """The gain the scheme uses, or None for schemes without one."""
-    if config.init not in DEFAULT_GAIN:
+    default = SCHEMES[config.init].default_gain
+    if default is None:
         return None
-    return DEFAULT_GAIN[config.init] if config.gain is None else config.gain
+    return default if config.gain is None else config.gain
 
 
 def weight_std(config: Config, fan_in: int, fan_out: int) -> float:
-    """Standard deviation of one weight (for constant init: 0, every weight equals `value`)."""
-    gain = gain_of(config)
-    fan = fan_in if config.mode == "fan_in" else fan_out
-    if config.init in ("zeros", "constant"):
-        return 0.0
-    if config.init == "normal":
-        return config.std
-    if config.init == "uniform":
-        return config.bound / math.sqrt(3.0)
-    if config.init in ("xavier_normal", "xavier_uniform"):
-        return gain * math.sqrt(2.0 / (fan_in + fan_out))
-    if config.init in ("he_normal", "he_uniform"):
-        return gain / math.sqrt(fan)
-    if config.init == "lecun_normal":
-        return gain / math.sqrt(fan_in)
-    if config.init == "orthogonal":
-        return gain / math.sqrt(max(fan_in, fan_out))  # each entry of an orthogonal matrix
-    raise ValueError(f"unknown init {config.init!r}")
+    """Standard deviation of one weight of a (fan_in, fan_out) layer (for constant init: 0, every weight equals
+    `value`), by the scheme's formula (core.schemes)."""
+    return SCHEMES[config.init].std(config, fan_in, fan_out, gain_of(config))
 
 
 def uniform_bound(config: Config, fan_in: int, fan_out: int) -> float:
-    """The bound b of U(-b, b) for the uniform schemes."""
-    if config.init == "uniform":
-        return config.bound
+    """The bound b of U(-b, b) for the uniform schemes: the scheme's own, or sqrt(3) * std (the same variance)."""
+    scheme = SCHEMES[config.init]
+    if scheme.bound is not None:
+        return scheme.bound(config, fan_in, fan_out, gain_of(config))
     return math.sqrt(3.0) * weight_std(config, fan_in, fan_out)
 
 
 def weight_variance(config: Config, fan_in: int, fan_out: int) -> float | None:
-    """Var(w) for zero-mean schemes; None for constant init, which breaks the theory's zero-mean premise."""
-    if config.init == "constant" and config.value != 0.0:
+    """Var(w) for zero-mean schemes; None for a non-zero constant, which breaks the theory's zero-mean premise."""
+    scheme = SCHEMES[config.init]
+    if scheme.fill is not None and scheme.fill(config) != 0.0:
         return None
     return weight_std(config, fan_in, fan_out) ** 2
 
 
 def scale_weights(config: Config, unit: np.ndarray | None, fan_in: int, fan_out: int) -> np.ndarray:
-    """One layer's W, shape (fan_in, fan_out), used as s = h @ W, from a unit-scale draw of its family."""
+    """One layer's W, shape (fan_in, fan_out), used as s = h @ W, from a unit-scale draw of its family
+    (core.draws.unit_weights; None for a scheme without randomness). A new array."""
     dtype = np.dtype(config.dtype)
-    shape = (fan_in, fan_out)
-    kind = family(config.init)
-    if config.init == "zeros":
-        return np.zeros(shape, dtype)
-    if config.init == "constant":
-        return np.full(shape, config.value, dtype)
-    if kind == "normal":
+    scheme = SCHEMES[config.init]
+    if scheme.family is None:
+        return np.full((fan_in, fan_out), scheme.fill(config), dtype)
+    if scheme.family == "normal":
         return unit * weight_std(config, fan_in, fan_out)
-    if kind == "uniform":
+    if scheme.family == "uniform":
         return unit * uniform_bound(config, fan_in, fan_out)
-    if kind == "orthogonal":
+    if scheme.family == "orthogonal":
         return unit * gain_of(config)
-    raise ValueError(f"unknown init {config.init!r}")
+    raise ValueError(f"unknown weight family {scheme.family!r} of init {config.init!r}")
 
 
-def sample_weights(config: Config, rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
-    """One layer's W drawn from rng: N(0, 1), U(-1, 1) or orthogonal, then scaled by the scheme."""
-    dtype = np.dtype(config.dtype)
-    kind = family(config.init)
-    if kind == "normal":
-        unit = rng.standard_normal((fan_in, fan_out), dtype=dtype)
-    elif kind == "uniform":
-        unit = rng.random((fan_in, fan_out), dtype=dtype) * 2.0 - 1.0
-    elif kind == "orthogonal":
-        unit = orthogonal(rng, fan_out, fan_in).T.astype(dtype)  # torch's (out, in) layout, transposed
-    else:
-        unit = None
+def layer_weights(config: Config, layer: int, fan_in: int, fan_out: int) -> np.ndarray:
+    """Layer `layer`'s W (0 for the first), shape (fan_in, fan_out): the seed's unit draw for that layer
+    (core.draws.unit_weights), scaled by the scheme. The simulation's and the training's W alike."""
+    unit = draws.unit_weights(config.seed, layer, fan_in, fan_out, family(config.init), config.dtype)
     return scale_weights(config, unit, fan_in, fan_out)
 
 
-def sample_bias(config: Config, rng: np.random.Generator, units: int) -> np.ndarray | None:
-    """Each unit's bias from N(bias, bias_std^2); None when every bias is zero (skips the add)."""
-    return scale_bias(config, rng.standard_normal(units) if config.bias_std else None, units)
+def layer_biases(config: Config, units: list[int] | tuple[int, ...]) -> list[np.ndarray | None]:
+    """Each layer's bias, one per entry of units (its fan_out), from N(bias, bias_std^2) through the seed's bias
+    stream (core.draws.bias_noise); None for a layer whose biases are all zero (skips the add)."""
+    noise = draws.bias_noise(config.seed, units) if config.bias_std else [None] * len(units)
+    return [scale_bias(config, unit, n) for unit, n in zip(noise, units)]
 
 
 def scale_bias(config: Config, unit: np.ndarray | None, units: int) -> np.ndarray | None:

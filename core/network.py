@@ -16,8 +16,8 @@ import numpy as np
 from . import activations, theory, threads
 from .batchnorm import batch_norm, batch_norm_backward
 from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config
-from .draws import bias_noise, draw, draws_bytes, family, stream_bytes
-from .initializers import scale_bias, scale_weights
+from .draws import draw, draws_bytes, family, stream_bytes
+from .initializers import layer_biases, scale_weights
 from .products import matmul
 
 # The work of a simulation (estimate_work), in float32 matmul flops. The rate and the costs of the other kinds of
@@ -200,7 +200,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
     depth, width, batch = config.depth, config.width, config.batch
     dtype = np.dtype(config.dtype)
     draws = draw(config.seed, depth, width, batch, config.input, family(config.init), config.dtype, cancel)
-    noise = bias_noise(config.seed, depth, width) if config.bias_std else None
+    biases = layer_biases(config, [width] * depth)  # each (width,) or None
     nan = np.full(depth + 1, np.nan)
     stats = {name: nan.copy() for name in (*COLUMNS, "distinct_grad_units", "weight_std")}
     flags = {"exploded": np.zeros(depth + 1, bool), "vanished": np.zeros(depth + 1, bool)}
@@ -223,7 +223,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
     for layer in range(1, depth + 1):
         threads.check(cancel)
         w = scale_weights(config, draws.weights[layer - 1] if draws.weights else None, width, width)
-        b = scale_bias(config, None if noise is None else noise[layer - 1], width)  # (width,) or None
+        b = biases[layer - 1]
         weights.append(w)
         stats["weight_std"][layer] = mean_std(w)[1]
         z = matmul(hs[-1], w, out=None if keeps_s else work["z"])  # (batch, width)

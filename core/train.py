@@ -33,10 +33,11 @@ from itertools import permutations
 
 import numpy as np
 
-from . import activations, threads, workers
+from . import activations, draws, schemes, threads, workers
 from .config import Config, written_range
 from .products import matmul
-from .initializers import sample_bias, sample_weights
+from .draws import family, weight_stream_bytes
+from .initializers import layer_biases, layer_weights
 from .network import (
     DEFAULT_MEMORY_BUDGET, MemoryBudgetError, batch_norm, batch_norm_backward, distinct_columns, estimate_memory,
     mean_std,
@@ -115,16 +116,16 @@ def lecture_schemes(activation: str) -> tuple[str, ...]:
 
 
 def scheme_name(config: Config) -> str:
-    """A short legend name for a config's own initialization."""
-    if config.init == "normal":
-        return f"normal_{config.std:g}" + ("+bn" if config.batch_norm else "")
-    if config.init == "uniform":
-        return f"uniform_{config.bound:g}"
-    if config.init == "constant":
-        return f"constant_{config.value:g}"
-    if config.gain is not None:
-        return f"{config.init}_gain_{config.gain:g}"
-    return config.init
+    """A short legend name for a config's own initialization: the scheme, the values of the parameters its record
+    reads ("normal_0.01", "constant_0.3"), a gain other than the default ("he_normal_gain_1.5"), "+bn" under batch
+    norm. The mode is left out: on the training's equal widths fan_in and fan_out give the same W."""
+    name = config.init
+    for field in schemes.get(config.init).fields:
+        if field not in ("gain", "mode"):
+            name += f"_{getattr(config, field):g}"
+    if "gain" in schemes.get(config.init).fields and config.gain is not None:
+        name += f"_gain_{config.gain:g}"
+    return name + ("+bn" if config.batch_norm else "")
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,7 +168,8 @@ class TrainingResult:
 
 def estimate_training_memory(config: Config, batch: int | None = None, classes: int = DEFAULT_CLASSES) -> int:
     """Peak bytes train() allocates: parameters with their gradients and momenta, the kept minibatch
-    activations, and the layer-by-layer evaluation on the whole task set."""
+    activations, the layer-by-layer evaluation on the whole task set, and the weight streams' numbers
+    (core.draws, kept for the next run)."""
     item = np.dtype(config.dtype).itemsize
     batch = training_batch(config, batch)
     width, depth = config.width, config.depth
@@ -175,7 +177,9 @@ def estimate_training_memory(config: Config, batch: int | None = None, classes: 
     per_layer = 2 + config.batch_norm + activations.needs_pre_activation(config.activation)  # h, z or s_hat, s
     kept = batch * width * (depth + 1) * per_layer
     evaluation = 3 * classes * POINTS_PER_CLASS * width
-    return item * (3 * params + kept + evaluation + 4 * batch * width)
+    shapes = [(width, width)] * depth + [(width, classes)]
+    streams = weight_stream_bytes(shapes, family(config.init), config.dtype)
+    return item * (3 * params + kept + evaluation + 4 * batch * width) + streams
 
 
 def estimate_simulate_and_train_memory(config: Config, batch: int | None = None,
@@ -294,8 +298,11 @@ def _train_in_worker(config: Config, task: Task, steps: int, lr: float, momentum
         loss, accuracy = curves[name]
         report((step_done, loss[sent[0]:step_done].copy(), accuracy[sent[0]:step_done].copy()))
         sent[0] = step_done
-    with np.errstate(all="ignore"):
-        return _train(config, task, steps, lr, momentum, batch, snapshot, name, cancelled, curves)
+    try:
+        with np.errstate(all="ignore"):
+            return _train(config, task, steps, lr, momentum, batch, snapshot, name, cancelled, curves)
+    finally:
+        draws.forget()  # a worker keeps no memory from task to task: the numbers it drew go with the run
 
 
 def _whole(name: str, value, low: int, high: int) -> None:
@@ -321,19 +328,24 @@ def _check(config: Config, steps, lr, momentum, classes, batch, memory_budget) -
 
 # --- parameters, forward and backward -----------------------------------------------------------------
 
-def init_params(config: Config, rng: np.random.Generator, classes: int) -> dict[str, np.ndarray]:
-    """Every trainable array by name: W1, b1 (, gamma1, beta1), ..., head_W, head_b."""
+def init_params(config: Config, classes: int) -> dict[str, np.ndarray]:
+    """Every trainable array by name: W1, b1 (, gamma1, beta1), ..., head_W, head_b.
+
+    The weights and biases are the simulation's (core.initializers.layer_weights and layer_biases, from the
+    seed's streams): the same Config starts training from the W the other tabs show. The read-out is the
+    network's layer `depth` (0-based), shape (width, K)."""
     dtype = np.dtype(config.dtype)
     width = config.width
     params = {}
+    biases = layer_biases(config, [width] * config.depth)
     for layer in range(1, config.depth + 1):
-        params[f"W{layer}"] = sample_weights(config, rng, width, width)  # (width, width)
-        b = sample_bias(config, rng, width)
+        params[f"W{layer}"] = layer_weights(config, layer - 1, width, width)  # (width, width)
+        b = biases[layer - 1]
         params[f"b{layer}"] = np.zeros(width, dtype) if b is None else b  # (width,)
         if config.batch_norm:
             params[f"gamma{layer}"] = np.ones(width, dtype)
             params[f"beta{layer}"] = np.zeros(width, dtype)
-    head = sample_weights(config, rng, width, classes)  # (width, K), the hidden layers' own scheme
+    head = layer_weights(config, config.depth, width, classes)  # (width, K), the hidden layers' own scheme
     head *= HEAD_SCALE
     params["head_W"] = head
     params["head_b"] = np.zeros(classes, dtype)
@@ -503,7 +515,7 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
     """One run: TrainingResult; progress(steps done, steps) at each record step; threads.Cancelled at the
     next step once stop is set (threads.check); live: as in race."""
     depth = config.depth
-    work = _Workspace(config, batch, init_params(config, np.random.default_rng(config.seed), task.classes))
+    work = _Workspace(config, batch, init_params(config, task.classes))
     params, velocity = work.params, work.velocity
     order = _minibatches(len(task.labels), batch, steps)
     marks = _record_steps(steps)

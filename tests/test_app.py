@@ -592,7 +592,7 @@ def test_a_race_too_big_to_wait_for_is_refused_with_the_width_that_fits(monkeypa
 def test_the_he_2015_preset_races_both_depths_and_says_what_it_measured(monkeypatch):
     # The page's wiring on the preset's first 250 steps, under a third of its work: the two depths' races, the
     # caption, the sentences. Seed 0 at depth 30 shows the paper's split by then (He reaches half of ln K at step
-    # 211, Xavier leaves the plateau at 606); core's test_he_2015_at_depth_30_xavier_sits_on_the_plateau_while_he_leaves_it
+    # 114, Xavier does not leave the plateau within 800); core's test_he_2015_at_depth_30_xavier_sits_on_the_plateau_while_he_leaves_it
     # checks that effect on the network itself.
     import streamlit as st
 
@@ -738,3 +738,14 @@ def test_the_data_tab_names_what_its_shares_count():
     assert t("en", "column_saturated") == "saturated values (share)" and t("en", "column_dead") == "dead units (share)"
     assert t("en", "column_saturated") in columns and t("en", "column_dead") in columns and "saturated" not in columns
     assert at.metric[2].label == t("en", "metric_saturated")
+
+
+@pytest.mark.parametrize("tab", ["activations", "gradients"])
+@pytest.mark.parametrize("value, has_theory", [("0.3", False), ("0", True)])
+def test_weights_without_zero_mean_say_the_theory_does_not_apply(tab, value, has_theory):
+    """Non-zero constant weights break the theory's zero-mean premise (core.initializers.weight_variance is
+    None): the charts say so. Zero weights have a theory (every layer after the first is its bias)."""
+    at = open_app(step="custom", init="constant", value=value, depth="3", width="20", batch="20", tab=tab)
+    no_trouble(at)
+    shown = [caption.value for caption in at.caption]
+    assert (t("en", "no_theory_constant") in shown) == (not has_theory)

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from core import Config, simulate
 from core.activations import apply
+from core.config import INITS
 from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
 from views import derivation, summary, tour
@@ -88,7 +89,7 @@ def first_layer(c: Config) -> tuple[np.ndarray, np.ndarray]:
     x = d.x.astype(np.float64)
     w = scale_weights(c, d.weights[0] if d.weights else None, c.width, c.width).astype(np.float64)
     s = x @ w
-    b = scale_bias(c, bias_noise(c.seed, c.depth, c.width)[0] if c.bias_std else None, c.width)
+    b = scale_bias(c, bias_noise(c.seed, [c.width] * c.depth)[0] if c.bias_std else None, c.width)
     return x, s if b is None else s + b
 
 
@@ -487,8 +488,12 @@ def test_saturated_is_a_share_of_activation_values_and_labelled_so():
         assert values != pytest.approx(units)  # the two readings differ here
     assert "values" in t("en", "metric_saturated") and "units" not in t("en", "metric_saturated")
     assert "激活值" in t("zh", "metric_saturated") and "神经元" not in t("zh", "metric_saturated")
-    for table in map(catalogue, LANGUAGES):
-        assert "saturated_values" in table["data_caption"] and "dead_units" in table["data_caption"]
+    assert "values" in t("en", "column_saturated") and "units" in t("en", "column_dead")
+    assert "激活值" in t("zh", "column_saturated") and "神经元" in t("zh", "column_dead")
+    for lang in LANGUAGES:  # the Data tab's caption explains the two columns under the names they carry
+        saturated, dead = t(lang, "column_saturated"), t(lang, "column_dead")
+        caption = t(lang, "data_caption", saturated=saturated, dead=dead)
+        assert saturated in caption and dead in caption
 
 
 def test_zero_weights_say_what_the_distinct_units_show(results):
@@ -518,3 +523,23 @@ def test_a_network_that_overflowed_says_where_instead_of_a_number(results):
     assert block.shown["total"].endswith("e+305")
     assert agrees(block.shown["total"], mpmath.sqrt(mpmath.mpf(128) * 100**2) ** 100)
     assert check_equations(block.numbers) == 2
+
+
+@pytest.mark.parametrize("init", INITS)
+def test_every_scheme_gets_its_derivation_with_the_variance_it_draws(init):
+    """Each registry scheme, at its defaults: the tab's blocks in both languages, every printed equation holding,
+    and the Var(w) it prints within sampling error (4 standard errors of a normal's or a uniform's variance) of
+    the variance of the weights the simulation drew (its measured std(W₁))."""
+    result = simulate(Config(init=init, depth=3, width=200, batch=100))
+    for lang in LANGUAGES:
+        blocks = derivation.blocks(result, lang)
+        assert blocks and all(block.title for block in blocks)
+        for block in blocks:
+            check_equations(block.numbers)
+    printed = [block.values["var_w"] for block in derivation.blocks(result, "en") if "var_w" in block.values]
+    measured = result.weight_std[1] ** 2
+    if family(init) is None:
+        assert printed == [] and (measured == 0)
+        return
+    assert printed, "a random scheme's derivation prints its Var(w)"
+    assert float(printed[0]) == pytest.approx(measured, rel=4 * math.sqrt(2 / 200**2))

@@ -1,5 +1,6 @@
 """The random draws: seeded streams, a bigger network extending a smaller one, and no dependence on history."""
 
+import math
 import threading
 
 import numpy as np
@@ -118,3 +119,67 @@ def test_sessions_drawing_at_once_get_the_same_numbers():
     for result in results.values():
         for a, b in zip(result.weights, fresh.weights):
             np.testing.assert_array_equal(a, b)
+
+
+# ---------- any (fan_in, fan_out): the layout the simulation and the training share ----------
+
+def shell_place(i: int, j: int) -> int:
+    """Entry (i, j)'s place in its stream, written out from the layout's definition: the k² numbers of the
+    shells below k = max(i, j), then row k left to right, then column k top to bottom."""
+    k = max(i, j)
+    return k * k + (j if i == k else k + 1 + i)
+
+
+@pytest.mark.parametrize("fan_in, fan_out", [(1, 1), (3, 7), (7, 3), (64, 65), (500, 3), (3, 500), (128, 128)])
+@pytest.mark.parametrize("weight_family", ["normal", "uniform"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_layer_of_any_shape_reads_its_stream_in_shell_order(fan_in, fan_out, weight_family, dtype):
+    """Every entry is the stream's number at its shell place, drawn here straight from the layer's generator,
+    and the layer reads exactly the numbers up to its largest place (stream_count)."""
+    places = np.array([[shell_place(i, j) for j in range(fan_out)] for i in range(fan_in)])
+    count = int(places.max()) + 1
+    assert draws.stream_count(fan_in, fan_out) == count
+    rng = generator(9, draws.WEIGHTS, 2)
+    numbers = rng.standard_normal(count, dtype=dtype) if weight_family == "normal" else \
+        rng.random(count, dtype=dtype) * 2.0 - 1.0
+    w = draws.unit_weights(9, 2, fan_in, fan_out, weight_family, dtype)
+    assert w.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(w, numbers[places])
+
+
+@pytest.mark.parametrize("weight_family", ["normal", "uniform"])
+def test_a_bigger_layer_extends_a_smaller_one_in_rows_and_columns(weight_family):
+    """More inputs add rows, more outputs add columns, in either order: the read-out (width x classes) is the
+    first columns of the same layer drawn square, and a square layer keeps the simulation's numbers."""
+    big = draws.unit_weights(4, 1, 90, 120, weight_family, "float32")
+    for fan_in, fan_out in ((90, 3), (5, 120), (60, 60), (1, 1), (89, 119)):
+        small = draws.unit_weights(4, 1, fan_in, fan_out, weight_family, "float32")
+        np.testing.assert_array_equal(small, big[:fan_in, :fan_out])
+    square = draw(depth=2, width=60, batch=10, seed=4, input="normal", weight_family=weight_family, dtype="float32")
+    np.testing.assert_array_equal(square.weights[1], big[:60, :60])
+
+
+@pytest.mark.parametrize("fan_in, fan_out", [(40, 40), (60, 25), (25, 60)])
+def test_an_orthogonal_layer_of_any_shape_is_semi_orthogonal_and_kept(fan_in, fan_out):
+    w = draws.unit_weights(3, 0, fan_in, fan_out, "orthogonal", "float64")
+    gram = w.T @ w if fan_in >= fan_out else w @ w.T
+    np.testing.assert_allclose(gram, np.eye(min(fan_in, fan_out)), atol=1e-12)
+    assert draws.unit_weights(3, 0, fan_in, fan_out, "orthogonal", "float64") is w  # a gain change: no new QR
+
+
+def test_the_biases_are_one_stream_layer_after_layer():
+    """Equal widths: the (depth, width) numbers of the bias stream, as before; any widths: the same stream cut
+    layer after layer, so more layers extend it."""
+    expected = generator(6, draws.BIAS).standard_normal(3 * 40).reshape(3, 40)
+    np.testing.assert_array_equal(np.stack(draws.bias_noise(6, [40] * 3)), expected)
+    uneven = draws.bias_noise(6, [50, 20, 30, 7])
+    np.testing.assert_array_equal(np.concatenate(uneven[:3]), expected.ravel()[:100])
+    assert [len(b) for b in uneven] == [50, 20, 30, 7]
+
+
+def test_the_weight_streams_memory_is_counted_for_any_shape():
+    shapes = [(500, 500)] * 3 + [(500, 3)]
+    numbers = 3 * 500 * 500 + 499**2 + 3
+    assert draws.weight_stream_bytes(shapes, "normal", "float32") == math.ceil(draws.GROWTH * 4 * numbers)
+    assert draws.weight_stream_bytes(shapes, "orthogonal", "float32") == 0  # kept as matrices, not numbers
+    assert draws.weight_stream_bytes(shapes, None, "float64") == 0

@@ -1,6 +1,7 @@
 """Initializers against the torch.nn.init formulas, worked out here by hand (no torch needed)."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -9,7 +10,7 @@ from core import Config
 from core.activations import recommended_gain
 from core.config import ACTIVATIONS
 from core.draws import orthogonal
-from core.initializers import gain_of, sample_weights, uniform_bound, weight_std, weight_variance
+from core.initializers import gain_of, layer_weights, uniform_bound, weight_std, weight_variance
 
 
 @pytest.mark.parametrize(
@@ -29,7 +30,7 @@ from core.initializers import gain_of, sample_weights, uniform_bound, weight_std
 def test_normal_schemes_std_matches_torch_formula(init, gain, mode, fan_in, fan_out, expected_std):
     config = Config(init=init, gain=gain, mode=mode, dtype="float64")
     assert weight_std(config, fan_in, fan_out) == pytest.approx(expected_std, rel=1e-12)
-    w = sample_weights(config, np.random.default_rng(0), fan_in, fan_out)
+    w = layer_weights(config, 0, fan_in, fan_out)
     assert w.shape == (fan_in, fan_out)
     assert w.std() == pytest.approx(expected_std, rel=0.02)  # 30k-40k draws: 1% sampling error
     assert abs(w.mean()) < 4 * expected_std / math.sqrt(w.size)
@@ -49,7 +50,7 @@ def test_normal_schemes_std_matches_torch_formula(init, gain, mode, fan_in, fan_
 def test_uniform_schemes_bound_matches_torch_formula(init, gain, mode, fan_in, fan_out, expected_bound):
     config = Config(init=init, gain=gain, mode=mode, dtype="float64")
     assert uniform_bound(config, fan_in, fan_out) == pytest.approx(expected_bound, rel=1e-12)
-    w = sample_weights(config, np.random.default_rng(1), fan_in, fan_out)
+    w = layer_weights(replace(config, seed=1), 0, fan_in, fan_out)
     assert np.abs(w).max() <= expected_bound
     assert np.abs(w).max() > 0.99 * expected_bound  # the whole interval is used
     assert w.std() == pytest.approx(expected_bound / math.sqrt(3), rel=0.02)  # bound = sqrt(3) * std
@@ -66,14 +67,14 @@ def test_orthogonal_is_orthonormal_times_gain_with_torch_sign_correction():
     wide = orthogonal(np.random.default_rng(3), 8, 20)  # rows < cols: orthonormal rows
     np.testing.assert_allclose(wide @ wide.T, np.eye(8), atol=1e-12)
     config = Config(init="orthogonal", gain=2.0, dtype="float64")
-    w = sample_weights(config, np.random.default_rng(4), 50, 50)
+    w = layer_weights(replace(config, seed=4), 0, 50, 50)
     np.testing.assert_allclose(w.T @ w, 4.0 * np.eye(50), atol=1e-10)
     assert weight_variance(config, 50, 50) == pytest.approx(4.0 / 50)
 
 
 def test_zero_and_constant_init():
-    assert not sample_weights(Config(init="zeros"), np.random.default_rng(0), 5, 5).any()
-    w = sample_weights(Config(init="constant", value=0.3), np.random.default_rng(0), 5, 7)
+    assert not layer_weights(Config(init="zeros"), 0, 5, 5).any()
+    w = layer_weights(Config(init="constant", value=0.3), 0, 5, 7)
     assert w.shape == (5, 7) and (w == np.float32(0.3)).all()
     assert weight_variance(Config(init="zeros"), 5, 5) == 0.0
     assert weight_variance(Config(init="constant", value=0.3), 5, 5) is None  # not zero-mean

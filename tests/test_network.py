@@ -139,7 +139,7 @@ def test_dead_relu_units_are_counted():
 def reference_loss(config: Config, weights: list[np.ndarray]) -> float:
     """Forward pass written out plainly; the loss whose per-sample gradient is the read-out."""
     d = draw(config.seed, config.depth, config.width, config.batch, config.input, family(config.init), "float64")
-    noise = bias_noise(config.seed, config.depth, config.width)
+    noise = bias_noise(config.seed, [config.width] * config.depth)
     h = d.x
     for layer, w in enumerate(weights):
         z = h @ w
@@ -178,7 +178,7 @@ def test_forward_statistics_match_the_plain_reference():
                     dtype="float64")
     r = simulate(config)
     d = draw(config.seed, 4, 30, 50, "normal", "uniform", "float64")
-    noise = bias_noise(config.seed, 4, 30)
+    noise = bias_noise(config.seed, [30] * 4)
     h = d.x
     for layer, unit in enumerate(d.weights, start=1):
         s = h @ scale_weights(config, unit, 30, 30) + scale_bias(config, noise[layer - 1], 30)

@@ -18,9 +18,13 @@ import pytest
 
 import core
 from core import Config, MemoryBudgetError, threads, workers
+from core.config import INITS
+from core.draws import bias_noise, draw, family
+from core.initializers import SCHEME_FIELDS, scale_bias, scale_weights
+from core.network import mean_std
 from core.train import (
-    POINTS_PER_CLASS, SCHEMES, best_bands, he_2015, he_2015_depths, init_params, lecture_schemes, loss_and_gradients,
-    make_task, one_unit_ceiling, race, scheme_config, softmax_cross_entropy, steps_to_loss,
+    HEAD_SCALE, POINTS_PER_CLASS, SCHEMES, best_bands, he_2015, he_2015_depths, init_params, lecture_schemes,
+    loss_and_gradients, make_task, one_unit_ceiling, race, scheme_config, scheme_name, softmax_cross_entropy, steps_to_loss,
 )
 from tests.gradcheck import central_differences
 
@@ -184,7 +188,7 @@ def same_bits(a, b) -> bool:
 def test_a_race_side_by_side_is_bitwise_the_runs_one_after_another(activation):
     """Every scheme (batch norm and a diverging run included) trained in the race's threads gives the very
     bits it gives trained alone in this thread."""
-    config = replace(SMALL, activation=activation, width=24)
+    config = replace(SMALL, activation=activation, width=24, seed=5)  # seed 5: normal_1 + ReLU diverges at step 8
     together = race(config, tuple(SCHEMES), steps=30)
     for scheme, result in together.items():
         (alone,) = race(config, (scheme,), steps=30).values()
@@ -244,8 +248,8 @@ def test_float32_training_follows_float64(activation, monkeypatch):
     train_module = importlib.import_module("core.train")
     draw = train_module.init_params
 
-    def draw_in_float64(config, rng, classes):
-        return {k: v.astype(config.dtype) for k, v in draw(replace(config, dtype="float64"), rng, classes).items()}
+    def draw_in_float64(config, classes):
+        return {k: v.astype(config.dtype) for k, v in draw(replace(config, dtype="float64"), classes).items()}
 
     monkeypatch.setattr(train_module, "init_params", draw_in_float64)
     monkeypatch.setattr(workers, "USE_PROCESSES", False)  # a worker process would draw without the patch
@@ -308,7 +312,7 @@ def test_backward_against_finite_differences(activation, batch_norm):
     config = Config(depth=3, width=5, batch=10, activation=activation, init="xavier_normal", bias_std=0.1,
                     batch_norm=batch_norm, dtype="float64", seed=4)
     rng = np.random.default_rng(1)
-    params = init_params(config, np.random.default_rng(config.seed), 3)
+    params = init_params(config, 3)
     params["head_W"] *= 10  # the small read-out would make the lower layers' gradients too small to check
     if batch_norm:
         for layer in range(1, 4):  # move gamma and beta off 1 and 0 so their gradients are generic
@@ -585,3 +589,49 @@ def test_race_work_and_the_width_that_fits():
     assert fits <= 1e11 < over
     assert tv.widest(Config(depth=100), 7, 10_000, limit=1.0) == 2  # never below the smallest width
     assert tv.power_of_ten(4.8e11) == "4.8×10¹¹" and tv.power_of_ten(1e12) == "1.0×10¹²"
+
+
+# ---------- training starts from the simulation's weights ----------
+
+SAME_W = [Config(depth=3, width=40, batch=20, init=init, dtype=dtype, bias=0.1, bias_std=0.2, seed=seed)
+          for init in INITS for dtype in ("float32", "float64") for seed in (0, 7)]
+
+
+@pytest.mark.parametrize("config", SAME_W, ids=lambda c: f"{c.init}-{c.dtype}-seed{c.seed}")
+def test_training_starts_from_the_weights_the_simulation_draws(config):
+    """The same Config gives the same W and b in the simulation and the training, bit for bit, for every scheme
+    (every family) and both dtypes: the first layer and a hidden one, and the measured std(W) the simulation
+    reports is that of training's initial W."""
+    params = init_params(config, 3)
+    d = draw(config.seed, config.depth, config.width, config.batch, config.input, family(config.init),
+             config.dtype)
+    noise = bias_noise(config.seed, [config.width] * config.depth)
+    result = core.simulate(config)
+    for layer in (1, 2):
+        w = scale_weights(config, d.weights[layer - 1] if d.weights else None, config.width, config.width)
+        assert w.dtype == params[f"W{layer}"].dtype == np.dtype(config.dtype)
+        np.testing.assert_array_equal(params[f"W{layer}"], w)
+        np.testing.assert_array_equal(params[f"b{layer}"], scale_bias(config, noise[layer - 1], config.width))
+        assert result.weight_std[layer] == mean_std(params[f"W{layer}"])[1]
+
+
+@pytest.mark.parametrize("init", [i for i in INITS if family(i) in ("normal", "uniform")])
+def test_the_read_out_is_the_next_layers_first_columns(init):
+    """The read-out (width x K) is the network's layer `depth`: its unit draw is the first K columns of the last
+    hidden layer's in the simulation of a network one layer deeper, as a bigger network extends a smaller one."""
+    config = Config(depth=2, width=24, batch=20, init=init, dtype="float64")
+    head = init_params(config, 3)["head_W"]
+    deeper = draw(config.seed, 3, 24, 20, config.input, family(init), "float64").weights[2]
+    np.testing.assert_array_equal(head, HEAD_SCALE * scale_weights(config, deeper[:, :3], 24, 3))
+
+
+@pytest.mark.parametrize("init", INITS)
+def test_a_runs_legend_name_tells_apart_every_setting_that_changes_its_weights(init):
+    """Two configurations of a scheme whose W differ (a parameter or the gain the record reads, batch norm) get
+    different legend names, and the name starts with the scheme's: a custom run is told apart in every chart."""
+    base = Config(init=init, gain=None)
+    changes = [dict(batch_norm=True)] + [{field: value} for field, value in
+                                          (("std", 0.5), ("bound", 0.3), ("value", 0.2), ("gain", 2.5))
+                                          if field in SCHEME_FIELDS[init]]
+    names = {scheme_name(base)} | {scheme_name(replace(base, **change)) for change in changes}
+    assert len(names) == 1 + len(changes) and all(name.startswith(init) for name in names)

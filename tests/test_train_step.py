@@ -31,7 +31,7 @@ def reference_run(config: Config, steps: int, lr: float = 0.02, momentum: float 
 
 def _reference_run(config, steps, lr, momentum, batch, classes) -> dict:
     task = make_task(classes, config.width, config.dtype)
-    params = init_params(config, np.random.default_rng(config.seed), classes)
+    params = init_params(config, classes)
     velocity = {k: np.zeros_like(p) for k, p in params.items()}
     order = _minibatches(len(task.labels), batch, steps)
     marks = set(_record_steps(steps).tolist())
@@ -101,7 +101,7 @@ def _reference_run(config, steps, lr, momentum, batch, classes) -> dict:
 def test_the_reference_reads_the_head_as_the_engine_draws_it():
     """The reference shares the engine's draw (init_params): a read-out of the scheme's weights times HEAD_SCALE."""
     config = scheme_config(Config(depth=2, width=8, batch=16), "xavier_normal")
-    params = init_params(config, np.random.default_rng(0), 3)
+    params = init_params(config, 3)
     assert params["head_W"].shape == (8, 3) and 0 < np.abs(params["head_W"]).max() < 3 * HEAD_SCALE
 
 

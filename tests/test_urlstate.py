@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
-from core.config import FLOAT_RANGES, written_range
+from core.config import FLOAT_RANGES, INITS, written_range
 from core.initializers import GAIN_WORDS
 from views import tour, urlstate
 from views.tabs import CODES as TABS  # the app's one list of tabs
@@ -192,7 +192,7 @@ def test_the_app_binds_exactly_urlstates_parameters_with_its_defaults():
     """The link writer above leaves out a value equal to the widget's default: those are urlstate.defaults()."""
     at = open_app("step=custom&activation=leaky_relu&init=he_normal")  # slope, gain and mode are drawn
     found = bound_widgets(at)
-    for init in ("normal", "uniform", "constant"):  # std, bound, value
+    for init in INITS:  # each scheme shows the controls its record reads (std, bound, value, gain, mode)
         at.session_state["init"] = init
         found.update(bound_widgets(at.run()))
     for tab in TABS[1:]:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import Config, simulate, threads
+from core import Config, schemes, simulate, threads
 from core.config import ACTIVATIONS, INITS
 from views import charts, derivation, export, summary, tour, urlstate
 from views.tabs import CODES as TABS  # the app's one list of tabs
@@ -169,6 +169,12 @@ def test_every_activation_has_a_name_in_every_language_and_no_name_is_left_over(
         names = {key for key in words if key.startswith("act_")}
         assert names == {f"act_{a}" for a in ACTIVATIONS}, lang
         assert len({words[key] for key in names}) == len(names), lang  # no two activations read the same
+
+
+def test_every_scheme_has_a_formula_in_every_language_and_no_formula_is_left_over():
+    for lang in LANGUAGES:
+        formulas = {key for key in catalogue(lang) if key.startswith("formula_")}
+        assert formulas == {schemes.get(i).formula_key for i in INITS}, lang
 
 
 def test_chinese_text_is_chinese():

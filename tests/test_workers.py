@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core import Config, threads, workers
+from core import Config, draws, threads, workers
 from core.train import RECORDS, SCHEMES, _record_steps, he_2015_depths, make_task, race, scheme_config
 from tests.worker_tasks import blas_threads, divide
 from views import training as training_view
@@ -217,3 +217,15 @@ def test_where_no_worker_can_start_the_races_run_in_threads(monkeypatch):
     assert "/nonexistent/python" in workers.unavailable
     result = race(SMALL, ("he_normal",), steps=5)["he_normal"]
     assert result.steps == 5 and np.isfinite(result.loss).all()
+
+
+@pytest.mark.parametrize("init", ["he_normal", "orthogonal"])
+def test_a_worker_keeps_no_draws_from_task_to_task(init):
+    """A run in a worker draws its W through core.draws, which keeps what it draws for the next network; in a
+    worker the numbers go with the run, so a worker's memory does not grow from task to task."""
+    draws.forget()
+    config = scheme_config(replace(SMALL, depth=3, width=40), init)
+    result = train_module._train_in_worker(*long_task(config, 2), report=lambda message: None,
+                                           cancelled=lambda: False)
+    assert result.steps == 2
+    assert not draws._streams and not draws._orthogonals and not draws._assembled

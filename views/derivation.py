@@ -270,8 +270,8 @@ def values_of(result, lang: str) -> Values:
         context.prec = PRECISION
         total = Decimal(factor) ** depth
     v.add("total", float(total) if 1e-300 < total < 1e300 or total == 0 else total)
-    v.add("xavier", 1 / n)
-    v.add("he", 2 / n)
+    for name, init in (("xavier", "xavier_normal"), ("he", "he_normal")):  # their Var(w) here: 1/n and 2/n
+        v.add(name, weight_variance(replace(c, init=init, gain=None, mode="fan_in"), n, n))
     predicted = s["predicted_act_std"]
     v.add("theory_ratio", ratio(predicted[depth], predicted[0]))
     v.add("theory_act", predicted[depth])

@@ -7,10 +7,10 @@ from typing import Any
 
 import streamlit as st
 
-from core import Config
+from core import Config, schemes
 from core.activations import recommended_gain
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
-from core.initializers import DEFAULT_GAIN, gain_of, weight_std
+from core.initializers import DEFAULT_GAIN, gain_of, weight_std, weight_variance
 
 from . import summary, tour, urlstate
 from .computing import widget_state
@@ -133,8 +133,8 @@ def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
 def init_notes(lang: str, config: Config, gain_note: str | None, gain_text: str) -> None:
     """Under the init controls: the scheme's formula, the resulting std(w) and n·Var(w), and any gain problem."""
     std = weight_std(config, config.width, config.width)
-    st.caption(t(lang, f"formula_{config.init}"))
-    if config.init != "constant":
+    st.caption(t(lang, schemes.get(config.init).formula_key))
+    if weight_variance(config, config.width, config.width) is not None:  # not for a non-zero constant
         st.caption(t(lang, "weight_std_line", std=summary.format_value(std),
                      nvar=summary.format_value(config.width * std**2)))
     if config.init in DEFAULT_GAIN:

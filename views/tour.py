@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
 
 from core import Config
-from core.initializers import weight_variance
+from core.draws import family
+from core.initializers import gain_of, weight_variance
 from core.train import SCHEMES, scheme_config  # noqa: F401  (the app's Compare tab uses both)
 
 from . import summary
@@ -107,18 +109,33 @@ def same_lesson(a: Config, b: Config) -> bool:
     return replace(a, seed=0) == replace(b, seed=0)
 
 
+# The Compare schemes a scheme with a gain can belong to: those with a gain and a normal or uniform draw (Xavier's
+# n·Var(w) = 1, He's 2). A scheme with a gain belongs to the one with its n·Var(w) at the default gain.
+_FAN_SCALED = tuple(name for name in SCHEMES if not scheme_config(Config(), name).batch_norm
+                    and gain_of(scheme_config(Config(), name)) is not None
+                    and family(SCHEMES[name]["init"]) in ("normal", "uniform"))
+BATCH_NORM_SCHEME, SYMMETRIC_SCHEME, SMALL_SCHEME, LARGE_SCHEME = "normal_0.01+bn", "zeros", "normal_0.01", "normal_1"
+
+
 def scheme_of(config: Config) -> str:
-    """The Compare scheme a configuration belongs to, which decides its colour everywhere in the app."""
+    """The Compare scheme a configuration belongs to, which decides its colour everywhere in the app.
+
+    Read from the scheme's record (core.schemes), so a new scheme needs no entry here: batch norm is its own
+    scheme; weights without randomness are zeros' (symmetric); an orthogonal draw is orthogonal's; a scheme
+    with a gain is the Compare scheme with a gain of the same n·Var(w) at its default gain (LeCun's 1/n_in is
+    Xavier's 1/n here); the rest are small or large next to Xavier's n·Var(w) = 1.
+    """
     if config.batch_norm:
-        return "normal_0.01+bn"
-    if config.init in ("zeros", "constant"):
-        return "zeros"
-    if config.init in ("xavier_normal", "xavier_uniform", "lecun_normal"):  # LeCun's 1/n_in is Xavier's 1/n here
-        return "xavier_normal"
-    if config.init in ("he_normal", "he_uniform"):
-        return "he_normal"
-    if config.init == "orthogonal":
+        return BATCH_NORM_SCHEME
+    kind = family(config.init)
+    if kind is None:
+        return SYMMETRIC_SCHEME
+    if kind == "orthogonal":
         return "orthogonal"
-    # normal / uniform: small or large next to Xavier's 1/n
-    std = config.std if config.init == "normal" else config.bound / 3**0.5
-    return "normal_0.01" if config.width * std**2 < 1.0 else "normal_1"
+    n = config.width
+    if gain_of(config) is not None:
+        own = n * weight_variance(replace(config, gain=None), n, n)
+        for name in _FAN_SCALED:
+            if math.isclose(own, n * weight_variance(scheme_config(config, name), n, n), rel_tol=1e-9):
+                return name
+    return SMALL_SCHEME if n * weight_variance(config, n, n) < 1.0 else LARGE_SCHEME

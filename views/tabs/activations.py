@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.initializers import weight_variance
+
 from .. import charts, summary, tour
 from ..draw import draw
 from ..page import Page
@@ -28,7 +30,7 @@ def show(page: Page) -> None:
         for caption in summary.log_gaps(page.lang, {page.t("measured"): page.result.act_std,
                                                     page.t("theory"): page.result.predicted_act_std}):
             st.caption(caption)
-    if page.config.init == "constant" and page.config.value != 0:
+    if weight_variance(page.config, page.config.width, page.config.width) is None:  # not zero-mean: no theory
         st.caption(page.t("no_theory_constant"))
     hist = f["histogram"]
     panels, k = charts.panel_layers(page.config.depth)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.initializers import weight_variance
+
 from .. import charts, summary, tour
 from ..draw import draw
 from ..page import Page
@@ -32,6 +34,6 @@ def show(page: Page) -> None:
     st.caption(page.t("grad_caption"))  # what the ratio asks of the learning rate is under the verdict
     if page.config.batch_norm:
         st.caption(page.t("theory_bn"))
-    elif page.config.init == "constant" and page.config.value != 0:
+    elif weight_variance(page.config, page.config.width, page.config.width) is None:
         st.caption(page.t("no_theory_constant"))
 
