@@ -277,7 +277,7 @@ class Background:
             try:
                 await _session(self.base, f"step={step}&seed={self.seed + 10_000 * i + k}")
                 self.pages += 1
-            except (OSError, asyncio.TimeoutError, ConnectionError) as error:  # keep the load on; count it
+            except (TimeoutError, OSError, ConnectionError) as error:  # keep the load on; count it
                 self.failures += 1
                 self.last_failure = repr(error)
             k += 1

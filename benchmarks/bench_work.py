@@ -1,4 +1,5 @@
-"""The simulation's work: orthogonal draws with and without the kept unscaled matrices, and estimate_work against measured time.
+"""The simulation's work: orthogonal draws with and without the kept unscaled matrices, and estimate_work against
+measured time.
 
     python benchmarks/bench_work.py [--depth 30] [--fit]
 

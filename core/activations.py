@@ -20,7 +20,8 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
@@ -631,7 +632,8 @@ def _silu_derivative64(s: np.ndarray, precise: bool) -> np.ndarray:
 def _silu_root_taylor(root: float, terms: int) -> tuple[float, ...]:
     """Taylor coefficients c_1 .. c_terms of SiLU'(s) at s = root.
 
-    With sigmoid(root + t) = sum a_k t^k, sigmoid' = sigmoid - sigmoid^2 gives (k + 1) a_{k+1} = a_k - sum_j a_j a_{k-j};
+    With sigmoid(root + t) = sum a_k t^k, sigmoid' = sigmoid - sigmoid^2 gives
+    (k + 1) a_{k+1} = a_k - sum_j a_j a_{k-j};
     s sigmoid(s) = sum (root a_k + a_{k-1}) t^k, so c_k = (k + 1) (root a_{k+1} + a_k).
     """
     a = [1.0 / (1.0 + math.exp(-root))]

@@ -1,13 +1,13 @@
 """Admission of computations to the server: first come, first served, each waits until a core and its memory are free.
 
-A Streamlit server runs every session in a thread of one process, so the memory of all the computations
-running at once adds up in one process, whatever each is allowed alone. Each computation asks for one core
-and reserves the memory the engine estimates it needs (core.cache.simulate_cached: core.network.estimate_memory;
-each run of a race: core.train.estimate_training_memory, in a worker process or not); it is
-admitted when both are free and no computation that asked before it is still waiting. So a large network is never passed over by a stream of small ones, and a
-computation that fits the budget alone is never refused: it waits. One that needs more than the whole
-budget runs alone. While it waits, a computation reports how many computations come before it (the page
-says so) and looks at its cancel check (its session may have gone).
+A Streamlit server runs every session in a thread of one process, so the memory of all the computations running at
+once adds up in one process, whatever each is allowed alone. Each computation asks for one core and reserves the
+memory the engine estimates it needs (core.cache.simulate_cached: core.network.estimate_memory; each run of a race:
+core.train.estimate_training_memory, in a worker process or not); it is admitted when both are free and no
+computation that asked before it is still waiting. So a large network is never passed over by a stream of small
+ones, and a computation that fits the budget alone is never refused: it waits. One that needs more than the whole
+budget runs alone. While it waits, a computation reports how many computations come before it (the page says so)
+and looks at its cancel check (its session may have gone).
 
 The server's budget is INIT_EXPLORER_MEMORY_MIB (server_budget(), read by the app at start); the process's
 one Admission is core.threads.ADMISSION, with a core for each of threads.usable_cores().

@@ -1,4 +1,5 @@
-"""Batch norm in training mode (Ioffe & Szegedy 2015; torch.nn.BatchNorm1d with gamma = 1, beta = 0), forward and backward."""
+"""Batch norm in training mode (Ioffe & Szegedy 2015; torch.nn.BatchNorm1d with gamma = 1, beta = 0), forward and
+backward."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Every random number of a simulation or a training run, at unit scale from the seed; bigger networks extend smaller ones.
+"""Every random number of a simulation or a training run, at unit scale from the seed; bigger networks extend
+smaller ones.
 
 The seed's tree of streams (numpy's SeedSequence spawning) gives each part of the network its own:
 the input, every layer's weights, the read-out gradient and the biases. Each stream's numbers are laid
@@ -50,7 +51,8 @@ ASSEMBLED_BYTES = 96 << 20  # the assembled draws kept, at most; larger ones are
 STREAM_BYTES = 96 << 20  # the numbers kept per stream, in all
 # Orthogonal matrices are kept layer by layer, unscaled, apart from the assembled draws: a QR costs ~10^4 times
 # drawing its numbers, and a gain or scale change (or another depth) reuses them. 96 MiB hold the largest
-# orthogonal network within core.network.WORK_LIMIT at float32 (width 2048, 2 layers: 32 MiB; more for other networks kept meanwhile).
+# orthogonal network within core.network.WORK_LIMIT at float32 (width 2048, 2 layers: 32 MiB; more for other
+# networks kept meanwhile).
 ORTHOGONAL_BYTES = 96 << 20
 # The families whose unit numbers are kept in streams, and the kind of number each stream holds: N(0, 1), or
 # U[0, 1) made U(-1, 1) when a layer is cut from it. Orthogonal layers are kept as whole matrices instead.

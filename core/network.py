@@ -27,7 +27,8 @@ from .products import matmul
 WORK_RATE = 5.7e10  # float32 matmul flops a second on one core (sgemm, 98 to 4096 samples, width 500 to 2048)
 # About 6 s of one core. The largest network one slider makes of the lecture's, width 2048 (10 x 2048 x 1000),
 # takes 5.7 to 6.1 s of one core, and about 5 s on the idle server (its draws use both cores): it stays allowed;
-# larger ones are refused with the depth or width that fits. Orthogonal init at width 2048 fits 2 layers (numpy's QR, about 2 s of one core a layer).
+# larger ones are refused with the depth or width that fits. Orthogonal init at width 2048 fits 2 layers (numpy's
+# QR, about 2 s of one core a layer).
 WORK_LIMIT = 3.7e11
 QR_COST = 4.3  # a QR flop takes 4.3 matmul flops' time: numpy.linalg.qr runs in float64, its panels matrix-vector work
 DRAW_COST = 2000.0  # one random number, with its stream and shell-order bookkeeping (~35 ns)
@@ -139,8 +140,8 @@ def estimate_work(config: Config) -> float:
     DTYPE_COST[dtype] x (matmuls + DRAW_COST x draws + ELEMENT_COST x elements) + QR_COST x qrs (the QR is
     float64 whatever the dtype), from work_terms. Divided by WORK_RATE it is about the seconds of one core it takes."""
     terms = work_terms(config)
-    return (DTYPE_COST[config.dtype] * (terms["matmuls"] + DRAW_COST * terms["draws"] + ELEMENT_COST * terms["elements"])
-            + QR_COST * terms["qrs"])
+    flops = terms["matmuls"] + DRAW_COST * terms["draws"] + ELEMENT_COST * terms["elements"]
+    return DTYPE_COST[config.dtype] * flops + QR_COST * terms["qrs"]
 
 
 def work_fits(config: Config, limit: float = WORK_LIMIT) -> dict[str, int]:

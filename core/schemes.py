@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 # The unit draws core.draws makes; None: the weights are a constant (no randomness).
 FAMILIES = ("normal", "uniform", "orthogonal")

@@ -18,7 +18,7 @@ import functools
 import math
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

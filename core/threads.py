@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import TypeVar, Union
+from typing import TypeVar
 
 import numpy as np  # noqa: F401  (loads numpy's BLAS before threadpoolctl looks for it)
 from threadpoolctl import ThreadpoolController, threadpool_info
@@ -41,7 +41,7 @@ class Cancelled(Exception):
     """A computation ended early because its cancel signal was set (the page that asked for it has gone)."""
 
 
-Cancel = Union[threading.Event, Callable[[], bool], None]  # a computation's cancel signal: set, or True, to stop
+Cancel = threading.Event | Callable[[], bool] | None  # a computation's cancel signal: set, or True, to stop
 
 
 def check(cancel: Cancel) -> None:

@@ -426,7 +426,8 @@ def forward_layer(params: dict, layer: int, h_in: np.ndarray, config: Config, wo
     return _Layer(h_in, h, s if activation.derivative_from == "s" else None, s_hat, inv_std)
 
 
-def forward(params: dict, x: np.ndarray, config: Config, work: _Workspace | None = None) -> tuple[np.ndarray, list[_Layer]]:
+def forward(params: dict, x: np.ndarray, config: Config,
+            work: _Workspace | None = None) -> tuple[np.ndarray, list[_Layer]]:
     """Logits (batch, K) and the layers' records for the backward pass."""
     tape, h = [], x
     for layer in range(1, config.depth + 1):

@@ -76,7 +76,8 @@ class _Worker:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", f"from core.workers import serve; serve({theirs.fileno()})"],
                 pass_fds=(theirs.fileno(),), env=env, cwd=_ROOT, stdin=subprocess.DEVNULL,
-                start_new_session=True)  # Ctrl-C in a terminal stops the server; the workers then see their socket close
+                # Ctrl-C in a terminal stops the server; the workers then see their socket close
+                start_new_session=True)
         self.conn = Connection(ours.detach())
         self.pid = self.process.pid
         try:
@@ -217,7 +218,7 @@ class Pool:
                 threads.check(cancel)
                 with self._lock:
                     if not self._all:
-                        raise WorkerCrashed("no training worker process could be started again")
+                        raise WorkerCrashed("no training worker process could be started again") from None
 
     def _release(self, worker: _Worker, healthy: bool) -> None:
         """Back to the idle queue; a worker that died, or grew, is replaced by a new one."""

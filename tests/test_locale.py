@@ -105,10 +105,10 @@ def read_names(source: str) -> tuple[set[str], list[str]]:
 
 
 def test_every_message_is_read_by_the_code():
-    """A key counts as read when the app, a view module or a core registry names it whole ("training_tab.intro", as t() reads it),
-    or when an f-string that builds keys fits it ("step_{code}", "training_tab.stat_{statistic}"). A coarse net:
-    a key that is also some other string of the code passes; one named nowhere, or only by its name inside its
-    table ("intro"), fails."""
+    """A key counts as read when the app, a view module or a core registry names it whole ("training_tab.intro", as
+    t() reads it), or when an f-string that builds keys fits it ("step_{code}", "training_tab.stat_{statistic}").
+    A coarse net: a key that is also some other string of the code passes; one named nowhere, or only by its name
+    inside its table ("intro"), fails."""
     constants, patterns = set(), []
     # core's registries name their records' keys (core/schemes.py's formula_key), never a message
     code = [ROOT / "streamlit_app.py", *sorted((ROOT / "views").rglob("*.py")), *sorted((ROOT / "core").glob("*.py"))]

@@ -24,7 +24,8 @@ from core.initializers import SCHEME_FIELDS, scale_bias, scale_weights
 from core.network import mean_std
 from core.train import (
     HEAD_SCALE, POINTS_PER_CLASS, SCHEMES, best_bands, he_2015, he_2015_depths, init_params, lecture_schemes,
-    loss_and_gradients, make_task, one_unit_ceiling, race, scheme_config, scheme_name, softmax_cross_entropy, steps_to_loss,
+    loss_and_gradients, make_task, one_unit_ceiling, race, scheme_config, scheme_name, softmax_cross_entropy,
+    steps_to_loss,
 )
 from tests.gradcheck import central_differences
 

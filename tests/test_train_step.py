@@ -35,7 +35,6 @@ def _reference_run(config, steps, lr, momentum, batch, classes) -> dict:
     velocity = {k: np.zeros_like(p) for k, p in params.items()}
     order = _minibatches(len(task.labels), batch, steps)
     marks = set(_record_steps(steps).tolist())
-    act = activations.get(config.activation)
     loss, accuracy = np.full(steps, np.nan), np.full(steps, np.nan)
     act_std, grad_std, update_ratio = [], [], []
 
@@ -84,8 +83,8 @@ def _reference_run(config, steps, lr, momentum, batch, classes) -> dict:
         if step in marks:
             grad_std.append(stds[::-1])
             act_std.append([mean_std(rec[2])[1] for rec in tape])
-            update_ratio.append([lr * mean_std(velocity[f"W{l}"])[1] / w if (w := mean_std(params[f"W{l}"])[1]) > 0
-                                 else math.nan for l in range(1, config.depth + 1)])
+            update_ratio.append([lr * mean_std(velocity[f"W{i}"])[1] / w if (w := mean_std(params[f"W{i}"])[1]) > 0
+                                 else math.nan for i in range(1, config.depth + 1)])
     h, distinct = task.x, []
     for layer in range(1, config.depth + 1):
         h = layer_forward(h, layer)[1]

@@ -155,9 +155,9 @@ def test_a_race_abandoned_by_its_page_stops_every_run_in_the_workers():
 
     with pytest.raises(Stopped):
         race(Config(depth=10, width=64, batch=128), steps=10_000, progress=stop)
-    for thread in [t for t in threading.enumerate() if t.name.startswith("compute")]:
+    for thread in [th for th in threading.enumerate() if th.name.startswith("compute")]:
         thread.join(timeout=120)  # each waits for its worker's answer to the stop
-    assert not [t for t in threading.enumerate() if t.name.startswith("compute")]
+    assert not [th for th in threading.enumerate() if th.name.startswith("compute")]
     shared = workers.shared()
     assert shared is not None and len(shared.pids()) == threads.usable_cores()  # every worker back, none replaced
     assert race(SMALL, ("he_normal",), steps=3)["he_normal"].steps == 3
