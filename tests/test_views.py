@@ -21,6 +21,8 @@ from views import charts, derivation, export, summary, tour, urlstate
 from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.text import LANGUAGES, catalogue, t
 
+from tests.numbers import read_back
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -249,17 +251,6 @@ def test_headline_numbers(steps):
     assert dead[1] == 0.0 and 0.05 < he.dead < 0.5
 
 
-def read_back(text: str) -> float:
-    """A number as the page writes it ("0.213", "2.9 × 10⁻⁷", "10⁴", "0.031 %" as 0.031) read back as a float."""
-    text = text.removesuffix(summary.PERCENT)
-    digits = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
-    if "10" in text and any(c in text for c in "⁰¹²³⁴⁵⁶⁷⁸⁹"):
-        mantissa, _, power = text.rpartition("10")
-        mantissa = mantissa.removesuffix(summary.TIMES) or "1"
-        return float(mantissa) * 10.0 ** int(power.translate(digits))
-    return float(text)
-
-
 def test_numbers_are_written_as_a_person_writes_them():
     assert summary.format_value(0.2134) == "0.213"
     assert summary.format_value(2.94e-7, 2) == summary.scientific("2.9", -7) == "2.9 × 10⁻⁷"
@@ -425,11 +416,23 @@ def test_ratio_chart_has_the_guide_at_one_in_a_thousand(steps):
 
 def test_compare_chart_keeps_each_schemes_colour(steps):
     results = {s: steps[c] for s, c in (("normal_1", "3"), ("xavier_normal", "4"), ("zeros", "1"))}
-    spec = charts.compare_chart(charts.compare_frame(results), title="c", y_title="std", layer_title="layer",
-                                scheme_title="scheme").to_dict()
-    colour = spec["layer"][0]["encoding"]["color"]["scale"]
-    assert colour["domain"] == list(results)
-    assert colour["range"] == [charts.SCHEME_COLOURS[s] for s in results]
+    for lang in LANGUAGES:
+        frame = charts.compare_frame(results, lang, current="xavier_normal")
+        spec = charts.compare_chart(frame, title="c", y_title="std", layer_title="layer",
+                                    scheme_title="scheme").to_dict()
+        colour = spec["layer"][0]["encoding"]["color"]["scale"]
+        # legend names from the catalogue, in the page's language and the order given, never the code names
+        assert colour["domain"] == [charts.scheme_name(s, lang) for s in results]
+        assert not {"normal_1", "xavier_normal"} & set(colour["domain"])
+        assert colour["range"] == [charts.SCHEME_COLOURS[s] for s in results]
+        # the page's own scheme is drawn last (on top) and thicker than every other line
+        lines = [layer for layer in spec["layer"] if layer["mark"]["type"] == "line"]
+        assert lines[-1]["transform"][-1] == {"filter": "datum.current"}
+        assert lines[-1]["mark"]["strokeWidth"] > max(layer["mark"]["strokeWidth"] for layer in lines[:-1])
+    assert charts.scheme_name("normal_0.01+bn", "en") == "N(0, 0.01²) + batch norm"
+    for lang in LANGUAGES:  # every Compare scheme has its name in every language, all different
+        names = [charts.scheme_name(s, lang) for s in tour.SCHEMES]
+        assert len(set(names)) == len(tour.SCHEMES)
 
 
 def test_a_template_filled_with_new_data_is_the_chart_built_from_it(steps):

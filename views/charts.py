@@ -8,6 +8,7 @@ Compare scheme owns one colour, and a configuration is drawn in the colour of th
 from __future__ import annotations
 
 import math
+import re
 
 import altair as alt
 import numpy as np
@@ -136,9 +137,19 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS) -> pd.DataF
     return pd.concat(rows, ignore_index=True)
 
 
-def compare_frame(results: dict) -> pd.DataFrame:
-    """Long frame (scheme, layer, act_std) over the Compare schemes, in the order given."""
-    parts = [pd.DataFrame({"scheme": scheme, "layer": np.arange(r.config.depth + 1), "act_std": r.stats["act_std"]})
+def scheme_name(scheme: str, lang: str) -> str:
+    """A Compare scheme's name as the page writes it ("N(0, 0.01²) + batch norm" for "normal_0.01+bn"): the
+    catalogue's schemes.name_<code>, the code's dot and plus as underscores (a TOML key's letters)."""
+    code = re.sub(r"[^a-z0-9_]", "_", scheme)
+    return t(lang, f"schemes.name_{code}")
+
+
+def compare_frame(results: dict, lang: str = "en", current: str | None = None) -> pd.DataFrame:
+    """Long frame (scheme, name, layer, act_std, current) over the Compare schemes, in the order given: name is the
+    scheme's legend name in `lang` (scheme_name()), current marks the page's own scheme."""
+    parts = [pd.DataFrame({"scheme": scheme, "name": scheme_name(scheme, lang),
+                           "layer": np.arange(r.config.depth + 1), "act_std": r.stats["act_std"],
+                           "current": scheme == current})
              for scheme, r in results.items()]
     return pd.concat(parts, ignore_index=True)
 
@@ -245,7 +256,7 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
     if kind == "ratio":
         return decades([*frame["grad_data_ratio"], options.get("guide", 1e-3)])
     if kind == "compare":
-        return tuple(dict.fromkeys(frame["scheme"])), decades(frame["act_std"])
+        return tuple(dict.fromkeys(zip(frame["scheme"], frame["name"]))), decades(frame["act_std"])
     return ()
 
 
@@ -354,20 +365,25 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, l
 
 def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title: str,
                   scheme_title: str) -> alt.LayerChart:
-    """Activation std per layer for several schemes on one log axis, each in its own fixed colour.
+    """Activation std per layer for several schemes on one log axis, each in its own fixed colour, named in the
+    page's language; the page's own scheme (frame's current) drawn last, on top, and thicker.
 
     frame: compare_frame(); zero std (all-zero weights) cannot be drawn on a log axis and is left out.
     """
     schemes, ticks = layout("compare", frame)
-    base = alt.Chart(frame).encode(
+    base = written(alt.Chart(frame), "act_std").encode(
         _x_layer(layer_title),
         _log_y("act_std:Q", y_title, ticks),
-        alt.Color("scheme:N").title(scheme_title).scale(
-            domain=list(schemes), range=[SCHEME_COLOURS[s] for s in schemes]),
-        tooltip=[alt.Tooltip("scheme:N", title=scheme_title), alt.Tooltip("layer:Q", title=layer_title),
-                 alt.Tooltip("act_std:Q", format=".4~g", title=y_title)],
+        alt.Color("name:N").title(scheme_title).scale(
+            domain=[name for _, name in schemes], range=[SCHEME_COLOURS[s] for s, _ in schemes]).legend(
+            symbolType="stroke", symbolSize=400),
+        tooltip=[alt.Tooltip("name:N", title=scheme_title), alt.Tooltip("layer:Q", title=layer_title),
+                 alt.Tooltip("act_std_text:N", title=y_title)],
     ).transform_filter(alt.datum.act_std > 0)
-    chart = base.mark_line(strokeWidth=3) + base.mark_point(filled=True, size=80)
+    others = base.transform_filter(~alt.datum.current)
+    current = base.transform_filter(alt.datum.current)
+    chart = alt.layer(others.mark_line(strokeWidth=3), others.mark_point(filled=True, size=80),
+                      current.mark_line(strokeWidth=7), current.mark_point(filled=True, size=200, opacity=1))
     return theme(chart.properties(title=title, height=HEIGHT + 80, width="container"))
 
 
