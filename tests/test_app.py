@@ -301,7 +301,9 @@ def test_compare_refuses_only_the_schemes_over_the_budget(monkeypatch):
     at = open_app(step="6", tab="compare", compare=["he_normal", "normal_0.01+bn"])
     assert not at.exception
     assert len(at.metric) == 4  # the network itself fits
-    assert any(w.value.startswith("normal_0.01+bn:") and "MiB" in w.value for w in at.warning)
+    # named as the legend names it, in the page's language
+    assert any(w.value.startswith(charts.scheme_name("normal_0.01+bn", "en") + ":") and "MiB" in w.value
+               for w in at.warning)
     assert len(at.get("vega_lite_chart")) == 1
 
 

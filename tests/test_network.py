@@ -190,6 +190,21 @@ def test_forward_statistics_match_the_plain_reference():
         np.testing.assert_array_equal(r.hist_counts[layer], counts)
 
 
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("init", ["he_normal", "zeros"])
+def test_exact_zeros_are_counted_per_layer(activation, init):
+    """The histograms' point mass at 0: ReLU's floor (about half of every layer), all of a zero init's layers."""
+    config = Config(depth=3, width=30, batch=50, activation=activation, init=init, dtype="float64")
+    r = simulate(config)
+    d = draw(config.seed, 3, 30, 50, "normal", family(init), "float64")
+    h = d.x
+    assert r.hist_zeros[0] == np.count_nonzero(h == 0)
+    for layer in range(1, 4):
+        unit = d.weights[layer - 1] if d.weights else np.zeros((30, 30))
+        h = apply(activation, h @ scale_weights(config, unit, 30, 30), config.slope)
+        assert r.hist_zeros[layer] == np.count_nonzero(h == 0)
+
+
 # --- Theory against measurement -------------------------------------------------------------------
 
 @pytest.mark.slow

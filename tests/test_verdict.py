@@ -20,8 +20,11 @@ from views import summary, tour
 from views import theory as theory_view
 from views.text import LANGUAGES, catalogue, join, t
 
+from tests.numbers import read_back
+
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+NUMBER = r"learning rate near ((?:[0-9.]+ × )?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|[0-9.]+)"  # as summary.format_value writes it
 SMALL = dict(width=50, batch=100)  # small enough to run in a blink, wide enough for the statistics to mean something
 
 
@@ -111,7 +114,7 @@ def test_each_verdict_agrees_with_the_statistics(case, config, expected, layer, 
         assert s["distinct_units"][found.layer] == 1 and result.weight_std[found.layer] == 0
     if expected == "saturated" and not found.flat:
         assert s["saturated"][found.layer] > summary.SATURATED_SHARE
-        assert f"{100 * s['saturated'][found.layer]:.1f}%" in summary.explain(result, "en")
+        assert summary.format_share(s['saturated'][found.layer]) in summary.explain(result, "en")
     if expected == "saturated" and found.flat:
         assert s["act_std"][found.layer] == 0 and s["pre_std"][found.layer] > 0
     if expected == "overflowed":
@@ -190,7 +193,7 @@ def test_the_update_note_reads_the_ratio_chart(steps, code):
         assert note == t("en", "update_zero")
         return
     finite = ratio[np.isfinite(ratio) & (ratio > 0)]
-    lr = float(re.search(r"learning rate near ([0-9.e+-]+)", note).group(1))
+    lr = read_back(re.search(NUMBER, note).group(1))
     spread = finite.max() / finite.min()
     target = finite.max() if spread > summary.GROW else math.exp(np.log(finite).mean())
     assert 0.5 <= lr * target / summary.UPDATE_GUIDE <= 1.5
@@ -205,7 +208,7 @@ def test_healthy_under_batch_norm_comes_with_its_update_size(steps):
     assert summary.verdict(result) == "healthy"
     ratio = result.stats["grad_data_ratio"][1:]
     assert ratio.min() > 1e3 * summary.UPDATE_GUIDE
-    lr = float(re.search(r"learning rate near ([0-9.e+-]+)", summary.update_note(result, "en")).group(1))
+    lr = read_back(re.search(NUMBER, summary.update_note(result, "en")).group(1))
     assert lr < 1e-4
 
 
@@ -356,7 +359,7 @@ def test_a_dead_network_is_called_dead_on_the_page():
     assert not at.exception
     assert t("en", "verdict_dead") in at.metric[3].value and t("en", "verdict_symmetric") not in at.metric[3].value
     assert any("dying-ReLU problem (Lu et al. 2019)" in c for c in captions(at))
-    assert at.metric[2].label == t("en", "metric_dead") and at.metric[2].value == "100.0%"
+    assert at.metric[2].label == t("en", "metric_dead") and at.metric[2].value == summary.format_share(1.0)
 
 
 @pytest.mark.slow

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,12 +12,16 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core import Config, schemes, simulate, threads
 from core.config import ACTIVATIONS, INITS
 from views import charts, derivation, export, summary, tour, urlstate
 from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.text import LANGUAGES, catalogue, t
+
+from tests.numbers import read_back
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -252,11 +257,29 @@ def test_headline_numbers(steps):
     assert dead[1] == 0.0 and 0.05 < he.dead < 0.5
 
 
-def test_format_value():
+def test_numbers_are_written_as_a_person_writes_them():
     assert summary.format_value(0.2134) == "0.213"
-    assert summary.format_value(3.04e-7) == "3.04e-07"
-    assert summary.format_value(float("nan")) == "—"
-    assert summary.format_share(0.924) == "92.4%"
+    assert summary.format_value(2.94e-7, 2) == summary.scientific("2.9", -7) == "2.9 × 10⁻⁷"
+    assert summary.format_value(1.15e4, 2) == "1.2 × 10⁴" and summary.format_value(1e-5) == "10⁻⁵"
+    assert summary.format_value(1234, 4) == "1234" and summary.format_value(float("nan")) == "—"
+    assert summary.format_share(0.924) == "92.4" + summary.PERCENT
+    assert summary.format_share(0.00031) == "0.031" + summary.PERCENT  # small shares keep their digits
+
+
+@given(st.floats(min_value=-300, max_value=300), st.integers(min_value=1, max_value=4),
+       st.sampled_from([1.0, -1.0]))
+def test_a_written_number_reads_back_as_its_value(exponent, digits, sign):
+    value = sign * 10.0**exponent
+    written = summary.format_value(value, digits)
+    assert "e" not in written  # never 2.94e-07
+    assert read_back(written) == pytest.approx(value, rel=0.5 * 10.0 ** (1 - digits) * (1 + 1e-9))
+
+
+@given(st.floats(min_value=1e-12, max_value=1.0, exclude_max=True))
+def test_a_written_share_reads_back_as_its_value_never_as_0_or_100(share):
+    written = summary.format_share(share)
+    assert 0 < read_back(written) < 100  # a share above 0 and below 1 is neither 0 % nor 100 %
+    assert read_back(written) == pytest.approx(100 * share, rel=0.05)
 
 
 # ---------- derivation ----------
@@ -329,9 +352,51 @@ def test_histograms_are_small_multiples_with_one_x_axis(steps):
     spec = charts.histogram_chart(frame, colour="#4477AA", title="h", share_title="s", columns=5).to_dict()
     assert spec["columns"] == 5
     assert spec["facet"]["sort"] == list(dict.fromkeys(frame["panel"]))
-    low, high = spec["spec"]["encoding"]["x"]["scale"]["domain"]
-    assert low < -1.0 and high > 1.0 and spec["spec"]["encoding"]["x"]["axis"]["values"] == [-1.0, 0.0, 1.0]
+    x = spec["spec"]["layer"][0]["encoding"]["x"]
+    low, high = x["scale"]["domain"]
+    assert low < -1.0 and high > 1.0 and x["axis"]["values"] == [-1.0, 0.0, 1.0]
     assert spec["resolve"]["scale"]["y"] == "independent"
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("init", ["he_normal", "normal", "zeros"])
+def test_every_layers_histogram_shows_its_shape_with_its_spike_cut_and_labelled(activation, init):
+    """Values exactly 0 are a bar of their own with their measured share on it; a bar that would flatten the
+    rest (ReLU's zeros, tanh's flat ends under N(0, 1)) is cut, so the tallest other bar fills most of the panel."""
+    result = simulate(Config(depth=4, width=200, batch=300, activation=activation, init=init, std=1.0))
+    frame = charts.histogram_frame(result, "en")
+    for layer, panel in frame.groupby("layer"):
+        total = result.hist_counts[layer].sum()
+        zero = panel[panel["kind"] == "zero"]
+        assert len(zero) == (result.hist_zeros[layer] > 0)
+        if len(zero):  # the label is the measured share of exact zeros, as the page writes a share
+            assert zero["label"].item() == summary.format_share(result.hist_zeros[layer] / total)
+        assert panel["share"].sum() == pytest.approx(1.0)  # the zeros are taken out of their bin, not counted twice
+        drawn_cut = panel["bar"] != panel["share"]
+        assert (panel.loc[drawn_cut, "label"] == panel.loc[drawn_cut, "text"]).all()  # every cut bar says its share
+        uncut = panel.loc[~drawn_cut, "bar"]
+        assert uncut.max() >= 0.75 * panel["bar"].max()  # the rest fills most of the panel's height
+    if activation == "relu" and init == "he_normal":  # half of every layer is exactly 0: cut, labelled ~50 %
+        zeros = frame[frame["kind"] == "zero"]
+        assert (zeros["bar"] < zeros["share"]).all() and zeros["share"].between(0.45, 0.55).all()
+
+
+def test_chart_text_is_large_and_of_enough_contrast_in_both_themes():
+    """WCAG 2.1 contrast of the charts' text on each theme's background (Streamlit's and the app's own)."""
+    assert charts.contrast("#000000", "#ffffff") == pytest.approx(21.0)  # the formula's known end points
+    assert charts.contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+    config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit/config.toml").read_text())["theme"]
+    for mode, colour in charts.TEXT_COLOURS.items():
+        for background in (charts.BACKGROUNDS[mode], config[mode]["backgroundColor"]):
+            assert charts.contrast(colour, background) >= charts.MIN_CONTRAST, (mode, background)
+    spec = charts.coloured(charts.vega_lite(_line(SMALL_RESULT(), log=True)[1]), "dark")["config"]
+    for part in ("axis", "legend", "header"):
+        assert spec[part]["labelFontSize"] >= 15 and spec[part]["labelColor"] == charts.TEXT_COLOURS["dark"]
+    assert spec["title"]["fontSize"] >= 15 and spec["title"]["color"] == charts.TEXT_COLOURS["dark"]
+
+
+def SMALL_RESULT():
+    return simulate(Config(depth=3, width=20, batch=30))
 
 
 def test_deep_nets_show_every_kth_layer():
@@ -357,11 +422,23 @@ def test_ratio_chart_has_the_guide_at_one_in_a_thousand(steps):
 
 def test_compare_chart_keeps_each_schemes_colour(steps):
     results = {s: steps[c] for s, c in (("normal_1", "3"), ("xavier_normal", "4"), ("zeros", "1"))}
-    spec = charts.compare_chart(charts.compare_frame(results), title="c", y_title="std", layer_title="layer",
-                                scheme_title="scheme").to_dict()
-    colour = spec["layer"][0]["encoding"]["color"]["scale"]
-    assert colour["domain"] == list(results)
-    assert colour["range"] == [charts.SCHEME_COLOURS[s] for s in results]
+    for lang in LANGUAGES:
+        frame = charts.compare_frame(results, lang, current="xavier_normal")
+        spec = charts.compare_chart(frame, title="c", y_title="std", layer_title="layer",
+                                    scheme_title="scheme").to_dict()
+        colour = spec["layer"][0]["encoding"]["color"]["scale"]
+        # legend names from the catalogue, in the page's language and the order given, never the code names
+        assert colour["domain"] == [charts.scheme_name(s, lang) for s in results]
+        assert not {"normal_1", "xavier_normal"} & set(colour["domain"])
+        assert colour["range"] == [charts.SCHEME_COLOURS[s] for s in results]
+        # the page's own scheme is drawn last (on top) and thicker than every other line
+        lines = [layer for layer in spec["layer"] if layer["mark"]["type"] == "line"]
+        assert lines[-1]["transform"][-1] == {"filter": "datum.current"}
+        assert lines[-1]["mark"]["strokeWidth"] > max(layer["mark"]["strokeWidth"] for layer in lines[:-1])
+    assert charts.scheme_name("normal_0.01+bn", "en") == "N(0, 0.01²) + batch norm"
+    for lang in LANGUAGES:  # every Compare scheme has its name in every language, all different
+        names = [charts.scheme_name(s, lang) for s in tour.SCHEMES]
+        assert len(set(names)) == len(tour.SCHEMES)
 
 
 def test_a_template_filled_with_new_data_is_the_chart_built_from_it(steps):

@@ -8,11 +8,15 @@ Compare scheme owns one colour, and a configuration is drawn in the colour of th
 from __future__ import annotations
 
 import math
+import re
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
+from core.activations import get
+
+from .summary import PLAIN, TIMES, format_power, format_share
 from .text import t
 
 SCHEME_COLOURS = {
@@ -27,8 +31,21 @@ SCHEME_COLOURS = {
 GUIDE_COLOUR = "#999999"  # mid grey: visible on light and dark backgrounds
 THEORY_COLOUR = "#777777"  # the dashed theory curve, a neutral grey that no scheme uses
 LABEL_SIZE, TITLE_SIZE = 15, 17  # big enough for the back row of a lecture hall
+# The charts' text (ticks, axis and legend titles, panel headers, the numbers written on bars) per Streamlit theme,
+# each at least WCAG's 4.5:1 on its theme's background (BACKGROUNDS; the app's own dark #101318 too). No one grey
+# reaches 4.5:1 on both white and #0e1117 (the best, of luminance 0.19, reaches 4.35:1 on each), so the page
+# gives a chart the colours of the theme it is shown in (views/draw.py), and a figure the light ones.
+TEXT_COLOURS = {"light": "#3d3d3d", "dark": "#d0d0d0"}
+BACKGROUNDS = {"light": "#ffffff", "dark": "#0e1117"}  # Streamlit's own backgrounds of its two themes
+MIN_CONTRAST = 4.5  # WCAG 2.1 AA, normal text (1.4.3)
 HEIGHT = 300
 MAX_PANELS = 10  # histogram small multiples, like the lecture's figure of ten layers
+# A bar of a histogram more than SPIKE_RATIO times the tallest of the others (ReLU's exact zeros, half of every layer
+# and ~30 times its tallest bin; tanh's flat ends at N(0, 1)) would flatten the rest of the layer into a line: it
+# is drawn cut, CUT_HEIGHT times the tallest other bar, with its share written on it.
+SPIKE_RATIO = 3.0
+CUT_HEIGHT = 1.25  # the tallest uncut bar then fills 1 / 1.25 = 80 % of the panel's height
+SPIKE_COLOUR = "#888888"  # a cut or exact-zero bar: a neutral grey, apart from every scheme's colour
 
 
 # ---------- frames ----------
@@ -64,27 +81,75 @@ def panel_layers(depth: int, max_panels: int = MAX_PANELS) -> tuple[list[int], i
 
 
 def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS) -> pd.DataFrame:
-    """Long frame (panel, layer, start, end, share) for the histogram panels; layers past a break are left out.
+    """Long frame for the histogram panels, one row a bar; layers past a break are left out.
 
-    Each panel is titled with the message "panel" in `lang` ("layer 3").
+    Columns: panel (the message "panel" in `lang`, "layer 3"), layer, start, end (the bar's x extent), share (of
+    the layer's values), kind, bar (the height drawn), text (the share as the page writes it), label (written on
+    the bar, else ""), side (where the label goes: "left" of the range's middle, label after the bar; "right",
+    before it).
+
+    kind "bin": a bin of core's histogram, without its values exactly 0; "zero": the values exactly 0
+    (Result.hist_zeros: ReLU's floor, a zero init), a bar of its own one bin wide at 0, always labelled; "end":
+    an end bin of an activation with a saturation rule (tanh, sigmoid: the histogram's range is f's, so the end
+    bins hold its flat ends) more than SPIKE_RATIO times the tallest inner bin. A "zero" or "end" bar more than
+    SPIKE_RATIO times the tallest other bar would flatten the layer's shape: it is drawn cut, CUT_HEIGHT times
+    the tallest uncut bar, and labelled with its share.
     """
     layers, _ = panel_layers(result.config.depth, max_panels)
     edges = result.hist_edges
+    lo, hi = float(edges[0]), float(edges[-1])
+    n = len(edges) - 1
+    width = (hi - lo) / n
+    # the bin core's histogram counts 0 in (core.network._histogram), and the zero bar's place: at 0, or just
+    # outside the range where 0 is its end (ReLU's [0, 3])
+    zero_bin = int(min(max((0.0 - lo) * (n / (hi - lo)), 0), n - 1))
+    zero_at = (lo - width, lo) if lo >= 0 else (hi, hi + width) if hi <= 0 else (-width / 2, width / 2)
+    ends = get(result.config.activation).saturation is not None
     rows = []
     for layer in layers:
-        counts = result.hist_counts[layer]
+        counts = result.hist_counts[layer].astype(float)
         total = counts.sum()
         if total == 0 or not np.isfinite(result.stats["act_std"][layer]):
             continue
-        panel = t(lang, "panel", n=layer)
-        rows.append(pd.DataFrame({"panel": panel, "layer": layer, "start": edges[:-1], "end": edges[1:],
-                                  "share": counts / total}))
+        zeros = float(result.hist_zeros[layer])
+        counts[zero_bin] -= zeros
+        share = counts / total
+        kind = np.full(n, "bin", dtype=object)
+        inner = share[1:-1].max(initial=0.0)
+        if ends and inner > 0:
+            for i in (0, n - 1):
+                if share[i] > SPIKE_RATIO * inner:
+                    kind[i] = "end"
+        start, end = edges[:-1].copy(), edges[1:].copy()
+        if zeros:
+            share, kind = np.append(share, zeros / total), np.append(kind, "zero")
+            start, end = np.append(start, zero_at[0]), np.append(end, zero_at[1])
+        spike = kind != "bin"
+        rest = share[~spike].max(initial=0.0)
+        cut = spike & (share > SPIKE_RATIO * rest) & (rest > 0)
+        top = share[~cut].max(initial=0.0)
+        text = [format_share(v) for v in share]
+        rows.append(pd.DataFrame({
+            "panel": t(lang, "panel", n=layer), "layer": layer, "start": start, "end": end, "share": share,
+            "kind": kind, "bar": np.where(cut, CUT_HEIGHT * top, share), "text": text,
+            "label": np.where(cut | (kind == "zero"), text, ""),
+            "side": np.where((start + end) / 2 < (lo + hi) / 2, "left", "right")}))
     return pd.concat(rows, ignore_index=True)
 
 
-def compare_frame(results: dict) -> pd.DataFrame:
-    """Long frame (scheme, layer, act_std) over the Compare schemes, in the order given."""
-    parts = [pd.DataFrame({"scheme": scheme, "layer": np.arange(r.config.depth + 1), "act_std": r.stats["act_std"]})
+def scheme_name(scheme: str, lang: str) -> str:
+    """A Compare scheme's name as the page writes it ("N(0, 0.01²) + batch norm" for "normal_0.01+bn"): the
+    catalogue's schemes.name_<code>, the code's dot and plus as underscores (a TOML key's letters)."""
+    code = re.sub(r"[^a-z0-9_]", "_", scheme)
+    return t(lang, f"schemes.name_{code}")
+
+
+def compare_frame(results: dict, lang: str = "en", current: str | None = None) -> pd.DataFrame:
+    """Long frame (scheme, name, layer, act_std, current) over the Compare schemes, in the order given: name is the
+    scheme's legend name in `lang` (scheme_name()), current marks the page's own scheme."""
+    parts = [pd.DataFrame({"scheme": scheme, "name": scheme_name(scheme, lang),
+                           "layer": np.arange(r.config.depth + 1), "act_std": r.stats["act_std"],
+                           "current": scheme == current})
              for scheme, r in results.items()]
     return pd.concat(parts, ignore_index=True)
 
@@ -107,6 +172,57 @@ def theme(chart: alt.TopLevelMixin, **legend) -> alt.TopLevelMixin:
     )
 
 
+def luminance(colour: str) -> float:
+    """WCAG 2.1's relative luminance of an sRGB colour "#rrggbb" (0 black to 1 white)."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2.1's contrast ratio of two colours, 1 to 21: (L_light + 0.05) / (L_dark + 0.05)."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def coloured(spec: dict, mode: str | None) -> dict:
+    """A chart's Vega-Lite dict with its text in TEXT_COLOURS[mode] ("light" or "dark"); None leaves the
+    colours to Streamlit's theme. The spec given is left as it is."""
+    if mode is None:
+        return spec
+    colour = TEXT_COLOURS[mode]
+    config = dict(spec.get("config", {}))
+    for part, keys in (("axis", ("labelColor", "titleColor")), ("legend", ("labelColor", "titleColor")),
+                       ("header", ("labelColor", "titleColor")), ("title", ("color", "subtitleColor")),
+                       ("text", ("color",))):
+        config[part] = {**config.get(part, {}), **dict.fromkeys(keys, colour)}
+    return {**spec, "config": config}
+
+
+def number_expr(value: str, digits: int = 2) -> str:
+    """A Vega expression writing the number `value` (an expression) as views.summary.format_value does: plain
+    decimals in summary.PLAIN ("0.01", "1200"), else "2.9 × 10⁻⁷", "10⁻⁷" for a power of ten; `digits`
+    significant digits (d3-format's "~r")."""
+    exponent = f"floor(log(abs({value})) / LN10 + 1e-9)"
+    mantissa = f"format({value} / pow(10, {exponent}), '.{digits}~r')"
+    power = f"format({exponent}, 'd')"
+    for plain, raised in zip("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"):
+        power = f"replace({power}, regexp('{plain}', 'g'), '{raised}')"
+    low, high = PLAIN
+    return (f"!isValid({value}) || !isFinite({value}) ? '—' : "
+            f"({value} == 0 || (abs({value}) >= {low} && abs({value}) < {high})) ? format({value}, '.{digits}~r') : "
+            f"({mantissa} == '1' ? '' : {mantissa} + '{TIMES}') + '10' + {power}")
+
+
+NUMBER_LABEL = number_expr("datum.value")  # an axis's tick labels, as the page writes numbers
+
+
+def written(chart: alt.Chart, *fields: str) -> alt.Chart:
+    """chart with a field "<name>_text" for each of `fields`: the number as the page writes it (3 digits), for
+    tooltips, which cannot format 2.94 × 10⁻⁷ themselves."""
+    return chart.transform_calculate(**{f"{name}_text": number_expr(f"datum['{name}']", 3) for name in fields})
+
+
 def decades(values) -> tuple[tuple[float, ...], tuple[float, float]]:
     """Tick values at whole powers of ten (at most ~9 of them) and the domain they span, for a log axis."""
     v = np.asarray(values, float)
@@ -123,7 +239,7 @@ def decades(values) -> tuple[tuple[float, ...], tuple[float, float]]:
 def _log_y(field: str, title: str, ticks: tuple) -> alt.Y:
     values, domain = ticks
     return alt.Y(field).title(title).scale(type="log", domain=list(domain), nice=False).axis(
-        values=list(values), format=".0e")
+        values=list(values), labelExpr=NUMBER_LABEL)
 
 
 def _x_layer(title: str) -> alt.X:
@@ -135,11 +251,12 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
     if kind == "line":
         return decades(frame["value"]) if options.get("log") else ()
     if kind == "histogram":
-        return tuple(dict.fromkeys(frame["panel"])), float(frame["start"].min()), float(frame["end"].max())
+        bins = frame[frame["kind"] != "zero"]  # the range of core's bins, not the zero bar beside ReLU's
+        return tuple(dict.fromkeys(frame["panel"])), float(bins["start"].min()), float(bins["end"].max())
     if kind == "ratio":
         return decades([*frame["grad_data_ratio"], options.get("guide", 1e-3)])
     if kind == "compare":
-        return tuple(dict.fromkeys(frame["scheme"])), decades(frame["act_std"])
+        return tuple(dict.fromkeys(zip(frame["scheme"], frame["name"]))), decades(frame["act_std"])
     return ()
 
 
@@ -152,8 +269,8 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
     """
     series = [names["measured"], names["theory"]]
     y = _log_y("value:Q", y_title, layout("line", frame, log=True)) if log else \
-        alt.Y("value:Q").title(y_title).axis(format="~g")
-    base = alt.Chart(frame).encode(
+        alt.Y("value:Q").title(y_title).axis(labelExpr=NUMBER_LABEL)
+    base = written(alt.Chart(frame), "value").encode(
         _x_layer(layer_title),
         y,
         # the legend draws each series as its line, solid or dashed, not as the measured layer's dot
@@ -161,7 +278,7 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
             symbolType="stroke", symbolSize=400),
         alt.StrokeDash("series:N").title(None).scale(domain=series, range=[[1, 0], [7, 5]]),
         tooltip=[alt.Tooltip("series:N", title=series_title), alt.Tooltip("layer:Q", title=layer_title),
-                 alt.Tooltip("value:Q", format=".4~g", title=y_title)],
+                 alt.Tooltip("value_text:N", title=y_title)],
     )
     if log:
         base = base.transform_filter(alt.datum.value > 0)
@@ -178,10 +295,10 @@ def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, la
 
     frame: layer_frame().
     """
-    base = alt.Chart(frame).encode(
+    base = written(alt.Chart(frame), "act_mean").encode(
         _x_layer(layer_title),
-        alt.Y("act_mean:Q").title(y_title).axis(format="~g"),
-        tooltip=[alt.Tooltip("layer:Q", title=layer_title), alt.Tooltip("act_mean:Q", format=".4~g", title=y_title)],
+        alt.Y("act_mean:Q").title(y_title).axis(labelExpr=NUMBER_LABEL),
+        tooltip=[alt.Tooltip("layer:Q", title=layer_title), alt.Tooltip("act_mean_text:N", title=y_title)],
     )
     chart = base.mark_line(color=colour, strokeWidth=3) + base.mark_point(color=colour, filled=True, size=80)
     return theme(chart.properties(title=title, height=HEIGHT, width="container"))
@@ -192,21 +309,30 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
                     bin_titles: tuple[str, str] = ("bin from", "bin to")) -> alt.FacetChart:
     """The lecture's figure: one histogram per layer, same x axis in every panel, each panel's own y.
 
-    frame: histogram_frame(). The panels have no y axis: each is scaled to its own tallest bar (the tooltip
-    gives the exact share), which keeps five panels in a row within a laptop's width. Each panel has its own
+    frame: histogram_frame(). The panels have no y axis: each is scaled to its own bars, a bar that would
+    flatten the others drawn cut in SPIKE_COLOUR with its share written on it, as are the values exactly 0;
+    the tooltip gives every bar's share. Five panels in a row fit a laptop's width. Each panel has its own
     x axis (same scale), so a last row that is not full still reads.
     """
     order, lo, hi = layout("histogram", frame)
-    pad = 0.04 * (hi - lo)  # keeps a saturated end bin apart from the panel's edge
-    chart = alt.Chart(frame).mark_bar(color=colour, binSpacing=0).encode(
+    pad = 0.04 * (hi - lo)  # keeps a saturated end bin, and the zero bar of ReLU's [0, 3], apart from the edge
+    base = alt.Chart(frame).encode(
         alt.X("start:Q").bin("binned").title(None).scale(domain=[lo - pad, hi + pad], nice=False).axis(
-            values=[lo, (lo + hi) / 2, hi], format="~g"),
+            values=[lo, (lo + hi) / 2, hi], labelExpr=NUMBER_LABEL),
         alt.X2("end:Q"),
-        alt.Y("share:Q").title(share_title).axis(None),
+        alt.Y("bar:Q").title(share_title).axis(None).scale(nice=False),
         tooltip=[alt.Tooltip("panel:N", title=layer_title), alt.Tooltip("start:Q", format=".3~g", title=bin_titles[0]),
                  alt.Tooltip("end:Q", format=".3~g", title=bin_titles[1]),
-                 alt.Tooltip("share:Q", format=".2%", title=share_title)],
-    ).properties(width=panel_width, height=panel_height)
+                 alt.Tooltip("text:N", title=share_title)],
+    )
+    bins = base.transform_filter(alt.datum.kind == "bin").mark_bar(color=colour, binSpacing=0)
+    spikes = base.transform_filter(alt.datum.kind != "bin").mark_bar(color=SPIKE_COLOUR, binSpacing=0)
+    # the share written at the top of its bar, after it in the range's left half and before it in the right
+    labels = [base.transform_filter((alt.datum.label != "") & (alt.datum.side == side)).mark_text(
+        align=align, baseline="top", dx=dx, dy=2, fontSize=LABEL_SIZE, fontWeight="bold").encode(
+        alt.X(field).bin("binned"), alt.Text("label:N"), alt.Y("bar:Q"))
+        for side, align, dx, field in (("left", "left", 3, "end:Q"), ("right", "right", -3, "start:Q"))]
+    chart = alt.layer(bins, spikes, *labels).properties(width=panel_width, height=panel_height)
     faceted = chart.facet(
         alt.Facet("panel:N").sort(list(order)).title(None).header(labelFontSize=LABEL_SIZE, labelFontWeight="bold"),
         columns=columns,
@@ -220,17 +346,17 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, l
 
     frame: layer_frame(); layers without a positive ratio are left out.
     """
-    base = alt.Chart(frame).encode(
+    base = written(alt.Chart(frame), "grad_data_ratio").encode(
         _x_layer(layer_title),
         _log_y("grad_data_ratio:Q", y_title, layout("ratio", frame, guide=guide)),
         tooltip=[alt.Tooltip("layer:Q", title=layer_title),
-                 alt.Tooltip("grad_data_ratio:Q", format=".3~e", title=y_title)],
+                 alt.Tooltip("grad_data_ratio_text:N", title=y_title)],
     ).transform_filter(alt.datum.grad_data_ratio > 0)
     # one rule from the same data (aggregated to a single row), so the whole chart has one dataset
     rule = alt.Chart(frame).transform_aggregate(rows="count()").mark_rule(
         color=GUIDE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
         alt.Y(datum=guide),
-        tooltip=alt.value(f"{guide_name}: {guide:.0e}"),
+        tooltip=alt.value(f"{guide_name}: {format_power(guide)}"),
     )
     chart = alt.layer(base.mark_line(color=colour, strokeWidth=3),
                       base.mark_point(color=colour, filled=True, size=80), rule)
@@ -239,20 +365,25 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, l
 
 def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title: str,
                   scheme_title: str) -> alt.LayerChart:
-    """Activation std per layer for several schemes on one log axis, each in its own fixed colour.
+    """Activation std per layer for several schemes on one log axis, each in its own fixed colour, named in the
+    page's language; the page's own scheme (frame's current) drawn last, on top, and thicker.
 
     frame: compare_frame(); zero std (all-zero weights) cannot be drawn on a log axis and is left out.
     """
     schemes, ticks = layout("compare", frame)
-    base = alt.Chart(frame).encode(
+    base = written(alt.Chart(frame), "act_std").encode(
         _x_layer(layer_title),
         _log_y("act_std:Q", y_title, ticks),
-        alt.Color("scheme:N").title(scheme_title).scale(
-            domain=list(schemes), range=[SCHEME_COLOURS[s] for s in schemes]),
-        tooltip=[alt.Tooltip("scheme:N", title=scheme_title), alt.Tooltip("layer:Q", title=layer_title),
-                 alt.Tooltip("act_std:Q", format=".4~g", title=y_title)],
+        alt.Color("name:N").title(scheme_title).scale(
+            domain=[name for _, name in schemes], range=[SCHEME_COLOURS[s] for s, _ in schemes]).legend(
+            symbolType="stroke", symbolSize=400),
+        tooltip=[alt.Tooltip("name:N", title=scheme_title), alt.Tooltip("layer:Q", title=layer_title),
+                 alt.Tooltip("act_std_text:N", title=y_title)],
     ).transform_filter(alt.datum.act_std > 0)
-    chart = base.mark_line(strokeWidth=3) + base.mark_point(filled=True, size=80)
+    others = base.transform_filter(~alt.datum.current)
+    current = base.transform_filter(alt.datum.current)
+    chart = alt.layer(others.mark_line(strokeWidth=3), others.mark_point(filled=True, size=80),
+                      current.mark_line(strokeWidth=7), current.mark_point(filled=True, size=200, opacity=1))
     return theme(chart.properties(title=title, height=HEIGHT + 80, width="container"))
 
 

@@ -50,7 +50,7 @@ def draw(kind: str, frame, *, name: str, width: str = "stretch", **options: Any)
     """Draw charts.BUILDERS[kind] with `frame` as its data and `options` as the builder's keywords; name is the
     chart's code in its files' names ("activation-std")."""
     spec = chart_template(kind, json.dumps(options, sort_keys=True), charts.layout(kind, frame, **options), frame)
-    spec = charts.with_data(spec, frame)
+    spec = charts.coloured(charts.with_data(spec, frame), theme_type())
     st.vega_lite_chart(spec, width=width)
     downloads(spec, name)
 
@@ -62,9 +62,16 @@ def draw_chart(chart, *, name: str, **options: Any) -> None:
     Not through st.altair_chart: that switches Altair's process-wide data transformer and theme while it
     serializes, and every session runs in a thread of this process (see views.charts.vega_lite).
     """
-    spec = charts.vega_lite(chart)
+    spec = charts.coloured(charts.vega_lite(chart), theme_type())
     st.vega_lite_chart(spec, **options)
     downloads(spec, name)
+
+
+def theme_type() -> str | None:
+    """The viewer's theme, "light" or "dark" (Streamlit reruns the page when it changes); None until the browser
+    has said, when a chart's text keeps Streamlit's own colours."""
+    kind = st.context.theme.type
+    return kind if kind in charts.TEXT_COLOURS else None
 
 
 def downloads(spec: dict, name: str) -> None:

@@ -17,7 +17,7 @@ import vl_convert
 
 from core import Config
 
-from . import tour
+from . import charts, tour
 from .text import t
 from .urlstate import format_number
 
@@ -96,15 +96,17 @@ def csv_bytes(config: Config, table: pd.DataFrame) -> bytes:
 # ---------- figures ----------
 
 def standalone(spec: dict) -> dict:
-    """A page's Vega-Lite spec as a figure: its datasets (DataFrames) written as JSON rows, null where NaN, and
-    each container-wide chart FIGURE_WIDTH wide (a file has no container). The spec given is left as it is."""
+    """A page's Vega-Lite spec as a figure: its datasets (DataFrames) written as JSON rows, null where NaN, each
+    container-wide chart FIGURE_WIDTH wide (a file has no container), on white with the light theme's text
+    colours (charts.TEXT_COLOURS), whatever theme the page had. The spec given is left as it is."""
     def sized(node: Any) -> Any:
         if isinstance(node, dict):
             return {k: FIGURE_WIDTH if k == "width" and v == "container" else sized(v) for k, v in node.items()}
         if isinstance(node, list):
             return [sized(item) for item in node]
         return node
-    figure = sized({k: v for k, v in spec.items() if k != "datasets"})
+    figure = sized({k: v for k, v in charts.coloured(spec, "light").items() if k != "datasets"})
+    figure["background"] = charts.BACKGROUNDS["light"]
     figure["datasets"] = {name: _rows(frame) if isinstance(frame, pd.DataFrame) else frame
                           for name, frame in spec.get("datasets", {}).items()}
     return figure

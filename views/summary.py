@@ -298,48 +298,71 @@ def ratio_gaps(result, lang: str, name: str) -> list[str]:
 
 # ---------- numbers ----------
 
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+TIMES = " × "  # between a mantissa and its power of ten: 2.9 × 10⁻⁷
+PERCENT = "\u00a0%"  # a share: 50 %, the number and its sign kept on one line
+PLAIN = (1e-3, 1e4)  # |value| in [1e-3, 1e4) is written as a plain decimal (0.00213, 1234); others as m × 10ᵉ
+
+
+def superscript(exponent: int) -> str:
+    """An integer as superscript digits: -7 -> "⁻⁷"."""
+    return str(exponent).translate(SUPERSCRIPTS)
+
+
+def scientific(mantissa: str, exponent: int) -> str:
+    """A mantissa and a power of ten as a person writes them: "2.9 × 10⁻⁷"; "10⁻⁷" for a mantissa of 1."""
+    power = "10" + superscript(exponent)
+    return power if mantissa == "1" else f"{mantissa}{TIMES}{power}"
+
+
 def format_value(value: float, digits: int = 3) -> str:
-    """A number as the page prints it: 0.213, 3.04e-07, 1.15e+04; a dash when undefined."""
+    """A number as the page writes it, with `digits` significant digits: 0.213, 1234, 2.94 × 10⁻⁷, 1.2 × 10⁴; a dash
+    when undefined. The page's one writer of numbers: the shares, the rough guides, the powers of ten and the
+    charts' axes (views.charts.number_expr, the same rule in Vega's expressions) write theirs with it."""
     if value is None or not math.isfinite(value):
         return "—"
     if value == 0:
         return "0"
-    if 1e-3 <= abs(value) < 1e4:
-        return f"{value:.{digits}g}"
-    return f"{value:.{digits - 1}e}"
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    exponent, rounded = int(exponent), float(f"{mantissa}e{exponent}")
+    if PLAIN[0] <= abs(rounded) < PLAIN[1]:  # 1234 stays 1234 at 4 digits and 1230 at 3, never 1.23e+03
+        return f"{rounded:.0f}" if exponent >= digits - 1 else f"{rounded:.{digits}g}"
+    return scientific(mantissa.rstrip("0").rstrip("."), exponent)
 
 
 def format_share(value: float) -> str:
-    """A fraction as a percentage; a dash when undefined."""
+    """A fraction as a percentage, with the digits that keep its size: 92.4 %, 50 %, 0.031 %, never 0 % for a share
+    above 0 nor 100 % for one below 1; a dash when undefined."""
     if value is None or not math.isfinite(value):
         return "—"
-    return f"{100 * value:.1f}%"
+    percent = 100 * value
+    if percent == 0 or percent == 100:
+        return f"{percent:.0f}{PERCENT}"
+    # one decimal, or two significant digits below 1 %, and more where rounding would reach 0 % or 100 %
+    decimals = 1 if abs(percent) >= 1 else 1 - math.floor(math.log10(abs(percent)))
+    while decimals < 17 and float(f"{percent:.{decimals}f}") in (0.0, 100.0):
+        decimals += 1
+    written = f"{percent:.{decimals}f}"
+    if decimals == 1:
+        written = written.removesuffix(".0")
+    return f"{written}{PERCENT}"
 
 
 def format_rough(value: float) -> str:
-    """One significant digit, for a number that is only a guide: 200, 0.006, 7e-05."""
-    if value is None or not math.isfinite(value) or value == 0:
-        return format_value(value)
-    rough = float(f"{value:.1g}")
-    return f"{rough:g}" if 1e-3 <= abs(rough) < 1e4 else f"{rough:.0e}"
+    """One significant digit, for a number that is only a guide: 200, 0.006, 7 × 10⁻⁵."""
+    return format_value(value, 1)
 
 
 def format_power(value: float) -> str:
-    """A power of ten as 10⁻³; any other number as format_value prints it."""
-    exponent = round(math.log10(value)) if value > 0 else 0
-    if value <= 0 or not math.isclose(value, 10.0**exponent, rel_tol=1e-12):
-        return format_value(value)
-    return "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    """A power of ten as 10⁻³; any other number as format_value writes it."""
+    return format_value(value, 1) if value > 0 and math.isclose(value, 10.0 ** round(math.log10(value)),
+                                                               rel_tol=1e-12) else format_value(value)
 
 
 def power_of_ten(value: float) -> str:
-    """A large count with two significant digits, 4.8×10¹¹, the same way in every language (a positive value)."""
-    exponent = math.floor(math.log10(value))
-    mantissa = round(value / 10**exponent, 1)
-    if mantissa >= 10:  # 9.96e5 rounds up to the next power: 1.0×10⁶, not 10.0×10⁵
-        mantissa, exponent = mantissa / 10, exponent + 1
-    digits = str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return f"{mantissa:.1f}×10{digits}"
+    """A large count with two significant digits, 4.8 × 10¹¹, the same way in every language (a positive value)."""
+    mantissa, exponent = f"{value:.1e}".split("e")  # 9.96e5 rounds up to the next power: 1.0 × 10⁶, not 10.0 × 10⁵
+    return scientific(mantissa, int(exponent))
 
 
 def computing_note(lang: str, ahead: int) -> str:

@@ -11,6 +11,7 @@ from core.threads import Cancelled
 from .. import charts, summary, tour
 from ..computing import session_gone
 from ..draw import draw
+from ..text import join
 from ..page import Page, memory_budget
 from ..urlstate import URL
 
@@ -39,7 +40,7 @@ def show(page: Page) -> None:
         return
     configs, too_big = compare_configs(page.config, picked)
     for scheme in too_big:
-        st.warning(f"{scheme}: " + summary.refusal(tour.scheme_config(page.config, scheme), page.lang,
+        st.warning(f"{charts.scheme_name(scheme, page.lang)}: " + summary.refusal(tour.scheme_config(page.config, scheme), page.lang,
                                                    memory_budget(), WORK_LIMIT))
     if not configs:
         return
@@ -50,11 +51,12 @@ def show(page: Page) -> None:
         return
     st.caption(page.t("compare_caption", depth=page.config.depth, width=page.config.width,
                       activation=page.config.activation))
-    draw("compare", charts.compare_frame(results), name="compare", title=page.t("chart_compare"),
+    draw("compare", charts.compare_frame(results, page.lang, tour.scheme_of(page.config)), name="compare",
+         title=page.t("chart_compare"),
          y_title=page.t("std_axis"), layer_title=page.t("layer"), scheme_title=page.t("scheme"))
     zero = sorted({s for s, r in results.items() if (r.stats["act_std"][1:] == 0).any()})
     if zero:
-        st.caption(page.t("zero_not_drawn", names=", ".join(zero)))
+        st.caption(page.t("zero_not_drawn", names=join(page.lang, [charts.scheme_name(s, page.lang) for s in zero])))
 
 
 def networks(config: Config, lang: str) -> list[Config]:
