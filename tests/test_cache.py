@@ -299,3 +299,17 @@ def test_a_frame_s_strings_are_counted():
     """memory_usage(deep=True): a column of long labels counts its strings, not 8 bytes of pointer a row."""
     short, long = pd.DataFrame({"series": ["a"] * 100}), pd.DataFrame({"series": ["a" * 1000] * 100})
     assert page_cache.size_of(long) - page_cache.size_of(short) >= 100 * 999
+
+
+@pytest.mark.parametrize("columns", [1, 4, 16])
+@pytest.mark.parametrize("kind", ["float", "str"])
+def test_a_frame_is_counted_at_least_at_what_it_holds_whatever_its_columns(columns, kind):
+    """size_of's own-object allowance grows with the frame's str columns (each an array object of its own), so a
+    frame of many text columns is not under-counted; numpy columns need none."""
+    values = np.arange(3.0) if kind == "float" else ["ab", "cd", "ef"]
+
+    def make():
+        return pd.DataFrame({f"c{i}": values for i in range(columns)})
+
+    traced = traced_bytes(make)
+    assert traced <= page_cache.size_of(make()) <= 2 * traced + page_cache.FRAME_OVERHEAD

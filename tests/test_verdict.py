@@ -20,7 +20,7 @@ from views import summary, tour
 from views import theory as theory_view
 from views.text import LANGUAGES, catalogue, join, t
 
-from tests.numbers import read_back
+from tests.written_numbers import read_back
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -21,7 +21,7 @@ from views import charts, derivation, export, summary, tour, urlstate
 from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.text import LANGUAGES, catalogue, t
 
-from tests.numbers import read_back
+from tests.written_numbers import read_back
 
 ROOT = Path(__file__).resolve().parent.parent
 

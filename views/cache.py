@@ -22,14 +22,20 @@ TEMPLATE_BYTES = 8 << 20  # a chart's template is counted as 10-30 KiB: several 
 # A DataFrame's own objects beyond what memory_usage counts (its index, block manager, column names): 4.5-11 KiB
 # a frame as tracemalloc measures the page's frames (tests/test_cache.py checks that size_of is not below it).
 FRAME_OVERHEAD = 12 << 10
+# A column of an extension dtype (pandas' str) holds an array object of its own beyond what memory_usage counts:
+# ~1.2 KiB a column as tracemalloc measures it (2.5 KiB for 1 column, 12 KiB for 8), numpy columns ~30 bytes.
+EXTENSION_COLUMN_OVERHEAD = 3 << 9
 
 
 def size_of(value: Any) -> int:
-    """Bytes a kept value takes: a pandas frame's memory_usage(deep=True) (its strings too) plus FRAME_OVERHEAD, a
-    numpy array's nbytes, and sys.getsizeof of anything else, through dicts (keys too), lists and tuples (and
-    their own). Strings shared between values are counted in each: an upper bound for a chart's template."""
+    """Bytes a kept value takes: a pandas frame's memory_usage(deep=True) (its strings too) plus FRAME_OVERHEAD
+    and EXTENSION_COLUMN_OVERHEAD per str column, a numpy array's nbytes, and sys.getsizeof of anything else,
+    through dicts (keys too), lists and tuples (and their own). Strings shared between values are counted in
+    each: an upper bound for a chart's template."""
     if isinstance(value, pd.DataFrame):
-        return int(value.memory_usage(deep=True).sum()) + FRAME_OVERHEAD
+        extension_columns = sum(not isinstance(dtype, np.dtype) for dtype in value.dtypes)
+        own = FRAME_OVERHEAD + EXTENSION_COLUMN_OVERHEAD * extension_columns
+        return int(value.memory_usage(deep=True).sum()) + own
     if isinstance(value, np.ndarray):
         return value.nbytes + sys.getsizeof(np.empty(0))
     if isinstance(value, dict):
