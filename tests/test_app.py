@@ -350,7 +350,9 @@ def test_each_step_s_whole_label_is_its_option(lang):
     # the option's label is what a click selects; a radio's caption selects nothing, so the titles are no captions
     at = open_app(lang=lang)
     radio = at.radio(key="step")
-    assert radio.options == [f"{code} · {t(lang, f'step_{code}')}" for code in tour.STEPS] + [t(lang, "step_custom")]
+    titles = [t(lang, "step_option", n=code, title=t(lang, f"step_{code}")) for code in tour.STEPS]
+    assert radio.options == titles + [t(lang, "step_custom")]
+    assert all(t(lang, f"step_{code}") in title for code, title in zip(tour.STEPS, titles))
     assert list(radio.proto.captions) == []
     radio.set_value("6").run()
     check_step(at, "6")

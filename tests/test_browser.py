@@ -143,7 +143,7 @@ def heading(page) -> str:
 
 def test_clicking_a_step_s_title_selects_it(base, page):
     visit(page, f"{base}/?step=2", charts=3)
-    act(page, lambda: page.get_by_text(f"5 · {t('en', 'step_5')}", exact=True).click())
+    act(page, lambda: page.get_by_text(t("en", "step_option", n=5, title=t("en", "step_5")), exact=True).click())
     assert heading(page) == "Step 5 of 7 · " + t("en", "step_5")
     assert "step=5" in page.url and "activation=relu" in page.url
 
