@@ -280,6 +280,125 @@ def test_previous_and_next_walk_the_tour():
     assert at.radio(key="step").value == "2" and at.number_input(key="seed").value == 5
 
 
+def step_button(at: AppTest, key: str):
+    """The ◀ (key "previous") or ▶ ("next") step button."""
+    return next(b for b in at.button if b.label == t(at.radio(key="lang").value, key))
+
+
+def check_step(at: AppTest, code: str) -> None:
+    """The page is at tour step `code` (or Custom): the radio, the title, the address and the step's controls."""
+    no_trouble(at)
+    assert at.radio(key="step").value == code
+    assert at.title[0].value == tour.heading(code, at.radio(key="lang").value)
+    assert at.query_params.get("step", tour.FIRST) == code  # the address says the step the page shows
+    if code != tour.CUSTOM:
+        assert shown_config(at) == tour.step_config(code, at.number_input(key="seed").value).to_dict()
+        open_tab(at, "activations")
+
+
+def check_buttons(at: AppTest, around: str) -> None:
+    """◀ and ▶ are those of step `around`: disabled exactly at the first and the last step."""
+    assert step_button(at, "previous").disabled == (tour.previous_step(around) is None)
+    assert step_button(at, "next").disabled == (tour.next_step(around) is None)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", tour.STEPS)
+def test_a_step_left_and_reached_again_by_one_control_is_that_step(code):
+    at = open_app(step=code, seed="4")
+    check_step(at, code)
+    at.slider(key="depth").set_value(11).run()  # one notch right: the page's own network
+    check_step(at, tour.CUSTOM)
+    check_buttons(at, code)  # still the buttons of the step just left
+    at.slider(key="depth").set_value(10).run()  # and back: the step again, with its seed
+    check_step(at, code)
+    check_buttons(at, code)
+    assert at.number_input(key="seed").value == 4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", tour.STEPS)
+def test_previous_and_next_from_custom_go_on_from_the_step_left(code):
+    before, after = tour.previous_step(code), tour.next_step(code)
+    at = open_app(step=code)
+    at.slider(key="width").set_value(499).run()
+    if after is not None:
+        step_button(at, "next").click().run()
+        check_step(at, after)
+        step_button(at, "previous").click().run()
+        check_step(at, code)
+        at.slider(key="width").set_value(499).run()
+    if before is not None:
+        step_button(at, "previous").click().run()
+        check_step(at, before)
+
+
+@pytest.mark.slow
+def test_a_step_reached_by_the_controls_alone_is_that_step():
+    at = open_app(step="4")
+    at.selectbox(key="activation").set_value("relu").run()  # Xavier + ReLU: the lecture's next step
+    check_step(at, "5")
+    at.selectbox(key="init").set_value("he_normal").run()
+    check_step(at, "6")
+    at.selectbox(key="init").set_value("normal").run()  # N(0, 0.01²) + ReLU: no step; ◀ ▶ go on from 6
+    check_step(at, tour.CUSTOM)
+    check_buttons(at, "6")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_each_step_s_whole_label_is_its_option(lang):
+    # the option's label is what a click selects; a radio's caption selects nothing, so the titles are no captions
+    at = open_app(lang=lang)
+    radio = at.radio(key="step")
+    titles = [t(lang, "step_option", n=code, title=t(lang, f"step_{code}")) for code in tour.STEPS]
+    assert radio.options == titles + [t(lang, "step_custom")]
+    assert all(t(lang, f"step_{code}") in title for code, title in zip(tour.STEPS, titles))
+    assert list(radio.proto.captions) == []
+    radio.set_value("6").run()
+    check_step(at, "6")
+
+
+def test_the_language_is_the_sidebar_s_first_control():
+    at = open_app()
+    assert at.sidebar.radio[0].key == "lang"
+    assert [w.key for w in at.sidebar.radio[:2]] == ["lang", "step"]
+
+
+def test_the_step_buttons_answer_the_arrow_keys():
+    at = open_app(step="3")
+    assert step_button(at, "previous").proto.shortcut == "left"
+    assert step_button(at, "next").proto.shortcut == "right"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_link_whose_values_leave_its_step_says_so_and_keeps_its_values(lang):
+    at = open_app(step="3", std="0.5", lang=lang)
+    check_step(at, tour.CUSTOM)
+    assert at.number_input(key="std").value == 0.5  # the link's own value, not the step's
+    change = t(lang, "url_step_change", name="std", value="0.5", step_value="1")
+    assert [w.value for w in at.warning] == [t(lang, "url_step", n="3", title=t(lang, "step_3"), changes=change)]
+    check_buttons(at, "3")  # the step the link named is the tour's place
+    step_button(at, "next").click().run()
+    check_step(at, "4")
+    assert not at.warning
+
+
+@pytest.mark.slow
+def test_a_link_whose_values_are_another_step_shows_that_step_and_says_so():
+    at = open_app(step="2", bn="true")  # step 2 with batch norm is step 7
+    check_step(at, "7")
+    change = t("en", "url_step_change", name="bn", value="true", step_value="false")
+    assert [w.value for w in at.warning] == [t("en", "url_step_other", n="2", title=t("en", "step_2"),
+                                               changes=change, other="7", other_title=t("en", "step_7"))]
+
+
+def test_a_link_whose_values_agree_with_its_step_says_nothing():
+    at = open_app(step="3", std="1", init="normal")
+    check_step(at, "3")
+    assert not at.warning
+
+
 @pytest.mark.slow
 def test_a_network_over_the_memory_budget_is_refused_with_advice():
     at = open_app(step="custom", depth="100", width="2048", batch="4096")

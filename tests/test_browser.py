@@ -59,7 +59,7 @@ def visit(page, url: str, charts: int = 1):
 
 
 def option(page, group: str, index: int):
-    """The index-th option of the radio group labelled `group` (clicking its caption does not select it)."""
+    """The index-th option of the radio group labelled `group` (its label: a radio's caption selects nothing)."""
     return page.locator("[data-testid='stRadio']").filter(has_text=group).locator(
         "[data-testid='stRadioOption']").nth(index)
 
@@ -135,6 +135,45 @@ def test_clicking_a_tour_step_sets_the_controls_and_the_address(base, page):
     page.wait_for_selector(SETTLED)
     page.wait_for_selector("h1")
     assert page.locator("h1").first.inner_text() == "Step 4 of 7 · " + t("en", "step_4")
+
+
+def heading(page) -> str:
+    return page.locator("h1").first.inner_text()
+
+
+def test_clicking_a_step_s_title_selects_it(base, page):
+    visit(page, f"{base}/?step=2", charts=3)
+    act(page, lambda: page.get_by_text(t("en", "step_option", n=5, title=t("en", "step_5")), exact=True).click())
+    assert heading(page) == "Step 5 of 7 · " + t("en", "step_5")
+    assert "step=5" in page.url and "activation=relu" in page.url
+
+
+def test_the_arrow_keys_walk_the_tour_and_a_step_left_and_reached_again_is_that_step(base, page):
+    visit(page, f"{base}/?step=2", charts=3)
+    act(page, lambda: page.keyboard.press("ArrowRight"))  # no control has the focus: the tour's key
+    assert heading(page) == "Step 3 of 7 · " + t("en", "step_3") and "step=3" in page.url
+    act(page, lambda: page.keyboard.press("ArrowLeft"))
+    assert heading(page) == "Step 2 of 7 · " + t("en", "step_2") and "step=2" in page.url
+    thumb = page.get_by_role("slider", name=t("en", "depth"))
+    thumb.focus()
+    act(page, lambda: thumb.press("ArrowRight"))  # a focused slider takes its own keys: one notch, not the tour
+    assert heading(page) == t("en", "custom_heading") and "depth=11" in page.url and "step=custom" in page.url
+    act(page, lambda: thumb.press("ArrowLeft"))  # and back: step 2 again
+    assert heading(page) == "Step 2 of 7 · " + t("en", "step_2") and "step=2" in page.url
+    act(page, lambda: thumb.press("ArrowRight"))
+    page.evaluate("document.activeElement.blur()")
+    act(page, lambda: page.keyboard.press("ArrowRight"))  # from Custom near step 2: step 3, not step 1
+    assert heading(page) == "Step 3 of 7 · " + t("en", "step_3") and "depth=" not in page.url
+
+
+def test_the_arrow_keys_leave_a_text_box_alone(base, page):
+    visit(page, f"{base}/?step=2", charts=3)
+    page.get_by_role("spinbutton", name=t("en", "seed")).focus()
+    page.evaluate(WATCH_STATE)
+    page.keyboard.press("ArrowRight")  # moves the cursor in the box
+    page.wait_for_timeout(1500)  # a run would have started by now
+    assert not page.evaluate("window.__ran || window.__finishedRuns > window.__runsBefore")
+    assert heading(page) == "Step 2 of 7 · " + t("en", "step_2")
 
 
 def test_switching_language_keeps_the_settings(base, page):

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core import Config, simulate
+from core.config import INT_RANGES
 from core.train import estimate_training_memory, scheme_config, training_batch
 from views import derivation, summary, tour, urlstate
 from views import theory as theory_view
@@ -31,9 +32,49 @@ def test_the_step_buttons_walk_the_tour_in_order():
         assert tour.next_step(str(n)) == (str(n + 1) if n < len(numbers) else None)
 
 
-def test_from_custom_the_next_button_starts_the_tour_and_there_is_no_previous():
-    assert tour.next_step(tour.CUSTOM) == tour.FIRST
-    assert tour.previous_step(tour.CUSTOM) is None
+def test_the_step_is_read_from_the_controls_whatever_the_seed():
+    # a configuration equal to a step's is that step; the seven steps are seven different lessons
+    for code in tour.STEPS:
+        for seed in (0, 1, 2**31 - 1):
+            assert tour.step_of(tour.step_config(code, seed)) == code
+    assert tour.step_of(replace(tour.STEPS["4"], width=499)) == tour.CUSTOM
+    assert tour.step_of(replace(tour.STEPS["2"], batch_norm=True)) == "7"  # step 2 with batch norm is step 7
+
+
+def test_the_buttons_never_go_on_from_custom_itself():
+    # ◀ ▶ at Custom go on from the nearest step; Custom is no place in the tour's order
+    for step_button in (tour.previous_step, tour.next_step):
+        with pytest.raises(ValueError):
+            step_button(tour.CUSTOM)
+
+
+def test_at_a_step_the_nearest_step_is_that_step_whatever_came_before():
+    for code, config in tour.STEPS.items():
+        assert {tour.nearest_step(config, last) for last in (None, *tour.STEPS)} == {code}
+
+
+def test_at_custom_the_buttons_go_on_from_the_last_step_shown():
+    for code, config in tour.STEPS.items():
+        moved = replace(config, width=config.width - 1)
+        assert tour.step_of(moved) == tour.CUSTOM
+        for last in tour.STEPS:
+            assert tour.nearest_step(moved, last) == last
+
+
+@given(st.sampled_from(list(tour.STEPS)), *(st.integers(*INT_RANGES[name]) for name in ("depth", "width", "batch")))
+def test_with_no_step_shown_the_nearest_is_the_step_the_counts_were_moved_from(code, depth, width, batch):
+    # Every step has the lecture's 10 x 500 network on 1000 samples, so a step moved in its counts alone differs
+    # from itself in those counts and from every other step in those and at least one setting more.
+    moved = replace(tour.STEPS[code], depth=depth, width=width, batch=batch)
+    assert tour.nearest_step(moved) == code
+
+
+def test_with_no_step_shown_a_tie_goes_to_the_earlier_step():
+    # N(0, 0.5²) + tanh is one setting (std) from step 2's 0.01 and from step 3's 1
+    between = replace(tour.STEPS["2"], std=0.5)
+    assert tour.differences(between, tour.STEPS["2"]) == tour.differences(between, tour.STEPS["3"]) == 1
+    assert tour.nearest_step(between) == "2"
+    assert tour.nearest_step(between, last="3") == "3"
 
 
 def test_following_next_from_the_first_step_visits_every_step_once():

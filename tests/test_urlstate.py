@@ -12,6 +12,7 @@ import functools
 import math
 import re
 import unicodedata
+from dataclasses import fields, replace
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
+from core import Config
 from core.config import FLOAT_RANGES, INITS, written_range
 from core.initializers import GAIN_WORDS
 from views import tour, urlstate
@@ -135,7 +137,7 @@ def widget_states(draw) -> dict:
     """Every bound parameter at a value its widget can hold, as the app keeps them together.
 
     The sidebar only draws the controls that matter (a hidden one is gone, and back at its default when it
-    returns), and a control moved away from a tour step makes the page Custom (leave_step).
+    returns), and the step is the one the controls show, Custom when none (tour.step_of, on every run).
     """
     state = {name: draw(values_of(name)) for name in urlstate.PARAMS}
     if draw(st.booleans()):  # on a tour step, with any seed (New seed keeps the step)
@@ -145,8 +147,7 @@ def widget_states(draw) -> dict:
     for name in urlstate.CONTROLS:
         if not urlstate.relevant(name, state):
             state[name] = default[name]
-    if state["step"] != tour.CUSTOM and not urlstate.same_step(state):
-        state["step"] = tour.CUSTOM
+    state["step"] = urlstate.step_of(state)
     return state
 
 
@@ -199,8 +200,47 @@ def test_the_app_binds_exactly_urlstates_parameters_with_its_defaults():
         at.session_state["tab"] = t("en", f"tab_{tab}")
         found.update(bound_widgets(at.run()))
     assert not at.exception
-    assert set(found) == set(urlstate.PARAMS) - {"tab"}  # the tab is written by sync_tab: its label changes
+    # the tab and the step are written by sync_tab and sync_step: a bound widget writes its label, which changes
+    assert set(found) == set(urlstate.PARAMS) - {"tab", "step"}
     assert found == {name: value for name, value in urlstate.defaults(TABS).items() if name in found}
+
+
+# ---------- a link's step and its own values ----------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("code", tour.STEPS)
+def test_a_link_whose_value_leaves_its_step_is_read_as_that_value_with_one_notice(code, lang):
+    state, problems = urlstate.normalize(read_link(f"step={code}&depth=11&lang={lang}"), TABS)
+    assert state["step"] == tour.CUSTOM
+    assert urlstate.config_of(state)[0] == replace(tour.STEPS[code], depth=11)  # the link's value, the step's others
+    assert problems == [urlstate.Problem("step", code, tour.CUSTOM, kept=(("depth", 11, 10),), kind="step")]
+    change = t(lang, "url_step_change", name="depth", value="11", step_value="10")
+    assert urlstate.messages(problems, lang, TABS) == [
+        t(lang, "url_step", n=code, title=t(lang, f"step_{code}"), changes=change)]
+
+
+URL_NAME = {"batch_norm": "bn"}  # Config field -> URL parameter, where they differ
+
+
+@pytest.mark.parametrize("asked, other", [(a, b) for a in tour.STEPS for b in tour.STEPS if a != b])
+def test_a_link_naming_one_step_with_another_step_s_values_is_that_other_step(asked, other):
+    query = {name: str(value).lower() if isinstance(value, bool) else str(value)
+             for name, value in urlstate.state_of(tour.STEPS[other]).items()}
+    state, problems = urlstate.normalize({**query, "step": asked}, TABS)
+    assert state["step"] == other
+    differ = {URL_NAME.get(f.name, f.name) for f in fields(Config)
+              if getattr(tour.STEPS[asked], f.name) != getattr(tour.STEPS[other], f.name)}
+    assert [(p.kind, p.raw, p.default) for p in problems] == [("step", asked, other)]
+    assert {name for name, _, _ in problems[0].kept} == differ
+    assert all(own == urlstate.state_of(tour.STEPS[other])[name] for name, own, _ in problems[0].kept)
+
+
+@pytest.mark.parametrize("code", tour.STEPS)
+def test_a_link_to_a_step_without_the_step_is_that_step(code):
+    # the step is read from the values: step= is only a short way to set them
+    query = urlstate.to_query({**urlstate.state_of(tour.STEPS[code]), "step": tour.CUSTOM}, TABS)
+    state, problems = urlstate.normalize(query, TABS)
+    assert state["step"] == code and problems == []
 
 
 # ---------- lists ----------

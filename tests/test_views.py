@@ -119,8 +119,10 @@ def test_controls_that_leave_the_step_make_it_custom_and_a_seed_does_not():
     assert state["step"] == tour.CUSTOM and state["std"] == 0.5
     state, _ = urlstate.normalize({"step": "3", "seed": "9"}, TABS)
     assert state["step"] == "3" and state["seed"] == 9
-    # controls without a step differ from step 1, so they are Custom as well
+    # controls without a step are the step they equal (He + ReLU is step 6), and Custom when they equal none
     state, _ = urlstate.normalize({"init": "he_normal", "activation": "relu"}, TABS)
+    assert state["step"] == "6"
+    state, _ = urlstate.normalize({"init": "he_normal", "activation": "sigmoid"}, TABS)
     assert state["step"] == tour.CUSTOM
 
 

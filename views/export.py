@@ -31,7 +31,7 @@ APP = "init-explorer"
 
 def step_of(config: Config) -> str:
     """The tour step whose network this is, whatever its seed (a new draw keeps the lesson), or tour.CUSTOM."""
-    return next((code for code, step in tour.STEPS.items() if tour.same_lesson(config, step)), tour.CUSTOM)
+    return tour.step_of(config)
 
 
 def stem(config: Config) -> str:

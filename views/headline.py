@@ -15,6 +15,8 @@ from .page import Page
 from .sidebar import go_to_step
 from .text import t
 
+STEP_KEYS = ("Left", "Right")  # the keys of the ◀ ▶ step buttons (st.button's shortcut)
+
 
 def header(lang: str, step: str, config: Config) -> Any:
     """The title, the network in one line and the step's story; returns the story's place, filled once computed."""
@@ -25,12 +27,15 @@ def header(lang: str, step: str, config: Config) -> Any:
     story = st.empty()  # a step's story quotes its simulated numbers: filled in once the network is computed
     if step == tour.CUSTOM:
         story.markdown(t(lang, "story_custom"))
-    before, after = tour.previous_step(step), tour.next_step(step)
+    # At Custom, ◀ ▶ go on from the last step shown (tour.nearest_step), never back to the start by accident.
+    place = tour.nearest_step(config, st.session_state.get("_last_step"))
+    before, after = tour.previous_step(place), tour.next_step(place)
     with st.container(horizontal=True):
+        # ← → press them while no text box has the cursor (Streamlit's button shortcuts skip text fields)
         st.button(t(lang, "previous"), on_click=go_to_step, args=(before,), disabled=before is None,
-                  help=t(lang, "previous_help"))
+                  help=t(lang, "previous_help"), shortcut=STEP_KEYS[0])
         st.button(t(lang, "next"), on_click=go_to_step, args=(after,), disabled=after is None,
-                  help=t(lang, "next_help"))
+                  help=t(lang, "next_help"), shortcut=STEP_KEYS[1])
     return story
 
 

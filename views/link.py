@@ -1,4 +1,5 @@
-"""The page's address: a link checked on a session's first run, the open tab written back, what the link said wrong."""
+"""The page's address: a link checked on a session's first run, the open tab and the tour step written back, what
+the link said wrong."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Sequence
 
 import streamlit as st
 
-from . import urlstate
+from . import tour, urlstate
 from .locale import browser_language
 from .text import t
 
@@ -28,6 +29,10 @@ def check_link(tabs: Sequence[str]) -> None:
     state, problems = urlstate.normalize(query, tabs, language)
     st.session_state["_link_checked"] = True
     st.session_state["_link_problems"] = problems
+    # The step a link names is the tour's place even when the link's own values leave it (?step=3&std=0.5).
+    asked = next((p.raw for p in problems if p.kind == "step"), state["step"])
+    if asked != tour.CUSTOM:
+        st.session_state["_last_step"] = asked
     st.session_state["tab"] = t(state["lang"], f"tab_{state['tab']}")  # the tabs are not bound: labels change
     if problems or not urlstate.is_canonical(query, state, tabs, language):
         st.query_params.from_dict(urlstate.to_query(state, tabs, language))  # unknown parameters: a notice
@@ -42,6 +47,17 @@ def sync_tab(code: str, tabs: Sequence[str]) -> None:
             del st.query_params["tab"]
         else:
             st.query_params["tab"] = wanted
+
+
+def sync_step(step: str) -> None:
+    """Write the tour step the controls show into the URL (its radio is not bound: a bound radio writes its label,
+    which changes with the language). A link's step= only sets the controls (urlstate.normalize)."""
+    wanted = None if step == urlstate.defaults()["step"] else step
+    if st.query_params.get("step") != wanted:
+        if wanted is None:
+            del st.query_params["step"]
+        else:
+            st.query_params["step"] = wanted
 
 
 def link_problems(lang: str, tabs: Sequence[str]) -> None:

@@ -1,5 +1,11 @@
 """The sidebar: the language, the tour, the network, its initialization and its data, each section returning
-the values its controls hold; and the callbacks that keep the controls and the tour step in agreement."""
+the values its controls hold; and the callbacks of the tour.
+
+The controls are what is stored; the tour step is read from them on every run (tour.step_of), so a
+configuration equal to a step's is that step however it was reached, and one that leaves it is Custom. The
+step's radio only sets the controls (apply_step), and the address holds the step only as it holds the tab,
+written by the page (link.sync_step): a link's step= sets the controls (urlstate.normalize).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RA
 from core.initializers import DEFAULT_GAIN, gain_of, weight_std, weight_variance
 
 from . import summary, tour, urlstate
-from .computing import widget_state
+from .link import sync_step
 from .locale import browser_language
 from .tabs import CODES
 from .text import t, user_text
@@ -25,7 +31,8 @@ SEED_MAX = INT_RANGES["seed"][1]
 # ---------- callbacks ----------
 
 def apply_step() -> None:
-    """A tour step sets every control (the seed stays: a new draw keeps the lesson)."""
+    """A tour step sets every control (the seed stays: a new draw keeps the lesson). Custom sets none: the page
+    stays the step the controls show, if any."""
     st.session_state.pop("_link_problems", None)
     code = st.session_state["step"]
     if code == tour.CUSTOM:
@@ -40,12 +47,9 @@ def go_to_step(code: str) -> None:
     apply_step()
 
 
-def leave_step() -> None:
-    """A control changed: the page is Custom unless the controls still show the step."""
+def control_changed() -> None:
+    """A control moved: the link's notices no longer describe the page (the step follows from the controls)."""
     st.session_state.pop("_link_problems", None)
-    state = widget_state()
-    if state.get("step", tour.FIRST) != tour.CUSTOM and not urlstate.same_step(state):
-        st.session_state["step"] = tour.CUSTOM
 
 
 def next_seed() -> None:
@@ -73,17 +77,29 @@ def language_section() -> str:
     )
 
 
-def tour_section(lang: str) -> str:
-    return st.radio(
-        t(lang, "tour"), tour.STEP_CODES, key="step", bind=URL, on_change=apply_step,
-        captions=[t(lang, f"step_{code}") for code in tour.STEP_CODES], help=t(lang, "tour_help"),
-    )
+def step_option(lang: str, code: str) -> str:
+    """A tour option's whole label, "1 · All-zero weights: symmetry": the label is what a click selects."""
+    if code == tour.CUSTOM:
+        return t(lang, "step_custom")
+    return t(lang, "step_option", n=code, title=t(lang, f"step_{code}"))
+
+
+def tour_section(lang: str, step: str) -> str:
+    """The tour's radio, showing `step`, the step the controls show (set before the radio is drawn).
+
+    Each option's label is the step's number and title, so a click anywhere on it selects the step (a radio's
+    caption is not part of its option's label and selects nothing). Not bound to the address: a bound radio
+    writes its label into the link, which would then change with the language; link.sync_step writes the code.
+    """
+    st.session_state["step"] = step
+    return st.radio(t(lang, "tour"), tour.STEP_CODES, key="step", on_change=apply_step,
+                    format_func=lambda code: step_option(lang, code), help=t(lang, "tour_help"))
 
 
 def count_slider(lang: str, name: str) -> int:
     """A slider over one of Config's whole-number ranges (depth, width, batch), bound to its URL parameter."""
     return st.slider(t(lang, name), *INT_RANGES[name], urlstate.defaults()[name], key=name, bind=URL,
-                     on_change=leave_step, help=t(lang, f"{name}_help"))
+                     on_change=control_changed, help=t(lang, f"{name}_help"))
 
 
 def network_section(lang: str) -> dict[str, Any]:
@@ -94,13 +110,13 @@ def network_section(lang: str) -> dict[str, Any]:
         "width": count_slider(lang, "width"),
         # the options show as the URL's names: a bound selectbox writes its format_func's label into the link
         "activation": st.selectbox(t(lang, "activation"), ACTIVATIONS, key="activation", bind=URL,
-                                   on_change=leave_step, help=t(lang, "activation_help")),
+                                   on_change=control_changed, help=t(lang, "activation_help")),
     }
     if urlstate.relevant("slope", values):
         values["slope"] = st.number_input(t(lang, "slope"), *FLOAT_RANGES["slope"], d["slope"], step=0.01,
-                                          format="%g", key="slope", bind=URL, on_change=leave_step,
+                                          format="%g", key="slope", bind=URL, on_change=control_changed,
                                           help=t(lang, "slope_help"))
-    values["bn"] = st.toggle(t(lang, "bn"), d["bn"], key="bn", bind=URL, on_change=leave_step,
+    values["bn"] = st.toggle(t(lang, "bn"), d["bn"], key="bn", bind=URL, on_change=control_changed,
                              help=t(lang, "bn_help"))
     return values
 
@@ -109,23 +125,23 @@ def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
     st.subheader(t(lang, "initialization"))
     d = urlstate.defaults()
     values = {"init": st.selectbox(t(lang, "init"), INITS, index=INITS.index(d["init"]), key="init", bind=URL,
-                                   on_change=leave_step, help=t(lang, "init_help"))}
+                                   on_change=control_changed, help=t(lang, "init_help"))}
     state = {**network, **values}
     for name, step in (("std", 0.01), ("bound", 0.01), ("value", 0.01)):
         if urlstate.relevant(name, state):
             values[name] = st.number_input(t(lang, name), *FLOAT_RANGES[name], d[name], step=step, format="%g",
-                                           key=name, bind=URL, on_change=leave_step, help=t(lang, f"{name}_help"))
+                                           key=name, bind=URL, on_change=control_changed, help=t(lang, f"{name}_help"))
     if urlstate.relevant("gain", state):
         values["gain"] = st.selectbox(t(lang, "gain"), urlstate.GAIN_WORDS, key="gain", bind=URL,
                                       accept_new_options=True, placeholder=t(lang, "gain_placeholder"),
-                                      on_change=leave_step, help=t(lang, "gain_help"))
+                                      on_change=control_changed, help=t(lang, "gain_help"))
     if urlstate.relevant("mode", state):
         values["mode"] = st.radio(t(lang, "mode"), MODES, key="mode", bind=URL, horizontal=True,
-                                  on_change=leave_step, help=t(lang, "mode_help"))
+                                  on_change=control_changed, help=t(lang, "mode_help"))
     values["bias"] = st.number_input(t(lang, "bias"), *FLOAT_RANGES["bias"], d["bias"], step=0.1, format="%g",
-                                     key="bias", bind=URL, on_change=leave_step, help=t(lang, "bias_help"))
+                                     key="bias", bind=URL, on_change=control_changed, help=t(lang, "bias_help"))
     values["bias_std"] = st.number_input(t(lang, "bias_std"), *FLOAT_RANGES["bias_std"], d["bias_std"], step=0.1,
-                                         format="%g", key="bias_std", bind=URL, on_change=leave_step,
+                                         format="%g", key="bias_std", bind=URL, on_change=control_changed,
                                          help=t(lang, "bias_std_help"))
     return values
 
@@ -153,28 +169,28 @@ def data_section(lang: str) -> dict[str, Any]:
     d = urlstate.defaults()
     values = {
         "batch": count_slider(lang, "batch"),
-        "input": st.radio(t(lang, "input"), INPUTS, key="input", bind=URL, horizontal=True, on_change=leave_step,
+        "input": st.radio(t(lang, "input"), INPUTS, key="input", bind=URL, horizontal=True, on_change=control_changed,
                           help=t(lang, "input_help")),
     }
     seed_box, button_box = st.columns([3, 2], vertical_alignment="bottom")
     values["seed"] = seed_box.number_input(t(lang, "seed"), *INT_RANGES["seed"], d["seed"], step=1, key="seed",
-                                           bind=URL, on_change=leave_step, help=t(lang, "seed_help"))
+                                           bind=URL, on_change=control_changed, help=t(lang, "seed_help"))
     button_box.button(t(lang, "new_seed"), on_click=next_seed, help=t(lang, "new_seed_help"), width="stretch")
     values["dtype"] = st.radio(t(lang, "dtype"), DTYPES, key="dtype", bind=URL, horizontal=True,
-                               on_change=leave_step, help=t(lang, "dtype_help"))
+                               on_change=control_changed, help=t(lang, "dtype_help"))
     return values
 
 
 def sidebar() -> tuple[str, str, Config]:
-    """Draw the sidebar; return the language, the tour step and the Config the controls describe."""
+    """Draw the sidebar; return the language, the tour step the controls show and the Config they describe.
+
+    Drawn top to bottom: the language, the title, the tour, the network, its initialization, its data; the
+    tour's radio last of all, into its place, once the controls it is read from have their values.
+    """
     with st.sidebar:
-        title = st.empty()
-        boxes = [st.container() for _ in range(5)]  # drawing order differs from reading order: language first
-        with boxes[4]:
-            lang = language_section()
-        title.markdown(f"### {t(lang, 'app_title')}")
-        with boxes[0]:
-            step = tour_section(lang)
+        lang = language_section()
+        st.markdown(f"### {t(lang, 'app_title')}")
+        boxes = [st.container() for _ in range(4)]  # drawing order differs from reading order: the tour last
         with boxes[1]:
             network = network_section(lang)
         with boxes[2]:
@@ -183,6 +199,12 @@ def sidebar() -> tuple[str, str, Config]:
         with boxes[3]:
             data = data_section(lang)
         config, gain_note = urlstate.config_of({**state, **data})
+        step = tour.step_of(config)
+        with boxes[0]:
+            tour_section(lang, step)
         with boxes[2]:
             init_notes(lang, config, gain_note, str(state.get("gain", "")))
+    if step != tour.CUSTOM:
+        st.session_state["_last_step"] = step  # where ◀ ▶ go on from once a control leaves the step
+    sync_step(step)
     return lang, step, config

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import numpy as np
 
@@ -90,18 +90,55 @@ def story(code: str, result, lang: str) -> str:
     return t(lang, f"story_{code}", **shown)
 
 
+def step_of(config: Config) -> str:
+    """The tour step whose configuration this is, seed aside (same_lesson), or CUSTOM.
+
+    The page's step is this, read from the controls on every run: a configuration equal to a step's is that
+    step however it was reached (a link, the tour, or a control moved away and back). The steps are seven
+    different configurations, so at most one matches.
+    """
+    return next((code for code, step in STEPS.items() if same_lesson(config, step)), CUSTOM)
+
+
+def differences(a: Config, b: Config) -> int:
+    """How many settings two configurations differ in, the seed aside (each Config field counts once)."""
+    return sum(getattr(a, f.name) != getattr(b, f.name) for f in fields(Config) if f.name != "seed")
+
+
+def nearest_step(config: Config, last: str | None = None) -> str:
+    """The tour step the ◀ ▶ buttons go on from: the page's own step, or at Custom the one it came from.
+
+    At a step: that step. At Custom: `last`, the last step the page showed in this session (or the step the
+    link named), so moving one control at step 4 keeps ◀ ▶ going to 3 and 5; with none (a session opened on
+    a link to its own network), the step whose configuration differs from this one in the fewest settings
+    (differences()), the earlier step on a tie.
+    """
+    code = step_of(config)
+    if code != CUSTOM:
+        return code
+    if last in STEPS:
+        return last
+    return min(STEPS, key=lambda code: differences(config, STEPS[code]))  # min keeps the first of equals
+
+
 def previous_step(code: str) -> str | None:
-    """The step the page's ◀ button goes to: the one before, None at the first step and on Custom."""
+    """The step the page's ◀ button goes to from a step: the one before, None at the first step.
+
+    At Custom the page passes its nearest_step(); ValueError for anything but a step's code.
+    """
     codes = list(STEPS)
-    return codes[codes.index(code) - 1] if code in codes and code != codes[0] else None
+    index = codes.index(code)
+    return codes[index - 1] if index > 0 else None
 
 
 def next_step(code: str) -> str | None:
-    """The step the page's ▶ button goes to: the one after, the first step from Custom, None at the last."""
+    """The step the page's ▶ button goes to from a step: the one after, None at the last step.
+
+    At Custom the page passes its nearest_step(); ValueError for anything but a step's code.
+    """
     codes = list(STEPS)
-    if code not in codes:
-        return codes[0]
-    return codes[codes.index(code) + 1] if code != codes[-1] else None
+    index = codes.index(code)
+    return codes[index + 1] if index + 1 < len(codes) else None
 
 
 def same_lesson(a: Config, b: Config) -> bool:

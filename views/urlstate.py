@@ -31,6 +31,7 @@ from .locale import FIRST as FIRST_LANGUAGE
 from .locale import LANGUAGES
 from .text import join, t, user_text
 from .tour import CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, same_lesson, step_config
+from .tour import step_of as step_of_config
 
 URL = "query-params"  # Streamlit's binding of a widget to the URL parameter named by its key (bind=URL)
 STEPS_RANGE = (10, 10_000)  # training steps the app offers (core.train allows from 1)
@@ -89,7 +90,9 @@ class Problem:
     kind "value": `raw` is not allowed, `default` is used. "list": `raw` holds the items left out, `kept` the
     items used. "repeated": a one-value parameter came with the values `kept`; the last, `default`, is read.
     "digits": `raw` is a number written with other digits than 0-9; it is read as `default`. "unknown": the
-    parameter names `kept` mean nothing here (name is ""); they are dropped from the address.
+    parameter names `kept` mean nothing here (name is ""); they are dropped from the address. "step": the link
+    names the tour step `raw` but its own values, `kept` as (parameter, the link's value, the step's value),
+    differ from that step's; the page shows the link's values, which are the step `default` or CUSTOM.
     """
 
     name: str
@@ -252,6 +255,15 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
         elif p.kind == "repeated":
             said.append(t(lang, "url_repeated", name=p.name, count=len(p.kept), raw=user_text(lang, p.raw),
                           used=user_text(lang, p.default)))
+        elif p.kind == "step":
+            changes = [t(lang, "url_step_change", name=name, value=shown_value(own), step_value=shown_value(lesson))
+                       for name, own, lesson in p.kept]
+            title = t(lang, f"step_{p.raw}")
+            if p.default == CUSTOM:
+                said.append(t(lang, "url_step", n=p.raw, title=title, changes=join(lang, changes)))
+            else:
+                said.append(t(lang, "url_step_other", n=p.raw, title=title, changes=join(lang, changes),
+                              other=p.default, other_title=t(lang, f"step_{p.default}")))
         elif p.kind == "digits":
             said.append(t(lang, "url_digits", name=p.name, raw=user_text(lang, p.raw), used=shown_value(p.default)))
         elif p.kind == "list" or p.kept:
@@ -282,9 +294,15 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
               language: str = FIRST_LANGUAGE) -> tuple[dict[str, Any], list[Problem]]:
     """The full widget state a link asks for, and what in it could not be used.
 
-    A tour step fills in every control the link leaves out; if the link's own controls leave the step's
-    lesson, the step becomes Custom, so what the page says always matches what it draws. language: the
-    page's language when the link has no lang= (defaults()).
+    A tour step fills in every control the link leaves out; the state's step is then the one its controls
+    show (step_of), as on every run of the page, so what the page says always matches what it draws.
+    language: the page's language when the link has no lang= (defaults()).
+
+    A link that names a step and also sets a value unlike that step's (`?step=3&std=0.5`) is read as its own
+    values, with a notice (a Problem of kind "step"): whoever wrote std=0.5 into the link did so on purpose,
+    to show that network, and dropping it would show a page the link did not ask for without a word. The
+    notice says which values differ from the step's and that the step itself is one click away in the tour;
+    the step named stays the tour's place, so ◀ ▶ go on from it (views/link.py, tour.nearest_step).
     """
     present, problems = read(query, tabs, language)
     state = defaults(tabs, language)
@@ -295,17 +313,22 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
     for name in CONTROLS:  # a hidden control keeps its default, so the URL and the cache stay canonical
         if not relevant(name, state):
             state[name] = defaults(tabs, language)[name]
-    if step != CUSTOM and not same_step(state):
-        state["step"] = CUSTOM
+    state["step"] = step_of(state)
+    if "step" in present and step != CUSTOM and state["step"] != step:
+        problems.append(Problem("step", step, state["step"], kept=step_changes(state, step), kind="step"))
     return state, problems
 
 
-def same_step(state: Mapping[str, Any]) -> bool:
-    """Whether the controls still show the tour step the state names (the seed may differ)."""
-    step = state.get("step", FIRST)
-    if step == CUSTOM:
-        return False
-    return same_lesson(config_of(state)[0], step_config(step))
+def step_of(state: Mapping[str, Any]) -> str:
+    """The tour step the controls show (tour.step_of: the seed aside), or CUSTOM."""
+    return step_of_config(config_of(state)[0])
+
+
+def step_changes(state: Mapping[str, Any], step: str) -> tuple[tuple[str, Any, Any], ...]:
+    """(parameter, the state's value, the step's value) for every control, the seed aside, that leaves the step."""
+    config = config_of(state)[0]
+    own, lesson = state_of(config), state_of(step_config(step, config.seed))
+    return tuple((name, own[name], lesson[name]) for name in CONTROLS if own[name] != lesson[name])
 
 
 def is_canonical(query: Mapping[str, str | list[str]], state: Mapping[str, Any], tabs: Sequence[str],
