@@ -713,8 +713,8 @@ def test_a_race_too_big_to_wait_for_is_refused_with_the_width_that_fits(monkeypa
 def test_the_he_2015_preset_races_both_depths_and_says_what_it_measured(monkeypatch):
     # The page's wiring on the preset's first 250 steps, under a third of its work: the two depths' races, the
     # caption, the sentences. Seed 0 at depth 30 shows the paper's split by then (He reaches half of ln K at step
-    # 114, Xavier does not leave the plateau within 800); core's test_he_2015_at_depth_30_xavier_sits_on_the_plateau_while_he_leaves_it
-    # checks that effect on the network itself.
+    # 114, Xavier does not leave the plateau within 800); core's
+    # test_he_2015_at_depth_30_xavier_sits_on_the_plateau_while_he_leaves_it checks that effect on the network itself.
     import streamlit as st
 
     monkeypatch.setattr(sys.modules["core.train"], "HE_2015_STEPS", 250)

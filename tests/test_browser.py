@@ -258,7 +258,8 @@ def test_a_chart_downloads_as_svg_and_png_named_after_the_step(base, browser, la
     assert t(lang, "chart_act_std") in texts and t(lang, "layer") in texts
     assert files["png"][:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", files["png"][16:24])  # IHDR, the first chunk
-    assert (width, height) == (round(float(root.get("width")) * PNG_SCALE), round(float(root.get("height")) * PNG_SCALE))
+    assert (width, height) == (round(float(root.get("width")) * PNG_SCALE),
+                               round(float(root.get("height")) * PNG_SCALE))
     assert page.evaluate("window.__finishedRuns") == runs  # a download does not run the page again
     assert page.locator(EXCEPTION).count() == 0
     context.close()

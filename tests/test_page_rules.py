@@ -54,7 +54,7 @@ def test_at_a_step_the_nearest_step_is_that_step_whatever_came_before():
 
 
 def test_at_custom_the_buttons_go_on_from_the_last_step_shown():
-    for code, config in tour.STEPS.items():
+    for config in tour.STEPS.values():
         moved = replace(config, width=config.width - 1)
         assert tour.step_of(moved) == tour.CUSTOM
         for last in tour.STEPS:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import contextlib
 from functools import partial
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import streamlit as st
 from streamlit import runtime

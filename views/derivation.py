@@ -394,7 +394,8 @@ def _through_activation(v: Values, c, kind: str) -> Block:
         return _block(
             v, t(lang, "der_bn_act_title", activation=name),
             r"\mathrm{Var}(s_l) = \frac{\sigma_B^2}{\sigma_B^2 + \epsilon} \;\Rightarrow\; "
-            r"\mathrm{E}[h_l^2] = \mathrm{E}_{u\sim\mathcal N(0,1)}\!\left[f\!\left(\sqrt{\mathrm{Var}(s_l)}\,u\right)^2\right]",
+            r"\mathrm{E}[h_l^2] = \mathrm{E}_{u\sim\mathcal N(0,1)}"
+            r"\!\left[f\!\left(\sqrt{\mathrm{Var}(s_l)}\,u\right)^2\right]",
             "", [v.fill("der_bn_act_note"), v.fill("der_theory_numbers")],
         )
     if kind in ("bias", "other"):

@@ -8,7 +8,8 @@ templates in views.cache; each kept while its bytes allow, and handed out withou
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import core
 from core import Config, Result, cache

@@ -18,7 +18,8 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass, fields
-from typing import Any, Mapping, Sequence
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 from core import Config
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
@@ -30,7 +31,7 @@ from core.train import SCHEMES as TRAIN_SCHEMES
 from .locale import FIRST as FIRST_LANGUAGE
 from .locale import LANGUAGES
 from .text import join, t, user_text
-from .tour import CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, same_lesson, step_config
+from .tour import CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, step_config
 from .tour import step_of as step_of_config
 
 URL = "query-params"  # Streamlit's binding of a widget to the URL parameter named by its key (bind=URL)

@@ -5,7 +5,7 @@ in every language."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 

@@ -40,8 +40,8 @@ def show(page: Page) -> None:
         return
     configs, too_big = compare_configs(page.config, picked)
     for scheme in too_big:
-        st.warning(f"{charts.scheme_name(scheme, page.lang)}: " + summary.refusal(tour.scheme_config(page.config, scheme), page.lang,
-                                                   memory_budget(), WORK_LIMIT))
+        refusal = summary.refusal(tour.scheme_config(page.config, scheme), page.lang, memory_budget(), WORK_LIMIT)
+        st.warning(f"{charts.scheme_name(scheme, page.lang)}: {refusal}")
     if not configs:
         return
     try:

@@ -3,7 +3,7 @@ it trains (views.live), every result once it is done; and the He et al. 2015 pre
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 from streamlit import runtime
