@@ -1,11 +1,32 @@
-"""Several AppTest sessions at once in one process, sharing what a Streamlit server shares between its sessions."""
+"""The app under AppTest: a page opened from a link, a tab opened; several sessions at once in one process,
+sharing what a Streamlit server shares between its sessions."""
 
 from __future__ import annotations
 
 import contextlib
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from unittest import mock
+
+from streamlit.testing.v1 import AppTest
+
+from views.text import t
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+
+
+def open_app(**query: str | list[str]) -> AppTest:
+    """The page a link with this query opens, after its first run (60 s allowed: a run may wait for the server)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query)
+    return at.run()
+
+
+def open_tab(at: AppTest, code: str, lang: str = "en") -> AppTest:
+    """The page with the tab `code` open (tabs are chosen by their label in the page's language)."""
+    at.session_state["tab"] = t(lang, f"tab_{code}")
+    return at.run()
 
 
 @contextlib.contextmanager

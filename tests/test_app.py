@@ -6,7 +6,6 @@ import json
 import math
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +15,7 @@ from core import Config, cache, estimate_memory, simulate
 from core.train import lecture_schemes, race
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from tests.test_derivation import check_equations
+from tests.app_support import open_app, open_tab
 from views import cache as page_cache
 from views import charts, derivation
 from views import tour
@@ -23,19 +23,7 @@ from views import training as training_view
 from views.tabs import CODES
 from views.text import catalogue, t
 
-APP = str(Path(__file__).parent.parent / "streamlit_app.py")
 TABS = CODES  # the app's one list of tabs
-
-
-def open_app(**query: str | list[str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query)
-    return at.run()
-
-
-def open_tab(at: AppTest, code: str, lang: str = "en") -> AppTest:
-    at.session_state["tab"] = t(lang, f"tab_{code}")
-    return at.run()
 
 
 def shown_config(at: AppTest) -> dict:

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import Config, simulate, threads
 from core.network import COLUMNS
+from tests.app_support import open_app, open_tab
 from views import charts, export, page, tour
 from views import theory as theory_view
 from views.draw import chart_template
@@ -27,7 +28,6 @@ from views.tabs.theory import theory_map
 from views.text import LANGUAGES, t
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"  # PNG specification, section 5.2
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -299,17 +299,6 @@ def test_the_csv_opens_in_excel_as_utf8():
 
 
 # ---------- the page ----------
-
-def open_app(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query)
-    return at.run()
-
-
-def open_tab(at: AppTest, code: str, lang: str = "en") -> AppTest:
-    at.session_state["tab"] = t(lang, f"tab_{code}")
-    return at.run()
-
 
 def offered(at: AppTest) -> list[tuple[str, str]]:
     """Each download button's label and the file it saves (its help names the file)."""

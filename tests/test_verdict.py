@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import re
 import string
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,13 +15,13 @@ from streamlit.testing.v1 import AppTest
 
 from core import Config, simulate, theory
 from core.config import ACTIVATIONS
+from tests.app_support import open_app
 from views import summary, tour
 from views import theory as theory_view
 from views.text import LANGUAGES, catalogue, join, t
 
 from tests.written_numbers import read_back
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NUMBER = r"learning rate near ((?:[0-9.]+ × )?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|[0-9.]+)"  # as summary.format_value writes it
 SMALL = dict(width=50, batch=100)  # small enough to run in a blink, wide enough for the statistics to mean something
@@ -343,12 +342,6 @@ def test_zeros_on_a_log_axis_are_named(steps):
 
 
 # ---------- the page ----------
-
-def open_app(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query)
-    return at.run()
-
 
 def captions(at: AppTest) -> list[str]:
     return [c.value for c in at.caption]
