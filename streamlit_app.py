@@ -64,7 +64,7 @@ def main() -> None:
     if step != tour.CUSTOM:
         story.markdown(tour.story(step, result, lang))
     if presenting:  # the lesson alone; the open tab is kept (a widget not drawn loses its state) for afterwards
-        present.show(page)
+        present.show(page, metrics)
         breaks(page)
         if "tab" in st.session_state:
             st.session_state["tab"] = st.session_state["tab"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 from urllib.parse import urlencode
 
 import segno
@@ -14,7 +14,6 @@ import streamlit as st
 
 from . import charts, tour
 from .draw import chart_template, downloads, draw
-from .headline import metrics
 from .page import Page
 from .text import t
 from .urlstate import URL
@@ -26,8 +25,8 @@ QR_PX = 176  # the code's side on the page, CSS px: about 4 px a module for a li
 # Presenter mode's charts: the std chart beside the histograms, both short enough that the title, the story
 # and the buttons above them fit on a 1280 x 720 screen. The histograms are drawn at these sizes and then
 # scaled by the browser to their column's width (PAGE_CSS), so on 1920 x 1080 they grow with the screen.
-PRESENT_STD_HEIGHT = 270  # the whole chart's, title, axis and legend included (Streamlit fits it)
-PRESENT_PANEL = (110, 50)  # width, height of one histogram panel, px, before scaling
+PRESENT_STD_HEIGHT = 250  # the whole chart's, title, axis and legend included (Streamlit fits it)
+PRESENT_PANEL = (110, 42)  # width, height of one histogram panel, px, before scaling
 QR_PRESENT_PX = 140  # in presenter mode's narrow right column
 PHONE_COLUMNS = 2  # histogram panels in a row on a phone: 2 x 150 px fit a 390 px screen
 DESK_COLUMNS = 5  # and elsewhere: the lecture's ten layers in two rows
@@ -54,6 +53,7 @@ h1{font-size:clamp(1.9rem,2.6vw,2.6rem)!important}
 # side by side, their notes left out: the story says them), the histograms scaled to their column.
 PRESENT_CSS = """
 html{font-size:19px}
+[data-testid='stMain'] p{line-height:1.45}
 [data-testid='stMainBlockContainer']{padding-top:3.4rem;padding-bottom:0.5rem}
 [data-testid='stMainBlockContainer']>[data-testid='stVerticalBlock']{position:relative}
 .st-key-present_controls{position:absolute;top:0;right:0;width:auto!important;z-index:2}
@@ -154,9 +154,10 @@ def screen_columns(panels: int) -> int:
     return histogram_columns(st.context.headers.get("User-Agent"), panels)
 
 
-def show(page: Page) -> None:
-    """Presenter mode's page below the story: the headline numbers in one line, then the std chart beside the
-    histograms (the Activations tab's two teaching charts, without its other ones), and the QR code."""
+def show(page: Page, metrics: Callable[[Page], None]) -> None:
+    """Presenter mode's page below the story: the headline numbers (metrics, views.headline's) in one line, then
+    the std chart beside the histograms (the Activations tab's two teaching charts, without its other ones), and
+    the QR code."""
     with st.container(key="present_metrics"):
         metrics(page)
     colour = charts.SCHEME_COLOURS[tour.scheme_of(page.config)]
