@@ -175,7 +175,7 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
         panels, _ = charts.panel_layers(page.config.depth)
         width, height = PRESENT_PANEL
         draw("histogram", f["histogram"], name="histograms", width="content", colour=colour,
-             title=page.t("chart_hist"), share_title=page.t("share"), columns=min(DESK_COLUMNS, len(panels)),
+             title=page.t("chart_hist"), share_title=page.t("share"), columns=screen_columns(len(panels)),
              panel_width=width, panel_height=height, layer_title=page.t("layer"),
              bin_titles=[page.t("bin_start"), page.t("bin_end")])
     with qr_box:
