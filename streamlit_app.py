@@ -19,7 +19,7 @@ from core.allocator import keep_freed_memory
 from core.network import WORK_LIMIT
 from core.threads import ADMISSION, Cancelled
 from core.threads import configure as configure_threads
-from views import summary, tabs, tour, urlstate
+from views import present, summary, tabs, tour, urlstate
 from views.draw import name_figures
 from views.computing import COMPUTING_CSS, Note, compute, compute_first, session_gone
 from views.headline import breaks, header, metrics
@@ -34,9 +34,7 @@ def main() -> None:
     configure_threads()  # one BLAS thread per computation; computations side by side, one per core (compute_slot)
     check_link(tabs.CODES)
     st.set_page_config(page_title="Init Explorer", page_icon="📉", layout="wide")
-    # Less empty space above the title and the sidebar: more of the page fits a projected screen.
-    st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}"
-            "[data-testid='stSidebarHeader']{height:1rem;min-height:1rem}" + COMPUTING_CSS + "</style>")
+    st.html("<style>" + COMPUTING_CSS + "</style>")  # the page's own CSS: present.page_css, once the mode is known
     try:
         ADMISSION.set_memory(server_budget())  # INIT_EXPLORER_MEMORY_MIB, read here only
     except BudgetSettingError as error:  # the server is set up wrongly: say how, in both languages, and stop
@@ -46,6 +44,7 @@ def main() -> None:
     note = Note()  # before the title: the old page stays, under a note, until the new one is ready
     compute_first(note, tabs.other_networks)
     lang, step, config = sidebar()
+    presenting = present.controls(lang)  # presenter mode: the sidebar closed, the lesson on one screen
     story = header(lang, step, config)
     link_problems(lang, tabs.CODES)
     refused = summary.refusal(config, lang, memory_budget(), WORK_LIMIT)  # over the memory or the work limit
@@ -64,6 +63,12 @@ def main() -> None:
     name_figures(config, lang)  # every chart below offers its SVG and PNG, named after this step
     if step != tour.CUSTOM:
         story.markdown(tour.story(step, result, lang))
+    if presenting:  # the lesson alone; the open tab is kept (a widget not drawn loses its state) for afterwards
+        present.show(page, metrics)
+        breaks(page)
+        if "tab" in st.session_state:
+            st.session_state["tab"] = st.session_state["tab"]
+        return
     metrics(page)
     breaks(page)
     places = st.tabs([t(lang, f"tab_{code}") for code in tabs.CODES], key="tab", on_change="rerun")

@@ -283,3 +283,69 @@ def test_screenshot_for_the_readme(base, browser, name, query):
     page.screenshot(path=str(path))
     context.close()
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 50_000
+
+
+# ---------- presenter mode and every screen ----------
+
+def outside_viewport(page, locator) -> list[dict]:
+    """The bounding boxes of the locator's elements that leave the viewport (none: all inside)."""
+    size = page.viewport_size
+    boxes = [locator.nth(i).bounding_box() for i in range(locator.count())]
+    return [b for b in boxes if b is None or b["x"] < 0 or b["y"] < 0 or b["x"] + b["width"] > size["width"]
+            or b["y"] + b["height"] > size["height"]]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("width, height", [(1920, 1080), (1280, 720)])
+def test_presenter_mode_shows_the_lesson_on_one_screen(base, browser, width, height, lang):
+    """Title, story, std chart and histograms inside the viewport, unscrolled, at every tour step; the sidebar
+    closed."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    for step in ("1", "2", "3", "4", "5", "6", "7"):
+        visit(page, f"{base}/?step={step}&lang={lang}&present=true", charts=2)
+        assert page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollTop") == 0
+        assert page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "true"
+        story = t(lang, f"story_{step}").split("{")[0].strip()[:20]  # the story's words before its first number
+        parts = {"title": page.locator("h1"), "story": page.locator("[data-testid='stMarkdownContainer']").filter(
+                     has_text=story), "charts": page.locator("[data-testid='stVegaLiteChart']")}
+        assert [parts[name].count() for name in parts] == [1, 1, 2]  # the std chart and the histograms
+        for name, locator in parts.items():
+            assert outside_viewport(page, locator) == [], (step, name)
+    context.close()
+
+
+def test_the_presenter_switch_writes_the_address(base, page):
+    visit(page, f"{base}/?step=2", charts=3)
+    act(page, lambda: page.locator("[data-testid='stCheckbox']").filter(has_text=t("en", "present")).click())
+    assert "present=true" in page.url
+    act(page, lambda: page.locator("[data-testid='stCheckbox']").filter(has_text=t("en", "present")).click())
+    assert "present" not in page.url
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_phone_never_scrolls_sideways(base, browser, lang):
+    """A 390 px phone (its User-Agent says Mobile): neither the page nor any chart is wider than the screen."""
+    context = browser.new_context(**{
+        "viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
+        "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+                      "Gecko) Version/17.0 Mobile/15E148 Safari/604.1"})
+    page = visit(context.new_page(), f"{base}/?step=2&lang={lang}", charts=3)
+    wide = page.evaluate("""() => [document.documentElement, document.querySelector("[data-testid='stMain']"),
+        ...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
+        .filter((e) => e.scrollWidth > e.clientWidth || e.getBoundingClientRect().right > innerWidth)
+        .map((e) => [e.getAttribute('data-testid'), e.scrollWidth, e.clientWidth])""")
+    context.close()
+    assert wide == []
+
+
+@pytest.mark.parametrize("step", ["2", "3", "5", "6"])
+def test_nothing_is_cut_at_1024_by_768(base, browser, step):
+    """The headline numbers and their labels are written out whole (no "2.94…", no "vanis…")."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = visit(context.new_page(), f"{base}/?step={step}", charts=1)
+    cut = page.evaluate("""() => [...document.querySelectorAll(
+        "[data-testid='stMetricValue'] *, [data-testid='stMetricLabel'] *, [data-testid='stMetricDelta'] *")]
+        .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.innerText)""")
+    context.close()
+    assert cut == []

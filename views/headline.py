@@ -68,13 +68,13 @@ def metrics(page: Page) -> None:
         cols[2].metric(page.t(f"metric_{share}"), summary.format_share(value),
                        None if math.isfinite(value) else missing, delta_color="off", delta_arrow="off")
     found = summary.diagnose(page.result)
-    with cols[3]:
-        colour = summary.VERDICT_COLOURS[found.name]
-        st.metric(page.t("metric_verdict"), f":{colour}[{page.t(f'verdict_{found.name}')}]")
-        st.caption(summary.explain(page.result, page.lang, found))
-        note = summary.update_note(page.result, page.lang)
-        if note:
-            st.caption(note)
+    colour = summary.VERDICT_COLOURS[found.name]
+    cols[3].metric(page.t("metric_verdict"), f":{colour}[{page.t(f'verdict_{found.name}')}]")
+    # under the row, the page's width: in the verdict's quarter of it these ran to ten lines on a laptop
+    st.caption(summary.explain(page.result, page.lang, found))
+    note = summary.update_note(page.result, page.lang)
+    if note:
+        st.caption(note)
 
 
 def breaks(page: Page) -> None:

@@ -74,6 +74,7 @@ PARAMS: dict[str, Param] = {
     "train": Param("list", tuple(TRAIN_SCHEMES)),  # the Training tab's race
     "steps": Param("int", low=STEPS_RANGE[0], high=STEPS_RANGE[1]),  # ... and its length
     "xi": Param("bool"),  # the Theory tab's map coloured by the depth scale xi instead of ln chi_1
+    "present": Param("bool"),  # presenter mode (views/present.py)
 }
 # The parameters that make up the network's Config (the rest choose what is shown and how).
 CONTROLS = ("depth", "width", "activation", "slope", "bn", "init", "std", "bound", "value", "gain", "mode",
@@ -117,7 +118,7 @@ def defaults(tabs: Sequence[str] = ("activations",), language: str = FIRST_LANGU
     lang= out exactly when it is that one, so opening the bare address changes nothing in it.
     """
     return {"step": FIRST, **state_of(step_config(FIRST)), "lang": language, "tab": tabs[0], "log": False,
-            "compare": list(LECTURE_FIVE), "xi": False, "steps": DEFAULT_STEPS,
+            "compare": list(LECTURE_FIVE), "xi": False, "present": False, "steps": DEFAULT_STEPS,
             "train": list(LECTURE_RACE)}  # core.train.lecture_schemes: the same five for every activation
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.initializers import weight_variance
 
-from .. import charts, summary, tour
+from .. import charts, present, summary, tour
 from ..draw import draw
 from ..page import Page
 from ..urlstate import URL
@@ -35,7 +35,7 @@ def show(page: Page) -> None:
     hist = f["histogram"]
     panels, k = charts.panel_layers(page.config.depth)
     draw("histogram", hist, name="histograms", width="content", colour=colour, title=page.t("chart_hist"),
-         share_title=page.t("share"), columns=min(5, len(panels)), layer_title=page.t("layer"),
+         share_title=page.t("share"), columns=present.screen_columns(len(panels)), layer_title=page.t("layer"),
          bin_titles=[page.t("bin_start"), page.t("bin_end")])
     st.caption(page.t("hist_caption", every=page.t("hist_every", k=k) if k > 1 else ""))
 

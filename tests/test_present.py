@@ -1,0 +1,155 @@
+"""Presenter mode and the page's link as a QR code, through AppTest and the functions behind them."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import segno
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from views import present, tour, urlstate
+from views.tabs import CODES
+from views.text import t
+
+APP = str(Path(__file__).parent.parent / "streamlit_app.py")
+ADDRESS = "https://init-explorer.example.org/"  # what a browser reports as st.context.url
+
+
+def open_app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query)
+    return at.run()
+
+
+def specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def drawn_matrix(svg: str) -> list[list[int]]:
+    """The modules an SVG of qr_svg draws, read back from its squares ("M x y h1v1h-1z"), quiet zone removed."""
+    side = int(re.search(r'viewBox="0 0 (\d+) \1"', svg).group(1))
+    n = side - 2 * present.QR_BORDER
+    matrix = [[0] * n for _ in range(n)]
+    for x, y in re.findall(r"M(\d+) (\d+)h1v1h-1z", svg):
+        matrix[int(y) - present.QR_BORDER][int(x) - present.QR_BORDER] = 1
+    return matrix
+
+
+# ---------- the QR code ----------
+
+@pytest.mark.parametrize("link", [ADDRESS, ADDRESS + "?step=2&init=normal",
+                                  ADDRESS + "?step=custom&compare=normal_0.01%2Bbn&compare=zeros&lang=zh"])
+def test_the_qr_code_draws_segno_s_code_of_the_link(link):
+    """Every module of the drawn code is the one segno's encoder (ISO/IEC 18004) gives for the link, and no other."""
+    expected = [list(row) for row in segno.make(link, error=present.QR_ERROR, micro=False).matrix]
+    assert drawn_matrix(present.qr_svg(link)) == expected
+    assert drawn_matrix(present.qr_svg(link + "x")) != expected  # the check tells two links apart
+
+
+def test_the_link_is_the_page_s_query_without_presenter_mode():
+    link = present.page_link(ADDRESS, {"step": ["2"], "compare": ["normal_0.01+bn", "zeros"], "present": ["true"]})
+    parts = urlsplit(link)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == ADDRESS
+    assert parse_qsl(parts.query) == [("step", "2"), ("compare", "normal_0.01+bn"), ("compare", "zeros")]
+    assert present.page_link(ADDRESS, {"present": "true"}) == ADDRESS
+
+
+def test_the_qr_image_holds_no_text_of_the_link():
+    """The link reaches the page's HTML only inside base64: a link cannot add markup to the page."""
+    link = ADDRESS + '?step=2&x="><script>alert(1)</script>'
+    html = present.qr_html(link, "en")
+    assert "<script" not in html and '">' not in html.split('alt="')[0][len('<img src="'):]
+
+
+# ---------- presenter mode on the page ----------
+
+@pytest.fixture
+def browser_address(monkeypatch):
+    """The address a browser reports (AppTest has no browser, so st.context.url is None there)."""
+    monkeypatch.setattr(type(st.context), "url", property(lambda self: ADDRESS))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("step", list(tour.STEPS))
+def test_presenter_mode_draws_the_story_the_std_chart_the_histograms_and_the_qr(step, lang, browser_address):
+    at = open_app(step=step, lang=lang, present="true")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.toggle(key=present.PRESENT).value is True
+    assert not at.tabs  # the tabs' other charts are left out
+    drawn = specs(at)
+    assert [spec.get("title") if not isinstance(spec.get("title"), dict) else spec["title"]["text"]
+            for spec in drawn] == [t(lang, "chart_act_std"), t(lang, "chart_hist")]
+    std, hist = drawn
+    assert std["height"] == present.PRESENT_STD_HEIGHT
+    assert (hist["spec"]["width"], hist["spec"]["height"]) == present.PRESENT_PANEL
+    story = [m.value for m in at.markdown if m.value == tour.story(step, _result(step), lang)]
+    assert story, "the step's story is on the page"
+    assert len(at.metric) == 4  # in one line, by presenter mode's CSS
+    qr = [m.value for m in at.markdown if m.value.startswith('<img src="data:image/svg+xml;base64,')]
+    assert len(qr) == 1
+    svg = base64.b64decode(qr[0].split("base64,")[1].split('"')[0]).decode()
+    expected_link = present.page_link(ADDRESS, dict(at.query_params))
+    assert "present" not in expected_link
+    assert drawn_matrix(svg) == [list(r) for r in segno.make(expected_link, error=present.QR_ERROR).matrix]
+
+
+def _result(step: str):
+    from core import cache
+    from views.page import memory_budget
+    return cache.simulate_cached(tour.step_config(step), memory_budget())
+
+
+def test_the_presenter_switch_changes_the_page_and_back():
+    """The toggle on the page (its value reaches the address through Streamlit's binding: a browser test)."""
+    at = open_app(step="3")
+    assert at.toggle(key=present.PRESENT).value is False and at.tabs  # the ordinary page
+    at.toggle(key=present.PRESENT).set_value(True).run()
+    assert not at.tabs and len(at.get("vega_lite_chart")) == 2
+    at.toggle(key=present.PRESENT).set_value(False).run()
+    assert at.tabs and len(at.get("vega_lite_chart")) == 3
+    assert not at.exception
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_present_round_trips_through_the_link(value):
+    """present=true is written into a link and read back; off is the default and leaves the link."""
+    state, problems = urlstate.normalize({"step": "2", "present": "true" if value else "false"}, CODES)
+    assert problems == [] and state["present"] is value
+    query = urlstate.to_query(state, CODES)
+    assert query.get("present") == ("true" if value else None)
+    assert urlstate.normalize(query, CODES)[0] == state and urlstate.is_canonical(query, state, CODES)
+
+
+def test_a_bad_present_value_is_named_and_the_page_is_ordinary():
+    at = open_app(step="2", present="yes")
+    assert any("present" in w.value and "yes" in w.value for w in at.warning)
+    assert at.toggle(key=present.PRESENT).value is False and at.tabs
+
+
+def test_presenter_css_only_in_presenter_mode():
+    assert present.PRESENT_CSS not in present.page_css(False) and present.PAGE_CSS in present.page_css(False)
+    assert present.PRESENT_CSS in present.page_css(True)
+
+
+# ---------- every screen ----------
+
+@pytest.mark.parametrize("agent, columns", [
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+     "Version/17.0 Mobile/15E148 Safari/604.1", present.PHONE_COLUMNS),
+    ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile "
+     "Safari/537.36", present.PHONE_COLUMNS),
+    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
+     present.DESK_COLUMNS),
+    ("Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 "
+     "Safari/604.1", present.DESK_COLUMNS),
+    (None, present.DESK_COLUMNS),
+])
+def test_histograms_take_two_columns_on_a_phone(agent, columns):
+    assert present.histogram_columns(agent, 10) == columns
+    assert present.histogram_columns(agent, 1) == 1  # never more columns than panels

@@ -1,0 +1,183 @@
+"""Presenter mode and the screens the page is read on: a lesson on one projected screen, the page's link as a QR
+code for the class, and the page's CSS for every screen from a 390 px phone to a 1920 px projector."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from urllib.parse import urlencode
+
+import segno
+import streamlit as st
+
+from . import charts, tour
+from .draw import chart_template, downloads, draw
+from .page import Page
+from .text import t
+from .urlstate import URL
+
+PRESENT = "present"  # the toggle's key and its URL parameter (urlstate.PARAMS)
+QR_ERROR = "m"  # QR error correction M (15 % of the code may be lost): a projected code read from a seat
+QR_BORDER = 4  # modules of white around the code: the quiet zone ISO/IEC 18004 asks for
+QR_PX = 176  # the code's side on the page, CSS px: about 4 px a module for a link of the page's length
+# Presenter mode's charts: the std chart beside the histograms, both short enough that the title, the story
+# and the buttons above them fit on a 1280 x 720 screen. The histograms are drawn at these sizes and then
+# scaled by the browser to their column's width (PAGE_CSS), so on 1920 x 1080 they grow with the screen.
+PRESENT_STD_HEIGHT = 250  # the whole chart's, title, axis and legend included (Streamlit fits it)
+PRESENT_PANEL = (110, 42)  # width, height of one histogram panel, px, before scaling
+QR_PRESENT_PX = 140  # in presenter mode's narrow right column
+PHONE_COLUMNS = 2  # histogram panels in a row on a phone: 2 x 150 px fit a 390 px screen
+DESK_COLUMNS = 5  # and elsewhere: the lecture's ten layers in two rows
+# A phone's browser says so in its User-Agent (RFC 9110 10.1.5): iOS Safari "Mobile/15E148", Android Chrome
+# "Mobile Safari". A tablet says neither and gets the desktop layout, which its width holds.
+PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
+
+# The page's CSS. Every screen: the metric numbers and labels wrap instead of ending in "…" (1024 x 768 with
+# the sidebar open leaves 121 px a metric), a chart wider than its column scrolls inside its own box (the page
+# never scrolls sideways), and less padding around the page on laptop screens, so the first chart is in view.
+PAGE_CSS = """
+[data-testid='stMainBlockContainer']{padding-top:3.6rem}
+h1{padding-top:0.4rem!important}
+[data-testid='stSidebarHeader']{height:1rem;min-height:1rem}
+[data-testid='stMetricValue'] *,[data-testid='stMetricLabel'] *,[data-testid='stMetricDelta'] *{
+  white-space:normal!important;overflow:visible!important;text-overflow:clip!important;overflow-wrap:anywhere}
+[data-testid='stMetricValue']{font-size:clamp(1.5rem,2.6vw,2.25rem)}
+[data-testid='stVegaLiteChart']{max-width:100%;overflow-x:auto}
+h1{font-size:clamp(1.9rem,2.6vw,2.6rem)!important}
+@media (max-width:1400px){[data-testid='stMainBlockContainer']{padding-left:2.5rem;padding-right:2.5rem}}
+@media (max-width:640px){[data-testid='stMainBlockContainer']{padding-left:1rem;padding-right:1rem}}
+"""
+# Presenter mode: type one size up from the theme's 17 px, the headline numbers in one line (label and value
+# side by side, their notes left out: the story says them), the histograms scaled to their column.
+PRESENT_CSS = """
+html{font-size:19px}
+[data-testid='stMain'] p{line-height:1.45}
+[data-testid='stMainBlockContainer']{padding-top:3.4rem;padding-bottom:0.5rem}
+[data-testid='stMainBlockContainer']>[data-testid='stVerticalBlock']{position:relative}
+.st-key-present_controls{position:absolute;top:0;right:0;width:auto!important;z-index:2}
+[data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.55rem}
+h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important;padding-right:16rem!important}
+.st-key-present_metrics [data-testid='stMetric']>div{display:flex;flex-wrap:wrap;align-items:baseline;gap:0 .5rem}
+.st-key-present_metrics [data-testid='stMetricValue']{font-size:1.3rem}
+.st-key-present_metrics [data-testid='stMetricDelta'],
+.st-key-present_metrics [data-testid='stElementContainer']:has([data-testid='stCaptionContainer']){display:none}
+.st-key-present_histograms [data-testid='stVegaLiteChart'] svg{width:100%!important;height:auto!important}
+.st-key-present_histograms [data-testid='stElementContainer']:has([data-testid='stVegaLiteChart']),
+.st-key-present_histograms [data-testid='stFullScreenFrame'],
+.st-key-present_histograms [data-testid='stFullScreenFrame']>div,
+.st-key-present_histograms [data-testid='stVegaLiteChart']{width:100%!important}
+"""
+
+
+def page_css(present: bool) -> str:
+    """The page's <style> element, with presenter mode's rules when it is on."""
+    return "<style>" + PAGE_CSS + (PRESENT_CSS if present else "") + "</style>"
+
+
+# ---------- the page's link as a QR code ----------
+
+def page_link(address: str, query: Mapping[str, str | Sequence[str]]) -> str:
+    """The link a student opens: the page's address and its query, without presenter mode (a phone shows the
+    ordinary page). A list parameter is repeated, as Streamlit writes it (urlstate)."""
+    pairs = [(name, value) for name, values in query.items() if name != PRESENT
+             for value in ([values] if isinstance(values, str) else values)]
+    return address + ("?" + urlencode(pairs) if pairs else "")
+
+
+def current_link() -> str | None:
+    """This page's link (page_link), or None when the browser has not told its address (st.context.url)."""
+    address = st.context.url
+    if not address:
+        return None
+    return page_link(address, {name: st.query_params.get_all(name) for name in st.query_params})
+
+
+def qr_svg(link: str) -> str:
+    """A QR code of `link` as SVG (segno, ISO/IEC 18004, error correction QR_ERROR): one 1 x 1 square a dark
+    module, in a viewBox of the code's modules with its quiet zone, black on white in either theme."""
+    matrix = segno.make(link, error=QR_ERROR, micro=False).matrix  # rows of 0/1, without the quiet zone
+    side = len(matrix) + 2 * QR_BORDER
+    squares = "".join(f"M{x + QR_BORDER} {y + QR_BORDER}h1v1h-1z" for y, row in enumerate(matrix)
+                      for x, dark in enumerate(row) if dark)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" shape-rendering="crispEdges">'
+            f'<rect width="{side}" height="{side}" fill="#fff"/><path fill="#000" d="{squares}"/></svg>')
+
+
+def qr_html(link: str, lang: str, px: int = QR_PX) -> str:
+    """The QR code as an <img> of a data: URI: the SVG is base64, so nothing of the link reaches the page's HTML."""
+    data = base64.b64encode(qr_svg(link).encode()).decode()
+    return (f'<img src="data:image/svg+xml;base64,{data}" width="{px}" height="{px}" '
+            f'alt="{t(lang, "qr_alt")}" style="display:block">')
+
+
+def show_qr(lang: str, px: int = QR_PX, words: bool = True) -> None:
+    """The QR code of this page, with what it is and the link under it as text (words); nothing before the
+    browser has said its address."""
+    link = current_link()
+    if link is None:
+        return
+    if words:
+        st.caption(t(lang, "qr_caption"))
+    st.markdown(qr_html(link, lang, px), unsafe_allow_html=True)
+    if words:
+        st.text(link)
+
+
+# ---------- presenter mode ----------
+
+def controls(lang: str) -> bool:
+    """The presenter-mode switch and, outside presenter mode, the QR code on demand; returns whether it is on.
+
+    The sidebar follows the switch: st.set_page_config's initial_sidebar_state, which Streamlit 1.67 applies
+    again whenever it changes, unless the viewer has opened or closed the sidebar by hand (the browser keeps
+    that choice).
+    """
+    with st.container(horizontal=True, vertical_alignment="center", key="present_controls"):
+        on = st.toggle(t(lang, "present"), False, key=PRESENT, bind=URL, help=t(lang, "present_help"))
+        if not on:
+            with st.popover(t(lang, "qr"), icon=":material/qr_code_2:", help=t(lang, "qr_help")):
+                show_qr(lang)
+    st.set_page_config(initial_sidebar_state="collapsed" if on else "auto")
+    st.html(page_css(on))
+    return on
+
+
+def histogram_columns(user_agent: str | None, panels: int) -> int:
+    """Histogram panels in a row: PHONE_COLUMNS on a phone (its User-Agent, PHONE_AGENT), else DESK_COLUMNS."""
+    wanted = PHONE_COLUMNS if user_agent and PHONE_AGENT.search(user_agent) else DESK_COLUMNS
+    return max(1, min(wanted, panels))
+
+
+def screen_columns(panels: int) -> int:
+    """histogram_columns for the browser of this session."""
+    return histogram_columns(st.context.headers.get("User-Agent"), panels)
+
+
+def show(page: Page, metrics: Callable[[Page], None]) -> None:
+    """Presenter mode's page below the story: the headline numbers (metrics, views.headline's) in one line, then
+    the std chart beside the histograms (the Activations tab's two teaching charts, without its other ones), and
+    the QR code."""
+    with st.container(key="present_metrics"):
+        metrics(page)
+    colour = charts.SCHEME_COLOURS[tour.scheme_of(page.config)]
+    f = page.frames()
+    std_box, hist_box, qr_box = st.columns([5, 8, 2])
+    with std_box:  # linear, like the lecture's plots; shorter than the tab's (a spec's own height)
+        options = dict(colour=colour, title=page.t("chart_act_std"), y_title=page.t("std_axis"), log=False,
+                       names=page.names(), layer_title=page.t("layer"), series_title=page.t("series"))
+        spec = chart_template("line", json.dumps(options, sort_keys=True),
+                              charts.layout("line", f["act_std"], **options), f["act_std"])
+        spec = {**charts.with_data(spec, f["act_std"]), "height": PRESENT_STD_HEIGHT}
+        st.vega_lite_chart(spec, width="stretch")
+        downloads(spec, "activation-std")
+    with hist_box, st.container(key="present_histograms"):
+        panels, _ = charts.panel_layers(page.config.depth)
+        width, height = PRESENT_PANEL
+        draw("histogram", f["histogram"], name="histograms", width="content", colour=colour,
+             title=page.t("chart_hist"), share_title=page.t("share"), columns=screen_columns(len(panels)),
+             panel_width=width, panel_height=height, layer_title=page.t("layer"),
+             bin_titles=[page.t("bin_start"), page.t("bin_end")])
+    with qr_box:
+        show_qr(page.lang, px=QR_PRESENT_PX, words=False)  # the link itself is in the address bar
