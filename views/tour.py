@@ -20,7 +20,7 @@ STEPS: dict[str, Config] = {
     "1": Config(init="zeros", activation="tanh"),  # symmetry: every unit computes the same thing
     "2": Config(init="normal", std=0.01, activation="tanh"),  # 0.01 * randn: activations shrink x0.22 a layer
     "3": Config(init="normal", std=1.0, activation="tanh"),  # 1.0 * randn: tanh saturates
-    "4": Config(init="xavier_normal", activation="tanh"),  # Var(w) = 1/n keeps the variance
+    "4": Config(init="xavier_normal", activation="tanh"),  # Var(w) = 1/n: a workable scale, declining slowly under tanh
     "5": Config(init="xavier_normal", activation="relu"),  # ReLU halves the variance at each layer
     "6": Config(init="he_normal", activation="relu"),  # Var(w) = 2/n makes up for the half
     # Step 2's collapsing init again, so the only change on screen is batch norm itself.
