@@ -58,6 +58,12 @@ class Scheme:
             raise ValueError(f"{self.name}: a scheme reads the gain exactly when it has a default gain")
 
     @property
+    def parameters(self) -> tuple[str, ...]:
+        """The Config fields that set the weights' own scale or value (std, bound, value): its fields but the gain
+        and the mode, which every scheme with a fan shares."""
+        return tuple(field for field in self.fields if field not in ("gain", "mode"))
+
+    @property
     def formula_key(self) -> str:
         """The text key of the scheme's formula (locales/*.toml), one per scheme in every language."""
         return f"formula_{self.name}"

@@ -120,9 +120,8 @@ def scheme_name(config: Config) -> str:
     reads ("normal_0.01", "constant_0.3"), a gain other than the default ("he_normal_gain_1.5"), "+bn" under batch
     norm. The mode is left out: on the training's equal widths fan_in and fan_out give the same W."""
     name = config.init
-    for field in schemes.get(config.init).fields:
-        if field not in ("gain", "mode"):
-            name += f"_{getattr(config, field):g}"
+    for field in schemes.get(config.init).parameters:
+        name += f"_{getattr(config, field):g}"
     if "gain" in schemes.get(config.init).fields and config.gain is not None:
         name += f"_gain_{config.gain:g}"
     return name + ("+bn" if config.batch_norm else "")

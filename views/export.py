@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import vl_convert
 
-from core import Config
+from core import Config, schemes
 
 from . import charts, tour
 from .text import t
@@ -29,14 +29,9 @@ APP = "init-explorer"
 
 # ---------- names ----------
 
-def step_of(config: Config) -> str:
-    """The tour step whose network this is, whatever its seed (a new draw keeps the lesson), or tour.CUSTOM."""
-    return tour.step_of(config)
-
-
 def stem(config: Config) -> str:
     """The start of every file name of a page: "step-2", or "custom" for a network no tour step has."""
-    code = step_of(config)
+    code = tour.step_of(config)  # whatever the seed: a new draw keeps the lesson
     return tour.CUSTOM if code == tour.CUSTOM else f"step-{code}"
 
 
@@ -51,8 +46,9 @@ def figure_name(stem: str, chart: str, fmt: str) -> str:
 
 def _init_part(config: Config) -> str:
     """The init scheme in a file name: its name, the scale of the schemes that have one, "-bn" under batch norm."""
-    scale = {"normal": config.std, "uniform": config.bound, "constant": config.value}.get(config.init)
-    part = config.init.replace("_", "-") + ("" if scale is None else f"-{format_number(scale)}")
+    part = config.init.replace("_", "-")
+    for field in schemes.get(config.init).parameters:
+        part += f"-{format_number(getattr(config, field))}"
     return part + ("-bn" if config.batch_norm else "")
 
 
