@@ -29,8 +29,20 @@ LAYER_KEYS = {
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
+    """`python -m core args` in a process of its own (the module as a user starts it)."""
     return subprocess.run([sys.executable, "-m", "core", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
+
+
+def cli(*args: str, capsys, tiny: bool = True) -> tuple[int, str, str]:
+    """python -m core in this process: exit code, stdout, stderr. tiny: a 2 x 8 network, batch 10, unless the
+    arguments say otherwise (a later flag wins)."""
+    try:
+        code = main([*(("--depth", "2", "--width", "8", "--batch", "10") if tiny else ()), *args])
+    except SystemExit as stop:
+        code = stop.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
 def test_default_table_reads_like_the_lecture():
@@ -43,11 +55,11 @@ def test_default_table_reads_like_the_lecture():
     assert [line.split()[0] for line in lines[2:13]] == [str(layer) for layer in range(11)]
 
 
-def test_json_has_exactly_the_documented_keys():
-    out = run("--depth", "3", "--width", "40", "--batch", "20", "--activation", "relu", "--init", "he_normal",
-              "--json")
-    assert out.returncode == 0, out.stderr
-    data = json.loads(out.stdout)  # strict JSON: no NaN or Infinity tokens
+def test_json_has_exactly_the_documented_keys(capsys):
+    code, out, err = cli("--depth", "3", "--width", "40", "--batch", "20", "--activation", "relu", "--init",
+                         "he_normal", "--json", capsys=capsys)
+    assert code == 0, err
+    data = json.loads(out)  # strict JSON: no NaN or Infinity tokens
     assert data["config"]["activation"] == "relu" and data["config"]["depth"] == 3
     assert [row["layer"] for row in data["layers"]] == [0, 1, 2, 3]
     for row in data["layers"]:
@@ -55,22 +67,23 @@ def test_json_has_exactly_the_documented_keys():
     assert data["layers"][1]["dead"] is not None and data["layers"][1]["saturated"] is None
 
 
-def test_overflow_is_reported_as_missing_values_in_json():
-    out = run("--activation", "linear", "--std", "100", "--depth", "30", "--width", "50", "--batch", "20", "--json")
-    assert out.returncode == 0, out.stderr
-    assert "NaN" not in out.stdout and "Infinity" not in out.stdout
-    layers = json.loads(out.stdout)["layers"]
+def test_overflow_is_reported_as_missing_values_in_json(capsys):
+    code, out, err = cli("--activation", "linear", "--std", "100", "--depth", "30", "--width", "50", "--batch", "20",
+                         "--json", capsys=capsys)
+    assert code == 0, err
+    assert "NaN" not in out and "Infinity" not in out
+    layers = json.loads(out)["layers"]
     flagged = [row["layer"] for row in layers if row["exploded"]]
     assert len(flagged) == 1 and layers[-1]["act_std"] is None
 
 
-def test_all_options_are_accepted():
-    out = run("--depth", "2", "--width", "8", "--batch", "10", "--activation", "leaky_relu", "--slope", "0.2",
-              "--init", "he_uniform", "--gain", "1.2", "--mode", "fan_out", "--bias", "0.1", "--bias-std", "0.2",
-              "--bn", "--input", "uniform", "--seed", "7", "--dtype", "float64", "--std", "0.5", "--bound", "0.3",
-              "--value", "0.2", "--json")
-    assert out.returncode == 0, out.stderr
-    config = json.loads(out.stdout)["config"]
+def test_all_options_are_accepted(capsys):
+    code, out, err = cli("--activation", "leaky_relu", "--slope", "0.2", "--init", "he_uniform", "--gain", "1.2",
+                         "--mode", "fan_out", "--bias", "0.1", "--bias-std", "0.2", "--bn", "--input", "uniform",
+                         "--seed", "7", "--dtype", "float64", "--std", "0.5", "--bound", "0.3", "--value", "0.2",
+                         "--json", capsys=capsys)
+    assert code == 0, err
+    config = json.loads(out)["config"]
     assert config["batch_norm"] is True and config["gain"] == 1.2 and config["bias_std"] == 0.2
 
 
@@ -91,27 +104,17 @@ def test_all_options_are_accepted():
         (["--frobnicate"], ["--frobnicate"]),
     ],
 )
-def test_bad_arguments_exit_2_with_one_line(args, names):
-    out = run(*args)
-    assert out.returncode == 2
-    assert out.stdout == "" and "Traceback" not in out.stderr
-    lines = out.stderr.strip().splitlines()
+def test_bad_arguments_exit_2_with_one_line(args, names, capsys):
+    code, out, err = cli(*args, capsys=capsys, tiny=False)  # an exception escaping main would fail the test
+    assert code == 2
+    assert out == "" and "Traceback" not in err
+    lines = err.strip().splitlines()
     assert len(lines) == 1
     for name in names:
         assert name in lines[0]
 
 
 # ---------- the same choices as the sidebar, and a note for a flag without effect ----------
-
-def cli(*args: str, capsys) -> tuple[int, str, str]:
-    """python -m core in this process (a tiny network unless the arguments say otherwise): code, stdout, stderr."""
-    try:
-        code = main(["--depth", "2", "--width", "8", "--batch", "10", *args])
-    except SystemExit as stop:
-        code = stop.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
 
 # Another allowed value for each flag only some schemes read (the defaults are Config's).
 OTHER = {"slope": "0.3", "std": "0.5", "bound": "0.3", "value": "0.2", "gain": "2.5", "mode": "fan_out"}
@@ -202,9 +205,9 @@ def test_the_command_line_and_the_sidebar_read_a_gain_alike(init, activation, ga
 
 
 @pytest.mark.parametrize("text", ["default", "recommended", "1", "0.000001", "100"])
-def test_gain_takes_what_the_sidebar_takes(text):
-    out = run("--depth", "1", "--width", "4", "--batch", "10", "--init", "xavier_normal", "--gain", text)
-    assert out.returncode == 0 and out.stderr == ""
+def test_gain_takes_what_the_sidebar_takes(text, capsys):
+    code, _, err = cli("--depth", "1", "--width", "4", "--init", "xavier_normal", "--gain", text, capsys=capsys)
+    assert code == 0 and err == ""
 
 
 @pytest.mark.parametrize("text, named", [
@@ -243,10 +246,10 @@ def test_help_gives_the_ranges_from_the_config():
         assert written_range(*INT_RANGES[name]) in " ".join(text.split())
 
 
-def test_a_note_leaves_the_exit_code_and_the_table_alone():
-    out = run("--depth", "2", "--width", "8", "--batch", "10", "--init", "normal", "--gain", "2")
-    assert out.returncode == 0 and out.stdout.startswith("2 layers x 8 units, tanh, init normal")
-    assert out.stderr.splitlines() == [  # the schemes with a gain, in the registry's order
+def test_a_note_leaves_the_exit_code_and_the_table_alone(capsys):
+    code, out, err = cli("--init", "normal", "--gain", "2", capsys=capsys)
+    assert code == 0 and out.startswith("2 layers x 8 units, tanh, init normal")
+    assert err.splitlines() == [  # the schemes with a gain, in the registry's order
         f"note: --gain has no effect with --init normal (it is for --init {', '.join(schemes.with_gain())}); ignored"
     ]
 
@@ -272,18 +275,18 @@ def test_every_numeric_flag_refuses_overflow_nan_and_inf_in_one_line(flag, text,
         assert "(5,000 characters)" in err
 
 
-def test_a_memory_budget_of_1e308_mib_is_refused_with_its_range():
-    out = run("--memory-budget-mib", "1e308")
-    assert out.returncode == 2 and "Traceback" not in out.stderr
-    assert out.stderr.strip().endswith("'1e308' is out of range: allowed 1 to 1,048,576 MiB")
+def test_a_memory_budget_of_1e308_mib_is_refused_with_its_range(capsys):
+    code, _, err = cli("--memory-budget-mib", "1e308", capsys=capsys, tiny=False)
+    assert code == 2 and "Traceback" not in err
+    assert err.strip().endswith("'1e308' is out of range: allowed 1 to 1,048,576 MiB")
 
 
 # ---------- simulation and training count against one budget ----------
 
-def test_training_is_refused_when_simulation_and_training_together_pass_the_budget():
-    out = run("--depth", "18", "--width", "2048", "--batch", "128", "--train", "1")
-    assert out.returncode == 2 and out.stdout == ""
-    (line,) = out.stderr.strip().splitlines()
+def test_training_is_refused_when_simulation_and_training_together_pass_the_budget(capsys):
+    code, out, err = cli("--depth", "18", "--width", "2048", "--batch", "128", "--train", "1", capsys=capsys)
+    assert code == 2 and out == ""
+    (line,) = err.strip().splitlines()
     config = Config(depth=18, width=2048, batch=128)
     need = estimate_memory(config) + estimate_training_memory(config)
     assert f"needs about {need / 2**20:,.0f} MiB" in line and "budget of 1,024 MiB" in line
