@@ -2,20 +2,18 @@
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from core import Config, simulate, theory
+from core.__main__ import main as cli_main
 from core.activations import apply, derivative, get
 from core.config import ACTIVATIONS
 from views import theory as view
 from views.text import t
 
-ROOT = Path(__file__).resolve().parent.parent
 SUMMARY_KEYS = {"sigma_w2", "sigma_b2", "q_star", "chi1", "depth_scale"}
 
 
@@ -281,11 +279,9 @@ def _strict(text: str) -> dict:
     ["--activation", "relu", "--std", "1.0"],  # q* = inf: null
     ["--init", "constant", "--value", "0.1"],
 ])
-def test_cli_json_has_the_theory_object(args):
-    out = subprocess.run([sys.executable, "-m", "core", "--depth", "3", "--batch", "20", "--json", *args],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    data = _strict(out.stdout)
+def test_cli_json_has_the_theory_object(args, capsys):
+    assert cli_main(["--depth", "3", "--batch", "20", "--json", *args]) == 0  # python -m core, in this process
+    data = _strict(capsys.readouterr().out)
     assert set(data["theory"]) == SUMMARY_KEYS
     config = Config.from_dict(data["config"])
     assert data["theory"] == pytest.approx(theory.theory_summary(config))
