@@ -19,7 +19,7 @@ from core.allocator import keep_freed_memory
 from core.network import WORK_LIMIT
 from core.threads import ADMISSION, Cancelled
 from core.threads import configure as configure_threads
-from views import present, summary, tabs, tour, urlstate
+from views import beside, present, summary, tabs, tour, urlstate
 from views.draw import name_figures
 from views.computing import COMPUTING_CSS, Note, compute, compute_first, session_gone
 from views.headline import breaks, header, metrics
@@ -42,7 +42,7 @@ def main() -> None:
             st.error(summary.budget_setting(lang, error.value))
         return
     note = Note()  # before the title: the old page stays, under a note, until the new one is ready
-    compute_first(note, tabs.other_networks)
+    compute_first(note, lambda config, lang: [*tabs.other_networks(config, lang), *beside.networks(config)])
     lang, step, config = sidebar()
     presenting = present.controls(lang)  # presenter mode: the sidebar closed, the lesson on one screen
     story = header(lang, step, config)
@@ -64,13 +64,15 @@ def main() -> None:
     if step != tour.CUSTOM:
         story.markdown(tour.story(step, result, lang))
     if presenting:  # the lesson alone; the open tab is kept (a widget not drawn loses its state) for afterwards
-        present.show(page, metrics)
+        if not beside.show(page, note):  # two steps side by side, or the step's charts
+            present.show(page, metrics)
         breaks(page)
         if "tab" in st.session_state:
             st.session_state["tab"] = st.session_state["tab"]
         return
     metrics(page)
     breaks(page)
+    beside.show(page, note)  # ?beside=7: a tour step next to this network
     places = st.tabs([t(lang, f"tab_{code}") for code in tabs.CODES], key="tab", on_change="rerun")
     for tab, place in zip(tabs.TABS, places):
         if place.open:  # only the open tab's work runs

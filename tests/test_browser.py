@@ -349,3 +349,40 @@ def test_nothing_is_cut_at_1024_by_768(base, browser, step):
         .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.innerText)""")
     context.close()
     assert cut == []
+
+
+# ---------- side by side ----------
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
+         "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+                       "Gecko) Version/17.0 Mobile/15E148 Safari/604.1"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("screen", ["laptop", "phone"])
+def test_two_steps_side_by_side_on_a_laptop_and_stacked_on_a_phone(base, browser, screen, lang):
+    """?step=2&beside=7: both titles and both sides' charts drawn, next to each other at 1280 x 800 and one under
+    the other on a 390 px phone; neither the page nor a chart wider than the screen."""
+    context = browser.new_context(**(PHONE if screen == "phone" else {"viewport": {"width": 1280, "height": 800}}))
+    page = visit(context.new_page(), f"{base}/?step=2&beside=7&lang={lang}", charts=4)
+    assert page.locator(EXCEPTION).count() == 0
+    titles = page.locator(".st-key-beside_view h4")
+    assert [titles.nth(i).inner_text() for i in range(titles.count())] == [
+        t(lang, "step_heading", n=code, steps=7, title=t(lang, f"step_{code}")) for code in ("2", "7")]
+    sides = [page.locator(f".st-key-beside_side_{name} [data-testid='stVegaLiteChart'] svg") for name in ("left",
+                                                                                                          "right")]
+    assert [side.count() for side in sides] == [2, 2]  # the std chart and the histograms
+    left, right = (side.first.bounding_box() for side in sides)
+    if screen == "laptop":
+        assert right["x"] >= left["x"] + left["width"] and abs(right["y"] - left["y"]) < 2
+    else:
+        assert right["y"] > left["y"] + left["height"]
+    wide = page.evaluate("""() => [document.documentElement, document.querySelector("[data-testid='stMain']"),
+        ...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
+        .filter((e) => e.scrollWidth > e.clientWidth || e.getBoundingClientRect().right > innerWidth)
+        .map((e) => [e.getAttribute('data-testid'), e.scrollWidth, e.clientWidth])""")
+    titles.first.scroll_into_view_if_needed()
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    page.screenshot(path=ROOT / "artifacts" / f"beside-{screen}-{lang}.png")
+    context.close()
+    assert wide == []

@@ -23,6 +23,8 @@ from core.initializers import scale_bias, scale_weights
 from views import derivation, summary, tour
 from views.text import LANGUAGES, catalogue, t
 
+from tests.written_numbers import WRITTEN, WRITTEN_LATEX, e_form, read_back
+
 mpmath.mp.dps = 50
 
 # Every tour step and the networks where the argument changes: biases, batch norm, saturation, an overflow,
@@ -126,7 +128,7 @@ RECOMPUTED = {"measured_ex2", "measured_std_s"}  # measured in float32, recomput
 
 # ---------- reading numbers back from the page ----------
 
-NUMBER = r"-?\d+(?:\.\d+)?(?:e[+-]\d+)?"
+NUMBER = WRITTEN  # a number as the page writes it: 0.224, 2.94 × 10⁻⁷ (LaTeX: WRITTEN_LATEX)
 
 
 def number_of(text: str):
@@ -134,15 +136,14 @@ def number_of(text: str):
     text = text.strip()
     if text.startswith("—"):
         return None
-    text = re.sub(r"\\times10\^\{(-?\d+)\}", r"e\1", text)
     if text.endswith("%"):
-        return mpmath.mpf(text[:-1]) / 100
-    return mpmath.mpf(text)
+        return mpmath.mpf(text.removesuffix(summary.PERCENT)) / 100
+    return mpmath.mpf(e_form(text))
 
 
 def half_unit(text: str):
     """Half a unit in the last printed digit; a number printed without its trailing zeros keeps three digits."""
-    text = re.sub(r"\\times10\^\{(-?\d+)\}", r"e\1", text.strip())
+    text = e_form(text)
     mantissa = text.partition("e")[0]
     value = abs(mpmath.mpf(text))
     if value == 0:
@@ -167,8 +168,7 @@ def agrees(printed: str, value) -> bool:
 
 def latex_value(expr: str):
     """The value of a LaTeX expression of numbers, ×, +, √, fractions and powers; None if it holds a symbol."""
-    e = re.sub(r"(\d+(?:\.\d+)?)(?:\\times10\^\{(-?\d+)\})?",
-               lambda m: f"N('{m.group(1)}e{m.group(2) or 0}')", expr.strip())
+    e = re.sub(WRITTEN_LATEX, lambda m: f"N('{e_form(m.group(0))}')", expr.strip())
     e = e.replace(r"\times", "*")
     while True:
         reduced = re.sub(r"\\sqrt\{([^{}]*)\}", r"sqrt(\1)", e)
@@ -182,6 +182,16 @@ def latex_value(expr: str):
     return eval(e, {"N": mpmath.mpf, "sqrt": mpmath.sqrt})  # our own LaTeX, reduced to arithmetic
 
 
+def as_latex(printed: str) -> str:
+    """A number as the notes print it, as the LaTeX prints it (summary.format_latex): 2.94 × 10⁻⁷ ->
+    2.94 \\times 10^{-7}."""
+    if not re.fullmatch(r"(?:-?\d+(?:\.\d+)? × )?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", printed):
+        return printed
+    mantissa, exponent = e_form(printed).split("e")
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else rf"{mantissa} \times {power}"
+
+
 def check_equations(latex: str) -> int:
     """Assert that every numeric equation a = b and comparison a ≫ b in `latex` holds as printed; return how many."""
     checked = 0
@@ -189,12 +199,12 @@ def check_equations(latex: str) -> int:
         sides = segment.split("=")
         for lhs, rhs in itertools.pairwise(sides):
             left, right = latex_value(lhs), latex_value(rhs)
-            if left is None or right is None or not re.fullmatch(r"\s*\d+(?:\.\d+)?(?:\\times10\^\{-?\d+\})?\s*", rhs):
+            if left is None or right is None or not re.fullmatch(rf"\s*(?:{WRITTEN_LATEX})\s*", rhs):
                 continue
             assert agrees(rhs, left), f"{lhs.strip()} = {rhs.strip()} does not hold: the left side is {left}"
             checked += 1
-        for a, symbol, b in re.findall(rf"({NUMBER}) (\\gg|\\ll|\\approx) ({NUMBER})", segment):
-            ratio = mpmath.mpf(a) / mpmath.mpf(b)
+        for a, symbol, b in re.findall(rf"({WRITTEN_LATEX}) (\\gg|\\ll|\\approx) ({WRITTEN_LATEX})", segment):
+            ratio = mpmath.mpf(e_form(a)) / mpmath.mpf(e_form(b))
             holds = {r"\gg": ratio >= 10, r"\ll": ratio <= 0.1, r"\approx": abs(ratio - 1) <= 0.1}[symbol]
             assert holds, f"{a} {symbol} {b}"
             checked += 1
@@ -243,7 +253,7 @@ def test_every_printed_number_is_the_value_it_names(results, name, lang):
                 assert not (isinstance(truth[key], mpmath.mpf) or math.isfinite(truth[key])), (key, printed)
             else:
                 assert agrees(printed, value if key in RECOMPUTED else truth[key]), (key, printed, truth[key])
-            latex = re.sub(r"e([+-]\d+)$", lambda m: rf"\times10^{{{int(m.group(1))}}}", printed)
+            latex = as_latex(printed)
             assert printed in text or latex in block.numbers, f"{key} = {printed} is not printed"
 
 
@@ -261,7 +271,7 @@ def test_no_number_is_printed_that_is_not_a_named_value(results, name, lang):
         for printed in sorted(block.shown.values(), key=len, reverse=True):
             pattern = rf"(?<![\d.]){re.escape(printed)}(?![\d])"
             text = re.sub(pattern, " ", text)
-            tex_form = re.sub(r"e([+-]\d+)$", lambda m: rf"\times10^{{{int(m.group(1))}}}", printed)
+            tex_form = as_latex(printed)
             latex = re.sub(rf"(?<![\d.]){re.escape(tex_form)}(?![\d])", " ", latex)
         assert set(re.findall(NUMBER, text)) <= allowed, (block.title, text)
         # what is left in the LaTeX: subscripts, Xavier's 1/n and He's 2/n, and saturation's |h| → 1, tanh′ → 0
@@ -284,7 +294,7 @@ def test_every_printed_equation_holds_at_the_printed_precision(results, name):
 
 def test_the_equation_checker_catches_the_old_mistakes():
     """The faults the tab used to print fail the check: it is not vacuous."""
-    for wrong in (r"500 \times 1 \times 1 = 501", r"0.224^{10} = 3.12\times10^{-7}", r"1 \gg 1",
+    for wrong in (r"500 \times 1 \times 1 = 501", r"0.224^{10} = 3.12 \times 10^{-7}", r"1 \gg 1",
                   r"\sqrt{0.5 \times 1} = 0.707 \;\Rightarrow\; 0.707^{10} = 0.0313"):
         with pytest.raises(AssertionError):
             check_equations(wrong)
@@ -516,11 +526,11 @@ def test_a_network_that_overflowed_says_where_instead_of_a_number(results):
     assert f"— (the values overflowed float32 at layer {result.breaks[0].layer})" in text
     huge = derivation.blocks(result_of(results, "overflow, huge theory"), "en")
     block = next(b for b in huge if "total" in b.values)
-    # √(64 · 100²) = 800 a layer; 800^100 = 2.04e290, still a float; the theory's float64 overflowed
-    assert block.shown["total"] == "2.04e+290" and block.shown["theory_ratio"] == t("en", "der_beyond_float64")
+    # √(64 · 100²) = 800 a layer; 800^100 = 2.04 × 10²⁹⁰, still a float; the theory's float64 overflowed
+    assert block.shown["total"] == "2.04 × 10²⁹⁰" and block.shown["theory_ratio"] == t("en", "der_beyond_float64")
     wider = replace(CONFIGS["overflow, huge theory"], width=128, batch=10)  # 1131^100 = 10^305: beyond float
     block = next(b for b in derivation.blocks(simulate(wider), "en") if "total" in b.values)
-    assert block.shown["total"].endswith("e+305")
+    assert block.shown["total"].endswith(" × 10³⁰⁵")
     assert agrees(block.shown["total"], mpmath.sqrt(mpmath.mpf(128) * 100**2) ** 100)
     assert check_equations(block.numbers) == 2
 
@@ -543,3 +553,22 @@ def test_every_scheme_gets_its_derivation_with_the_variance_it_draws(init):
         return
     assert printed, "a random scheme's derivation prints its Var(w)"
     assert float(printed[0]) == pytest.approx(measured, rel=4 * math.sqrt(2 / 200**2))
+
+
+MACHINE_NUMBER = re.compile(r"\d[eE][+-]?\d|\\times ?10\^\{[^}]*\}\^")  # 1.00e-04, and a power of a power
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", CONFIGS)
+def test_numbers_are_written_as_a_person_writes_them(results, name, lang):
+    """No 1.00e-04 in the notes or the LaTeX, and no power of a power: the page's own writer (summary.format_value,
+    format_latex). Each number read back (tests/written_numbers.py) is its value at three digits or more."""
+    result = result_of(results, name)
+    for block in derivation.blocks(result, lang):
+        text, latex = " ".join(block.notes), block.numbers
+        assert not MACHINE_NUMBER.search(text) and not MACHINE_NUMBER.search(latex), (block.title, text, latex)
+        for key, printed in block.shown.items():
+            value = block.values[key]
+            if printed.startswith("—") or printed.endswith("%") or not 1e-300 < abs(float(value)) < 1e300:
+                continue  # a dash, a share (format_share), 0, or a value beyond float's range (the test above)
+            assert read_back(printed) == pytest.approx(float(value), rel=5e-3), (key, printed, value)

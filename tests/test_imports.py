@@ -79,7 +79,7 @@ def test_each_core_module_imports_alone_in_a_fresh_interpreter(module):
 VIEWS = ROOT / "views"
 # The views modules that draw on the page, and so import streamlit (paths under views/). Every other views module
 # is pure: chart builders, words and rules that a test calls without a page.
-DRAWING = ("computing.py", "draw.py", "headline.py", "link.py", "present.py", "sidebar.py", "tabs/*.py")
+DRAWING = ("beside.py", "computing.py", "draw.py", "headline.py", "link.py", "present.py", "sidebar.py", "tabs/*.py")
 VIEW_MODULES = sorted(path.relative_to(VIEWS) for path in VIEWS.rglob("*.py"))
 
 

@@ -200,8 +200,9 @@ def test_the_app_binds_exactly_urlstates_parameters_with_its_defaults():
         at.session_state["tab"] = t("en", f"tab_{tab}")
         found.update(bound_widgets(at.run()))
     assert not at.exception
-    # the tab and the step are written by sync_tab and sync_step: a bound widget writes its label, which changes
-    assert set(found) == set(urlstate.PARAMS) - {"tab", "step"}
+    # the tab, the step and the step beside are written by sync_tab, sync_step and beside.sync: a bound widget
+    # writes its label, which changes with the language
+    assert set(found) == set(urlstate.PARAMS) - {"tab", "step", "beside"}
     assert found == {name: value for name, value in urlstate.defaults(TABS).items() if name in found}
 
 

@@ -289,9 +289,9 @@ def test_a_written_share_reads_back_as_its_value_never_as_0_or_100(share):
 def test_the_derivation_puts_this_networks_numbers_in(steps):
     blocks = derivation.blocks(steps["2"], "en")
     text = " ".join(b.numbers for b in blocks)
-    assert "500 \\times 1.00\\times10^{-4}" in text  # n Var(w)
+    assert "500 \\times 10^{-4}" in text  # n Var(w), Var(w) = 0.01² written as a person writes it
     assert "\\sqrt{0.05} = 0.224" in text  # the factor a layer
-    assert "0.2236^{10} = 3.12\\times10^{-7}" in text  # 0.224^10 would be 3.16e-07: the factor needs 4 digits
+    assert "0.2236^{10} = 3.12 \\times 10^{-7}" in text  # 0.224^10 would be 3.16e-07: the factor needs 4 digits
     notes = " ".join(n for b in blocks for n in b.notes)
     assert "Measured" in notes and "0.05" in notes
 

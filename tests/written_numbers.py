@@ -1,14 +1,29 @@
-"""Reading back a number as the page writes it (views.summary.format_value, format_share), for the tests."""
+"""Reading back a number as the page writes it (views.summary.format_value, format_share, format_latex), for the
+tests."""
+
+import re
 
 from views import summary
 
 RAISED = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+# a number as the page writes it, in its text and in its LaTeX: 0.213, -4, 2.9 × 10⁻⁷, 10⁴; 2.9 \times 10^{-7}
+WRITTEN = r"(?:-?\d+(?:\.\d+)? × )?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|-?\d+(?:\.\d+)?"
+WRITTEN_LATEX = r"(?:-?\d+(?:\.\d+)? \\times )?10\^\{-?\d+\}|-?\d+(?:\.\d+)?"
+
+
+def e_form(text: str) -> str:
+    """A written number as Python and mpmath read one: "2.9 × 10⁻⁷" and "2.9 \\times 10^{-7}" -> "2.9e-7", "10⁴" ->
+    "1e4"; a plain decimal as it is. Exact: a value beyond float's range keeps its exponent."""
+    text = text.strip()
+    latex = re.fullmatch(r"(?:(-?\d+(?:\.\d+)?) \\times )?10\^\{(-?\d+)\}", text)
+    if latex:
+        return f"{latex.group(1) or '1'}e{latex.group(2)}"
+    if any(c in text for c in "⁰¹²³⁴⁵⁶⁷⁸⁹"):
+        mantissa, _, power = text.rpartition("10")
+        return f"{mantissa.removesuffix(summary.TIMES) or '1'}e{int(power.translate(RAISED))}"
+    return text
 
 
 def read_back(text: str) -> float:
     """"0.213", "2.9 × 10⁻⁷", "10⁴", "0.031 %" (as 0.031) read back as a float."""
-    text = text.removesuffix(summary.PERCENT)
-    if any(c in text for c in "⁰¹²³⁴⁵⁶⁷⁸⁹"):
-        mantissa, _, power = text.rpartition("10")
-        return float(mantissa.removesuffix(summary.TIMES) or "1") * 10.0 ** int(power.translate(RAISED))
-    return float(text)
+    return float(e_form(text.removesuffix(summary.PERCENT)))

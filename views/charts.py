@@ -261,15 +261,17 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
 
 
 def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, log: bool, names: dict[str, str],
-               layer_title: str, series_title: str = "curve") -> alt.LayerChart:
+               layer_title: str, series_title: str = "curve", y_max: float | None = None) -> alt.LayerChart:
     """Measured values per layer (solid, with points) and the theory (dashed grey, on top); log or linear y.
 
     frame: series_frame(); rows with value <= 0 are left out on a log axis. The tooltip names each field
-    with the axis titles.
+    with the axis titles. y_max: a linear axis from 0 to it (two charts side by side read on one scale).
     """
     series = [names["measured"], names["theory"]]
     y = _log_y("value:Q", y_title, layout("line", frame, log=True)) if log else \
         alt.Y("value:Q").title(y_title).axis(labelExpr=NUMBER_LABEL)
+    if y_max is not None and not log:
+        y = y.scale(domain=[0, y_max])
     base = written(alt.Chart(frame), "value").encode(
         _x_layer(layer_title),
         y,

@@ -22,7 +22,7 @@ from core.activations import SATURATION, get
 from core.initializers import weight_variance
 from core.theory import predict
 
-from .summary import format_share, headline, ratio
+from .summary import format_latex, format_share, format_value, headline, ratio
 from .text import t
 
 # ---------- comparing two numbers: the one place for "far" and "close" ----------
@@ -50,6 +50,8 @@ def relation(value: float, reference: float) -> str | None:
 
 
 # ---------- printing numbers ----------
+# Printed as the page writes every number (views.summary.format_value, in LaTeX format_latex): 0.224, 500,
+# 2.94 × 10⁻⁷; here with the digits an equation needs.
 
 DIGITS = 3  # significant digits of a printed number, unless an equation needs more
 MOST_DIGITS = 12
@@ -67,24 +69,6 @@ def _rounded(value, digits: int) -> tuple[str, int] | None:
         return None
     mantissa, exponent = format(d, f".{digits - 1}e").split("e")
     return mantissa, int(exponent)
-
-
-def show(value, digits: int = DIGITS, latex: bool = False) -> str:
-    """A number as the page prints it: 0.224, 500, 1.00e-04 (LaTeX: 1.00\\times10^{-4}); a dash when undefined.
-
-    Positional from 10⁻³ up to 10⁴ with trailing zeros dropped, like format(value, ".3g"); scientific
-    beyond, with the mantissa's digits kept. value: a float or a Decimal (whose exponent may be beyond float's).
-    """
-    if not isinstance(value, Decimal) and (value is None or not math.isfinite(value)):
-        return r"\text{—}" if latex else "—"
-    rounded = _rounded(value, digits)
-    if rounded is None:
-        return "0"
-    mantissa, exponent = rounded
-    if -3 <= exponent < 4:
-        text = format(Decimal(mantissa).scaleb(exponent), "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    return rf"{mantissa}\times10^{{{exponent}}}" if latex else f"{mantissa}e{exponent:+03d}"
 
 
 def printed(value, digits: int) -> Decimal:
@@ -150,12 +134,12 @@ class Values:
             return t(self.lang, "der_beyond_float64")  # a theory value core.network stored as NaN
         if self.kinds[name] == "share":
             return format_share(self.numbers[name])
-        return show(self.numbers[name], self.digits[name])
+        return format_value(self.numbers[name], self.digits[name])
 
     def tex(self, name: str) -> str:
         """The value as the LaTeX prints it (and recorded as printed)."""
         self.used.append(name)
-        return show(self.numbers[name], self.digits[name], latex=True)
+        return format_latex(self.numbers[name], self.digits[name])
 
     def fit(self, equations: list[Equation]) -> None:
         """Raise the operands' digits until each equation holds at the digits printed; repeat until none changes."""
@@ -419,7 +403,7 @@ def _through_activation(v: Values, c, kind: str) -> Block:
             rf"\mathrm{{E}}[h^2] = {half}\,\mathrm{{Var}}(s) \;\Rightarrow\; "
             rf"\mathrm{{E}}[h_l^2] = {half}\,n\,\mathrm{{Var}}(w)\,\mathrm{{E}}[h_{{l-1}}^2]",
             rf"\sqrt{{{v.tex('keep')} \times {v.tex('nvar')}}} = {v.tex('factor')} \;\Rightarrow\; "
-            rf"{v.tex('factor')}^{{{v.tex('depth')}}} = {v.tex('total')}",
+            rf"{_base(v.tex('factor'))}^{{{v.tex('depth')}}} = {v.tex('total')}",
             notes,
         )
     factor = r"\sqrt{n\,\mathrm{Var}(w)}\;\mathrm{std}(h_{l-1})"
@@ -445,7 +429,12 @@ def _through_activation(v: Values, c, kind: str) -> Block:
 
 def _factor_tex(v: Values) -> str:
     return (rf"\sqrt{{{v.tex('nvar')}}} = {v.tex('factor')} \;\Rightarrow\; "
-            rf"{v.tex('factor')}^{{{v.tex('depth')}}} = {v.tex('total')}")
+            rf"{_base(v.tex('factor'))}^{{{v.tex('depth')}}} = {v.tex('total')}")
+
+
+def _base(tex: str) -> str:
+    """A number raised to a power: 2.24 \\times 10^{-4} in parentheses, or its two superscripts would clash."""
+    return f"({tex})" if "^" in tex else tex
 
 
 def _backward(v: Values, c, sym: str) -> Block:

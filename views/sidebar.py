@@ -9,6 +9,7 @@ written by the page (link.sync_step): a link's step= sets the controls (urlstate
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -18,7 +19,7 @@ from core.activations import recommended_gain
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
 from core.initializers import DEFAULT_GAIN, gain_of, weight_std, weight_variance
 
-from . import summary, tour, urlstate
+from . import beside, summary, tour, urlstate
 from .link import sync_step
 from .locale import browser_language
 from .tabs import CODES
@@ -202,6 +203,7 @@ def sidebar() -> tuple[str, str, Config]:
         step = tour.step_of(config)
         with boxes[0]:
             tour_section(lang, step)
+            beside.control(lang, partial(step_option, lang))  # a step beside the page's network
         with boxes[2]:
             init_notes(lang, config, gain_note, str(state.get("gain", "")))
     if step != tour.CUSTOM:

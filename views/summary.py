@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 
@@ -315,19 +316,48 @@ def scientific(mantissa: str, exponent: int) -> str:
     return power if mantissa == "1" else f"{mantissa}{TIMES}{power}"
 
 
+def _finite(value) -> bool:
+    """Whether a float or a Decimal (which may lie beyond float's range) is a finite number."""
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return value is not None and math.isfinite(value)
+
+
+def _written(value, digits: int) -> tuple[str | None, str, int]:
+    """A finite non-zero number rounded to `digits` significant digits: (its plain decimal, or None where it is
+    written with a power of ten; the mantissa without trailing zeros; the exponent). format_value's one rule,
+    for floats and for Decimals beyond float's range."""
+    mantissa, exponent = format(value, f".{digits - 1}e").split("e")
+    exponent, rounded = int(exponent), float(f"{mantissa}e{exponent}")  # a Decimal beyond float's range: 0 or inf
+    if PLAIN[0] <= abs(rounded) < PLAIN[1]:  # 1234 stays 1234 at 4 digits and 1230 at 3, never 1.23e+03
+        return (f"{rounded:.0f}" if exponent >= digits - 1 else f"{rounded:.{digits}g}"), mantissa, exponent
+    return None, mantissa.rstrip("0").rstrip("."), exponent
+
+
 def format_value(value: float, digits: int = 3) -> str:
     """A number as the page writes it, with `digits` significant digits: 0.213, 1234, 2.94 × 10⁻⁷, 1.2 × 10⁴; a dash
     when undefined. The page's one writer of numbers: the shares, the rough guides, the powers of ten and the
-    charts' axes (views.charts.number_expr, the same rule in Vega's expressions) write theirs with it."""
-    if value is None or not math.isfinite(value):
+    charts' axes (views.charts.number_expr, the same rule in Vega's expressions) write theirs with it, and its
+    LaTeX form is format_latex. value: a float, or a Decimal (which may lie beyond float's range)."""
+    if not _finite(value):
         return "—"
     if value == 0:
         return "0"
-    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
-    exponent, rounded = int(exponent), float(f"{mantissa}e{exponent}")
-    if PLAIN[0] <= abs(rounded) < PLAIN[1]:  # 1234 stays 1234 at 4 digits and 1230 at 3, never 1.23e+03
-        return f"{rounded:.0f}" if exponent >= digits - 1 else f"{rounded:.{digits}g}"
-    return scientific(mantissa.rstrip("0").rstrip("."), exponent)
+    plain, mantissa, exponent = _written(value, digits)
+    return plain if plain is not None else scientific(mantissa, exponent)
+
+
+def format_latex(value: float, digits: int = 3) -> str:
+    """format_value's number in LaTeX, for equations: 0.213, 2.94 \\times 10^{-7}, 10^{-7}; a dash when undefined."""
+    if not _finite(value):
+        return r"\text{—}"
+    if value == 0:
+        return "0"
+    plain, mantissa, exponent = _written(value, digits)
+    if plain is not None:
+        return plain
+    power = f"10^{{{exponent}}}"
+    return power if mantissa == "1" else rf"{mantissa} \times {power}"
 
 
 def format_share(value: float) -> str:

@@ -31,7 +31,7 @@ from core.train import SCHEMES as TRAIN_SCHEMES
 from .locale import FIRST as FIRST_LANGUAGE
 from .locale import LANGUAGES
 from .text import join, t, user_text
-from .tour import CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, step_config
+from .tour import CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, STEPS, step_config
 from .tour import step_of as step_of_config
 
 URL = "query-params"  # Streamlit's binding of a widget to the URL parameter named by its key (bind=URL)
@@ -75,6 +75,7 @@ PARAMS: dict[str, Param] = {
     "steps": Param("int", low=STEPS_RANGE[0], high=STEPS_RANGE[1]),  # ... and its length
     "xi": Param("bool"),  # the Theory tab's map coloured by the depth scale xi instead of ln chi_1
     "present": Param("bool"),  # presenter mode (views/present.py)
+    "beside": Param("choice", ("none", *STEPS)),  # a tour step drawn beside the page's network (views/beside.py)
 }
 # The parameters that make up the network's Config (the rest choose what is shown and how).
 CONTROLS = ("depth", "width", "activation", "slope", "bn", "init", "std", "bound", "value", "gain", "mode",
@@ -119,7 +120,8 @@ def defaults(tabs: Sequence[str] = ("activations",), language: str = FIRST_LANGU
     """
     return {"step": FIRST, **state_of(step_config(FIRST)), "lang": language, "tab": tabs[0], "log": False,
             "compare": list(LECTURE_FIVE), "xi": False, "present": False, "steps": DEFAULT_STEPS,
-            "train": list(LECTURE_RACE)}  # core.train.lecture_schemes: the same five for every activation
+            "train": list(LECTURE_RACE),  # core.train.lecture_schemes: the same five for every activation
+            "beside": "none"}
 
 
 def relevant(name: str, state: Mapping[str, Any]) -> bool:

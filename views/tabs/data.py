@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import streamlit as st
 
-from .. import export
+from .. import export, summary
 from ..page import Page
 
 EMPTY = "—"  # what a cell shows where a value is undefined or beyond a break (the CSV leaves it empty)
+DIGITS = 4  # significant digits of a measured number in the table
+
+
+def written(table: pd.DataFrame) -> pd.DataFrame:
+    """export.data_table() as the page shows it: each measured number written as a person writes it, with DIGITS
+    digits (summary.format_value: 0.2236, 2.944 × 10⁻⁷), None where undefined (the table shows EMPTY); the counts
+    and flags as they are. The CSV keeps the numbers themselves."""
+    numbers = export.numbers_of(table)
+    return table.assign(**{c: [summary.format_value(v, DIGITS) if pd.notna(v) else None for v in table[c]]
+                            for c in numbers})
 
 
 def show(page: Page) -> None:
     table = export.data_table(page.frames()["layers"], page.lang)
     st.caption(page.t("data_caption", saturated=page.t("column_saturated"), dead=page.t("column_dead")))
-    numbers = {c: st.column_config.NumberColumn(c, format="%.4g") for c in export.numbers_of(table)}
+    numbers = {c: st.column_config.TextColumn(c, alignment="right") for c in export.numbers_of(table)}
     # as tall as its rows, so the last layer is on the page and not behind the table's own scroll bar
-    st.dataframe(table, hide_index=True, column_config=numbers, placeholder=EMPTY, height="content")
+    st.dataframe(written(table), hide_index=True, column_config=numbers, placeholder=EMPTY, height="content")
     name = export.csv_name(page.config)
     st.download_button(page.t("download_csv"), export.csv_bytes(page.config, table), file_name=name,
                        mime="text/csv", on_click="ignore", help=page.t("download_csv_help", name=name),

@@ -1,0 +1,155 @@
+"""Side by side (?beside=7): two tour steps next to each other, each drawn from its own simulation, on one y scale,
+with one sentence chosen from their numbers; a bad value is said and the page still works."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+from core import simulate
+from tests.app_support import open_app
+from views import beside, summary, tour, urlstate
+from views.tabs import CODES
+from views.text import t
+
+
+@pytest.fixture(scope="module")
+def steps():
+    return {code: simulate(tour.STEPS[code]) for code in ("1", "2", "4", "7")}
+
+
+def no_trouble(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def headings(at) -> list[str]:
+    return [m.value.removeprefix("#### ") for m in at.markdown if m.value.startswith("#### ")]
+
+
+def std_charts(at, lang: str = "en") -> list[tuple[dict, pd.DataFrame]]:
+    """(spec, data) of each activation std chart on the page, in order."""
+    found = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        if spec.get("title") == t(lang, "chart_act_std"):
+            (dataset,) = chart.proto.datasets
+            found.append((spec, convert_arrow_bytes_to_pandas_df(dataset.data.data)))
+    return found
+
+
+def y_domains(spec) -> list:
+    """Every y scale domain set anywhere in a spec."""
+    out = []
+    if isinstance(spec, dict):
+        y = spec.get("encoding", {}).get("y", {})
+        if isinstance(y, dict) and "domain" in y.get("scale", {}):
+            out.append(y["scale"]["domain"])
+        for value in spec.values():
+            out += y_domains(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            out += y_domains(value)
+    return out
+
+
+# ---------- the page ----------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_step_2_beside_step_7_draws_each_step_s_own_simulation_on_one_scale(steps, lang):
+    at = open_app(step="2", beside="7", lang=lang)
+    no_trouble(at)
+    assert headings(at)[:2] == [tour.heading("2", lang), tour.heading("7", lang)]
+    assert at.query_params["beside"] == "7" and at.selectbox(key="beside").value == "7"
+    charts = std_charts(at, lang)
+    assert len(charts) == 3  # left, right, and the Activations tab's own below
+    top = None
+    for (spec, drawn), code in zip(charts[:2], ("2", "7")):
+        result = steps[code]  # computed here on its own, with the page's seed (0)
+        measured = drawn[drawn["series"] == t(lang, "measured")].sort_values("layer")
+        np.testing.assert_array_equal(measured["value"].to_numpy(), result.stats["act_std"])
+        theory = drawn[drawn["series"] == t(lang, "theory")].sort_values("layer")
+        np.testing.assert_array_equal(theory["value"].to_numpy(), result.stats["predicted_act_std"])
+        (domain,) = {tuple(d) for d in y_domains(spec)}  # in each of the chart's layers
+        top = domain if top is None else top
+        assert domain == top  # one scale for both sides
+    tallest = max(np.nanmax(steps[c].stats[k]) for c in ("2", "7") for k in ("act_std", "predicted_act_std"))
+    assert top[0] == 0 and tallest <= top[1] <= 1.2 * tallest
+    said = [m.value for m in at.markdown if summary.format_value(steps["7"].stats["act_std"][10]) in m.value]
+    assert said == [beside.sentence(steps["2"], steps["7"], "2", "7", lang)]
+
+
+@pytest.mark.parametrize("raw", ["9", "custom", "0", "seven", ""])
+def test_a_bad_beside_value_is_said_and_the_page_works(raw):
+    at = open_app(step="2", beside=raw)
+    no_trouble(at)
+    (said,) = [w.value for w in at.warning if "**beside**" in w.value]
+    assert [said] == urlstate.messages([urlstate.Problem("beside", raw, beside.NONE)], "en", CODES)  # the usual note
+    assert "beside" not in at.query_params and at.selectbox(key="beside").value == beside.NONE
+    assert headings(at) == [] and len(std_charts(at)) == 1  # the page as without it
+
+
+def test_the_control_writes_the_address_and_nothing_beside_takes_it_out():
+    at = open_app(step="4")
+    no_trouble(at)
+    assert headings(at) == []
+    at.selectbox(key="beside").select("6").run()
+    no_trouble(at)
+    assert at.query_params["beside"] == "6" and headings(at)[:2] == [tour.heading("4", "en"), tour.heading("6", "en")]
+    at.selectbox(key="beside").select(beside.NONE).run()
+    assert "beside" not in at.query_params and headings(at) == []
+
+
+def test_a_custom_network_beside_a_step_keeps_its_own_seed_and_name():
+    at = open_app(step="custom", init="he_normal", activation="relu", depth="6", seed="3", beside="5")
+    no_trouble(at)
+    assert headings(at)[:2] == [tour.heading(tour.CUSTOM, "en"), tour.heading("5", "en")]
+    (_, left), (_, right), _ = std_charts(at)
+    measured = right[right["series"] == t("en", "measured")].sort_values("layer")["value"].to_numpy()
+    np.testing.assert_array_equal(measured, simulate(tour.step_config("5", seed=3)).stats["act_std"])
+    assert left["layer"].max() == 6
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_presenter_mode_shows_the_two_sides(lang):
+    at = open_app(step="2", beside="7", present="true", lang=lang)
+    no_trouble(at)
+    assert headings(at) == [tour.heading("2", lang), tour.heading("7", lang)]
+    assert len(at.get("vega_lite_chart")) == 4  # two std charts and two sets of histograms, nothing else
+
+
+# ---------- the sentence and the scale ----------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_sentence_is_chosen_from_the_numbers(steps, lang):
+    last = {code: r.stats["act_std"][10] for code, r in steps.items()}
+    up = beside.sentence(steps["2"], steps["7"], "2", "7", lang)
+    assert last["7"] / last["2"] >= 10  # step 7 far above step 2: the numbers say so first
+    assert t(lang, "cmp_much_greater") in up and summary.format_value(last["7"] / last["2"]) in up
+    assert summary.format_value(last["2"]) in up and summary.format_value(last["7"]) in up
+    down = beside.sentence(steps["7"], steps["2"], "7", "2", lang)
+    assert t(lang, "cmp_much_less") in down and t(lang, "cmp_much_greater") not in down
+    same = beside.sentence(steps["4"], steps["4"], tour.CUSTOM, "4", lang)
+    assert t(lang, "cmp_close") in same and t(lang, "beside_custom_name") in same
+    assert last["1"] == 0  # step 1's last layer is exactly 0: far below anything, a ratio of 0; no ratio over it
+    assert t(lang, "cmp_much_less") in beside.sentence(steps["2"], steps["1"], "2", "1", lang)
+    zero = beside.sentence(steps["1"], steps["2"], "1", "2", lang)
+    assert zero == t(lang, "beside_compare_none", right=beside.name("2", lang), left=beside.name("1", lang),
+                     right_std=summary.format_value(last["2"]), left_std="0")
+
+
+@pytest.mark.parametrize("tallest", [1.013, 0.634, 2.94e-7, 12.3, 0.5, 1.0, 999.0])
+def test_the_shared_axis_holds_both_sides_with_little_room_to_spare(tallest):
+    frames = [pd.DataFrame({"value": [tallest, tallest / 3, math.nan]}), pd.DataFrame({"value": [tallest / 2]})]
+    top = beside.shared_top(frames)
+    assert tallest <= top <= 1.2 * tallest + 1e-15
+    assert beside.shared_top([frames[1], frames[0]]) == top
+
+
+def test_no_shared_axis_where_everything_is_zero():
+    assert beside.shared_top([pd.DataFrame({"value": [0.0, 0.0]})]) is None

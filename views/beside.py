@@ -1,0 +1,161 @@
+"""Side by side: the page's network and a tour step next to each other (`?step=2&beside=7`), each with its title,
+its activation std chart and its histograms, the two std charts on one y scale, and one sentence comparing their
+last layers. On a phone the two sides stack."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from core import Config, MemoryBudgetError, cache, estimate_memory
+from core.network import WORK_LIMIT
+from core.threads import Cancelled
+
+from . import charts, export, present, summary, tour, urlstate
+from .computing import Note, compute, session_gone
+from .derivation import relation
+from .draw import draw, name_figures
+from .page import Page, frames, memory_budget
+from .text import t
+
+KEY = "beside"  # the selectbox's key and its URL parameter (urlstate.PARAMS)
+NONE = "none"  # nothing beside: the page as it is
+CODES = (NONE, *tour.STEPS)
+# Histogram panels (width, height, px) by panels in a row: five in a row fit half a laptop's page, two a phone.
+PANELS = {present.DESK_COLUMNS: (70, 56), present.PHONE_COLUMNS: (150, 80)}
+HEADROOM = 5  # the shared y axis ends at the next fifth of a power of ten above both sides' tallest value
+# A side's histograms never make the page scroll sideways: wider than their column, they shrink to it.
+CSS = ("[class*='st-key-beside_side'] [data-testid='stVegaLiteChart'] svg{max-width:100%!important;"
+       "height:auto!important}")
+
+
+def chosen() -> str:
+    """The step beside the page's network, or NONE: the control's value, or on a session's first run (before the
+    control is drawn) the link's, which views/link.py has checked."""
+    if KEY in st.session_state:
+        return st.session_state[KEY]
+    try:
+        return urlstate.parse(KEY, st.query_params.get(KEY, NONE))
+    except ValueError:  # the link's check has said so and rewritten it
+        return NONE
+
+
+def control(lang: str, step_label: Callable[[str], str]) -> str:
+    """The sidebar's "Beside" choice: nothing, or a tour step (labelled by step_label, as in the tour); returns it.
+
+    Not bound to the address: a bound selectbox writes its label into the link, which would then change with the
+    language; sync() writes the code, as link.sync_step does the step's.
+    """
+    st.session_state[KEY] = chosen()
+    code = st.selectbox(t(lang, "beside"), CODES, key=KEY, help=t(lang, "beside_help"),
+                        format_func=lambda c: t(lang, "beside_none") if c == NONE else step_label(c))
+    sync(code)
+    return code
+
+
+def sync(code: str) -> None:
+    """Write the step beside into the URL, or take it out (NONE, the default)."""
+    wanted = None if code == NONE else code
+    if st.query_params.get(KEY) != wanted:
+        if wanted is None:
+            del st.query_params[KEY]
+        else:
+            st.query_params[KEY] = wanted
+
+
+def network(code: str, config: Config) -> Config:
+    """The network of the step beside: the step's, with the page's seed (a new draw keeps the lesson)."""
+    return tour.step_config(code, config.seed)
+
+
+def networks(config: Config) -> list[Config]:
+    """The network drawn beside the page's, for computing.compute_first: none, or the chosen step's."""
+    code = chosen()
+    return [] if code == NONE else [network(code, config)]
+
+
+def shared_top(series: list[pd.DataFrame]) -> float | None:
+    """The end of the std charts' shared linear y axis (from 0): the largest finite value of every side's frame
+    (charts.series_frame: measured and theory), rounded up to a multiple of a fifth of its leading power of ten
+    (0.634 -> 0.64, 1.013 -> 1.2); None where every value is 0 (each chart keeps its own axis)."""
+    values = pd.concat([f["value"] for f in series])
+    top = float(values[values.map(math.isfinite)].max()) if len(values) else math.nan
+    if not math.isfinite(top) or top <= 0:
+        return None
+    unit = 10.0 ** math.floor(math.log10(top)) / HEADROOM
+    return float(f"{math.ceil(top / unit * (1 - 1e-12)) * unit:.12g}")  # 1.2, not 1.2000000000000002
+
+
+def name(code: str, lang: str) -> str:
+    """A side as the sentence names it: "step 2", or "your network" at Custom."""
+    return t(lang, "beside_custom_name") if code == tour.CUSTOM else t(lang, "beside_step_name", n=code)
+
+
+def sentence(left, right, left_code: str, right_code: str, lang: str) -> str:
+    """The last layer's activation std of each side (summary.headline) and how the right one compares with the
+    left: derivation.relation's words (far above: a ratio of 10 or more; close to: within 10 %), and their ratio
+    (summary.ratio); without a ratio where either std is 0 or missing."""
+    a, b = summary.headline(left).act_last, summary.headline(right).act_last
+    words = dict(left=name(left_code, lang), right=name(right_code, lang), left_std=summary.format_value(a),
+                 right_std=summary.format_value(b))
+    rel = relation(b, a)
+    if rel is None:
+        return t(lang, "beside_compare_none", **words)
+    return t(lang, "beside_compare", relation=t(lang, f"cmp_{rel}"), ratio=summary.format_value(summary.ratio(b, a)),
+             **words)
+
+
+def side(page: Page, f: dict, code: str, config: Config, other: Config, y_max: float | None) -> None:
+    """One side: its title, its std chart on the shared axis (0 to y_max) and its histograms. f: its frames
+    (page.frames). Its figures are named after its own step and the other side's: "step-7_histograms-beside-step-2"."""
+    name_figures(config, page.lang)
+    files = f"-beside-{export.stem(other)}"
+    colour = charts.SCHEME_COLOURS[tour.scheme_of(config)]
+    st.markdown(f"#### {tour.heading(code, page.lang)}")
+    draw("line", f["act_std"], name=f"activation-std{files}", colour=colour, title=page.t("chart_act_std"),
+         y_title=page.t("std_axis"), log=False, names=page.names(), layer_title=page.t("layer"),
+         series_title=page.t("series"), y_max=y_max)
+    panels, _ = charts.panel_layers(config.depth)
+    columns = present.screen_columns(len(panels))
+    width, height = PANELS.get(columns, PANELS[present.DESK_COLUMNS])
+    draw("histogram", f["histogram"], name=f"histograms{files}", width="content", colour=colour,
+         title=page.t("chart_hist"), share_title=page.t("share"), columns=columns, panel_width=width,
+         panel_height=height, layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")])
+
+
+def show(page: Page, note: Note) -> bool:
+    """The sentence, then the page's network and the chosen step side by side; False (nothing drawn) when no step
+    is chosen. The step's network is computed as the page's is (computing.compute, core.cache), and a step the
+    server cannot compute says why in its place."""
+    code = chosen()
+    if code == NONE:
+        return False
+    config = network(code, page.config)
+    refused = summary.refusal(config, page.lang, memory_budget(), WORK_LIMIT)
+    if refused:
+        st.error(refused)
+        return True
+    try:
+        other = compute(note, page.lang, [partial(cache.simulate_cached, config, memory_budget(), session_gone())])[0]
+    except MemoryBudgetError:
+        st.error(page.t("memory", need=estimate_memory(config) / 2**20, budget=memory_budget() / 2**20))
+        return True
+    except Cancelled:  # the session has gone: nothing to draw
+        return True
+    own = tour.step_of(page.config)
+    mine, theirs = page.frames(), frames(config, page.lang)
+    top = shared_top([mine["act_std"], theirs["act_std"]])
+    st.html(f"<style>{CSS}</style>")
+    with st.container(key="beside_view"):
+        st.markdown(sentence(page.result, other, own, code, page.lang))  # first: what to see in the charts below
+        left, right = st.columns(2, gap="large")
+        with left, st.container(key="beside_side_left"):
+            side(page, mine, own, page.config, config, top)
+        with right, st.container(key="beside_side_right"):
+            side(page, theirs, code, config, page.config, top)
+    name_figures(page.config, page.lang)  # the page's other charts: named after its own step again
+    return True
