@@ -1,10 +1,11 @@
 """Init Explorer, the app: sidebar widgets -> Config -> core.simulate (through core.cache) -> Altair charts, in tabs.
 
 Run with `streamlit run streamlit_app.py`, which runs this file as __main__. Every widget's key is its URL
-parameter and is bound to the address bar, so a copied link opens the same view; views/link.py checks a link
-before the widgets read it. What each part of the page draws lives in views/: the sidebar (views/sidebar.py),
-the title and headline numbers (views/headline.py), the tabs (views/tabs/, one module each, listed in
-views.tabs.TABS), and the computing behind them (views/computing.py).
+parameter and the address bar holds its value, so a copied link opens the same view; views/link.py checks a link
+before the widgets read it and writes the values Streamlit's binding cannot (urlstate.NAMED). What each part of
+the page draws lives in views/: the sidebar (views/sidebar.py), the title and headline numbers
+(views/headline.py), the tabs (views/tabs/, one module each, listed in views.tabs.TABS), and the computing
+behind them (views/computing.py).
 """
 
 from __future__ import annotations
@@ -44,8 +45,7 @@ def main() -> None:
     note = Note()  # before the title: the old page stays, under a note, until the new one is ready
     compute_first(note, lambda config, lang: [*tabs.other_networks(config, lang), *beside.networks(config)])
     lang, step, config = sidebar()
-    presenting = present.controls(lang)  # presenter mode: the sidebar closed, the lesson on one screen
-    story = header(lang, step, config)
+    story, presenting = header(lang, step, config)  # presenter mode: the sidebar closed, the lesson on one screen
     link_problems(lang, tabs.CODES)
     refused = summary.refusal(config, lang, memory_budget(), WORK_LIMIT)  # over the memory or the work limit
     if refused:

@@ -386,3 +386,53 @@ def test_two_steps_side_by_side_on_a_laptop_and_stacked_on_a_phone(base, browser
     page.screenshot(path=ROOT / "artifacts" / f"beside-{screen}-{lang}.png")
     context.close()
     assert wide == []
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
+         "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+                       "Gecko) Version/17.0 Mobile/15E148 Safari/604.1"}
+SIDEBAR_BOX = "() => { const r = document.querySelector(\"[data-testid='stSidebar']\").getBoundingClientRect(); " \
+              "return {left: r.left, right: r.right}; }"
+
+
+@pytest.mark.parametrize("size, closes", [((390, 844), True), ((1280, 800), False)])
+def test_picking_a_step_closes_the_sidebar_where_it_covers_the_page(base, browser, size, closes):
+    """On a phone the open sidebar lies over the page: a step picked in it closes it, so the step is seen. On a
+    laptop the sidebar sits beside the page and stays open."""
+    options = PHONE if closes else {"viewport": {"width": size[0], "height": size[1]}}
+    context = browser.new_context(**options)
+    page = visit(context.new_page(), f"{base}/?step=2", charts=3)
+    expand = page.locator("[data-testid='stExpandSidebarButton']")
+    assert (expand.count() == 1) == closes  # a phone opens with the sidebar closed, a laptop with it open
+    if closes:
+        expand.click()
+        page.wait_for_function("() => document.querySelector(\"[data-testid='stSidebar']\")"
+                               ".getBoundingClientRect().right > 300")
+    main_left = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").getBoundingClientRect().left")
+    assert (page.evaluate(SIDEBAR_BOX)["right"] > main_left + 1) == closes  # over the page, or beside it
+    act(page, lambda: page.get_by_text(t("en", "step_option", n=5, title=t("en", "step_5")), exact=True).click())
+    page.wait_for_timeout(1000)  # the sidebar's closing slide
+    assert heading(page) == "Step 5 of 7 · " + t("en", "step_5")
+    box = page.evaluate(SIDEBAR_BOX)
+    context.close()
+    assert (box["right"] <= 0) == closes, box
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_std_chart_is_in_the_first_screen_at_1280_by_800(base, browser, lang):
+    """A laptop's first screen holds the title, the story, the headline numbers and the whole std-per-layer chart,
+    at every tour step: the chart's box within the viewport, unscrolled."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    for step in ("1", "2", "3", "4", "5", "6", "7"):
+        visit(page, f"{base}/?step={step}&lang={lang}", charts=2)
+        assert page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollTop") == 0
+        chart = page.locator("[data-testid='stVegaLiteChart']").filter(has_text=t(lang, "chart_act_std"))
+        story = t(lang, f"story_{step}").split("{")[0].strip()[:20]
+        parts = {"title": page.locator("h1"), "chart": chart,
+                 "story": page.locator("[data-testid='stMarkdownContainer']").filter(has_text=story),
+                 "numbers": page.locator("[data-testid='stMetric']")}
+        assert [parts[name].count() for name in parts] == [1, 1, 1, 4], step
+        for name, locator in parts.items():
+            assert outside_viewport(page, locator) == [], (step, name)
+    context.close()

@@ -57,6 +57,20 @@ def test_chinese_punctuation_is_full_width(lang):
     assert wrong == {}
 
 
+def test_chinese_names_the_options_as_a_chinese_textbook_does():
+    """Scheme and option names in Chinese words (Xavier, He and LeCun stay names: "Xavier 正态", "He 均匀"); a race
+    of schemes is a teacher's 对比训练, never a contest's 比赛."""
+    zh, en = catalogue("zh"), catalogue("en")
+    options = [key for key in en if key.startswith("options.")]
+    assert options and all(re.search(r"[\u4e00-\u9fff]", zh[key]) for key in options), options
+    assert [zh[f"options.init_{name}"] for name in ("zeros", "orthogonal", "xavier_normal", "he_uniform")] == [
+        "全零", "正交", "Xavier 正态", "He 均匀"]
+    assert [zh[f"schemes.name_{name}"] for name in ("zeros", "orthogonal", "xavier_normal")] == [
+        "全零", "正交", "Xavier"]
+    assert [key for key, text in zh.items() if "比赛" in text or "参赛" in text] == []
+    assert "对比训练" in zh["training_tab.he_run"]
+
+
 def test_the_languages_are_the_files_english_first():
     assert languages()[0] == "en"
     assert set(languages()) == {path.stem for path in (ROOT / "locales").glob("*.toml")}

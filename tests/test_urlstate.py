@@ -24,9 +24,9 @@ from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from core import Config
-from core.config import FLOAT_RANGES, INITS, written_range
+from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, MODES, written_range
 from core.initializers import GAIN_WORDS
-from views import tour, urlstate
+from views import charts, tour, urlstate
 from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.text import SHOWN_CHARACTERS, t
 
@@ -69,13 +69,19 @@ def browser_query(state: dict) -> str:
 
     As Streamlit's frontend does it: a value equal to the widget's default is left out (shouldClearUrlParam),
     a number is String(n), a bool "true"/"false", a list the parameter repeated and an empty list one empty
-    value; query-string's strict percent-encoding, then %20 written as "+". The tab is not a bound widget; the
-    app writes it through st.query_params (sync_tab), which encodes the same way.
+    value; query-string's strict percent-encoding, then %20 written as "+". The tab, the step and the widgets
+    that show names (urlstate.NAMED) are not bound; the app writes them through st.query_params (link.write),
+    which encodes the same way.
     """
     default = urlstate.defaults(TABS)
     pairs = []
     for name in urlstate.PARAMS:
         value = state[name]
+        if name in ("tab", "step", *urlstate.NAMED):
+            written = urlstate.query_value(name, state, TABS)
+            pairs += [(name, item) for item in ([] if written is None else [written] if isinstance(written, str)
+                                                 else written or [""])]
+            continue
         if value == default[name]:
             continue
         if isinstance(value, list):
@@ -154,11 +160,13 @@ def widget_states(draw) -> dict:
 @settings(max_examples=400, deadline=None)
 @given(widget_states())
 def test_every_widget_state_survives_its_link(state):
+    # the gain box keeps what was typed ("1.50"); its link holds the number's one spelling ("1.5")
+    shown = {**state, "gain": urlstate.parse("gain", state["gain"])}
     for write in (browser_query, server_query):
         query = read_link(write(state))
         again, problems = urlstate.normalize(query, TABS)
         assert problems == [], (write.__name__, query)
-        assert again == state, (write.__name__, query)
+        assert again == shown, (write.__name__, query)
         assert urlstate.is_canonical(query, again, TABS), (write.__name__, query)  # opened without a rewrite
         assert urlstate.config_of(again) == urlstate.config_of(state)
 
@@ -200,9 +208,9 @@ def test_the_app_binds_exactly_urlstates_parameters_with_its_defaults():
         at.session_state["tab"] = t("en", f"tab_{tab}")
         found.update(bound_widgets(at.run()))
     assert not at.exception
-    # the tab, the step and the step beside are written by sync_tab, sync_step and beside.sync: a bound widget
-    # writes its label, which changes with the language
-    assert set(found) == set(urlstate.PARAMS) - {"tab", "step", "beside"}
+    # the tab, the step, the step beside and the widgets that show names are written by the page (link.write,
+    # beside.sync): a bound widget writes its label, which changes with the language
+    assert set(found) == set(urlstate.PARAMS) - {"tab", "step", "beside", *urlstate.NAMED}
     assert found == {name: value for name, value in urlstate.defaults(TABS).items() if name in found}
 
 
@@ -521,3 +529,109 @@ def test_the_page_reads_other_digits_and_says_so(lang):
     warnings = [w.value for w in at.warning]
     assert sorted(span for w in warnings for span in assert_plain(w)) == sorted(["٣", "１０"])
     assert at.query_params["depth"] == "3" and at.query_params["width"] == "10"
+
+
+# ---------- one view, one link ----------
+
+# A context in which each number matters (the sidebar shows its box), so the link keeps it.
+NUMBER_CONTEXT = {"slope": {"activation": "leaky_relu"}, "std": {"init": "normal"}, "bound": {"init": "uniform"},
+                  "value": {"init": "constant"}, "gain": {"init": "xavier_normal"}, "bias": {}, "bias_std": {}}
+
+
+def spellings(number: float) -> set[str]:
+    """Ways people and programs write one double: Python's repr ("1e-05", "1.0"), JavaScript's ("0.00001", "1"),
+    17 significant digits, scientific notation, the exact decimal expansion, and a trailing zero ("0.50")."""
+    texts = {repr(number), js_string(number), f"{number:.17g}", f"{number:.16e}", format(Decimal(number), "f")}
+    return texts | {text + "0" for text in texts if "." in text and "e" not in text}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(NUMBER_CONTEXT)), st.data())
+def test_a_number_has_one_link_however_it_is_written(name, data):
+    """Every spelling of a value opens the same view, and that view has one link: the value as the browser's
+    bound widgets write it (String(n)); a link in any other spelling is rewritten to it (is_canonical False)."""
+    p = urlstate.PARAMS[name]
+    number = data.draw(st.floats(p.low, p.high), label="number")
+    base = {"step": "custom", **NUMBER_CONTEXT[name]}
+    state, problems = urlstate.normalize({**base, name: js_string(number)}, TABS)
+    assert problems == [] and urlstate.relevant(name, state)
+    link = urlstate.to_query(state, TABS)
+    if float(number) == float(urlstate.defaults(TABS)[name] if name != "gain" else math.nan):
+        assert name not in link  # the default is left out
+    else:
+        assert link[name] == js_string(number)
+    others = {key: value for key, value in link.items() if key != name}
+    for text in spellings(number):
+        query = {**others, name: text}
+        again, problems = urlstate.normalize(query, TABS)
+        assert problems == [] and again == state, text
+        assert urlstate.to_query(again, TABS) == link, text
+        assert urlstate.is_canonical(query, again, TABS) == (link.get(name) == text), text
+
+
+@pytest.mark.parametrize("text, written", [("1.0", "1"), ("1", "1"), ("1e-05", "0.00001"), ("0.00001", "0.00001"),
+                                           ("1E-7", "1e-7"), ("2.50", "2.5"), ("+3", "3"), ("１．５", "1.5")])
+def test_the_link_writes_a_number_one_way(text, written):
+    query = {"step": "custom", "bias": text}  # a bias of 1 is no tour step's
+    state, _ = urlstate.normalize(query, TABS)
+    assert urlstate.to_query(state, TABS) == {"step": "custom", "bias": written}
+    assert urlstate.is_canonical(query, state, TABS) == (text == written)
+
+
+# ---------- options by name, links by code ----------
+
+NAMES = {  # each option widget: its codes, and the message that names a code
+    "activation": (ACTIVATIONS, "act_{}"), "init": (INITS, "options.init_{}"), "mode": (MODES, "options.mode_{}"),
+    "input": (INPUTS, "options.input_{}"), "dtype": (DTYPES, "options.dtype_{}"),
+}
+CODES_LINK = ("step=custom&activation=leaky_relu&init=he_uniform&mode=fan_out&input=uniform&dtype=float64"
+              "&gain=recommended&compare=he_normal&compare=orthogonal&tab=compare")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_options_show_names_in_the_page_s_language_and_the_link_keeps_codes(lang):
+    at = open_app(f"{CODES_LINK}&lang={lang}")
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    widgets = {name: at.selectbox(key=name) if name in ("activation", "init") else at.radio(key=name) for name in NAMES}
+    for name, (codes, key) in NAMES.items():
+        assert widgets[name].options == [t(lang, key.format(code)) for code in codes], name
+    assert at.radio(key="lang").options == ["English", "中文"]
+    assert at.selectbox(key="gain").options == [t(lang, f"options.gain_{word}") for word in GAIN_WORDS]
+    compare = at.multiselect(key="compare")
+    assert compare.options == [charts.scheme_name(scheme, lang) for scheme in tour.SCHEMES]
+    assert compare.value == ["he_normal", "orthogonal"]  # the widgets' values are the codes
+    network_line = at.caption[0].value  # under the title: the network by the same names
+    assert t(lang, "options.init_he_uniform") in network_line and t(lang, "act_leaky_relu") in network_line
+    assert "he_uniform" not in network_line and "leaky_relu" not in network_line
+    if lang == "zh":  # as a Chinese textbook names them; Xavier and He stay names
+        assert {"全零", "正交", "Xavier 正态", "He 均匀"} <= set(widgets["init"].options)
+        assert {"正交", "全零"} <= set(compare.options)
+    # unchanged, codes and not names (English, the browser's language here, is left out)
+    assert dict(at.query_params) == {**read_link(CODES_LINK), **({"lang": lang} if lang != "en" else {})}
+    # moved, each writes its code; back at its default, it leaves the link
+    at.selectbox(key="init").set_value("xavier_normal").run()
+    at.radio(key="dtype").set_value("float32").run()
+    at.multiselect(key="compare").unselect("orthogonal").select("zeros").run()
+    assert not at.exception
+    assert at.query_params["init"] == "xavier_normal" and "dtype" not in at.query_params
+    assert at.query_params["compare"] == ["he_normal", "zeros"]
+    assert "mode" not in at.query_params  # Xavier has no fan mode: the control is gone and so is its parameter
+
+
+def test_switching_language_keeps_the_link_s_codes():
+    at = open_app(CODES_LINK)
+    at.radio(key="lang").set_value("zh").run()
+    assert not at.exception
+    assert dict(at.query_params) == {**read_link(CODES_LINK), "lang": "zh"}
+    assert at.selectbox(key="init").options[at.selectbox(key="init").index] == "He 均匀"
+
+
+def test_a_compare_choice_outlives_another_tab():
+    """The Compare list is drawn only on its tab; opening another tab and coming back keeps the picks."""
+    at = open_app("compare=he_normal&tab=compare")
+    at.session_state["tab"] = t("en", "tab_data")
+    at.run()
+    assert at.query_params["compare"] == "he_normal"
+    at.session_state["tab"] = t("en", "tab_compare")
+    at.run()
+    assert at.multiselect(key="compare").value == ["he_normal"] and not at.exception

@@ -145,7 +145,7 @@ def test_only_a_complete_clean_link_is_canonical():
         return urlstate.is_canonical(query, state, TABS)
 
     assert canonical({}) and canonical({"step": "3", "init": "normal", "std": "1"})
-    assert canonical({"step": "3", "init": "normal", "std": "1.0"})  # the same number
+    assert not canonical({"step": "3", "init": "normal", "std": "1.0"})  # the same number, rewritten as std=1
     assert not canonical({"step": "3"})  # the controls it implies must be in the address
     assert not canonical({"step": "3", "init": "normal", "std": "0.5"})  # leaves the step: custom
     assert not canonical({"step": "custom", "init": "xavier_normal", "std": "0.5"})  # std is not drawn

@@ -10,7 +10,7 @@ import streamlit as st
 
 from core import Config
 
-from . import summary, tour
+from . import present, summary, tour
 from .page import Page
 from .sidebar import go_to_step
 from .text import t
@@ -18,25 +18,28 @@ from .text import t
 STEP_KEYS = ("Left", "Right")  # the keys of the ◀ ▶ step buttons (st.button's shortcut)
 
 
-def header(lang: str, step: str, config: Config) -> Any:
-    """The title, the network in one line and the step's story; returns the story's place, filled once computed."""
+def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
+    """The title, the network in one line, the step's story, and one row of the ◀ ▶ step buttons and presenter
+    mode's switch; returns the story's place, filled once computed, and whether presenter mode is on."""
     st.title(tour.heading(step, lang))
-    st.caption(t(lang, "network_line", depth=config.depth, width=config.width, activation=config.activation,
-                 bn=t(lang, "bn_suffix") if config.batch_norm else "", init=config.init, batch=config.batch,
-                 seed=config.seed))
+    st.caption(t(lang, "network_line", depth=config.depth, width=config.width,
+                 activation=t(lang, f"act_{config.activation}"), bn=t(lang, "bn_suffix") if config.batch_norm else "",
+                 init=t(lang, f"options.init_{config.init}"), batch=config.batch, seed=config.seed))
     story = st.empty()  # a step's story quotes its simulated numbers: filled in once the network is computed
     if step == tour.CUSTOM:
         story.markdown(t(lang, "story_custom"))
     # At Custom, ◀ ▶ go on from the last step shown (tour.nearest_step), never back to the start by accident.
     place = tour.nearest_step(config, st.session_state.get("_last_step"))
     before, after = tour.previous_step(place), tour.next_step(place)
-    with st.container(horizontal=True):
+    # one row for the buttons and the switch: a laptop's first screen has room for the std chart below them
+    with st.container(horizontal=True, vertical_alignment="center", key="step_row"):
         # ← → press them while no text box has the cursor (Streamlit's button shortcuts skip text fields)
         st.button(t(lang, "previous"), on_click=go_to_step, args=(before,), disabled=before is None,
                   help=t(lang, "previous_help"), shortcut=STEP_KEYS[0])
         st.button(t(lang, "next"), on_click=go_to_step, args=(after,), disabled=after is None,
                   help=t(lang, "next_help"), shortcut=STEP_KEYS[1])
-    return story
+        presenting = present.controls(lang)
+    return story, presenting
 
 
 def metrics(page: Page) -> None:
@@ -69,12 +72,17 @@ def metrics(page: Page) -> None:
                        None if math.isfinite(value) else missing, delta_color="off", delta_arrow="off")
     found = summary.diagnose(page.result)
     colour = summary.VERDICT_COLOURS[found.name]
-    cols[3].metric(page.t("metric_verdict"), f":{colour}[{page.t(f'verdict_{found.name}')}]")
-    # under the row, the page's width: in the verdict's quarter of it these ran to ten lines on a laptop
-    st.caption(summary.explain(page.result, page.lang, found))
-    note = summary.update_note(page.result, page.lang)
-    if note:
-        st.caption(note)
+    notes = [note for note in (summary.explain(page.result, page.lang, found),
+                               summary.update_note(page.result, page.lang)) if note]
+    # At a tour step the story says what the notes say, so they wait behind the verdict's (?) and the std chart
+    # fits a laptop's first screen; at Custom there is no story, and they are written under the row, the page's
+    # width (in the verdict's quarter of it they ran to ten lines on a laptop).
+    custom = tour.step_of(c) == tour.CUSTOM
+    cols[3].metric(page.t("metric_verdict"), f":{colour}[{page.t(f'verdict_{found.name}')}]",
+                   help=None if custom else "\n\n".join(notes))
+    if custom:
+        for note in notes:
+            st.caption(note)
 
 
 def breaks(page: Page) -> None:

@@ -3,7 +3,8 @@ the link said wrong."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -34,30 +35,41 @@ def check_link(tabs: Sequence[str]) -> None:
     if asked != tour.CUSTOM:
         st.session_state["_last_step"] = asked
     st.session_state["tab"] = t(state["lang"], f"tab_{state['tab']}")  # the tabs are not bound: labels change
+    for name in urlstate.NAMED:  # nor are the widgets that show names: they start from the link's codes
+        st.session_state[name] = state[name]
     if problems or not urlstate.is_canonical(query, state, tabs, language):
         st.query_params.from_dict(urlstate.to_query(state, tabs, language))  # unknown parameters: a notice
         st.rerun()
 
 
+def write(name: str, value: str | list[str] | None) -> None:
+    """Write one parameter into the address as urlstate.query_value writes it (None: leave it out), if it differs."""
+    if value is None:
+        if name in st.query_params:
+            del st.query_params[name]
+    elif st.query_params.get_all(name) != ([value] if isinstance(value, str) else value):
+        st.query_params[name] = value
+
+
 def sync_tab(code: str, tabs: Sequence[str]) -> None:
     """Write the open tab into the URL (Streamlit binds tabs by their label, which changes with the language)."""
-    wanted = None if code == tabs[0] else code
-    if st.query_params.get("tab") != wanted:
-        if wanted is None:
-            del st.query_params["tab"]
-        else:
-            st.query_params["tab"] = wanted
+    write("tab", urlstate.query_value("tab", {"tab": code}, tabs))
 
 
 def sync_step(step: str) -> None:
     """Write the tour step the controls show into the URL (its radio is not bound: a bound radio writes its label,
     which changes with the language). A link's step= only sets the controls (urlstate.normalize)."""
-    wanted = None if step == urlstate.defaults()["step"] else step
-    if st.query_params.get("step") != wanted:
-        if wanted is None:
-            del st.query_params["step"]
-        else:
-            st.query_params["step"] = wanted
+    write("step", urlstate.query_value("step", {"step": step}, ("activations",)))
+
+
+def sync_named(state: Mapping[str, Any], names: Sequence[str], language: str) -> None:
+    """Write the named parameters of a state (urlstate.NAMED: widgets that show names, not codes) into the URL.
+
+    state: the widget values, with the controls a control's relevance depends on (init, activation);
+    language: the browser's, which a link leaves out (urlstate.defaults).
+    """
+    for name in names:
+        write(name, urlstate.query_value(name, state, ("activations",), language))
 
 
 def link_problems(lang: str, tabs: Sequence[str]) -> None:

@@ -36,17 +36,31 @@ PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
 
 # The page's CSS. Every screen: the metric numbers and labels wrap instead of ending in "…" (1024 x 768 with
 # the sidebar open leaves 121 px a metric), a chart wider than its column scrolls inside its own box (the page
-# never scrolls sideways), and less padding around the page on laptop screens, so the first chart is in view.
+# never scrolls sideways). A laptop's first screen (1280 x 800) holds the whole std chart at every step: a lower
+# header bar and less space between the page's blocks, each number's note beside it where it fits, presenter
+# mode's switch in the row of step buttons (headline.header), the Activations tab's log switch in the tab bar
+# where the bar has room, and less padding around the page.
 PAGE_CSS = """
-[data-testid='stMainBlockContainer']{padding-top:3.6rem}
-h1{padding-top:0.4rem!important}
+[data-testid='stMainBlockContainer']{padding-top:3.1rem}
+[data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.5rem}
+h1{padding:0.2rem 0 0!important;line-height:1.25!important}
+[data-testid='stMain'] [data-testid='stMarkdownContainer'] p{line-height:1.45}
 [data-testid='stSidebarHeader']{height:1rem;min-height:1rem}
 [data-testid='stMetricValue'] *,[data-testid='stMetricLabel'] *,[data-testid='stMetricDelta'] *{
   white-space:normal!important;overflow:visible!important;text-overflow:clip!important;overflow-wrap:anywhere}
-[data-testid='stMetricValue']{font-size:clamp(1.5rem,2.6vw,2.25rem)}
+[data-testid='stMetricValue']{font-size:clamp(1.5rem,2.2vw,2.25rem)}
 [data-testid='stVegaLiteChart']{max-width:100%;overflow-x:auto}
-h1{font-size:clamp(1.9rem,2.6vw,2.6rem)!important}
-@media (max-width:1400px){[data-testid='stMainBlockContainer']{padding-left:2.5rem;padding-right:2.5rem}}
+.st-key-present_controls{margin-left:auto}
+h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
+[data-testid='stMetricValue'],[data-testid='stMetricValue'] *{line-height:1.2}
+[data-testid='stMetric']>div{display:flex;flex-wrap:wrap;align-items:center;column-gap:0.6rem}
+[data-testid='stMetric']>div>:first-child{flex-basis:100%}
+[data-testid='stHeader']{height:2.75rem!important;min-height:0!important}
+[data-baseweb='tab-panel']{padding-top:0.6rem}
+@media (max-width:1400px){[data-testid='stMainBlockContainer']{padding-left:1.5rem;padding-right:1.5rem}}
+@media (min-width:1200px){
+  [data-testid='stTabs']{position:relative}
+  .st-key-log{position:absolute;top:0.5rem;right:0;width:auto!important;z-index:1}}
 @media (max-width:640px){[data-testid='stMainBlockContainer']{padding-left:1rem;padding-right:1rem}}
 """
 # Presenter mode: type one size up from the theme's 17 px, the headline numbers in one line (label and value
@@ -60,6 +74,7 @@ html{font-size:19px}
 [data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.55rem}
 h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important;padding-right:16rem!important}
 .st-key-present_metrics [data-testid='stMetric']>div{display:flex;flex-wrap:wrap;align-items:baseline;gap:0 .5rem}
+.st-key-present_metrics [data-testid='stMetric']>div>:first-child{flex-basis:auto}
 .st-key-present_metrics [data-testid='stMetricValue']{font-size:1.3rem}
 .st-key-present_metrics [data-testid='stMetricDelta'],
 .st-key-present_metrics [data-testid='stElementContainer']:has([data-testid='stCaptionContainer']){display:none}
@@ -74,6 +89,28 @@ h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important;paddin
 def page_css(present: bool) -> str:
     """The page's <style> element, with presenter mode's rules when it is on."""
     return "<style>" + PAGE_CSS + (PRESENT_CSS if present else "") + "</style>"
+
+
+# ---------- a phone's sidebar ----------
+
+# Closes the sidebar where it lies over the page (a phone: Streamlit draws it on top below its md breakpoint), by
+# the sidebar's own close button; where it sits beside the page (a laptop) it stays. The comment's number makes
+# each pick's script new, so the browser runs it again (Streamlit runs an st.html script when it is drawn anew).
+CLOSE_SIDEBAR = """<script>/* pick {pick} */
+(() => {{
+  const side = document.querySelector("[data-testid='stSidebar']");
+  const main = document.querySelector("[data-testid='stMain']");
+  if (side && main && side.getBoundingClientRect().right > main.getBoundingClientRect().left + 1) {{
+    document.querySelector("[data-testid='stSidebarCollapseButton'] button")?.click();
+  }}
+}})();
+</script>"""
+
+
+def close_sidebar_over_page(pick: int) -> None:
+    """After a pick in the sidebar (the tour's radio): close the sidebar if it covers the page (CLOSE_SIDEBAR).
+    Streamlit has no call for it; its initial_sidebar_state gives way to a sidebar the viewer opened by hand."""
+    st.html(CLOSE_SIDEBAR.format(pick=pick), unsafe_allow_javascript=True)
 
 
 # ---------- the page's link as a QR code ----------

@@ -19,8 +19,8 @@ from core.activations import recommended_gain
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
 from core.initializers import DEFAULT_GAIN, gain_of, weight_std, weight_variance
 
-from . import beside, summary, tour, urlstate
-from .link import sync_step
+from . import beside, present, summary, tour, urlstate
+from .link import sync_named, sync_step
 from .locale import browser_language
 from .tabs import CODES
 from .text import t, user_text
@@ -41,6 +41,13 @@ def apply_step() -> None:
     seed = int(st.session_state.get("seed", 0))
     for name, value in urlstate.state_of(tour.step_config(code, seed)).items():
         st.session_state[name] = value
+
+
+def pick_step() -> None:
+    """The tour's radio: the step sets the controls, and on a phone the sidebar then gets out of the way."""
+    apply_step()
+    st.session_state["_picks"] = st.session_state.get("_picks", 0) + 1
+    st.session_state["_close_sidebar"] = True
 
 
 def go_to_step(code: str) -> None:
@@ -68,14 +75,19 @@ def switch_language() -> None:
 # ---------- sidebar ----------
 
 def language_section() -> str:
-    # Labelled in every language: on a link's first run the bound value is only known once this widget exists.
-    # Its default is the browser's language, which a link then leaves out.
+    """The language switch, labelled in every language and each language by its own name ("English", "中文"); its
+    value (link.check_link seeds it: the link's lang=, else the browser's language) is the URL's code."""
     codes = urlstate.LANGUAGES
     return st.radio(
-        " · ".join(dict.fromkeys(t(c, "language") for c in codes)), codes, key="lang", bind=URL, horizontal=True,
-        index=codes.index(browser_language(st.context.locale)), captions=[t(c, "language_name") for c in codes],
-        on_change=switch_language, help=" ".join(t(c, "language_help") for c in codes),
+        " · ".join(dict.fromkeys(t(c, "language") for c in codes)), codes, key="lang", horizontal=True,
+        format_func=lambda code: t(code, "language_name"), on_change=switch_language,
+        help=" ".join(t(c, "language_help") for c in codes),
     )
+
+
+def gain_option(lang: str, gain: str) -> str:
+    """The gain box's option as it shows: a word by its name in the page's language, a typed number as typed."""
+    return t(lang, f"options.gain_{gain}") if gain in urlstate.GAIN_WORDS else gain
 
 
 def step_option(lang: str, code: str) -> str:
@@ -93,7 +105,7 @@ def tour_section(lang: str, step: str) -> str:
     writes its label into the link, which would then change with the language; link.sync_step writes the code.
     """
     st.session_state["step"] = step
-    return st.radio(t(lang, "tour"), tour.STEP_CODES, key="step", on_change=apply_step,
+    return st.radio(t(lang, "tour"), tour.STEP_CODES, key="step", on_change=pick_step,
                     format_func=lambda code: step_option(lang, code), help=t(lang, "tour_help"))
 
 
@@ -109,9 +121,10 @@ def network_section(lang: str) -> dict[str, Any]:
     values = {
         "depth": count_slider(lang, "depth"),
         "width": count_slider(lang, "width"),
-        # the options show as the URL's names: a bound selectbox writes its format_func's label into the link
-        "activation": st.selectbox(t(lang, "activation"), ACTIVATIONS, key="activation", bind=URL,
-                                   on_change=control_changed, help=t(lang, "activation_help")),
+        # not bound (a bound selectbox writes its shown name into the link): link.sync_named writes the code
+        "activation": st.selectbox(t(lang, "activation"), ACTIVATIONS, key="activation",
+                                   format_func=lambda code: t(lang, f"act_{code}"), on_change=control_changed,
+                                   help=t(lang, "activation_help")),
     }
     if urlstate.relevant("slope", values):
         values["slope"] = st.number_input(t(lang, "slope"), *FLOAT_RANGES["slope"], d["slope"], step=0.01,
@@ -125,7 +138,8 @@ def network_section(lang: str) -> dict[str, Any]:
 def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
     st.subheader(t(lang, "initialization"))
     d = urlstate.defaults()
-    values = {"init": st.selectbox(t(lang, "init"), INITS, index=INITS.index(d["init"]), key="init", bind=URL,
+    values = {"init": st.selectbox(t(lang, "init"), INITS, key="init",
+                                   format_func=lambda code: t(lang, f"options.init_{code}"),
                                    on_change=control_changed, help=t(lang, "init_help"))}
     state = {**network, **values}
     for name, step in (("std", 0.01), ("bound", 0.01), ("value", 0.01)):
@@ -133,11 +147,13 @@ def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
             values[name] = st.number_input(t(lang, name), *FLOAT_RANGES[name], d[name], step=step, format="%g",
                                            key=name, bind=URL, on_change=control_changed, help=t(lang, f"{name}_help"))
     if urlstate.relevant("gain", state):
-        values["gain"] = st.selectbox(t(lang, "gain"), urlstate.GAIN_WORDS, key="gain", bind=URL,
-                                      accept_new_options=True, placeholder=t(lang, "gain_placeholder"),
-                                      on_change=control_changed, help=t(lang, "gain_help"))
+        values["gain"] = st.selectbox(t(lang, "gain"), urlstate.GAIN_WORDS, key="gain",
+                                      format_func=lambda gain: gain_option(lang, gain), accept_new_options=True,
+                                      placeholder=t(lang, "gain_placeholder"), on_change=control_changed,
+                                      help=t(lang, "gain_help"))
     if urlstate.relevant("mode", state):
-        values["mode"] = st.radio(t(lang, "mode"), MODES, key="mode", bind=URL, horizontal=True,
+        values["mode"] = st.radio(t(lang, "mode"), MODES, key="mode", horizontal=True,
+                                  format_func=lambda code: t(lang, f"options.mode_{code}"),
                                   on_change=control_changed, help=t(lang, "mode_help"))
     values["bias"] = st.number_input(t(lang, "bias"), *FLOAT_RANGES["bias"], d["bias"], step=0.1, format="%g",
                                      key="bias", bind=URL, on_change=control_changed, help=t(lang, "bias_help"))
@@ -170,14 +186,16 @@ def data_section(lang: str) -> dict[str, Any]:
     d = urlstate.defaults()
     values = {
         "batch": count_slider(lang, "batch"),
-        "input": st.radio(t(lang, "input"), INPUTS, key="input", bind=URL, horizontal=True, on_change=control_changed,
+        "input": st.radio(t(lang, "input"), INPUTS, key="input", horizontal=True,
+                          format_func=lambda code: t(lang, f"options.input_{code}"), on_change=control_changed,
                           help=t(lang, "input_help")),
     }
     seed_box, button_box = st.columns([3, 2], vertical_alignment="bottom")
     values["seed"] = seed_box.number_input(t(lang, "seed"), *INT_RANGES["seed"], d["seed"], step=1, key="seed",
                                            bind=URL, on_change=control_changed, help=t(lang, "seed_help"))
     button_box.button(t(lang, "new_seed"), on_click=next_seed, help=t(lang, "new_seed_help"), width="stretch")
-    values["dtype"] = st.radio(t(lang, "dtype"), DTYPES, key="dtype", bind=URL, horizontal=True,
+    values["dtype"] = st.radio(t(lang, "dtype"), DTYPES, key="dtype", horizontal=True,
+                               format_func=lambda code: t(lang, f"options.dtype_{code}"),
                                on_change=control_changed, help=t(lang, "dtype_help"))
     return values
 
@@ -206,7 +224,11 @@ def sidebar() -> tuple[str, str, Config]:
             beside.control(lang, partial(step_option, lang))  # a step beside the page's network
         with boxes[2]:
             init_notes(lang, config, gain_note, str(state.get("gain", "")))
+        if st.session_state.pop("_close_sidebar", False):  # last, where an element of no height changes nothing
+            present.close_sidebar_over_page(st.session_state["_picks"])
     if step != tour.CUSTOM:
         st.session_state["_last_step"] = step  # where ◀ ▶ go on from once a control leaves the step
     sync_step(step)
+    sidebar_named = [name for name in urlstate.NAMED if name != "compare"]  # the Compare tab writes its list
+    sync_named({**state, **data, "lang": lang}, sidebar_named, browser_language(st.context.locale))
     return lang, step, config

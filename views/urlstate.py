@@ -1,8 +1,9 @@
 """URL parameters: check a shared link's values, fill in its tour step, and turn widget values into a Config.
 
 A widget's key is its URL parameter, and a widget's value is what the URL holds (codes, not labels), so a link
-reads the same in English and in Chinese. Streamlit keeps bound widgets and the address bar in step; this
-module handles what Streamlit cannot know: our ranges, the tour step a link names, and which values matter.
+reads the same in English and in Chinese. Streamlit keeps bound widgets and the address bar in step (the page
+writes the widgets that show names, NAMED, and the tab and step itself: views/link.py); this module handles
+what Streamlit cannot know: our ranges, the tour step a link names, and which values matter.
 It reads a link as Streamlit writes one: a list as the parameter repeated, an empty list as one empty value
 (`?compare=`, the Compare list cleared), a bool as true/false, a number in its shortest form.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass, fields
+from decimal import Decimal
 from typing import Any
 from collections.abc import Mapping, Sequence
 
@@ -77,6 +79,10 @@ PARAMS: dict[str, Param] = {
     "present": Param("bool"),  # presenter mode (views/present.py)
     "beside": Param("choice", ("none", *STEPS)),  # a tour step drawn beside the page's network (views/beside.py)
 }
+# The parameters whose widgets show names in the page's language ("Xavier 正态" for xavier_normal): not bound to
+# the address, since a bound widget writes its shown label there; the page seeds them from the link
+# (link.check_link) and writes their codes back (link.write), so a link reads the same in every language.
+NAMED = ("lang", "activation", "init", "gain", "mode", "input", "dtype", "compare")
 # The parameters that make up the network's Config (the rest choose what is shown and how).
 CONTROLS = ("depth", "width", "activation", "slope", "bn", "init", "std", "bound", "value", "gain", "mode",
             "bias", "bias_std", "batch", "input", "seed", "dtype")
@@ -130,13 +136,33 @@ def relevant(name: str, state: Mapping[str, Any]) -> bool:
 
 
 def format_number(value: float) -> str:
-    """A number as the URL shows it: the shortest text that reads back as the same float."""
+    """A number as the URL writes it: one spelling per value, the one a browser writes for a bound number widget
+    (JavaScript's String(n), ECMAScript Number::toString), so the address never flips between two spellings of
+    one number as the page and its widgets take turns writing it ("1", never "1.0"; "0.00001", never "1e-05").
+
+    The shortest digits that read back as the same double (Python's repr finds them), written out in full from
+    10⁻⁶ to below 10²¹ and as d.ddde±x outside that range.
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
+    number = float(value)
+    if number == 0:
+        return "0"  # -0 too: String(-0) is "0"
+    if number < 0:
+        return "-" + format_number(-number)
+    _, shortest, exponent = Decimal(repr(number)).normalize().as_tuple()  # repr: the shortest round-trip digits
+    digits = "".join(map(str, shortest))
+    point = len(digits) + exponent  # where the decimal point goes, counted from the first digit: 0.0125 -> "125", -1
+    if len(digits) <= point <= 21:
+        return digits + "0" * (point - len(digits))
+    if 0 < point <= 21:
+        return f"{digits[:point]}.{digits[point:]}"
+    if -6 < point <= 0:
+        return "0." + "0" * -point + digits
+    power = point - 1
+    return digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "") + f"e{'+' if power >= 0 else '-'}{abs(power)}"
 
 
 def list_items(raw: str | list[str], choices: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -185,8 +211,8 @@ def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
         return text.lower() == "true"
     text = ascii_number(text)
     if p.kind == "gain":
-        parse_gain(text)  # ValueError for anything but a word or a number in range
-        return text  # as typed ("1.50" stays "1.50"): the box shows what the link says
+        gain = parse_gain(text)  # ValueError for anything but a word or a number in range
+        return gain if isinstance(gain, str) else format_number(gain)  # "1.50" and "1.5" are one gain, one link
     if not text.isascii():
         raise ValueError(name)  # Python's float() would read other characters that are no part of a number
     number = float(text)  # ValueError for text that is not a number
@@ -337,45 +363,45 @@ def step_changes(state: Mapping[str, Any], step: str) -> tuple[tuple[str, Any, A
 
 def is_canonical(query: Mapping[str, str | list[str]], state: Mapping[str, Any], tabs: Sequence[str],
                  language: str = FIRST_LANGUAGE) -> bool:
-    """Whether a query already holds exactly the state: the same parameters as to_query(state), same values.
+    """Whether a query already is the state's one link, to_query(state), letter for letter.
 
-    Values are compared as read, so "1" and "1.0" are the same number; list items must be written as the
-    widget names them, because Streamlit reads those verbatim.
+    The reader takes any spelling of a number ("1.0", "1e-05", "１"), the writer one (format_number): a link
+    in another spelling is read, then rewritten, so one view has one link to share and to compare.
     """
-    if {name for name in query if name in PARAMS} != set(to_query(state, tabs, language)):
-        return False
-    for name in set(query) & set(PARAMS):
+    def items(value: str | list[str]) -> list[str]:
+        return [value] if isinstance(value, str) else list(value)
+
+    written = to_query(state, tabs, language)
+    known = {name: items(value) for name, value in query.items() if name in PARAMS}
+    return known == {name: items(value) for name, value in written.items()}
+
+
+def query_value(name: str, state: Mapping[str, Any], tabs: Sequence[str],
+                language: str = FIRST_LANGUAGE) -> str | list[str] | None:
+    """How the link writes one parameter of a state: None (left out) when it is its default or a control that
+    does not matter here; a list as its items, an empty list as "" (`?compare=`: a list of no items would leave
+    the parameter out, and the default would return); a number or bool as format_number writes it."""
+    default = defaults(tabs, language)
+    value = state.get(name, default[name])
+    if PARAMS[name].kind == "gain":
         try:
-            if parse(name, query[name], _param(name, tabs)) != state[name]:
-                return False
+            value = parse(name, str(value))  # as typed ("01", "1.50"), its one spelling
         except ValueError:
-            return False
-        raw = query[name]
-        if PARAMS[name].kind == "list" and [v for v in ([raw] if isinstance(raw, str) else raw) if v] != state[name]:
-            return False
-    return True
+            pass  # the page says it cannot use it; the link keeps what was typed, and says it again
+    if value == default[name] or (name in CONTROLS and not relevant(name, state)):
+        return None
+    if isinstance(value, list):
+        return [str(v) for v in value] if value else ""
+    if isinstance(value, (bool, int, float)):
+        return format_number(value)
+    return str(value)
 
 
 def to_query(state: Mapping[str, Any], tabs: Sequence[str],
              language: str = FIRST_LANGUAGE) -> dict[str, str | list[str]]:
-    """The query that reproduces a state: each relevant parameter that differs from its default.
-
-    Written as Streamlit writes it (st.query_params.from_dict takes it as is): a list as its items, an empty
-    list as "" (`?compare=`: a list of no items would leave the parameter out, and the default would return).
-    """
-    default = defaults(tabs, language)
-    query: dict[str, str | list[str]] = {}
-    for name in PARAMS:
-        value = state.get(name, default[name])
-        if value == default[name] or (name in CONTROLS and not relevant(name, state)):
-            continue
-        if isinstance(value, list):
-            query[name] = [str(v) for v in value] if value else ""
-        elif isinstance(value, (bool, int, float)):
-            query[name] = format_number(value)
-        else:
-            query[name] = str(value)
-    return query
+    """The query that reproduces a state: each parameter query_value writes, as st.query_params.from_dict takes it."""
+    written = {name: query_value(name, state, tabs, language) for name in PARAMS}
+    return {name: value for name, value in written.items() if value is not None}
 
 
 def resolve_gain(state: Mapping[str, Any]) -> tuple[float | None, str | None]:

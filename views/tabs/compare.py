@@ -13,7 +13,7 @@ from ..computing import session_gone
 from ..draw import draw
 from ..text import join
 from ..page import Page, memory_budget
-from ..urlstate import URL
+from .. import link, urlstate
 
 
 def compare_picks() -> list[str]:
@@ -33,8 +33,12 @@ def compare_configs(config: Config, picked: list[str]) -> tuple[dict[str, Config
 
 
 def show(page: Page) -> None:
-    picked = st.multiselect(page.t("compare_pick"), list(tour.SCHEMES), default=list(tour.LECTURE_FIVE),
-                            key="compare", bind=URL, help=page.t("compare_help"))
+    # its names in the page's language; seeded from the link (link.check_link), kept while another tab is open,
+    # and written back as codes (a bound multiselect would write the names)
+    picked = st.multiselect(page.t("compare_pick"), list(tour.SCHEMES), key="compare", persist_state="session",
+                            format_func=lambda scheme: charts.scheme_name(scheme, page.lang),
+                            help=page.t("compare_help"))
+    link.write("compare", urlstate.query_value("compare", {"compare": picked}, ("activations",)))
     if not picked:
         st.info(page.t("compare_empty"))
         return
@@ -50,7 +54,7 @@ def show(page: Page) -> None:
     except Cancelled:  # the session has gone, or its run was stopped
         return
     st.caption(page.t("compare_caption", depth=page.config.depth, width=page.config.width,
-                      activation=page.config.activation))
+                      activation=page.t(f"act_{page.config.activation}")))
     draw("compare", charts.compare_frame(results, page.lang, tour.scheme_of(page.config)), name="compare",
          title=page.t("chart_compare"),
          y_title=page.t("std_axis"), layer_title=page.t("layer"), scheme_title=page.t("scheme"))
