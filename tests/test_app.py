@@ -747,12 +747,12 @@ def test_the_theory_marker_moves_with_the_sidebar():
     no_trouble(at)
     mark = here_mark(at)
     assert mark["sigma_w2"] == pytest.approx(500 * 0.05**2) and mark["sigma_b2"] == 0  # sigma_w^2 = n Var(w)
-    assert "σ_w² = 1.25, σ_b² = 0," in at.markdown[1].value
+    assert r"$\sigma_w^2$ = n·Var(w) = 1.25, $\sigma_b^2$ = Var(b) = 0," in at.markdown[1].value
     at.number_input(key="std").set_value(0.02).run()
     at.number_input(key="bias_std").set_value(0.5).run()
     mark = here_mark(at)
     assert mark["sigma_w2"] == pytest.approx(500 * 0.02**2) and mark["sigma_b2"] == pytest.approx(0.25)
-    assert "σ_w² = 0.2, σ_b² = 0.25," in at.markdown[1].value
+    assert r"$\sigma_w^2$ = n·Var(w) = 0.2, $\sigma_b^2$ = Var(b) = 0.25," in at.markdown[1].value
 
 
 @pytest.mark.slow
