@@ -518,7 +518,8 @@ def chart_specs(at: AppTest) -> list[dict]:
 
 def title_of(spec: dict) -> str | None:
     title = spec.get("title")
-    return title.get("text") if isinstance(title, dict) else title
+    text = title.get("text") if isinstance(title, dict) else title
+    return " ".join(text) if isinstance(text, list) else text  # a title in lines (charts.title_lines), read as one
 
 
 def chart_titles(at: AppTest) -> list[str]:
