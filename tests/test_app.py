@@ -522,6 +522,11 @@ def title_of(spec: dict) -> str | None:
     return " ".join(text) if isinstance(text, list) else text  # a title in lines (charts.title_lines), read as one
 
 
+def curve_layer(spec: dict) -> dict:
+    """A Training chart's first layer of curves, one colour a scheme (its guide lines are drawn before it)."""
+    return next(layer for layer in spec["layer"] if "color" in layer.get("encoding", {}))
+
+
 def chart_titles(at: AppTest) -> list[str]:
     return [title_of(spec) for spec in chart_specs(at)]
 
@@ -559,7 +564,7 @@ def test_run_trains_and_shows_the_curves_and_the_table():
     assert t("en", "training_tab.loss_title") in titles and t("en", "training_tab.accuracy_title") in titles
     assert t("en", "training_tab.heatmap_title_act_std") in titles
     loss = next(s for s in chart_specs(at) if title_of(s) == t("en", "training_tab.loss_title"))
-    assert loss["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
+    assert curve_layer(loss)["encoding"]["y"]["scale"]["type"] == "log"
     table = at.dataframe[0].value
     assert list(table[t("en", "scheme")]) == ["zeros", "he_normal"]
     assert table[t("en", "training_tab.col_units")].iloc[0] == "1"  # zero init: one unit a layer, after training too
@@ -624,7 +629,7 @@ def test_while_a_race_trains_the_page_draws_its_curves_and_stop_ends_it():
         assert run_button(at).disabled  # pressing Run again would only start it over
         assert chart_titles(at) == [t("en", "training_tab.loss_title"), t("en", "training_tab.accuracy_title")]
         loss = next(s for s in chart_specs(at) if title_of(s) == t("en", "training_tab.loss_title"))
-        assert loss["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0, 9999]  # the curves grow into the race
+        assert curve_layer(loss)["encoding"]["x"]["scale"]["domain"] == [0, 9999]  # the curves grow into the race
         stop_button(at).click().run()
         assert job.wait(60) and job.stopped and job.result is None
     finally:

@@ -70,6 +70,13 @@ def test_the_guide_lines_lie_under_the_curves_and_their_labels_over_them(build):
         assert spec["autosize"]["type"] == "fit-x" and spec["height"] >= 200
 
 
+def test_the_heatmap_legend_writes_numbers_as_the_page_does():
+    cells = pd.DataFrame({"step": [0, 0, 1, 1], "layer": [1, 2, 1, 2], "value": [1e-5, 2e-4, 0.0, 0.3]})
+    spec = training_view.heatmap_chart(cells, "en", "grad_std").to_dict()
+    assert spec["encoding"]["color"]["legend"]["labelExpr"] == charts.NUMBER_LABEL  # 10⁻⁵, not 1e-5
+    assert len(next(iter(spec["datasets"].values()))) == 3  # the exact 0 is left blank (its caption says so)
+
+
 def test_distinct_unit_counts_are_upright_and_do_not_run_together():
     """"100100100…": at 240 px a panel and 10 layers, each bar's count is written upright at 15 px in its own band."""
     units = pd.DataFrame({"scheme": np.repeat(["zeros", "he_normal"], 10), "layer": np.tile(np.arange(1, 11), 2),

@@ -336,7 +336,8 @@ def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str = "act_std") ->
     chart = alt.Chart(shown).mark_rect().encode(
         alt.X("step:O").title(t(lang, "training_tab.step")).axis(labelOverlap=True, labelAngle=0),
         alt.Y("layer:O").title(t(lang, "layer")).sort("descending").axis(labelOverlap=True),
-        alt.Color("value:Q").title(name).scale(type="log", scheme="viridis", domain=list(domain)),
+        alt.Color("value:Q").title(name).scale(type="log", scheme="viridis", domain=list(domain)).legend(
+            labelExpr=NUMBER_LABEL),  # 10⁻⁵, as the page writes numbers
         tooltip=[alt.Tooltip("step:Q", title=t(lang, "training_tab.step")),
                  alt.Tooltip("layer:Q", title=t(lang, "layer")),
                  alt.Tooltip("value:Q", format=".3~g", title=name)],
