@@ -238,3 +238,15 @@ def test_no_histogram_layer_is_empty_in_any_panel():
             kept = kept[kept["side"] == side]
         assert set(kept["panel"]) == set(frame["panel"])
         assert "x2" not in layer["encoding"] or layer["mark"]["type"] == "bar"
+
+
+def test_histogram_labels_have_a_halo_in_the_themes_background():
+    """A label crossing the bars ("> 3: 0.82 %" over ReLU's bins) is outlined in the background's colour first."""
+    result = simulate(Config(depth=2, width=50, batch=60, activation="relu", init="he_normal"))
+    chart = charts.histogram_chart(charts.histogram_frame(result, "en"), colour="#CCBB44", title="h", share_title="s")
+    texts = [layer["mark"] for layer in layers_of(chart.to_dict()) if layer["mark"]["type"] == "text"]
+    assert [mark.get("style") for mark in texts] == [charts.HALO, None, charts.HALO, None]  # halo, then the text
+    for mode in ("light", "dark"):
+        config = charts.coloured(charts.vega_lite(chart), mode)["config"]
+        assert config["style"][charts.HALO]["stroke"] == charts.BACKGROUNDS[mode]
+        assert charts.contrast(config["text"]["color"], config["style"][charts.HALO]["stroke"]) >= charts.MIN_CONTRAST

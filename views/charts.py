@@ -38,6 +38,7 @@ LABEL_SIZE, TITLE_SIZE = 15, 17  # big enough for the back row of a lecture hall
 TEXT_COLOURS = {"light": "#3d3d3d", "dark": "#d0d0d0"}
 BACKGROUNDS = {"light": "#ffffff", "dark": "#0e1117"}  # Streamlit's own backgrounds of its two themes
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA, normal text (1.4.3)
+HALO = "halo"  # a Vega-Lite style: a text's outline in the background's colour (theme() and coloured() set it)
 HEIGHT = 300
 MAX_PANELS = 10  # histogram small multiples, like the lecture's figure of ten layers
 # A bar of a histogram more than SPIKE_RATIO times the tallest of the others (ReLU's exact zeros, half of every layer
@@ -177,13 +178,15 @@ def theme(chart: alt.TopLevelMixin, **legend) -> alt.TopLevelMixin:
     """The page's one chart theme, for every tab's charts: projector-size fonts (LABEL_SIZE, TITLE_SIZE), the
     legend below with its lines as thick as the curves, titles at the left; colours of text and grid are left to
     the Streamlit theme (light or dark). legend: more of Vega-Lite's legend settings for one chart."""
-    return (
+    themed = (
         chart.configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
         .configure_legend(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE, symbolStrokeWidth=3, orient="bottom",
                           **legend)
         .configure_title(fontSize=TITLE_SIZE, anchor="start")
         .configure_header(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
     )
+    themed.config.style = {HALO: {"stroke": BACKGROUNDS["light"]}}  # a figure's; the page's own in coloured()
+    return themed
 
 
 WIDE = "\u3000-\u9fff\uff00-\uffef"  # CJK characters and full-width punctuation: twice a Latin letter's width
@@ -237,6 +240,7 @@ def coloured(spec: dict, mode: str | None) -> dict:
                        ("header", ("labelColor", "titleColor")), ("title", ("color", "subtitleColor")),
                        ("text", ("color",))):
         config[part] = {**config.get(part, {}), **dict.fromkeys(keys, colour)}
+    config["style"] = {**config.get("style", {}), HALO: {"stroke": BACKGROUNDS[mode]}}
     return {**spec, "config": config}
 
 
@@ -393,11 +397,14 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
                  alt.Tooltip("high:N", title=bin_titles[1]), alt.Tooltip("text:N", title=share_title)],
     )
     # the label written at the top of its bar, after it in the range's left half and before it in the right; every
-    # row of a side is in its layer (most with no label), so that no panel's layer is empty
+    # row of a side is in its layer (most with no label), so that no panel's layer is empty; each is drawn twice,
+    # first as a halo in the background's colour (the style HALO), so that it reads where it crosses the bars
     labels = [alt.Chart(frame).transform_filter(alt.datum.side == side).mark_text(
-        align=align, baseline="top", dx=dx, dy=2, fontSize=LABEL_SIZE, fontWeight="bold").encode(
+        align=align, baseline="top", dx=dx, dy=2, fontSize=LABEL_SIZE, fontWeight="bold",
+        **({"style": HALO, "strokeWidth": 4, "strokeJoin": "round"} if halo else {})).encode(
         alt.X(field).scale(x_scale), y, alt.Text("label:N"))
-        for side, align, dx, field in (("left", "left", 3, "end:Q"), ("right", "right", -3, "start:Q"))]
+        for side, align, dx, field in (("left", "left", 3, "end:Q"), ("right", "right", -3, "start:Q"))
+        for halo in (True, False)]
     chart = alt.layer(bars, *labels).properties(width=panel_width, height=panel_height)
     faceted = chart.facet(
         alt.Facet("panel:N").sort(list(order)).title(None).header(labelFontSize=LABEL_SIZE, labelFontWeight="bold"),
