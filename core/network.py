@@ -84,6 +84,9 @@ class Result:
     # (depth + 1,) int64: values exactly 0 (counted in their bin too): ReLU's floor, or every value of a zero init,
     # a point mass the histogram draws as its own bar
     hist_zeros: np.ndarray
+    # (depth + 1, 2) int64: values below the first edge and above the last (counted in the end bins too), which the
+    # histogram draws apart from its end bins, so that ReLU's tail past 3 does not look like a peak at 3
+    hist_beyond: np.ndarray
     breaks: tuple[Break, ...] = field(default=())
     memory_bytes: int = 0
     weight_grads: tuple[np.ndarray, ...] | None = None  # dW_1..dW_depth, only when asked for
@@ -213,6 +216,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
     hist_edges = np.linspace(lo, hi, HISTOGRAM_BINS + 1)
     hist_counts = np.zeros((depth + 1, HISTOGRAM_BINS), np.int64)
     hist_zeros = np.zeros(depth + 1, np.int64)
+    hist_beyond = np.zeros((depth + 1, 2), np.int64)
     # Working arrays reused from layer to layer: fresh large arrays cost page faults, not just arithmetic.
     work = {name: np.empty((batch, width), dtype) for name in ("z", "index")}
     work["bins"] = np.empty((batch, width), np.uint8)
@@ -222,7 +226,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
         breaks.append(Break(kind, layer, stage))
 
     x = draws.x  # (batch, width)
-    _record_activations(stats, (hist_counts, hist_zeros), 0, x, config, hist_edges, work)
+    _record_activations(stats, (hist_counts, hist_zeros, hist_beyond), 0, x, config, hist_edges, work)
     keeps_s = config.batch_norm or activations.needs_pre_activation(config.activation)
     hs, ss, inv_stds, weights = [x], [None], [None], [None]
     for layer in range(1, depth + 1):
@@ -244,7 +248,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
             stop("overflow", layer, "forward")
             break
         h = activations.apply(config.activation, z, config.slope)
-        if not _record_activations(stats, (hist_counts, hist_zeros), layer, h, config, hist_edges, work):
+        if not _record_activations(stats, (hist_counts, hist_zeros, hist_beyond), layer, h, config, hist_edges, work):
             stop("overflow", layer, "forward")
             break
         hs.append(h)
@@ -260,8 +264,8 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
     for key in ("act_std", "pre_std", "grad_std"):
         stats[f"predicted_{key}"] = np.where(np.isfinite(predicted[key]), predicted[key], np.nan)
     return Result(config, {name: stats[name] for name in COLUMNS}, flags["exploded"], flags["vanished"],
-                  stats["distinct_grad_units"], stats["weight_std"], hist_edges, hist_counts, hist_zeros, tuple(breaks),
-                  need, None if weight_grads is None else tuple(reversed(weight_grads)))
+                  stats["distinct_grad_units"], stats["weight_std"], hist_edges, hist_counts, hist_zeros, hist_beyond,
+                  tuple(breaks), need, None if weight_grads is None else tuple(reversed(weight_grads)))
 
 
 def _backward(config: Config, readout: np.ndarray, hs: list, ss: list, inv_stds: list, weights: list,
@@ -325,15 +329,16 @@ def _record_pre(stats: dict, layer: int, s: np.ndarray) -> bool:
     return True
 
 
-def _record_activations(stats: dict, hist: tuple[np.ndarray, np.ndarray], layer: int, h: np.ndarray,
+def _record_activations(stats: dict, hist: tuple[np.ndarray, np.ndarray, np.ndarray], layer: int, h: np.ndarray,
                         config: Config, edges: np.ndarray, work: dict) -> bool:
     mean, std = mean_std(h)
     if not (math.isfinite(mean) and math.isfinite(std)):
         return False
     stats["act_mean"][layer], stats["act_std"][layer] = mean, std
-    hist_counts, hist_zeros = hist
+    hist_counts, hist_zeros, hist_beyond = hist
     hist_counts[layer] = _histogram(h, edges, work["index"], work["bins"])
     hist_zeros[layer] = np.count_nonzero(h == 0)
+    hist_beyond[layer] = np.count_nonzero(h < edges[0]), np.count_nonzero(h > edges[-1])
     stats["distinct_units"][layer] = distinct_columns(h)
     activation = activations.get(config.activation)
     if layer > 0:

@@ -518,7 +518,13 @@ def chart_specs(at: AppTest) -> list[dict]:
 
 def title_of(spec: dict) -> str | None:
     title = spec.get("title")
-    return title.get("text") if isinstance(title, dict) else title
+    text = title.get("text") if isinstance(title, dict) else title
+    return " ".join(text) if isinstance(text, list) else text  # a title in lines (charts.title_lines), read as one
+
+
+def curve_layer(spec: dict) -> dict:
+    """A Training chart's first layer of curves, one colour a scheme (its guide lines are drawn before it)."""
+    return next(layer for layer in spec["layer"] if "color" in layer.get("encoding", {}))
 
 
 def chart_titles(at: AppTest) -> list[str]:
@@ -558,7 +564,7 @@ def test_run_trains_and_shows_the_curves_and_the_table():
     assert t("en", "training_tab.loss_title") in titles and t("en", "training_tab.accuracy_title") in titles
     assert t("en", "training_tab.heatmap_title_act_std") in titles
     loss = next(s for s in chart_specs(at) if title_of(s) == t("en", "training_tab.loss_title"))
-    assert loss["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
+    assert curve_layer(loss)["encoding"]["y"]["scale"]["type"] == "log"
     table = at.dataframe[0].value
     assert list(table[t("en", "scheme")]) == ["zeros", "he_normal"]
     assert table[t("en", "training_tab.col_units")].iloc[0] == "1"  # zero init: one unit a layer, after training too
@@ -623,7 +629,7 @@ def test_while_a_race_trains_the_page_draws_its_curves_and_stop_ends_it():
         assert run_button(at).disabled  # pressing Run again would only start it over
         assert chart_titles(at) == [t("en", "training_tab.loss_title"), t("en", "training_tab.accuracy_title")]
         loss = next(s for s in chart_specs(at) if title_of(s) == t("en", "training_tab.loss_title"))
-        assert loss["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0, 9999]  # the curves grow into the race
+        assert curve_layer(loss)["encoding"]["x"]["scale"]["domain"] == [0, 9999]  # the curves grow into the race
         stop_button(at).click().run()
         assert job.wait(60) and job.stopped and job.result is None
     finally:
@@ -747,12 +753,12 @@ def test_the_theory_marker_moves_with_the_sidebar():
     no_trouble(at)
     mark = here_mark(at)
     assert mark["sigma_w2"] == pytest.approx(500 * 0.05**2) and mark["sigma_b2"] == 0  # sigma_w^2 = n Var(w)
-    assert "σ_w² = 1.25, σ_b² = 0," in at.markdown[1].value
+    assert r"$\sigma_w^2$ = n·Var(w) = 1.25, $\sigma_b^2$ = Var(b) = 0," in at.markdown[1].value
     at.number_input(key="std").set_value(0.02).run()
     at.number_input(key="bias_std").set_value(0.5).run()
     mark = here_mark(at)
     assert mark["sigma_w2"] == pytest.approx(500 * 0.02**2) and mark["sigma_b2"] == pytest.approx(0.25)
-    assert "σ_w² = 0.2, σ_b² = 0.25," in at.markdown[1].value
+    assert r"$\sigma_w^2$ = n·Var(w) = 0.2, $\sigma_b^2$ = Var(b) = 0.25," in at.markdown[1].value
 
 
 @pytest.mark.slow

@@ -205,6 +205,20 @@ def test_exact_zeros_are_counted_per_layer(activation, init):
         assert r.hist_zeros[layer] == np.count_nonzero(h == 0)
 
 
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_values_beyond_the_histogram_range_are_counted_per_layer(activation):
+    """The histograms' tails past their range (ReLU's past 3 under N(0, 1) weights), counted apart from the end bins."""
+    config = Config(depth=3, width=30, batch=50, activation=activation, init="normal", std=0.5, dtype="float64")
+    r = simulate(config)
+    d = draw(config.seed, 3, 30, 50, "normal", family("normal"), "float64")
+    h, (lo, hi) = d.x, (r.hist_edges[0], r.hist_edges[-1])
+    for layer in range(4):
+        if layer:
+            h = apply(activation, h @ scale_weights(config, d.weights[layer - 1], 30, 30), config.slope)
+        assert list(r.hist_beyond[layer]) == [np.sum(h < lo), np.sum(h > hi)]
+    assert r.hist_beyond[0].sum() > 0 or activation == "linear"  # the standard-normal input passes most ranges
+
+
 # --- Theory against measurement -------------------------------------------------------------------
 
 @pytest.mark.slow

@@ -363,7 +363,7 @@ def test_off_map_points_are_clamped_with_a_label():
     assert small["shape"] == "triangle-left" and small["text"].startswith("←") and "0.05" in small["text"]
     assert large["sigma_w2"] == pytest.approx(500) and large["x"] == view.X_DOMAIN[1]
     assert large["shape"] == "triangle-right" and large["text"].endswith("→") and "500" in large["text"]
-    assert here["x"] == view.X_DOMAIN[1] and here["text"] == "you are here (σ_w² = 500) →"
+    assert here["x"] == view.X_DOMAIN[1] and here["text"] == "you are here (n·Var(w) = 500) →"
     inside = marks.loc["xavier"]
     assert inside["shape"] == "circle" and inside["text"] == "Xavier"
     high = _marks(Config(init="xavier_normal", bias_std=2.0)).set_index("key").loc["here"]

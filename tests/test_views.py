@@ -374,13 +374,30 @@ def test_every_layers_histogram_shows_its_shape_with_its_spike_cut_and_labelled(
         if len(zero):  # the label is the measured share of exact zeros, as the page writes a share
             assert zero["label"].item() == summary.format_share(result.hist_zeros[layer] / total)
         assert panel["share"].sum() == pytest.approx(1.0)  # the zeros are taken out of their bin, not counted twice
-        drawn_cut = panel["bar"] != panel["share"]
+        below, above = result.hist_beyond[layer]
+        for kind, count, message, edge in (("under", below, "hist_under", result.hist_edges[0]),
+                                           ("over", above, "hist_over", result.hist_edges[-1])):
+            beyond = panel[panel["kind"] == kind]  # the values past the range: a bar of their own, outside it
+            assert len(beyond) == (count > 0)
+            if count:
+                assert beyond["share"].item() == count / total
+                assert beyond["label"].item() == t("en", message, edge=summary.format_value(edge),
+                                                   share=summary.format_share(count / total))
+                outside = (beyond["start"].item() > result.hist_edges[-1]) if kind == "over" else \
+                    (beyond["end"].item() < result.hist_edges[0])
+                assert outside  # drawn past the range's edge, apart from its end bin
+        ends = panel[panel["kind"].isin(["bin", "end"])]["share"].to_numpy()
+        last = result.hist_counts[layer][-1] - above - (result.hist_zeros[layer] if result.hist_edges[-1] <= 0 else 0)
+        assert ends[-1] * total == pytest.approx(last)  # the last bin holds only the values inside the range
+        drawn_cut = (panel["bar"] != panel["share"]) & panel["kind"].isin(["zero", "end"])
         assert (panel.loc[drawn_cut, "label"] == panel.loc[drawn_cut, "text"]).all()  # every cut bar says its share
         uncut = panel.loc[~drawn_cut, "bar"]
         assert uncut.max() >= 0.75 * panel["bar"].max()  # the rest fills most of the panel's height
     if activation == "relu" and init == "he_normal":  # half of every layer is exactly 0: cut, labelled ~50 %
         zeros = frame[frame["kind"] == "zero"]
         assert (zeros["bar"] < zeros["share"]).all() and zeros["share"].between(0.45, 0.55).all()
+        # He keeps std(h) near 0.83, so a few % of every layer lie past 3: the bar beyond the edge says so
+        assert (frame["kind"] == "over").sum() == 4
 
 
 def test_chart_text_is_large_and_of_enough_contrast_in_both_themes():
@@ -591,7 +608,7 @@ def test_theory_and_training_tooltips_use_the_page_words(lang):
     gradient = theory_view.gradient_chart(
         theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, 0.5, lang), lang=lang)
     assert _tooltip_titles(gradient) == {"series": t(lang, "series"), "layer": t(lang, "layer"),
-                                         "value": t(lang, "theory_tab.grad_std")}
+                                         "value_text": t(lang, "theory_tab.grad_std")}
     steps_ = np.arange(5)
     runs = pd.DataFrame({"scheme": "He", "step": steps_, "loss": 1.0 + 0 * steps_, "accuracy": 0.5,
                          "loss_mean": 1.0, "accuracy_mean": 0.5})
@@ -619,8 +636,8 @@ def test_the_theory_gradient_chart_says_dl_dz_under_batch_norm(lang, before_bn):
     config = Config(depth=4, width=32, batch=64, batch_norm=True)
     result = simulate(config)
     frame = theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, None, lang)
-    bn_title = theory_view.gradient_chart(frame, lang=lang, batch_norm=True).to_dict()["title"]
-    plain_title = theory_view.gradient_chart(frame, lang=lang).to_dict()["title"]
+    bn_title = " ".join(theory_view.gradient_chart(frame, lang=lang, batch_norm=True).to_dict()["title"]["text"])
+    plain_title = " ".join(theory_view.gradient_chart(frame, lang=lang).to_dict()["title"]["text"])
     assert "∂L/∂z" in bn_title and before_bn in bn_title and "∂L/∂s" not in bn_title
     assert "∂L/∂z" not in plain_title
 

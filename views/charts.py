@@ -16,7 +16,7 @@ import pandas as pd
 
 from core.activations import get
 
-from .summary import PLAIN, TIMES, format_power, format_share
+from .summary import PLAIN, TIMES, format_power, format_share, format_value
 from .text import t
 
 SCHEME_COLOURS = {
@@ -38,6 +38,7 @@ LABEL_SIZE, TITLE_SIZE = 15, 17  # big enough for the back row of a lecture hall
 TEXT_COLOURS = {"light": "#3d3d3d", "dark": "#d0d0d0"}
 BACKGROUNDS = {"light": "#ffffff", "dark": "#0e1117"}  # Streamlit's own backgrounds of its two themes
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA, normal text (1.4.3)
+HALO = "halo"  # a Vega-Lite style: a text's outline in the background's colour (theme() and coloured() set it)
 HEIGHT = 300
 MAX_PANELS = 10  # histogram small multiples, like the lecture's figure of ten layers
 # A bar of a histogram more than SPIKE_RATIO times the tallest of the others (ReLU's exact zeros, half of every layer
@@ -86,14 +87,16 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS) -> pd.DataF
     Columns: panel (the message "panel" in `lang`, "layer 3"), layer, start, end (the bar's x extent), share (of
     the layer's values), kind, bar (the height drawn), text (the share as the page writes it), label (written on
     the bar, else ""), side (where the label goes: "left" of the range's middle, label after the bar; "right",
-    before it).
+    before it), low and high (the values the bar counts, as the page writes them, for its tooltip).
 
-    kind "bin": a bin of core's histogram, without its values exactly 0; "zero": the values exactly 0
-    (Result.hist_zeros: ReLU's floor, a zero init), a bar of its own one bin wide at 0, always labelled; "end":
-    an end bin of an activation with a saturation rule (tanh, sigmoid: the histogram's range is f's, so the end
-    bins hold its flat ends) more than SPIKE_RATIO times the tallest inner bin. A "zero" or "end" bar more than
-    SPIKE_RATIO times the tallest other bar would flatten the layer's shape: it is drawn cut, CUT_HEIGHT times
-    the tallest uncut bar, and labelled with its share.
+    kind "bin": a bin of core's histogram, without its values exactly 0 or beyond the range; "zero": the values
+    exactly 0 (Result.hist_zeros: ReLU's floor, a zero init), a bar of its own one bin wide at 0, always labelled;
+    "under", "over": the values below or above the range (Result.hist_beyond: ReLU's tail past 3), a bar of
+    their own half a bin outside it, labelled "> 3: 4.1 %", so that the tail does not look like a peak at the
+    edge; "end": an end bin of an activation with a saturation rule (tanh, sigmoid: the histogram's range is
+    f's, so the end bins hold its flat ends) more than SPIKE_RATIO times the tallest inner bin. A bar that is
+    not a "bin" and is more than SPIKE_RATIO times the tallest other bar would flatten the layer's shape: it is
+    drawn cut, CUT_HEIGHT times the tallest uncut bar, and labelled with its share.
     """
     layers, _ = panel_layers(result.config.depth, max_panels)
     edges = result.hist_edges
@@ -105,6 +108,7 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS) -> pd.DataF
     zero_bin = int(min(max((0.0 - lo) * (n / (hi - lo)), 0), n - 1))
     zero_at = (lo - width, lo) if lo >= 0 else (hi, hi + width) if hi <= 0 else (-width / 2, width / 2)
     ends = get(result.config.activation).saturation is not None
+    low_text, high_text = format_value(lo), format_value(hi)
     rows = []
     for layer in layers:
         counts = result.hist_counts[layer].astype(float)
@@ -112,7 +116,10 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS) -> pd.DataF
         if total == 0 or not np.isfinite(result.stats["act_std"][layer]):
             continue
         zeros = float(result.hist_zeros[layer])
+        below, above = (float(c) for c in result.hist_beyond[layer])
         counts[zero_bin] -= zeros
+        counts[0] -= below  # core counts the values beyond the range in the end bins
+        counts[-1] -= above
         share = counts / total
         kind = np.full(n, "bin", dtype=object)
         inner = share[1:-1].max(initial=0.0)
@@ -121,19 +128,27 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS) -> pd.DataF
                 if share[i] > SPIKE_RATIO * inner:
                     kind[i] = "end"
         start, end = edges[:-1].copy(), edges[1:].copy()
-        if zeros:
-            share, kind = np.append(share, zeros / total), np.append(kind, "zero")
-            start, end = np.append(start, zero_at[0]), np.append(end, zero_at[1])
+        low = [format_value(v) for v in start]
+        high = [format_value(v) for v in end]
+        for count, name, at, span in ((zeros, "zero", zero_at, ("0", "0")),
+                                      (below, "under", (lo - 1.5 * width, lo - 0.5 * width), ("−∞", low_text)),
+                                      (above, "over", (hi + 0.5 * width, hi + 1.5 * width), (high_text, "∞"))):
+            if count:
+                share, kind = np.append(share, count / total), np.append(kind, name)
+                start, end = np.append(start, at[0]), np.append(end, at[1])
+                low, high = [*low, span[0]], [*high, span[1]]
         spike = kind != "bin"
         rest = share[~spike].max(initial=0.0)
         cut = spike & (share > SPIKE_RATIO * rest) & (rest > 0)
         top = share[~cut].max(initial=0.0)
         text = [format_share(v) for v in share]
+        label = np.where(cut | (kind == "zero"), text, "")
+        label = np.where(kind == "under", [t(lang, "hist_under", edge=low_text, share=v) for v in text], label)
+        label = np.where(kind == "over", [t(lang, "hist_over", edge=high_text, share=v) for v in text], label)
         rows.append(pd.DataFrame({
             "panel": t(lang, "panel", n=layer), "layer": layer, "start": start, "end": end, "share": share,
-            "kind": kind, "bar": np.where(cut, CUT_HEIGHT * top, share), "text": text,
-            "label": np.where(cut | (kind == "zero"), text, ""),
-            "side": np.where((start + end) / 2 < (lo + hi) / 2, "left", "right")}))
+            "kind": kind, "bar": np.where(cut, CUT_HEIGHT * top, share), "text": text, "label": label,
+            "side": np.where((start + end) / 2 < (lo + hi) / 2, "left", "right"), "low": low, "high": high}))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -163,13 +178,42 @@ def theme(chart: alt.TopLevelMixin, **legend) -> alt.TopLevelMixin:
     """The page's one chart theme, for every tab's charts: projector-size fonts (LABEL_SIZE, TITLE_SIZE), the
     legend below with its lines as thick as the curves, titles at the left; colours of text and grid are left to
     the Streamlit theme (light or dark). legend: more of Vega-Lite's legend settings for one chart."""
-    return (
+    themed = (
         chart.configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
         .configure_legend(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE, symbolStrokeWidth=3, orient="bottom",
                           **legend)
         .configure_title(fontSize=TITLE_SIZE, anchor="start")
         .configure_header(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
     )
+    themed.config.style = {HALO: {"stroke": BACKGROUNDS["light"]}}  # a figure's; the page's own in coloured()
+    return themed
+
+
+WIDE = "\u3000-\u9fff\uff00-\uffef"  # CJK characters and full-width punctuation: twice a Latin letter's width
+TITLE_WIDTH = 34  # Latin letters in a line of a chart title in a narrow column (17 px type, ~340 px)
+
+
+def title_lines(title: str, limit: int = TITLE_WIDTH) -> list[str]:
+    """A chart title broken into lines of at most `limit` Latin letters' width (a CJK character counts two), after a
+    space or a full-width comma, colon or bracket (never inside a word), for a chart in a narrow column: Vega cuts
+    a one-line title at the chart's width ("Gradient std per layer, measured and p…")."""
+    lines: list[str] = []
+    line = ""
+    for token in re.split(r"(?<=\s)|(?<=[，：。；）])", title):
+        longer = line + token.rstrip()
+        if line and len(longer) + len(re.findall(f"[{WIDE}]", longer)) > limit:
+            lines.append(line.rstrip())
+            line = ""
+        line += token
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
+def plot_height(chart: alt.TopLevelMixin, height: int) -> alt.TopLevelMixin:
+    """chart as wide as its column with a plot (the box inside the axes) `height` px tall: Streamlit otherwise fits
+    the title, axes and legend into the height too (Vega's autosize "fit"), which left the Training tab's
+    accuracy plot 90 px tall under its legend."""
+    return chart.properties(height=height, width="container",
+                            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
 def luminance(colour: str) -> float:
@@ -196,6 +240,7 @@ def coloured(spec: dict, mode: str | None) -> dict:
                        ("header", ("labelColor", "titleColor")), ("title", ("color", "subtitleColor")),
                        ("text", ("color",))):
         config[part] = {**config.get(part, {}), **dict.fromkeys(keys, colour)}
+    config["style"] = {**config.get("style", {}), HALO: {"stroke": BACKGROUNDS[mode]}}
     return {**spec, "config": config}
 
 
@@ -242,21 +287,43 @@ def _log_y(field: str, title: str, ticks: tuple) -> alt.Y:
         values=list(values), labelExpr=NUMBER_LABEL)
 
 
-def _x_layer(title: str) -> alt.X:
-    return alt.X("layer:Q").title(title).axis(tickMinStep=1, format="d")
+def _x_layer(title: str, layers: tuple[int, int] | None = None) -> alt.X:
+    """The layer axis; given the first and last layer drawn (layout()), its domain is set, not taken from the data:
+    a layer of a chart with no rows (no value exactly 0) would otherwise make Vega warn of an infinite extent."""
+    x = alt.X("layer:Q").title(title).axis(tickMinStep=1, format="d")
+    return x if layers is None else x.scale(domain=list(layers), nice=False)
+
+
+def layer_span(layers) -> tuple[int, int]:
+    """The first and last layer of a frame's rows, for _x_layer."""
+    layers = np.asarray(layers)
+    return (int(layers.min()), int(layers.max())) if layers.size else (0, 1)
+
+
+def zero_marks(base: alt.Chart, field: str, bottom: float) -> list[alt.Chart]:
+    """Where `field` is exactly 0, which a log axis cannot draw: a triangle on the axis's bottom edge (bottom, the
+    domain's low end) pointing down, "0" written above it, in the curve's colour, with the curve's tooltip."""
+    zero = base.transform_filter(alt.datum[field] == 0)
+    y = alt.Y(datum=bottom)
+    text = zero.mark_text(dy=-15, fontSize=LABEL_SIZE, fontWeight="bold").encode(y, alt.Text(datum="0"))
+    text.encoding.strokeDash = alt.Undefined  # a text has no dash; Vega-Lite warns of one it drops
+    return [zero.mark_point(shape="triangle-down", filled=True, size=150, opacity=1).encode(y), text]
 
 
 def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
     """What of a chart's spec depends on the data's values; charts with equal layouts differ only in data."""
     if kind == "line":
-        return decades(frame["value"]) if options.get("log") else ()
+        return (decades(frame["value"]) if options.get("log") else ()), layer_span(frame["layer"])
     if kind == "histogram":
-        bins = frame[frame["kind"] != "zero"]  # the range of core's bins, not the zero bar beside ReLU's
+        bins = frame[frame["kind"].isin(["bin", "end"])]  # the range of core's bins, not the bars beside it
         return tuple(dict.fromkeys(frame["panel"])), float(bins["start"].min()), float(bins["end"].max())
     if kind == "ratio":
-        return decades([*frame["grad_data_ratio"], options.get("guide", 1e-3)])
+        # the layers that have weights, 1 to depth, whether or not their ratio is defined
+        return (decades([*frame["grad_data_ratio"], options.get("guide", 1e-3)]),
+                layer_span(frame.loc[frame["layer"] >= 1, "layer"]))
     if kind == "compare":
-        return tuple(dict.fromkeys(zip(frame["scheme"], frame["name"]))), decades(frame["act_std"])
+        return (tuple(dict.fromkeys(zip(frame["scheme"], frame["name"]))), decades(frame["act_std"]),
+                layer_span(frame["layer"]))
     return ()
 
 
@@ -264,16 +331,17 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
                layer_title: str, series_title: str = "curve", y_max: float | None = None) -> alt.LayerChart:
     """Measured values per layer (solid, with points) and the theory (dashed grey, on top); log or linear y.
 
-    frame: series_frame(); rows with value <= 0 are left out on a log axis. The tooltip names each field
-    with the axis titles. y_max: a linear axis from 0 to it (two charts side by side read on one scale).
+    frame: series_frame(); on a log axis, rows with value <= 0 are left out of the curves and a value exactly 0 is
+    marked on the axis's bottom edge (zero_marks). The tooltip names each field with the axis titles. y_max: a
+    linear axis from 0 to it (two charts side by side read on one scale).
     """
     series = [names["measured"], names["theory"]]
-    y = _log_y("value:Q", y_title, layout("line", frame, log=True)) if log else \
-        alt.Y("value:Q").title(y_title).axis(labelExpr=NUMBER_LABEL)
+    ticks, layers = layout("line", frame, log=log)
+    y = _log_y("value:Q", y_title, ticks) if log else alt.Y("value:Q").title(y_title).axis(labelExpr=NUMBER_LABEL)
     if y_max is not None and not log:
         y = y.scale(domain=[0, y_max])
     base = written(alt.Chart(frame), "value").encode(
-        _x_layer(layer_title),
+        _x_layer(layer_title, layers),
         y,
         # the legend draws each series as its line, solid or dashed, not as the measured layer's dot
         alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR]).legend(
@@ -282,13 +350,14 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
         tooltip=[alt.Tooltip("series:N", title=series_title), alt.Tooltip("layer:Q", title=layer_title),
                  alt.Tooltip("value_text:N", title=y_title)],
     )
+    zeros = zero_marks(base, "value", ticks[1][0]) if log else []
     if log:
         base = base.transform_filter(alt.datum.value > 0)
     measured = base.transform_filter(alt.datum.series == names["measured"])
     theory = base.transform_filter(alt.datum.series == names["theory"])
     # the theory is drawn last, dashed and thinner, so it stays visible where it matches the measurement
     chart = alt.layer(measured.mark_line(strokeWidth=4), measured.mark_point(filled=True, size=90, opacity=1),
-                      theory.mark_line(strokeWidth=2.5))
+                      theory.mark_line(strokeWidth=2.5), *zeros)
     return theme(chart.properties(title=title, height=HEIGHT, width="container"))
 
 
@@ -312,29 +381,34 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
     """The lecture's figure: one histogram per layer, same x axis in every panel, each panel's own y.
 
     frame: histogram_frame(). The panels have no y axis: each is scaled to its own bars, a bar that would
-    flatten the others drawn cut in SPIKE_COLOUR with its share written on it, as are the values exactly 0;
-    the tooltip gives every bar's share. Five panels in a row fit a laptop's width. Each panel has its own
-    x axis (same scale), so a last row that is not full still reads.
+    flatten the others drawn cut in SPIKE_COLOUR with its share written on it, as are the values exactly 0 and
+    those beyond the range; the tooltip gives every bar's share. Five panels in a row fit a laptop's width.
+    Each panel has its own x axis (same scale), so a last row that is not full still reads.
     """
     order, lo, hi = layout("histogram", frame)
-    pad = 0.04 * (hi - lo)  # keeps a saturated end bin, and the zero bar of ReLU's [0, 3], apart from the edge
-    base = alt.Chart(frame).encode(
-        alt.X("start:Q").bin("binned").title(None).scale(domain=[lo - pad, hi + pad], nice=False).axis(
-            values=[lo, (lo + hi) / 2, hi], labelExpr=NUMBER_LABEL),
+    pad = 0.04 * (hi - lo)  # keeps a saturated end bin, the zero bar of ReLU's [0, 3] and the tail past 3 in view
+    x_scale = alt.Scale(domain=[lo - pad, hi + pad], nice=False)
+    y = alt.Y("bar:Q").title(share_title).axis(None).scale(nice=False)
+    # one layer of bars, grey where the bar is not a bin: a facet's layer with no rows in a panel makes Vega warn
+    bars = alt.Chart(frame).mark_bar(binSpacing=0).encode(
+        alt.X("start:Q").bin("binned").title(None).scale(x_scale).axis(values=[lo, (lo + hi) / 2, hi],
+                                                                      labelExpr=NUMBER_LABEL),
         alt.X2("end:Q"),
-        alt.Y("bar:Q").title(share_title).axis(None).scale(nice=False),
-        tooltip=[alt.Tooltip("panel:N", title=layer_title), alt.Tooltip("start:Q", format=".3~g", title=bin_titles[0]),
-                 alt.Tooltip("end:Q", format=".3~g", title=bin_titles[1]),
-                 alt.Tooltip("text:N", title=share_title)],
+        y,
+        color=alt.when(alt.datum.kind == "bin").then(alt.value(colour)).otherwise(alt.value(SPIKE_COLOUR)),
+        tooltip=[alt.Tooltip("panel:N", title=layer_title), alt.Tooltip("low:N", title=bin_titles[0]),
+                 alt.Tooltip("high:N", title=bin_titles[1]), alt.Tooltip("text:N", title=share_title)],
     )
-    bins = base.transform_filter(alt.datum.kind == "bin").mark_bar(color=colour, binSpacing=0)
-    spikes = base.transform_filter(alt.datum.kind != "bin").mark_bar(color=SPIKE_COLOUR, binSpacing=0)
-    # the share written at the top of its bar, after it in the range's left half and before it in the right
-    labels = [base.transform_filter((alt.datum.label != "") & (alt.datum.side == side)).mark_text(
-        align=align, baseline="top", dx=dx, dy=2, fontSize=LABEL_SIZE, fontWeight="bold").encode(
-        alt.X(field).bin("binned"), alt.Text("label:N"), alt.Y("bar:Q"))
-        for side, align, dx, field in (("left", "left", 3, "end:Q"), ("right", "right", -3, "start:Q"))]
-    chart = alt.layer(bins, spikes, *labels).properties(width=panel_width, height=panel_height)
+    # the label written at the top of its bar, after it in the range's left half and before it in the right; every
+    # row of a side is in its layer (most with no label), so that no panel's layer is empty; each is drawn twice,
+    # first as a halo in the background's colour (the style HALO), so that it reads where it crosses the bars
+    labels = [alt.Chart(frame).transform_filter(alt.datum.side == side).mark_text(
+        align=align, baseline="top", dx=dx, dy=2, fontSize=LABEL_SIZE, fontWeight="bold",
+        **({"style": HALO, "strokeWidth": 4, "strokeJoin": "round"} if halo else {})).encode(
+        alt.X(field).scale(x_scale), y, alt.Text("label:N"))
+        for side, align, dx, field in (("left", "left", 3, "end:Q"), ("right", "right", -3, "start:Q"))
+        for halo in (True, False)]
+    chart = alt.layer(bars, *labels).properties(width=panel_width, height=panel_height)
     faceted = chart.facet(
         alt.Facet("panel:N").sort(list(order)).title(None).header(labelFontSize=LABEL_SIZE, labelFontWeight="bold"),
         columns=columns,
@@ -346,22 +420,26 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, l
                 guide_name: str, guide: float = 1e-3) -> alt.LayerChart:
     """std(dW)/std(W) per layer on a log axis, with a dashed guide line at 1e-3.
 
-    frame: layer_frame(); layers without a positive ratio are left out.
+    frame: layer_frame(); layers without a positive ratio are left out, and one of exactly 0 is marked on the
+    axis's bottom edge (zero_marks).
     """
-    base = written(alt.Chart(frame), "grad_data_ratio").encode(
-        _x_layer(layer_title),
-        _log_y("grad_data_ratio:Q", y_title, layout("ratio", frame, guide=guide)),
+    ticks, layers = layout("ratio", frame, guide=guide)
+    every = written(alt.Chart(frame), "grad_data_ratio").encode(
+        _x_layer(layer_title, layers),
+        _log_y("grad_data_ratio:Q", y_title, ticks),
+        color=alt.value(colour),
         tooltip=[alt.Tooltip("layer:Q", title=layer_title),
                  alt.Tooltip("grad_data_ratio_text:N", title=y_title)],
-    ).transform_filter(alt.datum.grad_data_ratio > 0)
+    )
+    base = every.transform_filter(alt.datum.grad_data_ratio > 0)
     # one rule from the same data (aggregated to a single row), so the whole chart has one dataset
     rule = alt.Chart(frame).transform_aggregate(rows="count()").mark_rule(
         color=GUIDE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
         alt.Y(datum=guide),
         tooltip=alt.value(f"{guide_name}: {format_power(guide)}"),
     )
-    chart = alt.layer(base.mark_line(color=colour, strokeWidth=3),
-                      base.mark_point(color=colour, filled=True, size=80), rule)
+    chart = alt.layer(base.mark_line(strokeWidth=3), base.mark_point(filled=True, size=80), rule,
+                      *zero_marks(every, "grad_data_ratio", ticks[1][0]))
     return theme(chart.properties(title=title, height=HEIGHT, width="container"))
 
 
@@ -370,21 +448,24 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
     """Activation std per layer for several schemes on one log axis, each in its own fixed colour, named in the
     page's language; the page's own scheme (frame's current) drawn last, on top, and thicker.
 
-    frame: compare_frame(); zero std (all-zero weights) cannot be drawn on a log axis and is left out.
+    frame: compare_frame(); zero std (all-zero weights) cannot be drawn on a log axis: it is left out of the
+    curves and marked on the axis's bottom edge (zero_marks).
     """
-    schemes, ticks = layout("compare", frame)
-    base = written(alt.Chart(frame), "act_std").encode(
-        _x_layer(layer_title),
+    schemes, ticks, layers = layout("compare", frame)
+    every = written(alt.Chart(frame), "act_std").encode(
+        _x_layer(layer_title, layers),
         _log_y("act_std:Q", y_title, ticks),
         alt.Color("name:N").title(scheme_title).scale(
             domain=[name for _, name in schemes], range=[SCHEME_COLOURS[s] for s, _ in schemes]).legend(
             symbolType="stroke", symbolSize=400),
         tooltip=[alt.Tooltip("name:N", title=scheme_title), alt.Tooltip("layer:Q", title=layer_title),
                  alt.Tooltip("act_std_text:N", title=y_title)],
-    ).transform_filter(alt.datum.act_std > 0)
+    )
+    base = every.transform_filter(alt.datum.act_std > 0)
     others = base.transform_filter(~alt.datum.current)
     current = base.transform_filter(alt.datum.current)
-    chart = alt.layer(others.mark_line(strokeWidth=3), others.mark_point(filled=True, size=80),
+    chart = alt.layer(*zero_marks(every, "act_std", ticks[1][0]),
+                      others.mark_line(strokeWidth=3), others.mark_point(filled=True, size=80),
                       current.mark_line(strokeWidth=7), current.mark_point(filled=True, size=200, opacity=1))
     return theme(chart.properties(title=title, height=HEIGHT + 80, width="container"))
 

@@ -20,7 +20,8 @@ from core.batchnorm import BN_EPS
 from core.initializers import weight_variance
 from core.theory import TRAINABLE_DEPTH_PER_XI
 
-from .charts import GUIDE_COLOUR, LABEL_SIZE, THEORY_COLOUR, decades, theme
+from .charts import GUIDE_COLOUR, LABEL_SIZE, NUMBER_LABEL, THEORY_COLOUR, decades, layer_span, theme, title_lines, \
+    written, zero_marks
 from .summary import format_value
 from .text import t
 
@@ -159,8 +160,8 @@ def gradient_frame(grad_std, predicted_grad_std, chi1: float | None, lang: str) 
     """Long frame (layer, series, value): measured and predicted gradient std per layer, and chi_1's rate.
 
     The rate line starts at the measured last layer and grows by sqrt(chi_1) a layer toward the input: how
-    the gradient would change if every layer sat at the fixed point q*. Non-positive and missing values are
-    left out (log axis).
+    the gradient would change if every layer sat at the fixed point q*. Missing and negative values are left
+    out; values exactly 0 stay, for the chart to mark where the log axis cannot draw them.
     """
     measured = np.asarray(grad_std, float)
     layers = np.arange(len(measured))
@@ -173,7 +174,7 @@ def gradient_frame(grad_std, predicted_grad_std, chi1: float | None, lang: str) 
             rate = measured[last] * np.sqrt(chi1) ** (last - layers[1:])
         parts.append(pd.DataFrame({"layer": layers[1:], "series": t(lang, "theory_tab.rate"), "value": rate}))
     frame = pd.concat(parts, ignore_index=True)
-    keep = np.isfinite(frame["value"]) & (frame["value"] > 0)
+    keep = np.isfinite(frame["value"]) & (frame["value"] >= 0)
     return frame[keep].reset_index(drop=True)
 
 
@@ -203,8 +204,8 @@ def map_chart(cells: pd.DataFrame, critical: pd.DataFrame, marks: pd.DataFrame, 
     """
     half_ratio, half_step = _cell_size(cells)
     x_scale = alt.Scale(type="log", domain=list(X_DOMAIN), nice=False)
-    tooltip = [alt.Tooltip("sigma_w2:Q", title="σ_w²", format=".3~g"),
-               alt.Tooltip("sigma_b2:Q", title="σ_b²", format=".3~g"),
+    tooltip = [alt.Tooltip("sigma_w2:Q", title=t(lang, "theory_tab.sigma_w2"), format=".3~g"),
+               alt.Tooltip("sigma_b2:Q", title=t(lang, "theory_tab.sigma_b2"), format=".3~g"),
                alt.Tooltip("q_star:Q", title=t(lang, "theory_tab.q_star"), format=".3~g"),
                alt.Tooltip("chi1:Q", title=t(lang, "theory_tab.chi1"), format=".3~g"),
                alt.Tooltip("depth_scale:Q", title="ξ", format=".3~g"),
@@ -250,16 +251,17 @@ def map_chart(cells: pd.DataFrame, critical: pd.DataFrame, marks: pd.DataFrame, 
         alt.Order("sigma_b2:Q"),
         tooltip=alt.value(t(lang, "theory_tab.critical")),
     )
-    layers = [heat, edge, *_mark_layers(marks)]
+    layers = [heat, edge, *_mark_layers(marks, lang)]
     return theme(alt.layer(*layers).properties(title=title, width=width, height=height))
 
 
-def _mark_layers(marks: pd.DataFrame) -> list:
+def _mark_layers(marks: pd.DataFrame, lang: str) -> list:
     """Points (triangles when clamped), leader rules, and labels with a white halo, left- or right-aligned."""
     base = alt.Chart(marks)
     x = alt.X("x:Q").scale(type="log", domain=list(X_DOMAIN), nice=False)
-    tooltip = [alt.Tooltip("label:N", title=" "), alt.Tooltip("sigma_w2:Q", title="σ_w²", format=".4~g"),
-               alt.Tooltip("sigma_b2:Q", title="σ_b²", format=".3~g")]
+    tooltip = [alt.Tooltip("label:N", title=" "),
+               alt.Tooltip("sigma_w2:Q", title=t(lang, "theory_tab.sigma_w2"), format=".4~g"),
+               alt.Tooltip("sigma_b2:Q", title=t(lang, "theory_tab.sigma_b2"), format=".3~g")]
     leader = base.mark_rule(color="black", strokeWidth=1, opacity=0.6).encode(x, alt.Y("y:Q"), alt.Y2("label_y:Q"))
     points = base.mark_point(filled=True, size=150, stroke="black", strokeWidth=1.5, opacity=1).encode(
         x, alt.Y("y:Q"),
@@ -282,27 +284,32 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
                    width: int | str = "container", height: int = 440, batch_norm: bool = False) -> alt.LayerChart:
     """Gradient std per layer on a log axis: measured solid, the layer-by-layer theory dashed, chi_1's rate dotted.
 
-    frame: gradient_frame(). batch_norm: the gradient is then dL/dz of the sum before batch norm
-    (core.network records that), and the title says so.
+    frame: gradient_frame(); a value exactly 0 is marked on the axis's bottom edge (charts.zero_marks).
+    batch_norm: the gradient is then dL/dz of the sum before batch norm (core.network records that), and the
+    title says so. The chart shares its row with the map: its title is broken after its last comma (or colon)
+    and its legend stacked, so that neither is cut at 1280 px.
     """
     series = [t(lang, "measured"), t(lang, "theory_tab.theory"), t(lang, "theory_tab.rate")]
-    ticks, domain = decades(frame["value"]) if len(frame) else ((0.1, 1.0), (0.1, 1.0))
-    base = alt.Chart(frame).encode(
-        alt.X("layer:Q").title(t(lang, "layer")).axis(tickMinStep=1, format="d"),
+    drawn = frame[frame["value"] > 0]
+    ticks, domain = decades(drawn["value"]) if len(drawn) else ((0.1, 1.0), (0.1, 1.0))
+    every = written(alt.Chart(frame), "value").encode(
+        alt.X("layer:Q").title(t(lang, "layer")).scale(domain=list(layer_span(frame["layer"])), nice=False).axis(
+            tickMinStep=1, format="d"),
         alt.Y("value:Q").title(t(lang, "theory_tab.grad_std")).scale(type="log", domain=list(domain), nice=False).axis(
-            values=list(ticks), format=".0e"),
+            values=list(ticks), labelExpr=NUMBER_LABEL),
         alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR, GUIDE_COLOUR]).legend(
-            symbolType="stroke", symbolSize=400),  # each series as its line, solid, dashed or dotted
+            symbolType="stroke", symbolSize=400, columns=1),  # each series as its line, solid, dashed or dotted
         alt.StrokeDash("series:N").title(None).scale(domain=series, range=[[1, 0], [7, 5], [2, 3]]),
         tooltip=[alt.Tooltip("series:N", title=t(lang, "series")), alt.Tooltip("layer:Q", title=t(lang, "layer")),
-                 alt.Tooltip("value:Q", format=".4~g", title=t(lang, "theory_tab.grad_std"))],
+                 alt.Tooltip("value_text:N", title=t(lang, "theory_tab.grad_std"))],
     )
+    base = every.transform_filter(alt.datum.value > 0)
     measured = base.transform_filter(alt.datum.series == t(lang, "measured"))
     others = base.transform_filter(alt.datum.series != t(lang, "measured"))
     chart = alt.layer(measured.mark_line(strokeWidth=4), measured.mark_point(filled=True, size=80, opacity=1),
-                      others.mark_line(strokeWidth=2.5))
+                      others.mark_line(strokeWidth=2.5), *zero_marks(every, "value", domain[0]))
     title = t(lang, "theory_tab.gradient_title_bn" if batch_norm else "theory_tab.gradient_title")
-    return theme(chart.properties(title=title, width=width, height=height))
+    return theme(chart.properties(title=alt.Title(title_lines(title)), width=width, height=height))
 
 
 # ---------- words ----------

@@ -28,8 +28,9 @@ from core.train import (
     estimate_training_memory, scheme_config, steps_to_loss, training_batch,
 )
 
-from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, SCHEME_COLOURS, decades, theme
-from .summary import power_of_ten
+from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, NUMBER_LABEL, SCHEME_COLOURS, decades, plot_height, \
+    theme, zero_marks
+from .summary import PERCENT, power_of_ten
 from .text import join, t
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
@@ -39,6 +40,11 @@ MAX_POINTS = 4000  # rows of a curves frame, over all schemes: Altair refuses in
 SYMMETRY_COLUMNS = 3  # distinct-unit panels to a row: three of 240 px fit the page at 1024 px wide
 MAX_CELLS = 4000  # cells of a heatmap (records x layers)
 MAX_LOSS = 10.0  # top of the loss axis: ln K is at most 1.6 here, and an exploding run is reported in words
+LOSS_HEIGHT, ACCURACY_HEIGHT = 260, 220  # the plots' heights in px (charts.plot_height): readable from the back row
+ACCURACY_TOP = 1.05  # the accuracy axis ends a little above 100 %, so a run at 100 % and the 100 % label sit inside
+ACCURACY_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
+PERCENT_LABEL = f"format(datum.value * 100, 'd') + '{PERCENT}'"  # 100 %, as the page writes a share
+UNIT_LABEL_SPACE = 18  # px of a bar's band that its count, written upright at LABEL_SIZE, needs
 PLATEAU = 0.9  # a run has left the plateau once its running-mean loss is below 0.9 ln K
 HALF = 0.5  # ... and has learned something real at 0.5 ln K
 # Multiply-adds of a race (race_work); what they take is in MEASURED_S.
@@ -214,21 +220,25 @@ def _fonts(chart):
 
 def _scheme_colour(frame: pd.DataFrame, title: str, names: list[str] | None = None) -> alt.Color:
     names = list(dict.fromkeys(frame["scheme"])) if names is None else list(names)
-    return alt.Color("scheme:N").title(title).scale(domain=names, range=colours(names))
+    # each scheme's legend entry a line, as its curve, not the marker of a loss of exactly 0
+    return alt.Color("scheme:N").title(title).scale(domain=names, range=colours(names)).legend(symbolType="stroke")
 
 
-def _guide(value: float, label: str, x_end: float) -> alt.LayerChart:
-    """A dashed horizontal line with its label at the right end (x_end, in steps)."""
+def _guide(value: float, label: str, x_end: float) -> tuple[alt.Chart, alt.Chart]:
+    """A dashed horizontal line and its label at the right end (x_end, in steps). The line goes under the curves,
+    so that a curve lying on it (zeros' and N(0, 0.01²)'s loss on ln K) stays visible; the label over them."""
     frame = pd.DataFrame({"y": [value], "x": [x_end], "label": [label]})
     rule = alt.Chart(frame).mark_rule(color=GUIDE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(alt.Y("y:Q"))
     text = alt.Chart(frame).mark_text(align="right", baseline="bottom", dy=-3, color=GUIDE_COLOUR,
                                       fontSize=LABEL_SIZE - 2).encode(alt.X("x:Q"), alt.Y("y:Q"), alt.Text("label:N"))
-    return rule + text
+    return rule, text
 
 
-def _step_axis(lang: str, steps: int | None) -> alt.X:
-    x = alt.X("step:Q").title(t(lang, "training_tab.step"))
-    return x if steps is None else x.scale(domain=[0, steps - 1], nice=False)
+def _step_axis(lang: str, frame: pd.DataFrame, steps: int | None) -> alt.X:
+    """The step axis over the whole race (steps given: the curves grow into it) or over the frame's steps; set, not
+    taken from the data, so that a layer with no rows does not make Vega warn of an infinite extent."""
+    last = _last_step(frame, steps) if steps is not None or len(frame) else 1.0
+    return alt.X("step:Q").title(t(lang, "training_tab.step")).scale(domain=[0, max(last, 1.0)], nice=False)
 
 
 def _last_step(frame: pd.DataFrame, steps: int | None) -> float:
@@ -256,8 +266,8 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
     ln_k = math.log(classes)
     ticks, lo, hi = loss_axis(frame, classes)
     y = alt.Y("value:Q").title(t(lang, "training_tab.loss_y")).scale(
-        type="log", domain=[lo, hi], nice=False, clamp=False).axis(values=list(ticks), format="~g")
-    x = _step_axis(lang, steps)
+        type="log", domain=[lo, hi], nice=False, clamp=False).axis(values=list(ticks), labelExpr=NUMBER_LABEL)
+    x = _step_axis(lang, frame, steps)
     colour = _scheme_colour(frame, t(lang, "scheme"), names)
     mean = alt.Chart().mark_line(strokeWidth=3, clip=True).encode(
         x, y, colour,
@@ -265,12 +275,13 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
                  alt.Tooltip("step:Q", title=t(lang, "training_tab.step")),
                  alt.Tooltip("loss_mean:Q", format=".3f", title=t(lang, "training_tab.loss_mean_tip"))],
     ).transform_calculate(value="datum.loss_mean")
-    raw = alt.Chart().mark_line(strokeWidth=1, opacity=0.3, clip=True).encode(
-        x, y, colour).transform_calculate(value="datum.loss")
-    guide = _guide(ln_k, t(lang, "training_tab.ln_k", k=classes), _last_step(frame, steps))
+    raw = alt.Chart().encode(x, y, colour).transform_calculate(value="datum.loss")
+    rule, label = _guide(ln_k, t(lang, "training_tab.ln_k", k=classes), _last_step(frame, steps))
     title = t(lang, "training_tab.loss_title") if title is None else title
-    chart = alt.layer(mean, raw, guide, data=frame).properties(title=title, height=HEIGHT + 80, width="container")
-    return _fonts(chart)
+    # a loss of exactly 0, which the log axis cannot draw, is marked on its bottom edge (charts.zero_marks)
+    chart = alt.layer(rule, raw.mark_line(strokeWidth=1, opacity=0.3, clip=True), mean, label,
+                      *zero_marks(raw, "loss", lo), data=frame).properties(title=title)
+    return _fonts(plot_height(chart, LOSS_HEIGHT))
 
 
 def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float | None = None,
@@ -279,19 +290,21 @@ def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float 
 
     steps, names: as in loss_chart."""
     chart = alt.Chart().mark_line(strokeWidth=3).encode(
-        _step_axis(lang, steps),
-        alt.Y("accuracy_mean:Q").title(t(lang, "training_tab.accuracy_y")).scale(domain=[0, 1]).axis(format="%"),
+        _step_axis(lang, frame, steps),
+        alt.Y("accuracy_mean:Q").title(t(lang, "training_tab.accuracy_y")).scale(
+            domain=[0, ACCURACY_TOP], nice=False).axis(values=list(ACCURACY_TICKS), labelExpr=PERCENT_LABEL),
         _scheme_colour(frame, t(lang, "scheme"), names),
         tooltip=[alt.Tooltip("scheme:N", title=t(lang, "scheme")),
                  alt.Tooltip("step:Q", title=t(lang, "training_tab.step")),
                  alt.Tooltip("accuracy_mean:Q", format=".1%", title=t(lang, "training_tab.accuracy_mean_tip"))],
     )
     x_end = _last_step(frame, steps)
-    layers = [chart, _guide(1 / classes, t(lang, "training_tab.chance", k=classes), x_end)]
+    guides = [_guide(1 / classes, t(lang, "training_tab.chance", k=classes), x_end)]
     if ceiling is not None:
-        layers.append(_guide(ceiling, t(lang, "training_tab.one_unit"), x_end))
-    return _fonts(alt.layer(*layers, data=frame).properties(title=t(lang, "training_tab.accuracy_title"),
-                                                            height=HEIGHT, width="container"))
+        guides.append(_guide(ceiling, t(lang, "training_tab.one_unit"), x_end))
+    # the guide lines under the curves (chance is where zeros' accuracy lies), their labels over them
+    chart = alt.layer(*(rule for rule, _ in guides), chart, *(label for _, label in guides), data=frame)
+    return _fonts(plot_height(chart.properties(title=t(lang, "training_tab.accuracy_title")), ACCURACY_HEIGHT))
 
 
 def template(chart: alt.LayerChart) -> dict:
@@ -323,7 +336,8 @@ def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str = "act_std") ->
     chart = alt.Chart(shown).mark_rect().encode(
         alt.X("step:O").title(t(lang, "training_tab.step")).axis(labelOverlap=True, labelAngle=0),
         alt.Y("layer:O").title(t(lang, "layer")).sort("descending").axis(labelOverlap=True),
-        alt.Color("value:Q").title(name).scale(type="log", scheme="viridis", domain=list(domain)),
+        alt.Color("value:Q").title(name).scale(type="log", scheme="viridis", domain=list(domain)).legend(
+            labelExpr=NUMBER_LABEL),  # 10⁻⁵, as the page writes numbers
         tooltip=[alt.Tooltip("step:Q", title=t(lang, "training_tab.step")),
                  alt.Tooltip("layer:Q", title=t(lang, "layer")),
                  alt.Tooltip("value:Q", format=".3~g", title=name)],
@@ -331,25 +345,28 @@ def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str = "act_std") ->
     return _fonts(chart)
 
 
-def symmetry_chart(frame: pd.DataFrame, lang: str, max_labels: int = 30, panel_width: int = 260,
+def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = 260,
                    columns: int = SYMMETRY_COLUMNS) -> alt.FacetChart:
     """Distinct units per hidden layer after training, one panel per scheme, `columns` panels to a row.
 
-    Each bar carries its count (up to max_labels layers), so a layer of one unit reads as "1", not as no bar.
-    panel_width: pixels per panel. Five schemes side by side did not fit a 1280-px projector's page (the last
-    panel, He's, was cut off), so the panels wrap.
+    Each bar carries its count, written upright above it at LABEL_SIZE, so a layer of one unit reads as "1", not as
+    no bar, and counts of neighbouring bars ("500", "500") never run together; a panel whose bars are narrower
+    than UNIT_LABEL_SPACE px has no counts (the tooltip keeps them). The y axis leaves room above the tallest bar
+    for its count. panel_width: pixels per panel. Five schemes side by side did not fit a 1280-px projector's
+    page (the last panel, He's, was cut off), so the panels wrap.
     """
     names = list(dict.fromkeys(frame["scheme"]))
+    top = float(frame["distinct_units"].max()) if len(frame) else 1.0
     base = alt.Chart().encode(  # no data of its own: the facet splits the layered chart's data by scheme
         alt.X("layer:O").title(t(lang, "layer")).axis(labelOverlap=True, labelAngle=0),
-        alt.Y("distinct_units:Q").title(t(lang, "training_tab.units_y")),
+        alt.Y("distinct_units:Q").title(t(lang, "training_tab.units_y")).scale(domain=[0, 1.25 * top], nice=False),
         tooltip=[alt.Tooltip("scheme:N", title=t(lang, "scheme")), alt.Tooltip("layer:Q", title=t(lang, "layer")),
                  alt.Tooltip("distinct_units:Q", format="d", title=t(lang, "training_tab.units_y"))],
     )
     bars = base.mark_bar().encode(alt.Color("scheme:N").scale(domain=names, range=colours(names)).legend(None))
     layers = [bars]
-    if frame["layer"].max() <= max_labels:
-        layers.append(base.mark_text(baseline="bottom", dy=-2, fontSize=LABEL_SIZE - 4).encode(
+    if len(frame) and panel_width / frame["layer"].nunique() >= UNIT_LABEL_SPACE:
+        layers.append(base.mark_text(angle=270, align="left", baseline="middle", dy=-4, fontSize=LABEL_SIZE).encode(
             alt.Text("distinct_units:Q", format="d")))
     chart = alt.layer(*layers, data=frame).properties(width=panel_width, height=HEIGHT - 60)
     facet = chart.facet(facet=alt.Facet("scheme:N").title(None).sort(names), columns=columns).properties(

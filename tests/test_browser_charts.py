@@ -1,0 +1,90 @@
+"""The charts in a real browser: Vega and Vega-Lite say nothing in the console (no warning, no error) as they draw
+them, at the steps and tabs that draw the most kinds of marks: exact zeros, values past a histogram's range, log
+axes with nothing to draw, batch norm, and a trained race."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, SETTLED, streamlit_server
+
+pytestmark = pytest.mark.slow  # a real server and a real browser
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is missing (Debian package `chromium`); browser tests need it", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+# (link, charts drawn): step 1's zeros (every log chart's zero marks, the zero bars), step 2 on a log axis,
+# step 6's ReLU tails past 3, step 7's batch norm, and the Compare and Theory tabs
+PAGES = [
+    ("step=1&tab=activations&log=true", 3), ("step=1&tab=gradients", 2), ("step=1&tab=compare", 1),
+    ("step=2&tab=activations&log=true", 3), ("step=2&tab=theory", 2), ("step=6&tab=activations", 3),
+    ("step=6&tab=compare", 1), ("step=7&tab=gradients", 2), ("step=7&tab=theory", 2),
+]
+# a race small enough to train in a second or two: every Training chart
+RACE = "step=custom&depth=3&width=16&tab=training&steps=50"
+
+
+def vega_messages(messages: list) -> list[str]:
+    """The console's warnings and errors from Vega's logger ("WARN ...", "ERROR ...") or naming Vega."""
+    return [m.text for m in messages if m.type in ("warning", "error")
+            and (m.text.startswith(("WARN", "ERROR")) or "vega" in m.text.lower())]
+
+
+@pytest.fixture(scope="module")
+def base():
+    with streamlit_server() as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, url: str, charts: int):
+    """A page at 1280 x 800 whose console is listened to from its start, settled with `charts` charts drawn."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    messages: list = []
+    page.on("console", lambda message: messages.append(message))
+    page.goto(url)
+    page.wait_for_selector(SETTLED, timeout=90_000)
+    wait_for_charts(page, charts)
+    return context, page, messages
+
+
+def wait_for_charts(page, charts: int) -> None:
+    page.wait_for_function(
+        f"document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg, [data-testid='stVegaLiteChart'] canvas\")"
+        f".length >= {charts}", timeout=90_000)
+    page.wait_for_timeout(500)  # Vega logs while it draws, just after the element appears
+
+
+@pytest.mark.parametrize("query, charts", PAGES)
+def test_the_charts_draw_without_a_word_from_vega(base, browser, query, charts):
+    context, _, messages = open_page(browser, f"{base}/?{query}", charts)
+    try:
+        assert vega_messages(messages) == []
+    finally:
+        context.close()
+
+
+def test_a_trained_race_draws_without_a_word_from_vega(base, browser):
+    context, page, messages = open_page(browser, f"{base}/?{RACE}", 0)
+    try:
+        page.get_by_role("button", name="Run", exact=True).click()
+        # loss, accuracy, the heatmap and the distinct units, once the race has ended
+        page.wait_for_function("document.querySelectorAll(\"[data-testid='stVegaLiteChart']\").length >= 4",
+                               timeout=120_000)
+        page.wait_for_selector(SETTLED, timeout=120_000)
+        wait_for_charts(page, 4)
+        assert vega_messages(messages) == []
+        assert not page.locator("[data-testid='stException']").count()
+    finally:
+        context.close()

@@ -1,0 +1,252 @@
+"""Charts that teach (issue 13): what each chart's Vega-Lite spec draws where, read from chart.to_dict()."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import Config, simulate, theory
+from views import charts, summary, tour
+from views import theory as theory_view
+from views import training as training_view
+from views.text import LANGUAGES, t
+
+ROOT = Path(__file__).resolve().parent.parent
+NAMES = {"measured": "measured", "theory": "theory"}
+
+
+def layers_of(spec: dict) -> list[dict]:
+    """The layers of a layered spec, or of a facet's inner spec."""
+    return spec.get("layer") or spec["spec"]["layer"]
+
+
+def filters(layer: dict) -> list[str]:
+    return [step["filter"] for step in layer.get("transform", []) if "filter" in step]
+
+
+def race_frame(schemes=("zeros", "normal_0.01", "he_normal"), steps: int = 40) -> pd.DataFrame:
+    """A race's curves as runs_frame writes them: zeros' loss exactly ln 3 all along, as Run at step 2 measures."""
+    ln3 = float(np.log(3))
+    curves = {name: (np.full(steps, ln3) if name != "he_normal" else np.geomspace(ln3, 1e-3, steps),
+                     np.full(steps, 1 / 3) if name != "he_normal" else np.linspace(1 / 3, 1, steps))
+              for name in schemes}
+    return training_view.runs_frame(curves)
+
+
+# ---------- Training ----------
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_accuracy_plot_is_tall_and_its_100_percent_inside(lang):
+    spec = training_view.accuracy_chart(race_frame(), lang, 3, ceiling=0.62).to_dict()
+    # fit-x: the height is the plot's own, not shared with the title, axes and legend (Streamlit's "fit")
+    assert spec["autosize"]["type"] == "fit-x" and spec["height"] >= 200
+    curve = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "line")
+    y = curve["encoding"]["y"]
+    assert y["scale"]["domain"][1] > 1.0 and 1.0 in y["axis"]["values"]  # 100 % is a tick below the top edge
+    assert summary.PERCENT in y["axis"]["labelExpr"]  # "100 %", as the page writes a share
+
+
+@pytest.mark.parametrize("build", ["loss", "accuracy"])
+def test_the_guide_lines_lie_under_the_curves_and_their_labels_over_them(build):
+    """zeros' loss lies exactly on ln K and its accuracy on chance: the dashed guide must not hide it."""
+    frame = race_frame()
+    chart = training_view.loss_chart(frame, "en", 3) if build == "loss" else \
+        training_view.accuracy_chart(frame, "en", 3, ceiling=0.62)
+    marks = [layer["mark"]["type"] for layer in chart.to_dict()["layer"]]
+    curves = [i for i, mark in enumerate(marks) if mark == "line"]
+    rules = [i for i, mark in enumerate(marks) if mark == "rule"]
+    labels = [i for i, layer in enumerate(chart.to_dict()["layer"])
+              if layer["mark"]["type"] == "text" and "label" in json.dumps(layer["encoding"].get("text", {}))]
+    assert rules and curves and labels
+    assert max(rules) < min(curves) and max(curves) < min(labels)
+    if build == "loss":  # ticks as the page writes numbers (10⁻⁴, not 0.0001)
+        spec = chart.to_dict()
+        assert spec["layer"][curves[0]]["encoding"]["y"]["axis"]["labelExpr"] == charts.NUMBER_LABEL
+        assert spec["autosize"]["type"] == "fit-x" and spec["height"] >= 200
+
+
+def test_the_heatmap_legend_writes_numbers_as_the_page_does():
+    cells = pd.DataFrame({"step": [0, 0, 1, 1], "layer": [1, 2, 1, 2], "value": [1e-5, 2e-4, 0.0, 0.3]})
+    spec = training_view.heatmap_chart(cells, "en", "grad_std").to_dict()
+    assert spec["encoding"]["color"]["legend"]["labelExpr"] == charts.NUMBER_LABEL  # 10⁻⁵, not 1e-5
+    assert len(next(iter(spec["datasets"].values()))) == 3  # the exact 0 is left blank (its caption says so)
+
+
+def test_distinct_unit_counts_are_upright_and_do_not_run_together():
+    """"100100100…": at 240 px a panel and 10 layers, each bar's count is written upright at 15 px in its own band."""
+    units = pd.DataFrame({"scheme": np.repeat(["zeros", "he_normal"], 10), "layer": np.tile(np.arange(1, 11), 2),
+                          "distinct_units": [1] * 10 + [500] * 10})
+    spec = training_view.symmetry_chart(units, "en", panel_width=240).to_dict()
+    text = next(layer for layer in layers_of(spec) if layer["mark"]["type"] == "text")
+    assert text["mark"]["angle"] == 270 and text["mark"]["fontSize"] >= 15
+    band = spec["spec"]["width"] / units["layer"].nunique()
+    assert band >= training_view.UNIT_LABEL_SPACE >= text["mark"]["fontSize"]  # one count a band, side by side
+    # room above the tallest bar for its count
+    bars = next(layer for layer in layers_of(spec) if layer["mark"]["type"] == "bar")
+    assert bars["encoding"]["y"]["scale"]["domain"][1] > units["distinct_units"].max()
+    many = pd.DataFrame({"scheme": "he_normal", "layer": np.arange(1, 41), "distinct_units": 500})
+    assert [layer["mark"]["type"] for layer in layers_of(training_view.symmetry_chart(many, "en").to_dict())] == \
+        ["bar"]  # 40 bars in 260 px: too narrow for a count each (the tooltip keeps them)
+
+
+# ---------- Theory ----------
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_the_theory_gradient_chart_title_fits_and_its_ticks_are_written_as_people_write(lang, batch_norm):
+    result = simulate(Config(depth=6, width=64, batch=64, batch_norm=batch_norm))
+    frame = theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, None if batch_norm else 0.5, lang)
+    spec = theory_view.gradient_chart(frame, lang=lang, batch_norm=batch_norm).to_dict()
+    lines = spec["title"]["text"]
+    message = t(lang, "theory_tab.gradient_title_bn" if batch_norm else "theory_tab.gradient_title")
+    assert "".join(lines).replace(" ", "") == message.replace(" ", "")  # the whole title, in lines
+    assert all(len(line) + sum(ord(c) > 0x3000 for c in line) <= charts.TITLE_WIDTH for line in lines)
+    curve = spec["layer"][0]["encoding"]
+    assert curve["y"]["axis"]["labelExpr"] == charts.NUMBER_LABEL and "format" not in curve["y"]["axis"]
+    assert curve["color"]["legend"]["columns"] == 1  # stacked: three entries side by side were cut
+
+
+def test_title_lines_break_between_words_and_keep_every_character():
+    assert charts.title_lines("Gradient std per layer, measured and predicted") == \
+        ["Gradient std per layer, measured", "and predicted"]
+    assert charts.title_lines("short title") == ["short title"]
+    zh = t("zh", "theory_tab.gradient_title_bn")
+    lines = charts.title_lines(zh)
+    assert "".join(lines).replace(" ", "") == zh.replace(" ", "") and "批归一化之前" in "".join(lines)
+
+
+def test_no_underscore_subscripts_in_the_theory_words_or_charts():
+    """σ_w² is written in LaTeX where the text is Markdown ($\\sigma_w^2$) and as n·Var(w) on the map."""
+    for lang in LANGUAGES:
+        words = tomllib.loads((ROOT / "locales" / f"{lang}.toml").read_text())["theory_tab"]
+        for key, text in words.items():
+            assert "σ_" not in text and "χ_" not in text, (lang, key)
+        grid = theory.phase_map("relu")
+        chart = theory_view.map_chart(theory_view.map_frame(grid), theory_view.critical_frame(grid),
+                                      theory_view.marks_frame(500, 0.05, 0.0, lang), lang=lang, title="t")
+        assert "σ_" not in chart.to_json(validate=False)
+    here = theory_view.here_text(theory.theory_summary(Config(activation="relu", init="he_normal")), "en")
+    assert r"$\sigma_w^2$ = n·Var(w) = 2" in here
+
+
+# ---------- values of exactly 0 on a log axis ----------
+
+def zero_layers(spec: dict, field: str) -> list[dict]:
+    """The layers that draw `field` == 0 on the bottom edge (charts.zero_marks)."""
+    return [layer for layer in layers_of(spec) if f"(datum['{field}'] === 0)" in filters(layer)]
+
+
+def rows_drawn_by(spec: dict, layer: dict, field: str) -> list[dict]:
+    data = next(iter(spec["datasets"].values()))
+    return [row for row in data if row[field] == 0]
+
+
+def test_a_log_axis_marks_each_value_of_exactly_0_on_its_bottom_edge():
+    """All-zero weights: every layer's gradient is 0 (measured, and the theory's too); the chart says so."""
+    result = simulate(Config(depth=5, width=32, batch=64, init="zeros"))
+    frame = charts.series_frame(charts.layer_frame(result), "grad_std", "predicted_grad_std", NAMES, first_layer=1)
+    spec = charts.line_chart(frame, colour="#4477AA", title="t", y_title="std", log=True, names=NAMES,
+                             layer_title="layer").to_dict()
+    marks = zero_layers(spec, "value")
+    assert [layer["mark"]["type"] for layer in marks] == ["point", "text"]
+    low = spec["layer"][0]["encoding"]["y"]["scale"]["domain"][0]
+    assert all(layer["encoding"]["y"] == {"datum": low} for layer in marks)  # on the axis's bottom edge
+    assert marks[1]["encoding"]["text"] == {"datum": "0"}
+    zero = [row["layer"] for row in rows_drawn_by(spec, marks[0], "value") if row["series"] == "measured"]
+    assert zero == [int(i) for i in np.flatnonzero(result.grad_std == 0) if i >= 1]  # the engine's zeros
+    assert len(zero) == 4  # layers 1-4; the top layer's gradient is the read-out's own, never 0
+    # the layer axis is set, not taken from rows that a layer without zeros would not have (Vega's warning)
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [1, 5]
+
+
+def test_every_log_chart_has_its_zero_marks():
+    zeros = simulate(Config(depth=4, width=32, batch=64, init="zeros"))
+    he = simulate(Config(depth=4, width=32, batch=64, activation="relu", init="he_normal"))
+    layers = charts.layer_frame(zeros)
+    ratio = charts.ratio_chart(layers, colour="#1", title="t", y_title="y", layer_title="l", guide_name="g").to_dict()
+    compare = charts.compare_chart(charts.compare_frame({"zeros": zeros, "he_normal": he}, "en", "he_normal"),
+                                   title="t", y_title="y", layer_title="l", scheme_title="s").to_dict()
+    gradient = theory_view.gradient_chart(theory_view.gradient_frame(zeros.grad_std, zeros.predicted_grad_std, None,
+                                                                     "en"), lang="en").to_dict()
+    loss = training_view.loss_chart(race_frame(), "en", 3).to_dict()
+    for spec, field in ((ratio, "grad_data_ratio"), (compare, "act_std"), (gradient, "value"), (loss, "loss")):
+        assert [layer["mark"]["type"] for layer in zero_layers(spec, field)] == ["point", "text"], field
+    # zeros' activations are exactly 0 past the input: marked in its colour, under the curves
+    data = next(iter(compare["datasets"].values()))
+    assert sorted(row["layer"] for row in data if row["act_std"] == 0) == [1, 2, 3, 4]
+    assert compare["layer"][0]["mark"]["type"] == "point" and "datum.current" in filters(compare["layer"][-1])
+
+
+# ---------- Compare ----------
+
+@pytest.mark.parametrize("code", ["2", "3", "4", "6", "7"])
+def test_compare_draws_the_steps_own_scheme_last_and_thickest(code):
+    """At every step whose scheme is among the lecture's five, its rows are the ones the last, thickest line draws."""
+    config = tour.STEPS[code]
+    small = {s: simulate(tour.scheme_config(Config(depth=3, width=16, batch=32, activation=config.activation), s))
+             for s in tour.LECTURE_FIVE}
+    own = tour.scheme_of(config)
+    for lang in LANGUAGES:
+        frame = charts.compare_frame(small, lang, own)
+        assert set(frame.loc[frame["current"], "scheme"]) == {own}
+        spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s").to_dict()
+        lines = [layer for layer in spec["layer"] if layer["mark"]["type"] == "line"]
+        assert lines[-1] is spec["layer"][-2] and filters(lines[-1])[-1] == "datum.current"  # its points after it
+        assert lines[-1]["mark"]["strokeWidth"] >= 2 * max(layer["mark"]["strokeWidth"] for layer in lines[:-1])
+        legend = lines[0]["encoding"]["color"]["scale"]["domain"]
+        assert legend == [charts.scheme_name(s, lang) for s in small] and own not in legend
+
+
+# ---------- histograms ----------
+
+def test_relus_tail_past_3_is_a_labelled_bar_apart_from_the_last_bin():
+    """He + ReLU: a few % of each layer lie past 3; core's last bin counts them, the chart draws them apart."""
+    result = simulate(Config(depth=3, width=100, batch=200, activation="relu", init="he_normal"))
+    frame = charts.histogram_frame(result, "en")
+    spec = charts.histogram_chart(frame, colour="#CCBB44", title="h", share_title="s").to_dict()
+    for layer, panel in frame.groupby("layer"):
+        over = panel[panel["kind"] == "over"]
+        above = result.hist_beyond[layer][1]
+        assert above > 0 and over["label"].item() == f"> 3: {summary.format_share(above / panel_total(result, layer))}"
+        last = panel[(panel["kind"] == "bin")].iloc[-1]
+        assert last["share"] * panel_total(result, layer) == pytest.approx(result.hist_counts[layer][-1] - above)
+    x = layers_of(spec)[0]["encoding"]["x"]["scale"]["domain"]
+    assert x[1] >= frame.loc[frame["kind"] == "over", "end"].max()  # the bar is inside the panel
+    bars = layers_of(spec)[0]
+    assert bars["encoding"]["color"]["condition"][0]["value"] == "#CCBB44"  # bins in the scheme's colour, the rest grey
+    assert bars["encoding"]["color"]["value"] == charts.SPIKE_COLOUR
+
+
+def panel_total(result, layer: int) -> int:
+    return int(result.hist_counts[layer].sum())
+
+
+def test_no_histogram_layer_is_empty_in_any_panel():
+    """A facet's layer with no rows in a panel makes Vega warn ("Infinite extent"); each layer holds every panel."""
+    result = simulate(Config(depth=4, width=50, batch=100))  # tanh: no zero bar, nothing past the range
+    frame = charts.histogram_frame(result, "en")
+    spec = charts.histogram_chart(frame, colour="#1", title="h", share_title="s").to_dict()
+    for layer in layers_of(spec):
+        kept = frame
+        for condition in filters(layer):
+            side = "left" if "'left'" in condition or '"left"' in condition else "right"
+            kept = kept[kept["side"] == side]
+        assert set(kept["panel"]) == set(frame["panel"])
+        assert "x2" not in layer["encoding"] or layer["mark"]["type"] == "bar"
+
+
+def test_histogram_labels_have_a_halo_in_the_themes_background():
+    """A label crossing the bars ("> 3: 0.82 %" over ReLU's bins) is outlined in the background's colour first."""
+    result = simulate(Config(depth=2, width=50, batch=60, activation="relu", init="he_normal"))
+    chart = charts.histogram_chart(charts.histogram_frame(result, "en"), colour="#CCBB44", title="h", share_title="s")
+    texts = [layer["mark"] for layer in layers_of(chart.to_dict()) if layer["mark"]["type"] == "text"]
+    assert [mark.get("style") for mark in texts] == [charts.HALO, None, charts.HALO, None]  # halo, then the text
+    for mode in ("light", "dark"):
+        config = charts.coloured(charts.vega_lite(chart), mode)["config"]
+        assert config["style"][charts.HALO]["stroke"] == charts.BACKGROUNDS[mode]
+        assert charts.contrast(config["text"]["color"], config["style"][charts.HALO]["stroke"]) >= charts.MIN_CONTRAST
