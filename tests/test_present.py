@@ -86,7 +86,7 @@ def test_presenter_mode_draws_the_story_the_std_chart_the_histograms_and_the_qr(
     assert [spec.get("title") if not isinstance(spec.get("title"), dict) else spec["title"]["text"]
             for spec in drawn] == [t(lang, "chart_act_std"), t(lang, "chart_hist")]
     std, hist = drawn
-    assert std["height"] == present.PRESENT_STD_HEIGHT
+    assert (std["width"], std["height"]) == present.PRESENT_STD_SIZE
     assert (hist["spec"]["width"], hist["spec"]["height"]) == present.PRESENT_PANEL
     story = [m.value for m in at.markdown if m.value == tour.story(step, _result(step), lang)]
     assert story, "the step's story is on the page"

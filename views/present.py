@@ -23,9 +23,10 @@ QR_ERROR = "m"  # QR error correction M (15 % of the code may be lost): a projec
 QR_BORDER = 4  # modules of white around the code: the quiet zone ISO/IEC 18004 asks for
 QR_PX = 176  # the code's side on the page, CSS px: about 4 px a module for a link of the page's length
 # Presenter mode's charts: the std chart beside the histograms, both short enough that the title, the story
-# and the buttons above them fit on a 1280 x 720 screen. The histograms are drawn at these sizes and then
-# scaled by the browser to their column's width (PAGE_CSS), so on 1920 x 1080 they grow with the screen.
-PRESENT_STD_HEIGHT = 250  # the whole chart's, title, axis and legend included (Streamlit fits it)
+# and the buttons above them fit on a 1280 x 720 screen. Both are drawn at these sizes and then scaled by the
+# browser to their column's width (PAGE_CSS), so on 1920 x 1080 they grow with the screen; the std chart at
+# most to the screen's height less the 440 px that the title, the longest story and the numbers take at 720.
+PRESENT_STD_SIZE = (330, 160)  # width, height of the std chart's plot, px, before scaling
 PRESENT_PANEL = (110, 42)  # width, height of one histogram panel, px, before scaling
 QR_PRESENT_PX = 140  # in presenter mode's narrow right column
 PHONE_COLUMNS = 2  # histogram panels in a row on a phone: 2 x 150 px fit a 390 px screen
@@ -78,11 +79,17 @@ h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important;paddin
 .st-key-present_metrics [data-testid='stMetricValue']{font-size:1.3rem}
 .st-key-present_metrics [data-testid='stMetricDelta'],
 .st-key-present_metrics [data-testid='stElementContainer']:has([data-testid='stCaptionContainer']){display:none}
-.st-key-present_histograms [data-testid='stVegaLiteChart'] svg{width:100%!important;height:auto!important}
+.st-key-present_histograms [data-testid='stVegaLiteChart'] svg,
+.st-key-present_std [data-testid='stVegaLiteChart'] svg{width:100%!important;height:auto!important}
+.st-key-present_std [data-testid='stVegaLiteChart'] svg{max-height:calc(100vh - 440px)}
 .st-key-present_histograms [data-testid='stElementContainer']:has([data-testid='stVegaLiteChart']),
 .st-key-present_histograms [data-testid='stFullScreenFrame'],
 .st-key-present_histograms [data-testid='stFullScreenFrame']>div,
-.st-key-present_histograms [data-testid='stVegaLiteChart']{width:100%!important}
+.st-key-present_histograms [data-testid='stVegaLiteChart'],
+.st-key-present_std [data-testid='stElementContainer']:has([data-testid='stVegaLiteChart']),
+.st-key-present_std [data-testid='stFullScreenFrame'],
+.st-key-present_std [data-testid='stFullScreenFrame']>div,
+.st-key-present_std [data-testid='stVegaLiteChart']{width:100%!important}
 """
 
 
@@ -201,13 +208,15 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
     colour = charts.SCHEME_COLOURS[tour.scheme_of(page.config)]
     f = page.frames()
     std_box, hist_box, qr_box = st.columns([5, 8, 2])
-    with std_box:  # linear, like the lecture's plots; shorter than the tab's (a spec's own height)
+    with std_box, st.container(key="present_std"):  # linear, like the lecture's plots; scaled to its column
         options = dict(colour=colour, title=page.t("chart_act_std"), y_title=page.t("std_axis"), log=False,
                        names=page.names(), layer_title=page.t("layer"), series_title=page.t("series"))
         spec = chart_template("line", json.dumps(options, sort_keys=True),
                               charts.layout("line", f["act_std"], **options), f["act_std"])
-        spec = {**charts.with_data(spec, f["act_std"]), "height": PRESENT_STD_HEIGHT}
-        st.vega_lite_chart(spec, width="stretch")
+        width, height = PRESENT_STD_SIZE
+        spec = {**charts.with_data(spec, f["act_std"]), "width": width, "height": height,
+                "autosize": {"type": "pad"}}  # the plot's own size; title, axes and legend around it
+        st.vega_lite_chart(spec, width="content")
         downloads(spec, "activation-std")
     with hist_box, st.container(key="present_histograms"):
         panels, _ = charts.panel_layers(page.config.depth)
