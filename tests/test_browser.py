@@ -323,13 +323,15 @@ def test_the_presenter_switch_writes_the_address(base, page):
     assert "present" not in page.url
 
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
+         "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+                       "Gecko) Version/17.0 Mobile/15E148 Safari/604.1"}
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_phone_never_scrolls_sideways(base, browser, lang):
     """A 390 px phone (its User-Agent says Mobile): neither the page nor any chart is wider than the screen."""
-    context = browser.new_context(**{
-        "viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
-        "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
-                      "Gecko) Version/17.0 Mobile/15E148 Safari/604.1"})
+    context = browser.new_context(**PHONE)
     page = visit(context.new_page(), f"{base}/?step=2&lang={lang}", charts=3)
     wide = page.evaluate("""() => [document.documentElement, document.querySelector("[data-testid='stMain']"),
         ...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
@@ -337,6 +339,17 @@ def test_a_phone_never_scrolls_sideways(base, browser, lang):
         .map((e) => [e.getAttribute('data-testid'), e.scrollWidth, e.clientWidth])""")
     context.close()
     assert wide == []
+
+
+def test_a_narrow_window_that_is_no_phone_shows_every_histogram_whole(base, browser):
+    """390 px without a phone's User-Agent (a desktop window, a tablet's split screen) gets the desktop's five
+    panels a row: the grid shrinks to the column, so all ten layers are inside the screen, none cut off."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = visit(context.new_page(), f"{base}/?step=2", charts=3)
+    boxes = page.evaluate("""() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] svg")]
+        .map((e) => { const r = e.getBoundingClientRect(); return [r.left, r.right]; })""")
+    context.close()
+    assert len(boxes) >= 3 and all(left >= 0 and right <= 390 for left, right in boxes), boxes
 
 
 @pytest.mark.parametrize("step", ["2", "3", "5", "6"])
@@ -353,9 +366,6 @@ def test_nothing_is_cut_at_1024_by_768(base, browser, step):
 
 # ---------- side by side ----------
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
-         "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
-                       "Gecko) Version/17.0 Mobile/15E148 Safari/604.1"}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -388,9 +398,6 @@ def test_two_steps_side_by_side_on_a_laptop_and_stacked_on_a_phone(base, browser
     assert wide == []
 
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
-         "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
-                       "Gecko) Version/17.0 Mobile/15E148 Safari/604.1"}
 SIDEBAR_BOX = "() => { const r = document.querySelector(\"[data-testid='stSidebar']\").getBoundingClientRect(); " \
               "return {left: r.left, right: r.right}; }"
 

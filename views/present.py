@@ -36,11 +36,12 @@ DESK_COLUMNS = 5  # and elsewhere: the lecture's ten layers in two rows
 PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
 
 # The page's CSS. Every screen: the metric numbers and labels wrap instead of ending in "…" (1024 x 768 with
-# the sidebar open leaves 121 px a metric), a chart wider than its column scrolls inside its own box (the page
-# never scrolls sideways). A laptop's first screen (1280 x 800) holds the whole std chart at every step: a lower
-# header bar and less space between the page's blocks, each number's note beside it where it fits, presenter
-# mode's switch in the row of step buttons (headline.header), the Activations tab's log switch in the tab bar
-# where the bar has room, and less padding around the page.
+# the sidebar open leaves 121 px a metric), a chart wider than its column shrinks to it (a narrow window that
+# is no phone still shows all ten histograms; the page never scrolls sideways). A laptop's first screen
+# (1280 x 800) holds the whole std chart at every step: a lower header bar and less space between the page's
+# blocks, each number's note beside it where it fits, presenter mode's switch in the row of step buttons
+# (headline.header), the Activations tab's log switch in the tab bar where the bar has room, and less padding
+# around the page.
 PAGE_CSS = """
 [data-testid='stMainBlockContainer']{padding-top:3.1rem}
 [data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.5rem}
@@ -51,6 +52,7 @@ h1{padding:0.2rem 0 0!important;line-height:1.25!important}
   white-space:normal!important;overflow:visible!important;text-overflow:clip!important;overflow-wrap:anywhere}
 [data-testid='stMetricValue']{font-size:clamp(1.5rem,2.2vw,2.25rem)}
 [data-testid='stVegaLiteChart']{max-width:100%;overflow-x:auto}
+[data-testid='stVegaLiteChart'] svg{max-width:100%;height:auto}
 .st-key-present_controls{margin-left:auto}
 h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
 [data-testid='stMetricValue'],[data-testid='stMetricValue'] *{line-height:1.2}
