@@ -380,7 +380,8 @@ def test_step_seven_says_what_its_update_size_asks():
     at = open_app(step="7")
     assert not at.exception
     note = summary.update_note(simulate(tour.STEPS["7"]), "en")
-    assert note in captions(at)
+    assert note in at.metric[3].help.split("\n\n")  # at a tour step the notes stand behind the verdict's (?)
+    assert note not in captions(at)
     assert tour.story("7", simulate(tour.STEPS["7"]), "en") in [m.value for m in at.markdown]
 
 
