@@ -834,7 +834,7 @@ def test_the_derivation_tab_shows_the_blocks_with_their_equations_holding(query,
     if query.get("step") == "3":
         assert any(r"22.4 \gg 1" in x for x in latex)
     if query.get("bias") == "1":
-        assert any("std(h_10) / std(x) = 3.16" in m for m in markdown)
+        assert any("std(h₁₀) / std(x) = 3.16" in m for m in markdown)
 
 
 @pytest.mark.parametrize("step, lang, key", [("6", "en", "chart_grad_std"), ("7", "en", "chart_grad_std_bn"),
