@@ -501,8 +501,8 @@ def test_every_tab_s_charts_share_one_theme(steps):
     from views import training as training_view
 
     layers = charts.layer_frame(steps["5"])
-    runs = pd.DataFrame({"scheme": "he_normal", "name": "He", "step": np.arange(5), "loss": 1.0, "accuracy": 0.5, "loss_mean": 1.0,
-                         "accuracy_mean": 0.5})
+    runs = pd.DataFrame({"scheme": "he_normal", "name": "He", "step": np.arange(5), "loss": 1.0, "accuracy": 0.5,
+                         "loss_mean": 1.0, "accuracy_mean": 0.5})
     result = simulate(Config(depth=4, width=32, batch=64))
     grid = theory.phase_map("tanh")
     built = {

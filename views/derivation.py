@@ -336,8 +336,8 @@ def blocks(result, lang: str) -> list[Block]:
     if c.batch_norm:
         out.append(_block(
             v, t(lang, "der_bn_title"),
-            r"s = \frac{z - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}} \;\Rightarrow\; "
-            r"\mathrm{Var}(s) = \frac{\sigma_B^2}{\sigma_B^2 + \epsilon}",
+            r"s = \frac{z - \mu_B}{\sqrt{\sigma_B^2 + \varepsilon}} \;\Rightarrow\; "
+            r"\mathrm{Var}(s) = \frac{\sigma_B^2}{\sigma_B^2 + \varepsilon}",
             "", [v.fill("der_bn_note"), v.fill("der_bn_numbers")],
         ))
     return out
@@ -380,7 +380,7 @@ def _through_activation(v: Values, c, kind: str) -> Block:
     if kind == "batch_norm":
         return _block(
             v, t(lang, "der_bn_act_title", activation=name),
-            r"\mathrm{Var}(s_l) = \frac{\sigma_B^2}{\sigma_B^2 + \epsilon} \;\Rightarrow\; "
+            r"\mathrm{Var}(s_l) = \frac{\sigma_B^2}{\sigma_B^2 + \varepsilon} \;\Rightarrow\; "
             r"\mathrm{E}[h_l^2] = \mathrm{E}_{u\sim\mathcal N(0,1)}"
             r"\!\left[f\!\left(\sqrt{\mathrm{Var}(s_l)}\,u\right)^2\right]",
             "", [v.fill("der_bn_act_note"), v.fill("der_theory_numbers")],
