@@ -566,7 +566,7 @@ def test_run_trains_and_shows_the_curves_and_the_table():
     loss = next(s for s in chart_specs(at) if title_of(s) == t("en", "training_tab.loss_title"))
     assert curve_layer(loss)["encoding"]["y"]["scale"]["type"] == "log"
     table = at.dataframe[0].value
-    assert list(table[t("en", "scheme")]) == ["zeros", "he_normal"]
+    assert list(table[t("en", "scheme")]) == ["zeros", "He"]  # by name, not by code
     assert table[t("en", "training_tab.col_units")].iloc[0] == "1"  # zero init: one unit a layer, after training too
     # the results belong to this configuration: another depth hides them, and coming back shows them untrained
     at.slider(key="depth").set_value(4).run()
@@ -580,7 +580,7 @@ def test_a_diverging_run_stops_with_a_message_and_the_others_finish():
     at = open_app(**{**SMALL, "depth": "6", "width": "64"}, train=["normal_1", "he_normal"])
     train(at)
     no_trouble(at)
-    assert [w.value for w in at.warning] == [t("en", "training_tab.diverged", scheme="normal_1", step=2)]
+    assert [w.value for w in at.warning] == [t("en", "training_tab.diverged", scheme="N(0, 1)", step=2)]
     table = at.dataframe[0].value
     assert list(table[t("en", "training_tab.col_diverged")]) == ["2", "—"]
     assert table[t("en", "training_tab.col_accuracy")].iloc[1].endswith("%")  # He trained to the end
@@ -733,8 +733,8 @@ def test_the_he_2015_preset_races_both_depths_and_says_what_it_measured(monkeypa
         assert training_view.he_measured(runs, "en", depth) in text
     # seed 0: at 30 layers Xavier sits on the plateau for the 250 steps, He reaches half of ln K
     measured_30 = next(m.value for m in at.markdown if m.value.startswith("What this app measured at depth 30"))
-    assert "xavier_normal stayed on the ln K plateau for all 250 steps" in measured_30
-    assert "he_normal left the plateau at step" in measured_30 and "reached half of ln K at step" in measured_30
+    assert "Xavier stayed on the ln K plateau for all 250 steps" in measured_30
+    assert "He left the plateau at step" in measured_30 and "reached half of ln K at step" in measured_30
 
 
 def here_mark(at: AppTest) -> dict:
@@ -834,7 +834,7 @@ def test_the_derivation_tab_shows_the_blocks_with_their_equations_holding(query,
     if query.get("step") == "3":
         assert any(r"22.4 \gg 1" in x for x in latex)
     if query.get("bias") == "1":
-        assert any("std(h_10) / std(x) = 3.16" in m for m in markdown)
+        assert any("std(h₁₀) / std(x) = 3.16" in m for m in markdown)
 
 
 @pytest.mark.parametrize("step, lang, key", [("6", "en", "chart_grad_std"), ("7", "en", "chart_grad_std_bn"),

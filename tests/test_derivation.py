@@ -393,7 +393,7 @@ def test_a_biased_linear_network_is_predicted_with_its_bias(bias, bias_std):
         mean = bias
     blocks = derivation.blocks(result, "en")
     text = " ".join(n for b in blocks for n in b.notes)
-    assert f"std(h_10) / std(x) = {summary.format_value(math.sqrt(q))}" in text  # the theory, bias included
+    assert f"std(h₁₀) / std(x) = {summary.format_value(math.sqrt(q))}" in text  # the theory, bias included
     assert "after 10 layers" not in text  # no constant factor per layer is claimed
     block = next(b for b in blocks if "theory_ratio" in b.values)
     assert block.values["theory_ratio"] == pytest.approx(math.sqrt(q), rel=1e-6)

@@ -95,8 +95,8 @@ def test_the_he_race_sentence_joins_its_runs_as_the_language_does(lang):
     runs = {name: SimpleNamespace(loss=loss, steps=50, classes=3, diverged_at=None)
             for name, loss in (("xavier_normal", flat), ("he_normal", falling))}
     said = training_view.he_measured(runs, lang, 30)
-    stalled = t(lang, "training_tab.he_stalled", scheme="xavier_normal", steps=50)
-    assert f"{stalled}{t(lang, 'join_clause')}he_normal" in said
+    stalled = t(lang, "training_tab.he_stalled", scheme=t(lang, "schemes.name_xavier_normal"), steps=50)
+    assert f"{stalled}{t(lang, 'join_clause')}{t(lang, 'schemes.name_he_normal')}" in said  # by name, not code
 
 
 def read_names(source: str) -> tuple[set[str], list[str]]:

@@ -79,8 +79,8 @@ def test_the_heatmap_legend_writes_numbers_as_the_page_does():
 
 def test_distinct_unit_counts_are_upright_and_do_not_run_together():
     """"100100100…": at 240 px a panel and 10 layers, each bar's count is written upright at 15 px in its own band."""
-    units = pd.DataFrame({"scheme": np.repeat(["zeros", "he_normal"], 10), "layer": np.tile(np.arange(1, 11), 2),
-                          "distinct_units": [1] * 10 + [500] * 10})
+    units = pd.DataFrame({"scheme": np.repeat(["zeros", "he_normal"], 10), "name": np.repeat(["zeros", "He"], 10),
+                          "layer": np.tile(np.arange(1, 11), 2), "distinct_units": [1] * 10 + [500] * 10})
     spec = training_view.symmetry_chart(units, "en", panel_width=240).to_dict()
     text = next(layer for layer in layers_of(spec) if layer["mark"]["type"] == "text")
     assert text["mark"]["angle"] == 270 and text["mark"]["fontSize"] >= 15
@@ -89,7 +89,7 @@ def test_distinct_unit_counts_are_upright_and_do_not_run_together():
     # room above the tallest bar for its count
     bars = next(layer for layer in layers_of(spec) if layer["mark"]["type"] == "bar")
     assert bars["encoding"]["y"]["scale"]["domain"][1] > units["distinct_units"].max()
-    many = pd.DataFrame({"scheme": "he_normal", "layer": np.arange(1, 41), "distinct_units": 500})
+    many = pd.DataFrame({"scheme": "he_normal", "name": "He", "layer": np.arange(1, 41), "distinct_units": 500})
     assert [layer["mark"]["type"] for layer in layers_of(training_view.symmetry_chart(many, "en").to_dict())] == \
         ["bar"]  # 40 bars in 260 px: too narrow for a count each (the tooltip keeps them)
 

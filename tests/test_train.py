@@ -529,7 +529,7 @@ def test_a_growing_race_draws_from_a_template_that_is_the_chart(relu_race):
         return walk(spec)
 
     for build in (tv.loss_chart, tv.accuracy_chart):
-        chart = build(frame, "en", 3, steps=60, names=list(relu_race))
+        chart = build(frame, "en", 3, steps=60, schemes=list(relu_race))
         spec = tv.template(chart)
         assert spec["data"] == {"name": charts.MAIN} and "datasets" not in spec
         own = json.loads(chart.to_json(validate=False))
@@ -538,7 +538,9 @@ def test_a_growing_race_draws_from_a_template_that_is_the_chart(relu_race):
         curve = next(layer for layer in spec["layer"] if "color" in layer.get("encoding", {}))  # after the guides
         assert curve["encoding"]["x"]["scale"]["domain"] == [0, 59]  # the whole race, not its first 30
         colour = curve["encoding"]["color"]["scale"]
-        assert colour["domain"] == list(relu_race)  # every scheme in the legend, also before its run has begun
+        # every scheme in the legend by its name, also before its run has begun; its colour from its code
+        assert colour["domain"] == [charts.scheme_name(s, "en") for s in relu_race]
+        assert colour["range"] == [charts.SCHEME_COLOURS[s] for s in relu_race]
 
 
 def test_race_times_scale_with_the_work_from_the_measured_lecture_race():
@@ -561,11 +563,13 @@ def test_heatmap_frame_stays_under_altairs_row_limit():
 
 def test_tab_messages_name_the_diverged_run(relu_race):
     from views import training as tv
+    from views.text import t
 
     for lang in ("en", "zh"):
         (message,) = tv.messages(relu_race, lang)
-        assert "normal_1" in message and str(relu_race["normal_1"].diverged_at) in message
-    assert "normal_1" in tv.he_measured(relu_race, "en", 6)
+        name = t(lang, "schemes.name_normal_1")  # N(0, 1), by name, not by its code
+        assert message.startswith(name) and str(relu_race["normal_1"].diverged_at) in message
+        assert "normal_1" not in message and name in tv.he_measured(relu_race, lang, 6)
 
 
 @pytest.mark.slow

@@ -501,8 +501,8 @@ def test_every_tab_s_charts_share_one_theme(steps):
     from views import training as training_view
 
     layers = charts.layer_frame(steps["5"])
-    runs = pd.DataFrame({"scheme": "he_normal", "step": np.arange(5), "loss": 1.0, "accuracy": 0.5, "loss_mean": 1.0,
-                         "accuracy_mean": 0.5})
+    runs = pd.DataFrame({"scheme": "he_normal", "name": "He", "step": np.arange(5), "loss": 1.0, "accuracy": 0.5,
+                         "loss_mean": 1.0, "accuracy_mean": 0.5})
     result = simulate(Config(depth=4, width=32, batch=64))
     grid = theory.phase_map("tanh")
     built = {
@@ -512,7 +512,7 @@ def test_every_tab_s_charts_share_one_theme(steps):
                                         layer_title="l", scheme_title="s"),
         "loss": training_view.loss_chart(runs, "en", classes=3),
         "symmetry": training_view.symmetry_chart(
-            pd.DataFrame({"scheme": ["he_normal"], "layer": [1], "distinct_units": [32]}), "en"),
+            pd.DataFrame({"scheme": ["he_normal"], "name": ["He"], "layer": [1], "distinct_units": [32]}), "en"),
         "gradient": theory_view.gradient_chart(
             theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, 0.5, "en"), lang="en"),
         "map": theory_view.map_chart(theory_view.map_frame(grid), theory_view.critical_frame(grid),
@@ -610,22 +610,22 @@ def test_theory_and_training_tooltips_use_the_page_words(lang):
     assert _tooltip_titles(gradient) == {"series": t(lang, "series"), "layer": t(lang, "layer"),
                                          "value_text": t(lang, "theory_tab.grad_std")}
     steps_ = np.arange(5)
-    runs = pd.DataFrame({"scheme": "He", "step": steps_, "loss": 1.0 + 0 * steps_, "accuracy": 0.5,
+    runs = pd.DataFrame({"scheme": "he_normal", "name": "He", "step": steps_, "loss": 1.0 + 0 * steps_, "accuracy": 0.5,
                          "loss_mean": 1.0, "accuracy_mean": 0.5})
     assert _tooltip_titles(training_view.loss_chart(runs, lang, classes=3)) == {
-        "scheme": t(lang, "scheme"), "step": t(lang, "training_tab.step"),
+        "name": t(lang, "scheme"), "step": t(lang, "training_tab.step"),
         "loss_mean": t(lang, "training_tab.loss_mean_tip")}
     assert _tooltip_titles(training_view.accuracy_chart(runs, lang, classes=3)) == {
-        "scheme": t(lang, "scheme"), "step": t(lang, "training_tab.step"),
+        "name": t(lang, "scheme"), "step": t(lang, "training_tab.step"),
         "accuracy_mean": t(lang, "training_tab.accuracy_mean_tip")}
     for statistic in ("act_std", "grad_std", "update_ratio"):
         cells = pd.DataFrame({"step": [0, 0, 1, 1], "layer": [1, 2, 1, 2], "value": [0.1, 0.2, 0.3, 0.4]})
         assert _tooltip_titles(training_view.heatmap_chart(cells, lang, statistic)) == {
             "step": t(lang, "training_tab.step"), "layer": t(lang, "layer"),
             "value": t(lang, f"training_tab.stat_{statistic}")}
-    units = pd.DataFrame({"scheme": ["He", "He"], "layer": [1, 2], "distinct_units": [32, 32]})
+    units = pd.DataFrame({"scheme": ["he_normal"] * 2, "name": ["He"] * 2, "layer": [1, 2], "distinct_units": [32, 32]})
     assert _tooltip_titles(training_view.symmetry_chart(units, lang)) == {
-        "scheme": t(lang, "scheme"), "layer": t(lang, "layer"), "distinct_units": t(lang, "training_tab.units_y")}
+        "name": t(lang, "scheme"), "layer": t(lang, "layer"), "distinct_units": t(lang, "training_tab.units_y")}
 
 
 @pytest.mark.parametrize("lang, before_bn", [("en", "before batch norm"), ("zh", "批归一化之前")])

@@ -22,7 +22,7 @@ from core.activations import SATURATION, get
 from core.initializers import weight_variance
 from core.theory import predict
 
-from .summary import format_latex, format_share, format_value, headline, ratio
+from .summary import format_latex, format_share, format_value, headline, ratio, subscript
 from .text import t
 
 # ---------- comparing two numbers: the one place for "far" and "close" ----------
@@ -103,6 +103,8 @@ class Values:
         self.measured: set[str] = set()  # names the simulation measured (the others are theory or input)
         self.lang = lang
         self.used: list[str] = []  # names printed since the last take(), in order
+        # notation, not numbers: the last layer's index as a person writes it, h₁₀ (not h_10)
+        self.words = {"last_sub": subscript(result.config.depth)}
         self.missing = "—"
         if result.breaks:
             b = result.breaks[0]
@@ -165,6 +167,7 @@ class Values:
     def fill(self, key: str, **words: str) -> str:
         """The text `key` with every placeholder that names a value filled with that value as printed."""
         fields = {f for _, f, _, _ in string.Formatter().parse(t("en", key)) if f}
+        words = {**{f: self.words[f] for f in fields if f in self.words}, **words}
         return t(self.lang, key, **{f: self.text(f) for f in fields if f not in words}, **words)
 
     def take(self) -> list[str]:
@@ -333,8 +336,8 @@ def blocks(result, lang: str) -> list[Block]:
     if c.batch_norm:
         out.append(_block(
             v, t(lang, "der_bn_title"),
-            r"s = \frac{z - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}} \;\Rightarrow\; "
-            r"\mathrm{Var}(s) = \frac{\sigma_B^2}{\sigma_B^2 + \epsilon}",
+            r"s = \frac{z - \mu_B}{\sqrt{\sigma_B^2 + \varepsilon}} \;\Rightarrow\; "
+            r"\mathrm{Var}(s) = \frac{\sigma_B^2}{\sigma_B^2 + \varepsilon}",
             "", [v.fill("der_bn_note"), v.fill("der_bn_numbers")],
         ))
     return out
@@ -373,11 +376,11 @@ def _variance(v: Values, c, sym: str) -> Block:
 
 def _through_activation(v: Values, c, kind: str) -> Block:
     """Step 3: what the nonlinearity does to the spread, per layer and over the whole depth."""
-    lang, name = v.lang, c.activation
+    lang, name = v.lang, t(v.lang, f"act_{c.activation}")  # its name, not its code
     if kind == "batch_norm":
         return _block(
             v, t(lang, "der_bn_act_title", activation=name),
-            r"\mathrm{Var}(s_l) = \frac{\sigma_B^2}{\sigma_B^2 + \epsilon} \;\Rightarrow\; "
+            r"\mathrm{Var}(s_l) = \frac{\sigma_B^2}{\sigma_B^2 + \varepsilon} \;\Rightarrow\; "
             r"\mathrm{E}[h_l^2] = \mathrm{E}_{u\sim\mathcal N(0,1)}"
             r"\!\left[f\!\left(\sqrt{\mathrm{Var}(s_l)}\,u\right)^2\right]",
             "", [v.fill("der_bn_act_note"), v.fill("der_theory_numbers")],

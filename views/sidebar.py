@@ -229,6 +229,7 @@ def sidebar() -> tuple[str, str, Config]:
     if step != tour.CUSTOM:
         st.session_state["_last_step"] = step  # where ◀ ▶ go on from once a control leaves the step
     sync_step(step)
-    sidebar_named = [name for name in urlstate.NAMED if name != "compare"]  # the Compare tab writes its list
+    # the lists (Compare's, Training's) are their tabs' widgets, and those tabs write them
+    sidebar_named = [name for name in urlstate.NAMED if urlstate.PARAMS[name].kind != "list"]
     sync_named({**state, **data, "lang": lang}, sidebar_named, browser_language(st.context.locale))
     return lang, step, config

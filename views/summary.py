@@ -169,11 +169,11 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
     if v.name == "dead":
         return t(lang, "verdict_dead_why", layer=v.layer)
     if v.name == "saturated" and v.flat:
-        return t(lang, "verdict_saturated_flat_why", layer=v.layer, activation=config.activation,
+        return t(lang, "verdict_saturated_flat_why", layer=v.layer, activation=t(lang, f"act_{config.activation}"),
                  value=format_value(float(stats["act_mean"][v.layer])), dtype=config.dtype)
     if v.name == "saturated":
         return t(lang, "verdict_saturated_why", share=format_share(v.share), layer=v.layer,
-                 activation=config.activation)
+                 activation=t(lang, f"act_{config.activation}"))
     act, grad = signal_ratios(result)
     if v.name == "healthy":
         return t(lang, "verdict_healthy_why", act=format_value(act, 2), grad=format_value(grad, 2), depth=depth,
@@ -300,6 +300,7 @@ def ratio_gaps(result, lang: str, name: str) -> list[str]:
 # ---------- numbers ----------
 
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+SUBSCRIPTS = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
 TIMES = " × "  # between a mantissa and its power of ten: 2.9 × 10⁻⁷
 PERCENT = "\u00a0%"  # a share: 50 %, the number and its sign kept on one line
 PLAIN = (1e-3, 1e4)  # |value| in [1e-3, 1e4) is written as a plain decimal (0.00213, 1234); others as m × 10ᵉ
@@ -308,6 +309,11 @@ PLAIN = (1e-3, 1e4)  # |value| in [1e-3, 1e4) is written as a plain decimal (0.0
 def superscript(exponent: int) -> str:
     """An integer as superscript digits: -7 -> "⁻⁷"."""
     return str(exponent).translate(SUPERSCRIPTS)
+
+
+def subscript(index: int) -> str:
+    """An integer as subscript digits, a layer's index in notation: 10 -> "₁₀" (h₁₀)."""
+    return str(index).translate(SUBSCRIPTS)
 
 
 def scientific(mantissa: str, exponent: int) -> str:

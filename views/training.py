@@ -29,8 +29,8 @@ from core.train import (
 )
 
 from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, NUMBER_LABEL, SCHEME_COLOURS, decades, plot_height, \
-    theme, zero_marks
-from .summary import PERCENT, power_of_ten
+    scheme_name, theme, zero_marks
+from .summary import PERCENT, format_value, power_of_ten
 from .text import join, t
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
@@ -47,6 +47,9 @@ PERCENT_LABEL = f"format(datum.value * 100, 'd') + '{PERCENT}'"  # 100 %, as the
 UNIT_LABEL_SPACE = 18  # px of a bar's band that its count, written upright at LABEL_SIZE, needs
 PLATEAU = 0.9  # a run has left the plateau once its running-mean loss is below 0.9 ln K
 HALF = 0.5  # ... and has learned something real at 0.5 ln K
+# Two runs' losses this close at every step are one curve on the chart, one line over the other: zeros' and
+# N(0, 0.01²)'s at a tour step, both at ln K, differ by 2.4 × 10⁻⁷ of their value (float32's rounding).
+SAME_CURVE = 1e-5
 # Multiply-adds of a race (race_work); what they take is in MEASURED_S.
 WORK_WARN = 1e11  # the page says how long the race will take (a fifth of Run at a tour step)
 WORK_LIMIT = 1e12  # refused, with the width that would fit; memory alone would allow days of work
@@ -143,43 +146,45 @@ def smoothing_window(steps: int) -> int:
     return max(1, steps // 30)
 
 
-def curves_frame(results: dict, max_points: int = MAX_POINTS) -> pd.DataFrame:
-    """Long frame (scheme, step, loss, accuracy, loss_mean, accuracy_mean) of finished runs, as runs_frame."""
-    return runs_frame({name: (r.loss, r.accuracy) for name, r in results.items()}, max_points)
+def curves_frame(results: dict, lang: str = "en", max_points: int = MAX_POINTS) -> pd.DataFrame:
+    """Long frame (scheme, name, step, loss, accuracy, loss_mean, accuracy_mean) of finished runs, as runs_frame."""
+    return runs_frame({name: (r.loss, r.accuracy) for name, r in results.items()}, lang, max_points)
 
 
-def runs_frame(curves: dict, max_points: int = MAX_POINTS) -> pd.DataFrame:
-    """Long frame (scheme, step, loss, accuracy, loss_mean, accuracy_mean), thinned to max_points rows.
+def runs_frame(curves: dict, lang: str = "en", max_points: int = MAX_POINTS) -> pd.DataFrame:
+    """Long frame (scheme, name, step, loss, accuracy, loss_mean, accuracy_mean), thinned to max_points rows.
 
-    curves: {name: (loss, accuracy)}, each (steps,) with NaN for the steps without a value: after a divergence,
+    curves: {scheme: (loss, accuracy)}, each (steps,) with NaN for the steps without a value: after a divergence,
     or not taken yet while the run trains (a live race's arrays, read as they fill). The *_mean columns are
     running means over smoothing_window(steps) steps, computed before thinning; steps without a value are
-    left out. The thinning depends on the runs' lengths only, so a growing curve keeps its points.
+    left out. The thinning depends on the runs' lengths only, so a growing curve keeps its points. name: the
+    scheme's name in `lang` (charts.scheme_name), which the legend and the tooltips show; the code picks its colour.
     """
     parts = []
     stride = max(1, math.ceil(sum(len(loss) for loss, _ in curves.values()) / max_points))
     for name, (loss, accuracy) in curves.items():
         steps = len(loss)
         window = smoothing_window(steps)
-        frame = pd.DataFrame({"scheme": name, "step": np.arange(steps), "loss": loss, "accuracy": accuracy})
+        frame = pd.DataFrame({"scheme": name, "name": scheme_name(name, lang), "step": np.arange(steps),
+                              "loss": loss, "accuracy": accuracy})
         frame["loss_mean"] = frame["loss"].rolling(window, min_periods=1).mean()
         frame["accuracy_mean"] = frame["accuracy"].rolling(window, min_periods=1).mean()
         keep = (frame["step"] % stride == 0) | (frame["step"] == steps - 1)
         parts.append(frame[keep & np.isfinite(frame["loss"])])
     if not parts:
-        return pd.DataFrame(columns=["scheme", "step", "loss", "accuracy", "loss_mean", "accuracy_mean"])
+        return pd.DataFrame(columns=["scheme", "name", "step", "loss", "accuracy", "loss_mean", "accuracy_mean"])
     return pd.concat(parts, ignore_index=True)
 
 
 def final_frame(results: dict, lang: str) -> pd.DataFrame:
-    """One row per scheme, as text, its columns named in `lang`: final loss and accuracy on all points,
-    divergence, distinct units per layer."""
+    """One row per scheme, as text, its columns named in `lang`: the scheme's name, final loss and accuracy on
+    all points, divergence, distinct units per layer."""
     rows = []
     for name, r in results.items():
         units = r.distinct_units[np.isfinite(r.distinct_units)]
         accuracy = f"{100 * r.final_accuracy:.1f}%" if math.isfinite(r.final_accuracy) else "—"
         rows.append({
-            t(lang, "scheme"): name,
+            t(lang, "scheme"): scheme_name(name, lang),
             t(lang, "training_tab.col_loss"): f"{r.final_loss:.4f}" if math.isfinite(r.final_loss) else "—",
             t(lang, "training_tab.col_accuracy"): accuracy,
             t(lang, "training_tab.col_diverged"): "—" if r.diverged_at is None else str(r.diverged_at),
@@ -203,9 +208,10 @@ def heatmap_frame(result, statistic: str = "act_std", max_cells: int = MAX_CELLS
     return pd.DataFrame({"step": steps, "layer": layers, "value": values[rows].reshape(-1)})
 
 
-def symmetry_frame(results: dict) -> pd.DataFrame:
-    """Long frame (scheme, layer, distinct_units) after training; layers without a value are left out."""
-    parts = [pd.DataFrame({"scheme": name, "layer": np.arange(1, r.config.depth + 1),
+def symmetry_frame(results: dict, lang: str = "en") -> pd.DataFrame:
+    """Long frame (scheme, name, layer, distinct_units) after training, name in `lang` as in runs_frame; layers
+    without a value are left out."""
+    parts = [pd.DataFrame({"scheme": name, "name": scheme_name(name, lang), "layer": np.arange(1, r.config.depth + 1),
                            "distinct_units": r.distinct_units}) for name, r in results.items()]
     frame = pd.concat(parts, ignore_index=True)
     return frame[np.isfinite(frame["distinct_units"])].reset_index(drop=True)
@@ -218,10 +224,20 @@ def _fonts(chart):
     return theme(chart, symbolOpacity=1)
 
 
-def _scheme_colour(frame: pd.DataFrame, title: str, names: list[str] | None = None) -> alt.Color:
-    names = list(dict.fromkeys(frame["scheme"])) if names is None else list(names)
+def _named(frame: pd.DataFrame, lang: str, schemes: list[str] | None = None) -> tuple[list[str], list[str]]:
+    """(names, colours) of the schemes in order: those given (codes), else the frame's; each name in `lang`."""
+    if schemes is None:
+        pairs = dict(zip(frame["scheme"], frame["name"]))
+    else:
+        pairs = {scheme: scheme_name(scheme, lang) for scheme in schemes}
+    return list(pairs.values()), colours(pairs)
+
+
+def _scheme_colour(frame: pd.DataFrame, lang: str, schemes: list[str] | None = None) -> alt.Color:
+    names, scheme_colours = _named(frame, lang, schemes)
     # each scheme's legend entry a line, as its curve, not the marker of a loss of exactly 0
-    return alt.Color("scheme:N").title(title).scale(domain=names, range=colours(names)).legend(symbolType="stroke")
+    return alt.Color("name:N").title(t(lang, "scheme")).scale(domain=names, range=scheme_colours).legend(
+        symbolType="stroke")
 
 
 def _guide(value: float, label: str, x_end: float) -> tuple[alt.Chart, alt.Chart]:
@@ -253,13 +269,13 @@ def loss_axis(frame: pd.DataFrame, classes: int) -> tuple[tuple[float, ...], flo
 
 
 def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None = None,
-               names: list[str] | None = None, title: str | None = None) -> alt.LayerChart:
+               schemes: list[str] | None = None, title: str | None = None) -> alt.LayerChart:
     """Minibatch loss per scheme on one log axis: their running mean bold, the raw values faint; ln K dashed.
 
     The axis stops at MAX_LOSS: a run whose loss explodes leaves the chart (its message says so) rather
     than squashing every other curve into one line. steps: the race's length; given while it trains, the
-    step axis spans the whole race and the curves grow into it. names: the schemes of the legend, in order
-    (default: those in the frame). title: the chart's title (default: the message
+    step axis spans the whole race and the curves grow into it. schemes: the codes of the legend's schemes, in
+    order (default: those in the frame), which it names in `lang`. title: the chart's title (default: the message
     "training_tab.loss_title"; the He panel names the depth instead). The curves are the chart's top-level
     data (see template).
     """
@@ -268,10 +284,10 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
     y = alt.Y("value:Q").title(t(lang, "training_tab.loss_y")).scale(
         type="log", domain=[lo, hi], nice=False, clamp=False).axis(values=list(ticks), labelExpr=NUMBER_LABEL)
     x = _step_axis(lang, frame, steps)
-    colour = _scheme_colour(frame, t(lang, "scheme"), names)
+    colour = _scheme_colour(frame, lang, schemes)
     mean = alt.Chart().mark_line(strokeWidth=3, clip=True).encode(
         x, y, colour,
-        tooltip=[alt.Tooltip("scheme:N", title=t(lang, "scheme")),
+        tooltip=[alt.Tooltip("name:N", title=t(lang, "scheme")),
                  alt.Tooltip("step:Q", title=t(lang, "training_tab.step")),
                  alt.Tooltip("loss_mean:Q", format=".3f", title=t(lang, "training_tab.loss_mean_tip"))],
     ).transform_calculate(value="datum.loss_mean")
@@ -285,16 +301,16 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
 
 
 def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float | None = None,
-                   steps: int | None = None, names: list[str] | None = None) -> alt.LayerChart:
+                   steps: int | None = None, schemes: list[str] | None = None) -> alt.LayerChart:
     """Running-mean minibatch accuracy per scheme; chance (1/K) and, if given, the one-unit ceiling dashed.
 
-    steps, names: as in loss_chart."""
+    steps, schemes: as in loss_chart."""
     chart = alt.Chart().mark_line(strokeWidth=3).encode(
         _step_axis(lang, frame, steps),
         alt.Y("accuracy_mean:Q").title(t(lang, "training_tab.accuracy_y")).scale(
             domain=[0, ACCURACY_TOP], nice=False).axis(values=list(ACCURACY_TICKS), labelExpr=PERCENT_LABEL),
-        _scheme_colour(frame, t(lang, "scheme"), names),
-        tooltip=[alt.Tooltip("scheme:N", title=t(lang, "scheme")),
+        _scheme_colour(frame, lang, schemes),
+        tooltip=[alt.Tooltip("name:N", title=t(lang, "scheme")),
                  alt.Tooltip("step:Q", title=t(lang, "training_tab.step")),
                  alt.Tooltip("accuracy_mean:Q", format=".1%", title=t(lang, "training_tab.accuracy_mean_tip"))],
     )
@@ -355,21 +371,21 @@ def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = 260,
     for its count. panel_width: pixels per panel. Five schemes side by side did not fit a 1280-px projector's
     page (the last panel, He's, was cut off), so the panels wrap.
     """
-    names = list(dict.fromkeys(frame["scheme"]))
+    names, scheme_colours = _named(frame, lang)
     top = float(frame["distinct_units"].max()) if len(frame) else 1.0
     base = alt.Chart().encode(  # no data of its own: the facet splits the layered chart's data by scheme
         alt.X("layer:O").title(t(lang, "layer")).axis(labelOverlap=True, labelAngle=0),
         alt.Y("distinct_units:Q").title(t(lang, "training_tab.units_y")).scale(domain=[0, 1.25 * top], nice=False),
-        tooltip=[alt.Tooltip("scheme:N", title=t(lang, "scheme")), alt.Tooltip("layer:Q", title=t(lang, "layer")),
+        tooltip=[alt.Tooltip("name:N", title=t(lang, "scheme")), alt.Tooltip("layer:Q", title=t(lang, "layer")),
                  alt.Tooltip("distinct_units:Q", format="d", title=t(lang, "training_tab.units_y"))],
     )
-    bars = base.mark_bar().encode(alt.Color("scheme:N").scale(domain=names, range=colours(names)).legend(None))
+    bars = base.mark_bar().encode(alt.Color("name:N").scale(domain=names, range=scheme_colours).legend(None))
     layers = [bars]
     if len(frame) and panel_width / frame["layer"].nunique() >= UNIT_LABEL_SPACE:
         layers.append(base.mark_text(angle=270, align="left", baseline="middle", dy=-4, fontSize=LABEL_SIZE).encode(
             alt.Text("distinct_units:Q", format="d")))
     chart = alt.layer(*layers, data=frame).properties(width=panel_width, height=HEIGHT - 60)
-    facet = chart.facet(facet=alt.Facet("scheme:N").title(None).sort(names), columns=columns).properties(
+    facet = chart.facet(facet=alt.Facet("name:N").title(None).sort(names), columns=columns).properties(
         title=t(lang, "training_tab.symmetry_title"))
     return _fonts(facet)
 
@@ -378,8 +394,28 @@ def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = 260,
 
 def messages(results: dict, lang: str) -> list[str]:
     """One sentence per diverged run, in the page's language."""
-    return [t(lang, "training_tab.diverged", scheme=name, step=r.diverged_at)
+    return [t(lang, "training_tab.diverged", scheme=scheme_name(name, lang), step=r.diverged_at)
             for name, r in results.items() if r.diverged_at is not None]
+
+
+def coinciding(results: dict, rtol: float = SAME_CURVE) -> list[list[str]]:
+    """The groups of two or more runs whose loss curves are one: at every step within rtol of each other
+    (relative), and diverged at the same step (NaN after it). Each group in the order of `results`."""
+    groups: list[list[str]] = []
+    for name, r in results.items():
+        home = next((g for g in groups if np.allclose(r.loss, results[g[0]].loss, rtol=rtol, atol=0,
+                                                      equal_nan=True)), None)
+        if home is None:
+            groups.append([name])
+        else:
+            home.append(name)
+    return [g for g in groups if len(g) > 1]
+
+
+def coinciding_text(results: dict, lang: str) -> list[str]:
+    """One sentence per group of runs whose loss curves are one (coinciding), naming them: one hides the others."""
+    return [t(lang, "training_tab.same_curve", names=join(lang, [scheme_name(s, lang) for s in group]),
+              tolerance=format_value(SAME_CURVE)) for group in coinciding(results)]
 
 
 def plateau_steps(result, fraction: float) -> int | None:
@@ -390,7 +426,8 @@ def plateau_steps(result, fraction: float) -> int | None:
 def he_measured(results: dict, lang: str, depth: int) -> str:
     """What this app measured in the He et al. 2015 race at one depth, in the page's language: a clause per run."""
     parts = []
-    for name, r in results.items():
+    for scheme, r in results.items():
+        name = scheme_name(scheme, lang)
         left, half = plateau_steps(r, PLATEAU), plateau_steps(r, HALF)
         if r.diverged_at is not None and half is None:
             parts.append(t(lang, "training_tab.he_diverged", scheme=name, step=r.diverged_at))

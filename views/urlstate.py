@@ -82,7 +82,7 @@ PARAMS: dict[str, Param] = {
 # The parameters whose widgets show names in the page's language ("Xavier 正态" for xavier_normal): not bound to
 # the address, since a bound widget writes its shown label there; the page seeds them from the link
 # (link.check_link) and writes their codes back (link.write), so a link reads the same in every language.
-NAMED = ("lang", "activation", "init", "gain", "mode", "input", "dtype", "compare")
+NAMED = ("lang", "activation", "init", "gain", "mode", "input", "dtype", "compare", "train")
 # The parameters that make up the network's Config (the rest choose what is shown and how).
 CONTROLS = ("depth", "width", "activation", "slope", "bn", "init", "std", "bound", "value", "gain", "mode",
             "bias", "bias_std", "batch", "input", "seed", "dtype")

@@ -37,13 +37,14 @@ def show(page: Page) -> None:
     colour_by = "depth_scale" if xi else "log_chi1"
     cells, critical = theory_map(config.activation, config.slope, config.bias)
     marks = theory_view.marks_frame(config.width, numbers["sigma_w2"], numbers["sigma_b2"], page.lang)
+    activation = page.t(f"act_{config.activation}")  # its name in the page's language, not its code
     left, right = st.columns([3, 2])
     with left:  # several datasets: drawn as built, not through the single-frame template of draw()
         draw_chart(theory_view.map_chart(cells, critical, marks, colour_by=colour_by, lang=page.lang,
-                                         title=page.t("theory_tab.map_title", activation=config.activation)),
+                                         title=page.t("theory_tab.map_title", activation=activation)),
                    name="phase-map", width="stretch")
         if critical.empty:
-            st.caption(page.t("theory_tab.no_critical", activation=config.activation))
+            st.caption(page.t("theory_tab.no_critical", activation=activation))
         if colour_by == "depth_scale" and cells["diverges"].any():
             st.caption(page.t("theory_tab.diverging"))
     with right:

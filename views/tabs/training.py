@@ -10,10 +10,10 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import Config, cache
-from core.train import DEFAULT_CLASSES, DEFAULT_STEPS, he_2015_settings, lecture_schemes, one_unit_ceiling
+from core.train import DEFAULT_CLASSES, DEFAULT_STEPS, he_2015_settings, one_unit_ceiling
 from core.train import SCHEMES as TRAIN_SCHEMES
 
-from .. import charts, live, urlstate
+from .. import charts, link, live, urlstate
 from .. import training as training_view
 from ..cache import TEMPLATES
 from ..draw import draw_chart
@@ -90,9 +90,12 @@ def show(page: Page) -> None:
     lang, config = page.lang, page.config
     st.subheader(t(lang, "training_tab.title"))
     left, right = st.columns([4, 1], vertical_alignment="bottom")
-    schemes = left.multiselect(t(lang, "training_tab.schemes"), list(TRAIN_SCHEMES),
-                               default=list(lecture_schemes(config.activation)), key="train", bind=URL,
+    # names in the page's language, codes in the link: seeded from the link (link.check_link), kept while another
+    # tab is open, written back as codes (a bound multiselect would write the names), as the Compare list
+    schemes = left.multiselect(t(lang, "training_tab.schemes"), list(TRAIN_SCHEMES), key="train",
+                               persist_state="session", format_func=lambda scheme: charts.scheme_name(scheme, lang),
                                help=t(lang, "training_tab.schemes_help"))
+    link.write("train", urlstate.query_value("train", {"train": schemes}, ("activations",)))
     steps = int(right.number_input(t(lang, "training_tab.steps"), *urlstate.STEPS_RANGE, DEFAULT_STEPS, step=50,
                                    key="steps", bind=URL, help=t(lang, "training_tab.steps_help")))
     st.markdown(t(lang, "training_tab.intro", **training_view.setup(config, steps)))
@@ -144,7 +147,7 @@ def draw_live(job: live.Training, lang: str) -> None:
     """Loss and accuracy of each run as far as it has got: the charts are built once, then only get new data."""
     config, schemes, steps = job.key
     curves = {name: (loss.copy(), accuracy.copy()) for name, (loss, accuracy) in list(job.live.items())}
-    frame = training_view.runs_frame(curves)
+    frame = training_view.runs_frame(curves, lang)
     for kind, axis in (("loss", training_view.loss_axis(frame, DEFAULT_CLASSES)), ("accuracy", ())):
         spec = live_template(kind, lang, steps, schemes, axis, frame)
         st.vega_lite_chart(charts.with_data(spec, frame), width="stretch")
@@ -154,21 +157,24 @@ def live_template(kind: str, lang: str, steps: int, schemes: tuple[str, ...], ax
     """A growing race's loss or accuracy chart, per labels, schemes and loss axis, without its data."""
     build = training_view.loss_chart if kind == "loss" else training_view.accuracy_chart
     return TEMPLATES.get(("live", kind, lang, steps, schemes, axis), lambda: training_view.template(
-        build(frame, lang, DEFAULT_CLASSES, steps=steps, names=list(schemes))))
+        build(frame, lang, DEFAULT_CLASSES, steps=steps, schemes=list(schemes))))
 
 
 def draw_race(results: dict, lang: str) -> None:
     """Loss and accuracy of every run, the final table, one run's layers over training, and the symmetry."""
     for message in training_view.messages(results, lang):
         st.warning(message)  # a diverged curve stops; the others are drawn in full
-    curves, k = training_view.curves_frame(results), training_view.classes_of(results)
+    curves, k = training_view.curves_frame(results, lang), training_view.classes_of(results)
     draw_chart(training_view.loss_chart(curves, lang, k), name="race-loss", width="stretch")
+    for sentence in training_view.coinciding_text(results, lang):  # a curve hidden under another, said
+        st.caption(sentence)
     draw_chart(training_view.accuracy_chart(curves, lang, k, ceiling=one_unit_ceiling(k)), name="race-accuracy",
                width="stretch")
     st.dataframe(training_view.final_frame(results, lang), hide_index=True)
     st.caption(t(lang, "training_tab.table_caption"))
     left, right = st.columns(2)
-    name = left.selectbox(t(lang, "training_tab.heatmap_scheme"), list(results), index=len(results) - 1)
+    name = left.selectbox(t(lang, "training_tab.heatmap_scheme"), list(results), index=len(results) - 1,
+                          format_func=lambda scheme: charts.scheme_name(scheme, lang))
     statistics = ("act_std", "grad_std", "update_ratio")
     statistic = right.selectbox(t(lang, "training_tab.heatmap_statistic"), statistics,
                                 format_func=lambda s: t(lang, f"training_tab.stat_{s}"))
@@ -176,7 +182,7 @@ def draw_race(results: dict, lang: str) -> None:
     draw_chart(training_view.heatmap_chart(frame, lang, statistic), name=f"race-{statistic.replace('_', '-')}",
                width="stretch")
     st.caption(t(lang, "training_tab.heatmap_caption"))
-    draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results), lang, panel_width=240),
+    draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results, lang), lang, panel_width=240),
                name="race-symmetry")
     st.caption(t(lang, "training_tab.symmetry_caption", ceiling=one_unit_ceiling(k)))
 
@@ -212,7 +218,7 @@ def he_panel(lang: str) -> None:
     results = job.result
     for (depth, runs), column in zip(results.items(), st.columns(len(results))):
         with column:
-            curves = training_view.curves_frame(runs)
+            curves = training_view.curves_frame(runs, lang)
             title = f"{t(lang, 'training_tab.he_depth')} {depth}"
             draw_chart(training_view.loss_chart(curves, lang, training_view.classes_of(runs), title=title),
                        name=f"he-2015-loss-depth-{depth}", width="stretch")

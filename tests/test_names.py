@@ -1,0 +1,213 @@
+"""Names, not codes, and notation as a person writes it: the Training list by name with codes in its link, the race
+drawn and tabled by name, runs whose loss curves are one said so, and every tab's text at every tour step free of
+codes ("he_normal", "relu") and of identifier underscores ("h_10")."""
+
+from __future__ import annotations
+
+import json
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.config import ACTIVATIONS, INITS
+from core.train import LECTURE_RACE
+from core.train import SCHEMES as TRAIN_SCHEMES
+from tests.app_support import open_app, open_tab
+from views import charts, tour
+from views import training as training_view
+from views.tabs import CODES
+from views.text import catalogue, t
+
+LANGUAGES = ("en", "zh")
+RACE = dict(step="custom", depth="3", width="32", activation="tanh", init="he_normal", tab="training", steps="20")
+
+
+def run_race(at: AppTest) -> AppTest:
+    """Press Run and wait for the race (it trains in the background), then draw the page again."""
+    at.button(key="run_race").click().run()
+    assert at.session_state["_race"].wait(300), "the training did not end"
+    return at.run()
+
+
+def specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def colour_scales(node) -> list[dict]:
+    """Every colour scale of a Vega-Lite spec, however deep (layers, facets)."""
+    found = []
+    if isinstance(node, dict):
+        colour = node.get("encoding", {}).get("color") if isinstance(node.get("encoding"), dict) else None
+        if isinstance(colour, dict) and "scale" in colour:
+            found.append(colour["scale"])
+        for value in node.values():
+            found += colour_scales(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += colour_scales(value)
+    return found
+
+
+# ---------- the Training list: names shown, codes in the link ----------
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_training_list_shows_names_and_its_link_keeps_codes(lang):
+    at = open_app(tab="training", train=["zeros", "he_normal"], lang=lang)
+    assert not at.exception
+    race = at.multiselect(key="train")
+    assert race.options == [charts.scheme_name(s, lang) for s in TRAIN_SCHEMES]  # "N(0, 0.01²)", "全零"
+    assert not {"normal_0.01", "he_normal", "xavier_normal"} & set(race.options)
+    assert race.value == ["zeros", "he_normal"]  # the widget's value: codes
+    assert at.query_params["train"] == ["zeros", "he_normal"]
+    race.select("normal_0.01").run()
+    assert at.query_params["train"] == ["zeros", "he_normal", "normal_0.01"]  # a pick writes its code
+    at.multiselect(key="train").set_value(list(LECTURE_RACE)).run()
+    assert "train" not in at.query_params  # the default race is left out of the link
+    open_tab(at, "data", lang)  # the list is drawn only on its tab; it outlives another
+    open_tab(at, "training", lang)
+    assert at.multiselect(key="train").value == list(LECTURE_RACE) and not at.exception
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_race_is_drawn_and_tabled_by_name(lang):
+    at = run_race(open_app(**RACE, train=["zeros", "normal_0.01", "he_normal"], lang=lang))
+    assert not at.exception and not at.error
+    names = [charts.scheme_name(s, lang) for s in ("zeros", "normal_0.01", "he_normal")]
+    table = at.dataframe[0].value
+    assert table[t(lang, "scheme")].tolist() == names
+    drawn = specs(at)
+    scales = [scale for spec in drawn for scale in colour_scales(spec) if isinstance(scale.get("range"), list)]
+    assert len(scales) >= 3 and all(scale["domain"] == names for scale in scales)  # loss, accuracy, distinct units
+    (facet,) = [spec["facet"] for spec in drawn if "facet" in spec]  # the distinct units' panels, titled by name
+    assert facet["field"] == "name" and facet["sort"] == names
+    codes = ("normal_0.01", "he_normal")
+    assert not any(code in json.dumps(spec, ensure_ascii=False) for spec in drawn for code in codes)
+    heatmap = next(box for box in at.selectbox if box.label == t(lang, "training_tab.heatmap_scheme"))
+    assert heatmap.options == names
+    # zeros' and N(0, 0.01²)'s losses are both ln 3 to float32's rounding, He's falls: the page says which are one line
+    results = at.session_state["_training"][1]
+    zeros, small, he = (results[s].loss for s in ("zeros", "normal_0.01", "he_normal"))
+    assert np.max(np.abs(small - zeros) / zeros) < training_view.SAME_CURVE < np.max(np.abs(he - zeros) / zeros)
+    said = [c.value for c in at.caption if names[0] in c.value and names[1] in c.value]
+    assert said == training_view.coinciding_text(results, lang) and len(said) == 1 and names[2] not in said[0]
+
+
+# ---------- curves that are one ----------
+
+def runs(**losses) -> dict:
+    return {name: SimpleNamespace(loss=np.asarray(loss, dtype=float)) for name, loss in losses.items()}
+
+
+def test_curves_within_float_rounding_of_each_other_are_one():
+    ln3 = np.full(30, np.log(3))
+    wobble = ln3 * (1 + 2.4e-7 * np.sin(np.arange(30)))  # zeros against N(0, 0.01²) at step 2, as measured
+    falling = np.log(3) * np.linspace(1, 0.2, 30)
+    assert training_view.coinciding(runs(zeros=ln3, small=wobble, he=falling)) == [["zeros", "small"]]
+    assert training_view.coinciding(runs(zeros=ln3, he=falling)) == []
+    # one step apart by 10⁻⁴ of the value is two curves, not one
+    apart = ln3.copy()
+    apart[17] *= 1 + 1e-4
+    assert training_view.coinciding(runs(zeros=ln3, other=apart)) == []
+    # a run that diverged stops; another that goes on is not the same curve
+    stopped = ln3.copy()
+    stopped[20:] = np.nan
+    assert training_view.coinciding(runs(zeros=ln3, stopped=stopped)) == []
+    assert training_view.coinciding(runs(a=stopped, b=stopped.copy(), c=ln3, d=wobble)) == [["a", "b"], ["c", "d"]]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_coinciding_sentence_names_the_schemes(lang):
+    ln3 = np.full(10, np.log(3))
+    results = runs(zeros=ln3, **{"normal_0.01": ln3 * (1 + 1e-7)}, he_normal=np.linspace(1.1, 0.1, 10))
+    (sentence,) = training_view.coinciding_text(results, lang)
+    assert charts.scheme_name("zeros", lang) in sentence and charts.scheme_name("normal_0.01", lang) in sentence
+    assert charts.scheme_name("he_normal", lang) not in sentence and "normal_0.01" not in sentence
+    assert training_view.coinciding_text(runs(zeros=ln3, he_normal=np.linspace(1.1, 0.1, 10)), lang) == []
+
+
+# ---------- every tab's text at every step: names and notation ----------
+
+def strip_formulas(text: str) -> str:
+    """Text without its LaTeX ($…$, $$…$$) and code spans (`…`), where underscores and codes belong."""
+    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
+    text = re.sub(r"(?<!\\)\$[^$]*\$", " ", text)
+    return re.sub(r"(`+).*?\1", " ", text, flags=re.S)
+
+
+def chart_titles(node) -> list[str]:
+    """Every title a Vega-Lite spec shows: the chart's, its axes', legends', facets'."""
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "title" and isinstance(value, (str, list, dict)):
+                text = value.get("text", "") if isinstance(value, dict) else value
+                found.append(" ".join(text) if isinstance(text, list) else str(text))
+            else:
+                found += chart_titles(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += chart_titles(value)
+    return found
+
+
+def shown_texts(at: AppTest) -> list[str]:
+    """What a page shows in words: markdown, captions, titles, notices, metrics and its charts' titles."""
+    texts = [el.value for kind in ("markdown", "caption", "title", "header", "subheader", "info", "warning",
+                                   "error", "success") for el in at.get(kind)]
+    texts += [part for m in at.metric for part in (m.label, m.value, m.delta or "")]
+    return texts + [title for spec in specs(at) for title in chart_titles(spec)]
+
+
+def code_pattern(lang: str) -> re.Pattern:
+    """The activation, init and scheme codes that are not also a name in `lang` ("tanh" is a name, "relu" is
+    not), as whole words."""
+    names = [v for k, v in catalogue(lang).items() if k.startswith(("act_", "options.", "schemes."))]
+    codes = [c for c in {*ACTIVATIONS, *INITS, *TRAIN_SCHEMES} if not any(c in name for name in names)]
+    return re.compile(r"(?<![\w.+])(" + "|".join(map(re.escape, sorted(codes, key=len, reverse=True))) +
+                      r")(?![\w+]|\.\d)")
+
+
+IDENTIFIER = re.compile(r"\w+_\w+")  # h_10, n_in, σ_B, he_normal: an identifier's underscore, not notation
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[tuple[str, str, str], list[str]]:
+    """{(language, step, tab): the texts the page shows} for every tour step and tab, in both languages."""
+    found = {}
+    for lang in LANGUAGES:
+        for step in tour.STEPS:
+            at = open_app(step=step, lang=lang)
+            for code in CODES:
+                open_tab(at, code, lang)
+                assert not at.exception, (lang, step, code)
+                found[lang, step, code] = shown_texts(at)
+    return found
+
+
+@pytest.mark.slow
+def test_no_page_text_names_an_option_by_its_code(pages):
+    wrong = {}
+    for (lang, step, tab), texts in pages.items():
+        pattern = code_pattern(lang)
+        hits = [m.group(0) for text in texts for m in pattern.finditer(strip_formulas(text))]
+        if hits:
+            wrong[lang, step, tab] = sorted(set(hits))
+    assert wrong == {}
+    assert code_pattern("en").search("a he_normal net") and code_pattern("zh").search("init normal")  # it can fail
+
+
+@pytest.mark.slow
+def test_no_page_text_has_an_identifier_underscore_outside_formulas(pages):
+    wrong = {}
+    for key, texts in pages.items():
+        hits = [m.group(0) for text in texts for m in IDENTIFIER.finditer(strip_formulas(text))]
+        if hits:
+            wrong[key] = sorted(set(hits))
+    assert wrong == {}
+    derivation = " ".join(pages["en", "2", "derivation"])
+    assert "std(h₁₀)" in derivation  # the last layer as a person writes it
+    assert IDENTIFIER.search(strip_formulas("std(h_10) and $\\sigma_B^2$")).group(0) == "h_10"  # it can fail
