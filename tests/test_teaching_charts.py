@@ -198,6 +198,11 @@ def test_compare_draws_the_steps_own_scheme_last_and_thickest(code):
         lines = [layer for layer in spec["layer"] if layer["mark"]["type"] == "line"]
         assert lines[-1] is spec["layer"][-2] and filters(lines[-1])[-1] == "datum.current"  # its points after it
         assert lines[-1]["mark"]["strokeWidth"] >= 2 * max(layer["mark"]["strokeWidth"] for layer in lines[:-1])
+        # a scheme lying exactly under the thick line shows through it: it is opaque, the thick line and its
+        # points on top are not
+        own_marks = [layer["mark"] for layer in spec["layer"][-2:]]
+        assert all(0 < mark["opacity"] <= 0.6 for mark in own_marks)
+        assert all(layer["mark"].get("opacity", 1) == 1 for layer in lines[:-1])
         legend = lines[0]["encoding"]["color"]["scale"]["domain"]
         assert legend == [charts.scheme_name(s, lang) for s in small] and own not in legend
 

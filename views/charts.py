@@ -19,6 +19,7 @@ from core.activations import get
 from .summary import PLAIN, TIMES, format_power, format_share, format_value
 from .text import t
 
+CURRENT_OPACITY = 0.5  # Compare's thick line of the page's own scheme: the lines under it show through
 SCHEME_COLOURS = {
     "normal_0.01": "#4477AA",  # blue: too small
     "normal_1": "#EE6677",  # red: too large
@@ -488,7 +489,8 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, l
 def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title: str,
                   scheme_title: str) -> alt.LayerChart:
     """Activation std per layer for several schemes on one log axis, each in its own fixed colour, named in the
-    page's language; the page's own scheme (frame's current) drawn last, on top, and thicker.
+    page's language; the page's own scheme (frame's current) drawn last, on top, thicker and half see-through
+    (CURRENT_OPACITY).
 
     frame: compare_frame(); zero std (all-zero weights) cannot be drawn on a log axis: it is left out of the
     curves and marked on the axis's bottom edge (zero_marks).
@@ -506,9 +508,12 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
     base = every.transform_filter(alt.datum.act_std > 0)
     others = base.transform_filter(~alt.datum.current)
     current = base.transform_filter(alt.datum.current)
+    # the page's own line is half see-through: a scheme that lies exactly under it (step 6's He line over
+    # "N(0, 0.01²) + batch norm") still shows through it
     chart = alt.layer(*zero_marks(every, "act_std", ticks[1][0]),
                       others.mark_line(strokeWidth=3), others.mark_point(filled=True, size=80),
-                      current.mark_line(strokeWidth=7), current.mark_point(filled=True, size=200, opacity=1))
+                      current.mark_line(strokeWidth=7, opacity=CURRENT_OPACITY),
+                      current.mark_point(filled=True, size=200, opacity=CURRENT_OPACITY))
     return theme(chart.properties(title=title, height=HEIGHT + 80, width="container"))
 
 
