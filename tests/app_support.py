@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from unittest import mock
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from views.text import t
@@ -27,6 +28,14 @@ def open_tab(at: AppTest, code: str, lang: str = "en") -> AppTest:
     """The page with the tab `code` open (tabs are chosen by their label in the page's language)."""
     at.session_state["tab"] = t(lang, f"tab_{code}")
     return at.run()
+
+
+def data_tables(at: AppTest):
+    """The Data tab's tables (views.tabs.data.TABLES) side by side as one frame, each column once."""
+    tables = [table.value for table in at.dataframe]
+    layer = tables[0].columns[0]
+    joined = pd.concat([table.set_index(layer) for table in tables], axis=1)
+    return joined.reset_index()
 
 
 @contextlib.contextmanager

@@ -21,6 +21,7 @@ from views import charts, derivation
 from views import tour
 from views import training as training_view
 from views.tabs import CODES
+from views.tabs import data as data_tab
 from views.text import catalogue, t
 
 TABS = CODES  # the app's one list of tabs
@@ -84,7 +85,7 @@ def test_what_each_tab_shows():
     open_tab(at, "compare")
     assert at.multiselect(key="compare").value == list(tour.LECTURE_FIVE)
     open_tab(at, "data")
-    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 11  # input + 10 layers
+    assert len(at.dataframe) == len(data_tab.TABLES) and len(at.dataframe[0].value) == 11  # input + 10 layers
     assert json.loads(at.code[0].value)["std"] == 0.01
 
 

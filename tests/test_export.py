@@ -18,12 +18,12 @@ from streamlit.testing.v1 import AppTest
 
 from core import Config, simulate, threads
 from core.network import COLUMNS
-from tests.app_support import open_app, open_tab
+from tests.app_support import data_tables, open_app, open_tab
 from views import charts, export, page, tour
 from views import theory as theory_view
 from views.draw import chart_template
 from views.tabs import CODES as TABS
-from views.tabs.data import EMPTY
+from views.tabs.data import EMPTY, TABLES
 from views.tabs.theory import theory_map
 from views.text import LANGUAGES, t
 
@@ -338,7 +338,11 @@ def test_the_data_tab_shows_readable_headers_whole_counts_and_a_dash_for_nothing
     assert not at.exception and not at.error
     table = at.dataframe[0]
     frame = table.value
-    assert list(frame.columns) == [t(lang, f"column_{c}") for c in ["layer", *COLUMNS, *export.FLAGS]]
+    assert [list(shown.value.columns) for shown in at.dataframe] == [
+        [t(lang, f"column_{c}") for c in columns] for columns in TABLES.values()]
+    # every column of the CSV is in one of the tables, distinct units first after the layer
+    assert sorted(data_tables(at).columns) == sorted(t(lang, f"column_{c}") for c in ["layer", *COLUMNS, *export.FLAGS])
+    assert list(frame.columns)[1] == t(lang, "column_distinct_units")
     assert str(frame[t(lang, "column_distinct_units")].dtype) == "Int64"
     assert frame[t(lang, "column_distinct_units")].iloc[-1] == 500  # Xavier + tanh: every unit its own
     assert table.proto.placeholder == EMPTY

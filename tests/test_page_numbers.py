@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from core import Config, simulate
-from tests.app_support import open_app, open_tab
+from tests.app_support import data_tables, open_app, open_tab
 from tests.test_derivation import as_latex
 from tests.written_numbers import read_back
 from views import charts, derivation, export, tour
@@ -26,10 +26,10 @@ MACHINE = re.compile(r"\d[eE][+-]?\d")  # 1.00e-04, 2.9E+07
 def test_the_data_table_writes_each_number_as_a_person_does_and_it_reads_back(step, lang):
     at = open_app(step=step, lang=lang, tab="data")
     assert not at.exception
-    shown = at.dataframe[0].value
+    shown = data_tables(at)
     truth = export.data_table(charts.layer_frame(simulate(tour.STEPS[step])), lang)  # computed here, on its own
     numbers = export.numbers_of(truth)
-    assert len(numbers) >= 10 and list(shown.columns) == list(truth.columns)
+    assert len(numbers) >= 10 and sorted(shown.columns) == sorted(truth.columns)
     written = 0
     for column in numbers:
         for cell, value in zip(shown[column], truth[column]):

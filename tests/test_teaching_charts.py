@@ -198,6 +198,11 @@ def test_compare_draws_the_steps_own_scheme_last_and_thickest(code):
         lines = [layer for layer in spec["layer"] if layer["mark"]["type"] == "line"]
         assert lines[-1] is spec["layer"][-2] and filters(lines[-1])[-1] == "datum.current"  # its points after it
         assert lines[-1]["mark"]["strokeWidth"] >= 2 * max(layer["mark"]["strokeWidth"] for layer in lines[:-1])
+        # a scheme lying exactly under the thick line shows through it: it is opaque, the thick line and its
+        # points on top are not
+        own_marks = [layer["mark"] for layer in spec["layer"][-2:]]
+        assert all(0 < mark["opacity"] <= 0.6 for mark in own_marks)
+        assert all(layer["mark"].get("opacity", 1) == 1 for layer in lines[:-1])
         legend = lines[0]["encoding"]["color"]["scale"]["domain"]
         assert legend == [charts.scheme_name(s, lang) for s in small] and own not in legend
 
@@ -240,13 +245,55 @@ def test_no_histogram_layer_is_empty_in_any_panel():
         assert "x2" not in layer["encoding"] or layer["mark"]["type"] == "bar"
 
 
-def test_histogram_labels_have_a_halo_in_the_themes_background():
-    """A label crossing the bars ("> 3: 0.82 %" over ReLU's bins) is outlined in the background's colour first."""
-    result = simulate(Config(depth=2, width=50, batch=60, activation="relu", init="he_normal"))
-    chart = charts.histogram_chart(charts.histogram_frame(result, "en"), colour="#CCBB44", title="h", share_title="s")
-    texts = [layer["mark"] for layer in layers_of(chart.to_dict()) if layer["mark"]["type"] == "text"]
-    assert [mark.get("style") for mark in texts] == [charts.HALO, None, charts.HALO, None]  # halo, then the text
-    for mode in ("light", "dark"):
-        config = charts.coloured(charts.vega_lite(chart), mode)["config"]
-        assert config["style"][charts.HALO]["stroke"] == charts.BACKGROUNDS[mode]
-        assert charts.contrast(config["text"]["color"], config["style"][charts.HALO]["stroke"]) >= charts.MIN_CONTRAST
+# A bold label's width by a generous rule: 1 em for a CJK character, 0.35 em for a space, 0.62 em for anything else
+# (Source Sans's bold digits are about 0.5 em, "%" 0.8 em, a space 0.2 em).
+def generous_width(text: str, size: float = charts.LABEL_SIZE) -> float:
+    return size * sum(1.0 if "\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef" else 0.35 if c.isspace()
+                      else 0.62 for c in text)
+
+
+HISTOGRAM_CASES = [("relu", "he_normal", 1.0), ("relu", "xavier_normal", 1.0), ("tanh", "normal", 1.0),
+                   ("tanh", "zeros", 1.0), ("relu", "normal", 0.01), ("leaky_relu", "he_normal", 1.0)]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("panel", [charts.PANEL, (70, 56), (110, 42)])  # the tab's, Beside's, presenter mode's
+@pytest.mark.parametrize("activation, init, std", HISTOGRAM_CASES)
+def test_histogram_labels_stay_in_their_panel_above_the_bars_and_apart(activation, init, std, panel, lang):
+    """Step 5's "> 3: 0.00020 %" ran into the next panel and step 6's labels sat on the bars: every label is written
+    above its panel's plot (no bar is there), from the panel's edge on its bar's side, inside the panel's width, and
+    apart from the panel's other labels."""
+    result = simulate(Config(depth=10, width=200, batch=500, activation=activation, init=init, std=std))
+    frame = charts.histogram_frame(result, lang)
+    width, height = panel
+    spec = charts.histogram_chart(frame, colour="#CCBB44", title="h", share_title="s", panel_width=width,
+                                  panel_height=height).to_dict()
+    texts = [layer for layer in layers_of(spec) if layer["mark"]["type"] == "text"]
+    field = texts[0]["encoding"]["text"]["field"]
+    rows = {layer["mark"]["align"]: -layer["encoding"]["y"]["value"] for layer in texts}  # px above the plot
+    assert all(row > 0 for row in rows.values())  # above the plot's top edge, where no bar reaches
+    padding = spec["facet"]["header"]["labelPadding"]
+    assert max(rows.values()) + charts.LABEL_SIZE <= padding  # under the panel's header "layer 3"
+    assert {layer["mark"]["align"]: layer["encoding"]["x"]["value"] for layer in texts} == {"left": 0, "right": width}
+    for _, group in frame[frame[field] != ""].groupby("panel"):
+        extents = []
+        for _, row in group.iterrows():
+            w = generous_width(row[field])
+            left = 0 if row["side"] == "left" else width - w  # from the panel's edge on the bar's side
+            assert -1 <= left and left + w <= width + 1, (row[field], left, w, width)  # inside its own panel
+            extents.append((rows[row["side"]], left, left + w))
+        for i, (row_a, a0, a1) in enumerate(extents):  # two labels in one row do not meet
+            for row_b, b0, b1 in extents[i + 1:]:
+                assert row_a != row_b or a1 <= b0 or b1 <= a0
+    if field == "short":  # the share alone, as the page writes a share
+        assert (frame.loc[frame["label"] != "", "short"] == frame.loc[frame["label"] != "", "text"]).all()
+
+
+def test_a_wide_panel_writes_the_bar_past_the_range_in_full_on_one_row():
+    """At the tab's 150 px a panel of He + ReLU holds "50.1 %" and "> 3: 1.7 %" side by side."""
+    result = simulate(Config(depth=4, width=200, batch=500, activation="relu", init="he_normal"))
+    spec = charts.histogram_chart(charts.histogram_frame(result, "en"), colour="#1", title="h",
+                                  share_title="s").to_dict()
+    texts = [layer for layer in layers_of(spec) if layer["mark"]["type"] == "text"]
+    assert {layer["encoding"]["text"]["field"] for layer in texts} == {"label"}
+    assert len({layer["encoding"]["y"]["value"] for layer in texts}) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import tomllib
 from dataclasses import replace
@@ -280,8 +281,23 @@ def test_a_written_number_reads_back_as_its_value(exponent, digits, sign):
 @given(st.floats(min_value=1e-12, max_value=1.0, exclude_max=True))
 def test_a_written_share_reads_back_as_its_value_never_as_0_or_100(share):
     written = summary.format_share(share)
-    assert 0 < read_back(written) < 100  # a share above 0 and below 1 is neither 0 % nor 100 %
-    assert read_back(written) == pytest.approx(100 * share, rel=0.05)
+    percent = 100 * share
+    if percent < 0.01:  # a share a student need not count the zeros of
+        assert written == "< 0.01" + summary.PERCENT
+    elif percent >= 99.95:  # one decimal would say 100 %
+        assert written == "> 99.9" + summary.PERCENT
+    else:
+        assert 0 < read_back(written) < 100  # a share above 0 and below 1 is neither 0 % nor 100 %
+        # two significant digits below 1 %, one decimal above: at most half a unit of the last digit off
+        last = 10.0 ** (math.floor(math.log10(percent)) - 1) if percent < 1 else 0.1
+        assert abs(read_back(written) - percent) <= 0.5 * last * (1 + 1e-9)
+        digits = written.removesuffix(summary.PERCENT).replace(".", "").lstrip("0")
+        assert len(digits) <= (2 if percent < 1 else 3)  # never 0.00020 %
+
+
+def test_shares_are_written_with_a_students_precision():
+    assert [summary.format_share(v) for v in (0.0014, 2e-6, 0.5, 0.9999, 0.0, 1.0)] == [
+        f"{w}{summary.PERCENT}" for w in ("0.14", "< 0.01", "50", "> 99.9", "0", "100")]
 
 
 # ---------- derivation ----------

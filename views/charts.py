@@ -19,6 +19,7 @@ from core.activations import get
 from .summary import PLAIN, TIMES, format_power, format_share, format_value
 from .text import t
 
+CURRENT_OPACITY = 0.5  # Compare's thick line of the page's own scheme: the lines under it show through
 SCHEME_COLOURS = {
     "normal_0.01": "#4477AA",  # blue: too small
     "normal_1": "#EE6677",  # red: too large
@@ -38,7 +39,6 @@ LABEL_SIZE, TITLE_SIZE = 15, 17  # big enough for the back row of a lecture hall
 TEXT_COLOURS = {"light": "#3d3d3d", "dark": "#d0d0d0"}
 BACKGROUNDS = {"light": "#ffffff", "dark": "#0e1117"}  # Streamlit's own backgrounds of its two themes
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA, normal text (1.4.3)
-HALO = "halo"  # a Vega-Lite style: a text's outline in the background's colour (theme() and coloured() set it)
 HEIGHT = 300
 MAX_PANELS = 10  # histogram small multiples, like the lecture's figure of ten layers
 # A bar of a histogram more than SPIKE_RATIO times the tallest of the others (ReLU's exact zeros, half of every layer
@@ -47,6 +47,12 @@ MAX_PANELS = 10  # histogram small multiples, like the lecture's figure of ten l
 SPIKE_RATIO = 3.0
 CUT_HEIGHT = 1.25  # the tallest uncut bar then fills 1 / 1.25 = 80 % of the panel's height
 SPIKE_COLOUR = "#888888"  # a cut or exact-zero bar: a neutral grey, apart from every scheme's colour
+PANEL = (150, 110)  # a histogram panel's width and height, px: five in a row fit a laptop's width
+LABEL_ROW = LABEL_SIZE + 4  # px: one row of the labels written above a histogram panel's plot
+LABEL_GAP = 6  # px between two labels in one row
+# A bold label's width in em (font sizes), by character: CJK and full-width 1, a space 0.35, anything else 0.62
+# (Source Sans's bold digits are about 0.5 em and its "%" 0.8: a little over on the whole, so that what fits, fits).
+EM_WIDE, EM_SPACE, EM_OTHER = 1.0, 0.35, 0.62
 
 
 # ---------- frames ----------
@@ -85,9 +91,10 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS) -> pd.DataF
     """Long frame for the histogram panels, one row a bar; layers past a break are left out.
 
     Columns: panel (the message "panel" in `lang`, "layer 3"), layer, start, end (the bar's x extent), share (of
-    the layer's values), kind, bar (the height drawn), text (the share as the page writes it), label (written on
-    the bar, else ""), side (where the label goes: "left" of the range's middle, label after the bar; "right",
-    before it), low and high (the values the bar counts, as the page writes them, for its tooltip).
+    the layer's values), kind, bar (the height drawn), text (the share as the page writes it), label (written above
+    the bar, else ""), short (the label's share alone, "0.14 %", for a panel too narrow for "> 3: 0.14 %"), side
+    (where the label goes: "left" of the range's middle, from the bar's left edge on; "right", up to its right
+    edge), low and high (the values the bar counts, as the page writes them, for its tooltip).
 
     kind "bin": a bin of core's histogram, without its values exactly 0 or beyond the range; "zero": the values
     exactly 0 (Result.hist_zeros: ReLU's floor, a zero init), a bar of its own one bin wide at 0, always labelled;
@@ -148,6 +155,7 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS) -> pd.DataF
         rows.append(pd.DataFrame({
             "panel": t(lang, "panel", n=layer), "layer": layer, "start": start, "end": end, "share": share,
             "kind": kind, "bar": np.where(cut, CUT_HEIGHT * top, share), "text": text, "label": label,
+            "short": np.where(label != "", text, ""),
             "side": np.where((start + end) / 2 < (lo + hi) / 2, "left", "right"), "low": low, "high": high}))
     return pd.concat(rows, ignore_index=True)
 
@@ -185,7 +193,6 @@ def theme(chart: alt.TopLevelMixin, **legend) -> alt.TopLevelMixin:
         .configure_title(fontSize=TITLE_SIZE, anchor="start")
         .configure_header(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
     )
-    themed.config.style = {HALO: {"stroke": BACKGROUNDS["light"]}}  # a figure's; the page's own in coloured()
     return themed
 
 
@@ -240,7 +247,6 @@ def coloured(spec: dict, mode: str | None) -> dict:
                        ("header", ("labelColor", "titleColor")), ("title", ("color", "subtitleColor")),
                        ("text", ("color",))):
         config[part] = {**config.get(part, {}), **dict.fromkeys(keys, colour)}
-    config["style"] = {**config.get("style", {}), HALO: {"stroke": BACKGROUNDS[mode]}}
     return {**spec, "config": config}
 
 
@@ -316,7 +322,9 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
         return (decades(frame["value"]) if options.get("log") else ()), layer_span(frame["layer"])
     if kind == "histogram":
         bins = frame[frame["kind"].isin(["bin", "end"])]  # the range of core's bins, not the bars beside it
-        return tuple(dict.fromkeys(frame["panel"])), float(bins["start"].min()), float(bins["end"].max())
+        lo, hi = float(bins["start"].min()), float(bins["end"].max())
+        return (tuple(dict.fromkeys(frame["panel"])), lo, hi,
+                *label_layout(frame, options.get("panel_width", PANEL[0])))
     if kind == "ratio":
         # the layers that have weights, 1 to depth, whether or not their ratio is defined
         return (decades([*frame["grad_data_ratio"], options.get("guide", 1e-3)]),
@@ -376,18 +384,18 @@ def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, la
 
 
 def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title: str, columns: int = 5,
-                    panel_width: int = 150, panel_height: int = 110, layer_title: str = "layer",
+                    panel_width: int = PANEL[0], panel_height: int = PANEL[1], layer_title: str = "layer",
                     bin_titles: tuple[str, str] = ("bin from", "bin to")) -> alt.FacetChart:
     """The lecture's figure: one histogram per layer, same x axis in every panel, each panel's own y.
 
     frame: histogram_frame(). The panels have no y axis: each is scaled to its own bars, a bar that would
-    flatten the others drawn cut in SPIKE_COLOUR with its share written on it, as are the values exactly 0 and
-    those beyond the range; the tooltip gives every bar's share. Five panels in a row fit a laptop's width.
-    Each panel has its own x axis (same scale), so a last row that is not full still reads.
+    flatten the others drawn cut in SPIKE_COLOUR with its share written above the plot, as are the values exactly 0
+    and those beyond the range (label_layout: in one row or two, in full or the share alone, so that no label
+    leaves its panel or meets another); the tooltip gives every bar's share. Five panels in a row fit a laptop's
+    width. Each panel has its own x axis (same scale), so a last row that is not full still reads.
     """
-    order, lo, hi = layout("histogram", frame)
-    pad = 0.04 * (hi - lo)  # keeps a saturated end bin, the zero bar of ReLU's [0, 3] and the tail past 3 in view
-    x_scale = alt.Scale(domain=[lo - pad, hi + pad], nice=False)
+    order, lo, hi, field, rows = layout("histogram", frame, panel_width=panel_width)
+    x_scale = alt.Scale(domain=list(x_domain(lo, hi)), nice=False)
     y = alt.Y("bar:Q").title(share_title).axis(None).scale(nice=False)
     # one layer of bars, grey where the bar is not a bin: a facet's layer with no rows in a panel makes Vega warn
     bars = alt.Chart(frame).mark_bar(binSpacing=0).encode(
@@ -399,21 +407,56 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
         tooltip=[alt.Tooltip("panel:N", title=layer_title), alt.Tooltip("low:N", title=bin_titles[0]),
                  alt.Tooltip("high:N", title=bin_titles[1]), alt.Tooltip("text:N", title=share_title)],
     )
-    # the label written at the top of its bar, after it in the range's left half and before it in the right; every
-    # row of a side is in its layer (most with no label), so that no panel's layer is empty; each is drawn twice,
-    # first as a halo in the background's colour (the style HALO), so that it reads where it crosses the bars
+    # the labels above the plot, where no bar is, on their bar's side: a left one from the panel's left edge on, a
+    # right one up to its right edge, each side in a row of its own where one row cannot hold both; every row of a
+    # side is in its layer (most with no label), so that no panel's layer is empty
     labels = [alt.Chart(frame).transform_filter(alt.datum.side == side).mark_text(
-        align=align, baseline="top", dx=dx, dy=2, fontSize=LABEL_SIZE, fontWeight="bold",
-        **({"style": HALO, "strokeWidth": 4, "strokeJoin": "round"} if halo else {})).encode(
-        alt.X(field).scale(x_scale), y, alt.Text("label:N"))
-        for side, align, dx, field in (("left", "left", 3, "end:Q"), ("right", "right", -3, "start:Q"))
-        for halo in (True, False)]
+        align=side, baseline="bottom", fontSize=LABEL_SIZE, fontWeight="bold").encode(
+        alt.X(value=x), alt.Y(value=-2 - row * LABEL_ROW), alt.Text(f"{field}:N"))
+        for side, x, row in (("left", 0, 0), ("right", panel_width, rows - 1))]
     chart = alt.layer(bars, *labels).properties(width=panel_width, height=panel_height)
     faceted = chart.facet(
-        alt.Facet("panel:N").sort(list(order)).title(None).header(labelFontSize=LABEL_SIZE, labelFontWeight="bold"),
+        alt.Facet("panel:N").sort(list(order)).title(None).header(labelFontSize=LABEL_SIZE, labelFontWeight="bold",
+                                                                   labelPadding=rows * LABEL_ROW + 4),
         columns=columns,
     ).resolve_scale(y="independent").resolve_axis(x="independent").properties(title=title)
     return theme(faceted)
+
+
+def x_domain(lo: float, hi: float) -> tuple[float, float]:
+    """A histogram panel's x domain: the range [lo, hi] and 4 % either side, which keeps a saturated end bin, the
+    zero bar of ReLU's [0, 3] and the tail past 3 in view."""
+    pad = 0.04 * (hi - lo)
+    return lo - pad, hi + pad
+
+
+def text_width(text: str, size: float = LABEL_SIZE) -> float:
+    """A bold label's estimated width in px at `size` px type (EM_WIDE, EM_SPACE, EM_OTHER a character)."""
+    wide = len(re.findall(f"[{WIDE}]", text))
+    spaces = len(re.findall(r"\s", text))
+    return size * (EM_WIDE * wide + EM_SPACE * spaces + EM_OTHER * (len(text) - wide - spaces))
+
+
+def label_extents(frame: pd.DataFrame, panel_width: float, field: str) -> pd.DataFrame:
+    """Each labelled row of a histogram_frame() with its label's px extent in its panel (left, right: 0 at the
+    plot's left edge), as histogram_chart writes `field` ("label" or "short")."""
+    labelled = frame[frame[field] != ""]
+    widths = np.array([text_width(text) for text in labelled[field]], dtype=float)
+    left = np.where(labelled["side"] == "left", 0.0, panel_width - widths)
+    return labelled.assign(left=left, right=left + widths)
+
+
+def label_layout(frame: pd.DataFrame, panel_width: float) -> tuple[str, int]:
+    """How histogram_chart writes the labels: the field ("label", "> 3: 0.14 %", or where one is wider than a panel,
+    "short", "0.14 %") and the rows above the plot (1, or 2 where a panel's left and right labels would meet)."""
+    for field in ("label", "short"):
+        extents = label_extents(frame, panel_width, field)
+        if (extents["right"] - extents["left"] <= panel_width).all():
+            break
+    meet = any(group.loc[group["side"] == "left", "right"].max() + LABEL_GAP >
+               group.loc[group["side"] == "right", "left"].min()
+               for _, group in extents.groupby("panel") if group["side"].nunique() == 2)
+    return field, 2 if meet else 1
 
 
 def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, layer_title: str,
@@ -446,7 +489,8 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, l
 def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title: str,
                   scheme_title: str) -> alt.LayerChart:
     """Activation std per layer for several schemes on one log axis, each in its own fixed colour, named in the
-    page's language; the page's own scheme (frame's current) drawn last, on top, and thicker.
+    page's language; the page's own scheme (frame's current) drawn last, on top, thicker and half see-through
+    (CURRENT_OPACITY).
 
     frame: compare_frame(); zero std (all-zero weights) cannot be drawn on a log axis: it is left out of the
     curves and marked on the axis's bottom edge (zero_marks).
@@ -464,9 +508,12 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
     base = every.transform_filter(alt.datum.act_std > 0)
     others = base.transform_filter(~alt.datum.current)
     current = base.transform_filter(alt.datum.current)
+    # the page's own line is half see-through: a scheme that lies exactly under it (step 6's He line over
+    # "N(0, 0.01²) + batch norm") still shows through it
     chart = alt.layer(*zero_marks(every, "act_std", ticks[1][0]),
                       others.mark_line(strokeWidth=3), others.mark_point(filled=True, size=80),
-                      current.mark_line(strokeWidth=7), current.mark_point(filled=True, size=200, opacity=1))
+                      current.mark_line(strokeWidth=7, opacity=CURRENT_OPACITY),
+                      current.mark_point(filled=True, size=200, opacity=CURRENT_OPACITY))
     return theme(chart.properties(title=title, height=HEIGHT + 80, width="container"))
 
 

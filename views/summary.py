@@ -303,6 +303,7 @@ SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 SUBSCRIPTS = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
 TIMES = " × "  # between a mantissa and its power of ten: 2.9 × 10⁻⁷
 PERCENT = "\u00a0%"  # a share: 50 %, the number and its sign kept on one line
+SHARE_FLOOR = 0.01  # %: a smaller share is written "< 0.01 %"
 PLAIN = (1e-3, 1e4)  # |value| in [1e-3, 1e4) is written as a plain decimal (0.00213, 1234); others as m × 10ᵉ
 
 
@@ -367,21 +368,22 @@ def format_latex(value: float, digits: int = 3) -> str:
 
 
 def format_share(value: float) -> str:
-    """A fraction as a percentage, with the digits that keep its size: 92.4 %, 50 %, 0.031 %, never 0 % for a share
-    above 0 nor 100 % for one below 1; a dash when undefined."""
+    """A fraction as a percentage, as a student reads one: one decimal from 1 % (92.4 %, 50 %), two significant
+    digits below (0.14 %, 0.031 %), "< 0.01 %" below 0.01 % and "> 99.9 %" where one decimal would say 100 %: never
+    0 % for a share above 0 nor 100 % for one below 1; a dash when undefined."""
     if value is None or not math.isfinite(value):
         return "—"
     percent = 100 * value
-    if percent == 0 or percent == 100:
+    if percent in (0, 100):
         return f"{percent:.0f}{PERCENT}"
-    # one decimal, or two significant digits below 1 %, and more where rounding would reach 0 % or 100 %
-    decimals = 1 if abs(percent) >= 1 else 1 - math.floor(math.log10(abs(percent)))
-    while decimals < 17 and float(f"{percent:.{decimals}f}") in (0.0, 100.0):
-        decimals += 1
-    written = f"{percent:.{decimals}f}"
-    if decimals == 1:
-        written = written.removesuffix(".0")
-    return f"{written}{PERCENT}"
+    if abs(percent) < SHARE_FLOOR:  # more digits would be noise to a student: 0.00020 % of a layer is 1 value in 500k
+        return f"< {format_value(SHARE_FLOOR)}{PERCENT}"
+    if abs(percent) < 1:
+        return f"{format_value(percent, 2)}{PERCENT}"
+    written = f"{percent:.1f}"
+    if written == "100.0":
+        return f"> 99.9{PERCENT}"
+    return f"{written.removesuffix('.0')}{PERCENT}"
 
 
 def format_rough(value: float) -> str:

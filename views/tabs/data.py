@@ -1,4 +1,5 @@
-"""The Data tab: every statistic per layer as a table, its CSV download, and the configuration as JSON."""
+"""The Data tab: every statistic per layer in four tables (activations, pre-activations, gradients, theory), their
+CSV download, and the configuration as JSON."""
 
 from __future__ import annotations
 
@@ -12,6 +13,15 @@ from ..page import Page
 
 EMPTY = "—"  # what a cell shows where a value is undefined or beyond a break (the CSV leaves it empty)
 DIGITS = 4  # significant digits of a measured number in the table
+# The tables, each under its title (a catalogue key) with the columns of charts.layer_frame it shows: one table of
+# all sixteen is wider than a laptop's page (at 1280 px even seven columns of Chinese headers are), and step 1 sends
+# students to distinct units, so it comes first.
+TABLES = {
+    "data_activations": ("layer", "distinct_units", "act_mean", "act_std", "saturated", "dead"),
+    "data_pre": ("layer", "pre_mean", "pre_std", "exploded", "vanished"),
+    "data_gradients": ("layer", "grad_std", "weight_grad_std", "grad_data_ratio"),
+    "data_theory": ("layer", "predicted_act_std", "predicted_pre_std", "predicted_grad_std"),
+}
 
 
 def written(table: pd.DataFrame) -> pd.DataFrame:
@@ -24,11 +34,15 @@ def written(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def show(page: Page) -> None:
-    table = export.data_table(page.frames()["layers"], page.lang)
+    layers = page.frames()["layers"]
+    table = export.data_table(layers, page.lang)
     st.caption(page.t("data_caption", saturated=page.t("column_saturated"), dead=page.t("column_dead")))
-    numbers = {c: st.column_config.TextColumn(c, alignment="right") for c in export.numbers_of(table)}
-    # as tall as its rows, so the last layer is on the page and not behind the table's own scroll bar
-    st.dataframe(written(table), hide_index=True, column_config=numbers, placeholder=EMPTY, height="content")
+    for title, columns in TABLES.items():
+        part = export.data_table(layers[list(columns)], page.lang)
+        numbers = {c: st.column_config.TextColumn(c, alignment="right") for c in export.numbers_of(part)}
+        st.markdown(f"**{page.t(title)}**")
+        # as tall as its rows, so the last layer is on the page and not behind the table's own scroll bar
+        st.dataframe(written(part), hide_index=True, column_config=numbers, placeholder=EMPTY, height="content")
     name = export.csv_name(page.config)
     st.download_button(page.t("download_csv"), export.csv_bytes(page.config, table), file_name=name,
                        mime="text/csv", on_click="ignore", help=page.t("download_csv_help", name=name),
