@@ -37,9 +37,9 @@ def pytest_cmdline_main(config):
 # module): each runs whole on one worker, the longest first. tests/test_conftest.py checks the list against the
 # modules' fixtures.
 SHARING_MODULES = ("test_browser.py", "test_browser_charts.py", "test_browser_data.py", "test_train.py",
-                   "test_network.py",
-                   "test_theory_map.py", "test_verdict.py", "test_concurrency.py", "test_derivation.py",
-                   "test_views.py", "test_workers.py", "test_export.py", "test_beside.py", "test_names.py")
+                   "test_network.py", "test_theory_map.py", "test_verdict.py", "test_concurrency.py",
+                   "test_derivation.py", "test_views.py", "test_workers.py", "test_export.py", "test_beside.py",
+                   "test_names.py")
 SHARED_MODULES_FIRST = pytest.StashKey[bool]()
 
 
