@@ -242,6 +242,9 @@ def test_a_chart_downloads_as_svg_and_png_named_after_the_step(base, browser, la
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
     context.add_init_script(COUNT_RUNS)
     page = visit(context.new_page(), f"{base}/?step=2&lang={lang}", charts=3)
+    page.wait_for_function(  # every chart's two buttons drawn (a loaded machine draws them after the charts)
+        "() => document.querySelectorAll(\"[data-testid='stDownloadButton']\").length >= "
+        "2 * document.querySelectorAll(\"[data-testid='stVegaLiteChart']\").length", timeout=30_000)
     runs = page.evaluate("window.__finishedRuns")
     files = {}
     for fmt in ("svg", "png"):
@@ -433,6 +436,8 @@ def test_the_std_chart_is_in_the_first_screen_at_1280_by_800(base, browser, lang
     page = context.new_page()
     for step in ("1", "2", "3", "4", "5", "6", "7"):
         visit(page, f"{base}/?step={step}&lang={lang}", charts=2)
+        page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stMetric']\").length >= 4",
+                               timeout=30_000)  # a loaded machine may draw the last number after the charts
         assert page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollTop") == 0
         chart = page.locator("[data-testid='stVegaLiteChart']").filter(has_text=t(lang, "chart_act_std"))
         story = t(lang, f"story_{step}").split("{")[0].strip()[:20]

@@ -24,8 +24,8 @@ QR_BORDER = 4  # modules of white around the code: the quiet zone ISO/IEC 18004 
 QR_PX = 176  # the code's side on the page, CSS px: about 4 px a module for a link of the page's length
 # Presenter mode's charts: the std chart beside the histograms, both short enough that the title, the story
 # and the buttons above them fit on a 1280 x 720 screen. Both are drawn at these sizes and then scaled by the
-# browser to their column's width (PAGE_CSS), so on 1920 x 1080 they grow with the screen; the std chart at
-# most to the screen's height less the 440 px that the title, the longest story and the numbers take at 720.
+# browser to their column's width (PAGE_CSS), so on 1920 x 1080 they grow with the screen; each at most to
+# the screen's height less the 440 px that the title, the longest story and the numbers take at 720.
 PRESENT_STD_SIZE = (330, 160)  # width, height of the std chart's plot, px, before scaling
 PRESENT_PANEL = (110, 42)  # width, height of one histogram panel, px, before scaling
 QR_PRESENT_PX = 140  # in presenter mode's narrow right column
@@ -83,7 +83,8 @@ h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important;paddin
 .st-key-present_metrics [data-testid='stElementContainer']:has([data-testid='stCaptionContainer']){display:none}
 .st-key-present_histograms [data-testid='stVegaLiteChart'] svg,
 .st-key-present_std [data-testid='stVegaLiteChart'] svg{width:100%!important;height:auto!important}
-.st-key-present_std [data-testid='stVegaLiteChart'] svg{max-height:calc(100vh - 440px)}
+.st-key-present_std [data-testid='stVegaLiteChart'] svg,
+.st-key-present_histograms [data-testid='stVegaLiteChart'] svg{max-height:calc(100vh - 440px)}
 .st-key-present_histograms [data-testid='stElementContainer']:has([data-testid='stVegaLiteChart']),
 .st-key-present_histograms [data-testid='stFullScreenFrame'],
 .st-key-present_histograms [data-testid='stFullScreenFrame']>div,
