@@ -88,6 +88,19 @@ SETTLE_AFTER = """(t0) => new Promise((resolve) => {
 })"""
 
 
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium through Playwright, with the flags a closed network needs; closed after the block."""
+    from playwright import sync_api  # the browser tests skip where it is missing, before they get here
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

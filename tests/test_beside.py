@@ -13,6 +13,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from core import simulate
 from tests.app_support import open_app
+from tests.vega_specs import encodings
 from views import beside, summary, tour, urlstate
 from views.tabs import CODES
 from views.text import t
@@ -45,17 +46,8 @@ def std_charts(at, lang: str = "en") -> list[tuple[dict, pd.DataFrame]]:
 
 def y_domains(spec) -> list:
     """Every y scale domain set anywhere in a spec."""
-    out = []
-    if isinstance(spec, dict):
-        y = spec.get("encoding", {}).get("y", {})
-        if isinstance(y, dict) and "domain" in y.get("scale", {}):
-            out.append(y["scale"]["domain"])
-        for value in spec.values():
-            out += y_domains(value)
-    elif isinstance(spec, list):
-        for value in spec:
-            out += y_domains(value)
-    return out
+    return [e["y"]["scale"]["domain"] for e in encodings(spec)
+            if isinstance(e.get("y"), dict) and "domain" in e["y"].get("scale", {})]
 
 
 # ---------- the page ----------

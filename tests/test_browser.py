@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser_support import (
-    CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, WATCH_STATE, streamlit_server,
+    CHROMIUM, COUNT_RUNS, SETTLE_AFTER, SETTLED, WATCH_STATE, chromium, streamlit_server,
 )
 from views.export import PNG_SCALE
 from views.text import t
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow  # a real server and real browsers: seconds a test
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is missing (Debian package `chromium`); browser tests need it", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +34,8 @@ def base():
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, SETTLED, streamlit_server
+from tests.browser_support import CHROMIUM, SETTLED, chromium, streamlit_server
 
 pytestmark = pytest.mark.slow  # a real server and a real browser
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is missing (Debian package `chromium`); browser tests need it", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 # (link, charts drawn): step 1's zeros (every log chart's zero marks, the zero bars), step 2 on a log axis,
 # step 6's ReLU tails past 3, step 7's batch norm, and the Compare and Theory tabs
@@ -41,10 +41,8 @@ def base():
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def open_page(browser, url: str, charts: int):

@@ -16,6 +16,7 @@ from core.config import ACTIVATIONS, INITS
 from core.train import LECTURE_RACE
 from core.train import SCHEMES as TRAIN_SCHEMES
 from tests.app_support import open_app, open_tab
+from tests.vega_specs import encodings
 from views import charts, tour
 from views import training as training_view
 from views.tabs import CODES
@@ -38,17 +39,7 @@ def specs(at: AppTest) -> list[dict]:
 
 def colour_scales(node) -> list[dict]:
     """Every colour scale of a Vega-Lite spec, however deep (layers, facets)."""
-    found = []
-    if isinstance(node, dict):
-        colour = node.get("encoding", {}).get("color") if isinstance(node.get("encoding"), dict) else None
-        if isinstance(colour, dict) and "scale" in colour:
-            found.append(colour["scale"])
-        for value in node.values():
-            found += colour_scales(value)
-    elif isinstance(node, list):
-        for value in node:
-            found += colour_scales(value)
-    return found
+    return [e["color"]["scale"] for e in encodings(node) if isinstance(e.get("color"), dict) and "scale" in e["color"]]
 
 
 # ---------- the Training list: names shown, codes in the link ----------

@@ -22,6 +22,7 @@ from views import charts, derivation, export, summary, tour, urlstate
 from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.text import LANGUAGES, catalogue, t
 
+from tests.vega_specs import encodings
 from tests.written_numbers import read_back
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -565,25 +566,11 @@ def test_every_tooltip_names_its_field_with_the_page_words(steps):
     ]
     allowed = {"层", "标准差", "曲线", "比例", "区间起点", "区间终点", "方案"}
     for chart in built:
-        tooltips = [t for layer in _encodings(chart.to_dict()) for t in layer.get("tooltip", [])
+        tooltips = [t for layer in encodings(chart.to_dict()) for t in layer.get("tooltip", [])
                     if isinstance(layer.get("tooltip"), list)]
         assert tooltips, json.dumps(chart.to_dict())[:200]
         for tooltip in tooltips:
             assert tooltip.get("title") in allowed, tooltip
-
-
-def _encodings(spec: dict) -> list[dict]:
-    """Every encoding block of a Vega-Lite spec, however deeply layered or faceted."""
-    found = []
-    if isinstance(spec, dict):
-        if isinstance(spec.get("encoding"), dict):
-            found.append(spec["encoding"])
-        for value in spec.values():
-            found += _encodings(value) if isinstance(value, (dict, list)) else []
-    elif isinstance(spec, list):
-        for value in spec:
-            found += _encodings(value)
-    return found
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -610,7 +597,7 @@ def test_the_docs_say_what_every_chart_plots():
 
 def _tooltip_titles(chart) -> dict[str, str]:
     """{field: tooltip title} over every layer of a chart's spec; a field without a title maps to None."""
-    return {t["field"]: t.get("title") for layer in _encodings(chart.to_dict())
+    return {t["field"]: t.get("title") for layer in encodings(chart.to_dict())
             if isinstance(layer.get("tooltip"), list) for t in layer["tooltip"]}
 
 
