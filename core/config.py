@@ -10,7 +10,7 @@ from . import activations, schemes
 
 ACTIVATIONS = tuple(activations.REGISTRY)  # one record each in core/activations.py
 INITS = tuple(schemes.REGISTRY)  # one record each in core/schemes.py
-MODES = ("fan_in", "fan_out")
+MODES = ("fan_in", "fan_out", "fan_avg")  # fan_avg: Keras's (fan_in + fan_out) / 2
 INPUTS = ("normal", "uniform")
 DTYPES = ("float32", "float64")
 
@@ -25,9 +25,16 @@ FLOAT_RANGES = {
     "gain": (1e-6, 100.0),
     "bias": (-100.0, 100.0),
     "bias_std": (0.0, 100.0),
+    # trunc_normal's mean and absolute bounds a < b (torch.nn.init.trunc_normal_'s mean, a, b)
+    "trunc_mean": (-100.0, 100.0),
+    "trunc_a": (-100.0, 100.0),
+    "trunc_b": (-100.0, 100.0),
+    "scale": (1e-6, 100.0),  # variance_scaling's scale: Keras requires it positive
+    "input_scale": (0.001, 100.0),  # the input times this: q0 = input_scale^2
 }
 DEFAULT_MEMORY_BUDGET = 1 << 30  # bytes, 1 GiB: well within a laptop or a Streamlit Community Cloud app
-CHOICES = {"activation": ACTIVATIONS, "init": INITS, "mode": MODES, "input": INPUTS, "dtype": DTYPES}
+CHOICES = {"activation": ACTIVATIONS, "init": INITS, "mode": MODES, "distribution": schemes.DISTRIBUTIONS,
+           "input": INPUTS, "dtype": DTYPES}
 
 
 def written(number: float) -> str:
@@ -64,11 +71,18 @@ class Config:
     bound: float = 0.05  # for init="uniform": U(-bound, bound)
     value: float = 0.01  # for init="constant": every weight equal
     gain: float | None = None  # None: torch.nn.init's default for the scheme
-    mode: str = "fan_in"  # He init: preserve the forward (fan_in) or backward (fan_out) variance
+    mode: str = "fan_in"  # He init: preserve the forward (fan_in) or backward (fan_out) variance, or fan_avg
+    # trunc_normal: N(trunc_mean, std^2) cut to [trunc_a, trunc_b], torch's defaults (absolute bounds, not +-2 std)
+    trunc_mean: float = 0.0
+    trunc_a: float = -2.0
+    trunc_b: float = 2.0
+    scale: float = 1.0  # variance_scaling: Var(w) = scale / fan, Keras's default 1
+    distribution: str = "truncated_normal"  # variance_scaling's law, Keras's default
     bias: float = 0.0  # mean of each unit's bias
     bias_std: float = 0.0  # std of the bias across units; bias_std**2 is the theory's sigma_b^2
     batch_norm: bool = False  # normalize each pre-activation over the batch (gamma=1, beta=0)
     input: str = "normal"  # input distribution, unit variance either way
+    input_scale: float = 1.0  # the input is multiplied by it: Var(x) = input_scale^2
     seed: int = 0
     dtype: str = "float32"  # like real frameworks; float64 to see what is rounding and what is not
 
@@ -89,6 +103,9 @@ class Config:
             value = getattr(self, name)
             if value not in allowed:
                 raise ValueError(f"{name}={value!r} is not allowed: one of {', '.join(allowed)}")
+        if not self.trunc_a < self.trunc_b:
+            raise ValueError(f"trunc_a={self.trunc_a!r}, trunc_b={self.trunc_b!r} are not allowed: "
+                             "trunc_a below trunc_b")
         if not isinstance(self.batch_norm, bool):
             raise ValueError(f"batch_norm={self.batch_norm!r} is not allowed: True or False")
 

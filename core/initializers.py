@@ -17,6 +17,7 @@ from .activations import REGISTRY, recommended_gain
 from .config import FLOAT_RANGES, Config
 from .draws import family
 from .schemes import REGISTRY as SCHEMES
+from .schemes import ndtr
 
 DEFAULT_GAIN = {  # torch.nn.init's defaults, for the schemes that have a gain
     name: scheme.default_gain for name, scheme in SCHEMES.items() if scheme.default_gain is not None}
@@ -28,11 +29,17 @@ ACTIVATION_FIELDS: dict[str, tuple[str, ...]] = {  # the activation's own parame
     name: activation.parameters for name, activation in REGISTRY.items() if activation.parameters}
 
 
+BIAS_FIELDS = ("bias", "bias_std")  # the Config's law of the biases, which a scheme with its own (bias_bound) ignores
+
+
 def matters(field: str, init: str, activation: str) -> bool:
     """Whether a Config field changes the network under this init scheme and activation.
 
     A field no scheme (activation) reads always matters; one that some schemes read matters only under them.
+    The bias fields matter unless the scheme draws its biases itself (torch_default).
     """
+    if field in BIAS_FIELDS:
+        return init not in SCHEMES or SCHEMES[init].bias_bound is None
     for owner, table in ((init, SCHEME_FIELDS), (activation, ACTIVATION_FIELDS)):
         if any(field in names for names in table.values()):
             return field in table.get(owner, ())
@@ -94,10 +101,18 @@ def uniform_bound(config: Config, fan_in: int, fan_out: int) -> float:
     return math.sqrt(3.0) * weight_std(config, fan_in, fan_out)
 
 
-def weight_variance(config: Config, fan_in: int, fan_out: int) -> float | None:
-    """Var(w) for zero-mean schemes; None for a non-zero constant, which breaks the theory's zero-mean premise."""
+def weight_mean(config: Config, fan_in: int, fan_out: int) -> float:
+    """The mean of one weight: the constant's value, trunc_normal's truncated mean, else 0."""
     scheme = SCHEMES[config.init]
-    if scheme.fill is not None and scheme.fill(config) != 0.0:
+    if scheme.fill is not None:
+        return scheme.fill(config)
+    return 0.0 if scheme.mean is None else scheme.mean(config, fan_in, fan_out, gain_of(config))
+
+
+def weight_variance(config: Config, fan_in: int, fan_out: int) -> float | None:
+    """Var(w) for zero-mean schemes; None for weights of non-zero mean (a constant, trunc_normal off centre),
+    which break the theory's zero-mean premise."""
+    if weight_mean(config, fan_in, fan_out) != 0.0:
         return None
     return weight_std(config, fan_in, fan_out) ** 2
 
@@ -109,6 +124,8 @@ def scale_weights(config: Config, unit: np.ndarray | None, fan_in: int, fan_out:
     scheme = SCHEMES[config.init]
     if scheme.family is None:
         return np.full((fan_in, fan_out), scheme.fill(config), dtype)
+    if scheme.warp is not None:
+        return scheme.warp(config, unit, fan_in, fan_out, gain_of(config)).astype(dtype)
     if scheme.family == "normal":
         return unit * weight_std(config, fan_in, fan_out)
     if scheme.family == "uniform":
@@ -125,10 +142,28 @@ def layer_weights(config: Config, layer: int, fan_in: int, fan_out: int) -> np.n
     return scale_weights(config, unit, fan_in, fan_out)
 
 
-def layer_biases(config: Config, units: list[int] | tuple[int, ...]) -> list[np.ndarray | None]:
-    """Each layer's bias, one per entry of units (its fan_out), from N(bias, bias_std^2) through the seed's bias
+def bias_mean(config: Config) -> float:
+    """The mean of each bias: the Config's, or 0 for a scheme with its own zero-mean law (torch_default)."""
+    return config.bias if SCHEMES[config.init].bias_bound is None else 0.0
+
+
+def bias_variance(config: Config, fan_in: int) -> float:
+    """The theory's sigma_b^2 = Var(b) for a layer of this fan_in: bias_std^2, or b^2/3 for U(-b, b) biases."""
+    bound = SCHEMES[config.init].bias_bound
+    return config.bias_std**2 if bound is None else bound(config, fan_in) ** 2 / 3.0
+
+
+def layer_biases(config: Config, units: list[int] | tuple[int, ...],
+                 fan_ins: list[int] | tuple[int, ...] | None = None) -> list[np.ndarray | None]:
+    """Each layer's bias, one per entry of units (its fan_out), from N(bias, bias_std^2), or U(-b, b) with the
+    scheme's b of the layer's fan_in (fan_ins; None: square layers, fan_in = units), through the seed's bias
     stream (core.draws.bias_noise); None for a layer whose biases are all zero (skips the add)."""
-    noise = draws.bias_noise(config.seed, units) if config.bias_std else [None] * len(units)
+    bound = SCHEMES[config.init].bias_bound
+    fan_ins = units if fan_ins is None else fan_ins
+    noise = draws.bias_noise(config.seed, units) if config.bias_std or bound else [None] * len(units)
+    if bound is not None:  # U(-b, b) as 2 Phi(z) - 1 of the stream's N(0, 1) numbers: the same stream, deterministic
+        dtype = np.dtype(config.dtype)
+        return [(bound(config, fan_in) * (2.0 * ndtr(z) - 1.0)).astype(dtype) for z, fan_in in zip(noise, fan_ins)]
     return [scale_bias(config, unit, n) for unit, n in zip(noise, units)]
 
 

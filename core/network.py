@@ -225,7 +225,9 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
         flags["exploded" if kind == "overflow" else "vanished"][layer] = True
         breaks.append(Break(kind, layer, stage))
 
-    x = draws.x  # (batch, width)
+    x = draws.x  # (batch, width), unit variance
+    if config.input_scale != 1.0:  # a new array: the draws are shared
+        x = x * np.asarray(config.input_scale, dtype)
     _record_activations(stats, (hist_counts, hist_zeros, hist_beyond), 0, x, config, hist_edges, work)
     keeps_s = config.batch_norm or activations.needs_pre_activation(config.activation)
     hs, ss, inv_stds, weights = [x], [None], [None], [None]

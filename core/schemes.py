@@ -2,18 +2,29 @@
 
 A record says which unit draw the scheme scales (its family: "normal" N(0, 1), "uniform" U(-1, 1), "orthogonal"
 a Haar-random orthogonal matrix, or None for no randomness), the std of one weight as a function of the layer's
-fan_in, fan_out, the gain and the Config's own fields (std, bound, value, mode), the torch.nn.init (or Keras)
-function the formula comes from, the Config fields it reads and its default gain. INITS (core.config) is
-REGISTRY's keys: adding a scheme is adding its record here and its formula in each language (locales/*.toml,
-key "formula_<name>"). Everything else follows from the record: the draw (core.draws), the scaling and
-Var(w) (core.initializers), the theory, the controls the sidebar shows and the command line takes, and the
-scheme's colour on the Compare tab (views.tour.scheme_of: from its variance, so a new scheme needs no entry).
+fan_in, fan_out, the gain and the Config's own fields (std, bound, value, mode, ...), the torch.nn.init (or Keras)
+function the formula comes from, the Config fields it reads and its default gain; where the scheme needs them, the
+mean of one weight (non-zero: no theory), a warp (the inverse CDF that turns its unit draw into weights of another
+law) and the law of its biases (torch's nn.Linear draws them from the fan_in, not from the Config's bias fields).
+INITS (core.config) is REGISTRY's keys: adding a scheme is adding its record here and its formula in each language
+(locales/*.toml, key "formula_<name>"; its own Config fields: a range, a label and a help text). Everything else
+follows from the record: the draw (core.draws), the scaling and Var(w) (core.initializers), the theory, the
+controls the sidebar shows and the command line takes, and the scheme's colour on the Compare tab
+(views.tour.scheme_of: from its variance, so a new scheme needs no entry).
 
 Glorot & Bengio 2010 (Xavier): Var(w) = gain^2 * 2 / (fan_in + fan_out).
 He et al. 2015 (Kaiming):      Var(w) = gain^2 / fan, fan_in or fan_out by the mode, gain sqrt(2) for ReLU.
 LeCun et al. 1998:             Var(w) = gain^2 / fan_in.
 Saxe et al. 2014 (orthogonal): QR of a Gaussian matrix with the signs of diag(R) fixed, times gain.
 Uniform variants have bound = sqrt(3) * std, the uniform law with the same variance.
+torch.nn.Linear (torch #15314, #57109): kaiming_uniform_(a=sqrt 5) weights, U(+-1/sqrt(fan_in)), Var = 1/(3 fan_in),
+                               and U(+-1/sqrt(fan_in)) biases (Linear.reset_parameters).
+torch.nn.init.trunc_normal_:   N(mean, std^2) cut to the absolute bounds [a, b] (default -2, 2: not +-2 std), drawn
+                               as torch draws it, by the inverse CDF of a uniform number.
+Keras VarianceScaling:         std = sqrt(scale / fan) for fan_in, fan_out or fan_avg = (fan_in + fan_out) / 2;
+                               "truncated_normal" divides it by 0.87962566, the std of N(0, 1) cut at +-2, and
+                               cuts at +-2 of its std, so that Var(w) = scale / fan again (TF #16344, keras #8048);
+                               glorot_*, he_* and lecun_* are its (scale, mode, distribution) instances.
 """
 
 from __future__ import annotations
@@ -23,17 +34,69 @@ from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable
 
+import numpy as np
+from scipy.special import ndtr, ndtri
+
 # The unit draws core.draws makes; None: the weights are a constant (no randomness).
 FAMILIES = ("normal", "uniform", "orthogonal")
+
+# Config fields that are a choice among words, not a number (core.config.CHOICES): no file name or legend prints them
+# as a number (Scheme.parameters).
+CHOICE_FIELDS = ("mode", "distribution")
+DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")  # Keras VarianceScaling's
+# Keras's truncated_normal correction: the std of N(0, 1) cut at +-2 (computed from the closed form in the tests)
+KERAS_TRUNCATION = 0.87962566103423978
 
 # (config, fan_in, fan_out, gain) -> a number; config is a core.config.Config (its std, bound, value, mode),
 # gain the scheme's gain (Config.gain or the default), None for schemes without one.
 Formula = Callable[[Any, int, int, "float | None"], float]
 
 
-def fan(config: Any, fan_in: int, fan_out: int) -> int:
-    """torch.nn.init's fan for the mode: fan_in keeps the forward variance, fan_out the backward one."""
-    return fan_in if config.mode == "fan_in" else fan_out
+# (config, unit draw of the family, fan_in, fan_out, gain) -> the weights, float64, the unit draw's shape
+Warp = Callable[[Any, np.ndarray, int, int, "float | None"], np.ndarray]
+
+
+def fan(config: Any, fan_in: int, fan_out: int) -> float:
+    """The fan for the mode: fan_in keeps the forward variance, fan_out the backward one (torch.nn.init), fan_avg
+    (fan_in + fan_out) / 2 is Keras's and Glorot's compromise between them."""
+    if config.mode == "fan_in":
+        return fan_in
+    if config.mode == "fan_out":
+        return fan_out
+    return (fan_in + fan_out) / 2
+
+
+def _phi(x: float) -> float:
+    """The standard normal density."""
+    return math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+
+
+def truncated_moments(mean: float, std: float, a: float, b: float) -> tuple[float, float]:
+    """Mean and variance of N(mean, std^2) cut to [a, b] (closed form, e.g. Johnson, Kotz & Balakrishnan 1994):
+    with alpha = (a - mean)/std, beta = (b - mean)/std and Z = Phi(beta) - Phi(alpha),
+
+        E = mean + std (phi(alpha) - phi(beta)) / Z
+        Var = std^2 [1 + (alpha phi(alpha) - beta phi(beta)) / Z - ((phi(alpha) - phi(beta)) / Z)^2].
+
+    std = 0, or [a, b] so far in a tail that Z rounds to 0: every number is mean moved into [a, b], variance 0."""
+    alpha, beta = (a - mean) / std if std else 0.0, (b - mean) / std if std else 0.0
+    # Phi's upper tail in the upper half: Phi(beta) - Phi(alpha) = Phi(-alpha) - Phi(-beta) keeps its digits
+    z = float(ndtr(-alpha) - ndtr(-beta)) if alpha > 0 else float(ndtr(beta) - ndtr(alpha))
+    if std == 0 or z <= 0:
+        return min(max(mean, a), b), 0.0
+    shift = (_phi(alpha) - _phi(beta)) / z
+    variance = std * std * (1.0 + (alpha * _phi(alpha) - beta * _phi(beta)) / z - shift * shift)
+    return mean + std * shift, max(variance, 0.0)
+
+
+def truncated_from_uniform(p: np.ndarray, mean: float, std: float, a: float, b: float) -> np.ndarray:
+    """N(mean, std^2) cut to [a, b] from U[0, 1) numbers p, as torch.nn.init.trunc_normal_ draws it: the inverse
+    CDF of a uniform number between Phi(alpha) and Phi(beta), clamped to [a, b]. float64, p's shape; monotone in p,
+    so the pattern of the draw (which weight is larger) is p's."""
+    if std == 0:
+        return np.full(np.shape(p), min(max(mean, a), b))
+    low, high = ndtr((a - mean) / std), ndtr((b - mean) / std)
+    return np.clip(mean + std * ndtri(low + np.asarray(p, np.float64) * (high - low)), a, b)
 
 
 @dataclass(frozen=True)
@@ -48,6 +111,10 @@ class Scheme:
     default_gain: float | None = None  # torch.nn.init's default; None: the scheme has no gain
     bound: Formula | None = None  # uniform family: b of U(-b, b); None: sqrt(3) * std, the same variance
     fill: Callable[[Any], float] | None = None  # family None: every weight's value
+    mean: Formula | None = None  # the mean of one weight where it may be non-zero; None: 0 (or fill)
+    warp: Warp | None = None  # turns the unit draw into the weights (an inverse CDF); None: times std or bound
+    # b of the biases' U(-b, b) from the layer's fan_in (torch's nn.Linear); None: the Config's bias and bias_std
+    bias_bound: Callable[[Any, int], float] | None = None
 
     def __post_init__(self) -> None:
         if self.family not in (*FAMILIES, None):
@@ -56,12 +123,14 @@ class Scheme:
             raise ValueError(f"{self.name}: a scheme without randomness (family None) and only it has a fill")
         if ("gain" in self.fields) != (self.default_gain is not None):
             raise ValueError(f"{self.name}: a scheme reads the gain exactly when it has a default gain")
+        if self.warp is not None and self.family not in ("normal", "uniform"):
+            raise ValueError(f"{self.name}: only a normal or uniform unit draw can be warped")
 
     @property
     def parameters(self) -> tuple[str, ...]:
-        """The Config fields that set the weights' own scale or value (std, bound, value): its fields but the gain
-        and the mode, which every scheme with a fan shares."""
-        return tuple(field for field in self.fields if field not in ("gain", "mode"))
+        """The Config fields that set the weights' own scale or value (std, bound, value, ...): the numbers among its
+        fields but the gain, which every scheme with a fan shares."""
+        return tuple(field for field in self.fields if field not in ("gain", *CHOICE_FIELDS))
 
     @property
     def formula_key(self) -> str:
@@ -70,6 +139,46 @@ class Scheme:
 
 
 _SQRT3 = math.sqrt(3.0)
+
+
+def _trunc_moments(c: Any) -> tuple[float, float]:
+    return truncated_moments(c.trunc_mean, c.std, c.trunc_a, c.trunc_b)
+
+
+def _trunc_normal(c: Any, unit: np.ndarray, fan_in: int, fan_out: int, gain: float | None) -> np.ndarray:
+    # torch's own recipe: U(2 Phi(alpha) - 1, 2 Phi(beta) - 1), erfinv, times std sqrt 2, plus mean, clamp to [a, b]
+    return truncated_from_uniform((unit.astype(np.float64) + 1.0) / 2.0, c.trunc_mean, c.std, c.trunc_a, c.trunc_b)
+
+
+def _keras_std(c: Any, fan_in: int, fan_out: int) -> float:
+    """Keras VarianceScaling's std before any correction: sqrt(scale / fan)."""
+    return math.sqrt(c.scale / fan(c, fan_in, fan_out))
+
+
+def _variance_scaling_std(c: Any, fan_in: int, fan_out: int, gain: float | None) -> float:
+    """The std of one weight as Keras draws it: sqrt(scale / fan) for every distribution, the truncated one
+    up to the rounding of KERAS_TRUNCATION (its own std, times the std of N(0, 1) cut at +-2)."""
+    if c.distribution != "truncated_normal":
+        return _keras_std(c, fan_in, fan_out)
+    return _keras_std(c, fan_in, fan_out) / KERAS_TRUNCATION * math.sqrt(truncated_moments(0.0, 1.0, -2.0, 2.0)[1])
+
+
+def uncorrected_variance(c: Any, fan_in: int, fan_out: int) -> float:
+    """Var(w) that variance_scaling's truncated_normal would give without Keras's correction: N(0, scale/fan) cut
+    at +-2 of its std keeps the variance of N(0, 1) cut at +-2 (about 0.774) of it (TF #16344, keras #8048)."""
+    return c.scale / fan(c, fan_in, fan_out) * truncated_moments(0.0, 1.0, -2.0, 2.0)[1]
+
+
+def _variance_scaling(c: Any, unit: np.ndarray, fan_in: int, fan_out: int, gain: float | None) -> np.ndarray:
+    # From the N(0, 1) draw, through Phi(z), which is U(0, 1): monotone, so all three distributions keep the
+    # pattern of the normal schemes' draw of the same seed, and the untruncated one is that draw scaled.
+    std, z = _keras_std(c, fan_in, fan_out), unit.astype(np.float64)
+    if c.distribution == "untruncated_normal":
+        return std * z
+    if c.distribution == "uniform":  # Keras's limit sqrt(3 scale / fan)
+        return _SQRT3 * std * (2.0 * ndtr(z) - 1.0)
+    cut = std / KERAS_TRUNCATION  # tf.random.truncated_normal's stddev, cut at +-2 of it
+    return truncated_from_uniform(ndtr(z), 0.0, cut, -2.0 * cut, 2.0 * cut)
 
 REGISTRY: dict[str, Scheme] = {s.name: s for s in (
     Scheme("zeros", None, lambda c, fan_in, fan_out, gain: 0.0, "torch.nn.init.zeros_", fill=lambda c: 0.0),
@@ -96,6 +205,15 @@ REGISTRY: dict[str, Scheme] = {s.name: s for s in (
     # each entry of a (semi-)orthogonal matrix times gain: Var(w) = gain^2 / max(fan_in, fan_out)
     Scheme("orthogonal", "orthogonal", lambda c, fan_in, fan_out, gain: gain / math.sqrt(max(fan_in, fan_out)),
            "torch.nn.init.orthogonal_", ("gain",), default_gain=1.0),
+    # what nn.Linear does when nobody initializes it: kaiming_uniform_(a=sqrt 5), gain sqrt(1/3), bound 1/sqrt(fan_in)
+    Scheme("torch_default", "uniform", lambda c, fan_in, fan_out, gain: 1.0 / math.sqrt(3.0 * fan_in),
+           "torch.nn.Linear.reset_parameters", bound=lambda c, fan_in, fan_out, gain: 1.0 / math.sqrt(fan_in),
+           bias_bound=lambda c, fan_in: 1.0 / math.sqrt(fan_in)),
+    Scheme("trunc_normal", "uniform", lambda c, fan_in, fan_out, gain: math.sqrt(_trunc_moments(c)[1]),
+           "torch.nn.init.trunc_normal_", ("std", "trunc_mean", "trunc_a", "trunc_b"),
+           mean=lambda c, fan_in, fan_out, gain: _trunc_moments(c)[0], warp=_trunc_normal),
+    Scheme("variance_scaling", "normal", _variance_scaling_std, "tf.keras.initializers.VarianceScaling",
+           ("scale", "mode", "distribution"), warp=_variance_scaling),
 )}
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from . import activations
 from .batchnorm import BN_EPS
 from .config import Config
-from .initializers import weight_variance
+from .initializers import bias_mean, bias_variance, weight_variance
 
 _Z_MAX = 9.0  # P(|z| > 9) ~ 2e-19
 _Z_BREAKS = np.linspace(-_Z_MAX, _Z_MAX, 37)  # panels 0.5 wide in z
@@ -109,7 +109,7 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     each unit's bias with it, since the bias is the same for every sample, and what is divided by is the
     variance within a unit over the batch, v_l = sigma_w^2 Var(h_{l-1}), not sigma_w^2 E[h^2] + sigma_b^2:
 
-        q_l = v_l / (v_l + eps),    Var(h_l) = Var[f(sqrt(q_l) z)] = E[f^2] - E[f]^2,    Var(h_0) = 1.
+        q_l = v_l / (v_l + eps),    Var(h_l) = Var[f(sqrt(q_l) z)] = E[f^2] - E[f]^2,    Var(h_0) = input_scale^2.
 
     With weights large enough that v_l >> eps, q_l = 1 at every layer whatever their scale; tiny weights
     (v_l comparable to or below eps = 1e-5) leave q_l ~ v_l / eps, which can shrink layer after layer;
@@ -131,14 +131,14 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     nan = np.full(depth + 1, np.nan)
     pre_std, act_std, grad_std = nan.copy(), nan.copy(), nan.copy()
     var_w = weight_variance(config, n, n)
-    act_std[0] = 1.0  # the input has unit variance
+    act_std[0] = config.input_scale  # the input: unit variance times input_scale^2
     if var_w is None:
         return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
-    sigma_w2, sigma_b2 = n * var_w, config.bias_std**2
+    sigma_w2, sigma_b2 = n * var_w, bias_variance(config, n)
     # gain[l]: what dL/dh_l -> dL/dz_l does to the variance: E[f'(s_l)^2] (chi), divided by v_l + eps under BN
     gain = np.zeros(depth + 1)
     if config.batch_norm:
-        var_h = 1.0  # Var(h_0) over the batch, for each unit
+        var_h = config.input_scale**2  # Var(h_0) over the batch, for each unit
         for layer in range(1, depth + 1):
             within = sigma_w2 * var_h  # each unit's variance over the batch; the bias is constant there
             var_s = within / (within + BN_EPS)
@@ -146,10 +146,10 @@ def predict(config: Config) -> dict[str, np.ndarray]:
             pre_std[layer], act_std[layer] = math.sqrt(var_s), math.sqrt(var_h)
             gain[layer] = float(moments(config.activation, 0.0, var_s, config.slope)[2]) / (within + BN_EPS)
     else:
-        second_moment = 1.0  # E[x^2] of the input
+        second_moment = config.input_scale**2  # E[x^2] of the input, q0
         for layer in range(1, depth + 1):
             var_s = sigma_w2 * second_moment + sigma_b2
-            m1, m2, d2 = (float(x) for x in moments(config.activation, config.bias, var_s, config.slope))
+            m1, m2, d2 = (float(x) for x in moments(config.activation, bias_mean(config), var_s, config.slope))
             pre_std[layer] = math.sqrt(var_s)
             act_std[layer] = math.sqrt(max(m2 - m1 * m1, 0.0))
             gain[layer] = d2
@@ -504,13 +504,14 @@ def _finite_or_none(value) -> float | None:
 def theory_summary(config: Config) -> dict[str, float | None]:
     """{"sigma_w2", "sigma_b2", "q_star", "chi1", "depth_scale"} for the command line's JSON; None where undefined.
 
-    sigma_w2 = width Var(w), sigma_b2 = bias_std^2. None: for constant init (no zero-mean weights); under batch
+    sigma_w2 = width Var(w), sigma_b2 = Var(b) (bias_std^2, or 1/(3 fan_in) for torch_default). None: for
+    weights of non-zero mean (a constant); under batch
     norm, since the layer map is then normalised unit by unit (Var(s) = v / (v + eps), see predict) and the
     fixed-point and depth-scale theory of the un-normalised map (Poole et al. 2016; Schoenholz et al. 2017)
     does not apply as is; q* = inf; and xi_c at the edge of chaos (inf).
     """
     var_w = weight_variance(config, config.width, config.width)
-    sigma_b2 = config.bias_std**2
+    sigma_b2 = bias_variance(config, config.width)
     summary = {"sigma_w2": None, "sigma_b2": sigma_b2, "q_star": None, "chi1": None, "depth_scale": None}
     if var_w is None:
         return summary
@@ -518,11 +519,11 @@ def theory_summary(config: Config) -> dict[str, float | None]:
     summary["sigma_w2"] = sigma_w2
     if config.batch_norm:
         return summary
-    name, slope = config.activation, config.slope
-    q_star = fixed_point(name, sigma_w2, sigma_b2, slope, config.bias)
+    name, slope, mean = config.activation, config.slope, bias_mean(config)
+    q_star = fixed_point(name, sigma_w2, sigma_b2, slope, mean)
     summary["q_star"] = _finite_or_none(q_star)
-    summary["chi1"] = _finite_or_none(chi1(name, q_star, sigma_w2, slope, config.bias))
-    summary["depth_scale"] = _finite_or_none(depth_scale(name, sigma_w2, sigma_b2, slope, config.bias))
+    summary["chi1"] = _finite_or_none(chi1(name, q_star, sigma_w2, slope, mean))
+    summary["depth_scale"] = _finite_or_none(depth_scale(name, sigma_w2, sigma_b2, slope, mean))
     return summary
 
 
@@ -535,21 +536,21 @@ def large_init_paradox(config: Config) -> dict[str, float]:
     gain a layer toward the input; "growth" = sqrt(chi1), the same for the gradient's std. With 1.0 * randn
     at width 500, f' ~ 0 for most units, but sigma_w^2 = 500 multiplies what the few others pass on.
     """
-    name, bias_mean = config.activation, config.bias
+    name, mean_b = config.activation, bias_mean(config)
     if activations.get(name).saturation is None:
         raise ValueError(f"{name!r} does not saturate; the paradox is about saturating activations (tanh, sigmoid)")
     edge = activations.saturation_edge(name)  # a value is saturated where |s| > edge
     var_w = weight_variance(config, config.width, config.width)
     if var_w is None:
         raise ValueError("constant init has no zero-mean weights; the theory does not apply")
-    sigma_w2, sigma_b2 = config.width * var_w, config.bias_std**2
-    q_star = float(fixed_point(name, sigma_w2, sigma_b2, config.slope, bias_mean))
+    sigma_w2, sigma_b2 = config.width * var_w, bias_variance(config, config.width)
+    q_star = float(fixed_point(name, sigma_w2, sigma_b2, config.slope, mean_b))
     q = max(q_star, _Q_TINY)
     spread = math.sqrt(2.0 * q)
-    inside = 0.5 * (math.erf((edge - bias_mean) / spread) + math.erf((edge + bias_mean) / spread))  # P(|s| < edge)
-    mean_slope2 = float(moments(name, bias_mean, q, config.slope)[2])
+    inside = 0.5 * (math.erf((edge - mean_b) / spread) + math.erf((edge + mean_b) / spread))  # P(|s| < edge)
+    mean_slope2 = float(moments(name, mean_b, q, config.slope)[2])
     unsaturated = float(gaussian_expectation(
-        lambda s: activations.derivative(name, s, config.slope) ** 2 * (np.abs(s) < edge), bias_mean, q))
+        lambda s: activations.derivative(name, s, config.slope) ** 2 * (np.abs(s) < edge), mean_b, q))
     chi_1 = sigma_w2 * mean_slope2
     return {
         "sigma_w2": sigma_w2, "q_star": q_star, "saturated": 1.0 - inside, "mean_slope2": mean_slope2,

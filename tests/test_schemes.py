@@ -7,12 +7,16 @@ from dataclasses import fields, replace
 
 import numpy as np
 import pytest
+import scipy.special
+import scipy.stats
 
 from core import Config, schemes
 from core.config import INITS, MODES
-from core.draws import STREAMED, family
-from core.initializers import DEFAULT_GAIN, SCHEME_FIELDS, gain_of, layer_weights, uniform_bound, weight_std, \
-    weight_variance
+from core.draws import STREAMED, bias_noise, family
+from core.initializers import DEFAULT_GAIN, SCHEME_FIELDS, bias_variance, gain_of, layer_biases, layer_weights, \
+    matters, uniform_bound, weight_std, weight_variance
+from core.network import simulate
+from core.theory import predict
 from views import charts, tour
 
 SHAPES = [(300, 200), (200, 300), (250, 250)]  # taller, wider, square: fan_in != fan_out tells the formulas apart
@@ -25,7 +29,7 @@ def test_inits_are_the_registry_and_every_record_names_its_source():
         assert scheme.name == name
         assert scheme.family in (*STREAMED, "orthogonal", None)  # a unit draw core.draws makes
         assert set(scheme.fields) <= config_fields, name
-        assert scheme.source.startswith(("torch.nn.init.", "tf.keras.initializers.")), name
+        assert scheme.source.startswith(("torch.nn.init.", "torch.nn.Linear.", "tf.keras.initializers.")), name
 
 
 def test_an_unknown_scheme_is_refused_by_name():
@@ -42,6 +46,7 @@ def test_every_scheme_draws_the_variance_its_record_states(init, fan_in, fan_out
     uniform's sqrt(0.8/N)); a uniform scheme fills U(-b, b); an orthogonal one is gain times orthonormal columns
     (or rows); a scheme without randomness is its fill value throughout."""
     config = Config(init=init, dtype=dtype, mode="fan_in" if fan_in > fan_out else "fan_out", seed=5)
+    config = replace(config, std=1.0) if init == "trunc_normal" else config  # std 1: the bounds +-2 cut the law
     w = layer_weights(config, 0, fan_in, fan_out).astype(np.float64)
     assert w.shape == (fan_in, fan_out) and w.dtype == np.float64
     scheme = schemes.get(init)
@@ -57,10 +62,12 @@ def test_every_scheme_draws_the_variance_its_record_states(init, fan_in, fan_out
         np.testing.assert_allclose(gram, gain_of(config) ** 2 * np.eye(small), atol=1e-5)
         assert (w**2).mean() == pytest.approx(var * small * max(fan_in, fan_out) / w.size, rel=1e-5)
         return
-    spread = math.sqrt(2.0 if scheme.family == "normal" else 0.8)
+    # the sample variance's relative error: sqrt(2/N) for a normal law, sqrt(0.8/N) for a uniform one, and in
+    # between for a truncated one (its kurtosis is lower than the normal's)
+    spread = math.sqrt(0.8 if scheme.family == "uniform" and scheme.warp is None else 2.0)
     assert (w**2).mean() == pytest.approx(var, rel=4 * spread / math.sqrt(w.size))
     assert abs(w.mean()) < 4 * math.sqrt(var / w.size)
-    if scheme.family == "uniform":
+    if scheme.family == "uniform" and scheme.warp is None:
         bound = uniform_bound(config, fan_in, fan_out)
         assert bound == pytest.approx(math.sqrt(3 * var), rel=1e-12)  # U(-b, b) has variance b²/3
         assert np.abs(w).max() <= bound * (1 + 1e-6) and np.abs(w).max() > 0.999 * bound
@@ -86,8 +93,19 @@ def test_a_scheme_without_a_gain_ignores_it(init):
 @pytest.mark.parametrize("init", INITS)
 def test_the_mode_matters_exactly_where_the_record_reads_it(init):
     """fan_in and fan_out differ only on a rectangular layer, and there only for the schemes that read the mode."""
-    a, b = (weight_std(Config(init=init, mode=mode), 300, 100) for mode in MODES)
-    assert (a != b) == ("mode" in SCHEME_FIELDS[init])
+    stds = [weight_std(Config(init=init, mode=mode), 300, 100) for mode in MODES]
+    assert (len(set(stds)) == len(MODES)) == ("mode" in SCHEME_FIELDS[init])
+    assert (len(set(stds)) == 1) == ("mode" not in SCHEME_FIELDS[init])
+
+
+@pytest.mark.parametrize("init", [name for name in INITS if "mode" in SCHEME_FIELDS[name]])
+def test_every_scheme_with_a_mode_reads_fan_avg_as_the_mean_of_the_fans(init):
+    """fan_avg = (fan_in + fan_out)/2 (Keras): Var(w) is what the scheme gives a square layer of that width."""
+    fan_in, fan_out = 1000, 250
+    avg = weight_variance(Config(init=init, mode="fan_avg"), fan_in, fan_out)
+    square = weight_variance(Config(init=init, mode="fan_in"), 625, 625)
+    assert schemes.fan(Config(mode="fan_avg"), fan_in, fan_out) == 625
+    assert avg == pytest.approx(square, rel=1e-12)
 
 
 # ---------- the Compare tab's colour, from the record ----------
@@ -132,3 +150,154 @@ def test_a_record_that_contradicts_itself_is_refused_when_written():
     with pytest.raises(ValueError, match="reads the gain exactly when it has a default gain"):
         schemes.Scheme("x", "normal", std, "torch.nn.init.normal_", ("gain",))
     assert set(schemes.FAMILIES) == {*STREAMED, "orthogonal"}  # every family is one core.draws draws
+
+
+# ---------- the defaults people get: torch's nn.Linear, trunc_normal_, Keras's VarianceScaling ----------
+
+FANS = [(500, 500), (1000, 250), (128, 512)]
+
+
+@pytest.mark.parametrize("fan_in, fan_out", FANS)
+def test_torch_default_is_nn_linears_reset_parameters(fan_in, fan_out):
+    """kaiming_uniform_(a=sqrt 5): gain sqrt(2/(1 + 5)), bound gain sqrt(3/fan_in) = 1/sqrt(fan_in), Var 1/(3 fan_in);
+    the biases U(+-1/sqrt(fan_in)) from the seed's bias stream, the same for the same seed (torch #15314, #57109)."""
+    config = Config(init="torch_default", dtype="float64", seed=3)
+    gain = math.sqrt(2.0 / (1 + math.sqrt(5) ** 2))
+    bound = gain * math.sqrt(3.0 / fan_in)
+    assert uniform_bound(config, fan_in, fan_out) == pytest.approx(bound, rel=1e-12)
+    assert weight_variance(config, fan_in, fan_out) == pytest.approx(1 / (3 * fan_in), rel=1e-12)
+    w = layer_weights(config, 0, fan_in, fan_out)
+    assert np.abs(w).max() <= bound and w.var() == pytest.approx(1 / (3 * fan_in), rel=4 * math.sqrt(0.8 / w.size))
+    (b,) = layer_biases(config, [fan_out], [fan_in])
+    assert b.shape == (fan_out,) and np.abs(b).max() <= 1 / math.sqrt(fan_in)
+    expected = 1 / math.sqrt(fan_in) * (2 * scipy.stats.norm.cdf(bias_noise(config.seed, [fan_out])[0]) - 1)
+    np.testing.assert_allclose(b, expected, rtol=1e-12)  # the bias stream's numbers, through Phi
+    assert bias_variance(config, fan_in) == pytest.approx(bound**2 / 3, rel=1e-12)  # Var of U(-b, b)
+    assert matters("bias", "torch_default", "relu") is False and matters("bias_std", "torch_default", "tanh") is False
+    assert matters("bias", "he_normal", "relu") is True
+
+
+def _relu_std_after(var_s: float) -> float:
+    """std of ReLU(s), s ~ N(0, var_s): sqrt(var_s (1/2 - 1/(2 pi)))."""
+    return math.sqrt(var_s * (0.5 - 0.5 / math.pi))
+
+
+def test_torch_default_shrinks_a_relu_net_by_sqrt_6_a_layer_without_biases():
+    """The claim of torch #15314: ReLU, 10 layers of 500, weights only. Var(s_l) = fan_in Var(w) E[h^2] =
+    (1/3)(1/2) Var(s_{l-1}) = Var(s_{l-1}) / 6 from Var(s_1) = 1/3: std(h) from ~0.34 to ~1e-4."""
+    config = Config(init="torch_default", activation="relu", depth=10, width=500, batch=1000, seed=0)
+    h = np.random.default_rng(11).standard_normal((config.batch, config.width))
+    measured = []
+    for layer in range(config.depth):
+        h = np.maximum(h @ layer_weights(config, layer, 500, 500).astype(np.float64), 0.0)
+        measured.append(h.std())
+    expected = [_relu_std_after((1 / 3) * 6.0 ** -layer) for layer in range(config.depth)]
+    assert expected[0] == pytest.approx(0.34, abs=0.005) and expected[-1] == pytest.approx(1e-4, rel=0.2)
+    # a layer of 500 multiplies the std by 1/sqrt(6) up to ~1/sqrt(500) of sampling error, compounding over layers:
+    # each layer's factor within a few %, their geometric mean within 1 %, the ends within 15 %
+    factors = np.array(measured[1:]) / np.array(measured[:-1])
+    np.testing.assert_allclose(factors, 1 / math.sqrt(6), rtol=0.06)
+    assert (measured[-1] / measured[0]) ** (1 / 9) == pytest.approx(1 / math.sqrt(6), rel=0.01)
+    np.testing.assert_allclose([measured[0], measured[-1]], [expected[0], expected[-1]], rtol=0.15)
+
+
+def test_torch_default_biases_set_a_floor_the_theory_follows():
+    """With nn.Linear's own biases (sigma_b^2 = 1/(3 fan_in)) the shrinking stops where Var(s) = Var(s)/6 + sigma_b^2:
+    Var(s*) = sigma_b^2 / (1 - 1/6). The simulation follows the theory's curve and settles there."""
+    config = Config(init="torch_default", activation="relu", depth=10, width=500)
+    result = simulate(config)
+    sigma_b2 = 1 / (3 * 500)
+    floor = _relu_std_after(sigma_b2 / (1 - 1 / 6))
+    assert result.stats["predicted_act_std"][-1] == pytest.approx(floor, rel=1e-3)
+    np.testing.assert_allclose(result.stats["act_std"][1:], result.stats["predicted_act_std"][1:], rtol=0.1)
+
+
+@pytest.mark.parametrize("mean, std, a, b", [(0.0, 1.0, -2.0, 2.0), (0.5, 1.0, -2.0, 2.0), (0.0, 0.01, -2.0, 2.0),
+                                             (-1.0, 2.0, -0.5, 3.0), (0.0, 1.0, 1.0, 4.0)])
+def test_truncated_moments_are_scipys(mean, std, a, b):
+    """The closed form with phi and Phi against scipy.stats.truncnorm (bounds in std units from the mean)."""
+    law = scipy.stats.truncnorm((a - mean) / std, (b - mean) / std, loc=mean, scale=std)
+    m, v = schemes.truncated_moments(mean, std, a, b)
+    assert m == pytest.approx(law.mean(), rel=1e-9, abs=1e-15) and v == pytest.approx(law.var(), rel=1e-9)
+
+
+@pytest.mark.parametrize("fan_in, fan_out", FANS)
+def test_trunc_normal_draws_as_torch_with_absolute_bounds(fan_in, fan_out):
+    """torch.nn.init.trunc_normal_: uniform_(2 Phi(alpha) - 1, 2 Phi(beta) - 1), erfinv, times std sqrt 2, plus mean,
+    clamp(a, b), worked out here with erfinv from the uniform family's unit draw; a, b are absolute: std 0.01 is not
+    cut by +-2, std 1 is."""
+    for std, trunc_mean in ((1.0, 0.0), (1.0, 0.5), (0.01, 0.0)):
+        config = Config(init="trunc_normal", std=std, trunc_mean=trunc_mean, dtype="float64", seed=4)
+        unit = layer_weights(Config(init="uniform", bound=1.0, dtype="float64", seed=4), 0, fan_in, fan_out)
+        low, high = (scipy.stats.norm.cdf((x - trunc_mean) / std) for x in (-2.0, 2.0))
+        p = (unit + 1) / 2
+        torch_way = np.clip(scipy.special.erfinv(2 * low - 1 + p * (2 * high - 2 * low)) * std * math.sqrt(2)
+                            + trunc_mean, -2.0, 2.0)
+        w = layer_weights(config, 0, fan_in, fan_out)
+        np.testing.assert_allclose(w, torch_way, rtol=1e-9, atol=1e-12)
+        law = scipy.stats.truncnorm((-2 - trunc_mean) / std, (2 - trunc_mean) / std, loc=trunc_mean, scale=std)
+        assert weight_std(config, fan_in, fan_out) == pytest.approx(law.std(), rel=1e-9)
+        assert w.std() == pytest.approx(law.std(), rel=4 * math.sqrt(2 / w.size))
+        assert (np.abs(w).max() < 0.1) == (std == 0.01)  # +-2 is 200 std away from a std of 0.01
+        assert (weight_variance(config, fan_in, fan_out) is None) == (trunc_mean != 0)
+
+
+def test_trunc_normal_off_centre_has_no_theory_and_centred_keeps_the_uniform_pattern():
+    off = Config(init="trunc_normal", std=1.0, trunc_mean=0.5)
+    assert np.isnan(predict(off)["act_std"][1:]).all()  # the zero-mean premise fails, as for a constant
+    centred = layer_weights(Config(init="trunc_normal", std=1.0, seed=9), 2, 60, 40)
+    uniform = layer_weights(Config(init="uniform", seed=9), 2, 60, 40)
+    np.testing.assert_array_equal(np.sign(centred), np.sign(uniform))  # same seed, same pattern
+
+
+def test_keras_truncation_constant_is_the_std_of_a_normal_cut_at_two():
+    """0.87962566 = std of N(0, 1) cut at +-2; without dividing by it, Var(w) n = 0.774 scale (TF #16344)."""
+    cut = scipy.stats.truncnorm(-2, 2).var()
+    assert schemes.KERAS_TRUNCATION == pytest.approx(math.sqrt(cut), rel=1e-9)
+    assert round(cut, 3) == 0.774
+    config = Config(init="variance_scaling", scale=1.0)
+    assert 500 * schemes.uncorrected_variance(config, 500, 500) == pytest.approx(cut, rel=1e-9)
+
+
+@pytest.mark.parametrize("fan_in, fan_out", FANS)
+@pytest.mark.parametrize("distribution", ["truncated_normal", "untruncated_normal", "uniform"])
+@pytest.mark.parametrize("mode", MODES)
+def test_variance_scaling_gives_scale_over_fan_for_every_distribution(distribution, mode, fan_in, fan_out):
+    """Keras's VarianceScaling: Var(w) = scale / fan, measured; truncated at +-2 of its std (std/0.8796), the
+    uniform within sqrt(3 scale / fan); the N(0, 1) cut at +-2 without the correction measures 0.774 of it."""
+    config = Config(init="variance_scaling", scale=2.0, mode=mode, distribution=distribution, dtype="float64", seed=1)
+    n = schemes.fan(config, fan_in, fan_out)
+    w = layer_weights(config, 0, fan_in, fan_out)
+    spread = math.sqrt(0.8 if distribution == "uniform" else 2.0)
+    assert weight_variance(config, fan_in, fan_out) * n == pytest.approx(2.0, rel=1e-8)
+    assert w.var() * n == pytest.approx(2.0, rel=4 * spread / math.sqrt(w.size))
+    limit = {"truncated_normal": 2 * math.sqrt(2.0 / n) / schemes.KERAS_TRUNCATION,
+             "untruncated_normal": math.inf, "uniform": math.sqrt(3 * 2.0 / n)}[distribution]
+    assert np.abs(w).max() <= limit
+    if distribution == "truncated_normal":  # the same cut at +-2 std of sqrt(scale / fan), uncorrected
+        uncorrected = np.clip(w * schemes.KERAS_TRUNCATION, -2 * math.sqrt(2 / n), 2 * math.sqrt(2 / n))
+        cut = scipy.stats.truncnorm(-2, 2).var()
+        assert uncorrected.var() * n / 2.0 == pytest.approx(cut, rel=4 * spread / math.sqrt(w.size))
+
+
+@pytest.mark.parametrize("keras, scale, mode, distribution", [
+    ("xavier_uniform", 1.0, "fan_avg", "uniform"), ("he_uniform", 2.0, "fan_in", "uniform"),
+    ("lecun_uniform", 1.0, "fan_in", "uniform"), ("xavier_normal", 1.0, "fan_avg", "truncated_normal"),
+    ("he_normal", 2.0, "fan_in", "untruncated_normal"), ("lecun_normal", 1.0, "fan_in", "truncated_normal")])
+def test_glorot_he_lecun_are_instances_of_variance_scaling(keras, scale, mode, distribution):
+    """Keras's glorot_*, he_*, lecun_* are VarianceScaling(scale, mode, distribution): the same Var(w)."""
+    config = Config(init="variance_scaling", scale=scale, mode=mode, distribution=distribution)
+    for fan_in, fan_out in FANS:
+        assert weight_variance(config, fan_in, fan_out) == pytest.approx(
+            weight_variance(Config(init=keras), fan_in, fan_out), rel=1e-8)
+
+
+def test_variance_scaling_keeps_the_normal_schemes_pattern():
+    """Through Phi(z), monotone: the untruncated law is he_normal's draw (gain sqrt(scale)), the others its ranks."""
+    he = layer_weights(Config(init="he_normal", gain=math.sqrt(2.0), dtype="float64"), 1, 50, 70)
+    for distribution in ("untruncated_normal", "truncated_normal", "uniform"):
+        w = layer_weights(Config(init="variance_scaling", scale=2.0, distribution=distribution, dtype="float64"),
+                          1, 50, 70)
+        np.testing.assert_array_equal(np.argsort(w, axis=None), np.argsort(he, axis=None))
+        if distribution == "untruncated_normal":
+            np.testing.assert_allclose(w, he, rtol=1e-12)
