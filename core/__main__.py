@@ -18,14 +18,15 @@ from . import threads
 from .allocator import keep_freed_memory
 from .activations import recommended_gain
 from .config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, Config, written, written_range
-from .initializers import ACTIVATION_FIELDS, GAIN_WORDS, SCHEME_FIELDS, matters, resolve_gain
+from .initializers import ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_NUMBERS, matters, resolve_gain
+from .schemes import DISTRIBUTIONS
 from .network import DEFAULT_MEMORY_BUDGET, MemoryBudgetError, estimate_memory, simulate
 from .theory import theory_summary
 from .train import STEPS_RANGE, TrainingResult, estimate_simulate_and_train_memory, estimate_training_memory, train
 
 DEFAULTS = Config()
 # Flags that only some schemes or activations read; None when not given, so a note can say one was ignored.
-OPTIONAL = ("slope", "std", "bound", "value", "gain", "mode")
+OPTIONAL = ("slope", *SCHEME_NUMBERS, "gain", "mode", "distribution", *BIAS_FIELDS)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -106,17 +107,20 @@ def format_training(training: TrainingResult) -> str:
     return "\n".join(lines)
 
 
-def _owner(field: str) -> tuple[str, dict[str, tuple[str, ...]]]:
-    """The flag whose value decides whether a field matters, and its table: --activation or --init."""
-    if any(field in fields for fields in ACTIVATION_FIELDS.values()):
-        return "--activation", ACTIVATION_FIELDS
-    return "--init", SCHEME_FIELDS
+def _owner(field: str) -> str:
+    """The flag whose value decides whether a field matters: --activation or --init."""
+    return "--activation" if any(field in fields for fields in ACTIVATION_FIELDS.values()) else "--init"
 
 
 def _readers(field: str) -> str:
-    """The flag and values under which a field matters: "--init he_normal, he_uniform"."""
-    flag, table = _owner(field)
-    return f"{flag} " + ", ".join(name for name, fields in table.items() if field in fields)
+    """The flag and values under which a field matters: "--init he_normal, he_uniform" (core.initializers.matters)."""
+    if _owner(field) == "--activation":
+        return "--activation " + ", ".join(a for a in ACTIVATIONS if matters(field, DEFAULTS.init, a))
+    return "--init " + ", ".join(init for init in INITS if matters(field, init, DEFAULTS.activation))
+
+
+def _flag(field: str) -> str:
+    return "--" + field.replace("_", "-")
 
 
 def _range(name: str) -> str:
@@ -134,20 +138,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--slope", type=_number("slope", float), default=None,
                    help=f"negative slope, for {_readers('slope')} (default {DEFAULTS.slope:g})")
     p.add_argument("--init", choices=INITS, default=DEFAULTS.init)
-    p.add_argument("--std", type=_number("std", float), default=None,
-                   help=f"for {_readers('std')} (default {DEFAULTS.std:g})")
-    p.add_argument("--bound", type=_number("bound", float), default=None,
-                   help=f"for {_readers('bound')} (default {DEFAULTS.bound:g})")
-    p.add_argument("--value", type=_number("value", float), default=None,
-                   help=f"for {_readers('value')} (default {DEFAULTS.value:g})")
+    for name in SCHEME_NUMBERS:  # --std, --bound, --value, --trunc-mean, --trunc-a, --trunc-b, --scale
+        p.add_argument(_flag(name), type=_number(name, float), default=None,
+                       help=f"for {_readers(name)} ({_range(name)}; default {getattr(DEFAULTS, name):g})")
     p.add_argument("--gain", type=_gain, default=None,
                    help=f"for {_readers('gain')}: default (torch.nn.init's, the default), recommended "
                         f"(torch's calculate_gain for the activation) or a number ({_range('gain')})")
     p.add_argument("--mode", choices=MODES, default=None, help=f"for {_readers('mode')} (default {DEFAULTS.mode})")
-    p.add_argument("--bias", type=_number("bias", float), default=DEFAULTS.bias, help="mean bias")
-    p.add_argument("--bias-std", type=_number("bias_std", float), default=DEFAULTS.bias_std, help="bias std")
+    p.add_argument("--distribution", choices=DISTRIBUTIONS, default=None,
+                   help=f"for {_readers('distribution')} (Keras's; default {DEFAULTS.distribution})")
+    p.add_argument("--bias", type=_number("bias", float), default=None,
+                   help=f"mean bias, for every init but {', '.join(i for i in INITS if not matters('bias', i, 'tanh'))}"
+                        f" (its own biases; default {DEFAULTS.bias:g})")
+    p.add_argument("--bias-std", type=_number("bias_std", float), default=None,
+                   help=f"bias std, likewise (default {DEFAULTS.bias_std:g})")
     p.add_argument("--bn", action="store_true", help="batch-normalize every pre-activation")
     p.add_argument("--input", choices=INPUTS, default=DEFAULTS.input)
+    p.add_argument("--input-scale", type=_number("input_scale", float), default=DEFAULTS.input_scale,
+                   help=f"the input times this, Var(x) = input_scale² ({_range('input_scale')})")
     p.add_argument("--seed", type=_number("seed", int), default=DEFAULTS.seed)
     p.add_argument("--dtype", choices=DTYPES, default=DEFAULTS.dtype)
     p.add_argument("--memory-budget-mib", type=_numeric("memory_budget_mib", float, *MEMORY_BUDGET_MIB, " MiB"),
@@ -171,9 +179,10 @@ def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
     for name in OPTIONAL:
         given = getattr(args, name)
         if given is not None and not matters(name, args.init, args.activation):
-            flag = _owner(name)[0]
+            flag = _owner(name)
             chosen = getattr(args, flag.removeprefix("--"))
-            notes.append(f"note: --{name} has no effect with {flag} {chosen} (it is for {_readers(name)}); ignored")
+            notes.append(f"note: {_flag(name)} has no effect with {flag} {chosen} (it is for {_readers(name)}); "
+                         "ignored")
         elif given is not None:
             values[name] = given
     slope = values.get("slope", DEFAULTS.slope)
@@ -188,11 +197,9 @@ def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
             f"(Klambauer et al. 2017) uses the linear gain: --gain {written(recommended_gain('linear'))}"
         )
     config = Config(
-        depth=args.depth, width=args.width, batch=args.batch, activation=args.activation, slope=slope,
-        init=args.init, std=values.get("std", DEFAULTS.std), bound=values.get("bound", DEFAULTS.bound),
-        value=values.get("value", DEFAULTS.value), gain=gain, mode=values.get("mode", DEFAULTS.mode),
-        bias=args.bias, bias_std=args.bias_std, batch_norm=args.bn, input=args.input, seed=args.seed,
-        dtype=args.dtype,
+        depth=args.depth, width=args.width, batch=args.batch, activation=args.activation, init=args.init,
+        **{name: values.get(name, getattr(DEFAULTS, name)) for name in OPTIONAL if name != "gain"}, gain=gain,
+        batch_norm=args.bn, input=args.input, input_scale=args.input_scale, seed=args.seed, dtype=args.dtype,
     )
     return config, notes
 

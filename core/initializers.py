@@ -25,6 +25,9 @@ DEFAULT_GAIN = {  # torch.nn.init's defaults, for the schemes that have a gain
 # The Config fields each scheme's formula reads besides the network's shape. The sidebar shows, a link keeps
 # and the command line takes without a note only the fields that matter (views/urlstate.py, core/__main__.py).
 SCHEME_FIELDS: dict[str, tuple[str, ...]] = {name: scheme.fields for name, scheme in SCHEMES.items()}
+# The numbers some scheme reads (std, bound, value, trunc_mean, ...), in the registry's order: one number box,
+# URL parameter and command-line flag each, shown or taken without a note where the scheme reads it.
+SCHEME_NUMBERS: tuple[str, ...] = tuple(dict.fromkeys(field for s in SCHEMES.values() for field in s.parameters))
 ACTIVATION_FIELDS: dict[str, tuple[str, ...]] = {  # the activation's own parameters (leaky_relu: slope)
     name: activation.parameters for name, activation in REGISTRY.items() if activation.parameters}
 

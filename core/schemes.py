@@ -35,7 +35,6 @@ from typing import Any
 from collections.abc import Callable
 
 import numpy as np
-from scipy.special import ndtr, ndtri
 
 # The unit draws core.draws makes; None: the weights are a constant (no randomness).
 FAMILIES = ("normal", "uniform", "orthogonal")
@@ -64,6 +63,21 @@ def fan(config: Any, fan_in: int, fan_out: int) -> float:
     if config.mode == "fan_out":
         return fan_out
     return (fan_in + fan_out) / 2
+
+
+def ndtr(x):
+    """Phi, the standard normal CDF, elementwise (scipy.special.ndtr). scipy is imported on first use: it brings a
+    BLAS library of its own, which the schemes that do not need it (and the command line's start) do without."""
+    from scipy.special import ndtr as phi_cdf
+
+    return phi_cdf(x)
+
+
+def ndtri(p):
+    """Phi's inverse, elementwise (scipy.special.ndtri): -inf at 0, inf at 1."""
+    from scipy.special import ndtri as phi_inverse
+
+    return phi_inverse(p)
 
 
 def _phi(x: float) -> float:

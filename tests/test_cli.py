@@ -16,7 +16,7 @@ from core.network import WORK_LIMIT, estimate_work
 from core.__main__ import OPTIONAL, build_parser, config_and_notes, main
 from core.activations import apply
 from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, written_range
-from core.initializers import SCHEME_FIELDS, layer_weights, matters
+from core.initializers import BIAS_FIELDS, SCHEME_FIELDS, layer_biases, layer_weights, matters, weight_variance
 from core.train import STEPS_RANGE, estimate_training_memory
 from views import urlstate
 
@@ -117,19 +117,62 @@ def test_bad_arguments_exit_2_with_one_line(args, names, capsys):
 # ---------- the same choices as the sidebar, and a note for a flag without effect ----------
 
 # Another allowed value for each flag only some schemes read (the defaults are Config's).
-OTHER = {"slope": "0.3", "std": "0.5", "bound": "0.3", "value": "0.2", "gain": "2.5", "mode": "fan_out"}
-CONFIG_VALUE = {"slope": 0.3, "std": 0.5, "bound": 0.3, "value": 0.2, "gain": 2.5, "mode": "fan_out"}
+OTHER = {"slope": "0.3", "std": "0.5", "bound": "0.3", "value": "0.2", "gain": "2.5", "mode": "fan_out",
+         "trunc_mean": "0.1", "trunc_a": "-0.5", "trunc_b": "0.7", "scale": "2", "distribution": "uniform",
+         "bias": "0.1", "bias_std": "0.2"}
+CONFIG_VALUE = {"slope": 0.3, "std": 0.5, "bound": 0.3, "value": 0.2, "gain": 2.5, "mode": "fan_out",
+                "trunc_mean": 0.1, "trunc_a": -0.5, "trunc_b": 0.7, "scale": 2.0, "distribution": "uniform",
+                "bias": 0.1, "bias_std": 0.2}
 
 
 @pytest.mark.parametrize("init", INITS)
-@pytest.mark.parametrize("field", [f for f in OPTIONAL if f != "slope"])
+@pytest.mark.parametrize("field", [f for f in OPTIONAL if f not in ("slope", *BIAS_FIELDS)])
 def test_the_table_of_what_matters_is_what_the_weights_read(init, field):
     """A scheme's field matters exactly when changing it changes the weights (fan_in 30 != fan_out 70)."""
-    base = Config(init=init, depth=1, width=2, batch=10)
+    base = Config(init=init, depth=1, width=2, batch=10, std=1.0)  # std 1: trunc_normal's bounds -0.5, 0.7 cut
     changed = replace(base, **{field: CONFIG_VALUE[field]})
     a = layer_weights(base, 0, 30, 70)
     b = layer_weights(changed, 0, 30, 70)
     assert matters(field, init, "tanh") == (not np.array_equal(a, b))
+
+
+@pytest.mark.parametrize("init", INITS)
+@pytest.mark.parametrize("field", BIAS_FIELDS)
+def test_the_bias_fields_matter_exactly_where_they_change_the_biases(init, field):
+    """torch_default draws its own biases: the Config's bias and bias_std change nothing there, and them elsewhere."""
+    base = Config(init=init)
+    changed = replace(base, **{field: CONFIG_VALUE[field]})
+    a, b = (layer_biases(c, [30], [20])[0] for c in (base, changed))
+    same = (a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b))
+    assert matters(field, init, "tanh") == (not same)
+
+
+def test_input_scale_multiplies_the_input_and_its_theory(capsys):
+    """--input-scale 2: layer 0's std is twice the unit input's, measured and predicted, in the JSON's config."""
+    code, out, _ = cli("--input-scale", "2", "--json", capsys=capsys)
+    base = json.loads(cli("--json", capsys=capsys)[1])
+    data = json.loads(out)
+    assert code == 0 and data["config"]["input_scale"] == 2.0
+    assert data["layers"][0]["act_std"] == pytest.approx(2 * base["layers"][0]["act_std"], rel=1e-6)
+    assert data["layers"][0]["predicted_act_std"] == 2.0
+
+
+@pytest.mark.parametrize("args, field, value", [
+    (("--init", "torch_default"), "init", "torch_default"),
+    (("--init", "variance_scaling", "--scale", "2", "--mode", "fan_avg", "--distribution", "uniform"), "scale", 2.0),
+    (("--init", "trunc_normal", "--trunc-mean", "0.5", "--trunc-a", "-1", "--trunc-b", "3"), "trunc_mean", 0.5)])
+def test_the_new_schemes_flags_reach_the_json(args, field, value, capsys):
+    code, out, err = cli(*args, "--json", capsys=capsys)
+    data = json.loads(out)
+    assert code == 0 and err == "" and data["config"][field] == value
+    config = Config.from_dict(data["config"])
+    assert data["theory"]["sigma_w2"] == (None if weight_variance(config, 8, 8) is None
+                                          else pytest.approx(config.width * weight_variance(config, 8, 8)))
+
+
+def test_bounds_out_of_order_are_one_clear_line(capsys):
+    code, out, err = cli("--init", "trunc_normal", "--trunc-a", "1", "--trunc-b", "0.5", capsys=capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "trunc_a below trunc_b" in err
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -143,7 +186,8 @@ def test_the_slope_matters_exactly_where_it_changes_the_activation(activation):
 @pytest.mark.parametrize("field", OPTIONAL)
 def test_a_flag_without_effect_is_noted_and_ignored(init, field, capsys):
     activation = "relu" if field != "slope" else "tanh"  # slope: without effect under every non-leaky activation
-    code, out, err = cli("--init", init, "--activation", activation, f"--{field}", OTHER[field], "--json",
+    flag_of_field = "--" + field.replace("_", "-")  # --trunc-mean sets trunc_mean
+    code, out, err = cli("--init", init, "--activation", activation, flag_of_field, OTHER[field], "--json",
                          capsys=capsys)
     assert code == 0
     config = json.loads(out)["config"]
@@ -152,7 +196,7 @@ def test_a_flag_without_effect_is_noted_and_ignored(init, field, capsys):
         assert err == "" and config[field] == CONFIG_VALUE[field]
     else:
         flag, chosen = ("--activation", activation) if field == "slope" else ("--init", init)
-        assert err.count("\n") == 1 and err.startswith(f"note: --{field} has no effect with {flag} {chosen}")
+        assert err.count("\n") == 1 and err.startswith(f"note: {flag_of_field} has no effect with {flag} {chosen}")
         assert config[field] == Config().to_dict()[field]  # the app's rule: what has no effect stays at its default
 
 

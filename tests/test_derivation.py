@@ -12,6 +12,7 @@ from dataclasses import replace
 import mpmath
 import numpy as np
 import pytest
+import scipy.stats
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -49,6 +50,11 @@ EXTRA = {
     "lecun selu": Config(activation="selu", init="lecun_normal", width=128, depth=6),
     "sigmoid": Config(activation="sigmoid", init="xavier_normal", width=128, depth=6),
     "float64 uniform input": Config(init="uniform", bound=0.1, input="uniform", dtype="float64", width=128),
+    "torch default relu": Config(activation="relu", init="torch_default", depth=6, width=200),  # its own biases
+    "trunc normal off centre": Config(init="trunc_normal", std=0.05, trunc_mean=0.01, depth=3, width=40, batch=50),
+    "trunc normal tanh": Config(init="trunc_normal", std=0.08, trunc_a=-0.1, trunc_b=0.1, width=128, depth=5),
+    "variance scaling relu": Config(activation="relu", init="variance_scaling", scale=2.0, mode="fan_avg",
+                                    width=128, depth=6),
 }
 CONFIGS = {f"step {code}": config for code, config in tour.STEPS.items()} | EXTRA
 
@@ -82,7 +88,19 @@ def closed_form_var_w(c: Config) -> float:
         return (2.0 if gain is None else gain**2) / n
     if c.init in ("lecun_normal", "orthogonal"):
         return (1.0 if gain is None else gain) ** 2 / n
+    if c.init == "torch_default":  # U(+-1/sqrt(n)): torch's nn.Linear
+        return 1 / (3 * n)
+    if c.init == "trunc_normal":
+        return scipy.stats.truncnorm((c.trunc_a - c.trunc_mean) / c.std, (c.trunc_b - c.trunc_mean) / c.std,
+                                     loc=c.trunc_mean, scale=c.std).var()
+    if c.init == "variance_scaling":  # Keras: scale / fan, every fan n here
+        return c.scale / n
     raise AssertionError(c.init)
+
+
+def closed_form_bias(c: Config) -> tuple[float, float]:
+    """The biases' mean and variance: the Config's, or torch's U(+-1/sqrt(fan_in)), variance 1/(3 fan_in)."""
+    return (0.0, 1 / (3 * c.width)) if c.init == "torch_default" else (c.bias, c.bias_std**2)
 
 
 def first_layer(c: Config) -> tuple[np.ndarray, np.ndarray]:
@@ -91,7 +109,10 @@ def first_layer(c: Config) -> tuple[np.ndarray, np.ndarray]:
     x = d.x.astype(np.float64)
     w = scale_weights(c, d.weights[0] if d.weights else None, c.width, c.width).astype(np.float64)
     s = x @ w
-    b = scale_bias(c, bias_noise(c.seed, [c.width] * c.depth)[0] if c.bias_std else None, c.width)
+    noise = bias_noise(c.seed, [c.width] * c.depth)[0]
+    b = scale_bias(c, noise if c.bias_std else None, c.width)
+    if c.init == "torch_default":  # U(+-1/sqrt(fan_in)) from the same N(0, 1) numbers, through Phi
+        b = (2 * scipy.stats.norm.cdf(noise) - 1) / math.sqrt(c.width)
     return x, s if b is None else s + b
 
 
@@ -101,15 +122,19 @@ def expected(result) -> dict[str, float]:
     n, depth = c.width, c.depth
     h = summary.headline(result)
     x, s1 = first_layer(c)
-    var_w = closed_form_var_w(c) if c.init != "constant" or c.value == 0 else math.nan
+    mean_w = c.value if c.init == "constant" else (scipy.stats.truncnorm(
+        (c.trunc_a - c.trunc_mean) / c.std, (c.trunc_b - c.trunc_mean) / c.std, loc=c.trunc_mean, scale=c.std).mean()
+        if c.init == "trunc_normal" else 0.0)
+    var_w = closed_form_var_w(c) if abs(mean_w) < 1e-15 else math.nan
+    mean_b, var_b = closed_form_bias(c)
     keep = {"relu": 0.5, "leaky_relu": (1 + c.slope**2) / 2}.get(c.activation, 1.0)
     hidden_units = s["distinct_units"][1:][np.isfinite(s["distinct_units"][1:])]
     pre = s["pre_std"][1:][np.isfinite(s["pre_std"][1:])]
     return {
         "n": n, "depth": depth, "reference": 1.0, "saturation_level": 0.97, "c": c.value,
         "distinct_low": hidden_units.min(), "distinct_high": hidden_units.max(),
-        "var_w": var_w, "nvar": n * var_w, "ex2": 1.0, "var_b": c.bias_std**2, "bias": c.bias,
-        "var_s": n * var_w + c.bias_std**2, "std_s": math.sqrt(n * var_w + c.bias_std**2),
+        "var_w": var_w, "nvar": n * var_w, "ex2": 1.0, "var_b": var_b, "bias": mean_b, "mean_w": mean_w,
+        "var_s": n * var_w + var_b, "std_s": math.sqrt(n * var_w + var_b),
         "measured_ex2": float(np.mean(x**2)),
         "measured_std_s": float(s1.std()),
         "keep": keep, "factor": math.sqrt(keep * n * var_w) if math.isfinite(var_w) else math.nan,
@@ -283,11 +308,12 @@ def test_every_printed_equation_holds_at_the_printed_precision(results, name):
     result = result_of(results, name)
     checked = sum(check_equations(block.numbers) for block in derivation.blocks(result, "en"))
     c = result.config
-    symmetric = c.init in ("zeros", "constant") or closed_form_var_w(c) == 0
+    off_centre = c.init == "trunc_normal" and c.trunc_mean != 0  # weights of non-zero mean: no argument to check
+    symmetric = c.init in ("zeros", "constant") or off_centre or closed_form_var_w(c) == 0
     # Var(s₁), std(s₁), 1/n, 2/n, n·Var(w); and where the layers multiply by a constant factor, it and its power
     least = 0 if symmetric else 5
-    if not symmetric and not c.batch_norm and c.bias == c.bias_std == 0 and c.activation in ("linear", "relu",
-                                                                                            "leaky_relu"):
+    if not symmetric and not c.batch_norm and closed_form_bias(c) == (0, 0) and c.activation in ("linear", "relu",
+                                                                                                "leaky_relu"):
         least = 7
     assert checked >= least, checked
 

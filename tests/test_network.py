@@ -321,3 +321,30 @@ def test_schemes_share_the_random_pattern():
     a = simulate(Config(init="normal", std=1 / math.sqrt(50), depth=3, width=50, batch=40, dtype="float64"))
     b = simulate(Config(init="lecun_normal", depth=3, width=50, batch=40, dtype="float64"))
     np.testing.assert_allclose(a.act_std, b.act_std, rtol=1e-12)
+
+
+# ---------- the input's scale ----------
+
+@pytest.mark.parametrize("init", ["xavier_normal", "lecun_normal"])
+def test_tanh_with_gain_5_3_forgets_the_scale_of_its_input(init):
+    """tanh with gain 5/3 (500 wide, 30 deep) settles at the same std from a x0.5 and a x2 input: the theory's q*
+    does not depend on q0 = input_scale², and the simulation lands there from both sides."""
+    base = Config(init=init, gain=5 / 3, activation="tanh", depth=30, width=500)
+    small, large = (simulate(replace(base, input_scale=scale)) for scale in (0.5, 2.0))
+    for result, scale in ((small, 0.5), (large, 2.0)):
+        assert result.stats["act_std"][0] == pytest.approx(scale, rel=0.01)  # the input, multiplied
+        assert result.stats["predicted_act_std"][0] == scale
+    first = [r.stats["predicted_act_std"][1] for r in (small, large)]
+    assert first[1] > 1.5 * first[0]  # layer 1 still remembers the input's scale
+    last = [r.stats["act_std"][-1] for r in (small, large)]
+    theory = [r.stats["predicted_act_std"][-1] for r in (small, large)]
+    assert theory[0] == pytest.approx(theory[1], rel=1e-6)  # the theory forgets it
+    assert last[0] == pytest.approx(last[1], rel=0.03) and last[0] == pytest.approx(theory[0], rel=0.03)
+
+
+def test_the_input_scale_sets_q0_of_the_theory():
+    """Linear layers of n Var(w) = 1 keep Var(x) = input_scale² through every layer; with the x3 input, x3 the std."""
+    config = Config(init="lecun_normal", activation="linear", depth=5, width=400, input_scale=3.0)
+    result = simulate(config)
+    np.testing.assert_allclose(result.stats["predicted_act_std"], 3.0, rtol=1e-9)
+    np.testing.assert_allclose(result.stats["act_std"], 3.0, rtol=0.08)

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.stats
 
 import core
-from core import Config, MemoryBudgetError, threads, workers
+from core import Config, MemoryBudgetError, schemes, threads, workers
 from core.config import INITS
 from core.draws import bias_noise, draw, family
 from core.initializers import SCHEME_FIELDS, scale_bias, scale_weights
@@ -617,7 +618,12 @@ def test_training_starts_from_the_weights_the_simulation_draws(config):
         w = scale_weights(config, d.weights[layer - 1] if d.weights else None, config.width, config.width)
         assert w.dtype == params[f"W{layer}"].dtype == np.dtype(config.dtype)
         np.testing.assert_array_equal(params[f"W{layer}"], w)
-        np.testing.assert_array_equal(params[f"b{layer}"], scale_bias(config, noise[layer - 1], config.width))
+        if schemes.get(config.init).bias_bound is None:
+            np.testing.assert_array_equal(params[f"b{layer}"], scale_bias(config, noise[layer - 1], config.width))
+        else:  # nn.Linear's U(+-1/sqrt(fan_in)) biases: 2 Phi(z) - 1 of the same stream's N(0, 1) numbers
+            uniform = 2.0 * scipy.stats.norm.cdf(noise[layer - 1]) - 1.0
+            expected = (1.0 / math.sqrt(config.width) * uniform).astype(config.dtype)
+            np.testing.assert_array_equal(params[f"b{layer}"], expected)
         assert result.weight_std[layer] == mean_std(params[f"W{layer}"])[1]
 
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 
 from core.activations import SATURATION, get
-from core.initializers import weight_variance
+from core import schemes
+from core.initializers import bias_mean, bias_variance, weight_mean, weight_variance
 from core.theory import predict
 
 from .summary import format_latex, format_share, format_value, headline, ratio, subscript
@@ -191,15 +192,16 @@ class Block:
 # ---------- which argument fits the network ----------
 
 def case(config) -> str:
-    """Which version of the argument applies: zero, constant, batch_norm, bias, tanh, linear, relu or other."""
+    """Which version of the argument applies: zero, constant, off_centre (random weights of non-zero mean),
+    batch_norm, bias, tanh, linear, relu or other."""
     var_w = weight_variance(config, config.width, config.width)
     if var_w is None:
-        return "constant"
+        return "constant" if schemes.get(config.init).family is None else "off_centre"
     if var_w == 0:
         return "zero"
     if config.batch_norm:
         return "batch_norm"
-    if config.bias != 0 or config.bias_std != 0:
+    if bias_mean(config) != 0 or bias_variance(config, config.width) != 0:
         return "bias"
     activation = get(config.activation)
     if activation.dead_units:
@@ -232,6 +234,7 @@ def values_of(result, lang: str) -> Values:
     v.add("reference", 1.0)  # what std(s₁) is compared with: where tanh stops being a straight line
     v.add("saturation_level", SATURATION)
     v.add("c", c.value)
+    v.add("mean_w", weight_mean(c, n, n))
     hidden = s["distinct_units"][1:]
     hidden = hidden[[math.isfinite(x) for x in hidden]]
     v.add("distinct_low", min(hidden, default=math.nan), measured=True)
@@ -244,8 +247,8 @@ def values_of(result, lang: str) -> Values:
     v.add("var_w", var_w)
     v.add("nvar", n * var_w)
     v.add("ex2", first["act_std"][0] ** 2)  # the input's variance, 1 by construction (mean 0)
-    v.add("var_b", c.bias_std**2)
-    v.add("bias", c.bias)
+    v.add("var_b", bias_variance(c, n))
+    v.add("bias", bias_mean(c))
     v.add("var_s", first["pre_std"][1] ** 2)
     v.add("std_s", first["pre_std"][1])
     v.add("measured_ex2", s["act_std"][0] ** 2 + s["act_mean"][0] ** 2, digits=4, measured=True)
@@ -278,7 +281,7 @@ def values_of(result, lang: str) -> Values:
 def equations(config) -> list[Equation]:
     """The equations the tab prints for this network, each result = fn(operands) of named values."""
     kind = case(config)
-    if kind in ("zero", "constant"):
+    if kind in ("zero", "constant", "off_centre"):
         return []
     n, depth = Decimal(config.width), config.depth
     out = [
@@ -316,11 +319,15 @@ def blocks(result, lang: str) -> list[Block]:
         out.append(_block(v, t(lang, "der_zero_title"),
                           rf"w_{{ij}} = 0 \;\Rightarrow\; {sym}_j = b_j \quad \text{{for every input }} x", "", notes))
         return out
-    if kind == "constant":
-        out.append(_block(v, t(lang, "der_constant_title"),
-                          rf"w_{{ij}} = c \;\Rightarrow\; {sym}_j = c\sum_{{i=1}}^{{n}} x_i + b_j"
-                          r" \quad \text{for every unit } j",
-                          rf"c = {v.tex('c')}", [v.fill("der_constant_note")]))
+    if kind in ("constant", "off_centre"):  # weights of non-zero mean: every unit shares c·Σx, and no theory
+        total = r"\sum_{i=1}^{n} x_i + b_j"  # what every unit's sum shares
+        formula, numbers = {
+            "constant": (rf"w_{{ij}} = c \;\Rightarrow\; {sym}_j = c{total}", rf"c = {v.tex('c')}"),
+            "off_centre": (rf"\mathbb E[w] \neq 0 \;\Rightarrow\; \mathbb E[{sym}_j] = \mathbb E[w]{total}",
+                           rf"\mathbb E[w] = {v.tex('mean_w')}"),
+        }[kind]
+        out.append(_block(v, t(lang, f"der_{kind}_title"), formula + r" \quad \text{for every unit } j", numbers,
+                          [v.fill(f"der_{kind}_note")]))
         return out
     out.append(_variance(v, c, sym))
     out.append(_through_activation(v, c, kind))

@@ -17,7 +17,7 @@ import streamlit as st
 from core import Config, schemes
 from core.activations import recommended_gain
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
-from core.initializers import DEFAULT_GAIN, gain_of, weight_std, weight_variance
+from core.initializers import DEFAULT_GAIN, SCHEME_NUMBERS, gain_of, weight_mean, weight_std, weight_variance
 
 from . import beside, present, summary, tour, urlstate
 from .link import sync_named, sync_step
@@ -142,9 +142,9 @@ def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
                                    format_func=lambda code: t(lang, f"options.init_{code}"),
                                    on_change=control_changed, help=t(lang, "init_help"))}
     state = {**network, **values}
-    for name, step in (("std", 0.01), ("bound", 0.01), ("value", 0.01)):
+    for name in SCHEME_NUMBERS:  # the numbers the chosen scheme reads: std, bound, value, trunc_mean, ..., scale
         if urlstate.relevant(name, state):
-            values[name] = st.number_input(t(lang, name), *FLOAT_RANGES[name], d[name], step=step, format="%g",
+            values[name] = st.number_input(t(lang, name), *FLOAT_RANGES[name], d[name], step=0.01, format="%g",
                                            key=name, bind=URL, on_change=control_changed, help=t(lang, f"{name}_help"))
     if urlstate.relevant("gain", state):
         values["gain"] = st.selectbox(t(lang, "gain"), urlstate.GAIN_WORDS, key="gain",
@@ -155,11 +155,14 @@ def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
         values["mode"] = st.radio(t(lang, "mode"), MODES, key="mode", horizontal=True,
                                   format_func=lambda code: t(lang, f"options.mode_{code}"),
                                   on_change=control_changed, help=t(lang, "mode_help"))
-    values["bias"] = st.number_input(t(lang, "bias"), *FLOAT_RANGES["bias"], d["bias"], step=0.1, format="%g",
-                                     key="bias", bind=URL, on_change=control_changed, help=t(lang, "bias_help"))
-    values["bias_std"] = st.number_input(t(lang, "bias_std"), *FLOAT_RANGES["bias_std"], d["bias_std"], step=0.1,
-                                         format="%g", key="bias_std", bind=URL, on_change=control_changed,
-                                         help=t(lang, "bias_std_help"))
+    if urlstate.relevant("distribution", state):  # not bound: link.sync_named writes the code
+        values["distribution"] = st.radio(t(lang, "distribution"), schemes.DISTRIBUTIONS, key="distribution",
+                                          format_func=lambda code: t(lang, f"options.distribution_{code}"),
+                                          on_change=control_changed, help=t(lang, "distribution_help"))
+    for name in ("bias", "bias_std"):  # a scheme with its own biases (torch_default) hides them
+        if urlstate.relevant(name, state):
+            values[name] = st.number_input(t(lang, name), *FLOAT_RANGES[name], d[name], step=0.1, format="%g",
+                                           key=name, bind=URL, on_change=control_changed, help=t(lang, f"{name}_help"))
     return values
 
 
@@ -167,18 +170,44 @@ def init_notes(lang: str, config: Config, gain_note: str | None, gain_text: str)
     """Under the init controls: the scheme's formula, the resulting std(w) and n·Var(w), and any gain problem."""
     std = weight_std(config, config.width, config.width)
     st.caption(t(lang, schemes.get(config.init).formula_key))
-    if weight_variance(config, config.width, config.width) is not None:  # not for a non-zero constant
-        st.caption(t(lang, "weight_std_line", std=summary.format_value(std),
-                     nvar=summary.format_value(config.width * std**2)))
+    n = config.width
+    if weight_variance(config, n, n) is not None:  # not for a non-zero constant
+        st.caption(t(lang, "weight_std_line", std=summary.format_value(std), nvar=summary.format_value(n * std**2)))
+    elif schemes.get(config.init).family is not None:  # random weights of non-zero mean (trunc_normal off centre)
+        st.caption(t(lang, "weight_mean_line", mean=summary.format_value(weight_mean(config, n, n)),
+                     std=summary.format_value(std)))
+    if config.init == "trunc_normal":
+        st.caption(trunc_bounds_line(lang, config))
+    if config.init == "variance_scaling" and config.distribution == "truncated_normal":
+        st.caption(t(lang, "keras_correction", factor=written(schemes.KERAS_TRUNCATION),
+                     nvar=summary.format_value(n * std**2),
+                     uncorrected=summary.format_value(n * schemes.uncorrected_variance(config, n, n))))
+    if config.bias_std == 0 and schemes.get(config.init).bias_bound is not None:
+        bound = schemes.get(config.init).bias_bound(config, n)
+        st.caption(t(lang, "own_biases_line", bound=summary.format_value(bound),
+                     var=summary.format_value(bound**2 / 3)))
     if config.init in DEFAULT_GAIN:
         st.caption(t(lang, "gain_line", gain=summary.format_value(gain_of(config), 4)))
     if gain_note == "none":
         st.warning(t(lang, "gain_none", activation=t(lang, f"act_{config.activation}")))
     elif gain_note == "selu":
         st.info(t(lang, "gain_selu", gain=written(gain_of(config)), linear=written(recommended_gain("linear"))))
+    elif gain_note == "bounds":
+        st.warning(t(lang, "trunc_bounds_swapped", a=written(Config().trunc_a), b=written(Config().trunc_b)))
     elif gain_note == "unknown":
         low, high = FLOAT_RANGES["gain"]
         st.warning(t(lang, "gain_unknown", raw=user_text(lang, gain_text), low=written(low), high=written(high)))
+
+
+def trunc_bounds_line(lang: str, config: Config) -> str:
+    """trunc_normal's bounds a, b in stds from its mean, and the share of N(mean, std²) they cut off: absolute
+    bounds, not ±2σ (std 0.01 and a, b = ±2: 200σ, nothing cut)."""
+    if config.std == 0:
+        return t(lang, "trunc_bounds_zero_std")
+    low, high = ((x - config.trunc_mean) / config.std for x in (config.trunc_a, config.trunc_b))
+    kept = float(schemes.ndtr(high) - schemes.ndtr(low))
+    return t(lang, "trunc_bounds_line", low=summary.format_value(low), high=summary.format_value(high),
+             cut=summary.format_share(1.0 - kept))
 
 
 def data_section(lang: str) -> dict[str, Any]:
@@ -189,6 +218,9 @@ def data_section(lang: str) -> dict[str, Any]:
         "input": st.radio(t(lang, "input"), INPUTS, key="input", horizontal=True,
                           format_func=lambda code: t(lang, f"options.input_{code}"), on_change=control_changed,
                           help=t(lang, "input_help")),
+        "input_scale": st.number_input(t(lang, "input_scale"), *FLOAT_RANGES["input_scale"], d["input_scale"],
+                                       step=0.1, format="%g", key="input_scale", bind=URL, on_change=control_changed,
+                                       help=t(lang, "input_scale_help")),
     }
     seed_box, button_box = st.columns([3, 2], vertical_alignment="bottom")
     values["seed"] = seed_box.number_input(t(lang, "seed"), *INT_RANGES["seed"], d["seed"], step=1, key="seed",

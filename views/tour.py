@@ -9,7 +9,7 @@ import numpy as np
 
 from core import Config
 from core.draws import family
-from core.initializers import gain_of, weight_variance
+from core.initializers import gain_of, weight_mean, weight_std, weight_variance
 from core.train import SCHEMES, scheme_config  # noqa: F401  (the app's Compare tab uses both)
 
 from . import summary
@@ -175,4 +175,5 @@ def scheme_of(config: Config) -> str:
         for name in _FAN_SCALED:
             if math.isclose(own, n * weight_variance(scheme_config(config, name), n, n), rel_tol=1e-9):
                 return name
-    return SMALL_SCHEME if n * weight_variance(config, n, n) < 1.0 else LARGE_SCHEME
+    # E[w²]: a scheme of non-zero mean (trunc_normal off centre) is small or large by its weights' size
+    return SMALL_SCHEME if n * (weight_std(config, n, n) ** 2 + weight_mean(config, n, n) ** 2) < 1.0 else LARGE_SCHEME

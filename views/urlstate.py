@@ -25,7 +25,8 @@ from collections.abc import Mapping, Sequence
 
 from core import Config
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
-from core.initializers import GAIN_WORDS, matters, parse_gain
+from core.initializers import GAIN_WORDS, SCHEME_NUMBERS, matters, parse_gain
+from core.schemes import DISTRIBUTIONS
 from core.initializers import resolve_gain as resolve_gain_value
 from core.train import DEFAULT_STEPS, LECTURE_RACE
 from core.train import SCHEMES as TRAIN_SCHEMES
@@ -58,15 +59,16 @@ PARAMS: dict[str, Param] = {
     "slope": Param("float", low=FLOAT_RANGES["slope"][0], high=FLOAT_RANGES["slope"][1]),
     "bn": Param("bool"),
     "init": Param("choice", INITS),
-    "std": Param("float", low=FLOAT_RANGES["std"][0], high=FLOAT_RANGES["std"][1]),
-    "bound": Param("float", low=FLOAT_RANGES["bound"][0], high=FLOAT_RANGES["bound"][1]),
-    "value": Param("float", low=FLOAT_RANGES["value"][0], high=FLOAT_RANGES["value"][1]),
+    # the numbers the schemes read (std, bound, value, trunc_mean, trunc_a, trunc_b, scale): core's one list
+    **{name: Param("float", low=FLOAT_RANGES[name][0], high=FLOAT_RANGES[name][1]) for name in SCHEME_NUMBERS},
     "gain": Param("gain", GAIN_WORDS, low=FLOAT_RANGES["gain"][0], high=FLOAT_RANGES["gain"][1]),
     "mode": Param("choice", MODES),
+    "distribution": Param("choice", DISTRIBUTIONS),
     "bias": Param("float", low=FLOAT_RANGES["bias"][0], high=FLOAT_RANGES["bias"][1]),
     "bias_std": Param("float", low=FLOAT_RANGES["bias_std"][0], high=FLOAT_RANGES["bias_std"][1]),
     "batch": Param("int", low=INT_RANGES["batch"][0], high=INT_RANGES["batch"][1]),
     "input": Param("choice", INPUTS),
+    "input_scale": Param("float", low=FLOAT_RANGES["input_scale"][0], high=FLOAT_RANGES["input_scale"][1]),
     "seed": Param("int", low=INT_RANGES["seed"][0], high=INT_RANGES["seed"][1]),
     "dtype": Param("choice", DTYPES),
     "lang": Param("choice", LANGUAGES),
@@ -82,10 +84,10 @@ PARAMS: dict[str, Param] = {
 # The parameters whose widgets show names in the page's language ("Xavier 正态" for xavier_normal): not bound to
 # the address, since a bound widget writes its shown label there; the page seeds them from the link
 # (link.check_link) and writes their codes back (link.write), so a link reads the same in every language.
-NAMED = ("lang", "activation", "init", "gain", "mode", "input", "dtype", "compare", "train")
+NAMED = ("lang", "activation", "init", "gain", "mode", "distribution", "input", "dtype", "compare", "train")
 # The parameters that make up the network's Config (the rest choose what is shown and how).
-CONTROLS = ("depth", "width", "activation", "slope", "bn", "init", "std", "bound", "value", "gain", "mode",
-            "bias", "bias_std", "batch", "input", "seed", "dtype")
+CONTROLS = ("depth", "width", "activation", "slope", "bn", "init", *SCHEME_NUMBERS, "gain", "mode", "distribution",
+            "bias", "bias_std", "batch", "input", "input_scale", "seed", "dtype")
 _CONFIG_NAME = {"bn": "batch_norm"}  # URL name -> Config field, where they differ
 
 
@@ -422,15 +424,19 @@ def resolve_gain(state: Mapping[str, Any]) -> tuple[float | None, str | None]:
 
 
 def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:
-    """The Config the widgets describe (hidden controls at their defaults), and the gain note if any."""
+    """The Config the widgets describe (hidden controls at their defaults), and the gain note if any (resolve_gain), or
+    "bounds": trunc_normal's a is not below its b, and torch's default bounds are used."""
     base = state_of(step_config(FIRST))
     values = {name: (state.get(name, base[name]) if relevant(name, state) else base[name]) for name in CONTROLS}
     gain, note = resolve_gain(values)
     kwargs = {_CONFIG_NAME.get(name, name): values[name] for name in CONTROLS if name != "gain"}
     for name in ("depth", "width", "batch", "seed"):
         kwargs[name] = int(kwargs[name])
-    for name in ("slope", "std", "bound", "value", "bias", "bias_std"):
-        kwargs[name] = float(kwargs[name])
+    for name in CONTROLS:
+        if PARAMS[name].kind == "float":
+            kwargs[name] = float(kwargs[name])
     kwargs["batch_norm"] = bool(kwargs["batch_norm"])
+    if kwargs["trunc_a"] >= kwargs["trunc_b"]:  # each in range, but a bound at or above the other: torch's -2, 2
+        kwargs["trunc_a"], kwargs["trunc_b"], note = base["trunc_a"], base["trunc_b"], "bounds"
     known = {f.name for f in fields(Config)}
     return Config(gain=gain, **{k: v for k, v in kwargs.items() if k in known}), note

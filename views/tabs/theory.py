@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import cache, theory
+from core.initializers import bias_mean
 
 from .. import summary
 from .. import theory as theory_view
@@ -35,7 +36,7 @@ def show(page: Page) -> None:
     xi = st.toggle(page.t("theory_tab.colour_xi"), False, key="xi", bind=URL,
                    help=page.t("theory_tab.colour_xi_help"))
     colour_by = "depth_scale" if xi else "log_chi1"
-    cells, critical = theory_map(config.activation, config.slope, config.bias)
+    cells, critical = theory_map(config.activation, config.slope, bias_mean(config))  # torch_default's: 0
     marks = theory_view.marks_frame(config.width, numbers["sigma_w2"], numbers["sigma_b2"], page.lang)
     activation = page.t(f"act_{config.activation}")  # its name in the page's language, not its code
     left, right = st.columns([3, 2])
