@@ -27,6 +27,7 @@ from core import Config
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, MODES, written_range
 from core.initializers import GAIN_WORDS
 from views import charts, tour, urlstate
+from views.summary import format_share, format_value
 from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.text import SHOWN_CHARACTERS, t
 
@@ -635,3 +636,55 @@ def test_a_compare_choice_outlives_another_tab():
     at.session_state["tab"] = t("en", "tab_compare")
     at.run()
     assert at.multiselect(key="compare").value == ["he_normal"] and not at.exception
+
+
+# ---------- the schemes' own parameters and the input scale ----------
+
+@pytest.mark.parametrize("query, expected", [
+    ({"init": "trunc_normal", "std": "1", "trunc_mean": "0.5", "trunc_a": "-1", "trunc_b": "3"},
+     dict(init="trunc_normal", std=1.0, trunc_mean=0.5, trunc_a=-1.0, trunc_b=3.0)),
+    ({"init": "variance_scaling", "scale": "2", "mode": "fan_avg", "distribution": "uniform"},
+     dict(init="variance_scaling", scale=2.0, mode="fan_avg", distribution="uniform")),
+    ({"init": "torch_default", "input_scale": "0.5"}, dict(init="torch_default", input_scale=0.5)),
+    ({"init": "torch_default", "bias": "0.3", "scale": "3"}, dict(init="torch_default")),  # not its fields: dropped
+])
+def test_a_link_sets_the_new_schemes_parameters_and_keeps_them(query, expected):
+    """A link's values reach the Config, and the link the page writes for that state reads back the same; a field
+    the scheme does not read stays at its default (torch_default draws its own biases)."""
+    state, problems = urlstate.normalize({"step": "custom", **query}, TABS)
+    assert problems == []
+    config, note = urlstate.config_of(state)
+    assert note is None and config == replace(tour.step_config(tour.FIRST), **expected)
+    again, problems = urlstate.normalize(urlstate.to_query(state, TABS), TABS)
+    assert problems == [] and urlstate.config_of(again)[0] == config
+
+
+def test_truncation_bounds_out_of_order_fall_back_to_torchs_with_a_note():
+    state, _ = urlstate.normalize({"step": "custom", "init": "trunc_normal", "trunc_a": "1", "trunc_b": "0.5"}, TABS)
+    config, note = urlstate.config_of(state)
+    assert note == "bounds" and (config.trunc_a, config.trunc_b) == (Config().trunc_a, Config().trunc_b) == (-2, 2)
+
+
+@pytest.mark.parametrize("init", ["trunc_normal", "variance_scaling", "torch_default"])
+def test_the_sidebar_shows_a_schemes_own_controls_only(init):
+    """Each scheme's own numbers and choices are in the sidebar under it, the others' are not; torch_default hides
+    the bias controls (its biases are nn.Linear's own); the input scale is always there."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update(step="custom", init=init)
+    at.run()
+    assert not at.exception
+    numbers = {w.key for w in at.number_input}
+    radios = {w.key for w in at.radio}
+    own = {"trunc_normal": {"std", "trunc_mean", "trunc_a", "trunc_b"}, "variance_scaling": {"scale"},
+           "torch_default": set()}[init]
+    every = {"std", "bound", "value", "trunc_mean", "trunc_a", "trunc_b", "scale"}
+    assert numbers & every == own
+    assert ("distribution" in radios) == ("mode" in radios) == (init == "variance_scaling")
+    assert ({"bias", "bias_std"} <= numbers) == (init != "torch_default") and "input_scale" in numbers
+    captions = " ".join(c.value for c in at.caption)
+    if init == "variance_scaling":  # the correction, with this network's numbers: 500 x 1/500 and 0.774 of it
+        assert t("en", "keras_correction", factor="0.87962566", nvar="1", uncorrected="0.774") in captions
+    if init == "torch_default":
+        assert t("en", "own_biases_line", bound="0.0447", var=format_value(1 / 1500)) in captions
+    if init == "trunc_normal":  # std 0.01 and bounds ±2: 200 std away, nothing cut
+        assert t("en", "trunc_bounds_line", low="-200", high="200", cut=format_share(0.0)) in captions

@@ -179,7 +179,7 @@ def init_notes(lang: str, config: Config, gain_note: str | None, gain_text: str)
     if config.init == "trunc_normal":
         st.caption(trunc_bounds_line(lang, config))
     if config.init == "variance_scaling" and config.distribution == "truncated_normal":
-        st.caption(t(lang, "keras_correction", factor=written(schemes.KERAS_TRUNCATION),
+        st.caption(t(lang, "keras_correction", factor=summary.format_value(schemes.KERAS_TRUNCATION, 8),
                      nvar=summary.format_value(n * std**2),
                      uncorrected=summary.format_value(n * schemes.uncorrected_variance(config, n, n))))
     if config.bias_std == 0 and schemes.get(config.init).bias_bound is not None:
