@@ -688,3 +688,11 @@ def test_the_sidebar_shows_a_schemes_own_controls_only(init):
         assert t("en", "own_biases_line", bound="0.0447", var=format_value(1 / 1500)) in captions
     if init == "trunc_normal":  # std 0.01 and bounds ±2: 200 std away, nothing cut
         assert t("en", "trunc_bounds_line", low="-200", high="200", cut=format_share(0.0)) in captions
+
+
+def test_the_sidebar_warns_of_bounds_out_of_order_and_draws_torchs():
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update(step="custom", init="trunc_normal", trunc_a="1", trunc_b="0.5", lang="zh")
+    at.run()
+    assert not at.exception and not at.error
+    assert [w.value for w in at.warning] == [t("zh", "trunc_bounds_swapped", a="-2", b="2")]
