@@ -29,6 +29,7 @@ Keras VarianceScaling:         std = sqrt(scale / fan) for fan_in, fan_out or fa
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -145,6 +146,16 @@ class Scheme:
         """The Config fields that set the weights' own scale or value (std, bound, value, ...): the numbers among its
         fields but the gain, which every scheme with a fan shares."""
         return tuple(field for field in self.fields if field not in ("gain", *CHOICE_FIELDS))
+
+    def settings(self, config: Any) -> tuple[tuple[str, Any], ...]:
+        """(field, value) of what sets this scheme's weights in config, for a name: each of its numbers (parameters),
+        then each choice (mode, distribution) and the gain that config sets away from its default. Two configs whose
+        settings differ draw different W, so the names built from them differ."""
+        defaults = {f.name: f.default for f in dataclasses.fields(config)}
+        numbers = tuple((field, getattr(config, field)) for field in self.parameters)
+        others = tuple((field, getattr(config, field)) for field in self.fields
+                       if field not in self.parameters and getattr(config, field) != defaults[field])
+        return numbers + others
 
     @property
     def formula_key(self) -> str:

@@ -116,14 +116,11 @@ def lecture_schemes(activation: str) -> tuple[str, ...]:
 
 
 def scheme_name(config: Config) -> str:
-    """A short legend name for a config's own initialization: the scheme, the values of the parameters its record
-    reads ("normal_0.01", "constant_0.3"), a gain other than the default ("he_normal_gain_1.5"), "+bn" under batch
-    norm. The mode is left out: on the training's equal widths fan_in and fan_out give the same W."""
+    """A short legend name for a config's own initialization: the scheme, its settings (schemes.Scheme.settings:
+    "normal_0.01", "constant_0.3", "variance_scaling_1_uniform", "he_normal_gain_1.5"), "+bn" under batch norm."""
     name = config.init
-    for field in schemes.get(config.init).parameters:
-        name += f"_{getattr(config, field):g}"
-    if "gain" in schemes.get(config.init).fields and config.gain is not None:
-        name += f"_gain_{config.gain:g}"
+    for field, value in schemes.get(config.init).settings(config):
+        name += f"_gain_{value:g}" if field == "gain" else f"_{value:g}" if isinstance(value, float) else f"_{value}"
     return name + ("+bn" if config.batch_norm else "")
 
 

@@ -598,3 +598,18 @@ def test_numbers_are_written_as_a_person_writes_them(results, name, lang):
             if printed.startswith("—") or printed.endswith("%") or not 1e-300 < abs(float(value)) < 1e300:
                 continue  # a dash, a share (format_share), 0, or a value beyond float's range (the test above)
             assert read_back(printed) == pytest.approx(float(value), rel=5e-3), (key, printed, value)
+
+
+@pytest.mark.parametrize("config", [Config(init="zeros", depth=2, width=20, batch=10),
+                                    Config(init="constant", value=0.3, depth=2, width=20, batch=10),
+                                    Config(init="trunc_normal", std=1.0, trunc_mean=0.5, depth=2, width=20, batch=10)],
+                         ids=["zeros", "constant", "off_centre"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_words_inside_a_formula_are_the_page_s_language(config, lang):
+    """Text inside LaTeX (\\text{...}) is the page's language, from the catalogue: no English on the Chinese page."""
+    words = [w for b in derivation.blocks(simulate(config), lang) for w in re.findall(r"\\text\{([^}]*)\}", b.formula)]
+    assert words
+    other = [language for language in LANGUAGES if language != lang]
+    for word in words:
+        assert word.strip() in {t(lang, "der_every_input"), t(lang, "der_every_unit")}
+        assert all(word.strip() not in {t(o, "der_every_input"), t(o, "der_every_unit")} for o in other)

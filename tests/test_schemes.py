@@ -11,13 +11,14 @@ import scipy.special
 import scipy.stats
 
 from core import Config, schemes
-from core.config import INITS, MODES
+from core.config import CHOICES, INITS, MODES
 from core.draws import STREAMED, bias_noise, family
 from core.initializers import DEFAULT_GAIN, SCHEME_FIELDS, bias_variance, gain_of, layer_biases, layer_weights, \
     matters, uniform_bound, weight_std, weight_variance
 from core.network import simulate
+from core.train import scheme_name
 from core.theory import predict
-from views import charts, tour
+from views import charts, export, tour
 
 SHAPES = [(300, 200), (200, 300), (250, 250)]  # taller, wider, square: fan_in != fan_out tells the formulas apart
 
@@ -301,3 +302,23 @@ def test_variance_scaling_keeps_the_normal_schemes_pattern():
         np.testing.assert_array_equal(np.argsort(w, axis=None), np.argsort(he, axis=None))
         if distribution == "untruncated_normal":
             np.testing.assert_allclose(w, he, rtol=1e-12)
+
+
+@pytest.mark.parametrize("init", INITS)
+def test_every_setting_that_changes_the_weights_changes_the_names(init):
+    """Two configs of one scheme that draw different W never share a legend name or a file name: each of the
+    record's fields (a number, the mode, the distribution) moved off its default shows in both."""
+    base = Config(init=init, std=1.0, width=20, depth=1, batch=10)  # trunc_normal: bounds within reach
+    names = {scheme_name(base)}
+    files = {export.csv_name(base)}
+    for field in schemes.get(init).fields:
+        if field == "gain":
+            changed = replace(base, gain=0.5)
+        elif field in CHOICES:
+            changed = replace(base, **{field: next(v for v in CHOICES[field] if v != getattr(base, field))})
+        else:
+            changed = replace(base, **{field: getattr(base, field) + 0.25})  # inside every range, a < b kept
+        assert not np.array_equal(layer_weights(changed, 0, 20, 30), layer_weights(base, 0, 20, 30)), field
+        names.add(scheme_name(changed))
+        files.add(export.csv_name(changed))
+    assert len(names) == len(files) == 1 + len(schemes.get(init).fields)

@@ -316,8 +316,9 @@ def blocks(result, lang: str) -> list[Block]:
         notes = [v.fill("der_zero_bias_note" if v["distinct_high"] > 1 else "der_zero_note", sym=sym)]
         same = v["distinct_low"] == v["distinct_high"]
         notes.append(v.fill("der_zero_numbers_same" if same else "der_zero_numbers"))
-        out.append(_block(v, t(lang, "der_zero_title"),
-                          rf"w_{{ij}} = 0 \;\Rightarrow\; {sym}_j = b_j \quad \text{{for every input }} x", "", notes))
+        every_input = rf"\quad \text{{{t(lang, 'der_every_input')}}}\ x"
+        formula = rf"w_{{ij}} = 0 \;\Rightarrow\; {sym}_j = b_j {every_input}"
+        out.append(_block(v, t(lang, "der_zero_title"), formula, "", notes))
         return out
     if kind in ("constant", "off_centre"):  # weights of non-zero mean: every unit shares c·Σx, and no theory
         total = r"\sum_{i=1}^{n} x_i + b_j"  # what every unit's sum shares
@@ -326,8 +327,8 @@ def blocks(result, lang: str) -> list[Block]:
             "off_centre": (rf"\mathbb E[w] \neq 0 \;\Rightarrow\; \mathbb E[{sym}_j] = \mathbb E[w]{total}",
                            rf"\mathbb E[w] = {v.tex('mean_w')}"),
         }[kind]
-        out.append(_block(v, t(lang, f"der_{kind}_title"), formula + r" \quad \text{for every unit } j", numbers,
-                          [v.fill(f"der_{kind}_note")]))
+        every_unit = rf" \quad \text{{{t(lang, 'der_every_unit')}}}\ j"
+        out.append(_block(v, t(lang, f"der_{kind}_title"), formula + every_unit, numbers, [v.fill(f"der_{kind}_note")]))
         return out
     out.append(_variance(v, c, sym))
     out.append(_through_activation(v, c, kind))

@@ -45,10 +45,11 @@ def figure_name(stem: str, chart: str, fmt: str) -> str:
 
 
 def _init_part(config: Config) -> str:
-    """The init scheme in a file name: its name, the scale of the schemes that have one, "-bn" under batch norm."""
+    """The init scheme in a file name: its name, its settings (schemes.Scheme.settings), "-bn" under batch norm."""
     part = config.init.replace("_", "-")
-    for field in schemes.get(config.init).parameters:
-        part += f"-{format_number(getattr(config, field))}"
+    for field, value in schemes.get(config.init).settings(config):
+        text = format_number(value) if isinstance(value, float) else value.replace("_", "-")
+        part += f"-gain-{text}" if field == "gain" else f"-{text}"
     return part + ("-bn" if config.batch_norm else "")
 
 

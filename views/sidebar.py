@@ -135,6 +135,13 @@ def network_section(lang: str) -> dict[str, Any]:
     return values
 
 
+def number_help(lang: str, name: str, init: str) -> str:
+    """A scheme number's help: trunc_normal's std is that of the normal before it is cut, not the weights' own."""
+    if name == "std" and init == "trunc_normal":
+        return t(lang, "std_help_trunc_normal")
+    return t(lang, f"{name}_help")
+
+
 def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
     st.subheader(t(lang, "initialization"))
     d = urlstate.defaults()
@@ -145,7 +152,8 @@ def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
     for name in SCHEME_NUMBERS:  # the numbers the chosen scheme reads: std, bound, value, trunc_mean, ..., scale
         if urlstate.relevant(name, state):
             values[name] = st.number_input(t(lang, name), *FLOAT_RANGES[name], d[name], step=0.01, format="%g",
-                                           key=name, bind=URL, on_change=control_changed, help=t(lang, f"{name}_help"))
+                                           key=name, bind=URL, on_change=control_changed,
+                                           help=number_help(lang, name, values["init"]))
     if urlstate.relevant("gain", state):
         values["gain"] = st.selectbox(t(lang, "gain"), urlstate.GAIN_WORDS, key="gain",
                                       format_func=lambda gain: gain_option(lang, gain), accept_new_options=True,
