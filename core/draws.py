@@ -195,7 +195,10 @@ def unit_weights(seed: int, layer: int, fan_in: int, fan_out: int, weight_family
     return w
 
 
-@functools.lru_cache(maxsize=4)
+SHELL_ORDERS_KEPT = 4  # shell_order's tables kept: a width profile's layers have several shapes
+
+
+@functools.lru_cache(maxsize=SHELL_ORDERS_KEPT)
 def shell_order(rows: int, cols: int | None = None) -> np.ndarray:
     """Where entry (i, j) of a rows x cols matrix (cols = rows if not given) sits in its stream: shell
     k = max(i, j) holds (k, 0), ..., (k, k), then (0, k), ..., (k - 1, k), after the k² numbers of the smaller

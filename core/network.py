@@ -17,7 +17,7 @@ import numpy as np
 from . import activations, theory, threads
 from .batchnorm import batch_norm, batch_norm_backward
 from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config, resize
-from .draws import draw, draws_bytes, family, stream_bytes, stream_count
+from .draws import SHELL_ORDERS_KEPT, STREAMED, draw, draws_bytes, family, stream_bytes, stream_count
 from .initializers import layer_biases, scale_weights
 from .products import matmul
 
@@ -136,6 +136,9 @@ def estimate_memory(config: Config) -> int:
     # z, its derivative, gradients, histogram indices at the widest layer; dW of the largest W
     working = 6 * batch * max(units) + 2 * max(a * b for a, b in shapes)
     shape = (config.depth, units, config.batch, family(config.init), config.dtype)
+    if family(config.init) in STREAMED:  # the shell-order index of each further shape of W (draws.shell_order)
+        sizes = sorted({a * b for a, b in shapes}, reverse=True)[:SHELL_ORDERS_KEPT]
+        kept += (sum(sizes) - sizes[0]) * np.dtype(np.intp).itemsize // item
     unit_draws = draws_bytes(*shape) + stream_bytes(*shape)  # the network's draws, and its streams' numbers
     return item * (kept + working) + unit_draws
 
