@@ -199,13 +199,18 @@ def work_fits(config: Config, limit: float = WORK_LIMIT) -> dict[str, int]:
     return fits
 
 
+def size_name(config: Config, name: str) -> str:
+    """How a message names a size resize() sets: "width" is the widest layer's under a width profile."""
+    return "widest layer" if name == "width" and config.widths else name
+
+
 def check_work(config: Config, limit: float = WORK_LIMIT) -> None:
     """Raise WorkLimitError if estimate_work(config) is over the limit, naming the depth or width that fits."""
     work = estimate_work(config)
     if work <= limit:
         return
     fits = work_fits(config, limit)
-    options = [f"a {name} up to {value:,}" for name, value in fits.items() if value]
+    options = [f"a {size_name(config, name)} up to {value:,}" for name, value in fits.items() if value]
     raise WorkLimitError(
         f"this configuration needs about {work:.1e} flops, over the limit of {limit:.1e} (about "
         f"{limit / WORK_RATE:.0f} s of one core): " + (" or ".join(options) + " fits at these settings"
