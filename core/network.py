@@ -45,6 +45,10 @@ COLUMNS = (
 )
 
 
+# Each layer's shape in Result.rows(), after "layer": its units, and its W's (fan_in, fan_out).
+SHAPE_COLUMNS = ("width", "fan_in", "fan_out")
+
+
 class MemoryBudgetError(ValueError):
     """The configuration needs more memory than the budget allows."""
 
@@ -114,8 +118,8 @@ class Result:
         out = []
         for layer in range(first, self.config.depth + 1):
             units = self.config.units
-            row = {"layer": layer, "width": units[layer],  # fan_in, fan_out: W_l's shape; None for the input
-                   "fan_in": units[layer - 1] if layer else None, "fan_out": units[layer] if layer else None}
+            row = {"layer": layer, **dict(zip(SHAPE_COLUMNS, (  # fan_in, fan_out: W_l's shape; None for the input
+                units[layer], units[layer - 1] if layer else None, units[layer] if layer else None)))}
             for name in COLUMNS:
                 value = float(self.stats[name][layer])
                 row[name] = value if math.isfinite(value) else None

@@ -8,14 +8,17 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core import Config, draws, network, simulate
+from core import Config, draws, network, profiles, simulate
 from core.activations import apply
 from core.config import resize
 from core.draws import bias_noise, draw, stream_count, unit_weights
 from core.initializers import scale_bias, scale_weights
 from core.network import WORK_LIMIT, estimate_memory, estimate_work, work_fits, work_terms
 from core.train import init_params, loss_and_gradients, train
+from tests.app_support import data_tables, open_app, open_tab
 from tests.gradcheck import central_differences
+from views.tabs import CODES as TABS
+from views.text import t
 
 TAPER = (1000, 700, 500, 350, 250, 175, 125)  # width / 8 over six layers, geometrically
 
@@ -255,3 +258,70 @@ def test_the_estimates_of_equal_widths_are_unchanged_by_the_profile_code():
     d, n, b = 5, 64, 32
     assert work_terms(config) == {"matmuls": 2.0 * b * n * n * (3 * d - 1), "qrs": 8 / 3 * n**3 * d,
                                   "draws": float(d * n * n + 2 * b * n), "elements": float(b * n * d)}
+
+
+# ---------- the sidebar's presets (core.profiles) ----------
+
+def test_the_presets_narrow_as_their_names_say():
+    assert profiles.preset("constant", 4, 300) == (300,) * 5
+    taper = profiles.preset("taper", 6, 800)
+    assert taper[0] == 800 and taper[-1] == 100 and all(a > b for a, b in zip(taper, taper[1:]))  # to 1/8
+    ratios = np.array(taper[1:]) / taper[:-1]
+    np.testing.assert_allclose(ratios, 8 ** (-1 / 6), atol=0.01)  # geometrically, each width rounded
+    neck = profiles.preset("bottleneck", 6, 800)
+    assert neck[0] == neck[-1] == 800 and min(neck) == neck[3] == 100 and neck == neck[::-1]
+    assert profiles.preset("mnist", 10, 500) == (784, 512, 256, 128)
+
+
+def test_a_profile_follows_the_sliders_in_its_shape():
+    taper = profiles.preset("taper", 6, 800)
+    assert profiles.preset_of(taper) == "taper"
+    assert profiles.follow(taper, 3, 400) == profiles.preset("taper", 3, 400)
+    own = (100, 300, 50)
+    assert profiles.preset_of(own) is None
+    assert profiles.follow(own, 2, 200) == (200, 600, 100)  # scaled to the new input width
+    assert profiles.follow(own, 4, 100) == (100, 300, 50, 50, 50)  # deeper: its last width repeated
+    assert profiles.follow(own, 1, 100) == (100, 300)
+
+
+def test_a_link_writes_a_profile_once():
+    assert profiles.write((784, 512, 256, 128)) == "784-512-256-128" and profiles.write((8, 8, 8)) == ""
+    assert profiles.read("784-512-256-128") == (784, 512, 256, 128) and profiles.read("") == ()
+    for bad in ("10--3", "1e9", "10", "10-4096", "+10-20", " 10-20"):
+        with pytest.raises(ValueError):
+            profiles.read(bad)
+
+
+# ---------- the page ----------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_page_opens_a_profile_and_names_its_preset(lang):
+    at = open_app(widths="784-512-256-128", lang=lang)
+    assert not at.exception and not at.error
+    box = at.selectbox(key="widths")
+    assert box.value == "784-512-256-128" and box.format_func(box.value) == t(lang, "options.widths_mnist")
+    assert at.slider(key="depth").value == 3 and at.slider(key="width").value == 784
+    at = open_tab(at, "data", lang)
+    shown = data_tables(at)
+    assert list(shown[t(lang, "column_width")]) == [784, 512, 256, 128]
+    assert list(shown[t(lang, "column_fan_in")].iloc[1:]) == [784, 512, 256]
+
+
+def test_picking_a_preset_sets_the_sliders_and_the_sliders_reshape_it():
+    at = open_app(depth="6", width="800")
+    taper = profiles.write(profiles.preset("taper", 6, 800))
+    at.selectbox(key="widths").select(taper).run()
+    assert not at.exception
+    assert at.slider(key="depth").value == 6 and at.query_params["widths"] == taper
+    at.slider(key="depth").set_value(3).run()  # the taper follows the slider
+    assert at.selectbox(key="widths").value == profiles.write(profiles.preset("taper", 3, 800))
+    at.selectbox(key="widths").select("784-512-256-128").run()
+    assert at.slider(key="depth").value == 3 and at.slider(key="width").value == 784
+    at.selectbox(key="widths").select("").run()  # constant: the lecture's equal widths at the sliders' values
+    assert "widths" not in at.query_params and at.slider(key="width").value == 784
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_every_tab_opens_on_a_profile(tab):
+    at = open_tab(open_app(widths="600-300-150-75", activation="relu", init="he_normal", mode="fan_out"), tab)
+    assert not at.exception and not at.error, tab

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 
 from core.activations import SATURATION, get
+from core.config import resize
 from core.initializers import weight_variance
 from core.theory import predict
 
@@ -192,7 +193,7 @@ class Block:
 
 def case(config) -> str:
     """Which version of the argument applies: zero, constant, batch_norm, bias, tanh, linear, relu or other."""
-    var_w = weight_variance(config, config.width, config.width)
+    var_w = weight_variance(config, *config.shapes[0])
     if var_w is None:
         return "constant"
     if var_w == 0:
@@ -236,11 +237,11 @@ def values_of(result, lang: str) -> Values:
     hidden = hidden[[math.isfinite(x) for x in hidden]]
     v.add("distinct_low", min(hidden, default=math.nan), measured=True)
     v.add("distinct_high", max(hidden, default=math.nan), measured=True)
-    var_w = weight_variance(c, n, n)
+    var_w = weight_variance(c, *c.shapes[0])  # layer 1's: n = its fan_in (every layer's, at equal widths)
     if not var_w:
         return v
     # the theory of layer 1 before batch norm: what the sum z₁ of a batch-normed network has as well
-    first = predict(replace(c, batch_norm=False, depth=1))
+    first = predict(resize(replace(c, batch_norm=False), "depth", 1))
     v.add("var_w", var_w)
     v.add("nvar", n * var_w)
     v.add("ex2", first["act_std"][0] ** 2)  # the input's variance, 1 by construction (mean 0)
