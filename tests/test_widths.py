@@ -17,6 +17,8 @@ from core.network import WORK_LIMIT, estimate_memory, estimate_work, work_fits, 
 from core.train import init_params, loss_and_gradients, train
 from tests.app_support import data_tables, open_app, open_tab
 from tests.gradcheck import central_differences
+from tests.written_numbers import read_back
+from views import derivation
 from views.tabs import CODES as TABS
 from views.text import t
 
@@ -325,3 +327,30 @@ def test_picking_a_preset_sets_the_sliders_and_the_sliders_reshape_it():
 def test_every_tab_opens_on_a_profile(tab):
     at = open_tab(open_app(widths="600-300-150-75", activation="relu", init="he_normal", mode="fan_out"), tab)
     assert not at.exception and not at.error, tab
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("mode, kept", [("fan_in", "forward"), ("fan_out", "backward")])
+def test_the_derivation_shows_this_profiles_fan_products(mode, kept, lang):
+    """The page's fan block reads back as the products computed here: n_in Var(w) and n_out Var(w) of layer 1
+    (784 -> 512), Var(w) = 2 / fan; and the sentence says which of the two the mode holds at every layer."""
+    at = open_tab(open_app(widths="784-512-256-128", activation="relu", init="he_normal", mode=mode, lang=lang),
+                  "derivation", lang)
+    assert not at.exception
+    notes = " ".join(m.value for m in at.markdown)
+    latex = [m.value.strip("$\n") for m in at.latex]
+    fan = 784 if mode == "fan_in" else 512
+    var_w = 2 / fan
+    (numbers,) = [x for x in latex if r"n^{\mathrm{in}}_{1}" in x]
+    products = [read_back(part.rsplit("=", 1)[1].strip()) for part in numbers.split(r",\quad")]
+    assert products == [pytest.approx(784 * var_w, rel=5e-3), pytest.approx(512 * var_w, rel=5e-3)]
+    config = Config(depth=3, widths=(784, 512, 256, 128), activation="relu", init="he_normal", mode=mode)
+    block = derivation.blocks(simulate(config), lang)[-1]
+    assert block.title == t(lang, "der_fans_title", number=len(derivation.blocks(simulate(config), lang)))
+    assert block.shown[f"{'in' if kept == 'forward' else 'out'}_low"] == "2"  # He's gain², held at every layer
+    assert block.notes[-1] == t(lang, f"der_fans_{kept}", **block.shown) and block.notes[-1] in notes
+
+
+def test_the_derivation_of_equal_widths_has_no_fan_block():
+    titles = [b.title for b in derivation.blocks(simulate(Config(depth=3, width=50, batch=20)), "en")]
+    assert not any(title.endswith(t("en", "der_fans_title", number=0)[4:]) for title in titles)
