@@ -12,15 +12,18 @@ import json
 import math
 import re
 import sys
-from dataclasses import replace
 
 from . import threads
 from .allocator import keep_freed_memory
 from .activations import recommended_gain
-from .config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, Config, written, written_range
-from .initializers import ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_NUMBERS, matters, resolve_gain
+from .config import (
+    ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, Config, resize, written, written_range,
+)
+from .initializers import (
+    ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_FIELDS, SCHEME_NUMBERS, matters, resolve_gain,
+)
 from .schemes import DISTRIBUTIONS
-from .network import DEFAULT_MEMORY_BUDGET, MemoryBudgetError, estimate_memory, simulate
+from .network import DEFAULT_MEMORY_BUDGET, MemoryBudgetError, estimate_memory, simulate, size_name
 from .theory import theory_summary
 from .train import STEPS_RANGE, TrainingResult, estimate_simulate_and_train_memory, estimate_training_memory, train
 
@@ -76,6 +79,27 @@ def _number(name: str, kind: type):
     return _numeric(name, kind, *(INT_RANGES if kind is int else FLOAT_RANGES)[name])
 
 
+# --widths: the input's width then each hidden layer's, so depth + 1 entries
+WIDTHS_ENTRIES = (INT_RANGES["depth"][0] + 1, INT_RANGES["depth"][1] + 1)
+
+
+def _widths(text: str) -> tuple[int, ...]:
+    """--widths 784,512,256,128: whole numbers in the width range, WIDTHS_ENTRIES of them, comma-separated."""
+    entries = text.split(",")
+    parse = _number("width", int)
+    for place, entry in enumerate(entries, start=1):
+        if not entry.strip():
+            raise argparse.ArgumentTypeError(f"{_shown(text)} has an empty entry at place {place}: allowed whole "
+                                             f"numbers from {_range('width')}, separated by commas")
+        parse(entry)  # names an entry that is not a whole number or is out of range
+    low, high = WIDTHS_ENTRIES
+    if not low <= len(entries) <= high:
+        raise argparse.ArgumentTypeError(
+            f"{_shown(text)} has {len(entries):,} {'entry' if len(entries) == 1 else 'entries'}: allowed "
+            f"{written_range(low, high)}, the input's width then each hidden layer's")
+    return tuple(parse(entry) for entry in entries)
+
+
 def _gain(text: str) -> str | float:
     """--gain as the sidebar takes it: default, recommended (torch's calculate_gain), or a number in range."""
     if text.strip() in GAIN_WORDS:
@@ -129,10 +153,13 @@ def _range(name: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m core", description="Simulate a deep network at initialization, layer by layer.")
-    p.add_argument("--depth", type=_number("depth", int), default=DEFAULTS.depth,
-                   help=f"hidden layers ({_range('depth')})")
-    p.add_argument("--width", type=_number("width", int), default=DEFAULTS.width,
-                   help=f"units per layer ({_range('width')})")
+    p.add_argument("--depth", type=_number("depth", int), default=None,
+                   help=f"hidden layers ({_range('depth')}; default {DEFAULTS.depth})")
+    p.add_argument("--width", type=_number("width", int), default=None,
+                   help=f"units per layer ({_range('width')}; default {DEFAULTS.width})")
+    p.add_argument("--widths", type=_widths, default=None, metavar="N0,N1,...",
+                   help="each layer's width, the input's first: 784,512,256,128 is 3 hidden layers "
+                        "(instead of --depth and --width)")
     p.add_argument("--batch", type=_number("batch", int), default=DEFAULTS.batch, help=f"samples ({_range('batch')})")
     p.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULTS.activation)
     p.add_argument("--slope", type=_number("slope", float), default=None,
@@ -176,6 +203,15 @@ def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
     """
     notes = []
     values = {}
+    if args.widths is not None and (args.depth is not None or args.width is not None):
+        given = " and ".join(flag for flag, value in (("--depth", args.depth), ("--width", args.width))
+                         if value is not None)
+        raise ValueError(f"--widths gives the depth and every width; it cannot be used with {given}")
+    if args.widths is not None:
+        shape = dict(depth=len(args.widths) - 1, widths=args.widths)
+    else:
+        shape = dict(depth=DEFAULTS.depth if args.depth is None else args.depth,
+                     width=DEFAULTS.width if args.width is None else args.width)
     for name in OPTIONAL:
         given = getattr(args, name)
         if given is not None and not matters(name, args.init, args.activation):
@@ -197,7 +233,7 @@ def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
             f"(Klambauer et al. 2017) uses the linear gain: --gain {written(recommended_gain('linear'))}"
         )
     config = Config(
-        depth=args.depth, width=args.width, batch=args.batch, activation=args.activation, init=args.init,
+        **shape, batch=args.batch, activation=args.activation, init=args.init,
         **{name: values.get(name, getattr(DEFAULTS, name)) for name in OPTIONAL if name != "gain"}, gain=gain,
         batch_norm=args.bn, input=args.input, input_scale=args.input_scale, seed=args.seed, dtype=args.dtype,
     )
@@ -213,7 +249,9 @@ def format_table(result) -> str:
     """The lecture's printout ("layer 1: mean -0.000117, std 0.213"), with gradients and theory beside it."""
     c = result.config
     lines = [
-        f"{c.depth} layers x {c.width} units, {c.activation}, init {c.init}, batch {c.batch}, seed {c.seed}",
+        f"{c.depth} layers x {'-'.join(map(str, c.units)) if c.widths else c.width} units, {c.activation}, "
+        f"init {c.init}{f' ({c.mode})' if c.widths and 'mode' in SCHEME_FIELDS[c.init] else ''}, "
+        f"batch {c.batch}, seed {c.seed}",
         "layer   act mean    act std     theory   grad std     theory       dW/W  saturated   dead  units",
     ]
     for row in result.rows():
@@ -230,13 +268,14 @@ def format_table(result) -> str:
 
 
 def largest(config: Config, name: str, fits) -> int | None:
-    """The largest value of the whole-number field `name`, up to config's own, at which fits(config) holds."""
-    low, high = INT_RANGES[name][0], getattr(config, name)
-    if not fits(replace(config, **{name: low})):
+    """The largest value of the whole-number field `name`, up to config's own, at which fits(config) holds (for a
+    width profile: the widest layer's, the profile scaled in proportion, core.config.resize)."""
+    low, high = INT_RANGES[name][0], max(config.units) if name == "width" else getattr(config, name)
+    if not fits(resize(config, name, low)):
         return None
     while low < high:  # fits is monotone: memory grows with each of depth, width and batch
         middle = (low + high + 1) // 2
-        low, high = (middle, high) if fits(replace(config, **{name: middle})) else (low, middle - 1)
+        low, high = (middle, high) if fits(resize(config, name, middle)) else (low, middle - 1)
     return low
 
 
@@ -249,7 +288,8 @@ def check_training_memory(config: Config, budget: int) -> None:
     def fits(c: Config) -> bool:
         return estimate_simulate_and_train_memory(c) <= budget
 
-    options = [f"{name} {value:,}" for name in ("width", "depth") if (value := largest(config, name, fits))]
+    options = [f"{size_name(config, name)} {value:,}" for name in ("width", "depth")
+               if (value := largest(config, name, fits))]
     advice = f"at most {' or '.join(options)} fits with the rest unchanged" if options else "lower the batch"
     raise MemoryBudgetError(
         f"simulating and training this configuration needs about {need / 2**20:,.0f} MiB "
@@ -275,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     for note in notes:  # after the checks: a refused run has its one error line only
         print(note, file=sys.stderr)
     if args.json:
-        output = {"config": config.to_dict(), "layers": result.rows(), "theory": theory_summary(config)}
+        output = {"config": config.to_dict(), "widths": list(config.units), "layers": result.rows(),
+                  "theory": theory_summary(config)}
         if training is not None:
             output["training"] = training.to_json()
         json.dump(output, sys.stdout, indent=1, allow_nan=False)

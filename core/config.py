@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from decimal import Decimal
 
 from . import activations, schemes
@@ -59,10 +59,14 @@ def written_range(low: float, high: float) -> str:
 
 @dataclass(frozen=True)
 class Config:
-    """One network at initialization: X (batch, width) -> depth x [Linear(width, width) -> f]."""
+    """One network at initialization: X (batch, units[0]) -> for l = 1..depth: Linear(units[l-1], units[l]) -> f.
+
+    depth and width are the shorthand for equal widths (units = (width,) * (depth + 1), the lecture's network);
+    widths gives each layer its own. Read the widths through `units` only.
+    """
 
     depth: int = 10  # the lecture's 10 hidden layers
-    width: int = 500  # units per layer; the input has the same width
+    width: int = 500  # units per layer; the input has the same width. With a profile: its first entry
     batch: int = 1000  # samples of standard-normal data, as in the lecture
     activation: str = "tanh"
     slope: float = 0.01  # leaky_relu's negative slope, torch's default
@@ -85,6 +89,10 @@ class Config:
     input_scale: float = 1.0  # the input is multiplied by it: Var(x) = input_scale^2
     seed: int = 0
     dtype: str = "float32"  # like real frameworks; float64 to see what is rounding and what is not
+    # The width profile: the input's width, then each hidden layer's (depth + 1 entries); () for every layer
+    # `width`. Kept in one form: a profile of equal entries becomes the shorthand (width, widths=()), so both
+    # spellings are one Config, one cache entry and one link.
+    widths: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         for name, (low, high) in INT_RANGES.items():
@@ -108,12 +116,64 @@ class Config:
                              "trunc_a below trunc_b")
         if not isinstance(self.batch_norm, bool):
             raise ValueError(f"batch_norm={self.batch_norm!r} is not allowed: True or False")
+        self._canonical_widths()
+
+    def _canonical_widths(self) -> None:
+        """Validate the profile and bring it to its one form: a tuple, () when every entry is equal; width its
+        first entry."""
+        widths = self.widths
+        if isinstance(widths, (str, bytes)) or not isinstance(widths, (tuple, list)):
+            raise ValueError(f"widths={widths!r} is not allowed: a list of whole numbers, the input's width "
+                             f"then each hidden layer's")
+        if not widths:
+            object.__setattr__(self, "widths", ())  # [] from JSON
+            return
+        low, high = INT_RANGES["width"]
+        for value in widths:
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"widths entry {value!r} is not allowed: a whole number from "
+                                 f"{written_range(low, high)}")
+        if len(widths) != self.depth + 1:
+            raise ValueError(f"widths has {len(widths)} entries, depth={self.depth!r} needs depth + 1 = "
+                             f"{self.depth + 1!r}: the input's width, then each hidden layer's")
+        object.__setattr__(self, "width", widths[0])
+        object.__setattr__(self, "widths", () if len(set(widths)) == 1 else tuple(widths))
+
+    @property
+    def units(self) -> tuple[int, ...]:
+        """Units per layer, (depth + 1,): units[0] the input's, units[l] hidden layer l's. Layer l's W has shape
+        (units[l - 1], units[l]): its fan_in and fan_out."""
+        return self.widths or (self.width,) * (self.depth + 1)
+
+    @property
+    def shapes(self) -> tuple[tuple[int, int], ...]:
+        """(fan_in, fan_out) of each hidden layer's W, (depth,) pairs."""
+        units = self.units
+        return tuple(zip(units[:-1], units[1:]))
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data["widths"] = list(self.widths)  # JSON's list; from_dict reads it back
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Config:
         """Build from a dict, ignoring unknown keys (e.g. a JSON file saved by an older version)."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def resize(config: Config, name: str, value: int) -> Config:
+    """config with its depth or width set to value, its width profile kept in shape: for a profile, depth keeps
+    the first depth + 1 entries, and width scales every entry in proportion so that the widest is value (each
+    rounded, at least the smallest width allowed). The sizes the work and memory limits search over
+    (core.network.work_fits, the command line's check): both grow with value."""
+    if not config.widths:
+        return replace(config, **{name: value})
+    units = config.units
+    if name == "depth":
+        return replace(config, depth=value, widths=units[:value + 1])
+    if name == "width":
+        widest, low = max(units), INT_RANGES["width"][0]
+        return replace(config, widths=tuple(max(low, round(n * value / widest)) for n in units))
+    raise ValueError(f"{name!r} is not a size: depth or width")

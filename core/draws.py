@@ -61,11 +61,11 @@ STREAMED = {"normal": "normal", "uniform": "uniform"}
 
 @dataclass(frozen=True)
 class Draws:
-    """Unit-scale random arrays for one (seed, depth, width, batch, input, family, dtype); read-only."""
+    """Unit-scale random arrays for one (seed, units, batch, input, family, dtype); read-only."""
 
-    x: np.ndarray  # (batch, width), unit variance
-    weights: tuple[np.ndarray, ...]  # depth x (width, width): N(0, 1), U(-1, 1) or orthogonal; () if none
-    readout: np.ndarray  # (batch, width), the N(0, 1) gradient that seeds the backward pass
+    x: np.ndarray  # (batch, units[0]), unit variance
+    weights: tuple[np.ndarray, ...]  # layer l's (units[l-1], units[l]): N(0, 1), U(-1, 1) or orthogonal; () if none
+    readout: np.ndarray  # (batch, units[depth]), the N(0, 1) gradient that seeds the backward pass
 
     @property
     def nbytes(self) -> int:
@@ -77,17 +77,30 @@ def family(init: str) -> str | None:
     return schemes.get(init).family
 
 
-def draws_bytes(depth: int, width: int, batch: int, weight_family: str | None, dtype: str) -> int:
-    """Bytes of the assembled draws of one network."""
-    n_weights = depth * width * width if weight_family else 0
-    return np.dtype(dtype).itemsize * (2 * batch * width + n_weights)
+Width = int | tuple[int, ...]  # a width for every layer, or the profile's depth + 1 (core.config.Config.units)
 
 
-def stream_bytes(depth: int, width: int, batch: int, weight_family: str | None, dtype: str) -> int:
+def layer_units(depth: int, width: Width) -> tuple[int, ...]:
+    """The units of each layer, (depth + 1,): width for every layer, or the profile as given."""
+    units = (width,) * (depth + 1) if isinstance(width, int) else tuple(width)
+    if len(units) != depth + 1:
+        raise ValueError(f"{len(units)} widths for depth {depth}: depth + 1 needed")
+    return units
+
+
+def draws_bytes(depth: int, width: Width, batch: int, weight_family: str | None, dtype: str) -> int:
+    """Bytes of the assembled draws of one network (width: one for every layer, or the profile)."""
+    units = layer_units(depth, width)
+    n_weights = sum(a * b for a, b in zip(units[:-1], units[1:])) if weight_family else 0
+    return np.dtype(dtype).itemsize * (batch * (units[0] + units[-1]) + n_weights)
+
+
+def stream_bytes(depth: int, width: Width, batch: int, weight_family: str | None, dtype: str) -> int:
     """Bytes a network's streams may newly hold: its numbers, GROWTH more, whole blocks of units."""
-    blocks = math.ceil(width / BLOCK) * BLOCK
-    return math.ceil(GROWTH * np.dtype(dtype).itemsize * 2 * batch * blocks) + \
-        weight_stream_bytes([(width, width)] * depth, weight_family, dtype)
+    units = layer_units(depth, width)
+    blocks = sum(math.ceil(n / BLOCK) * BLOCK for n in (units[0], units[-1]))
+    return math.ceil(GROWTH * np.dtype(dtype).itemsize * batch * blocks) + \
+        weight_stream_bytes(list(zip(units[:-1], units[1:])), weight_family, dtype)
 
 
 def weight_stream_bytes(shapes: list[tuple[int, int]], weight_family: str | None, dtype: str) -> int:
@@ -109,14 +122,15 @@ def stream_count(fan_in: int, fan_out: int) -> int:
     return (fan_out - 1) ** 2 + fan_out + fan_in
 
 
-def draw(seed: int, depth: int, width: int, batch: int, input: str, weight_family: str | None,
+def draw(seed: int, depth: int, width: Width, batch: int, input: str, weight_family: str | None,
          dtype: str, cancel: threads.Cancel = None) -> Draws:
-    """The unit draws of one network, from the kept ones when it was assembled recently.
+    """The unit draws of one network, from the kept ones when it was assembled recently. width: one for every
+    layer, or the profile of depth + 1 (Config.units); both spellings of equal widths are the same draws.
 
     cancel (a threading.Event or a callable) is looked at before each part (the input, the read-out, each
     layer's weights); once set, threads.Cancelled is raised within a part and nothing assembled is kept.
     """
-    key = (seed, depth, width, batch, input, weight_family, dtype)
+    key = (seed, layer_units(depth, width), batch, input, weight_family, dtype)
     with _lock:
         if key in _assembled:
             _assembled.move_to_end(key)
@@ -130,18 +144,19 @@ def draw(seed: int, depth: int, width: int, batch: int, input: str, weight_famil
     return made
 
 
-def _assemble(seed, depth, width, batch, input, weight_family, dtype, cancel: threads.Cancel = None) -> Draws:
+def _assemble(seed, units, batch, input, weight_family, dtype, cancel: threads.Cancel = None) -> Draws:
     # The parts come from streams of their own, so they are drawn side by side on the free cores
     # (core.threads) and are the same numbers whichever thread draws them.
     def part(index: int) -> np.ndarray:
         threads.check(cancel)
         if index == 0:
-            return _blocks(seed, INPUT, batch, width, "normal" if input == "normal" else "uniform", dtype)
+            return _blocks(seed, INPUT, batch, units[0], "normal" if input == "normal" else "uniform", dtype)
         if index == 1:
-            return _blocks(seed, READOUT, batch, width, "normal", dtype)
-        return unit_weights(seed, index - 2, width, width, weight_family, dtype)
+            return _blocks(seed, READOUT, batch, units[-1], "normal", dtype)
+        layer = index - 2
+        return unit_weights(seed, layer, units[layer], units[layer + 1], weight_family, dtype)
 
-    x, readout, *weights = threads.parallel_map(part, range(2 + (depth if weight_family else 0)))
+    x, readout, *weights = threads.parallel_map(part, range(2 + (len(units) - 1 if weight_family else 0)))
     if input == "uniform":  # U(-sqrt 3, sqrt 3) has unit variance
         x *= 2 * math.sqrt(3)
         x -= math.sqrt(3)
@@ -180,7 +195,10 @@ def unit_weights(seed: int, layer: int, fan_in: int, fan_out: int, weight_family
     return w
 
 
-@functools.lru_cache(maxsize=4)
+SHELL_ORDERS_KEPT = 4  # shell_order's tables kept: a width profile's layers have several shapes
+
+
+@functools.lru_cache(maxsize=SHELL_ORDERS_KEPT)
 def shell_order(rows: int, cols: int | None = None) -> np.ndarray:
     """Where entry (i, j) of a rows x cols matrix (cols = rows if not given) sits in its stream: shell
     k = max(i, j) holds (k, 0), ..., (k, k), then (0, k), ..., (k - 1, k), after the k² numbers of the smaller

@@ -156,13 +156,12 @@ def bias_variance(config: Config, fan_in: int) -> float:
     return config.bias_std**2 if bound is None else bound(config, fan_in) ** 2 / 3.0
 
 
-def layer_biases(config: Config, units: list[int] | tuple[int, ...],
-                 fan_ins: list[int] | tuple[int, ...] | None = None) -> list[np.ndarray | None]:
-    """Each layer's bias, one per entry of units (its fan_out), from N(bias, bias_std^2), or U(-b, b) with the
-    scheme's b of the layer's fan_in (fan_ins; None: square layers, fan_in = units), through the seed's bias
-    stream (core.draws.bias_noise); None for a layer whose biases are all zero (skips the add)."""
+def layer_biases(config: Config) -> list[np.ndarray | None]:
+    """Each hidden layer's bias, (units[l],) for l = 1..depth, from N(bias, bias_std^2), or U(-b, b) with the scheme's
+    b of the layer's fan_in (torch's nn.Linear), through the seed's bias stream (core.draws.bias_noise); None for a
+    layer whose biases are all zero (skips the add)."""
     bound = SCHEMES[config.init].bias_bound
-    fan_ins = units if fan_ins is None else fan_ins
+    fan_ins, units = config.units[:-1], config.units[1:]
     noise = draws.bias_noise(config.seed, units) if config.bias_std or bound else [None] * len(units)
     if bound is not None:  # U(-b, b) as 2 Phi(z) - 1 of the stream's N(0, 1) numbers: the same stream, deterministic
         dtype = np.dtype(config.dtype)

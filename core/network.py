@@ -1,6 +1,7 @@
 """The lecture's experiment: a deep fully connected net at initialization, forward and backward, per-layer statistics.
 
-X (batch, width) ~ N(0, 1); for l = 1..depth: z_l = h_{l-1} @ W_l + b_l, s_l = BN(z_l) or z_l, h_l = f(s_l).
+X (batch, units[0]) ~ N(0, 1); for l = 1..depth: z_l = h_{l-1} @ W_l + b_l, s_l = BN(z_l) or z_l, h_l = f(s_l),
+W_l of shape (units[l-1], units[l]) (Config.units: every layer `width` units, or the width profile).
 The backward pass starts from an i.i.d. N(0, 1) gradient dL/dh_depth per sample, a random read-out, so
 what it shows is what the layers do to gradients, not what one particular loss asks of them. Weight
 gradients are those of the batch-mean loss, dW_l = h_{l-1}^T dL/dz_l / batch, as frameworks report them.
@@ -9,14 +10,14 @@ gradients are those of the batch-mean loss, dW_l = h_{l-1}^T dL/dz_l / batch, as
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import activations, theory, threads
 from .batchnorm import batch_norm, batch_norm_backward
-from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config
-from .draws import draw, draws_bytes, family, stream_bytes
+from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config, resize
+from .draws import SHELL_ORDERS_KEPT, STREAMED, draw, draws_bytes, family, stream_bytes, stream_count
 from .initializers import layer_biases, scale_weights
 from .products import matmul
 
@@ -42,6 +43,10 @@ COLUMNS = (
     "grad_std", "weight_grad_std", "grad_data_ratio",
     "predicted_act_std", "predicted_pre_std", "predicted_grad_std",
 )
+
+
+# Each layer's shape in Result.rows(), after "layer": its units, and its W's (fan_in, fan_out).
+SHAPE_COLUMNS = ("width", "fan_in", "fan_out")
 
 
 class MemoryBudgetError(ValueError):
@@ -91,6 +96,16 @@ class Result:
     memory_bytes: int = 0
     weight_grads: tuple[np.ndarray, ...] | None = None  # dW_1..dW_depth, only when asked for
 
+    @property
+    def fan_in(self) -> np.ndarray:
+        """(depth + 1,) float: each layer's fan_in, units[l - 1] (NaN for the input, which has no W)."""
+        return np.array([np.nan, *self.config.units[:-1]])
+
+    @property
+    def fan_out(self) -> np.ndarray:
+        """(depth + 1,) float: each layer's fan_out, units[l], its width (NaN for the input)."""
+        return np.array([np.nan, *self.config.units[1:]])
+
     def __getattr__(self, name: str) -> np.ndarray:
         stats = self.__dict__.get("stats", {})
         if name in stats:
@@ -102,7 +117,9 @@ class Result:
         first = 0 if include_input else 1
         out = []
         for layer in range(first, self.config.depth + 1):
-            row = {"layer": layer}
+            units = self.config.units
+            row = {"layer": layer, **dict(zip(SHAPE_COLUMNS, (  # fan_in, fan_out: W_l's shape; None for the input
+                units[layer], units[layer - 1] if layer else None, units[layer] if layer else None)))}
             for name in COLUMNS:
                 value = float(self.stats[name][layer])
                 row[name] = value if math.isfinite(value) else None
@@ -117,28 +134,45 @@ class Result:
 def estimate_memory(config: Config) -> int:
     """Peak bytes simulate() allocates: kept activations and weights plus a few working arrays."""
     item = np.dtype(config.dtype).itemsize
-    act = config.batch * config.width
+    units, shapes, batch = config.units, config.shapes, config.batch
     keeps_s = config.batch_norm or activations.needs_pre_activation(config.activation)
-    kept = act * (config.depth + 1) + (act * config.depth if keeps_s else 0) + config.width**2 * config.depth
-    working = 6 * act + 2 * config.width**2  # z, its derivative, gradients, histogram indices, dW
-    shape = (config.depth, config.width, config.batch, family(config.init), config.dtype)
+    kept = batch * sum(units) + (batch * sum(units[1:]) if keeps_s else 0) + sum(a * b for a, b in shapes)
+    # z, its derivative, gradients, histogram indices at the widest layer; dW of the largest W
+    working = 6 * batch * max(units) + 2 * max(a * b for a, b in shapes)
+    shape = (config.depth, units, config.batch, family(config.init), config.dtype)
+    if family(config.init) in STREAMED:  # the shell-order index of each further shape of W (draws.shell_order)
+        sizes = sorted({a * b for a, b in shapes}, reverse=True)[:SHELL_ORDERS_KEPT]
+        kept += (sum(sizes) - sizes[0]) * np.dtype(np.intp).itemsize // item
     unit_draws = draws_bytes(*shape) + stream_bytes(*shape)  # the network's draws, and its streams' numbers
     return item * (kept + working) + unit_draws
 
 
 def work_terms(config: Config) -> dict[str, float]:
     """What simulate() does for a network whose draws are not kept yet, counted by kind. With d = depth,
-    n = width, b = batch:
-        "matmuls"   2 b n^2 (3 d - 1) flops: forward h W, backward h^T dL/dz and, below layer 1, dL/dz W^T
-        "qrs"       8/3 n^3 d flops, orthogonal init only: LAPACK's Householder QR of a square matrix, 4/3 n^3
-                    to factor and 4/3 n^3 to form Q (Golub & Van Loan, Matrix Computations, 4th ed., 5.2)
-        "draws"     d n^2 + 2 b n random numbers: the weights' (if random), the input's and the read-out's
-        "elements"  b n d pre-activation entries, each with its element-wise work
+    n = width, b = batch, and layer l's W of shape (m_l, n_l) = (units[l-1], units[l]) (for equal widths
+    m_l = n_l = n):
+        "matmuls"   2 b (3 sum m_l n_l - m_1 n_1) flops, 2 b n^2 (3 d - 1) for equal widths: forward h W,
+                    backward h^T dL/dz and, below layer 1, dL/dz W^T
+        "qrs"       sum 4 M N^2 - 4/3 N^3 flops (M, N the larger and smaller of m_l, n_l), 8/3 n^3 d for equal
+                    widths, orthogonal init only: LAPACK's Householder QR, 2 M N^2 - 2/3 N^3 to factor and as
+                    much to form the thin Q (Golub & Van Loan, Matrix Computations, 4th ed., 5.2)
+        "draws"     sum stream_count(m_l, n_l) + b (units[0] + units[d]) random numbers (d n^2 + 2 b n): the
+                    weights' (if random), the input's and the read-out's
+        "elements"  b sum n_l (b n d) pre-activation entries, each with its element-wise work
     """
-    d, n, b = config.depth, config.width, config.batch
+    units, shapes, b = config.units, config.shapes, config.batch
     weights = family(config.init)
-    return {"matmuls": 2.0 * b * n * n * (3 * d - 1), "qrs": 8 / 3 * n**3 * d if weights == "orthogonal" else 0.0,
-            "draws": float((d * n * n if weights else 0) + 2 * b * n), "elements": float(b * n * d)}
+    if not config.widths:  # the lecture's equal widths: the closed forms, as before profiles existed
+        d, n = config.depth, config.width
+        return {"matmuls": 2.0 * b * n * n * (3 * d - 1),
+                "qrs": 8 / 3 * n**3 * d if weights == "orthogonal" else 0.0,
+                "draws": float((d * n * n if weights else 0) + 2 * b * n), "elements": float(b * n * d)}
+    products = sum(m * n for m, n in shapes)
+    qrs = sum(4.0 * max(m, n) * min(m, n) ** 2 - 4 / 3 * min(m, n) ** 3 for m, n in shapes)
+    return {"matmuls": 2.0 * b * (3 * products - shapes[0][0] * shapes[0][1]),
+            "qrs": qrs if weights == "orthogonal" else 0.0,
+            "draws": float((sum(stream_count(m, n) for m, n in shapes) if weights else 0) + b * (units[0] + units[-1])),
+            "elements": float(b * sum(units[1:]))}
 
 
 def estimate_work(config: Config) -> float:
@@ -152,19 +186,26 @@ def estimate_work(config: Config) -> float:
 
 def work_fits(config: Config, limit: float = WORK_LIMIT) -> dict[str, int]:
     """{"depth": the largest depth, "width": the largest width} within the limit, the other settings kept;
-    0 where none does. The work grows with each, so each is found by bisection over its allowed range."""
+    0 where none does. The work grows with each, so each is found by bisection over its allowed range. For a
+    width profile, "depth" keeps the profile's first layers and "width" is its widest layer's, every width
+    scaled in proportion (core.config.resize)."""
     fits = {}
     for name in ("depth", "width"):
-        low, high = INT_RANGES[name][0], getattr(config, name)
-        if estimate_work(replace(config, **{name: low})) > limit:
+        low, high = INT_RANGES[name][0], max(config.units) if name == "width" else config.depth
+        if estimate_work(resize(config, name, low)) > limit:
             fits[name] = 0
             continue
         while low < high:  # the largest value within the limit lies in [low, high]
             middle = (low + high + 1) // 2
-            low, high = (middle, high) if estimate_work(replace(config, **{name: middle})) <= limit \
+            low, high = (middle, high) if estimate_work(resize(config, name, middle)) <= limit \
                 else (low, middle - 1)
         fits[name] = low
     return fits
+
+
+def size_name(config: Config, name: str) -> str:
+    """How a message names a size resize() sets: "width" is the widest layer's under a width profile."""
+    return "widest layer" if name == "width" and config.widths else name
 
 
 def check_work(config: Config, limit: float = WORK_LIMIT) -> None:
@@ -173,7 +214,7 @@ def check_work(config: Config, limit: float = WORK_LIMIT) -> None:
     if work <= limit:
         return
     fits = work_fits(config, limit)
-    options = [f"a {name} up to {value:,}" for name, value in fits.items() if value]
+    options = [f"a {size_name(config, name)} up to {value:,}" for name, value in fits.items() if value]
     raise WorkLimitError(
         f"this configuration needs about {work:.1e} flops, over the limit of {limit:.1e} (about "
         f"{limit / WORK_RATE:.0f} s of one core): " + (" or ".join(options) + " fits at these settings"
@@ -204,10 +245,10 @@ def simulate(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET, keep_gr
 
 
 def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.Cancel = None) -> Result:
-    depth, width, batch = config.depth, config.width, config.batch
+    depth, units, batch = config.depth, config.units, config.batch
     dtype = np.dtype(config.dtype)
-    draws = draw(config.seed, depth, width, batch, config.input, family(config.init), config.dtype, cancel)
-    biases = layer_biases(config, [width] * depth)  # each (width,) or None
+    draws = draw(config.seed, depth, units, batch, config.input, family(config.init), config.dtype, cancel)
+    biases = layer_biases(config)  # layer l's (units[l],) or None
     nan = np.full(depth + 1, np.nan)
     stats = {name: nan.copy() for name in (*COLUMNS, "distinct_grad_units", "weight_std")}
     flags = {"exploded": np.zeros(depth + 1, bool), "vanished": np.zeros(depth + 1, bool)}
@@ -218,14 +259,15 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
     hist_zeros = np.zeros(depth + 1, np.int64)
     hist_beyond = np.zeros((depth + 1, 2), np.int64)
     # Working arrays reused from layer to layer: fresh large arrays cost page faults, not just arithmetic.
-    work = {name: np.empty((batch, width), dtype) for name in ("z", "index")}
-    work["bins"] = np.empty((batch, width), np.uint8)
+    # Sized for the widest layer; each layer uses the first batch x units[l] of them (working()).
+    work = {name: np.empty(batch * max(units), dtype) for name in ("z", "index")}
+    work["bins"] = np.empty(batch * max(units), np.uint8)
 
     def stop(kind: str, layer: int, stage: str) -> None:
         flags["exploded" if kind == "overflow" else "vanished"][layer] = True
         breaks.append(Break(kind, layer, stage))
 
-    x = draws.x  # (batch, width), unit variance
+    x = draws.x  # (batch, units[0]), unit variance
     if config.input_scale != 1.0:  # a new array: the draws are shared
         x = x * np.asarray(config.input_scale, dtype)
     _record_activations(stats, (hist_counts, hist_zeros, hist_beyond), 0, x, config, hist_edges, work)
@@ -233,11 +275,11 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
     hs, ss, inv_stds, weights = [x], [None], [None], [None]
     for layer in range(1, depth + 1):
         threads.check(cancel)
-        w = scale_weights(config, draws.weights[layer - 1] if draws.weights else None, width, width)
+        w = scale_weights(config, draws.weights[layer - 1] if draws.weights else None, *config.shapes[layer - 1])
         b = biases[layer - 1]
         weights.append(w)
         stats["weight_std"][layer] = mean_std(w)[1]
-        z = matmul(hs[-1], w, out=None if keeps_s else work["z"])  # (batch, width)
+        z = matmul(hs[-1], w, out=None if keeps_s else working(work, "z", batch, units[layer]))  # (batch, units[l])
         if _underflowed(z, hs[-1], w):
             stop("underflow", layer, "forward")
             break
@@ -274,7 +316,7 @@ def _backward(config: Config, readout: np.ndarray, hs: list, ss: list, inv_stds:
               stats: dict, stop, work: dict, weight_grads: list | None, cancel: threads.Cancel = None) -> None:
     """From dL/dh_depth = readout down to layer 1: gradient statistics per layer."""
     dh = readout  # dL/dh_depth (read-only; later dh live in work["z"])
-    dw = np.empty_like(weights[1])  # (width, width)
+    dw_space = np.empty(max(w.size for w in weights[1:]), weights[1].dtype)  # each layer's dW in turn
     for layer in range(config.depth, 0, -1):
         threads.check(cancel)
         d = activations.derivative_from_output(config.activation, hs[layer], config.slope, ss[layer])
@@ -287,6 +329,7 @@ def _backward(config: Config, readout: np.ndarray, hs: list, ss: list, inv_stds:
             return
         stats["grad_std"][layer] = std
         stats["distinct_grad_units"][layer] = distinct_columns(ds)
+        dw = dw_space[:weights[layer].size].reshape(weights[layer].shape)  # (units[l-1], units[l])
         matmul(hs[layer - 1].T, ds, out=dw)  # summed over the batch
         dw *= 1.0 / config.batch  # the gradient of the batch-mean loss, as frameworks report it
         if weight_grads is not None:
@@ -296,10 +339,15 @@ def _backward(config: Config, readout: np.ndarray, hs: list, ss: list, inv_stds:
         if stats["weight_std"][layer] > 0:
             stats["grad_data_ratio"][layer] = weight_grad_std / stats["weight_std"][layer]
         if layer > 1:
-            dh = matmul(ds, weights[layer].T, out=work["z"])
+            dh = matmul(ds, weights[layer].T, out=working(work, "z", len(ds), weights[layer].shape[0]))
             if _underflowed(dh, ds, weights[layer]):
                 stop("underflow", layer - 1, "backward")
                 return
+
+
+def working(work: dict, name: str, batch: int, units: int) -> np.ndarray:
+    """The first batch x units entries of a working array, as a (batch, units) array."""
+    return work[name][:batch * units].reshape(batch, units)
 
 
 def _underflowed(product: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
@@ -338,7 +386,7 @@ def _record_activations(stats: dict, hist: tuple[np.ndarray, np.ndarray, np.ndar
         return False
     stats["act_mean"][layer], stats["act_std"][layer] = mean, std
     hist_counts, hist_zeros, hist_beyond = hist
-    hist_counts[layer] = _histogram(h, edges, work["index"], work["bins"])
+    hist_counts[layer] = _histogram(h, edges, working(work, "index", *h.shape), working(work, "bins", *h.shape))
     hist_zeros[layer] = np.count_nonzero(h == 0)
     hist_beyond[layer] = np.count_nonzero(h < edges[0]), np.count_nonzero(h > edges[-1])
     stats["distinct_units"][layer] = distinct_columns(h)

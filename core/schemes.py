@@ -149,12 +149,14 @@ class Scheme:
 
     def settings(self, config: Any) -> tuple[tuple[str, Any], ...]:
         """(field, value) of what sets this scheme's weights in config, for a name: each of its numbers (parameters),
-        then each choice (mode, distribution) and the gain that config sets away from its default. Two configs whose
-        settings differ draw different W, so the names built from them differ."""
+        then each choice (mode, distribution) and the gain that config sets away from its default (the mode only where
+        a layer's fan_in and fan_out differ). Two configs that draw different W get different names."""
         defaults = {f.name: f.default for f in dataclasses.fields(config)}
+        square = all(fan_in == fan_out for fan_in, fan_out in config.shapes)  # every fan mode gives the same W
         numbers = tuple((field, getattr(config, field)) for field in self.parameters)
         others = tuple((field, getattr(config, field)) for field in self.fields
-                       if field not in self.parameters and getattr(config, field) != defaults[field])
+                       if field not in self.parameters and getattr(config, field) != defaults[field]
+                       and not (field == "mode" and square))
         return numbers + others
 
     @property

@@ -127,20 +127,20 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     std (Yang et al. 2019 find the same rate).
     Constant (non-zero) init breaks the zero-mean premise: NaN everywhere past the input.
     """
-    n, depth = config.width, config.depth
+    depth = config.depth
     nan = np.full(depth + 1, np.nan)
     pre_std, act_std, grad_std = nan.copy(), nan.copy(), nan.copy()
-    var_w = weight_variance(config, n, n)
     act_std[0] = config.input_scale  # the input: unit variance times input_scale^2
-    if var_w is None:
+    forward, backward = layer_sigma_w2(config)
+    if forward is None:
         return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
-    sigma_w2, sigma_b2 = n * var_w, bias_variance(config, n)
+    sigma_b2 = [float("nan")] + [bias_variance(config, fan_in) for fan_in, _ in config.shapes]  # per layer
     # gain[l]: what dL/dh_l -> dL/dz_l does to the variance: E[f'(s_l)^2] (chi), divided by v_l + eps under BN
     gain = np.zeros(depth + 1)
     if config.batch_norm:
         var_h = config.input_scale**2  # Var(h_0) over the batch, for each unit
         for layer in range(1, depth + 1):
-            within = sigma_w2 * var_h  # each unit's variance over the batch; the bias is constant there
+            within = forward[layer] * var_h  # each unit's variance over the batch; the bias is constant there
             var_s = within / (within + BN_EPS)
             var_h = float(activation_variance(config.activation, var_s, config.slope))
             pre_std[layer], act_std[layer] = math.sqrt(var_s), math.sqrt(var_h)
@@ -148,7 +148,7 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     else:
         second_moment = config.input_scale**2  # E[x^2] of the input, q0
         for layer in range(1, depth + 1):
-            var_s = sigma_w2 * second_moment + sigma_b2
+            var_s = forward[layer] * second_moment + sigma_b2[layer]
             m1, m2, d2 = (float(x) for x in moments(config.activation, bias_mean(config), var_s, config.slope))
             pre_std[layer] = math.sqrt(var_s)
             act_std[layer] = math.sqrt(max(m2 - m1 * m1, 0.0))
@@ -158,8 +158,26 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     for layer in range(depth, 0, -1):
         grad_var_z = grad_var * gain[layer]
         grad_std[layer] = math.sqrt(grad_var_z)
-        grad_var = sigma_w2 * grad_var_z
+        grad_var = backward[layer] * grad_var_z
     return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
+
+
+def layer_sigma_w2(config: Config) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
+    """(forward, backward), each (depth + 1,) with index 0 unused (NaN): layer l's fan_in Var(w_l) and
+    fan_out Var(w_l), W_l of shape (fan_in, fan_out) = (units[l-1], units[l]) (Config.units).
+
+    z_l sums fan_in products h w, so Var(z_l) = fan_in Var(w_l) E[h^2]: the forward sigma_w^2. dL/dh_{l-1} sums
+    fan_out products w dL/dz_l, so Var(dL/dh_{l-1}) = fan_out Var(w_l) Var(dL/dz_l): the backward one (Glorot &
+    Bengio 2010, eqs. 5 and 6; He et al. 2015, section 2.2). Equal widths make the two one sigma_w^2 = n Var(w).
+    (None, None) for constant init (no zero-mean weights).
+    """
+    forward, backward = np.full(config.depth + 1, np.nan), np.full(config.depth + 1, np.nan)
+    for layer, (fan_in, fan_out) in enumerate(config.shapes, start=1):
+        var_w = weight_variance(config, fan_in, fan_out)
+        if var_w is None:
+            return None, None
+        forward[layer], backward[layer] = fan_in * var_w, fan_out * var_w
+    return forward, backward
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -504,18 +522,21 @@ def _finite_or_none(value) -> float | None:
 def theory_summary(config: Config) -> dict[str, float | None]:
     """{"sigma_w2", "sigma_b2", "q_star", "chi1", "depth_scale"} for the command line's JSON; None where undefined.
 
-    sigma_w2 = width Var(w), sigma_b2 = Var(b) (bias_std^2, or 1/(3 fan_in) for torch_default). None: for
-    weights of non-zero mean (a constant); under batch
+    sigma_w2 = width Var(w), sigma_b2 = Var(b) (bias_std^2, or 1/(3 fan_in) for torch_default). Under a width
+    profile sigma_w2 is fan_in Var(w) and sigma_b2 Var(b) when each is the same at every layer (the forward map is
+    then the same map layer after layer), else None with the rest. None: for weights of non-zero mean (a
+    constant); under batch
     norm, since the layer map is then normalised unit by unit (Var(s) = v / (v + eps), see predict) and the
     fixed-point and depth-scale theory of the un-normalised map (Poole et al. 2016; Schoenholz et al. 2017)
     does not apply as is; q* = inf; and xi_c at the edge of chaos (inf).
     """
-    var_w = weight_variance(config, config.width, config.width)
-    sigma_b2 = bias_variance(config, config.width)
+    forward = layer_sigma_w2(config)[0]
+    biases = [bias_variance(config, fan_in) for fan_in, _ in config.shapes]
+    sigma_b2 = biases[0] if all(b == biases[0] for b in biases) else None
     summary = {"sigma_w2": None, "sigma_b2": sigma_b2, "q_star": None, "chi1": None, "depth_scale": None}
-    if var_w is None:
+    if forward is None or sigma_b2 is None or not np.allclose(forward[1:], forward[1], rtol=1e-12, atol=0.0):
         return summary
-    sigma_w2 = config.width * var_w
+    sigma_w2 = float(forward[1])
     summary["sigma_w2"] = sigma_w2
     if config.batch_norm:
         return summary

@@ -168,14 +168,14 @@ def estimate_training_memory(config: Config, batch: int | None = None, classes: 
     (core.draws, kept for the next run)."""
     item = np.dtype(config.dtype).itemsize
     batch = training_batch(config, batch)
-    width, depth = config.width, config.depth
-    params = depth * (width * width + 3 * width) + classes * (width + 1)
+    units, widest = config.units, max(config.units)
+    params = sum(m * n + 3 * n for m, n in config.shapes) + classes * (units[-1] + 1)
     per_layer = 2 + config.batch_norm + activations.needs_pre_activation(config.activation)  # h, z or s_hat, s
-    kept = batch * width * (depth + 1) * per_layer
-    evaluation = 3 * classes * POINTS_PER_CLASS * width
-    shapes = [(width, width)] * depth + [(width, classes)]
+    kept = batch * sum(units) * per_layer
+    evaluation = 3 * classes * POINTS_PER_CLASS * widest
+    shapes = [*config.shapes, (units[-1], classes)]
     streams = weight_stream_bytes(shapes, family(config.init), config.dtype)
-    return item * (3 * params + kept + evaluation + 4 * batch * width) + streams
+    return item * (3 * params + kept + evaluation + 4 * batch * widest) + streams
 
 
 def estimate_simulate_and_train_memory(config: Config, batch: int | None = None,
@@ -200,7 +200,7 @@ def train(config: Config, steps: int = DEFAULT_STEPS, lr: float = DEFAULT_LR, mo
     """Train the configured network on the K-class spiral; deterministic for a given config."""
     batch = training_batch(config, batch)
     _check(config, steps, lr, momentum, classes, batch, memory_budget)
-    task = make_task(classes, config.width, config.dtype)
+    task = make_task(classes, config.units[0], config.dtype)
     (result,) = _train_all([(config, task, name or scheme_name(config))], steps, lr, momentum, batch, progress)
     return result
 
@@ -226,7 +226,7 @@ def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFA
     batch = training_batch(config, batch)
     for c in configs:
         _check(c, steps, lr, momentum, classes, batch, memory_budget)
-    task = make_task(classes, config.width, config.dtype)
+    task = make_task(classes, config.units[0], config.dtype)
     runs = [(c, task, scheme) for scheme, c in zip(chosen, configs)]
     return dict(zip(chosen, _train_all(runs, steps, lr, momentum, batch, progress, live)))
 
@@ -329,19 +329,19 @@ def init_params(config: Config, classes: int) -> dict[str, np.ndarray]:
 
     The weights and biases are the simulation's (core.initializers.layer_weights and layer_biases, from the
     seed's streams): the same Config starts training from the W the other tabs show. The read-out is the
-    network's layer `depth` (0-based), shape (width, K)."""
+    network's layer `depth` (0-based), shape (units[depth], K)."""
     dtype = np.dtype(config.dtype)
-    width = config.width
+    units = config.units
     params = {}
-    biases = layer_biases(config, [width] * config.depth)
-    for layer in range(1, config.depth + 1):
-        params[f"W{layer}"] = layer_weights(config, layer - 1, width, width)  # (width, width)
+    biases = layer_biases(config)
+    for layer, (fan_in, fan_out) in enumerate(config.shapes, start=1):
+        params[f"W{layer}"] = layer_weights(config, layer - 1, fan_in, fan_out)  # (units[l-1], units[l])
         b = biases[layer - 1]
-        params[f"b{layer}"] = np.zeros(width, dtype) if b is None else b  # (width,)
+        params[f"b{layer}"] = np.zeros(fan_out, dtype) if b is None else b  # (units[l],)
         if config.batch_norm:
-            params[f"gamma{layer}"] = np.ones(width, dtype)
-            params[f"beta{layer}"] = np.zeros(width, dtype)
-    head = layer_weights(config, config.depth, width, classes)  # (width, K), the hidden layers' own scheme
+            params[f"gamma{layer}"] = np.ones(fan_out, dtype)
+            params[f"beta{layer}"] = np.zeros(fan_out, dtype)
+    head = layer_weights(config, config.depth, units[-1], classes)  # (units[depth], K), the hidden layers' scheme
     head *= HEAD_SCALE
     params["head_W"] = head
     params["head_b"] = np.zeros(classes, dtype)
@@ -352,11 +352,11 @@ def init_params(config: Config, classes: int) -> dict[str, np.ndarray]:
 class _Layer:
     """What the backward pass needs from one layer's forward pass."""
 
-    h_in: np.ndarray  # (batch, width), the layer's input
-    h: np.ndarray  # (batch, width), f(s)
+    h_in: np.ndarray  # (batch, units[l-1]), the layer's input
+    h: np.ndarray  # (batch, units[l]), f(s)
     s: np.ndarray | None  # pre-activation, kept where f' is computed from it (activations.needs_pre_activation)
     s_hat: np.ndarray | None  # BN's normalized z
-    inv_std: np.ndarray | None  # BN's 1 / sqrt(var + eps), (width,)
+    inv_std: np.ndarray | None  # BN's 1 / sqrt(var + eps), (units[l],)
 
 
 class _Workspace:
@@ -366,11 +366,11 @@ class _Workspace:
     of them rather than a few per parameter. A fresh workspace per call gives the same numbers."""
 
     def __init__(self, config: Config, batch: int, params: dict[str, np.ndarray]):
-        dtype, shape = np.dtype(config.dtype), (batch, config.width)
+        dtype, units = np.dtype(config.dtype), config.units
         self.activation = activations.get(config.activation)
-        self.z = [np.empty(shape, dtype) for _ in range(config.depth)]  # z = h_in @ W + b; BN's s_hat in place
-        self.s = [np.empty(shape, dtype) for _ in range(config.depth)] if config.batch_norm else self.z
-        self.dh = np.empty(shape, dtype)  # dL/dh of the layer being differentiated
+        self.z = [np.empty((batch, n), dtype) for n in units[1:]]  # z = h_in @ W + b; BN's s_hat in place
+        self.s = [np.empty((batch, n), dtype) for n in units[1:]] if config.batch_norm else self.z
+        self._dh = np.empty(batch * max(units), dtype)  # dL/dh of the layer being differentiated: dh(units)
         sizes, offsets = {k: p.size for k, p in params.items()}, {}
         total = 0
         for key, size in sizes.items():  # each array starts on a 64-byte boundary, as a fresh array would
@@ -385,6 +385,10 @@ class _Workspace:
             views(self.flat_grads)
         for key, p in params.items():
             self.params[key][...] = p
+
+    def dh(self, batch: int, units: int) -> np.ndarray:
+        """The (batch, units) array dL/dh of a layer of `units` units is written to (the first entries of one)."""
+        return self._dh[:batch * units].reshape(batch, units)
 
     def sgd_step(self, lr: float, momentum: float) -> None:
         """v <- momentum * v + g, p <- p - lr * v (torch.optim.SGD's momentum), for every parameter at once,
@@ -418,7 +422,7 @@ def forward_layer(params: dict, layer: int, h_in: np.ndarray, config: Config, wo
     else:
         s = z
     activation = activations.get(config.activation) if work is None else work.activation
-    h = activation.f(s, config.slope)  # (batch, width): s is a float array already, as activations.apply makes it
+    h = activation.f(s, config.slope)  # (batch, units[l]): s is a float array already, as activations.apply makes it
     return _Layer(h_in, h, s if activation.derivative_from == "s" else None, s_hat, inv_std)
 
 
@@ -460,7 +464,7 @@ def backward(params: dict, tape: list[_Layer], dlogits: np.ndarray, config: Conf
     activation, grads = work.activation, work.grads
     matmul(tape[-1].h.T, dlogits, out=grads["head_W"])
     np.sum(dlogits, axis=0, out=grads["head_b"])
-    dh = matmul(dlogits, params["head_W"].T, out=work.dh)  # (batch, width)
+    dh = matmul(dlogits, params["head_W"].T, out=work.dh(batch, params["head_W"].shape[0]))  # (batch, units[depth])
     for layer in range(config.depth, 0, -1):
         rec = tape[layer - 1]
         d = activation.df(rec.h if rec.s is None else rec.s, config.slope)  # f'(s), a fresh array
@@ -474,10 +478,10 @@ def backward(params: dict, tape: list[_Layer], dlogits: np.ndarray, config: Conf
             dz = ds
         if grad_std is not None:
             grad_std[layer - 1] = batch * mean_std(dz)[1]  # per sample, as the simulation reports it
-        matmul(rec.h_in.T, dz, out=grads[f"W{layer}"])  # (width, width)
+        matmul(rec.h_in.T, dz, out=grads[f"W{layer}"])  # (units[l-1], units[l])
         np.sum(dz, axis=0, out=grads[f"b{layer}"])
         if layer > 1:
-            dh = matmul(dz, params[f"W{layer}"].T, out=work.dh)
+            dh = matmul(dz, params[f"W{layer}"].T, out=work.dh(batch, params[f"W{layer}"].shape[0]))
     return grads
 
 
@@ -523,11 +527,11 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
         live[name] = loss, accuracy
     act_std, grad_std, update_ratio = (np.full((len(marks), depth), np.nan) for _ in range(3))
     diverged_at, message, record = None, "", 0
-    x = np.empty((batch, config.width), task.x.dtype)  # this step's minibatch
+    x = np.empty((batch, config.units[0]), task.x.dtype)  # this step's minibatch
 
     for step in range(steps):
         threads.check(stop)
-        np.take(task.x, order[step], axis=0, out=x, mode="clip")  # (batch, width); the indices are in range
+        np.take(task.x, order[step], axis=0, out=x, mode="clip")  # (batch, units[0]); the indices are in range
         labels = task.labels[order[step]]  # (batch,)
         logits, tape = forward(params, x, config, work)
         step_loss, dlogits, correct = softmax_cross_entropy(logits, labels)

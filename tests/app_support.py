@@ -35,7 +35,7 @@ def data_tables(at: AppTest):
     tables = [table.value for table in at.dataframe]
     layer = tables[0].columns[0]
     joined = pd.concat([table.set_index(layer) for table in tables], axis=1)
-    return joined.reset_index()
+    return joined.loc[:, ~joined.columns.duplicated()].reset_index()  # the width is in every table
 
 
 @contextlib.contextmanager

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import DEFAULT_MEMORY_BUDGET, Config, estimate_memory, schemes
+from core import DEFAULT_MEMORY_BUDGET, Config, estimate_memory, schemes, simulate
 from core.network import WORK_LIMIT, estimate_work
 from core.__main__ import OPTIONAL, build_parser, config_and_notes, main
 from core.activations import apply
-from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, written_range
+from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, resize, written_range
 from core.initializers import BIAS_FIELDS, SCHEME_FIELDS, layer_biases, layer_weights, matters, weight_variance
 from core.train import STEPS_RANGE, estimate_training_memory
 from views import urlstate
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYER_KEYS = {
     "layer", "pre_mean", "pre_std", "act_mean", "act_std", "saturated", "dead", "distinct_units", "grad_std",
     "weight_grad_std", "grad_data_ratio", "predicted_act_std", "predicted_pre_std", "predicted_grad_std",
-    "exploded", "vanished",
+    "exploded", "vanished", "width", "fan_in", "fan_out",
 }
 
 
@@ -140,9 +140,9 @@ def test_the_table_of_what_matters_is_what_the_weights_read(init, field):
 @pytest.mark.parametrize("field", BIAS_FIELDS)
 def test_the_bias_fields_matter_exactly_where_they_change_the_biases(init, field):
     """torch_default draws its own biases: the Config's bias and bias_std change nothing there, and them elsewhere."""
-    base = Config(init=init)
+    base = Config(init=init, depth=1, widths=(20, 30))
     changed = replace(base, **{field: CONFIG_VALUE[field]})
-    a, b = (layer_biases(c, [30], [20])[0] for c in (base, changed))
+    a, b = (layer_biases(c)[0] for c in (base, changed))
     same = (a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b))
     assert matters(field, init, "tanh") == (not same)
 
@@ -346,15 +346,16 @@ def largest_fitting(config: Config, name: str, need) -> Config:
     """config with the whole-number field `name` as large as fits the default budget by `need` and the
     simulation's work limit (searched here)."""
     def fits(value: int) -> bool:
-        c = replace(config, **{name: value})
+        c = resize(config, name, value)
         return need(c) <= DEFAULT_MEMORY_BUDGET and estimate_work(c) <= WORK_LIMIT
 
-    value = getattr(config, name)
+    top = max(config.units) if name == "width" else getattr(config, name)  # a profile's widest layer
+    value = top
     while not fits(value):
         value = int(value * 0.98)
-    while fits(value + 1) and value < getattr(config, name):
+    while value < top and fits(value + 1):
         value += 1
-    return replace(config, **{name: value})
+    return resize(config, name, value)
 
 
 def training_need(config: Config) -> int:
@@ -373,6 +374,10 @@ LARGEST = {
         estimate_memory), []),
     "orthogonal, deepest that fits": (largest_fitting(Config(depth=100, width=2048, batch=98, init="orthogonal"),
                                                       "depth", estimate_memory), []),
+    # thin layers read about max(fan_in, fan_out)^2 numbers of their streams: the profile that keeps the most
+    "alternating widths, train, widest that fits": (largest_fitting(Config(
+        depth=24, widths=(2048, 256) * 12 + (2048,), batch=128, activation="gelu"), "width", training_need),
+        ["--train", "1"]),
 }
 AT_THE_TOP = {
     "train, each part under the budget alone": (Config(depth=18, width=2048, batch=128), ["--train", "1"]),
@@ -390,7 +395,9 @@ def peak_rss_mib(*args: str) -> tuple[int, float]:
 
 
 def flags_of(config: Config) -> list[str]:
-    flags = ["--depth", str(config.depth), "--width", str(config.width), "--batch", str(config.batch),
+    shape = ["--widths", ",".join(map(str, config.units))] if config.widths else \
+        ["--depth", str(config.depth), "--width", str(config.width)]
+    flags = [*shape, "--batch", str(config.batch),
              "--activation", config.activation, "--init", config.init, "--dtype", config.dtype]
     return flags + ["--bn"] * config.batch_norm
 
@@ -405,3 +412,66 @@ def test_every_run_is_refused_or_stays_within_the_budget(name):
     code, peak = peak_rss_mib(*flags_of(config), *extra)
     assert code == (0 if name in LARGEST else code) and code in (0, 2)  # what fits runs; the rest may be refused
     assert peak <= DEFAULT_MEMORY_BUDGET / 2**20 + baseline, (config, peak, baseline)
+
+
+# ---------- layers of unequal width ----------
+
+def test_widths_give_the_depth_and_each_layers_fans(capsys):
+    code, out, err = cli("--widths", "40,30,20,10", "--batch", "20", "--activation", "relu", "--init", "he_normal",
+                         "--mode", "fan_out", "--json", capsys=capsys, tiny=False)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["widths"] == [40, 30, 20, 10] and data["config"]["widths"] == [40, 30, 20, 10]
+    assert data["config"]["depth"] == 3
+    assert [(row["fan_in"], row["fan_out"]) for row in data["layers"]] == [(None, None), (40, 30), (30, 20), (20, 10)]
+    expected = simulate(Config(depth=3, widths=(40, 30, 20, 10), batch=20, activation="relu", init="he_normal",
+                               mode="fan_out"))
+    assert [row["act_std"] for row in data["layers"]] == pytest.approx(list(expected.act_std), rel=1e-12)
+
+
+def test_widths_all_equal_are_the_depth_and_width_shorthand(capsys):
+    profile = cli("--widths", "8,8,8", "--batch", "10", "--json", capsys=capsys, tiny=False)
+    shorthand = cli("--depth", "2", "--width", "8", "--batch", "10", "--json", capsys=capsys, tiny=False)
+    assert profile == shorthand and json.loads(profile[1])["widths"] == [8, 8, 8]
+
+
+def test_the_table_names_the_profile_and_the_mode(capsys):
+    code, out, err = cli("--widths", "12,6,3", "--batch", "10", "--init", "he_normal", "--mode", "fan_out",
+                         capsys=capsys, tiny=False)
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("2 layers x 12-6-3 units, tanh, init he_normal (fan_out)")
+
+
+@pytest.mark.parametrize("args, names", [
+    (["--widths", "10,,3"], ["--widths", "'10,,3'", "empty entry at place 2"]),
+    (["--widths", "1e9"], ["--widths", "'1e9'", "not a whole number"]),
+    (["--widths", "10,4096"], ["--widths", "'4096'", "2 to 2,048"]),
+    (["--widths", "10"], ["--widths", "1 entry", "2 to 101"]),
+    (["--widths", ",".join(["10"] * 102)], ["--widths", "102 entries", "2 to 101"]),
+    (["--widths", "10,20", "--depth", "1"], ["--widths", "--depth"]),
+    (["--widths", "10,20", "--width", "10"], ["--widths", "--width"]),
+    (["--widths", "10,20", "--depth", "1", "--width", "10"], ["--depth and --width"]),
+])
+def test_bad_widths_exit_2_with_one_line(args, names, capsys):
+    code, out, err = cli(*args, capsys=capsys, tiny=False)
+    assert code == 2 and out == "" and "Traceback" not in err
+    (line,) = err.strip().splitlines()
+    for name in names:
+        assert name in line
+
+
+def test_a_profile_of_101_entries_is_100_layers(capsys):
+    code, out, err = cli("--widths", ",".join(["10", "11"] * 50 + ["10"]), "--batch", "10", "--json",
+                         capsys=capsys, tiny=False)
+    assert code == 0, err
+    assert json.loads(out)["config"]["depth"] == 100
+
+
+def test_a_profile_over_the_work_limit_names_its_widest_layer_that_fits(capsys):
+    code, out, err = cli("--widths", "2048,1024,2048,1024,2048,1024", "--batch", "4096", "--init", "orthogonal",
+                         capsys=capsys, tiny=False)
+    assert code == 2
+    config = Config(depth=5, widths=(2048, 1024) * 3, batch=4096, init="orthogonal")
+    widest = int(re.search(r"a widest layer up to ([\d,]+)", err).group(1).replace(",", ""))
+    assert estimate_work(resize(config, "width", widest)) <= WORK_LIMIT < estimate_work(resize(config, "width",
+                                                                                                  widest + 1))

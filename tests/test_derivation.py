@@ -55,6 +55,13 @@ EXTRA = {
     "trunc normal tanh": Config(init="trunc_normal", std=0.08, trunc_a=-0.1, trunc_b=0.1, width=128, depth=5),
     "variance scaling relu": Config(activation="relu", init="variance_scaling", scale=2.0, mode="fan_avg",
                                     width=128, depth=6),
+    # width profiles: which fan product the scheme holds at every layer
+    "profile he fan_out relu": Config(activation="relu", init="he_normal", mode="fan_out", depth=3,
+                                      widths=(784, 512, 256, 128), batch=200),
+    "profile he fan_in linear": Config(activation="linear", init="he_uniform", gain=1.0, depth=4,
+                                       widths=(300, 300, 100, 300, 100), batch=200),
+    "profile xavier tanh": Config(activation="tanh", init="xavier_normal", depth=4, widths=(400, 400, 200, 100, 50),
+                                  batch=200),
 }
 CONFIGS = {f"step {code}": config for code, config in tour.STEPS.items()} | EXTRA
 
@@ -72,9 +79,11 @@ def result_of(results: dict, name: str):
 
 # ---------- independent truth for every named value ----------
 
-def closed_form_var_w(c: Config) -> float:
-    """Var(w) from torch.nn.init's formulas, written out again for equal fan_in = fan_out = n."""
-    n = c.width
+def closed_form_var_w(c: Config, fan_in: int | None = None, fan_out: int | None = None) -> float:
+    """Var(w) from torch.nn.init's formulas, written out again, for a (fan_in, fan_out) layer (both n = width if not
+    given)."""
+    n_in, n_out = fan_in or c.width, fan_out or c.width
+    n = {"fan_in": n_in, "fan_out": n_out, "fan_avg": (n_in + n_out) / 2}[c.mode]  # He's and Keras's fan
     gain = c.gain
     if c.init in ("zeros",) or (c.init == "constant" and c.value == 0):
         return 0.0
@@ -83,17 +92,19 @@ def closed_form_var_w(c: Config) -> float:
     if c.init == "uniform":
         return c.bound**2 / 3
     if c.init in ("xavier_normal", "xavier_uniform"):
-        return (1.0 if gain is None else gain) ** 2 * 2 / (n + n)
+        return (1.0 if gain is None else gain) ** 2 * 2 / (n_in + n_out)
     if c.init in ("he_normal", "he_uniform"):
         return (2.0 if gain is None else gain**2) / n
-    if c.init in ("lecun_normal", "orthogonal"):
-        return (1.0 if gain is None else gain) ** 2 / n
-    if c.init == "torch_default":  # U(+-1/sqrt(n)): torch's nn.Linear
-        return 1 / (3 * n)
+    if c.init == "lecun_normal":
+        return (1.0 if gain is None else gain) ** 2 / n_in
+    if c.init == "orthogonal":
+        return (1.0 if gain is None else gain) ** 2 / max(n_in, n_out)
+    if c.init == "torch_default":  # U(+-1/sqrt(fan_in)): torch's nn.Linear
+        return 1 / (3 * n_in)
     if c.init == "trunc_normal":
         return scipy.stats.truncnorm((c.trunc_a - c.trunc_mean) / c.std, (c.trunc_b - c.trunc_mean) / c.std,
                                      loc=c.trunc_mean, scale=c.std).var()
-    if c.init == "variance_scaling":  # Keras: scale / fan, every fan n here
+    if c.init == "variance_scaling":  # Keras: scale / fan
         return c.scale / n
     raise AssertionError(c.init)
 
@@ -105,14 +116,15 @@ def closed_form_bias(c: Config) -> tuple[float, float]:
 
 def first_layer(c: Config) -> tuple[np.ndarray, np.ndarray]:
     """The input and layer 1's sum s₁ = x·W₁ + b, computed plainly in float64 from the same random draws."""
-    d = draw(c.seed, c.depth, c.width, c.batch, c.input, family(c.init), c.dtype)
+    units = c.units
+    d = draw(c.seed, c.depth, units, c.batch, c.input, family(c.init), c.dtype)
     x = d.x.astype(np.float64)
-    w = scale_weights(c, d.weights[0] if d.weights else None, c.width, c.width).astype(np.float64)
+    w = scale_weights(c, d.weights[0] if d.weights else None, units[0], units[1]).astype(np.float64)
     s = x @ w
-    noise = bias_noise(c.seed, [c.width] * c.depth)[0]
-    b = scale_bias(c, noise if c.bias_std else None, c.width)
+    noise = bias_noise(c.seed, units[1:])[0]
+    b = scale_bias(c, noise if c.bias_std else None, units[1])
     if c.init == "torch_default":  # U(+-1/sqrt(fan_in)) from the same N(0, 1) numbers, through Phi
-        b = (2 * scipy.stats.norm.cdf(noise) - 1) / math.sqrt(c.width)
+        b = (2 * scipy.stats.norm.cdf(noise) - 1) / math.sqrt(units[0])
     return x, s if b is None else s + b
 
 
@@ -125,12 +137,24 @@ def expected(result) -> dict[str, float]:
     mean_w = c.value if c.init == "constant" else (scipy.stats.truncnorm(
         (c.trunc_a - c.trunc_mean) / c.std, (c.trunc_b - c.trunc_mean) / c.std, loc=c.trunc_mean, scale=c.std).mean()
         if c.init == "trunc_normal" else 0.0)
-    var_w = closed_form_var_w(c) if abs(mean_w) < 1e-15 else math.nan
+    var_w = closed_form_var_w(c, *c.units[:2]) if abs(mean_w) < 1e-15 else math.nan
     mean_b, var_b = closed_form_bias(c)
     keep = {"relu": 0.5, "leaky_relu": (1 + c.slope**2) / 2}.get(c.activation, 1.0)
     hidden_units = s["distinct_units"][1:][np.isfinite(s["distinct_units"][1:])]
     pre = s["pre_std"][1:][np.isfinite(s["pre_std"][1:])]
-    return {
+    total = mpmath.sqrt(mpmath.mpf(keep) * n * mpmath.mpf(var_w)) ** depth if math.isfinite(var_w) else math.nan
+    profile = {}
+    if c.widths and math.isfinite(var_w):  # each layer's own Var(w) from its fans
+        shapes = list(zip(c.units[:-1], c.units[1:]))
+        var = [closed_form_var_w(c, m, k) for m, k in shapes]
+        total = mpmath.fprod(mpmath.sqrt(mpmath.mpf(keep) * m * mpmath.mpf(v)) for (m, _), v in zip(shapes, var))
+        layer = next(i for i, (m, k) in enumerate(shapes) if m != k)
+        (m, k), forward, backward = shapes[layer], [m * v for (m, _), v in zip(shapes, var)], \
+            [k * v for (_, k), v in zip(shapes, var)]
+        profile = {"fan_layer": layer + 1, "fan_in": m, "fan_out": k, "fan_var_w": var[layer],
+                   "in_var": m * var[layer], "out_var": k * var[layer], "in_low": min(forward),
+                   "in_high": max(forward), "out_low": min(backward), "out_high": max(backward)}
+    return profile | {
         "n": n, "depth": depth, "reference": 1.0, "saturation_level": 0.97, "c": c.value,
         "distinct_low": hidden_units.min(), "distinct_high": hidden_units.max(),
         "var_w": var_w, "nvar": n * var_w, "ex2": 1.0, "var_b": var_b, "bias": mean_b, "mean_w": mean_w,
@@ -138,7 +162,7 @@ def expected(result) -> dict[str, float]:
         "measured_ex2": float(np.mean(x**2)),
         "measured_std_s": float(s1.std()),
         "keep": keep, "factor": math.sqrt(keep * n * var_w) if math.isfinite(var_w) else math.nan,
-        "total": mpmath.sqrt(mpmath.mpf(keep) * n * mpmath.mpf(var_w)) ** depth if math.isfinite(var_w) else math.nan,
+        "total": total,
         "xavier": 1 / n, "he": 2 / n,
         "theory_ratio": s["predicted_act_std"][depth] / s["predicted_act_std"][0],
         "theory_act": s["predicted_act_std"][depth],

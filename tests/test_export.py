@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import Config, simulate, threads
-from core.network import COLUMNS
+from core.network import COLUMNS, SHAPE_COLUMNS
 from tests.app_support import data_tables, open_app, open_tab
 from views import charts, export, page, tour
 from views import theory as theory_view
@@ -237,7 +237,7 @@ def read_back(data: bytes) -> tuple[dict[str, str], pd.DataFrame]:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_column_has_a_header_in_every_language(steps, lang):
     layers = charts.layer_frame(steps["4"])
-    assert list(layers.columns) == ["layer", *COLUMNS, *export.FLAGS]
+    assert list(layers.columns) == ["layer", *SHAPE_COLUMNS, *COLUMNS, *export.FLAGS]
     table = export.data_table(layers, lang)
     assert list(table.columns) == [t(lang, f"column_{c}") for c in layers.columns]
     assert len(set(table.columns)) == len(table.columns)
@@ -341,7 +341,8 @@ def test_the_data_tab_shows_readable_headers_whole_counts_and_a_dash_for_nothing
     assert [list(shown.value.columns) for shown in at.dataframe] == [
         [t(lang, f"column_{c}") for c in columns] for columns in TABLES.values()]
     # every column of the CSV is in one of the tables, distinct units first after the layer
-    assert sorted(data_tables(at).columns) == sorted(t(lang, f"column_{c}") for c in ["layer", *COLUMNS, *export.FLAGS])
+    assert sorted(data_tables(at).columns) == sorted(t(lang, f"column_{c}")
+                                                     for c in ["layer", *SHAPE_COLUMNS, *COLUMNS, *export.FLAGS])
     assert list(frame.columns)[1] == t(lang, "column_distinct_units")
     assert str(frame[t(lang, "column_distinct_units")].dtype) == "Int64"
     assert frame[t(lang, "column_distinct_units")].iloc[-1] == 500  # Xavier + tanh: every unit its own

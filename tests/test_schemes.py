@@ -162,14 +162,14 @@ FANS = [(500, 500), (1000, 250), (128, 512)]
 def test_torch_default_is_nn_linears_reset_parameters(fan_in, fan_out):
     """kaiming_uniform_(a=sqrt 5): gain sqrt(2/(1 + 5)), bound gain sqrt(3/fan_in) = 1/sqrt(fan_in), Var 1/(3 fan_in);
     the biases U(+-1/sqrt(fan_in)) from the seed's bias stream, the same for the same seed (torch #15314, #57109)."""
-    config = Config(init="torch_default", dtype="float64", seed=3)
+    config = Config(init="torch_default", dtype="float64", seed=3, depth=1, widths=(fan_in, fan_out))
     gain = math.sqrt(2.0 / (1 + math.sqrt(5) ** 2))
     bound = gain * math.sqrt(3.0 / fan_in)
     assert uniform_bound(config, fan_in, fan_out) == pytest.approx(bound, rel=1e-12)
     assert weight_variance(config, fan_in, fan_out) == pytest.approx(1 / (3 * fan_in), rel=1e-12)
     w = layer_weights(config, 0, fan_in, fan_out)
     assert np.abs(w).max() <= bound and w.var() == pytest.approx(1 / (3 * fan_in), rel=4 * math.sqrt(0.8 / w.size))
-    (b,) = layer_biases(config, [fan_out], [fan_in])
+    (b,) = layer_biases(config)
     assert b.shape == (fan_out,) and np.abs(b).max() <= 1 / math.sqrt(fan_in)
     expected = 1 / math.sqrt(fan_in) * (2 * scipy.stats.norm.cdf(bias_noise(config.seed, [fan_out])[0]) - 1)
     np.testing.assert_allclose(b, expected, rtol=1e-12)  # the bias stream's numbers, through Phi
@@ -308,7 +308,7 @@ def test_variance_scaling_keeps_the_normal_schemes_pattern():
 def test_every_setting_that_changes_the_weights_changes_the_names(init):
     """Two configs of one scheme that draw different W never share a legend name or a file name: each of the
     record's fields (a number, the mode, the distribution) moved off its default shows in both."""
-    base = Config(init=init, std=1.0, width=20, depth=1, batch=10)  # trunc_normal: bounds within reach
+    base = Config(init=init, std=1.0, widths=(20, 30), depth=1, batch=10)  # trunc_normal: bounds within reach
     names = {scheme_name(base)}
     files = {export.csv_name(base)}
     for field in schemes.get(init).fields:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
-from core import Config
+from core import Config, profiles
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, MODES, written_range
 from core.initializers import GAIN_WORDS
 from views import charts, tour, urlstate
@@ -133,6 +133,9 @@ def values_of(name: str) -> st.SearchStrategy:
         "bool": st.booleans,
         "gain": typed_gain,
         "list": lambda: st.lists(st.sampled_from(p.choices), unique=True),  # in the order picked; [] cleared
+        # a width profile, its one spelling ("" for equal widths): the presets and anything a link may hold
+        "widths": lambda: st.lists(st.integers(int(p.low), int(p.high)), min_size=profiles.ENTRIES[0],
+                                   max_size=profiles.ENTRIES[1]).map(lambda units: profiles.write(tuple(units))),
     }[p.kind]()
 
 
@@ -150,6 +153,7 @@ def widget_states(draw) -> dict:
     if draw(st.booleans()):  # on a tour step, with any seed (New seed keeps the step)
         code = draw(STEP_CODES)
         state.update(urlstate.state_of(tour.step_config(code, state["seed"])), step=code)
+    state = urlstate.with_profile(state)  # the sliders show the profile's depth and input width
     default = urlstate.defaults(TABS)
     for name in urlstate.CONTROLS:
         if not urlstate.relevant(name, state):
@@ -696,3 +700,40 @@ def test_the_sidebar_warns_of_bounds_out_of_order_and_draws_torchs():
     at.run()
     assert not at.exception and not at.error
     assert [w.value for w in at.warning] == [t("zh", "trunc_bounds_swapped", a="-2", b="2")]
+
+
+# ---------- width profiles ----------
+
+def test_a_links_width_profile_sets_the_depth_and_the_input_width():
+    state, problems = urlstate.normalize({"widths": "784-512-256-128", "depth": "7", "width": "100"}, TABS)
+    assert problems == []
+    assert (state["widths"], state["depth"], state["width"]) == ("784-512-256-128", 3, 784)  # the profile wins
+    assert urlstate.config_of(state)[0].units == (784, 512, 256, 128)
+    assert urlstate.to_query(state, TABS)["widths"] == "784-512-256-128"
+
+
+def test_a_profile_of_equal_widths_is_written_as_the_depth_and_width():
+    query = {"widths": "８-8-8"}  # full-width digits, as a Chinese input method types them
+    state, problems = urlstate.normalize(query, TABS)
+    assert [p.kind for p in problems] == ["digits"]
+    assert (state["widths"], state["depth"], state["width"]) == ("", 2, 8)
+    assert urlstate.to_query(state, TABS) == {"step": "custom", "depth": "2", "width": "8"}
+    assert not urlstate.is_canonical(query, state, TABS)  # rewritten to its one link
+
+
+@pytest.mark.parametrize("raw", ["10--3", "1e9", "10", "-".join(["10"] * 102), "10-4096", "10-1", "10-x", "10,20"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_bad_width_profile_is_named_with_what_is_allowed(raw, lang):
+    state, problems = urlstate.normalize({"widths": raw}, TABS)
+    (problem,) = problems
+    assert (problem.name, problem.raw, problem.default) == ("widths", raw, "")
+    assert state["widths"] == "" and urlstate.config_of(state)[0] == urlstate.config_of(urlstate.defaults(TABS))[0]
+    (message,) = urlstate.messages(problems, lang, TABS)
+    allowed = t(lang, "allowed_widths", low="2", high="2,048", separator="-", fewest=2, most=101)
+    assert allowed in message and "widths" in message
+
+
+def test_a_tour_step_has_constant_widths():
+    for code in tour.STEPS:
+        assert urlstate.state_of(tour.step_config(code))["widths"] == ""
+        assert tour.step_config(code).widths == ()

@@ -20,8 +20,9 @@ from decimal import Decimal, localcontext
 
 from core.activations import SATURATION, get
 from core import schemes
+from core.config import resize
 from core.initializers import bias_mean, bias_variance, weight_mean, weight_variance
-from core.theory import predict
+from core.theory import layer_sigma_w2, predict
 
 from .summary import format_latex, format_share, format_value, headline, ratio, subscript
 from .text import t
@@ -194,7 +195,7 @@ class Block:
 def case(config) -> str:
     """Which version of the argument applies: zero, constant, off_centre (random weights of non-zero mean),
     batch_norm, bias, tanh, linear, relu or other."""
-    var_w = weight_variance(config, config.width, config.width)
+    var_w = weight_variance(config, *config.shapes[0])
     if var_w is None:
         return "constant" if schemes.get(config.init).family is None else "off_centre"
     if var_w == 0:
@@ -234,19 +235,19 @@ def values_of(result, lang: str) -> Values:
     v.add("reference", 1.0)  # what std(s₁) is compared with: where tanh stops being a straight line
     v.add("saturation_level", SATURATION)
     v.add("c", c.value)
-    v.add("mean_w", weight_mean(c, n, n))
+    v.add("mean_w", weight_mean(c, *c.shapes[0]))
     hidden = s["distinct_units"][1:]
     hidden = hidden[[math.isfinite(x) for x in hidden]]
     v.add("distinct_low", min(hidden, default=math.nan), measured=True)
     v.add("distinct_high", max(hidden, default=math.nan), measured=True)
-    var_w = weight_variance(c, n, n)
+    var_w = weight_variance(c, *c.shapes[0])  # layer 1's: n = its fan_in (every layer's, at equal widths)
     if not var_w:
         return v
     # the theory of layer 1 before batch norm: what the sum z₁ of a batch-normed network has as well
-    first = predict(replace(c, batch_norm=False, depth=1))
+    first = predict(resize(replace(c, batch_norm=False), "depth", 1))
     v.add("var_w", var_w)
     v.add("nvar", n * var_w)
-    v.add("ex2", first["act_std"][0] ** 2)  # the input's variance, 1 by construction (mean 0)
+    v.add("ex2", first["act_std"][0] ** 2)  # the input's variance, input_scale² (mean 0)
     v.add("var_b", bias_variance(c, n))
     v.add("bias", bias_mean(c))
     v.add("var_s", first["pre_std"][1] ** 2)
@@ -258,7 +259,10 @@ def values_of(result, lang: str) -> Values:
     v.add("factor", factor)
     with localcontext() as context:
         context.prec = PRECISION
-        total = Decimal(factor) ** depth
+        if c.widths:  # each layer its own factor sqrt(keep fan_in Var(w)): their product
+            total = math.prod((Decimal(kept_share(c)) * Decimal(f)).sqrt() for f in layer_sigma_w2(c)[0][1:])
+        else:
+            total = Decimal(factor) ** depth
     v.add("total", float(total) if 1e-300 < total < 1e300 or total == 0 else total)
     for name, init in (("xavier", "xavier_normal"), ("he", "he_normal")):  # their Var(w) here: 1/n and 2/n
         v.add(name, weight_variance(replace(c, init=init, gain=None, mode="fan_in"), n, n))
@@ -275,7 +279,29 @@ def values_of(result, lang: str) -> Values:
     pre = pre[[math.isfinite(x) for x in pre]]
     v.add("bn_low", min(pre, default=math.nan), digits=5, measured=True)  # close to 1: five digits show how close
     v.add("bn_high", max(pre, default=math.nan), digits=5, measured=True)
+    if c.widths:
+        _profile_values(v, c)
     return v
+
+
+def _profile_values(v: Values, c) -> None:
+    """The fan products of a width profile: at the first layer whose fan_in and fan_out differ, and their range."""
+    forward, backward = layer_sigma_w2(c)
+    layer = next(layer for layer, (m, n) in enumerate(c.shapes, start=1) if m != n)
+    fan_in, fan_out = c.shapes[layer - 1]
+    v.add("fan_layer", layer)
+    v.add("fan_in", fan_in)
+    v.add("fan_out", fan_out)
+    v.add("fan_var_w", weight_variance(c, fan_in, fan_out))
+    v.add("in_var", forward[layer])
+    v.add("out_var", backward[layer])
+    v.add("in_low", min(forward[1:]))
+    v.add("in_high", max(forward[1:]))
+    v.add("out_low", min(backward[1:]))
+    v.add("out_high", max(backward[1:]))
+
+
+SAME = 1e-9  # relative: products the mode sets alike at every layer differ by rounding only
 
 
 def equations(config) -> list[Equation]:
@@ -295,8 +321,12 @@ def equations(config) -> list[Equation]:
         out.append(Equation("factor", ("nvar",), lambda nvar: nvar.sqrt()))
     if kind == "relu":
         out.append(Equation("factor", ("keep", "nvar"), lambda keep, nvar: (keep * nvar).sqrt()))
-    if kind in ("tanh", "linear", "relu"):
+    if kind in ("tanh", "linear", "relu") and not config.widths:  # a profile's layers have factors of their own
         out.append(Equation("total", ("factor",), lambda factor: factor**depth))
+    if config.widths:
+        fan_in, fan_out = (Decimal(n) for n in next((m, n) for m, n in config.shapes if m != n))
+        out += [Equation("in_var", ("fan_var_w",), lambda var_w: fan_in * var_w),
+                Equation("out_var", ("fan_var_w",), lambda var_w: fan_out * var_w)]
     return out
 
 
@@ -348,6 +378,8 @@ def blocks(result, lang: str) -> list[Block]:
             r"\mathrm{Var}(s) = \frac{\sigma_B^2}{\sigma_B^2 + \varepsilon}",
             "", [v.fill("der_bn_note"), v.fill("der_bn_numbers")],
         ))
+    if c.widths:
+        out.append(_fans(v, sym, number=len(out) + 1))
     return out
 
 
@@ -414,13 +446,13 @@ def _through_activation(v: Values, c, kind: str) -> Block:
             rf"\mathrm{{E}}[h^2] = {half}\,\mathrm{{Var}}(s) \;\Rightarrow\; "
             rf"\mathrm{{E}}[h_l^2] = {half}\,n\,\mathrm{{Var}}(w)\,\mathrm{{E}}[h_{{l-1}}^2]",
             rf"\sqrt{{{v.tex('keep')} \times {v.tex('nvar')}}} = {v.tex('factor')} \;\Rightarrow\; "
-            rf"{_base(v.tex('factor'))}^{{{v.tex('depth')}}} = {v.tex('total')}",
+            + _total_tex(v, c, rf"{v.tex('keep')}\,"),
             notes,
         )
     factor = r"\sqrt{n\,\mathrm{Var}(w)}\;\mathrm{std}(h_{l-1})"
     if kind == "linear":
         formula = rf"h = s \;\Rightarrow\; \mathrm{{std}}(h_l) = {factor}"
-        return _block(v, t(lang, "der_linear_title"), formula, _factor_tex(v),
+        return _block(v, t(lang, "der_linear_title"), formula, _factor_tex(v, c),
                       [v.fill("der_linear_note"), v.fill("der_factor_numbers")])
     formula = rf"\tanh(s) \approx s \;\Rightarrow\; \mathrm{{std}}(h_l) \approx {factor}"
     rel = relation(v["std_s"], v["reference"])
@@ -433,19 +465,50 @@ def _through_activation(v: Values, c, kind: str) -> Block:
             [v.fill("der_tanh_note"), v.fill("der_saturation_numbers", **words)],
         )
     return _block(
-        v, t(lang, "der_tanh_title"), formula, _factor_tex(v),
+        v, t(lang, "der_tanh_title"), formula, _factor_tex(v, c),
         [v.fill("der_tanh_note"), v.fill(f"der_tanh_regime_{rel}", **words), v.fill("der_factor_numbers")],
     )
 
 
-def _factor_tex(v: Values) -> str:
-    return (rf"\sqrt{{{v.tex('nvar')}}} = {v.tex('factor')} \;\Rightarrow\; "
-            rf"{_base(v.tex('factor'))}^{{{v.tex('depth')}}} = {v.tex('total')}")
+def _factor_tex(v: Values, c) -> str:
+    return rf"\sqrt{{{v.tex('nvar')}}} = {v.tex('factor')} \;\Rightarrow\; " + _total_tex(v, c, "")
+
+
+def _total_tex(v: Values, c, keep: str) -> str:
+    """The factor over the whole depth: the first layer's to the power of the depth, or under a width profile the
+    product of each layer's own."""
+    if not c.widths:
+        return rf"{_base(v.tex('factor'))}^{{{v.tex('depth')}}} = {v.tex('total')}"
+    return (rf"\prod_{{l=1}}^{{{v.tex('depth')}}} \sqrt{{{keep}n^{{\mathrm{{in}}}}_l\,\mathrm{{Var}}(w_l)}}"
+            rf" = {v.tex('total')}")
 
 
 def _base(tex: str) -> str:
     """A number raised to a power: 2.24 \\times 10^{-4} in parentheses, or its two superscripts would clash."""
     return f"({tex})" if "^" in tex else tex
+
+
+def _fans(v: Values, sym: str, number: int) -> Block:
+    """Under a width profile: fan_in sets the forward variance, fan_out the backward one, with this network's layer
+    whose two fans first differ, and which of the two products the scheme keeps the same at every layer."""
+    def same(low: str, high: str) -> bool:
+        return v[high] - v[low] <= SAME * v[high]
+
+    forward, backward = same("in_low", "in_high"), same("out_low", "out_high")
+    kept = "forward" if forward and not backward else "backward" if backward and not forward else \
+        "both" if forward else "neither"
+    layer = v.tex("fan_layer")
+    return _block(
+        v, t(v.lang, "der_fans_title", number=number),
+        rf"\mathrm{{Var}}({sym}_l) = n^{{\mathrm{{in}}}}_l\,\mathrm{{Var}}(w_l)\,\mathrm{{E}}[h_{{l-1}}^2],\qquad "
+        rf"\mathrm{{Var}}\!\left(\frac{{\partial L}}{{\partial h_{{l-1}}}}\right) = n^{{\mathrm{{out}}}}_l\,"
+        rf"\mathrm{{Var}}(w_l)\,\mathrm{{Var}}\!\left(\frac{{\partial L}}{{\partial {sym}_l}}\right)",
+        rf"n^{{\mathrm{{in}}}}_{{{layer}}}\,\mathrm{{Var}}(w_{{{layer}}}) = "
+        rf"{v.tex('fan_in')} \times {v.tex('fan_var_w')} = {v.tex('in_var')},\quad "
+        rf"n^{{\mathrm{{out}}}}_{{{layer}}}\,\mathrm{{Var}}(w_{{{layer}}}) = "
+        rf"{v.tex('fan_out')} \times {v.tex('fan_var_w')} = {v.tex('out_var')}",
+        [v.fill("der_fans_note"), v.fill("der_fans_layer"), v.fill(f"der_fans_{kept}")],
+    )
 
 
 def _backward(v: Values, c, sym: str) -> Block:

@@ -61,7 +61,7 @@ def csv_name(config: Config) -> str:
 
 # ---------- the table ----------
 
-COUNTS = ("layer", "distinct_units")  # whole numbers: "500", not "500.0"
+COUNTS = ("layer", "width", "fan_in", "fan_out", "distinct_units")  # whole numbers: "500", not "500.0"
 FLAGS = ("exploded", "vanished")  # True where the values over- or underflowed at that layer
 
 

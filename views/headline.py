@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from core import Config
+from core import Config, profiles
 
 from . import present, summary, tour
 from .page import Page
@@ -22,7 +22,7 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
     """The title, the network in one line, the step's story, and one row of the ◀ ▶ step buttons and presenter
     mode's switch; returns the story's place, filled once computed, and whether presenter mode is on."""
     st.title(tour.heading(step, lang))
-    st.caption(t(lang, "network_line", depth=config.depth, width=config.width,
+    st.caption(t(lang, "network_line", depth=config.depth, width=profiles.write(config.units) or config.width,
                  activation=t(lang, f"act_{config.activation}"), bn=t(lang, "bn_suffix") if config.batch_norm else "",
                  init=t(lang, f"options.init_{config.init}"), batch=config.batch, seed=config.seed))
     story = st.empty()  # a step's story quotes its simulated numbers: filled in once the network is computed

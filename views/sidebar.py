@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from core import Config, schemes
+from core import Config, profiles, schemes
 from core.activations import recommended_gain
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
 from core.initializers import DEFAULT_GAIN, SCHEME_NUMBERS, gain_of, weight_mean, weight_std, weight_variance
@@ -58,6 +58,23 @@ def go_to_step(code: str) -> None:
 def control_changed() -> None:
     """A control moved: the link's notices no longer describe the page (the step follows from the controls)."""
     st.session_state.pop("_link_problems", None)
+
+
+def pick_profile() -> None:
+    """The width profile box: the depth and width sliders show the chosen profile's depth and input width."""
+    control_changed()
+    units = profiles.read(st.session_state["widths"])
+    if units:
+        st.session_state["depth"], st.session_state["width"] = len(units) - 1, units[0]
+
+
+def follow_profile() -> None:
+    """The depth or width slider moved: the profile keeps its shape at the new depth and width (profiles.follow)."""
+    control_changed()
+    units = profiles.read(st.session_state.get("widths", ""))
+    if units:
+        depth, width = int(st.session_state["depth"]), int(st.session_state["width"])
+        st.session_state["widths"] = profiles.write(profiles.follow(units, depth, width))
 
 
 def next_seed() -> None:
@@ -112,7 +129,24 @@ def tour_section(lang: str, step: str) -> str:
 def count_slider(lang: str, name: str) -> int:
     """A slider over one of Config's whole-number ranges (depth, width, batch), bound to its URL parameter."""
     return st.slider(t(lang, name), *INT_RANGES[name], urlstate.defaults()[name], key=name, bind=URL,
-                     on_change=control_changed, help=t(lang, f"{name}_help"))
+                     on_change=follow_profile if name in ("depth", "width") else control_changed,
+                     help=t(lang, f"{name}_help"))
+
+
+def profile_option(lang: str, code: str, depth: int, width: int) -> str:
+    """A width profile's name: the preset it is at this depth and width, or "custom: 784-300-10"."""
+    units = profiles.read(code) or (width,) * (depth + 1)
+    name = next((name for name in profiles.PRESETS if profiles.preset(name, depth, width) == units), None)
+    return t(lang, f"options.widths_{name}") if name else t(lang, "widths_custom", widths=code)
+
+
+def profile_box(lang: str, depth: int, width: int) -> str:
+    """The width profile: the presets at the sliders' depth and width, and the link's own profile if it is none
+    of them. Not bound (it shows names): link.sync_named writes its code, "" for constant widths."""
+    codes = [profiles.write(profiles.preset(name, depth, width)) for name in profiles.PRESETS]
+    options = list(dict.fromkeys([*codes, st.session_state.get("widths", "")]))
+    return st.selectbox(t(lang, "widths"), options, key="widths", on_change=pick_profile,
+                        format_func=lambda code: profile_option(lang, code, depth, width), help=t(lang, "widths_help"))
 
 
 def network_section(lang: str) -> dict[str, Any]:
@@ -121,6 +155,9 @@ def network_section(lang: str) -> dict[str, Any]:
     values = {
         "depth": count_slider(lang, "depth"),
         "width": count_slider(lang, "width"),
+    }
+    values["widths"] = profile_box(lang, values["depth"], values["width"])
+    values |= {
         # not bound (a bound selectbox writes its shown name into the link): link.sync_named writes the code
         "activation": st.selectbox(t(lang, "activation"), ACTIVATIONS, key="activation",
                                    format_func=lambda code: t(lang, f"act_{code}"), on_change=control_changed,
@@ -176,22 +213,28 @@ def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
 
 def init_notes(lang: str, config: Config, gain_note: str | None, gain_text: str) -> None:
     """Under the init controls: the scheme's formula, the resulting std(w) and n·Var(w), and any gain problem."""
-    std = weight_std(config, config.width, config.width)
+    fan_in, fan_out = config.shapes[0]
+    std = weight_std(config, fan_in, fan_out)
     st.caption(t(lang, schemes.get(config.init).formula_key))
-    n = config.width
-    if weight_variance(config, n, n) is not None:  # not for a non-zero constant
-        st.caption(t(lang, "weight_std_line", std=summary.format_value(std), nvar=summary.format_value(n * std**2)))
-    elif schemes.get(config.init).family is not None:  # random weights of non-zero mean (trunc_normal off centre)
-        st.caption(t(lang, "weight_mean_line", mean=summary.format_value(weight_mean(config, n, n)),
-                     std=summary.format_value(std)))
+    if weight_variance(config, fan_in, fan_out) is None:  # a non-zero mean: no zero-mean variance to speak of
+        if schemes.get(config.init).family is not None:  # random weights of non-zero mean (trunc_normal off centre)
+            st.caption(t(lang, "weight_mean_line", mean=summary.format_value(weight_mean(config, fan_in, fan_out)),
+                         std=summary.format_value(std)))
+    elif config.widths:  # unequal widths: the two products the modes keep at 1 (or 2), the first layer's
+        st.caption(t(lang, "weight_std_first", fan_in=fan_in, fan_out=fan_out, std=summary.format_value(std),
+                     in_var=summary.format_value(fan_in * std**2), out_var=summary.format_value(fan_out * std**2)))
+    else:
+        st.caption(t(lang, "weight_std_line", std=summary.format_value(std),
+                     nvar=summary.format_value(fan_in * std**2)))
     if config.init == "trunc_normal":
         st.caption(trunc_bounds_line(lang, config))
     if config.init == "variance_scaling" and config.distribution == "truncated_normal":
+        fan = schemes.fan(config, fan_in, fan_out)  # Keras's n: the mode's fan of layer 1
         st.caption(t(lang, "keras_correction", factor=summary.format_value(schemes.KERAS_TRUNCATION, 8),
-                     nvar=summary.format_value(n * std**2),
-                     uncorrected=summary.format_value(n * schemes.uncorrected_variance(config, n, n))))
+                     nvar=summary.format_value(fan * std**2),
+                     uncorrected=summary.format_value(fan * schemes.uncorrected_variance(config, fan_in, fan_out))))
     if config.bias_std == 0 and schemes.get(config.init).bias_bound is not None:
-        bound = schemes.get(config.init).bias_bound(config, n)
+        bound = schemes.get(config.init).bias_bound(config, fan_in)
         st.caption(t(lang, "own_biases_line", bound=summary.format_value(bound),
                      var=summary.format_value(bound**2 / 3)))
     if config.init in DEFAULT_GAIN:

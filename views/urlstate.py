@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 from collections.abc import Mapping, Sequence
 
-from core import Config
+from core import Config, profiles
 from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
 from core.initializers import GAIN_WORDS, SCHEME_NUMBERS, matters, parse_gain
 from core.schemes import DISTRIBUTIONS
@@ -45,7 +45,7 @@ STEPS_RANGE = (10, 10_000)  # training steps the app offers (core.train allows f
 class Param:
     """One URL parameter: the kind of value it holds and what is allowed."""
 
-    kind: str  # "int", "float", "choice", "bool", "gain", "list"
+    kind: str  # "int", "float", "choice", "bool", "gain", "list", "widths" (core.profiles.read: "784-512-256-128")
     choices: tuple = ()
     low: float = 0
     high: float = 0
@@ -55,6 +55,7 @@ PARAMS: dict[str, Param] = {
     "step": Param("choice", STEP_CODES),
     "depth": Param("int", low=INT_RANGES["depth"][0], high=INT_RANGES["depth"][1]),
     "width": Param("int", low=INT_RANGES["width"][0], high=INT_RANGES["width"][1]),
+    "widths": Param("widths", low=INT_RANGES["width"][0], high=INT_RANGES["width"][1]),  # "" for equal widths
     "activation": Param("choice", ACTIVATIONS),
     "slope": Param("float", low=FLOAT_RANGES["slope"][0], high=FLOAT_RANGES["slope"][1]),
     "bn": Param("bool"),
@@ -84,10 +85,10 @@ PARAMS: dict[str, Param] = {
 # The parameters whose widgets show names in the page's language ("Xavier 正态" for xavier_normal): not bound to
 # the address, since a bound widget writes its shown label there; the page seeds them from the link
 # (link.check_link) and writes their codes back (link.write), so a link reads the same in every language.
-NAMED = ("lang", "activation", "init", "gain", "mode", "distribution", "input", "dtype", "compare", "train")
+NAMED = ("lang", "activation", "init", "gain", "mode", "distribution", "input", "dtype", "compare", "train", "widths")
 # The parameters that make up the network's Config (the rest choose what is shown and how).
-CONTROLS = ("depth", "width", "activation", "slope", "bn", "init", *SCHEME_NUMBERS, "gain", "mode", "distribution",
-            "bias", "bias_std", "batch", "input", "input_scale", "seed", "dtype")
+CONTROLS = ("depth", "width", "widths", "activation", "slope", "bn", "init", *SCHEME_NUMBERS, "gain", "mode",
+            "distribution", "bias", "bias_std", "batch", "input", "input_scale", "seed", "dtype")
 _CONFIG_NAME = {"bn": "batch_norm"}  # URL name -> Config field, where they differ
 
 
@@ -117,7 +118,17 @@ def state_of(config: Config) -> dict[str, Any]:
     """Widget values showing a configuration."""
     state = {name: getattr(config, _CONFIG_NAME.get(name, name)) for name in CONTROLS if name != "gain"}
     state["gain"] = "default" if config.gain is None else format_number(config.gain)
+    state["widths"] = profiles.write(config.units)
     return state
+
+
+def with_profile(state: Mapping[str, Any]) -> dict[str, Any]:
+    """The state with depth and width as its width profile says (the depth, the input's width), as the sidebar
+    keeps them; a profile of equal widths as "" (the depth and width say it), its one spelling."""
+    units = profiles.read(state.get("widths", ""))
+    if not units:
+        return dict(state)
+    return {**state, "depth": len(units) - 1, "width": units[0], "widths": profiles.write(units)}
 
 
 def defaults(tabs: Sequence[str] = ("activations",), language: str = FIRST_LANGUAGE) -> dict[str, Any]:
@@ -212,6 +223,9 @@ def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
             raise ValueError(name)
         return text.lower() == "true"
     text = ascii_number(text)
+    if p.kind == "widths":
+        # ValueError for anything but a profile; equal widths are kept for with_profile to read the depth from
+        return profiles.SEPARATOR.join(map(str, profiles.read(text)))
     if p.kind == "gain":
         gain = parse_gain(text)  # ValueError for anything but a word or a number in range
         return gain if isinstance(gain, str) else format_number(gain)  # "1.50" and "1.5" are one gain, one link
@@ -270,7 +284,7 @@ def read(query: Mapping[str, str | list[str]], tabs: Sequence[str],
         except ValueError:
             problems.append(Problem(name, text, default[name]))
             continue
-        if PARAMS[name].kind in ("int", "float", "gain") and ascii_number(text) != text:
+        if PARAMS[name].kind in ("int", "float", "gain", "widths") and ascii_number(text) != text:
             problems.append(Problem(name, text, values[name], kind="digits"))
     return values, problems
 
@@ -319,6 +333,9 @@ def allowed_text(lang: str, name: str, tabs: Sequence[str]) -> str:
     p = _param(name, tabs)
     if p.kind in ("int", "float", "gain"):
         return t(lang, f"allowed_{p.kind}", low=written(p.low), high=written(p.high))
+    if p.kind == "widths":
+        return t(lang, "allowed_widths", low=written(p.low), high=written(p.high), separator=profiles.SEPARATOR,
+                 fewest=profiles.ENTRIES[0], most=profiles.ENTRIES[1])
     return t(lang, f"allowed_{p.kind}", choices=", ".join(p.choices))
 
 
@@ -342,6 +359,7 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
     if step != CUSTOM:
         state.update(state_of(step_config(step)))
     state.update(present)
+    state = with_profile(state)  # a link's widths= say its depth and width
     for name in CONTROLS:  # a hidden control keeps its default, so the URL and the cache stay canonical
         if not relevant(name, state):
             state[name] = defaults(tabs, language)[name]
@@ -432,6 +450,9 @@ def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:
     kwargs = {_CONFIG_NAME.get(name, name): values[name] for name in CONTROLS if name != "gain"}
     for name in ("depth", "width", "batch", "seed"):
         kwargs[name] = int(kwargs[name])
+    kwargs["widths"] = profiles.read(values["widths"])  # its depth + 1 entries say the depth
+    if kwargs["widths"]:
+        kwargs["depth"] = len(kwargs["widths"]) - 1
     for name in CONTROLS:
         if PARAMS[name].kind == "float":
             kwargs[name] = float(kwargs[name])

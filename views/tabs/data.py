@@ -14,13 +14,16 @@ from ..page import Page
 EMPTY = "—"  # what a cell shows where a value is undefined or beyond a break (the CSV leaves it empty)
 DIGITS = 4  # significant digits of a measured number in the table
 # The tables, each under its title (a catalogue key) with the columns of charts.layer_frame it shows: one table of
-# all sixteen is wider than a laptop's page (at 1280 px even seven columns of Chinese headers are), and step 1 sends
+# all nineteen is wider than a laptop's page (at 1280 px even seven columns of Chinese headers are), and step 1 sends
 # students to distinct units, so it comes first.
+# Each table names the layer's width near its number (under a width profile the statistics change with it), and the
+# theory's its W's fan_in and fan_out, which its variances are products of.
 TABLES = {
-    "data_activations": ("layer", "distinct_units", "act_mean", "act_std", "saturated", "dead"),
-    "data_pre": ("layer", "pre_mean", "pre_std", "exploded", "vanished"),
-    "data_gradients": ("layer", "grad_std", "weight_grad_std", "grad_data_ratio"),
-    "data_theory": ("layer", "predicted_act_std", "predicted_pre_std", "predicted_grad_std"),
+    "data_activations": ("layer", "distinct_units", "width", "act_mean", "act_std", "saturated", "dead"),
+    "data_pre": ("layer", "width", "pre_mean", "pre_std", "exploded", "vanished"),
+    "data_gradients": ("layer", "width", "grad_std", "weight_grad_std", "grad_data_ratio"),
+    "data_theory": ("layer", "width", "fan_in", "fan_out", "predicted_act_std", "predicted_pre_std",
+                    "predicted_grad_std"),
 }
 
 
