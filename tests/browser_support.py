@@ -16,6 +16,10 @@ CHROMIUM = "/usr/bin/chromium"  # Debian's package; a browser is never downloade
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
+EXCEPTION = "[data-testid='stException']"
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
+         "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+                       "Gecko) Version/17.0 Mobile/15E148 Safari/604.1"}
 
 # Added to a page before it loads (context.add_init_script): counts the runs the server reports over. That
 # report is a ForwardMsg whose only field is session_status_changed (9) with script_is_running false: the
@@ -86,6 +90,88 @@ SETTLE_AFTER = """(t0) => new Promise((resolve) => {
   window.__checkSettled = check;
   check();
 })"""
+
+
+# Resolves true once the boxes (and scroll widths) of the elements `selector` matches have not changed for `quiet`
+# ms of painted frames, false after 30 s: charts and tables measure themselves again just after they appear or the
+# window changes size. A condition to wait for, in place of a fixed pause.
+STILL = """([selector, quiet]) => new Promise((resolve) => {
+  const shape = () => JSON.stringify([...document.querySelectorAll(selector)].map((e) => {
+    const r = e.getBoundingClientRect();
+    return [r.x, r.y, r.width, r.height, e.scrollWidth];
+  }));
+  const start = performance.now();
+  let last = shape(), since = start;
+  const tick = (now) => {
+    const current = shape();
+    if (current !== last) { last = current; since = now; }
+    if (now - since >= quiet) { resolve(true); } else if (now - start > 30000) { resolve(false); }
+    else { requestAnimationFrame(tick); }
+  };
+  requestAnimationFrame(tick);
+})"""
+
+
+def wait_still(page, selector: str, quiet: float = 250) -> None:
+    """Wait until what `selector` matches has stopped moving and resizing (STILL)."""
+    assert page.evaluate(STILL, [selector, quiet]), f"{selector} still moving after 30 s"
+
+
+def visit(page, url: str, charts: int = 1):
+    """Open `url` in `page` and wait until its first run has settled with at least `charts` charts drawn."""
+    page.goto(url)
+    page.wait_for_selector(SETTLED, timeout=90_000)
+    if charts:
+        page.wait_for_function(f"document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\").length >= {charts}",
+                               timeout=90_000)
+    page.wait_for_selector(SETTLED, timeout=90_000)
+    return page
+
+
+def act(page, action) -> None:
+    """Do something that makes the app run again, and wait until the page has settled."""
+    t0 = page.evaluate(WATCH_STATE)
+    action()
+    assert page.evaluate(SETTLE_AFTER, t0) >= 0, "the app did not run again within a minute"
+
+
+def heading(page) -> str:
+    return page.locator("h1").first.inner_text()
+
+
+def option(page, group: str, index: int):
+    """The index-th option of the radio group labelled `group` (its label: a radio's caption selects nothing)."""
+    return page.locator("[data-testid='stRadio']").filter(has_text=group).locator(
+        "[data-testid='stRadioOption']").nth(index)
+
+
+def outside_viewport(page, locator) -> list[dict]:
+    """The bounding boxes of the locator's elements that leave the viewport (none: all inside)."""
+    size = page.viewport_size
+    boxes = [locator.nth(i).bounding_box() for i in range(locator.count())]
+    return [b for b in boxes if b is None or b["x"] < 0 or b["y"] < 0 or b["x"] + b["width"] > size["width"]
+            or b["y"] + b["height"] > size["height"]]
+
+
+def require_chromium() -> None:
+    """Skip the test where Debian's Chromium or the playwright package is missing (a browser is never downloaded)."""
+    import pytest
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (Debian package `chromium`); browser tests need it")
+    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+
+@contextlib.contextmanager
+def watched_page(browser, **options):
+    """A page in a context of its own (1440 x 1000 unless `options` say otherwise) that counts the app's runs
+    (COUNT_RUNS, for act), closed after the block."""
+    context = browser.new_context(**{"viewport": {"width": 1440, "height": 1000}, **options})
+    context.add_init_script(COUNT_RUNS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import settings
 
 from core import cache, threads
+from tests.browser_support import chromium, require_chromium, streamlit_server
 from views import cache as page_cache
 
 # No per-example deadline: the tests assert what is computed, never how fast (the machine is shared).
@@ -33,10 +34,11 @@ def pytest_cmdline_main(config):
             config.stash[SHARED_MODULES_FIRST] = True
 
 
-# The modules whose tests share a module fixture (the browser tests' one server, networks computed once for a
-# module): each runs whole on one worker, the longest first. tests/test_conftest.py checks the list against the
-# modules' fixtures.
-SHARING_MODULES = ("test_browser.py", "test_browser_charts.py", "test_browser_data.py", "test_train.py",
+# The modules whose tests share a module fixture (a browser module's server and Chromium, below; networks computed
+# once for a module): each runs whole on one worker, the longest first. tests/test_conftest.py checks the list
+# against the modules' fixtures. The browser tests are five modules by subject so that both workers run them.
+SHARING_MODULES = ("test_browser.py", "test_browser_screens.py", "test_browser_present.py", "test_browser_charts.py",
+                   "test_browser_data.py", "test_train.py",
                    "test_network.py", "test_theory_map.py", "test_verdict.py", "test_concurrency.py",
                    "test_derivation.py", "test_views.py", "test_workers.py", "test_export.py", "test_beside.py",
                    "test_names.py")
@@ -129,3 +131,20 @@ def _compile_the_app_once():
     ScriptCache.get_bytecode = get_bytecode
     yield
     ScriptCache.get_bytecode = compile_script
+
+
+@pytest.fixture(scope="module")
+def base():
+    """`streamlit run streamlit_app.py` on a free loopback port: one for each browser module (test_browser*.py),
+    so that modules on different workers run side by side. Skipped without Chromium, which the tests need."""
+    require_chromium()
+    with streamlit_server() as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one for each browser module."""
+    require_chromium()
+    with chromium() as b:
+        yield b

@@ -4,17 +4,11 @@ axes with nothing to draw, batch norm, and a trained race."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.browser_support import CHROMIUM, SETTLED, chromium, streamlit_server
+from tests.browser_support import SETTLED, wait_still
 
 pytestmark = pytest.mark.slow  # a real server and a real browser
-
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is missing (Debian package `chromium`); browser tests need it", allow_module_level=True)
-pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 # (link, charts drawn): step 1's zeros (every log chart's zero marks, the zero bars), step 2 on a log axis,
 # step 6's ReLU tails past 3, step 7's batch norm, and the Compare and Theory tabs
@@ -33,18 +27,6 @@ def vega_messages(messages: list) -> list[str]:
             and (m.text.startswith(("WARN", "ERROR")) or "vega" in m.text.lower())]
 
 
-@pytest.fixture(scope="module")
-def base():
-    with streamlit_server() as (url, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
 def open_page(browser, url: str, charts: int):
     """A page at 1280 x 800 whose console is listened to from its start, settled with `charts` charts drawn."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -61,7 +43,7 @@ def wait_for_charts(page, charts: int) -> None:
     page.wait_for_function(
         f"document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg, [data-testid='stVegaLiteChart'] canvas\")"
         f".length >= {charts}", timeout=90_000)
-    page.wait_for_timeout(500)  # Vega logs while it draws, just after the element appears
+    wait_still(page, "[data-testid='stVegaLiteChart']")  # Vega logs while it draws, just after the element appears
 
 
 @pytest.mark.parametrize("query, charts", PAGES)

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.browser_support import CHROMIUM, SETTLED, chromium, streamlit_server
+from tests.browser_support import SETTLED, wait_still
 from views.tabs.data import TABLES
 from views.text import t
 
 pytestmark = pytest.mark.slow
-
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is missing (Debian package `chromium`); browser tests need it", allow_module_level=True)
-pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 # each table's own scroller (Glide Data Grid, which st.dataframe draws): its widths, and the table's right edge
 TABLE_WIDTHS = """() => [...document.querySelectorAll("[data-testid='stDataFrame']")].map((table) => {
@@ -24,23 +18,17 @@ TABLE_WIDTHS = """() => [...document.querySelectorAll("[data-testid='stDataFrame
 })"""
 
 
-@pytest.fixture(scope="module")
-def base():
-    with streamlit_server() as (url, _):
-        yield url
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_data_tables_fit_1280_px_with_distinct_units_in_view(base, lang):
+def test_the_data_tables_fit_1280_px_with_distinct_units_in_view(base, browser, lang):
     """Step 1's story sends students to distinct units; at 1280 px that column was past the table's right edge."""
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
         page.goto(f"{base}/?step=1&tab=data&lang={lang}")
         page.wait_for_selector(SETTLED, timeout=90_000)
         page.wait_for_function(
             f"document.querySelectorAll(\"[data-testid='stDataFrame'] .dvn-scroller\").length == {len(TABLES)}",
             timeout=90_000)
-        page.wait_for_timeout(500)  # the grid sizes its columns just after it appears
+        wait_still(page, "[data-testid='stDataFrame'] .dvn-scroller")  # the grid sizes its columns after it appears
         for table in page.evaluate(TABLE_WIDTHS):
             assert table["scroll"] <= table["client"], table  # no sideways scroll inside the table
             assert table["right"] <= table["page"], table  # nor past the page
@@ -49,3 +37,5 @@ def test_the_data_tables_fit_1280_px_with_distinct_units_in_view(base, lang):
         headers = page.evaluate("""() => [...document.querySelector("[data-testid='stDataFrame']")
             .querySelectorAll("th, [role=columnheader]")].map((h) => h.textContent)""")
         assert headers[:2] == [t(lang, "column_layer"), t(lang, "column_distinct_units")]
+    finally:
+        page.close()

@@ -27,7 +27,8 @@ def test_the_data_table_writes_each_number_as_a_person_does_and_it_reads_back(st
     at = open_app(step=step, lang=lang, tab="data")
     assert not at.exception
     shown = data_tables(at)
-    truth = export.data_table(charts.layer_frame(simulate(tour.STEPS[step])), lang)  # computed here, on its own
+    frame = charts.layer_frame(simulate(tour.STEPS[step]))  # computed here, on its own
+    truth = export.data_table(frame, lang)
     numbers = export.numbers_of(truth)
     assert len(numbers) >= 10 and sorted(shown.columns) == sorted(truth.columns)
     written = 0
@@ -41,7 +42,7 @@ def test_the_data_table_writes_each_number_as_a_person_does_and_it_reads_back(st
             written += "×" in cell
     assert written > 0  # step 2's small numbers are written with a power of ten, not 2.944e-07
     for column in ("layer", "distinct_units"):  # counts as they are
-        header = truth.columns[list(charts.layer_frame(simulate(tour.STEPS[step])).columns).index(column)]
+        header = truth.columns[list(frame.columns).index(column)]
         assert list(shown[header]) == list(truth[header])
 
 

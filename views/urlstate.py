@@ -16,10 +16,12 @@ number it writes, because that is what the person typing it meant.
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from dataclasses import dataclass, fields
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 from collections.abc import Mapping, Sequence
 
@@ -131,13 +133,18 @@ def with_profile(state: Mapping[str, Any]) -> dict[str, Any]:
     return {**state, "depth": len(units) - 1, "width": units[0], "widths": profiles.write(units)}
 
 
+@functools.cache  # the tour's constants: normalize and to_query ask for the defaults once per parameter
+def _first_step_state() -> MappingProxyType:
+    return MappingProxyType(state_of(step_config(FIRST)))
+
+
 def defaults(tabs: Sequence[str] = ("activations",), language: str = FIRST_LANGUAGE) -> dict[str, Any]:
     """Every widget's default: the tour's first step, on the first tab, in `language`.
 
     language: the one a link without lang= opens in, the browser's (locale.browser_language); a link leaves
     lang= out exactly when it is that one, so opening the bare address changes nothing in it.
     """
-    return {"step": FIRST, **state_of(step_config(FIRST)), "lang": language, "tab": tabs[0], "log": False,
+    return {"step": FIRST, **_first_step_state(), "lang": language, "tab": tabs[0], "log": False,
             "compare": list(LECTURE_FIVE), "xi": False, "present": False, "steps": DEFAULT_STEPS,
             "train": list(LECTURE_RACE),  # core.train.lecture_schemes: the same five for every activation
             "beside": "none"}

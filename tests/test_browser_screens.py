@@ -1,0 +1,137 @@
+"""The page on every screen in a real browser: a phone, a narrow window, 1024 x 768, a laptop's first screen, two
+steps side by side, and the sidebar that covers the page on a phone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser_support import EXCEPTION, PHONE, act, heading, option, outside_viewport, visit, watched_page
+from views.text import t
+
+pytestmark = pytest.mark.slow  # a real server and real browsers: seconds a test
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_std_chart_is_in_the_first_screen_at_1280_by_800(base, browser, lang):
+    """A laptop's first screen holds the title, the story, the headline numbers and the whole std-per-layer chart,
+    at every tour step: the chart's box within the viewport, unscrolled."""
+    with watched_page(browser, viewport={"width": 1280, "height": 800}) as page:
+        visit(page, f"{base}/?step=1&lang={lang}", charts=2)
+        for step in ("1", "2", "3", "4", "5", "6", "7"):
+            if step != "1":  # the next step picked in the tour, as a class is walked through it: no page reload
+                act(page, lambda: option(page, t(lang, "tour"), int(step) - 1).click())
+                page.wait_for_function(  # the charts of the step's own network, drawn after its run
+                    "document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\").length >= 2", timeout=30_000)
+            page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stMetric']\").length >= 4",
+                                   timeout=30_000)  # a loaded machine may draw the last number after the charts
+            assert heading(page) == t(lang, "step_heading", n=step, steps=7, title=t(lang, f"step_{step}"))
+            assert page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollTop") == 0
+            chart = page.locator("[data-testid='stVegaLiteChart']").filter(has_text=t(lang, "chart_act_std"))
+            story = t(lang, f"story_{step}").split("{")[0].strip()[:20]
+            parts = {"title": page.locator("h1"), "chart": chart,
+                     "story": page.locator("[data-testid='stMarkdownContainer']").filter(has_text=story),
+                     "numbers": page.locator("[data-testid='stMetric']")}
+            assert [parts[name].count() for name in parts] == [1, 1, 1, 4], step
+            for name, locator in parts.items():
+                assert outside_viewport(page, locator) == [], (step, name)
+
+
+@pytest.mark.parametrize("step", ["2", "3", "5", "6"])
+def test_nothing_is_cut_at_1024_by_768(base, browser, step):
+    """The headline numbers and their labels are written out whole (no "2.94…", no "vanis…")."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = visit(context.new_page(), f"{base}/?step={step}", charts=1)
+    cut = page.evaluate("""() => [...document.querySelectorAll(
+        "[data-testid='stMetricValue'] *, [data-testid='stMetricLabel'] *, [data-testid='stMetricDelta'] *")]
+        .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.innerText)""")
+    context.close()
+    assert cut == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_phone_never_scrolls_sideways(base, browser, lang):
+    """A 390 px phone (its User-Agent says Mobile): neither the page nor any chart is wider than the screen."""
+    context = browser.new_context(**PHONE)
+    page = visit(context.new_page(), f"{base}/?step=2&lang={lang}", charts=3)
+    wide = page.evaluate("""() => [document.documentElement, document.querySelector("[data-testid='stMain']"),
+        ...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
+        .filter((e) => e.scrollWidth > e.clientWidth || e.getBoundingClientRect().right > innerWidth)
+        .map((e) => [e.getAttribute('data-testid'), e.scrollWidth, e.clientWidth])""")
+    context.close()
+    assert wide == []
+
+
+def test_a_narrow_window_that_is_no_phone_shows_every_histogram_whole(base, browser):
+    """390 px without a phone's User-Agent (a desktop window, a tablet's split screen) gets the desktop's five
+    panels a row: the grid shrinks to the column, so all ten layers are inside the screen, none cut off."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = visit(context.new_page(), f"{base}/?step=2", charts=3)
+    boxes = page.evaluate("""() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] svg")]
+        .map((e) => { const r = e.getBoundingClientRect(); return [r.left, r.right]; })""")
+    context.close()
+    assert len(boxes) >= 3 and all(left >= 0 and right <= 390 for left, right in boxes), boxes
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("screen", ["laptop", "phone"])
+def test_two_steps_side_by_side_on_a_laptop_and_stacked_on_a_phone(base, browser, screen, lang):
+    """?step=2&beside=7: both titles and both sides' charts drawn, next to each other at 1280 x 800 and one under
+    the other on a 390 px phone; neither the page nor a chart wider than the screen."""
+    context = browser.new_context(**(PHONE if screen == "phone" else {"viewport": {"width": 1280, "height": 800}}))
+    page = visit(context.new_page(), f"{base}/?step=2&beside=7&lang={lang}", charts=4)
+    assert page.locator(EXCEPTION).count() == 0
+    titles = page.locator(".st-key-beside_view h4")
+    assert [titles.nth(i).inner_text() for i in range(titles.count())] == [
+        t(lang, "step_heading", n=code, steps=7, title=t(lang, f"step_{code}")) for code in ("2", "7")]
+    sides = [page.locator(f".st-key-beside_side_{name} [data-testid='stVegaLiteChart'] svg") for name in ("left",
+                                                                                                          "right")]
+    assert [side.count() for side in sides] == [2, 2]  # the std chart and the histograms
+    left, right = (side.first.bounding_box() for side in sides)
+    if screen == "laptop":
+        assert right["x"] >= left["x"] + left["width"] and abs(right["y"] - left["y"]) < 2
+    else:
+        assert right["y"] > left["y"] + left["height"]
+    wide = page.evaluate("""() => [document.documentElement, document.querySelector("[data-testid='stMain']"),
+        ...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
+        .filter((e) => e.scrollWidth > e.clientWidth || e.getBoundingClientRect().right > innerWidth)
+        .map((e) => [e.getAttribute('data-testid'), e.scrollWidth, e.clientWidth])""")
+    titles.first.scroll_into_view_if_needed()
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    page.screenshot(path=ROOT / "artifacts" / f"beside-{screen}-{lang}.png")
+    context.close()
+    assert wide == []
+
+
+SIDEBAR_BOX = "() => { const r = document.querySelector(\"[data-testid='stSidebar']\").getBoundingClientRect(); " \
+              "return {left: r.left, right: r.right}; }"
+
+
+@pytest.mark.parametrize("size, closes", [((390, 844), True), ((1280, 800), False)])
+def test_picking_a_step_closes_the_sidebar_where_it_covers_the_page(base, browser, size, closes):
+    """On a phone the open sidebar lies over the page: a step picked in it closes it, so the step is seen. On a
+    laptop the sidebar sits beside the page and stays open."""
+    options = PHONE if closes else {"viewport": {"width": size[0], "height": size[1]}}
+    context = browser.new_context(**options)
+    page = visit(context.new_page(), f"{base}/?step=2", charts=3)
+    expand = page.locator("[data-testid='stExpandSidebarButton']")
+    assert (expand.count() == 1) == closes  # a phone opens with the sidebar closed, a laptop with it open
+    if closes:
+        expand.click()
+        page.wait_for_function("() => document.querySelector(\"[data-testid='stSidebar']\")"
+                               ".getBoundingClientRect().right > 300")
+    main_left = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").getBoundingClientRect().left")
+    assert (page.evaluate(SIDEBAR_BOX)["right"] > main_left + 1) == closes  # over the page, or beside it
+    act(page, lambda: page.get_by_text(t("en", "step_option", n=5, title=t("en", "step_5")), exact=True).click())
+    if closes:  # the sidebar's closing slide; a laptop's sidebar is given the same second to show it stays
+        page.wait_for_function("() => document.querySelector(\"[data-testid='stSidebar']\").getBoundingClientRect()"
+                               ".right <= 0", timeout=10_000)
+    else:
+        page.wait_for_timeout(1000)
+    assert heading(page) == "Step 5 of 7 · " + t("en", "step_5")
+    box = page.evaluate(SIDEBAR_BOX)
+    context.close()
+    assert (box["right"] <= 0) == closes, box
