@@ -18,7 +18,7 @@ from core.train import init_params, loss_and_gradients, train
 from tests.app_support import data_tables, open_app, open_tab
 from tests.gradcheck import central_differences
 from tests.written_numbers import read_back
-from views import derivation
+from views import derivation, summary
 from views.tabs import CODES as TABS
 from views.text import t
 
@@ -354,3 +354,38 @@ def test_the_derivation_shows_this_profiles_fan_products(mode, kept, lang):
 def test_the_derivation_of_equal_widths_has_no_fan_block():
     titles = [b.title for b in derivation.blocks(simulate(Config(depth=3, width=50, batch=20)), "en")]
     assert not any(title.endswith(t("en", "der_fans_title", number=0)[4:]) for title in titles)
+
+
+# ---------- the trade-off on the Activations and Gradients tabs ----------
+
+@pytest.mark.parametrize("mode, kept", [("fan_in", "forward"), ("fan_out", "backward")])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_each_direction_s_tab_names_the_product_that_scales_it(mode, kept, lang):
+    """Under a profile the Activations tab says the range of fan_in·Var(w) over the layers and the measured change of
+    the std, the Gradients tab the same of fan_out·Var(w): the mode's product is 2 (He's gain²) at every layer and its
+    sentence says so, the other's range is given. The expected sentence is built from He's formula written out
+    here and the measured stds."""
+    config = Config(init="he_normal", activation="relu", mode=mode, depth=3, widths=(784, 512, 256, 128), batch=200)
+    result = simulate(config)
+    units = config.units
+    for direction, fans, change in (
+            ("forward", units[:-1], result.act_std[3] / result.act_std[0]),
+            ("backward", units[1:], result.grad_std[1] / result.grad_std[3])):
+        var_w = [2.0 / (units[layer] if mode == "fan_in" else units[layer + 1]) for layer in range(3)]  # He: 2/fan
+        products = [fan * v for fan, v in zip(fans, var_w)]
+        same = direction == kept
+        assert (max(products) - min(products) < 1e-12) == same
+        expected = t(lang, f"fans_{direction}_{'same' if same else 'differ'}",
+                     low=summary.format_value(min(products)), high=summary.format_value(max(products)),
+                     ratio=summary.format_value(change, 2), depth=3)
+        assert summary.fan_line(result, lang, direction) == expected
+    at = open_app(step="custom", init="he_normal", activation="relu", mode=mode, widths="784-512-256-128",
+                  batch="200", lang=lang)
+    shown = {code: [c.value for c in open_tab(at, code, lang).caption] for code in ("activations", "gradients")}
+    assert summary.fan_line(result, lang, "forward") in shown["activations"]
+    assert summary.fan_line(result, lang, "backward") in shown["gradients"]
+
+
+def test_equal_widths_have_no_fan_sentence():
+    result = simulate(Config(depth=2, width=50, batch=20))
+    assert summary.fan_line(result, "en", "forward") is None and summary.fan_line(result, "en", "backward") is None

@@ -15,6 +15,7 @@ import numpy as np
 from core.admission import DEFAULT_SERVER_MIB, ENV, SERVER_MIB_RANGE
 from core.config import written
 from core.activations import get
+from core.theory import layer_sigma_w2
 from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, WORK_RATE, estimate_memory, estimate_work, work_fits
 
 from .text import join, t, user_text
@@ -155,6 +156,26 @@ def diagnose(result) -> Verdict:
 def verdict(result) -> str:
     """The verdict's name, one of VERDICTS."""
     return diagnose(result).name
+
+
+SAME_PRODUCT = 1e-9  # relative: products a fan mode sets alike at every layer differ by rounding only
+
+
+def fan_line(result, lang: str, direction: str) -> str | None:
+    """Under a width profile, the sentence of a direction's tab ("forward": Activations, "backward": Gradients):
+    the range over the layers of the product that scales that direction's variance (fan_in·Var(w) forward,
+    fan_out·Var(w) backward: core.theory.layer_sigma_w2) and the measured change of the std over the depth
+    (signal_ratios). None for equal widths, or weights of non-zero mean (no variance argument)."""
+    config = result.config
+    forward, backward = layer_sigma_w2(config)
+    if not config.widths or forward is None:
+        return None
+    products = (forward if direction == "forward" else backward)[1:]
+    low, high = float(products.min()), float(products.max())
+    same = "same" if high - low <= SAME_PRODUCT * high else "differ"
+    change = signal_ratios(result)[0 if direction == "forward" else 1]
+    return t(lang, f"fans_{direction}_{same}", low=format_value(low), high=format_value(high),
+             ratio=format_value(change, 2), depth=config.depth)
 
 
 def explain(result, lang: str, found: Verdict | None = None) -> str:

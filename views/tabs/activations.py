@@ -30,8 +30,11 @@ def show(page: Page) -> None:
         for caption in summary.log_gaps(page.lang, {page.t("measured"): page.result.act_std,
                                                     page.t("theory"): page.result.predicted_act_std}):
             st.caption(caption)
-    if weight_variance(page.config, page.config.width, page.config.width) is None:  # not zero-mean: no theory
+    if weight_variance(page.config, *page.config.shapes[0]) is None:  # not zero-mean: no theory
         st.caption(page.t("no_theory_constant"))
+    fans = summary.fan_line(page.result, page.lang, "forward")  # unequal widths: fan_in sets this direction
+    if fans:
+        st.caption(fans)
     hist = f["histogram"]
     panels, k = charts.panel_layers(page.config.depth)
     draw("histogram", hist, name="histograms", width="content", colour=colour, title=page.t("chart_hist"),

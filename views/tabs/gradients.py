@@ -34,6 +34,9 @@ def show(page: Page) -> None:
     st.caption(page.t("grad_caption"))  # what the ratio asks of the learning rate is under the verdict
     if page.config.batch_norm:
         st.caption(page.t("theory_bn"))
-    elif weight_variance(page.config, page.config.width, page.config.width) is None:
+    elif weight_variance(page.config, *page.config.shapes[0]) is None:
         st.caption(page.t("no_theory_constant"))
+    fans = summary.fan_line(page.result, page.lang, "backward")  # unequal widths: fan_out sets this direction
+    if fans:
+        st.caption(fans)
 
