@@ -26,7 +26,9 @@ from typing import Any
 from collections.abc import Mapping, Sequence
 
 from core import Config, profiles
-from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
+from core.config import (
+    ACTIVATIONS, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written,
+)
 from core.initializers import GAIN_WORDS, SCHEME_NUMBERS, matters, parse_gain
 from core.schemes import DISTRIBUTIONS
 from core.initializers import resolve_gain as resolve_gain_value
@@ -448,6 +450,14 @@ def resolve_gain(state: Mapping[str, Any]) -> tuple[float | None, str | None]:
     return resolve_gain_value(gain, init, activation, float(state.get("slope", 0.01)))
 
 
+def _fit_digits(kwargs: dict[str, Any]) -> None:
+    """A digits input's limits, applied rather than refused: the batch at most the set's 1,797 images, and a width
+    profile's first entry (the input's width) 64 pixels. The sidebar says so (sidebar.digits_note)."""
+    kwargs["batch"] = min(kwargs["batch"], DIGITS_IMAGES)
+    if kwargs["widths"]:
+        kwargs["widths"] = (DIGITS_PIXELS, *kwargs["widths"][1:])
+
+
 def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:
     """The Config the widgets describe (hidden controls at their defaults), and the gain note if any (resolve_gain), or
     "bounds": trunc_normal's a is not below its b, and torch's default bounds are used."""
@@ -464,6 +474,8 @@ def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:
         if PARAMS[name].kind == "float":
             kwargs[name] = float(kwargs[name])
     kwargs["batch_norm"] = bool(kwargs["batch_norm"])
+    if kwargs["input"] == "digits":
+        _fit_digits(kwargs)
     if kwargs["trunc_a"] >= kwargs["trunc_b"]:  # each in range, but a bound at or above the other: torch's -2, 2
         kwargs["trunc_a"], kwargs["trunc_b"], note = base["trunc_a"], base["trunc_b"], "bounds"
     known = {f.name for f in fields(Config)}
