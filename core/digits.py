@@ -34,18 +34,49 @@ def _load() -> tuple[np.ndarray, np.ndarray]:
 
             from . import threads
 
-            raw = load_digits()
-            pixels = np.asarray(raw.data, np.float64)  # (IMAGES, PIXELS), 0..16
-            mean, std = pixels.mean(axis=0), pixels.std(axis=0)
-            spread = std > 0  # constant pixels: no spread, left at 0 after centring
-            images = np.zeros_like(pixels)
-            images[:, spread] = (pixels[:, spread] - mean[spread]) / std[spread]
-            labels = np.asarray(raw.target, np.int64)
+            pixels = _pixels()
+            images = standardize(pixels, pixels)  # over the whole set; constant pixels stay 0
+            labels = np.asarray(load_digits().target, np.int64)
             for array in (images, labels):
                 array.flags.writeable = False
             _kept = images, labels
             threads.configure()  # scipy's BLAS, just loaded, gets one thread like numpy's
         return _kept
+
+
+TRAIN_IMAGES = 1500  # the training task's training images; the other 297 are held out
+
+
+def _pixels() -> np.ndarray:
+    from sklearn.datasets import load_digits  # first use only: see the module's docstring
+
+    return np.asarray(load_digits().data, np.float64)  # (IMAGES, PIXELS), 0..16
+
+
+def standardize(pixels: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """pixels (n, PIXELS) centred and scaled by each pixel's mean and std over reference (m, PIXELS); a pixel
+    constant over reference has no std to divide by and becomes 0."""
+    mean, std = reference.mean(axis=0), reference.std(axis=0)
+    spread = std > 0
+    out = np.zeros_like(pixels)
+    out[:, spread] = (pixels[:, spread] - mean[spread]) / std[spread]
+    return out
+
+
+def split(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(training indices (TRAIN_IMAGES,), held-out indices (IMAGES - TRAIN_IMAGES,)): one shuffle from seed."""
+    order = np.random.default_rng(seed).permutation(IMAGES)
+    return order[:TRAIN_IMAGES], order[TRAIN_IMAGES:]
+
+
+def task_arrays(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The training task's (x_train, labels_train, x_test, labels_test), split by split(seed). Each pixel is
+    standardized by the training images alone, so nothing of the held-out images reaches the network before
+    they are tested; (TRAIN_IMAGES, PIXELS) and (IMAGES - TRAIN_IMAGES, PIXELS) float64."""
+    pixels, target = _pixels(), labels()
+    train, test = split(seed)
+    return (standardize(pixels[train], pixels[train]), target[train],
+            standardize(pixels[test], pixels[train]), target[test])
 
 
 def images(batch: int | None = None, dtype: str = "float64") -> np.ndarray:
