@@ -18,9 +18,11 @@ from core.config import Config
 from core.initializers import layer_weights
 from core.network import excess_kurtosis, simulate
 from core.theory import input_second_moment
-from core.train import TASK_SEED, make_digits_task, train
+from core.train import TASK_SEED, make_digits_task, race, task_config, train
 from tests.app_support import open_app
-from views.summary import GAUSSIAN_KURTOSIS, format_value, kurtosis_sentence
+from views.charts import scheme_name
+from views.summary import GAUSSIAN_KURTOSIS, format_share, format_value, kurtosis_sentence
+from views.training import final_frame, held_out_text, setup
 from views.text import t
 from views.urlstate import config_of, defaults
 
@@ -245,3 +247,56 @@ def test_bad_digit_combinations_exit_2_with_one_line(args, message):
     done = run_cli(*args)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and message in done.stderr
+
+
+# --- the Training tab -------------------------------------------------------------------------------------
+
+DIGITS_RACE = dict(step="custom", depth="2", width="32", activation="relu", init="he_normal", tab="training",
+                   steps="100", task="digits", train=["zeros", "he_normal"])
+
+
+def test_the_held_out_sentence_names_the_best_scheme_and_is_chosen_from_the_numbers():
+    config = Config(depth=2, width=32, activation="relu", init="he_normal")
+    results = race(config, ("zeros", "he_normal"), steps=100, task="digits")
+    best = results["he_normal"]
+    assert best.test_accuracy > results["zeros"].test_accuracy
+    chance = 1 / 10
+    for lang in ("en", "zh"):
+        assert held_out_text(results, lang) == t(
+            lang, "training_tab.held_out_learned", scheme=scheme_name("he_normal", lang),
+            test=format_share(best.test_accuracy), train=format_share(best.final_accuracy), tests=297,
+            chance=format_share(chance), times=format_value(best.test_accuracy / chance, 2))
+        only_zeros = {"zeros": results["zeros"]}  # the symmetric floor: the most frequent digit, below twice chance
+        assert held_out_text(only_zeros, lang) == t(
+            lang, "training_tab.held_out_chance", scheme=scheme_name("zeros", lang),
+            test=format_share(results["zeros"].test_accuracy), train=format_share(results["zeros"].final_accuracy),
+            tests=297, chance=format_share(chance))
+    spiral = race(config, ("he_normal",), steps=5)
+    assert held_out_text(spiral, "en") is None
+    assert t("en", "training_tab.col_test_accuracy") not in final_frame(spiral, "en").columns
+    column = final_frame(results, "en")[t("en", "training_tab.col_test_accuracy")]
+    assert list(column) == [f"{100 * r.test_accuracy:.1f}%" for r in results.values()]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_link_with_task_digits_opens_the_digits_in_the_training_tab(lang):
+    at = open_app(**DIGITS_RACE, lang=lang)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="task").value == "digits"
+    trained = task_config(Config(depth=2, width=32, activation="relu", init="he_normal"), "digits")
+    intro = t(lang, "training_tab.intro_digits", **setup(trained, 100, task="digits"))
+    assert intro in [m.value for m in at.markdown]
+    assert "1,500" in intro or "1500" in intro
+
+
+@pytest.mark.slow
+def test_run_on_the_digits_shows_the_held_out_accuracy():
+    at = open_app(**DIGITS_RACE)
+    at.button(key="run_race").click().run()
+    assert at.session_state["_race"].wait(300), "the training did not end"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    results = at.session_state["_training"][1]
+    assert [r.task for r in results.values()] == ["digits", "digits"]
+    assert held_out_text(results, "en") in [m.value for m in at.markdown]
+    assert t("en", "training_tab.symmetry_caption_digits") in [c.value for c in at.caption]

@@ -327,6 +327,6 @@ def sidebar() -> tuple[str, str, Config]:
         st.session_state["_last_step"] = step  # where ◀ ▶ go on from once a control leaves the step
     sync_step(step)
     # the lists (Compare's, Training's) are their tabs' widgets, and those tabs write them
-    sidebar_named = [name for name in urlstate.NAMED if urlstate.PARAMS[name].kind != "list"]
+    sidebar_named = [name for name in urlstate.NAMED if name not in urlstate.TAB_NAMED]
     sync_named({**state, **data, "lang": lang}, sidebar_named, browser_language(st.context.locale))
     return lang, step, config

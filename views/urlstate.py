@@ -32,7 +32,7 @@ from core.config import (
 from core.initializers import GAIN_WORDS, SCHEME_NUMBERS, matters, parse_gain
 from core.schemes import DISTRIBUTIONS
 from core.initializers import resolve_gain as resolve_gain_value
-from core.train import DEFAULT_STEPS, LECTURE_RACE
+from core.train import DEFAULT_STEPS, LECTURE_RACE, TASKS
 from core.train import SCHEMES as TRAIN_SCHEMES
 
 from .locale import FIRST as FIRST_LANGUAGE
@@ -82,6 +82,7 @@ PARAMS: dict[str, Param] = {
     "compare": Param("list", tuple(SCHEMES)),
     "train": Param("list", tuple(TRAIN_SCHEMES)),  # the Training tab's race
     "steps": Param("int", low=STEPS_RANGE[0], high=STEPS_RANGE[1]),  # ... and its length
+    "task": Param("choice", TASKS),  # ... and what it trains on: the spiral or the digits
     "xi": Param("bool"),  # the Theory tab's map coloured by the depth scale xi instead of ln chi_1
     "present": Param("bool"),  # presenter mode (views/present.py)
     "beside": Param("choice", ("none", *STEPS)),  # a tour step drawn beside the page's network (views/beside.py)
@@ -89,7 +90,9 @@ PARAMS: dict[str, Param] = {
 # The parameters whose widgets show names in the page's language ("Xavier 正态" for xavier_normal): not bound to
 # the address, since a bound widget writes its shown label there; the page seeds them from the link
 # (link.check_link) and writes their codes back (link.write), so a link reads the same in every language.
-NAMED = ("lang", "activation", "init", "gain", "mode", "distribution", "input", "dtype", "compare", "train", "widths")
+NAMED = ("lang", "activation", "init", "gain", "mode", "distribution", "input", "dtype", "compare", "train", "widths",
+         "task")
+TAB_NAMED = ("compare", "train", "task")  # of NAMED, the ones the tabs' widgets write (the sidebar writes the rest)
 # The parameters that make up the network's Config (the rest choose what is shown and how).
 CONTROLS = ("depth", "width", "widths", "activation", "slope", "bn", "init", *SCHEME_NUMBERS, "gain", "mode",
             "distribution", "bias", "bias_std", "batch", "input", "input_scale", "seed", "dtype")
@@ -149,6 +152,7 @@ def defaults(tabs: Sequence[str] = ("activations",), language: str = FIRST_LANGU
     return {"step": FIRST, **_first_step_state(), "lang": language, "tab": tabs[0], "log": False,
             "compare": list(LECTURE_FIVE), "xi": False, "present": False, "steps": DEFAULT_STEPS,
             "train": list(LECTURE_RACE),  # core.train.lecture_schemes: the same five for every activation
+            "task": TASKS[0],  # the spiral
             "beside": "none"}
 
 
