@@ -13,11 +13,12 @@ import math
 import re
 import sys
 
-from . import threads
+from . import digits, threads
 from .allocator import keep_freed_memory
 from .activations import recommended_gain
 from .config import (
-    ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, Config, resize, written, written_range,
+    ACTIVATIONS, DIGITS_IMAGES, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, Config, resize, written,
+    written_range,
 )
 from .initializers import (
     ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_FIELDS, SCHEME_NUMBERS, matters, resolve_gain,
@@ -25,7 +26,9 @@ from .initializers import (
 from .schemes import DISTRIBUTIONS
 from .network import DEFAULT_MEMORY_BUDGET, MemoryBudgetError, estimate_memory, simulate, size_name
 from .theory import theory_summary
-from .train import STEPS_RANGE, TrainingResult, estimate_simulate_and_train_memory, estimate_training_memory, train
+from .train import (
+    STEPS_RANGE, TASKS, TrainingResult, estimate_simulate_and_train_memory, estimate_training_memory, train,
+)
 
 DEFAULTS = Config()
 # Flags that only some schemes or activations read; None when not given, so a note can say one was ignored.
@@ -119,11 +122,16 @@ def format_training(training: TrainingResult) -> str:
     units = ", ".join("-" if u != u else str(int(u)) for u in t.distinct_units)
     lines = [
         f"training: {t.steps} steps of SGD (lr {t.lr:g}, momentum {t.momentum:g}, batch {t.batch}) "
-        f"on a {t.classes}-class spiral",
+        + (f"on a {t.classes}-class spiral" if t.task == "spiral" else
+           f"on {digits.TRAIN_IMAGES:,} of the digits ({digits.IMAGES - digits.TRAIN_IMAGES} held out)"),
         f"  loss {t.loss[0]:.4g} at step 0 (ln {t.classes} = {math.log(t.classes):.4g}), "
         f"{t.loss[last]:.4g} at step {last}" if last >= 0 else "  no step finished",
-        "  accuracy on all points after training: "
+        ("  accuracy on all points after training: " if t.task == "spiral" else
+         "  accuracy on the training images after training: ")
         + (f"{100 * t.final_accuracy:.1f}%" if math.isfinite(t.final_accuracy) else "-"),
+        *([f"  accuracy on the {digits.IMAGES - digits.TRAIN_IMAGES} held-out images: "
+           + (f"{100 * t.test_accuracy:.1f}%" if math.isfinite(t.test_accuracy) else "-")
+           + f" (chance: {100 / digits.CLASSES:.0f}%)"] if t.test_accuracy is not None else []),
         f"  distinct units per hidden layer after training: {units}",
     ]
     if t.message:
@@ -180,7 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bias-std", type=_number("bias_std", float), default=None,
                    help=f"bias std, likewise (default {DEFAULTS.bias_std:g})")
     p.add_argument("--bn", action="store_true", help="batch-normalize every pre-activation")
-    p.add_argument("--input", choices=INPUTS, default=DEFAULTS.input)
+    p.add_argument("--input", choices=INPUTS, default=None,
+                   help=f"the input: {DEFAULTS.input} (default), uniform, or the handwritten digits (64 pixels wide, "
+                        f"a batch of at most {DIGITS_IMAGES:,}; the default with --task digits)")
     p.add_argument("--input-scale", type=_number("input_scale", float), default=DEFAULTS.input_scale,
                    help=f"the input times this, Var(x) = input_scale² ({_range('input_scale')})")
     p.add_argument("--seed", type=_number("seed", int), default=DEFAULTS.seed)
@@ -191,7 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
                         f"({written_range(*MEMORY_BUDGET_MIB)}; default {DEFAULT_MEMORY_BUDGET >> 20:,})")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--train", type=_numeric("train", int, *STEPS_RANGE, " steps"), default=None, metavar="STEPS",
-                   help="also train the network for STEPS steps on the spiral task (see README, Training)")
+                   help="also train the network for STEPS steps on the task (see README, Training)")
+    p.add_argument("--task", choices=TASKS, default=None,
+                   help="what --train trains on: the spiral (default), or the digits, 1,500 images to train on and "
+                        "297 held out (needs --input digits or no --input)")
     return p
 
 
@@ -203,6 +216,12 @@ def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
     """
     notes = []
     values = {}
+    if args.task is not None and args.train is None:
+        raise ValueError(f"--task {args.task} says what --train trains on; give --train STEPS too")
+    if args.task == "digits" and args.input not in (None, "digits"):
+        raise ValueError(f"--task digits trains on the digits, so its input is the digits; --input {args.input} "
+                         "cannot be used with it")
+    chosen_input = args.input or ("digits" if args.task == "digits" else DEFAULTS.input)
     if args.widths is not None and (args.depth is not None or args.width is not None):
         given = " and ".join(flag for flag, value in (("--depth", args.depth), ("--width", args.width))
                          if value is not None)
@@ -235,7 +254,7 @@ def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
     config = Config(
         **shape, batch=args.batch, activation=args.activation, init=args.init,
         **{name: values.get(name, getattr(DEFAULTS, name)) for name in OPTIONAL if name != "gain"}, gain=gain,
-        batch_norm=args.bn, input=args.input, input_scale=args.input_scale, seed=args.seed, dtype=args.dtype,
+        batch_norm=args.bn, input=chosen_input, input_scale=args.input_scale, seed=args.seed, dtype=args.dtype,
     )
     return config, notes
 
@@ -309,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.train is not None:
             check_training_memory(config, budget)
         result = simulate(config, memory_budget=budget)
-        training = None if args.train is None else train(config, steps=args.train, memory_budget=budget)
+        training = None if args.train is None else train(config, steps=args.train, memory_budget=budget,
+                                                         task=args.task or "spiral")
     except (ValueError, MemoryBudgetError) as error:
         parser.error(str(error))
     for note in notes:  # after the checks: a refused run has its one error line only

@@ -151,8 +151,9 @@ def simulate_many(configs: Iterable[Config], memory_budget: int = DEFAULT_MEMORY
 
 
 def race_cached(config: Config, schemes: Sequence[str], steps: int = DEFAULT_STEPS,
-                progress: Progress | None = None, live: dict | None = None) -> dict[str, TrainingResult]:
-    """core.train.race(config, schemes, steps), computed once per process and kept while RESULT_BYTES allows.
+                progress: Progress | None = None, live: dict | None = None,
+                task: str = "spiral") -> dict[str, TrainingResult]:
+    """core.train.race(config, schemes, steps, task=task), computed once per process and kept while RESULT_BYTES allows.
 
     progress and live (race's growing curves) are called and filled only by the session that computes; a
     session asking for the same race meanwhile waits for that result. An exception progress raises (a Stop)
@@ -161,11 +162,11 @@ def race_cached(config: Config, schemes: Sequence[str], steps: int = DEFAULT_STE
     schemes = tuple(schemes)
 
     def compute() -> dict[str, TrainingResult]:
-        results = race(config, schemes, steps=steps, progress=progress, live=live)
+        results = race(config, schemes, steps=steps, progress=progress, live=live, task=task)
         if estimate_training_memory(config) * len(schemes) > TRIM_BYTES:
             release_freed_memory()
         return results
-    return RESULTS.get(("race", config, schemes, steps), compute)
+    return RESULTS.get(("race", config, schemes, steps, task), compute)
 
 
 def he_2015_cached(progress: Progress | None = None) -> dict[int, dict[str, TrainingResult]]:

@@ -6,12 +6,13 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from decimal import Decimal
 
-from . import activations, schemes
+from . import activations, digits, schemes
 
 ACTIVATIONS = tuple(activations.REGISTRY)  # one record each in core/activations.py
 INITS = tuple(schemes.REGISTRY)  # one record each in core/schemes.py
 MODES = ("fan_in", "fan_out", "fan_avg")  # fan_avg: Keras's (fan_in + fan_out) / 2
-INPUTS = ("normal", "uniform")
+INPUTS = ("normal", "uniform", "digits")  # digits: scikit-learn's 8x8 images (core/digits.py)
+DIGITS_PIXELS, DIGITS_IMAGES = digits.PIXELS, digits.IMAGES  # a digits input's width and its largest batch
 DTYPES = ("float32", "float64")
 
 # Allowed ranges, (low, high) inclusive. Widths above 2048 or 100 layers add nothing a lecture needs
@@ -85,7 +86,9 @@ class Config:
     bias: float = 0.0  # mean of each unit's bias
     bias_std: float = 0.0  # std of the bias across units; bias_std**2 is the theory's sigma_b^2
     batch_norm: bool = False  # normalize each pre-activation over the batch (gamma=1, beta=0)
-    input: str = "normal"  # input distribution, unit variance either way
+    # The input: N(0, 1) or U(-sqrt 3, sqrt 3) draws, or the first `batch` digit images (64 pixels, so units[0] is
+    # 64 and `width` is the hidden layers'; see units)
+    input: str = "normal"
     input_scale: float = 1.0  # the input is multiplied by it: Var(x) = input_scale^2
     seed: int = 0
     dtype: str = "float32"  # like real frameworks; float64 to see what is rounding and what is not
@@ -117,6 +120,19 @@ class Config:
         if not isinstance(self.batch_norm, bool):
             raise ValueError(f"batch_norm={self.batch_norm!r} is not allowed: True or False")
         self._canonical_widths()
+        self._check_digits()
+
+    def _check_digits(self) -> None:
+        """A digits input has 64 pixels and 1,797 images: a profile starts at 64, the batch is at most 1,797."""
+        if self.input != "digits":
+            return
+        if self.batch > DIGITS_IMAGES:
+            allowed = written_range(INT_RANGES["batch"][0], DIGITS_IMAGES)
+            raise ValueError(f"batch={self.batch!r} is not allowed with input=digits: the set has "
+                             f"{written(DIGITS_IMAGES)} images, so a batch from {allowed}")
+        if self.widths and self.widths[0] != DIGITS_PIXELS:
+            raise ValueError(f"widths starting at {self.widths[0]!r} is not allowed with input=digits: an image "
+                             f"has {DIGITS_PIXELS} pixels, so the profile starts at {DIGITS_PIXELS}")
 
     def _canonical_widths(self) -> None:
         """Validate the profile and bring it to its one form: a tuple, () when every entry is equal; width its
@@ -142,8 +158,12 @@ class Config:
     @property
     def units(self) -> tuple[int, ...]:
         """Units per layer, (depth + 1,): units[0] the input's, units[l] hidden layer l's. Layer l's W has shape
-        (units[l - 1], units[l]): its fan_in and fan_out."""
-        return self.widths or (self.width,) * (self.depth + 1)
+        (units[l - 1], units[l]): its fan_in and fan_out. A digits input is 64 pixels wide whatever `width` is: the
+        image itself is layer 0, no projection in between, so the page shows the real input's statistics."""
+        units = self.widths or (self.width,) * (self.depth + 1)
+        if self.input == "digits":
+            units = (DIGITS_PIXELS, *units[1:])
+        return units
 
     @property
     def shapes(self) -> tuple[tuple[int, int], ...]:

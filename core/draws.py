@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import schemes, threads
+from . import digits, schemes, threads
 
 INPUT, WEIGHTS, READOUT, BIAS = range(4)  # the seed's child streams, in spawn order
 BLOCK = 64  # units per input and read-out stream
@@ -63,7 +63,7 @@ STREAMED = {"normal": "normal", "uniform": "uniform"}
 class Draws:
     """Unit-scale random arrays for one (seed, units, batch, input, family, dtype); read-only."""
 
-    x: np.ndarray  # (batch, units[0]), unit variance
+    x: np.ndarray  # (batch, units[0]), unit variance (digits: each pixel standardized over the whole set)
     weights: tuple[np.ndarray, ...]  # layer l's (units[l-1], units[l]): N(0, 1), U(-1, 1) or orthogonal; () if none
     readout: np.ndarray  # (batch, units[depth]), the N(0, 1) gradient that seeds the backward pass
 
@@ -150,6 +150,8 @@ def _assemble(seed, units, batch, input, weight_family, dtype, cancel: threads.C
     def part(index: int) -> np.ndarray:
         threads.check(cancel)
         if index == 0:
+            if input == "digits":  # the first batch images, the same for every seed (a copy: kept read-only below)
+                return digits.images(batch, dtype)
             return _blocks(seed, INPUT, batch, units[0], "normal" if input == "normal" else "uniform", dtype)
         if index == 1:
             return _blocks(seed, READOUT, batch, units[-1], "normal", dtype)

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import activations
+from . import activations, digits
 from .batchnorm import BN_EPS
 from .config import Config
 from .initializers import bias_mean, bias_variance, weight_variance
@@ -31,6 +31,24 @@ _Z_MAX = 9.0  # P(|z| > 9) ~ 2e-19
 _Z_BREAKS = np.linspace(-_Z_MAX, _Z_MAX, 37)  # panels 0.5 wide in z
 _S_BREAKS = np.linspace(-12.0, 12.0, 49)  # panels 0.5 wide in s, where every f bends
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(6)
+
+
+# --- the input's moments: 1 (times input_scale^2) for the random draws, measured for the digits ---------------
+
+def input_second_moment(config: Config) -> float:
+    """q0 = E[x^2] of the input: input_scale^2 for the unit-variance draws; for digits the first batch images'
+    measured mean square (below 1: three pixels are blank in every image). The theory assumes Gaussian
+    pre-activations; with digits, layer 1's are sums of 64 non-Gaussian pixels, and only their q0 is used."""
+    if config.input == "digits":
+        return digits.second_moment(config.batch) * config.input_scale**2
+    return config.input_scale**2
+
+
+def input_unit_variance(config: Config) -> float:
+    """Each input unit's variance over the batch, averaged over units (what batch norm's first layer sees)."""
+    if config.input == "digits":
+        return digits.unit_variance(config.batch) * config.input_scale**2
+    return config.input_scale**2
 
 
 def _read_only(table):
@@ -130,7 +148,7 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     depth = config.depth
     nan = np.full(depth + 1, np.nan)
     pre_std, act_std, grad_std = nan.copy(), nan.copy(), nan.copy()
-    act_std[0] = config.input_scale  # the input: unit variance times input_scale^2
+    act_std[0] = math.sqrt(input_second_moment(config))  # the input: unit variance times input_scale^2
     forward, backward = layer_sigma_w2(config)
     if forward is None:
         return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
@@ -138,7 +156,7 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     # gain[l]: what dL/dh_l -> dL/dz_l does to the variance: E[f'(s_l)^2] (chi), divided by v_l + eps under BN
     gain = np.zeros(depth + 1)
     if config.batch_norm:
-        var_h = config.input_scale**2  # Var(h_0) over the batch, for each unit
+        var_h = input_unit_variance(config)  # Var(h_0) over the batch, for each unit
         for layer in range(1, depth + 1):
             within = forward[layer] * var_h  # each unit's variance over the batch; the bias is constant there
             var_s = within / (within + BN_EPS)
@@ -146,7 +164,7 @@ def predict(config: Config) -> dict[str, np.ndarray]:
             pre_std[layer], act_std[layer] = math.sqrt(var_s), math.sqrt(var_h)
             gain[layer] = float(moments(config.activation, 0.0, var_s, config.slope)[2]) / (within + BN_EPS)
     else:
-        second_moment = config.input_scale**2  # E[x^2] of the input, q0
+        second_moment = input_second_moment(config)  # E[x^2] of the input, q0
         for layer in range(1, depth + 1):
             var_s = forward[layer] * second_moment + sigma_b2[layer]
             m1, m2, d2 = (float(x) for x in moments(config.activation, bias_mean(config), var_s, config.slope))

@@ -33,7 +33,7 @@ from itertools import permutations
 
 import numpy as np
 
-from . import activations, draws, schemes, threads, workers
+from . import activations, digits, draws, schemes, threads, workers
 from .config import Config, written_range
 from .products import matmul
 from .draws import family, weight_stream_bytes
@@ -50,6 +50,7 @@ SPIRAL_NOISE = 0.25  # radians of angular jitter, so that neighbouring arms touc
 HEAD_SCALE = 0.1  # the read-out's weights are the scheme's draw times this: logits near 0, first loss ~ ln K
 MAX_BATCH = 128  # minibatch cap: SGD wants small batches, and config.batch (1,000) is sized for statistics
 RECORDS = 60  # at most this many snapshots of the per-layer statistics per run
+TASKS = ("spiral", "digits")  # digits: scikit-learn's handwritten 8x8 images, 1,500 to train on, 297 held out
 
 DEFAULT_STEPS = 300
 DEFAULT_LR = 0.02  # SGD with momentum 0.9; see the README's Training section for how it was chosen
@@ -63,12 +64,16 @@ Progress = Callable[[int, int], None]  # progress(done, total), e.g. for a progr
 
 @dataclass(frozen=True)
 class Task:
-    """The classification task: points of a K-arm spiral, lifted to the input width."""
+    """The classification task: points of a K-arm spiral, lifted to the input width; or the digits."""
 
-    points: np.ndarray  # (samples, 2), the spiral in the plane
+    points: np.ndarray | None  # (samples, 2), the spiral in the plane; None for the digits
     x: np.ndarray  # (samples, width), the network's input: points @ projection, standardised per feature
-    labels: np.ndarray  # (samples,) int, the arm each point lies on
+    labels: np.ndarray  # (samples,) int, the arm each point lies on (the digit shown)
     classes: int
+    # The held-out images and their digits, (tests, 64) and (tests,), for the digits; None for the spiral, whose
+    # points are all trained on (its lesson is the loss curve, not generalization)
+    test_x: np.ndarray | None = None
+    test_labels: np.ndarray | None = None
 
 
 def make_task(classes: int, width: int, dtype: str = "float32") -> Task:
@@ -84,6 +89,29 @@ def make_task(classes: int, width: int, dtype: str = "float32") -> Task:
     x -= x.mean(axis=0)
     x /= x.std(axis=0)
     return Task(points, x.astype(dtype), labels, classes)
+
+
+def make_digits_task(dtype: str = "float32") -> Task:
+    """The digits: 1,500 images to train on and 297 held out, one split from TASK_SEED (core.digits.task_arrays),
+    each pixel standardized by the training images. The network's input is the 64 pixels (task_config)."""
+    x, labels, test_x, test_labels = digits.task_arrays(TASK_SEED)
+    return Task(None, x.astype(dtype), labels, digits.CLASSES, test_x.astype(dtype), test_labels)
+
+
+def task_config(config: Config, task: str) -> Config:
+    """The network that trains on task: config itself for the spiral; for the digits config with a digits input
+    (64 wide, core.config.Config.units), its batch at most the set's images (training takes MAX_BATCH anyway)."""
+    if task not in TASKS:
+        raise ValueError(f"task={task!r} is not allowed: one of {', '.join(TASKS)}")
+    if task == "spiral":
+        return config
+    widths = (digits.PIXELS, *config.widths[1:]) if config.widths else ()
+    return replace(config, input="digits", batch=min(config.batch, digits.IMAGES), widths=widths)
+
+
+def task_classes(task: str, classes: int) -> int:
+    """The task's classes: the chosen K for the spiral, the ten digits for the digits."""
+    return digits.CLASSES if task == "digits" else classes
 
 
 # The schemes a race can run, and the app's Compare tab too, by name: the init part
@@ -141,10 +169,12 @@ class TrainingResult:
     grad_std: np.ndarray  # (records, depth) std of dL/dz per sample (the simulation's grad_std)
     update_ratio: np.ndarray  # (records, depth) std(lr * v) / std(W): how far one step moves the weights
     distinct_units: np.ndarray  # (depth,) float: distinct units per hidden layer after training, on the task set
-    final_loss: float  # on the whole task set after the last step
+    final_loss: float  # on the whole task set after the last step (the digits: the training images)
     final_accuracy: float
     diverged_at: int | None  # the step whose loss was first nan or inf
     message: str  # "" unless something went wrong
+    task: str = "spiral"
+    test_accuracy: float | None = None  # the digits: the share of the 297 held-out images classified right
 
     @property
     def steps(self) -> int:
@@ -155,7 +185,10 @@ class TrainingResult:
         def clean(values, kind=float):
             return [kind(v) if math.isfinite(v) else None for v in values.tolist()]
         return {
+            "task": self.task,
             "classes": self.classes,
+            "test_accuracy": self.test_accuracy if self.test_accuracy is None or math.isfinite(self.test_accuracy)
+            else None,
             "loss": clean(self.loss),
             "accuracy": clean(self.accuracy),
             "distinct_units": clean(self.distinct_units, int),
@@ -196,19 +229,26 @@ def training_batch(config: Config, batch: int | None = None) -> int:
 
 def train(config: Config, steps: int = DEFAULT_STEPS, lr: float = DEFAULT_LR, momentum: float = DEFAULT_MOMENTUM,
           classes: int = DEFAULT_CLASSES, batch: int | None = None, progress: Progress | None = None,
-          memory_budget: int = DEFAULT_MEMORY_BUDGET, name: str | None = None) -> TrainingResult:
-    """Train the configured network on the K-class spiral; deterministic for a given config."""
+          memory_budget: int = DEFAULT_MEMORY_BUDGET, name: str | None = None, task: str = "spiral") -> TrainingResult:
+    """Train the configured network on the K-class spiral or on the digits (task; classes is the spiral's
+    only, and the digits' network has a digits input: task_config); deterministic for a given config."""
+    config = task_config(config, task)
     batch = training_batch(config, batch)
-    _check(config, steps, lr, momentum, classes, batch, memory_budget)
-    task = make_task(classes, config.units[0], config.dtype)
-    (result,) = _train_all([(config, task, name or scheme_name(config))], steps, lr, momentum, batch, progress)
+    _check(config, steps, lr, momentum, classes, batch, memory_budget, task)
+    data = _make(task, classes, config)
+    (result,) = _train_all([(config, data, name or scheme_name(config))], steps, lr, momentum, batch, progress)
     return result
+
+
+def _make(task: str, classes: int, config: Config) -> Task:
+    return make_digits_task(config.dtype) if task == "digits" else make_task(classes, config.units[0], config.dtype)
 
 
 def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFAULT_STEPS,
          lr: float = DEFAULT_LR, momentum: float = DEFAULT_MOMENTUM, classes: int = DEFAULT_CLASSES,
          batch: int | None = None, progress: Progress | None = None,
-         memory_budget: int = DEFAULT_MEMORY_BUDGET, live: dict | None = None) -> dict[str, TrainingResult]:
+         memory_budget: int = DEFAULT_MEMORY_BUDGET, live: dict | None = None,
+         task: str = "spiral") -> dict[str, TrainingResult]:
     """Train the same network once per scheme on the same data; {scheme name: result}, in order. Each
     scheme is one task for the server's worker processes (core.workers; this process's threads where
     none can start), with the same results either way.
@@ -222,12 +262,13 @@ def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFA
     unknown = [s for s in chosen if s not in SCHEMES]
     if unknown:
         raise ValueError(f"unknown scheme {unknown[0]!r}: one of {', '.join(SCHEMES)}")
+    config = task_config(config, task)
     configs = [scheme_config(config, s) for s in chosen]
     batch = training_batch(config, batch)
     for c in configs:
-        _check(c, steps, lr, momentum, classes, batch, memory_budget)
-    task = make_task(classes, config.units[0], config.dtype)
-    runs = [(c, task, scheme) for scheme, c in zip(chosen, configs)]
+        _check(c, steps, lr, momentum, classes, batch, memory_budget, task)
+    data = _make(task, classes, config)
+    runs = [(c, data, scheme) for scheme, c in zip(chosen, configs)]
     return dict(zip(chosen, _train_all(runs, steps, lr, momentum, batch, progress, live)))
 
 
@@ -306,10 +347,11 @@ def _whole(name: str, value, low: int, high: int) -> None:
         raise ValueError(f"{name}={value!r} is not allowed: a whole number from {written_range(low, high)}")
 
 
-def _check(config: Config, steps, lr, momentum, classes, batch, memory_budget) -> None:
+def _check(config: Config, steps, lr, momentum, classes, batch, memory_budget, task: str = "spiral") -> None:
     _whole("steps", steps, *STEPS_RANGE)
     _whole("classes", classes, *CLASSES_RANGE)
-    _whole("batch", batch, 1, classes * POINTS_PER_CLASS)
+    _whole("batch", batch, 1, digits.TRAIN_IMAGES if task == "digits" else classes * POINTS_PER_CLASS)
+    classes = task_classes(task, classes)
     if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
         raise ValueError(f"lr={lr!r} is not allowed: a positive number")
     if not (isinstance(momentum, (int, float)) and 0 <= momentum < 1):
@@ -556,27 +598,32 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
 
     if progress is not None and diverged_at is not None:
         progress(steps, steps)  # the bar completes even though this curve stopped early
-    final_loss, final_accuracy, distinct = _evaluate(params, task, config)
+    final_loss, final_accuracy, distinct = _evaluate(params, task.x, task.labels, config)
+    test_accuracy = None
+    if task.test_x is not None:
+        test_accuracy = _evaluate(params, task.test_x, task.test_labels, config)[1]
     return TrainingResult(
         config=config, name=name, classes=task.classes, batch=batch, lr=lr, momentum=momentum,
         loss=loss, accuracy=accuracy, record_steps=marks[:record], act_std=act_std[:record],
         grad_std=grad_std[:record], update_ratio=update_ratio[:record], distinct_units=distinct,
         final_loss=final_loss, final_accuracy=final_accuracy, diverged_at=diverged_at, message=message,
+        task="spiral" if task.points is not None else "digits", test_accuracy=test_accuracy,
     )
 
 
-def _evaluate(params: dict, task: Task, config: Config) -> tuple[float, float, np.ndarray]:
-    """Loss, accuracy and distinct units per hidden layer on the whole task set, one layer at a time."""
+def _evaluate(params: dict, x: np.ndarray, labels: np.ndarray, config: Config) -> tuple[float, float, np.ndarray]:
+    """Loss, accuracy and distinct units per hidden layer on x (samples, units[0]) with its labels (the whole
+    task set, or the held-out digits), one layer at a time."""
     distinct = np.full(config.depth, np.nan)
-    h = task.x
+    h = x
     for layer in range(1, config.depth + 1):
         h = forward_layer(params, layer, h, config).h
         if np.isfinite(h).all():
             distinct[layer - 1] = distinct_columns(h)
     logits = matmul(h, params["head_W"])
     logits += params["head_b"]
-    loss, _, correct = softmax_cross_entropy(logits, task.labels)
-    accuracy = correct / len(task.labels) if math.isfinite(loss) else math.nan
+    loss, _, correct = softmax_cross_entropy(logits, labels)
+    accuracy = correct / len(labels) if math.isfinite(loss) else math.nan
     return loss, accuracy, distinct
 
 

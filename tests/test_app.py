@@ -593,8 +593,9 @@ def test_a_race_trained_in_the_background_is_exactly_core_race():
     at = open_app(**SMALL, train=["zeros", "normal_1", "he_normal"])
     train(at)
     no_trouble(at)
-    (config, schemes, steps), shown = at.session_state["_training"]
+    (config, schemes, steps, task), shown = at.session_state["_training"]
     assert (config.depth, config.width, config.activation, schemes, steps) == (3, 32, "relu", SCHEMES_3, 20)
+    assert task == "spiral"
     expected = race(Config(depth=3, width=32, activation="relu", init="he_normal"), SCHEMES_3, steps=20)
     assert list(shown) == list(expected)
     for name, result in expected.items():

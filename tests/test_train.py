@@ -445,7 +445,8 @@ def test_cli_json_has_a_training_object():
     done = run_cli("--depth", "3", "--width", "32", "--train", "20", "--json")
     assert done.returncode == 0, done.stderr
     training = json.loads(done.stdout)["training"]
-    assert set(training) == {"classes", "loss", "accuracy", "distinct_units"}
+    assert set(training) == {"task", "classes", "test_accuracy", "loss", "accuracy", "distinct_units"}
+    assert training["task"] == "spiral" and training["test_accuracy"] is None  # the spiral holds nothing out
     assert training["classes"] == 3
     assert len(training["loss"]) == len(training["accuracy"]) == 20
     assert len(training["distinct_units"]) == 3

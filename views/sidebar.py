@@ -16,7 +16,9 @@ import streamlit as st
 
 from core import Config, profiles, schemes
 from core.activations import recommended_gain
-from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
+from core.config import (
+    ACTIVATIONS, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written,
+)
 from core.initializers import DEFAULT_GAIN, SCHEME_NUMBERS, gain_of, weight_mean, weight_std, weight_variance
 
 from . import beside, present, summary, tour, urlstate
@@ -261,6 +263,16 @@ def trunc_bounds_line(lang: str, config: Config) -> str:
              cut=summary.format_share(1.0 - kept))
 
 
+def digits_note(lang: str, config: Config, asked_batch: int) -> None:
+    """Under the data controls, for a digits input: 64 pixels wide, and the batch it gives (urlstate._fit_digits)."""
+    if config.input != "digits":
+        return
+    st.caption(t(lang, "digits_line", batch=written(config.batch), images=written(DIGITS_IMAGES),
+                 pixels=DIGITS_PIXELS))
+    if asked_batch > config.batch:
+        st.warning(t(lang, "digits_batch_capped", asked=written(asked_batch), images=written(DIGITS_IMAGES)))
+
+
 def data_section(lang: str) -> dict[str, Any]:
     st.subheader(t(lang, "data"))
     d = urlstate.defaults()
@@ -307,12 +319,14 @@ def sidebar() -> tuple[str, str, Config]:
             beside.control(lang, partial(step_option, lang))  # a step beside the page's network
         with boxes[2]:
             init_notes(lang, config, gain_note, str(state.get("gain", "")))
+        with boxes[3]:
+            digits_note(lang, config, data["batch"])
         if st.session_state.pop("_close_sidebar", False):  # last, where an element of no height changes nothing
             present.close_sidebar_over_page(st.session_state["_picks"])
     if step != tour.CUSTOM:
         st.session_state["_last_step"] = step  # where ◀ ▶ go on from once a control leaves the step
     sync_step(step)
     # the lists (Compare's, Training's) are their tabs' widgets, and those tabs write them
-    sidebar_named = [name for name in urlstate.NAMED if urlstate.PARAMS[name].kind != "list"]
+    sidebar_named = [name for name in urlstate.NAMED if name not in urlstate.TAB_NAMED]
     sync_named({**state, **data, "lang": lang}, sidebar_named, browser_language(st.context.locale))
     return lang, step, config

@@ -291,6 +291,25 @@ def format_layers(layers) -> str:
     return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in runs)
 
 
+GAUSSIAN_KURTOSIS = 0.5  # |excess kurtosis| within this: as close to Gaussian as a batch of 1,000 tells apart
+
+
+def kurtosis_sentence(lang: str, kurtosis: np.ndarray) -> str | None:
+    """How Gaussian the pre-activations are, layer by layer (Result's pre_kurtosis, (depth + 1,), 0 the input):
+    the input's, layer 1's and the last layer's excess kurtosis, and the layer from which every deeper one is within
+    ±GAUSSIAN_KURTOSIS of a Gaussian's 0, or that the last one is not. None when the last layer has none (no spread)."""
+    depth = len(kurtosis) - 1
+    if depth < 1 or not math.isfinite(kurtosis[depth]):
+        return None
+    numbers = dict(input=format_value(kurtosis[0]), first=format_value(kurtosis[1]), last=format_value(kurtosis[depth]),
+                   depth=depth, limit=format_value(GAUSSIAN_KURTOSIS))
+    close = [abs(k) <= GAUSSIAN_KURTOSIS for k in kurtosis[1:]]  # NaN compares False: not close
+    if not close[-1]:
+        return t(lang, "kurtosis_not_gaussian", **numbers)
+    settled = depth - next(i for i, c in enumerate(reversed(close)) if not c) + 1 if not all(close) else 1
+    return t(lang, "kurtosis_gaussian", layer=settled, **numbers)
+
+
 def log_gaps(lang: str, series: dict[str, np.ndarray], first_layer: int = 0) -> list[str]:
     """Captions for values exactly 0, which a log axis cannot draw: one per set of layers.
 

@@ -21,7 +21,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core import Config
+from core import Config, digits
 from core.workers import WorkerCrashed
 from core.train import (
     DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, LECTURE_RACE, POINTS_PER_CLASS,
@@ -30,7 +30,7 @@ from core.train import (
 
 from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, NUMBER_LABEL, SCHEME_COLOURS, decades, plot_height, \
     scheme_name, theme, zero_marks
-from .summary import PERCENT, format_value, power_of_ten
+from .summary import PERCENT, format_share, format_value, power_of_ten
 from .text import join, t
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
@@ -86,10 +86,31 @@ def classes_of(results: dict) -> int:
     return next(iter(results.values())).classes
 
 
-def setup(config, steps: int, lr: float = DEFAULT_LR, classes: int = DEFAULT_CLASSES) -> dict:
-    """The numbers the message "training_tab.intro" names, for a race on this configuration."""
-    return dict(classes=classes, points=classes * POINTS_PER_CLASS, width=config.width, momentum=DEFAULT_MOMENTUM,
-                lr=lr, batch=training_batch(config), steps=steps)
+def setup(config, steps: int, lr: float = DEFAULT_LR, classes: int = DEFAULT_CLASSES, task: str = "spiral") -> dict:
+    """The numbers the message "training_tab.intro_spiral" or "training_tab.intro_digits" names, for a race on this
+    configuration (for the digits, core.train.task_config's)."""
+    shared = dict(width=config.width, momentum=DEFAULT_MOMENTUM, lr=lr, batch=training_batch(config), steps=steps)
+    if task == "digits":
+        return dict(train=digits.TRAIN_IMAGES, test=digits.IMAGES - digits.TRAIN_IMAGES, pixels=digits.PIXELS,
+                    classes=digits.CLASSES, **shared)
+    return dict(classes=classes, points=classes * POINTS_PER_CLASS, **shared)
+
+
+def held_out_text(results: dict, lang: str) -> str | None:
+    """For the digits: the scheme with the best held-out accuracy, its accuracy on the training images beside it,
+    and how it compares with chance (1/10), chosen from the numbers; None for the spiral or without a finite one."""
+    scored = {name: r for name, r in results.items() if r.test_accuracy is not None and math.isfinite(r.test_accuracy)}
+    if not scored:
+        return None
+    name, best = max(scored.items(), key=lambda item: item[1].test_accuracy)
+    chance = 1 / best.classes
+    numbers = dict(scheme=scheme_name(name, lang), test=format_share(best.test_accuracy),
+                   train=format_share(best.final_accuracy), tests=digits.IMAGES - digits.TRAIN_IMAGES,
+                   chance=format_share(chance))
+    if best.test_accuracy >= 2 * chance:
+        return t(lang, "training_tab.held_out_learned", times=format_value(best.test_accuracy / chance, 2),
+                 **numbers)
+    return t(lang, "training_tab.held_out_chance", **numbers)
 
 
 def race_work(config, schemes: int, steps: int) -> float:
@@ -187,6 +208,8 @@ def final_frame(results: dict, lang: str) -> pd.DataFrame:
             t(lang, "scheme"): scheme_name(name, lang),
             t(lang, "training_tab.col_loss"): f"{r.final_loss:.4f}" if math.isfinite(r.final_loss) else "—",
             t(lang, "training_tab.col_accuracy"): accuracy,
+            **({t(lang, "training_tab.col_test_accuracy"): f"{100 * r.test_accuracy:.1f}%"
+                if math.isfinite(r.test_accuracy) else "—"} if r.test_accuracy is not None else {}),
             t(lang, "training_tab.col_diverged"): "—" if r.diverged_at is None else str(r.diverged_at),
             t(lang, "training_tab.col_units"): "—" if units.size == 0 else (
                 f"{int(units.min())}" if units.min() == units.max() else f"{int(units.min())}–{int(units.max())}"),

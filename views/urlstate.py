@@ -26,11 +26,13 @@ from typing import Any
 from collections.abc import Mapping, Sequence
 
 from core import Config, profiles
-from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written
+from core.config import (
+    ACTIVATIONS, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written,
+)
 from core.initializers import GAIN_WORDS, SCHEME_NUMBERS, matters, parse_gain
 from core.schemes import DISTRIBUTIONS
 from core.initializers import resolve_gain as resolve_gain_value
-from core.train import DEFAULT_STEPS, LECTURE_RACE
+from core.train import DEFAULT_STEPS, LECTURE_RACE, TASKS
 from core.train import SCHEMES as TRAIN_SCHEMES
 
 from .locale import FIRST as FIRST_LANGUAGE
@@ -80,6 +82,7 @@ PARAMS: dict[str, Param] = {
     "compare": Param("list", tuple(SCHEMES)),
     "train": Param("list", tuple(TRAIN_SCHEMES)),  # the Training tab's race
     "steps": Param("int", low=STEPS_RANGE[0], high=STEPS_RANGE[1]),  # ... and its length
+    "task": Param("choice", TASKS),  # ... and what it trains on: the spiral or the digits
     "xi": Param("bool"),  # the Theory tab's map coloured by the depth scale xi instead of ln chi_1
     "present": Param("bool"),  # presenter mode (views/present.py)
     "beside": Param("choice", ("none", *STEPS)),  # a tour step drawn beside the page's network (views/beside.py)
@@ -87,7 +90,9 @@ PARAMS: dict[str, Param] = {
 # The parameters whose widgets show names in the page's language ("Xavier 正态" for xavier_normal): not bound to
 # the address, since a bound widget writes its shown label there; the page seeds them from the link
 # (link.check_link) and writes their codes back (link.write), so a link reads the same in every language.
-NAMED = ("lang", "activation", "init", "gain", "mode", "distribution", "input", "dtype", "compare", "train", "widths")
+NAMED = ("lang", "activation", "init", "gain", "mode", "distribution", "input", "dtype", "compare", "train", "widths",
+         "task")
+TAB_NAMED = ("compare", "train", "task")  # of NAMED, the ones the tabs' widgets write (the sidebar writes the rest)
 # The parameters that make up the network's Config (the rest choose what is shown and how).
 CONTROLS = ("depth", "width", "widths", "activation", "slope", "bn", "init", *SCHEME_NUMBERS, "gain", "mode",
             "distribution", "bias", "bias_std", "batch", "input", "input_scale", "seed", "dtype")
@@ -147,6 +152,7 @@ def defaults(tabs: Sequence[str] = ("activations",), language: str = FIRST_LANGU
     return {"step": FIRST, **_first_step_state(), "lang": language, "tab": tabs[0], "log": False,
             "compare": list(LECTURE_FIVE), "xi": False, "present": False, "steps": DEFAULT_STEPS,
             "train": list(LECTURE_RACE),  # core.train.lecture_schemes: the same five for every activation
+            "task": TASKS[0],  # the spiral
             "beside": "none"}
 
 
@@ -448,6 +454,14 @@ def resolve_gain(state: Mapping[str, Any]) -> tuple[float | None, str | None]:
     return resolve_gain_value(gain, init, activation, float(state.get("slope", 0.01)))
 
 
+def _fit_digits(kwargs: dict[str, Any]) -> None:
+    """A digits input's limits, applied rather than refused: the batch at most the set's 1,797 images, and a width
+    profile's first entry (the input's width) 64 pixels. The sidebar says so (sidebar.digits_note)."""
+    kwargs["batch"] = min(kwargs["batch"], DIGITS_IMAGES)
+    if kwargs["widths"]:
+        kwargs["widths"] = (DIGITS_PIXELS, *kwargs["widths"][1:])
+
+
 def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:
     """The Config the widgets describe (hidden controls at their defaults), and the gain note if any (resolve_gain), or
     "bounds": trunc_normal's a is not below its b, and torch's default bounds are used."""
@@ -464,6 +478,8 @@ def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:
         if PARAMS[name].kind == "float":
             kwargs[name] = float(kwargs[name])
     kwargs["batch_norm"] = bool(kwargs["batch_norm"])
+    if kwargs["input"] == "digits":
+        _fit_digits(kwargs)
     if kwargs["trunc_a"] >= kwargs["trunc_b"]:  # each in range, but a bound at or above the other: torch's -2, 2
         kwargs["trunc_a"], kwargs["trunc_b"], note = base["trunc_a"], base["trunc_b"], "bounds"
     known = {f.name for f in fields(Config)}

@@ -41,4 +41,7 @@ def show(page: Page) -> None:
          share_title=page.t("share"), columns=present.screen_columns(len(panels)), layer_title=page.t("layer"),
          bin_titles=[page.t("bin_start"), page.t("bin_end")])
     st.caption(page.t("hist_caption", every=page.t("hist_every", k=k) if k > 1 else ""))
+    kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"])
+    if kurtosis:
+        st.caption(kurtosis)
 

@@ -10,7 +10,9 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import Config, cache
-from core.train import DEFAULT_CLASSES, DEFAULT_STEPS, he_2015_settings, one_unit_ceiling
+from core.train import (
+    DEFAULT_CLASSES, DEFAULT_STEPS, TASKS, he_2015_settings, one_unit_ceiling, task_classes, task_config,
+)
 from core.train import SCHEMES as TRAIN_SCHEMES
 
 from .. import charts, link, live, urlstate
@@ -33,11 +35,11 @@ def page_alive() -> Callable[[], bool]:
     return lambda: server.is_active_session(session)
 
 
-def start_race(config: Config, schemes: tuple[str, ...], steps: int) -> None:
+def start_race(config: Config, schemes: tuple[str, ...], steps: int, task: str) -> None:
     """Run pressed: a new race in the background (a race of this session still running is stopped)."""
     def work(progress, live):  # kept for every session: a class pressing Run at one step trains it once
-        return cache.race_cached(config, schemes, steps, progress=progress, live=live)
-    start("_race", (config, schemes, steps), work)
+        return cache.race_cached(config, schemes, steps, progress=progress, live=live, task=task)
+    start("_race", (config, schemes, steps, task), work)
 
 
 def start_he_2015() -> None:
@@ -98,7 +100,13 @@ def show(page: Page) -> None:
     link.write("train", urlstate.query_value("train", {"train": schemes}, ("activations",)))
     steps = int(right.number_input(t(lang, "training_tab.steps"), *urlstate.STEPS_RANGE, DEFAULT_STEPS, step=50,
                                    key="steps", bind=URL, help=t(lang, "training_tab.steps_help")))
-    st.markdown(t(lang, "training_tab.intro", **training_view.setup(config, steps)))
+    # the task: the spiral, or the digits (whose network has the 64 pixels as its input: core.train.task_config)
+    task = st.radio(t(lang, "training_tab.task"), TASKS, key="task", horizontal=True, persist_state="session",
+                    format_func=lambda code: t(lang, f"training_tab.task_{code}"),
+                    help=t(lang, "training_tab.task_help"))
+    link.write("task", urlstate.query_value("task", {"task": task}, ("activations",)))
+    config = task_config(config, task)
+    st.markdown(t(lang, f"training_tab.intro_{task}", **training_view.setup(config, steps, task=task)))
     st.caption(t(lang, "training_tab.head"))
     refusal = training_view.refusal(config, schemes, steps, lang, memory_budget())
     if refusal:
@@ -106,7 +114,7 @@ def show(page: Page) -> None:
     elif (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN:
         st.warning(t(lang, "training_tab.slow", work=training_view.power_of_ten(work), **training_view.durations(
             training_view.race_seconds(work), lang)))
-    key = (config, tuple(schemes), steps)
+    key = (config, tuple(schemes), steps, task)
     job = st.session_state.get("_race")
     training = job is not None and job.running and job.key == key  # a second press would only start it over
     st.button(t(lang, "training_tab.run"), type="primary", disabled=not schemes or bool(refusal) or training,
@@ -145,19 +153,21 @@ def race_panel(key: tuple, schemes: list[str], refusal: str | None, lang: str) -
 
 def draw_live(job: live.Training, lang: str) -> None:
     """Loss and accuracy of each run as far as it has got: the charts are built once, then only get new data."""
-    config, schemes, steps = job.key
+    config, schemes, steps, task = job.key
+    classes = task_classes(task, DEFAULT_CLASSES)
     curves = {name: (loss.copy(), accuracy.copy()) for name, (loss, accuracy) in list(job.live.items())}
     frame = training_view.runs_frame(curves, lang)
-    for kind, axis in (("loss", training_view.loss_axis(frame, DEFAULT_CLASSES)), ("accuracy", ())):
-        spec = live_template(kind, lang, steps, schemes, axis, frame)
+    for kind, axis in (("loss", training_view.loss_axis(frame, classes)), ("accuracy", ())):
+        spec = live_template(kind, lang, steps, schemes, axis, frame, classes)
         st.vega_lite_chart(charts.with_data(spec, frame), width="stretch")
 
 
-def live_template(kind: str, lang: str, steps: int, schemes: tuple[str, ...], axis: tuple, frame) -> dict:
-    """A growing race's loss or accuracy chart, per labels, schemes and loss axis, without its data."""
+def live_template(kind: str, lang: str, steps: int, schemes: tuple[str, ...], axis: tuple, frame,
+                  classes: int = DEFAULT_CLASSES) -> dict:
+    """A growing race's loss or accuracy chart, per labels, schemes, loss axis and classes, without its data."""
     build = training_view.loss_chart if kind == "loss" else training_view.accuracy_chart
-    return TEMPLATES.get(("live", kind, lang, steps, schemes, axis), lambda: training_view.template(
-        build(frame, lang, DEFAULT_CLASSES, steps=steps, schemes=list(schemes))))
+    return TEMPLATES.get(("live", kind, lang, steps, schemes, axis, classes), lambda: training_view.template(
+        build(frame, lang, classes, steps=steps, schemes=list(schemes))))
 
 
 def draw_race(results: dict, lang: str) -> None:
@@ -165,13 +175,17 @@ def draw_race(results: dict, lang: str) -> None:
     for message in training_view.messages(results, lang):
         st.warning(message)  # a diverged curve stops; the others are drawn in full
     curves, k = training_view.curves_frame(results, lang), training_view.classes_of(results)
+    spiral = next(iter(results.values())).task == "spiral"
+    ceiling = one_unit_ceiling(k) if spiral else None  # the bands' bound is the spiral's (points in a plane)
     draw_chart(training_view.loss_chart(curves, lang, k), name="race-loss", width="stretch")
     for sentence in training_view.coinciding_text(results, lang):  # a curve hidden under another, said
         st.caption(sentence)
-    draw_chart(training_view.accuracy_chart(curves, lang, k, ceiling=one_unit_ceiling(k)), name="race-accuracy",
-               width="stretch")
+    draw_chart(training_view.accuracy_chart(curves, lang, k, ceiling=ceiling), name="race-accuracy", width="stretch")
     st.dataframe(training_view.final_frame(results, lang), hide_index=True)
-    st.caption(t(lang, "training_tab.table_caption"))
+    st.caption(t(lang, "training_tab.table_caption" if spiral else "training_tab.table_caption_digits"))
+    held_out = training_view.held_out_text(results, lang)
+    if held_out:
+        st.markdown(held_out)
     left, right = st.columns(2)
     name = left.selectbox(t(lang, "training_tab.heatmap_scheme"), list(results), index=len(results) - 1,
                           format_func=lambda scheme: charts.scheme_name(scheme, lang))
@@ -184,7 +198,8 @@ def draw_race(results: dict, lang: str) -> None:
     st.caption(t(lang, "training_tab.heatmap_caption"))
     draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results, lang), lang, panel_width=240),
                name="race-symmetry")
-    st.caption(t(lang, "training_tab.symmetry_caption", ceiling=one_unit_ceiling(k)))
+    st.caption(t(lang, "training_tab.symmetry_caption", ceiling=ceiling) if spiral else
+               t(lang, "training_tab.symmetry_caption_digits"))
 
 
 def show_he_2015(lang: str) -> None:

@@ -1,0 +1,302 @@
+"""The handwritten digits as input: standardized per pixel, 64 wide, the theory's measured q0, and how far the
+pre-activations are from Gaussian, each checked against scikit-learn's raw images and scipy.stats."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from scipy import stats as scipy_stats
+from sklearn.datasets import load_digits
+
+from core import digits
+from core.config import Config
+from core.initializers import layer_weights
+from core.network import excess_kurtosis, simulate
+from core.theory import input_second_moment
+from core.train import TASK_SEED, make_digits_task, race, task_config, train
+from tests.app_support import open_app
+from views.charts import scheme_name
+from views.summary import GAUSSIAN_KURTOSIS, format_share, format_value, kurtosis_sentence
+from views.training import final_frame, held_out_text, setup
+from views.text import t
+from views.urlstate import config_of, defaults
+
+
+def raw_pixels() -> np.ndarray:
+    return load_digits().data.astype(np.float64)  # (1797, 64), 0..16
+
+
+def scipy_kurtosis(a: np.ndarray) -> float:
+    """The independent reference: scipy's excess kurtosis of each column with spread, averaged."""
+    a = np.asarray(a, np.float64)
+    spread = np.ptp(a, axis=0) > 0  # constant columns have no kurtosis
+    return float(np.mean(scipy_stats.kurtosis(a[:, spread], axis=0)))
+
+
+# --- the images -------------------------------------------------------------------------------------------
+
+def test_every_pixel_with_spread_is_standardized_over_the_set_and_constant_ones_stay_zero():
+    raw, x = raw_pixels(), digits.images()
+    assert x.shape == (digits.IMAGES, digits.PIXELS) == raw.shape
+    constant = raw.std(axis=0) == 0
+    assert 0 < constant.sum() < 64  # the blank left edge: there are some, and they are few
+    np.testing.assert_allclose(x[:, ~constant].mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(x[:, ~constant].std(axis=0), 1, rtol=1e-12)
+    assert not x[:, constant].any()
+    np.testing.assert_allclose(x[:, ~constant], (raw - raw.mean(0))[:, ~constant] / raw.std(0)[~constant])
+    np.testing.assert_array_equal(digits.labels(), load_digits().target)
+
+
+def test_the_batch_is_the_first_images_and_at_most_the_set():
+    np.testing.assert_array_equal(digits.images(25), digits.images()[:25])
+    with pytest.raises(ValueError, match="1,797 images"):
+        digits.images(1798)
+
+
+# --- the config ---------------------------------------------------------------------------------------------
+
+def test_a_digits_input_is_64_wide_and_the_hidden_layers_keep_their_width():
+    config = Config(input="digits", depth=3, width=100)
+    assert config.units == (64, 100, 100, 100)
+    assert config.shapes[0] == (64, 100)
+    assert Config(input="digits", depth=2, widths=(64, 32, 16)).units == (64, 32, 16)
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(batch=1798), "the set has 1,797 images"),
+    (dict(widths=(100, 50, 50)), "starts at 64"),
+])
+def test_a_digits_input_refuses_what_it_cannot_be(change, message):
+    with pytest.raises(ValueError, match=message):
+        Config(input="digits", depth=2, **change)
+
+
+# --- the simulation and its theory ------------------------------------------------------------------------
+
+def test_layer_0_is_the_first_batch_images_and_the_theory_starts_from_their_mean_square():
+    config = Config(input="digits", depth=3, width=50, batch=300, activation="tanh", init="xavier_normal")
+    result = simulate(config)
+    x = digits.images()[:300]
+    assert result.stats["act_std"][0] == pytest.approx(x.std(), rel=1e-5)
+    assert input_second_moment(config) == pytest.approx(np.mean(x**2), rel=1e-12)
+    assert input_second_moment(config) < 1  # the blank pixels: not the unit q0 of the random inputs
+    assert result.stats["predicted_act_std"][0] == pytest.approx(np.sqrt(np.mean(x**2)), rel=1e-12)
+    assert result.stats["pre_kurtosis"][0] == pytest.approx(scipy_kurtosis(x), rel=1e-5)
+
+
+def test_the_first_layer_kurtosis_is_that_of_its_pre_activations():
+    config = Config(input="digits", depth=1, width=40, batch=500, activation="tanh", init="he_normal",
+                    dtype="float64")
+    w = layer_weights(config, 0, 64, 40)  # the same draw the simulation scales: (64, 40)
+    z = digits.images(500) @ w  # (500, 40), no bias
+    assert simulate(config).stats["pre_kurtosis"][1] == pytest.approx(scipy_kurtosis(z), rel=1e-8)
+
+
+@pytest.mark.parametrize("kind", ["normal", "uniform", "exponential", "with_constant_column"])
+def test_excess_kurtosis_matches_scipy(kind):
+    rng = np.random.default_rng(3)
+    a = {"normal": lambda: rng.standard_normal((2000, 150)),
+         "uniform": lambda: rng.uniform(-1, 1, (2000, 150)),
+         "exponential": lambda: rng.exponential(size=(2000, 150)),
+         "with_constant_column": lambda: np.c_[rng.standard_normal((2000, 70)), np.full((2000, 1), 3.0)]}[kind]()
+    assert excess_kurtosis(a) == pytest.approx(scipy_kurtosis(a), rel=1e-10)
+    assert excess_kurtosis(a.astype(np.float32)) == pytest.approx(scipy_kurtosis(a), rel=1e-4)
+
+
+def test_excess_kurtosis_of_values_without_spread_is_undefined():
+    assert np.isnan(excess_kurtosis(np.zeros((100, 5))))
+
+
+def test_a_deep_tanh_net_makes_the_digits_pre_activations_gaussian():
+    # The input is far from Gaussian (sparse pixels); ten tanh layers bring every unit's kurtosis near 0.
+    result = simulate(Config(input="digits", activation="tanh", init="xavier_normal", depth=10, width=200))
+    kurtosis = result.stats["pre_kurtosis"]
+    assert kurtosis[0] > 10
+    assert abs(kurtosis[-1]) < 0.5
+    assert abs(kurtosis[-1]) < abs(kurtosis[1]) < kurtosis[0]
+
+
+# --- the page -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kurtosis, key, layer", [
+    ([100.0, 9.9, 0.46, 0.07, -0.05], "kurtosis_gaussian", 2),  # settles at layer 2
+    ([1.0, 0.2, 0.9, 0.3], "kurtosis_gaussian", 3),  # close at 1, not at 2: from layer 3 on
+    ([100.0, 9.9, 12.0, 25.8], "kurtosis_not_gaussian", None),
+])
+def test_the_kurtosis_sentence_is_chosen_from_the_numbers(kurtosis, key, layer):
+    depth = len(kurtosis) - 1
+    numbers = dict(input=format_value(kurtosis[0]), first=format_value(kurtosis[1]),
+                   last=format_value(kurtosis[-1]), depth=depth, limit=format_value(GAUSSIAN_KURTOSIS))
+    if layer is not None:
+        numbers["layer"] = layer
+    for lang in ("en", "zh"):
+        assert kurtosis_sentence(lang, np.array(kurtosis)) == t(lang, key, **numbers)
+
+
+def test_no_kurtosis_sentence_without_spread_at_the_last_layer():
+    assert kurtosis_sentence("en", np.array([0.0, np.nan, np.nan])) is None
+
+
+def test_the_sidebar_fits_a_digits_input_instead_of_refusing_it():
+    state = {**defaults(), "input": "digits", "batch": 4096, "widths": "784-512-256-128"}
+    config, _ = config_of(state)
+    assert config.batch == digits.IMAGES and config.units == (64, 512, 256, 128)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_link_with_digits_opens_a_page_that_says_what_it_shows(lang):
+    at = open_app(step="custom", input="digits", batch="4000", depth="6", width="100", activation="tanh",
+                  init="xavier_normal", lang=lang)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="input").value == "digits"
+    captions = [c.value for c in at.caption]
+    assert t(lang, "digits_line", batch="1,797", images="1,797", pixels=64) in captions
+    assert t(lang, "digits_batch_capped", asked="4,000", images="1,797") in [w.value for w in at.warning]
+    config = Config(input="digits", batch=1797, depth=6, width=100, activation="tanh", init="xavier_normal")
+    assert kurtosis_sentence(lang, simulate(config).stats["pre_kurtosis"]) in captions
+
+
+# --- the training task ----------------------------------------------------------------------------------
+
+def test_the_split_is_disjoint_deterministic_and_covers_the_set():
+    train_index, test_index = digits.split(TASK_SEED)
+    assert len(train_index) == 1500 and len(test_index) == 297
+    assert not set(train_index) & set(test_index)
+    assert sorted([*train_index, *test_index]) == list(range(digits.IMAGES))
+    again = digits.split(TASK_SEED)
+    np.testing.assert_array_equal(again[0], train_index)
+    np.testing.assert_array_equal(again[1], test_index)
+
+
+def test_the_task_standardizes_by_the_training_images_alone():
+    raw, target = raw_pixels(), load_digits().target
+    train_index, test_index = digits.split(TASK_SEED)
+    task = make_digits_task("float64")
+    mean, std = raw[train_index].mean(0), raw[train_index].std(0)
+    spread = std > 0
+    np.testing.assert_allclose(task.x[:, spread], ((raw[train_index] - mean) / np.where(spread, std, 1))[:, spread])
+    np.testing.assert_allclose(task.test_x[:, spread], ((raw[test_index] - mean) / np.where(spread, std, 1))[:, spread])
+    assert not task.x[:, ~spread].any() and not task.test_x[:, ~spread].any()
+    np.testing.assert_array_equal(task.labels, target[train_index])
+    np.testing.assert_array_equal(task.test_labels, target[test_index])
+
+
+def test_a_he_relu_net_learns_the_digits_far_above_chance():
+    chance = 1 / digits.CLASSES  # ten digits in nearly equal numbers
+    result = train(Config(depth=3, width=64, activation="relu", init="he_normal", seed=0), task="digits")
+    assert result.config.units == (64, 64, 64, 64) and result.config.input == "digits"
+    # measured 0.970 held-out accuracy at depth 3 (0.960 to 0.973 at depth 4, seeds 0 to 2), 300 steps
+    assert result.test_accuracy > 0.9 and result.test_accuracy / chance > 9  # more than nine times chance
+    assert result.to_json()["test_accuracy"] == result.test_accuracy
+    assert result.to_json()["task"] == "digits"
+
+
+def test_zero_init_stays_at_the_symmetric_floor_on_the_digits():
+    # Zero weights: every hidden value is 0, so only the read-out bias learns, and the net answers the digit most
+    # frequent among the training images for every image.
+    result = train(Config(depth=3, width=32, activation="relu", init="zeros"), task="digits")
+    task = make_digits_task()
+    most = np.argmax(np.bincount(task.labels, minlength=10))
+    assert result.test_accuracy == pytest.approx(np.mean(task.test_labels == most))
+    assert result.final_accuracy == pytest.approx(np.mean(task.labels == most))
+    assert list(result.distinct_units) == [1, 1, 1]
+
+
+def test_the_spiral_has_no_held_out_accuracy():
+    result = train(Config(depth=2, width=16), steps=5)
+    assert result.test_accuracy is None and result.to_json()["test_accuracy"] is None
+    assert result.to_json()["task"] == "spiral"
+
+
+def test_an_unknown_task_is_refused():
+    with pytest.raises(ValueError, match="task='mnist' is not allowed: one of spiral, digits"):
+        train(Config(depth=2, width=16), steps=5, task="mnist")
+
+
+# --- the command line -----------------------------------------------------------------------------------
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "core", *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+
+
+def test_the_command_line_trains_on_the_digits_and_reports_held_out_accuracy():
+    done = run_cli("--depth", "2", "--width", "32", "--activation", "relu", "--init", "he_normal",
+                   "--train", "20", "--task", "digits", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["config"]["input"] == "digits" and data["widths"] == [64, 32, 32]
+    assert data["training"]["task"] == "digits" and data["training"]["classes"] == 10
+    same = train(Config(depth=2, width=32, activation="relu", init="he_normal", input="digits"), steps=20,
+                 task="digits")
+    assert data["training"]["test_accuracy"] == pytest.approx(same.test_accuracy)
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--task", "digits"), "give --train STEPS too"),
+    (("--task", "digits", "--train", "5", "--input", "uniform"), "--input uniform cannot be used with it"),
+    (("--input", "digits", "--batch", "1800"), "the set has 1,797 images"),
+    (("--input", "digits", "--widths", "100,50"), "the profile starts at 64"),
+])
+def test_bad_digit_combinations_exit_2_with_one_line(args, message):
+    done = run_cli(*args)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and message in done.stderr
+
+
+# --- the Training tab -------------------------------------------------------------------------------------
+
+DIGITS_RACE = dict(step="custom", depth="2", width="32", activation="relu", init="he_normal", tab="training",
+                   steps="100", task="digits", train=["zeros", "he_normal"])
+
+
+def test_the_held_out_sentence_names_the_best_scheme_and_is_chosen_from_the_numbers():
+    config = Config(depth=2, width=32, activation="relu", init="he_normal")
+    results = race(config, ("zeros", "he_normal"), steps=100, task="digits")
+    best = results["he_normal"]
+    assert best.test_accuracy > results["zeros"].test_accuracy
+    chance = 1 / 10
+    for lang in ("en", "zh"):
+        assert held_out_text(results, lang) == t(
+            lang, "training_tab.held_out_learned", scheme=scheme_name("he_normal", lang),
+            test=format_share(best.test_accuracy), train=format_share(best.final_accuracy), tests=297,
+            chance=format_share(chance), times=format_value(best.test_accuracy / chance, 2))
+        only_zeros = {"zeros": results["zeros"]}  # the symmetric floor: the most frequent digit, below twice chance
+        assert held_out_text(only_zeros, lang) == t(
+            lang, "training_tab.held_out_chance", scheme=scheme_name("zeros", lang),
+            test=format_share(results["zeros"].test_accuracy), train=format_share(results["zeros"].final_accuracy),
+            tests=297, chance=format_share(chance))
+    spiral = race(config, ("he_normal",), steps=5)
+    assert held_out_text(spiral, "en") is None
+    assert t("en", "training_tab.col_test_accuracy") not in final_frame(spiral, "en").columns
+    column = final_frame(results, "en")[t("en", "training_tab.col_test_accuracy")]
+    assert list(column) == [f"{100 * r.test_accuracy:.1f}%" for r in results.values()]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_link_with_task_digits_opens_the_digits_in_the_training_tab(lang):
+    at = open_app(**DIGITS_RACE, lang=lang)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="task").value == "digits"
+    trained = task_config(Config(depth=2, width=32, activation="relu", init="he_normal"), "digits")
+    intro = t(lang, "training_tab.intro_digits", **setup(trained, 100, task="digits"))
+    assert intro in [m.value for m in at.markdown]
+    assert "1,500" in intro or "1500" in intro
+
+
+@pytest.mark.slow
+def test_run_on_the_digits_shows_the_held_out_accuracy():
+    at = open_app(**DIGITS_RACE)
+    at.button(key="run_race").click().run()
+    assert at.session_state["_race"].wait(300), "the training did not end"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    results = at.session_state["_training"][1]
+    assert [r.task for r in results.values()] == ["digits", "digits"]
+    assert held_out_text(results, "en") in [m.value for m in at.markdown]
+    assert t("en", "training_tab.symmetry_caption_digits") in [c.value for c in at.caption]
