@@ -16,7 +16,7 @@ from sklearn.datasets import load_digits
 from core import digits
 from core.config import Config
 from core.initializers import layer_weights
-from core.network import excess_kurtosis, simulate
+from core.network import KURTOSIS_UNITS, excess_kurtosis, kurtosis_units, simulate
 from core.theory import input_second_moment
 from core.train import TASK_SEED, make_digits_task, race, task_config, train
 from tests.app_support import open_app
@@ -32,7 +32,9 @@ def raw_pixels() -> np.ndarray:
 
 
 def scipy_kurtosis(a: np.ndarray) -> float:
-    """The independent reference: scipy's excess kurtosis of each column with spread, averaged."""
+    """The independent reference: scipy's excess kurtosis of each column with spread, averaged (over the columns
+    the engine reads, kurtosis_units: every one up to 64)."""
+    a = a[:, kurtosis_units(a.shape[1])]
     a = np.asarray(a, np.float64)
     spread = np.ptp(a, axis=0) > 0  # constant columns have no kurtosis
     return float(np.mean(scipy_stats.kurtosis(a[:, spread], axis=0)))
@@ -300,3 +302,14 @@ def test_run_on_the_digits_shows_the_held_out_accuracy():
     assert [r.task for r in results.values()] == ["digits", "digits"]
     assert held_out_text(results, "en") in [m.value for m in at.markdown]
     assert t("en", "training_tab.symmetry_caption_digits") in [c.value for c in at.caption]
+
+
+def test_the_kurtosis_reads_every_unit_up_to_64_and_64_evenly_spaced_beyond():
+    assert list(kurtosis_units(64)) == list(range(64)) and list(kurtosis_units(5)) == list(range(5))
+    wide = kurtosis_units(500)
+    assert len(set(wide)) == KURTOSIS_UNITS and wide[0] == 0 and wide[-1] == 499
+    assert np.ptp(np.diff(wide)) <= 1  # evenly spaced
+    # a wide layer of Gaussian units: the 64 read give the mean of all within the standard error of 64
+    z = np.random.default_rng(5).standard_normal((1000, 500))
+    everyone = float(np.mean(scipy_stats.kurtosis(z, axis=0)))
+    assert excess_kurtosis(z) == pytest.approx(everyone, abs=4 * np.sqrt(24 / 1000 / 64))
