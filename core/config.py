@@ -191,7 +191,6 @@ class Config:
     def to_dict(self) -> dict:
         data = asdict(self)
         data["widths"] = list(self.widths)  # JSON's list; from_dict reads it back
-        data["norm"] = self.norm  # derived from batch_norm / layer_norm, for readers of the JSON
         return data
 
     @classmethod

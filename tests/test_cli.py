@@ -506,7 +506,7 @@ def test_bn_is_the_spelling_of_norm_batch(args, norm, capsys):
     code, out, err = cli(*args, "--json", capsys=capsys)
     assert code == 0, err
     data = json.loads(out)
-    assert data["norm"] == data["config"]["norm"] == norm
+    assert data["norm"] == Config.from_dict(data["config"]).norm == norm
     assert data["config"]["batch_norm"] is (norm == "batch") and data["config"]["layer_norm"] is (norm == "layer")
     assert data["residual"] is False and all(row["branch_std"] is None for row in data["layers"])
 
