@@ -36,6 +36,7 @@ DRAW_COST = 2000.0  # one random number, with its stream and shell-order bookkee
 ELEMENT_COST = 1250.0  # one pre-activation entry of one layer: activation, derivative, statistics, histogram
 DTYPE_COST = {"float32": 1.0, "float64": 2.0}  # float64 runs at half float32's rate (dgemm)
 HISTOGRAM_BINS = 50
+RESIDUAL_HISTOGRAM = (-3.0, 3.0)  # the stream's histogram range: the input's N(0, 1) within 3 std
 
 # Per-layer columns of Result, index 0 being the input; NaN where a value is missing or undefined.
 COLUMNS = (
@@ -257,7 +258,8 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
     stats = {name: nan.copy() for name in (*COLUMNS, "distinct_grad_units", "weight_std")}
     flags = {"exploded": np.zeros(depth + 1, bool), "vanished": np.zeros(depth + 1, bool)}
     breaks: list[Break] = []
-    lo, hi = activations.get(config.activation).histogram
+    # a residual stream is no activation's output: it spreads both ways whatever f is
+    lo, hi = RESIDUAL_HISTOGRAM if config.residual else activations.get(config.activation).histogram
     hist_edges = np.linspace(lo, hi, HISTOGRAM_BINS + 1)
     hist_counts = np.zeros((depth + 1, HISTOGRAM_BINS), np.int64)
     hist_zeros = np.zeros(depth + 1, np.int64)
@@ -279,7 +281,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
     if config.residual:  # the residual stream's own forward and backward pass
         residual.run(config, draws, x, stats, lambda layer, values: _record_activations(
             stats, (hist_counts, hist_zeros, hist_beyond), layer, values, config, hist_edges, work),
-            stop, weight_grads, cancel)
+            stop, weight_grads, cancel, mean_std=mean_std, distinct=distinct_columns)
     keeps_s = config.norm != "none" or activations.needs_pre_activation(config.activation)
     hs, ss, inv_stds, weights = [x], [None], [None], [None]
     for layer in range(1, 1 if config.residual else depth + 1):  # the plain layers

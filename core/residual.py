@@ -22,18 +22,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import activations, network, threads
+from . import activations, threads
 from .initializers import layer_biases, scale_weights
 from .norms import normalize, normalize_backward
 from .products import matmul
 
 
 def run(config, draws, x: np.ndarray, stats: dict, record, stop, weight_grads: list | None,
-        cancel: threads.Cancel = None) -> None:
+        cancel: threads.Cancel = None, *, mean_std, distinct) -> None:
     """Forward and backward through the residual blocks; fills stats (network.COLUMNS) layer by layer.
 
     record(layer, values) -> bool records the stream's statistics (network._record_activations), False on overflow;
-    stop(kind, layer, stage) marks a break. weight_grads, if a list, receives dW_depth .. dW_1.
+    stop(kind, layer, stage) marks a break. weight_grads, if a list, receives dW_depth .. dW_1. mean_std and
+    distinct are network's measures (mean_std, distinct), passed in: core.network
+    imports this module.
     """
     alpha, norm, name, slope = config.alpha, config.norm, config.activation, config.slope
     biases = layer_biases(config)
@@ -42,16 +44,16 @@ def run(config, draws, x: np.ndarray, stats: dict, record, stop, weight_grads: l
         threads.check(cancel)
         w = scale_weights(config, draws.weights[layer - 1] if draws.weights else None, *config.shapes[layer - 1])
         weights.append(w)
-        stats["weight_std"][layer] = network.mean_std(w)[1]
+        stats["weight_std"][layer] = mean_std(w)[1]
         u, inv_std = normalize(norm, xs[-1].copy()) if norm != "none" else (xs[-1], None)
         h = activations.apply(name, u, slope)  # (batch, width), a new array
         r = matmul(h, w)
         if biases[layer - 1] is not None:
             r += biases[layer - 1]
         r *= np.asarray(alpha, r.dtype)
-        mean_u, std_u = network.mean_std(u)
+        mean_u, std_u = mean_std(u)
         stats["pre_mean"][layer], stats["pre_std"][layer] = mean_u, std_u
-        stats["branch_std"][layer] = network.mean_std(r)[1]
+        stats["branch_std"][layer] = mean_std(r)[1]
         r += xs[-1]  # the stream x_l
         if not record(layer, r):
             stop("overflow", layer, "forward")
@@ -63,8 +65,8 @@ def run(config, draws, x: np.ndarray, stats: dict, record, stop, weight_grads: l
         inv_stds.append(inv_std)
 
     dx = draws.readout  # dL/dx_depth (read-only)
-    stats["grad_std"][config.depth] = network.mean_std(dx)[1]
-    stats["distinct_grad_units"][config.depth] = network.distinct_columns(dx)
+    stats["grad_std"][config.depth] = mean_std(dx)[1]
+    stats["distinct_grad_units"][config.depth] = distinct(dx)
     for layer in range(config.depth, 0, -1):
         threads.check(cancel)
         dr = dx * np.asarray(alpha, dx.dtype)  # dL/dr_l
@@ -72,15 +74,15 @@ def run(config, draws, x: np.ndarray, stats: dict, record, stop, weight_grads: l
         dw *= 1.0 / config.batch  # the batch-mean loss's gradient, as frameworks report it
         if weight_grads is not None:
             weight_grads.append(dw)
-        stats["weight_grad_std"][layer] = network.mean_std(dw)[1]
+        stats["weight_grad_std"][layer] = mean_std(dw)[1]
         if stats["weight_std"][layer] > 0:
             stats["grad_data_ratio"][layer] = stats["weight_grad_std"][layer] / stats["weight_std"][layer]
         du = matmul(dr, weights[layer].T)
         du *= activations.derivative_from_output(name, hs[layer], slope, us[layer])
         dx = dx + normalize_backward(norm, du, us[layer], inv_stds[layer])  # skip + branch
-        std = network.mean_std(dx)[1]
+        std = mean_std(dx)[1]
         if not np.isfinite(std):
             stop("overflow", layer - 1, "backward")
             return
         stats["grad_std"][layer - 1] = std
-        stats["distinct_grad_units"][layer - 1] = network.distinct_columns(dx)
+        stats["distinct_grad_units"][layer - 1] = distinct(dx)

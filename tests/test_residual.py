@@ -104,6 +104,9 @@ def test_residual_forward_statistics_match_the_plain_reference(norm):
         assert r.act_mean[layer] == pytest.approx(xs[layer].mean(), rel=1e-9, abs=1e-14)
         assert r.stats["branch_std"][layer] == pytest.approx((xs[layer] - xs[layer - 1]).std(), rel=1e-9)
         assert math.isnan(r.stats["saturated"][layer])
+    assert (r.hist_edges[0], r.hist_edges[-1]) == (-3.0, 3.0)  # the stream spreads both ways, whatever f is
+    counts, _ = np.histogram(np.clip(xs[-1], -3, 3), bins=r.hist_edges)
+    np.testing.assert_array_equal(r.hist_counts[-1], counts)
     plain = simulate(replace(config, residual=False))
     assert np.isnan(plain.stats["branch_std"]).all()
 
