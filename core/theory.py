@@ -611,8 +611,8 @@ def theory_summary(config: Config) -> dict[str, float | None]:
     sigma_w2 = width Var(w), sigma_b2 = Var(b) (bias_std^2, or 1/(3 fan_in) for torch_default). Under a width
     profile sigma_w2 is fan_in Var(w) and sigma_b2 Var(b) when each is the same at every layer (the forward map is
     then the same map layer after layer), else None with the rest. None: for weights of non-zero mean (a
-    constant); under batch
-    norm, since the layer map is then normalised unit by unit (Var(s) = v / (v + eps), see predict) and the
+    constant); under batch or layer norm, since the layer map is then normalised (Var(s) = v / (v + eps), see
+    predict), and for a residual stream, whose variance grows by what each block adds (predict_residual): the
     fixed-point and depth-scale theory of the un-normalised map (Poole et al. 2016; Schoenholz et al. 2017)
     does not apply as is; q* = inf; and xi_c at the edge of chaos (inf).
     """
@@ -624,7 +624,7 @@ def theory_summary(config: Config) -> dict[str, float | None]:
         return summary
     sigma_w2 = float(forward[1])
     summary["sigma_w2"] = sigma_w2
-    if config.batch_norm:
+    if config.norm != "none" or config.residual:  # the un-normalised plain map's fixed point does not apply
         return summary
     name, slope, mean = config.activation, config.slope, bias_mean(config)
     q_star = fixed_point(name, sigma_w2, sigma_b2, slope, mean)

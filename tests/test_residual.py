@@ -14,7 +14,7 @@ from core.config import INV_SQRT_DEPTH
 from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
 from core.network import COLUMNS
-from core.theory import predict
+from core.theory import predict, theory_summary
 from tests.gradcheck import central_differences
 
 ACTIVATIONS = ("relu", "tanh", "gelu", "sigmoid")
@@ -188,3 +188,11 @@ def test_memory_estimate_bounds_a_residual_run():
     finally:
         tracemalloc.stop()
     assert 0.5 * estimate_memory(config) < peak <= estimate_memory(config)
+
+
+@pytest.mark.parametrize("changes", [dict(residual=True), dict(layer_norm=True)])
+def test_the_plain_maps_fixed_point_is_not_claimed_for_streams_or_layer_norm(changes):
+    plain = theory_summary(Config(activation="relu", init="he_normal"))
+    assert plain["q_star"] is not None and plain["chi1"] == pytest.approx(1.0)
+    summary = theory_summary(Config(activation="relu", init="he_normal", **changes))
+    assert summary["sigma_w2"] == pytest.approx(2.0) and summary["q_star"] is summary["chi1"] is None
