@@ -17,8 +17,8 @@ from . import digits, threads
 from .allocator import keep_freed_memory
 from .activations import recommended_gain
 from .config import (
-    ACTIVATIONS, DIGITS_IMAGES, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, Config, resize, written,
-    written_range,
+    ACTIVATIONS, BRANCH_SCALE_RANGE, DIGITS_IMAGES, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, INV_SQRT_DEPTH,
+    MODES, NORMS, Config, resize, written, written_range,
 )
 from .initializers import (
     ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_FIELDS, SCHEME_NUMBERS, matters, resolve_gain,
@@ -115,6 +115,37 @@ def _gain(text: str) -> str | float:
     return _number("gain", float)(text)  # names a number that is not finite or out of range
 
 
+# --- residual streams and normalization --------------------------------------------------------------------
+def _branch_scale(text: str) -> str | float:
+    """--branch-scale: inv_sqrt_depth (1/sqrt(depth), GPT-2's) or a number from 0 (SkipInit, ReZero) to 100."""
+    if text.strip() == INV_SQRT_DEPTH:
+        return INV_SQRT_DEPTH
+    try:
+        float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a branch scale: allowed {INV_SQRT_DEPTH} or a "
+                                         f"number from {written_range(*BRANCH_SCALE_RANGE)}") from None
+    return _numeric("branch_scale", float, *BRANCH_SCALE_RANGE)(text)
+
+
+def norm_fields(args: argparse.Namespace) -> dict[str, bool]:
+    """Config's batch_norm and layer_norm from --norm and --bn (the older spelling of --norm batch)."""
+    norm = args.norm if args.norm is not None else "batch" if args.bn else "none"
+    if args.bn and norm != "batch":
+        raise ValueError(f"--bn is --norm batch; it cannot be used with --norm {args.norm}")
+    if args.branch_scale is not None and not args.residual:
+        raise ValueError("--branch-scale scales the residual branch: it needs --residual")
+    return {"batch_norm": norm == "batch", "layer_norm": norm == "layer"}
+
+
+def _stream_words(c: Config) -> str:
+    """The table's words for the norm and the residual stream: ", residual (alpha 0.3162), pre-layer norm"."""
+    norm = {"none": "", "batch": "batch norm", "layer": "layer norm"}[c.norm]
+    if not c.residual:
+        return f", {norm}" if norm else ""
+    return f", residual (alpha {c.alpha:.4g}; act std is the stream's)" + (f", pre-{norm}" if norm else "")
+
+
 def format_training(training: TrainingResult) -> str:
     """A few lines: where the loss and the accuracy started and ended, and the distinct units left."""
     t = training
@@ -187,7 +218,15 @@ def build_parser() -> argparse.ArgumentParser:
                         f" (its own biases; default {DEFAULTS.bias:g})")
     p.add_argument("--bias-std", type=_number("bias_std", float), default=None,
                    help=f"bias std, likewise (default {DEFAULTS.bias_std:g})")
-    p.add_argument("--bn", action="store_true", help="batch-normalize every pre-activation")
+    p.add_argument("--bn", action="store_true", help="batch-normalize every pre-activation (--norm batch)")
+    p.add_argument("--norm", choices=NORMS, default=None,
+                   help="normalize every pre-activation, or in front of each residual branch: over the batch "
+                        "(batch) or over each sample's units (layer); default none")
+    p.add_argument("--residual", action="store_true",
+                   help="residual stream x_l = x_{l-1} + alpha (f(N(x_{l-1})) W_l + b_l); equal widths only")
+    p.add_argument("--branch-scale", type=_branch_scale, default=None, metavar=f"NUMBER|{INV_SQRT_DEPTH}",
+                   help=f"alpha of --residual: a number ({written_range(*BRANCH_SCALE_RANGE)}; 0 is SkipInit) or "
+                        f"{INV_SQRT_DEPTH}, 1/sqrt(depth) as GPT-2 (default 1)")
     p.add_argument("--input", choices=INPUTS, default=None,
                    help=f"the input: {DEFAULTS.input} (default), uniform, or the handwritten digits (64 pixels wide, "
                         f"a batch of at most {DIGITS_IMAGES:,}; the default with --task digits)")
@@ -254,7 +293,9 @@ def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
     config = Config(
         **shape, batch=args.batch, activation=args.activation, init=args.init,
         **{name: values.get(name, getattr(DEFAULTS, name)) for name in OPTIONAL if name != "gain"}, gain=gain,
-        batch_norm=args.bn, input=chosen_input, input_scale=args.input_scale, seed=args.seed, dtype=args.dtype,
+        **norm_fields(args), residual=args.residual,
+        branch_scale=DEFAULTS.branch_scale if args.branch_scale is None else args.branch_scale,
+        input=chosen_input, input_scale=args.input_scale, seed=args.seed, dtype=args.dtype,
     )
     return config, notes
 
@@ -270,7 +311,7 @@ def format_table(result) -> str:
     lines = [
         f"{c.depth} layers x {'-'.join(map(str, c.units)) if c.widths else c.width} units, {c.activation}, "
         f"init {c.init}{f' ({c.mode})' if c.widths and 'mode' in SCHEME_FIELDS[c.init] else ''}, "
-        f"batch {c.batch}, seed {c.seed}",
+        f"batch {c.batch}, seed {c.seed}{_stream_words(c)}",
         "layer   act mean    act std     theory   grad std     theory       dW/W  saturated   dead  units",
     ]
     for row in result.rows():
@@ -336,7 +377,9 @@ def main(argv: list[str] | None = None) -> int:
         print(note, file=sys.stderr)
     if args.json:
         output = {"config": config.to_dict(), "widths": list(config.units), "layers": result.rows(),
-                  "theory": theory_summary(config)}
+                  "theory": theory_summary(config),
+                  # the residual stream's settings; branch_scale as the number alpha (config has its spelling)
+                  "residual": config.residual, "norm": config.norm, "branch_scale": config.alpha}
         if training is not None:
             output["training"] = training.to_json()
         json.dump(output, sys.stdout, indent=1, allow_nan=False)

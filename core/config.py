@@ -33,6 +33,9 @@ FLOAT_RANGES = {
     "scale": (1e-6, 100.0),  # variance_scaling's scale: Keras requires it positive
     "input_scale": (0.001, 100.0),  # the input times this: q0 = input_scale^2
 }
+NORMS = ("none", "batch", "layer")  # Config.norm: no normalization, batch norm, layer norm
+INV_SQRT_DEPTH = "inv_sqrt_depth"  # branch_scale's word for 1/sqrt(depth) (Radford et al. 2019, GPT-2)
+BRANCH_SCALE_RANGE = (0.0, 100.0)  # 0: the branch starts switched off (SkipInit, ReZero)
 DEFAULT_MEMORY_BUDGET = 1 << 30  # bytes, 1 GiB: well within a laptop or a Streamlit Community Cloud app
 CHOICES = {"activation": ACTIVATIONS, "init": INITS, "mode": MODES, "distribution": schemes.DISTRIBUTIONS,
            "input": INPUTS, "dtype": DTYPES}
@@ -85,7 +88,8 @@ class Config:
     distribution: str = "truncated_normal"  # variance_scaling's law, Keras's default
     bias: float = 0.0  # mean of each unit's bias
     bias_std: float = 0.0  # std of the bias across units; bias_std**2 is the theory's sigma_b^2
-    batch_norm: bool = False  # normalize each pre-activation over the batch (gamma=1, beta=0)
+    batch_norm: bool = False  # normalize each pre-activation over the batch (gamma=1, beta=0): norm "batch"
+    layer_norm: bool = False  # normalize each sample over its units (gamma=1, beta=0): norm "layer"
     # The input: N(0, 1) or U(-sqrt 3, sqrt 3) draws, or the first `batch` digit images (64 pixels, so units[0] is
     # 64 and `width` is the hidden layers'; see units)
     input: str = "normal"
@@ -96,6 +100,9 @@ class Config:
     # `width`. Kept in one form: a profile of equal entries becomes the shorthand (width, widths=()), so both
     # spellings are one Config, one cache entry and one link.
     widths: tuple[int, ...] = ()
+    # Residual stream (He et al. 2016, pre-activation): x_l = x_{l-1} + alpha (f(N(x_{l-1})) W_l + b_l), N the norm
+    residual: bool = False
+    branch_scale: float | str = 1.0  # alpha: a number >= 0 (0: SkipInit/ReZero), or "inv_sqrt_depth" (GPT-2)
 
     def __post_init__(self) -> None:
         for name, (low, high) in INT_RANGES.items():
@@ -121,6 +128,7 @@ class Config:
             raise ValueError(f"batch_norm={self.batch_norm!r} is not allowed: True or False")
         self._canonical_widths()
         self._check_digits()
+        self._check_residual()
 
     def _check_digits(self) -> None:
         """A digits input has 64 pixels and 1,797 images: a profile starts at 64, the batch is at most 1,797."""
@@ -133,6 +141,35 @@ class Config:
         if self.widths and self.widths[0] != DIGITS_PIXELS:
             raise ValueError(f"widths starting at {self.widths[0]!r} is not allowed with input=digits: an image "
                              f"has {DIGITS_PIXELS} pixels, so the profile starts at {DIGITS_PIXELS}")
+
+    # --- residual streams and normalization ------------------------------------------------------------------
+    def _check_residual(self) -> None:
+        """Validate norm, residual and branch_scale (one switch per normalization, at most one on)."""
+        for name in ("layer_norm", "residual"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name}={getattr(self, name)!r} is not allowed: True or False")
+        if self.batch_norm and self.layer_norm:
+            raise ValueError("batch_norm=True and layer_norm=True are not allowed together: one norm at a time "
+                             f"(norm one of {', '.join(NORMS)})")
+        scale = self.branch_scale
+        low, high = BRANCH_SCALE_RANGE
+        if scale != INV_SQRT_DEPTH and (isinstance(scale, (bool, str)) or not isinstance(scale, (int, float))
+                                        or not math.isfinite(scale) or not low <= scale <= high):
+            raise ValueError(f"branch_scale={scale!r} is not allowed: a number from {written_range(low, high)} "
+                             f"or {INV_SQRT_DEPTH} (1/sqrt(depth), GPT-2's scaling)")
+        if self.residual and len(set(self.units)) > 1:
+            raise ValueError(f"residual=True needs equal widths, not {'-'.join(map(str, self.units))}: the skip "
+                             "x_l = x_{l-1} + branch adds vectors of one width")
+
+    @property
+    def norm(self) -> str:
+        """Where normalization sits, by name: "none", "batch" (batch_norm) or "layer" (layer_norm)."""
+        return "batch" if self.batch_norm else "layer" if self.layer_norm else "none"
+
+    @property
+    def alpha(self) -> float:
+        """The residual branch's scale as a number: branch_scale, or 1/sqrt(depth) for "inv_sqrt_depth"."""
+        return 1.0 / math.sqrt(self.depth) if self.branch_scale == INV_SQRT_DEPTH else float(self.branch_scale)
 
     def _canonical_widths(self) -> None:
         """Validate the profile and bring it to its one form: a tuple, () when every entry is equal; width its
@@ -180,6 +217,8 @@ class Config:
     def from_dict(cls, data: dict) -> Config:
         """Build from a dict, ignoring unknown keys (e.g. a JSON file saved by an older version)."""
         names = {f.name for f in fields(cls)}
+        if "norm" in data and "batch_norm" not in data and "layer_norm" not in data:  # the JSON's derived name
+            data = {**data, "batch_norm": data["norm"] == "batch", "layer_norm": data["norm"] == "layer"}
         return cls(**{k: v for k, v in data.items() if k in names})
 
 

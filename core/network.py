@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import activations, theory, threads
-from .batchnorm import batch_norm, batch_norm_backward
+from . import activations, residual, theory, threads
+from .norms import normalize, normalize_backward
 from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config, resize
 from .draws import SHELL_ORDERS_KEPT, STREAMED, draw, draws_bytes, family, stream_bytes, stream_count
 from .initializers import layer_biases, scale_weights
@@ -36,6 +36,7 @@ DRAW_COST = 2000.0  # one random number, with its stream and shell-order bookkee
 ELEMENT_COST = 1250.0  # one pre-activation entry of one layer: activation, derivative, statistics, histogram
 DTYPE_COST = {"float32": 1.0, "float64": 2.0}  # float64 runs at half float32's rate (dgemm)
 HISTOGRAM_BINS = 50
+RESIDUAL_HISTOGRAM = (-3.0, 3.0)  # the stream's histogram range: the input's N(0, 1) within 3 std
 
 # Per-layer columns of Result, index 0 being the input; NaN where a value is missing or undefined.
 COLUMNS = (
@@ -43,6 +44,7 @@ COLUMNS = (
     "grad_std", "weight_grad_std", "grad_data_ratio",
     "predicted_act_std", "predicted_pre_std", "predicted_grad_std",
     "pre_kurtosis",  # how far from Gaussian: each unit's excess kurtosis over the batch, averaged (layer 0: the input)
+    "branch_std",  # residual mode: the std of what each block adds to the stream (core.residual); NaN otherwise
 )
 
 
@@ -136,8 +138,10 @@ def estimate_memory(config: Config) -> int:
     """Peak bytes simulate() allocates: kept activations and weights plus a few working arrays."""
     item = np.dtype(config.dtype).itemsize
     units, shapes, batch = config.units, config.shapes, config.batch
-    keeps_s = config.batch_norm or activations.needs_pre_activation(config.activation)
+    keeps_s = config.norm != "none" or activations.needs_pre_activation(config.activation)
     kept = batch * sum(units) + (batch * sum(units[1:]) if keeps_s else 0) + sum(a * b for a, b in shapes)
+    if config.residual:  # core.residual keeps the stream x_l, f's input u_l and f(u_l) of every block
+        kept = 3 * batch * sum(units) + sum(a * b for a, b in shapes)
     # z, its derivative, gradients, histogram indices at the widest layer; dW of the largest W
     working = 6 * batch * max(units) + 2 * max(a * b for a, b in shapes)
     shape = (config.depth, units, config.batch, family(config.init), config.dtype)
@@ -160,12 +164,13 @@ def work_terms(config: Config) -> dict[str, float]:
         "draws"     sum stream_count(m_l, n_l) + b (units[0] + units[d]) random numbers (d n^2 + 2 b n): the
                     weights' (if random), the input's and the read-out's
         "elements"  b sum n_l (b n d) pre-activation entries, each with its element-wise work
+    A residual stream (core.residual) also multiplies dL/dr_1 W_1^T, for the input's gradient: 2 b n^2 more.
     """
     units, shapes, b = config.units, config.shapes, config.batch
     weights = family(config.init)
     if not config.widths:  # the lecture's equal widths: the closed forms, as before profiles existed
         d, n = config.depth, config.width
-        return {"matmuls": 2.0 * b * n * n * (3 * d - 1),
+        return {"matmuls": 2.0 * b * n * n * (3 * d - (0 if config.residual else 1)),
                 "qrs": 8 / 3 * n**3 * d if weights == "orthogonal" else 0.0,
                 "draws": float((d * n * n if weights else 0) + 2 * b * n), "elements": float(b * n * d)}
     products = sum(m * n for m, n in shapes)
@@ -254,7 +259,8 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
     stats = {name: nan.copy() for name in (*COLUMNS, "distinct_grad_units", "weight_std")}
     flags = {"exploded": np.zeros(depth + 1, bool), "vanished": np.zeros(depth + 1, bool)}
     breaks: list[Break] = []
-    lo, hi = activations.get(config.activation).histogram
+    # a residual stream is no activation's output: it spreads both ways whatever f is
+    lo, hi = RESIDUAL_HISTOGRAM if config.residual else activations.get(config.activation).histogram
     hist_edges = np.linspace(lo, hi, HISTOGRAM_BINS + 1)
     hist_counts = np.zeros((depth + 1, HISTOGRAM_BINS), np.int64)
     hist_zeros = np.zeros(depth + 1, np.int64)
@@ -273,9 +279,14 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
         x = x * np.asarray(config.input_scale, dtype)
     _record_activations(stats, (hist_counts, hist_zeros, hist_beyond), 0, x, config, hist_edges, work)
     stats["pre_kurtosis"][0] = excess_kurtosis(x)
-    keeps_s = config.batch_norm or activations.needs_pre_activation(config.activation)
+    weight_grads = [] if keep_gradients else None
+    if config.residual:  # the residual stream's own forward and backward pass
+        residual.run(config, draws, x, stats, lambda layer, values: _record_activations(
+            stats, (hist_counts, hist_zeros, hist_beyond), layer, values, config, hist_edges, work),
+            stop, weight_grads, cancel, mean_std=mean_std, distinct=distinct_columns)
+    keeps_s = config.norm != "none" or activations.needs_pre_activation(config.activation)
     hs, ss, inv_stds, weights = [x], [None], [None], [None]
-    for layer in range(1, depth + 1):
+    for layer in range(1, 1 if config.residual else depth + 1):  # the plain layers
         threads.check(cancel)
         w = scale_weights(config, draws.weights[layer - 1] if draws.weights else None, *config.shapes[layer - 1])
         b = biases[layer - 1]
@@ -287,9 +298,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
             break
         if b is not None:
             z += b
-        inv_std = None
-        if config.batch_norm:
-            z, inv_std = batch_norm(z)
+        z, inv_std = normalize(config.norm, z)
         if not _record_pre(stats, layer, z):
             stop("overflow", layer, "forward")
             break
@@ -302,8 +311,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
         ss.append(z if keeps_s else None)
         inv_stds.append(inv_std)
 
-    weight_grads = [] if keep_gradients else None
-    if not breaks:
+    if not breaks and not config.residual:
         _backward(config, draws.readout, hs, ss, inv_stds, weights, stats, stop, work, weight_grads, cancel)
 
     with np.errstate(all="ignore"):
@@ -324,8 +332,7 @@ def _backward(config: Config, readout: np.ndarray, hs: list, ss: list, inv_stds:
         threads.check(cancel)
         d = activations.derivative_from_output(config.activation, hs[layer], config.slope, ss[layer])
         ds = np.multiply(dh, d, out=d)  # dL/ds_l
-        if config.batch_norm:
-            ds = batch_norm_backward(ds, ss[layer], inv_stds[layer])  # dL/dz_l
+        ds = normalize_backward(config.norm, ds, ss[layer], inv_stds[layer])  # dL/dz_l
         std = mean_std(ds)[1]
         if not math.isfinite(std):
             stop("overflow", layer, "backward")

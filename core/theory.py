@@ -24,6 +24,7 @@ import numpy as np
 
 from . import activations, digits
 from .batchnorm import BN_EPS
+from .norms import LN_EPS
 from .config import Config
 from .initializers import bias_mean, bias_variance, weight_variance
 
@@ -152,6 +153,10 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     forward, backward = layer_sigma_w2(config)
     if forward is None:
         return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
+    if config.residual:
+        return predict_residual(config, forward, backward)
+    if config.layer_norm:
+        return _predict_layer_norm(config, forward, backward)
     sigma_b2 = [float("nan")] + [bias_variance(config, fan_in) for fan_in, _ in config.shapes]  # per layer
     # gain[l]: what dL/dh_l -> dL/dz_l does to the variance: E[f'(s_l)^2] (chi), divided by v_l + eps under BN
     gain = np.zeros(depth + 1)
@@ -177,6 +182,87 @@ def predict(config: Config) -> dict[str, np.ndarray]:
         grad_var_z = grad_var * gain[layer]
         grad_std[layer] = math.sqrt(grad_var_z)
         grad_var = backward[layer] * grad_var_z
+    return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
+
+
+# --- residual streams and layer norm ------------------------------------------------------------------------
+def _predict_layer_norm(config: Config, forward: np.ndarray, backward: np.ndarray) -> dict[str, np.ndarray]:
+    """predict() for a plain network with s_l = LN(z_l): each sample's z_l normalized over its units (eps = LN_EPS).
+
+    In a wide layer a sample's units are many draws of z: their mean is the bias mean (W has zero mean) and their
+    variance q_l = sigma_w^2 E[h_{l-1}^2] + sigma_b^2, the plain network's (the bias varies across units, so unlike
+    batch norm its spread stays in). So s_l ~ N(0, q_l / (q_l + eps)): the bias mean is taken away, and the next
+    layer sees E[h_l^2] of that. Backward, per sample s = (z - mean) / sqrt(q_l + eps) is an affine map, so
+    Var(dL/dz_l) = Var(dL/dh_l) E[f'(s_l)^2] / (q_l + eps), Var(dL/dh_{l-1}) = sigma_w^2 Var(dL/dz_l): the per-sample
+    analogue of batch norm's mean field, leaving out, as there, the projection onto the complement of the constant
+    and of s within each sample (a share O(1 / width) of the gradient's variance).
+    """
+    depth = config.depth
+    pre_std, act_std, grad_std = np.full(depth + 1, np.nan), np.full(depth + 1, np.nan), np.full(depth + 1, np.nan)
+    act_std[0] = config.input_scale
+    gain = np.zeros(depth + 1)
+    second_moment = config.input_scale**2
+    for layer, (fan_in, _) in enumerate(config.shapes, start=1):
+        q = forward[layer] * second_moment + bias_variance(config, fan_in)
+        var_s = q / (q + LN_EPS)
+        m1, m2, d2 = (float(x) for x in moments(config.activation, 0.0, var_s, config.slope))
+        pre_std[layer], act_std[layer] = math.sqrt(var_s), math.sqrt(max(m2 - m1 * m1, 0.0))
+        gain[layer] = d2 / (q + LN_EPS)
+        second_moment = m2
+    grad_var = 1.0
+    for layer in range(depth, 0, -1):
+        grad_std[layer] = math.sqrt(grad_var * gain[layer])
+        grad_var = backward[layer] * grad_var * gain[layer]
+    return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
+
+
+def predict_residual(config: Config, forward: np.ndarray, backward: np.ndarray) -> dict[str, np.ndarray]:
+    """predict() for the residual stream x_l = x_{l-1} + alpha (f(u_l) W_l + b_l), u_l = N(x_{l-1}) (core.residual).
+
+    The branch's W_l is independent of x_{l-1} and has zero mean, so the branch is uncorrelated with the stream
+    and their variances add. With q_l = E[x_l^2] (q_0 = input_scale^2):
+
+        no norm:  q_l = q_{l-1} + alpha^2 (sigma_w^2 E[f(sqrt(q_{l-1}) z)^2] + sigma_b^2)
+        pre-norm: q_l = q_{l-1} + alpha^2 (sigma_w^2 E[f(sqrt(v_l) z)^2] + sigma_b^2),  v_l = q_{l-1} / (q_{l-1} + eps)
+
+    (for layer norm q_{l-1} is each sample's variance over its units; for batch norm each unit's over the batch,
+    which leaves out the branches' biases: they are constant within a unit). He init with ReLU and no bias:
+    q_l = 2 q_{l-1} (alpha = 1, std 2^(depth/2)); q_l = (1 + alpha^2) q_{l-1} (alpha = 1/sqrt(depth): std
+    (1 + 1/depth)^(depth/2) -> e^(1/2)); q_l = q_{l-1} + alpha^2 under pre-norm (std sqrt(1 + depth) for alpha = 1).
+
+    Backward, dL/dx_{l-1} = dL/dx_l + N'^T (f'(u_l) * (alpha dL/dx_l W_l^T)). With W_l independent of the
+    gradient arriving from above (the gradient-independence assumption of mean-field theory, Schoenholz et al.
+    2017; Yang & Schoenholz 2017) the two terms are uncorrelated and
+
+        Var(dL/dx_{l-1}) = Var(dL/dx_l) (1 + alpha^2 sigma_w^2 E[f'(u_l)^2] / (q_{l-1} + eps) under a norm, or
+                                          1 + alpha^2 sigma_w^2 E[f'(u_l)^2] without),
+
+    sigma_w^2 here the backward fan_out Var(w). Under a norm this is approximate twice over: N is treated, per
+    sample (layer) or per unit (batch), as the affine map u = (x - mean) / sqrt(q + eps), leaving out the projection
+    that removes a share O(1 / width) (O(1 / batch)) of the gradient; and q_{l-1} is the mean-field variance, not
+    each sample's own. Returns "act_std" the stream's std (its mean is 0: the biases' mean must be 0, else NaN
+    past the input), "pre_std" that of u_l, "grad_std" that of dL/dx_l for l = 0..depth (dL/dx_depth ~ N(0, 1)).
+    """
+    depth, norm, alpha2 = config.depth, config.norm, config.alpha**2
+    pre_std, act_std, grad_std = np.full(depth + 1, np.nan), np.full(depth + 1, np.nan), np.full(depth + 1, np.nan)
+    act_std[0] = config.input_scale
+    if bias_mean(config) != 0:  # the stream would drift by alpha b a block; the Gaussian premise of f's input fails
+        return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
+    q = within = config.input_scale**2  # E[x^2]; within: each unit's variance over the batch (biases left out)
+    gain = np.zeros(depth + 1)  # what the branch adds to the gradient's variance, relative to the stream's
+    for layer, (fan_in, _) in enumerate(config.shapes, start=1):
+        spread = {"none": q, "layer": q, "batch": within}[norm]  # the variance N divides by
+        var_u = spread if norm == "none" else spread / (spread + LN_EPS)
+        m1, m2, d2 = (float(x) for x in moments(config.activation, 0.0, var_u, config.slope))
+        q += alpha2 * (forward[layer] * m2 + bias_variance(config, fan_in))
+        within += alpha2 * forward[layer] * (m2 - m1 * m1)  # a unit's mean E[f] is the same for every sample
+        pre_std[layer], act_std[layer] = math.sqrt(var_u), math.sqrt(q)
+        gain[layer] = alpha2 * backward[layer] * d2 / (1.0 if norm == "none" else spread + LN_EPS)
+    grad_var = 1.0  # the read-out dL/dx_depth is N(0, 1)
+    grad_std[depth] = 1.0
+    for layer in range(depth, 0, -1):
+        grad_var *= 1.0 + gain[layer]
+        grad_std[layer - 1] = math.sqrt(grad_var)
     return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
 
 
@@ -543,8 +629,8 @@ def theory_summary(config: Config) -> dict[str, float | None]:
     sigma_w2 = width Var(w), sigma_b2 = Var(b) (bias_std^2, or 1/(3 fan_in) for torch_default). Under a width
     profile sigma_w2 is fan_in Var(w) and sigma_b2 Var(b) when each is the same at every layer (the forward map is
     then the same map layer after layer), else None with the rest. None: for weights of non-zero mean (a
-    constant); under batch
-    norm, since the layer map is then normalised unit by unit (Var(s) = v / (v + eps), see predict) and the
+    constant); under batch or layer norm, since the layer map is then normalised (Var(s) = v / (v + eps), see
+    predict), and for a residual stream, whose variance grows by what each block adds (predict_residual): the
     fixed-point and depth-scale theory of the un-normalised map (Poole et al. 2016; Schoenholz et al. 2017)
     does not apply as is; q* = inf; and xi_c at the edge of chaos (inf).
     """
@@ -556,7 +642,7 @@ def theory_summary(config: Config) -> dict[str, float | None]:
         return summary
     sigma_w2 = float(forward[1])
     summary["sigma_w2"] = sigma_w2
-    if config.batch_norm:
+    if config.norm != "none" or config.residual:  # the un-normalised plain map's fixed point does not apply
         return summary
     name, slope, mean = config.activation, config.slope, bias_mean(config)
     q_star = fixed_point(name, sigma_w2, sigma_b2, slope, mean)

@@ -38,10 +38,8 @@ from .config import Config, written_range
 from .products import matmul
 from .draws import family, weight_stream_bytes
 from .initializers import layer_biases, layer_weights
-from .network import (
-    DEFAULT_MEMORY_BUDGET, MemoryBudgetError, batch_norm, batch_norm_backward, distinct_columns, estimate_memory,
-    mean_std,
-)
+from .batchnorm import batch_norm, batch_norm_backward
+from .network import DEFAULT_MEMORY_BUDGET, MemoryBudgetError, distinct_columns, estimate_memory, mean_std
 
 TASK_SEED = 2015  # the task's own seed: every scheme and every config.seed races on the same data
 POINTS_PER_CLASS = 400  # 1,200 points for 3 classes: 300 steps of 128 are 32 passes over them
@@ -348,6 +346,9 @@ def _whole(name: str, value, low: int, high: int) -> None:
 
 
 def _check(config: Config, steps, lr, momentum, classes, batch, memory_budget, task: str = "spiral") -> None:
+    if config.residual or config.layer_norm:  # residual streams and layer norm are studied at initialization only
+        raise ValueError("training covers plain networks with or without batch norm; residual=True and "
+                         "layer_norm=True are simulated at initialization only")
     _whole("steps", steps, *STEPS_RANGE)
     _whole("classes", classes, *CLASSES_RANGE)
     _whole("batch", batch, 1, digits.TRAIN_IMAGES if task == "digits" else classes * POINTS_PER_CLASS)

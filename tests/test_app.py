@@ -58,7 +58,7 @@ def test_every_tour_step_from_the_sidebar(code):
     assert at.title[0].value.startswith(f"Step {code} of 7")
     assert at.selectbox(key="init").value == config.init
     assert at.selectbox(key="activation").value == config.activation
-    assert at.toggle(key="bn").value == config.batch_norm
+    assert at.radio(key="norm").value == config.norm
     if config.init == "normal":
         assert at.number_input(key="std").value == config.std
     assert shown_config(at) == config.to_dict()
@@ -99,7 +99,7 @@ def test_url_parameters_set_the_controls():
     assert at.slider(key="batch").value == 256
     assert at.selectbox(key="activation").value == "leaky_relu" and at.number_input(key="slope").value == 0.2
     assert at.selectbox(key="gain").value == "recommended" and at.radio(key="mode").value == "fan_out"
-    assert at.toggle(key="bn").value is True and at.radio(key="input").value == "uniform"
+    assert at.radio(key="norm").value == "batch" and at.radio(key="input").value == "uniform"  # bn=true: batch
     assert at.number_input(key="seed").value == 42 and at.radio(key="dtype").value == "float64"
     config = shown_config(at)
     assert config["gain"] == pytest.approx((2 / (1 + 0.2**2)) ** 0.5)  # torch's calculate_gain("leaky_relu", 0.2)
@@ -377,7 +377,7 @@ def test_a_link_whose_values_leave_its_step_says_so_and_keeps_its_values(lang):
 def test_a_link_whose_values_are_another_step_shows_that_step_and_says_so():
     at = open_app(step="2", bn="true")  # step 2 with batch norm is step 7
     check_step(at, "7")
-    change = t("en", "url_step_change", name="bn", value="true", step_value="false")
+    change = t("en", "url_step_change", name="norm", value="batch", step_value="none")
     assert [w.value for w in at.warning] == [t("en", "url_step_other", n="2", title=t("en", "step_2"),
                                                changes=change, other="7", other_title=t("en", "step_7"))]
 

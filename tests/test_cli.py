@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYER_KEYS = {
     "layer", "pre_mean", "pre_std", "act_mean", "act_std", "saturated", "dead", "distinct_units", "grad_std",
     "weight_grad_std", "grad_data_ratio", "predicted_act_std", "predicted_pre_std", "predicted_grad_std",
-    "pre_kurtosis", "exploded", "vanished", "width", "fan_in", "fan_out",
+    "pre_kurtosis", "exploded", "vanished", "width", "fan_in", "fan_out", "branch_std",
 }
 
 
@@ -482,3 +482,55 @@ def test_a_profile_over_the_work_limit_names_its_widest_layer_that_fits(capsys):
     widest = int(re.search(r"a widest layer up to ([\d,]+)", err).group(1).replace(",", ""))
     assert estimate_work(resize(config, "width", widest)) <= WORK_LIMIT < estimate_work(resize(config, "width",
                                                                                                   widest + 1))
+
+
+# ---------- residual streams and normalization ----------
+
+def test_residual_settings_and_the_branch_std_reach_the_json(capsys):
+    code, out, err = cli("--depth", "4", "--width", "30", "--batch", "20", "--residual", "--norm", "layer",
+                         "--branch-scale", "inv_sqrt_depth", "--json", capsys=capsys, tiny=False)
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["residual"], data["norm"], data["branch_scale"]) == (True, "layer", 0.5)
+    assert (data["config"]["residual"], data["config"]["branch_scale"], data["config"]["layer_norm"]) == \
+        (True, "inv_sqrt_depth", True)
+    config = Config(depth=4, width=30, batch=20, residual=True, layer_norm=True, branch_scale="inv_sqrt_depth")
+    assert Config.from_dict(data["config"]) == config
+    expected = simulate(config).stats["branch_std"]
+    assert [row["branch_std"] for row in data["layers"]] == pytest.approx([None, *expected[1:]])
+
+
+@pytest.mark.parametrize("args, norm", [((), "none"), (("--bn",), "batch"), (("--norm", "batch"), "batch"),
+                                        (("--bn", "--norm", "batch"), "batch"), (("--norm", "layer"), "layer")])
+def test_bn_is_the_spelling_of_norm_batch(args, norm, capsys):
+    code, out, err = cli(*args, "--json", capsys=capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["norm"] == Config.from_dict(data["config"]).norm == norm
+    assert data["config"]["batch_norm"] is (norm == "batch") and data["config"]["layer_norm"] is (norm == "layer")
+    assert data["residual"] is False and all(row["branch_std"] is None for row in data["layers"])
+
+
+def test_the_table_names_the_stream_and_its_norm(capsys):
+    code, out, _ = cli("--residual", "--branch-scale", "0.25", "--norm", "batch", capsys=capsys)
+    assert code == 0
+    assert out.splitlines()[0].endswith("residual (alpha 0.25; act std is the stream's), pre-batch norm")
+
+
+@pytest.mark.parametrize("args, names", [
+    (("--bn", "--norm", "layer"), ("--bn is --norm batch", "--norm layer")),
+    (("--bn", "--norm", "none"), ("--bn is --norm batch", "--norm none")),
+    (("--norm", "group"), ("--norm", "'group'", "none", "batch", "layer")),
+    (("--branch-scale", "0.5"), ("--branch-scale", "needs --residual")),
+    (("--residual", "--branch-scale", "half"), ("'half' is not a branch scale", "inv_sqrt_depth", "0 to 100")),
+    (("--residual", "--branch-scale", "-0.1"), ("'-0.1' is out of range", "0 to 100")),
+    (("--residual", "--branch-scale", "nan"), ("'nan' is not a finite number",)),
+    (("--residual", "--widths", "20,30,20"), ("residual=True needs equal widths, not 20-30-20",)),
+    (("--residual", "--train", "5"), ("residual=True", "at initialization only")),
+])
+def test_bad_residual_arguments_exit_2_with_one_line(args, names, capsys):
+    code, out, err = cli(*args, capsys=capsys, tiny="--widths" not in args)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    for name in names:
+        assert name in err

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from core import Config, activations
-from core.network import batch_norm, batch_norm_backward, distinct_columns, mean_std
+from core.batchnorm import batch_norm, batch_norm_backward
+from core.network import distinct_columns, mean_std
 from core.products import matmul
 from core.train import (
     HEAD_SCALE, SCHEMES, _minibatches, _record_steps, init_params, make_task, race, scheme_config,

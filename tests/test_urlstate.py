@@ -24,7 +24,7 @@ from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from core import Config, profiles
-from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, MODES, written_range
+from core.config import ACTIVATIONS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INV_SQRT_DEPTH, MODES, written_range
 from core.initializers import GAIN_WORDS
 from views import charts, tour, urlstate
 from views.summary import format_share, format_value
@@ -142,6 +142,8 @@ def values_of(name: str) -> st.SearchStrategy:
         "choice": lambda: st.sampled_from(p.choices),
         "bool": st.booleans,
         "gain": typed_gain,
+        "branch_scale": lambda: st.one_of(st.just(INV_SQRT_DEPTH),
+                                          st.floats(p.low, p.high).map(urlstate.format_number)),
         "list": lambda: st.lists(st.sampled_from(p.choices), unique=True),  # in the order picked; [] cleared
         # a width profile, its one spelling ("" for equal widths): the presets and anything a link may hold
         "widths": lambda: st.lists(st.integers(int(p.low), int(p.high)), min_size=profiles.ENTRIES[0],
@@ -160,6 +162,7 @@ def widget_states(draw) -> dict:
     returns), and the step is the one the controls show, Custom when none (tour.step_of, on every run).
     """
     state = {name: draw(values_of(name)) for name in urlstate.PARAMS}
+    state["bn"] = False  # no widget holds it: a link's older spelling of norm=batch, read and never written
     if draw(st.booleans()):  # on a tour step, with any seed (New seed keeps the step)
         code = draw(STEP_CODES)
         state.update(urlstate.state_of(tour.step_config(code, state["seed"])), step=code)
@@ -225,7 +228,8 @@ def test_the_app_binds_exactly_urlstates_parameters_with_its_defaults():
     assert not at.exception
     # the tab, the step, the step beside and the widgets that show names are written by the page (link.write,
     # beside.sync): a bound widget writes its label, which changes with the language
-    assert set(found) == set(urlstate.PARAMS) - {"tab", "step", "beside", *urlstate.NAMED}
+    # bn: the older spelling of norm=batch, which links may hold and the page reads, but no widget
+    assert set(found) == set(urlstate.PARAMS) - {"tab", "step", "beside", "bn", *urlstate.NAMED}
     assert found == {name: value for name, value in urlstate.defaults(TABS).items() if name in found}
 
 
@@ -243,7 +247,7 @@ def test_a_link_whose_value_leaves_its_step_is_read_as_that_value_with_one_notic
         t(lang, "url_step", n=code, title=t(lang, f"step_{code}"), changes=change)]
 
 
-URL_NAME = {"batch_norm": "bn"}  # Config field -> URL parameter, where they differ
+URL_NAME = {"batch_norm": "norm", "layer_norm": "norm"}  # Config field -> URL parameter, where they differ
 
 
 @pytest.mark.parametrize("asked, other", [(a, b) for a in tour.STEPS for b in tour.STEPS if a != b])

@@ -45,12 +45,13 @@ def figure_name(stem: str, chart: str, fmt: str) -> str:
 
 
 def _init_part(config: Config) -> str:
-    """The init scheme in a file name: its name, its settings (schemes.Scheme.settings), "-bn" under batch norm."""
+    """The init scheme in a file name: its name, its settings (schemes.Scheme.settings), "-bn" under batch norm,
+    "-ln" under layer norm, "-residual" for a residual stream."""
     part = config.init.replace("_", "-")
     for field, value in schemes.get(config.init).settings(config):
         text = format_number(value) if isinstance(value, float) else value.replace("_", "-")
         part += f"-gain-{text}" if field == "gain" else f"-{text}"
-    return part + ("-bn" if config.batch_norm else "")
+    return part + {"batch": "-bn", "layer": "-ln"}.get(config.norm, "") + ("-residual" if config.residual else "")
 
 
 def csv_name(config: Config) -> str:

@@ -18,12 +18,18 @@ from .text import t
 STEP_KEYS = ("Left", "Right")  # the keys of the ◀ ▶ step buttons (st.button's shortcut)
 
 
+def norm_words(lang: str, config: Config) -> str:
+    """The network line's words for its normalization and residual stream: " + layer norm, residual stream"."""
+    norm = {"batch": t(lang, "bn_suffix"), "layer": t(lang, "ln_suffix")}.get(config.norm, "")
+    return norm + (t(lang, "residual_suffix") if config.residual else "")
+
+
 def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
     """The title, the network in one line, the step's story, and one row of the ◀ ▶ step buttons and presenter
     mode's switch; returns the story's place, filled once computed, and whether presenter mode is on."""
     st.title(tour.heading(step, lang))
     st.caption(t(lang, "network_line", depth=config.depth, width=profiles.write(config.units) or config.width,
-                 activation=t(lang, f"act_{config.activation}"), bn=t(lang, "bn_suffix") if config.batch_norm else "",
+                 activation=t(lang, f"act_{config.activation}"), bn=norm_words(lang, config),
                  init=t(lang, f"options.init_{config.init}"), batch=config.batch, seed=config.seed))
     story = st.empty()  # a step's story quotes its simulated numbers: filled in once the network is computed
     if step == tour.CUSTOM:

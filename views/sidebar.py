@@ -17,7 +17,8 @@ import streamlit as st
 from core import Config, profiles, schemes
 from core.activations import recommended_gain
 from core.config import (
-    ACTIVATIONS, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written,
+    ACTIVATIONS, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, INV_SQRT_DEPTH, MODES,
+    NORMS, written,
 )
 from core.initializers import DEFAULT_GAIN, SCHEME_NUMBERS, gain_of, weight_mean, weight_std, weight_variance
 
@@ -29,6 +30,7 @@ from .text import t, user_text
 from .urlstate import URL
 
 SEED_MAX = INT_RANGES["seed"][1]
+BRANCH_SCALES = ("1", INV_SQRT_DEPTH, "0")  # the branch scale box's options; any number from 0 to 100 can be typed
 
 
 # ---------- callbacks ----------
@@ -169,8 +171,24 @@ def network_section(lang: str) -> dict[str, Any]:
         values["slope"] = st.number_input(t(lang, "slope"), *FLOAT_RANGES["slope"], d["slope"], step=0.01,
                                           format="%g", key="slope", bind=URL, on_change=control_changed,
                                           help=t(lang, "slope_help"))
-    values["bn"] = st.toggle(t(lang, "bn"), d["bn"], key="bn", bind=URL, on_change=control_changed,
-                             help=t(lang, "bn_help"))
+    return values | stream_controls(lang, values)
+
+
+def stream_controls(lang: str, network: dict[str, Any]) -> dict[str, Any]:
+    """Normalization, the residual stream (equal widths only) and its branch scale (when on). norm and
+    branch_scale are not bound (they show names): link.sync_named writes their codes."""
+    d = urlstate.defaults()
+    values = {"norm": st.radio(t(lang, "norm"), NORMS, key="norm", horizontal=True,
+                               format_func=lambda code: t(lang, f"options.norm_{code}"),
+                               on_change=control_changed, help=t(lang, "norm_help"))}
+    if urlstate.relevant("residual", network):
+        values["residual"] = st.toggle(t(lang, "residual"), d["residual"], key="residual", bind=URL,
+                                       on_change=control_changed, help=t(lang, "residual_help"))
+    if urlstate.relevant("branch_scale", {**network, **values}):
+        values["branch_scale"] = st.selectbox(
+            t(lang, "branch_scale"), BRANCH_SCALES, key="branch_scale", accept_new_options=True,
+            format_func=lambda code: t(lang, f"options.branch_scale_{code}") if code in BRANCH_SCALES else code,
+            on_change=control_changed, help=t(lang, "branch_scale_help"))
     return values
 
 

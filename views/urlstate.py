@@ -27,7 +27,8 @@ from collections.abc import Mapping, Sequence
 
 from core import Config, profiles
 from core.config import (
-    ACTIVATIONS, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, MODES, written,
+    ACTIVATIONS, BRANCH_SCALE_RANGE, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES,
+    INV_SQRT_DEPTH, MODES, NORMS, written,
 )
 from core.initializers import GAIN_WORDS, SCHEME_NUMBERS, matters, parse_gain
 from core.schemes import DISTRIBUTIONS
@@ -62,7 +63,11 @@ PARAMS: dict[str, Param] = {
     "widths": Param("widths", low=INT_RANGES["width"][0], high=INT_RANGES["width"][1]),  # "" for equal widths
     "activation": Param("choice", ACTIVATIONS),
     "slope": Param("float", low=FLOAT_RANGES["slope"][0], high=FLOAT_RANGES["slope"][1]),
-    "bn": Param("bool"),
+    "bn": Param("bool"),  # the older spelling of norm=batch: read (bn=true), never written
+    "norm": Param("choice", NORMS),  # Config.norm: batch_norm and layer_norm
+    "residual": Param("bool"),
+    # a number from 0 to 100, or the word for 1/sqrt(depth); kept as its one spelling, like the gain
+    "branch_scale": Param("branch_scale", (INV_SQRT_DEPTH,), low=BRANCH_SCALE_RANGE[0], high=BRANCH_SCALE_RANGE[1]),
     "init": Param("choice", INITS),
     # the numbers the schemes read (std, bound, value, trunc_mean, trunc_a, trunc_b, scale): core's one list
     **{name: Param("float", low=FLOAT_RANGES[name][0], high=FLOAT_RANGES[name][1]) for name in SCHEME_NUMBERS},
@@ -91,12 +96,13 @@ PARAMS: dict[str, Param] = {
 # the address, since a bound widget writes its shown label there; the page seeds them from the link
 # (link.check_link) and writes their codes back (link.write), so a link reads the same in every language.
 NAMED = ("lang", "activation", "init", "gain", "mode", "distribution", "input", "dtype", "compare", "train", "widths",
-         "task")
+         "task", "norm", "branch_scale")
 TAB_NAMED = ("compare", "train", "task")  # of NAMED, the ones the tabs' widgets write (the sidebar writes the rest)
 # The parameters that make up the network's Config (the rest choose what is shown and how).
-CONTROLS = ("depth", "width", "widths", "activation", "slope", "bn", "init", *SCHEME_NUMBERS, "gain", "mode",
-            "distribution", "bias", "bias_std", "batch", "input", "input_scale", "seed", "dtype")
-_CONFIG_NAME = {"bn": "batch_norm"}  # URL name -> Config field, where they differ
+CONTROLS = ("depth", "width", "widths", "activation", "slope", "norm", "residual", "branch_scale", "init",
+            *SCHEME_NUMBERS, "gain", "mode", "distribution", "bias", "bias_std", "batch", "input", "input_scale",
+            "seed", "dtype")
+_CONFIG_NAME: dict[str, str] = {}  # URL name -> Config field, where they differ (norm: two fields, config_of)
 
 
 MAX_NAMED = 5  # unknown parameters named in the notice; the rest are counted
@@ -123,8 +129,10 @@ class Problem:
 
 def state_of(config: Config) -> dict[str, Any]:
     """Widget values showing a configuration."""
-    state = {name: getattr(config, _CONFIG_NAME.get(name, name)) for name in CONTROLS if name != "gain"}
+    state = {name: getattr(config, _CONFIG_NAME.get(name, name)) for name in CONTROLS
+             if name not in ("gain", "branch_scale")}
     state["gain"] = "default" if config.gain is None else format_number(config.gain)
+    state["branch_scale"] = branch_scale_text(config.branch_scale)
     state["widths"] = profiles.write(config.units)
     return state
 
@@ -153,11 +161,16 @@ def defaults(tabs: Sequence[str] = ("activations",), language: str = FIRST_LANGU
             "compare": list(LECTURE_FIVE), "xi": False, "present": False, "steps": DEFAULT_STEPS,
             "train": list(LECTURE_RACE),  # core.train.lecture_schemes: the same five for every activation
             "task": TASKS[0],  # the spiral
-            "beside": "none"}
+            "beside": "none", "bn": False}  # bn: never written (norm says it)
 
 
 def relevant(name: str, state: Mapping[str, Any]) -> bool:
-    """Whether a control matters for the current choices (the sidebar hides the others): core's one table."""
+    """Whether a control matters for the current choices (the sidebar hides the others): core's one table; the
+    branch scale only for a residual stream, which needs equal widths."""
+    if name == "branch_scale":
+        return bool(state.get("residual")) and relevant("residual", state)
+    if name == "residual":  # the skip adds vectors of one width: a profile of unequal widths has no stream
+        return len(set(profiles.read(state.get("widths", "")))) <= 1
     return matters(_CONFIG_NAME.get(name, name), state.get("init"), state.get("activation"))
 
 
@@ -239,6 +252,8 @@ def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
     if p.kind == "widths":
         # ValueError for anything but a profile; equal widths are kept for with_profile to read the depth from
         return profiles.SEPARATOR.join(map(str, profiles.read(text)))
+    if p.kind == "branch_scale":
+        return parse_branch_scale(text)
     if p.kind == "gain":
         gain = parse_gain(text)  # ValueError for anything but a word or a number in range
         return gain if isinstance(gain, str) else format_number(gain)  # "1.50" and "1.5" are one gain, one link
@@ -297,7 +312,7 @@ def read(query: Mapping[str, str | list[str]], tabs: Sequence[str],
         except ValueError:
             problems.append(Problem(name, text, default[name]))
             continue
-        if PARAMS[name].kind in ("int", "float", "gain", "widths") and ascii_number(text) != text:
+        if PARAMS[name].kind in ("int", "float", "gain", "widths", "branch_scale") and ascii_number(text) != text:
             problems.append(Problem(name, text, values[name], kind="digits"))
     return values, problems
 
@@ -344,7 +359,7 @@ def shown_value(value: Any) -> str:
 def allowed_text(lang: str, name: str, tabs: Sequence[str]) -> str:
     """What a parameter allows, in a sentence: its range or its choices."""
     p = _param(name, tabs)
-    if p.kind in ("int", "float", "gain"):
+    if p.kind in ("int", "float", "gain", "branch_scale"):
         return t(lang, f"allowed_{p.kind}", low=written(p.low), high=written(p.high))
     if p.kind == "widths":
         return t(lang, "allowed_widths", low=written(p.low), high=written(p.high), separator=profiles.SEPARATOR,
@@ -367,6 +382,8 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
     the step named stays the tour's place, so ◀ ▶ go on from it (views/link.py, tour.nearest_step).
     """
     present, problems = read(query, tabs, language)
+    if present.pop("bn", False) and "norm" not in present:  # an older link's bn=true: norm=batch
+        present["norm"] = "batch"
     state = defaults(tabs, language)
     step = present.get("step", FIRST)
     if step != CUSTOM:
@@ -462,6 +479,35 @@ def _fit_digits(kwargs: dict[str, Any]) -> None:
         kwargs["widths"] = (DIGITS_PIXELS, *kwargs["widths"][1:])
 
 
+# --- residual streams and normalization ----------------------------------------------------------------------
+def parse_branch_scale(text: str) -> str:
+    """A branch scale's one spelling: the word inv_sqrt_depth, or a number from 0 to 100 as format_number writes it
+    ("0.50" and "0.5" are one link); ValueError otherwise."""
+    if text == INV_SQRT_DEPTH:
+        return text
+    if not text.isascii():
+        raise ValueError("branch_scale")
+    number = float(text)  # ValueError for text that is not a number
+    low, high = BRANCH_SCALE_RANGE
+    if not (math.isfinite(number) and low <= number <= high):
+        raise ValueError("branch_scale")
+    return format_number(number)
+
+
+def branch_scale_text(value: float | str) -> str:
+    """Config.branch_scale as the widget and the link write it."""
+    return value if isinstance(value, str) else format_number(float(value))
+
+
+def config_branch_scale(text: Any) -> float | str:
+    """Config.branch_scale from the widget's text; one not allowed (typed into the box) is the default 1."""
+    try:
+        value = parse_branch_scale(ascii_number(str(text).strip()))
+    except ValueError:
+        return Config().branch_scale
+    return value if value == INV_SQRT_DEPTH else float(value)
+
+
 def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:
     """The Config the widgets describe (hidden controls at their defaults), and the gain note if any (resolve_gain), or
     "bounds": trunc_normal's a is not below its b, and torch's default bounds are used."""
@@ -477,7 +523,10 @@ def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:
     for name in CONTROLS:
         if PARAMS[name].kind == "float":
             kwargs[name] = float(kwargs[name])
-    kwargs["batch_norm"] = bool(kwargs["batch_norm"])
+    norm = kwargs.pop("norm")
+    kwargs["batch_norm"], kwargs["layer_norm"] = norm == "batch", norm == "layer"
+    kwargs["residual"] = bool(kwargs["residual"])
+    kwargs["branch_scale"] = config_branch_scale(kwargs["branch_scale"])
     if kwargs["input"] == "digits":
         _fit_digits(kwargs)
     if kwargs["trunc_a"] >= kwargs["trunc_b"]:  # each in range, but a bound at or above the other: torch's -2, 2

@@ -20,7 +20,7 @@ DIGITS = 4  # significant digits of a measured number in the table
 # theory's its W's fan_in and fan_out, which its variances are products of.
 TABLES = {
     "data_activations": ("layer", "distinct_units", "width", "act_mean", "act_std", "saturated", "dead"),
-    "data_pre": ("layer", "width", "pre_mean", "pre_std", "pre_kurtosis", "exploded", "vanished"),
+    "data_pre": ("layer", "width", "pre_mean", "pre_std", "pre_kurtosis", "branch_std", "exploded", "vanished"),
     "data_gradients": ("layer", "width", "grad_std", "weight_grad_std", "grad_data_ratio"),
     "data_theory": ("layer", "width", "fan_in", "fan_out", "predicted_act_std", "predicted_pre_std",
                     "predicted_grad_std"),
