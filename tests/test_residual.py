@@ -196,3 +196,18 @@ def test_the_plain_maps_fixed_point_is_not_claimed_for_streams_or_layer_norm(cha
     assert plain["q_star"] is not None and plain["chi1"] == pytest.approx(1.0)
     summary = theory_summary(Config(activation="relu", init="he_normal", **changes))
     assert summary["sigma_w2"] == pytest.approx(2.0) and summary["q_star"] is summary["chi1"] is None
+
+
+def test_a_link_with_a_residual_stream_over_the_digits_opens_without_one():
+    """The digits' 64 pixels into 500-wide layers have no stream to add to: the link opens, residual off, and the
+    sidebar offers no Residual toggle there (urlstate.relevant); at width 64 the stream is there."""
+    from tests.app_support import open_app
+    from views import urlstate
+    at = open_app(step="custom", input="digits", residual="true")
+    assert not at.exception
+    assert "residual" not in {w.key for w in at.toggle}
+    state, _ = urlstate.normalize({"step": "custom", "input": "digits", "residual": "true"}, ("activations",))
+    assert urlstate.config_of(state)[0].residual is False
+    state, _ = urlstate.normalize({"step": "custom", "input": "digits", "residual": "true", "width": "64"},
+                                  ("activations",))
+    assert urlstate.config_of(state)[0].residual is True

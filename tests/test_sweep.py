@@ -3,6 +3,7 @@
 import math
 import warnings
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -60,7 +61,7 @@ def test_any_config_simulates_without_warnings_and_flags_non_finite_values(confi
     # every value of a layer is counted once (values beyond the edges in the end bins), up to a forward break
     counted = result.hist_counts.sum(axis=1)
     last = forward[0].layer if forward else config.depth + 1
-    assert (counted[:last] == config.batch * config.width).all(), counted
+    assert (counted[:last] == config.batch * np.array(config.units)[:last]).all(), counted  # layer l: batch x units[l]
 
 
 @settings(max_examples=30, deadline=None)

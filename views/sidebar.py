@@ -181,6 +181,7 @@ def stream_controls(lang: str, network: dict[str, Any]) -> dict[str, Any]:
     values = {"norm": st.radio(t(lang, "norm"), NORMS, key="norm", horizontal=True,
                                format_func=lambda code: t(lang, f"options.norm_{code}"),
                                on_change=control_changed, help=t(lang, "norm_help"))}
+    network = {**network, "input": st.session_state.get("input", d["input"])}  # the data section's, drawn below
     if urlstate.relevant("residual", network):
         values["residual"] = st.toggle(t(lang, "residual"), d["residual"], key="residual", bind=URL,
                                        on_change=control_changed, help=t(lang, "residual_help"))

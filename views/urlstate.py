@@ -166,11 +166,15 @@ def defaults(tabs: Sequence[str] = ("activations",), language: str = FIRST_LANGU
 
 def relevant(name: str, state: Mapping[str, Any]) -> bool:
     """Whether a control matters for the current choices (the sidebar hides the others): core's one table; the
-    branch scale only for a residual stream, which needs equal widths."""
+    residual stream only for equal widths (no profile of unequal ones, no digits into layers wider than their 64
+    pixels), and the branch scale only for a residual stream."""
     if name == "branch_scale":
         return bool(state.get("residual")) and relevant("residual", state)
-    if name == "residual":  # the skip adds vectors of one width: a profile of unequal widths has no stream
-        return len(set(profiles.read(state.get("widths", "")))) <= 1
+    if name == "residual":  # the skip adds vectors of one width: unequal widths have no stream, whether a profile's
+        units = set(profiles.read(state.get("widths", "")))  # or the digits' 64 pixels into wider layers
+        if state.get("input") == "digits":
+            units |= {DIGITS_PIXELS, int(state.get("width", DIGITS_PIXELS))}
+        return len(units) <= 1
     return matters(_CONFIG_NAME.get(name, name), state.get("init"), state.get("activation"))
 
 
