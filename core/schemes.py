@@ -30,6 +30,7 @@ Keras VarianceScaling:         std = sqrt(scale / fan) for fan_in, fan_out or fa
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -168,6 +169,12 @@ class Scheme:
 _SQRT3 = math.sqrt(3.0)
 
 
+@functools.cache
+def _cut_at_two_variance() -> float:
+    """Var of N(0, 1) cut at +-2 (about 0.774): what Keras's truncated_normal keeps of sqrt(scale / fan)'s square."""
+    return truncated_moments(0.0, 1.0, -2.0, 2.0)[1]
+
+
 def _trunc_moments(c: Any) -> tuple[float, float]:
     return truncated_moments(c.trunc_mean, c.std, c.trunc_a, c.trunc_b)
 
@@ -187,13 +194,13 @@ def _variance_scaling_std(c: Any, fan_in: int, fan_out: int, gain: float | None)
     up to the rounding of KERAS_TRUNCATION (its own std, times the std of N(0, 1) cut at +-2)."""
     if c.distribution != "truncated_normal":
         return _keras_std(c, fan_in, fan_out)
-    return _keras_std(c, fan_in, fan_out) / KERAS_TRUNCATION * math.sqrt(truncated_moments(0.0, 1.0, -2.0, 2.0)[1])
+    return _keras_std(c, fan_in, fan_out) / KERAS_TRUNCATION * math.sqrt(_cut_at_two_variance())
 
 
 def uncorrected_variance(c: Any, fan_in: int, fan_out: int) -> float:
     """Var(w) that variance_scaling's truncated_normal would give without Keras's correction: N(0, scale/fan) cut
     at +-2 of its std keeps the variance of N(0, 1) cut at +-2 (about 0.774) of it (TF #16344, keras #8048)."""
-    return c.scale / fan(c, fan_in, fan_out) * truncated_moments(0.0, 1.0, -2.0, 2.0)[1]
+    return c.scale / fan(c, fan_in, fan_out) * _cut_at_two_variance()
 
 
 def _variance_scaling(c: Any, unit: np.ndarray, fan_in: int, fan_out: int, gain: float | None) -> np.ndarray:
