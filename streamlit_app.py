@@ -43,7 +43,8 @@ def main() -> None:
             st.error(summary.budget_setting(lang, error.value))
         return
     note = Note()  # before the title: the old page stays, under a note, until the new one is ready
-    compute_first(note, lambda config, lang: [*tabs.other_networks(config, lang), *beside.networks(config)])
+    compute_first(note, lambda config, lang: [*tabs.other_networks(config, lang), *beside.networks(config),
+                                              *tour.companions(tour.step_of(config), config.seed).values()])
     lang, step, config = sidebar()
     story, presenting = header(lang, step, config)  # presenter mode: the sidebar closed, the lesson on one screen
     link_problems(lang, tabs.CODES)
@@ -51,8 +52,10 @@ def main() -> None:
     if refused:
         st.error(refused)
         return
+    companions = tour.companions(step, config.seed)  # networks the step's story measures besides this one
     try:  # computed by compute_first, unless this is the session's first run
-        result = compute(note, lang, [partial(cache.simulate_cached, config, memory_budget(), session_gone())])[0]
+        result, *others = compute(note, lang, [partial(cache.simulate_cached, c, memory_budget(), session_gone())
+                                               for c in (config, *companions.values())])
     except MemoryBudgetError:  # the estimate above and the engine's own check should agree; never a traceback
         need = estimate_memory(config)
         st.error(t(lang, "memory", need=need / 2**20, budget=memory_budget() / 2**20))
@@ -62,7 +65,7 @@ def main() -> None:
     page = Page(config, result, lang)
     name_figures(config, lang)  # every chart below offers its SVG and PNG, named after this step
     if step != tour.CUSTOM:
-        story.markdown(tour.story(step, result, lang))
+        story.markdown(tour.story(step, result, lang, dict(zip(companions, others))))
     if presenting:  # the lesson alone; the open tab is kept (a widget not drawn loses its state) for afterwards
         if not beside.show(page, note):  # two steps side by side, or the step's charts
             present.show(page, metrics)

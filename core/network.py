@@ -37,6 +37,9 @@ ELEMENT_COST = 1250.0  # one pre-activation entry of one layer: activation, deri
 DTYPE_COST = {"float32": 1.0, "float64": 2.0}  # float64 runs at half float32's rate (dgemm)
 HISTOGRAM_BINS = 50
 RESIDUAL_HISTOGRAM = (-3.0, 3.0)  # the stream's histogram range: the input's N(0, 1) within 3 std
+# Layer 0's (the input's) histogram range, whatever f is: a standardized input within 3 std (a digit's pixels are
+# not f's output, and most of them lie outside tanh's [-1, 1] or ReLU's [0, 3])
+INPUT_HISTOGRAM = (-3.0, 3.0)
 
 # Per-layer columns of Result, index 0 being the input; NaN where a value is missing or undefined.
 COLUMNS = (
@@ -87,7 +90,7 @@ class Result:
     vanished: np.ndarray  # (depth + 1,) bool: values underflowed to zero here
     distinct_grad_units: np.ndarray  # (depth + 1,) float: how many units' gradients differ
     weight_std: np.ndarray  # (depth + 1,) float: measured std of W_l
-    hist_edges: np.ndarray  # (HISTOGRAM_BINS + 1,)
+    hist_edges: np.ndarray  # (HISTOGRAM_BINS + 1,): layers 1..depth (layer 0's: input_edges)
     hist_counts: np.ndarray  # (depth + 1, HISTOGRAM_BINS); values outside the edges count in the end bins
     # (depth + 1,) int64: values exactly 0 (counted in their bin too): ReLU's floor, or every value of a zero init,
     # a point mass the histogram draws as its own bar
@@ -98,6 +101,8 @@ class Result:
     breaks: tuple[Break, ...] = field(default=())
     memory_bytes: int = 0
     weight_grads: tuple[np.ndarray, ...] | None = None  # dW_1..dW_depth, only when asked for
+    # (HISTOGRAM_BINS + 1,): the edges of layer 0's histogram (hist_counts[0], hist_zeros[0], hist_beyond[0])
+    input_edges: np.ndarray = field(default_factory=lambda: np.linspace(*INPUT_HISTOGRAM, HISTOGRAM_BINS + 1))
 
     @property
     def fan_in(self) -> np.ndarray:
@@ -277,7 +282,8 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
     x = draws.x  # (batch, units[0]), unit variance
     if config.input_scale != 1.0:  # a new array: the draws are shared
         x = x * np.asarray(config.input_scale, dtype)
-    _record_activations(stats, (hist_counts, hist_zeros, hist_beyond), 0, x, config, hist_edges, work)
+    input_edges = np.linspace(*INPUT_HISTOGRAM, HISTOGRAM_BINS + 1)  # the input is no activation's output
+    _record_activations(stats, (hist_counts, hist_zeros, hist_beyond), 0, x, config, input_edges, work)
     stats["pre_kurtosis"][0] = excess_kurtosis(x)
     weight_grads = [] if keep_gradients else None
     if config.residual:  # the residual stream's own forward and backward pass
@@ -320,7 +326,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
         stats[f"predicted_{key}"] = np.where(np.isfinite(predicted[key]), predicted[key], np.nan)
     return Result(config, {name: stats[name] for name in COLUMNS}, flags["exploded"], flags["vanished"],
                   stats["distinct_grad_units"], stats["weight_std"], hist_edges, hist_counts, hist_zeros, hist_beyond,
-                  tuple(breaks), need, None if weight_grads is None else tuple(reversed(weight_grads)))
+                  tuple(breaks), need, None if weight_grads is None else tuple(reversed(weight_grads)), input_edges)
 
 
 def _backward(config: Config, readout: np.ndarray, hs: list, ss: list, inv_stds: list, weights: list,

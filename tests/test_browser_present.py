@@ -14,6 +14,7 @@ import pytest
 from tests.browser_support import COUNT_RUNS, EXCEPTION, SETTLED, act, outside_viewport, visit, wait_still, watched_page
 from views.export import PNG_SCALE
 from views.text import t
+from views.tour import STEPS
 
 pytestmark = pytest.mark.slow  # a real server and real browsers: seconds a test
 
@@ -33,7 +34,7 @@ def test_presenter_mode_shows_the_lesson_on_one_screen(base, browser, lang):
     and a 1280 x 720 screen; the sidebar closed."""
     context = browser.new_context(viewport=SCREENS[0])
     page = context.new_page()
-    for step in ("1", "2", "3", "4", "5", "6", "7"):
+    for step in STEPS:
         visit(page, f"{base}/?step={step}&lang={lang}&present=true", charts=2)
         loaded = SCREENS.index(page.viewport_size)
         for size in SCREENS[loaded:] + SCREENS[:loaded]:  # as loaded, then resized to the other screen
@@ -127,6 +128,6 @@ def test_a_class_opening_one_link_together_all_get_their_page(base, browser):
                             timeout=180_000)
         p.wait_for_selector(SETTLED, timeout=180_000)
         assert p.locator(EXCEPTION).count() == 0
-        assert p.locator("h1").first.inner_text() == "Step 6 of 7 · " + t("en", "step_6")
+        assert p.locator("h1").first.inner_text() == f"Step 6 of {len(STEPS)} · " + t("en", "step_6")
     for c in contexts:
         c.close()

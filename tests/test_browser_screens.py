@@ -9,6 +9,7 @@ import pytest
 
 from tests.browser_support import EXCEPTION, PHONE, act, heading, option, outside_viewport, visit, watched_page
 from views.text import t
+from views.tour import STEPS
 
 pytestmark = pytest.mark.slow  # a real server and real browsers: seconds a test
 
@@ -131,7 +132,7 @@ def test_picking_a_step_closes_the_sidebar_where_it_covers_the_page(base, browse
                                ".right <= 0", timeout=10_000)
     else:
         page.wait_for_timeout(1000)
-    assert heading(page) == "Step 5 of 7 · " + t("en", "step_5")
+    assert heading(page) == f"Step 5 of {len(STEPS)} · " + t("en", "step_5")
     box = page.evaluate(SIDEBAR_BOX)
     context.close()
     assert (box["right"] <= 0) == closes, box

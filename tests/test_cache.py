@@ -30,7 +30,7 @@ def array(mib: float) -> np.ndarray:
 def test_nbytes_counts_the_arrays_inside():
     result = simulate(SMALL)
     arrays = [*result.stats.values(), result.exploded, result.vanished, result.distinct_grad_units,
-              result.weight_std, result.hist_edges, result.hist_counts]
+              result.weight_std, result.hist_edges, result.hist_counts, result.input_edges]
     assert sum(a.nbytes for a in arrays) <= cache.nbytes(result) <= sum(a.nbytes for a in arrays) + 64 * 64  # nodes
     assert cache.nbytes({"a": array(1), "b": (array(2), [array(3)])}) >= 6 * 2**20
 

@@ -55,6 +55,10 @@ EXTRA = {
     "trunc normal tanh": Config(init="trunc_normal", std=0.08, trunc_a=-0.1, trunc_b=0.1, width=128, depth=5),
     "variance scaling relu": Config(activation="relu", init="variance_scaling", scale=2.0, mode="fan_avg",
                                     width=128, depth=6),
+    # residual streams: pre-LN with its closed form, tanh (no closed form), constant branches
+    "pre-LN relu": Config(activation="relu", init="he_normal", residual=True, layer_norm=True, depth=6, width=200),
+    "residual tanh": Config(init="xavier_normal", residual=True, branch_scale=0.5, depth=5, width=128, batch=200),
+    "residual constant": Config(init="constant", value=0.01, residual=True, depth=3, width=20, batch=20),
     # width profiles: which fan product the scheme holds at every layer
     "profile he fan_out relu": Config(activation="relu", init="he_normal", mode="fan_out", depth=3,
                                       widths=(784, 512, 256, 128), batch=200),
@@ -169,7 +173,18 @@ def expected(result) -> dict[str, float]:
         "act_ratio": h.act_ratio, "act_last": h.act_last, "saturated": h.saturated, "grad_ratio": h.grad_ratio,
         "theory_grad_ratio": s["predicted_grad_std"][1] / s["predicted_grad_std"][depth],
         "bn_low": pre.min() if pre.size else math.nan, "bn_high": pre.max() if pre.size else math.nan,
-    }
+    } | (stream_truth(c, s, keep * n * var_w) if c.residual else {})
+
+
+def stream_truth(c: Config, s: dict, branch_gain: float) -> dict[str, float]:
+    """A residual stream's values: alpha, what a block adds (alpha^2 keep n Var(w)), the closed forms of issue 14
+    (no norm: Var multiplied by 1 + that a block; pre-LN: that added a block), the gradient's growth x_L -> x_0."""
+    alpha = 1 / math.sqrt(c.depth) if c.branch_scale == "inv_sqrt_depth" else c.branch_scale
+    add = alpha**2 * branch_gain
+    growth = (1 + add) ** (c.depth / 2) if c.norm == "none" else math.sqrt(1 + c.depth * add)
+    return {"alpha": alpha, "res_add": add, "res_growth": growth,
+            "res_grad_ratio": s["grad_std"][0] / s["grad_std"][c.depth],
+            "res_theory_grad_ratio": s["predicted_grad_std"][0] / s["predicted_grad_std"][c.depth]}
 
 
 RECOMPUTED = {"measured_ex2", "measured_std_s"}  # measured in float32, recomputed here in float64
@@ -339,6 +354,10 @@ def test_every_printed_equation_holds_at_the_printed_precision(results, name):
     if not symmetric and not c.batch_norm and closed_form_bias(c) == (0, 0) and c.activation in ("linear", "relu",
                                                                                                 "leaky_relu"):
         least = 7
+    if c.residual:  # what a block adds and the growth over the depth, where the stream has a closed form
+        closed = c.activation in ("linear", "relu", "leaky_relu") and closed_form_bias(c) == (0, 0) \
+            and c.norm in ("none", "layer") and not symmetric
+        least = 2 if closed else 0
     assert checked >= least, checked
 
 

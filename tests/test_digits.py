@@ -21,9 +21,10 @@ from core.theory import input_second_moment
 from core.train import TASK_SEED, make_digits_task, race, task_config, train
 from tests.app_support import open_app
 from views.charts import scheme_name
-from views.summary import GAUSSIAN_KURTOSIS, format_share, format_value, kurtosis_sentence
-from views.training import final_frame, held_out_text, setup
+from views.summary import (GAUSSIAN_BEYOND_3, GAUSSIAN_KURTOSIS, format_share, format_value, input_sentence,
+                           input_shares, kurtosis_sentence)
 from views.text import t
+from views.training import final_frame, held_out_text, setup
 from views.urlstate import config_of, defaults
 
 
@@ -313,3 +314,42 @@ def test_the_kurtosis_reads_every_unit_up_to_64_and_64_evenly_spaced_beyond():
     z = np.random.default_rng(5).standard_normal((1000, 500))
     everyone = float(np.mean(scipy_stats.kurtosis(z, axis=0)))
     assert excess_kurtosis(z) == pytest.approx(everyone, abs=4 * np.sqrt(24 / 1000 / 64))
+
+
+# ---------- layer 0's histogram: the pixels themselves ----------
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_layer_zeros_histogram_counts_the_pixels_over_their_own_range(activation):
+    """core's layer-0 histogram is the standardized pixels' own, over ±3 whatever f's range: counted again here
+    from scikit-learn's images with numpy, and its exact zeros, its share below 0 and beyond ±3 as the page says."""
+    config = Config(input="digits", activation=activation, init="xavier_normal", depth=3, width=64, batch=500,
+                    dtype="float64")
+    r = simulate(config)
+    pixels = load_digits().data[:500]
+    std = load_digits().data.std(axis=0)
+    x = np.where(std > 0, (pixels - load_digits().data.mean(axis=0)) / np.where(std > 0, std, 1), 0.0)
+    assert (r.input_edges[0], r.input_edges[-1]) == (-3.0, 3.0)
+    counts, _ = np.histogram(np.clip(x, -3, 3), bins=r.input_edges)
+    np.testing.assert_array_equal(r.hist_counts[0], counts)
+    assert r.hist_zeros[0] == np.count_nonzero(x == 0) and list(r.hist_beyond[0]) == [np.sum(x < -3), np.sum(x > 3)]
+    shares = input_shares(r)
+    assert shares == pytest.approx({"zero": np.mean(x == 0), "below": np.mean(x < 0), "beyond": np.mean(abs(x) > 3)})
+    assert shares["zero"] == 3 / 64  # the three pixels blank in every image
+    assert shares["beyond"] > GAUSSIAN_BEYOND_3 == pytest.approx(2 * scipy_stats.norm.sf(3), abs=5e-5)
+    for lang in ("en", "zh"):
+        sentence = input_sentence(r, lang)
+        assert all(format_share(shares[k]) in sentence for k in shares) and format_share(GAUSSIAN_BEYOND_3) in sentence
+
+
+def test_the_activations_tab_draws_the_input_beside_the_layers():
+    at = open_app(step="custom", input="digits", activation="tanh", init="xavier_normal")
+    assert not at.exception, [e.value for e in at.exception]
+    titles = [json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")]
+    titles = [title.get("text") if isinstance(title, dict) else title for title in titles]
+    assert t("en", "chart_input_hist") in titles and t("en", "chart_hist") in titles
+    r = simulate(Config(input="digits", activation="tanh", init="xavier_normal"))
+    captions = [c.value for c in at.caption]
+    assert input_sentence(r, "en") in captions
+    assert kurtosis_sentence("en", r.stats["pre_kurtosis"]) in captions  # the input's kurtosis against each layer's
+    plain = open_app(step="4")
+    assert t("en", "chart_input_hist") not in json.dumps([c.proto.spec for c in plain.get("vega_lite_chart")])

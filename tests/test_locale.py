@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from views import locale
 from views import theory as theory_view
 from views import training as training_view
+from views.tour import STEPS
 from views.locale import browser_language, catalogue, languages, t
 from views.text import join
 
@@ -269,7 +270,7 @@ def test_a_bare_link_opens_in_the_browsers_language_and_stays_bare(rewrites, bro
     assert not at.exception and not at.warning, [w.value for w in at.warning]
     assert rewrites == []  # the bare address is already the page's canonical link
     assert at.radio(key="lang").value == lang
-    assert at.title[0].value == t(lang, "step_heading", n=1, steps=7, title=t(lang, "step_1"))
+    assert at.title[0].value == t(lang, "step_heading", n=1, steps=len(STEPS), title=t(lang, "step_1"))
     assert at.session_state["tab"] == t(lang, "tab_activations")
     assert dict(at.query_params) == {}  # the address is not rewritten: lang= is left out for the default
 
@@ -278,7 +279,7 @@ def test_a_bare_link_opens_in_the_browsers_language_and_stays_bare(rewrites, bro
 def test_a_link_that_names_its_language_wins_over_the_browser():
     at = open_app({"lang": "en"}, "zh-CN")
     assert not at.exception and at.radio(key="lang").value == "en"
-    assert at.title[0].value.startswith("Step 1 of 7")
+    assert at.title[0].value.startswith(f"Step 1 of {len(STEPS)}")
     assert at.query_params["lang"] == "en"  # kept: without it a Chinese browser would open Chinese
     at = open_app({"lang": "zh"}, "en-US")
     assert at.radio(key="lang").value == "zh" and at.query_params["lang"] == "zh"

@@ -88,7 +88,8 @@ def test_presenter_mode_draws_the_story_the_std_chart_the_histograms_and_the_qr(
     std, hist = drawn
     assert (std["width"], std["height"]) == present.PRESENT_STD_SIZE
     assert (hist["spec"]["width"], hist["spec"]["height"]) == present.PRESENT_PANEL
-    story = [m.value for m in at.markdown if m.value == tour.story(step, _result(step), lang)]
+    story = [m.value for m in at.markdown if m.value == tour.story(step, _result(tour.step_config(step)), lang, {
+        name: _result(config) for name, config in tour.companions(step).items()})]
     assert story, "the step's story is on the page"
     assert len(at.metric) == 4  # in one line, by presenter mode's CSS
     qr = [m.value for m in at.markdown if m.value.startswith('<img src="data:image/svg+xml;base64,')]
@@ -99,10 +100,10 @@ def test_presenter_mode_draws_the_story_the_std_chart_the_histograms_and_the_qr(
     assert drawn_matrix(svg) == [list(r) for r in segno.make(expected_link, error=present.QR_ERROR).matrix]
 
 
-def _result(step: str):
+def _result(config):
     from core import cache
     from views.page import memory_budget
-    return cache.simulate_cached(tour.step_config(step), memory_budget())
+    return cache.simulate_cached(config, memory_budget())
 
 
 def test_the_presenter_switch_changes_the_page_and_back():

@@ -67,7 +67,7 @@ def test_each_scheme_has_its_own_colour_and_each_step_one_of_them():
     assert len(set(charts.SCHEME_COLOURS.values())) == len(charts.SCHEME_COLOURS)
     assert set(tour.LECTURE_FIVE) <= set(tour.SCHEMES)
     expected = {"1": "zeros", "2": "normal_0.01", "3": "normal_1", "4": "xavier_normal", "5": "xavier_normal",
-                "6": "he_normal", "7": "normal_0.01+bn"}
+                "6": "he_normal", "7": "normal_0.01+bn", "8": "he_normal", "9": "he_normal"}
     assert {code: tour.scheme_of(c) for code, c in tour.STEPS.items()} == expected
     # a scheme's own configuration is drawn in its own colour
     for scheme in tour.SCHEMES:
@@ -91,7 +91,8 @@ def test_parse_reads_valid_values(name, raw, value):
 @pytest.mark.parametrize("name, raw", [
     ("depth", "0"), ("depth", "101"), ("depth", "2.5"), ("depth", "ten"), ("width", "1"), ("std", "-1"),
     ("std", "nan"), ("std", "inf"), ("std", "abc"), ("activation", "swish"), ("init", "kaiming"), ("bn", "yes"),
-    ("gain", "0"), ("gain", "big"), ("step", "8"), ("lang", "fr"), ("seed", "-1"), ("seed", str(2**32)),
+    ("gain", "0"), ("gain", "big"), ("step", str(len(tour.STEPS) + 1)), ("lang", "fr"), ("seed", "-1"),
+    ("seed", str(2**32)),
     ("compare", ["zeros", "nope"]),
 ])
 def test_parse_refuses_invalid_values(name, raw):
@@ -236,7 +237,7 @@ def test_the_heading_counts_the_tours_steps():
 def test_the_verdicts_tell_the_lecture_story(steps):
     verdicts = {code: summary.verdict(r) for code, r in steps.items()}
     assert verdicts == {"1": "symmetric", "2": "vanishing", "3": "saturated", "4": "healthy", "5": "vanishing",
-                        "6": "healthy", "7": "healthy"}
+                        "6": "healthy", "7": "healthy", "8": "exploding", "9": "healthy"}
 
 
 def test_an_overflow_is_overflowed_and_an_underflow_vanishing():

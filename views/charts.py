@@ -31,6 +31,7 @@ SCHEME_COLOURS = {
 }
 GUIDE_COLOUR = "#999999"  # mid grey: visible on light and dark backgrounds
 THEORY_COLOUR = "#777777"  # the dashed theory curve, a neutral grey that no scheme uses
+BRANCH_COLOUR = "#EE7733"  # a residual block's branch beside its stream: Tol's orange, which no scheme uses
 LABEL_SIZE, TITLE_SIZE = 15, 17  # big enough for the back row of a lecture hall
 # The charts' text (ticks, axis and legend titles, panel headers, the numbers written on bars) per Streamlit theme,
 # each at least WCAG's 4.5:1 on its theme's background (BACKGROUNDS; the app's own dark #101318 too). No one grey
@@ -67,7 +68,7 @@ def series_frame(layers: pd.DataFrame, measured: str, theory: str | None, names:
                  first_layer: int = 0) -> pd.DataFrame:
     """Long frame (layer, series, value) of a measured column and its theory, finite values only."""
     parts = []
-    for column, series in ((measured, names["measured"]), (theory, names["theory"])):
+    for column, series in ((measured, names["measured"]), (theory, names.get("theory"))):
         if column is None:
             continue
         part = layers.loc[layers["layer"] >= first_layer, ["layer", column]].rename(columns={column: "value"})
@@ -75,6 +76,12 @@ def series_frame(layers: pd.DataFrame, measured: str, theory: str | None, names:
         parts.append(part)
     frame = pd.concat(parts, ignore_index=True)
     return frame[np.isfinite(frame["value"])].reset_index(drop=True)
+
+
+def branch_frame(layers: pd.DataFrame, name: str) -> pd.DataFrame:
+    """series_frame()'s rows for a residual stream's branch: std(α·r_l) per block l = 1..depth (core.residual's
+    branch_std), as series `name`; empty for a plain network (branch_std is NaN there)."""
+    return series_frame(layers, "branch_std", None, {"measured": name}, first_layer=1)
 
 
 def panel_layers(depth: int, max_panels: int = MAX_PANELS) -> tuple[list[int], int]:
@@ -87,8 +94,11 @@ def panel_layers(depth: int, max_panels: int = MAX_PANELS) -> tuple[list[int], i
     return list(range(depth, 0, -k))[::-1], k
 
 
-def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS) -> pd.DataFrame:
+def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS, layers: list[int] | None = None) -> pd.DataFrame:
     """Long frame for the histogram panels, one row a bar; layers past a break are left out.
+
+    layers: panel_layers()' by default; [0] for the input alone, over its own range (Result.input_edges), the
+    panels of one chart sharing one x axis.
 
     Columns: panel (the message "panel" in `lang`, "layer 3"), layer, start, end (the bar's x extent), share (of
     the layer's values), kind, bar (the height drawn), text (the share as the page writes it), label (written above
@@ -105,8 +115,8 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS) -> pd.DataF
     not a "bin" and is more than SPIKE_RATIO times the tallest other bar would flatten the layer's shape: it is
     drawn cut, CUT_HEIGHT times the tallest uncut bar, and labelled with its share.
     """
-    layers, _ = panel_layers(result.config.depth, max_panels)
-    edges = result.hist_edges
+    layers = panel_layers(result.config.depth, max_panels)[0] if layers is None else layers
+    edges = result.input_edges if layers == [0] else result.hist_edges
     lo, hi = float(edges[0]), float(edges[-1])
     n = len(edges) - 1
     width = (hi - lo) / n
@@ -114,7 +124,7 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS) -> pd.DataF
     # outside the range where 0 is its end (ReLU's [0, 3])
     zero_bin = int(min(max((0.0 - lo) * (n / (hi - lo)), 0), n - 1))
     zero_at = (lo - width, lo) if lo >= 0 else (hi, hi + width) if hi <= 0 else (-width / 2, width / 2)
-    ends = get(result.config.activation).saturation is not None
+    ends = get(result.config.activation).saturation is not None and layers != [0]  # f's flat ends, not the input's
     low_text, high_text = format_value(lo), format_value(hi)
     rows = []
     for layer in layers:
@@ -339,11 +349,14 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
                layer_title: str, series_title: str = "curve", y_max: float | None = None) -> alt.LayerChart:
     """Measured values per layer (solid, with points) and the theory (dashed grey, on top); log or linear y.
 
-    frame: series_frame(); on a log axis, rows with value <= 0 are left out of the curves and a value exactly 0 is
+    frame: series_frame(); with names["branch"], its rows of that series (a residual stream's branch, beside the
+    stream: branch_frame()) are a third, thinner solid line in BRANCH_COLOUR with hollow points. On a log axis,
+    rows with value <= 0 are left out of the curves and a value exactly 0 is
     marked on the axis's bottom edge (zero_marks). The tooltip names each field with the axis titles. y_max: a
     linear axis from 0 to it (two charts side by side read on one scale).
     """
-    series = [names["measured"], names["theory"]]
+    branch = names.get("branch")
+    series = [names["measured"], names["theory"], *([branch] if branch else [])]
     ticks, layers = layout("line", frame, log=log)
     y = _log_y("value:Q", y_title, ticks) if log else alt.Y("value:Q").title(y_title).axis(labelExpr=NUMBER_LABEL)
     if y_max is not None and not log:
@@ -352,9 +365,9 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
         _x_layer(layer_title, layers),
         y,
         # the legend draws each series as its line, solid or dashed, not as the measured layer's dot
-        alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR]).legend(
-            symbolType="stroke", symbolSize=400),
-        alt.StrokeDash("series:N").title(None).scale(domain=series, range=[[1, 0], [7, 5]]),
+        alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR, BRANCH_COLOUR][
+            :len(series)]).legend(symbolType="stroke", symbolSize=400),
+        alt.StrokeDash("series:N").title(None).scale(domain=series, range=[[1, 0], [7, 5], [1, 0]][:len(series)]),
         tooltip=[alt.Tooltip("series:N", title=series_title), alt.Tooltip("layer:Q", title=layer_title),
                  alt.Tooltip("value_text:N", title=y_title)],
     )
@@ -364,8 +377,11 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
     measured = base.transform_filter(alt.datum.series == names["measured"])
     theory = base.transform_filter(alt.datum.series == names["theory"])
     # the theory is drawn last, dashed and thinner, so it stays visible where it matches the measurement
-    chart = alt.layer(measured.mark_line(strokeWidth=4), measured.mark_point(filled=True, size=90, opacity=1),
-                      theory.mark_line(strokeWidth=2.5), *zeros)
+    marks = [measured.mark_line(strokeWidth=4), measured.mark_point(filled=True, size=90, opacity=1)]
+    if branch:  # under the theory, thinner than the stream
+        branches = base.transform_filter(alt.datum.series == branch)
+        marks += [branches.mark_line(strokeWidth=2.5), branches.mark_point(filled=False, size=60, opacity=1)]
+    chart = alt.layer(*marks, theory.mark_line(strokeWidth=2.5), *zeros)
     return theme(chart.properties(title=title, height=HEIGHT, width="container"))
 
 

@@ -194,7 +194,9 @@ class Block:
 
 def case(config) -> str:
     """Which version of the argument applies: zero, constant, off_centre (random weights of non-zero mean),
-    batch_norm, bias, tanh, linear, relu or other."""
+    residual (a residual stream, whatever its blocks hold), batch_norm, bias, tanh, linear, relu or other."""
+    if config.residual:
+        return "residual"  # a stream of blocks, not a chain of one layer map: an argument of its own
     var_w = weight_variance(config, *config.shapes[0])
     if var_w is None:
         return "constant" if schemes.get(config.init).family is None else "off_centre"
@@ -240,6 +242,8 @@ def values_of(result, lang: str) -> Values:
     hidden = hidden[[math.isfinite(x) for x in hidden]]
     v.add("distinct_low", min(hidden, default=math.nan), measured=True)
     v.add("distinct_high", max(hidden, default=math.nan), measured=True)
+    if c.residual:
+        _stream_values(v, result)
     var_w = weight_variance(c, *c.shapes[0])  # layer 1's: n = its fan_in (every layer's, at equal widths)
     if not var_w:
         return v
@@ -284,6 +288,33 @@ def values_of(result, lang: str) -> Values:
     return v
 
 
+def closed_stream(config) -> str | None:
+    """Which closed form the stream's variance has: "multiplying" (no norm: each block multiplies Var(x) by
+    1 + α²·keep·n·Var(w)), "adding" (pre-LayerNorm: each block adds α²·keep·n·Var(w) to a unit input's Var(x)), or
+    None (tanh and other curved f, biases, batch norm, an input of variance other than 1: the theory integrates)."""
+    var_w = weight_variance(config, *config.shapes[0])
+    curved = get(config.activation).half_lines is None
+    if var_w is None or curved or bias_mean(config) != 0 or bias_variance(config, config.width) != 0:
+        return None
+    if config.norm == "none":
+        return "multiplying"
+    return "adding" if config.norm == "layer" and config.input_scale == 1.0 and config.input != "digits" else None
+
+
+def _stream_values(v: Values, result) -> None:
+    """A residual stream's numbers: the branch scale α, what a block adds relative to what it reads, the closed
+    form of the growth over the depth, and the gradient's growth from x_L to x_0, measured and predicted."""
+    c, s, depth = result.config, result.stats, result.config.depth
+    v.add("alpha", c.alpha)
+    closed = closed_stream(c)
+    if closed:
+        v.add("res_add", c.alpha**2 * kept_share(c) * c.width * weight_variance(c, *c.shapes[0]))
+        add = v["res_add"]
+        v.add("res_growth", (1 + add) ** (depth / 2) if closed == "multiplying" else math.sqrt(1 + depth * add))
+    v.add("res_grad_ratio", ratio(s["grad_std"][0], s["grad_std"][depth]), measured=True)
+    v.add("res_theory_grad_ratio", ratio(s["predicted_grad_std"][0], s["predicted_grad_std"][depth]))
+
+
 def _profile_values(v: Values, c) -> None:
     """The fan products of a width profile: at the first layer whose fan_in and fan_out differ, and their range."""
     forward, backward = layer_sigma_w2(c)
@@ -307,9 +338,16 @@ SAME = 1e-9  # relative: products the mode sets alike at every layer differ by r
 def equations(config) -> list[Equation]:
     """The equations the tab prints for this network, each result = fn(operands) of named values."""
     kind = case(config)
-    if kind in ("zero", "constant", "off_centre"):
+    if kind in ("zero", "constant", "off_centre") or (kind == "residual" and not closed_stream(config)):
         return []
     n, depth = Decimal(config.width), config.depth
+    if kind == "residual":
+        keep = Decimal(kept_share(config))
+        growth = {"multiplying": lambda add: (1 + add) ** (Decimal(depth) / 2),
+                  "adding": lambda add: (1 + depth * add).sqrt()}[closed_stream(config)]
+        return [Equation("nvar", ("var_w",), lambda var_w: n * var_w),
+                Equation("res_add", ("alpha", "nvar"), lambda alpha, nvar: alpha**2 * keep * nvar),
+                Equation("res_growth", ("res_add",), growth)]
     out = [
         Equation("var_s", ("var_w", "ex2", "var_b"), lambda var_w, ex2, var_b: n * var_w * ex2 + var_b),
         Equation("std_s", ("var_s",), lambda var_s: var_s.sqrt()),
@@ -338,6 +376,8 @@ def blocks(result, lang: str) -> list[Block]:
     v = values_of(result, lang)
     v.fit(equations(c))
     kind = case(c)
+    if kind == "residual":
+        return _stream(v, c)
     sym = "z" if c.batch_norm else "s"  # the sum's name: under batch norm s is the normalized z
     out = [_block(v, t(lang, "der_sum_title"), rf"{sym}_j = \sum_{{i=1}}^{{n}} w_{{ij}}\,x_i + b_j",
                   rf"n = {v.tex('n')}", [v.fill("der_sum_note")])]
@@ -380,6 +420,42 @@ def blocks(result, lang: str) -> list[Block]:
         ))
     if c.widths:
         out.append(_fans(v, sym, number=len(out) + 1))
+    return out
+
+
+def _stream(v: Values, c) -> list[Block]:
+    """The argument for a residual stream (core.residual): the block, the variances that add, the gradient's skip."""
+    lang = v.lang
+    u = r"u_l = \mathrm{LN}(x_{l-1})" if c.norm == "layer" else r"u_l = \mathrm{BN}(x_{l-1})" \
+        if c.norm == "batch" else r"u_l = x_{l-1}"
+    out = [_block(v, t(lang, "der_res_title"), rf"x_l = x_{{l-1}} + \alpha\,(f(u_l)\,W_l + b_l),\quad {u}",
+                  rf"\alpha = {v.tex('alpha')},\quad n = {v.tex('n')}",
+                  [v.fill(f"der_res_note_{c.norm}"), v.fill("der_res_tabs")])]
+    closed = closed_stream(c)
+    numbers = ""
+    if closed:  # what a block adds, then the growth over the depth: multiplied, or added up under pre-LN
+        add, L = v.tex("res_add"), v.tex("depth")
+        numbers = (rf"{_base(v.tex('alpha'))}^{{2}} \times {v.tex('keep')} \times {v.tex('nvar')} = {add} "
+                   r"\;\Rightarrow\; " + (rf"(1 + {add})^{{{L}/2}}" if closed == "multiplying" else
+                                           rf"\sqrt{{1 + {L} \times {add}}}") + f" = {v.tex('res_growth')}")
+    random = weight_variance(c, *c.shapes[0]) is not None  # zero-mean weights: the theory's premise
+    notes = [v.fill("der_res_var_note" if random else "der_res_constant")]
+    if closed:
+        notes.append(v.fill(f"der_res_{closed}", activation=t(lang, f"act_{c.activation}")))
+    if "theory_ratio" in v.numbers:  # zero-mean random weights: the theory predicts the stream
+        rel = relation(v["act_ratio"], v["theory_ratio"])
+        notes.append(v.fill("der_res_numbers", relation=t(lang, f"cmp_{rel}") if rel else "—"))
+    out.append(_block(
+        v, t(lang, "der_res_var_title"),
+        r"\mathrm{Var}(x_l) = \mathrm{Var}(x_{l-1}) + \alpha^2\left(n\,\mathrm{Var}(w)\,\mathrm{E}[f(u_l)^2]"
+        r" + \sigma_b^2\right)", numbers, notes))
+    out.append(_block(
+        v, t(lang, "der_res_back_title"),
+        r"\frac{\partial L}{\partial x_{l-1}} = \frac{\partial L}{\partial x_l} + "
+        r"N'^{\top}\!\left(f'(u_l) \odot \alpha\,\frac{\partial L}{\partial x_l}\,W_l^{\top}\right)"
+        r"\;\Rightarrow\; \mathrm{Var}\!\left(\frac{\partial L}{\partial x_{l-1}}\right) \geq "
+        r"\mathrm{Var}\!\left(\frac{\partial L}{\partial x_l}\right)",
+        "", [v.fill("der_res_back_note"), v.fill("der_res_back_numbers" if random else "der_res_back_measured")]))
     return out
 
 

@@ -63,10 +63,11 @@ def metrics(page: Page) -> None:
     grad_delta = page.t("metric_grad_delta", ratio=summary.format_value(h.grad_ratio, 2), depth=c.depth,
                         last=summary.format_value(h.grad_last)) if math.isfinite(h.grad_ratio) else \
         missing if not math.isfinite(h.grad_first) else None
-    cols[0].metric(page.t("metric_act"), summary.format_value(h.act_last), act_delta, delta_color="off",
-                   delta_arrow="off")
-    cols[1].metric(page.t("metric_grad"), summary.format_value(h.grad_first), grad_delta, delta_color="off",
-                   delta_arrow="off")
+    # a residual network's layers are its stream x_l, and its gradients dL/dx_l
+    cols[0].metric(page.t("metric_stream" if c.residual else "metric_act"), summary.format_value(h.act_last),
+                   act_delta, delta_color="off", delta_arrow="off")
+    cols[1].metric(page.t("metric_stream_grad" if c.residual else "metric_grad"), summary.format_value(h.grad_first),
+                   grad_delta, delta_color="off", delta_arrow="off")
     share = summary.share_metric(c.activation)
     if share is None:
         cols[2].metric(page.t("metric_sat_dead"), page.t("metric_missing"),
@@ -74,8 +75,9 @@ def metrics(page: Page) -> None:
                        delta_arrow="off")
     else:
         value = getattr(h, share)
+        why = page.t("metric_share_stream") if c.residual else missing  # the stream is no activation's output
         cols[2].metric(page.t(f"metric_{share}"), summary.format_share(value),
-                       None if math.isfinite(value) else missing, delta_color="off", delta_arrow="off")
+                       None if math.isfinite(value) else why, delta_color="off", delta_arrow="off")
     found = summary.diagnose(page.result)
     colour = summary.VERDICT_COLOURS[found.name]
     notes = [note for note in (summary.explain(page.result, page.lang, found),

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable
 
+import pandas as pd
+
 import core
 from core import Config, Result, cache
 from core.threads import ADMISSION, Cancel
@@ -29,7 +31,9 @@ def memory_budget() -> int:
 
 def frames(config: Config, lang: str, cancel: Cancel = None, waiting: Callable[[int], None] | None = None) -> dict:
     """The small frames the charts and the table draw from, per network and language (pandas takes ms each):
-    "layers" (charts.layer_frame), "act_std" and "grad_std" (measured and theory, charts.series_frame) and
+    "layers" (charts.layer_frame), "act_std" and "grad_std" (measured and theory, charts.series_frame), "stream_std"
+    (act_std with a residual stream's branch, charts.branch_frame), "input_histogram" (layer 0 alone, for a
+    digits input; None otherwise) and
     "histogram" (charts.histogram_frame).
 
     cancel ends the network's computation between layers once the session has gone (computing.session_gone), or
@@ -39,11 +43,17 @@ def frames(config: Config, lang: str, cancel: Cancel = None, waiting: Callable[[
         result = cache.simulate_cached(config, memory_budget(), cancel=cancel, waiting=waiting)
         layers = charts.layer_frame(result)
         series = {"measured": t(lang, "measured"), "theory": t(lang, "theory")}
+        act_std = charts.series_frame(layers, "act_std", "predicted_act_std", series)
         return {
             "layers": layers,
-            "act_std": charts.series_frame(layers, "act_std", "predicted_act_std", series),
+            "act_std": act_std,
+            # the Activations tab's std chart: a residual stream's branch beside the stream (the same rows without)
+            "stream_std": pd.concat([act_std, charts.branch_frame(layers, t(lang, "branch_series"))],
+                                    ignore_index=True) if config.residual else act_std,
             "grad_std": charts.series_frame(layers, "grad_std", "predicted_grad_std", series, first_layer=1),
             "histogram": charts.histogram_frame(result, lang),
+            # a real input's own histogram (the digits' standardized pixels), over its own range
+            "input_histogram": charts.histogram_frame(result, lang, layers=[0]) if config.input == "digits" else None,
         }
     return FRAMES.get(("network", config, lang), make)
 
@@ -63,5 +73,9 @@ class Page:
         return frames(self.config, self.lang)
 
     def names(self) -> dict[str, str]:
-        """The two series of a per-layer chart, measured and theory, in the page's language."""
+        """The series of a per-layer chart, measured and theory, in the page's language."""
         return {"measured": self.t("measured"), "theory": self.t("theory")}
+
+    def stream_names(self) -> dict[str, str]:
+        """The activation std chart's series: names(), and for a residual stream its branch beside it."""
+        return self.names() | ({"branch": self.t("branch_series")} if self.config.residual else {})

@@ -310,6 +310,28 @@ def kurtosis_sentence(lang: str, kurtosis: np.ndarray) -> str | None:
     return t(lang, "kurtosis_gaussian", layer=settled, **numbers)
 
 
+def input_shares(result) -> dict[str, float]:
+    """Layer 0's histogram in three shares of all its values: "zero" exactly 0 (a digit pixel blank in every image
+    stays 0 when standardized), "below" below 0, "beyond" beyond ±3 (Result.input_edges' range)."""
+    counts, total = result.hist_counts[0], result.hist_counts[0].sum()
+    edges = result.input_edges
+    below = counts[edges[1:] <= 0].sum()  # whole bins below 0 (0 is an edge of the input's bins)
+    return {"zero": result.hist_zeros[0] / total, "below": below / total,
+            "beyond": result.hist_beyond[0].sum() / total}
+
+
+GAUSSIAN_BEYOND_3 = 0.0027  # P(|z| > 3) for a standard Gaussian: 2·(1 − Φ(3)) = 0.27 %
+
+
+def input_sentence(result, lang: str) -> str:
+    """What layer 0's histogram shows of a digits input: its exact zeros, its share below 0 (the blank background of
+    each pixel), and its share beyond 3 std next to a Gaussian's."""
+    s = input_shares(result)
+    return t(lang, "input_hist_caption", batch=result.config.batch, zeros=format_share(s["zero"]),
+             below=format_share(s["below"]), beyond=format_share(s["beyond"]),
+             gaussian=format_share(GAUSSIAN_BEYOND_3))
+
+
 def log_gaps(lang: str, series: dict[str, np.ndarray], first_layer: int = 0) -> list[str]:
     """Captions for values exactly 0, which a log axis cannot draw: one per set of layers.
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from core import Config
 from core.batchnorm import BN_EPS
+from core.norms import LN_EPS
 from core.initializers import weight_variance
 from core.theory import TRAINABLE_DEPTH_PER_XI
 
@@ -314,7 +315,8 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
 
 # ---------- words ----------
 
-def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | None = None) -> str:
+def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | None = None, *,
+              residual: bool = False, layer_norm: bool = False) -> str:
     """One paragraph on the current configuration from core.theory.theory_summary().
 
     depth: the network's own depth, which the trainable depth 6ξ is compared with. With σ_w² = 0 no signal
@@ -322,6 +324,10 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
     """
     if summary["sigma_w2"] is None:
         return t(lang, "theory_tab.no_theory_constant")
+    if residual:  # core.theory.theory_summary gives no q*, chi1, xi: the stream is no chain of one map
+        return t(lang, "theory_tab.map_residual")
+    if layer_norm:
+        return t(lang, "theory_tab.map_ln", eps=_number(LN_EPS))
     if batch_norm:
         return t(lang, "theory_tab.map_bn", eps=_number(BN_EPS))
     if summary["sigma_w2"] == 0:

@@ -1,4 +1,4 @@
-"""The lecture tour: seven steps, each one network configuration, in the order the lecture tells them."""
+"""The tour: the lecture's seven steps, then two beyond it (residual streams), each one network configuration."""
 
 from __future__ import annotations
 
@@ -8,11 +8,15 @@ from dataclasses import fields, replace
 import numpy as np
 
 from core import Config
+from core.config import INV_SQRT_DEPTH
 from core.draws import family
 from core.initializers import gain_of, weight_mean, weight_std, weight_variance
 from core.train import SCHEMES, scheme_config  # noqa: F401  (the app's Compare tab uses both)
 
+from core.theory import predict
+
 from . import summary
+from .derivation import relation
 from .text import t
 
 # Every step is the lecture's network: 10 tanh/ReLU layers of 500 units, a batch of 1000 standard-normal samples.
@@ -25,6 +29,16 @@ STEPS: dict[str, Config] = {
     "6": Config(init="he_normal", activation="relu"),  # Var(w) = 2/n makes up for the half
     # Step 2's collapsing init again, so the only change on screen is batch norm itself.
     "7": Config(init="normal", std=0.01, activation="tanh", batch_norm=True),
+    # Beyond the lecture: step 6's He + ReLU with a skip around every layer (He et al. 2016), the stream's variance
+    # doubling a block; then each branch scaled by 1/sqrt(depth), as GPT-2 scales its residual projections.
+    "8": Config(init="he_normal", activation="relu", residual=True),
+    "9": Config(init="he_normal", activation="relu", residual=True, branch_scale=INV_SQRT_DEPTH),
+}
+# Networks a step's story measures besides its own, by name, at the step's seed. Step 9's page draws the 1/sqrt(depth)
+# stream; its story also quotes pre-LayerNorm's measured growth (alpha = 1, Xiong et al. 2020), the other cure, so
+# that the two cures stand in one paragraph with the numbers of step 8 without a second set of charts to read.
+COMPANIONS: dict[str, dict[str, Config]] = {
+    "9": {"layer_norm": Config(init="he_normal", activation="relu", residual=True, layer_norm=True)},
 }
 CUSTOM = "custom"
 STEP_CODES = (*STEPS, CUSTOM)
@@ -39,6 +53,25 @@ LECTURE_FIVE = ("normal_0.01", "normal_1", "xavier_normal", "he_normal", "normal
 def step_config(code: str, seed: int = 0) -> Config:
     """The configuration of a tour step, with the given seed (the tour keeps whatever seed is chosen)."""
     return replace(STEPS[code], seed=seed)
+
+
+def companions(code: str, seed: int = 0) -> dict[str, Config]:
+    """The networks step `code`'s story measures besides its own (COMPANIONS), with the given seed; {} for most."""
+    return {name: replace(config, seed=seed) for name, config in COMPANIONS.get(code, {}).items()}
+
+
+def stream_numbers(result) -> dict[str, float]:
+    """A residual stream's numbers, from one simulated network: stream_growth std(x_L) / std(x_0) measured and
+    theory_growth predicted (core.theory.predict_residual); grad_growth std(dL/dx_0) / std(dL/dx_L); branch_first,
+    branch_last the std of what block 1 and block L add to the stream (alpha r_l); alpha the branch scale."""
+    s, depth = result.stats, result.config.depth
+    with np.errstate(all="ignore"):
+        numbers = {"stream_growth": s["act_std"][depth] / s["act_std"][0],
+                   "theory_growth": s["predicted_act_std"][depth] / s["predicted_act_std"][0],
+                   "grad_growth": s["grad_std"][0] / s["grad_std"][depth],
+                   "branch_first": s["branch_std"][1], "branch_last": s["branch_std"][depth],
+                   "alpha": result.config.alpha}
+    return {name: float(value) for name, value in numbers.items()}
 
 
 def story_numbers(result) -> dict[str, float]:
@@ -67,34 +100,55 @@ def story_numbers(result) -> dict[str, float]:
     var_w = weight_variance(config, config.width, config.width)
     if var_w:
         numbers["bn_factor"] = (1 / config.width) / var_w
+    if config.residual:
+        numbers.update(stream_numbers(result))
     return {name: float(value) for name, value in numbers.items()}
 
 
 def heading(code: str, lang: str) -> str:
-    """The page's title at a tour step: "Step 2 of 7 · Small random N(0, 0.01²) + tanh" (Custom has its own)."""
+    """The page's title at a tour step: "Step 2 of 9 · Small random N(0, 0.01²) + tanh" (Custom has its own)."""
     if code == CUSTOM:
         return t(lang, "custom_heading")
     return t(lang, "step_heading", n=code, steps=len(STEPS), title=t(lang, f"step_{code}"))
 
 
-def story(code: str, result, lang: str) -> str:
-    """The tour step's story with the numbers of its simulated network filled in (Custom has none)."""
+def story(code: str, result, lang: str, others: dict | None = None) -> str:
+    """The tour step's story with the numbers of its simulated network filled in (Custom has none).
+
+    others: the results of the step's companions (companions(), by name), whose numbers the story quotes with the
+    name as a prefix ("layer_norm_stream_growth"); the story of a step with companions needs them.
+    """
     if code == CUSTOM:
         return t(lang, "story_custom")
     n = story_numbers(result)
+    for name, other in (others or {}).items():
+        n.update({f"{name}_{key}": value for key, value in stream_numbers(other).items()})
     shown = {name: summary.format_value(value) for name, value in n.items()}
     shown.update({name: int(n[name]) for name in ("low_layer", "high_layer") if name in n})
     shown.update(saturated_first=summary.format_share(n["saturated_first"]), width=result.config.width,
                  guide=summary.format_power(summary.UPDATE_GUIDE), lr=summary.format_rough(n.get("lr")),
                  bn_factor=summary.format_value(n.get("bn_factor"), 2))
+    # a measured growth against its theory: "below", "close to" (derivation.relation), chosen from the numbers
+    for prefix in ("", *(f"{name}_" for name in others or {})):
+        if f"{prefix}stream_growth" in n:
+            rel = relation(n[f"{prefix}stream_growth"], n[f"{prefix}theory_growth"])
+            shown[f"{prefix}relation"] = t(lang, f"cmp_{rel}") if rel else "—"
+    if result.config.residual:  # what the same stream reaches with alpha = 1 and no norm (step 8's)
+        shown["plain_theory"] = summary.format_value(plain_growth(result.config))
     return t(lang, f"story_{code}", **shown)
+
+
+def plain_growth(config: Config) -> float:
+    """std(x_L) / std(x_0) the theory gives the same stream with alpha = 1 and no norm (step 8's network)."""
+    p = predict(replace(config, branch_scale=1.0, batch_norm=False, layer_norm=False))
+    return float(p["act_std"][config.depth] / p["act_std"][0])
 
 
 def step_of(config: Config) -> str:
     """The tour step whose configuration this is, seed aside (same_lesson), or CUSTOM.
 
     The page's step is this, read from the controls on every run: a configuration equal to a step's is that
-    step however it was reached (a link, the tour, or a control moved away and back). The steps are seven
+    step however it was reached (a link, the tour, or a control moved away and back). The steps are
     different configurations, so at most one matches.
     """
     return next((code for code, step in STEPS.items() if same_lesson(config, step)), CUSTOM)

@@ -12,20 +12,25 @@ from ..page import Page
 from ..urlstate import URL
 
 
+INPUT_PANEL = (260, 120)  # px: the input's one histogram panel, a third of a laptop's page
+
+
 def show(page: Page) -> None:
     colour = charts.SCHEME_COLOURS[tour.scheme_of(page.config)]
     f = page.frames()
     layers = f["layers"]
     # linear by default, like the lecture's plots (and all-zero activations draw); log shows the factor a layer
     log = st.toggle(page.t("log_y"), False, key="log", bind=URL, help=page.t("log_y_help"))
+    residual = page.config.residual  # a residual network's layers are its stream x_l
     left, right = st.columns(2)
     with left:
-        draw("mean", layers, name="activation-mean", colour=colour, title=page.t("chart_act_mean"),
-             y_title=page.t("mean_axis"), layer_title=page.t("layer"))
+        draw("mean", layers, name="activation-mean", colour=colour,
+             title=page.t("chart_stream_mean" if residual else "chart_act_mean"), y_title=page.t("mean_axis"),
+             layer_title=page.t("layer"))
     with right:
-        draw("line", f["act_std"], name="activation-std", colour=colour,
-             title=page.t("chart_act_std"), y_title=page.t("std_axis"), log=log, names=page.names(),
-             layer_title=page.t("layer"), series_title=page.t("series"))
+        draw("line", f["stream_std"], name="activation-std", colour=colour,
+             title=page.t("chart_stream_std" if residual else "chart_act_std"), y_title=page.t("std_axis"), log=log,
+             names=page.stream_names(), layer_title=page.t("layer"), series_title=page.t("series"))
     if log:
         for caption in summary.log_gaps(page.lang, {page.t("measured"): page.result.act_std,
                                                     page.t("theory"): page.result.predicted_act_std}):
@@ -35,13 +40,34 @@ def show(page: Page) -> None:
     fans = summary.fan_line(page.result, page.lang, "forward")  # unequal widths: fan_in sets this direction
     if fans:
         st.caption(fans)
+    if f["input_histogram"] is not None:  # a real input: its own histogram, before the layers make it Gaussian
+        input_histogram(page, f["input_histogram"], colour)
     hist = f["histogram"]
     panels, k = charts.panel_layers(page.config.depth)
-    draw("histogram", hist, name="histograms", width="content", colour=colour, title=page.t("chart_hist"),
+    if page.config.residual:  # what the charts above call a layer, and the branch line beside it
+        st.caption(page.t("stream_caption"))
+    draw("histogram", hist, name="histograms", width="content", colour=colour,
+         title=page.t("chart_stream_hist" if page.config.residual else "chart_hist"),
          share_title=page.t("share"), columns=present.screen_columns(len(panels)), layer_title=page.t("layer"),
          bin_titles=[page.t("bin_start"), page.t("bin_end")])
     st.caption(page.t("hist_caption", every=page.t("hist_every", k=k) if k > 1 else ""))
     kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"])
-    if kurtosis:
+    if kurtosis and page.config.input != "digits":  # a digits input's is beside its histogram
         st.caption(kurtosis)
+
+
+def input_histogram(page: Page, frame, colour: str) -> None:
+    """Layer 0, the standardized pixels, in one panel of its own range, with what makes it non-Gaussian and how
+    Gaussian each layer's pre-activations are (summary.kurtosis_sentence); on a phone the two stack."""
+    left, right = st.columns([1, 2], vertical_alignment="center")
+    with left:
+        draw("histogram", frame, name="input-histogram", width="content", colour=colour,
+             title=page.t("chart_input_hist"), share_title=page.t("share"), columns=1,
+             panel_width=INPUT_PANEL[0], panel_height=INPUT_PANEL[1], layer_title=page.t("layer"),
+             bin_titles=[page.t("bin_start"), page.t("bin_end")])
+    with right:
+        st.caption(summary.input_sentence(page.result, page.lang))
+        kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"])
+        if kurtosis:
+            st.caption(kurtosis)
 

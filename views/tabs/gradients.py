@@ -18,7 +18,9 @@ def show(page: Page) -> None:
     left, right = st.columns(2)
     with left:
         # core.network records ∂L/∂z, the gradient of the sum before batch norm, which is ∂L/∂s without it
-        title = page.t("chart_grad_std_bn" if page.config.batch_norm else "chart_grad_std")
+        # a residual network's gradient is the stream's, dL/dx_l (core.residual)
+        title = page.t("chart_stream_grad_std" if page.config.residual else
+                       "chart_grad_std_bn" if page.config.batch_norm else "chart_grad_std")
         draw("line", grad, name="gradient-std", colour=colour, title=title, y_title=page.t("std_axis"), log=True,
              names=page.names(), layer_title=page.t("layer"), series_title=page.t("series"))
     with right:

@@ -55,7 +55,8 @@ def show(page: Page) -> None:
         gaps = {page.t("measured"): result.grad_std, page.t("theory_tab.theory"): result.predicted_grad_std}
         for caption in summary.log_gaps(page.lang, gaps, first_layer=1):
             st.caption(caption)
-    st.markdown(theory_view.here_text(numbers, page.lang, config.batch_norm, config.depth))
+    st.markdown(theory_view.here_text(numbers, page.lang, config.batch_norm, config.depth,
+                                      residual=config.residual, layer_norm=config.layer_norm))
     st.markdown(page.t("theory_tab.phases"))
     measured = theory_view.measured_growth(result.grad_std) if theory_view.is_paradox_network(config) else None
     st.markdown(theory_view.paradox_text(paradox_numbers(), page.lang, measured=measured))
