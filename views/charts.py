@@ -159,7 +159,9 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS, layers: lis
         cut = spike & (share > SPIKE_RATIO * rest) & (rest > 0)
         top = share[~cut].max(initial=0.0)
         text = [format_share(v) for v in share]
-        label = np.where(cut | (kind == "zero"), text, "")
+        # the input's exact zeros are written beside its panel (summary.input_sentence), where they do not share the
+        # panel's right side with its "> 3" label
+        label = np.where((cut | (kind == "zero")) & ~((kind == "zero") & (layers == [0])), text, "")
         label = np.where(kind == "under", [t(lang, "hist_under", edge=low_text, share=v) for v in text], label)
         label = np.where(kind == "over", [t(lang, "hist_over", edge=high_text, share=v) for v in text], label)
         rows.append(pd.DataFrame({
