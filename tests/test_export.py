@@ -49,6 +49,8 @@ CSV_NAMES = {
     "5": "init-explorer_step-5_relu_xavier-normal_10x500_seed-0.csv",
     "6": "init-explorer_step-6_relu_he-normal_10x500_seed-0.csv",
     "7": "init-explorer_step-7_tanh_normal-0.01-bn_10x500_seed-0.csv",
+    "8": "init-explorer_step-8_relu_he-normal-residual_10x500_seed-0.csv",
+    "9": "init-explorer_step-9_relu_he-normal-residual_10x500_seed-0.csv",  # the branch scale is in the header
 }
 
 

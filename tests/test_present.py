@@ -14,8 +14,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from views import present, tour, urlstate
+from views.page import layer_titles
 from views.tabs import CODES
-from views.text import t
 
 APP = str(Path(__file__).parent.parent / "streamlit_app.py")
 ADDRESS = "https://init-explorer.example.org/"  # what a browser reports as st.context.url
@@ -84,7 +84,7 @@ def test_presenter_mode_draws_the_story_the_std_chart_the_histograms_and_the_qr(
     assert not at.tabs  # the tabs' other charts are left out
     drawn = specs(at)
     assert [spec.get("title") if not isinstance(spec.get("title"), dict) else spec["title"]["text"]
-            for spec in drawn] == [t(lang, "chart_act_std"), t(lang, "chart_hist")]
+            for spec in drawn] == [layer_titles(tour.STEPS[step], lang)[k] for k in ("std", "hist")]
     std, hist = drawn
     assert (std["width"], std["height"]) == present.PRESENT_STD_SIZE
     assert (hist["spec"]["width"], hist["spec"]["height"]) == present.PRESENT_PANEL

@@ -19,7 +19,7 @@ from . import charts, export, present, summary, tour, urlstate
 from .computing import Note, compute, session_gone
 from .derivation import relation
 from .draw import draw, name_figures
-from .page import Page, frames, memory_budget
+from .page import Page, frames, layer_titles, memory_budget
 from .text import t
 
 KEY = "beside"  # the selectbox's key and its URL parameter (urlstate.PARAMS)
@@ -116,14 +116,15 @@ def side(page: Page, f: dict, code: str, config: Config, other: Config, y_max: f
     files = f"-beside-{export.stem(other)}"
     colour = charts.SCHEME_COLOURS[tour.scheme_of(config)]
     st.markdown(f"#### {tour.heading(code, page.lang)}")
-    draw("line", f["act_std"], name=f"activation-std{files}", colour=colour, title=page.t("chart_act_std"),
+    titles = layer_titles(config, page.lang)  # a residual step's layers are its stream
+    draw("line", f["act_std"], name=f"activation-std{files}", colour=colour, title=titles["std"],
          y_title=page.t("std_axis"), log=False, names=page.names(), layer_title=page.t("layer"),
          series_title=page.t("series"), y_max=y_max)
     panels, _ = charts.panel_layers(config.depth)
     columns = present.screen_columns(len(panels))
     width, height = PANELS.get(columns, PANELS[present.DESK_COLUMNS])
     draw("histogram", f["histogram"], name=f"histograms{files}", width="content", colour=colour,
-         title=page.t("chart_hist"), share_title=page.t("share"), columns=columns, panel_width=width,
+         title=titles["hist"], share_title=page.t("share"), columns=columns, panel_width=width,
          panel_height=height, layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")])
 
 

@@ -452,7 +452,8 @@ def _stream(v: Values, c) -> list[Block]:
     out.append(_block(
         v, t(lang, "der_res_back_title"),
         r"\frac{\partial L}{\partial x_{l-1}} = \frac{\partial L}{\partial x_l} + "
-        r"N'^{\top}\!\left(f'(u_l) \odot \alpha\,\frac{\partial L}{\partial x_l}\,W_l^{\top}\right)"
+        + (r"N'^{\top}\!" if c.norm != "none" else "")  # the norm's backward map, where there is one
+        + r"\left(f'(u_l) \odot \alpha\,\frac{\partial L}{\partial x_l}\,W_l^{\top}\right)"
         r"\;\Rightarrow\; \mathrm{Var}\!\left(\frac{\partial L}{\partial x_{l-1}}\right) \geq "
         r"\mathrm{Var}\!\left(\frac{\partial L}{\partial x_l}\right)",
         "", [v.fill("der_res_back_note"), v.fill("der_res_back_numbers" if random else "der_res_back_measured")]))

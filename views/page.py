@@ -58,6 +58,15 @@ def frames(config: Config, lang: str, cancel: Cancel = None, waiting: Callable[[
     return FRAMES.get(("network", config, lang), make)
 
 
+def layer_titles(config: Config, lang: str) -> dict[str, str]:
+    """The titles of the charts of a layer's values, "mean", "std" and "hist": the activations', or a residual
+    network's stream x_l's (its layers are the stream, core.residual)."""
+    if config.residual:
+        return {"mean": t(lang, "chart_stream_mean"), "std": t(lang, "chart_stream_std"),
+                "hist": t(lang, "chart_stream_hist")}
+    return {"mean": t(lang, "chart_act_mean"), "std": t(lang, "chart_act_std"), "hist": t(lang, "chart_hist")}
+
+
 @dataclass(frozen=True)
 class Page:
     """What a tab needs to draw itself: the sidebar's Config, its simulated Result and the page's language."""
@@ -71,6 +80,10 @@ class Page:
 
     def frames(self) -> dict:
         return frames(self.config, self.lang)
+
+    def titles(self) -> dict[str, str]:
+        """layer_titles() of this page's network."""
+        return layer_titles(self.config, self.lang)
 
     def names(self) -> dict[str, str]:
         """The series of a per-layer chart, measured and theory, in the page's language."""

@@ -212,7 +212,7 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
     f = page.frames()
     std_box, hist_box, qr_box = st.columns([5, 8, 2])
     with std_box, st.container(key="present_std"):  # linear, like the lecture's plots; scaled to its column
-        options = dict(colour=colour, title=page.t("chart_act_std"), y_title=page.t("std_axis"), log=False,
+        options = dict(colour=colour, title=page.titles()["std"], y_title=page.t("std_axis"), log=False,
                        names=page.names(), layer_title=page.t("layer"), series_title=page.t("series"))
         spec = chart_template("line", json.dumps(options, sort_keys=True),
                               charts.layout("line", f["act_std"], **options), f["act_std"])
@@ -225,7 +225,7 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
         panels, _ = charts.panel_layers(page.config.depth)
         width, height = PRESENT_PANEL
         draw("histogram", f["histogram"], name="histograms", width="content", colour=colour,
-             title=page.t("chart_hist"), share_title=page.t("share"), columns=screen_columns(len(panels)),
+             title=page.titles()["hist"], share_title=page.t("share"), columns=screen_columns(len(panels)),
              panel_width=width, panel_height=height, layer_title=page.t("layer"),
              bin_titles=[page.t("bin_start"), page.t("bin_end")])
     with qr_box:

@@ -21,15 +21,14 @@ def show(page: Page) -> None:
     layers = f["layers"]
     # linear by default, like the lecture's plots (and all-zero activations draw); log shows the factor a layer
     log = st.toggle(page.t("log_y"), False, key="log", bind=URL, help=page.t("log_y_help"))
-    residual = page.config.residual  # a residual network's layers are its stream x_l
     left, right = st.columns(2)
     with left:
         draw("mean", layers, name="activation-mean", colour=colour,
-             title=page.t("chart_stream_mean" if residual else "chart_act_mean"), y_title=page.t("mean_axis"),
+             title=page.titles()["mean"], y_title=page.t("mean_axis"),
              layer_title=page.t("layer"))
     with right:
         draw("line", f["stream_std"], name="activation-std", colour=colour,
-             title=page.t("chart_stream_std" if residual else "chart_act_std"), y_title=page.t("std_axis"), log=log,
+             title=page.titles()["std"], y_title=page.t("std_axis"), log=log,
              names=page.stream_names(), layer_title=page.t("layer"), series_title=page.t("series"))
     if log:
         for caption in summary.log_gaps(page.lang, {page.t("measured"): page.result.act_std,
@@ -47,7 +46,7 @@ def show(page: Page) -> None:
     if page.config.residual:  # what the charts above call a layer, and the branch line beside it
         st.caption(page.t("stream_caption"))
     draw("histogram", hist, name="histograms", width="content", colour=colour,
-         title=page.t("chart_stream_hist" if page.config.residual else "chart_hist"),
+         title=page.titles()["hist"],
          share_title=page.t("share"), columns=present.screen_columns(len(panels)), layer_title=page.t("layer"),
          bin_titles=[page.t("bin_start"), page.t("bin_end")])
     st.caption(page.t("hist_caption", every=page.t("hist_every", k=k) if k > 1 else ""))
