@@ -42,7 +42,7 @@ def test_the_bare_app_opens_on_step_one():
     at = open_app()
     no_trouble(at)
     assert at.radio(key="step").value == "1"
-    assert at.title[0].value == "Step 1 of 7 · " + t("en", "step_1")
+    assert at.title[0].value == "Step 1 of 8 · " + t("en", "step_1")
     assert at.selectbox(key="init").value == "zeros"
     assert len(at.metric) == 4
     assert t("en", "verdict_symmetric") in at.metric[3].value
@@ -55,7 +55,7 @@ def test_every_tour_step_from_the_sidebar(code):
     at.radio(key="step").set_value(code).run()
     no_trouble(at)
     config = tour.STEPS[code]
-    assert at.title[0].value.startswith(f"Step {code} of 7")
+    assert at.title[0].value.startswith(f"Step {code} of 8")
     assert at.selectbox(key="init").value == config.init
     assert at.selectbox(key="activation").value == config.activation
     assert at.radio(key="norm").value == config.norm
@@ -109,7 +109,7 @@ def test_url_parameters_set_the_controls():
 def test_a_deep_link_to_a_step_in_chinese():
     at = open_app(step="3", lang="zh")
     no_trouble(at)
-    assert at.title[0].value == "第 3 步（共 7 步）· " + t("zh", "step_3")
+    assert at.title[0].value == "第 3 步（共 8 步）· " + t("zh", "step_3")
     assert at.number_input(key="std").value == 1.0 and at.selectbox(key="init").value == "normal"
     assert at.metric[0].label == t("zh", "metric_act")
     assert t("zh", "verdict_saturated") in at.metric[3].value
@@ -440,7 +440,7 @@ def test_a_new_step_is_computed_under_a_note_before_any_of_its_page_is_drawn(mon
     at = open_app(step="2", seed="918274")
     at.radio(key="step").set_value("4").run()
     no_trouble(at)
-    assert at.title[0].value.startswith("Step 4 of 7") and computing_notes(at) == []  # the note goes with the wait
+    assert at.title[0].value.startswith("Step 4 of 8") and computing_notes(at) == []  # the note goes with the wait
     failing_for(monkeypatch, lambda c: c.std == 1.0)  # step 3's network
     at.radio(key="step").set_value("3").run()
     assert at.exception

@@ -26,7 +26,7 @@ def slider_value(page, label: str) -> str:
 def test_the_page_loads_with_charts_and_no_exception(base, page):
     visit(page, f"{base}/?step=2", charts=3)
     assert page.locator(EXCEPTION).count() == 0
-    assert page.locator("h1").first.inner_text() == "Step 2 of 7 · " + t("en", "step_2")
+    assert page.locator("h1").first.inner_text() == "Step 2 of 8 · " + t("en", "step_2")
     assert page.locator("[data-testid='stVegaLiteChart'] svg").count() == 3
     assert page.locator("[data-testid='stVegaLiteChart'] svg path").count() > 10  # lines and bars were drawn
     assert page.locator("[data-testid='stMetricValue']").all_inner_texts()[3] == t("en", "verdict_vanishing")
@@ -59,7 +59,7 @@ def test_a_slider_change_re_renders_and_updates_the_address(base, page):
 def test_a_deep_link_opens_exactly_that_view(base, page):
     visit(page, f"{base}/?step=3&lang=zh&tab=gradients", charts=2)
     assert page.locator(EXCEPTION).count() == 0
-    assert page.locator("h1").first.inner_text() == "第 3 步（共 7 步）· " + t("zh", "step_3")
+    assert page.locator("h1").first.inner_text() == "第 3 步（共 8 步）· " + t("zh", "step_3")
     assert page.get_by_role("spinbutton", name=t("zh", "std")).input_value() == "1"
     assert page.get_by_role("tab", selected=True).inner_text() == t("zh", "tab_gradients")
     assert "step=3" in page.url and "lang=zh" in page.url
@@ -76,37 +76,37 @@ def test_a_bad_link_value_is_named_in_a_warning(base, page):
 def test_clicking_a_tour_step_sets_the_controls_and_the_address(base, page):
     visit(page, f"{base}/?step=2", charts=3)
     act(page, lambda: option(page, t("en", "tour"), 3).click())
-    assert page.locator("h1").first.inner_text() == "Step 4 of 7 · " + t("en", "step_4")
+    assert page.locator("h1").first.inner_text() == "Step 4 of 8 · " + t("en", "step_4")
     assert "step=4" in page.url and "init=xavier_normal" in page.url
     page.goto(page.url)  # the address alone reproduces the view
     page.wait_for_selector(SETTLED)
     page.wait_for_selector("h1")
-    assert page.locator("h1").first.inner_text() == "Step 4 of 7 · " + t("en", "step_4")
+    assert page.locator("h1").first.inner_text() == "Step 4 of 8 · " + t("en", "step_4")
 
 
 def test_clicking_a_step_s_title_selects_it(base, page):
     visit(page, f"{base}/?step=2", charts=3)
     act(page, lambda: page.get_by_text(t("en", "step_option", n=5, title=t("en", "step_5")), exact=True).click())
-    assert heading(page) == "Step 5 of 7 · " + t("en", "step_5")
+    assert heading(page) == "Step 5 of 8 · " + t("en", "step_5")
     assert "step=5" in page.url and "activation=relu" in page.url
 
 
 def test_the_arrow_keys_walk_the_tour_and_a_step_left_and_reached_again_is_that_step(base, page):
     visit(page, f"{base}/?step=2", charts=3)
     act(page, lambda: page.keyboard.press("ArrowRight"))  # no control has the focus: the tour's key
-    assert heading(page) == "Step 3 of 7 · " + t("en", "step_3") and "step=3" in page.url
+    assert heading(page) == "Step 3 of 8 · " + t("en", "step_3") and "step=3" in page.url
     act(page, lambda: page.keyboard.press("ArrowLeft"))
-    assert heading(page) == "Step 2 of 7 · " + t("en", "step_2") and "step=2" in page.url
+    assert heading(page) == "Step 2 of 8 · " + t("en", "step_2") and "step=2" in page.url
     thumb = page.get_by_role("slider", name=t("en", "depth"))
     thumb.focus()
     act(page, lambda: thumb.press("ArrowRight"))  # a focused slider takes its own keys: one notch, not the tour
     assert heading(page) == t("en", "custom_heading") and "depth=11" in page.url and "step=custom" in page.url
     act(page, lambda: thumb.press("ArrowLeft"))  # and back: step 2 again
-    assert heading(page) == "Step 2 of 7 · " + t("en", "step_2") and "step=2" in page.url
+    assert heading(page) == "Step 2 of 8 · " + t("en", "step_2") and "step=2" in page.url
     act(page, lambda: thumb.press("ArrowRight"))
     page.evaluate("document.activeElement.blur()")
     act(page, lambda: page.keyboard.press("ArrowRight"))  # from Custom near step 2: step 3, not step 1
-    assert heading(page) == "Step 3 of 7 · " + t("en", "step_3") and "depth=" not in page.url
+    assert heading(page) == "Step 3 of 8 · " + t("en", "step_3") and "depth=" not in page.url
 
 
 def test_the_arrow_keys_leave_a_text_box_alone(base, page):
@@ -116,7 +116,7 @@ def test_the_arrow_keys_leave_a_text_box_alone(base, page):
     page.keyboard.press("ArrowRight")  # moves the cursor in the box
     page.wait_for_timeout(1500)  # a run would have started by now
     assert not page.evaluate("window.__ran || window.__finishedRuns > window.__runsBefore")
-    assert heading(page) == "Step 2 of 7 · " + t("en", "step_2")
+    assert heading(page) == "Step 2 of 8 · " + t("en", "step_2")
 
 
 def test_switching_language_keeps_the_settings(base, page):

@@ -127,6 +127,6 @@ def test_a_class_opening_one_link_together_all_get_their_page(base, browser):
                             timeout=180_000)
         p.wait_for_selector(SETTLED, timeout=180_000)
         assert p.locator(EXCEPTION).count() == 0
-        assert p.locator("h1").first.inner_text() == "Step 6 of 7 · " + t("en", "step_6")
+        assert p.locator("h1").first.inner_text() == "Step 6 of 8 · " + t("en", "step_6")
     for c in contexts:
         c.close()

@@ -131,7 +131,7 @@ def test_picking_a_step_closes_the_sidebar_where_it_covers_the_page(base, browse
                                ".right <= 0", timeout=10_000)
     else:
         page.wait_for_timeout(1000)
-    assert heading(page) == "Step 5 of 7 · " + t("en", "step_5")
+    assert heading(page) == "Step 5 of 8 · " + t("en", "step_5")
     box = page.evaluate(SIDEBAR_BOX)
     context.close()
     assert (box["right"] <= 0) == closes, box

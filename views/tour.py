@@ -26,6 +26,13 @@ STEPS: dict[str, Config] = {
     # Step 2's collapsing init again, so the only change on screen is batch norm itself.
     "7": Config(init="normal", std=0.01, activation="tanh", batch_norm=True),
 }
+
+# Step 10, the Spectrum tab's: tanh at the edge of chaos with q* ~ 1/64 (sigma_w² = 1.015² ~ 1.03, sigma_b² =
+# 0.002145² ~ 4.6e-6, chi_1 = 1 there; the input's q0 = 0.125² = 1/64 too), 64 layers of 128 units, orthogonal
+# weights: every singular value of the Jacobian stays near 1 (Pennington, Schoenholz & Ganguli 2017)
+ISOMETRY_STEP = "10"
+STEPS[ISOMETRY_STEP] = Config(init="orthogonal", gain=1.015, activation="tanh", bias_std=0.002145, input_scale=0.125,
+                              width=128, depth=64)
 CUSTOM = "custom"
 STEP_CODES = (*STEPS, CUSTOM)
 FIRST = "1"
@@ -70,6 +77,22 @@ def story_numbers(result) -> dict[str, float]:
     return {name: float(value) for name, value in numbers.items()}
 
 
+def isometry_numbers(config: Config) -> dict[str, float]:
+    """Step 10's story numbers: p10 (at least core.spectrum's resolution: below it a value is numerically 0) and
+    p90 of the Jacobian's singular values under this orthogonal network ("orthogonal_p10", ...) and under
+    Gaussian weights of the same sigma_w² ("gaussian_p10", ...), from the server's cache (the Spectrum tab computes
+    the same two)."""
+    from core import cache  # the cache imports the engine; the tour's other steps need none of it
+    from .spectrum import twin
+    numbers = {}
+    for name, network in (("orthogonal", config), ("gaussian", twin(config))):
+        result = cache.spectrum_cached(network)
+        s = result.summary()
+        # p10 below float64's resolution is rounding: the story says "at most" the resolution then
+        numbers.update({f"{name}_p10": max(s["p10"], result.resolution), f"{name}_p90": s["p90"]})
+    return numbers
+
+
 def heading(code: str, lang: str) -> str:
     """The page's title at a tour step: "Step 2 of 7 · Small random N(0, 0.01²) + tanh" (Custom has its own)."""
     if code == CUSTOM:
@@ -82,6 +105,8 @@ def story(code: str, result, lang: str) -> str:
     if code == CUSTOM:
         return t(lang, "story_custom")
     n = story_numbers(result)
+    if code == ISOMETRY_STEP:
+        n.update(isometry_numbers(result.config))
     shown = {name: summary.format_value(value) for name, value in n.items()}
     shown.update({name: int(n[name]) for name in ("low_layer", "high_layer") if name in n})
     shown.update(saturated_first=summary.format_share(n["saturated_first"]), width=result.config.width,
