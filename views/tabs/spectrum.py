@@ -38,7 +38,7 @@ def show(page: Page) -> None:
     bin_edges = view.edges(*results)
     titles = (page.t("spectrum_tab.this"),
               page.t("spectrum_tab.twin_gaussian" if view.is_orthogonal(config) else "spectrum_tab.twin_orthogonal",
-                     gain=summary.format_value(other.gain)))
+                     gain=summary.format_value(other.gain, 4)))
     for column, result, title in zip(st.columns(2), results, titles):
         with column:
             show_one(page, result, bin_edges, title)
