@@ -113,9 +113,8 @@ def check(config: Config, inputs: int = DEFAULT_INPUTS, per_layer: bool = False,
     low, high = INPUTS_RANGE
     if isinstance(inputs, bool) or not isinstance(inputs, int) or not low <= inputs <= high:
         raise ValueError(f"inputs={inputs!r} is not allowed: a whole number from {low} to {high}")
-    if config.input == "digits" or config.norm == "batch":
-        if inputs > config.batch:
-            raise ValueError(f"inputs={inputs} is not allowed: at most the batch, {config.batch}")
+    if inputs > config.batch:  # the inputs are the batch's first samples
+        raise ValueError(f"inputs={inputs} is not allowed: at most the batch, {config.batch}")
     need = estimate_memory(config, inputs)
     if need > memory_budget:
         raise MemoryBudgetError(

@@ -185,6 +185,8 @@ def test_sizes_over_the_limits_are_refused_clearly():
         spectrum(Config(), memory_budget=1 << 20)
     with pytest.raises(ValueError, match="inputs=0 is not allowed"):
         spectrum(Config(), inputs=0)
+    with pytest.raises(ValueError, match="inputs=12 is not allowed: at most the batch, 10"):
+        spectrum(Config(batch=10, width=20, depth=2), inputs=12)
     assert estimate_work(Config(), inputs=4) > estimate_work(Config(), inputs=2)
 
 
