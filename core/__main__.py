@@ -25,6 +25,8 @@ from .initializers import (
 )
 from .schemes import DISTRIBUTIONS
 from .network import DEFAULT_MEMORY_BUDGET, MemoryBudgetError, estimate_memory, simulate, size_name
+from .spectrum import DEFAULT_INPUTS, INPUTS_RANGE, spectrum
+from .spectrum import check as check_spectrum
 from .theory import theory_summary
 from .train import (
     STEPS_RANGE, TASKS, TrainingResult, estimate_simulate_and_train_memory, estimate_training_memory, train,
@@ -241,6 +243,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--train", type=_numeric("train", int, *STEPS_RANGE, " steps"), default=None, metavar="STEPS",
                    help="also train the network for STEPS steps on the task (see README, Training)")
+    p.add_argument("--spectrum", action="store_true",
+                   help="also the singular values of the input-output Jacobian, pooled over a few inputs, and their "
+                        "percentiles")
+    p.add_argument("--spectrum-inputs", type=_numeric("spectrum_inputs", int, *INPUTS_RANGE, " inputs"), default=None,
+                   metavar="N", help=f"how many inputs --spectrum pools ({written_range(*INPUTS_RANGE)}; default "
+                                     f"{DEFAULT_INPUTS})")
     p.add_argument("--task", choices=TASKS, default=None,
                    help="what --train trains on: the spiral (default), or the digits, 1,500 images to train on and "
                         "297 held out (needs --input digits or no --input)")
@@ -255,6 +263,8 @@ def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
     """
     notes = []
     values = {}
+    if args.spectrum_inputs is not None and not args.spectrum:
+        raise ValueError("--spectrum-inputs says how many inputs --spectrum pools; give --spectrum too")
     if args.task is not None and args.train is None:
         raise ValueError(f"--task {args.task} says what --train trains on; give --train STEPS too")
     if args.task == "digits" and args.input not in (None, "digits"):
@@ -327,6 +337,23 @@ def format_table(result) -> str:
     return "\n".join(lines)
 
 
+def spectrum_json(result) -> dict:
+    """The "spectrum" key: every singular value of J pooled over the inputs (largest first within each input),
+    their p10, p50, p90, p90 / p10 (None when p10 is 0) and the mean of s²; the count of inputs."""
+    summary = result.summary()
+    return {"singular_values": result.pooled.tolist(), "inputs": len(result.values),
+            **{key: value if math.isfinite(value) else None for key, value in summary.items()}}
+
+
+def format_spectrum(result) -> str:
+    """One line: the Jacobian's percentiles, their ratio and the mean of s²."""
+    s = result.summary()
+    ratio = f"{s['ratio']:.3g}" if math.isfinite(s["ratio"]) else "inf"
+    return (f"Jacobian singular values ({len(result.values)} inputs, {result.pooled.size:,} values): p10 "
+            f"{s['p10']:.3g}, median {s['p50']:.3g}, p90 {s['p90']:.3g}, p90/p10 {ratio}, mean of s² "
+            f"{s['mean_squared']:.4g}")
+
+
 def largest(config: Config, name: str, fits) -> int | None:
     """The largest value of the whole-number field `name`, up to config's own, at which fits(config) holds (for a
     width profile: the widest layer's, the profile scaled in proportion, core.config.resize)."""
@@ -368,7 +395,11 @@ def main(argv: list[str] | None = None) -> int:
         config, notes = config_and_notes(args)
         if args.train is not None:
             check_training_memory(config, budget)
+        inputs = args.spectrum_inputs or DEFAULT_INPUTS
+        if args.spectrum:  # refused before the simulation's seconds, not after
+            check_spectrum(config, inputs, memory_budget=budget)
         result = simulate(config, memory_budget=budget)
+        jacobian = spectrum(config, inputs, memory_budget=budget) if args.spectrum else None
         training = None if args.train is None else train(config, steps=args.train, memory_budget=budget,
                                                          task=args.task or "spiral")
     except (ValueError, MemoryBudgetError) as error:
@@ -382,12 +413,16 @@ def main(argv: list[str] | None = None) -> int:
                   "residual": config.residual, "norm": config.norm, "branch_scale": config.alpha}
         if training is not None:
             output["training"] = training.to_json()
+        if jacobian is not None:
+            output["spectrum"] = spectrum_json(jacobian)
         json.dump(output, sys.stdout, indent=1, allow_nan=False)
         sys.stdout.write("\n")
     else:
         print(format_table(result))
         if training is not None:
             print(format_training(training))
+        if jacobian is not None:
+            print(format_spectrum(jacobian))
     return 0
 
 

@@ -23,6 +23,7 @@ from . import threads
 from .allocator import TRIM_BYTES, release_freed_memory
 from .config import Config
 from .network import DEFAULT_MEMORY_BUDGET, Result, estimate_memory, simulate
+from . import spectrum as spectra
 from .train import (
     DEFAULT_STEPS, HE_2015_DEPTHS, Progress, TrainingResult, estimate_training_memory, he_2015_config, he_2015_depths,
     race,
@@ -140,6 +141,18 @@ def simulate_cached(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET, 
             release_freed_memory()
         return result
     return RESULTS.get(("simulate", config, memory_budget), compute)
+
+
+def spectrum_cached(config: Config, inputs: int = spectra.DEFAULT_INPUTS, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+                    cancel: threads.Cancel = None, waiting: Callable[[int], None] | None = None) -> spectra.Spectrum:
+    """core.spectrum.spectrum(config, inputs), computed once per process in a compute slot and kept as
+    simulate_cached keeps results; raises its MemoryBudgetError or WorkLimitError, and threads.Cancelled."""
+    def compute() -> spectra.Spectrum:
+        need = spectra.estimate_memory(config, inputs)
+        with threads.compute_slot(need if need <= memory_budget else 0, cancel, waiting):
+            threads.check(cancel)
+            return spectra.spectrum(config, inputs, memory_budget=memory_budget, cancel=cancel)
+    return RESULTS.get(("spectrum", config, inputs, memory_budget), compute)
 
 
 def simulate_many(configs: Iterable[Config], memory_budget: int = DEFAULT_MEMORY_BUDGET,

@@ -195,20 +195,22 @@ def estimate_work(config: Config) -> float:
     return DTYPE_COST[config.dtype] * flops + QR_COST * terms["qrs"]
 
 
-def work_fits(config: Config, limit: float = WORK_LIMIT) -> dict[str, int]:
+def work_fits(config: Config, limit: float = WORK_LIMIT, estimate=None) -> dict[str, int]:
     """{"depth": the largest depth, "width": the largest width} within the limit, the other settings kept;
     0 where none does. The work grows with each, so each is found by bisection over its allowed range. For a
     width profile, "depth" keeps the profile's first layers and "width" is its widest layer's, every width
-    scaled in proportion (core.config.resize)."""
+    scaled in proportion (core.config.resize). estimate(config) is the work counted (default estimate_work;
+    core.spectrum passes its own)."""
+    measure = estimate or estimate_work
     fits = {}
     for name in ("depth", "width"):
         low, high = INT_RANGES[name][0], max(config.units) if name == "width" else config.depth
-        if estimate_work(resize(config, name, low)) > limit:
+        if measure(resize(config, name, low)) > limit:
             fits[name] = 0
             continue
         while low < high:  # the largest value within the limit lies in [low, high]
             middle = (low + high + 1) // 2
-            low, high = (middle, high) if estimate_work(resize(config, name, middle)) <= limit \
+            low, high = (middle, high) if measure(resize(config, name, middle)) <= limit \
                 else (low, middle - 1)
         fits[name] = low
     return fits

@@ -534,3 +534,35 @@ def test_bad_residual_arguments_exit_2_with_one_line(args, names, capsys):
     assert len(err.strip().splitlines()) == 1
     for name in names:
         assert name in err
+
+
+def test_spectrum_adds_the_jacobians_singular_values_and_their_percentiles(capsys):
+    # an orthogonal linear network: every singular value is gain^depth (Saxe et al. 2014)
+    code, out, err = cli("--depth", "3", "--width", "30", "--activation", "linear", "--init", "orthogonal",
+                         "--gain", "1.2", "--dtype", "float64", "--spectrum", "--spectrum-inputs", "3", "--json",
+                         capsys=capsys)
+    assert code == 0, err
+    data = json.loads(out)["spectrum"]
+    assert set(data) == {"singular_values", "inputs", "p10", "p50", "p90", "ratio", "mean_squared"}
+    assert data["inputs"] == 3 and len(data["singular_values"]) == 3 * 30
+    np.testing.assert_allclose(data["singular_values"], 1.2**3, rtol=1e-9)
+    for key in ("p10", "p50", "p90"):
+        assert data[key] == pytest.approx(1.2**3)
+    assert data["mean_squared"] == pytest.approx(1.2**6)
+    code, out, err = cli("--spectrum", capsys=capsys)  # the table, then one line; 2 inputs by default
+    assert code == 0, err
+    assert out.splitlines()[-1].startswith("Jacobian singular values (2 inputs, 16 values): p10 ")
+    code, out, err = cli("--json", capsys=capsys)
+    assert "spectrum" not in json.loads(out)  # only when asked for
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--spectrum", "--spectrum-inputs", "0"], "argument --spectrum-inputs: '0' is out of range: allowed 1 to 16"),
+    (["--spectrum-inputs", "two"], "argument --spectrum-inputs: 'two' is not a whole number"),
+    (["--spectrum-inputs", "3"], "--spectrum-inputs says how many inputs --spectrum pools; give --spectrum too"),
+    (["--depth", "10", "--width", "2048", "--spectrum"], "the spectrum of this configuration needs about"),
+])
+def test_spectrum_refusals_are_one_line(args, message, capsys):
+    code, out, err = cli(*args, capsys=capsys, tiny=False)
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1

@@ -122,7 +122,7 @@ def first_layer(c: Config) -> tuple[np.ndarray, np.ndarray]:
     """The input and layer 1's sum s₁ = x·W₁ + b, computed plainly in float64 from the same random draws."""
     units = c.units
     d = draw(c.seed, c.depth, units, c.batch, c.input, family(c.init), c.dtype)
-    x = d.x.astype(np.float64)
+    x = d.x.astype(np.float64) * c.input_scale  # the input as the network sees it (Var = input_scale²)
     w = scale_weights(c, d.weights[0] if d.weights else None, units[0], units[1]).astype(np.float64)
     s = x @ w
     noise = bias_noise(c.seed, units[1:])[0]
@@ -161,8 +161,9 @@ def expected(result) -> dict[str, float]:
     return profile | {
         "n": n, "depth": depth, "reference": 1.0, "saturation_level": 0.97, "c": c.value,
         "distinct_low": hidden_units.min(), "distinct_high": hidden_units.max(),
-        "var_w": var_w, "nvar": n * var_w, "ex2": 1.0, "var_b": var_b, "bias": mean_b, "mean_w": mean_w,
-        "var_s": n * var_w + var_b, "std_s": math.sqrt(n * var_w + var_b),
+        # E[x²] = input_scale² for the unit-variance draws (step 10's input is scaled to q0 = 1/64)
+        "var_w": var_w, "nvar": n * var_w, "ex2": c.input_scale**2, "var_b": var_b, "bias": mean_b, "mean_w": mean_w,
+        "var_s": n * var_w * c.input_scale**2 + var_b, "std_s": math.sqrt(n * var_w * c.input_scale**2 + var_b),
         "measured_ex2": float(np.mean(x**2)),
         "measured_std_s": float(s1.std()),
         "keep": keep, "factor": math.sqrt(keep * n * var_w) if math.isfinite(var_w) else math.nan,

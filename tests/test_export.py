@@ -51,6 +51,7 @@ CSV_NAMES = {
     "7": "init-explorer_step-7_tanh_normal-0.01-bn_10x500_seed-0.csv",
     "8": "init-explorer_step-8_relu_he-normal-residual_10x500_seed-0.csv",
     "9": "init-explorer_step-9_relu_he-normal-residual_10x500_seed-0.csv",  # the branch scale is in the header
+    "10": "init-explorer_step-10_tanh_orthogonal-gain-1.015_64x128_seed-0.csv",
 }
 
 
@@ -74,7 +75,7 @@ def test_a_network_no_step_has_is_custom(code):
     changed = replace(tour.STEPS[code], width=499)
     assert export.stem(changed) == "custom"
     assert export.csv_name(changed).startswith("init-explorer_custom_")
-    assert "_10x499_" in export.csv_name(changed)
+    assert f"_{changed.depth}x499_" in export.csv_name(changed)
 
 
 def test_a_custom_networks_csv_says_its_scheme_and_scale():
@@ -254,7 +255,7 @@ def test_the_csv_reads_back_as_the_table_with_its_configuration(steps, code):
     data = export.csv_bytes(result.config, table)
     header, back = read_back(data)
     assert list(header) == list(result.config.to_dict())
-    assert header["depth"] == "10" and header["activation"] == result.config.activation
+    assert header["depth"] == str(result.config.depth) and header["activation"] == result.config.activation
     assert header["batch_norm"] == str(result.config.batch_norm)
     assert list(back.columns) == list(table.columns)
     for column in export.numbers_of(table):

@@ -24,12 +24,13 @@ from views.text import t
 
 
 def test_the_step_buttons_walk_the_tour_in_order():
-    # the steps are numbered 1 to 7: ◀ is one less, ▶ one more, and neither leaves the tour
-    numbers = sorted(int(code) for code in tour.STEPS)
-    assert numbers == list(range(1, len(tour.STEPS) + 1))
-    for n in numbers:
-        assert tour.previous_step(str(n)) == (str(n - 1) if n > 1 else None)
-        assert tour.next_step(str(n)) == (str(n + 1) if n < len(numbers) else None)
+    # the steps are numbered from 1 in the order they are told: ◀ is the step before, ▶ the step after, and
+    # neither leaves the tour
+    numbers = [int(code) for code in tour.STEPS]
+    assert numbers == sorted(numbers) and numbers[0] == 1
+    for i, n in enumerate(numbers):
+        assert tour.previous_step(str(n)) == (str(numbers[i - 1]) if i > 0 else None)
+        assert tour.next_step(str(n)) == (str(numbers[i + 1]) if i + 1 < len(numbers) else None)
 
 
 def test_the_step_is_read_from_the_controls_whatever_the_seed():

@@ -241,8 +241,9 @@ def test_a_link_whose_value_leaves_its_step_is_read_as_that_value_with_one_notic
     state, problems = urlstate.normalize(read_link(f"step={code}&depth=11&lang={lang}"), TABS)
     assert state["step"] == tour.CUSTOM
     assert urlstate.config_of(state)[0] == replace(tour.STEPS[code], depth=11)  # the link's value, the step's others
-    assert problems == [urlstate.Problem("step", code, tour.CUSTOM, kept=(("depth", 11, 10),), kind="step")]
-    change = t(lang, "url_step_change", name="depth", value="11", step_value="10")
+    depth = tour.STEPS[code].depth  # the lecture's 10; the Spectrum step's 64
+    assert problems == [urlstate.Problem("step", code, tour.CUSTOM, kept=(("depth", 11, depth),), kind="step")]
+    change = t(lang, "url_step_change", name="depth", value="11", step_value=str(depth))
     assert urlstate.messages(problems, lang, TABS) == [
         t(lang, "url_step", n=code, title=t(lang, f"step_{code}"), changes=change)]
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import Config, schemes, simulate, threads
+from core import Config, schemes, simulate, theory, threads
 from core.config import ACTIVATIONS, INITS
 from views import charts, derivation, export, summary, tour, urlstate
 from views.tabs import CODES as TABS  # the app's one list of tabs
@@ -38,7 +38,8 @@ def steps():
 
 def test_every_step_is_the_lecture_network():
     for code, config in tour.STEPS.items():
-        assert (config.depth, config.width, config.batch) == (10, 500, 1000), code
+        if code != tour.ISOMETRY_STEP:  # the Spectrum tab's step: 64 layers of 128 at the edge of chaos
+            assert (config.depth, config.width, config.batch) == (10, 500, 1000), code
     assert tour.STEPS["1"].init == "zeros"
     assert (tour.STEPS["2"].init, tour.STEPS["2"].std, tour.STEPS["2"].activation) == ("normal", 0.01, "tanh")
     assert (tour.STEPS["3"].init, tour.STEPS["3"].std) == ("normal", 1.0)
@@ -46,6 +47,13 @@ def test_every_step_is_the_lecture_network():
     assert (tour.STEPS["5"].init, tour.STEPS["5"].activation) == ("xavier_normal", "relu")
     assert (tour.STEPS["6"].init, tour.STEPS["6"].activation) == ("he_normal", "relu")
     assert tour.STEPS["7"].batch_norm and tour.STEPS["7"].std == 0.01
+    # step 10: tanh at the edge of chaos, q* ~ 1/64 and chi_1 = 1 (Pennington et al. 2017), orthogonal weights
+    edge = tour.STEPS[tour.ISOMETRY_STEP]
+    assert (edge.init, edge.activation, edge.depth, edge.width) == ("orthogonal", "tanh", 64, 128)
+    sigma_w2, sigma_b2 = edge.gain**2, edge.bias_std**2
+    q_star = theory.fixed_point("tanh", sigma_w2, sigma_b2)
+    assert q_star == pytest.approx(1 / 64, rel=0.02) and edge.input_scale**2 == 1 / 64
+    assert theory.chi1("tanh", q_star, sigma_w2) == pytest.approx(1.0, abs=1e-4)
 
 
 def test_a_new_seed_keeps_the_lesson_and_any_other_change_leaves_it():
@@ -67,7 +75,7 @@ def test_each_scheme_has_its_own_colour_and_each_step_one_of_them():
     assert len(set(charts.SCHEME_COLOURS.values())) == len(charts.SCHEME_COLOURS)
     assert set(tour.LECTURE_FIVE) <= set(tour.SCHEMES)
     expected = {"1": "zeros", "2": "normal_0.01", "3": "normal_1", "4": "xavier_normal", "5": "xavier_normal",
-                "6": "he_normal", "7": "normal_0.01+bn", "8": "he_normal", "9": "he_normal"}
+                "6": "he_normal", "7": "normal_0.01+bn", "8": "he_normal", "9": "he_normal", "10": "orthogonal"}
     assert {code: tour.scheme_of(c) for code, c in tour.STEPS.items()} == expected
     # a scheme's own configuration is drawn in its own colour
     for scheme in tour.SCHEMES:
@@ -237,7 +245,7 @@ def test_the_heading_counts_the_tours_steps():
 def test_the_verdicts_tell_the_lecture_story(steps):
     verdicts = {code: summary.verdict(r) for code, r in steps.items()}
     assert verdicts == {"1": "symmetric", "2": "vanishing", "3": "saturated", "4": "healthy", "5": "vanishing",
-                        "6": "healthy", "7": "healthy", "8": "exploding", "9": "healthy"}
+                        "6": "healthy", "7": "healthy", "8": "exploding", "9": "healthy", "10": "healthy"}
 
 
 def test_an_overflow_is_overflowed_and_an_underflow_vanishing():

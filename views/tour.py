@@ -19,7 +19,7 @@ from . import summary
 from .derivation import relation
 from .text import t
 
-# Every step is the lecture's network: 10 tanh/ReLU layers of 500 units, a batch of 1000 standard-normal samples.
+# Steps 1-9 use the lecture's network: 10 tanh/ReLU layers of 500 units, a batch of 1000 standard-normal samples.
 STEPS: dict[str, Config] = {
     "1": Config(init="zeros", activation="tanh"),  # symmetry: every unit computes the same thing
     "2": Config(init="normal", std=0.01, activation="tanh"),  # 0.01 * randn: activations shrink x0.22 a layer
@@ -33,6 +33,11 @@ STEPS: dict[str, Config] = {
     # doubling a block; then each branch scaled by 1/sqrt(depth), as GPT-2 scales its residual projections.
     "8": Config(init="he_normal", activation="relu", residual=True),
     "9": Config(init="he_normal", activation="relu", residual=True, branch_scale=INV_SQRT_DEPTH),
+    # tanh at the edge of chaos with q* ~ 1/64 (sigma_w² = 1.015² ~ 1.03, sigma_b² = 0.002145² ~ 4.6e-6, chi_1 = 1
+    # there; the input's q0 = 0.125² = 1/64 too), 64 layers of 128 units, orthogonal weights: every singular value
+    # of the Jacobian stays near 1 (Pennington, Schoenholz & Ganguli 2017)
+    "10": Config(init="orthogonal", gain=1.015, activation="tanh", bias_std=0.002145, input_scale=0.125,
+                 width=128, depth=64),
 }
 # Networks a step's story measures besides its own, by name, at the step's seed. Step 9's page draws the 1/sqrt(depth)
 # stream; its story also quotes pre-LayerNorm's measured growth (alpha = 1, Xiong et al. 2020), the other cure, so
@@ -40,6 +45,8 @@ STEPS: dict[str, Config] = {
 COMPANIONS: dict[str, dict[str, Config]] = {
     "9": {"layer_norm": Config(init="he_normal", activation="relu", residual=True, layer_norm=True)},
 }
+
+ISOMETRY_STEP = "10"  # the Spectrum tab's step
 CUSTOM = "custom"
 STEP_CODES = (*STEPS, CUSTOM)
 FIRST = "1"
@@ -105,6 +112,22 @@ def story_numbers(result) -> dict[str, float]:
     return {name: float(value) for name, value in numbers.items()}
 
 
+def isometry_numbers(config: Config) -> dict[str, float]:
+    """Step 10's story numbers: p10 (at least core.spectrum's resolution: below it a value is numerically 0) and
+    p90 of the Jacobian's singular values under this orthogonal network ("orthogonal_p10", ...) and under
+    Gaussian weights of the same sigma_w² ("gaussian_p10", ...), from the server's cache (the Spectrum tab computes
+    the same two)."""
+    from core import cache  # the cache imports the engine; the tour's other steps need none of it
+    from .spectrum import twin
+    numbers = {}
+    for name, network in (("orthogonal", config), ("gaussian", twin(config))):
+        result = cache.spectrum_cached(network)
+        s = result.summary()
+        # p10 below float64's resolution is rounding: the story says "at most" the resolution then
+        numbers.update({f"{name}_p10": max(s["p10"], result.resolution), f"{name}_p90": s["p90"]})
+    return numbers
+
+
 def heading(code: str, lang: str) -> str:
     """The page's title at a tour step: "Step 2 of 9 · Small random N(0, 0.01²) + tanh" (Custom has its own)."""
     if code == CUSTOM:
@@ -123,6 +146,8 @@ def story(code: str, result, lang: str, others: dict | None = None) -> str:
     n = story_numbers(result)
     for name, other in (others or {}).items():
         n.update({f"{name}_{key}": value for key, value in stream_numbers(other).items()})
+    if code == ISOMETRY_STEP:
+        n.update(isometry_numbers(result.config))
     shown = {name: summary.format_value(value) for name, value in n.items()}
     shown.update({name: int(n[name]) for name in ("low_layer", "high_layer") if name in n})
     shown.update(saturated_first=summary.format_share(n["saturated_first"]), width=result.config.width,

@@ -13,7 +13,7 @@ from core import Config
 
 from .. import urlstate
 from ..page import Page
-from . import activations, compare, data, derivation, gradients, theory, training
+from . import activations, compare, data, derivation, gradients, spectrum, theory, training
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ TABS = (
     Tab("data", data.show),
     Tab("training", training.show),
     Tab("theory", theory.show),
+    Tab("spectrum", spectrum.show),
 )
 CODES = tuple(tab.code for tab in TABS)
 

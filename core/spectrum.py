@@ -1,0 +1,343 @@
+"""The input-output Jacobian's singular values (dynamical isometry) and each layer's WᵀW against Marchenko–Pastur.
+
+Variance is the first moment of the story, the spectrum the second: a network can keep the mean of s² (the
+Xavier/He condition) at 1 while most directions shrink and a few grow. Saxe, McClelland & Ganguli 2014 (exact
+solutions of deep linear networks; orthogonal init), Pennington, Schoenholz & Ganguli 2017 ("Resurrecting the
+sigmoid in deep learning through dynamical isometry"), Marchenko & Pastur 1967.
+
+For the configured network (core.network's: z_l = h_{l-1} W_l + b_l, s_l = N(z_l), h_l = f(s_l); or core.residual's
+x_l = x_{l-1} + alpha (f(N(x_{l-1})) W_l + b_l)), at each of a few inputs x (rows of the simulation's own input
+draw, the same weights as core.network.simulate: core.draws), J = ∂h_L/∂x, shape (units[L], units[0]), is built as
+the product of the layers' Jacobians, in float64 whatever Config.dtype (the spread spans many decades):
+
+    plain      ∂h_l/∂h_{l-1} = diag(f'(s_l)) N'_l W_lᵀ
+    residual   ∂x_l/∂x_{l-1} = I + alpha W_lᵀ diag(f'(u_l)) N'_l
+
+with N' = I without a norm; layer norm's exact per-sample r (I - 11ᵀ/n - s sᵀ/n), r = 1/sqrt(var + eps); batch
+norm's diag(1/sqrt(var + eps)) at the batch's statistics held fixed (the per-sample Jacobian: how one sample's
+output moves with its input when the batch's mean and variance are frozen, as at inference). The singular values
+of every input's J are pooled.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import activations, threads
+from .config import DEFAULT_MEMORY_BUDGET, Config
+from .draws import draw, draws_bytes, family, stream_bytes, unit_weights
+from .initializers import bias_mean, layer_biases, scale_weights, weight_variance
+from .network import (
+    DRAW_COST, QR_COST, WORK_LIMIT, WORK_RATE, MemoryBudgetError, WorkLimitError, size_name, work_fits, work_terms,
+)
+from .norms import normalize
+from .theory import gaussian_expectation, layer_sigma_w2, predict
+
+DEFAULT_INPUTS = 2  # inputs whose Jacobians are pooled: 2 x 500 values for the lecture's network, in ~0.25 s
+INPUTS_RANGE = (1, 16)
+PERCENTILES = (10, 50, 90)
+# One singular value decomposition of an m x n matrix (numpy's gesdd, values only) takes about as long as this
+# many float32 matmul flops per m n min(m, n) (benchmarks/bench_spectrum.py: 41 ms at 500 x 500 on one core)
+SVD_COST = 19.0
+FLOAT64_COST = 2.0  # dgemm runs at about half sgemm's rate (core.network.DTYPE_COST)
+
+
+@dataclass(frozen=True, eq=False)
+class Spectrum:
+    """The Jacobian's singular values of one network at `inputs` inputs (all float64)."""
+
+    config: Config
+    values: np.ndarray  # (inputs, min(units[0], units[L])): each input's singular values, largest first
+    layers: tuple[np.ndarray, ...] | None  # per layer l = 1..L, its Jacobians' singular values pooled; if asked for
+
+    @property
+    def pooled(self) -> np.ndarray:
+        """Every input's singular values in one array, (inputs * min(units[0], units[L]),)."""
+        return self.values.reshape(-1)
+
+    @property
+    def resolution(self) -> float:
+        """The smallest singular value float64 resolves: the largest times max(shape) times the unit roundoff.
+        Below it a value is numerically zero (a ReLU network's J has exact zeros: dead units)."""
+        shape = self.values.shape[1], max(self.config.units[0], self.config.units[-1])
+        return float(self.values.max(initial=0.0)) * max(shape) * np.finfo(np.float64).eps
+
+    def summary(self) -> dict[str, float]:
+        """summary(pooled)."""
+        return summary(self.pooled)
+
+
+def summary(values: np.ndarray) -> dict[str, float]:
+    """p10, p50, p90 of the singular values, "ratio" p90 / p10 (inf when p10 is 0) and "mean_squared" the mean of
+    s², the Xavier/He condition's number (tr JᵀJ / count)."""
+    p10, p50, p90 = (float(p) for p in np.percentile(values, PERCENTILES))
+    return {"p10": p10, "p50": p50, "p90": p90, "ratio": p90 / p10 if p10 > 0 else math.inf,
+            "mean_squared": float(np.mean(np.square(values)))}
+
+
+# --- the work and memory, refused above the limits as core.network does --------------------------------------
+def estimate_work(config: Config, inputs: int = DEFAULT_INPUTS, per_layer: bool = False) -> float:
+    """Float32-matmul flops spectrum() takes (core.network.WORK_RATE turns them into seconds of one core): per input
+    the products sum_{l>=2} 2 n_l n_{l-1} n_0 in float64 and the SVD of J (SVD_COST m n min(m, n)); the draws and
+    orthogonal QRs as core.network counts them; batch norm's forward pass over the whole batch; per_layer an SVD of
+    every layer's Jacobian per input."""
+    units, shapes = config.units, config.shapes
+    n0, nl = units[0], units[-1]
+    products = sum(2.0 * m * n * n0 for m, n in shapes[1:]) + (2.0 * n0 * n0 * n0 if config.residual else 0.0)
+    svds = SVD_COST * n0 * nl * min(n0, nl)
+    if per_layer:
+        svds += SVD_COST * sum(m * n * min(m, n) for m, n in shapes)
+    forward = 2.0 * (config.batch if config.norm == "batch" else inputs) * sum(m * n for m, n in shapes)
+    terms = work_terms(config)  # the draws and QRs, at the simulation's costs
+    return FLOAT64_COST * (inputs * products + forward) + inputs * svds + DRAW_COST * terms["draws"] \
+        + QR_COST * terms["qrs"]
+
+
+def estimate_memory(config: Config, inputs: int = DEFAULT_INPUTS) -> int:
+    """Peak bytes: the draws (as the simulation keeps them), one float64 layer's W, the inputs' Jacobians (two
+    per input at the widest layer) and the forward pass's activations, with the SVD's workspace."""
+    units, shapes = config.units, config.shapes
+    rows = config.batch if config.norm == "batch" else inputs
+    shape = (config.depth, units, config.batch, family(config.init), config.dtype)
+    work = max(m * n for m, n in shapes) + 2 * inputs * max(units) * units[0] + 4 * rows * max(units) \
+        + 4 * units[0] * units[-1]
+    return 8 * work + draws_bytes(*shape) + stream_bytes(*shape)
+
+
+def check(config: Config, inputs: int = DEFAULT_INPUTS, per_layer: bool = False,
+          memory_budget: int = DEFAULT_MEMORY_BUDGET, work_limit: float | None = WORK_LIMIT) -> None:
+    """Raise ValueError for inputs out of range, MemoryBudgetError over the budget, WorkLimitError over the limit."""
+    low, high = INPUTS_RANGE
+    if isinstance(inputs, bool) or not isinstance(inputs, int) or not low <= inputs <= high:
+        raise ValueError(f"inputs={inputs!r} is not allowed: a whole number from {low} to {high}")
+    if inputs > config.batch:  # the inputs are the batch's first samples
+        raise ValueError(f"inputs={inputs} is not allowed: at most the batch, {config.batch}")
+    need = estimate_memory(config, inputs)
+    if need > memory_budget:
+        raise MemoryBudgetError(
+            f"the spectrum of this configuration needs about {need / 2**20:,.0f} MiB, over the budget of "
+            f"{memory_budget / 2**20:,.0f} MiB: lower depth or width (it grows as inputs x width²)")
+    work = estimate_work(config, inputs, per_layer)
+    if work_limit is not None and work > work_limit:
+        fits = work_fits(config, work_limit, lambda c: estimate_work(c, inputs, per_layer))
+        options = [f"a {size_name(config, name)} up to {value:,}" for name, value in fits.items() if value]
+        raise WorkLimitError(
+            f"the spectrum of this configuration needs about {work:.1e} flops, over the limit of {work_limit:.1e} "
+            f"(about {work_limit / WORK_RATE:.0f} s of one core): "
+            + (" or ".join(options) + " fits at these settings" if options else "lower the width"),
+            work, work_limit, fits)
+
+
+# --- the Jacobian -------------------------------------------------------------------------------------------
+def spectrum(config: Config, inputs: int = DEFAULT_INPUTS, per_layer: bool = False,
+             memory_budget: int = DEFAULT_MEMORY_BUDGET, work_limit: float | None = WORK_LIMIT,
+             cancel: threads.Cancel = None) -> Spectrum:
+    """The singular values of J = ∂h_L/∂x at the first `inputs` samples of the simulation's input (module
+    docstring), and with per_layer those of each layer's own Jacobian, pooled over the inputs.
+
+    Batch norm: the per-sample Jacobian at the whole batch's statistics held fixed (the whole batch is run forward
+    for them). Raises check()'s errors; cancel is looked at before every layer (threads.Cancelled).
+    """
+    check(config, inputs, per_layer, memory_budget, work_limit)
+    with np.errstate(all="ignore"):
+        jac, layer_values = _jacobians(config, inputs, per_layer, cancel)
+        values = np.linalg.svd(jac, compute_uv=False)  # (inputs, min(units[L], units[0])), largest first
+    return Spectrum(config, values, layer_values)
+
+
+def jacobians(config: Config, inputs: int = DEFAULT_INPUTS, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+              work_limit: float | None = WORK_LIMIT) -> np.ndarray:
+    """J = ∂h_L/∂x at the first `inputs` samples, (inputs, units[L], units[0]) float64: what spectrum() decomposes."""
+    check(config, inputs, False, memory_budget, work_limit)
+    with np.errstate(all="ignore"):
+        return _jacobians(config, inputs, False, None)[0]
+
+
+def _jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Cancel) \
+        -> tuple[np.ndarray, tuple[np.ndarray, ...] | None]:
+    draws = draw(config.seed, config.depth, config.units, config.batch, config.input, family(config.init),
+                 config.dtype, cancel)
+    rows = config.batch if config.norm == "batch" else inputs  # batch norm: its statistics need the whole batch
+    h = draws.x[:rows].astype(np.float64) * config.input_scale  # (rows, units[0])
+    n0 = config.units[0]
+    jac = np.broadcast_to(np.eye(n0), (inputs, n0, n0))  # (inputs, units[l], units[0]): ∂h_l/∂x at each input
+    biases = layer_biases(config)
+    layer_values = [] if per_layer else None
+    for layer, (fan_in, fan_out) in enumerate(config.shapes, start=1):
+        threads.check(cancel)
+        unit = draws.weights[layer - 1] if draws.weights else None
+        w = scale_weights(config, unit, fan_in, fan_out).astype(np.float64)  # (fan_in, fan_out), the simulation's W
+        b = biases[layer - 1]
+        if config.residual:
+            u, inv_std = normalize(config.norm, h.copy())
+            d = activations.derivative(config.activation, u, config.slope)  # (rows, width)
+            r = activations.apply(config.activation, u, config.slope) @ w
+            if b is not None:
+                r += b
+            h = h + config.alpha * r
+            step = _norm_jacobian(config.norm, jac, u[:inputs], inv_std, inputs)  # N' ∂x_{l-1}/∂x
+            jac = jac + config.alpha * np.matmul(w.T, d[:inputs, :, None] * step)
+        else:
+            z = h @ w
+            if b is not None:
+                z += b
+            s, inv_std = normalize(config.norm, z)
+            d = activations.derivative(config.activation, s, config.slope)
+            h = activations.apply(config.activation, s, config.slope)
+            step = np.matmul(w.T, jac) if layer > 1 else np.broadcast_to(w.T, (inputs, fan_out, fan_in))
+            jac = d[:inputs, :, None] * _norm_jacobian(config.norm, step, s[:inputs], inv_std, inputs)
+        if per_layer:
+            normalized = u if config.residual else s  # what N produced, which its derivative reads
+            layer_values.append(_layer_values(config, w, d[:inputs], normalized[:inputs], inv_std, inputs))
+    return np.asarray(jac), None if layer_values is None else tuple(layer_values)
+
+
+def _norm_jacobian(norm: str, a: np.ndarray, s: np.ndarray, inv_std: np.ndarray | None, inputs: int) -> np.ndarray:
+    """N' a for each input: a (inputs, n, k) is ∂z/∂x, s (inputs, n) the normalized values, inv_std the norm's
+    1/sqrt(var + eps) ((n,) per unit for batch norm, (rows,) per sample for layer norm). Batch norm at fixed
+    statistics: diag(inv_std); layer norm: r (a - mean over units - s (sᵀ a) / n) (its exact derivative)."""
+    if norm == "batch":
+        return a * inv_std[None, :, None]
+    if norm == "layer":
+        n = a.shape[1]
+        centred = a - a.mean(axis=1, keepdims=True)
+        centred -= s[:, :, None] * (np.einsum("in,ink->ik", s, a) / n)[:, None, :]
+        return centred * inv_std[:inputs, None, None]
+    return a
+
+
+def _layer_values(config: Config, w: np.ndarray, d: np.ndarray, s: np.ndarray, inv_std, inputs: int) -> np.ndarray:
+    """The singular values of layer l's own Jacobian at each input, pooled, largest first."""
+    fan_in, fan_out = w.shape
+    if config.residual:
+        eye = np.broadcast_to(np.eye(fan_in), (inputs, fan_in, fan_in))
+        jac = np.eye(fan_in) + config.alpha * np.matmul(w.T, d[:, :, None] * _norm_jacobian(
+            config.norm, eye, s, inv_std, inputs))
+    else:
+        jac = d[:, :, None] * _norm_jacobian(config.norm, np.broadcast_to(w.T, (inputs, fan_out, fan_in)), s,
+                                             inv_std, inputs)
+    return np.sort(np.linalg.svd(jac, compute_uv=False).reshape(-1))[::-1]
+
+
+# --- each layer's WᵀW and the Marchenko–Pastur law ---------------------------------------------------------
+@dataclass(frozen=True)
+class MarchenkoPastur:
+    """The Marchenko–Pastur law (Marchenko & Pastur 1967) of the eigenvalues of X = (variance / N) Y Yᵀ, Y a p x N
+    matrix of i.i.d. zero-mean unit-variance entries, as p, N -> inf with p / N -> ratio. For ratio > 1 a share
+    1 - 1/ratio of the eigenvalues is 0 (the atom); the rest lie in [low, high] = variance (1 ± sqrt(ratio))²."""
+
+    ratio: float
+    variance: float
+
+    @property
+    def low(self) -> float:
+        return self.variance * (1.0 - math.sqrt(self.ratio)) ** 2
+
+    @property
+    def high(self) -> float:
+        return self.variance * (1.0 + math.sqrt(self.ratio)) ** 2
+
+    @property
+    def atom(self) -> float:
+        """The share of eigenvalues exactly 0: 1 - 1/ratio above ratio 1, else 0."""
+        return max(0.0, 1.0 - 1.0 / self.ratio)
+
+    def density(self, x) -> np.ndarray:
+        """The continuous part's density, sqrt((high - x)(x - low)) / (2 pi variance ratio x) on [low, high]."""
+        x = np.asarray(x, float)
+        inside = (x > self.low) & (x < self.high)
+        safe = np.where(inside, x, 1.0)
+        value = np.sqrt(np.maximum((self.high - safe) * (safe - self.low), 0.0)) \
+            / (2.0 * math.pi * self.variance * self.ratio * safe)
+        return np.where(inside, value, 0.0)
+
+    def cdf(self, x) -> np.ndarray:
+        """P(eigenvalue <= x), the atom included, in closed form: with x = c - d cos θ (c = variance (1 + ratio),
+        d = 2 variance sqrt(ratio)), the density's integral from low is
+        d² / (2 pi variance ratio) [sin θ / d + c θ / d² - 2 sqrt(c² - d²) / d² atan2(sqrt(c + d) sin(θ/2),
+        sqrt(c - d) cos(θ/2))]."""
+        x = np.asarray(x, float)
+        c, d = self.variance * (1.0 + self.ratio), 2.0 * self.variance * math.sqrt(self.ratio)
+        theta = np.arccos(np.clip((c - x) / d, -1.0, 1.0))
+        gap = math.sqrt(max(c * c - d * d, 0.0))
+        part = d * d / (2.0 * math.pi * self.variance * self.ratio) * (
+            np.sin(theta) / d + c * theta / d**2
+            - 2.0 * gap / d**2 * np.arctan2(math.sqrt(c + d) * np.sin(theta / 2), math.sqrt(c - d) * np.cos(theta / 2)))
+        return np.where(x < 0.0, 0.0, self.atom + np.clip(part, 0.0, 1.0 - self.atom))
+
+
+def marchenko_pastur(ratio: float, variance: float) -> MarchenkoPastur:
+    """The Marchenko–Pastur law for this aspect ratio p / N (> 0) and entry variance (> 0)."""
+    if not (ratio > 0 and variance > 0 and math.isfinite(ratio) and math.isfinite(variance)):
+        raise ValueError(f"ratio={ratio!r}, variance={variance!r}: both must be positive and finite")
+    return MarchenkoPastur(float(ratio), float(variance))
+
+
+def weight_eigenvalues(config: Config, layer: int) -> tuple[np.ndarray, MarchenkoPastur | None]:
+    """The eigenvalues of W_lᵀW_l (fan_out x fan_out, ascending), W_l the simulation's (fan_in, fan_out) weights of
+    layer l = 1..depth, and the Marchenko–Pastur law they follow for i.i.d. zero-mean weights: W_lᵀW_l =
+    (sigma_w² / fan_in) AᵀA for a unit-variance A, so ratio fan_out / fan_in and variance sigma_w² = fan_in Var(w)
+    (the field's convention: He and LeCun init give variance 1 for linear layers). None for the law where weights
+    have a non-zero mean (constant init). Orthogonal weights do not follow it: every eigenvalue of a square one is
+    gain². Values within rounding of 0 (at most the largest x fan_out x float64's eps) are set to 0."""
+    if not (isinstance(layer, int) and 1 <= layer <= config.depth):
+        raise ValueError(f"layer={layer!r} is not allowed: a whole number from 1 to depth, {config.depth}")
+    fan_in, fan_out = config.shapes[layer - 1]
+    unit = unit_weights(config.seed, layer - 1, fan_in, fan_out, family(config.init), config.dtype)
+    w = scale_weights(config, unit, fan_in, fan_out).astype(np.float64)
+    eigenvalues = np.linalg.eigvalsh(w.T @ w)
+    # WᵀW is positive semi-definite, of rank min(fan_in, fan_out): what lies within rounding of 0 is 0
+    eigenvalues[eigenvalues <= eigenvalues[-1] * fan_out * np.finfo(np.float64).eps] = 0.0
+    var_w = weight_variance(config, fan_in, fan_out)
+    law = marchenko_pastur(fan_out / fan_in, fan_in * var_w) if var_w else None
+    return eigenvalues, law
+
+
+def ks_distance(values: np.ndarray, cdf) -> float:
+    """The Kolmogorov–Smirnov distance sup_x |F_n(x) - F(x)| between the values' empirical CDF and cdf (a
+    callable), both sides of every jump: ties and an atom (Marchenko–Pastur's at 0) count as one step each."""
+    x = np.sort(np.asarray(values, float))
+    points = np.unique(x)
+    right = np.searchsorted(x, points, side="right") / x.size  # F_n(x), and F_n just below x
+    left = np.searchsorted(x, points, side="left") / x.size
+    return float(max(np.max(np.abs(right - cdf(points))), np.max(np.abs(left - cdf(np.nextafter(points, -np.inf))))))
+
+
+# --- theory ---------------------------------------------------------------------------------------------------
+def predicted_moments(config: Config) -> dict[str, float] | None:
+    """The mean of s² over J's singular values and the variance of s², from free probability (Pennington,
+    Schoenholz & Ganguli 2017, sections 2-3); None where the overlay has nothing to say (residual streams, either
+    norm, constant weights, unequal widths).
+
+    With chi_l = sigma_w² mu_1,l and mu_k,l = E[f'(b + sqrt(q_l) z)^{2k}] (q_l the mean-field pre-activation
+    variance of layer l, core.theory.predict), J Jᵀ is a free product of the layers' D_l² and W_l W_lᵀ, whose
+    S-transforms multiply. Each factor's S(z) = (1 - v z + ...) / m1 with v = m2 / m1² - 1 its normalized variance,
+    so the product has
+        mean of s²      = prod_l chi_l                              (linear: sigma_w^{2L}; exact at any width)
+        variance of s²  = (prod_l chi_l)² sum_l (mu_2,l / mu_1,l² - 1 + v_W)
+    with v_W = 1 for i.i.d. weights (Marchenko–Pastur at ratio 1: the Ginibre product's Fuss–Catalan moments,
+    variance L sigma_w^{4L} for a linear network) and 0 for orthogonal ones (linear: every s = gain^L, exact).
+    The mean is exact in expectation for linear networks at any width; the variance is the infinite-width limit
+    (a real Gaussian layer adds about 1/width more), and for nonlinear ones both rest on the mean-field q_l and
+    on treating D_l as free of W_l (Pennington et al.'s assumptions), an approximation near criticality that
+    improves with width.
+    """
+    if config.residual or config.norm != "none" or config.widths or family(config.init) is None:
+        return None
+    forward, _ = layer_sigma_w2(config)
+    if forward is None:
+        return None
+    q = predict(config)["pre_std"] ** 2  # (depth + 1,), index 0 unused
+    mean, spread = 1.0, 0.0
+    v_w = 0.0 if family(config.init) == "orthogonal" else 1.0
+    for layer in range(1, config.depth + 1):
+        def slope_power(k: int):
+            return lambda s: activations.derivative(config.activation, s, config.slope) ** (2 * k)
+        mu1 = float(gaussian_expectation(slope_power(1), bias_mean(config), q[layer]))
+        mu2 = float(gaussian_expectation(slope_power(2), bias_mean(config), q[layer]))
+        mean *= forward[layer] * mu1
+        spread += (mu2 / mu1**2 - 1.0 if mu1 > 0 else math.inf) + v_w
+    return {"mean_squared": float(mean), "variance_squared": float(mean * mean * spread)}

@@ -1,0 +1,103 @@
+"""The Spectrum tab: its twin network, histogram, headline numbers and the sentence chosen from them, and the tab
+in the app (AppTest) in both languages."""
+
+import math
+
+import numpy as np
+import pytest
+
+from core import Config
+from core.spectrum import spectrum
+from core.initializers import weight_variance
+from tests.app_support import open_app
+from views import spectrum as view
+from views import summary, tour
+from views.text import t
+
+SMALL = dict(depth=6, width=60, dtype="float64")
+
+
+def test_the_twin_is_the_same_network_under_orthogonal_init_with_the_same_sigma_w2():
+    config = Config(init="he_normal", activation="relu", **SMALL)
+    twin = view.twin(config)
+    assert twin.init == "orthogonal" and twin.gain**2 == pytest.approx(60 * weight_variance(config, 60, 60))
+    assert view.twin(twin).init == "lecun_normal" and view.twin(twin).gain == twin.gain  # and back, Gaussian
+    assert view.twin(Config(init="zeros", **SMALL)).gain == 1.0  # no variance: torch's default gain
+
+
+def test_histogram_shares_count_every_drawable_value_once():
+    result = spectrum(Config(init="xavier_normal", **SMALL), inputs=3)
+    edges = view.edges(result)
+    frame = view.histogram_frame(result, edges)
+    drawn, below = view.shown_values(result)
+    assert frame["share"].sum() == pytest.approx(drawn.size / result.pooled.size)
+    assert below == 0 and drawn.size == 180
+    assert edges[0] <= drawn.min() and drawn.max() <= edges[-1]
+    spec = view.histogram_chart(frame, colour="#123456", title="x", x_title="s", y_title="share").to_dict()
+    assert spec["encoding"]["x"]["scale"]["type"] == "log"
+
+
+def test_the_sentence_is_chosen_from_the_numbers():
+    # orthogonal linear: every s = 1, isometry
+    iso = spectrum(Config(activation="linear", init="orthogonal", **SMALL))
+    assert view.verdict(iso, "en") == t("en", "spectrum_tab.isometric", **{
+        k: v for k, v in view.headline(iso, "en").items() if k in ("p10", "p90", "ratio", "mean_squared")})
+    # Gaussian linear at depth 30, sigma_w² = 1: the mean near 1, the spread wide
+    wide = spectrum(Config(activation="linear", init="lecun_normal", depth=30, width=60, dtype="float64"))
+    s = wide.summary()
+    assert 0.5 <= s["mean_squared"] <= 2 and s["ratio"] > 2
+    assert view.verdict(wide, "en").startswith("Here the mean of s² is")
+    # the lecture's 0.01 init: the mean far below 1
+    small = spectrum(Config(init="normal", std=0.01, **SMALL))
+    assert small.summary()["mean_squared"] < 0.5 and "far below 1" in view.verdict(small, "en")
+    large = spectrum(Config(activation="linear", init="normal", std=1.0, **SMALL))
+    assert large.summary()["mean_squared"] > 2 and "far above 1" in view.verdict(large, "en")
+    zero = spectrum(Config(init="zeros", **SMALL))
+    assert view.verdict(zero, "zh") == t("zh", "spectrum_tab.all_zero")
+
+
+def test_percentiles_below_float64s_resolution_are_written_as_bounds():
+    relu = spectrum(Config(activation="relu", init="he_normal", depth=40, width=60, dtype="float64"))
+    floor = relu.resolution
+    assert relu.summary()["p10"] < floor  # dead units leave exact zeros, rounded to ~1e-16 of the largest
+    shown = view.headline(relu, "en")
+    assert shown["p10"] == "< " + summary.format_value(floor)
+    assert shown["ratio"] == "> " + summary.format_value(relu.summary()["p90"] / floor)
+
+
+def test_the_refusal_names_what_fits():
+    message = view.refusal(Config(depth=10, width=2048), "en", 1 << 30)
+    assert message.startswith("The spectrum of this network needs about") and "a width up to" in message
+    assert view.refusal(Config(), "en", 1 << 30) is None
+    assert "MiB" in view.refusal(Config(), "zh", 1 << 20)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_tab_shows_both_networks_numbers_and_the_sentence(lang):
+    at = open_app(step="10", tab="spectrum", lang=lang)  # one run: AppTest cannot rerun a typed gain's selectbox
+    assert not at.exception
+    config = tour.STEPS[tour.ISOMETRY_STEP]
+    results = [spectrum(c) for c in (config, view.twin(config))]
+    shown = [view.headline(r, lang) for r in results]
+    metrics = [m.value for m in at.metric if m.label in (t(lang, "spectrum_tab.p10"), t(lang, "spectrum_tab.p90"))]
+    assert metrics[-4:] == [shown[0]["p10"], shown[0]["p90"], shown[1]["p10"], shown[1]["p90"]]
+    markdown = [m.value for m in at.markdown]
+    assert view.verdict(results[0], lang) in markdown
+    assert results[0].summary()["p10"] > 0.5  # the tour's claim: isometry at the edge of chaos
+    story = tour.story(tour.ISOMETRY_STEP, _simulated(config), lang)
+    assert summary.format_value(results[0].summary()["p90"]) in story
+
+
+def _simulated(config):
+    from core import simulate
+    return simulate(config)
+
+
+def test_isometry_numbers_are_the_tabs():
+    config = tour.STEPS[tour.ISOMETRY_STEP]
+    numbers = tour.isometry_numbers(config)
+    gaussian = spectrum(view.twin(config))
+    assert numbers["gaussian_p90"] == gaussian.summary()["p90"]
+    assert numbers["gaussian_p10"] == max(gaussian.summary()["p10"], gaussian.resolution)
+    assert math.isfinite(numbers["orthogonal_p10"]) and np.isclose(numbers["orthogonal_p10"],
+                                                                   spectrum(config).summary()["p10"])

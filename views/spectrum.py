@@ -1,0 +1,135 @@
+"""The Spectrum tab's frames, chart and sentences: the Jacobian's singular values on a log axis, this network beside
+its orthogonal twin, and which of dynamical isometry, the mean condition alone, or neither the numbers show."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from core import Config
+from core.draws import family
+from core.initializers import weight_variance
+from core import spectrum as spectra
+from core.network import WORK_LIMIT, WORK_RATE, work_fits
+from core.spectrum import Spectrum
+
+from . import charts, summary
+from .text import t
+
+BINS = 40  # log-spaced bins over the decades both spectra span
+# Dynamical isometry, as the page calls it: p10 and p90 within a factor ISOMETRY of 1 (Pennington et al. 2017's
+# tanh at the edge of chaos keeps 0.73 to 1.2 at depth 64); the mean condition: the mean of s² within MEAN of 1
+ISOMETRY = 2.0
+MEAN = 2.0
+
+
+def twin(config: Config) -> Config:
+    """The network drawn beside this one: the same network under orthogonal init with its first layer's sigma_w² =
+    fan_in Var(w), gain = sqrt(sigma_w²) (1, torch's default, where the weights have no variance or no zero mean);
+    for an orthogonal network, the same under Gaussian weights of that sigma_w² (LeCun normal with its gain)."""
+    if is_orthogonal(config):
+        return replace(config, init="lecun_normal", gain=config.gain)
+    var_w = weight_variance(config, *config.shapes[0])
+    sigma_w2 = config.shapes[0][0] * var_w if var_w else 0.0
+    gain = math.sqrt(sigma_w2) if 1e-12 <= sigma_w2 <= 1e4 else 1.0
+    return replace(config, init="orthogonal", gain=gain)
+
+
+def refusal(config: Config, lang: str, memory_budget: int) -> str | None:
+    """Why the tab does not compute this network's spectrum, or None: over the memory budget or the work limit
+    (core.spectrum's estimates; the depth and width that fit are named)."""
+    need = spectra.estimate_memory(config)
+    if need > memory_budget:
+        return t(lang, "spectrum_tab.memory", need=need / 2**20, budget=memory_budget / 2**20)
+    work = spectra.estimate_work(config)
+    if work <= WORK_LIMIT:
+        return None
+    fits = work_fits(config, WORK_LIMIT, spectra.estimate_work)
+    key = "spectrum_tab.work" if fits["depth"] else "spectrum_tab.work_width"
+    return t(lang, key, work=summary.power_of_ten(work), limit=summary.power_of_ten(WORK_LIMIT),
+             seconds=f"{WORK_LIMIT / WORK_RATE:.0f}", **fits)
+
+
+def shown_values(result: Spectrum) -> tuple[np.ndarray, int]:
+    """The singular values a log axis can draw (above float64's resolution, Spectrum.resolution) and how many
+    are below it (numerically zero)."""
+    pooled = result.pooled
+    drawn = pooled[pooled > result.resolution]
+    return drawn, pooled.size - drawn.size
+
+
+def edges(*results: Spectrum) -> np.ndarray:
+    """BINS + 1 log-spaced edges over every drawable value of the results, whole decades at the ends; a
+    value-less spectrum gets (0.1, 1)."""
+    values = np.concatenate([shown_values(r)[0] for r in results])
+    _, (lo, hi) = charts.decades(values)
+    return np.geomspace(lo, hi, BINS + 1)
+
+
+def histogram_frame(result: Spectrum, bin_edges: np.ndarray) -> pd.DataFrame:
+    """One row a bin: "low", "high" (its edges) and "share" (the share of all singular values in it)."""
+    drawn, _ = shown_values(result)
+    counts, _ = np.histogram(drawn, bin_edges)
+    return pd.DataFrame({"low": bin_edges[:-1], "high": bin_edges[1:], "share": counts / result.pooled.size})
+
+
+def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, x_title: str, y_title: str) -> alt.Chart:
+    """Bars over log-spaced bins of s, on a log x axis with ticks at whole decades."""
+    ticks, domain = charts.decades(np.concatenate([frame["low"], frame["high"]]))
+    chart = alt.Chart(frame).mark_rect(color=colour).encode(
+        alt.X("low:Q").title(x_title).scale(type="log", domain=list(domain), nice=False).axis(
+            values=list(ticks), labelExpr=charts.NUMBER_LABEL),
+        alt.X2("high:Q"),
+        alt.Y("share:Q").title(y_title).axis(format="%"),
+    ).properties(title=charts.title_lines(title))
+    return charts.theme(charts.plot_height(chart, charts.HEIGHT))
+
+
+def headline(result: Spectrum, lang: str) -> dict[str, str]:
+    """p10, median, p90, their ratio and the mean of s², written as the page writes numbers; a percentile below
+    float64's resolution (Spectrum.resolution, above 0) is written "< resolution", and the ratio then "> p90 /
+    resolution": what the arithmetic can tell."""
+    s = result.summary()
+    shown = {key: summary.format_value(s[key]) for key in ("p10", "p50", "p90", "ratio", "mean_squared")}
+    floor = result.resolution
+    if floor > 0:
+        for key in ("p10", "p50", "p90"):
+            if s[key] < floor:
+                shown[key] = t(lang, "spectrum_tab.below", resolution=summary.format_value(floor))
+        if s["p10"] < floor:
+            shown["ratio"] = t(lang, "spectrum_tab.above", ratio=summary.format_value(s["p90"] / floor))
+    return shown
+
+
+def verdict(result: Spectrum, lang: str) -> str:
+    """One sentence chosen from the numbers: J exactly 0, dynamical isometry (p10 and p90 within ISOMETRY of 1),
+    the mean condition met while the spread is wide (what Xavier/He ask, not enough), or the mean itself off."""
+    s = result.summary()
+    shown = headline(result, lang)
+    values = {key: shown[key] for key in ("p10", "p90", "ratio", "mean_squared")}
+    if not result.pooled.any():
+        return t(lang, "spectrum_tab.all_zero")
+    if 1 / ISOMETRY <= s["p10"] and s["p90"] <= ISOMETRY:
+        return t(lang, "spectrum_tab.isometric", **values)
+    if 1 / MEAN <= s["mean_squared"] <= MEAN:
+        return t(lang, "spectrum_tab.mean_only", **values)
+    return t(lang, "spectrum_tab.mean_small" if s["mean_squared"] < 1 else "spectrum_tab.mean_large", **values)
+
+
+def theory_line(result: Spectrum, predicted: dict | None, lang: str) -> str | None:
+    """The free-probability moments beside the measured ones, or None where there is no prediction."""
+    if predicted is None:
+        return None
+    squares = result.pooled ** 2
+    return t(lang, "spectrum_tab.theory", mean=summary.format_value(predicted["mean_squared"]),
+             measured_mean=summary.format_value(float(squares.mean())),
+             variance=summary.format_value(predicted["variance_squared"]),
+             measured_variance=summary.format_value(float(squares.var())))
+
+
+def is_orthogonal(config: Config) -> bool:
+    return family(config.init) == "orthogonal"

@@ -1,0 +1,66 @@
+"""The Spectrum tab: the input-output Jacobian's singular values of this network beside its orthogonal twin (or
+Gaussian twin, for an orthogonal network), with p10, median, p90, their ratio, and what they say of isometry."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import cache, spectrum as spectra
+from core.network import MemoryBudgetError, WorkLimitError
+from core.threads import Cancelled, parallel_map
+
+from .. import charts, summary, tour
+from .. import spectrum as view
+from ..computing import session_gone
+from ..draw import draw_chart
+from ..page import Page, memory_budget
+
+
+def show(page: Page) -> None:
+    config, other = page.config, view.twin(page.config)
+    for network in (config, other):
+        refused = view.refusal(network, page.lang, memory_budget())
+        if refused:
+            st.warning(refused)
+            return
+    cancel = session_gone()
+    try:
+        with st.spinner(page.t("spectrum_tab.computing")):  # kept per server: a rerun finds both at once
+            results = parallel_map(lambda c: cache.spectrum_cached(c, memory_budget=memory_budget(), cancel=cancel),
+                                   (config, other), slots=False)
+    except Cancelled:
+        return
+    except (MemoryBudgetError, WorkLimitError) as error:  # the estimates above should have said so first
+        st.warning(str(error))
+        return
+    st.markdown(page.t("spectrum_tab.intro"))
+    st.markdown(view.verdict(results[0], page.lang))
+    bin_edges = view.edges(*results)
+    titles = (page.t("spectrum_tab.this"),
+              page.t("spectrum_tab.twin_gaussian" if view.is_orthogonal(config) else "spectrum_tab.twin_orthogonal",
+                     gain=summary.format_value(other.gain, 4)))
+    for column, result, title in zip(st.columns(2), results, titles):
+        with column:
+            show_one(page, result, bin_edges, title)
+
+
+def show_one(page: Page, result: spectra.Spectrum, bin_edges, title: str) -> None:
+    """One network's histogram, its headline numbers and what lies below the axis."""
+    colour = charts.SCHEME_COLOURS[tour.scheme_of(result.config)]
+    chart = view.histogram_chart(view.histogram_frame(result, bin_edges), colour=colour, title=title,
+                                 x_title=page.t("spectrum_tab.x_axis"), y_title=page.t("spectrum_tab.y_axis"))
+    draw_chart(chart, name="spectrum-orthogonal" if view.is_orthogonal(result.config) else "spectrum",
+               width="stretch")
+    numbers = view.headline(result, page.lang)
+    labels = {"p10": "spectrum_tab.p10", "p50": "spectrum_tab.p50", "p90": "spectrum_tab.p90",
+              "ratio": "spectrum_tab.ratio"}
+    for box, (key, label) in zip(st.columns(4), labels.items()):
+        box.metric(page.t(label), numbers[key])
+    st.caption(page.t("spectrum_tab.mean", mean=numbers["mean_squared"], inputs=len(result.values),
+                      count=result.pooled.size))
+    _, zeros = view.shown_values(result)
+    if zeros and result.pooled.any():  # all exactly 0 (zero weights): the verdict says so
+        st.caption(page.t("spectrum_tab.zeros", zeros=zeros, count=result.pooled.size,
+                          resolution=summary.format_value(result.resolution)))
+    line = view.theory_line(result, spectra.predicted_moments(result.config), page.lang)
+    st.caption(line if line else page.t("spectrum_tab.no_theory"))
