@@ -13,6 +13,7 @@ from core.draws import unit_weights
 from core.initializers import gain_of, weight_std
 from core.network import estimate_work, network_draws
 from core.schemes import REGISTRY
+from core.theory import border_variance, predict
 from tests.gradcheck import central_differences
 
 SMALL = Config(arch="conv", depth=3, width=4, batch=10, image=4, init="he_normal", activation="tanh", dtype="float64")
@@ -271,3 +272,61 @@ def test_dense_networks_ignore_the_conv_path():
     c = Config(depth=3, widths=(64, 128, 32, 16))
     assert c.shapes == c.matrices == ((64, 128), (128, 32), (32, 16)) and c.receptive_field == 1 and c.rows == c.batch
     assert gain_of(replace(c, init="orthogonal")) == 1.0
+
+
+# --- Theory: conv fans, and the borders ------------------------------------------------------------------------------
+
+def test_border_variance_counts_the_taps_inside():
+    maps = border_variance(5, 3, 2)
+    np.testing.assert_allclose(maps[1], conv.taps_inside(5, 3) / 9)  # 4/9 at a corner, 6/9 on an edge, 1 inside
+    assert maps[2][0, 0] == pytest.approx((4 + 6 + 6 + 9) / 81)  # the corner averages its 4 neighbours' layer-1 share
+    assert maps[2][2, 2] == 1.0  # k // 2 pixels inward a layer: the centre of 5 x 5 is still interior at layer 2
+    np.testing.assert_allclose(border_variance(5, 3, 4, "circular"), 1.0, rtol=1e-12)  # no borders
+
+
+def test_border_pixels_lose_the_predicted_variance_layer_after_layer():
+    """Measured per-pixel variance of a linear conv net with sigma_w^2 = C k^2 Var(w) = 1, against border_variance."""
+    c = Config(arch="conv", depth=3, width=64, batch=100, image=9, init="normal", std=1 / math.sqrt(64 * 9),
+               activation="linear", dtype="float64")
+    d = network_draws(c)
+    geometry, h = conv.Geometry(c.batch, c.image, 3), d.x
+    predicted = border_variance(9, 3, 3)
+    for layer, unit in enumerate(d.weights, start=1):
+        h = geometry.forward(h, c.std * unit)
+        measured = np.mean(h.reshape(c.batch, 9, 9, -1) ** 2, axis=(0, 3))  # (9, 9): each pixel's second moment
+        np.testing.assert_allclose(measured, predicted[layer], rtol=0.08)
+        assert measured[0, 0] / measured[4, 4] == pytest.approx(predicted[layer][0, 0], rel=0.06)
+
+
+@pytest.mark.parametrize("padding", conv.PADDINGS)
+def test_theory_matches_a_tanh_conv_net_at_every_layer(padding):
+    c = Config(arch="conv", depth=8, width=64, batch=64, image=8, init="xavier_normal", activation="tanh",
+               padding=padding)
+    r = simulate(c)
+    for name in ("pre_std", "act_std", "grad_std"):
+        np.testing.assert_allclose(r.stats[name][1:], r.stats[f"predicted_{name}"][1:], rtol=0.04)
+
+
+def test_theory_reads_the_digits_pixel_by_pixel():
+    """Layer 1 of a conv net on the digits: Var z(p) = Var(w) sum of E[x^2] over the window (sigma_w^2 box(E[x^2])(p)),
+    the blank left edge included. Only
+    64 x 9 weights set the scale: their mean square strays by about sqrt(2 / 576) = 6 % (3 % in std)."""
+    c = Config(arch="conv", depth=2, width=64, batch=500, input="digits", init="xavier_normal", activation="tanh")
+    r = simulate(c)
+    second = np.mean(np.square(network_draws(c).x.reshape(500, 8, 8)), axis=0)
+    var_w = weight_std(c, *c.shapes[0]) ** 2
+    pooled = math.sqrt(var_w * np.mean(conv.conv2d(second[None, :, :, None], np.ones((1, 1, 3, 3)))))
+    assert r.predicted_pre_std[1] == pytest.approx(pooled, rel=1e-6)  # the theory's own sum (float32 images here)
+    assert r.pre_std[1] == pytest.approx(pooled, rel=0.06)
+
+
+def test_circular_conv_theory_is_the_dense_recursion_with_conv_fans():
+    """No borders: every pixel follows the dense recursion of a layer with fan_in = fan_out = C k^2."""
+    conv_net = Config(arch="conv", depth=6, width=16, batch=10, image=4, padding="circular", init="xavier_normal",
+                      activation="tanh", bias_std=0.2)
+    dense = Config(depth=6, width=16 * 9, init="xavier_normal", activation="tanh", bias_std=0.2)
+    got, expected = predict(conv_net), predict(dense)
+    for name in ("pre_std", "act_std", "grad_std"):
+        np.testing.assert_allclose(got[name], expected[name], rtol=1e-12)
+    zeros = predict(replace(conv_net, padding="zeros"))
+    assert (zeros["pre_std"][1:] < got["pre_std"][1:]).all()  # the borders lose variance
