@@ -1,6 +1,7 @@
 """Convolutional layers (core/conv.py and arch="conv"): fans as torch counts them, the variance rules at interior and
 border pixels, the symmetry of filters, the products against torch and finite differences, delta-orthogonal isometry."""
 
+import json
 import math
 from dataclasses import replace
 
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 from core import Config, MemoryBudgetError, conv, estimate_memory, simulate, threads
+from core.__main__ import main
 from core.config import INITS
 from core.draws import unit_weights
 from core.initializers import gain_of, weight_std
@@ -330,3 +332,49 @@ def test_circular_conv_theory_is_the_dense_recursion_with_conv_fans():
         np.testing.assert_allclose(got[name], expected[name], rtol=1e-12)
     zeros = predict(replace(conv_net, padding="zeros"))
     assert (zeros["pre_std"][1:] < got["pre_std"][1:]).all()  # the borders lose variance
+
+
+# --- The command line ---------------------------------------------------------------------------------------------
+
+def cli(*args: str, capsys) -> tuple[int, str, str]:
+    try:
+        code = main(["--depth", "2", "--batch", "10", *args])
+    except SystemExit as stop:
+        code = stop.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_the_command_line_runs_a_conv_net_and_its_json_carries_the_settings(capsys):
+    code, out, err = cli("--arch", "conv", "--channels", "6", "--kernel", "5", "--image", "7", "--padding",
+                         "circular", "--init", "he_normal", "--json", capsys=capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    config = Config.from_dict(data["config"])
+    assert (config.arch, config.width, config.kernel, config.image, config.padding) == ("conv", 6, 5, 7, "circular")
+    assert [(row["fan_in"], row["fan_out"]) for row in data["layers"][1:]] == [(6 * 25, 6 * 25)] * 2
+    expected = simulate(config)
+    assert [row["pre_std"] for row in data["layers"][1:]] == pytest.approx(expected.pre_std[1:].tolist(), rel=1e-12)
+    code, out, err = cli("--arch", "conv", "--channels", "6", "--image", "7", capsys=capsys)
+    assert code == 0 and "6 channels of 3x3 convolutions on 7x7 images (zeros padding)" in out.splitlines()[0]
+
+
+@pytest.mark.parametrize("args, named", [
+    (("--channels", "6"), "--channels counts a conv net's channels; give --arch conv"),
+    (("--arch", "conv", "--kernel", "4"), "kernel=4 is not allowed: an odd number"),
+    (("--arch", "conv", "--image", "65"), "argument --image: '65' is out of range: allowed 1 to 64"),
+    (("--arch", "conv", "--channels", "6", "--width", "8"), "--channels is a conv net's width"),
+    (("--arch", "conv", "--train", "5"), "--arch conv is simulated at initialization only"),
+    (("--arch", "conv", "--residual"), "residual=True is not allowed with arch=conv"),
+])
+def test_bad_conv_arguments_exit_2_with_one_line(args, named, capsys):
+    code, out, err = cli(*args, capsys=capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and named in err
+
+
+def test_conv_flags_with_a_dense_net_are_noted_and_ignored(capsys):
+    code, out, err = cli("--width", "8", "--kernel", "5", "--padding", "circular", "--json", capsys=capsys)
+    assert code == 0
+    assert err.splitlines() == [f"note: --{name} has no effect with --arch dense (it is for --arch conv); ignored"
+                                for name in ("kernel", "padding")]
+    assert Config.from_dict(json.loads(out)["config"]) == Config(depth=2, width=8, batch=10)
