@@ -65,7 +65,12 @@ def pad(x: np.ndarray, kernel: int, padding: str) -> np.ndarray:
     if padding not in PADDINGS:
         raise ValueError(f"unknown padding {padding!r}: one of {', '.join(PADDINGS)}")
     p = kernel // 2
-    return np.pad(x, ((0, 0), (p, p), (p, p), (0, 0)), mode="constant" if padding == "zeros" else "wrap")
+    if padding == "circular":
+        return np.pad(x, ((0, 0), (p, p), (p, p), (0, 0)), mode="wrap")
+    n, h, w, c = x.shape
+    out = np.zeros((n, h + 2 * p, w + 2 * p, c), x.dtype)  # several times faster than np.pad's constant mode
+    out[:, p:p + h, p:p + w] = x
+    return out
 
 
 def im2col(x: np.ndarray, kernel: int, padding: str, out: np.ndarray | None = None) -> np.ndarray:
