@@ -13,7 +13,7 @@ from core.__main__ import main
 from core.config import INITS
 from core.draws import unit_weights
 from core.initializers import gain_of, weight_std
-from core.network import estimate_work, network_draws
+from core.network import estimate_work, network_draws, work_terms
 from core.schemes import REGISTRY
 from core.theory import border_variance, predict
 from tests.gradcheck import central_differences
@@ -378,3 +378,30 @@ def test_conv_flags_with_a_dense_net_are_noted_and_ignored(capsys):
     assert err.splitlines() == [f"note: --{name} has no effect with --arch dense (it is for --arch conv); ignored"
                                 for name in ("kernel", "padding")]
     assert Config.from_dict(json.loads(out)["config"]) == Config(depth=2, width=8, batch=10)
+
+
+@pytest.mark.parametrize("config", [
+    Config(arch="conv", depth=3, widths=(4, 8, 16, 6), batch=10, image=5, init="he_normal"),
+    Config(arch="conv", depth=2, width=8, batch=12, input="digits", kernel=5, init="xavier_uniform"),
+], ids=["profile", "digits"])
+def test_the_work_estimate_counts_the_products_and_patches_simulate_does(monkeypatch, config):
+    flops, copied = [0.0], [0.0]
+    real_matmul, real_im2col = conv.matmul, conv.im2col
+
+    # the theory's variance maps (core.theory.box) are one-image, one-channel convolutions: not the net's work
+    def matmul(a, b, out=None):
+        if a.shape[0] != config.image**2:
+            flops[0] += 2.0 * a.shape[0] * a.shape[1] * b.shape[1]
+        return real_matmul(a, b, out=out)
+
+    def im2col(x, kernel, padding, out=None):
+        patches = real_im2col(x, kernel, padding, out)
+        copied[0] += patches.size if x.shape[0] > 1 else 0
+        return patches
+
+    monkeypatch.setattr(conv, "matmul", matmul)
+    monkeypatch.setattr(conv, "im2col", im2col)
+    assert not simulate(config).breaks
+    terms = work_terms(config)
+    assert (flops[0], copied[0]) == (terms["matmuls"], terms["patches"])
+    assert terms["elements"] == config.rows * sum(config.units[1:])
