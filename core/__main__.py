@@ -17,8 +17,8 @@ from . import digits, threads
 from .allocator import keep_freed_memory
 from .activations import recommended_gain
 from .config import (
-    ACTIVATIONS, BRANCH_SCALE_RANGE, DIGITS_IMAGES, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, INV_SQRT_DEPTH,
-    MODES, NORMS, Config, resize, written, written_range,
+    ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, DIGITS_IMAGES, DTYPES, FLOAT_RANGES, INITS, INPUTS,
+    INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, Config, resize, written, written_range,
 )
 from .initializers import (
     ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_FIELDS, SCHEME_NUMBERS, matters, resolve_gain,
@@ -80,8 +80,8 @@ def _numeric(name: str, kind: type, low: float, high: float, unit: str = ""):
 
 
 def _number(name: str, kind: type):
-    """A numeric flag over one of the Config's ranges (core.config.INT_RANGES or FLOAT_RANGES)."""
-    return _numeric(name, kind, *(INT_RANGES if kind is int else FLOAT_RANGES)[name])
+    """A numeric flag over one of the Config's ranges (core.config.INT_RANGES, CONV_RANGES or FLOAT_RANGES)."""
+    return _numeric(name, kind, *({**INT_RANGES, **CONV_RANGES} if kind is int else FLOAT_RANGES)[name])
 
 
 # --widths: the input's width then each hidden layer's, so depth + 1 entries
@@ -189,7 +189,7 @@ def _flag(field: str) -> str:
 
 
 def _range(name: str) -> str:
-    return written_range(*(INT_RANGES if name in INT_RANGES else FLOAT_RANGES)[name])
+    return written_range(*{**INT_RANGES, **CONV_RANGES, **FLOAT_RANGES}[name])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -234,6 +234,19 @@ def build_parser() -> argparse.ArgumentParser:
                         f"a batch of at most {DIGITS_IMAGES:,}; the default with --task digits)")
     p.add_argument("--input-scale", type=_number("input_scale", float), default=DEFAULTS.input_scale,
                    help=f"the input times this, Var(x) = input_scale² ({_range('input_scale')})")
+    p.add_argument("--arch", choices=ARCHS, default=DEFAULTS.arch,
+                   help="dense layers (default), or conv: k x k convolutions, stride 1, same padding, on images")
+    p.add_argument("--kernel", type=_number("kernel", int), default=None,
+                   help=f"with --arch conv: the kernel size k, odd ({_range('kernel')}; default {DEFAULTS.kernel})")
+    p.add_argument("--channels", type=_number("width", int), default=None,
+                   help=f"with --arch conv: channels per layer, the input's too, the conv net's width "
+                        f"({_range('width')}; default {DEFAULTS.width}; the digits are 1 channel)")
+    p.add_argument("--image", type=_number("image", int), default=None,
+                   help=f"with --arch conv: image height = width in pixels ({_range('image')}; default "
+                        f"{DEFAULTS.image}; the digits are their own 8 x 8, not upsampled)")
+    p.add_argument("--padding", choices=PADDINGS, default=None,
+                   help=f"with --arch conv: zeros at the borders, or circular (wrapped: no borders); default "
+                        f"{DEFAULTS.padding}")
     p.add_argument("--seed", type=_number("seed", int), default=DEFAULTS.seed)
     p.add_argument("--dtype", choices=DTYPES, default=DEFAULTS.dtype)
     p.add_argument("--memory-budget-mib", type=_numeric("memory_budget_mib", float, *MEMORY_BUDGET_MIB, " MiB"),
@@ -275,6 +288,11 @@ def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
         given = " and ".join(flag for flag, value in (("--depth", args.depth), ("--width", args.width))
                          if value is not None)
         raise ValueError(f"--widths gives the depth and every width; it cannot be used with {given}")
+    conv_values = _conv_fields(args, notes)
+    if args.channels is not None:
+        if args.width is not None or args.widths is not None:
+            raise ValueError("--channels is a conv net's width; it cannot be used with --width or --widths")
+        args.width = args.channels
     if args.widths is not None:
         shape = dict(depth=len(args.widths) - 1, widths=args.widths)
     else:
@@ -305,9 +323,26 @@ def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
         **{name: values.get(name, getattr(DEFAULTS, name)) for name in OPTIONAL if name != "gain"}, gain=gain,
         **norm_fields(args), residual=args.residual,
         branch_scale=DEFAULTS.branch_scale if args.branch_scale is None else args.branch_scale,
-        input=chosen_input, input_scale=args.input_scale, seed=args.seed, dtype=args.dtype,
+        input=chosen_input, input_scale=args.input_scale, seed=args.seed, dtype=args.dtype, **conv_values,
     )
     return config, notes
+
+
+CONV_FLAGS = ("kernel", "image", "padding")  # what only --arch conv reads (--channels: its width)
+
+
+def _conv_fields(args: argparse.Namespace, notes: list[str]) -> dict:
+    """The conv settings the arguments give; a note for each given with --arch dense (ignored), an error for
+    --channels without --arch conv and for --train with it (training covers dense networks)."""
+    if args.arch != "conv":
+        if args.channels is not None:
+            raise ValueError("--channels counts a conv net's channels; give --arch conv too (or --width)")
+        notes.extend(f"note: {_flag(name)} has no effect with --arch dense (it is for --arch conv); ignored"
+                     for name in CONV_FLAGS if getattr(args, name) is not None)
+        return {}
+    if args.train is not None:
+        raise ValueError("--train covers dense networks; --arch conv is simulated at initialization only")
+    return {"arch": "conv", **{name: getattr(args, name) for name in CONV_FLAGS if getattr(args, name) is not None}}
 
 
 def _cell(value, spec: str) -> str:
@@ -318,8 +353,12 @@ def _cell(value, spec: str) -> str:
 def format_table(result) -> str:
     """The lecture's printout ("layer 1: mean -0.000117, std 0.213"), with gradients and theory beside it."""
     c = result.config
+    shape = f"{'-'.join(map(str, c.units)) if c.widths else c.width} units"
+    if c.arch == "conv":
+        shape = (f"{'-'.join(map(str, c.units)) if c.widths or c.input == 'digits' else c.width} channels of "
+                 f"{c.kernel}x{c.kernel} convolutions on {c.image}x{c.image} images ({c.padding} padding)")
     lines = [
-        f"{c.depth} layers x {'-'.join(map(str, c.units)) if c.widths else c.width} units, {c.activation}, "
+        f"{c.depth} layers x {shape}, {c.activation}, "
         f"init {c.init}{f' ({c.mode})' if c.widths and 'mode' in SCHEME_FIELDS[c.init] else ''}, "
         f"batch {c.batch}, seed {c.seed}{_stream_words(c)}",
         "layer   act mean    act std     theory   grad std     theory       dW/W  saturated   dead  units",

@@ -13,7 +13,13 @@ INITS = tuple(schemes.REGISTRY)  # one record each in core/schemes.py
 MODES = ("fan_in", "fan_out", "fan_avg")  # fan_avg: Keras's (fan_in + fan_out) / 2
 INPUTS = ("normal", "uniform", "digits")  # digits: scikit-learn's 8x8 images (core/digits.py)
 DIGITS_PIXELS, DIGITS_IMAGES = digits.PIXELS, digits.IMAGES  # a digits input's width and its largest batch
+DIGITS_SIDE = 8  # a digit image is 8 x 8 pixels
 DTYPES = ("float32", "float64")
+ARCHS = ("dense", "conv")  # fully connected layers, or k x k convolutions on images (core/conv.py)
+PADDINGS = ("zeros", "circular")  # a conv layer's "same" padding, torch.nn.Conv2d's padding_mode names
+# A conv net's own ranges: odd kernels up to 7 x 7; images up to 64 x 64 (a batch of 1,000 such images is 4 million
+# rows a channel, already near the memory budget at 64 channels)
+CONV_RANGES = {"kernel": (1, 7), "image": (1, 64)}
 
 # Allowed ranges, (low, high) inclusive. Widths above 2048 or 100 layers add nothing a lecture needs
 # and quickly leave the memory budget; scales above 100 overflow float32 within a few layers anyway.
@@ -38,7 +44,7 @@ INV_SQRT_DEPTH = "inv_sqrt_depth"  # branch_scale's word for 1/sqrt(depth) (Radf
 BRANCH_SCALE_RANGE = (0.0, 100.0)  # 0: the branch starts switched off (SkipInit, ReZero)
 DEFAULT_MEMORY_BUDGET = 1 << 30  # bytes, 1 GiB: well within a laptop or a Streamlit Community Cloud app
 CHOICES = {"activation": ACTIVATIONS, "init": INITS, "mode": MODES, "distribution": schemes.DISTRIBUTIONS,
-           "input": INPUTS, "dtype": DTYPES}
+           "input": INPUTS, "dtype": DTYPES, "arch": ARCHS, "padding": PADDINGS}
 
 
 def written(number: float) -> str:
@@ -103,6 +109,14 @@ class Config:
     # Residual stream (He et al. 2016, pre-activation): x_l = x_{l-1} + alpha (f(N(x_{l-1})) W_l + b_l), N the norm
     residual: bool = False
     branch_scale: float | str = 1.0  # alpha: a number >= 0 (0: SkipInit/ReZero), or "inv_sqrt_depth" (GPT-2)
+    # Convolutions (core/conv.py): with arch "conv" every layer is a kernel x kernel convolution, stride 1, "same"
+    # padding, on batch images of image x image pixels; `width` (and a profile's entries) count channels. A normal
+    # or uniform input is that many channels of i.i.d. pixels; digits are their own 8 x 8 pixels, 1 channel, not
+    # upsampled (image is 8). For arch "dense" the three stay at their defaults.
+    arch: str = "dense"
+    kernel: int = 3  # odd: a centre tap, and "same" padding of kernel // 2 on each side
+    image: int = 16  # height = width of the input images
+    padding: str = "zeros"  # "circular" wraps the image around: no borders
 
     def __post_init__(self) -> None:
         for name, (low, high) in INT_RANGES.items():
@@ -129,6 +143,7 @@ class Config:
         self._canonical_widths()
         self._check_digits()
         self._check_residual()
+        self._check_conv()
 
     def _check_digits(self) -> None:
         """A digits input has 64 pixels and 1,797 images: a profile starts at 64, the batch is at most 1,797."""
@@ -138,7 +153,8 @@ class Config:
             allowed = written_range(INT_RANGES["batch"][0], DIGITS_IMAGES)
             raise ValueError(f"batch={self.batch!r} is not allowed with input=digits: the set has "
                              f"{written(DIGITS_IMAGES)} images, so a batch from {allowed}")
-        if self.widths and self.widths[0] != DIGITS_PIXELS:
+        # a conv net's digits are 1 channel whatever the profile's first entry (Config.units)
+        if self.widths and self.arch != "conv" and self.widths[0] != DIGITS_PIXELS:
             raise ValueError(f"widths starting at {self.widths[0]!r} is not allowed with input=digits: an image "
                              f"has {DIGITS_PIXELS} pixels, so the profile starts at {DIGITS_PIXELS}")
 
@@ -160,6 +176,44 @@ class Config:
         if self.residual and len(set(self.units)) > 1:
             raise ValueError(f"residual=True needs equal widths, not {'-'.join(map(str, self.units))}: the skip "
                              "x_l = x_{l-1} + branch adds vectors of one width")
+
+    # --- convolutions ------------------------------------------------------------------------------------------
+    def _check_conv(self) -> None:
+        """Validate kernel and image, and bring a conv net's settings to one form: a dense net's at their defaults,
+        digits at their own 8 x 8."""
+        for name, (low, high) in CONV_RANGES.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"{name}={value!r} is not allowed: a whole number from {written_range(low, high)}")
+        if self.kernel % 2 == 0:
+            raise ValueError(f"kernel={self.kernel!r} is not allowed: an odd number (a centre tap, and same "
+                             f"padding of kernel // 2 on each side)")
+        if self.arch == "dense":
+            for name in ("kernel", "image", "padding"):
+                object.__setattr__(self, name, _DEFAULTS[name])
+            return
+        if self.residual or self.layer_norm:
+            raise ValueError(f"{'residual' if self.residual else 'layer_norm'}=True is not allowed with arch=conv: "
+                             "conv nets here are plain, with or without batch norm")
+        if self.input == "digits":
+            object.__setattr__(self, "image", DIGITS_SIDE)
+
+    @property
+    def receptive_field(self) -> int:
+        """Inputs a weight's fan counts per input unit: kernel^2 for a conv layer, 1 for a dense one."""
+        return self.kernel * self.kernel if self.arch == "conv" else 1
+
+    @property
+    def rows(self) -> int:
+        """Rows of a layer's 2-D activations: batch, or batch x image^2 for conv (every pixel of every image)."""
+        return self.batch * self.image * self.image if self.arch == "conv" else self.batch
+
+    @property
+    def matrices(self) -> tuple[tuple[int, int], ...]:
+        """Each layer's W as its product reads it, (depth,) pairs: dense (units[l-1], units[l]) as in shapes, conv
+        (kernel^2 units[l-1], units[l]) (core.conv.matrix: torch's (C_out, C_in, k, k) weight as a matrix)."""
+        units, k2 = self.units, self.receptive_field
+        return tuple((k2 * a, b) for a, b in zip(units[:-1], units[1:]))
 
     @property
     def norm(self) -> str:
@@ -199,14 +253,16 @@ class Config:
         image itself is layer 0, no projection in between, so the page shows the real input's statistics."""
         units = self.widths or (self.width,) * (self.depth + 1)
         if self.input == "digits":
-            units = (DIGITS_PIXELS, *units[1:])
+            units = (1 if self.arch == "conv" else DIGITS_PIXELS, *units[1:])  # conv: one channel of 8 x 8 pixels
         return units
 
     @property
     def shapes(self) -> tuple[tuple[int, int], ...]:
-        """(fan_in, fan_out) of each hidden layer's W, (depth,) pairs."""
-        units = self.units
-        return tuple(zip(units[:-1], units[1:]))
+        """(fan_in, fan_out) of each hidden layer's W, (depth,) pairs: (units[l-1], units[l]) for dense layers;
+        (C_in k^2, C_out k^2) for conv layers, as torch.nn.init._calculate_fan_in_and_fan_out computes them for a
+        (C_out, C_in, k, k) weight (core.conv.fans). Every scheme's variance and the theory read fans from here."""
+        units, k2 = self.units, self.receptive_field
+        return tuple((k2 * a, k2 * b) for a, b in zip(units[:-1], units[1:]))
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -220,6 +276,9 @@ class Config:
         if "norm" in data and "batch_norm" not in data and "layer_norm" not in data:  # the JSON's derived name
             data = {**data, "batch_norm": data["norm"] == "batch", "layer_norm": data["norm"] == "layer"}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+_DEFAULTS = {f.name: f.default for f in fields(Config)}  # a dense net's unused conv fields are set to these
 
 
 def resize(config: Config, name: str, value: int) -> Config:

@@ -120,13 +120,15 @@ def weight_variance(config: Config, fan_in: int, fan_out: int) -> float | None:
     return weight_std(config, fan_in, fan_out) ** 2
 
 
-def scale_weights(config: Config, unit: np.ndarray | None, fan_in: int, fan_out: int) -> np.ndarray:
+def scale_weights(config: Config, unit: np.ndarray | None, fan_in: int, fan_out: int,
+                  shape: tuple[int, int] | None = None) -> np.ndarray:
     """One layer's W, shape (fan_in, fan_out), used as s = h @ W, from a unit-scale draw of its family
-    (core.draws.unit_weights; None for a scheme without randomness). A new array."""
+    (core.draws.unit_weights; None for a scheme without randomness). A new array. shape: the matrix's when it is not
+    (fan_in, fan_out), as for a conv layer's (k^2 C_in, C_out) (Config.matrices)."""
     dtype = np.dtype(config.dtype)
     scheme = SCHEMES[config.init]
     if scheme.family is None:
-        return np.full((fan_in, fan_out), scheme.fill(config), dtype)
+        return np.full(shape or (fan_in, fan_out), scheme.fill(config), dtype)
     if scheme.warp is not None:
         return scheme.warp(config, unit, fan_in, fan_out, gain_of(config)).astype(dtype)
     if scheme.family == "normal":
@@ -161,7 +163,7 @@ def layer_biases(config: Config) -> list[np.ndarray | None]:
     b of the layer's fan_in (torch's nn.Linear), through the seed's bias stream (core.draws.bias_noise); None for a
     layer whose biases are all zero (skips the add)."""
     bound = SCHEMES[config.init].bias_bound
-    fan_ins, units = config.units[:-1], config.units[1:]
+    fan_ins, units = [fan_in for fan_in, _ in config.shapes], config.units[1:]  # a conv layer's: C_in k^2
     noise = draws.bias_noise(config.seed, units) if config.bias_std or bound else [None] * len(units)
     if bound is not None:  # U(-b, b) as 2 Phi(z) - 1 of the stream's N(0, 1) numbers: the same stream, deterministic
         dtype = np.dtype(config.dtype)

@@ -236,8 +236,10 @@ REGISTRY: dict[str, Scheme] = {s.name: s for s in (
     # LeCun et al. 1998 as Keras draws it: U(±gain·sqrt(3/fan_in)), Var(w) = gain^2 / fan_in
     Scheme("lecun_uniform", "uniform", lambda c, fan_in, fan_out, gain: gain / math.sqrt(fan_in),
            "tf.keras.initializers.LecunUniform", ("gain",), default_gain=1.0),
-    # each entry of a (semi-)orthogonal matrix times gain: Var(w) = gain^2 / max(fan_in, fan_out)
-    Scheme("orthogonal", "orthogonal", lambda c, fan_in, fan_out, gain: gain / math.sqrt(max(fan_in, fan_out)),
+    # each entry of a (semi-)orthogonal matrix times gain: Var(w) = gain^2 / max(rows, cols). torch flattens a conv
+    # weight to (C_out, C_in k^2) = (fan_out / k^2, fan_in) first (receptive_field k^2; 1 for a dense layer)
+    Scheme("orthogonal", "orthogonal",
+           lambda c, fan_in, fan_out, gain: gain / math.sqrt(max(fan_in, fan_out // c.receptive_field)),
            "torch.nn.init.orthogonal_", ("gain",), default_gain=1.0),
     # what nn.Linear does when nobody initializes it: kaiming_uniform_(a=sqrt 5), gain sqrt(1/3), bound 1/sqrt(fan_in)
     Scheme("torch_default", "uniform", lambda c, fan_in, fan_out, gain: 1.0 / math.sqrt(3.0 * fan_in),

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import activations, digits
+from . import activations, conv, digits
 from .batchnorm import BN_EPS
 from .norms import LN_EPS
 from .config import Config
@@ -145,6 +145,10 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     gradient grow toward the input: for ReLU, with v_l >> eps, by pi / (pi - 1) a layer in variance, ~1.21 in
     std (Yang et al. 2019 find the same rate).
     Constant (non-zero) init breaks the zero-mean premise: NaN everywhere past the input.
+
+    A conv net (Config.arch "conv") uses its fans, fan_in = C_in k^2 and fan_out = C_out k^2 (Config.shapes): without
+    a norm, pixel by pixel with its borders (predict_conv); under batch norm, as an interior pixel everywhere (the
+    borders' lower variance is left out of the per-channel normalization).
     """
     depth = config.depth
     nan = np.full(depth + 1, np.nan)
@@ -155,6 +159,8 @@ def predict(config: Config) -> dict[str, np.ndarray]:
         return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
     if config.residual:
         return predict_residual(config, forward, backward)
+    if config.arch == "conv" and config.norm == "none":
+        return predict_conv(config, forward, backward)
     if config.layer_norm:
         return _predict_layer_norm(config, forward, backward)
     sigma_b2 = [float("nan")] + [bias_variance(config, fan_in) for fan_in, _ in config.shapes]  # per layer
@@ -263,6 +269,75 @@ def predict_residual(config: Config, forward: np.ndarray, backward: np.ndarray) 
     for layer in range(depth, 0, -1):
         grad_var *= 1.0 + gain[layer]
         grad_std[layer - 1] = math.sqrt(grad_var)
+    return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
+
+
+# --- convolutions: the recursion pixel by pixel ------------------------------------------------------------------
+def box(maps: np.ndarray, kernel: int, padding: str) -> np.ndarray:
+    """The mean over each pixel's k x k window of a (size, size) map, pixels outside the image counting 0 (zero
+    padding) or wrapped around (circular): how a layer of i.i.d. taps averages the second moments it sums."""
+    ones = np.full((1, 1, kernel, kernel), 1.0 / (kernel * kernel))
+    return conv.conv2d(np.asarray(maps, float)[None, :, :, None], ones, padding)[0, :, :, 0]
+
+
+def border_variance(size: int, kernel: int, depth: int, padding: str = "zeros") -> np.ndarray:
+    """(depth + 1, size, size): each pixel's pre-activation variance relative to an interior pixel's in a linear conv
+    net with i.i.d. zero-mean weights, on images of equal variance at every pixel.
+
+    Layer l's pixel p sums its window's taps, Var z_l(p) = sigma_w^2 / k^2 sum_{t inside} Var z_{l-1}(p + t), so the
+    ratio to the interior's is r_l = box(r_{l-1}), r_0 = 1: a border pixel keeps (taps inside) / k^2 of it at layer 1
+    (6/9 on an edge, 4/9 at a corner for k = 3), and the loss spreads k // 2 pixels inward a layer. Circular padding
+    has no borders: r_l = 1.
+    """
+    maps = np.ones((depth + 1, size, size))
+    for layer in range(1, depth + 1):
+        maps[layer] = box(maps[layer - 1], kernel, padding)
+    return maps
+
+
+def input_second_moments(config: Config) -> np.ndarray:
+    """(image, image): E[x^2] of each input pixel (over channels), q0 pixel by pixel: input_scale^2 for the random
+    draws; for digits the first batch images' mean square at each pixel (0 on the blank left edge)."""
+    if config.input == "digits":
+        side = config.image
+        return np.mean(np.square(digits.images(config.batch)), axis=0).reshape(side, side) * config.input_scale**2
+    return np.full((config.image, config.image), config.input_scale**2)
+
+
+def predict_conv(config: Config, forward: np.ndarray, backward: np.ndarray) -> dict[str, np.ndarray]:
+    """predict() for a conv net without a norm: the mean-field recursion at every pixel, then pooled over pixels.
+
+    With sigma_w^2 = fan_in Var(w) = C_in k^2 Var(w) and box() the mean over a pixel's window (border_variance),
+
+        q_l(p) = sigma_w^2 box(E[f(s_{l-1})^2])(p) + sigma_b^2,   s_l(p) ~ N(b, q_l(p)),
+
+    and backward, from dL/dh_depth ~ N(0, 1) at every pixel, with the fan_out sigma_w^2 = C_out k^2 Var(w):
+
+        Var dL/dz_l(p) = Var dL/dh_l(p) E[f'(s_l(p))^2],   Var dL/dh_{l-1} = sigma_w^2 box(Var dL/dz_l).
+
+    The simulation pools each channel over batch and positions, so "pre_std" is sqrt(mean_p q_l(p)), "act_std"
+    sqrt(mean_p E[f^2] - (mean_p E[f])^2), "grad_std" sqrt(mean_p Var dL/dz_l(p)). In the interior (or with circular
+    padding) this is predict()'s dense recursion with conv fans (Xiao et al. 2018, section 2).
+    """
+    depth, kernel, padding = config.depth, config.kernel, config.padding
+    pre_std, act_std, grad_std = np.full(depth + 1, np.nan), np.full(depth + 1, np.nan), np.full(depth + 1, np.nan)
+    second = input_second_moments(config)  # E[h_0^2] per pixel
+    act_std[0] = math.sqrt(second.mean())
+    gains = [None]
+    for layer, (fan_in, _) in enumerate(config.shapes, start=1):
+        var_s = forward[layer] * box(second, kernel, padding) + bias_variance(config, fan_in)
+        # the quadrature once per distinct variance: the map's symmetry repeats most of them
+        values, where = np.unique(var_s, return_inverse=True)
+        m1, second, d2 = (m[where].reshape(var_s.shape)
+                          for m in moments(config.activation, bias_mean(config), values, config.slope))
+        pre_std[layer] = math.sqrt(var_s.mean())
+        act_std[layer] = math.sqrt(max(second.mean() - m1.mean() ** 2, 0.0))
+        gains.append(d2)
+    grad = np.ones((config.image, config.image))  # Var dL/dh_depth
+    for layer in range(depth, 0, -1):
+        grad_z = grad * gains[layer]
+        grad_std[layer] = math.sqrt(grad_z.mean())
+        grad = backward[layer] * box(grad_z, kernel, padding)
     return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
 
 

@@ -349,6 +349,8 @@ def _check(config: Config, steps, lr, momentum, classes, batch, memory_budget, t
     if config.residual or config.layer_norm:  # residual streams and layer norm are studied at initialization only
         raise ValueError("training covers plain networks with or without batch norm; residual=True and "
                          "layer_norm=True are simulated at initialization only")
+    if config.arch != "dense":  # conv nets are studied at initialization only (core.conv)
+        raise ValueError("training covers dense networks; arch=conv is simulated at initialization only")
     _whole("steps", steps, *STEPS_RANGE)
     _whole("classes", classes, *CLASSES_RANGE)
     _whole("batch", batch, 1, digits.TRAIN_IMAGES if task == "digits" else classes * POINTS_PER_CLASS)

@@ -1,0 +1,407 @@
+"""Convolutional layers (core/conv.py and arch="conv"): fans as torch counts them, the variance rules at interior and
+border pixels, the symmetry of filters, the products against torch and finite differences, delta-orthogonal isometry."""
+
+import json
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from core import Config, MemoryBudgetError, conv, estimate_memory, simulate, threads
+from core.__main__ import main
+from core.config import INITS
+from core.draws import unit_weights
+from core.initializers import gain_of, weight_std
+from core.network import estimate_work, network_draws, work_terms
+from core.schemes import REGISTRY
+from core.theory import border_variance, predict
+from tests.gradcheck import central_differences
+
+SMALL = Config(arch="conv", depth=3, width=4, batch=10, image=4, init="he_normal", activation="tanh", dtype="float64")
+
+
+def random(shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+# --- Fans: C_in k^2 and C_out k^2, as torch.nn.init._calculate_fan_in_and_fan_out --------------------------------
+
+@pytest.mark.parametrize("shape, expected", [((32, 16, 3, 3), (144, 288)), ((8, 1, 5, 5), (25, 200)),
+                                             ((10, 20), (20, 10)), ((4, 3, 1, 1), (3, 4))])
+def test_fans_count_the_kernel(shape, expected):
+    assert conv.fans(shape) == expected  # fan_in = C_in k^2, fan_out = C_out k^2; a Linear (out, in) weight: (in, out)
+
+
+def test_fans_agree_with_torch():
+    torch = pytest.importorskip("torch")
+    for shape in [(32, 16, 3, 3), (8, 1, 5, 5), (7, 3, 1, 1), (10, 20)]:
+        assert conv.fans(shape) == torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
+
+
+def test_config_fans_are_the_conv_weights_fans():
+    """Config.shapes, which every scheme's variance and the theory read, is core.conv.fans of each torch weight."""
+    c = Config(arch="conv", depth=3, widths=(3, 8, 16, 4), kernel=5, image=8)
+    weights = [(c_out, c_in, 5, 5) for c_in, c_out in zip(c.units[:-1], c.units[1:])]
+    assert c.shapes == tuple(conv.fans(shape) for shape in weights)
+    assert c.matrices == tuple((25 * c_in, c_out) for c_out, c_in, _, _ in weights)  # the im2col products' W
+    digits = Config(arch="conv", input="digits", depth=2, width=8)
+    assert digits.units[0] == 1 and digits.image == 8 and digits.rows == digits.batch * 64  # one channel, 8 x 8
+
+
+@pytest.mark.parametrize("init", [name for name in INITS if REGISTRY[name].family in ("normal", "uniform")])
+def test_every_random_scheme_draws_conv_weights_with_conv_fans(init):
+    """Each layer's measured weight std is the scheme's formula at fan_in = C_in k^2, fan_out = C_out k^2 (layers of
+    unequal fans, so fan_in, fan_out and fan_avg formulas differ)."""
+    c = Config(arch="conv", depth=2, widths=(16, 32, 8), batch=10, image=4, init=init, mode="fan_out")
+    r = simulate(c)
+    for layer, (fan_in, fan_out) in enumerate(c.shapes, start=1):
+        n = c.matrices[layer - 1][0] * c.matrices[layer - 1][1]
+        expected = weight_std(c, fan_in, fan_out)
+        # the std of n draws strays from the law's by about 1/sqrt(2 n) relative (n >= 2,304 here)
+        assert r.weight_std[layer] == pytest.approx(expected, rel=5 / math.sqrt(2 * n))
+        assert fan_in == 9 * c.units[layer - 1] and fan_out == 9 * c.units[layer]
+
+
+def test_orthogonal_conv_weights_are_torchs_flattened_qr():
+    """torch.nn.init.orthogonal_ flattens a (C_out, C_in, k, k) weight to (C_out, C_in k^2): orthonormal rows or
+    columns, mean square 1 / max(C_out, C_in k^2), which the scheme's variance gives from the conv fans."""
+    for c in [Config(arch="conv", depth=2, widths=(4, 8, 8), batch=10, image=4, init="orthogonal", gain=1.5),
+              Config(arch="conv", depth=2, width=32, input="digits", init="orthogonal", gain=1.5)]:
+        units = c.units  # C_in k^2 = 36 > C_out = 8, and C_in k^2 = 9 < C_out = 32 (one channel of digits)
+        m = 1.5 * unit_weights(c.seed, 0, *c.matrices[0], "orthogonal", "float64")  # (C_in k^2, C_out)
+        gram = m.T @ m if m.shape[0] >= m.shape[1] else m @ m.T
+        np.testing.assert_allclose(gram, 2.25 * np.eye(min(m.shape)), atol=1e-10)
+        assert weight_std(c, *c.shapes[0]) ** 2 == pytest.approx(np.mean(m**2), rel=1e-12)
+        assert weight_std(c, *c.shapes[0]) ** 2 == pytest.approx(2.25 / max(units[1], 9 * units[0]))
+
+
+# --- The products: torch, finite differences --------------------------------------------------------------------
+
+@pytest.mark.parametrize("padding", conv.PADDINGS)
+@pytest.mark.parametrize("kernel", [1, 3, 5])
+def test_forward_and_backward_agree_with_torch(padding, kernel):
+    torch = pytest.importorskip("torch")
+    functional = torch.nn.functional
+    x, w, dz = random((2, 6, 6, 3), 1), random((4, 3, kernel, kernel), 2), random((2, 6, 6, 4), 3)
+    xt = torch.tensor(x.transpose(0, 3, 1, 2), requires_grad=True)  # NCHW
+    wt = torch.tensor(w, requires_grad=True)
+    p = kernel // 2
+    zt = functional.conv2d(functional.pad(xt, (p, p, p, p), mode="circular"), wt) if padding == "circular" \
+        else functional.conv2d(xt, wt, padding="same")
+    zt.backward(torch.tensor(dz.transpose(0, 3, 1, 2)))
+    np.testing.assert_allclose(conv.conv2d(x, w, padding), zt.detach().numpy().transpose(0, 2, 3, 1), atol=1e-12)
+    dx, dw = conv.conv2d_backward(x, w, dz, padding)
+    np.testing.assert_allclose(dx, xt.grad.numpy().transpose(0, 2, 3, 1), atol=1e-12)
+    np.testing.assert_allclose(dw, wt.grad.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("padding", conv.PADDINGS)
+def test_forward_is_the_correlation_sum(padding):
+    """z[n, i, j, o] = sum x[n, i + a - 1, j + b - 1, c] w[o, c, a, b], written out pixel by pixel (no torch)."""
+    x, w = random((2, 4, 5, 2), 4), random((3, 2, 3, 3), 5)
+    z = conv.conv2d(x[:, :, :4], w, padding)  # square images
+    x = x[:, :, :4]
+    expected = np.zeros((2, 4, 4, 3))
+    for i in range(4):
+        for j in range(4):
+            for a in range(3):
+                for b in range(3):
+                    u, v = i + a - 1, j + b - 1
+                    if padding == "circular":
+                        u, v = u % 4, v % 4
+                    elif not (0 <= u < 4 and 0 <= v < 4):
+                        continue
+                    expected[:, i, j] += x[:, u, v] @ w[:, :, a, b].T
+    np.testing.assert_allclose(z, expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("padding", conv.PADDINGS)
+def test_backward_matches_finite_differences(padding):
+    x, w, g = random((2, 5, 5, 2), 6), random((3, 2, 3, 3), 7), random((2, 5, 5, 3), 8)
+
+    def loss() -> float:  # L = sum g * conv(x, w): dL/dz = g
+        return float(np.sum(g * conv.conv2d(x, w, padding)))
+
+    dx, dw = conv.conv2d_backward(x, w, g, padding)
+    np.testing.assert_allclose(dw, central_differences(loss, w, lambda v: 1e-6), rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(dx, central_differences(loss, x, lambda v: 1e-6), rtol=1e-7, atol=1e-8)
+
+
+def reference_loss(config: Config, weights: list[np.ndarray]) -> float:
+    """The simulation's batch-mean loss sum(readout * h_depth) / batch, with torch-layout weights and conv2d."""
+    d = network_draws(config)
+    h = d.x.reshape(config.batch, config.image, config.image, -1)
+    for w in weights:
+        z = conv.conv2d(h, w, config.padding)
+        if config.batch_norm:  # BatchNorm2d: per channel over batch and positions
+            z = (z - z.mean((0, 1, 2))) / np.sqrt(z.var((0, 1, 2)) + 1e-5)
+        h = np.tanh(z)
+    return float((d.readout * h.reshape(config.rows, -1)).sum() / config.batch)
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+@pytest.mark.parametrize("padding", conv.PADDINGS)
+def test_simulated_conv_gradients_match_finite_differences(batch_norm, padding):
+    c = replace(SMALL, batch_norm=batch_norm, padding=padding)
+    r = simulate(c, keep_gradients=True)
+    d = network_draws(c)
+    weights = [conv.weight(weight_std(c, *fans) * unit, c_in, 3)
+               for unit, fans, c_in in zip(d.weights, c.shapes, c.units)]
+    for layer in range(c.depth):
+        numeric = central_differences(lambda: reference_loss(c, weights), weights[layer], lambda v: 1e-6)
+        np.testing.assert_allclose(r.weight_grads[layer], conv.matrix(numeric), rtol=1e-5, atol=1e-9)
+
+
+def test_simulated_statistics_are_over_batch_positions_and_channels():
+    c = replace(SMALL, bias_std=0.2)
+    r = simulate(c)
+    d = network_draws(c)
+    h = d.x.reshape(c.batch, c.image, c.image, -1)
+    from core.initializers import layer_biases
+    for layer, (unit, b) in enumerate(zip(d.weights, layer_biases(c)), start=1):
+        z = conv.conv2d(h, conv.weight(weight_std(c, *c.shapes[layer - 1]) * unit, c.units[layer - 1], 3)) + b
+        h = np.tanh(z)
+        assert r.pre_std[layer] == pytest.approx(z.std(), rel=1e-10)
+        assert r.act_std[layer] == pytest.approx(h.std(), rel=1e-10)
+        assert r.act_mean[layer] == pytest.approx(h.mean(), rel=1e-9, abs=1e-14)
+
+
+# --- Variance at interior and border pixels ----------------------------------------------------------------------
+
+def test_layer_one_std_is_sigma_sqrt_fan_in_inside_and_less_at_the_borders():
+    """Linear conv, N(0, sigma^2) weights, unit-variance images: Var(z) = sigma^2 C_in (taps inside) per pixel:
+    sigma sqrt(C_in k^2) in the interior, sqrt(6/9) of it on an edge and sqrt(4/9) at a corner for k = 3."""
+    c = Config(arch="conv", depth=1, width=64, batch=200, image=6, init="normal", std=0.05, activation="linear")
+    d = network_draws(c)
+    z = conv.Geometry(c.batch, c.image, 3).forward(d.x, 0.05 * d.weights[0])
+    per_pixel = z.reshape(c.batch, 6, 6, -1).std(axis=(0, 3))  # (6, 6) over images and channels
+    interior = 0.05 * math.sqrt(64 * 9)
+    assert per_pixel[1:-1, 1:-1].mean() == pytest.approx(interior, rel=0.03)
+    assert per_pixel[0, 1:-1].mean() == pytest.approx(interior * math.sqrt(6 / 9), rel=0.03)  # edges
+    assert per_pixel[::5, ::5].mean() == pytest.approx(interior * math.sqrt(4 / 9), rel=0.03)  # the 4 corners
+    np.testing.assert_allclose(per_pixel / interior, np.sqrt(conv.taps_inside(6, 3) / 9), rtol=0.05)
+    # the simulation pools the pixels: its layer-1 std is the interior's times sqrt(mean taps inside / k^2)
+    pooled = interior * math.sqrt(conv.taps_inside(6, 3).mean() / 9)
+    assert simulate(c).pre_std[1] == pytest.approx(pooled, rel=0.02)
+    circular = simulate(replace(c, padding="circular"))  # no borders: every pixel is interior
+    assert circular.pre_std[1] == pytest.approx(interior, rel=0.02)
+
+
+def ratios(init: str, seeds: int = 4) -> float:
+    """The mean layer-to-layer ratio of the pre-activations' second moment in 20-layer ReLU conv nets (circular
+    padding: every pixel interior), over a few seeds."""
+    config = Config(arch="conv", depth=20, width=64, batch=32, image=8, padding="circular", init=init,
+                    activation="relu")
+    runs = threads.parallel_map(simulate, [replace(config, seed=seed) for seed in range(seeds)])
+    return float(np.mean([np.mean(r.pre_std[2:] ** 2 / r.pre_std[1:-1] ** 2) for r in runs]))
+
+
+def test_he_keeps_and_xavier_halves_the_variance_through_20_relu_conv_layers():
+    """He et al. 2015: Var(w) = 2 / (C k^2) keeps E[z^2] layer after layer; Xavier's 1 / (C k^2) halves it, as for
+    dense layers."""
+    assert ratios("he_normal") == pytest.approx(1.0, abs=0.04)
+    assert ratios("xavier_normal") == pytest.approx(0.5, abs=0.02)
+
+
+# --- Symmetry: filters that cannot differ ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("init", ["zeros", "constant"])
+def test_zero_or_constant_init_gives_one_distinct_filter_per_layer(init):
+    r = simulate(Config(arch="conv", depth=4, width=8, batch=10, image=6, init=init, activation="tanh"))
+    np.testing.assert_array_equal(r.distinct_units[1:], 1)  # every channel the same map
+    np.testing.assert_array_equal(r.distinct_grad_units[1:-1], 1)  # and the same gradient below the read-out
+    random_init = simulate(Config(arch="conv", depth=4, width=8, batch=10, image=6, init="he_normal"))
+    np.testing.assert_array_equal(random_init.distinct_units[1:], 8)
+
+
+# --- Delta-orthogonal: an exact isometry ---------------------------------------------------------------------------
+
+def jacobian(weights: list[np.ndarray], size: int, padding: str) -> np.ndarray:
+    """The Jacobian of a linear conv net, (C size^2, C size^2), built column by column: one basis image each."""
+    channels = weights[0].shape[1]
+    n = channels * size * size
+    h = np.eye(n).reshape(n, size, size, channels)  # image i is the i-th basis vector
+    for w in weights:
+        h = conv.conv2d(h, w, padding)
+    return h.reshape(n, -1).T
+
+
+def test_delta_orthogonal_linear_circular_net_is_an_isometry():
+    """Xiao et al. 2018: centre tap orthogonal, others 0; with circular padding every singular value of the
+    input-output Jacobian is 1."""
+    kernel, channels, size = 3, 4, 5
+    weights = [conv.delta_orthogonal(unit_weights(0, layer, channels, channels, "orthogonal", "float64"), kernel)
+               for layer in range(6)]
+    assert all((w[:, :, 1, 1] != 0).all() and np.count_nonzero(w) == channels**2 for w in weights)
+    singular = np.linalg.svd(jacobian(weights, size, "circular"), compute_uv=False)
+    np.testing.assert_allclose(singular, 1.0, atol=1e-6)
+    # He-normal kernels of the same fans are no isometry: their singular values spread
+    he = [random((channels, channels, kernel, kernel), layer) * math.sqrt(2 / (channels * 9)) for layer in range(6)]
+    spread = np.linalg.svd(jacobian(he, size, "circular"), compute_uv=False)
+    assert spread.max() / spread.min() > 10
+
+
+# --- Config, memory and work -----------------------------------------------------------------------------------------
+
+def test_conv_settings_are_validated():
+    with pytest.raises(ValueError, match="kernel=4 is not allowed: an odd number"):
+        Config(arch="conv", kernel=4)
+    with pytest.raises(ValueError, match="image=0 is not allowed"):
+        Config(arch="conv", image=0)
+    with pytest.raises(ValueError, match="residual=True is not allowed with arch=conv"):
+        Config(arch="conv", residual=True)
+    with pytest.raises(ValueError, match="padding='reflect' is not allowed"):
+        Config(arch="conv", padding="reflect")
+    assert Config(kernel=5, image=9, padding="circular") == Config()  # a dense net has no kernel: one form
+    assert Config(arch="conv", input="digits", image=16).image == 8  # digits are their own 8 x 8
+
+
+def test_conv_memory_estimate_covers_the_kept_arrays_and_refuses_above_the_budget():
+    c = Config(arch="conv", depth=10, width=32, batch=256, image=8, init="he_normal", activation="relu")
+    rows = 256 * 64
+    kept = 4 * (11 * rows * 32 + 10 * rows * 32 + 10 * 288 * 32)  # activations, pre-activations, weights
+    patches = 4 * rows * 288  # one im2col
+    assert kept + patches < estimate_memory(c) < 4 * (kept + patches)
+    big = replace(c, depth=100, width=256, batch=1000, image=32)
+    with pytest.raises(MemoryBudgetError, match="lower depth, width or batch"):
+        simulate(big)
+    assert estimate_work(replace(c, kernel=5)) > estimate_work(c)  # a larger kernel is more work
+
+
+def test_dense_networks_ignore_the_conv_path():
+    """A dense Config's fans and products are the matrices' own: shapes equal matrices, one receptive field."""
+    c = Config(depth=3, widths=(64, 128, 32, 16))
+    assert c.shapes == c.matrices == ((64, 128), (128, 32), (32, 16)) and c.receptive_field == 1 and c.rows == c.batch
+    assert gain_of(replace(c, init="orthogonal")) == 1.0
+
+
+# --- Theory: conv fans, and the borders ------------------------------------------------------------------------------
+
+def test_border_variance_counts_the_taps_inside():
+    maps = border_variance(5, 3, 2)
+    np.testing.assert_allclose(maps[1], conv.taps_inside(5, 3) / 9)  # 4/9 at a corner, 6/9 on an edge, 1 inside
+    assert maps[2][0, 0] == pytest.approx((4 + 6 + 6 + 9) / 81)  # the corner averages its 4 neighbours' layer-1 share
+    assert maps[2][2, 2] == 1.0  # k // 2 pixels inward a layer: the centre of 5 x 5 is still interior at layer 2
+    np.testing.assert_allclose(border_variance(5, 3, 4, "circular"), 1.0, rtol=1e-12)  # no borders
+
+
+def test_border_pixels_lose_the_predicted_variance_layer_after_layer():
+    """Measured per-pixel variance of a linear conv net with sigma_w^2 = C k^2 Var(w) = 1, against border_variance."""
+    c = Config(arch="conv", depth=3, width=64, batch=100, image=9, init="normal", std=1 / math.sqrt(64 * 9),
+               activation="linear", dtype="float64")
+    d = network_draws(c)
+    geometry, h = conv.Geometry(c.batch, c.image, 3), d.x
+    predicted = border_variance(9, 3, 3)
+    for layer, unit in enumerate(d.weights, start=1):
+        h = geometry.forward(h, c.std * unit)
+        measured = np.mean(h.reshape(c.batch, 9, 9, -1) ** 2, axis=(0, 3))  # (9, 9): each pixel's second moment
+        np.testing.assert_allclose(measured, predicted[layer], rtol=0.08)
+        assert measured[0, 0] / measured[4, 4] == pytest.approx(predicted[layer][0, 0], rel=0.06)
+
+
+@pytest.mark.parametrize("padding", conv.PADDINGS)
+def test_theory_matches_a_tanh_conv_net_at_every_layer(padding):
+    c = Config(arch="conv", depth=8, width=64, batch=64, image=8, init="xavier_normal", activation="tanh",
+               padding=padding)
+    r = simulate(c)
+    for name in ("pre_std", "act_std", "grad_std"):
+        np.testing.assert_allclose(r.stats[name][1:], r.stats[f"predicted_{name}"][1:], rtol=0.04)
+
+
+def test_theory_reads_the_digits_pixel_by_pixel():
+    """Layer 1 of a conv net on the digits: Var z(p) = Var(w) sum of E[x^2] over the window (sigma_w^2 box(E[x^2])(p)),
+    the blank left edge included. Only
+    64 x 9 weights set the scale: their mean square strays by about sqrt(2 / 576) = 6 % (3 % in std)."""
+    c = Config(arch="conv", depth=2, width=64, batch=500, input="digits", init="xavier_normal", activation="tanh")
+    r = simulate(c)
+    second = np.mean(np.square(network_draws(c).x.reshape(500, 8, 8)), axis=0)
+    var_w = weight_std(c, *c.shapes[0]) ** 2
+    pooled = math.sqrt(var_w * np.mean(conv.conv2d(second[None, :, :, None], np.ones((1, 1, 3, 3)))))
+    assert r.predicted_pre_std[1] == pytest.approx(pooled, rel=1e-6)  # the theory's own sum (float32 images here)
+    assert r.pre_std[1] == pytest.approx(pooled, rel=0.06)
+
+
+def test_circular_conv_theory_is_the_dense_recursion_with_conv_fans():
+    """No borders: every pixel follows the dense recursion of a layer with fan_in = fan_out = C k^2."""
+    conv_net = Config(arch="conv", depth=6, width=16, batch=10, image=4, padding="circular", init="xavier_normal",
+                      activation="tanh", bias_std=0.2)
+    dense = Config(depth=6, width=16 * 9, init="xavier_normal", activation="tanh", bias_std=0.2)
+    got, expected = predict(conv_net), predict(dense)
+    for name in ("pre_std", "act_std", "grad_std"):
+        np.testing.assert_allclose(got[name], expected[name], rtol=1e-12)
+    zeros = predict(replace(conv_net, padding="zeros"))
+    assert (zeros["pre_std"][1:] < got["pre_std"][1:]).all()  # the borders lose variance
+
+
+# --- The command line ---------------------------------------------------------------------------------------------
+
+def cli(*args: str, capsys) -> tuple[int, str, str]:
+    try:
+        code = main(["--depth", "2", "--batch", "10", *args])
+    except SystemExit as stop:
+        code = stop.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_the_command_line_runs_a_conv_net_and_its_json_carries_the_settings(capsys):
+    code, out, err = cli("--arch", "conv", "--channels", "6", "--kernel", "5", "--image", "7", "--padding",
+                         "circular", "--init", "he_normal", "--json", capsys=capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    config = Config.from_dict(data["config"])
+    assert (config.arch, config.width, config.kernel, config.image, config.padding) == ("conv", 6, 5, 7, "circular")
+    assert [(row["fan_in"], row["fan_out"]) for row in data["layers"][1:]] == [(6 * 25, 6 * 25)] * 2
+    expected = simulate(config)
+    assert [row["pre_std"] for row in data["layers"][1:]] == pytest.approx(expected.pre_std[1:].tolist(), rel=1e-12)
+    code, out, err = cli("--arch", "conv", "--channels", "6", "--image", "7", capsys=capsys)
+    assert code == 0 and "6 channels of 3x3 convolutions on 7x7 images (zeros padding)" in out.splitlines()[0]
+
+
+@pytest.mark.parametrize("args, named", [
+    (("--channels", "6"), "--channels counts a conv net's channels; give --arch conv"),
+    (("--arch", "conv", "--kernel", "4"), "kernel=4 is not allowed: an odd number"),
+    (("--arch", "conv", "--image", "65"), "argument --image: '65' is out of range: allowed 1 to 64"),
+    (("--arch", "conv", "--channels", "6", "--width", "8"), "--channels is a conv net's width"),
+    (("--arch", "conv", "--train", "5"), "--arch conv is simulated at initialization only"),
+    (("--arch", "conv", "--residual"), "residual=True is not allowed with arch=conv"),
+])
+def test_bad_conv_arguments_exit_2_with_one_line(args, named, capsys):
+    code, out, err = cli(*args, capsys=capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and named in err
+
+
+def test_conv_flags_with_a_dense_net_are_noted_and_ignored(capsys):
+    code, out, err = cli("--width", "8", "--kernel", "5", "--padding", "circular", "--json", capsys=capsys)
+    assert code == 0
+    assert err.splitlines() == [f"note: --{name} has no effect with --arch dense (it is for --arch conv); ignored"
+                                for name in ("kernel", "padding")]
+    assert Config.from_dict(json.loads(out)["config"]) == Config(depth=2, width=8, batch=10)
+
+
+@pytest.mark.parametrize("config", [
+    Config(arch="conv", depth=3, widths=(4, 8, 16, 6), batch=10, image=5, init="he_normal"),
+    Config(arch="conv", depth=2, width=8, batch=12, input="digits", kernel=5, init="xavier_uniform"),
+], ids=["profile", "digits"])
+def test_the_work_estimate_counts_the_products_and_patches_simulate_does(monkeypatch, config):
+    flops, copied = [0.0], [0.0]
+    real_matmul, real_im2col = conv.matmul, conv.im2col
+
+    # the theory's variance maps (core.theory.box) are one-image, one-channel convolutions: not the net's work
+    def matmul(a, b, out=None):
+        if a.shape[0] != config.image**2:
+            flops[0] += 2.0 * a.shape[0] * a.shape[1] * b.shape[1]
+        return real_matmul(a, b, out=out)
+
+    def im2col(x, kernel, padding, out=None):
+        patches = real_im2col(x, kernel, padding, out)
+        copied[0] += patches.size if x.shape[0] > 1 else 0
+        return patches
+
+    monkeypatch.setattr(conv, "matmul", matmul)
+    monkeypatch.setattr(conv, "im2col", im2col)
+    assert not simulate(config).breaks
+    terms = work_terms(config)
+    assert (flops[0], copied[0]) == (terms["matmuls"], terms["patches"])
+    assert terms["elements"] == config.rows * sum(config.units[1:])
