@@ -1,4 +1,4 @@
-"""The tour: the lecture's seven steps, then two beyond it (residual streams), each one network configuration."""
+"""The tour: the lecture's seven steps, then three beyond it (residual streams, dynamical isometry)."""
 
 from __future__ import annotations
 
