@@ -35,4 +35,3 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
     np.copyto(out, small)
     return out
-
