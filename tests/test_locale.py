@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from views import locale
+from views import locale, tour
 from views import theory as theory_view
 from views import training as training_view
 from views.locale import browser_language, catalogue, languages, t
@@ -269,7 +269,7 @@ def test_a_bare_link_opens_in_the_browsers_language_and_stays_bare(rewrites, bro
     assert not at.exception and not at.warning, [w.value for w in at.warning]
     assert rewrites == []  # the bare address is already the page's canonical link
     assert at.radio(key="lang").value == lang
-    assert at.title[0].value == t(lang, "step_heading", n=1, steps=7, title=t(lang, "step_1"))
+    assert at.title[0].value == t(lang, "step_heading", n=1, steps=len(tour.STEPS), title=t(lang, "step_1"))
     assert at.session_state["tab"] == t(lang, "tab_activations")
     assert dict(at.query_params) == {}  # the address is not rewritten: lang= is left out for the default
 
