@@ -54,6 +54,7 @@ COLUMNS = (
     "predicted_act_std", "predicted_pre_std", "predicted_grad_std",
     "pre_kurtosis",  # how far from Gaussian: each unit's excess kurtosis over the batch, averaged (layer 0: the input)
     "branch_std",  # residual mode: the std of what each block adds to the stream (core.residual); NaN otherwise
+    "predicted_branch_std",  # its theory (core.theory.predict_residual)
 )
 
 
@@ -417,7 +418,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
 
     with np.errstate(all="ignore"):
         predicted = theory.predict(config)
-    for key in ("act_std", "pre_std", "grad_std"):
+    for key in ("act_std", "pre_std", "grad_std", "branch_std"):
         stats[f"predicted_{key}"] = np.where(np.isfinite(predicted[key]), predicted[key], np.nan)
     return Result(config, {name: stats[name] for name in COLUMNS}, flags["exploded"], flags["vanished"],
                   stats["distinct_grad_units"], stats["weight_std"], hist_edges, hist_counts, hist_zeros, hist_beyond,

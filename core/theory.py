@@ -115,10 +115,11 @@ def activation_variance(name: str, var, slope: float = 0.01) -> np.ndarray:
 def predict(config: Config) -> dict[str, np.ndarray]:
     """Predicted pre-activation, activation and gradient std per layer (index 0 is the input).
 
-    Returns {"pre_std", "act_std", "grad_std"}, each (depth + 1,); "pre_std" is the std of s (after batch norm,
-    if on), "act_std" that of h = f(s), "grad_std" that of dL/dz for the sum z = h W + b (before batch norm;
-    z = s without it), as network.simulate records it; NaN where the theory has no prediction (index 0 of
-    "pre_std" and "grad_std").
+    Returns {"pre_std", "act_std", "grad_std", "branch_std"}, each (depth + 1,); "pre_std" is the std of s (after
+    batch norm, if on), "act_std" that of h = f(s), "grad_std" that of dL/dz for the sum z = h W + b (before batch
+    norm; z = s without it), as network.simulate records it; "branch_std" that of what a residual block adds to its
+    stream (predict_residual; NaN without a stream); NaN where the theory has no prediction (index 0 of "pre_std"
+    and "grad_std").
 
     Without batch norm, from dL/dh_depth ~ N(0, 1) (the read-out): Var(dL/ds_l) = Var(dL/dh_l) E[f'(s_l)^2]
     and Var(dL/dh_{l-1}) = sigma_w^2 Var(dL/ds_l) (Glorot & Bengio 2010; Schoenholz et al. 2017).
@@ -156,9 +157,18 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     act_std[0] = math.sqrt(input_second_moment(config))  # the input: unit variance times input_scale^2
     forward, backward = layer_sigma_w2(config)
     if forward is None:
-        return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
+        return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std, "branch_std": nan}
     if config.residual:
         return predict_residual(config, forward, backward)
+    return {**_predict_plain(config, forward, backward), "branch_std": nan}  # no branch without a residual stream
+
+
+def _predict_plain(config: Config, forward: np.ndarray, backward: np.ndarray) -> dict[str, np.ndarray]:
+    """predict() for a network without a residual stream: a conv net's, layer norm's, or the dense recursion."""
+    depth = config.depth
+    nan = np.full(depth + 1, np.nan)
+    pre_std, act_std, grad_std = nan.copy(), nan.copy(), nan.copy()
+    act_std[0] = math.sqrt(input_second_moment(config))
     if config.arch == "conv" and config.norm == "none":
         return predict_conv(config, forward, backward)
     if config.layer_norm:
@@ -247,29 +257,31 @@ def predict_residual(config: Config, forward: np.ndarray, backward: np.ndarray) 
     sample (layer) or per unit (batch), as the affine map u = (x - mean) / sqrt(q + eps), leaving out the projection
     that removes a share O(1 / width) (O(1 / batch)) of the gradient; and q_{l-1} is the mean-field variance, not
     each sample's own. Returns "act_std" the stream's std (its mean is 0: the biases' mean must be 0, else NaN
-    past the input), "pre_std" that of u_l, "grad_std" that of dL/dx_l for l = 0..depth (dL/dx_depth ~ N(0, 1)).
+    past the input), "pre_std" that of u_l, "grad_std" that of dL/dx_l for l = 0..depth (dL/dx_depth ~ N(0, 1)),
+    "branch_std" that of alpha r_l = alpha (f(u_l) W_l + b_l), the variance a block adds: q_l - q_{l-1}.
     """
     depth, norm, alpha2 = config.depth, config.norm, config.alpha**2
-    pre_std, act_std, grad_std = np.full(depth + 1, np.nan), np.full(depth + 1, np.nan), np.full(depth + 1, np.nan)
+    pre_std, act_std, grad_std, branch_std = (np.full(depth + 1, np.nan) for _ in range(4))
     act_std[0] = config.input_scale
     if bias_mean(config) != 0:  # the stream would drift by alpha b a block; the Gaussian premise of f's input fails
-        return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
+        return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std, "branch_std": branch_std}
     q = within = config.input_scale**2  # E[x^2]; within: each unit's variance over the batch (biases left out)
     gain = np.zeros(depth + 1)  # what the branch adds to the gradient's variance, relative to the stream's
     for layer, (fan_in, _) in enumerate(config.shapes, start=1):
         spread = {"none": q, "layer": q, "batch": within}[norm]  # the variance N divides by
         var_u = spread if norm == "none" else spread / (spread + LN_EPS)
         m1, m2, d2 = (float(x) for x in moments(config.activation, 0.0, var_u, config.slope))
-        q += alpha2 * (forward[layer] * m2 + bias_variance(config, fan_in))
+        branch = alpha2 * (forward[layer] * m2 + bias_variance(config, fan_in))  # E[(alpha r_l)^2], mean 0
+        q += branch
         within += alpha2 * forward[layer] * (m2 - m1 * m1)  # a unit's mean E[f] is the same for every sample
-        pre_std[layer], act_std[layer] = math.sqrt(var_u), math.sqrt(q)
+        pre_std[layer], act_std[layer], branch_std[layer] = math.sqrt(var_u), math.sqrt(q), math.sqrt(branch)
         gain[layer] = alpha2 * backward[layer] * d2 / (1.0 if norm == "none" else spread + LN_EPS)
     grad_var = 1.0  # the read-out dL/dx_depth is N(0, 1)
     grad_std[depth] = 1.0
     for layer in range(depth, 0, -1):
         grad_var *= 1.0 + gain[layer]
         grad_std[layer - 1] = math.sqrt(grad_var)
-    return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
+    return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std, "branch_std": branch_std}
 
 
 # --- convolutions: the recursion pixel by pixel ------------------------------------------------------------------

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYER_KEYS = {
     "layer", "pre_mean", "pre_std", "act_mean", "act_std", "saturated", "dead", "distinct_units", "grad_std",
     "weight_grad_std", "grad_data_ratio", "predicted_act_std", "predicted_pre_std", "predicted_grad_std",
-    "pre_kurtosis", "exploded", "vanished", "width", "fan_in", "fan_out", "branch_std",
+    "pre_kurtosis", "exploded", "vanished", "width", "fan_in", "fan_out", "branch_std", "predicted_branch_std",
 }
 
 

@@ -154,6 +154,40 @@ def test_simulation_follows_the_theory_layer_by_layer():
     np.testing.assert_allclose(r.grad_std, r.stats["predicted_grad_std"], rtol=0.05)
 
 
+# The branch's std in block l, closed forms for ReLU, He, no bias, width 500 (the variance a block adds):
+# alpha = 1: q_{l-1} = 2^(l-1); alpha^2 = 1/10: (1/10)(1.1)^(l-1); pre-LayerNorm, alpha = 1: E[ReLU(u)^2] sigma_w^2 = 1.
+BRANCH_CLOSED_FORMS = [
+    (dict(branch_scale=1.0), lambda block: 2.0 ** ((block - 1) / 2)),
+    (dict(branch_scale=INV_SQRT_DEPTH), lambda block: math.sqrt(0.1 * 1.1 ** (block - 1))),
+    (dict(branch_scale=1.0, layer_norm=True), lambda block: 1.0),
+    (dict(branch_scale=0.0), lambda block: 0.0),
+]
+
+
+@pytest.mark.parametrize("changes, closed_form", BRANCH_CLOSED_FORMS)
+def test_the_branch_theory_gives_the_closed_forms(changes, closed_form):
+    p = predict(Config(depth=10, width=500, activation="relu", init="he_normal", residual=True, **changes))
+    expected = [closed_form(layer) for layer in range(1, 11)]
+    np.testing.assert_allclose(p["branch_std"][1:], expected, rtol=1e-5, atol=1e-12)  # LN's eps: ~1e-6
+    assert math.isnan(p["branch_std"][0])  # the input is no block's
+
+
+def test_the_branch_theory_follows_the_simulation():
+    """Every norm, tanh and biases: the dashed branch curve on the measured one, and the stream's variance its sum."""
+    for norm in ("none", "batch", "layer"):
+        config = Config(depth=6, width=400, batch=400, activation="tanh", init="xavier_normal", bias_std=0.1,
+                        residual=True, batch_norm=norm == "batch", layer_norm=norm == "layer", branch_scale=0.8)
+        r = simulate(config)
+        np.testing.assert_allclose(r.stats["branch_std"][1:], r.stats["predicted_branch_std"][1:], rtol=0.04)
+        predicted = r.stats["predicted_branch_std"]
+        np.testing.assert_allclose(np.diff(r.stats["predicted_act_std"] ** 2), predicted[1:] ** 2, rtol=1e-9)
+
+
+def test_a_plain_network_predicts_no_branch():
+    for changes in (dict(), dict(layer_norm=True), dict(batch_norm=True), dict(init="constant")):
+        assert np.isnan(predict(Config(depth=3, width=20, **changes))["branch_std"]).all()
+
+
 def test_plain_layer_norm_theory_follows_the_simulation():
     config = Config(depth=8, width=400, batch=400, activation="tanh", init="normal", std=0.1, bias=0.3,
                     bias_std=0.2, layer_norm=True)

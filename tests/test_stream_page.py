@@ -56,6 +56,8 @@ def test_the_activations_chart_draws_the_branch_beside_the_stream(lang):
     np.testing.assert_array_equal(stream["value"], result.stats["act_std"])  # the stream: layers 0..10
     np.testing.assert_array_equal(drawn_branch["layer"], np.arange(1, 11))  # a branch in every block
     np.testing.assert_array_equal(drawn_branch["value"], result.stats["branch_std"][1:])
+    branch_theory = data[data["series"] == t(lang, "branch_theory_series")].sort_values("layer")
+    np.testing.assert_array_equal(branch_theory["value"], result.stats["predicted_branch_std"][1:])  # dashed
     scales = [value for value in walk(spec) if isinstance(value, dict) and branch in value.get("domain", ())]
     assert any(s["range"][s["domain"].index(branch)] == BRANCH_COLOUR for s in scales)  # its own legend entry
     assert t(lang, "chart_stream_hist") in drawn and t(lang, "stream_caption") in texts(at)

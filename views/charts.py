@@ -78,10 +78,11 @@ def series_frame(layers: pd.DataFrame, measured: str, theory: str | None, names:
     return frame[np.isfinite(frame["value"])].reset_index(drop=True)
 
 
-def branch_frame(layers: pd.DataFrame, name: str) -> pd.DataFrame:
+def branch_frame(layers: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """series_frame()'s rows for a residual stream's branch: std(α·r_l) per block l = 1..depth (core.residual's
-    branch_std), as series `name`; empty for a plain network (branch_std is NaN there)."""
-    return series_frame(layers, "branch_std", None, {"measured": name}, first_layer=1)
+    branch_std) and its theory (core.theory.predict_residual), as series names["measured"] and names["theory"];
+    empty for a plain network (both are NaN there)."""
+    return series_frame(layers, "branch_std", "predicted_branch_std", names, first_layer=1)
 
 
 def panel_layers(depth: int, max_panels: int = MAX_PANELS) -> tuple[list[int], int]:
@@ -351,14 +352,15 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
                layer_title: str, series_title: str = "curve", y_max: float | None = None) -> alt.LayerChart:
     """Measured values per layer (solid, with points) and the theory (dashed grey, on top); log or linear y.
 
-    frame: series_frame(); with names["branch"], its rows of that series (a residual stream's branch, beside the
-    stream: branch_frame()) are a third, thinner solid line in BRANCH_COLOUR with hollow points. On a log axis,
+    frame: series_frame(); with names["branch"] and names["branch_theory"], the rows of those series (a residual
+    stream's branch beside the stream, and its theory: branch_frame()) are a thinner solid line in BRANCH_COLOUR
+    with hollow points and a dashed one in the same colour. On a log axis,
     rows with value <= 0 are left out of the curves and a value exactly 0 is
     marked on the axis's bottom edge (zero_marks). The tooltip names each field with the axis titles. y_max: a
     linear axis from 0 to it (two charts side by side read on one scale).
     """
-    branch = names.get("branch")
-    series = [names["measured"], names["theory"], *([branch] if branch else [])]
+    branch, branch_theory = names.get("branch"), names.get("branch_theory")
+    series = [names["measured"], names["theory"], *([branch, branch_theory] if branch else [])]
     ticks, layers = layout("line", frame, log=log)
     y = _log_y("value:Q", y_title, ticks) if log else alt.Y("value:Q").title(y_title).axis(labelExpr=NUMBER_LABEL)
     if y_max is not None and not log:
@@ -367,9 +369,11 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
         _x_layer(layer_title, layers),
         y,
         # the legend draws each series as its line, solid or dashed, not as the measured layer's dot
-        alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR, BRANCH_COLOUR][
-            :len(series)]).legend(symbolType="stroke", symbolSize=400),
-        alt.StrokeDash("series:N").title(None).scale(domain=series, range=[[1, 0], [7, 5], [1, 0]][:len(series)]),
+        alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR, BRANCH_COLOUR,
+                                                                       BRANCH_COLOUR][:len(series)])
+        .legend(symbolType="stroke", symbolSize=400),
+        alt.StrokeDash("series:N").title(None).scale(domain=series,
+                                                     range=[[1, 0], [7, 5], [1, 0], [7, 5]][:len(series)]),
         tooltip=[alt.Tooltip("series:N", title=series_title), alt.Tooltip("layer:Q", title=layer_title),
                  alt.Tooltip("value_text:N", title=y_title)],
     )
@@ -382,9 +386,11 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
     marks = [measured.mark_line(strokeWidth=4), measured.mark_point(filled=True, size=90, opacity=1)]
     if branch:  # under the theory, thinner than the stream
         branches = base.transform_filter(alt.datum.series == branch)
-        marks += [branches.mark_line(strokeWidth=2.5), branches.mark_point(filled=False, size=60, opacity=1)]
+        marks += [branches.mark_line(strokeWidth=2.5), branches.mark_point(filled=False, size=60, opacity=1),
+                  base.transform_filter(alt.datum.series == branch_theory).mark_line(strokeWidth=2)]
     chart = alt.layer(*marks, theory.mark_line(strokeWidth=2.5), *zeros)
-    return theme(chart.properties(title=title, height=HEIGHT, width="container"))
+    # four entries do not fit one row of a half-page chart: the stream's two above the branch's two
+    return theme(chart.properties(title=title, height=HEIGHT, width="container"), **({"columns": 2} if branch else {}))
 
 
 def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, layer_title: str) -> alt.LayerChart:

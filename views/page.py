@@ -48,7 +48,8 @@ def frames(config: Config, lang: str, cancel: Cancel = None, waiting: Callable[[
             "layers": layers,
             "act_std": act_std,
             # the Activations tab's std chart: a residual stream's branch beside the stream (the same rows without)
-            "stream_std": pd.concat([act_std, charts.branch_frame(layers, t(lang, "branch_series"))],
+            "stream_std": pd.concat([act_std, charts.branch_frame(layers, {"measured": t(lang, "branch_series"),
+                                                                     "theory": t(lang, "branch_theory_series")})],
                                     ignore_index=True) if config.residual else act_std,
             "grad_std": charts.series_frame(layers, "grad_std", "predicted_grad_std", series, first_layer=1),
             "histogram": charts.histogram_frame(result, lang),
@@ -91,4 +92,5 @@ class Page:
 
     def stream_names(self) -> dict[str, str]:
         """The activation std chart's series: names(), and for a residual stream its branch beside it."""
-        return self.names() | ({"branch": self.t("branch_series")} if self.config.residual else {})
+        branch = {"branch": self.t("branch_series"), "branch_theory": self.t("branch_theory_series")}
+        return self.names() | (branch if self.config.residual else {})

@@ -20,11 +20,20 @@ DIGITS = 4  # significant digits of a measured number in the table
 # theory's its W's fan_in and fan_out, which its variances are products of.
 TABLES = {
     "data_activations": ("layer", "distinct_units", "width", "act_mean", "act_std", "saturated", "dead"),
-    "data_pre": ("layer", "width", "pre_mean", "pre_std", "pre_kurtosis", "branch_std", "exploded", "vanished"),
+    "data_pre": ("layer", "width", "pre_mean", "pre_std", "pre_kurtosis", "branch_std", "predicted_branch_std",
+                 "exploded", "vanished"),
     "data_gradients": ("layer", "width", "grad_std", "weight_grad_std", "grad_data_ratio"),
     "data_theory": ("layer", "width", "fan_in", "fan_out", "predicted_act_std", "predicted_pre_std",
                     "predicted_grad_std"),
 }
+# Columns only some networks have: a residual stream's branch (and its theory), and the kurtosis, which a stream does
+# not record. A table shows them where some layer has a value, so that each table fits a laptop's page.
+OPTIONAL = ("pre_kurtosis", "branch_std", "predicted_branch_std")
+
+
+def shown_columns(columns: tuple[str, ...], layers: pd.DataFrame) -> list[str]:
+    """A table's columns for this network: TABLES' columns, less the OPTIONAL ones no layer has a value in."""
+    return [c for c in columns if c not in OPTIONAL or layers[c].notna().any()]
 
 
 def written(table: pd.DataFrame) -> pd.DataFrame:
@@ -41,7 +50,7 @@ def show(page: Page) -> None:
     table = export.data_table(layers, page.lang)
     st.caption(page.t("data_caption", saturated=page.t("column_saturated"), dead=page.t("column_dead")))
     for title, columns in TABLES.items():
-        part = export.data_table(layers[list(columns)], page.lang)
+        part = export.data_table(layers[shown_columns(columns, layers)], page.lang)
         numbers = {c: st.column_config.TextColumn(c, alignment="right") for c in export.numbers_of(part)}
         st.markdown(f"**{page.t(title)}**")
         # as tall as its rows, so the last layer is on the page and not behind the table's own scroll bar
