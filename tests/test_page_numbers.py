@@ -22,12 +22,13 @@ MACHINE = re.compile(r"\d[eE][+-]?\d")  # 1.00e-04, 2.9E+07
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("step", ["2", "5"])
+@pytest.mark.parametrize("step", ["2", "5", "8"])
 def test_the_data_table_writes_each_number_as_a_person_does_and_it_reads_back(step, lang):
     at = open_app(step=step, lang=lang, tab="data")
     assert not at.exception
     shown = data_tables(at)
     frame = charts.layer_frame(simulate(tour.STEPS[step]))  # computed here, on its own
+    frame = frame[data.shown_columns(tuple(frame.columns), frame)]  # a plain network's tables have no branch columns
     truth = export.data_table(frame, lang)
     numbers = export.numbers_of(truth)
     assert len(numbers) >= 10 and sorted(shown.columns) == sorted(truth.columns)
