@@ -9,7 +9,7 @@ import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from core import Config
-from core.spectrum import fuss_catalan_cdf, predicted_density, spectrum
+from core.spectrum import fuss_catalan_cdf, predicted_density, predicted_moments, spectrum
 from core.initializers import weight_variance
 from tests.app_support import open_app
 from views import spectrum as view
@@ -95,6 +95,8 @@ def test_the_tab_shows_both_networks_numbers_and_the_sentence(lang):
     assert [frame["s"].tolist() for frame in rules] == [[pytest.approx(p.s)] for p in predicted]
     captions = [c.value for c in at.caption]
     assert all(view.overlay_caption(p, r.config, True, lang) in captions for p, r in zip(predicted, results))
+    line = view.theory_line(results[0], predicted[0], lang)  # the moments, predicted_moments' own
+    assert line in captions and summary.format_value(predicted_moments(config)["variance_squared"]) in line
 
 
 def _simulated(config):

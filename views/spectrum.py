@@ -152,14 +152,15 @@ def verdict(result: Spectrum, lang: str) -> str:
     return t(lang, "spectrum_tab.mean_small" if s["mean_squared"] < 1 else "spectrum_tab.mean_large", **values)
 
 
-def theory_line(result: Spectrum, predicted: dict | None, lang: str) -> str | None:
-    """The free-probability moments beside the measured ones, or None where there is no prediction."""
+def theory_line(result: Spectrum, predicted: PredictedDensity | None, lang: str) -> str | None:
+    """The free-probability moments (core.spectrum.predicted_density's, predicted_moments') beside the measured
+    ones, or None where there is no prediction."""
     if predicted is None:
         return None
     squares = result.pooled ** 2
-    return t(lang, "spectrum_tab.theory", mean=summary.format_value(predicted["mean_squared"]),
+    return t(lang, "spectrum_tab.theory", mean=summary.format_value(predicted.mean_squared),
              measured_mean=summary.format_value(float(squares.mean())),
-             variance=summary.format_value(predicted["variance_squared"]),
+             variance=summary.format_value(predicted.variance_squared),
              measured_variance=summary.format_value(float(squares.var())))
 
 
