@@ -341,3 +341,85 @@ def predicted_moments(config: Config) -> dict[str, float] | None:
         mean *= forward[layer] * mu1
         spread += (mu2 / mu1**2 - 1.0 if mu1 > 0 else math.inf) + v_w
     return {"mean_squared": float(mean), "variance_squared": float(mean * mean * spread)}
+
+
+# --- the theory's density of s (the Spectrum tab's overlay) ----------------------------------------------------
+FUSS_CATALAN_POINTS = 801  # points of the drawn curve: log10 s steps of ~0.01 decade at depth 1, finer deeper
+CDF_POINTS = 20001  # points of the CDF's integral: its moments within 1e-6 of the Fuss–Catalan numbers
+
+
+def fuss_catalan_angles(order: int, points: int) -> np.ndarray:
+    """(points,) values of phi in (0, pi/(L+1)), descending, spaced geometrically towards pi/(L+1) (where x -> 0 as
+    (pi/(L+1) - phi)^{L+1}) so that log x is sampled evenly down to ~10^{-9 (L+1)}: x ascending."""
+    top = math.pi / (order + 1)
+    return top * (1.0 - np.geomspace(1e-9, 1.0 - 1e-6, points))
+
+
+def fuss_catalan(order: int, points: int = FUSS_CATALAN_POINTS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The Fuss–Catalan law of this order L >= 1 (the squared singular values of a product of L square Ginibre
+    matrices of entry variance 1/n as n -> inf; L = 1 is Marchenko–Pastur at ratio 1), in the parametric form of
+    Haagerup & Möller 2012 and Neuschel 2014: for phi in (0, pi/(L+1)),
+
+        x(phi)       = sin((L+1) phi)^{L+1} / (sin phi sin(L phi)^L)
+        rho(x(phi))  = sin(phi)² sin(L phi)^{L-1} / (pi sin((L+1) phi)^L)
+
+    x runs from 0 (phi -> pi/(L+1)) up to (L+1)^{L+1}/L^L (phi -> 0); its moments are the Fuss–Catalan numbers
+    C(k(L+1), k)/(kL + 1): 1, 1, L + 1, ... Returns (x, rho, dF/dphi), each (points,), x ascending; dF/dphi =
+    rho |dx/dphi| = rho x |(L+1)² cot((L+1) phi) - cot phi - L² cot(L phi)| is bounded, so the CDF is its
+    integral over phi (fuss_catalan_cdf)."""
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise ValueError(f"order={order!r} is not allowed: a whole number from 1")
+    phi = fuss_catalan_angles(order, points)
+    big, low, one = np.sin((order + 1) * phi), np.sin(order * phi), np.sin(phi)
+    x = big ** (order + 1) / (one * low**order)
+    rho = one**2 * low ** (order - 1) / (math.pi * big**order)
+    slope = (order + 1) ** 2 / np.tan((order + 1) * phi) - 1.0 / np.tan(phi) - order**2 / np.tan(order * phi)
+    return x, rho, rho * x * np.abs(slope)
+
+
+def fuss_catalan_cdf(order: int, points: int = CDF_POINTS):
+    """P(X <= x) under the Fuss–Catalan law of this order, a callable of x (array): dF/dphi integrated over phi by
+    the trapezoidal rule on `points` points, interpolated in x; 0 below the support, 1 above it."""
+    x, _, rate = fuss_catalan(order, points)
+    steps = -np.diff(fuss_catalan_angles(order, points))  # phi descends as x ascends
+    cumulative = np.concatenate([[0.0], np.cumsum(0.5 * (rate[1:] + rate[:-1]) * steps)])
+    cumulative /= cumulative[-1]  # the pieces cut off at both ends hold ~1e-7 of the mass
+    return lambda values: np.interp(values, x, cumulative, left=0.0, right=1.0)
+
+
+@dataclass(frozen=True, eq=False)
+class PredictedDensity:
+    """What the theory says of J's singular values s, as the Spectrum tab draws it on its log axis.
+
+    kind "density" (linear, i.i.d. weights, equal widths: the Fuss–Catalan law of order L scaled by
+    prod_l sigma_w,l², exact as the width grows): log10_s and density, each (FUSS_CATALAN_POINTS,), the density
+    per unit of log10 s, 2 ln(10) x rho(x) at s² = prod sigma_w,l² x. kind "point" (linear, orthogonal: every
+    s = prod gain_l, exact at any width): s. kind "mean" (nonlinear: free probability's moments only, an
+    approximation, predicted_moments): s = sqrt(mean of s²), and variance_squared its spread."""
+
+    kind: str
+    s: float  # the point, or sqrt(predicted mean of s²)
+    mean_squared: float
+    variance_squared: float
+    log10_s: np.ndarray | None = None
+    density: np.ndarray | None = None
+
+
+def predicted_density(config: Config) -> PredictedDensity | None:
+    """The theory's density of s for this network (PredictedDensity), or None where predicted_moments has none
+    (residual streams, norms, constant weights, unequal widths). The Fuss–Catalan law needs square layers: a
+    network whose input differs from its hidden width (the digits), or a convolution, gets the moments only."""
+    moments = predicted_moments(config)
+    if moments is None:
+        return None
+    mean, variance = moments["mean_squared"], moments["variance_squared"]
+    square = config.arch == "dense" and len(set(config.units)) == 1
+    if config.activation != "linear" or not square or not mean > 0:
+        return PredictedDensity("mean", math.sqrt(mean), mean, variance)
+    if family(config.init) == "orthogonal":
+        return PredictedDensity("point", math.sqrt(mean), mean, variance)
+    # i.i.d. zero-mean weights of any law: the same limit (the Fuss–Catalan law is universal, Alexeev, Götze &
+    # Tikhomirov 2010); s² = mean x, so log10 s = (log10 mean + log10 x) / 2 and d log10 s = dx / (2 ln 10 x)
+    x, rho, _ = fuss_catalan(config.depth)
+    return PredictedDensity("density", math.sqrt(mean), mean, variance, log10_s=0.5 * np.log10(mean * x),
+                            density=2.0 * math.log(10.0) * x * rho)

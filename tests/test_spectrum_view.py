@@ -4,10 +4,12 @@ in the app (AppTest) in both languages."""
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from core import Config
-from core.spectrum import spectrum
+from core.spectrum import fuss_catalan_cdf, predicted_density, predicted_moments, spectrum
 from core.initializers import weight_variance
 from tests.app_support import open_app
 from views import spectrum as view
@@ -86,6 +88,15 @@ def test_the_tab_shows_both_networks_numbers_and_the_sentence(lang):
     assert results[0].summary()["p10"] > 0.5  # the tour's claim: isometry at the edge of chaos
     story = tour.story(tour.ISOMETRY_STEP, _simulated(config), lang)
     assert summary.format_value(results[0].summary()["p90"]) in story
+    # tanh: no closed-form density, so the overlay is a rule at sqrt(predicted mean of s²), said to be approximate
+    predicted = [predicted_density(r.config) for r in results]
+    assert [p.kind for p in predicted] == ["mean", "mean"]
+    rules = theory_frames(at)
+    assert [frame["s"].tolist() for frame in rules] == [[pytest.approx(p.s)] for p in predicted]
+    captions = [c.value for c in at.caption]
+    assert all(view.overlay_caption(p, r.config, True, lang) in captions for p, r in zip(predicted, results))
+    line = view.theory_line(results[0], predicted[0], lang)  # the moments, predicted_moments' own
+    assert line in captions and summary.format_value(predicted_moments(config)["variance_squared"]) in line
 
 
 def _simulated(config):
@@ -101,3 +112,69 @@ def test_isometry_numbers_are_the_tabs():
     assert numbers["gaussian_p10"] == max(gaussian.summary()["p10"], gaussian.resolution)
     assert math.isfinite(numbers["orthogonal_p10"]) and np.isclose(numbers["orthogonal_p10"],
                                                                    spectrum(config).summary()["p10"])
+
+
+LINEAR = dict(step="custom", activation="linear", init="normal", std="0.1", depth="4", width="100", tab="spectrum")
+
+
+def theory_frames(at) -> list[pd.DataFrame]:
+    """The data each Spectrum chart's theory was drawn with (its dataset with an "s" column), chart by chart."""
+    frames = []
+    for chart in at.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            frame = convert_arrow_bytes_to_pandas_df(dataset.data.data)
+            if "s" in frame.columns:
+                frames.append(frame)
+    return frames
+
+
+def test_the_drawn_overlay_is_the_predicted_density_on_the_bars_scale():
+    at = open_app(**LINEAR)
+    assert not at.exception
+    # sigma_w² = 100 x 0.1² = 1 in every layer; the twin is orthogonal with gain 1
+    config = Config(activation="linear", init="normal", std=0.1, depth=4, width=100)
+    results = [spectrum(c) for c in (config, view.twin(config))]
+    bin_edges = view.edges(*results)
+    predicted = [predicted_density(r.config) for r in results]
+    curve, rule = theory_frames(at)
+    assert predicted[0].kind == "density" and predicted[1].kind == "point"
+    expected = view.overlay_frame(predicted[0], bin_edges)
+    np.testing.assert_allclose(curve["s"], expected["s"])
+    np.testing.assert_allclose(curve["share"], expected["share"])
+    inside = (10 ** predicted[0].log10_s >= bin_edges[0]) & (10 ** predicted[0].log10_s <= bin_edges[-1])
+    width = np.log10(bin_edges[1] / bin_edges[0])
+    np.testing.assert_allclose(curve["share"], predicted[0].density[inside] * width)
+    # on the bars' scale: at each bin's centre the curve is the share the law puts in that bin (its CDF's step),
+    # up to the density's curvature over one bin; bins wholly inside the support (s² < 5^5/4^4), whose edge the
+    # density meets as a square root
+    cdf = fuss_catalan_cdf(4)
+    centres = np.sqrt(bin_edges[:-1] * bin_edges[1:])
+    law = cdf(bin_edges[1:] ** 2) - cdf(bin_edges[:-1] ** 2)
+    drawn = np.interp(np.log10(centres), np.log10(curve["s"]), curve["share"], left=0.0, right=0.0)
+    inner = bin_edges[1:] ** 2 < 5**5 / 4**4
+    assert np.max(np.abs(drawn - law)[inner]) < 0.02 * law.max()
+    assert rule["s"].tolist() == [pytest.approx(1.0)] and rule["share"].isna().all()  # the orthogonal point
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_caption_says_where_the_overlay_is_exact(lang):
+    at = open_app(lang=lang, **LINEAR)
+    captions = [c.value for c in at.caption]
+    config = Config(activation="linear", init="normal", std=0.1, depth=4, width=100)
+    assert t(lang, "spectrum_tab.overlay_density", depth=4, width=100, scale="1") in captions
+    assert t(lang, "spectrum_tab.overlay_point", s="1") in captions
+    assert view.overlay_caption(predicted_density(view.twin(config)), config, True, lang) in captions
+
+
+def test_the_caption_is_chosen_by_the_network():
+    tanh = Config(activation="tanh", init="xavier_normal", **SMALL)
+    mean = predicted_density(tanh)
+    text = view.overlay_caption(mean, tanh, True, "en")
+    assert text == t("en", "spectrum_tab.overlay_mean", s=summary.format_value(mean.s),
+                     variance=summary.format_value(mean.variance_squared))
+    assert "approximation" in text
+    assert view.overlay_caption(mean, tanh, False, "zh").endswith(t("zh", "spectrum_tab.overlay_off_axis"))
+    residual = Config(residual=True, **SMALL)
+    assert view.overlay_caption(predicted_density(residual), residual, True, "en") == t("en", "spectrum_tab.no_theory")
+    # a rule off the axis is not drawn: the frame is empty
+    assert view.overlay_frame(mean, np.geomspace(10 * mean.s, 100 * mean.s, 5)).empty

@@ -15,7 +15,7 @@ from core.draws import family
 from core.initializers import weight_variance
 from core import spectrum as spectra
 from core.network import WORK_LIMIT, WORK_RATE, work_fits
-from core.spectrum import Spectrum
+from core.spectrum import PredictedDensity, Spectrum
 
 from . import charts, summary
 from .text import t
@@ -77,15 +77,47 @@ def histogram_frame(result: Spectrum, bin_edges: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"low": bin_edges[:-1], "high": bin_edges[1:], "share": counts / result.pooled.size})
 
 
-def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, x_title: str, y_title: str) -> alt.Chart:
-    """Bars over log-spaced bins of s, on a log x axis with ticks at whole decades."""
+def overlay_frame(predicted: PredictedDensity | None, bin_edges: np.ndarray) -> pd.DataFrame:
+    """The theory on the histogram's scale, inside the bins' range: columns "s" and "share". For a density, its
+    curve's points with share = the density of log10 s times the bins' common width in log10 s (the bar height it
+    predicts); for a point or a mean (core.spectrum.PredictedDensity's kinds), one row at its s with share NaN (a
+    vertical rule). No rows without a prediction, or for a rule off the axis."""
+    if predicted is None:
+        return pd.DataFrame({"s": [], "share": []})
+    if predicted.kind == "density":
+        width = math.log10(bin_edges[1] / bin_edges[0])  # geomspace: every bin is this wide in log10 s
+        s, share = 10.0**predicted.log10_s, predicted.density * width
+    else:
+        s, share = np.array([predicted.s]), np.array([math.nan])
+    inside = (s >= bin_edges[0]) & (s <= bin_edges[-1])
+    return pd.DataFrame({"s": s[inside], "share": share[inside]})
+
+
+def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, x_title: str, y_title: str,
+                    theory: pd.DataFrame | None = None, theory_name: str = "theory") -> alt.Chart:
+    """Bars over log-spaced bins of s, on a log x axis with ticks at whole decades; with theory (overlay_frame()),
+    the theory dashed in charts.THEORY_COLOUR on top, a curve or a vertical rule, named theory_name in a legend."""
     ticks, domain = charts.decades(np.concatenate([frame["low"], frame["high"]]))
+    def x(field: str) -> alt.X:
+        return alt.X(field).title(x_title).scale(type="log", domain=list(domain), nice=False).axis(
+            values=list(ticks), labelExpr=charts.NUMBER_LABEL)
     chart = alt.Chart(frame).mark_rect(color=colour).encode(
-        alt.X("low:Q").title(x_title).scale(type="log", domain=list(domain), nice=False).axis(
-            values=list(ticks), labelExpr=charts.NUMBER_LABEL),
+        x("low:Q"),
         alt.X2("high:Q"),
         alt.Y("share:Q").title(y_title).axis(format="%"),
-    ).properties(title=charts.title_lines(title))
+    )
+    if theory is not None and len(theory):
+        # one legend entry, its symbol the dashed line: colour and dash encoded from the same constant
+        named = alt.Chart(theory.assign(curve=theory_name)).encode(
+            x("s:Q"),
+            alt.Color("curve:N").title(None).scale(domain=[theory_name], range=[charts.THEORY_COLOUR])
+            .legend(symbolType="stroke", symbolSize=400),
+            alt.StrokeDash("curve:N").title(None).scale(domain=[theory_name], range=[[7, 5]]))
+        rule = theory["share"].isna().all()
+        mark = named.mark_rule(strokeWidth=2.5) if rule else named.mark_line(strokeWidth=2.5).encode(
+            alt.Y("share:Q"))
+        chart = alt.layer(chart, mark)
+    chart = chart.properties(title=charts.title_lines(title))
     return charts.theme(charts.plot_height(chart, charts.HEIGHT))
 
 
@@ -120,15 +152,34 @@ def verdict(result: Spectrum, lang: str) -> str:
     return t(lang, "spectrum_tab.mean_small" if s["mean_squared"] < 1 else "spectrum_tab.mean_large", **values)
 
 
-def theory_line(result: Spectrum, predicted: dict | None, lang: str) -> str | None:
-    """The free-probability moments beside the measured ones, or None where there is no prediction."""
+def theory_line(result: Spectrum, predicted: PredictedDensity | None, lang: str) -> str | None:
+    """The free-probability moments (core.spectrum.predicted_density's, predicted_moments') beside the measured
+    ones, or None where there is no prediction."""
     if predicted is None:
         return None
     squares = result.pooled ** 2
-    return t(lang, "spectrum_tab.theory", mean=summary.format_value(predicted["mean_squared"]),
+    return t(lang, "spectrum_tab.theory", mean=summary.format_value(predicted.mean_squared),
              measured_mean=summary.format_value(float(squares.mean())),
-             variance=summary.format_value(predicted["variance_squared"]),
+             variance=summary.format_value(predicted.variance_squared),
              measured_variance=summary.format_value(float(squares.var())))
+
+
+def overlay_caption(predicted: PredictedDensity | None, config: Config, drawn: bool, lang: str) -> str:
+    """Where the overlay is exact and where an approximation, chosen by the network (the prediction's kind): the
+    Fuss–Catalan density (linear, i.i.d. weights: exact as the width grows), the point (linear, orthogonal: exact),
+    the mean's rule (nonlinear: mean field and freeness, finite width) or no prediction; drawn False: the rule lies
+    off the axis, which is said."""
+    if predicted is None:
+        return t(lang, "spectrum_tab.no_theory")
+    s = summary.format_value(predicted.s)
+    if predicted.kind == "density":
+        text = t(lang, "spectrum_tab.overlay_density", depth=config.depth, width=config.width,
+                 scale=summary.format_value(predicted.mean_squared))
+    elif predicted.kind == "point":
+        text = t(lang, "spectrum_tab.overlay_point", s=s)
+    else:
+        text = t(lang, "spectrum_tab.overlay_mean", s=s, variance=summary.format_value(predicted.variance_squared))
+    return text if drawn else text + t(lang, "spectrum_tab.overlay_off_axis")
 
 
 def is_orthogonal(config: Config) -> bool:
