@@ -23,6 +23,7 @@ from views import charts, export, page, tour
 from views import theory as theory_view
 from views.draw import chart_template
 from views.tabs import CODES as TABS
+from views.tabs import data
 from views.tabs.data import EMPTY, OPTIONAL, TABLES
 from views.tabs.theory import theory_map
 from views.text import LANGUAGES, t
@@ -342,18 +343,18 @@ def test_the_data_tab_shows_readable_headers_whole_counts_and_a_dash_for_nothing
     table = at.dataframe[0]
     frame = table.value
     layers = charts.layer_frame(simulate(tour.step_config("4")))
-    assert [list(shown.value.columns) for shown in at.dataframe] == [
-        [t(lang, f"column_{c}") for c in columns if c not in OPTIONAL or layers[c].notna().any()]
-        for columns in TABLES.values()]
+    assert [list(shown.value.columns) for shown in at.dataframe] == [[t(lang, f"column_{c}") for c in
+        data.shown_columns(columns, layers)] for columns in TABLES.values()]
     assert t(lang, "column_branch_std") not in data_tables(at).columns  # a plain network has no branch
     # every column of the CSV is in one of the tables (those OPTIONAL ones where the network has them), distinct
     # units first after the layer
     assert sorted(data_tables(at).columns) == sorted(
         t(lang, f"column_{c}") for c in ["layer", *SHAPE_COLUMNS, *COLUMNS, *export.FLAGS]
-        if c not in OPTIONAL or layers[c].notna().any())
+        if c not in OPTIONAL or c in data.shown_columns(OPTIONAL, layers))
     stream = open_tab(open_app(step="8", lang=lang), "data", lang)
     shown = data_tables(stream).columns
     assert t(lang, "column_branch_std") in shown and t(lang, "column_predicted_branch_std") in shown
+    assert t(lang, "column_pre_kurtosis") not in shown  # a stream records no layer's kurtosis
     assert list(frame.columns)[1] == t(lang, "column_distinct_units")
     assert str(frame[t(lang, "column_distinct_units")].dtype) == "Int64"
     assert frame[t(lang, "column_distinct_units")].iloc[-1] == 500  # Xavier + tanh: every unit its own

@@ -26,14 +26,15 @@ TABLES = {
     "data_theory": ("layer", "width", "fan_in", "fan_out", "predicted_act_std", "predicted_pre_std",
                     "predicted_grad_std"),
 }
-# Columns only some networks have: a residual stream's branch (and its theory), and the kurtosis, which a stream does
-# not record. A table shows them where some layer has a value, so that each table fits a laptop's page.
+# Columns only some networks have: a residual stream's branch (and its theory), and the layers' kurtosis, which a
+# stream does not record. A table shows them where some layer past the input has a value, so that each table fits a
+# laptop's page (the input's own kurtosis alone says nothing about the layers).
 OPTIONAL = ("pre_kurtosis", "branch_std", "predicted_branch_std")
 
 
 def shown_columns(columns: tuple[str, ...], layers: pd.DataFrame) -> list[str]:
-    """A table's columns for this network: TABLES' columns, less the OPTIONAL ones no layer has a value in."""
-    return [c for c in columns if c not in OPTIONAL or layers[c].notna().any()]
+    """A table's columns for this network: TABLES' columns, less the OPTIONAL ones no layer l >= 1 has a value in."""
+    return [c for c in columns if c not in OPTIONAL or layers.loc[layers["layer"] >= 1, c].notna().any()]
 
 
 def written(table: pd.DataFrame) -> pd.DataFrame:
