@@ -343,7 +343,7 @@ def network_draws(config: Config, cancel: threads.Cancel = None) -> Draws:
                 None, config.dtype, cancel)
     x = digits.images(config.batch, config.dtype).reshape(config.rows, 1) if config.input == "digits" else made.x
     weights = tuple(unit_weights(config.seed, layer, *shape, family(config.init), config.dtype)
-                    for layer, shape in enumerate(config.matrices)) if family(config.init) else ()
+                    for layer, shape in enumerate(config.draw_shapes)) if family(config.init) else ()
     return Draws(x, weights, made.readout)
 
 
