@@ -402,6 +402,19 @@ def test_the_command_line_runs_a_conv_net_and_its_json_carries_the_settings(caps
     assert code == 0 and "6 channels of 3x3 convolutions on 7x7 images (zeros padding)" in out.splitlines()[0]
 
 
+def test_the_command_line_writes_a_conv_nets_jacobian_spectrum(capsys):
+    """--spectrum on a conv net: J over every pixel's channels, (P C, P C) a sample; delta-orthogonal + linear +
+    circular padding writes every percentile 1, and the JSON holds every singular value, 1 to 1e-6."""
+    args = ("--arch", "conv", "--channels", "4", "--image", "5", "--depth", "6", "--init", "delta_orthogonal",
+            "--activation", "linear", "--padding", "circular", "--spectrum")
+    code, out, err = cli(*args, capsys=capsys)
+    assert code == 0, err
+    assert "Jacobian singular values (2 inputs, 200 values): p10 1, median 1, p90 1, p90/p10 1" in out
+    code, out, err = cli(*args, "--json", capsys=capsys)
+    values = json.loads(out)["spectrum"]["singular_values"]
+    assert len(values) == 200 and np.allclose(values, 1.0, atol=1e-6)
+
+
 @pytest.mark.parametrize("args, named", [
     (("--channels", "6"), "--channels counts a conv net's channels; give --arch conv"),
     (("--arch", "conv", "--kernel", "4"), "kernel=4 is not allowed: an odd number"),
