@@ -20,9 +20,9 @@ from decimal import Decimal, localcontext
 
 from core.activations import SATURATION, get
 from core import schemes
-from core.config import resize
+from core.config import resize, written
 from core.initializers import bias_mean, bias_variance, weight_mean, weight_variance
-from core.theory import layer_sigma_w2, predict
+from core.theory import border_variance, layer_sigma_w2, predict
 
 from .summary import format_latex, format_share, format_value, headline, ratio, subscript
 from .text import t
@@ -204,7 +204,7 @@ def case(config) -> str:
         return "zero"
     if config.batch_norm:
         return "batch_norm"
-    if bias_mean(config) != 0 or bias_variance(config, config.width) != 0:
+    if bias_mean(config) != 0 or bias_variance(config, fan_in_n(config)) != 0:
         return "bias"
     activation = get(config.activation)
     if activation.dead_units:
@@ -226,11 +226,30 @@ def kept_share(config) -> float:
     return 0.5 * (a * a + b * b)
 
 
+def fan_in_n(config) -> int:
+    """The n of the argument: a hidden layer's fan_in, the width for dense layers and C_in k² for conv layers (each
+    output pixel's unit sums its k x k window over every input channel)."""
+    return config.width * config.receptive_field
+
+
+def conv_notes(config, lang: str) -> list[str]:
+    """For a conv net: n = C_in k², and what the borders do under zero padding (core.theory.border_variance: the
+    share of the interior's variance a pixel keeps after layer 1, pooled over the image, i.i.d. taps)."""
+    if config.arch != "conv":
+        return []
+    notes = [t(lang, "der_conv_note", channels=config.width, kernel=config.kernel, n=written(fan_in_n(config)))]
+    if config.padding == "zeros" and not schemes.get(config.init).centre:
+        kept = border_variance(config.image, config.kernel, 1)[1]
+        notes.append(t(lang, "der_conv_border", corner=format_value(kept[0, 0]),
+                       mean=format_value(kept.mean()), image=config.image))
+    return notes
+
+
 def values_of(result, lang: str) -> Values:
     """Every number the tab can print for this network, from the simulation, the headline and the theory."""
     c, s = result.config, result.stats
     h = headline(result)
-    n, depth = c.width, c.depth
+    n, depth = fan_in_n(c), c.depth
     v = Values(result, lang)
     v.add("n", n)
     v.add("depth", depth)
@@ -294,7 +313,7 @@ def closed_stream(config) -> str | None:
     None (tanh and other curved f, biases, batch norm, an input of variance other than 1: the theory integrates)."""
     var_w = weight_variance(config, *config.shapes[0])
     curved = get(config.activation).half_lines is None
-    if var_w is None or curved or bias_mean(config) != 0 or bias_variance(config, config.width) != 0:
+    if var_w is None or curved or bias_mean(config) != 0 or bias_variance(config, fan_in_n(config)) != 0:
         return None
     if config.norm == "none":
         return "multiplying"
@@ -340,7 +359,7 @@ def equations(config) -> list[Equation]:
     kind = case(config)
     if kind in ("zero", "constant", "off_centre") or (kind == "residual" and not closed_stream(config)):
         return []
-    n, depth = Decimal(config.width), config.depth
+    n, depth = Decimal(fan_in_n(config)), config.depth
     if kind == "residual":
         keep = Decimal(kept_share(config))
         growth = {"multiplying": lambda add: (1 + add) ** (Decimal(depth) / 2),
@@ -380,7 +399,7 @@ def blocks(result, lang: str) -> list[Block]:
         return _stream(v, c)
     sym = "z" if c.batch_norm else "s"  # the sum's name: under batch norm s is the normalized z
     out = [_block(v, t(lang, "der_sum_title"), rf"{sym}_j = \sum_{{i=1}}^{{n}} w_{{ij}}\,x_i + b_j",
-                  rf"n = {v.tex('n')}", [v.fill("der_sum_note")])]
+                  rf"n = {v.tex('n')}", [v.fill("der_sum_note"), *conv_notes(c, lang)])]
     if kind == "zero":
         # equal biases leave one distinct unit a layer; biases that differ between units make them differ
         notes = [v.fill("der_zero_bias_note" if v["distinct_high"] > 1 else "der_zero_note", sym=sym)]
