@@ -18,10 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 
+import numpy as np
+
 from core.activations import SATURATION, get
 from core import schemes
-from core.config import resize, written
+from core.config import resize
 from core.initializers import bias_mean, bias_variance, weight_mean, weight_variance
+from core.network import pixel_pre_std
 from core.theory import border_variance, layer_sigma_w2, predict
 
 from .summary import format_latex, format_share, format_value, headline, ratio, subscript
@@ -232,17 +235,36 @@ def fan_in_n(config) -> int:
     return config.width * config.receptive_field
 
 
-def conv_notes(config, lang: str) -> list[str]:
-    """For a conv net: n = C_in k², and what the borders do under zero padding (core.theory.border_variance: the
-    share of the interior's variance a pixel keeps after layer 1, pooled over the image, i.i.d. taps)."""
-    if config.arch != "conv":
+def interior_std(c) -> float:
+    """A conv net's measured layer-1 pre-activation std at its interior pixels (k // 2 or more from the border):
+    core.network.pixel_pre_std's variances there, pooled."""
+    p = c.kernel // 2
+    pixels = pixel_pre_std(c)[p:c.image - p, p:c.image - p]
+    return math.sqrt(np.mean(pixels**2))
+
+
+def conv_values(v: Values, c) -> None:
+    """A conv net's numbers: its channels, kernel and image, and under zero padding what the borders keep of the
+    interior's variance after layer 1 (core.theory.border_variance, i.i.d. taps): a corner, and the image's mean."""
+    v.add("channels", c.width)
+    v.add("kernel", c.kernel)
+    v.add("image", c.image)
+    if borders_lose(c):
+        kept = border_variance(c.image, c.kernel, 1)[1]
+        v.add("border_corner", kept[0, 0])
+        v.add("border_mean", kept.mean())
+
+
+def borders_lose(c) -> bool:
+    """Whether a conv net's border pixels see fewer inputs: zero padding, and taps beyond the centre."""
+    return c.arch == "conv" and c.padding == "zeros" and c.kernel > 1 and not schemes.get(c.init).centre
+
+
+def conv_notes(v: Values, c) -> list[str]:
+    """For a conv net: n = C_in k², and what the borders do under zero padding."""
+    if c.arch != "conv":
         return []
-    notes = [t(lang, "der_conv_note", channels=config.width, kernel=config.kernel, n=written(fan_in_n(config)))]
-    if config.padding == "zeros" and not schemes.get(config.init).centre:
-        kept = border_variance(config.image, config.kernel, 1)[1]
-        notes.append(t(lang, "der_conv_border", corner=format_value(kept[0, 0]),
-                       mean=format_value(kept.mean()), image=config.image))
-    return notes
+    return [v.fill("der_conv_note"), *([v.fill("der_conv_border")] if borders_lose(c) else [])]
 
 
 def values_of(result, lang: str) -> Values:
@@ -252,6 +274,8 @@ def values_of(result, lang: str) -> Values:
     n, depth = fan_in_n(c), c.depth
     v = Values(result, lang)
     v.add("n", n)
+    if c.arch == "conv":
+        conv_values(v, c)
     v.add("depth", depth)
     v.add("reference", 1.0)  # what std(s₁) is compared with: where tanh stops being a straight line
     v.add("saturation_level", SATURATION)
@@ -266,8 +290,10 @@ def values_of(result, lang: str) -> Values:
     var_w = weight_variance(c, *c.shapes[0])  # layer 1's: n = its fan_in (every layer's, at equal widths)
     if not var_w:
         return v
-    # the theory of layer 1 before batch norm: what the sum z₁ of a batch-normed network has as well
-    first = predict(resize(replace(c, batch_norm=False), "depth", 1))
+    # the theory of layer 1 before batch norm: what the sum z₁ of a batch-normed network has as well; a conv net's
+    # at its interior pixels (circular padding has no borders), where the formulas hold
+    first = predict(resize(replace(c, batch_norm=False, **({"padding": "circular"} if c.arch == "conv" else {})),
+                           "depth", 1))
     v.add("var_w", var_w)
     v.add("nvar", n * var_w)
     v.add("ex2", first["act_std"][0] ** 2)  # the input's variance, input_scale² (mean 0)
@@ -276,7 +302,7 @@ def values_of(result, lang: str) -> Values:
     v.add("var_s", first["pre_std"][1] ** 2)
     v.add("std_s", first["pre_std"][1])
     v.add("measured_ex2", s["act_std"][0] ** 2 + s["act_mean"][0] ** 2, digits=4, measured=True)
-    v.add("measured_std_s", s["pre_std"][1], measured=True)
+    v.add("measured_std_s", interior_std(c) if c.arch == "conv" else s["pre_std"][1], measured=True)
     v.add("keep", kept_share(c))
     factor = math.sqrt(kept_share(c) * n * var_w)
     v.add("factor", factor)
@@ -399,7 +425,7 @@ def blocks(result, lang: str) -> list[Block]:
         return _stream(v, c)
     sym = "z" if c.batch_norm else "s"  # the sum's name: under batch norm s is the normalized z
     out = [_block(v, t(lang, "der_sum_title"), rf"{sym}_j = \sum_{{i=1}}^{{n}} w_{{ij}}\,x_i + b_j",
-                  rf"n = {v.tex('n')}", [v.fill("der_sum_note"), *conv_notes(c, lang)])]
+                  rf"n = {v.tex('n')}", [v.fill("der_sum_note"), *conv_notes(v, c)])]
     if kind == "zero":
         # equal biases leave one distinct unit a layer; biases that differ between units make them differ
         notes = [v.fill("der_zero_bias_note" if v["distinct_high"] > 1 else "der_zero_note", sym=sym)]
