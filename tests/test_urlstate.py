@@ -228,6 +228,8 @@ def test_the_app_binds_exactly_urlstates_parameters_with_its_defaults():
     for tab in TABS[1:]:
         at.session_state["tab"] = t("en", f"tab_{tab}")
         found.update(bound_widgets(at.run()))
+    at.session_state["arch"] = "conv"  # a conv net's kernel and image sliders
+    found.update(bound_widgets(at.run()))
     assert not at.exception
     # the tab, the step, the step beside and the widgets that show names are written by the page (link.write,
     # beside.sync): a bound widget writes its label, which changes with the language
