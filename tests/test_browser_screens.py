@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser_support import EXCEPTION, PHONE, act, heading, option, outside_viewport, visit, watched_page
+from views import tour
 from views.text import t
 from views.tour import STEPS
 
@@ -29,7 +30,8 @@ def test_the_std_chart_is_in_the_first_screen_at_1280_by_800(base, browser, lang
                     "document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\").length >= 2", timeout=30_000)
             page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stMetric']\").length >= 4",
                                    timeout=30_000)  # a loaded machine may draw the last number after the charts
-            assert heading(page) == t(lang, "step_heading", n=step, steps=7, title=t(lang, f"step_{step}"))
+            assert heading(page) == t(lang, "step_heading", n=step, steps=len(tour.STEPS),
+                                      title=t(lang, f"step_{step}"))
             assert page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollTop") == 0
             chart = page.locator("[data-testid='stVegaLiteChart']").filter(has_text=t(lang, "chart_act_std"))
             story = t(lang, f"story_{step}").split("{")[0].strip()[:20]
@@ -87,7 +89,7 @@ def test_two_steps_side_by_side_on_a_laptop_and_stacked_on_a_phone(base, browser
     assert page.locator(EXCEPTION).count() == 0
     titles = page.locator(".st-key-beside_view h4")
     assert [titles.nth(i).inner_text() for i in range(titles.count())] == [
-        t(lang, "step_heading", n=code, steps=7, title=t(lang, f"step_{code}")) for code in ("2", "7")]
+        t(lang, "step_heading", n=code, steps=len(tour.STEPS), title=t(lang, f"step_{code}")) for code in ("2", "7")]
     sides = [page.locator(f".st-key-beside_side_{name} [data-testid='stVegaLiteChart'] svg") for name in ("left",
                                                                                                           "right")]
     assert [side.count() for side in sides] == [2, 2]  # the std chart and the histograms

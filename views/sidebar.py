@@ -244,7 +244,9 @@ def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
                                            key=name, bind=URL, on_change=control_changed,
                                            help=number_help(lang, name, values["init"]))
     if urlstate.relevant("gain", state):
-        values["gain"] = st.selectbox(t(lang, "gain"), urlstate.GAIN_WORDS, key="gain",
+        typed = st.session_state.get("gain")  # a number typed or linked (step 10's 1.015) is one of the options
+        options = urlstate.GAIN_WORDS if typed in (None, *urlstate.GAIN_WORDS) else (*urlstate.GAIN_WORDS, typed)
+        values["gain"] = st.selectbox(t(lang, "gain"), options, key="gain",
                                       format_func=lambda gain: gain_option(lang, gain), accept_new_options=True,
                                       placeholder=t(lang, "gain_placeholder"), on_change=control_changed,
                                       help=t(lang, "gain_help"))
