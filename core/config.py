@@ -216,6 +216,14 @@ class Config:
         return tuple((k2 * a, b) for a, b in zip(units[:-1], units[1:]))
 
     @property
+    def draw_shapes(self) -> tuple[tuple[int, int], ...]:
+        """Each layer's unit draw (core.draws.unit_weights), (depth,) pairs: its matrix (matrices), or for a scheme at
+        the kernel's centre tap only (delta-orthogonal, core.schemes.Scheme.centre) the tap's (C_in, C_out)."""
+        if schemes.REGISTRY[self.init].centre:
+            return tuple(zip(self.units[:-1], self.units[1:]))
+        return self.matrices
+
+    @property
     def norm(self) -> str:
         """Where normalization sits, by name: "none", "batch" (batch_norm) or "layer" (layer_norm)."""
         return "batch" if self.batch_norm else "layer" if self.layer_norm else "none"

@@ -135,6 +135,13 @@ def scale_weights(config: Config, unit: np.ndarray | None, fan_in: int, fan_out:
         return unit * weight_std(config, fan_in, fan_out)
     if scheme.family == "uniform":
         return unit * uniform_bound(config, fan_in, fan_out)
+    if scheme.family == "orthogonal" and scheme.centre and shape is not None and shape[0] != unit.shape[0]:
+        # delta-orthogonal conv: the (C_in, C_out) draw at the centre tap's rows of (k^2 C_in, C_out), in (kh, kw,
+        # c_in) order (core.conv.matrix): tap (k//2, k//2) is number k^2 // 2 of the k^2
+        w = np.zeros(shape, unit.dtype)
+        c_in, centre = unit.shape[0], shape[0] // unit.shape[0] // 2
+        w[centre * c_in:(centre + 1) * c_in] = unit * gain_of(config)
+        return w
     if scheme.family == "orthogonal":
         return unit * gain_of(config)
     raise ValueError(f"unknown weight family {scheme.family!r} of init {config.init!r}")

@@ -344,8 +344,25 @@ def network_draws(config: Config, cancel: threads.Cancel = None) -> Draws:
                 None, config.dtype, cancel)
     x = digits.images(config.batch, config.dtype).reshape(config.rows, 1) if config.input == "digits" else made.x
     weights = tuple(unit_weights(config.seed, layer, *shape, family(config.init), config.dtype)
-                    for layer, shape in enumerate(config.matrices)) if family(config.init) else ()
+                    for layer, shape in enumerate(config.draw_shapes)) if family(config.init) else ()
     return Draws(x, weights, made.readout)
+
+
+def pixel_pre_std(config: Config) -> np.ndarray:
+    """(image, image): the std of a conv net's layer-1 pre-activation z_1 = conv(x, W_1) + b_1 at each pixel, over the
+    batch and the channels (float64), from the simulation's own input and weights: how much of the interior's
+    spread a border pixel keeps under zero padding (core.theory.border_variance predicts it)."""
+    if config.arch != "conv":
+        raise ValueError("pixel_pre_std is a conv net's (arch=conv)")
+    draws = network_draws(config)
+    w = scale_weights(config, draws.weights[0] if draws.weights else None, *config.shapes[0],
+                      shape=config.matrices[0]).astype(np.float64)
+    z = layer_products(config).forward(draws.x.astype(np.float64) * config.input_scale, w)  # (rows, C_1)
+    bias = layer_biases(config)[0]
+    if bias is not None:
+        z += bias
+    images = z.reshape(config.batch, config.image, config.image, -1)
+    return images.std(axis=(0, 3))
 
 
 def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.Cancel = None) -> Result:

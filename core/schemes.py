@@ -16,6 +16,9 @@ Glorot & Bengio 2010 (Xavier): Var(w) = gain^2 * 2 / (fan_in + fan_out).
 He et al. 2015 (Kaiming):      Var(w) = gain^2 / fan, fan_in or fan_out by the mode, gain sqrt(2) for ReLU.
 LeCun et al. 1998:             Var(w) = gain^2 / fan_in.
 Saxe et al. 2014 (orthogonal): QR of a Gaussian matrix with the signs of diag(R) fixed, times gain.
+Xiao et al. 2018 (delta-orthogonal, "Dynamical isometry and a mean field theory of CNNs", Algorithm 2): a conv
+                               kernel's centre tap an orthogonal C_in x C_out matrix times gain, every other tap 0
+                               (Scheme.centre); a dense layer is its own centre tap, so there it is plain orthogonal.
 Uniform variants have bound = sqrt(3) * std, the uniform law with the same variance.
 torch.nn.Linear (torch #15314, #57109): kaiming_uniform_(a=sqrt 5) weights, U(+-1/sqrt(fan_in)), Var = 1/(3 fan_in),
                                and U(+-1/sqrt(fan_in)) biases (Linear.reset_parameters).
@@ -131,6 +134,9 @@ class Scheme:
     warp: Warp | None = None  # turns the unit draw into the weights (an inverse CDF); None: times std or bound
     # b of the biases' U(-b, b) from the layer's fan_in (torch's nn.Linear); None: the Config's bias and bias_std
     bias_bound: Callable[[Any, int], float] | None = None
+    # the weights sit at a conv kernel's centre tap only (delta-orthogonal): the unit draw is (C_in, C_out), every
+    # other tap 0 (core.initializers.scale_weights); a dense layer (receptive field 1) is all centre tap
+    centre: bool = False
 
     def __post_init__(self) -> None:
         if self.family not in (*FAMILIES, None):
@@ -141,6 +147,8 @@ class Scheme:
             raise ValueError(f"{self.name}: a scheme reads the gain exactly when it has a default gain")
         if self.warp is not None and self.family not in ("normal", "uniform"):
             raise ValueError(f"{self.name}: only a normal or uniform unit draw can be warped")
+        if self.centre and self.family != "orthogonal":
+            raise ValueError(f"{self.name}: only an orthogonal draw sits at the centre tap (delta-orthogonal)")
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -241,6 +249,12 @@ REGISTRY: dict[str, Scheme] = {s.name: s for s in (
     Scheme("orthogonal", "orthogonal",
            lambda c, fan_in, fan_out, gain: gain / math.sqrt(max(fan_in, fan_out // c.receptive_field)),
            "torch.nn.init.orthogonal_", ("gain",), default_gain=1.0),
+    # delta-orthogonal: the centre tap's orthogonal (C_in, C_out) block times gain, the other k^2 - 1 taps 0. Var(w)
+    # over all the kernel's weights: gain^2 min(C_in, C_out) / (k^2 C_in C_out) = gain^2 / max(fan_in, fan_out)
+    Scheme("delta_orthogonal", "orthogonal",
+           lambda c, fan_in, fan_out, gain: gain / math.sqrt(max(fan_in, fan_out)),
+           "jax.nn.initializers.delta_orthogonal", ("gain",), default_gain=1.0,
+           centre=True),
     # what nn.Linear does when nobody initializes it: kaiming_uniform_(a=sqrt 5), gain sqrt(1/3), bound 1/sqrt(fan_in)
     Scheme("torch_default", "uniform", lambda c, fan_in, fan_out, gain: 1.0 / math.sqrt(3.0 * fan_in),
            "torch.nn.Linear.reset_parameters", bound=lambda c, fan_in, fan_out, gain: 1.0 / math.sqrt(fan_in),

@@ -17,6 +17,14 @@ with N' = I without a norm; layer norm's exact per-sample r (I - 11ᵀ/n - s s�
 norm's diag(1/sqrt(var + eps)) at the batch's statistics held fixed (the per-sample Jacobian: how one sample's
 output moves with its input when the batch's mean and variance are frozen, as at inference). The singular values
 of every input's J are pooled.
+
+A conv net (Config.arch "conv", core.conv) maps an image of P = image² pixels to one: J = ∂h_L/∂x is (P C_L, P C_0),
+rows and columns in (pixel, channel) order, per image. Each layer's Jacobian is diag(f'(s_l)) N'_l K_l with K_l the
+convolution itself, a linear map; J is built column by column, each input direction (one pixel's channel) pushed as
+an image through the layers' own im2col products (core.conv.Geometry), COLUMNS directions at a time. Batch norm is
+per channel over batch and pixels (BatchNorm2d), at its statistics held fixed. With delta-orthogonal weights and no
+nonlinearity, K_l is the centre tap's orthogonal matrix at every pixel and J is orthogonal: every s is 1 (Xiao et
+al. 2018).
 """
 
 from __future__ import annotations
@@ -26,14 +34,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import activations, threads
+from . import activations, conv, threads
 from .config import DEFAULT_MEMORY_BUDGET, Config
 from .draws import draw, draws_bytes, family, stream_bytes, unit_weights
 from .initializers import bias_mean, layer_biases, scale_weights, weight_variance
+from .network import estimate_memory as network_memory
+from .network import network_draws
 from .network import (
     DRAW_COST, QR_COST, WORK_LIMIT, WORK_RATE, MemoryBudgetError, WorkLimitError, size_name, work_fits, work_terms,
 )
 from .norms import normalize
+from .schemes import REGISTRY as SCHEMES
 from .theory import gaussian_expectation, layer_sigma_w2, predict
 
 DEFAULT_INPUTS = 2  # inputs whose Jacobians are pooled: 2 x 500 values for the lecture's network, in ~0.25 s
@@ -43,6 +54,16 @@ PERCENTILES = (10, 50, 90)
 # many float32 matmul flops per m n min(m, n) (benchmarks/bench_spectrum.py: 41 ms at 500 x 500 on one core)
 SVD_COST = 19.0
 FLOAT64_COST = 2.0  # dgemm runs at about half sgemm's rate (core.network.DTYPE_COST)
+# A conv net's input directions pushed through the layers at once: bounds im2col's patches to COLUMNS x P x k² C
+# numbers (4.7 MiB a channel at 16 x 16 pixels and k = 3)
+COLUMNS = 256
+
+
+def jacobian_shape(config: Config) -> tuple[int, int]:
+    """J's (rows, columns) at one input: (units[L], units[0]); a conv net's every pixel's channels, (P units[L],
+    P units[0]) with P = image² pixels."""
+    pixels = config.image ** 2 if config.arch == "conv" else 1
+    return pixels * config.units[-1], pixels * config.units[0]
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,7 +83,7 @@ class Spectrum:
     def resolution(self) -> float:
         """The smallest singular value float64 resolves: the largest times max(shape) times the unit roundoff.
         Below it a value is numerically zero (a ReLU network's J has exact zeros: dead units)."""
-        shape = self.values.shape[1], max(self.config.units[0], self.config.units[-1])
+        shape = self.values.shape[1], max(jacobian_shape(self.config))
         return float(self.values.max(initial=0.0)) * max(shape) * np.finfo(np.float64).eps
 
     def summary(self) -> dict[str, float]:
@@ -84,6 +105,8 @@ def estimate_work(config: Config, inputs: int = DEFAULT_INPUTS, per_layer: bool 
     the products sum_{l>=2} 2 n_l n_{l-1} n_0 in float64 and the SVD of J (SVD_COST m n min(m, n)); the draws and
     orthogonal QRs as core.network counts them; batch norm's forward pass over the whole batch; per_layer an SVD of
     every layer's Jacobian per input."""
+    if config.arch == "conv":
+        return _conv_work(config, inputs, per_layer)
     units, shapes = config.units, config.shapes
     n0, nl = units[0], units[-1]
     products = sum(2.0 * m * n * n0 for m, n in shapes[1:]) + (2.0 * n0 * n0 * n0 if config.residual else 0.0)
@@ -99,12 +122,45 @@ def estimate_work(config: Config, inputs: int = DEFAULT_INPUTS, per_layer: bool 
 def estimate_memory(config: Config, inputs: int = DEFAULT_INPUTS) -> int:
     """Peak bytes: the draws (as the simulation keeps them), one float64 layer's W, the inputs' Jacobians (two
     per input at the widest layer) and the forward pass's activations, with the SVD's workspace."""
+    if config.arch == "conv":
+        return _conv_memory(config, inputs)
     units, shapes = config.units, config.shapes
     rows = config.batch if config.norm == "batch" else inputs
     shape = (config.depth, units, config.batch, family(config.init), config.dtype)
     work = max(m * n for m, n in shapes) + 2 * inputs * max(units) * units[0] + 4 * rows * max(units) \
         + 4 * units[0] * units[-1]
     return 8 * work + draws_bytes(*shape) + stream_bytes(*shape)
+
+
+def _conv_work(config: Config, inputs: int, per_layer: bool) -> float:
+    """estimate_work for a conv net: per input, each of its P C_0 directions through every layer's im2col product
+    (2 P k² C_{l-1} C_l flops a direction, float64) and its patches (P k² C_{l-1} copies), and the SVD of J; the
+    forward pass of the images the statistics need; per_layer each layer's own Jacobian (P C_{l-1} directions
+    through it) and its SVD; the draws and QRs as the simulation counts them."""
+    pixels, units, k2 = config.image ** 2, config.units, config.receptive_field
+    m, n = jacobian_shape(config)
+
+    def through(directions: int, c_in: int, c_out: int) -> float:
+        return FLOAT64_COST * 2.0 * directions * pixels * k2 * c_in * c_out + directions * pixels * k2 * c_in
+
+    layers = list(zip(units[:-1], units[1:]))
+    work = inputs * (sum(through(n, a, b) for a, b in layers) + SVD_COST * m * n * min(m, n))
+    if per_layer:
+        work += inputs * sum(through(pixels * a, a, b) + SVD_COST * pixels**3 * a * b * min(a, b) for a, b in layers)
+    images = config.batch if config.norm == "batch" else inputs
+    work += FLOAT64_COST * 2.0 * images * pixels * sum(a * b for a, b in config.matrices)
+    terms = work_terms(config)
+    return work + DRAW_COST * terms["draws"] + QR_COST * terms["qrs"]
+
+
+def _conv_memory(config: Config, inputs: int) -> int:
+    """estimate_memory for a conv net: the simulation's own peak (core.network.estimate_memory: the draws and a
+    forward pass of every pixel, more than the spectrum keeps), plus, in float64, the inputs' J and a copy for the
+    SVD, COLUMNS directions' images with their patches, and each layer's f' N' at the inputs' pixels."""
+    pixels, units = config.image ** 2, config.units
+    m, n = jacobian_shape(config)
+    columns = min(COLUMNS, n) * pixels * max(units) * (config.receptive_field + 2)
+    return network_memory(config) + 8 * (2 * inputs * m * n + columns + inputs * pixels * sum(units[1:]))
 
 
 def check(config: Config, inputs: int = DEFAULT_INPUTS, per_layer: bool = False,
@@ -119,7 +175,8 @@ def check(config: Config, inputs: int = DEFAULT_INPUTS, per_layer: bool = False,
     if need > memory_budget:
         raise MemoryBudgetError(
             f"the spectrum of this configuration needs about {need / 2**20:,.0f} MiB, over the budget of "
-            f"{memory_budget / 2**20:,.0f} MiB: lower depth or width (it grows as inputs x width²)")
+            f"{memory_budget / 2**20:,.0f} MiB: lower depth or width (it grows as inputs x width²"
+            + (", J as inputs x (image² x channels)²)" if config.arch == "conv" else ")"))
     work = estimate_work(config, inputs, per_layer)
     if work_limit is not None and work > work_limit:
         fits = work_fits(config, work_limit, lambda c: estimate_work(c, inputs, per_layer))
@@ -158,6 +215,8 @@ def jacobians(config: Config, inputs: int = DEFAULT_INPUTS, memory_budget: int =
 
 def _jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Cancel) \
         -> tuple[np.ndarray, tuple[np.ndarray, ...] | None]:
+    if config.arch == "conv":
+        return _conv_jacobians(config, inputs, per_layer, cancel)
     draws = draw(config.seed, config.depth, config.units, config.batch, config.input, family(config.init),
                  config.dtype, cancel)
     rows = config.batch if config.norm == "batch" else inputs  # batch norm: its statistics need the whole batch
@@ -193,6 +252,66 @@ def _jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Can
             normalized = u if config.residual else s  # what N produced, which its derivative reads
             layer_values.append(_layer_values(config, w, d[:inputs], normalized[:inputs], inv_std, inputs))
     return np.asarray(jac), None if layer_values is None else tuple(layer_values)
+
+
+def _conv_jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Cancel) \
+        -> tuple[np.ndarray, tuple[np.ndarray, ...] | None]:
+    """A conv net's J at each of the first `inputs` images, (inputs, P C_L, P C_0) (module docstring), and with
+    per_layer each layer's own Jacobian's singular values pooled over the inputs."""
+    draws = network_draws(config, cancel)  # the simulation's images and weights
+    pixels = config.image ** 2
+    images = config.batch if config.norm == "batch" else inputs  # batch norm: its statistics need the whole batch
+    h = draws.x[:images * pixels].astype(np.float64) * config.input_scale  # (images P, C_0)
+    geometry = conv.Geometry(images, config.image, config.kernel, config.padding)
+    biases = layer_biases(config)
+    layers = []  # per layer: W's matrix (k² C_{l-1}, C_l) and diag(f'(s_l)) N'_l at the inputs' pixels (inputs, P, C_l)
+    for layer in range(1, config.depth + 1):
+        threads.check(cancel)
+        unit = draws.weights[layer - 1] if draws.weights else None
+        w = scale_weights(config, unit, *config.shapes[layer - 1], shape=config.matrices[layer - 1]).astype(np.float64)
+        z = geometry.forward(h, w)
+        if biases[layer - 1] is not None:
+            z += biases[layer - 1]
+        s, inv_std = normalize(config.norm, z)  # batch norm: per channel over batch and pixels
+        factor = activations.derivative(config.activation, s[:inputs * pixels], config.slope)
+        if inv_std is not None:
+            factor = factor * inv_std
+        layers.append((w, factor.reshape(inputs, pixels, -1)))
+        h = activations.apply(config.activation, s, config.slope)
+    m, n = jacobian_shape(config)
+    jac = np.empty((inputs, m, n))
+    for i in range(inputs):
+        for start in range(0, n, COLUMNS):
+            threads.check(cancel)
+            jac[i, :, start:start + COLUMNS] = _push(config, _basis(start, min(start + COLUMNS, n), n),
+                                                     layers, i).T
+    if not per_layer:
+        return jac, None
+    layer_values = []
+    for w, factor in layers:
+        c_in = w.shape[0] // config.receptive_field
+        values = [np.linalg.svd(_push(config, _basis(0, pixels * c_in, pixels * c_in), [(w, factor)], i),
+                                compute_uv=False) for i in range(inputs)]
+        layer_values.append(np.sort(np.concatenate(values))[::-1])
+    return jac, tuple(layer_values)
+
+
+def _basis(start: int, stop: int, size: int) -> np.ndarray:
+    """Input directions start..stop - 1 of the size = P C inputs of one image, (stop - start, size): direction j is
+    1 at input j (pixel j // C, channel j % C: J's column order), 0 elsewhere."""
+    a = np.zeros((stop - start, size))
+    a[np.arange(stop - start), np.arange(start, stop)] = 1.0
+    return a
+
+
+def _push(config: Config, a: np.ndarray, layers, i: int) -> np.ndarray:
+    """Input directions a (directions, P C_0), each an image, through the layers' Jacobians at input i:
+    diag(f') N' K_l, K_l the layer's convolution. (directions, P C_L), rows in J's column order."""
+    pixels, directions = config.image ** 2, a.shape[0]
+    geometry = conv.Geometry(directions, config.image, config.kernel, config.padding)
+    for w, factor in layers:
+        a = geometry.forward(a.reshape(directions * pixels, -1), w).reshape(directions, pixels, -1) * factor[i]
+    return a.reshape(directions, -1)
 
 
 def _norm_jacobian(norm: str, a: np.ndarray, s: np.ndarray, inv_std: np.ndarray | None, inputs: int) -> np.ndarray:
@@ -323,9 +442,13 @@ def predicted_moments(config: Config) -> dict[str, float] | None:
     The mean is exact in expectation for linear networks at any width; the variance is the infinite-width limit
     (a real Gaussian layer adds about 1/width more), and for nonlinear ones both rest on the mean-field q_l and
     on treating D_l as free of W_l (Pennington et al.'s assumptions), an approximation near criticality that
-    improves with width.
+    improves with width. A conv net only under delta-orthogonal weights, whose K_l is the centre tap's orthogonal
+    matrix at every pixel (the orthogonal case, q_l pooled over pixels); other kernels' K_l are structured (block
+    Toeplitz or circulant), neither Ginibre nor Haar, so nothing is claimed for them.
     """
     if config.residual or config.norm != "none" or config.widths or family(config.init) is None:
+        return None
+    if config.arch == "conv" and not SCHEMES[config.init].centre:  # a conv's K_l is no Ginibre or Haar matrix
         return None
     forward, _ = layer_sigma_w2(config)
     if forward is None:

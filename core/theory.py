@@ -27,6 +27,7 @@ from .batchnorm import BN_EPS
 from .norms import LN_EPS
 from .config import Config
 from .initializers import bias_mean, bias_variance, weight_variance
+from .schemes import REGISTRY as SCHEMES
 
 _Z_MAX = 9.0  # P(|z| > 9) ~ 2e-19
 _Z_BREAKS = np.linspace(-_Z_MAX, _Z_MAX, 37)  # panels 0.5 wide in z
@@ -329,9 +330,12 @@ def predict_conv(config: Config, forward: np.ndarray, backward: np.ndarray) -> d
 
     The simulation pools each channel over batch and positions, so "pre_std" is sqrt(mean_p q_l(p)), "act_std"
     sqrt(mean_p E[f^2] - (mean_p E[f])^2), "grad_std" sqrt(mean_p Var dL/dz_l(p)). In the interior (or with circular
-    padding) this is predict()'s dense recursion with conv fans (Xiao et al. 2018, section 2).
+    padding) this is predict()'s dense recursion with conv fans (Xiao et al. 2018, section 2). Delta-orthogonal weights
+    (every tap but the centre 0) read a pixel's own value only: its window is the pixel (kernel 1), no border loss.
     """
     depth, kernel, padding = config.depth, config.kernel, config.padding
+    if SCHEMES[config.init].centre:  # delta-orthogonal: a pixel sees its own centre tap only, no border loss
+        kernel = 1
     pre_std, act_std, grad_std = np.full(depth + 1, np.nan), np.full(depth + 1, np.nan), np.full(depth + 1, np.nan)
     second = input_second_moments(config)  # E[h_0^2] per pixel
     act_std[0] = math.sqrt(second.mean())

@@ -868,3 +868,34 @@ def test_weights_without_zero_mean_say_the_theory_does_not_apply(tab, value, has
     no_trouble(at)
     shown = [caption.value for caption in at.caption]
     assert (t("en", "no_theory_constant") in shown) == (not has_theory)
+
+
+# --- convolutions ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_conv_net_opens_on_every_tab_with_conv_numbers(lang):
+    """arch=conv: the sidebar shows the conv controls, every tab opens without an exception, the Derivation's n is
+    C_in k², the Training tab says conv nets are not trained, and a delta-orthogonal linear circular net's Spectrum
+    is isometric (every s = 1, so p10 and p90 are written 1)."""
+    at = open_app(arch="conv", width="8", depth="6", image="8", padding="circular", init="delta_orthogonal",
+                  activation="linear", batch="20", lang=lang)
+    assert not at.exception
+    labels = {s.label for s in at.sidebar.slider}
+    assert {t(lang, "kernel"), t(lang, "image"), t(lang, "channels")} <= labels
+    assert t(lang, "width") not in labels
+    line = t(lang, "network_line_conv", depth=6, width=8, kernel=3, image=8, activation=t(lang, "act_linear"), bn="",
+             padding=t(lang, "options.padding_circular"), init=t(lang, "options.init_delta_orthogonal"), batch=20,
+             seed=0)
+    assert line in [c.value for c in at.caption]  # the network line names channels, kernel, images, padding
+    for code in CODES:
+        at = open_tab(at, code, lang)
+        assert not at.exception, code
+        text = [m.value for m in at.markdown] + [i.value for i in at.info]
+        if code == "derivation":
+            assert t(lang, "der_sum_note", n="72") in text
+            assert t(lang, "der_conv_note", channels=8, kernel=3, n="72") in text
+        if code == "training":
+            assert t(lang, "training_tab.conv_not_trained") in text
+        if code == "spectrum":
+            assert any(t(lang, "spectrum_tab.isometric", p10="1", p90="1", ratio="1", mean_squared="1") == m
+                       for m in text), text

@@ -12,7 +12,7 @@ from core import Config, MemoryBudgetError, conv, estimate_memory, simulate, thr
 from core.__main__ import main
 from core.config import INITS
 from core.draws import unit_weights
-from core.initializers import gain_of, weight_std
+from core.initializers import gain_of, scale_weights, weight_std
 from core.network import estimate_work, network_draws, work_terms
 from core.schemes import REGISTRY
 from core.theory import border_variance, predict
@@ -242,6 +242,49 @@ def test_delta_orthogonal_linear_circular_net_is_an_isometry():
     assert spread.max() / spread.min() > 10
 
 
+@pytest.mark.parametrize("widths", [(4, 4, 4), (3, 8, 5)])
+def test_delta_orthogonal_scheme_puts_an_orthogonal_matrix_on_the_centre_tap(widths):
+    """The registry's delta_orthogonal draws each conv layer's weight as core.conv.delta_orthogonal of a (C_in, C_out)
+    orthogonal draw: the centre tap gain x an orthogonal matrix, every other tap exactly 0; Var(w) over the whole
+    kernel is the scheme's formula, gain^2 / max(fan_in, fan_out)."""
+    c = Config(arch="conv", depth=2, widths=widths, batch=10, image=5, kernel=3, init="delta_orthogonal", gain=1.5,
+               dtype="float64")
+    draws = network_draws(c)
+    for layer, (fan_in, fan_out) in enumerate(c.shapes):
+        c_in, c_out = c.units[layer], c.units[layer + 1]
+        w = conv.weight(scale_weights(c, draws.weights[layer], fan_in, fan_out, shape=c.matrices[layer]), c_in, 3)
+        unit = unit_weights(c.seed, layer, c_in, c_out, "orthogonal", "float64")
+        np.testing.assert_array_equal(w, conv.delta_orthogonal(unit, 3, 1.5))
+        centre = w[:, :, 1, 1]  # (C_out, C_in)
+        gram = centre @ centre.T if c_out <= c_in else centre.T @ centre
+        np.testing.assert_allclose(gram, 2.25 * np.eye(min(c_in, c_out)), atol=1e-12)
+        assert np.count_nonzero(w) == np.count_nonzero(centre)  # nothing off the centre tap
+        assert weight_std(c, fan_in, fan_out) ** 2 == pytest.approx(np.mean(w**2), rel=1e-12)
+
+
+def test_delta_orthogonal_is_plain_orthogonal_for_dense_layers():
+    """A dense layer is all centre tap: the same W as the orthogonal scheme, draw for draw."""
+    for c in [Config(depth=3, width=20, init="delta_orthogonal", gain=1.2),
+              Config(depth=2, widths=(12, 30, 7), init="delta_orthogonal", gain=1.2)]:
+        twin = simulate(replace(c, init="orthogonal"))
+        r = simulate(c)
+        np.testing.assert_array_equal(r.weight_std, twin.weight_std)
+        np.testing.assert_array_equal(r.stats["pre_std"], twin.stats["pre_std"])
+
+
+def test_delta_orthogonal_keeps_every_pixels_variance_even_with_zero_padding():
+    """Only the centre tap is non-zero, so no pixel reads the padding: a linear delta-orthogonal net keeps the
+    variance pooled over pixels at 1 with zero padding too (i.i.d. taps would lose border_variance's share, about
+    21 % at layer 1 on 6 x 6 images), the same numbers as with circular padding, and the theory says so exactly."""
+    c = Config(arch="conv", depth=4, width=16, batch=20, image=6, init="delta_orthogonal", activation="linear",
+               dtype="float64")
+    r, wrapped = simulate(c), simulate(replace(c, padding="circular"))
+    assert border_variance(6, 3, 1)[1].mean() < 0.8  # what i.i.d. taps would keep at layer 1
+    np.testing.assert_allclose(r.stats["pre_std"][1:], 1.0, rtol=0.05)
+    np.testing.assert_allclose(r.stats["pre_std"], wrapped.stats["pre_std"], rtol=1e-12)
+    np.testing.assert_allclose(r.stats["predicted_pre_std"][1:], 1.0, rtol=1e-12)
+
+
 # --- Config, memory and work -----------------------------------------------------------------------------------------
 
 def test_conv_settings_are_validated():
@@ -357,6 +400,19 @@ def test_the_command_line_runs_a_conv_net_and_its_json_carries_the_settings(caps
     assert [row["pre_std"] for row in data["layers"][1:]] == pytest.approx(expected.pre_std[1:].tolist(), rel=1e-12)
     code, out, err = cli("--arch", "conv", "--channels", "6", "--image", "7", capsys=capsys)
     assert code == 0 and "6 channels of 3x3 convolutions on 7x7 images (zeros padding)" in out.splitlines()[0]
+
+
+def test_the_command_line_writes_a_conv_nets_jacobian_spectrum(capsys):
+    """--spectrum on a conv net: J over every pixel's channels, (P C, P C) a sample; delta-orthogonal + linear +
+    circular padding writes every percentile 1, and the JSON holds every singular value, 1 to 1e-6."""
+    args = ("--arch", "conv", "--channels", "4", "--image", "5", "--depth", "6", "--init", "delta_orthogonal",
+            "--activation", "linear", "--padding", "circular", "--spectrum")
+    code, out, err = cli(*args, capsys=capsys)
+    assert code == 0, err
+    assert "Jacobian singular values (2 inputs, 200 values): p10 1, median 1, p90 1, p90/p10 1" in out
+    code, out, err = cli(*args, "--json", capsys=capsys)
+    values = json.loads(out)["spectrum"]["singular_values"]
+    assert len(values) == 200 and np.allclose(values, 1.0, atol=1e-6)
 
 
 @pytest.mark.parametrize("args, named", [

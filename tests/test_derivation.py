@@ -86,7 +86,7 @@ def result_of(results: dict, name: str):
 def closed_form_var_w(c: Config, fan_in: int | None = None, fan_out: int | None = None) -> float:
     """Var(w) from torch.nn.init's formulas, written out again, for a (fan_in, fan_out) layer (both n = width if not
     given)."""
-    n_in, n_out = fan_in or c.width, fan_out or c.width
+    n_in, n_out = fan_in or c.width * c.receptive_field, fan_out or c.width * c.receptive_field  # conv: C k²
     n = {"fan_in": n_in, "fan_out": n_out, "fan_avg": (n_in + n_out) / 2}[c.mode]  # He's and Keras's fan
     gain = c.gain
     if c.init in ("zeros",) or (c.init == "constant" and c.value == 0):
@@ -115,11 +115,26 @@ def closed_form_var_w(c: Config, fan_in: int | None = None, fan_out: int | None 
 
 def closed_form_bias(c: Config) -> tuple[float, float]:
     """The biases' mean and variance: the Config's, or torch's U(+-1/sqrt(fan_in)), variance 1/(3 fan_in)."""
-    return (0.0, 1 / (3 * c.width)) if c.init == "torch_default" else (c.bias, c.bias_std**2)
+    return (0.0, 1 / (3 * c.width * c.receptive_field)) if c.init == "torch_default" else (c.bias, c.bias_std**2)
+
+
+def first_conv_layer(c: Config) -> tuple[np.ndarray, np.ndarray]:
+    """A conv net's input and layer 1's sum at its interior pixels (k // 2 or more from the border, where the
+    formulas hold), by core.conv.conv2d on the torch-shaped weight, float64, from the same draws."""
+    from core import conv
+    from core.network import network_draws
+    d = network_draws(c)
+    x = d.x.astype(np.float64).reshape(c.batch, c.image, c.image, -1) * c.input_scale
+    m = scale_weights(c, d.weights[0], *c.shapes[0], shape=c.matrices[0]).astype(np.float64)
+    s = conv.conv2d(x, conv.weight(m, c.units[0], c.kernel), c.padding)
+    p = c.kernel // 2
+    return x, s[:, p:c.image - p, p:c.image - p]
 
 
 def first_layer(c: Config) -> tuple[np.ndarray, np.ndarray]:
     """The input and layer 1's sum s₁ = x·W₁ + b, computed plainly in float64 from the same random draws."""
+    if c.arch == "conv":
+        return first_conv_layer(c)
     units = c.units
     d = draw(c.seed, c.depth, units, c.batch, c.input, family(c.init), c.dtype)
     x = d.x.astype(np.float64) * c.input_scale  # the input as the network sees it (Var = input_scale²)
@@ -135,13 +150,14 @@ def first_layer(c: Config) -> tuple[np.ndarray, np.ndarray]:
 def expected(result) -> dict[str, float]:
     """What each named value of the tab must be: closed forms, a plain recomputation, the headline, the theory."""
     c, s = result.config, result.stats
-    n, depth = c.width, c.depth
+    n, depth = c.width * c.receptive_field, c.depth  # a conv layer's fan_in: C_in k²
     h = summary.headline(result)
     x, s1 = first_layer(c)
     mean_w = c.value if c.init == "constant" else (scipy.stats.truncnorm(
         (c.trunc_a - c.trunc_mean) / c.std, (c.trunc_b - c.trunc_mean) / c.std, loc=c.trunc_mean, scale=c.std).mean()
         if c.init == "trunc_normal" else 0.0)
-    var_w = closed_form_var_w(c, *c.units[:2]) if abs(mean_w) < 1e-15 else math.nan
+    fans = c.shapes[0] if c.arch == "conv" else c.units[:2]  # a conv layer's: (C_in k², C_out k²)
+    var_w = closed_form_var_w(c, *fans) if abs(mean_w) < 1e-15 else math.nan
     mean_b, var_b = closed_form_bias(c)
     keep = {"relu": 0.5, "leaky_relu": (1 + c.slope**2) / 2}.get(c.activation, 1.0)
     hidden_units = s["distinct_units"][1:][np.isfinite(s["distinct_units"][1:])]
@@ -174,7 +190,16 @@ def expected(result) -> dict[str, float]:
         "act_ratio": h.act_ratio, "act_last": h.act_last, "saturated": h.saturated, "grad_ratio": h.grad_ratio,
         "theory_grad_ratio": s["predicted_grad_std"][1] / s["predicted_grad_std"][depth],
         "bn_low": pre.min() if pre.size else math.nan, "bn_high": pre.max() if pre.size else math.nan,
-    } | (stream_truth(c, s, keep * n * var_w) if c.residual else {})
+    } | (stream_truth(c, s, keep * n * var_w) if c.residual else {}) | (conv_truth(c) if c.arch == "conv" else {})
+
+
+def conv_truth(c: Config) -> dict[str, float]:
+    """A conv net's channels, kernel and image; under zero padding the share of the interior's variance a corner keeps
+    after layer 1, ((k//2 + 1)² taps inside of k²), and the image's mean share (core.conv.taps_inside over k²)."""
+    from core import conv
+    p = c.kernel // 2
+    return {"channels": c.width, "kernel": c.kernel, "image": c.image, "border_corner": (p + 1) ** 2 / c.kernel**2,
+            "border_mean": float(conv.taps_inside(c.image, c.kernel).mean()) / c.kernel**2}
 
 
 def stream_truth(c: Config, s: dict, branch_gain: float) -> dict[str, float]:

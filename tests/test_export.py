@@ -53,6 +53,7 @@ CSV_NAMES = {
     "8": "init-explorer_step-8_relu_he-normal-residual_10x500_seed-0.csv",
     "9": "init-explorer_step-9_relu_he-normal-residual_10x500_seed-0.csv",  # the branch scale is in the header
     "10": "init-explorer_step-10_tanh_orthogonal-gain-1.015_64x128_seed-0.csv",
+    "11": "init-explorer_step-11_relu_he-normal_10x64-conv3-16px_seed-0.csv",
 }
 
 
@@ -76,7 +77,8 @@ def test_a_network_no_step_has_is_custom(code):
     changed = replace(tour.STEPS[code], width=499)
     assert export.stem(changed) == "custom"
     assert export.csv_name(changed).startswith("init-explorer_custom_")
-    assert f"_{changed.depth}x499_" in export.csv_name(changed)
+    conv = f"-conv{changed.kernel}-{changed.image}px" if changed.arch == "conv" else ""  # a conv net's kernel, image
+    assert f"_{changed.depth}x499{conv}_" in export.csv_name(changed)
 
 
 def test_a_custom_networks_csv_says_its_scheme_and_scale():

@@ -30,7 +30,8 @@ def test_inits_are_the_registry_and_every_record_names_its_source():
         assert scheme.name == name
         assert scheme.family in (*STREAMED, "orthogonal", None)  # a unit draw core.draws makes
         assert set(scheme.fields) <= config_fields, name
-        assert scheme.source.startswith(("torch.nn.init.", "torch.nn.Linear.", "tf.keras.initializers.")), name
+        assert scheme.source.startswith(("torch.nn.init.", "torch.nn.Linear.", "tf.keras.initializers.",
+                                          "jax.nn.initializers.")), name
 
 
 def test_an_unknown_scheme_is_refused_by_name():

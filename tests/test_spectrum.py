@@ -246,3 +246,104 @@ def test_predicted_density_is_a_point_for_orthogonal_and_moments_only_for_nonlin
     digits = predicted_density(Config(activation="linear", input="digits", depth=3, width=100))
     assert digits.kind == "mean"  # a 64-pixel input into width 100: not a product of square Ginibre matrices
     assert predicted_density(Config(residual=True, depth=3, width=50)) is None
+
+
+# --- conv nets: J over (pixels, channels) ------------------------------------------------------------------------
+
+def conv_reference(config, x, fixed=None):
+    """h_L of one image x (image, image, C_0) by core.conv.conv2d layer by layer (NHWC, not the spectrum's column
+    batches); batch norm at the statistics `fixed` ((mean, inv_std) per layer, from conv_statistics)."""
+    from core import conv
+    from core.network import network_draws
+    draws, h = network_draws(config), x[None]
+    for layer, b in enumerate(layer_biases(config)):
+        c_in = config.units[layer]
+        m = scale_weights(config, draws.weights[layer], *config.shapes[layer], shape=config.matrices[layer])
+        h = conv.conv2d(h, conv.weight(m.astype(np.float64), c_in, config.kernel), config.padding)
+        if b is not None:
+            h = h + b
+        if fixed is not None:
+            mean, inv_std = fixed[layer]
+            h = (h - mean) * inv_std
+        h = apply(config.activation, h, config.slope)
+    return h[0].reshape(-1)  # (P C_L) in (pixel, channel) order
+
+
+def conv_statistics(config, images):
+    """Each layer's per-channel mean and 1/sqrt(var + eps) over the whole batch and every pixel (BatchNorm2d)."""
+    from core import conv
+    from core.batchnorm import BN_EPS
+    from core.network import network_draws
+    draws, h, stats = network_draws(config), images, []
+    for layer, b in enumerate(layer_biases(config)):
+        m = scale_weights(config, draws.weights[layer], *config.shapes[layer], shape=config.matrices[layer])
+        h = conv.conv2d(h, conv.weight(m.astype(np.float64), config.units[layer], config.kernel), config.padding)
+        if b is not None:
+            h = h + b
+        mean, var = h.mean(axis=(0, 1, 2)), h.var(axis=(0, 1, 2))
+        stats.append((mean, 1.0 / np.sqrt(var + BN_EPS)))
+        h = apply(config.activation, (h - mean) * stats[-1][1], config.slope)
+    return stats
+
+
+@pytest.mark.parametrize("settings", [
+    dict(activation="tanh", init="he_normal", bias_std=0.1, padding="zeros"),
+    dict(activation="gelu", init="xavier_uniform", padding="circular", kernel=5),
+    dict(activation="tanh", init="delta_orthogonal", gain=1.2, padding="zeros", widths=(2, 3, 4, 2)),
+    dict(activation="elu", init="lecun_normal", batch_norm=True, padding="zeros"),
+])
+def test_conv_jacobian_matches_central_differences(settings):
+    """J of a conv net, (P C_L, P C_0), against central differences of a conv2d forward pass of one image."""
+    from core.network import network_draws
+    config = Config(arch="conv", depth=3, width=2, batch=10, image=4, dtype="float64", seed=5, **settings)
+    images = (network_draws(config).x.astype(np.float64) * config.input_scale).reshape(
+        config.batch, config.image, config.image, -1)
+    fixed = conv_statistics(config, images) if config.batch_norm else None
+    jac = jacobians(config, inputs=2)
+    assert jac.shape == (2, 16 * config.units[-1], 16 * config.units[0])
+    for sample in range(2):
+        x = images[sample]
+        numeric = np.empty_like(jac[sample])
+        for i in range(x.size):
+            step = np.zeros(x.size)
+            step[i] = 1e-6
+            step = step.reshape(x.shape)
+            numeric[:, i] = (conv_reference(config, x + step, fixed) - conv_reference(config, x - step, fixed)) / 2e-6
+        np.testing.assert_allclose(jac[sample], numeric, atol=1e-7, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_delta_orthogonal_linear_circular_conv_net_is_an_exact_isometry(dtype):
+    """Xiao et al. 2018: every singular value of J is 1 (to 1e-6), each layer's too; He + zero padding spreads them
+    over decades, and so would He with circular padding (a conv's K_l is no orthogonal matrix)."""
+    config = Config(arch="conv", init="delta_orthogonal", activation="linear", padding="circular", depth=8,
+                    width=6, image=6, batch=10, dtype=dtype)
+    result = spectrum(config, per_layer=True)
+    assert result.values.shape == (2, 36 * 6)
+    np.testing.assert_allclose(result.pooled, 1.0, atol=1e-6)
+    for values in result.layers:
+        np.testing.assert_allclose(values, 1.0, atol=1e-6)
+    for padding in ("zeros", "circular"):
+        he = spectrum(Config(arch="conv", init="he_normal", activation="linear", padding=padding, depth=8, width=6,
+                             image=6, batch=10)).summary()
+        assert he["ratio"] > 100 and he["p10"] < 0.5 < 2 < he["p90"]
+
+
+def test_delta_orthogonal_conv_theory_is_the_orthogonal_one_and_other_kernels_get_none():
+    config = Config(arch="conv", init="delta_orthogonal", activation="linear", gain=1.1, depth=5, width=6, image=6,
+                    batch=10, dtype="float64")
+    np.testing.assert_allclose(spectrum(config).pooled, 1.1**5, rtol=1e-9)
+    assert predicted_moments(config) == pytest.approx({"mean_squared": 1.1**10, "variance_squared": 0.0})
+    assert predicted_moments(Config(arch="conv", init="he_normal", activation="linear")) is None
+
+
+def test_conv_spectra_over_the_limits_are_refused_with_what_fits():
+    with pytest.raises(MemoryBudgetError, match=r"J as inputs x \(image² x channels\)²"):
+        check(Config(arch="conv", depth=10, width=32, image=16))  # J of 8,192 x 8,192 per image: 2 GiB
+    big = Config(arch="conv", depth=10, width=16, image=12)  # J of 2,304 x 2,304: its SVDs alone are over the limit
+    with pytest.raises(WorkLimitError, match="spectrum of this configuration needs about .* fits") as refused:
+        check(big)
+    fits = refused.value.fits["width"]
+    assert 0 < fits < 16 and estimate_work(Config(arch="conv", depth=10, width=fits, image=12)) <= refused.value.limit
+    small = Config(arch="conv", depth=10, width=8, image=8)
+    assert estimate_work(small) < estimate_work(Config(arch="conv", depth=10, width=8, image=12))

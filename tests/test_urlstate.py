@@ -138,6 +138,7 @@ def values_of(name: str) -> st.SearchStrategy:
         return st.sampled_from(TABS)
     return {
         "int": lambda: st.integers(int(p.low), int(p.high)),
+        "odd": lambda: st.integers(int(p.low), int(p.high)).filter(lambda k: k % 2 == 1),  # a conv kernel
         "float": lambda: st.floats(p.low, p.high),  # number_input takes any typed number in range
         "choice": lambda: st.sampled_from(p.choices),
         "bool": st.booleans,
@@ -167,6 +168,8 @@ def widget_states(draw) -> dict:
         code = draw(STEP_CODES)
         state.update(urlstate.state_of(tour.step_config(code, state["seed"])), step=code)
     state = urlstate.with_profile(state)  # the sliders show the profile's depth and input width
+    if state["arch"] == "conv" and state["norm"] not in urlstate.CONV_NORMS:  # the norm radio's conv options
+        state["norm"] = draw(st.sampled_from(urlstate.CONV_NORMS))
     default = urlstate.defaults(TABS)
     for name in urlstate.CONTROLS:
         if not urlstate.relevant(name, state):
@@ -225,6 +228,8 @@ def test_the_app_binds_exactly_urlstates_parameters_with_its_defaults():
     for tab in TABS[1:]:
         at.session_state["tab"] = t("en", f"tab_{tab}")
         found.update(bound_widgets(at.run()))
+    at.session_state["arch"] = "conv"  # a conv net's kernel and image sliders
+    found.update(bound_widgets(at.run()))
     assert not at.exception
     # the tab, the step, the step beside and the widgets that show names are written by the page (link.write,
     # beside.sync): a bound widget writes its label, which changes with the language
@@ -757,3 +762,34 @@ def test_a_tour_step_has_constant_widths():
     for code in tour.STEPS:
         assert urlstate.state_of(tour.step_config(code))["widths"] == ""
         assert tour.step_config(code).widths == ()
+
+
+# --- convolutions: arch=conv, kernel=, image=, padding= -------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_conv_link_is_read_and_its_bad_values_are_said(lang):
+    """A conv link opens that conv net; an even kernel, an image out of range and a layer norm (no conv net here has
+    one) each get a notice and their default, and the page's Config is a valid conv net."""
+    state, problems = urlstate.normalize({"arch": "conv", "kernel": "5", "image": "12", "padding": "circular"}, TABS)
+    assert problems == []
+    config = urlstate.config_of(state)[0]
+    assert (config.arch, config.kernel, config.image, config.padding) == ("conv", 5, 12, "circular")
+    state, problems = urlstate.normalize({"arch": "conv", "kernel": "4", "image": "65", "norm": "layer"}, TABS)
+    assert [(p.name, p.raw, p.default) for p in problems] == [("kernel", "4", 3), ("image", "65", 16),
+                                                              ("norm", "layer", "none")]
+    said = urlstate.messages(problems, lang, TABS)
+    assert len(said) == 3 and t(lang, "allowed_odd", low="1", high="7") in said[0]
+    config = urlstate.config_of(state)[0]
+    assert (config.kernel, config.image, config.norm) == (3, 16, "none")
+
+
+def test_conv_settings_matter_only_for_a_conv_net():
+    """kernel, image and padding leave a dense net's link (and its Config) unchanged; the digits fix the image at
+    their own 8 x 8; a conv net has no residual stream."""
+    dense, _ = urlstate.normalize({"kernel": "5", "image": "12", "padding": "circular"}, TABS)
+    assert urlstate.config_of(dense)[0] == urlstate.config_of(urlstate.normalize({}, TABS)[0])[0]
+    assert not {"kernel", "image", "padding"} & set(urlstate.to_query(dense, TABS))
+    digits, _ = urlstate.normalize({"arch": "conv", "input": "digits", "image": "12"}, TABS)
+    assert "image" not in urlstate.to_query(digits, TABS) and urlstate.config_of(digits)[0].image == 8
+    conv, _ = urlstate.normalize({"arch": "conv", "residual": "true"}, TABS)
+    assert "residual" not in urlstate.to_query(conv, TABS) and not urlstate.config_of(conv)[0].residual

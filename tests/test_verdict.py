@@ -222,6 +222,9 @@ def _claims(code: str, result) -> None:
     act, grad, ratio = s["act_std"], s["grad_std"], s["grad_data_ratio"][1:]
     with np.errstate(invalid="ignore"):  # step 1's zeros
         act_steps, grad_steps = act[2:] / act[1:-1], grad[1:-1] / grad[2:]  # factor a layer, up; and down
+    if code == tour.CONV_STEP:
+        _conv_claims(result)
+        assert act[depth] / act[1] > 0.5  # "the activations keep their spread"
     if code == "1":
         assert (act[1:] == 0).all() and (s["distinct_units"][1:] == 1).all()  # "500 units act as one"
         assert (s["weight_grad_std"][1:] == 0).all()  # "the weight gradients are even exactly 0 in every layer"
@@ -257,6 +260,39 @@ def _claims(code: str, result) -> None:
 
 # One draw of W moves a stream's variance by a few % a block (tests/test_residual.py averages 8 seeds to within
 # 5 %); one seed's std(x_10) / std(x_0) is within a quarter of the theory, as test_residual checks it per seed.
+def _conv_claims(result) -> None:
+    """Step 11's story: fan_in = C_in k², He's std from it, and layer 1's border pixels against border_variance,
+    measured here by core.conv.conv2d on torch-shaped weights (not the story's own pixel_pre_std)."""
+    from core import conv
+    from core.initializers import scale_weights
+    from core.network import network_draws
+    c = result.config
+    n = tour.conv_numbers(result)
+    assert (n["fan_in"], n["k2"]) == (64 * 9, 9) and c.shapes[-1] == (576, 576)  # "fan_in = C_in·k² = 64·9 = 576"
+    assert n["std_w"] == pytest.approx(math.sqrt(2 / 576)) and n["wrong_std"] == pytest.approx(math.sqrt(2 / 64))
+    assert (n["edge_taps"], n["corner_taps"]) == (6, 4)  # "6 of its 9 taps", "a corner's 4"
+    assert (n["edge_predicted"], n["corner_predicted"]) == pytest.approx((math.sqrt(6 / 9), math.sqrt(4 / 9)))
+    assert n["interior_predicted"] == pytest.approx(math.sqrt(2))  # He: sigma_w² = 2, E[x²] = 1
+    draws = network_draws(c)
+    w = scale_weights(c, draws.weights[0], *c.shapes[0], shape=c.matrices[0]).astype(np.float64)
+    x = draws.x.astype(np.float64).reshape(c.batch, c.image, c.image, -1)
+    z = conv.conv2d(x, conv.weight(w, c.units[0], c.kernel))  # (batch, 16, 16, 64)
+    variance = np.mean(z**2, axis=(0, 3))  # zero-mean weights: the second moment at each pixel
+    assert n["interior"] == pytest.approx(math.sqrt(variance[1:-1, 1:-1].mean()), rel=0.01)
+    assert n["interior"] == pytest.approx(math.sqrt(2), rel=0.03)  # "predicted √2": one draw, 200 x 64 x 196 values
+    assert n["corner"] == pytest.approx(math.sqrt(variance[[0, 0, -1, -1], [0, -1, 0, -1]].mean()), rel=0.01)
+    assert n["edge_ratio"] == pytest.approx(math.sqrt(6 / 9), rel=0.03)
+    assert n["corner_ratio"] == pytest.approx(math.sqrt(4 / 9), rel=0.05)  # 4 corners x 50 images x 64 channels
+    assert n["theory_last"] == result.stats["predicted_act_std"][c.depth]
+    for lang in ("en", "zh"):
+        text = tour.story("11", result, lang)
+        for name in ("std_w", "wrong_std", "interior", "edge", "corner", "edge_ratio", "corner_ratio",
+                     "edge_predicted", "corner_predicted", "theory_last"):
+            assert summary.format_value(n[name]) in text, (lang, name)
+        rel = relation(result.stats["act_std"][c.depth], n["theory_last"])
+        assert t(lang, f"cmp_{rel}") in text
+
+
 ONE_DRAW = 0.25
 
 

@@ -38,7 +38,7 @@ def steps():
 
 def test_every_step_is_the_lecture_network():
     for code, config in tour.STEPS.items():
-        if code != tour.ISOMETRY_STEP:  # the Spectrum tab's step: 64 layers of 128 at the edge of chaos
+        if code not in (tour.ISOMETRY_STEP, tour.CONV_STEP):  # the edge of chaos (64 x 128) and the conv net
             assert (config.depth, config.width, config.batch) == (10, 500, 1000), code
     assert tour.STEPS["1"].init == "zeros"
     assert (tour.STEPS["2"].init, tour.STEPS["2"].std, tour.STEPS["2"].activation) == ("normal", 0.01, "tanh")
@@ -75,7 +75,8 @@ def test_each_scheme_has_its_own_colour_and_each_step_one_of_them():
     assert len(set(charts.SCHEME_COLOURS.values())) == len(charts.SCHEME_COLOURS)
     assert set(tour.LECTURE_FIVE) <= set(tour.SCHEMES)
     expected = {"1": "zeros", "2": "normal_0.01", "3": "normal_1", "4": "xavier_normal", "5": "xavier_normal",
-                "6": "he_normal", "7": "normal_0.01+bn", "8": "he_normal", "9": "he_normal", "10": "orthogonal"}
+                "6": "he_normal", "7": "normal_0.01+bn", "8": "he_normal", "9": "he_normal", "10": "orthogonal",
+                "11": "he_normal"}
     assert {code: tour.scheme_of(c) for code, c in tour.STEPS.items()} == expected
     # a scheme's own configuration is drawn in its own colour
     for scheme in tour.SCHEMES:
@@ -245,7 +246,8 @@ def test_the_heading_counts_the_tours_steps():
 def test_the_verdicts_tell_the_lecture_story(steps):
     verdicts = {code: summary.verdict(r) for code, r in steps.items()}
     assert verdicts == {"1": "symmetric", "2": "vanishing", "3": "saturated", "4": "healthy", "5": "vanishing",
-                        "6": "healthy", "7": "healthy", "8": "exploding", "9": "healthy", "10": "healthy"}
+                        "6": "healthy", "7": "healthy", "8": "exploding", "9": "healthy", "10": "healthy",
+                        "11": "healthy"}
 
 
 def test_an_overflow_is_overflowed_and_an_underflow_vanishing():

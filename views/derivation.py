@@ -18,11 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 
+import numpy as np
+
 from core.activations import SATURATION, get
 from core import schemes
 from core.config import resize
 from core.initializers import bias_mean, bias_variance, weight_mean, weight_variance
-from core.theory import layer_sigma_w2, predict
+from core.network import pixel_pre_std
+from core.theory import border_variance, layer_sigma_w2, predict
 
 from .summary import format_latex, format_share, format_value, headline, ratio, subscript
 from .text import t
@@ -204,7 +207,7 @@ def case(config) -> str:
         return "zero"
     if config.batch_norm:
         return "batch_norm"
-    if bias_mean(config) != 0 or bias_variance(config, config.width) != 0:
+    if bias_mean(config) != 0 or bias_variance(config, fan_in_n(config)) != 0:
         return "bias"
     activation = get(config.activation)
     if activation.dead_units:
@@ -226,13 +229,53 @@ def kept_share(config) -> float:
     return 0.5 * (a * a + b * b)
 
 
+def fan_in_n(config) -> int:
+    """The n of the argument: a hidden layer's fan_in, the width for dense layers and C_in k² for conv layers (each
+    output pixel's unit sums its k x k window over every input channel)."""
+    return config.width * config.receptive_field
+
+
+def interior_std(c) -> float:
+    """A conv net's measured layer-1 pre-activation std at its interior pixels (k // 2 or more from the border):
+    core.network.pixel_pre_std's variances there, pooled."""
+    p = c.kernel // 2
+    pixels = pixel_pre_std(c)[p:c.image - p, p:c.image - p]
+    return math.sqrt(np.mean(pixels**2))
+
+
+def conv_values(v: Values, c) -> None:
+    """A conv net's numbers: its channels, kernel and image, and under zero padding what the borders keep of the
+    interior's variance after layer 1 (core.theory.border_variance, i.i.d. taps): a corner, and the image's mean."""
+    v.add("channels", c.width)
+    v.add("kernel", c.kernel)
+    v.add("image", c.image)
+    if borders_lose(c):
+        kept = border_variance(c.image, c.kernel, 1)[1]
+        v.add("border_corner", kept[0, 0])
+        v.add("border_mean", kept.mean())
+
+
+def borders_lose(c) -> bool:
+    """Whether a conv net's border pixels see fewer inputs: zero padding, and taps beyond the centre."""
+    return c.arch == "conv" and c.padding == "zeros" and c.kernel > 1 and not schemes.get(c.init).centre
+
+
+def conv_notes(v: Values, c) -> list[str]:
+    """For a conv net: n = C_in k², and what the borders do under zero padding."""
+    if c.arch != "conv":
+        return []
+    return [v.fill("der_conv_note"), *([v.fill("der_conv_border")] if borders_lose(c) else [])]
+
+
 def values_of(result, lang: str) -> Values:
     """Every number the tab can print for this network, from the simulation, the headline and the theory."""
     c, s = result.config, result.stats
     h = headline(result)
-    n, depth = c.width, c.depth
+    n, depth = fan_in_n(c), c.depth
     v = Values(result, lang)
     v.add("n", n)
+    if c.arch == "conv":
+        conv_values(v, c)
     v.add("depth", depth)
     v.add("reference", 1.0)  # what std(s₁) is compared with: where tanh stops being a straight line
     v.add("saturation_level", SATURATION)
@@ -247,8 +290,10 @@ def values_of(result, lang: str) -> Values:
     var_w = weight_variance(c, *c.shapes[0])  # layer 1's: n = its fan_in (every layer's, at equal widths)
     if not var_w:
         return v
-    # the theory of layer 1 before batch norm: what the sum z₁ of a batch-normed network has as well
-    first = predict(resize(replace(c, batch_norm=False), "depth", 1))
+    # the theory of layer 1 before batch norm: what the sum z₁ of a batch-normed network has as well; a conv net's
+    # at its interior pixels (circular padding has no borders), where the formulas hold
+    first = predict(resize(replace(c, batch_norm=False, **({"padding": "circular"} if c.arch == "conv" else {})),
+                           "depth", 1))
     v.add("var_w", var_w)
     v.add("nvar", n * var_w)
     v.add("ex2", first["act_std"][0] ** 2)  # the input's variance, input_scale² (mean 0)
@@ -257,7 +302,7 @@ def values_of(result, lang: str) -> Values:
     v.add("var_s", first["pre_std"][1] ** 2)
     v.add("std_s", first["pre_std"][1])
     v.add("measured_ex2", s["act_std"][0] ** 2 + s["act_mean"][0] ** 2, digits=4, measured=True)
-    v.add("measured_std_s", s["pre_std"][1], measured=True)
+    v.add("measured_std_s", interior_std(c) if c.arch == "conv" else s["pre_std"][1], measured=True)
     v.add("keep", kept_share(c))
     factor = math.sqrt(kept_share(c) * n * var_w)
     v.add("factor", factor)
@@ -294,7 +339,7 @@ def closed_stream(config) -> str | None:
     None (tanh and other curved f, biases, batch norm, an input of variance other than 1: the theory integrates)."""
     var_w = weight_variance(config, *config.shapes[0])
     curved = get(config.activation).half_lines is None
-    if var_w is None or curved or bias_mean(config) != 0 or bias_variance(config, config.width) != 0:
+    if var_w is None or curved or bias_mean(config) != 0 or bias_variance(config, fan_in_n(config)) != 0:
         return None
     if config.norm == "none":
         return "multiplying"
@@ -340,7 +385,7 @@ def equations(config) -> list[Equation]:
     kind = case(config)
     if kind in ("zero", "constant", "off_centre") or (kind == "residual" and not closed_stream(config)):
         return []
-    n, depth = Decimal(config.width), config.depth
+    n, depth = Decimal(fan_in_n(config)), config.depth
     if kind == "residual":
         keep = Decimal(kept_share(config))
         growth = {"multiplying": lambda add: (1 + add) ** (Decimal(depth) / 2),
@@ -380,7 +425,7 @@ def blocks(result, lang: str) -> list[Block]:
         return _stream(v, c)
     sym = "z" if c.batch_norm else "s"  # the sum's name: under batch norm s is the normalized z
     out = [_block(v, t(lang, "der_sum_title"), rf"{sym}_j = \sum_{{i=1}}^{{n}} w_{{ij}}\,x_i + b_j",
-                  rf"n = {v.tex('n')}", [v.fill("der_sum_note")])]
+                  rf"n = {v.tex('n')}", [v.fill("der_sum_note"), *conv_notes(v, c)])]
     if kind == "zero":
         # equal biases leave one distinct unit a layer; biases that differ between units make them differ
         notes = [v.fill("der_zero_bias_note" if v["distinct_high"] > 1 else "der_zero_note", sym=sym)]

@@ -55,9 +55,13 @@ def _init_part(config: Config) -> str:
 
 
 def csv_name(config: Config) -> str:
-    """The Data tab's file: "init-explorer_step-2_tanh_normal-0.01_10x500_seed-0.csv" (the header has the rest)."""
-    return "_".join((APP, stem(config), config.activation.replace("_", "-"), _init_part(config),
-                     f"{config.depth}x{config.width}", f"seed-{config.seed}")) + ".csv"
+    """The Data tab's file: "init-explorer_step-2_tanh_normal-0.01_10x500_seed-0.csv" (the header has the rest); a conv
+    net's size also names its kernel and image, "10x64-conv3-16px"."""
+    size = f"{config.depth}x{config.width}"
+    if config.arch == "conv":
+        size += f"-conv{config.kernel}-{config.image}px"
+    return "_".join((APP, stem(config), config.activation.replace("_", "-"), _init_part(config), size,
+                     f"seed-{config.seed}")) + ".csv"
 
 
 # ---------- the table ----------

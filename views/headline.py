@@ -28,9 +28,12 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
     """The title, the network in one line, the step's story, and one row of the ◀ ▶ step buttons and presenter
     mode's switch; returns the story's place, filled once computed, and whether presenter mode is on."""
     st.title(tour.heading(step, lang))
-    st.caption(t(lang, "network_line", depth=config.depth, width=profiles.write(config.units) or config.width,
-                 activation=t(lang, f"act_{config.activation}"), bn=norm_words(lang, config),
-                 init=t(lang, f"options.init_{config.init}"), batch=config.batch, seed=config.seed))
+    conv = {"kernel": config.kernel, "image": config.image, "padding": t(lang, f"options.padding_{config.padding}")} \
+        if config.arch == "conv" else {}  # a conv net's line names its channels, kernel, images and padding
+    st.caption(t(lang, "network_line_conv" if conv else "network_line", depth=config.depth,
+                 width=profiles.write(config.units) or config.width, activation=t(lang, f"act_{config.activation}"),
+                 bn=norm_words(lang, config), init=t(lang, f"options.init_{config.init}"), batch=config.batch,
+                 seed=config.seed, **conv))
     story = st.empty()  # a step's story quotes its simulated numbers: filled in once the network is computed
     if step == tour.CUSTOM:
         story.markdown(t(lang, "story_custom"))

@@ -17,8 +17,8 @@ import streamlit as st
 from core import Config, profiles, schemes
 from core.activations import recommended_gain
 from core.config import (
-    ACTIVATIONS, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES, INV_SQRT_DEPTH, MODES,
-    NORMS, written,
+    ACTIVATIONS, ARCHS, CONV_RANGES, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES,
+    INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, written,
 )
 from core.initializers import DEFAULT_GAIN, SCHEME_NUMBERS, gain_of, weight_mean, weight_std, weight_variance
 
@@ -70,6 +70,13 @@ def pick_profile() -> None:
     units = profiles.read(st.session_state["widths"])
     if units:
         st.session_state["depth"], st.session_state["width"] = len(units) - 1, units[0]
+
+
+def pick_arch() -> None:
+    """The architecture switch: a conv net has no layer norm (core.config), so a layer norm becomes none."""
+    control_changed()
+    if st.session_state.get("arch") == "conv" and st.session_state.get("norm") not in urlstate.CONV_NORMS:
+        st.session_state["norm"] = urlstate.CONV_NORMS[0]
 
 
 def follow_profile() -> None:
@@ -130,11 +137,33 @@ def tour_section(lang: str, step: str) -> str:
                     format_func=lambda code: step_option(lang, code), help=t(lang, "tour_help"))
 
 
-def count_slider(lang: str, name: str) -> int:
-    """A slider over one of Config's whole-number ranges (depth, width, batch), bound to its URL parameter."""
-    return st.slider(t(lang, name), *INT_RANGES[name], urlstate.defaults()[name], key=name, bind=URL,
+def count_slider(lang: str, name: str, label: str | None = None) -> int:
+    """A slider over one of Config's whole-number ranges (depth, width, batch), bound to its URL parameter; label: the
+    text key of its label and help when not its name (a conv net's width is its channels)."""
+    label = label or name
+    return st.slider(t(lang, label), *INT_RANGES[name], urlstate.defaults()[name], key=name, bind=URL,
                      on_change=follow_profile if name in ("depth", "width") else control_changed,
-                     help=t(lang, f"{name}_help"))
+                     help=t(lang, f"{label}_help"))
+
+
+def arch_controls(lang: str) -> dict[str, Any]:
+    """The architecture switch (not bound: it shows names; link.sync_named writes its code), and for a conv net its
+    kernel, image size (not for the digits, their own 8 x 8) and padding."""
+    d = urlstate.defaults()
+    values = {"arch": st.radio(t(lang, "arch"), ARCHS, key="arch", horizontal=True, on_change=pick_arch,
+                               format_func=lambda code: t(lang, f"options.arch_{code}"), help=t(lang, "arch_help"))}
+    state = {**values, "input": st.session_state.get("input", d["input"])}  # the data section's, drawn below
+    if urlstate.relevant("kernel", state):
+        values["kernel"] = st.slider(t(lang, "kernel"), *CONV_RANGES["kernel"], d["kernel"], step=2, key="kernel",
+                                     bind=URL, on_change=control_changed, help=t(lang, "kernel_help"))
+    if urlstate.relevant("image", state):
+        values["image"] = st.slider(t(lang, "image"), *CONV_RANGES["image"], d["image"], key="image", bind=URL,
+                                    on_change=control_changed, help=t(lang, "image_help"))
+    if urlstate.relevant("padding", state):
+        values["padding"] = st.radio(t(lang, "padding"), PADDINGS, key="padding", horizontal=True,
+                                     format_func=lambda code: t(lang, f"options.padding_{code}"),
+                                     on_change=control_changed, help=t(lang, "padding_help"))
+    return values
 
 
 def profile_option(lang: str, code: str, depth: int, width: int) -> str:
@@ -156,9 +185,10 @@ def profile_box(lang: str, depth: int, width: int) -> str:
 def network_section(lang: str) -> dict[str, Any]:
     st.subheader(t(lang, "network"))
     d = urlstate.defaults()
-    values = {
+    values = arch_controls(lang)
+    values |= {
         "depth": count_slider(lang, "depth"),
-        "width": count_slider(lang, "width"),
+        "width": count_slider(lang, "width", "channels" if values["arch"] == "conv" else None),
     }
     values["widths"] = profile_box(lang, values["depth"], values["width"])
     values |= {
@@ -178,7 +208,8 @@ def stream_controls(lang: str, network: dict[str, Any]) -> dict[str, Any]:
     """Normalization, the residual stream (equal widths only) and its branch scale (when on). norm and
     branch_scale are not bound (they show names): link.sync_named writes their codes."""
     d = urlstate.defaults()
-    values = {"norm": st.radio(t(lang, "norm"), NORMS, key="norm", horizontal=True,
+    norms = urlstate.CONV_NORMS if network.get("arch") == "conv" else NORMS  # conv nets: no layer norm
+    values = {"norm": st.radio(t(lang, "norm"), norms, key="norm", horizontal=True,
                                format_func=lambda code: t(lang, f"options.norm_{code}"),
                                on_change=control_changed, help=t(lang, "norm_help"))}
     network = {**network, "input": st.session_state.get("input", d["input"])}  # the data section's, drawn below
@@ -243,6 +274,10 @@ def init_notes(lang: str, config: Config, gain_note: str | None, gain_text: str)
         if schemes.get(config.init).family is not None:  # random weights of non-zero mean (trunc_normal off centre)
             st.caption(t(lang, "weight_mean_line", mean=summary.format_value(weight_mean(config, fan_in, fan_out)),
                          std=summary.format_value(std)))
+    elif config.arch == "conv":  # fan_in counts the kernel: C_in k^2
+        st.caption(t(lang, "weight_std_conv_line", std=summary.format_value(std),
+                     nvar=summary.format_value(fan_in * std**2), channels=config.units[0], kernel=config.kernel,
+                     fan_in=written(fan_in)))
     elif config.widths:  # unequal widths: the two products the modes keep at 1 (or 2), the first layer's
         st.caption(t(lang, "weight_std_first", fan_in=fan_in, fan_out=fan_out, std=summary.format_value(std),
                      in_var=summary.format_value(fan_in * std**2), out_var=summary.format_value(fan_out * std**2)))

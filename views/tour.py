@@ -1,4 +1,4 @@
-"""The tour: the lecture's seven steps, then three beyond it (residual streams, dynamical isometry)."""
+"""The tour: the lecture's seven steps, then four beyond it (residual streams, dynamical isometry, convolutions)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,9 @@ STEPS: dict[str, Config] = {
     # of the Jacobian stays near 1 (Pennington, Schoenholz & Ganguli 2017)
     "10": Config(init="orthogonal", gain=1.015, activation="tanh", bias_std=0.002145, input_scale=0.125,
                  width=128, depth=64),
+    # step 6's He + ReLU as a conv net: 10 layers of 3 x 3 convolutions, 64 channels, on 50 Gaussian images of 16 x 16
+    # pixels with zero padding (about a second); fan_in = C_in k^2 = 576, and the borders see fewer inputs
+    "11": Config(arch="conv", init="he_normal", activation="relu", width=64, depth=10, batch=50, image=16),
 }
 # Networks a step's story measures besides its own, by name, at the step's seed. Step 9's page draws the 1/sqrt(depth)
 # stream; its story also quotes pre-LayerNorm's measured growth (alpha = 1, Xiong et al. 2020), the other cure, so
@@ -47,6 +50,7 @@ COMPANIONS: dict[str, dict[str, Config]] = {
 }
 
 ISOMETRY_STEP = "10"  # the Spectrum tab's step
+CONV_STEP = "11"  # convolutions: fan_in counts the kernel
 CUSTOM = "custom"
 STEP_CODES = (*STEPS, CUSTOM)
 FIRST = "1"
@@ -128,6 +132,43 @@ def isometry_numbers(config: Config) -> dict[str, float]:
     return numbers
 
 
+def conv_numbers(result) -> dict[str, float]:
+    """Step 11's story numbers, from a conv net's simulation: its fans and He's std(w) (and the std a fan_in of C_in
+    alone would give); layer 1's pre-activation std at interior, edge and corner pixels (core.network.pixel_pre_std:
+    interior k//2 or more pixels from the border, edge the outer ring but its corners), their ratios to the interior
+    and border_variance's prediction of them (sqrt of the taps inside over k²); the interior's predicted std,
+    sqrt(sigma_w² E[x²]); and the theory's pooled act_std at the last layer."""
+    from core.network import pixel_pre_std
+    from core.theory import border_variance, input_second_moments, layer_sigma_w2
+    c = result.config
+    k, p = c.kernel, c.kernel // 2
+    fan_in = c.shapes[-1][0]  # a hidden layer's: C_in k^2
+    pixels = pixel_pre_std(c) ** 2  # (image, image) variances
+    kept = border_variance(c.image, k, 1)[1]  # variance kept per pixel, relative to the interior's
+    ring = np.zeros(pixels.shape, bool)
+    ring[[0, -1], :] = ring[:, [0, -1]] = True
+    corners = np.zeros(pixels.shape, bool)
+    corners[[0, 0, -1, -1], [0, -1, 0, -1]] = True
+    interior = np.zeros(pixels.shape, bool)
+    interior[p:c.image - p, p:c.image - p] = True
+    edge = ring & ~corners
+
+    def std(where):
+        return math.sqrt(pixels[where].mean())
+    forward, _ = layer_sigma_w2(c)
+    second = input_second_moments(c)  # E[x²] per input pixel
+    numbers = {"depth": c.depth, "channels": c.width, "kernel": k, "k2": k * k, "fan_in": fan_in,
+               "std_w": weight_std(c, *c.shapes[-1]), "wrong_std": weight_std(c, c.width, c.width),
+               "interior": std(interior), "edge": std(edge), "corner": std(corners),
+               "interior_predicted": math.sqrt(forward[1] * second[interior].mean()),
+               "edge_taps": k * (p + 1), "corner_taps": (p + 1) ** 2,
+               "edge_predicted": math.sqrt(kept[edge].mean()), "corner_predicted": math.sqrt(kept[corners].mean()),
+               "theory_last": result.stats["predicted_act_std"][c.depth]}
+    numbers["edge_ratio"], numbers["corner_ratio"] = numbers["edge"] / numbers["interior"], \
+        numbers["corner"] / numbers["interior"]
+    return {name: float(value) for name, value in numbers.items()}
+
+
 def heading(code: str, lang: str) -> str:
     """The page's title at a tour step: "Step 2 of 9 · Small random N(0, 0.01²) + tanh" (Custom has its own)."""
     if code == CUSTOM:
@@ -148,8 +189,14 @@ def story(code: str, result, lang: str, others: dict | None = None) -> str:
         n.update({f"{name}_{key}": value for key, value in stream_numbers(other).items()})
     if code == ISOMETRY_STEP:
         n.update(isometry_numbers(result.config))
+    if code == CONV_STEP:
+        n.update(conv_numbers(result))
     shown = {name: summary.format_value(value) for name, value in n.items()}
-    shown.update({name: int(n[name]) for name in ("low_layer", "high_layer") if name in n})
+    shown.update({name: int(n[name]) for name in ("low_layer", "high_layer", "depth", "channels", "kernel", "k2",
+                                                  "fan_in", "edge_taps", "corner_taps") if name in n})
+    if code == CONV_STEP:  # the measured last layer against the theory that follows every pixel
+        rel = relation(n["act_last"], n["theory_last"])
+        shown["theory_word"] = t(lang, f"cmp_{rel}") if rel else "—"
     shown.update(saturated_first=summary.format_share(n["saturated_first"]), width=result.config.width,
                  guide=summary.format_power(summary.UPDATE_GUIDE), lr=summary.format_rough(n.get("lr")),
                  bn_factor=summary.format_value(n.get("bn_factor"), 2))

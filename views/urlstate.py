@@ -27,8 +27,8 @@ from collections.abc import Mapping, Sequence
 
 from core import Config, profiles
 from core.config import (
-    ACTIVATIONS, BRANCH_SCALE_RANGE, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES,
-    INV_SQRT_DEPTH, MODES, NORMS, written,
+    ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS,
+    INPUTS, INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, written,
 )
 from core.initializers import GAIN_WORDS, SCHEME_NUMBERS, matters, parse_gain
 from core.schemes import DISTRIBUTIONS
@@ -43,6 +43,7 @@ from .tour import CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, STEPS, step_
 from .tour import step_of as step_of_config
 
 URL = "query-params"  # Streamlit's binding of a widget to the URL parameter named by its key (bind=URL)
+CONV_NORMS = tuple(norm for norm in NORMS if norm != "layer")  # what a conv net may have (core.config._check_conv)
 STEPS_RANGE = (10, 10_000)  # training steps the app offers (core.train allows from 1)
 
 
@@ -50,7 +51,8 @@ STEPS_RANGE = (10, 10_000)  # training steps the app offers (core.train allows f
 class Param:
     """One URL parameter: the kind of value it holds and what is allowed."""
 
-    kind: str  # "int", "float", "choice", "bool", "gain", "list", "widths" (core.profiles.read: "784-512-256-128")
+    kind: str  # "int", "float", "choice", "bool", "gain", "list", "widths" (core.profiles.read: "784-512-256-128"),
+    # "odd" (a whole number in range and odd: a conv kernel's size)
     choices: tuple = ()
     low: float = 0
     high: float = 0
@@ -58,6 +60,10 @@ class Param:
 
 PARAMS: dict[str, Param] = {
     "step": Param("choice", STEP_CODES),
+    "arch": Param("choice", ARCHS),  # dense layers, or k x k convolutions on images (core/conv.py)
+    "kernel": Param("odd", low=CONV_RANGES["kernel"][0], high=CONV_RANGES["kernel"][1]),
+    "image": Param("int", low=CONV_RANGES["image"][0], high=CONV_RANGES["image"][1]),
+    "padding": Param("choice", PADDINGS),
     "depth": Param("int", low=INT_RANGES["depth"][0], high=INT_RANGES["depth"][1]),
     "width": Param("int", low=INT_RANGES["width"][0], high=INT_RANGES["width"][1]),
     "widths": Param("widths", low=INT_RANGES["width"][0], high=INT_RANGES["width"][1]),  # "" for equal widths
@@ -96,12 +102,12 @@ PARAMS: dict[str, Param] = {
 # the address, since a bound widget writes its shown label there; the page seeds them from the link
 # (link.check_link) and writes their codes back (link.write), so a link reads the same in every language.
 NAMED = ("lang", "activation", "init", "gain", "mode", "distribution", "input", "dtype", "compare", "train", "widths",
-         "task", "norm", "branch_scale")
+         "task", "norm", "branch_scale", "arch", "padding")
 TAB_NAMED = ("compare", "train", "task")  # of NAMED, the ones the tabs' widgets write (the sidebar writes the rest)
 # The parameters that make up the network's Config (the rest choose what is shown and how).
-CONTROLS = ("depth", "width", "widths", "activation", "slope", "norm", "residual", "branch_scale", "init",
-            *SCHEME_NUMBERS, "gain", "mode", "distribution", "bias", "bias_std", "batch", "input", "input_scale",
-            "seed", "dtype")
+CONTROLS = ("arch", "kernel", "image", "padding", "depth", "width", "widths", "activation", "slope", "norm",
+            "residual", "branch_scale", "init", *SCHEME_NUMBERS, "gain", "mode", "distribution", "bias", "bias_std",
+            "batch", "input", "input_scale", "seed", "dtype")
 _CONFIG_NAME: dict[str, str] = {}  # URL name -> Config field, where they differ (norm: two fields, config_of)
 
 
@@ -168,8 +174,15 @@ def relevant(name: str, state: Mapping[str, Any]) -> bool:
     """Whether a control matters for the current choices (the sidebar hides the others): core's one table; the
     residual stream only for equal widths (no profile of unequal ones, no digits into layers wider than their 64
     pixels), and the branch scale only for a residual stream."""
+    conv = state.get("arch") == "conv"
+    if name in ("kernel", "padding"):
+        return conv
+    if name == "image":  # the digits are their own 8 x 8 pixels
+        return conv and state.get("input") != "digits"
     if name == "branch_scale":
         return bool(state.get("residual")) and relevant("residual", state)
+    if name == "residual" and conv:  # conv nets here are plain (core.config)
+        return False
     if name == "residual":  # the skip adds vectors of one width: unequal widths have no stream, whether a profile's
         units = set(profiles.read(state.get("widths", "")))  # or the digits' 64 pixels into wider layers
         if state.get("input") == "digits":
@@ -266,8 +279,8 @@ def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
     number = float(text)  # ValueError for text that is not a number
     if not (math.isfinite(number) and p.low <= number <= p.high):
         raise ValueError(name)
-    if p.kind == "int":
-        if number != int(number):
+    if p.kind in ("int", "odd"):
+        if number != int(number) or (p.kind == "odd" and int(number) % 2 == 0):
             raise ValueError(name)
         return int(number)
     return number
@@ -316,7 +329,8 @@ def read(query: Mapping[str, str | list[str]], tabs: Sequence[str],
         except ValueError:
             problems.append(Problem(name, text, default[name]))
             continue
-        if PARAMS[name].kind in ("int", "float", "gain", "widths", "branch_scale") and ascii_number(text) != text:
+        numeric = PARAMS[name].kind in ("int", "odd", "float", "gain", "widths", "branch_scale")
+        if numeric and ascii_number(text) != text:
             problems.append(Problem(name, text, values[name], kind="digits"))
     return values, problems
 
@@ -363,7 +377,7 @@ def shown_value(value: Any) -> str:
 def allowed_text(lang: str, name: str, tabs: Sequence[str]) -> str:
     """What a parameter allows, in a sentence: its range or its choices."""
     p = _param(name, tabs)
-    if p.kind in ("int", "float", "gain", "branch_scale"):
+    if p.kind in ("int", "odd", "float", "gain", "branch_scale"):
         return t(lang, f"allowed_{p.kind}", low=written(p.low), high=written(p.high))
     if p.kind == "widths":
         return t(lang, "allowed_widths", low=written(p.low), high=written(p.high), separator=profiles.SEPARATOR,
@@ -394,6 +408,9 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
         state.update(state_of(step_config(step)))
     state.update(present)
     state = with_profile(state)  # a link's widths= say its depth and width
+    if state["arch"] == "conv" and state["norm"] not in CONV_NORMS:  # conv nets: no layer norm (core.config)
+        problems.append(Problem("norm", state["norm"], CONV_NORMS[0]))
+        state["norm"] = CONV_NORMS[0]
     for name in CONTROLS:  # a hidden control keeps its default, so the URL and the cache stay canonical
         if not relevant(name, state):
             state[name] = defaults(tabs, language)[name]
@@ -530,6 +547,9 @@ def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:
     norm = kwargs.pop("norm")
     kwargs["batch_norm"], kwargs["layer_norm"] = norm == "batch", norm == "layer"
     kwargs["residual"] = bool(kwargs["residual"])
+    kwargs["kernel"], kwargs["image"] = int(kwargs["kernel"]), int(kwargs["image"])
+    if kwargs["arch"] == "conv" and kwargs["layer_norm"]:  # the sidebar offers no layer norm for conv nets
+        kwargs["layer_norm"] = False
     kwargs["branch_scale"] = config_branch_scale(kwargs["branch_scale"])
     if kwargs["input"] == "digits":
         _fit_digits(kwargs)

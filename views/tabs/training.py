@@ -91,6 +91,11 @@ def show_failure(failure: BaseException, lang: str) -> None:
 def show(page: Page) -> None:
     lang, config = page.lang, page.config
     st.subheader(t(lang, "training_tab.title"))
+    if config.arch == "conv":  # core.train trains dense networks; conv nets are studied at initialization only
+        st.info(t(lang, "training_tab.conv_not_trained"))
+        st.divider()
+        show_he_2015(lang)
+        return
     left, right = st.columns([4, 1], vertical_alignment="bottom")
     # names in the page's language, codes in the link: seeded from the link (link.check_link), kept while another
     # tab is open, written back as codes (a bound multiselect would write the names), as the Compare list
