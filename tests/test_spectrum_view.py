@@ -1,6 +1,7 @@
 """The Spectrum tab: its twin network, histogram, headline numbers and the sentence chosen from them, and the tab
 in the app (AppTest) in both languages."""
 
+import json
 import math
 
 import numpy as np
@@ -13,7 +14,7 @@ from core.spectrum import fuss_catalan_cdf, predicted_density, predicted_moments
 from core.initializers import weight_variance
 from tests.app_support import open_app
 from views import spectrum as view
-from views import summary, tour
+from views import charts, summary, tour
 from views.text import t
 
 SMALL = dict(depth=6, width=60, dtype="float64")
@@ -178,3 +179,14 @@ def test_the_caption_is_chosen_by_the_network():
     assert view.overlay_caption(predicted_density(residual), residual, True, "en") == t("en", "spectrum_tab.no_theory")
     # a rule off the axis is not drawn: the frame is empty
     assert view.overlay_frame(mean, np.geomspace(10 * mean.s, 100 * mean.s, 5)).empty
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_twins_title_gives_its_gain_even_at_the_schemes_default(lang):
+    # an orthogonal network at torch's default gain (none set): its Gaussian twin is LeCun normal with gain 1
+    at = open_app(step="custom", init="orthogonal", activation="linear", depth="3", width="50", tab="spectrum",
+                  lang=lang)
+    assert not at.exception
+    title = t(lang, "spectrum_tab.twin_gaussian", gain=summary.format_value(1.0, 4))
+    titles = [json.loads(chart.proto.spec).get("title") for chart in at.get("vega_lite_chart")]
+    assert titles[1] == charts.title_lines(title)  # the twin, right of this network

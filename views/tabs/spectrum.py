@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import cache, spectrum as spectra
+from core.initializers import gain_of
 from core.network import MemoryBudgetError, WorkLimitError
 from core.threads import Cancelled, parallel_map
 
@@ -38,7 +39,7 @@ def show(page: Page) -> None:
     bin_edges = view.edges(*results)
     titles = (page.t("spectrum_tab.this"),
               page.t("spectrum_tab.twin_gaussian" if view.is_orthogonal(config) else "spectrum_tab.twin_orthogonal",
-                     gain=summary.format_value(other.gain, 4)))
+                     gain=summary.format_value(gain_of(other), 4)))  # the scheme's default where none is set
     for column, result, title in zip(st.columns(2), results, titles):
         with column:
             show_one(page, result, bin_edges, title)
