@@ -34,8 +34,11 @@ def test_the_data_tables_fit_1280_px_with_distinct_units_in_view(base, browser, 
             assert table["right"] <= table["page"], table  # nor past the page
         # the headers are drawn on the grid's canvas; its accessible table names them, and with no sideways
         # scroll every one of them is in view
-        headers = page.evaluate("""() => [...document.querySelector("[data-testid='stDataFrame']")
-            .querySelectorAll("th, [role=columnheader]")].map((h) => h.textContent)""")
+        # (the grid fills its accessible table a moment after it draws: wait for the headers, not a fixed time)
+        header_cells = """document.querySelector("[data-testid='stDataFrame']").querySelectorAll(
+            "th, [role=columnheader]")"""
+        page.wait_for_function(f"() => {header_cells}.length > 1", timeout=30_000)
+        headers = page.evaluate(f"() => [...{header_cells}].map((h) => h.textContent)")
         assert headers[:2] == [t(lang, "column_layer"), t(lang, "column_distinct_units")]
     finally:
         page.close()
