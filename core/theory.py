@@ -152,13 +152,12 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     a norm, pixel by pixel with its borders (predict_conv); under batch norm, as an interior pixel everywhere (the
     borders' lower variance is left out of the per-channel normalization).
     """
-    depth = config.depth
-    nan = np.full(depth + 1, np.nan)
-    pre_std, act_std, grad_std = nan.copy(), nan.copy(), nan.copy()
-    act_std[0] = math.sqrt(input_second_moment(config))  # the input: unit variance times input_scale^2
+    nan = np.full(config.depth + 1, np.nan)
     forward, backward = layer_sigma_w2(config)
-    if forward is None:
-        return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std, "branch_std": nan}
+    if forward is None:  # only the input has a prediction
+        act_std = nan.copy()
+        act_std[0] = math.sqrt(input_second_moment(config))  # the input: unit variance times input_scale^2
+        return {"pre_std": nan.copy(), "act_std": act_std, "grad_std": nan.copy(), "branch_std": nan}
     if config.residual:
         return predict_residual(config, forward, backward)
     return {**_predict_plain(config, forward, backward), "branch_std": nan}  # no branch without a residual stream
@@ -166,14 +165,14 @@ def predict(config: Config) -> dict[str, np.ndarray]:
 
 def _predict_plain(config: Config, forward: np.ndarray, backward: np.ndarray) -> dict[str, np.ndarray]:
     """predict() for a network without a residual stream: a conv net's, layer norm's, or the dense recursion."""
-    depth = config.depth
-    nan = np.full(depth + 1, np.nan)
-    pre_std, act_std, grad_std = nan.copy(), nan.copy(), nan.copy()
-    act_std[0] = math.sqrt(input_second_moment(config))
     if config.arch == "conv" and config.norm == "none":
         return predict_conv(config, forward, backward)
     if config.layer_norm:
         return _predict_layer_norm(config, forward, backward)
+    depth = config.depth
+    nan = np.full(depth + 1, np.nan)
+    pre_std, act_std, grad_std = nan.copy(), nan.copy(), nan.copy()
+    act_std[0] = math.sqrt(input_second_moment(config))  # the input: unit variance times input_scale^2
     sigma_b2 = [float("nan")] + [bias_variance(config, fan_in) for fan_in, _ in config.shapes]  # per layer
     # gain[l]: what dL/dh_l -> dL/dz_l does to the variance: E[f'(s_l)^2] (chi), divided by v_l + eps under BN
     gain = np.zeros(depth + 1)
