@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -79,15 +80,21 @@ def blas_threads(n: int | None = None) -> Iterator[None]:
 
 _configure_lock = threading.Lock()
 _configured: list = []  # the limiter that holds the process-wide setting, once applied
+_modules_seen = [0]  # len(sys.modules) at the last configure() that looked at the libraries
 
 
 def configure() -> None:
     """Set every BLAS pool of the process to DEFAULT_BLAS_THREADS threads; safe to call again.
 
     Each call looks for libraries loaded since the last one (scipy brings an OpenBLAS of its own, which
-    starts with a thread per core) and sets those too.
+    starts with a thread per core) and sets those too. A BLAS library comes with the import of the module
+    that links it, so a call that finds no module imported since the last one returns at once: scanning
+    the process's libraries costs a Streamlit server ~10 % of a page's run, and the app calls this on every run.
     """
     with _configure_lock:
+        if _configured and _modules_seen[0] == len(sys.modules):
+            return
+        _modules_seen[0] = len(sys.modules)
         _controller.cache_clear()
         pools = [info["num_threads"] for info in threadpool_info() if info.get("user_api") == "blas"]
         if not _configured or any(n != DEFAULT_BLAS_THREADS for n in pools):

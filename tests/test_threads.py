@@ -230,6 +230,21 @@ def test_configure_also_sets_a_blas_loaded_after_it():
     assert set(blas_thread_counts()) == {threads.DEFAULT_BLAS_THREADS}
 
 
+def test_configure_scans_the_libraries_again_only_after_an_import(monkeypatch):
+    """The app calls configure() on every run: with no module imported since, it must not rescan the libraries."""
+    import sys
+    import types
+
+    threads.configure()
+    scans = []
+    monkeypatch.setattr(threads, "threadpool_info", lambda: scans.append(1) or [])
+    threads.configure()
+    assert scans == []
+    monkeypatch.setitem(sys.modules, "a_module_loaded_later", types.ModuleType("a_module_loaded_later"))
+    threads.configure()
+    assert scans == [1]
+
+
 def test_a_networks_draws_side_by_side_are_the_numbers_drawn_one_after_another(monkeypatch):
     from core import draws
 
