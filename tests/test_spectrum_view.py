@@ -10,7 +10,7 @@ import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from core import Config
-from core.spectrum import fuss_catalan_cdf, predicted_density, predicted_moments, spectrum
+from core.spectrum import Spectrum, fuss_catalan_cdf, predicted_density, predicted_moments, spectrum
 from core.initializers import weight_variance
 from tests.app_support import open_app
 from views import spectrum as view
@@ -40,11 +40,35 @@ def test_histogram_shares_count_every_drawable_value_once():
     assert spec["encoding"]["x"]["scale"]["type"] == "log"
 
 
+@pytest.mark.parametrize("values", [[1.0, 1 + 1e-7, 1 - 1e-7], [0.5, 2.0], [1e-3, 1.0, 50.0], [3e-6, 7e4]])
+def test_every_whole_decade_is_a_bin_centre_so_a_spike_there_stays_in_one_bin(values):
+    """An isometric spectrum (every s = 1 up to rounding) is one bar, not two halves either side of an edge at 1."""
+    result = Spectrum(config=Config(), values=np.array([values]), layers=None)
+    bin_edges = view.edges(result)
+    lo, hi = bin_edges[0], bin_edges[-1]
+    assert math.log10(lo) == round(math.log10(lo)) and math.log10(hi) == round(math.log10(hi))
+    log_edges = np.log10(bin_edges)
+    widths = np.diff(log_edges)
+    assert len(widths) >= view.BINS and np.all(widths > 0)
+    assert widths[1:-1] == pytest.approx(np.full(len(widths) - 2, view.bin_width(bin_edges)))
+    assert widths[0] == pytest.approx(view.bin_width(bin_edges) / 2) == pytest.approx(widths[-1])
+    centres = (log_edges[1:] + log_edges[:-1]) / 2
+    decades = np.arange(round(math.log10(lo)) + 1, round(math.log10(hi)))  # inside the domain
+    assert all(np.min(np.abs(centres - d)) < 1e-9 for d in decades)
+    frame = view.histogram_frame(result, bin_edges)
+    spike = np.histogram([1.0, 1 + 1e-7, 1 - 1e-7], bin_edges)[0]
+    assert spike.max() == 3 or not lo < 1 < hi
+    assert frame["share"].sum() == pytest.approx(1.0)
+
+
 def test_the_sentence_is_chosen_from_the_numbers():
     # orthogonal linear: every s = 1, isometry
     iso = spectrum(Config(activation="linear", init="orthogonal", **SMALL))
-    assert view.verdict(iso, "en") == t("en", "spectrum_tab.isometric", **{
-        k: v for k, v in view.headline(iso, "en").items() if k in ("p10", "p90", "ratio", "mean_squared")})
+    shown = view.headline(iso, "en")
+    assert view.verdict(iso, "en") == t("en", "spectrum_tab.isometric", p10="= " + shown["p10"],
+                                        p90="= " + shown["p90"], ratio="= " + shown["ratio"],
+                                        mean_squared=shown["mean_squared"])
+    assert f"p10 = {summary.format_value(iso.summary()['p10'])} and p90 = " in view.verdict(iso, "en")
     # Gaussian linear at depth 30, sigma_w² = 1: the mean near 1, the spread wide
     wide = spectrum(Config(activation="linear", init="lecun_normal", depth=30, width=60, dtype="float64"))
     s = wide.summary()
@@ -66,6 +90,13 @@ def test_percentiles_below_float64s_resolution_are_written_as_bounds():
     shown = view.headline(relu, "en")
     assert shown["p10"] == "< " + summary.format_value(floor)
     assert shown["ratio"] == "> " + summary.format_value(relu.summary()["p90"] / floor)
+    # a sentence states a bound with its own relation: "p10 < 1e-13", never "p10 = < 1e-13"
+    for lang in ("en", "zh"):
+        sentence = view.verdict(relu, lang)
+        assert f"p10 {view.headline(relu, lang)['p10']}" in sentence
+        assert "= <" not in sentence and "= >" not in sentence
+    p90 = summary.format_value(relu.summary()["p90"])
+    assert f"p90 = {p90}" in view.verdict(relu, "en") and "p90 / p10 > " in view.verdict(relu, "en")
 
 
 def test_the_refusal_names_what_fits():
@@ -143,7 +174,7 @@ def test_the_drawn_overlay_is_the_predicted_density_on_the_bars_scale():
     np.testing.assert_allclose(curve["s"], expected["s"])
     np.testing.assert_allclose(curve["share"], expected["share"])
     inside = (10 ** predicted[0].log10_s >= bin_edges[0]) & (10 ** predicted[0].log10_s <= bin_edges[-1])
-    width = np.log10(bin_edges[1] / bin_edges[0])
+    width = np.log10(bin_edges[2] / bin_edges[1])  # a full bin (the two end bins are half as wide)
     np.testing.assert_allclose(curve["share"], predicted[0].density[inside] * width)
     # on the bars' scale: at each bin's centre the curve is the share the law puts in that bin (its CDF's step),
     # up to the density's curvature over one bin; bins wholly inside the support (s² < 5^5/4^4), whose edge the
@@ -152,7 +183,10 @@ def test_the_drawn_overlay_is_the_predicted_density_on_the_bars_scale():
     centres = np.sqrt(bin_edges[:-1] * bin_edges[1:])
     law = cdf(bin_edges[1:] ** 2) - cdf(bin_edges[:-1] ** 2)
     drawn = np.interp(np.log10(centres), np.log10(curve["s"]), curve["share"], left=0.0, right=0.0)
-    inner = bin_edges[1:] ** 2 < 5**5 / 4**4
+    # full bins (edges() halves the two end ones) that end a bin or more inside the support: next to its edge the
+    # density's square root bends too much over one bin for the midpoint to stand for the bin
+    inner = (bin_edges[1:] * 10**width) ** 2 < 5**5 / 4**4
+    inner[[0, -1]] = False
     assert np.max(np.abs(drawn - law)[inner]) < 0.02 * law.max()
     assert rule["s"].tolist() == [pytest.approx(1.0)] and rule["share"].isna().all()  # the orthogonal point
 

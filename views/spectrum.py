@@ -20,7 +20,7 @@ from core.spectrum import PredictedDensity, Spectrum
 from . import charts, summary
 from .text import t
 
-BINS = 40  # log-spaced bins over the decades both spectra span
+BINS = 40  # at least this many log-spaced bins over the decades both spectra span (edges())
 # Dynamical isometry, as the page calls it: p10 and p90 within a factor ISOMETRY of 1 (Pennington et al. 2017's
 # tanh at the edge of chaos keeps 0.73 to 1.2 at depth 64); the mean condition: the mean of s² within MEAN of 1
 ISOMETRY = 2.0
@@ -63,11 +63,30 @@ def shown_values(result: Spectrum) -> tuple[np.ndarray, int]:
 
 
 def edges(*results: Spectrum) -> np.ndarray:
-    """BINS + 1 log-spaced edges over every drawable value of the results, whole decades at the ends; a
-    value-less spectrum gets (0.1, 1)."""
+    """Log-spaced bin edges over every drawable value of the results, the domain whole decades at the ends; a
+    value-less spectrum gets the decade (0.1, 1).
+
+    At least BINS bins, a whole number of them a decade, placed so that every whole power of ten is a bin's
+    centre: an isometric spectrum's spike at s = 1 (all values 1 ± 1e-7) falls in one bin instead of splitting
+    over the two sides of an edge at 1. The two end bins are cut at the domain, half as wide as the others; no
+    value lies beyond the domain, so each holds what its full bin would.
+    """
     values = np.concatenate([shown_values(r)[0] for r in results])
     _, (lo, hi) = charts.decades(values)
-    return np.geomspace(lo, hi, BINS + 1)
+    decades = round(math.log10(hi / lo))
+    per_decade = math.ceil(BINS / decades)
+    half = 0.5 / per_decade
+    log_edges = math.log10(lo) + np.arange(-half, decades + half + 1e-9, 2 * half)
+    log_edges = np.append(log_edges[log_edges < math.log10(hi)], math.log10(hi))
+    log_edges[0] = math.log10(lo)
+    out = 10.0**log_edges
+    out[0], out[-1] = lo, hi  # exactly the domain's decades
+    return out
+
+
+def bin_width(bin_edges: np.ndarray) -> float:
+    """The width in log10 s of edges()'s full bins (the end bins are half of it)."""
+    return float(np.log10(bin_edges[1:] / bin_edges[:-1]).max())
 
 
 def histogram_frame(result: Spectrum, bin_edges: np.ndarray) -> pd.DataFrame:
@@ -85,7 +104,7 @@ def overlay_frame(predicted: PredictedDensity | None, bin_edges: np.ndarray) -> 
     if predicted is None:
         return pd.DataFrame({"s": [], "share": []})
     if predicted.kind == "density":
-        width = math.log10(bin_edges[1] / bin_edges[0])  # geomspace: every bin is this wide in log10 s
+        width = bin_width(bin_edges)  # the bar height a full bin has under the density
         s, share = 10.0**predicted.log10_s, predicted.density * width
     else:
         s, share = np.array([predicted.s]), np.array([math.nan])
@@ -127,22 +146,35 @@ def headline(result: Spectrum, lang: str) -> dict[str, str]:
     resolution": what the arithmetic can tell."""
     s = result.summary()
     shown = {key: summary.format_value(s[key]) for key in ("p10", "p50", "p90", "ratio", "mean_squared")}
-    floor = result.resolution
-    if floor > 0:
-        for key in ("p10", "p50", "p90"):
-            if s[key] < floor:
-                shown[key] = t(lang, "spectrum_tab.below", resolution=summary.format_value(floor))
-        if s["p10"] < floor:
-            shown["ratio"] = t(lang, "spectrum_tab.above", ratio=summary.format_value(s["p90"] / floor))
+    bound = bounds(result)
+    for key in ("p10", "p50", "p90"):
+        if bound[key]:
+            shown[key] = t(lang, "spectrum_tab.below", resolution=summary.format_value(result.resolution))
+    if bound["ratio"]:
+        shown["ratio"] = t(lang, "spectrum_tab.above", ratio=summary.format_value(s["p90"] / result.resolution))
     return shown
+
+
+def bounds(result: Spectrum) -> dict[str, bool]:
+    """Which of headline()'s p10, median, p90 and ratio are bounds, not values: a percentile below float64's
+    resolution (Spectrum.resolution, above 0), and the ratio once p10 is."""
+    s, floor = result.summary(), result.resolution
+    bound = {key: bool(floor > 0 and s[key] < floor) for key in ("p10", "p50", "p90")}
+    return {**bound, "ratio": bound["p10"]}
+
+
+def stated(result: Spectrum, lang: str) -> dict[str, str]:
+    """p10, p90 and their ratio with the relation a sentence writes after the name: "= 0.944", or a bound of
+    headline()'s as it is, "< 7.79 × 10⁻¹³" or "> 1.21 × 10¹²" (so "p10 < ...", never "p10 = < ...")."""
+    shown, bound = headline(result, lang), bounds(result)
+    return {key: shown[key] if bound[key] else f"= {shown[key]}" for key in ("p10", "p90", "ratio")}
 
 
 def verdict(result: Spectrum, lang: str) -> str:
     """One sentence chosen from the numbers: J exactly 0, dynamical isometry (p10 and p90 within ISOMETRY of 1),
     the mean condition met while the spread is wide (what Xavier/He ask, not enough), or the mean itself off."""
     s = result.summary()
-    shown = headline(result, lang)
-    values = {key: shown[key] for key in ("p10", "p90", "ratio", "mean_squared")}
+    values = {**stated(result, lang), "mean_squared": headline(result, lang)["mean_squared"]}
     if not result.pooled.any():
         return t(lang, "spectrum_tab.all_zero")
     if 1 / ISOMETRY <= s["p10"] and s["p90"] <= ISOMETRY:
