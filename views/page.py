@@ -42,21 +42,31 @@ def frames(config: Config, lang: str, cancel: Cancel = None, waiting: Callable[[
     def make() -> dict:
         result = cache.simulate_cached(config, memory_budget(), cancel=cancel, waiting=waiting)
         layers = charts.layer_frame(result)
-        series = {"measured": t(lang, "measured"), "theory": t(lang, "theory")}
+        names = series_names(lang, config.residual)
+        series = {"measured": names["measured"], "theory": names["theory"]}
         act_std = charts.series_frame(layers, "act_std", "predicted_act_std", series)
+        branch = {"measured": names["branch"], "theory": names["branch_theory"]} if config.residual else None
         return {
             "layers": layers,
             "act_std": act_std,
             # the Activations tab's std chart: a residual stream's branch beside the stream (the same rows without)
-            "stream_std": pd.concat([act_std, charts.branch_frame(layers, {"measured": t(lang, "branch_series"),
-                                                                     "theory": t(lang, "branch_theory_series")})],
-                                    ignore_index=True) if config.residual else act_std,
+            "stream_std": pd.concat([act_std, charts.branch_frame(layers, branch)], ignore_index=True)
+            if branch else act_std,
             "grad_std": charts.series_frame(layers, "grad_std", "predicted_grad_std", series, first_layer=1),
             "histogram": charts.histogram_frame(result, lang),
             # a real input's own histogram (the digits' standardized pixels), over its own range
             "input_histogram": charts.histogram_frame(result, lang, layers=[0]) if config.input == "digits" else None,
         }
     return FRAMES.get(("network", config, lang), make)
+
+
+def series_names(lang: str, residual: bool = False) -> dict[str, str]:
+    """The series of a per-layer chart in `lang`: "measured" and "theory", and for a residual stream its branch
+    beside them, "branch" and "branch_theory" (the activation std chart's)."""
+    names = {"measured": t(lang, "measured"), "theory": t(lang, "theory")}
+    if residual:
+        names |= {"branch": t(lang, "branch_series"), "branch_theory": t(lang, "branch_theory_series")}
+    return names
 
 
 def layer_titles(config: Config, lang: str) -> dict[str, str]:
@@ -88,9 +98,8 @@ class Page:
 
     def names(self) -> dict[str, str]:
         """The series of a per-layer chart, measured and theory, in the page's language."""
-        return {"measured": self.t("measured"), "theory": self.t("theory")}
+        return series_names(self.lang)
 
     def stream_names(self) -> dict[str, str]:
         """The activation std chart's series: names(), and for a residual stream its branch beside it."""
-        branch = {"branch": self.t("branch_series"), "branch_theory": self.t("branch_theory_series")}
-        return self.names() | (branch if self.config.residual else {})
+        return series_names(self.lang, self.config.residual)
