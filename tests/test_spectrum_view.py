@@ -224,3 +224,26 @@ def test_the_twins_title_gives_its_gain_even_at_the_schemes_default(lang):
     title = t(lang, "spectrum_tab.twin_gaussian", gain=summary.format_value(1.0, 4))
     titles = [json.loads(chart.proto.spec).get("title") for chart in at.get("vega_lite_chart")]
     assert titles[1] == charts.title_lines(title)  # the twin, right of this network
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_theory_line_says_whether_sampling_explains_the_measured_mean(lang):
+    """The mean of N values of variance V strays by sqrt(V / N) (one standard error): the sentence says whether the
+    measured mean is within twice that of the prediction, computed here from the two spectra's own numbers."""
+    orthogonal = tour.STEPS[tour.ISOMETRY_STEP]
+    gaussian = view.twin(orthogonal)
+    seen = set()
+    for config in (orthogonal, gaussian):
+        result, predicted = spectrum(config), predicted_density(config)
+        squares = result.pooled.astype(float) ** 2
+        error = math.sqrt(predicted.variance_squared / squares.size)
+        within = abs(squares.mean() - predicted.mean_squared) <= 2 * error
+        key = "spectrum_tab.spread_within" if within else "spectrum_tab.spread_beyond"
+        line = view.theory_line(result, predicted, lang)
+        assert line.endswith(t(lang, key, count=f"{squares.size:,}", error=summary.format_value(error),
+                               mean=summary.format_value(predicted.mean_squared),
+                               measured_mean=summary.format_value(squares.mean())))
+        seen.add(within)
+    # at the edge of chaos the orthogonal net's mean is off by a finite width's correction, far more than its tiny
+    # spread allows; the Gaussian twin's heavy tail (Var(s²) ~ 60) lets its mean of 256 values stray far by chance
+    assert seen == {True, False}

@@ -18,13 +18,14 @@ from core.network import WORK_LIMIT, WORK_RATE, work_fits
 from core.spectrum import PredictedDensity, Spectrum
 
 from . import charts, summary
-from .text import t
+from .text import join, t
 
 BINS = 40  # at least this many log-spaced bins over the decades both spectra span (edges())
 # Dynamical isometry, as the page calls it: p10 and p90 within a factor ISOMETRY of 1 (Pennington et al. 2017's
 # tanh at the edge of chaos keeps 0.73 to 1.2 at depth 64); the mean condition: the mean of s² within MEAN of 1
 ISOMETRY = 2.0
 MEAN = 2.0
+SPREAD = 2.0  # a measured mean within SPREAD standard errors of the predicted one is what sampling allows
 
 
 def twin(config: Config) -> Config:
@@ -186,14 +187,23 @@ def verdict(result: Spectrum, lang: str) -> str:
 
 def theory_line(result: Spectrum, predicted: PredictedDensity | None, lang: str) -> str | None:
     """The free-probability moments (core.spectrum.predicted_density's, predicted_moments') beside the measured
-    ones, or None where there is no prediction."""
+    ones, or None where there is no prediction; then how far the mean of this many values may stray by sampling
+    alone: its standard error sqrt(Var(s²) / N) for N independent values of the predicted variance (the values of
+    one Jacobian are not independent: a guide, said so), and whether the measured mean is within twice that."""
     if predicted is None:
         return None
     squares = result.pooled ** 2
-    return t(lang, "spectrum_tab.theory", mean=summary.format_value(predicted.mean_squared),
-             measured_mean=summary.format_value(float(squares.mean())),
-             variance=summary.format_value(predicted.variance_squared),
-             measured_variance=summary.format_value(float(squares.var())))
+    moments = t(lang, "spectrum_tab.theory", mean=summary.format_value(predicted.mean_squared),
+                measured_mean=summary.format_value(float(squares.mean())),
+                variance=summary.format_value(predicted.variance_squared),
+                measured_variance=summary.format_value(float(squares.var())))
+    error = math.sqrt(predicted.variance_squared / squares.size)
+    within = abs(float(squares.mean()) - predicted.mean_squared) <= SPREAD * error
+    spread = t(lang, "spectrum_tab.spread_within" if within else "spectrum_tab.spread_beyond",
+               count=f"{squares.size:,}", error=summary.format_value(error),
+               mean=summary.format_value(predicted.mean_squared),
+               measured_mean=summary.format_value(float(squares.mean())))
+    return join(lang, [moments, spread], "sentence")
 
 
 def overlay_caption(predicted: PredictedDensity | None, config: Config, drawn: bool, lang: str) -> str:

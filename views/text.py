@@ -14,7 +14,8 @@ __all__ = ["LANGUAGES", "SHOWN_CHARACTERS", "catalogue", "join", "t", "user_text
 
 
 def join(lang: str, items: list[str], kind: str = "list") -> str:
-    """Items joined as the language writes a list (kind="list": "a, b and c") or a run of clauses ("clause")."""
+    """Items joined as the language writes a list (kind="list": "a, b and c"), a run of clauses ("clause") or
+    sentences in one paragraph ("sentence": a space in English, nothing in Chinese)."""
     if kind == "list" and len(items) > 1:
         return t(lang, "join_list").join(items[:-1]) + t(lang, "join_last") + items[-1]
     return t(lang, f"join_{kind}").join(items)
