@@ -305,6 +305,31 @@ def test_variance_scaling_keeps_the_normal_schemes_pattern():
             np.testing.assert_allclose(w, he, rtol=1e-12)
 
 
+@pytest.mark.parametrize("distribution", ["truncated_normal", "uniform"])
+def test_variance_scaling_reuses_its_standard_law_and_gives_the_weights_of_the_direct_formula(distribution):
+    """A scale or mode change reuses Phi's work on a kept draw; the weights are bitwise those of Keras's formula
+    applied at the layer's own std (truncated: N(0, cut²) cut at +-2 cut, cut = std / KERAS_TRUNCATION)."""
+    unit = np.random.default_rng(3).standard_normal((40, 30)).astype(np.float32)
+    unit.flags.writeable = False  # as core.draws keeps its draws
+    warp = schemes.get("variance_scaling").warp
+    laws = []
+    for scale, mode in ((1.0, "fan_in"), (2.0, "fan_avg"), (0.3, "fan_out")):
+        config = Config(init="variance_scaling", scale=scale, mode=mode, distribution=distribution)
+        std = math.sqrt(scale / {"fan_in": 40, "fan_out": 30, "fan_avg": 35}[mode])
+        z = scipy.special.ndtr(unit.astype(np.float64))
+        if distribution == "uniform":
+            direct = math.sqrt(3.0) * std * (2.0 * z - 1.0)
+        else:
+            cut = std / schemes.KERAS_TRUNCATION
+            low, high = scipy.special.ndtr(-2.0), scipy.special.ndtr(2.0)
+            direct = np.clip(cut * scipy.special.ndtri(low + z * (high - low)), -2.0 * cut, 2.0 * cut)
+        np.testing.assert_array_equal(warp(config, unit, 40, 30, None), direct)
+        laws.append(schemes._standard_law(unit, distribution))
+    assert laws[0] is laws[1] is laws[2]  # computed once for the kept draw
+    fresh = unit.copy()  # a writeable draw may change: nothing is kept for it
+    assert schemes._standard_law(fresh, distribution) is not schemes._standard_law(fresh, distribution)
+
+
 @pytest.mark.parametrize("init", INITS)
 def test_every_setting_that_changes_the_weights_changes_the_names(init):
     """Two configs of one scheme that draw different W never share a legend name or a file name: each of the
