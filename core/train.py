@@ -227,7 +227,7 @@ def _conv_training_memory(config: Config, batch: int, classes: int) -> int:
     """estimate_training_memory for a conv net: as for dense layers with rows = batch x image^2 samples and the
     weights' matrices (k^2 C_in, C_out), plus im2col's patches (rows, k^2 C) with their padded images, twice (a
     product's input and a gradient's); the task's images (the spiral's lift is made in float64 first); and the
-    evaluation, one layer at a time over the whole task set (three arrays of its widest layer)."""
+    evaluation, one layer at a time over the whole task set (six arrays of its widest layer)."""
     item = np.dtype(config.dtype).itemsize
     units, matrices, rows = config.units, config.matrices, batch * positions(config)
     params = sum(m * n + 3 * n for m, n in matrices) + classes * (units[-1] + 1)
@@ -236,7 +236,9 @@ def _conv_training_memory(config: Config, batch: int, classes: int) -> int:
     patches = 2 * (rows * max(m for m, _ in matrices) + batch * (config.image + config.kernel) ** 2 * max(units))
     samples = digits.IMAGES if config.input == "digits" else classes * POINTS_PER_CLASS
     task = samples * positions(config) * units[0] * (1 if config.input == "digits" else 1 + 8 // item)
-    evaluation = 3 * samples * positions(config) * max(units)
+    # the layer's input, z (s_hat in place), s, h, f's temporaries and distinct_columns' comparison: 4.3 arrays
+    # measured at 6 channels (tracemalloc, tests/test_train_conv.py)
+    evaluation = 6 * samples * positions(config) * max(units)
     shapes = [*config.draw_shapes, (units[-1], classes)]
     streams = weight_stream_bytes(shapes, family(config.init), config.dtype)
     return item * (3 * params + kept + patches + task + evaluation + 4 * rows * max(units)) + streams
