@@ -18,7 +18,7 @@ from core.train import (
     HEAD_SCALE, _make, _train, estimate_training_memory, init_params, loss_and_gradients, make_task,
     race, task_config,
 )
-from tests.gradcheck import central_differences
+from tests.gradcheck import assert_gradients
 
 TINY = Config(arch="conv", depth=2, width=3, image=4, batch=10, dtype="float64", seed=3)
 
@@ -54,11 +54,7 @@ def test_conv_backward_against_finite_differences(activation, batch_norm, paddin
     params = generic_params(config)
     x, labels = tiny_batch(config)
     _, grads = loss_and_gradients(params, x, labels, config)
-    assert set(grads) == set(params)
-    for name, p in params.items():
-        numeric = central_differences(lambda: loss_and_gradients(params, x, labels, config)[0], p,
-                                      step=lambda value: 1e-6)
-        np.testing.assert_allclose(grads[name], numeric, rtol=1e-5, atol=1e-8, err_msg=name)
+    assert_gradients(grads, params, lambda: loss_and_gradients(params, x, labels, config)[0])
 
 
 @pytest.mark.parametrize("batch_norm", [False, True])
