@@ -3,6 +3,7 @@ and after training, a He + ReLU net learning the digits, and the memory refusal.
 
 from __future__ import annotations
 
+import json
 import math
 import tracemalloc
 from dataclasses import replace
@@ -12,6 +13,7 @@ import pytest
 
 import core
 from core import Config, MemoryBudgetError, digits
+from core.__main__ import main
 from core.network import distinct_columns, mean_std, network_draws
 from core.initializers import layer_weights, scale_weights
 from core.train import (
@@ -228,3 +230,43 @@ def test_a_conv_net_over_the_memory_budget_is_refused_with_a_message():
     with pytest.raises(MemoryBudgetError, match=f"needs about {need / 2**20:,.0f} MiB, over the budget"):
         core.train(config, steps=10)
 
+
+
+# --- the command line ----------------------------------------------------------------------------------------------
+
+def cli(*args: str, capsys) -> tuple[int, str, str]:
+    """python -m core in this process: exit code, stdout, stderr."""
+    try:
+        code = main(list(args))
+    except SystemExit as stop:
+        code = stop.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+CONV_DIGITS = ("--arch", "conv", "--channels", "4", "--depth", "2", "--batch", "32", "--init", "he_normal",
+               "--activation", "relu", "--task", "digits")
+
+
+def test_the_command_line_trains_a_conv_net_on_the_digits(capsys):
+    """--arch conv --train STEPS --task digits: the JSON's training object as for a dense net, the same curves as
+    core.train on the same network; the table's summary counts distinct channels."""
+    code, out, err = cli(*CONV_DIGITS, "--train", "5", "--json", capsys=capsys)
+    assert code == 0, err
+    output = json.loads(out)
+    training, config = output["training"], Config.from_dict(output["config"])
+    assert config.arch == "conv" and config.input == "digits" and config.image == 8
+    assert training["task"] == "digits" and training["classes"] == 10 and len(training["loss"]) == 5
+    expected = core.train(config, steps=5, task="digits")
+    assert training["loss"] == expected.loss.tolist()
+    assert training["distinct_units"] == [4, 4] and 0 <= training["test_accuracy"] <= 1
+    code, out, err = cli(*CONV_DIGITS, "--train", "5", capsys=capsys)
+    assert code == 0, err
+    assert "distinct channels per hidden layer after training: 4, 4" in out
+
+
+def test_the_command_line_refuses_a_conv_training_over_the_budget_in_one_line(capsys):
+    code, out, err = cli("--arch", "conv", "--channels", "64", "--image", "64", "--depth", "10", "--train", "5",
+                         capsys=capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "needs about" in err and "over the budget of 1,024 MiB" in err
