@@ -875,7 +875,7 @@ def test_weights_without_zero_mean_say_the_theory_does_not_apply(tab, value, has
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_conv_net_opens_on_every_tab_with_conv_numbers(lang):
     """arch=conv: the sidebar shows the conv controls, every tab opens without an exception, the Derivation's n is
-    C_in k², the Training tab says conv nets are not trained, and a delta-orthogonal linear circular net's Spectrum
+    C_in k², the Training tab describes the conv net it trains, and a delta-orthogonal linear circular net's Spectrum
     is isometric (every s = 1, so p10 and p90 are written 1)."""
     at = open_app(arch="conv", width="8", depth="6", image="8", padding="circular", init="delta_orthogonal",
                   activation="linear", batch="20", lang=lang)
@@ -894,8 +894,9 @@ def test_a_conv_net_opens_on_every_tab_with_conv_numbers(lang):
         if code == "derivation":
             assert t(lang, "der_sum_note", n="72") in text
             assert t(lang, "der_conv_note", channels=8, kernel=3, n="72") in text
-        if code == "training":
-            assert t(lang, "training_tab.conv_not_trained") in text
+        if code == "training":  # images, channels and the pooled read-out; Run, never on its own
+            assert t(lang, "training_tab.head_conv") in [c.value for c in at.caption]
+            assert t(lang, "training_tab.press_run") in text
         if code == "spectrum":
             assert any(t(lang, "spectrum_tab.isometric", p10="1", p90="1", ratio="1", mean_squared="1") == m
                        for m in text), text

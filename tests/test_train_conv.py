@@ -131,11 +131,22 @@ def test_he_init_has_a_distinct_filter_per_channel_after_training():
 
 
 def test_a_conv_race_shows_the_symmetry_trap_beside_a_random_init():
-    """The Training tab's race on a conv net: zeros' layers have one distinct channel, He's every channel."""
+    """The Training tab's race on a conv net: zeros' layers have one distinct channel, He's every channel; the tab's
+    table and symmetry chart name them channels (filters)."""
+    from views import training as tv
+    from views.text import t
+
     config = replace(TINY, activation="tanh", dtype="float32")
     results = race(config, ("zeros", "he_normal"), steps=10)
     assert results["zeros"].distinct_units.tolist() == [1] * config.depth
     assert results["he_normal"].distinct_units.tolist() == [config.width] * config.depth
+    assert tv.conv(results)
+    table = tv.final_frame(results, "zh")
+    assert table[t("zh", "training_tab.col_channels")].tolist() == ["1", str(config.width)]
+    chart = tv.symmetry_chart(tv.symmetry_frame(results, "zh"), "zh", channels=True).to_dict()
+    assert chart["title"] == t("zh", "training_tab.symmetry_title_conv")
+    heat = tv.heatmap_frame(results["he_normal"], "grad_std")
+    assert len(heat) == results["he_normal"].grad_std.size and (heat["value"] > 0).all()
 
 
 # --- learning the digits ---------------------------------------------------------------------------------------
@@ -230,6 +241,18 @@ def test_a_conv_net_over_the_memory_budget_is_refused_with_a_message():
     with pytest.raises(MemoryBudgetError, match=f"needs about {need / 2**20:,.0f} MiB, over the budget"):
         core.train(config, steps=10)
 
+
+
+def test_a_conv_race_counts_its_pixels_kernel_and_element_work_and_names_the_channels_that_fit():
+    """race_work of a conv net: steps x batch x image^2 x depth x (k^2 C^2 + CONV_ELEMENT C) per scheme; widest is
+    the most channels within the limit, one more is over it."""
+    from views import training as tv
+    config = Config(arch="conv", depth=6, width=16, image=8, batch=1000)  # the minibatch is capped at 128
+    rows = 300 * 128 * 64 * 6 * 5
+    assert tv.race_work(config, 5, 300) == rows * (9 * 16**2 + tv.CONV_ELEMENT * 16)
+    width = tv.widest(config, 5, 300, limit=1e11)
+    fits, over = (tv.race_work(replace(config, width=w), 5, 300) for w in (width, width + 1))
+    assert fits <= 1e11 < over
 
 
 # --- the command line ----------------------------------------------------------------------------------------------
