@@ -153,9 +153,11 @@ def format_training(training: TrainingResult) -> str:
     t = training
     last = t.steps - 1 if t.diverged_at is None else t.diverged_at - 1  # the last finite loss
     units = ", ".join("-" if u != u else str(int(u)) for u in t.distinct_units)
+    conv = t.config.arch == "conv"  # a conv net's units are its channels (filters); the spiral is lifted to images
     lines = [
         f"training: {t.steps} steps of SGD (lr {t.lr:g}, momentum {t.momentum:g}, batch {t.batch}) "
-        + (f"on a {t.classes}-class spiral" if t.task == "spiral" else
+        + (f"on a {t.classes}-class spiral" + (f" lifted to {t.config.image} x {t.config.image} images" if conv
+                                               else "") if t.task == "spiral" else
            f"on {digits.TRAIN_IMAGES:,} of the digits ({digits.IMAGES - digits.TRAIN_IMAGES} held out)"),
         f"  loss {t.loss[0]:.4g} at step 0 (ln {t.classes} = {math.log(t.classes):.4g}), "
         f"{t.loss[last]:.4g} at step {last}" if last >= 0 else "  no step finished",
@@ -165,7 +167,7 @@ def format_training(training: TrainingResult) -> str:
         *([f"  accuracy on the {digits.IMAGES - digits.TRAIN_IMAGES} held-out images: "
            + (f"{100 * t.test_accuracy:.1f}%" if math.isfinite(t.test_accuracy) else "-")
            + f" (chance: {100 / digits.CLASSES:.0f}%)"] if t.test_accuracy is not None else []),
-        f"  distinct units per hidden layer after training: {units}",
+        f"  distinct {'channels' if conv else 'units'} per hidden layer after training: {units}",
     ]
     if t.message:
         lines.append(f"  {t.message}")
@@ -333,15 +335,13 @@ CONV_FLAGS = ("kernel", "image", "padding")  # what only --arch conv reads (--ch
 
 def _conv_fields(args: argparse.Namespace, notes: list[str]) -> dict:
     """The conv settings the arguments give; a note for each given with --arch dense (ignored), an error for
-    --channels without --arch conv and for --train with it (training covers dense networks)."""
+    --channels without --arch conv."""
     if args.arch != "conv":
         if args.channels is not None:
             raise ValueError("--channels counts a conv net's channels; give --arch conv too (or --width)")
         notes.extend(f"note: {_flag(name)} has no effect with --arch dense (it is for --arch conv); ignored"
                      for name in CONV_FLAGS if getattr(args, name) is not None)
         return {}
-    if args.train is not None:
-        raise ValueError("--train covers dense networks; --arch conv is simulated at initialization only")
     return {"arch": "conv", **{name: getattr(args, name) for name in CONV_FLAGS if getattr(args, name) is not None}}
 
 

@@ -19,6 +19,15 @@ The read-out is drawn with the hidden layers' own scheme, scaled by HEAD_SCALE, 
 - the small scale puts the logits near 0, so for a sane init the first loss is ln K, the loss of
   guessing uniformly (Karpathy 2019, "A Recipe for Training Neural Networks": verify loss @ init).
 
+A conv net (Config.arch "conv", core.conv) trains the same way: its hidden layers are the simulation's k x k
+convolutions (torch.nn.functional.conv2d's cross-correlation, "same" padding) on 2-D activations (batch x image^2,
+channels), batch norm per channel over batch and positions (torch.nn.BatchNorm2d in training mode), and its
+read-out averages each channel over the positions (torch.nn.AdaptiveAvgPool2d(1)) before the softmax head
+(channels, K), drawn as above: under zero or constant init every filter of a layer starts equal and stays equal.
+The digits are their own 8 x 8 pixels, 1 channel; the spiral's points are lifted by the fixed random projection
+to images of image x image pixels with units[0] channels (the simulation's input width), so layer 1 is the
+simulation's layer 1.
+
 The He et al. 2015 race (he_2015) replays Figures 2 and 3 of "Delving Deep into Rectifiers" in miniature:
 ReLU nets 22 and 30 layers deep, Xavier (gain 1) against He.
 """
@@ -33,13 +42,14 @@ from itertools import permutations
 
 import numpy as np
 
-from . import activations, digits, draws, schemes, threads, workers
+from . import activations, conv, digits, draws, schemes, threads, workers
 from .config import Config, written_range
 from .products import matmul
 from .draws import family, weight_stream_bytes
-from .initializers import layer_biases, layer_weights
+from .initializers import layer_biases, layer_weights, scale_weights
 from .batchnorm import batch_norm, batch_norm_backward
-from .network import DEFAULT_MEMORY_BUDGET, MemoryBudgetError, distinct_columns, estimate_memory, mean_std
+from .network import (DEFAULT_MEMORY_BUDGET, DENSE, Dense, MemoryBudgetError, distinct_columns, estimate_memory,
+                      mean_std)
 
 TASK_SEED = 2015  # the task's own seed: every scheme and every config.seed races on the same data
 POINTS_PER_CLASS = 400  # 1,200 points for 3 classes: 300 steps of 128 are 32 passes over them
@@ -65,7 +75,9 @@ class Task:
     """The classification task: points of a K-arm spiral, lifted to the input width; or the digits."""
 
     points: np.ndarray | None  # (samples, 2), the spiral in the plane; None for the digits
-    x: np.ndarray  # (samples, width), the network's input: points @ projection, standardised per feature
+    # (samples, features), the network's input: points @ projection, standardised per feature (the spiral); a conv
+    # net's sample is an image, its features (image, image, channels) in NHWC order (core.conv)
+    x: np.ndarray
     labels: np.ndarray  # (samples,) int, the arm each point lies on (the digit shown)
     classes: int
     # The held-out images and their digits, (tests, 64) and (tests,), for the digits; None for the spiral, whose
@@ -197,8 +209,10 @@ def estimate_training_memory(config: Config, batch: int | None = None, classes: 
     """Peak bytes train() allocates: parameters with their gradients and momenta, the kept minibatch
     activations, the layer-by-layer evaluation on the whole task set, and the weight streams' numbers
     (core.draws, kept for the next run)."""
-    item = np.dtype(config.dtype).itemsize
     batch = training_batch(config, batch)
+    if config.arch == "conv":
+        return _conv_training_memory(config, batch, classes)
+    item = np.dtype(config.dtype).itemsize
     units, widest = config.units, max(config.units)
     params = sum(m * n + 3 * n for m, n in config.shapes) + classes * (units[-1] + 1)
     per_layer = 2 + config.batch_norm + activations.needs_pre_activation(config.activation)  # h, z or s_hat, s
@@ -207,6 +221,27 @@ def estimate_training_memory(config: Config, batch: int | None = None, classes: 
     shapes = [*config.shapes, (units[-1], classes)]
     streams = weight_stream_bytes(shapes, family(config.init), config.dtype)
     return item * (3 * params + kept + evaluation + 4 * batch * widest) + streams
+
+
+def _conv_training_memory(config: Config, batch: int, classes: int) -> int:
+    """estimate_training_memory for a conv net: as for dense layers with rows = batch x image^2 samples and the
+    weights' matrices (k^2 C_in, C_out), plus im2col's patches (rows, k^2 C) with their padded images, twice (a
+    product's input and a gradient's); the task's images (the spiral's lift is made in float64 first); and the
+    evaluation, one layer at a time over the whole task set (six arrays of its widest layer)."""
+    item = np.dtype(config.dtype).itemsize
+    units, matrices, rows = config.units, config.matrices, batch * positions(config)
+    params = sum(m * n + 3 * n for m, n in matrices) + classes * (units[-1] + 1)
+    per_layer = 2 + config.batch_norm + activations.needs_pre_activation(config.activation)  # h, z or s_hat, s
+    kept = rows * sum(units) * per_layer
+    patches = 2 * (rows * max(m for m, _ in matrices) + batch * (config.image + config.kernel) ** 2 * max(units))
+    samples = digits.IMAGES if config.input == "digits" else classes * POINTS_PER_CLASS
+    task = samples * positions(config) * units[0] * (1 if config.input == "digits" else 1 + 8 // item)
+    # the layer's input, z (s_hat in place), s, h, f's temporaries and distinct_columns' comparison: 4.3 arrays
+    # measured at 6 channels (tracemalloc, tests/test_train_conv.py)
+    evaluation = 6 * samples * positions(config) * max(units)
+    shapes = [*config.draw_shapes, (units[-1], classes)]
+    streams = weight_stream_bytes(shapes, family(config.init), config.dtype)
+    return item * (3 * params + kept + patches + task + evaluation + 4 * rows * max(units)) + streams
 
 
 def estimate_simulate_and_train_memory(config: Config, batch: int | None = None,
@@ -239,7 +274,24 @@ def train(config: Config, steps: int = DEFAULT_STEPS, lr: float = DEFAULT_LR, mo
 
 
 def _make(task: str, classes: int, config: Config) -> Task:
-    return make_digits_task(config.dtype) if task == "digits" else make_task(classes, config.units[0], config.dtype)
+    """The task's data for config's input: the spiral lifted to units[0] features, or to a conv net's images of
+    image x image pixels with units[0] channels; the digits (64 pixels: a conv net's 8 x 8 images of 1 channel)."""
+    if task == "digits":
+        return make_digits_task(config.dtype)
+    return make_task(classes, positions(config) * config.units[0], config.dtype)
+
+
+def positions(config: Config) -> int:
+    """Pixels per image of a conv net, image^2 (each a row of its layers' 2-D activations); 1 for a dense net."""
+    return config.image**2 if config.arch == "conv" else 1
+
+
+def layer_products(config: Config, images: int) -> Dense | conv.Geometry:
+    """A layer's three products (forward, input gradient, weight gradient) for a batch of `images` samples: the
+    dense ones, or the conv ones on images x image x image pixels (core.conv.Geometry)."""
+    if config.arch == "conv":
+        return conv.Geometry(images, config.image, config.kernel, config.padding)
+    return DENSE
 
 
 def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFAULT_STEPS,
@@ -349,8 +401,6 @@ def _check(config: Config, steps, lr, momentum, classes, batch, memory_budget, t
     if config.residual or config.layer_norm:  # residual streams and layer norm are studied at initialization only
         raise ValueError("training covers plain networks with or without batch norm; residual=True and "
                          "layer_norm=True are simulated at initialization only")
-    if config.arch != "dense":  # conv nets are studied at initialization only (core.conv)
-        raise ValueError("training covers dense networks; arch=conv is simulated at initialization only")
     _whole("steps", steps, *STEPS_RANGE)
     _whole("classes", classes, *CLASSES_RANGE)
     _whole("batch", batch, 1, digits.TRAIN_IMAGES if task == "digits" else classes * POINTS_PER_CLASS)
@@ -374,18 +424,22 @@ def init_params(config: Config, classes: int) -> dict[str, np.ndarray]:
 
     The weights and biases are the simulation's (core.initializers.layer_weights and layer_biases, from the
     seed's streams): the same Config starts training from the W the other tabs show. The read-out is the
-    network's layer `depth` (0-based), shape (units[depth], K)."""
+    network's layer `depth` (0-based), shape (units[depth], K): a conv net's reads its channels' averages."""
     dtype = np.dtype(config.dtype)
     units = config.units
     params = {}
     biases = layer_biases(config)
     for layer, (fan_in, fan_out) in enumerate(config.shapes, start=1):
-        params[f"W{layer}"] = layer_weights(config, layer - 1, fan_in, fan_out)  # (units[l-1], units[l])
-        b = biases[layer - 1]
-        params[f"b{layer}"] = np.zeros(fan_out, dtype) if b is None else b  # (units[l],)
+        # (units[l-1], units[l]); a conv layer's matrix (k^2 units[l-1], units[l]) of fans (C_in k^2, C_out k^2), whose
+        # unit draw is the matrix's, or the centre tap's for delta-orthogonal (Config.draw_shapes), as simulated
+        unit = draws.unit_weights(config.seed, layer - 1, *config.draw_shapes[layer - 1], family(config.init),
+                                  config.dtype)
+        params[f"W{layer}"] = scale_weights(config, unit, fan_in, fan_out, shape=config.matrices[layer - 1])
+        b, n = biases[layer - 1], units[layer]  # a conv layer's fan_out counts C_out k^2, its biases C_out
+        params[f"b{layer}"] = np.zeros(n, dtype) if b is None else b  # (units[l],)
         if config.batch_norm:
-            params[f"gamma{layer}"] = np.ones(fan_out, dtype)
-            params[f"beta{layer}"] = np.zeros(fan_out, dtype)
+            params[f"gamma{layer}"] = np.ones(n, dtype)
+            params[f"beta{layer}"] = np.zeros(n, dtype)
     head = layer_weights(config, config.depth, units[-1], classes)  # (units[depth], K), the hidden layers' scheme
     head *= HEAD_SCALE
     params["head_W"] = head
@@ -397,8 +451,8 @@ def init_params(config: Config, classes: int) -> dict[str, np.ndarray]:
 class _Layer:
     """What the backward pass needs from one layer's forward pass."""
 
-    h_in: np.ndarray  # (batch, units[l-1]), the layer's input
-    h: np.ndarray  # (batch, units[l]), f(s)
+    h_in: np.ndarray  # (batch, units[l-1]), the layer's input; a conv net's (batch x image^2, units[l-1])
+    h: np.ndarray  # (batch, units[l]), f(s); a conv net's (batch x image^2, units[l])
     s: np.ndarray | None  # pre-activation, kept where f' is computed from it (activations.needs_pre_activation)
     s_hat: np.ndarray | None  # BN's normalized z
     inv_std: np.ndarray | None  # BN's 1 / sqrt(var + eps), (units[l],)
@@ -406,16 +460,18 @@ class _Layer:
 
 class _Workspace:
     """The arrays one training run writes at every step, allocated once and reused: each layer's z (and BN's
-    s), dL/dh, and every parameter's gradient. The parameters, their momenta and gradients each live in one
-    flat array (params, velocity, grads: views into it by name), so the SGD update is a few passes over all
-    of them rather than a few per parameter. A fresh workspace per call gives the same numbers."""
+    s), dL/dh, and every parameter's gradient (a conv net's activations have batch x image^2 rows). The
+    parameters, their momenta and gradients each live in one flat array (params, velocity, grads: views into it
+    by name), so the SGD update is a few passes over all of them rather than a few per parameter. A fresh
+    workspace per call gives the same numbers."""
 
     def __init__(self, config: Config, batch: int, params: dict[str, np.ndarray]):
-        dtype, units = np.dtype(config.dtype), config.units
+        dtype, units, rows = np.dtype(config.dtype), config.units, batch * positions(config)
         self.activation = activations.get(config.activation)
-        self.z = [np.empty((batch, n), dtype) for n in units[1:]]  # z = h_in @ W + b; BN's s_hat in place
-        self.s = [np.empty((batch, n), dtype) for n in units[1:]] if config.batch_norm else self.z
-        self._dh = np.empty(batch * max(units), dtype)  # dL/dh of the layer being differentiated: dh(units)
+        self.products = layer_products(config, batch)
+        self.z = [np.empty((rows, n), dtype) for n in units[1:]]  # z = h_in @ W + b; BN's s_hat in place
+        self.s = [np.empty((rows, n), dtype) for n in units[1:]] if config.batch_norm else self.z
+        self._dh = np.empty(rows * max(units), dtype)  # dL/dh of the layer being differentiated: dh(units)
         sizes, offsets = {k: p.size for k, p in params.items()}, {}
         total = 0
         for key, size in sizes.items():  # each array starts on a 64-byte boundary, as a fresh array would
@@ -431,9 +487,9 @@ class _Workspace:
         for key, p in params.items():
             self.params[key][...] = p
 
-    def dh(self, batch: int, units: int) -> np.ndarray:
-        """The (batch, units) array dL/dh of a layer of `units` units is written to (the first entries of one)."""
-        return self._dh[:batch * units].reshape(batch, units)
+    def dh(self, rows: int, units: int) -> np.ndarray:
+        """The (rows, units) array dL/dh of a layer of `units` units is written to (the first entries of one)."""
+        return self._dh[:rows * units].reshape(rows, units)
 
     def sgd_step(self, lr: float, momentum: float) -> None:
         """v <- momentum * v + g, p <- p - lr * v (torch.optim.SGD's momentum), for every parameter at once,
@@ -453,11 +509,15 @@ _ALIGN = 16  # elements: 64 bytes of float32
 _UPDATE_CHUNK = 1 << 16
 
 
-def forward_layer(params: dict, layer: int, h_in: np.ndarray, config: Config, work: _Workspace | None = None) -> _Layer:
-    """One hidden layer: z = h_in @ W + b, s = gamma * BN(z) + beta (or z), h = f(s).
+def forward_layer(params: dict, layer: int, h_in: np.ndarray, config: Config, work: _Workspace | None = None,
+                  products: Dense | conv.Geometry = DENSE) -> _Layer:
+    """One hidden layer: z = h_in @ W + b (a conv net's z = conv(h_in, W) + b), s = gamma * BN(z) + beta (or z),
+    h = f(s); BN per unit over the rows (a conv net's per channel over batch and positions, as BatchNorm2d).
 
-    work: the run's workspace, whose arrays receive z and s; fresh arrays without one."""
-    z = matmul(h_in, params[f"W{layer}"], out=None if work is None else work.z[layer - 1])
+    work: the run's workspace, whose arrays receive z and s, and whose products are used; fresh arrays and
+    `products` (layer_products) without one."""
+    products = products if work is None else work.products
+    z = products.forward(h_in, params[f"W{layer}"], out=None if work is None else work.z[layer - 1])
     z += params[f"b{layer}"]
     s_hat = inv_std = None
     if config.batch_norm:
@@ -471,16 +531,30 @@ def forward_layer(params: dict, layer: int, h_in: np.ndarray, config: Config, wo
     return _Layer(h_in, h, s if activation.derivative_from == "s" else None, s_hat, inv_std)
 
 
-def forward(params: dict, x: np.ndarray, config: Config,
-            work: _Workspace | None = None) -> tuple[np.ndarray, list[_Layer]]:
-    """Logits (batch, K) and the layers' records for the backward pass."""
+def forward(params: dict, x: np.ndarray, config: Config, work: _Workspace | None = None,
+            products: Dense | conv.Geometry = DENSE) -> tuple[np.ndarray, list[_Layer]]:
+    """Logits (batch, K) and the layers' records for the backward pass; x (batch, units[0]), a conv net's
+    (batch x image^2, units[0]) with products its layer_products."""
     tape, h = [], x
     for layer in range(1, config.depth + 1):
-        tape.append(forward_layer(params, layer, h, config, work))
+        tape.append(forward_layer(params, layer, h, config, work, products))
         h = tape[-1].h
-    logits = matmul(h, params["head_W"])
+    return head(params, h, config), tape
+
+
+def pooled(h: np.ndarray, config: Config) -> np.ndarray:
+    """What the read-out sees of the last hidden layer h: h itself, (batch, units[depth]); a conv net's channels
+    averaged over the positions of each image (torch.nn.AdaptiveAvgPool2d(1)), (batch x image^2, C) -> (batch, C)."""
+    if config.arch != "conv":
+        return h
+    return h.reshape(-1, positions(config), h.shape[1]).mean(axis=1)
+
+
+def head(params: dict, h: np.ndarray, config: Config) -> np.ndarray:
+    """Logits (batch, K) = pooled(h) @ head_W + head_b."""
+    logits = matmul(pooled(h, config), params["head_W"])
     logits += params["head_b"]
-    return logits, tape
+    return logits
 
 
 def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray, int]:
@@ -503,13 +577,20 @@ def backward(params: dict, tape: list[_Layer], dlogits: np.ndarray, config: Conf
     """Gradients of the batch-mean loss for every parameter; fills grad_std[l - 1] with std(dL/dz_l) per
     sample when given. work: the run's workspace, whose arrays receive dL/dh and the gradients (returned:
     work.grads); fresh arrays without one."""
-    batch = dlogits.shape[0]
+    batch, rows = dlogits.shape[0], tape[-1].h.shape[0]  # images and a conv net's pixels
     if work is None:
         work = _Workspace(config, batch, params)  # params' shapes only: its own copy of them is not used
-    activation, grads = work.activation, work.grads
-    matmul(tape[-1].h.T, dlogits, out=grads["head_W"])
+    activation, grads, products = work.activation, work.grads, work.products
+    matmul(pooled(tape[-1].h, config).T, dlogits, out=grads["head_W"])
     np.sum(dlogits, axis=0, out=grads["head_b"])
-    dh = matmul(dlogits, params["head_W"].T, out=work.dh(batch, params["head_W"].shape[0]))  # (batch, units[depth])
+    channels = params["head_W"].shape[0]
+    if config.arch == "conv":  # the average's gradient: each position gets 1 / image^2 of its image's
+        dh = work.dh(rows, channels)  # (batch x image^2, C)
+        d_pooled = matmul(dlogits, params["head_W"].T)  # (batch, C)
+        d_pooled *= 1.0 / positions(config)
+        dh.reshape(batch, -1, channels)[...] = d_pooled[:, None, :]
+    else:
+        dh = matmul(dlogits, params["head_W"].T, out=work.dh(rows, channels))  # (batch, units[depth])
     for layer in range(config.depth, 0, -1):
         rec = tape[layer - 1]
         d = activation.df(rec.h if rec.s is None else rec.s, config.slope)  # f'(s), a fresh array
@@ -523,18 +604,21 @@ def backward(params: dict, tape: list[_Layer], dlogits: np.ndarray, config: Conf
             dz = ds
         if grad_std is not None:
             grad_std[layer - 1] = batch * mean_std(dz)[1]  # per sample, as the simulation reports it
-        matmul(rec.h_in.T, dz, out=grads[f"W{layer}"])  # (units[l-1], units[l])
+        products.weight_grad(rec.h_in, dz, out=grads[f"W{layer}"])  # (units[l-1], units[l]): summed over the rows
         np.sum(dz, axis=0, out=grads[f"b{layer}"])
         if layer > 1:
-            dh = matmul(dz, params[f"W{layer}"].T, out=work.dh(batch, params[f"W{layer}"].shape[0]))
+            dh = products.input_grad(dz, params[f"W{layer}"], out=work.dh(rows, config.units[layer - 1]))
     return grads
 
 
 def loss_and_gradients(params: dict, x: np.ndarray, labels: np.ndarray, config: Config) -> tuple[float, dict]:
-    """The batch-mean cross-entropy and its gradient for every parameter."""
-    logits, tape = forward(params, x, config)
+    """The batch-mean cross-entropy and its gradient for every parameter; x (batch, features) as Task.x holds it
+    (a conv net's images, image x image x units[0] each)."""
+    batch = len(labels)
+    x = x.reshape(batch * positions(config), config.units[0])
+    logits, tape = forward(params, x, config, products=layer_products(config, batch))
     loss, dlogits, _ = softmax_cross_entropy(logits, labels)
-    return loss, backward(params, tape, dlogits, config)
+    return loss, backward(params, tape, dlogits, config, work=_Workspace(config, batch, params))
 
 
 # --- the training loop ---------------------------------------------------------------------------------
@@ -572,13 +656,14 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
         live[name] = loss, accuracy
     act_std, grad_std, update_ratio = (np.full((len(marks), depth), np.nan) for _ in range(3))
     diverged_at, message, record = None, "", 0
-    x = np.empty((batch, config.units[0]), task.x.dtype)  # this step's minibatch
+    x = np.empty((batch, task.x.shape[1]), task.x.dtype)  # this step's minibatch
+    rows = x.reshape(batch * positions(config), config.units[0])  # a view: a conv net's pixels its rows
 
     for step in range(steps):
         threads.check(stop)
         np.take(task.x, order[step], axis=0, out=x, mode="clip")  # (batch, units[0]); the indices are in range
         labels = task.labels[order[step]]  # (batch,)
-        logits, tape = forward(params, x, config, work)
+        logits, tape = forward(params, rows, config, work)
         step_loss, dlogits, correct = softmax_cross_entropy(logits, labels)
         if not math.isfinite(step_loss):
             diverged_at = step
@@ -601,10 +686,10 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
 
     if progress is not None and diverged_at is not None:
         progress(steps, steps)  # the bar completes even though this curve stopped early
-    final_loss, final_accuracy, distinct = _evaluate(params, task.x, task.labels, config)
+    final_loss, final_accuracy, distinct = _evaluate(params, task.x, task.labels, config, batch)
     test_accuracy = None
     if task.test_x is not None:
-        test_accuracy = _evaluate(params, task.test_x, task.test_labels, config)[1]
+        test_accuracy = _evaluate(params, task.test_x, task.test_labels, config, batch)[1]
     return TrainingResult(
         config=config, name=name, classes=task.classes, batch=batch, lr=lr, momentum=momentum,
         loss=loss, accuracy=accuracy, record_steps=marks[:record], act_std=act_std[:record],
@@ -614,20 +699,41 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
     )
 
 
-def _evaluate(params: dict, x: np.ndarray, labels: np.ndarray, config: Config) -> tuple[float, float, np.ndarray]:
-    """Loss, accuracy and distinct units per hidden layer on x (samples, units[0]) with its labels (the whole
-    task set, or the held-out digits), one layer at a time."""
+def _evaluate(params: dict, x: np.ndarray, labels: np.ndarray, config: Config,
+              batch: int = MAX_BATCH) -> tuple[float, float, np.ndarray]:
+    """Loss, accuracy and distinct units (a conv net's filters) per hidden layer on x (samples, features) with its
+    labels (the whole task set, or the held-out digits), one layer at a time: batch norm over the whole set, a
+    conv net's products `batch` images at a time (_InChunks)."""
     distinct = np.full(config.depth, np.nan)
-    h = x
+    h = x.reshape(len(labels) * positions(config), config.units[0])
+    products = _InChunks(config, batch) if config.arch == "conv" else DENSE
     for layer in range(1, config.depth + 1):
-        h = forward_layer(params, layer, h, config).h
+        h = forward_layer(params, layer, h, config, products=products).h
         if np.isfinite(h).all():
             distinct[layer - 1] = distinct_columns(h)
-    logits = matmul(h, params["head_W"])
-    logits += params["head_b"]
+    logits = head(params, h, config)
     loss, _, correct = softmax_cross_entropy(logits, labels)
     accuracy = correct / len(labels) if math.isfinite(loss) else math.nan
     return loss, accuracy, distinct
+
+
+@dataclass(frozen=True)
+class _InChunks:
+    """A conv layer's forward product over a whole set of images, `batch` images at a time, so that im2col's
+    patches are no larger than a training step's (estimate_training_memory)."""
+
+    config: Config
+    batch: int
+
+    def forward(self, h: np.ndarray, m: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """conv(h, W) + nothing: (rows, C_out) from h (images x image^2, C_in) and W's matrix m."""
+        p = positions(self.config)
+        images = h.shape[0] // p
+        out = np.empty((h.shape[0], m.shape[1]), np.result_type(h, m)) if out is None else out
+        for start in range(0, images, self.batch):
+            end = min(start + self.batch, images)
+            layer_products(self.config, end - start).forward(h[start * p:end * p], m, out=out[start * p:end * p])
+        return out
 
 
 # --- reading the curves ----------------------------------------------------------------------------------

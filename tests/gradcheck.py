@@ -21,3 +21,13 @@ def central_differences(loss: Callable[[], float], p: np.ndarray, step: Callable
         p[index] = saved
         numeric[index] = (up - down) / (2 * h)
     return numeric
+
+
+def assert_gradients(grads: dict[str, np.ndarray], params: dict[str, np.ndarray], loss: Callable[[], float],
+                     h: float = 1e-6) -> None:
+    """Every parameter's gradient (grads, by name) against central differences of loss(), which reads params (each
+    changed in place while it runs), to rtol 1e-5 (atol 1e-8): float64 differences of step h."""
+    assert set(grads) == set(params)
+    for name, p in params.items():
+        numeric = central_differences(loss, p, step=lambda value: h)
+        np.testing.assert_allclose(grads[name], numeric, rtol=1e-5, atol=1e-8, err_msg=name)

@@ -25,7 +25,7 @@ from core import Config, digits
 from core.workers import WorkerCrashed
 from core.train import (
     DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, LECTURE_RACE, POINTS_PER_CLASS,
-    estimate_training_memory, scheme_config, steps_to_loss, training_batch,
+    estimate_training_memory, positions, scheme_config, steps_to_loss, training_batch,
 )
 
 from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, NUMBER_LABEL, SCHEME_COLOURS, decades, plot_height, \
@@ -87,9 +87,11 @@ def classes_of(results: dict) -> int:
 
 
 def setup(config, steps: int, lr: float = DEFAULT_LR, classes: int = DEFAULT_CLASSES, task: str = "spiral") -> dict:
-    """The numbers the message "training_tab.intro_spiral" or "training_tab.intro_digits" names, for a race on this
-    configuration (for the digits, core.train.task_config's)."""
-    shared = dict(width=config.width, momentum=DEFAULT_MOMENTUM, lr=lr, batch=training_batch(config), steps=steps)
+    """The numbers the message "training_tab.intro_spiral" or "training_tab.intro_digits" names (a conv net's
+    "training_tab.intro_spiral_conv" or "training_tab.intro_digits_conv", which also name its images, kernel and
+    input channels), for a race on this configuration (for the digits, core.train.task_config's)."""
+    shared = dict(width=config.width, momentum=DEFAULT_MOMENTUM, lr=lr, batch=training_batch(config), steps=steps,
+                  image=config.image, kernel=config.kernel, channels=config.units[0])
     if task == "digits":
         return dict(train=digits.TRAIN_IMAGES, test=digits.IMAGES - digits.TRAIN_IMAGES, pixels=digits.PIXELS,
                     classes=digits.CLASSES, **shared)
@@ -113,16 +115,34 @@ def held_out_text(results: dict, lang: str) -> str | None:
     return t(lang, "training_tab.held_out_chance", **numbers)
 
 
+# A conv net's work beside its multiply-adds, per channel, pixel and layer, in multiply-adds' time: im2col's copies and
+# the element-wise passes, which a narrow net's small products do not hide. Fitted to the CPU seconds of 100 steps of
+# conv nets of 8 x 16^2, 16 x 8^2 and 32 x 8^2 (channels x pixels; depth 6 to 10) against the lecture's net: 216 to 338
+CONV_ELEMENT = 300.0
+
+
 def race_work(config, schemes: int, steps: int) -> float:
     """Multiply-adds of a race, roughly: steps x batch x width^2 x depth per scheme (the forward and backward
-    matrix products dominate; a constant factor is left out, as in WORK_WARN and WORK_LIMIT)."""
-    return float(steps) * training_batch(config) * config.width**2 * config.depth * schemes
+    matrix products dominate; a constant factor is left out, as in WORK_WARN and WORK_LIMIT). A conv net's rows are
+    its images' pixels and its fan_in counts C k^2: steps x batch x image^2 x depth x (k^2 width^2 + CONV_ELEMENT
+    x width) per scheme."""
+    a, b = _work_per_width(config, schemes, steps)
+    return a * config.width**2 + b * config.width
+
+
+def _work_per_width(config, schemes: int, steps: int) -> tuple[float, float]:
+    """(a, b) of race_work = a width^2 + b width."""
+    rows = float(steps) * training_batch(config) * positions(config) * config.depth * schemes
+    if config.arch != "conv":
+        return rows, 0.0
+    return rows * config.receptive_field, rows * CONV_ELEMENT
 
 
 def widest(config, schemes: int, steps: int, limit: float = WORK_LIMIT) -> int:
-    """The largest width whose race stays within the limit, other settings kept (at least 2, the smallest width)."""
-    per_width2 = race_work(config, schemes, steps) / config.width**2
-    return max(2, int(math.sqrt(limit / per_width2)))
+    """The largest width whose race stays within the limit, other settings kept (at least 2, the smallest width):
+    the root of a width^2 + b width = limit."""
+    a, b = _work_per_width(config, schemes, steps)
+    return max(2, int((math.sqrt(b * b + 4 * a * limit) - b) / (2 * a)))
 
 
 LECTURE_WORK = race_work(Config(), len(LECTURE_RACE), DEFAULT_STEPS)  # Run at a tour step: 4.8e11
@@ -199,8 +219,9 @@ def runs_frame(curves: dict, lang: str = "en", max_points: int = MAX_POINTS) -> 
 
 def final_frame(results: dict, lang: str) -> pd.DataFrame:
     """One row per scheme, as text, its columns named in `lang`: the scheme's name, final loss and accuracy on
-    all points, divergence, distinct units per layer."""
+    all points, divergence, distinct units (a conv net's channels) per layer."""
     rows = []
+    column = "training_tab.col_channels" if conv(results) else "training_tab.col_units"
     for name, r in results.items():
         units = r.distinct_units[np.isfinite(r.distinct_units)]
         accuracy = f"{100 * r.final_accuracy:.1f}%" if math.isfinite(r.final_accuracy) else "—"
@@ -211,7 +232,7 @@ def final_frame(results: dict, lang: str) -> pd.DataFrame:
             **({t(lang, "training_tab.col_test_accuracy"): f"{100 * r.test_accuracy:.1f}%"
                 if math.isfinite(r.test_accuracy) else "—"} if r.test_accuracy is not None else {}),
             t(lang, "training_tab.col_diverged"): "—" if r.diverged_at is None else str(r.diverged_at),
-            t(lang, "training_tab.col_units"): "—" if units.size == 0 else (
+            t(lang, column): "—" if units.size == 0 else (
                 f"{int(units.min())}" if units.min() == units.max() else f"{int(units.min())}–{int(units.max())}"),
         })
     return pd.DataFrame(rows)
@@ -229,6 +250,11 @@ def heatmap_frame(result, statistic: str = "act_std", max_cells: int = MAX_CELLS
     steps = np.repeat(result.record_steps[rows], depth)
     layers = np.tile(np.arange(1, depth + 1), len(rows))
     return pd.DataFrame({"step": steps, "layer": layers, "value": values[rows].reshape(-1)})
+
+
+def conv(results: dict) -> bool:
+    """Whether the race trained conv nets, whose units are channels (filters)."""
+    return next(iter(results.values())).config.arch == "conv"
 
 
 def symmetry_frame(results: dict, lang: str = "en") -> pd.DataFrame:
@@ -385,8 +411,9 @@ def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str = "act_std") ->
 
 
 def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = 260,
-                   columns: int = SYMMETRY_COLUMNS) -> alt.FacetChart:
-    """Distinct units per hidden layer after training, one panel per scheme, `columns` panels to a row.
+                   columns: int = SYMMETRY_COLUMNS, channels: bool = False) -> alt.FacetChart:
+    """Distinct units per hidden layer after training, one panel per scheme, `columns` panels to a row; channels:
+    a conv net's, titled as distinct channels (filters).
 
     Each bar carries its count, written upright above it at LABEL_SIZE, so a layer of one unit reads as "1", not as
     no bar, and counts of neighbouring bars ("500", "500") never run together; a panel whose bars are narrower
@@ -395,12 +422,13 @@ def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = 260,
     page (the last panel, He's, was cut off), so the panels wrap.
     """
     names, scheme_colours = _named(frame, lang)
+    y_title = t(lang, "training_tab.channels_y" if channels else "training_tab.units_y")
     top = float(frame["distinct_units"].max()) if len(frame) else 1.0
     base = alt.Chart().encode(  # no data of its own: the facet splits the layered chart's data by scheme
         alt.X("layer:O").title(t(lang, "layer")).axis(labelOverlap=True, labelAngle=0),
-        alt.Y("distinct_units:Q").title(t(lang, "training_tab.units_y")).scale(domain=[0, 1.25 * top], nice=False),
+        alt.Y("distinct_units:Q").title(y_title).scale(domain=[0, 1.25 * top], nice=False),
         tooltip=[alt.Tooltip("name:N", title=t(lang, "scheme")), alt.Tooltip("layer:Q", title=t(lang, "layer")),
-                 alt.Tooltip("distinct_units:Q", format="d", title=t(lang, "training_tab.units_y"))],
+                 alt.Tooltip("distinct_units:Q", format="d", title=y_title)],
     )
     bars = base.mark_bar().encode(alt.Color("name:N").scale(domain=names, range=scheme_colours).legend(None))
     layers = [bars]
@@ -409,7 +437,7 @@ def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = 260,
             alt.Text("distinct_units:Q", format="d")))
     chart = alt.layer(*layers, data=frame).properties(width=panel_width, height=HEIGHT - 60)
     facet = chart.facet(facet=alt.Facet("name:N").title(None).sort(names), columns=columns).properties(
-        title=t(lang, "training_tab.symmetry_title"))
+        title=t(lang, "training_tab.symmetry_title_conv" if channels else "training_tab.symmetry_title"))
     return _fonts(facet)
 
 

@@ -91,11 +91,6 @@ def show_failure(failure: BaseException, lang: str) -> None:
 def show(page: Page) -> None:
     lang, config = page.lang, page.config
     st.subheader(t(lang, "training_tab.title"))
-    if config.arch == "conv":  # core.train trains dense networks; conv nets are studied at initialization only
-        st.info(t(lang, "training_tab.conv_not_trained"))
-        st.divider()
-        show_he_2015(lang)
-        return
     left, right = st.columns([4, 1], vertical_alignment="bottom")
     # names in the page's language, codes in the link: seeded from the link (link.check_link), kept while another
     # tab is open, written back as codes (a bound multiselect would write the names), as the Compare list
@@ -111,8 +106,11 @@ def show(page: Page) -> None:
                     help=t(lang, "training_tab.task_help"))
     link.write("task", urlstate.query_value("task", {"task": task}, ("activations",)))
     config = task_config(config, task)
-    st.markdown(t(lang, f"training_tab.intro_{task}", **training_view.setup(config, steps, task=task)))
-    st.caption(t(lang, "training_tab.head"))
+    conv = config.arch == "conv"  # images, channels and a pooled read-out (core.train)
+    intro = ("training_tab.intro_spiral_conv" if task == "spiral" else "training_tab.intro_digits_conv") if conv \
+        else f"training_tab.intro_{task}"
+    st.markdown(t(lang, intro, **training_view.setup(config, steps, task=task)))
+    st.caption(t(lang, "training_tab.head_conv" if conv else "training_tab.head"))
     refusal = training_view.refusal(config, schemes, steps, lang, memory_budget())
     if refusal:
         st.error(refusal)
@@ -180,8 +178,10 @@ def draw_race(results: dict, lang: str) -> None:
     for message in training_view.messages(results, lang):
         st.warning(message)  # a diverged curve stops; the others are drawn in full
     curves, k = training_view.curves_frame(results, lang), training_view.classes_of(results)
-    spiral = next(iter(results.values())).task == "spiral"
-    ceiling = one_unit_ceiling(k) if spiral else None  # the bands' bound is the spiral's (points in a plane)
+    spiral, conv = next(iter(results.values())).task == "spiral", training_view.conv(results)
+    # the bands' bound is a dense net's on the spiral (points in a plane): a conv net's one channel is a different
+    # function of the point at every pixel, so one channel per layer is not one number
+    ceiling = one_unit_ceiling(k) if spiral and not conv else None
     draw_chart(training_view.loss_chart(curves, lang, k), name="race-loss", width="stretch")
     for sentence in training_view.coinciding_text(results, lang):  # a curve hidden under another, said
         st.caption(sentence)
@@ -201,9 +201,10 @@ def draw_race(results: dict, lang: str) -> None:
     draw_chart(training_view.heatmap_chart(frame, lang, statistic), name=f"race-{statistic.replace('_', '-')}",
                width="stretch")
     st.caption(t(lang, "training_tab.heatmap_caption"))
-    draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results, lang), lang, panel_width=240),
-               name="race-symmetry")
-    st.caption(t(lang, "training_tab.symmetry_caption", ceiling=ceiling) if spiral else
+    draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results, lang), lang, panel_width=240,
+                                            channels=conv), name="race-symmetry")
+    st.caption(t(lang, "training_tab.symmetry_caption_conv") if conv else
+               t(lang, "training_tab.symmetry_caption", ceiling=ceiling) if spiral else
                t(lang, "training_tab.symmetry_caption_digits"))
 
 
