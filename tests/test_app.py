@@ -897,5 +897,5 @@ def test_a_conv_net_opens_on_every_tab_with_conv_numbers(lang):
         if code == "training":
             assert t(lang, "training_tab.conv_not_trained") in text
         if code == "spectrum":
-            assert any(t(lang, "spectrum_tab.isometric", p10="1", p90="1", ratio="1", mean_squared="1") == m
+            assert any(t(lang, "spectrum_tab.isometric", p10="= 1", p90="= 1", ratio="= 1", mean_squared="1") == m
                        for m in text), text
