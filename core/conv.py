@@ -7,7 +7,11 @@ units) reads it per channel over batch and positions. A weight is torch's (C_out
 its matrix form (k * k * C_in, C_out), rows in (kh, kw, c_in) order (`matrix`).
 
 The convolution is im2col (Chellapilla et al. 2006): a strided view of the padded images
-(numpy.lib.stride_tricks.sliding_window_view) copied once into (rows, k * k * C_in) patches, then one matmul.
+(numpy.lib.stride_tricks.sliding_window_view) copied into (rows, k * k * C_in) patches, then a matmul. It runs a
+few images at a time (CHUNK_ROWS rows of patches, which stay in the CPU's cache between the copy and the product
+instead of going out to memory and back), and the chunks of one product in parallel on a core the process has
+free (core.threads.parallel_map; none under load): the chunks are the same whichever thread computes them, so
+the result is too.
 Like torch.nn.functional.conv2d it is a cross-correlation: z[n, i, j, o] = sum_{a, b, c} x[n, i + a - k//2,
 j + b - k//2, c] w[o, c, a, b]. Backward, the input's gradient is the same-padded correlation of dL/dz with the
 kernel flipped in space and its channels swapped (for zero and circular padding alike, at stride 1 with odd k),
@@ -27,9 +31,17 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from . import threads
 from .products import matmul
 
 PADDINGS = ("zeros", "circular")  # torch.nn.Conv2d's padding_mode names
+# Rows of patches built and multiplied at once: 2,048 x 288 float32 (32 channels, 3 x 3) is 2.4 MB, which stays in
+# cache; 512 to 2,048 rows measured alike, the whole 16,384 at once 1.3 to 1.5 times slower (benchmarks/bench_conv.py
+# --chunks, docs/performance.md).
+CHUNK_ROWS = 2048
+# A product is split into at most this many parts, each its chunks in turn: enough for two cores to share the work
+# evenly, and a fixed split, so a weight gradient's partial sums add up in the same order whatever ran them.
+PARTS = 4
 
 
 def fans(shape: tuple[int, ...]) -> tuple[int, int]:
@@ -108,18 +120,84 @@ class Geometry:
         """im2col of a layer's (rows, C) activations: (rows, k * k * C)."""
         return im2col(self.images(a), self.kernel, self.padding, out)
 
+    def parts(self) -> list[tuple[int, int]]:
+        """The products' split of the rows: at most PARTS (start, stop) spans of whole images, each of about
+        the same number of CHUNK_ROWS-row chunks."""
+        pixels = self.size * self.size
+        chunk = max(1, CHUNK_ROWS // pixels)  # images a chunk
+        chunks = -(-self.batch // chunk)
+        bounds = [min(self.batch, chunk * (-(-chunks * i // PARTS))) for i in range(PARTS + 1)]
+        return [(start * pixels, stop * pixels) for start, stop in zip(bounds, bounds[1:]) if stop > start]
+
+    def chunks(self, start: int, stop: int) -> list[tuple[int, int]]:
+        """The (start, stop) rows of the chunks of one part, whole images each."""
+        pixels = self.size * self.size
+        step = max(1, CHUNK_ROWS // pixels) * pixels
+        return [(row, min(row + step, stop)) for row in range(start, stop, step)]
+
+    def _correlate(self, a: np.ndarray, m: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+        """patches(a) @ m, (rows, m's columns), chunk by chunk: a (rows, C), m (k * k * C, C_out)."""
+        if out is None:
+            out = np.empty((self.rows, m.shape[1]), np.result_type(a, m))
+
+        def part(span: tuple[int, int]) -> None:
+            buffer = None
+            for start, stop in self.chunks(*span):
+                chunk = Geometry((stop - start) // (self.size * self.size), self.size, self.kernel, self.padding)
+                if buffer is None or buffer.shape[0] != stop - start:
+                    buffer = np.empty((stop - start, m.shape[0]), a.dtype)
+                matmul(chunk.patches(a[start:stop], buffer), m, out=out[start:stop])
+
+        each(part, self.parts())
+        return out
+
     def forward(self, h: np.ndarray, m: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """z = conv(h, w), (rows, C_out), from h (rows, C_in) and w's matrix m (k * k * C_in, C_out)."""
-        return matmul(self.patches(h), m, out=out)
+        return self._correlate(h, m, out)
 
     def input_grad(self, dz: np.ndarray, m: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """dL/dh (rows, C_in) from dL/dz (rows, C_out): dL/dz correlated with the flipped kernel."""
         c_in = m.shape[0] // (self.kernel * self.kernel)
-        return matmul(self.patches(dz), flipped(m, c_in, self.kernel), out=out)
+        return self._correlate(dz, flipped(m, c_in, self.kernel), out)
 
     def weight_grad(self, h: np.ndarray, dz: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """dL/dm (k * k * C_in, C_out) = patches(h)^T dL/dz, summed over batch and positions."""
-        return matmul(self.patches(h).T, dz, out=out)
+        """dL/dm (k * k * C_in, C_out) = patches(h)^T dL/dz, summed over batch and positions: each part's chunks
+        summed in turn, then the parts in order."""
+        spans = self.parts()
+        width = self.kernel * self.kernel * h.shape[1]
+        # (C_out, k * k * C_in) a part: dz^T patches is 1.5 times faster than patches^T dz at these shapes (the
+        # long sum is the inner dimension of both; the thin output is what differs)
+        sums = np.zeros((len(spans), dz.shape[1], width), np.result_type(h, dz))
+
+        def part(index: int) -> None:
+            buffer = product = None
+            for start, stop in self.chunks(*spans[index]):
+                chunk = Geometry((stop - start) // (self.size * self.size), self.size, self.kernel, self.padding)
+                if buffer is None or buffer.shape[0] != stop - start:
+                    buffer = np.empty((stop - start, width), h.dtype)
+                product = matmul(dz[start:stop].T, chunk.patches(h[start:stop], buffer), out=product)
+                sums[index] += product
+
+        each(part, range(len(spans)))
+        total = sums[0]
+        for more in sums[1:]:
+            total += more
+        if out is None:
+            return np.ascontiguousarray(total.T)
+        np.copyto(out, total.T)
+        return out
+
+
+def each(fn, items) -> None:
+    """fn(item) for every item: in this thread, with a free core's help when the computation holds a compute
+    slot and a core is free (core.threads.parallel_map's nested use: it never waits for one, and takes none
+    while another computation waits)."""
+    items = list(items)
+    if len(items) > 1 and threads.holds_slot():
+        threads.parallel_map(fn, items)
+        return
+    for item in items:
+        fn(item)
 
 
 def conv2d(x: np.ndarray, w: np.ndarray, padding: str = "zeros") -> np.ndarray:

@@ -128,6 +128,65 @@ def test_backward_matches_finite_differences(padding):
     np.testing.assert_allclose(dx, central_differences(loss, x, lambda v: 1e-6), rtol=1e-7, atol=1e-8)
 
 
+def shifted_sum(x: np.ndarray, w: np.ndarray, padding: str) -> np.ndarray:
+    """The correlation as k^2 shifted copies of x, each times one tap's (C_in, C_out) matrix: no patches, no chunks.
+    x (N, H, W, C_in), w (C_out, C_in, k, k) -> (N, H, W, C_out)."""
+    p = w.shape[-1] // 2
+    mode = "wrap" if padding == "circular" else "constant"
+    padded = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0)), mode=mode)
+    n, size = x.shape[0], x.shape[1]
+    z = np.zeros((n, size, size, w.shape[0]))
+    for a in range(w.shape[-1]):
+        for b in range(w.shape[-1]):
+            z += padded[:, a:a + size, b:b + size] @ w[:, :, a, b].T
+    return z
+
+
+@pytest.mark.parametrize("padding", conv.PADDINGS)
+@pytest.mark.parametrize("kernel", [1, 3, 5])
+@pytest.mark.parametrize("size", [5, 6])
+def test_chunked_products_agree_with_shifted_sums_and_finite_differences(monkeypatch, padding, kernel, size):
+    """core.conv's products split into parts of chunks of 2 images (7 images: 4 chunks, 3 parts, one chunk short),
+    C_in = 3 != C_out = 4, odd and even sizes: forward = the shifted-copy sum, the gradients = finite differences of
+    L = sum(g * conv(x, w)), and the same bits whether a free core computes some parts or not."""
+    monkeypatch.setattr(conv, "CHUNK_ROWS", 2 * size * size)
+    monkeypatch.setattr(conv, "PARTS", 3)
+    x, w, g = random((7, size, size, 3), 9), random((4, 3, kernel, kernel), 10), random((7, size, size, 4), 11)
+    geometry = conv.Geometry(7, size, kernel, padding)
+    assert [len(geometry.chunks(*part)) for part in geometry.parts()] == [2, 1, 1]  # 4, 2, 2 images a part
+    rows = geometry.rows
+    m, x_rows, g_rows = conv.matrix(w), x.reshape(rows, 3), g.reshape(rows, 4)
+    np.testing.assert_allclose(geometry.forward(x_rows, m), shifted_sum(x, w, padding).reshape(rows, 4), atol=1e-12)
+
+    def loss() -> float:  # linear in w and in x: central differences are exact but for rounding, less at a large step
+        return float(np.sum(g * shifted_sum(x, w, padding)))
+
+    dw = geometry.weight_grad(x_rows, g_rows)  # (k^2 C_in, C_out)
+    np.testing.assert_allclose(conv.weight(dw, 3, kernel), central_differences(loss, w, lambda v: 1e-2),
+                               rtol=1e-9, atol=1e-10)
+    if kernel < 5:  # 5 x 5: 1,050 inputs, each two sums; the weights' 300 suffice for it
+        dx = geometry.input_grad(g_rows, m)
+        np.testing.assert_allclose(dx.reshape(x.shape), central_differences(loss, x, lambda v: 1e-2),
+                                   rtol=1e-9, atol=1e-10)
+    with threads.compute_slot():  # the parts on a free core too, as the app computes
+        both = geometry.forward(x_rows, m), geometry.weight_grad(x_rows, g_rows), geometry.input_grad(g_rows, m)
+    alone = geometry.forward(x_rows, m), geometry.weight_grad(x_rows, g_rows), geometry.input_grad(g_rows, m)
+    for shared, single in zip(both, alone):
+        np.testing.assert_array_equal(shared, single)
+
+
+@pytest.mark.parametrize("init", ["zeros", "constant"])
+def test_chunked_products_keep_one_filter_per_layer(monkeypatch, init):
+    """Split into chunks and parts, on two cores, a constant init still gives one distinct channel and gradient."""
+    monkeypatch.setattr(conv, "CHUNK_ROWS", 3 * 36)
+    c = Config(arch="conv", depth=3, width=8, batch=20, image=6, init=init, activation="tanh")
+    assert len(conv.Geometry(c.batch, c.image, c.kernel).parts()) == conv.PARTS
+    with threads.compute_slot():
+        r = simulate(c)
+    np.testing.assert_array_equal(r.distinct_units[1:], 1)
+    np.testing.assert_array_equal(r.distinct_grad_units[1:-1], 1)
+
+
 def reference_loss(config: Config, weights: list[np.ndarray]) -> float:
     """The simulation's batch-mean loss sum(readout * h_depth) / batch, with torch-layout weights and conv2d."""
     d = network_draws(config)
