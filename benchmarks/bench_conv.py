@@ -52,9 +52,10 @@ def im2col_floor(patches: np.ndarray, h: np.ndarray, ms: list[np.ndarray]) -> No
 
 
 def matmul_floor(geometry: conv.Geometry, patches: np.ndarray, h: np.ndarray, ms: list[np.ndarray]) -> None:
-    """The 3 products of every layer as core.conv computes them: per chunk of CHUNK_ROWS rows of ready-made patches,
+    """The 3 products of every layer as core.conv computes them: per chunk of CHUNK_BYTES of ready-made patches,
     the chunks of each part in turn, the parts on the cores core.conv would use; no copies, no sums."""
-    spans = [geometry.chunks(*part) for part in geometry.parts()]
+    row_bytes = patches.shape[1] * patches.itemsize
+    spans = [geometry.chunks(*part, row_bytes) for part in geometry.parts(row_bytes)]
     for m in ms:
         conv.each(lambda chunks: [patches[a:b] @ m for a, b in chunks], spans)  # forward
         conv.each(lambda chunks: [h[a:b].T @ patches[a:b] for a, b in chunks], spans)  # weight gradient

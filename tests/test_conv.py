@@ -149,11 +149,13 @@ def test_chunked_products_agree_with_shifted_sums_and_finite_differences(monkeyp
     """core.conv's products split into parts of chunks of 2 images (7 images: 4 chunks, 3 parts, one chunk short),
     C_in = 3 != C_out = 4, odd and even sizes: forward = the shifted-copy sum, the gradients = finite differences of
     L = sum(g * conv(x, w)), and the same bits whether a free core computes some parts or not."""
-    monkeypatch.setattr(conv, "CHUNK_ROWS", 2 * size * size)
+    monkeypatch.setattr(conv, "CHUNK_BYTES", 2 * size * size * 8 * kernel * kernel * 4)  # 2 images of 4 channels
     monkeypatch.setattr(conv, "PARTS", 3)
     x, w, g = random((7, size, size, 3), 9), random((4, 3, kernel, kernel), 10), random((7, size, size, 4), 11)
     geometry = conv.Geometry(7, size, kernel, padding)
-    assert [len(geometry.chunks(*part)) for part in geometry.parts()] == [2, 1, 1]  # 4, 2, 2 images a part
+    row_bytes = 8 * kernel * kernel * 4  # float64 patches of dL/dz, 4 channels
+    assert [len(geometry.chunks(*part, row_bytes)) for part in geometry.parts(row_bytes)] == [2, 1, 1]
+    assert geometry.chunk_images(row_bytes) == 2 and geometry.chunk_images(row_bytes * 3 // 4) == 2  # x: 3 channels
     rows = geometry.rows
     m, x_rows, g_rows = conv.matrix(w), x.reshape(rows, 3), g.reshape(rows, 4)
     np.testing.assert_allclose(geometry.forward(x_rows, m), shifted_sum(x, w, padding).reshape(rows, 4), atol=1e-12)
@@ -178,9 +180,9 @@ def test_chunked_products_agree_with_shifted_sums_and_finite_differences(monkeyp
 @pytest.mark.parametrize("init", ["zeros", "constant"])
 def test_chunked_products_keep_one_filter_per_layer(monkeypatch, init):
     """Split into chunks and parts, on two cores, a constant init still gives one distinct channel and gradient."""
-    monkeypatch.setattr(conv, "CHUNK_ROWS", 3 * 36)
+    monkeypatch.setattr(conv, "CHUNK_BYTES", 3 * 36 * 9 * 8 * 4)  # 3 images of 8 float32 channels
     c = Config(arch="conv", depth=3, width=8, batch=20, image=6, init=init, activation="tanh")
-    assert len(conv.Geometry(c.batch, c.image, c.kernel).parts()) == conv.PARTS
+    assert len(conv.Geometry(c.batch, c.image, c.kernel).parts(9 * 8 * 4)) == conv.PARTS
     with threads.compute_slot():
         r = simulate(c)
     np.testing.assert_array_equal(r.distinct_units[1:], 1)
@@ -501,7 +503,7 @@ def test_conv_flags_with_a_dense_net_are_noted_and_ignored(capsys):
 ], ids=["profile", "digits"])
 def test_the_work_estimate_counts_the_products_and_patches_simulate_does(monkeypatch, config):
     flops, copied = [0.0], [0.0]
-    real_matmul, real_im2col = conv.matmul, conv.im2col
+    real_matmul, real_copy = conv.matmul, conv.copy_windows
 
     # the theory's variance maps (core.theory.box) are one-image, one-channel convolutions: not the net's work
     def matmul(a, b, out=None):
@@ -509,13 +511,13 @@ def test_the_work_estimate_counts_the_products_and_patches_simulate_does(monkeyp
             flops[0] += 2.0 * a.shape[0] * a.shape[1] * b.shape[1]
         return real_matmul(a, b, out=out)
 
-    def im2col(x, kernel, padding, out=None):
-        patches = real_im2col(x, kernel, padding, out)
-        copied[0] += patches.size if x.shape[0] > 1 else 0
+    def copy_windows(view, out=None):  # view: (images, H, W, k, k, C) of the chunk's images
+        patches = real_copy(view, out)
+        copied[0] += patches.size if view.shape[0] > 1 else 0
         return patches
 
     monkeypatch.setattr(conv, "matmul", matmul)
-    monkeypatch.setattr(conv, "im2col", im2col)
+    monkeypatch.setattr(conv, "copy_windows", copy_windows)
     assert not simulate(config).breaks
     terms = work_terms(config)
     assert (flops[0], copied[0]) == (terms["matmuls"], terms["patches"])
