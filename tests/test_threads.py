@@ -159,6 +159,33 @@ def test_a_nested_call_takes_the_slots_that_are_free():
     assert not threads.holds_slot()
 
 
+def test_a_nested_call_that_will_not_join_later_runs_in_its_callers_thread_when_no_core_is_free():
+    """join_later=False (core.conv's products): with every core taken when the call starts, the caller computes
+    every item itself, even when a core frees during the call (a helper that joined later would take some)."""
+    caller = threading.get_ident()
+    with threads.compute_slot():
+        taken = [threads.ADMISSION.try_core() for _ in range(threads.usable_cores())]
+        assert not threads.ADMISSION.try_core()  # every core is in use
+
+        def item(i: int) -> int:
+            if i == 0:  # the cores free at once
+                for got in taken:
+                    if got:
+                        threads.ADMISSION.release_core()
+            time.sleep(0.03)  # time for a helper that looks for a core every 10 ms to find one
+            return threading.get_ident()
+
+        ran = threads.parallel_map(item, range(6), join_later=False)
+    assert ran == [caller] * 6
+
+
+@needs_two_cores
+def test_a_nested_call_that_will_not_join_later_takes_a_core_that_is_free():
+    meet = threading.Barrier(2, timeout=30)
+    with threads.compute_slot():
+        assert threads.parallel_map(lambda i: meet.wait() >= 0, range(2), join_later=False) == [True, True]
+
+
 def test_wait_is_called_in_the_callers_thread_until_the_end():
     caller, seen = threading.get_ident(), []
     threads.parallel_map(lambda i: time.sleep(0.1), range(4), wait=lambda: seen.append(threading.get_ident()),
