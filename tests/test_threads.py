@@ -37,6 +37,19 @@ def test_blas_threads_sets_the_pool_inside_and_restores_it_after():
     assert set(blas_thread_counts()) == {1}
 
 
+def test_parallel_work_inside_blas_threads_keeps_its_setting():
+    """A benchmark's blas_threads(2) holds through parallel_map (which calls configure()) until the block ends: the
+    conv benchmark's 2-thread figures ran with one after its warm-up while configure() reset it."""
+    threads.configure()
+    with threads.blas_threads(2):
+        threads.parallel_map(abs, range(3))
+        threads.configure()
+        assert set(blas_thread_counts()) == {2}
+    assert set(blas_thread_counts()) == {1}
+    threads.configure()
+    assert set(blas_thread_counts()) == {1}
+
+
 @pytest.mark.parametrize("n", [0, -1, 1.5, True, "2"])
 def test_blas_threads_refuses_a_bad_count(n):
     with pytest.raises(ValueError, match="whole number of threads"), threads.blas_threads(n):
