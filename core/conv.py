@@ -207,10 +207,11 @@ class Geometry:
 
 def each(fn, items) -> None:
     """fn(item) for every item: in this thread, with a free core's help when the computation holds a compute
-    slot and a core is free now (core.threads.parallel_map's nested use: it never waits for one, and takes none
-    while another computation waits; a product takes milliseconds, so a core that frees later is not waited for)."""
+    slot, a core is free now (core.threads.parallel_map's nested use: it never waits for one, and takes none
+    while another computation waits; a product takes milliseconds, so a core that frees later is not waited for)
+    and the machine's load leaves one free (threads.machine_has_a_free_core)."""
     items = list(items)
-    if len(items) > 1 and threads.holds_slot():
+    if len(items) > 1 and threads.holds_slot() and threads.machine_has_a_free_core():
         threads.parallel_map(fn, items, join_later=False)
         return
     for item in items:

@@ -59,6 +59,17 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def machine_has_a_free_core() -> bool:
+    """Whether the machine's 1-minute load average (os.getloadavg, which counts this computation too) leaves one
+    of usable_cores() free: work outside this process (another server, a test suite) is not in ADMISSION's count,
+    and a computation split over a busy machine's cores waits for its slowest part (docs/performance.md, conv nets:
+    1.5 times slower at a load of 5 on 2 cores). True where the load is not known."""
+    try:
+        return os.getloadavg()[0] < usable_cores() - 0.5
+    except (AttributeError, OSError):  # Windows; no /proc
+        return True
+
+
 @functools.cache
 def _controller() -> ThreadpoolController:
     # Scanning the loaded libraries takes ~0.5 ms; a kept controller sets a limit in ~0.02 ms.

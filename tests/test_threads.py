@@ -50,6 +50,13 @@ def test_parallel_work_inside_blas_threads_keeps_its_setting():
     assert set(blas_thread_counts()) == {1}
 
 
+@pytest.mark.parametrize("load, free", [(0.0, True), (1.2, True), (1.6, False), (7.0, False)])
+def test_a_core_is_free_while_the_load_average_leaves_one(monkeypatch, load, free):
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
+    monkeypatch.setattr(threads.os, "getloadavg", lambda: (load, 0.0, 0.0))
+    assert threads.machine_has_a_free_core() is free
+
+
 @pytest.mark.parametrize("n", [0, -1, 1.5, True, "2"])
 def test_blas_threads_refuses_a_bad_count(n):
     with pytest.raises(ValueError, match="whole number of threads"), threads.blas_threads(n):
