@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import statistics
 import sys
 import time
@@ -145,7 +146,8 @@ def measure(args: argparse.Namespace) -> None:
     print(f"{config.depth} conv layers x {config.width} channels, {config.kernel}x{config.kernel}, batch "
           f"{config.batch} of {config.image}x{config.image} images, float32, {args.blas_threads} BLAS threads, "
           f"chunks on {'1 core' if args.single_core else f'up to {cores} cores'}, median of {args.repeat}")
-    print(f"  BLAS: {threads.blas_settings()}")
+    print(f"  BLAS: {threads.blas_settings()}; load average {os.getloadavg()[0]:.1f} at the end (a core free for the "
+          f"chunks: {threads.machine_has_a_free_core()})")
     for name in contenders:
         ms_ = median_ms(times[name])
         print(f"  {name:<24} {ms_:8.1f} ms   {ms_ / floor:5.2f} x the matmul floor")
