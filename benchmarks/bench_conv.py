@@ -9,8 +9,9 @@ thread). Beside simulate, in the same process and interleaved: its matmul floor,
 core.conv splits them: nothing else), the im2col floor (the same three products on whole (rows, k^2 C) matrices
 with --blas-threads BLAS threads, the floor before the products were chunked), the conv products alone (core.conv:
 the copies and the matmuls) and, when torch imports, torch.nn.functional.conv2d forward and backward (autograd)
-of the same net with as many intra-op threads as there are cores in use. Prints medians in milliseconds and
-their ratios to the matmul floor; nothing here asserts a time.
+of the same net with as many intra-op threads as there are cores in use. Prints medians in milliseconds, their
+ratios to the matmul floor, and the median CPU time of the process (all its threads; torch's too); nothing here
+asserts a time.
 """
 
 from __future__ import annotations
@@ -137,11 +138,13 @@ def measure(args: argparse.Namespace) -> None:
     for run in contenders.values():  # warm up: imports, caches, BLAS threads
         run()
     times = {name: [] for name in contenders}
+    cpu = {name: [] for name in contenders}  # the process's CPU seconds: what a busy machine's waits do not inflate
     for _ in range(args.repeat):  # interleaved: a busy moment slows every contender alike
         for name, run in contenders.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             run()
             times[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
     floor = median_ms(times["matmul floor"])
     print(f"{config.depth} conv layers x {config.width} channels, {config.kernel}x{config.kernel}, batch "
           f"{config.batch} of {config.image}x{config.image} images, float32, {args.blas_threads} BLAS threads, "
@@ -149,8 +152,8 @@ def measure(args: argparse.Namespace) -> None:
     print(f"  BLAS: {threads.blas_settings()}; load average {os.getloadavg()[0]:.1f} at the end (a core free for the "
           f"chunks: {threads.machine_has_a_free_core()})")
     for name in contenders:
-        ms_ = median_ms(times[name])
-        print(f"  {name:<24} {ms_:8.1f} ms   {ms_ / floor:5.2f} x the matmul floor")
+        wall, used = median_ms(times[name]), median_ms(cpu[name])
+        print(f"  {name:<24} {wall:8.1f} ms   {wall / floor:5.2f} x the matmul floor   CPU {used:6.1f} ms")
 
 
 if __name__ == "__main__":
