@@ -46,22 +46,28 @@ def operands(config: Config):
 
 
 def im2col_floor(patches: np.ndarray, h: np.ndarray, ms: list[np.ndarray]) -> None:
-    """The 3 products a layer needs on whole im2col matrices (forward, weight gradient, input gradient)."""
+    """The 3 products a layer needs on whole im2col matrices (forward, weight gradient, input gradient), into
+    outputs made once."""
+    z = np.empty((patches.shape[0], ms[0].shape[1]), patches.dtype)
+    dw = np.empty((h.shape[1], patches.shape[1]), patches.dtype)
     for m in ms:
-        patches @ m
-        h.T @ patches
-        patches @ m
+        np.matmul(patches, m, out=z)
+        np.matmul(h.T, patches, out=dw)
+        np.matmul(patches, m, out=z)
 
 
 def matmul_floor(geometry: conv.Geometry, patches: np.ndarray, h: np.ndarray, ms: list[np.ndarray]) -> None:
-    """The 3 products of every layer as core.conv computes them: per chunk of CHUNK_BYTES of ready-made patches,
-    the chunks of each part in turn, the parts on the cores core.conv would use; no copies, no sums."""
+    """The 3 products of every layer as core.conv computes them: per chunk of CHUNK_BYTES of ready-made patches, into
+    outputs made once, the chunks of each part in turn, the parts on the cores core.conv would use; no copies, no
+    sums."""
     row_bytes = patches.shape[1] * patches.itemsize
     spans = [geometry.chunks(*part, row_bytes) for part in geometry.parts(row_bytes)]
+    z = np.empty((patches.shape[0], ms[0].shape[1]), patches.dtype)  # a layer's output, and each part's dW^T
+    dw = np.empty((len(spans), h.shape[1], patches.shape[1]), patches.dtype)
     for m in ms:
-        conv.each(lambda chunks: [patches[a:b] @ m for a, b in chunks], spans)  # forward
-        conv.each(lambda chunks: [h[a:b].T @ patches[a:b] for a, b in chunks], spans)  # weight gradient
-        conv.each(lambda chunks: [patches[a:b] @ m for a, b in chunks], spans)  # input gradient
+        for _ in range(2):  # forward, then input gradient: the same shapes
+            conv.each(lambda chunks: [np.matmul(patches[a:b], m, out=z[a:b]) for a, b in chunks], spans)
+        conv.each(lambda i: [np.matmul(h[a:b].T, patches[a:b], out=dw[i]) for a, b in spans[i]], range(len(spans)))
 
 
 def conv_products(geometry: conv.Geometry, h: np.ndarray, ms: list[np.ndarray]) -> None:
