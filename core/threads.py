@@ -59,6 +59,17 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def machine_has_a_free_core() -> bool:
+    """Whether the machine's 1-minute load average (os.getloadavg, which counts this computation too) leaves one
+    of usable_cores() free: work outside this process (another server, a test suite) is not in ADMISSION's count,
+    and a computation split over a busy machine's cores waits for its slowest part (docs/performance.md, conv nets:
+    1.5 times slower at a load of 5 on 2 cores). True where the load is not known."""
+    try:
+        return os.getloadavg()[0] < usable_cores() - 0.5
+    except (AttributeError, OSError):  # Windows; no /proc
+        return True
+
+
 @functools.cache
 def _controller() -> ThreadpoolController:
     # Scanning the loaded libraries takes ~0.5 ms; a kept controller sets a limit in ~0.02 ms.
@@ -145,14 +156,17 @@ def holds_slot() -> bool:
 
 
 def parallel_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None, *,
-                 wait: Callable[[], None] | None = None, every: float = 0.1, slots: bool = True) -> list[R]:
+                 wait: Callable[[], None] | None = None, every: float = 0.1, slots: bool = True,
+                 join_later: bool = True) -> list[R]:
     """[fn(item) for item in items], run in up to `workers` threads (default usable_cores()).
 
     Each call holds a compute slot, so across all callers at most usable_cores() calls run at once; each
     thread takes its slot in line with every other computation (ADMISSION). The items are taken in order
     by whichever thread is free. A caller that holds a slot itself (nested use: a computation that splits
     its own work) works on the items in its own thread, and more threads join it only as cores are free
-    and no computation waits for one, so nested use never waits for a slot its caller holds. With
+    and no computation waits for one, so nested use never waits for a slot its caller holds (with
+    join_later=False only if one is free at once: for work of a few milliseconds, where a helper that looks for
+    a core every 10 ms would keep the caller waiting for it after the work is done). With
     slots=False the calls hold none: for fn that takes its own slot where it computes, so that a call
     waiting for a result another thread computes (core.cache) does not hold a slot that thread needs.
 
@@ -204,7 +218,7 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None =
             return
         if nested:  # borrow a core the caller's computation may use, while there is work left for it
             while not ADMISSION.try_core():
-                if no_work_left():
+                if no_work_left() or not join_later:
                     return
                 time.sleep(0.01)
             _holding.slot = True

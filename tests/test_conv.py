@@ -1,8 +1,10 @@
 """Convolutional layers (core/conv.py and arch="conv"): fans as torch counts them, the variance rules at interior and
 border pixels, the symmetry of filters, the products against torch and finite differences, delta-orthogonal isometry."""
 
+import contextlib
 import json
 import math
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -126,6 +128,89 @@ def test_backward_matches_finite_differences(padding):
     dx, dw = conv.conv2d_backward(x, w, g, padding)
     np.testing.assert_allclose(dw, central_differences(loss, w, lambda v: 1e-6), rtol=1e-7, atol=1e-8)
     np.testing.assert_allclose(dx, central_differences(loss, x, lambda v: 1e-6), rtol=1e-7, atol=1e-8)
+
+
+def shifted_sum(x: np.ndarray, w: np.ndarray, padding: str) -> np.ndarray:
+    """The correlation as k^2 shifted copies of x, each times one tap's (C_in, C_out) matrix: no patches, no chunks.
+    x (N, H, W, C_in), w (C_out, C_in, k, k) -> (N, H, W, C_out)."""
+    p = w.shape[-1] // 2
+    mode = "wrap" if padding == "circular" else "constant"
+    padded = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0)), mode=mode)
+    n, size = x.shape[0], x.shape[1]
+    z = np.zeros((n, size, size, w.shape[0]))
+    for a in range(w.shape[-1]):
+        for b in range(w.shape[-1]):
+            z += padded[:, a:a + size, b:b + size] @ w[:, :, a, b].T
+    return z
+
+
+@pytest.mark.parametrize("padding", conv.PADDINGS)
+@pytest.mark.parametrize("kernel", [1, 3, 5])
+@pytest.mark.parametrize("size", [5, 6])
+def test_chunked_products_agree_with_shifted_sums_and_finite_differences(monkeypatch, padding, kernel, size):
+    """core.conv's products split into parts of chunks of 2 images (7 images: 4 chunks, 3 parts, one chunk short),
+    C_in = 3 != C_out = 4, odd and even sizes: forward = the shifted-copy sum, the gradients = finite differences of
+    L = sum(g * conv(x, w)), and the same bits whether a free core computes some parts or not."""
+    monkeypatch.setattr(conv, "CHUNK_BYTES", 2 * size * size * 8 * kernel * kernel * 4)  # 2 images of 4 channels
+    monkeypatch.setattr(conv, "PARTS", 3)
+    x, w, g = random((7, size, size, 3), 9), random((4, 3, kernel, kernel), 10), random((7, size, size, 4), 11)
+    geometry = conv.Geometry(7, size, kernel, padding)
+    row_bytes = 8 * kernel * kernel * 4  # float64 patches of dL/dz, 4 channels
+    assert [len(geometry.chunks(*part, row_bytes)) for part in geometry.parts(row_bytes)] == [2, 1, 1]
+    assert geometry.chunk_images(row_bytes) == 2 and geometry.chunk_images(row_bytes * 3 // 4) == 2  # x: 3 channels
+    rows = geometry.rows
+    m, x_rows, g_rows = conv.matrix(w), x.reshape(rows, 3), g.reshape(rows, 4)
+    np.testing.assert_allclose(geometry.forward(x_rows, m), shifted_sum(x, w, padding).reshape(rows, 4), atol=1e-12)
+
+    def loss() -> float:  # linear in w and in x: central differences are exact but for rounding, less at a large step
+        return float(np.sum(g * shifted_sum(x, w, padding)))
+
+    dw = geometry.weight_grad(x_rows, g_rows)  # (k^2 C_in, C_out)
+    np.testing.assert_allclose(conv.weight(dw, 3, kernel), central_differences(loss, w, lambda v: 1e-2),
+                               rtol=1e-9, atol=1e-10)
+    if kernel < 5:  # 5 x 5: 1,050 inputs, each two sums; the weights' 300 suffice for it
+        dx = geometry.input_grad(g_rows, m)
+        np.testing.assert_allclose(dx.reshape(x.shape), central_differences(loss, x, lambda v: 1e-2),
+                                   rtol=1e-9, atol=1e-10)
+    monkeypatch.setattr(threads, "machine_has_a_free_core", lambda: True)  # whatever else runs on this machine
+    with threads.compute_slot():  # the parts on a free core too, as the app computes
+        both = geometry.forward(x_rows, m), geometry.weight_grad(x_rows, g_rows), geometry.input_grad(g_rows, m)
+    alone = geometry.forward(x_rows, m), geometry.weight_grad(x_rows, g_rows), geometry.input_grad(g_rows, m)
+    for shared, single in zip(both, alone):
+        np.testing.assert_array_equal(shared, single)
+
+
+@pytest.mark.parametrize("init", ["zeros", "constant"])
+def test_chunked_products_keep_one_filter_per_layer(monkeypatch, init):
+    """Split into chunks and parts, on two cores, a constant init still gives one distinct channel and gradient."""
+    monkeypatch.setattr(conv, "CHUNK_BYTES", 3 * 36 * 9 * 8 * 4)  # 3 images of 8 float32 channels
+    c = Config(arch="conv", depth=3, width=8, batch=20, image=6, init=init, activation="tanh")
+    assert len(conv.Geometry(c.batch, c.image, c.kernel).parts(9 * 8 * 4)) == conv.PARTS
+    monkeypatch.setattr(threads, "machine_has_a_free_core", lambda: True)
+    with threads.compute_slot():
+        r = simulate(c)
+    np.testing.assert_array_equal(r.distinct_units[1:], 1)
+    np.testing.assert_array_equal(r.distinct_grad_units[1:-1], 1)
+
+
+@pytest.mark.parametrize("slot, free, alone", [(False, True, True), (True, False, True), (True, True, False)])
+def test_conv_parts_share_the_cores_only_in_a_computation_on_a_machine_with_one_free(monkeypatch, slot, free, alone):
+    """Outside a compute slot, or when the machine's load leaves no core free, every part runs in the caller's thread;
+    otherwise a free core takes some (each part waits for the other, so both must run at once)."""
+    if not alone and threads.usable_cores() < 2:
+        pytest.skip("one usable core: no other core to share")
+    monkeypatch.setattr(threads, "machine_has_a_free_core", lambda: free)
+    meet = threading.Barrier(2, timeout=5)
+    ran = []
+
+    def part(i: int) -> None:
+        ran.append(threading.get_ident())
+        if not alone:
+            meet.wait()
+
+    with threads.compute_slot() if slot else contextlib.nullcontext():
+        conv.each(part, range(2))
+    assert (set(ran) == {threading.get_ident()}) is alone and len(ran) == 2
 
 
 def reference_loss(config: Config, weights: list[np.ndarray]) -> float:
@@ -443,7 +528,7 @@ def test_conv_flags_with_a_dense_net_are_noted_and_ignored(capsys):
 ], ids=["profile", "digits"])
 def test_the_work_estimate_counts_the_products_and_patches_simulate_does(monkeypatch, config):
     flops, copied = [0.0], [0.0]
-    real_matmul, real_im2col = conv.matmul, conv.im2col
+    real_matmul, real_copy = conv.matmul, conv.copy_windows
 
     # the theory's variance maps (core.theory.box) are one-image, one-channel convolutions: not the net's work
     def matmul(a, b, out=None):
@@ -451,13 +536,13 @@ def test_the_work_estimate_counts_the_products_and_patches_simulate_does(monkeyp
             flops[0] += 2.0 * a.shape[0] * a.shape[1] * b.shape[1]
         return real_matmul(a, b, out=out)
 
-    def im2col(x, kernel, padding, out=None):
-        patches = real_im2col(x, kernel, padding, out)
-        copied[0] += patches.size if x.shape[0] > 1 else 0
+    def copy_windows(view, out=None):  # view: (images, H, W, k, k, C) of the chunk's images
+        patches = real_copy(view, out)
+        copied[0] += patches.size if view.shape[0] > 1 else 0
         return patches
 
     monkeypatch.setattr(conv, "matmul", matmul)
-    monkeypatch.setattr(conv, "im2col", im2col)
+    monkeypatch.setattr(conv, "copy_windows", copy_windows)
     assert not simulate(config).breaks
     terms = work_terms(config)
     assert (flops[0], copied[0]) == (terms["matmuls"], terms["patches"])

@@ -37,6 +37,26 @@ def test_blas_threads_sets_the_pool_inside_and_restores_it_after():
     assert set(blas_thread_counts()) == {1}
 
 
+def test_parallel_work_inside_blas_threads_keeps_its_setting():
+    """A benchmark's blas_threads(2) holds through parallel_map (which calls configure()) until the block ends: the
+    conv benchmark's 2-thread figures ran with one after its warm-up while configure() reset it."""
+    threads.configure()
+    with threads.blas_threads(2):
+        threads.parallel_map(abs, range(3))
+        threads.configure()
+        assert set(blas_thread_counts()) == {2}
+    assert set(blas_thread_counts()) == {1}
+    threads.configure()
+    assert set(blas_thread_counts()) == {1}
+
+
+@pytest.mark.parametrize("load, free", [(0.0, True), (1.2, True), (1.6, False), (7.0, False)])
+def test_a_core_is_free_while_the_load_average_leaves_one(monkeypatch, load, free):
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
+    monkeypatch.setattr(threads.os, "getloadavg", lambda: (load, 0.0, 0.0))
+    assert threads.machine_has_a_free_core() is free
+
+
 @pytest.mark.parametrize("n", [0, -1, 1.5, True, "2"])
 def test_blas_threads_refuses_a_bad_count(n):
     with pytest.raises(ValueError, match="whole number of threads"), threads.blas_threads(n):
@@ -157,6 +177,33 @@ def test_a_nested_call_takes_the_slots_that_are_free():
         assert threads.holds_slot()
         assert threads.parallel_map(lambda i: meet.wait() >= 0, range(2)) == [True, True]
     assert not threads.holds_slot()
+
+
+def test_a_nested_call_that_will_not_join_later_runs_in_its_callers_thread_when_no_core_is_free():
+    """join_later=False (core.conv's products): with every core taken when the call starts, the caller computes
+    every item itself, even when a core frees during the call (a helper that joined later would take some)."""
+    caller = threading.get_ident()
+    with threads.compute_slot():
+        taken = [threads.ADMISSION.try_core() for _ in range(threads.usable_cores())]
+        assert not threads.ADMISSION.try_core()  # every core is in use
+
+        def item(i: int) -> int:
+            if i == 0:  # the cores free at once
+                for got in taken:
+                    if got:
+                        threads.ADMISSION.release_core()
+            time.sleep(0.03)  # time for a helper that looks for a core every 10 ms to find one
+            return threading.get_ident()
+
+        ran = threads.parallel_map(item, range(6), join_later=False)
+    assert ran == [caller] * 6
+
+
+@needs_two_cores
+def test_a_nested_call_that_will_not_join_later_takes_a_core_that_is_free():
+    meet = threading.Barrier(2, timeout=30)
+    with threads.compute_slot():
+        assert threads.parallel_map(lambda i: meet.wait() >= 0, range(2), join_later=False) == [True, True]
 
 
 def test_wait_is_called_in_the_callers_thread_until_the_end():
