@@ -224,6 +224,12 @@ class Config:
         return self.matrices
 
     @property
+    def draw_taps(self) -> int:
+        """The kernel taps a layer's unit draw is made of, one block each (core.draws.unit_weights' taps): kernel^2
+        for a conv layer's whole matrix, 1 for a dense layer or a centre tap alone."""
+        return 1 if schemes.REGISTRY[self.init].centre else self.receptive_field
+
+    @property
     def norm(self) -> str:
         """Where normalization sits, by name: "none", "batch" (batch_norm) or "layer" (layer_norm)."""
         return "batch" if self.batch_norm else "layer" if self.layer_norm else "none"

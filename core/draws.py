@@ -103,11 +103,13 @@ def stream_bytes(depth: int, width: Width, batch: int, weight_family: str | None
         weight_stream_bytes(list(zip(units[:-1], units[1:])), weight_family, dtype)
 
 
-def weight_stream_bytes(shapes: list[tuple[int, int]], weight_family: str | None, dtype: str) -> int:
-    """Bytes the weight streams of layers of these (fan_in, fan_out) shapes may newly hold, GROWTH more."""
+def weight_stream_bytes(shapes: list[tuple[int, int]], weight_family: str | None, dtype: str, taps: int = 1) -> int:
+    """Bytes the weight streams of layers of these (fan_in, fan_out) shapes may newly hold, GROWTH more; taps as in
+    unit_weights (a stream of (fan_in / taps, fan_out) a tap)."""
     if weight_family not in STREAMED:
         return 0
-    return math.ceil(GROWTH * np.dtype(dtype).itemsize * sum(stream_count(*shape) for shape in shapes))
+    counts = sum(taps * stream_count(fan_in // taps, fan_out) for fan_in, fan_out in shapes)
+    return math.ceil(GROWTH * np.dtype(dtype).itemsize * counts)
 
 
 def stream_count(fan_in: int, fan_out: int) -> int:
@@ -178,19 +180,30 @@ def _blocks(seed: int, part: int, batch: int, width: int, kind: str, dtype: str)
 
 
 def unit_weights(seed: int, layer: int, fan_in: int, fan_out: int, weight_family: str | None,
-                 dtype: str) -> np.ndarray | None:
+                 dtype: str, taps: int = 1) -> np.ndarray | None:
     """Layer `layer`'s (0 for the first) unit-scale weights, shape (fan_in, fan_out), used as s = h @ W: N(0, 1),
     U(-1, 1) or orthogonal (orthonormal columns if fan_in >= fan_out, else rows), from stream (WEIGHTS, layer)
     in shell order (module docstring); None for a family None. A fresh array, or for orthogonal the kept
-    read-only one: the one draw of every layer for the simulation and the training alike."""
+    read-only one: the one draw of every layer for the simulation and the training alike.
+
+    taps > 1: a conv layer's matrix (taps C_in, C_out), fan_in = taps C_in, its rows tap after tap (core.conv.matrix's
+    (kh, kw, c_in) order). A normal or uniform draw is then one (C_in, C_out) block a tap, each from stream (WEIGHTS,
+    layer, tap) in shell order: taps C_in C_out numbers drawn where one tall matrix's shells would read about
+    (taps C_in)², and more channels extend each tap's block. Orthogonal stays the QR of the whole matrix (torch's
+    orthogonal_ of a conv weight flattens it)."""
     if weight_family is None:
         return None
     if weight_family == "orthogonal":  # a QR of the whole matrix: nothing to extend, but kept for a gain change
         return _orthogonal_layer(seed, layer, fan_in, fan_out, dtype)
     if weight_family not in STREAMED:
         raise ValueError(f"unknown weight family {weight_family!r}: one of {', '.join(schemes.FAMILIES)}")
-    numbers = _numbers(seed, (WEIGHTS, layer), STREAMED[weight_family], dtype, stream_count(fan_in, fan_out))
-    w = np.take(numbers, shell_order(fan_in, fan_out))  # (fan_in, fan_out)
+    if taps < 1 or fan_in % taps:
+        raise ValueError(f"taps={taps!r} must divide fan_in={fan_in}")
+    c_in, kind = fan_in // taps, STREAMED[weight_family]
+    paths = [(WEIGHTS, layer)] if taps == 1 else [(WEIGHTS, layer, tap) for tap in range(taps)]
+    order = shell_order(c_in, fan_out)
+    blocks = [np.take(_numbers(seed, path, kind, dtype, stream_count(c_in, fan_out)), order) for path in paths]
+    w = blocks[0] if taps == 1 else np.concatenate(blocks)  # (fan_in, fan_out)
     if weight_family == "uniform":
         w *= 2.0
         w -= 1.0

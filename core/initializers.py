@@ -147,6 +147,13 @@ def scale_weights(config: Config, unit: np.ndarray | None, fan_in: int, fan_out:
     raise ValueError(f"unknown weight family {scheme.family!r} of init {config.init!r}")
 
 
+def layer_unit(config: Config, layer: int) -> np.ndarray | None:
+    """Hidden layer `layer`'s (0 for the first) unit draw, Config.draw_shapes[layer], in blocks of Config.draw_taps
+    (core.draws.unit_weights): the simulation's and the training's alike; None for a scheme without randomness."""
+    return draws.unit_weights(config.seed, layer, *config.draw_shapes[layer], family(config.init), config.dtype,
+                              taps=config.draw_taps)
+
+
 def layer_weights(config: Config, layer: int, fan_in: int, fan_out: int) -> np.ndarray:
     """Layer `layer`'s W (0 for the first), shape (fan_in, fan_out): the seed's unit draw for that layer
     (core.draws.unit_weights), scaled by the scheme. The simulation's and the training's W alike."""

@@ -22,8 +22,8 @@ from . import activations, conv, digits, residual, theory, threads
 from .norms import normalize, normalize_backward
 from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config, resize
 from .draws import (SHELL_ORDERS_KEPT, STREAMED, Draws, draw, draws_bytes, family, stream_bytes, stream_count,
-                    unit_weights, weight_stream_bytes)
-from .initializers import layer_biases, scale_weights
+                    weight_stream_bytes)
+from .initializers import layer_biases, layer_unit, scale_weights
 from .products import matmul
 
 # The work of a simulation (estimate_work), in float32 matmul flops. The rate and the costs of the other kinds of
@@ -179,10 +179,10 @@ def _conv_memory(config: Config) -> int:
     working = 6 * rows * max(units) + 2 * max(a * b for a, b in matrices) + 2 * (rows * max(a for a, _ in matrices)
                                                                                 + padded)
     weights = family(config.init)  # the input's and read-out's draws, then the weights' unit draws and streams
+    streams = weight_stream_bytes(list(config.draw_shapes), weights, config.dtype, config.draw_taps)
     unit_draws = draws_bytes(config.depth, units, rows, None, config.dtype) \
         + stream_bytes(config.depth, units, rows, None, config.dtype) \
-        + item * (sum(a * b for a, b in matrices) if weights else 0) + weight_stream_bytes(list(matrices), weights,
-                                                                                          config.dtype)
+        + item * (sum(a * b for a, b in matrices) if weights else 0) + streams
     return item * (kept + working) + unit_draws
 
 
@@ -221,7 +221,7 @@ def work_terms(config: Config) -> dict[str, float]:
 
 
 def _conv_work_terms(config: Config) -> dict[str, float]:
-    units, matrices, b = config.units, config.matrices, config.rows
+    units, matrices, b, taps = config.units, config.matrices, config.rows, config.draw_taps
     weights = family(config.init)
     products = sum(m * n for m, n in matrices)
     # the input gradient's patches are of dL/dz: k^2 C_out a row
@@ -229,7 +229,7 @@ def _conv_work_terms(config: Config) -> dict[str, float]:
     return {"matmuls": 2.0 * b * (3 * products - matrices[0][0] * matrices[0][1]),
             "qrs": sum(4.0 * max(m, n) * min(m, n) ** 2 - 4 / 3 * min(m, n) ** 3 for m, n in matrices)
             if weights == "orthogonal" else 0.0,
-            "draws": float((sum(stream_count(m, n) for m, n in matrices) if weights else 0)
+            "draws": float((sum(taps * stream_count(m // taps, n) for m, n in config.draw_shapes) if weights else 0)
                            + b * (units[0] + units[-1])),
             "elements": float(b * sum(units[1:])), "patches": float(patches)}
 
@@ -343,8 +343,7 @@ def network_draws(config: Config, cancel: threads.Cancel = None) -> Draws:
     made = draw(config.seed, depth, units, config.rows, "normal" if config.input == "digits" else config.input,
                 None, config.dtype, cancel)
     x = digits.images(config.batch, config.dtype).reshape(config.rows, 1) if config.input == "digits" else made.x
-    weights = tuple(unit_weights(config.seed, layer, *shape, family(config.init), config.dtype)
-                    for layer, shape in enumerate(config.draw_shapes)) if family(config.init) else ()
+    weights = tuple(layer_unit(config, layer) for layer in range(depth)) if family(config.init) else ()
     return Draws(x, weights, made.readout)
 
 

@@ -46,7 +46,7 @@ from . import activations, conv, digits, draws, schemes, threads, workers
 from .config import Config, written_range
 from .products import matmul
 from .draws import family, weight_stream_bytes
-from .initializers import layer_biases, layer_weights, scale_weights
+from .initializers import layer_biases, layer_unit, layer_weights, scale_weights
 from .batchnorm import batch_norm, batch_norm_backward
 from .network import (DEFAULT_MEMORY_BUDGET, DENSE, Dense, MemoryBudgetError, distinct_columns, estimate_memory,
                       mean_std)
@@ -432,8 +432,7 @@ def init_params(config: Config, classes: int) -> dict[str, np.ndarray]:
     for layer, (fan_in, fan_out) in enumerate(config.shapes, start=1):
         # (units[l-1], units[l]); a conv layer's matrix (k^2 units[l-1], units[l]) of fans (C_in k^2, C_out k^2), whose
         # unit draw is the matrix's, or the centre tap's for delta-orthogonal (Config.draw_shapes), as simulated
-        unit = draws.unit_weights(config.seed, layer - 1, *config.draw_shapes[layer - 1], family(config.init),
-                                  config.dtype)
+        unit = layer_unit(config, layer - 1)
         params[f"W{layer}"] = scale_weights(config, unit, fan_in, fan_out, shape=config.matrices[layer - 1])
         b, n = biases[layer - 1], units[layer]  # a conv layer's fan_out counts C_out k^2, its biases C_out
         params[f"b{layer}"] = np.zeros(n, dtype) if b is None else b  # (units[l],)

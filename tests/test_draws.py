@@ -159,6 +159,29 @@ def test_a_bigger_layer_extends_a_smaller_one_in_rows_and_columns(weight_family)
     np.testing.assert_array_equal(square.weights[1], big[:60, :60])
 
 
+@pytest.mark.parametrize("weight_family", ["normal", "uniform"])
+def test_a_conv_layers_draw_is_one_block_a_tap_each_from_its_own_stream(weight_family):
+    """(9 C_in, C_out) in taps of (C_in, C_out): tap t is stream (WEIGHTS, layer, t) in shell order, so that taps C_in
+    C_out numbers are drawn (not the ~(9 C_in)² one tall matrix's shells read), and more channels extend every tap."""
+    draws.forget()
+    c_in, c_out, taps = 12, 7, 9
+    w = draws.unit_weights(5, 2, taps * c_in, c_out, weight_family, "float64", taps=taps)
+    assert w.shape == (taps * c_in, c_out)
+    places = shell_order(c_in, c_out)
+    for tap in range(taps):
+        rng = generator(5, draws.WEIGHTS, 2, tap)
+        count = draws.stream_count(c_in, c_out)
+        numbers = rng.standard_normal(count) if weight_family == "normal" else rng.random(count) * 2.0 - 1.0
+        np.testing.assert_array_equal(w[tap * c_in:(tap + 1) * c_in], numbers[places])
+    wider = draws.unit_weights(5, 2, taps * 20, 11, weight_family, "float64", taps=taps)
+    for tap in range(taps):
+        np.testing.assert_array_equal(w[tap * c_in:(tap + 1) * c_in], wider[tap * 20:tap * 20 + c_in, :c_out])
+    drawn = sum(s.numbers.size for key, s in draws._streams.items() if key[0] == 5 and key[1][:2] == (draws.WEIGHTS, 2))
+    assert drawn <= draws.GROWTH * taps * 20 * 20  # a tap's 20 x 11 shells read at most 20² numbers
+    with pytest.raises(ValueError, match="taps=4 must divide fan_in=9"):
+        draws.unit_weights(5, 2, 9, 3, weight_family, "float64", taps=4)
+
+
 @pytest.mark.parametrize("fan_in, fan_out", [(40, 40), (60, 25), (25, 60)])
 def test_an_orthogonal_layer_of_any_shape_is_semi_orthogonal_and_kept(fan_in, fan_out):
     w = draws.unit_weights(3, 0, fan_in, fan_out, "orthogonal", "float64")
