@@ -293,7 +293,9 @@ def check_buttons(at: AppTest, around: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("code", tour.STEPS)
-def test_a_step_left_and_reached_again_by_one_control_is_that_step(code):
+def test_a_step_left_and_reached_again_by_one_control_is_that_step_and_previous_and_next_go_on_from_it(code):
+    """Two claims on one page (its step's network computed once for both): a step left and reached again by one
+    control is that step, with its seed; from Custom, ◀ and ▶ go on from the step left."""
     at = open_app(step=code, seed="4")
     check_step(at, code)
     depth = tour.STEPS[code].depth  # the lecture's 10; the Spectrum step's 64
@@ -305,12 +307,7 @@ def test_a_step_left_and_reached_again_by_one_control_is_that_step(code):
     check_buttons(at, code)
     assert at.number_input(key="seed").value == 4
 
-
-@pytest.mark.slow
-@pytest.mark.parametrize("code", tour.STEPS)
-def test_previous_and_next_from_custom_go_on_from_the_step_left(code):
     before, after = tour.previous_step(code), tour.next_step(code)
-    at = open_app(step=code)
     at.slider(key="width").set_value(499).run()
     if after is not None:
         step_button(at, "next").click().run()
