@@ -48,28 +48,12 @@ def test_the_bare_app_opens_on_step_one():
     assert t("en", "verdict_symmetric") in at.metric[3].value
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("code", tour.STEPS)
-def test_every_tour_step_from_the_sidebar(code):
-    at = open_app()
-    at.radio(key="step").set_value(code).run()
-    no_trouble(at)
-    config = tour.STEPS[code]
-    assert at.title[0].value.startswith(f"Step {code} of {len(tour.STEPS)}")
-    assert at.selectbox(key="init").value == config.init
-    assert at.selectbox(key="activation").value == config.activation
-    assert at.radio(key="norm").value == config.norm
-    if config.init == "normal":
-        assert at.number_input(key="std").value == config.std
-    assert shown_config(at) == config.to_dict()
-
-
-@pytest.mark.parametrize("code", TABS)
-def test_every_tab_opens_without_exception(code):
-    at = open_app(step="7")
-    open_tab(at, code)
-    no_trouble(at)
-    assert at.session_state["tab"] == t("en", f"tab_{code}")
+def test_every_tab_opens_without_exception():
+    at = open_app(step="7")  # one page: its networks computed once for every tab, as a student clicking through
+    for code in TABS:
+        open_tab(at, code)
+        no_trouble(at)
+        assert at.session_state["tab"] == t("en", f"tab_{code}")
 
 
 @pytest.mark.slow
@@ -293,8 +277,21 @@ def check_buttons(at: AppTest, around: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("code", tour.STEPS)
-def test_a_step_left_and_reached_again_by_one_control_is_that_step(code):
-    at = open_app(step=code, seed="4")
+def test_every_tour_step_from_the_sidebar_left_and_reached_again_and_previous_and_next_go_on_from_it(code):
+    """Three claims on one page (its step's network computed once for all): the sidebar's step radio sets the
+    step's controls; a step left and reached again by one control is that step, with its seed; from Custom,
+    ◀ and ▶ go on from the step left."""
+    at = open_app(seed="4")  # step 1, with a seed the steps keep
+    at.radio(key="step").set_value(code).run()
+    no_trouble(at)
+    config = tour.STEPS[code]
+    assert at.title[0].value.startswith(f"Step {code} of {len(tour.STEPS)}")
+    assert at.selectbox(key="init").value == config.init
+    assert at.selectbox(key="activation").value == config.activation
+    assert at.radio(key="norm").value == config.norm
+    if config.init == "normal":
+        assert at.number_input(key="std").value == config.std
+    assert shown_config(at) == replace(config, seed=4).to_dict()
     check_step(at, code)
     depth = tour.STEPS[code].depth  # the lecture's 10; the Spectrum step's 64
     at.slider(key="depth").set_value(depth + 1).run()  # one notch right: the page's own network
@@ -305,12 +302,7 @@ def test_a_step_left_and_reached_again_by_one_control_is_that_step(code):
     check_buttons(at, code)
     assert at.number_input(key="seed").value == 4
 
-
-@pytest.mark.slow
-@pytest.mark.parametrize("code", tour.STEPS)
-def test_previous_and_next_from_custom_go_on_from_the_step_left(code):
     before, after = tour.previous_step(code), tour.next_step(code)
-    at = open_app(step=code)
     at.slider(key="width").set_value(499).run()
     if after is not None:
         step_button(at, "next").click().run()
@@ -791,9 +783,9 @@ def test_the_theory_tab_under_batch_norm_titles_the_gradient_dl_dz(lang):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("code", [*tour.STEPS, tour.CUSTOM])
-def test_training_and_theory_in_both_languages_at_every_step(code):
-    at = open_app(step=code)
+def test_training_and_theory_in_both_languages_on_a_custom_network():
+    """The tour's steps: test_names.py opens every tab at every step in both languages, without trouble."""
+    at = open_app(step=tour.CUSTOM)
     for lang in ("en", "zh"):
         at.radio(key="lang").set_value(lang).run()
         for tab in ("training", "theory"):

@@ -168,17 +168,32 @@ FIELD_TERMS = ("fan_in", "fan_out", "fan_avg")
 
 
 @pytest.fixture(scope="module")
-def pages() -> dict[tuple[str, str, str], list[str]]:
-    """{(language, step, tab): the texts the page shows} for every tour step and tab, in both languages."""
+def visits() -> dict[tuple[str, str, str], SimpleNamespace]:
+    """{(language, step, tab): the page} for every tour step and tab, in both languages: the texts it shows
+    (`texts`), its exceptions and error notices (`trouble`) and the tab it has open (`tab`)."""
     found = {}
     for lang in LANGUAGES:
         for step in tour.STEPS:
             at = open_app(step=step, lang=lang)
             for code in CODES:
                 open_tab(at, code, lang)
-                assert not at.exception, (lang, step, code)
-                found[lang, step, code] = shown_texts(at)
+                found[lang, step, code] = SimpleNamespace(
+                    texts=shown_texts(at) if not at.exception else [], tab=at.session_state["tab"],
+                    trouble=[e.value for e in at.exception] + [e.value for e in at.error])
     return found
+
+
+@pytest.fixture(scope="module")
+def pages(visits) -> dict[tuple[str, str, str], list[str]]:
+    """{(language, step, tab): the texts the page shows} for every tour step and tab, in both languages."""
+    return {key: page.texts for key, page in visits.items()}
+
+
+@pytest.mark.slow
+def test_every_tab_opens_without_trouble_at_every_step_in_both_languages(visits):
+    assert {key: page.trouble for key, page in visits.items() if page.trouble} == {}
+    assert {key: page.tab for key, page in visits.items() if page.tab != t(key[0], f"tab_{key[2]}")} == {}
+    assert len(visits) == len(LANGUAGES) * len(tour.STEPS) * len(CODES)
 
 
 @pytest.mark.slow

@@ -18,12 +18,17 @@ SUMMARY_KEYS = {"sigma_w2", "sigma_b2", "q_star", "chi1", "depth_scale"}
 
 
 def iterate_lengths(name: str, sigma_w2: float, sigma_b2: float, layers: int = 4000) -> float:
-    """q* the slow way: the length map applied layer after layer from a unit-variance input, exact quadrature."""
+    """q* the slow way: the length map applied layer after layer from a unit-variance input, exact quadrature.
+
+    A layer that gives back exactly the q it was given gives it at every later layer too (the map is a pure
+    function of q), so the iteration stops there with what all `layers` would give."""
     q = sigma_w2 + sigma_b2
     for _ in range(layers):
-        q = sigma_w2 * float(theory.moments(name, 0.0, q)[1]) + sigma_b2
+        q, before = sigma_w2 * float(theory.moments(name, 0.0, q)[1]) + sigma_b2, q
         if q > 1e15:
             return math.inf
+        if q == before:
+            break
     return q
 
 

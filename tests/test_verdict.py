@@ -3,6 +3,7 @@ the Theory tab's sentence, missing numbers and zeros on a log axis, each checked
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import string
@@ -181,8 +182,14 @@ def test_the_share_metric_is_the_one_core_measures():
 # ---------- the update size beside the 10^-3 guide ----------
 
 @pytest.fixture(scope="module")
-def steps():
-    return {code: simulate(config) for code, config in tour.STEPS.items()}
+def simulated():
+    """simulate, each network computed once for the module's tests (a result is a pure function of its Config)."""
+    return functools.cache(simulate)
+
+
+@pytest.fixture(scope="module")
+def steps(simulated):
+    return {code: simulated(config) for code, config in tour.STEPS.items()}
 
 
 @pytest.mark.parametrize("code", list(tour.STEPS))
@@ -329,11 +336,11 @@ def _stream_claims(code: str, result) -> None:
 
 @pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("code", list(tour.STEPS))
-def test_each_story_tells_its_own_steps_numbers(code, seed):
-    result = simulate(tour.step_config(code, seed))
+def test_each_story_tells_its_own_steps_numbers(simulated, code, seed):
+    result = simulated(tour.step_config(code, seed))
     _claims(code, result)
     numbers = tour.story_numbers(result)
-    others = {name: simulate(config) for name, config in tour.companions(code, seed).items()}
+    others = {name: simulated(config) for name, config in tour.companions(code, seed).items()}
     for name, other in others.items():  # a companion's numbers, under its name
         numbers.update({f"{name}_{key}": value for key, value in tour.stream_numbers(other).items()})
     quoted = ("act_first", "act_last", "act_low", "act_high", "grad_first", "grad_last", "grad_factor", "act_factor",
