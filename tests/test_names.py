@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.config import ACTIVATIONS, INITS
-from core.train import LECTURE_RACE
+from core.train import DEFAULT_STEPS, LECTURE_RACE
 from core.train import SCHEMES as TRAIN_SCHEMES
 from tests.app_support import open_app, open_tab
 from tests.vega_specs import encodings
@@ -191,7 +191,14 @@ def pages(visits) -> dict[tuple[str, str, str], list[str]]:
 
 @pytest.mark.slow
 def test_every_tab_opens_without_trouble_at_every_step_in_both_languages(visits):
-    assert {key: page.trouble for key, page in visits.items() if page.trouble} == {}
+    # but the conv step's race (10 x 64 channels of 16 x 16 images) is over the training's work limit: refused, in
+    # words that name the channels that would fit
+    refused = {(lang, tour.CONV_STEP, "training") for lang in LANGUAGES}
+    assert {key: page.trouble for key, page in visits.items() if page.trouble and key not in refused} == {}
+    width = training_view.widest(tour.STEPS[tour.CONV_STEP], len(LECTURE_RACE), DEFAULT_STEPS)
+    for lang, step, tab in refused:
+        (error,) = visits[lang, step, tab].trouble
+        assert error.startswith(t(lang, "training_tab.too_slow").split("{work}")[0]) and f" {width} " in error
     assert {key: page.tab for key, page in visits.items() if page.tab != t(key[0], f"tab_{key[2]}")} == {}
     assert len(visits) == len(LANGUAGES) * len(tour.STEPS) * len(CODES)
 
