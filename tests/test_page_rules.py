@@ -174,8 +174,8 @@ def test_a_race_over_the_work_limit_names_the_widest_network_that_fits(lang, sch
     assert per_width2 * width**2 <= training_view.WORK_LIMIT < per_width2 * (width + 1) ** 2
     assert said is not None and str(width) in said
     assert said == t(
-        lang, "training_tab.too_slow", work=training_view.power_of_ten(work),
-        limit=training_view.power_of_ten(training_view.WORK_LIMIT), width=width,
+        lang, "training_tab.too_slow", work=summary.power_of_ten(work),
+        limit=summary.power_of_ten(training_view.WORK_LIMIT), width=width,
         **training_view.durations(training_view.race_seconds(training_view.WORK_LIMIT), lang))
 
 
@@ -237,7 +237,25 @@ def test_the_theory_tab_writes_its_numbers_as_the_headline_does(config, lang):
 def test_a_large_count_is_written_with_two_digits_and_its_power_of_ten():
     assert summary.power_of_ten(4.8e11) == summary.scientific("4.8", 11) == "4.8 × 10¹¹"
     assert summary.power_of_ten(1e12) == "1.0 × 10¹²" and summary.power_of_ten(9.96e5) == "1.0 × 10⁶"
-    assert training_view.power_of_ten is summary.power_of_ten  # one writer for the Training tab and the refusals
+    assert summary.power_of_ten(1.2346e12, 4) == "1.235 × 10¹²"
+
+
+@pytest.mark.parametrize("over", [1.0 + 1e-6, 1.0004, 1.004, 1.04, 1.4, 14.0])
+def test_a_refusal_never_writes_its_work_as_its_limit(over):
+    """A work over the limit reads as a larger number than the limit, however close: more digits where two
+    would round both alike (1.0004 × 10¹² against 1.0000 × 10¹²), two where two tell them apart."""
+    limit = training_view.WORK_LIMIT
+    shown = summary.powers_apart(over * limit, limit)
+    assert shown["work"] != shown["limit"]
+    digits = len(shown["limit"].split(" ")[0].replace(".", ""))
+    assert digits == 2 or summary.power_of_ten(over * limit, digits - 1) == summary.power_of_ten(limit, digits - 1)
+    assert summary.powers_apart(limit, limit) == {"work": "1.0 × 10¹²", "limit": "1.0 × 10¹²"}
+    # every refusal that compares a work with its limit writes them so
+    config = Config(width=13, arch="conv", depth=10, image=16, batch=50, init="he_normal", activation="relu")
+    work = training_view.race_work(config, 5, 300)
+    said = training_view.refusal(config, ("zeros", "normal_0.01", "normal_1", "xavier_normal", "he_normal"), 300,
+                                 "en", 2**40)
+    assert work > limit and said is not None and summary.powers_apart(work, limit)["work"] in said
 
 
 SUPERSCRIPTS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")

@@ -18,7 +18,7 @@ from core.config import ACTIVATIONS, INITS, INT_RANGES
 from core.network import WORK_LIMIT, WorkLimitError, check_work, estimate_work, work_fits, work_terms
 from views import summary
 from views.text import t
-from views.training import power_of_ten
+from views.summary import power_of_ten
 
 EPS32 = float(np.finfo(np.float32).eps)
 

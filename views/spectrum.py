@@ -51,7 +51,7 @@ def refusal(config: Config, lang: str, memory_budget: int) -> str | None:
         return None
     fits = work_fits(config, WORK_LIMIT, spectra.estimate_work)
     key = "spectrum_tab.work" if fits["depth"] else "spectrum_tab.work_width"
-    return t(lang, key, work=summary.power_of_ten(work), limit=summary.power_of_ten(WORK_LIMIT),
+    return t(lang, key, **summary.powers_apart(work, WORK_LIMIT),
              seconds=f"{WORK_LIMIT / WORK_RATE:.0f}", **fits)
 
 

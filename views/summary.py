@@ -459,10 +459,20 @@ def format_power(value: float) -> str:
                                                                rel_tol=1e-12) else format_value(value)
 
 
-def power_of_ten(value: float) -> str:
-    """A large count with two significant digits, 4.8 × 10¹¹, the same way in every language (a positive value)."""
-    mantissa, exponent = f"{value:.1e}".split("e")  # 9.96e5 rounds up to the next power: 1.0 × 10⁶, not 10.0 × 10⁵
+def power_of_ten(value: float, digits: int = 2) -> str:
+    """A large count with `digits` significant digits, 4.8 × 10¹¹, the same way in every language (a positive value)."""
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")  # 9.96e5 rounds up to the next power: 1.0 × 10⁶
     return scientific(mantissa, int(exponent))
+
+
+def powers_apart(value: float, reference: float) -> dict[str, str]:
+    """{"work": value, "limit": reference} as power_of_ten writes them, with as many more significant digits as two
+    different numbers need to read differently: a refusal never says "1.0 × 10¹², over the limit of 1.0 × 10¹²"."""
+    for digits in range(2, 8):
+        shown = {"work": power_of_ten(value, digits), "limit": power_of_ten(reference, digits)}
+        if shown["work"] != shown["limit"] or value == reference:
+            break
+    return shown
 
 
 def computing_note(lang: str, ahead: int) -> str:
@@ -491,5 +501,5 @@ def refusal(config, lang: str, memory_budget: int = DEFAULT_MEMORY_BUDGET,
     if work <= work_limit:
         return None
     fits = work_fits(config, work_limit)
-    return t(lang, "work" if fits["depth"] else "work_width", work=power_of_ten(work), limit=power_of_ten(work_limit),
+    return t(lang, "work" if fits["depth"] else "work_width", **powers_apart(work, work_limit),
              seconds=f"{work_limit / WORK_RATE:.0f}", **fits)

@@ -30,7 +30,7 @@ from core.train import (
 
 from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, NUMBER_LABEL, SCHEME_COLOURS, decades, plot_height, \
     scheme_name, theme, zero_marks
-from .summary import PERCENT, format_share, format_value, power_of_ten
+from .summary import PERCENT, format_share, format_value, powers_apart
 from .text import join, t
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
@@ -175,7 +175,7 @@ def refusal(config, schemes: list[str], steps: int, lang: str, memory_budget: in
         return t(lang, "training_tab.too_big_memory", need=need / 2**20, budget=memory_budget / 2**20)
     work = race_work(config, len(schemes), steps)
     if work > WORK_LIMIT:
-        return t(lang, "training_tab.too_slow", work=power_of_ten(work), limit=power_of_ten(WORK_LIMIT),
+        return t(lang, "training_tab.too_slow", **powers_apart(work, WORK_LIMIT),
                  **durations(race_seconds(WORK_LIMIT), lang), width=widest(config, len(schemes), steps, WORK_LIMIT))
     return None
 

@@ -15,7 +15,7 @@ from core.train import (
 )
 from core.train import SCHEMES as TRAIN_SCHEMES
 
-from .. import charts, link, live, urlstate
+from .. import charts, link, live, summary, urlstate
 from .. import training as training_view
 from ..cache import TEMPLATES
 from ..draw import draw_chart
@@ -115,7 +115,7 @@ def show(page: Page) -> None:
     if refusal:
         st.error(refusal)
     elif (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN:
-        st.warning(t(lang, "training_tab.slow", work=training_view.power_of_ten(work), **training_view.durations(
+        st.warning(t(lang, "training_tab.slow", work=summary.power_of_ten(work), **training_view.durations(
             training_view.race_seconds(work), lang)))
     key = (config, tuple(schemes), steps, task)
     job = st.session_state.get("_race")
