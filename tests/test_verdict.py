@@ -47,6 +47,10 @@ CASES = [
      ["All 50 units of layer 1", "never learn different features"]),
     ("zero init, ReLU: identical because the weights are", Config(depth=5, init="zeros", activation="relu", **SMALL),
      "symmetric", 1, ["All 50 units of layer 1"]),
+    ("zero init under a width profile: the layer's own units", Config(init="zeros", depth=2, widths=(30, 40, 20), batch=50),
+     "symmetric", 1, ["All 40 units of layer 1"]),
+    ("zero init, conv: the channels' filters", Config(arch="conv", init="zeros", width=6, depth=3, image=6, batch=10),
+     "symmetric", 1, ["All 6 channels of layer 1 compute the same value at every pixel", "their filters"]),
     ("constant weights with a dead bias: still the weights' symmetry",
      Config(depth=5, init="constant", value=0.01, bias=-3.0, activation="relu", **SMALL), "symmetric", 1,
      ["equal weights"]),
@@ -436,7 +440,7 @@ def test_zeros_on_a_log_axis_are_named(steps):
     assert zero == list(range(1, 10))
     assert gaps == ["Exactly 0 at layers 1–9 (measured and theory): a log axis cannot draw zero."]
     assert summary.ratio_gaps(result, "en", "ratio") == [t("en", "ratio_undefined").format(layers="1–10")]
-    dead = simulate(CASES[5][1])  # born dead: every dW is 0
+    dead = simulate(next(c[1] for c in CASES if c[0].endswith("born dead")))  # every dW is 0
     assert summary.ratio_gaps(dead, "zh", "比值") == [t("zh", "log_zero").format(layers="1–6", series="比值")]
     assert summary.log_gaps("en", {"measured": steps["6"].grad_std}, first_layer=1) == []
 

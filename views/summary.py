@@ -186,7 +186,8 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
     if v.name == "overflowed":
         return t(lang, "verdict_overflowed_why", stage=t(lang, f"stage_{v.stage}"), dtype=config.dtype, layer=v.layer)
     if v.name == "symmetric":
-        return t(lang, "verdict_symmetric_why", width=config.width, layer=v.layer)
+        key = "verdict_symmetric_why_conv" if config.arch == "conv" else "verdict_symmetric_why"
+        return t(lang, key, width=config.units[v.layer], layer=v.layer)  # the layer's own units (channels)
     if v.name == "dead":
         return t(lang, "verdict_dead_why", layer=v.layer)
     if v.name == "saturated" and v.flat:
