@@ -12,7 +12,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from core import Config
 from core.spectrum import Spectrum, fuss_catalan_cdf, predicted_density, predicted_moments, spectrum
 from core.initializers import weight_variance
-from tests.app_support import open_app
+from tests.app_support import open_app, open_tab
 from views import spectrum as view
 from views import charts, summary, tour
 from views.text import t
@@ -247,3 +247,22 @@ def test_the_theory_line_says_whether_sampling_explains_the_measured_mean(lang):
     # at the edge of chaos the orthogonal net's mean is off by a finite width's correction, far more than its tiny
     # spread allows; the Gaussian twin's heavy tail (Var(s²) ~ 60) lets its mean of 256 values stray far by chance
     assert seen == {True, False}
+
+
+def test_a_flat_activations_exact_zeros_are_said_to_be_the_activations():
+    """ReLU (and a leaky ReLU of slope 0) switch units off for an input: exact zeros in J whatever the init, and the
+    page says so; tanh's and a sloped leaky ReLU's spectra get no such note."""
+    relu = spectrum(Config(activation="relu", init="he_normal", depth=12, width=60, dtype="float64"))
+    assert view.shown_values(relu)[1] > 0
+    for lang in ("en", "zh"):
+        assert view.zeros_note(relu, lang) == t(lang, "spectrum_tab.zeros_flat", activation=t(lang, "act_relu"))
+    flat = spectrum(Config(activation="leaky_relu", slope=0.0, init="he_normal", depth=12, width=60, dtype="float64"))
+    assert view.shown_values(flat)[1] > 0 and view.zeros_note(flat, "en") is not None
+    sloped = spectrum(Config(activation="leaky_relu", slope=0.2, init="he_normal", depth=12, width=60,
+                             dtype="float64"))
+    assert view.zeros_note(sloped, "en") is None
+    assert view.zeros_note(spectrum(Config(init="xavier_normal", **SMALL)), "en") is None
+    assert view.zeros_note(spectrum(Config(activation="relu", init="zeros", **SMALL)), "en") is None  # J = 0: verdict's
+    at = open_tab(open_app(step="6"), "spectrum")
+    assert not at.exception
+    assert any(t("en", "spectrum_tab.zeros_flat", activation=t("en", "act_relu")) in c.value for c in at.caption)

@@ -10,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core import Config
+from core import Config, activations
 from core.draws import family
 from core.initializers import weight_variance
 from core import spectrum as spectra
@@ -162,6 +162,16 @@ def bounds(result: Spectrum) -> dict[str, bool]:
     s, floor = result.summary(), result.resolution
     bound = {key: bool(floor > 0 and s[key] < floor) for key in ("p10", "p50", "p90")}
     return {**bound, "ratio": bound["p10"]}
+
+
+def zeros_note(result: Spectrum, lang: str) -> str | None:
+    """Why a spectrum holds exact zeros when its activation is flat for negative pre-activations (ReLU, a leaky
+    ReLU of slope 0): those units switch off for an input, whatever the weights; None otherwise or without zeros."""
+    config = result.config
+    flat = activations.derivative(config.activation, np.array([-1.0]), config.slope)[0] == 0
+    if not flat or shown_values(result)[1] == 0 or not result.pooled.any():
+        return None
+    return t(lang, "spectrum_tab.zeros_flat", activation=t(lang, f"act_{config.activation}"))
 
 
 def stated(result: Spectrum, lang: str) -> dict[str, str]:

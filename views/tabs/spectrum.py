@@ -15,6 +15,7 @@ from .. import spectrum as view
 from ..computing import session_gone
 from ..draw import draw_chart
 from ..page import Page, memory_budget
+from ..text import join
 
 
 def show(page: Page) -> None:
@@ -64,8 +65,9 @@ def show_one(page: Page, result: spectra.Spectrum, bin_edges, title: str) -> Non
                       count=result.pooled.size))
     _, zeros = view.shown_values(result)
     if zeros and result.pooled.any():  # all exactly 0 (zero weights): the verdict says so
-        st.caption(page.t("spectrum_tab.zeros", zeros=zeros, count=result.pooled.size,
-                          resolution=summary.format_value(result.resolution)))
+        said = page.t("spectrum_tab.zeros", zeros=zeros, count=result.pooled.size,
+                      resolution=summary.format_value(result.resolution))
+        st.caption(join(page.lang, [said, *filter(None, [view.zeros_note(result, page.lang)])], "sentence"))
     line = view.theory_line(result, predicted, page.lang)
     if line:
         st.caption(line)
