@@ -204,9 +204,14 @@ class Config:
         return self.kernel * self.kernel if self.arch == "conv" else 1
 
     @property
+    def positions(self) -> int:
+        """Pixels per image of a conv net, image^2 (each a row of its layers' 2-D activations); 1 for a dense net."""
+        return self.image * self.image if self.arch == "conv" else 1
+
+    @property
     def rows(self) -> int:
         """Rows of a layer's 2-D activations: batch, or batch x image^2 for conv (every pixel of every image)."""
-        return self.batch * self.image * self.image if self.arch == "conv" else self.batch
+        return self.batch * self.positions
 
     @property
     def matrices(self) -> tuple[tuple[int, int], ...]:

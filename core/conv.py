@@ -99,12 +99,6 @@ def copy_windows(view: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def im2col(x: np.ndarray, kernel: int, padding: str, out: np.ndarray | None = None) -> np.ndarray:
-    """Patches of x (N, H, W, C): (N * H * W, k * k * C), row (n, i, j) holding x's k x k window centred at
-    (i, j), in (kh, kw, c) order. A strided view of the padded x, copied once (into out, if given)."""
-    return copy_windows(windows(x, kernel, padding), out)
-
-
 @dataclass(frozen=True)
 class Geometry:
     """The images every layer of a conv net sees: batch x size x size pixels, k x k kernels, same padding.
@@ -124,10 +118,6 @@ class Geometry:
     def images(self, a: np.ndarray) -> np.ndarray:
         """(rows, C) as NHWC (N, H, W, C); a view."""
         return a.reshape(self.batch, self.size, self.size, -1)
-
-    def patches(self, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """im2col of a layer's (rows, C) activations: (rows, k * k * C)."""
-        return im2col(self.images(a), self.kernel, self.padding, out)
 
     def chunk_images(self, row_bytes: int) -> int:
         """Images a chunk holds when a row of its patches takes row_bytes: CHUNK_BYTES of them, at least one."""

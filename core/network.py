@@ -326,10 +326,11 @@ class Dense:
 DENSE = Dense()
 
 
-def layer_products(config: Config) -> Dense | conv.Geometry:
-    """The three products of a layer (forward, input gradient, weight gradient): dense, or conv on the images."""
+def layer_products(config: Config, images: int | None = None) -> Dense | conv.Geometry:
+    """The three products of a layer (forward, input gradient, weight gradient): dense, or conv on the images, a
+    batch of `images` (config.batch unless given: a training minibatch) of image x image pixels."""
     if config.arch == "conv":
-        return conv.Geometry(config.batch, config.image, config.kernel, config.padding)
+        return conv.Geometry(config.batch if images is None else images, config.image, config.kernel, config.padding)
     return DENSE
 
 

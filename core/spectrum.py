@@ -62,8 +62,7 @@ COLUMNS = 256
 def jacobian_shape(config: Config) -> tuple[int, int]:
     """J's (rows, columns) at one input: (units[L], units[0]); a conv net's every pixel's channels, (P units[L],
     P units[0]) with P = image² pixels."""
-    pixels = config.image ** 2 if config.arch == "conv" else 1
-    return pixels * config.units[-1], pixels * config.units[0]
+    return config.positions * config.units[-1], config.positions * config.units[0]
 
 
 @dataclass(frozen=True, eq=False)

@@ -49,7 +49,7 @@ from .draws import family, weight_stream_bytes
 from .initializers import layer_biases, layer_unit, layer_weights, scale_weights
 from .batchnorm import batch_norm, batch_norm_backward
 from .network import (DEFAULT_MEMORY_BUDGET, DENSE, Dense, MemoryBudgetError, distinct_columns, estimate_memory,
-                      mean_std)
+                      layer_products, mean_std)
 
 TASK_SEED = 2015  # the task's own seed: every scheme and every config.seed races on the same data
 POINTS_PER_CLASS = 400  # 1,200 points for 3 classes: 300 steps of 128 are 32 passes over them
@@ -229,16 +229,16 @@ def _conv_training_memory(config: Config, batch: int, classes: int) -> int:
     product's input and a gradient's); the task's images (the spiral's lift is made in float64 first); and the
     evaluation, one layer at a time over the whole task set (six arrays of its widest layer)."""
     item = np.dtype(config.dtype).itemsize
-    units, matrices, rows = config.units, config.matrices, batch * positions(config)
+    units, matrices, rows = config.units, config.matrices, batch * config.positions
     params = sum(m * n + 3 * n for m, n in matrices) + classes * (units[-1] + 1)
     per_layer = 2 + config.batch_norm + activations.needs_pre_activation(config.activation)  # h, z or s_hat, s
     kept = rows * sum(units) * per_layer
     patches = 2 * (rows * max(m for m, _ in matrices) + batch * (config.image + config.kernel) ** 2 * max(units))
     samples = digits.IMAGES if config.input == "digits" else classes * POINTS_PER_CLASS
-    task = samples * positions(config) * units[0] * (1 if config.input == "digits" else 1 + 8 // item)
+    task = samples * config.positions * units[0] * (1 if config.input == "digits" else 1 + 8 // item)
     # the layer's input, z (s_hat in place), s, h, f's temporaries and distinct_columns' comparison: 4.3 arrays
     # measured at 6 channels (tracemalloc, tests/test_train_conv.py)
-    evaluation = 6 * samples * positions(config) * max(units)
+    evaluation = 6 * samples * config.positions * max(units)
     shapes = [*config.draw_shapes, (units[-1], classes)]
     streams = weight_stream_bytes(shapes, family(config.init), config.dtype)
     return item * (3 * params + kept + patches + task + evaluation + 4 * rows * max(units)) + streams
@@ -278,20 +278,7 @@ def _make(task: str, classes: int, config: Config) -> Task:
     image x image pixels with units[0] channels; the digits (64 pixels: a conv net's 8 x 8 images of 1 channel)."""
     if task == "digits":
         return make_digits_task(config.dtype)
-    return make_task(classes, positions(config) * config.units[0], config.dtype)
-
-
-def positions(config: Config) -> int:
-    """Pixels per image of a conv net, image^2 (each a row of its layers' 2-D activations); 1 for a dense net."""
-    return config.image**2 if config.arch == "conv" else 1
-
-
-def layer_products(config: Config, images: int) -> Dense | conv.Geometry:
-    """A layer's three products (forward, input gradient, weight gradient) for a batch of `images` samples: the
-    dense ones, or the conv ones on images x image x image pixels (core.conv.Geometry)."""
-    if config.arch == "conv":
-        return conv.Geometry(images, config.image, config.kernel, config.padding)
-    return DENSE
+    return make_task(classes, config.positions * config.units[0], config.dtype)
 
 
 def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFAULT_STEPS,
@@ -465,7 +452,7 @@ class _Workspace:
     workspace per call gives the same numbers."""
 
     def __init__(self, config: Config, batch: int, params: dict[str, np.ndarray]):
-        dtype, units, rows = np.dtype(config.dtype), config.units, batch * positions(config)
+        dtype, units, rows = np.dtype(config.dtype), config.units, batch * config.positions
         self.activation = activations.get(config.activation)
         self.products = layer_products(config, batch)
         self.z = [np.empty((rows, n), dtype) for n in units[1:]]  # z = h_in @ W + b; BN's s_hat in place
@@ -546,7 +533,7 @@ def pooled(h: np.ndarray, config: Config) -> np.ndarray:
     averaged over the positions of each image (torch.nn.AdaptiveAvgPool2d(1)), (batch x image^2, C) -> (batch, C)."""
     if config.arch != "conv":
         return h
-    return h.reshape(-1, positions(config), h.shape[1]).mean(axis=1)
+    return h.reshape(-1, config.positions, h.shape[1]).mean(axis=1)
 
 
 def head(params: dict, h: np.ndarray, config: Config) -> np.ndarray:
@@ -586,7 +573,7 @@ def backward(params: dict, tape: list[_Layer], dlogits: np.ndarray, config: Conf
     if config.arch == "conv":  # the average's gradient: each position gets 1 / image^2 of its image's
         dh = work.dh(rows, channels)  # (batch x image^2, C)
         d_pooled = matmul(dlogits, params["head_W"].T)  # (batch, C)
-        d_pooled *= 1.0 / positions(config)
+        d_pooled *= 1.0 / config.positions
         dh.reshape(batch, -1, channels)[...] = d_pooled[:, None, :]
     else:
         dh = matmul(dlogits, params["head_W"].T, out=work.dh(rows, channels))  # (batch, units[depth])
@@ -614,7 +601,7 @@ def loss_and_gradients(params: dict, x: np.ndarray, labels: np.ndarray, config: 
     """The batch-mean cross-entropy and its gradient for every parameter; x (batch, features) as Task.x holds it
     (a conv net's images, image x image x units[0] each)."""
     batch = len(labels)
-    x = x.reshape(batch * positions(config), config.units[0])
+    x = x.reshape(batch * config.positions, config.units[0])
     logits, tape = forward(params, x, config, products=layer_products(config, batch))
     loss, dlogits, _ = softmax_cross_entropy(logits, labels)
     return loss, backward(params, tape, dlogits, config, work=_Workspace(config, batch, params))
@@ -656,7 +643,7 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
     act_std, grad_std, update_ratio = (np.full((len(marks), depth), np.nan) for _ in range(3))
     diverged_at, message, record = None, "", 0
     x = np.empty((batch, task.x.shape[1]), task.x.dtype)  # this step's minibatch
-    rows = x.reshape(batch * positions(config), config.units[0])  # a view: a conv net's pixels its rows
+    rows = x.reshape(batch * config.positions, config.units[0])  # a view: a conv net's pixels its rows
 
     for step in range(steps):
         threads.check(stop)
@@ -704,7 +691,7 @@ def _evaluate(params: dict, x: np.ndarray, labels: np.ndarray, config: Config,
     labels (the whole task set, or the held-out digits), one layer at a time: batch norm over the whole set, a
     conv net's products `batch` images at a time (_InChunks)."""
     distinct = np.full(config.depth, np.nan)
-    h = x.reshape(len(labels) * positions(config), config.units[0])
+    h = x.reshape(len(labels) * config.positions, config.units[0])
     products = _InChunks(config, batch) if config.arch == "conv" else DENSE
     for layer in range(1, config.depth + 1):
         h = forward_layer(params, layer, h, config, products=products).h
@@ -726,7 +713,7 @@ class _InChunks:
 
     def forward(self, h: np.ndarray, m: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """conv(h, W) + nothing: (rows, C_out) from h (images x image^2, C_in) and W's matrix m."""
-        p = positions(self.config)
+        p = self.config.positions
         images = h.shape[0] // p
         out = np.empty((h.shape[0], m.shape[1]), np.result_type(h, m)) if out is None else out
         for start in range(0, images, self.batch):

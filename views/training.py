@@ -25,7 +25,7 @@ from core import Config, digits
 from core.workers import WorkerCrashed
 from core.train import (
     DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, LECTURE_RACE, POINTS_PER_CLASS,
-    estimate_training_memory, positions, scheme_config, steps_to_loss, training_batch,
+    estimate_training_memory, scheme_config, steps_to_loss, training_batch,
 )
 
 from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, NUMBER_LABEL, SCHEME_COLOURS, decades, plot_height, \
@@ -132,7 +132,7 @@ def race_work(config, schemes: int, steps: int) -> float:
 
 def _work_per_width(config, schemes: int, steps: int) -> tuple[float, float]:
     """(a, b) of race_work = a width^2 + b width."""
-    rows = float(steps) * training_batch(config) * positions(config) * config.depth * schemes
+    rows = float(steps) * training_batch(config) * config.positions * config.depth * schemes
     if config.arch != "conv":
         return rows, 0.0
     return rows * config.receptive_field, rows * CONV_ELEMENT
