@@ -84,11 +84,17 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
-def empty_caches():
+def empty_caches(request):
     """What a server keeps for its sessions starts empty in every test: a result kept by an earlier test would
-    hide a computation (or its fault) from the next."""
-    for kept in (cache.RESULTS, *page_cache.CACHES.values()):
-        kept.clear()
+    hide a computation (or its fault) from the next.
+
+    A test marked `shared_results` reads pages as a server's later sessions do, from what earlier tests of its
+    worker computed: the networks are pure functions of their Config, so a kept one is the one its own
+    computation would give (its computation and its faults are tested where caching, admission, budgets and
+    cancellation are, which stay unmarked)."""
+    if request.node.get_closest_marker("shared_results") is None:
+        for kept in (cache.RESULTS, *page_cache.CACHES.values()):
+            kept.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -177,6 +177,7 @@ def test_f_within_a_few_ulp_over_the_whole_range(name, dtype):
     assert_within_ulps(name, dtype, activations.apply(name, grid(dtype), SLOPE), "f")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name", ACTIVATIONS)
 def test_derivative_within_a_few_ulp_over_the_whole_range(name, dtype):
@@ -284,6 +285,7 @@ def erf_grid(dtype: str) -> np.ndarray:
     return np.unique(s.astype(dtype))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name", ERF_FUNCTIONS)
 def test_erf_family_within_a_few_ulp_and_agrees_with_scipy(name, dtype):
@@ -309,6 +311,7 @@ def test_old_erf_bound_still_holds():
     assert np.abs(activations.erf(x) - exact_values).max() < 1.5e-7
 
 
+@pytest.mark.slow
 def test_gelu_minimum_and_its_series():
     """The root of GELU' and the Taylor coefficients the code computes there, against mpmath."""
     def gelu_prime(s):
@@ -344,6 +347,7 @@ def selu_network_gradient_std(config: Config) -> np.ndarray:
     return np.array(stds)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("std, depth", [(1.0, 8), (10.0, 6)])
 def test_selu_gradients_in_float32_match_float64(std, depth):
     """The issue's networks: float32 lost layer 1's gradient (22x too small at std 1, 0 at std 10)."""

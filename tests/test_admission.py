@@ -346,6 +346,7 @@ def notes_sent(monkeypatch) -> tuple[list[str], threading.Condition]:
     return sent, changed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang, table", [(lang, catalogue(lang)) for lang in LANGUAGES])
 def test_the_page_says_it_waits_for_the_server_then_computes(monkeypatch, lang, table):
     """A page whose network waits behind a large computation says so in its note while it waits, in its language;
@@ -398,6 +399,7 @@ def test_the_budget_setting_sets_the_page_s_budget(monkeypatch):
 
 # ---------- the command line ----------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("setting", ["lots", "64"])
 def test_the_command_line_keeps_its_own_budget(setting):
     """INIT_EXPLORER_MEMORY_MIB is the server's: the command line neither fails on a bad one nor takes a small one
@@ -416,6 +418,7 @@ def test_the_command_line_keeps_its_own_budget(setting):
     assert len(json.loads(done.stdout)["layers"]) == 11
 
 
+@pytest.mark.slow
 def test_a_race_reserves_each_run_s_training_memory_while_it_trains():
     """A race's runs compute in worker processes, whose arrays are the server's memory too: each running run
     holds a core and estimate_training_memory's bytes from the server's admission, and gives them back."""

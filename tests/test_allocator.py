@@ -13,6 +13,7 @@ from core import Config, simulate
 from core.allocator import keep_freed_memory, release_freed_memory
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
 def test_freed_memory_is_reused_not_faulted_in_again():
     assert keep_freed_memory() is True
@@ -46,6 +47,7 @@ print(*out[0])
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt and malloc_trim are glibc's")
 def test_a_thread_s_freed_arrays_go_back_when_it_releases_them():
     """Freed arrays in a thread's own arena stay resident (its top is under TRIM_BYTES); release_freed_memory in

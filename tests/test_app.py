@@ -38,6 +38,7 @@ def no_trouble(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
+@pytest.mark.slow
 def test_the_bare_app_opens_on_step_one():
     at = open_app()
     no_trouble(at)
@@ -48,6 +49,7 @@ def test_the_bare_app_opens_on_step_one():
     assert t("en", "verdict_symmetric") in at.metric[3].value
 
 
+@pytest.mark.slow
 def test_every_tab_opens_without_exception():
     at = open_app(step="7")  # one page: its networks computed once for every tab, as a student clicking through
     for code in TABS:
@@ -73,6 +75,7 @@ def test_what_each_tab_shows():
     assert json.loads(at.code[0].value)["std"] == 0.01
 
 
+@pytest.mark.slow
 def test_url_parameters_set_the_controls():
     at = open_app(step="custom", depth="20", width="128", batch="256", activation="leaky_relu", slope="0.2",
                   init="he_uniform", mode="fan_out", gain="recommended", bias="0.1", bias_std="0.05", bn="true",
@@ -90,6 +93,7 @@ def test_url_parameters_set_the_controls():
     assert (config["depth"], config["bias"], config["bias_std"], config["batch_norm"]) == (20, 0.1, 0.05, True)
 
 
+@pytest.mark.slow
 def test_a_deep_link_to_a_step_in_chinese():
     at = open_app(step="3", lang="zh")
     no_trouble(at)
@@ -100,18 +104,21 @@ def test_a_deep_link_to_a_step_in_chinese():
     assert at.query_params.get("step") == "3" and at.query_params.get("std") in ("1", "1.0")  # the whole view
 
 
+@pytest.mark.slow
 def test_a_link_to_compare_schemes():
     at = open_app(step="2", tab="compare", compare=["he_normal", "normal_0.01 bn"])  # "+" typed as a space
     no_trouble(at)
     assert at.multiselect(key="compare").value == ["he_normal", "normal_0.01+bn"]
 
 
+@pytest.mark.slow
 def test_a_link_to_a_tab():
     at = open_app(step="5", tab="gradients")
     no_trouble(at)
     assert at.session_state["tab"] == t("en", "tab_gradients")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query, name, default", [
     ({"depth": "999"}, "depth", "10"),
     ({"width": "abc"}, "width", "500"),
@@ -191,6 +198,7 @@ def test_a_control_change_computes_the_network_once(monkeypatch):
     assert computed == []
 
 
+@pytest.mark.slow
 def test_a_second_session_opening_the_same_link_gets_the_same_result_object(monkeypatch):
     # A class opening one link: computed once, and every session draws from that one object, not a copy each.
     computed, given = [], []
@@ -327,6 +335,7 @@ def test_a_step_reached_by_the_controls_alone_is_that_step():
     check_buttons(at, "6")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_each_step_s_whole_label_is_its_option(lang):
     # the option's label is what a click selects; a radio's caption selects nothing, so the titles are no captions
@@ -340,12 +349,14 @@ def test_each_step_s_whole_label_is_its_option(lang):
     check_step(at, "6")
 
 
+@pytest.mark.slow
 def test_the_language_is_the_sidebar_s_first_control():
     at = open_app()
     assert at.sidebar.radio[0].key == "lang"
     assert [w.key for w in at.sidebar.radio[:2]] == ["lang", "step"]
 
 
+@pytest.mark.slow
 def test_the_step_buttons_answer_the_arrow_keys():
     at = open_app(step="3")
     assert step_button(at, "previous").proto.shortcut == "left"
@@ -375,6 +386,7 @@ def test_a_link_whose_values_are_another_step_shows_that_step_and_says_so():
                                                changes=change, other="7", other_title=t("en", "step_7"))]
 
 
+@pytest.mark.slow
 def test_a_link_whose_values_agree_with_its_step_says_nothing():
     at = open_app(step="3", std="1", init="normal")
     check_step(at, "3")
@@ -392,6 +404,7 @@ def test_a_network_over_the_memory_budget_is_refused_with_advice():
     assert len(at.metric) == 4
 
 
+@pytest.mark.slow
 def test_compare_refuses_only_the_schemes_over_the_budget(monkeypatch):
     # A budget between the network's need and its batch-norm twin's (which keeps its pre-activations too);
     # the app reads core.DEFAULT_MEMORY_BUDGET on every run, and a real 1 GiB case takes many seconds.
@@ -452,6 +465,7 @@ def test_with_the_compare_tab_open_its_networks_are_computed_before_the_page_cha
                                                                 ("normal", 1.0, False)}
 
 
+@pytest.mark.slow
 def test_the_compare_schemes_of_a_link_are_computed_before_their_tab_is_drawn(monkeypatch):
     at = open_app(step="2", compare=["orthogonal"], seed="918276")  # the Compare tab is not open yet
     failing_for(monkeypatch, lambda c: c.init == "orthogonal")
@@ -473,6 +487,7 @@ def test_the_compare_tab_draws_each_scheme_s_own_network():
         np.testing.assert_array_equal(got, expected, err_msg=scheme)
 
 
+@pytest.mark.slow
 def test_an_overflow_is_stated_and_the_finite_layers_still_draw():
     at = open_app(step="custom", depth="30", activation="linear", init="normal", std="100")
     no_trouble(at)
@@ -483,6 +498,7 @@ def test_an_overflow_is_stated_and_the_finite_layers_still_draw():
     assert table[t("en", "column_act_std")].notna().sum() >= 5  # the layers before the break are there
 
 
+@pytest.mark.slow
 def test_a_gain_that_is_not_a_number_warns():
     at = open_app(step="custom", init="xavier_normal", gain="lots")  # in a link
     no_trouble(at)
@@ -656,6 +672,7 @@ def test_a_new_run_stops_the_race_still_training():
         first.stop()
 
 
+@pytest.mark.slow
 def test_the_training_tab_says_how_long_training_took_here(monkeypatch):
     # The times are the benchmark's (training_view.MEASURED_S); the page must say exactly those, and time
     # other races at the lecture race's rate.
@@ -677,6 +694,7 @@ def test_the_training_tab_says_how_long_training_took_here(monkeypatch):
     assert "空闲时约需 83 秒" in at.error[0].value and "约需 5.2 分钟" in at.error[0].value
 
 
+@pytest.mark.slow
 def test_training_over_the_memory_budget_is_refused_and_the_page_still_works(monkeypatch):
     # A real case (100 layers of 2,048 units) takes many seconds to simulate first; the page asks
     # views.training.refusal, which reads core.train's estimate.
@@ -689,6 +707,7 @@ def test_training_over_the_memory_budget_is_refused_and_the_page_still_works(mon
     assert not at.exception and len(at.metric) == 4
 
 
+@pytest.mark.slow
 def test_a_race_too_big_to_wait_for_is_refused_with_the_width_that_fits(monkeypatch):
     monkeypatch.setattr(training_view, "WORK_LIMIT", 1e8)
     at = open_app(**SMALL)  # 20 steps x batch 128 x 32² x 3 layers x 5 schemes = 3.9e7 multiply-adds: fits
@@ -773,6 +792,7 @@ def test_the_theory_tab_draws_the_map_the_gradients_and_the_paradox():
     assert colour == "shown_depth"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_theory_tab_under_batch_norm_titles_the_gradient_dl_dz(lang):
     at = open_app(step="7", tab="theory", lang=lang)
@@ -809,6 +829,7 @@ DERIVATION_LINKS = [  # the first two, one a language, in the quick set; test_de
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query, lang", DERIVATION_LINKS)
 def test_the_derivation_tab_shows_the_blocks_with_their_equations_holding(query, lang):
     at = open_app(**query, lang=lang, tab="derivation")
@@ -833,6 +854,7 @@ def test_the_derivation_tab_shows_the_blocks_with_their_equations_holding(query,
         assert any("std(h₁₀) / std(x) = 3.16" in m for m in markdown)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step, lang, key", [("6", "en", "chart_grad_std"), ("7", "en", "chart_grad_std_bn"),
                                              ("7", "zh", "chart_grad_std_bn")])
 def test_the_gradient_chart_names_the_gradient_it_draws(step, lang, key):
@@ -842,6 +864,7 @@ def test_the_gradient_chart_names_the_gradient_it_draws(step, lang, key):
     assert table[key] in chart_titles(at)
 
 
+@pytest.mark.slow
 def test_the_data_tab_names_what_its_shares_count():
     at = open_app(step="3", tab="data")
     no_trouble(at)
@@ -851,6 +874,7 @@ def test_the_data_tab_names_what_its_shares_count():
     assert at.metric[2].label == t("en", "metric_saturated")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tab", ["activations", "gradients"])
 @pytest.mark.parametrize("value, has_theory", [("0.3", False), ("0", True)])
 def test_weights_without_zero_mean_say_the_theory_does_not_apply(tab, value, has_theory):
@@ -864,6 +888,7 @@ def test_weights_without_zero_mean_say_the_theory_does_not_apply(tab, value, has
 
 # --- convolutions ------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_conv_net_opens_on_every_tab_with_conv_numbers(lang):
     """arch=conv: the sidebar shows the conv controls, every tab opens without an exception, the Derivation's n is

@@ -18,6 +18,8 @@ from views import beside, summary, tour, urlstate
 from views.tabs import CODES
 from views.text import t
 
+pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
+
 
 @pytest.fixture(scope="module")
 def steps():
@@ -52,6 +54,7 @@ def y_domains(spec) -> list:
 
 # ---------- the page ----------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_step_2_beside_step_7_draws_each_step_s_own_simulation_on_one_scale(steps, lang):
     at = open_app(step="2", beside="7", lang=lang)
@@ -76,6 +79,7 @@ def test_step_2_beside_step_7_draws_each_step_s_own_simulation_on_one_scale(step
     assert said == [beside.sentence(steps["2"], steps["7"], "2", "7", lang)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("raw", [str(len(tour.STEPS) + 1), "custom", "0", "seven", ""])
 def test_a_bad_beside_value_is_said_and_the_page_works(raw):
     at = open_app(step="2", beside=raw)
@@ -86,6 +90,7 @@ def test_a_bad_beside_value_is_said_and_the_page_works(raw):
     assert headings(at) == [] and len(std_charts(at)) == 1  # the page as without it
 
 
+@pytest.mark.slow
 def test_the_control_writes_the_address_and_nothing_beside_takes_it_out():
     at = open_app(step="4")
     no_trouble(at)
@@ -97,6 +102,7 @@ def test_the_control_writes_the_address_and_nothing_beside_takes_it_out():
     assert "beside" not in at.query_params and headings(at) == []
 
 
+@pytest.mark.slow
 def test_a_custom_network_beside_a_step_keeps_its_own_seed_and_name():
     at = open_app(step="custom", init="he_normal", activation="relu", depth="6", seed="3", beside="5")
     no_trouble(at)
@@ -107,6 +113,7 @@ def test_a_custom_network_beside_a_step_keeps_its_own_seed_and_name():
     assert left["layer"].max() == 6
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_presenter_mode_shows_the_two_sides(lang):
     at = open_app(step="2", beside="7", present="true", lang=lang)

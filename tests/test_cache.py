@@ -233,6 +233,7 @@ print(kept, rss() - start)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt and malloc_trim are glibc's")
 def test_freed_memory_kept_is_bounded_by_the_cores_not_the_sessions():
     """Eight sessions freeing 40 MiB each: glibc would keep it in eight arenas (320 MiB); capped at one arena
@@ -275,6 +276,7 @@ def traced_bytes(make, copies: int = 10) -> float:
         tracemalloc.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config", [Config(), Config(depth=2, width=5, batch=10), Config(depth=100, width=50),
                                     Config(depth=30, activation="relu", init="he_normal", batch_norm=True)])
 def test_the_page_s_frames_are_counted_at_least_at_what_they_hold(config):
@@ -301,6 +303,7 @@ def test_a_frame_s_strings_are_counted():
     assert page_cache.size_of(long) - page_cache.size_of(short) >= 100 * 999
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("columns", [1, 4, 16])
 @pytest.mark.parametrize("kind", ["float", "str"])
 def test_a_frame_is_counted_at_least_at_what_it_holds_whatever_its_columns(columns, kind):

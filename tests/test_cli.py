@@ -46,6 +46,7 @@ def cli(*args: str, capsys, tiny: bool = True) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
+@pytest.mark.slow
 def test_default_table_reads_like_the_lecture():
     out = run()
     assert out.returncode == 0, out.stderr
@@ -183,6 +184,7 @@ def test_the_slope_matters_exactly_where_it_changes_the_activation(activation):
     assert matters("slope", "normal", activation) == differs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("init", INITS)
 @pytest.mark.parametrize("field", OPTIONAL)
 def test_a_flag_without_effect_is_noted_and_ignored(init, field, capsys):
@@ -236,6 +238,7 @@ def test_selu_with_the_recommended_gain_notes_the_linear_gain(capsys):
     assert "self-normalizing" in err and "linear gain: --gain 1" in err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("init", INITS)
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("gain", ["default", "recommended", "2.5", " 0.5 "])
@@ -467,6 +470,7 @@ def test_bad_widths_exit_2_with_one_line(args, names, capsys):
         assert name in line
 
 
+@pytest.mark.slow
 def test_a_profile_of_101_entries_is_100_layers(capsys):
     code, out, err = cli("--widths", ",".join(["10", "11"] * 50 + ["10"]), "--batch", "10", "--json",
                          capsys=capsys, tiny=False)
@@ -486,6 +490,7 @@ def test_a_profile_over_the_work_limit_names_its_widest_layer_that_fits(capsys):
 
 # ---------- residual streams and normalization ----------
 
+@pytest.mark.slow
 def test_residual_settings_and_the_branch_std_reach_the_json(capsys):
     code, out, err = cli("--depth", "4", "--width", "30", "--batch", "20", "--residual", "--norm", "layer",
                          "--branch-scale", "inv_sqrt_depth", "--json", capsys=capsys, tiny=False)

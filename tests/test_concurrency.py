@@ -128,11 +128,13 @@ def serialize_at_once(serialize, made: dict, threads: int = 3, rounds: int = 2) 
     return problems
 
 
+@pytest.mark.slow
 def test_templates_are_made_whole_while_streamlit_serializes_an_altair_chart(activation_charts):
     """The Activations and Compare tabs' templates, made while another session draws a Theory chart."""
     assert serialize_at_once(charts.template, activation_charts) == []
 
 
+@pytest.mark.slow
 def test_every_chart_is_serialized_whole_while_streamlit_serializes_an_altair_chart(activation_charts,
                                                                                    other_charts):
     assert serialize_at_once(charts.vega_lite, {**activation_charts, **other_charts}) == []
@@ -165,6 +167,7 @@ def registries_that_raise():
         alt.theme.unregister("raises")
 
 
+@pytest.mark.slow
 def test_specs_do_not_read_altairs_registries(activation_charts, other_charts):
     made = {**activation_charts, **other_charts}
     alone = {name: charts.vega_lite(chart) for name, chart in made.items()}
@@ -195,6 +198,7 @@ def _altair_names(spec: dict, made_by_altair: dict) -> dict:
     return {**json.loads(text), "datasets": {names[mine]: rows for mine, rows in records.items()}}
 
 
+@pytest.mark.slow
 def test_a_spec_is_the_one_altair_makes_itself(activation_charts, other_charts):
     """The same Vega-Lite as Altair's own to_dict() with its default transformer and no theme (as st.altair_chart)."""
     for name, chart in {**activation_charts, **other_charts}.items():
@@ -299,6 +303,7 @@ NETWORKS = [  # one seed: streams shared by every network, grown by the wider an
 ]
 
 
+@pytest.mark.slow
 def test_threads_drawing_at_once_get_the_numbers_drawn_alone():
     """Streams and assembled draws are shared and grown under locks: no thread sees another's half-drawn numbers."""
     draws.forget()

@@ -82,6 +82,7 @@ def test_numbers_are_written_as_people_write_them(number, text):
 PLAIN = re.compile(r"-?\d{1,3}(,\d{3})*(\.\d+)?")  # grouped thousands, a decimal point, never an exponent
 
 
+@pytest.mark.slow
 @given(st.one_of(st.integers(-(10**30), 10**30), st.floats(allow_nan=False, allow_infinity=False)))
 def test_a_written_number_reads_back_as_the_same_number(number):
     text = written(number)

@@ -3,6 +3,8 @@
 import ast
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SHARING_MODULES
 
 HERE = Path(__file__).parent
@@ -33,6 +35,7 @@ def fixtures_taken(path: Path) -> set[str]:
     return taken
 
 
+@pytest.mark.slow
 def test_the_modules_kept_whole_are_those_with_module_fixtures():
     # A module with a module fixture split over two workers computes it twice (a browser module would start two
     # servers); a module listed without one is only scheduled worse. The conftest's module fixtures (a browser

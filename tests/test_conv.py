@@ -144,6 +144,7 @@ def shifted_sum(x: np.ndarray, w: np.ndarray, padding: str) -> np.ndarray:
     return z
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("padding", conv.PADDINGS)
 @pytest.mark.parametrize("kernel", [1, 3, 5])
 @pytest.mark.parametrize("size", [5, 6])
@@ -225,6 +226,7 @@ def reference_loss(config: Config, weights: list[np.ndarray]) -> float:
     return float((d.readout * h.reshape(config.rows, -1)).sum() / config.batch)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("batch_norm", [False, True])
 @pytest.mark.parametrize("padding", conv.PADDINGS)
 def test_simulated_conv_gradients_match_finite_differences(batch_norm, padding):
@@ -282,6 +284,7 @@ def ratios(init: str, seeds: int = 4) -> float:
     return float(np.mean([np.mean(r.pre_std[2:] ** 2 / r.pre_std[1:-1] ** 2) for r in runs]))
 
 
+@pytest.mark.slow
 def test_he_keeps_and_xavier_halves_the_variance_through_20_relu_conv_layers():
     """He et al. 2015: Var(w) = 2 / (C k^2) keeps E[z^2] layer after layer; Xavier's 1 / (C k^2) halves it, as for
     dense layers."""
@@ -291,6 +294,7 @@ def test_he_keeps_and_xavier_halves_the_variance_through_20_relu_conv_layers():
 
 # --- Symmetry: filters that cannot differ ------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("init", ["zeros", "constant"])
 def test_zero_or_constant_init_gives_one_distinct_filter_per_layer(init):
     r = simulate(Config(arch="conv", depth=4, width=8, batch=10, image=6, init=init, activation="tanh"))
@@ -414,6 +418,7 @@ def test_border_variance_counts_the_taps_inside():
     np.testing.assert_allclose(border_variance(5, 3, 4, "circular"), 1.0, rtol=1e-12)  # no borders
 
 
+@pytest.mark.slow
 def test_border_pixels_lose_the_predicted_variance_layer_after_layer():
     """Measured per-pixel variance of a linear conv net with sigma_w^2 = C k^2 Var(w) = 1, against border_variance."""
     c = Config(arch="conv", depth=3, width=64, batch=100, image=9, init="normal", std=1 / math.sqrt(64 * 9),
@@ -428,6 +433,7 @@ def test_border_pixels_lose_the_predicted_variance_layer_after_layer():
         assert measured[0, 0] / measured[4, 4] == pytest.approx(predicted[layer][0, 0], rel=0.06)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("padding", conv.PADDINGS)
 def test_theory_matches_a_tanh_conv_net_at_every_layer(padding):
     c = Config(arch="conv", depth=8, width=64, batch=64, image=8, init="xavier_normal", activation="tanh",
@@ -437,6 +443,7 @@ def test_theory_matches_a_tanh_conv_net_at_every_layer(padding):
         np.testing.assert_allclose(r.stats[name][1:], r.stats[f"predicted_{name}"][1:], rtol=0.04)
 
 
+@pytest.mark.slow
 def test_theory_reads_the_digits_pixel_by_pixel():
     """Layer 1 of a conv net on the digits: Var z(p) = Var(w) sum of E[x^2] over the window (sigma_w^2 box(E[x^2])(p)),
     the blank left edge included. Only
@@ -473,6 +480,7 @@ def cli(*args: str, capsys) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
+@pytest.mark.slow
 def test_the_command_line_runs_a_conv_net_and_its_json_carries_the_settings(capsys):
     code, out, err = cli("--arch", "conv", "--channels", "6", "--kernel", "5", "--image", "7", "--padding",
                          "circular", "--init", "he_normal", "--json", capsys=capsys)
@@ -487,6 +495,7 @@ def test_the_command_line_runs_a_conv_net_and_its_json_carries_the_settings(caps
     assert code == 0 and "6 channels of 3x3 convolutions on 7x7 images (zeros padding)" in out.splitlines()[0]
 
 
+@pytest.mark.slow
 def test_the_command_line_writes_a_conv_nets_jacobian_spectrum(capsys):
     """--spectrum on a conv net: J over every pixel's channels, (P C, P C) a sample; delta-orthogonal + linear +
     circular padding writes every percentile 1, and the JSON holds every singular value, 1 to 1e-6."""

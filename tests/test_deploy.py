@@ -9,6 +9,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Run in the app's folder, where Streamlit finds .streamlit/config.toml: the setting as Streamlit reads it, and
@@ -30,6 +32,7 @@ print(json.dumps({"option": config.get_option("client.showErrorDetails"), "type"
 """
 
 
+@pytest.mark.slow
 def test_viewers_see_no_traceback_and_no_path():
     client = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text()).get("client", {})
     written = client.get("showErrorDetails", "full")  # Streamlit's default when the file leaves it out

@@ -320,6 +320,7 @@ def missing_text(result, lang: str) -> str | None:
 
 # ---------- the tests ----------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name", CONFIGS)
 def test_every_printed_number_is_the_value_it_names(results, name, lang):
@@ -347,6 +348,7 @@ def test_every_printed_number_is_the_value_it_names(results, name, lang):
             assert printed in text or latex in block.numbers, f"{key} = {printed} is not printed"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name", CONFIGS)
 def test_no_number_is_printed_that_is_not_a_named_value(results, name, lang):
@@ -406,6 +408,7 @@ def test_step_4_does_not_call_1_far_above_1(results, lang):
     assert t(lang, "cmp_close") in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("std, expected_relation", [
     (0.002, "much_less"), (0.02, "less"), (0.045, "close"), (0.1, "greater"), (1.0, "much_greater"),
@@ -437,6 +440,7 @@ def test_relation_thresholds(ratio, expected_relation):
     assert derivation.relation(ratio * 4, 4.0) == expected_relation  # a power of two scales exactly
 
 
+@pytest.mark.slow
 @given(st.floats(0, 1e6), st.floats(1e-6, 1e6))
 def test_relation_across_the_range(value, reference):
     ratio = value / reference
@@ -477,6 +481,7 @@ def test_the_measured_ratio_is_the_headlines_std_ratio(results, name, lang):
     assert summary.format_value(rms) not in text  # the ratio of √E[h²] is not what the headline measures
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bias, bias_std", [(1.0, 0.0), (0.5, 0.3), (0.0, 0.5), (-1.0, 0.2)])
 def test_a_biased_linear_network_is_predicted_with_its_bias(bias, bias_std):
     """q_l = n·Var(w)·(q_{l−1} + b²) + σ_b² for the identity: at n·Var(w) = 1, b = 1 the std grows to √10."""
@@ -567,6 +572,7 @@ def reference_gradients(config: Config) -> tuple[list[np.ndarray], list[np.ndarr
     return grads["z"], grads["s"]
 
 
+@pytest.mark.slow
 def test_under_batch_norm_the_gradient_drawn_is_dl_dz_not_dl_ds():
     """The Gradients tab plots result.grad_std; under batch norm that is std(∂L/∂z), several times std(∂L/∂s)."""
     config = Config(depth=3, width=6, batch=16, init="normal", std=0.01, batch_norm=True, dtype="float64", seed=2)
@@ -615,6 +621,7 @@ def test_zero_weights_say_what_the_distinct_units_show(results):
     assert t("en", "der_zero_note").format(sym="z") in [n for b in derivation.blocks(normed, "en") for n in b.notes]
 
 
+@pytest.mark.slow
 def test_a_network_that_overflowed_says_where_instead_of_a_number(results):
     result = result_of(results, "overflow")
     text = " ".join(n for b in derivation.blocks(result, "en") for n in b.notes)
@@ -630,6 +637,7 @@ def test_a_network_that_overflowed_says_where_instead_of_a_number(results):
     assert check_equations(block.numbers) == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("init", INITS)
 def test_every_scheme_gets_its_derivation_with_the_variance_it_draws(init):
     """Each registry scheme, at its defaults: the tab's blocks in both languages, every printed equation holding,
@@ -653,6 +661,7 @@ def test_every_scheme_gets_its_derivation_with_the_variance_it_draws(init):
 MACHINE_NUMBER = re.compile(r"\d[eE][+-]?\d|\\times ?10\^\{[^}]*\}\^")  # 1.00e-04, and a power of a power
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name", CONFIGS)
 def test_numbers_are_written_as_a_person_writes_them(results, name, lang):

@@ -27,6 +27,8 @@ from views.text import t
 from views.training import final_frame, held_out_text, setup
 from views.urlstate import config_of, defaults
 
+pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
+
 
 def raw_pixels() -> np.ndarray:
     return load_digits().data.astype(np.float64)  # (1797, 64), 0..16
@@ -43,6 +45,7 @@ def scipy_kurtosis(a: np.ndarray) -> float:
 
 # --- the images -------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_every_pixel_with_spread_is_standardized_over_the_set_and_constant_ones_stay_zero():
     raw, x = raw_pixels(), digits.images()
     assert x.shape == (digits.IMAGES, digits.PIXELS) == raw.shape
@@ -115,6 +118,7 @@ def test_excess_kurtosis_of_values_without_spread_is_undefined():
     assert np.isnan(excess_kurtosis(np.zeros((100, 5))))
 
 
+@pytest.mark.slow
 def test_a_deep_tanh_net_makes_the_digits_pre_activations_gaussian():
     # The input is far from Gaussian (sparse pixels); ten tanh layers bring every unit's kurtosis near 0.
     result = simulate(Config(input="digits", activation="tanh", init="xavier_normal", depth=10, width=200))
@@ -151,6 +155,7 @@ def test_the_sidebar_fits_a_digits_input_instead_of_refusing_it():
     assert config.batch == digits.IMAGES and config.units == (64, 512, 256, 128)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_link_with_digits_opens_a_page_that_says_what_it_shows(lang):
     at = open_app(step="custom", input="digits", batch="4000", depth="6", width="100", activation="tanh",
@@ -176,6 +181,7 @@ def test_the_split_is_disjoint_deterministic_and_covers_the_set():
     np.testing.assert_array_equal(again[1], test_index)
 
 
+@pytest.mark.slow
 def test_the_task_standardizes_by_the_training_images_alone():
     raw, target = raw_pixels(), load_digits().target
     train_index, test_index = digits.split(TASK_SEED)
@@ -189,6 +195,7 @@ def test_the_task_standardizes_by_the_training_images_alone():
     np.testing.assert_array_equal(task.test_labels, target[test_index])
 
 
+@pytest.mark.slow
 def test_a_he_relu_net_learns_the_digits_far_above_chance():
     chance = 1 / digits.CLASSES  # ten digits in nearly equal numbers
     result = train(Config(depth=3, width=64, activation="relu", init="he_normal", seed=0), task="digits")
@@ -199,6 +206,7 @@ def test_a_he_relu_net_learns_the_digits_far_above_chance():
     assert result.to_json()["task"] == "digits"
 
 
+@pytest.mark.slow
 def test_zero_init_stays_at_the_symmetric_floor_on_the_digits():
     # Zero weights: every hidden value is 0, so only the read-out bias learns, and the net answers the digit most
     # frequent among the training images for every image.
@@ -228,6 +236,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
                           env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
 
 
+@pytest.mark.slow
 def test_the_command_line_trains_on_the_digits_and_reports_held_out_accuracy():
     done = run_cli("--depth", "2", "--width", "32", "--activation", "relu", "--init", "he_normal",
                    "--train", "20", "--task", "digits", "--json")
@@ -240,6 +249,7 @@ def test_the_command_line_trains_on_the_digits_and_reports_held_out_accuracy():
     assert data["training"]["test_accuracy"] == pytest.approx(same.test_accuracy)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, message", [
     (("--task", "digits"), "give --train STEPS too"),
     (("--task", "digits", "--train", "5", "--input", "uniform"), "--input uniform cannot be used with it"),
@@ -258,6 +268,7 @@ DIGITS_RACE = dict(step="custom", depth="2", width="32", activation="relu", init
                    steps="100", task="digits", train=["zeros", "he_normal"])
 
 
+@pytest.mark.slow
 def test_the_held_out_sentence_names_the_best_scheme_and_is_chosen_from_the_numbers():
     config = Config(depth=2, width=32, activation="relu", init="he_normal")
     results = race(config, ("zeros", "he_normal"), steps=100, task="digits")
@@ -341,6 +352,7 @@ def test_layer_zeros_histogram_counts_the_pixels_over_their_own_range(activation
         assert all(format_share(shares[k]) in sentence for k in shares) and format_share(GAUSSIAN_BEYOND_3) in sentence
 
 
+@pytest.mark.slow
 def test_the_activations_tab_draws_the_input_beside_the_layers():
     at = open_app(step="custom", input="digits", activation="tanh", init="xavier_normal")
     assert not at.exception, [e.value for e in at.exception]

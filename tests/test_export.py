@@ -28,6 +28,8 @@ from views.tabs.data import EMPTY, OPTIONAL, TABLES
 from views.tabs.theory import theory_map
 from views.text import LANGUAGES, t
 
+pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"  # PNG specification, section 5.2
 SVG = "{http://www.w3.org/2000/svg}"
@@ -187,6 +189,7 @@ def test_a_chart_with_several_datasets_keeps_them_all():
     assert title in svg_texts(export.convert(spec, "svg"))
 
 
+@pytest.mark.slow
 def test_a_figure_is_plain_json_and_as_wide_as_a_slide_wants(steps):
     spec, _ = std_chart(steps["2"], "en")
     assert spec["width"] == "container"  # on the page: as wide as its column
@@ -225,6 +228,7 @@ def test_chinese_titles_are_drawn_in_a_font_that_has_them(steps):
     assert export.convert(spec, "png") != export.convert(unassigned, "png")
 
 
+@pytest.mark.slow
 def test_an_unknown_format_is_refused(steps):
     spec, _ = std_chart(steps["2"], "en")
     with pytest.raises(ValueError, match="figure format 'pdf'"):
@@ -240,6 +244,7 @@ def read_back(data: bytes) -> tuple[dict[str, str], pd.DataFrame]:
     return header, pd.read_csv(io.BytesIO(data), comment="#")
 
 
+@pytest.mark.slow  # its module fixture computes every network the module reads
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_column_has_a_header_in_every_language(steps, lang):
     layers = charts.layer_frame(steps["4"])
@@ -282,6 +287,7 @@ def test_counts_are_whole_numbers_in_the_table_and_the_csv(steps, code):
     assert [row[position] for row in rows] == [str(int(d)) for d in distinct]  # "500", never "500.0"
 
 
+@pytest.mark.slow
 def test_undefined_values_are_empty_cells_in_the_csv():
     """Past an overflow every statistic is undefined: empty in the CSV, read back as missing."""
     result = simulate(Config(depth=30, activation="linear", init="normal", std=100.0))
@@ -338,6 +344,7 @@ def test_the_activations_tabs_files_are_named_after_the_step_and_the_chart(lang)
     assert any("custom_activation-std.svg" in h for _, h in offered(custom))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_data_tab_shows_readable_headers_whole_counts_and_a_dash_for_nothing(lang):
     at = open_tab(open_app(step="4", lang=lang), "data", lang)

@@ -59,12 +59,14 @@ def test_the_cycle_finder_finds_a_cycle():
     assert cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) is None
 
 
+@pytest.mark.slow
 def test_the_import_graph_of_core_has_no_cycle():
     graph = {module: imported(module) for module in MODULES}
     assert graph["network"] >= {"activations", "theory"}  # the parser sees relative imports
     assert cycle(graph) is None, " -> ".join(cycle(graph))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module", MODULES)
 def test_each_core_module_imports_alone_in_a_fresh_interpreter(module):
     # the package's __init__ is not run, so nothing else is imported first and hides an order dependence
@@ -107,6 +109,7 @@ def test_only_the_views_modules_that_draw_import_streamlit(relative):
     assert imports_streamlit(VIEWS / relative) == drawing(relative), f"views/{relative}: see DRAWING"
 
 
+@pytest.mark.slow
 def test_the_pure_views_modules_bring_no_streamlit_with_them():
     pure = [".".join(("views", *p.with_suffix("").parts)) for p in VIEW_MODULES if not drawing(p)]
     pure = [name.removesuffix(".__init__") for name in pure]
@@ -117,6 +120,7 @@ def test_the_pure_views_modules_bring_no_streamlit_with_them():
     assert done.stdout.strip() == "False"
 
 
+@pytest.mark.slow
 def test_the_app_script_imports_without_drawing():
     # `streamlit run` runs the script as __main__; an import (a test, a tool) only defines main()
     code = ("import streamlit as st\n"

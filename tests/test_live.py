@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
 
 from core import Config, MemoryBudgetError
 from core.train import race
@@ -58,6 +59,7 @@ def test_stop_ends_the_run_at_its_next_report():
     assert not job.thread.is_alive()
 
 
+@pytest.mark.slow
 def test_a_stopped_race_ends_every_run():
     job = Training("key", lambda progress, live: race(NETWORK, ("he_normal", "xavier_normal"), steps=10_000,
                                                       progress=progress, live=live))

@@ -19,6 +19,8 @@ from views.tour import STEPS
 from views.locale import browser_language, catalogue, languages, t
 from views.text import join
 
+pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
 
@@ -119,6 +121,7 @@ def read_names(source: str) -> tuple[set[str], list[str]]:
     return constants, patterns
 
 
+@pytest.mark.slow
 def test_every_message_is_read_by_the_code():
     """A key counts as read when the app, a view module or a core registry names it whole ("training_tab.intro", as
     t() reads it), or when an f-string that builds keys fits it ("step_{code}", "training_tab.stat_{statistic}").
@@ -154,6 +157,7 @@ def legacy_reads(source: str) -> list[str]:
     return sorted(found)
 
 
+@pytest.mark.slow
 def test_every_message_is_read_through_t():
     """One access style: the app, the views and the benchmarks read every message as t(lang, "key", **values)
     (views/locale.py, which defines it, and views/text.py, which re-exports it, aside)."""

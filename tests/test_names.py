@@ -22,6 +22,8 @@ from views import training as training_view
 from views.tabs import CODES
 from views.text import catalogue, t
 
+pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
+
 LANGUAGES = ("en", "zh")
 RACE = dict(step="custom", depth="3", width="32", activation="tanh", init="he_normal", tab="training", steps="20")
 
@@ -44,6 +46,7 @@ def colour_scales(node) -> list[dict]:
 
 # ---------- the Training list: names shown, codes in the link ----------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_training_list_shows_names_and_its_link_keeps_codes(lang):
     at = open_app(tab="training", train=["zeros", "he_normal"], lang=lang)

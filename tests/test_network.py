@@ -52,6 +52,7 @@ def averages():
 
 # --- The lecture's experiment, number for number -------------------------------------------------
 
+@pytest.mark.slow
 def test_small_weights_shrink_activations_by_0_22_a_layer():
     r = simulate(LECTURE)
     assert r.act_std[1] == pytest.approx(0.213, abs=0.003)  # the lecture prints 0.213
@@ -63,6 +64,7 @@ def test_small_weights_shrink_activations_by_0_22_a_layer():
     np.testing.assert_allclose(growth(r.grad_std[1:]), 1 / (math.sqrt(500) * 0.01), rtol=0.05)
 
 
+@pytest.mark.slow
 def test_large_weights_saturate_tanh():
     r = simulate(replace(LECTURE, std=1.0))
     np.testing.assert_allclose(r.act_std[1:], 0.98, atol=0.01)
@@ -70,6 +72,7 @@ def test_large_weights_saturate_tanh():
     assert np.isnan(r.saturated[0])
 
 
+@pytest.mark.slow
 def test_xavier_tanh_shrinks_slowly():
     r = simulate(replace(LECTURE, init="xavier_normal"))
     assert r.act_std[1] == pytest.approx(0.63, abs=0.01)
@@ -96,6 +99,7 @@ def test_xavier_relu_halves_the_variance_and_he_keeps_it(averages):
     np.testing.assert_allclose(he["grad_std"][1:], math.sqrt(0.5), rtol=0.05)  # E[relu'^2] = 1/2, kept
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("std", [1e-3, 0.01, 1.0, 30.0])
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 def test_batch_norm_restores_unit_variance_whatever_the_scale(std, activation):
@@ -246,6 +250,7 @@ def test_theory_matches_measurement_for_relu_in_the_first_layers(averages, init)
     np.testing.assert_allclose(measured["grad_std"][8:], measured["predicted_grad_std"][8:], rtol=0.05)
 
 
+@pytest.mark.slow
 def test_saturated_gradients_grow_toward_the_input_as_predicted():
     r = simulate(replace(LECTURE, std=1.0))
     measured = growth(r.grad_std[1:][::-1])  # from the last layer toward the first
@@ -267,6 +272,7 @@ def test_overflow_is_flagged_and_later_layers_are_missing():
     assert rows[first]["exploded"] and rows[first]["act_std"] is None and rows[first - 1]["act_std"] is not None
 
 
+@pytest.mark.slow
 def test_underflow_is_flagged_and_float64_goes_deeper():
     f32 = simulate(Config(depth=100, width=100, batch=50))  # x0.1 a layer: below 1.2e-38 after ~38 layers
     f64 = simulate(Config(depth=100, width=100, batch=50, dtype="float64"))
@@ -324,6 +330,7 @@ def test_schemes_share_the_random_pattern():
 
 # ---------- the input's scale ----------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("init", ["xavier_normal", "lecun_normal"])
 def test_tanh_with_gain_5_3_forgets_the_scale_of_its_input(init):
     """tanh with gain 5/3 (500 wide, 30 deep) settles at the same std from a x0.5 and a x2 input: the theory's q*

@@ -18,9 +18,12 @@ from tests.written_numbers import read_back
 from views import charts, derivation, export, tour
 from views.tabs import data
 
+pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
+
 MACHINE = re.compile(r"\d[eE][+-]?\d")  # 1.00e-04, 2.9E+07
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("step", ["2", "5", "8"])
 def test_the_data_table_writes_each_number_as_a_person_does_and_it_reads_back(step, lang):
@@ -47,6 +50,7 @@ def test_the_data_table_writes_each_number_as_a_person_does_and_it_reads_back(st
         assert list(shown[header]) == list(truth[header])
 
 
+@pytest.mark.slow
 def test_the_csv_keeps_machine_readable_numbers():
     config = tour.STEPS["2"]
     truth = export.data_table(charts.layer_frame(simulate(config)), "en")
@@ -57,6 +61,7 @@ def test_the_csv_keeps_machine_readable_numbers():
     assert not shown.map(lambda c: isinstance(c, str) and bool(MACHINE.search(c))).any().any()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("query", [{"step": "2"}, {"step": "7"},
                                    {"step": "custom", "activation": "relu", "init": "normal", "std": "0.001"}])

@@ -62,6 +62,7 @@ def test_at_custom_the_buttons_go_on_from_the_last_step_shown():
             assert tour.nearest_step(moved, last) == last
 
 
+@pytest.mark.slow
 @given(st.sampled_from(list(tour.STEPS)), *(st.integers(*INT_RANGES[name]) for name in ("depth", "width", "batch")))
 def test_with_no_step_shown_the_nearest_is_the_step_the_counts_were_moved_from(code, depth, width, batch):
     # Every step has the lecture's 10 x 500 network on 1000 samples, so a step moved in its counts alone differs
@@ -184,6 +185,7 @@ def test_a_race_over_the_work_limit_names_the_widest_network_that_fits(lang, sch
 NUMBERS = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0.0, -0.0, 1e-320, 1e308]))
 
 
+@pytest.mark.slow
 @given(NUMBERS, NUMBERS)
 def test_a_ratio_is_a_over_b_only_where_both_are_finite_and_b_is_positive(a, b):
     got = summary.ratio(a, b)
@@ -193,6 +195,7 @@ def test_a_ratio_is_a_over_b_only_where_both_are_finite_and_b_is_positive(a, b):
         assert math.isnan(got)
 
 
+@pytest.mark.slow
 @given(NUMBERS, NUMBERS)
 def test_the_derivation_compares_only_where_the_ratio_is_defined(value, reference):
     # "far above", "close to" ... are said of value / reference by the one rule, and of no negative value
@@ -200,6 +203,7 @@ def test_the_derivation_compares_only_where_the_ratio_is_defined(value, referenc
     assert (said is None) == (math.isnan(summary.ratio(value, reference)) or value < 0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", [code for code, config in tour.STEPS.items() if config.init != "zeros"])
 def test_the_derivation_s_theory_ratios_follow_the_one_rule(code):  # all-zero weights have no theory to print
     result = simulate(tour.STEPS[code])

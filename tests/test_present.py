@@ -17,6 +17,8 @@ from views import present, tour, urlstate
 from views.page import layer_titles
 from views.tabs import CODES
 
+pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
+
 APP = str(Path(__file__).parent.parent / "streamlit_app.py")
 ADDRESS = "https://init-explorer.example.org/"  # what a browser reports as st.context.url
 
@@ -75,6 +77,7 @@ def browser_address(monkeypatch):
     monkeypatch.setattr(type(st.context), "url", property(lambda self: ADDRESS))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", list(tour.STEPS))
 def test_presenter_mode_draws_the_story_the_std_chart_the_histograms_and_the_qr(step, browser_address):
     for lang in ("en", "zh"):  # one test a step: the second language reuses the first's networks, as on a server
@@ -112,6 +115,7 @@ def _result(config):
     return cache.simulate_cached(config, memory_budget())
 
 
+@pytest.mark.slow
 def test_the_presenter_switch_changes_the_page_and_back():
     """The toggle on the page (its value reaches the address through Streamlit's binding: a browser test)."""
     at = open_app(step="3")
@@ -133,6 +137,7 @@ def test_present_round_trips_through_the_link(value):
     assert urlstate.normalize(query, CODES)[0] == state and urlstate.is_canonical(query, state, CODES)
 
 
+@pytest.mark.slow
 def test_a_bad_present_value_is_named_and_the_page_is_ordinary():
     at = open_app(step="2", present="yes")
     assert any("present" in w.value and "yes" in w.value for w in at.warning)

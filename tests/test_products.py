@@ -29,6 +29,7 @@ def test_equal_rows_of_a_give_exactly_equal_rows(rows):
     np.testing.assert_allclose(product, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_a_constant_layer_gives_one_unit():
     h = np.random.default_rng(0).standard_normal((1000, 500)).astype(np.float32)
     assert len(np.unique(matmul(h, np.full((500, 500), 0.01, np.float32)), axis=1).T) == 1

@@ -51,6 +51,7 @@ def residual_config(activation: str, norm: str, **changes) -> Config:
                   layer_norm=norm == "layer", **changes)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("norm", ["none", "batch", "layer"])
 def test_residual_gradients_match_central_differences(activation, norm):
@@ -172,6 +173,7 @@ def test_the_branch_theory_gives_the_closed_forms(changes, closed_form):
     assert math.isnan(p["branch_std"][0])  # the input is no block's
 
 
+@pytest.mark.slow
 def test_the_branch_theory_follows_the_simulation():
     """Every norm, tanh and biases: the dashed branch curve on the measured one, and the stream's variance its sum."""
     for norm in ("none", "batch", "layer"):
@@ -212,6 +214,7 @@ def test_config_refuses_what_the_stream_cannot_be():
                                                                                         residual=True)
 
 
+@pytest.mark.slow
 def test_memory_estimate_bounds_a_residual_run():
     config = Config(depth=6, width=300, batch=400, residual=True, layer_norm=True, seed=7, dtype="float64")
     assert set(COLUMNS) >= {"branch_std"}
@@ -232,6 +235,7 @@ def test_the_plain_maps_fixed_point_is_not_claimed_for_streams_or_layer_norm(cha
     assert summary["sigma_w2"] == pytest.approx(2.0) and summary["q_star"] is summary["chi1"] is None
 
 
+@pytest.mark.slow
 def test_a_link_with_a_residual_stream_over_the_digits_opens_without_one():
     """The digits' 64 pixels into 500-wide layers have no stream to add to: the link opens, residual off, and the
     sidebar offers no Residual toggle there (urlstate.relevant); at width 64 the stream is there."""

@@ -184,6 +184,7 @@ def _relu_std_after(var_s: float) -> float:
     return math.sqrt(var_s * (0.5 - 0.5 / math.pi))
 
 
+@pytest.mark.slow
 def test_torch_default_shrinks_a_relu_net_by_sqrt_6_a_layer_without_biases():
     """The claim of torch #15314: ReLU, 10 layers of 500, weights only. Var(s_l) = fan_in Var(w) E[h^2] =
     (1/3)(1/2) Var(s_{l-1}) = Var(s_{l-1}) / 6 from Var(s_1) = 1/3: std(h) from ~0.34 to ~1e-4."""
@@ -203,6 +204,7 @@ def test_torch_default_shrinks_a_relu_net_by_sqrt_6_a_layer_without_biases():
     np.testing.assert_allclose([measured[0], measured[-1]], [expected[0], expected[-1]], rtol=0.15)
 
 
+@pytest.mark.slow
 def test_torch_default_biases_set_a_floor_the_theory_follows():
     """With nn.Linear's own biases (sigma_b^2 = 1/(3 fan_in)) the shrinking stops where Var(s) = Var(s)/6 + sigma_b^2:
     Var(s*) = sigma_b^2 / (1 - 1/6). The simulation follows the theory's curve and settles there."""
@@ -223,6 +225,7 @@ def test_truncated_moments_are_scipys(mean, std, a, b):
     assert m == pytest.approx(law.mean(), rel=1e-9, abs=1e-15) and v == pytest.approx(law.var(), rel=1e-9)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fan_in, fan_out", FANS)
 def test_trunc_normal_draws_as_torch_with_absolute_bounds(fan_in, fan_out):
     """torch.nn.init.trunc_normal_: uniform_(2 Phi(alpha) - 1, 2 Phi(beta) - 1), erfinv, times std sqrt 2, plus mean,

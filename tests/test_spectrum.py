@@ -25,6 +25,7 @@ EDGE = dict(activation="tanh", gain=math.sqrt(1.03), bias_std=math.sqrt(4.6e-6),
             depth=64, dtype="float64")
 
 
+@pytest.mark.slow
 def test_orthogonal_linear_network_is_gain_to_the_depth_in_every_direction():
     # Q_L ... Q_1 is orthogonal, so every singular value of gain^L Q is gain^L (Saxe et al. 2014)
     for depth, gain in ((1, 1.0), (7, 1.1), (20, 0.9)):
@@ -34,6 +35,7 @@ def test_orthogonal_linear_network_is_gain_to_the_depth_in_every_direction():
         assert predicted_moments(config)["variance_squared"] == pytest.approx(0.0, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_gaussian_linear_network_keeps_the_mean_of_s_squared_while_the_spread_grows():
     # E tr(JᵀJ) / n = sigma_w^{2L} = 1 at any depth; p90 / p10 grows with depth, >= 10 at depth 10 (width 500)
     ratios = []
@@ -56,6 +58,7 @@ def test_gaussian_linear_spread_matches_fuss_catalan_variance():
     assert np.var(squares) == pytest.approx(depth, rel=0.15)
 
 
+@pytest.mark.slow
 def test_tanh_at_the_edge_of_chaos_orthogonal_keeps_every_direction_gaussian_does_not():
     orthogonal = spectrum(Config(init="orthogonal", **EDGE), inputs=4)
     gaussian = spectrum(Config(init="lecun_normal", **EDGE), inputs=4)
@@ -78,6 +81,7 @@ def test_relu_under_he_reaches_no_isometry_with_either_scheme():
         assert result["p10"] < 1e-10, init
 
 
+@pytest.mark.slow
 def test_weight_eigenvalues_follow_marchenko_pastur():
     # Eigenvalues are rigid: each sits within O(log n / n) of its place under the law (Erdős, Yau & Yin 2012), far
     # closer than n i.i.d. samples would (DKW: ~0.09 at n = 500). Bound: 2 ln(n) / n = 0.025 at n = 500.
@@ -286,6 +290,7 @@ def conv_statistics(config, images):
     return stats
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("settings", [
     dict(activation="tanh", init="he_normal", bias_std=0.1, padding="zeros"),
     dict(activation="gelu", init="xavier_uniform", padding="circular", kernel=5),
@@ -312,6 +317,7 @@ def test_conv_jacobian_matches_central_differences(settings):
         np.testing.assert_allclose(jac[sample], numeric, atol=1e-7, rtol=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_delta_orthogonal_linear_circular_conv_net_is_an_exact_isometry(dtype):
     """Xiao et al. 2018: every singular value of J is 1 (to 1e-6), each layer's too; He + zero padding spreads them
@@ -329,6 +335,7 @@ def test_delta_orthogonal_linear_circular_conv_net_is_an_exact_isometry(dtype):
         assert he["ratio"] > 100 and he["p10"] < 0.5 < 2 < he["p90"]
 
 
+@pytest.mark.slow
 def test_delta_orthogonal_conv_theory_is_the_orthogonal_one_and_other_kernels_get_none():
     config = Config(arch="conv", init="delta_orthogonal", activation="linear", gain=1.1, depth=5, width=6, image=6,
                     batch=10, dtype="float64")

@@ -17,6 +17,8 @@ from views import spectrum as view
 from views import charts, summary, tour
 from views.text import t
 
+pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
+
 SMALL = dict(depth=6, width=60, dtype="float64")
 
 
@@ -28,6 +30,7 @@ def test_the_twin_is_the_same_network_under_orthogonal_init_with_the_same_sigma_
     assert view.twin(Config(init="zeros", **SMALL)).gain == 1.0  # no variance: torch's default gain
 
 
+@pytest.mark.slow
 def test_histogram_shares_count_every_drawable_value_once():
     result = spectrum(Config(init="xavier_normal", **SMALL), inputs=3)
     edges = view.edges(result)
@@ -61,6 +64,7 @@ def test_every_whole_decade_is_a_bin_centre_so_a_spike_there_stays_in_one_bin(va
     assert frame["share"].sum() == pytest.approx(1.0)
 
 
+@pytest.mark.slow
 def test_the_sentence_is_chosen_from_the_numbers():
     # orthogonal linear: every s = 1, isometry
     iso = spectrum(Config(activation="linear", init="orthogonal", **SMALL))
@@ -106,6 +110,7 @@ def test_the_refusal_names_what_fits():
     assert "MiB" in view.refusal(Config(), "zh", 1 << 20)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_tab_shows_both_networks_numbers_and_the_sentence(lang):
     at = open_app(step="10", tab="spectrum", lang=lang)  # one run: AppTest cannot rerun a typed gain's selectbox
@@ -136,6 +141,7 @@ def _simulated(config):
     return simulate(config)
 
 
+@pytest.mark.slow
 def test_isometry_numbers_are_the_tabs():
     config = tour.STEPS[tour.ISOMETRY_STEP]
     numbers = tour.isometry_numbers(config)
@@ -160,6 +166,7 @@ def theory_frames(at) -> list[pd.DataFrame]:
     return frames
 
 
+@pytest.mark.slow
 def test_the_drawn_overlay_is_the_predicted_density_on_the_bars_scale():
     at = open_app(**LINEAR)
     assert not at.exception
@@ -191,6 +198,7 @@ def test_the_drawn_overlay_is_the_predicted_density_on_the_bars_scale():
     assert rule["s"].tolist() == [pytest.approx(1.0)] and rule["share"].isna().all()  # the orthogonal point
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_caption_says_where_the_overlay_is_exact(lang):
     at = open_app(lang=lang, **LINEAR)
@@ -215,6 +223,7 @@ def test_the_caption_is_chosen_by_the_network():
     assert view.overlay_frame(mean, np.geomspace(10 * mean.s, 100 * mean.s, 5)).empty
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_twins_title_gives_its_gain_even_at_the_schemes_default(lang):
     # an orthogonal network at torch's default gain (none set): its Gaussian twin is LeCun normal with gain 1
@@ -226,6 +235,7 @@ def test_the_twins_title_gives_its_gain_even_at_the_schemes_default(lang):
     assert titles[1] == charts.title_lines(title)  # the twin, right of this network
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_theory_line_says_whether_sampling_explains_the_measured_mean(lang):
     """The mean of N values of variance V strays by sqrt(V / N) (one standard error): the sentence says whether the
@@ -249,6 +259,7 @@ def test_the_theory_line_says_whether_sampling_explains_the_measured_mean(lang):
     assert seen == {True, False}
 
 
+@pytest.mark.slow
 def test_a_flat_activations_exact_zeros_are_said_to_be_the_activations():
     """ReLU (and a leaky ReLU of slope 0) switch units off for an input: exact zeros in J whatever the init, and the
     page says so; tanh's and a sloped leaky ReLU's spectra get no such note."""

@@ -15,6 +15,8 @@ from views import tour
 from views.charts import BRANCH_COLOUR
 from views.text import t
 
+pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
+
 
 def charts(at) -> dict[str, tuple[dict, object]]:
     """{title: (spec, data)} of the page's single-dataset charts."""
@@ -42,6 +44,7 @@ def texts(at) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_activations_chart_draws_the_branch_beside_the_stream(lang):
     at = open_app(step="8", lang=lang)
@@ -63,6 +66,7 @@ def test_the_activations_chart_draws_the_branch_beside_the_stream(lang):
     assert t(lang, "chart_stream_hist") in drawn and t(lang, "stream_caption") in texts(at)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_headline_and_tabs_name_the_stream(lang):
     at = open_app(step="9", lang=lang)
@@ -78,6 +82,7 @@ def test_the_headline_and_tabs_name_the_stream(lang):
     assert not at.exception and t(lang, "theory_tab.map_residual") in texts(at)
 
 
+@pytest.mark.slow
 def test_a_plain_network_keeps_the_activation_words_and_layer_norm_its_own_theory_sentence():
     at = open_app(step="custom", init="he_normal", activation="relu", norm="layer")
     assert not at.exception, [e.value for e in at.exception]

@@ -40,6 +40,7 @@ def race_frame(schemes=("zeros", "normal_0.01", "he_normal"), steps: int = 40) -
 
 # ---------- Training ----------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_accuracy_plot_is_tall_and_its_100_percent_inside(lang):
     spec = training_view.accuracy_chart(race_frame(), lang, 3, ceiling=0.62).to_dict()
@@ -51,6 +52,7 @@ def test_the_accuracy_plot_is_tall_and_its_100_percent_inside(lang):
     assert summary.PERCENT in y["axis"]["labelExpr"]  # "100 %", as the page writes a share
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("build", ["loss", "accuracy"])
 def test_the_guide_lines_lie_under_the_curves_and_their_labels_over_them(build):
     """zeros' loss lies exactly on ln K and its accuracy on chance: the dashed guide must not hide it."""
@@ -96,6 +98,7 @@ def test_distinct_unit_counts_are_upright_and_do_not_run_together():
 
 # ---------- Theory ----------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("batch_norm", [False, True])
 def test_the_theory_gradient_chart_title_fits_and_its_ticks_are_written_as_people_write(lang, batch_norm):
@@ -120,6 +123,7 @@ def test_title_lines_break_between_words_and_keep_every_character():
     assert "".join(lines).replace(" ", "") == zh.replace(" ", "") and "批归一化之前" in "".join(lines)
 
 
+@pytest.mark.slow
 def test_no_underscore_subscripts_in_the_theory_words_or_charts():
     """σ_w² is written in LaTeX where the text is Markdown ($\\sigma_w^2$) and as n·Var(w) on the map."""
     for lang in LANGUAGES:
@@ -164,6 +168,7 @@ def test_a_log_axis_marks_each_value_of_exactly_0_on_its_bottom_edge():
     assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [1, 5]
 
 
+@pytest.mark.slow
 def test_every_log_chart_has_its_zero_marks():
     zeros = simulate(Config(depth=4, width=32, batch=64, init="zeros"))
     he = simulate(Config(depth=4, width=32, batch=64, activation="relu", init="he_normal"))
@@ -184,6 +189,7 @@ def test_every_log_chart_has_its_zero_marks():
 
 # ---------- Compare ----------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", ["2", "3", "4", "6", "7"])
 def test_compare_draws_the_steps_own_scheme_last_and_thickest(code):
     """At every step whose scheme is among the lecture's five, its rows are the ones the last, thickest line draws."""
@@ -209,6 +215,7 @@ def test_compare_draws_the_steps_own_scheme_last_and_thickest(code):
 
 # ---------- histograms ----------
 
+@pytest.mark.slow
 def test_relus_tail_past_3_is_a_labelled_bar_apart_from_the_last_bin():
     """He + ReLU: a few % of each layer lie past 3; core's last bin counts them, the chart draws them apart."""
     result = simulate(Config(depth=3, width=100, batch=200, activation="relu", init="he_normal"))
@@ -231,6 +238,7 @@ def panel_total(result, layer: int) -> int:
     return int(result.hist_counts[layer].sum())
 
 
+@pytest.mark.slow
 def test_no_histogram_layer_is_empty_in_any_panel():
     """A facet's layer with no rows in a panel makes Vega warn ("Infinite extent"); each layer holds every panel."""
     result = simulate(Config(depth=4, width=50, batch=100))  # tanh: no zero bar, nothing past the range
@@ -256,6 +264,7 @@ HISTOGRAM_CASES = [("relu", "he_normal", 1.0), ("relu", "xavier_normal", 1.0), (
                    ("tanh", "zeros", 1.0), ("relu", "normal", 0.01), ("leaky_relu", "he_normal", 1.0)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("panel", [charts.PANEL, (70, 56), (110, 42)])  # the tab's, Beside's, presenter mode's
 @pytest.mark.parametrize("activation, init, std", HISTOGRAM_CASES)
@@ -289,6 +298,7 @@ def test_histogram_labels_stay_in_their_panel_above_the_bars_and_apart(activatio
         assert (frame.loc[frame["label"] != "", "short"] == frame.loc[frame["label"] != "", "text"]).all()
 
 
+@pytest.mark.slow
 def test_a_wide_panel_writes_the_bar_past_the_range_in_full_on_one_row():
     """At the tab's 150 px a panel of He + ReLU holds "50.1 %" and "> 3: 1.7 %" side by side."""
     result = simulate(Config(depth=4, width=200, batch=500, activation="relu", init="he_normal"))

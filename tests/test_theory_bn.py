@@ -182,6 +182,7 @@ SCALES = {  # name: (init, std), weight variance from 1e-8 to 100
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bias, bias_std", [(0.0, 0.0), (0.5, 1.0)], ids=["no-bias", "bias"])
 @pytest.mark.parametrize("scale", list(SCALES))
 @pytest.mark.parametrize("name", ACTIVATIONS)
@@ -199,6 +200,7 @@ def test_batch_norm_theory_matches_the_network(name, scale, bias, bias_std):
     np.testing.assert_allclose(r.grad_std[1:], r.predicted_grad_std[1:], rtol=RTOL_GRAD, err_msg="grad_std")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config, measured_pre_std_6", [
     (Config(activation="relu", std=1e-4), 0.0067),
     (Config(activation="sigmoid", std=3e-4), 0.028),
@@ -222,6 +224,7 @@ def test_batch_norm_theory_with_uniform_input():
         np.testing.assert_allclose(r.stats[key][1:], r.stats[f"predicted_{key}"][1:], rtol=RTOL, err_msg=key)
 
 
+@pytest.mark.slow
 def test_batch_norm_gradient_theory_on_the_lecture_network():
     # the tour's step 7 (tanh, N(0, 0.01^2), batch norm, width 500, batch 1000, float32 as the app runs it):
     # ∂L/∂z within 2.5 % of the theory at every layer, where the un-normalised recursion would predict a

@@ -300,6 +300,7 @@ def large_init():
     return config, theory.large_init_paradox(config), simulate(config)
 
 
+@pytest.mark.slow
 def test_paradox_most_units_saturate_yet_gradients_grow(large_init):
     _, numbers, _ = large_init
     assert numbers["sigma_w2"] == pytest.approx(500.0)
@@ -335,6 +336,7 @@ def _dataset_with(spec: dict, column: str) -> list[dict]:
     return next(rows for rows in spec["datasets"].values() if rows and column in rows[0])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("colour_by", ["log_chi1", "depth_scale"])
 @pytest.mark.parametrize("name", ["tanh", "relu"])
@@ -380,6 +382,7 @@ def test_scheme_points_are_the_lectures():
     assert sigma_w2 == pytest.approx({"small": 0.05, "xavier": 1.0, "he": 2.0, "tanh_gain": 25 / 9, "large": 500.0})
 
 
+@pytest.mark.slow
 def test_gradient_chart_measured_against_predicted():
     config = Config(depth=6, width=100, batch=200, init="xavier_normal", activation="relu")
     result = simulate(config)

@@ -98,6 +98,7 @@ def test_the_first_failure_in_item_order_is_raised():
     assert caught.value.args == (2,)
 
 
+@pytest.mark.slow
 def test_after_a_failure_the_calls_not_started_are_cancelled():
     started = []
 
@@ -153,6 +154,7 @@ def running_at_most(callers: int, items: int, workers: int | None = None) -> int
     return gauge.peak
 
 
+@pytest.mark.slow
 def test_all_callers_together_never_run_more_calls_than_cores():
     """Six sessions, each asking for eight workers: at no moment more calls than the machine's cores."""
     cores = threads.usable_cores()
@@ -206,6 +208,7 @@ def test_a_nested_call_that_will_not_join_later_takes_a_core_that_is_free():
         assert threads.parallel_map(lambda i: meet.wait() >= 0, range(2), join_later=False) == [True, True]
 
 
+@pytest.mark.slow
 def test_wait_is_called_in_the_callers_thread_until_the_end():
     caller, seen = threading.get_ident(), []
     threads.parallel_map(lambda i: time.sleep(0.1), range(4), wait=lambda: seen.append(threading.get_ident()),
@@ -220,6 +223,7 @@ def test_wait_is_called_while_a_single_item_runs():
     assert threads.parallel_map(lambda _: called.wait(30), [0], wait=called.set, every=0.01) == [True]
 
 
+@pytest.mark.slow
 def test_an_error_in_wait_is_raised_and_cancels_what_has_not_started():
     started = []
 
@@ -252,6 +256,7 @@ def test_side_by_side_matmuls_are_bitwise_those_of_a_loop():
     assert all(np.array_equal(x, y) for x, y in zip(threads.parallel_map(chain, pairs), map(chain, pairs)))
 
 
+@pytest.mark.slow
 def test_computations_that_together_need_more_than_the_budget_run_one_after_the_other():
     """Two networks that each need 60 % of the memory budget never run at once; small ones run beside them."""
     from core.config import DEFAULT_MEMORY_BUDGET

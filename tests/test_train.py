@@ -50,6 +50,7 @@ def xavier_tanh():
 
 # --- learning ---------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixture", ["he_relu", "xavier_tanh"])
 def test_a_good_init_learns(fixture, request):
     """With He + ReLU or Xavier + tanh the loss falls well below ln K and most points end up classified right."""
@@ -85,6 +86,7 @@ def test_curves_have_one_value_per_step_and_records_per_layer(he_relu):
 
 # --- symmetry ---------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 def test_zero_init_keeps_one_unit_per_layer_and_chance_accuracy(activation):
     """Zero init: every hidden unit outputs 0 and gets gradient 0, so only the read-out's bias learns.
@@ -97,6 +99,7 @@ def test_zero_init_keeps_one_unit_per_layer_and_chance_accuracy(activation):
         assert abs(result.final_loss - math.log(3)) < 0.01
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 def test_constant_init_stays_a_one_unit_network(activation):
     """Constant init: the units of a layer start equal and get equal gradients, so after training every layer
@@ -139,6 +142,7 @@ def brute_force_bands(points, labels, classes, directions) -> int:
     return best
 
 
+@pytest.mark.slow
 def test_best_bands_matches_brute_force():
     rng = np.random.default_rng(3)
     for _ in range(5):
@@ -157,6 +161,7 @@ def test_best_bands_separates_bands_perfectly():
 
 # --- determinism ------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_same_seed_same_curves_bitwise():
     config = replace(SMALL, activation="tanh", init="xavier_normal", batch_norm=True)
     a, b = core.train(config, steps=40), core.train(config, steps=40)
@@ -186,6 +191,7 @@ def same_bits(a, b) -> bool:
         np.array_equal(*finals, equal_nan=True) and (a.diverged_at, a.message) == (b.diverged_at, b.message)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 def test_a_race_side_by_side_is_bitwise_the_runs_one_after_another(activation):
     """Every scheme (batch norm and a diverging run included) trained in the race's threads gives the very
@@ -198,6 +204,7 @@ def test_a_race_side_by_side_is_bitwise_the_runs_one_after_another(activation):
     assert together["normal_1"].diverged_at is not None or activation == "tanh"
 
 
+@pytest.mark.slow
 def test_progress_is_reported_from_the_callers_thread_only():
     """A UI (Streamlit) can only be driven from its own thread, however the runs are spread."""
     caller, seen = threading.get_ident(), []
@@ -228,6 +235,7 @@ def test_a_progress_callback_that_raises_stops_every_run():
     assert not compute_threads()
 
 
+@pytest.mark.slow
 def test_the_he_2015_depths_run_together_give_each_depths_own_race(monkeypatch):
     train_module = importlib.import_module("core.train")
     monkeypatch.setattr(train_module, "HE_2015_STEPS", 15)  # the same code path, a few steps
@@ -274,6 +282,7 @@ def test_float32_training_follows_float64(activation, monkeypatch):
             assert a.distinct_units.tolist() == b.distinct_units.tolist()
 
 
+@pytest.mark.slow
 def test_the_command_line_computes_with_one_blas_thread():
     """Without a limit OpenBLAS starts a thread per core in every process, and they fight for the cores."""
     if threads.usable_cores() < 2:
@@ -307,6 +316,7 @@ def test_softmax_cross_entropy_gradient_against_finite_differences():
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation, batch_norm", [("tanh", False), ("tanh", True), ("relu", False),
                                                     ("gelu", True), ("sigmoid", False), ("elu", True)])
 def test_backward_against_finite_differences(activation, batch_norm):
@@ -342,6 +352,7 @@ def test_a_diverging_run_stops_with_a_message_and_no_warning():
     json.dumps(result.to_json(), allow_nan=False)  # NaN become null
 
 
+@pytest.mark.slow
 def test_in_a_race_the_diverging_curve_stops_and_the_others_finish():
     """ReLU with randn weights: the signal grows ~7x a layer, the logits overflow, the loss is nan."""
     config = Config(depth=10, width=64, batch=128, activation="relu")
@@ -385,6 +396,7 @@ def test_race_runs_the_lecture_schemes_and_reports_progress():
         assert result.config == scheme_config(replace(SMALL, activation="tanh"), name)
 
 
+@pytest.mark.slow
 def test_a_watched_race_shows_each_curve_as_it_grows_and_ends_as_an_unwatched_one():
     network = replace(SMALL, activation="relu")
     live, seen = {}, []
@@ -437,6 +449,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
+@pytest.mark.slow
 def test_cli_json_has_a_training_object():
     done = run_cli("--depth", "3", "--width", "32", "--train", "20", "--json")
     assert done.returncode == 0, done.stderr
@@ -449,17 +462,20 @@ def test_cli_json_has_a_training_object():
     assert all(isinstance(u, int) for u in training["distinct_units"])
 
 
+@pytest.mark.slow
 def test_cli_table_has_a_training_summary():
     done = run_cli("--depth", "3", "--width", "32", "--train", "5")
     assert done.returncode == 0, done.stderr
     assert "training: 5 steps" in done.stdout and "distinct units" in done.stdout
 
 
+@pytest.mark.slow
 def test_cli_without_train_has_no_training_object():
     done = run_cli("--depth", "2", "--width", "8", "--batch", "10", "--json")
     assert "training" not in json.loads(done.stdout)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["0", "-1", "abc", "1e3", "99999999999999999999"])
 def test_cli_bad_train_value_exits_2_with_one_line(value):
     done = run_cli("--depth", "2", "--width", "8", f"--train={value}")
@@ -476,6 +492,7 @@ def relu_race():
     return race(Config(depth=6, width=32, batch=128, activation="relu"), steps=60)
 
 
+@pytest.mark.slow
 def test_tab_frames_and_charts_build(relu_race):
     from views import charts
     from views import training as tv
@@ -502,6 +519,7 @@ def test_tab_frames_and_charts_build(relu_race):
     assert table[t("en", "training_tab.col_units")].tolist()[0] == "1"
 
 
+@pytest.mark.slow
 def test_a_growing_race_draws_from_a_template_that_is_the_chart(relu_race):
     from views import charts
     from views import training as tv
@@ -552,6 +570,7 @@ def test_race_times_scale_with_the_work_from_the_measured_lecture_race():
     assert all(s > 0 for times in tv.MEASURED_S.values() for s in times.values())  # measured, not left out
 
 
+@pytest.mark.slow
 def test_heatmap_frame_stays_under_altairs_row_limit():
     from views import training as tv
 

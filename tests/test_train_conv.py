@@ -46,6 +46,7 @@ def generic_params(config: Config, classes: int = 3) -> dict[str, np.ndarray]:
 
 # --- gradients: finite differences and torch ------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation, batch_norm, padding", [("tanh", False, "zeros"), ("tanh", True, "zeros"),
                                                              ("gelu", True, "circular"), ("relu", False, "circular")])
 def test_conv_backward_against_finite_differences(activation, batch_norm, padding):
@@ -108,6 +109,7 @@ def sgd(config: Config, steps: int) -> dict:
     return params
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("init, activation, batch_norm", [("zeros", "tanh", False), ("constant", "relu", False),
                                                           ("constant", "tanh", True)])
 def test_zero_and_constant_init_keep_one_filter_per_layer_before_and_after_training(init, activation, batch_norm):
@@ -130,6 +132,7 @@ def test_he_init_has_a_distinct_filter_per_channel_after_training():
     assert filters(sgd(config, 5), config) == [config.width] * config.depth
 
 
+@pytest.mark.slow
 def test_a_conv_race_shows_the_symmetry_trap_beside_a_random_init():
     """The Training tab's race on a conv net: zeros' layers have one distinct channel, He's every channel; the tab's
     table and symmetry chart name them channels (filters)."""
@@ -160,6 +163,7 @@ def he_digits():
     return core.train(HE_DIGITS, steps=100, lr=HE_DIGITS_LR, task="digits")
 
 
+@pytest.mark.slow
 def test_conv_first_loss_is_ln_10(he_digits):
     """The read-out's HEAD_SCALE puts the logits near 0: the first loss is that of guessing uniformly, ln 10."""
     assert abs(he_digits.loss[0] - math.log(10)) < 0.05
@@ -212,6 +216,7 @@ def test_the_spiral_is_lifted_to_images_of_the_input_channels():
     assert abs(core.train(config, steps=1).loss[0] - math.log(3)) < 0.05
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config, task", [
     (replace(TINY, dtype="float32", init="he_normal", activation="relu"), "spiral"),
     (Config(arch="conv", depth=2, width=6, batch=32, init="he_normal", activation="gelu", batch_norm=True), "digits"),
@@ -271,6 +276,7 @@ CONV_DIGITS = ("--arch", "conv", "--channels", "4", "--depth", "2", "--batch", "
                "--activation", "relu", "--task", "digits")
 
 
+@pytest.mark.slow
 def test_the_command_line_trains_a_conv_net_on_the_digits(capsys):
     """--arch conv --train STEPS --task digits: the JSON's training object as for a dense net, the same curves as
     core.train on the same network; the table's summary counts distinct channels."""

@@ -105,6 +105,7 @@ def test_the_reference_reads_the_head_as_the_engine_draws_it():
     assert params["head_W"].shape == (8, 3) and 0 < np.abs(params["head_W"]).max() < 3 * HEAD_SCALE
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation", list(activations.REGISTRY))
 @pytest.mark.parametrize("scheme", list(SCHEMES))
 def test_a_race_gives_the_plain_loops_bits(activation, scheme):
@@ -118,6 +119,7 @@ def test_a_race_gives_the_plain_loops_bits(activation, scheme):
                                   [expected["final_loss"], expected["final_accuracy"]])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 def test_the_lecture_width_gives_the_plain_loops_bits(activation, dtype):

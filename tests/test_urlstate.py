@@ -31,6 +31,8 @@ from views.summary import format_share, format_value
 from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.text import SHOWN_CHARACTERS, t
 
+pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
+
 APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
 
 
@@ -178,6 +180,7 @@ def widget_states(draw) -> dict:
     return state
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(widget_states())
 def test_every_widget_state_survives_its_link(state):
@@ -304,6 +307,7 @@ def good_and_bad_items(name: str) -> tuple[st.SearchStrategy, st.SearchStrategy]
             st.lists(st.text(WORD_LETTERS, min_size=1, max_size=8).filter(not_a_choice), unique=True, min_size=1))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n, p in urlstate.PARAMS.items() if p.kind == "list"])
 @given(data=st.data())
 def test_a_list_keeps_its_good_items_and_names_the_bad_ones(name, data):
@@ -330,6 +334,7 @@ def open_app(query: str) -> AppTest:
     return at.run()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, tab", [("compare", "compare"), ("train", "training")])
 def test_the_app_opens_a_cleared_list_cleared_without_a_warning(name, tab):
     at = open_app(f"{name}=&tab={tab}")
@@ -338,6 +343,7 @@ def test_the_app_opens_a_cleared_list_cleared_without_a_warning(name, tab):
     assert at.query_params[name] == ""  # the address still says cleared
 
 
+@pytest.mark.slow
 def test_the_app_keeps_the_good_items_of_a_list_and_warns_about_the_rest():
     at = open_app("compare=he_normal&compare=bogus&tab=compare")
     assert not at.exception
@@ -353,6 +359,7 @@ OUT_OF_RANGE = {name: js_string(p.high + 1 if name != "gain" else p.low / 2)
                 for name, p in urlstate.PARAMS.items() if p.kind in ("int", "float", "gain")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_range_warnings_write_numbers_as_people_do(lang):
     at = open_app(urlencode({**OUT_OF_RANGE, "step": "custom", "activation": "leaky_relu", "lang": lang}))
@@ -368,6 +375,7 @@ def test_range_warnings_write_numbers_as_people_do(lang):
     assert "10 to 10,000" in warnings["steps"] or "10 到 10,000" in warnings["steps"]
 
 
+@pytest.mark.slow
 def test_selu_with_the_recommended_gain_says_what_torch_says():
     at = open_app("step=custom&activation=selu&init=xavier_normal&gain=recommended")
     assert not at.exception
@@ -419,6 +427,7 @@ def assert_plain(message: str) -> list[str]:
     return [c.content for c in inline if c.type == "code_inline"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
 @pytest.mark.parametrize("name", urlstate.PARAMS)
@@ -462,6 +471,7 @@ def test_the_page_shows_a_link_s_text_as_text(payload):
     assert not any(payload in values for values in at.query_params.values())
 
 
+@pytest.mark.slow
 def test_a_100_kb_value_is_cut_to_a_readable_length():
     value = "![x](http://127.0.0.1:8999/p.png)" * 3_000  # 99,000 characters
     for lang in ("en", "zh"):
@@ -478,6 +488,7 @@ def test_a_100_kb_value_is_cut_to_a_readable_length():
     assert "depth" not in at.query_params  # the default, left out of the address
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_unknown_parameters_are_dropped_with_one_notice(lang):
     at = open_app(f"utm_source=mail&depth=5&x=%2A%2Abold%2A%2A&lang={lang}")
@@ -498,6 +509,7 @@ def test_many_unknown_parameters_are_counted_after_the_first_few():
     assert assert_plain(zh) == names[:urlstate.MAX_NAMED] and "另外 7 个" in zh
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_setting_given_twice_says_the_last_value_is_used(lang):
     at = open_app(f"depth=3&depth=5&step=custom&lang={lang}")
@@ -523,6 +535,7 @@ def in_digits(number: int, zero: str) -> str:
     return "-" * (number < 0) + "".join(chr(ord(zero) + int(d)) for d in str(abs(number)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NUMBERS)
 @given(data=st.data())
 def test_other_digits_are_read_and_said(name, data):
@@ -551,6 +564,7 @@ def test_characters_that_only_look_like_numbers_are_refused(text):
     assert [(p.kind, p.raw) for p in problems] == [("value", text)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_page_reads_other_digits_and_says_so(lang):
     at = open_app(f"step=custom&depth=%D9%A3&width=%EF%BC%91%EF%BC%90&lang={lang}")  # depth=٣, width=１０
@@ -575,6 +589,7 @@ def spellings(number: float) -> set[str]:
     return texts | {text + "0" for text in texts if "." in text and "e" not in text}
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(sorted(NUMBER_CONTEXT)), st.data())
 def test_a_number_has_one_link_however_it_is_written(name, data):
@@ -618,6 +633,7 @@ CODES_LINK = ("step=custom&activation=leaky_relu&init=he_uniform&mode=fan_out&in
               "&gain=recommended&compare=he_normal&compare=orthogonal&tab=compare")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_options_show_names_in_the_page_s_language_and_the_link_keeps_codes(lang):
     at = open_app(f"{CODES_LINK}&lang={lang}")
@@ -648,6 +664,7 @@ def test_the_options_show_names_in_the_page_s_language_and_the_link_keeps_codes(
     assert "mode" not in at.query_params  # Xavier has no fan mode: the control is gone and so is its parameter
 
 
+@pytest.mark.slow
 def test_switching_language_keeps_the_link_s_codes():
     at = open_app(CODES_LINK)
     at.radio(key="lang").set_value("zh").run()
@@ -656,6 +673,7 @@ def test_switching_language_keeps_the_link_s_codes():
     assert at.selectbox(key="init").options[at.selectbox(key="init").index] == "He 均匀"
 
 
+@pytest.mark.slow
 def test_a_compare_choice_outlives_another_tab():
     """The Compare list is drawn only on its tab; opening another tab and coming back keeps the picks."""
     at = open_app("compare=he_normal&tab=compare")
@@ -694,6 +712,7 @@ def test_truncation_bounds_out_of_order_fall_back_to_torchs_with_a_note():
     assert note == "bounds" and (config.trunc_a, config.trunc_b) == (Config().trunc_a, Config().trunc_b) == (-2, 2)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("init", ["trunc_normal", "variance_scaling", "torch_default"])
 def test_the_sidebar_shows_a_schemes_own_controls_only(init):
     """Each scheme's own numbers and choices are in the sidebar under it, the others' are not; torch_default hides
@@ -719,6 +738,7 @@ def test_the_sidebar_shows_a_schemes_own_controls_only(init):
         assert t("en", "trunc_bounds_line", low="-200", high="200", cut=format_share(0.0)) in captions
 
 
+@pytest.mark.slow
 def test_the_sidebar_warns_of_bounds_out_of_order_and_draws_torchs():
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params.update(step="custom", init="trunc_normal", trunc_a="1", trunc_b="0.5", lang="zh")

@@ -26,6 +26,8 @@ from views.text import LANGUAGES, catalogue, join, t
 
 from tests.written_numbers import read_back
 
+pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NUMBER = r"learning rate near ((?:[0-9.]+ × )?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|[0-9.]+)"  # as summary.format_value writes it
 SMALL = dict(width=50, batch=100)  # small enough to run in a blink, wide enough for the statistics to mean something
@@ -136,6 +138,7 @@ def test_each_verdict_agrees_with_the_statistics(case, config, expected, layer, 
         assert summary.format_value(act, 2) in summary.explain(result, "en")
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(activation=st.sampled_from(ACTIVATIONS), init=st.sampled_from(["zeros", "constant", "normal", "he_normal"]),
        std=st.sampled_from([1e-4, 0.01, 0.1, 1.0, 10.0]), bias=st.sampled_from([-30.0, -3.0, 0.0, 3.0]),
@@ -196,6 +199,7 @@ def steps(simulated):
     return {code: simulated(config) for code, config in tour.STEPS.items()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", list(tour.STEPS))
 def test_the_update_note_reads_the_ratio_chart(steps, code):
     """The learning rate the page names puts the typical std(dW)/std(W) at the guide, to its one digit."""
@@ -215,6 +219,7 @@ def test_the_update_note_reads_the_ratio_chart(steps, code):
     assert CJK.search(summary.update_note(result, "zh"))
 
 
+@pytest.mark.slow  # its module fixture computes every network the module reads
 def test_healthy_under_batch_norm_comes_with_its_update_size(steps):
     """Step 7: healthy signals, and updates ~10^4 times the guide at learning rate 1: the page names the rate."""
     result = steps["7"]
@@ -338,6 +343,7 @@ def _stream_claims(code: str, result) -> None:
         assert (off.act_std == off.act_std[0]).all() and tour.stream_numbers(off)["stream_growth"] == 1.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("code", list(tour.STEPS))
 def test_each_story_tells_its_own_steps_numbers(simulated, code, seed):
@@ -451,6 +457,7 @@ def captions(at: AppTest) -> list[str]:
     return [c.value for c in at.caption]
 
 
+@pytest.mark.slow
 def test_a_dead_network_is_called_dead_on_the_page():
     at = open_app(step="custom", activation="relu", init="he_normal", bias="-3")
     assert not at.exception
@@ -471,6 +478,7 @@ def test_an_overflow_before_the_last_layer_is_the_reason_on_the_page():
     assert not any("not defined for relu" in d for d in deltas)
 
 
+@pytest.mark.slow
 def test_step_one_gradients_name_their_zeros():
     at = open_app(step="1", tab="gradients")
     assert not at.exception

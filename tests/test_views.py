@@ -243,6 +243,7 @@ def test_the_heading_counts_the_tours_steps():
 
 # ---------- headline ----------
 
+@pytest.mark.slow
 def test_the_verdicts_tell_the_lecture_story(steps):
     verdicts = {code: summary.verdict(r) for code, r in steps.items()}
     assert verdicts == {"1": "symmetric", "2": "vanishing", "3": "saturated", "4": "healthy", "5": "vanishing",
@@ -250,6 +251,7 @@ def test_the_verdicts_tell_the_lecture_story(steps):
                         "11": "healthy"}
 
 
+@pytest.mark.slow
 def test_an_overflow_is_overflowed_and_an_underflow_vanishing():
     big = simulate(Config(depth=30, activation="linear", init="normal", std=100.0))
     assert big.breaks and big.breaks[0].kind == "overflow"
@@ -258,6 +260,7 @@ def test_an_overflow_is_overflowed_and_an_underflow_vanishing():
     assert summary.verdict(small) == "vanishing"
 
 
+@pytest.mark.slow  # its module fixture computes every network the module reads
 def test_headline_numbers(steps):
     h = summary.headline(steps["2"])
     assert h.act_ratio == pytest.approx(0.224**10, rel=0.5)
@@ -356,6 +359,7 @@ def _line(result, log=True):
                                     layer_title="layer")
 
 
+@pytest.mark.slow
 def test_line_chart_draws_measured_and_dashed_theory_on_a_log_axis(steps):
     frame, chart = _line(steps["2"])
     spec = chart.to_dict()
@@ -372,11 +376,13 @@ def test_line_chart_draws_measured_and_dashed_theory_on_a_log_axis(steps):
     assert spec["config"]["axis"]["labelFontSize"] >= 15  # readable from the back row
 
 
+@pytest.mark.slow
 def test_line_chart_linear_axis(steps):
     _, chart = _line(steps["4"], log=False)
     assert "scale" not in chart.to_dict()["layer"][0]["encoding"]["y"]
 
 
+@pytest.mark.slow
 def test_histograms_are_small_multiples_with_one_x_axis(steps):
     frame = charts.histogram_frame(steps["2"], "en")
     assert list(dict.fromkeys(frame["panel"])) == [f"layer {i}" for i in range(1, 11)]
@@ -455,12 +461,14 @@ def test_deep_nets_show_every_kth_layer():
     assert charts.panel_layers(25) == ([1, 4, 7, 10, 13, 16, 19, 22, 25], 3)  # always ends at the last layer
 
 
+@pytest.mark.slow
 def test_histograms_leave_out_layers_past_an_overflow():
     result = simulate(Config(depth=30, activation="linear", init="normal", std=100.0))
     frame = charts.histogram_frame(result, "en")
     assert frame["layer"].max() < result.breaks[0].layer
 
 
+@pytest.mark.slow
 def test_ratio_chart_has_the_guide_at_one_in_a_thousand(steps):
     spec = charts.ratio_chart(charts.layer_frame(steps["4"]), colour="#228833", title="r", y_title="ratio",
                               layer_title="layer", guide_name="guide").to_dict()
@@ -469,6 +477,7 @@ def test_ratio_chart_has_the_guide_at_one_in_a_thousand(steps):
     assert 1e-3 in spec["layer"][0]["encoding"]["y"]["axis"]["values"]
 
 
+@pytest.mark.slow
 def test_compare_chart_keeps_each_schemes_colour(steps):
     results = {s: steps[c] for s, c in (("normal_1", "3"), ("xavier_normal", "4"), ("zeros", "1"))}
     for lang in LANGUAGES:
@@ -490,6 +499,7 @@ def test_compare_chart_keeps_each_schemes_colour(steps):
         assert len(set(names)) == len(tour.SCHEMES)
 
 
+@pytest.mark.slow
 def test_a_template_filled_with_new_data_is_the_chart_built_from_it(steps):
     """The app reuses a built chart for networks with the same layout; that must equal building it afresh."""
     old = charts.series_frame(charts.layer_frame(steps["4"]), "act_std", "predicted_act_std", NAMES)
@@ -507,6 +517,7 @@ def test_a_template_filled_with_new_data_is_the_chart_built_from_it(steps):
     assert list(fresh_data.values())[0] == new.to_dict("records")
 
 
+@pytest.mark.slow
 def test_every_chart_is_a_template_with_one_dataset(steps):
     layers = charts.layer_frame(steps["5"])
     built = [
@@ -523,6 +534,7 @@ def test_every_chart_is_a_template_with_one_dataset(steps):
         assert spec["data"] == {"name": charts.MAIN} and "datasets" not in spec
 
 
+@pytest.mark.slow
 def test_every_tab_s_charts_share_one_theme(steps):
     """Every chart of every tab has the projector-size fonts (15 px labels, 17 px titles, docs/app.md) and the
     legend below with lines 3 px thick, as the curves are drawn; the Training charts' legend is fully opaque."""
@@ -564,6 +576,7 @@ def test_frames_are_small_enough_to_inline():
     assert isinstance(charts.layer_frame(result), pd.DataFrame) and len(charts.layer_frame(result)) == 101
 
 
+@pytest.mark.slow
 def test_every_tooltip_names_its_field_with_the_page_words(steps):
     """No raw column name (act_mean, grad_data_ratio, start) reaches a tooltip; each field says what it is."""
     words = {"layer_title": "层", "y_title": "标准差"}
@@ -614,6 +627,7 @@ def _tooltip_titles(chart) -> dict[str, str]:
             if isinstance(layer.get("tooltip"), list) for t in layer["tooltip"]}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_theory_and_training_tooltips_use_the_page_words(lang):
     """No raw field name (scheme, step, loss_mean, series, value) reaches a Theory or Training tooltip."""
@@ -644,6 +658,7 @@ def test_theory_and_training_tooltips_use_the_page_words(lang):
         "name": t(lang, "scheme"), "layer": t(lang, "layer"), "distinct_units": t(lang, "training_tab.units_y")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang, before_bn", [("en", "before batch norm"), ("zh", "批归一化之前")])
 def test_the_theory_gradient_chart_says_dl_dz_under_batch_norm(lang, before_bn):
     """core.network records ∂L/∂z, the sum before batch norm, under batch norm: the chart title names it."""

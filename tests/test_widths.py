@@ -22,6 +22,8 @@ from views import derivation, summary
 from views.tabs import CODES as TABS
 from views.text import t
 
+pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
+
 TAPER = (1000, 700, 500, 350, 250, 175, 125)  # width / 8 over six layers, geometrically
 
 
@@ -139,6 +141,7 @@ def std_tolerance(entries: int) -> float:
     return 5 / math.sqrt(2 * entries)
 
 
+@pytest.mark.slow
 def test_xavier_on_a_1000_to_250_layer_has_std_sqrt_2_over_1250():
     r = simulate(Config(depth=1, widths=(1000, 250), batch=10, activation="linear", init="xavier_normal"))
     assert r.weight_std[1] == pytest.approx(math.sqrt(2 / 1250), rel=std_tolerance(1000 * 250))
@@ -159,6 +162,7 @@ def alternating(mode: str):
                            mode=mode, dtype="float64"))
 
 
+@pytest.mark.slow
 def test_fan_in_keeps_the_forward_std_and_fan_out_does_not():
     """Var(z_l) = fan_in Var(w_l) Var(h_{l-1}): 1 a layer under fan_in, fan_in / fan_out under fan_out."""
     kept, changed = alternating("fan_in"), alternating("fan_out")
@@ -168,6 +172,7 @@ def test_fan_in_keeps_the_forward_std_and_fan_out_does_not():
     assert changed.act_std[3] > 1.9  # twice the input's: far outside the 3 % kept above
 
 
+@pytest.mark.slow
 def test_fan_out_keeps_the_backward_std_and_fan_in_does_not():
     """Var(dL/dh_{l-1}) = fan_out Var(w_l) Var(dL/dz_l): 1 a layer under fan_out, fan_out / fan_in under fan_in."""
     kept, changed = alternating("fan_out"), alternating("fan_in")
@@ -176,6 +181,7 @@ def test_fan_out_keeps_the_backward_std_and_fan_in_does_not():
     np.testing.assert_allclose(changed.grad_std[1:], [1.0, 0.5, 1.0], rtol=0.03)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["fan_in", "fan_out"])
 def test_theory_follows_a_tapered_relu_network_under_either_mode(mode):
     """He et al. 2015 for ReLU: fan_in keeps the forward std and lets the gradient's shrink toward the input by
@@ -296,6 +302,7 @@ def test_a_link_writes_a_profile_once():
 
 # ---------- the page ----------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_page_opens_a_profile_and_names_its_preset(lang):
     at = open_app(widths="784-512-256-128", lang=lang)
@@ -309,6 +316,7 @@ def test_the_page_opens_a_profile_and_names_its_preset(lang):
     assert list(shown[t(lang, "column_fan_in")].iloc[1:]) == [784, 512, 256]
 
 
+@pytest.mark.slow
 def test_picking_a_preset_sets_the_sliders_and_the_sliders_reshape_it():
     at = open_app(depth="6", width="800")
     taper = profiles.write(profiles.preset("taper", 6, 800))
@@ -323,12 +331,14 @@ def test_picking_a_preset_sets_the_sliders_and_the_sliders_reshape_it():
     assert "widths" not in at.query_params and at.slider(key="width").value == 784
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tab", TABS)
 def test_every_tab_opens_on_a_profile(tab):
     at = open_tab(open_app(widths="600-300-150-75", activation="relu", init="he_normal", mode="fan_out"), tab)
     assert not at.exception and not at.error, tab
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("mode, kept", [("fan_in", "forward"), ("fan_out", "backward")])
 def test_the_derivation_shows_this_profiles_fan_products(mode, kept, lang):
@@ -358,6 +368,7 @@ def test_the_derivation_of_equal_widths_has_no_fan_block():
 
 # ---------- the trade-off on the Activations and Gradients tabs ----------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode, kept", [("fan_in", "forward"), ("fan_out", "backward")])
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_each_direction_s_tab_names_the_product_that_scales_it(mode, kept, lang):

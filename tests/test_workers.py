@@ -59,6 +59,7 @@ def test_the_pool_is_running():
     assert len(pool.pids()) == threads.usable_cores() and os.getpid() not in pool.pids()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 def test_a_race_in_workers_is_bitwise_the_race_in_this_process(activation, in_process):
     """Every scheme (batch norm and a diverging run among them) gives the same bits in a worker as here."""
@@ -72,6 +73,7 @@ def test_a_race_in_workers_is_bitwise_the_race_in_this_process(activation, in_pr
         assert pooled[scheme].config == local[scheme].config == scheme_config(config, scheme)
 
 
+@pytest.mark.slow
 def test_the_he_preset_in_workers_is_bitwise_the_preset_in_this_process(monkeypatch, in_process):
     monkeypatch.setattr(train_module, "HE_2015_STEPS", 12)  # the same code path, a few steps
     pooled = he_2015_depths((3, 5), seed=1)
@@ -82,12 +84,14 @@ def test_the_he_preset_in_workers_is_bitwise_the_preset_in_this_process(monkeypa
             assert same_bits(pooled[depth][scheme], local[depth][scheme]), (depth, scheme)
 
 
+@pytest.mark.slow
 def test_a_worker_computes_with_one_blas_thread(pool):
     assert pool.run(blas_threads) == [1]
 
 
 # --- snapshots ----------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_snapshots_arrive_in_order_and_fill_the_live_curves():
     """Each run reports at its record steps, in order, at most RECORDS + 1 times; the live curves the page reads
     are at every look the run's first steps at their final values, and at the end the whole run."""
@@ -115,6 +119,7 @@ def test_snapshots_arrive_in_order_and_fill_the_live_curves():
         assert set(counts) <= {0, *marks}  # whole snapshots only
 
 
+@pytest.mark.slow
 def test_the_pool_calls_report_in_order_in_the_callers_thread(pool):
     seen = []
     config = scheme_config(SMALL, "xavier_normal")
@@ -145,6 +150,7 @@ def test_a_stop_ends_the_task_at_its_next_step_and_the_worker_serves_on(pool):
     assert pool.run(blas_threads) == [1]
 
 
+@pytest.mark.slow
 def test_a_race_abandoned_by_its_page_stops_every_run_in_the_workers():
     """The app's Stop raises inside the progress callback: the runs in the workers must stop, not train on."""
     class Stopped(Exception):
@@ -180,6 +186,7 @@ def test_a_stop_raised_in_a_one_run_race_stops_its_worker_and_keeps_it():
     assert race(SMALL, ("he_normal",), steps=3)["he_normal"].steps == 3
 
 
+@pytest.mark.slow
 def test_a_killed_worker_is_reported_and_replaced(pool):
     killed = []
 

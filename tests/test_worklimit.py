@@ -115,6 +115,7 @@ def test_the_estimate_counts_the_matmuls_and_qrs_simulate_does(monkeypatch, conf
     assert terms["elements"] == config.batch * config.width * config.depth
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(depth=st.integers(*INT_RANGES["depth"]), width=st.integers(*INT_RANGES["width"]),
        batch=st.integers(*INT_RANGES["batch"]), init=st.sampled_from(INITS),
@@ -226,6 +227,7 @@ ROOT = Path(__file__).parent.parent
 HEAVY = dict(init="orthogonal", width=2048, depth=8, batch=98)  # ~8 s of one core before the limit
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_page_refuses_a_network_over_the_work_limit_with_what_fits(lang):
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
@@ -239,6 +241,7 @@ def test_the_page_refuses_a_network_over_the_work_limit_with_what_fits(lang):
     assert len(at.metric) == 4
 
 
+@pytest.mark.slow
 def test_the_command_line_refuses_a_network_over_the_work_limit_in_one_line():
     out = subprocess.run([sys.executable, "-m", "core", *(f"--{k}={v}" for k, v in HEAVY.items())], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
