@@ -697,6 +697,27 @@ def test_a_race_too_big_to_wait_for_is_refused_with_the_width_that_fits(monkeypa
     assert not at.exception and len(at.error) == 1
     assert "a width up to 51 fits" in at.error[0].value  # sqrt(1e8 / (20 x 128 x 3 x 5)) = 51.03
     assert run_button(at).disabled
+    # a Custom network's refusal offers that width in one click, which sets the sidebar to it
+    offer = at.button(key="use_fitted_race")
+    assert offer.label == t("en", "training_tab.use_width", width=51)
+    offer.click().run()
+    assert not at.exception and not at.error and at.slider(key="width").value == 51
+    assert not run_button(at).disabled
+
+
+def test_a_spectrum_over_the_limit_at_a_custom_network_offers_the_size_that_fits(monkeypatch):
+    from views import spectrum as spectrum_view
+    monkeypatch.setattr(spectrum_view, "WORK_LIMIT", 5e7)
+    at = open_app(**{**SMALL, "tab": "spectrum"})  # 3 layers of 32 units: 1.4e8 flops, over
+    assert not at.exception and len(at.warning) == 1 and at.warning[0].value.startswith(
+        "The spectrum of this network needs about")
+    fitted = spectrum_view.fitting(Config(depth=3, width=32, activation="relu", init="he_normal"), 1 << 30)
+    assert fitted is not None and fitted.width < 32
+    offer = at.button(key="use_fitted_spectrum")
+    assert offer.label == t("en", "spectrum_tab.use_width", value=fitted.width)
+    offer.click().run()
+    assert not at.exception and not at.warning and at.slider(key="width").value == fitted.width
+    assert len(at.metric) == 4 + 8  # the page's headline, then p10, median, p90 and ratio of both spectra
 
 
 @pytest.mark.slow
