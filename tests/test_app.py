@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import Config, cache, estimate_memory, simulate
-from core.train import lecture_schemes, race
+from core.train import LECTURE_RACE, lecture_schemes, race
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from tests.test_derivation import check_equations
 from tests.app_support import open_app, open_tab
@@ -672,6 +672,12 @@ def test_the_training_tab_says_how_long_training_took_here(monkeypatch):
     at.number_input(key="steps").set_value(600).run()  # twice the work: twice the time
     assert "about 80 s on this app's 2-core server when it is idle, 5.0 min while" in at.warning[0].value
     at.number_input(key="steps").set_value(900).run()  # over the limit, 1e12, which takes 83 s and 312 s
+    # at a tour step the race trains the width that fits, said so; its time is the limit's at most
+    widest = training_view.widest(tour.STEPS["2"], len(LECTURE_RACE), 900)
+    assert not at.error and [i.value for i in at.info][0] == training_view.fitted_note(
+        tour.STEPS["2"], replace(tour.STEPS["2"], width=widest), list(LECTURE_RACE), 900, "en")
+    assert "about 83 s on this app's 2-core server when it is idle" in at.warning[0].value
+    at.slider(key="width").set_value(499).run()  # Custom: refused, with the same times
     assert "(about 83 s on an idle 2-core server, 5.2 min while" in at.error[0].value
     at.radio(key="lang").set_value("zh").run()
     assert "空闲时约需 83 秒" in at.error[0].value and "约需 5.2 分钟" in at.error[0].value

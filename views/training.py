@@ -201,6 +201,12 @@ def fitted_note(config, fitted, schemes: list[str], steps: int, lang: str, task:
              **powers_apart(race_work(task_config(config, task), len(schemes), steps), WORK_LIMIT))
 
 
+def fitted_label(fitted, lang: str) -> str:
+    """The button that sets the sidebar to fitting()'s network: "Train with 12 channels"."""
+    key = "training_tab.use_width_conv" if fitted.arch == "conv" else "training_tab.use_width"
+    return t(lang, key, width=max(fitted.units[1:]))
+
+
 # ---------- frames ----------
 
 def smoothing_window(steps: int) -> int:

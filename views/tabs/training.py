@@ -122,8 +122,7 @@ def show(page: Page) -> None:
     if refusal:
         st.error(refusal)
         if fitted is not None:  # the width that fits, one click away
-            st.button(t(lang, "training_tab.use_width_conv" if conv else "training_tab.use_width",
-                        width=max(fitted.units[1:])), key="use_fitted_race", on_click=link.show_config,
+            st.button(training_view.fitted_label(fitted, lang), key="use_fitted_race", on_click=link.show_config,
                       args=(fitted,))
     elif (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN:
         st.warning(t(lang, "training_tab.slow", work=summary.power_of_ten(work), **training_view.durations(
