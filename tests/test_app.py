@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import Config, cache, estimate_memory, simulate
-from core.train import lecture_schemes, race
+from core.train import LECTURE_RACE, lecture_schemes, race
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from tests.test_derivation import check_equations
 from tests.app_support import open_app, open_tab
@@ -689,6 +689,12 @@ def test_the_training_tab_says_how_long_training_took_here(monkeypatch):
     at.number_input(key="steps").set_value(600).run()  # twice the work: twice the time
     assert "about 80 s on this app's 2-core server when it is idle, 5.0 min while" in at.warning[0].value
     at.number_input(key="steps").set_value(900).run()  # over the limit, 1e12, which takes 83 s and 312 s
+    # at a tour step the race trains the width that fits, said so; its time is the limit's at most
+    widest = training_view.widest(tour.STEPS["2"], len(LECTURE_RACE), 900)
+    assert not at.error and [i.value for i in at.info][0] == training_view.fitted_note(
+        tour.STEPS["2"], replace(tour.STEPS["2"], width=widest), list(LECTURE_RACE), 900, "en")
+    assert "about 83 s on this app's 2-core server when it is idle" in at.warning[0].value
+    at.slider(key="width").set_value(499).run()  # Custom: refused, with the same times
     assert "(about 83 s on an idle 2-core server, 5.2 min while" in at.error[0].value
     at.radio(key="lang").set_value("zh").run()
     assert "空闲时约需 83 秒" in at.error[0].value and "约需 5.2 分钟" in at.error[0].value
@@ -716,6 +722,27 @@ def test_a_race_too_big_to_wait_for_is_refused_with_the_width_that_fits(monkeypa
     assert not at.exception and len(at.error) == 1
     assert "a width up to 51 fits" in at.error[0].value  # sqrt(1e8 / (20 x 128 x 3 x 5)) = 51.03
     assert run_button(at).disabled
+    # a Custom network's refusal offers that width in one click, which sets the sidebar to it
+    offer = at.button(key="use_fitted_race")
+    assert offer.label == t("en", "training_tab.use_width", width=51)
+    offer.click().run()
+    assert not at.exception and not at.error and at.slider(key="width").value == 51
+    assert not run_button(at).disabled
+
+
+def test_a_spectrum_over_the_limit_at_a_custom_network_offers_the_size_that_fits(monkeypatch):
+    from views import spectrum as spectrum_view
+    monkeypatch.setattr(spectrum_view, "WORK_LIMIT", 5e7)
+    at = open_app(**{**SMALL, "tab": "spectrum"})  # 3 layers of 32 units: 1.4e8 flops, over
+    assert not at.exception and len(at.warning) == 1 and at.warning[0].value.startswith(
+        "The spectrum of this network needs about")
+    fitted = spectrum_view.fitting(Config(depth=3, width=32, activation="relu", init="he_normal"), 1 << 30)
+    assert fitted is not None and fitted.width < 32
+    offer = at.button(key="use_fitted_spectrum")
+    assert offer.label == t("en", "spectrum_tab.use_width", value=fitted.width)
+    offer.click().run()
+    assert not at.exception and not at.warning and at.slider(key="width").value == fitted.width
+    assert len(at.metric) == 4 + 8  # the page's headline, then p10, median, p90 and ratio of both spectra
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from core import Config, simulate
 from core.config import INT_RANGES
-from core.train import estimate_training_memory, scheme_config, training_batch
+from core.train import DEFAULT_STEPS, LECTURE_RACE, estimate_training_memory, scheme_config, training_batch
 from views import derivation, summary, tour, urlstate
 from views import theory as theory_view
 from views import training as training_view
@@ -178,6 +178,24 @@ def test_a_race_over_the_work_limit_names_the_widest_network_that_fits(lang, sch
         lang, "training_tab.too_slow", work=summary.power_of_ten(work),
         limit=summary.power_of_ten(training_view.WORK_LIMIT), width=width,
         **training_view.durations(training_view.race_seconds(training_view.WORK_LIMIT), lang))
+
+
+@pytest.mark.parametrize("lang", urlstate.LANGUAGES)
+def test_a_race_over_the_work_limit_is_offered_at_the_width_its_refusal_names(lang):
+    config = tour.STEPS[tour.CONV_STEP]  # 10 x 64 channels of 16 x 16 pixels: 1.1e13 multiply-adds
+    race = list(LECTURE_RACE)
+    assert training_view.fitting(Config(depth=3, width=32), race, 20, 2**30) is None  # fits as it is
+    fitted = training_view.fitting(config, race, DEFAULT_STEPS, 2**30)
+    assert fitted == replace(config, width=fitted.width)  # only the channels change
+    # the largest width within the limit: one channel more is over it
+    assert training_view.race_work(fitted, len(race), DEFAULT_STEPS) <= training_view.WORK_LIMIT < \
+        training_view.race_work(replace(fitted, width=fitted.width + 1), len(race), DEFAULT_STEPS)
+    assert f" {fitted.width} " in training_view.refusal(config, race, DEFAULT_STEPS, lang, 2**30)  # the refusal's
+    assert training_view.fitted_note(config, fitted, race, DEFAULT_STEPS, lang) == t(
+        lang, "training_tab.fitted_conv", width=fitted.width, was=64,
+        **summary.powers_apart(training_view.race_work(config, len(race), DEFAULT_STEPS), training_view.WORK_LIMIT))
+    # nothing is offered when even that width's race is over the memory budget
+    assert training_view.fitting(config, race, DEFAULT_STEPS, 2**20) is None
 
 
 # ---------- the one ratio rule ----------

@@ -3,6 +3,7 @@ in the app (AppTest) in both languages."""
 
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,8 @@ import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from core import Config
+from core import spectrum as spectra
+from core.network import WORK_LIMIT
 from core.spectrum import Spectrum, fuss_catalan_cdf, predicted_density, predicted_moments, spectrum
 from core.initializers import weight_variance
 from tests.app_support import open_app, open_tab
@@ -108,6 +111,44 @@ def test_the_refusal_names_what_fits():
     assert message.startswith("The spectrum of this network needs about") and "a width up to" in message
     assert view.refusal(Config(), "en", 1 << 30) is None
     assert "MiB" in view.refusal(Config(), "zh", 1 << 20)
+
+
+def test_the_nearest_network_that_fits_is_the_largest_within_both_limits_for_it_and_its_twin():
+    budget = 1 << 30
+    conv = tour.STEPS[tour.CONV_STEP]  # 10 x 64 channels of 16 x 16 pixels: 8.5 GiB and 1.8e14 flops
+    assert view.fitting(Config(), budget) is None  # the lecture's network is computed as it is
+    found, fitted = view.fits(conv, budget), view.fitting(conv, budget)
+    assert found["depth"] == 0 and fitted == replace(conv, width=found["width"])  # no depth fits: fewer channels
+    for network in (fitted, view.twin(fitted)):  # within both limits, and one channel more is not
+        assert spectra.estimate_work(network) <= WORK_LIMIT and spectra.estimate_memory(network) <= budget
+    wider = replace(conv, width=fitted.width + 1)
+    assert max(spectra.estimate_work(network) for network in (wider, view.twin(wider))) > WORK_LIMIT
+    # a Custom network's refusal names the same width (memory aside, which the work refusal follows)
+    assert f"a width up to {view.fits(conv, 1 << 40)['width']:,} fits" in view.refusal(conv, "en", 1 << 40)
+
+
+def test_the_nearest_network_keeps_the_larger_share_of_its_size(monkeypatch):
+    config = Config(depth=100, width=700)
+    assert view.fitting(config, 1 << 30) == replace(config, width=view.fits(config, 1 << 30)["width"])
+    monkeypatch.setattr(view, "fits", lambda config, budget: {"depth": 90, "width": 10})  # 90 % of the depth
+    assert view.fitting(config, 1 << 30) == replace(config, depth=90)
+    monkeypatch.setattr(view, "fits", lambda config, budget: {"depth": 0, "width": 0})  # nothing fits
+    assert view.fitting(config, 1 << 30) is None
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_fitted_note_says_what_changed_and_the_limit_its_own_size_passes(lang):
+    conv = tour.STEPS[tour.CONV_STEP]
+    fitted = view.fitting(conv, 1 << 30)
+    need = spectra.estimate_memory(conv) / 2**20
+    why = t(lang, "spectrum_tab.over_memory", need=need, budget=1024)
+    assert view.fitted_note(conv, fitted, lang, 1 << 30) == t(
+        lang, "spectrum_tab.fitted_width_conv", value=fitted.width, was=64, why=why)
+    work = summary.powers_apart(spectra.estimate_work(conv), WORK_LIMIT)  # with room for the memory: the work
+    assert view.fitted_note(conv, fitted, lang, 1 << 40).endswith(t(lang, "spectrum_tab.over_work", **work))
+    assert view.fitted_label(conv, fitted, lang) == t(lang, "spectrum_tab.use_width_conv", value=fitted.width)
+    deep = Config(depth=64, width=1024)
+    assert view.fitted_label(deep, replace(deep, depth=14), lang) == t(lang, "spectrum_tab.use_depth", value=14)
 
 
 @pytest.mark.slow

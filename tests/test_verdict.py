@@ -240,7 +240,6 @@ def _claims(code: str, result) -> None:
         act_steps, grad_steps = act[2:] / act[1:-1], grad[1:-1] / grad[2:]  # factor a layer, up; and down
     if code == tour.CONV_STEP:
         _conv_claims(result)
-        assert act[depth] / act[1] > 0.5  # "the activations keep their spread"
     if code == "1":
         assert (act[1:] == 0).all() and (s["distinct_units"][1:] == 1).all()  # "500 units act as one"
         assert (s["weight_grad_std"][1:] == 0).all()  # "the weight gradients are even exactly 0 in every layer"
@@ -307,6 +306,31 @@ def _conv_claims(result) -> None:
             assert summary.format_value(n[name]) in text, (lang, name)
         rel = relation(result.stats["act_std"][c.depth], n["theory_last"])
         assert t(lang, f"cmp_{rel}") in text
+
+
+@pytest.mark.parametrize("seed", [2, 3, 4, 5])
+def test_the_conv_storys_border_claims_hold_at_every_draw(simulated, seed):
+    """"The borders lose at every draw": layer 1's pixels against border_variance over seeds 2-5 (0 and 1 above)."""
+    _conv_claims(simulated(tour.step_config(tour.CONV_STEP, seed)))
+
+
+def test_the_conv_storys_spread_sentence_is_this_draws(simulated):
+    """"keep their spread" only where std(h_10) / std(h_1) is within a factor of 2; a narrow conv net strays from
+    draw to draw (seed 0: 1.06, seed 3: 0.44 against the theory's 0.84), and the sentence follows."""
+    said = {}
+    for seed in range(6):
+        result = simulated(tour.step_config(tour.CONV_STEP, seed))
+        act = result.stats["act_std"]
+        ratio = act[10] / act[1]
+        said[seed] = "gained" if ratio > 2 else "kept" if ratio >= 0.5 else "lost"
+        for lang in ("en", "zh"):
+            text = tour.story(tour.CONV_STEP, result, lang)
+            for word in ("kept", "lost", "gained"):
+                sentence = t(lang, f"story_11_{word}", factor="2")
+                assert (sentence in text) == (word == said[seed]), (seed, lang, word)
+    assert said[0] == "kept" and said[3] == "lost"  # the sentence flips with the numbers
+    assert [tour.spread_word(r) for r in (2.5, 2.0, 1.0, 0.5, 0.4, math.nan)] == [
+        "gained", "kept", "kept", "kept", "lost", "lost"]
 
 
 ONE_DRAW = 0.25

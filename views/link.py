@@ -13,6 +13,14 @@ from .locale import browser_language
 from .text import t
 
 
+def show_config(config) -> None:
+    """Set every control to show this configuration (a tour step's, or the network a tab's refusal offers); the
+    link's notices no longer describe the page."""
+    st.session_state.pop("_link_problems", None)
+    for name, value in urlstate.state_of(config).items():
+        st.session_state[name] = value
+
+
 def check_link(tabs: Sequence[str]) -> None:
     """On a session's first run, before any widget: check the link and make the address hold the whole view.
 

@@ -23,7 +23,7 @@ from core.config import (
 from core.initializers import DEFAULT_GAIN, SCHEME_NUMBERS, gain_of, weight_mean, weight_std, weight_variance
 
 from . import beside, present, summary, tour, urlstate
-from .link import sync_named, sync_step
+from .link import show_config, sync_named, sync_step
 from .locale import browser_language
 from .tabs import CODES
 from .text import t, user_text
@@ -42,9 +42,7 @@ def apply_step() -> None:
     code = st.session_state["step"]
     if code == tour.CUSTOM:
         return
-    seed = int(st.session_state.get("seed", 0))
-    for name, value in urlstate.state_of(tour.step_config(code, seed)).items():
-        st.session_state[name] = value
+    show_config(tour.step_config(code, int(st.session_state.get("seed", 0))))
 
 
 def pick_step() -> None:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from core import Config, activations
+from core.config import resize
 from core.draws import family
 from core.initializers import weight_variance
 from core import spectrum as spectra
@@ -40,19 +41,76 @@ def twin(config: Config) -> Config:
     return replace(config, init="orthogonal", gain=gain)
 
 
+def load(config: Config, memory_budget: int) -> float:
+    """How far this network's spectrum, or its twin's (the tab computes both), is over the tab's limits: the larger
+    of its work over WORK_LIMIT and its memory over memory_budget (core.spectrum's estimates); over 1 is refused."""
+    return max(max(spectra.estimate_work(network) / WORK_LIMIT, spectra.estimate_memory(network) / memory_budget)
+               for network in (config, twin(config)))
+
+
+def fits(config: Config, memory_budget: int) -> dict[str, int]:
+    """{"depth": ..., "width": ...}: the largest depth and the largest width (the other kept) whose spectrum and its
+    twin's are within both limits (load() at most 1); 0 where none is. What a refusal names and fitting() takes."""
+    return work_fits(config, 1.0, lambda network: load(network, memory_budget))
+
+
+def fitting(config: Config, memory_budget: int) -> Config | None:
+    """The network nearest to this one whose spectrum the tab computes, or None when this one's is computed (or no
+    depth and no width would be): of fits()'s depth and width the one that keeps more of its size (the larger share
+    of the present value; the width on a tie, the depth being what the spectrum multiplies over)."""
+    if load(config, memory_budget) <= 1:
+        return None
+    found = fits(config, memory_budget)
+    sizes = {"width": max(config.units), "depth": config.depth}
+    kept = {name: found[name] / sizes[name] for name in ("width", "depth") if found[name]}
+    if not kept:
+        return None
+    name = max(kept, key=kept.get)  # max keeps the first of equals: the width
+    return resize(config, name, found[name])
+
+
 def refusal(config: Config, lang: str, memory_budget: int) -> str | None:
     """Why the tab does not compute this network's spectrum, or None: over the memory budget or the work limit
-    (core.spectrum's estimates; the depth and width that fit are named)."""
+    (core.spectrum's estimates; the depth and width that fit, fits(), are named)."""
     need = spectra.estimate_memory(config)
     if need > memory_budget:
         return t(lang, "spectrum_tab.memory", need=need / 2**20, budget=memory_budget / 2**20)
     work = spectra.estimate_work(config)
     if work <= WORK_LIMIT:
         return None
-    fits = work_fits(config, WORK_LIMIT, spectra.estimate_work)
-    key = "spectrum_tab.work" if fits["depth"] else "spectrum_tab.work_width"
+    found = fits(config, memory_budget)
+    key = "spectrum_tab.work" if found["depth"] else "spectrum_tab.work_width"
     return t(lang, key, **summary.powers_apart(work, WORK_LIMIT),
-             seconds=f"{WORK_LIMIT / WORK_RATE:.0f}", **fits)
+             seconds=f"{WORK_LIMIT / WORK_RATE:.0f}", **found)
+
+
+def fitted_note(config: Config, fitted: Config, lang: str, memory_budget: int) -> str:
+    """One sentence for a page whose spectrum is computed on fitting()'s network instead of its own: what changed,
+    from what to what, and the limit the page's own network is over, with its numbers."""
+    name, was, value = changed(config, fitted)
+    why = ""
+    for network in (config, twin(config)):  # the first of the two over a limit, the memory checked first
+        need, work = spectra.estimate_memory(network), spectra.estimate_work(network)
+        if need > memory_budget:
+            why = t(lang, "spectrum_tab.over_memory", need=need / 2**20, budget=memory_budget / 2**20)
+            break
+        if work > WORK_LIMIT:
+            why = t(lang, "spectrum_tab.over_work", **summary.powers_apart(work, WORK_LIMIT))
+            break
+    return t(lang, f"spectrum_tab.fitted_{name}", value=value, was=was, why=why)
+
+
+def fitted_label(config: Config, fitted: Config, lang: str) -> str:
+    """The button that sets the sidebar to fitting()'s network: "Compute it with 8 channels"."""
+    name, _, value = changed(config, fitted)
+    return t(lang, f"spectrum_tab.use_{name}", value=value)
+
+
+def changed(config: Config, fitted: Config) -> tuple[str, int, int]:
+    """(what fitting() changed, its value before, after): "depth", "width" or a conv net's "width_conv" (channels)."""
+    if fitted.depth != config.depth:
+        return "depth", config.depth, fitted.depth
+    return "width_conv" if config.arch == "conv" else "width", max(config.units), max(fitted.units)
 
 
 def shown_values(result: Spectrum) -> tuple[np.ndarray, int]:

@@ -22,10 +22,11 @@ import numpy as np
 import pandas as pd
 
 from core import Config, digits
+from core.config import resize
 from core.workers import WorkerCrashed
 from core.train import (
     DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, LECTURE_RACE, POINTS_PER_CLASS,
-    estimate_training_memory, scheme_config, steps_to_loss, training_batch,
+    estimate_training_memory, scheme_config, steps_to_loss, task_config, training_batch,
 )
 
 from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, NUMBER_LABEL, SCHEME_COLOURS, decades, plot_height, \
@@ -178,6 +179,32 @@ def refusal(config, schemes: list[str], steps: int, lang: str, memory_budget: in
         return t(lang, "training_tab.too_slow", **powers_apart(work, WORK_LIMIT),
                  **durations(race_seconds(WORK_LIMIT), lang), width=widest(config, len(schemes), steps, WORK_LIMIT))
     return None
+
+
+def fitting(config, schemes: list[str], steps: int, memory_budget: int, task: str = "spiral"):
+    """The sidebar's network nearest to `config` whose race on `task` the tab runs: `config` at the width the work
+    refusal names (widest, of task_config's network), or None when this one's race is not over WORK_LIMIT, or when
+    even that width's is over the memory budget (a refusal then, with nothing to offer)."""
+    trained = task_config(config, task)
+    if race_work(trained, len(schemes), steps) <= WORK_LIMIT:
+        return None
+    fitted = resize(config, "width", widest(trained, len(schemes), steps, WORK_LIMIT))
+    need = max((estimate_training_memory(scheme_config(task_config(fitted, task), s)) for s in schemes), default=0)
+    return None if need > memory_budget else fitted
+
+
+def fitted_note(config, fitted, schemes: list[str], steps: int, lang: str, task: str = "spiral") -> str:
+    """One sentence for a race trained on fitting()'s network instead of the sidebar's `config`: the width it trained
+    at, the sidebar's, and the sidebar's race's work against the limit."""
+    key = "training_tab.fitted_conv" if config.arch == "conv" else "training_tab.fitted"
+    return t(lang, key, width=max(fitted.units[1:]), was=max(config.units[1:]),
+             **powers_apart(race_work(task_config(config, task), len(schemes), steps), WORK_LIMIT))
+
+
+def fitted_label(fitted, lang: str) -> str:
+    """The button that sets the sidebar to fitting()'s network: "Train with 12 channels"."""
+    key = "training_tab.use_width_conv" if fitted.arch == "conv" else "training_tab.use_width"
+    return t(lang, key, width=max(fitted.units[1:]))
 
 
 # ---------- frames ----------

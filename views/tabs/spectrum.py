@@ -10,7 +10,7 @@ from core.initializers import gain_of
 from core.network import MemoryBudgetError, WorkLimitError
 from core.threads import Cancelled, parallel_map
 
-from .. import charts, summary, tour
+from .. import charts, link, summary, tour
 from .. import spectrum as view
 from ..computing import session_gone
 from ..draw import draw_chart
@@ -19,16 +19,26 @@ from ..text import join
 
 
 def show(page: Page) -> None:
-    config, other = page.config, view.twin(page.config)
+    config, budget = page.config, memory_budget()
+    # a tour step's network over the limits is computed at the nearest size that fits, said so; a Custom one is
+    # refused, with that size one click away
+    fitted = view.fitting(config, budget)
+    if fitted is not None and tour.step_of(config) != tour.CUSTOM:
+        st.info(view.fitted_note(config, fitted, page.lang, budget))
+        config = fitted
+    other = view.twin(config)
     for network in (config, other):
-        refused = view.refusal(network, page.lang, memory_budget())
+        refused = view.refusal(network, page.lang, budget)
         if refused:
             st.warning(refused)
+            if fitted is not None:
+                st.button(view.fitted_label(config, fitted, page.lang), key="use_fitted_spectrum",
+                          on_click=link.show_config, args=(fitted,))
             return
     cancel = session_gone()
     try:
         with st.spinner(page.t("spectrum_tab.computing")):  # kept per server: a rerun finds both at once
-            results = parallel_map(lambda c: cache.spectrum_cached(c, memory_budget=memory_budget(), cancel=cancel),
+            results = parallel_map(lambda c: cache.spectrum_cached(c, memory_budget=budget, cancel=cancel),
                                    (config, other), slots=False)
     except Cancelled:
         return

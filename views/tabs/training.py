@@ -15,7 +15,7 @@ from core.train import (
 )
 from core.train import SCHEMES as TRAIN_SCHEMES
 
-from .. import charts, link, live, summary, urlstate
+from .. import charts, link, live, summary, tour, urlstate
 from .. import training as training_view
 from ..cache import TEMPLATES
 from ..draw import draw_chart
@@ -105,15 +105,25 @@ def show(page: Page) -> None:
                     format_func=lambda code: t(lang, f"training_tab.task_{code}"),
                     help=t(lang, "training_tab.task_help"))
     link.write("task", urlstate.query_value("task", {"task": task}, ("activations",)))
+    # a tour step's network over the work limit trains at the width that fits, said so; a Custom one is refused
+    fitted = training_view.fitting(config, schemes, steps, memory_budget(), task)
+    note = None
+    if fitted is not None and tour.step_of(config) != tour.CUSTOM:
+        note, config = training_view.fitted_note(config, fitted, schemes, steps, lang, task), fitted
     config = task_config(config, task)
     conv = config.arch == "conv"  # images, channels and a pooled read-out (core.train)
     intro = ("training_tab.intro_spiral_conv" if task == "spiral" else "training_tab.intro_digits_conv") if conv \
         else f"training_tab.intro_{task}"
     st.markdown(t(lang, intro, **training_view.setup(config, steps, task=task)))
     st.caption(t(lang, "training_tab.head_conv" if conv else "training_tab.head"))
+    if note:
+        st.info(note)
     refusal = training_view.refusal(config, schemes, steps, lang, memory_budget())
     if refusal:
         st.error(refusal)
+        if fitted is not None:  # the width that fits, one click away
+            st.button(training_view.fitted_label(fitted, lang), key="use_fitted_race", on_click=link.show_config,
+                      args=(fitted,))
     elif (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN:
         st.warning(t(lang, "training_tab.slow", work=summary.power_of_ten(work), **training_view.durations(
             training_view.race_seconds(work), lang)))
