@@ -217,7 +217,7 @@ def test_the_conv_step_trains_and_computes_its_spectrum_at_the_nearest_size_and_
     config, budget = tour.STEPS[tour.CONV_STEP], memory_budget()
     race = list(LECTURE_RACE)  # the race the tab offers by default
     trained = training_view.fitting(config, race, DEFAULT_STEPS, budget)
-    computed = spectrum_view.fitting(config, budget)
+    computed = spectrum_view.fitting(config, budget, spectrum_view.STEP_WORK)
     assert trained.width < config.width and computed.width < config.width
     for lang in LANGUAGES:
         assert training_view.fitted_note(config, trained, race, DEFAULT_STEPS, lang) in \
@@ -229,6 +229,7 @@ def test_the_conv_step_trains_and_computes_its_spectrum_at_the_nearest_size_and_
         assert visits[lang, tour.CONV_STEP, "spectrum"].metrics == visits[lang, "10", "spectrum"].metrics
 
 
+@pytest.mark.slow
 def test_no_page_text_names_an_option_by_its_code(pages):
     wrong = {}
     for (lang, step, tab), texts in pages.items():

@@ -127,12 +127,26 @@ def test_the_nearest_network_that_fits_is_the_largest_within_both_limits_for_it_
     assert f"a width up to {view.fits(conv, 1 << 40)['width']:,} fits" in view.refusal(conv, "en", 1 << 40)
 
 
+def test_a_tour_step_over_the_limits_is_computed_at_the_lecture_networks_work():
+    budget = 1 << 30
+    lecture = max(spectra.estimate_work(network) for code, config in tour.STEPS.items() if code != tour.CONV_STEP
+                  for network in (config, view.twin(config)))
+    assert lecture <= view.STEP_WORK  # every other step is computed as it is, within STEP_WORK
+    conv = tour.STEPS[tour.CONV_STEP]
+    fitted = view.fitting(conv, budget, view.STEP_WORK)
+    assert fitted == replace(conv, width=view.fits(conv, budget, view.STEP_WORK)["width"]) and fitted.width >= 2
+    assert max(spectra.estimate_work(network) for network in (fitted, view.twin(fitted))) <= view.STEP_WORK
+    wider = replace(conv, width=fitted.width + 1)
+    assert max(spectra.estimate_work(network) for network in (wider, view.twin(wider))) > view.STEP_WORK
+    assert view.fitting(Config(), budget, view.STEP_WORK) is None  # within the limits: as it is
+
+
 def test_the_nearest_network_keeps_the_larger_share_of_its_size(monkeypatch):
     config = Config(depth=100, width=700)
     assert view.fitting(config, 1 << 30) == replace(config, width=view.fits(config, 1 << 30)["width"])
-    monkeypatch.setattr(view, "fits", lambda config, budget: {"depth": 90, "width": 10})  # 90 % of the depth
+    monkeypatch.setattr(view, "fits", lambda config, budget, limit: {"depth": 90, "width": 10})  # 90 % of the depth
     assert view.fitting(config, 1 << 30) == replace(config, depth=90)
-    monkeypatch.setattr(view, "fits", lambda config, budget: {"depth": 0, "width": 0})  # nothing fits
+    monkeypatch.setattr(view, "fits", lambda config, budget, limit: {"depth": 0, "width": 0})  # nothing fits
     assert view.fitting(config, 1 << 30) is None
 
 
