@@ -47,25 +47,26 @@ def twin(config: Config) -> Config:
 STEP_WORK = 5e10
 
 
-def load(config: Config, memory_budget: int, limit: float = WORK_LIMIT) -> float:
+def load(config: Config, memory_budget: int, limit: float | None = None) -> float:
     """How far this network's spectrum, or its twin's (the tab computes both), is over the tab's limits: the larger
     of its work over `limit` (WORK_LIMIT, or STEP_WORK for a tour step's) and its memory over memory_budget
     (core.spectrum's estimates); over 1 is refused."""
+    limit = WORK_LIMIT if limit is None else limit
     return max(max(spectra.estimate_work(network) / limit, spectra.estimate_memory(network) / memory_budget)
                for network in (config, twin(config)))
 
 
-def fits(config: Config, memory_budget: int, limit: float = WORK_LIMIT) -> dict[str, int]:
+def fits(config: Config, memory_budget: int, limit: float | None = None) -> dict[str, int]:
     """{"depth": ..., "width": ...}: the largest depth and the largest width (the other kept) whose spectrum and its
     twin's are within both limits (load() at most 1); 0 where none is. What a refusal names and fitting() takes."""
     return work_fits(config, 1.0, lambda network: load(network, memory_budget, limit))
 
 
-def fitting(config: Config, memory_budget: int, limit: float = WORK_LIMIT) -> Config | None:
-    """The network nearest to this one whose spectrum the tab computes within `limit` (WORK_LIMIT, or STEP_WORK at a
-    tour step), or None when this one's is within WORK_LIMIT and the budget (or no depth and no width would be):
-    of fits()'s depth and width the one that keeps more of its size (the larger share of the present value; the
-    width on a tie, the depth being what the spectrum multiplies over)."""
+def fitting(config: Config, memory_budget: int, limit: float | None = None) -> Config | None:
+    """The network nearest to this one whose spectrum the tab computes within `limit` (WORK_LIMIT if None, or
+    STEP_WORK at a tour step), or None when this one's is within WORK_LIMIT and the budget (or no depth and no
+    width would be): of fits()'s depth and width the one that keeps more of its size (the larger share of the
+    present value; the width on a tie, the depth being what the spectrum multiplies over)."""
     if load(config, memory_budget) <= 1:
         return None
     found = fits(config, memory_budget, limit)

@@ -23,7 +23,7 @@ def show(page: Page) -> None:
     # a tour step's network over the limits is computed at the nearest size that fits, said so; a Custom one is
     # refused, with that size one click away
     at_step = tour.step_of(config) != tour.CUSTOM
-    fitted = view.fitting(config, budget, view.STEP_WORK if at_step else view.WORK_LIMIT)
+    fitted = view.fitting(config, budget, view.STEP_WORK if at_step else None)
     if fitted is not None and at_step:
         st.info(view.fitted_note(config, fitted, page.lang, budget))
         config = fitted
