@@ -45,16 +45,25 @@ def test_every_language_has_every_key_with_the_same_placeholders(lang):
 
 @pytest.mark.parametrize("lang", [code for code in languages() if code.startswith("zh")])
 def test_chinese_punctuation_is_full_width(lang):
-    """Next to a Chinese character a comma, colon, semicolon or question mark is the full-width one (，：；？), and
-    brackets around Chinese words are （）, as a Chinese text writes them. Placeholders ({...}), the ratio sign
-    " : " and a formula's own brackets (N(0, σ²), √(v + ε)) are not punctuation."""
+    """Next to a Chinese character a comma, colon, semicolon, question or exclamation mark is the full-width one
+    (，：；？！), a full stop after one is 。, and brackets around Chinese words are （）, as a Chinese text writes
+    them; a ratio is written with the ratio sign ∶ (更新量∶参数), never a colon. Placeholders ({...}) and a formula's
+    own brackets (N(0, σ²), √(v + ε)) are not punctuation."""
     han = r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]"
     wrong = {}
     for key, value in catalogue(lang).items():
-        text = re.sub(r"\{[^{}]*\}", "{}", value).replace(" : ", " ∶ ")
-        found = re.findall(rf"{han}[,:;?]|[,:;?]{han}", text) + re.findall(rf"\([^()]*{han}[^()]*\)", text)
+        text = re.sub(r"\{[^{}]*\}", "{}", value)
+        found = re.findall(rf"{han} ?[,:;?!.]|[,:;?!] ?{han}", text) + re.findall(rf"\([^()]*{han}[^()]*\)", text)
         if found:
             wrong[key] = found
+    assert wrong == {}
+
+
+def test_english_punctuation_follows_the_word():
+    """In English no space comes before a comma, colon, semicolon, question or exclamation mark or a full stop
+    ("update:data", never "update : data"); a number's decimal point (".5") and an ellipsis are no full stop."""
+    wrong = {key: found for key, value in catalogue("en").items()
+             if (found := re.findall(r"\S\s+[,:;?!]|\S\s+\.(?![\d.])", re.sub(r"\{[^{}]*\}", "{}", value)))}
     assert wrong == {}
 
 
