@@ -60,6 +60,11 @@ MAX_BATCH = 128  # minibatch cap: SGD wants small batches, and config.batch (1,0
 RECORDS = 60  # at most this many snapshots of the per-layer statistics per run
 TASKS = ("spiral", "digits")  # digits: scikit-learn's handwritten 8x8 images, 1,500 to train on, 297 held out
 
+# A minibatch loss above twice the run's first one (the untrained network's) is a spike: training has made the
+# network much worse than its initialization, a learning rate or initial scale too large. The lecture's races at
+# the defaults stay under 1.6 times (Xavier's bump on the tanh spiral); N(0, 1) with ReLU reaches 6.8 times.
+SPIKE = 2.0
+
 DEFAULT_STEPS = 300
 DEFAULT_LR = 0.02  # SGD with momentum 0.9; see the README's Training section for how it was chosen
 DEFAULT_MOMENTUM = 0.9
@@ -723,6 +728,36 @@ class _InChunks:
 
 
 # --- reading the curves ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Spike:
+    """The highest point of a run's loss curve that lies above SPIKE times its first step's loss."""
+
+    step: int
+    loss: float  # the minibatch loss at that step
+    start: float  # the first step's loss, before any update
+
+    @property
+    def times(self) -> float:
+        return self.loss / self.start
+
+
+def spike(loss: np.ndarray, factor: float = SPIKE) -> Spike | None:
+    """The peak of a loss curve ((steps,), NaN after a divergence) if it lies above factor times the first step's
+    loss, else None; None for a curve with no finite first step."""
+    if len(loss) == 0 or not np.isfinite(loss[0]) or loss[0] <= 0:
+        return None
+    step = int(np.nanargmax(loss)) if np.isfinite(loss).any() else 0
+    return Spike(step, float(loss[step]), float(loss[0])) if loss[step] > factor * loss[0] else None
+
+
+def stability(result: TrainingResult) -> str:
+    """How a run's loss behaved, its verdict in the race: "diverged" (nan or inf at some step, diverged_at),
+    "spiked" (finite, but above SPIKE times its start: spike) or "stable"."""
+    if result.diverged_at is not None:
+        return "diverged"
+    return "stable" if spike(result.loss) is None else "spiked"
+
 
 def steps_to_loss(result: TrainingResult, level: float, window: int = 20) -> int | None:
     """The first step at which the mean loss over the last `window` steps is at or below level; None if never."""

@@ -577,7 +577,7 @@ def test_a_diverging_run_stops_with_a_message_and_the_others_finish():
     no_trouble(at)
     assert [w.value for w in at.warning] == [t("en", "training_tab.diverged", scheme="N(0, 1)", step=2)]
     table = at.dataframe[0].value
-    assert list(table[t("en", "training_tab.col_diverged")]) == ["2", "—"]
+    assert list(table[t("en", "training_tab.col_stability")]) == [t("en", "training_tab.cell_diverged", step=2), "—"]
     assert table[t("en", "training_tab.col_accuracy")].iloc[1].endswith("%")  # He trained to the end
     assert t("en", "training_tab.loss_title") in chart_titles(at)
 
