@@ -48,8 +48,8 @@ from .products import matmul
 from .draws import family, weight_stream_bytes
 from .initializers import layer_biases, layer_unit, layer_weights, scale_weights
 from .batchnorm import batch_norm, batch_norm_backward
-from .network import (DEFAULT_MEMORY_BUDGET, DENSE, Dense, MemoryBudgetError, distinct_columns, estimate_memory,
-                      layer_products, mean_std)
+from .network import (DEFAULT_MEMORY_BUDGET, DENSE, Dense, MemoryBudgetError, conv_products_memory,
+                      distinct_columns, estimate_memory, layer_products, mean_std)
 
 TASK_SEED = 2015  # the task's own seed: every scheme and every config.seed races on the same data
 POINTS_PER_CLASS = 400  # 1,200 points for 3 classes: 300 steps of 128 are 32 passes over them
@@ -230,15 +230,15 @@ def estimate_training_memory(config: Config, batch: int | None = None, classes: 
 
 def _conv_training_memory(config: Config, batch: int, classes: int) -> int:
     """estimate_training_memory for a conv net: as for dense layers with rows = batch x image^2 samples and the
-    weights' matrices (k^2 C_in, C_out), plus im2col's patches (rows, k^2 C) with their padded images, twice (a
-    product's input and a gradient's); the task's images (the spiral's lift is made in float64 first); and the
+    weights' matrices (k^2 C_in, C_out), plus what the products hold (network.conv_products_memory: a chunk of
+    im2col's patches a part, the padded images); the task's images (the spiral's lift is made in float64 first); and the
     evaluation, one layer at a time over the whole task set (six arrays of its widest layer)."""
     item = np.dtype(config.dtype).itemsize
     units, matrices, rows = config.units, config.matrices, batch * config.positions
     params = sum(m * n + 3 * n for m, n in matrices) + classes * (units[-1] + 1)
     per_layer = 2 + config.batch_norm + activations.needs_pre_activation(config.activation)  # h, z or s_hat, s
     kept = rows * sum(units) * per_layer
-    patches = 2 * (rows * max(m for m, _ in matrices) + batch * (config.image + config.kernel) ** 2 * max(units))
+    patches = conv_products_memory(config, batch)
     samples = digits.IMAGES if config.input == "digits" else classes * POINTS_PER_CLASS
     task = samples * config.positions * units[0] * (1 if config.input == "digits" else 1 + 8 // item)
     # the layer's input, z (s_hat in place), s, h, f's temporaries and distinct_columns' comparison: 4.3 arrays
