@@ -5,7 +5,6 @@ import contextlib
 import json
 import math
 import threading
-import tracemalloc
 from dataclasses import replace
 
 import numpy as np
@@ -20,6 +19,7 @@ from core.network import estimate_work, network_draws, work_terms
 from core.schemes import REGISTRY
 from core.theory import border_variance, predict
 from tests.gradcheck import central_differences
+from tests.traced import traced_peak
 
 SMALL = Config(arch="conv", depth=3, width=4, batch=10, image=4, init="he_normal", activation="tanh", dtype="float64")
 
@@ -414,12 +414,7 @@ def test_conv_memory_estimate_bounds_what_a_run_allocates(config):
     not fit), never MEMORY_FACTOR times above it (a network that fits is not refused). The im2col patches count
     one chunk a part (conv.CHUNK_BYTES), as conv.Geometry allocates them, not a whole layer's."""
     simulate(config)  # the first run's caches (the digits, the shell orders) are not the run's own
-    tracemalloc.start()
-    try:
-        simulate(config)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced_peak(lambda: simulate(config))
     assert peak <= estimate_memory(config) < MEMORY_FACTOR * peak
 
 
