@@ -123,6 +123,13 @@ class Geometry:
         """Images a chunk holds when a row of its patches takes row_bytes: CHUNK_BYTES of them, at least one."""
         return max(1, CHUNK_BYTES // (row_bytes * self.size * self.size))
 
+    def held_patches(self, width: int, itemsize: int) -> int:
+        """Values of im2col patches one product holds at once, rows `width` (k * k * C) values of itemsize bytes:
+        one chunk's buffer (_patches) for each of its parts, which may run at once, each in its own thread."""
+        row_bytes = width * itemsize
+        images = min(self.batch, self.chunk_images(row_bytes))
+        return len(self.parts(row_bytes)) * images * self.size * self.size * width
+
     def parts(self, row_bytes: int) -> list[tuple[int, int]]:
         """The products' split of the rows: at most PARTS (start, stop) spans of whole images, each of about the
         same number of chunks (chunk_images)."""

@@ -42,7 +42,12 @@ import numpy as np
 from . import digits, schemes, threads
 
 INPUT, WEIGHTS, READOUT, BIAS = range(4)  # the seed's child streams, in spawn order
-BLOCK = 64  # units per input and read-out stream
+# Units per input and read-out stream. A block is read sample by sample, BLOCK numbers a sample, so that more samples
+# and more units both extend what was drawn; a narrower part still reads whole blocks (32 channels read 64 a row).
+# Drawing only the units used would take a stream a unit, and a stream costs more than its numbers: the lecture's
+# 1,000 x 500 input took 95 ms a unit a stream, 15-17 ms in blocks of 16 or 32, 9 ms in blocks of 64, against
+# 16 ms for a conv net's 16,384 x 32 in blocks of 64 (7.5 ms in blocks of 32).
+BLOCK = 64
 GROWTH = 1.25  # a stream that must grow draws this much more than asked, so a dragged slider rarely redraws
 # What is kept is counted in bytes, so that a server's memory stays bounded whatever networks a class asks
 # for (benchmarks/bench_memory.py): the lecture's network needs 14 MiB of assembled draws and 17 MiB of

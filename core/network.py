@@ -167,17 +167,27 @@ def estimate_memory(config: Config) -> int:
     return item * (kept + working) + unit_draws
 
 
+def conv_products_memory(config: Config, images: int | None = None) -> int:
+    """Values a conv net's products hold besides their inputs and outputs, on `images` images (config.batch unless
+    given): the padded images twice (a product's input and a gradient's), the im2col patches of one product at once
+    (conv.Geometry.held_patches: a chunk of CHUNK_BYTES a part, never a whole layer's) and the weight gradient's
+    partial sums (one (C_out, k^2 C_in) a part, and its product)."""
+    item, matrices, units = np.dtype(config.dtype).itemsize, config.matrices, config.units
+    geometry, k2 = layer_products(config, images), config.receptive_field
+    padded = geometry.batch * (config.image + config.kernel) ** 2 * max(units)
+    # a row of a forward product's and a weight gradient's patches is k^2 C_in values, of an input gradient's k^2 C_out
+    patches = max(geometry.held_patches(width, item) for a, b in matrices for width in (a, k2 * b))
+    return 2 * padded + patches + 2 * conv.PARTS * max(a * b for a, b in matrices)
+
+
 def _conv_memory(config: Config) -> int:
     """estimate_memory for a conv net: as for dense layers with rows = batch x image^2 samples and W_l's matrices
-    (k^2 C_in, C_out), plus im2col's patches (rows, k^2 C) and their padded images, twice (a product's input and a
-    gradient's)."""
+    (k^2 C_in, C_out), plus what the products hold (conv_products_memory)."""
     item = np.dtype(config.dtype).itemsize
     units, matrices, rows = config.units, config.matrices, config.rows
     keeps_s = config.norm != "none" or activations.needs_pre_activation(config.activation)
     kept = rows * sum(units) + (rows * sum(units[1:]) if keeps_s else 0) + sum(a * b for a, b in matrices)
-    padded = config.batch * (config.image + config.kernel) ** 2 * max(units)
-    working = 6 * rows * max(units) + 2 * max(a * b for a, b in matrices) + 2 * (rows * max(a for a, _ in matrices)
-                                                                                + padded)
+    working = 6 * rows * max(units) + 2 * max(a * b for a, b in matrices) + conv_products_memory(config)
     weights = family(config.init)  # the input's and read-out's draws, then the weights' unit draws and streams
     streams = weight_stream_bytes(list(config.draw_shapes), weights, config.dtype, config.draw_taps)
     unit_draws = draws_bytes(config.depth, units, rows, None, config.dtype) \

@@ -48,8 +48,8 @@ from .products import matmul
 from .draws import family, weight_stream_bytes
 from .initializers import layer_biases, layer_unit, layer_weights, scale_weights
 from .batchnorm import batch_norm, batch_norm_backward
-from .network import (DEFAULT_MEMORY_BUDGET, DENSE, Dense, MemoryBudgetError, distinct_columns, estimate_memory,
-                      layer_products, mean_std)
+from .network import (DEFAULT_MEMORY_BUDGET, DENSE, Dense, MemoryBudgetError, conv_products_memory,
+                      distinct_columns, estimate_memory, layer_products, mean_std)
 
 TASK_SEED = 2015  # the task's own seed: every scheme and every config.seed races on the same data
 POINTS_PER_CLASS = 400  # 1,200 points for 3 classes: 300 steps of 128 are 32 passes over them
@@ -59,6 +59,11 @@ HEAD_SCALE = 0.1  # the read-out's weights are the scheme's draw times this: log
 MAX_BATCH = 128  # minibatch cap: SGD wants small batches, and config.batch (1,000) is sized for statistics
 RECORDS = 60  # at most this many snapshots of the per-layer statistics per run
 TASKS = ("spiral", "digits")  # digits: scikit-learn's handwritten 8x8 images, 1,500 to train on, 297 held out
+
+# A minibatch loss above twice the run's first one (the untrained network's) is a spike: training has made the
+# network much worse than its initialization, a learning rate or initial scale too large. The lecture's races at
+# the defaults stay under 1.6 times (Xavier's bump on the tanh spiral); N(0, 1) with ReLU reaches 6.8 times.
+SPIKE = 2.0
 
 DEFAULT_STEPS = 300
 DEFAULT_LR = 0.02  # SGD with momentum 0.9; see the README's Training section for how it was chosen
@@ -225,15 +230,15 @@ def estimate_training_memory(config: Config, batch: int | None = None, classes: 
 
 def _conv_training_memory(config: Config, batch: int, classes: int) -> int:
     """estimate_training_memory for a conv net: as for dense layers with rows = batch x image^2 samples and the
-    weights' matrices (k^2 C_in, C_out), plus im2col's patches (rows, k^2 C) with their padded images, twice (a
-    product's input and a gradient's); the task's images (the spiral's lift is made in float64 first); and the
+    weights' matrices (k^2 C_in, C_out), plus what the products hold (network.conv_products_memory: a chunk of
+    im2col's patches a part, the padded images); the task's images (the spiral's lift is made in float64 first); and the
     evaluation, one layer at a time over the whole task set (six arrays of its widest layer)."""
     item = np.dtype(config.dtype).itemsize
     units, matrices, rows = config.units, config.matrices, batch * config.positions
     params = sum(m * n + 3 * n for m, n in matrices) + classes * (units[-1] + 1)
     per_layer = 2 + config.batch_norm + activations.needs_pre_activation(config.activation)  # h, z or s_hat, s
     kept = rows * sum(units) * per_layer
-    patches = 2 * (rows * max(m for m, _ in matrices) + batch * (config.image + config.kernel) ** 2 * max(units))
+    patches = conv_products_memory(config, batch)
     samples = digits.IMAGES if config.input == "digits" else classes * POINTS_PER_CLASS
     task = samples * config.positions * units[0] * (1 if config.input == "digits" else 1 + 8 // item)
     # the layer's input, z (s_hat in place), s, h, f's temporaries and distinct_columns' comparison: 4.3 arrays
@@ -723,6 +728,36 @@ class _InChunks:
 
 
 # --- reading the curves ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Spike:
+    """The highest point of a run's loss curve that lies above SPIKE times its first step's loss."""
+
+    step: int
+    loss: float  # the minibatch loss at that step
+    start: float  # the first step's loss, before any update
+
+    @property
+    def times(self) -> float:
+        return self.loss / self.start
+
+
+def spike(loss: np.ndarray, factor: float = SPIKE) -> Spike | None:
+    """The peak of a loss curve ((steps,), NaN after a divergence) if it lies above factor times the first step's
+    loss, else None; None for a curve with no finite first step."""
+    if len(loss) == 0 or not np.isfinite(loss[0]) or loss[0] <= 0:
+        return None
+    step = int(np.nanargmax(loss)) if np.isfinite(loss).any() else 0
+    return Spike(step, float(loss[step]), float(loss[0])) if loss[step] > factor * loss[0] else None
+
+
+def stability(result: TrainingResult) -> str:
+    """How a run's loss behaved, its verdict in the race: "diverged" (nan or inf at some step, diverged_at),
+    "spiked" (finite, but above SPIKE times its start: spike) or "stable"."""
+    if result.diverged_at is not None:
+        return "diverged"
+    return "stable" if spike(result.loss) is None else "spiked"
+
 
 def steps_to_loss(result: TrainingResult, level: float, window: int = 20) -> int | None:
     """The first step at which the mean loss over the last `window` steps is at or below level; None if never."""

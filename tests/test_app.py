@@ -593,7 +593,7 @@ def test_a_diverging_run_stops_with_a_message_and_the_others_finish():
     no_trouble(at)
     assert [w.value for w in at.warning] == [t("en", "training_tab.diverged", scheme="N(0, 1)", step=2)]
     table = at.dataframe[0].value
-    assert list(table[t("en", "training_tab.col_diverged")]) == ["2", "—"]
+    assert list(table[t("en", "training_tab.col_stability")]) == [t("en", "training_tab.cell_diverged", step=2), "—"]
     assert table[t("en", "training_tab.col_accuracy")].iloc[1].endswith("%")  # He trained to the end
     assert t("en", "training_tab.loss_title") in chart_titles(at)
 
@@ -682,7 +682,7 @@ def test_the_training_tab_says_how_long_training_took_here(monkeypatch):
     no_trouble(at)
     sessions = training_view.LOADED_BY
     assert [w.value for w in at.warning] == [t("en", "training_tab.slow",
-        work="4.8 × 10¹¹", idle="40 s", loaded="2.5 min", sessions=sessions)]
+        work="4.8\u00a0×\u00a010¹¹", idle="40 s", loaded="2.5 min", sessions=sessions)]
     he_caption = next(c.value for c in at.caption if c.value.startswith("Its own network"))
     assert he_caption.endswith(f"side by side: 12 s on this app's 2-core server when it is idle, 33 s while "
                                f"{sessions} other sessions compute.")

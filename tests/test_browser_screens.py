@@ -55,6 +55,30 @@ def test_nothing_is_cut_at_1024_by_768(base, browser, step):
     assert cut == []
 
 
+# Each metric value's text: its height in lines of its own font size, and whether it stays inside its metric's box.
+METRIC_LINES = """() => [...document.querySelectorAll("[data-testid='stMetricValue']")].map((e) => {
+    const range = document.createRange(); range.selectNodeContents(e);
+    const text = range.getBoundingClientRect(), box = e.closest("[data-testid='stMetric']").getBoundingClientRect();
+    return {text: e.innerText, lines: text.height / parseFloat(getComputedStyle(e).fontSize),
+            inside: text.left >= box.left - 1 && text.right <= box.right + 1}; })"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 768)])
+def test_every_metric_value_stays_on_one_line(base, browser, size, lang):
+    """The headline numbers and the Spectrum tab's percentiles, bounds among them ("< 7.61 × 10⁻²¹", of a ReLU
+    net's exact zeros), each on one line inside its box: a line of the value's font is 1.2 of its size, two lines
+    2.4."""
+    with watched_page(browser, viewport={"width": size[0], "height": size[1]}) as page:
+        for query in ("step=10", "activation=relu&init=normal&std=0.01&depth=10"):
+            visit(page, f"{base}/?{query}&tab=spectrum&lang={lang}", charts=1)
+            page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stMetric']\").length >= 12",
+                                   timeout=90_000)  # the headline's four and each spectrum's four
+            values = page.evaluate(METRIC_LINES)
+            assert len(values) == 12 and any(v["text"].startswith("<") for v in values), values
+            assert [v for v in values if v["lines"] > 1.6 or not v["inside"]] == [], (query, values)
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_phone_never_scrolls_sideways(base, browser, lang):
     """A 390 px phone (its User-Agent says Mobile): neither the page nor any chart is wider than the screen."""

@@ -19,6 +19,7 @@ from core.network import estimate_work, network_draws, work_terms
 from core.schemes import REGISTRY
 from core.theory import border_variance, predict
 from tests.gradcheck import central_differences
+from tests.traced import traced_peak
 
 SMALL = Config(arch="conv", depth=3, width=4, batch=10, image=4, init="he_normal", activation="tanh", dtype="float64")
 
@@ -393,12 +394,32 @@ def test_conv_memory_estimate_covers_the_kept_arrays_and_refuses_above_the_budge
     c = Config(arch="conv", depth=10, width=32, batch=256, image=8, init="he_normal", activation="relu")
     rows = 256 * 64
     kept = 4 * (11 * rows * 32 + 10 * rows * 32 + 10 * 288 * 32)  # activations, pre-activations, weights
-    patches = 4 * rows * 288  # one im2col
+    patches = 4 * conv.PARTS * conv.CHUNK_BYTES // (4 * 288 * 64) * 64 * 288  # a chunk of whole images a part
+    assert patches < 4 * rows * 288  # less than one whole layer's im2col
     assert kept + patches < estimate_memory(c) < 4 * (kept + patches)
     big = replace(c, depth=100, width=256, batch=1000, image=32)
     with pytest.raises(MemoryBudgetError, match="lower depth, width or batch"):
         simulate(big)
     assert estimate_work(replace(c, kernel=5)) > estimate_work(c)  # a larger kernel is more work
+
+
+MEMORY_FACTOR = 2.5  # the estimate is an upper bound, and at most this many times what a conv net of some size
+# allocates (1.5 to 2.3 times for these; a tiny net's fixed overheads make it 3 times its few MiB)
+
+
+@pytest.mark.parametrize("config", [
+    Config(arch="conv", depth=10, width=32, batch=256, image=8, init="he_normal", activation="relu"),
+    Config(arch="conv", depth=6, width=64, batch=200, image=16, init="xavier_normal", activation="tanh"),
+    Config(arch="conv", depth=4, width=16, batch=1000, image=16, kernel=5, init="orthogonal", activation="tanh"),
+    Config(arch="conv", depth=4, width=32, batch=100, image=16, padding="circular", batch_norm=True, dtype="float64"),
+], ids=["relu-32", "tanh-64", "k5-orthogonal", "float64-bn"])
+def test_conv_memory_estimate_bounds_what_a_run_allocates(config):
+    """estimate_memory against tracemalloc's peak over simulate(): never below it (the admission refuses what would
+    not fit), never MEMORY_FACTOR times above it (a network that fits is not refused). The im2col patches count
+    one chunk a part (conv.CHUNK_BYTES), as conv.Geometry allocates them, not a whole layer's."""
+    simulate(config)  # the first run's caches (the digits, the shell orders) are not the run's own
+    peak = traced_peak(lambda: simulate(config))
+    assert peak <= estimate_memory(config) < MEMORY_FACTOR * peak
 
 
 def test_dense_networks_ignore_the_conv_path():

@@ -275,7 +275,7 @@ def latex_value(expr: str):
 def as_latex(printed: str) -> str:
     """A number as the notes print it, as the LaTeX prints it (summary.format_latex): 2.94 × 10⁻⁷ ->
     2.94 \\times 10^{-7}."""
-    if not re.fullmatch(r"(?:-?\d+(?:\.\d+)? × )?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", printed):
+    if not re.fullmatch(r"(?:-?\d+(?:\.\d+)?\s×\s)?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", printed):
         return printed
     mantissa, exponent = e_form(printed).split("e")
     power = f"10^{{{int(exponent)}}}"
@@ -629,10 +629,11 @@ def test_a_network_that_overflowed_says_where_instead_of_a_number(results):
     huge = derivation.blocks(result_of(results, "overflow, huge theory"), "en")
     block = next(b for b in huge if "total" in b.values)
     # √(64 · 100²) = 800 a layer; 800^100 = 2.04 × 10²⁹⁰, still a float; the theory's float64 overflowed
-    assert block.shown["total"] == "2.04 × 10²⁹⁰" and block.shown["theory_ratio"] == t("en", "der_beyond_float64")
+    assert block.shown["total"] == "2.04\u00a0×\u00a010²⁹⁰"
+    assert block.shown["theory_ratio"] == t("en", "der_beyond_float64")
     wider = replace(CONFIGS["overflow, huge theory"], width=128, batch=10)  # 1131^100 = 10^305: beyond float
     block = next(b for b in derivation.blocks(simulate(wider), "en") if "total" in b.values)
-    assert block.shown["total"].endswith(" × 10³⁰⁵")
+    assert block.shown["total"].endswith("\u00a0×\u00a010³⁰⁵")
     assert agrees(block.shown["total"], mpmath.sqrt(mpmath.mpf(128) * 100**2) ** 100)
     assert check_equations(block.numbers) == 2
 

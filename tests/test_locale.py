@@ -47,16 +47,25 @@ def test_every_language_has_every_key_with_the_same_placeholders(lang):
 
 @pytest.mark.parametrize("lang", [code for code in languages() if code.startswith("zh")])
 def test_chinese_punctuation_is_full_width(lang):
-    """Next to a Chinese character a comma, colon, semicolon or question mark is the full-width one (，：；？), and
-    brackets around Chinese words are （）, as a Chinese text writes them. Placeholders ({...}), the ratio sign
-    " : " and a formula's own brackets (N(0, σ²), √(v + ε)) are not punctuation."""
+    """Next to a Chinese character a comma, colon, semicolon, question or exclamation mark is the full-width one
+    (，：；？！), a full stop after one is 。, and brackets around Chinese words are （）, as a Chinese text writes
+    them; a ratio is written with the ratio sign ∶ (更新量∶参数), never a colon. Placeholders ({...}) and a formula's
+    own brackets (N(0, σ²), √(v + ε)) are not punctuation."""
     han = r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]"
     wrong = {}
     for key, value in catalogue(lang).items():
-        text = re.sub(r"\{[^{}]*\}", "{}", value).replace(" : ", " ∶ ")
-        found = re.findall(rf"{han}[,:;?]|[,:;?]{han}", text) + re.findall(rf"\([^()]*{han}[^()]*\)", text)
+        text = re.sub(r"\{[^{}]*\}", "{}", value)
+        found = re.findall(rf"{han} ?[,:;?!.]|[,:;?!] ?{han}", text) + re.findall(rf"\([^()]*{han}[^()]*\)", text)
         if found:
             wrong[key] = found
+    assert wrong == {}
+
+
+def test_english_punctuation_follows_the_word():
+    """In English no space comes before a comma, colon, semicolon, question or exclamation mark or a full stop
+    ("update:data", never "update : data"); a number's decimal point (".5") and an ellipsis are no full stop."""
+    wrong = {key: found for key, value in catalogue("en").items()
+             if (found := re.findall(r"\S\s+[,:;?!]|\S\s+\.(?![\d.])", re.sub(r"\{[^{}]*\}", "{}", value)))}
     assert wrong == {}
 
 
@@ -82,8 +91,47 @@ def test_the_languages_are_the_files_english_first():
 
 
 def test_a_lists_words_are_the_languages_own():
-    assert join("en", ["a", "b", "c"]) == "a, b and c" and join("zh", ["a", "b", "c"]) == "a、b和c"
+    assert join("en", ["a", "b", "c"]) == "a, b and c" and join("zh", ["a", "b", "c"]) == "a、b 和 c"
     assert join("zh", ["a", "b"], "clause") == "a；b"
+
+
+TIGHT = re.compile(rf"{locale.HAN}{locale.LATIN}|{locale.LATIN}{locale.HAN}")  # 和N, 3层: no space between
+
+
+def test_a_chinese_list_spaces_its_chinese_and_latin_words_apart():
+    """Every list of the registry's schemes and of the races' schemes, as Chinese joins them: a space wherever
+    a Chinese character meets a Latin letter or a digit ("全零和 N(0, 0.01²)"), as the zh messages write it
+    ("Xavier 正态"), and none beside the list's own 、 (N(0, 1)、全零)."""
+    from itertools import permutations
+
+    from core.schemes import REGISTRY
+    from core.train import SCHEMES
+    from views.charts import scheme_name
+
+    for names in ([t("zh", f"options.init_{name}") for name in REGISTRY], [scheme_name(s, "zh") for s in SCHEMES]):
+        for pair in permutations(names, 2):
+            for items in (list(pair), [*pair, names[0]]):
+                joined = join("zh", items)
+                assert not TIGHT.search(joined), joined
+                assert joined.replace(" ", "") == "、".join(items[:-1]).replace(" ", "") + "和" + items[-1].replace(
+                    " ", "")  # nothing but spaces added
+    assert join("zh", ["全零", "N(0, 0.01²)"]) == "全零和 N(0, 0.01²)"
+    assert join("zh", ["N(0, 1)", "全零", "He"]) == "N(0, 1)、全零和 He"
+
+
+@pytest.mark.parametrize("value", ["Xavier", 3, "全零"])
+def test_a_filled_in_chinese_message_spaces_a_latin_value_from_its_chinese_words(value):
+    """Every zh message, each placeholder filled with a Latin word, a number or a Chinese word: the filled message
+    has a space wherever a Chinese character meets a Latin letter or a digit, as its own words have."""
+    for key, template in catalogue("zh").items():
+        names = fields(template)
+        if names:
+            try:
+                filled = t("zh", key, **dict.fromkeys(names, value))
+            except (ValueError, TypeError, KeyError):  # a number's format ({need:,.0f}) takes no word; LaTeX braces
+                continue
+            assert not TIGHT.search(filled), (key, filled)
+    assert [key for key, template in catalogue("zh").items() if TIGHT.search(template)] == []  # nor its own words
 
 
 @pytest.mark.parametrize("lang", languages())

@@ -257,9 +257,10 @@ def test_the_theory_tab_writes_its_numbers_as_the_headline_does(config, lang):
 
 
 def test_a_large_count_is_written_with_two_digits_and_its_power_of_ten():
-    assert summary.power_of_ten(4.8e11) == summary.scientific("4.8", 11) == "4.8 × 10¹¹"
-    assert summary.power_of_ten(1e12) == "1.0 × 10¹²" and summary.power_of_ten(9.96e5) == "1.0 × 10⁶"
-    assert summary.power_of_ten(1.2346e12, 4) == "1.235 × 10¹²"
+    assert summary.power_of_ten(4.8e11) == summary.scientific("4.8", 11) == "4.8\u00a0×\u00a010¹¹"
+    assert summary.power_of_ten(1e12) == "1.0\u00a0×\u00a010¹²"
+    assert summary.power_of_ten(9.96e5) == "1.0\u00a0×\u00a010⁶"
+    assert summary.power_of_ten(1.2346e12, 4) == "1.235\u00a0×\u00a010¹²"
 
 
 @pytest.mark.parametrize("over", [1.0 + 1e-6, 1.0004, 1.004, 1.04, 1.4, 14.0])
@@ -269,9 +270,9 @@ def test_a_refusal_never_writes_its_work_as_its_limit(over):
     limit = training_view.WORK_LIMIT
     shown = summary.powers_apart(over * limit, limit)
     assert shown["work"] != shown["limit"]
-    digits = len(shown["limit"].split(" ")[0].replace(".", ""))
+    digits = len(shown["limit"].split(summary.TIMES)[0].replace(".", ""))
     assert digits == 2 or summary.power_of_ten(over * limit, digits - 1) == summary.power_of_ten(limit, digits - 1)
-    assert summary.powers_apart(limit, limit) == {"work": "1.0 × 10¹²", "limit": "1.0 × 10¹²"}
+    assert summary.powers_apart(limit, limit) == {"work": "1.0\u00a0×\u00a010¹²", "limit": "1.0\u00a0×\u00a010¹²"}
     # every refusal that compares a work with its limit writes them so
     config = Config(width=13, arch="conv", depth=10, image=16, batch=50, init="he_normal", activation="relu")
     work = training_view.race_work(config, 5, 300)
@@ -290,3 +291,26 @@ def test_a_large_count_reads_back_within_its_last_digit(value):
     m, e = float(mantissa), int(exponent.translate(SUPERSCRIPTS))
     assert 1.0 <= m <= 9.9 and len(mantissa) == 3  # two significant digits: 1.0 to 9.9
     assert abs(m * 10.0**e - value) <= 0.05 * 10.0**e * (1 + 1e-9)  # rounded to the nearest tenth of 10^e
+
+
+# ---------- a written number is one word ----------
+
+def breaks_inside(text: str) -> list[str]:
+    """The characters of `text` where a line may break between two words: every white space but the no-break ones
+    (U+00A0, U+202F), which Unicode's line breaking (UAX #14, class GL) never breaks at."""
+    return [c for c in text if c.isspace() and c not in "\u00a0\u202f"]
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, width=64), st.integers(1, 6),
+       st.floats(min_value=0, max_value=1), st.floats(min_value=1.0, max_value=1e300))
+def test_a_written_number_never_breaks_over_two_lines(value, digits, share, count):
+    """Every number the one formatter writes has no breakable space inside it (a column too narrow for "< 7.79 ×
+    10⁻¹³" once showed "< 7.79 ×" over "10⁻¹³"): format_value and the forms built on it, and the bounds the
+    Spectrum tab writes in every language."""
+    written = [summary.format_value(value, digits), summary.format_share(share),
+               summary.format_rough(value), summary.format_power(abs(value)), summary.power_of_ten(count),
+               *summary.powers_apart(count, 2 * count).values()]
+    for lang in urlstate.LANGUAGES:
+        written += [t(lang, "spectrum_tab.below", resolution=summary.format_value(value, digits)),
+                    t(lang, "spectrum_tab.above", ratio=summary.format_value(count))]
+    assert [w for w in written if breaks_inside(w)] == [], written

@@ -2,7 +2,6 @@
 theory against the closed forms of issue 14 (He init, ReLU, no bias, width 500, depth 10), and Config's checks."""
 
 import math
-import tracemalloc
 from dataclasses import replace
 
 import numpy as np
@@ -16,6 +15,7 @@ from core.initializers import scale_bias, scale_weights
 from core.network import COLUMNS
 from core.theory import predict, theory_summary
 from tests.gradcheck import central_differences
+from tests.traced import traced_peak
 
 ACTIVATIONS = ("relu", "tanh", "gelu", "sigmoid")
 
@@ -218,12 +218,7 @@ def test_config_refuses_what_the_stream_cannot_be():
 def test_memory_estimate_bounds_a_residual_run():
     config = Config(depth=6, width=300, batch=400, residual=True, layer_norm=True, seed=7, dtype="float64")
     assert set(COLUMNS) >= {"branch_std"}
-    tracemalloc.start()
-    try:
-        simulate(config)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced_peak(lambda: simulate(config))
     assert 0.5 * estimate_memory(config) < peak <= estimate_memory(config)
 
 

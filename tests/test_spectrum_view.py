@@ -95,15 +95,15 @@ def test_percentiles_below_float64s_resolution_are_written_as_bounds():
     floor = relu.resolution
     assert relu.summary()["p10"] < floor  # dead units leave exact zeros, rounded to ~1e-16 of the largest
     shown = view.headline(relu, "en")
-    assert shown["p10"] == "< " + summary.format_value(floor)
-    assert shown["ratio"] == "> " + summary.format_value(relu.summary()["p90"] / floor)
+    assert shown["p10"] == "<\u00a0" + summary.format_value(floor)
+    assert shown["ratio"] == ">\u00a0" + summary.format_value(relu.summary()["p90"] / floor)
     # a sentence states a bound with its own relation: "p10 < 1e-13", never "p10 = < 1e-13"
     for lang in ("en", "zh"):
         sentence = view.verdict(relu, lang)
         assert f"p10 {view.headline(relu, lang)['p10']}" in sentence
         assert "= <" not in sentence and "= >" not in sentence
     p90 = summary.format_value(relu.summary()["p90"])
-    assert f"p90 = {p90}" in view.verdict(relu, "en") and "p90 / p10 > " in view.verdict(relu, "en")
+    assert f"p90 = {p90}" in view.verdict(relu, "en") and "p90 / p10 >\u00a0" in view.verdict(relu, "en")
 
 
 def test_the_refusal_names_what_fits():

@@ -515,7 +515,8 @@ def test_tab_frames_and_charts_build(relu_race):
     assert symmetry.loc[symmetry["scheme"] == "zeros", "distinct_units"].tolist() == [1] * 6
     tv.symmetry_chart(symmetry, "en").to_dict()
     table = tv.final_frame(relu_race, "en")
-    assert table[t("en", "training_tab.col_diverged")].tolist()[2] == str(relu_race["normal_1"].diverged_at)
+    assert table[t("en", "training_tab.col_stability")].tolist()[2] == t(
+        "en", "training_tab.cell_diverged", step=relu_race["normal_1"].diverged_at)
     assert table[t("en", "training_tab.col_units")].tolist()[0] == "1"
 
 
@@ -663,3 +664,44 @@ def test_a_runs_legend_name_tells_apart_every_setting_that_changes_its_weights(i
                                           if field in SCHEME_FIELDS[init]]
     names = {scheme_name(base)} | {scheme_name(replace(base, **change)) for change in changes}
     assert len(names) == 1 + len(changes) and all(name.startswith(init) for name in names)
+
+
+# --- a spike: the loss far above its start ---------------------------------------------------------------------
+
+def test_a_spike_is_the_peak_of_a_curve_above_twice_its_start():
+    """core.train.spike on constructed curves: the highest point above SPIKE x the first loss, or None."""
+    from core.train import SPIKE, spike
+
+    assert SPIKE == 2.0
+    found = spike(np.array([1.1, 1.0, 0.5, 2.3, 3.0, 0.4]))
+    assert (found.step, found.loss, found.start) == (4, 3.0, 1.1) and found.times == pytest.approx(3.0 / 1.1)
+    assert spike(np.array([1.1, 2.2, 0.3])) is None  # twice its start exactly is not above it
+    assert spike(np.array([1.1, 0.5, 0.01, 1.0])) is None  # a bump back below its start is no spike
+    assert spike(np.array([36.4, 246.0, np.nan, np.nan])).step == 1  # the finite part before a divergence
+    assert spike(np.array([np.nan])) is None and spike(np.array([])) is None
+
+
+def test_a_race_names_each_runs_spike_with_its_numbers():
+    """A real race: N(0, 1) with ReLU at width 32 and depth 3 stays finite but its loss climbs far above its
+    start (36 at step 0, more than twice that soon after); He's stays below. The page says which, with the numbers
+    of the curve itself."""
+    from core.train import spike, stability
+    from views import training as tv
+    from views.summary import format_value
+    from views.text import t
+
+    runs = race(Config(depth=3, width=32, activation="relu"), schemes=["normal_1", "he_normal"], steps=40)
+    loss = runs["normal_1"].loss
+    assert np.isfinite(loss).all() and runs["normal_1"].diverged_at is None
+    peak = int(np.argmax(loss))
+    assert loss[peak] > 2 * loss[0]  # the rule, from the curve itself
+    assert [stability(r) for r in runs.values()] == ["spiked", "stable"]
+    assert spike(loss).step == peak and spike(runs["he_normal"].loss) is None
+    for lang in ("en", "zh"):
+        (said,) = tv.messages(runs, lang)
+        assert said == t(lang, "training_tab.spiked", scheme=t(lang, "schemes.name_normal_1"), step=peak,
+                         peak=format_value(loss[peak]), start=format_value(loss[0]),
+                         times=format_value(loss[peak] / loss[0], 2), factor="2")
+        column = tv.final_frame(runs, lang)[t(lang, "training_tab.col_stability")].tolist()
+        assert column == [t(lang, "training_tab.cell_spiked", step=peak, times=format_value(loss[peak] / loss[0], 2)),
+                          "—"]

@@ -29,7 +29,7 @@ from tests.written_numbers import read_back
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-NUMBER = r"learning rate near ((?:[0-9.]+ × )?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|[0-9.]+)"  # as summary.format_value writes it
+NUMBER = r"learning rate near ((?:[0-9.]+\s×\s)?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|[0-9.]+)"  # as summary.format_value writes it
 SMALL = dict(width=50, batch=100)  # small enough to run in a blink, wide enough for the statistics to mean something
 
 

@@ -277,8 +277,8 @@ def test_headline_numbers(steps):
 
 def test_numbers_are_written_as_a_person_writes_them():
     assert summary.format_value(0.2134) == "0.213"
-    assert summary.format_value(2.94e-7, 2) == summary.scientific("2.9", -7) == "2.9 × 10⁻⁷"
-    assert summary.format_value(1.15e4, 2) == "1.2 × 10⁴" and summary.format_value(1e-5) == "10⁻⁵"
+    assert summary.format_value(2.94e-7, 2) == summary.scientific("2.9", -7) == "2.9\u00a0×\u00a010⁻⁷"
+    assert summary.format_value(1.15e4, 2) == "1.2\u00a0×\u00a010⁴" and summary.format_value(1e-5) == "10⁻⁵"
     assert summary.format_value(1234, 4) == "1234" and summary.format_value(float("nan")) == "—"
     assert summary.format_share(0.924) == "92.4" + summary.PERCENT
     assert summary.format_share(0.00031) == "0.031" + summary.PERCENT  # small shares keep their digits
@@ -298,9 +298,9 @@ def test_a_written_share_reads_back_as_its_value_never_as_0_or_100(share):
     written = summary.format_share(share)
     percent = 100 * share
     if percent < 0.01:  # a share a student need not count the zeros of
-        assert written == "< 0.01" + summary.PERCENT
+        assert written == "<\u00a00.01" + summary.PERCENT
     elif percent >= 99.95:  # one decimal would say 100 %
-        assert written == "> 99.9" + summary.PERCENT
+        assert written == ">\u00a099.9" + summary.PERCENT
     else:
         assert 0 < read_back(written) < 100  # a share above 0 and below 1 is neither 0 % nor 100 %
         # two significant digits below 1 %, one decimal above: at most half a unit of the last digit off
@@ -312,7 +312,7 @@ def test_a_written_share_reads_back_as_its_value_never_as_0_or_100(share):
 
 def test_shares_are_written_with_a_students_precision():
     assert [summary.format_share(v) for v in (0.0014, 2e-6, 0.5, 0.9999, 0.0, 1.0)] == [
-        f"{w}{summary.PERCENT}" for w in ("0.14", "< 0.01", "50", "> 99.9", "0", "100")]
+        f"{w}{summary.PERCENT}" for w in ("0.14", "<\u00a00.01", "50", ">\u00a099.9", "0", "100")]
 
 
 # ---------- derivation ----------

@@ -7,7 +7,7 @@ from views import summary
 
 RAISED = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 # a number as the page writes it, in its text and in its LaTeX: 0.213, -4, 2.9 × 10⁻⁷, 10⁴; 2.9 \times 10^{-7}
-WRITTEN = r"(?:-?\d+(?:\.\d+)? × )?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|-?\d+(?:\.\d+)?"
+WRITTEN = r"(?:-?\d+(?:\.\d+)?\s×\s)?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|-?\d+(?:\.\d+)?"
 WRITTEN_LATEX = r"(?:-?\d+(?:\.\d+)? \\times )?10\^\{-?\d+\}|-?\d+(?:\.\d+)?"
 
 

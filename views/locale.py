@@ -9,6 +9,8 @@ browser asking for it opens the page in it. A table of a file ([training_tab]) i
 from __future__ import annotations
 
 import functools
+import re
+import string
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -58,7 +60,33 @@ def t(lang: str, key: str, **values: Any) -> str:
     template = catalogue(lang).get(key)
     if template is None:
         template = catalogue(FIRST)[key]
-    return template.format(**values) if values else template
+    if not values:
+        return template
+    formatter, pieces = string.Formatter(), []
+    for literal, field, spec, conversion in formatter.parse(template):
+        pieces.append(literal)
+        if field is not None:
+            value = formatter.convert_field(formatter.get_field(field, (), values)[0], conversion)
+            pieces.append(formatter.format_field(value, spec))
+    return spaced(pieces)
+
+
+# A Chinese character next to a Latin letter or a digit (Xavier 正态, 第 3 层) has a space between them, as the
+# zh messages write it; spaced() keeps it so where a filled-in value or a list's item meets the message's words.
+HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+LATIN = r"[A-Za-z0-9\u00c0-\u024f\u0370-\u03ff]"
+_TIGHT = re.compile(rf"(?:{HAN}{LATIN}|{LATIN}{HAN})")
+
+
+def spaced(pieces: list[str]) -> str:
+    """The pieces joined, with a space where one ends in a Chinese character and the next starts with a Latin letter
+    or digit (or the other way round): "全零和" + "N(0, 1)" -> "全零和 N(0, 1)". Nothing changes inside a piece."""
+    out = ""
+    for piece in pieces:
+        if out and piece and _TIGHT.fullmatch(out[-1] + piece[0]):
+            out += " "
+        out += piece
+    return out
 
 
 def browser_language(tag: str | None, codes: tuple[str, ...] | None = None) -> str:

@@ -255,7 +255,7 @@ def updates(result) -> Updates | None:
 
 
 def update_note(result, lang: str) -> str | None:
-    """One sentence on what the weight-gradient : weight ratio asks of the learning rate; None if undefined."""
+    """One sentence on what the weight-gradient:weight ratio asks of the learning rate; None if undefined."""
     u = updates(result)
     if u is None:
         return None
@@ -364,8 +364,11 @@ def ratio_gaps(result, lang: str, name: str) -> list[str]:
 
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 SUBSCRIPTS = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
-TIMES = " × "  # between a mantissa and its power of ten: 2.9 × 10⁻⁷
-PERCENT = "\u00a0%"  # a share: 50 %, the number and its sign kept on one line
+# A written number is one word to a line breaker: the spaces inside it are no-break spaces (U+00A0), so a narrow
+# column never shows "< 7.79 ×" on one line and "10⁻¹³" on the next (tests/test_page_rules.py).
+NBSP = "\u00a0"
+TIMES = f"{NBSP}×{NBSP}"  # between a mantissa and its power of ten: 2.9 × 10⁻⁷
+PERCENT = f"{NBSP}%"  # a share: 50 %, the number and its sign kept on one line
 SHARE_FLOOR = 0.01  # %: a smaller share is written "< 0.01 %"
 PLAIN = (1e-3, 1e4)  # |value| in [1e-3, 1e4) is written as a plain decimal (0.00213, 1234); others as m × 10ᵉ
 
@@ -440,12 +443,12 @@ def format_share(value: float) -> str:
     if percent in (0, 100):
         return f"{percent:.0f}{PERCENT}"
     if abs(percent) < SHARE_FLOOR:  # more digits would be noise to a student: 0.00020 % of a layer is 1 value in 500k
-        return f"< {format_value(SHARE_FLOOR)}{PERCENT}"
+        return f"<{NBSP}{format_value(SHARE_FLOOR)}{PERCENT}"
     if abs(percent) < 1:
         return f"{format_value(percent, 2)}{PERCENT}"
     written = f"{percent:.1f}"
     if written == "100.0":
-        return f"> 99.9{PERCENT}"
+        return f">{NBSP}99.9{PERCENT}"
     return f"{written.removesuffix('.0')}{PERCENT}"
 
 

@@ -8,17 +8,19 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from .locale import LANGUAGES, catalogue, t
+from .locale import LANGUAGES, catalogue, spaced, t
 
 __all__ = ["LANGUAGES", "SHOWN_CHARACTERS", "catalogue", "join", "t", "user_text"]
 
 
 def join(lang: str, items: list[str], kind: str = "list") -> str:
     """Items joined as the language writes a list (kind="list": "a, b and c"), a run of clauses ("clause") or
-    sentences in one paragraph ("sentence": a space in English, nothing in Chinese)."""
+    sentences in one paragraph ("sentence": a space in English, nothing in Chinese); a Chinese word meets a Latin
+    one with a space between (locale.spaced: "全零和 N(0, 0.01²)")."""
     if kind == "list" and len(items) > 1:
-        return t(lang, "join_list").join(items[:-1]) + t(lang, "join_last") + items[-1]
-    return t(lang, f"join_{kind}").join(items)
+        pieces = [piece for item in items[:-1] for piece in (item, t(lang, "join_list"))][:-1]
+        return spaced([*pieces, t(lang, "join_last"), items[-1]])
+    return spaced([piece for item in items for piece in (item, t(lang, f"join_{kind}"))][:-1])
 
 
 SHOWN_CHARACTERS = 40  # of a value someone typed or linked: enough to recognise it, short enough for a warning

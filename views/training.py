@@ -25,8 +25,8 @@ from core import Config, digits
 from core.config import resize
 from core.workers import WorkerCrashed
 from core.train import (
-    DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, LECTURE_RACE, POINTS_PER_CLASS,
-    estimate_training_memory, scheme_config, steps_to_loss, task_config, training_batch,
+    DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, LECTURE_RACE, POINTS_PER_CLASS, SPIKE,
+    estimate_training_memory, scheme_config, spike, stability, steps_to_loss, task_config, training_batch,
 )
 
 from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, NUMBER_LABEL, SCHEME_COLOURS, decades, plot_height, \
@@ -246,7 +246,7 @@ def runs_frame(curves: dict, lang: str = "en", max_points: int = MAX_POINTS) -> 
 
 def final_frame(results: dict, lang: str) -> pd.DataFrame:
     """One row per scheme, as text, its columns named in `lang`: the scheme's name, final loss and accuracy on
-    all points, divergence, distinct units (a conv net's channels) per layer."""
+    all points, whether its loss diverged or spiked, distinct units (a conv net's channels) per layer."""
     rows = []
     column = "training_tab.col_channels" if conv(results) else "training_tab.col_units"
     for name, r in results.items():
@@ -258,7 +258,7 @@ def final_frame(results: dict, lang: str) -> pd.DataFrame:
             t(lang, "training_tab.col_accuracy"): accuracy,
             **({t(lang, "training_tab.col_test_accuracy"): f"{100 * r.test_accuracy:.1f}%"
                 if math.isfinite(r.test_accuracy) else "—"} if r.test_accuracy is not None else {}),
-            t(lang, "training_tab.col_diverged"): "—" if r.diverged_at is None else str(r.diverged_at),
+            t(lang, "training_tab.col_stability"): stability_cell(r, lang),
             t(lang, column): "—" if units.size == 0 else (
                 f"{int(units.min())}" if units.min() == units.max() else f"{int(units.min())}–{int(units.max())}"),
         })
@@ -471,9 +471,30 @@ def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = 260,
 # ---------- words ----------
 
 def messages(results: dict, lang: str) -> list[str]:
-    """One sentence per diverged run, in the page's language."""
-    return [t(lang, "training_tab.diverged", scheme=scheme_name(name, lang), step=r.diverged_at)
-            for name, r in results.items() if r.diverged_at is not None]
+    """One sentence per run that diverged or spiked (core.train.stability), with its numbers, in the page's
+    language."""
+    said = []
+    for name, r in results.items():
+        verdict, scheme = stability(r), scheme_name(name, lang)
+        if verdict == "diverged":
+            said.append(t(lang, "training_tab.diverged", scheme=scheme, step=r.diverged_at))
+        elif verdict == "spiked":
+            s = spike(r.loss)
+            said.append(t(lang, "training_tab.spiked", scheme=scheme, step=s.step, peak=format_value(s.loss),
+                          start=format_value(s.start), times=format_value(s.times, 2), factor=format_value(SPIKE)))
+    return said
+
+
+def stability_cell(result, lang: str) -> str:
+    """The final table's word on a run's loss: the step it diverged at, how far above its start it spiked, or a
+    dash for a stable run (core.train.stability)."""
+    verdict = stability(result)
+    if verdict == "diverged":
+        return t(lang, "training_tab.cell_diverged", step=result.diverged_at)
+    if verdict == "spiked":
+        s = spike(result.loss)
+        return t(lang, "training_tab.cell_spiked", step=s.step, times=format_value(s.times, 2))
+    return "—"
 
 
 def coinciding(results: dict, rtol: float = SAME_CURVE) -> list[list[str]]:

@@ -70,7 +70,10 @@ def show_one(page: Page, result: spectra.Spectrum, bin_edges, title: str) -> Non
     numbers = view.headline(result, page.lang)
     labels = {"p10": "spectrum_tab.p10", "p50": "spectrum_tab.p50", "p90": "spectrum_tab.p90",
               "ratio": "spectrum_tab.ratio"}
-    for box, (key, label) in zip(st.columns(4), labels.items()):
+    # two a row: a bound such as "< 7.61 × 10⁻²¹" is one unbreakable word, wider than a quarter of a half-page
+    # column at 1024 or 1280 px (tests/test_browser_screens.py)
+    boxes = [box for _ in range(2) for box in st.columns(2)]
+    for box, (key, label) in zip(boxes, labels.items()):
         box.metric(page.t(label), numbers[key])
     st.caption(page.t("spectrum_tab.mean", mean=numbers["mean_squared"], inputs=len(result.values),
                       count=result.pooled.size))
