@@ -730,7 +730,10 @@ def theory_summary(config: Config) -> dict[str, float | None]:
     summary = {"sigma_w2": None, "sigma_b2": sigma_b2, "q_star": None, "chi1": None, "depth_scale": None}
     if forward is None or sigma_b2 is None or not np.allclose(forward[1:], forward[1], rtol=1e-12, atol=0.0):
         return summary
-    sigma_w2 = float(forward[1])
+    # fan_in Var(w) carries Var(w) = gain^2 / fan_in's rounding (2 + 4e-16 for He at fan_in 576), and the depth
+    # scale jumps at the edge of chaos (ReLU's sigma_w^2 = 2: inf, then 1e8, then nan): 12 digits, far finer than
+    # any setting, put a scheme that is on the edge on it
+    sigma_w2 = float(f"{forward[1]:.12g}")
     summary["sigma_w2"] = sigma_w2
     if config.norm != "none" or config.residual:  # the un-normalised plain map's fixed point does not apply
         return summary

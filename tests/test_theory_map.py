@@ -6,13 +6,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from core import Config, simulate, theory
 from core.__main__ import main as cli_main
 from core.activations import apply, derivative, get
 from core.config import ACTIVATIONS
 from views import theory as view
+from views import tour
 from views.text import t
+
+from tests.app_support import open_app
 
 SUMMARY_KEYS = {"sigma_w2", "sigma_b2", "q_star", "chi1", "depth_scale"}
 
@@ -380,6 +384,32 @@ def test_off_map_points_are_clamped_with_a_label():
 def test_scheme_points_are_the_lectures():
     sigma_w2 = view.scheme_sigma_w2(500)
     assert sigma_w2 == pytest.approx({"small": 0.05, "xavier": 1.0, "he": 2.0, "tanh_gain": 25 / 9, "large": 500.0})
+
+
+def test_a_conv_nets_scheme_points_count_its_kernel_in_fan_in():
+    # step 11: 64 channels of 3 x 3 kernels, fan_in = C_in k^2 = 576, so 0.01 randn has n Var(w) = 0.0576, not 0.0064
+    config = tour.STEPS[tour.CONV_STEP]
+    fan_in = config.shapes[-1][0]
+    assert fan_in == config.width * config.receptive_field == 576
+    assert view.scheme_sigma_w2(fan_in) == pytest.approx(
+        {"small": 576e-4, "xavier": 1.0, "he": 2.0, "tanh_gain": 25 / 9, "large": 576.0})
+    at = open_app(step=tour.CONV_STEP, tab="theory")
+    texts = [str(value) for chart in at.get("vega_lite_chart") for data in chart.proto.datasets
+             for value in convert_arrow_bytes_to_pandas_df(data.data.data).to_numpy().ravel()]
+    assert "← 0.01·randn (n·Var(w) = 0.0576)" in texts and "1.0·randn (n·Var(w) = 576) →" in texts
+
+
+@pytest.mark.parametrize("channels", [2, 3, 7, 64, 100, 257])
+@pytest.mark.parametrize("width", [2, 3, 7, 49, 500, 576, 1000, 2047])
+def test_he_relu_sits_on_the_edge_of_chaos_at_every_fan_in(width, channels):
+    """He's Var(w) = 2 / fan_in gives sigma_w^2 = 2 exactly on the map, whatever fan_in's rounding: chi_1 = 1 and
+    xi = inf (the step 6 and step 11 stories), not a finite depth scale of 10^8 layers."""
+    for config in (Config(width=width, init="he_normal", activation="relu"),
+                   Config(arch="conv", width=channels, depth=3, batch=10, image=4, init="he_normal",
+                          activation="relu")):
+        summary = theory.theory_summary(config)
+        assert summary["sigma_w2"] == 2.0 and summary["depth_scale"] is None
+        assert summary["chi1"] == pytest.approx(1.0, abs=1e-12)
 
 
 @pytest.mark.slow

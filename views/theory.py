@@ -96,16 +96,17 @@ def critical_frame(grid: dict) -> pd.DataFrame:
     return frame[inside].reset_index(drop=True)
 
 
-def scheme_sigma_w2(width: int) -> dict[str, float]:
-    """sigma_w^2 = n Var(w) of each lecture scheme on a network of this width."""
+def scheme_sigma_w2(fan_in: int) -> dict[str, float]:
+    """sigma_w^2 = n Var(w) of each lecture scheme on a layer of this fan_in (and as many outputs): the width of a
+    dense layer, C_in k^2 of a conv layer (Config.receptive_field times the channels)."""
     out = {}
     for key, init in SCHEMES.items():
-        config = Config(width=width, **init)
-        out[key] = width * weight_variance(config, width, width)
+        config = Config(width=fan_in, **init)
+        out[key] = fan_in * weight_variance(config, fan_in, fan_in)
     return out
 
 
-def marks_frame(width: int, sigma_w2: float | None, sigma_b2: float | None, lang: str) -> pd.DataFrame:
+def marks_frame(fan_in: int, sigma_w2: float | None, sigma_b2: float | None, lang: str) -> pd.DataFrame:
     """The lecture's schemes and the "you are here" marker: true and clamped position, shape and label.
 
     Points off the axes (0.01 randn at width 500 has sigma_w^2 = 0.05, 1.0 randn 500) sit on the edge as a
@@ -113,7 +114,7 @@ def marks_frame(width: int, sigma_w2: float | None, sigma_b2: float | None, lang
     schemes (He at 2, tanh's gain at 2.78) do not overlap; a thin rule joins each label to its point.
     """
     rows = [dict(key=key, label=t(lang, f"theory_tab.scheme_{key}"), sigma_w2=value, sigma_b2=0.0, here=False)
-            for key, value in sorted(scheme_sigma_w2(width).items(), key=lambda item: item[1])]
+            for key, value in sorted(scheme_sigma_w2(fan_in).items(), key=lambda item: item[1])]
     if sigma_w2 is not None:
         rows.append(dict(key="here", label=t(lang, "theory_tab.here"), sigma_w2=float(sigma_w2),
                          sigma_b2=float(sigma_b2 or 0.0), here=True))
