@@ -681,8 +681,8 @@ def test_the_training_tab_says_how_long_training_took_here(monkeypatch):
     at = open_app(step="2", tab="training")  # Run at a tour step: the lecture's own race
     no_trouble(at)
     sessions = training_view.LOADED_BY
-    assert [w.value for w in at.warning] == [t("en", "training_tab.slow",
-        work="4.8\u00a0×\u00a010¹¹", idle="40 s", loaded="2.5 min", sessions=sessions)]
+    assert [w.value for w in at.warning] == [t("en", "training_tab.slow",  # dense layers: half the width, 1/4
+        work="4.8\u00a0×\u00a010¹¹", idle="40 s", loaded="2.5 min", sessions=sessions, half="25\u00a0%")]
     he_caption = next(c.value for c in at.caption if c.value.startswith("Its own network"))
     assert he_caption.endswith(f"side by side: 12 s on this app's 2-core server when it is idle, 33 s while "
                                f"{sessions} other sessions compute.")

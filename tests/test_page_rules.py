@@ -314,3 +314,15 @@ def test_a_written_number_never_breaks_over_two_lines(value, digits, share, coun
         written += [t(lang, "spectrum_tab.below", resolution=summary.format_value(value, digits)),
                     t(lang, "spectrum_tab.above", ratio=summary.format_value(count))]
     assert [w for w in written if breaks_inside(w)] == [], written
+
+
+@pytest.mark.parametrize("config", [Config(depth=10, width=500, batch=1000),
+                                    Config(width=12, arch="conv", depth=10, image=16, batch=50, activation="relu"),
+                                    Config(width=64, arch="conv", depth=4, image=8, batch=50)], ids=str)
+def test_the_slow_race_advice_says_what_half_the_width_takes(config):
+    """The slow-race warning's "half the width takes {half} of the time" is race_work's own ratio: 1/4 for dense
+    layers, more for a conv net's (its element-wise work grows with the width alone)."""
+    ratio = training_view.race_work(replace(config, width=config.width // 2), 5, 300) / \
+        training_view.race_work(config, 5, 300)
+    assert training_view.half_width_share(config, 5, 300) == pytest.approx(ratio, rel=1e-12)
+    assert (ratio == pytest.approx(0.25)) == (config.arch == "dense")

@@ -125,7 +125,8 @@ def show(page: Page) -> None:
             st.button(training_view.fitted_label(fitted, lang), key="use_fitted_race", on_click=link.show_config,
                       args=(fitted,))
     elif (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN:
-        st.warning(t(lang, "training_tab.slow", work=summary.power_of_ten(work), **training_view.durations(
+        half = summary.format_share(training_view.half_width_share(config, len(schemes), steps))
+        st.warning(t(lang, "training_tab.slow", work=summary.power_of_ten(work), half=half, **training_view.durations(
             training_view.race_seconds(work), lang)))
     key = (config, tuple(schemes), steps, task)
     job = st.session_state.get("_race")
