@@ -202,8 +202,13 @@ def unit_weights(seed: int, layer: int, fan_in: int, fan_out: int, weight_family
     c_in, kind = fan_in // taps, STREAMED[weight_family]
     paths = [(WEIGHTS, layer)] if taps == 1 else [(WEIGHTS, layer, tap) for tap in range(taps)]
     order = shell_order(c_in, fan_out)
-    blocks = [np.take(_numbers(seed, path, kind, dtype, stream_count(c_in, fan_out)), order) for path in paths]
-    w = blocks[0] if taps == 1 else np.concatenate(blocks)  # (fan_in, fan_out)
+    # numbers[order], not np.take: np.take copies a read-only index first (8 bytes an entry, twice a float32 layer)
+    if taps == 1:
+        w = _numbers(seed, paths[0], kind, dtype, stream_count(c_in, fan_out))[order]  # (fan_in, fan_out)
+    else:  # each tap's (c_in, fan_out) block in its rows: no list of blocks to join
+        w = np.empty((fan_in, fan_out), dtype)
+        for tap, path in enumerate(paths):
+            w[tap * c_in:(tap + 1) * c_in] = _numbers(seed, path, kind, dtype, stream_count(c_in, fan_out))[order]
     if weight_family == "uniform":
         w *= 2.0
         w -= 1.0
@@ -220,7 +225,7 @@ def shell_order(rows: int, cols: int | None = None) -> np.ndarray:
     shells.
 
     An entry's place does not depend on the shape: the table for a wider matrix, grown as needed, is
-    cut to size (and made contiguous: np.take is several times faster with such an index).
+    cut to size (and made contiguous: a gather is several times faster with such an index).
     """
     global _shells
     cols = rows if cols is None else cols
