@@ -387,7 +387,7 @@ def orthogonal(rng: np.random.Generator, rows: int, cols: int, dtype: str = "flo
         a = np.empty((cols, rows)).T
         for start in range(0, rows, QR_ROWS):
             a[start:start + QR_ROWS] = rng.standard_normal((min(QR_ROWS, rows - start), cols))
-    lwork = QR_BLOCK * thin  # LAPACK's optimum here (dgeqrf_lwork: 32 x N), and dorgqr's
+    lwork = QR_BLOCK * thin  # at least LAPACK's optimum (dgeqrf_lwork: 32 x N here), for dorgqr too
     a, tau, work, info = lapack.dgeqrf(a, lwork=lwork, overwrite_a=True)  # R above the diagonal, reflectors below
     del work  # one workspace at a time: dorgqr makes its own
     signs = np.sign(np.diag(a))  # R's diagonal: makes the distribution uniform (Haar), not biased by QR's choice
