@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from core import DEFAULT_MEMORY_BUDGET, Config, cache, draws, estimate_memory, threads  # noqa: E402
+from core.network import WORK_LIMIT, estimate_work  # noqa: E402
 from core.allocator import keep_freed_memory  # noqa: E402
 from core.config import ACTIVATIONS, INITS, INT_RANGES  # noqa: E402
 from tests import app_support  # noqa: E402
@@ -128,7 +129,8 @@ def main() -> None:
     make = class_visit if args.mix == "class" else lambda r: (tour.CUSTOM, wide_config(r))
     visits = [make(rng) for _ in range(args.configs)]
     configs = [config for _, config in visits]
-    fits = [c for c in configs if estimate_memory(c) <= DEFAULT_MEMORY_BUDGET]
+    # what the page computes: within the budget and the work limit (the page refuses the rest with a message)
+    fits = [c for c in configs if estimate_memory(c) <= DEFAULT_MEMORY_BUDGET and estimate_work(c) <= WORK_LIMIT]
     if args.app:  # the page refuses a network over the budget itself
         queue = [link(step, config, rng) for step, config in reversed(visits)]
     else:
@@ -185,8 +187,9 @@ def main() -> None:
     refused = len(configs) - len(fits)
     how = "links opened in the app" if args.app else "networks through core.cache"
     print(f"{len(configs)} random networks ({args.mix} mix, {how}; {refused} over the "
-          f"{DEFAULT_MEMORY_BUDGET // mib} MiB budget, refused), {args.sessions} sessions, {seconds:.0f} s; freed "
-          f"memory kept for reuse: {kept}; largest computed: {max(estimate_memory(c) for c in fits) / mib:.0f} MiB")
+          f"{DEFAULT_MEMORY_BUDGET // mib} MiB budget or the work limit, refused), {args.sessions} sessions, "
+          f"{seconds:.0f} s; freed memory kept for reuse: {kept}; largest computed: "
+          f"{max(estimate_memory(c) for c in fits) / mib:.0f} MiB")
     print(f"resident memory: {start_rss / mib:.0f} MiB at the start, peak {peak[0] / mib:.0f} MiB, "
           f"{rss() / mib:.0f} MiB when every session is done")
     kept_caches = ", ".join(f"{name} {c.nbytes / mib:.2f} MiB ({len(c)} entries, at most {c.max_bytes / mib:.0f})"

@@ -48,7 +48,9 @@ def timed(fn) -> tuple[float, float]:
 
 def orthogonal_figures(depth: int) -> None:
     a = np.random.default_rng(0).standard_normal((WIDTH, WIDTH))
-    for name, qr in (("numpy float64 QR", lambda: np.linalg.qr(a)),):
+    for name, qr in (("numpy float64 QR", lambda: np.linalg.qr(a)),
+                     ("LAPACK's in place (draws.orthogonal)", lambda: draws.orthogonal(np.random.default_rng(0), WIDTH,
+                                                                                       WIDTH))):
         cpu = statistics.median(timed(qr)[0] for _ in range(3))
         print(f"one {WIDTH} x {WIDTH} QR, {name}: {cpu:.2f} s CPU (median of 3)")
     for label, keep in (("nothing kept", False), ("unscaled matrices kept", True)):

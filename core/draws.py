@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import digits, schemes, threads
+from . import allocator, digits, schemes, threads
 
 INPUT, WEIGHTS, READOUT, BIAS = range(4)  # the seed's child streams, in spawn order
 # Units per input and read-out stream. A block is read sample by sample, BLOCK numbers a sample, so that more samples
@@ -207,8 +207,13 @@ def unit_weights(seed: int, layer: int, fan_in: int, fan_out: int, weight_family
     c_in, kind = fan_in // taps, STREAMED[weight_family]
     paths = [(WEIGHTS, layer)] if taps == 1 else [(WEIGHTS, layer, tap) for tap in range(taps)]
     order = shell_order(c_in, fan_out)
-    blocks = [np.take(_numbers(seed, path, kind, dtype, stream_count(c_in, fan_out)), order) for path in paths]
-    w = blocks[0] if taps == 1 else np.concatenate(blocks)  # (fan_in, fan_out)
+    # numbers[order], not np.take: np.take copies a read-only index first (8 bytes an entry, twice a float32 layer)
+    if taps == 1:
+        w = _numbers(seed, paths[0], kind, dtype, stream_count(c_in, fan_out))[order]  # (fan_in, fan_out)
+    else:  # each tap's (c_in, fan_out) block in its rows: no list of blocks to join
+        w = np.empty((fan_in, fan_out), dtype)
+        for tap, path in enumerate(paths):
+            w[tap * c_in:(tap + 1) * c_in] = _numbers(seed, path, kind, dtype, stream_count(c_in, fan_out))[order]
     if weight_family == "uniform":
         w *= 2.0
         w -= 1.0
@@ -225,18 +230,22 @@ def shell_order(rows: int, cols: int | None = None) -> np.ndarray:
     shells.
 
     An entry's place does not depend on the shape: the table for a wider matrix, grown as needed, is
-    cut to size (and made contiguous: np.take is several times faster with such an index).
+    cut to size (and made contiguous: a gather is several times faster with such an index).
     """
     global _shells
     cols = rows if cols is None else cols
     width = max(rows, cols)
     with _lock:
         if _shells.shape[0] < width:
-            size = max(width, math.ceil(GROWTH * _shells.shape[0]))
-            i, j = np.indices((size, size), dtype=np.int32)  # size² < 2³¹ for any allowed width
-            k = np.maximum(i, j)
-            _shells = k * k + np.where(i == k, j, k + 1 + i)
-            _shells.flags.writeable = False  # replaced when it grows, never changed: read outside the lock
+            old, size = _shells.shape[0], max(width, math.ceil(GROWTH * _shells.shape[0]))
+            grown = np.empty((size, size), np.int32)  # size² < 2³¹ for any allowed width
+            grown[:old, :old] = _shells
+            # shell by shell, a row and a column at a time: whole-table temporaries (five of them) stayed resident
+            for k in range(old, size):
+                grown[k, :k + 1] = np.arange(k * k, k * k + k + 1)  # (k, 0), ..., (k, k)
+                grown[:k, k] = np.arange(k * k + k + 1, (k + 1) ** 2)  # (0, k), ..., (k - 1, k)
+            grown.flags.writeable = False  # replaced when it grows, never changed: read outside the lock
+            _shells = grown
         table = _shells
     order = table[:rows, :cols].astype(np.intp)
     order.flags.writeable = False
@@ -364,19 +373,68 @@ def _orthogonal_layer(seed: int, layer: int, fan_in: int, fan_out: int, dtype: s
 def orthogonal(rng: np.random.Generator, rows: int, cols: int, dtype: str = "float64") -> np.ndarray:
     """A (rows, cols) matrix with orthonormal rows or columns, as torch.nn.init.orthogonal_ makes it.
 
-    torch's recipe (Saxe et al. 2014): the QR decomposition of an N(0, 1) matrix, Q times sign(diag(R)), which
-    makes Q uniform (Haar) rather than biased by QR's sign choice; the result is the Q of the QR whose R has a
-    positive diagonal. The N(0, 1) numbers are drawn and the QR computed (numpy.linalg.qr, LAPACK) in float64
-    whatever dtype is, then rounded to dtype: numpy's QR computes in float64 for float32 input too, and the
-    cost of a gain change is avoided by keeping the unscaled matrices (orthogonal_layer), not by a QR of our own.
+    torch's recipe (Saxe et al. 2014): the QR decomposition of a (rows, cols) N(0, 1) matrix (its transpose if
+    rows < cols), Q times sign(diag(R)), which makes Q uniform (Haar) rather than biased by QR's sign choice; the
+    result is the Q of the QR whose R has a positive diagonal. The N(0, 1) numbers are drawn and the QR computed in
+    float64 whatever dtype is, then rounded to dtype.
+
+    LAPACK factors the matrix and forms Q in its own memory (scipy's dgeqrf and dorgqr, overwrite_a): the one float64
+    (M, N) matrix, M >= N, is all the QR needs beyond its workspace (qr_bytes). numpy.linalg.qr needs about
+    five such matrices at once (its copy, LAPACK's copies, Q, R), 160 MiB at width 2048.
     """
-    flat = rng.standard_normal((rows, cols))
-    if rows < cols:
-        flat = flat.T
-    q, r = np.linalg.qr(flat)
-    q *= np.sign(np.diag(r))  # makes the distribution uniform (Haar), not biased by QR's sign choice
-    q = q.astype(dtype, copy=False)
-    return q.T if rows < cols else q
+    from scipy.linalg import lapack  # first use only: scipy brings a BLAS library of its own (core.digits)
+
+    threads.configure()  # which gets one thread like numpy's
+    thin = min(rows, cols)
+    if rows < cols:  # the transposed (cols, rows) matrix is column-major, as LAPACK wants it
+        a = rng.standard_normal((rows, cols)).T
+    else:  # row-major numbers written into a column-major (rows, cols) matrix, QR_ROWS rows at a time
+        a = np.empty((cols, rows)).T
+        for start in range(0, rows, QR_ROWS):
+            a[start:start + QR_ROWS] = rng.standard_normal((min(QR_ROWS, rows - start), cols))
+    lwork = QR_BLOCK * thin  # at least LAPACK's optimum (dgeqrf_lwork: 32 x N here), for dorgqr too
+    a, tau, work, info = lapack.dgeqrf(a, lwork=lwork, overwrite_a=True)  # R above the diagonal, reflectors below
+    del work  # one workspace at a time: dorgqr makes its own
+    signs = np.sign(np.diag(a))  # R's diagonal: makes the distribution uniform (Haar), not biased by QR's choice
+    q, work, info_q = lapack.dorgqr(a, tau, lwork=lwork, overwrite_a=True)  # (tall, thin), in a's memory
+    del work
+    if info or info_q:
+        raise np.linalg.LinAlgError(f"LAPACK's QR failed (info {info}, {info_q})")
+    q *= signs
+    return np.ascontiguousarray(q.T if rows < cols else q, dtype)  # row-major, as numpy's arrays are
+
+
+QR_ROWS = 64  # rows of N(0, 1) numbers drawn at a time into the QR's column-major matrix
+QR_BLOCK = 64  # the columns LAPACK's blocked QR may work on at a time: its workspace is QR_BLOCK x N numbers
+CAST_BUFFER = 8192 * (8 + 4)  # numpy's buffered float64-to-float32 copy to row-major order: 8,192 numbers each way
+
+
+def qr_bytes(rows: int, cols: int, dtype: str) -> int:
+    """Bytes orthogonal(rng, rows, cols, dtype) holds beyond its result while it runs: the float64 (M, N) matrix
+    LAPACK works in (copied to the row-major result, unless that is its transpose: rows < cols, float64), tau's and
+    the signs' N numbers, and the largest of what comes and goes one after the other: the numbers drawn at a time
+    (QR_ROWS rows, when rows >= cols), LAPACK's workspace (QR_BLOCK x N numbers) and the float32 copy's buffers."""
+    tall, thin = max(rows, cols), min(rows, cols)
+    double = np.dtype(dtype) == np.float64
+    matrix = 0 if rows < cols and double else 8 * tall * thin
+    drawn = 8 * QR_ROWS * cols if rows >= cols else 0
+    return matrix + 8 * 2 * thin + max(drawn, 8 * QR_BLOCK * thin, 0 if double else CAST_BUFFER)
+
+
+def qrs_bytes(shapes: list[tuple[int, int]], weight_family: str | None, dtype: str, at_once: int) -> tuple[int, int]:
+    """(held, kept): the bytes the QRs of orthogonal layers of these (fan_in, fan_out) shapes hold beyond their
+    results while at_once of them run at the same time (the largest ones: an upper bound), and the part of that which
+    stays resident after them; (0, 0) for another weight family. glibc's malloc hands a freed block back to the
+    kernel from allocator.MMAP_BYTES up; a smaller one stays in its thread's arena (up to allocator.TRIM_BYTES), where
+    the arrays of a simulation, made in another thread, may not reuse it (measured: docs/performance.md)."""
+    held = kept = 0
+    if weight_family != "orthogonal":
+        return held, kept
+    for rows, cols in sorted(shapes, key=lambda shape: qr_bytes(*shape, dtype), reverse=True)[:at_once]:
+        matrix = 8 * rows * cols  # the float64 matrix, one block; the rest are small blocks
+        held += qr_bytes(rows, cols, dtype)
+        kept += qr_bytes(rows, cols, dtype) - (matrix if matrix >= allocator.MMAP_BYTES else 0)
+    return held, kept
 
 
 def bias_noise(seed: int, units: list[int] | tuple[int, ...]) -> list[np.ndarray]:

@@ -21,8 +21,8 @@ import numpy as np
 from . import activations, conv, digits, residual, theory, threads
 from .norms import normalize, normalize_backward
 from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config, resize
-from .draws import (SHELL_ORDERS_KEPT, STREAMED, Draws, draw, draws_bytes, family, stream_bytes, stream_count,
-                    weight_stream_bytes)
+from .draws import (SHELL_ORDERS_KEPT, STREAMED, Draws, draw, draws_bytes, family, qrs_bytes, stream_bytes,
+                    stream_count, weight_stream_bytes)
 from .initializers import layer_biases, layer_unit, scale_weights
 from .products import matmul
 
@@ -33,10 +33,10 @@ from .products import matmul
 WORK_RATE = 5.7e10  # float32 matmul flops a second on one core (sgemm, 98 to 4096 samples, width 500 to 2048)
 # About 6 s of one core. The largest network one slider makes of the lecture's, width 2048 (10 x 2048 x 1000),
 # takes 5.7 to 6.1 s of one core, and about 5 s on the idle server (its draws use both cores): it stays allowed;
-# larger ones are refused with the depth or width that fits. Orthogonal init at width 2048 fits 2 layers (numpy's
-# QR, about 2 s of one core a layer).
+# larger ones are refused with the depth or width that fits. Orthogonal init at width 2048 fits 2 layers (LAPACK's
+# QR, about 1.5 to 2 s of one core a layer).
 WORK_LIMIT = 3.7e11
-QR_COST = 4.3  # a QR flop takes 4.3 matmul flops' time: numpy.linalg.qr runs in float64, its panels matrix-vector work
+QR_COST = 4.3  # a QR flop takes 4.3 matmul flops' time: LAPACK's QR runs in float64, its panels matrix-vector work
 DRAW_COST = 2000.0  # one random number, with its stream and shell-order bookkeeping (~35 ns)
 ELEMENT_COST = 1250.0  # one pre-activation entry of one layer: activation, derivative, statistics, histogram
 DTYPE_COST = {"float32": 1.0, "float64": 2.0}  # float64 runs at half float32's rate (dgemm)
@@ -148,7 +148,9 @@ class Result:
 
 
 def estimate_memory(config: Config) -> int:
-    """Peak bytes simulate() allocates: kept activations and weights plus a few working arrays."""
+    """Peak bytes simulate() adds to the process's resident memory: kept activations and weights, a few working
+    arrays, the draws and their streams, and the QRs of orthogonal draws (above a tiny run's, which loads the same
+    libraries: docs/performance.md)."""
     if config.arch == "conv":
         return _conv_memory(config)
     item = np.dtype(config.dtype).itemsize
@@ -164,7 +166,9 @@ def estimate_memory(config: Config) -> int:
         sizes = sorted({a * b for a, b in shapes}, reverse=True)[:SHELL_ORDERS_KEPT]
         kept += (sum(sizes) - sizes[0]) * np.dtype(np.intp).itemsize // item
     unit_draws = draws_bytes(*shape) + stream_bytes(*shape)  # the network's draws, and its streams' numbers
-    return item * (kept + working) + unit_draws
+    # the QRs draws.draw runs at once, one on each of its threads, before the simulation's arrays exist
+    qrs = qrs_bytes(list(shapes), family(config.init), config.dtype, threads.usable_cores())
+    return unit_draws + _larger_phase(qrs, item * (kept + working))
 
 
 def conv_products_memory(config: Config, images: int | None = None) -> int:
@@ -193,7 +197,15 @@ def _conv_memory(config: Config) -> int:
     unit_draws = draws_bytes(config.depth, units, rows, None, config.dtype) \
         + stream_bytes(config.depth, units, rows, None, config.dtype) \
         + item * (sum(a * b for a, b in matrices) if weights else 0) + streams
-    return item * (kept + working) + unit_draws
+    qrs = qrs_bytes(list(matrices), weights, config.dtype, 1)  # the QRs one at a time (network_draws)
+    return unit_draws + _larger_phase(qrs, item * (kept + working))
+
+
+def _larger_phase(qrs: tuple[int, int], simulation: int) -> int:
+    """The larger of the memory the orthogonal layers' QRs hold while the draws are made and the memory of the
+    simulation after them, on top of what the QRs leave resident (draws.qrs_bytes: held, kept)."""
+    held, kept = qrs
+    return max(held, kept + simulation)
 
 
 def work_terms(config: Config) -> dict[str, float]:

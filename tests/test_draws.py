@@ -8,6 +8,7 @@ import pytest
 
 from core import draws
 from core.draws import draw, generator, shell_order
+from tests.memory_support import can_measure, peak_rise_mib
 
 SHAPE = dict(seed=7, input="normal", weight_family="normal", dtype="float32")
 
@@ -206,3 +207,42 @@ def test_the_weight_streams_memory_is_counted_for_any_shape():
     assert draws.weight_stream_bytes(shapes, "normal", "float32") == math.ceil(draws.GROWTH * 4 * numbers)
     assert draws.weight_stream_bytes(shapes, "orthogonal", "float32") == 0  # kept as matrices, not numbers
     assert draws.weight_stream_bytes(shapes, None, "float64") == 0
+
+
+# ---------- what drawing holds in memory, as Linux counts it (a fresh process each) ----------
+
+MEASURABLE = pytest.mark.skipif(not can_measure(), reason="needs /proc/self/clear_refs (Linux) to reset the peak")
+
+
+@MEASURABLE
+def test_drawing_weights_holds_only_the_weights_and_their_streams_numbers():
+    # each 1024 x 1024 float32 layer keeps its stream's numbers and its W, 4 MiB each, and nothing else stays
+    # resident: np.take's copy of the read-only shell-order index (8 MiB a layer) once left ~4.5 MiB a layer more
+    # set up: the shell-order index, and numpy's seeding at first use (5 MiB once, as in any run)
+    setup = "from core import draws\ndraws.shell_order(1024, 1024)\ndraws.unit_weights(1, 0, 4, 4, 'normal', 'float32')"
+    rise = peak_rise_mib(setup, "w = [draws.unit_weights(0, layer, 1024, 1024, 'normal', 'float32') for layer in "
+                                "range(6)]")
+    kept = 6 * 2 * 4 * 1024 * 1024 / 2**20
+    assert 0.8 * kept < rise <= kept + 1  # 1 MiB: the generators, and pages part-used
+
+
+@MEASURABLE
+def test_the_shell_order_table_is_built_without_whole_table_temporaries():
+    # kept: the int32 table and the intp index of the shape asked for; the five whole-table temporaries it was once
+    # built with (indices, max, squares, where) doubled the peak and stayed resident
+    rise = peak_rise_mib("from core import draws", "draws.shell_order(1024, 1024)")
+    kept = (4 + 8) * 1024 * 1024 / 2**20
+    assert 0.9 * kept < rise <= kept + 1
+
+
+@MEASURABLE
+@pytest.mark.parametrize("rows, cols", [(1024, 1024), (2048, 512), (512, 2048), (1000, 700)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_an_orthogonal_draw_holds_what_qr_bytes_counts_beyond_its_result(rows, cols, dtype):
+    # a QR of the same shape first, its freed memory handed back: scipy and its BLAS buffers loaded, not counted
+    setup = ("import numpy as np\nfrom core import draws\nfrom core.allocator import release_freed_memory\n"
+             f"draws.orthogonal(np.random.default_rng(0), {rows}, {cols})\nrelease_freed_memory()")
+    rise = peak_rise_mib(setup, f"q = draws.orthogonal(np.random.default_rng(1), {rows}, {cols}, {dtype!r})")
+    held = rise - rows * cols * np.dtype(dtype).itemsize / 2**20  # beyond the result
+    counted = draws.qr_bytes(rows, cols, dtype) / 2**20
+    assert held <= counted <= 1.25 * held  # numpy.linalg.qr held about 5 float64 matrices: 40 MiB at 1024 x 1024

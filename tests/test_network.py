@@ -11,6 +11,7 @@ from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
 from core.activations import apply
 from core.config import ACTIVATIONS
+from tests.memory_support import can_measure, peak_rise_mib
 
 LECTURE = Config()  # 10 x 500 tanh, 1000 x 500 standard-normal input, W = 0.01 * randn
 
@@ -354,3 +355,21 @@ def test_the_input_scale_sets_q0_of_the_theory():
     result = simulate(config)
     np.testing.assert_allclose(result.stats["predicted_act_std"], 3.0, rtol=1e-9)
     np.testing.assert_allclose(result.stats["act_std"], 3.0, rtol=0.08)
+
+
+# The estimate bounds the resident memory a simulation adds to a process that has run a tiny one of the same kind (the
+# libraries loaded), within 25 %: the page refuses what the server cannot hold, and allows what it can. Orthogonal
+# init: the QRs of the draws run side by side before the simulation's arrays exist (core.draws.qrs_bytes); 2048 x
+# 2048 ones hand their float64 matrix back to the kernel, 1024 x 1024 ones leave it in their thread's arena.
+@pytest.mark.skipif(not can_measure(), reason="needs /proc/self/clear_refs (Linux) to reset the peak")
+@pytest.mark.parametrize("config", [
+    Config(depth=4, width=1024, batch=98, init="orthogonal"),
+    Config(depth=2, width=2048, batch=98, init="orthogonal"),
+    Config(depth=3, width=768, batch=200, init="orthogonal", dtype="float64"),
+    Config(depth=6, width=512, batch=1000),
+], ids=lambda c: f"{c.depth}x{c.width}x{c.batch}-{c.init}-{c.dtype}")
+def test_the_memory_estimate_bounds_what_a_simulation_adds_to_the_process(config):
+    kind = f"init={config.init!r}, dtype={config.dtype!r}"
+    setup = f"from core import Config, simulate\nsimulate(Config(depth=1, width=8, batch=10, {kind}))"
+    rise = peak_rise_mib(setup, f"simulate(Config.from_dict({config.to_dict()!r}))")
+    assert rise <= estimate_memory(config) / 2**20 <= 1.25 * rise
