@@ -235,6 +235,7 @@ def test_the_shell_order_table_is_built_without_whole_table_temporaries():
     assert 0.9 * kept < rise <= kept + 1
 
 
+@pytest.mark.slow
 @MEASURABLE
 @pytest.mark.parametrize("rows, cols", [(1024, 1024), (2048, 512), (512, 2048), (1000, 700)])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

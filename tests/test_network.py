@@ -361,6 +361,7 @@ def test_the_input_scale_sets_q0_of_the_theory():
 # libraries loaded), within 25 %: the page refuses what the server cannot hold, and allows what it can. Orthogonal
 # init: the QRs of the draws run side by side before the simulation's arrays exist (core.draws.qrs_bytes); 2048 x
 # 2048 ones hand their float64 matrix back to the kernel, 1024 x 1024 ones leave it in their thread's arena.
+@pytest.mark.slow
 @pytest.mark.skipif(not can_measure(), reason="needs /proc/self/clear_refs (Linux) to reset the peak")
 @pytest.mark.parametrize("config", [
     Config(depth=4, width=1024, batch=98, init="orthogonal"),
