@@ -425,6 +425,20 @@ def ks_distance(values: np.ndarray, cdf) -> float:
 
 
 # --- theory ---------------------------------------------------------------------------------------------------
+def unpredicted(config: Config) -> str | None:
+    """Why predicted_moments says nothing about this network, or None where it predicts: "constant" (zero or
+    constant weights: no random matrix), "stream" (a residual stream, batch or layer norm, unequal widths: no chain
+    of one free factor a layer), "conv" (a conv kernel other than delta-orthogonal's centre tap: block Toeplitz,
+    neither Ginibre nor Haar)."""
+    if family(config.init) is None or layer_sigma_w2(config)[0] is None:
+        return "constant"
+    if config.residual or config.norm != "none" or config.widths:
+        return "stream"
+    if config.arch == "conv" and not SCHEMES[config.init].centre:
+        return "conv"
+    return None
+
+
 def predicted_moments(config: Config) -> dict[str, float] | None:
     """The mean of s² over J's singular values and the variance of s², from free probability (Pennington,
     Schoenholz & Ganguli 2017, sections 2-3); None where the overlay has nothing to say (residual streams, either
@@ -445,13 +459,9 @@ def predicted_moments(config: Config) -> dict[str, float] | None:
     matrix at every pixel (the orthogonal case, q_l pooled over pixels); other kernels' K_l are structured (block
     Toeplitz or circulant), neither Ginibre nor Haar, so nothing is claimed for them.
     """
-    if config.residual or config.norm != "none" or config.widths or family(config.init) is None:
-        return None
-    if config.arch == "conv" and not SCHEMES[config.init].centre:  # a conv's K_l is no Ginibre or Haar matrix
+    if unpredicted(config):
         return None
     forward, _ = layer_sigma_w2(config)
-    if forward is None:
-        return None
     q = predict(config)["pre_std"] ** 2  # (depth + 1,), index 0 unused
     mean, spread = 1.0, 0.0
     v_w = 0.0 if family(config.init) == "orthogonal" else 1.0

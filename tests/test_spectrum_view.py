@@ -273,7 +273,8 @@ def test_the_caption_is_chosen_by_the_network():
     assert "approximation" in text
     assert view.overlay_caption(mean, tanh, False, "zh").endswith(t("zh", "spectrum_tab.overlay_off_axis"))
     residual = Config(residual=True, **SMALL)
-    assert view.overlay_caption(predicted_density(residual), residual, True, "en") == t("en", "spectrum_tab.no_theory")
+    assert view.overlay_caption(predicted_density(residual), residual, True, "en") == \
+        t("en", "spectrum_tab.no_theory_stream")
     # a rule off the axis is not drawn: the frame is empty
     assert view.overlay_frame(mean, np.geomspace(10 * mean.s, 100 * mean.s, 5)).empty
 
@@ -332,3 +333,18 @@ def test_a_flat_activations_exact_zeros_are_said_to_be_the_activations():
     at = open_tab(open_app(step="6"), "spectrum")
     assert not at.exception
     assert any(t("en", "spectrum_tab.zeros_flat", activation=t("en", "act_relu")) in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("config, reason", [
+    (Config(depth=3, width=32, batch=10, init="zeros"), "constant"),
+    (Config(depth=3, width=32, batch=10, init="constant", value=0.1), "constant"),
+    (Config(depth=3, width=32, batch=10, batch_norm=True), "stream"),
+    (Config(depth=3, widths=(32, 16, 32, 8), batch=10), "stream"),
+    (Config(arch="conv", width=4, depth=3, batch=10, image=4, init="he_normal", activation="relu"), "conv"),
+], ids=lambda x: x if isinstance(x, str) else "")
+def test_the_missing_overlay_names_its_own_reason(config, reason):
+    """A network without a free-probability prediction is told why: its own reason, not another network's."""
+    assert predicted_density(config) is None and spectra.unpredicted(config) == reason
+    for lang in ("en", "zh"):
+        assert view.overlay_caption(None, config, True, lang) == t(lang, f"spectrum_tab.no_theory_{reason}")
+    assert spectra.unpredicted(Config(depth=3, width=32, batch=10)) is None  # the lecture's kind: predicted

@@ -289,7 +289,7 @@ def overlay_caption(predicted: PredictedDensity | None, config: Config, drawn: b
     the mean's rule (nonlinear: mean field and freeness, finite width) or no prediction; drawn False: the rule lies
     off the axis, which is said."""
     if predicted is None:
-        return t(lang, "spectrum_tab.no_theory")
+        return t(lang, f"spectrum_tab.no_theory_{spectra.unpredicted(config)}")
     s = summary.format_value(predicted.s)
     if predicted.kind == "density":
         text = t(lang, "spectrum_tab.overlay_density", depth=config.depth, width=config.width,
