@@ -730,6 +730,7 @@ def test_a_race_too_big_to_wait_for_is_refused_with_the_width_that_fits(monkeypa
     assert not run_button(at).disabled
 
 
+@pytest.mark.slow
 def test_a_spectrum_over_the_limit_at_a_custom_network_offers_the_size_that_fits(monkeypatch):
     from views import spectrum as spectrum_view
     monkeypatch.setattr(spectrum_view, "WORK_LIMIT", 5e7)

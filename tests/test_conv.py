@@ -407,6 +407,7 @@ MEMORY_FACTOR = 2.5  # the estimate is an upper bound, and at most this many tim
 # allocates (1.5 to 2.3 times for these; a tiny net's fixed overheads make it 3 times its few MiB)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config", [
     Config(arch="conv", depth=10, width=32, batch=256, image=8, init="he_normal", activation="relu"),
     Config(arch="conv", depth=6, width=64, batch=200, image=16, init="xavier_normal", activation="tanh"),

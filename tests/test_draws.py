@@ -214,6 +214,7 @@ def test_the_weight_streams_memory_is_counted_for_any_shape():
 MEASURABLE = pytest.mark.skipif(not can_measure(), reason="needs /proc/self/clear_refs (Linux) to reset the peak")
 
 
+@pytest.mark.slow
 @MEASURABLE
 def test_drawing_weights_holds_only_the_weights_and_their_streams_numbers():
     # each 1024 x 1024 float32 layer keeps its stream's numbers and its W, 4 MiB each, and nothing else stays
@@ -226,6 +227,7 @@ def test_drawing_weights_holds_only_the_weights_and_their_streams_numbers():
     assert 0.8 * kept < rise <= kept + 1  # 1 MiB: the generators, and pages part-used
 
 
+@pytest.mark.slow
 @MEASURABLE
 def test_the_shell_order_table_is_built_without_whole_table_temporaries():
     # kept: the int32 table and the intp index of the shape asked for; the five whole-table temporaries it was once

@@ -84,6 +84,7 @@ def test_a_page_away_for_less_than_the_grace_keeps_its_run():
     assert not job.stopped and job.result == 1000
 
 
+@pytest.mark.slow
 def test_a_refusal_and_a_fault_are_kept_for_the_page():
     def refused(progress, live):
         raise MemoryBudgetError("needs 2,048 MiB")

@@ -301,6 +301,7 @@ def breaks_inside(text: str) -> list[str]:
     return [c for c in text if c.isspace() and c not in "\u00a0\u202f"]
 
 
+@pytest.mark.slow
 @given(st.floats(allow_nan=False, allow_infinity=False, width=64), st.integers(1, 6),
        st.floats(min_value=0, max_value=1), st.floats(min_value=1.0, max_value=1e300))
 def test_a_written_number_never_breaks_over_two_lines(value, digits, share, count):

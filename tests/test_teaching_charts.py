@@ -150,6 +150,7 @@ def rows_drawn_by(spec: dict, layer: dict, field: str) -> list[dict]:
     return [row for row in data if row[field] == 0]
 
 
+@pytest.mark.slow
 def test_a_log_axis_marks_each_value_of_exactly_0_on_its_bottom_edge():
     """All-zero weights: every layer's gradient is 0 (measured, and the theory's too); the chart says so."""
     result = simulate(Config(depth=5, width=32, batch=64, init="zeros"))

@@ -48,6 +48,7 @@ def test_moments_match_brute_force_integration(name, mean, var):
     np.testing.assert_allclose(theory.moments(name, mean, var), brute_force(name, mean, var), rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.slow
 def test_saturated_tanh_needs_more_than_gauss_hermite():
     # tanh with 1.0 * randn at width 500: q ~ 490, and f'(s)^2 is a spike of width 1/22 in z
     q = 490.0

@@ -386,6 +386,7 @@ def test_scheme_points_are_the_lectures():
     assert sigma_w2 == pytest.approx({"small": 0.05, "xavier": 1.0, "he": 2.0, "tanh_gain": 25 / 9, "large": 500.0})
 
 
+@pytest.mark.slow
 def test_a_conv_nets_scheme_points_count_its_kernel_in_fan_in():
     # step 11: 64 channels of 3 x 3 kernels, fan_in = C_in k^2 = 576, so 0.01 randn has n Var(w) = 0.0576, not 0.0064
     config = tour.STEPS[tour.CONV_STEP]

@@ -448,6 +448,7 @@ def test_an_unknown_parameter_s_name_is_shown_as_text(payload, lang):
     assert assert_plain(message) == [shown_literally(payload)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("payload", [
     pytest.param(text, id=key, marks=[] if key == "image" else [pytest.mark.slow]) for key, text in PAYLOADS.items()])
 def test_the_page_shows_a_link_s_text_as_text(payload):

@@ -308,12 +308,14 @@ def _conv_claims(result) -> None:
         assert t(lang, f"cmp_{rel}") in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [2, 3, 4, 5])
 def test_the_conv_storys_border_claims_hold_at_every_draw(simulated, seed):
     """"The borders lose at every draw": layer 1's pixels against border_variance over seeds 2-5 (0 and 1 above)."""
     _conv_claims(simulated(tour.step_config(tour.CONV_STEP, seed)))
 
 
+@pytest.mark.slow
 def test_the_conv_storys_spread_sentence_is_this_draws(simulated):
     """"keep their spread" only where std(h_10) / std(h_1) is within a factor of 2; a narrow conv net strays from
     draw to draw (seed 0: 1.06, seed 3: 0.44 against the theory's 0.84), and the sentence follows."""

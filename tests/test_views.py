@@ -284,6 +284,7 @@ def test_numbers_are_written_as_a_person_writes_them():
     assert summary.format_share(0.00031) == "0.031" + summary.PERCENT  # small shares keep their digits
 
 
+@pytest.mark.slow
 @given(st.floats(min_value=-300, max_value=300), st.integers(min_value=1, max_value=4),
        st.sampled_from([1.0, -1.0]))
 def test_a_written_number_reads_back_as_its_value(exponent, digits, sign):
