@@ -57,7 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.browser_support import (  # noqa: E402
-    CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, WATCH_STATE, streamlit_server,
+    CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, WATCH_STATE, app_session, streamlit_server,
 )
 from views import tour  # noqa: E402
 from views.text import t  # noqa: E402
@@ -222,17 +222,10 @@ def slider_times(page, base: str, repeats: int, seed: int) -> tuple[float, list[
 async def _session(base: str, query: str, timeout: float = 120) -> tuple[float, int, int]:
     """One browser's worth of traffic: ms until its run finished, elements received, exceptions among them
     (`timeout`: seconds the server may stay silent)."""
-    import websockets
-    from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     start = time.perf_counter()
-    async with websockets.connect(base.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
-                                  max_size=None) as ws:
-        ask = BackMsg()
-        ask.rerun_script.query_string = query
-        ask.rerun_script.page_script_hash = ""
-        await ws.send(ask.SerializeToString())
+    async with app_session(base, query) as ws:
         elements = exceptions = 0
         while True:
             msg = ForwardMsg()

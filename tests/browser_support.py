@@ -162,6 +162,23 @@ def require_chromium() -> None:
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 
+@contextlib.asynccontextmanager
+async def app_session(base: str, query: str):
+    """A session speaking Streamlit's websocket protocol as a browser does: connected to the server at `base`
+    (its http:// address), having asked for the page of `query` (a link's query string, without the "?");
+    yields the websocket, whose messages are serialized ForwardMsg protos."""
+    import websockets  # Streamlit's own dependency
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    async with websockets.connect(base.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
+                                  max_size=None) as ws:
+        ask = BackMsg()
+        ask.rerun_script.query_string = query
+        ask.rerun_script.page_script_hash = ""
+        await ws.send(ask.SerializeToString())
+        yield ws
+
+
 @contextlib.contextmanager
 def watched_page(browser, **options):
     """A page in a context of its own (1440 x 1000 unless `options` say otherwise) that counts the app's runs

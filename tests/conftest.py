@@ -38,7 +38,7 @@ def pytest_cmdline_main(config):
 # once for a module): each runs whole on one worker, the longest first. tests/test_conftest.py checks the list
 # against the modules' fixtures. The browser tests are five modules by subject so that both workers run them.
 SHARING_MODULES = ("test_browser.py", "test_browser_screens.py", "test_browser_present.py", "test_browser_charts.py",
-                   "test_browser_data.py", "test_train.py", "test_train_conv.py",
+                   "test_browser_faults.py", "test_browser_data.py", "test_train.py", "test_train_conv.py",
                    "test_network.py", "test_theory_map.py", "test_verdict.py", "test_concurrency.py",
                    "test_derivation.py", "test_views.py", "test_workers.py", "test_export.py", "test_beside.py",
                    "test_names.py")

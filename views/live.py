@@ -36,11 +36,11 @@ class Training:
 
     progress(done, total) is the callback to hand to the engine; live is a dict the work may fill with arrays
     that grow as it runs (core.train.race(live=...): each scheme's loss and accuracy). alive() is asked at
-    every report; once it has said False for GONE_AFTER seconds in a row, the run stops.
+    every report; once it has said False for gone_after seconds in a row (GONE_AFTER unless given), the run stops.
     """
 
     def __init__(self, key: Hashable, work: Callable[[Progress, dict], Any], alive: Callable[[], bool] | None = None,
-                 gone_after: float = GONE_AFTER) -> None:
+                 gone_after: float | None = None) -> None:
         self.key = key
         self.done = 0  # steps done and steps in all, as last reported
         self.total = 0
@@ -53,7 +53,7 @@ class Training:
         self.ended: float | None = None
         self._stop = threading.Event()
         self._alive = alive
-        self._gone_after = gone_after
+        self._gone_after = GONE_AFTER if gone_after is None else gone_after  # read now: a server may set its own
         self._away_since: float | None = None
         self.thread = threading.Thread(target=self._run, args=(work,), name="training", daemon=True)
         self.thread.start()
