@@ -9,6 +9,10 @@ ones, and a computation that fits the budget alone is never refused: it waits. O
 budget runs alone. While it waits, a computation reports how many computations come before it (the page says so)
 and looks at its cancel check (its session may have gone).
 
+A long computation (a training run: up to minutes) steps aside when another waits for a core (step_aside): it gives
+its core to the one waiting, keeps its memory, pauses, and takes a core again in turn. So a page opened while
+races train waits for a core about as long as a training step, not as long as a run.
+
 The server's budget is INIT_EXPLORER_MEMORY_MIB (server_budget(), read by the app at start); the process's
 one Admission is core.threads.ADMISSION, with a core for each of threads.usable_cores().
 """
@@ -21,6 +25,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 ENV = "INIT_EXPLORER_MEMORY_MIB"
 # What the computations running at once may reserve, in MiB. The same as one computation's budget
@@ -57,6 +62,14 @@ def server_budget(environ: Mapping[str, str] | None = None) -> int:
     return mib << 20
 
 
+@dataclass(eq=False)
+class _Ticket:
+    """A place in line: the memory it waits for, and whether it resumes a computation that stepped aside."""
+
+    nbytes: int
+    resuming: bool = False
+
+
 class Admission:
     """Cores and bytes shared by the computations of one process, handed out first come, first served.
 
@@ -67,7 +80,7 @@ class Admission:
     def __init__(self, cores: int, memory: int):
         self.cores, self.memory = cores, memory
         self._changed = threading.Condition()
-        self._queue: deque[object] = deque()  # the computations waiting, in the order they asked
+        self._queue: deque[_Ticket] = deque()  # the computations waiting, in the order they asked
         self.running = 0  # computations admitted and not yet done
         self._cores_used = 0  # theirs, and those lent by try_core
         self.reserved = 0  # bytes reserved by the running computations
@@ -87,7 +100,7 @@ class Admission:
     def admit(self, nbytes: int = 0, check: Callable[[], None] | None = None,
               waiting: Callable[[int], None] | None = None, every: float = 0.1) -> Iterator[None]:
         """Hold a core and min(nbytes, memory) bytes for the block, once every computation that asked before
-        has been admitted and both are free.
+        has been admitted and both are free (a computation resuming after step_aside gives way to it).
 
         While waiting, every `every` seconds and whenever a computation ends: check() is called, and what it
         raises (threads.Cancelled) leaves the queue and is raised here; waiting(n) is called with the number of
@@ -95,14 +108,12 @@ class Admission:
         after having waited. Both are called with this admission's lock held: they must be quick and must
         not use it.
         """
-        ticket = object()
+        ticket = _Ticket(max(0, int(nbytes)))
         told = 0
-        want = max(0, int(nbytes))
         with self._changed:
             self._queue.append(ticket)
             try:
-                while not (self._queue[0] is ticket and self._cores_used < self.cores
-                           and self.reserved + min(want, self.memory) <= self.memory):
+                while not self._admissible(ticket):
                     ahead = self.running + self._queue.index(ticket)
                     if waiting is not None and ahead != told:
                         waiting(ahead)
@@ -114,8 +125,8 @@ class Admission:
                 self._queue.remove(ticket)
                 self._changed.notify_all()  # the next in line may fit now
                 raise
-            self._queue.popleft()
-            reserve = min(want, self.memory)  # the budget as it is now: set_memory may have changed it
+            self._queue.remove(ticket)
+            reserve = min(ticket.nbytes, self.memory)  # the budget as it is now: set_memory may have changed it
             self.running += 1
             self._cores_used += 1
             self.reserved += reserve
@@ -130,6 +141,55 @@ class Admission:
                 self._cores_used -= 1
                 self.reserved -= reserve
                 self._changed.notify_all()
+
+    def _fits(self, ticket: _Ticket) -> bool:
+        return self.reserved + min(ticket.nbytes, self.memory) <= self.memory
+
+    def _first(self, resuming: bool) -> _Ticket | None:
+        return next((t for t in self._queue if t.resuming is resuming), None)
+
+    def _wanted(self) -> bool:
+        """Whether the first new computation in line would take a core now if one were free."""
+        first = self._first(resuming=False)
+        return first is not None and self._fits(first)
+
+    def _admissible(self, ticket: _Ticket) -> bool:
+        """A core is free, and: a new computation is the first new one in line and its memory is free; one that
+        resumes (its memory still reserved) is the first such, and no new one could take the core instead."""
+        if self._cores_used >= self.cores or self._first(ticket.resuming) is not ticket:
+            return False
+        return not self._wanted() if ticket.resuming else self._fits(ticket)
+
+    def core_wanted(self) -> bool:
+        """Whether step_aside would give a core away now."""
+        with self._changed:
+            return self._wanted()
+
+    def step_aside(self, check: Callable[[], None] | None = None, every: float = 0.1) -> bool:
+        """Called by an admitted computation (in its admit block) between steps of its work: when a new
+        computation in line could take a core now, give the core to it, wait for a core again in turn, and return
+        True (False at once when none could). The computation's memory stays reserved meanwhile; pause its work
+        before (it must not compute on a core it has given back). check() is called while waiting, as in admit,
+        and what it raises is raised here with the core held again, for the admit block to end as usual."""
+        with self._changed:
+            if not self._wanted():  # a new computation: one resuming would only take turns with this one
+                return False
+            ticket = _Ticket(0, resuming=True)
+            self._queue.append(ticket)
+            self.running -= 1
+            self._cores_used -= 1
+            self._changed.notify_all()
+            try:
+                while not self._admissible(ticket):
+                    if check is not None:
+                        check()
+                    self._changed.wait(every)
+            finally:  # the core back, even on a cancel: admit's block gives it up as it ends
+                self._queue.remove(ticket)
+                self.running += 1
+                self._cores_used += 1
+                self._changed.notify_all()
+        return True
 
     def try_core(self) -> bool:
         """Take a free core for a computation's extra thread, if one is free and no computation waits for it."""

@@ -150,6 +150,13 @@ def compute_slot(nbytes: int = 0, cancel: Cancel = None, waiting: Callable[[int]
             _holding.slot = False
 
 
+def step_aside(cancel: Cancel = None, every: float = 0.1) -> bool:
+    """In a thread holding a compute slot, between steps of a long computation (paused meanwhile): lend the core
+    to a computation waiting for one and wait for a core again (ADMISSION.step_aside); whether it did. Cancelled
+    as soon as cancel is set while waiting, with the core held again."""
+    return ADMISSION.step_aside(check=None if cancel is None else partial(check, cancel), every=every)
+
+
 def holds_slot() -> bool:
     """Whether this thread holds a compute slot (it runs inside parallel_map or compute_slot)."""
     return getattr(_holding, "slot", False)

@@ -358,7 +358,8 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
                 loss[step_done - len(new_loss):step_done] = new_loss
                 accuracy[step_done - len(new_accuracy):step_done] = new_accuracy
                 report(step_done, steps)
-            return pool.run(_train_in_worker, (config, task, steps, lr, momentum, batch, name), snapshot, stop)
+            return pool.run(_train_in_worker, (config, task, steps, lr, momentum, batch, name), snapshot, stop,
+                            share_core=True)
 
     try:
         return threads.parallel_map(run, range(len(runs)), wait=tell, slots=False)

@@ -166,7 +166,7 @@ class Pool:
             return [w.pid for w in self._all]
 
     def run(self, fn: Callable[..., Any], args: tuple = (), report: Callable[[Any], None] | None = None,
-            cancel: threads.Cancel = None) -> Any:
+            cancel: threads.Cancel = None, share_core: bool = False) -> Any:
         """fn(*args, report=..., cancelled=...) in a worker: its result, or its exception raised here.
 
         fn: a module-level function (the worker imports it by name); args and the result are pickled.
@@ -175,6 +175,11 @@ class Pool:
         threading.Event or a callable, as core.threads.check reads it) is set, the task is asked to stop and
         run raises what the task raises then; threads.Cancelled if it is set before a worker is free.
         WorkerCrashed if the worker dies meanwhile.
+
+        share_core: the caller holds a compute slot (threads.compute_slot) for the task; whenever another
+        computation waits for a core, the task is paused at its next cancelled() look and the core lent to that
+        computation, and it resumes once it has a core again (threads.step_aside): a run of minutes does not
+        keep a page waiting for minutes.
         """
         worker = self._acquire(cancel)
         healthy, failed = False, None  # failed: what report raised; the task is then stopped, and that raised
@@ -185,6 +190,14 @@ class Pool:
                 if not asked and (failed is not None or _is_set(cancel)):
                     worker.conn.send(("cancel",))
                     asked = True
+                if share_core and not asked and threads.ADMISSION.core_wanted():
+                    worker.conn.send(("pause",))
+                    try:
+                        threads.step_aside(cancel)
+                    except threads.Cancelled:  # asked to stop while paused: the next look says so to the task
+                        pass
+                    finally:
+                        worker.conn.send(("resume",))
                 if not wait([worker.conn], timeout=POLL):
                     continue
                 try:
@@ -308,7 +321,10 @@ def serve(fd: int) -> None:
     def cancelled() -> bool:
         try:
             while not cancel_asked[0] and conn.poll():
-                cancel_asked[0] = conn.recv()[0] == "cancel"
+                kind = conn.recv()[0]
+                while kind == "pause":  # the core lent to another computation: wait, without computing, for it back
+                    kind = conn.recv()[0]
+                cancel_asked[0] = kind == "cancel"
         except (EOFError, OSError):
             raise _ServerGone from None  # the task ends, and so does this process
         return cancel_asked[0]

@@ -436,3 +436,117 @@ def test_a_race_reserves_each_run_s_training_memory_while_it_trains():
     # whole runs' estimates only (none while the last report comes after both have ended), and at least one
     assert set(seen) <= {0, each, 2 * each} and max(seen) >= each
     assert (threads.ADMISSION.reserved, threads.ADMISSION.running) == (0, 0)
+
+
+# ---------- a long computation lends its core ----------
+
+class Stepper:
+    """A long computation (a training run): admitted with nbytes, it steps aside each time `look` is set, and
+    records what step_aside returned; `back` is set once a step aside has returned."""
+
+    def __init__(self, admission: Admission, nbytes: int):
+        self.admitted, self.look, self.back, self.release = (threading.Event() for _ in range(4))
+        self.stepped: list[bool] = []
+        self.error = None
+
+        def run() -> None:
+            try:
+                with admission.admit(nbytes):
+                    self.admitted.set()
+                    while not self.release.is_set():
+                        if self.look.wait(0.01):
+                            self.look.clear()
+                            self.stepped.append(admission.step_aside(every=0.01))
+                            self.back.set()
+            except BaseException as error:  # noqa: BLE001  (looked at by the test)
+                self.error = error
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        assert self.admitted.wait(GUARD)
+
+    def step_aside(self) -> None:
+        self.back.clear()
+        self.look.set()
+
+    def done(self) -> None:
+        self.release.set()
+        self.thread.join(GUARD)
+        assert not self.thread.is_alive() and self.error is None, self.error
+
+
+def test_a_long_computation_lends_its_core_to_one_waiting_and_takes_a_core_again_in_turn():
+    admission = Admission(cores=1, memory=100)
+    long = Stepper(admission, 50)
+    page = Holder(admission, 30)
+    assert page.waits_with(1) and admission.core_wanted()
+    long.step_aside()
+    assert page.admitted.wait(GUARD)
+    assert not long.back.wait(0.2)  # it waits for a core while the page computes on the one it lent
+    assert admission.reserved == 80 and admission.running == 1 and admission.waiting == 1  # its memory kept
+    page.done()
+    assert long.back.wait(GUARD) and long.stepped == [True]
+    assert admission.running == 1 and admission.waiting == 0 and admission.reserved == 50
+    long.done()
+    assert admission.running == admission.reserved == admission.waiting == 0 and lends_a_core(admission)
+
+
+def test_with_nobody_waiting_a_long_computation_keeps_its_core():
+    admission = Admission(cores=1, memory=100)
+    long = Stepper(admission, 50)
+    assert not admission.core_wanted()
+    long.step_aside()
+    assert long.back.wait(GUARD) and long.stepped == [False]
+    assert admission.running == 1 and admission.waiting == 0
+    long.done()
+
+
+def test_a_core_is_not_lent_to_one_waiting_for_memory():
+    # Lent, the core would sit idle: the page needs memory the long computation keeps while it waits.
+    admission = Admission(cores=2, memory=100)
+    long = Stepper(admission, 60)
+    other = Holder.running(admission, 0)  # both cores taken
+    page = Holder(admission, 60)
+    assert page.waits_with(2) and not admission.core_wanted()
+    long.step_aside()
+    assert long.back.wait(GUARD) and long.stepped == [False]
+    long.done()
+    assert page.admitted.wait(GUARD)
+    for h in (other, page):
+        h.done()
+
+
+def test_one_resuming_gives_way_to_a_new_computation_and_passes_one_waiting_for_memory():
+    admission = Admission(cores=1, memory=100)
+    long = Stepper(admission, 50)
+    first = Holder(admission, 10)
+    assert first.waits_with(1)
+    long.step_aside()
+    assert first.admitted.wait(GUARD)
+    second = Holder(admission, 10)  # asked after the long one stepped aside: it still comes first
+    big = Holder(admission, 60)  # 50 + 60 > 100 while the long one keeps its memory
+    assert big.waits_with(3)
+    first.done()
+    assert second.admitted.wait(GUARD) and not long.back.is_set()
+    second.done()
+    assert long.back.wait(GUARD)  # past the big one, which waits for the memory the long one holds
+    assert not big.admitted.is_set()
+    long.done()
+    assert big.admitted.wait(GUARD)
+    big.done()
+
+
+def test_two_long_computations_lend_one_core_to_one_waiting():
+    admission = Admission(cores=2, memory=100)
+    longs = [Stepper(admission, 10) for _ in range(2)]
+    page = Holder(admission, 10)
+    assert page.waits_with(2)
+    longs[0].step_aside()
+    assert page.admitted.wait(GUARD)
+    longs[1].step_aside()  # the page has its core: nobody waits for one now
+    assert longs[1].back.wait(GUARD) and longs[1].stepped == [False]
+    page.done()
+    assert longs[0].back.wait(GUARD) and longs[0].stepped == [True]
+    for long in longs:
+        long.done()
+    assert admission.running == admission.reserved == 0

@@ -169,6 +169,34 @@ def test_a_race_abandoned_by_its_page_stops_every_run_in_the_workers():
     assert race(SMALL, ("he_normal",), steps=3)["he_normal"].steps == 3
 
 
+@pytest.mark.slow
+def test_a_computation_asking_for_a_core_during_a_race_gets_one_and_the_race_keeps_its_bits():
+    """A race whose runs hold every core lends one to a computation that asks (a page opened meanwhile): the page
+    is admitted while the race has most of its steps to go, and the race, paused and resumed, ends with the
+    bits of one left alone."""
+    schemes, steps = ("xavier_normal", "he_normal"), 1500
+    alone = race(SMALL, schemes, steps=steps)
+    seen, result = [0], {}
+    started = threading.Event()
+
+    def progress(done, total):
+        seen[0] = done
+        if done:
+            started.set()
+
+    racing = threading.Thread(target=lambda: result.update(race(SMALL, schemes, steps=steps, progress=progress)))
+    racing.start()
+    assert started.wait(120)
+    assert threads.ADMISSION.running == threads.usable_cores() == len(schemes)  # every core held by a run
+    with threads.compute_slot():
+        at = seen[0]
+        still = racing.is_alive()
+    racing.join(300)
+    assert still and at < len(schemes) * steps / 2, (at, still)
+    for scheme in schemes:
+        assert same_bits(result[scheme], alone[scheme]), scheme
+
+
 def test_a_stop_raised_in_a_one_run_race_stops_its_worker_and_keeps_it():
     """A race of one scheme reports from the caller's own thread: the Stop raised there stops the worker's run,
     and the worker stays in the pool."""
