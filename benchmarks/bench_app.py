@@ -163,6 +163,27 @@ def step_visits(page, base: str, repeats: int, seed: int) -> list[tuple[float, f
     return out
 
 
+# A race of minutes (10,000 steps of a 10 x 120 net, five schemes; allowed by views.training.WORK_LIMIT): every
+# core is held by one of its runs unless it lends it (core.admission step_aside).
+LONG_RACE = "step=custom&depth=10&width=120&init=xavier_normal&activation=tanh&tab=training&steps=10000"
+
+
+def steps_during_race(browser, base: str, repeats: int, seed: int) -> list[tuple[float, float, float]]:
+    """step_visits while another page's long race trains (LONG_RACE, stopped afterwards)."""
+    racer = browser.new_page(viewport={"width": 1440, "height": 1000})
+    open_settled(racer, f"{base}/?{LONG_RACE}&seed={seed}", charts=False)
+    racer.get_by_role("button", name=t("en", "training_tab.run"), exact=True).click()
+    racer.wait_for_selector("[data-testid='stProgress']", timeout=120_000)
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.add_init_script(COUNT_RUNS)
+    try:
+        return step_visits(page, base, repeats, seed + 1)
+    finally:
+        page.close()
+        racer.get_by_role("button", name=t("en", "training_tab.stop"), exact=True).click()
+        racer.close()
+
+
 def compare_visits(page, base: str, repeats: int, seed: int) -> list[tuple[float, float, float]]:
     """The Compare tab opened on networks new to the server: a step, a new seed, then the tab (only it counted)."""
     open_settled(page, f"{base}/?step=2&seed={seed}")
@@ -433,6 +454,8 @@ def measure(browser, base: str, repeats: int, seed: int, training: bool) -> dict
         out["race"] = race_times(page, base, seed + 3)
         out["he"] = he_time(page, base)
     page.close()
+    if training:
+        out["during race"] = steps_during_race(browser, base, repeats, seed + 4)
     return out
 
 
@@ -514,6 +537,8 @@ def main() -> None:
         row("Run at step 2 (10 x 500): first curves", "", lambda m: [1000 * m["race"][0]])
         row("Run at step 2 (10 x 500): whole race", "", lambda m: [1000 * m["race"][1]])
         row("He et al. 2015 preset, both depths", "", lambda m: [1000 * m["he"]])
+        row(f"tour step, first visit, during a long race (n={args.repeats})", "1000",
+            lambda m: [ms for ms, _, _ in m["during race"]])
     if background is not None:
         print(f"background: {args.background} sessions opened {background.pages} new pages in "
               f"{background.seconds:.0f} s ({background.pages / background.seconds:.1f} a second); "
