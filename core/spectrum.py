@@ -24,7 +24,8 @@ convolution itself, a linear map; J is built column by column, each input direct
 an image through the layers' own im2col products (core.conv.Geometry), COLUMNS directions at a time. Batch norm is
 per channel over batch and pixels (BatchNorm2d), at its statistics held fixed. With delta-orthogonal weights and no
 nonlinearity, K_l is the centre tap's orthogonal matrix at every pixel and J is orthogonal: every s is 1 (Xiao et
-al. 2018).
+al. 2018). A conv net too large to decompose still has its mean of s² from random directions (probe_mean_squared,
+Hutchinson 1989), and zero padding's borders keep border_share() of it in expectation (border_effect measures both).
 """
 
 from __future__ import annotations
