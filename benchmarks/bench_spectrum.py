@@ -25,18 +25,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import numpy as np  # noqa: E402
+
 from core import Config, cache, threads  # noqa: E402
 from core.network import WORK_RATE  # noqa: E402
+from core import spectrum as spectra  # noqa: E402
 from core.spectrum import DEFAULT_INPUTS, estimate_work, spectrum  # noqa: E402
 
-BUDGETS = {"lecture": 0.300, "edge": 1.0}  # seconds, issue 15
+BUDGETS = {"lecture": 0.300, "edge": 1.0, "conv": 1.0}  # seconds, issue 15; a conv step's within STEP_WORK
 EDGE = dict(activation="tanh", gain=math.sqrt(1.03), bias_std=math.sqrt(4.6e-6), input_scale=0.125, width=128,
             depth=64)
+STEP_11 = dict(arch="conv", init="he_normal", activation="relu", depth=10, batch=50, image=16)
 NETWORKS = {
     "lecture (tanh, normal 0.01)": ("lecture", Config()),
     "lecture, He normal relu": ("lecture", Config(activation="relu", init="he_normal")),
     "edge, orthogonal": ("edge", Config(init="orthogonal", **EDGE)),
     "edge, Gaussian": ("edge", Config(init="lecun_normal", **EDGE)),
+    # step 11 at the widths the tab draws it (core.spectrum.PATCH_COST: its thin products are patch-bound)
+    "step 11, 3 channels": ("conv", Config(width=3, **STEP_11)),
+    "step 11, 4 channels": ("conv", Config(width=4, **STEP_11)),
 }
 
 
@@ -74,8 +81,28 @@ def main() -> None:
         m = {key: statistics.median(values) * 1e3 for key, values in runs.items()}
         print(f"{label:>30}  {m['std']:10.1f}  {m['cached']:9.3f}  {m['seed']:11.1f}  "
               f"{estimate_work(config) / WORK_RATE * 1e3:11.1f}  {BUDGETS[budget] * 1e3:9.0f}")
+    probes()
     load = os.getloadavg()
     print(f"load average after:  {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
+def probes() -> None:
+    """Step 11's random directions at its own 64 channels, both paddings (core.spectrum.border_effect), and one
+    probe's pushes at 2 to 64 channels: measured against the estimates, which count PATCH_COST a patch value."""
+    config = Config(width=64, **STEP_11)
+    spectra.border_effect(config)  # the draws made once
+    measured = min(timed(lambda: spectra.border_effect(config)) for _ in range(3))
+    estimate = 2 * spectra.estimate_probe_work(config) / WORK_RATE
+    print(f"{'step 11 borders, 64 channels':>30}  measured {measured * 1e3:8.1f} ms  estimate {estimate * 1e3:8.1f} ms")
+    for width in (2, 4, 16, 64):
+        network = Config(width=width, **STEP_11)
+        layers = spectra._conv_layers(network, 1, None)
+        directions = np.random.default_rng(0).standard_normal((64, network.image ** 2 * width))
+        took = min(timed(lambda: spectra._push(network, directions, layers, 0)) for _ in range(3))
+        values = 64 * network.image ** 2 * network.receptive_field * width * network.depth  # patch values
+        flops = spectra.FLOAT64_COST * 2.0 * values * width
+        print(f"{f'push, {width} channels':>30}  {took * 1e3:8.1f} ms  flop-equivalents a patch value beyond the "
+              f"product's: {(took * WORK_RATE - flops) / values:6.0f} (PATCH_COST {spectra.PATCH_COST:.0f})")
 
 
 if __name__ == "__main__":

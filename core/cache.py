@@ -155,6 +155,18 @@ def spectrum_cached(config: Config, inputs: int = spectra.DEFAULT_INPUTS, memory
     return RESULTS.get(("spectrum", config, inputs, memory_budget), compute)
 
 
+def border_cached(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+                  cancel: threads.Cancel = None) -> dict[str, float]:
+    """core.spectrum.border_effect(config), computed once per process in a compute slot and kept as
+    simulate_cached keeps results; raises its MemoryBudgetError or WorkLimitError, and threads.Cancelled."""
+    def compute() -> dict[str, float]:
+        need = spectra.estimate_probe_memory(config)
+        with threads.compute_slot(need if need <= memory_budget else 0, cancel):
+            threads.check(cancel)
+            return spectra.border_effect(config, memory_budget=memory_budget, cancel=cancel)
+    return RESULTS.get(("borders", config, memory_budget), compute)
+
+
 def simulate_many(configs: Iterable[Config], memory_budget: int = DEFAULT_MEMORY_BUDGET,
                   cancel: threads.Cancel = None) -> list[Result]:
     """simulate_cached for each config, the missing ones computed side by side (the Compare tab's networks);

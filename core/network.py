@@ -192,13 +192,20 @@ def _conv_memory(config: Config) -> int:
     keeps_s = config.norm != "none" or activations.needs_pre_activation(config.activation)
     kept = rows * sum(units) + (rows * sum(units[1:]) if keeps_s else 0) + sum(a * b for a, b in matrices)
     working = 6 * rows * max(units) + 2 * max(a * b for a, b in matrices) + conv_products_memory(config)
-    weights = family(config.init)  # the input's and read-out's draws, then the weights' unit draws and streams
+    return conv_draws_memory(config, item * (kept + working))
+
+
+def conv_draws_memory(config: Config, after: int) -> int:
+    """Peak bytes of a conv net's draws (network_draws: the input's and read-out's, then the weights' unit draws and
+    streams, the QRs one at a time) with `after` more bytes of work done once they are made."""
+    units, matrices, rows, item = config.units, config.matrices, config.rows, np.dtype(config.dtype).itemsize
+    weights = family(config.init)
     streams = weight_stream_bytes(list(config.draw_shapes), weights, config.dtype, config.draw_taps)
     unit_draws = draws_bytes(config.depth, units, rows, None, config.dtype) \
         + stream_bytes(config.depth, units, rows, None, config.dtype) \
         + item * (sum(a * b for a, b in matrices) if weights else 0) + streams
     qrs = qrs_bytes(list(matrices), weights, config.dtype, 1)  # the QRs one at a time (network_draws)
-    return unit_draws + _larger_phase(qrs, item * (kept + working))
+    return unit_draws + _larger_phase(qrs, after)
 
 
 def _larger_phase(qrs: tuple[int, int], simulation: int) -> int:

@@ -24,13 +24,14 @@ convolution itself, a linear map; J is built column by column, each input direct
 an image through the layers' own im2col products (core.conv.Geometry), COLUMNS directions at a time. Batch norm is
 per channel over batch and pixels (BatchNorm2d), at its statistics held fixed. With delta-orthogonal weights and no
 nonlinearity, K_l is the centre tap's orthogonal matrix at every pixel and J is orthogonal: every s is 1 (Xiao et
-al. 2018).
+al. 2018). A conv net too large to decompose still has its mean of s² from random directions (probe_mean_squared,
+Hutchinson 1989), and zero padding's borders keep border_share() of it in expectation (border_effect measures both).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -38,14 +39,13 @@ from . import activations, conv, threads
 from .config import DEFAULT_MEMORY_BUDGET, Config
 from .draws import draw, draws_bytes, family, stream_bytes, unit_weights
 from .initializers import bias_mean, layer_biases, scale_weights, weight_variance
-from .network import estimate_memory as network_memory
-from .network import network_draws
+from .network import conv_draws_memory, network_draws
 from .network import (
     DRAW_COST, QR_COST, WORK_LIMIT, WORK_RATE, MemoryBudgetError, WorkLimitError, size_name, work_fits, work_terms,
 )
 from .norms import normalize
 from .schemes import REGISTRY as SCHEMES
-from .theory import gaussian_expectation, layer_sigma_w2, predict
+from .theory import border_variance, gaussian_expectation, layer_sigma_w2, predict
 
 DEFAULT_INPUTS = 2  # inputs whose Jacobians are pooled: 2 x 500 values for the lecture's network, in ~0.25 s
 INPUTS_RANGE = (1, 16)
@@ -57,6 +57,12 @@ FLOAT64_COST = 2.0  # dgemm runs at about half sgemm's rate (core.network.DTYPE_
 # A conv net's input directions pushed through the layers at once: bounds im2col's patches to COLUMNS x P x k² C
 # numbers (4.7 MiB a channel at 16 x 16 pixels and k = 3)
 COLUMNS = 256
+# One value of a conv product's im2col patches costs about this many float32 matmul flops' time besides the product's
+# own flops: its copy out of the strided view, and the thin product's memory-bound read of it (a spectrum's products
+# have few output channels: at 4 channels they run at a tenth of the rated speed). benchmarks/bench_spectrum.py:
+# 200 to 270 per value at 2 to 64 channels, step 11's products, idle machine.
+PATCH_COST = 200.0
+PROBES = 8  # random directions an input for probe_mean_squared: ~1 % standard error at step 11's 64 channels
 
 
 def jacobian_shape(config: Config) -> tuple[int, int]:
@@ -131,35 +137,55 @@ def estimate_memory(config: Config, inputs: int = DEFAULT_INPUTS) -> int:
     return 8 * work + draws_bytes(*shape) + stream_bytes(*shape)
 
 
-def _conv_work(config: Config, inputs: int, per_layer: bool) -> float:
-    """estimate_work for a conv net: per input, each of its P C_0 directions through every layer's im2col product
-    (2 P k² C_{l-1} C_l flops a direction, float64) and its patches (P k² C_{l-1} copies), and the SVD of J; the
-    forward pass of the images the statistics need; per_layer each layer's own Jacobian (P C_{l-1} directions
-    through it) and its SVD; the draws and QRs as the simulation counts them."""
+def _conv_work(config: Config, inputs: int, per_layer: bool, probes: int | None = None) -> float:
+    """estimate_work for a conv net, as the code does it: every im2col product of `directions` images through layer
+    (C_in, C_out) takes 2 P k² C_in C_out float64 flops an image and copies P k² C_in patch values (PATCH_COST each).
+    The forward pass of the images the statistics need; per input, its P C_0 directions through every layer and the
+    SVD of J (SVD_COST m n min(m, n)); per_layer each layer's own Jacobian (P C_{l-1} directions through it) and its
+    SVD; the draws and QRs as the simulation counts them. probes (probe_mean_squared): that many random directions an
+    input through every layer instead of J and its SVD."""
     pixels, units, k2 = config.image ** 2, config.units, config.receptive_field
     m, n = jacobian_shape(config)
+    layers = list(zip(units[:-1], units[1:]))
 
     def through(directions: int, c_in: int, c_out: int) -> float:
-        return FLOAT64_COST * 2.0 * directions * pixels * k2 * c_in * c_out + directions * pixels * k2 * c_in
+        values = directions * pixels * k2 * c_in  # the patches of one product
+        return FLOAT64_COST * 2.0 * values * c_out + PATCH_COST * values
 
-    layers = list(zip(units[:-1], units[1:]))
-    work = inputs * (sum(through(n, a, b) for a, b in layers) + SVD_COST * m * n * min(m, n))
-    if per_layer:
-        work += inputs * sum(through(pixels * a, a, b) + SVD_COST * pixels**3 * a * b * min(a, b) for a, b in layers)
     images = config.batch if config.norm == "batch" else inputs
-    work += FLOAT64_COST * 2.0 * images * pixels * sum(a * b for a, b in config.matrices)
+    work = sum(through(images, a, b) for a, b in layers)
+    if probes is not None:
+        work += inputs * sum(through(probes, a, b) for a, b in layers)
+    else:
+        work += inputs * (sum(through(n, a, b) for a, b in layers) + SVD_COST * m * n * min(m, n))
+    if per_layer and probes is None:
+        work += inputs * sum(through(pixels * a, a, b) + SVD_COST * pixels**3 * a * b * min(a, b) for a, b in layers)
     terms = work_terms(config)
     return work + DRAW_COST * terms["draws"] + QR_COST * terms["qrs"]
 
 
-def _conv_memory(config: Config, inputs: int) -> int:
-    """estimate_memory for a conv net: the simulation's own peak (core.network.estimate_memory: the draws and a
-    forward pass of every pixel, more than the spectrum keeps), plus, in float64, the inputs' J and a copy for the
-    SVD, COLUMNS directions' images with their patches, and each layer's f' N' at the inputs' pixels."""
-    pixels, units = config.image ** 2, config.units
+def _conv_memory(config: Config, inputs: int, probes: int | None = None) -> int:
+    """estimate_memory for a conv net, as _conv_jacobians holds it (float64 but the draws): the draws
+    (core.network.conv_draws_memory), then the weights and each layer's f' N' at the inputs' pixels kept, and the
+    larger of two phases: the forward pass (h, z, s and f' of the images the statistics need, their padded copy and
+    one product's im2col chunks, conv.Geometry.held_patches) and the Jacobian's (the inputs' J, then either COLUMNS
+    directions pushed through the layers, their basis, three images' worth a direction, the padded copy and the
+    chunks, or the SVD's copy of one J). probes: that many directions an input instead of J."""
+    pixels, units, k2, k = config.image ** 2, config.units, config.receptive_field, config.kernel
+    widest = max(units)
     m, n = jacobian_shape(config)
-    columns = min(COLUMNS, n) * pixels * max(units) * (config.receptive_field + 2)
-    return network_memory(config) + 8 * (2 * inputs * m * n + columns + inputs * pixels * sum(units[1:]))
+    images = config.batch if config.norm == "batch" else inputs
+
+    def through(directions: int) -> int:  # a product's own: its padded input and the chunks of its patches
+        geometry = conv.Geometry(directions, config.image, k, config.padding)
+        return directions * (config.image + k - 1) ** 2 * widest + geometry.held_patches(k2 * widest, 8)
+
+    kept = sum(a * b for a, b in config.matrices) + inputs * pixels * sum(units[1:])
+    forward = 4 * images * pixels * widest + through(images)
+    columns = min(COLUMNS, n) if probes is None else probes
+    push = columns * n + 3 * columns * pixels * widest + through(columns)
+    jacobian = push if probes is not None else inputs * m * n + max(push, m * n)
+    return conv_draws_memory(config, 8 * (kept + max(forward, jacobian)))
 
 
 def check(config: Config, inputs: int = DEFAULT_INPUTS, per_layer: bool = False,
@@ -212,6 +238,88 @@ def jacobians(config: Config, inputs: int = DEFAULT_INPUTS, memory_budget: int =
         return _jacobians(config, inputs, False, None)[0]
 
 
+# --- a conv net too large to decompose: the mean of s² by random directions, and what zero padding's borders keep
+def estimate_probe_work(config: Config, inputs: int = DEFAULT_INPUTS, probes: int = PROBES) -> float:
+    """Float32-matmul flops probe_mean_squared() takes: the forward pass, probes directions an input through every
+    layer, the draws (_conv_work)."""
+    return _conv_work(config, inputs, False, probes)
+
+
+def estimate_probe_memory(config: Config, inputs: int = DEFAULT_INPUTS, probes: int = PROBES) -> int:
+    """Peak bytes of probe_mean_squared() (_conv_memory with probes directions instead of J)."""
+    return _conv_memory(config, inputs, probes)
+
+
+def probe_mean_squared(config: Config, inputs: int = DEFAULT_INPUTS, probes: int = PROBES, seed: int = 0,
+                       memory_budget: int = DEFAULT_MEMORY_BUDGET, work_limit: float | None = WORK_LIMIT,
+                       cancel: threads.Cancel = None) -> tuple[float, float]:
+    """A conv net's mean of s² without forming J (Hutchinson 1989), and its standard error.
+
+    For v of i.i.d. N(0, 1) entries E||J v||² = tr(JᵀJ), the sum of s², so ||J v||² / min(m, n) estimates the mean of
+    s² (summary()'s "mean_squared"); it is averaged over `probes` directions (default_rng(seed)) at each of the
+    first `inputs` images (spectrum()'s images and weights), the error the values' std / sqrt(their count). Raises
+    ValueError for a dense net or counts out of range, MemoryBudgetError or WorkLimitError over the limits.
+    """
+    if config.arch != "conv":
+        raise ValueError("probe_mean_squared is a conv net's (arch=conv); a dense net's J is decomposed in full")
+    if isinstance(probes, bool) or not isinstance(probes, int) or not 2 <= probes <= 256:
+        raise ValueError(f"probes={probes!r} is not allowed: a whole number from 2 to 256")
+    low, high = INPUTS_RANGE
+    if isinstance(inputs, bool) or not isinstance(inputs, int) or not low <= inputs <= min(high, config.batch):
+        raise ValueError(f"inputs={inputs!r} is not allowed: a whole number from {low} to {min(high, config.batch)}")
+    need, work = estimate_probe_memory(config, inputs, probes), estimate_probe_work(config, inputs, probes)
+    if need > memory_budget:
+        raise MemoryBudgetError(f"the mean of s² of this configuration needs about {need / 2**20:,.0f} MiB, over "
+                                f"the budget of {memory_budget / 2**20:,.0f} MiB: lower depth or width")
+    if work_limit is not None and work > work_limit:
+        raise WorkLimitError(f"the mean of s² of this configuration needs about {work:.1e} flops, over the limit of "
+                             f"{work_limit:.1e}: lower depth or width", work, work_limit, {})
+    m, n = jacobian_shape(config)
+    rng = np.random.default_rng(seed)
+    with np.errstate(all="ignore"):
+        layers = _conv_layers(config, inputs, cancel)
+        values = []
+        for i in range(inputs):
+            threads.check(cancel)
+            out = _push(config, rng.standard_normal((probes, n)), layers, i)  # (probes, m): J v for each v
+            values.append(np.sum(out * out, axis=1) / min(m, n))
+    values = np.concatenate(values)
+    return float(values.mean()), float(values.std(ddof=1) / math.sqrt(values.size))
+
+
+def border_share(config: Config) -> float:
+    """The share of the mean of s² a conv net keeps under zero padding of what circular padding (no borders) keeps,
+    in expectation over the weights: the mean over pixels of core.theory.border_variance(image, k, depth)[depth].
+
+    A change pushed through layer l, v -> diag(f'(s_l)) K_l v, has at each pixel p an expected square (over W_l,
+    given the layers below) of chi_l box(|v|²)(p), box the mean over p's k x k window with the pixels outside 0:
+    the taps outside the image are lost. box is symmetric, so summed over every input direction, E[sum of s²] =
+    chi^L sum_p box^L(1)(p), against chi^L P with circular padding. Exact for linear and ReLU layers with zero-mean
+    symmetric weights and no bias (flipping a channel's weights flips its f' between 0 and 1 and keeps (K v)²); the
+    mean-field picture otherwise. 1 for circular padding, for delta-orthogonal kernels (a centre tap: no window) and
+    for dense nets.
+    """
+    if config.arch != "conv" or config.padding == "circular" or SCHEMES[config.init].centre:
+        return 1.0
+    return float(border_variance(config.image, config.kernel, config.depth)[config.depth].mean())
+
+
+def border_effect(config: Config, inputs: int = DEFAULT_INPUTS, probes: int = PROBES,
+                  memory_budget: int = DEFAULT_MEMORY_BUDGET, work_limit: float | None = WORK_LIMIT,
+                  cancel: threads.Cancel = None) -> dict[str, float]:
+    """A conv net's mean of s² with zero and with circular padding, the same images, weights and directions
+    (probe_mean_squared): "zeros", "zeros_error", "circular", "circular_error"; "kept" zeros / circular,
+    "share" what border_share() expects of it, and "count" the directions each mean averages (inputs x probes).
+    Raises probe_mean_squared's errors (its limits a padding's)."""
+    means = {}
+    for padding in ("zeros", "circular"):
+        mean, error = probe_mean_squared(replace(config, padding=padding), inputs, probes, 0, memory_budget,
+                                         work_limit, cancel)
+        means.update({padding: mean, f"{padding}_error": error})
+    kept = means["zeros"] / means["circular"] if means["circular"] > 0 else math.nan
+    return {**means, "kept": kept, "share": border_share(config), "count": float(inputs * probes)}
+
+
 def _jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Cancel) \
         -> tuple[np.ndarray, tuple[np.ndarray, ...] | None]:
     if config.arch == "conv":
@@ -257,26 +365,8 @@ def _conv_jacobians(config: Config, inputs: int, per_layer: bool, cancel: thread
         -> tuple[np.ndarray, tuple[np.ndarray, ...] | None]:
     """A conv net's J at each of the first `inputs` images, (inputs, P C_L, P C_0) (module docstring), and with
     per_layer each layer's own Jacobian's singular values pooled over the inputs."""
-    draws = network_draws(config, cancel)  # the simulation's images and weights
     pixels = config.image ** 2
-    images = config.batch if config.norm == "batch" else inputs  # batch norm: its statistics need the whole batch
-    h = draws.x[:images * pixels].astype(np.float64) * config.input_scale  # (images P, C_0)
-    geometry = conv.Geometry(images, config.image, config.kernel, config.padding)
-    biases = layer_biases(config)
-    layers = []  # per layer: W's matrix (k² C_{l-1}, C_l) and diag(f'(s_l)) N'_l at the inputs' pixels (inputs, P, C_l)
-    for layer in range(1, config.depth + 1):
-        threads.check(cancel)
-        unit = draws.weights[layer - 1] if draws.weights else None
-        w = scale_weights(config, unit, *config.shapes[layer - 1], shape=config.matrices[layer - 1]).astype(np.float64)
-        z = geometry.forward(h, w)
-        if biases[layer - 1] is not None:
-            z += biases[layer - 1]
-        s, inv_std = normalize(config.norm, z)  # batch norm: per channel over batch and pixels
-        factor = activations.derivative(config.activation, s[:inputs * pixels], config.slope)
-        if inv_std is not None:
-            factor = factor * inv_std
-        layers.append((w, factor.reshape(inputs, pixels, -1)))
-        h = activations.apply(config.activation, s, config.slope)
+    layers = _conv_layers(config, inputs, cancel)
     m, n = jacobian_shape(config)
     jac = np.empty((inputs, m, n))
     for i in range(inputs):
@@ -293,6 +383,32 @@ def _conv_jacobians(config: Config, inputs: int, per_layer: bool, cancel: thread
                                 compute_uv=False) for i in range(inputs)]
         layer_values.append(np.sort(np.concatenate(values))[::-1])
     return jac, tuple(layer_values)
+
+
+def _conv_layers(config: Config, inputs: int, cancel: threads.Cancel) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each layer's W matrix (k² C_{l-1}, C_l) and diag(f'(s_l)) N'_l at the first `inputs` images' pixels
+    (inputs, P, C_l), from the simulation's images and weights (float64)."""
+    draws = network_draws(config, cancel)
+    pixels = config.image ** 2
+    images = config.batch if config.norm == "batch" else inputs  # batch norm: its statistics need the whole batch
+    h = draws.x[:images * pixels].astype(np.float64) * config.input_scale  # (images P, C_0)
+    geometry = conv.Geometry(images, config.image, config.kernel, config.padding)
+    biases = layer_biases(config)
+    layers = []
+    for layer in range(1, config.depth + 1):
+        threads.check(cancel)
+        unit = draws.weights[layer - 1] if draws.weights else None
+        w = scale_weights(config, unit, *config.shapes[layer - 1], shape=config.matrices[layer - 1]).astype(np.float64)
+        z = geometry.forward(h, w)
+        if biases[layer - 1] is not None:
+            z += biases[layer - 1]
+        s, inv_std = normalize(config.norm, z)  # batch norm: per channel over batch and pixels
+        factor = activations.derivative(config.activation, s[:inputs * pixels], config.slope)
+        if inv_std is not None:
+            factor = factor * inv_std
+        layers.append((w, factor.reshape(inputs, pixels, -1)))
+        h = activations.apply(config.activation, s, config.slope)
+    return layers
 
 
 def _basis(start: int, stop: int, size: int) -> np.ndarray:

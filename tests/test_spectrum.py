@@ -6,6 +6,7 @@ not (Pennington, Schoenholz & Ganguli 2017); WᵀW follows Marchenko & Pastur 19
 """
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,10 +16,14 @@ from core.activations import apply
 from core.draws import draw, family
 from core.initializers import layer_biases, scale_weights
 from core.network import MemoryBudgetError, WorkLimitError
+from core.conv import taps_inside
 from core.spectrum import (
-    CDF_POINTS, fuss_catalan_angles, check, estimate_work, fuss_catalan, fuss_catalan_cdf, jacobians, ks_distance,
-    marchenko_pastur, predicted_density, predicted_moments, spectrum, summary, weight_eigenvalues,
+    CDF_POINTS, FLOAT64_COST, PATCH_COST, SVD_COST, border_effect, border_share, fuss_catalan_angles, check,
+    estimate_memory, estimate_probe_memory, estimate_probe_work, estimate_work, fuss_catalan, fuss_catalan_cdf,
+    jacobians, ks_distance, marchenko_pastur, predicted_density, predicted_moments, probe_mean_squared, spectrum,
+    summary, weight_eigenvalues,
 )
+from tests.traced import traced_peak
 
 # tanh at the edge of chaos with q* = 1/64 (Pennington et al. 2017): chi_1 = 1 there; the input's q0 = 1/64 too
 EDGE = dict(activation="tanh", gain=math.sqrt(1.03), bias_std=math.sqrt(4.6e-6), input_scale=0.125, width=128,
@@ -354,3 +359,138 @@ def test_conv_spectra_over_the_limits_are_refused_with_what_fits():
     assert 0 < fits < 16 and estimate_work(Config(arch="conv", depth=10, width=fits, image=12)) <= refused.value.limit
     small = Config(arch="conv", depth=10, width=8, image=8)
     assert estimate_work(small) < estimate_work(Config(arch="conv", depth=10, width=8, image=12))
+
+
+# --- a conv net's mean of s² by random directions, zero padding's borders, and what the estimates count ----------
+def frobenius_mean(config: Config) -> float:
+    """The mean of s² from the full J: ||J||_F² / min(m, n), pooled over spectrum()'s two inputs."""
+    jac = jacobians(config)
+    return float(np.sum(jac**2) / (jac.shape[0] * min(jac.shape[1:])))
+
+
+@pytest.mark.slow
+def test_random_directions_estimate_the_mean_of_s_squared_of_the_full_jacobian():
+    """Hutchinson's estimate against ||J||_F² of the J spectrum() decomposes: within 3 of its standard errors, and
+    the error shrinks as 1/sqrt(probes)."""
+    config = Config(arch="conv", depth=3, width=3, batch=10, image=6, init="he_normal", activation="relu", seed=2)
+    exact = frobenius_mean(config)
+    assert exact == pytest.approx(spectrum(config).summary()["mean_squared"], rel=1e-9)
+    few, many = probe_mean_squared(config, probes=16), probe_mean_squared(config, probes=256, seed=1)
+    for mean, error in (few, many):
+        assert abs(mean - exact) <= 3 * error
+    assert many[1] < few[1] / 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("activation", ["relu", "linear"])
+def test_border_share_is_what_zero_padding_keeps_of_circular_paddings_mean(activation):
+    """Independent truth: with circular padding He keeps the mean of s² at chi^L = 1 in expectation (E over the
+    weights of ||D K v||² is ||v||² at every pixel, exactly, for ReLU and linear layers); zero padding's expectation
+    is border_share of it. The full J's mean of s² over 40 draws, each padding within 3 standard errors."""
+    base = Config(arch="conv", depth=4, width=6, batch=10, image=5, init="he_normal", activation=activation)
+    gain = 1.0 if activation == "relu" else 1 / math.sqrt(2)  # He's gain √2 keeps a ReLU; a linear net wants 1
+    share = border_share(base)
+    assert 0.3 < share < 0.7  # 4 layers of 5 x 5: most pixels are near a border
+    for padding, expected in (("circular", 1.0), ("zeros", share)):
+        means = np.array([frobenius_mean(replace(base, padding=padding, seed=seed, gain=gain * math.sqrt(2)))
+                          for seed in range(40)])
+        assert abs(means.mean() - expected) <= 3 * means.std(ddof=1) / math.sqrt(means.size), padding
+
+
+def test_border_share_is_one_without_borders_and_falls_with_depth():
+    conv = Config(arch="conv", depth=10, width=4, image=16, init="he_normal", activation="relu")
+    assert border_share(replace(conv, padding="circular")) == 1.0
+    assert border_share(replace(conv, init="delta_orthogonal")) == 1.0  # the centre tap only: no window
+    assert border_share(Config()) == 1.0
+    shares = [border_share(replace(conv, depth=depth)) for depth in (1, 5, 10)]
+    assert shares[0] == pytest.approx(np.mean(taps_inside(16, 3)) / 9)  # layer 1: the taps inside, on average
+    assert 1 > shares[0] > shares[1] > shares[2] > 0.5
+
+
+@pytest.mark.slow
+def test_border_effect_measures_both_paddings_on_the_same_weights():
+    config = Config(arch="conv", depth=6, width=8, batch=10, image=8, init="he_normal", activation="relu", seed=3)
+    effect = border_effect(config, probes=16)
+    assert effect["zeros"] == pytest.approx(probe_mean_squared(config, probes=16)[0], rel=1e-12)
+    assert effect["circular"] == pytest.approx(
+        probe_mean_squared(replace(config, padding="circular"), probes=16)[0], rel=1e-12)
+    assert effect["kept"] == pytest.approx(effect["zeros"] / effect["circular"])
+    assert effect["share"] == border_share(config) and effect["count"] == 32
+    with pytest.raises(ValueError, match="probes=1 is not allowed"):
+        probe_mean_squared(config, probes=1)
+    with pytest.raises(ValueError, match="a conv net's"):
+        probe_mean_squared(Config())
+    with pytest.raises(WorkLimitError, match="mean of s²"):
+        probe_mean_squared(config, work_limit=1e6)
+
+
+WORK_CONFIGS = [
+    Config(arch="conv", depth=10, width=3, batch=50, image=16, init="he_normal", activation="relu"),
+    Config(arch="conv", depth=3, width=16, batch=64, image=8, init="orthogonal", activation="tanh", batch_norm=True),
+    Config(arch="conv", depth=2, width=8, batch=10, image=8, kernel=5, padding="circular"),
+]
+WORK_FACTOR = 1.05  # the estimate counts the products, patches and SVDs the code runs: equal up to rounding
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", WORK_CONFIGS, ids=["step-11-narrow", "batch-norm", "k5-circular"])
+def test_conv_work_estimate_is_the_work_counted_as_it_runs(config, monkeypatch):
+    """estimate_work and estimate_probe_work against what spectrum() and probe_mean_squared() run, counted by kind as
+    they run it: every conv product's flops (float64, FLOAT64_COST each) and im2col patch values (PATCH_COST each),
+    every SVD's m n min(m, n) (SVD_COST), and the draws as work_terms counts them. Nothing is timed."""
+    from core import conv
+    from core.network import DRAW_COST, QR_COST, work_terms
+    counted = {"flops": 0.0, "patches": 0.0, "svd": 0.0}
+    product, windows, svd = conv.matmul, conv.copy_windows, np.linalg.svd
+
+    def counting_product(a, b, out=None):
+        counted["flops"] += 2.0 * a.shape[0] * a.shape[1] * b.shape[1]
+        return product(a, b, out=out)
+
+    def counting_windows(view, out=None):
+        patches = windows(view, out)
+        counted["patches"] += patches.size
+        return patches
+
+    def counting_svd(a, *args, **kwargs):
+        m, n = a.shape[-2:]
+        counted["svd"] += math.prod(a.shape[:-2]) * m * n * min(m, n)
+        return svd(a, *args, **kwargs)
+    monkeypatch.setattr(conv, "matmul", counting_product)
+    monkeypatch.setattr(conv, "copy_windows", counting_windows)
+    monkeypatch.setattr(np.linalg, "svd", counting_svd)
+    terms = work_terms(config)
+    draws = DRAW_COST * terms["draws"] + QR_COST * terms["qrs"]
+    for run, estimate in ((lambda: spectrum(config), estimate_work(config)),
+                          (lambda: probe_mean_squared(config), estimate_probe_work(config))):
+        counted.update(flops=0.0, patches=0.0, svd=0.0)
+        run()
+        work = FLOAT64_COST * counted["flops"] + PATCH_COST * counted["patches"] + SVD_COST * counted["svd"] + draws
+        assert counted["patches"] > 0 and work / WORK_FACTOR <= estimate <= WORK_FACTOR * work
+
+
+MEMORY_FACTOR = 2.5  # the spectrum's estimate is an upper bound, at most this many times what it allocates (1.3 to
+# 2 times for these; a narrow net's draws and streams are counted in whole blocks of units)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", WORK_CONFIGS + [
+    Config(arch="conv", depth=3, width=32, batch=10, image=6),
+], ids=["step-11-narrow", "batch-norm", "k5-circular", "32-channels"])
+def test_conv_spectrum_memory_estimate_bounds_what_it_allocates(config):
+    """estimate_memory against tracemalloc's peak over spectrum(): never below it, never MEMORY_FACTOR times above
+    it. The pushes' im2col patches count one chunk a part (conv.Geometry.held_patches), not COLUMNS whole images."""
+    spectrum(config)  # the first run's caches are not the run's own
+    peak = traced_peak(lambda: spectrum(config))
+    assert peak <= estimate_memory(config) < MEMORY_FACTOR * peak
+
+
+@pytest.mark.slow
+def test_probe_memory_estimate_bounds_what_it_allocates_at_step_elevens_width():
+    """The random directions at the conv step's own 64 channels: an upper bound, within 3.5 times (the draws of 50
+    images are counted though a later run finds them made)."""
+    from views.tour import CONV_STEP, STEPS
+    config = STEPS[CONV_STEP]
+    probe_mean_squared(config)
+    peak = traced_peak(lambda: probe_mean_squared(config))
+    assert peak <= estimate_probe_memory(config) < 3.5 * peak

@@ -115,7 +115,7 @@ def test_the_refusal_names_what_fits():
 
 def test_the_nearest_network_that_fits_is_the_largest_within_both_limits_for_it_and_its_twin():
     budget = 1 << 30
-    conv = tour.STEPS[tour.CONV_STEP]  # 10 x 64 channels of 16 x 16 pixels: 8.5 GiB and 1.8e14 flops
+    conv = tour.STEPS[tour.CONV_STEP]  # 10 x 64 channels of 16 x 16 pixels: 6.0 GiB and 1.9e14 flops
     assert view.fitting(Config(), budget) is None  # the lecture's network is computed as it is
     found, fitted = view.fits(conv, budget), view.fitting(conv, budget)
     assert found["depth"] == 0 and fitted == replace(conv, width=found["width"])  # no depth fits: fewer channels
@@ -348,3 +348,83 @@ def test_the_missing_overlay_names_its_own_reason(config, reason):
     for lang in ("en", "zh"):
         assert view.overlay_caption(None, config, True, lang) == t(lang, f"spectrum_tab.no_theory_{reason}")
     assert spectra.unpredicted(Config(depth=3, width=32, batch=10)) is None  # the lecture's kind: predicted
+
+
+# --- zero padding's borders: the sentence chosen from the numbers ----------------------------------------------
+def _effect(own: Config, kept_over_share: float) -> dict[str, float]:
+    """A border_effect-shaped result whose zeros / circular is kept_over_share times border_share(own)."""
+    share = spectra.border_share(own)
+    return {"zeros": 0.7, "zeros_error": 0.006, "circular": 0.7 / (share * kept_over_share), "circular_error": 0.01,
+            "kept": share * kept_over_share, "share": share, "count": 16.0}
+
+
+def _drawn(config: Config, mean_squared: float) -> Spectrum:
+    """A spectrum of `config` whose every value is sqrt(mean_squared)."""
+    return Spectrum(config, np.full((2, 4), math.sqrt(mean_squared)), None)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_border_line_is_chosen_from_the_numbers(lang):
+    """The borders are named a loss below BORDER_LOSS of the mean of s² kept, the measured share agrees within
+    BORDER_AGREE, and a narrower drawn net's mean is compared with the page's own within a factor MEAN."""
+    own = Config(arch="conv", depth=10, width=64, image=16, init="he_normal", activation="relu")
+    narrow = replace(own, width=3)
+    share = spectra.border_share(own)
+    number = summary.format_value
+    line = view.border_line(_effect(own, 1.0), own, _drawn(own, 0.7), lang)
+    assert line.startswith(t(lang, "spectrum_tab.borders_lose", share=number(share), depth=10, image=16))
+    assert t(lang, "spectrum_tab.borders_agree", share=number(share)) in line
+    assert "narrow" not in line and t(lang, "spectrum_tab.narrow_near", channels=3, own=64, mean="0.7", wide="0.7",
+                                      factor="2") not in line  # the drawn net is the page's own: nothing to compare
+    for kept_over_share, key in ((1 + 0.9 * view.BORDER_AGREE, "agree"), (1 + 1.1 * view.BORDER_AGREE, "differ"),
+                                 (1 - 1.1 * view.BORDER_AGREE, "differ")):
+        line = view.border_line(_effect(own, kept_over_share), own, _drawn(own, 0.7), lang)
+        assert t(lang, f"spectrum_tab.borders_{key}", share=number(share)) in line
+    for mean, key in ((0.7 * view.MEAN * 0.99, "near"), (0.7 / view.MEAN * 1.01, "near"),
+                      (0.7 / view.MEAN * 0.9, "below"), (0.7 * view.MEAN * 1.1, "above")):
+        drawn = _drawn(narrow, mean)
+        line = view.border_line(_effect(own, 1.0), own, drawn, lang)
+        assert line.endswith(t(lang, f"spectrum_tab.narrow_{key}", channels=3, own=64,
+                               mean=number(drawn.summary()["mean_squared"]),
+                               wide=number(0.7), factor=number(view.MEAN))), (mean, key)
+    # a shallow net on large images loses little: said so; without the measurement, only the expectation
+    shallow = replace(own, depth=1, image=64)
+    assert spectra.border_share(shallow) >= view.BORDER_LOSS > share
+    assert view.border_line(None, shallow, _drawn(shallow, 1.0), lang) == t(
+        lang, "spectrum_tab.borders_keep", share=number(spectra.border_share(shallow)), depth=1, image=64)
+    for nothing_lost in (Config(), replace(own, padding="circular"), replace(own, init="delta_orthogonal")):
+        assert view.border_line(None, nothing_lost, _drawn(nothing_lost, 1.0), lang) is None
+
+
+@pytest.mark.slow
+def test_the_conv_steps_border_line_is_its_own_measurement():
+    """Step 11 (64 channels, zero padding) drawn at fitting()'s narrower width: the line quotes border_effect of the
+    step's own network, whose zero-padding share agrees with border_share (the story's claim), and compares the
+    drawn net's mean with it as the numbers fall."""
+    own = tour.STEPS[tour.CONV_STEP]
+    fitted = view.fitting(own, 1 << 30, view.STEP_WORK)
+    drawn = spectrum(fitted)
+    effect = spectra.border_effect(own)
+    assert abs(effect["kept"] / effect["share"] - 1) <= view.BORDER_AGREE
+    assert 1 / view.MEAN <= effect["circular"] <= view.MEAN  # He keeps the mean of s² near 1 without borders
+    for lang in ("en", "zh"):
+        line = view.border_line(effect, own, drawn, lang)
+        for key in ("zeros", "circular", "kept", "share"):
+            assert summary.format_value(effect[key]) in line
+        mean, wide = drawn.summary()["mean_squared"], effect["zeros"]
+        key = "near" if wide / view.MEAN <= mean <= wide * view.MEAN else "below" if mean < wide else "above"
+        assert line.endswith(t(lang, f"spectrum_tab.narrow_{key}", channels=fitted.width, own=64,
+                               mean=summary.format_value(mean), wide=summary.format_value(wide),
+                               factor=summary.format_value(view.MEAN)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_conv_steps_tab_says_what_its_borders_keep(lang):
+    at = open_app(step=tour.CONV_STEP, tab="spectrum", lang=lang)
+    assert not at.exception
+    own = tour.STEPS[tour.CONV_STEP]
+    drawn = spectrum(view.fitting(own, 1 << 30, view.STEP_WORK))
+    line = view.border_line(spectra.border_effect(own), own, drawn, lang)
+    markdown = [m.value for m in at.markdown]
+    assert view.verdict(drawn, lang) in markdown and line in markdown

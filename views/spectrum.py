@@ -262,6 +262,43 @@ def verdict(result: Spectrum, lang: str) -> str:
     return t(lang, "spectrum_tab.mean_small" if s["mean_squared"] < 1 else "spectrum_tab.mean_large", **values)
 
 
+# Zero padding's borders are named as a loss when they keep less than this share of the mean of s² (border_share): a
+# tenth or more of every change lost (10 layers of 16 x 16 pixels keep 0.64; one layer of 64 x 64 keeps 0.98)
+BORDER_LOSS = 0.9
+# The measured kept share agrees with border_share's expectation within this relative distance: step 11's net at
+# 16 and 64 channels, seeds 0-5, stays within 0.07 of it; a 3-channel draw strays up to 0.7
+BORDER_AGREE = 0.2
+
+
+def border_line(effect: dict[str, float] | None, own: Config, computed: Spectrum, lang: str) -> str | None:
+    """What zero padding's borders do to a conv net's mean of s², in sentences chosen from the numbers: the share of
+    it they keep in expectation (core.spectrum.border_share; named a loss below BORDER_LOSS), the page's own
+    network's means with zero and circular padding by random directions (effect: core.spectrum.border_effect of
+    `own`) and whether their ratio agrees with the expectation (within BORDER_AGREE); where the spectrum was computed
+    on a narrower net (computed.config is not own), that net's mean against the wide one's (within a factor MEAN).
+    None for a dense net, circular padding or a delta-orthogonal kernel (nothing lost at the borders)."""
+    share = spectra.border_share(own)
+    if own.arch != "conv" or share >= 1.0:
+        return None
+    number = summary.format_value
+    parts = [t(lang, "spectrum_tab.borders_lose" if share < BORDER_LOSS else "spectrum_tab.borders_keep",
+               share=number(share), depth=own.depth, image=own.image)]
+    if effect is not None:
+        agree = abs(effect["kept"] / share - 1.0) <= BORDER_AGREE
+        agreement = t(lang, "spectrum_tab.borders_agree" if agree else "spectrum_tab.borders_differ",
+                      share=number(share))
+        parts.append(t(lang, "spectrum_tab.borders_measured", channels=max(own.units),
+                       count=f"{int(effect['count']):,}", agreement=agreement,
+                       **{key: number(effect[key]) for key in ("zeros", "zeros_error", "circular",
+                                                               "circular_error", "kept")}))
+        if computed.config != own:  # the spectrum drawn is a narrower net's (a tour step over the limits)
+            mean, wide = computed.summary()["mean_squared"], effect["zeros"]
+            key = "near" if wide / MEAN <= mean <= wide * MEAN else "below" if mean < wide else "above"
+            parts.append(t(lang, f"spectrum_tab.narrow_{key}", channels=max(computed.config.units),
+                           own=max(own.units), mean=number(mean), wide=number(wide), factor=number(MEAN)))
+    return join(lang, parts, "sentence")
+
+
 def theory_line(result: Spectrum, predicted: PredictedDensity | None, lang: str) -> str | None:
     """The free-probability moments (core.spectrum.predicted_density's, predicted_moments') beside the measured
     ones, or None where there is no prediction; then how far the mean of this many values may stray by sampling

@@ -20,6 +20,7 @@ from ..text import join
 
 def show(page: Page) -> None:
     config, budget = page.config, memory_budget()
+    own = config  # the page's network, whose borders border_line measures whatever size the spectrum is drawn at
     # a tour step's network over the limits is computed at the nearest size that fits, said so; a Custom one is
     # refused, with that size one click away
     at_step = tour.step_of(config) != tour.CUSTOM
@@ -48,6 +49,9 @@ def show(page: Page) -> None:
         return
     st.markdown(page.t("spectrum_tab.intro"))
     st.markdown(view.verdict(results[0], page.lang))
+    borders = view.border_line(border_effect(own, budget, cancel), own, results[0], page.lang)
+    if borders:
+        st.markdown(borders)
     bin_edges = view.edges(*results)
     titles = (page.t("spectrum_tab.this"),
               page.t("spectrum_tab.twin_gaussian" if view.is_orthogonal(config) else "spectrum_tab.twin_orthogonal",
@@ -86,3 +90,15 @@ def show_one(page: Page, result: spectra.Spectrum, bin_edges, title: str) -> Non
     if line:
         st.caption(line)
     st.caption(view.overlay_caption(predicted, result.config, len(theory) > 0, page.lang))
+
+
+def border_effect(config, budget: int, cancel) -> dict[str, float] | None:
+    """core.spectrum.border_effect of a conv net with borders to lose, or None: a dense net, nothing lost, or its
+    random directions over the memory budget or the work limit (STEP_WORK's, the lecture network's)."""
+    if spectra.border_share(config) >= 1.0 or spectra.estimate_probe_memory(config) > budget \
+            or 2 * spectra.estimate_probe_work(config) > view.STEP_WORK:  # both paddings
+        return None
+    try:
+        return cache.border_cached(config, memory_budget=budget, cancel=cancel)
+    except (MemoryBudgetError, WorkLimitError):
+        return None
