@@ -37,8 +37,8 @@ def norm_words(config: Config, lang: str) -> str:
 
 def network(config: Config, lang: str) -> str:
     """The network: its layers, activation, norm and stream, "10 layers × 500 units · tanh + batch norm"."""
-    return t(lang, "net_words", layers=layers(config, lang), activation=t(lang, f"act_{config.activation}"),
-             norm=norm_words(config, lang))
+    return t(lang, "net_separator").join([layers(config, lang),
+                                          t(lang, f"act_{config.activation}") + norm_words(config, lang)])
 
 
 def line_values(config: Config, lang: str) -> dict[str, str]:
