@@ -45,7 +45,7 @@ import numpy as np
 from . import activations, conv, digits, draws, schemes, threads, workers
 from .config import Config, written_range
 from .products import matmul
-from .draws import family, weight_stream_bytes
+from .draws import family, qrs_bytes, weight_stream_bytes
 from .initializers import layer_biases, layer_unit, layer_weights, scale_weights
 from .batchnorm import batch_norm, batch_norm_backward
 from .network import (DEFAULT_MEMORY_BUDGET, DENSE, Dense, MemoryBudgetError, conv_products_memory,
@@ -212,8 +212,10 @@ class TrainingResult:
 
 def estimate_training_memory(config: Config, batch: int | None = None, classes: int = DEFAULT_CLASSES) -> int:
     """Peak bytes train() allocates: parameters with their gradients and momenta, the kept minibatch
-    activations, the layer-by-layer evaluation on the whole task set, and the weight streams' numbers
-    (core.draws, kept for the next run)."""
+    activations, the layer-by-layer evaluation on the whole task set, the task's data, and what the draws hold
+    (_draws_memory): an orthogonal init's QRs while it draws, and what the draws keep for the next run (the unit
+    orthogonal matrices, or the weight streams' numbers and shell orders). Measured against a worker's resident
+    memory in tests/test_train.py."""
     batch = training_batch(config, batch)
     if config.arch == "conv":
         return _conv_training_memory(config, batch, classes)
@@ -222,10 +224,10 @@ def estimate_training_memory(config: Config, batch: int | None = None, classes: 
     params = sum(m * n + 3 * n for m, n in config.shapes) + classes * (units[-1] + 1)
     per_layer = 2 + config.batch_norm + activations.needs_pre_activation(config.activation)  # h, z or s_hat, s
     kept = batch * sum(units) * per_layer
-    evaluation = 3 * classes * POINTS_PER_CLASS * widest
-    shapes = [*config.shapes, (units[-1], classes)]
-    streams = weight_stream_bytes(shapes, family(config.init), config.dtype)
-    return item * (3 * params + kept + evaluation + 4 * batch * widest) + streams
+    evaluation = 3 * _task_samples(config, classes) * widest  # the layer-by-layer pass over the whole task set
+    task = _task_values(config, classes)
+    drawing, draws_kept = _draws_memory(config, [*config.shapes, (units[-1], classes)], 1)
+    return draws_kept + max(drawing, item * (3 * params + kept + evaluation + 4 * batch * widest + task))
 
 
 def _conv_training_memory(config: Config, batch: int, classes: int) -> int:
@@ -239,14 +241,49 @@ def _conv_training_memory(config: Config, batch: int, classes: int) -> int:
     per_layer = 2 + config.batch_norm + activations.needs_pre_activation(config.activation)  # h, z or s_hat, s
     kept = rows * sum(units) * per_layer
     patches = conv_products_memory(config, batch)
-    samples = digits.IMAGES if config.input == "digits" else classes * POINTS_PER_CLASS
-    task = samples * config.positions * units[0] * (1 if config.input == "digits" else 1 + 8 // item)
+    samples = _task_samples(config, classes)
+    task = _task_values(config, classes)
     # the layer's input, z (s_hat in place), s, h, f's temporaries and distinct_columns' comparison: 4.3 arrays
     # measured at 6 channels (tracemalloc, tests/test_train_conv.py)
     evaluation = 6 * samples * config.positions * max(units)
-    shapes = [*config.draw_shapes, (units[-1], classes)]
-    streams = weight_stream_bytes(shapes, family(config.init), config.dtype)
-    return item * (3 * params + kept + patches + task + evaluation + 4 * rows * max(units)) + streams
+    drawing, draws_kept = _draws_memory(config, [*config.draw_shapes, (units[-1], classes)], config.draw_taps)
+    return draws_kept + max(drawing, item * (3 * params + kept + patches + task + evaluation + 4 * rows * max(units)))
+
+
+def _task_samples(config: Config, classes: int) -> int:
+    """The task's samples: the digits' images, or the spiral's K x POINTS_PER_CLASS points."""
+    return digits.IMAGES if config.input == "digits" else classes * POINTS_PER_CLASS
+
+
+def _task_values(config: Config, classes: int) -> int:
+    """Values of dtype the task's data holds (make_task, make_digits_task): its samples x positions x units[0]
+    inputs; the spiral's lift is made in float64 first."""
+    item = np.dtype(config.dtype).itemsize
+    lift = 1 if config.input == "digits" else 1 + 8 // item
+    return _task_samples(config, classes) * config.positions * config.units[0] * lift
+
+
+def _draws_memory(config: Config, shapes: list[tuple[int, int]], taps: int) -> tuple[int, int]:
+    """(drawing, kept): what init_params holds while it draws the weights of these (fan_in, fan_out) unit draws (the
+    read-out's last; taps as in draws.unit_weights for all but it), and what the draws keep for the next run, both
+    beside training's arrays.
+
+    drawing: an orthogonal init's QRs (draws.qrs_bytes, one at a time: init_params draws layer after layer, the
+    largest counted) on top of the weights of dtype drawn before it, and what the QRs leave resident; 0 otherwise.
+    kept: the unit orthogonal matrices (draws.ORTHOGONAL_BYTES at most), or the weight streams' numbers and their
+    shell-order indices."""
+    weights, dtype = family(config.init), config.dtype
+    item = np.dtype(dtype).itemsize
+    held, left = qrs_bytes(shapes, weights, dtype, 1)
+    if weights == "orthogonal":
+        return held + item * sum(m * n for m, n in config.matrices), \
+            left + min(draws.ORTHOGONAL_BYTES, item * sum(m * n for m, n in shapes))
+    streams = weight_stream_bytes(shapes[:-1], weights, dtype, taps) + weight_stream_bytes(shapes[-1:], weights, dtype)
+    if weights not in draws.STREAMED:
+        return 0, streams
+    blocks = {(m // taps, n) for m, n in shapes[:-1]} | set(shapes[-1:])  # draws.shell_order's tables, by shape
+    sizes = sorted((max(m, n) ** 2 for m, n in blocks), reverse=True)[:draws.SHELL_ORDERS_KEPT]
+    return 0, streams + np.dtype(np.intp).itemsize * sum(sizes)
 
 
 def estimate_simulate_and_train_memory(config: Config, batch: int | None = None,

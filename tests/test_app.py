@@ -928,10 +928,9 @@ def test_a_conv_net_opens_on_every_tab_with_conv_numbers(lang):
     labels = {s.label for s in at.sidebar.slider}
     assert {t(lang, "kernel"), t(lang, "image"), t(lang, "channels")} <= labels
     assert t(lang, "width") not in labels
-    line = t(lang, "network_line_conv", depth=6, width=8, kernel=3, image=8, activation=t(lang, "act_linear"), bn="",
-             padding=t(lang, "options.padding_circular"), init=t(lang, "options.init_delta_orthogonal"), batch=20,
-             seed=0)
-    assert line in [c.value for c in at.caption]  # the network line names channels, kernel, images, padding
+    line = t(lang, "net_conv_images", layers=t(lang, "net_conv", depth=6, width=8), kernel=3, image=8,
+             padding=t(lang, "options.padding_circular"))
+    assert line in at.caption[0].value  # the network line names channels, kernel, images, padding
     for code in CODES:
         at = open_tab(at, code, lang)
         assert not at.exception, code

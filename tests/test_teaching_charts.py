@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from pathlib import Path
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
@@ -77,6 +79,74 @@ def test_the_heatmap_legend_writes_numbers_as_the_page_does():
     spec = training_view.heatmap_chart(cells, "en", "grad_std").to_dict()
     assert spec["encoding"]["color"]["legend"]["labelExpr"] == charts.NUMBER_LABEL  # 10⁻⁵, not 1e-5
     assert len(next(iter(spec["datasets"].values()))) == 3  # the exact 0 is left blank (its caption says so)
+
+
+# The heat map at its narrowest: the Training tab's column at 1024 px with the sidebar open draws a plot about 600 px
+# wide (654 px with its axis, measured in Chromium); 1280 px gives 910 px.
+NARROWEST_PLOT = 560
+
+
+def nice_step(span: float, count: int) -> float:
+    """The step of d3's (Vega's) ticks for `count` ticks over `span`: 1, 2 or 5 x 10^k (d3-array's tickIncrement)."""
+    step = 10 ** math.floor(math.log10(span / count))
+    error = span / count / step
+    return step * (10 if error >= 50**0.5 else 5 if error >= 10**0.5 else 2 if error >= 2**0.5 else 1)
+
+
+@pytest.mark.parametrize("steps", [2, 50, 300, 1000, 2500, 10_000])
+def test_the_heatmaps_step_labels_stand_apart_at_a_laptops_width(steps):
+    """A few round steps label the axis, however many records (60) there are: each label's neighbour is at least
+    its own width and a gap away at NARROWEST_PLOT; the cells tile the steps, each record's to the next one's."""
+    records = np.unique(np.r_[np.arange(0, steps, max(1, -(-steps // 60))), steps - 1])
+    cells = pd.DataFrame({"step": np.repeat(records, 2), "layer": np.tile([1, 2], len(records)),
+                          "value": np.linspace(0.1, 5, 2 * len(records))})
+    spec = training_view.heatmap_chart(cells, "en").to_dict()
+    x = spec["encoding"]["x"]
+    assert x["type"] == "quantitative" and spec["encoding"]["x2"]["field"] == "step_end"
+    rows = pd.DataFrame(next(iter(spec["datasets"].values())))
+    ends = rows.groupby("step")["step_end"].first()
+    assert (ends.index[1:] == ends.values[:-1]).all() and (ends.values > ends.index).all()  # no gap, no overlap
+    low, high = x["scale"]["domain"]
+    assert low == 0 and high == ends.values[-1]
+    step = nice_step(high - low, x["axis"]["tickCount"])
+    widest = max(charts.text_width(str(int(v))) for v in np.arange(0, high + 1, step))
+    assert NARROWEST_PLOT * step / (high - low) >= widest + charts.LABEL_GAP
+
+
+def legend_spans(ticks, domain, length: float) -> list[tuple[float, float]]:
+    """Where a horizontal log gradient legend writes its labels, (left, right) px: each at its value's place along
+    `length`, centred, or flush with the start or the end where it stands there (Vega's layout)."""
+    lo, hi = math.log10(domain[0]), math.log10(domain[1])
+    spans = []
+    for v in ticks:
+        width, at = charts.text_width(summary.format_value(v)), (math.log10(v) - lo) / (hi - lo) * length
+        left = at if at <= 0 else at - width if at >= length else at - width / 2
+        spans.append((left, left + width))
+    return spans
+
+
+@pytest.mark.parametrize("low, high", [(1e-3, 0.5), (0.1, 8), (1e-9, 1), (1e-28, 1e-10), (1e-40, 1e5), (2e-5, 3e4),
+                                       (0.3, 0.31)])
+def test_the_heatmaps_legend_writes_its_decades_apart(low, high):
+    """The legend's labels are decades of the values (not Vega's many log ticks: 0.1 0.2 … 4 5 6 8 ran together),
+    the first at the start, on a gradient long enough that no two written labels come within two gaps of each
+    other, and no longer than NARROWEST_PLOT."""
+    cells = pd.DataFrame({"step": [0, 0, 5, 5], "layer": [1, 2, 1, 2], "value": [low, high, low, high]})
+    encoding = training_view.heatmap_chart(cells, "en").to_dict()["encoding"]["color"]
+    legend, domain = encoding["legend"], encoding["scale"]["domain"]
+    ticks, span = charts.decades([low, high])
+    assert list(span) == domain and legend["values"][0] == ticks[0] and set(legend["values"]) <= set(ticks)
+    assert len(legend["values"]) >= 2
+    spans = legend_spans(legend["values"], domain, legend["gradientLength"])
+    assert all(right + 2 * charts.LABEL_GAP <= left for (_, right), (left, _) in zip(spans, spans[1:]))
+    assert legend["gradientLength"] <= NARROWEST_PLOT
+
+
+def test_the_theme_leaves_out_a_label_rather_than_overlap_it():
+    """Every chart's axes and legends (charts.theme): a label that would touch another is left out, LABEL_GAP px."""
+    config = charts.theme(alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x")).to_dict()["config"]
+    for part in ("axis", "legend"):
+        assert config[part]["labelOverlap"] == "greedy" and config[part]["labelSeparation"] == charts.LABEL_GAP
 
 
 def test_distinct_unit_counts_are_upright_and_do_not_run_together():

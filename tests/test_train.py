@@ -26,9 +26,10 @@ from core.network import mean_std
 from core.train import (
     HEAD_SCALE, POINTS_PER_CLASS, SCHEMES, best_bands, he_2015, he_2015_depths, init_params, lecture_schemes,
     loss_and_gradients, make_task, one_unit_ceiling, race, scheme_config, scheme_name, softmax_cross_entropy,
-    steps_to_loss,
+    steps_to_loss, estimate_training_memory, task_classes, task_config,
 )
 from tests.gradcheck import assert_gradients
+from tests.memory_support import can_measure, peak_rise_mib
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = Config(depth=4, width=32, batch=128)
@@ -705,3 +706,33 @@ def test_a_race_names_each_runs_spike_with_its_numbers():
         column = tv.final_frame(runs, lang)[t(lang, "training_tab.col_stability")].tolist()
         assert column == [t(lang, "training_tab.cell_spiked", step=peak, times=format_value(loss[peak] / loss[0], 2)),
                           "—"]
+
+
+# The training estimate bounds the resident memory a run adds to a worker that has run a tiny one of the same kind
+# (the libraries loaded), within 25 %, as the simulation's does (tests/test_network.py). An orthogonal init draws
+# each layer's QR in float64 (core.draws.qr_bytes: 32 MiB at width 2048) and keeps the unit matrices for the next
+# run (2 x 16 MiB here), the spiral is lifted to the input width, and a normal draw keeps its stream's shell order.
+@pytest.mark.slow
+@pytest.mark.skipif(not can_measure(), reason="needs /proc/self/clear_refs (Linux) to reset the peak")
+@pytest.mark.parametrize("config, task", [
+    (Config(depth=2, width=2048, init="orthogonal"), "spiral"),
+    (Config(depth=1, width=2048, init="orthogonal", dtype="float64"), "spiral"),
+    (Config(depth=4, width=1024, init="orthogonal", batch_norm=True), "spiral"),
+    (Config(depth=2, width=2048, init="he_normal"), "spiral"),
+    (Config(depth=3, width=1024, init="orthogonal", activation="relu"), "digits"),
+], ids=lambda c: f"{c.depth}x{c.width}-{c.init}-{c.dtype}" if isinstance(c, Config) else c)
+def test_the_training_memory_estimate_bounds_what_a_run_adds_to_its_worker(config, task):
+    setup = f"""
+import numpy as np
+from core import Config
+from core.train import _make, _train, task_config, training_batch
+def run(config):
+    config = task_config(config, {task!r})
+    data = _make({task!r}, 3, config)
+    with np.errstate(all="ignore"):
+        _train(config, data, 2, 0.02, 0.9, training_batch(config), None, "run")
+    del data
+run(Config(depth=1, width=8, batch=10, init={config.init!r}, dtype={config.dtype!r}))"""
+    rise = peak_rise_mib(setup, f"run(Config.from_dict({config.to_dict()!r}))")
+    estimate = estimate_training_memory(task_config(config, task), classes=task_classes(task, 3))
+    assert rise <= estimate / 2**20 <= 1.25 * rise

@@ -199,7 +199,8 @@ def test_every_scheme_has_a_formula_in_every_language_and_no_formula_is_left_ove
 def test_chinese_text_is_chinese():
     cjk = re.compile(r"[\u4e00-\u9fff]")
     names_only = {"step_4", "step_5", "step_6", "references_body", "metric_missing",  # names, a dash
-                  "join_list", "join_clause", "join_sentence"}  # punctuation: 、 and ；, and nothing
+                  "join_list", "join_clause", "join_sentence",  # punctuation: 、 and ；, and nothing
+                  "net_separator", "net_pair"}  # a " · ", a label's "："
     missing = [k for k, v in catalogue("zh").items() if not cjk.search(v) and not k.startswith(("formula_", "act_"))
                and "." not in k and k not in names_only]  # act_: the activations' names, most written the same
     assert missing == []
@@ -538,7 +539,8 @@ def test_every_chart_is_a_template_with_one_dataset(steps):
 @pytest.mark.slow
 def test_every_tab_s_charts_share_one_theme(steps):
     """Every chart of every tab has the projector-size fonts (15 px labels, 17 px titles, docs/app.md) and the
-    legend below with lines 3 px thick, as the curves are drawn; the Training charts' legend is fully opaque."""
+    legend below with lines 3 px thick, as the curves are drawn; the Training charts' legend is fully opaque; no
+    two labels of an axis or a legend overlap (Vega leaves one out)."""
     from core import theory
     from views import theory as theory_view
     from views import training as training_view
@@ -563,9 +565,10 @@ def test_every_tab_s_charts_share_one_theme(steps):
     }
     for name, chart in built.items():
         config = chart.to_dict()["config"]
-        assert config["axis"] == {"labelFontSize": 15, "titleFontSize": 15}, name
+        apart = {"labelOverlap": "greedy", "labelSeparation": charts.LABEL_GAP}
+        assert config["axis"] == {"labelFontSize": 15, "titleFontSize": 15, **apart}, name
         assert config["title"] == {"fontSize": 17, "anchor": "start"}, name
-        legend = {"labelFontSize": 15, "titleFontSize": 15, "symbolStrokeWidth": 3, "orient": "bottom"}
+        legend = {"labelFontSize": 15, "titleFontSize": 15, "symbolStrokeWidth": 3, "orient": "bottom", **apart}
         if name in ("loss", "symmetry"):
             legend["symbolOpacity"] = 1
         assert config["legend"] == legend, name

@@ -198,11 +198,15 @@ def compare_frame(results: dict, lang: str = "en", current: str | None = None) -
 def theme(chart: alt.TopLevelMixin, **legend) -> alt.TopLevelMixin:
     """The page's one chart theme, for every tab's charts: projector-size fonts (LABEL_SIZE, TITLE_SIZE), the
     legend below with its lines as thick as the curves, titles at the left; colours of text and grid are left to
-    the Streamlit theme (light or dark). legend: more of Vega-Lite's legend settings for one chart."""
+    the Streamlit theme (light or dark); no two labels of an axis or a legend overlap. legend: more of Vega-Lite's
+    legend settings for one chart."""
+    # labels that would overlap are left out (Vega's greedy pass), at least LABEL_GAP px apart: a chart that
+    # wants every label gives room for them (heatmap_chart's legend)
     themed = (
-        chart.configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
+        chart.configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE, labelOverlap="greedy",
+                             labelSeparation=LABEL_GAP)
         .configure_legend(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE, symbolStrokeWidth=3, orient="bottom",
-                          **legend)
+                          labelOverlap="greedy", labelSeparation=LABEL_GAP, **legend)
         .configure_title(fontSize=TITLE_SIZE, anchor="start")
         .configure_header(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
     )

@@ -8,9 +8,9 @@ from typing import Any
 
 import streamlit as st
 
-from core import Config, profiles
+from core import Config
 
-from . import present, summary, tour
+from . import describe, present, summary, tour
 from .page import Page
 from .sidebar import go_to_step
 from .text import t
@@ -18,22 +18,11 @@ from .text import t
 STEP_KEYS = ("Left", "Right")  # the keys of the ◀ ▶ step buttons (st.button's shortcut)
 
 
-def norm_words(lang: str, config: Config) -> str:
-    """The network line's words for its normalization and residual stream: " + layer norm, residual stream"."""
-    norm = {"batch": t(lang, "bn_suffix"), "layer": t(lang, "ln_suffix")}.get(config.norm, "")
-    return norm + (t(lang, "residual_suffix") if config.residual else "")
-
-
 def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
     """The title, the network in one line, the step's story, and one row of the ◀ ▶ step buttons and presenter
     mode's switch; returns the story's place, filled once computed, and whether presenter mode is on."""
     st.title(tour.heading(step, lang))
-    conv = {"kernel": config.kernel, "image": config.image, "padding": t(lang, f"options.padding_{config.padding}")} \
-        if config.arch == "conv" else {}  # a conv net's line names its channels, kernel, images and padding
-    st.caption(t(lang, "network_line_conv" if conv else "network_line", depth=config.depth,
-                 width=profiles.write(config.units) or config.width, activation=t(lang, f"act_{config.activation}"),
-                 bn=norm_words(lang, config), init=t(lang, f"options.init_{config.init}"), batch=config.batch,
-                 seed=config.seed, **conv))
+    st.caption(describe.line(config, lang))
     story = st.empty()  # a step's story quotes its simulated numbers: filled in once the network is computed
     if step == tour.CUSTOM:
         story.markdown(t(lang, "story_custom"))

@@ -29,8 +29,8 @@ from core.train import (
     estimate_training_memory, scheme_config, spike, stability, steps_to_loss, task_config, training_batch,
 )
 
-from .charts import GUIDE_COLOUR, HEIGHT, LABEL_SIZE, MAIN, NUMBER_LABEL, SCHEME_COLOURS, decades, plot_height, \
-    scheme_name, theme, zero_marks
+from .charts import GUIDE_COLOUR, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, NUMBER_LABEL, SCHEME_COLOURS, decades, \
+    plot_height, scheme_name, text_width, theme, zero_marks
 from .summary import PERCENT, format_share, format_value, powers_apart
 from .text import join, t
 
@@ -40,6 +40,9 @@ EXTRA_COLOURS = ("#882255", "#44AA99", "#999933", "#DDCC77", "#CC6677", "#117733
 MAX_POINTS = 4000  # rows of a curves frame, over all schemes: Altair refuses inline data over 5000 rows
 SYMMETRY_COLUMNS = 3  # distinct-unit panels to a row: three of 240 px fit the page at 1024 px wide
 MAX_CELLS = 4000  # cells of a heatmap (records x layers)
+STEP_TICKS = 6  # labels of the heat map's step axis: round steps, a few words apart at a laptop's width
+LEGEND_LENGTH = 200  # px, Vega-Lite's default gradient length: the least a colour legend is drawn
+LEGEND_LONGEST = 520  # px: a colour legend fits the plot of a 1024 px window with the sidebar open (about 600)
 MAX_LOSS = 10.0  # top of the loss axis: ln K is at most 1.6 here, and an exploding run is reported in words
 LOSS_HEIGHT, ACCURACY_HEIGHT = 260, 220  # the plots' heights in px (charts.plot_height): readable from the back row
 ACCURACY_TOP = 1.05  # the accuracy axis ends a little above 100 %, so a run at 100 % and the 100 % label sit inside
@@ -429,20 +432,58 @@ def template(chart: alt.LayerChart) -> dict:
 
 
 def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str = "act_std") -> alt.Chart:
-    """Layer x step, coloured by the statistic on a log scale (viridis); exact zeros are left blank."""
+    """Layer x step, coloured by the statistic on a log scale (viridis); exact zeros are left blank.
+
+    A record's cell spans its step to the next record's (the last as wide as the one before it) on a step axis of
+    STEP_TICKS round labels, not one label a record; the legend's labels are the decades (charts.decades), on a
+    gradient long enough to write each one apart (legend_layout)."""
     name = t(lang, f"training_tab.stat_{statistic}")
-    shown = frame[frame["value"] > 0]
-    _, domain = decades(shown["value"]) if len(shown) else ((), (0.1, 1.0))
+    steps = np.unique(frame["step"])
+    ends = np.append(steps[1:], steps[-1] + (steps[-1] - steps[-2] if len(steps) > 1 else 1)) if len(steps) else steps
+    cells = frame.assign(step_end=frame["step"].map(dict(zip(steps, ends))))
+    shown = cells[cells["value"] > 0]
+    ticks, domain = decades(shown["value"]) if len(shown) else ((0.1, 1.0), (0.1, 1.0))
+    labels, length = legend_layout(ticks, domain)
     chart = alt.Chart(shown).mark_rect().encode(
-        alt.X("step:O").title(t(lang, "training_tab.step")).axis(labelOverlap=True, labelAngle=0),
-        alt.Y("layer:O").title(t(lang, "layer")).sort("descending").axis(labelOverlap=True),
+        alt.X("step:Q").title(t(lang, "training_tab.step")).scale(domain=[0, int(ends.max()) if len(ends) else 1],
+                                                                   nice=False)
+        .axis(tickCount=STEP_TICKS, format="d", labelAngle=0, labelFlush=True),
+        alt.X2("step_end:Q"),
+        alt.Y("layer:O").title(t(lang, "layer")).sort("descending"),
         alt.Color("value:Q").title(name).scale(type="log", scheme="viridis", domain=list(domain)).legend(
-            labelExpr=NUMBER_LABEL),  # 10⁻⁵, as the page writes numbers
+            values=labels, labelExpr=NUMBER_LABEL, gradientLength=length),  # 10⁻⁵, as the page writes numbers
         tooltip=[alt.Tooltip("step:Q", title=t(lang, "training_tab.step")),
                  alt.Tooltip("layer:Q", title=t(lang, "layer")),
                  alt.Tooltip("value:Q", format=".3~g", title=name)],
     ).properties(title=t(lang, f"training_tab.heatmap_title_{statistic}"), height=HEIGHT + 80, width="container")
     return _fonts(chart)
+
+
+def label_extents(ticks, domain) -> list[tuple[float, float, float]]:
+    """Each tick's (place, px it reaches left, px it reaches right) on a horizontal log colour gradient: place from 0
+    to 1 along it, the label written as the page writes numbers, centred on its place, or flush with the gradient's
+    start or end where it stands there (Vega's gradient legend)."""
+    lo, hi = (math.log10(v) for v in domain)
+    extents = []
+    for v in ticks:
+        place, width = (math.log10(v) - lo) / (hi - lo), text_width(format_value(v))
+        extents.append((place, 0.0 if place <= 0 else width if place >= 1 else width / 2,
+                        width if place <= 0 else 0.0 if place >= 1 else width / 2))
+    return extents
+
+
+def legend_layout(ticks, domain) -> tuple[list[float], int]:
+    """The ticks a colour legend writes and its gradient's length in px: LEGEND_LENGTH at least, and long enough
+    that neighbouring labels stand two LABEL_GAPs apart; every other tick is left out while that is over
+    LEGEND_LONGEST (the first kept)."""
+    ticks = list(ticks)
+    while True:
+        extents = label_extents(ticks, domain)
+        need = max(((a[2] + b[1] + 2 * LABEL_GAP) / (b[0] - a[0]) for a, b in zip(extents, extents[1:])), default=0)
+        length = max(LEGEND_LENGTH, math.ceil(need))
+        if length <= LEGEND_LONGEST or len(ticks) <= 2:
+            return ticks, length
+        ticks = ticks[::2]
 
 
 def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = 260,

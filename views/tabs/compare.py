@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from core import Config, cache, estimate_memory
 from core.network import WORK_LIMIT, estimate_work
 from core.threads import Cancelled
 
-from .. import charts, summary, tour
+from .. import charts, describe, summary, tour
 from ..computing import session_gone
 from ..draw import draw
 from ..text import join
@@ -53,8 +55,8 @@ def show(page: Page) -> None:
             results = dict(zip(configs, cache.simulate_many(configs.values(), memory_budget(), session_gone())))
     except Cancelled:  # the session has gone, or its run was stopped
         return
-    st.caption(page.t("compare_caption", depth=page.config.depth, width=page.config.width,
-                      activation=page.t(f"act_{page.config.activation}")))
+    # the networks as every scheme draws them: a scheme sets batch norm itself (core.train.SCHEMES)
+    st.caption(page.t("compare_caption", network=describe.network(replace(page.config, batch_norm=False), page.lang)))
     draw("compare", charts.compare_frame(results, page.lang, tour.scheme_of(page.config)), name="compare",
          title=page.t("chart_compare"),
          y_title=page.t("std_axis"), layer_title=page.t("layer"), scheme_title=page.t("scheme"))

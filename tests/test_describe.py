@@ -1,0 +1,94 @@
+"""The network in words (views/describe.py): one describer for the line under the title and the Compare tab's
+caption, checked against the configuration's own fields over every tour step and some networks of one's own."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+
+from core import Config, profiles
+from views import describe, tour
+from views.text import t
+
+from app_support import open_app, open_tab
+
+CUSTOM = {
+    "taper": Config(widths=profiles.preset("taper", 6, 256), depth=6, width=256, activation="leaky_relu"),
+    "mnist": Config(widths=profiles.MNIST, depth=3, width=784, init="he_normal"),
+    "digits_bottleneck": Config(widths=(64, 32, 8, 32), depth=3, width=64, input="digits"),
+    "conv_circular_bn": Config(arch="conv", width=8, depth=6, image=8, kernel=5, padding="circular",
+                               batch_norm=True, init="delta_orthogonal"),
+    "conv_channels": Config(arch="conv", widths=(4, 8, 16, 16), depth=3, width=4, image=12, batch=20),
+    "pre_ln_stream": Config(residual=True, layer_norm=True, init="he_normal", activation="relu", seed=7),
+}
+NETWORKS = {**{f"step {code}": config for code, config in tour.STEPS.items()}, **CUSTOM}
+CONV_WORD = {"en": "conv", "zh": "卷积"}
+PAIR_SEPARATOR = {"en": " ", "zh": "："}  # a label meets its value: "init He normal", "初始化：He 正态"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", list(NETWORKS))
+def test_the_network_is_named_by_its_own_fields(name, lang):
+    """Conv or dense, its kernel, images and padding, its widths (one number, or every one in order), its
+    activation, norm and stream: each read off the Config, never from a fixed list."""
+    config = NETWORKS[name]
+    words = describe.network(config, lang)
+    assert (CONV_WORD[lang] in words) == (config.arch == "conv")
+    if config.arch == "conv":
+        assert f"{config.kernel} × {config.kernel}" in words and f"{config.image} × {config.image}" in words
+        assert t(lang, f"options.padding_{config.padding}") in words
+    widths = "-".join(str(n) for n in config.units)
+    if config.widths:  # unequal widths: every one, the input's first
+        assert widths in words and "×" not in words.split(widths)[0]
+    else:
+        assert re.search(rf"\b{config.depth}\b\D+× {config.width}\b", words), words
+    assert t(lang, f"act_{config.activation}") in words
+    assert (t(lang, "bn_suffix").strip() in words) == config.batch_norm
+    assert (t(lang, "ln_suffix").strip() in words) == config.layer_norm
+    assert (t(lang, "residual_suffix").strip(",，") in words) == config.residual
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", list(NETWORKS))
+def test_the_line_under_the_title_writes_every_pair_as_the_language_does(name, lang):
+    """After the network, every field is "label value" in English and "label：value" in Chinese, the colon the
+    Chinese page uses for its other label/value pairs ("自定义：{widths}"); no Chinese label stands a space from
+    its value ("初始化 正交")."""
+    config = NETWORKS[name]
+    pieces = describe.line(config, lang).split(" · ")
+    values = describe.line_values(config, lang)
+    assert values["batch"] == str(config.batch) and values["seed"] == str(config.seed)
+    assert pieces[-len(describe.LINE_FIELDS):] == [
+        t(lang, f"net_label_{field}") + PAIR_SEPARATOR[lang] + values[field] for field in describe.LINE_FIELDS]
+    assert " · ".join(pieces[:-len(describe.LINE_FIELDS)]) == describe.network(config, lang)
+    if lang == "zh":
+        assert "：" in t("zh", "widths_custom") and "：" in t("zh", "gain_line")  # the page's other pairs
+        for piece in pieces[-len(describe.LINE_FIELDS):]:
+            assert re.fullmatch(r"[\u4e00-\u9fff]+：\S.*", piece), piece  # a Chinese label, "：", the value
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_title_line_and_the_compare_caption_read_the_one_describer(lang):
+    """Step 11's conv net: the line under the title and the Compare tab's caption both name it as conv, with its
+    kernel and images (the caption once said only "10 × 64, ReLU")."""
+    config = tour.STEPS[tour.CONV_STEP]
+    at = open_app(step=tour.CONV_STEP, lang=lang)
+    assert not at.exception
+    assert at.caption[0].value == describe.line(config, lang)
+    at = open_tab(at, "compare", lang)
+    assert not at.exception
+    caption = t(lang, "compare_caption", network=describe.network(config, lang))
+    assert caption in [c.value for c in at.caption]
+    assert CONV_WORD[lang] in caption and "3 × 3" in caption and "16 × 16" in caption
+
+
+@pytest.mark.slow
+def test_the_compare_caption_leaves_batch_norm_to_the_schemes():
+    """Step 7 has batch norm, but on the Compare tab each scheme sets its own (only "0.01 + BN" has it), so the
+    caption names the network without it."""
+    at = open_tab(open_app(step="7"), "compare")
+    plain = replace(tour.STEPS["7"], batch_norm=False)
+    assert t("en", "compare_caption", network=describe.network(plain, "en")) in [c.value for c in at.caption]

@@ -1,0 +1,53 @@
+"""The network in words: the one describer every caption and title that names "the network" reads.
+
+network(config, lang) says what the network is: dense or conv (its kernels, images and padding), its widths (one
+number, or a profile input first), its activation, its norm and a residual stream. line(config, lang) adds how it
+was drawn (init, batch, seed), each a label and its value as the language writes a pair ("init He normal",
+"初始化：He 正态"): the line under the page's title.
+"""
+
+from __future__ import annotations
+
+from core import Config, profiles
+
+from .text import t
+
+LINE_FIELDS = ("init", "batch", "seed")  # the line's label/value pairs after the network, in order
+
+
+def layers(config: Config, lang: str) -> str:
+    """The layers: "10 layers × 500 units", "3 layers, widths 784-512-256-128", "10 conv layers × 64 channels, 3 × 3
+    kernels on 16 × 16 images, zeros padding"."""
+    kind = "conv" if config.arch == "conv" else "dense"
+    if config.widths:  # a profile: every width, the input's first, as the link writes it
+        words = t(lang, f"net_{kind}_widths", depth=config.depth, widths=profiles.write(config.units))
+    else:
+        words = t(lang, f"net_{kind}", depth=config.depth, width=config.width)
+    if kind == "conv":
+        words = t(lang, "net_conv_images", layers=words, kernel=config.kernel, image=config.image,
+                  padding=t(lang, f"options.padding_{config.padding}"))
+    return words
+
+
+def norm_words(config: Config, lang: str) -> str:
+    """Its normalization and residual stream: " + layer norm, residual stream"; "" for a plain network."""
+    norm = {"batch": t(lang, "bn_suffix"), "layer": t(lang, "ln_suffix")}.get(config.norm, "")
+    return norm + (t(lang, "residual_suffix") if config.residual else "")
+
+
+def network(config: Config, lang: str) -> str:
+    """The network: its layers, activation, norm and stream, "10 layers × 500 units · tanh + batch norm"."""
+    return t(lang, "net_separator").join([layers(config, lang),
+                                          t(lang, f"act_{config.activation}") + norm_words(config, lang)])
+
+
+def line_values(config: Config, lang: str) -> dict[str, str]:
+    """The line's values after the network, by LINE_FIELDS: the init scheme's name, the batch and the seed."""
+    return {"init": t(lang, f"options.init_{config.init}"), "batch": str(config.batch), "seed": str(config.seed)}
+
+
+def line(config: Config, lang: str) -> str:
+    """The line under the title: the network, then each of LINE_FIELDS as a label/value pair, "·" between."""
+    pairs = [t(lang, "net_pair", label=t(lang, f"net_label_{name}"), value=value)
+             for name, value in line_values(config, lang).items()]
+    return t(lang, "net_separator").join([network(config, lang), *pairs])
