@@ -16,7 +16,7 @@ from core import Config, simulate, theory
 from views import charts, summary, tour
 from views import theory as theory_view
 from views import training as training_view
-from views.text import LANGUAGES, t
+from views.text import LANGUAGES, join, t
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = {"measured": "measured", "theory": "theory"}
@@ -378,3 +378,47 @@ def test_a_wide_panel_writes_the_bar_past_the_range_in_full_on_one_row():
     texts = [layer for layer in layers_of(spec) if layer["mark"]["type"] == "text"]
     assert {layer["encoding"]["text"]["field"] for layer in texts} == {"label"}
     assert len({layer["encoding"]["y"]["value"] for layer in texts}) == 1
+
+
+# ---------- the Compare chart names the lines it draws on top of each other ----------
+
+def _compare_frame(curves: dict[str, np.ndarray]) -> pd.DataFrame:
+    from types import SimpleNamespace
+    results = {s: SimpleNamespace(config=Config(depth=len(c) - 1), stats={"act_std": c}) for s, c in curves.items()}
+    return charts.compare_frame(results)
+
+
+def test_schemes_closer_than_a_line_s_width_are_one_line_and_others_are_not():
+    base = np.geomspace(0.5, 2e-6, 11)  # every curve below lies within 10^-6 to 10^0: an axis of 6 decades
+    line = charts.COMPARE_STROKE / (charts.HEIGHT + 80) * 6  # decades one line's width covers on that plot
+    curves = {"normal_0.01": base, "normal_1": base * 10 ** (0.9 * line), "xavier_normal": base * 10 ** (3 * line),
+              "he_normal": base * 10 ** (3.6 * line), "orthogonal": base * 10 ** (4.2 * line),
+              "zeros": np.r_[base[:5], 0.0, base[6:]]}  # equal to the first but at one layer: not drawable there
+    found = charts.drawn_as_one(_compare_frame(curves))
+    assert [schemes for schemes, _ in found] == [("normal_0.01", "normal_1"),
+                                                  ("xavier_normal", "he_normal", "orthogonal")]  # a chain is one
+    assert found[0][1] == pytest.approx(10 ** (0.9 * line)) and found[1][1] == pytest.approx(10 ** (1.2 * line))
+    apart = {"normal_0.01": base, "normal_1": base * 10 ** (1.1 * line)}
+    assert charts.drawn_as_one(_compare_frame(apart)) == []
+
+
+def test_the_width_drawn_as_one_is_the_compare_chart_s_own():
+    frame = _compare_frame({"normal_0.01": np.geomspace(1.0, 1e-6, 11), "he_normal": np.ones(11)})
+    spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s").to_dict()
+    assert spec["height"] == charts.HEIGHT + 80
+    widths = {layer["mark"].get("strokeWidth") for layer in layers_of(spec) if layer["mark"]["type"] == "line"}
+    assert charts.COMPARE_STROKE == min(widths)  # the thinner lines: the page's own scheme is drawn thicker
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_step_2_s_compare_tab_says_which_schemes_it_draws_as_one_line(lang):
+    from tests.app_support import open_app, open_tab
+    at = open_tab(open_app(step="2", lang=lang), "compare", lang)
+    assert not at.exception
+    network = tour.step_config("2")
+    stds = {s: simulate(tour.scheme_config(network, s)).stats["act_std"][1:] for s in ("he_normal", "normal_0.01+bn")}
+    ratio = float(np.max(np.maximum(*stds.values()) / np.minimum(*stds.values())))  # about 1.15 for tanh
+    names = [charts.scheme_name(s, lang) for s in ("he_normal", "normal_0.01+bn")]
+    expected = t(lang, "compare_one_line", names=join(lang, names), apart=summary.format_share(ratio - 1))
+    assert [c.value for c in at.caption if c.value == expected] == [expected]

@@ -514,6 +514,40 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, l
     return theme(chart.properties(title=title, height=HEIGHT, width="container"))
 
 
+COMPARE_STROKE = 3  # px: the Compare chart's lines (the page's own is thicker)
+
+
+def drawn_as_one(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
+    """The schemes compare_chart draws on top of each other: groups (in the frame's order) whose curves are closer
+    than one line's width (COMPARE_STROKE px of the chart's HEIGHT + 80 px plot, on its log axis) at every
+    layer, each with the largest ratio of two of its stds at one layer (>= 1). A scheme with an undrawable std
+    (0, not finite) at some layer is in none.
+
+    frame: compare_frame()."""
+    schemes, ticks, _ = layout("compare", frame)
+    low, high = ticks[1]
+    apart = COMPARE_STROKE / (HEIGHT + 80) * math.log10(high / low)  # decades one line's width covers
+    curves = {s: frame.loc[frame["scheme"] == s, "act_std"].to_numpy(float)[1:] for s, _ in schemes}
+    drawable = [s for s, c in curves.items() if c.size and np.isfinite(c).all() and (c > 0).all()]
+    group = {s: s for s in drawable}  # union-find over the pairs drawn as one
+
+    def root(s: str) -> str:
+        while group[s] != s:
+            s = group[s]
+        return s
+    for i, a in enumerate(drawable):
+        for b in drawable[i + 1:]:
+            if np.abs(np.log10(curves[a] / curves[b])).max() < apart:
+                group[root(b)] = root(a)
+    found = []
+    for head in dict.fromkeys(root(s) for s in drawable):
+        members = tuple(s for s in drawable if root(s) == head)
+        if len(members) > 1:
+            stack = np.stack([curves[s] for s in members])
+            found.append((members, float((stack.max(axis=0) / stack.min(axis=0)).max())))
+    return found
+
+
 def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title: str,
                   scheme_title: str) -> alt.LayerChart:
     """Activation std per layer for several schemes on one log axis, each in its own fixed colour, named in the
@@ -539,7 +573,7 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
     # the page's own line is half see-through: a scheme that lies exactly under it (step 6's He line over
     # "N(0, 0.01²) + batch norm") still shows through it
     chart = alt.layer(*zero_marks(every, "act_std", ticks[1][0]),
-                      others.mark_line(strokeWidth=3), others.mark_point(filled=True, size=80),
+                      others.mark_line(strokeWidth=COMPARE_STROKE), others.mark_point(filled=True, size=80),
                       current.mark_line(strokeWidth=7, opacity=CURRENT_OPACITY),
                       current.mark_point(filled=True, size=200, opacity=CURRENT_OPACITY))
     return theme(chart.properties(title=title, height=HEIGHT + 80, width="container"))

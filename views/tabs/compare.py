@@ -57,9 +57,12 @@ def show(page: Page) -> None:
         return
     # the networks as every scheme draws them: a scheme sets batch norm itself (core.train.SCHEMES)
     st.caption(page.t("compare_caption", network=describe.network(replace(page.config, batch_norm=False), page.lang)))
-    draw("compare", charts.compare_frame(results, page.lang, tour.scheme_of(page.config)), name="compare",
-         title=page.t("chart_compare"),
+    frame = charts.compare_frame(results, page.lang, tour.scheme_of(page.config))
+    draw("compare", frame, name="compare", title=page.t("chart_compare"),
          y_title=page.t("std_axis"), layer_title=page.t("layer"), scheme_title=page.t("scheme"))
+    for schemes, ratio in charts.drawn_as_one(frame):  # a line hidden under another must not look missing
+        names = join(page.lang, [charts.scheme_name(s, page.lang) for s in schemes])
+        st.caption(page.t("compare_one_line", names=names, apart=summary.format_share(ratio - 1)))
     zero = sorted({s for s, r in results.items() if (r.stats["act_std"][1:] == 0).any()})
     if zero:
         st.caption(page.t("zero_not_drawn", names=join(page.lang, [charts.scheme_name(s, page.lang) for s in zero])))
