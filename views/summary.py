@@ -498,12 +498,22 @@ def refusal(config, lang: str, memory_budget: int = DEFAULT_MEMORY_BUDGET,
             work_limit: float = WORK_LIMIT) -> str | None:
     """Why the page does not compute this network, or None: over the memory budget, or more work than the
     limit (core.network.estimate_work; then the largest depth and width that fit at the other settings are named)."""
-    need = estimate_memory(config)
-    if need > memory_budget:
-        return t(lang, "memory", need=need / 2**20, budget=memory_budget / 2**20)
+    if estimate_memory(config) > memory_budget:
+        return memory_refusal(config, lang, memory_budget)
     work = estimate_work(config)
     if work <= work_limit:
         return None
     fits = work_fits(config, work_limit)
-    return t(lang, "work" if fits["depth"] else "work_width", **powers_apart(work, work_limit),
-             seconds=f"{work_limit / WORK_RATE:.0f}", **fits)
+    # a conv net's sizes are its channels and image: the message names what its work grows with
+    if config.arch == "conv":
+        key = "work_conv" if fits["depth"] else "work_width_conv"
+    else:
+        key = "work" if fits["depth"] else "work_width"
+    return t(lang, key, **powers_apart(work, work_limit), seconds=f"{work_limit / WORK_RATE:.0f}", **fits)
+
+
+def memory_refusal(config, lang: str, memory_budget: int) -> str:
+    """The memory refusal: what the network needs against the budget, and what memory grows with (a conv net's
+    activations: depth × batch × image² × channels)."""
+    return t(lang, "memory_conv" if config.arch == "conv" else "memory", need=estimate_memory(config) / 2**20,
+             budget=memory_budget / 2**20)
