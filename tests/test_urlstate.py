@@ -753,7 +753,9 @@ def test_the_sidebar_warns_of_bounds_out_of_order_and_draws_torchs():
 
 def test_a_links_width_profile_sets_the_depth_and_the_input_width():
     state, problems = urlstate.normalize({"widths": "784-512-256-128", "depth": "7", "width": "100"}, TABS)
-    assert problems == []
+    # the profile wins, and the page says the link's own depth and width are left out
+    assert [(p.name, p.raw, p.default, p.kind) for p in problems] == [("depth", "7", 3, "ignored"),
+                                                                      ("width", "100", 784, "ignored")]
     assert (state["widths"], state["depth"], state["width"]) == ("784-512-256-128", 3, 784)  # the profile wins
     assert urlstate.config_of(state)[0].units == (784, 512, 256, 128)
     assert urlstate.to_query(state, TABS)["widths"] == "784-512-256-128"

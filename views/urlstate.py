@@ -224,6 +224,24 @@ def format_number(value: float) -> str:
     return digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "") + f"e{'+' if power >= 0 else '-'}{abs(power)}"
 
 
+class Spelled(float):
+    """A number that prints as the link writes it (format_number). Streamlit writes the value the page gives a bound
+    number widget (a tour step's std = 1.0) into the address as str(value), "std=1.0", where the browser writes a
+    value typed into it as JavaScript's String(n), "std=1": the page gives its numbers as these, so both write one."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return format_number(float(self))
+
+
+def spelled(name: str, value: Any) -> Any:
+    """A widget value as the page sets it: a float parameter's number as Spelled, anything else as it is."""
+    if name in PARAMS and PARAMS[name].kind == "float" and isinstance(value, float):
+        return Spelled(value)
+    return value
+
+
 def list_items(raw: str | list[str], choices: Sequence[str]) -> tuple[list[str], list[str]]:
     """A list parameter's allowed items (repeats dropped, order kept) and the items that are not allowed.
 
