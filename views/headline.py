@@ -33,7 +33,7 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
     st.caption(t(lang, "network_line_conv" if conv else "network_line", depth=config.depth,
                  width=profiles.write(config.units) or config.width, activation=t(lang, f"act_{config.activation}"),
                  bn=norm_words(lang, config), init=t(lang, f"options.init_{config.init}"), batch=config.batch,
-                 seed=config.seed, **conv))
+                 seed=str(config.seed), **conv))  # a seed names a draw: 1234, not a count
     story = st.empty()  # a step's story quotes its simulated numbers: filled in once the network is computed
     if step == tour.CUSTOM:
         story.markdown(t(lang, "story_custom"))
