@@ -18,6 +18,7 @@ from app_support import open_app
 FLOATS = [name for name, p in urlstate.PARAMS.items() if p.kind == "float"]
 
 
+@pytest.mark.slow  # hypothesis: a hundred draws
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_a_spelled_number_is_written_as_the_link_writes_it(value):
     """Streamlit writes a bound number widget's value, set by the page, as str(value) ("1.0", "1e-05"); Spelled

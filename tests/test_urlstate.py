@@ -843,6 +843,7 @@ def other_value(name: str, default) -> str:
     return urlstate.format_number(int(value) if p.kind in ("int", "odd") else value)
 
 
+@pytest.mark.slow  # a link per control and network
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_control_a_network_does_not_use_is_said_when_a_link_sets_it(lang):
     """Every control that some network hides (relevant() False), set by a link to a value of its own in such a
