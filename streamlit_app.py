@@ -14,7 +14,7 @@ from functools import partial
 
 import streamlit as st
 
-from core import MemoryBudgetError, cache, estimate_memory
+from core import MemoryBudgetError, cache
 from core.admission import BudgetSettingError, server_budget
 from core.allocator import keep_freed_memory
 from core.network import WORK_LIMIT
@@ -57,8 +57,7 @@ def main() -> None:
         result, *others = compute(note, lang, [partial(cache.simulate_cached, c, memory_budget(), session_gone())
                                                for c in (config, *companions.values())])
     except MemoryBudgetError:  # the estimate above and the engine's own check should agree; never a traceback
-        need = estimate_memory(config)
-        st.error(t(lang, "memory", need=need / 2**20, budget=memory_budget() / 2**20))
+        st.error(summary.memory_refusal(config, lang, memory_budget()))
         return
     except Cancelled:  # the session has gone, or its run was stopped: there is no page to draw
         return

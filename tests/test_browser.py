@@ -96,6 +96,7 @@ def test_the_arrow_keys_walk_the_tour_and_a_step_left_and_reached_again_is_that_
     visit(page, f"{base}/?step=2", charts=3)
     act(page, lambda: page.keyboard.press("ArrowRight"))  # no control has the focus: the tour's key
     assert heading(page) == f"Step 3 of {len(STEPS)} · " + t("en", "step_3") and "step=3" in page.url
+    assert "std=1&" in page.url + "&"  # the link's one spelling of the number the step sets, not std=1.0
     act(page, lambda: page.keyboard.press("ArrowLeft"))
     assert heading(page) == f"Step 2 of {len(STEPS)} · " + t("en", "step_2") and "step=2" in page.url
     thumb = page.get_by_role("slider", name=t("en", "depth"))

@@ -59,7 +59,7 @@ def test_the_line_under_the_title_writes_every_pair_as_the_language_does(name, l
     config = NETWORKS[name]
     pieces = describe.line(config, lang).split(" · ")
     values = describe.line_values(config, lang)
-    assert values["batch"] == str(config.batch) and values["seed"] == str(config.seed)
+    assert values["batch"] == f"{config.batch:,}" and values["seed"] == str(config.seed)
     assert pieces[-len(describe.LINE_FIELDS):] == [
         t(lang, f"net_label_{field}") + PAIR_SEPARATOR[lang] + values[field] for field in describe.LINE_FIELDS]
     assert " · ".join(pieces[:-len(describe.LINE_FIELDS)]) == describe.network(config, lang)

@@ -698,9 +698,10 @@ def test_a_compare_choice_outlives_another_tab():
 ])
 def test_a_link_sets_the_new_schemes_parameters_and_keeps_them(query, expected):
     """A link's values reach the Config, and the link the page writes for that state reads back the same; a field
-    the scheme does not read stays at its default (torch_default draws its own biases)."""
+    the scheme does not read stays at its default (torch_default draws its own biases), with a notice."""
     state, problems = urlstate.normalize({"step": "custom", **query}, TABS)
-    assert problems == []
+    dropped = [name for name in urlstate.CONTROLS if name in query and name not in expected]
+    assert [(p.name, p.kind) for p in problems] == [(name, "ignored") for name in dropped]
     config, note = urlstate.config_of(state)
     assert note is None and config == replace(tour.step_config(tour.FIRST), **expected)
     again, problems = urlstate.normalize(urlstate.to_query(state, TABS), TABS)
@@ -752,7 +753,9 @@ def test_the_sidebar_warns_of_bounds_out_of_order_and_draws_torchs():
 
 def test_a_links_width_profile_sets_the_depth_and_the_input_width():
     state, problems = urlstate.normalize({"widths": "784-512-256-128", "depth": "7", "width": "100"}, TABS)
-    assert problems == []
+    # the profile wins, and the page says the link's own depth and width are left out
+    assert [(p.name, p.raw, p.default, p.kind) for p in problems] == [("depth", "7", 3, "ignored"),
+                                                                      ("width", "100", 784, "ignored")]
     assert (state["widths"], state["depth"], state["width"]) == ("784-512-256-128", 3, 784)  # the profile wins
     assert urlstate.config_of(state)[0].units == (784, 512, 256, 128)
     assert urlstate.to_query(state, TABS)["widths"] == "784-512-256-128"
@@ -814,3 +817,81 @@ def test_conv_settings_matter_only_for_a_conv_net():
     assert "image" not in urlstate.to_query(digits, TABS) and urlstate.config_of(digits)[0].image == 8
     conv, _ = urlstate.normalize({"arch": "conv", "residual": "true"}, TABS)
     assert "residual" not in urlstate.to_query(conv, TABS) and not urlstate.config_of(conv)[0].residual
+
+
+# --- every value a link sets that the network cannot use gets its notice ----------------------------------------------
+
+CONTEXTS = ({}, {"arch": "conv"}, {"init": "torch_default"}, {"init": "normal"}, {"widths": "784-300-10"},
+            {"arch": "conv", "input": "digits"}, {"input": "digits", "width": "100"}, {"step": "8"})
+
+
+def other_value(name: str, default) -> str:
+    """A link's text for a value of `name` that is allowed and not the default."""
+    p = urlstate.PARAMS[name]
+    if p.kind in ("choice", "list"):
+        return next(c for c in p.choices if c != default)
+    if p.kind == "bool":
+        return "false" if default else "true"
+    if p.kind == "gain":
+        return "recommended"
+    if p.kind == "branch_scale":
+        return "0.5"
+    if p.kind == "widths":
+        return "100-50-10"
+    low, high = p.low, p.high
+    value = next(v for v in (low, high, (low + high) / 2) if v != default and (p.kind != "odd" or int(v) % 2))
+    return urlstate.format_number(int(value) if p.kind in ("int", "odd") else value)
+
+
+@pytest.mark.slow  # a link per control and network
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_control_a_network_does_not_use_is_said_when_a_link_sets_it(lang):
+    """Every control that some network hides (relevant() False), set by a link to a value of its own in such a
+    network, is left out with a notice naming it and why; a link that sets nothing hidden gets none of these."""
+    hidden_somewhere = set()
+    for context in CONTEXTS:
+        base, base_problems = urlstate.normalize(context, TABS)
+        assert not [p for p in base_problems if p.kind == "ignored"], context
+        for name in urlstate.CONTROLS:
+            if name in context or urlstate.relevant(name, base):
+                continue
+            hidden_somewhere.add(name)
+            value = other_value(name, base[name])
+            state, problems = urlstate.normalize({**context, name: value}, TABS)
+            if urlstate.relevant(name, state):  # the value itself makes it matter (arch=dense, input=normal)
+                continue
+            said = [p for p in problems if p.kind == "ignored" and p.name == name]
+            assert said, (context, name, value)
+            message = urlstate.messages(said, lang, TABS)[0]
+            assert f"**{name}**" in message and value in message
+            assert "()" not in message and "（）" not in message
+    # every control relevant() can hide was tried
+    assert hidden_somewhere >= {"kernel", "image", "padding", "residual", "branch_scale", "slope", "std", "bound",
+                                "value", "scale", "gain", "mode", "distribution", "bias", "bias_std"}
+
+
+def test_a_residual_stream_in_a_conv_link_is_said_as_a_layer_norm_is():
+    """The brief's link: residual=true on a conv net is left out with a notice, as norm=layer is; widths' default is
+    named by what it means (equal widths), not as empty parentheses."""
+    query = {"widths": "784-1-3000", "arch": "conv", "kernel": "4", "image": "0", "residual": "true"}
+    state, problems = urlstate.normalize(query, TABS)
+    assert [(p.name, p.kind) for p in problems] == [("kernel", "value"), ("image", "value"), ("widths", "value"),
+                                                    ("residual", "ignored")]
+    assert not urlstate.config_of(state)[0].residual
+    for lang in ("en", "zh"):
+        said = urlstate.messages(problems, lang, TABS)
+        assert t(lang, "url_empty_widths") in said[2] and t(lang, "url_ignored_conv_plain") in said[3]
+        assert not any("()" in m or "（）" in m for m in said)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_parameters_bad_value_names_a_default_that_reads(lang):
+    """A value not allowed, for every parameter: the notice names its default as a value or in words, never
+    as empty parentheses; a list of allowed names is joined as the language writes a list (Chinese: 、)."""
+    for name in urlstate.PARAMS:
+        _, problems = urlstate.normalize({name: "@"}, TABS)
+        said = urlstate.messages([p for p in problems if p.name == name], lang, TABS)
+        assert said, name
+        assert not any("()" in m or "（）" in m for m in said), said
+        if lang == "zh":
+            assert not re.search(r"[a-z_0-9.+]+, [a-z_0-9.+]+", said[0]), said[0]

@@ -424,7 +424,7 @@ def test_the_theory_sentence_is_chosen_from_the_numbers(config, lang):
     if config.residual:  # a stream of blocks: no fixed point, no phase, no depth scale, and the page says why
         assert numbers["chi1"] is None and text == t(lang, "theory_tab.map_residual")
         return
-    trainable = re.search(r"(?:about|大约) ([0-9.]+) (?:layers can train|层以内可以训练)", text)
+    trainable = re.search(r"(?:about|大约) ([0-9.,]+) (?:layers can train|层以内可以训练)", text)  # 1,690
     if numbers["sigma_w2"] == 0:  # no signal at all: the depth scale says nothing
         assert text == t(lang, "theory_tab.no_signal", sigma_b2="0") and trainable is None
         return
@@ -436,7 +436,8 @@ def test_the_theory_sentence_is_chosen_from_the_numbers(config, lang):
         assert trainable is None and f"6ξ = {six_xi:.2g}" in text
         assert ("less than a single layer" if lang == "en" else "还不到一层") in text
         return
-    assert float(trainable.group(1)) == pytest.approx(six_xi, rel=0.05) and float(trainable.group(1)) >= 1
+    layers = float(trainable.group(1).replace(",", ""))
+    assert layers == pytest.approx(six_xi, rel=0.05) and layers >= 1
     fewer = t(lang, "theory_tab.depth_fewer", depth=config.depth)
     assert (fewer in text) == (six_xi < config.depth)
 

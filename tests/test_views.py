@@ -280,7 +280,7 @@ def test_numbers_are_written_as_a_person_writes_them():
     assert summary.format_value(0.2134) == "0.213"
     assert summary.format_value(2.94e-7, 2) == summary.scientific("2.9", -7) == "2.9\u00a0×\u00a010⁻⁷"
     assert summary.format_value(1.15e4, 2) == "1.2\u00a0×\u00a010⁴" and summary.format_value(1e-5) == "10⁻⁵"
-    assert summary.format_value(1234, 4) == "1234" and summary.format_value(float("nan")) == "—"
+    assert summary.format_value(1234, 4) == "1,234" and summary.format_value(float("nan")) == "—"
     assert summary.format_share(0.924) == "92.4" + summary.PERCENT
     assert summary.format_share(0.00031) == "0.031" + summary.PERCENT  # small shares keep their digits
 
@@ -685,7 +685,7 @@ def test_the_paradox_counts_saturated_values_not_units(lang, values, units):
 
     numbers = theory.large_init_paradox(theory_view.PARADOX_CONFIG)
     text = theory_view.paradox_text(numbers, lang)
-    saturated = f"{theory_view._percent(numbers['saturated'])} "  # the share, then what it is a share of
+    saturated = f"{summary.format_share(numbers['saturated'])} "  # the share, then what it is a share of
     assert saturated in text and values in text.split(saturated, 1)[1][:40]
     assert units not in text
 

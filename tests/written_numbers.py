@@ -7,8 +7,9 @@ from views import summary
 
 RAISED = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 # a number as the page writes it, in its text and in its LaTeX: 0.213, -4, 2.9 × 10⁻⁷, 10⁴; 2.9 \times 10^{-7}
-WRITTEN = r"(?:-?\d+(?:\.\d+)?\s×\s)?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|-?\d+(?:\.\d+)?"
-WRITTEN_LATEX = r"(?:-?\d+(?:\.\d+)? \\times )?10\^\{-?\d+\}|-?\d+(?:\.\d+)?"
+# (a plain decimal of 1,000 or more with its thousands separators: 1,234, in LaTeX 1{,}234)
+WRITTEN = r"(?:-?\d+(?:\.\d+)?\s×\s)?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?"
+WRITTEN_LATEX = r"(?:-?\d+(?:\.\d+)? \\times )?10\^\{-?\d+\}|-?\d{1,3}(?:\{,\}\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?"
 
 
 def e_form(text: str) -> str:
@@ -21,7 +22,7 @@ def e_form(text: str) -> str:
     if any(c in text for c in "⁰¹²³⁴⁵⁶⁷⁸⁹"):
         mantissa, _, power = text.rpartition("10")
         return f"{mantissa.removesuffix(summary.TIMES) or '1'}e{int(power.translate(RAISED))}"
-    return text
+    return text.replace("{,}", "").replace(",", "")  # 1,234 and LaTeX's 1{,}234: 1234
 
 
 def read_back(text: str) -> float:

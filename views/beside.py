@@ -11,7 +11,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from core import Config, MemoryBudgetError, cache, estimate_memory
+from core import Config, MemoryBudgetError, cache
 from core.network import WORK_LIMIT
 from core.threads import Cancelled
 
@@ -143,7 +143,7 @@ def show(page: Page, note: Note) -> bool:
     try:
         other = compute(note, page.lang, [partial(cache.simulate_cached, config, memory_budget(), session_gone())])[0]
     except MemoryBudgetError:
-        st.error(page.t("memory", need=estimate_memory(config) / 2**20, budget=memory_budget() / 2**20))
+        st.error(summary.memory_refusal(config, page.lang, memory_budget()))
         return True
     except Cancelled:  # the session has gone: nothing to draw
         return True

@@ -269,7 +269,7 @@ def coloured(spec: dict, mode: str | None) -> dict:
 
 def number_expr(value: str, digits: int = 2) -> str:
     """A Vega expression writing the number `value` (an expression) as views.summary.format_value does: plain
-    decimals in summary.PLAIN ("0.01", "1200"), else "2.9 × 10⁻⁷", "10⁻⁷" for a power of ten; `digits`
+    decimals in summary.PLAIN ("0.01", "1,200"), else "2.9 × 10⁻⁷", "10⁻⁷" for a power of ten; `digits`
     significant digits (d3-format's "~r")."""
     exponent = f"floor(log(abs({value})) / LN10 + 1e-9)"
     mantissa = f"format({value} / pow(10, {exponent}), '.{digits}~r')"
@@ -278,7 +278,7 @@ def number_expr(value: str, digits: int = 2) -> str:
         power = f"replace({power}, regexp('{plain}', 'g'), '{raised}')"
     low, high = PLAIN
     return (f"!isValid({value}) || !isFinite({value}) ? '—' : "
-            f"({value} == 0 || (abs({value}) >= {low} && abs({value}) < {high})) ? format({value}, '.{digits}~r') : "
+            f"({value} == 0 || (abs({value}) >= {low} && abs({value}) < {high})) ? format({value}, ',.{digits}~r') : "
             f"({mantissa} == '1' ? '' : {mantissa} + '{TIMES}') + '10' + {power}")
 
 

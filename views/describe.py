@@ -43,7 +43,8 @@ def network(config: Config, lang: str) -> str:
 
 def line_values(config: Config, lang: str) -> dict[str, str]:
     """The line's values after the network, by LINE_FIELDS: the init scheme's name, the batch and the seed."""
-    return {"init": t(lang, f"options.init_{config.init}"), "batch": str(config.batch), "seed": str(config.seed)}
+    return {"init": t(lang, f"options.init_{config.init}"), "batch": f"{config.batch:,}",
+            "seed": str(config.seed)}  # a seed names a draw (1234), a batch counts samples (1,000)
 
 
 def line(config: Config, lang: str) -> str:

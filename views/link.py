@@ -18,7 +18,7 @@ def show_config(config) -> None:
     link's notices no longer describe the page."""
     st.session_state.pop("_link_problems", None)
     for name, value in urlstate.state_of(config).items():
-        st.session_state[name] = value
+        st.session_state[name] = urlstate.spelled(name, value)  # a float as the link writes it
 
 
 def check_link(tabs: Sequence[str]) -> None:

@@ -67,6 +67,8 @@ def t(lang: str, key: str, **values: Any) -> str:
         pieces.append(literal)
         if field is not None:
             value = formatter.convert_field(formatter.get_field(field, (), values)[0], conversion)
+            if isinstance(value, int) and not isinstance(value, bool) and not spec:
+                spec = ","  # a count as people write one, 1,500 (summary.format_value's separators)
             pieces.append(formatter.format_field(value, spec))
     return spaced(pieces)
 

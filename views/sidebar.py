@@ -24,6 +24,7 @@ from core.initializers import DEFAULT_GAIN, SCHEME_NUMBERS, gain_of, weight_mean
 
 from . import beside, present, summary, tour, urlstate
 from .link import show_config, sync_named, sync_step
+from .page import memory_budget
 from .locale import browser_language
 from .tabs import CODES
 from .text import t, user_text
@@ -39,6 +40,7 @@ def apply_step() -> None:
     """A tour step sets every control (the seed stays: a new draw keeps the lesson). Custom sets none: the page
     stays the step the controls show, if any."""
     st.session_state.pop("_link_problems", None)
+    st.session_state.pop("_dense_sizes", None)  # the step sets the sizes: a later switch to dense keeps them
     code = st.session_state["step"]
     if code == tour.CUSTOM:
         return
@@ -71,10 +73,18 @@ def pick_profile() -> None:
 
 
 def pick_arch() -> None:
-    """The architecture switch: a conv net has no layer norm (core.config), so a layer norm becomes none."""
+    """The architecture switch: a conv net has no layer norm (core.config), so a layer norm becomes none; the sizes
+    become ones the page computes (urlstate.switched_sizes), and a switch back to dense restores the dense ones."""
     control_changed()
-    if st.session_state.get("arch") == "conv" and st.session_state.get("norm") not in urlstate.CONV_NORMS:
-        st.session_state["norm"] = urlstate.CONV_NORMS[0]
+    state, arch = st.session_state, st.session_state.get("arch")
+    if arch == "conv" and state.get("norm") not in urlstate.CONV_NORMS:
+        state["norm"] = urlstate.CONV_NORMS[0]
+    before = {name: state[name] for name in urlstate.CONTROLS if name in state and name != "arch"}
+    if arch == "conv":
+        state["_dense_sizes"] = {name: before[name] for name in urlstate.ARCH_KEPT if name in before}
+    remembered = state.pop("_dense_sizes", None) if arch == "dense" else None
+    for name, value in urlstate.switched_sizes(before, arch, remembered, memory_budget()).items():
+        state[name] = value
 
 
 def follow_profile() -> None:

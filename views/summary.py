@@ -402,13 +402,13 @@ def _written(value, digits: int) -> tuple[str | None, str, int]:
     for floats and for Decimals beyond float's range."""
     mantissa, exponent = format(value, f".{digits - 1}e").split("e")
     exponent, rounded = int(exponent), float(f"{mantissa}e{exponent}")  # a Decimal beyond float's range: 0 or inf
-    if PLAIN[0] <= abs(rounded) < PLAIN[1]:  # 1234 stays 1234 at 4 digits and 1230 at 3, never 1.23e+03
-        return (f"{rounded:.0f}" if exponent >= digits - 1 else f"{rounded:.{digits}g}"), mantissa, exponent
+    if PLAIN[0] <= abs(rounded) < PLAIN[1]:  # 1234 is 1,234 at 4 digits and 1,230 at 3, never 1.23e+03
+        return (f"{rounded:,.0f}" if exponent >= digits - 1 else f"{rounded:,.{digits}g}"), mantissa, exponent
     return None, mantissa.rstrip("0").rstrip("."), exponent
 
 
 def format_value(value: float, digits: int = 3) -> str:
-    """A number as the page writes it, with `digits` significant digits: 0.213, 1234, 2.94 × 10⁻⁷, 1.2 × 10⁴; a dash
+    """A number as the page writes it, with `digits` significant digits: 0.213, 1,234, 2.94 × 10⁻⁷, 1.2 × 10⁴; a dash
     when undefined. The page's one writer of numbers: the shares, the rough guides, the powers of ten and the
     charts' axes (views.charts.number_expr, the same rule in Vega's expressions) write theirs with it, and its
     LaTeX form is format_latex. value: a float, or a Decimal (which may lie beyond float's range)."""
@@ -428,7 +428,7 @@ def format_latex(value: float, digits: int = 3) -> str:
         return "0"
     plain, mantissa, exponent = _written(value, digits)
     if plain is not None:
-        return plain
+        return plain.replace(",", "{,}")  # a thousands separator, not punctuation: no space after it in LaTeX
     power = f"10^{{{exponent}}}"
     return power if mantissa == "1" else rf"{mantissa} \times {power}"
 
@@ -498,12 +498,22 @@ def refusal(config, lang: str, memory_budget: int = DEFAULT_MEMORY_BUDGET,
             work_limit: float = WORK_LIMIT) -> str | None:
     """Why the page does not compute this network, or None: over the memory budget, or more work than the
     limit (core.network.estimate_work; then the largest depth and width that fit at the other settings are named)."""
-    need = estimate_memory(config)
-    if need > memory_budget:
-        return t(lang, "memory", need=need / 2**20, budget=memory_budget / 2**20)
+    if estimate_memory(config) > memory_budget:
+        return memory_refusal(config, lang, memory_budget)
     work = estimate_work(config)
     if work <= work_limit:
         return None
     fits = work_fits(config, work_limit)
-    return t(lang, "work" if fits["depth"] else "work_width", **powers_apart(work, work_limit),
-             seconds=f"{work_limit / WORK_RATE:.0f}", **fits)
+    # a conv net's sizes are its channels and image: the message names what its work grows with
+    if config.arch == "conv":
+        key = "work_conv" if fits["depth"] else "work_width_conv"
+    else:
+        key = "work" if fits["depth"] else "work_width"
+    return t(lang, key, **powers_apart(work, work_limit), seconds=f"{work_limit / WORK_RATE:.0f}", **fits)
+
+
+def memory_refusal(config, lang: str, memory_budget: int) -> str:
+    """The memory refusal: what the network needs against the budget, and what memory grows with (a conv net's
+    activations: depth × batch × image² × channels)."""
+    return t(lang, "memory_conv" if config.arch == "conv" else "memory", need=estimate_memory(config) / 2**20,
+             budget=memory_budget / 2**20)

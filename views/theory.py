@@ -23,7 +23,7 @@ from core.theory import TRAINABLE_DEPTH_PER_XI
 
 from .charts import GUIDE_COLOUR, LABEL_SIZE, NUMBER_LABEL, THEORY_COLOUR, decades, layer_span, theme, title_lines, \
     written, zero_marks
-from .summary import format_value
+from .summary import format_share, format_value
 from .text import t
 
 X_DOMAIN = (0.1, 5.0)  # sigma_w^2, log axis: from 0.01 randn's neighbourhood to past He and tanh's gain
@@ -53,13 +53,7 @@ def _number(value, digits: int = 3) -> str:
 
 def _layers(count: float) -> str:
     """A number of layers: two digits below 10 (0.79, 8.7), whole layers above (169, not 1.7e+02)."""
-    return _number(count, 2) if count < 10 else f"{count:.0f}"
-
-
-def _percent(share: float) -> str:
-    """Whole percent, with one decimal where rounding would claim all or nothing (99.9% is not 100%)."""
-    whole = f"{100 * share:.0f}"
-    return f"{100 * share:.1f}%" if whole in ("0", "100") and 0 < share < 1 else f"{whole}%"
+    return _number(count, 2) if count < 10 else f"{count:,.0f}"
 
 
 # ---------- frames ----------
@@ -360,8 +354,8 @@ def paradox_text(numbers: dict, lang: str, width: int = PARADOX_CONFIG.width, me
     """The large-init paradox explained with core.theory.large_init_paradox()'s numbers (and a measured growth)."""
     extra = "" if measured is None else t(lang, "theory_tab.paradox_measured", value=_number(measured))
     return t(lang, "theory_tab.paradox",
-        width=width, saturated=_percent(numbers["saturated"]), unsaturated=_percent(1.0 - numbers["saturated"]),
-        share=_percent(numbers["unsaturated_share"]), growth=_number(numbers["growth"]), measured=extra,
+        width=width, saturated=format_share(numbers["saturated"]), unsaturated=format_share(1.0 - numbers["saturated"]),
+        share=format_share(numbers["unsaturated_share"]), growth=_number(numbers["growth"]), measured=extra,
         mean_slope2=_number(numbers["mean_slope2"], 2), sigma_w2=_number(numbers["sigma_w2"]),
         chi1=_number(numbers["chi1"]),
     )

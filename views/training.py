@@ -262,12 +262,12 @@ def final_frame(results: dict, lang: str) -> pd.DataFrame:
     column = "training_tab.col_channels" if conv(results) else "training_tab.col_units"
     for name, r in results.items():
         units = r.distinct_units[np.isfinite(r.distinct_units)]
-        accuracy = f"{100 * r.final_accuracy:.1f}%" if math.isfinite(r.final_accuracy) else "—"
+        accuracy = format_share(r.final_accuracy)  # the page's one way to write a share: 33.3 %
         rows.append({
             t(lang, "scheme"): scheme_name(name, lang),
             t(lang, "training_tab.col_loss"): f"{r.final_loss:.4f}" if math.isfinite(r.final_loss) else "—",
             t(lang, "training_tab.col_accuracy"): accuracy,
-            **({t(lang, "training_tab.col_test_accuracy"): f"{100 * r.test_accuracy:.1f}%"
+            **({t(lang, "training_tab.col_test_accuracy"): format_share(r.test_accuracy)
                 if math.isfinite(r.test_accuracy) else "—"} if r.test_accuracy is not None else {}),
             t(lang, "training_tab.col_stability"): stability_cell(r, lang),
             t(lang, column): "—" if units.size == 0 else (

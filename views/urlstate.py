@@ -26,11 +26,12 @@ from typing import Any
 from collections.abc import Mapping, Sequence
 
 from core import Config, profiles
+from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, estimate_memory, estimate_work
 from core.config import (
     ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS,
     INPUTS, INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, written,
 )
-from core.initializers import GAIN_WORDS, SCHEME_NUMBERS, matters, parse_gain
+from core.initializers import ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_NUMBERS, matters, parse_gain
 from core.schemes import DISTRIBUTIONS
 from core.initializers import resolve_gain as resolve_gain_value
 from core.train import DEFAULT_STEPS, LECTURE_RACE, TASKS
@@ -39,7 +40,7 @@ from core.train import SCHEMES as TRAIN_SCHEMES
 from .locale import FIRST as FIRST_LANGUAGE
 from .locale import LANGUAGES
 from .text import join, t, user_text
-from .tour import CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, STEPS, step_config
+from .tour import CONV_STEP, CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, STEPS, step_config
 from .tour import step_of as step_of_config
 
 URL = "query-params"  # Streamlit's binding of a widget to the URL parameter named by its key (bind=URL)
@@ -124,6 +125,8 @@ class Problem:
     parameter names `kept` mean nothing here (name is ""); they are dropped from the address. "step": the link
     names the tour step `raw` but its own values, `kept` as (parameter, the link's value, the step's value),
     differ from that step's; the page shows the link's values, which are the step `default` or CUSTOM.
+    "ignored": `raw` is a value this network does not use (a conv net's residual=true), left out for `default`;
+    `kept` is (why, subject): the reason's key (why_ignored) and the code it names.
     """
 
     name: str
@@ -219,6 +222,24 @@ def format_number(value: float) -> str:
         return "0." + "0" * -point + digits
     power = point - 1
     return digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "") + f"e{'+' if power >= 0 else '-'}{abs(power)}"
+
+
+class Spelled(float):
+    """A number that prints as the link writes it (format_number). Streamlit writes the value the page gives a bound
+    number widget (a tour step's std = 1.0) into the address as str(value), "std=1.0", where the browser writes a
+    value typed into it as JavaScript's String(n), "std=1": the page gives its numbers as these, so both write one."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return format_number(float(self))
+
+
+def spelled(name: str, value: Any) -> Any:
+    """A widget value as the page sets it: a float parameter's number as Spelled, anything else as it is."""
+    if name in PARAMS and PARAMS[name].kind == "float" and isinstance(value, float):
+        return Spelled(value)
+    return value
 
 
 def list_items(raw: str | list[str], choices: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -348,7 +369,8 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
             said.append(t(lang, "url_repeated", name=p.name, count=len(p.kept), raw=user_text(lang, p.raw),
                           used=user_text(lang, p.default)))
         elif p.kind == "step":
-            changes = [t(lang, "url_step_change", name=name, value=shown_value(own), step_value=shown_value(lesson))
+            changes = [t(lang, "url_step_change", name=name, value=shown_value(own, lang, name),
+                                step_value=shown_value(lesson, lang, name))
                        for name, own, lesson in p.kept]
             title = t(lang, f"step_{p.raw}")
             if p.default == CUSTOM:
@@ -356,21 +378,29 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
             else:
                 said.append(t(lang, "url_step_other", n=p.raw, title=title, changes=join(lang, changes),
                               other=p.default, other_title=t(lang, f"step_{p.default}")))
+        elif p.kind == "ignored":
+            why, subject = p.kept
+            said.append(t(lang, "url_ignored", name=p.name, raw=user_text(lang, p.raw),
+                          why=t(lang, f"url_ignored_{why}", subject=subject),
+                          used=shown_value(p.default, lang, p.name)))
         elif p.kind == "digits":
             said.append(t(lang, "url_digits", name=p.name, raw=user_text(lang, p.raw), used=shown_value(p.default)))
         elif p.kind == "list" or p.kept:
             said.append(t(lang, "url_list_problem", name=p.name, raw=user_text(lang, p.raw),
-                          kept=", ".join(p.kept), choices=", ".join(PARAMS[p.name].choices)))
+                          kept=join(lang, list(p.kept)), choices=join(lang, list(PARAMS[p.name].choices))))
         else:
             said.append(t(lang, "url_problem", name=p.name, raw=user_text(lang, p.raw),
-                          default=shown_value(p.default), allowed=allowed_text(lang, p.name, tabs)))
+                          default=shown_value(p.default, lang, p.name), allowed=allowed_text(lang, p.name, tabs)))
     return said
 
 
-def shown_value(value: Any) -> str:
-    """A widget value as a message names it: a list as its items, a number as the URL writes it."""
+def shown_value(value: Any, lang: str | None = None, name: str = "") -> str:
+    """A widget value as a message names it: a list as its items, a number as the URL writes it; an empty value
+    (widths' "": equal widths) as what it means, `url_empty_<name>` in `lang`."""
     if isinstance(value, list):
-        return ", ".join(value)
+        return join(lang, value) if lang else ", ".join(value)
+    if value == "" and lang:
+        return t(lang, f"url_empty_{name}")
     return format_number(value) if isinstance(value, (bool, int, float)) else str(value)
 
 
@@ -382,7 +412,7 @@ def allowed_text(lang: str, name: str, tabs: Sequence[str]) -> str:
     if p.kind == "widths":
         return t(lang, "allowed_widths", low=written(p.low), high=written(p.high), separator=profiles.SEPARATOR,
                  fewest=profiles.ENTRIES[0], most=profiles.ENTRIES[1])
-    return t(lang, f"allowed_{p.kind}", choices=", ".join(p.choices))
+    return t(lang, f"allowed_{p.kind}", choices=join(lang, list(p.choices)))
 
 
 def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
@@ -400,24 +430,60 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
     the step named stays the tour's place, so ◀ ▶ go on from it (views/link.py, tour.nearest_step).
     """
     present, problems = read(query, tabs, language)
-    if present.pop("bn", False) and "norm" not in present:  # an older link's bn=true: norm=batch
-        present["norm"] = "batch"
+    if present.pop("bn", False):  # an older link's bn=true: norm=batch, unless norm= says otherwise
+        if present.setdefault("norm", "batch") != "batch":
+            problems.append(Problem("bn", "true", present["norm"], kept=("bn", present["norm"]), kind="ignored"))
     state = defaults(tabs, language)
     step = present.get("step", FIRST)
     if step != CUSTOM:
         state.update(state_of(step_config(step)))
     state.update(present)
     state = with_profile(state)  # a link's widths= say its depth and width
+    for name in ("depth", "width"):
+        if name in present and present[name] != state[name]:
+            problems.append(ignored(query, name, present[name], state[name], ("profile", state["widths"])))
     if state["arch"] == "conv" and state["norm"] not in CONV_NORMS:  # conv nets: no layer norm (core.config)
-        problems.append(Problem("norm", state["norm"], CONV_NORMS[0]))
+        problems.append(ignored(query, "norm", state["norm"], CONV_NORMS[0], ("conv_plain", "")))
         state["norm"] = CONV_NORMS[0]
     for name in CONTROLS:  # a hidden control keeps its default, so the URL and the cache stay canonical
         if not relevant(name, state):
-            state[name] = defaults(tabs, language)[name]
+            default = defaults(tabs, language)[name]
+            if name in present and present[name] != default:  # the link set it: the page says it is left out
+                problems.append(ignored(query, name, present[name], default, why_ignored(name, state)))
+            state[name] = default
     state["step"] = step_of(state)
     if "step" in present and step != CUSTOM and state["step"] != step:
         problems.append(Problem("step", step, state["step"], kept=step_changes(state, step), kind="step"))
     return state, problems
+
+
+def ignored(query: Mapping[str, str | list[str]], name: str, value: Any, default: Any,
+            why: tuple[str, str]) -> Problem:
+    """The Problem of a link's value that this network does not use: the link's own text, the value used instead."""
+    raw = query.get(name, "")
+    text = (raw[-1] if isinstance(raw, list) and raw else raw) if name in query else shown_value(value)
+    return Problem(name, text, default, kept=why, kind="ignored")
+
+
+def why_ignored(name: str, state: Mapping[str, Any]) -> tuple[str, str]:
+    """Why a control does not matter for the state (relevant() is False): a `url_ignored_<why>` message's key and
+    the code it names (the init, the activation, or "")."""
+    conv = state.get("arch") == "conv"
+    if name in ("kernel", "padding") or (name == "image" and not conv):
+        return "dense", ""
+    if name == "image":
+        return "digits_image", ""
+    if name in ("residual", "branch_scale") and conv:
+        return "conv_plain", ""
+    if name == "residual":
+        return "unequal", ""
+    if name == "branch_scale":
+        return "no_residual", ""
+    if name in BIAS_FIELDS:
+        return "own_biases", str(state.get("init"))
+    if any(name in names for names in ACTIVATION_FIELDS.values()):
+        return "activation", str(state.get("activation"))
+    return "init", str(state.get("init"))
 
 
 def step_of(state: Mapping[str, Any]) -> str:
@@ -557,3 +623,37 @@ def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:
         kwargs["trunc_a"], kwargs["trunc_b"], note = base["trunc_a"], base["trunc_b"], "bounds"
     known = {f.name for f in fields(Config)}
     return Config(gain=gain, **{k: v for k, v in kwargs.items() if k in known}), note
+
+
+# --- switching the architecture -----------------------------------------------------------------------------
+SIZES = ("depth", "width", "widths", "batch", "image")  # the controls an architecture switch sets
+# what a switch to conv changes or hides (a hidden widget's value is gone by the next run), and the switch back restores
+ARCH_KEPT = (*SIZES, "norm", "residual", "branch_scale")
+
+
+def fits(state: Mapping[str, Any], memory_budget: int = DEFAULT_MEMORY_BUDGET) -> bool:
+    """Whether the page computes the network the state describes (summary.refusal's two limits)."""
+    config = config_of(state)[0]
+    return estimate_memory(config) <= memory_budget and estimate_work(config) <= WORK_LIMIT
+
+
+def switched_sizes(state: Mapping[str, Any], arch: str, remembered: Mapping[str, Any] | None = None,
+                   memory_budget: int = DEFAULT_MEMORY_BUDGET) -> dict[str, Any]:
+    """The sizes (SIZES) the architecture switch lands on, so that the new network is one the page computes.
+
+    A dense net's 500 units are 500 channels at every pixel of a conv net (step 6 as a conv net: about 12 GiB),
+    so a switch to conv takes tour step 11's channels, batch and image, and keeps the depth where that fits (else
+    step 11's); a switch to dense takes back `remembered`, the dense sizes the switch to conv left, or the first
+    step's. state: the widget values before the switch (arch excepted); remembered: ARCH_KEPT's values.
+    """
+    if arch == "conv":
+        lesson = state_of(STEPS[CONV_STEP])
+        sizes = {name: lesson[name] for name in SIZES if name != "depth"} | {"depth": state.get("depth")}
+    else:
+        lesson = state_of(step_config(FIRST))
+        sizes = dict(remembered) if remembered else {name: lesson[name] for name in SIZES if name != "depth"} \
+            | {"depth": state.get("depth")}
+    sizes["depth"] = int(sizes["depth"] if sizes["depth"] is not None else lesson["depth"])
+    if not fits({**state, **sizes, "arch": arch}, memory_budget):
+        sizes["depth"] = lesson["depth"]
+    return sizes

@@ -215,7 +215,7 @@ def draw_race(results: dict, lang: str) -> None:
     draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results, lang), lang, panel_width=240,
                                             channels=conv), name="race-symmetry")
     st.caption(t(lang, "training_tab.symmetry_caption_conv") if conv else
-               t(lang, "training_tab.symmetry_caption", ceiling=ceiling) if spiral else
+               t(lang, "training_tab.symmetry_caption", ceiling=summary.format_share(ceiling)) if spiral else
                t(lang, "training_tab.symmetry_caption_digits"))
 
 

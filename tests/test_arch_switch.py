@@ -1,0 +1,102 @@
+"""Switching the architecture lands on a network the page computes, and back: every tour step, both ways."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import estimate_memory
+from core.network import WORK_LIMIT, estimate_work
+from views import summary, tour, urlstate
+from views.locale import LANGUAGES
+from views.text import t
+
+from app_support import open_app
+
+
+def switched(state: dict, arch: str, remembered: dict | None = None, budget: int | None = None) -> dict:
+    """The state after the switch, as sidebar.pick_arch leaves it."""
+    kwargs = {} if budget is None else {"memory_budget": budget}
+    return {**state, **urlstate.switched_sizes(state, arch, remembered, **kwargs), "arch": arch}
+
+
+@pytest.mark.parametrize("code", list(tour.STEPS))
+def test_every_step_switches_to_a_conv_net_that_fits_and_back(code):
+    """Step 6's 500 units as 500 channels of 16 x 16 pixels, batch 1000, need about 12 GiB: the switch takes step 11's
+    channels, batch and image instead; back to dense, the step's own sizes return (the page is that step again)."""
+    state = urlstate.state_of(tour.step_config(code))
+    other = "dense" if state["arch"] == "conv" else "conv"
+    before = {name: state[name] for name in urlstate.ARCH_KEPT}
+    there = switched(state, other)
+    if other == "conv":  # what the conv net's sidebar hides is gone from the session by the switch back
+        there = {name: value for name, value in there.items() if name not in urlstate.CONTROLS
+                 or urlstate.relevant(name, there)}
+    config = urlstate.config_of(there)[0]
+    assert config.arch == other
+    assert summary.refusal(config, "en") is None
+    assert estimate_memory(config) <= summary.DEFAULT_MEMORY_BUDGET and estimate_work(config) <= WORK_LIMIT
+    if other == "conv":  # step 11's sizes, the depth kept where it fits (all steps' do)
+        lesson = tour.STEPS[tour.CONV_STEP]
+        assert (config.width, config.batch, config.image, config.depth) == \
+            (lesson.width, lesson.batch, lesson.image, tour.STEPS[code].depth)
+    back = switched(there, state["arch"], before)
+    assert tour.step_of(urlstate.config_of(back)[0]) == code
+
+
+def test_a_depth_that_does_not_fit_takes_the_conv_steps():
+    """A budget the kept depth is over: the depth of step 11, whose network fits."""
+    state = urlstate.state_of(tour.step_config("10"))  # 64 layers
+    lesson = tour.STEPS[tour.CONV_STEP]
+    kept = urlstate.config_of(switched(state, "conv"))[0]
+    budget = (estimate_memory(kept) + estimate_memory(lesson)) // 2
+    config = urlstate.config_of(switched(state, "conv", budget=budget))[0]
+    assert config.depth == lesson.depth < kept.depth
+    assert estimate_memory(config) <= budget
+
+
+def test_dense_without_remembered_sizes_takes_the_first_steps():
+    """A page opened as a conv net (a link) switched to dense: the first step's width and batch."""
+    state = urlstate.state_of(tour.step_config(tour.CONV_STEP))
+    config = urlstate.config_of(switched(state, "dense"))[0]
+    first = tour.STEPS[tour.FIRST]
+    assert (config.width, config.batch, config.depth) == (first.width, first.batch, state["depth"])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_conv_nets_memory_refusal_names_the_image_and_channels(lang):
+    """A conv net's memory grows with image² and channels, and its message says so; a dense net's with the width."""
+    conv = urlstate.config_of({**urlstate.state_of(tour.step_config("6")), "arch": "conv"})[0]  # 500 channels
+    dense = tour.STEPS["6"]
+    budget = estimate_memory(dense) + 1  # the dense net fits, its conv twin does not
+    assert summary.refusal(dense, lang, budget) is None
+    assert summary.refusal(conv, lang, budget) == t(lang, "memory_conv", need=estimate_memory(conv) / 2**20,
+                                                    budget=budget / 2**20)
+    assert t(lang, "memory_conv", need=1, budget=1) != t(lang, "memory", need=1, budget=1)
+    assert "image" in t("en", "memory_conv", need=1, budget=1) and "图像" in t("zh", "memory_conv", need=1, budget=1)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_conv_nets_work_refusal_names_its_channels(lang):
+    """Over the work limit, a conv net's message is its own (channels, image², kernel²)."""
+    config = urlstate.config_of({**urlstate.state_of(tour.step_config(tour.CONV_STEP)), "depth": 100})[0]
+    limit = estimate_work(config) / 2
+    fits = summary.work_fits(config, limit)
+    key = "work_conv" if fits["depth"] else "work_width_conv"
+    assert summary.refusal(config, lang, work_limit=limit) == t(
+        lang, key, **summary.powers_apart(estimate_work(config), limit), seconds=f"{limit / summary.WORK_RATE:.0f}",
+        **fits)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", list(tour.STEPS))
+def test_the_page_switches_every_step_to_conv_and_back(code):
+    """In the page: Architecture -> the other kind at every step draws the tabs (no refusal), and back is the step."""
+    at = open_app(step=code)
+    arch = at.session_state["arch"]
+    at.radio(key="arch").set_value("dense" if arch == "conv" else "conv").run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.tabs, "the page draws its tabs"
+    assert at.session_state["arch"] != arch
+    at.radio(key="arch").set_value(arch).run()
+    assert not at.exception and not at.error
+    assert at.session_state["step"] == code

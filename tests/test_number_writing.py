@@ -1,0 +1,73 @@
+"""Every number the page writes follows one rule (summary.format_value, format_share, t()'s counts): a share with a
+space before its % sign (92.5 %), a whole number of four or more digits with thousands separators (1,500): in
+every message of every language, and on the page of every tour step and tab."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from views import summary, tour
+from views.locale import LANGUAGES, catalogue
+from views.tabs import CODES
+from views.text import t
+
+from app_support import open_app, open_tab
+
+GLUED_PERCENT = re.compile(r"[\d}]%|:[^}]*%\}")  # 92%, {share}%, {ceiling:.0%}
+# a whole number of 4+ digits written without separators: not part of a decimal (0.87962566), a power or a link
+LONG_INTEGER = re.compile(r"(?<![\d.,{\w/=-])\d{4,}(?![\d,.]?\d|\w)")
+YEARS = range(1900, 2100)  # a citation's year (He et al. 2015) is a name, not a count
+
+
+def long_integers(text: str) -> list[str]:
+    return [m for m in LONG_INTEGER.findall(text) if int(m) not in YEARS]
+
+
+def test_the_rules_catch_what_they_mean():
+    """The two patterns against independent examples of each spelling."""
+    assert GLUED_PERCENT.search("92%") and GLUED_PERCENT.search("最多 {ceiling:.0%}") and GLUED_PERCENT.search("{x}%")
+    assert not GLUED_PERCENT.search("92.5\u00a0%") and not GLUED_PERCENT.search("> 3: 4.1 %")
+    assert long_integers("1200 points, 1,500 steps") == ["1200"]
+    assert long_integers("He et al. 2015; std 0.87962566; 10⁻⁴; width=2048") == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_message_writes_its_numbers_by_the_rule(lang):
+    bad = {key: text for key, text in catalogue(lang).items() if GLUED_PERCENT.search(text) or long_integers(text)}
+    assert bad == {}
+
+
+def test_counts_and_shares_filled_into_a_message_follow_the_rule():
+    """t() writes a whole number with separators (1,200 points), summary its shares and plain decimals (1,234)."""
+    assert summary.format_value(1234, 4) == "1,234" and summary.format_value(1234.5, 5) == "1,234.5"
+    assert summary.format_latex(1234, 4) == "1{,}234"
+    for lang in LANGUAGES:
+        assert "1,200" in t(lang, "url_more", count=1200)
+        assert "1,500" in t(lang, "step_heading", n=1500, steps=11, title="x")
+    assert summary.format_share(0.925) == "92.5\u00a0%"
+
+
+def page_text(at) -> str:
+    """What the page says in words: its Markdown, captions, notices, headings and metrics."""
+    parts = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "header", "subheader",
+                 "latex"):
+        parts += [str(element.value) for element in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("code", list(tour.STEPS))
+def test_every_step_and_tab_writes_its_numbers_by_the_rule(code, lang):
+    """Every tab of every tour step: no share glued to its % sign, no whole number of 4+ digits without separators."""
+    at = open_app(step=code, lang=lang)
+    for tab in CODES:
+        open_tab(at, tab, lang)
+        assert not at.exception, (code, tab)
+        text = page_text(at)
+        assert not GLUED_PERCENT.findall(text), (code, tab, GLUED_PERCENT.findall(text))
+        assert long_integers(text) == [], (code, tab, long_integers(text))
