@@ -162,3 +162,38 @@ def test_picking_a_step_closes_the_sidebar_where_it_covers_the_page(base, browse
     box = page.evaluate(SIDEBAR_BOX)
     context.close()
     assert (box["right"] <= 0) == closes, box
+
+
+# The title's box and its text's (a line's glyphs may reach past a tight line box), and the top of the first
+# element after it with a height: the network line.
+TITLE_AND_NEXT = """() => {
+    const h1 = document.querySelector("[data-testid='stMain'] h1");
+    const range = document.createRange(); range.selectNodeContents(h1);
+    let next = h1.closest("[data-testid='stElementContainer']").nextElementSibling;
+    while (next && next.getBoundingClientRect().height === 0) { next = next.nextElementSibling; }
+    const box = h1.getBoundingClientRect();
+    return {text: h1.innerText, bottom: Math.max(box.bottom, range.getBoundingClientRect().bottom),
+            lines: Math.round(box.height / parseFloat(getComputedStyle(h1).lineHeight)),
+            next: next.getBoundingClientRect().top, what: next.innerText.slice(0, 30)}; }"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("screen", ["phone", "presenter"])
+def test_no_title_runs_into_the_line_under_it(base, browser, screen, lang):
+    """At every tour step, walked by the ▶ button on one page as a class is: the title, however many lines it
+    wraps to, ends above the network line under it, on a 390 px phone and in presenter mode at 1280 x 720."""
+    options = PHONE if screen == "phone" else {"viewport": {"width": 1280, "height": 720}}
+    query = "&present=true" if screen == "presenter" else ""
+    with watched_page(browser, **options) as page:
+        visit(page, f"{base}/?step=1&lang={lang}{query}", charts=2)
+        wrapped = 0
+        for number, step in enumerate(STEPS, 1):
+            if number > 1:
+                act(page, lambda: page.locator(".st-key-step_row button:visible").filter(
+                    has_text=t(lang, "next")).click())
+            title = page.evaluate(TITLE_AND_NEXT)
+            assert title["text"] == t(lang, "step_heading", n=number, steps=len(STEPS), title=t(lang, f"step_{step}"))
+            assert title["bottom"] <= title["next"], (step, title)
+            wrapped += title["lines"] > 1
+    if screen == "phone":
+        assert wrapped > 0  # the case in question: on a phone some titles take two lines or more

@@ -41,11 +41,13 @@ PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
 # (1280 x 800) holds the whole std chart at every step: a lower header bar and less space between the page's
 # blocks, each number's note beside it where it fits, presenter mode's switch in the row of step buttons
 # (headline.header), the Activations tab's log switch in the tab bar where the bar has room, and less padding
-# around the page.
+# around the page. The title has no padding under it, so neither has it the -1rem margin with which Streamlit
+# takes a heading's padding back: that pulled the network line up into a wrapped title's last line.
 PAGE_CSS = """
 [data-testid='stMainBlockContainer']{padding-top:3.1rem}
 [data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.5rem}
 h1{padding:0.2rem 0 0!important;line-height:1.25!important}
+[data-testid='stHeading']:has(h1) [data-testid='stMarkdownContainer']{margin-bottom:0}
 [data-testid='stMain'] [data-testid='stMarkdownContainer'] p{line-height:1.45}
 [data-testid='stSidebarHeader']{height:1rem;min-height:1rem}
 [data-testid='stMetricValue'] *,[data-testid='stMetricLabel'] *,[data-testid='stMetricDelta'] *{
