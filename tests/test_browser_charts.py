@@ -1,12 +1,14 @@
 """The charts in a real browser: Vega and Vega-Lite say nothing in the console (no warning, no error) as they draw
 them, at the steps and tabs that draw the most kinds of marks: exact zeros, values past a histogram's range, log
-axes with nothing to draw, batch norm, and a trained race."""
+axes with nothing to draw, batch norm, and a trained race; and a trained race's labels stay inside their charts on a
+phone."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import SETTLED, wait_still
+from tests.browser_support import PHONE, SETTLED, act, visit, wait_still, watched_page
+from views.text import t
 
 pytestmark = pytest.mark.slow  # a real server and a real browser
 
@@ -68,3 +70,35 @@ def test_a_trained_race_draws_without_a_word_from_vega(base, browser):
         assert not page.locator("[data-testid='stException']").count()
     finally:
         context.close()
+
+
+# Each chart's box, and the boxes of its labels drawn as marks (Vega's role-mark texts with words) and of its axes'
+# labels (role-axis-label).
+CHART_LABELS = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] svg")].map((svg) => {
+    const boxes = (selector) => [...svg.querySelectorAll(selector)].filter((e) => e.textContent.trim())
+        .map((e) => { const r = e.getBoundingClientRect();
+                      return {text: e.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom}; });
+    const r = svg.getBoundingClientRect();
+    return {left: r.left, right: r.right, marks: boxes('.role-mark text'), axes: boxes('.role-axis-label text')}; })"""
+
+
+def test_a_trained_race_s_labels_stay_inside_their_charts_on_a_phone(base, browser):
+    """The loss chart's "ln 3：随机猜测" was cut at its right edge: after Run, on a 390 px phone in Chinese, every label
+    of the race's charts (the guide lines' ln 3, chance and one unit's ceiling among them) is inside its chart and
+    on no axis label."""
+    with watched_page(browser, **PHONE) as page:
+        visit(page, f"{base}/?{RACE}&lang=zh", charts=0)
+        act(page, lambda: page.get_by_role("button", name=t("zh", "training_tab.run"), exact=True).click())
+        page.wait_for_function("document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\").length >= 4",
+                               timeout=120_000)
+        page.wait_for_selector(SETTLED, timeout=120_000)
+        wait_still(page, "[data-testid='stVegaLiteChart']")
+        charts = page.evaluate(CHART_LABELS)
+    words = [label["text"] for chart in charts for label in chart["marks"]]
+    assert t("zh", "training_tab.ln_k", k=3) in words and t("zh", "training_tab.chance", k=3) in words, words
+    for chart in charts:
+        for label in chart["marks"]:
+            assert chart["left"] - 0.5 <= label["left"] and label["right"] <= chart["right"] + 0.5, label
+            for axis in chart["axes"]:
+                assert label["right"] <= axis["left"] or axis["right"] <= label["left"] or \
+                    label["bottom"] <= axis["top"] or axis["bottom"] <= label["top"], (label, axis)

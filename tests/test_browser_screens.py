@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser_support import EXCEPTION, PHONE, act, heading, option, outside_viewport, visit, watched_page
-from views import tour
+from views import charts, present, tour
 from views.text import t
 from views.tour import STEPS
 
@@ -162,3 +162,72 @@ def test_picking_a_step_closes_the_sidebar_where_it_covers_the_page(base, browse
     box = page.evaluate(SIDEBAR_BOX)
     context.close()
     assert (box["right"] <= 0) == closes, box
+
+
+# The title's box and its letters' (a range over its text), and those of the first element after it with a height:
+# the network line.
+TITLE_AND_NEXT = """() => {
+    const h1 = document.querySelector("[data-testid='stMain'] h1");
+    let next = h1.closest("[data-testid='stElementContainer']").nextElementSibling;
+    while (next && next.getBoundingClientRect().height === 0) { next = next.nextElementSibling; }
+    const letters = (e) => { const range = document.createRange(); range.selectNodeContents(e);
+                             return range.getBoundingClientRect(); };
+    return {text: h1.innerText, lines: Math.round(h1.getBoundingClientRect().height
+                                                  / parseFloat(getComputedStyle(h1).lineHeight)),
+            box: h1.getBoundingClientRect().bottom, letters: letters(h1).bottom,
+            next_box: next.getBoundingClientRect().top, next_letters: letters(next).top,
+            next_text: next.innerText.slice(0, 30)}; }"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("screen", ["phone", "presenter"])
+def test_no_title_runs_into_the_line_under_it(base, browser, screen, lang):
+    """At every tour step, walked by the ▶ button on one page as a class is: the title, however many lines it
+    wraps to, ends above the network line under it, on a 390 px phone and in presenter mode at 1280 x 720."""
+    options = PHONE if screen == "phone" else {"viewport": {"width": 1280, "height": 720}}
+    query = "&present=true" if screen == "presenter" else ""
+    with watched_page(browser, **options) as page:
+        visit(page, f"{base}/?step=1&lang={lang}{query}", charts=2)
+        wrapped = 0
+        for number, step in enumerate(STEPS, 1):
+            if number > 1:
+                act(page, lambda: page.locator(".st-key-step_row button:visible").filter(
+                    has_text=t(lang, "next")).click())
+            title = page.evaluate(TITLE_AND_NEXT)
+            assert title["text"] == t(lang, "step_heading", n=number, steps=len(STEPS), title=t(lang, f"step_{step}"))
+            assert title["box"] <= title["next_box"] and title["letters"] <= title["next_letters"], (step, title)
+            wrapped += title["lines"] > 1
+    if screen == "phone":
+        assert wrapped > 0  # the case in question: on a phone some titles take two lines or more
+
+
+# The histogram grid's panel titles ("layer 3", Vega's title texts but the chart's) and tick labels, each with its
+# box in the page.
+HISTOGRAM_TEXTS = """(title) => {
+    const chart = [...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
+        .find((e) => [...e.querySelectorAll('text')].some((x) => x.textContent === title));
+    const boxes = (selector) => [...chart.querySelectorAll(selector)].map((e) => {
+        const r = e.getBoundingClientRect();
+        return {text: e.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom}; });
+    return {headers: boxes('.role-title-text text').filter((e) => e.text !== title),
+            ticks: boxes('.role-axis-label text'), width: chart.getBoundingClientRect().width}; }"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_phone_shows_the_histograms_two_a_row_with_readable_ticks(base, browser, lang):
+    """On a 390 px phone (its User-Agent says Mobile, present.histogram_columns) the ten histograms are two a row at
+    their own size, not five shrunk to the screen: panel titles at full size and no tick label meeting another
+    (a row of five had run "1" and "−1" of neighbouring panels together)."""
+    with watched_page(browser, **PHONE) as page:
+        visit(page, f"{base}/?step=2&lang={lang}", charts=3)
+        texts = page.evaluate(HISTOGRAM_TEXTS, t(lang, "chart_hist"))
+    headers, ticks = texts["headers"], texts["ticks"]
+    assert sorted(h["text"] for h in headers) == sorted(t(lang, "panel", n=n) for n in range(1, 11))
+    first_row = [h for h in headers if abs(h["top"] - min(g["top"] for g in headers)) < 1]
+    assert len(first_row) == present.PHONE_COLUMNS
+    assert min(h["bottom"] - h["top"] for h in headers) >= 0.8 * charts.LABEL_SIZE  # drawn at their size, not shrunk
+    assert len(ticks) == 30  # -1, 0 and 1 under each panel
+    for i, a in enumerate(ticks):
+        for b in ticks[i + 1:]:
+            assert a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] \
+                or b["bottom"] <= a["top"], (a, b)

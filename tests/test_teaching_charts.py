@@ -11,6 +11,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
+import vl_convert
 
 from core import Config, simulate, theory
 from views import charts, summary, tour
@@ -410,6 +411,58 @@ def test_the_width_drawn_as_one_is_the_compare_chart_s_own():
     assert charts.COMPARE_STROKE == min(widths)  # the thinner lines: the page's own scheme is drawn thicker
 
 
+# ---------- every chart's labels inside it ----------
+
+ALIGN = {"left": 0.0, "center": 0.5, "right": 1.0}  # the share of a text's width left of its anchor
+
+
+def text_extents(spec: dict) -> tuple[float, list[dict]]:
+    """The chart's width as Vega lays it out (vl_convert's scenegraph, the page's Vega) and each text mark's
+    horizontal extent in it, px from the chart's left edge: generous_width at its font size, at most its limit
+    (past it Vega writes "…"), one font size for an upright text; with the plot (its group's span) it is in."""
+    graph = vl_convert.vegalite_to_scenegraph(spec)
+    found = []
+
+    def walk(node, x: float, plot: tuple[float, float]) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item, x, plot)
+        elif isinstance(node, dict) and node.get("marktype") == "group":
+            for item in node["items"]:
+                left = x + item.get("x", 0)
+                walk(item.get("items", []), left, (left, left + item.get("width", 0)))
+        elif isinstance(node, dict) and node.get("marktype") == "text" and node.get("role") == "mark":
+            for item in node["items"]:
+                size = item.get("fontSize", 11)
+                lines = item["text"] if isinstance(item["text"], list) else [item["text"]]
+                width = min(max(generous_width(str(line), size) for line in lines), item.get("limit") or np.inf)
+                width = size if item.get("angle", 0) % 180 else width
+                left = x + item.get("x", 0) + item.get("dx", 0) - width * ALIGN[item.get("align", "center")]
+                found.append({"text": item["text"], "align": item.get("align", "center"), "left": left,
+                              "right": left + width, "plot": plot})
+        elif isinstance(node, dict):
+            walk([value for value in node.values() if isinstance(value, (dict, list))], x, plot)
+
+    walk(graph["scenegraph"], graph.get("origin", [0, 0])[0], (0, graph["width"]))
+    return graph["width"], found
+
+
+def label_charts(lang: str) -> dict[str, dict]:
+    """Every chart with text marks beside its data, as the page builds it: the Training tab's loss and accuracy
+    (their guide lines' labels) at a phone's column (330 px) and a laptop's (700 px), and the Theory tab's map
+    with its schemes' labels, from a narrow plot to a laptop's."""
+    frame = race_frame()
+    specs = {f"{name}-{width}": {**chart.to_dict(), "width": width} for width in (330, 700) for name, chart in (
+        ("loss", training_view.loss_chart(frame, lang, 3)),
+        ("accuracy", training_view.accuracy_chart(frame, lang, 3, ceiling=0.62)))}
+    grid = theory.phase_map("tanh")
+    for sigma_w2, width in ((0.05, 200), (1.0, 330), (4.0, 550)):  # this network's mark left, middle and right
+        specs[f"map-{sigma_w2}-{width}"] = {**theory_view.map_chart(
+            theory_view.map_frame(grid), theory_view.critical_frame(grid),
+            theory_view.marks_frame(500, sigma_w2, 0.0, lang), lang=lang, title="t").to_dict(), "width": width}
+    return specs
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_step_2_s_compare_tab_says_which_schemes_it_draws_as_one_line(lang):
@@ -422,3 +475,18 @@ def test_step_2_s_compare_tab_says_which_schemes_it_draws_as_one_line(lang):
     names = [charts.scheme_name(s, lang) for s in ("he_normal", "normal_0.01+bn")]
     expected = t(lang, "compare_one_line", names=join(lang, names), apart=summary.format_share(ratio - 1))
     assert [c.value for c in at.caption if c.value == expected] == [expected]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_label_stays_inside_its_chart(lang):
+    """The loss chart's "ln 3：随机猜测" was cut: every text mark is inside its chart, and one written from a plot's
+    edge inwards (left- or right-aligned, as the guide lines' labels at the plot's right end) inside its plot too,
+    in both languages, at a phone's width and a laptop's."""
+    for name, spec in label_charts(lang).items():
+        width, labels = text_extents(spec)
+        assert labels, name  # the chart's labels were found
+        for label in labels:
+            assert 0 <= label["left"] and label["right"] <= width, (name, label, width)
+            if label["align"] != "center":
+                assert label["plot"][0] - 1 <= label["left"] and label["right"] <= label["plot"][1] + 1, (name, label)

@@ -41,11 +41,15 @@ PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
 # (1280 x 800) holds the whole std chart at every step: a lower header bar and less space between the page's
 # blocks, each number's note beside it where it fits, presenter mode's switch in the row of step buttons
 # (headline.header), the Activations tab's log switch in the tab bar where the bar has room, and less padding
-# around the page.
+# around the page. The title has no padding under it, so not the -1rem margin either with which Streamlit takes
+# a heading's padding back: that pulled the network line up into a wrapped title's last line. It takes back most
+# of the blocks' gap instead: the title's last line box, which has room below its letters, ends 0.1rem above the
+# network line.
 PAGE_CSS = """
-[data-testid='stMainBlockContainer']{padding-top:3.1rem}
+[data-testid='stMainBlockContainer']{padding-top:2.9rem}
 [data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.5rem}
-h1{padding:0.2rem 0 0!important;line-height:1.25!important}
+h1{padding:0!important;line-height:1.25!important}
+[data-testid='stHeading']:has(h1) [data-testid='stMarkdownContainer']{margin-bottom:-0.4rem}
 [data-testid='stMain'] [data-testid='stMarkdownContainer'] p{line-height:1.45}
 [data-testid='stSidebarHeader']{height:1rem;min-height:1rem}
 [data-testid='stMetricValue'] *,[data-testid='stMetricLabel'] *,[data-testid='stMetricDelta'] *{
@@ -59,7 +63,7 @@ h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
 [data-testid='stMetric']>div{display:flex;flex-wrap:wrap;align-items:center;column-gap:0.6rem}
 [data-testid='stMetric']>div>:first-child{flex-basis:100%}
 [data-testid='stHeader']{height:2.75rem!important;min-height:0!important}
-[data-baseweb='tab-panel']{padding-top:0.6rem}
+[data-baseweb='tab-panel']{padding-top:0.3rem}
 @media (max-width:1400px){[data-testid='stMainBlockContainer']{padding-left:1.5rem;padding-right:1.5rem}}
 @media (min-width:1200px){
   [data-testid='stTabs']{position:relative}

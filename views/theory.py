@@ -252,7 +252,8 @@ def map_chart(cells: pd.DataFrame, critical: pd.DataFrame, marks: pd.DataFrame, 
 
 
 def _mark_layers(marks: pd.DataFrame, lang: str) -> list:
-    """Points (triangles when clamped), leader rules, and labels with a white halo, left- or right-aligned."""
+    """Points (triangles when clamped), leader rules, and labels with a white halo, left- or right-aligned, each
+    within the plot."""
     base = alt.Chart(marks)
     x = alt.X("x:Q").scale(type="log", domain=list(X_DOMAIN), nice=False)
     tooltip = [alt.Tooltip("label:N", title=" "),
@@ -267,11 +268,14 @@ def _mark_layers(marks: pd.DataFrame, lang: str) -> list:
         tooltip=tooltip,
     )
     layers = [leader, points]
-    for align, dx in (("left", 6), ("right", -6)):
+    # a label is at most the room from its point to the plot's far edge (Vega's width signal, the point's px by the
+    # x scale): on a phone's narrow map it ends in "…" inside the plot instead of running past it
+    for align, dx, room in (("left", 6, "width - scale('x', datum.x) - 6"), ("right", -6, "scale('x', datum.x) - 6")):
         side = base.transform_filter(alt.datum.align == align)
         for halo in (True, False):
             text = side.mark_text(align=align, dx=dx, baseline="middle", fontSize=LABEL_SIZE - 2, fontWeight="bold",
-                                  color="black", stroke="white" if halo else None, strokeWidth=4 if halo else 0)
+                                  color="black", stroke="white" if halo else None, strokeWidth=4 if halo else 0,
+                                  limit=alt.ExprRef(room))
             layers.append(text.encode(x, alt.Y("label_y:Q"), alt.Text("text:N")))
     return layers
 

@@ -329,11 +329,14 @@ def _scheme_colour(frame: pd.DataFrame, lang: str, schemes: list[str] | None = N
 
 def _guide(value: float, label: str, x_end: float) -> tuple[alt.Chart, alt.Chart]:
     """A dashed horizontal line and its label at the right end (x_end, in steps). The line goes under the curves,
-    so that a curve lying on it (zeros' and N(0, 0.01²)'s loss on ln K) stays visible; the label over them."""
+    so that a curve lying on it (zeros' and N(0, 0.01²)'s loss on ln K) stays visible; the label over them. The
+    label ends at the plot's right edge and is at most the plot's width (Vega's `width` signal): on a phone's
+    narrow plot it ends in "…" inside the plot instead of running over the axis."""
     frame = pd.DataFrame({"y": [value], "x": [x_end], "label": [label]})
     rule = alt.Chart(frame).mark_rule(color=GUIDE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(alt.Y("y:Q"))
     text = alt.Chart(frame).mark_text(align="right", baseline="bottom", dy=-3, color=GUIDE_COLOUR,
-                                      fontSize=LABEL_SIZE - 2).encode(alt.X("x:Q"), alt.Y("y:Q"), alt.Text("label:N"))
+                                      fontSize=LABEL_SIZE - 2, limit=alt.ExprRef("width")).encode(
+        alt.X("x:Q"), alt.Y("y:Q"), alt.Text("label:N"))
     return rule, text
 
 
