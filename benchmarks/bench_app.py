@@ -180,7 +180,7 @@ def steps_during_race(browser, base: str, repeats: int, seed: int) -> list[tuple
         return step_visits(page, base, repeats, seed + 1)
     finally:
         page.close()
-        racer.get_by_role("button", name=t("en", "training_tab.stop"), exact=True).click()
+        racer.get_by_test_id("stTabs").get_by_role("button", name=t("en", "training_tab.stop"), exact=True).click()
         racer.close()
 
 
