@@ -289,7 +289,7 @@ def test_the_held_out_sentence_names_the_best_scheme_and_is_chosen_from_the_numb
     assert held_out_text(spiral, "en") is None
     assert t("en", "training_tab.col_test_accuracy") not in final_frame(spiral, "en").columns
     column = final_frame(results, "en")[t("en", "training_tab.col_test_accuracy")]
-    assert list(column) == [f"{100 * r.test_accuracy:.1f}%" for r in results.values()]
+    assert list(column) == [format_share(r.test_accuracy) for r in results.values()]  # as every share on the page
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
