@@ -17,6 +17,7 @@ from core.train import DEFAULT_STEPS, LECTURE_RACE
 from core.train import SCHEMES as TRAIN_SCHEMES
 from tests.app_support import open_app, open_tab
 from tests.vega_specs import encodings
+from tests.written_numbers import GLUED_PERCENT, long_integers
 from views import charts, tour
 from views import spectrum as spectrum_view
 from views import training as training_view
@@ -175,8 +176,9 @@ FIELD_TERMS = ("fan_in", "fan_out", "fan_avg")
 @pytest.fixture(scope="module")
 def visits() -> dict[tuple[str, str, str], SimpleNamespace]:
     """{(language, step, tab): the page} for every tour step and tab, in both languages: the texts it shows
-    (`texts`), its exceptions and error notices (`trouble`), its warnings and notes (`notices`), how many metrics
-    it shows (`metrics`), whether its race's Run button is disabled (`run`) and the tab it has open (`tab`)."""
+    (`texts`) and its LaTeX (`latex`), its exceptions and error notices (`trouble`), its warnings and notes
+    (`notices`), how many metrics it shows (`metrics`), whether its race's Run button is disabled (`run`) and the
+    tab it has open (`tab`)."""
     found = {}
     for lang in LANGUAGES:
         for step in tour.STEPS:
@@ -187,6 +189,7 @@ def visits() -> dict[tuple[str, str, str], SimpleNamespace]:
                     texts=shown_texts(at) if not at.exception else [], tab=at.session_state["tab"],
                     trouble=[e.value for e in at.exception] + [e.value for e in at.error],
                     notices=[w.value for w in at.warning] + [i.value for i in at.info],
+                    latex=[str(e.value) for e in at.latex] if not at.exception else [],
                     metrics=len(at.metric), run=[b.disabled for b in at.button if b.key == "run_race"])
     return found
 
@@ -227,6 +230,19 @@ def test_the_conv_step_trains_and_computes_its_spectrum_at_the_nearest_size_and_
         assert visits[lang, tour.CONV_STEP, "training"].run == [False]  # Run trains it
         # both spectra drawn, p10, median, p90 and their ratio under each (the page's own 4 metrics are elsewhere)
         assert visits[lang, tour.CONV_STEP, "spectrum"].metrics == visits[lang, "10", "spectrum"].metrics
+
+
+@pytest.mark.slow
+def test_every_step_and_tab_writes_its_numbers_by_the_rule(visits):
+    """Every tab of every tour step, both languages: no share glued to its % sign, no whole number of 4+ digits
+    without separators (tests/written_numbers.py)."""
+    wrong = {}
+    for key, page in visits.items():
+        text = "\n".join([*page.texts, *page.latex])
+        found = GLUED_PERCENT.findall(text) + long_integers(text)
+        if found:
+            wrong[key] = found
+    assert wrong == {}
 
 
 @pytest.mark.slow

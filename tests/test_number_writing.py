@@ -1,28 +1,16 @@
 """Every number the page writes follows one rule (summary.format_value, format_share, t()'s counts): a share with a
 space before its % sign (92.5 %), a whole number of four or more digits with thousands separators (1,500): in
-every message of every language, and on the page of every tour step and tab."""
+every message of every language (here), and on the page of every tour step and tab (tests/test_names.py, which
+visits them all once for its checks)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from views import summary, tour
+from tests.written_numbers import GLUED_PERCENT, long_integers
+from views import summary
 from views.locale import LANGUAGES, catalogue
-from views.tabs import CODES
 from views.text import t
-
-from app_support import open_app, open_tab
-
-GLUED_PERCENT = re.compile(r"[\d}]%|:[^}]*%\}")  # 92%, {share}%, {ceiling:.0%}
-# a whole number of 4+ digits written without separators: not part of a decimal (0.87962566), a power or a link
-LONG_INTEGER = re.compile(r"(?<![\d.,{\w/=-])\d{4,}(?![\d,.]?\d|\w)")
-YEARS = range(1900, 2100)  # a citation's year (He et al. 2015) is a name, not a count
-
-
-def long_integers(text: str) -> list[str]:
-    return [m for m in LONG_INTEGER.findall(text) if int(m) not in YEARS]
 
 
 def test_the_rules_catch_what_they_mean():
@@ -47,27 +35,3 @@ def test_counts_and_shares_filled_into_a_message_follow_the_rule():
         assert "1,200" in t(lang, "url_more", count=1200)
         assert "1,500" in t(lang, "step_heading", n=1500, steps=11, title="x")
     assert summary.format_share(0.925) == "92.5\u00a0%"
-
-
-def page_text(at) -> str:
-    """What the page says in words: its Markdown, captions, notices, headings and metrics."""
-    parts = []
-    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "header", "subheader",
-                 "latex"):
-        parts += [str(element.value) for element in getattr(at, kind)]
-    parts += [f"{m.label} {m.value}" for m in at.metric]
-    return "\n".join(parts)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("code", list(tour.STEPS))
-def test_every_step_and_tab_writes_its_numbers_by_the_rule(code, lang):
-    """Every tab of every tour step: no share glued to its % sign, no whole number of 4+ digits without separators."""
-    at = open_app(step=code, lang=lang)
-    for tab in CODES:
-        open_tab(at, tab, lang)
-        assert not at.exception, (code, tab)
-        text = page_text(at)
-        assert not GLUED_PERCENT.findall(text), (code, tab, GLUED_PERCENT.findall(text))
-        assert long_integers(text) == [], (code, tab, long_integers(text))

@@ -28,3 +28,15 @@ def e_form(text: str) -> str:
 def read_back(text: str) -> float:
     """"0.213", "2.9 × 10⁻⁷", "10⁴", "0.031 %" (as 0.031) read back as a float."""
     return float(e_form(text.removesuffix(summary.PERCENT)))
+
+
+# How the page must not write a number (tests/test_number_writing.py, tests/test_names.py): a share glued to its
+# % sign, and a whole number of 4+ digits without separators (not part of a decimal (0.87962566), a power or a link)
+GLUED_PERCENT = re.compile(r"[\d}]%|:[^}]*%\}")  # 92%, {share}%, {ceiling:.0%}
+LONG_INTEGER = re.compile(r"(?<![\d.,{\w/=-])\d{4,}(?![\d,.]?\d|\w)")
+YEARS = range(1900, 2100)  # a citation's year (He et al. 2015) is a name, not a count
+
+
+def long_integers(text: str) -> list[str]:
+    """The whole numbers of 4+ digits `text` writes without separators, years left out."""
+    return [m for m in LONG_INTEGER.findall(text) if int(m) not in YEARS]
