@@ -519,14 +519,16 @@ COMPARE_STROKE = 3  # px: the Compare chart's lines (the page's own is thicker)
 
 def drawn_as_one(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
     """The schemes compare_chart draws on top of each other: groups (in the frame's order) whose curves are closer
-    than one line's width (COMPARE_STROKE px of the chart's HEIGHT + 80 px plot, on its log axis) at every
-    layer, each with the largest ratio of two of its stds at one layer (>= 1). A scheme with an undrawable std
-    (0, not finite) at some layer is in none.
+    than one line's width (COMPARE_STROKE px) at every layer on its log axis, each with the largest ratio of two
+    of its stds at one layer (>= 1). The axis is taken as tall as the whole chart (HEIGHT + 80 px); the plot is
+    shorter (the title, the layer axis and the legend take their share of that height, autosize "fit"), so every
+    group named does lie on one line, and a pair only a little further apart may overlap unnamed. A scheme with
+    an undrawable std (0, not finite) at some layer is in none.
 
     frame: compare_frame()."""
     schemes, ticks, _ = layout("compare", frame)
     low, high = ticks[1]
-    apart = COMPARE_STROKE / (HEIGHT + 80) * math.log10(high / low)  # decades one line's width covers
+    apart = COMPARE_STROKE / (HEIGHT + 80) * math.log10(high / low)  # decades a line's width covers, at least
     curves = {s: frame.loc[frame["scheme"] == s, "act_std"].to_numpy(float)[1:] for s, _ in schemes}
     drawable = [s for s, c in curves.items() if c.size and np.isfinite(c).all() and (c > 0).all()]
     group = {s: s for s in drawable}  # union-find over the pairs drawn as one
