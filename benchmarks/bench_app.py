@@ -33,9 +33,11 @@ Then, on the idle server, a class (as before):
    at once, each checked for an exception. On this machine those M pages share its cores with the server,
    which 30 laptops in a classroom do not.
 
-With --memory, only the server's resident memory (no browser): a fresh server for each burst, 60 sessions
-opening 60 different tour links at once, then 8 sessions each opening the largest network the page allows;
-printed: its resident memory at the start, its peak over the burst and 5 s after it (memory_figures).
+With --memory, the server's resident memory: a fresh server for each burst, 60 sessions opening 60 different
+tour links at once, then 8 sessions each opening the largest network the page allows; printed: its resident
+memory at the start, its peak over the burst and 5 s after it (memory_figures). During the first burst a light
+session in Chromium (--light; --no-light: no browser) moves the width slider of a small network (LIGHT), each
+move a new network, one after another until the burst's last page: the median and the slowest of its moves.
 --server-env sets the server's environment (MALLOC_ARENA_MAX=2, INIT_EXPLORER_MEMORY_MIB=...), and
 --no-keep-freed runs it without core.allocator.keep_freed_memory().
 """
@@ -382,37 +384,79 @@ def largest_network():
     return best
 
 
-def memory_burst(queries: list[str], env: dict, keep_freed: bool, timeout: float) -> dict:
-    """Resident memory of a fresh server while len(queries) sessions open those links at the same moment.
+# The light session's network during a burst: a small custom net, each width slider move a new network of
+# milliseconds' work, which highest response ratio next lets pass the class's queued networks (core.admission).
+LIGHT = "step=custom&depth=5&width=40&batch=64&activation=tanh&init=xavier_normal"
+
+
+def light_slider(page, base: str, seed: int):
+    """The width slider of a page of LIGHT, loaded and moved once (what a page pays once: the browser compiling
+    its update paths)."""
+    open_settled(page, f"{base}/?{LIGHT}&seed={seed}")
+    thumb = page.get_by_role("slider", name="Width n (units per layer)")
+    thumb.focus()
+    settle(page, lambda: thumb.press("ArrowRight"), "the first move")
+    return thumb
+
+
+def light_moves(page, thumb, running: threading.Event) -> list[float]:
+    """Settle times (ms) of moves of the light session's width slider, each to a new network, one after another
+    from when `running` is set (within a minute) while it stays set."""
+    running.wait(60)
+    times = []
+    while running.is_set():
+        thumb.focus()
+        times.append(settle(page, lambda: thumb.press("ArrowRight"), "a move"))
+    return times
+
+
+def memory_burst(queries: list[str], env: dict, keep_freed: bool, timeout: float, browser=None) -> dict:
+    """Resident memory of a fresh server while len(queries) sessions open those links at the same moment, and
+    with a browser, a light session's slider moves meanwhile (light_slider; "light" in ms).
 
     The server first opens one small link (its modules imported, one network computed); "start" is its resident
     memory then, "peak" its high-water mark over the burst (VmHWM, and a sample every 20 ms), "after" its
     resident memory 5 s after the last page (idle, nothing running)."""
     with streamlit_server(env=env, start=None if keep_freed else ("-c", WITHOUT_KEEP)) as (base, pid):
         class_on_server(base, 1, "step=1&seed=0")
-        start, peak, done = resident(pid), [0], threading.Event()
+        start, peak, done, running = resident(pid), [0], threading.Event(), threading.Event()
 
         def watch() -> None:
             while not done.is_set():
                 peak[0] = max(peak[0], resident(pid))
                 time.sleep(0.02)
 
+        def burst() -> list[tuple[float, int, int]]:
+            running.set()
+            try:
+                return class_on_server(base, len(queries), queries, timeout=timeout)
+            finally:
+                running.clear()
+
+        page = None if browser is None else browser.new_page(viewport={"width": 1440, "height": 1000})
+        thumb = None if page is None else light_slider(page, base, int(time.time()))
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         began = time.perf_counter()
-        runs = class_on_server(base, len(queries), queries, timeout=timeout)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            runs = pool.submit(burst)
+            light = [] if page is None else light_moves(page, thumb, running)
+            runs = runs.result()
+        if page is not None:
+            page.close()
         seconds = time.perf_counter() - began
         done.set()
         watcher.join()
         time.sleep(5)
         return {"start": start, "peak": max(peak[0], high_water(pid)), "after": resident(pid), "seconds": seconds,
                 "slowest": max(ms for ms, _, _ in runs) / 1000, "exceptions": sum(e for _, _, e in runs),
-                "elements": sorted({n for _, n, _ in runs})}
+                "elements": sorted({n for _, n, _ in runs}), "light": light}
 
 
-def memory_figures(sessions: int, largest: int, env: dict, keep_freed: bool, seed: int) -> None:
+def memory_figures(sessions: int, largest: int, env: dict, keep_freed: bool, seed: int, light: bool = False) -> None:
     """Print the server's resident memory for the two bursts of the capacity goal: `sessions` sessions opening
-    different tour links, and `largest` sessions each opening the largest network the page allows (new seeds)."""
+    different tour links, and `largest` sessions each opening the largest network the page allows (new seeds);
+    with `light`, a light session's slider moves during the first burst (memory_burst)."""
     from urllib.parse import urlencode
 
     from core import estimate_memory
@@ -434,13 +478,25 @@ def memory_figures(sessions: int, largest: int, env: dict, keep_freed: bool, see
           "keep_freed_memory: " + (f"on (mmap from {MMAP_BYTES >> 20} MiB, trim above {TRIM_BYTES >> 20} MiB)"
                                     if keep_freed else "off (glibc's own thresholds and arenas)"))
     mib = 2**20
-    for name, queries in bursts.items():
-        if not queries:  # --memory-sessions 0 or --memory-largest 0: that burst left out
-            continue
-        f = memory_burst(queries, env, keep_freed, timeout=1800)
-        print(f"{name}: resident {f['start'] / mib:,.0f} MiB at the start, peak {f['peak'] / mib:,.0f} MiB, "
-              f"{f['after'] / mib:,.0f} MiB after; {f['seconds']:.0f} s, slowest page {f['slowest']:.1f} s, "
-              f"elements per page {f['elements']}, exceptions {f['exceptions']}", flush=True)
+    with contextlib.ExitStack() as stack:
+        browser = None
+        if light:
+            from playwright.sync_api import sync_playwright
+
+            browser = stack.enter_context(sync_playwright()).chromium.launch(executable_path=CHROMIUM,
+                                                                              args=CHROMIUM_ARGS)
+        for name, queries in bursts.items():
+            if not queries:  # --memory-sessions 0 or --memory-largest 0: that burst left out
+                continue
+            f = memory_burst(queries, env, keep_freed, timeout=1800, browser=browser)
+            browser = None  # the first burst only
+            print(f"{name}: resident {f['start'] / mib:,.0f} MiB at the start, peak {f['peak'] / mib:,.0f} MiB, "
+                  f"{f['after'] / mib:,.0f} MiB after; {f['seconds']:.0f} s, slowest page {f['slowest']:.1f} s, "
+                  f"elements per page {f['elements']}, exceptions {f['exceptions']}", flush=True)
+            if f["light"]:
+                print(f"  meanwhile a light session ({LIGHT}) moved its width slider {len(f['light'])} times: "
+                      f"median {statistics.median(f['light']):,.0f} ms, slowest {max(f['light']):,.0f} ms "
+                      "(target: median 400 ms)", flush=True)
     print(f"load average {os.getloadavg()[0]:.1f} after")
 
 
@@ -472,6 +528,8 @@ def main() -> None:
                         help="only the server's resident memory: --memory-sessions sessions opening different tour "
                              "links, then --memory-largest sessions each opening the largest network (no browser)")
     parser.add_argument("--memory-sessions", type=int, default=60)
+    parser.add_argument("--light", action=argparse.BooleanOptionalAction, default=True,
+                        help="with --memory: a light session in Chromium moves a slider during the first burst")
     parser.add_argument("--memory-largest", type=int, default=8)
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
                         help="set in the server's environment (e.g. MALLOC_ARENA_MAX=2); repeatable")
@@ -481,7 +539,7 @@ def main() -> None:
     fresh = int(time.time()) % 100_000 * 100 + 1  # seeds nobody has used yet
     if args.memory:
         env = dict(item.split("=", 1) for item in args.server_env)
-        memory_figures(args.memory_sessions, args.memory_largest, env, args.keep_freed, fresh)
+        memory_figures(args.memory_sessions, args.memory_largest, env, args.keep_freed, fresh, args.light)
         return
     from playwright.sync_api import sync_playwright
 

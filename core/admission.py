@@ -1,13 +1,20 @@
-"""Admission of computations to the server: first come, first served, each waits until a core and its memory are free.
+"""Admission of computations to the server: each waits until a core and its memory are free, the one with the highest
+response ratio first.
 
 A Streamlit server runs every session in a thread of one process, so the memory of all the computations running at
-once adds up in one process, whatever each is allowed alone. Each computation asks for one core and reserves the
-memory the engine estimates it needs (core.cache.simulate_cached: core.network.estimate_memory; each run of a race:
-core.train.estimate_training_memory, in a worker process or not); it is admitted when both are free and no
-computation that asked before it is still waiting. So a large network is never passed over by a stream of small
-ones, and a computation that fits the budget alone is never refused: it waits. One that needs more than the whole
-budget runs alone. While it waits, a computation reports how many computations come before it (the page says so)
-and looks at its cancel check (its session may have gone).
+once adds up in one process, whatever each is allowed alone. Each computation asks for one core, reserves the memory
+the engine estimates it needs (core.cache.simulate_cached: core.network.estimate_memory; each run of a race:
+core.train.estimate_training_memory, in a worker process or not) and says the work it expects, in seconds of one
+core (core.network.estimate_work / WORK_RATE; core.train.estimate_training_work). When a core is free, the waiting
+computation with the highest response ratio, (waited + work) / work, is next: highest response ratio next (Brinch
+Hansen, "Short-term scheduling in multiprogramming systems", 1971). A student moving a slider on a small network
+(milliseconds of work) waits a fraction of a second while a class's networks queue, where first come, first served
+put it behind all of them; among computations of equal work it is first come, first served, and no computation
+waits for ever: its ratio grows as it waits, and a newcomer of work V passes one that has waited w with work W only
+after waiting V w / W itself. The next one is admitted once its memory is free too, and none passes it meanwhile: a
+large network is never passed over by a stream of small ones, and a computation that fits the budget alone is never
+refused: it waits. One that needs more than the whole budget runs alone. While it waits, a computation reports how
+many computations come before it (the page says so) and looks at its cancel check (its session may have gone).
 
 A long computation (a training run: up to minutes) steps aside when another waits for a core (step_aside): it gives
 its core to the one waiting, keeps its memory, pauses, and takes a core again in turn. So a page opened while
@@ -22,6 +29,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -34,6 +42,9 @@ ENV = "INIT_EXPLORER_MEMORY_MIB"
 # draws: 0.2 to 0.6 GB, docs/performance.md) comes on top of this.
 DEFAULT_SERVER_MIB = 1024
 SERVER_MIB_RANGE = (64, 1 << 20)  # from 64 MiB (the lecture's network needs 40) to 1 TiB, more than any server here
+# The least work a computation is counted at, in seconds of one core: a response ratio divides by it, and a
+# computation that says no work (0) is ranked as one of a millisecond, with its waiting time counting from then.
+MIN_WORK = 1e-3
 
 
 class BudgetSettingError(ValueError):
@@ -64,21 +75,29 @@ def server_budget(environ: Mapping[str, str] | None = None) -> int:
 
 @dataclass(eq=False)
 class _Ticket:
-    """A place in line: the memory it waits for, and whether it resumes a computation that stepped aside."""
+    """A place in line: the memory it waits for, its work (seconds of one core, at least MIN_WORK), when it asked
+    (the admission's clock), and whether it resumes a computation that stepped aside."""
 
     nbytes: int
+    work: float = MIN_WORK
+    since: float = 0.0
     resuming: bool = False
+
+    def response_ratio(self, now: float) -> float:
+        """(waited + work) / work: 1 when it asks, growing the faster the less work it has."""
+        return (now - self.since + self.work) / self.work
 
 
 class Admission:
-    """Cores and bytes shared by the computations of one process, handed out first come, first served.
+    """Cores and bytes shared by the computations of one process, handed out highest response ratio next.
 
-    admit(nbytes) holds a core and nbytes of the memory for its block; try_core() lends a free core to a
-    computation's extra threads (core.threads.parallel_map) when nobody is waiting for one.
+    admit(nbytes, work) holds a core and nbytes of the memory for its block; try_core() lends a free core to a
+    computation's extra threads (core.threads.parallel_map) when nobody is waiting for one. clock: seconds, for
+    the response ratios (time.monotonic; a test's own).
     """
 
-    def __init__(self, cores: int, memory: int):
-        self.cores, self.memory = cores, memory
+    def __init__(self, cores: int, memory: int, clock: Callable[[], float] = time.monotonic):
+        self.cores, self.memory, self.clock = cores, memory, clock
         self._changed = threading.Condition()
         self._queue: deque[_Ticket] = deque()  # the computations waiting, in the order they asked
         self.running = 0  # computations admitted and not yet done
@@ -98,28 +117,31 @@ class Admission:
 
     @contextmanager
     def admit(self, nbytes: int = 0, check: Callable[[], None] | None = None,
-              waiting: Callable[[int], None] | None = None, every: float = 0.1) -> Iterator[None]:
-        """Hold a core and min(nbytes, memory) bytes for the block, once every computation that asked before
-        has been admitted and both are free (a computation resuming after step_aside gives way to it).
+              waiting: Callable[[int], None] | None = None, every: float = 0.1, work: float = 0.0) -> Iterator[None]:
+        """Hold a core and min(nbytes, memory) bytes for the block, once this computation is the waiting one with
+        the highest response ratio and both are free (a computation resuming after step_aside gives way to it).
+        work: the seconds of one core it expects to take (at least MIN_WORK is counted).
 
         While waiting, every `every` seconds and whenever a computation ends: check() is called, and what it
         raises (threads.Cancelled) leaves the queue and is raised here; waiting(n) is called with the number of
-        computations running or waiting before this one whenever it changes, and waiting(0) once admitted
+        computations running or ranked before this one whenever it changes, and waiting(0) once admitted
         after having waited. Both are called with this admission's lock held: they must be quick and must
         not use it.
         """
-        ticket = _Ticket(max(0, int(nbytes)))
+        ticket = _Ticket(max(0, int(nbytes)), max(MIN_WORK, float(work)), self.clock())
         told = 0
         with self._changed:
             self._queue.append(ticket)
             try:
                 while not self._admissible(ticket):
-                    ahead = self.running + self._queue.index(ticket)
+                    ahead = self.running + self._rank(ticket)
                     if waiting is not None and ahead != told:
                         waiting(ahead)
                         told = ahead
                     if check is not None:
                         check()
+                    if self._cores_used < self.cores and self._wanted():
+                        self._changed.notify_all()  # the one ranked first now (the ratios move) may take the core
                     self._changed.wait(every)
             except BaseException:
                 self._queue.remove(ticket)
@@ -146,7 +168,27 @@ class Admission:
         return self.reserved + min(ticket.nbytes, self.memory) <= self.memory
 
     def _first(self, resuming: bool) -> _Ticket | None:
-        return next((t for t in self._queue if t.resuming is resuming), None)
+        """The next new computation (highest response ratio now; the earliest to ask among equals), or the first
+        resuming one in line."""
+        if resuming:
+            return next((t for t in self._queue if t.resuming), None)
+        now = self.clock()
+        return max((t for t in self._queue if not t.resuming), key=lambda t: t.response_ratio(now), default=None)
+
+    def _rank(self, ticket: _Ticket) -> int:
+        """How many computations waiting come before this new one now: the new ones _first would take first, and
+        those resuming that asked before it."""
+        now = self.clock()
+        ratio, ahead, earlier = ticket.response_ratio(now), 0, True
+        for other in self._queue:
+            if other is ticket:
+                earlier = False
+            elif other.resuming:
+                ahead += earlier
+            else:
+                other_ratio = other.response_ratio(now)
+                ahead += other_ratio > ratio or (earlier and other_ratio == ratio)
+        return ahead
 
     def _wanted(self) -> bool:
         """Whether the first new computation in line would take a core now if one were free."""

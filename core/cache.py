@@ -6,7 +6,8 @@ RESULT_BYTES, counted from the numpy arrays a result holds; the least recently u
 Kept results are shared between sessions without a copy, so their arrays are made read-only.
 Each computation holds one of core.threads' compute slots, so however many sessions ask at once, at
 most as many networks are computed at a time as the machine has cores, and together they need at most the
-server's memory budget (core.admission); the others wait their turn.
+server's memory budget (core.admission); the others wait their turn, the one with the highest response ratio
+(waited + work) / work next, its work the engine's own estimate.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import numpy as np
 from . import threads
 from .allocator import TRIM_BYTES, release_freed_memory
 from .config import Config
-from .network import DEFAULT_MEMORY_BUDGET, Result, estimate_memory, simulate
+from .network import DEFAULT_MEMORY_BUDGET, WORK_RATE, Result, estimate_memory, estimate_work, simulate
 from . import spectrum as spectra
 from .train import (
     DEFAULT_STEPS, HE_2015_DEPTHS, Progress, TrainingResult, estimate_training_memory, he_2015_config, he_2015_depths,
@@ -134,7 +135,8 @@ def simulate_cached(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET, 
     def compute() -> Result:
         need = estimate_memory(config)
         # over the budget: refused at once, without waiting
-        with threads.compute_slot(need if need <= memory_budget else 0, cancel, waiting):
+        with threads.compute_slot(need if need <= memory_budget else 0, cancel, waiting,
+                                  work=estimate_work(config) / WORK_RATE):
             threads.check(cancel)  # gone just as the slot came free
             result = simulate(config, memory_budget, cancel=cancel)
         if need > TRIM_BYTES:  # more than malloc is meant to keep: give it back
@@ -149,7 +151,8 @@ def spectrum_cached(config: Config, inputs: int = spectra.DEFAULT_INPUTS, memory
     simulate_cached keeps results; raises its MemoryBudgetError or WorkLimitError, and threads.Cancelled."""
     def compute() -> spectra.Spectrum:
         need = spectra.estimate_memory(config, inputs)
-        with threads.compute_slot(need if need <= memory_budget else 0, cancel, waiting):
+        with threads.compute_slot(need if need <= memory_budget else 0, cancel, waiting,
+                                  work=spectra.estimate_work(config, inputs) / WORK_RATE):
             threads.check(cancel)
             return spectra.spectrum(config, inputs, memory_budget=memory_budget, cancel=cancel)
     return RESULTS.get(("spectrum", config, inputs, memory_budget), compute)
@@ -161,7 +164,8 @@ def border_cached(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET,
     simulate_cached keeps results; raises its MemoryBudgetError or WorkLimitError, and threads.Cancelled."""
     def compute() -> dict[str, float]:
         need = spectra.estimate_probe_memory(config)
-        with threads.compute_slot(need if need <= memory_budget else 0, cancel):
+        with threads.compute_slot(need if need <= memory_budget else 0, cancel,
+                                  work=spectra.estimate_probe_work(config) / WORK_RATE):
             threads.check(cancel)
             return spectra.border_effect(config, memory_budget=memory_budget, cancel=cancel)
     return RESULTS.get(("borders", config, memory_budget), compute)

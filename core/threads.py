@@ -6,8 +6,9 @@ fight over the same cores: the default race took 17.8 s on a busy 2-core machine
 0.7 s with one. So every computation gets one BLAS thread (DEFAULT_BLAS_THREADS), and independent
 computations run in threads of their own instead (numpy's matmul releases the GIL), at most
 usable_cores() of them at once across the whole process (all the sessions of a Streamlit server), so one
-session cannot take every core from the others. Those computations are admitted first come, first served,
-each with the memory it needs reserved from the server's budget (ADMISSION, core.admission).
+session cannot take every core from the others. Those computations are admitted highest response ratio next
+(a short one soon, none for ever), each with the memory it needs reserved from the server's budget (ADMISSION,
+core.admission).
 
 The pools are set through threadpoolctl (the library scikit-learn uses for the same purpose), not by
 environment variables: the command line, the app, the benchmarks and the tests call configure() once.
@@ -118,7 +119,7 @@ def blas_settings() -> list[dict]:
             for info in threadpool_info() if info.get("user_api") == "blas"]
 
 
-# The process's computations (every session of a Streamlit server) are admitted here, first come, first served:
+# The process's computations (every session of a Streamlit server) are admitted here, highest response ratio next:
 # at most usable_cores() at once, and the memory they reserve (compute_slot's nbytes) adds up to at most the
 # server's budget (core.admission; the app sets it from INIT_EXPLORER_MEMORY_MIB), one computation's budget
 # (core.config.DEFAULT_MEMORY_BUDGET) unless set: two large networks wait for each other instead of needing
@@ -129,10 +130,11 @@ _holding = threading.local()  # a thread that holds a slot runs nested work itse
 
 @contextmanager
 def compute_slot(nbytes: int = 0, cancel: Cancel = None, waiting: Callable[[int], None] | None = None,
-                 every: float = 0.1) -> Iterator[None]:
+                 every: float = 0.1, work: float = 0.0) -> Iterator[None]:
     """Hold one of the process's usable_cores() compute slots for the block and reserve nbytes of the server's
-    memory budget (ADMISSION); waits, after the computations that asked before, until both are free. A
-    computation needing the whole budget runs alone.
+    memory budget (ADMISSION); waits until both are free and this computation, of `work` seconds of one core, has
+    the highest response ratio of those waiting (core.admission). A computation needing the whole budget runs
+    alone.
 
     While it waits, Cancelled is raised as soon as cancel is set (looked at every `every` seconds), and
     waiting(n) is told how many computations run or wait before this one whenever that changes (0 once
@@ -142,7 +144,7 @@ def compute_slot(nbytes: int = 0, cancel: Cancel = None, waiting: Callable[[int]
         yield
         return
     with ADMISSION.admit(nbytes, check=None if cancel is None else partial(check, cancel), waiting=waiting,
-                         every=every):
+                         every=every, work=work):
         _holding.slot = True
         try:
             yield

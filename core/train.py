@@ -48,7 +48,7 @@ from .products import matmul
 from .draws import family, qrs_bytes, weight_stream_bytes
 from .initializers import layer_biases, layer_unit, layer_weights, scale_weights
 from .batchnorm import batch_norm, batch_norm_backward
-from .network import (DEFAULT_MEMORY_BUDGET, DENSE, Dense, MemoryBudgetError, conv_products_memory,
+from .network import (DEFAULT_MEMORY_BUDGET, DENSE, WORK_RATE, Dense, MemoryBudgetError, conv_products_memory,
                       distinct_columns, estimate_memory, layer_products, mean_std)
 
 TASK_SEED = 2015  # the task's own seed: every scheme and every config.seed races on the same data
@@ -230,6 +230,16 @@ def estimate_training_memory(config: Config, batch: int | None = None, classes: 
     return draws_kept + max(drawing, item * (3 * params + kept + evaluation + 4 * batch * widest + task))
 
 
+def estimate_training_work(config: Config, steps: int, batch: int | None = None) -> float:
+    """Seconds of one core a run of `steps` steps takes, roughly, for ranking it among the server's computations
+    (core.admission): its forward and backward matrix products, 6 flops a multiply-add of a sample through a
+    layer (2 forward, 4 backward), at core.network.WORK_RATE. The element-wise work and the read-out are left out:
+    a run is ranked by its size, not timed."""
+    units = config.units
+    multiply_adds = config.positions * config.receptive_field * sum(a * b for a, b in zip(units[:-1], units[1:]))
+    return 6.0 * steps * training_batch(config, batch) * multiply_adds / WORK_RATE
+
+
 def _conv_training_memory(config: Config, batch: int, classes: int) -> int:
     """estimate_training_memory for a conv net: as for dense layers with rows = batch x image^2 samples and the
     weights' matrices (k^2 C_in, C_out), plus what the products hold (network.conv_products_memory: a chunk of
@@ -382,7 +392,8 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
         config, task, name = runs[index]
         # a core and the run's memory from the server's admission, whether it computes here or in a worker
         # process: a worker's arrays are the server's memory too
-        with threads.compute_slot(estimate_training_memory(config, batch, task.classes), cancel=stop):
+        with threads.compute_slot(estimate_training_memory(config, batch, task.classes), cancel=stop,
+                                  work=estimate_training_work(config, steps, batch)):
             if pool is None:
                 with np.errstate(all="ignore"):
                     return _train(config, task, steps, lr, momentum, batch, report, name, stop, live)

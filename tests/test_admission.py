@@ -1,5 +1,6 @@
-"""core.admission: computations wait their turn for a core and their memory, first come, first served; the
-server's budget from INIT_EXPLORER_MEMORY_MIB; the page says that it waits, in both languages."""
+"""core.admission: computations wait their turn for a core and their memory, highest response ratio next (first
+come, first served among equal work); the server's budget from INIT_EXPLORER_MEMORY_MIB; the page says that it
+waits, in both languages."""
 
 from __future__ import annotations
 
@@ -173,6 +174,99 @@ def test_those_waiting_are_admitted_in_the_order_they_asked():
         assert h.admitted.wait(GUARD)
         h.done()
     assert order == [str(i) for i in range(6)]
+
+
+class Clock:
+    """The admission's clock, moved by the test: the response ratios change only when it says."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_short_computation_passes_long_ones_once_it_has_waited_a_little():
+    """Highest response ratio next: (waited + work) / work. A long one (10 s) asks at 0, a short one (10 ms) at 1;
+    at 1.02 s the short one's ratio is 3 against the long one's 1.102, so it takes the core first."""
+    clock = Clock()
+    admission = Admission(cores=1, memory=100, clock=clock)
+    order: list[str] = []
+    running = Holder.running(admission, 0, order, "running")
+    long = Holder(admission, 0, order, "long", work=10.0)
+    assert long.waits_with(1)
+    clock.now = 1.0
+    short = Holder(admission, 0, order, "short", work=0.01)
+    assert short.waits_with(2)  # asked with ratio 1, below the long one's 1.1
+    clock.now = 1.02
+    assert short.waits_with(1) and long.waits_with(2)  # ranked again as the ratios move
+    running.done()
+    assert short.admitted.wait(GUARD) and not long.admitted.is_set()
+    short.done()
+    assert long.admitted.wait(GUARD)
+    long.done()
+    assert order == ["running", "short", "long"]
+
+
+@pytest.mark.parametrize("share, first", [(0.9, "long"), (1.1, "newcomer")])
+def test_a_newcomer_passes_one_waiting_only_after_waiting_v_w_over_w_minus_v(share, first):
+    """One of work W that has waited w is passed by a newcomer of work V < W only once the newcomer has waited
+    V w / (W - V): where (u + V) / V = (w + u + W) / W. Here W = 2, w = 4, V = 0.5: u = 4/3 s."""
+    clock = Clock()
+    admission = Admission(cores=1, memory=100, clock=clock)
+    order: list[str] = []
+    running = Holder.running(admission, 0, order, "running")
+    long = Holder(admission, 0, order, "long", work=2.0)
+    assert long.waits_with(1)
+    clock.now = 4.0
+    newcomer = Holder(admission, 0, order, "newcomer", work=0.5)
+    assert newcomer.waits_with(2)
+    clock.now = 4.0 + share * 0.5 * 4.0 / (2.0 - 0.5)
+    running.done()
+    assert until(lambda: len(order) == 2)
+    assert order == ["running", first]
+    for holder in (long, newcomer):
+        holder.release.set()
+    for holder in (long, newcomer):
+        holder.done()
+
+
+def test_one_of_as_much_work_that_asks_later_never_passes():
+    """A newcomer's ratio starts at 1, below any that has waited, and grows no faster when its work is as large:
+    it never passes (however long both wait)."""
+    clock = Clock()
+    admission = Admission(cores=1, memory=100, clock=clock)
+    order: list[str] = []
+    running = Holder.running(admission, 0, order, "running")
+    first = Holder(admission, 0, order, "first", work=1.0)
+    assert first.waits_with(1)
+    clock.now = 0.5
+    second = Holder(admission, 0, order, "second", work=1.0)
+    assert second.waits_with(2)
+    clock.now = 1e6
+    running.done()
+    assert first.admitted.wait(GUARD)
+    first.done()
+    assert second.admitted.wait(GUARD)
+    second.done()
+    assert order == ["running", "first", "second"]
+
+
+def test_a_network_asks_with_the_engine_s_work_estimate(monkeypatch):
+    """simulate_cached ranks its network by core.network.estimate_work in seconds of one core (WORK_RATE)."""
+    from core.network import WORK_RATE, estimate_work
+
+    config = Config(depth=3, width=64, batch=32, seed=515_152)
+    asked = []
+    admit = threads.ADMISSION.admit
+
+    def recording(nbytes=0, *args, **kwargs):
+        asked.append(kwargs.get("work"))
+        return admit(nbytes, *args, **kwargs)
+
+    monkeypatch.setattr(threads.ADMISSION, "admit", recording)
+    cache.simulate_cached(config)
+    assert asked == [pytest.approx(estimate_work(config) / WORK_RATE)] and asked[0] > 0
 
 
 def test_a_lent_core_is_not_lent_while_a_computation_waits():

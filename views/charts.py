@@ -60,22 +60,24 @@ EM_WIDE, EM_SPACE, EM_OTHER = 1.0, 0.35, 0.62
 
 def layer_frame(result) -> pd.DataFrame:
     """One row per layer (0 = input) with every statistic; NaN where undefined."""
-    frame = pd.DataFrame(result.rows())
-    return frame.astype({c: float for c in frame.columns if c not in ("layer", "exploded", "vanished")})
+    rows = result.rows()
+    return pd.DataFrame({name: [row[name] for row in rows] if name in ("layer", "exploded", "vanished")
+                         else np.array([np.nan if row[name] is None else row[name] for row in rows], dtype=float)
+                         for name in rows[0]})
 
 
 def series_frame(layers: pd.DataFrame, measured: str, theory: str | None, names: dict[str, str],
                  first_layer: int = 0) -> pd.DataFrame:
-    """Long frame (layer, series, value) of a measured column and its theory, finite values only."""
-    parts = []
-    for column, series in ((measured, names["measured"]), (theory, names.get("theory"))):
-        if column is None:
-            continue
-        part = layers.loc[layers["layer"] >= first_layer, ["layer", column]].rename(columns={column: "value"})
-        part["series"] = series
-        parts.append(part)
-    frame = pd.concat(parts, ignore_index=True)
-    return frame[np.isfinite(frame["value"])].reset_index(drop=True)
+    """Long frame (layer, value, series) of a measured column and its theory, finite values only."""
+    layer = layers["layer"].to_numpy()
+    shown = layer >= first_layer
+    parts = [(layers[column].to_numpy(dtype=float)[shown], series)
+             for column, series in ((measured, names["measured"]), (theory, names.get("theory"))) if column is not None]
+    value = np.concatenate([values for values, _ in parts])
+    finite = np.isfinite(value)
+    series = [name for values, name in parts for _ in values]
+    return pd.DataFrame({"layer": np.tile(layer[shown], len(parts))[finite], "value": value[finite],
+                         "series": pd.array([name for name, keep in zip(series, finite) if keep], dtype="str")})
 
 
 def branch_frame(layers: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
@@ -127,7 +129,13 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS, layers: lis
     zero_at = (lo - width, lo) if lo >= 0 else (hi, hi + width) if hi <= 0 else (-width / 2, width / 2)
     ends = get(result.config.activation).saturation is not None and layers != [0]  # f's flat ends, not the input's
     low_text, high_text = format_value(lo), format_value(hi)
-    rows = []
+    # the bins' own columns, the same in every panel: written once
+    bin_start, bin_end = edges[:-1].astype(float), edges[1:].astype(float)
+    bin_low, bin_high = [format_value(v) for v in bin_start], [format_value(v) for v in bin_end]
+    extras = (("zero", zero_at, ("0", "0")), ("under", (lo - 1.5 * width, lo - 0.5 * width), ("−∞", low_text)),
+              ("over", (hi + 0.5 * width, hi + 1.5 * width), (high_text, "∞")))
+    columns: dict[str, list] = {name: [] for name in ("panel", "layer", "start", "end", "share", "kind", "bar", "text",
+                                                      "label", "short", "side", "low", "high")}
     for layer in layers:
         counts = result.hist_counts[layer].astype(float)
         total = counts.sum()
@@ -138,39 +146,59 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS, layers: lis
         counts[zero_bin] -= zeros
         counts[0] -= below  # core counts the values beyond the range in the end bins
         counts[-1] -= above
-        share = counts / total
-        kind = np.full(n, "bin", dtype=object)
-        inner = share[1:-1].max(initial=0.0)
+        share = list(counts / total)
+        kind = ["bin"] * n
+        inner = max(share[1:-1], default=0.0)
         if ends and inner > 0:
             for i in (0, n - 1):
                 if share[i] > SPIKE_RATIO * inner:
                     kind[i] = "end"
-        start, end = edges[:-1].copy(), edges[1:].copy()
-        low = [format_value(v) for v in start]
-        high = [format_value(v) for v in end]
-        for count, name, at, span in ((zeros, "zero", zero_at, ("0", "0")),
-                                      (below, "under", (lo - 1.5 * width, lo - 0.5 * width), ("−∞", low_text)),
-                                      (above, "over", (hi + 0.5 * width, hi + 1.5 * width), (high_text, "∞"))):
+        start, end, low, high = [*bin_start], [*bin_end], [*bin_low], [*bin_high]
+        for count, (name, at, span) in zip((zeros, below, above), extras):
             if count:
-                share, kind = np.append(share, count / total), np.append(kind, name)
-                start, end = np.append(start, at[0]), np.append(end, at[1])
-                low, high = [*low, span[0]], [*high, span[1]]
-        spike = kind != "bin"
-        rest = share[~spike].max(initial=0.0)
-        cut = spike & (share > SPIKE_RATIO * rest) & (rest > 0)
-        top = share[~cut].max(initial=0.0)
+                share.append(count / total)
+                kind.append(name)
+                start.append(at[0])
+                end.append(at[1])
+                low.append(span[0])
+                high.append(span[1])
+        share_a, kind_a = np.array(share), np.array(kind, dtype=object)
+        spike = kind_a != "bin"
+        rest = share_a[~spike].max(initial=0.0)
+        cut = spike & (share_a > SPIKE_RATIO * rest) & (rest > 0)
+        top = share_a[~cut].max(initial=0.0)
         text = [format_share(v) for v in share]
-        # the input's exact zeros are written beside its panel (summary.input_sentence), where they do not share the
-        # panel's right side with its "> 3" label
-        label = np.where((cut | (kind == "zero")) & ~((kind == "zero") & (layers == [0])), text, "")
-        label = np.where(kind == "under", [t(lang, "hist_under", edge=low_text, share=v) for v in text], label)
-        label = np.where(kind == "over", [t(lang, "hist_over", edge=high_text, share=v) for v in text], label)
-        rows.append(pd.DataFrame({
-            "panel": t(lang, "panel", n=layer), "layer": layer, "start": start, "end": end, "share": share,
-            "kind": kind, "bar": np.where(cut, CUT_HEIGHT * top, share), "text": text, "label": label,
-            "short": np.where(label != "", text, ""),
-            "side": np.where((start + end) / 2 < (lo + hi) / 2, "left", "right"), "low": low, "high": high}))
-    return pd.concat(rows, ignore_index=True)
+        # the labels: a cut bar's share and the exact zeros' (the input's are written beside its panel,
+        # summary.input_sentence, where they do not share the panel's right side with its "> 3" label); the values
+        # beyond the range with their edge, "> 3: 4.1 %"
+        label = []
+        for i, written in enumerate(text):
+            if kind[i] == "under":
+                label.append(t(lang, "hist_under", edge=low_text, share=written))
+            elif kind[i] == "over":
+                label.append(t(lang, "hist_over", edge=high_text, share=written))
+            elif kind[i] == "zero":
+                label.append(written if layers != [0] else "")
+            else:
+                label.append(written if cut[i] else "")
+        middle = (np.array(start) + np.array(end)) / 2
+        rows = len(share)
+        columns["panel"] += [t(lang, "panel", n=layer)] * rows
+        columns["layer"] += [layer] * rows
+        columns["start"] += start
+        columns["end"] += end
+        columns["share"] += share
+        columns["kind"] += kind
+        columns["bar"] += list(np.where(cut, CUT_HEIGHT * top, share_a))
+        columns["text"] += text
+        columns["label"] += label
+        columns["short"] += [written if mark else "" for written, mark in zip(text, label)]
+        columns["side"] += list(np.where(middle < (lo + hi) / 2, "left", "right"))
+        columns["low"] += low
+        columns["high"] += high
+    return pd.DataFrame({name: np.array(values, dtype=float) if name in ("start", "end", "share", "bar")
+                         else np.array(values, dtype=np.int64) if name == "layer" else values
+                         for name, values in columns.items()})
 
 
 def scheme_name(scheme: str, lang: str) -> str:
