@@ -20,7 +20,8 @@ from core.cache import ByteCache
 FRAME_BYTES = 16 << 20  # a network's frames take ~75 KiB a language, the Theory tab's map ~145 KiB: ~200 of them
 TEMPLATE_BYTES = 8 << 20  # a chart's template is counted as 10-30 KiB: several hundred layouts and label sets
 # A DataFrame's own objects beyond what memory_usage counts (its index, block manager, column names): 4.5-11 KiB
-# a frame as tracemalloc measures the page's frames (tests/test_cache.py checks that size_of is not below it).
+# a frame as tracemalloc and Arrow's memory pool measure the page's frames (tests/test_cache.py checks that
+# size_of is not below it).
 FRAME_OVERHEAD = 12 << 10
 # A column of an extension dtype (pandas' str) holds an array object of its own beyond what memory_usage counts:
 # ~1.2 KiB a column as tracemalloc measures it (2.5 KiB for 1 column, 12 KiB for 8), numpy columns ~30 bytes.
