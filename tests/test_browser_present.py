@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import COUNT_RUNS, EXCEPTION, SETTLED, act, outside_viewport, visit, wait_still, watched_page
+from tests.browser_support import (
+    COUNT_RUNS, EXCEPTION, SETTLED, act, heading, outside_viewport, visit, wait_still, watched_page,
+)
+from views import headline
 from views.export import PNG_SCALE
 from views.text import t
 from views.tour import STEPS
@@ -22,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 # A projector's two common screens. The page's layout is CSS of the viewport alone (views/present.py; the server
-# reads the User-Agent, never the size), so each step is loaded once at one size and checked at both, resized
-# in between: every other step is checked at each size as loaded and as resized.
+# reads the User-Agent, never the size), so each step is drawn once at one size and checked at both, resized
+# in between: every other step is checked at each size as drawn and as resized.
 SCREENS = ({"width": 1920, "height": 1080}, {"width": 1280, "height": 720})
 PRESENT_PARTS = "h1, [data-testid='stMarkdownContainer'], [data-testid='stVegaLiteChart']"
 
@@ -31,13 +34,21 @@ PRESENT_PARTS = "h1, [data-testid='stMarkdownContainer'], [data-testid='stVegaLi
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_presenter_mode_shows_the_lesson_on_one_screen(base, browser, lang):
     """Title, story, std chart and histograms inside the viewport, unscrolled, at every tour step on a 1920 x 1080
-    and a 1280 x 720 screen; the sidebar closed."""
+    and a 1280 x 720 screen; the sidebar closed. The steps are walked as a teacher walks a class through them:
+    the first opened from its link, each next one by the ▶ button's key, without reloading the page."""
     context = browser.new_context(viewport=SCREENS[0])
+    context.add_init_script(COUNT_RUNS)
     page = context.new_page()
+    first, *_ = STEPS
+    visit(page, f"{base}/?step={first}&lang={lang}&present=true", charts=2)
     for step in STEPS:
-        visit(page, f"{base}/?step={step}&lang={lang}&present=true", charts=2)
+        if step != first:
+            act(page, lambda: page.keyboard.press(f"Arrow{headline.STEP_KEYS[1]}"))
+            page.wait_for_function(  # the charts of the step's own network, drawn after its run
+                "document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\").length >= 2", timeout=30_000)
+        assert heading(page) == t(lang, "step_heading", n=step, steps=len(STEPS), title=t(lang, f"step_{step}"))
         loaded = SCREENS.index(page.viewport_size)
-        for size in SCREENS[loaded:] + SCREENS[:loaded]:  # as loaded, then resized to the other screen
+        for size in SCREENS[loaded:] + SCREENS[:loaded]:  # as drawn, then resized to the other screen
             if size != page.viewport_size:
                 page.set_viewport_size(size)
                 wait_still(page, PRESENT_PARTS)  # the charts fit themselves to the new width
