@@ -400,3 +400,17 @@ def test_each_direction_s_tab_names_the_product_that_scales_it(mode, kept, lang)
 def test_equal_widths_have_no_fan_sentence():
     result = simulate(Config(depth=2, width=50, batch=20))
     assert summary.fan_line(result, "en", "forward") is None and summary.fan_line(result, "en", "backward") is None
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_training_tab_says_a_profile_s_hidden_widths_and_its_input_s(lang):
+    """The digits' intro says the hidden layers' widths ("700-500-...-125"), not the profile's first (its input's
+    1,000, which the digits' 64 pixels replace); the spiral's says the input's width the points are lifted to."""
+    from core.train import task_config
+    from views.training import setup
+
+    config = Config(depth=6, widths=TAPER)
+    digits = t(lang, "training_tab.intro_digits", **setup(task_config(config, "digits"), 100, task="digits"))
+    assert profiles.write(TAPER[1:]) in digits and "1,000" not in digits and "1000" not in digits
+    spiral = t(lang, "training_tab.intro_spiral", **setup(config, 100))
+    assert "1,000" in spiral and profiles.write(TAPER[1:]) not in spiral

@@ -21,7 +21,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core import Config, digits
+from core import Config, digits, profiles
 from core.config import resize
 from core.workers import WorkerCrashed
 from core.train import (
@@ -93,9 +93,12 @@ def classes_of(results: dict) -> int:
 def setup(config, steps: int, lr: float = DEFAULT_LR, classes: int = DEFAULT_CLASSES, task: str = "spiral") -> dict:
     """The numbers the message "training_tab.intro_spiral" or "training_tab.intro_digits" names (a conv net's
     "training_tab.intro_spiral_conv" or "training_tab.intro_digits_conv", which also name its images, kernel and
-    input channels), for a race on this configuration (for the digits, core.train.task_config's)."""
-    shared = dict(width=config.width, momentum=DEFAULT_MOMENTUM, lr=lr, batch=training_batch(config), steps=steps,
-                  image=config.image, kernel=config.kernel, channels=config.units[0])
+    input channels), for a race on this configuration (for the digits, core.train.task_config's): `inputs` the
+    input layer's width, `width` the hidden layers' ("500", or a profile's "256-128-32")."""
+    hidden = config.units[1:]
+    shared = dict(width=profiles.write(hidden) or f"{hidden[0]:,}", inputs=config.units[0], momentum=DEFAULT_MOMENTUM,
+                  lr=lr, batch=training_batch(config), steps=steps, image=config.image, kernel=config.kernel,
+                  channels=config.units[0])
     if task == "digits":
         return dict(train=digits.TRAIN_IMAGES, test=digits.IMAGES - digits.TRAIN_IMAGES, pixels=digits.PIXELS,
                     classes=digits.CLASSES, **shared)
