@@ -366,8 +366,9 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
     if kind == "line":
         return (decades(frame["value"]) if options.get("log") else ()), layer_span(frame["layer"])
     if kind == "histogram":
-        bins = frame[frame["kind"].isin(["bin", "end"])]  # the range of core's bins, not the bars beside it
-        lo, hi = float(bins["start"].min()), float(bins["end"].max())
+        kind = frame["kind"].to_numpy()
+        bins = (kind == "bin") | (kind == "end")  # the range of core's bins, not the bars beside it
+        lo, hi = float(frame["start"].to_numpy()[bins].min()), float(frame["end"].to_numpy()[bins].max())
         return (tuple(dict.fromkeys(frame["panel"])), lo, hi,
                 *label_layout(frame, options.get("panel_width", PANEL[0])))
     if kind == "ratio":
@@ -493,25 +494,23 @@ def text_width(text: str, size: float = LABEL_SIZE) -> float:
     return size * (EM_WIDE * wide + EM_SPACE * spaces + EM_OTHER * (len(text) - wide - spaces))
 
 
-def label_extents(frame: pd.DataFrame, panel_width: float, field: str) -> pd.DataFrame:
-    """Each labelled row of a histogram_frame() with its label's px extent in its panel (left, right: 0 at the
-    plot's left edge), as histogram_chart writes `field` ("label" or "short")."""
-    labelled = frame[frame[field] != ""]
-    widths = np.array([text_width(text) for text in labelled[field]], dtype=float)
-    left = np.where(labelled["side"] == "left", 0.0, panel_width - widths)
-    return labelled.assign(left=left, right=left + widths)
-
-
 def label_layout(frame: pd.DataFrame, panel_width: float) -> tuple[str, int]:
     """How histogram_chart writes the labels: the field ("label", "> 3: 0.14 %", or where one is wider than a panel,
-    "short", "0.14 %") and the rows above the plot (1, or 2 where a panel's left and right labels would meet)."""
+    "short", "0.14 %") and the rows above the plot (1, or 2 where a panel's left and right labels would meet).
+
+    A left label runs from the panel's left edge, a right one up to its right edge: the two of a panel meet where
+    their widths (text_width) and LABEL_GAP add up to more than the panel's width."""
+    panels, sides = frame["panel"].tolist(), frame["side"].tolist()
     for field in ("label", "short"):
-        extents = label_extents(frame, panel_width, field)
-        if (extents["right"] - extents["left"] <= panel_width).all():
+        widths = [(panel, side, text_width(text)) for panel, side, text in zip(panels, sides, frame[field].tolist())
+                  if text != ""]
+        if all(width <= panel_width for _, _, width in widths):
             break
-    meet = any(group.loc[group["side"] == "left", "right"].max() + LABEL_GAP >
-               group.loc[group["side"] == "right", "left"].min()
-               for _, group in extents.groupby("panel") if group["side"].nunique() == 2)
+    widest: dict[tuple[str, str], float] = {}
+    for panel, side, width in widths:
+        widest[panel, side] = max(width, widest.get((panel, side), 0.0))
+    meet = any(widest[panel, "left"] + LABEL_GAP + widest[panel, "right"] > panel_width
+               for panel, side in widest if side == "left" and (panel, "right") in widest)
     return field, 2 if meet else 1
 
 
