@@ -391,7 +391,7 @@ def _compare_frame(curves: dict[str, np.ndarray]) -> pd.DataFrame:
 
 def test_schemes_closer_than_a_line_s_width_are_one_line_and_others_are_not():
     base = np.geomspace(0.5, 2e-6, 11)  # every curve below lies within 10^-6 to 10^0: an axis of 6 decades
-    line = charts.COMPARE_STROKE / (charts.HEIGHT + 80) * 6  # decades one line's width covers on that plot
+    line = charts.COMPARE_STROKE / charts.COMPARE_HEIGHT * 6  # decades one line's width covers on that plot
     curves = {"normal_0.01": base, "normal_1": base * 10 ** (0.9 * line), "xavier_normal": base * 10 ** (3 * line),
               "he_normal": base * 10 ** (3.6 * line), "orthogonal": base * 10 ** (4.2 * line),
               "zeros": np.r_[base[:5], 0.0, base[6:]]}  # equal to the first but at one layer: not drawable there
@@ -406,7 +406,7 @@ def test_schemes_closer_than_a_line_s_width_are_one_line_and_others_are_not():
 def test_the_width_drawn_as_one_is_the_compare_chart_s_own():
     frame = _compare_frame({"normal_0.01": np.geomspace(1.0, 1e-6, 11), "he_normal": np.ones(11)})
     spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s").to_dict()
-    assert spec["height"] == charts.HEIGHT + 80
+    assert spec["height"] == charts.COMPARE_HEIGHT and spec["autosize"]["type"] == "fit-x"  # the plot's own height
     widths = {layer["mark"].get("strokeWidth") for layer in layers_of(spec) if layer["mark"]["type"] == "line"}
     assert charts.COMPARE_STROKE == min(widths)  # the thinner lines: the page's own scheme is drawn thicker
 
@@ -416,10 +416,11 @@ def test_the_width_drawn_as_one_is_the_compare_chart_s_own():
 ALIGN = {"left": 0.0, "center": 0.5, "right": 1.0}  # the share of a text's width left of its anchor
 
 
-def text_extents(spec: dict) -> tuple[float, list[dict]]:
-    """The chart's width as Vega lays it out (vl_convert's scenegraph, the page's Vega) and each text mark's
-    horizontal extent in it, px from the chart's left edge: generous_width at its font size, at most its limit
-    (past it Vega writes "…"), one font size for an upright text; with the plot (its group's span) it is in."""
+def text_extents(spec: dict, role: str = "mark") -> tuple[float, list[dict]]:
+    """The chart's width as Vega lays it out (vl_convert's scenegraph, the page's Vega) and each text of `role`'s
+    (a text mark's, "mark"; a legend label's, "legend-label") horizontal extent in it, px from the chart's left
+    edge: generous_width at its font size, at most its limit (past it Vega writes "…"), one font size for an
+    upright text; with the plot (its group's span) it is in."""
     graph = vl_convert.vegalite_to_scenegraph(spec)
     found = []
 
@@ -431,7 +432,7 @@ def text_extents(spec: dict) -> tuple[float, list[dict]]:
             for item in node["items"]:
                 left = x + item.get("x", 0)
                 walk(item.get("items", []), left, (left, left + item.get("width", 0)))
-        elif isinstance(node, dict) and node.get("marktype") == "text" and node.get("role") == "mark":
+        elif isinstance(node, dict) and node.get("marktype") == "text" and node.get("role") == role:
             for item in node["items"]:
                 size = item.get("fontSize", 11)
                 lines = item["text"] if isinstance(item["text"], list) else [item["text"]]
@@ -475,6 +476,26 @@ def test_step_2_s_compare_tab_says_which_schemes_it_draws_as_one_line(lang):
     names = [charts.scheme_name(s, lang) for s in ("he_normal", "normal_0.01+bn")]
     expected = t(lang, "compare_one_line", names=join(lang, names), apart=summary.format_share(ratio - 1))
     assert [c.value for c in at.caption if c.value == expected] == [expected]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("width", [330, 700])
+def test_every_scheme_s_legend_label_stays_inside_its_chart(lang, width):
+    """The Training tab's and the Compare tab's legends name five schemes, wider than a phone's column in one row:
+    at a phone's column (330 px) the entries stack in as many columns as fit (charts.legend_columns), at a laptop's
+    (700 px) they stay in one or two rows; every label inside the chart."""
+    frame = race_frame(("zeros", "normal_0.01", "normal_1", "xavier_normal", "he_normal"))
+    compare = _compare_frame({s: np.geomspace(1.0, 0.1 * (i + 1), 11) for i, s in enumerate(
+        ("normal_0.01", "normal_1", "xavier_normal", "he_normal", "normal_0.01+bn"))})
+    specs = {"loss": training_view.loss_chart(frame, lang, 3), "accuracy": training_view.accuracy_chart(
+        frame, lang, 3, ceiling=0.62), "compare": charts.compare_chart(
+        compare, title="t", y_title="y", layer_title="l", scheme_title=t(lang, "scheme"))}
+    for name, chart in specs.items():
+        drawn, labels = text_extents({**chart.to_dict(), "width": width}, role="legend-label")
+        assert len(labels) >= 4, name  # the schemes were found
+        for label in labels:
+            assert 0 <= label["left"] and label["right"] <= drawn, (name, label, drawn)
+        assert drawn <= width + 80, (name, drawn)  # the plot's width and its y axis: no legend widens the chart
 
 
 @pytest.mark.slow

@@ -494,6 +494,20 @@ def text_width(text: str, size: float = LABEL_SIZE) -> float:
     return size * (EM_WIDE * wide + EM_SPACE * spaces + EM_OTHER * (len(text) - wide - spaces))
 
 
+# A colour legend entry's width beside its label's, px: the symbol (a stroke of sqrt(symbolSize) px), Vega's
+# labelOffset (4) and columnPadding (10), and a little to spare
+LEGEND_ENTRY = 18
+
+
+def legend_columns(names: list[str], symbol_size: float = 100) -> alt.ExprRef:
+    """A colour legend's `columns` as a Vega expression of the plot's width (its `width` signal, a chart of
+    width="container"): one row (0) where every entry fits, else as many columns of the widest entry as fit, at
+    least one, so that a phone's narrow plot stacks the entries instead of running them past its right edge.
+    Entries are measured as bold labels (text_width), a little over Vega's regular ones."""
+    entries = [text_width(name) + math.sqrt(symbol_size) + LEGEND_ENTRY for name in names]
+    return alt.ExprRef(f"width >= {sum(entries):.0f} ? 0 : max(1, floor(width / {max(entries):.0f}))")
+
+
 def label_layout(frame: pd.DataFrame, panel_width: float) -> tuple[str, int]:
     """How histogram_chart writes the labels: the field ("label", "> 3: 0.14 %", or where one is wider than a panel,
     "short", "0.14 %") and the rows above the plot (1, or 2 where a panel's left and right labels would meet).
@@ -542,20 +556,21 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, l
 
 
 COMPARE_STROKE = 3  # px: the Compare chart's lines (the page's own is thicker)
+# px: the Compare chart's plot, the box inside its axes; its title, axes and legend come around it (plot_height),
+# so a phone's legend of five stacked schemes makes the chart taller, not the plot shorter
+COMPARE_HEIGHT = 240
 
 
 def drawn_as_one(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
     """The schemes compare_chart draws on top of each other: groups (in the frame's order) whose curves are closer
     than one line's width (COMPARE_STROKE px) at every layer on its log axis, each with the largest ratio of two
-    of its stds at one layer (>= 1). The axis is taken as tall as the whole chart (HEIGHT + 80 px); the plot is
-    shorter (the title, the layer axis and the legend take their share of that height, autosize "fit"), so every
-    group named does lie on one line, and a pair only a little further apart may overlap unnamed. A scheme with
-    an undrawable std (0, not finite) at some layer is in none.
+    of its stds at one layer (>= 1), on the plot of COMPARE_HEIGHT px whatever the screen (plot_height). A scheme
+    with an undrawable std (0, not finite) at some layer is in none.
 
     frame: compare_frame()."""
     schemes, ticks, _ = layout("compare", frame)
     low, high = ticks[1]
-    apart = COMPARE_STROKE / (HEIGHT + 80) * math.log10(high / low)  # decades a line's width covers, at least
+    apart = COMPARE_STROKE / COMPARE_HEIGHT * math.log10(high / low)  # decades a line's width covers
     curves = {s: frame.loc[frame["scheme"] == s, "act_std"].to_numpy(float)[1:] for s, _ in schemes}
     drawable = [s for s, c in curves.items() if c.size and np.isfinite(c).all() and (c > 0).all()]
     group = {s: s for s in drawable}  # union-find over the pairs drawn as one
@@ -592,7 +607,7 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
         _log_y("act_std:Q", y_title, ticks),
         alt.Color("name:N").title(scheme_title).scale(
             domain=[name for _, name in schemes], range=[SCHEME_COLOURS[s] for s, _ in schemes]).legend(
-            symbolType="stroke", symbolSize=400),
+            symbolType="stroke", symbolSize=400, columns=legend_columns([name for _, name in schemes], 400)),
         tooltip=[alt.Tooltip("name:N", title=scheme_title), alt.Tooltip("layer:Q", title=layer_title),
                  alt.Tooltip("act_std_text:N", title=y_title)],
     )
@@ -605,7 +620,7 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
                       others.mark_line(strokeWidth=COMPARE_STROKE), others.mark_point(filled=True, size=80),
                       current.mark_line(strokeWidth=7, opacity=CURRENT_OPACITY),
                       current.mark_point(filled=True, size=200, opacity=CURRENT_OPACITY))
-    return theme(chart.properties(title=title, height=HEIGHT + 80, width="container"))
+    return theme(plot_height(chart.properties(title=title), COMPARE_HEIGHT))
 
 
 BUILDERS = {"line": line_chart, "mean": mean_chart, "histogram": histogram_chart, "ratio": ratio_chart,

@@ -30,7 +30,7 @@ from core.train import (
 )
 
 from .charts import GUIDE_COLOUR, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, NUMBER_LABEL, SCHEME_COLOURS, decades, \
-    plot_height, scheme_name, text_width, theme, zero_marks
+    legend_columns, plot_height, scheme_name, text_width, theme, zero_marks
 from .summary import PERCENT, format_share, format_value, powers_apart
 from .text import join, t
 
@@ -327,7 +327,7 @@ def _scheme_colour(frame: pd.DataFrame, lang: str, schemes: list[str] | None = N
     names, scheme_colours = _named(frame, lang, schemes)
     # each scheme's legend entry a line, as its curve, not the marker of a loss of exactly 0
     return alt.Color("name:N").title(t(lang, "scheme")).scale(domain=names, range=scheme_colours).legend(
-        symbolType="stroke")
+        symbolType="stroke", columns=legend_columns(names))
 
 
 def _guide(value: float, label: str, x_end: float) -> tuple[alt.Chart, alt.Chart]:
