@@ -239,7 +239,8 @@ def step_of(config: Config) -> str:
     step however it was reached (a link, the tour, or a control moved away and back). The steps are
     different configurations, so at most one matches.
     """
-    return next((code for code, step in STEPS.items() if same_lesson(config, step)), CUSTOM)
+    lesson = replace(config, seed=0)
+    return next((code for code, step in _LESSONS.items() if step == lesson), CUSTOM)
 
 
 def differences(a: Config, b: Config) -> int:
@@ -286,6 +287,9 @@ def next_step(code: str) -> str | None:
 def same_lesson(a: Config, b: Config) -> bool:
     """Whether two configurations differ at most in their seed: a new draw keeps the lesson."""
     return replace(a, seed=0) == replace(b, seed=0)
+
+
+_LESSONS = {code: replace(step, seed=0) for code, step in STEPS.items()}  # step_of's, made once (a replace checks)
 
 
 # The Compare schemes a scheme with a gain can belong to: those with a gain and a normal or uniform draw (Xavier's
