@@ -80,13 +80,14 @@ CHART_LABELS = """() => [...document.querySelectorAll("[data-testid='stVegaLiteC
                       return {text: e.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom}; });
     const r = svg.getBoundingClientRect();
     return {left: r.left, right: r.right, marks: boxes('.role-mark text'), axes: boxes('.role-axis-label text'),
-            legend: boxes('.role-legend-label text'), screen: innerWidth}; })"""
+            legend: boxes('.role-legend-label text'), titles: boxes('.role-title-text text'), screen: innerWidth}; })"""
 
 
 def test_a_trained_race_s_labels_stay_inside_their_charts_on_a_phone(base, browser):
     """The loss chart's "ln 3：随机猜测" was cut at its right edge, and the schemes' legend ran past the screen's: after
     Run, on a 390 px phone in Chinese, every label of the race's charts (the guide lines' ln 3, chance and one unit's
-    ceiling among them) is inside its chart and on no axis label, and every legend label is inside the screen."""
+    ceiling among them) is inside its chart and on no axis label, every legend label is inside the screen, and no
+    chart title is cut ("…")."""
     with watched_page(browser, **PHONE) as page:
         visit(page, f"{base}/?{RACE}&lang=zh", charts=0)
         act(page, lambda: page.get_by_role("button", name=t("zh", "training_tab.run"), exact=True).click())
@@ -98,6 +99,8 @@ def test_a_trained_race_s_labels_stay_inside_their_charts_on_a_phone(base, brows
     words = [label["text"] for chart in charts for label in chart["marks"]]
     assert t("zh", "training_tab.ln_k", k=3) in words and t("zh", "training_tab.chance", k=3) in words, words
     assert sum(len(chart["legend"]) for chart in charts) >= 5  # the schemes of the loss and accuracy charts
+    titles = [title["text"] for chart in charts for title in chart["titles"]]
+    assert titles and not [title for title in titles if "…" in title], titles  # in lines, none cut by Vega
     for chart in charts:
         for label in chart["legend"]:
             assert 0 <= label["left"] and label["right"] <= chart["screen"], label

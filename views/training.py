@@ -30,7 +30,7 @@ from core.train import (
 )
 
 from .charts import GUIDE_COLOUR, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, NUMBER_LABEL, SCHEME_COLOURS, decades, \
-    legend_columns, plot_height, scheme_name, text_width, theme, zero_marks
+    legend_columns, plot_height, scheme_name, text_width, theme, title_lines, zero_marks
 from .summary import PERCENT, format_share, format_value, powers_apart
 from .text import join, t
 
@@ -41,6 +41,9 @@ MAX_POINTS = 4000  # rows of a curves frame, over all schemes: Altair refuses in
 SYMMETRY_COLUMNS = 3  # distinct-unit panels to a row: three of 240 px fit the page at 1024 px wide
 MAX_CELLS = 4000  # cells of a heatmap (records x layers)
 STEP_TICKS = 6  # labels of the heat map's step axis: round steps, a few words apart at a laptop's width
+# Latin letters in a line of the loss and accuracy charts' titles (charts.title_lines): a phone's plot holds about 30
+# at the titles' 17 px; 28 breaks the loss title's three parts evenly instead of leaving one word on a line
+TITLE_WIDTH = 28
 LEGEND_LENGTH = 200  # px, Vega-Lite's default gradient length: the least a colour legend is drawn
 LEGEND_LONGEST = 520  # px: a colour legend fits the plot of a 1024 px window with the sidebar open (about 600)
 MAX_LOSS = 10.0  # top of the loss axis: ln K is at most 1.6 here, and an exploding run is reported in words
@@ -389,7 +392,7 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
     title = t(lang, "training_tab.loss_title") if title is None else title
     # a loss of exactly 0, which the log axis cannot draw, is marked on its bottom edge (charts.zero_marks)
     chart = alt.layer(rule, raw.mark_line(strokeWidth=1, opacity=0.3, clip=True), mean, label,
-                      *zero_marks(raw, "loss", lo), data=frame).properties(title=title)
+                      *zero_marks(raw, "loss", lo), data=frame).properties(title=title_lines(title, TITLE_WIDTH))
     return _fonts(plot_height(chart, LOSS_HEIGHT))
 
 
@@ -413,7 +416,8 @@ def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float 
         guides.append(_guide(ceiling, t(lang, "training_tab.one_unit"), x_end))
     # the guide lines under the curves (chance is where zeros' accuracy lies), their labels over them
     chart = alt.layer(*(rule for rule, _ in guides), chart, *(label for _, label in guides), data=frame)
-    return _fonts(plot_height(chart.properties(title=t(lang, "training_tab.accuracy_title")), ACCURACY_HEIGHT))
+    return _fonts(plot_height(chart.properties(title=title_lines(t(lang, "training_tab.accuracy_title"), TITLE_WIDTH)),
+                              ACCURACY_HEIGHT))
 
 
 def template(chart: alt.LayerChart) -> dict:
