@@ -186,18 +186,27 @@ class Clock:
         return self.now
 
 
-def test_a_short_computation_passes_long_ones_once_it_has_waited_a_little():
-    """Highest response ratio next: (waited + work) / work. A long one (10 s) asks at 0, a short one (10 ms) at 1;
-    at 1.02 s the short one's ratio is 3 against the long one's 1.102, so it takes the core first."""
+def one_core_queue(first: tuple[str, float], second: tuple[str, float], asks_at: float):
+    """A one-core admission on a test clock, its core held by "running": `first` (name, work in s) asks at 0 and
+    `second` at `asks_at`, each seen waiting behind all before it. The clock, the names in the order admitted, and
+    the holders running, first and second."""
     clock = Clock()
     admission = Admission(cores=1, memory=100, clock=clock)
     order: list[str] = []
     running = Holder.running(admission, 0, order, "running")
-    long = Holder(admission, 0, order, "long", work=10.0)
-    assert long.waits_with(1)
-    clock.now = 1.0
-    short = Holder(admission, 0, order, "short", work=0.01)
-    assert short.waits_with(2)  # asked with ratio 1, below the long one's 1.1
+    one = Holder(admission, 0, order, first[0], work=first[1])
+    assert one.waits_with(1)
+    clock.now = asks_at
+    two = Holder(admission, 0, order, second[0], work=second[1])
+    assert two.waits_with(2)
+    return clock, order, running, one, two
+
+
+def test_a_short_computation_passes_long_ones_once_it_has_waited_a_little():
+    """Highest response ratio next: (waited + work) / work. A long one (10 s) asks at 0, a short one (10 ms) at 1;
+    at 1.02 s the short one's ratio is 3 against the long one's 1.102, so it takes the core first."""
+    # the short one asks with ratio 1, below the long one's 1.1
+    clock, order, running, long, short = one_core_queue(("long", 10.0), ("short", 0.01), asks_at=1.0)
     clock.now = 1.02
     assert short.waits_with(1) and long.waits_with(2)  # ranked again as the ratios move
     running.done()
@@ -212,15 +221,7 @@ def test_a_short_computation_passes_long_ones_once_it_has_waited_a_little():
 def test_a_newcomer_passes_one_waiting_only_after_waiting_v_w_over_w_minus_v(share, first):
     """One of work W that has waited w is passed by a newcomer of work V < W only once the newcomer has waited
     V w / (W - V): where (u + V) / V = (w + u + W) / W. Here W = 2, w = 4, V = 0.5: u = 4/3 s."""
-    clock = Clock()
-    admission = Admission(cores=1, memory=100, clock=clock)
-    order: list[str] = []
-    running = Holder.running(admission, 0, order, "running")
-    long = Holder(admission, 0, order, "long", work=2.0)
-    assert long.waits_with(1)
-    clock.now = 4.0
-    newcomer = Holder(admission, 0, order, "newcomer", work=0.5)
-    assert newcomer.waits_with(2)
+    clock, order, running, long, newcomer = one_core_queue(("long", 2.0), ("newcomer", 0.5), asks_at=4.0)
     clock.now = 4.0 + share * 0.5 * 4.0 / (2.0 - 0.5)
     running.done()
     assert until(lambda: len(order) == 2)
@@ -234,15 +235,7 @@ def test_a_newcomer_passes_one_waiting_only_after_waiting_v_w_over_w_minus_v(sha
 def test_one_of_as_much_work_that_asks_later_never_passes():
     """A newcomer's ratio starts at 1, below any that has waited, and grows no faster when its work is as large:
     it never passes (however long both wait)."""
-    clock = Clock()
-    admission = Admission(cores=1, memory=100, clock=clock)
-    order: list[str] = []
-    running = Holder.running(admission, 0, order, "running")
-    first = Holder(admission, 0, order, "first", work=1.0)
-    assert first.waits_with(1)
-    clock.now = 0.5
-    second = Holder(admission, 0, order, "second", work=1.0)
-    assert second.waits_with(2)
+    clock, order, running, first, second = one_core_queue(("first", 1.0), ("second", 1.0), asks_at=0.5)
     clock.now = 1e6
     running.done()
     assert first.admitted.wait(GUARD)
