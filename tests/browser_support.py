@@ -153,6 +153,17 @@ def outside_viewport(page, locator) -> list[dict]:
             or b["y"] + b["height"] > size["height"]]
 
 
+# Each chart's smallest text as the screen shows it, px: a text's font size times the scale its SVG is drawn at
+# (getScreenCTM), which is below 1 where a chart laid out wider or taller than its room is shrunk to fit it.
+CHART_TEXT_PX = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] svg")].map((svg) => Math.min(
+    ...[...svg.querySelectorAll('text')].filter((e) => e.textContent.trim()).map((e) => {
+        const m = e.getScreenCTM();
+        return parseFloat(getComputedStyle(e).fontSize) * Math.hypot(m.a, m.b); })))"""
+# The least a chart's text may be on screen, px: the ~10 px below which a phone's or a projector's labels are not
+# read, with a pixel to spare (presenter mode's ReLU histograms, scaled to exactly 10 px, were reported as unread).
+READABLE_PX = 11
+
+
 def require_chromium() -> None:
     """Skip the test where Debian's Chromium or the playwright package is missing (a browser is never downloaded)."""
     import pytest

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import PHONE, SETTLED, act, visit, wait_still, watched_page
+from tests.browser_support import CHART_TEXT_PX, PHONE, READABLE_PX, SETTLED, act, visit, wait_still, watched_page
 from views.text import t
 
 pytestmark = pytest.mark.slow  # a real server and a real browser
@@ -96,6 +96,8 @@ def test_a_trained_race_s_labels_stay_inside_their_charts_on_a_phone(base, brows
         page.wait_for_selector(SETTLED, timeout=120_000)
         wait_still(page, "[data-testid='stVegaLiteChart']")
         charts = page.evaluate(CHART_LABELS)
+        smallest = page.evaluate(CHART_TEXT_PX)
+    assert len(smallest) >= 4 and min(smallest) >= READABLE_PX, smallest
     words = [label["text"] for chart in charts for label in chart["marks"]]
     assert t("zh", "training_tab.ln_k", k=3) in words and t("zh", "training_tab.chance", k=3) in words, words
     assert sum(len(chart["legend"]) for chart in charts) >= 5  # the schemes of the loss and accuracy charts

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.browser_support import (
-    COUNT_RUNS, EXCEPTION, SETTLED, act, heading, outside_viewport, visit, wait_still, watched_page,
+    CHART_TEXT_PX, COUNT_RUNS, EXCEPTION, READABLE_PX, SETTLED, act, heading, outside_viewport, visit, wait_still,
+    watched_page,
 )
 from views import headline
 from views.export import PNG_SCALE
@@ -34,8 +35,10 @@ PRESENT_PARTS = "h1, [data-testid='stMarkdownContainer'], [data-testid='stVegaLi
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_presenter_mode_shows_the_lesson_on_one_screen(base, browser, lang):
     """Title, story, std chart and histograms inside the viewport, unscrolled, at every tour step on a 1920 x 1080
-    and a 1280 x 720 screen; the sidebar closed. The steps are walked as a teacher walks a class through them:
-    the first opened from its link, each next one by the ▶ button's key, without reloading the page."""
+    and a 1280 x 720 screen, and nothing of the page below it (the charts' download buttons had fallen half below a
+    1280 x 720 screen); every chart's text readable (the ReLU steps' histograms had been scaled to 10 px); the
+    sidebar closed. The steps are walked as a teacher walks a class through them: the first opened from its link,
+    each next one by the ▶ button's key, without reloading the page."""
     context = browser.new_context(viewport=SCREENS[0])
     context.add_init_script(COUNT_RUNS)
     page = context.new_page()
@@ -62,6 +65,11 @@ def test_presenter_mode_shows_the_lesson_on_one_screen(base, browser, lang):
             assert [parts[name].count() for name in parts] == [1, 1, 2], where  # the std chart and the histograms
             for name, locator in parts.items():
                 assert outside_viewport(page, locator) == [], (*where, name)
+            assert outside_viewport(page, page.locator("[data-testid='stDownloadButton']")) == [], where
+            below = page.evaluate("() => { const main = document.querySelector(\"[data-testid='stMain']\");"
+                                  " return main.scrollHeight - main.clientHeight; }")
+            assert below <= 0, (*where, below)  # no part of the page, the buttons' row among them, below the screen
+            assert min(page.evaluate(CHART_TEXT_PX)) >= READABLE_PX, (*where, page.evaluate(CHART_TEXT_PX))
     context.close()
 
 

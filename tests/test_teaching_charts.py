@@ -167,6 +167,104 @@ def test_distinct_unit_counts_are_upright_and_do_not_run_together():
         ["bar"]  # 40 bars in 260 px: too narrow for a count each (the tooltip keeps them)
 
 
+# a phone's column: a 390 px screen less the page's padding (views/present.py's PAGE_CSS, 1rem either side)
+PHONE_COLUMN = 356
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("channels", [False, True])
+def test_a_phone_s_distinct_units_are_laid_out_at_its_column_s_width(lang, channels):
+    """Three panels in a row were drawn 824 px wide and shrunk to a phone's 356 px column, their text to 6.5 px: the
+    phone's layout (SYMMETRY_LAYOUTS) is as Vega lays it out no wider than the column, so it is shown at its own size,
+    its title in lines; a wider screen keeps three panels in a row, the title in one line."""
+    schemes = ["zeros", "normal_0.01", "normal_1", "xavier_normal", "he_normal"]
+    units = pd.DataFrame({"scheme": np.repeat(schemes, 10), "name": np.repeat([charts.scheme_name(s, lang)
+                                                                                for s in schemes], 10),
+                          "layer": np.tile(np.arange(1, 11), 5), "distinct_units": [1] * 10 + [500] * 40})
+    drawn = {}
+    for phone in (True, False):
+        columns, width, height = training_view.SYMMETRY_LAYOUTS[phone]
+        spec = training_view.symmetry_chart(units, lang, panel_width=width, panel_height=height, columns=columns,
+                                            channels=channels).to_dict()
+        drawn[phone] = vl_convert.vegalite_to_scenegraph(spec)["width"], spec["title"]
+    assert drawn[True][0] <= PHONE_COLUMN < drawn[False][0], drawn
+    assert len(drawn[False][1]) == 1  # one line on a laptop's page
+
+
+def guide_boxes_and_curves(spec: dict) -> tuple[dict[str, tuple[float, float, float, float]], list[list[tuple]]]:
+    """The chart as Vega lays it out (vl_convert's scenegraph): each text mark's box (left, top, right, bottom, px;
+    its widest line's generous_width wide, a line height of 1.2 font sizes a line, on its baseline's side of its
+    anchor) by its text (its lines joined by spaces), and each line's points (the curves), in the chart's px."""
+    graph = vl_convert.vegalite_to_scenegraph(spec)
+    boxes, lines = {}, []
+
+    def walk(node, x: float, y: float) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item, x, y)
+        elif isinstance(node, dict) and node.get("marktype") == "group":
+            for item in node["items"]:
+                walk(item.get("items", []), x + item.get("x", 0), y + item.get("y", 0))
+        elif isinstance(node, dict) and node.get("marktype") == "line":
+            lines.append([(x + item["x"], y + item["y"]) for item in node["items"]])
+        elif isinstance(node, dict) and node.get("marktype") == "text" and node.get("role") == "mark":
+            for item in node["items"]:
+                size, text = item.get("fontSize", 11), item["text"]
+                rows = text if isinstance(text, list) else text.split(item["lineBreak"]) if item.get("lineBreak") \
+                    else [text]
+                width = min(max(generous_width(row, size) for row in rows), item.get("limit") or np.inf)
+                left = x + item["x"] - width * ALIGN[item.get("align", "center")]
+                base, tall = y + item["y"] + item.get("dy", 0), 1.2 * size * len(rows)
+                top = base - tall if item.get("baseline") == "bottom" else base
+                boxes[" ".join(rows)] = (left, top, left + width, top + tall)
+        elif isinstance(node, dict):
+            walk([value for value in node.values() if isinstance(value, (dict, list))], x, y)
+
+    origin = graph.get("origin", [0, 0])
+    walk(graph["scenegraph"], origin[0], origin[1])
+    return boxes, lines
+
+
+def crosses(line: list[tuple], box: tuple[float, float, float, float]) -> bool:
+    """Whether a polyline passes through a box: a point of it, every 0.5 px along each segment, inside."""
+    left, top, right, bottom = box
+    for (x0, y0), (x1, y1) in zip(line, line[1:]):
+        for f in np.linspace(0, 1, max(2, int(math.hypot(x1 - x0, y1 - y0) * 2))):
+            x, y = x0 + f * (x1 - x0), y0 + f * (y1 - y0)
+            if left <= x <= right and top <= y <= bottom:
+                return True
+    return False
+
+
+def accuracy_race(kind: str, steps: int) -> pd.DataFrame:
+    """Accuracy curves (as the running means of runs_frame) like two races Run drew: "wavering", a 3-layer net of
+    16 units whose random inits hover about the one-unit ceiling at the end of 50 steps (the phone's review);
+    "fast", the lecture's net, He up to 97 % within a tenth of the run, Xavier climbing past the ceiling mid-run."""
+    x, rng = np.linspace(0, 1, steps), np.random.default_rng(0)
+    chance = 1 / 3 + 0.02 * rng.standard_normal(steps)
+    if kind == "wavering":
+        curves = {"normal_0.01": chance, "normal_1": 0.3 + 0.45 * x + 0.04 * np.sin(40 * x),
+                  "xavier_normal": 0.33 + 0.27 * x + 0.03 * np.sin(55 * x), "he_normal": 0.35 + 0.35 * x}
+    else:
+        curves = {"normal_0.01": chance, "normal_1": np.minimum(0.3 + 2 * x, 0.5),
+                  "xavier_normal": np.clip(0.3 + 1.2 * x, 0, 1), "he_normal": np.minimum(0.33 + 8 * x, 1.0)}
+    return training_view.runs_frame({name: (np.ones(steps), values) for name, values in curves.items()})
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("kind, steps", [("wavering", 50), ("fast", 300)])
+def test_the_one_unit_label_is_written_where_no_curve_crosses_it(lang, kind, steps):
+    """"The best one unit per layer can do" was written at the right end above its line, where the curves that learn
+    climb past it: laid out by Vega at a phone's width and a laptop's, no curve passes through its label."""
+    frame = accuracy_race(kind, steps)
+    chart = training_view.accuracy_chart(frame, lang, 3, ceiling=0.62)
+    label = t(lang, "training_tab.one_unit")
+    for width in (PHONE_COLUMN, 900):
+        boxes, lines = guide_boxes_and_curves({**chart.to_dict(), "width": width})
+        assert label in boxes and len(lines) == 4, (boxes, len(lines))
+        assert not [i for i, line in enumerate(lines) if crosses(line, boxes[label])], (width, boxes[label])
+
+
 # ---------- Theory ----------
 
 @pytest.mark.slow

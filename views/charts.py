@@ -370,7 +370,7 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
         bins = (kind == "bin") | (kind == "end")  # the range of core's bins, not the bars beside it
         lo, hi = float(frame["start"].to_numpy()[bins].min()), float(frame["end"].to_numpy()[bins].max())
         return (tuple(dict.fromkeys(frame["panel"])), lo, hi,
-                *label_layout(frame, options.get("panel_width", PANEL[0])))
+                *label_layout(frame, options.get("panel_width", PANEL[0]), options.get("label_rows", 2)))
     if kind == "ratio":
         # the layers that have weights, 1 to depth, whether or not their ratio is defined
         return (decades([*frame["grad_data_ratio"], options.get("guide", 1e-3)]),
@@ -442,16 +442,17 @@ def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, la
 
 def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title: str, columns: int = 5,
                     panel_width: int = PANEL[0], panel_height: int = PANEL[1], layer_title: str = "layer",
-                    bin_titles: tuple[str, str] = ("bin from", "bin to")) -> alt.FacetChart:
+                    bin_titles: tuple[str, str] = ("bin from", "bin to"), label_rows: int = 2) -> alt.FacetChart:
     """The lecture's figure: one histogram per layer, same x axis in every panel, each panel's own y.
 
     frame: histogram_frame(). The panels have no y axis: each is scaled to its own bars, a bar that would
     flatten the others drawn cut in SPIKE_COLOUR with its share written above the plot, as are the values exactly 0
     and those beyond the range (label_layout: in one row or two, in full or the share alone, so that no label
-    leaves its panel or meets another); the tooltip gives every bar's share. Five panels in a row fit a laptop's
-    width. Each panel has its own x axis (same scale), so a last row that is not full still reads.
+    leaves its panel or meets another; label_rows: at most that many rows where the short labels allow); the
+    tooltip gives every bar's share. Five panels in a row fit a laptop's width. Each panel has its own x axis (same
+    scale), so a last row that is not full still reads.
     """
-    order, lo, hi, field, rows = layout("histogram", frame, panel_width=panel_width)
+    order, lo, hi, field, rows = layout("histogram", frame, panel_width=panel_width, label_rows=label_rows)
     x_scale = alt.Scale(domain=list(x_domain(lo, hi)), nice=False)
     y = alt.Y("bar:Q").title(share_title).axis(None).scale(nice=False)
     # one layer of bars, grey where the bar is not a bin: a facet's layer with no rows in a panel makes Vega warn
@@ -508,24 +509,37 @@ def legend_columns(names: list[str], symbol_size: float = 100) -> alt.ExprRef:
     return alt.ExprRef(f"width >= {sum(entries):.0f} ? 0 : max(1, floor(width / {max(entries):.0f}))")
 
 
-def label_layout(frame: pd.DataFrame, panel_width: float) -> tuple[str, int]:
+def label_layout(frame: pd.DataFrame, panel_width: float, rows: int = 2) -> tuple[str, int]:
     """How histogram_chart writes the labels: the field ("label", "> 3: 0.14 %", or where one is wider than a panel,
     "short", "0.14 %") and the rows above the plot (1, or 2 where a panel's left and right labels would meet).
+    rows 1: the short labels in one row where the full ones would take two (each row is a line of the chart's
+    height; presenter mode's screen has no line to spare), two rows only where even those meet.
 
     A left label runs from the panel's left edge, a right one up to its right edge: the two of a panel meet where
-    their widths (text_width) and LABEL_GAP add up to more than the panel's width."""
-    panels, sides = frame["panel"].tolist(), frame["side"].tolist()
+    their widths (text_width) and LABEL_GAP add up to more than the panel's width (one_row_width)."""
+    found = []  # (field, rows) of each field whose every label fits a panel
     for field in ("label", "short"):
-        widths = [(panel, side, text_width(text)) for panel, side, text in zip(panels, sides, frame[field].tolist())
-                  if text != ""]
-        if all(width <= panel_width for _, _, width in widths):
-            break
+        widest = widest_labels(frame, field)
+        if field == "label" and any(width > panel_width for width in widest.values()):
+            continue
+        found.append((field, 1 if one_row_width(widest) <= panel_width else 2))
+    return next((choice for choice in found if choice[1] <= rows), found[0])
+
+
+def widest_labels(frame: pd.DataFrame, field: str) -> dict[tuple[str, str], float]:
+    """The widest label of `field` (text_width) on each side of each panel: {(panel, side): px}."""
     widest: dict[tuple[str, str], float] = {}
-    for panel, side, width in widths:
-        widest[panel, side] = max(width, widest.get((panel, side), 0.0))
-    meet = any(widest[panel, "left"] + LABEL_GAP + widest[panel, "right"] > panel_width
-               for panel, side in widest if side == "left" and (panel, "right") in widest)
-    return field, 2 if meet else 1
+    for panel, side, text in zip(frame["panel"].tolist(), frame["side"].tolist(), frame[field].tolist()):
+        if text != "":
+            widest[panel, side] = max(text_width(text), widest.get((panel, side), 0.0))
+    return widest
+
+
+def one_row_width(widest: dict[tuple[str, str], float]) -> float:
+    """The least panel width, px, at which every panel's labels (widest_labels) sit in one row: a panel's left and
+    right ones LABEL_GAP apart, a label alone its own width."""
+    return max([width + (LABEL_GAP + widest[panel, "right"] if side == "left" and (panel, "right") in widest else 0)
+                for (panel, side), width in widest.items()], default=0.0)
 
 
 def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, layer_title: str,

@@ -46,13 +46,14 @@ def chart_template(kind: str, options: str, layout: tuple, frame) -> dict:
                          lambda: charts.template(charts.BUILDERS[kind](frame, **json.loads(options))))
 
 
-def draw(kind: str, frame, *, name: str, width: str = "stretch", **options: Any) -> None:
+def draw(kind: str, frame, *, name: str, width: str = "stretch", files: bool = True, **options: Any) -> None:
     """Draw charts.BUILDERS[kind] with `frame` as its data and `options` as the builder's keywords; name is the
-    chart's code in its files' names ("activation-std")."""
+    chart's code in its files' names ("activation-std"); files: its SVG and PNG buttons under it (downloads)."""
     spec = chart_template(kind, json.dumps(options, sort_keys=True), charts.layout(kind, frame, **options), frame)
     spec = charts.coloured(charts.with_data(spec, frame), theme_type())
     st.vega_lite_chart(spec, width=width)
-    downloads(spec, name)
+    if files:
+        downloads(spec, name)
 
 
 def draw_chart(chart, *, name: str, **options: Any) -> None:

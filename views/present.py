@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlencode
@@ -13,7 +14,7 @@ import segno
 import streamlit as st
 
 from . import charts, tour
-from .draw import chart_template, downloads, draw
+from .draw import chart_template, draw
 from .page import Page
 from .text import t
 from .urlstate import URL
@@ -25,9 +26,13 @@ QR_PX = 176  # the code's side on the page, CSS px: about 4 px a module for a li
 # Presenter mode's charts: the std chart beside the histograms, both short enough that the title, the story
 # and the buttons above them fit on a 1280 x 720 screen. Both are drawn at these sizes and then scaled by the
 # browser to their column's width (PAGE_CSS), so on 1920 x 1080 they grow with the screen; each at most to
-# the screen's height less the 440 px that the title, the longest story and the numbers take at 720.
+# the screen's height less the 450 px that the title, the longest story, the numbers and the page's bottom padding
+# take at 720.
 PRESENT_STD_SIZE = (330, 160)  # width, height of the std chart's plot, px, before scaling
 PRESENT_PANEL = (110, 42)  # width, height of one histogram panel, px, before scaling
+# px: the widest a histogram panel is drawn to hold its labels in one row (present_panel): five of 140 px are as wide
+# as the histograms' column of a 1280 x 720 screen holds at the scale its height allows them
+PRESENT_PANEL_WIDEST = 140
 QR_PRESENT_PX = 140  # in presenter mode's narrow right column
 PHONE_COLUMNS = 2  # histogram panels in a row on a phone: 2 x 150 px fit a 390 px screen
 DESK_COLUMNS = 5  # and elsewhere: the lecture's ten layers in two rows
@@ -88,7 +93,7 @@ h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important;paddin
 .st-key-present_histograms [data-testid='stVegaLiteChart'] svg,
 .st-key-present_std [data-testid='stVegaLiteChart'] svg{width:100%!important;height:auto!important}
 .st-key-present_std [data-testid='stVegaLiteChart'] svg,
-.st-key-present_histograms [data-testid='stVegaLiteChart'] svg{max-height:calc(100vh - 440px)}
+.st-key-present_histograms [data-testid='stVegaLiteChart'] svg{max-height:calc(100vh - 450px)}
 .st-key-present_histograms [data-testid='stElementContainer']:has([data-testid='stVegaLiteChart']),
 .st-key-present_histograms [data-testid='stFullScreenFrame'],
 .st-key-present_histograms [data-testid='stFullScreenFrame']>div,
@@ -195,10 +200,19 @@ def controls(lang: str) -> bool:
     return on
 
 
+def is_phone(user_agent: str | None) -> bool:
+    """Whether a browser is a phone's, by its User-Agent (PHONE_AGENT)."""
+    return bool(user_agent and PHONE_AGENT.search(user_agent))
+
+
+def on_phone() -> bool:
+    """is_phone for the browser of this session: the charts a page lays out at a fixed width are drawn for it."""
+    return is_phone(st.context.headers.get("User-Agent"))
+
+
 def histogram_columns(user_agent: str | None, panels: int) -> int:
-    """Histogram panels in a row: PHONE_COLUMNS on a phone (its User-Agent, PHONE_AGENT), else DESK_COLUMNS."""
-    wanted = PHONE_COLUMNS if user_agent and PHONE_AGENT.search(user_agent) else DESK_COLUMNS
-    return max(1, min(wanted, panels))
+    """Histogram panels in a row: PHONE_COLUMNS on a phone (is_phone), else DESK_COLUMNS."""
+    return max(1, min(PHONE_COLUMNS if is_phone(user_agent) else DESK_COLUMNS, panels))
 
 
 def screen_columns(panels: int) -> int:
@@ -206,10 +220,23 @@ def screen_columns(panels: int) -> int:
     return histogram_columns(st.context.headers.get("User-Agent"), panels)
 
 
+def present_panel(frame) -> tuple[int, int]:
+    """A presenter-mode histogram panel's (width, height), px, before scaling: PRESENT_PANEL, wider where the short
+    labels of a panel (charts.histogram_frame's frame) need it to sit in one row, up to PRESENT_PANEL_WIDEST."""
+    room = charts.one_row_width(charts.widest_labels(frame, "short"))
+    width, height = PRESENT_PANEL
+    return min(max(width, math.ceil(room)), PRESENT_PANEL_WIDEST), height
+
+
 def show(page: Page, metrics: Callable[[Page], None]) -> None:
     """Presenter mode's page below the story: the headline numbers (metrics, views.headline's) in one line, then
     the std chart beside the histograms (the Activations tab's two teaching charts, without its other ones), and
-    the QR code."""
+    the QR code.
+
+    The lesson fills a 1280 x 720 screen: the charts' SVG and PNG buttons are left out (the ordinary page has them;
+    under the charts they fell below the screen), and the histograms write their labels in one row above each
+    panel (charts.label_layout's rows=1: a second row made ReLU's panels so tall that the screen's height scaled
+    their text to 10 px)."""
     with st.container(key="present_metrics"):
         metrics(page)
     colour = charts.SCHEME_COLOURS[tour.scheme_of(page.config)]
@@ -224,13 +251,12 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
         spec = {**charts.with_data(spec, f["act_std"]), "width": width, "height": height,
                 "autosize": {"type": "pad"}}  # the plot's own size; title, axes and legend around it
         st.vega_lite_chart(spec, width="content")
-        downloads(spec, "activation-std")
     with hist_box, st.container(key="present_histograms"):
         panels, _ = charts.panel_layers(page.config.depth)
-        width, height = PRESENT_PANEL
+        width, height = present_panel(f["histogram"])
         draw("histogram", f["histogram"], name="histograms", width="content", colour=colour,
              title=page.titles()["hist"], share_title=page.t("share"), columns=screen_columns(len(panels)),
              panel_width=width, panel_height=height, layer_title=page.t("layer"),
-             bin_titles=[page.t("bin_start"), page.t("bin_end")])
+             bin_titles=[page.t("bin_start"), page.t("bin_end")], label_rows=1, files=False)
     with qr_box:
         show_qr(page.lang, px=QR_PRESENT_PX, words=False)  # the link itself is in the address bar

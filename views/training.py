@@ -29,8 +29,8 @@ from core.train import (
     estimate_training_memory, scheme_config, spike, stability, steps_to_loss, task_config, training_batch,
 )
 
-from .charts import GUIDE_COLOUR, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, NUMBER_LABEL, SCHEME_COLOURS, decades, \
-    legend_columns, plot_height, scheme_name, text_width, theme, title_lines, zero_marks
+from .charts import EM_OTHER, GUIDE_COLOUR, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, NUMBER_LABEL, SCHEME_COLOURS, \
+    TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, text_width, theme, title_lines, zero_marks
 from .summary import PERCENT, format_share, format_value, powers_apart
 from .text import join, t
 
@@ -38,7 +38,11 @@ from .text import join, t
 # taken, so these come from his "muted" set, also safe for the common colour-vision deficiencies.
 EXTRA_COLOURS = ("#882255", "#44AA99", "#999933", "#DDCC77", "#CC6677", "#117733")
 MAX_POINTS = 4000  # rows of a curves frame, over all schemes: Altair refuses inline data over 5000 rows
-SYMMETRY_COLUMNS = 3  # distinct-unit panels to a row: three of 240 px fit the page at 1024 px wide
+# The distinct units' panels, (columns, panel width, panel height) in px, on a screen that is no phone and on a phone:
+# three of 240 px fit the page at 1024 px wide; a phone's column (356 px on a 390 px screen) holds one panel of 260
+# px with its axis at full size (three in a row were drawn 824 px wide and shrunk to the screen, their text to 6 px)
+SYMMETRY_LAYOUTS = {False: (3, 240, HEIGHT - 60), True: (1, 260, 180)}
+SYMMETRY_COLUMNS, SYMMETRY_PANEL, _ = SYMMETRY_LAYOUTS[False]
 MAX_CELLS = 4000  # cells of a heatmap (records x layers)
 STEP_TICKS = 6  # labels of the heat map's step axis: round steps, a few words apart at a laptop's width
 # Latin letters in a line of the loss and accuracy charts' titles (charts.title_lines): a phone's plot holds about 30
@@ -333,15 +337,70 @@ def _scheme_colour(frame: pd.DataFrame, lang: str, schemes: list[str] | None = N
         symbolType="stroke", columns=legend_columns(names))
 
 
-def _guide(value: float, label: str, x_end: float) -> tuple[alt.Chart, alt.Chart]:
-    """A dashed horizontal line and its label at the right end (x_end, in steps). The line goes under the curves,
-    so that a curve lying on it (zeros' and N(0, 0.01²)'s loss on ln K) stays visible; the label over them. The
-    label ends at the plot's right edge and is at most the plot's width (Vega's `width` signal): on a phone's
-    narrow plot it ends in "…" inside the plot instead of running over the axis."""
-    frame = pd.DataFrame({"y": [value], "x": [x_end], "label": [label]})
+# Where a guide line's label goes: at the line's right or left end, above or below it; the first of these that no
+# curve crosses (guide_place), the right end above the line where none is free or before there are curves.
+GUIDE_PLACES = (("right", "above"), ("right", "below"), ("left", "above"), ("left", "below"))
+GUIDE_SIZE = LABEL_SIZE - 2  # px: a guide label's type
+# px: the accuracy plot's width on a phone (its 356 px column less the y axis) and on a laptop; a label is as long
+# on both, so it covers more of a phone's steps
+PLOT_WIDTHS = (280, 820)
+# Latin letters in a line of a guide's label: half a phone's plot, so that a place at one end leaves the curves the
+# other half ("the best one unit per layer can do" in one line spanned 90 % of it, crossed wherever it was put)
+GUIDE_LETTERS = int(PLOT_WIDTHS[0] / 2 / (EM_OTHER * GUIDE_SIZE))
+
+
+def guide_lines(label: str) -> list[str]:
+    """A guide's label in lines of GUIDE_LETTERS (charts.title_lines)."""
+    return title_lines(label, GUIDE_LETTERS)
+
+
+def guide_place(frame: pd.DataFrame, value: float, label: str, field: str, domain: tuple[float, float],
+                height: int) -> tuple[str, str]:
+    """Where the label of the guide line at `value` is written (GUIDE_PLACES): the first place whose box no curve
+    crosses at any of PLOT_WIDTHS, else the one crossed by the fewest curves (the first on a tie).
+
+    frame: curves_frame() (its `field` per scheme, over "step"), drawn on a linear y axis over `domain` in a plot
+    `height` px tall. The box: the label's widest line (guide_lines; text_width at GUIDE_SIZE, at most the plot's
+    width) from the line's end inwards, its lines of type and the 3 px to the line above or below it. A curve
+    crosses the box where its values over the box's steps (one step either side: the line runs between points)
+    reach into its band."""
+    lines = guide_lines(label)
+    band = (len(lines) * GUIDE_SIZE + 3) / height * (domain[1] - domain[0])
+    last = float(frame["step"].max()) if len(frame) else 0.0
+    curves = [(g["step"].to_numpy(float), g[field].to_numpy(float)) for _, g in frame.groupby("scheme", sort=False)]
+
+    def crossed(end: str, side: str) -> int:
+        low, high = (value, value + band) if side == "above" else (value - band, value)
+        count = 0
+        for width in PLOT_WIDTHS:
+            span = min(max(text_width(line, GUIDE_SIZE) for line in lines), width) / width * last
+            start, stop = (last - span, last) if end == "right" else (0.0, span)
+            for steps, values in curves:
+                near = np.flatnonzero((steps >= start) & (steps <= stop))
+                if near.size:
+                    near = np.arange(max(near[0] - 1, 0), min(near[-1] + 2, steps.size))
+                    seen = values[near][np.isfinite(values[near])]
+                    count += bool(seen.size and seen.min() <= high and seen.max() >= low)
+        return count
+
+    counts = [crossed(*place) for place in GUIDE_PLACES]
+    return GUIDE_PLACES[counts.index(min(counts))]
+
+
+def _guide(value: float, label: str, x_end: float, place: tuple[str, str] = GUIDE_PLACES[0]) \
+        -> tuple[alt.Chart, alt.Chart]:
+    """A dashed horizontal line and its label at one end, above or below it (place, as guide_place gives it; x_end:
+    the right end, in steps), in lines (guide_lines). The line goes under the curves, so that a curve lying on it
+    (zeros' and N(0, 0.01²)'s loss on ln K) stays visible; the label over them. The label starts or ends at the
+    plot's edge and is at most the plot's width (Vega's `width` signal): on a phone's narrow plot it ends in "…"
+    inside the plot instead of running over the axis."""
+    end, side = place
+    frame = pd.DataFrame({"y": [value], "x": [x_end if end == "right" else 0.0],
+                          "label": ["\n".join(guide_lines(label))]})
     rule = alt.Chart(frame).mark_rule(color=GUIDE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(alt.Y("y:Q"))
-    text = alt.Chart(frame).mark_text(align="right", baseline="bottom", dy=-3, color=GUIDE_COLOUR,
-                                      fontSize=LABEL_SIZE - 2, limit=alt.ExprRef("width")).encode(
+    text = alt.Chart(frame).mark_text(align=end, baseline="bottom" if side == "above" else "top",
+                                      dy=-3 if side == "above" else 3, color=GUIDE_COLOUR, fontSize=GUIDE_SIZE,
+                                      lineBreak="\n", limit=alt.ExprRef("width")).encode(
         alt.X("x:Q"), alt.Y("y:Q"), alt.Text("label:N"))
     return rule, text
 
@@ -398,7 +457,9 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
 
 def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float | None = None,
                    steps: int | None = None, schemes: list[str] | None = None) -> alt.LayerChart:
-    """Running-mean minibatch accuracy per scheme; chance (1/K) and, if given, the one-unit ceiling dashed.
+    """Running-mean minibatch accuracy per scheme; chance (1/K) and, if given, the one-unit ceiling dashed, each
+    labelled where the curves are not (guide_place) once the race has ended: a growing race's chart (steps given)
+    is a template for every frame, its labels at the right end above the lines.
 
     steps, schemes: as in loss_chart."""
     chart = alt.Chart().mark_line(strokeWidth=3).encode(
@@ -411,9 +472,11 @@ def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float 
                  alt.Tooltip("accuracy_mean:Q", format=".1%", title=t(lang, "training_tab.accuracy_mean_tip"))],
     )
     x_end = _last_step(frame, steps)
-    guides = [_guide(1 / classes, t(lang, "training_tab.chance", k=classes), x_end)]
+    lines = [(1 / classes, t(lang, "training_tab.chance", k=classes))]
     if ceiling is not None:
-        guides.append(_guide(ceiling, t(lang, "training_tab.one_unit"), x_end))
+        lines.append((ceiling, t(lang, "training_tab.one_unit")))
+    guides = [_guide(value, label, x_end, GUIDE_PLACES[0] if steps is not None else guide_place(
+        frame, value, label, "accuracy_mean", (0.0, ACCURACY_TOP), ACCURACY_HEIGHT)) for value, label in lines]
     # the guide lines under the curves (chance is where zeros' accuracy lies), their labels over them
     chart = alt.layer(*(rule for rule, _ in guides), chart, *(label for _, label in guides), data=frame)
     return _fonts(plot_height(chart.properties(title=title_lines(t(lang, "training_tab.accuracy_title"), TITLE_WIDTH)),
@@ -496,16 +559,17 @@ def legend_layout(ticks, domain) -> tuple[list[float], int]:
         ticks = ticks[::2]
 
 
-def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = 260,
-                   columns: int = SYMMETRY_COLUMNS, channels: bool = False) -> alt.FacetChart:
-    """Distinct units per hidden layer after training, one panel per scheme, `columns` panels to a row; channels:
-    a conv net's, titled as distinct channels (filters).
+def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = SYMMETRY_PANEL,
+                   columns: int = SYMMETRY_COLUMNS, channels: bool = False,
+                   panel_height: int = SYMMETRY_LAYOUTS[False][2]) -> alt.FacetChart:
+    """Distinct units per hidden layer after training, one panel per scheme, `columns` panels to a row
+    (SYMMETRY_LAYOUTS: one on a phone); channels: a conv net's, titled as distinct channels (filters).
 
     Each bar carries its count, written upright above it at LABEL_SIZE, so a layer of one unit reads as "1", not as
     no bar, and counts of neighbouring bars ("500", "500") never run together; a panel whose bars are narrower
     than UNIT_LABEL_SPACE px has no counts (the tooltip keeps them). The y axis leaves room above the tallest bar
-    for its count. panel_width: pixels per panel. Five schemes side by side did not fit a 1280-px projector's
-    page (the last panel, He's, was cut off), so the panels wrap.
+    for its count. panel_width, panel_height: pixels per panel's plot. Five schemes side by side did not fit a
+    1280-px projector's page (the last panel, He's, was cut off), so the panels wrap.
     """
     names, scheme_colours = _named(frame, lang)
     y_title = t(lang, "training_tab.channels_y" if channels else "training_tab.units_y")
@@ -521,9 +585,12 @@ def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = 260,
     if len(frame) and panel_width / frame["layer"].nunique() >= UNIT_LABEL_SPACE:
         layers.append(base.mark_text(angle=270, align="left", baseline="middle", dy=-4, fontSize=LABEL_SIZE).encode(
             alt.Text("distinct_units:Q", format="d")))
-    chart = alt.layer(*layers, data=frame).properties(width=panel_width, height=HEIGHT - 60)
+    chart = alt.layer(*layers, data=frame).properties(width=panel_width, height=panel_height)
+    # the title in lines as wide as the row of panels (a phone's one panel), not one line that widens the chart
+    title = t(lang, "training_tab.symmetry_title_conv" if channels else "training_tab.symmetry_title")
+    letters = int(columns * panel_width / (EM_OTHER * TITLE_SIZE))
     facet = chart.facet(facet=alt.Facet("name:N").title(None).sort(names), columns=columns).properties(
-        title=t(lang, "training_tab.symmetry_title_conv" if channels else "training_tab.symmetry_title"))
+        title=title_lines(title, letters))
     return _fonts(facet)
 
 

@@ -15,7 +15,7 @@ from core.train import (
 )
 from core.train import SCHEMES as TRAIN_SCHEMES
 
-from .. import charts, link, live, summary, tour, urlstate
+from .. import charts, link, live, present, summary, tour, urlstate
 from .. import training as training_view
 from ..cache import TEMPLATES
 from ..draw import draw_chart
@@ -212,8 +212,9 @@ def draw_race(results: dict, lang: str) -> None:
     draw_chart(training_view.heatmap_chart(frame, lang, statistic), name=f"race-{statistic.replace('_', '-')}",
                width="stretch")
     st.caption(t(lang, "training_tab.heatmap_caption"))
-    draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results, lang), lang, panel_width=240,
-                                            channels=conv), name="race-symmetry")
+    columns, width, height = training_view.SYMMETRY_LAYOUTS[present.on_phone()]  # a phone's: one panel a row
+    draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results, lang), lang, panel_width=width,
+                                            panel_height=height, columns=columns, channels=conv), name="race-symmetry")
     st.caption(t(lang, "training_tab.symmetry_caption_conv") if conv else
                t(lang, "training_tab.symmetry_caption", ceiling=summary.format_share(ceiling)) if spiral else
                t(lang, "training_tab.symmetry_caption_digits"))
