@@ -193,8 +193,9 @@ def test_a_phone_s_distinct_units_are_laid_out_at_its_column_s_width(lang, chann
 
 def guide_boxes_and_curves(spec: dict) -> tuple[dict[str, tuple[float, float, float, float]], list[list[tuple]]]:
     """The chart as Vega lays it out (vl_convert's scenegraph): each text mark's box (left, top, right, bottom, px;
-    its widest line's generous_width wide, a line height of 1.2 font sizes a line, on its baseline's side of its
-    anchor) by its text (its lines joined by spaces), and each line's points (the curves), in the chart's px."""
+    its widest line's generous_width wide, its first line on its baseline's side of its anchor and the others under
+    it, as Vega writes them) by its text (its lines joined by spaces), and each line's points (the curves), in the
+    chart's px."""
     graph = vl_convert.vegalite_to_scenegraph(spec)
     boxes, lines = {}, []
 
@@ -214,8 +215,9 @@ def guide_boxes_and_curves(spec: dict) -> tuple[dict[str, tuple[float, float, fl
                     else [text]
                 width = min(max(generous_width(row, size) for row in rows), item.get("limit") or np.inf)
                 left = x + item["x"] - width * ALIGN[item.get("align", "center")]
-                base, tall = y + item["y"] + item.get("dy", 0), 1.2 * size * len(rows)
-                top = base - tall if item.get("baseline") == "bottom" else base
+                base = y + item["y"] + item.get("dy", 0)
+                tall = size + (len(rows) - 1) * item.get("lineHeight", 1.2 * size)
+                top = base - size if item.get("baseline") == "bottom" else base
                 boxes[" ".join(rows)] = (left, top, left + width, top + tall)
         elif isinstance(node, dict):
             walk([value for value in node.values() if isinstance(value, (dict, list))], x, y)

@@ -341,6 +341,7 @@ def _scheme_colour(frame: pd.DataFrame, lang: str, schemes: list[str] | None = N
 # curve crosses (guide_place), the right end above the line where none is free or before there are curves.
 GUIDE_PLACES = (("right", "above"), ("right", "below"), ("left", "above"), ("left", "below"))
 GUIDE_SIZE = LABEL_SIZE - 2  # px: a guide label's type
+GUIDE_LINE = GUIDE_SIZE + 2  # px from one line of a guide's label to the next
 # px: the accuracy plot's width on a phone (its 356 px column less the y axis) and on a laptop; a label is as long
 # on both, so it covers more of a phone's steps
 PLOT_WIDTHS = (280, 820)
@@ -365,7 +366,7 @@ def guide_place(frame: pd.DataFrame, value: float, label: str, field: str, domai
     crosses the box where its values over the box's steps (one step either side: the line runs between points)
     reach into its band."""
     lines = guide_lines(label)
-    band = (len(lines) * GUIDE_SIZE + 3) / height * (domain[1] - domain[0])
+    band = (GUIDE_SIZE + (len(lines) - 1) * GUIDE_LINE + 3) / height * (domain[1] - domain[0])
     last = float(frame["step"].max()) if len(frame) else 0.0
     curves = [(g["step"].to_numpy(float), g[field].to_numpy(float)) for _, g in frame.groupby("scheme", sort=False)]
 
@@ -395,11 +396,14 @@ def _guide(value: float, label: str, x_end: float, place: tuple[str, str] = GUID
     plot's edge and is at most the plot's width (Vega's `width` signal): on a phone's narrow plot it ends in "…"
     inside the plot instead of running over the axis."""
     end, side = place
-    frame = pd.DataFrame({"y": [value], "x": [x_end if end == "right" else 0.0],
-                          "label": ["\n".join(guide_lines(label))]})
+    lines = guide_lines(label)
+    frame = pd.DataFrame({"y": [value], "x": [x_end if end == "right" else 0.0], "label": ["\n".join(lines)]})
     rule = alt.Chart(frame).mark_rule(color=GUIDE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(alt.Y("y:Q"))
     text = alt.Chart(frame).mark_text(align=end, baseline="bottom" if side == "above" else "top",
-                                      dy=-3 if side == "above" else 3, color=GUIDE_COLOUR, fontSize=GUIDE_SIZE,
+                                      # Vega writes a label's later lines under its first: above the line, the
+                                      # first goes up by the lines after it
+                                      dy=-3 - (len(lines) - 1) * GUIDE_LINE if side == "above" else 3,
+                                      color=GUIDE_COLOUR, fontSize=GUIDE_SIZE, lineHeight=GUIDE_LINE,
                                       lineBreak="\n", limit=alt.ExprRef("width")).encode(
         alt.X("x:Q"), alt.Y("y:Q"), alt.Text("label:N"))
     return rule, text
