@@ -267,6 +267,7 @@ class _Stream:
         self.rng, self.kind, self.dtype = rng, kind, np.dtype(dtype)
         self.numbers = np.empty(0, self.dtype)
         self.lock = threading.Lock()  # two sessions must not advance one generator at once
+        self.counted = 0  # the bytes of its numbers that _streams.nbytes holds (changed under _lock)
 
     def first(self, count: int) -> np.ndarray:
         """The stream's first `count` numbers: drawing in pieces gives what drawing at once would."""
@@ -289,11 +290,12 @@ def _numbers(seed: int, path: tuple[int, ...], kind: str, dtype: str, count: int
     key = (seed, path, kind, dtype)
     with _lock:
         stream = _streams.get(key) or _Stream(generator(seed, *path), kind, dtype)
-        _streams[key] = stream
-        _streams.move_to_end(key)  # most recently used last
+        _streams[key] = stream  # most recently used last
     numbers = stream.first(count)
     with _lock:
-        while len(_streams) > 1 and sum(s.numbers.nbytes for s in _streams.values()) > STREAM_BYTES:
+        if _streams.get(key) is stream:  # an evicted stream's bytes left with it
+            _streams.recount(stream)
+        while len(_streams) > 1 and _streams.nbytes > STREAM_BYTES:
             _streams.popitem(last=False)
         if stream.numbers.nbytes > STREAM_BYTES:
             _streams.pop(key, None)
@@ -307,21 +309,25 @@ class _Kept(OrderedDict):
         super().__init__()
         self.nbytes = 0
 
+    @staticmethod
+    def size(value) -> int:
+        return value.nbytes
+
     def __setitem__(self, key, value) -> None:
         self.pop(key, None)
         super().__setitem__(key, value)
-        self.nbytes += value.nbytes
+        self.nbytes += self.size(value)
 
     def pop(self, key, default=None):
         if key not in self:
             return default
         value = super().pop(key)
-        self.nbytes -= value.nbytes
+        self.nbytes -= self.size(value)
         return value
 
     def popitem(self, last: bool = True):
         key, value = super().popitem(last=last)
-        self.nbytes -= value.nbytes
+        self.nbytes -= self.size(value)
         return key, value
 
     def clear(self) -> None:
@@ -329,9 +335,25 @@ class _Kept(OrderedDict):
         self.nbytes = 0
 
 
+class _Streams(_Kept):
+    """The streams kept, least recently used first, with the bytes of their numbers in all (nbytes). A stream
+    grows after it is kept (_Stream.first); recount() adds what it drew since it was last counted, so that
+    keeping them within STREAM_BYTES does not add up every stream's bytes on each draw (a class drawing its
+    networks keeps hundreds of streams, and that sum, once per eviction, held the interpreter's lock)."""
+
+    @staticmethod
+    def size(stream: _Stream) -> int:
+        return stream.counted
+
+    def recount(self, stream: _Stream) -> None:
+        now = stream.numbers.nbytes
+        self.nbytes += now - stream.counted
+        stream.counted = now
+
+
 _assembled: _Kept = _Kept()
 _orthogonals: _Kept = _Kept()  # (seed, layer, fan_in, fan_out, dtype) -> that layer's unscaled orthogonal matrix
-_streams: OrderedDict[tuple, _Stream] = OrderedDict()
+_streams: _Streams = _Streams()
 _lock = threading.Lock()  # Streamlit serves sessions from several threads
 
 

@@ -620,6 +620,9 @@ def _histogram(h: np.ndarray, edges: np.ndarray, index: np.ndarray, bins: np.nda
     return counts
 
 
+_FINGERPRINT = np.random.default_rng(0).uniform(0.5, 1.5, 16)  # fixed weights: a fingerprint, not a sample
+
+
 def distinct_columns(a: np.ndarray) -> int:
     """How many columns (units) differ, exactly.
 
@@ -628,8 +631,8 @@ def distinct_columns(a: np.ndarray) -> int:
     are sorted in full. The fingerprint is built with elementwise ufuncs, not BLAS, so equal columns
     always get equal fingerprints (a BLAS kernel may round edge columns differently).
     """
-    rows = min(16, a.shape[0])
-    weights = np.random.default_rng(0).uniform(0.5, 1.5, rows)  # fixed: a fingerprint, not a sample
+    rows = min(len(_FINGERPRINT), a.shape[0])
+    weights = _FINGERPRINT[:rows]
     # rows spread over the whole array: a conv net's first rows are one image's top edge, where ReLU channels are
     # often all 0 and would tie
     picks = a[np.linspace(0, a.shape[0] - 1, rows).round().astype(np.intp)]

@@ -122,6 +122,27 @@ def test_sessions_drawing_at_once_get_the_same_numbers():
             np.testing.assert_array_equal(a, b)
 
 
+
+def test_the_kept_streams_bytes_are_counted_as_they_grow_and_leave(monkeypatch):
+    """The running count of the streams' bytes, which the eviction reads, is their sum, after sessions grew and
+    evicted streams at once (a small budget makes every draw evict)."""
+    monkeypatch.setattr(draws, "STREAM_BYTES", 2 * 150 * 150 * 4)
+    draws.forget()
+
+    def grow(seed):
+        for width in (40, 90, 150):
+            draw(depth=3, width=width, batch=30, seed=seed, input="normal", weight_family="normal", dtype="float32")
+
+    sessions = [threading.Thread(target=grow, args=(seed,)) for seed in (1, 2, 3, 1, 2, 3)]
+    for session in sessions:
+        session.start()
+    for session in sessions:
+        session.join()
+    held = sum(s.numbers.nbytes for s in draws._streams.values())
+    assert draws._streams.nbytes == held <= draws.STREAM_BYTES
+    draws.forget()
+    assert draws._streams.nbytes == 0
+
 # ---------- any (fan_in, fan_out): the layout the simulation and the training share ----------
 
 def shell_place(i: int, j: int) -> int:
