@@ -57,3 +57,16 @@ def directional_differences(loss: Callable[[], float], p: np.ndarray, directions
         numeric.append((up - down) / (2 * h))
     p[...] = saved
     return np.array(numeric)
+
+
+def assert_directional(grad: np.ndarray, loss: Callable[[], float], p: np.ndarray, h: float, tolerance: float,
+                       seed: int, count: int = 4) -> None:
+    """<grad, v> within tolerance of the central difference of loss() along count random unit directions v of p's
+    shape (grad of p's shape), and the same differences reject grad with one entry (drawn from seed) off by 1e-3:
+    the tolerance is tight enough to see such an error."""
+    directions = unit_directions(p.shape, count, seed)
+    numeric = directional_differences(loss, p, directions, h)
+    np.testing.assert_array_less(np.abs(numeric - [np.sum(grad * v) for v in directions]), tolerance)
+    wrong = grad.copy()
+    wrong.flat[np.random.default_rng(seed).integers(wrong.size)] += 1e-3
+    assert np.max(np.abs(numeric - [np.sum(wrong * v) for v in directions])) > tolerance
