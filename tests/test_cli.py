@@ -349,8 +349,8 @@ def test_training_is_refused_when_simulation_and_training_together_pass_the_budg
 # The largest networks run under an eighth of the default budget: the estimates grow with the network, so the
 # bound they must keep is the same claim at an eighth of the run's time, every term of the estimate still in it
 # (the interpreter's own memory, which the bound allows once, weighs eight times as much against it). The
-# orthogonal case is 1,024 wide: at 2,048 the work limit stops it at 3 layers, far under the budget; at 1,024 the
-# budget stops it (11 layers, each with its QR). The default budget keeps its own cases below.
+# orthogonal case is 1,024 wide, where the budget holds 11 layers, each drawn by its own QR (at 2,048, two; the
+# QR's own workspace is measured in tests/test_draws.py). The default budget keeps its own cases below.
 BUDGET_MIB = 128
 
 
