@@ -114,7 +114,9 @@ def test_residual_forward_statistics_match_the_plain_reference(norm):
 
 # Issue 14's closed forms: He init, ReLU, no bias, width 500, depth 10, std(x_10) / std(x_0) and the gradient's
 # std(dL/dx_0) / std(dL/dx_10). One draw of W moves the stream's variance by several % a block (W is shared by
-# the batch, so a larger batch does not help), so the measurement is the variance averaged over 8 seeds.
+# the batch, so a larger batch does not help), so the measurement is the variance averaged over 8 seeds, each of a
+# batch of 200: the batch's own share of the spread, about 1 / sqrt(batch x width) = 0.3 %, stays far below W's
+# (the ratios land where they do at the default batch of 1,000, 1.7 % from the closed form at the most).
 CLOSED_FORMS = [
     (dict(branch_scale=1.0), 2 ** (10 / 2)),
     (dict(branch_scale=INV_SQRT_DEPTH), math.sqrt(1.1**10)),
@@ -136,8 +138,8 @@ def test_theory_gives_the_closed_forms(changes, expected):
 def test_simulation_gives_the_closed_forms(changes, expected):
     forward, backward = [], []
     for seed in range(8):
-        r = simulate(Config(depth=10, width=500, activation="relu", init="he_normal", residual=True, seed=seed,
-                            **changes))
+        r = simulate(Config(depth=10, width=500, batch=200, activation="relu", init="he_normal", residual=True,
+                            seed=seed, **changes))
         forward.append((r.act_std[10] / r.act_std[0]) ** 2)
         backward.append((r.grad_std[0] / r.grad_std[10]) ** 2)
         np.testing.assert_allclose(r.act_std, r.stats["predicted_act_std"], rtol=0.25)  # each seed: near theory
