@@ -48,6 +48,9 @@ INPUT, WEIGHTS, READOUT, BIAS = range(4)  # the seed's child streams, in spawn o
 # 1,000 x 500 input took 95 ms a unit a stream, 15-17 ms in blocks of 16 or 32, 9 ms in blocks of 64, against
 # 16 ms for a conv net's 16,384 x 32 in blocks of 64 (7.5 ms in blocks of 32).
 BLOCK = 64
+# A network of fewer numbers than this is drawn in the caller's thread: a helper thread's start and join (about 0.1 to
+# 0.2 ms) cost more than drawing them.
+DRAWN_ALONE = 1 << 15
 GROWTH = 1.25  # a stream that must grow draws this much more than asked, so a dragged slider rarely redraws
 # What is kept is counted in bytes, so that a server's memory stays bounded whatever networks a class asks
 # for (benchmarks/bench_memory.py): the lecture's network needs 14 MiB of assembled draws and 17 MiB of
@@ -165,7 +168,9 @@ def _assemble(seed, units, batch, input, weight_family, dtype, cancel: threads.C
         layer = index - 2
         return unit_weights(seed, layer, units[layer], units[layer + 1], weight_family, dtype)
 
-    x, readout, *weights = threads.parallel_map(part, range(2 + (len(units) - 1 if weight_family else 0)))
+    numbers = batch * (units[0] + units[-1]) + (sum(map(math.prod, zip(units, units[1:]))) if weight_family else 0)
+    x, readout, *weights = threads.parallel_map(part, range(2 + (len(units) - 1 if weight_family else 0)),
+                                                workers=1 if numbers < DRAWN_ALONE else None)
     if input == "uniform":  # U(-sqrt 3, sqrt 3) has unit variance
         x *= 2 * math.sqrt(3)
         x -= math.sqrt(3)

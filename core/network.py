@@ -599,11 +599,17 @@ def _record_activations(stats: dict, hist: tuple[np.ndarray, np.ndarray, np.ndar
     return True
 
 
+# Values from which pairs of bin numbers are counted at once (_histogram): counting 65,536 pairs' bins costs about
+# 60 us whatever the values, so below about 100,000 values one bin at a time is faster (8 us for 4,096 values
+# against 80 us; 125 against 156 us for 65,536; 515 against 395 us for 262,144).
+PAIRED_FROM = 1 << 17
+
+
 def _histogram(h: np.ndarray, edges: np.ndarray, index: np.ndarray, bins: np.ndarray) -> np.ndarray:
     """Counts over fixed, equal-width edges (at most 256 bins); values beyond them fall in the end bins.
 
-    index (float) and bins (uint8) are working arrays of h's shape. Pairs of bin numbers are counted
-    as one 16-bit number, which halves the work of np.bincount, the slow step.
+    index (float) and bins (uint8) are working arrays of h's shape. From PAIRED_FROM values on, pairs of bin
+    numbers are counted as one 16-bit number, which halves the work of np.bincount, the slow step.
     """
     n_bins = len(edges) - 1
     scale = n_bins / float(edges[-1] - edges[0])  # Python floats keep the arithmetic in h's dtype
@@ -612,6 +618,8 @@ def _histogram(h: np.ndarray, edges: np.ndarray, index: np.ndarray, bins: np.nda
     np.clip(index, 0, n_bins - 1, out=index)
     bins[...] = index  # truncates toward zero: the bin number
     flat = bins.reshape(-1)
+    if flat.size < PAIRED_FROM:
+        return np.bincount(flat, minlength=n_bins)
     even = flat.size - flat.size % 2
     pairs = np.bincount(flat[:even].view(np.uint16), minlength=1 << 16).reshape(256, 256)
     counts = pairs.sum(axis=0)[:n_bins] + pairs.sum(axis=1)[:n_bins]  # first and second of each pair

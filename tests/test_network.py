@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from core import Config, MemoryBudgetError, estimate_memory, simulate, threads
+from core import network
 from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
 from core.activations import apply
@@ -193,6 +194,23 @@ def test_forward_statistics_match_the_plain_reference():
         assert r.act_std[layer] == pytest.approx(h.std(), rel=1e-10)
         counts, _ = np.histogram(np.clip(h, -1, 1), bins=r.hist_edges)
         np.testing.assert_array_equal(r.hist_counts[layer], counts)
+
+
+@pytest.mark.parametrize("size", [1, 2, 999, network.PAIRED_FROM - 1, network.PAIRED_FROM, network.PAIRED_FROM + 1])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_histogram_counts_one_bin_at_a_time_and_in_pairs_alike(size, dtype, monkeypatch):
+    """Both ways of counting (below PAIRED_FROM one bin at a time, from it pairs of bins) give the same counts, an
+    odd count's last value included; in float64 they are np.histogram's, values beyond the edges in the end
+    bins (a float32 value within its rounding of an edge may fall on either side of it)."""
+    values = np.random.default_rng(size).normal(0, 0.7, size).astype(dtype).reshape(1, size)
+    edges = np.linspace(-1, 1, network.HISTOGRAM_BINS + 1)
+    index, bins = np.empty(values.shape, dtype), np.empty(values.shape, np.uint8)
+    counts = network._histogram(values, edges, index, bins)
+    for paired_from in (0, size + 1):  # every size counted in pairs, and one bin at a time
+        monkeypatch.setattr(network, "PAIRED_FROM", paired_from)
+        np.testing.assert_array_equal(network._histogram(values, edges, index, bins), counts)
+    if dtype == "float64":
+        np.testing.assert_array_equal(counts, np.histogram(np.clip(values, -1, 1), bins=edges)[0])
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
