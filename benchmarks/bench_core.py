@@ -98,6 +98,9 @@ def where_the_time_goes(run, calls: int = 5) -> list[tuple[str, float]]:
     return [(label, 1e3 * seconds / calls) for label, seconds in rows]
 
 
+SMALL = Config(depth=5, width=40, batch=64, activation="tanh", init="xavier_normal")  # bench_app.LIGHT's network
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
@@ -131,8 +134,12 @@ def measure(args: argparse.Namespace) -> None:
     def wider():  # the width slider dragged out both ways: the streams grow, or a smaller network is cut out
         simulate(replace(config, width=next(widths)))
 
+    def small():  # a new seed of bench_app's light session's network (5 x 40, minibatch 64): fixed costs show
+        simulate(replace(SMALL, seed=next(seeds)))
+
     torch_run = torch_eager(config, args.blas_threads)
-    contenders = {"cold": cold, "warm": warm, "wider": wider, "matmuls": lambda: bare_matmuls(config, hs, ws, g)}
+    contenders = {"cold": cold, "warm": warm, "wider": wider, "small": small,
+                  "matmuls": lambda: bare_matmuls(config, hs, ws, g)}
     if torch_run:
         contenders["torch"] = torch_run
     for run in contenders.values():  # warm up BLAS threads, caches, imports
@@ -152,6 +159,7 @@ def measure(args: argparse.Namespace) -> None:
     print(f"simulate, new std (draws reused)     {best['warm']:7.1f} ms")
     print(f"simulate, new width (draws extended) {best['wider']:7.1f} ms")
     print(f"bare float32 matmuls, 3 per layer    {best['matmuls']:7.1f} ms")
+    print(f"a small net (5 x 40, batch 64), new seed {best['small']:5.1f} ms")
     print(f"ratio new std / matmuls              {best['warm'] / best['matmuls']:7.2f}   (target <= 1.3)")
     print(f"ratio new seed / matmuls             {best['cold'] / best['matmuls']:7.2f}")
     if "torch" in best:
