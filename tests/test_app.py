@@ -284,7 +284,8 @@ def check_buttons(at: AppTest, around: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("code", tour.STEPS)
+@pytest.mark.shared_results  # the steps' networks, as a server's later sessions read them (conftest.py): the claims
+@pytest.mark.parametrize("code", tour.STEPS)  # are the controls' and the address's, not the computations'
 def test_every_tour_step_from_the_sidebar_left_and_reached_again_and_previous_and_next_go_on_from_it(code):
     """Three claims on one page (its step's network computed once for all): the sidebar's step radio sets the
     step's controls; a step left and reached again by one control is that step, with its seed; from Custom,

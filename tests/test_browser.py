@@ -25,13 +25,73 @@ def slider_value(page, label: str) -> str:
         "[data-testid='stSliderThumbValue']").inner_text()
 
 
-def test_the_page_loads_with_charts_and_no_exception(base, page):
+def test_the_page_loads_the_keys_walk_the_tour_and_a_slider_change_re_renders(base, page):
+    """Four claims on one page, opened at step 2 as the tests before it were: it loads with its charts and no
+    exception; the arrow keys leave a text box alone; they walk the tour, and a step left and reached again is that
+    step; a slider change re-renders the page and writes the address."""
     visit(page, f"{base}/?step=2", charts=3)
-    assert page.locator(EXCEPTION).count() == 0
-    assert page.locator("h1").first.inner_text() == f"Step 2 of {len(STEPS)} · " + t("en", "step_2")
-    assert page.locator("[data-testid='stVegaLiteChart'] svg").count() == 3
-    assert page.locator("[data-testid='stVegaLiteChart'] svg path").count() > 10  # lines and bars were drawn
-    assert page.locator("[data-testid='stMetricValue']").all_inner_texts()[3] == t("en", "verdict_vanishing")
+    # the page loads with charts and no exception
+    assert page.locator(EXCEPTION).count() == 0, "loads: no exception"
+    assert heading(page) == f"Step 2 of {len(STEPS)} · " + t("en", "step_2"), "loads: the step's title"
+    assert page.locator("[data-testid='stVegaLiteChart'] svg").count() == 3, "loads: three charts"
+    assert page.locator("[data-testid='stVegaLiteChart'] svg path").count() > 10, "loads: lines and bars drawn"
+    assert page.locator("[data-testid='stMetricValue']").all_inner_texts()[3] == t("en", "verdict_vanishing"), \
+        "loads: the verdict"
+
+    # the arrow keys leave a text box alone
+    page.get_by_role("spinbutton", name=t("en", "seed")).focus()
+    page.evaluate(WATCH_STATE)
+    page.keyboard.press("ArrowRight")  # moves the cursor in the box
+    page.wait_for_timeout(1500)  # a run would have started by now
+    assert not page.evaluate("window.__ran || window.__finishedRuns > window.__runsBefore"), "text box: no run"
+    assert heading(page) == f"Step 2 of {len(STEPS)} · " + t("en", "step_2"), "text box: still step 2"
+    page.evaluate("document.activeElement.blur()")
+
+    # the arrow keys walk the tour, and a step left and reached again is that step
+    act(page, lambda: page.keyboard.press("ArrowRight"))  # no control has the focus: the tour's key
+    assert heading(page) == f"Step 3 of {len(STEPS)} · " + t("en", "step_3") and "step=3" in page.url, "keys: →"
+    assert "std=1&" in page.url + "&"  # the link's one spelling of the number the step sets, not std=1.0
+    act(page, lambda: page.keyboard.press("ArrowLeft"))
+    assert heading(page) == f"Step 2 of {len(STEPS)} · " + t("en", "step_2") and "step=2" in page.url, "keys: ←"
+
+    # a slider change re-renders and updates the address (a focused slider takes its own keys: one notch)
+    std_chart = page.locator("[data-testid='stVegaLiteChart']").nth(1)
+    before_chart = std_chart.screenshot()
+    before_value = page.locator("[data-testid='stMetricValue']").first.inner_text()
+    thumb = page.get_by_role("slider", name=t("en", "depth"))
+    thumb.focus()
+    act(page, lambda: thumb.press("ArrowRight"))
+    assert page.locator(EXCEPTION).count() == 0, "slider: no exception"
+    assert "depth=11" in page.url and "step=custom" in page.url, "slider: the address"
+    assert "init=normal" in page.url  # what step 2 set is still in the address, so the link reproduces the view
+    assert heading(page) == t("en", "custom_heading"), "slider: Custom"
+    assert page.locator("[data-testid='stMetricValue']").first.inner_text() != before_value, "slider: the number"
+    assert std_chart.screenshot() != before_chart, "slider: the chart"  # one more layer on the chart
+
+    # ...and back: step 2 again; from Custom near step 2 the tour's key goes on to step 3, not step 1
+    act(page, lambda: thumb.press("ArrowLeft"))
+    assert heading(page) == f"Step 2 of {len(STEPS)} · " + t("en", "step_2") and "step=2" in page.url, "keys: back"
+    act(page, lambda: thumb.press("ArrowRight"))
+    page.evaluate("document.activeElement.blur()")
+    act(page, lambda: page.keyboard.press("ArrowRight"))
+    assert heading(page) == f"Step 3 of {len(STEPS)} · " + t("en", "step_3") and "depth=" not in page.url, \
+        "keys: → from Custom"
+
+
+def test_clicking_a_step_s_title_or_its_tour_option_selects_it_and_sets_the_address(base, page):
+    """From step 2: a step's title clicked selects it (step 5); a tour option clicked (step 4) sets the controls and
+    the address, and the address alone reproduces the view."""
+    visit(page, f"{base}/?step=2", charts=3)
+    act(page, lambda: page.get_by_text(t("en", "step_option", n=5, title=t("en", "step_5")), exact=True).click())
+    assert heading(page) == f"Step 5 of {len(STEPS)} · " + t("en", "step_5"), "title click"
+    assert "step=5" in page.url and "activation=relu" in page.url, "title click: the address"
+    act(page, lambda: option(page, t("en", "tour"), 3).click())
+    assert heading(page) == f"Step 4 of {len(STEPS)} · " + t("en", "step_4"), "tour option"
+    assert "step=4" in page.url and "init=xavier_normal" in page.url, "tour option: the address"
+    page.goto(page.url)  # the address alone reproduces the view
+    page.wait_for_selector(SETTLED)
+    page.wait_for_selector("h1")
+    assert heading(page) == f"Step 4 of {len(STEPS)} · " + t("en", "step_4"), "the address reopened"
 
 
 def test_the_derivation_renders_latex(base, page):
@@ -40,22 +100,6 @@ def test_the_derivation_renders_latex(base, page):
     assert page.locator(".katex").count() >= 8
     assert page.locator(".katex-error").count() == 0
     assert "0.224" in page.locator(".katex").all_inner_texts()[5] + "".join(page.locator(".katex").all_inner_texts())
-
-
-def test_a_slider_change_re_renders_and_updates_the_address(base, page):
-    visit(page, f"{base}/?step=2", charts=3)
-    std_chart = page.locator("[data-testid='stVegaLiteChart']").nth(1)
-    before_chart = std_chart.screenshot()
-    before_value = page.locator("[data-testid='stMetricValue']").first.inner_text()
-    thumb = page.get_by_role("slider", name=t("en", "depth"))
-    thumb.focus()
-    act(page, lambda: thumb.press("ArrowRight"))
-    assert page.locator(EXCEPTION).count() == 0
-    assert "depth=11" in page.url and "step=custom" in page.url
-    assert "init=normal" in page.url  # what step 2 set is still in the address, so the link reproduces the view
-    assert page.locator("h1").first.inner_text() == t("en", "custom_heading")
-    assert page.locator("[data-testid='stMetricValue']").first.inner_text() != before_value
-    assert std_chart.screenshot() != before_chart  # one more layer on the chart
 
 
 def test_a_deep_link_opens_exactly_that_view(base, page):
@@ -73,53 +117,6 @@ def test_a_bad_link_value_is_named_in_a_warning(base, page):
     assert "depth" in warning and "999" in warning
     assert slider_value(page, t("en", "depth")) == "10"
     assert "depth=" not in page.url
-
-
-def test_clicking_a_tour_step_sets_the_controls_and_the_address(base, page):
-    visit(page, f"{base}/?step=2", charts=3)
-    act(page, lambda: option(page, t("en", "tour"), 3).click())
-    assert page.locator("h1").first.inner_text() == f"Step 4 of {len(STEPS)} · " + t("en", "step_4")
-    assert "step=4" in page.url and "init=xavier_normal" in page.url
-    page.goto(page.url)  # the address alone reproduces the view
-    page.wait_for_selector(SETTLED)
-    page.wait_for_selector("h1")
-    assert page.locator("h1").first.inner_text() == f"Step 4 of {len(STEPS)} · " + t("en", "step_4")
-
-
-def test_clicking_a_step_s_title_selects_it(base, page):
-    visit(page, f"{base}/?step=2", charts=3)
-    act(page, lambda: page.get_by_text(t("en", "step_option", n=5, title=t("en", "step_5")), exact=True).click())
-    assert heading(page) == f"Step 5 of {len(STEPS)} · " + t("en", "step_5")
-    assert "step=5" in page.url and "activation=relu" in page.url
-
-
-def test_the_arrow_keys_walk_the_tour_and_a_step_left_and_reached_again_is_that_step(base, page):
-    visit(page, f"{base}/?step=2", charts=3)
-    act(page, lambda: page.keyboard.press("ArrowRight"))  # no control has the focus: the tour's key
-    assert heading(page) == f"Step 3 of {len(STEPS)} · " + t("en", "step_3") and "step=3" in page.url
-    assert "std=1&" in page.url + "&"  # the link's one spelling of the number the step sets, not std=1.0
-    act(page, lambda: page.keyboard.press("ArrowLeft"))
-    assert heading(page) == f"Step 2 of {len(STEPS)} · " + t("en", "step_2") and "step=2" in page.url
-    thumb = page.get_by_role("slider", name=t("en", "depth"))
-    thumb.focus()
-    act(page, lambda: thumb.press("ArrowRight"))  # a focused slider takes its own keys: one notch, not the tour
-    assert heading(page) == t("en", "custom_heading") and "depth=11" in page.url and "step=custom" in page.url
-    act(page, lambda: thumb.press("ArrowLeft"))  # and back: step 2 again
-    assert heading(page) == f"Step 2 of {len(STEPS)} · " + t("en", "step_2") and "step=2" in page.url
-    act(page, lambda: thumb.press("ArrowRight"))
-    page.evaluate("document.activeElement.blur()")
-    act(page, lambda: page.keyboard.press("ArrowRight"))  # from Custom near step 2: step 3, not step 1
-    assert heading(page) == f"Step 3 of {len(STEPS)} · " + t("en", "step_3") and "depth=" not in page.url
-
-
-def test_the_arrow_keys_leave_a_text_box_alone(base, page):
-    visit(page, f"{base}/?step=2", charts=3)
-    page.get_by_role("spinbutton", name=t("en", "seed")).focus()
-    page.evaluate(WATCH_STATE)
-    page.keyboard.press("ArrowRight")  # moves the cursor in the box
-    page.wait_for_timeout(1500)  # a run would have started by now
-    assert not page.evaluate("window.__ran || window.__finishedRuns > window.__runsBefore")
-    assert heading(page) == f"Step 2 of {len(STEPS)} · " + t("en", "step_2")
 
 
 def test_switching_language_keeps_the_settings(base, page):

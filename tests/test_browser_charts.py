@@ -5,9 +5,13 @@ phone."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
 
 from tests.browser_support import CHART_TEXT_PX, PHONE, READABLE_PX, SETTLED, act, visit, wait_still, watched_page
+from tests.browser_support import COUNT_RUNS, option  # the walked pages' clicks
+from views import tabs, tour
 from views.text import t
 
 pytestmark = pytest.mark.slow  # a real server and a real browser
@@ -18,6 +22,15 @@ PAGES = [
     ("step=1&tab=activations&log=true", 3), ("step=1&tab=gradients", 2), ("step=1&tab=compare", 1),
     ("step=2&tab=activations&log=true", 3), ("step=2&tab=theory", 2), ("step=6&tab=activations", 3),
     ("step=6&tab=compare", 1), ("step=7&tab=gradients", 2), ("step=7&tab=theory", 2),
+]
+# PAGES walked on one page as a student clicks through them, after the first: (what is clicked, the link the page
+# then shows, charts drawn). The walk passes three more pages on its way, checked as well.
+WALK = [
+    ("tab_gradients", "step=1&tab=gradients", 2), ("tab_compare", "step=1&tab=compare", 1),
+    ("2", "step=2&tab=compare", 1), ("tab_activations", "step=2&tab=activations&log=true", 3),
+    ("tab_theory", "step=2&tab=theory", 2), ("7", "step=7&tab=theory", 2), ("tab_gradients", "step=7&tab=gradients", 2),
+    ("6", "step=6&tab=gradients", 2), ("tab_compare", "step=6&tab=compare", 1),
+    ("tab_activations", "step=6&tab=activations&log=true", 3), ("log_y", "step=6&tab=activations", 3),
 ]
 # a race small enough to train in a second or two: every Training chart
 RACE = "step=custom&depth=3&width=16&tab=training&steps=50"
@@ -32,6 +45,7 @@ def vega_messages(messages: list) -> list[str]:
 def open_page(browser, url: str, charts: int):
     """A page at 1280 x 800 whose console is listened to from its start, settled with `charts` charts drawn."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_init_script(COUNT_RUNS)  # for act, on the pages walked by clicks
     page = context.new_page()
     messages: list = []
     page.on("console", lambda message: messages.append(message))
@@ -48,11 +62,35 @@ def wait_for_charts(page, charts: int) -> None:
     wait_still(page, "[data-testid='stVegaLiteChart']")  # Vega logs while it draws, just after the element appears
 
 
-@pytest.mark.parametrize("query, charts", PAGES)
-def test_the_charts_draw_without_a_word_from_vega(base, browser, query, charts):
-    context, _, messages = open_page(browser, f"{base}/?{query}", charts)
+def shown(url: str) -> dict[str, str]:
+    """The step, tab and log scale a page's address says it shows (the defaults where the link leaves them out)."""
+    query = dict(parse_qsl(urlsplit(url).query))
+    return {"step": query.get("step", tour.FIRST), "tab": query.get("tab", tabs.CODES[0]),
+            "log": query.get("log", "false")}
+
+
+def test_the_charts_draw_without_a_word_from_vega(base, browser):
+    """Every page of PAGES, the first opened from its link and the others reached from it by the tour's steps, the
+    tabs and the log switch (WALK): each page's charts drawn with nothing from Vega in the console."""
+    (first, charts), *rest = PAGES
+    context, page, messages = open_page(browser, f"{base}/?{first}", charts)
     try:
-        assert vega_messages(messages) == []
+        assert vega_messages(messages) == [], first
+        walked = {first}
+        for click, query, charts in WALK:
+            start = len(messages)
+            if click.startswith("tab_"):
+                target = page.get_by_role("tab", name=t("en", click), exact=True)
+            elif click == "log_y":
+                target = page.get_by_text(t("en", click), exact=True)
+            else:
+                target = option(page, t("en", "tour"), int(click) - 1)
+            act(page, target.click)
+            wait_for_charts(page, charts)
+            assert shown(page.url) == shown(f"?{query}"), (query, page.url)  # the page the walk means to check
+            assert vega_messages(messages[start:]) == [], query
+            walked.add(query)
+        assert walked >= {query for query, _ in rest}  # every page of PAGES was checked
     finally:
         context.close()
 

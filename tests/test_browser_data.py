@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import SETTLED, wait_still
+from tests.browser_support import act, option, visit, wait_still, watched_page
 from views.tabs.data import TABLES
 from views.text import t
 
@@ -18,27 +18,29 @@ TABLE_WIDTHS = """() => [...document.querySelectorAll("[data-testid='stDataFrame
 })"""
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_data_tables_fit_1280_px_with_distinct_units_in_view(base, browser, lang):
-    """Step 1's story sends students to distinct units; at 1280 px that column was past the table's right edge."""
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    try:
-        page.goto(f"{base}/?step=1&tab=data&lang={lang}")
-        page.wait_for_selector(SETTLED, timeout=90_000)
-        page.wait_for_function(
-            f"document.querySelectorAll(\"[data-testid='stDataFrame'] .dvn-scroller\").length == {len(TABLES)}",
-            timeout=90_000)
-        wait_still(page, "[data-testid='stDataFrame'] .dvn-scroller")  # the grid sizes its columns after it appears
-        for table in page.evaluate(TABLE_WIDTHS):
-            assert table["scroll"] <= table["client"], table  # no sideways scroll inside the table
-            assert table["right"] <= table["page"], table  # nor past the page
-        # the headers are drawn on the grid's canvas; its accessible table names them, and with no sideways
-        # scroll every one of them is in view
-        # (the grid fills its accessible table a moment after it draws: wait for the headers, not a fixed time)
-        header_cells = """document.querySelector("[data-testid='stDataFrame']").querySelectorAll(
-            "th, [role=columnheader]")"""
-        page.wait_for_function(f"() => {header_cells}.length > 1", timeout=30_000)
-        headers = page.evaluate(f"() => [...{header_cells}].map((h) => h.textContent)")
-        assert headers[:2] == [t(lang, "column_layer"), t(lang, "column_distinct_units")]
-    finally:
-        page.close()
+def test_the_data_tables_fit_1280_px_with_distinct_units_in_view(base, browser):
+    """Step 1's story sends students to distinct units; at 1280 px that column was past the table's right edge. In
+    English, then in Chinese switched on the same page."""
+    with watched_page(browser, viewport={"width": 1280, "height": 800}) as page:
+        visit(page, f"{base}/?step=1&tab=data", charts=0)
+        for lang in ("en", "zh"):
+            if lang != "en":
+                act(page, lambda: option(page, "Language · 语言", 1).click())
+            assert page.get_by_role("tab", selected=True).inner_text() == t(lang, "tab_data"), lang
+            page.wait_for_function(
+                f"document.querySelectorAll(\"[data-testid='stDataFrame'] .dvn-scroller\").length == {len(TABLES)}",
+                timeout=90_000)
+            wait_still(page, "[data-testid='stDataFrame'] .dvn-scroller")  # the grid sizes its columns after it appears
+            header_cells = """document.querySelector("[data-testid='stDataFrame']").querySelectorAll(
+                "th, [role=columnheader]")"""
+            # (the grid fills its accessible table a moment after it draws: wait for the headers, not a fixed time)
+            first = t(lang, "column_layer")
+            page.wait_for_function(f"() => {header_cells}.length > 1 && {header_cells}[0].textContent === "
+                                   f"{first!r}", timeout=30_000)  # the language's own headers, not the last's
+            for table in page.evaluate(TABLE_WIDTHS):  # measured in the language's own table
+                assert table["scroll"] <= table["client"], (lang, table)  # no sideways scroll inside the table
+                assert table["right"] <= table["page"], (lang, table)  # nor past the page
+            # the headers are drawn on the grid's canvas; its accessible table names them, and with no sideways
+            # scroll every one of them is in view
+            headers = page.evaluate(f"() => [...{header_cells}].map((h) => h.textContent)")
+            assert headers[:2] == [t(lang, "column_layer"), t(lang, "column_distinct_units")], lang

@@ -4,10 +4,12 @@ steps side by side, and the sidebar that covers the page on a phone."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.browser_support import EXCEPTION, PHONE, act, heading, option, outside_viewport, visit, watched_page
+from tests.browser_support import (EXCEPTION, PHONE, act, heading, option, outside_viewport, visit, wait_still,
+                                   watched_page)
 from views import charts, present, tour
 from views.text import t
 from views.tour import STEPS
@@ -43,17 +45,10 @@ def test_the_std_chart_is_in_the_first_screen_at_1280_by_800(base, browser, lang
                 assert outside_viewport(page, locator) == [], (step, name)
 
 
-@pytest.mark.parametrize("step", ["2", "3", "5", "6"])
-def test_nothing_is_cut_at_1024_by_768(base, browser, step):
-    """The headline numbers and their labels are written out whole (no "2.94…", no "vanis…")."""
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    page = visit(context.new_page(), f"{base}/?step={step}", charts=1)
-    cut = page.evaluate("""() => [...document.querySelectorAll(
-        "[data-testid='stMetricValue'] *, [data-testid='stMetricLabel'] *, [data-testid='stMetricDelta'] *")]
-        .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.innerText)""")
-    context.close()
-    assert cut == []
-
+# The headline numbers' texts, and their labels' and deltas', written out shorter than they are ("2.94…", "vanis…").
+CUT_TEXTS = """() => [...document.querySelectorAll(
+    "[data-testid='stMetricValue'] *, [data-testid='stMetricLabel'] *, [data-testid='stMetricDelta'] *")]
+    .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.innerText)"""
 
 # Each metric value's text: its height in lines of its own font size, and whether it stays inside its metric's box.
 METRIC_LINES = """() => [...document.querySelectorAll("[data-testid='stMetricValue']")].map((e) => {
@@ -61,35 +56,64 @@ METRIC_LINES = """() => [...document.querySelectorAll("[data-testid='stMetricVal
     const text = range.getBoundingClientRect(), box = e.closest("[data-testid='stMetric']").getBoundingClientRect();
     return {text: e.innerText, lines: text.height / parseFloat(getComputedStyle(e).fontSize),
             inside: text.left >= box.left - 1 && text.right <= box.right + 1}; })"""
+LANGUAGE = "Language · 语言"  # the language radio's label, the same in both
+SPECTRUM_PAGES = ("step=10", "activation=relu&init=normal&std=0.01&depth=10")  # each with &tab=spectrum
+CUT_STEPS = ("2", "3", "5", "6")  # 1024 x 768: the steps whose headline numbers and labels are the longest
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+def shown(page) -> dict[str, str]:
+    """What the page's address says it shows: its query (the app leaves the defaults out)."""
+    return dict(parse_qsl(urlsplit(page.url).query))
+
+
 @pytest.mark.parametrize("size", [(1280, 800), (1024, 768)])
-def test_every_metric_value_stays_on_one_line(base, browser, size, lang):
-    """The headline numbers and the Spectrum tab's percentiles, bounds among them ("< 7.61 × 10⁻²¹", of a ReLU
-    net's exact zeros), each on one line inside its box: a line of the value's font is 1.2 of its size, two lines
-    2.4."""
+def test_nothing_is_cut_and_every_metric_value_stays_on_one_line(base, browser, size):
+    """Two claims on one walk a size. Nothing is cut at 1024 x 768: the headline numbers and their labels are
+    written out whole (no "2.94…", no "vanis…") at steps 2, 3, 5 and 6, reached by the tour, and on the Spectrum
+    pages below. One line each: the headline numbers and the Spectrum tab's percentiles, bounds among them
+    ("< 7.61 × 10⁻²¹", of a ReLU net's exact zeros), each on one line inside its box at both sizes and in both
+    languages (the language switched on the page): a line of the value's font is 1.2 of its size, two lines 2.4."""
+    where = f"{size[0]} x {size[1]}"
     with watched_page(browser, viewport={"width": size[0], "height": size[1]}) as page:
-        for query in ("step=10", "activation=relu&init=normal&std=0.01&depth=10"):
-            visit(page, f"{base}/?{query}&tab=spectrum&lang={lang}", charts=1)
-            page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stMetric']\").length >= 12",
-                                   timeout=90_000)  # the headline's four and each spectrum's four
-            values = page.evaluate(METRIC_LINES)
-            assert len(values) == 12 and any(v["text"].startswith("<") for v in values), values
-            assert [v for v in values if v["lines"] > 1.6 or not v["inside"]] == [], (query, values)
+        if size == (1024, 768):
+            visit(page, f"{base}/?step={CUT_STEPS[0]}", charts=1)
+            for step in CUT_STEPS:
+                if step != CUT_STEPS[0]:
+                    act(page, lambda: option(page, t("en", "tour"), int(step) - 1).click())
+                    page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stMetric']\")"
+                                           ".length >= 4", timeout=30_000)
+                assert shown(page).get("step") == step, ("the walk's page", step, page.url)
+                assert page.evaluate(CUT_TEXTS) == [], ("nothing cut", where, step)
+            act(page, lambda: option(page, t("en", "tour"), 9).click())  # step 10, then its Spectrum tab
+            act(page, lambda: page.get_by_role("tab", name=t("en", "tab_spectrum"), exact=True).click())
+        else:
+            visit(page, f"{base}/?{SPECTRUM_PAGES[0]}&tab=spectrum", charts=1)
+        for query in SPECTRUM_PAGES:
+            if query != SPECTRUM_PAGES[0]:
+                visit(page, f"{base}/?{query}&tab=spectrum&lang=zh", charts=1)
+            settings = {key: value for key, value in shown(page).items() if key != "lang"}
+            assert settings["tab"] == "spectrum" and settings.get("step") == dict(parse_qsl(query)).get(
+                "step", "custom"), ("the walk's page", query, page.url)
+            for lang in (("en", "zh") if query == SPECTRUM_PAGES[0] else ("zh", "en")):
+                if shown(page).get("lang", "en") != lang:
+                    act(page, lambda: option(page, LANGUAGE, ("en", "zh").index(lang)).click())
+                assert shown(page) == {**settings, **({"lang": lang} if lang != "en" else {})}, \
+                    ("the walk's page", query, lang, page.url)  # the language switched, the settings kept
+                page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stMetric']\").length >= 12",
+                                       timeout=90_000)  # the headline's four and each spectrum's four
+                values = page.evaluate(METRIC_LINES)
+                assert len(values) == 12 and any(v["text"].startswith("<") for v in values), (query, lang, values)
+                assert [v for v in values if v["lines"] > 1.6 or not v["inside"]] == [], \
+                    ("one line each", where, query, lang, values)
+                if size == (1024, 768):
+                    assert page.evaluate(CUT_TEXTS) == [], ("nothing cut", where, query, lang)
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_a_phone_never_scrolls_sideways(base, browser, lang):
-    """A 390 px phone (its User-Agent says Mobile): neither the page nor any chart is wider than the screen."""
-    context = browser.new_context(**PHONE)
-    page = visit(context.new_page(), f"{base}/?step=2&lang={lang}", charts=3)
-    wide = page.evaluate("""() => [document.documentElement, document.querySelector("[data-testid='stMain']"),
-        ...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
-        .filter((e) => e.scrollWidth > e.clientWidth || e.getBoundingClientRect().right > innerWidth)
-        .map((e) => [e.getAttribute('data-testid'), e.scrollWidth, e.clientWidth])""")
-    context.close()
-    assert wide == []
+# The page, its main column and each chart that is wider than the screen or scrolls sideways (none: it fits).
+WIDE = """() => [document.documentElement, document.querySelector("[data-testid='stMain']"),
+    ...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
+    .filter((e) => e.scrollWidth > e.clientWidth || e.getBoundingClientRect().right > innerWidth)
+    .map((e) => [e.getAttribute('data-testid'), e.scrollWidth, e.clientWidth])"""
 
 
 def test_a_narrow_window_that_is_no_phone_shows_every_histogram_whole(base, browser):
@@ -103,34 +127,33 @@ def test_a_narrow_window_that_is_no_phone_shows_every_histogram_whole(base, brow
     assert len(boxes) >= 3 and all(left >= 0 and right <= 390 for left, right in boxes), boxes
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("screen", ["laptop", "phone"])
-def test_two_steps_side_by_side_on_a_laptop_and_stacked_on_a_phone(base, browser, screen, lang):
-    """?step=2&beside=7: both titles and both sides' charts drawn, next to each other at 1280 x 800 and one under
-    the other on a 390 px phone; neither the page nor a chart wider than the screen."""
-    context = browser.new_context(**(PHONE if screen == "phone" else {"viewport": {"width": 1280, "height": 800}}))
-    page = visit(context.new_page(), f"{base}/?step=2&beside=7&lang={lang}", charts=4)
-    assert page.locator(EXCEPTION).count() == 0
-    titles = page.locator(".st-key-beside_view h4")
-    assert [titles.nth(i).inner_text() for i in range(titles.count())] == [
-        t(lang, "step_heading", n=code, steps=len(tour.STEPS), title=t(lang, f"step_{code}")) for code in ("2", "7")]
-    sides = [page.locator(f".st-key-beside_side_{name} [data-testid='stVegaLiteChart'] svg") for name in ("left",
-                                                                                                          "right")]
-    assert [side.count() for side in sides] == [2, 2]  # the std chart and the histograms
-    left, right = (side.first.bounding_box() for side in sides)
-    if screen == "laptop":
-        assert right["x"] >= left["x"] + left["width"] and abs(right["y"] - left["y"]) < 2
-    else:
-        assert right["y"] > left["y"] + left["height"]
-    wide = page.evaluate("""() => [document.documentElement, document.querySelector("[data-testid='stMain']"),
-        ...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
-        .filter((e) => e.scrollWidth > e.clientWidth || e.getBoundingClientRect().right > innerWidth)
-        .map((e) => [e.getAttribute('data-testid'), e.scrollWidth, e.clientWidth])""")
-    titles.first.scroll_into_view_if_needed()
-    (ROOT / "artifacts").mkdir(exist_ok=True)
-    page.screenshot(path=ROOT / "artifacts" / f"beside-{screen}-{lang}.png")
-    context.close()
-    assert wide == []
+def test_two_steps_side_by_side_on_a_laptop_and_stacked_on_a_phone(base, browser, screen):
+    """?step=2&beside=7, in each language on one page: both titles and both sides' charts drawn, next to each other
+    at 1280 x 800 and one under the other on a 390 px phone; neither the page nor a chart wider than the screen."""
+    with watched_page(browser, **(PHONE if screen == "phone" else {"viewport": {"width": 1280, "height": 800}})) \
+            as page:
+        for lang in ("en", "zh"):
+            visit(page, f"{base}/?step=2&beside=7&lang={lang}", charts=4)
+            assert page.locator(EXCEPTION).count() == 0, (screen, lang)
+            titles = page.locator(".st-key-beside_view h4")
+            assert [titles.nth(i).inner_text() for i in range(titles.count())] == [
+                t(lang, "step_heading", n=code, steps=len(tour.STEPS), title=t(lang, f"step_{code}"))
+                for code in ("2", "7")], (screen, lang)
+            sides = [page.locator(f".st-key-beside_side_{name} [data-testid='stVegaLiteChart'] svg")
+                     for name in ("left", "right")]
+            assert [side.count() for side in sides] == [2, 2], (screen, lang)  # the std chart and the histograms
+            left, right = (side.first.bounding_box() for side in sides)
+            if screen == "laptop":
+                assert right["x"] >= left["x"] + left["width"] and abs(right["y"] - left["y"]) < 2, (lang, left,
+                                                                                                     right)
+            else:
+                assert right["y"] > left["y"] + left["height"], (lang, left, right)
+            wide = page.evaluate(WIDE)
+            titles.first.scroll_into_view_if_needed()
+            (ROOT / "artifacts").mkdir(exist_ok=True)
+            page.screenshot(path=ROOT / "artifacts" / f"beside-{screen}-{lang}.png")
+            assert wide == [], (screen, lang)
 
 
 SIDEBAR_BOX = "() => { const r = document.querySelector(\"[data-testid='stSidebar']\").getBoundingClientRect(); " \
@@ -183,7 +206,11 @@ TITLE_AND_NEXT = """() => {
 @pytest.mark.parametrize("screen", ["phone", "presenter"])
 def test_no_title_runs_into_the_line_under_it(base, browser, screen, lang):
     """At every tour step, walked by the ▶ button on one page as a class is: the title, however many lines it
-    wraps to, ends above the network line under it, on a 390 px phone and in presenter mode at 1280 x 720."""
+    wraps to, ends above the network line under it, on a 390 px phone and in presenter mode at 1280 x 720.
+
+    The phone's walk carries two more claims on its pages: a phone never scrolls sideways (neither the page nor
+    any chart wider than the screen, at every step), and at step 2 it shows the histograms two a row with
+    readable ticks (phone_histograms_are_two_a_row)."""
     options = PHONE if screen == "phone" else {"viewport": {"width": 1280, "height": 720}}
     query = "&present=true" if screen == "presenter" else ""
     with watched_page(browser, **options) as page:
@@ -197,6 +224,13 @@ def test_no_title_runs_into_the_line_under_it(base, browser, screen, lang):
             assert title["text"] == t(lang, "step_heading", n=number, steps=len(STEPS), title=t(lang, f"step_{step}"))
             assert title["box"] <= title["next_box"] and title["letters"] <= title["next_letters"], (step, title)
             wrapped += title["lines"] > 1
+            if screen == "phone":
+                page.wait_for_function("document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\").length"
+                                       " >= 2", timeout=30_000)  # the std chart and the histograms, drawn
+                wait_still(page, "[data-testid='stVegaLiteChart']")
+                assert page.evaluate(WIDE) == [], ("a phone scrolls sideways", lang, step)
+                if step == "2":
+                    phone_histograms_are_two_a_row(page.evaluate(HISTOGRAM_TEXTS, t(lang, "chart_hist")), lang)
     if screen == "phone":
         assert wrapped > 0  # the case in question: on a phone some titles take two lines or more
 
@@ -213,21 +247,17 @@ HISTOGRAM_TEXTS = """(title) => {
             ticks: boxes('.role-axis-label text'), width: chart.getBoundingClientRect().width}; }"""
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_a_phone_shows_the_histograms_two_a_row_with_readable_ticks(base, browser, lang):
-    """On a 390 px phone (its User-Agent says Mobile, present.histogram_columns) the ten histograms are two a row at
-    their own size, not five shrunk to the screen: panel titles at full size and no tick label meeting another
-    (a row of five had run "1" and "−1" of neighbouring panels together)."""
-    with watched_page(browser, **PHONE) as page:
-        visit(page, f"{base}/?step=2&lang={lang}", charts=3)
-        texts = page.evaluate(HISTOGRAM_TEXTS, t(lang, "chart_hist"))
+def phone_histograms_are_two_a_row(texts: dict, lang: str) -> None:
+    """On a 390 px phone (its User-Agent says Mobile, present.histogram_columns) step 2's ten histograms are two a
+    row at their own size, not five shrunk to the screen: panel titles at full size and no tick label meeting
+    another (a row of five had run "1" and "−1" of neighbouring panels together). `texts`: HISTOGRAM_TEXTS."""
     headers, ticks = texts["headers"], texts["ticks"]
-    assert sorted(h["text"] for h in headers) == sorted(t(lang, "panel", n=n) for n in range(1, 11))
+    assert sorted(h["text"] for h in headers) == sorted(t(lang, "panel", n=n) for n in range(1, 11)), lang
     first_row = [h for h in headers if abs(h["top"] - min(g["top"] for g in headers)) < 1]
-    assert len(first_row) == present.PHONE_COLUMNS
-    assert min(h["bottom"] - h["top"] for h in headers) >= 0.8 * charts.LABEL_SIZE  # drawn at their size, not shrunk
-    assert len(ticks) == 30  # -1, 0 and 1 under each panel
+    assert len(first_row) == present.PHONE_COLUMNS, ("two a row", lang, first_row)
+    assert min(h["bottom"] - h["top"] for h in headers) >= 0.8 * charts.LABEL_SIZE, lang  # at their size
+    assert len(ticks) == 30, lang  # -1, 0 and 1 under each panel
     for i, a in enumerate(ticks):
         for b in ticks[i + 1:]:
             assert a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] \
-                or b["bottom"] <= a["top"], (a, b)
+                or b["bottom"] <= a["top"], ("tick labels apart", lang, a, b)
