@@ -253,3 +253,18 @@ def streamlit_server(port: int | None = None, env: dict | None = None, start: tu
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+# The title's box and its letters' (a range over its text), and those of the first element after it with a height:
+# the network line.
+TITLE_AND_NEXT = """() => {
+    const h1 = document.querySelector("[data-testid='stMain'] h1");
+    let next = h1.closest("[data-testid='stElementContainer']").nextElementSibling;
+    while (next && next.getBoundingClientRect().height === 0) { next = next.nextElementSibling; }
+    const letters = (e) => { const range = document.createRange(); range.selectNodeContents(e);
+                             return range.getBoundingClientRect(); };
+    return {text: h1.innerText, lines: Math.round(h1.getBoundingClientRect().height
+                                                  / parseFloat(getComputedStyle(h1).lineHeight)),
+            box: h1.getBoundingClientRect().bottom, letters: letters(h1).bottom,
+            next_box: next.getBoundingClientRect().top, next_letters: letters(next).top,
+            next_text: next.innerText.slice(0, 30)}; }"""

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.browser_support import (
-    CHART_TEXT_PX, COUNT_RUNS, EXCEPTION, READABLE_PX, SETTLED, act, heading, outside_viewport, visit, wait_still,
-    watched_page,
+    CHART_TEXT_PX, COUNT_RUNS, EXCEPTION, READABLE_PX, SETTLED, TITLE_AND_NEXT, act, heading, outside_viewport, visit,
+    wait_still, watched_page,
 )
 from views import headline
 from views.export import PNG_SCALE
@@ -37,8 +37,9 @@ def test_presenter_mode_shows_the_lesson_on_one_screen(base, browser, lang):
     """Title, story, std chart and histograms inside the viewport, unscrolled, at every tour step on a 1920 x 1080
     and a 1280 x 720 screen, and nothing of the page below it (the charts' download buttons had fallen half below a
     1280 x 720 screen); every chart's text readable (the ReLU steps' histograms had been scaled to 10 px); the
-    sidebar closed. The steps are walked as a teacher walks a class through them: the first opened from its link,
-    each next one by the ▶ button's key, without reloading the page."""
+    title, however many lines it wraps to, ending above the network line under it; the sidebar closed. The steps
+    are walked as a teacher walks a class through them: the first opened from its link, each next one by the ▶
+    button's key, without reloading the page."""
     context = browser.new_context(viewport=SCREENS[0])
     context.add_init_script(COUNT_RUNS)
     page = context.new_page()
@@ -70,6 +71,8 @@ def test_presenter_mode_shows_the_lesson_on_one_screen(base, browser, lang):
                                   " return main.scrollHeight - main.clientHeight; }")
             assert below <= 0, (*where, below)  # no part of the page, the buttons' row among them, below the screen
             assert min(page.evaluate(CHART_TEXT_PX)) >= READABLE_PX, (*where, page.evaluate(CHART_TEXT_PX))
+            title = page.evaluate(TITLE_AND_NEXT)  # however many lines it wraps to, above the network line
+            assert title["box"] <= title["next_box"] and title["letters"] <= title["next_letters"], (*where, title)
     context.close()
 
 

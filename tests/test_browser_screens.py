@@ -8,8 +8,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.browser_support import (EXCEPTION, PHONE, act, heading, option, outside_viewport, visit, wait_still,
-                                   watched_page)
+from tests.browser_support import (EXCEPTION, PHONE, TITLE_AND_NEXT, act, heading, option, outside_viewport, visit,
+                                   wait_still, watched_page)
 from views import charts, present, tour
 from views.text import t
 from views.tour import STEPS
@@ -187,34 +187,17 @@ def test_picking_a_step_closes_the_sidebar_where_it_covers_the_page(base, browse
     assert (box["right"] <= 0) == closes, box
 
 
-# The title's box and its letters' (a range over its text), and those of the first element after it with a height:
-# the network line.
-TITLE_AND_NEXT = """() => {
-    const h1 = document.querySelector("[data-testid='stMain'] h1");
-    let next = h1.closest("[data-testid='stElementContainer']").nextElementSibling;
-    while (next && next.getBoundingClientRect().height === 0) { next = next.nextElementSibling; }
-    const letters = (e) => { const range = document.createRange(); range.selectNodeContents(e);
-                             return range.getBoundingClientRect(); };
-    return {text: h1.innerText, lines: Math.round(h1.getBoundingClientRect().height
-                                                  / parseFloat(getComputedStyle(h1).lineHeight)),
-            box: h1.getBoundingClientRect().bottom, letters: letters(h1).bottom,
-            next_box: next.getBoundingClientRect().top, next_letters: letters(next).top,
-            next_text: next.innerText.slice(0, 30)}; }"""
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("screen", ["phone", "presenter"])
-def test_no_title_runs_into_the_line_under_it(base, browser, screen, lang):
+def test_no_title_runs_into_the_line_under_it_on_a_phone(base, browser, lang):
     """At every tour step, walked by the ▶ button on one page as a class is: the title, however many lines it
-    wraps to, ends above the network line under it, on a 390 px phone and in presenter mode at 1280 x 720.
+    wraps to, ends above the network line under it (TITLE_AND_NEXT), on a 390 px phone; presenter mode's walk
+    (tests/test_browser_present.py) asserts the same at 1920 x 1080 and 1280 x 720.
 
-    The phone's walk carries two more claims on its pages: a phone never scrolls sideways (neither the page nor
-    any chart wider than the screen, at every step), and at step 2 it shows the histograms two a row with
-    readable ticks (phone_histograms_are_two_a_row)."""
-    options = PHONE if screen == "phone" else {"viewport": {"width": 1280, "height": 720}}
-    query = "&present=true" if screen == "presenter" else ""
-    with watched_page(browser, **options) as page:
-        visit(page, f"{base}/?step=1&lang={lang}{query}", charts=2)
+    The walk carries two more claims on its pages: a phone never scrolls sideways (neither the page nor any chart
+    wider than the screen, at every step), and at step 2 it shows the histograms two a row with readable ticks
+    (phone_histograms_are_two_a_row)."""
+    with watched_page(browser, **PHONE) as page:
+        visit(page, f"{base}/?step=1&lang={lang}", charts=2)
         wrapped = 0
         for number, step in enumerate(STEPS, 1):
             if number > 1:
@@ -224,15 +207,13 @@ def test_no_title_runs_into_the_line_under_it(base, browser, screen, lang):
             assert title["text"] == t(lang, "step_heading", n=number, steps=len(STEPS), title=t(lang, f"step_{step}"))
             assert title["box"] <= title["next_box"] and title["letters"] <= title["next_letters"], (step, title)
             wrapped += title["lines"] > 1
-            if screen == "phone":
-                page.wait_for_function("document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\").length"
-                                       " >= 2", timeout=30_000)  # the std chart and the histograms, drawn
-                wait_still(page, "[data-testid='stVegaLiteChart']")
-                assert page.evaluate(WIDE) == [], ("a phone scrolls sideways", lang, step)
-                if step == "2":
-                    phone_histograms_are_two_a_row(page.evaluate(HISTOGRAM_TEXTS, t(lang, "chart_hist")), lang)
-    if screen == "phone":
-        assert wrapped > 0  # the case in question: on a phone some titles take two lines or more
+            page.wait_for_function("document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\").length"
+                                   " >= 2", timeout=30_000)  # the std chart and the histograms, drawn
+            wait_still(page, "[data-testid='stVegaLiteChart']")
+            assert page.evaluate(WIDE) == [], ("a phone scrolls sideways", lang, step)
+            if step == "2":
+                phone_histograms_are_two_a_row(page.evaluate(HISTOGRAM_TEXTS, t(lang, "chart_hist")), lang)
+    assert wrapped > 0  # the case in question: on a phone some titles take two lines or more
 
 
 # The histogram grid's panel titles ("layer 3", Vega's title texts but the chart's) and tick labels, each with its
