@@ -322,6 +322,50 @@ def rows_drawn_by(spec: dict, layer: dict, field: str) -> list[dict]:
     return [row for row in data if row[field] == 0]
 
 
+# What Streamlit's Vega theme sets on every axis (its frontend's CustomTheme, read from streamlit/static): the page's
+# theme must win over it where it misplaces labels
+STREAMLIT_AXIS = {"labelFlush": True, "labelFlushOffset": 1, "labelBound": False}
+
+
+def y_labels_and_grid(spec: dict) -> tuple[dict[str, float], list[float]]:
+    """The y axis's labels ({text: its centre's y}) and the horizontal gridlines (y), px, as Vega lays the chart out
+    (vl_convert's scenegraph): the y axis is the one whose labels stand at different heights."""
+    graph = vl_convert.vegalite_to_scenegraph(spec)
+    axes, grid = [], []
+
+    def walk(node, y: float) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item, y)
+        elif isinstance(node, dict) and node.get("marktype") == "group":
+            for item in node["items"]:
+                walk(item.get("items", []), y + item.get("y", 0))
+        elif isinstance(node, dict) and node.get("marktype") == "text" and node.get("role") == "axis-label":
+            middle = {"middle": 0, "top": 0.5, "bottom": -0.5, "alphabetic": -0.35}  # of the type's size
+            axes.append({item["text"]: y + item["y"] + middle[item.get("baseline", "alphabetic")]
+                         * item.get("fontSize", 11) for item in node["items"]})
+        elif isinstance(node, dict) and node.get("marktype") == "rule" and node.get("role") == "axis-grid":
+            grid.extend(y + item["y"] for item in node["items"] if item.get("x2", 0) and not item.get("y2", 0))
+
+    walk(graph["scenegraph"], graph.get("origin", [0, 0])[1])
+    return next(labels for labels in axes if len(set(labels.values())) > 1), grid
+
+
+@pytest.mark.parametrize("activation, init", [("tanh", "xavier_normal"), ("relu", "he_normal")])
+def test_a_linear_y_axis_writes_each_label_on_its_gridline(activation, init):
+    """Under Streamlit's theme (labelFlush on every axis), the std chart's "0" was written half a line above its
+    gridline and "1" below its own: each label's centre is on its gridline, the end ones too."""
+    result = simulate(Config(depth=5, width=32, batch=64, activation=activation, init=init))
+    frame = charts.series_frame(charts.layer_frame(result), "act_std", "predicted_act_std", NAMES)
+    spec = charts.theme(charts.line_chart(frame, colour="#4477AA", title="t", y_title="std", log=False, names=NAMES,
+                                          layer_title="layer")).to_dict()
+    spec["config"]["axis"] = {**STREAMLIT_AXIS, **spec["config"].get("axis", {})}
+    labels, grid = y_labels_and_grid(spec)
+    assert "0" in labels and len(labels) >= 4, labels
+    for text, y in labels.items():
+        assert min(abs(y - line) for line in grid) <= 1.5, (text, y, sorted(grid))
+
+
 @pytest.mark.slow
 def test_a_log_axis_marks_each_value_of_exactly_0_on_its_bottom_edge():
     """All-zero weights: every layer's gradient is 0 (measured, and the theory's too); the chart says so."""

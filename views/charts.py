@@ -237,6 +237,9 @@ def theme(chart: alt.TopLevelMixin, **legend) -> alt.TopLevelMixin:
                           labelOverlap="greedy", labelSeparation=LABEL_GAP, **legend)
         .configure_title(fontSize=TITLE_SIZE, anchor="start")
         .configure_header(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
+        # Streamlit's theme sets labelFlush on every axis, which moved a y axis's end labels off their gridlines
+        # ("0" half a line above its own, so that 0 to 0.2 looked shorter than the steps above it)
+        .configure_axisY(labelFlush=False)
     )
     return themed
 
