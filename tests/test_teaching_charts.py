@@ -268,6 +268,51 @@ def test_the_one_unit_label_is_written_where_no_curve_crosses_it(lang, kind, ste
         assert not [i for i, line in enumerate(lines) if crosses(line, boxes[label])], (width, boxes[label])
 
 
+def text_items(graph: dict) -> list[dict]:
+    """The text marks' items of a vl_convert scenegraph, in the order Vega draws them (later ones on top)."""
+    found = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("marktype") == "text" and node.get("role") == "mark":
+                found.extend(node["items"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(graph["scenegraph"])
+    return found
+
+
+@pytest.mark.parametrize("mode", [None, *charts.BACKGROUNDS])
+@pytest.mark.parametrize("build", ["loss", "accuracy"])
+def test_a_guide_label_is_drawn_over_a_halo_of_the_page_s_background(build, mode, capfd):
+    """N(0, 0.01²)'s accuracy lies on chance, so a curve crosses "chance, 1/3" wherever it goes: each guide label is
+    drawn over the same text outlined in the page's background (none without a theme), which Vega draws without a
+    warning."""
+    frame = accuracy_race("wavering", 50)
+    chart = training_view.loss_chart(frame, "en", 3) if build == "loss" else \
+        training_view.accuracy_chart(frame, "en", 3, ceiling=0.62)
+    spec = charts.coloured(chart.to_dict(), mode)
+    items = text_items(vl_convert.vegalite_to_scenegraph(spec, show_warnings=True))
+    said = capfd.readouterr()
+    assert "WARN" not in said.err + said.out
+    guides = [t("en", "training_tab.ln_k", k=3)] if build == "loss" else \
+        [t("en", "training_tab.chance", k=3), t("en", "training_tab.one_unit")]
+    for guide in guides:
+        drawn = [item for item in items if str(item["text"]).replace("\n", " ") == guide]
+        assert len(drawn) == 2, (guide, drawn)  # the halo first, under the label
+        halo, label = drawn
+        assert {key: halo[key] for key in ("x", "y", "fontSize")} == {key: label[key] for key in ("x", "y", "fontSize")}
+        assert label.get("stroke") is None and label["fill"] == charts.GUIDE_COLOUR
+        if mode is None:
+            assert halo.get("stroke") is None
+        else:
+            assert halo["stroke"] == charts.BACKGROUNDS[mode] and halo["strokeWidth"] >= 3
+
+
 # ---------- Theory ----------
 
 @pytest.mark.slow

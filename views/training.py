@@ -29,8 +29,9 @@ from core.train import (
     estimate_training_memory, scheme_config, spike, stability, steps_to_loss, task_config, training_batch,
 )
 
-from .charts import EM_OTHER, GUIDE_COLOUR, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, NUMBER_LABEL, SCHEME_COLOURS, \
-    TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, text_width, theme, title_lines, zero_marks
+from .charts import EM_OTHER, GUIDE_COLOUR, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, NUMBER_LABEL, \
+    SCHEME_COLOURS, TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, text_width, theme, title_lines, \
+    zero_marks
 from .summary import PERCENT, format_share, format_value, powers_apart
 from .text import join, t
 
@@ -389,24 +390,27 @@ def guide_place(frame: pd.DataFrame, value: float, label: str, field: str, domai
 
 
 def _guide(value: float, label: str, x_end: float, place: tuple[str, str] = GUIDE_PLACES[0]) \
-        -> tuple[alt.Chart, alt.Chart]:
+        -> tuple[alt.Chart, tuple[alt.Chart, alt.Chart]]:
     """A dashed horizontal line and its label at one end, above or below it (place, as guide_place gives it; x_end:
     the right end, in steps), in lines (guide_lines). The line goes under the curves, so that a curve lying on it
     (zeros' and N(0, 0.01²)'s loss on ln K) stays visible; the label over them. The label starts or ends at the
     plot's edge and is at most the plot's width (Vega's `width` signal): on a phone's narrow plot it ends in "…"
-    inside the plot instead of running over the axis."""
+    inside the plot instead of running over the axis. The label comes as (halo, text): its halo under it."""
     end, side = place
     lines = guide_lines(label)
     frame = pd.DataFrame({"y": [value], "x": [x_end if end == "right" else 0.0], "label": ["\n".join(lines)]})
     rule = alt.Chart(frame).mark_rule(color=GUIDE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(alt.Y("y:Q"))
-    text = alt.Chart(frame).mark_text(align=end, baseline="bottom" if side == "above" else "top",
-                                      # Vega writes a label's later lines under its first: above the line, the
-                                      # first goes up by the lines after it
-                                      dy=-3 - (len(lines) - 1) * GUIDE_LINE if side == "above" else 3,
-                                      color=GUIDE_COLOUR, fontSize=GUIDE_SIZE, lineHeight=GUIDE_LINE,
-                                      lineBreak="\n", limit=alt.ExprRef("width")).encode(
-        alt.X("x:Q"), alt.Y("y:Q"), alt.Text("label:N"))
-    return rule, text
+    text = dict(align=end, baseline="bottom" if side == "above" else "top",
+                # Vega writes a label's later lines under its first: above the line, the first goes up by the lines
+                # after it
+                dy=-3 - (len(lines) - 1) * GUIDE_LINE if side == "above" else 3,
+                color=GUIDE_COLOUR, fontSize=GUIDE_SIZE, lineHeight=GUIDE_LINE, lineBreak="\n",
+                limit=alt.ExprRef("width"))
+    encoding = (alt.X("x:Q"), alt.Y("y:Q"), alt.Text("label:N"))
+    # the same text under the label, outlined in the page's background (charts.coloured sets its colour): a curve
+    # through the label (N(0, 0.01²)'s accuracy lies on chance) stops short of its letters
+    halo = alt.Chart(frame).mark_text(**text, strokeWidth=HALO_WIDTH, strokeJoin="round", style=HALO).encode(*encoding)
+    return rule, (halo, alt.Chart(frame).mark_text(**text).encode(*encoding))
 
 
 def _step_axis(lang: str, frame: pd.DataFrame, steps: int | None) -> alt.X:
@@ -454,7 +458,7 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
     rule, label = _guide(ln_k, t(lang, "training_tab.ln_k", k=classes), _last_step(frame, steps))
     title = t(lang, "training_tab.loss_title") if title is None else title
     # a loss of exactly 0, which the log axis cannot draw, is marked on its bottom edge (charts.zero_marks)
-    chart = alt.layer(rule, raw.mark_line(strokeWidth=1, opacity=0.3, clip=True), mean, label,
+    chart = alt.layer(rule, raw.mark_line(strokeWidth=1, opacity=0.3, clip=True), mean, *label,
                       *zero_marks(raw, "loss", lo), data=frame).properties(title=title_lines(title, TITLE_WIDTH))
     return _fonts(plot_height(chart, LOSS_HEIGHT))
 
@@ -482,7 +486,8 @@ def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float 
     guides = [_guide(value, label, x_end, GUIDE_PLACES[0] if steps is not None else guide_place(
         frame, value, label, "accuracy_mean", (0.0, ACCURACY_TOP), ACCURACY_HEIGHT)) for value, label in lines]
     # the guide lines under the curves (chance is where zeros' accuracy lies), their labels over them
-    chart = alt.layer(*(rule for rule, _ in guides), chart, *(label for _, label in guides), data=frame)
+    labels = [mark for _, label in guides for mark in label]  # each label's halo, then its text
+    chart = alt.layer(*(rule for rule, _ in guides), chart, *labels, data=frame)
     return _fonts(plot_height(chart.properties(title=title_lines(t(lang, "training_tab.accuracy_title"), TITLE_WIDTH)),
                               ACCURACY_HEIGHT))
 

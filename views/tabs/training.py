@@ -18,7 +18,7 @@ from core.train import SCHEMES as TRAIN_SCHEMES
 from .. import charts, link, live, present, summary, tour, urlstate
 from .. import training as training_view
 from ..cache import TEMPLATES
-from ..draw import draw_chart
+from ..draw import draw_chart, theme_type
 from ..page import Page, memory_budget
 from ..text import t
 from ..urlstate import URL
@@ -173,7 +173,7 @@ def draw_live(job: live.Training, lang: str) -> None:
     frame = training_view.runs_frame(curves, lang)
     for kind, axis in (("loss", training_view.loss_axis(frame, classes)), ("accuracy", ())):
         spec = live_template(kind, lang, steps, schemes, axis, frame, classes)
-        st.vega_lite_chart(charts.with_data(spec, frame), width="stretch")
+        st.vega_lite_chart(charts.coloured(charts.with_data(spec, frame), theme_type()), width="stretch")
 
 
 def live_template(kind: str, lang: str, steps: int, schemes: tuple[str, ...], axis: tuple, frame,
