@@ -150,8 +150,8 @@ def test_the_theme_leaves_out_a_label_rather_than_overlap_it():
         assert config[part]["labelOverlap"] == "greedy" and config[part]["labelSeparation"] == charts.LABEL_GAP
 
 
-def test_distinct_unit_counts_are_upright_and_do_not_run_together():
-    """"100100100…": at 240 px a panel and 10 layers, each bar's count is written upright at 15 px in its own band."""
+def test_distinct_unit_counts_are_turned_where_narrow_and_do_not_run_together():
+    """"100100100…": at 240 px a panel and 10 layers, each bar's count is turned a quarter at 15 px in its own band."""
     units = pd.DataFrame({"scheme": np.repeat(["zeros", "he_normal"], 10), "name": np.repeat(["zeros", "He"], 10),
                           "layer": np.tile(np.arange(1, 11), 2), "distinct_units": [1] * 10 + [500] * 10})
     spec = training_view.symmetry_chart(units, "en", panel_width=240).to_dict()
@@ -189,6 +189,65 @@ def test_a_phone_s_distinct_units_are_laid_out_at_its_column_s_width(lang, chann
         drawn[phone] = vl_convert.vegalite_to_scenegraph(spec)["width"], spec["title"]
     assert drawn[True][0] <= PHONE_COLUMN < drawn[False][0], drawn
     assert len(drawn[False][1]) == 1  # one line on a laptop's page
+
+
+def symmetry_layout(lang: str, phone: bool) -> tuple[dict, list[tuple[float, float, float, float]], list[dict]]:
+    """A 3-layer race of five schemes (zeros' one unit, the others' 16) as the page lays out its distinct units on a
+    phone or a laptop (SYMMETRY_LAYOUTS): the spec, each panel's box (left, top, right, bottom, px) and each x axis's
+    labels ({"x", "y", "text"}, px), from vl_convert's scenegraph."""
+    schemes = ["zeros", "normal_0.01", "normal_1", "xavier_normal", "he_normal"]
+    units = pd.DataFrame({"scheme": np.repeat(schemes, 3), "name": np.repeat([charts.scheme_name(s, lang)
+                                                                               for s in schemes], 3),
+                          "layer": np.tile(np.arange(1, 4), 5), "distinct_units": [1] * 3 + [16] * 12})
+    columns, width, height = training_view.SYMMETRY_LAYOUTS[phone]
+    spec = training_view.symmetry_chart(units, lang, panel_width=width, panel_height=height, columns=columns).to_dict()
+    panels, axes = [], []
+
+    def walk(node, x: float, y: float) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item, x, y)
+        elif isinstance(node, dict) and node.get("marktype") == "group":
+            for item in node["items"]:
+                left, top = x + item.get("x", 0), y + item.get("y", 0)
+                if node.get("name") == "cell":
+                    panels.append((left, top, left + item["width"], top + item["height"]))
+                walk(item.get("items", []), left, top)
+        elif isinstance(node, dict) and node.get("role") == "axis-label":
+            labels = [{"x": x + item["x"], "y": y + item["y"], "text": item["text"]} for item in node["items"]]
+            if len({label["y"] for label in labels}) == 1 and len(labels) > 1:  # a row of labels: an x axis
+                axes.append(labels)
+        elif isinstance(node, dict):
+            walk([value for value in node.values() if isinstance(value, (dict, list))], x, y)
+
+    walk(vl_convert.vegalite_to_scenegraph(spec)["scenegraph"], 0, 0)
+    return spec, panels, axes
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("phone", [False, True])
+def test_every_distinct_units_panel_has_its_own_layer_axis_and_no_axis_stands_alone(lang, phone):
+    """Five panels in a laptop's three columns left an x axis under the empty sixth slot; a phone's column of five
+    showed the layer numbers under the last panel only: each panel has the layers 1 to 3 just under it, and no axis
+    is without a panel above it."""
+    _, panels, axes = symmetry_layout(lang, phone)
+    assert len(panels) == 5 and len(axes) == 5, (panels, axes)
+    for labels in axes:
+        assert [label["text"] for label in labels] == ["1", "2", "3"]
+        above = [p for p in panels if all(p[0] <= label["x"] <= p[2] for label in labels)
+                 and 0 <= labels[0]["y"] - p[3] <= 2 * charts.LABEL_SIZE]
+        assert len(above) == 1, (labels, panels)
+
+
+@pytest.mark.parametrize("phone", [False, True])
+def test_distinct_unit_counts_of_wide_bars_are_upright_and_above_their_bars(phone):
+    """16 units in a band of 80 px or more: "16" written as it reads (it was turned a quarter), with room above the
+    tallest bar for it."""
+    spec, _, _ = symmetry_layout("en", phone)
+    text = next(layer for layer in layers_of(spec) if layer["mark"]["type"] == "text")
+    assert text["mark"]["angle"] == 0 and text["mark"]["baseline"] == "bottom"
+    height, top = spec["spec"]["height"], spec["spec"]["layer"][0]["encoding"]["y"]["scale"]["domain"][1]
+    assert height * (1 - 16 / top) >= charts.LABEL_SIZE + abs(text["mark"]["dy"])  # px above the bar
 
 
 def guide_boxes_and_curves(spec: dict) -> tuple[dict[str, tuple[float, float, float, float]], list[list[tuple]]]:

@@ -41,8 +41,9 @@ EXTRA_COLOURS = ("#882255", "#44AA99", "#999933", "#DDCC77", "#CC6677", "#117733
 MAX_POINTS = 4000  # rows of a curves frame, over all schemes: Altair refuses inline data over 5000 rows
 # The distinct units' panels, (columns, panel width, panel height) in px, on a screen that is no phone and on a phone:
 # three of 240 px fit the page at 1024 px wide; a phone's column (356 px on a 390 px screen) holds one panel of 260
-# px with its axis at full size (three in a row were drawn 824 px wide and shrunk to the screen, their text to 6 px)
-SYMMETRY_LAYOUTS = {False: (3, 240, HEIGHT - 60), True: (1, 260, 180)}
+# px with its axis at full size (three in a row were drawn 824 px wide and shrunk to the screen, their text to 6 px),
+# 120 px tall: five panels, each with its layer axis, 1,071 px in all (1,252 at 180 px a panel)
+SYMMETRY_LAYOUTS = {False: (3, 240, HEIGHT - 60), True: (1, 260, 120)}
 SYMMETRY_COLUMNS, SYMMETRY_PANEL, _ = SYMMETRY_LAYOUTS[False]
 MAX_CELLS = 4000  # cells of a heatmap (records x layers)
 STEP_TICKS = 6  # labels of the heat map's step axis: round steps, a few words apart at a laptop's width
@@ -56,7 +57,8 @@ LOSS_HEIGHT, ACCURACY_HEIGHT = 260, 220  # the plots' heights in px (charts.plot
 ACCURACY_TOP = 1.05  # the accuracy axis ends a little above 100 %, so a run at 100 % and the 100 % label sit inside
 ACCURACY_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
 PERCENT_LABEL = f"format(datum.value * 100, 'd') + '{PERCENT}'"  # 100 %, as the page writes a share
-UNIT_LABEL_SPACE = 18  # px of a bar's band that its count, written upright at LABEL_SIZE, needs
+UNIT_LABEL_SPACE = 18  # px of a bar's band that its count, turned a quarter at LABEL_SIZE, needs
+COUNT_GAP = 4  # px between a bar and its count
 PLATEAU = 0.9  # a run has left the plateau once its running-mean loss is below 0.9 ln K
 HALF = 0.5  # ... and has learned something real at 0.5 ln K
 # Two runs' losses this close at every step are one curve on the chart, one line over the other: zeros' and
@@ -574,32 +576,40 @@ def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = SYMMETRY_P
     """Distinct units per hidden layer after training, one panel per scheme, `columns` panels to a row
     (SYMMETRY_LAYOUTS: one on a phone); channels: a conv net's, titled as distinct channels (filters).
 
-    Each bar carries its count, written upright above it at LABEL_SIZE, so a layer of one unit reads as "1", not as
-    no bar, and counts of neighbouring bars ("500", "500") never run together; a panel whose bars are narrower
-    than UNIT_LABEL_SPACE px has no counts (the tooltip keeps them). The y axis leaves room above the tallest bar
-    for its count. panel_width, panel_height: pixels per panel's plot. Five schemes side by side did not fit a
+    Each bar carries its count above it at LABEL_SIZE, so a layer of one unit reads as "1", not as no bar: upright
+    where the widest count fits a bar's band, else turned a quarter, so that counts of neighbouring bars ("500",
+    "500") never run together; a panel whose bars are narrower than UNIT_LABEL_SPACE px has no counts (the tooltip
+    keeps them). The y axis leaves room above the tallest bar for its count. Every panel has its own layer axis
+    (a phone's column of panels showed the layers under the last one only; a laptop's grid had one axis under the
+    empty slot). panel_width, panel_height: pixels per panel's plot. Five schemes side by side did not fit a
     1280-px projector's page (the last panel, He's, was cut off), so the panels wrap.
     """
     names, scheme_colours = _named(frame, lang)
     y_title = t(lang, "training_tab.channels_y" if channels else "training_tab.units_y")
     top = float(frame["distinct_units"].max()) if len(frame) else 1.0
+    band = panel_width / max(frame["layer"].nunique(), 1)
+    upright = band >= text_width(f"{top:.0f}") + LABEL_GAP  # the widest count fits its bar's band as it reads
+    room = (LABEL_SIZE if upright else text_width(f"{top:.0f}")) + 2 * COUNT_GAP  # px above the tallest bar
     base = alt.Chart().encode(  # no data of its own: the facet splits the layered chart's data by scheme
         alt.X("layer:O").title(t(lang, "layer")).axis(labelOverlap=True, labelAngle=0),
-        alt.Y("distinct_units:Q").title(y_title).scale(domain=[0, 1.25 * top], nice=False),
+        alt.Y("distinct_units:Q").title(y_title).scale(
+            domain=[0, top * max(1.25, panel_height / max(panel_height - room, 1))], nice=False),
         tooltip=[alt.Tooltip("name:N", title=t(lang, "scheme")), alt.Tooltip("layer:Q", title=t(lang, "layer")),
                  alt.Tooltip("distinct_units:Q", format="d", title=y_title)],
     )
     bars = base.mark_bar().encode(alt.Color("name:N").scale(domain=names, range=scheme_colours).legend(None))
     layers = [bars]
-    if len(frame) and panel_width / frame["layer"].nunique() >= UNIT_LABEL_SPACE:
-        layers.append(base.mark_text(angle=270, align="left", baseline="middle", dy=-4, fontSize=LABEL_SIZE).encode(
+    if len(frame) and band >= UNIT_LABEL_SPACE:
+        written = dict(angle=0, align="center", baseline="bottom") if upright else \
+            dict(angle=270, align="left", baseline="middle")  # turned only where a band is too narrow for it
+        layers.append(base.mark_text(dy=-COUNT_GAP, fontSize=LABEL_SIZE, **written).encode(
             alt.Text("distinct_units:Q", format="d")))
     chart = alt.layer(*layers, data=frame).properties(width=panel_width, height=panel_height)
     # the title in lines as wide as the row of panels (a phone's one panel), not one line that widens the chart
     title = t(lang, "training_tab.symmetry_title_conv" if channels else "training_tab.symmetry_title")
     letters = int(columns * panel_width / (EM_OTHER * TITLE_SIZE))
     facet = chart.facet(facet=alt.Facet("name:N").title(None).sort(names), columns=columns).properties(
-        title=title_lines(title, letters))
+        title=title_lines(title, letters)).resolve_axis(x="independent")  # an axis under each panel, none alone
     return _fonts(facet)
 
 
