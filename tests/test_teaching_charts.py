@@ -191,6 +191,24 @@ def test_a_phone_s_distinct_units_are_laid_out_at_its_column_s_width(lang, chann
     assert len(drawn[False][1]) == 1  # one line on a laptop's page
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("steps", [20, 50, 59, 60, 300])
+def test_the_loss_title_promises_faint_and_bold_lines_only_where_they_differ(lang, steps):
+    """Below 60 steps the running mean spans one step, so the bold line is the faint one: the title then says
+    nothing of faint and bold lines; with a longer race the mean of a noisy loss is another line, and it does."""
+    rng = np.random.default_rng(1)
+    loss = np.exp(-np.linspace(0, 2, steps) + 0.3 * rng.standard_normal(steps))
+    frame = training_view.runs_frame({"he_normal": (loss, np.full(steps, 0.5))})
+    two_lines = not np.allclose(frame["loss_mean"], frame["loss"])
+    for live in (None, steps):  # the finished race's chart and the growing race's template
+        spec = training_view.loss_chart(frame, lang, 3, steps=live).to_dict()
+        title = spec["title"]["text"] if isinstance(spec["title"], dict) else spec["title"]
+        title = "".join([title] if isinstance(title, str) else title).replace(" ", "")
+        said = t(lang, "training_tab.loss_title" if two_lines else "training_tab.loss_title_single")
+        assert title == said.replace(" ", ""), (steps, title)
+    assert two_lines == (steps >= 60)
+
+
 def symmetry_layout(lang: str, phone: bool) -> tuple[dict, list[tuple[float, float, float, float]], list[dict]]:
     """A 3-layer race of five schemes (zeros' one unit, the others' 16) as the page lays out its distinct units on a
     phone or a laptop (SYMMETRY_LAYOUTS): the spec, each panel's box (left, top, right, bottom, px) and each x axis's

@@ -433,6 +433,12 @@ def loss_axis(frame: pd.DataFrame, classes: int) -> tuple[tuple[float, ...], flo
     return tuple(v for v in ticks if v <= hi), lo, hi
 
 
+def loss_title(lang: str, steps: int) -> str:
+    """The loss chart's title for a race of `steps` steps: faint per minibatch, bold the running mean, where the
+    running mean (smoothing_window) spans more than one step; else the two lines are one, and it says only that."""
+    return t(lang, "training_tab.loss_title" if smoothing_window(steps) > 1 else "training_tab.loss_title_single")
+
+
 def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None = None,
                schemes: list[str] | None = None, title: str | None = None) -> alt.LayerChart:
     """Minibatch loss per scheme on one log axis: their running mean bold, the raw values faint; ln K dashed.
@@ -440,8 +446,8 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
     The axis stops at MAX_LOSS: a run whose loss explodes leaves the chart (its message says so) rather
     than squashing every other curve into one line. steps: the race's length; given while it trains, the
     step axis spans the whole race and the curves grow into it. schemes: the codes of the legend's schemes, in
-    order (default: those in the frame), which it names in `lang`. title: the chart's title (default: the message
-    "training_tab.loss_title"; the He panel names the depth instead). The curves are the chart's top-level
+    order (default: those in the frame), which it names in `lang`. title: the chart's title (default: loss_title's; the
+    He panel names the depth instead). The curves are the chart's top-level
     data (see template).
     """
     ln_k = math.log(classes)
@@ -458,7 +464,8 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
     ).transform_calculate(value="datum.loss_mean")
     raw = alt.Chart().encode(x, y, colour).transform_calculate(value="datum.loss")
     rule, label = _guide(ln_k, t(lang, "training_tab.ln_k", k=classes), _last_step(frame, steps))
-    title = t(lang, "training_tab.loss_title") if title is None else title
+    title = loss_title(lang, steps if steps is not None else int(frame["step"].max()) + 1 if len(frame) else 1) \
+        if title is None else title
     # a loss of exactly 0, which the log axis cannot draw, is marked on its bottom edge (charts.zero_marks)
     chart = alt.layer(rule, raw.mark_line(strokeWidth=1, opacity=0.3, clip=True), mean, *label,
                       *zero_marks(raw, "loss", lo), data=frame).properties(title=title_lines(title, TITLE_WIDTH))
