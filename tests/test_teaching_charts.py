@@ -209,6 +209,32 @@ def test_the_loss_title_promises_faint_and_bold_lines_only_where_they_differ(lan
     assert two_lines == (steps >= 60)
 
 
+def title_of(spec: dict) -> str | list[str]:
+    title = spec["title"]
+    return title["text"] if isinstance(title, dict) else title
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_loss_and_accuracy_titles_are_in_lines_on_a_phone_only(lang):
+    """A laptop's 910 px chart had its title wrapped for a phone, in three lines: one line there, lines of
+    TITLE_WIDTH on a phone; the growing race's templates are kept apart by screen, so neither gets the other's."""
+    from views.tabs.training import live_template
+
+    frame = race_frame(steps=300)
+    for kind, key in (("loss", "training_tab.loss_title"), ("accuracy", "training_tab.accuracy_title")):
+        build = training_view.loss_chart if kind == "loss" else training_view.accuracy_chart
+        message = t(lang, key)
+        for live in (None, 300):
+            laptop, phone = (title_of(build(frame, lang, 3, steps=live, phone=screen).to_dict())
+                             for screen in (False, True))
+            assert laptop == message  # one line
+            assert phone == charts.title_lines(message, training_view.TITLE_WIDTH) and (len(phone) > 1 or lang != "en")
+        schemes = tuple(frame["scheme"].unique())
+        templates = [live_template(kind, lang, 300, schemes, (), frame, 3, phone) for phone in (False, True)]
+        assert [title_of(spec) for spec in templates] == \
+            [message, charts.title_lines(message, training_view.TITLE_WIDTH)]
+
+
 def symmetry_layout(lang: str, phone: bool) -> tuple[dict, list[tuple[float, float, float, float]], list[dict]]:
     """A 3-layer race of five schemes (zeros' one unit, the others' 16) as the page lays out its distinct units on a
     phone or a laptop (SYMMETRY_LAYOUTS): the spec, each panel's box (left, top, right, bottom, px) and each x axis's

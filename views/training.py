@@ -439,16 +439,22 @@ def loss_title(lang: str, steps: int) -> str:
     return t(lang, "training_tab.loss_title" if smoothing_window(steps) > 1 else "training_tab.loss_title_single")
 
 
+def chart_title(title: str, phone: bool) -> str | list[str]:
+    """A loss or accuracy chart's title: in lines of TITLE_WIDTH on a phone (views.present.on_phone), whose plot holds
+    about 30 letters of it, else in one line (a laptop's 910 px chart wrapped for a phone took three lines)."""
+    return title_lines(title, TITLE_WIDTH) if phone else title
+
+
 def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None = None,
-               schemes: list[str] | None = None, title: str | None = None) -> alt.LayerChart:
+               schemes: list[str] | None = None, title: str | None = None, phone: bool = False) -> alt.LayerChart:
     """Minibatch loss per scheme on one log axis: their running mean bold, the raw values faint; ln K dashed.
 
     The axis stops at MAX_LOSS: a run whose loss explodes leaves the chart (its message says so) rather
     than squashing every other curve into one line. steps: the race's length; given while it trains, the
     step axis spans the whole race and the curves grow into it. schemes: the codes of the legend's schemes, in
     order (default: those in the frame), which it names in `lang`. title: the chart's title (default: loss_title's; the
-    He panel names the depth instead). The curves are the chart's top-level
-    data (see template).
+    He panel names the depth instead). phone: the title in lines for a phone (chart_title). The curves are the
+    chart's top-level data (see template).
     """
     ln_k = math.log(classes)
     ticks, lo, hi = loss_axis(frame, classes)
@@ -468,17 +474,17 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
         if title is None else title
     # a loss of exactly 0, which the log axis cannot draw, is marked on its bottom edge (charts.zero_marks)
     chart = alt.layer(rule, raw.mark_line(strokeWidth=1, opacity=0.3, clip=True), mean, *label,
-                      *zero_marks(raw, "loss", lo), data=frame).properties(title=title_lines(title, TITLE_WIDTH))
+                      *zero_marks(raw, "loss", lo), data=frame).properties(title=chart_title(title, phone))
     return _fonts(plot_height(chart, LOSS_HEIGHT))
 
 
 def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float | None = None,
-                   steps: int | None = None, schemes: list[str] | None = None) -> alt.LayerChart:
+                   steps: int | None = None, schemes: list[str] | None = None, phone: bool = False) -> alt.LayerChart:
     """Running-mean minibatch accuracy per scheme; chance (1/K) and, if given, the one-unit ceiling dashed, each
     labelled where the curves are not (guide_place) once the race has ended: a growing race's chart (steps given)
     is a template for every frame, its labels at the right end above the lines.
 
-    steps, schemes: as in loss_chart."""
+    steps, schemes, phone: as in loss_chart."""
     chart = alt.Chart().mark_line(strokeWidth=3).encode(
         _step_axis(lang, frame, steps),
         alt.Y("accuracy_mean:Q").title(t(lang, "training_tab.accuracy_y")).scale(
@@ -497,7 +503,7 @@ def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float 
     # the guide lines under the curves (chance is where zeros' accuracy lies), their labels over them
     labels = [mark for _, label in guides for mark in label]  # each label's halo, then its text
     chart = alt.layer(*(rule for rule, _ in guides), chart, *labels, data=frame)
-    return _fonts(plot_height(chart.properties(title=title_lines(t(lang, "training_tab.accuracy_title"), TITLE_WIDTH)),
+    return _fonts(plot_height(chart.properties(title=chart_title(t(lang, "training_tab.accuracy_title"), phone)),
                               ACCURACY_HEIGHT))
 
 
