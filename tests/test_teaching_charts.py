@@ -28,6 +28,27 @@ def layers_of(spec: dict) -> list[dict]:
     return spec.get("layer") or spec["spec"]["layer"]
 
 
+def scene_marks(graph: dict) -> list[tuple[dict, float, float]]:
+    """Every mark of a vl_convert scenegraph, groups too, in the order Vega draws them (later ones on top), each
+    with the px offset of the group it is in (the chart's origin included)."""
+    found = []
+
+    def walk(node, x: float, y: float) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item, x, y)
+        elif isinstance(node, dict) and "marktype" in node:
+            found.append((node, x, y))
+            if node["marktype"] == "group":
+                for item in node["items"]:
+                    walk(item.get("items", []), x + item.get("x", 0), y + item.get("y", 0))
+        elif isinstance(node, dict):
+            walk([value for value in node.values() if isinstance(value, (dict, list))], x, y)
+
+    walk(graph["scenegraph"], *graph.get("origin", [0, 0]))
+    return found
+
+
 def filters(layer: dict) -> list[str]:
     return [step["filter"] for step in layer.get("transform", []) if "filter" in step]
 
@@ -246,25 +267,14 @@ def symmetry_layout(lang: str, phone: bool) -> tuple[dict, list[tuple[float, flo
     columns, width, height = training_view.SYMMETRY_LAYOUTS[phone]
     spec = training_view.symmetry_chart(units, lang, panel_width=width, panel_height=height, columns=columns).to_dict()
     panels, axes = [], []
-
-    def walk(node, x: float, y: float) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item, x, y)
-        elif isinstance(node, dict) and node.get("marktype") == "group":
-            for item in node["items"]:
-                left, top = x + item.get("x", 0), y + item.get("y", 0)
-                if node.get("name") == "cell":
-                    panels.append((left, top, left + item["width"], top + item["height"]))
-                walk(item.get("items", []), left, top)
-        elif isinstance(node, dict) and node.get("role") == "axis-label":
+    for node, x, y in scene_marks(vl_convert.vegalite_to_scenegraph(spec)):
+        if node.get("name") == "cell":
+            panels.extend((x + item["x"], y + item["y"], x + item["x"] + item["width"], y + item["y"] + item["height"])
+                          for item in node["items"])
+        elif node.get("role") == "axis-label":
             labels = [{"x": x + item["x"], "y": y + item["y"], "text": item["text"]} for item in node["items"]]
             if len({label["y"] for label in labels}) == 1 and len(labels) > 1:  # a row of labels: an x axis
                 axes.append(labels)
-        elif isinstance(node, dict):
-            walk([value for value in node.values() if isinstance(value, (dict, list))], x, y)
-
-    walk(vl_convert.vegalite_to_scenegraph(spec)["scenegraph"], 0, 0)
     return spec, panels, axes
 
 
@@ -301,17 +311,10 @@ def guide_boxes_and_curves(spec: dict) -> tuple[dict[str, tuple[float, float, fl
     chart's px."""
     graph = vl_convert.vegalite_to_scenegraph(spec)
     boxes, lines = {}, []
-
-    def walk(node, x: float, y: float) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item, x, y)
-        elif isinstance(node, dict) and node.get("marktype") == "group":
-            for item in node["items"]:
-                walk(item.get("items", []), x + item.get("x", 0), y + item.get("y", 0))
-        elif isinstance(node, dict) and node.get("marktype") == "line":
+    for node, x, y in scene_marks(graph):
+        if node["marktype"] == "line":
             lines.append([(x + item["x"], y + item["y"]) for item in node["items"]])
-        elif isinstance(node, dict) and node.get("marktype") == "text" and node.get("role") == "mark":
+        elif node["marktype"] == "text" and node.get("role") == "mark":
             for item in node["items"]:
                 size, text = item.get("fontSize", 11), item["text"]
                 rows = text if isinstance(text, list) else text.split(item["lineBreak"]) if item.get("lineBreak") \
@@ -322,11 +325,6 @@ def guide_boxes_and_curves(spec: dict) -> tuple[dict[str, tuple[float, float, fl
                 tall = size + (len(rows) - 1) * item.get("lineHeight", 1.2 * size)
                 top = base - size if item.get("baseline") == "bottom" else base
                 boxes[" ".join(rows)] = (left, top, left + width, top + tall)
-        elif isinstance(node, dict):
-            walk([value for value in node.values() if isinstance(value, (dict, list))], x, y)
-
-    origin = graph.get("origin", [0, 0])
-    walk(graph["scenegraph"], origin[0], origin[1])
     return boxes, lines
 
 
@@ -373,20 +371,8 @@ def test_the_one_unit_label_is_written_where_no_curve_crosses_it(lang, kind, ste
 
 def text_items(graph: dict) -> list[dict]:
     """The text marks' items of a vl_convert scenegraph, in the order Vega draws them (later ones on top)."""
-    found = []
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            if node.get("marktype") == "text" and node.get("role") == "mark":
-                found.extend(node["items"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(graph["scenegraph"])
-    return found
+    return [item for node, _, _ in scene_marks(graph) if node["marktype"] == "text" and node.get("role") == "mark"
+            for item in node["items"]]
 
 
 @pytest.mark.parametrize("mode", [None, *charts.BACKGROUNDS])

@@ -42,8 +42,8 @@ MAX_POINTS = 4000  # rows of a curves frame, over all schemes: Altair refuses in
 # The distinct units' panels, (columns, panel width, panel height) in px, on a screen that is no phone and on a phone:
 # three of 240 px fit the page at 1024 px wide; a phone's column (356 px on a 390 px screen) holds one panel of 260
 # px with its axis at full size (three in a row were drawn 824 px wide and shrunk to the screen, their text to 6 px),
-# 120 px tall: five panels, each with its layer axis, 1,071 px in all (1,252 at 180 px a panel)
-SYMMETRY_LAYOUTS = {False: (3, 240, HEIGHT - 60), True: (1, 260, 120)}
+# 100 px tall: five panels, each with its layer axis, about 1,100 px in all in the browser (1,252 at 180 px a panel)
+SYMMETRY_LAYOUTS = {False: (3, 240, HEIGHT - 60), True: (1, 260, 100)}
 SYMMETRY_COLUMNS, SYMMETRY_PANEL, _ = SYMMETRY_LAYOUTS[False]
 MAX_CELLS = 4000  # cells of a heatmap (records x layers)
 STEP_TICKS = 6  # labels of the heat map's step axis: round steps, a few words apart at a laptop's width
