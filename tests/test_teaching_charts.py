@@ -256,17 +256,17 @@ def test_the_loss_and_accuracy_titles_are_in_lines_on_a_phone_only(lang):
             [message, charts.title_lines(message, training_view.TITLE_WIDTH)]
 
 
-def symmetry_layout(lang: str, phone: bool) -> tuple[dict, list[tuple[float, float, float, float]], list[dict]]:
+def symmetry_layout(lang: str, phone: bool) -> tuple[dict, list[tuple], list[list[dict]], list[list[float]]]:
     """A 3-layer race of five schemes (zeros' one unit, the others' 16) as the page lays out its distinct units on a
-    phone or a laptop (SYMMETRY_LAYOUTS): the spec, each panel's box (left, top, right, bottom, px) and each x axis's
-    labels ({"x", "y", "text"}, px), from vl_convert's scenegraph."""
+    phone or a laptop (SYMMETRY_LAYOUTS): the spec, each panel's box (left, top, right, bottom, px), each x axis's
+    labels ({"x", "y", "text"}, px) and each y axis's labels' heights (px), from vl_convert's scenegraph."""
     schemes = ["zeros", "normal_0.01", "normal_1", "xavier_normal", "he_normal"]
     units = pd.DataFrame({"scheme": np.repeat(schemes, 3), "name": np.repeat([charts.scheme_name(s, lang)
                                                                                for s in schemes], 3),
                           "layer": np.tile(np.arange(1, 4), 5), "distinct_units": [1] * 3 + [16] * 12})
     columns, width, height = training_view.SYMMETRY_LAYOUTS[phone]
     spec = training_view.symmetry_chart(units, lang, panel_width=width, panel_height=height, columns=columns).to_dict()
-    panels, axes = [], []
+    panels, axes, columns = [], [], []
     for node, x, y in scene_marks(vl_convert.vegalite_to_scenegraph(spec)):
         if node.get("name") == "cell":
             panels.extend((x + item["x"], y + item["y"], x + item["x"] + item["width"], y + item["y"] + item["height"])
@@ -275,7 +275,9 @@ def symmetry_layout(lang: str, phone: bool) -> tuple[dict, list[tuple[float, flo
             labels = [{"x": x + item["x"], "y": y + item["y"], "text": item["text"]} for item in node["items"]]
             if len({label["y"] for label in labels}) == 1 and len(labels) > 1:  # a row of labels: an x axis
                 axes.append(labels)
-    return spec, panels, axes
+            elif len(labels) > 1:
+                columns.append(sorted(label["y"] for label in labels))
+    return spec, panels, axes, columns
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -284,8 +286,10 @@ def test_every_distinct_units_panel_has_its_own_layer_axis_and_no_axis_stands_al
     """Five panels in a laptop's three columns left an x axis under the empty sixth slot; a phone's column of five
     showed the layer numbers under the last panel only: each panel has the layers 1 to 3 just under it, and no axis
     is without a panel above it."""
-    _, panels, axes = symmetry_layout(lang, phone)
+    _, panels, axes, columns = symmetry_layout(lang, phone)
     assert len(panels) == 5 and len(axes) == 5, (panels, axes)
+    # a y axis's labels two lines apart: a phone's 100 px panel with five of them had its "5" left out in the browser
+    assert columns and all(min(np.diff(ys)) >= 2 * charts.LABEL_SIZE for ys in columns), columns
     for labels in axes:
         assert [label["text"] for label in labels] == ["1", "2", "3"]
         above = [p for p in panels if all(p[0] <= label["x"] <= p[2] for label in labels)
@@ -297,7 +301,7 @@ def test_every_distinct_units_panel_has_its_own_layer_axis_and_no_axis_stands_al
 def test_distinct_unit_counts_of_wide_bars_are_upright_and_above_their_bars(phone):
     """16 units in a band of 80 px or more: "16" written as it reads (it was turned a quarter), with room above the
     tallest bar for it."""
-    spec, _, _ = symmetry_layout("en", phone)
+    spec, _, _, _ = symmetry_layout("en", phone)
     text = next(layer for layer in layers_of(spec) if layer["mark"]["type"] == "text")
     assert text["mark"]["angle"] == 0 and text["mark"]["baseline"] == "bottom"
     height, top = spec["spec"]["height"], spec["spec"]["layer"][0]["encoding"]["y"]["scale"]["domain"][1]

@@ -59,6 +59,7 @@ ACCURACY_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
 PERCENT_LABEL = f"format(datum.value * 100, 'd') + '{PERCENT}'"  # 100 %, as the page writes a share
 UNIT_LABEL_SPACE = 18  # px of a bar's band that its count, turned a quarter at LABEL_SIZE, needs
 COUNT_GAP = 4  # px between a bar and its count
+UNIT_TICK_SPACE = 40  # px: the least room of a tick label of the distinct units' axis, so that none is left out
 PLATEAU = 0.9  # a run has left the plateau once its running-mean loss is below 0.9 ln K
 HALF = 0.5  # ... and has learned something real at 0.5 ln K
 # Two runs' losses this close at every step are one curve on the chart, one line over the other: zeros' and
@@ -606,7 +607,9 @@ def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = SYMMETRY_P
     base = alt.Chart().encode(  # no data of its own: the facet splits the layered chart's data by scheme
         alt.X("layer:O").title(t(lang, "layer")).axis(labelOverlap=True, labelAngle=0),
         alt.Y("distinct_units:Q").title(y_title).scale(
-            domain=[0, top * max(1.25, panel_height / max(panel_height - room, 1))], nice=False),
+            domain=[0, top * max(1.25, panel_height / max(panel_height - room, 1))], nice=False)
+        # a tick every UNIT_TICK_SPACE px at most: a phone's 100 px panel read "20, 15, 10, 0", one left out
+        .axis(tickCount=max(2, panel_height // UNIT_TICK_SPACE)),
         tooltip=[alt.Tooltip("name:N", title=t(lang, "scheme")), alt.Tooltip("layer:Q", title=t(lang, "layer")),
                  alt.Tooltip("distinct_units:Q", format="d", title=y_title)],
     )
