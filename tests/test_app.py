@@ -572,10 +572,10 @@ def test_run_trains_and_shows_the_curves_and_the_table():
     no_trouble(at)
     results = at.session_state["_training"][1]
     assert list(results) == ["zeros", "he_normal"] and results["he_normal"].steps == 20  # the tab's steps
-    titles = chart_titles(at)
-    assert t("en", "training_tab.loss_title") in titles and t("en", "training_tab.accuracy_title") in titles
+    titles, loss_title = chart_titles(at), training_view.loss_title("en", int(SMALL["steps"]))  # 20 steps: one line
+    assert loss_title in titles and t("en", "training_tab.accuracy_title") in titles
     assert t("en", "training_tab.heatmap_title_act_std") in titles
-    loss = next(s for s in chart_specs(at) if title_of(s) == t("en", "training_tab.loss_title"))
+    loss = next(s for s in chart_specs(at) if title_of(s) == loss_title)
     assert curve_layer(loss)["encoding"]["y"]["scale"]["type"] == "log"
     table = at.dataframe[0].value
     assert list(table[t("en", "scheme")]) == ["zeros", "He"]  # by name, not by code
@@ -584,7 +584,7 @@ def test_run_trains_and_shows_the_curves_and_the_table():
     at.slider(key="depth").set_value(4).run()
     assert chart_titles(at) == [] and [i.value for i in at.info] == [t("en", "training_tab.press_run")]
     at.slider(key="depth").set_value(3).run()
-    assert t("en", "training_tab.loss_title") in chart_titles(at)
+    assert loss_title in chart_titles(at)
 
 
 @pytest.mark.slow
@@ -596,7 +596,7 @@ def test_a_diverging_run_stops_with_a_message_and_the_others_finish():
     table = at.dataframe[0].value
     assert list(table[t("en", "training_tab.col_stability")]) == [t("en", "training_tab.cell_diverged", step=2), "—"]
     assert table[t("en", "training_tab.col_accuracy")].iloc[1].endswith("%")  # He trained to the end
-    assert t("en", "training_tab.loss_title") in chart_titles(at)
+    assert training_view.loss_title("en", int(SMALL["steps"])) in chart_titles(at)
 
 
 @pytest.mark.slow
@@ -668,7 +668,7 @@ def test_a_new_run_stops_the_race_still_training():
         assert t("en", "training_tab.other_running") in [i.value for i in at.info]
         train(at)
         assert first.wait(60) and first.stopped
-        assert at.session_state["_training"][0][2] == 20 and t("en", "training_tab.loss_title") in chart_titles(at)
+        assert at.session_state["_training"][0][2] == 20 and training_view.loss_title("en", 20) in chart_titles(at)
     finally:
         first.stop()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser_support import EXCEPTION, SETTLED, WATCH_STATE, act, heading, option, visit, watched_page
-from views import charts, training
+from views import training
 from views.text import t
 from views.tour import STEPS
 
@@ -147,7 +147,7 @@ def test_run_on_the_training_tab_trains_and_draws(base, page):
                            timeout=60_000)  # loss, accuracy, heatmap, symmetry
     assert page.locator(EXCEPTION).count() == 0
     loss = page.locator("[data-testid='stVegaLiteChart']").filter(  # its title's first line (charts.title_lines)
-        has_text=charts.title_lines(t("en", "training_tab.loss_title"), training.TITLE_WIDTH)[0])
+        has_text=training.loss_title("en", 20))
     assert loss.locator("svg path").count() > 3  # curves and the ln K guide were drawn
     assert page.get_by_text(t("en", "training_tab.press_run")).count() == 0
     assert "steps=20" in page.url and "tab=training" in page.url

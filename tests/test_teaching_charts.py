@@ -28,6 +28,27 @@ def layers_of(spec: dict) -> list[dict]:
     return spec.get("layer") or spec["spec"]["layer"]
 
 
+def scene_marks(graph: dict) -> list[tuple[dict, float, float]]:
+    """Every mark of a vl_convert scenegraph, groups too, in the order Vega draws them (later ones on top), each
+    with the px offset of the group it is in (the chart's origin included)."""
+    found = []
+
+    def walk(node, x: float, y: float) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item, x, y)
+        elif isinstance(node, dict) and "marktype" in node:
+            found.append((node, x, y))
+            if node["marktype"] == "group":
+                for item in node["items"]:
+                    walk(item.get("items", []), x + item.get("x", 0), y + item.get("y", 0))
+        elif isinstance(node, dict):
+            walk([value for value in node.values() if isinstance(value, (dict, list))], x, y)
+
+    walk(graph["scenegraph"], *graph.get("origin", [0, 0]))
+    return found
+
+
 def filters(layer: dict) -> list[str]:
     return [step["filter"] for step in layer.get("transform", []) if "filter" in step]
 
@@ -150,8 +171,8 @@ def test_the_theme_leaves_out_a_label_rather_than_overlap_it():
         assert config[part]["labelOverlap"] == "greedy" and config[part]["labelSeparation"] == charts.LABEL_GAP
 
 
-def test_distinct_unit_counts_are_upright_and_do_not_run_together():
-    """"100100100…": at 240 px a panel and 10 layers, each bar's count is written upright at 15 px in its own band."""
+def test_distinct_unit_counts_are_turned_where_narrow_and_do_not_run_together():
+    """"100100100…": at 240 px a panel and 10 layers, each bar's count is turned a quarter at 15 px in its own band."""
     units = pd.DataFrame({"scheme": np.repeat(["zeros", "he_normal"], 10), "name": np.repeat(["zeros", "He"], 10),
                           "layer": np.tile(np.arange(1, 11), 2), "distinct_units": [1] * 10 + [500] * 10})
     spec = training_view.symmetry_chart(units, "en", panel_width=240).to_dict()
@@ -191,6 +212,102 @@ def test_a_phone_s_distinct_units_are_laid_out_at_its_column_s_width(lang, chann
     assert len(drawn[False][1]) == 1  # one line on a laptop's page
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("steps", [20, 50, 59, 60, 300])
+def test_the_loss_title_promises_faint_and_bold_lines_only_where_they_differ(lang, steps):
+    """Below 60 steps the running mean spans one step, so the bold line is the faint one: the title then says
+    nothing of faint and bold lines; with a longer race the mean of a noisy loss is another line, and it does."""
+    rng = np.random.default_rng(1)
+    loss = np.exp(-np.linspace(0, 2, steps) + 0.3 * rng.standard_normal(steps))
+    frame = training_view.runs_frame({"he_normal": (loss, np.full(steps, 0.5))})
+    two_lines = not np.allclose(frame["loss_mean"], frame["loss"])
+    for live in (None, steps):  # the finished race's chart and the growing race's template
+        spec = training_view.loss_chart(frame, lang, 3, steps=live).to_dict()
+        title = spec["title"]["text"] if isinstance(spec["title"], dict) else spec["title"]
+        title = "".join([title] if isinstance(title, str) else title).replace(" ", "")
+        said = t(lang, "training_tab.loss_title" if two_lines else "training_tab.loss_title_single")
+        assert title == said.replace(" ", ""), (steps, title)
+    assert two_lines == (steps >= 60)
+
+
+def title_of(spec: dict) -> str | list[str]:
+    title = spec["title"]
+    return title["text"] if isinstance(title, dict) else title
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_loss_and_accuracy_titles_are_in_lines_on_a_phone_only(lang):
+    """A laptop's 910 px chart had its title wrapped for a phone, in three lines: one line there, lines of
+    TITLE_WIDTH on a phone; the growing race's templates are kept apart by screen, so neither gets the other's."""
+    from views.tabs.training import live_template
+
+    frame = race_frame(steps=300)
+    for kind, key in (("loss", "training_tab.loss_title"), ("accuracy", "training_tab.accuracy_title")):
+        build = training_view.loss_chart if kind == "loss" else training_view.accuracy_chart
+        message = t(lang, key)
+        for live in (None, 300):
+            laptop, phone = (title_of(build(frame, lang, 3, steps=live, phone=screen).to_dict())
+                             for screen in (False, True))
+            assert laptop == message  # one line
+            assert phone == charts.title_lines(message, training_view.TITLE_WIDTH) and (len(phone) > 1 or lang != "en")
+        schemes = tuple(frame["scheme"].unique())
+        templates = [live_template(kind, lang, 300, schemes, (), frame, 3, phone) for phone in (False, True)]
+        assert [title_of(spec) for spec in templates] == \
+            [message, charts.title_lines(message, training_view.TITLE_WIDTH)]
+
+
+def symmetry_layout(lang: str, phone: bool) -> tuple[dict, list[tuple], list[list[dict]], list[list[float]]]:
+    """A 3-layer race of five schemes (zeros' one unit, the others' 16) as the page lays out its distinct units on a
+    phone or a laptop (SYMMETRY_LAYOUTS): the spec, each panel's box (left, top, right, bottom, px), each x axis's
+    labels ({"x", "y", "text"}, px) and each y axis's labels' heights (px), from vl_convert's scenegraph."""
+    schemes = ["zeros", "normal_0.01", "normal_1", "xavier_normal", "he_normal"]
+    units = pd.DataFrame({"scheme": np.repeat(schemes, 3), "name": np.repeat([charts.scheme_name(s, lang)
+                                                                               for s in schemes], 3),
+                          "layer": np.tile(np.arange(1, 4), 5), "distinct_units": [1] * 3 + [16] * 12})
+    columns, width, height = training_view.SYMMETRY_LAYOUTS[phone]
+    spec = training_view.symmetry_chart(units, lang, panel_width=width, panel_height=height, columns=columns).to_dict()
+    panels, axes, columns = [], [], []
+    for node, x, y in scene_marks(vl_convert.vegalite_to_scenegraph(spec)):
+        if node.get("name") == "cell":
+            panels.extend((x + item["x"], y + item["y"], x + item["x"] + item["width"], y + item["y"] + item["height"])
+                          for item in node["items"])
+        elif node.get("role") == "axis-label":
+            labels = [{"x": x + item["x"], "y": y + item["y"], "text": item["text"]} for item in node["items"]]
+            if len({label["y"] for label in labels}) == 1 and len(labels) > 1:  # a row of labels: an x axis
+                axes.append(labels)
+            elif len(labels) > 1:
+                columns.append(sorted(label["y"] for label in labels))
+    return spec, panels, axes, columns
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("phone", [False, True])
+def test_every_distinct_units_panel_has_its_own_layer_axis_and_no_axis_stands_alone(lang, phone):
+    """Five panels in a laptop's three columns left an x axis under the empty sixth slot; a phone's column of five
+    showed the layer numbers under the last panel only: each panel has the layers 1 to 3 just under it, and no axis
+    is without a panel above it."""
+    _, panels, axes, columns = symmetry_layout(lang, phone)
+    assert len(panels) == 5 and len(axes) == 5, (panels, axes)
+    # a y axis's labels two lines apart: a phone's 100 px panel with five of them had its "5" left out in the browser
+    assert columns and all(min(np.diff(ys)) >= 2 * charts.LABEL_SIZE for ys in columns), columns
+    for labels in axes:
+        assert [label["text"] for label in labels] == ["1", "2", "3"]
+        above = [p for p in panels if all(p[0] <= label["x"] <= p[2] for label in labels)
+                 and 0 <= labels[0]["y"] - p[3] <= 2 * charts.LABEL_SIZE]
+        assert len(above) == 1, (labels, panels)
+
+
+@pytest.mark.parametrize("phone", [False, True])
+def test_distinct_unit_counts_of_wide_bars_are_upright_and_above_their_bars(phone):
+    """16 units in a band of 80 px or more: "16" written as it reads (it was turned a quarter), with room above the
+    tallest bar for it."""
+    spec, _, _, _ = symmetry_layout("en", phone)
+    text = next(layer for layer in layers_of(spec) if layer["mark"]["type"] == "text")
+    assert text["mark"]["angle"] == 0 and text["mark"]["baseline"] == "bottom"
+    height, top = spec["spec"]["height"], spec["spec"]["layer"][0]["encoding"]["y"]["scale"]["domain"][1]
+    assert height * (1 - 16 / top) >= charts.LABEL_SIZE + abs(text["mark"]["dy"])  # px above the bar
+
+
 def guide_boxes_and_curves(spec: dict) -> tuple[dict[str, tuple[float, float, float, float]], list[list[tuple]]]:
     """The chart as Vega lays it out (vl_convert's scenegraph): each text mark's box (left, top, right, bottom, px;
     its widest line's generous_width wide, its first line on its baseline's side of its anchor and the others under
@@ -198,17 +315,10 @@ def guide_boxes_and_curves(spec: dict) -> tuple[dict[str, tuple[float, float, fl
     chart's px."""
     graph = vl_convert.vegalite_to_scenegraph(spec)
     boxes, lines = {}, []
-
-    def walk(node, x: float, y: float) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item, x, y)
-        elif isinstance(node, dict) and node.get("marktype") == "group":
-            for item in node["items"]:
-                walk(item.get("items", []), x + item.get("x", 0), y + item.get("y", 0))
-        elif isinstance(node, dict) and node.get("marktype") == "line":
+    for node, x, y in scene_marks(graph):
+        if node["marktype"] == "line":
             lines.append([(x + item["x"], y + item["y"]) for item in node["items"]])
-        elif isinstance(node, dict) and node.get("marktype") == "text" and node.get("role") == "mark":
+        elif node["marktype"] == "text" and node.get("role") == "mark":
             for item in node["items"]:
                 size, text = item.get("fontSize", 11), item["text"]
                 rows = text if isinstance(text, list) else text.split(item["lineBreak"]) if item.get("lineBreak") \
@@ -219,11 +329,6 @@ def guide_boxes_and_curves(spec: dict) -> tuple[dict[str, tuple[float, float, fl
                 tall = size + (len(rows) - 1) * item.get("lineHeight", 1.2 * size)
                 top = base - size if item.get("baseline") == "bottom" else base
                 boxes[" ".join(rows)] = (left, top, left + width, top + tall)
-        elif isinstance(node, dict):
-            walk([value for value in node.values() if isinstance(value, (dict, list))], x, y)
-
-    origin = graph.get("origin", [0, 0])
-    walk(graph["scenegraph"], origin[0], origin[1])
     return boxes, lines
 
 
@@ -266,6 +371,39 @@ def test_the_one_unit_label_is_written_where_no_curve_crosses_it(lang, kind, ste
         boxes = {text.replace(" ", ""): box for text, box in boxes.items()}
         assert label in boxes and len(lines) == 4, (boxes, len(lines))
         assert not [i for i, line in enumerate(lines) if crosses(line, boxes[label])], (width, boxes[label])
+
+
+def text_items(graph: dict) -> list[dict]:
+    """The text marks' items of a vl_convert scenegraph, in the order Vega draws them (later ones on top)."""
+    return [item for node, _, _ in scene_marks(graph) if node["marktype"] == "text" and node.get("role") == "mark"
+            for item in node["items"]]
+
+
+@pytest.mark.parametrize("mode", [None, *charts.BACKGROUNDS])
+@pytest.mark.parametrize("build", ["loss", "accuracy"])
+def test_a_guide_label_is_drawn_over_a_halo_of_the_page_s_background(build, mode, capfd):
+    """N(0, 0.01²)'s accuracy lies on chance, so a curve crosses "chance, 1/3" wherever it goes: each guide label is
+    drawn over the same text outlined in the page's background (none without a theme), which Vega draws without a
+    warning."""
+    frame = accuracy_race("wavering", 50)
+    chart = training_view.loss_chart(frame, "en", 3) if build == "loss" else \
+        training_view.accuracy_chart(frame, "en", 3, ceiling=0.62)
+    spec = charts.coloured(chart.to_dict(), mode)
+    items = text_items(vl_convert.vegalite_to_scenegraph(spec, show_warnings=True))
+    said = capfd.readouterr()
+    assert "WARN" not in said.err + said.out
+    guides = [t("en", "training_tab.ln_k", k=3)] if build == "loss" else \
+        [t("en", "training_tab.chance", k=3), t("en", "training_tab.one_unit")]
+    for guide in guides:
+        drawn = [item for item in items if str(item["text"]).replace("\n", " ") == guide]
+        assert len(drawn) == 2, (guide, drawn)  # the halo first, under the label
+        halo, label = drawn
+        assert {key: halo[key] for key in ("x", "y", "fontSize")} == {key: label[key] for key in ("x", "y", "fontSize")}
+        assert label.get("stroke") is None and label["fill"] == charts.GUIDE_COLOUR
+        if mode is None:
+            assert halo.get("stroke") is None
+        else:
+            assert halo["stroke"] == charts.BACKGROUNDS[mode] and halo["strokeWidth"] >= 3
 
 
 # ---------- Theory ----------

@@ -39,6 +39,9 @@ LABEL_SIZE, TITLE_SIZE = 15, 17  # big enough for the back row of a lecture hall
 # gives a chart the colours of the theme it is shown in (views/draw.py), and a figure the light ones.
 TEXT_COLOURS = {"light": "#3d3d3d", "dark": "#d0d0d0"}
 BACKGROUNDS = {"light": "#ffffff", "dark": "#0e1117"}  # Streamlit's own backgrounds of its two themes
+# The style of a label's halo: its text again under it, outlined HALO_WIDTH px in the background (coloured), so that a
+# curve through the label stops short of its letters; without a theme (coloured's None) it has no outline
+HALO, HALO_WIDTH = "halo", 4
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA, normal text (1.4.3)
 HEIGHT = 300
 MAX_PANELS = 10  # histogram small multiples, like the lecture's figure of ten layers
@@ -285,8 +288,8 @@ def contrast(a: str, b: str) -> float:
 
 
 def coloured(spec: dict, mode: str | None) -> dict:
-    """A chart's Vega-Lite dict with its text in TEXT_COLOURS[mode] ("light" or "dark"); None leaves the
-    colours to Streamlit's theme. The spec given is left as it is."""
+    """A chart's Vega-Lite dict with its text in TEXT_COLOURS[mode] ("light" or "dark") and its labels' halos (HALO)
+    in BACKGROUNDS[mode]; None leaves the colours to Streamlit's theme. The spec given is left as it is."""
     if mode is None:
         return spec
     colour = TEXT_COLOURS[mode]
@@ -295,6 +298,7 @@ def coloured(spec: dict, mode: str | None) -> dict:
                        ("header", ("labelColor", "titleColor")), ("title", ("color", "subtitleColor")),
                        ("text", ("color",))):
         config[part] = {**config.get(part, {}), **dict.fromkeys(keys, colour)}
+    config["style"] = {**config.get("style", {}), HALO: {"stroke": BACKGROUNDS[mode]}}
     return {**spec, "config": config}
 
 

@@ -29,8 +29,9 @@ from core.train import (
     estimate_training_memory, scheme_config, spike, stability, steps_to_loss, task_config, training_batch,
 )
 
-from .charts import EM_OTHER, GUIDE_COLOUR, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, NUMBER_LABEL, SCHEME_COLOURS, \
-    TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, text_width, theme, title_lines, zero_marks
+from .charts import EM_OTHER, GUIDE_COLOUR, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, NUMBER_LABEL, \
+    SCHEME_COLOURS, TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, text_width, theme, title_lines, \
+    zero_marks
 from .summary import PERCENT, format_share, format_value, powers_apart
 from .text import join, t
 
@@ -40,8 +41,9 @@ EXTRA_COLOURS = ("#882255", "#44AA99", "#999933", "#DDCC77", "#CC6677", "#117733
 MAX_POINTS = 4000  # rows of a curves frame, over all schemes: Altair refuses inline data over 5000 rows
 # The distinct units' panels, (columns, panel width, panel height) in px, on a screen that is no phone and on a phone:
 # three of 240 px fit the page at 1024 px wide; a phone's column (356 px on a 390 px screen) holds one panel of 260
-# px with its axis at full size (three in a row were drawn 824 px wide and shrunk to the screen, their text to 6 px)
-SYMMETRY_LAYOUTS = {False: (3, 240, HEIGHT - 60), True: (1, 260, 180)}
+# px with its axis at full size (three in a row were drawn 824 px wide and shrunk to the screen, their text to 6 px),
+# 100 px tall: five panels, each with its layer axis, about 1,100 px in all in the browser (1,252 at 180 px a panel)
+SYMMETRY_LAYOUTS = {False: (3, 240, HEIGHT - 60), True: (1, 260, 100)}
 SYMMETRY_COLUMNS, SYMMETRY_PANEL, _ = SYMMETRY_LAYOUTS[False]
 MAX_CELLS = 4000  # cells of a heatmap (records x layers)
 STEP_TICKS = 6  # labels of the heat map's step axis: round steps, a few words apart at a laptop's width
@@ -55,7 +57,9 @@ LOSS_HEIGHT, ACCURACY_HEIGHT = 260, 220  # the plots' heights in px (charts.plot
 ACCURACY_TOP = 1.05  # the accuracy axis ends a little above 100 %, so a run at 100 % and the 100 % label sit inside
 ACCURACY_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
 PERCENT_LABEL = f"format(datum.value * 100, 'd') + '{PERCENT}'"  # 100 %, as the page writes a share
-UNIT_LABEL_SPACE = 18  # px of a bar's band that its count, written upright at LABEL_SIZE, needs
+UNIT_LABEL_SPACE = 18  # px of a bar's band that its count, turned a quarter at LABEL_SIZE, needs
+COUNT_GAP = 4  # px between a bar and its count
+UNIT_TICK_SPACE = 40  # px: the least room of a tick label of the distinct units' axis, so that none is left out
 PLATEAU = 0.9  # a run has left the plateau once its running-mean loss is below 0.9 ln K
 HALF = 0.5  # ... and has learned something real at 0.5 ln K
 # Two runs' losses this close at every step are one curve on the chart, one line over the other: zeros' and
@@ -389,24 +393,27 @@ def guide_place(frame: pd.DataFrame, value: float, label: str, field: str, domai
 
 
 def _guide(value: float, label: str, x_end: float, place: tuple[str, str] = GUIDE_PLACES[0]) \
-        -> tuple[alt.Chart, alt.Chart]:
+        -> tuple[alt.Chart, tuple[alt.Chart, alt.Chart]]:
     """A dashed horizontal line and its label at one end, above or below it (place, as guide_place gives it; x_end:
     the right end, in steps), in lines (guide_lines). The line goes under the curves, so that a curve lying on it
     (zeros' and N(0, 0.01²)'s loss on ln K) stays visible; the label over them. The label starts or ends at the
     plot's edge and is at most the plot's width (Vega's `width` signal): on a phone's narrow plot it ends in "…"
-    inside the plot instead of running over the axis."""
+    inside the plot instead of running over the axis. The label comes as (halo, text): its halo under it."""
     end, side = place
     lines = guide_lines(label)
     frame = pd.DataFrame({"y": [value], "x": [x_end if end == "right" else 0.0], "label": ["\n".join(lines)]})
     rule = alt.Chart(frame).mark_rule(color=GUIDE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(alt.Y("y:Q"))
-    text = alt.Chart(frame).mark_text(align=end, baseline="bottom" if side == "above" else "top",
-                                      # Vega writes a label's later lines under its first: above the line, the
-                                      # first goes up by the lines after it
-                                      dy=-3 - (len(lines) - 1) * GUIDE_LINE if side == "above" else 3,
-                                      color=GUIDE_COLOUR, fontSize=GUIDE_SIZE, lineHeight=GUIDE_LINE,
-                                      lineBreak="\n", limit=alt.ExprRef("width")).encode(
-        alt.X("x:Q"), alt.Y("y:Q"), alt.Text("label:N"))
-    return rule, text
+    text = dict(align=end, baseline="bottom" if side == "above" else "top",
+                # Vega writes a label's later lines under its first: above the line, the first goes up by the lines
+                # after it
+                dy=-3 - (len(lines) - 1) * GUIDE_LINE if side == "above" else 3,
+                color=GUIDE_COLOUR, fontSize=GUIDE_SIZE, lineHeight=GUIDE_LINE, lineBreak="\n",
+                limit=alt.ExprRef("width"))
+    encoding = (alt.X("x:Q"), alt.Y("y:Q"), alt.Text("label:N"))
+    # the same text under the label, outlined in the page's background (charts.coloured sets its colour): a curve
+    # through the label (N(0, 0.01²)'s accuracy lies on chance) stops short of its letters
+    halo = alt.Chart(frame).mark_text(**text, strokeWidth=HALO_WIDTH, strokeJoin="round", style=HALO).encode(*encoding)
+    return rule, (halo, alt.Chart(frame).mark_text(**text).encode(*encoding))
 
 
 def _step_axis(lang: str, frame: pd.DataFrame, steps: int | None) -> alt.X:
@@ -427,16 +434,28 @@ def loss_axis(frame: pd.DataFrame, classes: int) -> tuple[tuple[float, ...], flo
     return tuple(v for v in ticks if v <= hi), lo, hi
 
 
+def loss_title(lang: str, steps: int) -> str:
+    """The loss chart's title for a race of `steps` steps: faint per minibatch, bold the running mean, where the
+    running mean (smoothing_window) spans more than one step; else the two lines are one, and it says only that."""
+    return t(lang, "training_tab.loss_title" if smoothing_window(steps) > 1 else "training_tab.loss_title_single")
+
+
+def chart_title(title: str, phone: bool) -> str | list[str]:
+    """A loss or accuracy chart's title: in lines of TITLE_WIDTH on a phone (views.present.on_phone), whose plot holds
+    about 30 letters of it, else in one line (a laptop's 910 px chart wrapped for a phone took three lines)."""
+    return title_lines(title, TITLE_WIDTH) if phone else title
+
+
 def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None = None,
-               schemes: list[str] | None = None, title: str | None = None) -> alt.LayerChart:
+               schemes: list[str] | None = None, title: str | None = None, phone: bool = False) -> alt.LayerChart:
     """Minibatch loss per scheme on one log axis: their running mean bold, the raw values faint; ln K dashed.
 
     The axis stops at MAX_LOSS: a run whose loss explodes leaves the chart (its message says so) rather
     than squashing every other curve into one line. steps: the race's length; given while it trains, the
     step axis spans the whole race and the curves grow into it. schemes: the codes of the legend's schemes, in
-    order (default: those in the frame), which it names in `lang`. title: the chart's title (default: the message
-    "training_tab.loss_title"; the He panel names the depth instead). The curves are the chart's top-level
-    data (see template).
+    order (default: those in the frame), which it names in `lang`. title: the chart's title (default: loss_title's; the
+    He panel names the depth instead). phone: the title in lines for a phone (chart_title). The curves are the
+    chart's top-level data (see template).
     """
     ln_k = math.log(classes)
     ticks, lo, hi = loss_axis(frame, classes)
@@ -452,20 +471,21 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
     ).transform_calculate(value="datum.loss_mean")
     raw = alt.Chart().encode(x, y, colour).transform_calculate(value="datum.loss")
     rule, label = _guide(ln_k, t(lang, "training_tab.ln_k", k=classes), _last_step(frame, steps))
-    title = t(lang, "training_tab.loss_title") if title is None else title
+    title = loss_title(lang, steps if steps is not None else int(frame["step"].max()) + 1 if len(frame) else 1) \
+        if title is None else title
     # a loss of exactly 0, which the log axis cannot draw, is marked on its bottom edge (charts.zero_marks)
-    chart = alt.layer(rule, raw.mark_line(strokeWidth=1, opacity=0.3, clip=True), mean, label,
-                      *zero_marks(raw, "loss", lo), data=frame).properties(title=title_lines(title, TITLE_WIDTH))
+    chart = alt.layer(rule, raw.mark_line(strokeWidth=1, opacity=0.3, clip=True), mean, *label,
+                      *zero_marks(raw, "loss", lo), data=frame).properties(title=chart_title(title, phone))
     return _fonts(plot_height(chart, LOSS_HEIGHT))
 
 
 def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float | None = None,
-                   steps: int | None = None, schemes: list[str] | None = None) -> alt.LayerChart:
+                   steps: int | None = None, schemes: list[str] | None = None, phone: bool = False) -> alt.LayerChart:
     """Running-mean minibatch accuracy per scheme; chance (1/K) and, if given, the one-unit ceiling dashed, each
     labelled where the curves are not (guide_place) once the race has ended: a growing race's chart (steps given)
     is a template for every frame, its labels at the right end above the lines.
 
-    steps, schemes: as in loss_chart."""
+    steps, schemes, phone: as in loss_chart."""
     chart = alt.Chart().mark_line(strokeWidth=3).encode(
         _step_axis(lang, frame, steps),
         alt.Y("accuracy_mean:Q").title(t(lang, "training_tab.accuracy_y")).scale(
@@ -482,8 +502,9 @@ def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float 
     guides = [_guide(value, label, x_end, GUIDE_PLACES[0] if steps is not None else guide_place(
         frame, value, label, "accuracy_mean", (0.0, ACCURACY_TOP), ACCURACY_HEIGHT)) for value, label in lines]
     # the guide lines under the curves (chance is where zeros' accuracy lies), their labels over them
-    chart = alt.layer(*(rule for rule, _ in guides), chart, *(label for _, label in guides), data=frame)
-    return _fonts(plot_height(chart.properties(title=title_lines(t(lang, "training_tab.accuracy_title"), TITLE_WIDTH)),
+    labels = [mark for _, label in guides for mark in label]  # each label's halo, then its text
+    chart = alt.layer(*(rule for rule, _ in guides), chart, *labels, data=frame)
+    return _fonts(plot_height(chart.properties(title=chart_title(t(lang, "training_tab.accuracy_title"), phone)),
                               ACCURACY_HEIGHT))
 
 
@@ -569,32 +590,42 @@ def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = SYMMETRY_P
     """Distinct units per hidden layer after training, one panel per scheme, `columns` panels to a row
     (SYMMETRY_LAYOUTS: one on a phone); channels: a conv net's, titled as distinct channels (filters).
 
-    Each bar carries its count, written upright above it at LABEL_SIZE, so a layer of one unit reads as "1", not as
-    no bar, and counts of neighbouring bars ("500", "500") never run together; a panel whose bars are narrower
-    than UNIT_LABEL_SPACE px has no counts (the tooltip keeps them). The y axis leaves room above the tallest bar
-    for its count. panel_width, panel_height: pixels per panel's plot. Five schemes side by side did not fit a
+    Each bar carries its count above it at LABEL_SIZE, so a layer of one unit reads as "1", not as no bar: upright
+    where the widest count fits a bar's band, else turned a quarter, so that counts of neighbouring bars ("500",
+    "500") never run together; a panel whose bars are narrower than UNIT_LABEL_SPACE px has no counts (the tooltip
+    keeps them). The y axis leaves room above the tallest bar for its count. Every panel has its own layer axis
+    (a phone's column of panels showed the layers under the last one only; a laptop's grid had one axis under the
+    empty slot). panel_width, panel_height: pixels per panel's plot. Five schemes side by side did not fit a
     1280-px projector's page (the last panel, He's, was cut off), so the panels wrap.
     """
     names, scheme_colours = _named(frame, lang)
     y_title = t(lang, "training_tab.channels_y" if channels else "training_tab.units_y")
     top = float(frame["distinct_units"].max()) if len(frame) else 1.0
+    band = panel_width / max(frame["layer"].nunique(), 1)
+    upright = band >= text_width(f"{top:.0f}") + LABEL_GAP  # the widest count fits its bar's band as it reads
+    room = (LABEL_SIZE if upright else text_width(f"{top:.0f}")) + 2 * COUNT_GAP  # px above the tallest bar
     base = alt.Chart().encode(  # no data of its own: the facet splits the layered chart's data by scheme
         alt.X("layer:O").title(t(lang, "layer")).axis(labelOverlap=True, labelAngle=0),
-        alt.Y("distinct_units:Q").title(y_title).scale(domain=[0, 1.25 * top], nice=False),
+        alt.Y("distinct_units:Q").title(y_title).scale(
+            domain=[0, top * max(1.25, panel_height / max(panel_height - room, 1))], nice=False)
+        # a tick every UNIT_TICK_SPACE px at most: a phone's 100 px panel read "20, 15, 10, 0", one left out
+        .axis(tickCount=max(2, panel_height // UNIT_TICK_SPACE)),
         tooltip=[alt.Tooltip("name:N", title=t(lang, "scheme")), alt.Tooltip("layer:Q", title=t(lang, "layer")),
                  alt.Tooltip("distinct_units:Q", format="d", title=y_title)],
     )
     bars = base.mark_bar().encode(alt.Color("name:N").scale(domain=names, range=scheme_colours).legend(None))
     layers = [bars]
-    if len(frame) and panel_width / frame["layer"].nunique() >= UNIT_LABEL_SPACE:
-        layers.append(base.mark_text(angle=270, align="left", baseline="middle", dy=-4, fontSize=LABEL_SIZE).encode(
+    if len(frame) and band >= UNIT_LABEL_SPACE:
+        written = dict(angle=0, align="center", baseline="bottom") if upright else \
+            dict(angle=270, align="left", baseline="middle")  # turned only where a band is too narrow for it
+        layers.append(base.mark_text(dy=-COUNT_GAP, fontSize=LABEL_SIZE, **written).encode(
             alt.Text("distinct_units:Q", format="d")))
     chart = alt.layer(*layers, data=frame).properties(width=panel_width, height=panel_height)
     # the title in lines as wide as the row of panels (a phone's one panel), not one line that widens the chart
     title = t(lang, "training_tab.symmetry_title_conv" if channels else "training_tab.symmetry_title")
     letters = int(columns * panel_width / (EM_OTHER * TITLE_SIZE))
     facet = chart.facet(facet=alt.Facet("name:N").title(None).sort(names), columns=columns).properties(
-        title=title_lines(title, letters))
+        title=title_lines(title, letters)).resolve_axis(x="independent")  # an axis under each panel, none alone
     return _fonts(facet)
 
 

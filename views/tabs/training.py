@@ -18,7 +18,7 @@ from core.train import SCHEMES as TRAIN_SCHEMES
 from .. import charts, link, live, present, summary, tour, urlstate
 from .. import training as training_view
 from ..cache import TEMPLATES
-from ..draw import draw_chart
+from ..draw import draw_chart, theme_type
 from ..page import Page, memory_budget
 from ..text import t
 from ..urlstate import URL
@@ -171,17 +171,19 @@ def draw_live(job: live.Training, lang: str) -> None:
     classes = task_classes(task, DEFAULT_CLASSES)
     curves = {name: (loss.copy(), accuracy.copy()) for name, (loss, accuracy) in list(job.live.items())}
     frame = training_view.runs_frame(curves, lang)
+    phone = present.on_phone()
     for kind, axis in (("loss", training_view.loss_axis(frame, classes)), ("accuracy", ())):
-        spec = live_template(kind, lang, steps, schemes, axis, frame, classes)
-        st.vega_lite_chart(charts.with_data(spec, frame), width="stretch")
+        spec = live_template(kind, lang, steps, schemes, axis, frame, classes, phone)
+        st.vega_lite_chart(charts.coloured(charts.with_data(spec, frame), theme_type()), width="stretch")
 
 
 def live_template(kind: str, lang: str, steps: int, schemes: tuple[str, ...], axis: tuple, frame,
-                  classes: int = DEFAULT_CLASSES) -> dict:
-    """A growing race's loss or accuracy chart, per labels, schemes, loss axis and classes, without its data."""
+                  classes: int = DEFAULT_CLASSES, phone: bool = False) -> dict:
+    """A growing race's loss or accuracy chart, per labels, schemes, loss axis, classes and screen (its title in
+    lines on a phone), without its data."""
     build = training_view.loss_chart if kind == "loss" else training_view.accuracy_chart
-    return TEMPLATES.get(("live", kind, lang, steps, schemes, axis, classes), lambda: training_view.template(
-        build(frame, lang, classes, steps=steps, schemes=list(schemes))))
+    return TEMPLATES.get(("live", kind, lang, steps, schemes, axis, classes, phone), lambda: training_view.template(
+        build(frame, lang, classes, steps=steps, schemes=list(schemes), phone=phone)))
 
 
 def draw_race(results: dict, lang: str) -> None:
@@ -193,10 +195,12 @@ def draw_race(results: dict, lang: str) -> None:
     # the bands' bound is a dense net's on the spiral (points in a plane): a conv net's one channel is a different
     # function of the point at every pixel, so one channel per layer is not one number
     ceiling = one_unit_ceiling(k) if spiral and not conv else None
-    draw_chart(training_view.loss_chart(curves, lang, k), name="race-loss", width="stretch")
+    phone = present.on_phone()  # the titles in lines on a phone, in one line elsewhere
+    draw_chart(training_view.loss_chart(curves, lang, k, phone=phone), name="race-loss", width="stretch")
     for sentence in training_view.coinciding_text(results, lang):  # a curve hidden under another, said
         st.caption(sentence)
-    draw_chart(training_view.accuracy_chart(curves, lang, k, ceiling=ceiling), name="race-accuracy", width="stretch")
+    draw_chart(training_view.accuracy_chart(curves, lang, k, ceiling=ceiling, phone=phone), name="race-accuracy",
+               width="stretch")
     st.dataframe(training_view.final_frame(results, lang), hide_index=True)
     st.caption(t(lang, "training_tab.table_caption" if spiral else "training_tab.table_caption_digits"))
     held_out = training_view.held_out_text(results, lang)
@@ -212,7 +216,7 @@ def draw_race(results: dict, lang: str) -> None:
     draw_chart(training_view.heatmap_chart(frame, lang, statistic), name=f"race-{statistic.replace('_', '-')}",
                width="stretch")
     st.caption(t(lang, "training_tab.heatmap_caption"))
-    columns, width, height = training_view.SYMMETRY_LAYOUTS[present.on_phone()]  # a phone's: one panel a row
+    columns, width, height = training_view.SYMMETRY_LAYOUTS[phone]  # a phone's: one panel a row
     draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results, lang), lang, panel_width=width,
                                             panel_height=height, columns=columns, channels=conv), name="race-symmetry")
     st.caption(t(lang, "training_tab.symmetry_caption_conv") if conv else
