@@ -403,7 +403,8 @@ def test_a_guide_label_is_drawn_over_a_halo_of_the_page_s_background(build, mode
         if mode is None:
             assert halo.get("stroke") is None
         else:
-            assert halo["stroke"] == charts.BACKGROUNDS[mode] and halo["strokeWidth"] >= 3
+            page = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["theme"][mode]["backgroundColor"]
+            assert halo["stroke"] == page and halo["strokeWidth"] >= 3  # the app's own background (dark #101318)
 
 
 # ---------- Theory ----------

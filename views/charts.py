@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import re
+import tomllib
+from pathlib import Path
 
 import altair as alt
 import numpy as np
@@ -39,6 +41,19 @@ LABEL_SIZE, TITLE_SIZE = 15, 17  # big enough for the back row of a lecture hall
 # gives a chart the colours of the theme it is shown in (views/draw.py), and a figure the light ones.
 TEXT_COLOURS = {"light": "#3d3d3d", "dark": "#d0d0d0"}
 BACKGROUNDS = {"light": "#ffffff", "dark": "#0e1117"}  # Streamlit's own backgrounds of its two themes
+
+
+SETTINGS = Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml"  # the app's Streamlit settings
+
+
+def page_backgrounds(config: Path = SETTINGS) -> dict[str, str]:
+    """The page's background in each theme, as the app's Streamlit settings set them ([theme.light] and
+    [theme.dark] backgroundColor), Streamlit's own (BACKGROUNDS) where they set none."""
+    themes = tomllib.loads(config.read_text()).get("theme", {}) if config.is_file() else {}
+    return {mode: themes.get(mode, {}).get("backgroundColor", colour) for mode, colour in BACKGROUNDS.items()}
+
+
+PAGE_BACKGROUNDS = page_backgrounds()  # a label's halo (coloured) is drawn in them: the app's dark one is #101318
 # The style of a label's halo: its text again under it, outlined HALO_WIDTH px in the background (coloured), so that a
 # curve through the label stops short of its letters; without a theme (coloured's None) it has no outline
 HALO, HALO_WIDTH = "halo", 4
@@ -289,7 +304,7 @@ def contrast(a: str, b: str) -> float:
 
 def coloured(spec: dict, mode: str | None) -> dict:
     """A chart's Vega-Lite dict with its text in TEXT_COLOURS[mode] ("light" or "dark") and its labels' halos (HALO)
-    in BACKGROUNDS[mode]; None leaves the colours to Streamlit's theme. The spec given is left as it is."""
+    in PAGE_BACKGROUNDS[mode]; None leaves the colours to Streamlit's theme. The spec given is left as it is."""
     if mode is None:
         return spec
     colour = TEXT_COLOURS[mode]
@@ -298,7 +313,7 @@ def coloured(spec: dict, mode: str | None) -> dict:
                        ("header", ("labelColor", "titleColor")), ("title", ("color", "subtitleColor")),
                        ("text", ("color",))):
         config[part] = {**config.get(part, {}), **dict.fromkeys(keys, colour)}
-    config["style"] = {**config.get("style", {}), HALO: {"stroke": BACKGROUNDS[mode]}}
+    config["style"] = {**config.get("style", {}), HALO: {"stroke": PAGE_BACKGROUNDS[mode]}}
     return {**spec, "config": config}
 
 
