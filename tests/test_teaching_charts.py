@@ -96,6 +96,7 @@ def test_the_guide_lines_lie_under_the_curves_and_their_labels_over_them(build):
         assert spec["autosize"]["type"] == "fit-x" and spec["height"] >= 200
 
 
+@pytest.mark.slow
 def test_the_heatmap_legend_writes_numbers_as_the_page_does():
     cells = pd.DataFrame({"step": [0, 0, 1, 1], "layer": [1, 2, 1, 2], "value": [1e-5, 2e-4, 0.0, 0.3]})
     spec = training_view.heatmap_chart(cells, "en", "grad_std").to_dict()
@@ -192,6 +193,7 @@ def test_distinct_unit_counts_are_turned_where_narrow_and_do_not_run_together():
 PHONE_COLUMN = 356
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("channels", [False, True])
 def test_a_phone_s_distinct_units_are_laid_out_at_its_column_s_width(lang, channels):
@@ -212,6 +214,7 @@ def test_a_phone_s_distinct_units_are_laid_out_at_its_column_s_width(lang, chann
     assert len(drawn[False][1]) == 1  # one line on a laptop's page
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("steps", [20, 50, 59, 60, 300])
 def test_the_loss_title_promises_faint_and_bold_lines_only_where_they_differ(lang, steps):
@@ -235,6 +238,7 @@ def title_of(spec: dict) -> str | list[str]:
     return title["text"] if isinstance(title, dict) else title
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_loss_and_accuracy_titles_are_in_lines_on_a_phone_only(lang):
     """A laptop's 910 px chart had its title wrapped for a phone, in three lines: one line there, lines of
@@ -280,6 +284,7 @@ def symmetry_layout(lang: str, phone: bool) -> tuple[dict, list[tuple], list[lis
     return spec, panels, axes, columns
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("phone", [False, True])
 def test_every_distinct_units_panel_has_its_own_layer_axis_and_no_axis_stands_alone(lang, phone):
@@ -297,6 +302,7 @@ def test_every_distinct_units_panel_has_its_own_layer_axis_and_no_axis_stands_al
         assert len(above) == 1, (labels, panels)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("phone", [False, True])
 def test_distinct_unit_counts_of_wide_bars_are_upright_and_above_their_bars(phone):
     """16 units in a band of 80 px or more: "16" written as it reads (it was turned a quarter), with room above the
@@ -358,6 +364,7 @@ def accuracy_race(kind: str, steps: int) -> pd.DataFrame:
     return training_view.runs_frame({name: (np.ones(steps), values) for name, values in curves.items()})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("kind, steps", [("wavering", 50), ("fast", 300)])
 def test_the_one_unit_label_is_written_where_no_curve_crosses_it(lang, kind, steps):
@@ -379,6 +386,7 @@ def text_items(graph: dict) -> list[dict]:
             for item in node["items"]]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", [None, *charts.BACKGROUNDS])
 @pytest.mark.parametrize("build", ["loss", "accuracy"])
 def test_a_guide_label_is_drawn_over_a_halo_of_the_page_s_background(build, mode, capfd):
@@ -490,6 +498,7 @@ def y_labels_and_grid(spec: dict) -> tuple[dict[str, float], list[float]]:
     return next(labels for labels in axes if len(set(labels.values())) > 1), grid
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation, init", [("tanh", "xavier_normal"), ("relu", "he_normal")])
 def test_a_linear_y_axis_writes_each_label_on_its_gridline(activation, init):
     """Under Streamlit's theme (labelFlush on every axis), the std chart's "0" was written half a line above its
@@ -687,6 +696,7 @@ def test_schemes_closer_than_a_line_s_width_are_one_line_and_others_are_not():
     assert charts.drawn_as_one(_compare_frame(apart)) == []
 
 
+@pytest.mark.slow
 def test_the_width_drawn_as_one_is_the_compare_chart_s_own():
     frame = _compare_frame({"normal_0.01": np.geomspace(1.0, 1e-6, 11), "he_normal": np.ones(11)})
     spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s").to_dict()
@@ -762,6 +772,7 @@ def test_step_2_s_compare_tab_says_which_schemes_it_draws_as_one_line(lang):
     assert [c.value for c in at.caption if c.value == expected] == [expected]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("width", [330, 700])
 def test_every_scheme_s_legend_label_stays_inside_its_chart(lang, width):
