@@ -477,24 +477,14 @@ STREAMLIT_AXIS = {"labelFlush": True, "labelFlushOffset": 1, "labelBound": False
 def y_labels_and_grid(spec: dict) -> tuple[dict[str, float], list[float]]:
     """The y axis's labels ({text: its centre's y}) and the horizontal gridlines (y), px, as Vega lays the chart out
     (vl_convert's scenegraph): the y axis is the one whose labels stand at different heights."""
-    graph = vl_convert.vegalite_to_scenegraph(spec)
+    middle = {"middle": 0, "top": 0.5, "bottom": -0.5, "alphabetic": -0.35}  # of the type's size
     axes, grid = [], []
-
-    def walk(node, y: float) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item, y)
-        elif isinstance(node, dict) and node.get("marktype") == "group":
-            for item in node["items"]:
-                walk(item.get("items", []), y + item.get("y", 0))
-        elif isinstance(node, dict) and node.get("marktype") == "text" and node.get("role") == "axis-label":
-            middle = {"middle": 0, "top": 0.5, "bottom": -0.5, "alphabetic": -0.35}  # of the type's size
+    for node, _, y in scene_marks(vl_convert.vegalite_to_scenegraph(spec)):
+        if node["marktype"] == "text" and node.get("role") == "axis-label":
             axes.append({item["text"]: y + item["y"] + middle[item.get("baseline", "alphabetic")]
                          * item.get("fontSize", 11) for item in node["items"]})
-        elif isinstance(node, dict) and node.get("marktype") == "rule" and node.get("role") == "axis-grid":
+        elif node["marktype"] == "rule" and node.get("role") == "axis-grid":
             grid.extend(y + item["y"] for item in node["items"] if item.get("x2", 0) and not item.get("y2", 0))
-
-    walk(graph["scenegraph"], graph.get("origin", [0, 0])[1])
     return next(labels for labels in axes if len(set(labels.values())) > 1), grid
 
 

@@ -44,7 +44,7 @@ MAX_POINTS = 4000  # rows of a curves frame, over all schemes: Altair refuses in
 # px with its axis at full size (three in a row were drawn 824 px wide and shrunk to the screen, their text to 6 px),
 # 100 px tall: five panels, each with its layer axis, about 1,100 px in all in the browser (1,252 at 180 px a panel)
 SYMMETRY_LAYOUTS = {False: (3, 240, HEIGHT - 60), True: (1, 260, 100)}
-SYMMETRY_COLUMNS, SYMMETRY_PANEL, _ = SYMMETRY_LAYOUTS[False]
+SYMMETRY_COLUMNS, SYMMETRY_PANEL, SYMMETRY_HEIGHT = SYMMETRY_LAYOUTS[False]
 MAX_CELLS = 4000  # cells of a heatmap (records x layers)
 STEP_TICKS = 6  # labels of the heat map's step axis: round steps, a few words apart at a laptop's width
 # Latin letters in a line of the loss and accuracy charts' titles (charts.title_lines): a phone's plot holds about 30
@@ -586,7 +586,7 @@ def legend_layout(ticks, domain) -> tuple[list[float], int]:
 
 def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = SYMMETRY_PANEL,
                    columns: int = SYMMETRY_COLUMNS, channels: bool = False,
-                   panel_height: int = SYMMETRY_LAYOUTS[False][2]) -> alt.FacetChart:
+                   panel_height: int = SYMMETRY_HEIGHT) -> alt.FacetChart:
     """Distinct units per hidden layer after training, one panel per scheme, `columns` panels to a row
     (SYMMETRY_LAYOUTS: one on a phone); channels: a conv net's, titled as distinct channels (filters).
 
