@@ -66,7 +66,7 @@ def main() -> None:
     if step != tour.CUSTOM:
         story.markdown(tour.story(step, result, lang, dict(zip(companions, others))))
     if presenting:  # the lesson alone; the open tab is kept (a widget not drawn loses its state) for afterwards
-        if not beside.show(page, note):  # two steps side by side, or the step's charts
+        if not beside.show(page, note, presenting=True):  # two steps side by side, or the step's charts
             present.show(page, metrics)
         breaks(page)
         if "tab" in st.session_state:

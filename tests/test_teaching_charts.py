@@ -14,7 +14,7 @@ import pytest
 import vl_convert
 
 from core import Config, simulate, theory
-from views import charts, summary, tour
+from views import charts, present, summary, tour
 from views import theory as theory_view
 from views import training as training_view
 from views.text import LANGUAGES, join, t
@@ -796,3 +796,64 @@ def test_every_label_stays_inside_its_chart(lang):
             assert 0 <= label["left"] and label["right"] <= width, (name, label, width)
             if label["align"] != "center":
                 assert label["plot"][0] - 1 <= label["left"] and label["right"] <= label["plot"][1] + 1, (name, label)
+
+
+# ---------- presenter mode's glitches: hairline bars, a curve above the top tick ----------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("panel", [charts.PANEL, (70, 56), present.PRESENT_PANEL])  # the tab's, Beside's, presenter's
+@pytest.mark.parametrize("activation, init, std", [("tanh", "zeros", 1.0), ("relu", "he_normal", 1.0),
+                                                   ("tanh", "normal", 1.0)])
+def test_a_bar_that_is_no_bin_is_drawn_at_least_min_bar_px_wide(activation, init, std, panel):
+    """Step 1's exact zeros, all of every layer, were a hairline one bin (2 px) wide: every bar that is no bin (the
+    zeros, the values past the range, a cut end bin) is at least charts.MIN_BAR_PX wide in Vega's scenegraph, about
+    its own middle; the bins keep their own width, side by side."""
+    result = simulate(Config(depth=4, width=50, batch=100, activation=activation, init=init, std=std))
+    frame = charts.histogram_frame(result, "en")
+    width, height = panel
+    spec = charts.histogram_chart(frame, colour="#123456", title="h", share_title="s", panel_width=width,
+                                  panel_height=height).to_dict()
+    lo, hi = charts.x_domain(*charts.layout("histogram", frame, panel_width=width)[1:3])
+    px = width / (hi - lo)  # px a unit of x
+    bars = [item for node, _, _ in scene_marks(vl_convert.vegalite_to_scenegraph(spec))
+            if node["marktype"] == "rect" and node.get("role") == "mark" for item in node["items"]
+            if (item.get("height") or 0) > 0]
+    others = [item for item in bars if item["fill"] == charts.SPIKE_COLOUR]
+    spans = frame.loc[(frame["kind"] != "bin") & (frame["bar"] > 0), ["start", "end"]].to_numpy()
+    assert len(others) == len(spans) > 0  # one grey bar for each bar of the frame that is no bin
+    for item in others:
+        assert item["width"] >= charts.MIN_BAR_PX - 1e-6, item
+        middle = (item["x"] + item["width"] / 2) / px + lo  # in x's units
+        assert min(abs(middle - (a + b) / 2) for a, b in spans) <= 1 / px, (item, spans)  # Vega's half-pixel offset
+    bins = [item["width"] for item in bars if item["fill"] == "#123456"]  # none where every value is exactly 0
+    assert len(bins) == (frame["kind"] == "bin").mul(frame["bar"] > 0).sum()
+    for bin_width in bins:  # as wide as its own range, narrower than MIN_BAR_PX here
+        assert bin_width == pytest.approx((result.hist_edges[1] - result.hist_edges[0]) * px, abs=0.05)
+        assert bin_width < charts.MIN_BAR_PX
+
+
+def highest_point_and_top_tick(spec: dict) -> tuple[float, float]:
+    """The y (px, down) of the highest measured point drawn and of the top horizontal gridline (a tick's)."""
+    graph = scene_marks(vl_convert.vegalite_to_scenegraph(spec))
+    points = [y + item["y"] for node, _, y in graph if node["marktype"] == "symbol" and node.get("role") == "mark"
+              for item in node["items"]]
+    _, grid = y_labels_and_grid(spec)
+    return min(points), min(grid)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", list(tour.STEPS))
+def test_a_linear_std_axis_ends_on_a_tick_at_or_above_the_data(step):
+    """Step 10's measured std (0.125) ran above its highest tick (0.1): Vega made the domain nice to 10 ticks (0.13)
+    and drew 4. At every step, at the page's, presenter mode's and a side's plot size, alone and on a shared axis
+    (Beside's y_max), the top gridline is at or above the highest point (1 px: a gridline sits on the half pixel)."""
+    frame = charts.series_frame(charts.layer_frame(simulate(tour.step_config(step))), "act_std", "predicted_act_std",
+                                NAMES)
+    for y_max in (None, float(frame["value"].max())):
+        spec = charts.line_chart(frame, colour="#4477AA", title="t", y_title="std", log=False, names=NAMES,
+                                 layer_title="layer", y_max=y_max).to_dict()
+        for size in (None, present.PRESENT_STD_SIZE, present.PAIR_STD_SIZE):
+            sized = {**spec, "width": 500} if size is None else {**spec, "width": size[0], "height": size[1],
+                                                                 "autosize": {"type": "pad"}}
+            point, tick = highest_point_and_top_tick(sized)
+            assert tick <= point + 1, (step, size, y_max, point, tick)

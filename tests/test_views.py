@@ -381,7 +381,9 @@ def test_line_chart_draws_measured_and_dashed_theory_on_a_log_axis(steps):
 @pytest.mark.slow
 def test_line_chart_linear_axis(steps):
     _, chart = _line(steps["4"], log=False)
-    assert "scale" not in chart.to_dict()["layer"][0]["encoding"]["y"]
+    y = chart.to_dict()["layer"][0]["encoding"]["y"]
+    assert "type" not in y["scale"] and "domain" not in y["scale"]  # linear, its domain from the data
+    assert y["scale"]["nice"] == y["axis"]["tickCount"]  # made nice to the axis's own ticks: it ends on one
 
 
 @pytest.mark.slow

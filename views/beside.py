@@ -109,13 +109,18 @@ def sentence(left, right, left_code: str, right_code: str, lang: str) -> str:
              **words)
 
 
-def side(page: Page, f: dict, code: str, config: Config, other: Config, y_max: float | None) -> None:
+def side(page: Page, f: dict, code: str, config: Config, other: Config, y_max: float | None,
+         place: str | None = None) -> None:
     """One side: its title, its std chart on the shared axis (0 to y_max) and its histograms. f: its frames
-    (page.frames). Its figures are named after its own step and the other side's: "step-7_histograms-beside-step-2"."""
+    (page.frames). Its figures are named after its own step and the other side's: "step-7_histograms-beside-step-2".
+    place: "left" or "right" in presenter mode, which draws the charts at its own sizes (present.side)."""
+    st.markdown(f"#### {tour.heading(code, page.lang)}")
+    if place is not None:
+        present.side(page, f, config, place, y_max)
+        return
     name_figures(config, page.lang)
     files = f"-beside-{export.stem(other)}"
     colour = charts.SCHEME_COLOURS[tour.scheme_of(config)]
-    st.markdown(f"#### {tour.heading(code, page.lang)}")
     titles = layer_titles(config, page.lang)  # a residual step's layers are its stream
     draw("line", f["act_std"], name=f"activation-std{files}", colour=colour, title=titles["std"],
          y_title=page.t("std_axis"), log=False, names=page.names(), layer_title=page.t("layer"),
@@ -128,10 +133,11 @@ def side(page: Page, f: dict, code: str, config: Config, other: Config, y_max: f
          panel_height=height, layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")])
 
 
-def show(page: Page, note: Note) -> bool:
+def show(page: Page, note: Note, presenting: bool = False) -> bool:
     """The sentence, then the page's network and the chosen step side by side; False (nothing drawn) when no step
     is chosen. The step's network is computed as the page's is (computing.compute, core.cache), and a step the
-    server cannot compute says why in its place."""
+    server cannot compute says why in its place. presenting: presenter mode's sides, both on one screen
+    (present.side)."""
     code = chosen()
     if code == NONE:
         return False
@@ -155,8 +161,8 @@ def show(page: Page, note: Note) -> bool:
         st.markdown(sentence(page.result, other, own, code, page.lang))  # first: what to see in the charts below
         left, right = st.columns(2, gap="large")
         with left, st.container(key="beside_side_left"):
-            side(page, mine, own, page.config, config, top)
+            side(page, mine, own, page.config, config, top, "left" if presenting else None)
         with right, st.container(key="beside_side_right"):
-            side(page, theirs, code, config, page.config, top)
+            side(page, theirs, code, config, page.config, top, "right" if presenting else None)
     name_figures(page.config, page.lang)  # the page's other charts: named after its own step again
     return True

@@ -67,6 +67,7 @@ SPIKE_RATIO = 3.0
 CUT_HEIGHT = 1.25  # the tallest uncut bar then fills 1 / 1.25 = 80 % of the panel's height
 SPIKE_COLOUR = "#888888"  # a cut or exact-zero bar: a neutral grey, apart from every scheme's colour
 PANEL = (150, 110)  # a histogram panel's width and height, px: five in a row fit a laptop's width
+MIN_BAR_PX = 5  # the narrowest a histogram's bar that is no bin is drawn (exact zeros, the values past the range)
 LABEL_ROW = LABEL_SIZE + 4  # px: one row of the labels written above a histogram panel's plot
 LABEL_GAP = 6  # px between two labels in one row
 # A bold label's width in em (font sizes), by character: CJK and full-width 1, a space 0.35, anything else 0.62
@@ -360,6 +361,19 @@ def _log_y(field: str, title: str, ticks: tuple) -> alt.Y:
         values=list(values), labelExpr=NUMBER_LABEL)
 
 
+# A linear y axis's ticks: Vega-Lite's own count for the plot's height (one a 40 px), at least 3 on a short plot, to
+# which the scale's domain is also made nice, so that it ends on a tick above the data (Vega's nice of 10 ticks ended
+# step 10's axis at 0.13, over its top tick of 0.1 and under the curve at 0.125)
+Y_TICKS = alt.ExprRef("max(3, ceil(height / 40))")
+
+
+def _linear_y(field: str, title: str, y_max: float | None = None) -> alt.Y:
+    """A linear y axis from 0 whose top tick is at or above every value (Y_TICKS); y_max: the domain's end before
+    it is made nice (two charts side by side read on one scale)."""
+    scale = alt.Scale(nice=Y_TICKS) if y_max is None else alt.Scale(domain=[0, y_max], nice=Y_TICKS)
+    return alt.Y(field).title(title).scale(scale).axis(labelExpr=NUMBER_LABEL, tickCount=Y_TICKS)
+
+
 def _x_layer(title: str, layers: tuple[int, int] | None = None) -> alt.X:
     """The layer axis; given the first and last layer drawn (layout()), its domain is set, not taken from the data:
     a layer of a chart with no rows (no value exactly 0) would otherwise make Vega warn of an infinite extent."""
@@ -417,9 +431,7 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
     branch, branch_theory = names.get("branch"), names.get("branch_theory")
     series = [names["measured"], names["theory"], *([branch, branch_theory] if branch else [])]
     ticks, layers = layout("line", frame, log=log)
-    y = _log_y("value:Q", y_title, ticks) if log else alt.Y("value:Q").title(y_title).axis(labelExpr=NUMBER_LABEL)
-    if y_max is not None and not log:
-        y = y.scale(domain=[0, y_max])
+    y = _log_y("value:Q", y_title, ticks) if log else _linear_y("value:Q", y_title, y_max)
     base = written(alt.Chart(frame), "value").encode(
         _x_layer(layer_title, layers),
         y,
@@ -478,7 +490,9 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
     x_scale = alt.Scale(domain=list(x_domain(lo, hi)), nice=False)
     y = alt.Y("bar:Q").title(share_title).axis(None).scale(nice=False)
     # one layer of bars, grey where the bar is not a bin: a facet's layer with no rows in a panel makes Vega warn
-    bars = alt.Chart(frame).mark_bar(binSpacing=0).encode(
+    # Vega-Lite measures a binned bar's width (for its minBandSize) from the field "<x>_end", as its own bin transform
+    # names the end: "start_end", here the bar's end
+    bars = alt.Chart(frame).transform_calculate(start_end="datum.end").mark_bar(binSpacing=0).encode(
         alt.X("start:Q").bin("binned").title(None).scale(x_scale).axis(values=[lo, (lo + hi) / 2, hi],
                                                                       labelExpr=NUMBER_LABEL),
         alt.X2("end:Q"),
@@ -500,7 +514,10 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
                                                                    labelPadding=rows * LABEL_ROW + 4),
         columns=columns,
     ).resolve_scale(y="independent").resolve_axis(x="independent").properties(title=title)
-    return theme(faceted)
+    # a bar that is no bin at least MIN_BAR_PX wide, about its own middle: one bin is 2 px of a 110 px panel, and
+    # step 1's exact zeros, all of every layer, were a hairline (Vega-Lite's minBandSize, read per bar; in brackets:
+    # Vega-Lite writes it into its own expression as it is)
+    return theme(faceted.configure_bar(minBandSize=alt.ExprRef(f"(datum.kind === 'bin' ? 0 : {MIN_BAR_PX})")))
 
 
 def x_domain(lo: float, hi: float) -> tuple[float, float]:

@@ -46,14 +46,24 @@ def chart_template(kind: str, options: str, layout: tuple, frame) -> dict:
                          lambda: charts.template(charts.BUILDERS[kind](frame, **json.loads(options))))
 
 
-def draw(kind: str, frame, *, name: str, width: str = "stretch", files: bool = True, **options: Any) -> None:
+def draw(kind: str, frame, *, name: str, width: str = "stretch", files: bool = True, config: dict | None = None,
+         **options: Any) -> None:
     """Draw charts.BUILDERS[kind] with `frame` as its data and `options` as the builder's keywords; name is the
-    chart's code in its files' names ("activation-std"); files: its SVG and PNG buttons under it (downloads)."""
+    chart's code in its files' names ("activation-std"); files: its SVG and PNG buttons under it (downloads);
+    config: Vega-Lite config merged over the chart's, part by part (with_config)."""
     spec = chart_template(kind, json.dumps(options, sort_keys=True), charts.layout(kind, frame, **options), frame)
-    spec = charts.coloured(charts.with_data(spec, frame), theme_type())
+    spec = charts.coloured(with_config(charts.with_data(spec, frame), config or {}), theme_type())
     st.vega_lite_chart(spec, width=width)
     if files:
         downloads(spec, name)
+
+
+def with_config(spec: dict, config: dict) -> dict:
+    """spec with each part of `config` ({"axis": {...}, "legend": {...}}) merged over its own; spec is left as it is."""
+    merged = dict(spec.get("config", {}))
+    for part, values in config.items():
+        merged[part] = {**merged.get(part, {}), **values}
+    return {**spec, "config": merged}
 
 
 def draw_chart(chart, *, name: str, **options: Any) -> None:

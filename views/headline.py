@@ -36,7 +36,7 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
                   help=t(lang, "previous_help"), shortcut=STEP_KEYS[0])
         st.button(t(lang, "next"), on_click=go_to_step, args=(after,), disabled=after is None,
                   help=t(lang, "next_help"), shortcut=STEP_KEYS[1])
-        presenting = present.controls(lang)
+        presenting = present.controls(lang, step)
     return story, presenting
 
 

@@ -14,8 +14,8 @@ import segno
 import streamlit as st
 
 from . import charts, tour
-from .draw import chart_template, draw
-from .page import Page
+from .draw import chart_template, draw, theme_type, with_config
+from .page import Page, layer_titles
 from .text import t
 from .urlstate import URL
 
@@ -36,6 +36,13 @@ PRESENT_PANEL_WIDEST = 140
 QR_PRESENT_PX = 140  # in presenter mode's narrow right column
 PHONE_COLUMNS = 2  # histogram panels in a row on a phone: 2 x 150 px fit a 390 px screen
 DESK_COLUMNS = 5  # and elsewhere: the lecture's ten layers in two rows
+# Two steps side by side (views/beside.py): each side's std chart above its histograms, the plot wide and short
+PAIR_STD_SIZE = (400, 64)  # width, height of a side's std chart plot, px, before scaling; its legend at the right
+PAIR_PANELS = DESK_COLUMNS  # a side's histograms: one row of panels
+PAIR_PANEL_HEIGHT = 34  # px, before scaling: a panel's plot, shorter than PRESENT_PANEL's
+# and their axes closer to their labels than Streamlit's theme sets them (16 px of padding each side of a label),
+# a legend beside the std plot rather than under it: the sides' height is the screen's scarcest room
+PAIR_CONFIG = {"axis": {"labelPadding": 3, "titlePadding": 3}, "legend": {"orient": "right"}, "title": {"offset": 4}}
 # A phone's browser says so in its User-Agent (RFC 9110 10.1.5): iOS Safari "Mobile/15E148", Android Chrome
 # "Mobile Safari". A tablet says neither and gets the desktop layout, which its width holds.
 PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
@@ -76,7 +83,11 @@ h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
 @media (max-width:640px){[data-testid='stMainBlockContainer']{padding-left:1rem;padding-right:1rem}}
 """
 # Presenter mode: type one size up from the theme's 17 px, the headline numbers in one line (label and value
-# side by side, their notes left out: the story says them), the histograms scaled to their column.
+# side by side, their notes left out: the story says them; a label too long for its quarter of the row wraps beside
+# its value, which stays whole on its line: zh step 2's first number had wrapped under its label), the histograms
+# scaled to their column. Two steps side by side: each side's std chart above its histograms, the two sharing the
+# screen's height less the 510 px that the title, the longest story (steps 7 and 9), the buttons, the sentence and a
+# side's title in two lines take at 720, in the ratio of their drawn heights (about 149 and 127 px).
 PRESENT_CSS = """
 html{font-size:19px}
 [data-testid='stMain'] p{line-height:1.45}
@@ -85,23 +96,29 @@ html{font-size:19px}
 .st-key-present_controls{position:absolute;top:0;right:0;width:auto!important;z-index:2}
 [data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.55rem}
 h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important;padding-right:16rem!important}
-.st-key-present_metrics [data-testid='stMetric']>div{display:flex;flex-wrap:wrap;align-items:baseline;gap:0 .5rem}
-.st-key-present_metrics [data-testid='stMetric']>div>:first-child{flex-basis:auto}
+.st-key-present_metrics [data-testid='stMetric']>div{display:flex;flex-wrap:nowrap;align-items:center;gap:0 .5rem}
+.st-key-present_metrics [data-testid='stMetric']>div>:first-child{flex:0 1 auto;min-width:0}
+.st-key-present_metrics [data-testid='stMetricValue']{flex:none}
+.st-key-present_metrics [data-testid='stMetricValue'] *{white-space:nowrap!important;overflow-wrap:normal!important}
 .st-key-present_metrics [data-testid='stMetricValue']{font-size:1.3rem}
 .st-key-present_metrics [data-testid='stMetricDelta'],
 .st-key-present_metrics [data-testid='stElementContainer']:has([data-testid='stCaptionContainer']){display:none}
-.st-key-present_histograms [data-testid='stVegaLiteChart'] svg,
-.st-key-present_std [data-testid='stVegaLiteChart'] svg{width:100%!important;height:auto!important}
+[class*='st-key-present_histograms'] [data-testid='stVegaLiteChart'] svg,
+[class*='st-key-present_std'] [data-testid='stVegaLiteChart'] svg{width:100%!important;height:auto!important}
 .st-key-present_std [data-testid='stVegaLiteChart'] svg,
 .st-key-present_histograms [data-testid='stVegaLiteChart'] svg{max-height:calc(100vh - 450px)}
-.st-key-present_histograms [data-testid='stElementContainer']:has([data-testid='stVegaLiteChart']),
-.st-key-present_histograms [data-testid='stFullScreenFrame'],
-.st-key-present_histograms [data-testid='stFullScreenFrame']>div,
-.st-key-present_histograms [data-testid='stVegaLiteChart'],
-.st-key-present_std [data-testid='stElementContainer']:has([data-testid='stVegaLiteChart']),
-.st-key-present_std [data-testid='stFullScreenFrame'],
-.st-key-present_std [data-testid='stFullScreenFrame']>div,
-.st-key-present_std [data-testid='stVegaLiteChart']{width:100%!important}
+[class*='st-key-present_histograms'] [data-testid='stElementContainer']:has([data-testid='stVegaLiteChart']),
+[class*='st-key-present_histograms'] [data-testid='stFullScreenFrame'],
+[class*='st-key-present_histograms'] [data-testid='stFullScreenFrame']>div,
+[class*='st-key-present_histograms'] [data-testid='stVegaLiteChart'],
+[class*='st-key-present_std'] [data-testid='stElementContainer']:has([data-testid='stVegaLiteChart']),
+[class*='st-key-present_std'] [data-testid='stFullScreenFrame'],
+[class*='st-key-present_std'] [data-testid='stFullScreenFrame']>div,
+[class*='st-key-present_std'] [data-testid='stVegaLiteChart']{width:100%!important}
+.st-key-beside_view h4{font-size:1.1rem;padding-top:0}
+[class*='st-key-beside_side_']:has([class*='st-key-present_std']){gap:0.2rem}
+.st-key-beside_view [class*='st-key-present_std'] svg{max-height:calc((100vh - 510px) * 0.54)}
+.st-key-beside_view [class*='st-key-present_histograms'] svg{max-height:calc((100vh - 510px) * 0.46)}
 """
 
 
@@ -123,6 +140,14 @@ CLOSE_SIDEBAR = """<script>/* pick {pick} */
     document.querySelector("[data-testid='stSidebarCollapseButton'] button")?.click();
   }}
 }})();
+</script>"""
+
+
+# Scrolls the page to its top. Drawn in presenter mode with the step in its comment, so the browser runs it when the
+# step changes (as CLOSE_SIDEBAR), and not when the same step runs again: Streamlit keeps the page's scroll
+# position across runs, and a class walked through the steps by ▶ saw each next step from where the last was left.
+TO_TOP = """<script>/* step {step} */
+document.querySelector("[data-testid='stMain']")?.scrollTo(0, 0);
 </script>"""
 
 
@@ -183,12 +208,12 @@ def show_qr(lang: str, px: int = QR_PX, words: bool = True) -> None:
 
 # ---------- presenter mode ----------
 
-def controls(lang: str) -> bool:
+def controls(lang: str, step: str) -> bool:
     """The presenter-mode switch and, outside presenter mode, the QR code on demand; returns whether it is on.
 
     The sidebar follows the switch: st.set_page_config's initial_sidebar_state, which Streamlit 1.67 applies
     again whenever it changes, unless the viewer has opened or closed the sidebar by hand (the browser keeps
-    that choice).
+    that choice). In presenter mode a new step (▶, the tour) opens at the page's top (TO_TOP).
     """
     with st.container(horizontal=True, vertical_alignment="center", key="present_controls"):
         on = st.toggle(t(lang, "present"), False, key=PRESENT, bind=URL, help=t(lang, "present_help"))
@@ -197,6 +222,8 @@ def controls(lang: str) -> bool:
                 show_qr(lang)
     st.set_page_config(initial_sidebar_state="collapsed" if on else "auto")
     st.html(page_css(on))
+    if on:
+        st.html(TO_TOP.format(step=step), unsafe_allow_javascript=True)
     return on
 
 
@@ -243,20 +270,59 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
     f = page.frames()
     std_box, hist_box, qr_box = st.columns([5, 8, 2])
     with std_box, st.container(key="present_std"):  # linear, like the lecture's plots; scaled to its column
-        options = dict(colour=colour, title=page.titles()["std"], y_title=page.t("std_axis"), log=False,
-                       names=page.names(), layer_title=page.t("layer"), series_title=page.t("series"))
-        spec = chart_template("line", json.dumps(options, sort_keys=True),
-                              charts.layout("line", f["act_std"], **options), f["act_std"])
-        width, height = PRESENT_STD_SIZE
-        spec = {**charts.with_data(spec, f["act_std"]), "width": width, "height": height,
-                "autosize": {"type": "pad"}}  # the plot's own size; title, axes and legend around it
-        st.vega_lite_chart(spec, width="content")
+        std_chart(page, f["act_std"], colour, page.titles()["std"], PRESENT_STD_SIZE)
     with hist_box, st.container(key="present_histograms"):
-        panels, _ = charts.panel_layers(page.config.depth)
-        width, height = present_panel(f["histogram"])
-        draw("histogram", f["histogram"], name="histograms", width="content", colour=colour,
-             title=page.titles()["hist"], share_title=page.t("share"), columns=screen_columns(len(panels)),
-             panel_width=width, panel_height=height, layer_title=page.t("layer"),
-             bin_titles=[page.t("bin_start"), page.t("bin_end")], label_rows=1, files=False)
+        histograms(page, f["histogram"], colour, page.titles()["hist"], page.config.depth)
     with qr_box:
         show_qr(page.lang, px=QR_PRESENT_PX, words=False)  # the link itself is in the address bar
+
+
+def side(page: Page, f: dict, config, place: str, y_max: float | None) -> None:
+    """One side of two steps side by side in presenter mode (views/beside.py): its std chart on the shared axis (0
+    to y_max) above its histograms in one row (pair_frame), untitled, each as wide as the side and both within the
+    screen's height (PRESENT_CSS), without download buttons. f: the side's frames (page.frames); place: "left" or
+    "right"."""
+    colour = charts.SCHEME_COLOURS[tour.scheme_of(config)]
+    titles = layer_titles(config, page.lang)
+    with st.container(key=f"present_std_{place}"):
+        std_chart(page, f["act_std"], colour, titles["std"], PAIR_STD_SIZE, y_max, PAIR_CONFIG)
+    with st.container(key=f"present_histograms_{place}"):
+        histograms(page, pair_frame(f["histogram"], config.depth), colour, "", config.depth, PAIR_PANEL_HEIGHT,
+                   PAIR_CONFIG)  # without a title: the std chart's above says whose values these are
+
+
+def pair_frame(frame, depth: int):
+    """A side's histogram panels (charts.histogram_frame's frame of a network `depth` layers deep): at most
+    PAIR_PANELS of charts.panel_layers', every k-th ending at the last layer: the lecture's ten layers in two rows
+    do not fit under a std chart on a 720 px screen."""
+    layers = charts.panel_layers(depth)[0]
+    layers = layers[::-math.ceil(len(layers) / PAIR_PANELS)][::-1]
+    return frame[frame["layer"].isin(layers)]
+
+
+def std_chart(page: Page, frame, colour: str, title: str, size: tuple[int, int], y_max: float | None = None,
+              config: dict | None = None) -> None:
+    """The activation std per layer (charts.line_chart, linear) with a plot of `size` (width, height) px, scaled by
+    the browser to its column (PRESENT_CSS); y_max: the axis's end, shared with a step beside; config: Vega-Lite
+    config merged over the chart's (draw.with_config)."""
+    options = dict(colour=colour, title=title, y_title=page.t("std_axis"), log=False, names=page.names(),
+                   layer_title=page.t("layer"), series_title=page.t("series"), y_max=y_max)
+    spec = chart_template("line", json.dumps(options, sort_keys=True), charts.layout("line", frame, **options), frame)
+    width, height = size
+    spec = charts.coloured(with_config(charts.with_data(spec, frame), config or {}), theme_type())
+    spec = {**spec, "width": width, "height": height,
+            "autosize": {"type": "pad"}}  # the plot's own size; title, axes and legend around it
+    st.vega_lite_chart(spec, width="content")
+
+
+def histograms(page: Page, frame, colour: str, title: str, depth: int, height: int = PRESENT_PANEL[1],
+               config: dict | None = None) -> None:
+    """The histogram panels (charts.histogram_chart) of a network `depth` layers deep at presenter mode's width
+    (present_panel) and `height` px, their labels in one row, without download buttons; scaled by the browser to
+    their column (PRESENT_CSS); config as std_chart's."""
+    width = present_panel(frame)[0]
+    panels = len(charts.panel_layers(depth)[0])
+    draw("histogram", frame, name="histograms", width="content", colour=colour, title=title,
+         share_title=page.t("share"), columns=screen_columns(panels), panel_width=width, panel_height=height,
+         layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")], label_rows=1, files=False,
+         config=config)
