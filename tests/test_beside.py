@@ -14,7 +14,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from core import simulate
 from tests.app_support import open_app
 from tests.vega_specs import encodings
-from views import beside, summary, tour, urlstate
+from views import beside, present, summary, tour, urlstate
 from views.tabs import CODES
 from views.text import t
 
@@ -116,10 +116,27 @@ def test_a_custom_network_beside_a_step_keeps_its_own_seed_and_name():
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_presenter_mode_shows_the_two_sides(lang):
-    at = open_app(step="2", beside="7", present="true", lang=lang)
+    """Each side at presenter mode's sizes: its std chart's plot PAIR_STD_SIZE with the legend beside it, on the
+    shared axis; five of its histogram panels in one row, their labels in one row above them (step 6's ReLU writes
+    its shares); no download button and no QR code (a 1280 x 720 screen has no room under the charts)."""
+    at = open_app(step="2", beside="6", present="true", lang=lang)
     no_trouble(at)
-    assert headings(at) == [tour.heading("2", lang), tour.heading("7", lang)]
-    assert len(at.get("vega_lite_chart")) == 4  # two std charts and two sets of histograms, nothing else
+    assert headings(at) == [tour.heading("2", lang), tour.heading("6", lang)]
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 4  # two std charts and two sets of histograms, nothing else
+    left_std, left_hist, right_std, right_hist = [json.loads(chart.proto.spec) for chart in charts]
+    frames = [convert_arrow_bytes_to_pandas_df(chart.proto.datasets[0].data.data) for chart in charts]
+    for std in (left_std, right_std):
+        assert (std["width"], std["height"]) == present.PAIR_STD_SIZE and std["config"]["legend"]["orient"] == "right"
+    assert y_domains(left_std) == y_domains(right_std) != []  # one scale
+    for hist, frame, step in ((left_hist, frames[1], "2"), (right_hist, frames[3], "6")):
+        assert sorted(set(frame["layer"])) == [2, 4, 6, 8, 10] and hist["columns"] == 5, step  # one row to layer 10
+        assert hist["spec"]["height"] == present.PAIR_PANEL_HEIGHT
+        rows = {layer["encoding"]["y"]["value"] for layer in hist["spec"]["layer"] if layer["mark"]["type"] == "text"}
+        assert rows == {-2}, (step, rows)  # the labels in one row
+    assert (frames[3]["label"] != "").any()  # ReLU's shares written
+    assert not at.get("download_button")
+    assert not [m for m in at.markdown if m.value.startswith('<img src="data:image/svg+xml')]
 
 
 # ---------- the sentence and the scale ----------

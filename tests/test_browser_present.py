@@ -15,7 +15,7 @@ from tests.browser_support import (
     CHART_TEXT_PX, COUNT_RUNS, EXCEPTION, READABLE_PX, SETTLED, TITLE_AND_NEXT, act, heading, outside_viewport, visit,
     wait_still, watched_page,
 )
-from views import headline
+from views import headline, tour
 from views.export import PNG_SCALE
 from views.text import t
 from views.tour import STEPS
@@ -32,47 +32,105 @@ SCREENS = ({"width": 1920, "height": 1080}, {"width": 1280, "height": 720})
 PRESENT_PARTS = "h1, [data-testid='stMarkdownContainer'], [data-testid='stVegaLiteChart']"
 
 
+# Each headline number: its value's text in lines of its own font size, whether it stays inside its metric's box,
+# and whether it sits beside its label (its middle within the label's height) rather than under it.
+METRIC_BESIDE = """() => [...document.querySelectorAll("[data-testid='stMetric']")].map((m) => {
+    const value = m.querySelector("[data-testid='stMetricValue']");
+    const label = m.querySelector("[data-testid='stMetricLabel']");
+    const range = document.createRange(); range.selectNodeContents(value);
+    const text = range.getBoundingClientRect(), box = m.getBoundingClientRect(), by = label.getBoundingClientRect();
+    const middle = (text.top + text.bottom) / 2;
+    return {text: value.innerText, lines: text.height / parseFloat(getComputedStyle(value).fontSize),
+            inside: text.left >= box.left - 1 && text.right <= box.right + 1,
+            beside: middle >= by.top && middle <= by.bottom}; })"""
+SCROLL_TOP = "() => document.querySelector(\"[data-testid='stMain']\").scrollTop"
+# The pair drawn side by side after the walk, in each language: en the tightest one (step 9's story, of the longest,
+# beside step 10's title, which takes two lines over its side), zh the one a teacher found below the screen.
+PAIRS = {"en": ("9", "10"), "zh": ("7", "2")}
+
+
+def check_one_screen(page, where, story: str, charts: int, sides: int = 0) -> None:
+    """The presenter page as the viewport shows it: unscrolled, the sidebar closed; the title, the story (its first
+    words), `sides` side titles and `charts` charts inside the viewport, and nothing of the page below it; no download
+    button; every chart's text readable; the title, however many lines it wraps to, ending above the network line."""
+    assert page.evaluate(SCROLL_TOP) == 0, where
+    assert page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "true", where
+    parts = {"title": page.locator("h1"), "story": page.locator("[data-testid='stMarkdownContainer']").filter(
+                 has_text=story), "sides": page.locator(".st-key-beside_view h4"),
+             "charts": page.locator("[data-testid='stVegaLiteChart']")}
+    assert [parts[name].count() for name in parts] == [1, 1, sides, charts], where
+    for name, locator in parts.items():
+        assert outside_viewport(page, locator) == [], (*where, name)
+    assert page.locator("[data-testid='stDownloadButton']").count() == 0, where  # the ordinary page has them
+    below = page.evaluate("() => { const main = document.querySelector(\"[data-testid='stMain']\");"
+                          " return main.scrollHeight - main.clientHeight; }")
+    assert below <= 0, (*where, below)  # no part of the page below the screen
+    assert min(page.evaluate(CHART_TEXT_PX)) >= READABLE_PX, (*where, page.evaluate(CHART_TEXT_PX))
+    title = page.evaluate(TITLE_AND_NEXT)  # however many lines it wraps to, above the network line
+    assert title["box"] <= title["next_box"] and title["letters"] <= title["next_letters"], (*where, title)
+
+
+def story_start(lang: str, step: str) -> str:
+    """The step's story's words before its first number, as the page writes them (without Markdown's bold)."""
+    return t(lang, f"story_{step}").split("{")[0].replace("**", "").strip()[:20]
+
+
+def at_both_screens(page, check) -> None:
+    """check(where) at the screen the page was drawn at, then resized to the other (SCREENS)."""
+    loaded = SCREENS.index(page.viewport_size)
+    for size in SCREENS[loaded:] + SCREENS[:loaded]:  # as drawn, then resized to the other screen
+        if size != page.viewport_size:
+            page.set_viewport_size(size)
+            wait_still(page, PRESENT_PARTS)  # the charts fit themselves to the new width
+        check(size["width"])
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_presenter_mode_shows_the_lesson_on_one_screen(base, browser, lang):
     """Title, story, std chart and histograms inside the viewport, unscrolled, at every tour step on a 1920 x 1080
     and a 1280 x 720 screen, and nothing of the page below it (the charts' download buttons had fallen half below a
     1280 x 720 screen); every chart's text readable (the ReLU steps' histograms had been scaled to 10 px); the
-    title, however many lines it wraps to, ending above the network line under it; the sidebar closed. The steps
-    are walked as a teacher walks a class through them: the first opened from its link, each next one by the ▶
-    button's key, without reloading the page."""
+    title, however many lines it wraps to, ending above the network line under it; the sidebar closed; each headline
+    number on one line beside its label (zh step 2's first had wrapped under it). The steps are walked as a teacher
+    walks a class through them: the first opened from its link, each next one by the ▶ button's key, without
+    reloading the page; the first ▶ pressed on a screen too short for the page, scrolled to its bottom, opens the
+    next step at the top. Then two steps side by side (PAIRS) on the same screens: both sides' titles and four
+    charts on the screen, nothing below it, no download button."""
     context = browser.new_context(viewport=SCREENS[0])
     context.add_init_script(COUNT_RUNS)
     page = context.new_page()
-    first, *_ = STEPS
+    first, second, *_ = STEPS
     visit(page, f"{base}/?step={first}&lang={lang}&present=true", charts=2)
     for step in STEPS:
         if step != first:
+            if step == second:  # a screen the page overflows, read from its bottom: ▶ returns to the top
+                page.set_viewport_size({"width": 1280, "height": 480})
+                wait_still(page, PRESENT_PARTS)
+                page.evaluate("() => { const main = document.querySelector(\"[data-testid='stMain']\");"
+                              " main.scrollTop = main.scrollHeight; }")
+                assert page.evaluate(SCROLL_TOP) > 0
             act(page, lambda: page.keyboard.press(f"Arrow{headline.STEP_KEYS[1]}"))
             page.wait_for_function(  # the charts of the step's own network, drawn after its run
                 "document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\").length >= 2", timeout=30_000)
+            if step == second:
+                assert page.evaluate(SCROLL_TOP) == 0, "▶ left the next step scrolled down"
+                page.set_viewport_size(SCREENS[0])
+                wait_still(page, PRESENT_PARTS)
         assert heading(page) == t(lang, "step_heading", n=step, steps=len(STEPS), title=t(lang, f"step_{step}"))
-        loaded = SCREENS.index(page.viewport_size)
-        for size in SCREENS[loaded:] + SCREENS[:loaded]:  # as drawn, then resized to the other screen
-            if size != page.viewport_size:
-                page.set_viewport_size(size)
-                wait_still(page, PRESENT_PARTS)  # the charts fit themselves to the new width
-            where = (step, size["width"])
-            assert page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollTop") == 0, where
-            assert page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "true", where
-            # the story's words before its first number, as the page writes them (without Markdown's bold)
-            story = t(lang, f"story_{step}").split("{")[0].replace("**", "").strip()[:20]
-            parts = {"title": page.locator("h1"), "story": page.locator("[data-testid='stMarkdownContainer']").filter(
-                         has_text=story), "charts": page.locator("[data-testid='stVegaLiteChart']")}
-            assert [parts[name].count() for name in parts] == [1, 1, 2], where  # the std chart and the histograms
-            for name, locator in parts.items():
-                assert outside_viewport(page, locator) == [], (*where, name)
-            assert outside_viewport(page, page.locator("[data-testid='stDownloadButton']")) == [], where
-            below = page.evaluate("() => { const main = document.querySelector(\"[data-testid='stMain']\");"
-                                  " return main.scrollHeight - main.clientHeight; }")
-            assert below <= 0, (*where, below)  # no part of the page, the buttons' row among them, below the screen
-            assert min(page.evaluate(CHART_TEXT_PX)) >= READABLE_PX, (*where, page.evaluate(CHART_TEXT_PX))
-            title = page.evaluate(TITLE_AND_NEXT)  # however many lines it wraps to, above the network line
-            assert title["box"] <= title["next_box"] and title["letters"] <= title["next_letters"], (*where, title)
+
+        def check(width, step=step):
+            check_one_screen(page, (step, width), story_start(lang, step), charts=2)  # the std chart, the histograms
+            numbers = page.evaluate(METRIC_BESIDE)
+            assert len(numbers) == 4 and [n for n in numbers if n["lines"] > 1.6 or not n["inside"]
+                                          or not n["beside"]] == [], ("one line beside its label", step, width, numbers)
+        at_both_screens(page, check)
+    left, right = PAIRS[lang]
+    visit(page, f"{base}/?step={left}&beside={right}&lang={lang}&present=true", charts=4)
+    titles = page.locator(".st-key-beside_view h4")
+    assert [titles.nth(i).inner_text() for i in range(titles.count())] == [tour.heading(left, lang),
+                                                                            tour.heading(right, lang)]
+    at_both_screens(page, lambda width: check_one_screen(page, ("beside", left, right, width), story_start(lang, left),
+                                                         charts=4, sides=2))
     context.close()
 
 
