@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 import segno
 import streamlit as st
 
+from core import Config
+
 from . import charts, tour
 from .draw import chart_template, draw, theme_type, with_config
 from .page import Page, layer_titles
@@ -277,18 +279,18 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
         show_qr(page.lang, px=QR_PRESENT_PX, words=False)  # the link itself is in the address bar
 
 
-def side(page: Page, f: dict, config, place: str, y_max: float | None) -> None:
-    """One side of two steps side by side in presenter mode (views/beside.py): its std chart on the shared axis (0
-    to y_max) above its histograms in one row (pair_frame), untitled, each as wide as the side and both within the
-    screen's height (PRESENT_CSS), without download buttons. f: the side's frames (page.frames); place: "left" or
-    "right"."""
+def side(page: Page, f: dict, config: Config, place: str, y_max: float | None) -> None:
+    """One side of two steps side by side in presenter mode (views/beside.py), under its title: its std chart on the
+    shared axis (0 to y_max) above its histograms in one untitled row (pair_frame), each as wide as the side and
+    both within the screen's height (PRESENT_CSS), without download buttons. f: the side's frames (page.frames);
+    place: "left" or "right"."""
     colour = charts.SCHEME_COLOURS[tour.scheme_of(config)]
     titles = layer_titles(config, page.lang)
     with st.container(key=f"present_std_{place}"):
         std_chart(page, f["act_std"], colour, titles["std"], PAIR_STD_SIZE, y_max, PAIR_CONFIG)
     with st.container(key=f"present_histograms_{place}"):
         histograms(page, pair_frame(f["histogram"], config.depth), colour, "", config.depth, PAIR_PANEL_HEIGHT,
-                   PAIR_CONFIG)  # without a title: the std chart's above says whose values these are
+                   PAIR_CONFIG)  # untitled: the side's title names the network, each panel its layer
 
 
 def pair_frame(frame, depth: int):
