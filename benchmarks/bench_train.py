@@ -10,8 +10,8 @@ Races train in the worker processes of core.workers, as in the app and the comma
 where no worker can start), for comparison.
 
 - The default race: the lecture's five schemes on a 10 x 100 net, batch 128, 300 steps (target <= 2 s on
-  two cores): best and median of `repeat` runs per activation, in the workers and in threads, and one
-  run's time per scheme.
+  two cores): best and median of `repeat` runs per activation, in the workers (in legs taken in turn, and
+  with each run whole, as before legs: the ratio of the two), in threads, and one run's time per scheme.
 - --load N: one default race alone, then N of them at once, as N sessions of one server (N threads of
   this process, each race's runs going to the one shared pool of workers, as the app's sessions do), and
   as N separate processes computing in their own threads. The ratio slowest-of-N / alone is the figure
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import math
 import os
 import statistics
@@ -49,6 +50,7 @@ from core.train import (  # noqa: E402
     steps_to_loss, training_batch,
 )
 
+train_module = importlib.import_module("core.train")  # the module: core.train is also the function
 RACE = Config(depth=10, width=100, batch=128)
 LECTURE = Config()  # 10 x 500, as at every tour step; its minibatch is capped at 128
 
@@ -74,17 +76,31 @@ class in_threads:
         workers.USE_PROCESSES = True
 
 
+class whole_runs:
+    """Within the block, a race trains each run whole, as before runs were split into legs (core.train.LEGS)."""
+
+    def __enter__(self) -> None:
+        self.legs, train_module.LEGS = train_module.LEGS, 1
+
+    def __exit__(self, *exc) -> None:
+        train_module.LEGS = self.legs
+
+
 def time_race(activation: str, repeat: int) -> None:
     config = replace(RACE, activation=activation)
-    for label, where in (("in workers", contextlib.nullcontext), ("in threads", in_threads)):
-        times = []
-        with where():
-            for _ in range(repeat):
+    ways = (("in workers", contextlib.nullcontext), ("in workers, whole runs", whole_runs), ("in threads", in_threads))
+    times: dict[str, list[float]] = {label: [] for label, _ in ways}
+    for _ in range(repeat):  # the ways interleaved, so that machine load hits them alike
+        for label, where in ways:
+            with where():
                 start = time.perf_counter()
                 results = race(config, steps=DEFAULT_STEPS)
-                times.append(time.perf_counter() - start)
-        print(f"{activation:5s} race {label}, {len(results)} schemes x {DEFAULT_STEPS} steps: "
-              f"best {min(times):.2f} s, median {statistics.median(times):.2f} s over {repeat} runs")
+                times[label].append(time.perf_counter() - start)
+    for label, _ in ways:
+        print(f"{activation:5s} race {label:22s} {len(results)} schemes x {DEFAULT_STEPS} steps: best "
+              f"{min(times[label]):.2f} s, median {statistics.median(times[label]):.2f} s over {repeat} runs")
+    legs, whole = (statistics.median(times[label]) for label in ("in workers", "in workers, whole runs"))
+    print(f"      legs taken in turn / whole runs: {legs / whole:.2f} (medians; {train_module.LEGS} legs a run)")
     for name in lecture_schemes(activation):
         start = time.perf_counter()
         r = race(config, (name,), steps=DEFAULT_STEPS)[name]

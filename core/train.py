@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import permutations
 
@@ -221,7 +222,7 @@ def estimate_training_memory(config: Config, batch: int | None = None, classes: 
         return _conv_training_memory(config, batch, classes)
     item = np.dtype(config.dtype).itemsize
     units, widest = config.units, max(config.units)
-    params = sum(m * n + 3 * n for m, n in config.shapes) + classes * (units[-1] + 1)
+    params = _parameter_count(config, classes)
     per_layer = 2 + config.batch_norm + activations.needs_pre_activation(config.activation)  # h, z or s_hat, s
     kept = batch * sum(units) * per_layer
     evaluation = 3 * _task_samples(config, classes) * widest  # the layer-by-layer pass over the whole task set
@@ -240,14 +241,20 @@ def estimate_training_work(config: Config, steps: int, batch: int | None = None)
     return 6.0 * steps * training_batch(config, batch) * multiply_adds / WORK_RATE
 
 
+def _parameter_count(config: Config, classes: int) -> int:
+    """Trainable numbers, counted from above: each layer's W (its matrix, config.matrices), b, and batch norm's gamma
+    and beta whether used or not; the read-out's W and b."""
+    return sum(m * n + 3 * n for m, n in config.matrices) + classes * (config.units[-1] + 1)
+
+
 def _conv_training_memory(config: Config, batch: int, classes: int) -> int:
     """estimate_training_memory for a conv net: as for dense layers with rows = batch x image^2 samples and the
     weights' matrices (k^2 C_in, C_out), plus what the products hold (network.conv_products_memory: a chunk of
     im2col's patches a part, the padded images); the task's images (the spiral's lift is made in float64 first); and the
     evaluation, one layer at a time over the whole task set (six arrays of its widest layer)."""
     item = np.dtype(config.dtype).itemsize
-    units, matrices, rows = config.units, config.matrices, batch * config.positions
-    params = sum(m * n + 3 * n for m, n in matrices) + classes * (units[-1] + 1)
+    units, rows = config.units, batch * config.positions
+    params = _parameter_count(config, classes)
     per_layer = 2 + config.batch_norm + activations.needs_pre_activation(config.activation)  # h, z or s_hat, s
     kept = rows * sum(units) * per_layer
     patches = conv_products_memory(config, batch)
@@ -369,14 +376,24 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
     compute at once across the process (core.threads' compute slots), and the results are bitwise those
     of one run after the other in this thread.
 
+    With more runs than cores, each run is trained in legs (_legs), taken in turn by usable_cores() lanes: the
+    five runs of a race on two cores then end together after 2.5 runs' time, where whole runs took three rounds,
+    and all five curves grow at once. A leg carries the run's weights and momenta to the next (_Unfinished).
+
     progress(done, total) counts steps over all runs and is called in this caller's thread only (a UI
     such as Streamlit can only be driven from there); if it raises, every run stops within a step.
-    live: as in race; a worker's run sends its curves at each of its record steps (RECORDS a run), and
-    they are copied into the live arrays here as they come.
+    live: as in race; a worker's run sends its curves at each of its record steps (RECORDS a run) and at the
+    end of each leg, and they are copied into the live arrays here as they come.
     """
     caller, stop = threading.get_ident(), threading.Event()
     total, done, shown = len(runs) * steps, [0] * len(runs), [-1]
     pool = workers.shared()
+    lanes = min(threads.usable_cores(), len(runs))
+    per_leg = -(-steps // _legs(runs, lanes))
+    ready, lock = deque(range(len(runs))), threading.Lock()  # runs waiting for their next leg, in turn
+    states: list[_Unfinished | None] = [None] * len(runs)
+    results: list[TrainingResult | None] = [None] * len(runs)
+    curves = [(np.full(steps, np.nan), np.full(steps, np.nan)) for _ in runs]  # a worker's run, as it reports
 
     def tell() -> None:  # in the caller's thread
         count = sum(done)  # each run's count only grows, so the sum does too
@@ -384,20 +401,22 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
             shown[0] = count
             progress(count, total)
 
-    def run(index: int) -> TrainingResult:
+    def leg(index: int) -> TrainingResult | _Unfinished:
         def report(step_done: int, _steps: int) -> None:
             done[index] = step_done
             if threading.get_ident() == caller:
                 tell()
         config, task, name = runs[index]
+        start = states[index]
+        until = min(steps, (0 if start is None else start.step) + per_leg)
         # a core and the run's memory from the server's admission, whether it computes here or in a worker
         # process: a worker's arrays are the server's memory too
         with threads.compute_slot(estimate_training_memory(config, batch, task.classes), cancel=stop,
-                                  work=estimate_training_work(config, steps, batch)):
+                                  work=estimate_training_work(config, until - (start.step if start else 0), batch)):
             if pool is None:
                 with np.errstate(all="ignore"):
-                    return _train(config, task, steps, lr, momentum, batch, report, name, stop, live)
-            loss, accuracy = np.full(steps, np.nan), np.full(steps, np.nan)
+                    return _train(config, task, steps, lr, momentum, batch, report, name, stop, live, start, until)
+            loss, accuracy = curves[index]
             if live is not None:
                 live[name] = loss, accuracy
 
@@ -406,21 +425,80 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
                 loss[step_done - len(new_loss):step_done] = new_loss
                 accuracy[step_done - len(new_accuracy):step_done] = new_accuracy
                 report(step_done, steps)
-            return pool.run(_train_in_worker, (config, task, steps, lr, momentum, batch, name), snapshot, stop,
-                            share_core=True)
+            return pool.run(_train_in_worker, (config, task, steps, lr, momentum, batch, name, start, until),
+                            snapshot, stop, share_core=True)
+
+    def lane(_: int) -> None:
+        while not stop.is_set():
+            with lock:
+                if not ready:  # every run left is another lane's, which carries it on
+                    return
+                index = ready.popleft()
+            try:
+                outcome = leg(index)
+            except BaseException:
+                stop.set()  # the other lanes start no more legs
+                raise
+            if isinstance(outcome, TrainingResult):
+                results[index] = outcome
+                continue
+            states[index] = outcome
+            with lock:
+                ready.append(index)
 
     try:
-        return threads.parallel_map(run, range(len(runs)), wait=tell, slots=False)
+        threads.parallel_map(lane, range(lanes), wait=tell, slots=False)
+        return results
     finally:
         stop.set()  # runs still going after an error stop at their next step
 
 
-def _train_in_worker(config: Config, task: Task, steps: int, lr: float, momentum: float, batch: int, name: str, *,
-                     report: Callable[[tuple], None], cancelled: Callable[[], bool]) -> TrainingResult:
-    """_train in a worker process (core.workers): at each record step it reports (steps done, the loss and
-    accuracy of the steps since the last report), and it stops at the next step once cancelled() says so."""
+# A race trains in legs only while the runs' weights and momenta, held in the server between legs and not counted by
+# its admission, stay this small: the default race's five 10 x 100 runs hold 4 MB, and a class of 30 such races 120
+# MB. Larger races (the lecture's 10 x 500: 101 MB) train run by run, their states inside the worker processes.
+LEGGED_BYTES = 16 << 20
+LEGS = 6  # legs a run: the lanes' finishing times differ by at most a leg, a sixth of a run
+
+
+def _legs(runs: Sequence[tuple[Config, Task, str]], lanes: int) -> int:
+    """How many legs each run is trained in: LEGS where there are more runs than lanes and their held state
+    (_Unfinished: weights and momenta) fits LEGGED_BYTES, else 1 (the whole run at once)."""
+    if len(runs) <= lanes:
+        return 1
+    held = sum(_held_bytes(c, t.classes) for c, t, _ in runs)
+    return LEGS if held <= LEGGED_BYTES else 1
+
+
+def _held_bytes(config: Config, classes: int) -> int:
+    """The bytes of a run's _Unfinished arrays: its weights and momenta, as _Workspace lays them out."""
+    return 2 * np.dtype(config.dtype).itemsize * _offsets(parameter_shapes(config, classes))[None]
+
+
+@dataclass
+class _Unfinished:
+    """A run between two legs: everything the next leg needs to go on as if it had not stopped. Picklable (it
+    travels to and from a worker process)."""
+
+    step: int  # steps taken
+    shapes: dict[str, tuple[int, ...]]  # each parameter's shape, in _Workspace's order
+    params: np.ndarray  # _Workspace.flat_params
+    velocity: np.ndarray  # _Workspace.flat_velocity
+    loss: np.ndarray  # (steps,), NaN for the steps not taken
+    accuracy: np.ndarray
+    act_std: np.ndarray  # (records, depth)
+    grad_std: np.ndarray
+    update_ratio: np.ndarray
+    record: int  # records taken
+
+
+def _train_in_worker(config: Config, task: Task, steps: int, lr: float, momentum: float, batch: int, name: str,
+                     start: _Unfinished | None = None, until: int | None = None, *,
+                     report: Callable[[tuple], None], cancelled: Callable[[], bool]) -> TrainingResult | _Unfinished:
+    """_train in a worker process (core.workers), from start up to step until: at each record step and at the
+    leg's end it reports (steps done, the loss and accuracy of the steps since the last report), and it stops at
+    the next step once cancelled() says so."""
     curves: dict = {}
-    sent = [0]
+    sent = [0 if start is None else start.step]
 
     def snapshot(step_done: int, _steps: int) -> None:
         loss, accuracy = curves[name]
@@ -428,7 +506,7 @@ def _train_in_worker(config: Config, task: Task, steps: int, lr: float, momentum
         sent[0] = step_done
     try:
         with np.errstate(all="ignore"):
-            return _train(config, task, steps, lr, momentum, batch, snapshot, name, cancelled, curves)
+            return _train(config, task, steps, lr, momentum, batch, snapshot, name, cancelled, curves, start, until)
     finally:
         draws.forget()  # a worker keeps no memory from task to task: the numbers it drew go with the run
 
@@ -487,6 +565,18 @@ def init_params(config: Config, classes: int) -> dict[str, np.ndarray]:
     return params
 
 
+def parameter_shapes(config: Config, classes: int) -> dict[str, tuple[int, ...]]:
+    """Every trainable array's shape by name, in init_params' order: W1 (its matrix, config.matrices), b1
+    (units[1],) (, gamma1, beta1), ..., head_W (units[depth], K), head_b (K,)."""
+    shapes: dict[str, tuple[int, ...]] = {}
+    for layer, (matrix, n) in enumerate(zip(config.matrices, config.units[1:]), start=1):
+        shapes[f"W{layer}"], shapes[f"b{layer}"] = matrix, (n,)
+        if config.batch_norm:
+            shapes[f"gamma{layer}"] = shapes[f"beta{layer}"] = (n,)
+    shapes["head_W"], shapes["head_b"] = (config.units[-1], classes), (classes,)
+    return shapes
+
+
 @dataclass
 class _Layer:
     """What the backward pass needs from one layer's forward pass."""
@@ -505,27 +595,31 @@ class _Workspace:
     by name), so the SGD update is a few passes over all of them rather than a few per parameter. A fresh
     workspace per call gives the same numbers."""
 
-    def __init__(self, config: Config, batch: int, params: dict[str, np.ndarray]):
+    def __init__(self, config: Config, batch: int, shapes: Mapping[str, tuple[int, ...]]):
         dtype, units, rows = np.dtype(config.dtype), config.units, batch * config.positions
         self.activation = activations.get(config.activation)
         self.products = layer_products(config, batch)
         self.z = [np.empty((rows, n), dtype) for n in units[1:]]  # z = h_in @ W + b; BN's s_hat in place
         self.s = [np.empty((rows, n), dtype) for n in units[1:]] if config.batch_norm else self.z
         self._dh = np.empty(rows * max(units), dtype)  # dL/dh of the layer being differentiated: dh(units)
-        sizes, offsets = {k: p.size for k, p in params.items()}, {}
-        total = 0
-        for key, size in sizes.items():  # each array starts on a 64-byte boundary, as a fresh array would
-            offsets[key] = total
-            total += -(-size // _ALIGN) * _ALIGN
+        sizes, offsets = {k: math.prod(shape) for k, shape in shapes.items()}, _offsets(shapes)
+        total = offsets.pop(None)
         self.flat_params, self.flat_velocity, self.flat_grads = (np.zeros(total, dtype) for _ in range(3))
         self.step = np.empty(min(total, _UPDATE_CHUNK), dtype)  # lr * v, one chunk at a time
 
         def views(flat: np.ndarray) -> dict[str, np.ndarray]:
-            return {k: flat[offsets[k]:offsets[k] + sizes[k]].reshape(p.shape) for k, p in params.items()}
+            return {k: flat[offsets[k]:offsets[k] + sizes[k]].reshape(shape) for k, shape in shapes.items()}
+        self.shapes = dict(shapes)
         self.params, self.velocity, self.grads = views(self.flat_params), views(self.flat_velocity), \
             views(self.flat_grads)
+
+    @classmethod
+    def holding(cls, config: Config, batch: int, params: Mapping[str, np.ndarray]) -> _Workspace:
+        """A workspace whose parameters are a copy of params."""
+        work = cls(config, batch, _shapes(params))
         for key, p in params.items():
-            self.params[key][...] = p
+            work.params[key][...] = p
+        return work
 
     def dh(self, rows: int, units: int) -> np.ndarray:
         """The (rows, units) array dL/dh of a layer of `units` units is written to (the first entries of one)."""
@@ -540,6 +634,20 @@ class _Workspace:
             v *= momentum
             v += self.flat_grads[start:end]
             self.flat_params[start:end] -= np.multiply(v, lr, out=self.step[:len(v)])
+
+
+def _shapes(params: Mapping[str, np.ndarray]) -> dict[str, tuple[int, ...]]:
+    return {k: p.shape for k, p in params.items()}
+
+
+def _offsets(shapes: Mapping[str, tuple[int, ...]]) -> dict[str | None, int]:
+    """Where each parameter starts in _Workspace's flat arrays, and their length (key None): each array starts on
+    a 64-byte boundary, as a fresh array would."""
+    offsets, total = {}, 0
+    for key, shape in shapes.items():
+        offsets[key] = total
+        total += -(-math.prod(shape) // _ALIGN) * _ALIGN
+    return {**offsets, None: total}
 
 
 _ALIGN = 16  # elements: 64 bytes of float32
@@ -619,7 +727,7 @@ def backward(params: dict, tape: list[_Layer], dlogits: np.ndarray, config: Conf
     work.grads); fresh arrays without one."""
     batch, rows = dlogits.shape[0], tape[-1].h.shape[0]  # images and a conv net's pixels
     if work is None:
-        work = _Workspace(config, batch, params)  # params' shapes only: its own copy of them is not used
+        work = _Workspace(config, batch, _shapes(params))
     activation, grads, products = work.activation, work.grads, work.products
     matmul(pooled(tape[-1].h, config).T, dlogits, out=grads["head_W"])
     np.sum(dlogits, axis=0, out=grads["head_b"])
@@ -658,7 +766,7 @@ def loss_and_gradients(params: dict, x: np.ndarray, labels: np.ndarray, config: 
     x = x.reshape(batch * config.positions, config.units[0])
     logits, tape = forward(params, x, config, products=layer_products(config, batch))
     loss, dlogits, _ = softmax_cross_entropy(logits, labels)
-    return loss, backward(params, tape, dlogits, config, work=_Workspace(config, batch, params))
+    return loss, backward(params, tape, dlogits, config, work=_Workspace(config, batch, _shapes(params)))
 
 
 # --- the training loop ---------------------------------------------------------------------------------
@@ -681,25 +789,40 @@ def _record_steps(steps: int) -> np.ndarray:
 
 def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, batch: int,
            progress: Progress | None, name: str, stop: threads.Cancel = None,
-           live: dict | None = None) -> TrainingResult:
-    """One run: TrainingResult; progress(steps done, steps) at each record step; threads.Cancelled at the
-    next step once stop is set (threads.check); live: as in race."""
+           live: dict | None = None, start: _Unfinished | None = None,
+           until: int | None = None) -> TrainingResult | _Unfinished:
+    """One run of `steps` steps: TrainingResult; progress(steps done, steps) at each record step; threads.Cancelled
+    at the next step once stop is set (threads.check); live: as in race.
+
+    A leg of it: from start (a leg's _Unfinished; None: the initial weights) up to step `until` (None: the end),
+    returning _Unfinished there, and the TrainingResult at the end (or once it diverges). Legs give the very bits
+    of the whole run; progress is also told at the end of each leg."""
     depth = config.depth
-    work = _Workspace(config, batch, init_params(config, task.classes))
+    until = steps if until is None else until
+    marks = _record_steps(steps)
+    if start is None:
+        work = _Workspace.holding(config, batch, init_params(config, task.classes))  # the draws' arrays go now
+        loss, accuracy = np.full(steps, np.nan), np.full(steps, np.nan)
+        act_std, grad_std, update_ratio = (np.full((len(marks), depth), np.nan) for _ in range(3))
+        first, record = 0, 0
+    else:
+        work = _Workspace(config, batch, start.shapes)
+        work.flat_params[...] = start.params
+        work.flat_velocity[...] = start.velocity
+        loss, accuracy = start.loss, start.accuracy
+        act_std, grad_std, update_ratio = start.act_std, start.grad_std, start.update_ratio
+        first, record = start.step, start.record
     params, velocity = work.params, work.velocity
     order = _minibatches(len(task.labels), batch, steps)
-    marks = _record_steps(steps)
     is_mark = np.zeros(steps, bool)
     is_mark[marks] = True
-    loss, accuracy = np.full(steps, np.nan), np.full(steps, np.nan)
     if live is not None:
         live[name] = loss, accuracy
-    act_std, grad_std, update_ratio = (np.full((len(marks), depth), np.nan) for _ in range(3))
-    diverged_at, message, record = None, "", 0
+    diverged_at, message = None, ""
     x = np.empty((batch, task.x.shape[1]), task.x.dtype)  # this step's minibatch
     rows = x.reshape(batch * config.positions, config.units[0])  # a view: a conv net's pixels its rows
 
-    for step in range(steps):
+    for step in range(first, until):
         threads.check(stop)
         np.take(task.x, order[step], axis=0, out=x, mode="clip")  # (batch, units[0]); the indices are in range
         labels = task.labels[order[step]]  # (batch,)
@@ -724,6 +847,11 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
             if progress is not None:
                 progress(step + 1, steps)
 
+    if diverged_at is None and until < steps:
+        if progress is not None and not is_mark[until - 1]:
+            progress(until, steps)  # the steps since the last record step, before the run goes on elsewhere
+        return _Unfinished(until, work.shapes, work.flat_params, work.flat_velocity, loss, accuracy, act_std,
+                           grad_std, update_ratio, record)
     if progress is not None and diverged_at is not None:
         progress(steps, steps)  # the bar completes even though this curve stopped early
     final_loss, final_accuracy, distinct = _evaluate(params, task.x, task.labels, config, batch)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import os
 import signal
 import time
@@ -70,6 +71,8 @@ def goes_idle(pids: list[int], within: float) -> bool:
 
 
 def chromium_pids() -> set[int]:
+    """This test process's Chromium processes: those under it (through Playwright's driver), not another pytest
+    worker's or another program's, which may start and end meanwhile."""
     found = set()
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
@@ -77,7 +80,16 @@ def chromium_pids() -> set[int]:
                 found.add(int(cmdline.parent.name))
         except OSError:
             pass
-    return found
+    return {pid for pid in found if os.getpid() in ancestors(pid)}
+
+
+def ancestors(pid: int) -> list[int]:
+    """The process's parent, its parent's parent, ..., up to the first process (empty once it has gone)."""
+    chain = []
+    while (fields := _stat(pid)) is not None and int(fields[1]) > 0:
+        pid = int(fields[1])
+        chain.append(pid)
+    return chain
 
 
 def healthy(base: str) -> bool:
@@ -107,7 +119,8 @@ def test_a_browser_killed_in_a_race_leaves_the_server_serving_and_the_race_stops
         workers = children(server)
         assert workers and busy_share(workers) > 3 * IDLE  # the race computes in the server's worker processes
         for pid in its_processes:  # the laptop's lid shut mid-race: no goodbye on the websocket
-            os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # a helper process of Chromium's that has ended meanwhile
+                os.kill(pid, signal.SIGKILL)
         serves_a_tour_step(browser, base)
         assert healthy(base)
         assert goes_idle(workers, within=60), "the race went on after its page had gone"

@@ -24,9 +24,10 @@ from core.draws import bias_noise, draw, family
 from core.initializers import SCHEME_FIELDS, scale_bias, scale_weights
 from core.network import mean_std
 from core.train import (
-    HEAD_SCALE, POINTS_PER_CLASS, SCHEMES, best_bands, he_2015, he_2015_depths, init_params, lecture_schemes,
-    loss_and_gradients, make_task, one_unit_ceiling, race, scheme_config, scheme_name, softmax_cross_entropy,
-    steps_to_loss, estimate_training_memory, task_classes, task_config,
+    HEAD_SCALE, POINTS_PER_CLASS, SCHEMES, _held_bytes, _make, _train, best_bands, estimate_training_memory,
+    he_2015, he_2015_depths, init_params, lecture_schemes, loss_and_gradients, make_task, one_unit_ceiling,
+    parameter_shapes, race, scheme_config, scheme_name, softmax_cross_entropy, steps_to_loss, task_classes,
+    task_config,
 )
 from tests.gradcheck import assert_gradients
 from tests.memory_support import can_measure, peak_rise_mib
@@ -423,6 +424,35 @@ def test_a_watched_race_shows_each_curve_as_it_grows_and_ends_as_an_unwatched_on
                 counts.append(count)
         losses = counts[::2]
         assert losses == sorted(losses) and counts[-2:] == [300, 300]  # it only grows, up to the whole run
+
+
+@pytest.mark.slow
+def test_a_race_of_more_runs_than_cores_grows_every_curve_together():
+    """Five runs on two cores train in legs taken in turn: when the first curve is whole, every other is at least
+    two thirds drawn. Run by run, three of them would not have started."""
+    live, looks = {}, []
+
+    def progress(done, total):
+        looks.append({name: int(np.isfinite(loss).sum()) for name, (loss, _) in live.items()})
+
+    steps, schemes = 300, lecture_schemes("relu")
+    results = race(replace(SMALL, activation="relu"), schemes, steps=steps, progress=progress, live=live)
+    first_whole = next(look for look in looks if steps in look.values())
+    for name, result in results.items():  # a curve that diverged is as drawn as it will be
+        drawn = int(np.isfinite(result.loss).sum())
+        assert first_whole.get(name, 0) >= min(drawn, 2 * steps // 3), (name, first_whole)
+
+
+@pytest.mark.parametrize("config", [SMALL, replace(SMALL, batch_norm=True, width=48),
+                                    Config(depth=2, width=16, arch="conv", image=4, batch=10)],
+                         ids=["dense", "batch-norm", "conv"])
+def test_what_a_leg_hands_on_is_what_legs_count(config):
+    """The weights and momenta a run holds between legs (_Unfinished), which decide whether a race trains in legs,
+    are the bytes the decision counts, and the shapes it counts them from are init_params' own."""
+    data = _make("spiral", 3, config)
+    state = _train(config, data, 4, 0.02, 0.9, config.batch, None, "run", until=2)
+    assert state.step == 2 and state.params.nbytes + state.velocity.nbytes == _held_bytes(config, 3)
+    assert state.shapes == {name: p.shape for name, p in init_params(config, 3).items()} == parameter_shapes(config, 3)
 
 
 def test_scheme_config_resets_the_init_fields():

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from core import Config, draws, threads, workers
-from core.train import RECORDS, SCHEMES, _record_steps, he_2015_depths, make_task, race, scheme_config
+from core.train import LEGS, RECORDS, SCHEMES, _record_steps, he_2015_depths, make_task, race, scheme_config
 from tests.worker_tasks import blas_threads, divide
 from views import training as training_view
 from views.text import LANGUAGES, t
@@ -93,8 +93,9 @@ def test_a_worker_computes_with_one_blas_thread(pool):
 
 @pytest.mark.slow
 def test_snapshots_arrive_in_order_and_fill_the_live_curves():
-    """Each run reports at its record steps, in order, at most RECORDS + 1 times; the live curves the page reads
-    are at every look the run's first steps at their final values, and at the end the whole run."""
+    """Each run reports at its record steps (at most RECORDS + 1) and at the end of each of its legs, in order; the
+    live curves the page reads are at every look the run's first steps at their final values, and at the end the
+    whole run."""
     live, looks = {}, []
 
     def progress(done, total):
@@ -105,6 +106,8 @@ def test_snapshots_arrive_in_order_and_fill_the_live_curves():
                    progress=progress, live=live)
     marks = (_record_steps(steps) + 1).tolist()  # the steps done at each snapshot
     assert len(marks) <= RECORDS + 1
+    per_leg = -(-steps // LEGS)  # three runs on two cores (or one) train in legs
+    leg_ends = list(range(per_leg, steps + 1, per_leg))
     for name, result in results.items():
         np.testing.assert_array_equal(live[name][0], result.loss)
         np.testing.assert_array_equal(live[name][1], result.accuracy)
@@ -116,7 +119,7 @@ def test_snapshots_arrive_in_order_and_fill_the_live_curves():
                 assert np.isnan(look[name][count:]).all()
                 counts.append(count)
         assert counts == sorted(counts) and counts[-1] == steps
-        assert set(counts) <= {0, *marks}  # whole snapshots only
+        assert set(counts) <= {0, *marks, *leg_ends}  # whole snapshots only
 
 
 @pytest.mark.slow
