@@ -411,22 +411,22 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
         until = min(steps, (0 if start is None else start.step) + per_leg)
         # a core and the run's memory from the server's admission, whether it computes here or in a worker
         # process: a worker's arrays are the server's memory too
-        with threads.compute_slot(estimate_training_memory(config, batch, task.classes), cancel=stop,
-                                  work=estimate_training_work(config, until - (start.step if start else 0), batch)):
-            if pool is None:
-                with np.errstate(all="ignore"):
-                    return _train(config, task, steps, lr, momentum, batch, report, name, stop, live, start, until)
-            loss, accuracy = curves[index]
-            if live is not None:
-                live[name] = loss, accuracy
+        memory = estimate_training_memory(config, batch, task.classes)
+        work = estimate_training_work(config, until - (0 if start is None else start.step), batch)
+        if pool is None:
+            with threads.compute_slot(memory, cancel=stop, work=work), np.errstate(all="ignore"):
+                return _train(config, task, steps, lr, momentum, batch, report, name, stop, live, start, until)
+        loss, accuracy = curves[index]
+        if live is not None:
+            live[name] = loss, accuracy
 
-            def snapshot(message: tuple[int, np.ndarray, np.ndarray]) -> None:
-                step_done, new_loss, new_accuracy = message  # the steps since the run's last snapshot
-                loss[step_done - len(new_loss):step_done] = new_loss
-                accuracy[step_done - len(new_accuracy):step_done] = new_accuracy
-                report(step_done, steps)
-            return pool.run(_train_in_worker, (config, task, steps, lr, momentum, batch, name, start, until),
-                            snapshot, stop, share_core=True)
+        def snapshot(message: tuple[int, np.ndarray, np.ndarray]) -> None:
+            step_done, new_loss, new_accuracy = message  # the steps since the run's last snapshot
+            loss[step_done - len(new_loss):step_done] = new_loss
+            accuracy[step_done - len(new_accuracy):step_done] = new_accuracy
+            report(step_done, steps)
+        return pool.run(_train_in_worker, (config, task, steps, lr, momentum, batch, name, start, until), snapshot,
+                        stop, slot=lambda: threads.compute_slot(memory, cancel=stop, work=work))
 
     def lane(_: int) -> None:
         while not stop.is_set():

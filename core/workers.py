@@ -30,6 +30,7 @@ processes, which compute side by side.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import pickle
 import queue
@@ -166,7 +167,7 @@ class Pool:
             return [w.pid for w in self._all]
 
     def run(self, fn: Callable[..., Any], args: tuple = (), report: Callable[[Any], None] | None = None,
-            cancel: threads.Cancel = None, share_core: bool = False) -> Any:
+            cancel: threads.Cancel = None, slot: Callable[[], contextlib.AbstractContextManager] | None = None) -> Any:
         """fn(*args, report=..., cancelled=...) in a worker: its result, or its exception raised here.
 
         fn: a module-level function (the worker imports it by name); args and the result are pickled.
@@ -176,50 +177,54 @@ class Pool:
         run raises what the task raises then; threads.Cancelled if it is set before a worker is free.
         WorkerCrashed if the worker dies meanwhile.
 
-        share_core: the caller holds a compute slot (threads.compute_slot) for the task; whenever another
-        computation waits for a core, the task is paused at its next cancelled() look and the core lent to that
+        slot: the compute slot the task holds while it computes (a threads.compute_slot(...) to enter), taken
+        once a worker is free: a computation holding a core never waits for a worker, which a paused task may
+        hold (three races at once on two cores waited for each other for ever that way). Whenever another
+        computation waits for a core, the task is paused at its next cancelled() look and its core lent to that
         computation, and it resumes once it has a core again (threads.step_aside): a run of minutes does not
         keep a page waiting for minutes.
         """
         worker = self._acquire(cancel)
-        healthy, failed = False, None  # failed: what report raised; the task is then stopped, and that raised
+        healthy, failed = True, None  # failed: what report raised; the task is then stopped, and that raised
         try:
-            worker.conn.send(("task", fn, args))
-            asked = False
-            while True:
-                if not asked and (failed is not None or _is_set(cancel)):
-                    worker.conn.send(("cancel",))
-                    asked = True
-                if share_core and not asked and threads.ADMISSION.core_wanted():
-                    worker.conn.send(("pause",))
-                    try:
-                        threads.step_aside(cancel)
-                    except threads.Cancelled:  # asked to stop while paused: the next look says so to the task
-                        pass
-                    finally:
-                        worker.conn.send(("resume",))
-                if not wait([worker.conn], timeout=POLL):
-                    continue
-                try:
-                    kind, payload, *retire = worker.conn.recv()
-                except (EOFError, OSError):
-                    name, code = worker.status()
-                    raise WorkerCrashed(f"the training worker process {worker.pid} ended ({_ended_words(name, code)}) "
-                                        f"before its task finished; a new worker takes its place",
-                                        signal=name, code=code) from None
-                if kind == "report":
-                    if report is not None and failed is None:
+            with contextlib.nullcontext() if slot is None else slot():
+                worker.conn.send(("task", fn, args))
+                healthy = False  # until its reply says otherwise
+                asked = False
+                while True:
+                    if not asked and (failed is not None or _is_set(cancel)):
+                        worker.conn.send(("cancel",))
+                        asked = True
+                    if slot is not None and not asked and threads.ADMISSION.core_wanted():
+                        worker.conn.send(("pause",))
                         try:
-                            report(payload)
-                        except BaseException as error:  # noqa: BLE001  (raised once the worker has stopped)
-                            failed = error
-                    continue
-                healthy = not retire[0]
-                if failed is not None:
-                    raise failed
-                if kind == "error":
-                    raise payload
-                return payload
+                            threads.step_aside(cancel)
+                        except threads.Cancelled:  # asked to stop while paused: the next look says so to the task
+                            pass
+                        finally:
+                            worker.conn.send(("resume",))
+                    if not wait([worker.conn], timeout=POLL):
+                        continue
+                    try:
+                        kind, payload, *retire = worker.conn.recv()
+                    except (EOFError, OSError):
+                        name, code = worker.status()
+                        raise WorkerCrashed(f"the training worker process {worker.pid} ended "
+                                            f"({_ended_words(name, code)}) before its task finished; a new worker "
+                                            f"takes its place", signal=name, code=code) from None
+                    if kind == "report":
+                        if report is not None and failed is None:
+                            try:
+                                report(payload)
+                            except BaseException as error:  # noqa: BLE001  (raised once the worker has stopped)
+                                failed = error
+                        continue
+                    healthy = not retire[0]
+                    if failed is not None:
+                        raise failed
+                    if kind == "error":
+                        raise payload
+                    return payload
         finally:
             self._release(worker, healthy)
 

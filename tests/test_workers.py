@@ -200,6 +200,25 @@ def test_a_computation_asking_for_a_core_during_a_race_gets_one_and_the_race_kee
         assert same_bits(result[scheme], alone[scheme]), scheme
 
 
+@pytest.mark.slow
+def test_races_of_three_sessions_at_once_all_end_with_their_own_bits():
+    """Three sessions press Run at once (more runs than workers): a run paused to lend its core keeps its worker,
+    so a run given that core must not wait for a worker while holding it; each race ends, as it does alone."""
+    schemes, steps = ("xavier_normal", "he_normal", "zeros"), 400
+    alone = race(SMALL, schemes, steps=steps)
+    results: list[dict] = [{} for _ in range(3)]
+    sessions = [threading.Thread(target=lambda out=out: out.update(race(SMALL, schemes, steps=steps)), daemon=True)
+                for out in results]
+    for session in sessions:
+        session.start()
+    for session in sessions:
+        session.join(120)  # about 3 seconds; waiting for each other, they never end
+    assert not any(session.is_alive() for session in sessions)
+    for out in results:
+        for scheme in schemes:
+            assert same_bits(out[scheme], alone[scheme]), scheme
+
+
 def test_a_stop_raised_in_a_one_run_race_stops_its_worker_and_keeps_it():
     """A race of one scheme reports from the caller's own thread: the Stop raised there stops the worker's run,
     and the worker stays in the pool."""
