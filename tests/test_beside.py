@@ -139,6 +139,25 @@ def test_presenter_mode_shows_the_two_sides(lang):
     assert not [m for m in at.markdown if m.value.startswith('<img src="data:image/svg+xml')]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", [{}, {"present": "true", "lang": "zh"}], ids=["page", "presenter-zh"])
+def test_the_tour_walking_onto_the_step_beside_draws_that_step_once(mode):
+    """5 beside 6, then ▶: the page is step 6, which is not drawn beside itself (a line says why); ▶ again draws
+    step 7 with step 6 beside it."""
+    lang = mode.get("lang", "en")
+    at = open_app(step="5", beside="6", **mode)
+    assert headings(at) == [tour.heading("5", lang), tour.heading("6", lang)]
+    walks = [("6", []), ("7", [tour.heading("7", lang), tour.heading("6", lang)])]
+    for step, sides in walks:
+        next(b for b in at.button if b.label == t(lang, "next")).click().run()
+        no_trouble(at)
+        assert at.query_params["step"] == step and at.query_params["beside"] == "6"
+        # the sides' std charts, and the step's own once: presenter mode's, or the Activations tab's below the sides
+        assert headings(at) == sides and len(std_charts(at, lang)) == len(sides) + (not sides or not mode)
+        same = t(lang, "beside_same", step=beside.name("6", lang))
+        assert (same in [c.value for c in at.caption]) == (not sides)
+
+
 # ---------- the sentence and the scale ----------
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

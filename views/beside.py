@@ -134,12 +134,16 @@ def side(page: Page, f: dict, code: str, config: Config, other: Config, y_max: f
 
 
 def show(page: Page, note: Note, presenting: bool = False) -> bool:
-    """The sentence, then the page's network and the chosen step side by side; False (nothing drawn) when no step
-    is chosen. The step's network is computed as the page's is (computing.compute, core.cache), and a step the
-    server cannot compute says why in its place. presenting: presenter mode's sides, both on one screen
-    (present.side)."""
+    """The sentence, then the page's network and the chosen step side by side; False (no sides drawn) when no step
+    is chosen, or when it is the page's own step (a line says so). The step's network is computed as the page's
+    is (computing.compute, core.cache), and a step the server cannot compute says why in its place. presenting:
+    presenter mode's sides, both on one screen (present.side)."""
     code = chosen()
     if code == NONE:
+        return False
+    own = tour.step_of(page.config)
+    if code == own:  # the tour walked onto the step beside (5 beside 6, then ▶): the step once, not twice
+        st.caption(t(page.lang, "beside_same", step=name(code, page.lang)))
         return False
     config = network(code, page.config)
     refused = summary.refusal(config, page.lang, memory_budget(), WORK_LIMIT)
@@ -153,7 +157,6 @@ def show(page: Page, note: Note, presenting: bool = False) -> bool:
         return True
     except Cancelled:  # the session has gone: nothing to draw
         return True
-    own = tour.step_of(page.config)
     mine, theirs = page.frames(), frames(config, page.lang)
     top = shared_top([mine["act_std"], theirs["act_std"]])
     st.html(f"<style>{CSS}</style>")
