@@ -242,9 +242,10 @@ def estimate_training_work(config: Config, steps: int, batch: int | None = None)
 
 
 def _parameter_count(config: Config, classes: int) -> int:
-    """Trainable numbers, counted from above: each layer's W (its matrix, config.matrices), b, and batch norm's gamma
-    and beta whether used or not; the read-out's W and b."""
-    return sum(m * n + 3 * n for m, n in config.matrices) + classes * (config.units[-1] + 1)
+    """Trainable numbers, counted from above: parameter_shapes' arrays, with batch norm's gamma and beta whether
+    used or not."""
+    unused = 0 if config.batch_norm else 2 * sum(config.units[1:])
+    return sum(math.prod(shape) for shape in parameter_shapes(config, classes).values()) + unused
 
 
 def _conv_training_memory(config: Config, batch: int, classes: int) -> int:
@@ -408,11 +409,12 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
                 tell()
         config, task, name = runs[index]
         start = states[index]
-        until = min(steps, (0 if start is None else start.step) + per_leg)
+        first = 0 if start is None else start.step
+        until = min(steps, first + per_leg)
         # a core and the run's memory from the server's admission, whether it computes here or in a worker
         # process: a worker's arrays are the server's memory too
         memory = estimate_training_memory(config, batch, task.classes)
-        work = estimate_training_work(config, until - (0 if start is None else start.step), batch)
+        work = estimate_training_work(config, until - first, batch)
         if pool is None:
             with threads.compute_slot(memory, cancel=stop, work=work), np.errstate(all="ignore"):
                 return _train(config, task, steps, lr, momentum, batch, report, name, stop, live, start, until)
@@ -471,7 +473,7 @@ def _legs(runs: Sequence[tuple[Config, Task, str]], lanes: int) -> int:
 
 def _held_bytes(config: Config, classes: int) -> int:
     """The bytes of a run's _Unfinished arrays: its weights and momenta, as _Workspace lays them out."""
-    return 2 * np.dtype(config.dtype).itemsize * _offsets(parameter_shapes(config, classes))[None]
+    return 2 * np.dtype(config.dtype).itemsize * _layout(parameter_shapes(config, classes))[1]
 
 
 @dataclass
@@ -602,8 +604,7 @@ class _Workspace:
         self.z = [np.empty((rows, n), dtype) for n in units[1:]]  # z = h_in @ W + b; BN's s_hat in place
         self.s = [np.empty((rows, n), dtype) for n in units[1:]] if config.batch_norm else self.z
         self._dh = np.empty(rows * max(units), dtype)  # dL/dh of the layer being differentiated: dh(units)
-        sizes, offsets = {k: math.prod(shape) for k, shape in shapes.items()}, _offsets(shapes)
-        total = offsets.pop(None)
+        sizes, (offsets, total) = {k: math.prod(shape) for k, shape in shapes.items()}, _layout(shapes)
         self.flat_params, self.flat_velocity, self.flat_grads = (np.zeros(total, dtype) for _ in range(3))
         self.step = np.empty(min(total, _UPDATE_CHUNK), dtype)  # lr * v, one chunk at a time
 
@@ -640,14 +641,14 @@ def _shapes(params: Mapping[str, np.ndarray]) -> dict[str, tuple[int, ...]]:
     return {k: p.shape for k, p in params.items()}
 
 
-def _offsets(shapes: Mapping[str, tuple[int, ...]]) -> dict[str | None, int]:
-    """Where each parameter starts in _Workspace's flat arrays, and their length (key None): each array starts on
-    a 64-byte boundary, as a fresh array would."""
+def _layout(shapes: Mapping[str, tuple[int, ...]]) -> tuple[dict[str, int], int]:
+    """Where each parameter starts in _Workspace's flat arrays, and their length: each array starts on a 64-byte
+    boundary, as a fresh array would."""
     offsets, total = {}, 0
     for key, shape in shapes.items():
         offsets[key] = total
         total += -(-math.prod(shape) // _ALIGN) * _ALIGN
-    return {**offsets, None: total}
+    return offsets, total
 
 
 _ALIGN = 16  # elements: 64 bytes of float32

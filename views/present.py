@@ -4,7 +4,6 @@ code for the class, and the page's CSS for every screen from a 390 px phone to a
 from __future__ import annotations
 
 import base64
-import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -16,7 +15,7 @@ import streamlit as st
 from core import Config
 
 from . import charts, tour
-from .draw import chart_template, draw, theme_type, with_config
+from .draw import draw
 from .page import Page, layer_titles
 from .text import t
 from .urlstate import URL
@@ -307,14 +306,9 @@ def std_chart(page: Page, frame, colour: str, title: str, size: tuple[int, int],
     """The activation std per layer (charts.line_chart, linear) with a plot of `size` (width, height) px, scaled by
     the browser to its column (PRESENT_CSS); y_max: the axis's end, shared with a step beside; config: Vega-Lite
     config merged over the chart's (draw.with_config)."""
-    options = dict(colour=colour, title=title, y_title=page.t("std_axis"), log=False, names=page.names(),
-                   layer_title=page.t("layer"), series_title=page.t("series"), y_max=y_max)
-    spec = chart_template("line", json.dumps(options, sort_keys=True), charts.layout("line", frame, **options), frame)
-    width, height = size
-    spec = charts.coloured(with_config(charts.with_data(spec, frame), config or {}), theme_type())
-    spec = {**spec, "width": width, "height": height,
-            "autosize": {"type": "pad"}}  # the plot's own size; title, axes and legend around it
-    st.vega_lite_chart(spec, width="content")
+    draw("line", frame, name="activation-std", width="content", files=False, config=config, plot=size, colour=colour,
+         title=title, y_title=page.t("std_axis"), log=False, names=page.names(), layer_title=page.t("layer"),
+         series_title=page.t("series"), y_max=y_max)
 
 
 def histograms(page: Page, frame, colour: str, title: str, depth: int, height: int = PRESENT_PANEL[1],
