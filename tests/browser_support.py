@@ -118,13 +118,15 @@ def wait_still(page, selector: str, quiet: float = 250) -> None:
 
 
 def visit(page, url: str, charts: int = 1):
-    """Open `url` in `page` and wait until its first run has settled with at least `charts` charts drawn."""
+    """Open `url` in `page` and wait until its first run has settled with at least `charts` charts drawn, in the
+    page's own fonts (a text measured in a fallback font before they load is not what a viewer sees)."""
     page.goto(url)
     page.wait_for_selector(SETTLED, timeout=90_000)
     if charts:
         page.wait_for_function(f"document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\").length >= {charts}",
                                timeout=90_000)
     page.wait_for_selector(SETTLED, timeout=90_000)
+    page.evaluate("document.fonts.ready.then(() => document.fonts.status)")
     return page
 
 
