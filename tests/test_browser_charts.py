@@ -149,3 +149,48 @@ def test_a_trained_race_s_labels_stay_inside_their_charts_on_a_phone(base, brows
             for axis in chart["axes"]:
                 assert label["right"] <= axis["left"] or axis["right"] <= label["left"] or \
                     label["bottom"] <= axis["top"] or axis["bottom"] <= label["top"], (label, axis)
+
+
+STOP = "[class*='st-key-stop_'] button"  # the race's Stop button (its key is stop_<job>)
+# Where the page's element is the Stop button: what is on top at its centre, and its box
+ON_TOP = """(selector) => { const button = document.querySelector(selector), r = button.getBoundingClientRect();
+    const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return {button: top !== null && button.contains(top), x: r.left + r.width / 2, y: r.top + r.height / 2,
+            box: [r.left, r.top, r.right, r.bottom], on_top: top && top.outerHTML.slice(0, 120)}; }"""
+VISIBLE_TOOLBARS = """() => [...document.querySelectorAll("[data-testid='stElementToolbar']")]
+    .filter((e) => e.getBoundingClientRect().width > 0 && getComputedStyle(e).opacity !== '0'
+                   && getComputedStyle(e).visibility !== 'hidden')
+    .map((e) => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
+
+
+@pytest.mark.parametrize("lang, viewport, steps", [("en", (1280, 800), 10_000), ("zh", (1024, 768), 9_950)])
+def test_the_loss_chart_s_toolbar_never_covers_the_stop_button(base, browser, lang, viewport, steps):
+    """Streamlit's toolbar of a chart (its data, download, fullscreen), shown above the chart's right end while the
+    pointer is on the chart, covered the Stop button at the right end of the line just above the loss chart: while
+    a race trains and the pointer is on its loss chart, with that toolbar shown, what is on top at the Stop button's
+    centre is the button, the toolbar is apart from it, and a click there stops the race."""
+    context = browser.new_context(viewport=dict(zip(("width", "height"), viewport)))
+    context.add_init_script(COUNT_RUNS)
+    try:
+        page = visit(context.new_page(), f"{base}/?step=custom&depth=3&width=16&tab=training&steps={steps}&lang={lang}",
+                     charts=0)
+        page.get_by_role("button", name=t(lang, "training_tab.run"), exact=True).click()
+        page.wait_for_selector(f"{STOP}, [data-testid='stVegaLiteChart'] svg", timeout=60_000)
+        chart = page.locator("[data-testid='stVegaLiteChart']").first
+        chart.wait_for(timeout=60_000)
+        chart.scroll_into_view_if_needed()
+        box = chart.bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.5)  # on the loss curves
+        page.wait_for_function(f"({VISIBLE_TOOLBARS})().length > 0", timeout=10_000)
+        toolbars, stop = page.evaluate(VISIBLE_TOOLBARS), page.evaluate(ON_TOP, STOP)
+        assert stop["button"], stop  # still training, and the button on top at its centre
+        for left, top, right, bottom in toolbars:
+            a = stop["box"]
+            assert right <= a[0] or a[2] <= left or bottom <= a[1] or a[3] <= top, (toolbars, a)
+        page.mouse.click(stop["x"], stop["y"])
+        # stopped once its runs have seen the request: the race's warning says so, and no button is left
+        stopped = t(lang, "training_tab.stopped", seconds=0, done=0, total=0).rsplit("0", 1)[-1].strip()
+        page.get_by_text(stopped).wait_for(timeout=30_000)
+        assert page.locator(STOP).count() == 0
+    finally:
+        context.close()

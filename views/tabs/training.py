@@ -71,8 +71,10 @@ def watch(name: str, panel: Callable[[], None]) -> None:
 
 
 def progress_line(job: live.Training, lang: str) -> None:
-    """The bar of a running training, its steps and seconds so far, and its Stop button."""
-    bar, button = st.columns([5, 1], vertical_alignment="bottom")
+    """The bar of a running training, its steps and seconds so far, and its Stop button before it: a chart's toolbar
+    (Streamlit's: its data, download, fullscreen), shown above the chart's right end while the pointer is on the
+    chart, covered a button at the right end of the line above the loss chart. On a phone the button comes first."""
+    button, bar = st.columns([1, 5], vertical_alignment="bottom")
     text = t(lang, "training_tab.running", done=job.done, total=job.total, seconds=job.seconds) if job.total else \
         t(lang, "training_tab.starting")
     bar.progress(job.fraction, text=text)
