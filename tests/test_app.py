@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from dataclasses import replace
 
@@ -17,7 +16,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from tests.test_derivation import check_equations
 from tests.app_support import open_app, open_tab
 from views import cache as page_cache
-from views import charts, derivation
+from views import charts, derivation, summary
 from views import tour
 from views import training as training_view
 from views.tabs import CODES
@@ -613,9 +612,9 @@ def test_a_race_trained_in_the_background_is_exactly_core_race():
         for field in ("loss", "accuracy", "act_std", "grad_std", "update_ratio", "distinct_units"):
             np.testing.assert_array_equal(getattr(shown[name], field), getattr(result, field), err_msg=name)
         assert shown[name].diverged_at == result.diverged_at and shown[name].final_loss == result.final_loss
-    table = at.dataframe[0].value  # and the page's table is that race's
+    table = at.dataframe[0].value  # and the page's table is that race's, its losses as the page writes numbers
     assert list(table[t("en", "training_tab.col_loss")]) == [
-        f"{r.final_loss:.4f}" if math.isfinite(r.final_loss) else "—" for r in expected.values()]
+        summary.format_value(r.final_loss) for r in expected.values()]
 
 
 def stop_button(at: AppTest):

@@ -96,6 +96,67 @@ def test_the_guide_lines_lie_under_the_curves_and_their_labels_over_them(build):
         assert spec["autosize"]["type"] == "fit-x" and spec["height"] >= 200
 
 
+# Numbers and shares as the page writes them (summary.format_value at 3 digits, format_share), independent of Vega:
+# plain decimals with separators, powers of ten with raised signs; shares whole, with one decimal, two digits under
+# 1 %, the floor and the ceiling; a no-break space inside each
+NUMBERS = {1e-4: "10⁻⁴", 2.9e-7: "2.9 × 10⁻⁷", 1e-12: "10⁻¹²", 0.213: "0.213", 0.01: "0.01", 1234.0: "1,230",
+           3e4: "3 × 10⁴", 5.5e12: "5.5 × 10¹²"}
+SHARES = {0.0: "0 %", 1.0: "100 %", 0.25: "25 %", 0.5: "50 %", 1 / 3: "33.3 %", 0.924: "92.4 %", 0.1049: "10.5 %",
+          0.0014: "0.14 %", 0.00031: "0.031 %", 0.0099: "0.99 %", 2e-6: "< 0.01 %", 0.9999: "> 99.9 %",
+          0.99949: "99.9 %"}
+
+
+def drawn_by_vega(expr, values) -> list[str]:
+    """What Vega writes for each value through the expression `expr` of "datum.value", in order (vl_convert)."""
+    frame = pd.DataFrame({"value": list(values), "row": range(len(values))})
+    chart = alt.Chart(frame).transform_calculate(text=expr("datum.value")).mark_text().encode(
+        alt.Y("row:O"), alt.Text("text:N"))
+    items = text_items(vl_convert.vegalite_to_scenegraph(chart.to_dict()))
+    return [item["text"] for item in sorted(items, key=lambda item: item["y"])]
+
+
+@pytest.mark.parametrize("expr, written, page", [
+    (lambda value: charts.number_expr(value, 3), NUMBERS, summary.format_value),
+    (charts.share_expr, SHARES, summary.format_share)])
+def test_the_charts_write_numbers_and_shares_as_the_page_does(expr, written, page):
+    """Vega's "%" formats glue the sign to the number (33.3%), and its negative exponents read 10−⁴ (d3-format's
+    U+2212 before raised digits): the charts' expressions (charts.number_expr, share_expr), drawn by Vega, write each
+    value as the page does, 33.3 % and 10⁻⁴."""
+    drawn = drawn_by_vega(expr, written)
+    assert drawn == [text.replace(" ", summary.NBSP) for text in written.values()]
+    assert drawn == [page(value) for value in written]
+
+
+def spec_values(spec, key: str) -> list:
+    """Every value of `key` in a Vega-Lite spec, at any depth."""
+    if isinstance(spec, dict):
+        return [v for k, value in spec.items() for v in ([value] if k == key else []) + spec_values(value, key)]
+    return [v for value in spec for v in spec_values(value, key)] if isinstance(spec, list) else []
+
+
+@pytest.mark.slow
+def test_the_training_and_spectrum_charts_write_numbers_and_shares_as_the_page_does():
+    """The accuracy tooltip read 33.3% (Vega's ".1%"), the mean loss 0.000 (".3f"), the heat map 2.94e-7 (".3~g"),
+    the spectrum's axis 10%: no Training or Spectrum chart formats a number with Vega's own formats but whole counts
+    of steps (",d", 1,000); the accuracy tooltip shows the share the chart writes with share_expr, and the share
+    axes' labels are charts.SHARE_LABEL."""
+    from views import spectrum as spectrum_view
+
+    frame = race_frame(steps=300)
+    cells = pd.DataFrame({"step": [0, 0, 5, 5], "layer": [1, 2, 1, 2], "value": [1e-5, 2e-4, 0.3, 2.0]})
+    accuracy = training_view.accuracy_chart(frame, "en", 3, ceiling=0.62).to_dict()
+    shares = pd.DataFrame({"low": [0.1, 1.0], "high": [1.0, 10.0], "share": [0.4, 0.6]})
+    specs = [training_view.loss_chart(frame, "en", 3).to_dict(), accuracy,
+             training_view.heatmap_chart(cells, "en", "grad_std").to_dict(),
+             spectrum_view.histogram_chart(shares, colour="#123456", title="x", x_title="s", y_title="y").to_dict()]
+    assert {value for spec in specs for value in spec_values(spec, "format")} == {",d"}
+    curve = next(layer for layer in accuracy["layer"] if layer["mark"]["type"] == "line")
+    tip = next(tip for tip in curve["encoding"]["tooltip"] if tip["field"].startswith("accuracy_mean"))
+    assert {"calculate": charts.share_expr("datum.accuracy_mean"), "as": tip["field"]} in curve["transform"]
+    assert curve["encoding"]["y"]["axis"]["labelExpr"] == charts.SHARE_LABEL
+    assert specs[-1]["encoding"]["y"]["axis"]["labelExpr"] == charts.SHARE_LABEL
+
+
 @pytest.mark.slow
 def test_the_heatmap_legend_writes_numbers_as_the_page_does():
     cells = pd.DataFrame({"step": [0, 0, 1, 1], "layer": [1, 2, 1, 2], "value": [1e-5, 2e-4, 0.0, 0.3]})

@@ -552,6 +552,30 @@ def test_tab_frames_and_charts_build(relu_race):
 
 
 @pytest.mark.slow
+def test_the_final_table_writes_the_loss_as_the_page_writes_numbers(relu_race):
+    """The table showed every loss with 4 decimals (a trained run's 0.0000): each is written as the page writes
+    numbers, 3 significant digits, a power of ten below 0.001, a dash where there is none; and the race's own losses
+    read back as their values."""
+    from tests.written_numbers import read_back
+    from views import charts
+    from views import training as tv
+    from views.text import t
+
+    run = relu_race["he_normal"]
+    written = {1.0986122886681098: "1.1", 0.0213456: "0.0213", 2.94e-7: "2.94 × 10⁻⁷", 1234.5: "1,230",
+               float("nan"): "—", float("inf"): "—"}  # as a person writes them
+    runs = {scheme: replace(run, final_loss=loss) for scheme, loss in zip(charts.SCHEME_COLOURS, written)}
+    column = tv.final_frame(runs, "zh")[t("zh", "training_tab.col_loss")].tolist()
+    assert column == [text.replace(" ", "\u00a0") for text in written.values()]
+    shown = tv.final_frame(relu_race, "en")[t("en", "training_tab.col_loss")]
+    for cell, result in zip(shown, relu_race.values()):
+        if math.isfinite(result.final_loss):
+            assert read_back(cell) == pytest.approx(result.final_loss, rel=5e-3, abs=0), cell
+        else:
+            assert cell == "—"
+
+
+@pytest.mark.slow
 def test_a_growing_race_draws_from_a_template_that_is_the_chart(relu_race):
     from views import charts
     from views import training as tv

@@ -18,7 +18,7 @@ import pandas as pd
 
 from core.activations import get
 
-from .summary import PLAIN, TIMES, format_power, format_share, format_value
+from .summary import NBSP, PERCENT, PLAIN, SHARE_FLOOR, TIMES, format_power, format_share, format_value
 from .text import t
 
 CURRENT_OPACITY = 0.5  # Compare's thick line of the page's own scheme: the lines under it show through
@@ -324,9 +324,12 @@ def number_expr(value: str, digits: int = 2) -> str:
     significant digits (d3-format's "~r")."""
     exponent = f"floor(log(abs({value})) / LN10 + 1e-9)"
     mantissa = f"format({value} / pow(10, {exponent}), '.{digits}~r')"
-    power = f"format({exponent}, 'd')"
-    for plain, raised in zip("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"):
+    # the exponent's sign apart: d3-format writes a negative number with U+2212, which read "10−⁴" after the digits
+    # were raised
+    power = f"format(abs({exponent}), 'd')"
+    for plain, raised in zip("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"):
         power = f"replace({power}, regexp('{plain}', 'g'), '{raised}')"
+    power = f"({exponent} < 0 ? '⁻' : '') + {power}"
     low, high = PLAIN
     return (f"!isValid({value}) || !isFinite({value}) ? '—' : "
             f"({value} == 0 || (abs({value}) >= {low} && abs({value}) < {high})) ? format({value}, ',.{digits}~r') : "
@@ -334,6 +337,24 @@ def number_expr(value: str, digits: int = 2) -> str:
 
 
 NUMBER_LABEL = number_expr("datum.value")  # an axis's tick labels, as the page writes numbers
+
+
+def share_expr(value: str) -> str:
+    """A Vega expression writing the fraction `value` (an expression) as a percentage as views.summary.format_share
+    does, with the page's space before the sign: "33.3 %", "0.14 %", "< 0.01 %", "> 99.9 %", "100 %" (Vega's own
+    "%" formats write "33.3%"). One decimal is rounded as JavaScript's toFixed does, which differs from Python's
+    only at a tie (12.25 % exactly)."""
+    percent = f"(100 * {value})"
+    tenths = f"format({percent}, '.1f')"
+    return (f"!isValid({value}) || !isFinite({value}) ? '—' : "
+            f"({percent} == 0 || {percent} == 100) ? format({percent}, 'd') + '{PERCENT}' : "
+            f"abs({percent}) < {SHARE_FLOOR} ? '<{NBSP}{format_value(SHARE_FLOOR)}{PERCENT}' : "
+            f"abs({percent}) < 1 ? format({percent}, '.2~r') + '{PERCENT}' : "
+            f"{tenths} == '100.0' ? '>{NBSP}99.9{PERCENT}' : "
+            f"(slice({tenths}, -2) == '.0' ? slice({tenths}, 0, -2) : {tenths}) + '{PERCENT}'")
+
+
+SHARE_LABEL = share_expr("datum.value")  # an axis's tick labels of shares, as the page writes them: 25 %
 
 
 def written(chart: alt.Chart, *fields: str) -> alt.Chart:

@@ -191,7 +191,7 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, x_title: st
     chart = alt.Chart(frame).mark_rect(color=colour).encode(
         x("low:Q"),
         alt.X2("high:Q"),
-        alt.Y("share:Q").title(y_title).axis(format="%"),
+        alt.Y("share:Q").title(y_title).axis(labelExpr=charts.SHARE_LABEL),  # 10 %, as the page writes a share
     )
     if theory is not None and len(theory):
         # one legend entry, its symbol the dashed line: colour and dash encoded from the same constant

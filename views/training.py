@@ -30,9 +30,9 @@ from core.train import (
 )
 
 from .charts import EM_OTHER, GUIDE_COLOUR, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, NUMBER_LABEL, \
-    SCHEME_COLOURS, TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, text_width, theme, title_lines, \
-    zero_marks
-from .summary import PERCENT, format_share, format_value, powers_apart
+    SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, share_expr, \
+    text_width, theme, title_lines, written, zero_marks
+from .summary import format_share, format_value, powers_apart
 from .text import join, t
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
@@ -56,7 +56,6 @@ MAX_LOSS = 10.0  # top of the loss axis: ln K is at most 1.6 here, and an explod
 LOSS_HEIGHT, ACCURACY_HEIGHT = 260, 220  # the plots' heights in px (charts.plot_height): readable from the back row
 ACCURACY_TOP = 1.05  # the accuracy axis ends a little above 100 %, so a run at 100 % and the 100 % label sit inside
 ACCURACY_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
-PERCENT_LABEL = f"format(datum.value * 100, 'd') + '{PERCENT}'"  # 100 %, as the page writes a share
 UNIT_LABEL_SPACE = 18  # px of a bar's band that its count, turned a quarter at LABEL_SIZE, needs
 COUNT_GAP = 4  # px between a bar and its count
 UNIT_TICK_SPACE = 40  # px: the least room of a tick label of the distinct units' axis, so that none is left out
@@ -279,7 +278,7 @@ def final_frame(results: dict, lang: str) -> pd.DataFrame:
         accuracy = format_share(r.final_accuracy)  # the page's one way to write a share: 33.3 %
         rows.append({
             t(lang, "scheme"): scheme_name(name, lang),
-            t(lang, "training_tab.col_loss"): f"{r.final_loss:.4f}" if math.isfinite(r.final_loss) else "—",
+            t(lang, "training_tab.col_loss"): format_value(r.final_loss),  # as the page writes numbers: 0.0213
             t(lang, "training_tab.col_accuracy"): accuracy,
             **({t(lang, "training_tab.col_test_accuracy"): format_share(r.test_accuracy)
                 if math.isfinite(r.test_accuracy) else "—"} if r.test_accuracy is not None else {}),
@@ -463,11 +462,11 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
         type="log", domain=[lo, hi], nice=False, clamp=False).axis(values=list(ticks), labelExpr=NUMBER_LABEL)
     x = _step_axis(lang, frame, steps)
     colour = _scheme_colour(frame, lang, schemes)
-    mean = alt.Chart().mark_line(strokeWidth=3, clip=True).encode(
+    mean = written(alt.Chart(), "loss_mean").mark_line(strokeWidth=3, clip=True).encode(
         x, y, colour,
         tooltip=[alt.Tooltip("name:N", title=t(lang, "scheme")),
-                 alt.Tooltip("step:Q", title=t(lang, "training_tab.step")),
-                 alt.Tooltip("loss_mean:Q", format=".3f", title=t(lang, "training_tab.loss_mean_tip"))],
+                 alt.Tooltip("step:Q", format=",d", title=t(lang, "training_tab.step")),
+                 alt.Tooltip("loss_mean_text:N", title=t(lang, "training_tab.loss_mean_tip"))],  # 2.94 × 10⁻⁴
     ).transform_calculate(value="datum.loss_mean")
     raw = alt.Chart().encode(x, y, colour).transform_calculate(value="datum.loss")
     rule, label = _guide(ln_k, t(lang, "training_tab.ln_k", k=classes), _last_step(frame, steps))
@@ -486,14 +485,16 @@ def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float 
     is a template for every frame, its labels at the right end above the lines.
 
     steps, schemes, phone: as in loss_chart."""
-    chart = alt.Chart().mark_line(strokeWidth=3).encode(
+    # the shares as the page writes them, 33.3 % (Vega's ".1%" writes 33.3%)
+    chart = alt.Chart().transform_calculate(accuracy_mean_text=share_expr("datum.accuracy_mean")).mark_line(
+        strokeWidth=3).encode(
         _step_axis(lang, frame, steps),
         alt.Y("accuracy_mean:Q").title(t(lang, "training_tab.accuracy_y")).scale(
-            domain=[0, ACCURACY_TOP], nice=False).axis(values=list(ACCURACY_TICKS), labelExpr=PERCENT_LABEL),
+            domain=[0, ACCURACY_TOP], nice=False).axis(values=list(ACCURACY_TICKS), labelExpr=SHARE_LABEL),
         _scheme_colour(frame, lang, schemes),
         tooltip=[alt.Tooltip("name:N", title=t(lang, "scheme")),
-                 alt.Tooltip("step:Q", title=t(lang, "training_tab.step")),
-                 alt.Tooltip("accuracy_mean:Q", format=".1%", title=t(lang, "training_tab.accuracy_mean_tip"))],
+                 alt.Tooltip("step:Q", format=",d", title=t(lang, "training_tab.step")),
+                 alt.Tooltip("accuracy_mean_text:N", title=t(lang, "training_tab.accuracy_mean_tip"))],
     )
     x_end = _last_step(frame, steps)
     lines = [(1 / classes, t(lang, "training_tab.chance", k=classes))]
@@ -542,17 +543,17 @@ def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str = "act_std") ->
     shown = cells[cells["value"] > 0]
     ticks, domain = decades(shown["value"]) if len(shown) else ((0.1, 1.0), (0.1, 1.0))
     labels, length = legend_layout(ticks, domain)
-    chart = alt.Chart(shown).mark_rect().encode(
+    chart = written(alt.Chart(shown), "value").mark_rect().encode(
         alt.X("step:Q").title(t(lang, "training_tab.step")).scale(domain=[0, int(ends.max()) if len(ends) else 1],
                                                                    nice=False)
-        .axis(tickCount=STEP_TICKS, format="d", labelAngle=0, labelFlush=True),
+        .axis(tickCount=STEP_TICKS, format=",d", labelAngle=0, labelFlush=True),
         alt.X2("step_end:Q"),
         alt.Y("layer:O").title(t(lang, "layer")).sort("descending"),
         alt.Color("value:Q").title(name).scale(type="log", scheme="viridis", domain=list(domain)).legend(
             values=labels, labelExpr=NUMBER_LABEL, gradientLength=length),  # 10⁻⁵, as the page writes numbers
-        tooltip=[alt.Tooltip("step:Q", title=t(lang, "training_tab.step")),
+        tooltip=[alt.Tooltip("step:Q", format=",d", title=t(lang, "training_tab.step")),
                  alt.Tooltip("layer:Q", title=t(lang, "layer")),
-                 alt.Tooltip("value:Q", format=".3~g", title=name)],
+                 alt.Tooltip("value_text:N", title=name)],  # 2.94 × 10⁻⁷, as the page writes numbers
     ).properties(title=t(lang, f"training_tab.heatmap_title_{statistic}"), height=HEIGHT + 80, width="container")
     return _fonts(chart)
 
