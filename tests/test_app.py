@@ -641,7 +641,7 @@ def test_while_a_race_trains_the_page_draws_its_curves_and_stop_ends_it():
         assert run_button(at).disabled  # pressing Run again would only start it over
         assert chart_titles(at) == [t("en", "training_tab.loss_title"), t("en", "training_tab.accuracy_title")]
         loss = next(s for s in chart_specs(at) if title_of(s) == t("en", "training_tab.loss_title"))
-        assert curve_layer(loss)["encoding"]["x"]["scale"]["domain"] == [0, 9999]  # the curves grow into the race
+        assert curve_layer(loss)["encoding"]["x"]["scale"]["domain"] == [0, 10_000]  # the race the curves grow into
         stop_button(at).click().run()
         assert job.wait(60) and job.stopped and job.result is None
     finally:

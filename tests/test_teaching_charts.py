@@ -14,6 +14,7 @@ import pytest
 import vl_convert
 
 from core import Config, simulate, theory
+from core.train import DEFAULT_STEPS, HE_2015_STEPS
 from views import charts, present, summary, tour
 from views import theory as theory_view
 from views import training as training_view
@@ -53,13 +54,14 @@ def filters(layer: dict) -> list[str]:
     return [step["filter"] for step in layer.get("transform", []) if "filter" in step]
 
 
-def race_frame(schemes=("zeros", "normal_0.01", "he_normal"), steps: int = 40) -> pd.DataFrame:
+def race_frame(schemes=("zeros", "normal_0.01", "he_normal"), steps: int = 40,
+               max_points: int = training_view.MAX_POINTS) -> pd.DataFrame:
     """A race's curves as runs_frame writes them: zeros' loss exactly ln 3 all along, as Run at step 2 measures."""
     ln3 = float(np.log(3))
     curves = {name: (np.full(steps, ln3) if name != "he_normal" else np.geomspace(ln3, 1e-3, steps),
                      np.full(steps, 1 / 3) if name != "he_normal" else np.linspace(1 / 3, 1, steps))
               for name in schemes}
-    return training_view.runs_frame(curves)
+    return training_view.runs_frame(curves, max_points=max_points)
 
 
 # ---------- Training ----------
@@ -170,17 +172,10 @@ def test_the_heatmap_legend_writes_numbers_as_the_page_does():
 NARROWEST_PLOT = 560
 
 
-def nice_step(span: float, count: int) -> float:
-    """The step of d3's (Vega's) ticks for `count` ticks over `span`: 1, 2 or 5 x 10^k (d3-array's tickIncrement)."""
-    step = 10 ** math.floor(math.log10(span / count))
-    error = span / count / step
-    return step * (10 if error >= 50**0.5 else 5 if error >= 10**0.5 else 2 if error >= 2**0.5 else 1)
-
-
 @pytest.mark.parametrize("steps", [2, 50, 300, 1000, 2500, 10_000])
-def test_the_heatmaps_step_labels_stand_apart_at_a_laptops_width(steps):
-    """A few round steps label the axis, however many records (60) there are: each label's neighbour is at least
-    its own width and a gap away at NARROWEST_PLOT; the cells tile the steps, each record's to the next one's."""
+def test_the_heatmaps_cells_tile_the_race_to_its_end(steps):
+    """One cell a record, however many records (60) there are: each record's from its step to the next one's, with no
+    gap and no overlap, the last one's to the end of its step, the race's end, where the step axis ends."""
     records = np.unique(np.r_[np.arange(0, steps, max(1, -(-steps // 60))), steps - 1])
     cells = pd.DataFrame({"step": np.repeat(records, 2), "layer": np.tile([1, 2], len(records)),
                           "value": np.linspace(0.1, 5, 2 * len(records))})
@@ -190,11 +185,97 @@ def test_the_heatmaps_step_labels_stand_apart_at_a_laptops_width(steps):
     rows = pd.DataFrame(next(iter(spec["datasets"].values())))
     ends = rows.groupby("step")["step_end"].first()
     assert (ends.index[1:] == ends.values[:-1]).all() and (ends.values > ends.index).all()  # no gap, no overlap
-    low, high = x["scale"]["domain"]
-    assert low == 0 and high == ends.values[-1]
-    step = nice_step(high - low, x["axis"]["tickCount"])
-    widest = max(charts.text_width(str(int(v))) for v in np.arange(0, high + 1, step))
-    assert NARROWEST_PLOT * step / (high - low) >= widest + charts.LABEL_GAP
+    assert x["scale"]["domain"] == [0, steps] and ends.values[-1] == steps
+
+
+# The steps control's range (views.urlstate.STEPS_RANGE) sampled: its ends, the default race (300), the He et al.
+# 2015 preset's 800, lengths the control's step of 50 reaches, and lengths no round spacing divides (317, 9999)
+RACE_LENGTHS = [10, 50, 60, 110, 300, 317, 350, 800, 1000, 2500, 9999, 10_000]
+# Chart widths, px: a phone's column (titles in lines), a He et al. 2015 column at 1280 px, the Training tab's column
+# at 1280 px, a projector's
+STEP_AXIS_WIDTHS = [330, 450, 910, 1500]
+ROUND = {1.0, 2.0, 2.5, 5.0}  # a round spacing: one of these x 10^k
+
+
+def step_axis(spec: dict) -> tuple[list[dict], tuple[float, float], float]:
+    """The x axis's labels as Vega lays the chart out (vl_convert's scenegraph): each {"text", "at", "left", "right",
+    "shown"} (px from the chart's left edge; its box generous_width wide, as Vega aligns it; shown: not left out by
+    Vega's overlap pass); the plot's (left, right) edges and the chart's width."""
+    graph = vl_convert.vegalite_to_scenegraph(spec)
+    labels = []
+    for node, x, _ in scene_marks(graph):
+        items = node.get("items", [])
+        if node.get("role") == "axis-label" and len({round(item["y"]) for item in items}) == 1 and len(items) > 1:
+            for item in items:  # a row of labels: the x axis's
+                width = generous_width(item["text"])
+                left = x + item["x"] - width * ALIGN[item.get("align", "center")]
+                labels.append({"text": item["text"], "at": x + item["x"], "left": left, "right": left + width,
+                               "shown": item.get("opacity", 1) != 0})
+    left = graph.get("origin", [0, 0])[0]
+    labels.sort(key=lambda label: label["at"])  # Vega keeps them in the order of its overlap pass
+    return labels, (left, left + graph["scenegraph"]["items"][0]["width"]), graph["width"]
+
+
+def filled(spec: dict, frame: pd.DataFrame) -> dict:
+    """A growing race's template (views.tabs.training.live_template) with its curves, as the page fills it."""
+    return {**spec, "datasets": {charts.MAIN: json.loads(frame.to_json(orient="records"))}}
+
+
+def check_step_axis(labels: list[dict], plot: tuple[float, float], width: float, steps: int) -> list[int]:
+    """The claims of a step axis over `steps` steps; its labels' values."""
+    values = [int(label["text"].replace(",", "")) for label in labels]
+    assert [label["text"] for label in labels] == [f"{v:,}" for v in values]  # 1,000, as the page writes counts
+    assert len(values) >= 2 and values[0] == 0 and all(label["shown"] for label in labels), labels
+    spacing = values[1] - values[0]
+    assert np.diff(values).tolist() == [spacing] * (len(values) - 1)  # one spacing
+    assert spacing / 10 ** math.floor(math.log10(spacing)) in ROUND, spacing
+    assert values[-1] <= steps < values[-1] + spacing  # labelled up to the end
+    for label, value in zip(labels, values):  # the axis spans the race, 0 to its steps, on the plot
+        assert label["at"] == pytest.approx(plot[0] + value / steps * (plot[1] - plot[0]), abs=0.5), (label, value)
+        assert 0 <= label["left"] and label["right"] <= width + 0.5, label
+    assert all(a["right"] + charts.LABEL_GAP <= b["left"] for a, b in zip(labels, labels[1:])), labels
+    # where a round spacing cuts the race in 2 to 4 parts whose labels stand well apart, the end is written
+    widest = max(generous_width(f"{v:,}") for v in range(0, steps + 1, max(1, steps // 4)))
+    cuts = [steps // parts for parts in (2, 3, 4) if steps % parts == 0]
+    if any(s / 10 ** math.floor(math.log10(s)) in ROUND and (plot[1] - plot[0]) * s / steps >= 2 * widest +
+           charts.LABEL_GAP for s in cuts):
+        assert values[-1] == steps, (values, plot)
+    return values
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("steps", RACE_LENGTHS)
+def test_every_step_axis_reads_round_evenly_spaced_steps_to_the_race_s_end(steps):
+    """While a race of 300 steps trained, its axis read 0 10 20 … 90 100 120 140 … 280 (Vega's ticks 10 apart, every
+    other three-digit label left out by its overlap pass) and ended unlabelled at 299. Every step axis of the tab, the
+    growing race's loss at two moments, the finished race's loss and accuracy, the heat map and the He et al. 2015
+    preset's loss, laid out by Vega at widths from a phone's to a projector's: every label is drawn (none left out),
+    they are multiples of one round spacing from 0, written as the page writes counts, each where its step is on an
+    axis from 0 to the race's steps, apart from each other and inside the chart, up to the end, which is labelled
+    where a round spacing cuts the race in 2 to 4 parts that have room; the loss chart's axis is the same at every
+    moment of the race and once it has ended."""
+    from views.tabs.training import live_template
+
+    frame = race_frame(steps=steps, max_points=300)  # a few points: Vega lays the axes out the same
+    schemes = tuple(frame["scheme"].unique())
+    records = np.unique(np.r_[np.arange(0, steps, max(1, -(-steps // 60))), steps - 1])
+    cells = pd.DataFrame({"step": np.repeat(records, 2), "layer": np.tile([1, 2], len(records)),
+                          "value": np.linspace(0.1, 5, 2 * len(records))})
+    shared = {"heatmap": training_view.heatmap_chart(cells, "en").to_dict(),
+              "he": training_view.loss_chart(frame, "en", 3, title="depth 22").to_dict()}
+    screens = {}  # the charts of a phone and of any other screen (their titles)
+    for phone in (False, True):
+        template = live_template("loss", "en", steps, schemes, training_view.loss_axis(frame, 3), frame, 3, phone)
+        screens[phone] = {**{f"live-{done}": filled(template, frame[frame["step"] < done]) for done in (1, steps // 3)},
+                          "loss": training_view.loss_chart(frame, "en", 3, phone=phone).to_dict(),
+                          "accuracy": training_view.accuracy_chart(frame, "en", 3, ceiling=0.62, phone=phone).to_dict(),
+                          **shared}
+    for width in STEP_AXIS_WIDTHS:
+        axes = {name: check_step_axis(*step_axis({**spec, "width": width}), steps)
+                for name, spec in screens[width <= 330].items()}
+        assert len({tuple(axes[name]) for name in axes if name.startswith(("live", "loss"))}) == 1, axes
+        if steps in (DEFAULT_STEPS, HE_2015_STEPS):  # the tab's own races end on a label at every width
+            assert all(values[-1] == steps for values in axes.values()), (width, axes)
 
 
 def legend_spans(ticks, domain, length: float) -> list[tuple[float, float]]:

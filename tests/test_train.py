@@ -608,7 +608,7 @@ def test_a_growing_race_draws_from_a_template_that_is_the_chart(relu_race):
         rows = own["datasets"][own["data"]["name"]]  # the frame, as the chart writes it
         assert resolved(spec, rows) == resolved(own, rows)  # filled with the frame, the template is the chart
         curve = next(layer for layer in spec["layer"] if "color" in layer.get("encoding", {}))  # after the guides
-        assert curve["encoding"]["x"]["scale"]["domain"] == [0, 59]  # the whole race, not its first 30
+        assert curve["encoding"]["x"]["scale"]["domain"] == [0, 60]  # the whole race, its 60 steps, not its first 30
         colour = curve["encoding"]["color"]["scale"]
         # every scheme in the legend by its name, also before its run has begun; its colour from its code
         assert colour["domain"] == [charts.scheme_name(s, "en") for s in relu_race]

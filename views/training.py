@@ -46,7 +46,15 @@ MAX_POINTS = 4000  # rows of a curves frame, over all schemes: Altair refuses in
 SYMMETRY_LAYOUTS = {False: (3, 240, HEIGHT - 60), True: (1, 260, 100)}
 SYMMETRY_COLUMNS, SYMMETRY_PANEL, SYMMETRY_HEIGHT = SYMMETRY_LAYOUTS[False]
 MAX_CELLS = 4000  # cells of a heatmap (records x layers)
-STEP_TICKS = 6  # labels of the heat map's step axis: round steps, a few words apart at a laptop's width
+# The step axis's labels: multiples of one round spacing, 1, 2, 2.5 or 5 x 10^k steps (250 reads as round as 200),
+# each centre STEP_SPACE px from the next at least, about ten to a laptop's plot (Vega's own ticks, 10 steps apart,
+# lost every other three-digit label to its overlap pass and read 0 10 20 ... 90 100 120 140); any plot may be cut in
+# FEW_STEPS spacings where their labels stand apart (a phone's 0 200 400 600 800). Spacings whose labels need a plot
+# wider than WIDEST_PLOT px are not offered.
+STEP_SPACINGS = (1, 2, 2.5, 5)
+STEP_SPACE = 80
+FEW_STEPS = 4
+WIDEST_PLOT = 4000
 # Latin letters in a line of the loss and accuracy charts' titles (charts.title_lines): a phone's plot holds about 30
 # at the titles' 17 px; 28 breaks the loss title's three parts evenly instead of leaving one word on a line
 TITLE_WIDTH = 28
@@ -415,15 +423,77 @@ def _guide(value: float, label: str, x_end: float, place: tuple[str, str] = GUID
     return rule, (halo, alt.Chart(frame).mark_text(**text).encode(*encoding))
 
 
-def _step_axis(lang: str, frame: pd.DataFrame, steps: int | None) -> alt.X:
-    """The step axis over the whole race (steps given: the curves grow into it) or over the frame's steps; set, not
-    taken from the data, so that a layer with no rows does not make Vega warn of an infinite extent."""
-    last = _last_step(frame, steps) if steps is not None or len(frame) else 1.0
-    return alt.X("step:Q").title(t(lang, "training_tab.step")).scale(domain=[0, max(last, 1.0)], nice=False)
+def step_spacings(steps: int) -> list[int]:
+    """The round spacings of a step axis over `steps` steps: STEP_SPACINGS x 10^k in whole steps, from 1 up to
+    `steps`, finest first."""
+    found, scale = [], 1
+    while scale <= steps:
+        found += [int(m * scale) for m in STEP_SPACINGS if m * scale <= steps and float(m * scale).is_integer()]
+        scale *= 10
+    return found
 
 
-def _last_step(frame: pd.DataFrame, steps: int | None) -> float:
-    return float(frame["step"].max()) if steps is None else float(steps - 1)
+def step_room(steps: int, spacing: int) -> float:
+    """The least plot width, px, at which a step axis over `steps` steps writes a label every `spacing` steps: each
+    pair of written labels ("1,000", text_width) LABEL_GAP apart, the first flush with the axis's start and one at
+    its end flush with its end, as Vega writes them (labelFlush); and their centres STEP_SPACE px apart where there
+    are more than FEW_STEPS spacings."""
+    labels = range(0, steps + 1, spacing)
+    reach = []  # (px left of its place, px right of it) of each label
+    for value in labels:
+        width = text_width(f"{value:,}")
+        reach.append((0.0, width) if value == 0 else (width, 0.0) if value == steps else (width / 2, width / 2))
+    spans = steps / spacing
+    need = max([0.0, *(a[1] + b[0] + LABEL_GAP for a, b in zip(reach, reach[1:]))]) * spans
+    return max(need, STEP_SPACE * spans) if spans > FEW_STEPS else need
+
+
+def step_spacing(steps: int, width: float) -> int:
+    """The spacing of a step axis over `steps` steps on a plot `width` px wide (step_room): the finest that ends on
+    the race's last step with a label between, so that the axis's end reads as the race's length; else the finest;
+    where none fits, the one needing the least room."""
+    spacings = step_spacings(steps)
+    fitting = [s for s in spacings if step_room(steps, s) <= width]
+    ending = [s for s in fitting if steps % s == 0 and steps // s >= 2]
+    return (ending or fitting or [min(spacings, key=lambda s: step_room(steps, s))])[0]
+
+
+def step_values(steps: int) -> alt.ExprRef:
+    """A step axis's tick values as a Vega expression of its plot's width (the `width` signal: a chart as wide as
+    its column is drawn on screens from a phone's to a projector's): step_spacing's multiples from 0 to `steps`,
+    one spacing at a time, at every width up to WIDEST_PLOT."""
+    rooms = sorted({room for room in (step_room(steps, s) for s in step_spacings(steps)) if room <= WIDEST_PLOT},
+                   reverse=True)
+    choices: list[tuple[float, int]] = []  # (least width, spacing), the widest plots' first
+    for room in rooms:  # the choice changes only where another spacing's labels come to fit
+        spacing = step_spacing(steps, room)
+        if choices and choices[-1][1] == spacing:
+            choices[-1] = (room, spacing)
+        else:
+            choices.append((room, spacing))
+    fallback = step_spacing(steps, 0)
+    while choices and choices[-1][1] == fallback:  # the narrowest plots' choice is the fallback's
+        choices.pop()
+    expr = f"sequence(0, {steps + 1}, {fallback})"
+    for room, spacing in reversed(choices):
+        expr = f"width >= {room:.1f} ? sequence(0, {steps + 1}, {spacing}) : ({expr})"
+    return alt.ExprRef(expr)
+
+
+def race_steps(frame: pd.DataFrame, steps: int | None) -> int:
+    """The steps a chart's step axis spans: the race's (given while it trains), else the frame's runs' (a run that
+    ended has a row at its last step, steps - 1)."""
+    if steps is not None:
+        return steps
+    return int(frame["step"].max()) + 1 if len(frame) else 1
+
+
+def _step_axis(lang: str, steps: int) -> alt.X:
+    """The step axis over a race of `steps` steps, from 0 to its end, `steps`, labelled at round steps (step_values,
+    "1,000" as the page writes counts); its domain set, not taken from the data, so that a layer with no rows does
+    not make Vega warn of an infinite extent, and a growing race's curves grow into it."""
+    return alt.X("step:Q").title(t(lang, "training_tab.step")).scale(domain=[0, max(steps, 1)], nice=False).axis(
+        values=step_values(max(steps, 1)), format=",d", labelFlush=True, labelAngle=0)
 
 
 def loss_axis(frame: pd.DataFrame, classes: int) -> tuple[tuple[float, ...], float, float]:
@@ -460,7 +530,8 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
     ticks, lo, hi = loss_axis(frame, classes)
     y = alt.Y("value:Q").title(t(lang, "training_tab.loss_y")).scale(
         type="log", domain=[lo, hi], nice=False, clamp=False).axis(values=list(ticks), labelExpr=NUMBER_LABEL)
-    x = _step_axis(lang, frame, steps)
+    length = race_steps(frame, steps)
+    x = _step_axis(lang, length)
     colour = _scheme_colour(frame, lang, schemes)
     mean = written(alt.Chart(), "loss_mean").mark_line(strokeWidth=3, clip=True).encode(
         x, y, colour,
@@ -469,9 +540,8 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
                  alt.Tooltip("loss_mean_text:N", title=t(lang, "training_tab.loss_mean_tip"))],  # 2.94 × 10⁻⁴
     ).transform_calculate(value="datum.loss_mean")
     raw = alt.Chart().encode(x, y, colour).transform_calculate(value="datum.loss")
-    rule, label = _guide(ln_k, t(lang, "training_tab.ln_k", k=classes), _last_step(frame, steps))
-    title = loss_title(lang, steps if steps is not None else int(frame["step"].max()) + 1 if len(frame) else 1) \
-        if title is None else title
+    rule, label = _guide(ln_k, t(lang, "training_tab.ln_k", k=classes), length)
+    title = loss_title(lang, length) if title is None else title
     # a loss of exactly 0, which the log axis cannot draw, is marked on its bottom edge (charts.zero_marks)
     chart = alt.layer(rule, raw.mark_line(strokeWidth=1, opacity=0.3, clip=True), mean, *label,
                       *zero_marks(raw, "loss", lo), data=frame).properties(title=chart_title(title, phone))
@@ -485,10 +555,11 @@ def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float 
     is a template for every frame, its labels at the right end above the lines.
 
     steps, schemes, phone: as in loss_chart."""
+    x_end = race_steps(frame, steps)
     # the shares as the page writes them, 33.3 % (Vega's ".1%" writes 33.3%)
     chart = alt.Chart().transform_calculate(accuracy_mean_text=share_expr("datum.accuracy_mean")).mark_line(
         strokeWidth=3).encode(
-        _step_axis(lang, frame, steps),
+        _step_axis(lang, x_end),
         alt.Y("accuracy_mean:Q").title(t(lang, "training_tab.accuracy_y")).scale(
             domain=[0, ACCURACY_TOP], nice=False).axis(values=list(ACCURACY_TICKS), labelExpr=SHARE_LABEL),
         _scheme_colour(frame, lang, schemes),
@@ -496,7 +567,6 @@ def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float 
                  alt.Tooltip("step:Q", format=",d", title=t(lang, "training_tab.step")),
                  alt.Tooltip("accuracy_mean_text:N", title=t(lang, "training_tab.accuracy_mean_tip"))],
     )
-    x_end = _last_step(frame, steps)
     lines = [(1 / classes, t(lang, "training_tab.chance", k=classes))]
     if ceiling is not None:
         lines.append((ceiling, t(lang, "training_tab.one_unit")))
@@ -533,20 +603,19 @@ def template(chart: alt.LayerChart) -> dict:
 def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str = "act_std") -> alt.Chart:
     """Layer x step, coloured by the statistic on a log scale (viridis); exact zeros are left blank.
 
-    A record's cell spans its step to the next record's (the last as wide as the one before it) on a step axis of
-    STEP_TICKS round labels, not one label a record; the legend's labels are the decades (charts.decades), on a
-    gradient long enough to write each one apart (legend_layout)."""
+    A record's cell spans its step to the next record's, the last one's to the end of its step: the race's end for a
+    run that did not diverge (core.train records its last step), where the step axis ends (_step_axis: round labels,
+    not one label a record); the legend's labels are the decades (charts.decades), on a gradient long enough to
+    write each one apart (legend_layout)."""
     name = t(lang, f"training_tab.stat_{statistic}")
     steps = np.unique(frame["step"])
-    ends = np.append(steps[1:], steps[-1] + (steps[-1] - steps[-2] if len(steps) > 1 else 1)) if len(steps) else steps
+    ends = np.append(steps[1:], steps[-1] + 1) if len(steps) else steps
     cells = frame.assign(step_end=frame["step"].map(dict(zip(steps, ends))))
     shown = cells[cells["value"] > 0]
     ticks, domain = decades(shown["value"]) if len(shown) else ((0.1, 1.0), (0.1, 1.0))
     labels, length = legend_layout(ticks, domain)
     chart = written(alt.Chart(shown), "value").mark_rect().encode(
-        alt.X("step:Q").title(t(lang, "training_tab.step")).scale(domain=[0, int(ends.max()) if len(ends) else 1],
-                                                                   nice=False)
-        .axis(tickCount=STEP_TICKS, format=",d", labelAngle=0, labelFlush=True),
+        _step_axis(lang, int(ends.max()) if len(ends) else 1),
         alt.X2("step_end:Q"),
         alt.Y("layer:O").title(t(lang, "layer")).sort("descending"),
         alt.Color("value:Q").title(name).scale(type="log", scheme="viridis", domain=list(domain)).legend(
