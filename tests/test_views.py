@@ -650,15 +650,15 @@ def test_theory_and_training_tooltips_use_the_page_words(lang):
                          "loss_mean": 1.0, "accuracy_mean": 0.5})
     assert _tooltip_titles(training_view.loss_chart(runs, lang, classes=3)) == {
         "name": t(lang, "scheme"), "step": t(lang, "training_tab.step"),
-        "loss_mean": t(lang, "training_tab.loss_mean_tip")}
+        "loss_mean_text": t(lang, "training_tab.loss_mean_tip")}  # the mean as the page writes numbers
     assert _tooltip_titles(training_view.accuracy_chart(runs, lang, classes=3)) == {
         "name": t(lang, "scheme"), "step": t(lang, "training_tab.step"),
-        "accuracy_mean": t(lang, "training_tab.accuracy_mean_tip")}
+        "accuracy_mean_text": t(lang, "training_tab.accuracy_mean_tip")}  # the share as the page writes it
     for statistic in ("act_std", "grad_std", "update_ratio"):
         cells = pd.DataFrame({"step": [0, 0, 1, 1], "layer": [1, 2, 1, 2], "value": [0.1, 0.2, 0.3, 0.4]})
         assert _tooltip_titles(training_view.heatmap_chart(cells, lang, statistic)) == {
             "step": t(lang, "training_tab.step"), "layer": t(lang, "layer"),
-            "value": t(lang, f"training_tab.stat_{statistic}")}
+            "value_text": t(lang, f"training_tab.stat_{statistic}")}
     units = pd.DataFrame({"scheme": ["he_normal"] * 2, "name": ["He"] * 2, "layer": [1, 2], "distinct_units": [32, 32]})
     assert _tooltip_titles(training_view.symmetry_chart(units, lang)) == {
         "name": t(lang, "scheme"), "layer": t(lang, "layer"), "distinct_units": t(lang, "training_tab.units_y")}
