@@ -116,9 +116,10 @@ def test_a_custom_network_beside_a_step_keeps_its_own_seed_and_name():
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_presenter_mode_shows_the_two_sides(lang):
-    """Each side at presenter mode's sizes: its std chart's plot PAIR_STD_SIZE with the legend beside it, on the
-    shared axis; five of its histogram panels in one row, their labels in one row above them (step 6's ReLU writes
-    its shares); no download button and no QR code (a 1280 x 720 screen has no room under the charts)."""
+    """Each side at presenter mode's sizes: its std chart laid out to its box with the legend beside it and its layer
+    axis untitled, on the shared axis; five of its histogram panels in one row, their labels in one row above them
+    (step 6's ReLU writes its shares); no download button and no QR code (a 1280 x 720 screen has no room under the
+    charts)."""
     at = open_app(step="2", beside="6", present="true", lang=lang)
     no_trouble(at)
     assert headings(at) == [tour.heading("2", lang), tour.heading("6", lang)]
@@ -126,8 +127,11 @@ def test_presenter_mode_shows_the_two_sides(lang):
     assert len(charts) == 4  # two std charts and two sets of histograms, nothing else
     left_std, left_hist, right_std, right_hist = [json.loads(chart.proto.spec) for chart in charts]
     frames = [convert_arrow_bytes_to_pandas_df(chart.proto.datasets[0].data.data) for chart in charts]
-    for std in (left_std, right_std):
-        assert (std["width"], std["height"]) == present.PAIR_STD_SIZE and std["config"]["legend"]["orient"] == "right"
+    for std in (left_std, right_std):  # laid out to its box (FIT_CHARTS), its legend beside the plot
+        assert std["width"] == "container" and std["autosize"]["type"] == "fit"
+        assert std["config"]["legend"]["orient"] == "right"
+        # the layer axis numbered, untitled: the chart's title says "per layer", and the height goes to the plot
+        assert [layer["encoding"]["x"].get("title", "") for layer in std["layer"]] == [None] * len(std["layer"])
     assert y_domains(left_std) == y_domains(right_std) != []  # one scale
     for hist, frame, step in ((left_hist, frames[1], "2"), (right_hist, frames[3], "6")):
         assert sorted(set(frame["layer"])) == [2, 4, 6, 8, 10] and hist["columns"] == 5, step  # one row to layer 10

@@ -44,6 +44,23 @@ METRIC_BESIDE = """() => [...document.querySelectorAll("[data-testid='stMetric']
             inside: text.left >= box.left - 1 && text.right <= box.right + 1,
             beside: middle >= by.top && middle <= by.bottom}; })"""
 SCROLL_TOP = "() => document.querySelector(\"[data-testid='stMain']\").scrollTop"
+# The bottom of the page's lowest element (px from the screen's top), and each chart's plot height (px on the screen;
+# the smallest of a grid's panels) with whether it is a std chart: a plot's background is Vega's frame of it.
+LOWEST = """() => Math.max(...[...document.querySelectorAll(
+    "[data-testid='stMain'] [data-testid='stElementContainer']")].map((e) => e.getBoundingClientRect())
+    .filter((r) => r.height > 0).map((r) => r.bottom))"""
+PLOTS = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] svg")].map((svg) => ({
+    std: !!svg.closest("[class*='st-key-present_std']"),
+    height: Math.min(...[...svg.querySelectorAll("g.role-frame.root > g > path.background, "
+                                                 + "g.role-scope.cell > g > path.background")]
+        .map((p) => p.getBoundingClientRect().height).filter((h) => h > 0))}))"""
+# px: the most of the screen's bottom left empty: the page's bottom padding (0.5rem, 9.5 px) and half a line. A fixed
+# reserve for the longest story had left 90-150 px empty under the short stories' charts.
+EMPTY_BOTTOM = 20
+# px: the least height of a std chart's plot, where its y axis still holds three labelled ticks apart; a side's plot
+# had been 50 px on a 1280 x 720 screen. And of a histogram panel's, where a distribution's shape still shows.
+STD_PLOT_LEAST = 60
+PANEL_PLOT_LEAST = 20
 # The pair drawn side by side after the walk, in each language: en the tightest one (step 9's story, of the longest,
 # beside step 10's title, which takes two lines over its side), zh the one a teacher found below the screen.
 PAIRS = {"en": ("9", "10"), "zh": ("7", "2")}
@@ -52,7 +69,9 @@ PAIRS = {"en": ("9", "10"), "zh": ("7", "2")}
 def check_one_screen(page, where, story: str, charts: int, sides: int = 0) -> None:
     """The presenter page as the viewport shows it: unscrolled, the sidebar closed; the title, the story (its first
     words), `sides` side titles and `charts` charts inside the viewport, and nothing of the page below it; no download
-    button; every chart's text readable; the title, however many lines it wraps to, ending above the network line."""
+    button; every chart's text readable; the title, however many lines it wraps to, ending above the network line.
+    And the charts take the height the page leaves: its lowest element ends within EMPTY_BOTTOM of the screen's
+    bottom, and no chart's plot is below its readable height (STD_PLOT_LEAST, PANEL_PLOT_LEAST)."""
     assert page.evaluate(SCROLL_TOP) == 0, where
     assert page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "true", where
     parts = {"title": page.locator("h1"), "story": page.locator("[data-testid='stMarkdownContainer']").filter(
@@ -66,6 +85,11 @@ def check_one_screen(page, where, story: str, charts: int, sides: int = 0) -> No
                           " return main.scrollHeight - main.clientHeight; }")
     assert below <= 0, (*where, below)  # no part of the page below the screen
     assert min(page.evaluate(CHART_TEXT_PX)) >= READABLE_PX, (*where, page.evaluate(CHART_TEXT_PX))
+    empty = page.viewport_size["height"] - page.evaluate(LOWEST)
+    assert 0 <= empty <= EMPTY_BOTTOM, (*where, "empty under the charts", empty)
+    plots = page.evaluate(PLOTS)
+    assert len(plots) == charts and [p for p in plots if p["height"] < (
+        STD_PLOT_LEAST if p["std"] else PANEL_PLOT_LEAST)] == [], (*where, "plots", plots)
     title = page.evaluate(TITLE_AND_NEXT)  # however many lines it wraps to, above the network line
     assert title["box"] <= title["next_box"] and title["letters"] <= title["next_letters"], (*where, title)
 
@@ -95,7 +119,8 @@ def test_presenter_mode_shows_the_lesson_on_one_screen(base, browser, lang):
     walks a class through them: the first opened from its link, each next one by the ▶ button's key, without
     reloading the page; the first ▶ pressed on a screen too short for the page, scrolled to its bottom, opens the
     next step at the top. Then two steps side by side (PAIRS) on the same screens: both sides' titles and four
-    charts on the screen, nothing below it, no download button."""
+    charts on the screen, nothing below it, no download button. On every page and screen the charts take the height
+    the page leaves them: no band left empty under them (EMPTY_BOTTOM), no plot below its readable height."""
     context = browser.new_context(viewport=SCREENS[0])
     context.add_init_script(COUNT_RUNS)
     page = context.new_page()

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from views import present, tour, urlstate
 from views.page import layer_titles
 from views.tabs import CODES
+from views.text import t
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
 
@@ -95,7 +96,10 @@ def _check_presenter_page(step: str, lang: str) -> None:
     assert [spec.get("title") if not isinstance(spec.get("title"), dict) else spec["title"]["text"]
             for spec in drawn] == [layer_titles(tour.STEPS[step], lang)[k] for k in ("std", "hist")]
     std, hist = drawn
-    assert (std["width"], std["height"]) == present.PRESENT_STD_SIZE
+    # laid out by the browser to its box (FIT_CHARTS sets the box's height); its axes close to their labels
+    assert std["width"] == "container" and std["autosize"]["type"] == "fit"
+    assert std["config"]["axis"]["labelPadding"] == present.PRESENT_CONFIG["axis"]["labelPadding"]
+    assert {layer["encoding"]["x"]["title"] for layer in std["layer"]} == {t(lang, "layer")}  # alone, it is titled
     assert present.PRESENT_PANEL[0] <= hist["spec"]["width"] <= present.PRESENT_PANEL_WIDEST
     assert hist["spec"]["height"] == present.PRESENT_PANEL[1]
     # the labels above the panels in one row (a second made the ReLU steps' panels too tall for a 720 px screen)

@@ -983,18 +983,25 @@ def highest_point_and_top_tick(spec: dict) -> tuple[float, float]:
     return min(points), min(grid)
 
 
+# Plot sizes (width, height, px) presenter mode's std chart is laid out at, which the screen decides
+# (present.FIT_CHARTS): a side of the longest pair on 1280 x 720, a short story's side, a single step on 1280 x 720,
+# a side on 1920 x 1080 and a single step there.
+PRESENTER_PLOTS = ((430, 35), (430, 170), (330, 140), (720, 410), (500, 600))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("step", list(tour.STEPS))
 def test_a_linear_std_axis_ends_on_a_tick_at_or_above_the_data(step):
     """Step 10's measured std (0.125) ran above its highest tick (0.1): Vega made the domain nice to 10 ticks (0.13)
-    and drew 4. At every step, at the page's, presenter mode's and a side's plot size, alone and on a shared axis
-    (Beside's y_max), the top gridline is at or above the highest point (1 px: a gridline sits on the half pixel)."""
+    and drew 4. At every step, at the page's plot size and at presenter mode's (PRESENTER_PLOTS), alone and on a
+    shared axis (Beside's y_max), the top gridline is at or above the highest point (1 px: a gridline sits on the half
+    pixel)."""
     frame = charts.series_frame(charts.layer_frame(simulate(tour.step_config(step))), "act_std", "predicted_act_std",
                                 NAMES)
     for y_max in (None, float(frame["value"].max())):
         spec = charts.line_chart(frame, colour="#4477AA", title="t", y_title="std", log=False, names=NAMES,
                                  layer_title="layer", y_max=y_max).to_dict()
-        for size in (None, present.PRESENT_STD_SIZE, present.PAIR_STD_SIZE):
+        for size in (None, *PRESENTER_PLOTS):
             sized = {**spec, "width": 500} if size is None else {**spec, "width": size[0], "height": size[1],
                                                                  "autosize": {"type": "pad"}}
             point, tick = highest_point_and_top_tick(sized)

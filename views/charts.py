@@ -395,9 +395,10 @@ def _linear_y(field: str, title: str, y_max: float | None = None) -> alt.Y:
     return alt.Y(field).title(title).scale(scale).axis(labelExpr=NUMBER_LABEL, tickCount=Y_TICKS)
 
 
-def _x_layer(title: str, layers: tuple[int, int] | None = None) -> alt.X:
-    """The layer axis; given the first and last layer drawn (layout()), its domain is set, not taken from the data:
-    a layer of a chart with no rows (no value exactly 0) would otherwise make Vega warn of an infinite extent."""
+def _x_layer(title: str | None, layers: tuple[int, int] | None = None) -> alt.X:
+    """The layer axis (untitled where title is None); given the first and last layer drawn (layout()), its domain is
+    set, not taken from the data: a layer of a chart with no rows (no value exactly 0) would otherwise make Vega warn
+    of an infinite extent."""
     x = alt.X("layer:Q").title(title).axis(tickMinStep=1, format="d")
     return x if layers is None else x.scale(domain=list(layers), nice=False)
 
@@ -439,7 +440,8 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
 
 
 def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, log: bool, names: dict[str, str],
-               layer_title: str, series_title: str = "curve", y_max: float | None = None) -> alt.LayerChart:
+               layer_title: str, series_title: str = "curve", y_max: float | None = None,
+               layer_axis_title: bool = True) -> alt.LayerChart:
     """Measured values per layer (solid, with points) and the theory (dashed grey, on top); log or linear y.
 
     frame: series_frame(); with names["branch"] and names["branch_theory"], the rows of those series (a residual
@@ -447,14 +449,15 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
     with hollow points and a dashed one in the same colour. On a log axis,
     rows with value <= 0 are left out of the curves and a value exactly 0 is
     marked on the axis's bottom edge (zero_marks). The tooltip names each field with the axis titles. y_max: a
-    linear axis from 0 to it (two charts side by side read on one scale).
+    linear axis from 0 to it (two charts side by side read on one scale). layer_axis_title: the layer axis titled
+    (layer_title), or only numbered where the chart's title says "per layer" and the height is short.
     """
     branch, branch_theory = names.get("branch"), names.get("branch_theory")
     series = [names["measured"], names["theory"], *([branch, branch_theory] if branch else [])]
     ticks, layers = layout("line", frame, log=log)
     y = _log_y("value:Q", y_title, ticks) if log else _linear_y("value:Q", y_title, y_max)
     base = written(alt.Chart(frame), "value").encode(
-        _x_layer(layer_title, layers),
+        _x_layer(layer_title if layer_axis_title else None, layers),
         y,
         # the legend draws each series as its line, solid or dashed, not as the measured layer's dot
         alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR, BRANCH_COLOUR,

@@ -46,17 +46,15 @@ def chart_template(kind: str, options: str, layout: tuple, frame) -> dict:
                          lambda: charts.template(charts.BUILDERS[kind](frame, **json.loads(options))))
 
 
-def draw(kind: str, frame, *, name: str, width: str = "stretch", files: bool = True, config: dict | None = None,
-         plot: tuple[int, int] | None = None, **options: Any) -> None:
+def draw(kind: str, frame, *, name: str, width: str = "stretch", height: str = "content", files: bool = True,
+         config: dict | None = None, **options: Any) -> None:
     """Draw charts.BUILDERS[kind] with `frame` as its data and `options` as the builder's keywords; name is the
-    chart's code in its files' names ("activation-std"); files: its SVG and PNG buttons under it (downloads);
-    config: Vega-Lite config merged over the chart's, part by part (with_config); plot: the plot's own (width,
-    height) px, with title, axes and legend around it (presenter mode's charts, which the browser then scales)."""
+    chart's code in its files' names ("activation-std"); width, height: st.vega_lite_chart's ("stretch": its
+    container's); files: its SVG and PNG buttons under it (downloads); config: Vega-Lite config merged over the
+    chart's, part by part (with_config)."""
     spec = chart_template(kind, json.dumps(options, sort_keys=True), charts.layout(kind, frame, **options), frame)
     spec = charts.coloured(with_config(charts.with_data(spec, frame), config or {}), theme_type())
-    if plot is not None:
-        spec = {**spec, "width": plot[0], "height": plot[1], "autosize": {"type": "pad"}}
-    st.vega_lite_chart(spec, width=width)
+    st.vega_lite_chart(spec, width=width, height=height)
     if files:
         downloads(spec, name)
 

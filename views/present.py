@@ -24,12 +24,10 @@ PRESENT = "present"  # the toggle's key and its URL parameter (urlstate.PARAMS)
 QR_ERROR = "m"  # QR error correction M (15 % of the code may be lost): a projected code read from a seat
 QR_BORDER = 4  # modules of white around the code: the quiet zone ISO/IEC 18004 asks for
 QR_PX = 176  # the code's side on the page, CSS px: about 4 px a module for a link of the page's length
-# Presenter mode's charts: the std chart beside the histograms, both short enough that the title, the story
-# and the buttons above them fit on a 1280 x 720 screen. Both are drawn at these sizes and then scaled by the
-# browser to their column's width (PAGE_CSS), so on 1920 x 1080 they grow with the screen; each at most to
-# the screen's height less the 450 px that the title, the longest story, the numbers and the page's bottom padding
-# take at 720.
-PRESENT_STD_SIZE = (330, 160)  # width, height of the std chart's plot, px, before scaling
+# Presenter mode's charts: the std chart beside the histograms, both as tall as the page leaves them on the screen
+# below the story (FIT_CHARTS). The std chart is laid out by Vega to its box (STD_BOX), its text at the theme's
+# size; the histograms are drawn at these sizes and then scaled by the browser to their column's width (PRESENT_CSS)
+# or to the height they get.
 PRESENT_PANEL = (110, 42)  # width, height of one histogram panel, px, before scaling
 # px: the widest a histogram panel is drawn to hold its labels in one row (present_panel): five of 140 px are as wide
 # as the histograms' column of a 1280 x 720 screen holds at the scale its height allows them
@@ -37,13 +35,27 @@ PRESENT_PANEL_WIDEST = 140
 QR_PRESENT_PX = 140  # in presenter mode's narrow right column
 PHONE_COLUMNS = 2  # histogram panels in a row on a phone: 2 x 150 px fit a 390 px screen
 DESK_COLUMNS = 5  # and elsewhere: the lecture's ten layers in two rows
-# Two steps side by side (views/beside.py): each side's std chart above its histograms, the plot wide and short
-PAIR_STD_SIZE = (400, 64)  # width, height of a side's std chart plot, px, before scaling; its legend at the right
+# Two steps side by side (views/beside.py): each side's std chart above its histograms
 PAIR_PANELS = DESK_COLUMNS  # a side's histograms: one row of panels
 PAIR_PANEL_HEIGHT = 34  # px, before scaling: a panel's plot, shorter than PRESENT_PANEL's
-# and their axes closer to their labels than Streamlit's theme sets them (16 px of padding each side of a label),
-# a legend beside the std plot rather than under it: the sides' height is the screen's scarcest room
-PAIR_CONFIG = {"axis": {"labelPadding": 3, "titlePadding": 3}, "legend": {"orient": "right"}, "title": {"offset": 4}}
+# Presenter mode's std chart with its axes and legend closer to their labels and plot than Streamlit's theme sets
+# them (16 px of padding each side of a label): the screen's height goes to the plot; and a side's legend beside the
+# plot rather than under it, where the sides' height is the scarcest room
+PRESENT_CONFIG = {"axis": {"labelPadding": 3, "titlePadding": 3}, "title": {"offset": 4}, "legend": {"offset": 6}}
+PAIR_CONFIG = {**PRESENT_CONFIG, "legend": {"offset": 6, "orient": "right"}}
+# The std chart's box in presenter mode: a container that Streamlit lays the chart out in (height="stretch"), as
+# tall as FIT_CHARTS sets --fit-height on it, and STD_BOX_PX before the script has measured the page. Streamlit draws
+# a container's height as a wrapper around it; that height is taken over here.
+STD_BOX = "[data-testid='stLayoutWrapper']:has(>[class*='st-key-present_std'])"
+STD_BOX_PX = 150
+# px: the least height of the std chart's plot, where its y axis still holds three labelled ticks apart; on a screen
+# that leaves it less (the histograms at their least) the page scrolls. The longest pair on a 1280 x 720 screen
+# (step 9's story beside step 10's two-line title) leaves it about 70 px.
+STD_PLOT_LEAST = 50
+# Of the room in a side of a pair, the most its histograms take short of their column's width: the std chart is what
+# the pair compares, and where a long story leaves little room the histograms give up height first, down to their
+# least (CHART_TEXT_LEAST).
+HIST_SHARE = 0.4
 # A phone's browser says so in its User-Agent (RFC 9110 10.1.5): iOS Safari "Mobile/15E148", Android Chrome
 # "Mobile Safari". A tablet says neither and gets the desktop layout, which its width holds.
 PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
@@ -86,9 +98,9 @@ h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
 # Presenter mode: type one size up from the theme's 17 px, the headline numbers in one line (label and value
 # side by side, their notes left out: the story says them; a label too long for its quarter of the row wraps beside
 # its value, which stays whole on its line: zh step 2's first number had wrapped under its label), the histograms
-# scaled to their column. Two steps side by side: each side's std chart above its histograms, the two sharing the
-# screen's height less the 510 px that the title, the longest story (steps 7 and 9), the buttons, the sentence and a
-# side's title in two lines take at 720, in the ratio of their drawn heights (about 149 and 127 px).
+# scaled to their column. The std chart and the histograms take the height the page leaves them on the screen
+# (FIT_CHARTS): the std chart is laid out by Vega to its box (STD_BOX), whose height the script sets; the histograms,
+# a grid Vega cannot stretch, are scaled. Two steps side by side: each side's std chart above its histograms.
 PRESENT_CSS = """
 html{font-size:19px}
 [data-testid='stMain'] p{line-height:1.45}
@@ -104,10 +116,8 @@ h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important;paddin
 .st-key-present_metrics [data-testid='stMetricValue']{font-size:1.3rem}
 .st-key-present_metrics [data-testid='stMetricDelta'],
 .st-key-present_metrics [data-testid='stElementContainer']:has([data-testid='stCaptionContainer']){display:none}
-[class*='st-key-present_histograms'] [data-testid='stVegaLiteChart'] svg,
-[class*='st-key-present_std'] [data-testid='stVegaLiteChart'] svg{width:100%!important;height:auto!important}
-.st-key-present_std [data-testid='stVegaLiteChart'] svg,
-.st-key-present_histograms [data-testid='stVegaLiteChart'] svg{max-height:calc(100vh - 450px)}
+[class*='st-key-present_histograms'] [data-testid='stVegaLiteChart'] svg{width:100%!important;height:auto!important}
+[class*='st-key-present_std']{overflow:visible!important}
 [class*='st-key-present_histograms'] [data-testid='stElementContainer']:has([data-testid='stVegaLiteChart']),
 [class*='st-key-present_histograms'] [data-testid='stFullScreenFrame'],
 [class*='st-key-present_histograms'] [data-testid='stFullScreenFrame']>div,
@@ -118,9 +128,8 @@ h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important;paddin
 [class*='st-key-present_std'] [data-testid='stVegaLiteChart']{width:100%!important}
 .st-key-beside_view h4{font-size:1.1rem;padding-top:0}
 [class*='st-key-beside_side_']:has([class*='st-key-present_std']){gap:0.2rem}
-.st-key-beside_view [class*='st-key-present_std'] svg{max-height:calc((100vh - 510px) * 0.54)}
-.st-key-beside_view [class*='st-key-present_histograms'] svg{max-height:calc((100vh - 510px) * 0.46)}
-"""
+""" + f"{STD_BOX}{{flex-basis:var(--fit-height,{STD_BOX_PX}px)!important;" \
+      f"height:var(--fit-height,{STD_BOX_PX}px)!important}}"
 
 
 def page_css(present: bool) -> str:
@@ -149,6 +158,108 @@ CLOSE_SIDEBAR = """<script>/* pick {pick} */
 # position across runs, and a class walked through the steps by ▶ saw each next step from where the last was left.
 TO_TOP = """<script>/* step {step} */
 document.querySelector("[data-testid='stMain']")?.scrollTo(0, 0);
+</script>"""
+
+# px: the least a presenter-mode histogram's text is scaled to (FIT_CHARTS); on a screen too short for it the
+# histograms keep that size and the page scrolls. About 10 px is where a projector's back row stops reading.
+CHART_TEXT_LEAST = 11
+
+# Fits presenter mode's charts to the height the page leaves on the screen. The room is measured, not reserved in
+# CSS: a fixed reserve (100vh less the longest story's height) left the short stories' screens a band of 90-150 px
+# empty under std plots 50-60 px tall. In the row of columns that holds the charts, a column's charts take the row's
+# height plus the page's room left under it, less what else the column holds (a side's title): the histograms scaled
+# to at most their column's width, under the std chart at most HIST_SHARE of the room, their text never below
+# CHART_TEXT_LEAST; the std chart's box (STD_BOX) the rest, its plot at least STD_PLOT_LEAST. The two sides of a pair
+# get one size, so their std charts on one axis stay comparable. A script, not a CSS flex column filling 100vh: that
+# would need a height on each of the six elements Streamlit nests around a chart, and Streamlit lays a chart out to
+# its container's height only in a container of a set height. It runs again (once a frame at most) whenever the page
+# or the window changes size or the page draws anything new; the observers are made once a page and watch the page
+# again each time the script is drawn (presenter mode switched on again).
+FIT_CHARTS = f"""<script>/* fit the presenter charts */
+(() => {{
+  const watch = (fit) => {{
+    const main = document.querySelector("[data-testid='stMain']");
+    fit.sizes.observe(main);
+    fit.sizes.observe(main.querySelector("[data-testid='stMainBlockContainer']"));
+    fit.drawn.observe(main, {{childList: true, subtree: true}});
+    fit.soon();
+  }};
+  if (window.__fitCharts) {{ watch(window.__fitCharts); return; }}
+  const TEXT_LEAST = {CHART_TEXT_LEAST}, PLOT_LEAST = {STD_PLOT_LEAST}, HIST_SHARE = {HIST_SHARE};
+  const STD_BOX_PX = {STD_BOX_PX};
+  const BOXES = "{STD_BOX}";
+  const HISTOGRAMS = "[class*='st-key-present_histograms'] [data-testid='stVegaLiteChart'] svg";
+  const box = (e) => e.getBoundingClientRect();
+  const sum = (values) => values.reduce((a, b) => a + b, 0);
+  // the bottom of what a column holds (its own box is stretched to its row): the std chart's box, and the elements
+  // outside it (the chart inside may be a frame behind its box while Streamlit lays it out again)
+  const contentBottom = (column) => Math.max(box(column).top, ...[...column.querySelectorAll(BOXES)].map(
+    (b) => box(b).bottom), ...[...column.querySelectorAll("[data-testid='stElementContainer']")]
+    .filter((e) => !e.closest(BOXES)).map(box).filter((r) => r.height > 0).map((r) => r.bottom));
+  // a histogram grid's height at its column's width, and the least at which its smallest text is TEXT_LEAST px
+  const natural = (svg) => box(svg).width * svg.viewBox.baseVal.height / svg.viewBox.baseVal.width;
+  const smallestFont = (svg) => Math.min(...[...svg.querySelectorAll("text")].filter((t) => t.textContent.trim())
+    .map((t) => parseFloat(getComputedStyle(t).fontSize)));
+  const least = (svg) => Math.min(natural(svg), Math.ceil(svg.viewBox.baseVal.height * TEXT_LEAST / smallestFont(svg)));
+  // the least height of a std chart's box: its title, axes and legend as Vega drew them, around a plot of PLOT_LEAST
+  const leastBox = (std) => {{
+    const svg = std.querySelector("[data-testid='stVegaLiteChart'] svg");
+    const plot = svg?.querySelector("g.role-frame.root > g > path.background");
+    return (plot ? Math.max(0, box(svg).height - box(plot).height) : STD_BOX_PX - PLOT_LEAST) + PLOT_LEAST;
+  }};
+  const fit = () => {{
+    const main = document.querySelector("[data-testid='stMain']");
+    const block = main?.querySelector("[data-testid='stMainBlockContainer']");
+    if (!block) return;
+    const parts = [...block.querySelectorAll(BOXES), ...[...block.querySelectorAll(HISTOGRAMS)]
+      .filter((svg) => svg.viewBox.baseVal?.width)];
+    if (!parts.length) return;
+    // the room left under the page's content, or (negative) how far it runs below the screen
+    const free = main.clientHeight - (box(block).bottom - box(main).top + main.scrollTop);
+    const rows = new Map();  // row -> column -> {{std: its box, grids: its histograms}}
+    for (const part of parts) {{
+      const column = part.closest("[data-testid='stColumn']");
+      const row = column?.closest("[data-testid='stHorizontalBlock']");
+      if (!row) continue;
+      if (!rows.has(row)) rows.set(row, new Map());
+      const found = rows.get(row).get(column) || {{std: null, grids: []}};
+      if (part.matches(BOXES)) found.std = part; else found.grids.push(part);
+      rows.get(row).set(column, found);
+    }}
+    for (const [row, columns] of rows) {{
+      const target = Math.max(...[...row.children].map(contentBottom)) + free;
+      const fits = [...columns].map(([column, {{std, grids}}]) => {{
+        const drawn = sum([std, ...grids].filter(Boolean).map((e) => box(e).height));
+        const room = target - contentBottom(column) + drawn;
+        const full = sum(grids.map(natural)), floor = sum(grids.map(least));
+        const histograms = Math.min(full, Math.max(floor, std ? room * HIST_SHARE : room));
+        return {{std, grids, room, scale: full ? histograms / full : 1}};
+      }});
+      const pair = row.closest(".st-key-beside_view");  // its sides at one scale
+      const shared = Math.min(...fits.map((f) => f.scale));
+      for (const f of fits) {{
+        f.heights = f.grids.map((svg) => Math.max(least(svg), natural(svg) * (pair ? shared : f.scale)));
+        f.stdHeight = f.std ? Math.max(leastBox(f.std), f.room - sum(f.heights)) : 0;
+      }}
+      const sharedStd = Math.min(...fits.filter((f) => f.std).map((f) => f.stdHeight));
+      for (const {{std, grids, heights, stdHeight}} of fits) {{
+        grids.forEach((svg, i) => {{
+          if (!(Math.abs(parseFloat(svg.style.maxHeight) - heights[i]) <= 0.5)) svg.style.maxHeight = heights[i] + "px";
+        }});
+        const height = pair ? sharedStd : stdHeight;
+        if (std && !(Math.abs(parseFloat(std.style.getPropertyValue("--fit-height")) - height) <= 0.5)) {{
+          std.style.setProperty("--fit-height", height + "px");
+        }}
+      }}
+    }}
+  }};
+  let queued = false;
+  const soon = () => {{
+    if (!queued) {{ queued = true; requestAnimationFrame(() => {{ queued = false; fit(); }}); }}
+  }};
+  window.__fitCharts = {{soon, sizes: new ResizeObserver(soon), drawn: new MutationObserver(soon)}};
+  watch(window.__fitCharts);
+}})();
 </script>"""
 
 
@@ -225,6 +336,7 @@ def controls(lang: str, step: str) -> bool:
     st.html(page_css(on))
     if on:
         st.html(TO_TOP.format(step=step), unsafe_allow_javascript=True)
+        st.html(FIT_CHARTS, unsafe_allow_javascript=True)
     return on
 
 
@@ -270,8 +382,8 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
     colour = charts.SCHEME_COLOURS[tour.scheme_of(page.config)]
     f = page.frames()
     std_box, hist_box, qr_box = st.columns([5, 8, 2])
-    with std_box, st.container(key="present_std"):  # linear, like the lecture's plots; scaled to its column
-        std_chart(page, f["act_std"], colour, page.titles()["std"], PRESENT_STD_SIZE)
+    with std_box:  # linear, like the lecture's plots
+        std_chart(page, f["act_std"], colour, page.titles()["std"], "present_std", config=PRESENT_CONFIG)
     with hist_box, st.container(key="present_histograms"):
         histograms(page, f["histogram"], colour, page.titles()["hist"], page.config.depth)
     with qr_box:
@@ -280,13 +392,13 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
 
 def side(page: Page, f: dict, config: Config, place: str, y_max: float | None) -> None:
     """One side of two steps side by side in presenter mode (views/beside.py), under its title: its std chart on the
-    shared axis (0 to y_max) above its histograms in one untitled row (pair_frame), each as wide as the side and
-    both within the screen's height (PRESENT_CSS), without download buttons. f: the side's frames (page.frames);
+    shared axis (0 to y_max) above its histograms in one untitled row (pair_frame), each at most as wide as the side
+    and both in the screen's height (FIT_CHARTS), without download buttons. f: the side's frames (page.frames);
     place: "left" or "right"."""
     colour = charts.SCHEME_COLOURS[tour.scheme_of(config)]
     titles = layer_titles(config, page.lang)
-    with st.container(key=f"present_std_{place}"):
-        std_chart(page, f["act_std"], colour, titles["std"], PAIR_STD_SIZE, y_max, PAIR_CONFIG)
+    std_chart(page, f["act_std"], colour, titles["std"], f"present_std_{place}", y_max, PAIR_CONFIG,
+              layer_axis_title=False)  # its title says "per layer", and the sides' height is the scarcest room
     with st.container(key=f"present_histograms_{place}"):
         histograms(page, pair_frame(f["histogram"], config.depth), colour, "", config.depth, PAIR_PANEL_HEIGHT,
                    PAIR_CONFIG)  # untitled: the side's title names the network, each panel its layer
@@ -301,14 +413,17 @@ def pair_frame(frame, depth: int):
     return frame[frame["layer"].isin(layers)]
 
 
-def std_chart(page: Page, frame, colour: str, title: str, size: tuple[int, int], y_max: float | None = None,
-              config: dict | None = None) -> None:
-    """The activation std per layer (charts.line_chart, linear) with a plot of `size` (width, height) px, scaled by
-    the browser to its column (PRESENT_CSS); y_max: the axis's end, shared with a step beside; config: Vega-Lite
-    config merged over the chart's (draw.with_config)."""
-    draw("line", frame, name="activation-std", width="content", files=False, config=config, plot=size, colour=colour,
-         title=title, y_title=page.t("std_axis"), log=False, names=page.names(), layer_title=page.t("layer"),
-         series_title=page.t("series"), y_max=y_max)
+def std_chart(page: Page, frame, colour: str, title: str, key: str, y_max: float | None = None,
+              config: dict | None = None, layer_axis_title: bool = True) -> None:
+    """The activation std per layer (charts.line_chart, linear) in a box of its own (STD_BOX: the container `key`),
+    laid out by Vega to the box's width and height (FIT_CHARTS sets the height); y_max: the axis's end, shared with
+    a step beside; config: Vega-Lite config merged over the chart's (draw.with_config); layer_axis_title as
+    line_chart's."""
+    with st.container(key=key, height=STD_BOX_PX, border=False):
+        draw("line", frame, name="activation-std", width="stretch", height="stretch", files=False, config=config,
+             colour=colour, title=title, y_title=page.t("std_axis"), log=False, names=page.names(),
+             layer_title=page.t("layer"), series_title=page.t("series"), y_max=y_max,
+             layer_axis_title=layer_axis_title)
 
 
 def histograms(page: Page, frame, colour: str, title: str, depth: int, height: int = PRESENT_PANEL[1],
