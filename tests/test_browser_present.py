@@ -15,7 +15,7 @@ from tests.browser_support import (
     CHART_TEXT_PX, COUNT_RUNS, EXCEPTION, READABLE_PX, SETTLED, TITLE_AND_NEXT, act, heading, outside_viewport, visit,
     wait_still, watched_page,
 )
-from views import headline, tour
+from views import headline, present, tour
 from views.export import PNG_SCALE
 from views.text import t
 from views.tour import STEPS
@@ -57,6 +57,10 @@ PLOTS = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] 
 # px: the most of the screen's bottom left empty: the page's bottom padding (0.5rem, 9.5 px) and half a line. A fixed
 # reserve for the longest story had left 90-150 px empty under the short stories' charts.
 EMPTY_BOTTOM = 20
+# Each std chart's box, (width, height) px: one at its widest shape (views.present.STD_ASPECT) leaves the band below it
+# that its column's width leaves (a single step on a 1920 x 1080 screen)
+STD_BOXES = f"""() => [...document.querySelectorAll("{present.STD_BOX}")].map((b) => {{
+    const r = b.getBoundingClientRect(); return [r.width, r.height]; }})"""
 # px: the least height of a std chart's plot, where its y axis still holds three labelled ticks apart; a side's plot
 # had been 50 px on a 1280 x 720 screen. And of a histogram panel's, where a distribution's shape still shows.
 STD_PLOT_LEAST = 60
@@ -86,7 +90,10 @@ def check_one_screen(page, where, story: str, charts: int, sides: int = 0) -> No
     assert below <= 0, (*where, below)  # no part of the page below the screen
     assert min(page.evaluate(CHART_TEXT_PX)) >= READABLE_PX, (*where, page.evaluate(CHART_TEXT_PX))
     empty = page.viewport_size["height"] - page.evaluate(LOWEST)
-    assert 0 <= empty <= EMPTY_BOTTOM, (*where, "empty under the charts", empty)
+    boxes = page.evaluate(STD_BOXES)
+    widest = bool(boxes) and all(height >= present.STD_ASPECT * width - 1 for width, height in boxes)
+    assert 0 <= empty and (widest or empty <= EMPTY_BOTTOM), (*where, "empty under the charts", empty, boxes)
+    assert all(height <= present.STD_ASPECT * width + 1 for width, height in boxes), (*where, boxes)
     plots = page.evaluate(PLOTS)
     assert len(plots) == charts and [p for p in plots if p["height"] < (
         STD_PLOT_LEAST if p["std"] else PANEL_PLOT_LEAST)] == [], (*where, "plots", plots)

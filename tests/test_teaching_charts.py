@@ -19,6 +19,7 @@ from views import charts, present, summary, tour
 from views import theory as theory_view
 from views import training as training_view
 from views.text import LANGUAGES, join, t
+from views.draw import with_config
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = {"measured": "measured", "theory": "theory"}
@@ -1006,3 +1007,21 @@ def test_a_linear_std_axis_ends_on_a_tick_at_or_above_the_data(step):
                                                                  "autosize": {"type": "pad"}}
             point, tick = highest_point_and_top_tick(sized)
             assert tick <= point + 1, (step, size, y_max, point, tick)
+
+
+@pytest.mark.parametrize("width", [330, 430, 480, 520, 600, 720])
+def test_presenter_modes_std_chart_type_grows_with_its_plot_from_the_themes_15_px_to_22(width):
+    """On a projector's wide screen the std chart's labels grew no bigger than a laptop's 15 px while the histograms'
+    were scaled to 20: its axes' and legend's type follows its plot's width (present.PRESENT_TYPE), the theme's 15 px
+    up to a 430 px plot (the tightest screen's side), 22 px from 600 px, growing in between."""
+    frame = charts.series_frame(charts.layer_frame(simulate(tour.step_config("6"))), "act_std", "predicted_act_std",
+                                NAMES)
+    spec = charts.line_chart(frame, colour="#4477AA", title="t", y_title="std", log=False, names=NAMES,
+                             layer_title="layer").to_dict()
+    spec = charts.coloured(with_config({**spec, "width": width, "height": 200}, present.typed(present.PRESENT_CONFIG)),
+                           None)
+    sizes = {item["fontSize"] for node, _, _ in scene_marks(vl_convert.vegalite_to_scenegraph(spec))
+             if node["marktype"] == "text" and str(node.get("role", "")).startswith(("axis", "legend"))
+             for item in node["items"] if item.get("text")}
+    expected = 15 if width <= 430 else 22 if width >= 600 else 15 + 7 * (width - 430) / (600 - 430)
+    assert len(sizes) == 1 and sizes.pop() == pytest.approx(expected, abs=0.6), (width, sizes)

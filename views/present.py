@@ -40,9 +40,22 @@ PAIR_PANELS = DESK_COLUMNS  # a side's histograms: one row of panels
 PAIR_PANEL_HEIGHT = 34  # px, before scaling: a panel's plot, shorter than PRESENT_PANEL's
 # Presenter mode's std chart with its axes and legend closer to their labels and plot than Streamlit's theme sets
 # them (16 px of padding each side of a label): the screen's height goes to the plot; and a side's legend beside the
-# plot rather than under it, where the sides' height is the scarcest room
+# plot rather than under it, where the sides' height is the scarcest room. Its axes' and legend's type grows with its
+# plot's width (a Vega expression of the `width` signal: the plot is its box's width), from the theme's 15 px up to a
+# plot about 430 px wide (a side of a 1280 x 720 screen, where every pixel of height goes to the plot) to 22 px from
+# about 600 px (a side of a 1920 x 1080 screen), as the histograms' text grows with theirs: a projector's back row
+# reads a wide screen's 15 px as a laptop's 10 px.
+PRESENT_TYPE = {"expr": "clamp(width / 23 - 4, 15, 22)"}
 PRESENT_CONFIG = {"axis": {"labelPadding": 3, "titlePadding": 3}, "title": {"offset": 4}, "legend": {"offset": 6}}
 PAIR_CONFIG = {**PRESENT_CONFIG, "legend": {"offset": 6, "orient": "right"}}
+
+
+def typed(config: dict) -> dict:
+    """A std chart's config with its type at PRESENT_TYPE (a single chart's: the histograms' grid has no `width`)."""
+    return {**config, "axis": {**config["axis"], "labelFontSize": PRESENT_TYPE, "titleFontSize": PRESENT_TYPE},
+            "legend": {**config["legend"], "labelFontSize": PRESENT_TYPE}}
+
+
 # The std chart's box in presenter mode: a container that Streamlit lays the chart out in (height="stretch"), as
 # tall as FIT_CHARTS sets --fit-height on it, and STD_BOX_PX before the script has measured the page. Streamlit draws
 # a container's height as a wrapper around it; that height is taken over here.
@@ -56,6 +69,9 @@ STD_PLOT_LEAST = 50
 # the pair compares, and where a long story leaves little room the histograms give up height first, down to their
 # least (CHART_TEXT_LEAST).
 HIST_SHARE = 0.4
+# The std chart's box is at most this times as tall as it is wide: on a wide screen a single step's chart (a third of
+# the page's width) would otherwise run down the whole screen, a column of 20-odd ticks
+STD_ASPECT = 0.75
 # A phone's browser says so in its User-Agent (RFC 9110 10.1.5): iOS Safari "Mobile/15E148", Android Chrome
 # "Mobile Safari". A tablet says neither and gets the desktop layout, which its width holds.
 PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
@@ -186,7 +202,7 @@ FIT_CHARTS = f"""<script>/* fit the presenter charts */
   }};
   if (window.__fitCharts) {{ watch(window.__fitCharts); return; }}
   const TEXT_LEAST = {CHART_TEXT_LEAST}, PLOT_LEAST = {STD_PLOT_LEAST}, HIST_SHARE = {HIST_SHARE};
-  const STD_BOX_PX = {STD_BOX_PX};
+  const STD_BOX_PX = {STD_BOX_PX}, STD_ASPECT = {STD_ASPECT};
   const BOXES = "{STD_BOX}";
   const HISTOGRAMS = "[class*='st-key-present_histograms'] [data-testid='stVegaLiteChart'] svg";
   const box = (e) => e.getBoundingClientRect();
@@ -239,7 +255,8 @@ FIT_CHARTS = f"""<script>/* fit the presenter charts */
       const shared = Math.min(...fits.map((f) => f.scale));
       for (const f of fits) {{
         f.heights = f.grids.map((svg) => Math.max(least(svg), natural(svg) * (pair ? shared : f.scale)));
-        f.stdHeight = f.std ? Math.max(leastBox(f.std), f.room - sum(f.heights)) : 0;
+        const room = f.room - sum(f.heights), widest = f.std ? box(f.std).width * STD_ASPECT : 0;
+        f.stdHeight = f.std ? Math.max(leastBox(f.std), Math.min(room, widest)) : 0;
       }}
       const sharedStd = Math.min(...fits.filter((f) => f.std).map((f) => f.stdHeight));
       for (const {{std, grids, heights, stdHeight}} of fits) {{
@@ -383,7 +400,7 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
     f = page.frames()
     std_box, hist_box, qr_box = st.columns([5, 8, 2])
     with std_box:  # linear, like the lecture's plots
-        std_chart(page, f["act_std"], colour, page.titles()["std"], "present_std", config=PRESENT_CONFIG)
+        std_chart(page, f["act_std"], colour, page.titles()["std"], "present_std", config=typed(PRESENT_CONFIG))
     with hist_box, st.container(key="present_histograms"):
         histograms(page, f["histogram"], colour, page.titles()["hist"], page.config.depth)
     with qr_box:
@@ -397,7 +414,7 @@ def side(page: Page, f: dict, config: Config, place: str, y_max: float | None) -
     place: "left" or "right"."""
     colour = charts.SCHEME_COLOURS[tour.scheme_of(config)]
     titles = layer_titles(config, page.lang)
-    std_chart(page, f["act_std"], colour, titles["std"], f"present_std_{place}", y_max, PAIR_CONFIG,
+    std_chart(page, f["act_std"], colour, titles["std"], f"present_std_{place}", y_max, typed(PAIR_CONFIG),
               layer_axis_title=False)  # its title says "per layer", and the sides' height is the scarcest room
     with st.container(key=f"present_histograms_{place}"):
         histograms(page, pair_frame(f["histogram"], config.depth), colour, "", config.depth, PAIR_PANEL_HEIGHT,
