@@ -335,3 +335,32 @@ def test_a_link_that_names_its_language_wins_over_the_browser():
     assert at.query_params["lang"] == "en"  # kept: without it a Chinese browser would open Chinese
     at = open_app({"lang": "zh"}, "en-US")
     assert at.radio(key="lang").value == "zh" and at.query_params["lang"] == "zh"
+
+
+# Pages that between them show every select widget of the app: the sidebar's conditional ones (a conv net's padding,
+# a residual stream's branch scale, a truncated normal's and a variance-scaling scheme's), Beside, and the Compare and
+# Training tabs' choices
+SELECT_PAGES = ("step=custom&arch=conv", "step=2&tab=compare", "step=8&tab=training",
+                "step=custom&init=variance_scaling&beside=2", "step=custom&init=trunc_normal")
+
+
+@pytest.mark.slow
+def test_every_select_widget_that_names_its_options_in_the_language_is_set_again_on_a_switch():
+    """A select widget sends back the name it shows: one whose option names change with the language must be in
+    views.sidebar.NAMED, which a language switch sets again (the old language's name had crashed the next run)."""
+    from views.sidebar import NAMED
+
+    shown = {}  # key -> {lang: its options' names}
+    for query in SELECT_PAGES:
+        for lang in ("en", "zh"):
+            at = AppTest.from_file(APP, default_timeout=60)
+            for name, value in [pair.split("=") for pair in f"{query}&lang={lang}".split("&")]:
+                at.query_params[name] = value
+            at.run()
+            assert not at.exception, (query, lang)
+            for widget in [*at.selectbox, *at.radio, *at.multiselect]:
+                if widget.key is not None:
+                    shown.setdefault(widget.key, {})[lang] = list(widget.options)
+    named = {key for key, names in shown.items() if len(names) == 2 and names["en"] != names["zh"]}
+    assert {"widths", "init", "compare", "train", "padding", "branch_scale", "beside"} <= named  # the pages showed them
+    assert named - {"lang", "tab"} <= set(NAMED), named - set(NAMED)

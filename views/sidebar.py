@@ -101,11 +101,25 @@ def next_seed() -> None:
     st.session_state["seed"] = (int(st.session_state.get("seed", 0)) + 1) % (SEED_MAX + 1)
 
 
+# The keys of the widgets whose options show names in the page's language (a format_func of the language): a
+# select widget sends the browser the name it shows and is sent back that name, so after a language switch the old
+# language's name came back, no option of the new one: the widths box's callback crashed on "constant", the init
+# box took "正态分布 N(0, std²)" for its value. Each is set again to its value on the switch, which sends the browser
+# the new language's name. tests/test_locale.py checks the list against the page's widgets.
+NAMED = ("step", "arch", "padding", "widths", "activation", "norm", "branch_scale", "init", "gain", "mode",
+         "distribution", "input", "dtype", "beside", "compare", "train", "task")
+
+
 def switch_language() -> None:
-    """Keep the open tab: its state is its label, which the new language renames."""
-    code = urlstate.tab_of(st.session_state.get("tab"), CODES)
+    """Keep every setting: each NAMED widget's value, and the open tab (its state is its label, which the new
+    language renames)."""
+    state = st.session_state
+    for key in NAMED:
+        if key in state:
+            state[key] = state[key]
+    code = urlstate.tab_of(state.get("tab"), CODES)
     if code is not None:
-        st.session_state["tab"] = t(st.session_state["lang"], f"tab_{code}")
+        state["tab"] = t(state["lang"], f"tab_{code}")
 
 
 # ---------- sidebar ----------
