@@ -1025,3 +1025,16 @@ def test_presenter_modes_std_chart_type_grows_with_its_plot_from_the_themes_15_p
              for item in node["items"] if item.get("text")}
     expected = 15 if width <= 430 else 22 if width >= 600 else 15 + 7 * (width - 430) / (600 - 430)
     assert len(sizes) == 1 and sizes.pop() == pytest.approx(expected, abs=0.6), (width, sizes)
+
+
+@pytest.mark.parametrize("step", ["2", "10"])
+def test_the_mean_charts_layer_axis_ends_at_the_last_layer_as_the_std_charts_does(step):
+    """Step 10's mean chart numbered its layer axis up to 65 of 64 layers (Vega's rounding), by the std chart's 64."""
+    result = simulate(tour.step_config(step))
+    layers = charts.layer_frame(result)
+    mean = charts.mean_chart(layers, colour="#4477AA", title="m", y_title="mean", layer_title="layer").to_dict()
+    std = charts.line_chart(charts.series_frame(layers, "act_std", "predicted_act_std", NAMES), colour="#4477AA",
+                            title="s", y_title="std", log=False, names=NAMES, layer_title="layer").to_dict()
+    ends = [max(float(label["text"]) for label in step_axis({**spec, "width": 500})[0] if label["shown"])
+            for spec in (mean, std)]
+    assert ends[0] == ends[1] <= result.config.depth, ends

@@ -429,6 +429,8 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
         lo, hi = float(frame["start"].to_numpy()[bins].min()), float(frame["end"].to_numpy()[bins].max())
         return (tuple(dict.fromkeys(frame["panel"])), lo, hi,
                 *label_layout(frame, options.get("panel_width", PANEL[0]), options.get("label_rows", 2)))
+    if kind == "mean":
+        return (layer_span(frame["layer"]),)
     if kind == "ratio":
         # the layers that have weights, 1 to depth, whether or not their ratio is defined
         return (decades([*frame["grad_data_ratio"], options.get("guide", 1e-3)]),
@@ -487,10 +489,12 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
 def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, layer_title: str) -> alt.LayerChart:
     """The activation mean per layer, measured only (the wide-network theory of a mean is 0 for odd f).
 
-    frame: layer_frame().
+    frame: layer_frame(); its layer axis spans its layers (the std chart's beside it), not Vega's rounded one (65 of
+    64 layers).
     """
+    (layers,) = layout("mean", frame)
     base = written(alt.Chart(frame), "act_mean").encode(
-        _x_layer(layer_title),
+        _x_layer(layer_title, layers),
         alt.Y("act_mean:Q").title(y_title).axis(labelExpr=NUMBER_LABEL),
         tooltip=[alt.Tooltip("layer:Q", title=layer_title), alt.Tooltip("act_mean_text:N", title=y_title)],
     )
