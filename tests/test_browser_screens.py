@@ -214,6 +214,14 @@ def test_no_title_runs_into_the_line_under_it_on_a_phone(base, browser, lang):
             if step == "2":
                 phone_histograms_are_two_a_row(page.evaluate(HISTOGRAM_TEXTS, t(lang, "chart_hist")), lang)
     assert wrapped > 0  # the case in question: on a phone some titles take two lines or more
+    # a shared link in presenter mode, opened in a window as narrow as a phone: the title keeps the window's width
+    # (beside the presenter switch it had been cut into a 60 px column, "Ste / p 3 / of")
+    with watched_page(browser, viewport=PHONE["viewport"]) as page:
+        visit(page, f"{base}/?step=3&present=true&lang={lang}", charts=2)
+        title = page.evaluate(TITLE_AND_NEXT)
+        width = page.evaluate("() => { const r = document.createRange(); r.selectNodeContents("  # its letters' box
+                              "document.querySelector('h1')); return r.getBoundingClientRect().width; }")
+        assert width >= 0.8 * PHONE["viewport"]["width"] and title["box"] <= title["next_box"], (width, title)
 
 
 # The histogram grid's panel titles ("layer 3", Vega's title texts but the chart's) and tick labels, each with its

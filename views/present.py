@@ -116,7 +116,9 @@ h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
 # its value, which stays whole on its line: zh step 2's first number had wrapped under its label), the histograms
 # scaled to their column. The std chart and the histograms take the height the page leaves them on the screen
 # (FIT_CHARTS): the std chart is laid out by Vega to its box (STD_BOX), whose height the script sets; the histograms,
-# a grid Vega cannot stretch, are scaled. Two steps side by side: each side's std chart above its histograms.
+# a grid Vega cannot stretch, are scaled. Two steps side by side: each side's std chart above its histograms. On a
+# phone the switch stands in the page's flow above the title, which keeps the screen's width (beside the switch the
+# title was cut into a 60 px column: "Ste / p 3 / of").
 PRESENT_CSS = """
 html{font-size:19px}
 [data-testid='stMain'] p{line-height:1.45}
@@ -143,6 +145,7 @@ h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important;paddin
 [class*='st-key-present_std'] [data-testid='stFullScreenFrame']>div,
 [class*='st-key-present_std'] [data-testid='stVegaLiteChart']{width:100%!important}
 .st-key-beside_view h4{font-size:1.1rem;padding-top:0}
+@media (max-width:640px){h1{padding-right:0!important}.st-key-present_controls{position:static!important}}
 [class*='st-key-beside_side_']:has([class*='st-key-present_std']){gap:0.2rem}
 """ + f"{STD_BOX}{{flex-basis:var(--fit-height,{STD_BOX_PX}px)!important;" \
       f"height:var(--fit-height,{STD_BOX_PX}px)!important}}"
