@@ -448,3 +448,18 @@ def test_the_markers_label_keeps_clear_of_the_scheme_labels_near_it(lang):
     near = marks[(marks.index != "here") & (np.abs(np.log(marks["x"] / here["x"])) < 0.6)]
     assert len(near) >= 1 and (np.abs(near["label_y"] - here["label_y"]) >= 0.06).all()
     assert abs(here["label_y"] - here["y"]) <= 0.21
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("step", ["4", "6"])
+def test_at_chi1_one_the_words_say_what_the_gradient_does(step, lang):
+    """χ₁ = 1 at both steps, but step 4's tanh reaches it only at q* = 0, where its signal fades: its gradient fell
+    from 0.95 to 0.27 beside "gradients keep their size". The words follow the measured gradients: they shrink toward
+    the input at step 4 and keep their size at step 6 (He + ReLU, every q a fixed point)."""
+    config = tour.step_config(step)
+    summary = theory.theory_summary(config)
+    grad = simulate(config).stats["grad_std"]
+    words = view.here_text(summary, lang, depth=config.depth)
+    kept = 0.5 < grad[1] / grad[config.depth] < 2
+    assert abs(summary["chi1"] - 1) < 1e-9 and kept == (step == "6"), (step, grad[1], grad[config.depth])
+    assert (t(lang, "theory_tab.edge") in words) == kept and (t(lang, "theory_tab.edge_fading") in words) != kept

@@ -332,8 +332,8 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
     if summary["sigma_w2"] == 0:
         return t(lang, "theory_tab.no_signal", sigma_b2=_number(summary["sigma_b2"]))
     chi1 = summary["chi1"]
-    if abs(chi1 - 1.0) <= 1e-9:
-        phase = t(lang, "theory_tab.edge")
+    if abs(chi1 - 1.0) <= 1e-9:  # at q* = 0 (tanh's Xavier) the signal fades toward it, and the gradient with it
+        phase = t(lang, "theory_tab.edge" if summary["q_star"] else "theory_tab.edge_fading")
     else:
         # three digits: near the edge two would print a growth of x1.04 as x1
         phase = t(lang, "theory_tab.ordered" if chi1 < 1 else "theory_tab.chaotic", factor=_number(math.sqrt(chi1)))
