@@ -929,7 +929,7 @@ def test_a_conv_net_opens_on_every_tab_with_conv_numbers(lang):
     assert {t(lang, "kernel"), t(lang, "image"), t(lang, "channels")} <= labels
     assert t(lang, "width") not in labels
     line = t(lang, "net_conv_images", layers=t(lang, "net_conv", depth=6, width=8), kernel=3, image=8,
-             padding=t(lang, "options.padding_circular"))
+             padding=t(lang, "net_padding_circular"))
     assert line in at.caption[0].value  # the network line names channels, kernel, images, padding
     for code in CODES:
         at = open_tab(at, code, lang)

@@ -38,7 +38,7 @@ def test_the_network_is_named_by_its_own_fields(name, lang):
     assert (CONV_WORD[lang] in words) == (config.arch == "conv")
     if config.arch == "conv":
         assert f"{config.kernel} × {config.kernel}" in words and f"{config.image} × {config.image}" in words
-        assert t(lang, f"options.padding_{config.padding}") in words
+        assert t(lang, f"net_padding_{config.padding}") in words  # in words: "zero padding"
     widths = "-".join(str(n) for n in config.units)
     if config.widths:  # unequal widths: every one, the input's first
         assert widths in words and "×" not in words.split(widths)[0]
@@ -92,3 +92,13 @@ def test_the_compare_caption_leaves_batch_norm_to_the_schemes():
     at = open_tab(open_app(step="7"), "compare")
     plain = replace(tour.STEPS["7"], batch_norm=False)
     assert t("en", "compare_caption", network=describe.network(plain, "en")) in [c.value for c in at.caption]
+
+
+def test_the_conv_steps_network_line_names_its_padding_in_words():
+    """Step 11's line read "zeros padding", the Padding control's torch name (padding_mode='zeros'), beside its story's
+    "zero padding"."""
+    from views import describe, tour
+
+    assert describe.layers(tour.STEPS["11"], "en").endswith("3 × 3 kernels on 16 × 16 images, zero padding")
+    assert describe.layers(replace(tour.STEPS["11"], padding="circular"), "en").endswith(", circular padding")
+    assert describe.layers(tour.STEPS["11"], "zh").endswith("，零填充")

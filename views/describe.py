@@ -17,7 +17,7 @@ LINE_FIELDS = ("init", "batch", "seed")  # the line's label/value pairs after th
 
 def layers(config: Config, lang: str) -> str:
     """The layers: "10 layers × 500 units", "3 layers, widths 784-512-256-128", "10 conv layers × 64 channels, 3 × 3
-    kernels on 16 × 16 images, zeros padding"."""
+    kernels on 16 × 16 images, zero padding"."""
     kind = "conv" if config.arch == "conv" else "dense"
     if config.widths:  # a profile: every width, the input's first, as the link writes it
         words = t(lang, f"net_{kind}_widths", depth=config.depth, widths=profiles.write(config.units))
@@ -25,7 +25,7 @@ def layers(config: Config, lang: str) -> str:
         words = t(lang, f"net_{kind}", depth=config.depth, width=config.width)
     if kind == "conv":
         words = t(lang, "net_conv_images", layers=words, kernel=config.kernel, image=config.image,
-                  padding=t(lang, f"options.padding_{config.padding}"))
+                  padding=t(lang, f"net_padding_{config.padding}"))
     return words
 
 
