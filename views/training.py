@@ -15,6 +15,7 @@ takes the page's language and reads its words through t(lang, "training_tab.<nam
 
 from __future__ import annotations
 
+import functools
 import math
 
 import altair as alt
@@ -433,6 +434,7 @@ def step_spacings(steps: int) -> list[int]:
     return found
 
 
+@functools.lru_cache(maxsize=1024)  # pure, and asked for again for every plot width step_values tries
 def step_room(steps: int, spacing: int) -> float:
     """The least plot width, px, at which a step axis over `steps` steps writes a label every `spacing` steps: each
     pair of written labels ("1,000", text_width) LABEL_GAP apart, the first flush with the axis's start and one at
@@ -462,6 +464,11 @@ def step_values(steps: int) -> alt.ExprRef:
     """A step axis's tick values as a Vega expression of its plot's width (the `width` signal: a chart as wide as
     its column is drawn on screens from a phone's to a projector's): step_spacing's multiples from 0 to `steps`,
     one spacing at a time, at every width up to WIDEST_PLOT."""
+    return alt.ExprRef(_step_values_expr(steps))
+
+
+@functools.lru_cache(maxsize=64)  # every chart of a race, and every redraw of a growing one, asks for the same
+def _step_values_expr(steps: int) -> str:
     rooms = sorted({room for room in (step_room(steps, s) for s in step_spacings(steps)) if room <= WIDEST_PLOT},
                    reverse=True)
     choices: list[tuple[float, int]] = []  # (least width, spacing), the widest plots' first
@@ -477,7 +484,7 @@ def step_values(steps: int) -> alt.ExprRef:
     expr = f"sequence(0, {steps + 1}, {fallback})"
     for room, spacing in reversed(choices):
         expr = f"width >= {room:.1f} ? sequence(0, {steps + 1}, {spacing}) : ({expr})"
-    return alt.ExprRef(expr)
+    return expr
 
 
 def race_steps(frame: pd.DataFrame, steps: int | None) -> int:
