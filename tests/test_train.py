@@ -790,3 +790,71 @@ run(Config(depth=1, width=8, batch=10, init={config.init!r}, dtype={config.dtype
     rise = peak_rise_mib(setup, f"run(Config.from_dict({config.to_dict()!r}))")
     estimate = estimate_training_memory(task_config(config, task), classes=task_classes(task, 3))
     assert rise <= estimate / 2**20 <= 1.25 * rise
+
+
+def _loss_run(loss, diverged_at=None):
+    """A finished run as the Training tab's words read it: its loss curve, NaN from its divergence on."""
+    from types import SimpleNamespace
+
+    accuracy = np.where(np.isfinite(loss), 0.5, np.nan)
+    return SimpleNamespace(loss=np.asarray(loss, float), accuracy=accuracy, diverged_at=diverged_at, classes=3,
+                           steps=len(loss))
+
+
+# Loss curves of 40 steps that the loss chart draws whole, cuts where they rise above its top, or not at all: each
+# (scheme, curve, step it diverged at).
+_TOP_CURVES = {
+    "he_normal": (np.linspace(1.1, 0.2, 40), None),  # stable, on the chart
+    "normal_1": (np.r_[9e11, np.full(39, np.nan)], 1),  # step 6's N(0, 1): one finite step, far above the top
+    "normal_0.01": (np.r_[np.full(40, np.nan)], 0),  # infinite at the first step
+    "xavier_normal": (np.r_[np.linspace(1.1, 3.0, 10), np.geomspace(30, 1e6, 10), np.full(20, np.nan)], 20),
+    "zeros": (np.r_[np.linspace(1.1, 4.0, 20), np.full(20, np.nan)], 20),  # diverges from inside the chart
+    "orthogonal": (np.r_[np.geomspace(500, 2, 15), np.linspace(1.9, 0.5, 25)], None),  # starts above, comes in
+    "normal_0.01_bn": (np.r_[np.linspace(1.1, 0.9, 30), np.full(10, 40.0)], None),  # spikes out of the chart
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_words_say_where_each_loss_curve_leaves_the_chart_it_is_drawn_on(lang):
+    """Each run's sentence agrees with the loss chart as drawn: the chart's top is read from the chart, and a run
+    whose curve is cut there (clip) is named with the step it leaves at; a diverged run is said to stop on the chart
+    only where it has points under the top (step 6's N(0, 1), at 9 x 10^11 from the first step, has none)."""
+    from core.train import SPIKE, spike
+    from views import training as tv
+    from views.charts import scheme_name as named
+    from views.summary import format_value
+    from views.text import t
+
+    results = {name: _loss_run(loss, at) for name, (loss, at) in _TOP_CURVES.items()}
+    frame = tv.curves_frame(results, lang)
+    chart = tv.loss_chart(frame, lang, 3).to_dict()
+    (top,) = {layer["encoding"]["y"]["scale"]["domain"][1] for layer in chart["layer"]
+              if "y" in layer.get("encoding", {}) and "domain" in layer["encoding"]["y"].get("scale", {})}
+    said, named_here = tv.messages(results, lang), 0
+    for name, result in results.items():
+        scheme = named(name, lang)
+        rows = frame[frame["scheme"] == name]
+        drawn, above = rows[rows["loss"] <= top], rows[rows["loss"] > top]
+        mine = [s for s in said if s.startswith((scheme + ":", scheme + "："))]
+        words = {"top": format_value(top), "scheme": scheme}
+        if result.diverged_at == 0:
+            expected = [t(lang, "training_tab.diverged_at_start", scheme=scheme)]
+        elif result.diverged_at is not None and drawn.empty:
+            expected = [t(lang, "training_tab.diverged_above", step=result.diverged_at,
+                          peak=format_value(rows["loss"].max()), **words)]
+        elif result.diverged_at is not None and not above.empty:
+            expected = [t(lang, "training_tab.diverged_off_chart", step=result.diverged_at, left=above["step"].min(),
+                          peak=format_value(rows["loss"].max()), **words)]
+        elif result.diverged_at is not None:
+            expected = [t(lang, "training_tab.diverged", scheme=scheme, step=result.diverged_at)]
+        else:
+            peak = spike(result.loss)
+            expected = [] if peak is None else [t(
+                lang, "training_tab.spiked", scheme=scheme, step=peak.step, peak=format_value(peak.loss),
+                start=format_value(peak.start), times=format_value(peak.times, 2), factor=format_value(SPIKE))]
+            if not above.empty:
+                expected.append(t(lang, "training_tab.off_chart", left=above["step"].min(),
+                                  peak=format_value(rows["loss"].max()), **words))
+        assert mine == expected, name
+        named_here += len(mine)
+    assert named_here == len(said) == 7  # every sentence is a run's; all but the stable run's on the chart

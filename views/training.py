@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
@@ -708,18 +709,58 @@ def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = SYMMETRY_P
 
 # ---------- words ----------
 
+@dataclass(frozen=True)
+class OffChart:
+    """Where a run's minibatch loss lies above the loss chart's top (MAX_LOSS), which clips its curve there."""
+
+    first: int  # the first step above the top
+    steps: int  # how many of its finite steps are above it
+    finite: int  # how many of its steps are finite (a diverged run's are those before diverged_at)
+    peak: float  # its highest finite loss
+
+    @property
+    def whole(self) -> bool:
+        """Every step the chart could draw is above its top: the curve is not on the chart at all."""
+        return self.steps == self.finite
+
+
+def off_chart(loss: np.ndarray, top: float = MAX_LOSS) -> OffChart | None:
+    """The steps of a loss curve ((steps,), NaN after a divergence) above `top`, or None where the chart holds it
+    whole (loss_axis: an axis that holds any loss above MAX_LOSS ends there)."""
+    finite = loss[np.isfinite(loss)]
+    above = np.flatnonzero(np.isfinite(loss) & (loss > top))
+    if above.size == 0:
+        return None
+    return OffChart(int(above[0]), int(above.size), int(finite.size), float(finite.max()))
+
+
 def messages(results: dict, lang: str) -> list[str]:
-    """One sentence per run that diverged or spiked (core.train.stability), with its numbers, in the page's
-    language."""
-    said = []
+    """One sentence per run that diverged or spiked (core.train.stability), with its numbers, and one per other run
+    whose loss leaves the chart (off_chart), in the page's language. A diverged run's sentence says where its curve
+    ends on the chart: at its last finite step, where it left the chart's top, or nowhere (no finite step, or every
+    one above the top)."""
+    said, top = [], format_value(MAX_LOSS)
     for name, r in results.items():
-        verdict, scheme = stability(r), scheme_name(name, lang)
+        verdict, scheme, off = stability(r), scheme_name(name, lang), off_chart(r.loss)
         if verdict == "diverged":
-            said.append(t(lang, "training_tab.diverged", scheme=scheme, step=r.diverged_at))
-        elif verdict == "spiked":
+            if r.diverged_at == 0:  # no finite step: nothing to draw, and no update had been made
+                said.append(t(lang, "training_tab.diverged_at_start", scheme=scheme))
+            elif off is None:
+                said.append(t(lang, "training_tab.diverged", scheme=scheme, step=r.diverged_at))
+            elif off.whole:
+                said.append(t(lang, "training_tab.diverged_above", scheme=scheme, step=r.diverged_at, top=top,
+                              peak=format_value(off.peak)))
+            else:
+                said.append(t(lang, "training_tab.diverged_off_chart", scheme=scheme, step=r.diverged_at, top=top,
+                              left=off.first, peak=format_value(off.peak)))
+            continue
+        if verdict == "spiked":
             s = spike(r.loss)
             said.append(t(lang, "training_tab.spiked", scheme=scheme, step=s.step, peak=format_value(s.loss),
                           start=format_value(s.start), times=format_value(s.times, 2), factor=format_value(SPIKE)))
+        if off is not None:
+            said.append(t(lang, "training_tab.off_chart", scheme=scheme, top=top, left=off.first, steps=off.steps,
+                          peak=format_value(off.peak)))
     return said
 
 

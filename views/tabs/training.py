@@ -191,7 +191,7 @@ def live_template(kind: str, lang: str, steps: int, schemes: tuple[str, ...], ax
 def draw_race(results: dict, lang: str) -> None:
     """Loss and accuracy of every run, the final table, one run's layers over training, and the symmetry."""
     for message in training_view.messages(results, lang):
-        st.warning(message)  # a diverged curve stops; the others are drawn in full
+        st.warning(message)  # each run the loss chart does not draw whole, in words
     curves, k = training_view.curves_frame(results, lang), training_view.classes_of(results)
     spiral, conv = next(iter(results.values())).task == "spiral", training_view.conv(results)
     # the bands' bound is a dense net's on the spiral (points in a plane): a conv net's one channel is a different
