@@ -771,6 +771,12 @@ def test_the_he_2015_preset_races_both_depths_and_says_what_it_measured(monkeypa
     titles = chart_titles(at)
     panel = t("en", "training_tab.he_depth")  # each panel's loss chart is titled with its depth
     assert f"{panel} 22" in titles and f"{panel} 30" in titles
+    # one loss axis for the two panels side by side, holding both depths' curves: the same height is the same loss
+    scales = [curve_layer(s)["encoding"]["y"]["scale"] for s in chart_specs(at) if title_of(s).startswith(panel)]
+    losses = [r.loss[np.isfinite(r.loss)] for runs in results.values() for r in runs.values()]
+    (low, high), *others = [scale["domain"] for scale in scales]
+    assert len(scales) == 2 and others == [[low, high]]
+    assert low <= min(loss.min() for loss in losses) and high >= min(max(loss.max() for loss in losses), training_view.MAX_LOSS)
     he_caption = next(c.value for c in at.caption if c.value.startswith("Its own network"))
     assert "learning rate 0.01, 250 steps, at depth 22 and at depth 30" in he_caption
     text = " ".join(m.value for m in at.markdown)

@@ -524,18 +524,20 @@ def chart_title(title: str, phone: bool) -> str | list[str]:
 
 
 def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None = None,
-               schemes: list[str] | None = None, title: str | None = None, phone: bool = False) -> alt.LayerChart:
+               schemes: list[str] | None = None, title: str | None = None, phone: bool = False,
+               axis: tuple[tuple[float, ...], float, float] | None = None) -> alt.LayerChart:
     """Minibatch loss per scheme on one log axis: their running mean bold, the raw values faint; ln K dashed.
 
     The axis stops at MAX_LOSS: a run whose loss explodes leaves the chart (its message says so) rather
     than squashing every other curve into one line. steps: the race's length; given while it trains, the
     step axis spans the whole race and the curves grow into it. schemes: the codes of the legend's schemes, in
     order (default: those in the frame), which it names in `lang`. title: the chart's title (default: loss_title's; the
-    He panel names the depth instead). phone: the title in lines for a phone (chart_title). The curves are the
-    chart's top-level data (see template).
+    He panel names the depth instead). phone: the title in lines for a phone (chart_title). axis: loss_axis's ticks
+    and domain (default: this frame's), shared by panels set side by side so that their heights compare. The curves
+    are the chart's top-level data (see template).
     """
     ln_k = math.log(classes)
-    ticks, lo, hi = loss_axis(frame, classes)
+    ticks, lo, hi = loss_axis(frame, classes) if axis is None else axis
     y = alt.Y("value:Q").title(t(lang, "training_tab.loss_y")).scale(
         type="log", domain=[lo, hi], nice=False, clamp=False).axis(values=list(ticks), labelExpr=NUMBER_LABEL)
     length = race_steps(frame, steps)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -255,11 +256,14 @@ def he_panel(lang: str) -> None:
         show_failure(job.failure, lang)
         return
     results = job.result
+    curves = {depth: training_view.curves_frame(runs, lang) for depth, runs in results.items()}
+    classes = training_view.classes_of(next(iter(results.values())))
+    # one loss axis for both depths: side by side, the same height must be the same loss
+    axis = training_view.loss_axis(pd.concat(curves.values(), ignore_index=True), classes)
     for (depth, runs), column in zip(results.items(), st.columns(len(results))):
         with column:
-            curves = training_view.curves_frame(runs, lang)
             title = f"{t(lang, 'training_tab.he_depth')} {depth}"
-            draw_chart(training_view.loss_chart(curves, lang, training_view.classes_of(runs), title=title),
+            draw_chart(training_view.loss_chart(curves[depth], lang, classes, title=title, axis=axis),
                        name=f"he-2015-loss-depth-{depth}", width="stretch")
             st.markdown(training_view.he_measured(runs, lang, depth))
     st.caption(t(lang, "training_tab.he_note"))
