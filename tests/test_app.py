@@ -776,7 +776,8 @@ def test_the_he_2015_preset_races_both_depths_and_says_what_it_measured(monkeypa
     losses = [r.loss[np.isfinite(r.loss)] for runs in results.values() for r in runs.values()]
     (low, high), *others = [scale["domain"] for scale in scales]
     assert len(scales) == 2 and others == [[low, high]]
-    assert low <= min(loss.min() for loss in losses) and high >= min(max(loss.max() for loss in losses), training_view.MAX_LOSS)
+    top = min(max(loss.max() for loss in losses), training_view.MAX_LOSS)
+    assert low <= min(loss.min() for loss in losses) and high >= top
     he_caption = next(c.value for c in at.caption if c.value.startswith("Its own network"))
     assert "learning rate 0.01, 250 steps, at depth 22 and at depth 30" in he_caption
     text = " ".join(m.value for m in at.markdown)
