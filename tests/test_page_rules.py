@@ -5,6 +5,7 @@ for a ratio; and the one tab list that the page, the address and the tests read.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
 import pytest
@@ -327,3 +328,23 @@ def test_the_slow_race_advice_says_what_half_the_width_takes(config):
         training_view.race_work(config, 5, 300)
     assert training_view.half_width_share(config, 5, 300) == pytest.approx(ratio, rel=1e-12)
     assert (ratio == pytest.approx(0.25)) == (config.arch == "dense")
+
+
+@pytest.mark.parametrize("lang", urlstate.LANGUAGES)
+@pytest.mark.parametrize("gap", [-0.3, -0.026, -5e-4, -6.2e-6, -3e-8, 2e-8, 6.2e-6, 5e-4, 0.04, 11.1])
+def test_chi1_and_its_factor_a_layer_are_written_apart_from_1_however_close(gap, lang):
+    """χ₁ = 1 + gap and the gradient's factor a layer √χ₁ on the Theory tab: with the digits that tell each from 1
+    (three at least), and each written number the true one to its digits; the phase is chosen by the true χ₁. Step
+    10's χ₁ = 1 − 6.2·10⁻⁶ had read "χ₁ = 1: ordered phase: gradients shrink ×1 a layer"."""
+    chi1 = 1.0 + gap
+    numbers = {"sigma_w2": 1.03, "sigma_b2": 4.6e-6, "q_star": 0.0155, "chi1": chi1, "depth_scale": 1.61e5}
+    here = theory_view.here_text(numbers, lang, depth=64)
+    chi1_text = here.split("χ₁ = ")[1].split(":")[0].split("：")[0]
+    factor_text = re.search(r"×([0-9][0-9.,]*)", here).group(1)  # the factor a layer, written ×0.974
+    for written, true in ((chi1_text, chi1), (factor_text, math.sqrt(chi1))):
+        value = float(written.replace(",", ""))
+        place = 10.0 ** -len(written.split(".")[1]) if "." in written else 1.0  # its last digit's
+        assert written != "1" and abs(value - true) <= 0.5 * place * (1 + 1e-9), (written, true)  # rounded, not cut
+        assert abs(value - true) <= 5e-3 * true, (written, true)  # three significant digits at least
+    phase = t(lang, "theory_tab.ordered" if chi1 < 1 else "theory_tab.chaotic", factor=factor_text)
+    assert phase in here

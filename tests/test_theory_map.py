@@ -463,3 +463,19 @@ def test_at_chi1_one_the_words_say_what_the_gradient_does(step, lang):
     kept = 0.5 < grad[1] / grad[config.depth] < 2
     assert abs(summary["chi1"] - 1) < 1e-9 and kept == (step == "6"), (step, grad[1], grad[config.depth])
     assert (t(lang, "theory_tab.edge") in words) == kept and (t(lang, "theory_tab.edge_fading") in words) != kept
+
+
+def test_step_10_s_story_states_its_network_s_own_theory():
+    """Step 10's story writes σ_w² ≈ 1.03, σ_b² ≈ 4.6 × 10⁻⁶, q* ≈ 1/64, χ₁ ≈ 1 and χ₁⁶⁴ ≈ 1 in words: each is the mean
+    field theory of the step's own network (core.theory.theory_summary), to the digits written."""
+    from views.summary import format_value
+
+    config = tour.STEPS["10"]
+    numbers = theory.theory_summary(config)
+    assert format_value(numbers["sigma_w2"]) == "1.03"
+    assert format_value(numbers["sigma_b2"], 2) == "4.6\u00a0×\u00a010⁻⁶"
+    assert numbers["q_star"] == pytest.approx(1 / 64, rel=0.02) and config.depth == 64
+    assert numbers["chi1"] != 1 and numbers["chi1"] == pytest.approx(1, abs=1e-4)  # so "≈", not "="
+    assert numbers["chi1"] ** config.depth == pytest.approx(1, abs=1e-3)
+    for lang in ("en", "zh"):
+        assert "χ₁ ≈ 1" in t(lang, "story_10") and "1/64" in t(lang, "story_10")

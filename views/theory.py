@@ -51,6 +51,15 @@ def _number(value, digits: int = 3) -> str:
     return "∞" if value is not None and math.isinf(value) else format_value(value, digits)
 
 
+def _beside_one(value: float, digits: int = 3) -> str:
+    """A number near 1 (χ₁, its square root) with the digits that tell it from 1: 0.974 with three, 0.9999938 with
+    seven where three would write 1 (step 10's χ₁ = 1 − 6.2·10⁻⁶ had read "ordered phase: gradients shrink ×1"). At
+    most 15 significant digits, within float64's."""
+    while format_value(value, digits) == "1" and value != 1 and digits < 15:
+        digits += 1
+    return _number(value, digits)
+
+
 def _layers(count: float) -> str:
     """A number of layers: two digits below 10 (0.79, 8.7), whole layers above (169, not 1.7e+02)."""
     return _number(count, 2) if count < 10 else f"{count:,.0f}"
@@ -335,8 +344,9 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
     if abs(chi1 - 1.0) <= 1e-9:  # at q* = 0 (tanh's Xavier) the signal fades toward it, and the gradient with it
         phase = t(lang, "theory_tab.edge" if summary["q_star"] else "theory_tab.edge_fading")
     else:
-        # three digits: near the edge two would print a growth of x1.04 as x1
-        phase = t(lang, "theory_tab.ordered" if chi1 < 1 else "theory_tab.chaotic", factor=_number(math.sqrt(chi1)))
+        # three digits at least: near the edge two would print a growth of x1.04 as x1
+        phase = t(lang, "theory_tab.ordered" if chi1 < 1 else "theory_tab.chaotic",
+                  factor=_beside_one(math.sqrt(chi1)))
     xi = summary["depth_scale"]
     if summary["q_star"] is None:
         scale = t(lang, "theory_tab.depth_undefined")
@@ -351,7 +361,7 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
         scale = t(lang, "theory_tab.depth_finite", xi=_number(xi), trainable=_layers(trainable), compare=compare)
     q_star = math.inf if summary["q_star"] is None else summary["q_star"]
     return t(lang, "theory_tab.here_text", sigma_w2=_number(summary["sigma_w2"]), sigma_b2=_number(summary["sigma_b2"]),
-                                     q_star=_number(q_star), chi1=_number(chi1), phase=phase, depth=scale)
+                                     q_star=_number(q_star), chi1=_beside_one(chi1), phase=phase, depth=scale)
 
 
 def paradox_text(numbers: dict, lang: str, width: int = PARADOX_CONFIG.width, measured: float | None = None) -> str:
