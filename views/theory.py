@@ -52,9 +52,9 @@ def _number(value, digits: int = 3) -> str:
 
 
 def _beside_one(value: float, digits: int = 3) -> str:
-    """A number near 1 (χ₁, its square root) with the digits that tell it from 1: 0.974 with three, 0.9999938 with
-    seven where three would write 1 (step 10's χ₁ = 1 − 6.2·10⁻⁶ had read "ordered phase: gradients shrink ×1"). At
-    most 15 significant digits, within float64's."""
+    """A number near 1 (χ₁, its square root) with the digits that tell it from 1: 0.974 with three, 0.99999 with five
+    where three would write 1 (step 10's χ₁ = 1 − 6.2·10⁻⁶ had read "ordered phase: gradients shrink ×1"). At most 15
+    significant digits, within float64's."""
     while format_value(value, digits) == "1" and value != 1 and digits < 15:
         digits += 1
     return _number(value, digits)
