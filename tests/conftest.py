@@ -3,6 +3,7 @@ each with the server's caches empty."""
 
 import functools
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -137,6 +138,42 @@ def _compile_the_app_once():
     ScriptCache.get_bytecode = get_bytecode
     yield
     ScriptCache.get_bytecode = compile_script
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _wait_for_each_run_s_end():
+    """AppTest waits for a script run to end by polling its list of events every millisecond (every element the run
+    draws is one): the test's thread wakes a thousand times a second and takes the interpreter from the script's
+    thread each time. Here it waits for the run's SHUTDOWN event, told by the runner as it happens (the same
+    timeout, and the same error after it)."""
+    try:
+        from streamlit.runtime.scriptrunner import ScriptRunnerEvent
+        from streamlit.testing.v1 import local_script_runner
+    except ImportError:  # another Streamlit: it waits as it does
+        yield
+        return
+    poll = local_script_runner.require_widgets_deltas
+
+    def require_widgets_deltas(runner, timeout: float = 3) -> None:
+        ended = threading.Event()
+
+        def told(sender, event, **kwargs):
+            if event == ScriptRunnerEvent.SHUTDOWN:
+                ended.set()
+
+        runner.on_event.connect(told, weak=False)
+        try:
+            if runner.script_stopped() or ended.wait(timeout):
+                return
+        finally:
+            runner.on_event.disconnect(told)
+        runner.request_stop()  # as AppTest does: stop the run before raising
+        runner.join()
+        raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
+
+    local_script_runner.require_widgets_deltas = require_widgets_deltas
+    yield
+    local_script_runner.require_widgets_deltas = poll
 
 
 @pytest.fixture(scope="module")
