@@ -895,8 +895,8 @@ def label_charts(lang: str) -> dict[str, dict]:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_compare_tab_names_the_lines_one_hides_and_only_those(lang):
     """Step 9's residual stream under N(0, 0.01²) and N(0, 0.01²) + batch norm (the tab's picks): within 0.01 % at
-    every layer, one line on the tab's 8 decades, and the tab says so. Step 2's He and batch norm, 15 % apart (about 2 px of a 3 px
-    line's offset), show as two lines, and the tab says nothing of them."""
+    every layer, one line on the tab's 8 decades, and the tab says so. Step 2's He and batch norm, 15 % apart (their
+    centres about 2 px apart, the lines 3 px wide), show as two lines, and the tab says nothing of them."""
     from tests.app_support import open_app, open_tab
     at = open_tab(open_app(step="9", lang=lang), "compare", lang)
     assert not at.exception
