@@ -954,3 +954,21 @@ def test_a_conv_net_opens_on_every_tab_with_conv_numbers(lang):
         if code == "spectrum":
             assert any(t(lang, "spectrum_tab.isometric", p10="= 1", p90="= 1", ratio="= 1", mean_squared="1") == m
                        for m in text), text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", ["3", "4"])
+def test_the_histogram_caption_names_the_grey_end_bars_where_there_are_some(step):
+    """Step 3's tanh under N(0, 1) saturates: its end bins hold over SPIKE_RATIO times the tallest inner bin and are
+    drawn grey (kind "end"), and the caption says what they are; step 4's Xavier leaves none, and says nothing of
+    them. Both languages."""
+    frame = charts.histogram_frame(simulate(tour.step_config(step)), "en")
+    has_ends = bool((frame["kind"] == "end").any())
+    assert has_ends == (step == "3")
+    for lang in ("en", "zh"):
+        at = open_app(step=step, lang=lang)
+        no_trouble(at)
+        ends = t(lang, "hist_ends", activation=t(lang, "act_tanh"), ratio=summary.format_value(charts.SPIKE_RATIO))
+        every = t(lang, "hist_caption", every="")  # the caption without its "(every kth layer)"
+        (caption,) = [c.value for c in at.caption if c.value.startswith(every[:20])]
+        assert caption == every + (ends if has_ends else ""), lang

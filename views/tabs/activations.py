@@ -49,7 +49,9 @@ def show(page: Page) -> None:
          title=page.titles()["hist"],
          share_title=page.t("share"), columns=present.screen_columns(len(panels)), layer_title=page.t("layer"),
          bin_titles=[page.t("bin_start"), page.t("bin_end")])
-    st.caption(page.t("hist_caption", every=page.t("hist_every", k=k) if k > 1 else ""))
+    ends = page.t("hist_ends", activation=page.t(f"act_{page.config.activation}"),
+                  ratio=summary.format_value(charts.SPIKE_RATIO)) if (hist["kind"] == "end").any() else ""
+    st.caption(page.t("hist_caption", every=page.t("hist_every", k=k) if k > 1 else "") + ends)
     kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"])
     if kurtosis and page.config.input != "digits":  # a digits input's is beside its histogram
         st.caption(kurtosis)
