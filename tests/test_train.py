@@ -752,11 +752,14 @@ def test_a_race_names_each_runs_spike_with_its_numbers():
     assert loss[peak] > 2 * loss[0]  # the rule, from the curve itself
     assert [stability(r) for r in runs.values()] == ["spiked", "stable"]
     assert spike(loss).step == peak and spike(runs["he_normal"].loss) is None
+    above = np.flatnonzero(loss > tv.MAX_LOSS)  # from its first step: above the loss chart's top, 10
     for lang in ("en", "zh"):
-        (said,) = tv.messages(runs, lang)
+        said, off = tv.messages(runs, lang)
         assert said == t(lang, "training_tab.spiked", scheme=t(lang, "schemes.name_normal_1"), step=peak,
                          peak=format_value(loss[peak]), start=format_value(loss[0]),
                          times=format_value(loss[peak] / loss[0], 2), factor="2")
+        assert off == t(lang, "training_tab.off_chart", scheme=t(lang, "schemes.name_normal_1"), top="10",
+                        left=above[0], peak=format_value(loss[peak]))
         column = tv.final_frame(runs, lang)[t(lang, "training_tab.col_stability")].tolist()
         assert column == [t(lang, "training_tab.cell_spiked", step=peak, times=format_value(loss[peak] / loss[0], 2)),
                           "—"]
