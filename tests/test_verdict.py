@@ -346,7 +346,7 @@ def _stream_claims(code: str, result) -> None:
     assert n["stream_growth"] == pytest.approx(n["theory_growth"], rel=ONE_DRAW)
     assert n["grad_growth"] == pytest.approx(n["theory_growth"], rel=ONE_DRAW)  # "the gradient grows the same way"
     if code == "8":
-        assert n["theory_growth"] == pytest.approx(2 ** (10 / 2), rel=1e-9)  # "2^(10/2) = 32"
+        assert n["theory_growth"] == pytest.approx(2 ** (10 / 2), rel=1e-9)  # "√(2¹⁰) = 32"
         assert predicted_var[1:] / predicted_var[:-1] == pytest.approx(2.0)  # "the variance doubles a block"
         measured = (s["act_std"][depth] / s["act_std"][0]) ** (2 / depth)  # the measured variance's factor a block
         assert measured == pytest.approx(2.0, rel=0.1)
@@ -354,7 +354,7 @@ def _stream_claims(code: str, result) -> None:
         assert (np.diff(s["branch_std"][1:]) > 0).all()  # "the branch grows with the stream"
     if code == "9":
         assert n["alpha"] == 1 / math.sqrt(10)
-        assert n["theory_growth"] == pytest.approx(math.sqrt(1.1**10), rel=1e-9)  # "√(1.1^10) = 1.61"
+        assert n["theory_growth"] == pytest.approx(math.sqrt(1.1**10), rel=1e-9)  # "√(1.1¹⁰) = 1.61"
         assert predicted_var[1:] / predicted_var[:-1] == pytest.approx(1.1)  # "a tenth of the stream's variance"
         assert tour.plain_growth(result.config) == pytest.approx(32, rel=1e-9)  # "instead of step 8's 32"
         (ln,) = [simulate(c) for c in tour.companions(code, seed).values()]
