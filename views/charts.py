@@ -640,18 +640,22 @@ COMPARE_STROKE = 3  # px: the Compare chart's lines (the page's own is thicker)
 # px: the Compare chart's plot, the box inside its axes; its title, axes and legend come around it (plot_height),
 # so a phone's legend of five stacked schemes makes the chart taller, not the plot shorter
 COMPARE_HEIGHT = 240
+# px: the most two curves' centres may lie apart for one line to hide the other (drawn_as_one): a third of a line's
+# width leaves at most a pixel of the line beneath in view. At a whole line's width both lines showed side by side
+# (step 5's He and batch norm, 51 % apart on 21 decades: 2 px), yet the page said they were drawn on top of each other.
+HIDDEN_OFFSET = COMPARE_STROKE / 3
 
 
 def drawn_as_one(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
     """The schemes compare_chart draws on top of each other: groups (in the frame's order) whose curves are closer
-    than one line's width (COMPARE_STROKE px) at every layer on its log axis, each with the largest ratio of two
-    of its stds at one layer (>= 1), on the plot of COMPARE_HEIGHT px whatever the screen (plot_height). A scheme
-    with an undrawable std (0, not finite) at some layer is in none.
+    than HIDDEN_OFFSET px at every layer on its log axis, so that one line hides the other, each with the largest
+    ratio of two of its stds at one layer (>= 1), on the plot of COMPARE_HEIGHT px whatever the screen
+    (plot_height). A scheme with an undrawable std (0, not finite) at some layer is in none.
 
     frame: compare_frame()."""
     schemes, ticks, _ = layout("compare", frame)
     low, high = ticks[1]
-    apart = COMPARE_STROKE / COMPARE_HEIGHT * math.log10(high / low)  # decades a line's width covers
+    apart = HIDDEN_OFFSET / COMPARE_HEIGHT * math.log10(high / low)  # decades HIDDEN_OFFSET covers
     curves = {s: frame.loc[frame["scheme"] == s, "act_std"].to_numpy(float)[1:] for s, _ in schemes}
     drawable = [s for s, c in curves.items() if c.size and np.isfinite(c).all() and (c > 0).all()]
     group = {s: s for s in drawable}  # union-find over the pairs drawn as one
