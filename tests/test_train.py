@@ -861,3 +861,24 @@ def test_the_words_say_where_each_loss_curve_leaves_the_chart_it_is_drawn_on(lan
         assert mine == expected, name
         named_here += len(mine)
     assert named_here == len(said) == 7  # every sentence is a run's; all but the stable run's on the chart
+
+
+def test_a_run_s_missing_distinct_unit_bars_are_said_with_their_layers():
+    """Step 6's ReLU net at width 100 under N(0, 1) diverges at step 1; after it the values of its top layers are
+    infinite or NaN, which core.train._evaluate does not count: the chart has no bar there, and the page names exactly
+    those layers. He's has every bar, and no sentence."""
+    from views import training as tv
+    from views.charts import scheme_name as named
+    from views.summary import format_layers
+    from views.text import t
+
+    network = replace(Config(depth=10, width=100, activation="relu", init="he_normal"), batch=128)
+    runs = race(network, schemes=["normal_1", "he_normal"], steps=30)
+    missing = np.flatnonzero(np.isnan(runs["normal_1"].distinct_units)) + 1
+    assert runs["normal_1"].diverged_at is not None and 0 < missing.size < network.depth  # some layers, not all
+    assert not np.isnan(runs["he_normal"].distinct_units).any()
+    frame = tv.symmetry_frame(runs)
+    assert set(frame.loc[frame["scheme"] == "normal_1", "layer"]) == set(range(1, 11)) - set(missing)
+    for lang in ("en", "zh"):
+        assert tv.uncounted_text(runs, lang) == [t(lang, "training_tab.symmetry_uncounted",
+                                                  scheme=named("normal_1", lang), layers=format_layers(missing))]

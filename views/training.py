@@ -34,7 +34,7 @@ from core.train import (
 from .charts import EM_OTHER, GUIDE_COLOUR, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, NUMBER_LABEL, \
     SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, share_expr, \
     text_width, theme, title_lines, written, zero_marks
-from .summary import format_share, format_value, powers_apart
+from .summary import format_layers, format_share, format_value, powers_apart
 from .text import join, t
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
@@ -790,6 +790,18 @@ def coinciding(results: dict, rtol: float = SAME_CURVE) -> list[list[str]]:
         else:
             home.append(name)
     return [g for g in groups if len(g) > 1]
+
+
+def uncounted_text(results: dict, lang: str) -> list[str]:
+    """One sentence per run with layers the distinct-units chart has no bar for: after training their values are
+    infinite or NaN (core.train._evaluate counts only finite layers), as after a loss that diverged."""
+    said = []
+    for name, r in results.items():
+        missing = np.flatnonzero(~np.isfinite(r.distinct_units)) + 1  # hidden layers 1..depth
+        if missing.size:
+            said.append(t(lang, "training_tab.symmetry_uncounted", scheme=scheme_name(name, lang),
+                          layers=format_layers(missing)))
+    return said
 
 
 def coinciding_text(results: dict, lang: str) -> list[str]:

@@ -225,6 +225,8 @@ def draw_race(results: dict, lang: str) -> None:
     st.caption(t(lang, "training_tab.symmetry_caption_conv") if conv else
                t(lang, "training_tab.symmetry_caption", ceiling=summary.format_share(ceiling)) if spiral else
                t(lang, "training_tab.symmetry_caption_digits"))
+    for sentence in training_view.uncounted_text(results, lang):  # a run's missing bars, said
+        st.caption(sentence)
 
 
 def show_he_2015(lang: str) -> None:
