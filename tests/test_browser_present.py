@@ -68,6 +68,7 @@ PANEL_PLOT_LEAST = 20
 # The pair drawn side by side after the walk, in each language: en the tightest one (step 9's story, of the longest,
 # beside step 10's title, which takes two lines over its side), zh the one a teacher found below the screen.
 PAIRS = {"en": ("9", "10"), "zh": ("7", "2")}
+LANGUAGE = "Language · 语言"  # the language radio's label, the same in both
 
 
 def check_one_screen(page, where, story: str, charts: int, sides: int = 0) -> None:
@@ -175,36 +176,45 @@ def test_the_presenter_switch_writes_the_address(base, browser):
         assert "present" not in page.url
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_a_chart_downloads_as_svg_and_png_named_after_the_step(base, browser, lang):
-    """The Activations tab's std chart at step 2: the files Vega's converter makes when its buttons are pressed,
-    under the step's and the chart's name, without the page running again."""
+def test_a_chart_downloads_as_svg_and_png_named_after_the_step(base, browser):
+    """The Activations tab's std chart at step 2, in English and then in Chinese (switched on the page): the files
+    Vega's converter makes when its buttons are pressed, under the step's and the chart's name, without the page
+    running again."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
     context.add_init_script(COUNT_RUNS)
-    page = visit(context.new_page(), f"{base}/?step=2&lang={lang}", charts=3)
-    page.wait_for_function(  # every chart's two buttons drawn (a loaded machine draws them after the charts)
-        "() => document.querySelectorAll(\"[data-testid='stDownloadButton']\").length >= "
-        "2 * document.querySelectorAll(\"[data-testid='stVegaLiteChart']\").length", timeout=30_000)
-    runs = page.evaluate("window.__finishedRuns")
-    files = {}
-    for fmt in ("svg", "png"):
-        # the charts in page order: the mean, the std (the second), the histograms; each with SVG then PNG
-        button = page.locator("[data-testid='stDownloadButton']").filter(has_text=t(lang, f"figure_{fmt}")).nth(1)
-        with page.expect_download(timeout=90_000) as info:  # the first conversion starts the converter: seconds
-            button.click()
-        download = info.value
-        assert download.failure() is None
-        assert download.suggested_filename == f"step-2_activation-std.{fmt}"
-        files[fmt] = Path(download.path()).read_bytes()
-    root = ElementTree.fromstring(files["svg"])
-    texts = ["".join(node.itertext()) for node in root.iter("{http://www.w3.org/2000/svg}text")]
-    assert t(lang, "chart_act_std") in texts and t(lang, "layer") in texts
-    assert files["png"][:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", files["png"][16:24])  # IHDR, the first chunk
-    assert (width, height) == (round(float(root.get("width")) * PNG_SCALE),
-                               round(float(root.get("height")) * PNG_SCALE))
-    assert page.evaluate("window.__finishedRuns") == runs  # a download does not run the page again
-    assert page.locator(EXCEPTION).count() == 0
+    page = visit(context.new_page(), f"{base}/?step=2", charts=3)
+    for lang in ("en", "zh"):
+        if lang != "en":
+            act(page, lambda: page.locator("[data-testid='stRadio']").filter(has_text=LANGUAGE).locator(
+                "[data-testid='stRadioOption']").nth(1).click())
+            assert "lang=zh" in page.url and "step=2" in page.url, page.url
+        page.wait_for_function(  # every chart's two buttons drawn, in the page's language (a loaded machine draws
+            # them after the charts)
+            "([svg, png]) => { const buttons = [...document.querySelectorAll(\"[data-testid='stDownloadButton']\")];"
+            " const charts = document.querySelectorAll(\"[data-testid='stVegaLiteChart']\").length;"
+            " return charts > 0 && buttons.filter((b) => b.innerText.includes(svg)).length >= charts"
+            " && buttons.filter((b) => b.innerText.includes(png)).length >= charts; }",
+            arg=[t(lang, "figure_svg"), t(lang, "figure_png")], timeout=30_000)
+        runs = page.evaluate("window.__finishedRuns")
+        files = {}
+        for fmt in ("svg", "png"):
+            # the charts in page order: the mean, the std (the second), the histograms; each with SVG then PNG
+            button = page.locator("[data-testid='stDownloadButton']").filter(has_text=t(lang, f"figure_{fmt}")).nth(1)
+            with page.expect_download(timeout=90_000) as info:  # the first conversion starts the converter: seconds
+                button.click()
+            download = info.value
+            assert download.failure() is None, (lang, fmt)
+            assert download.suggested_filename == f"step-2_activation-std.{fmt}", (lang, download.suggested_filename)
+            files[fmt] = Path(download.path()).read_bytes()
+        root = ElementTree.fromstring(files["svg"])
+        texts = ["".join(node.itertext()) for node in root.iter("{http://www.w3.org/2000/svg}text")]
+        assert t(lang, "chart_act_std") in texts and t(lang, "layer") in texts, (lang, texts)
+        assert files["png"][:8] == b"\x89PNG\r\n\x1a\n", lang
+        width, height = struct.unpack(">II", files["png"][16:24])  # IHDR, the first chunk
+        assert (width, height) == (round(float(root.get("width")) * PNG_SCALE),
+                                   round(float(root.get("height")) * PNG_SCALE)), lang
+        assert page.evaluate("window.__finishedRuns") == runs, lang  # a download does not run the page again
+        assert page.locator(EXCEPTION).count() == 0, lang
     context.close()
 
 
