@@ -35,9 +35,10 @@ def pytest_cmdline_main(config):
             config.stash[SHARED_MODULES_FIRST] = True
 
 
-# The modules whose tests share a module fixture (a browser module's server and Chromium, below; networks computed
-# once for a module): each runs whole on one worker, the longest first. tests/test_conftest.py checks the list
-# against the modules' fixtures. The browser tests are five modules by subject so that both workers run them.
+# The modules whose tests share a fixture wider than a test (the browser modules' server and Chromium, below;
+# networks computed once for a module): each runs whole on one worker, the longest first. tests/test_conftest.py
+# checks the list against the modules' fixtures. The browser tests are six modules by subject so that both workers
+# run them.
 SHARING_MODULES = ("test_browser.py", "test_browser_screens.py", "test_browser_present.py", "test_browser_charts.py",
                    "test_browser_faults.py", "test_browser_data.py", "test_train.py", "test_train_conv.py",
                    "test_network.py", "test_theory_map.py", "test_verdict.py", "test_concurrency.py",
@@ -176,18 +177,21 @@ def _wait_for_each_run_s_end():
     local_script_runner.require_widgets_deltas = poll
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def base():
-    """`streamlit run streamlit_app.py` on a free loopback port: one for each browser module (test_browser*.py),
-    so that modules on different workers run side by side. Skipped without Chromium, which the tests need."""
+    """`streamlit run streamlit_app.py` on a free loopback port: one for each worker's browser modules
+    (test_browser*.py), so that modules on different workers run side by side, and the modules of one worker share
+    its start (seconds) and the steps it has computed, as a server's later visitors do. Skipped without Chromium,
+    which the tests need."""
     require_chromium()
     with streamlit_server() as (url, _):
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium through Playwright, one for each browser module."""
+    """Debian's Chromium through Playwright, one for each worker's browser modules (each test opens its own
+    contexts and closes them)."""
     require_chromium()
     with chromium() as b:
         yield b

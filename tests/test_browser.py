@@ -1,6 +1,6 @@
 """The app in a real browser: headless Chromium (Debian's, via playwright) against `streamlit run` on loopback:
 the page, its controls and its address. The other test_browser_* modules take the screens, presenter mode and the
-charts' console, each with its own server, so that the workers run them side by side."""
+charts' console, so that the workers run them side by side, each worker with its own server."""
 
 from __future__ import annotations
 

@@ -38,8 +38,8 @@ def fixtures_taken(path: Path) -> set[str]:
 @pytest.mark.slow
 def test_the_modules_kept_whole_are_those_with_module_fixtures():
     # A module with a module fixture split over two workers computes it twice (a browser module would start two
-    # servers); a module listed without one is only scheduled worse. The conftest's module fixtures (a browser
-    # module's server and Chromium) count for the modules whose tests take them.
+    # servers); a module listed without one is only scheduled worse. The conftest's wider fixtures (the browser
+    # modules' server and Chromium) count for the modules whose tests take them.
     shared = set(module_fixtures(HERE / "conftest.py"))
     sharing = {path.name for path in HERE.glob("test_*.py") if module_fixtures(path) or fixtures_taken(path) & shared}
     assert sharing == set(SHARING_MODULES), sharing ^ set(SHARING_MODULES)
