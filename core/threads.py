@@ -29,7 +29,7 @@ from functools import partial
 from typing import TypeVar
 
 import numpy as np  # noqa: F401  (loads numpy's BLAS before threadpoolctl looks for it)
-from threadpoolctl import ThreadpoolController, threadpool_info
+from threadpoolctl import OpenBLASController, ThreadpoolController, threadpool_info
 
 from .admission import DEFAULT_SERVER_MIB, Admission
 
@@ -86,13 +86,20 @@ def blas_threads(n: int | None = None) -> Iterator[None]:
     n = DEFAULT_BLAS_THREADS if n is None else n
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n={n!r} is not allowed: a whole number of threads from 1 up")
-    with _controller().limit(limits=n, user_api="blas"):
-        yield
+    with _configure_lock:
+        _blas_blocks[0] += 1
+    try:
+        with _controller().limit(limits=n, user_api="blas"):
+            yield
+    finally:
+        with _configure_lock:
+            _blas_blocks[0] -= 1
 
 
 _configure_lock = threading.Lock()
 _configured: list = []  # the limiter that holds the process-wide setting, once applied
 _modules_seen = [0]  # len(sys.modules) at the last configure() that looked at the libraries
+_blas_blocks = [0]  # blas_threads() blocks running: configure() leaves their setting to them
 
 
 def configure() -> None:
@@ -110,7 +117,14 @@ def configure() -> None:
         _controller.cache_clear()
         pools = [info["num_threads"] for info in threadpool_info() if info.get("user_api") == "blas"]
         if not _configured or any(n != DEFAULT_BLAS_THREADS for n in pools):
+            # threadpoolctl lets only the thread that first set an OpenBLAS pool change it and ignores the others
+            # without a word: scipy's OpenBLAS, loaded by a computing thread (core.draws.orthogonal), kept a thread
+            # per core, spinning between its calls (step 10's 64 QRs: 4 s of CPU instead of 0.05 s). The one
+            # setting is made from whichever thread finds the library, and the control given back.
+            if not _blas_blocks[0]:
+                OpenBLASController.clear_controlling_thread(force=True)
             _configured.append(_controller().limit(limits=DEFAULT_BLAS_THREADS, user_api="blas"))
+            OpenBLASController.clear_controlling_thread()
 
 
 def blas_settings() -> list[dict]:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -48,6 +51,30 @@ def test_parallel_work_inside_blas_threads_keeps_its_setting():
     assert set(blas_thread_counts()) == {1}
     threads.configure()
     assert set(blas_thread_counts()) == {1}
+
+
+SCIPY_LOADED_BY_A_THREAD = """
+import threading
+from threadpoolctl import threadpool_info
+from core import threads
+threads.configure()  # the main thread first, as the app, the command line and the tests do
+def computation():
+    from scipy.linalg import lapack  # scipy's own OpenBLAS, loaded here (core.draws.orthogonal)
+    threads.configure()
+worker = threading.Thread(target=computation)
+worker.start()
+worker.join()
+print(sorted(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"))
+"""
+
+
+def test_a_blas_library_a_computing_thread_loads_gets_one_thread_too():
+    """threadpoolctl lets one thread set an OpenBLAS pool and ignores the others: scipy's OpenBLAS, first loaded by a
+    computing thread, kept a thread per core, which spin between its calls (in a new process: scipy unloaded)."""
+    done = subprocess.run([sys.executable, "-c", SCIPY_LOADED_BY_A_THREAD], cwd=Path(__file__).parent.parent,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[1, 1]"  # numpy's pool and scipy's
 
 
 @pytest.mark.parametrize("load, free", [(0.0, True), (1.2, True), (1.6, False), (7.0, False)])
