@@ -24,6 +24,9 @@ from views.tabs import data as data_tab
 from views.text import catalogue, t
 
 TABS = CODES  # the app's one list of tabs
+# Tests marked shared_results read the networks and chart templates earlier tests of their worker made, as a server's
+# later sessions do (conftest.py empty_caches): their claims are what the page shows. Computing, caching, budgets,
+# refusals and faults are claimed by the unmarked tests, each with the server's caches empty.
 
 
 def shown_config(at: AppTest) -> dict:
@@ -38,6 +41,7 @@ def no_trouble(at: AppTest) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_the_bare_app_opens_on_step_one():
     at = open_app()
     no_trouble(at)
@@ -58,6 +62,7 @@ def test_every_tab_opens_without_exception():
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_what_each_tab_shows():
     at = open_app(step="2")
     assert at.toggle(key="log").value is False  # linear, like the lecture's plots
@@ -93,6 +98,7 @@ def test_url_parameters_set_the_controls():
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_a_deep_link_to_a_step_in_chinese():
     at = open_app(step="3", lang="zh")
     no_trouble(at)
@@ -104,6 +110,7 @@ def test_a_deep_link_to_a_step_in_chinese():
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_a_link_to_compare_schemes():
     at = open_app(step="2", tab="compare", compare=["he_normal", "normal_0.01 bn"])  # "+" typed as a space
     no_trouble(at)
@@ -111,6 +118,7 @@ def test_a_link_to_compare_schemes():
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_a_link_to_a_tab():
     at = open_app(step="5", tab="gradients")
     no_trouble(at)
@@ -128,6 +136,7 @@ def test_a_link_to_a_tab():
     ({"seed": "1.5"}, "seed", "0"),
     ({"tab": "nope"}, "tab", "activations"),
 ])
+@pytest.mark.shared_results
 def test_a_bad_link_value_warns_and_uses_the_default(query, name, default):
     at = open_app(**query)
     no_trouble(at)
@@ -136,6 +145,7 @@ def test_a_bad_link_value_warns_and_uses_the_default(query, name, default):
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_bad_values_fall_back_while_good_ones_stay():
     at = open_app(depth="1000", init="normal", std="0.5", activation="relu")
     assert at.slider(key="depth").value == 10
@@ -145,6 +155,7 @@ def test_bad_values_fall_back_while_good_ones_stay():
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_switching_language_keeps_every_other_setting():
     at = open_app(step="custom", depth="12", init="xavier_normal", activation="relu", seed="3")
     open_tab(at, "gradients")
@@ -161,6 +172,7 @@ def test_switching_language_keeps_every_other_setting():
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_changing_a_control_leaves_the_tour_and_a_new_seed_does_not():
     at = open_app(step="4")
     new_seed = next(b for b in at.button if b.label == t("en", "new_seed"))
@@ -252,6 +264,7 @@ def test_the_server_s_caches_stay_within_their_bytes_over_many_networks(monkeypa
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_previous_and_next_walk_the_tour():
     at = open_app(step="2", seed="5")
     next(b for b in at.button if b.label == t("en", "next")).click().run()
@@ -324,6 +337,7 @@ def test_every_tour_step_from_the_sidebar_left_and_reached_again_and_previous_an
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_a_step_reached_by_the_controls_alone_is_that_step():
     at = open_app(step="4")
     at.selectbox(key="activation").set_value("relu").run()  # Xavier + ReLU: the lecture's next step
@@ -337,6 +351,7 @@ def test_a_step_reached_by_the_controls_alone_is_that_step():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.shared_results
 def test_each_step_s_whole_label_is_its_option(lang):
     # the option's label is what a click selects; a radio's caption selects nothing, so the titles are no captions
     at = open_app(lang=lang)
@@ -350,6 +365,7 @@ def test_each_step_s_whole_label_is_its_option(lang):
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_the_language_is_the_sidebar_s_first_control():
     at = open_app()
     assert at.sidebar.radio[0].key == "lang"
@@ -357,6 +373,7 @@ def test_the_language_is_the_sidebar_s_first_control():
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_the_step_buttons_answer_the_arrow_keys():
     at = open_app(step="3")
     assert step_button(at, "previous").proto.shortcut == "left"
@@ -365,6 +382,7 @@ def test_the_step_buttons_answer_the_arrow_keys():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.shared_results
 def test_a_link_whose_values_leave_its_step_says_so_and_keeps_its_values(lang):
     at = open_app(step="3", std="0.5", lang=lang)
     check_step(at, tour.CUSTOM)
@@ -378,6 +396,7 @@ def test_a_link_whose_values_leave_its_step_says_so_and_keeps_its_values(lang):
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_a_link_whose_values_are_another_step_shows_that_step_and_says_so():
     at = open_app(step="2", bn="true")  # step 2 with batch norm is step 7
     check_step(at, "7")
@@ -387,6 +406,7 @@ def test_a_link_whose_values_are_another_step_shows_that_step_and_says_so():
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_a_link_whose_values_agree_with_its_step_says_nothing():
     at = open_app(step="3", std="1", init="normal")
     check_step(at, "3")
@@ -508,6 +528,7 @@ def test_a_gain_that_is_not_a_number_warns():
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_chinese_throughout():
     at = open_app(lang="zh", step="6")
     for code in TABS:
@@ -801,6 +822,7 @@ def here_mark(at: AppTest) -> dict:
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_the_theory_marker_moves_with_the_sidebar():
     at = open_app(step="custom", init="normal", std="0.05", activation="tanh", tab="theory")
     no_trouble(at)
@@ -815,6 +837,7 @@ def test_the_theory_marker_moves_with_the_sidebar():
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_the_theory_tab_draws_the_map_the_gradients_and_the_paradox():
     at = open_app(step="3", tab="theory")
     no_trouble(at)
@@ -832,6 +855,7 @@ def test_the_theory_tab_draws_the_map_the_gradients_and_the_paradox():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.shared_results
 def test_the_theory_tab_under_batch_norm_titles_the_gradient_dl_dz(lang):
     at = open_app(step="7", tab="theory", lang=lang)
     no_trouble(at)
@@ -841,6 +865,7 @@ def test_the_theory_tab_under_batch_norm_titles_the_gradient_dl_dz(lang):
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_training_and_theory_in_both_languages_on_a_custom_network():
     """The tour's steps: test_names.py opens every tab at every step in both languages, without trouble."""
     at = open_app(step=tour.CUSTOM)
@@ -869,6 +894,7 @@ DERIVATION_LINKS = [  # the first two, one a language, in the quick set; test_de
 
 @pytest.mark.slow
 @pytest.mark.parametrize("query, lang", DERIVATION_LINKS)
+@pytest.mark.shared_results
 def test_the_derivation_tab_shows_the_blocks_with_their_equations_holding(query, lang):
     at = open_app(**query, lang=lang, tab="derivation")
     no_trouble(at)
@@ -895,6 +921,7 @@ def test_the_derivation_tab_shows_the_blocks_with_their_equations_holding(query,
 @pytest.mark.slow
 @pytest.mark.parametrize("step, lang, key", [("6", "en", "chart_grad_std"), ("7", "en", "chart_grad_std_bn"),
                                              ("7", "zh", "chart_grad_std_bn")])
+@pytest.mark.shared_results
 def test_the_gradient_chart_names_the_gradient_it_draws(step, lang, key):
     at = open_app(step=step, lang=lang, tab="gradients")
     no_trouble(at)
@@ -903,6 +930,7 @@ def test_the_gradient_chart_names_the_gradient_it_draws(step, lang, key):
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
 def test_the_data_tab_names_what_its_shares_count():
     at = open_app(step="3", tab="data")
     no_trouble(at)
@@ -928,6 +956,7 @@ def test_weights_without_zero_mean_say_the_theory_does_not_apply(tab, value, has
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.shared_results
 def test_a_conv_net_opens_on_every_tab_with_conv_numbers(lang):
     """arch=conv: the sidebar shows the conv controls, every tab opens without an exception, the Derivation's n is
     C_in k², the Training tab describes the conv net it trains, and a delta-orthogonal linear circular net's Spectrum
