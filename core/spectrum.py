@@ -78,6 +78,9 @@ class Spectrum:
     config: Config
     values: np.ndarray  # (inputs, min(units[0], units[L])): each input's singular values, largest first
     layers: tuple[np.ndarray, ...] | None  # per layer l = 1..L, its Jacobians' singular values pooled; if asked for
+    # (inputs, L): at each input, layer l's units whose f' is not 0 (a conv net's pixels times channels); an off unit
+    # passes no change, so a plain network's J has rank at most the fewest on at any layer (zeros_bound)
+    units_on: np.ndarray | None = None
 
     @property
     def pooled(self) -> np.ndarray:
@@ -94,6 +97,15 @@ class Spectrum:
     def summary(self) -> dict[str, float]:
         """summary(pooled)."""
         return summary(self.pooled)
+
+    def zeros_bound(self) -> int:
+        """How many of the pooled values, at least, the units switched off make exactly 0 in a plain network: at each
+        input min(m, n) minus J's largest possible rank, the fewest units on at any layer (0 without units_on, and
+        for a residual stream, whose skip carries every direction past the off units)."""
+        if self.units_on is None or self.config.residual:
+            return 0
+        count = self.values.shape[1]
+        return int(np.maximum(count - self.units_on.min(axis=1), 0).sum())
 
 
 def summary(values: np.ndarray) -> dict[str, float]:
@@ -225,9 +237,9 @@ def spectrum(config: Config, inputs: int = DEFAULT_INPUTS, per_layer: bool = Fal
     """
     check(config, inputs, per_layer, memory_budget, work_limit)
     with np.errstate(all="ignore"):
-        jac, layer_values = _jacobians(config, inputs, per_layer, cancel)
+        jac, layer_values, units_on = _jacobians(config, inputs, per_layer, cancel)
         values = np.linalg.svd(jac, compute_uv=False)  # (inputs, min(units[L], units[0])), largest first
-    return Spectrum(config, values, layer_values)
+    return Spectrum(config, values, layer_values, units_on)
 
 
 def jacobians(config: Config, inputs: int = DEFAULT_INPUTS, memory_budget: int = DEFAULT_MEMORY_BUDGET,
@@ -321,7 +333,9 @@ def border_effect(config: Config, inputs: int = DEFAULT_INPUTS, probes: int = PR
 
 
 def _jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Cancel) \
-        -> tuple[np.ndarray, tuple[np.ndarray, ...] | None]:
+        -> tuple[np.ndarray, tuple[np.ndarray, ...] | None, np.ndarray]:
+    """J at each of the first `inputs` samples, (inputs, units[L], units[0]); with per_layer each layer's own
+    Jacobian's singular values; and Spectrum.units_on, (inputs, depth)."""
     if config.arch == "conv":
         return _conv_jacobians(config, inputs, per_layer, cancel)
     draws = draw(config.seed, config.depth, config.units, config.batch, config.input, family(config.init),
@@ -332,6 +346,7 @@ def _jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Can
     jac = np.broadcast_to(np.eye(n0), (inputs, n0, n0))  # (inputs, units[l], units[0]): ∂h_l/∂x at each input
     biases = layer_biases(config)
     layer_values = [] if per_layer else None
+    units_on = []
     for layer, (fan_in, fan_out) in enumerate(config.shapes, start=1):
         threads.check(cancel)
         unit = draws.weights[layer - 1] if draws.weights else None
@@ -355,16 +370,17 @@ def _jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Can
             h = activations.apply(config.activation, s, config.slope)
             step = np.matmul(w.T, jac) if layer > 1 else np.broadcast_to(w.T, (inputs, fan_out, fan_in))
             jac = d[:inputs, :, None] * _norm_jacobian(config.norm, step, s[:inputs], inv_std, inputs)
+        units_on.append(np.count_nonzero(d[:inputs], axis=1))
         if per_layer:
             normalized = u if config.residual else s  # what N produced, which its derivative reads
             layer_values.append(_layer_values(config, w, d[:inputs], normalized[:inputs], inv_std, inputs))
-    return np.asarray(jac), None if layer_values is None else tuple(layer_values)
+    return np.asarray(jac), None if layer_values is None else tuple(layer_values), np.stack(units_on, axis=1)
 
 
 def _conv_jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Cancel) \
-        -> tuple[np.ndarray, tuple[np.ndarray, ...] | None]:
-    """A conv net's J at each of the first `inputs` images, (inputs, P C_L, P C_0) (module docstring), and with
-    per_layer each layer's own Jacobian's singular values pooled over the inputs."""
+        -> tuple[np.ndarray, tuple[np.ndarray, ...] | None, np.ndarray]:
+    """A conv net's J at each of the first `inputs` images, (inputs, P C_L, P C_0) (module docstring), with
+    per_layer each layer's own Jacobian's singular values pooled over the inputs, and Spectrum.units_on."""
     pixels = config.image ** 2
     layers = _conv_layers(config, inputs, cancel)
     m, n = jacobian_shape(config)
@@ -374,15 +390,16 @@ def _conv_jacobians(config: Config, inputs: int, per_layer: bool, cancel: thread
             threads.check(cancel)
             jac[i, :, start:start + COLUMNS] = _push(config, _basis(start, min(start + COLUMNS, n), n),
                                                      layers, i).T
+    units_on = np.stack([np.count_nonzero(factor, axis=(1, 2)) for _, factor in layers], axis=1)
     if not per_layer:
-        return jac, None
+        return jac, None, units_on
     layer_values = []
     for w, factor in layers:
         c_in = w.shape[0] // config.receptive_field
         values = [np.linalg.svd(_push(config, _basis(0, pixels * c_in, pixels * c_in), [(w, factor)], i),
                                 compute_uv=False) for i in range(inputs)]
         layer_values.append(np.sort(np.concatenate(values))[::-1])
-    return jac, tuple(layer_values)
+    return jac, tuple(layer_values), units_on
 
 
 def _conv_layers(config: Config, inputs: int, cancel: threads.Cancel) -> list[tuple[np.ndarray, np.ndarray]]:

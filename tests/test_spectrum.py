@@ -86,6 +86,29 @@ def test_relu_under_he_reaches_no_isometry_with_either_scheme():
         assert result["p10"] < 1e-10, init
 
 
+@pytest.mark.parametrize("config", [
+    Config(activation="relu", init="he_normal", depth=12, width=60, dtype="float64"),
+    Config(activation="relu", init="orthogonal", gain=math.sqrt(2.0), depth=12, width=60, dtype="float64"),
+    Config(arch="conv", width=4, depth=3, image=6, init="he_normal", activation="relu", batch=10),
+], ids=["he", "orthogonal", "conv"])
+def test_a_relu_networks_rank_is_its_fewest_units_on(config):
+    """No change passes a unit ReLU switched off, so J's rank at an input is at most the fewest units on at any
+    layer (units_on, counted from the forward pass); with random weights it is exactly that, and every direction
+    beyond it is exactly 0 (zeros_bound, all of them below float64's resolution)."""
+    result = spectrum(config)
+    units = config.positions * np.array(config.units[1:])
+    assert result.units_on.shape == (2, config.depth) and np.all((0 < result.units_on) & (result.units_on < units))
+    assert [np.linalg.matrix_rank(j) for j in jacobians(config)] == result.units_on.min(axis=1).tolist()
+    assert 0 < result.zeros_bound() == np.count_nonzero(result.pooled <= result.resolution)
+
+
+def test_a_residual_streams_skip_keeps_every_direction_past_the_units_off():
+    config = Config(activation="relu", init="he_normal", residual=True, depth=12, width=60, dtype="float64")
+    result = spectrum(config)
+    assert result.units_on.max() < 60 and result.zeros_bound() == 0
+    assert [np.linalg.matrix_rank(j) for j in jacobians(config)] == [60, 60]
+
+
 @pytest.mark.slow
 def test_weight_eigenvalues_follow_marchenko_pastur():
     # Eigenvalues are rigid: each sits within O(log n / n) of its place under the law (Erdős, Yau & Yin 2012), far

@@ -18,7 +18,7 @@ from core.initializers import weight_variance
 from tests.app_support import open_app, open_tab
 from views import spectrum as view
 from views import charts, summary, tour
-from views.text import t
+from views.text import join, t
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
 
@@ -80,7 +80,7 @@ def test_the_sentence_is_chosen_from_the_numbers():
     wide = spectrum(Config(activation="linear", init="lecun_normal", depth=30, width=60, dtype="float64"))
     s = wide.summary()
     assert 0.5 <= s["mean_squared"] <= 2 and s["ratio"] > 2
-    assert view.verdict(wide, "en").startswith("Here the mean of s² is")
+    assert view.verdict(wide, "en").startswith(t("en", "spectrum_tab.mean_near", **_mean_words(wide)))
     # the lecture's 0.01 init: the mean far below 1
     small = spectrum(Config(init="normal", std=0.01, **SMALL))
     assert small.summary()["mean_squared"] < 0.5 and "far below 1" in view.verdict(small, "en")
@@ -97,13 +97,124 @@ def test_percentiles_below_float64s_resolution_are_written_as_bounds():
     shown = view.headline(relu, "en")
     assert shown["p10"] == "<\u00a0" + summary.format_value(floor)
     assert shown["ratio"] == ">\u00a0" + summary.format_value(relu.summary()["p90"] / floor)
-    # a sentence states a bound with its own relation: "p10 < 1e-13", never "p10 = < 1e-13"
+    # a sentence states a bound with its own relation: "p10 < 1e-13", never "p10 = < 1e-13" (two values in ten 0,
+    # the rest 1: p10 a bound while the median and p90 are values, quoted beside it)
+    kept = Spectrum(Config(), np.array([[1.0] * 8 + [0.0] * 2]), None)
+    assert view.bounds(kept) == {"p10": True, "p50": False, "p90": False, "ratio": True}
     for lang in ("en", "zh"):
-        sentence = view.verdict(relu, lang)
-        assert f"p10 {view.headline(relu, lang)['p10']}" in sentence
+        sentence = view.verdict(kept, lang)
+        assert f"p10 {view.headline(kept, lang)['p10']}" in sentence
         assert "= <" not in sentence and "= >" not in sentence
-    p90 = summary.format_value(relu.summary()["p90"])
-    assert f"p90 = {p90}" in view.verdict(relu, "en") and "p90 / p10 >\u00a0" in view.verdict(relu, "en")
+    assert "p90 = 1 (p90 / p10 >\u00a0" in view.verdict(kept, "en")
+
+
+LECTURE = Config()
+
+
+def _spectrum(values, config: Config = LECTURE) -> Spectrum:
+    """A spectrum of one input holding these singular values (resolution: the largest x 500 x float64's eps)."""
+    return Spectrum(config, np.array([sorted(values, reverse=True)], dtype=float), None)
+
+
+def test_the_ratio_is_a_true_bound_never_below_1_or_a_dash_where_p90_is_unresolved_too():
+    """Step 3's spectra: every percentile below float64's resolution, where p90 / p10 had read "> 0.00126". A ratio of
+    p90 to p10 is at least 1; with both unresolved it is 0 / 0, written as the dash an undefined number gets."""
+    lost = _spectrum([1.0] + [1e-20] * 19)  # 19 in 20 numerically 0: p10, median and p90 all bounds
+    assert all(view.bounds(lost)[key] for key in ("p10", "p50", "p90")) and not view.bounds(lost)["ratio"]
+    for lang in ("en", "zh"):
+        assert view.headline(lost, lang)["ratio"] == "—"
+    for values in ([1.0] * 5 + [1e-20] * 5, [3.0, 2.0, 1.0, 1e-30, 0.0], [1.0] * 8 + [0.0] * 2):
+        result = _spectrum(values)
+        assert view.bounds(result)["ratio"] and not view.bounds(result)["p90"]
+        bound = result.summary()["p90"] / result.resolution
+        assert bound >= 1 and result.summary()["ratio"] > bound  # what the page writes after ">" is true
+        assert view.headline(result, "en")["ratio"] == ">\u00a0" + summary.format_value(bound)
+
+
+def _mean_words(result: Spectrum) -> dict[str, str]:
+    mean = result.summary()["mean_squared"]
+    return {"mean_squared": summary.format_value(mean), "root": summary.format_value(math.sqrt(mean))}
+
+
+def test_near_1_is_the_page_verdicts_tenfold_band_for_the_root_of_the_mean():
+    """One rule for "near 1", "far below" and "far above": the root of the mean of s² (the network's change of scale)
+    within the band summary.SHRINK..GROW in which the page's verdict calls the signal's change over the network
+    healthy; at its edges exactly, and beyond them."""
+    assert (view.SHRINK, view.GROW) == (summary.SHRINK, summary.GROW) == (0.1, 10.0)
+    for mean, expected in ((0.0099, "small"), (0.01, "near"), (100.0, "near"), (101.0, "large")):  # the edges
+        assert view.scale(mean) == expected, mean
+    for mean, expected in ((0.00102, "small"), (0.0622, "near"), (1.74, "near"), (2.61, "near"), (996.0, "large")):
+        spread = _spectrum([math.sqrt(2.0 * mean)] * 5 + [0.0] * 5)  # not isometric; its mean of s² is `mean`
+        assert spread.summary()["mean_squared"] == pytest.approx(mean) and view.scale(mean) == expected
+        for lang in ("en", "zh"):
+            assert view.verdict(spread, lang).startswith(t(lang, f"spectrum_tab.mean_{expected}",
+                                                           **_mean_words(spread)))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_what_most_directions_do_is_said_from_the_median(lang):
+    """After the mean, what most directions do, from the median s: lost (numerically 0), shrunk or grown more than
+    tenfold, or within tenfold with the share measured; the mean met while most are lost or shrunk is said not to be
+    enough. A mean far above 1 carried by a few values (step 3's: 919 of 1,000 values numerically 0) is never said to
+    magnify the input's changes as a whole."""
+    def sentence(result, mean, most, *closing, **extra):
+        values = {**view.stated(result, lang), "mean_squared": view.headline(result, lang)["mean_squared"]}
+        parts = [t(lang, f"spectrum_tab.mean_{mean}", **_mean_words(result)),
+                 t(lang, f"spectrum_tab.most_{most}", **values, **extra),
+                 *(t(lang, f"spectrum_tab.{key}") for key in closing)]
+        return join(lang, parts, "sentence")
+
+    lost = _spectrum([2e5] + [1e-20] * 19)  # the mean far above 1, all of it one value's
+    assert view.verdict(lost, lang) == sentence(lost, "large", "lost", lost=19, count=20)
+    lost_near = _spectrum([1.0] * 4 + [0.0] * 6)
+    assert view.verdict(lost_near, lang) == sentence(lost_near, "near", "lost", "mean_not_enough", lost=6, count=10)
+    crushed = _spectrum([3.0] * 2 + [0.01] * 8)  # mean of s² 1.8: near 1, the median 0.01
+    assert view.verdict(crushed, lang) == sentence(crushed, "near", "crushed", "mean_not_enough")
+    tiny = _spectrum([1e-3] * 2 + [1e-5] * 8)  # everything shrunk: the mean's own fault, no "not enough" to add
+    assert view.verdict(tiny, lang) == sentence(tiny, "small", "crushed")
+    grown = _spectrum([100.0] * 8 + [1.0] * 2)
+    assert view.verdict(grown, lang) == sentence(grown, "large", "grown")
+    kept = _spectrum([20.0, 3.0, 1.0, 1.0, 0.5, 0.5, 0.2, 0.05])  # 6 of 8 within tenfold of 1, p90 above 2
+    assert view.verdict(kept, lang) == sentence(kept, "near", "kept", within=summary.format_share(0.75))
+    if lang == "en":
+        assert "magnif" not in view.verdict(lost, lang) and "Most directions are lost" in view.verdict(lost, lang)
+
+
+@pytest.mark.slow
+def test_the_spectrums_mean_and_the_pages_verdict_agree_at_every_tour_step():
+    """The sentence's band is the verdict's: where a step's verdict is healthy, vanishing or exploding (its
+    activations' and gradients' change over the network), the mean of s² is near 1, far below or far above it.
+    Steps 7 (1.74) and 9 (2.61, the step that tames the stream) are both near 1; step 8's 996 is far above."""
+    from core import cache
+    expected = {"healthy": "near", "vanishing": "small", "exploding": "large"}
+    seen = {}
+    for code, config in tour.STEPS.items():
+        drawn = view.fitting(config, 1 << 30, view.STEP_WORK) or config  # the page's own, or step 11's narrower
+        mean = cache.spectrum_cached(drawn, memory_budget=1 << 30).summary()["mean_squared"]
+        page = summary.verdict(cache.simulate_cached(config))
+        if page in expected:
+            seen[code] = view.scale(mean)
+            assert seen[code] == expected[page], (code, page, mean)
+    assert seen["7"] == seen["9"] == "near" and seen["8"] == "large" and seen["5"] == "small"
+
+
+@pytest.mark.slow
+def test_step_3s_lost_directions_are_said_and_its_ratio_is_a_dash():
+    """N(0, 1) weights under tanh: 919 of the 1,000 values numerically 0, a mean of s² of ~10¹⁰ carried by the few
+    left; no percentile resolved, so no ratio (it had read "> 0.00126")."""
+    result = spectrum(tour.STEPS["3"])
+    zeros = view.shown_values(result)[1]
+    assert zeros > 500 and view.directions(result) == "lost" and view.scale(result.summary()["mean_squared"]) == "large"
+    for lang in ("en", "zh"):
+        assert view.headline(result, lang)["ratio"] == "—"
+        assert t(lang, "spectrum_tab.most_lost", lost=zeros, count=1000) in view.verdict(result, lang)
+    # step 6: as many lost, all of them ReLU's exact zeros: said to be the activation's, no init to blame
+    relu = spectrum(tour.STEPS["6"])
+    assert view.directions(relu) == "lost" and relu.zeros_bound() > 500
+    for lang in ("en", "zh"):
+        words = view.verdict(relu, lang)
+        assert t(lang, "spectrum_tab.zeros_activation", activation=t(lang, "act_relu")) in words
+        assert t(lang, "spectrum_tab.mean_not_enough") not in words
 
 
 def test_the_refusal_names_what_fits():
@@ -316,13 +427,28 @@ def test_the_theory_line_says_whether_sampling_explains_the_measured_mean(lang):
 
 
 @pytest.mark.slow
-def test_a_flat_activations_exact_zeros_are_said_to_be_the_activations():
-    """ReLU (and a leaky ReLU of slope 0) switch units off for an input: exact zeros in J whatever the init, and the
-    page says so; tanh's and a sloped leaky ReLU's spectra get no such note."""
+def test_a_flat_activations_exact_zeros_are_counted_from_the_units_it_switches_off():
+    """ReLU (and a leaky ReLU of slope 0) switch units off for an input, and no change passes an off unit: in a plain
+    network J's rank is at most the fewest units on at any layer. The note gives the share of a layer's units off,
+    measured, and the values that bound makes exactly 0; a residual stream's skip carries every direction past the
+    off units, which its note says instead; tanh's and a sloped leaky ReLU's spectra get no note."""
+    def off(result):
+        return 1.0 - result.units_on / (result.config.positions * np.array(result.config.units[1:]))
+
     relu = spectrum(Config(activation="relu", init="he_normal", depth=12, width=60, dtype="float64"))
-    assert view.shown_values(relu)[1] > 0
-    for lang in ("en", "zh"):
-        assert view.zeros_note(relu, lang) == t(lang, "spectrum_tab.zeros_flat", activation=t(lang, "act_relu"))
+    conv = spectrum(Config(arch="conv", width=4, depth=3, image=6, init="he_normal", activation="relu", batch=10))
+    for result, key in ((relu, "zeros_flat"), (conv, "zeros_flat_conv")):
+        # the bound is every value below the resolution here (tests/test_spectrum.py: J's rank is the fewest on)
+        assert 0 < result.zeros_bound() == view.shown_values(result)[1]
+        for lang in ("en", "zh"):
+            assert view.zeros_note(result, lang) == t(
+                lang, f"spectrum_tab.{key}", activation=t(lang, "act_relu"),
+                low=summary.format_share(off(result).min()), high=summary.format_share(off(result).max()),
+                bound=result.zeros_bound(), count=result.pooled.size)
+    # at step 11's drawn 3-channel net far more than half a layer's pixel channels are off: the share is measured
+    narrow = spectrum(view.fitting(tour.STEPS[tour.CONV_STEP], 1 << 30, view.STEP_WORK))
+    assert off(narrow).max() > 0.8 and view.shown_values(narrow)[1] >= narrow.zeros_bound() > 0.8 * narrow.pooled.size
+    assert summary.format_share(off(narrow).max()) in view.zeros_note(narrow, "en")
     flat = spectrum(Config(activation="leaky_relu", slope=0.0, init="he_normal", depth=12, width=60, dtype="float64"))
     assert view.shown_values(flat)[1] > 0 and view.zeros_note(flat, "en") is not None
     sloped = spectrum(Config(activation="leaky_relu", slope=0.2, init="he_normal", depth=12, width=60,
@@ -330,9 +456,20 @@ def test_a_flat_activations_exact_zeros_are_said_to_be_the_activations():
     assert view.zeros_note(sloped, "en") is None
     assert view.zeros_note(spectrum(Config(init="xavier_normal", **SMALL)), "en") is None
     assert view.zeros_note(spectrum(Config(activation="relu", init="zeros", **SMALL)), "en") is None  # J = 0: verdict's
+    # a residual stream keeps J's full rank past the units off (tests/test_spectrum.py), so a value below the
+    # resolution (step 8's orthogonal twin has one) is not the activation's
+    residual = Config(activation="relu", init="he_normal", residual=True, depth=12, width=60, dtype="float64")
+    one = Spectrum(residual, np.array([[2.0] * 59 + [1e-30]]), None, np.full((1, 12), 30))
+    for lang in ("en", "zh"):
+        assert view.zeros_note(one, lang) == t(lang, "spectrum_tab.zeros_skip", activation=t(lang, "act_relu"))
+        assert view.zeros_said(one, lang) == t(lang, "spectrum_tab.zeros_one", count=60,
+                                                resolution=summary.format_value(one.resolution))
+    assert view.zeros_said(one, "en").startswith("1 of the 60 values lies below")
+    assert view.zeros_said(relu, "en").startswith(f"{view.shown_values(relu)[1]} of the 120 values lie below")
     at = open_tab(open_app(step="6"), "spectrum")
     assert not at.exception
-    assert any(t("en", "spectrum_tab.zeros_flat", activation=t("en", "act_relu")) in c.value for c in at.caption)
+    relu6 = spectrum(tour.STEPS["6"])
+    assert any(view.zeros_note(relu6, "en") in c.value for c in at.caption)
 
 
 @pytest.mark.parametrize("config, reason", [
@@ -380,13 +517,13 @@ def test_the_border_line_is_chosen_from_the_numbers(lang):
                                  (1 - 1.1 * view.BORDER_AGREE, "differ")):
         line = view.border_line(_effect(own, kept_over_share), own, _drawn(own, 0.7), lang)
         assert t(lang, f"spectrum_tab.borders_{key}", share=number(share)) in line
-    for mean, key in ((0.7 * view.MEAN * 0.99, "near"), (0.7 / view.MEAN * 1.01, "near"),
-                      (0.7 / view.MEAN * 0.9, "below"), (0.7 * view.MEAN * 1.1, "above")):
+    for mean, key in ((0.7 * view.NARROW_AGREE * 0.99, "near"), (0.7 / view.NARROW_AGREE * 1.01, "near"),
+                      (0.7 / view.NARROW_AGREE * 0.9, "below"), (0.7 * view.NARROW_AGREE * 1.1, "above")):
         drawn = _drawn(narrow, mean)
         line = view.border_line(_effect(own, 1.0), own, drawn, lang)
         assert line.endswith(t(lang, f"spectrum_tab.narrow_{key}", channels=3, own=64,
                                mean=number(drawn.summary()["mean_squared"]),
-                               wide=number(0.7), factor=number(view.MEAN))), (mean, key)
+                               wide=number(0.7), factor=number(view.NARROW_AGREE))), (mean, key)
     # a shallow net on large images loses little: said so; without the measurement, only the expectation
     shallow = replace(own, depth=1, image=64)
     assert spectra.border_share(shallow) >= view.BORDER_LOSS > share
@@ -406,16 +543,17 @@ def test_the_conv_steps_border_line_is_its_own_measurement():
     drawn = spectrum(fitted)
     effect = spectra.border_effect(own)
     assert abs(effect["kept"] / effect["share"] - 1) <= view.BORDER_AGREE
-    assert 1 / view.MEAN <= effect["circular"] <= view.MEAN  # He keeps the mean of s² near 1 without borders
+    assert 0.5 <= effect["circular"] <= 2.0  # He keeps the mean of s² within a factor of 2 of 1 without borders
     for lang in ("en", "zh"):
         line = view.border_line(effect, own, drawn, lang)
         for key in ("zeros", "circular", "kept", "share"):
             assert summary.format_value(effect[key]) in line
         mean, wide = drawn.summary()["mean_squared"], effect["zeros"]
-        key = "near" if wide / view.MEAN <= mean <= wide * view.MEAN else "below" if mean < wide else "above"
+        factor = view.NARROW_AGREE
+        key = "near" if wide / factor <= mean <= wide * factor else "below" if mean < wide else "above"
         assert line.endswith(t(lang, f"spectrum_tab.narrow_{key}", channels=fitted.width, own=64,
                                mean=summary.format_value(mean), wide=summary.format_value(wide),
-                               factor=summary.format_value(view.MEAN)))
+                               factor=summary.format_value(view.NARROW_AGREE)))
 
 
 @pytest.mark.slow
@@ -428,3 +566,16 @@ def test_the_conv_steps_tab_says_what_its_borders_keep(lang):
     line = view.border_line(spectra.border_effect(own), own, drawn, lang)
     markdown = [m.value for m in at.markdown]
     assert view.verdict(drawn, lang) in markdown and line in markdown
+    # the line speaks of the spectrum "drawn below": the charts come after it on the page
+    order = [node for node in _in_order(at.main)]
+    said = next(i for i, node in enumerate(order) if node.type == "markdown" and node.value == line)
+    charts_at = [i for i, node in enumerate(order) if node.type == "vega_lite_chart"]
+    assert len(charts_at) == 2 and said < min(charts_at)
+    assert t("en", "spectrum_tab.narrow_below", channels=3, own=64, mean="", wide="", factor="").count("drawn below")
+
+
+def _in_order(node):
+    """The page's elements as they stand on it, top to bottom."""
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _in_order(child)

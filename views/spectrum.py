@@ -1,5 +1,6 @@
 """The Spectrum tab's frames, chart and sentences: the Jacobian's singular values on a log axis, this network beside
-its orthogonal twin, and which of dynamical isometry, the mean condition alone, or neither the numbers show."""
+its orthogonal twin, and what the numbers show: dynamical isometry, or the mean of s² against 1 and what most
+directions do, with where a flat activation's exact zeros come from."""
 
 from __future__ import annotations
 
@@ -23,9 +24,16 @@ from .text import join, t
 
 BINS = 40  # at least this many log-spaced bins over the decades both spectra span (edges())
 # Dynamical isometry, as the page calls it: p10 and p90 within a factor ISOMETRY of 1 (Pennington et al. 2017's
-# tanh at the edge of chaos keeps 0.73 to 1.2 at depth 64); the mean condition: the mean of s² within MEAN of 1
+# tanh at the edge of chaos keeps 0.73 to 1.2 at depth 64)
 ISOMETRY = 2.0
-MEAN = 2.0
+# The mean of s² is "near 1" while its root, the network's change of scale over its depth, is within the page
+# verdict's band (summary.SHRINK to summary.GROW, tenfold either way): the sentence and the page's verdict draw
+# one line (step 7's 1.74 and step 9's 2.61 within it, step 8's 996 and step 5's 0.001 outside). s itself: a
+# direction is crushed below SHRINK and grown above GROW.
+SHRINK, GROW = summary.SHRINK, summary.GROW
+# A narrower net drawn in place of a conv step's own (border_line) stands for it while their means of s² are within
+# this factor
+NARROW_AGREE = 2.0
 SPREAD = 2.0  # a measured mean within SPREAD standard errors of the predicted one is what sampling allows
 
 
@@ -211,7 +219,8 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, x_title: st
 def headline(result: Spectrum, lang: str) -> dict[str, str]:
     """p10, median, p90, their ratio and the mean of s², written as the page writes numbers; a percentile below
     float64's resolution (Spectrum.resolution, above 0) is written "< resolution", and the ratio then "> p90 /
-    resolution": what the arithmetic can tell."""
+    resolution" while p90 is resolved, a dash once it is not either (0 / 0: no ratio to bound): what the
+    arithmetic can tell."""
     s = result.summary()
     shown = {key: summary.format_value(s[key]) for key in ("p10", "p50", "p90", "ratio", "mean_squared")}
     bound = bounds(result)
@@ -220,46 +229,101 @@ def headline(result: Spectrum, lang: str) -> dict[str, str]:
             shown[key] = t(lang, "spectrum_tab.below", resolution=summary.format_value(result.resolution))
     if bound["ratio"]:
         shown["ratio"] = t(lang, "spectrum_tab.above", ratio=summary.format_value(s["p90"] / result.resolution))
+    elif bound["p90"]:
+        shown["ratio"] = summary.format_value(math.nan)
     return shown
 
 
 def bounds(result: Spectrum) -> dict[str, bool]:
     """Which of headline()'s p10, median, p90 and ratio are bounds, not values: a percentile below float64's
-    resolution (Spectrum.resolution, above 0), and the ratio once p10 is."""
+    resolution (Spectrum.resolution, above 0), and the ratio once p10 is while p90 is not (p90 / resolution is
+    then a true lower bound, at least 1)."""
     s, floor = result.summary(), result.resolution
     bound = {key: bool(floor > 0 and s[key] < floor) for key in ("p10", "p50", "p90")}
-    return {**bound, "ratio": bound["p10"]}
+    return {**bound, "ratio": bound["p10"] and not bound["p90"]}
+
+
+def flat_zeros(result: Spectrum) -> bool:
+    """Whether the activation is flat for negative pre-activations (ReLU, a leaky ReLU of slope 0) and its switched
+    off units make some of J's values exactly 0 (Spectrum.zeros_bound: a plain network's, not a residual stream's)."""
+    config = result.config
+    flat = activations.derivative(config.activation, np.array([-1.0]), config.slope)[0] == 0
+    return bool(flat and result.zeros_bound() > 0 and result.pooled.any())
 
 
 def zeros_note(result: Spectrum, lang: str) -> str | None:
-    """Why a spectrum holds exact zeros when its activation is flat for negative pre-activations (ReLU, a leaky
-    ReLU of slope 0): those units switch off for an input, whatever the weights; None otherwise or without zeros."""
+    """Where a spectrum's numerically zero values come from when its activation is flat for negative
+    pre-activations: in a plain network, the share of each layer's units switched off at these inputs (measured)
+    and the values that makes exactly 0 (Spectrum.zeros_bound); in a residual stream, the skip that carries every
+    direction past the off units. None for other activations, without such values, or for J = 0 (the verdict's)."""
     config = result.config
     flat = activations.derivative(config.activation, np.array([-1.0]), config.slope)[0] == 0
     if not flat or shown_values(result)[1] == 0 or not result.pooled.any():
         return None
-    return t(lang, "spectrum_tab.zeros_flat", activation=t(lang, f"act_{config.activation}"))
+    activation = t(lang, f"act_{config.activation}")
+    if config.residual:
+        return t(lang, "spectrum_tab.zeros_skip", activation=activation)
+    if result.units_on is None:
+        return None
+    units = config.positions * np.array(config.units[1:])  # (depth,): each layer's units (pixels x channels)
+    off = 1.0 - result.units_on / units
+    return t(lang, "spectrum_tab.zeros_flat_conv" if config.arch == "conv" else "spectrum_tab.zeros_flat",
+             activation=activation, low=summary.format_share(float(off.min())),
+             high=summary.format_share(float(off.max())), bound=result.zeros_bound(), count=result.pooled.size)
+
+
+def zeros_said(result: Spectrum, lang: str) -> str:
+    """How many values lie below float64's resolution, "1 of the 1,000 values lies ..." or "545 of ... lie ..."."""
+    _, zeros = shown_values(result)
+    return t(lang, "spectrum_tab.zeros_one" if zeros == 1 else "spectrum_tab.zeros", zeros=zeros,
+             count=result.pooled.size, resolution=summary.format_value(result.resolution))
 
 
 def stated(result: Spectrum, lang: str) -> dict[str, str]:
-    """p10, p90 and their ratio with the relation a sentence writes after the name: "= 0.944", or a bound of
+    """p10, median, p90 and their ratio with the relation a sentence writes after the name: "= 0.944", or a bound of
     headline()'s as it is, "< 7.79 × 10⁻¹³" or "> 1.21 × 10¹²" (so "p10 < ...", never "p10 = < ...")."""
     shown, bound = headline(result, lang), bounds(result)
-    return {key: shown[key] if bound[key] else f"= {shown[key]}" for key in ("p10", "p90", "ratio")}
+    return {key: shown[key] if bound[key] else f"= {shown[key]}" for key in ("p10", "p50", "p90", "ratio")}
+
+
+def scale(mean_squared: float) -> str:
+    """"small", "near" or "large": the root of the mean of s² below SHRINK, within SHRINK..GROW, or above GROW."""
+    root = math.sqrt(mean_squared)
+    return "small" if root < SHRINK else "large" if root > GROW else "near"
+
+
+def directions(result: Spectrum) -> str:
+    """What most directions do, from the median s: "lost" (numerically 0: below Spectrum.resolution), "crushed"
+    (below SHRINK), "grown" (above GROW) or "kept" (within tenfold of 1)."""
+    median = result.summary()["p50"]
+    if bounds(result)["p50"]:
+        return "lost"
+    return "crushed" if median < SHRINK else "grown" if median > GROW else "kept"
 
 
 def verdict(result: Spectrum, lang: str) -> str:
-    """One sentence chosen from the numbers: J exactly 0, dynamical isometry (p10 and p90 within ISOMETRY of 1),
-    the mean condition met while the spread is wide (what Xavier/He ask, not enough), or the mean itself off."""
+    """Sentences chosen from the numbers: J exactly 0; dynamical isometry (p10 and p90 within ISOMETRY of 1);
+    otherwise the mean of s² against 1 (scale()), what most directions do (directions(): the median) and, where
+    that says something of the init, why: a flat activation's exact zeros, which no init removes (flat_zeros), or
+    the mean met while most directions are lost or crushed (the mean alone is not enough)."""
     s = result.summary()
     values = {**stated(result, lang), "mean_squared": headline(result, lang)["mean_squared"]}
     if not result.pooled.any():
         return t(lang, "spectrum_tab.all_zero")
     if 1 / ISOMETRY <= s["p10"] and s["p90"] <= ISOMETRY:
         return t(lang, "spectrum_tab.isometric", **values)
-    if 1 / MEAN <= s["mean_squared"] <= MEAN:
-        return t(lang, "spectrum_tab.mean_only", **values)
-    return t(lang, "spectrum_tab.mean_small" if s["mean_squared"] < 1 else "spectrum_tab.mean_large", **values)
+    mean, most = scale(s["mean_squared"]), directions(result)
+    parts = [t(lang, f"spectrum_tab.mean_{mean}", mean_squared=values["mean_squared"],
+               root=summary.format_value(math.sqrt(s["mean_squared"])))]
+    pooled = result.pooled
+    within = float(np.mean((pooled >= SHRINK) & (pooled <= GROW)))
+    parts.append(t(lang, f"spectrum_tab.most_{most}", lost=shown_values(result)[1], count=pooled.size,
+                   within=summary.format_share(within), **values))
+    if flat_zeros(result):
+        parts.append(t(lang, "spectrum_tab.zeros_activation", activation=t(lang, f"act_{result.config.activation}")))
+    elif mean == "near" and most in ("lost", "crushed"):
+        parts.append(t(lang, "spectrum_tab.mean_not_enough"))
+    return join(lang, parts, "sentence")
 
 
 # Zero padding's borders are named as a loss when they keep less than this share of the mean of s² (border_share): a
@@ -275,7 +339,7 @@ def border_line(effect: dict[str, float] | None, own: Config, computed: Spectrum
     it they keep in expectation (core.spectrum.border_share; named a loss below BORDER_LOSS), the page's own
     network's means with zero and circular padding by random directions (effect: core.spectrum.border_effect of
     `own`) and whether their ratio agrees with the expectation (within BORDER_AGREE); where the spectrum was computed
-    on a narrower net (computed.config is not own), that net's mean against the wide one's (within a factor MEAN).
+    on a narrower net (computed.config is not own), that net's mean against the wide one's (within NARROW_AGREE).
     None for a dense net, circular padding or a delta-orthogonal kernel (nothing lost at the borders)."""
     share = spectra.border_share(own)
     if own.arch != "conv" or share >= 1.0:
@@ -293,9 +357,9 @@ def border_line(effect: dict[str, float] | None, own: Config, computed: Spectrum
                                                                "circular_error", "kept")}))
         if computed.config != own:  # the spectrum drawn is a narrower net's (a tour step over the limits)
             mean, wide = computed.summary()["mean_squared"], effect["zeros"]
-            key = "near" if wide / MEAN <= mean <= wide * MEAN else "below" if mean < wide else "above"
+            key = "near" if wide / NARROW_AGREE <= mean <= wide * NARROW_AGREE else "below" if mean < wide else "above"
             parts.append(t(lang, f"spectrum_tab.narrow_{key}", channels=max(computed.config.units),
-                           own=max(own.units), mean=number(mean), wide=number(wide), factor=number(MEAN)))
+                           own=max(own.units), mean=number(mean), wide=number(wide), factor=number(NARROW_AGREE)))
     return join(lang, parts, "sentence")
 
 

@@ -83,8 +83,7 @@ def show_one(page: Page, result: spectra.Spectrum, bin_edges, title: str) -> Non
                       count=result.pooled.size))
     _, zeros = view.shown_values(result)
     if zeros and result.pooled.any():  # all exactly 0 (zero weights): the verdict says so
-        said = page.t("spectrum_tab.zeros", zeros=zeros, count=result.pooled.size,
-                      resolution=summary.format_value(result.resolution))
+        said = view.zeros_said(result, page.lang)
         st.caption(join(page.lang, [said, *filter(None, [view.zeros_note(result, page.lang)])], "sentence"))
     line = view.theory_line(result, predicted, page.lang)
     if line:
