@@ -617,12 +617,13 @@ def rows_drawn_by(spec: dict, layer: dict, field: str) -> list[dict]:
 STREAMLIT_AXIS = {"labelFlush": True, "labelFlushOffset": 1, "labelBound": False}
 
 
-def y_labels_and_grid(spec: dict) -> tuple[dict[str, float], list[float]]:
+def y_labels_and_grid(spec: dict, graph: dict | None = None) -> tuple[dict[str, float], list[float]]:
     """The y axis's labels ({text: its centre's y}) and the horizontal gridlines (y), px, as Vega lays the chart out
-    (vl_convert's scenegraph): the y axis is the one whose labels stand at different heights."""
+    (vl_convert's scenegraph, or `graph`, the spec's scenegraph when already drawn): the y axis is the one whose
+    labels stand at different heights."""
     middle = {"middle": 0, "top": 0.5, "bottom": -0.5, "alphabetic": -0.35}  # of the type's size
     axes, grid = [], []
-    for node, _, y in scene_marks(vl_convert.vegalite_to_scenegraph(spec)):
+    for node, _, y in scene_marks(graph or vl_convert.vegalite_to_scenegraph(spec)):
         if node["marktype"] == "text" and node.get("role") == "axis-label":
             axes.append({item["text"]: y + item["y"] + middle[item.get("baseline", "alphabetic")]
                          * item.get("fontSize", 11) for item in node["items"]})
@@ -983,10 +984,10 @@ def test_a_bar_that_is_no_bin_is_drawn_at_least_min_bar_px_wide(activation, init
 
 def highest_point_and_top_tick(spec: dict) -> tuple[float, float]:
     """The y (px, down) of the highest measured point drawn and of the top horizontal gridline (a tick's)."""
-    graph = scene_marks(vl_convert.vegalite_to_scenegraph(spec))
-    points = [y + item["y"] for node, _, y in graph if node["marktype"] == "symbol" and node.get("role") == "mark"
-              for item in node["items"]]
-    _, grid = y_labels_and_grid(spec)
+    graph = vl_convert.vegalite_to_scenegraph(spec)  # drawn once, read for both
+    points = [y + item["y"] for node, _, y in scene_marks(graph) if node["marktype"] == "symbol"
+              and node.get("role") == "mark" for item in node["items"]]
+    _, grid = y_labels_and_grid(spec, graph)
     return min(points), min(grid)
 
 
