@@ -630,8 +630,10 @@ NAMES = {  # each option widget: its codes, and the message that names a code
     "activation": (ACTIVATIONS, "act_{}"), "init": (INITS, "options.init_{}"), "mode": (MODES, "options.mode_{}"),
     "input": (INPUTS, "options.input_{}"), "dtype": (DTYPES, "options.dtype_{}"),
 }
+# A small network: the claims are about the options' names and the link's codes, which no size changes, and the
+# Compare tab computes every scheme it names at float64 (at the lecture's size most of these tests' time)
 CODES_LINK = ("step=custom&activation=leaky_relu&init=he_uniform&mode=fan_out&input=uniform&dtype=float64"
-              "&gain=recommended&compare=he_normal&compare=orthogonal&tab=compare")
+              "&gain=recommended&compare=he_normal&compare=orthogonal&tab=compare&depth=3&width=32&batch=64")
 
 
 @pytest.mark.slow
