@@ -246,9 +246,12 @@ def bounds(result: Spectrum) -> dict[str, bool]:
 def flat_zeros(result: Spectrum) -> bool:
     """Whether the activation is flat for negative pre-activations (ReLU, a leaky ReLU of slope 0) and its switched
     off units make some of J's values exactly 0 (Spectrum.zeros_bound: a plain network's, not a residual stream's)."""
-    config = result.config
-    flat = activations.derivative(config.activation, np.array([-1.0]), config.slope)[0] == 0
-    return bool(flat and result.zeros_bound() > 0 and result.pooled.any())
+    return bool(_flat(result.config) and result.zeros_bound() > 0 and result.pooled.any())
+
+
+def _flat(config) -> bool:
+    """Whether the activation's slope is exactly 0 for negative pre-activations: its off units pass no change."""
+    return bool(activations.derivative(config.activation, np.array([-1.0]), config.slope)[0] == 0)
 
 
 def zeros_note(result: Spectrum, lang: str) -> str | None:
@@ -257,8 +260,7 @@ def zeros_note(result: Spectrum, lang: str) -> str | None:
     and the values that makes exactly 0 (Spectrum.zeros_bound); in a residual stream, the skip that carries every
     direction past the off units. None for other activations, without such values, or for J = 0 (the verdict's)."""
     config = result.config
-    flat = activations.derivative(config.activation, np.array([-1.0]), config.slope)[0] == 0
-    if not flat or shown_values(result)[1] == 0 or not result.pooled.any():
+    if not _flat(config) or shown_values(result)[1] == 0 or not result.pooled.any():
         return None
     activation = t(lang, f"act_{config.activation}")
     if config.residual:
