@@ -24,7 +24,7 @@ from views import theory as theory_view
 from views.derivation import relation
 from views.text import LANGUAGES, catalogue, join, t
 
-from tests.written_numbers import read_back
+from tests.written_numbers import WRITTEN, read_back
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
 
@@ -424,7 +424,7 @@ def test_the_theory_sentence_is_chosen_from_the_numbers(config, lang):
     if config.residual:  # a stream of blocks: no fixed point, no phase, no depth scale, and the page says why
         assert numbers["chi1"] is None and text == t(lang, "theory_tab.map_residual")
         return
-    trainable = re.search(r"(?:about|大约) ([0-9.,]+) (?:layers can train|层以内可以训练)", text)  # 1,690
+    trainable = re.search(rf"(?:about|大约) ({WRITTEN}) (?:layers can train|层以内可以训练)", text)  # 1,690; 9.66 × 10⁵
     if numbers["sigma_w2"] == 0:  # no signal at all: the depth scale says nothing
         assert text == t(lang, "theory_tab.no_signal", sigma_b2="0") and trainable is None
         return
@@ -436,7 +436,10 @@ def test_the_theory_sentence_is_chosen_from_the_numbers(config, lang):
         assert trainable is None and f"6ξ = {six_xi:.2g}" in text
         assert ("less than a single layer" if lang == "en" else "还不到一层") in text
         return
-    layers = float(trainable.group(1).replace(",", ""))
+    layers = read_back(trainable.group(1))
+    if six_xi >= 1000:  # a rule of thumb's count, three digits as ξ's own: 9.66 × 10⁵, not 965,700
+        digits = re.sub(r"\D", "", trainable.group(1).split("×")[0]).strip("0")
+        assert len(digits) <= 3, trainable.group(1)
     assert layers == pytest.approx(six_xi, rel=0.05) and layers >= 1
     fewer = t(lang, "theory_tab.depth_fewer", depth=config.depth)
     assert (fewer in text) == (six_xi < config.depth)

@@ -61,8 +61,10 @@ def _beside_one(value: float, digits: int = 3) -> str:
 
 
 def _layers(count: float) -> str:
-    """A number of layers: two digits below 10 (0.79, 8.7), whole layers above (169, not 1.7e+02)."""
-    return _number(count, 2) if count < 10 else f"{count:,.0f}"
+    """A number of layers: two digits below 10 (0.79, 8.7), whole layers up to 1,000 (169, not 1.7e+02), three
+    digits from there, as the depth scale it is 6 times of is written (9.66 × 10⁵, not 965,700: the rule of thumb
+    6ξ does not know the layers to one)."""
+    return _number(count, 2) if count < 10 else f"{count:,.0f}" if count < 1000 else _number(count)
 
 
 # ---------- frames ----------
