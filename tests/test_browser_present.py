@@ -167,13 +167,20 @@ def test_presenter_mode_shows_the_lesson_on_one_screen(base, browser, lang):
     context.close()
 
 
-def test_the_presenter_switch_writes_the_address(base, browser):
+def test_the_presenter_switch_writes_the_address_and_leaves_the_arrow_keys_to_the_steps(base, browser):
+    """The switch writes present=true and takes it out again; right after each flip → goes to the next step (the
+    switch had kept the keyboard's focus, and Streamlit's shortcuts skip a key pressed in a form field)."""
+    switch = "[data-testid='stCheckbox']"
     with watched_page(browser) as page:
         visit(page, f"{base}/?step=2", charts=3)
-        act(page, lambda: page.locator("[data-testid='stCheckbox']").filter(has_text=t("en", "present")).click())
+        act(page, lambda: page.locator(switch).filter(has_text=t("en", "present")).click())
         assert "present=true" in page.url
-        act(page, lambda: page.locator("[data-testid='stCheckbox']").filter(has_text=t("en", "present")).click())
+        act(page, lambda: page.keyboard.press("ArrowRight"))
+        assert "step=3" in page.url and "present=true" in page.url, page.url
+        act(page, lambda: page.locator(switch).filter(has_text=t("en", "present")).click())
         assert "present" not in page.url
+        act(page, lambda: page.keyboard.press("ArrowRight"))
+        assert "step=4" in page.url, page.url
 
 
 def test_a_chart_downloads_as_svg_and_png_named_after_the_step(base, browser):

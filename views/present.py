@@ -179,6 +179,13 @@ TO_TOP = """<script>/* step {step} */
 document.querySelector("[data-testid='stMain']")?.scrollTo(0, 0);
 </script>"""
 
+# The switch gives up the keyboard's focus once flipped: Streamlit's button shortcuts (← → for the steps) skip a key
+# pressed in a form field, and the switch is one, so a teacher who had just turned presenter mode on pressed → and
+# nothing happened. Written with the mode, so that the browser runs it again at each flip.
+RELEASE_SWITCH = """<script>/* presenter mode {on} */
+document.activeElement?.closest("[class*='st-key-present_controls']") && document.activeElement.blur();
+</script>"""
+
 # px: the least a presenter-mode histogram's text is scaled to (FIT_CHARTS); on a screen too short for it the
 # histograms keep that size and the page scrolls. About 10 px is where a projector's back row stops reading.
 CHART_TEXT_LEAST = 11
@@ -354,6 +361,7 @@ def controls(lang: str, step: str) -> bool:
                 show_qr(lang)
     st.set_page_config(initial_sidebar_state="collapsed" if on else "auto")
     st.html(page_css(on))
+    st.html(RELEASE_SWITCH.format(on=on), unsafe_allow_javascript=True)
     if on:
         st.html(TO_TOP.format(step=step), unsafe_allow_javascript=True)
         st.html(FIT_CHARTS, unsafe_allow_javascript=True)
