@@ -679,7 +679,7 @@ def test_the_theory_gradient_chart_says_dl_dz_under_batch_norm(lang, before_bn):
     assert "∂L/∂z" not in plain_title
 
 
-@pytest.mark.parametrize("lang, values, units", [("en", "activation values", "units"), ("zh", "激活值", "单元")])
+@pytest.mark.parametrize("lang, values, units", [("en", "activation values", "units"), ("zh", "激活值", "神经元")])
 def test_the_paradox_counts_saturated_values_not_units(lang, values, units):
     """large_init_paradox's "saturated" is P(|s| > edge), a share of activation values, not of units."""
     from core import theory
