@@ -761,7 +761,7 @@ def messages(results: dict, lang: str) -> list[str]:
             said.append(t(lang, "training_tab.spiked", scheme=scheme, step=s.step, peak=format_value(s.loss),
                           start=format_value(s.start), times=format_value(s.times, 2), factor=format_value(SPIKE)))
         if off is not None:
-            said.append(t(lang, "training_tab.off_chart", scheme=scheme, top=top, left=off.first, steps=off.steps,
+            said.append(t(lang, "training_tab.off_chart", scheme=scheme, top=top, left=off.first,
                           peak=format_value(off.peak)))
     return said
 
