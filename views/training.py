@@ -716,24 +716,18 @@ class OffChart:
     """Where a run's minibatch loss lies above the loss chart's top (MAX_LOSS), which clips its curve there."""
 
     first: int  # the first step above the top
-    steps: int  # how many of its finite steps are above it
-    finite: int  # how many of its steps are finite (a diverged run's are those before diverged_at)
     peak: float  # its highest finite loss
-
-    @property
-    def whole(self) -> bool:
-        """Every step the chart could draw is above its top: the curve is not on the chart at all."""
-        return self.steps == self.finite
+    whole: bool  # every finite step is above the top: the curve is not on the chart at all
 
 
 def off_chart(loss: np.ndarray, top: float = MAX_LOSS) -> OffChart | None:
     """The steps of a loss curve ((steps,), NaN after a divergence) above `top`, or None where the chart holds it
     whole (loss_axis: an axis that holds any loss above MAX_LOSS ends there)."""
-    finite = loss[np.isfinite(loss)]
-    above = np.flatnonzero(np.isfinite(loss) & (loss > top))
+    finite = np.isfinite(loss)
+    above = np.flatnonzero(finite & (loss > top))
     if above.size == 0:
         return None
-    return OffChart(int(above[0]), int(above.size), int(finite.size), float(finite.max()))
+    return OffChart(int(above[0]), float(loss[finite].max()), bool(above.size == finite.sum()))
 
 
 def messages(results: dict, lang: str) -> list[str]:
