@@ -13,7 +13,7 @@ import segno
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from views import present, tour, urlstate
+from views import charts, present, tour, urlstate
 from views.page import layer_titles
 from views.tabs import CODES
 from views.text import t
@@ -102,6 +102,10 @@ def _check_presenter_page(step: str, lang: str) -> None:
     assert {layer["encoding"]["x"]["title"] for layer in std["layer"]} == {t(lang, "layer")}  # alone, it is titled
     assert present.PRESENT_PANEL[0] <= hist["spec"]["width"] <= present.PRESENT_PANEL_WIDEST
     assert hist["spec"]["height"] == present.PRESENT_PANEL[1]
+    # no caption is on the screen: a line under the title says what the labels are, where there are any
+    key = charts.label_key(charts.histogram_frame(_result(tour.STEPS[step]), lang), tour.STEPS[step].activation, lang)
+    under_title = hist["title"].get("subtitle", []) if isinstance(hist["title"], dict) else []
+    assert "".join(under_title).replace(" ", "") == key.replace(" ", ""), (step, lang)
     # the labels above the panels in one row (a second made the ReLU steps' panels too tall for a 720 px screen)
     rows = {layer["encoding"]["y"]["value"] for layer in hist["spec"]["layer"] if layer["mark"]["type"] == "text"}
     assert rows == {-2}, (step, rows)

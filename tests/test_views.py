@@ -440,6 +440,44 @@ def test_every_layers_histogram_shows_its_shape_with_its_spike_cut_and_labelled(
         assert (frame["kind"] == "over").sum() == 4
 
 
+# What the numbers above the panels are, step by step: a step's labelled bars as its story describes them
+LABEL_KEYS = {"1": ("hist_key_zero",), "2": (), "3": ("hist_key_end",), "5": ("hist_key_zero", "hist_key_over"),
+              "8": ("hist_key_beyond",)}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_key_to_the_histograms_labels_names_each_kind_of_labelled_bar(steps, lang):
+    """Presenter mode writes the panels' labels as the shares alone ("46.6 %"): the key says what they count. Step 1's
+    exact zeros (tanh(0)), step 3's cut flat ends of tanh, step 5's ReLU zeros and its tail past 3, step 8's
+    residual stream beyond both ends, and no key where no label is drawn (step 2's unsaturated tanh); at every step,
+    a key exactly where a label is."""
+    for step, parts in LABEL_KEYS.items():
+        result = steps[step]
+        low, high = (summary.format_value(edge) for edge in result.hist_edges[[0, -1]])
+        values = {"activation": t(lang, f"act_{result.config.activation}"), "edge": high, "low": low, "high": high}
+        written = [t(lang, part, **values) for part in parts]
+        listed = t(lang, "join_last").join(written)  # at most two: "a and b"
+        key = charts.label_key(charts.histogram_frame(result, lang), result.config.activation, lang)
+        assert key == (t(lang, "hist_key", parts=listed) if parts else ""), step
+    for step, result in steps.items():
+        frame = charts.histogram_frame(result, lang)
+        assert (charts.label_key(frame, result.config.activation, lang) != "") == (frame["short"] != "").any(), step
+
+
+@pytest.mark.parametrize("text", ["Numbers above: the share of values exactly 0 and values above 3 (grey bar).",
+                                  "上方数字：恰为 0 的值和大于 3 的值（灰色柱）的比例。", "a", "",
+                                  "supercalifragilistic word"])
+@pytest.mark.parametrize("width", [40, 120, 300, 2000])
+def test_a_wrapped_line_is_no_wider_than_its_room_and_keeps_every_letter(text, width):
+    lines = charts.wrapped(text, width)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert all(charts.text_width(line) <= width or " " not in line and not re.search(f"[{charts.WIDE}]", line[1:])
+               for line in lines), lines  # only a word wider than the room overflows it, alone on its line
+    if charts.text_width(text) <= width:
+        assert lines == ([text] if text else [])
+
+
 def test_chart_text_is_large_and_of_enough_contrast_in_both_themes():
     """WCAG 2.1 contrast of the charts' text on each theme's background (Streamlit's and the app's own)."""
     assert charts.contrast("#000000", "#ffffff") == pytest.approx(21.0)  # the formula's known end points

@@ -19,7 +19,7 @@ import pandas as pd
 from core.activations import get
 
 from .summary import NBSP, PERCENT, PLAIN, SHARE_FLOOR, TIMES, format_power, format_share, format_value
-from .text import t
+from .text import join, t
 
 CURRENT_OPACITY = 0.5  # Compare's thick line of the page's own scheme: the lines under it show through
 SCHEME_COLOURS = {
@@ -218,6 +218,29 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS, layers: lis
     return pd.DataFrame({name: np.array(values, dtype=float) if name in ("start", "end", "share", "bar")
                          else np.array(values, dtype=np.int64) if name == "layer" else values
                          for name, values in columns.items()})
+
+
+def label_key(frame: pd.DataFrame, activation: str, lang: str) -> str:
+    """What the numbers above histogram_frame's panels are, for a page that writes them as the shares alone ("46.6 %",
+    the frame's "short"): a sentence naming each kind of labelled bar the panels hold (f's cut flat ends, the values
+    exactly 0, those beyond either end of the range, with the end's value, both ends in one phrase), in the frame's
+    order; "" when no panel has a label. activation: the network's (core.activations)."""
+    labelled = frame[frame["short"] != ""]
+    kinds = list(dict.fromkeys(labelled["kind"].tolist()))
+    edges = {kind: labelled.loc[labelled["kind"] == kind, "low" if kind == "over" else "high"].iloc[0]
+             for kind in ("under", "over") if kind in kinds}
+    if len(edges) == 2:  # both ends in one phrase: the line is a presenter screen's scarcest room
+        kinds = [kind for kind in kinds if kind != "over"]
+    parts = []
+    for kind in kinds:
+        if kind == "end":
+            parts.append(t(lang, "hist_key_end", activation=t(lang, f"act_{activation}")))
+        elif kind in edges:
+            parts.append(t(lang, "hist_key_beyond", low=edges["under"], high=edges["over"]) if len(edges) == 2
+                         else t(lang, f"hist_key_{kind}", edge=edges[kind]))
+        else:
+            parts.append(t(lang, f"hist_key_{kind}"))
+    return t(lang, "hist_key", parts=join(lang, parts)) if parts else ""
 
 
 def scheme_name(scheme: str, lang: str) -> str:
@@ -504,15 +527,17 @@ def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, la
 
 def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title: str, columns: int = 5,
                     panel_width: int = PANEL[0], panel_height: int = PANEL[1], layer_title: str = "layer",
-                    bin_titles: tuple[str, str] = ("bin from", "bin to"), label_rows: int = 2) -> alt.FacetChart:
+                    bin_titles: tuple[str, str] = ("bin from", "bin to"), label_rows: int = 2,
+                    subtitle: str = "") -> alt.FacetChart:
     """The lecture's figure: one histogram per layer, same x axis in every panel, each panel's own y.
 
     frame: histogram_frame(). The panels have no y axis: each is scaled to its own bars, a bar that would
     flatten the others drawn cut in SPIKE_COLOUR with its share written above the plot, as are the values exactly 0
     and those beyond the range (label_layout: in one row or two, in full or the share alone, so that no label
     leaves its panel or meets another; label_rows: at most that many rows where the short labels allow); the
-    tooltip gives every bar's share. Five panels in a row fit a laptop's width. Each panel has its own x axis (same
-    scale), so a last row that is not full still reads.
+    tooltip gives every bar's share. subtitle: a line under the title (label_key's, where the labels are the shares
+    alone and no caption says what they are), wrapped to the panels' width. Five panels in a row fit a laptop's
+    width. Each panel has its own x axis (same scale), so a last row that is not full still reads.
     """
     order, lo, hi, field, rows = layout("histogram", frame, panel_width=panel_width, label_rows=label_rows)
     x_scale = alt.Scale(domain=list(x_domain(lo, hi)), nice=False)
@@ -541,11 +566,42 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
         alt.Facet("panel:N").sort(list(order)).title(None).header(labelFontSize=LABEL_SIZE, labelFontWeight="bold",
                                                                    labelPadding=rows * LABEL_ROW + 4),
         columns=columns,
-    ).resolve_scale(y="independent").resolve_axis(x="independent").properties(title=title)
+    ).resolve_scale(y="independent").resolve_axis(x="independent").properties(
+        title=_titled(title, wrapped(subtitle, _grid_width(len(order), columns, panel_width))))
     # a bar that is no bin at least MIN_BAR_PX wide, about its own middle: one bin is 2 px of a 110 px panel, and
     # step 1's exact zeros, all of every layer, were a hairline (Vega-Lite's minBandSize, read per bar; in brackets:
     # Vega-Lite writes it into its own expression as it is)
     return theme(faceted.configure_bar(minBandSize=alt.ExprRef(f"(datum.kind === 'bin' ? 0 : {MIN_BAR_PX})")))
+
+
+FACET_SPACING = 20  # px between a facet's panels: Vega-Lite's default
+
+
+def _grid_width(panels: int, columns: int, panel_width: float) -> float:
+    """px: the width of a facet's plots, `panels` of them in rows of `columns`."""
+    across = max(1, min(panels, columns))
+    return across * panel_width + (across - 1) * FACET_SPACING
+
+
+def wrapped(text: str, width: float, size: float = LABEL_SIZE) -> list[str]:
+    """text in lines at most `width` px wide at `size` px type (text_width), broken between words, or between any two
+    CJK characters; a word wider than `width` keeps a line of its own."""
+    lines = [""]
+    for piece in re.findall(f"[{WIDE}][^{WIDE}\\s]*|[^{WIDE}\\s]+\\s*|\\s+", text):
+        if lines[-1] and text_width((lines[-1] + piece).rstrip(), size) > width:
+            lines.append("")
+        lines[-1] += piece if lines[-1] or not piece.isspace() else ""
+    return [line.rstrip() for line in lines if line.strip()]
+
+
+def _titled(title: str, subtitle: list[str]) -> str | alt.Title:
+    """A chart's title with lines of LABEL_SIZE type under it; the lines alone where the title is empty (Vega draws
+    no subtitle without a title)."""
+    if not subtitle:
+        return title
+    if not title:
+        return alt.Title(subtitle, fontSize=LABEL_SIZE, fontWeight="normal")
+    return alt.Title(title, subtitle=subtitle, subtitleFontSize=LABEL_SIZE)
 
 
 def x_domain(lo: float, hi: float) -> tuple[float, float]:

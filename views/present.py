@@ -458,10 +458,11 @@ def histograms(page: Page, frame, colour: str, title: str, depth: int, height: i
                config: dict | None = None) -> None:
     """The histogram panels (charts.histogram_chart) of a network `depth` layers deep at presenter mode's width
     (present_panel) and `height` px, their labels in one row, without download buttons; scaled by the browser to
-    their column (PRESENT_CSS); config as std_chart's."""
+    their column (PRESENT_CSS); config as std_chart's. The labels are the shares alone, and no caption is on the
+    screen: a line under the title says what they are (charts.label_key)."""
     width = present_panel(frame)[0]
     panels = len(charts.panel_layers(depth)[0])
     draw("histogram", frame, name="histograms", width="content", colour=colour, title=title,
          share_title=page.t("share"), columns=screen_columns(panels), panel_width=width, panel_height=height,
          layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")], label_rows=1, files=False,
-         config=config)
+         config=config, subtitle=charts.label_key(frame, page.config.activation, page.lang))
