@@ -100,10 +100,12 @@ def test_the_guide_lines_lie_under_the_curves_and_their_labels_over_them(build):
 
 
 # Numbers and shares as the page writes them (summary.format_value at 3 digits, format_share), independent of Vega:
-# plain decimals with separators, powers of ten with raised signs; shares whole, with one decimal, two digits under
-# 1 %, the floor and the ceiling; a no-break space inside each
+# plain decimals with separators, powers of ten with raised signs, a negative number's minus sign (U+2212, not the
+# hyphen: the histograms' "< −3" had read "< -3" beside the axis's "−3"); shares whole, with one decimal, two digits
+# under 1 %, the floor and the ceiling; a no-break space inside each
 NUMBERS = {1e-4: "10⁻⁴", 2.9e-7: "2.9 × 10⁻⁷", 1e-12: "10⁻¹²", 0.213: "0.213", 0.01: "0.01", 1234.0: "1,230",
-           3e4: "3 × 10⁴", 5.5e12: "5.5 × 10¹²"}
+           3e4: "3 × 10⁴", 5.5e12: "5.5 × 10¹²", -0.0239: "−0.0239", -3.0: "−3", -1234.0: "−1,230",
+           -2.9e-7: "−2.9 × 10⁻⁷"}  # the minus sign U+2212, as d3-format writes it
 SHARES = {0.0: "0 %", 1.0: "100 %", 0.25: "25 %", 0.5: "50 %", 1 / 3: "33.3 %", 0.924: "92.4 %", 0.1049: "10.5 %",
           0.0014: "0.14 %", 0.00031: "0.031 %", 0.0099: "0.99 %", 2e-6: "< 0.01 %", 0.9999: "> 99.9 %",
           0.99949: "99.9 %"}

@@ -739,7 +739,7 @@ def test_the_sidebar_shows_a_schemes_own_controls_only(init):
     if init == "torch_default":
         assert t("en", "own_biases_line", bound="0.0447", var=format_value(1 / 1500)) in captions
     if init == "trunc_normal":  # std 0.01 and bounds ±2: 200 std away, nothing cut
-        assert t("en", "trunc_bounds_line", low="-200", high="200", cut=format_share(0.0)) in captions
+        assert t("en", "trunc_bounds_line", low="−200", high="200", cut=format_share(0.0)) in captions
 
 
 @pytest.mark.slow

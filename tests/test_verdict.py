@@ -71,7 +71,7 @@ CASES = [
     ("1.0 * randn + sigmoid", Config(depth=5, activation="sigmoid", init="normal", std=1.0, **SMALL), "saturated", 1,
      ["flat ends of sigmoid"]),
     ("ELU pinned at -1 by a bias of -30", Config(depth=5, activation="elu", init="he_normal", bias=-30.0, **SMALL),
-     "saturated", 1, ["Every value of layer 1 is the same, -1", "flat end of ELU"]),
+     "saturated", 1, ["Every value of layer 1 is the same, −1", "flat end of ELU"]),
     ("0.01 * randn + tanh", Config(depth=8, init="normal", std=0.01, **SMALL), "vanishing", None,
      ["below ×0.1", "the activations ×", "the gradient ×"]),
     ("1e-4 * randn, linear: underflow", Config(depth=30, activation="linear", init="normal", std=1e-4, width=50,

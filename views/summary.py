@@ -369,6 +369,9 @@ SUBSCRIPTS = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
 NBSP = "\u00a0"
 TIMES = f"{NBSP}×{NBSP}"  # between a mantissa and its power of ten: 2.9 × 10⁻⁷
 PERCENT = f"{NBSP}%"  # a share: 50 %, the number and its sign kept on one line
+# A negative number's sign on the page: the minus sign, as Vega's axes and tooltips write theirs (d3-format), not
+# the hyphen of a value to type (core.config.written's range messages, the command line)
+MINUS = "\u2212"
 SHARE_FLOOR = 0.01  # %: a smaller share is written "< 0.01 %"
 PLAIN = (1e-3, 1e4)  # |value| in [1e-3, 1e4) is written as a plain decimal (0.00213, 1234); others as m × 10ᵉ
 
@@ -408,16 +411,16 @@ def _written(value, digits: int) -> tuple[str | None, str, int]:
 
 
 def format_value(value: float, digits: int = 3) -> str:
-    """A number as the page writes it, with `digits` significant digits: 0.213, 1,234, 2.94 × 10⁻⁷, 1.2 × 10⁴; a dash
-    when undefined. The page's one writer of numbers: the shares, the rough guides, the powers of ten and the
-    charts' axes (views.charts.number_expr, the same rule in Vega's expressions) write theirs with it, and its
-    LaTeX form is format_latex. value: a float, or a Decimal (which may lie beyond float's range)."""
+    """A number as the page writes it, with `digits` significant digits: 0.213, 1,234, 2.94 × 10⁻⁷, 1.2 × 10⁴,
+    −0.0239 (MINUS); a dash when undefined. The page's one writer of numbers: the shares, the rough guides, the
+    powers of ten and the charts' axes (views.charts.number_expr, the same rule in Vega's expressions) write theirs
+    with it, and its LaTeX form is format_latex. value: a float, or a Decimal (which may lie beyond float's range)."""
     if not _finite(value):
         return "—"
     if value == 0:
         return "0"
     plain, mantissa, exponent = _written(value, digits)
-    return plain if plain is not None else scientific(mantissa, exponent)
+    return (plain if plain is not None else scientific(mantissa, exponent)).replace("-", MINUS, 1)
 
 
 def format_latex(value: float, digits: int = 3) -> str:
