@@ -110,8 +110,9 @@ def _check_presenter_page(step: str, lang: str) -> None:
     rows = {layer["encoding"]["y"]["value"] for layer in hist["spec"]["layer"] if layer["mark"]["type"] == "text"}
     assert rows == {-2}, (step, rows)
     story = [m.value for m in at.markdown if m.value == tour.story(step, _result(tour.step_config(step)), lang, {
-        name: _result(config) for name, config in tour.companions(step).items()})]
-    assert story, "the step's story is on the page"
+        name: _result(config) for name, config in tour.companions(step).items()}, tabs=False)]
+    assert story, "the step's story is on the page, without its pointers to the tabs presenter mode hides"
+    assert not pointed_tabs(story[0], lang), (step, lang, pointed_tabs(story[0], lang))
     assert len(at.metric) == 4  # in one line, by presenter mode's CSS
     qr = [m.value for m in at.markdown if m.value.startswith('<img src="data:image/svg+xml;base64,')]
     assert len(qr) == 1
@@ -119,6 +120,30 @@ def _check_presenter_page(step: str, lang: str) -> None:
     expected_link = present.page_link(ADDRESS, dict(at.query_params))
     assert "present" not in expected_link
     assert drawn_matrix(svg) == [list(r) for r in segno.make(expected_link, error=present.QR_ERROR).matrix]
+
+
+def pointed_tabs(text: str, lang: str) -> list[str]:
+    """The page's tabs a text points to: "Gradients tab", "the **Spectrum** tab" (en), "“梯度”页" (zh)."""
+    names = [t(lang, f"tab_{code}") for code in CODES]
+    pattern = r"\*{0,2}(%s)\*{0,2} tab" if lang == "en" else r"“(%s)”(?:标签)?页"
+    return re.findall(pattern % "|".join(map(re.escape, names)), text)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_story_points_to_its_tabs_only_where_the_page_shows_them(lang):
+    """Steps 1, 2, 3, 8 and 10 send the reader to a tab ("(Gradients tab)", step 10's Spectrum tab): on the page,
+    with the pointer's words and no bracket of the catalogue's; in presenter mode, which shows no tabs, the story
+    reads on without them."""
+    pointed = set()
+    for step, config in tour.STEPS.items():
+        result, others = _result(config), {name: _result(c) for name, c in tour.companions(step).items()}
+        shown, presented = (tour.story(step, result, lang, others, tabs=tabs) for tabs in (True, False))
+        assert not re.search("[⟦⟧]", shown + presented), step
+        assert pointed_tabs(presented, lang) == [], (step, presented)
+        assert presented == shown or pointed_tabs(shown, lang), step  # only pointers are left out
+        pointed |= {step} if pointed_tabs(shown, lang) else set()
+    assert pointed == {"1", "2", "3", "8", "10"}
 
 
 def _result(config):

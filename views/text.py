@@ -5,12 +5,13 @@ The words themselves are in locales/<code>.toml, read by views/locale.py; t() is
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
 from .locale import LANGUAGES, catalogue, spaced, t
 
-__all__ = ["LANGUAGES", "SHOWN_CHARACTERS", "catalogue", "join", "t", "user_text"]
+__all__ = ["LANGUAGES", "SHOWN_CHARACTERS", "catalogue", "join", "pointing", "t", "user_text"]
 
 
 def join(lang: str, items: list[str], kind: str = "list") -> str:
@@ -21,6 +22,16 @@ def join(lang: str, items: list[str], kind: str = "list") -> str:
         pieces = [piece for item in items[:-1] for piece in (item, t(lang, "join_list"))][:-1]
         return spaced([*pieces, t(lang, "join_last"), items[-1]])
     return spaced([piece for item in items for piece in (item, t(lang, f"join_{kind}"))][:-1])
+
+
+# A message's pointer to a tab, in the catalogue as ⟦ (Gradients tab)⟧: where the page shows its tabs it is read
+# without the brackets; presenter mode shows none, and leaves it out.
+TAB_POINTER = re.compile("⟦(.*?)⟧", re.DOTALL)
+
+
+def pointing(text: str, tabs: bool) -> str:
+    """A message with its pointers to tabs (TAB_POINTER) kept where the page shows its tabs, else left out."""
+    return TAB_POINTER.sub(r"\1" if tabs else "", text)
 
 
 SHOWN_CHARACTERS = 40  # of a value someone typed or linked: enough to recognise it, short enough for a warning

@@ -17,7 +17,7 @@ from core.theory import predict
 
 from . import summary
 from .derivation import relation
-from .text import t
+from .text import pointing, t
 
 # Steps 1-9 use the lecture's network: 10 tanh/ReLU layers of 500 units, a batch of 1000 standard-normal samples.
 STEPS: dict[str, Config] = {
@@ -190,11 +190,13 @@ def heading(code: str, lang: str) -> str:
     return t(lang, "step_heading", n=code, steps=len(STEPS), title=t(lang, f"step_{code}"))
 
 
-def story(code: str, result, lang: str, others: dict | None = None) -> str:
+def story(code: str, result, lang: str, others: dict | None = None, tabs: bool = True) -> str:
     """The tour step's story with the numbers of its simulated network filled in (Custom has none).
 
     others: the results of the step's companions (companions(), by name), whose numbers the story quotes with the
-    name as a prefix ("layer_norm_stream_growth"); the story of a step with companions needs them.
+    name as a prefix ("layer_norm_stream_growth"); the story of a step with companions needs them. tabs: whether
+    the page shows its tabs, which the story points to ("(Gradients tab)"); presenter mode shows none, and its
+    story leaves the pointers out (text.pointing).
     """
     if code == CUSTOM:
         return t(lang, "story_custom")
@@ -223,7 +225,7 @@ def story(code: str, result, lang: str, others: dict | None = None) -> str:
             shown[f"{prefix}relation"] = t(lang, f"cmp_{rel}") if rel else "—"
     if result.config.residual:  # what the same stream reaches with alpha = 1 and no norm (step 8's)
         shown["plain_theory"] = summary.format_value(plain_growth(result.config))
-    return t(lang, f"story_{code}", **shown)
+    return pointing(t(lang, f"story_{code}", **shown), tabs)
 
 
 def plain_growth(config: Config) -> float:
