@@ -986,18 +986,29 @@ def test_a_conv_net_opens_on_every_tab_with_conv_numbers(lang):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("step", ["3", "4"])
-def test_the_histogram_caption_names_the_grey_end_bars_where_there_are_some(step):
-    """Step 3's tanh under N(0, 1) saturates: its end bins hold over SPIKE_RATIO times the tallest inner bin and are
-    drawn grey (kind "end"), and the caption says what they are; step 4's Xavier leaves none, and says nothing of
-    them. Both languages."""
-    frame = charts.histogram_frame(simulate(tour.step_config(step)), "en")
+@pytest.mark.parametrize("step", ["1", "3", "4", "5"])
+def test_the_histogram_caption_names_the_grey_bars_the_panels_hold(step):
+    """Each kind of grey bar is explained where the panels hold one, and only there: step 3's tanh under N(0, 1)
+    saturates, its end bins over SPIKE_RATIO times the tallest inner bin (kind "end"); step 1's zero weights make
+    every value exactly 0; step 5's ReLU gives exact zeros and a tail past 3, whose caption quotes one of its own
+    labels ("> 3: 0.14 %"); step 4's Xavier + tanh has none of them (the tanh steps had been told of "> 3: 4.1 %").
+    Both languages; the kinds from the simulation's own counts."""
+    result = simulate(tour.step_config(step))
+    frame = charts.histogram_frame(result, "en")
     has_ends = bool((frame["kind"] == "end").any())
-    assert has_ends == (step == "3")
+    has_zeros, has_beyond = bool(result.hist_zeros[1:].any()), bool(result.hist_beyond[1:].any())
+    assert (has_ends, has_zeros, has_beyond) == {"1": (False, True, False), "3": (True, False, False),
+                                                 "4": (False, False, False), "5": (False, True, True)}[step]
     for lang in ("en", "zh"):
         at = open_app(step=step, lang=lang)
         no_trouble(at)
-        ends = t(lang, "hist_ends", activation=t(lang, "act_tanh"), ratio=summary.format_value(charts.SPIKE_RATIO))
-        every = t(lang, "hist_caption", every="")  # the caption without its "(every kth layer)"
-        (caption,) = [c.value for c in at.caption if c.value.startswith(every[:20])]
-        assert caption == every + (ends if has_ends else ""), lang
+        first = t(lang, "hist_caption", every="")
+        (caption,) = [c.value for c in at.caption if c.value.startswith(first[:20])]
+        layer, above = next((layer, above) for layer, (_, above) in enumerate(result.hist_beyond) if above and layer) \
+            if has_beyond else (None, 0)  # the panels' first, from layer 1 (layer 0 is the input)
+        example = t(lang, "hist_over", edge="3", share=summary.format_share(above / result.hist_counts[layer].sum())) \
+            if has_beyond else ""
+        assert caption == "".join([first, t(lang, "hist_beyond", example=example) if has_beyond else "",
+                                   t(lang, "hist_zeros") if has_zeros else "",
+                                   t(lang, "hist_ends", activation=t(lang, "act_tanh"),
+                                     ratio=summary.format_value(charts.SPIKE_RATIO)) if has_ends else ""]), lang

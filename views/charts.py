@@ -243,6 +243,22 @@ def label_key(frame: pd.DataFrame, activation: str, lang: str) -> str:
     return t(lang, "hist_key", parts=join(lang, parts)) if parts else ""
 
 
+def histogram_caption(frame: pd.DataFrame, activation: str, every: int, lang: str) -> str:
+    """The caption under histogram_frame's panels: what a bar is (every: the k of "every kth layer", 1 for all), then
+    a sentence for each kind of grey bar the panels hold: the values beyond the range (with one of the panels' own
+    labels as the example), those exactly 0, f's cut flat ends (hist_ends, with SPIKE_RATIO)."""
+    kinds = set(frame["kind"].tolist())
+    said = [t(lang, "hist_caption", every=t(lang, "hist_every", k=every) if every > 1 else "")]
+    beyond = frame[frame["kind"].isin(["under", "over"])]
+    if len(beyond):
+        said.append(t(lang, "hist_beyond", example=beyond["label"].iloc[0]))
+    if "zero" in kinds:
+        said.append(t(lang, "hist_zeros"))
+    if "end" in kinds:
+        said.append(t(lang, "hist_ends", activation=t(lang, f"act_{activation}"), ratio=format_value(SPIKE_RATIO)))
+    return "".join(said)
+
+
 def scheme_name(scheme: str, lang: str) -> str:
     """A Compare scheme's name as the page writes it ("N(0, 0.01²) + batch norm" for "normal_0.01+bn"): the
     catalogue's schemes.name_<code>, the code's dot and plus as underscores (a TOML key's letters)."""

@@ -49,9 +49,7 @@ def show(page: Page) -> None:
          title=page.titles()["hist"],
          share_title=page.t("share"), columns=present.screen_columns(len(panels)), layer_title=page.t("layer"),
          bin_titles=[page.t("bin_start"), page.t("bin_end")])
-    ends = page.t("hist_ends", activation=page.t(f"act_{page.config.activation}"),
-                  ratio=summary.format_value(charts.SPIKE_RATIO)) if (hist["kind"] == "end").any() else ""
-    st.caption(page.t("hist_caption", every=page.t("hist_every", k=k) if k > 1 else "") + ends)
+    st.caption(charts.histogram_caption(hist, page.config.activation, k, page.lang))
     kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"])
     if kurtosis and page.config.input != "digits":  # a digits input's is beside its histogram
         st.caption(kurtosis)
