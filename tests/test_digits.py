@@ -135,14 +135,17 @@ def test_a_deep_tanh_net_makes_the_digits_pre_activations_gaussian():
     ([1.0, 0.2, 0.9, 0.3], "kurtosis_gaussian", 3),  # close at 1, not at 2: from layer 3 on
     ([100.0, 9.9, 12.0, 25.8], "kurtosis_not_gaussian", None),
 ])
-def test_the_kurtosis_sentence_is_chosen_from_the_numbers(kurtosis, key, layer):
+@pytest.mark.parametrize("arch, measure", [("dense", "kurtosis_units"), ("conv", "kurtosis_channels")])
+def test_the_kurtosis_sentence_is_chosen_from_the_numbers(kurtosis, key, layer, arch, measure):
+    """The sentence names what is measured: a dense net's units over the batch, a conv net's channels over the
+    batch's pixels (the same digits input reads 103 as 64 pixel units, 1.51 as one channel)."""
     depth = len(kurtosis) - 1
     numbers = dict(input=format_value(kurtosis[0]), first=format_value(kurtosis[1]),
                    last=format_value(kurtosis[-1]), depth=depth, limit=format_value(GAUSSIAN_KURTOSIS))
     if layer is not None:
         numbers["layer"] = layer
     for lang in ("en", "zh"):
-        assert kurtosis_sentence(lang, np.array(kurtosis)) == t(lang, key, **numbers)
+        assert kurtosis_sentence(lang, np.array(kurtosis), arch) == t(lang, key, measure=t(lang, measure), **numbers)
 
 
 def test_no_kurtosis_sentence_without_spread_at_the_last_layer():
@@ -365,3 +368,15 @@ def test_the_activations_tab_draws_the_input_beside_the_layers():
     assert kurtosis_sentence("en", r.stats["pre_kurtosis"]) in captions  # the input's kurtosis against each layer's
     plain = open_app(step="4")
     assert t("en", "chart_input_hist") not in json.dumps([c.proto.spec for c in plain.get("vega_lite_chart")])
+
+
+@pytest.mark.slow
+def test_a_conv_net_s_kurtosis_sentence_says_it_is_each_channel_s():
+    at = open_app(step="custom", arch="conv", input="digits", depth="3", width="8", activation="relu",
+                  init="he_normal", batch="64")
+    assert not at.exception, [e.value for e in at.exception]
+    config = Config(arch="conv", input="digits", depth=3, width=8, activation="relu", init="he_normal", batch=64)
+    captions = [c.value for c in at.caption]
+    said = [c for c in captions if t("en", "kurtosis_channels") in c]
+    assert said and not [c for c in captions if t("en", "kurtosis_units") in c], captions
+    assert said == [kurtosis_sentence("en", simulate(config).stats["pre_kurtosis"], "conv")]

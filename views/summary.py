@@ -295,15 +295,19 @@ def format_layers(layers) -> str:
 GAUSSIAN_KURTOSIS = 0.5  # |excess kurtosis| within this: as close to Gaussian as a batch of 1,000 tells apart
 
 
-def kurtosis_sentence(lang: str, kurtosis: np.ndarray) -> str | None:
+def kurtosis_sentence(lang: str, kurtosis: np.ndarray, arch: str = "dense") -> str | None:
     """How Gaussian the pre-activations are, layer by layer (Result's pre_kurtosis, (depth + 1,), 0 the input):
     the input's, layer 1's and the last layer's excess kurtosis, and the layer from which every deeper one is within
-    ±GAUSSIAN_KURTOSIS of a Gaussian's 0, or that the last one is not. None when the last layer has none (no spread)."""
+    ±GAUSSIAN_KURTOSIS of a Gaussian's 0, or that the last one is not. None when the last layer has none (no spread).
+    arch: the network's (Config.arch): a dense net's kurtosis is each unit's over the batch, a conv net's each
+    channel's over the batch's pixels (core.network.excess_kurtosis), which the sentence says: the same digits read
+    103 as 64 pixel units and 1.51 as one channel."""
     depth = len(kurtosis) - 1
     if depth < 1 or not math.isfinite(kurtosis[depth]):
         return None
     numbers = dict(input=format_value(kurtosis[0]), first=format_value(kurtosis[1]), last=format_value(kurtosis[depth]),
-                   depth=depth, limit=format_value(GAUSSIAN_KURTOSIS))
+                   depth=depth, limit=format_value(GAUSSIAN_KURTOSIS),
+                   measure=t(lang, "kurtosis_channels" if arch == "conv" else "kurtosis_units"))
     close = [abs(k) <= GAUSSIAN_KURTOSIS for k in kurtosis[1:]]  # NaN compares False: not close
     if not close[-1]:
         return t(lang, "kurtosis_not_gaussian", **numbers)

@@ -50,7 +50,7 @@ def show(page: Page) -> None:
          share_title=page.t("share"), columns=present.screen_columns(len(panels)), layer_title=page.t("layer"),
          bin_titles=[page.t("bin_start"), page.t("bin_end")])
     st.caption(charts.histogram_caption(hist, page.config.activation, k, page.lang))
-    kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"])
+    kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"], page.config.arch)
     if kurtosis and page.config.input != "digits":  # a digits input's is beside its histogram
         st.caption(kurtosis)
 
@@ -66,7 +66,7 @@ def input_histogram(page: Page, frame, colour: str) -> None:
              bin_titles=[page.t("bin_start"), page.t("bin_end")])
     with right:
         st.caption(summary.input_sentence(page.result, page.lang))
-        kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"])
+        kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"], page.config.arch)
         if kurtosis:
             st.caption(kurtosis)
 
