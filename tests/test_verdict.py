@@ -199,6 +199,20 @@ def steps(simulated):
     return {code: simulated(config) for code, config in tour.STEPS.items()}
 
 
+@pytest.mark.parametrize("branch_scale", [0.0, 0.1])
+def test_with_every_branch_switched_off_the_update_note_says_why_no_weight_moves(simulated, branch_scale):
+    """alpha = 0 (SkipInit, ReZero at their start) multiplies every branch and every weight gradient inside one: the
+    page's "healthy" stream beside "no learning rate moves these weights" says why, and that those methods train
+    alpha, which the page holds fixed. Any other alpha moves the weights, and the note gives a learning rate."""
+    result = simulated(Config(depth=4, width=64, batch=128, activation="relu", init="he_normal", residual=True,
+                              branch_scale=branch_scale))
+    zero = bool((result.stats["weight_grad_std"][1:] == 0).all())
+    assert zero == (branch_scale == 0)
+    for lang in LANGUAGES:
+        note = summary.update_note(result, lang)
+        assert (note == t(lang, "update_zero_branches_off")) == zero, (lang, note)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("code", list(tour.STEPS))
 def test_the_update_note_reads_the_ratio_chart(steps, code):

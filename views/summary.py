@@ -259,8 +259,9 @@ def update_note(result, lang: str) -> str | None:
     u = updates(result)
     if u is None:
         return None
-    if u.zero:
-        return t(lang, "update_zero")
+    if u.zero:  # with every branch switched off (alpha = 0), that is why
+        off = result.config.residual and result.config.branch_scale == 0
+        return t(lang, "update_zero_branches_off" if off else "update_zero")
     guide = format_power(UPDATE_GUIDE)
     if u.even:
         return t(lang, "update_even", low=format_value(u.low, 2), high=format_value(u.high, 2),
