@@ -98,6 +98,18 @@ class Spectrum:
         """summary(pooled)."""
         return summary(self.pooled)
 
+    def narrowest(self) -> tuple[int, int]:
+        """(layer, units) of the network's narrowest layer (a conv net's pixels times channels; the first of equals):
+        every change passes through it, so J's rank is at most its units whatever the weights."""
+        units = [self.config.positions * n for n in self.config.units]
+        return int(np.argmin(units)), min(units)
+
+    def shape_bound(self) -> int:
+        """How many of the pooled values, at least, are exactly 0 whatever the weights: at each input min(m, n) minus
+        the narrowest layer's units (a bottleneck such as widths 64-256-16-256 leaves 48 of J's 64); 0 where no layer
+        is narrower than both ends."""
+        return int(max(self.values.shape[1] - self.narrowest()[1], 0) * self.values.shape[0])
+
     def zeros_bound(self) -> int:
         """How many of the pooled values, at least, the units switched off make exactly 0 in a plain network: at each
         input min(m, n) minus J's largest possible rank, the fewest units on at any layer (0 without units_on, and

@@ -217,6 +217,32 @@ def test_step_3s_lost_directions_are_said_and_its_ratio_is_a_dash():
         assert t(lang, "spectrum_tab.mean_not_enough") not in words
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("widths, narrow, layer", [((64, 256, 16, 256), 16, 2), ((64, 8, 128, 64), 8, 1),
+                                                    ((784, 512, 256, 128), None, None), ((32, 32, 32), None, None)])
+def test_a_bottleneck_s_zeros_are_said_to_be_the_shape_s_not_the_init_s(widths, narrow, layer):
+    """Every change passes through the narrowest layer, so J's rank is at most its units: 64-256-16-256 leaves 48 of
+    each input's 64 singular values 0 whatever the weights (GELU: no exact zeros of the activation's). The verdict
+    says so, with the count (inputs × (min(ends) − narrowest)), and does not call the mean "not enough" where the
+    shape explains every lost value; a network no layer of which is narrower than its ends says nothing of it."""
+    config = Config(widths=widths, depth=len(widths) - 1, activation="gelu", init="xavier_normal", batch=64)
+    result = spectrum(config, inputs=3)
+    per = min(widths[0], widths[-1])
+    assert result.values.shape == (3, per)
+    forced = 0 if narrow is None else 3 * (per - narrow)
+    assert result.shape_bound() == forced
+    if narrow is not None:  # the forced values are numerically 0 indeed, at every input
+        assert result.narrowest() == (layer, narrow)
+        assert (result.values[:, narrow:] < result.resolution).all()
+    for lang in ("en", "zh"):
+        words = view.verdict(result, lang)
+        said = t(lang, "spectrum_tab.zeros_shape", forced=forced, count=3 * per, layer=layer, narrow=narrow,
+                 outputs=widths[-1], inputs=widths[0], per=per) if narrow else None
+        assert (said is not None and said in words) == (narrow is not None), (lang, words)
+        if narrow is not None and view.shown_values(result)[1] == forced:
+            assert t(lang, "spectrum_tab.mean_not_enough") not in words
+
+
 def test_the_refusal_names_what_fits():
     message = view.refusal(Config(depth=10, width=2048), "en", 1 << 30)
     assert message.startswith("The spectrum of this network needs about") and "a width up to" in message

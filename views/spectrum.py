@@ -17,7 +17,7 @@ from core.draws import family
 from core.initializers import weight_variance
 from core import spectrum as spectra
 from core.network import WORK_LIMIT, WORK_RATE, work_fits
-from core.spectrum import PredictedDensity, Spectrum
+from core.spectrum import PredictedDensity, Spectrum, jacobian_shape
 
 from . import charts, summary
 from .text import join, t
@@ -306,8 +306,9 @@ def directions(result: Spectrum) -> str:
 def verdict(result: Spectrum, lang: str) -> str:
     """Sentences chosen from the numbers: J exactly 0; dynamical isometry (p10 and p90 within ISOMETRY of 1);
     otherwise the mean of s² against 1 (scale()), what most directions do (directions(): the median) and, where
-    that says something of the init, why: a flat activation's exact zeros, which no init removes (flat_zeros), or
-    the mean met while most directions are lost or crushed (the mean alone is not enough)."""
+    that says something of the init, why: a bottleneck's zeros, which the network's shape forces (Spectrum.shape_bound),
+    a flat activation's exact zeros, which no init removes (flat_zeros), or the mean met while most directions are
+    lost (beyond the bottleneck's) or crushed (the mean alone is not enough)."""
     s = result.summary()
     values = {**stated(result, lang), "mean_squared": headline(result, lang)["mean_squared"]}
     if not result.pooled.any():
@@ -321,9 +322,15 @@ def verdict(result: Spectrum, lang: str) -> str:
     within = float(np.mean((pooled >= SHRINK) & (pooled <= GROW)))
     parts.append(t(lang, f"spectrum_tab.most_{most}", lost=shown_values(result)[1], count=pooled.size,
                    within=summary.format_share(within), **values))
+    forced = result.shape_bound()
+    if forced:  # a bottleneck's zeros are the network's shape's, not its initialization's
+        layer, narrow = result.narrowest()
+        rows, columns = jacobian_shape(result.config)
+        parts.append(t(lang, "spectrum_tab.zeros_shape", forced=forced, count=pooled.size, layer=layer, narrow=narrow,
+                       outputs=rows, inputs=columns, per=result.values.shape[1]))
     if flat_zeros(result):
         parts.append(t(lang, "spectrum_tab.zeros_activation", activation=t(lang, f"act_{result.config.activation}")))
-    elif mean == "near" and most in ("lost", "crushed"):
+    elif mean == "near" and (most == "crushed" or most == "lost" and shown_values(result)[1] > forced):
         parts.append(t(lang, "spectrum_tab.mean_not_enough"))
     return join(lang, parts, "sentence")
 
