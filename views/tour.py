@@ -213,8 +213,11 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
     if code == CONV_STEP:  # the measured last layer against the theory that follows every pixel
         rel = relation(n["act_last"], n["theory_last"])
         shown["theory_word"] = t(lang, f"cmp_{rel}") if rel else "—"
-        shown["spread"] = t(lang, f"story_11_{spread_word(n['act_last'] / n['act_first'])}",
-                            factor=summary.format_value(SPREAD_KEPT))
+        word = spread_word(n["act_last"] / n["act_first"])
+        # a spread lost or gained that the verdict's tenfold band still calls healthy says so: seed 3's x0.44
+        # under "healthy" had read as a contradiction
+        within = t(lang, "story_11_within") if word != "kept" and summary.verdict(result) == "healthy" else ""
+        shown["spread"] = t(lang, f"story_11_{word}", factor=summary.format_value(SPREAD_KEPT), within=within)
     shown.update(saturated_first=summary.format_share(n["saturated_first"]), width=result.config.width,
                  guide=summary.format_power(summary.UPDATE_GUIDE), lr=summary.format_rough(n.get("lr")),
                  bn_factor=summary.format_value(n.get("bn_factor"), 2))
