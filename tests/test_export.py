@@ -10,6 +10,7 @@ import struct
 import xml.etree.ElementTree as ElementTree
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from core import Config, simulate, threads
 from core.network import COLUMNS, SHAPE_COLUMNS
 from tests.app_support import data_tables, open_app, open_tab
-from views import charts, export, page, tour
+from views import charts, export, page, present, tour, urlstate
 from views import theory as theory_view
 from views.draw import chart_template
 from views.tabs import CODES as TABS
@@ -300,6 +301,24 @@ def test_undefined_values_are_empty_cells_in_the_csv():
     assert back[t("en", "column_distinct_units")].iloc[after:].isna().all()
     table_text = "\n".join(line for line in data.decode("utf-8-sig").splitlines() if not line.startswith("#"))
     assert "nan" not in table_text.lower() and "None" not in table_text and ",," in table_text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_csv_starts_with_the_page_s_link_which_opens_its_network_again(lang):
+    """The comment lines spell Config's fields (widths=(784, 512, 256, 128), batch_norm=False), which a link spells
+    otherwise: the page's own link comes first, and read as a link it gives the same network."""
+    config = Config(widths=(64, 32, 16), depth=2, activation="relu", init="he_normal", mode="fan_out", batch=50,
+                    seed=7)
+    query = urlstate.to_query(urlstate.state_of(config) | {"step": tour.CUSTOM, "lang": lang}, TABS, lang)
+    link = present.page_link("https://init-explorer.example.org/", query)
+    header, back = read_back(export.csv_bytes(config, export.data_table(charts.layer_frame(simulate(config)), lang),
+                                              link))
+    assert list(header)[0] == "link" and header["link"] == link
+    state, problems = urlstate.read(dict(parse_qsl(urlsplit(header["link"]).query)), TABS)
+    assert problems == [] and urlstate.config_of(state)[0] == config
+    assert len(back) == config.depth + 1
+    without = read_back(export.csv_bytes(config, export.data_table(charts.layer_frame(simulate(config)), lang)))[0]
+    assert "link" not in without  # no address told: no line
 
 
 def test_the_csv_opens_in_excel_as_utf8():

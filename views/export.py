@@ -84,11 +84,14 @@ def numbers_of(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
 
 
-def csv_bytes(config: Config, table: pd.DataFrame) -> bytes:
-    """The Data tab's CSV: the configuration as comment lines ("# depth=10", one per Config field), then the
-    table; empty cells where a value is undefined. UTF-8 with a byte-order mark, which Excel needs to read the
-    Chinese headers; pandas reads it back with pd.read_csv(path, comment="#")."""
+def csv_bytes(config: Config, table: pd.DataFrame, link: str | None = None) -> bytes:
+    """The Data tab's CSV: the page's link ("# link=https://...?step=2&seed=3", where the browser has told it: the
+    fields below are Config's, which a link spells otherwise), the configuration as comment lines ("# depth=10", one
+    per Config field), then the table; empty cells where a value is undefined. UTF-8 with a byte-order mark, which
+    Excel needs to read the Chinese headers; pandas reads it back with pd.read_csv(path, comment="#")."""
     out = io.StringIO()
+    if link:
+        out.write(f"# link={link}\n")
     for name, value in config.to_dict().items():
         out.write(f"# {name}={value}\n")
     table.to_csv(out, index=False, lineterminator="\n")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from .. import export, summary
 from ..page import Page
+from ..present import current_link
 
 EMPTY = "—"  # what a cell shows where a value is undefined or beyond a break (the CSV leaves it empty)
 DIGITS = 4  # significant digits of a measured number in the table
@@ -57,7 +58,7 @@ def show(page: Page) -> None:
         # as tall as its rows, so the last layer is on the page and not behind the table's own scroll bar
         st.dataframe(written(part), hide_index=True, column_config=numbers, placeholder=EMPTY, height="content")
     name = export.csv_name(page.config)
-    st.download_button(page.t("download_csv"), export.csv_bytes(page.config, table), file_name=name,
+    st.download_button(page.t("download_csv"), export.csv_bytes(page.config, table, current_link()), file_name=name,
                        mime="text/csv", on_click="ignore", help=page.t("download_csv_help", name=name),
                        icon=":material/download:")
     st.markdown(f"**{page.t('config_json')}**")
