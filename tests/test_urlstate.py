@@ -897,3 +897,24 @@ def test_every_parameters_bad_value_names_a_default_that_reads(lang):
         assert not any("()" in m or "（）" in m for m in said), said
         if lang == "zh":
             assert not re.search(r"[a-z_0-9.+]+, [a-z_0-9.+]+", said[0]), said[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query, why", [({"widths": "784-512-256-128"}, "unequal"), ({"arch": "conv"}, "conv_plain"),
+                                        ({}, None)])
+def test_the_residual_toggle_is_shown_off_with_its_reason_where_no_stream_can_be(query, why):
+    """A width profile or a conv net has no residual stream: the toggle stays in its place, off and disabled, and its
+    help says why (the link's own notice's words), rather than vanishing when the widths change."""
+    from views.sidebar import RESIDUAL_OFF
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update({"step": "custom", "depth": "3", "width": "64", **query})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    keys = {toggle.key for toggle in at.toggle}
+    if why is None:
+        assert "residual" in keys and RESIDUAL_OFF not in keys
+        return
+    assert "residual" not in keys
+    off = at.toggle(key=RESIDUAL_OFF)
+    assert off.value is False and off.disabled
+    assert off.help == t("en", "residual_unavailable", why=t("en", f"url_ignored_{why}"))

@@ -31,6 +31,7 @@ from .text import t, user_text
 from .urlstate import URL
 
 SEED_MAX = INT_RANGES["seed"][1]
+RESIDUAL_OFF = "residual_off"  # the residual toggle shown off where no stream can be (urlstate.why_ignored)
 BRANCH_SCALES = ("1", INV_SQRT_DEPTH, "0")  # the branch scale box's options; any number from 0 to 100 can be typed
 
 
@@ -238,6 +239,10 @@ def stream_controls(lang: str, network: dict[str, Any]) -> dict[str, Any]:
     if urlstate.relevant("residual", network):
         values["residual"] = st.toggle(t(lang, "residual"), d["residual"], key="residual", bind=URL,
                                        on_change=control_changed, help=t(lang, "residual_help"))
+    else:  # shown off, with the reason, rather than gone without a word when the widths or the arch change
+        why = t(lang, f"url_ignored_{urlstate.why_ignored('residual', network)[0]}")
+        st.toggle(t(lang, "residual"), False, key=RESIDUAL_OFF, disabled=True,
+                  help=t(lang, "residual_unavailable", why=why))
     if urlstate.relevant("branch_scale", {**network, **values}):
         values["branch_scale"] = st.selectbox(
             t(lang, "branch_scale"), BRANCH_SCALES, key="branch_scale", accept_new_options=True,
