@@ -24,7 +24,7 @@ from views import theory as theory_view
 from views.derivation import relation
 from views.text import LANGUAGES, catalogue, join, t
 
-from tests.written_numbers import WRITTEN, read_back
+from tests.written_numbers import WRITTEN, e_form, read_back
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
 
@@ -216,7 +216,7 @@ def test_with_every_branch_switched_off_the_update_note_says_why_no_weight_moves
 @pytest.mark.slow
 @pytest.mark.parametrize("code", list(tour.STEPS))
 def test_the_update_note_reads_the_ratio_chart(steps, code):
-    """The learning rate the page names puts the typical std(dW)/std(W) at the guide, to its one digit."""
+    """The learning rate the page names puts the typical std(dW)/std(W) at the guide, to its two digits."""
     result = steps[code]
     ratio = result.stats["grad_data_ratio"][1:]
     note = summary.update_note(result, "en")
@@ -224,10 +224,8 @@ def test_the_update_note_reads_the_ratio_chart(steps, code):
         assert note == t("en", "update_zero")
         return
     finite = ratio[np.isfinite(ratio) & (ratio > 0)]
-    lr = read_back(re.search(NUMBER, note).group(1))
     spread = finite.max() / finite.min()
-    target = finite.max() if spread > summary.GROW else math.exp(np.log(finite).mean())
-    assert 0.5 <= lr * target / summary.UPDATE_GUIDE <= 1.5
+    assert_two_digits(re.search(NUMBER, note).group(1), guide_learning_rate(result))
     assert ("no single learning rate" in note) == (spread > summary.GROW)
     assert summary.format_value(finite.min(), 2) in note and summary.format_value(finite.max(), 2) in note
     assert CJK.search(summary.update_note(result, "zh"))
@@ -418,6 +416,40 @@ def test_each_story_tells_its_own_steps_numbers(simulated, code, seed):
     assert numbers["act_last"] == s["act_std"][depth] and numbers["grad_first"] == s["grad_std"][1]
     if code in ("2", "5"):
         assert numbers["act_factor"] == pytest.approx(np.prod(s["act_std"][2:] / s["act_std"][1:-1]) ** (1 / 9))
+
+
+def guide_learning_rate(result) -> float:
+    """UPDATE_GUIDE over the ratio the page reads the learning rate at, from the raw std(dW)/std(W): the layers'
+    geometric mean where they are within GROW of each other, else the largest ratio."""
+    ratio = result.stats["grad_data_ratio"][1:]
+    finite = ratio[np.isfinite(ratio) & (ratio > 0)]
+    even = finite.max() / finite.min() <= summary.GROW
+    return summary.UPDATE_GUIDE / (math.exp(np.log(finite).mean()) if even else finite.max())
+
+
+def assert_two_digits(written: str, true: float) -> None:
+    """written is `true` rounded to two significant digits: within half its last digit, and within 5 %."""
+    value = read_back(written)
+    mantissa = e_form(written).split("e")[0].replace("-", "")
+    place = 10.0 ** -len(mantissa.split(".")[1]) if "." in mantissa else 1.0
+    place *= 10.0 ** int(e_form(written).split("e")[1]) if "e" in e_form(written) else 1.0
+    assert abs(value - true) <= 0.5 * place * (1 + 1e-9) and abs(value / true - 1) <= 0.05, (written, true)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("code", [code for code in tour.STEPS if "{lr}" in catalogue("en")[f"story_{code}"]])
+def test_a_storys_learning_rate_is_the_guide_over_its_own_ratio(steps, simulated, code, lang):
+    """Step 2's story said "an update of 0.001 of the weights would take a learning rate near 200" where its ratio
+    (4.13 to 4.21 × 10⁻⁶) gives 0.001 / 4.17 × 10⁻⁶ = 240: the number read back from each story's sentence is
+    UPDATE_GUIDE over the step's own ratio, to two digits."""
+    template = catalogue(lang)[f"story_{code}"]
+    before, after = template.split("{lr}")
+    before, after = before.rsplit("}", 1)[-1], after.split("{", 1)[0]
+    text = tour.story(code, steps[code], lang, {n: simulated(c) for n, c in tour.companions(code).items()})
+    written = re.search(re.escape(before) + f"({WRITTEN})" + re.escape(after[:8]), text)
+    assert written, text
+    assert_two_digits(written.group(1), guide_learning_rate(steps[code]))
 
 
 def test_story_two_no_longer_blames_only_the_early_layers(steps):
