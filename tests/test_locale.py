@@ -83,6 +83,16 @@ def test_chinese_names_the_options_as_a_chinese_textbook_does():
     assert "对比训练" in zh["training_tab.he_run"]
 
 
+def test_chinese_calls_the_metrics_row_above_the_charts_its_metrics():
+    """Where English speaks of the headline's numbers (the metrics row over the charts), Chinese says 上方指标: steps 8
+    and 9 had 标题数字, "the title's number", which a reader looks for in a chart's title."""
+    zh, en = catalogue("zh"), catalogue("en")
+    headline = [key for key, text in en.items() if "the headline's" in text]
+    assert {"story_8", "story_9"} <= set(headline)
+    assert [key for key in headline if "上方指标" not in zh[key]] == []
+    assert [key for key, text in zh.items() if "标题数字" in text] == []
+
+
 def test_the_languages_are_the_files_english_first():
     assert languages()[0] == "en"
     assert set(languages()) == {path.stem for path in (ROOT / "locales").glob("*.toml")}
