@@ -359,6 +359,24 @@ OUT_OF_RANGE = {name: js_string(p.high + 1 if name != "gain" else p.low / 2)
                 for name, p in urlstate.PARAMS.items() if p.kind in ("int", "float", "gain")}
 
 
+# the word a language's messages call a default by
+DEFAULT_WORD = {"en": "default", "zh": "默认"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", urlstate.PARAMS)
+def test_a_refused_value_names_its_default_without_repeating_the_word(name, lang):
+    """A bad ?gain= said "The default (default) is used instead.": every parameter's refusal names the default the
+    page uses by what it is, with the word "default" once (the allowed values aside, where gain's is a choice)."""
+    default = urlstate.defaults(TABS)[name]
+    problem = urlstate.Problem(name, "zz", default)
+    [said] = urlstate.messages([problem], lang, TABS)
+    told = said.replace(urlstate.allowed_text(lang, name, TABS), "")
+    assert told.count(DEFAULT_WORD[lang]) == 1, said
+    shown = urlstate.shown_value(default, lang, name)
+    assert shown in told and shown != "default", said  # what the default is, not the link's word for it
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_range_warnings_write_numbers_as_people_do(lang):

@@ -396,11 +396,12 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
 
 def shown_value(value: Any, lang: str | None = None, name: str = "") -> str:
     """A widget value as a message names it: a list as its items, a number as the URL writes it; an empty value
-    (widths' "": equal widths) as what it means, `url_empty_<name>` in `lang`."""
+    (widths' "": equal widths) as what it means, `url_empty_<name>` in `lang`, and so the word "default" (gain's:
+    the scheme's own gain), `url_default_<name>`, which "The default (default)" only repeated."""
     if isinstance(value, list):
         return join(lang, value) if lang else ", ".join(value)
-    if value == "" and lang:
-        return t(lang, f"url_empty_{name}")
+    if value in ("", "default") and lang:
+        return t(lang, f"url_{'empty' if value == '' else 'default'}_{name}")
     return format_number(value) if isinstance(value, (bool, int, float)) else str(value)
 
 
