@@ -517,6 +517,11 @@ def test_ratio_chart_has_the_guide_at_one_in_a_thousand(steps):
     rules = [layer for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
     assert len(rules) == 1 and rules[0]["encoding"]["y"]["datum"] == 1e-3
     assert 1e-3 in spec["layer"][0]["encoding"]["y"]["axis"]["values"]
+    # the line says on the chart what it is, at its own height: its label and a halo under it, as its tooltip says
+    labels = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"
+              and layer["encoding"]["text"].get("value") == "guide ≈ 0.001"]
+    assert len(labels) == 2 and all(layer["encoding"]["y"]["datum"] == 1e-3 for layer in labels)
+    assert rules[0]["encoding"]["tooltip"]["value"] == "guide ≈ 0.001"
 
 
 @pytest.mark.slow
@@ -653,14 +658,15 @@ def test_the_data_tab_renames_the_shares_to_what_they_count(steps, lang):
 
 
 def test_the_docs_say_what_every_chart_plots():
-    """Each chart title the app uses is listed in docs/app.md's chart table, next to what it draws."""
+    """Each chart title the app uses is listed in docs/app.md's chart table, next to what it draws (a title in
+    lines, a line break in the message, in one line there)."""
     docs = (ROOT / "docs" / "app.md").read_text()
     table = docs[docs.index("## What each chart plots"):]
     table = table[:table.index("\n#", 1)]  # up to the next heading
     titles = [key for key in catalogue("en") if key.startswith("chart_")]
     assert len(titles) >= 6
     for key in titles:
-        assert t("en", key) in table, key
+        assert t("en", key).replace("\n", " ") in table, key
 
 
 # ---------- the Theory and Training tabs' labels ----------

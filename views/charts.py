@@ -35,6 +35,7 @@ GUIDE_COLOUR = "#999999"  # mid grey: visible on light and dark backgrounds
 THEORY_COLOUR = "#777777"  # the dashed theory curve, a neutral grey that no scheme uses
 BRANCH_COLOUR = "#EE7733"  # a residual block's branch beside its stream: Tol's orange, which no scheme uses
 LABEL_SIZE, TITLE_SIZE = 15, 17  # big enough for the back row of a lecture hall
+GUIDE_SIZE = LABEL_SIZE - 2  # px: a guide line's label's type (the Gradients and Training tabs)
 # The charts' text (ticks, axis and legend titles, panel headers, the numbers written on bars) per Streamlit theme,
 # each at least WCAG's 4.5:1 on its theme's background (BACKGROUNDS; the app's own dark #101318 too). No one grey
 # reaches 4.5:1 on both white and #0e1117 (the best, of luminance 0.19, reaches 4.35:1 on each), so the page
@@ -480,8 +481,8 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
     return ()
 
 
-def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, log: bool, names: dict[str, str],
-               layer_title: str, series_title: str = "curve", y_max: float | None = None,
+def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_title: str, log: bool,
+               names: dict[str, str], layer_title: str, series_title: str = "curve", y_max: float | None = None,
                layer_axis_title: bool = True) -> alt.LayerChart:
     """Measured values per layer (solid, with points) and the theory (dashed grey, on top); log or linear y.
 
@@ -491,7 +492,8 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, lo
     rows with value <= 0 are left out of the curves and a value exactly 0 is
     marked on the axis's bottom edge (zero_marks). The tooltip names each field with the axis titles. y_max: a
     linear axis from 0 to it (two charts side by side read on one scale). layer_axis_title: the layer axis titled
-    (layer_title), or only numbered where the chart's title says "per layer" and the height is short.
+    (layer_title), or only numbered where the chart's title says "per layer" and the height is short. title: one
+    line, or lines (title_lines).
     """
     branch, branch_theory = names.get("branch"), names.get("branch_theory")
     series = [names["measured"], names["theory"], *([branch, branch_theory] if branch else [])]
@@ -681,12 +683,13 @@ def one_row_width(widest: dict[tuple[str, str], float]) -> float:
                 for (panel, side), width in widest.items()], default=0.0)
 
 
-def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, layer_title: str,
+def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_title: str, layer_title: str,
                 guide_name: str, guide: float = 1e-3) -> alt.LayerChart:
-    """std(dW)/std(W) per layer on a log axis, with a dashed guide line at 1e-3.
+    """std(dW)/std(W) per layer on a log axis, with a dashed guide line at `guide` (1e-3), labelled on the chart at
+    its right end, "{guide_name} ≈ 10⁻³" (guide_label), above the line or, at the axis's top, below it.
 
     frame: layer_frame(); layers without a positive ratio are left out, and one of exactly 0 is marked on the
-    axis's bottom edge (zero_marks).
+    axis's bottom edge (zero_marks). title: one line, or lines (title_lines).
     """
     ticks, layers = layout("ratio", frame, guide=guide)
     every = written(alt.Chart(frame), "grad_data_ratio").encode(
@@ -698,14 +701,26 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, l
     )
     base = every.transform_filter(alt.datum.grad_data_ratio > 0)
     # one rule from the same data (aggregated to a single row), so the whole chart has one dataset
-    rule = alt.Chart(frame).transform_aggregate(rows="count()").mark_rule(
-        color=GUIDE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
-        alt.Y(datum=guide),
-        tooltip=alt.value(f"{guide_name}: {format_power(guide)}"),
-    )
+    label = guide_label(guide_name, guide)
+    one_row = alt.Chart(frame).transform_aggregate(rows="count()")
+    rule = one_row.mark_rule(color=GUIDE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
+        alt.Y(datum=guide), tooltip=alt.value(label))
+    # the label over the curves, on a halo of the page's background (coloured), so that a curve through it stops
+    # short of its letters; at the axis's top edge it goes under the line, inside the plot
+    above = guide < ticks[1][1]
+    text = dict(align="right", baseline="bottom" if above else "top", dy=-3 if above else 3, color=GUIDE_COLOUR,
+                fontSize=GUIDE_SIZE, limit=alt.ExprRef("width"))
+    encoding = dict(x=alt.X(datum=layers[1]), y=alt.Y(datum=guide), text=alt.value(label))
+    labels = [one_row.mark_text(**text, strokeWidth=HALO_WIDTH, strokeJoin="round", style=HALO).encode(**encoding),
+              one_row.mark_text(**text).encode(**encoding)]
     chart = alt.layer(base.mark_line(strokeWidth=3), base.mark_point(filled=True, size=80), rule,
-                      *zero_marks(every, "grad_data_ratio", ticks[1][0]))
+                      *zero_marks(every, "grad_data_ratio", ticks[1][0]), *labels)
     return theme(chart.properties(title=title, height=HEIGHT, width="container"))
+
+
+def guide_label(name: str, value: float) -> str:
+    """A guide line's label as a chart writes it beside the line and in its tooltip: "CS231n's rule of thumb ≈ 10⁻³"."""
+    return f"{name} ≈ {format_power(value)}"
 
 
 COMPARE_STROKE = 3  # px: the Compare chart's lines (the page's own is thicker)

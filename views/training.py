@@ -31,9 +31,9 @@ from core.train import (
     estimate_training_memory, scheme_config, spike, stability, steps_to_loss, task_config, training_batch,
 )
 
-from .charts import EM_OTHER, GUIDE_COLOUR, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, NUMBER_LABEL, \
-    SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, share_expr, \
-    text_width, theme, title_lines, written, zero_marks
+from .charts import EM_OTHER, GUIDE_COLOUR, GUIDE_SIZE, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, \
+    NUMBER_LABEL, SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, \
+    share_expr, text_width, theme, title_lines, written, zero_marks
 from .summary import format_layers, format_share, format_value, powers_apart
 from .text import join, t
 
@@ -353,7 +353,6 @@ def _scheme_colour(frame: pd.DataFrame, lang: str, schemes: list[str] | None = N
 # Where a guide line's label goes: at the line's right or left end, above or below it; the first of these that no
 # curve crosses (guide_place), the right end above the line where none is free or before there are curves.
 GUIDE_PLACES = (("right", "above"), ("right", "below"), ("left", "above"), ("left", "below"))
-GUIDE_SIZE = LABEL_SIZE - 2  # px: a guide label's type
 GUIDE_LINE = GUIDE_SIZE + 2  # px from one line of a guide's label to the next
 # px: the accuracy plot's width on a phone (its 356 px column less the y axis) and on a laptop; a label is as long
 # on both, so it covers more of a phone's steps

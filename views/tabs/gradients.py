@@ -21,10 +21,10 @@ def show(page: Page) -> None:
         # a residual network's gradient is the stream's, dL/dx_l (core.residual)
         title = page.t("chart_stream_grad_std" if page.config.residual else
                        "chart_grad_std_bn" if page.config.batch_norm else "chart_grad_std")
-        draw("line", grad, name="gradient-std", colour=colour, title=title, y_title=page.t("std_axis"), log=True,
-             names=page.names(), layer_title=page.t("layer"), series_title=page.t("series"))
+        draw("line", grad, name="gradient-std", colour=colour, title=half_title(title), y_title=page.t("std_axis"),
+             log=True, names=page.names(), layer_title=page.t("layer"), series_title=page.t("series"))
     with right:
-        draw("ratio", layers, name="update-ratio", colour=colour, title=page.t("chart_ratio"),
+        draw("ratio", layers, name="update-ratio", colour=colour, title=half_title(page.t("chart_ratio")),
              y_title=page.t("ratio_axis"), layer_title=page.t("layer"), guide_name=page.t("guide"),
              guide=summary.UPDATE_GUIDE)
     result = page.result
@@ -42,3 +42,8 @@ def show(page: Page) -> None:
     if fans:
         st.caption(fans)
 
+
+def half_title(title: str) -> list[str]:
+    """A title for a chart in half the page: its own lines (a line break in the message), each in lines that fit a
+    phone's column (charts.title_lines); Vega cut step 7's one line at 1280 px, "… (z = h·W + b, before batch …"."""
+    return [piece for line in title.splitlines() for piece in charts.title_lines(line)]
