@@ -24,7 +24,7 @@ from core.theory import TRAINABLE_DEPTH_PER_XI
 from .charts import GUIDE_COLOUR, LABEL_SIZE, NUMBER_LABEL, THEORY_COLOUR, decades, layer_span, theme, title_lines, \
     written, zero_marks
 from .summary import format_share, format_value
-from .text import t
+from .text import join, t
 
 X_DOMAIN = (0.1, 5.0)  # sigma_w^2, log axis: from 0.01 randn's neighbourhood to past He and tanh's gain
 Y_DOMAIN = (0.0, 1.0)  # sigma_b^2
@@ -60,11 +60,14 @@ def _beside_one(value: float, digits: int = 3) -> str:
     return _number(value, digits)
 
 
+TRAINABLE_FORMAT = ",.2r"  # d3's format of 6ξ in the map's tooltip: two significant digits, as _layers writes it
+
+
 def _layers(count: float) -> str:
-    """A number of layers: two digits below 10 (0.79, 8.7), whole layers up to 1,000 (169, not 1.7e+02), three
-    digits from there, as the depth scale it is 6 times of is written (9.66 × 10⁵, not 965,700: the rule of thumb
-    6ξ does not know the layers to one)."""
-    return _number(count, 2) if count < 10 else f"{count:,.0f}" if count < 1000 else _number(count)
+    """The trainable depth 6ξ, a rule of thumb's count, in two significant digits (0.79, 8.7, 170, 9.7 × 10⁵), as the
+    map's tooltip writes it (TRAINABLE_FORMAT): beside ξ = 150 it read "about 899 layers" (6 × 149.9), a count to
+    the layer that the rule does not know, and one a reader's 6 × 150 does not give."""
+    return _number(count, 2)
 
 
 # ---------- frames ----------
@@ -216,7 +219,7 @@ def map_chart(cells: pd.DataFrame, critical: pd.DataFrame, marks: pd.DataFrame, 
                alt.Tooltip("q_star:Q", title=t(lang, "theory_tab.q_star"), format=".3~g"),
                alt.Tooltip("chi1:Q", title=t(lang, "theory_tab.chi1"), format=".3~g"),
                alt.Tooltip("depth_scale:Q", title="ξ", format=".3~g"),
-               alt.Tooltip("trainable:Q", title=t(lang, "theory_tab.trainable"), format=".3~g")]
+               alt.Tooltip("trainable:Q", title=t(lang, "theory_tab.trainable"), format=TRAINABLE_FORMAT)]
     # cell edges are computed in Vega, which keeps the frame to the values themselves; cells overlap by a
     # hair so that no light seams show between them
     half_ratio, half_step = half_ratio**1.05, half_step * 1.05
@@ -326,11 +329,13 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
 # ---------- words ----------
 
 def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | None = None, *,
-              residual: bool = False, layer_norm: bool = False) -> str:
+              residual: bool = False, layer_norm: bool = False, grad_std=None) -> str:
     """One paragraph on the current configuration from core.theory.theory_summary().
 
     depth: the network's own depth, which the trainable depth 6ξ is compared with. With σ_w² = 0 no signal
     passes a layer at all, and the phase and depth scale (χ₁ = 0, ξ = 0) say nothing: the paragraph says so.
+    grad_std: the network's measured gradient std per layer (0 the input); where it goes from the last layer to the
+    first the other way from χ₁'s √χ₁^(depth − 1) (at_q_star), the paragraph says the layers have not reached q*.
     """
     if summary["sigma_w2"] is None:
         return t(lang, "theory_tab.no_theory_constant")
@@ -343,7 +348,7 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
     if summary["sigma_w2"] == 0:
         return t(lang, "theory_tab.no_signal", sigma_b2=_number(summary["sigma_b2"]))
     chi1 = summary["chi1"]
-    if abs(chi1 - 1.0) <= 1e-9:  # at q* = 0 (tanh's Xavier) the signal fades toward it, and the gradient with it
+    if at_edge(chi1):  # at q* = 0 (tanh's Xavier) the signal fades toward it, and the gradient with it
         phase = t(lang, "theory_tab.edge" if summary["q_star"] else "theory_tab.edge_fading")
     else:
         # three digits at least: near the edge two would print a growth of x1.04 as x1
@@ -361,9 +366,38 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
         compare = "" if depth is None else \
             t(lang, "theory_tab.depth_fewer" if trainable < depth else "theory_tab.depth_within", depth=depth)
         scale = t(lang, "theory_tab.depth_finite", xi=_number(xi), trainable=_layers(trainable), compare=compare)
+    mismatch = not_at_q_star(chi1, grad_std, depth, lang)
+    scale = join(lang, [mismatch, scale], "sentence") if mismatch else scale
     q_star = math.inf if summary["q_star"] is None else summary["q_star"]
     return t(lang, "theory_tab.here_text", sigma_w2=_number(summary["sigma_w2"]), sigma_b2=_number(summary["sigma_b2"]),
                                      q_star=_number(q_star), chi1=_beside_one(chi1), phase=phase, depth=scale)
+
+
+def at_edge(chi1: float) -> bool:
+    """χ₁ is 1 to float64's rounding of the theory's integrals: the edge of chaos, no direction."""
+    return abs(chi1 - 1.0) <= 1e-9
+
+
+def at_q_star(chi1: float, layers: int) -> float:
+    """The gradient std's factor over `layers` layers toward the input with the signal at q*: √χ₁ a layer (χ₁ is
+    the factor of its squared norm, Poole et al. 2016)."""
+    return math.sqrt(chi1) ** layers
+
+
+def not_at_q_star(chi1: float, grad_std, depth: int | None, lang: str) -> str | None:
+    """The sentence that the measured gradient goes the other way from χ₁'s (its std from the last layer to the
+    first against at_q_star over the depth − 1 layers between them), or None where they agree, where χ₁ is 1 or a
+    ratio is undefined."""
+    if grad_std is None or depth is None or depth < 2 or at_edge(chi1):
+        return None
+    first, last = float(grad_std[1]), float(grad_std[depth])
+    if not (math.isfinite(first) and math.isfinite(last) and first > 0 and last > 0) or first == last:
+        return None
+    measured, predicted = first / last, at_q_star(chi1, depth - 1)
+    if (measured > 1) == (predicted > 1):
+        return None
+    return t(lang, "theory_tab.not_at_q_star", measured=_number(measured), at_q_star=_beside_one(predicted),
+             depth=depth)
 
 
 def paradox_text(numbers: dict, lang: str, width: int = PARADOX_CONFIG.width, measured: float | None = None) -> str:

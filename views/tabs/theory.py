@@ -57,7 +57,8 @@ def show(page: Page) -> None:
         for caption in summary.log_gaps(page.lang, gaps, first_layer=1):
             st.caption(caption)
     st.markdown(theory_view.here_text(numbers, page.lang, config.batch_norm, config.depth,
-                                      residual=config.residual, layer_norm=config.layer_norm))
+                                      residual=config.residual, layer_norm=config.layer_norm,
+                                      grad_std=result.grad_std))
     st.markdown(page.t("theory_tab.phases"))
     measured = theory_view.measured_growth(result.grad_std) if theory_view.is_paradox_network(config) else None
     st.markdown(theory_view.paradox_text(paradox_numbers(), page.lang, measured=measured))
