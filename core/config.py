@@ -301,11 +301,11 @@ _DEFAULTS = {f.name: f.default for f in fields(Config)}  # a dense net's unused 
 
 
 def resize(config: Config, name: str, value: int) -> Config:
-    """config with its depth or width set to value, its width profile kept in shape: for a profile, depth keeps
+    """config with its depth, width or batch set to value, its width profile kept in shape: for a profile, depth keeps
     the first depth + 1 entries, and width scales every entry in proportion so that the widest is value (each
     rounded, at least the smallest width allowed). The sizes the work and memory limits search over
     (core.network.work_fits, the command line's check): both grow with value."""
-    if not config.widths:
+    if not config.widths or name == "batch":
         return replace(config, **{name: value})
     units = config.units
     if name == "depth":
@@ -313,4 +313,4 @@ def resize(config: Config, name: str, value: int) -> Config:
     if name == "width":
         widest, low = max(units), INT_RANGES["width"][0]
         return replace(config, widths=tuple(max(low, round(n * value / widest)) for n in units))
-    raise ValueError(f"{name!r} is not a size: depth or width")
+    raise ValueError(f"{name!r} is not a size: depth, width or batch")

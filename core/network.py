@@ -153,22 +153,37 @@ def estimate_memory(config: Config) -> int:
     libraries: docs/performance.md)."""
     if config.arch == "conv":
         return _conv_memory(config)
+    return sum(memory_terms(config).values())
+
+
+def memory_terms(config: Config) -> dict[str, int]:
+    """estimate_memory of a dense network in the two parts it adds up: "batch", the bytes that grow with the batch
+    (the kept activations and pre-activations, the working arrays, the input's and read-out's draws: about
+    depth x batch x width), and "weights", the rest, which do not (W, dW, their draws and streams, the shell
+    orders and the orthogonal layers' QRs: about depth x width^2)."""
     item = np.dtype(config.dtype).itemsize
     units, shapes, batch = config.units, config.shapes, config.batch
     keeps_s = config.norm != "none" or activations.needs_pre_activation(config.activation)
-    kept = batch * sum(units) + (batch * sum(units[1:]) if keeps_s else 0) + sum(a * b for a, b in shapes)
+    kept = batch * sum(units) + (batch * sum(units[1:]) if keeps_s else 0)
     if config.residual:  # core.residual keeps the stream x_l, f's input u_l and f(u_l) of every block
-        kept = 3 * batch * sum(units) + sum(a * b for a, b in shapes)
+        kept = 3 * batch * sum(units)
+    weights = sum(a * b for a, b in shapes)
     # z, its derivative, gradients, histogram indices at the widest layer; dW of the largest W
-    working = 6 * batch * max(units) + 2 * max(a * b for a, b in shapes)
-    shape = (config.depth, units, config.batch, family(config.init), config.dtype)
+    working, working_weights = 6 * batch * max(units), 2 * max(a * b for a, b in shapes)
     if family(config.init) in STREAMED:  # the shell-order index of each further shape of W (draws.shell_order)
         sizes = sorted({a * b for a, b in shapes}, reverse=True)[:SHELL_ORDERS_KEPT]
-        kept += (sum(sizes) - sizes[0]) * np.dtype(np.intp).itemsize // item
+        weights += (sum(sizes) - sizes[0]) * np.dtype(np.intp).itemsize // item
+    shape = (config.depth, units, config.batch, family(config.init), config.dtype)
     unit_draws = draws_bytes(*shape) + stream_bytes(*shape)  # the network's draws, and its streams' numbers
+    no_batch = (config.depth, units, 0, family(config.init), config.dtype)
+    weight_draws = draws_bytes(*no_batch) + stream_bytes(*no_batch)
     # the QRs draws.draw runs at once, one on each of its threads, before the simulation's arrays exist
-    qrs = qrs_bytes(list(shapes), family(config.init), config.dtype, threads.usable_cores())
-    return unit_draws + _larger_phase(qrs, item * (kept + working))
+    held, kept_by_qrs = qrs_bytes(list(shapes), family(config.init), config.dtype, threads.usable_cores())
+    simulation = {"batch": item * (kept + working), "weights": item * (weights + working_weights)}
+    if held > kept_by_qrs + sum(simulation.values()):  # _larger_phase: the QRs' phase is the peak
+        return {"batch": unit_draws - weight_draws, "weights": weight_draws + held}
+    return {"batch": unit_draws - weight_draws + simulation["batch"],
+            "weights": weight_draws + kept_by_qrs + simulation["weights"]}
 
 
 def conv_products_memory(config: Config, images: int | None = None) -> int:
@@ -273,16 +288,17 @@ def estimate_work(config: Config) -> float:
     return DTYPE_COST[config.dtype] * flops + QR_COST * terms["qrs"]
 
 
-def work_fits(config: Config, limit: float = WORK_LIMIT, estimate=None) -> dict[str, int]:
+def work_fits(config: Config, limit: float = WORK_LIMIT, estimate=None,
+              sizes: tuple[str, ...] = ("depth", "width")) -> dict[str, int]:
     """{"depth": the largest depth, "width": the largest width} within the limit, the other settings kept;
     0 where none does. The work grows with each, so each is found by bisection over its allowed range. For a
     width profile, "depth" keeps the profile's first layers and "width" is its widest layer's, every width
     scaled in proportion (core.config.resize). estimate(config) is the work counted (default estimate_work;
-    core.spectrum passes its own)."""
+    core.spectrum passes its own, the memory refusal estimate_memory); sizes: the settings searched ("batch" too)."""
     measure = estimate or estimate_work
     fits = {}
-    for name in ("depth", "width"):
-        low, high = INT_RANGES[name][0], max(config.units) if name == "width" else config.depth
+    for name in sizes:
+        low, high = INT_RANGES[name][0], max(config.units) if name == "width" else getattr(config, name)
         if measure(resize(config, name, low)) > limit:
             fits[name] = 0
             continue

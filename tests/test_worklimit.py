@@ -1,6 +1,7 @@
 """The simulation's work: its estimate against the work actually done, the limit, orthogonal draws, cancelling."""
 
 import math
+import re
 import subprocess
 import sys
 import threading
@@ -15,7 +16,9 @@ from streamlit.testing.v1 import AppTest
 
 from core import Config, cache, draws, network, schemes, simulate, threads
 from core.config import ACTIVATIONS, INITS, INT_RANGES
-from core.network import WORK_LIMIT, WorkLimitError, check_work, estimate_work, work_fits, work_terms
+from core.config import DEFAULT_MEMORY_BUDGET, resize
+from core.network import WORK_LIMIT, WorkLimitError, check_work, estimate_memory, estimate_work, memory_terms, \
+    work_fits, work_terms
 from views import summary
 from views.text import t
 from views.summary import power_of_ten
@@ -249,3 +252,48 @@ def test_the_command_line_refuses_a_network_over_the_work_limit_in_one_line():
     assert out.returncode == 2 and not out.stdout
     assert len(out.stderr.strip().splitlines()) == 1
     assert f"a depth up to {fits['depth']:,} or a width up to {fits['width']:,}" in out.stderr
+
+
+# ---------- the memory refusal: what most of the memory is, and what fits ----------
+
+@pytest.mark.parametrize("init", ["zeros", "normal", "orthogonal", "he_uniform"])
+@pytest.mark.parametrize("depth, width", [(1, 2), (10, 500), (100, 2048), (3, 1024)])
+@pytest.mark.parametrize("batch", [10, 4096])
+def test_the_memory_terms_add_up_to_the_estimate(init, depth, width, batch):
+    """memory_terms splits estimate_memory in two, to the byte: the weights' part does not change with the batch
+    (the larger of the QRs' phase and the simulation's is the same at both batches for these networks), and the
+    batch's part is 0 at no batch."""
+    config = Config(init=init, depth=depth, width=width, batch=batch, activation="relu")
+    terms = memory_terms(config)
+    assert sum(terms.values()) == estimate_memory(config) and min(terms.values()) > 0
+    other = memory_terms(replace(config, batch=10 if batch == 4096 else 4096))
+    assert other["weights"] == terms["weights"] and (other["batch"] > terms["batch"]) == (batch == 10)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("config, most", [
+    (Config(init="normal", depth=100, width=2048, batch=10), "weights"),  # 5.2 GB of weights, 17 MB of values
+    (Config(init="normal", depth=100, width=500, batch=4096), "batch"),  # 1.7 GB over the batch, 0.3 GB of weights
+])
+def test_the_memory_refusal_names_what_most_of_it_is_and_what_fits(config, most, lang):
+    """The refusal said "memory grows with depth × batch × width. Lower the depth, the width or the batch size."
+    where the weights (depth × width²) are nearly all of it: it names the larger of memory_terms with its size,
+    and the largest depth, width and batch that fit one at a time, each checked by the estimate itself (it fits,
+    one more does not), and that no batch does where none does."""
+    budget = DEFAULT_MEMORY_BUDGET
+    terms = memory_terms(config)
+    assert max(terms, key=terms.get) == most
+    said = summary.refusal(config, lang, budget)
+    assert t(lang, f"memory_{most}", part=terms[most] / 2**20) in said
+    named = 0
+    for name in ("depth", "width", "batch"):
+        fits_at_all = estimate_memory(resize(config, name, INT_RANGES[name][0])) <= budget
+        found = re.search(re.escape(t(lang, f"memory_fit_{name}", value=0)).replace("0", r"([\d,]+)"), said)
+        if not fits_at_all:
+            assert found is None and t(lang, "memory_no_batch") in said
+            continue
+        value = int(found.group(1).replace(",", ""))
+        assert estimate_memory(resize(config, name, value)) <= budget < estimate_memory(resize(config, name, value + 1))
+        named += 1
+    assert named >= 2
+    assert (t(lang, "memory_no_batch") in said) == (most == "weights")

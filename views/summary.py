@@ -16,7 +16,8 @@ from core.admission import DEFAULT_SERVER_MIB, ENV, SERVER_MIB_RANGE
 from core.config import written
 from core.activations import get
 from core.theory import layer_sigma_w2
-from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, WORK_RATE, estimate_memory, estimate_work, work_fits
+from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, WORK_RATE, estimate_memory, estimate_work, memory_terms, \
+    work_fits
 
 from .text import join, t, user_text
 
@@ -522,7 +523,20 @@ def refusal(config, lang: str, memory_budget: int = DEFAULT_MEMORY_BUDGET,
 
 
 def memory_refusal(config, lang: str, memory_budget: int) -> str:
-    """The memory refusal: what the network needs against the budget, and what memory grows with (a conv net's
-    activations: depth × batch × image² × channels)."""
-    return t(lang, "memory_conv" if config.arch == "conv" else "memory", need=estimate_memory(config) / 2**20,
-             budget=memory_budget / 2**20)
+    """The memory refusal: what the network needs against the budget; for a conv net, what its memory grows with
+    (its activations: depth × batch × image² × channels); for a dense one, which of core.network.memory_terms is
+    most of it, the weights (depth × width²) or the values over the batch (depth × batch × width), and the largest
+    depth, width and batch that fit one at a time (work_fits over estimate_memory), the larger term's size first."""
+    need = estimate_memory(config)
+    if config.arch == "conv":
+        return t(lang, "memory_conv", need=need / 2**20, budget=memory_budget / 2**20)
+    terms = memory_terms(config)
+    most = max(terms, key=terms.get)
+    order = ("depth", "width", "batch") if most == "weights" else ("batch", "depth", "width")
+    fits = work_fits(config, memory_budget, estimate_memory, order)
+    sizes = [t(lang, f"memory_fit_{name}", value=value) for name, value in fits.items() if value]
+    said = [t(lang, "memory_fits", sizes=join(lang, sizes))] if sizes else []
+    if not fits["batch"]:
+        said.append(t(lang, "memory_no_batch"))
+    return t(lang, "memory", need=need / 2**20, budget=memory_budget / 2**20,
+             most=t(lang, f"memory_{most}", part=terms[most] / 2**20), fits=join(lang, said, "sentence"))
