@@ -101,7 +101,7 @@ def time_race(activation: str, repeat: int) -> None:
               f"{min(times[label]):.2f} s, median {statistics.median(times[label]):.2f} s over {repeat} runs")
     legs, whole = (statistics.median(times[label]) for label in ("in workers", "in workers, whole runs"))
     print(f"      legs taken in turn / whole runs: {legs / whole:.2f} (medians; {train_module.LEGS} legs a run)")
-    for name in lecture_schemes(activation):
+    for name in lecture_schemes(config.batch_norm):
         start = time.perf_counter()
         r = race(config, (name,), steps=DEFAULT_STEPS)[name]
         status = f"diverged at step {r.diverged_at}" if r.diverged_at is not None else \
@@ -211,7 +211,7 @@ def bare_race_matmuls(config: Config, schemes: int, steps: int) -> tuple[float, 
 
 
 def lecture(steps: int) -> None:
-    schemes = lecture_schemes(LECTURE.activation)
+    schemes = lecture_schemes(LECTURE.batch_norm)
     bare_race_matmuls(LECTURE, len(schemes), 5)  # warm up
     rounds = []
     for _ in range(2):  # interleaved, so that machine load hits both alike

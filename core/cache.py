@@ -27,7 +27,7 @@ from .network import DEFAULT_MEMORY_BUDGET, WORK_RATE, Result, estimate_memory, 
 from . import spectrum as spectra
 from .train import (
     DEFAULT_STEPS, HE_2015_DEPTHS, Progress, TrainingResult, estimate_training_memory, he_2015_config, he_2015_depths,
-    race,
+    SCHEMES, lecture_schemes, race, scheme_config, task_config,
 )
 
 RESULT_BYTES = 32 << 20  # ~5,000 default-size simulations, or hundreds of long races: a day of class
@@ -184,18 +184,24 @@ def race_cached(config: Config, schemes: Sequence[str], steps: int = DEFAULT_STE
                 task: str = "spiral") -> dict[str, TrainingResult]:
     """core.train.race(config, schemes, steps, task=task), computed once per process and kept while RESULT_BYTES allows.
 
+    Kept by the networks the race trains, one per scheme (core.train.scheme_config, which sets batch norm with the
+    scheme), so that step 2's network racing N(0, 0.01²) + batch norm and step 7's are one race; no schemes: the
+    network's default race (core.train.lecture_schemes, which depends on its batch norm).
+
     progress and live (race's growing curves) are called and filled only by the session that computes; a
     session asking for the same race meanwhile waits for that result. An exception progress raises (a Stop)
     ends the race and keeps nothing.
     """
-    schemes = tuple(schemes)
+    schemes = tuple(schemes) or lecture_schemes(config.batch_norm)
+    # an unknown scheme has no network: race refuses it, and nothing is kept
+    trained = tuple(scheme_config(task_config(config, task), s) for s in schemes if s in SCHEMES)
 
     def compute() -> dict[str, TrainingResult]:
         results = race(config, schemes, steps=steps, progress=progress, live=live, task=task)
         if estimate_training_memory(config) * len(schemes) > TRIM_BYTES:
             release_freed_memory()
         return results
-    return RESULTS.get(("race", config, schemes, steps, task), compute)
+    return RESULTS.get(("race", schemes, trained, steps, task), compute)
 
 
 def he_2015_cached(progress: Progress | None = None) -> dict[int, dict[str, TrainingResult]]:

@@ -147,6 +147,9 @@ _INIT_FIELDS = dict(init="normal", std=0.01, bound=0.05, value=0.01, gain=None, 
 # The lecture's sequence, the same five for every activation: zero init (symmetry), 0.01 * randn (vanishing),
 # randn (saturation for tanh, explosion for ReLU), then the two variance-preserving schemes.
 LECTURE_RACE = ("zeros", "normal_0.01", "normal_1", "xavier_normal", "he_normal")
+# The lecture's last step: 0.01 * randn rescued by batch norm. Every scheme above runs without batch norm
+# (scheme_config), so a network with batch norm races this one too, beside the same init without it.
+BN_RESCUE = "normal_0.01+bn"
 
 
 def scheme_config(config: Config, scheme: str) -> Config:
@@ -154,9 +157,10 @@ def scheme_config(config: Config, scheme: str) -> Config:
     return replace(config, **{**_INIT_FIELDS, **SCHEMES[scheme]})
 
 
-def lecture_schemes(activation: str) -> tuple[str, ...]:
-    """The default race for an activation: the lecture's five schemes (each activation fails differently)."""
-    return LECTURE_RACE
+def lecture_schemes(batch_norm: bool = False) -> tuple[str, ...]:
+    """The default race: the lecture's five schemes, the same for every activation (each fails differently), and for
+    a network with batch norm (tour step 7) BN_RESCUE after them, the only run of the race with batch norm."""
+    return (*LECTURE_RACE, BN_RESCUE) if batch_norm else LECTURE_RACE
 
 
 def scheme_name(config: Config) -> str:
@@ -355,7 +359,7 @@ def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFA
     accuracy arrays as the run starts, {scheme: (loss, accuracy)}, (steps,) each: they fill in place as
     it trains (NaN for steps not taken yet), for drawing the curves while the race runs.
     """
-    chosen = tuple(schemes or lecture_schemes(config.activation))
+    chosen = tuple(schemes or lecture_schemes(config.batch_norm))
     unknown = [s for s in chosen if s not in SCHEMES]
     if unknown:
         raise ValueError(f"unknown scheme {unknown[0]!r}: one of {', '.join(SCHEMES)}")

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import Config, cache, estimate_memory, simulate
-from core.train import LECTURE_RACE, lecture_schemes, race
+from core.train import BN_RESCUE, LECTURE_RACE, lecture_schemes, race
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from tests.test_derivation import check_equations
 from tests.app_support import open_app, open_tab
@@ -577,12 +577,34 @@ def train(at: AppTest, button: str = "run_race", job: str = "_race", timeout: fl
 def test_training_waits_for_the_run_button():
     at = open_app(**SMALL)
     no_trouble(at)
-    assert at.multiselect(key="train").value == list(lecture_schemes("relu"))
+    assert at.multiselect(key="train").value == list(lecture_schemes())
     assert at.number_input(key="steps").value == 20
     assert [i.value for i in at.info] == [t("en", "training_tab.press_run")]
     assert chart_titles(at) == []  # nothing trained, nothing drawn
     at.slider(key="depth").set_value(4).run()  # a slider move does not start training either
     assert chart_titles(at) == [] and "_training" not in at.session_state
+
+
+@pytest.mark.slow
+def test_step_7_races_the_run_with_batch_norm_and_the_race_follows_the_step_until_one_chooses_one():
+    """Step 7 ("batch norm rescues a bad init") races N(0, 0.01²) + batch norm besides the lecture's five, which train
+    without it, and its intro says so; step 6's race is the five. Moving between steps carries the default race along,
+    and a race of one's own stays."""
+    six = [*LECTURE_RACE, BN_RESCUE]
+    at = open_app(step="7", tab="training")
+    no_trouble(at)
+    assert at.multiselect(key="train").value == six and "train" not in at.query_params
+    assert any(t("en", "training_tab.runs_bn", names="N(0, 0.01²) + batch norm") in m.value for m in at.markdown)
+    at.radio(key="step").set_value("6").run()
+    assert at.multiselect(key="train").value == list(LECTURE_RACE) and "train" not in at.query_params
+    assert any(t("en", "training_tab.runs_alike") in m.value for m in at.markdown)
+    at.radio(key="step").set_value("7").run()
+    assert at.multiselect(key="train").value == six and "train" not in at.query_params
+    at.multiselect(key="train").set_value(["zeros", BN_RESCUE]).run()
+    at.radio(key="step").set_value("6").run()
+    assert at.multiselect(key="train").value == ["zeros", BN_RESCUE]  # one's own race, and its link, stay
+    assert at.query_params["train"] == ["zeros", BN_RESCUE]
+    no_trouble(at)
 
 
 @pytest.mark.slow
@@ -595,6 +617,7 @@ def test_run_trains_and_shows_the_curves_and_the_table():
     titles, loss_title = chart_titles(at), training_view.loss_title("en", int(SMALL["steps"]))  # 20 steps: one line
     assert loss_title in titles and t("en", "training_tab.accuracy_title") in titles
     assert t("en", "training_tab.heatmap_title_act_std") in titles
+    assert training_view.heatmap_caption("act_std", "en") in [c.value for c in at.caption]  # its own statistic's
     loss = next(s for s in chart_specs(at) if title_of(s) == loss_title)
     assert curve_layer(loss)["encoding"]["y"]["scale"]["type"] == "log"
     table = at.dataframe[0].value

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import tracemalloc
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 import pytest
 
 from core import Config, MemoryBudgetError, cache, draws, simulate
+from core.train import BN_RESCUE, LECTURE_RACE
 from core.network import COLUMNS
 from views import cache as page_cache
 from views import charts
@@ -177,6 +179,23 @@ def test_a_race_asked_for_twice_at_once_trains_once_and_only_its_trainer_reports
     assert reports[0] and not reports[1]
     assert set(curves[0]) == {"he_normal", "xavier_normal"} and curves[1] == {}
     np.testing.assert_array_equal(curves[0]["he_normal"][0], results[0]["he_normal"].loss)
+
+
+def test_a_race_is_kept_by_the_networks_it_trains():
+    """Step 7's network (batch norm) races the run with batch norm by default; step 2's (none) races the lecture's
+    five, unless asked for it too. Each run's network is set by its scheme (batch norm with it), so step 2's race of
+    the six and step 7's default race are one race, trained once, and step 7's race of the five is step 2's."""
+    step_2 = Config(depth=2, width=16, batch=64, activation="tanh", init="normal", std=0.01)
+    step_7 = replace(step_2, batch_norm=True)
+    six = (*LECTURE_RACE, BN_RESCUE)
+    default = cache.race_cached(step_7, (), steps=3)
+    assert tuple(default) == six and default[BN_RESCUE].config.batch_norm
+    assert cache.race_cached(step_7, six, steps=3) is default
+    assert cache.race_cached(step_2, six, steps=3) is default
+    five = cache.race_cached(step_7, LECTURE_RACE, steps=3)
+    assert tuple(five) == LECTURE_RACE and not any(r.config.batch_norm for r in five.values())
+    assert cache.race_cached(step_2, (), steps=3) is five  # the same five networks
+    assert len(cache.RESULTS) == 2
 
 
 class Halt(Exception):

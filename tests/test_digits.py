@@ -301,7 +301,8 @@ def test_a_link_with_task_digits_opens_the_digits_in_the_training_tab(lang):
     assert not at.exception, [e.value for e in at.exception]
     assert at.radio(key="task").value == "digits"
     trained = task_config(Config(depth=2, width=32, activation="relu", init="he_normal"), "digits")
-    intro = t(lang, "training_tab.intro_digits", **setup(trained, 100, task="digits"))
+    intro = t(lang, "training_tab.intro_digits", runs=t(lang, "training_tab.runs_alike"),
+              **setup(trained, 100, task="digits"))
     assert intro in [m.value for m in at.markdown]
     assert "1,500" in intro or "1500" in intro
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.stats
 
@@ -22,9 +23,10 @@ from core import Config, MemoryBudgetError, schemes, threads, workers
 from core.config import INITS
 from core.draws import bias_noise, draw, family
 from core.initializers import SCHEME_FIELDS, scale_bias, scale_weights
-from core.network import mean_std
+from core.network import DEFAULT_MEMORY_BUDGET, mean_std
 from core.train import (
-    HEAD_SCALE, POINTS_PER_CLASS, SCHEMES, _held_bytes, _make, _train, best_bands, estimate_training_memory,
+    BN_RESCUE, DEFAULT_STEPS, HEAD_SCALE, LECTURE_RACE, POINTS_PER_CLASS, SCHEMES, _held_bytes, _make, _train,
+    best_bands, estimate_training_memory,
     he_2015, he_2015_depths, init_params, lecture_schemes, loss_and_gradients, make_task, one_unit_ceiling,
     parameter_shapes, race, scheme_config, scheme_name, softmax_cross_entropy, steps_to_loss, task_classes,
     task_config,
@@ -378,6 +380,31 @@ def test_bad_arguments_are_refused(kwargs):
         core.train(SMALL, **kwargs)
 
 
+def test_a_network_with_batch_norm_races_the_lecture_s_five_and_the_run_rescued_by_batch_norm():
+    """Step 7 ("batch norm rescues a bad init") races N(0, 0.01²) + batch norm besides the lecture's five, which
+    scheme_config trains without batch norm; a network without it races the five alone."""
+    assert lecture_schemes(False) == LECTURE_RACE and BN_RESCUE not in LECTURE_RACE
+    assert lecture_schemes(True) == (*LECTURE_RACE, BN_RESCUE)
+    step_7 = Config(init="normal", std=0.01, activation="tanh", batch_norm=True, depth=3, width=32, batch=128)
+    results = race(step_7, steps=1)
+    assert tuple(results) == (*LECTURE_RACE, BN_RESCUE)
+    assert [r.config.batch_norm for r in results.values()] == [False] * 5 + [True]
+    assert tuple(race(replace(step_7, batch_norm=False), steps=1)) == LECTURE_RACE
+
+
+@pytest.mark.slow
+def test_batch_norm_rescues_n_0_0_01_in_the_default_race_of_step_7():
+    """Step 7's network, 10 tanh layers at width 48: its default race's run with batch norm learns (below 0.9 ln 3
+    after 120 steps), while the same N(0, 0.01²) weights without it stay at ln 3, guessing."""
+    from views import tour
+
+    results = race(replace(tour.step_config("7"), width=48, batch=128), steps=120)
+    rescued, plain = results[BN_RESCUE], results["normal_0.01"]
+    assert rescued.config.batch_norm and not plain.config.batch_norm
+    assert plain.final_loss == pytest.approx(math.log(3), abs=1e-3)
+    assert rescued.final_loss < 0.9 * math.log(3) < plain.final_loss
+
+
 def test_an_unknown_scheme_is_refused():
     with pytest.raises(ValueError, match="unknown scheme"):
         race(SMALL, ("he_normal", "nonsense"), steps=1)
@@ -389,7 +416,7 @@ def test_race_runs_the_lecture_schemes_and_reports_progress():
     calls = []
     results = race(replace(SMALL, activation="tanh"), steps=12,
                    progress=lambda done, total: calls.append((done, total)))
-    assert tuple(results) == lecture_schemes("tanh")
+    assert tuple(results) == lecture_schemes() == LECTURE_RACE
     assert all(total == 12 * len(results) for _, total in calls)
     done = [d for d, _ in calls]
     assert done == sorted(done) and done[-1] == 12 * len(results)
@@ -435,7 +462,7 @@ def test_a_race_of_more_runs_than_cores_grows_every_curve_together():
     def progress(done, total):
         looks.append({name: int(np.isfinite(loss).sum()) for name, (loss, _) in live.items()})
 
-    steps, schemes = 300, lecture_schemes("relu")
+    steps, schemes = 300, lecture_schemes()
     results = race(replace(SMALL, activation="relu"), schemes, steps=steps, progress=progress, live=live)
     first_whole = next(look for look in looks if steps in look.values())
     for name, result in results.items():  # a curve that diverged is as drawn as it will be
@@ -752,14 +779,16 @@ def test_a_race_names_each_runs_spike_with_its_numbers():
     assert loss[peak] > 2 * loss[0]  # the rule, from the curve itself
     assert [stability(r) for r in runs.values()] == ["spiked", "stable"]
     assert spike(loss).step == peak and spike(runs["he_normal"].loss) is None
-    above = np.flatnonzero(loss > tv.MAX_LOSS)  # from its first step: above the loss chart's top, 10
+    # above the loss chart's top, 10, from its first step (36) until its curve comes onto the chart (step 11)
+    back = int(np.flatnonzero(loss <= tv.MAX_LOSS)[0])
+    assert loss[0] > tv.MAX_LOSS and back > 1 and (loss[back:] <= tv.MAX_LOSS).all()
     for lang in ("en", "zh"):
         said, off = tv.messages(runs, lang)
         assert said == t(lang, "training_tab.spiked", scheme=t(lang, "schemes.name_normal_1"), step=peak,
                          peak=format_value(loss[peak]), start=format_value(loss[0]),
                          times=format_value(loss[peak] / loss[0], 2), factor="2")
-        assert off == t(lang, "training_tab.off_chart", scheme=t(lang, "schemes.name_normal_1"), top="10",
-                        left=above[0], peak=format_value(loss[peak]))
+        assert off == t(lang, "training_tab.off_chart_start", scheme=t(lang, "schemes.name_normal_1"), top="10",
+                        back=back, peak=format_value(loss[:back].max()))
         column = tv.final_frame(runs, lang)[t(lang, "training_tab.col_stability")].tolist()
         assert column == [t(lang, "training_tab.cell_spiked", step=peak, times=format_value(loss[peak] / loss[0], 2)),
                           "—"]
@@ -781,6 +810,7 @@ def test_a_race_names_each_runs_spike_with_its_numbers():
 def test_the_training_memory_estimate_bounds_what_a_run_adds_to_its_worker(config, task):
     setup = f"""
 import numpy as np
+import pandas as pd
 from core import Config
 from core.train import _make, _train, task_config, training_batch
 def run(config):
@@ -808,11 +838,12 @@ def _loss_run(loss, diverged_at=None):
 # (scheme, curve, step it diverged at).
 _TOP_CURVES = {
     "he_normal": (np.linspace(1.1, 0.2, 40), None),  # stable, on the chart
-    "normal_1": (np.r_[9e11, np.full(39, np.nan)], 1),  # step 6's N(0, 1): one finite step, far above the top
+    # step 6's N(0, 1), and step 11's on the digits: one finite step, far above the top, before any update
+    "normal_1": (np.r_[9e11, np.full(39, np.nan)], 1),
     "normal_0.01": (np.r_[np.full(40, np.nan)], 0),  # infinite at the first step
     "xavier_normal": (np.r_[np.linspace(1.1, 3.0, 10), np.geomspace(30, 1e6, 10), np.full(20, np.nan)], 20),
     "zeros": (np.r_[np.linspace(1.1, 4.0, 20), np.full(20, np.nan)], 20),  # diverges from inside the chart
-    "orthogonal": (np.r_[np.geomspace(500, 2, 15), np.linspace(1.9, 0.5, 25)], None),  # starts above, comes in
+    "orthogonal": (np.r_[np.geomspace(500, 2, 15), np.linspace(1.9, 0.5, 25)], None),  # starts above, comes onto it
     "normal_0.01_bn": (np.r_[np.linspace(1.1, 0.9, 30), np.full(10, 40.0)], None),  # spikes out of the chart
 }
 
@@ -840,27 +871,57 @@ def test_the_words_say_where_each_loss_curve_leaves_the_chart_it_is_drawn_on(lan
         drawn, above = rows[rows["loss"] <= top], rows[rows["loss"] > top]
         mine = [s for s in said if s.startswith((scheme + ":", scheme + "："))]
         words = {"top": format_value(top), "scheme": scheme}
+        # a curve that starts above the top comes onto the chart at its first drawn step, and may leave it later
+        starts_above = not above.empty and above["step"].min() == 0
+        back = drawn["step"].min() if starts_above and not drawn.empty else None
+        leaves = above["step"][above["step"] > back].min() if back is not None else above["step"].min()
+        leaves = None if pd.isna(leaves) else leaves
+        start_peak = None if back is None else format_value(rows["loss"][rows["step"] < back].max())
+        peak = format_value(rows["loss"][rows["step"] >= (leaves or 0)].max())
         if result.diverged_at == 0:
             expected = [t(lang, "training_tab.diverged_at_start", scheme=scheme)]
+        elif result.diverged_at == 1 and drawn.empty:  # one loss, before any update: it did not "stay" above
+            expected = [t(lang, "training_tab.diverged_above_first", peak=peak, **words)]
         elif result.diverged_at is not None and drawn.empty:
-            expected = [t(lang, "training_tab.diverged_above", step=result.diverged_at,
-                          peak=format_value(rows["loss"].max()), **words)]
-        elif result.diverged_at is not None and not above.empty:
-            expected = [t(lang, "training_tab.diverged_off_chart", step=result.diverged_at, left=above["step"].min(),
-                          peak=format_value(rows["loss"].max()), **words)]
+            expected = [t(lang, "training_tab.diverged_above", step=result.diverged_at, peak=peak, **words)]
+        elif result.diverged_at is not None and back is not None and leaves is None:
+            expected = [t(lang, "training_tab.diverged_from_above", step=result.diverged_at, back=back,
+                          peak=start_peak, **words)]
+        elif result.diverged_at is not None and leaves is not None:
+            expected = [t(lang, "training_tab.diverged_off_chart", step=result.diverged_at, left=leaves, peak=peak,
+                          **words)]
         elif result.diverged_at is not None:
             expected = [t(lang, "training_tab.diverged", scheme=scheme, step=result.diverged_at)]
         else:
-            peak = spike(result.loss)
-            expected = [] if peak is None else [t(
-                lang, "training_tab.spiked", scheme=scheme, step=peak.step, peak=format_value(peak.loss),
-                start=format_value(peak.start), times=format_value(peak.times, 2), factor=format_value(SPIKE))]
-            if not above.empty:
-                expected.append(t(lang, "training_tab.off_chart", left=above["step"].min(),
-                                  peak=format_value(rows["loss"].max()), **words))
+            spiked = spike(result.loss)
+            expected = [] if spiked is None else [t(
+                lang, "training_tab.spiked", scheme=scheme, step=spiked.step, peak=format_value(spiked.loss),
+                start=format_value(spiked.start), times=format_value(spiked.times, 2), factor=format_value(SPIKE))]
+            if not above.empty and drawn.empty:
+                expected.append(t(lang, "training_tab.off_chart_whole", peak=peak, **words))
+            if back is not None:  # it starts above: it comes onto the chart, it does not leave it there
+                expected.append(t(lang, "training_tab.off_chart_start", back=back, peak=start_peak, **words))
+            if leaves is not None and not drawn.empty:
+                expected.append(t(lang, "training_tab.off_chart", left=leaves, peak=peak, **words))
         assert mine == expected, name
         named_here += len(mine)
     assert named_here == len(said) == 7  # every sentence is a run's; all but the stable run's on the chart
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_curve_that_starts_above_the_chart_is_said_to_come_onto_it(lang):
+    """A run above the chart's top at step 0 does not "leave" the chart there: it comes onto it (step 2 here) and
+    then diverges (step 4), or never comes onto it at all though it stays finite."""
+    from views import training as tv
+    from views.charts import scheme_name as named
+    from views.text import t
+
+    runs = {"he_normal": _loss_run(np.r_[500.0, 40.0, 2.0, 1.5, np.full(6, np.nan)], 4),
+            "normal_0.01": _loss_run(np.r_[np.full(10, 20.0), 30.0])}
+    assert tv.messages(runs, lang) == [
+        t(lang, "training_tab.diverged_from_above", scheme=named("he_normal", lang), top="10", back=2, step=4,
+          peak="500"),
+        t(lang, "training_tab.off_chart_whole", scheme=named("normal_0.01", lang), top="10", peak="30")]
 
 
 def test_a_run_s_missing_distinct_unit_bars_are_said_with_their_layers():
@@ -882,3 +943,150 @@ def test_a_run_s_missing_distinct_unit_bars_are_said_with_their_layers():
     for lang in ("en", "zh"):
         assert tv.uncounted_text(runs, lang) == [t(lang, "training_tab.symmetry_uncounted",
                                                   scheme=named("normal_1", lang), layers=format_layers(missing))]
+
+
+# --- the Training tab's words on a race, chosen from its numbers ------------------------------------------------
+
+def _finished(config, final_loss, act_first, record_steps=(0, 50)):
+    """A finished run as depth_text reads it: its network, final loss, and per-layer activation std at its records
+    (act_first at the first, then 1 everywhere)."""
+    from types import SimpleNamespace
+
+    act = np.vstack([act_first, np.ones((len(record_steps) - 1, config.depth))])
+    return SimpleNamespace(config=config, final_loss=final_loss, record_steps=np.array(record_steps), act_std=act)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_xavier_level_with_or_below_he_on_relu_is_said_with_its_numbers_and_where_depth_shows_it(lang):
+    """Step 6's race: Xavier (which the lecture calls wrong for ReLU) ended at 0.00522, He at 0.0215. The page says
+    so with the two losses, Xavier's std shrink over the layers at step 0 (last hidden layer over the first) and the
+    He et al. 2015 preset's depths; where Xavier ends above He, or the activation is tanh, it says nothing."""
+    from views import tour
+    from views import training as tv
+    from views.charts import scheme_name as named
+    from views.summary import format_value
+    from views.text import join, t
+
+    step_6 = tour.step_config("6")
+    xavier_act = 0.58 * 2.0 ** (-0.5 * np.arange(step_6.depth))  # ReLU halves the variance at each layer
+    shrink = xavier_act[-1] / xavier_act[0]
+    assert shrink == pytest.approx(2 ** -4.5)
+    words = dict(wrong=named("xavier_normal", lang), right=named("he_normal", lang), activation=t(lang, "act_relu"),
+                 depth=10, shrink=format_value(shrink), depths=join(lang, ["22", "30"]),
+                 he_title=t(lang, "training_tab.he_title"))
+
+    def pair(xavier_loss, he_loss, config=step_6):
+        return {"xavier_normal": _finished(scheme_config(config, "xavier_normal"), xavier_loss, xavier_act),
+                "he_normal": _finished(scheme_config(config, "he_normal"), he_loss, np.full(config.depth, 0.8))}
+
+    assert tv.depth_text(pair(0.00522, 0.0215), lang) == t(
+        lang, "training_tab.wrong_below", wrong_loss="0.00522", right_loss="0.0215", **words)
+    assert tv.depth_text(pair(0.0215, 0.02151), lang) == t(
+        lang, "training_tab.wrong_level", wrong_loss="0.0215", right_loss="0.0215", **words)
+    assert tv.depth_text(pair(0.0216, 0.0215), lang) is None  # the lecture's verdict held: nothing to explain
+    assert tv.depth_text(pair(0.00522, 0.0215, tour.step_config("4")), lang) is None  # tanh: Xavier is right there
+    assert tv.depth_text({"xavier_normal": pair(0.00522, 0.0215)["xavier_normal"]}, lang) is None
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_heatmap_caption_describes_the_statistic_shown(lang):
+    """Under the activation std the caption spoke of the update ratio ("near 1e-3 ..."): each statistic has its own
+    caption after the shared one, and the update ratio's guide is written as the page writes numbers."""
+    from views import training as tv
+    from views.summary import UPDATE_GUIDE, format_value
+    from views.text import t
+
+    captions = {s: tv.heatmap_caption(s, lang) for s in ("act_std", "grad_std", "update_ratio")}
+    assert len(set(captions.values())) == 3
+    for statistic, caption in captions.items():
+        assert caption.startswith(t(lang, "training_tab.heatmap_blank"))
+        assert ("std(lr·v)" in caption) == (statistic == "update_ratio")  # the update ratio under its own map only
+        assert (format_value(UPDATE_GUIDE) in caption) == (statistic == "update_ratio")
+        assert "1e-3" not in caption and "10⁻³" not in caption  # the page writes 0.001
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_digits_race_below_twice_chance_says_to_try_more_steps_only_for_a_run_that_started_down(lang):
+    """Step 11's digits race: He's loss left the ln 10 plateau (its running mean first below 0.9 ln 10 at step 124)
+    and ended at 2.04, but held out only 17.8 % after 300 steps; at 1,000 steps it held out 95 %. More steps is the
+    tab's own control (its learning rate is fixed), and the page names it only where a run's loss has started down
+    and ends down: not for a run at ln 10 throughout, nor for one whose dip came back up to it."""
+    from types import SimpleNamespace
+
+    from views import training as tv
+    from views.charts import scheme_name as named
+    from views.summary import format_share
+    from views.text import join, t
+
+    ln10 = math.log(10)
+
+    def digits_run(loss, test_accuracy):
+        return SimpleNamespace(loss=np.asarray(loss), classes=10, test_accuracy=test_accuracy, final_accuracy=0.18,
+                               final_loss=float(loss[-1]), steps=len(loss))
+    stalled = digits_run(np.full(300, ln10), 0.0774)
+    started = digits_run(np.r_[np.full(130, ln10), np.full(170, 0.85 * ln10)], 0.178)
+    dipped = digits_run(np.r_[np.full(130, ln10), np.full(30, 0.85 * ln10), np.full(140, ln10)], 0.178)
+    chance = dict(tests=297, train=format_share(0.18), chance=format_share(0.1))
+    said = t(lang, "training_tab.held_out_chance", scheme=named("he_normal", lang), test=format_share(0.178), **chance)
+    # the 20-step running mean first at 0.9 ln 10 or below: 14 of its steps at 0.85 ln 10, (14 x 0.85 + 6) / 20 = 0.895
+    assert tv.plateau_steps(started, tv.PLATEAU) == tv.plateau_steps(dipped, tv.PLATEAU) == 130 + 13
+    assert tv.held_out_text({"zeros": stalled, "he_normal": started}, lang) == join(lang, [said, t(
+        lang, "training_tab.held_out_more_steps", scheme=named("he_normal", lang), left=143, k=10, plateau="0.9",
+        final="1.96")], "sentence")
+    assert tv.held_out_text({"zeros": stalled, "he_normal": dipped}, lang) == said  # back at ln 10 by the end
+    assert tv.held_out_text({"zeros": stalled}, lang) == t(  # no run started down: no advice to give
+        lang, "training_tab.held_out_chance", scheme=named("zeros", lang), test=format_share(0.0774), **chance)
+
+
+def test_the_loss_axis_keeps_two_labelled_ticks_when_a_run_explodes_off_the_chart():
+    """Step 11's digits race: N(0, 1)'s one finite loss was 1.9 × 10⁹, the others near ln 10. The axis's decades
+    went from 1 to 10¹⁰ in steps of two and were cut at the top, 10: one tick, "1", left to read the curves by.
+    Every labelled tick lies in the axis's domain, and there are at least two."""
+    from views import training as tv
+
+    results = {"normal_1": _loss_run(np.r_[1.9e9, np.full(299, np.nan)], 1),
+               "he_normal": _loss_run(np.linspace(2.30, 1.96, 300)),
+               "zeros": _loss_run(np.full(300, math.log(10)))}
+    frame = tv.curves_frame(results)
+    ticks, lo, hi = tv.loss_axis(frame, 10)
+    assert (ticks, lo, hi) == ((1.0, 10.0), 1.0, tv.MAX_LOSS)
+    for losses in ([1e-7, 2.3, 1e30], [0.5, 2.3], [2.2, 2.4], [1e-3, 1e12]):
+        frame = tv.curves_frame({"he_normal": _loss_run(np.array(losses))})
+        ticks, lo, hi = tv.loss_axis(frame, 10)
+        assert len(ticks) >= 2 and all(lo <= v <= hi for v in ticks) and hi <= tv.MAX_LOSS, losses
+    chart = tv.loss_chart(tv.curves_frame(results), "en", 10).to_dict()
+    (values,) = {str(layer["encoding"]["y"]["axis"]["values"]) for layer in chart["layer"]
+                 if "axis" in layer.get("encoding", {}).get("y", {})}
+    assert values == "[1.0, 10.0]"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_intro_says_which_runs_have_batch_norm(lang):
+    """"Only the initial weights differ" is true of a race whose runs all have batch norm or none; step 7's default
+    race has it in one run, N(0, 0.01²) + batch norm, which the intro names."""
+    from views import tour
+    from views import training as tv
+    from views.charts import scheme_name as named
+    from views.text import t
+
+    step_7 = tour.step_config("7")
+    assert tv.runs_text(step_7, lecture_schemes(True), lang) == t(lang, "training_tab.runs_bn",
+                                                                  names=named(BN_RESCUE, lang))
+    assert tv.runs_text(tour.step_config("2"), [*LECTURE_RACE, BN_RESCUE], lang) == t(
+        lang, "training_tab.runs_bn", names=named(BN_RESCUE, lang))  # asked for at step 2: said there too
+    for race_schemes in (LECTURE_RACE, [BN_RESCUE]):
+        assert tv.runs_text(step_7, race_schemes, lang) == t(lang, "training_tab.runs_alike")
+
+
+def test_step_7_s_race_of_six_is_within_the_limits_and_its_time_counts_six_runs():
+    """One more run than the other tour steps' races: still under the work limit (no refusal, no narrower network),
+    and the time the page states is six runs' at the lecture race's measured rate."""
+    from views import tour
+    from views import training as tv
+
+    step_7, six = tour.step_config("7"), list(lecture_schemes(True))
+    assert tv.refusal(step_7, six, DEFAULT_STEPS, "en", DEFAULT_MEMORY_BUDGET) is None
+    assert tv.fitting(step_7, six, DEFAULT_STEPS, DEFAULT_MEMORY_BUDGET) is None
+    work = tv.race_work(step_7, len(six), DEFAULT_STEPS)
+    assert work == pytest.approx(6 / 5 * tv.LECTURE_WORK) and tv.WORK_WARN < work < tv.WORK_LIMIT
+    assert tv.race_seconds(work)["idle"] == pytest.approx(6 / 5 * tv.MEASURED_S["race"]["idle"])

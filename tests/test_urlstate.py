@@ -936,3 +936,22 @@ def test_the_residual_toggle_is_shown_off_with_its_reason_where_no_stream_can_be
     off = at.toggle(key=RESIDUAL_OFF)
     assert off.value is False and off.disabled
     assert off.help == t("en", "residual_unavailable", why=t("en", f"url_ignored_{why}"))
+
+
+def test_a_network_with_batch_norm_opens_with_the_run_with_batch_norm_in_its_race():
+    """Step 7's network has batch norm, and its race adds N(0, 0.01²) + batch norm to the lecture's five (which
+    train without it): a link to it leaves the race out, as to any step's default race. A race of one's own, the
+    five at step 7 too, stays in the link."""
+    from core.train import BN_RESCUE, LECTURE_RACE
+
+    six = [*LECTURE_RACE, BN_RESCUE]
+    for query, race in (({"step": "6"}, LECTURE_RACE), ({"step": "7"}, six), ({"step": "2"}, LECTURE_RACE),
+                        ({"step": "custom", "norm": "batch", "init": "he_normal", "activation": "relu"}, six)):
+        state, problems = urlstate.normalize({**query, "tab": "training"}, TABS)
+        assert state["train"] == list(race) and not problems, query
+        assert "train" not in urlstate.to_query(state, TABS)
+        assert urlstate.is_canonical(urlstate.to_query(state, TABS), state, TABS)
+    state, _ = urlstate.normalize({"step": "7", "train": list(LECTURE_RACE)}, TABS)
+    assert state["train"] == list(LECTURE_RACE) and urlstate.to_query(state, TABS)["train"] == list(LECTURE_RACE)
+    state, _ = urlstate.normalize({"step": "6", "train": six}, TABS)
+    assert urlstate.to_query(state, TABS)["train"] == six

@@ -407,10 +407,11 @@ def test_the_training_tab_says_a_profile_s_hidden_widths_and_its_input_s(lang):
     """The digits' intro says the hidden layers' widths ("700-500-...-125"), not the profile's first (its input's
     1,000, which the digits' 64 pixels replace); the spiral's says the input's width the points are lifted to."""
     from core.train import task_config
-    from views.training import setup
+    from views.training import runs_text, setup
 
     config = Config(depth=6, widths=TAPER)
-    digits = t(lang, "training_tab.intro_digits", **setup(task_config(config, "digits"), 100, task="digits"))
+    digits = t(lang, "training_tab.intro_digits", runs=runs_text(config, ["he_normal"], lang),
+               **setup(task_config(config, "digits"), 100, task="digits"))
     assert profiles.write(TAPER[1:]) in digits and "1,000" not in digits and "1000" not in digits
-    spiral = t(lang, "training_tab.intro_spiral", **setup(config, 100))
+    spiral = t(lang, "training_tab.intro_spiral", runs=runs_text(config, ["he_normal"], lang), **setup(config, 100))
     assert "1,000" in spiral and profiles.write(TAPER[1:]) not in spiral

@@ -45,6 +45,7 @@ def check_link(tabs: Sequence[str]) -> None:
     st.session_state["tab"] = t(state["lang"], f"tab_{state['tab']}")  # the tabs are not bound: labels change
     for name in urlstate.NAMED:  # nor are the widgets that show names: they start from the link's codes
         st.session_state[name] = state[name]
+    st.session_state["_race_default"] = urlstate.default_race(state)  # the race the Training tab follows
     if problems or not urlstate.is_canonical(query, state, tabs, language):
         st.query_params.from_dict(urlstate.to_query(state, tabs, language))  # unknown parameters: a notice
         st.rerun()

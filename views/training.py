@@ -27,14 +27,14 @@ from core import Config, digits, profiles
 from core.config import resize
 from core.workers import WorkerCrashed
 from core.train import (
-    DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, LECTURE_RACE, POINTS_PER_CLASS, SPIKE,
+    DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, HE_2015_DEPTHS, LECTURE_RACE, POINTS_PER_CLASS, SPIKE,
     estimate_training_memory, scheme_config, spike, stability, steps_to_loss, task_config, training_batch,
 )
 
 from .charts import EM_OTHER, GUIDE_COLOUR, GUIDE_SIZE, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, \
     NUMBER_LABEL, SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, \
     share_expr, text_width, theme, title_lines, written, zero_marks
-from .summary import format_layers, format_share, format_value, powers_apart
+from .summary import UPDATE_GUIDE, format_layers, format_power, format_share, format_value, powers_apart
 from .text import join, t
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
@@ -125,9 +125,51 @@ def setup(config, steps: int, lr: float = DEFAULT_LR, classes: int = DEFAULT_CLA
     return dict(classes=classes, points=classes * POINTS_PER_CLASS, **shared)
 
 
+def runs_text(config, schemes, lang: str) -> str:
+    """The intro's sentence on how the runs of a race of `schemes` on this network differ: in their initial weights
+    only, or also in batch norm, naming the runs that have it (core.train.scheme_config decides, the race's own)."""
+    with_bn = [scheme_name(s, lang) for s in schemes if scheme_config(config, s).batch_norm]
+    if not with_bn or len(with_bn) == len(schemes):
+        return t(lang, "training_tab.runs_alike")
+    return t(lang, "training_tab.runs_bn", names=join(lang, with_bn))
+
+
+# The scheme the lecture calls wrong for an activation and the one it calls right: Xavier for ReLU, whose variance
+# halves at each layer (tour step 5), and He, which makes up for the half (step 6).
+LECTURE_VERDICTS = {"relu": ("xavier_normal", "he_normal")}
+
+
+def depth_text(results: dict, lang: str) -> str | None:
+    """Where the scheme the lecture calls wrong for the race's activation (LECTURE_VERDICTS) ends at or below the one
+    it calls right in final loss: that at this depth both keep a workable signal, the wrong one's activation std
+    shrinking from the first hidden layer to the last by the factor measured at step 0 (the first minibatch, before
+    any update), and that the He et al. 2015 preset shows the difference at its depths. None otherwise, or without
+    both runs finite and shrinking."""
+    first = next(iter(results.values()))
+    pair = LECTURE_VERDICTS.get(first.config.activation)
+    if pair is None or not all(name in results for name in pair):
+        return None
+    wrong, right = (results[name] for name in pair)
+    if not (math.isfinite(wrong.final_loss) and math.isfinite(right.final_loss)) or wrong.final_loss > right.final_loss:
+        return None
+    if len(wrong.record_steps) == 0 or wrong.record_steps[0] != 0:
+        return None
+    shrink = wrong.act_std[0, -1] / wrong.act_std[0, 0]
+    if not 0 < shrink < 1:
+        return None
+    level = format_value(wrong.final_loss) == format_value(right.final_loss)
+    return t(lang, "training_tab.wrong_level" if level else "training_tab.wrong_below",
+             wrong=scheme_name(pair[0], lang), right=scheme_name(pair[1], lang),
+             activation=t(lang, f"act_{first.config.activation}"), wrong_loss=format_value(wrong.final_loss),
+             right_loss=format_value(right.final_loss), depth=wrong.config.depth, shrink=format_value(shrink),
+             depths=join(lang, [str(d) for d in HE_2015_DEPTHS]), he_title=t(lang, "training_tab.he_title"))
+
+
 def held_out_text(results: dict, lang: str) -> str | None:
     """For the digits: the scheme with the best held-out accuracy, its accuracy on the training images beside it,
-    and how it compares with chance (1/10), chosen from the numbers; None for the spiral or without a finite one."""
+    and how it compares with chance (1/10), chosen from the numbers; None for the spiral or without a finite one.
+    Below twice chance, where a run's loss has left the ln K plateau (plateau_steps) and its final loss is below it
+    too, the first to leave it is named with more steps to try: the Steps box is the tab's, its learning rate fixed."""
     scored = {name: r for name, r in results.items() if r.test_accuracy is not None and math.isfinite(r.test_accuracy)}
     if not scored:
         return None
@@ -139,7 +181,17 @@ def held_out_text(results: dict, lang: str) -> str | None:
     if best.test_accuracy >= 2 * chance:
         return t(lang, "training_tab.held_out_learned", times=format_value(best.test_accuracy / chance, 2),
                  **numbers)
-    return t(lang, "training_tab.held_out_chance", **numbers)
+    said = t(lang, "training_tab.held_out_chance", **numbers)
+    # what the tab lets one try: more steps, for a run whose loss has started down and ends down (the learning rate is
+    # fixed); a run whose running mean dipped under the plateau and came back up to it is not one
+    left = {name: step for name, r in scored.items() if (step := plateau_steps(r, PLATEAU)) is not None
+            and r.final_loss < PLATEAU * math.log(r.classes)}
+    if left:
+        name = min(left, key=left.get)
+        said = join(lang, [said, t(lang, "training_tab.held_out_more_steps", scheme=scheme_name(name, lang),
+                                   left=left[name], k=best.classes, plateau=format_value(PLATEAU),
+                                   final=format_value(scored[name].final_loss))], "sentence")
+    return said
 
 
 # A conv net's work beside its multiply-adds, per channel, pixel and layer, in multiply-adds' time: im2col's copies and
@@ -504,10 +556,12 @@ def _step_axis(lang: str, steps: int) -> alt.X:
 
 
 def loss_axis(frame: pd.DataFrame, classes: int) -> tuple[tuple[float, ...], float, float]:
-    """The loss axis: its ticks and domain, whole decades around the curves and ln K, cut at MAX_LOSS."""
-    ticks, (lo, hi) = decades([*frame["loss"], math.log(classes)])
-    hi = min(hi, MAX_LOSS)
-    return tuple(v for v in ticks if v <= hi), lo, hi
+    """The loss axis: its ticks (two at least) and domain, whole decades around the curves and ln K, up to
+    MAX_LOSS at most."""
+    # the decades of what the axis shows: a loss above MAX_LOSS counts as MAX_LOSS, so that a run at 10⁹ does not
+    # thin the ticks to every third decade, of which only 1 was left under the top (step 11's digits race)
+    ticks, (lo, hi) = decades(np.minimum([*frame["loss"], math.log(classes)], MAX_LOSS))
+    return ticks, lo, hi
 
 
 def loss_title(lang: str, steps: int) -> str:
@@ -636,6 +690,14 @@ def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str = "act_std") ->
     return _fonts(chart)
 
 
+def heatmap_caption(statistic: str, lang: str) -> str:
+    """The heatmap's caption: what a blank cell is, then what the statistic shown says ("act_std", "grad_std" or
+    "update_ratio"), the update ratio's guide written as the page writes numbers (summary.UPDATE_GUIDE: 10⁻³)."""
+    return join(lang, [t(lang, "training_tab.heatmap_blank"),
+                       t(lang, f"training_tab.heatmap_caption_{statistic}", guide=format_power(UPDATE_GUIDE))],
+                "sentence")
+
+
 def label_extents(ticks, domain) -> list[tuple[float, float, float]]:
     """Each tick's (place, px it reaches left, px it reaches right) on a horizontal log colour gradient: place from 0
     to 1 along it, the label written as the page writes numbers, centred on its place, or flush with the gradient's
@@ -714,26 +776,37 @@ def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = SYMMETRY_P
 class OffChart:
     """Where a run's minibatch loss lies above the loss chart's top (MAX_LOSS), which clips its curve there."""
 
-    first: int  # the first step above the top
-    peak: float  # its highest finite loss
     whole: bool  # every finite step is above the top: the curve is not on the chart at all
+    back: int | None  # a curve that starts above the top: the step where it first comes onto the chart; else None
+    leaves: int | None  # the first step above the top after one on the chart, where the curve leaves it; None: never
+    peak: float  # the highest finite loss from `leaves` on, or of the whole curve where it does not leave the chart
+    start_peak: float | None  # a curve that starts above the top: its highest loss before `back`
 
 
 def off_chart(loss: np.ndarray, top: float = MAX_LOSS) -> OffChart | None:
     """The steps of a loss curve ((steps,), NaN after a divergence) above `top`, or None where the chart holds it
     whole (loss_axis: an axis that holds any loss above MAX_LOSS ends there)."""
     finite = np.isfinite(loss)
-    above = np.flatnonzero(finite & (loss > top))
-    if above.size == 0:
+    above = finite & (loss > top)
+    if not above.any():
         return None
-    return OffChart(int(above[0]), float(loss[finite].max()), bool(above.size == finite.sum()))
+    on = np.flatnonzero(finite & ~above)  # the steps the chart draws
+    highest = float(loss[finite].max())
+    if on.size == 0:
+        return OffChart(True, None, None, highest, None)
+    back = int(on[0]) if above[0] else None
+    later = np.flatnonzero(above[on[0]:])  # above the top after the curve's first step on the chart
+    leaves = int(on[0] + later[0]) if later.size else None
+    tail = loss[leaves:][finite[leaves:]] if leaves is not None else loss[finite]
+    return OffChart(False, back, leaves, float(tail.max()), None if back is None else float(loss[:back].max()))
 
 
 def messages(results: dict, lang: str) -> list[str]:
     """One sentence per run that diverged or spiked (core.train.stability), with its numbers, and one per other run
     whose loss leaves the chart (off_chart), in the page's language. A diverged run's sentence says where its curve
-    ends on the chart: at its last finite step, where it left the chart's top, or nowhere (no finite step, or every
-    one above the top)."""
+    is on the chart: up to its last finite step, from where it comes onto the chart to where it leaves it, or nowhere
+    (no finite step, its one finite step above the top, or every one above it). A curve that starts above the top is
+    said to come onto the chart, not to leave it."""
     said, top = [], format_value(MAX_LOSS)
     for name, r in results.items():
         verdict, scheme, off = stability(r), scheme_name(name, lang), off_chart(r.loss)
@@ -742,19 +815,30 @@ def messages(results: dict, lang: str) -> list[str]:
                 said.append(t(lang, "training_tab.diverged_at_start", scheme=scheme))
             elif off is None:
                 said.append(t(lang, "training_tab.diverged", scheme=scheme, step=r.diverged_at))
+            elif off.whole and r.diverged_at == 1:  # one loss, before any update, and infinite after the first
+                said.append(t(lang, "training_tab.diverged_above_first", scheme=scheme, top=top,
+                              peak=format_value(off.peak)))
             elif off.whole:
                 said.append(t(lang, "training_tab.diverged_above", scheme=scheme, step=r.diverged_at, top=top,
                               peak=format_value(off.peak)))
+            elif off.leaves is None:  # starts above, comes onto the chart and stays on it
+                said.append(t(lang, "training_tab.diverged_from_above", scheme=scheme, step=r.diverged_at, top=top,
+                              back=off.back, peak=format_value(off.start_peak)))
             else:
                 said.append(t(lang, "training_tab.diverged_off_chart", scheme=scheme, step=r.diverged_at, top=top,
-                              left=off.first, peak=format_value(off.peak)))
+                              left=off.leaves, peak=format_value(off.peak)))
             continue
         if verdict == "spiked":
             s = spike(r.loss)
             said.append(t(lang, "training_tab.spiked", scheme=scheme, step=s.step, peak=format_value(s.loss),
                           start=format_value(s.start), times=format_value(s.times, 2), factor=format_value(SPIKE)))
-        if off is not None:
-            said.append(t(lang, "training_tab.off_chart", scheme=scheme, top=top, left=off.first,
+        if off is not None and off.whole:
+            said.append(t(lang, "training_tab.off_chart_whole", scheme=scheme, top=top, peak=format_value(off.peak)))
+        if off is not None and off.back is not None:
+            said.append(t(lang, "training_tab.off_chart_start", scheme=scheme, top=top, back=off.back,
+                          peak=format_value(off.start_peak)))
+        if off is not None and off.leaves is not None:
+            said.append(t(lang, "training_tab.off_chart", scheme=scheme, top=top, left=off.leaves,
                           peak=format_value(off.peak)))
     return said
 

@@ -34,7 +34,7 @@ from core.config import (
 from core.initializers import ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_NUMBERS, matters, parse_gain
 from core.schemes import DISTRIBUTIONS
 from core.initializers import resolve_gain as resolve_gain_value
-from core.train import DEFAULT_STEPS, LECTURE_RACE, TASKS
+from core.train import DEFAULT_STEPS, LECTURE_RACE, TASKS, lecture_schemes
 from core.train import SCHEMES as TRAIN_SCHEMES
 
 from .locale import FIRST as FIRST_LANGUAGE
@@ -168,9 +168,16 @@ def defaults(tabs: Sequence[str] = ("activations",), language: str = FIRST_LANGU
     """
     return {"step": FIRST, **_first_step_state(), "lang": language, "tab": tabs[0], "log": False,
             "compare": list(LECTURE_FIVE), "xi": False, "present": False, "steps": DEFAULT_STEPS,
-            "train": list(LECTURE_RACE),  # core.train.lecture_schemes: the same five for every activation
+            "train": list(LECTURE_RACE),  # the first step's race; a network with batch norm's: default_race
             "task": TASKS[0],  # the spiral
             "beside": "none", "bn": False}  # bn: never written (norm says it)
+
+
+def default_race(state: Mapping[str, Any]) -> list[str]:
+    """The Training tab's race for a state's network, core.train.lecture_schemes: the lecture's five, and for a
+    network with batch norm (step 7) the one with batch norm after them. A link leaves it out, and the tab follows
+    it from network to network while it is unchanged (views.tabs.training.follow_default_race)."""
+    return list(lecture_schemes(state.get("norm") == "batch"))
 
 
 def relevant(name: str, state: Mapping[str, Any]) -> bool:
@@ -452,6 +459,8 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
             if name in present and present[name] != default:  # the link set it: the page says it is left out
                 problems.append(ignored(query, name, present[name], default, why_ignored(name, state)))
             state[name] = default
+    if "train" not in present:
+        state["train"] = default_race(state)
     state["step"] = step_of(state)
     if "step" in present and step != CUSTOM and state["step"] != step:
         problems.append(Problem("step", step, state["step"], kept=step_changes(state, step), kind="step"))
@@ -519,7 +528,7 @@ def query_value(name: str, state: Mapping[str, Any], tabs: Sequence[str],
     """How the link writes one parameter of a state: None (left out) when it is its default or a control that
     does not matter here; a list as its items, an empty list as "" (`?compare=`: a list of no items would leave
     the parameter out, and the default would return); a number or bool as format_number writes it."""
-    default = defaults(tabs, language)
+    default = {**defaults(tabs, language), "train": default_race(state)}  # the race: the network's own
     value = state.get(name, default[name])
     if PARAMS[name].kind == "gain":
         try:

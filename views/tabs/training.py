@@ -12,7 +12,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import Config, cache
 from core.train import (
-    DEFAULT_CLASSES, DEFAULT_STEPS, TASKS, he_2015_settings, one_unit_ceiling, task_classes, task_config,
+    BN_RESCUE, DEFAULT_CLASSES, DEFAULT_STEPS, TASKS, he_2015_settings, lecture_schemes, one_unit_ceiling, task_classes,
+    task_config,
 )
 from core.train import SCHEMES as TRAIN_SCHEMES
 
@@ -91,16 +92,27 @@ def show_failure(failure: BaseException, lang: str) -> None:
         st.error(text)
 
 
+def follow_default_race(config: Config) -> None:
+    """Set the race to this network's default (core.train.lecture_schemes: with batch norm's run at step 7) while it
+    is the default of the network it was last set for (link.check_link, then here): step 6 to 7 adds the run with
+    batch norm and 7 to 6 takes it off, and a race of one's own choosing stays as it is."""
+    default = list(lecture_schemes(config.batch_norm))
+    if st.session_state.get("train") == st.session_state.get("_race_default") != default:
+        st.session_state["train"] = default
+    st.session_state["_race_default"] = default
+
+
 def show(page: Page) -> None:
     lang, config = page.lang, page.config
     st.subheader(t(lang, "training_tab.title"))
+    follow_default_race(config)
     left, right = st.columns([4, 1], vertical_alignment="bottom")
     # names in the page's language, codes in the link: seeded from the link (link.check_link), kept while another
     # tab is open, written back as codes (a bound multiselect would write the names), as the Compare list
     schemes = left.multiselect(t(lang, "training_tab.schemes"), list(TRAIN_SCHEMES), key="train",
                                persist_state="session", format_func=lambda scheme: charts.scheme_name(scheme, lang),
-                               help=t(lang, "training_tab.schemes_help"))
-    link.write("train", urlstate.query_value("train", {"train": schemes}, ("activations",)))
+                               help=t(lang, "training_tab.schemes_help", rescue=charts.scheme_name(BN_RESCUE, lang)))
+    link.write("train", urlstate.query_value("train", {"train": schemes, "norm": config.norm}, ("activations",)))
     steps = int(right.number_input(t(lang, "training_tab.steps"), *urlstate.STEPS_RANGE, DEFAULT_STEPS, step=50,
                                    key="steps", bind=URL, help=t(lang, "training_tab.steps_help")))
     # the task: the spiral, or the digits (whose network has the 64 pixels as its input: core.train.task_config)
@@ -117,7 +129,8 @@ def show(page: Page) -> None:
     conv = config.arch == "conv"  # images, channels and a pooled read-out (core.train)
     intro = ("training_tab.intro_spiral_conv" if task == "spiral" else "training_tab.intro_digits_conv") if conv \
         else f"training_tab.intro_{task}"
-    st.markdown(t(lang, intro, **training_view.setup(config, steps, task=task)))
+    st.markdown(t(lang, intro, runs=training_view.runs_text(config, schemes, lang),
+                  **training_view.setup(config, steps, task=task)))
     st.caption(t(lang, "training_tab.head_conv" if conv else "training_tab.head"))
     if note:
         st.info(note)
@@ -206,6 +219,9 @@ def draw_race(results: dict, lang: str) -> None:
                width="stretch")
     st.dataframe(training_view.final_frame(results, lang), hide_index=True)
     st.caption(t(lang, "training_tab.table_caption" if spiral else "training_tab.table_caption_digits"))
+    depth = training_view.depth_text(results, lang)  # the lecture's wrong scheme level with its right one, said why
+    if depth:
+        st.markdown(depth)
     held_out = training_view.held_out_text(results, lang)
     if held_out:
         st.markdown(held_out)
@@ -218,7 +234,7 @@ def draw_race(results: dict, lang: str) -> None:
     frame = training_view.heatmap_frame(results[name], statistic)
     draw_chart(training_view.heatmap_chart(frame, lang, statistic), name=f"race-{statistic.replace('_', '-')}",
                width="stretch")
-    st.caption(t(lang, "training_tab.heatmap_caption"))
+    st.caption(training_view.heatmap_caption(statistic, lang))
     columns, width, height = training_view.SYMMETRY_LAYOUTS[phone]  # a phone's: one panel a row
     draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results, lang), lang, panel_width=width,
                                             panel_height=height, columns=columns, channels=conv), name="race-symmetry")
