@@ -22,7 +22,7 @@ from core.config import INITS
 from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
 from views import derivation, summary, tour
-from views.text import LANGUAGES, catalogue, t
+from views.text import LANGUAGES, catalogue, join, t
 
 from tests.written_numbers import WRITTEN, WRITTEN_LATEX, e_form, read_back
 
@@ -66,6 +66,25 @@ EXTRA = {
                                        widths=(300, 300, 100, 300, 100), batch=200),
     "profile xavier tanh": Config(activation="tanh", init="xavier_normal", depth=4, widths=(400, 400, 200, 100, 50),
                                   batch=200),
+    # the MNIST-like preset: Xavier and He in either mode, ReLU and tanh, Keras's VarianceScaling in each mode
+    "mnist xavier tanh": Config(init="xavier_normal", depth=3, widths=(784, 512, 256, 128), batch=200),
+    "mnist he fan_out tanh": Config(init="he_normal", mode="fan_out", depth=3, widths=(784, 512, 256, 128), batch=200),
+    "mnist he fan_out relu": Config(activation="relu", init="he_uniform", mode="fan_out", gain=1.2, depth=3,
+                                    widths=(784, 512, 256, 128), batch=200),
+    "mnist variance scaling fan_avg": Config(init="variance_scaling", mode="fan_avg", scale=2.0, depth=3,
+                                             widths=(784, 512, 256, 128), batch=200),
+    "mnist variance scaling fan_out uniform": Config(activation="relu", init="variance_scaling", mode="fan_out",
+                                                     distribution="uniform", depth=3, widths=(784, 512, 256, 128),
+                                                     batch=200),
+    "taper xavier relu": Config(activation="relu", init="xavier_uniform", depth=8,
+                                widths=(512, 448, 384, 320, 256, 192, 128, 96, 64), batch=200),
+    "torch default tanh": Config(init="torch_default", depth=4, width=300, batch=200),  # its biases' σ_b² in Var(s₁)
+    # one layer: no "1 layers", no ratio from layer 1 to layer 1
+    "one layer": Config(depth=1),
+    "one layer, relu, widths": Config(activation="relu", init="he_normal", mode="fan_out", depth=1, widths=(300, 100),
+                                      batch=200),
+    "one layer, batch norm": Config(batch_norm=True, depth=1, width=100, batch=200),
+    "one layer, zeros": Config(init="zeros", depth=1, width=20, batch=20),
 }
 CONFIGS = {f"step {code}": config for code, config in tour.STEPS.items()} | EXTRA
 
@@ -184,13 +203,45 @@ def expected(result) -> dict[str, float]:
         "measured_std_s": float(s1.std()),
         "keep": keep, "factor": math.sqrt(keep * n * var_w) if math.isfinite(var_w) else math.nan,
         "total": total,
-        "xavier": 1 / n, "he": 2 / n,
+        # layer 1's Var(w) under torch.nn.init's xavier_normal_ and kaiming_normal_ (He by the network's mode where its
+        # scheme reads one, else torch's default fan_in), and the lecture's 1/n
+        "xavier": 2 / (fans[0] + fans[1]), "he": 2 / he_fan(c, *fans), "lecture_xavier": 1 / n,
+        "fan_in_1": fans[0], "fan_out_1": fans[1], "tanh_reference": math.tanh(1),
         "theory_ratio": s["predicted_act_std"][depth] / s["predicted_act_std"][0],
         "theory_act": s["predicted_act_std"][depth],
         "act_ratio": h.act_ratio, "act_last": h.act_last, "saturated": h.saturated, "grad_ratio": h.grad_ratio,
         "theory_grad_ratio": s["predicted_grad_std"][1] / s["predicted_grad_std"][depth],
         "bn_low": pre.min() if pre.size else math.nan, "bn_high": pre.max() if pre.size else math.nan,
-    } | (stream_truth(c, s, keep * n * var_w) if c.residual else {}) | (conv_truth(c) if c.arch == "conv" else {})
+    } | (stream_truth(c, s, keep * n * var_w) if c.residual else {}) | (conv_truth(c) if c.arch == "conv" else {}) \
+        | mode_truth(c, *fans) | factors_truth(c, keep)
+
+
+MODE_SCHEMES = ("he_normal", "he_uniform", "variance_scaling")  # the schemes whose Var(w) reads the fan mode
+
+
+def he_fan(c: Config, fan_in: int, fan_out: int) -> float:
+    """The fan of kaiming_normal_ (Keras's VarianceScaling) in the network's mode, where its scheme reads one."""
+    mode = c.mode if c.init in MODE_SCHEMES else "fan_in"
+    return {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
+
+
+def mode_truth(c: Config, fan_in: int, fan_out: int) -> dict[str, float]:
+    """A scheme that reads the mode: its fan and what it divides by it (torch's gain², Keras's scale)."""
+    if c.init not in MODE_SCHEMES:
+        return {}
+    top = c.scale if c.init == "variance_scaling" else (2.0 if c.gain is None else c.gain**2)
+    return {"mode_fan": he_fan(c, fan_in, fan_out), "mode_top": top}
+
+
+def factors_truth(c: Config, keep: float) -> dict[str, float]:
+    """Under a width profile, each layer's factor sqrt(keep fan_in Var(w_l)) from torch.nn.init's formulas, and their
+    range."""
+    if not c.widths or c.init in ("zeros", "constant"):
+        return {}
+    shapes = list(zip(c.units[:-1], c.units[1:]))
+    factors = [math.sqrt(keep * m * closed_form_var_w(c, m, k)) for m, k in shapes]
+    return {f"factor_{layer}": f for layer, f in enumerate(factors, start=1)} | {
+        "factor_low": min(factors), "factor_high": max(factors)}
 
 
 def conv_truth(c: Config) -> dict[str, float]:
@@ -692,3 +743,137 @@ def test_the_words_inside_a_formula_are_the_page_s_language(config, lang):
     for word in words:
         assert word.strip() in {t(lang, "der_every_input"), t(lang, "der_every_unit")}
         assert all(word.strip() not in {t(o, "der_every_input"), t(o, "der_every_unit")} for o in other)
+
+
+# ---------- the schemes' own formulas, per-layer factors, the bias term, one layer ----------
+
+def block_with(blocks, name: str):
+    return next(b for b in blocks if name in b.values)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", ["step 4", "step 6", "mnist xavier tanh", "mnist he fan_out tanh",
+                                  "mnist he fan_out relu", "mnist variance scaling fan_avg",
+                                  "mnist variance scaling fan_out uniform", "taper xavier relu"])
+def test_step_4_gives_each_scheme_its_own_var_w_for_layer_1(results, name, lang):
+    """Xavier's Var(w) is Glorot's 2/(fan_in + fan_out) of layer 1 and He's 2/fan by the network's mode, as
+    torch.nn.init computes them; at unequal widths the network drawn by either prints the same Var(w) as the scheme,
+    and a scheme that reads the mode names it with its own formula (kaiming_*: gain²/fan, Keras: scale/fan)."""
+    result = result_of(results, name)
+    c = result.config
+    fan_in, fan_out = c.units[:2]
+    block = block_with(derivation.blocks(result, lang), "xavier")
+    text = " ".join(block.notes)
+    assert block.values["xavier"] == pytest.approx(2 / (fan_in + fan_out), rel=1e-12)
+    assert block.values["he"] == pytest.approx(2 / he_fan(c, fan_in, fan_out), rel=1e-12)
+    assert block.values["var_w"] == pytest.approx(closed_form_var_w(c, fan_in, fan_out), rel=1e-9)
+    if c.init.startswith("xavier") and c.gain is None:  # the network is Xavier: the tab says so with one number
+        assert block.shown["xavier"] == block.shown["var_w"]
+    if c.init.startswith("he") and c.gain is None:
+        assert block.shown["he"] == block.shown["var_w"]
+    if fan_in == fan_out:
+        assert "lecture_xavier" not in block.shown and "mode_fan" not in block.shown
+        return
+    assert block.shown["lecture_xavier"] in text  # 1/n, said to hold only for equal widths
+    assert block.shown["lecture_xavier"] != block.shown["xavier"]
+    mode = c.mode if c.init in MODE_SCHEMES else "fan_in"
+    assert t(lang, f"der_he_{mode}") in text
+    if c.init in MODE_SCHEMES:
+        top, fan = block.shown["mode_top"], block.shown["mode_fan"]
+        assert f"{top}/{fan} = {block.shown['var_w']}" in text
+        assert agrees(block.shown["var_w"], number_of(top) / number_of(fan))  # the equation holds as printed
+        if c.init == "variance_scaling":
+            assert t(lang, f"options.distribution_{c.distribution}") in text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", [name for name, c in CONFIGS.items() if c.widths] + ["step 6", "one layer"])
+def test_the_factor_sentence_holds_layer_by_layer(results, name, lang):
+    """One factor "a layer" only where every layer has it (its power is the total); under a width profile whose
+    layers differ, each layer's factor from torch.nn.init's formulas (or their range) and their product."""
+    result = result_of(results, name)
+    c = result.config
+    blocks = derivation.blocks(result, lang)
+    if not any("total" in b.values for b in blocks):
+        return  # biases, batch norm, saturation: no factor is claimed
+    block = block_with(blocks, "total")
+    keep = {"relu": 0.5, "leaky_relu": (1 + c.slope**2) / 2}.get(c.activation, 1.0)
+    factors = list(factors_truth(c, keep).get(f"factor_{layer}", math.sqrt(keep * c.width * closed_form_var_w(c)))
+                   for layer in range(1, c.depth + 1))
+    text = " ".join(block.notes)
+    total = mpmath.fprod(mpmath.mpf(f) for f in factors)
+    assert agrees(block.shown["total"], total)
+    if max(factors) - min(factors) <= 1e-9 * max(factors):
+        assert not any(key.startswith("factor_") for key in block.shown)
+        assert agrees(block.shown["total"], mpmath.mpf(factors[0]) ** c.depth)
+    elif c.depth <= derivation.LISTED_FACTORS:
+        shown = [block.shown[f"factor_{layer}"] for layer in range(1, c.depth + 1)]
+        assert join(lang, shown) in text
+        for printed, value in zip(shown, factors):
+            assert agrees(printed, value)
+        assert check_equations(block.numbers) >= 2  # layer 1's factor, and the product written out
+    else:
+        assert block.shown["factor_low"] in text and block.shown["factor_high"] in text
+        assert agrees(block.shown["factor_low"], min(factors)) and agrees(block.shown["factor_high"], max(factors))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", ["torch default tanh", "torch default relu", "bias spread", "biased relu", "step 4"])
+def test_the_variance_line_adds_every_term_its_formula_sums(results, name, lang):
+    """Var(s₁) = n·Var(w)·E[x²] + σ_b²: the sentence names σ_b² wherever the formula adds it (torch's nn.Linear
+    draws its biases from U(±1/√fan_in), σ_b² = 1/(3 fan_in)), and its printed terms add up to its Var(s₁)."""
+    result = result_of(results, name)
+    block = block_with(derivation.blocks(result, lang), "var_s")
+    line = block.notes[1]
+    values = {key: read_back(block.shown[key]) for key in ("n", "var_w", "ex2", "var_s")}
+    var_b = closed_form_bias(result.config)[1]
+    assert (block.shown.get("var_b", "") in line) == (var_b > 0) or var_b == 0
+    printed_b = read_back(block.shown["var_b"]) if var_b > 0 else 0.0
+    assert ("sigma_b" in line) == (var_b > 0)
+    assert values["n"] * values["var_w"] * values["ex2"] + printed_b == pytest.approx(values["var_s"], rel=5e-3)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", ["step 4", "step 2", "one layer", "mnist xavier tanh"])
+def test_the_tanh_regime_says_what_std_s1_is_compared_with(results, name, lang):
+    """Step 4 used to say "std(s₁) = 1 is close to 1": the sentence names the reference, where tanh leaves its
+    straight part (tanh(1) = 0.762), and the measured std(s₁) beside the theory's."""
+    result = result_of(results, name)
+    block = block_with(derivation.blocks(result, lang), "factor")
+    regime = block.notes[1]  # after the tanh note: where std(s₁) sits
+    assert summary.format_value(math.tanh(1.0)) in regime
+    assert block.shown["measured_std_s"] in regime
+    assert agrees(block.shown["measured_std_s"], first_layer(result.config)[1].std())
+
+
+ONE_LAYER_WORDS = {"en": ["1 layers", "1 conv layers", "at layer 1 / at layer 1", "back to layer 1", "after 1 ",
+                          "1 to 1", "layers 1 to 1", "across the layers"],
+                   "zh": ["第 1 层传回第 1 层", "第 1 层与第 1 层", "第 1 层到第 1 层", "1 层之后"]}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", ["one layer", "one layer, relu, widths", "one layer, batch norm", "one layer, zeros"])
+def test_one_layer_is_one_layer_in_every_sentence(results, name, lang):
+    """Depth 1: "1 layer", no gradient ratio from layer 1 to itself, no range from a number to itself, in the
+    derivation, the network line, the verdict, the update size and the fans' sentences."""
+    from views import describe
+    result = result_of(results, name)
+    texts = [n for b in derivation.blocks(result, lang) for n in b.notes]
+    texts += [describe.network(result.config, lang), summary.explain(result, lang), summary.update_note(result, lang)]
+    texts += [summary.fan_line(result, lang, direction) for direction in ("forward", "backward")]
+    for text in filter(None, texts):
+        for words in ONE_LAYER_WORDS[lang]:
+            assert words not in text, (words, text)
+    latex = " ".join(b.numbers for b in derivation.blocks(result, lang))
+    assert "^{1}" not in latex and r"\partial s_{1}" not in latex and r"\partial z_{1}" not in latex
+    assert describe.layers(result.config, lang) == t(lang, "net_dense_widths_one" if result.config.widths
+                                                     else "net_dense_one", depth=1, width=result.config.width,
+                                                     widths="-".join(map(str, result.config.units)))
+
+
+def test_the_network_line_counts_layers_as_english_does():
+    from views import describe
+    assert describe.layers(Config(depth=1), "en") == "1 layer × 500 units"
+    assert describe.layers(Config(depth=2), "en") == "2 layers × 500 units"
+    assert describe.layers(Config(depth=1, arch="conv", width=8), "en").startswith("1 conv layer × 8 channels")
+    assert describe.layers(Config(depth=1, widths=(300, 100)), "en") == "1 layer, widths 300-100"

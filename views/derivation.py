@@ -23,12 +23,12 @@ import numpy as np
 from core.activations import SATURATION, get
 from core import schemes
 from core.config import resize
-from core.initializers import bias_mean, bias_variance, weight_mean, weight_variance
+from core.initializers import bias_mean, bias_variance, gain_of, weight_mean, weight_variance
 from core.network import pixel_pre_std
 from core.theory import border_variance, layer_sigma_w2, predict
 
 from .summary import format_latex, format_share, format_value, headline, ratio, subscript
-from .text import t
+from .text import join, t
 
 # ---------- comparing two numbers: the one place for "far" and "close" ----------
 
@@ -279,6 +279,7 @@ def values_of(result, lang: str) -> Values:
     v.add("depth", depth)
     v.add("reference", 1.0)  # what std(s₁) is compared with: where tanh stops being a straight line
     v.add("saturation_level", SATURATION)
+    v.add("tanh_reference", math.tanh(v["reference"]))  # how far tanh has bent away from s there
     v.add("c", c.value)
     v.add("mean_w", weight_mean(c, *c.shapes[0]))
     hidden = s["distinct_units"][1:]
@@ -313,8 +314,13 @@ def values_of(result, lang: str) -> Values:
         else:
             total = Decimal(factor) ** depth
     v.add("total", float(total) if 1e-300 < total < 1e300 or total == 0 else total)
-    for name, init in (("xavier", "xavier_normal"), ("he", "he_normal")):  # their Var(w) here: 1/n and 2/n
-        v.add(name, weight_variance(replace(c, init=init, gain=None, mode="fan_in"), n, n))
+    factors = layer_factors(c)
+    if factors is not None:
+        v.add("factor_low", min(factors))
+        v.add("factor_high", max(factors))
+        for layer, value in enumerate(factors, start=1):
+            v.add(f"factor_{layer}", value)
+    _condition_values(v, c)
     predicted = s["predicted_act_std"]
     v.add("theory_ratio", ratio(predicted[depth], predicted[0]))
     v.add("theory_act", predicted[depth])
@@ -331,6 +337,46 @@ def values_of(result, lang: str) -> Values:
     if c.widths:
         _profile_values(v, c)
     return v
+
+
+LISTED_FACTORS = 6  # up to this depth the notes list each layer's factor; deeper, their range
+
+
+def layer_factors(config) -> list[float] | None:
+    """Under a width profile whose layers multiply by different factors: each layer's sqrt(keep fan_in Var(w_l)),
+    layer 1 first; None where one factor holds for every layer (equal widths, or a mode that keeps fan_in Var(w))."""
+    if not config.widths:
+        return None
+    factors = [math.sqrt(kept_share(config) * f) for f in layer_sigma_w2(config)[0][1:]]
+    return None if max(factors) - min(factors) <= SAME * max(factors) else factors
+
+
+def he_mode(config) -> str:
+    """The fan mode of the He init the tab compares with: the network's own where its scheme reads one (He, Keras's
+    VarianceScaling), else torch's default fan_in."""
+    return config.mode if "mode" in schemes.get(config.init).fields else "fan_in"
+
+
+def fans_differ(config) -> bool:
+    """Whether layer 1's fan_in and fan_out differ: then Glorot's 2/(fan_in + fan_out) is not 1/n, and the mode
+    decides He's Var(w)."""
+    fan_in, fan_out = config.shapes[0]
+    return fan_in != fan_out
+
+
+def _condition_values(v: Values, c) -> None:
+    """Step 4's numbers, for layer 1: Xavier's Var(w) = 2/(fan_in + fan_out) (Glorot & Bengio 2010), He's 2/fan by
+    the mode (He et al. 2015), the lecture's 1/n; and for a scheme that reads a mode, its own gain²/fan (torch's
+    kaiming_*) or scale/fan (Keras's VarianceScaling, each of its laws scaled to that variance)."""
+    fan_in, fan_out = c.shapes[0]
+    v.add("fan_in_1", fan_in)
+    v.add("fan_out_1", fan_out)
+    v.add("xavier", weight_variance(replace(c, init="xavier_normal", gain=None), fan_in, fan_out))
+    v.add("he", weight_variance(replace(c, init="he_normal", gain=None, mode=he_mode(c)), fan_in, fan_out))
+    v.add("lecture_xavier", 1 / fan_in_n(c))
+    if "mode" in schemes.get(c.init).fields:
+        v.add("mode_fan", schemes.fan(c, fan_in, fan_out))
+        v.add("mode_top", c.scale if c.init == "variance_scaling" else gain_of(c) ** 2)
 
 
 def closed_stream(config) -> str | None:
@@ -397,15 +443,23 @@ def equations(config) -> list[Equation]:
         Equation("var_s", ("var_w", "ex2", "var_b"), lambda var_w, ex2, var_b: n * var_w * ex2 + var_b),
         Equation("std_s", ("var_s",), lambda var_s: var_s.sqrt()),
         Equation("nvar", ("var_w",), lambda var_w: n * var_w),
-        Equation("xavier", (), lambda: 1 / n),
-        Equation("he", (), lambda: 2 / n),
     ]
+    fan_in, fan_out = (Decimal(n) for n in config.shapes[0])
+    he_fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[he_mode(config)]
+    out += [Equation("xavier", (), lambda: 2 / (fan_in + fan_out)), Equation("he", (), lambda: 2 / he_fan),
+            Equation("lecture_xavier", (), lambda: 1 / n)]
+    if fans_differ(config) and "mode" in schemes.get(config.init).fields:
+        out.append(Equation("var_w", ("mode_top", "mode_fan"), lambda top, fan: top / fan))
     if kind in ("tanh", "linear"):
         out.append(Equation("factor", ("nvar",), lambda nvar: nvar.sqrt()))
     if kind == "relu":
         out.append(Equation("factor", ("keep", "nvar"), lambda keep, nvar: (keep * nvar).sqrt()))
-    if kind in ("tanh", "linear", "relu") and not config.widths:  # a profile's layers have factors of their own
+    factors = layer_factors(config)
+    if kind in ("tanh", "linear", "relu") and factors is None:  # one factor for every layer: its power
         out.append(Equation("total", ("factor",), lambda factor: factor**depth))
+    elif kind in ("tanh", "linear", "relu") and len(factors) <= LISTED_FACTORS:  # each layer's own: their product
+        names = tuple(f"factor_{layer}" for layer in range(1, len(factors) + 1))
+        out.append(Equation("total", names, lambda *each: math.prod(each)))
     if config.widths:
         fan_in, fan_out = (Decimal(n) for n in next((m, n) for m, n in config.shapes if m != n))
         out += [Equation("in_var", ("fan_var_w",), lambda var_w: fan_in * var_w),
@@ -430,7 +484,8 @@ def blocks(result, lang: str) -> list[Block]:
         # equal biases leave one distinct unit a layer; biases that differ between units make them differ
         notes = [v.fill("der_zero_bias_note" if v["distinct_high"] > 1 else "der_zero_note", sym=sym)]
         same = v["distinct_low"] == v["distinct_high"]
-        notes.append(v.fill("der_zero_numbers_same" if same else "der_zero_numbers"))
+        notes.append(v.fill("der_zero_numbers_one" if c.depth == 1 else "der_zero_numbers_same" if same
+                            else "der_zero_numbers"))
         every_input = rf"\quad \text{{{t(lang, 'der_every_input')}}}\ x"
         formula = rf"w_{{ij}} = 0 \;\Rightarrow\; {sym}_j = b_j {every_input}"
         out.append(_block(v, t(lang, "der_zero_title"), formula, "", notes))
@@ -447,21 +502,14 @@ def blocks(result, lang: str) -> list[Block]:
         return out
     out.append(_variance(v, c, sym))
     out.append(_through_activation(v, c, kind))
-    out.append(_block(
-        v, t(lang, "der_condition_title"),
-        r"n\,\mathrm{Var}(w) = 1 \;\Rightarrow\; \mathrm{Var}(w) = \frac{1}{n}\ \text{(Xavier)} \qquad "
-        r"\tfrac12\,n\,\mathrm{Var}(w) = 1 \;\Rightarrow\; \mathrm{Var}(w) = \frac{2}{n}\ \text{(He)}",
-        rf"\frac{{1}}{{{v.tex('n')}}} = {v.tex('xavier')} \qquad \frac{{2}}{{{v.tex('n')}}} = {v.tex('he')} \qquad "
-        rf"n\,\mathrm{{Var}}(w) = {v.tex('n')} \times {v.tex('var_w')} = {v.tex('nvar')}",
-        [v.fill("der_condition_note"), v.fill("der_condition_numbers")],
-    ))
+    out.append(_condition(v, c))
     out.append(_backward(v, c, sym))
     if c.batch_norm:
         out.append(_block(
             v, t(lang, "der_bn_title"),
             r"s = \frac{z - \mu_B}{\sqrt{\sigma_B^2 + \varepsilon}} \;\Rightarrow\; "
             r"\mathrm{Var}(s) = \frac{\sigma_B^2}{\sigma_B^2 + \varepsilon}",
-            "", [v.fill("der_bn_note"), v.fill("der_bn_numbers")],
+            "", [v.fill("der_bn_note"), v.fill("der_bn_numbers_one" if c.depth == 1 else "der_bn_numbers")],
         ))
     if c.widths:
         out.append(_fans(v, sym, number=len(out) + 1))
@@ -517,7 +565,7 @@ def _variance(v: Values, c, sym: str) -> Block:
     lang = v.lang
     bias_tex = r" + \sigma_b^2" if v["var_b"] > 0 else ""
     bias_num = rf" + {v.tex('var_b')}" if v["var_b"] > 0 else ""
-    notes = [v.fill("der_var_note"), v.fill("der_var_numbers", sym=sym),
+    notes = [v.fill("der_var_note"), v.fill("der_var_numbers_bias" if v["var_b"] > 0 else "der_var_numbers", sym=sym),
              v.fill("der_measured_input_bn" if c.batch_norm else "der_measured_input")]
     if v["var_b"] > 0:
         notes.append(v.fill("der_bias_note", sym=sym))
@@ -562,12 +610,12 @@ def _through_activation(v: Values, c, kind: str) -> Block:
         notes = [v.fill("der_relu_note")]
         if name == "leaky_relu":
             notes.append(v.fill("der_leaky_note"))
-        notes.append(v.fill("der_relu_numbers"))
+        notes.append(v.fill("der_relu_numbers", per_layer=_per_layer(v, c)))
         return _block(
             v, t(lang, "der_relu_title"),
             rf"\mathrm{{E}}[h^2] = {half}\,\mathrm{{Var}}(s) \;\Rightarrow\; "
             rf"\mathrm{{E}}[h_l^2] = {half}\,n\,\mathrm{{Var}}(w)\,\mathrm{{E}}[h_{{l-1}}^2]",
-            rf"\sqrt{{{v.tex('keep')} \times {v.tex('nvar')}}} = {v.tex('factor')} \;\Rightarrow\; "
+            rf"\sqrt{{{v.tex('keep')} \times {v.tex('nvar')}}} = {v.tex('factor')}"
             + _total_tex(v, c, rf"{v.tex('keep')}\,"),
             notes,
         )
@@ -575,7 +623,7 @@ def _through_activation(v: Values, c, kind: str) -> Block:
     if kind == "linear":
         formula = rf"h = s \;\Rightarrow\; \mathrm{{std}}(h_l) = {factor}"
         return _block(v, t(lang, "der_linear_title"), formula, _factor_tex(v, c),
-                      [v.fill("der_linear_note"), v.fill("der_factor_numbers")])
+                      [v.fill("der_linear_note"), v.fill("der_factor_numbers", per_layer=_per_layer(v, c))])
     formula = rf"\tanh(s) \approx s \;\Rightarrow\; \mathrm{{std}}(h_l) \approx {factor}"
     rel = relation(v["std_s"], v["reference"])
     words = {"relation": t(lang, f"cmp_{rel}")}
@@ -588,21 +636,41 @@ def _through_activation(v: Values, c, kind: str) -> Block:
         )
     return _block(
         v, t(lang, "der_tanh_title"), formula, _factor_tex(v, c),
-        [v.fill("der_tanh_note"), v.fill(f"der_tanh_regime_{rel}", **words), v.fill("der_factor_numbers")],
+        [v.fill("der_tanh_note"), v.fill(f"der_tanh_regime_{rel}", **words),
+         v.fill("der_factor_numbers", per_layer=_per_layer(v, c))],
     )
 
 
 def _factor_tex(v: Values, c) -> str:
-    return rf"\sqrt{{{v.tex('nvar')}}} = {v.tex('factor')} \;\Rightarrow\; " + _total_tex(v, c, "")
+    return rf"\sqrt{{{v.tex('nvar')}}} = {v.tex('factor')}" + _total_tex(v, c, "")
 
 
 def _total_tex(v: Values, c, keep: str) -> str:
-    """The factor over the whole depth: the first layer's to the power of the depth, or under a width profile the
-    product of each layer's own."""
-    if not c.widths:
-        return rf"{_base(v.tex('factor'))}^{{{v.tex('depth')}}} = {v.tex('total')}"
-    return (rf"\prod_{{l=1}}^{{{v.tex('depth')}}} \sqrt{{{keep}n^{{\mathrm{{in}}}}_l\,\mathrm{{Var}}(w_l)}}"
-            rf" = {v.tex('total')}")
+    """The factor over the whole depth, after layer 1's: its power of the depth where every layer has it, or under a
+    width profile the product of each layer's own, written out up to LISTED_FACTORS layers; "" for one layer."""
+    factors = layer_factors(c)
+    if c.depth == 1:
+        return ""
+    if factors is None:
+        return rf" \;\Rightarrow\; {_base(v.tex('factor'))}^{{{v.tex('depth')}}} = {v.tex('total')}"
+    product = rf"\prod_{{l=1}}^{{{v.tex('depth')}}} \sqrt{{{keep}n^{{\mathrm{{in}}}}_l\,\mathrm{{Var}}(w_l)}}"
+    if len(factors) <= LISTED_FACTORS:
+        product += " = " + r" \times ".join(v.tex(f"factor_{layer}") for layer in range(1, len(factors) + 1))
+    return rf" \;\Rightarrow\; {product} = {v.tex('total')}"
+
+
+def _per_layer(v: Values, c) -> str:
+    """What the layers multiply the spread by, in words: one factor a layer and its power, the one layer's, or under
+    a width profile each layer's own (or their range) and their product."""
+    factors = layer_factors(c)
+    if c.depth == 1:
+        return v.fill("der_per_layer_one")
+    if factors is None:
+        return v.fill("der_per_layer_same")
+    if len(factors) > LISTED_FACTORS:
+        return v.fill("der_per_layer_range")
+    each = join(v.lang, [v.text(f"factor_{layer}") for layer in range(1, len(factors) + 1)])
+    return v.fill("der_per_layer_listed", factors=each)
 
 
 def _base(tex: str) -> str:
@@ -633,11 +701,47 @@ def _fans(v: Values, sym: str, number: int) -> Block:
     )
 
 
+def _condition(v: Values, c) -> Block:
+    """Step 4: the factor at 1, Xavier's and He's Var(w) for layer 1 next to this network's. Where layer 1's fans
+    differ, Xavier's is Glorot's 2/(fan_in + fan_out), not 1/n, and He's 2/fan by the mode the network names."""
+    lang, title = v.lang, t(v.lang, "der_condition_title")
+    formula = (r"n\,\mathrm{Var}(w) = 1 \;\Rightarrow\; \mathrm{Var}(w) = \frac{1}{n}\ \text{(Xavier)} \qquad "
+               r"\tfrac12\,n\,\mathrm{Var}(w) = 1 \;\Rightarrow\; \mathrm{Var}(w) = \frac{2}{n}\ \text{(He)}")
+    nvar = rf"n\,\mathrm{{Var}}(w) = {v.tex('n')} \times {v.tex('var_w')} = {v.tex('nvar')}"
+    if not fans_differ(c):
+        return _block(v, title, formula,
+                      rf"\frac{{1}}{{{v.tex('n')}}} = {v.tex('xavier')} \qquad \frac{{2}}{{{v.tex('n')}}} = "
+                      rf"{v.tex('he')} \qquad {nvar}",
+                      [v.fill("der_condition_note"), v.fill("der_condition_numbers")])
+    for name in ("xavier", "he"):  # the scheme the network uses: its Var(w) printed alike both times
+        if abs(v[name] - v["var_w"]) <= SAME * v["var_w"]:
+            v.digits[name] = max(v.digits[name], v.digits["var_w"])
+    fan_in, fan_out, mode = v.tex("fan_in_1"), v.tex("fan_out_1"), he_mode(c)
+    mode_tex = mode.replace("_", r"\_")  # LaTeX's text mode takes no bare underscore
+    he_fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": f"({fan_in} + {fan_out})/2"}[mode]
+    fan_tex = {"fan_in": r"n^{\mathrm{in}}", "fan_out": r"n^{\mathrm{out}}",
+               "fan_avg": r"\tfrac12(n^{\mathrm{in}} + n^{\mathrm{out}})"}[mode]
+    formula = (r"\mathrm{Var}(w) = \frac{2}{n^{\mathrm{in}} + n^{\mathrm{out}}}\ \text{(Xavier)} \qquad "
+               rf"\mathrm{{Var}}(w) = \frac{{2}}{{{fan_tex}}}\ \text{{(He, {mode_tex})}}")
+    numbers = (rf"\frac{{2}}{{{fan_in} + {fan_out}}} = {v.tex('xavier')} \qquad \frac{{2}}{{{he_fan}}} = "
+               rf"{v.tex('he')} \qquad {nvar}")
+    notes = [v.fill("der_condition_note"),
+             v.fill("der_condition_fans", he_rule=t(lang, f"der_he_{mode}"))]
+    if "mode" in schemes.get(c.init).fields:  # the network's own scheme reads the mode: its formula with it
+        key = "der_condition_keras" if c.init == "variance_scaling" else "der_condition_he"
+        notes.append(v.fill(key, mode=mode, distribution=t(lang, f"options.distribution_{c.distribution}")))
+    return _block(v, title, formula, numbers, notes)
+
+
 def _backward(v: Values, c, sym: str) -> Block:
     """Step 5: the gradient's factor per layer on its way down, and the measured ratio over the depth."""
-    note = v.fill("der_back_bn" if c.batch_norm else "der_back_numbers")
-    ratio = (rf"\frac{{\mathrm{{std}}(\partial L/\partial {sym}_1)}}"
-             rf"{{\mathrm{{std}}(\partial L/\partial {sym}_{{{v.tex('depth')}}})}}")
+    if c.depth == 1:  # one layer: no layer below it for the gradient to reach
+        note, numbers = v.fill("der_back_one"), rf"n\,\mathrm{{Var}}(w) = {v.tex('nvar')}"
+    else:
+        note = v.fill("der_back_bn" if c.batch_norm else "der_back_numbers")
+        ratio = (rf"\frac{{\mathrm{{std}}(\partial L/\partial {sym}_1)}}"
+                 rf"{{\mathrm{{std}}(\partial L/\partial {sym}_{{{v.tex('depth')}}})}}")
+        numbers = rf"n\,\mathrm{{Var}}(w) = {v.tex('nvar')},\quad {ratio} = {v.tex('grad_ratio')}"
     return _block(
         v, t(v.lang, "der_back_title"),
         rf"\frac{{\partial L}}{{\partial x_i}} = \sum_{{j=1}}^{{n}} w_{{ij}}\,"
@@ -645,6 +749,5 @@ def _backward(v: Values, c, sym: str) -> Block:
         r"\frac{\partial L}{\partial s_j} = f'(s_j)\,\frac{\partial L}{\partial h_j}"
         r"\;\Rightarrow\; \mathrm{Var}\!\left(\frac{\partial L}{\partial s_{l-1}}\right) = "
         r"n\,\mathrm{Var}(w)\,\mathrm{E}[f'(s)^2]\;\mathrm{Var}\!\left(\frac{\partial L}{\partial s_l}\right)",
-        rf"n\,\mathrm{{Var}}(w) = {v.tex('nvar')},\quad {ratio} = {v.tex('grad_ratio')}",
-        [v.fill("der_back_note"), note],
+        numbers, [v.fill("der_back_note"), note],
     )

@@ -19,10 +19,11 @@ def layers(config: Config, lang: str) -> str:
     """The layers: "10 layers × 500 units", "3 layers, widths 784-512-256-128", "10 conv layers × 64 channels, 3 × 3
     kernels on 16 × 16 images, zero padding"."""
     kind = "conv" if config.arch == "conv" else "dense"
+    one = "_one" if config.depth == 1 else ""  # "1 layer", not "1 layers"
     if config.widths:  # a profile: every width, the input's first, as the link writes it
-        words = t(lang, f"net_{kind}_widths", depth=config.depth, widths=profiles.write(config.units))
+        words = t(lang, f"net_{kind}_widths{one}", depth=config.depth, widths=profiles.write(config.units))
     else:
-        words = t(lang, f"net_{kind}", depth=config.depth, width=config.width)
+        words = t(lang, f"net_{kind}{one}", depth=config.depth, width=config.width)
     if kind == "conv":
         words = t(lang, "net_conv_images", layers=words, kernel=config.kernel, image=config.image,
                   padding=t(lang, f"net_padding_{config.padding}"))

@@ -53,7 +53,7 @@ def metrics(page: Page) -> None:
                        input=summary.format_value(h.act_input)) if math.isfinite(h.act_ratio) else \
         missing if not math.isfinite(h.act_last) else None
     grad_delta = page.t("metric_grad_delta", ratio=summary.format_value(h.grad_ratio, 2), depth=c.depth,
-                        last=summary.format_value(h.grad_last)) if math.isfinite(h.grad_ratio) else \
+                        last=summary.format_value(h.grad_last)) if math.isfinite(h.grad_ratio) and c.depth > 1 else \
         missing if not math.isfinite(h.grad_first) else None
     # a residual network's layers are its stream x_l, and its gradients dL/dx_l
     cols[0].metric(page.t("metric_stream" if c.residual else "metric_act"), summary.format_value(h.act_last),

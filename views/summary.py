@@ -173,7 +173,7 @@ def fan_line(result, lang: str, direction: str) -> str | None:
         return None
     products = (forward if direction == "forward" else backward)[1:]
     low, high = float(products.min()), float(products.max())
-    same = "same" if high - low <= SAME_PRODUCT * high else "differ"
+    same = "one" if config.depth == 1 else "same" if high - low <= SAME_PRODUCT * high else "differ"
     change = signal_ratios(result)[0 if direction == "forward" else 1]
     return t(lang, f"fans_{direction}_{same}", low=format_value(low), high=format_value(high),
              ratio=format_value(change, 2), depth=config.depth)
@@ -198,6 +198,9 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
         return t(lang, "verdict_saturated_why", share=format_share(v.share), layer=v.layer,
                  activation=t(lang, f"act_{config.activation}"))
     act, grad = signal_ratios(result)
+    if v.name == "healthy" and depth == 1:  # one layer: the gradient has no layer to cross
+        return t(lang, "verdict_healthy_why_one", act=format_value(act, 2), low=format_value(SHRINK),
+                 high=format_value(GROW))
     if v.name == "healthy":
         return t(lang, "verdict_healthy_why", act=format_value(act, 2), grad=format_value(grad, 2), depth=depth,
                  low=format_value(SHRINK), high=format_value(GROW))
@@ -264,6 +267,9 @@ def update_note(result, lang: str) -> str | None:
         off = result.config.residual and result.config.branch_scale == 0
         return t(lang, "update_zero_branches_off" if off else "update_zero")
     guide = format_power(UPDATE_GUIDE)
+    if u.even and (result.config.depth == 1 or format_value(u.low, 2) == format_value(u.high, 2)):
+        return t(lang, "update_one" if result.config.depth == 1 else "update_same", ratio=format_value(u.low, 2),
+                 lr=format_rough(u.learning_rate()), guide=guide)
     if u.even:
         return t(lang, "update_even", low=format_value(u.low, 2), high=format_value(u.high, 2),
                  lr=format_rough(u.learning_rate()), guide=guide)
