@@ -85,6 +85,10 @@ EXTRA = {
                                       batch=200),
     "one layer, batch norm": Config(batch_norm=True, depth=1, width=100, batch=200),
     "one layer, zeros": Config(init="zeros", depth=1, width=20, batch=20),
+    # the digits' 64 pixels into wider layers: layer 1's fan_in is 64, not the width
+    "digits xavier tanh": Config(input="digits", init="xavier_normal", depth=3, width=200, batch=500),
+    "digits he relu": Config(input="digits", activation="relu", init="he_normal", depth=8, width=128, batch=500),
+    "digits zeros": Config(input="digits", init="zeros", depth=2, width=100, batch=100),
 }
 CONFIGS = {f"step {code}": config for code, config in tour.STEPS.items()} | EXTRA
 
@@ -132,9 +136,19 @@ def closed_form_var_w(c: Config, fan_in: int | None = None, fan_out: int | None 
     raise AssertionError(c.init)
 
 
+def digits_second_moment(c: Config) -> float:
+    """E[x²] over the first `batch` digit images, each pixel standardized over all 1,797 by scikit-learn's own data
+    (a pixel constant over the set becomes 0), times input_scale²."""
+    from sklearn.datasets import load_digits
+    pixels = load_digits().data
+    std = pixels.std(axis=0)
+    standard = np.where(std > 0, (pixels - pixels.mean(axis=0)) / np.where(std > 0, std, 1), 0.0)
+    return float(np.mean(standard[:c.batch] ** 2)) * c.input_scale**2
+
+
 def closed_form_bias(c: Config) -> tuple[float, float]:
     """The biases' mean and variance: the Config's, or torch's U(+-1/sqrt(fan_in)), variance 1/(3 fan_in)."""
-    return (0.0, 1 / (3 * c.width * c.receptive_field)) if c.init == "torch_default" else (c.bias, c.bias_std**2)
+    return (0.0, 1 / (3 * c.units[0] * c.receptive_field)) if c.init == "torch_default" else (c.bias, c.bias_std**2)
 
 
 def first_conv_layer(c: Config) -> tuple[np.ndarray, np.ndarray]:
@@ -169,13 +183,14 @@ def first_layer(c: Config) -> tuple[np.ndarray, np.ndarray]:
 def expected(result) -> dict[str, float]:
     """What each named value of the tab must be: closed forms, a plain recomputation, the headline, the theory."""
     c, s = result.config, result.stats
-    n, depth = c.width * c.receptive_field, c.depth  # a conv layer's fan_in: C_in k²
+    fans = c.shapes[0] if c.arch == "conv" else c.units[:2]  # a conv layer's: (C_in k², C_out k²)
+    ex2 = digits_second_moment(c) if c.input == "digits" else c.input_scale**2
+    n, depth = fans[0], c.depth  # layer 1's fan_in: the input's width (the digits' 64 pixels), a conv layer's C_in k²
     h = summary.headline(result)
     x, s1 = first_layer(c)
     mean_w = c.value if c.init == "constant" else (scipy.stats.truncnorm(
         (c.trunc_a - c.trunc_mean) / c.std, (c.trunc_b - c.trunc_mean) / c.std, loc=c.trunc_mean, scale=c.std).mean()
         if c.init == "trunc_normal" else 0.0)
-    fans = c.shapes[0] if c.arch == "conv" else c.units[:2]  # a conv layer's: (C_in k², C_out k²)
     var_w = closed_form_var_w(c, *fans) if abs(mean_w) < 1e-15 else math.nan
     mean_b, var_b = closed_form_bias(c)
     keep = {"relu": 0.5, "leaky_relu": (1 + c.slope**2) / 2}.get(c.activation, 1.0)
@@ -183,7 +198,7 @@ def expected(result) -> dict[str, float]:
     pre = s["pre_std"][1:][np.isfinite(s["pre_std"][1:])]
     total = mpmath.sqrt(mpmath.mpf(keep) * n * mpmath.mpf(var_w)) ** depth if math.isfinite(var_w) else math.nan
     profile = {}
-    if c.widths and math.isfinite(var_w):  # each layer's own Var(w) from its fans
+    if len(set(c.units)) > 1 and math.isfinite(var_w):  # each layer's own Var(w) from its fans
         shapes = list(zip(c.units[:-1], c.units[1:]))
         var = [closed_form_var_w(c, m, k) for m, k in shapes]
         total = mpmath.fprod(mpmath.sqrt(mpmath.mpf(keep) * m * mpmath.mpf(v)) for (m, _), v in zip(shapes, var))
@@ -194,18 +209,18 @@ def expected(result) -> dict[str, float]:
                    "in_var": m * var[layer], "out_var": k * var[layer], "in_low": min(forward),
                    "in_high": max(forward), "out_low": min(backward), "out_high": max(backward)}
     return profile | {
-        "n": n, "depth": depth, "reference": 1.0, "saturation_level": 0.97, "c": c.value,
+        "n": n, "units": c.units[1], "depth": depth, "reference": 1.0, "saturation_level": 0.97, "c": c.value,
         "distinct_low": hidden_units.min(), "distinct_high": hidden_units.max(),
         # E[x²] = input_scale² for the unit-variance draws (step 10's input is scaled to q0 = 1/64)
-        "var_w": var_w, "nvar": n * var_w, "ex2": c.input_scale**2, "var_b": var_b, "bias": mean_b, "mean_w": mean_w,
-        "var_s": n * var_w * c.input_scale**2 + var_b, "std_s": math.sqrt(n * var_w * c.input_scale**2 + var_b),
+        "var_w": var_w, "nvar": n * var_w, "ex2": ex2, "var_b": var_b, "bias": mean_b, "mean_w": mean_w,
+        "var_s": n * var_w * ex2 + var_b, "std_s": math.sqrt(n * var_w * ex2 + var_b),
         "measured_ex2": float(np.mean(x**2)),
         "measured_std_s": float(s1.std()),
         "keep": keep, "factor": math.sqrt(keep * n * var_w) if math.isfinite(var_w) else math.nan,
         "total": total,
         # layer 1's Var(w) under torch.nn.init's xavier_normal_ and kaiming_normal_ (He by the network's mode where its
         # scheme reads one, else torch's default fan_in), and the lecture's 1/n
-        "xavier": 2 / (fans[0] + fans[1]), "he": 2 / he_fan(c, *fans), "lecture_xavier": 1 / n,
+        "xavier": 2 / (fans[0] + fans[1]), "he": 2 / he_fan(c, *fans), "lecture_xavier": 1 / fans[0],
         "fan_in_1": fans[0], "fan_out_1": fans[1], "tanh_reference": math.tanh(1),
         "theory_ratio": s["predicted_act_std"][depth] / s["predicted_act_std"][0],
         "theory_act": s["predicted_act_std"][depth],
@@ -236,7 +251,7 @@ def mode_truth(c: Config, fan_in: int, fan_out: int) -> dict[str, float]:
 def factors_truth(c: Config, keep: float) -> dict[str, float]:
     """Under a width profile, each layer's factor sqrt(keep fan_in Var(w_l)) from torch.nn.init's formulas, and their
     range."""
-    if not c.widths or c.init in ("zeros", "constant"):
+    if len(set(c.units)) == 1 or c.init in ("zeros", "constant"):
         return {}
     shapes = list(zip(c.units[:-1], c.units[1:]))
     factors = [math.sqrt(keep * m * closed_form_var_w(c, m, k)) for m, k in shapes]

@@ -230,9 +230,16 @@ def kept_share(config) -> float:
 
 
 def fan_in_n(config) -> int:
-    """The n of the argument: a hidden layer's fan_in, the width for dense layers and C_in k² for conv layers (each
-    output pixel's unit sums its k x k window over every input channel)."""
-    return config.width * config.receptive_field
+    """The n of the argument: layer 1's fan_in, the input's width for dense layers (the width, or a profile's or the
+    digits' first entry) and C_in k² for conv layers (each output pixel's unit sums its k x k window over every input
+    channel)."""
+    return config.shapes[0][0]
+
+
+def uneven(config) -> bool:
+    """Whether the layers' fans differ somewhere (a width profile, or the digits' 64 pixels into wider layers): then
+    each layer has a factor of its own."""
+    return len(set(config.units)) > 1
 
 
 def interior_std(c) -> float:
@@ -274,6 +281,7 @@ def values_of(result, lang: str) -> Values:
     n, depth = fan_in_n(c), c.depth
     v = Values(result, lang)
     v.add("n", n)
+    v.add("units", c.units[1])  # layer 1's units (a conv layer's channels)
     if c.arch == "conv":
         conv_values(v, c)
     v.add("depth", depth)
@@ -309,7 +317,7 @@ def values_of(result, lang: str) -> Values:
     v.add("factor", factor)
     with localcontext() as context:
         context.prec = PRECISION
-        if c.widths:  # each layer its own factor sqrt(keep fan_in Var(w)): their product
+        if uneven(c):  # each layer its own factor sqrt(keep fan_in Var(w)): their product
             total = math.prod((Decimal(kept_share(c)) * Decimal(f)).sqrt() for f in layer_sigma_w2(c)[0][1:])
         else:
             total = Decimal(factor) ** depth
@@ -343,9 +351,9 @@ LISTED_FACTORS = 6  # up to this depth the notes list each layer's factor; deepe
 
 
 def layer_factors(config) -> list[float] | None:
-    """Under a width profile whose layers multiply by different factors: each layer's sqrt(keep fan_in Var(w_l)),
-    layer 1 first; None where one factor holds for every layer (equal widths, or a mode that keeps fan_in Var(w))."""
-    if not config.widths:
+    """Where the layers multiply by different factors (uneven fans): each layer's sqrt(keep fan_in Var(w_l)), layer 1
+    first; None where one factor holds for every layer (equal widths, or a mode that keeps fan_in Var(w))."""
+    if not uneven(config):
         return None
     factors = [math.sqrt(kept_share(config) * f) for f in layer_sigma_w2(config)[0][1:]]
     return None if max(factors) - min(factors) <= SAME * max(factors) else factors
@@ -373,7 +381,7 @@ def _condition_values(v: Values, c) -> None:
     v.add("fan_out_1", fan_out)
     v.add("xavier", weight_variance(replace(c, init="xavier_normal", gain=None), fan_in, fan_out))
     v.add("he", weight_variance(replace(c, init="he_normal", gain=None, mode=he_mode(c)), fan_in, fan_out))
-    v.add("lecture_xavier", 1 / fan_in_n(c))
+    v.add("lecture_xavier", 1 / fan_in)  # the lecture's 1/n, n = fan_in
     if "mode" in schemes.get(c.init).fields:
         v.add("mode_fan", schemes.fan(c, fan_in, fan_out))
         v.add("mode_top", c.scale if c.init == "variance_scaling" else gain_of(c) ** 2)
@@ -444,10 +452,10 @@ def equations(config) -> list[Equation]:
         Equation("std_s", ("var_s",), lambda var_s: var_s.sqrt()),
         Equation("nvar", ("var_w",), lambda var_w: n * var_w),
     ]
-    fan_in, fan_out = (Decimal(n) for n in config.shapes[0])
-    he_fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[he_mode(config)]
-    out += [Equation("xavier", (), lambda: 2 / (fan_in + fan_out)), Equation("he", (), lambda: 2 / he_fan),
-            Equation("lecture_xavier", (), lambda: 1 / n)]
+    in_1, out_1 = (Decimal(fan) for fan in config.shapes[0])  # layer 1's fans
+    he_fan = {"fan_in": in_1, "fan_out": out_1, "fan_avg": (in_1 + out_1) / 2}[he_mode(config)]
+    out += [Equation("xavier", (), lambda: 2 / (in_1 + out_1)), Equation("he", (), lambda: 2 / he_fan),
+            Equation("lecture_xavier", (), lambda: 1 / in_1)]
     if fans_differ(config) and "mode" in schemes.get(config.init).fields:
         out.append(Equation("var_w", ("mode_top", "mode_fan"), lambda top, fan: top / fan))
     if kind in ("tanh", "linear"):
