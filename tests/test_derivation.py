@@ -85,6 +85,8 @@ EXTRA = {
                                       batch=200),
     "one layer, batch norm": Config(batch_norm=True, depth=1, width=100, batch=200),
     "one layer, zeros": Config(init="zeros", depth=1, width=20, batch=20),
+    "profile zeros, bias spread": Config(init="zeros", bias_std=0.5, depth=3, widths=(64, 40, 20, 10), batch=20),
+    "profile zeros": Config(init="zeros", depth=3, widths=(64, 40, 20, 10), batch=20),
     # the digits' 64 pixels into wider layers: layer 1's fan_in is 64, not the width
     "digits xavier tanh": Config(input="digits", init="xavier_normal", depth=3, width=200, batch=500),
     "digits he relu": Config(input="digits", activation="relu", init="he_normal", depth=8, width=128, batch=500),
@@ -209,7 +211,8 @@ def expected(result) -> dict[str, float]:
                    "in_var": m * var[layer], "out_var": k * var[layer], "in_low": min(forward),
                    "in_high": max(forward), "out_low": min(backward), "out_high": max(backward)}
     return profile | {
-        "n": n, "units": c.units[1], "depth": depth, "reference": 1.0, "saturation_level": 0.97, "c": c.value,
+        "n": n, "units": c.units[1], "units_low": min(c.units[1:]), "units_high": max(c.units[1:]), "depth": depth,
+        "reference": 1.0, "saturation_level": 0.97, "c": c.value,
         "distinct_low": hidden_units.min(), "distinct_high": hidden_units.max(),
         # E[x²] = input_scale² for the unit-variance draws (step 10's input is scaled to q0 = 1/64)
         "var_w": var_w, "nvar": n * var_w, "ex2": ex2, "var_b": var_b, "bias": mean_b, "mean_w": mean_w,
@@ -892,3 +895,21 @@ def test_the_network_line_counts_layers_as_english_does():
     assert describe.layers(Config(depth=2), "en") == "2 layers × 500 units"
     assert describe.layers(Config(depth=1, arch="conv", width=8), "en").startswith("1 conv layer × 8 channels")
     assert describe.layers(Config(depth=1, widths=(300, 100)), "en") == "1 layer, widths 300-100"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", ["profile zeros", "profile zeros, bias spread", "zeros with bias spread"])
+def test_zero_weights_count_the_units_of_the_layers_they_name(results, name, lang):
+    """"1 of 40" for layers of 40, 20 and 10 units said too much: under a profile the sentence gives the layers'
+    range of units; at equal widths their one count."""
+    result = result_of(results, name)
+    c = result.config
+    note = derivation.blocks(result, lang)[-1].notes[-1]
+    shown = derivation.blocks(result, lang)[-1].shown
+    hidden = c.units[1:]
+    if min(hidden) == max(hidden):
+        assert shown["units"] in note and agrees(shown["units"], hidden[0])
+    else:
+        assert "units" not in shown
+        assert agrees(shown["units_low"], min(hidden)) and agrees(shown["units_high"], max(hidden))
+        assert shown["units_low"] in note and shown["units_high"] in note

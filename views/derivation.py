@@ -282,6 +282,8 @@ def values_of(result, lang: str) -> Values:
     v = Values(result, lang)
     v.add("n", n)
     v.add("units", c.units[1])  # layer 1's units (a conv layer's channels)
+    v.add("units_low", min(c.units[1:]))  # a profile's narrowest and widest hidden layers
+    v.add("units_high", max(c.units[1:]))
     if c.arch == "conv":
         conv_values(v, c)
     v.add("depth", depth)
@@ -492,8 +494,10 @@ def blocks(result, lang: str) -> list[Block]:
         # equal biases leave one distinct unit a layer; biases that differ between units make them differ
         notes = [v.fill("der_zero_bias_note" if v["distinct_high"] > 1 else "der_zero_note", sym=sym)]
         same = v["distinct_low"] == v["distinct_high"]
-        notes.append(v.fill("der_zero_numbers_one" if c.depth == 1 else "der_zero_numbers_same" if same
-                            else "der_zero_numbers"))
+        profile = v["units_low"] != v["units_high"]  # the layers' own counts differ: their range
+        notes.append(v.fill("der_zero_numbers_one" if c.depth == 1 else {
+            (False, True): "der_zero_numbers_same", (False, False): "der_zero_numbers",
+            (True, True): "der_zero_numbers_widths_same", (True, False): "der_zero_numbers_widths"}[profile, same]))
         every_input = rf"\quad \text{{{t(lang, 'der_every_input')}}}\ x"
         formula = rf"w_{{ij}} = 0 \;\Rightarrow\; {sym}_j = b_j {every_input}"
         out.append(_block(v, t(lang, "der_zero_title"), formula, "", notes))
