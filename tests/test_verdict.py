@@ -611,3 +611,20 @@ def test_an_activation_without_a_share_is_named_by_its_name_in_the_page_language
         at = open_app(step="custom", activation=activation, depth="3", width="32", batch="64")
         assert not at.exception and at.selectbox(key="activation").value == activation
         assert at.metric[2].delta == t("en", "metric_sat_dead_none").format(activation=t("en", f"act_{activation}"))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_update_size_printed_alike_at_every_layer_is_one_number(monkeypatch, lang):
+    """"0.36 to 0.36 across the layers" at depth 1: one layer has one ratio, and layers whose ratios print alike
+    get that one number "at every layer"."""
+    guide = summary.format_power(summary.UPDATE_GUIDE)
+    one = simulate(Config(depth=1, init="xavier_normal", width=100, batch=100))
+    u = summary.updates(one)
+    ratio = summary.format_value(u.low, 2)
+    assert summary.update_note(one, lang) == t(lang, "update_one", ratio=ratio,
+                                               lr=summary.format_rough(u.learning_rate()), guide=guide)
+    three = simulate(Config(depth=3, init="xavier_normal", width=100, batch=100))
+    alike = summary.Updates(zero=False, typical=0.3602, low=0.3601, low_layer=2, high=0.3604, high_layer=3)
+    monkeypatch.setattr(summary, "updates", lambda result: alike)
+    assert summary.update_note(three, lang) == t(lang, "update_same", ratio="0.36",
+                                                 lr=summary.format_rough(alike.learning_rate()), guide=guide)
