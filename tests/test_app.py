@@ -1035,3 +1035,15 @@ def test_the_histogram_caption_names_the_grey_bars_the_panels_hold(step):
                                    t(lang, "hist_zeros") if has_zeros else "",
                                    t(lang, "hist_ends", activation=t(lang, "act_tanh"),
                                      ratio=summary.format_value(charts.SPIKE_RATIO)) if has_ends else ""]), lang
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_one_layer_s_page_says_one_layer(lang):
+    """?depth=1: "1 layers × 500 units" and "×1 of layer 1's ..." (the gradient at layer 1 against itself) were on the
+    page; the line under the title says one layer, and the gradient metric has no delta."""
+    at = open_app(step="custom", depth="1", init="xavier_normal", lang=lang)
+    assert not at.exception
+    assert t(lang, "net_dense_one", depth=1, width=500) in at.caption[0].value
+    assert at.metric[1].label == t(lang, "metric_grad") and not at.metric[1].delta
+    assert at.metric[0].delta  # the activations still have their ratio to the input
