@@ -25,6 +25,7 @@ def charts(at) -> dict[str, tuple[dict, object]]:
         spec = json.loads(chart.proto.spec)
         title = spec.get("title")
         title = title.get("text") if isinstance(title, dict) else title
+        title = " ".join(title) if isinstance(title, list) else title  # a title drawn in lines, read as one
         if len(chart.proto.datasets) == 1:
             found[title] = (spec, convert_arrow_bytes_to_pandas_df(chart.proto.datasets[0].data.data))
     return found
