@@ -21,7 +21,7 @@ from views import tour
 from views import training as training_view
 from views.tabs import CODES
 from views.tabs import data as data_tab
-from views.text import catalogue, t
+from views.text import catalogue, join, t
 
 TABS = CODES  # the app's one list of tabs
 # Tests marked shared_results read the networks and chart templates earlier tests of their worker made, as a server's
@@ -1034,7 +1034,9 @@ def test_the_histogram_caption_names_the_grey_bars_the_panels_hold(step):
         assert caption == "".join([first, t(lang, "hist_beyond", example=example) if has_beyond else "",
                                    t(lang, "hist_zeros") if has_zeros else "",
                                    t(lang, "hist_ends", activation=t(lang, "act_tanh"),
-                                     ratio=summary.format_value(charts.SPIKE_RATIO)) if has_ends else ""]), lang
+                                     ratio=summary.format_value(charts.SPIKE_RATIO),
+                                     edges=join(lang, [summary.format_value(e) for e in result.hist_edges[[1, -2]]]))
+                                   if has_ends else ""]), lang
 
 
 @pytest.mark.slow

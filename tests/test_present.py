@@ -63,6 +63,13 @@ def test_the_link_is_the_page_s_query_without_presenter_mode():
     assert present.page_link(ADDRESS, {"present": "true"}) == ADDRESS
 
 
+def test_a_bare_host_gets_the_root_s_slash_before_the_query():
+    """The Data tab's CSV had "# link=http://127.0.0.1:8641?step=4": the address as a browser writes it has "/"."""
+    assert present.page_link("http://127.0.0.1:8641", {"step": "4"}) == "http://127.0.0.1:8641/?step=4"
+    assert present.page_link(ADDRESS, {"step": "4"}) == ADDRESS + "?step=4"
+    assert present.page_link("http://127.0.0.1:8641", {}) == "http://127.0.0.1:8641"
+
+
 def test_the_qr_image_holds_no_text_of_the_link():
     """The link reaches the page's HTML only inside base64: a link cannot add markup to the page."""
     link = ADDRESS + '?step=2&x="><script>alert(1)</script>'

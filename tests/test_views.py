@@ -20,7 +20,7 @@ from core import Config, schemes, simulate, theory, threads
 from core.config import ACTIVATIONS, INITS
 from views import charts, derivation, export, summary, tour, urlstate
 from views.tabs import CODES as TABS  # the app's one list of tabs
-from views.text import LANGUAGES, catalogue, t
+from views.text import LANGUAGES, catalogue, join, t
 
 from tests.vega_specs import encodings
 from tests.written_numbers import read_back
@@ -455,7 +455,9 @@ def test_the_key_to_the_histograms_labels_names_each_kind_of_labelled_bar(steps,
     for step, parts in LABEL_KEYS.items():
         result = steps[step]
         low, high = (summary.format_value(edge) for edge in result.hist_edges[[0, -1]])
-        values = {"activation": t(lang, f"act_{result.config.activation}"), "edge": high, "low": low, "high": high}
+        inner = [summary.format_value(edge) for edge in result.hist_edges[[1, -2]]]  # where the end bins start
+        values = {"activation": t(lang, f"act_{result.config.activation}"), "edge": high, "low": low, "high": high,
+                  "edges": join(lang, inner)}
         written = [t(lang, part, **values) for part in parts]
         listed = t(lang, "join_last").join(written)  # at most two: "a and b"
         key = charts.label_key(charts.histogram_frame(result, lang), result.config.activation, lang)

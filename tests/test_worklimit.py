@@ -296,4 +296,6 @@ def test_the_memory_refusal_names_what_most_of_it_is_and_what_fits(config, most,
         assert estimate_memory(resize(config, name, value)) <= budget < estimate_memory(resize(config, name, value + 1))
         named += 1
     assert named >= 2
+    # each size fits alone: alternatives ("a depth up to 19 or a width up to 902"; zh 或, not 和)
+    assert t(lang, "join_or").strip() in said.split(t(lang, "memory_fits", sizes="|").split("|")[0])[1]
     assert (t(lang, "memory_no_batch") in said) == (most == "weights")

@@ -235,13 +235,23 @@ def label_key(frame: pd.DataFrame, activation: str, lang: str) -> str:
     parts = []
     for kind in kinds:
         if kind == "end":
-            parts.append(t(lang, "hist_key_end", activation=t(lang, f"act_{activation}")))
+            parts.append(t(lang, "hist_key_end", activation=t(lang, f"act_{activation}"),
+                           edges=end_edges(labelled, lang)))
         elif kind in edges:
             parts.append(t(lang, "hist_key_beyond", low=edges["under"], high=edges["over"]) if len(edges) == 2
                          else t(lang, f"hist_key_{kind}", edge=edges[kind]))
         else:
             parts.append(t(lang, f"hist_key_{kind}"))
     return t(lang, "hist_key", parts=join(lang, parts)) if parts else ""
+
+
+def end_edges(frame: pd.DataFrame, lang: str) -> str:
+    """Where the grey end bins of histogram_frame's panels start ("−0.96 and 0.96"): an end bin counts the values past
+    its inner edge, a little short of f's saturation rule (0.96 against tanh's 0.97), so its share is not the
+    "saturated" share the page writes elsewhere."""
+    ends = frame[frame["kind"] == "end"]
+    return join(lang, [ends.loc[ends["side"] == side, edge].iloc[0]
+                       for side, edge in (("left", "high"), ("right", "low")) if (ends["side"] == side).any()])
 
 
 def histogram_caption(frame: pd.DataFrame, activation: str, every: int, lang: str) -> str:
@@ -256,7 +266,8 @@ def histogram_caption(frame: pd.DataFrame, activation: str, every: int, lang: st
     if "zero" in kinds:
         said.append(t(lang, "hist_zeros"))
     if "end" in kinds:
-        said.append(t(lang, "hist_ends", activation=t(lang, f"act_{activation}"), ratio=format_value(SPIKE_RATIO)))
+        said.append(t(lang, "hist_ends", activation=t(lang, f"act_{activation}"), ratio=format_value(SPIKE_RATIO),
+                      edges=end_edges(frame, lang)))
     return "".join(said)
 
 

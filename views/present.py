@@ -7,7 +7,7 @@ import base64
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import segno
 import streamlit as st
@@ -303,6 +303,8 @@ def page_link(address: str, query: Mapping[str, str | Sequence[str]]) -> str:
     ordinary page). A list parameter is repeated, as Streamlit writes it (urlstate)."""
     pairs = [(name, value) for name, values in query.items() if name != PRESENT
              for value in ([values] if isinstance(values, str) else values)]
+    if pairs and not urlsplit(address).path:  # a bare host ("http://host:8501", as Streamlit may report it) takes
+        address += "/"  # the root's slash before its query, as a browser writes the address
     return address + ("?" + urlencode(pairs) if pairs else "")
 
 

@@ -541,7 +541,7 @@ def memory_refusal(config, lang: str, memory_budget: int) -> str:
     order = ("depth", "width", "batch") if most == "weights" else ("batch", "depth", "width")
     fits = work_fits(config, memory_budget, estimate_memory, order)
     sizes = [t(lang, f"memory_fit_{name}", value=value) for name, value in fits.items() if value]
-    said = [t(lang, "memory_fits", sizes=join(lang, sizes))] if sizes else []
+    said = [t(lang, "memory_fits", sizes=join(lang, sizes, "or"))] if sizes else []  # each alone: alternatives
     if not fits["batch"]:
         said.append(t(lang, "memory_no_batch"))
     return t(lang, "memory", need=need / 2**20, budget=memory_budget / 2**20,

@@ -15,12 +15,12 @@ __all__ = ["LANGUAGES", "SHOWN_CHARACTERS", "catalogue", "join", "pointing", "t"
 
 
 def join(lang: str, items: list[str], kind: str = "list") -> str:
-    """Items joined as the language writes a list (kind="list": "a, b and c"), a run of clauses ("clause") or
-    sentences in one paragraph ("sentence": a space in English, nothing in Chinese); a Chinese word meets a Latin
-    one with a space between (locale.spaced: "全零和 N(0, 0.01²)")."""
-    if kind == "list" and len(items) > 1:
+    """Items joined as the language writes a list (kind="list": "a, b and c"), alternatives ("or": "a, b or c"), a
+    run of clauses ("clause") or sentences in one paragraph ("sentence": a space in English, nothing in Chinese); a
+    Chinese word meets a Latin one with a space between (locale.spaced: "全零和 N(0, 0.01²)")."""
+    if kind in ("list", "or") and len(items) > 1:
         pieces = [piece for item in items[:-1] for piece in (item, t(lang, "join_list"))][:-1]
-        return spaced([*pieces, t(lang, "join_last"), items[-1]])
+        return spaced([*pieces, t(lang, "join_last" if kind == "list" else "join_or"), items[-1]])
     return spaced([piece for item in items for piece in (item, t(lang, f"join_{kind}"))][:-1])
 
 
