@@ -1090,3 +1090,43 @@ def test_step_7_s_race_of_six_is_within_the_limits_and_its_time_counts_six_runs(
     work = tv.race_work(step_7, len(six), DEFAULT_STEPS)
     assert work == pytest.approx(6 / 5 * tv.LECTURE_WORK) and tv.WORK_WARN < work < tv.WORK_LIMIT
     assert tv.race_seconds(work)["idle"] == pytest.approx(6 / 5 * tv.MEASURED_S["race"]["idle"])
+
+
+def _trained(config, final_loss, first_ratios, lr=0.02):
+    """A finished run as rescue_text reads it: its network, final loss, learning rate and update:data ratios at its
+    first record (then 0.001 everywhere)."""
+    from types import SimpleNamespace
+
+    ratio = np.vstack([first_ratios, np.full((1, config.depth), 1e-3)])
+    return SimpleNamespace(config=config, final_loss=final_loss, lr=lr, update_ratio=ratio)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_step_7_s_batch_norm_run_is_compared_with_the_same_bad_init_and_its_large_first_steps_said(lang):
+    """Step 7's race: N(0, 0.01²) + batch norm ended at 0.753 against N(0, 0.01²)'s 1.1 (chance) without it, behind
+    Xavier's and He's 10⁻⁴; its first updates were 0.003-0.1 of its weights, far above 10⁻³ at the race's learning
+    rate 0.02. The page compares the two N(0, 0.01²) runs and says how large the first steps are (their geometric
+    mean over the layers, against the guide), and nothing of the steps where they are near the guide."""
+    from views import tour
+    from views import training as tv
+    from views.charts import scheme_name as named
+    from views.summary import UPDATE_GUIDE, format_power, format_value
+    from views.text import join, t
+
+    step_7 = tour.step_config("7")
+    first = np.array([0.003, 0.01, 0.03, 0.1, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01])
+    mean = float(np.exp(np.log(first).mean()))
+
+    def race(bn_loss, plain_loss, ratios):
+        return {"normal_0.01": _trained(scheme_config(step_7, "normal_0.01"), plain_loss, np.full(10, 1e-6)),
+                BN_RESCUE: _trained(scheme_config(step_7, BN_RESCUE), bn_loss, ratios)}
+
+    names = dict(bn=named(BN_RESCUE, lang), plain=named("normal_0.01", lang))
+    fast = t(lang, "training_tab.rescue_fast", bn=names["bn"], lr="0.02", ratio=format_value(mean),
+             times=format_value(mean / UPDATE_GUIDE, 2), guide=format_power(UPDATE_GUIDE))
+    assert tv.rescue_text(race(0.753, 1.1, first), lang) == join(lang, [
+        t(lang, "training_tab.rescued", bn_loss="0.753", plain_loss="1.1", **names), fast], "sentence")
+    assert tv.rescue_text(race(1.1, 1.1, np.full(10, 2e-3)), lang) == t(
+        lang, "training_tab.not_rescued", bn_loss="1.1", plain_loss="1.1", **names)  # near the guide: no more said
+    assert tv.rescue_text({"normal_0.01": race(0.753, 1.1, first)["normal_0.01"]}, lang) is None
+    assert tv.rescue_text(race(math.nan, 1.1, first), lang) is None

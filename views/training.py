@@ -27,7 +27,8 @@ from core import Config, digits, profiles
 from core.config import resize
 from core.workers import WorkerCrashed
 from core.train import (
-    DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, HE_2015_DEPTHS, LECTURE_RACE, POINTS_PER_CLASS, SPIKE,
+    BN_RESCUE, DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, HE_2015_DEPTHS, LECTURE_RACE,
+    POINTS_PER_CLASS, SPIKE,
     estimate_training_memory, scheme_config, spike, stability, steps_to_loss, task_config, training_batch,
 )
 
@@ -163,6 +164,36 @@ def depth_text(results: dict, lang: str) -> str | None:
              activation=t(lang, f"act_{first.config.activation}"), wrong_loss=format_value(wrong.final_loss),
              right_loss=format_value(right.final_loss), depth=wrong.config.depth, shrink=format_value(shrink),
              depths=join(lang, [str(d) for d in HE_2015_DEPTHS]), he_title=t(lang, "training_tab.he_title"))
+
+
+# The update:data ratio from which a run's first updates are said to be too large: tenfold CS231n's guide
+FAST_UPDATES = 10 * UPDATE_GUIDE
+
+
+def rescue_text(results: dict, lang: str) -> str | None:
+    """Where a race has both N(0, 0.01²) runs, with and without batch norm (BN_RESCUE, tour step 7's): the two final
+    losses, and whether batch norm let the bad init learn (a lower final loss); where the batch-norm run's first
+    updates (its update:data ratio at the first record, the geometric mean over its layers) are over FAST_UPDATES,
+    how many times the guide they are: batch norm undoes W's scale, so at the race's learning rate small weights take
+    large steps. None without both runs finite."""
+    if BN_RESCUE not in results or "normal_0.01" not in results:
+        return None
+    bn, plain = results[BN_RESCUE], results["normal_0.01"]
+    if not (math.isfinite(bn.final_loss) and math.isfinite(plain.final_loss)):
+        return None
+    names = dict(bn=scheme_name(BN_RESCUE, lang), plain=scheme_name("normal_0.01", lang),
+                 bn_loss=format_value(bn.final_loss), plain_loss=format_value(plain.final_loss))
+    said = [t(lang, "training_tab.rescued" if bn.final_loss < plain.final_loss else "training_tab.not_rescued",
+              **names)]
+    first = bn.update_ratio[0] if len(bn.update_ratio) else np.array([])
+    first = first[np.isfinite(first) & (first > 0)]
+    if first.size:
+        ratio = float(np.exp(np.log(first).mean()))
+        if ratio > FAST_UPDATES:
+            said.append(t(lang, "training_tab.rescue_fast", bn=names["bn"], lr=format_value(bn.lr),
+                          ratio=format_value(ratio), times=format_value(ratio / UPDATE_GUIDE, 2),
+                          guide=format_power(UPDATE_GUIDE)))
+    return join(lang, said, "sentence")
 
 
 def held_out_text(results: dict, lang: str) -> str | None:
