@@ -509,8 +509,12 @@ def test_the_theory_sentence_says_when_the_gradient_has_not_reached_q_star(simul
         text = theory_view.here_text(numbers, lang, depth=config.depth, grad_std=grad)
         chi1, depth = numbers["chi1"], config.depth
         if not theory_view.at_edge(chi1):
-            factor = theory_view._beside_one(math.sqrt(chi1))
+            factor = theory_view._beside_one(math.sqrt(chi1), apart=(chi1,))
             assert t(lang, f"theory_tab.{'ordered' if chi1 < 1 else 'chaotic'}", factor=factor) in text
+            written = theory_view._beside_one(chi1, apart=(math.sqrt(chi1),))
+            assert f"χ₁ = {written}" in text and written != factor  # χ₁ and √χ₁ told apart (1.013 and 1.006)
+            assert read_back(written) == pytest.approx(chi1, rel=1e-2) and read_back(factor) == pytest.approx(
+                math.sqrt(chi1), rel=1e-2)
         measured, at_q_star = grad[1] / grad[depth], math.sqrt(chi1) ** (depth - 1)
         other_way = not theory_view.at_edge(chi1) and np.isfinite(measured) and measured > 0 and \
             (measured > 1) != (at_q_star > 1)

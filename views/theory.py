@@ -51,11 +51,16 @@ def _number(value, digits: int = 3) -> str:
     return "∞" if value is not None and math.isinf(value) else format_value(value, digits)
 
 
-def _beside_one(value: float, digits: int = 3) -> str:
+def _beside_one(value: float, digits: int = 3, apart: tuple[float, ...] = ()) -> str:
     """A number near 1 (χ₁, its square root) with the digits that tell it from 1: 0.974 with three, 0.99999 with five
-    where three would write 1 (step 10's χ₁ = 1 − 6.2·10⁻⁶ had read "ordered phase: gradients shrink ×1"). At most 15
+    where three would write 1 (step 10's χ₁ = 1 − 6.2·10⁻⁶ had read "ordered phase: gradients shrink ×1"), and from
+    each of `apart`, the numbers written beside it (χ₁ = 1.013 and √χ₁ = 1.006 had both read 1.01). At most 15
     significant digits, within float64's."""
-    while format_value(value, digits) == "1" and value != 1 and digits < 15:
+    def same(digits: int) -> bool:
+        written = format_value(value, digits)
+        return (written == "1" and value != 1) or any(written == format_value(other, digits) for other in apart
+                                                       if other != value)
+    while same(digits) and digits < 15:
         digits += 1
     return _number(value, digits)
 
@@ -353,7 +358,7 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
     else:
         # three digits at least: near the edge two would print a growth of x1.04 as x1
         phase = t(lang, "theory_tab.ordered" if chi1 < 1 else "theory_tab.chaotic",
-                  factor=_beside_one(math.sqrt(chi1)))
+                  factor=_beside_one(math.sqrt(chi1), apart=(chi1,)))
     xi = summary["depth_scale"]
     if summary["q_star"] is None:
         scale = t(lang, "theory_tab.depth_undefined")
@@ -370,7 +375,7 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
     scale = join(lang, [mismatch, scale], "sentence") if mismatch else scale
     q_star = math.inf if summary["q_star"] is None else summary["q_star"]
     return t(lang, "theory_tab.here_text", sigma_w2=_number(summary["sigma_w2"]), sigma_b2=_number(summary["sigma_b2"]),
-                                     q_star=_number(q_star), chi1=_beside_one(chi1), phase=phase, depth=scale)
+             q_star=_number(q_star), chi1=_beside_one(chi1, apart=(math.sqrt(chi1),)), phase=phase, depth=scale)
 
 
 def at_edge(chi1: float) -> bool:
