@@ -1130,3 +1130,20 @@ def test_step_7_s_batch_norm_run_is_compared_with_the_same_bad_init_and_its_larg
         lang, "training_tab.not_rescued", bn_loss="1.1", plain_loss="1.1", **names)  # near the guide: no more said
     assert tv.rescue_text({"normal_0.01": race(0.753, 1.1, first)["normal_0.01"]}, lang) is None
     assert tv.rescue_text(race(math.nan, 1.1, first), lang) is None
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_race_table_s_scheme_column_holds_its_longest_name(lang):
+    """The grid's own measure cut step 7's "N(0, 0.01²) + batch norm" to "... + batch nor": the column is as wide as
+    the longest name at the table's type, with its padding, and no wider than that needs."""
+    import pandas as pd
+
+    from views import training as tv
+    from views.charts import scheme_name as named, text_width
+    from views.text import t
+
+    names = [named(s, lang) for s in (*LECTURE_RACE, BN_RESCUE)]
+    table = pd.DataFrame({t(lang, "scheme"): names})
+    width = tv.name_width(table, lang)
+    longest = max(text_width(name, tv.TABLE_TYPE) for name in names)
+    assert longest + tv.TABLE_PADDING <= width < longest + tv.TABLE_PADDING + 1

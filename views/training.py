@@ -382,6 +382,17 @@ def final_frame(results: dict, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+TABLE_TYPE = 14  # px: a table cell's type (Streamlit's dataframe)
+TABLE_PADDING = 24  # px: a cell's padding either side, and a little to spare
+
+
+def name_width(table: pd.DataFrame, lang: str) -> int:
+    """px: final_frame's scheme column as wide as its longest name (text_width, at TABLE_TYPE): the grid's own
+    measure had cut "N(0, 0.01²) + batch norm" to "... + batch nor"."""
+    column = t(lang, "scheme")
+    return math.ceil(max(text_width(name, TABLE_TYPE) for name in [column, *table[column]])) + TABLE_PADDING
+
+
 def heatmap_frame(result, statistic: str = "act_std", max_cells: int = MAX_CELLS) -> pd.DataFrame:
     """Long frame (step, layer, value) of one run's per-layer statistic over training.
 

@@ -217,7 +217,9 @@ def draw_race(results: dict, lang: str) -> None:
         st.caption(sentence)
     draw_chart(training_view.accuracy_chart(curves, lang, k, ceiling=ceiling, phone=phone), name="race-accuracy",
                width="stretch")
-    st.dataframe(training_view.final_frame(results, lang), hide_index=True)
+    table = training_view.final_frame(results, lang)
+    st.dataframe(table, hide_index=True, column_config={t(lang, "scheme"): st.column_config.TextColumn(
+        width=training_view.name_width(table, lang))})
     st.caption(t(lang, "training_tab.table_caption" if spiral else "training_tab.table_caption_digits"))
     depth = training_view.depth_text(results, lang)  # the lecture's wrong scheme level with its right one, said why
     if depth:
