@@ -209,7 +209,9 @@ def expected(result) -> dict[str, float]:
             [k * v for (_, k), v in zip(shapes, var)]
         profile = {"fan_layer": layer + 1, "fan_in": m, "fan_out": k, "fan_var_w": var[layer],
                    "in_var": m * var[layer], "out_var": k * var[layer], "in_low": min(forward),
-                   "in_high": max(forward), "out_low": min(backward), "out_high": max(backward)}
+                   "in_high": max(forward), "out_low": min(backward), "out_high": max(backward),
+                   # the way back from the last layer to layer 1 passes W_L ... W_2
+                   **({"back_low": min(backward[1:]), "back_high": max(backward[1:])} if depth > 1 else {})}
     return profile | {
         "n": n, "units": c.units[1], "units_low": min(c.units[1:]), "units_high": max(c.units[1:]), "depth": depth,
         "reference": 1.0, "saturation_level": 0.97, "c": c.value,
@@ -913,3 +915,25 @@ def test_zero_weights_count_the_units_of_the_layers_they_name(results, name, lan
         assert "units" not in shown
         assert agrees(shown["units_low"], min(hidden)) and agrees(shown["units_high"], max(hidden))
         assert shown["units_low"] in note and shown["units_high"] in note
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("init, mode, activation, expected", [
+    ("xavier_normal", "fan_in", "tanh", [2 * 256 / (512 + 256), 2 * 128 / (256 + 128)]),  # Glorot: 2/(in + out)
+    ("he_normal", "fan_out", "relu", [2.0, 2.0]),  # torch kaiming_normal_(mode="fan_out"): Var(w) = 2/fan_out
+    ("he_normal", "fan_in", "relu", [2 * 256 / 512, 2 * 128 / 256]),  # 2/fan_in, times fan_out
+])
+def test_the_way_back_shows_fan_out_var_w_of_the_layers_it_passes(init, mode, activation, expected, lang):
+    """784-512-256-128: the gradient from layer 3 down to layer 1 passes W_3 and W_2, each multiplying its variance
+    by fan_out·Var(w) (Glorot & Bengio 2010, eq. 6): section 5 had shown layer 1's forward n·Var(w) = 1.21 (Xavier)
+    and 3.06 (He, fan_out) beside that ratio. Their values here from torch.nn.init's formulas, written out."""
+    config = Config(widths=(784, 512, 256, 128), depth=3, init=init, mode=mode, activation=activation, batch=200)
+    (back,) = [b for b in derivation.blocks(simulate(config), lang) if b.title == t(lang, "der_back_title")]
+    low, high = min(expected), max(expected)
+    assert back.values["back_low"] == pytest.approx(low)
+    assert back.values.get("back_high", low) == pytest.approx(high)  # printed only where the layers differ
+    assert r"\mathrm{fan\_out}\,\mathrm{Var}(w) = " + summary.format_latex(low) in back.numbers
+    assert "nvar" not in back.values  # layer 1's forward product is not the way back's
+    key = "der_back_fans_same" if math.isclose(low, high) else "der_back_fans"
+    assert any(t(lang, key, back_low=summary.format_value(low), back_high=summary.format_value(high), depth=3) in note
+               for note in back.notes)

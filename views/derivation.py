@@ -431,6 +431,9 @@ def _profile_values(v: Values, c) -> None:
     v.add("in_high", max(forward[1:]))
     v.add("out_low", min(backward[1:]))
     v.add("out_high", max(backward[1:]))
+    if c.depth > 1:  # the gradient from the last layer down to layer 1 passes W_L ... W_2: their fan_out products
+        v.add("back_low", min(backward[2:]))
+        v.add("back_high", max(backward[2:]))
 
 
 SAME = 1e-9  # relative: products the mode sets alike at every layer differ by rounding only
@@ -753,7 +756,14 @@ def _backward(v: Values, c, sym: str) -> Block:
         note = v.fill("der_back_bn" if c.batch_norm else "der_back_numbers")
         ratio = (rf"\frac{{\mathrm{{std}}(\partial L/\partial {sym}_1)}}"
                  rf"{{\mathrm{{std}}(\partial L/\partial {sym}_{{{v.tex('depth')}}})}}")
-        numbers = rf"n\,\mathrm{{Var}}(w) = {v.tex('nvar')},\quad {ratio} = {v.tex('grad_ratio')}"
+        if "back_low" in v.numbers:  # unequal widths: the way back sums over fan_out, layer by layer (W_L ... W_2)
+            alike = v["back_high"] - v["back_low"] <= SAME * v["back_high"]
+            product = rf"\mathrm{{fan\_out}}\,\mathrm{{Var}}(w) = {v.tex('back_low')}" + (
+                "" if alike else rf"\text{{ to }}{v.tex('back_high')}")
+            note = join(v.lang, [v.fill("der_back_fans_same" if alike else "der_back_fans"), note], "sentence")
+        else:
+            product = rf"n\,\mathrm{{Var}}(w) = {v.tex('nvar')}"
+        numbers = rf"{product},\quad {ratio} = {v.tex('grad_ratio')}"
     return _block(
         v, t(v.lang, "der_back_title"),
         rf"\frac{{\partial L}}{{\partial x_i}} = \sum_{{j=1}}^{{n}} w_{{ij}}\,"
