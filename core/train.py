@@ -153,8 +153,12 @@ BN_RESCUE = "normal_0.01+bn"
 
 
 def scheme_config(config: Config, scheme: str) -> Config:
-    """The configured network (depth, width, activation, seed, dtype, ...) under one scheme."""
-    return replace(config, **{**_INIT_FIELDS, **SCHEMES[scheme]})
+    """The configured network (depth, width, activation, seed, dtype, ...) under one scheme. A scheme with batch norm
+    (BN_RESCUE) takes the place of the network's layer norm: one norm at a time (Config)."""
+    fields = {**_INIT_FIELDS, **SCHEMES[scheme]}
+    if fields["batch_norm"]:
+        fields["layer_norm"] = False
+    return replace(config, **fields)
 
 
 def lecture_schemes(batch_norm: bool = False) -> tuple[str, ...]:

@@ -1147,3 +1147,30 @@ def test_the_race_table_s_scheme_column_holds_its_longest_name(lang):
     width = tv.name_width(table, lang)
     longest = max(text_width(name, tv.TABLE_TYPE) for name in names)
     assert longest + tv.TABLE_PADDING <= width < longest + tv.TABLE_PADDING + 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query, what", [({"step": "8"}, "not_trained_residual"), ({"step": "9", "lang": "zh"},
+                                          "not_trained_residual"),
+                                         ({"step": "custom", "norm": "layer", "depth": "3", "width": "32",
+                                           "train": ["normal_0.01+bn", "xavier_normal"]}, "not_trained_ln")])
+def test_a_network_the_race_does_not_train_is_refused_in_words_before_run(query, what):
+    """core.train trains plain networks, with or without batch norm: Run on a residual stream (steps 8, 9) or a
+    layer-norm network had ended in core.train's ValueError shown as an exception, and a link racing
+    N(0, 0.01²) + batch norm on a layer-norm network had stopped the page (batch norm and layer norm at once). The
+    tab now says why in a note in the page's language, with Run disabled, and the batch-norm scheme takes the
+    network's layer norm's place (one norm at a time)."""
+    from streamlit.testing.v1 import AppTest
+
+    from views.text import t
+
+    at = AppTest.from_file(str(Path(__file__).parent.parent / "streamlit_app.py"), default_timeout=60)
+    at.query_params.update({**query, "tab": "training"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    lang = query.get("lang", "en")
+    said = t(lang, "training_tab.not_trained", what=t(lang, f"training_tab.{what}"))
+    assert said in [i.value for i in at.info] and not at.error  # a note on the tab's scope, not an error
+    assert at.button(key="run_race").disabled
+    bn = scheme_config(Config(depth=3, width=32, layer_norm=True), BN_RESCUE)
+    assert bn.batch_norm and not bn.layer_norm

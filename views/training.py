@@ -284,6 +284,15 @@ def durations(seconds: dict[str, float], lang: str) -> dict[str, str]:
     return {**{load: duration(seconds[load], lang) for load in LOADS}, "sessions": LOADED_BY}
 
 
+def not_trained(config, lang: str) -> str | None:
+    """Why the race does not train this network, or None: a residual stream or layer norm, which core.train leaves
+    to the other tabs (studied at initialization only); a note, not an error, at steps 8 and 9."""
+    if not (config.residual or config.layer_norm):
+        return None
+    return t(lang, "training_tab.not_trained", what=t(lang, "training_tab.not_trained_residual"
+                                                     if config.residual else "training_tab.not_trained_ln"))
+
+
 def refusal(config, schemes: list[str], steps: int, lang: str, memory_budget: int) -> str | None:
     """Why a race of `schemes` on this network is not run, or None: one of its runs needs more than memory_budget
     bytes (core.train.estimate_training_memory), or its work (race_work) is over WORK_LIMIT, which names the

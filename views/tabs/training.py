@@ -134,8 +134,10 @@ def show(page: Page) -> None:
     st.caption(t(lang, "training_tab.head_conv" if conv else "training_tab.head"))
     if note:
         st.info(note)
-    refusal = training_view.refusal(config, schemes, steps, lang, memory_budget())
+    refusal = training_view.not_trained(config, lang)
     if refusal:
+        st.info(refusal)
+    elif refusal := training_view.refusal(config, schemes, steps, lang, memory_budget()):
         st.error(refusal)
         if fitted is not None:  # the width that fits, one click away
             st.button(training_view.fitted_label(fitted, lang), key="use_fitted_race", on_click=link.show_config,
