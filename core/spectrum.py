@@ -108,7 +108,7 @@ class Spectrum:
         """How many of the pooled values, at least, are exactly 0 whatever the weights: at each input min(m, n) minus
         the narrowest layer's units (a bottleneck such as widths 64-256-16-256 leaves 48 of J's 64); 0 where no layer
         is narrower than both ends."""
-        return int(max(self.values.shape[1] - self.narrowest()[1], 0) * self.values.shape[0])
+        return self._beyond_rank(np.full(self.values.shape[0], self.narrowest()[1]))
 
     def zeros_bound(self) -> int:
         """How many of the pooled values, at least, the units switched off make exactly 0 in a plain network: at each
@@ -116,8 +116,11 @@ class Spectrum:
         for a residual stream, whose skip carries every direction past the off units)."""
         if self.units_on is None or self.config.residual:
             return 0
-        count = self.values.shape[1]
-        return int(np.maximum(count - self.units_on.min(axis=1), 0).sum())
+        return self._beyond_rank(self.units_on.min(axis=1))
+
+    def _beyond_rank(self, rank: np.ndarray) -> int:
+        """The pooled values past each input's largest possible rank of J, rank (inputs,): that many are exactly 0."""
+        return int(np.maximum(self.values.shape[1] - rank, 0).sum())
 
 
 def summary(values: np.ndarray) -> dict[str, float]:

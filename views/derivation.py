@@ -361,10 +361,15 @@ def layer_factors(config) -> list[float] | None:
     return None if max(factors) - min(factors) <= SAME * max(factors) else factors
 
 
+def reads_mode(config) -> bool:
+    """Whether the network's scheme reads a fan mode (He, Keras's VarianceScaling)."""
+    return "mode" in schemes.get(config.init).fields
+
+
 def he_mode(config) -> str:
-    """The fan mode of the He init the tab compares with: the network's own where its scheme reads one (He, Keras's
-    VarianceScaling), else torch's default fan_in."""
-    return config.mode if "mode" in schemes.get(config.init).fields else "fan_in"
+    """The fan mode of the He init the tab compares with: the network's own where its scheme reads one (reads_mode),
+    else torch's default fan_in."""
+    return config.mode if reads_mode(config) else "fan_in"
 
 
 def fans_differ(config) -> bool:
@@ -384,7 +389,7 @@ def _condition_values(v: Values, c) -> None:
     v.add("xavier", weight_variance(replace(c, init="xavier_normal", gain=None), fan_in, fan_out))
     v.add("he", weight_variance(replace(c, init="he_normal", gain=None, mode=he_mode(c)), fan_in, fan_out))
     v.add("lecture_xavier", 1 / fan_in)  # the lecture's 1/n, n = fan_in
-    if "mode" in schemes.get(c.init).fields:
+    if reads_mode(c):
         v.add("mode_fan", schemes.fan(c, fan_in, fan_out))
         v.add("mode_top", c.scale if c.init == "variance_scaling" else gain_of(c) ** 2)
 
@@ -461,7 +466,7 @@ def equations(config) -> list[Equation]:
     he_fan = {"fan_in": in_1, "fan_out": out_1, "fan_avg": (in_1 + out_1) / 2}[he_mode(config)]
     out += [Equation("xavier", (), lambda: 2 / (in_1 + out_1)), Equation("he", (), lambda: 2 / he_fan),
             Equation("lecture_xavier", (), lambda: 1 / in_1)]
-    if fans_differ(config) and "mode" in schemes.get(config.init).fields:
+    if fans_differ(config) and reads_mode(config):
         out.append(Equation("var_w", ("mode_top", "mode_fan"), lambda top, fan: top / fan))
     if kind in ("tanh", "linear"):
         out.append(Equation("factor", ("nvar",), lambda nvar: nvar.sqrt()))
@@ -742,7 +747,7 @@ def _condition(v: Values, c) -> Block:
                rf"{v.tex('he')} \qquad {nvar}")
     notes = [v.fill("der_condition_note"),
              v.fill("der_condition_fans", he_rule=t(lang, f"der_he_{mode}"))]
-    if "mode" in schemes.get(c.init).fields:  # the network's own scheme reads the mode: its formula with it
+    if reads_mode(c):  # the network's own scheme reads the mode: its formula with it
         key = "der_condition_keras" if c.init == "variance_scaling" else "der_condition_he"
         notes.append(v.fill(key, mode=mode, distribution=t(lang, f"options.distribution_{c.distribution}")))
     return _block(v, title, formula, numbers, notes)

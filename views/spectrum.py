@@ -318,9 +318,9 @@ def verdict(result: Spectrum, lang: str) -> str:
     mean, most = scale(s["mean_squared"]), directions(result)
     parts = [t(lang, f"spectrum_tab.mean_{mean}", mean_squared=values["mean_squared"],
                root=summary.format_value(math.sqrt(s["mean_squared"])))]
-    pooled = result.pooled
+    pooled, lost = result.pooled, shown_values(result)[1]
     within = float(np.mean((pooled >= SHRINK) & (pooled <= GROW)))
-    parts.append(t(lang, f"spectrum_tab.most_{most}", lost=shown_values(result)[1], count=pooled.size,
+    parts.append(t(lang, f"spectrum_tab.most_{most}", lost=lost, count=pooled.size,
                    within=summary.format_share(within), **values))
     forced = result.shape_bound()
     if forced:  # a bottleneck's zeros are the network's shape's, not its initialization's
@@ -330,7 +330,7 @@ def verdict(result: Spectrum, lang: str) -> str:
                        outputs=rows, inputs=columns, per=result.values.shape[1]))
     if flat_zeros(result):
         parts.append(t(lang, "spectrum_tab.zeros_activation", activation=t(lang, f"act_{result.config.activation}")))
-    elif mean == "near" and (most == "crushed" or most == "lost" and shown_values(result)[1] > forced):
+    elif mean == "near" and (most == "crushed" or most == "lost" and lost > forced):
         parts.append(t(lang, "spectrum_tab.mean_not_enough"))
     return join(lang, parts, "sentence")
 

@@ -226,7 +226,7 @@ def draw_race(results: dict, lang: str) -> None:
     depth = training_view.depth_text(results, lang)  # the lecture's wrong scheme level with its right one, said why
     if depth:
         st.markdown(depth)
-    rescue = training_view.rescue_text(results, lang)  # step 7's batch-norm run against the same bad init without
+    rescue = training_view.rescue_text(results, lang)  # step 7's batch-norm run against the same bad init
     if rescue:
         st.markdown(rescue)
     held_out = training_view.held_out_text(results, lang)
