@@ -7,6 +7,9 @@ Runs with the project's thread setting (core.threads.configure(): one BLAS threa
 "new seed" draws every random number afresh; "new std" is what a scale slider's move costs, when the unit
 draws of the same seed are reused; "new width" is the width slider dragged both ways
 from 500 (501, 499, 502, ...), when the streams of the random numbers drawn so far are extended or cut.
+"as a page does" is a new seed inside a compute slot, as the app computes it: its large products in two row
+blocks, the second on another core while one is free (core.products.matmul_rows). Then a product in one call
+against its two row blocks forced side by side, at sizes around core.products.SPLIT_WORK (run it idle).
 
 Prints medians of interleaved runs and their ratios, measured in the same process, so the figures
 compare like with like on whatever machine runs it. Nothing here asserts a time.
@@ -15,6 +18,9 @@ compare like with like on whatever machine runs it. Nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
+import os
 import cProfile
 import pstats
 import statistics
@@ -27,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import Config, simulate, threads  # noqa: E402
+from core import Config, products, simulate, threads  # noqa: E402
 from core.allocator import keep_freed_memory  # noqa: E402
 
 
@@ -98,6 +104,35 @@ def where_the_time_goes(run, calls: int = 5) -> list[tuple[str, float]]:
     return [(label, 1e3 * seconds / calls) for label, seconds in rows]
 
 
+def row_blocks(repeat: int) -> list[tuple[str, float, float]]:
+    """(shape, us in one BLAS call, us in core.products.matmul_rows's two row blocks side by side) for float32
+    products around SPLIT_WORK: where a helper thread's start (~0.2 ms) pays. The second block is forced onto a
+    second thread whatever the machine's load; run it on an idle machine."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for m, n in ((128, 100), (128, 200), (256, 256), (500, 256), (1000, 256), (1000, 500)):
+        a, b = rng.standard_normal((m, n), np.float32), rng.standard_normal((n, n), np.float32)
+        out = np.empty((m, n), np.float32)
+        calls = max(repeat, int(2e8 / (m * n * n)))
+        one = median_ms(lambda: [products.matmul(a, b, out=out) for _ in range(calls)], repeat) * 1e3 / calls
+        with threads.compute_slot(), patched(products, "SPLIT_WORK", 0), \
+                patched(threads, "machine_has_a_free_core", lambda: True):
+            two = median_ms(lambda: [products.matmul_rows(a, b, out=out) for _ in range(calls)], repeat) * 1e3 / calls
+        rows.append((f"{m} x {n} x {n} (2^{math.log2(m * n * n):.0f})", one, two))
+    return rows
+
+
+@contextlib.contextmanager
+def patched(module, name: str, value):
+    """module.name set to value inside the block."""
+    kept = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, kept)
+
+
 SMALL = Config(depth=5, width=40, batch=64, activation="tanh", init="xavier_normal")  # bench_app.LIGHT's network
 
 
@@ -134,11 +169,15 @@ def measure(args: argparse.Namespace) -> None:
     def wider():  # the width slider dragged out both ways: the streams grow, or a smaller network is cut out
         simulate(replace(config, width=next(widths)))
 
+    def page():  # a new seed as a page computes it: in a compute slot, its large products on a free core too
+        with threads.compute_slot():
+            simulate(replace(config, seed=next(seeds)))
+
     def small():  # a new seed of bench_app's light session's network (5 x 40, minibatch 64): fixed costs show
         simulate(replace(SMALL, seed=next(seeds)))
 
     torch_run = torch_eager(config, args.blas_threads)
-    contenders = {"cold": cold, "warm": warm, "wider": wider, "small": small,
+    contenders = {"cold": cold, "page": page, "warm": warm, "wider": wider, "small": small,
                   "matmuls": lambda: bare_matmuls(config, hs, ws, g)}
     if torch_run:
         contenders["torch"] = torch_run
@@ -156,18 +195,25 @@ def measure(args: argparse.Namespace) -> None:
     torch_threads = f"; torch {torch_version()}: {torch_threads_now()} thread(s)" if torch_run else ""
     print(f"threads: {threads.usable_cores()} usable cores; BLAS {blas}{torch_threads}")
     print(f"simulate, new seed (draws made)      {best['cold']:7.1f} ms")
+    print(f"simulate, new seed, as a page does   {best['page']:7.1f} ms   (in a compute slot: its large products in "
+          f"two row blocks, side by side while a core is free; load average {os.getloadavg()[0]:.1f} at the end)")
     print(f"simulate, new std (draws reused)     {best['warm']:7.1f} ms")
     print(f"simulate, new width (draws extended) {best['wider']:7.1f} ms")
     print(f"bare float32 matmuls, 3 per layer    {best['matmuls']:7.1f} ms")
     print(f"a small net (5 x 40, batch 64), new seed {best['small']:5.1f} ms")
     print(f"ratio new std / matmuls              {best['warm'] / best['matmuls']:7.2f}   (target <= 1.3)")
     print(f"ratio new seed / matmuls             {best['cold'] / best['matmuls']:7.2f}")
+    print(f"ratio as a page / new seed           {best['page'] / best['cold']:7.2f}")
     if "torch" in best:
         print(f"PyTorch eager fwd+bwd, new seed      {best['torch']:7.1f} ms   (torch {torch_version()})")
         print(f"ratio new seed / torch               {best['cold'] / best['torch']:7.2f}   (target <= 1.0)")
         print(f"ratio new std / torch                {best['warm'] / best['torch']:7.2f}")
     else:
         print("PyTorch is not installed: that comparison is skipped")
+    print(f"\na product in one call against two row blocks side by side (us; SPLIT_WORK = "
+          f"2^{math.log2(products.SPLIT_WORK):.0f} multiply-adds):")
+    for shape, one, two in row_blocks(args.repeat):
+        print(f"  {shape:24s} {one:8.0f} {two:8.0f}   ratio {two / one:5.2f}")
     print("\nwhere the time of a new-seed call goes (cProfile, which adds its own overhead):")
     for label, ms in where_the_time_goes(cold):
         print(f"  {label:18s} {ms:7.1f} ms")

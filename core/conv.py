@@ -10,7 +10,7 @@ The convolution is im2col (Chellapilla et al. 2006): a strided view of the padde
 (numpy.lib.stride_tricks.sliding_window_view) copied into (rows, k * k * C_in) patches, then a matmul. It runs a
 few images at a time (CHUNK_BYTES of patches, which stay in the CPU's cache between the copy and the product
 instead of going out to memory and back), and the chunks of one product in parallel on a core the process has
-free (core.threads.parallel_map; none under load): the chunks are the same whichever thread computes them, so
+free (core.threads.each; none under load): the chunks are the same whichever thread computes them, so
 the result is too.
 Like torch.nn.functional.conv2d it is a cross-correlation: z[n, i, j, o] = sum_{a, b, c} x[n, i + a - k//2,
 j + b - k//2, c] w[o, c, a, b]. Backward, the input's gradient is the same-padded correlation of dL/dz with the
@@ -163,7 +163,7 @@ class Geometry:
             for start, stop, patches in self._patches(view, span):
                 matmul(patches, m, out=out[start:stop])
 
-        each(part, self.parts(view.itemsize * m.shape[0]))
+        threads.each(part, self.parts(view.itemsize * m.shape[0]))
         return out
 
     def forward(self, h: np.ndarray, m: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -192,7 +192,7 @@ class Geometry:
                 product = matmul(dz[start:stop].T, patches, out=product)
                 sums[index] += product
 
-        each(part, range(len(spans)))
+        threads.each(part, range(len(spans)))
         total = sums[0]
         for more in sums[1:]:
             total += more
@@ -200,19 +200,6 @@ class Geometry:
             return np.ascontiguousarray(total.T)
         np.copyto(out, total.T)
         return out
-
-
-def each(fn, items) -> None:
-    """fn(item) for every item: in this thread, with a free core's help when the computation holds a compute
-    slot, a core is free now (core.threads.parallel_map's nested use: it never waits for one, and takes none
-    while another computation waits; a product takes milliseconds, so a core that frees later is not waited for)
-    and the machine's load leaves one free (threads.machine_has_a_free_core)."""
-    items = list(items)
-    if len(items) > 1 and threads.holds_slot() and threads.machine_has_a_free_core():
-        threads.parallel_map(fn, items, join_later=False)
-        return
-    for item in items:
-        fn(item)
 
 
 def conv2d(x: np.ndarray, w: np.ndarray, padding: str = "zeros") -> np.ndarray:

@@ -24,7 +24,7 @@ from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config, resize
 from .draws import (SHELL_ORDERS_KEPT, STREAMED, Draws, draw, draws_bytes, family, qrs_bytes, stream_bytes,
                     stream_count, weight_stream_bytes)
 from .initializers import layer_biases, layer_unit, scale_weights
-from .products import matmul
+from .products import matmul, matmul_rows
 
 # The work of a simulation (estimate_work), in float32 matmul flops. The rate and the costs of the other kinds of
 # work are fitted to the CPU seconds of 15 networks (widths 64 to 2048, batches 10 to 4096, normal and orthogonal
@@ -351,32 +351,38 @@ def simulate(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET, keep_gr
         return _simulate(config, need, keep_gradients, cancel)
 
 
+@dataclass(frozen=True)
 class Dense:
     """A fully connected layer's three products, z = h W, dL/dh = dL/dz W^T, dL/dW = h^T dL/dz (summed over the
-    batch), with h (batch, fan_in) and W (fan_in, fan_out); core.conv.Geometry has the same three for conv layers."""
+    batch), with h (batch, fan_in) and W (fan_in, fan_out); core.conv.Geometry has the same three for conv layers.
+    split: each large product in row blocks, side by side where a core is free (core.products.matmul_rows), for a
+    single computation of a page; a training race's runs already fill the cores."""
 
-    @staticmethod
-    def forward(h: np.ndarray, w: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        return matmul(h, w, out=out)
+    split: bool = False
 
-    @staticmethod
-    def input_grad(dz: np.ndarray, w: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        return matmul(dz, w.T, out=out)
+    def _product(self, a: np.ndarray, b: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+        return (matmul_rows if self.split else matmul)(a, b, out=out)
 
-    @staticmethod
-    def weight_grad(h: np.ndarray, dz: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        return matmul(h.T, dz, out=out)
+    def forward(self, h: np.ndarray, w: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return self._product(h, w, out)
+
+    def input_grad(self, dz: np.ndarray, w: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return self._product(dz, w.T, out)
+
+    def weight_grad(self, h: np.ndarray, dz: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return self._product(h.T, dz, out)  # h^T's row blocks are fan_in blocks: each sums over the whole batch
 
 
 DENSE = Dense()
 
 
-def layer_products(config: Config, images: int | None = None) -> Dense | conv.Geometry:
+def layer_products(config: Config, images: int | None = None, split: bool = False) -> Dense | conv.Geometry:
     """The three products of a layer (forward, input gradient, weight gradient): dense, or conv on the images, a
-    batch of `images` (config.batch unless given: a training minibatch) of image x image pixels."""
+    batch of `images` (config.batch unless given: a training minibatch) of image x image pixels. split: a dense
+    layer's large products in row blocks on a free core too (Dense.split; a conv layer's chunks always are)."""
     if config.arch == "conv":
         return conv.Geometry(config.batch if images is None else images, config.image, config.kernel, config.padding)
-    return DENSE
+    return Dense(split) if split else DENSE
 
 
 def network_draws(config: Config, cancel: threads.Cancel = None) -> Draws:
@@ -414,7 +420,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
     depth, units, batch = config.depth, config.units, config.rows  # rows: a conv net's pixels are its samples
     dtype = np.dtype(config.dtype)
     draws = network_draws(config, cancel)
-    products = layer_products(config)
+    products = layer_products(config, split=True)  # one computation of a page: a free core may help
     biases = layer_biases(config)  # layer l's (units[l],) or None
     nan = np.full(depth + 1, np.nan)
     stats = {name: nan.copy() for name in (*COLUMNS, "distinct_grad_units", "weight_std")}

@@ -4,13 +4,23 @@ A BLAS kernel computes the last, partial block of columns with other instruction
 (OpenBLAS's Haswell sgemm on an AMD EPYC, for one), so h @ W with every column of W equal can return
 columns that differ in their last bit. For a random W that is invisible; for the lecture's constant
 init it would count two or three "distinct" units where the lesson, and exact arithmetic, have one.
+
+A large product is computed in ROW_BLOCKS blocks of rows (matmul_rows), two cores at once where the computation
+holds a compute slot and a core is free (core.threads.each): on an idle 2-core machine the lecture's network
+(10 x 500, batch 1000, float32) takes half the time in its products. Each block of the product is its own BLAS
+call whether one thread or two compute it, so the result does not depend on the machine's load.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import threads
 
+
+ROW_BLOCKS = 2  # Streamlit Community Cloud's cores
+SPLIT_WORK = 2**25  # multiply-adds (about 0.6 ms of one core): below it a helper thread's start (~0.2 ms) costs as much
+# as it saves (docs/performance.md, "A page's network on two cores")
 SAMPLE = 8  # about this many rows and columns, evenly spaced, are looked at before a full comparison
 
 
@@ -42,4 +52,21 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     if out is None:
         out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
     np.copyto(out, small)
+    return out
+
+
+def matmul_rows(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """matmul(a, b), (a.shape[0], b.shape[1]), computed in ROW_BLOCKS blocks of a's rows when it has SPLIT_WORK
+    multiply-adds or more, side by side where a core is free (threads.each). The blocks are fixed by the shapes,
+    so the result is the same on an idle machine and a busy one.
+
+    out, if given, receives the product (same contract as np.matmul's out=).
+    """
+    rows = a.shape[0]
+    if rows < ROW_BLOCKS or rows * a.shape[1] * b.shape[1] < SPLIT_WORK:
+        return matmul(a, b, out=out)
+    if out is None:
+        out = np.empty((rows, b.shape[1]), np.result_type(a, b))
+    step = -(-rows // ROW_BLOCKS)
+    threads.each(lambda start: matmul(a[start:start + step], b, out=out[start:start + step]), range(0, rows, step))
     return out

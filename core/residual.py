@@ -25,7 +25,7 @@ import numpy as np
 from . import activations, threads
 from .initializers import layer_biases, scale_weights
 from .norms import normalize, normalize_backward
-from .products import matmul
+from .products import matmul_rows
 
 
 def run(config, draws, x: np.ndarray, stats: dict, record, stop, weight_grads: list | None,
@@ -47,7 +47,7 @@ def run(config, draws, x: np.ndarray, stats: dict, record, stop, weight_grads: l
         stats["weight_std"][layer] = mean_std(w)[1]
         u, inv_std = normalize(norm, xs[-1].copy()) if norm != "none" else (xs[-1], None)
         h = activations.apply(name, u, slope)  # (batch, width), a new array
-        r = matmul(h, w)
+        r = matmul_rows(h, w)
         if biases[layer - 1] is not None:
             r += biases[layer - 1]
         r *= np.asarray(alpha, r.dtype)
@@ -70,14 +70,14 @@ def run(config, draws, x: np.ndarray, stats: dict, record, stop, weight_grads: l
     for layer in range(config.depth, 0, -1):
         threads.check(cancel)
         dr = dx * np.asarray(alpha, dx.dtype)  # dL/dr_l
-        dw = matmul(hs[layer].T, dr)
+        dw = matmul_rows(hs[layer].T, dr)
         dw *= 1.0 / config.batch  # the batch-mean loss's gradient, as frameworks report it
         if weight_grads is not None:
             weight_grads.append(dw)
         stats["weight_grad_std"][layer] = mean_std(dw)[1]
         if stats["weight_std"][layer] > 0:
             stats["grad_data_ratio"][layer] = stats["weight_grad_std"][layer] / stats["weight_std"][layer]
-        du = matmul(dr, weights[layer].T)
+        du = matmul_rows(dr, weights[layer].T)
         du *= activations.derivative_from_output(name, hs[layer], slope, us[layer])
         dx = dx + normalize_backward(norm, du, us[layer], inv_stds[layer])  # skip + branch
         std = mean_std(dx)[1]

@@ -61,14 +61,32 @@ def usable_cores() -> int:
 
 
 def machine_has_a_free_core() -> bool:
-    """Whether the machine's 1-minute load average (os.getloadavg, which counts this computation too) leaves one
-    of usable_cores() free: work outside this process (another server, a test suite) is not in ADMISSION's count,
-    and a computation split over a busy machine's cores waits for its slowest part (docs/performance.md, conv nets:
-    1.5 times slower at a load of 5 on 2 cores). True where the load is not known."""
+    """Whether a core of usable_cores() is free at this moment: the threads runnable on the machine now (the first
+    number of /proc/loadavg's fourth field, which counts the asking thread too) are fewer than the cores. Work
+    outside this process (another server, a test suite, a browser) is not in ADMISSION's count, and a computation
+    split over a busy machine's cores waits for its slowest part (docs/performance.md, conv nets: 1.5 times slower
+    at a load of 5 on 2 cores). The count of this moment, not the 1-minute load average: a browser that drew a
+    page a second ago, or a class's burst half a minute ago, leaves the cores free now. Where /proc/loadavg is
+    missing (macOS), the 1-minute load average (os.getloadavg) must leave a core; True where neither is known."""
+    try:
+        return runnable_threads() < usable_cores()
+    except OSError:
+        pass
     try:
         return os.getloadavg()[0] < usable_cores() - 0.5
-    except (AttributeError, OSError):  # Windows; no /proc
+    except (AttributeError, OSError):  # Windows
         return True
+
+
+def runnable_threads(path: str = "/proc/loadavg") -> int:
+    """The threads running or ready to run on the machine at this moment, the asking one included (Linux's
+    /proc/loadavg, fourth field "runnable/total"; proc(5)). OSError where the file is missing or not as described."""
+    with open(path, encoding="ascii") as file:
+        fields = file.read().split()
+    try:
+        return int(fields[3].split("/")[0])
+    except (IndexError, ValueError) as error:
+        raise OSError(f"{path}: no runnable count in {' '.join(fields)!r}") from error
 
 
 @functools.cache
@@ -283,6 +301,20 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None =
     if failed is not None:
         raise failed
     return results
+
+
+def each(fn: Callable[[T], object], items: Iterable[T]) -> None:
+    """fn(item) for every item: in this thread, with a free core's help when the computation holds a compute
+    slot, a core is free now (parallel_map's nested use: it never waits for one, and takes none while another
+    computation waits; a product takes milliseconds, so a core that frees later is not waited for) and the
+    machine's load leaves one free (machine_has_a_free_core). For parts of one computation whose results do not
+    depend on the thread that computes them (a product's row blocks, core.products.matmul_rows)."""
+    items = list(items)
+    if len(items) > 1 and holds_slot() and machine_has_a_free_core():
+        parallel_map(fn, items, join_later=False)
+        return
+    for item in items:
+        fn(item)
 
 
 def _call_wait(wait: Callable[[], None], halt: threading.Event) -> None:

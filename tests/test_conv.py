@@ -1,10 +1,8 @@
 """Convolutional layers (core/conv.py and arch="conv"): fans as torch counts them, the variance rules at interior and
 border pixels, the symmetry of filters, the products against torch and finite differences, delta-orthogonal isometry."""
 
-import contextlib
 import json
 import math
-import threading
 from dataclasses import replace
 
 import numpy as np
@@ -194,26 +192,6 @@ def test_chunked_products_keep_one_filter_per_layer(monkeypatch, init):
         r = simulate(c)
     np.testing.assert_array_equal(r.distinct_units[1:], 1)
     np.testing.assert_array_equal(r.distinct_grad_units[1:-1], 1)
-
-
-@pytest.mark.parametrize("slot, free, alone", [(False, True, True), (True, False, True), (True, True, False)])
-def test_conv_parts_share_the_cores_only_in_a_computation_on_a_machine_with_one_free(monkeypatch, slot, free, alone):
-    """Outside a compute slot, or when the machine's load leaves no core free, every part runs in the caller's thread;
-    otherwise a free core takes some (each part waits for the other, so both must run at once)."""
-    if not alone and threads.usable_cores() < 2:
-        pytest.skip("one usable core: no other core to share")
-    monkeypatch.setattr(threads, "machine_has_a_free_core", lambda: free)
-    meet = threading.Barrier(2, timeout=5)
-    ran = []
-
-    def part(i: int) -> None:
-        ran.append(threading.get_ident())
-        if not alone:
-            meet.wait()
-
-    with threads.compute_slot() if slot else contextlib.nullcontext():
-        conv.each(part, range(2))
-    assert (set(ran) == {threading.get_ident()}) is alone and len(ran) == 2
 
 
 def reference_terms(config: Config, weights: list[np.ndarray]) -> np.ndarray:

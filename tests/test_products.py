@@ -1,9 +1,15 @@
 """Matrix products keep identical units identical (the lecture's symmetry), and otherwise equal np.matmul."""
 
+import dataclasses
+import threading
+
 import numpy as np
 import pytest
 
-from core.products import matmul
+from core import products, threads
+from core.config import Config
+from core.network import simulate
+from core.products import ROW_BLOCKS, SPLIT_WORK, matmul, matmul_rows
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -55,3 +61,88 @@ def test_one_unit_that_differs_anywhere_is_not_taken_for_symmetry(row, col):
     h = np.repeat(rng.standard_normal((1, 13)), 30, axis=0)
     h[min(row, 29) * 2 % 30, col] -= 1.0  # one input row of many differs
     np.testing.assert_array_equal(matmul(h, b), np.matmul(h, b))
+
+
+# --- a large product in row blocks, on a free core too --------------------------------------------------------------
+
+def large(rows: int = 600, inner: int = 300, cols: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Factors of a product with SPLIT_WORK multiply-adds or more (float32, as the page computes)."""
+    assert rows * inner * cols >= SPLIT_WORK
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((rows, inner), np.float32), rng.standard_normal((inner, cols), np.float32)
+
+
+def on_a_free_core(monkeypatch, fn):
+    """fn() inside a compute slot, the machine's load leaving a core free: as a page's computation on an idle
+    server, whatever else runs on this machine."""
+    monkeypatch.setattr(threads, "machine_has_a_free_core", lambda: True)
+    with threads.compute_slot():
+        return fn()
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+def test_a_product_in_row_blocks_is_the_same_on_a_free_core_and_in_one_thread(monkeypatch, transposed):
+    """The blocks are fixed by the shapes: two threads give bitwise what one gives, and both are a @ b (float64
+    reference, float32 roundings over the 300-term sums). transposed: h^T dz, the weight gradient's product."""
+    a, b = large()
+    if transposed:
+        a = np.ascontiguousarray(a.T).T  # a transposed view, as h.T is
+    both = on_a_free_core(monkeypatch, lambda: matmul_rows(a, b))
+    np.testing.assert_array_equal(both, matmul_rows(a, b))
+    np.testing.assert_allclose(both, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-3)
+    out = np.empty_like(both)
+    assert on_a_free_core(monkeypatch, lambda: matmul_rows(a, b, out=out)) is out
+    np.testing.assert_array_equal(out, both)
+
+
+@pytest.mark.skipif(threads.usable_cores() < 2, reason="side-by-side work needs two cores")
+def test_a_large_products_row_blocks_run_side_by_side_on_a_free_core(monkeypatch):
+    """Each block waits for the other: the product ends only if ROW_BLOCKS threads compute it at once."""
+    meet, ran, plain = threading.Barrier(ROW_BLOCKS, timeout=5), [], products.matmul
+
+    def block(a, b, out=None):
+        ran.append((threading.get_ident(), len(a)))
+        meet.wait()
+        return plain(a, b, out=out)
+
+    monkeypatch.setattr(products, "matmul", block)
+    a, b = large(rows=601)
+    on_a_free_core(monkeypatch, lambda: matmul_rows(a, b))
+    assert len({ident for ident, _ in ran}) == ROW_BLOCKS
+    assert sorted(rows for _, rows in ran) == sorted({-(-601 // ROW_BLOCKS), 601 - -(-601 // ROW_BLOCKS)})
+
+
+def test_a_small_product_is_one_call(monkeypatch):
+    """Below SPLIT_WORK a helper thread would cost more than it saves: one plain matmul, in the caller's thread."""
+    calls = []
+    monkeypatch.setattr(products, "matmul", lambda a, b, out=None: calls.append(a.shape) or np.matmul(a, b))
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((100, 100)), rng.standard_normal((100, 100))
+    on_a_free_core(monkeypatch, lambda: matmul_rows(a, b))
+    assert calls == [(100, 100)]
+
+
+@pytest.mark.parametrize("shape", ["columns", "rows"])
+def test_row_blocks_keep_identical_units_identical(monkeypatch, shape):
+    """Equal columns of b (a constant init's units), or equal rows of a, stay exactly equal across the blocks."""
+    a, b = large(seed=4)
+    if shape == "columns":
+        b = np.repeat(b[:, :1], b.shape[1], axis=1)
+        product = on_a_free_core(monkeypatch, lambda: matmul_rows(a, b))
+        assert (product == product[:, :1]).all()
+    else:
+        a = np.repeat(a[:1], a.shape[0], axis=0)
+        product = on_a_free_core(monkeypatch, lambda: matmul_rows(a, b))
+        assert (product == product[:1]).all()
+
+
+@pytest.mark.parametrize("changes", [{}, {"residual": True}, {"init": "constant"}, {"batch_norm": True}])
+def test_a_simulation_on_two_cores_is_the_simulation_on_one(monkeypatch, changes):
+    """Every statistic of a page's network (products in row blocks, side by side) is bitwise the one computed in
+    a single thread: the machine's load never changes a number on the page."""
+    config = dataclasses.replace(Config(depth=3, width=300, batch=400, seed=5), **changes)
+    assert config.batch * config.width**2 >= SPLIT_WORK
+    both, alone = on_a_free_core(monkeypatch, lambda: simulate(config)), simulate(config)
+    for name in both.stats:
+        np.testing.assert_array_equal(both.stats[name], alone.stats[name], err_msg=name)
+    np.testing.assert_array_equal(both.hist_counts, alone.hist_counts)

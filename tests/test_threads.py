@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -77,11 +79,37 @@ def test_a_blas_library_a_computing_thread_loads_gets_one_thread_too():
     assert done.stdout.strip() == "[1, 1]"  # numpy's pool and scipy's
 
 
-@pytest.mark.parametrize("load, free", [(0.0, True), (1.2, True), (1.6, False), (7.0, False)])
-def test_a_core_is_free_while_the_load_average_leaves_one(monkeypatch, load, free):
+@pytest.mark.parametrize("runnable, free", [(1, True), (2, False), (3, False), (9, False)])
+@pytest.mark.parametrize("load", [0.0, 7.0])
+def test_a_core_is_free_while_the_threads_runnable_now_leave_one(monkeypatch, tmp_path, runnable, free, load):
+    """Two cores: free while the asking thread runs alone, whatever the 1-minute load average says."""
+    loadavg = tmp_path / "loadavg"
+    loadavg.write_text(f"{load:.2f} 0.84 0.64 {runnable}/83 28819\n")
     monkeypatch.setattr(threads, "usable_cores", lambda: 2)
+    monkeypatch.setattr(threads, "runnable_threads", partial(threads.runnable_threads, str(loadavg)))
+    assert threads.machine_has_a_free_core() is free
+
+
+@pytest.mark.parametrize("load, free", [(0.0, True), (1.2, True), (1.6, False), (7.0, False)])
+def test_without_a_runnable_count_a_core_is_free_while_the_load_average_leaves_one(monkeypatch, tmp_path, load, free):
+    """Where /proc/loadavg is missing (macOS) or unreadable, the 1-minute load average decides."""
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
+    monkeypatch.setattr(threads, "runnable_threads", partial(threads.runnable_threads, str(tmp_path / "no_such_file")))
     monkeypatch.setattr(threads.os, "getloadavg", lambda: (load, 0.0, 0.0))
     assert threads.machine_has_a_free_core() is free
+
+
+@pytest.mark.parametrize("text", ["", "0.1 0.2 0.3", "0.1 0.2 0.3 x/83 1"])
+def test_a_loadavg_without_a_runnable_count_is_an_os_error(tmp_path, text):
+    path = tmp_path / "loadavg"
+    path.write_text(text)
+    with pytest.raises(OSError, match="no runnable count"):
+        threads.runnable_threads(str(path))
+
+
+@pytest.mark.skipif(not Path("/proc/loadavg").exists(), reason="Linux's /proc/loadavg")
+def test_this_thread_is_counted_as_runnable():
+    assert threads.runnable_threads() >= 1
 
 
 @pytest.mark.parametrize("n", [0, -1, 1.5, True, "2"])
@@ -336,3 +364,23 @@ def test_a_networks_draws_side_by_side_are_the_numbers_drawn_one_after_another(m
     for a, b in zip((together.x, together.readout, *together.weights), (alone.x, alone.readout, *alone.weights)):
         np.testing.assert_array_equal(a, b)
     assert len(together.weights) == 6
+
+
+@pytest.mark.parametrize("slot, free, alone", [(False, True, True), (True, False, True), (True, True, False)])
+def test_parts_share_the_cores_only_in_a_computation_on_a_machine_with_one_free(monkeypatch, slot, free, alone):
+    """Outside a compute slot, or when the machine's load leaves no core free, every part runs in the caller's thread;
+    otherwise a free core takes some (each part waits for the other, so both must run at once)."""
+    if not alone and threads.usable_cores() < 2:
+        pytest.skip("one usable core: no other core to share")
+    monkeypatch.setattr(threads, "machine_has_a_free_core", lambda: free)
+    meet = threading.Barrier(2, timeout=5)
+    ran = []
+
+    def part(i: int) -> None:
+        ran.append(threading.get_ident())
+        if not alone:
+            meet.wait()
+
+    with threads.compute_slot() if slot else contextlib.nullcontext():
+        threads.each(part, range(2))
+    assert (set(ran) == {threading.get_ident()}) is alone and len(ran) == 2

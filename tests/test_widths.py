@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core import Config, draws, network, profiles, simulate
+from core import Config, draws, products, profiles, simulate
 from core.activations import apply
 from core.config import resize
 from core.draws import bias_noise, draw, stream_count, unit_weights
@@ -214,7 +214,7 @@ PROFILES = [Config(depth=3, widths=(24, 40, 8, 30), batch=16, activation="gelu",
 def test_the_work_estimate_counts_what_a_profile_does(monkeypatch, config):
     draws.forget()
     flops, qrs = [0.0], []
-    real_matmul, real_orthogonal = network.matmul, draws.orthogonal
+    real_matmul, real_orthogonal = products.matmul, draws.orthogonal
 
     def matmul(a, b, out=None):
         flops[0] += 2.0 * a.shape[0] * a.shape[1] * b.shape[1]
@@ -224,7 +224,7 @@ def test_the_work_estimate_counts_what_a_profile_does(monkeypatch, config):
         qrs.append((max(rows, cols), min(rows, cols)))
         return real_orthogonal(rng, rows, cols, dtype)
 
-    monkeypatch.setattr(network, "matmul", matmul)
+    monkeypatch.setattr(products, "matmul", matmul)
     monkeypatch.setattr(draws, "orthogonal", orthogonal)
     result = simulate(config)
     assert not result.breaks

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from core import Config, cache, draws, network, schemes, simulate, threads
+from core import Config, cache, draws, network, products, schemes, simulate, threads
 from core.config import ACTIVATIONS, INITS, INT_RANGES
 from core.config import DEFAULT_MEMORY_BUDGET, resize
 from core.network import WORK_LIMIT, WorkLimitError, check_work, estimate_memory, estimate_work, memory_terms, \
@@ -103,13 +103,13 @@ CASES += [Config(depth=4, width=20, batch=12, batch_norm=True, init="he_normal")
 @pytest.mark.parametrize("config", CASES, ids=lambda c: f"{c.activation}-{c.init}-{c.depth}")
 def test_the_estimate_counts_the_matmuls_and_qrs_simulate_does(monkeypatch, config):
     flops, qrs = [0.0], count_qrs(monkeypatch)
-    real = network.matmul
+    real = products.matmul
 
     def matmul(a, b, out=None):
         flops[0] += 2.0 * a.shape[0] * a.shape[1] * b.shape[1]
         return real(a, b, out=out)
 
-    monkeypatch.setattr(network, "matmul", matmul)
+    monkeypatch.setattr(products, "matmul", matmul)
     result = simulate(config)
     assert not result.breaks  # a network that runs to the end does all its work
     terms = work_terms(config)
@@ -189,21 +189,21 @@ def test_the_cancel_signal_is_an_event_or_a_callable():
 @pytest.mark.parametrize("after", [1, 3, 5])  # forward layers 1 and 3, backward layer 5 (of 8 matmuls in all)
 def test_a_cancelled_simulation_stops_within_a_layer_and_keeps_nothing(monkeypatch, after):
     config = Config(depth=3, width=32, batch=16, init="he_normal", activation="relu")
-    products, real = [0], network.matmul
+    calls, real = [0], products.matmul
     stop = threading.Event()
 
     def matmul(a, b, out=None):
-        products[0] += 1
-        if products[0] == after:
+        calls[0] += 1
+        if calls[0] == after:
             stop.set()  # cancelled while this layer is computed
         return real(a, b, out=out)
 
-    monkeypatch.setattr(network, "matmul", matmul)
+    monkeypatch.setattr(products, "matmul", matmul)
     with pytest.raises(threads.Cancelled):
         cache.simulate_cached(config, cancel=stop)
-    assert products[0] == after  # the layer under way ends, no other starts
+    assert calls[0] == after  # the layer under way ends, no other starts
     assert len(cache.RESULTS) == 0
-    monkeypatch.setattr(network, "matmul", real)
+    monkeypatch.setattr(products, "matmul", real)
     again = cache.simulate_cached(config)  # computed afresh, and the same as without a cancel signal
     np.testing.assert_array_equal(again.act_std, simulate(config).act_std)
 
