@@ -20,6 +20,7 @@ from core.config import DEFAULT_MEMORY_BUDGET, resize
 from core.network import WORK_LIMIT, WorkLimitError, check_work, estimate_memory, estimate_work, memory_terms, \
     work_fits, work_terms
 from views import summary
+from views.urlstate import LANGUAGES
 from views.text import t
 from views.summary import power_of_ten
 
@@ -173,6 +174,34 @@ def test_the_pages_refusal_names_the_work_the_limit_and_what_fits(lang):
 
 
 # ---------- cancelling ----------
+
+@pytest.mark.parametrize("config", [
+    Config(depth=10, width=500, batch=1000),  # the lecture's
+    Config(depth=30, width=256, batch=98, init="orthogonal"),
+    Config(arch="conv", depth=10, width=32, batch=50, image=16, kernel=5, padding="circular",
+           activation="relu", init="he_normal"),
+    Config(arch="conv", depth=6, width=16, batch=20, image=8, init="orthogonal")],
+    ids=["dense", "orthogonal", "conv", "conv-orthogonal"])
+def test_the_refusals_law_of_growth_is_the_estimates(config):
+    """The refusal says the work grows with width² (the products), width (each value's own work) and, for orthogonal
+    init, width³ (the QRs): over four widths (channels) the estimate is exactly such a cubic with its width³ term
+    only under orthogonal init, and the width term is no rounding error beside the width² one at these settings
+    (a student who scales by width² alone expected 21 channels of a 32-channel conv net's refusal to fit)."""
+    widths = np.array([config.width // 2 + k for k in (0, 3, 7, 12)], float)
+    work = np.array([estimate_work(replace(config, width=int(w))) for w in widths])
+    coefficients = np.polyfit(widths, work, 3)  # width^3, width^2, width, 1
+    np.testing.assert_allclose(np.polyval(coefficients, widths), work, rtol=1e-9)
+    cubic, square, linear, _ = coefficients
+    assert (abs(cubic) * config.width**3 > 1e-3 * work.max()) == (config.init == "orthogonal")
+    assert square > 0 and linear * config.width > 0.05 * square * config.width**2
+    for lang in LANGUAGES:
+        words = t(lang, "work_conv" if config.arch == "conv" else "work", work="x", limit="y", seconds=1, depth=1,
+                  width=1)
+        assert words.count("²") >= 1 and words.count("³") == 1
+        if config.arch == "conv":
+            assert ("channels" if lang == "en" else "通道数") in words
+        assert ("each value's own work" if lang == "en" else "每个值自身的运算") in words
+
 
 def test_the_cancel_signal_is_an_event_or_a_callable():
     threads.check(None)
