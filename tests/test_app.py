@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from dataclasses import replace
 
@@ -16,7 +17,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from tests.test_derivation import check_equations
 from tests.app_support import open_app, open_tab
 from views import cache as page_cache
-from views import charts, derivation, summary
+from views import charts, derivation, summary, urlstate
 from views import tour
 from views import training as training_view
 from views.tabs import CODES
@@ -1049,3 +1050,28 @@ def test_one_layer_s_page_says_one_layer(lang):
     assert t(lang, "net_dense_one", depth=1, width=500) in at.caption[0].value
     assert at.metric[1].label == t(lang, "metric_grad") and not at.metric[1].delta
     assert at.metric[0].delta  # the activations still have their ratio to the input
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query", [
+    dict(step="custom", activation="relu", norm="layer", residual="true", branch_scale="inv_sqrt_depth",
+         init="he_normal"),
+    dict(step="2"), dict(step="6"), dict(step="8", lang="zh")], ids=["residual-ln", "2", "6", "8-zh"])
+def test_a_headline_ratio_is_its_two_numbers_divided_and_written_as_the_value_is(query):
+    """"1.35" over "×1.4 of layer 10's 1" wrote one number two ways: each delta's ratio is the metric's value over
+    the reference it names, written with the value's digits, so a reference of 1 repeats the value exactly."""
+    at = open_app(**query)
+    lang = query.get("lang", "en")
+    state = {name: at.session_state[name] for name in urlstate.PARAMS if name in at.session_state}
+    config = urlstate.config_of(state)[0]
+    h = summary.headline(cache.simulate_cached(config))
+    written = summary.format_value
+    for metric, value, ratio, reference, delta in (
+            (at.metric[0], h.act_last, h.act_ratio, h.act_input,
+             t(lang, "metric_act_delta", ratio=written(h.act_ratio), input=written(h.act_input))),
+            (at.metric[1], h.grad_first, h.grad_ratio, h.grad_last,
+             t(lang, "metric_grad_delta", ratio=written(h.grad_ratio), depth=config.depth, last=written(h.grad_last)))):
+        assert metric.value == written(value) and metric.delta == delta
+        assert ratio == pytest.approx(value / reference, rel=1e-9)
+        if math.isclose(reference, 1, rel_tol=1e-12):
+            assert written(ratio) == metric.value
