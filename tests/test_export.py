@@ -3,6 +3,7 @@ page's own chart specs, the CSV read back by pandas, and the page that offers th
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import re
@@ -263,13 +264,49 @@ def test_the_csv_reads_back_as_the_table_with_its_configuration(steps, code):
     table = export.data_table(charts.layer_frame(result), "zh")
     data = export.csv_bytes(result.config, table)
     header, back = read_back(data)
-    assert list(header) == list(result.config.to_dict())
+    state = urlstate.state_of(result.config)
+    assert list(header) == [name for name in result.config.to_dict() if urlstate.field_matters(name, state)]
     assert header["depth"] == str(result.config.depth) and header["activation"] == result.config.activation
     assert header["batch_norm"] == str(result.config.batch_norm)
     assert list(back.columns) == list(table.columns)
     for column in export.numbers_of(table):
         expected = table[column].to_numpy(float)
         assert np.array_equal(back[column].to_numpy(float), expected, equal_nan=True), column  # exact digits
+
+
+def header_config(header: dict[str, str]) -> Config:
+    """The network the CSV's configuration lines name, every field they leave out at Config's default."""
+    def value(text: str):
+        try:
+            return ast.literal_eval(text)
+        except (ValueError, SyntaxError):  # a name: tanh, he_normal
+            return text
+    return Config.from_dict({name: value(text) for name, text in header.items() if name != "link"})
+
+
+@pytest.mark.parametrize("config", [
+    Config(depth=3, widths=(784, 512, 256, 128), activation="relu", init="he_normal", batch=50),
+    Config(depth=3, widths=(784, 512, 256, 128), activation="relu", init="torch_default", batch=50),
+    Config(depth=4, width=60, batch=40, activation="leaky_relu", slope=0.2, init="trunc_normal", std=0.05,
+           trunc_a=-1.0, trunc_b=3.0),
+    Config(depth=4, width=60, batch=40, init="uniform", bound=0.2, bias=0.1, bias_std=0.02),
+    Config(depth=4, width=60, batch=40, init="variance_scaling", scale=2.0, mode="fan_avg",
+           distribution="untruncated_normal", residual=True, branch_scale=0.5, layer_norm=True),
+    Config(arch="conv", depth=3, width=8, batch=16, image=8, kernel=5, padding="circular", init="orthogonal",
+           gain=1.2)], ids=["he-profile", "torch-default", "trunc-normal", "uniform-bias", "variance-scaling", "conv"])
+def test_the_csv_names_every_setting_of_its_network_and_no_other(config):
+    """No "# std=0.01" under He init: the fields the CSV leaves out do not change the network — the one its lines
+    name, the rest at Config's defaults, is this network (the same statistics, bit for bit) — and each field it
+    writes does change some network of this kind (its control is shown in the sidebar)."""
+    header, _ = read_back(export.csv_bytes(config, export.data_table(charts.layer_frame(simulate(config)), "en")))
+    again = header_config(header)
+    np.testing.assert_array_equal(simulate(again).act_std, simulate(config).act_std)
+    np.testing.assert_array_equal(simulate(again).grad_std, simulate(config).grad_std)
+    state = urlstate.state_of(config)
+    left_out = set(config.to_dict()) - set(header)
+    assert left_out and all(not urlstate.field_matters(name, state) for name in left_out)
+    if config.init == "he_normal":
+        assert {"std", "bound", "value", "trunc_a", "trunc_b", "scale"} <= left_out
 
 
 @pytest.mark.parametrize("code", tour.STEPS)

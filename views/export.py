@@ -17,9 +17,8 @@ import vl_convert
 
 from core import Config, schemes
 
-from . import charts, tour
+from . import charts, tour, urlstate
 from .text import t
-from .urlstate import format_number
 
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}  # a chart's downloads, in the order they are offered
 FIGURE_WIDTH = 640  # px, a "container"-wide chart's plot in a figure: half a 1280 px slide with its axes beside
@@ -49,7 +48,7 @@ def _init_part(config: Config) -> str:
     "-ln" under layer norm, "-residual" for a residual stream."""
     part = config.init.replace("_", "-")
     for field, value in schemes.get(config.init).settings(config):
-        text = format_number(value) if isinstance(value, float) else value.replace("_", "-")
+        text = urlstate.format_number(value) if isinstance(value, float) else value.replace("_", "-")
         part += f"-gain-{text}" if field == "gain" else f"-{text}"
     return part + {"batch": "-bn", "layer": "-ln"}.get(config.norm, "") + ("-residual" if config.residual else "")
 
@@ -87,13 +86,16 @@ def numbers_of(table: pd.DataFrame) -> list[str]:
 def csv_bytes(config: Config, table: pd.DataFrame, link: str | None = None) -> bytes:
     """The Data tab's CSV: the page's link ("# link=https://...?step=2&seed=3", where the browser has told it: the
     fields below are Config's, which a link spells otherwise), the configuration as comment lines ("# depth=10", one
-    per Config field), then the table; empty cells where a value is undefined. UTF-8 with a byte-order mark, which
+    per Config field that changes this network: no "# std=0.01" under He init, urlstate.field_matters), then the
+    table; empty cells where a value is undefined. UTF-8 with a byte-order mark, which
     Excel needs to read the Chinese headers; pandas reads it back with pd.read_csv(path, comment="#")."""
     out = io.StringIO()
     if link:
         out.write(f"# link={link}\n")
+    state = urlstate.state_of(config)
     for name, value in config.to_dict().items():
-        out.write(f"# {name}={value}\n")
+        if urlstate.field_matters(name, state):
+            out.write(f"# {name}={value}\n")
     table.to_csv(out, index=False, lineterminator="\n")
     return out.getvalue().encode("utf-8-sig")
 

@@ -201,6 +201,13 @@ def relevant(name: str, state: Mapping[str, Any]) -> bool:
     return matters(_CONFIG_NAME.get(name, name), state.get("init"), state.get("activation"))
 
 
+def field_matters(field: str, state: Mapping[str, Any]) -> bool:
+    """Whether a Config field changes the network the widget values `state` (state_of) describe: relevant() of
+    each control that sets it; a field no control sets alone (batch_norm, layer_norm: the norm control) always does."""
+    names = [name for name in CONTROLS if _CONFIG_NAME.get(name, name) == field]
+    return not names or any(relevant(name, state) for name in names)
+
+
 def format_number(value: float) -> str:
     """A number as the URL writes it: one spelling per value, the one a browser writes for a bound number widget
     (JavaScript's String(n), ECMAScript Number::toString), so the address never flips between two spellings of
