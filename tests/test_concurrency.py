@@ -78,7 +78,8 @@ def other_charts() -> dict[str, alt.TopLevelMixin]:
             result.grad_std, result.predicted_grad_std, numbers["chi1"], "en")),
         "loss": training_view.loss_chart(curves, "en", k),
         "accuracy": training_view.accuracy_chart(curves, "en", k, ceiling=one_unit_ceiling(k)),
-        "heatmap": training_view.heatmap_chart(training_view.heatmap_frame(results["he_normal"]), "en"),
+        "heatmap": training_view.heatmap_chart(training_view.heatmap_frame(results["he_normal"]), "en", "act_std",
+                                                results["he_normal"].config),
         "symmetry": training_view.symmetry_chart(training_view.symmetry_frame(results), "en", panel_width=150),
     }
 

@@ -22,6 +22,7 @@ from core.config import INITS
 from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
 from views import derivation, summary, tour
+from views.tabs import gradients as gradients_tab
 from views.text import LANGUAGES, catalogue, join, t
 
 from tests.written_numbers import WRITTEN, WRITTEN_LATEX, e_form, read_back
@@ -613,7 +614,9 @@ def test_batch_norm_backward_step_prints_the_theory_ratio(results, lang):
 
 
 def reference_gradients(config: Config) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """∂L/∂z (before batch norm) and ∂L/∂s (after it) per layer by central differences, L = Σ readout·h_L."""
+    """∂L/∂z (before the norm) and ∂L/∂s (after it) per layer by central differences, L = Σ readout·h_L; batch norm
+    normalizes each unit over the batch, layer norm each sample over its units."""
+    axis = 0 if config.batch_norm else 1
     d = draw(config.seed, config.depth, config.width, config.batch, config.input, family(config.init), "float64")
     weights = [scale_weights(config, unit, config.width, config.width) for unit in d.weights]
 
@@ -623,7 +626,7 @@ def reference_gradients(config: Config) -> tuple[list[np.ndarray], list[np.ndarr
             z = h @ w
             if index == layer and where == "z":
                 z = z + delta
-            s = (z - z.mean(0)) / np.sqrt(z.var(0) + 1e-5)
+            s = (z - z.mean(axis, keepdims=True)) / np.sqrt(z.var(axis, keepdims=True) + 1e-5)
             if index == layer and where == "s":
                 s = s + delta
             h = apply(config.activation, s, config.slope)
@@ -644,16 +647,19 @@ def reference_gradients(config: Config) -> tuple[list[np.ndarray], list[np.ndarr
 
 
 @pytest.mark.slow
-def test_under_batch_norm_the_gradient_drawn_is_dl_dz_not_dl_ds():
-    """The Gradients tab plots result.grad_std; under batch norm that is std(∂L/∂z), several times std(∂L/∂s)."""
-    config = Config(depth=3, width=6, batch=16, init="normal", std=0.01, batch_norm=True, dtype="float64", seed=2)
+@pytest.mark.parametrize("norm", ["batch_norm", "layer_norm"])
+def test_under_a_norm_the_gradient_drawn_is_dl_dz_not_dl_ds(norm):
+    """The Gradients tab plots result.grad_std; under batch or layer norm that is std(∂L/∂z), several times
+    std(∂L/∂s), and its title says ∂L/∂z (under layer norm it said ∂L/∂s)."""
+    config = Config(depth=3, width=6, batch=16, init="normal", std=0.01, dtype="float64", seed=2, **{norm: True})
     result = simulate(config)
     dz, ds = reference_gradients(config)
     for layer in range(1, 4):
         assert result.grad_std[layer] == pytest.approx(dz[layer - 1].std(), rel=1e-5)
         assert ds[layer - 1].std() != pytest.approx(dz[layer - 1].std(), rel=0.2)
-    assert t("en", "chart_grad_std_bn").count("∂L/∂z") == 1 and "∂L/∂s" not in t("en", "chart_grad_std_bn")
-    assert t("zh", "chart_grad_std_bn").count("∂L/∂z") == 1 and "∂L/∂s" not in t("zh", "chart_grad_std_bn")
+    for lang in ("en", "zh"):
+        title = gradients_tab.grad_title(config, lang)
+        assert title.count("∂L/∂z") == 1 and "∂L/∂s" not in title
 
 
 def test_saturated_is_a_share_of_activation_values_and_labelled_so():

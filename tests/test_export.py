@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from core import Config, simulate, threads
 from core.network import COLUMNS, SHAPE_COLUMNS
 from tests.app_support import data_tables, open_app, open_tab
-from views import charts, export, page, present, tour, urlstate
+from views import charts, export, page, present, summary, tour, urlstate
 from views import theory as theory_view
 from views.draw import chart_template
 from views.tabs import CODES as TABS
@@ -251,8 +251,9 @@ def read_back(data: bytes) -> tuple[dict[str, str], pd.DataFrame]:
 def test_every_column_has_a_header_in_every_language(steps, lang):
     layers = charts.layer_frame(steps["4"])
     assert list(layers.columns) == ["layer", *SHAPE_COLUMNS, *COLUMNS, *export.FLAGS]
-    table = export.data_table(layers, lang)
-    assert list(table.columns) == [t(lang, f"column_{c}") for c in layers.columns]
+    table = export.data_table(layers, lang, steps["4"].config)
+    grad = summary.gradient_symbol(steps["4"].config)
+    assert list(table.columns) == [t(lang, f"column_{c}", grad=grad) for c in layers.columns]
     assert len(set(table.columns)) == len(table.columns)
     for header in table.columns:
         assert "_" not in header and "#" not in header, header  # no code names; nothing pandas takes for a comment
@@ -261,7 +262,7 @@ def test_every_column_has_a_header_in_every_language(steps, lang):
 @pytest.mark.parametrize("code", tour.STEPS)
 def test_the_csv_reads_back_as_the_table_with_its_configuration(steps, code):
     result = steps[code]
-    table = export.data_table(charts.layer_frame(result), "zh")
+    table = export.data_table(charts.layer_frame(result), "zh", result.config)
     data = export.csv_bytes(result.config, table)
     header, back = read_back(data)
     state = urlstate.state_of(result.config)
@@ -298,7 +299,8 @@ def test_the_csv_names_every_setting_of_its_network_and_no_other(config):
     """No "# std=0.01" under He init: the fields the CSV leaves out do not change the network — the one its lines
     name, the rest at Config's defaults, is this network (the same statistics, bit for bit) — and each field it
     writes does change some network of this kind (its control is shown in the sidebar)."""
-    header, _ = read_back(export.csv_bytes(config, export.data_table(charts.layer_frame(simulate(config)), "en")))
+    header, _ = read_back(export.csv_bytes(config, export.data_table(charts.layer_frame(simulate(config)), "en",
+                                                                     config)))
     again = header_config(header)
     np.testing.assert_array_equal(simulate(again).act_std, simulate(config).act_std)
     np.testing.assert_array_equal(simulate(again).grad_std, simulate(config).grad_std)
@@ -312,7 +314,7 @@ def test_the_csv_names_every_setting_of_its_network_and_no_other(config):
 @pytest.mark.parametrize("code", tour.STEPS)
 def test_counts_are_whole_numbers_in_the_table_and_the_csv(steps, code):
     result = steps[code]
-    table = export.data_table(charts.layer_frame(result), "en")
+    table = export.data_table(charts.layer_frame(result), "en", result.config)
     units = t("en", "column_distinct_units")
     distinct = result.stats["distinct_units"]
     assert table[units].tolist() == [int(d) for d in distinct]
@@ -330,7 +332,7 @@ def test_undefined_values_are_empty_cells_in_the_csv():
     """Past an overflow every statistic is undefined: empty in the CSV, read back as missing."""
     result = simulate(Config(depth=30, activation="linear", init="normal", std=100.0))
     assert result.breaks and result.breaks[0].kind == "overflow"
-    table = export.data_table(charts.layer_frame(result), "en")
+    table = export.data_table(charts.layer_frame(result), "en", result.config)
     data = export.csv_bytes(result.config, table)
     _, back = read_back(data)
     after = result.breaks[0].layer + 1
@@ -348,20 +350,20 @@ def test_the_csv_starts_with_the_page_s_link_which_opens_its_network_again(lang)
                     seed=7)
     query = urlstate.to_query(urlstate.state_of(config) | {"step": tour.CUSTOM, "lang": lang}, TABS, lang)
     link = present.page_link("https://init-explorer.example.org/", query)
-    header, back = read_back(export.csv_bytes(config, export.data_table(charts.layer_frame(simulate(config)), lang),
-                                              link))
+    table = export.data_table(charts.layer_frame(simulate(config)), lang, config)
+    header, back = read_back(export.csv_bytes(config, table, link))
     assert list(header)[0] == "link" and header["link"] == link
     state, problems = urlstate.read(dict(parse_qsl(urlsplit(header["link"]).query)), TABS)
     assert problems == [] and urlstate.config_of(state)[0] == config
     assert len(back) == config.depth + 1
-    without = read_back(export.csv_bytes(config, export.data_table(charts.layer_frame(simulate(config)), lang)))[0]
+    without = read_back(export.csv_bytes(config, table))[0]
     assert "link" not in without  # no address told: no line
 
 
 def test_the_csv_opens_in_excel_as_utf8():
     """Excel reads a CSV as UTF-8 (and so the Chinese headers) only after a byte-order mark."""
     config = Config(depth=2, width=20, batch=20)
-    data = export.csv_bytes(config, export.data_table(charts.layer_frame(simulate(config)), "zh"))
+    data = export.csv_bytes(config, export.data_table(charts.layer_frame(simulate(config)), "zh", config))
     assert data.startswith(b"\xef\xbb\xbf# depth=2\n")
     assert t("zh", "column_act_std").encode() in data
 
@@ -408,13 +410,14 @@ def test_the_data_tab_shows_readable_headers_whole_counts_and_a_dash_for_nothing
     table = at.dataframe[0]
     frame = table.value
     layers = charts.layer_frame(simulate(tour.step_config("4")))
-    assert [list(shown.value.columns) for shown in at.dataframe] == [[t(lang, f"column_{c}") for c in
+    grad = summary.gradient_symbol(tour.step_config("4"))
+    assert [list(shown.value.columns) for shown in at.dataframe] == [[t(lang, f"column_{c}", grad=grad) for c in
         data.shown_columns(columns, layers)] for columns in TABLES.values()]
     assert t(lang, "column_branch_std") not in data_tables(at).columns  # a plain network has no branch
     # every column of the CSV is in one of the tables (those OPTIONAL ones where the network has them), distinct
     # units first after the layer
     assert sorted(data_tables(at).columns) == sorted(
-        t(lang, f"column_{c}") for c in ["layer", *SHAPE_COLUMNS, *COLUMNS, *export.FLAGS]
+        t(lang, f"column_{c}", grad=grad) for c in ["layer", *SHAPE_COLUMNS, *COLUMNS, *export.FLAGS]
         if c not in OPTIONAL or c in data.shown_columns(OPTIONAL, layers))
     stream = open_tab(open_app(step="8", lang=lang), "data", lang)
     shown = data_tables(stream).columns

@@ -32,7 +32,7 @@ def test_the_data_table_writes_each_number_as_a_person_does_and_it_reads_back(st
     shown = data_tables(at)
     frame = charts.layer_frame(simulate(tour.STEPS[step]))  # computed here, on its own
     frame = frame[data.shown_columns(tuple(frame.columns), frame)]  # a plain network's tables have no branch columns
-    truth = export.data_table(frame, lang)
+    truth = export.data_table(frame, lang, tour.STEPS[step])
     numbers = export.numbers_of(truth)
     assert len(numbers) >= 10 and sorted(shown.columns) == sorted(truth.columns)
     written = 0
@@ -53,7 +53,7 @@ def test_the_data_table_writes_each_number_as_a_person_does_and_it_reads_back(st
 @pytest.mark.slow
 def test_the_csv_keeps_machine_readable_numbers():
     config = tour.STEPS["2"]
-    truth = export.data_table(charts.layer_frame(simulate(config)), "en")
+    truth = export.data_table(charts.layer_frame(simulate(config)), "en", config)
     again = pd.read_csv(io.BytesIO(export.csv_bytes(config, truth)), comment="#", encoding="utf-8-sig")
     for column in export.numbers_of(truth):
         np.testing.assert_allclose(again[column].to_numpy(float), truth[column].to_numpy(float), rtol=1e-15)

@@ -152,7 +152,7 @@ def test_the_training_and_spectrum_charts_write_numbers_and_shares_as_the_page_d
     accuracy = training_view.accuracy_chart(frame, "en", 3, ceiling=0.62).to_dict()
     shares = pd.DataFrame({"low": [0.1, 1.0], "high": [1.0, 10.0], "share": [0.4, 0.6]})
     specs = [training_view.loss_chart(frame, "en", 3).to_dict(), accuracy,
-             training_view.heatmap_chart(cells, "en", "grad_std").to_dict(),
+             training_view.heatmap_chart(cells, "en", "grad_std", Config()).to_dict(),
              spectrum_view.histogram_chart(shares, colour="#123456", title="x", x_title="s", y_title="y").to_dict()]
     assert {value for spec in specs for value in spec_values(spec, "format")} == {",d"}
     curve = next(layer for layer in accuracy["layer"] if layer["mark"]["type"] == "line")
@@ -165,7 +165,7 @@ def test_the_training_and_spectrum_charts_write_numbers_and_shares_as_the_page_d
 @pytest.mark.slow
 def test_the_heatmap_legend_writes_numbers_as_the_page_does():
     cells = pd.DataFrame({"step": [0, 0, 1, 1], "layer": [1, 2, 1, 2], "value": [1e-5, 2e-4, 0.0, 0.3]})
-    spec = training_view.heatmap_chart(cells, "en", "grad_std").to_dict()
+    spec = training_view.heatmap_chart(cells, "en", "grad_std", Config()).to_dict()
     assert spec["encoding"]["color"]["legend"]["labelExpr"] == charts.NUMBER_LABEL  # 10⁻⁵, not 1e-5
     assert len(next(iter(spec["datasets"].values()))) == 3  # the exact 0 is left blank (its caption says so)
 
@@ -182,7 +182,7 @@ def test_the_heatmaps_cells_tile_the_race_to_its_end(steps):
     records = np.unique(np.r_[np.arange(0, steps, max(1, -(-steps // 60))), steps - 1])
     cells = pd.DataFrame({"step": np.repeat(records, 2), "layer": np.tile([1, 2], len(records)),
                           "value": np.linspace(0.1, 5, 2 * len(records))})
-    spec = training_view.heatmap_chart(cells, "en").to_dict()
+    spec = training_view.heatmap_chart(cells, "en", "act_std", Config()).to_dict()
     x = spec["encoding"]["x"]
     assert x["type"] == "quantitative" and spec["encoding"]["x2"]["field"] == "step_end"
     rows = pd.DataFrame(next(iter(spec["datasets"].values())))
@@ -264,7 +264,7 @@ def test_every_step_axis_reads_round_evenly_spaced_steps_to_the_race_s_end(steps
     records = np.unique(np.r_[np.arange(0, steps, max(1, -(-steps // 60))), steps - 1])
     cells = pd.DataFrame({"step": np.repeat(records, 2), "layer": np.tile([1, 2], len(records)),
                           "value": np.linspace(0.1, 5, 2 * len(records))})
-    shared = {"heatmap": training_view.heatmap_chart(cells, "en").to_dict(),
+    shared = {"heatmap": training_view.heatmap_chart(cells, "en", "act_std", Config()).to_dict(),
               "he": training_view.loss_chart(frame, "en", 3, title="depth 22").to_dict()}
     screens = {}  # the charts of a phone and of any other screen (their titles)
     for phone in (False, True):
@@ -300,7 +300,7 @@ def test_the_heatmaps_legend_writes_its_decades_apart(low, high):
     the first at the start, on a gradient long enough that no two written labels come within two gaps of each
     other, and no longer than NARROWEST_PLOT."""
     cells = pd.DataFrame({"step": [0, 0, 5, 5], "layer": [1, 2, 1, 2], "value": [low, high, low, high]})
-    encoding = training_view.heatmap_chart(cells, "en").to_dict()["encoding"]["color"]
+    encoding = training_view.heatmap_chart(cells, "en", "act_std", Config()).to_dict()["encoding"]["color"]
     legend, domain = encoding["legend"], encoding["scale"]["domain"]
     ticks, span = charts.decades([low, high])
     assert list(span) == domain and legend["values"][0] == ticks[0] and set(legend["values"]) <= set(ticks)

@@ -567,8 +567,9 @@ def test_tab_frames_and_charts_build(relu_race):
     tv.accuracy_chart(curves, "en", 3, ceiling=0.6).to_dict()
     heat = tv.heatmap_frame(relu_race["he_normal"])
     assert len(heat) == relu_race["he_normal"].act_std.size
-    tv.heatmap_chart(heat, "en").to_dict()
-    tv.heatmap_chart(tv.heatmap_frame(relu_race["zeros"]), "en").to_dict()  # all-zero activations: blank
+    tv.heatmap_chart(heat, "en", "act_std", relu_race["he_normal"].config).to_dict()
+    zeros = relu_race["zeros"]
+    tv.heatmap_chart(tv.heatmap_frame(zeros), "en", "act_std", zeros.config).to_dict()  # all-zero activations: blank
     symmetry = tv.symmetry_frame({k: relu_race[k] for k in ("zeros", "he_normal")})
     assert symmetry.loc[symmetry["scheme"] == "zeros", "distinct_units"].tolist() == [1] * 6
     tv.symmetry_chart(symmetry, "en").to_dict()
@@ -996,7 +997,7 @@ def test_the_heatmap_caption_describes_the_statistic_shown(lang):
     from views.summary import UPDATE_GUIDE, format_value
     from views.text import t
 
-    captions = {s: tv.heatmap_caption(s, lang) for s in ("act_std", "grad_std", "update_ratio")}
+    captions = {s: tv.heatmap_caption(s, lang, Config()) for s in ("act_std", "grad_std", "update_ratio")}
     assert len(set(captions.values())) == 3
     for statistic, caption in captions.items():
         assert caption.startswith(t(lang, "training_tab.heatmap_blank"))

@@ -20,6 +20,7 @@ from core import Config, schemes, simulate, theory, threads
 from core.config import ACTIVATIONS, INITS
 from views import charts, derivation, export, summary, tour, urlstate
 from views.tabs import CODES as TABS  # the app's one list of tabs
+from views.tabs import gradients as gradients_tab
 from views.text import LANGUAGES, catalogue, join, t
 
 from tests.vega_specs import encodings
@@ -652,7 +653,7 @@ def test_every_tooltip_names_its_field_with_the_page_words(steps):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_data_tab_renames_the_shares_to_what_they_count(steps, lang):
-    frame = export.data_table(charts.layer_frame(steps["3"]), lang)
+    frame = export.data_table(charts.layer_frame(steps["3"]), lang, steps["3"].config)
     saturated, dead = t(lang, "column_saturated"), t(lang, "column_dead")
     assert {saturated, dead} <= set(frame.columns)
     assert not {"saturated", "dead"} & set(frame.columns)
@@ -667,8 +668,13 @@ def test_the_docs_say_what_every_chart_plots():
     table = table[:table.index("\n#", 1)]  # up to the next heading
     titles = [key for key in catalogue("en") if key.startswith("chart_")]
     assert len(titles) >= 6
-    for key in titles:
-        assert t("en", key).replace("\n", " ") in table, key
+    # the gradient chart's three titles, each with its network's gradient (gradients.grad_title)
+    named = [key for key in titles if "{grad}" in catalogue("en")[key]]
+    gradient = {gradients_tab.grad_title(config, "en") for config in
+                (Config(), Config(batch_norm=True), Config(residual=True))}
+    assert len(named) == len(gradient) == 3
+    for title in [t("en", key) for key in titles if key not in named] + sorted(gradient):
+        assert title.replace("\n", " ") in table, title
 
 
 # ---------- the Theory and Training tabs' labels ----------
@@ -702,7 +708,7 @@ def test_theory_and_training_tooltips_use_the_page_words(lang):
         "accuracy_mean_text": t(lang, "training_tab.accuracy_mean_tip")}  # the share as the page writes it
     for statistic in ("act_std", "grad_std", "update_ratio"):
         cells = pd.DataFrame({"step": [0, 0, 1, 1], "layer": [1, 2, 1, 2], "value": [0.1, 0.2, 0.3, 0.4]})
-        assert _tooltip_titles(training_view.heatmap_chart(cells, lang, statistic)) == {
+        assert _tooltip_titles(training_view.heatmap_chart(cells, lang, statistic, Config())) == {
             "step": t(lang, "training_tab.step"), "layer": t(lang, "layer"),
             "value_text": t(lang, f"training_tab.stat_{statistic}")}
     units = pd.DataFrame({"scheme": ["he_normal"] * 2, "name": ["He"] * 2, "layer": [1, 2], "distinct_units": [32, 32]})

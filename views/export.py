@@ -18,6 +18,7 @@ import vl_convert
 from core import Config, schemes
 
 from . import charts, tour, urlstate
+from .summary import gradient_symbol
 from .text import t
 
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}  # a chart's downloads, in the order they are offered
@@ -69,13 +70,15 @@ COUNTS = ("layer", "width", "fan_in", "fan_out", "distinct_units")  # whole numb
 FLAGS = ("exploded", "vanished")  # True where the values over- or underflowed at that layer
 
 
-def data_table(layers: pd.DataFrame, lang: str) -> pd.DataFrame:
+def data_table(layers: pd.DataFrame, lang: str, config: Config) -> pd.DataFrame:
     """charts.layer_frame() as the Data tab and its CSV show it: the counts as whole numbers (empty where
-    undefined), every column under its header in the page's language (the catalogue's column_<name>).
+    undefined), every column under its header in the page's language (the catalogue's column_<name>), the gradient's
+    named as config's network has it (summary.gradient_symbol).
 
     Raises KeyError for a column the catalogue has no header for."""
     table = layers.astype({c: "Int64" for c in COUNTS if c in layers.columns})
-    return table.rename(columns={c: t(lang, f"column_{c}") for c in table.columns})
+    grad = gradient_symbol(config)
+    return table.rename(columns={c: t(lang, f"column_{c}", grad=grad) for c in table.columns})
 
 
 def numbers_of(table: pd.DataFrame) -> list[str]:

@@ -108,6 +108,15 @@ def zero_floor(config) -> bool:
     return half_lines is not None and half_lines(config.slope)[0] == 0
 
 
+def gradient_symbol(config) -> str:
+    """What grad_std is the std of, as every title, column and caption writes it: ∂L/∂xₗ of a residual stream
+    (core.residual); under batch or layer norm ∂L/∂z of the sum z = h·W + b before the norm, which core.network
+    and core.train record there (not ∂L/∂s of the normalized s that f gets); without a norm ∂L/∂s, s = h·W + b."""
+    if config.residual:
+        return "∂L/∂xₗ"
+    return "∂L/∂s" if config.norm == "none" else "∂L/∂z"
+
+
 def signal_ratios(result) -> tuple[float, float]:
     """(last-layer activation std / input std, layer-1 gradient std / last-layer gradient std); NaN if undefined."""
     stats, depth = result.stats, result.config.depth

@@ -35,7 +35,8 @@ from core.train import (
 from .charts import EM_OTHER, GUIDE_COLOUR, GUIDE_SIZE, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, \
     NUMBER_LABEL, SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, \
     share_expr, text_width, theme, title_lines, written, zero_marks
-from .summary import UPDATE_GUIDE, format_layers, format_power, format_share, format_value, powers_apart
+from .summary import UPDATE_GUIDE, format_layers, format_power, format_share, format_value, gradient_symbol, \
+    powers_apart
 from .text import join, t
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
@@ -714,8 +715,9 @@ def template(chart: alt.LayerChart) -> dict:
     return inline(spec)
 
 
-def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str = "act_std") -> alt.Chart:
-    """Layer x step, coloured by the statistic on a log scale (viridis); exact zeros are left blank.
+def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str, config: Config) -> alt.Chart:
+    """Layer x step, coloured by the statistic on a log scale (viridis); exact zeros are left blank. config: the run's
+    network, whose gradient the title names as the Gradients tab does (summary.gradient_symbol).
 
     A record's cell spans its step to the next record's, the last one's to the end of its step: the race's end for a
     run that did not diverge (core.train records its last step), where the step axis ends (_step_axis: round labels,
@@ -737,15 +739,18 @@ def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str = "act_std") ->
         tooltip=[alt.Tooltip("step:Q", format=",d", title=t(lang, "training_tab.step")),
                  alt.Tooltip("layer:Q", title=t(lang, "layer")),
                  alt.Tooltip("value_text:N", title=name)],  # 2.94 × 10⁻⁷, as the page writes numbers
-    ).properties(title=t(lang, f"training_tab.heatmap_title_{statistic}"), height=HEIGHT + 80, width="container")
+    ).properties(title=t(lang, f"training_tab.heatmap_title_{statistic}", grad=gradient_symbol(config)),
+                 height=HEIGHT + 80, width="container")
     return _fonts(chart)
 
 
-def heatmap_caption(statistic: str, lang: str) -> str:
+def heatmap_caption(statistic: str, lang: str, config: Config) -> str:
     """The heatmap's caption: what a blank cell is, then what the statistic shown says ("act_std", "grad_std" or
-    "update_ratio"), the update ratio's guide written as the page writes numbers (summary.UPDATE_GUIDE: 10⁻³)."""
+    "update_ratio"), the update ratio's guide written as the page writes numbers (summary.UPDATE_GUIDE: 10⁻³), the
+    gradient by the run's network's symbol (summary.gradient_symbol)."""
     return join(lang, [t(lang, "training_tab.heatmap_blank"),
-                       t(lang, f"training_tab.heatmap_caption_{statistic}", guide=format_power(UPDATE_GUIDE))],
+                       t(lang, f"training_tab.heatmap_caption_{statistic}", guide=format_power(UPDATE_GUIDE),
+                         grad=gradient_symbol(config))],
                 "sentence")
 
 

@@ -49,10 +49,10 @@ def written(table: pd.DataFrame) -> pd.DataFrame:
 
 def show(page: Page) -> None:
     layers = page.frames()["layers"]
-    table = export.data_table(layers, page.lang)
+    table = export.data_table(layers, page.lang, page.config)
     st.caption(page.t("data_caption", saturated=page.t("column_saturated"), dead=page.t("column_dead")))
     for title, columns in TABLES.items():
-        part = export.data_table(layers[shown_columns(columns, layers)], page.lang)
+        part = export.data_table(layers[shown_columns(columns, layers)], page.lang, page.config)
         numbers = {c: st.column_config.TextColumn(c, alignment="right") for c in export.numbers_of(part)}
         st.markdown(f"**{page.t(title)}**")
         # as tall as its rows, so the last layer is on the page and not behind the table's own scroll bar

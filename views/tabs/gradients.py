@@ -9,6 +9,7 @@ from core.initializers import weight_variance
 from .. import charts, summary, tour
 from ..draw import draw
 from ..page import Page
+from ..text import t
 
 
 def show(page: Page) -> None:
@@ -17,12 +18,9 @@ def show(page: Page) -> None:
     layers, grad = f["layers"], f["grad_std"]
     left, right = st.columns(2)
     with left:
-        # core.network records ∂L/∂z, the gradient of the sum before batch norm, which is ∂L/∂s without it
-        # a residual network's gradient is the stream's, dL/dx_l (core.residual)
-        title = page.t("chart_stream_grad_std" if page.config.residual else
-                       "chart_grad_std_bn" if page.config.batch_norm else "chart_grad_std")
-        draw("line", grad, name="gradient-std", colour=colour, title=half_title(title), y_title=page.t("std_axis"),
-             log=True, names=page.names(), layer_title=page.t("layer"), series_title=page.t("series"))
+        draw("line", grad, name="gradient-std", colour=colour, title=half_title(grad_title(page.config, page.lang)),
+             y_title=page.t("std_axis"), log=True, names=page.names(), layer_title=page.t("layer"),
+             series_title=page.t("series"))
     with right:
         draw("ratio", layers, name="update-ratio", colour=colour, title=half_title(page.t("chart_ratio")),
              y_title=page.t("ratio_axis"), layer_title=page.t("layer"), guide_name=page.t("guide"),
@@ -41,6 +39,14 @@ def show(page: Page) -> None:
     fans = summary.fan_line(page.result, page.lang, "backward")  # unequal widths: fan_out sets this direction
     if fans:
         st.caption(fans)
+
+
+def grad_title(config, lang: str) -> str:
+    """The gradient chart's title, its symbol summary.gradient_symbol's: a residual stream's, the sum's before a norm
+    (which the second line names), or the sum's."""
+    key = "chart_stream_grad_std" if config.residual else "chart_grad_std" if config.norm == "none" else \
+        "chart_grad_std_norm"
+    return t(lang, key, grad=summary.gradient_symbol(config), norm=t(lang, f"options.norm_{config.norm}"))
 
 
 def half_title(title: str) -> list[str]:

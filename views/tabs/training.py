@@ -238,10 +238,11 @@ def draw_race(results: dict, lang: str) -> None:
     statistics = ("act_std", "grad_std", "update_ratio")
     statistic = right.selectbox(t(lang, "training_tab.heatmap_statistic"), statistics,
                                 format_func=lambda s: t(lang, f"training_tab.stat_{s}"))
-    frame = training_view.heatmap_frame(results[name], statistic)
-    draw_chart(training_view.heatmap_chart(frame, lang, statistic), name=f"race-{statistic.replace('_', '-')}",
-               width="stretch")
-    st.caption(training_view.heatmap_caption(statistic, lang))
+    run = results[name]
+    frame = training_view.heatmap_frame(run, statistic)
+    draw_chart(training_view.heatmap_chart(frame, lang, statistic, run.config),
+               name=f"race-{statistic.replace('_', '-')}", width="stretch")
+    st.caption(training_view.heatmap_caption(statistic, lang, run.config))
     columns, width, height = training_view.SYMMETRY_LAYOUTS[phone]  # a phone's: one panel a row
     draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results, lang), lang, panel_width=width,
                                             panel_height=height, columns=columns, channels=conv), name="race-symmetry")
