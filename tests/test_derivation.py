@@ -650,7 +650,7 @@ def reference_gradients(config: Config) -> tuple[list[np.ndarray], list[np.ndarr
 @pytest.mark.parametrize("norm", ["batch_norm", "layer_norm"])
 def test_under_a_norm_the_gradient_drawn_is_dl_dz_not_dl_ds(norm):
     """The Gradients tab plots result.grad_std; under batch or layer norm that is std(∂L/∂z), several times
-    std(∂L/∂s), and its title says ∂L/∂z (under layer norm it said ∂L/∂s)."""
+    std(∂L/∂s), and its title and the Derivation's measured ratio say ∂L/∂z (under layer norm they said ∂L/∂s)."""
     config = Config(depth=3, width=6, batch=16, init="normal", std=0.01, dtype="float64", seed=2, **{norm: True})
     result = simulate(config)
     dz, ds = reference_gradients(config)
@@ -660,6 +660,10 @@ def test_under_a_norm_the_gradient_drawn_is_dl_dz_not_dl_ds(norm):
     for lang in ("en", "zh"):
         title = gradients_tab.grad_title(config, lang)
         assert title.count("∂L/∂z") == 1 and "∂L/∂s" not in title
+        said = " ".join([*(note for block in derivation.blocks(result, lang) for note in block.notes),
+                         *(block.numbers for block in derivation.blocks(result, lang))])
+        assert "std(∂L/∂z)" in said and r"\partial L/\partial z_1" in said  # the Derivation's measured ratio
+        assert "∂L/∂s" not in said and r"\partial L/\partial s_1" not in said
 
 
 def test_saturated_is_a_share_of_activation_values_and_labelled_so():

@@ -6,8 +6,8 @@ of an equation of those. An equation prints its operands with as many significan
 to hold at the precision printed (500 × 1 × 1.002 = 501, not 500 × 1 × 1 = 501). A comparing word (≫, ≈,
 "far above") comes from relation(), whose thresholds FAR and CLOSE are the only ones.
 
-Notation: s = h·W + b is a unit's sum and h = f(s). Under batch norm the sum is z = h·W + b, s = BN(z) is
-what the nonlinearity gets (core.network's names), and the gradient the simulation records is ∂L/∂z.
+Notation: s = h·W + b is a unit's sum and h = f(s). Under a norm the sum is z = h·W + b, s = N(z) is what the
+nonlinearity gets (core.network's names), and the gradient the simulation records is ∂L/∂z (summary.sum_symbol).
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from core.initializers import bias_mean, bias_variance, gain_of, weight_mean, we
 from core.network import pixel_pre_std
 from core.theory import border_variance, layer_sigma_w2, predict
 
-from .summary import format_latex, format_share, format_value, headline, ratio, subscript
+from .summary import format_latex, format_share, format_value, gradient_symbol, headline, ratio, subscript, \
+    sum_symbol
 from .text import join, t
 
 # ---------- comparing two numbers: the one place for "far" and "close" ----------
@@ -495,7 +496,7 @@ def blocks(result, lang: str) -> list[Block]:
     kind = case(c)
     if kind == "residual":
         return _stream(v, c)
-    sym = "z" if c.batch_norm else "s"  # the sum's name: under batch norm s is the normalized z
+    sym = sum_symbol(c)  # under a norm s is the normalized z
     out = [_block(v, t(lang, "der_sum_title"), rf"{sym}_j = \sum_{{i=1}}^{{n}} w_{{ij}}\,x_i + b_j",
                   rf"n = {v.tex('n')}", [v.fill("der_sum_note"), *conv_notes(v, c)])]
     if kind == "zero":
@@ -758,7 +759,7 @@ def _backward(v: Values, c, sym: str) -> Block:
     if c.depth == 1:  # one layer: no layer below it for the gradient to reach
         note, numbers = v.fill("der_back_one"), rf"n\,\mathrm{{Var}}(w) = {v.tex('nvar')}"
     else:
-        note = v.fill("der_back_bn" if c.batch_norm else "der_back_numbers")
+        note = v.fill("der_back_bn") if c.batch_norm else v.fill("der_back_numbers", grad=gradient_symbol(c))
         ratio = (rf"\frac{{\mathrm{{std}}(\partial L/\partial {sym}_1)}}"
                  rf"{{\mathrm{{std}}(\partial L/\partial {sym}_{{{v.tex('depth')}}})}}")
         if "back_low" in v.numbers:  # unequal widths: the way back sums over fan_out, layer by layer (W_L ... W_2)

@@ -108,13 +108,17 @@ def zero_floor(config) -> bool:
     return half_lines is not None and half_lines(config.slope)[0] == 0
 
 
+def sum_symbol(config) -> str:
+    """The name of a layer's sum h·W + b (core.network's): z under batch or layer norm, where s = N(z) is what f gets,
+    s without a norm."""
+    return "s" if config.norm == "none" else "z"
+
+
 def gradient_symbol(config) -> str:
     """What grad_std is the std of, as every title, column and caption writes it: ∂L/∂xₗ of a residual stream
-    (core.residual); under batch or layer norm ∂L/∂z of the sum z = h·W + b before the norm, which core.network
-    and core.train record there (not ∂L/∂s of the normalized s that f gets); without a norm ∂L/∂s, s = h·W + b."""
-    if config.residual:
-        return "∂L/∂xₗ"
-    return "∂L/∂s" if config.norm == "none" else "∂L/∂z"
+    (core.residual), else ∂L/∂ of the sum (sum_symbol): core.network and core.train record it before a norm, not
+    ∂L/∂s of the normalized s."""
+    return "∂L/∂xₗ" if config.residual else f"∂L/∂{sum_symbol(config)}"
 
 
 def signal_ratios(result) -> tuple[float, float]:
