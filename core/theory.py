@@ -215,9 +215,9 @@ def _predict_layer_norm(config: Config, forward: np.ndarray, backward: np.ndarra
     """
     depth = config.depth
     pre_std, act_std, grad_std = np.full(depth + 1, np.nan), np.full(depth + 1, np.nan), np.full(depth + 1, np.nan)
-    act_std[0] = config.input_scale
+    second_moment = input_second_moment(config)  # q0 = E[x^2]: input_scale^2, or the digits' measured one
+    act_std[0] = math.sqrt(second_moment)
     gain = np.zeros(depth + 1)
-    second_moment = config.input_scale**2
     for layer, (fan_in, _) in enumerate(config.shapes, start=1):
         q = forward[layer] * second_moment + bias_variance(config, fan_in)
         var_s = q / (q + LN_EPS)

@@ -12,12 +12,13 @@ from dataclasses import replace
 import mpmath
 import numpy as np
 import pytest
+import scipy.integrate
 import scipy.stats
 from hypothesis import given
 from hypothesis import strategies as st
 
 from core import Config, simulate
-from core.activations import apply
+from core.activations import apply, derivative
 from core.config import INITS
 from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
@@ -80,6 +81,23 @@ EXTRA = {
     "taper xavier relu": Config(activation="relu", init="xavier_uniform", depth=8,
                                 widths=(512, 448, 384, 320, 256, 192, 128, 96, 64), batch=200),
     "torch default tanh": Config(init="torch_default", depth=4, width=300, batch=200),  # its biases' σ_b² in Var(s₁)
+    # layer norm without a stream: the lecture's tiny weights, each nonlinearity and scheme, biases, a profile, digits
+    "layer norm tanh": Config(init="normal", std=0.01, layer_norm=True),  # the lecture's network under LN
+    "layer norm relu he": Config(activation="relu", init="he_normal", layer_norm=True, depth=6, width=200),
+    "layer norm gelu xavier, biased": Config(activation="gelu", init="xavier_uniform", layer_norm=True, bias=0.3,
+                                             bias_std=0.2, depth=5, width=200),
+    "layer norm tanh he, two layers": Config(init="he_normal", layer_norm=True, depth=2, width=100, batch=200),
+    "layer norm, one layer": Config(activation="relu", init="xavier_normal", layer_norm=True, depth=1, width=100,
+                                    batch=200),
+    "layer norm profile": Config(activation="relu", init="xavier_normal", layer_norm=True, depth=3,
+                                 widths=(784, 512, 256, 128), batch=200),
+    "layer norm digits": Config(input="digits", init="xavier_normal", layer_norm=True, depth=3, width=100, batch=500),
+    "layer norm torch default taper": Config(activation="relu", init="torch_default", layer_norm=True, depth=8,
+                                             widths=(512, 448, 384, 320, 256, 192, 128, 96, 64), batch=200),
+    "pre-LN gelu": Config(activation="gelu", init="he_normal", residual=True, layer_norm=True, depth=6, width=200),
+    # torch's nn.Linear under a width profile: each layer's Var(b) = 1/(3 fan_in)
+    "torch default profile relu": Config(activation="relu", init="torch_default", depth=3,
+                                         widths=(784, 512, 256, 128), batch=200),
     # one layer: no "1 layers", no ratio from layer 1 to layer 1
     "one layer": Config(depth=1),
     "one layer, relu, widths": Config(activation="relu", init="he_normal", mode="fan_out", depth=1, widths=(300, 100),
@@ -234,7 +252,55 @@ def expected(result) -> dict[str, float]:
         "theory_grad_ratio": s["predicted_grad_std"][1] / s["predicted_grad_std"][depth],
         "bn_low": pre.min() if pre.size else math.nan, "bn_high": pre.max() if pre.size else math.nan,
     } | (stream_truth(c, s, keep * n * var_w) if c.residual else {}) | (conv_truth(c) if c.arch == "conv" else {}) \
-        | mode_truth(c, *fans) | factors_truth(c, keep)
+        | mode_truth(c, *fans) | factors_truth(c, keep) | bias_truth(c) \
+        | (layer_norm_truth(c, ex2) if c.layer_norm and not c.residual else {})
+
+
+LN_EPS = 1e-5  # torch.nn.LayerNorm's default eps
+
+
+def gaussian_mean(g, var: float) -> float:
+    """E[g(s)] for s ~ N(0, var), by scipy's adaptive quadrature (split at 0, where ReLU bends)."""
+    sd = math.sqrt(var)
+    density = scipy.stats.norm(scale=sd).pdf
+    return sum(scipy.integrate.quad(lambda x: float(g(np.array(x))) * density(x), a, b, epsabs=1e-14,
+                                    epsrel=1e-12, limit=200)[0] for a, b in ((-12 * sd, 0.0), (0.0, 12 * sd)))
+
+
+def layer_norm_truth(c: Config, ex2: float) -> dict[str, float]:
+    """Layer norm's mean field written out again with scipy's quadrature: q_l = fan_in Var(w_l) E[h²] + Var(b_l),
+    s_l ~ N(0, q_l/(q_l + ε)), and on the way down Var(∂L/∂z_l) = Var(∂L/∂h_l) E[f′(s_l)²]/(q_l + ε),
+    Var(∂L/∂h_{l-1}) = fan_out Var(w_l) Var(∂L/∂z_l); each step's std factor from layer l to l - 1."""
+    shapes = list(zip(c.units[:-1], c.units[1:]))
+    second, q, slope2 = ex2, [], []
+    for m, k in shapes:
+        var_b = 1 / (3 * m) if c.init == "torch_default" else c.bias_std**2
+        q.append(m * closed_form_var_w(c, m, k) * second + var_b)
+        var_s = q[-1] / (q[-1] + LN_EPS)
+        second = gaussian_mean(lambda x: apply(c.activation, x, c.slope) ** 2, var_s)
+        slope2.append(gaussian_mean(lambda x: derivative(c.activation, x, c.slope) ** 2, var_s))
+    grad_z, grad_h = [], 1.0
+    for layer in range(c.depth, 0, -1):
+        grad_z.insert(0, grad_h * slope2[layer - 1] / (q[layer - 1] + LN_EPS))
+        m, k = shapes[layer - 1]
+        grad_h = k * closed_form_var_w(c, m, k) * grad_z[0]
+    steps = [math.sqrt(grad_z[layer - 1] / grad_z[layer]) for layer in range(1, c.depth)]  # z₂→z₁, z₃→z₂, ...
+    truth = {"eps": LN_EPS, "ln_var_s": q[0] / (q[0] + LN_EPS), "ln_slope2": slope2[0]}
+    if c.depth > 1:
+        m, k = shapes[1]
+        truth |= {"ln_out": k * closed_form_var_w(c, m, k), "ln_back_first": steps[0]}
+    if c.depth > 2:
+        truth |= {"ln_back_low": min(steps[1:]), "ln_back_high": max(steps[1:])}
+    return truth
+
+
+def bias_truth(c: Config) -> dict[str, float]:
+    """torch's nn.Linear biases, U(±1/√fan_in): each layer's variance 1/(3 fan_in), and their range."""
+    if c.init != "torch_default" or len(set(c.units[:-1])) == 1:
+        return {}
+    variances = [1 / (3 * m) for m in c.units[:-1]]
+    return {f"var_b_{layer}": v for layer, v in enumerate(variances, start=1)} | {
+        "var_b_low": min(variances), "var_b_high": max(variances)}
 
 
 MODE_SCHEMES = ("he_normal", "he_uniform", "variance_scaling")  # the schemes whose Var(w) reads the fan mode
@@ -454,6 +520,8 @@ def test_every_printed_equation_holds_at_the_printed_precision(results, name):
     if not symmetric and not c.batch_norm and closed_form_bias(c) == (0, 0) and c.activation in ("linear", "relu",
                                                                                                 "leaky_relu"):
         least = 7
+    if c.layer_norm and not symmetric:  # Var(s₁) = q₁/(q₁ + ε), and the gradient's step from layer 2 to layer 1
+        least = 6 + (c.depth > 1)
     if c.residual:  # what a block adds and the growth over the depth, where the stream has a closed form
         closed = c.activation in ("linear", "relu", "leaky_relu") and closed_form_bias(c) == (0, 0) \
             and c.norm in ("none", "layer") and not symmetric
@@ -947,3 +1015,102 @@ def test_the_way_back_shows_fan_out_var_w_of_the_layers_it_passes(init, mode, ac
     key = "der_back_fans_same" if math.isclose(low, high) else "der_back_fans"
     assert any(t(lang, key, back_low=summary.format_value(low), back_high=summary.format_value(high), depth=3) in note
                for note in back.notes)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_layer_norm_gets_its_own_argument(results, lang):
+    """Under layer norm (no stream) step 2 is the sum z₁'s variance, n·Var(w)·E[x²] = 500 × 10⁻⁴ × 1 = 0.05, not the
+    1 that layer norm makes of it; no straight-line factor is raised to the depth; the spread after tanh is tanh's own,
+    std(tanh(u)) for a unit-variance u, and section 6 says Var(s) = q/(q + ε)."""
+    result = result_of(results, "layer norm tanh")
+    blocks = derivation.blocks(result, lang)
+    titles = [block.title for block in blocks]
+    assert t(lang, "der_ln_title") in titles and t(lang, "der_back_ln_title") in titles
+    assert t(lang, "der_ln_act_title", activation=t(lang, "act_tanh")) in titles
+    variance = blocks[1]
+    assert variance.values["var_s"] == pytest.approx(500 * 0.01**2, rel=1e-12)
+    assert r"\mathrm{Var}(z_1)" in variance.numbers and "= 0.05 " in variance.numbers
+    assert not any("total" in block.values or "factor" in block.values for block in blocks)
+    def second(var):  # E[tanh(s)²], s ~ N(0, var); tanh's mean is 0
+        return gaussian_mean(lambda x: np.tanh(x) ** 2, var)
+
+    var_s = 0.05 / (0.05 + LN_EPS)
+    for _ in range(9):  # q_l = 0.05 E[h²] ≈ 0.0197 from layer 2 on, still far above ε
+        q = 0.05 * second(var_s)
+        var_s = q / (q + LN_EPS)
+    own = math.sqrt(second(var_s))
+    assert own == pytest.approx(0.628, abs=5e-4)
+    forward = blocks[2]
+    assert forward.values["theory_act"] == pytest.approx(own, rel=1e-6)
+    assert forward.values["ln_var_s"] == pytest.approx(0.05 / (0.05 + LN_EPS), rel=1e-12)
+    text = " ".join(note for block in blocks for note in block.notes)
+    for old in ("der_tanh_regime_close", "der_back_note", "der_factor_numbers"):  # the plain network's sentences
+        longest = max((part for part, _, _, _ in string.Formatter().parse(t(lang, old))), key=len)
+        assert longest.strip() not in text, old
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_layer_norm_backward_step_says_where_relu_he_loses_its_root_two(results, lang):
+    """ReLU with He under layer norm: layer 1's q₁ = n·Var(w)·E[x²] = 2, the layers above q = 2·½ = 1, so the
+    gradient's std is multiplied by √(2·½/(2 + ε)) ≈ 1/√2 from layer 2 to layer 1 and by √(2·½/(1 + ε)) ≈ 1 above:
+    the theory's 0.707, printed with the step that makes it."""
+    result = result_of(results, "layer norm relu he")
+    back = next(block for block in derivation.blocks(result, lang) if block.title == t(lang, "der_back_ln_title"))
+    values = back.values
+    assert values["ln_back_first"] == pytest.approx(math.sqrt(1 / (2 + LN_EPS)), rel=1e-6)
+    assert values["ln_back_low"] == pytest.approx(1, rel=1e-5)  # q = 2·E[relu(s)²] = Var(s) = 1 - O(ε)
+    assert values["theory_grad_ratio"] == pytest.approx(math.sqrt(0.5), rel=1e-4)
+    assert back.shown["ln_back_first"] == back.shown["theory_grad_ratio"] == "0.707"
+    assert back.shown["var_s"] == "2" and back.shown["ln_back_low"] == "1"
+    assert t(lang, "der_ln_above_same").split("{")[0] in back.notes[-1]
+    assert "ln_back_high" not in back.shown  # one value where low and high print alike
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", [name for name, c in CONFIGS.items() if c.layer_norm and not c.residual])
+def test_every_layer_norm_network_names_the_norm_in_each_step(results, name, lang):
+    """Every layer-normed network (each nonlinearity, scheme, biases, a profile, digits, one and two layers): the sum is
+    z, its variance is step 2's closed form, and the backward step divides by q + ε."""
+    result = result_of(results, name)
+    c = result.config
+    blocks = derivation.blocks(result, lang)
+    assert blocks[1].values["var_s"] == pytest.approx(expected(result)["var_s"], rel=1e-9)
+    assert blocks[0].formula.startswith("z_j")
+    titles = [block.title for block in blocks]
+    assert t(lang, "der_ln_title") in titles
+    back = blocks[titles.index(t(lang, "der_back_ln_title"))]
+    assert r"q_{l-1} + \varepsilon" in back.formula
+    if c.depth > 1:
+        assert "ln_back_first" in back.values and "theory_grad_ratio" in back.values
+    if c.bias or c.bias_std:
+        assert t(lang, "der_bias_ln_note").split("，")[0].split(",")[0] in " ".join(blocks[1].notes)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", ["torch default profile relu", "layer norm torch default taper"])
+def test_torch_default_biases_are_given_layer_by_layer(results, name, lang):
+    """torch's nn.Linear draws each layer's biases from U(±1/√fan_in): Var(b) = 1/(3·fan_in), 4.25 × 10⁻⁴, 6.51 × 10⁻⁴
+    and 1.30 × 10⁻³ for 784-512-256-128, not layer 1's for every layer; step 4 says torch's default is neither He
+    nor Xavier, and calls He's fan_in mode kaiming_normal_'s default, not torch's."""
+    result = result_of(results, name)
+    c = result.config
+    blocks = derivation.blocks(result, lang)
+    variance = blocks[1]
+    note = " ".join(variance.notes)
+    fans = c.units[:-1]
+    listed = c.depth <= derivation.LISTED_FACTORS
+    for layer, fan_in in enumerate(fans, start=1):
+        if listed:
+            assert variance.values[f"var_b_{layer}"] == pytest.approx(1 / (3 * fan_in), rel=1e-12)
+            assert variance.shown[f"var_b_{layer}"] in note
+    if not listed:  # deeper: their range
+        assert variance.values["var_b_low"] == pytest.approx(1 / (3 * max(fans)), rel=1e-12)
+        assert variance.values["var_b_high"] == pytest.approx(1 / (3 * min(fans)), rel=1e-12)
+        assert variance.shown["var_b_high"] in note
+    if c.widths == (784, 512, 256, 128):
+        assert [variance.shown[f"var_b_{layer}"].replace("\xa0", " ") for layer in (1, 2, 3)] == [
+            "4.25 × 10⁻⁴", "6.51 × 10⁻⁴", "0.0013"]
+    condition = " ".join(blocks[3].notes)
+    assert "1/(3·fan_in)" in condition and "a = √5" in condition
+    assert "kaiming_normal_" in condition and t(lang, "der_he_fan_in") in condition
+    assert "torch's default)" not in condition and "torch 的默认）" not in condition

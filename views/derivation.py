@@ -6,8 +6,9 @@ of an equation of those. An equation prints its operands with as many significan
 to hold at the precision printed (500 × 1 × 1.002 = 501, not 500 × 1 × 1 = 501). A comparing word (≫, ≈,
 "far above") comes from relation(), whose thresholds FAR and CLOSE are the only ones.
 
-Notation: s = h·W + b is a unit's sum and h = f(s). Under a norm the sum is z = h·W + b, s = N(z) is what the
-nonlinearity gets (core.network's names), and the gradient the simulation records is ∂L/∂z (summary.sum_symbol).
+Notation: s = h·W + b is a unit's sum and h = f(s). Under a norm (batch or layer) the sum is z = h·W + b, s = BN(z)
+or LN(z) is what the nonlinearity gets (core.network's names), and the gradient the simulation records is ∂L/∂z
+(summary.sum_symbol).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from core import schemes
 from core.config import resize
 from core.initializers import bias_mean, bias_variance, gain_of, weight_mean, weight_variance
 from core.network import pixel_pre_std
-from core.theory import border_variance, layer_sigma_w2, predict
+from core.norms import LN_EPS
+from core.theory import border_variance, layer_sigma_w2, moments, predict
 
 from .summary import format_latex, format_share, format_value, gradient_symbol, headline, ratio, subscript, \
     sum_symbol
@@ -198,7 +200,8 @@ class Block:
 
 def case(config) -> str:
     """Which version of the argument applies: zero, constant, off_centre (random weights of non-zero mean),
-    residual (a residual stream, whatever its blocks hold), batch_norm, bias, tanh, linear, relu or other."""
+    residual (a residual stream, whatever its blocks hold), batch_norm, layer_norm, bias, tanh, linear, relu or
+    other."""
     if config.residual:
         return "residual"  # a stream of blocks, not a chain of one layer map: an argument of its own
     var_w = weight_variance(config, *config.shapes[0])
@@ -208,6 +211,8 @@ def case(config) -> str:
         return "zero"
     if config.batch_norm:
         return "batch_norm"
+    if config.layer_norm:
+        return "layer_norm"  # each sample's sum rescaled to variance 1: the spread is f's own, not the weights'
     if bias_mean(config) != 0 or bias_variance(config, fan_in_n(config)) != 0:
         return "bias"
     activation = get(config.activation)
@@ -302,10 +307,10 @@ def values_of(result, lang: str) -> Values:
     var_w = weight_variance(c, *c.shapes[0])  # layer 1's: n = its fan_in (every layer's, at equal widths)
     if not var_w:
         return v
-    # the theory of layer 1 before batch norm: what the sum z₁ of a batch-normed network has as well; a conv net's
-    # at its interior pixels (circular padding has no borders), where the formulas hold
-    first = predict(resize(replace(c, batch_norm=False, **({"padding": "circular"} if c.arch == "conv" else {})),
-                           "depth", 1))
+    # the theory of layer 1 before a norm: what the sum z₁ of a normed network has as well; a conv net's at its
+    # interior pixels (circular padding has no borders), where the formulas hold
+    circular = {"padding": "circular"} if c.arch == "conv" else {}
+    first = predict(resize(replace(c, batch_norm=False, layer_norm=False, **circular), "depth", 1))
     v.add("var_w", var_w)
     v.add("nvar", n * var_w)
     v.add("ex2", first["act_std"][0] ** 2)  # the input's variance, input_scale² (mean 0)
@@ -347,7 +352,40 @@ def values_of(result, lang: str) -> Values:
     v.add("bn_high", max(pre, default=math.nan), digits=5, measured=True)
     if c.widths:
         _profile_values(v, c)
+    _bias_values(v, c)
+    if c.layer_norm and not c.residual:
+        _layer_norm_values(v, result)
     return v
+
+
+def _bias_values(v: Values, c) -> None:
+    """Where the biases' variance differs from layer to layer (torch's nn.Linear: 1/(3 fan_in)), each layer's and
+    their range."""
+    biases = [bias_variance(c, fan_in) for fan_in, _ in c.shapes]
+    if max(biases) - min(biases) <= SAME * max(biases):
+        return
+    v.add("var_b_low", min(biases))
+    v.add("var_b_high", max(biases))
+    for layer, value in enumerate(biases, start=1):
+        v.add(f"var_b_{layer}", value)
+
+
+def _layer_norm_values(v: Values, result) -> None:
+    """Layer norm's numbers from core.theory's prediction: Var(s₁) = q₁/(q₁ + ε) (q₁ = Var(z₁), step 2's var_s),
+    E[f′(s₁)²], layer 2's fan_out·Var(w), and what each layer multiplies the gradient's std by on its way down:
+    from layer 2 to layer 1 (where q₁ comes from the input), and the range over the layers above."""
+    c, s = result.config, result.stats
+    grad = s["predicted_grad_std"]
+    v.add("eps", LN_EPS)
+    v.add("ln_var_s", s["predicted_pre_std"][1] ** 2, digits=5)  # close to 1: five digits show how close
+    v.add("ln_slope2", moments(c.activation, 0.0, v["ln_var_s"], c.slope)[2])
+    if c.depth > 1:
+        v.add("ln_out", layer_sigma_w2(c)[1][2])
+        v.add("ln_back_first", ratio(grad[1], grad[2]))
+    if c.depth > 2:
+        steps = [ratio(grad[layer - 1], grad[layer]) for layer in range(3, c.depth + 1)]
+        v.add("ln_back_low", min(steps))
+        v.add("ln_back_high", max(steps))
 
 
 LISTED_FACTORS = 6  # up to this depth the notes list each layer's factor; deeper, their range
@@ -479,6 +517,11 @@ def equations(config) -> list[Equation]:
     elif kind in ("tanh", "linear", "relu") and len(factors) <= LISTED_FACTORS:  # each layer's own: their product
         names = tuple(f"factor_{layer}" for layer in range(1, len(factors) + 1))
         out.append(Equation("total", names, lambda *each: math.prod(each)))
+    if kind == "layer_norm":
+        out.append(Equation("ln_var_s", ("var_s", "eps"), lambda q, eps: q / (q + eps)))
+        if config.depth > 1:
+            out.append(Equation("ln_back_first", ("ln_out", "ln_slope2", "var_s", "eps"),
+                                lambda out_var, slope2, q, eps: (out_var * slope2 / (q + eps)).sqrt()))
     if config.widths:
         fan_in, fan_out = (Decimal(n) for n in next((m, n) for m, n in config.shapes if m != n))
         out += [Equation("in_var", ("fan_var_w",), lambda var_w: fan_in * var_w),
@@ -531,6 +574,14 @@ def blocks(result, lang: str) -> list[Block]:
             r"s = \frac{z - \mu_B}{\sqrt{\sigma_B^2 + \varepsilon}} \;\Rightarrow\; "
             r"\mathrm{Var}(s) = \frac{\sigma_B^2}{\sigma_B^2 + \varepsilon}",
             "", [v.fill("der_bn_note"), v.fill("der_bn_numbers_one" if c.depth == 1 else "der_bn_numbers")],
+        ))
+    if c.layer_norm:
+        out.append(_block(
+            v, t(lang, "der_ln_title"),
+            r"s = \frac{z - \mu}{\sqrt{\sigma^2 + \varepsilon}} \;\Rightarrow\; "
+            r"\mathrm{Var}(s) = \frac{\sigma^2}{\sigma^2 + \varepsilon} = \frac{q}{q + \varepsilon}",
+            rf"\frac{{{v.tex('var_s')}}}{{{v.tex('var_s')} + {v.tex('eps')}}} = {v.tex('ln_var_s')}",
+            [v.fill("der_ln_note"), v.fill("der_bn_numbers_one" if c.depth == 1 else "der_bn_numbers")],
         ))
     if c.widths:
         out.append(_fans(v, sym, number=len(out) + 1))
@@ -586,12 +637,17 @@ def _variance(v: Values, c, sym: str) -> Block:
     lang = v.lang
     bias_tex = r" + \sigma_b^2" if v["var_b"] > 0 else ""
     bias_num = rf" + {v.tex('var_b')}" if v["var_b"] > 0 else ""
+    measured = {"batch": "der_measured_input_bn", "layer": "der_measured_input_ln"}.get(c.norm, "der_measured_input")
     notes = [v.fill("der_var_note"), v.fill("der_var_numbers_bias" if v["var_b"] > 0 else "der_var_numbers", sym=sym),
-             v.fill("der_measured_input_bn" if c.batch_norm else "der_measured_input")]
-    if v["var_b"] > 0:
+             v.fill(measured)]
+    if "var_b_low" in v.numbers:  # each layer's own σ_b²
+        notes.append(v.fill("der_bias_note_layers", sym=sym, variances=_each_layer(v, "var_b")))
+    elif v["var_b"] > 0:
         notes.append(v.fill("der_bias_note", sym=sym))
     if c.batch_norm and (v["var_b"] > 0 or v["bias"] != 0):
         notes.append(v.fill("der_bias_bn_note"))
+    elif c.layer_norm and (v["var_b"] > 0 or v["bias"] != 0):
+        notes.append(v.fill("der_bias_ln_note"))
     elif v["bias"] != 0:
         notes.append(v.fill("der_bias_mean_note"))
     return _block(
@@ -608,6 +664,16 @@ def _variance(v: Values, c, sym: str) -> Block:
 def _through_activation(v: Values, c, kind: str) -> Block:
     """Step 3: what the nonlinearity does to the spread, per layer and over the whole depth."""
     lang, name = v.lang, t(v.lang, f"act_{c.activation}")  # its name, not its code
+    if kind == "layer_norm":
+        return _block(
+            v, t(lang, "der_ln_act_title", activation=name),
+            r"\mathrm{Var}(s_l) = \frac{q_l}{q_l + \varepsilon},\quad "
+            r"q_l = n\,\mathrm{Var}(w)\,\mathrm{E}[h_{l-1}^2] + \sigma_b^2 \;\Rightarrow\; "
+            r"\mathrm{E}[h_l^2] = \mathrm{E}_{u\sim\mathcal N(0,1)}"
+            r"\!\left[f\!\left(\sqrt{\mathrm{Var}(s_l)}\,u\right)^2\right]",
+            rf"\mathrm{{Var}}(s_1) = {v.tex('ln_var_s')}",
+            [v.fill("der_ln_act_note"), v.fill("der_ln_numbers")],
+        )
     if kind == "batch_norm":
         return _block(
             v, t(lang, "der_bn_act_title", activation=name),
@@ -619,7 +685,8 @@ def _through_activation(v: Values, c, kind: str) -> Block:
     if kind in ("bias", "other"):
         title = t(lang, "der_bias_act_title" if kind == "bias" else "der_other_title", activation=name)
         note = v.fill("der_bias_act_note") if kind == "bias" else v.fill("der_other_note", activation=name)
-        numbers = v.fill("der_bias_numbers") if kind == "bias" else v.fill("der_theory_numbers")
+        numbers = v.fill("der_theory_numbers") if kind == "other" else v.fill(
+            "der_bias_numbers_layers" if "var_b_low" in v.numbers else "der_bias_numbers")
         return _block(
             v, title,
             r"\mathrm{E}[h_l^2] = \mathrm{E}_{u\sim\mathcal N(0,1)}\!\left[f\!\left(b + \sqrt{q_l}\,u\right)^2\right],"
@@ -694,6 +761,23 @@ def _per_layer(v: Values, c) -> str:
     return v.fill("der_per_layer_listed", factors=each)
 
 
+def _each_layer(v: Values, name: str) -> str:
+    """A value that differs from layer to layer, in words: each layer's, name_1 to name_L, up to LISTED_FACTORS
+    layers; deeper, their range name_low to name_high."""
+    if f"{name}_{LISTED_FACTORS + 1}" in v.numbers:
+        return v.fill("der_each_range", low=v.text(f"{name}_low"), high=v.text(f"{name}_high"))
+    depth = int(v["depth"])
+    return v.fill("der_each_listed", each=join(v.lang, [v.text(f"{name}_{layer}") for layer in range(1, depth + 1)]))
+
+
+def _above(v: Values) -> str:
+    """Under layer norm, what each layer above layer 2 multiplies the gradient's std by: one value, or its range."""
+    if "ln_back_low" not in v.numbers:
+        return ""
+    alike = v.as_printed("ln_back_low") == v.as_printed("ln_back_high")
+    return v.fill("der_ln_above_same" if alike else "der_ln_above_range")
+
+
 def _base(tex: str) -> str:
     """A number raised to a power: 2.24 \\times 10^{-4} in parentheses, or its two superscripts would clash."""
     return f"({tex})" if "^" in tex else tex
@@ -729,11 +813,14 @@ def _condition(v: Values, c) -> Block:
     formula = (r"n\,\mathrm{Var}(w) = 1 \;\Rightarrow\; \mathrm{Var}(w) = \frac{1}{n}\ \text{(Xavier)} \qquad "
                r"\tfrac12\,n\,\mathrm{Var}(w) = 1 \;\Rightarrow\; \mathrm{Var}(w) = \frac{2}{n}\ \text{(He)}")
     nvar = rf"n\,\mathrm{{Var}}(w) = {v.tex('n')} \times {v.tex('var_w')} = {v.tex('nvar')}"
+    own = [v.fill("der_condition_torch")] if c.init == "torch_default" else []  # neither Xavier's nor He's
+    if c.layer_norm:  # the norm divides the weights' scale out again
+        own.append(v.fill("der_condition_ln"))
     if not fans_differ(c):
         return _block(v, title, formula,
                       rf"\frac{{1}}{{{v.tex('n')}}} = {v.tex('xavier')} \qquad \frac{{2}}{{{v.tex('n')}}} = "
                       rf"{v.tex('he')} \qquad {nvar}",
-                      [v.fill("der_condition_note"), v.fill("der_condition_numbers")])
+                      [v.fill("der_condition_note"), v.fill("der_condition_numbers"), *own])
     for name in ("xavier", "he"):  # the scheme the network uses: its Var(w) printed alike both times
         if abs(v[name] - v["var_w"]) <= SAME * v["var_w"]:
             v.digits[name] = max(v.digits[name], v.digits["var_w"])
@@ -751,13 +838,17 @@ def _condition(v: Values, c) -> Block:
     if reads_mode(c):  # the network's own scheme reads the mode: its formula with it
         key = "der_condition_keras" if c.init == "variance_scaling" else "der_condition_he"
         notes.append(v.fill(key, mode=mode, distribution=t(lang, f"options.distribution_{c.distribution}")))
-    return _block(v, title, formula, numbers, notes)
+    return _block(v, title, formula, numbers, notes + own)
 
 
 def _backward(v: Values, c, sym: str) -> Block:
     """Step 5: the gradient's factor per layer on its way down, and the measured ratio over the depth."""
     if c.depth == 1:  # one layer: no layer below it for the gradient to reach
         note, numbers = v.fill("der_back_one"), rf"n\,\mathrm{{Var}}(w) = {v.tex('nvar')}"
+    elif c.layer_norm:
+        note = v.fill("der_back_ln_two" if c.depth == 2 else "der_back_ln", above=_above(v))
+        numbers = (rf"\sqrt{{\frac{{{v.tex('ln_out')} \times {v.tex('ln_slope2')}}}{{{v.tex('var_s')} + "
+                   rf"{v.tex('eps')}}}}} = {v.tex('ln_back_first')}")
     else:
         note = v.fill("der_back_bn") if c.batch_norm else v.fill("der_back_numbers", grad=gradient_symbol(c))
         ratio = (rf"\frac{{\mathrm{{std}}(\partial L/\partial {sym}_1)}}"
@@ -770,6 +861,14 @@ def _backward(v: Values, c, sym: str) -> Block:
         else:
             product = rf"n\,\mathrm{{Var}}(w) = {v.tex('nvar')}"
         numbers = rf"{product},\quad {ratio} = {v.tex('grad_ratio')}"
+    if c.layer_norm:
+        return _block(
+            v, t(v.lang, "der_back_ln_title"),
+            rf"\mathrm{{Var}}\!\left(\frac{{\partial L}}{{\partial {sym}_{{l-1}}}}\right) = "
+            r"\frac{n\,\mathrm{Var}(w)\,\mathrm{E}[f'(s_{l-1})^2]}{q_{l-1} + \varepsilon}\;"
+            rf"\mathrm{{Var}}\!\left(\frac{{\partial L}}{{\partial {sym}_l}}\right),\quad "
+            r"q_{l-1} = n\,\mathrm{Var}(w)\,\mathrm{E}[h_{l-2}^2] + \sigma_b^2",
+            numbers, [v.fill("der_back_ln_note"), note])
     return _block(
         v, t(v.lang, "der_back_title"),
         rf"\frac{{\partial L}}{{\partial x_i}} = \sum_{{j=1}}^{{n}} w_{{ij}}\,"
