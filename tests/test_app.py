@@ -1060,13 +1060,17 @@ def test_one_layer_s_page_says_one_layer(lang):
     dict(step="2"), dict(step="6"), dict(step="8", lang="zh")], ids=["residual-ln", "2", "6", "8-zh"])
 def test_a_headline_ratio_is_its_two_numbers_divided_and_written_as_the_value_is(query):
     """"1.35" over "×1.4 of layer 10's 1" wrote one number two ways: each delta's ratio is the metric's value over
-    the reference it names, written with the value's digits, so a reference of 1 repeats the value exactly."""
+    the reference it names, written with the value's digits, so a reference of 1 repeats the value exactly; the
+    verdict's sentence writes the same ratios the same way."""
     at = open_app(**query)
     lang = query.get("lang", "en")
     state = {name: at.session_state[name] for name in urlstate.PARAMS if name in at.session_state}
     config = urlstate.config_of(state)[0]
-    h = summary.headline(cache.simulate_cached(config))
-    written = summary.format_value
+    result = cache.simulate_cached(config)
+    h, written = summary.headline(result), summary.format_value
+    if summary.diagnose(result).name == "healthy":  # the sentence under the verdict spells the same two ratios
+        explained = summary.explain(result, lang)
+        assert written(h.act_ratio) in explained and written(h.grad_ratio) in explained
     for metric, value, ratio, reference, delta in (
             (at.metric[0], h.act_last, h.act_ratio, h.act_input,
              t(lang, "metric_act_delta", ratio=written(h.act_ratio), input=written(h.act_input))),

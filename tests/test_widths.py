@@ -388,7 +388,7 @@ def test_each_direction_s_tab_names_the_product_that_scales_it(mode, kept, lang)
         assert (max(products) - min(products) < 1e-12) == same
         expected = t(lang, f"fans_{direction}_{'same' if same else 'differ'}",
                      low=summary.format_value(min(products)), high=summary.format_value(max(products)),
-                     ratio=summary.format_value(change, 2), depth=3)
+                     ratio=summary.format_value(change), depth=3)
         assert summary.fan_line(result, lang, direction) == expected
     at = open_app(step="custom", init="he_normal", activation="relu", mode=mode, widths="784-512-256-128",
                   batch="200", lang=lang)

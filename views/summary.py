@@ -189,7 +189,7 @@ def fan_line(result, lang: str, direction: str) -> str | None:
     same = "one" if config.depth == 1 else "same" if high - low <= SAME_PRODUCT * high else "differ"
     change = signal_ratios(result)[0 if direction == "forward" else 1]
     return t(lang, f"fans_{direction}_{same}", low=format_value(low), high=format_value(high),
-             ratio=format_value(change, 2), depth=config.depth)
+             ratio=format_value(change), depth=config.depth)
 
 
 def explain(result, lang: str, found: Verdict | None = None) -> str:
@@ -212,19 +212,20 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
                  activation=t(lang, f"act_{config.activation}"))
     act, grad = signal_ratios(result)
     if v.name == "healthy" and depth == 1:  # one layer: the gradient has no layer to cross
-        return t(lang, "verdict_healthy_why_one", act=format_value(act, 2), low=format_value(SHRINK),
+        return t(lang, "verdict_healthy_why_one", act=format_value(act), low=format_value(SHRINK),
                  high=format_value(GROW))
     if v.name == "healthy":
-        return t(lang, "verdict_healthy_why", act=format_value(act, 2), grad=format_value(grad, 2), depth=depth,
+        # the headline's ratios, written as it writes them (views.headline.metrics)
+        return t(lang, "verdict_healthy_why", act=format_value(act), grad=format_value(grad), depth=depth,
                  low=format_value(SHRINK), high=format_value(GROW))
     crossed = (lambda r: r < SHRINK) if v.name == "vanishing" else (lambda r: r > GROW)
     parts = []
     if v.stage is not None:
         parts.append(t(lang, "part_underflow", stage=t(lang, f"stage_{v.stage}"), layer=v.layer, dtype=config.dtype))
     if crossed(act):
-        parts.append(t(lang, "part_act", ratio=format_value(act, 2), depth=depth))
+        parts.append(t(lang, "part_act", ratio=format_value(act), depth=depth))
     if crossed(grad):
-        parts.append(t(lang, "part_grad", ratio=format_value(grad, 2), depth=depth))
+        parts.append(t(lang, "part_grad", ratio=format_value(grad), depth=depth))
     limit = SHRINK if v.name == "vanishing" else GROW
     return t(lang, f"verdict_{v.name}_why", limit=format_value(limit), parts=join(lang, parts, "clause"))
 
