@@ -107,8 +107,16 @@ class Spectrum:
     def shape_bound(self) -> int:
         """How many of the pooled values, at least, are exactly 0 whatever the weights: at each input min(m, n) minus
         the narrowest layer's units (a bottleneck such as widths 64-256-16-256 leaves 48 of J's 64); 0 where no layer
-        is narrower than both ends."""
+        is narrower than both ends. The shape's zeros are more where the output is narrower than the input:
+        shape_directions."""
         return self._beyond_rank(np.full(self.values.shape[0], self.narrowest()[1]))
+
+    def shape_directions(self) -> int:
+        """How many input directions, pooled over the inputs, J maps to 0 whatever the weights: at each input the
+        input's dimension n minus the narrowest layer's units, the input and the output included. Past shape_bound's
+        values, J of m < n rows has no value at all for n - m of them (784-512-256-128: 656 of each input's 784
+        directions, J being 128 x 784 with 128 values, none of them forced to 0)."""
+        return self.values.shape[0] * (jacobian_shape(self.config)[1] - self.narrowest()[1])
 
     def zeros_bound(self) -> int:
         """How many of the pooled values, at least, the units switched off make exactly 0 in a plain network: at each

@@ -219,28 +219,60 @@ def test_step_3s_lost_directions_are_said_and_its_ratio_is_a_dash():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("widths, narrow, layer", [((64, 256, 16, 256), 16, 2), ((64, 8, 128, 64), 8, 1),
-                                                    ((784, 512, 256, 128), None, None), ((32, 32, 32), None, None)])
-def test_a_bottleneck_s_zeros_are_said_to_be_the_shape_s_not_the_init_s(widths, narrow, layer):
-    """Every change passes through the narrowest layer, so J's rank is at most its units: 64-256-16-256 leaves 48 of
-    each input's 64 singular values 0 whatever the weights (GELU: no exact zeros of the activation's). The verdict
-    says so, with the count (inputs × (min(ends) − narrowest)), and does not call the mean "not enough" where the
-    shape explains every lost value; a network no layer of which is narrower than its ends says nothing of it."""
-    config = Config(widths=widths, depth=len(widths) - 1, activation="gelu", init="xavier_normal", batch=64)
+                                                    ((96, 64, 48, 32), 32, 3), ((64, 16, 32), 16, 1),
+                                                    ((32, 48, 64, 96), None, None), ((32, 32, 32), None, None)])
+@pytest.mark.parametrize("activation", ["gelu", "relu"])
+def test_the_shape_s_zeros_are_said_wherever_the_shape_forces_them(widths, narrow, layer, activation):
+    """Every change passes through the narrowest layer, the input and the output included, so J's rank is at most its
+    units: 64-256-16-256 leaves 48 of each input's 64 directions at 0 whatever the weights, and a taper 96-64-48-32
+    64 of its 96, which J (32 × 96) has no value for. The verdict says so wherever there are such directions, with
+    their count (inputs × (the input's width − the narrowest)), says where they are among the values (those 0, and
+    those with none), and does not call the mean "not enough" where the shape explains every lost value, nor give
+    ReLU the shape's zeros; a network no layer of which is narrower than its input says nothing of it."""
+    config = Config(widths=widths, depth=len(widths) - 1, activation=activation, init="xavier_normal", batch=64)
     result = spectrum(config, inputs=3)
     per = min(widths[0], widths[-1])
     assert result.values.shape == (3, per)
-    forced = 0 if narrow is None else 3 * (per - narrow)
-    assert result.shape_bound() == forced
+    forced = 0 if narrow is None else 3 * (widths[0] - narrow)
+    assert result.shape_directions() == forced and result.shape_bound() == (0 if narrow is None else 3 * (per - narrow))
     if narrow is not None:  # the forced values are numerically 0 indeed, at every input
         assert result.narrowest() == (layer, narrow)
         assert (result.values[:, narrow:] < result.resolution).all()
     for lang in ("en", "zh"):
         words = view.verdict(result, lang)
-        said = t(lang, "spectrum_tab.zeros_shape", forced=forced, count=3 * per, layer=layer, narrow=narrow,
-                 outputs=widths[-1], inputs=widths[0], per=per) if narrow else None
+        said = t(lang, "spectrum_tab.zeros_shape", forced_each=forced // 3, forced=forced, columns=widths[0],
+                 directions=3 * widths[0], layer=layer, narrow=narrow, rows=widths[-1]) if narrow else None
         assert (said is not None and said in words) == (narrow is not None), (lang, words)
-        if narrow is not None and view.shown_values(result)[1] == forced:
+        values = t(lang, "spectrum_tab.zeros_shape_values", zeros=result.shape_bound(), count=3 * per)
+        assert (values in words) == (result.shape_bound() > 0)
+        unvalued = t(lang, "spectrum_tab.zeros_shape_unvalued", per=per, unvalued=widths[0] - per)
+        assert (unvalued in words) == (widths[0] > widths[-1] and narrow is not None)
+        if narrow is not None and view.shown_values(result)[1] == result.shape_bound():
             assert t(lang, "spectrum_tab.mean_not_enough") not in words
+        relu = t(lang, "spectrum_tab.zeros_activation", activation=t(lang, "act_relu"))
+        beyond = t(lang, "spectrum_tab.zeros_activation_beyond", activation=t(lang, "act_relu"))
+        if activation == "gelu":
+            assert relu not in words and beyond not in words
+        else:  # ReLU's own zeros are past the shape's; named as such where the shape forces some values to 0
+            assert (beyond in words) == (result.shape_bound() > 0 and view.flat_zeros(result))
+            assert (relu in words) == (result.shape_bound() == 0 and view.flat_zeros(result))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_taper_s_isometry_is_said_of_the_directions_it_keeps(lang):
+    """A linear taper of orthogonal weights keeps its output's 32 directions at s = 1 exactly (Saxe et al. 2014) and
+    maps the other 64 of the input's 96 to 0: "every direction is kept" had been said of it."""
+    config = Config(widths=(96, 64, 48, 32), depth=3, activation="linear", init="orthogonal", batch=64)
+    result = spectrum(config, inputs=3)
+    assert result.values == pytest.approx(np.ones((3, 32)))
+    words = view.verdict(result, lang)
+    shown = view.stated(result, lang)
+    assert words.startswith(t(lang, "spectrum_tab.isometric_values", p10=shown["p10"], p90=shown["p90"],
+                                ratio=shown["ratio"], mean_squared=view.headline(result, lang)["mean_squared"]))
+    assert t(lang, "spectrum_tab.zeros_shape_unvalued", per=32, unvalued=64) in words
+    assert t(lang, "spectrum_tab.isometric", p10=shown["p10"], p90=shown["p90"], ratio=shown["ratio"],
+             mean_squared=view.headline(result, lang)["mean_squared"]) not in words
 
 
 def test_the_refusal_names_what_fits():

@@ -245,8 +245,28 @@ def bounds(result: Spectrum) -> dict[str, bool]:
 
 def flat_zeros(result: Spectrum) -> bool:
     """Whether the activation is flat for negative pre-activations (ReLU, a leaky ReLU of slope 0) and its switched
-    off units make some of J's values exactly 0 (Spectrum.zeros_bound: a plain network's, not a residual stream's)."""
-    return bool(_flat(result.config) and result.zeros_bound() > 0 and result.pooled.any())
+    off units make some of J's values exactly 0 beyond those the shape forces (Spectrum.zeros_bound past
+    Spectrum.shape_bound: a plain network's, not a residual stream's)."""
+    return bool(_flat(result.config) and result.zeros_bound() > result.shape_bound() and result.pooled.any())
+
+
+def shape_note(result: Spectrum, lang: str) -> str | None:
+    """The input directions J maps to 0 whatever the weights (Spectrum.shape_directions: the narrowest layer, the
+    input and the output included, against the input's dimension), and where they are among the values: those 0
+    (Spectrum.shape_bound), and, where J has fewer rows than columns, those with no value. None where there are none."""
+    forced = result.shape_directions()
+    if not forced:
+        return None
+    inputs, per = result.values.shape
+    layer, narrow = result.narrowest()
+    rows, columns = jacobian_shape(result.config)
+    parts = [t(lang, "spectrum_tab.zeros_shape", forced_each=forced // inputs, forced=forced, columns=columns,
+               directions=inputs * columns, layer=layer, narrow=narrow, rows=rows)]
+    if result.shape_bound():
+        parts.append(t(lang, "spectrum_tab.zeros_shape_values", zeros=result.shape_bound(), count=result.pooled.size))
+    if columns > per:
+        parts.append(t(lang, "spectrum_tab.zeros_shape_unvalued", per=per, unvalued=columns - per))
+    return join(lang, parts, "sentence")
 
 
 def _flat(config) -> bool:
@@ -306,15 +326,18 @@ def directions(result: Spectrum) -> str:
 def verdict(result: Spectrum, lang: str) -> str:
     """Sentences chosen from the numbers: J exactly 0; dynamical isometry (p10 and p90 within ISOMETRY of 1);
     otherwise the mean of s² against 1 (scale()), what most directions do (directions(): the median) and, where
-    that says something of the init, why: a bottleneck's zeros, which the network's shape forces (Spectrum.shape_bound),
-    a flat activation's exact zeros, which no init removes (flat_zeros), or the mean met while most directions are
-    lost (beyond the bottleneck's) or crushed (the mean alone is not enough)."""
+    that says something of the init, why: the input directions the network's shape maps to 0 (shape_note: a
+    bottleneck's, a taper's), a flat activation's exact zeros, which no init removes (flat_zeros), or the mean met
+    while most directions are lost (beyond the shape's) or crushed (past the shape's zeros: the mean alone is not
+    enough). Every value near 1 is dynamical isometry, on the directions J keeps where the shape maps some to 0."""
     s = result.summary()
     values = {**stated(result, lang), "mean_squared": headline(result, lang)["mean_squared"]}
     if not result.pooled.any():
         return t(lang, "spectrum_tab.all_zero")
-    if 1 / ISOMETRY <= s["p10"] and s["p90"] <= ISOMETRY:
-        return t(lang, "spectrum_tab.isometric", **values)
+    shape = shape_note(result, lang)
+    if 1 / ISOMETRY <= s["p10"] and s["p90"] <= ISOMETRY:  # no value is 0: the shape's zeros have none (a taper)
+        return join(lang, [t(lang, "spectrum_tab.isometric_values", **values), shape], "sentence") if shape else \
+            t(lang, "spectrum_tab.isometric", **values)
     mean, most = scale(s["mean_squared"]), directions(result)
     parts = [t(lang, f"spectrum_tab.mean_{mean}", mean_squared=values["mean_squared"],
                root=summary.format_value(math.sqrt(s["mean_squared"])))]
@@ -323,14 +346,13 @@ def verdict(result: Spectrum, lang: str) -> str:
     parts.append(t(lang, f"spectrum_tab.most_{most}", lost=lost, count=pooled.size,
                    within=summary.format_share(within), **values))
     forced = result.shape_bound()
-    if forced:  # a bottleneck's zeros are the network's shape's, not its initialization's
-        layer, narrow = result.narrowest()
-        rows, columns = jacobian_shape(result.config)
-        parts.append(t(lang, "spectrum_tab.zeros_shape", forced=forced, count=pooled.size, layer=layer, narrow=narrow,
-                       outputs=rows, inputs=columns, per=result.values.shape[1]))
+    if shape:  # a bottleneck's or a taper's zeros are the network's shape's, not its initialization's
+        parts.append(shape)
     if flat_zeros(result):
-        parts.append(t(lang, "spectrum_tab.zeros_activation", activation=t(lang, f"act_{result.config.activation}")))
-    elif mean == "near" and (most == "crushed" or most == "lost" and lost > forced):
+        parts.append(t(lang, "spectrum_tab.zeros_activation_beyond" if forced else "spectrum_tab.zeros_activation",
+                       activation=t(lang, f"act_{result.config.activation}")))
+    elif mean == "near" and (most == "crushed" and np.median(np.sort(pooled)[forced:]) < SHRINK  # past the shape's 0s
+                             or most == "lost" and lost > forced):
         parts.append(t(lang, "spectrum_tab.mean_not_enough"))
     return join(lang, parts, "sentence")
 
