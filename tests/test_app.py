@@ -891,6 +891,27 @@ def test_the_theory_tab_under_batch_norm_titles_the_gradient_dl_dz(lang):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.shared_results
+def test_the_theory_tab_of_a_taper_says_the_map_assumes_equal_widths(lang):
+    """`?widths=784-512-256-128&activation=relu&init=he_normal&tab=theory` said "χ₁ = 1: at the edge of chaos:
+    gradients keep their size" beside a theory line of ×0.707 a layer, and drew χ₁'s flat rate line: now the
+    paragraph says the map assumes equal widths and gives the theory line's factors, and χ₁'s rate is not drawn."""
+    at = open_app(step="custom", depth="3", width="784", widths="784-512-256-128", activation="relu",
+                  init="he_normal", tab="theory", lang=lang)
+    no_trouble(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert t(lang, "theory_tab.edge") not in text
+    assert t(lang, "theory_tab.profile").split("{")[0] in text
+    for step in (t(lang, "theory_tab.profile_step", factor="0.707", layer=3, below=2),
+                 t(lang, "theory_tab.profile_step", factor="0.707", layer=2, below=1)):
+        assert step in text
+    series = {row["series"] for chart in at.get("vega_lite_chart") for dataset in chart.proto.datasets
+              for row in convert_arrow_bytes_to_pandas_df(dataset.data.data).to_dict("records") if "series" in row}
+    assert t(lang, "theory_tab.theory") in series and t(lang, "theory_tab.rate") not in series
+
+
+@pytest.mark.slow
 @pytest.mark.shared_results
 def test_training_and_theory_in_both_languages_on_a_custom_network():
     """The tour's steps: test_names.py opens every tab at every step in both languages, without trouble."""

@@ -525,6 +525,69 @@ def test_the_theory_sentence_says_when_the_gradient_has_not_reached_q_star(simul
     assert said >= 1  # std 0.05 with tanh: ×0.457 measured, ×1.06 at q*
 
 
+# narrowing, widening, a bottleneck, one layer, a long taper (its factors as a range), the digits' 64 pixels
+FAN_PROFILES = [dict(widths=(96, 64, 48, 32)), dict(widths=(32, 48, 64, 96)), dict(widths=(64, 64, 8, 64, 64)),
+                dict(widths=(64, 16)), dict(widths=(96, 88, 80, 72, 64, 56, 48, 40, 32)),
+                dict(input="digits", width=96)]
+FAN_SCHEMES = [dict(activation="relu", init="he_normal"), dict(activation="tanh", init="he_normal"),
+               dict(activation="tanh", init="xavier_normal"), dict(activation="relu", init="orthogonal"),
+               dict(activation="relu", init="he_normal", batch_norm=True)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_theory_words_under_unequal_widths_are_the_theory_line_s(simulated, lang):
+    """`?widths=784-512-256-128&activation=relu&init=he_normal&tab=theory` said "σ_w² = n·Var(w) = 2 … χ₁ = 1: at the
+    edge of chaos: gradients keep their size" beside a theory line falling ×0.707 a layer: the map's one σ_w² assumes
+    equal widths, and the gradient meets fan_out·Var(w). Under unequal fans the paragraph says so, with each layer's
+    factor of the gradient chart's theory line (for ReLU with He's fan_in, √(fan_out / fan_in) exactly), never the
+    edge's "keep their size", χ₁'s phase or the non-zero mean's sentence, and the marker's q* and χ₁ only where
+    fan_in·Var(w) is the same at every layer."""
+    for profile in FAN_PROFILES:
+        for scheme in FAN_SCHEMES:
+            config = Config(depth=len(profile.get("widths", ())) - 1 if "widths" in profile else 4, batch=64,
+                            **profile, **scheme)
+            assert theory_view.unequal_fans(config)
+            result, numbers = simulated(config), theory.theory_summary(config)
+            words = theory_view.profile_text(config, numbers, result.predicted_grad_std, lang)
+            assert t(lang, "theory_tab.edge") not in words and t(lang, "no_theory_constant") not in words
+            for phase in ("ordered", "chaotic"):
+                assert t(lang, f"theory_tab.{phase}").split("{")[0] not in words
+            assert words.startswith(t(lang, "theory_tab.profile", widths="-".join(map(str, config.units)),
+                                      forward=theory_view._products(theory.layer_sigma_w2(config)[0], lang),
+                                      backward=theory_view._products(theory.layer_sigma_w2(config)[1], lang)))
+            grad, units, depth = result.predicted_grad_std, config.units, config.depth
+            factors = {layer: grad[layer - 1] / grad[layer] for layer in range(depth, 1, -1)}
+            if scheme == dict(activation="relu", init="he_normal"):  # E[f′²] = 1/2, fan_out·Var(w) = 2 fan_out/fan_in
+                assert list(factors.values()) == pytest.approx(
+                    [math.sqrt(units[layer] / units[layer - 1]) for layer in factors], rel=1e-9)
+            if 1 < depth <= 6:
+                for layer, factor in factors.items():
+                    step = t(lang, "theory_tab.profile_step", factor=summary.format_value(factor), layer=layer,
+                             below=layer - 1)
+                    assert step in words and read_back(summary.format_value(factor)) == pytest.approx(factor, rel=5e-3)
+            elif depth > 6:
+                assert t(lang, "theory_tab.profile_range", low=summary.format_value(min(factors.values())),
+                         high=summary.format_value(max(factors.values()))) in words
+            else:
+                assert t(lang, "theory_tab.profile_one") in words
+            if depth > 1:
+                total = summary.format_value(grad[1] / grad[depth])
+                assert f"×{total}" in words and read_back(total) == pytest.approx(grad[1] / grad[depth], rel=5e-3)
+            marker = t(lang, "theory_tab.profile_marker").split("{")[0]
+            same = numbers["sigma_w2"] is not None
+            assert (marker in words) == (same and not config.batch_norm), (config, words)
+            assert (t(lang, "theory_tab.profile_no_marker") in words) == (not same)
+
+
+def test_equal_widths_keep_the_theory_sentence():
+    """profile_text is for unequal fans only: the lecture's network, a conv net, and weights of non-zero mean or
+    zero weights under a profile (whose sentences hold at any widths) keep here_text's."""
+    for config in (Config(), tour.STEPS[tour.CONV_STEP], Config(depth=3, widths=(96, 64, 48, 32), init="zeros"),
+                   Config(depth=3, widths=(96, 64, 48, 32), init="constant", value=0.1)):
+        assert theory_view.profile_text(config, theory.theory_summary(config), np.ones(config.depth + 1), "en") is None
+
+
 def test_step_one_does_not_say_zero_layers_can_train(steps):
     config = tour.STEPS["1"]
     text = theory_view.here_text(theory.theory_summary(config), "en", config.batch_norm, config.depth)

@@ -15,15 +15,16 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core import Config
+from core import Config, profiles
 from core.batchnorm import BN_EPS
 from core.norms import LN_EPS
 from core.initializers import weight_variance
-from core.theory import TRAINABLE_DEPTH_PER_XI
+from core.theory import TRAINABLE_DEPTH_PER_XI, layer_sigma_w2
 
 from .charts import GUIDE_COLOUR, LABEL_SIZE, NUMBER_LABEL, THEORY_COLOUR, decades, layer_span, theme, title_lines, \
     written, zero_marks
-from .summary import format_share, format_value
+from .derivation import LISTED_FACTORS
+from .summary import SAME_PRODUCT, format_share, format_value
 from .text import join, t
 
 X_DOMAIN = (0.1, 5.0)  # sigma_w^2, log axis: from 0.01 randn's neighbourhood to past He and tanh's gain
@@ -376,6 +377,64 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
     q_star = math.inf if summary["q_star"] is None else summary["q_star"]
     return t(lang, "theory_tab.here_text", sigma_w2=_number(summary["sigma_w2"]), sigma_b2=_number(summary["sigma_b2"]),
              q_star=_number(q_star), chi1=_beside_one(chi1, apart=(math.sqrt(chi1),)), phase=phase, depth=scale)
+
+
+def unequal_fans(config: Config) -> bool:
+    """Whether some layer's fan_in and fan_out differ (a width profile, the digits' 64 pixels into wider layers): the
+    map's one σ_w² = n·Var(w) then splits into fan_in·Var(w) forward and fan_out·Var(w) back
+    (core.theory.layer_sigma_w2), and χ₁ is not the gradient's factor a layer."""
+    return any(fan_in != fan_out for fan_in, fan_out in config.shapes)
+
+
+def profile_text(config: Config, summary: dict, predicted_grad_std, lang: str) -> str | None:
+    """The paragraph for a network of unequal fans (unequal_fans) in place of here_text's: the map assumes equal
+    widths; this network's fan_in·Var(w) and fan_out·Var(w) over the layers; the gradient's std factor layer by layer
+    toward the input as the gradient chart's theory line has it (core.theory.predict, which takes each layer's fans
+    and E[f′²]), listed up to LISTED_FACTORS, else their range, and over the depth; then the marker's point, where
+    fan_in·Var(w) is the same at every layer, with the q* and χ₁ a network of equal widths would have there.
+
+    None for equal fans, weights of non-zero mean, zero weights (here_text's words hold at any widths) and a
+    residual stream (equal widths only)."""
+    forward, backward = layer_sigma_w2(config)
+    if not unequal_fans(config) or forward is None or not forward[1:].any() or config.residual:
+        return None
+    depth = config.depth
+    grad = np.asarray(predicted_grad_std, float)
+    factors = {layer: grad[layer - 1] / grad[layer] for layer in range(depth, 1, -1)}  # layer -> layer - 1
+    if depth == 1:
+        steps = t(lang, "theory_tab.profile_one")
+    else:
+        if len(factors) <= LISTED_FACTORS:
+            each = join(lang, [t(lang, "theory_tab.profile_step", factor=_number(factor), layer=layer, below=layer - 1)
+                               for layer, factor in factors.items()])
+        else:
+            each = t(lang, "theory_tab.profile_range", low=_number(min(factors.values())),
+                     high=_number(max(factors.values())))
+        steps = t(lang, "theory_tab.profile_steps", each=each, total=_number(grad[1] / grad[depth]), depth=depth)
+    if summary["sigma_w2"] is None:
+        marker = t(lang, "theory_tab.profile_no_marker")
+    elif config.batch_norm:
+        marker = t(lang, "theory_tab.map_bn", eps=_number(BN_EPS))
+    elif config.layer_norm:
+        marker = t(lang, "theory_tab.map_ln", eps=_number(LN_EPS))
+    else:
+        q_star, chi1 = (math.inf if summary[key] is None else summary[key] for key in ("q_star", "chi1"))
+        marker = t(lang, "theory_tab.profile_marker", sigma_w2=_number(summary["sigma_w2"]),
+                   sigma_b2=_number(summary["sigma_b2"]), q_star=_number(q_star), chi1=_beside_one(chi1))
+    head = t(lang, "theory_tab.profile", widths=profiles.write(config.units), forward=_products(forward, lang),
+             backward=_products(backward, lang))
+    return join(lang, [head, steps, marker], "sentence")
+
+
+def _products(products: np.ndarray, lang: str) -> str:
+    """fan_in·Var(w) or fan_out·Var(w) over the layers: "is 2 at every layer", "runs from 1 to 1.31 over the layers",
+    or the one layer's "is 0.327"."""
+    low, high = float(products[1:].min()), float(products[1:].max())
+    if len(products) == 2:
+        return t(lang, "theory_tab.products_one", value=_number(low))
+    if high - low <= SAME_PRODUCT * high:
+        return t(lang, "theory_tab.products_same", value=_number(low))
+    return t(lang, "theory_tab.products_differ", low=_number(low), high=_number(high))
 
 
 def at_edge(chi1: float) -> bool:

@@ -50,15 +50,17 @@ def show(page: Page) -> None:
         if colour_by == "depth_scale" and cells["diverges"].any():
             st.caption(page.t("theory_tab.diverging"))
     with right:
-        grad = theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, numbers["chi1"], page.lang)
+        profile = theory_view.profile_text(config, numbers, result.predicted_grad_std, page.lang)
+        rate = None if theory_view.unequal_fans(config) else numbers["chi1"]  # χ₁ is no layer's factor there
+        grad = theory_view.gradient_frame(result.grad_std, result.predicted_grad_std, rate, page.lang)
         draw_chart(theory_view.gradient_chart(grad, lang=page.lang, batch_norm=config.batch_norm),
                    name="gradient-theory", width="stretch")
         gaps = {page.t("measured"): result.grad_std, page.t("theory_tab.theory"): result.predicted_grad_std}
         for caption in summary.log_gaps(page.lang, gaps, first_layer=1):
             st.caption(caption)
-    st.markdown(theory_view.here_text(numbers, page.lang, config.batch_norm, config.depth,
-                                      residual=config.residual, layer_norm=config.layer_norm,
-                                      grad_std=result.grad_std))
+    st.markdown(profile or theory_view.here_text(numbers, page.lang, config.batch_norm, config.depth,
+                                                 residual=config.residual, layer_norm=config.layer_norm,
+                                                 grad_std=result.grad_std))
     st.markdown(page.t("theory_tab.phases"))
     measured = theory_view.measured_growth(result.grad_std) if theory_view.is_paradox_network(config) else None
     st.markdown(theory_view.paradox_text(paradox_numbers(), page.lang, measured=measured))
