@@ -903,6 +903,10 @@ def test_the_theory_tab_of_a_taper_says_the_map_assumes_equal_widths(lang):
     text = " ".join(m.value for m in at.markdown)
     assert t(lang, "theory_tab.edge") not in text
     assert t(lang, "theory_tab.profile").split("{")[0] in text
+    keep = {"en": "keep their size", "zh": "保持大小"}[lang]  # said of equal widths only, in "Two phases"
+    equal = {"en": "at equal widths, signals and gradients keep their size",
+             "zh": "在等宽的网络里，信号和梯度保持大小"}[lang]
+    assert text.count(keep) == text.count(equal) == 1
     for step in (t(lang, "theory_tab.profile_step", factor="0.707", layer=3, below=2),
                  t(lang, "theory_tab.profile_step", factor="0.707", layer=2, below=1)):
         assert step in text
