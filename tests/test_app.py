@@ -913,6 +913,8 @@ def test_the_theory_tab_of_a_taper_says_the_map_assumes_equal_widths(lang):
     series = {row["series"] for chart in at.get("vega_lite_chart") for dataset in chart.proto.datasets
               for row in convert_arrow_bytes_to_pandas_df(dataset.data.data).to_dict("records") if "series" in row}
     assert t(lang, "theory_tab.theory") in series and t(lang, "theory_tab.rate") not in series
+    legend = chart_specs(at)[1]["layer"][0]["encoding"]["color"]["scale"]["domain"]
+    assert legend == [t(lang, "measured"), t(lang, "theory_tab.theory")]
 
 
 @pytest.mark.slow

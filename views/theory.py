@@ -302,7 +302,8 @@ def _mark_layers(marks: pd.DataFrame, lang: str) -> list:
 
 def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASURED_COLOUR,
                    width: int | str = "container", height: int = 440, batch_norm: bool = False) -> alt.LayerChart:
-    """Gradient std per layer on a log axis: measured solid, the layer-by-layer theory dashed, chi_1's rate dotted.
+    """Gradient std per layer on a log axis: measured solid, the layer-by-layer theory dashed, chi_1's rate dotted
+    (in the legend only where the frame has it).
 
     frame: gradient_frame(); a value exactly 0 is marked on the axis's bottom edge (charts.zero_marks).
     batch_norm: the gradient is then dL/dz of the sum before batch norm (core.network records that), and the
@@ -310,6 +311,9 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
     and its legend stacked, so that neither is cut at 1280 px.
     """
     series = [t(lang, "measured"), t(lang, "theory_tab.theory"), t(lang, "theory_tab.rate")]
+    colours, dashes = [colour, THEORY_COLOUR, GUIDE_COLOUR], [[1, 0], [7, 5], [2, 3]]
+    if series[2] not in set(frame["series"]):  # no χ₁ rate (unequal fans): none in the legend either
+        series, colours, dashes = series[:2], colours[:2], dashes[:2]
     drawn = frame[frame["value"] > 0]
     ticks, domain = decades(drawn["value"]) if len(drawn) else ((0.1, 1.0), (0.1, 1.0))
     every = written(alt.Chart(frame), "value").encode(
@@ -317,9 +321,9 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
             tickMinStep=1, format="d"),
         alt.Y("value:Q").title(t(lang, "theory_tab.grad_std")).scale(type="log", domain=list(domain), nice=False).axis(
             values=list(ticks), labelExpr=NUMBER_LABEL),
-        alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR, GUIDE_COLOUR]).legend(
+        alt.Color("series:N").title(None).scale(domain=series, range=colours).legend(
             symbolType="stroke", symbolSize=400, columns=1),  # each series as its line, solid, dashed or dotted
-        alt.StrokeDash("series:N").title(None).scale(domain=series, range=[[1, 0], [7, 5], [2, 3]]),
+        alt.StrokeDash("series:N").title(None).scale(domain=series, range=dashes),
         tooltip=[alt.Tooltip("series:N", title=t(lang, "series")), alt.Tooltip("layer:Q", title=t(lang, "layer")),
                  alt.Tooltip("value_text:N", title=t(lang, "theory_tab.grad_std"))],
     )
