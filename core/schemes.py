@@ -10,7 +10,7 @@ INITS (core.config) is REGISTRY's keys: adding a scheme is adding its record her
 (locales/*.toml, key "formula_<name>"; its own Config fields: a range, a label and a help text). Everything else
 follows from the record: the draw (core.draws), the scaling and Var(w) (core.initializers), the theory, the
 controls the sidebar shows and the command line takes, and the scheme's colour on the Compare tab
-(views.tour.scheme_of: from its variance, so a new scheme needs no entry).
+(views.tour.scheme_of: from the law of its weights, so a new scheme needs no entry).
 
 Glorot & Bengio 2010 (Xavier): Var(w) = gain^2 * 2 / (fan_in + fan_out).
 He et al. 2015 (Kaiming):      Var(w) = gain^2 / fan, fan_in or fan_out by the mode, gain sqrt(2) for ReLU.

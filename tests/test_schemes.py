@@ -11,8 +11,9 @@ import scipy.special
 import scipy.stats
 
 from core import Config, schemes
+from core.activations import REGISTRY as ACTIVATION_LAWS
 from core.config import CHOICES, INITS, MODES
-from core.draws import STREAMED, bias_noise, family
+from core.draws import STREAMED, bias_noise
 from core.initializers import DEFAULT_GAIN, SCHEME_FIELDS, bias_variance, gain_of, layer_biases, layer_weights, \
     matters, uniform_bound, weight_std, weight_variance
 from core.network import simulate
@@ -112,35 +113,95 @@ def test_every_scheme_with_a_mode_reads_fan_avg_as_the_mean_of_the_fans(init):
 
 # ---------- the Compare tab's colour, from the record ----------
 
-@pytest.mark.parametrize("width", [10, 500, 2048])
+def _law(config: Config) -> tuple:
+    """The law of the page's weights and biases from torch.nn.init's and Keras's documented formulas, written out
+    apart from the registry: (kind of draw, batch norm, per layer (mean, Var(w), bias mean, Var(b)))."""
+    def variance(fan_in: int, fan_out: int) -> tuple[float, float]:
+        gain = config.gain
+        fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[config.mode]
+        if config.init in ("zeros", "constant"):
+            return (config.value if config.init == "constant" else 0.0), 0.0
+        if config.init == "trunc_normal":
+            a, b = (config.trunc_a - config.trunc_mean) / config.std, (config.trunc_b - config.trunc_mean) / config.std
+            law = scipy.stats.truncnorm(a, b, loc=config.trunc_mean, scale=config.std)
+            return float(law.mean()), float(law.var())
+        he = (gain or math.sqrt(2)) ** 2 / fan
+        return 0.0, {"normal": lambda: config.std ** 2, "uniform": lambda: config.bound ** 2 / 3,
+                     "xavier_normal": lambda: (gain or 1) ** 2 * 2 / (fan_in + fan_out),
+                     "xavier_uniform": lambda: (gain or 1) ** 2 * 2 / (fan_in + fan_out),
+                     "he_normal": lambda: he, "he_uniform": lambda: he,
+                     "lecun_normal": lambda: (gain or 1) ** 2 / fan_in,
+                     "lecun_uniform": lambda: (gain or 1) ** 2 / fan_in,
+                     "orthogonal": lambda: (gain or 1) ** 2 / max(fan_in, fan_out),
+                     "delta_orthogonal": lambda: (gain or 1) ** 2 / max(fan_in, fan_out),
+                     "torch_default": lambda: 1 / (3 * fan_in),
+                     "variance_scaling": lambda: config.scale / fan}[config.init]()
+    # delta-orthogonal puts an orthogonal matrix at a conv kernel's centre tap alone; a dense layer is all centre tap
+    kind = {"zeros": "constant", "constant": "constant", "orthogonal": "orthogonal",
+            "delta_orthogonal": "delta" if config.arch == "conv" else "orthogonal"}.get(config.init, "iid")
+    biases = [(0.0, 1 / (3 * fan_in)) if config.init == "torch_default" else (config.bias, config.bias_std ** 2)
+              for fan_in, _ in config.shapes]
+    return kind, config.batch_norm, [(*variance(*shape), *bias) for shape, bias in zip(config.shapes, biases)]
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    return a[:2] == b[:2] and all(math.isclose(x, y, rel_tol=1e-6) for p, q in zip(a[2], b[2]) for x, y in zip(p, q))
+
+
+PROFILES = {"square 500": dict(width=500), "square 10": dict(width=10),
+            "784-512-256-128": dict(depth=3, widths=(784, 512, 256, 128)),
+            "64-256-64": dict(depth=2, widths=(64, 256, 64)),
+            "conv": dict(arch="conv", width=16, depth=3, batch=10, image=8)}
+VARIANTS = [{}, dict(gain=0.5), dict(gain=math.sqrt(2)), dict(mode="fan_out"), dict(mode="fan_avg"), dict(scale=2.0),
+            dict(scale=2.0, distribution="untruncated_normal"), dict(scale=2.0, distribution="uniform"),
+            dict(scale=2.0, mode="fan_avg"), dict(std=1.0), dict(std=0.5), dict(bound=math.sqrt(3) / 100),
+            dict(value=0.0), dict(bias_std=0.1), dict(batch_norm=True)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("init", INITS)
-def test_every_scheme_lands_in_the_colour_of_its_kind(init, width):
-    """The colour says what the weights are: zeros' for weights without randomness, orthogonal's for an
-    orthogonal draw, He's for n·Var(w) = 2 and Xavier's for 1 at the scheme's default gain, else small or
-    large next to n·Var(w) = 1. Checked on each scheme's own default configuration."""
-    config = Config(init=init, width=width)
-    colour = tour.scheme_of(config)
-    assert colour in charts.SCHEME_COLOURS
-    kind = family(init)
-    nvar = width * weight_variance(config, width, width) if weight_variance(config, width, width) is not None \
-        else None
-    if kind is None:
-        assert colour == "zeros"
-    elif kind == "orthogonal":
-        assert colour == "orthogonal"
-    elif init in schemes.with_gain() and math.isclose(nvar, 2.0):
-        assert colour == "he_normal"
-    elif init in schemes.with_gain() and math.isclose(nvar, 1.0):
-        assert colour == "xavier_normal"
-    else:
-        assert colour == ("normal_0.01" if nvar < 1 else "normal_1")
+def test_a_network_is_drawn_as_a_lecture_scheme_only_when_it_is_one(init, profile):
+    """The colour and the Compare tab's thick line are a lecture scheme's exactly when that scheme, on the same
+    network, has the same law of weights and biases at every layer (torch's and Keras's formulas, written out here);
+    otherwise the network is its own (charts.OWN), never "small" or "large". Every init, its settings, every
+    activation and width profile."""
+    for variant in VARIANTS:
+        for activation in ACTIVATION_LAWS:
+            config = Config(init=init, activation=activation, **PROFILES[profile], **variant)
+            law = _law(config)
+            matches = [name for name in tour.SCHEMES if _same(law, _law(tour.scheme_config(config, name)))]
+            assert len(matches) <= 1
+            assert tour.scheme_of(config) == (matches[0] if matches else charts.OWN), (variant, activation)
 
 
-def test_a_changed_gain_keeps_the_schemes_colour_and_batch_norm_has_its_own():
-    assert tour.scheme_of(Config(init="he_uniform", gain=0.5)) == "he_normal"
-    assert tour.scheme_of(Config(init="lecun_normal", gain=3.0)) == "xavier_normal"
-    assert tour.scheme_of(Config(init="uniform", bound=1.0)) == "normal_1"  # n·Var(w) = 500/3
-    assert tour.scheme_of(Config(init="xavier_uniform", batch_norm=True)) == "normal_0.01+bn"
+@pytest.mark.parametrize("config, scheme", [
+    # Keras VarianceScaling(scale=2, fan_in) is He's 2/fan_in, whatever its law; scale=1, fan_avg is Xavier's
+    (Config(init="variance_scaling", scale=2.0, activation="relu"), "he_normal"),
+    (Config(init="variance_scaling", scale=2.0, distribution="uniform"), "he_normal"),
+    (Config(init="variance_scaling", scale=1.0, mode="fan_avg", depth=3, widths=(784, 512, 256, 128)),
+     "xavier_normal"),
+    # 1/fan_in is Xavier's 2/(fan_in + fan_out) on square layers only
+    (Config(init="variance_scaling", scale=1.0), "xavier_normal"),
+    (Config(init="variance_scaling", scale=1.0, depth=3, widths=(784, 512, 256, 128)), charts.OWN),
+    (Config(init="lecun_uniform", width=64), "xavier_normal"),
+    # torch's nn.Linear: 1/(3 fan_in) and biases of its own, neither N(0, 0.01²) nor anything else
+    (Config(init="torch_default", depth=3, widths=(784, 512, 256, 128), activation="relu"), charts.OWN),
+    (Config(init="he_uniform", gain=0.5), charts.OWN),
+    (Config(init="he_normal", bias_std=0.1), charts.OWN),
+    (Config(init="xavier_uniform", batch_norm=True), charts.OWN),
+    (Config(init="normal", std=0.01, batch_norm=True), "normal_0.01+bn"),
+    (Config(init="normal", std=0.5), charts.OWN),
+    (Config(init="uniform", bound=math.sqrt(3)), "normal_1"),  # U(±√3): Var(w) = 1
+    (Config(init="trunc_normal"), "normal_0.01"),  # N(0, 0.01²) cut at ±2 = ±200 std
+    (Config(init="constant", value=0.0), "zeros"),
+    (Config(init="constant", value=0.3), charts.OWN),
+    (Config(init="delta_orthogonal"), "orthogonal"),  # a dense layer is all centre tap
+    (Config(init="delta_orthogonal", arch="conv", width=16, depth=3, batch=10, image=8), charts.OWN),
+    (tour.step_config("10"), charts.OWN),  # gain 1.015 and biases: not the orthogonal of the Compare tab
+])
+def test_what_each_network_is_drawn_as(config, scheme):
+    assert tour.scheme_of(config) == scheme
 
 
 def test_a_record_that_contradicts_itself_is_refused_when_written():

@@ -714,6 +714,38 @@ def test_compare_draws_the_steps_own_scheme_last_and_thickest(code):
         assert legend == [charts.scheme_name(s, lang) for s in small] and own not in legend
 
 
+# the two links of a network that is no lecture scheme, or one that is a lecture scheme under another name
+KERAS_HE = Config(activation="relu", init="variance_scaling", scale=2.0)
+TORCH_DEFAULT = Config(depth=3, width=784, widths=(784, 512, 256, 128), activation="relu", init="torch_default")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config, own", [(KERAS_HE, "he_normal"), (TORCH_DEFAULT, charts.OWN)])
+def test_compare_s_thick_line_is_the_page_s_network(config, own):
+    """The thick line is the page's network: Keras's VarianceScaling(scale=2) is He's line, within its truncated
+    draw's difference at every layer (it had been N(0, 1)'s, 10¹² at layer 10); torch's default is itself, named
+    so (it had been N(0, 0.01²)'s, 0.003 at layer 3 where the page's network ends at 0.06)."""
+    from views.tabs.compare import compare_configs
+
+    configs, refused = compare_configs(config, list(tour.LECTURE_FIVE))
+    assert not refused and (charts.OWN in configs) == (own == charts.OWN)
+    results = {scheme: simulate(network) for scheme, network in configs.items()}
+    page = simulate(config).stats["act_std"]
+    for lang in LANGUAGES:
+        frame = charts.compare_frame(results, lang, tour.scheme_of(config))
+        thick = frame.loc[frame["current"]]
+        assert set(thick["scheme"]) == {own}
+        ratio = thick["act_std"].to_numpy() / page
+        assert np.all(np.abs(ratio - 1) < 0.05), ratio
+        expected = charts.scheme_name(own, lang, config)
+        assert set(thick["name"]) == {expected}
+        if own == charts.OWN:
+            assert t(lang, f"options.init_{config.init}") in expected and np.array_equal(thick["act_std"], page)
+        spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s").to_dict()
+        colour = spec["layer"][1]["encoding"]["color"]["scale"]
+        assert colour["range"][colour["domain"].index(expected)] == charts.SCHEME_COLOURS[own]
+
+
 # ---------- histograms ----------
 
 @pytest.mark.slow

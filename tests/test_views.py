@@ -72,11 +72,12 @@ def test_compare_keeps_the_network_and_changes_only_the_init():
 
 
 def test_each_scheme_has_its_own_colour_and_each_step_one_of_them():
-    assert set(charts.SCHEME_COLOURS) == set(tour.SCHEMES)
+    assert set(charts.SCHEME_COLOURS) == {*tour.SCHEMES, charts.OWN}
     assert len(set(charts.SCHEME_COLOURS.values())) == len(charts.SCHEME_COLOURS)
     assert set(tour.LECTURE_FIVE) <= set(tour.SCHEMES)
+    # step 10's orthogonal weights have gain 1.015 and biases of std 0.002145: not the Compare tab's orthogonal
     expected = {"1": "zeros", "2": "normal_0.01", "3": "normal_1", "4": "xavier_normal", "5": "xavier_normal",
-                "6": "he_normal", "7": "normal_0.01+bn", "8": "he_normal", "9": "he_normal", "10": "orthogonal",
+                "6": "he_normal", "7": "normal_0.01+bn", "8": "he_normal", "9": "he_normal", "10": charts.OWN,
                 "11": "he_normal"}
     assert {code: tour.scheme_of(c) for code, c in tour.STEPS.items()} == expected
     # a scheme's own configuration is drawn in its own colour

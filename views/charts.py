@@ -30,7 +30,9 @@ SCHEME_COLOURS = {
     "normal_0.01+bn": "#AA3377",  # purple
     "orthogonal": "#66CCEE",  # cyan
     "zeros": "#BBBBBB",  # grey
+    "own": "#009988",  # teal (Tol's "vibrant"): the page's network when it is none of the schemes above
 }
+OWN = "own"  # views.tour.scheme_of's code for that network, drawn on the Compare tab beside the schemes
 GUIDE_COLOUR = "#999999"  # mid grey: visible on light and dark backgrounds
 THEORY_COLOUR = "#777777"  # the dashed theory curve, a neutral grey that no scheme uses
 BRANCH_COLOUR = "#EE7733"  # a residual block's branch beside its stream: Tol's orange, which no scheme uses
@@ -271,17 +273,21 @@ def histogram_caption(frame: pd.DataFrame, activation: str, every: int, lang: st
     return "".join(said)
 
 
-def scheme_name(scheme: str, lang: str) -> str:
+def scheme_name(scheme: str, lang: str, config=None) -> str:
     """A Compare scheme's name as the page writes it ("N(0, 0.01²) + batch norm" for "normal_0.01+bn"): the
-    catalogue's schemes.name_<code>, the code's dot and plus as underscores (a TOML key's letters)."""
+    catalogue's schemes.name_<code>, the code's dot and plus as underscores (a TOML key's letters). OWN, the page's
+    network that is none of them, is named by its init, config's ("this page: torch default (nn.Linear)")."""
     code = re.sub(r"[^a-z0-9_]", "_", scheme)
+    if scheme == OWN:
+        return t(lang, f"schemes.name_{code}", init=t(lang, f"options.init_{config.init}"))
     return t(lang, f"schemes.name_{code}")
 
 
 def compare_frame(results: dict, lang: str = "en", current: str | None = None) -> pd.DataFrame:
-    """Long frame (scheme, name, layer, act_std, current) over the Compare schemes, in the order given: name is the
-    scheme's legend name in `lang` (scheme_name()), current marks the page's own scheme."""
-    parts = [pd.DataFrame({"scheme": scheme, "name": scheme_name(scheme, lang),
+    """Long frame (scheme, name, layer, act_std, current) over the Compare schemes, in the order given, and OWN, the
+    page's network where it is none of them: name is the scheme's legend name in `lang` (scheme_name()), current marks
+    the page's own scheme."""
+    parts = [pd.DataFrame({"scheme": scheme, "name": scheme_name(scheme, lang, r.config),
                            "layer": np.arange(r.config.depth + 1), "act_std": r.stats["act_std"],
                            "current": scheme == current})
              for scheme, r in results.items()]
@@ -790,7 +796,9 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
         _log_y("act_std:Q", y_title, ticks),
         alt.Color("name:N").title(scheme_title).scale(
             domain=[name for _, name in schemes], range=[SCHEME_COLOURS[s] for s, _ in schemes]).legend(
-            symbolType="stroke", symbolSize=400, columns=legend_columns([name for _, name in schemes], 400)),
+            symbolType="stroke", symbolSize=400, columns=legend_columns([name for _, name in schemes], 400),
+            # Vega cuts a label at 160 px: "this page: torch default…"; legend_columns gives each its whole width
+            labelLimit=math.ceil(max(text_width(name) for _, name in schemes))),
         tooltip=[alt.Tooltip("name:N", title=scheme_title), alt.Tooltip("layer:Q", title=layer_title),
                  alt.Tooltip("act_std_text:N", title=y_title)],
     )

@@ -10,12 +10,13 @@ import numpy as np
 from core import Config
 from core.config import INV_SQRT_DEPTH
 from core.draws import family
-from core.initializers import gain_of, weight_mean, weight_std, weight_variance
+from core.initializers import bias_mean, bias_variance, weight_mean, weight_std, weight_variance
+from core.schemes import REGISTRY as SCHEMES_RECORDS
 from core.train import SCHEMES, scheme_config  # noqa: F401  (the app's Compare tab uses both)
 
 from core.theory import predict
 
-from . import summary
+from . import charts, summary
 from .derivation import relation
 from .text import pointing, t
 
@@ -297,34 +298,38 @@ def same_lesson(a: Config, b: Config) -> bool:
 _LESSONS = {code: replace(step, seed=0) for code, step in STEPS.items()}  # step_of's, made once (a replace checks)
 
 
-# The Compare schemes a scheme with a gain can belong to: those with a gain and a normal or uniform draw (Xavier's
-# n·Var(w) = 1, He's 2). A scheme with a gain belongs to the one with its n·Var(w) at the default gain.
-_FAN_SCALED = tuple(name for name in SCHEMES if not scheme_config(Config(), name).batch_norm
-                    and gain_of(scheme_config(Config(), name)) is not None
-                    and family(SCHEMES[name]["init"]) in ("normal", "uniform"))
-BATCH_NORM_SCHEME, SYMMETRIC_SCHEME, SMALL_SCHEME, LARGE_SCHEME = "normal_0.01+bn", "zeros", "normal_0.01", "normal_1"
+def _draw_kind(config: Config) -> tuple:
+    """The kind of a network's weights beyond their mean and variance: i.i.d. for a normal or uniform unit draw,
+    warped or not (the activations' statistics read only Var(w), core.theory); orthogonal, a conv kernel's centre
+    tap alone (delta-orthogonal) apart, which a dense layer, all centre tap, is not; or a constant (family None)."""
+    kind = family(config.init)
+    if kind in ("normal", "uniform"):
+        return ("iid",)
+    return (kind, kind == "orthogonal" and config.arch == "conv" and SCHEMES_RECORDS[config.init].centre)
+
+
+def _law(config: Config) -> tuple[tuple, list[float]]:
+    """A network's weights and biases as far as its statistics read them: (the kind of draw and the norms, each
+    layer's weight mean and std and bias mean and variance, from its (fan_in, fan_out))."""
+    numbers = [number for shape in config.shapes for number in (
+        weight_mean(config, *shape), weight_std(config, *shape), bias_mean(config), bias_variance(config, shape[0]))]
+    return (_draw_kind(config), config.batch_norm, config.layer_norm), numbers
 
 
 def scheme_of(config: Config) -> str:
-    """The Compare scheme a configuration belongs to, which decides its colour everywhere in the app.
+    """The Compare scheme a configuration is, which decides its colour everywhere in the app; charts.OWN for one that
+    is none of them.
 
-    Read from the scheme's record (core.schemes), so a new scheme needs no entry here: batch norm is its own
-    scheme; weights without randomness are zeros' (symmetric); an orthogonal draw is orthogonal's; a scheme
-    with a gain is the Compare scheme with a gain of the same n·Var(w) at its default gain (LeCun's 1/n_in is
-    Xavier's 1/n here); the rest are small or large next to Xavier's n·Var(w) = 1.
+    A network is a Compare scheme when that scheme, put on the same network (scheme_config), draws weights and
+    biases of the same law: the same kind of draw (_draw_kind: a uniform and a normal draw of one variance are
+    one kind), the same norms, and at every layer the same mean and variance of a weight and of a bias. So Keras's
+    VarianceScaling(scale=2, fan_in) is He, LeCun's 1/fan_in is Xavier's 2/(fan_in + fan_out) only where the two
+    fans are equal, and He at another gain, torch's nn.Linear default or any N(0, σ²) but the lecture's two are
+    the page's own network, drawn as such.
     """
-    if config.batch_norm:
-        return BATCH_NORM_SCHEME
-    kind = family(config.init)
-    if kind is None:
-        return SYMMETRIC_SCHEME
-    if kind == "orthogonal":
-        return "orthogonal"
-    n = config.width
-    if gain_of(config) is not None:
-        own = n * weight_variance(replace(config, gain=None), n, n)
-        for name in _FAN_SCALED:
-            if math.isclose(own, n * weight_variance(scheme_config(config, name), n, n), rel_tol=1e-9):
-                return name
-    # E[w²]: a scheme of non-zero mean (trunc_normal off centre) is small or large by its weights' size
-    return SMALL_SCHEME if n * (weight_std(config, n, n) ** 2 + weight_mean(config, n, n) ** 2) < 1.0 else LARGE_SCHEME
+    kind, numbers = _law(config)
+    for name in SCHEMES:
+        their_kind, theirs = _law(scheme_config(config, name))
+        if their_kind == kind and all(math.isclose(a, b, rel_tol=1e-9) for a, b in zip(numbers, theirs)):
+            return name
+    return charts.OWN

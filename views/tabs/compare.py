@@ -27,8 +27,11 @@ def compare_picks() -> list[str]:
 
 def compare_configs(config: Config, picked: list[str]) -> tuple[dict[str, Config], list[str]]:
     """The Compare tab's networks: {scheme: this network under it} within the memory budget and the work limit,
-    and the schemes over them (batch norm keeps more; orthogonal init does a QR per layer)."""
+    and the schemes over them (batch norm keeps more; orthogonal init does a QR per layer). A network that is none
+    of the schemes (tour.scheme_of) is drawn beside them as itself, under charts.OWN."""
     configs = {scheme: tour.scheme_config(config, scheme) for scheme in picked}
+    if tour.scheme_of(config) == charts.OWN:
+        configs[charts.OWN] = config
     too_big = [s for s, c in configs.items() if estimate_memory(c) > memory_budget() or
                estimate_work(c) > WORK_LIMIT]
     return {s: c for s, c in configs.items() if s not in too_big}, too_big
@@ -46,8 +49,9 @@ def show(page: Page) -> None:
         return
     configs, too_big = compare_configs(page.config, picked)
     for scheme in too_big:
-        refusal = summary.refusal(tour.scheme_config(page.config, scheme), page.lang, memory_budget(), WORK_LIMIT)
-        st.warning(f"{charts.scheme_name(scheme, page.lang)}: {refusal}")
+        network = page.config if scheme == charts.OWN else tour.scheme_config(page.config, scheme)
+        refusal = summary.refusal(network, page.lang, memory_budget(), WORK_LIMIT)
+        st.warning(f"{charts.scheme_name(scheme, page.lang, network)}: {refusal}")
     if not configs:
         return
     try:
@@ -60,12 +64,13 @@ def show(page: Page) -> None:
     frame = charts.compare_frame(results, page.lang, tour.scheme_of(page.config))
     draw("compare", frame, name="compare", title=page.t("chart_compare"),
          y_title=page.t("std_axis"), layer_title=page.t("layer"), scheme_title=page.t("scheme"))
+    names = {s: charts.scheme_name(s, page.lang, r.config) for s, r in results.items()}
     for schemes, ratio in charts.drawn_as_one(frame):  # a line hidden under another must not look missing
-        names = join(page.lang, [charts.scheme_name(s, page.lang) for s in schemes])
-        st.caption(page.t("compare_one_line", names=names, apart=summary.format_share(ratio - 1)))
+        st.caption(page.t("compare_one_line", names=join(page.lang, [names[s] for s in schemes]),
+                          apart=summary.format_share(ratio - 1)))
     zero = sorted({s for s, r in results.items() if (r.stats["act_std"][1:] == 0).any()})
     if zero:
-        st.caption(page.t("zero_not_drawn", names=join(page.lang, [charts.scheme_name(s, page.lang) for s in zero])))
+        st.caption(page.t("zero_not_drawn", names=join(page.lang, [names[s] for s in zero])))
 
 
 def networks(config: Config, lang: str) -> list[Config]:
