@@ -11,7 +11,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from core import Config, simulate
 from tests.app_support import open_app, open_tab
-from views import tour
+from views import summary, tour
 from views.charts import BRANCH_COLOUR
 from views.text import t
 
@@ -75,7 +75,7 @@ def test_the_headline_and_tabs_name_the_stream(lang):
     assert labels[:2] == [t(lang, "metric_stream"), t(lang, "metric_stream_grad")]
     assert t(lang, "metric_share_stream") in [m.proto.delta for m in at.metric]  # dead units: not defined, and why
     open_tab(at, "gradients", lang)
-    assert t(lang, "chart_stream_grad_std") in charts(at)
+    assert t(lang, "chart_stream_grad_std", grad=summary.gradient_symbol(tour.step_config("9"))) in charts(at)
     open_tab(at, "derivation", lang)
     shown = texts(at)
     assert t(lang, "der_res_title") in shown and t(lang, "der_sum_title") not in shown  # no plain recursion
