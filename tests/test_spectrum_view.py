@@ -637,3 +637,21 @@ def _in_order(node):
     yield node
     for child in getattr(node, "children", {}).values():
         yield from _in_order(child)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_bottlenecks_zeros_are_not_counted_as_the_activations(lang):
+    """Through a bottleneck (64-256-16-256) 48 of each input's 64 values are 0 whatever the weights or the activation
+    (Spectrum.shape_bound); ReLU's off units make more of them 0. The note counted both as "the activation's zeros":
+    it now says the shape's apart and gives the activation's own as what its off units add (zeros_bound past
+    shape_bound), which the units on at each input bound."""
+    result = spectrum(Config(widths=(64, 256, 16, 256), depth=3, activation="relu", init="he_normal", batch=20,
+                             dtype="float64"))
+    shape, bound = result.shape_bound(), result.zeros_bound()
+    assert shape == result.values.shape[0] * (64 - 16) and bound > shape
+    off = 1.0 - result.units_on / np.array(result.config.units[1:])
+    assert view.zeros_note(result, lang) == t(
+        lang, "spectrum_tab.zeros_flat_shape", activation=t(lang, "act_relu"), low=summary.format_share(off.min()),
+        high=summary.format_share(off.max()), bound=bound - shape, shape=shape, count=result.pooled.size)
+    assert f"{shape:,}" in view.zeros_note(result, lang) and f"{bound - shape:,}" in view.zeros_note(result, lang)

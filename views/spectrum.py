@@ -278,7 +278,8 @@ def zeros_note(result: Spectrum, lang: str) -> str | None:
     """Where a spectrum's numerically zero values come from when its activation is flat for negative
     pre-activations: in a plain network, the share of each layer's units switched off at these inputs (measured)
     and the values that makes exactly 0 (Spectrum.zeros_bound); in a residual stream, the skip that carries every
-    direction past the off units. None for other activations, without such values, or for J = 0 (the verdict's)."""
+    direction past the off units. The values a bottleneck forces to 0 (Spectrum.shape_bound) are counted apart, not
+    as the activation's. None for other activations, without such values, or for J = 0 (the verdict's)."""
     config = result.config
     if not _flat(config) or shown_values(result)[1] == 0 or not result.pooled.any():
         return None
@@ -289,9 +290,14 @@ def zeros_note(result: Spectrum, lang: str) -> str | None:
         return None
     units = config.positions * np.array(config.units[1:])  # (depth,): each layer's units (pixels x channels)
     off = 1.0 - result.units_on / units
-    return t(lang, "spectrum_tab.zeros_flat_conv" if config.arch == "conv" else "spectrum_tab.zeros_flat",
-             activation=activation, low=summary.format_share(float(off.min())),
-             high=summary.format_share(float(off.max())), bound=result.zeros_bound(), count=result.pooled.size)
+    shape = result.shape_bound()  # a bottleneck's zeros are the shape's, said apart (the verdict's shape sentence)
+    if result.zeros_bound() <= shape:
+        return None
+    key = "spectrum_tab.zeros_flat_conv" if config.arch == "conv" else \
+        "spectrum_tab.zeros_flat_shape" if shape else "spectrum_tab.zeros_flat"
+    return t(lang, key, activation=activation, low=summary.format_share(float(off.min())),
+             high=summary.format_share(float(off.max())), bound=result.zeros_bound() - shape, shape=shape,
+             count=result.pooled.size)
 
 
 def zeros_said(result: Spectrum, lang: str) -> str:
