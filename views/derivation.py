@@ -29,8 +29,8 @@ from core.network import pixel_pre_std
 from core.norms import LN_EPS
 from core.theory import border_variance, layer_sigma_w2, moments, predict
 
-from .summary import format_latex, format_share, format_value, gradient_symbol, headline, ratio, subscript, \
-    sum_symbol
+from .summary import format_latex, format_share, format_value, gradient_symbol, headline, ratio, spread, \
+    subscript, sum_symbol
 from .text import join, t
 
 # ---------- comparing two numbers: the one place for "far" and "close" ----------
@@ -362,7 +362,7 @@ def _bias_values(v: Values, c) -> None:
     """Where the biases' variance differs from layer to layer (torch's nn.Linear: 1/(3 fan_in)), each layer's and
     their range."""
     biases = [bias_variance(c, fan_in) for fan_in, _ in c.shapes]
-    if max(biases) - min(biases) <= SAME * max(biases):
+    if spread(biases)[0] != "differ":
         return
     v.add("var_b_low", min(biases))
     v.add("var_b_high", max(biases))

@@ -175,6 +175,14 @@ def verdict(result) -> str:
 SAME_PRODUCT = 1e-9  # relative: products a fan mode sets alike at every layer differ by rounding only
 
 
+def spread(values) -> tuple[str, float, float]:
+    """(kind, low, high) of a quantity over a network's layers (values: one per layer): kind "one" for a single
+    layer, "same" where they differ by rounding only (SAME_PRODUCT), "differ" otherwise."""
+    values = np.asarray(values, float)
+    low, high = float(values.min()), float(values.max())
+    return ("one" if values.size == 1 else "same" if high - low <= SAME_PRODUCT * high else "differ"), low, high
+
+
 def fan_line(result, lang: str, direction: str) -> str | None:
     """Under a width profile, the sentence of a direction's tab ("forward": Activations, "backward": Gradients):
     the range over the layers of the product that scales that direction's variance (fan_in·Var(w) forward,
@@ -184,9 +192,7 @@ def fan_line(result, lang: str, direction: str) -> str | None:
     forward, backward = layer_sigma_w2(config)
     if not config.widths or forward is None:
         return None
-    products = (forward if direction == "forward" else backward)[1:]
-    low, high = float(products.min()), float(products.max())
-    same = "one" if config.depth == 1 else "same" if high - low <= SAME_PRODUCT * high else "differ"
+    same, low, high = spread((forward if direction == "forward" else backward)[1:])
     change = signal_ratios(result)[0 if direction == "forward" else 1]
     return t(lang, f"fans_{direction}_{same}", low=format_value(low), high=format_value(high),
              ratio=format_value(change), depth=config.depth)

@@ -24,7 +24,7 @@ from core.theory import TRAINABLE_DEPTH_PER_XI, layer_sigma_w2
 from .charts import GUIDE_COLOUR, LABEL_SIZE, NUMBER_LABEL, THEORY_COLOUR, decades, layer_span, theme, title_lines, \
     written, zero_marks
 from .derivation import LISTED_FACTORS
-from .summary import SAME_PRODUCT, format_share, format_value
+from .summary import format_share, format_value, spread
 from .text import join, t
 
 X_DOMAIN = (0.1, 5.0)  # sigma_w^2, log axis: from 0.01 randn's neighbourhood to past He and tanh's gain
@@ -433,12 +433,10 @@ def profile_text(config: Config, summary: dict, predicted_grad_std, lang: str) -
 def _products(products: np.ndarray, lang: str) -> str:
     """fan_in·Var(w) or fan_out·Var(w) over the layers: "is 2 at every layer", "runs from 1 to 1.31 over the layers",
     or the one layer's "is 0.327"."""
-    low, high = float(products[1:].min()), float(products[1:].max())
-    if len(products) == 2:
-        return t(lang, "theory_tab.products_one", value=_number(low))
-    if high - low <= SAME_PRODUCT * high:
-        return t(lang, "theory_tab.products_same", value=_number(low))
-    return t(lang, "theory_tab.products_differ", low=_number(low), high=_number(high))
+    kind, low, high = spread(products[1:])
+    if kind == "differ":
+        return t(lang, "theory_tab.products_differ", low=_number(low), high=_number(high))
+    return t(lang, "theory_tab.products_one" if kind == "one" else "theory_tab.products_same", value=_number(low))
 
 
 def at_edge(chi1: float) -> bool:
