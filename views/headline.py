@@ -23,7 +23,7 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
     mode's switch; returns the story's place, filled once computed, and whether presenter mode is on."""
     st.title(tour.heading(step, lang))
     st.caption(describe.line(config, lang))
-    story = st.empty()  # a step's story quotes its simulated numbers: filled in once the network is computed
+    story = st.empty()  # filled in once the network is computed: a story quotes its numbers (Custom where they part)
     if step == tour.CUSTOM:
         story.markdown(t(lang, "story_custom"))
     # At Custom, ◀ ▶ go on from the last step shown (tour.nearest_step), never back to the start by accident.

@@ -236,6 +236,56 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
     return t(lang, f"verdict_{v.name}_why", limit=format_value(limit), parts=join(lang, parts, "clause"))
 
 
+# ---------- the spread over the layers against the theory ----------
+
+# A draw keeps a spread while std(h_L) / std(h_1) is within this factor of what it is compared with: 1 in step 11's
+# story ("keep their spread"), the theory's line at Custom (theory_spread_note). Wide nets stay well within it
+# (He + ReLU, 10 layers of 500 units: 0.89 to 1.20 of the theory over seeds 0-9); narrow ones stray from draw to draw
+# (step 11's 64 channels: 0.44 to 1.34 over seeds 0-5, the theory 0.84).
+SPREAD_KEPT = 2.0
+# How narrow a net is for its depth: the sum of 1/n over the layers whose draws move std(h_L) / std(h_1) (layers 2
+# to L; a conv layer's n its channels), the beta that the draw-to-draw scatter of the variance grows with (Hanin &
+# Rolnick 2018). He + ReLU over seeds 0-9 stayed within SPREAD_KEPT of the theory up to 0.09 (10 layers of 100
+# units; 128 channels, 0.07, over seeds 0-3) and strayed beyond it at 0.14 (64 channels of 5 x 5, seed 1: x0.47)
+# and above (30 units, 0.3: x0.32; 50 units, 0.18, came to x0.55).
+NARROW = 0.1
+
+
+def spread_word(times: float) -> str:
+    """What a draw's spread did against what it is compared with, from their ratio: "kept" (within SPREAD_KEPT of
+    1), "lost" (below 1 / SPREAD_KEPT, or undefined: NaN) or "gained" (above SPREAD_KEPT)."""
+    if times > SPREAD_KEPT:
+        return "gained"
+    return "kept" if times >= 1 / SPREAD_KEPT else "lost"
+
+
+def narrowness(config) -> float:
+    """The sum of 1/n over layers 2 to L (NARROW): how far a draw's std(h_L) / std(h_1) scatters around the theory,
+    which follows infinitely wide layers."""
+    return sum(1 / n for n in config.units[2:])
+
+
+def theory_spread_note(result, lang: str) -> str | None:
+    """Where this draw's std(h_L) / std(h_1) departs from the theory's by more than SPREAD_KEPT, a sentence with the
+    two, each with its std at layers 1 and L (the std chart's points), and why where the net is narrow for its depth
+    (narrowness at least NARROW): its variance scatters from draw to draw, and a new seed draws again. None where they
+    agree, for one layer, or where either is undefined."""
+    config, depth = result.config, result.config.depth
+    act, line = result.stats["act_std"], result.stats["predicted_act_std"]  # measured, theory: (depth + 1,)
+    measured, theory = ratio(float(act[depth]), float(act[1])), ratio(float(line[depth]), float(line[1]))
+    times = ratio(measured, theory)
+    if depth < 2 or not math.isfinite(times) or spread_word(times) == "kept":
+        return None
+    parts = [t(lang, f"spread_theory_{spread_word(times)}", depth=depth, first=format_value(act[1]),
+               last=format_value(act[depth]), measured=format_value(measured), theory_first=format_value(line[1]),
+               theory_last=format_value(line[depth]), theory=format_value(theory), factor=format_value(SPREAD_KEPT))]
+    beta = narrowness(config)
+    if beta >= NARROW:
+        parts.append(t(lang, f"spread_narrow_{config.arch}", narrowest=min(config.units[2:]), depth=depth,
+                       beta=format_value(beta, 2), button=t(lang, "new_seed")))
+    return join(lang, parts, "sentence")
+
+
 # ---------- the size of an update ----------
 
 @dataclass(frozen=True)

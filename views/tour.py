@@ -18,7 +18,7 @@ from core.theory import predict
 
 from . import charts, summary
 from .derivation import relation
-from .text import pointing, t
+from .text import join, pointing, t
 
 # Steps 1-9 use the lecture's network: 10 tanh/ReLU layers of 500 units, a batch of 1000 standard-normal samples.
 STEPS: dict[str, Config] = {
@@ -170,20 +170,6 @@ def conv_numbers(result) -> dict[str, float]:
     return {name: float(value) for name, value in numbers.items()}
 
 
-# The activations "keep their spread" while std(h_L) / std(h_1) is within this factor of 1 (step 6's He + ReLU net
-# of 500 units stays well within it). Step 11's narrow net strays from draw to draw: over seeds 0-5 its 64 channels
-# gave 0.44 to 1.34 against the theory's 0.84, so the story's sentence is chosen from the draw's own ratio.
-SPREAD_KEPT = 2.0
-
-
-def spread_word(ratio: float) -> str:
-    """What a net's activations did over its layers, from std(h_L) / std(h_1): "kept" their spread (within
-    SPREAD_KEPT of 1), "lost" it (below 1 / SPREAD_KEPT, or undefined: NaN) or "gained" (above SPREAD_KEPT)."""
-    if ratio > SPREAD_KEPT:
-        return "gained"
-    return "kept" if ratio >= 1 / SPREAD_KEPT else "lost"
-
-
 def heading(code: str, lang: str) -> str:
     """The page's title at a tour step: "Step 2 of 9 · Small random N(0, 0.01²) + tanh" (Custom has its own)."""
     if code == CUSTOM:
@@ -192,7 +178,9 @@ def heading(code: str, lang: str) -> str:
 
 
 def story(code: str, result, lang: str, others: dict | None = None, tabs: bool = True) -> str:
-    """The tour step's story with the numbers of its simulated network filled in (Custom has none).
+    """The tour step's story with the numbers of its simulated network filled in; Custom's is one for every network,
+    and where this draw's spread over the layers departs from the theory's, what it is and why
+    (summary.theory_spread_note).
 
     others: the results of the step's companions (companions(), by name), whose numbers the story quotes with the
     name as a prefix ("layer_norm_stream_growth"); the story of a step with companions needs them. tabs: whether
@@ -200,7 +188,8 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
     story leaves the pointers out (text.pointing).
     """
     if code == CUSTOM:
-        return t(lang, "story_custom")
+        return join(lang, [t(lang, "story_custom"), *filter(None, [summary.theory_spread_note(result, lang)])],
+                    "sentence")
     n = story_numbers(result)
     for name, other in (others or {}).items():
         n.update({f"{name}_{key}": value for key, value in stream_numbers(other).items()})
@@ -214,11 +203,11 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
     if code == CONV_STEP:  # the measured last layer against the theory that follows every pixel
         rel = relation(n["act_last"], n["theory_last"])
         shown["theory_word"] = t(lang, f"cmp_{rel}") if rel else "—"
-        word = spread_word(n["act_last"] / n["act_first"])
+        word = summary.spread_word(n["act_last"] / n["act_first"])  # against 1: "keep their spread"
         # a spread lost or gained that the verdict's tenfold band still calls healthy says so: seed 3's x0.44
         # under "healthy" had read as a contradiction
         within = t(lang, "story_11_within") if word != "kept" and summary.verdict(result) == "healthy" else ""
-        shown["spread"] = t(lang, f"story_11_{word}", factor=summary.format_value(SPREAD_KEPT), within=within)
+        shown["spread"] = t(lang, f"story_11_{word}", factor=summary.format_value(summary.SPREAD_KEPT), within=within)
     shown.update(saturated_first=summary.format_share(n["saturated_first"]), width=result.config.width,
                  guide=summary.format_power(summary.UPDATE_GUIDE), lr=summary.format_rough(n.get("lr")),
                  bn_factor=summary.format_value(n.get("bn_factor"), 2))
