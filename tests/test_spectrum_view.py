@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
-from core import Config
+from core import Config, profiles, theory
 from core import spectrum as spectra
 from core.network import WORK_LIMIT
 from core.spectrum import Spectrum, fuss_catalan_cdf, predicted_density, predicted_moments, spectrum
@@ -29,8 +29,133 @@ def test_the_twin_is_the_same_network_under_orthogonal_init_with_the_same_sigma_
     config = Config(init="he_normal", activation="relu", **SMALL)
     twin = view.twin(config)
     assert twin.init == "orthogonal" and twin.gain**2 == pytest.approx(60 * weight_variance(config, 60, 60))
-    assert view.twin(twin).init == "lecun_normal" and view.twin(twin).gain == twin.gain  # and back, Gaussian
+    assert view.twin(twin).init == "lecun_normal" and view.twin(twin).gain == pytest.approx(twin.gain)  # and back
     assert view.twin(Config(init="zeros", **SMALL)).gain == 1.0  # no variance: torch's default gain
+
+
+def orthogonal_entries(fan_in: int, fan_out: int, gain: float, seed: int = 0) -> np.ndarray:
+    """A (fan_in, fan_out) semi-orthogonal W times gain, as torch.nn.init.orthogonal_ makes one (QR of a Gaussian
+    matrix, diag(R)'s signs fixed), drawn here with numpy alone."""
+    a = np.random.default_rng(seed).standard_normal((max(fan_in, fan_out), min(fan_in, fan_out)))
+    q, r = np.linalg.qr(a)
+    q *= np.sign(np.diag(r))
+    return gain * (q if fan_in >= fan_out else q.T)
+
+
+PROFILES = [profiles.preset(name, 10, 500) for name in profiles.PRESETS] + [(64, 256, 16, 256)]
+
+
+@pytest.mark.parametrize("units", PROFILES)
+@pytest.mark.parametrize("init", ["he_normal", "xavier_normal", "normal", "lecun_normal", "orthogonal"])
+def test_each_layers_matched_gain_gives_it_this_networks_sigma_w2(units, init):
+    """A semi-orthogonal (fan_in, fan_out) W of gain g has ||W||² = g² min(fan_in, fan_out) (WᵀW or WWᵀ is g² I), so
+    fan_in·Var(w) = g² min(1, fan_in/fan_out): the gain that gives a layer sigma_w² is sqrt(sigma_w² max(1,
+    fan_out/fan_in)); a LeCun normal one's sqrt(sigma_w²). Checked on W drawn with numpy, and against the twin's own
+    layers where one gain serves them all."""
+    config = Config(depth=len(units) - 1, width=units[0], widths=units, init=init, activation="tanh")
+    twin = view.twin(config)
+    gains = view.matched_gains(config, twin.init)
+    sigma_w2 = np.array([fan_in * weight_variance(config, fan_in, fan_out) for fan_in, fan_out in config.shapes])
+    fans = np.array(config.shapes)
+    if twin.init == "orthogonal":
+        np.testing.assert_allclose(gains**2, sigma_w2 * np.maximum(1.0, fans[:, 1] / fans[:, 0]), rtol=1e-12)
+        for (fan_in, fan_out), gain, wanted in list(zip(config.shapes, gains, sigma_w2))[:3]:
+            w = orthogonal_entries(fan_in, fan_out, gain)
+            assert fan_in * np.mean(w**2) == pytest.approx(wanted, rel=1e-12)  # fan_in·Var(w), Var over the entries
+    else:  # the Gaussian twin of an orthogonal network: lecun_normal's fan_in·Var(w) is its gain²
+        np.testing.assert_allclose(gains**2, sigma_w2, rtol=1e-12)
+    # one gain: the geometric mean, their product kept
+    assert twin.gain ** config.depth == pytest.approx(np.prod(gains), rel=1e-12)
+    twin_sigma = theory.layer_sigma_w2(twin)[0][1:]
+    if view.same_scale(config):
+        assert np.abs(np.log(twin_sigma / sigma_w2)).max() <= 2 * math.log1p(view.GAIN_MATCH)
+    else:
+        assert np.abs(np.log(twin_sigma / sigma_w2)).max() > 2 * math.log1p(view.GAIN_MATCH)
+
+
+def test_at_equal_widths_and_under_he_on_a_taper_the_twin_is_the_same_network_at_every_layer():
+    """Where the fans ask one gain (every tour step; a taper or 784-512-256-128 under He's fan_in, fan_in·Var(w) = 2
+    into fewer units), the twin's gain is sqrt(fan_in·Var(w)), its layers at this network's sigma_w², and no note."""
+    taper = profiles.preset("taper", 10, 500)
+    mnist = profiles.MNIST
+    configs = [*tour.STEPS.values(), Config(depth=10, widths=taper, init="he_normal", activation="relu"),
+               Config(depth=3, widths=mnist, width=784, init="he_normal", activation="relu")]
+    for config in configs:
+        twin = view.twin(config)
+        forward = theory.layer_sigma_w2(config)[0]
+        if forward is None or not forward[1:].all():  # zero or constant weights: torch's default gain
+            assert twin.gain == 1.0 and not view.same_scale(config)
+            continue
+        assert view.same_scale(config) and view.twin_note(config, (None, None), "en") is None
+        np.testing.assert_allclose(theory.layer_sigma_w2(twin)[0][1:], forward[1:], rtol=1e-12)
+        if view.is_orthogonal(config):
+            assert twin.init == "lecun_normal" and twin.gain == pytest.approx(config.gain, rel=1e-12)
+        else:
+            assert twin.init == "orthogonal" and twin.gain**2 == pytest.approx(forward[1], rel=1e-12)
+
+
+BOTTLENECK = dict(depth=3, widths=(64, 256, 16, 256), init="he_normal", dtype="float64")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_through_a_bottleneck_the_twins_one_gain_is_said_with_its_numbers(lang):
+    """64-256-16-256 under He: each layer has fan_in·Var(w) = 2, which orthogonal layers reach at gains sqrt(8),
+    sqrt(2), sqrt(32) (the first widens 4 times, the last 16 times). The twin had gain sqrt(2) from layer 1's
+    sigma_w² alone, its layers at 0.5, 2 and 0.125 and its mean of s² 0.0203 against the network's 4.14, titled
+    "the same network". It now has their geometric mean, sqrt(8), and says so."""
+    for activation, key in (("relu", "twin_product"), ("tanh", "twin_scales"), ("leaky_relu", "twin_product")):
+        config = Config(activation=activation, **BOTTLENECK)
+        twin = view.twin(config)
+        assert twin.gain == pytest.approx(math.sqrt(8.0), rel=1e-12)
+        np.testing.assert_allclose(view.matched_gains(config, "orthogonal"), np.sqrt([8.0, 2.0, 32.0]), rtol=1e-12)
+        np.testing.assert_allclose(theory.layer_sigma_w2(twin)[0][1:], [8.0 / 4, 8.0, 8.0 / 16], rtol=1e-12)
+        results = (spectrum(config), spectrum(twin))
+        number = summary.format_value
+        said = [t(lang, "spectrum_tab.twin_one_gain", sigma=t(lang, "theory_tab.products_same", value="2"),
+                  gains=t(lang, "theory_tab.products_differ", low="1.41", high="5.66"), gain="2.828",
+                  twin_sigma=t(lang, "theory_tab.products_differ", low="0.5", high="8"))]
+        means = dict(mean=number(results[0].summary()["mean_squared"]),
+                     twin_mean=number(results[1].summary()["mean_squared"]))
+        said.append(t(lang, f"spectrum_tab.{key}", **means, **(
+            {"activation": t(lang, f"act_{activation}")} if key == "twin_product" else {})))
+        assert view.twin_note(config, results, lang) == join(lang, said, "sentence")
+        assert view.twin_title(config, lang) == t(lang, "spectrum_tab.twin_orthogonal_one_gain", gain="2.828")
+    # biases make a layer's scale count for ReLU too
+    biased = Config(activation="relu", bias_std=0.1, **BOTTLENECK)
+    results = (spectrum(biased), spectrum(view.twin(biased)))
+    assert view.twin_note(biased, results, lang).endswith(t(lang, "spectrum_tab.twin_scales", mean=number(
+        results[0].summary()["mean_squared"]), twin_mean=number(results[1].summary()["mean_squared"])))
+
+
+@pytest.mark.slow
+def test_relu_without_biases_passes_only_the_product_of_the_gains_to_j():
+    """The claim twin_product makes: ReLU's slopes are those of the signs of its pre-activations, which a layer's
+    positive scale does not change, so J at gains g_l is prod(g_l) times J at gain 1; at their geometric mean G,
+    G^L = prod(g_l): the twin's J is the one per-layer gains would give. Not so for tanh."""
+    config = Config(activation="relu", **BOTTLENECK)
+    twin = view.twin(config)
+    gains = view.matched_gains(config, "orthogonal")
+    unit = spectrum(replace(twin, gain=1.0))
+    np.testing.assert_allclose(spectrum(twin).values, unit.values * np.prod(gains), rtol=1e-9,
+                               atol=1e-12 * np.prod(gains) * unit.values.max())
+    tanh = replace(twin, activation="tanh")
+    assert not np.allclose(spectrum(tanh).values, spectrum(replace(tanh, gain=1.0)).values * np.prod(gains),
+                           rtol=1e-3)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_tab_says_the_twins_one_gain_under_the_bottleneck(lang):
+    at = open_app(step="custom", widths="64-256-16-256", depth="3", width="64", activation="relu",
+                  init="he_normal", tab="spectrum", lang=lang)
+    assert not at.exception
+    config = Config(depth=3, widths=(64, 256, 16, 256), activation="relu", init="he_normal")
+    results = (spectrum(config), spectrum(view.twin(config)))
+    assert view.twin_note(config, results, lang) in [m.value for m in at.markdown]
+    titles = [json.loads(chart.proto.spec).get("title") for chart in at.get("vega_lite_chart")]
+    assert titles[-1] == charts.title_lines(view.twin_title(config, lang))
+    assert view.twin_title(config, lang) == t(lang, "spectrum_tab.twin_orthogonal_one_gain", gain="2.828")
 
 
 @pytest.mark.slow
@@ -655,3 +780,4 @@ def test_a_bottlenecks_zeros_are_not_counted_as_the_activations(lang):
         lang, "spectrum_tab.zeros_flat_shape", activation=t(lang, "act_relu"), low=summary.format_share(off.min()),
         high=summary.format_share(off.max()), bound=bound - shape, shape=shape, count=result.pooled.size)
     assert f"{shape:,}" in view.zeros_note(result, lang) and f"{bound - shape:,}" in view.zeros_note(result, lang)
+

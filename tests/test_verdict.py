@@ -641,8 +641,8 @@ def test_the_theory_words_under_unequal_widths_are_the_theory_line_s(simulated, 
             for phase in ("ordered", "chaotic"):
                 assert t(lang, f"theory_tab.{phase}").split("{")[0] not in words
             assert words.startswith(t(lang, "theory_tab.profile", widths="-".join(map(str, config.units)),
-                                      forward=theory_view._products(theory.layer_sigma_w2(config)[0], lang),
-                                      backward=theory_view._products(theory.layer_sigma_w2(config)[1], lang)))
+                                      forward=theory_view.over_layers(theory.layer_sigma_w2(config)[0][1:], lang),
+                                      backward=theory_view.over_layers(theory.layer_sigma_w2(config)[1][1:], lang)))
             grad, units, depth = result.predicted_grad_std, config.units, config.depth
             factors = {layer: grad[layer - 1] / grad[layer] for layer in range(depth, 1, -1)}
             if scheme == dict(activation="relu", init="he_normal"):  # E[f′²] = 1/2, fan_out·Var(w) = 2 fan_out/fan_in

@@ -12,15 +12,17 @@ import numpy as np
 import pandas as pd
 
 from core import Config, activations
-from core.config import resize
+from core.config import FLOAT_RANGES, resize
 from core.draws import family
-from core.initializers import weight_variance
+from core.initializers import gain_of, layer_biases
 from core import spectrum as spectra
 from core.network import WORK_LIMIT, WORK_RATE, work_fits
 from core.spectrum import PredictedDensity, Spectrum, jacobian_shape
+from core.theory import layer_sigma_w2
 
 from . import charts, summary
 from .text import join, t
+from .theory import over_layers
 
 BINS = 40  # at least this many log-spaced bins over the decades both spectra span (edges())
 # Dynamical isometry, as the page calls it: p10 and p90 within a factor ISOMETRY of 1 (Pennington et al. 2017's
@@ -35,18 +37,85 @@ SHRINK, GROW = summary.SHRINK, summary.GROW
 # this factor
 NARROW_AGREE = 2.0
 SPREAD = 2.0  # a measured mean within SPREAD standard errors of the predicted one is what sampling allows
+# The twin's one gain stands for every layer's own (matched_gains) while each is within this share of it: its sigma_w²
+# then within 2 % of the network's at every layer, the product exact (a taper's widths, rounded to whole units, ask
+# Xavier gains 1.0501 to 1.0526; a bottleneck asks He gains 1.41 to 1.75)
+GAIN_MATCH = 0.01
 
 
 def twin(config: Config) -> Config:
-    """The network drawn beside this one: the same network under orthogonal init with its first layer's sigma_w² =
-    fan_in Var(w), gain = sqrt(sigma_w²) (1, torch's default, where the weights have no variance or no zero mean);
-    for an orthogonal network, the same under Gaussian weights of that sigma_w² (LeCun normal with its gain)."""
-    if is_orthogonal(config):
-        return replace(config, init="lecun_normal", gain=config.gain)
-    var_w = weight_variance(config, *config.shapes[0])
-    sigma_w2 = config.shapes[0][0] * var_w if var_w else 0.0
-    gain = math.sqrt(sigma_w2) if 1e-12 <= sigma_w2 <= 1e4 else 1.0
-    return replace(config, init="orthogonal", gain=gain)
+    """The network drawn beside this one: the same network under orthogonal init, or for an orthogonal network under
+    Gaussian weights (LeCun normal), with the one gain that gives it this network's sigma_w² = fan_in Var(w) at every
+    layer (matched_gains); where the layers' fans ask different gains, their geometric mean, which keeps their
+    product (twin_note says so); gain 1, torch's default, where the weights have no variance or no zero mean, or the
+    gain asked is beyond Config's range."""
+    init = "lecun_normal" if is_orthogonal(config) else "orthogonal"
+    gains = matched_gains(config, init)
+    gain = 1.0 if gains is None else one_gain(gains)
+    low, high = FLOAT_RANGES["gain"]
+    return replace(config, init=init, gain=gain if low <= gain <= high else 1.0)
+
+
+def matched_gains(config: Config, init: str) -> np.ndarray | None:
+    """(depth,): layer by layer, the gain under `init` (orthogonal or LeCun normal) that gives the layer this
+    network's sigma_w² = fan_in Var(w) (core.theory.layer_sigma_w2): the root of its sigma_w² over the scheme's at
+    gain 1. A semi-orthogonal (fan_in, fan_out) W of gain g has entries of variance g² / max(fan_in, fan_out), so
+    fan_in Var(w) = g² min(1, fan_in / fan_out): a layer that widens needs more gain than one that narrows. None
+    where the weights have no variance or a non-zero mean."""
+    own, _ = layer_sigma_w2(config)
+    if own is None or not (own[1:] > 0).all():
+        return None
+    unit, _ = layer_sigma_w2(replace(config, init=init, gain=1.0))
+    return np.sqrt(own[1:] / unit[1:])
+
+
+def one_gain(gains: np.ndarray) -> float:
+    """The one gain that stands for the layers' own: their geometric mean, which keeps their product (equal ones:
+    that gain itself, which a mean of logarithms would round)."""
+    return float(gains[0]) if summary.spread(gains)[0] != "differ" else float(np.exp(np.log(gains).mean()))
+
+
+def same_scale(config: Config) -> bool:
+    """Whether the twin's gain is within GAIN_MATCH of every layer's matched gain: the same network under the other
+    init, at its scale layer by layer (not where the layers ask different gains, or none: zero weights)."""
+    gains = matched_gains(config, twin(config).init)
+    return gains is not None and bool(np.abs(np.log(gains / gain_of(twin(config)))).max() <= math.log1p(GAIN_MATCH))
+
+
+def twin_title(config: Config, lang: str) -> str:
+    """The twin's chart title with its gain (the scheme's default too): "The same network under orthogonal init, gain
+    1.414" where it is at this network's scale at every layer (same_scale), else "Orthogonal init, gain 2.828 at
+    every layer"."""
+    key = "spectrum_tab.twin_gaussian" if is_orthogonal(config) else "spectrum_tab.twin_orthogonal"
+    gain = summary.format_value(gain_of(twin(config)), 4)
+    return t(lang, key if same_scale(config) else f"{key}_one_gain", gain=gain)
+
+
+def twin_note(config: Config, results: tuple[Spectrum, Spectrum], lang: str) -> str | None:
+    """Where the layers' fans ask the twin different gains (matched_gains) and its one gain (twin()) cannot give it
+    this network's sigma_w² at every layer: the gains each layer would take, the one it has, its sigma_w² against
+    this network's, and what that does, chosen by the network: a positively homogeneous activation without biases
+    or a norm (ReLU, leaky ReLU, linear) passes each layer's scale straight to J, so the twin's J is the one those
+    gains give; otherwise the twin is at its own scales. Each with both means of s² (results: this network's
+    spectrum, then the twin's). None where one gain matches every layer (same_scale: equal widths, a taper under He
+    init), and where the weights ask no gain or one beyond the range."""
+    other = twin(config)
+    gains = matched_gains(config, other.init)
+    if gains is None or same_scale(config) or gain_of(other) != one_gain(gains):  # no gain, or beyond the range
+        return None
+    own, _ = layer_sigma_w2(config)
+    drawn, _ = layer_sigma_w2(other)
+    parts = [t(lang, "spectrum_tab.twin_one_gain", sigma=over_layers(own[1:], lang), gains=over_layers(gains, lang),
+               gain=summary.format_value(gain_of(other), 4), twin_sigma=over_layers(drawn[1:], lang))]
+    means = {"mean": summary.format_value(results[0].summary()["mean_squared"]),
+             "twin_mean": summary.format_value(results[1].summary()["mean_squared"])}
+    homogeneous = activations.get(config.activation).half_lines is not None
+    unbiased = all(bias is None for bias in layer_biases(other))
+    if homogeneous and unbiased and config.norm == "none":
+        parts.append(t(lang, "spectrum_tab.twin_product", activation=t(lang, f"act_{config.activation}"), **means))
+    else:
+        parts.append(t(lang, "spectrum_tab.twin_scales", **means))
+    return join(lang, parts, "sentence")
 
 
 # A tour step whose network is over the limits is computed at the size whose spectra take as much work as the

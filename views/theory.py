@@ -425,15 +425,15 @@ def profile_text(config: Config, summary: dict, predicted_grad_std, lang: str) -
         q_star, chi1 = (math.inf if summary[key] is None else summary[key] for key in ("q_star", "chi1"))
         marker = t(lang, "theory_tab.profile_marker", sigma_w2=_number(summary["sigma_w2"]),
                    sigma_b2=_number(summary["sigma_b2"]), q_star=_number(q_star), chi1=_beside_one(chi1))
-    head = t(lang, "theory_tab.profile", widths=profiles.write(config.units), forward=_products(forward, lang),
-             backward=_products(backward, lang))
+    head = t(lang, "theory_tab.profile", widths=profiles.write(config.units), forward=over_layers(forward[1:], lang),
+             backward=over_layers(backward[1:], lang))
     return join(lang, [head, steps, marker], "sentence")
 
 
-def _products(products: np.ndarray, lang: str) -> str:
-    """fan_in·Var(w) or fan_out·Var(w) over the layers: "is 2 at every layer", "runs from 1 to 1.31 over the layers",
-    or the one layer's "is 0.327"."""
-    kind, low, high = spread(products[1:])
+def over_layers(values: np.ndarray, lang: str) -> str:
+    """A quantity over the layers, one value a layer (fan_in·Var(w), fan_out·Var(w), a gain): "is 2 at every layer",
+    "runs from 1 to 1.31 over the layers", or the one layer's "is 0.327"."""
+    kind, low, high = spread(values)
     if kind == "differ":
         return t(lang, "theory_tab.products_differ", low=_number(low), high=_number(high))
     return t(lang, "theory_tab.products_one" if kind == "one" else "theory_tab.products_same", value=_number(low))

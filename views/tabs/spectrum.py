@@ -6,11 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core import cache, spectrum as spectra
-from core.initializers import gain_of
 from core.network import MemoryBudgetError, WorkLimitError
 from core.threads import Cancelled, parallel_map
 
-from .. import charts, link, summary, tour
+from .. import charts, link, tour
 from .. import spectrum as view
 from ..computing import session_gone
 from ..draw import draw_chart
@@ -52,10 +51,11 @@ def show(page: Page) -> None:
     borders = view.border_line(border_effect(own, budget, cancel), own, results[0], page.lang)
     if borders:
         st.markdown(borders)
+    note = view.twin_note(config, results, page.lang)
+    if note:
+        st.markdown(note)
     bin_edges = view.edges(*results)
-    titles = (page.t("spectrum_tab.this"),
-              page.t("spectrum_tab.twin_gaussian" if view.is_orthogonal(config) else "spectrum_tab.twin_orthogonal",
-                     gain=summary.format_value(gain_of(other), 4)))  # the scheme's default where none is set
+    titles = (page.t("spectrum_tab.this"), view.twin_title(config, page.lang))
     for column, result, title in zip(st.columns(2), results, titles):
         with column:
             show_one(page, result, bin_edges, title)
