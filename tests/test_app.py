@@ -790,10 +790,14 @@ def test_a_spectrum_over_the_limit_at_a_custom_network_offers_the_size_that_fits
     fitted = spectrum_view.fitting(Config(depth=3, width=32, activation="relu", init="he_normal"), 1 << 30)
     assert fitted is not None and fitted.width < 32
     offer = at.button(key="use_fitted_spectrum")
-    assert offer.label == t("en", "spectrum_tab.use_width", value=fitted.width)
+    assert offer.label == t("en", "spectrum_tab.use_width", value=fitted.width, was=32)
+    headline = [m.value for m in at.metric]
     offer.click().run()
-    assert not at.exception and not at.warning and at.slider(key="width").value == fitted.width
-    assert len(at.metric) == 4 + 8  # the page's headline, then p10, median, p90 and ratio of both spectra
+    # the spectrum at the width that fits, said so; the page's network is still 32 units a layer, its headline its own
+    assert not at.exception and not at.warning and at.slider(key="width").value == 32
+    assert [i.value for i in at.info] == [spectrum_view.fitted_note(
+        Config(depth=3, width=32, activation="relu", init="he_normal"), fitted, "en", 1 << 30)]
+    assert len(at.metric) == 4 + 8 and [m.value for m in at.metric[:4]] == headline  # then both spectra's four
 
 
 @pytest.mark.slow

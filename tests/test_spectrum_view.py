@@ -454,9 +454,11 @@ def test_the_fitted_note_says_what_changed_and_the_limit_its_own_size_passes(lan
         lang, "spectrum_tab.fitted_width_conv", value=fitted.width, was=64, why=why)
     work = summary.powers_apart(spectra.estimate_work(conv), WORK_LIMIT)  # with room for the memory: the work
     assert view.fitted_note(conv, fitted, lang, 1 << 40).endswith(t(lang, "spectrum_tab.over_work", **work))
-    assert view.fitted_label(conv, fitted, lang) == t(lang, "spectrum_tab.use_width_conv", value=fitted.width)
+    assert view.fitted_label(conv, fitted, lang) == t(lang, "spectrum_tab.use_width_conv", value=fitted.width,
+                                                      was=64)
     deep = Config(depth=64, width=1024)
-    assert view.fitted_label(deep, replace(deep, depth=14), lang) == t(lang, "spectrum_tab.use_depth", value=14)
+    assert view.fitted_label(deep, replace(deep, depth=14), lang) == t(lang, "spectrum_tab.use_depth", value=14,
+                                                                        was=64)
 
 
 @pytest.mark.slow
@@ -781,3 +783,42 @@ def test_a_bottlenecks_zeros_are_not_counted_as_the_activations(lang):
         high=summary.format_share(off.max()), bound=bound - shape, shape=shape, count=result.pooled.size)
     assert f"{shape:,}" in view.zeros_note(result, lang) and f"{bound - shape:,}" in view.zeros_note(result, lang)
 
+
+CONV_CUSTOM = dict(step="custom", arch="conv", depth="10", width="64", activation="relu", init="he_normal",
+                   batch="40", tab="spectrum")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_refusals_button_computes_the_spectrum_at_the_size_that_fits_and_keeps_the_pages_network(lang):
+    """A Custom conv net of 64 channels is over the spectrum's limits; the refusal's button set the sidebar to the
+    7 channels that fit, and the page's headline turned to that network's ("vanishing") with no word that the network
+    had changed. It now computes the spectrum at 7 channels as tour step 11 does, says so, and the page's network,
+    its headline and its borders' line stay the 64-channel network's."""
+    from core import simulate
+    at = open_app(lang=lang, **CONV_CUSTOM)
+    assert not at.exception and tour.step_of(Config(arch="conv", width=64, activation="relu", init="he_normal",
+                                                    batch=40)) == tour.CUSTOM
+    own = Config(arch="conv", width=64, activation="relu", init="he_normal", batch=40)
+    fitted = view.fitting(own, 1 << 30)
+    assert fitted == replace(own, width=7)
+    assert [w.value for w in at.warning] == [view.refusal(own, lang, 1 << 30)]
+    offer = at.button(key="use_fitted_spectrum")
+    assert offer.label == view.fitted_label(own, fitted, lang) == t(lang, "spectrum_tab.use_width_conv", value=7,
+                                                                     was=64)
+    verdict = t(lang, f"verdict_{summary.diagnose(simulate(own)).name}")
+    headline = [m.value for m in at.metric]
+    assert len(headline) == 4 and verdict in headline[3]
+    offer.click().run()
+    assert not at.exception and not at.warning and at.slider(key="width").value == 64
+    assert [m.value for m in at.metric[:4]] == headline  # the page's network's headline, as before the click
+    assert [i.value for i in at.info] == [view.fitted_note(own, fitted, lang, 1 << 30)]
+    drawn = spectrum(fitted)
+    assert [m.value for m in at.metric[4:6]] == [view.headline(drawn, lang)[key] for key in ("p10", "p50")]
+    markdown = [m.value for m in at.markdown]
+    assert view.verdict(drawn, lang) in markdown
+    assert view.border_line(spectra.border_effect(own), own, drawn, lang) in markdown  # of the 64 channels
+    at.slider(key="depth").set_value(9).run()  # another network: its own refusal and button again
+    assert not at.exception and len(at.warning) == 1 and not at.info
+    assert at.button(key="use_fitted_spectrum").label == view.fitted_label(
+        replace(own, depth=9), view.fitting(replace(own, depth=9), 1 << 30), lang)

@@ -187,9 +187,10 @@ def fitted_note(config: Config, fitted: Config, lang: str, memory_budget: int) -
 
 
 def fitted_label(config: Config, fitted: Config, lang: str) -> str:
-    """The button that sets the sidebar to fitting()'s network: "Compute it with 8 channels"."""
-    name, _, value = changed(config, fitted)
-    return t(lang, f"spectrum_tab.use_{name}", value=value)
+    """The button of a refusal that computes the spectrum at fitting()'s size, the page's network kept: "Compute its
+    spectrum with 3 channels (the network stays at 64)"."""
+    name, was, value = changed(config, fitted)
+    return t(lang, f"spectrum_tab.use_{name}", value=value, was=was)
 
 
 def changed(config: Config, fitted: Config) -> tuple[str, int, int]:

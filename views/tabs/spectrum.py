@@ -9,7 +9,7 @@ from core import cache, spectrum as spectra
 from core.network import MemoryBudgetError, WorkLimitError
 from core.threads import Cancelled, parallel_map
 
-from .. import charts, link, tour
+from .. import charts, tour
 from .. import spectrum as view
 from ..computing import session_gone
 from ..draw import draw_chart
@@ -17,14 +17,18 @@ from ..page import Page, memory_budget
 from ..text import join
 
 
+# The page's network whose refusal's button was pressed: its spectrum is computed at the size that fits from then on
+FITTED = "_spectrum_fitted"
+
+
 def show(page: Page) -> None:
     config, budget = page.config, memory_budget()
     own = config  # the page's network, whose borders border_line measures whatever size the spectrum is drawn at
     # a tour step's network over the limits is computed at the nearest size that fits, said so; a Custom one is
-    # refused, with that size one click away
+    # refused, with that size one click away, which computes it so too: the page's network stays what it is
     at_step = tour.step_of(config) != tour.CUSTOM
     fitted = view.fitting(config, budget, view.STEP_WORK if at_step else None)
-    if fitted is not None and at_step:
+    if fitted is not None and (at_step or st.session_state.get(FITTED) == own):
         st.info(view.fitted_note(config, fitted, page.lang, budget))
         config = fitted
     other = view.twin(config)
@@ -34,7 +38,7 @@ def show(page: Page) -> None:
             st.warning(refused)
             if fitted is not None:
                 st.button(view.fitted_label(config, fitted, page.lang), key="use_fitted_spectrum",
-                          on_click=link.show_config, args=(fitted,))
+                          on_click=ask_fitted, args=(own,))
             return
     cancel = session_gone()
     try:
@@ -59,6 +63,11 @@ def show(page: Page) -> None:
     for column, result, title in zip(st.columns(2), results, titles):
         with column:
             show_one(page, result, bin_edges, title)
+
+
+def ask_fitted(config) -> None:
+    """The refusal's button: this network's spectrum at the size that fits, the sidebar left as it is."""
+    st.session_state[FITTED] = config
 
 
 def show_one(page: Page, result: spectra.Spectrum, bin_edges, title: str) -> None:
