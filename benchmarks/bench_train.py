@@ -56,7 +56,8 @@ LECTURE = Config()  # 10 x 500, as at every tour step; its minibatch is capped a
 
 
 def print_settings() -> None:
-    blas = ", ".join(f"{s['internal_api']} {s['version']}: {s['num_threads']} thread(s)"
+    blas = ", ".join(f"{s['internal_api']} {s['version']} ({s.get('architecture', '?')} kernels): "
+                     f"{s['num_threads']} thread(s)"
                      for s in threads.blas_settings())
     start = time.perf_counter()
     pool = workers.shared()
@@ -228,6 +229,14 @@ def lecture(steps: int) -> None:
           f"{full_cpu:.1f} s of CPU in this process and the workers, ratio {full_cpu / bare_cpu:.2f})")
 
 
+def he_cell(result) -> str:
+    """One run of the He et al. 2015 table as docs/training.md writes it: the step at which the 20-step mean loss
+    left the ln K plateau (< 0.9 ln K) / reached half of ln K / the final accuracy, "-" for a level never reached."""
+    ln_k = math.log(result.classes)
+    left, half = (steps_to_loss(result, share * ln_k) for share in (0.9, 0.5))
+    return f"{'-' if left is None else left}/{'-' if half is None else half}/{100 * result.final_accuracy:.0f} %"
+
+
 def he_table(seeds: int) -> None:
     config = he_2015_config()
     print(f"\nHe et al. 2015 preset: ReLU, width {config.width}, batch {config.batch}, lr {HE_2015_LR}, "
@@ -241,10 +250,7 @@ def he_table(seeds: int) -> None:
         for seed in range(seeds):
             start = time.perf_counter()
             for scheme, r in he_2015(depth, seed).items():
-                ln_k = math.log(r.classes)
-                left, half = steps_to_loss(r, 0.9 * ln_k), steps_to_loss(r, 0.5 * ln_k)
-                rows.setdefault(scheme, []).append(
-                    f"{'-' if left is None else left}/{'-' if half is None else half}/{100 * r.final_accuracy:.0f}%")
+                rows.setdefault(scheme, []).append(he_cell(r))
             seconds.append(time.perf_counter() - start)
         for scheme, cells in rows.items():
             print(f"  depth {depth} {scheme:14s} " + "  ".join(f"{c:>13s}" for c in cells))

@@ -257,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
                         f"({written_range(*MEMORY_BUDGET_MIB)}; default {DEFAULT_MEMORY_BUDGET >> 20:,})")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--train", type=_numeric("train", int, *STEPS_RANGE, " steps"), default=None, metavar="STEPS",
-                   help="also train the network for STEPS steps on the task (see README, Training)")
+                   help="also train the network for STEPS steps on the task (see docs/training.md)")
     p.add_argument("--spectrum", action="store_true",
                    help="also the singular values of the input-output Jacobian, pooled over a few inputs, and their "
                         "percentiles")

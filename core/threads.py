@@ -146,8 +146,10 @@ def configure() -> None:
 
 
 def blas_settings() -> list[dict]:
-    """Each loaded BLAS library with its thread count, for benchmarks to print beside their figures."""
-    return [{k: info[k] for k in ("internal_api", "num_threads", "version", "threading_layer") if k in info}
+    """Each loaded BLAS library with its thread count and its kernels (OpenBLAS's "architecture", which its last bits
+    depend on), for benchmarks to print beside their figures."""
+    return [{k: info[k] for k in ("internal_api", "num_threads", "version", "threading_layer", "architecture")
+             if k in info}
             for info in threadpool_info() if info.get("user_api") == "blas"]
 
 

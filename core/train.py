@@ -67,7 +67,7 @@ TASKS = ("spiral", "digits")  # digits: scikit-learn's handwritten 8x8 images, 1
 SPIKE = 2.0
 
 DEFAULT_STEPS = 300
-DEFAULT_LR = 0.02  # SGD with momentum 0.9; see the README's Training section for how it was chosen
+DEFAULT_LR = 0.02  # SGD with momentum 0.9; docs/training.md, "Learning rate", says how it was chosen
 DEFAULT_MOMENTUM = 0.9
 DEFAULT_CLASSES = 3
 CLASSES_RANGE = (2, 5)  # one_unit_ceiling tries every order of the classes: 5! = 120 takes a second

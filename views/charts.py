@@ -703,7 +703,7 @@ def one_row_width(widest: dict[tuple[str, str], float]) -> float:
 def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_title: str, layer_title: str,
                 guide_name: str, guide: float = 1e-3) -> alt.LayerChart:
     """std(dW)/std(W) per layer on a log axis, with a dashed guide line at `guide` (1e-3), labelled on the chart at
-    its right end, "{guide_name} ≈ 10⁻³" (guide_label), above the line or, at the axis's top, below it.
+    its right end, "{guide_name} ≈ 0.001" (guide_label), above the line or, at the axis's top, below it.
 
     frame: layer_frame(); layers without a positive ratio are left out, and one of exactly 0 is marked on the
     axis's bottom edge (zero_marks). title: one line, or lines (title_lines).
@@ -736,7 +736,8 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_t
 
 
 def guide_label(name: str, value: float) -> str:
-    """A guide line's label as a chart writes it beside the line and in its tooltip: "CS231n's rule of thumb ≈ 10⁻³"."""
+    """A guide line's label as a chart writes it beside the line and in its tooltip: "CS231n's rule of thumb ≈
+    0.001"."""
     return f"{name} ≈ {format_power(value)}"
 
 

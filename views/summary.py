@@ -544,7 +544,8 @@ def format_rough(value: float) -> str:
 
 
 def format_power(value: float) -> str:
-    """A power of ten as 10⁻³; any other number as format_value writes it."""
+    """A power of ten with one digit, as format_value writes it (0.001, but 10⁻⁴); any other number as format_value
+    writes it."""
     return format_value(value, 1) if value > 0 and math.isclose(value, 10.0 ** round(math.log10(value)),
                                                                rel_tol=1e-12) else format_value(value)
 
