@@ -4,6 +4,7 @@ the numbers they quote are the ones the code computes."""
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import re
@@ -153,17 +154,26 @@ def he_table_row(depth: int, seed: int = 0) -> dict[str, str]:
     return {row[2]: row[column] for row in rows}
 
 
+def trained_with_haswell_kernels(code: str) -> str:
+    """What `code` prints, run in a process of its own with OpenBLAS's Haswell kernels, as docs/training.md's
+    figures were measured: OpenBLAS reads OPENBLAS_CORETYPE when numpy loads, and a race's workers inherit it."""
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=1200,
+                          env={**os.environ, "OPENBLAS_CORETYPE": "Haswell"}, check=True).stdout
+
+
+TRAINING = ROOT / "docs" / "training.md"
+HASWELL = pytest.mark.skipif(not avx2(), reason="docs/training.md's figures are OpenBLAS's Haswell kernels' (AVX2)")
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(not avx2(), reason="the table's figures are OpenBLAS's Haswell kernels' (AVX2)")
+@HASWELL
 def test_the_he_2015_table_s_seed_0_row_is_the_one_core_trains():
-    # in a process of its own: OpenBLAS reads OPENBLAS_CORETYPE when numpy loads, and the race's workers inherit it
-    code = ("import sys; sys.path.insert(0, 'benchmarks'); from bench_train import he_cell; from core.train import "
-            "he_2015\nfor depth in (22, 30):\n    for scheme, r in he_2015(depth, 0).items(): "
-            "print(depth, scheme, he_cell(r))")
-    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=1200,
-                         env={**os.environ, "OPENBLAS_CORETYPE": "Haswell"}, check=True)
+    printed = trained_with_haswell_kernels(
+        "import sys; sys.path.insert(0, 'benchmarks'); from bench_train import he_cell; from core.train import "
+        "he_2015\nfor depth in (22, 30):\n    for scheme, r in he_2015(depth, 0).items():\n"
+        "        print(depth, scheme, he_cell(r))")
     trained = {}
-    for line in run.stdout.splitlines():
+    for line in printed.splitlines():
         depth, scheme, cell = line.split(" ", 2)
         trained[int(depth), scheme] = cell
     names = {"Xavier": "xavier_normal", "He": "he_normal"}
@@ -171,6 +181,48 @@ def test_the_he_2015_table_s_seed_0_row_is_the_one_core_trains():
         written = he_table_row(depth)
         assert set(written) == set(names)
         assert {name: trained[depth, scheme] for name, scheme in names.items()} == written, depth
+
+
+@pytest.mark.slow
+@HASWELL
+def test_the_learning_rate_s_reason_is_the_default_race_s_numbers():
+    text = " ".join(TRAINING.read_text(encoding="utf-8").split())
+    said = re.search(r"He fits it \(≤ ([\d.]+), accuracy 100 %, tanh and ReLU, both kernels\) and Xavier nearly does "
+                     r"\(([\d.]+) with tanh, ([\d.]+) with ReLU, (\d+) %;", text)
+    assert said
+    printed = trained_with_haswell_kernels(
+        "import numpy as np\nfrom core import Config\nfrom core.train import race\nfor act in ('tanh', 'relu'):\n"
+        "    for s, r in race(Config(depth=10, width=100, activation=act), ('xavier_normal', 'he_normal')).items():\n"
+        "        print(act, s, np.mean(r.loss[-20:]), r.final_accuracy)")  # the default race's net, lr 0.02
+    runs = {(act, scheme): (float(loss), float(accuracy))
+            for act, scheme, loss, accuracy in (line.split() for line in printed.splitlines())}
+    for act in ("tanh", "relu"):
+        assert runs[act, "he_normal"][0] <= float(said[1]) and runs[act, "he_normal"][1] == 1
+        assert round(100 * runs[act, "xavier_normal"][1]) == int(said[4])
+    assert as_written(runs["tanh", "xavier_normal"][0], said[2])
+    assert as_written(runs["relu", "xavier_normal"][0], said[3])
+
+
+@pytest.mark.slow
+@HASWELL
+def test_the_conv_nets_digits_figures_are_the_race_s_at_the_settings_named():
+    text = " ".join(TRAINING.read_text(encoding="utf-8").split())
+    number = r"([\d.,]+)"
+    said = re.search(rf"on the digits He classifies {number} % of the training images and {number} % of the "
+                     rf"held-out ones, Xavier has barely left ln 10 = {number} \(final loss {number}; {number} %, "
+                     rf"{number} % held out\), zeros answers one digit \({number} %, {number} % held out\)", text)
+    assert said and "6 layers × 16 channels, 3 × 3 kernels, 8 × 8 images, seed 0" in text and "a batch of 50" in text
+    printed = trained_with_haswell_kernels(
+        "from core import Config\nfrom core.train import race\n"
+        "config = Config(arch='conv', depth=6, width=16, kernel=3, image=8, activation='relu', batch=50, seed=0)\n"
+        "for s, r in race(config, ('zeros', 'xavier_normal', 'he_normal'), task='digits').items():\n"
+        "    print(s, r.final_loss, r.final_accuracy, r.test_accuracy)")
+    runs = {scheme: [float(v) for v in values] for scheme, *values in (line.split() for line in printed.splitlines())}
+    he, xavier, zeros = runs["he_normal"], runs["xavier_normal"], runs["zeros"]
+    assert as_written(100 * he[1], said[1]) and as_written(100 * he[2], said[2]) and as_written(math.log(10), said[3])
+    assert as_written(xavier[0], said[4])
+    assert as_written(100 * xavier[1], said[5]) and as_written(100 * xavier[2], said[6])
+    assert as_written(100 * zeros[1], said[7]) and as_written(100 * zeros[2], said[8])
 
 
 def test_every_init_the_pages_name_is_a_scheme_of_the_registry():
