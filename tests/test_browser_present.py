@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.browser_support import (
-    CHART_TEXT_PX, COUNT_RUNS, EXCEPTION, READABLE_PX, SETTLED, TITLE_AND_NEXT, act, heading, outside_viewport, visit,
-    wait_still, watched_page,
+    CHART_TEXT_PX, COUNT_RUNS, EXCEPTION, SETTLED, TITLE_AND_NEXT, act, heading, outside_viewport, visit, wait_still,
+    watched_page,
 )
 from views import headline, present, tour
 from views.export import PNG_SCALE
@@ -54,6 +54,29 @@ PLOTS = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] 
     height: Math.min(...[...svg.querySelectorAll("g.role-frame.root > g > path.background, "
                                                  + "g.role-scope.cell > g > path.background")]
         .map((p) => p.getBoundingClientRect().height).filter((h) => h > 0))}))"""
+# px: the page's body text as the browser sets it, the story's sentences: a projected chart's text is at least
+# present.SMALLEST_TYPE of it (the histograms had been 11.4 px beside the story's 19 px at 1280 x 720)
+BODY_PX = """() => parseFloat(getComputedStyle(document.querySelector(
+    "[data-testid='stMain'] [data-testid='stMarkdownContainer'] p")).fontSize)"""
+# Each chart's visible texts that meet another of its texts, leave its SVG or were cut short (none: all apart and
+# whole)
+TEXTS_MEETING = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] svg")].flatMap((svg) => {
+    const frame = svg.getBoundingClientRect();
+    const texts = [...svg.querySelectorAll('text')].filter((e) => e.textContent.trim()
+        && getComputedStyle(e).opacity !== '0').map((e) => {
+            const r = e.getBoundingClientRect(), m = e.getScreenCTM(), size = parseFloat(getComputedStyle(e).fontSize);
+            // the letters' box: the line box less the room above the capitals and below the baseline, so that two
+            // rows a line apart do not count as meeting; across the line of a turned text (an axis title), its width
+            const turned = Math.abs(m.b) > Math.abs(m.a), across = turned ? r.width : r.height;
+            const pad = (across - 0.6 * size * Math.hypot(m.a, m.b)) / 2, x = turned ? pad : 0, y = turned ? 0 : pad;
+            return {text: e.textContent, left: r.left + x, right: r.right - x, top: r.top + y,
+                    bottom: r.bottom - y}; });
+    // a text past its chart's edge, or one Vega cut short to its room ("Residual stream std xₗ per…")
+    const cut = texts.filter((b) => b.left < frame.left - 1 || b.right > frame.right + 1 || b.top < frame.top - 1
+                                    || b.bottom > frame.bottom + 1 || b.text.endsWith("…")).map((b) => ["cut", b.text]);
+    const meet = texts.flatMap((a, i) => texts.slice(i + 1).filter((b) => a.left < b.right - 1 && b.left < a.right - 1
+        && a.top < b.bottom - 1 && b.top < a.bottom - 1).map((b) => ["meet", a.text, b.text]));
+    return [...cut, ...meet]; })"""
 # px: the most of the screen's bottom left empty: the page's bottom padding (0.5rem, 9.5 px) and half a line. A fixed
 # reserve for the longest story had left 90-150 px empty under the short stories' charts.
 EMPTY_BOTTOM = 20
@@ -76,7 +99,9 @@ def check_one_screen(page, where, story: str, charts: int, sides: int = 0) -> No
     words), `sides` side titles and `charts` charts inside the viewport, and nothing of the page below it; no download
     button; every chart's text readable; the title, however many lines it wraps to, ending above the network line.
     And the charts take the height the page leaves: its lowest element ends within EMPTY_BOTTOM of the screen's
-    bottom, and no chart's plot is below its readable height (STD_PLOT_LEAST, PANEL_PLOT_LEAST)."""
+    bottom, and no chart's plot is below its readable height (STD_PLOT_LEAST, PANEL_PLOT_LEAST). The rule of a
+    projected chart's text: none of any chart smaller than present.SMALLEST_TYPE of the page's body text (BODY_PX),
+    and none meeting another or cut by its chart's edge (TEXTS_MEETING)."""
     assert page.evaluate(SCROLL_TOP) == 0, where
     assert page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "true", where
     parts = {"title": page.locator("h1"), "story": page.locator("[data-testid='stMarkdownContainer']").filter(
@@ -89,7 +114,9 @@ def check_one_screen(page, where, story: str, charts: int, sides: int = 0) -> No
     below = page.evaluate("() => { const main = document.querySelector(\"[data-testid='stMain']\");"
                           " return main.scrollHeight - main.clientHeight; }")
     assert below <= 0, (*where, below)  # no part of the page below the screen
-    assert min(page.evaluate(CHART_TEXT_PX)) >= READABLE_PX, (*where, page.evaluate(CHART_TEXT_PX))
+    least = present.SMALLEST_TYPE * page.evaluate(BODY_PX)
+    assert min(page.evaluate(CHART_TEXT_PX)) >= least - 0.01, (*where, least, page.evaluate(CHART_TEXT_PX))
+    assert page.evaluate(TEXTS_MEETING) == [], (*where, page.evaluate(TEXTS_MEETING))
     empty = page.viewport_size["height"] - page.evaluate(LOWEST)
     boxes = page.evaluate(STD_BOXES)
     widest = bool(boxes) and all(height >= present.STD_ASPECT * width - 1 for width, height in boxes)
@@ -121,7 +148,8 @@ def at_both_screens(page, check) -> None:
 def test_presenter_mode_shows_the_lesson_on_one_screen(base, browser, lang):
     """Title, story, std chart and histograms inside the viewport, unscrolled, at every tour step on a 1920 x 1080
     and a 1280 x 720 screen, and nothing of the page below it (the charts' download buttons had fallen half below a
-    1280 x 720 screen); every chart's text readable (the ReLU steps' histograms had been scaled to 10 px); the
+    1280 x 720 screen); every chart's text at least three quarters of the page's body text and none meeting another
+    or cut (the histograms had been scaled to 11.4 px beside the story's 19 px at step 9, 1280 x 720); the
     title, however many lines it wraps to, ending above the network line under it; the sidebar closed; each headline
     number on one line beside its label (zh step 2's first had wrapped under it). The steps are walked as a teacher
     walks a class through them: the first opened from its link, each next one by the ▶ button's key, without

@@ -799,28 +799,39 @@ HISTOGRAM_CASES = [("relu", "he_normal", 1.0), ("relu", "xavier_normal", 1.0), (
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("panel", [charts.PANEL, (70, 56), (110, 42)])  # the tab's, Beside's, presenter mode's
+@pytest.mark.parametrize("panel", [(*charts.PANEL, charts.LABEL_SIZE), (70, 56, charts.LABEL_SIZE),
+                                   (*present.PRESENT_PANEL, present.BODY_PX)])  # the tab's, Beside's, presenter mode's
 @pytest.mark.parametrize("activation, init, std", HISTOGRAM_CASES)
 def test_histogram_labels_stay_in_their_panel_above_the_bars_and_apart(activation, init, std, panel, lang):
     """Step 5's "> 3: 0.00020 %" ran into the next panel and step 6's labels sat on the bars: every label is written
-    above its panel's plot (no bar is there), from the panel's edge on its bar's side, inside the panel's width, and
-    apart from the panel's other labels."""
+    above its panel's plot (no bar is there), under its panel's header, from the panel's edge on its bar's side,
+    inside the panel's width, and apart from the panel's other labels; at the tab's type and at presenter mode's."""
     result = simulate(Config(depth=10, width=200, batch=500, activation=activation, init=init, std=std))
     frame = charts.histogram_frame(result, lang)
-    width, height = panel
+    width, height, size = panel
     spec = charts.histogram_chart(frame, colour="#CCBB44", title="h", share_title="s", panel_width=width,
-                                  panel_height=height).to_dict()
+                                  panel_height=height, size=size).to_dict()
     texts = [layer for layer in layers_of(spec) if layer["mark"]["type"] == "text"]
     field = texts[0]["encoding"]["text"]["field"]
     rows = {layer["mark"]["align"]: -layer["encoding"]["y"]["value"] for layer in texts}  # px above the plot
     assert all(row > 0 for row in rows.values())  # above the plot's top edge, where no bar reaches
-    padding = spec["facet"]["header"]["labelPadding"]
-    assert max(rows.values()) + charts.LABEL_SIZE <= padding  # under the panel's header "layer 3"
+    # under the panel's header "layer 3", as Vega lays them out: a header's letters (its top at its y) end above the
+    # letters of every label under it (their bottom at its y)
+    graph = scene_marks(vl_convert.vegalite_to_scenegraph(spec))
+    panels = set(frame["panel"])
+    headers = [y + item.get("y", 0) for node, _, y in graph if node.get("role") == "title-text"
+               for item in node["items"] if item.get("text") in panels]
+    labels = [y + item.get("y", 0) for node, _, y in graph if node["marktype"] == "text" and node.get("role") == "mark"
+              for item in node["items"] if item.get("text")]
+    assert len(headers) == len(panels) and labels
+    for label in labels:
+        header = max(top for top in headers if top < label)
+        assert header + size <= label - size, (header, label, size)
     assert {layer["mark"]["align"]: layer["encoding"]["x"]["value"] for layer in texts} == {"left": 0, "right": width}
     for _, group in frame[frame[field] != ""].groupby("panel"):
         extents = []
         for _, row in group.iterrows():
-            w = generous_width(row[field])
+            w = generous_width(row[field], size)
             left = 0 if row["side"] == "left" else width - w  # from the panel's edge on the bar's side
             assert -1 <= left and left + w <= width + 1, (row[field], left, w, width)  # inside its own panel
             extents.append((rows[row["side"]], left, left + w))
@@ -1050,21 +1061,23 @@ def test_a_linear_std_axis_ends_on_a_tick_at_or_above_the_data(step):
             assert tick <= point + 1, (step, size, y_max, point, tick)
 
 
-@pytest.mark.parametrize("width", [330, 430, 480, 520, 600, 720])
-def test_presenter_modes_std_chart_type_grows_with_its_plot_from_the_themes_15_px_to_22(width):
+@pytest.mark.parametrize("size", [present.PAIR_STD_TYPE, present.BODY_PX])
+@pytest.mark.parametrize("width", [330, 430, 480, 520, 560, 600, 720])
+def test_presenter_modes_std_chart_type_grows_with_its_plot_from_its_size_to_22(width, size):
     """On a projector's wide screen the std chart's labels grew no bigger than a laptop's 15 px while the histograms'
-    were scaled to 20: its axes' and legend's type follows its plot's width (present.PRESENT_TYPE), the theme's 15 px
-    up to a 430 px plot (the tightest screen's side), 22 px from 600 px, growing in between."""
+    were scaled to 20: its axes' and legend's type follows its plot's width (present.typed), from its own size (a
+    side's: the theme's 15 px, up to a 430 px plot, the tightest screen's side; a single step's: the body text's
+    19 px) to 22 px from 600 px, growing in between."""
     frame = charts.series_frame(charts.layer_frame(simulate(tour.step_config("6"))), "act_std", "predicted_act_std",
                                 NAMES)
     spec = charts.line_chart(frame, colour="#4477AA", title="t", y_title="std", log=False, names=NAMES,
                              layer_title="layer").to_dict()
-    spec = charts.coloured(with_config({**spec, "width": width, "height": 200}, present.typed(present.PRESENT_CONFIG)),
-                           None)
+    spec = charts.coloured(with_config({**spec, "width": width, "height": 200},
+                                       present.typed(present.PRESENT_CONFIG, size)), None)
     sizes = {item["fontSize"] for node, _, _ in scene_marks(vl_convert.vegalite_to_scenegraph(spec))
              if node["marktype"] == "text" and str(node.get("role", "")).startswith(("axis", "legend"))
              for item in node["items"] if item.get("text")}
-    expected = 15 if width <= 430 else 22 if width >= 600 else 15 + 7 * (width - 430) / (600 - 430)
+    expected = max(size, 15 if width <= 430 else 22 if width >= 600 else 15 + 7 * (width - 430) / (600 - 430))
     assert len(sizes) == 1 and sizes.pop() == pytest.approx(expected, abs=0.6), (width, sizes)
 
 

@@ -71,7 +71,7 @@ CUT_HEIGHT = 1.25  # the tallest uncut bar then fills 1 / 1.25 = 80 % of the pan
 SPIKE_COLOUR = "#888888"  # a cut or exact-zero bar: a neutral grey, apart from every scheme's colour
 PANEL = (150, 110)  # a histogram panel's width and height, px: five in a row fit a laptop's width
 MIN_BAR_PX = 5  # the narrowest a histogram's bar that is no bin is drawn (exact zeros, the values past the range)
-LABEL_ROW = LABEL_SIZE + 4  # px: one row of the labels written above a histogram panel's plot
+LABEL_LEADING = 4  # px: a row of the labels written above a histogram panel's plot is their size and this
 LABEL_GAP = 6  # px between two labels in one row
 # A bold label's width in em (font sizes), by character: CJK and full-width 1, a space 0.35, anything else 0.62
 # (Source Sans's bold digits are about 0.5 em and its "%" 0.8: a little over on the whole, so that what fits, fits).
@@ -299,20 +299,20 @@ def compare_frame(results: dict, lang: str = "en", current: str | None = None) -
 # ticks, panel order, colour domain) comes from layout(), so a built chart can serve as a template for new
 # data with the same layout (see template() and with_data()).
 
-def theme(chart: alt.TopLevelMixin, **legend) -> alt.TopLevelMixin:
-    """The page's one chart theme, for every tab's charts: projector-size fonts (LABEL_SIZE, TITLE_SIZE), the
-    legend below with its lines as thick as the curves, titles at the left; colours of text and grid are left to
-    the Streamlit theme (light or dark); no two labels of an axis or a legend overlap. legend: more of Vega-Lite's
-    legend settings for one chart."""
+def theme(chart: alt.TopLevelMixin, size: float = LABEL_SIZE, **legend) -> alt.TopLevelMixin:
+    """The page's one chart theme, for every tab's charts: projector-size fonts (size, LABEL_SIZE unless a page
+    asks for larger, and titles TITLE_SIZE - LABEL_SIZE px above it), the legend below with its lines as thick as
+    the curves, titles at the left; colours of text and grid are left to the Streamlit theme (light or dark); no two
+    labels of an axis or a legend overlap. legend: more of Vega-Lite's legend settings for one chart."""
     # labels that would overlap are left out (Vega's greedy pass), at least LABEL_GAP px apart: a chart that
     # wants every label gives room for them (heatmap_chart's legend)
     themed = (
-        chart.configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE, labelOverlap="greedy",
+        chart.configure_axis(labelFontSize=size, titleFontSize=size, labelOverlap="greedy",
                              labelSeparation=LABEL_GAP)
-        .configure_legend(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE, symbolStrokeWidth=3, orient="bottom",
+        .configure_legend(labelFontSize=size, titleFontSize=size, symbolStrokeWidth=3, orient="bottom",
                           labelOverlap="greedy", labelSeparation=LABEL_GAP, **legend)
-        .configure_title(fontSize=TITLE_SIZE, anchor="start")
-        .configure_header(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
+        .configure_title(fontSize=size + TITLE_SIZE - LABEL_SIZE, anchor="start")
+        .configure_header(labelFontSize=size, titleFontSize=size)
         # Streamlit's theme sets labelFlush on every axis, which moved a y axis's end labels off their gridlines
         # ("0" half a line above its own, so that 0 to 0.2 looked shorter than the steps above it)
         .configure_axisY(labelFlush=False)
@@ -485,7 +485,8 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
         bins = (kind == "bin") | (kind == "end")  # the range of core's bins, not the bars beside it
         lo, hi = float(frame["start"].to_numpy()[bins].min()), float(frame["end"].to_numpy()[bins].max())
         return (tuple(dict.fromkeys(frame["panel"])), lo, hi,
-                *label_layout(frame, options.get("panel_width", PANEL[0]), options.get("label_rows", 2)))
+                *label_layout(frame, options.get("panel_width", PANEL[0]), options.get("label_rows", 2),
+                              options.get("size", LABEL_SIZE)))
     if kind == "mean":
         return (layer_span(frame["layer"]),)
     if kind == "ratio":
@@ -500,7 +501,7 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
 
 def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_title: str, log: bool,
                names: dict[str, str], layer_title: str, series_title: str = "curve", y_max: float | None = None,
-               layer_axis_title: bool = True) -> alt.LayerChart:
+               layer_axis_title: bool = True, size: float = LABEL_SIZE) -> alt.LayerChart:
     """Measured values per layer (solid, with points) and the theory (dashed grey, on top); log or linear y.
 
     frame: series_frame(); with names["branch"] and names["branch_theory"], the rows of those series (a residual
@@ -510,7 +511,7 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
     marked on the axis's bottom edge (zero_marks). The tooltip names each field with the axis titles. y_max: a
     linear axis from 0 to it (two charts side by side read on one scale). layer_axis_title: the layer axis titled
     (layer_title), or only numbered where the chart's title says "per layer" and the height is short. title: one
-    line, or lines (title_lines).
+    line, or lines (title_lines). size: its text's (theme's), px.
     """
     branch, branch_theory = names.get("branch"), names.get("branch_theory")
     series = [names["measured"], names["theory"], *([branch, branch_theory] if branch else [])]
@@ -541,7 +542,8 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
                   base.transform_filter(alt.datum.series == branch_theory).mark_line(strokeWidth=2)]
     chart = alt.layer(*marks, theory.mark_line(strokeWidth=2.5), *zeros)
     # four entries do not fit one row of a half-page chart: the stream's two above the branch's two
-    return theme(chart.properties(title=title, height=HEIGHT, width="container"), **({"columns": 2} if branch else {}))
+    return theme(chart.properties(title=title, height=HEIGHT, width="container"), size,
+                 **({"columns": 2} if branch else {}))
 
 
 def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, layer_title: str) -> alt.LayerChart:
@@ -563,7 +565,7 @@ def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, la
 def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title: str, columns: int = 5,
                     panel_width: int = PANEL[0], panel_height: int = PANEL[1], layer_title: str = "layer",
                     bin_titles: tuple[str, str] = ("bin from", "bin to"), label_rows: int = 2,
-                    subtitle: str = "") -> alt.FacetChart:
+                    subtitle: str = "", size: float = LABEL_SIZE) -> alt.FacetChart:
     """The lecture's figure: one histogram per layer, same x axis in every panel, each panel's own y.
 
     frame: histogram_frame(). The panels have no y axis: each is scaled to its own bars, a bar that would
@@ -572,9 +574,12 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
     leaves its panel or meets another; label_rows: at most that many rows where the short labels allow); the
     tooltip gives every bar's share. subtitle: a line under the title (label_key's, where the labels are the shares
     alone and no caption says what they are), wrapped to the panels' width. Five panels in a row fit a laptop's
-    width. Each panel has its own x axis (same scale), so a last row that is not full still reads.
+    width. Each panel has its own x axis (same scale), so a last row that is not full still reads. size: its text's
+    (theme's), px.
     """
-    order, lo, hi, field, rows = layout("histogram", frame, panel_width=panel_width, label_rows=label_rows)
+    order, lo, hi, field, rows = layout("histogram", frame, panel_width=panel_width, label_rows=label_rows,
+                                        size=size)
+    row_height = size + LABEL_LEADING
     x_scale = alt.Scale(domain=list(x_domain(lo, hi)), nice=False)
     y = alt.Y("bar:Q").title(share_title).axis(None).scale(nice=False)
     # one layer of bars, grey where the bar is not a bin: a facet's layer with no rows in a panel makes Vega warn
@@ -593,20 +598,22 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
     # right one up to its right edge, each side in a row of its own where one row cannot hold both; every row of a
     # side is in its layer (most with no label), so that no panel's layer is empty
     labels = [alt.Chart(frame).transform_filter(alt.datum.side == side).mark_text(
-        align=side, baseline="bottom", fontSize=LABEL_SIZE, fontWeight="bold").encode(
-        alt.X(value=x), alt.Y(value=-2 - row * LABEL_ROW), alt.Text(f"{field}:N"))
+        align=side, baseline="bottom", fontSize=size, fontWeight="bold").encode(
+        alt.X(value=x), alt.Y(value=-2 - row * row_height), alt.Text(f"{field}:N"))
         for side, x, row in (("left", 0, 0), ("right", panel_width, rows - 1))]
     chart = alt.layer(bars, *labels).properties(width=panel_width, height=panel_height)
+    # the header LABEL_LEADING px above the labels' rows, which Vega counts in a panel's bounds: a padding of their
+    # height put it a row higher, that row empty
     faceted = chart.facet(
-        alt.Facet("panel:N").sort(list(order)).title(None).header(labelFontSize=LABEL_SIZE, labelFontWeight="bold",
-                                                                   labelPadding=rows * LABEL_ROW + 4),
+        alt.Facet("panel:N").sort(list(order)).title(None).header(labelFontSize=size, labelFontWeight="bold",
+                                                                   labelPadding=LABEL_LEADING),
         columns=columns,
     ).resolve_scale(y="independent").resolve_axis(x="independent").properties(
-        title=_titled(title, wrapped(subtitle, _grid_width(len(order), columns, panel_width))))
+        title=_titled(title, wrapped(subtitle, _grid_width(len(order), columns, panel_width), size), size))
     # a bar that is no bin at least MIN_BAR_PX wide, about its own middle: one bin is 2 px of a 110 px panel, and
     # step 1's exact zeros, all of every layer, were a hairline (Vega-Lite's minBandSize, read per bar; in brackets:
     # Vega-Lite writes it into its own expression as it is)
-    return theme(faceted.configure_bar(minBandSize=alt.ExprRef(f"(datum.kind === 'bin' ? 0 : {MIN_BAR_PX})")))
+    return theme(faceted.configure_bar(minBandSize=alt.ExprRef(f"(datum.kind === 'bin' ? 0 : {MIN_BAR_PX})")), size)
 
 
 FACET_SPACING = 20  # px between a facet's panels: Vega-Lite's default
@@ -629,14 +636,14 @@ def wrapped(text: str, width: float, size: float = LABEL_SIZE) -> list[str]:
     return [line.rstrip() for line in lines if line.strip()]
 
 
-def _titled(title: str, subtitle: list[str]) -> str | alt.Title:
-    """A chart's title with lines of LABEL_SIZE type under it; the lines alone where the title is empty (Vega draws
+def _titled(title: str, subtitle: list[str], size: float = LABEL_SIZE) -> str | alt.Title:
+    """A chart's title with lines of `size` px type under it; the lines alone where the title is empty (Vega draws
     no subtitle without a title)."""
     if not subtitle:
         return title
     if not title:
-        return alt.Title(subtitle, fontSize=LABEL_SIZE, fontWeight="normal")
-    return alt.Title(title, subtitle=subtitle, subtitleFontSize=LABEL_SIZE)
+        return alt.Title(subtitle, fontSize=size, fontWeight="normal")
+    return alt.Title(title, subtitle=subtitle, subtitleFontSize=size)
 
 
 def x_domain(lo: float, hi: float) -> tuple[float, float]:
@@ -667,29 +674,29 @@ def legend_columns(names: list[str], symbol_size: float = 100) -> alt.ExprRef:
     return alt.ExprRef(f"width >= {sum(entries):.0f} ? 0 : max(1, floor(width / {max(entries):.0f}))")
 
 
-def label_layout(frame: pd.DataFrame, panel_width: float, rows: int = 2) -> tuple[str, int]:
+def label_layout(frame: pd.DataFrame, panel_width: float, rows: int = 2, size: float = LABEL_SIZE) -> tuple[str, int]:
     """How histogram_chart writes the labels: the field ("label", "> 3: 0.14 %", or where one is wider than a panel,
     "short", "0.14 %") and the rows above the plot (1, or 2 where a panel's left and right labels would meet).
     rows 1: the short labels in one row where the full ones would take two (each row is a line of the chart's
     height; presenter mode's screen has no line to spare), two rows only where even those meet.
 
     A left label runs from the panel's left edge, a right one up to its right edge: the two of a panel meet where
-    their widths (text_width) and LABEL_GAP add up to more than the panel's width (one_row_width)."""
+    their widths (text_width at `size` px) and LABEL_GAP add up to more than the panel's width (one_row_width)."""
     found = []  # (field, rows) of each field whose every label fits a panel
     for field in ("label", "short"):
-        widest = widest_labels(frame, field)
+        widest = widest_labels(frame, field, size)
         if field == "label" and any(width > panel_width for width in widest.values()):
             continue
         found.append((field, 1 if one_row_width(widest) <= panel_width else 2))
     return next((choice for choice in found if choice[1] <= rows), found[0])
 
 
-def widest_labels(frame: pd.DataFrame, field: str) -> dict[tuple[str, str], float]:
-    """The widest label of `field` (text_width) on each side of each panel: {(panel, side): px}."""
+def widest_labels(frame: pd.DataFrame, field: str, size: float = LABEL_SIZE) -> dict[tuple[str, str], float]:
+    """The widest label of `field` (text_width at `size` px) on each side of each panel: {(panel, side): px}."""
     widest: dict[tuple[str, str], float] = {}
     for panel, side, text in zip(frame["panel"].tolist(), frame["side"].tolist(), frame[field].tolist()):
         if text != "":
-            widest[panel, side] = max(text_width(text), widest.get((panel, side), 0.0))
+            widest[panel, side] = max(text_width(text, size), widest.get((panel, side), 0.0))
     return widest
 
 

@@ -24,36 +24,53 @@ PRESENT = "present"  # the toggle's key and its URL parameter (urlstate.PARAMS)
 QR_ERROR = "m"  # QR error correction M (15 % of the code may be lost): a projected code read from a seat
 QR_BORDER = 4  # modules of white around the code: the quiet zone ISO/IEC 18004 asks for
 QR_PX = 176  # the code's side on the page, CSS px: about 4 px a module for a link of the page's length
+# Presenter mode's type: the body text one size up from the theme's 17 px (PRESENT_CSS), and its charts' text
+# (charts.theme's size) as large as the body's. The rule of a projected chart's text: none smaller on the screen than
+# the smallest step of the page's own type scale, Streamlit's 0.75 rem, three quarters of the body text (14.25 px).
+# The histograms, drawn at the theme's 15 px and scaled to the room under a long story, had been 11.4 px at step 9 on
+# a 1280 x 720 screen beside the story's 19 px, and the std chart's ticks 15 px.
+BODY_PX = 19
+SMALLEST_TYPE = 0.75  # of the body text: Streamlit's smallest font size ("twoSm", 0.75 rem)
+CHART_TEXT_LEAST = SMALLEST_TYPE * BODY_PX  # px on the screen
 # Presenter mode's charts: the std chart beside the histograms, both as tall as the page leaves them on the screen
-# below the story (FIT_CHARTS). The std chart is laid out by Vega to its box (STD_BOX), its text at the theme's
-# size; the histograms are drawn at these sizes and then scaled by the browser to their column's width (PRESENT_CSS)
-# or to the height they get.
+# below the story (FIT_CHARTS). The std chart is laid out by Vega to its box (STD_BOX), its text at BODY_PX; the
+# histograms are drawn at these sizes, their text at BODY_PX, and then scaled by the browser to their column's width
+# (PRESENT_CSS) or to the height they get, their text to CHART_TEXT_LEAST at the least.
 PRESENT_PANEL = (110, 42)  # width, height of one histogram panel, px, before scaling
-# px: the widest a histogram panel is drawn to hold its labels in one row (present_panel): five of 140 px are as wide
-# as the histograms' column of a 1280 x 720 screen holds at the scale its height allows them
-PRESENT_PANEL_WIDEST = 140
+# px: the widest a histogram panel is drawn to hold its labels in one row (present_panel): five of 160 px and their
+# gaps (PRESENT_CONFIG's facet spacing), 840 px, scaled to the 639 px column of a 1280 x 720 screen leave their text
+# 19 x 639 / 840 = 14.5 px, above CHART_TEXT_LEAST (step 5's labels take 156 px)
+PRESENT_PANEL_WIDEST = 160
 QR_PRESENT_PX = 140  # in presenter mode's narrow right column
 PHONE_COLUMNS = 2  # histogram panels in a row on a phone: 2 x 150 px fit a 390 px screen
 DESK_COLUMNS = 5  # and elsewhere: the lecture's ten layers in two rows
 # Two steps side by side (views/beside.py): each side's std chart above its histograms
 PAIR_PANELS = DESK_COLUMNS  # a side's histograms: one row of panels
 PAIR_PANEL_HEIGHT = 34  # px, before scaling: a panel's plot, shorter than PRESENT_PANEL's
-# Presenter mode's std chart with its axes and legend closer to their labels and plot than Streamlit's theme sets
-# them (16 px of padding each side of a label): the screen's height goes to the plot; and a side's legend beside the
-# plot rather than under it, where the sides' height is the scarcest room. Its axes' and legend's type grows with its
-# plot's width (a Vega expression of the `width` signal: the plot is its box's width), from the theme's 15 px up to a
-# plot about 430 px wide (a side of a 1280 x 720 screen, where every pixel of height goes to the plot) to 22 px from
-# about 600 px (a side of a 1920 x 1080 screen), as the histograms' text grows with theirs: a projector's back row
-# reads a wide screen's 15 px as a laptop's 10 px.
-PRESENT_TYPE = {"expr": "clamp(width / 23 - 4, 15, 22)"}
-PRESENT_CONFIG = {"axis": {"labelPadding": 3, "titlePadding": 3}, "title": {"offset": 4}, "legend": {"offset": 6}}
+# Presenter mode's charts with their axes, titles and legend closer to their labels and plot than Streamlit's theme
+# sets them (16 px of padding each side of a label), and the histogram panels 10 px apart rather than Vega-Lite's 20:
+# the screen's height goes to the plots, and the histograms' width to their text; and a side's legend beside the
+# plot rather than under it, where the sides' height is the scarcest room.
+PRESENT_CONFIG = {"axis": {"labelPadding": 3, "titlePadding": 3}, "title": {"offset": 4}, "legend": {"offset": 6},
+                  "facet": {"spacing": 10}}
 PAIR_CONFIG = {**PRESENT_CONFIG, "legend": {"offset": 6, "orient": "right"}}
 
 
-def typed(config: dict) -> dict:
-    """A std chart's config with its type at PRESENT_TYPE (a single chart's: the histograms' grid has no `width`)."""
-    return {**config, "axis": {**config["axis"], "labelFontSize": PRESENT_TYPE, "titleFontSize": PRESENT_TYPE},
-            "legend": {**config["legend"], "labelFontSize": PRESENT_TYPE}}
+# px: the std chart's type on the widest plot: its axes' and legend's type grows with the plot's width (typed), as the
+# histograms' text grows with theirs, to this from a plot about 600 px wide (a side of a 1920 x 1080 screen)
+STD_TYPE_MOST = 22
+# px: a side's std chart's least type: the theme's 15 px, which the rule (CHART_TEXT_LEAST) allows. At BODY_PX its
+# title, axes and legend left its plot 59 px of a 1280 x 720 screen beside step 10's two-line title.
+PAIR_STD_TYPE = charts.LABEL_SIZE
+
+
+def typed(config: dict, size: float) -> dict:
+    """A std chart's config with its axes' and legend's type growing with its plot's width (a Vega expression of the
+    `width` signal: the plot is its box's width) from `size` px up to STD_TYPE_MOST (a single chart's: the histograms'
+    grid has no `width`)."""
+    grown = {"expr": f"clamp(width / 23 - 4, {size}, {STD_TYPE_MOST})"}
+    return {**config, "axis": {**config["axis"], "labelFontSize": grown, "titleFontSize": grown},
+            "legend": {**config["legend"], "labelFontSize": grown}}
 
 
 # The std chart's box in presenter mode: a container that Streamlit lays the chart out in (height="stretch"), as
@@ -119,8 +136,8 @@ h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
 # a grid Vega cannot stretch, are scaled. Two steps side by side: each side's std chart above its histograms. On a
 # phone the switch stands in the page's flow above the title, which keeps the screen's width (beside the switch the
 # title was cut into a 60 px column: "Ste / p 3 / of").
-PRESENT_CSS = """
-html{font-size:19px}
+PRESENT_CSS = f"""
+html{{font-size:{BODY_PX}px}}""" + """
 [data-testid='stMain'] p{line-height:1.45}
 [data-testid='stMainBlockContainer']{padding-top:3.4rem;padding-bottom:0.5rem}
 [data-testid='stMainBlockContainer']>[data-testid='stVerticalBlock']{position:relative}
@@ -185,10 +202,6 @@ document.querySelector("[data-testid='stMain']")?.scrollTo(0, 0);
 RELEASE_SWITCH = """<script>/* presenter mode {on} */
 document.activeElement?.closest("[class*='st-key-present_controls']") && document.activeElement.blur();
 </script>"""
-
-# px: the least a presenter-mode histogram's text is scaled to (FIT_CHARTS); on a screen too short for it the
-# histograms keep that size and the page scrolls. About 10 px is where a projector's back row stops reading.
-CHART_TEXT_LEAST = 11
 
 # Fits presenter mode's charts to the height the page leaves on the screen. The room is measured, not reserved in
 # CSS: a fixed reserve (100vh less the longest story's height) left the short stories' screens a band of 90-150 px
@@ -392,8 +405,9 @@ def screen_columns(panels: int) -> int:
 
 def present_panel(frame) -> tuple[int, int]:
     """A presenter-mode histogram panel's (width, height), px, before scaling: PRESENT_PANEL, wider where the short
-    labels of a panel (charts.histogram_frame's frame) need it to sit in one row, up to PRESENT_PANEL_WIDEST."""
-    room = charts.one_row_width(charts.widest_labels(frame, "short"))
+    labels of a panel (charts.histogram_frame's frame) at BODY_PX need it to sit in one row, up to
+    PRESENT_PANEL_WIDEST."""
+    room = charts.one_row_width(charts.widest_labels(frame, "short", BODY_PX))
     width, height = PRESENT_PANEL
     return min(max(width, math.ceil(room)), PRESENT_PANEL_WIDEST), height
 
@@ -413,9 +427,9 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
     f = page.frames()
     std_box, hist_box, qr_box = st.columns([5, 8, 2])
     with std_box:  # linear, like the lecture's plots
-        std_chart(page, f["act_std"], colour, page.titles()["std"], "present_std", config=typed(PRESENT_CONFIG))
+        std_chart(page, f["act_std"], colour, page.titles()["std"], "present_std", config=PRESENT_CONFIG)
     with hist_box, st.container(key="present_histograms"):
-        histograms(page, f["histogram"], colour, page.titles()["hist"], page.config.depth)
+        histograms(page, f["histogram"], colour, page.titles()["hist"], page.config.depth, config=PRESENT_CONFIG)
     with qr_box:
         show_qr(page.lang, px=QR_PRESENT_PX, words=False)  # the link itself is in the address bar
 
@@ -427,8 +441,9 @@ def side(page: Page, f: dict, config: Config, place: str, y_max: float | None) -
     place: "left" or "right"."""
     colour = charts.SCHEME_COLOURS[tour.scheme_of(config)]
     titles = layer_titles(config, page.lang)
-    std_chart(page, f["act_std"], colour, titles["std"], f"present_std_{place}", y_max, typed(PAIR_CONFIG),
-              layer_axis_title=False)  # its title says "per layer", and the sides' height is the scarcest room
+    # its layer axis untitled: its title says "per layer", and the sides' height is the scarcest room
+    std_chart(page, f["act_std"], colour, titles["std"], f"present_std_{place}", y_max, PAIR_CONFIG,
+              layer_axis_title=False, size=PAIR_STD_TYPE)
     with st.container(key=f"present_histograms_{place}"):
         histograms(page, pair_frame(f["histogram"], config.depth), colour, "", config.depth, PAIR_PANEL_HEIGHT,
                    PAIR_CONFIG)  # untitled: the side's title names the network, each panel its layer
@@ -444,27 +459,29 @@ def pair_frame(frame, depth: int):
 
 
 def std_chart(page: Page, frame, colour: str, title: str, key: str, y_max: float | None = None,
-              config: dict | None = None, layer_axis_title: bool = True) -> None:
+              config: dict = PRESENT_CONFIG, layer_axis_title: bool = True, size: float = BODY_PX) -> None:
     """The activation std per layer (charts.line_chart, linear) in a box of its own (STD_BOX: the container `key`),
-    laid out by Vega to the box's width and height (FIT_CHARTS sets the height); y_max: the axis's end, shared with
-    a step beside; config: Vega-Lite config merged over the chart's (draw.with_config); layer_axis_title as
-    line_chart's."""
+    laid out by Vega to the box's width and height (FIT_CHARTS sets the height), its text at `size` px and its axes'
+    and legend's growing from it with its width (typed); y_max: the axis's end, shared with a step beside; config:
+    Vega-Lite config merged over the chart's (draw.with_config); layer_axis_title as line_chart's."""
     with st.container(key=key, height=STD_BOX_PX, border=False):
-        draw("line", frame, name="activation-std", width="stretch", height="stretch", files=False, config=config,
+        draw("line", frame, name="activation-std", width="stretch", height="stretch", files=False,
+             config=typed(config, size),
              colour=colour, title=title, y_title=page.t("std_axis"), log=False, names=page.names(),
              layer_title=page.t("layer"), series_title=page.t("series"), y_max=y_max,
-             layer_axis_title=layer_axis_title)
+             layer_axis_title=layer_axis_title, size=size)
 
 
 def histograms(page: Page, frame, colour: str, title: str, depth: int, height: int = PRESENT_PANEL[1],
                config: dict | None = None) -> None:
     """The histogram panels (charts.histogram_chart) of a network `depth` layers deep at presenter mode's width
-    (present_panel) and `height` px, their labels in one row, without download buttons; scaled by the browser to
-    their column (PRESENT_CSS); config as std_chart's. The labels are the shares alone, and no caption is on the
+    (present_panel) and `height` px, their text at BODY_PX and their labels in one row, without download buttons;
+    scaled by the browser to their column (PRESENT_CSS), their text to CHART_TEXT_LEAST at the least (FIT_CHARTS);
+    config as std_chart's. The labels are the shares alone, and no caption is on the
     screen: a line under the title says what they are (charts.label_key)."""
     width = present_panel(frame)[0]
     panels = len(charts.panel_layers(depth)[0])
     draw("histogram", frame, name="histograms", width="content", colour=colour, title=title,
          share_title=page.t("share"), columns=screen_columns(panels), panel_width=width, panel_height=height,
          layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")], label_rows=1, files=False,
-         config=config, subtitle=charts.label_key(frame, page.config.activation, page.lang))
+         config=config, subtitle=charts.label_key(frame, page.config.activation, page.lang), size=BODY_PX)
