@@ -8,8 +8,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.browser_support import (EXCEPTION, PHONE, TITLE_AND_NEXT, act, heading, option, outside_viewport, visit,
-                                   wait_still, watched_page)
+from tests.browser_support import (CHART_TEXT_PX, EXCEPTION, PHONE, READABLE_PX, TITLE_AND_NEXT, act, heading, option,
+                                   outside_viewport, visit, wait_still, watched_page)
 from views import charts, present, tour
 from views.text import t
 from views.tour import STEPS
@@ -198,9 +198,12 @@ def test_no_title_runs_into_the_line_under_it_on_a_phone(base, browser, lang):
     wraps to, ends above the network line under it (TITLE_AND_NEXT), on a 390 px phone; presenter mode's walk
     (tests/test_browser_present.py) asserts the same at 1920 x 1080 and 1280 x 720.
 
-    The walk carries two more claims on its pages: a phone never scrolls sideways (neither the page nor any chart
-    wider than the screen, at every step), and at step 2 it shows the histograms two a row with readable ticks
-    (phone_histograms_are_two_a_row)."""
+    The walk carries more claims on its pages: a phone never scrolls sideways (neither the page nor any chart
+    wider than the screen, at every step); every chart's text is at least READABLE_PX on the screen and none is cut
+    short ("…"), at every step (a grid shrunk to the screen had drawn its text at 6 px); at step 2 it shows the
+    histograms two a row with readable ticks (phone_histograms_are_two_a_row); the tab bar shows every tab whole or,
+    where the tabs are wider than the screen, Streamlit's arrow to scroll it (tab_bar_shows_there_is_more); and after
+    the walk the Training tab's schemes box shows every scheme the race will run (every_chosen_item_is_shown)."""
     with watched_page(browser, **PHONE) as page:
         visit(page, f"{base}/?step=1&lang={lang}", charts=2)
         wrapped = 0
@@ -216,9 +219,18 @@ def test_no_title_runs_into_the_line_under_it_on_a_phone(base, browser, lang):
                                    " >= 2", timeout=30_000)  # the std chart and the histograms, drawn
             wait_still(page, "[data-testid='stVegaLiteChart']")
             assert page.evaluate(WIDE) == [], ("a phone scrolls sideways", lang, step)
+            smallest = page.evaluate(CHART_TEXT_PX)
+            assert len(smallest) >= 3 and min(smallest) >= READABLE_PX, ("chart text read", lang, step, smallest)
+            assert page.evaluate(CUT_CHART_TEXTS) == [], ("chart text cut", lang, step)
             if step == "2":
                 phone_histograms_are_two_a_row(page.evaluate(HISTOGRAM_TEXTS, t(lang, "chart_hist")), lang)
-    assert wrapped > 0  # the case in question: on a phone some titles take two lines or more
+                tab_bar_shows_there_is_more(page.evaluate(TAB_BAR), lang)
+        assert wrapped > 0  # the case in question: on a phone some titles take two lines or more
+        act(page, lambda: page.get_by_role("tab", name=t(lang, "tab_training"), exact=True).click())
+        page.get_by_role("tab", name=t(lang, "tab_training"), selected=True).wait_for(timeout=30_000)
+        page.locator("[data-testid='stMultiSelect'] [data-tag]").first.wait_for(timeout=30_000)  # the tab, drawn
+        wait_still(page, "[data-testid='stMultiSelect'] [data-tag]")
+        every_chosen_item_is_shown(page.evaluate(CHOSEN_ITEMS), lang)
     # a shared link in presenter mode, opened in a window as narrow as a phone: the title keeps the window's width
     # (beside the presenter switch it had been cut into a 60 px column, "Ste / p 3 / of")
     with watched_page(browser, viewport=PHONE["viewport"]) as page:
@@ -255,3 +267,43 @@ def phone_histograms_are_two_a_row(texts: dict, lang: str) -> None:
         for b in ticks[i + 1:]:
             assert a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] \
                 or b["bottom"] <= a["top"], ("tick labels apart", lang, a, b)
+
+
+# Each chart text that Vega cut short at its room ("faint per miniba…"): none where every title fits or is in lines.
+CUT_CHART_TEXTS = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] svg text")]
+    .map((e) => e.textContent).filter((text) => text.includes('…'))"""
+# The tab bar: the tabs whose label's letters are not all in the bar's visible box (cut or scrolled out of it; a
+# letter's box may run 2 px past its ink: zh's last tab "谱" ends 0.75 px past the bar, whole), and Streamlit's
+# arrow that scrolls the bar right, with its box, if drawn.
+TAB_BAR = """() => { const list = document.querySelector("[data-testid='stTabs'] [role='tablist']");
+    const bar = list.getBoundingClientRect();
+    const hidden = [...list.querySelectorAll("[role='tab']")].filter((tab) => {
+        const range = document.createRange(); range.selectNodeContents(tab); const r = range.getBoundingClientRect();
+        return r.left < bar.left - 2 || r.right > bar.right + 2; }).map((tab) => tab.innerText);
+    const arrow = document.querySelector("[data-testid='stTabsScrollRight']"), r = arrow?.getBoundingClientRect();
+    return {hidden, screen: innerWidth,
+            arrow: r ? {left: r.left, right: r.right, width: r.width, height: r.height} : null}; }"""
+# Each multiselect of the page: its chosen items, each with whether its box is inside the field's.
+CHOSEN_ITEMS = """() => [...document.querySelectorAll("[data-testid='stMultiSelect']")].map((select) => {
+    const field = select.querySelector("[data-testid='stMultiSelectTagsContainer']").getBoundingClientRect();
+    return [...select.querySelectorAll('[data-tag]')].map((tag) => { const r = tag.getBoundingClientRect();
+        return {text: tag.innerText, inside: r.left >= field.left - 0.5 && r.right <= field.right + 0.5
+                && r.top >= field.top - 0.5 && r.bottom <= field.bottom + 0.5 && field.right <= innerWidth}; }); })"""
+
+
+def tab_bar_shows_there_is_more(bar: dict, lang: str) -> None:
+    """The tab bar on a phone: every tab's label whole in view, or, where the labels are wider than the screen
+    (English's eight), the bar scrolls and Streamlit's arrow at its right end, inside the screen, shows that there
+    are more tabs. `bar`: TAB_BAR."""
+    arrow = bar["arrow"]
+    if bar["hidden"] or lang == "en":  # English's labels: the case in question
+        assert bar["hidden"] and arrow and arrow["width"] > 0 and arrow["height"] > 0 and \
+            arrow["right"] <= bar["screen"], (lang, bar)
+
+
+def every_chosen_item_is_shown(selects: list, lang: str) -> None:
+    """The Training tab's schemes box on a phone: every scheme the race will run is written inside the box, in as many
+    lines as it takes (Streamlit's one sideways-scrolling row showed four of the six, He hidden). `selects`:
+    CHOSEN_ITEMS, the tab's one multiselect."""
+    assert len(selects) == 1 and len(selects[0]) >= 5, (lang, selects)  # the lecture's five schemes at least
+    assert [item for item in selects[0] if not item["inside"]] == [], (lang, selects)

@@ -102,7 +102,8 @@ PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
 # around the page. The title has no padding under it, so not the -1rem margin either with which Streamlit takes
 # a heading's padding back: that pulled the network line up into a wrapped title's last line. It takes back most
 # of the blocks' gap instead: the title's last line box, which has room below its letters, ends 0.1rem above the
-# network line.
+# network line. A multiselect's chosen items wrap to more lines where one row cannot hold them: Streamlit keeps them in
+# one row that scrolls sideways, and a phone's Training tab showed four of the race's six schemes, He among the hidden.
 PAGE_CSS = """
 [data-testid='stMainBlockContainer']{padding-top:2.9rem}
 [data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.5rem}
@@ -122,6 +123,8 @@ h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
 [data-testid='stMetric']>div>:first-child{flex-basis:100%}
 [data-testid='stHeader']{height:2.75rem!important;min-height:0!important}
 [data-baseweb='tab-panel']{padding-top:0.3rem}
+[data-testid='stMultiSelectTagsContainer'],[data-testid='stMultiSelectTagsContainer']>[role='group']{flex-wrap:wrap}
+[role='group']:has(>[data-testid='stMultiSelectTagsContainer']){height:auto;max-height:none}
 @media (max-width:1400px){[data-testid='stMainBlockContainer']{padding-left:1.5rem;padding-right:1.5rem}}
 @media (min-width:1200px){
   [data-testid='stTabs']{position:relative}
