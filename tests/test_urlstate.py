@@ -642,6 +642,76 @@ def test_the_link_writes_a_number_one_way(text, written):
     assert urlstate.is_canonical(query, state, TABS) == (text == written)
 
 
+# ---------- switches ----------
+
+SWITCHES = [name for name, p in urlstate.PARAMS.items() if p.kind == "bool"]
+# what people type for a switch, as the page reads it; the page writes "true" (and leaves false, the default, out)
+SWITCH_WORDS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
+
+
+def switch_value(state: dict, name: str) -> bool:
+    """A switch as the state holds it: bn, the older spelling of norm=batch, is read into norm."""
+    return state["norm"] == "batch" if name == "bn" else state[name]
+
+
+def test_the_switches_are_the_five_toggles_and_bn():
+    assert sorted(SWITCHES) == ["bn", "log", "present", "residual", "xi"]
+
+
+@pytest.mark.parametrize("name", SWITCHES)
+@pytest.mark.parametrize("word", [w.upper() if case == "upper" else w.title() if case == "title" else w
+                                  for w in SWITCH_WORDS for case in ("lower", "upper", "title")])
+def test_every_switch_reads_the_words_people_type_and_the_link_writes_true(name, word):
+    """?present=1 was refused ("not allowed: true or false"): every switch reads 1/0, yes/no, on/off and true/false
+    in any case, with no notice, and the link is rewritten to the one spelling Streamlit's toggles write."""
+    value = SWITCH_WORDS[word.lower()]
+    query = {"step": "custom", name: f" {word} "}  # a space typed around it too
+    state, problems = urlstate.normalize(query, TABS)
+    assert problems == [] and switch_value(state, name) is value
+    link = urlstate.to_query(state, TABS)
+    if name == "bn":
+        assert "bn" not in link and link.get("norm") == ("batch" if value else None)
+    else:
+        assert link.get(name) == ("true" if value else None)  # false is the default: left out
+    assert not urlstate.is_canonical(query, state, TABS)  # the spaces: rewritten
+    assert urlstate.is_canonical(link, state, TABS)
+    assert urlstate.is_canonical({**link, name: word}, state, TABS) == (word == link.get(name))  # only "true" stays
+
+
+@pytest.mark.parametrize("name", SWITCHES)
+@pytest.mark.parametrize("text, value", [("１", True), ("０", False), ("١", True), ("٠", False)])
+def test_a_switch_written_with_other_digits_is_read_and_said(name, text, value):
+    values, problems = urlstate.read({name: text}, TABS)
+    assert values[name] is value and [(p.kind, p.raw, p.default) for p in problems] == [("digits", text, value)]
+    for lang in ("en", "zh"):
+        (message,) = urlstate.messages(problems, lang, TABS)
+        assert ("true" if value else "false") in message
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", SWITCHES)
+@pytest.mark.parametrize("text", ["maybe", "2", "-1", "10", "1.0", "y", "n", "truee", "on off", "①", ""])
+def test_anything_else_for_a_switch_is_refused_with_every_word_it_reads(name, text, lang):
+    values, problems = urlstate.read({name: text}, TABS)
+    assert name not in values and [(p.kind, p.raw, p.default) for p in problems] == [("value", text, False)]
+    (message,) = urlstate.messages(problems, lang, TABS)
+    allowed = message.split("**", 2)[2]  # after the parameter's name: the value (text), what is allowed, the default
+    assert [word for word in SWITCH_WORDS if not re.search(rf"(?<![\w`]){word}(?![\w`])", allowed)] == []
+
+
+@pytest.mark.slow
+def test_the_app_opens_switches_typed_as_1_yes_and_on():
+    at = open_app("log=YES&xi=on&tab=theory")
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    assert at.toggle(key="xi").value and {name: at.query_params[name] for name in ("log", "xi")} == {
+        "log": "true", "xi": "true"}
+    at.session_state["tab"] = t("en", "tab_activations")
+    assert at.run().toggle(key="log").value
+    at = open_app("present=1")  # presenter mode: the story alone, no tabs
+    assert not at.exception and not at.warning and at.toggle(key="present").value
+    assert at.query_params["present"] == "true"
+
+
 # ---------- options by name, links by code ----------
 
 NAMES = {  # each option widget: its codes, and the message that names a code

@@ -89,8 +89,8 @@ def test_each_scheme_has_its_own_colour_and_each_step_one_of_them():
 
 @pytest.mark.parametrize("name, raw, value", [
     ("depth", "20", 20), ("depth", "20.0", 20), ("std", "0.5", 0.5), ("std", "1e-3", 0.001),
-    ("activation", "relu", "relu"), ("bn", "TRUE", True), ("bn", "false", False), ("gain", "recommended",
-                                                                                     "recommended"),
+    ("activation", "relu", "relu"), ("bn", "TRUE", True), ("bn", "false", False), ("bn", "yes", True),
+    ("gain", "recommended", "recommended"),
     ("gain", "1.5", "1.5"), ("step", "custom", "custom"), ("lang", "zh", "zh"),
     ("compare", ["zeros", "he_normal", "zeros"], ["zeros", "he_normal"]),
     ("compare", "normal_0.01 bn", ["normal_0.01+bn"]),  # a "+" typed into the address bar
@@ -101,7 +101,7 @@ def test_parse_reads_valid_values(name, raw, value):
 
 @pytest.mark.parametrize("name, raw", [
     ("depth", "0"), ("depth", "101"), ("depth", "2.5"), ("depth", "ten"), ("width", "1"), ("std", "-1"),
-    ("std", "nan"), ("std", "inf"), ("std", "abc"), ("activation", "swish"), ("init", "kaiming"), ("bn", "yes"),
+    ("std", "nan"), ("std", "inf"), ("std", "abc"), ("activation", "swish"), ("init", "kaiming"), ("bn", "maybe"),
     ("gain", "0"), ("gain", "big"), ("step", str(len(tour.STEPS) + 1)), ("lang", "fr"), ("seed", "-1"),
     ("seed", str(2**32)),
     ("compare", ["zeros", "nope"]),

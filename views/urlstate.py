@@ -11,7 +11,8 @@ A link written by hand may say more than that, and the page says how it read it 
 it does not know is dropped from the address; a setting given twice takes the last value, as Streamlit's
 st.query_params does, the way a parameter added to the end of a link is meant to win; a number written
 with other digits than 0-9 (Arabic-Indic ٣, full-width １０ from a Chinese input method) is read as the
-number it writes, because that is what the person typing it meant.
+number it writes, because that is what the person typing it meant. A switch (BOOL_WORDS) is read from the words
+people type for on and off, ?present=1, ?log=Yes, and written back as true or false.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ from .tour import step_of as step_of_config
 URL = "query-params"  # Streamlit's binding of a widget to the URL parameter named by its key (bind=URL)
 CONV_NORMS = tuple(norm for norm in NORMS if norm != "layer")  # what a conv net may have (core.config._check_conv)
 STEPS_RANGE = (10, 10_000)  # training steps the app offers (core.train allows from 1)
+# What a link may say for a switch, in any case: the first of each is what the page writes (format_number), as
+# Streamlit's bound toggles do; a teacher types 1 or 0, yes or no, on or off.
+BOOL_WORDS = {True: ("true", "1", "yes", "on"), False: ("false", "0", "no", "off")}
 
 
 @dataclass(frozen=True)
@@ -297,9 +301,11 @@ def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
             raise ValueError(name)
         return text
     if p.kind == "bool":
-        if text.lower() not in ("true", "false"):
-            raise ValueError(name)
-        return text.lower() == "true"
+        word = ascii_number(text) if text.isdecimal() else text.lower()  # "１" from a Chinese input method is 1
+        for value, words in BOOL_WORDS.items():
+            if word in words:
+                return value
+        raise ValueError(name)
     text = ascii_number(text)
     if p.kind == "widths":
         # ValueError for anything but a profile; equal widths are kept for with_profile to read the depth from
@@ -364,7 +370,8 @@ def read(query: Mapping[str, str | list[str]], tabs: Sequence[str],
         except ValueError:
             problems.append(Problem(name, text, default[name]))
             continue
-        numeric = PARAMS[name].kind in ("int", "odd", "float", "gain", "widths", "branch_scale")
+        numeric = PARAMS[name].kind in ("int", "odd", "float", "gain", "widths", "branch_scale") or \
+            (PARAMS[name].kind == "bool" and text.isdecimal())  # a switch's 1 or 0 written with other digits
         if numeric and ascii_number(text) != text:
             problems.append(Problem(name, text, values[name], kind="digits"))
     return values, problems
@@ -424,6 +431,9 @@ def allowed_text(lang: str, name: str, tabs: Sequence[str]) -> str:
     p = _param(name, tabs)
     if p.kind in ("int", "odd", "float", "gain", "branch_scale"):
         return t(lang, f"allowed_{p.kind}", low=written(p.low), high=written(p.high))
+    if p.kind == "bool":
+        on, off = (join(lang, list(BOOL_WORDS[value]), "or") for value in (True, False))
+        return t(lang, "allowed_bool", on=on, off=off)
     if p.kind == "widths":
         return t(lang, "allowed_widths", low=written(p.low), high=written(p.high), separator=profiles.SEPARATOR,
                  fewest=profiles.ENTRIES[0], most=profiles.ENTRIES[1])
