@@ -259,6 +259,33 @@ def test_every_column_has_a_header_in_every_language(steps, lang):
         assert "_" not in header and "#" not in header, header  # no code names; nothing pandas takes for a comment
 
 
+RATIO = "std(∂L/∂W) / std(W)"  # the one formula a header writes, as the Gradients chart's title does (chart_ratio)
+WEIGHT = {"en": "weight ", "zh": "权重"}  # the weight gradient's header is the gradient's, of W
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("config", [tour.STEPS["4"], tour.STEPS["7"], tour.STEPS["8"], tour.STEPS["11"]],
+                         ids=["plain", "batch-norm", "residual", "conv"])
+def test_every_header_spells_its_symbols_and_brackets_one_way(config, lang):
+    """The header "weight gradient std(∂L/∂W)" had its bracket glued to the word, where every other header has a
+    space before it ("saturated values (share)") and its gradient sibling the bare symbol ("gradient std ∂L/∂s"). In
+    every header: a gradient's symbol stands alone between spaces; in English a bracket follows a space and holds
+    words, in Chinese it is the full-width （） with no space before it; the ratio's formula aside."""
+    layers = pd.DataFrame(columns=["layer", *SHAPE_COLUMNS, *COLUMNS, *export.FLAGS])
+    headers = list(export.data_table(layers, lang, config).columns)
+    assert t(lang, "chart_ratio").endswith(RATIO) and sum(RATIO in header for header in headers) == 1
+    for header in headers:
+        words = header.replace(RATIO, "")
+        assert all(re.fullmatch(r"∂L/∂[A-Za-z][ₗ₀-₉]*", token) for token in words.split(" ") if "∂" in token), header
+        if lang == "en":
+            assert not re.search(r"\S\(", words) and not re.search(r"[（）]", words), header
+            assert all(re.fullmatch(r"[a-z ]+", inside) for inside in re.findall(r"\(([^)]*)\)", words)), header
+        else:
+            assert not re.search(r"[()]| （", words), header
+    gradient = t(lang, "column_grad_std", grad="∂L/∂W")
+    assert t(lang, "column_weight_grad_std", grad=summary.gradient_symbol(config)) == WEIGHT[lang] + gradient
+
+
 @pytest.mark.parametrize("code", tour.STEPS)
 def test_the_csv_reads_back_as_the_table_with_its_configuration(steps, code):
     result = steps[code]
