@@ -3,13 +3,14 @@ page's own chart specs, the CSV read back by pandas, and the page that offers th
 
 from __future__ import annotations
 
-import ast
+import csv
 import io
+import math
 import json
 import re
 import struct
 import xml.etree.ElementTree as ElementTree
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -20,7 +21,9 @@ from streamlit.testing.v1 import AppTest
 
 from core import Config, simulate, threads
 from core.network import COLUMNS, SHAPE_COLUMNS
+from core.config import INV_SQRT_DEPTH
 from tests.app_support import data_tables, open_app, open_tab
+from tests.test_urlstate import js_string
 from views import charts, export, page, present, summary, tour, urlstate
 from views import theory as theory_view
 from views.draw import chart_template
@@ -295,7 +298,7 @@ def test_the_csv_reads_back_as_the_table_with_its_configuration(steps, code):
     state = urlstate.state_of(result.config)
     assert list(header) == [name for name in result.config.to_dict() if urlstate.field_matters(name, state)]
     assert header["depth"] == str(result.config.depth) and header["activation"] == result.config.activation
-    assert header["batch_norm"] == str(result.config.batch_norm)
+    assert header["batch_norm"] == ("true" if result.config.batch_norm else "false")
     assert list(back.columns) == list(table.columns)
     for column in export.numbers_of(table):
         expected = table[column].to_numpy(float)
@@ -303,13 +306,24 @@ def test_the_csv_reads_back_as_the_table_with_its_configuration(steps, code):
 
 
 def header_config(header: dict[str, str]) -> Config:
-    """The network the CSV's configuration lines name, every field they leave out at Config's default."""
-    def value(text: str):
-        try:
-            return ast.literal_eval(text)
-        except (ValueError, SyntaxError):  # a name: tanh, he_normal
-            return text
-    return Config.from_dict({name: value(text) for name, text in header.items() if name != "link"})
+    """The network the CSV's configuration lines name, every field they leave out at Config's default: each line read
+    as the link spells its value (true and false, "default" for the scheme's own gain, a width profile 784-512-256-128,
+    "" for equal widths, numbers as JavaScript writes them)."""
+    defaults = {f.name: f.default for f in fields(Config)}
+
+    def value(name: str, text: str):
+        if name == "gain" and text == "default":
+            return None
+        if name == "widths":
+            return tuple(int(entry) for entry in text.split("-")) if text else ()
+        if isinstance(defaults[name], bool):
+            return {"true": True, "false": False}[text]
+        if isinstance(defaults[name], int):
+            return int(text)
+        if isinstance(defaults[name], float) or name == "gain":
+            return text if text == INV_SQRT_DEPTH else float(text)
+        return text  # a name: tanh, he_normal
+    return Config.from_dict({name: value(name, text) for name, text in header.items() if name != "link"})
 
 
 @pytest.mark.parametrize("config", [
@@ -336,6 +350,77 @@ def test_the_csv_names_every_setting_of_its_network_and_no_other(config):
     assert left_out and all(not urlstate.field_matters(name, state) for name in left_out)
     if config.init == "he_normal":
         assert {"std", "bound", "value", "trunc_a", "trunc_b", "scale"} <= left_out
+
+
+# Between them every Config field matters in one (the CSV writes it), at values Python would print otherwise: None,
+# True, 1e-05, 1.0, a profile as a tuple, the word for 1/sqrt(depth).
+SPELLED = [
+    Config(depth=3, widths=(784, 512, 256, 128), activation="relu", init="he_normal", batch=50),
+    Config(depth=4, width=60, batch=40, activation="leaky_relu", slope=0.2, init="trunc_normal", std=1e-5,
+           trunc_mean=0.5, trunc_a=-1.0, trunc_b=3.0, bias=-1e-7, bias_std=0.00001, input_scale=0.001),
+    Config(depth=4, width=60, batch=40, init="variance_scaling", scale=2.0, mode="fan_avg",
+           distribution="untruncated_normal", residual=True, branch_scale=INV_SQRT_DEPTH, layer_norm=True),
+    Config(depth=4, width=60, batch=40, init="xavier_normal", gain=1.0, residual=True, branch_scale=0.5),
+    Config(arch="conv", depth=3, width=8, batch=16, image=8, kernel=5, padding="circular", init="orthogonal",
+           gain=1.2, batch_norm=True),
+    Config(depth=3, width=20, batch=20, init="constant", value=-0.5, dtype="float64", seed=2**32 - 1),
+    Config(depth=3, width=20, batch=20, init="uniform", bound=100.0, input="digits", input_scale=100.0),
+]
+
+
+def link_spelling(value) -> str:
+    """A Config value as the page's link writes it, read off independently: JavaScript's String(n) for a number."""
+    if value is None:
+        return "default"  # the gain box's word for the scheme's own gain
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "-".join(map(str, value))
+    if isinstance(value, float):
+        return js_string(value)
+    return str(value)
+
+
+PYTHON_SPELLING = re.compile(r"\A(?:None|True|False|nan|-?inf|\(.*\)|\[.*\]|-?\d+\.0|.*e[+-]0\d)\Z")
+
+
+def test_between_them_the_spelled_networks_write_every_config_field():
+    written = {name for config in SPELLED for name in config.to_dict()
+               if urlstate.field_matters(name, urlstate.state_of(config))}
+    assert written == {f.name for f in fields(Config)}
+
+
+@pytest.mark.parametrize("config", SPELLED, ids=range(len(SPELLED)))
+def test_every_configuration_line_is_the_page_s_spelling_and_rebuilds_the_network(config):
+    """The CSV wrote "# gain=None", "# batch_norm=False", "# widths=(784, 512, 256, 128)" and "# std=1e-05":
+    Python's spelling. Each line now writes its value as the link does, and read back as such is the network."""
+    layers = pd.DataFrame(columns=["layer", *SHAPE_COLUMNS, *COLUMNS, *export.FLAGS])
+    header, _ = read_back(export.csv_bytes(config, export.data_table(layers, "en", config)))
+    assert header == {name: link_spelling(getattr(config, name)) for name in header}
+    assert not [text for text in header.values() if PYTHON_SPELLING.match(text)]
+    assert header_config(header) == config
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_cell_of_the_table_is_the_page_s_spelling(lang):
+    """Python's True, False, 1e-05 and inf in the CSV's cells: every number as the link writes it (JavaScript's
+    String(n), its exact digits), the flags true and false, and empty where the page shows a dash (NaN, ±inf)."""
+    result = simulate(Config(depth=20, width=40, batch=20, activation="linear", init="normal", std=1e-3))
+    layers = charts.layer_frame(result)
+    layers.loc[3, "predicted_grad_std"], layers.loc[4, "predicted_grad_std"] = math.inf, -math.inf  # beyond float
+    layers.loc[5, "vanished"] = True
+    table = export.data_table(layers, lang, result.config)
+    text = export.csv_bytes(result.config, table).decode("utf-8-sig")
+    rows = list(csv.reader(line for line in text.splitlines() if not line.startswith("#")))
+    assert rows[0] == list(table.columns) and len(rows) == len(table) + 1
+    for row, (_, values) in zip(rows[1:], table.iterrows()):
+        expected = ["" if pd.isna(v) or (isinstance(v, float) and math.isinf(v)) else
+                    ("true" if v else "false") if isinstance(v, (bool, np.bool_)) else
+                    str(int(v)) if isinstance(v, (int, np.integer)) else js_string(v) for v in values]
+        assert row == expected
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not [cell for cell in cells if PYTHON_SPELLING.match(cell)]
+    assert "true" in cells and any("e-" in cell for cell in cells)  # a flag and a number below 10⁻⁶ were written
 
 
 @pytest.mark.parametrize("code", tour.STEPS)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import vl_convert
 
-from core import Config, schemes
+from core import Config, profiles, schemes
 
 from . import charts, tour, urlstate
 from .summary import gradient_symbol
@@ -86,20 +88,47 @@ def numbers_of(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
 
 
+def csv_text(value: Any) -> str:
+    """A value of the CSV as the page and its link spell it (urlstate.format_number), never as Python prints it:
+    0.00001 and 1.2e-7, not 1e-05 and 1.2e-07; 500 and 0.5, not 500.0; true and false, not True and False. Empty
+    where the page shows a dash: a value undefined (NaN, a missing count) or beyond float's range (±inf)."""
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return urlstate.format_number(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return urlstate.format_number(float(value)) if math.isfinite(value) else ""
+    return str(value)
+
+
+def field_text(config: Config, name: str, state: Mapping[str, Any]) -> str:
+    """A Config field as the CSV's configuration line writes it: as the link writes its parameter, the gain box's word
+    "default" for the scheme's own gain (None), a width profile "784-512-256-128" ("" for equal widths), every other
+    value as csv_text. state: urlstate.state_of(config)."""
+    if name == "gain":
+        return state["gain"]
+    if name == "widths":
+        return profiles.write(config.widths)
+    return csv_text(getattr(config, name))
+
+
 def csv_bytes(config: Config, table: pd.DataFrame, link: str | None = None) -> bytes:
     """The Data tab's CSV: the page's link ("# link=https://...?step=2&seed=3", where the browser has told it: the
-    fields below are Config's, which a link spells otherwise), the configuration as comment lines ("# depth=10", one
+    fields below are Config's, which a link names otherwise), the configuration as comment lines ("# depth=10", one
     per Config field that changes this network: no "# std=0.01" under He init, urlstate.field_matters), then the
-    table; empty cells where a value is undefined. UTF-8 with a byte-order mark, which
-    Excel needs to read the Chinese headers; pandas reads it back with pd.read_csv(path, comment="#")."""
+    table; every value in the page's spelling (field_text, csv_text), empty cells where a value is undefined. UTF-8
+    with a byte-order mark, which Excel needs to read the Chinese headers; pandas reads it back with
+    pd.read_csv(path, comment="#")."""
     out = io.StringIO()
     if link:
         out.write(f"# link={link}\n")
     state = urlstate.state_of(config)
-    for name, value in config.to_dict().items():
+    for name in config.to_dict():
         if urlstate.field_matters(name, state):
-            out.write(f"# {name}={value}\n")
-    table.to_csv(out, index=False, lineterminator="\n")
+            out.write(f"# {name}={field_text(config, name, state)}\n")
+    table.map(csv_text).to_csv(out, index=False, lineterminator="\n")
     return out.getvalue().encode("utf-8-sig")
 
 
