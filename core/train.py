@@ -956,6 +956,12 @@ def steps_to_loss(result: TrainingResult, level: float, window: int = 20) -> int
     return int(hit[0] + window - 1) if len(hit) else None
 
 
+def acts_as_one_unit(config: Config) -> bool:
+    """Whether every layer of a net trained from config acts as one unit, the nets one_unit_ceiling bounds: its weights
+    all one number (zero or constant init) and its biases too, so that no unit of a layer ever differs from another."""
+    return schemes.get(config.init).family is None and config.bias_std == 0
+
+
 def one_unit_ceiling(classes: int = DEFAULT_CLASSES, directions: int = 360) -> float:
     """The best task-set accuracy of a network whose every layer acts as one unit (zero or constant init).
 

@@ -6,6 +6,7 @@ import importlib
 import itertools
 import json
 import math
+import re
 import subprocess
 import sys
 import threading
@@ -26,7 +27,7 @@ from core.initializers import SCHEME_FIELDS, scale_bias, scale_weights
 from core.network import DEFAULT_MEMORY_BUDGET, mean_std
 from core.train import (
     BN_RESCUE, DEFAULT_STEPS, HEAD_SCALE, LECTURE_RACE, POINTS_PER_CLASS, SCHEMES, _held_bytes, _make, _train,
-    best_bands, estimate_training_memory,
+    acts_as_one_unit, best_bands, estimate_training_memory,
     he_2015, he_2015_depths, init_params, lecture_schemes, loss_and_gradients, make_task, one_unit_ceiling,
     parameter_shapes, race, scheme_config, scheme_name, softmax_cross_entropy, steps_to_loss, task_classes,
     task_config,
@@ -129,6 +130,45 @@ def test_random_init_breaks_the_symmetry(xavier_tanh, he_relu):
 def test_one_unit_ceiling_is_above_chance_and_below_a_trained_net(he_relu):
     ceiling = one_unit_ceiling(3)
     assert 1 / 3 < ceiling < he_relu.final_accuracy
+
+
+@pytest.mark.parametrize("init", INITS)
+def test_a_run_acts_as_one_unit_exactly_under_zero_or_constant_init(init):
+    """The nets whose every layer stays one unit copied: all weights one number (torch's zeros_ and constant_), and
+    the biases one number too; a spread of biases tells the units apart."""
+    config = Config(init=init)
+    assert acts_as_one_unit(config) == (init in ("zeros", "constant"))
+    assert not acts_as_one_unit(replace(config, bias_std=0.1))
+
+
+@pytest.fixture(scope="module")
+def short_races():
+    """Two steps of every race scheme on the spiral, and of zeros and He for a conv net and on the digits."""
+    tiny = Config(depth=2, width=8, batch=128)
+    return {"spiral": race(tiny, tuple(SCHEMES), steps=2),
+            "conv": race(Config(arch="conv", depth=2, width=4, batch=16, image=4), ("zeros", "he_normal"), steps=2),
+            "digits": race(tiny, ("zeros", "he_normal"), steps=2, task="digits")}
+
+
+@pytest.mark.slow  # three short races
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_accuracy_chart_draws_the_one_unit_ceiling_only_beside_a_run_it_bounds(short_races, lang):
+    """Every race's accuracy chart drew "the best one unit per layer can do" (62.5 %), a race of Xavier and He too,
+    where it reads as a run: drawn now where a zero-init run is in the race, on the spiral, for dense nets."""
+    from views import training as training_view  # the chart the Training tab draws
+    from views.text import t
+
+    spiral, label = short_races["spiral"], t(lang, "training_tab.one_unit")
+    lecture = [s for s in LECTURE_RACE if s != "zeros"]
+    for chosen in [*([s] for s in SCHEMES), LECTURE_RACE, lecture, ["xavier_normal", "he_normal"], list(SCHEMES)]:
+        results = {scheme: spiral[scheme] for scheme in chosen}
+        ceiling = training_view.ceiling_of(results)
+        assert ceiling == (one_unit_ceiling(3) if "zeros" in chosen else None), chosen
+        chart = training_view.accuracy_chart(training_view.curves_frame(results, lang), lang, 3, ceiling=ceiling)
+        labels = [re.sub(r"\s", "", row["label"]) for rows in chart.to_dict()["datasets"].values() for row in rows
+                  if "label" in row]  # the guides' labels, in lines
+        assert (re.sub(r"\s", "", label) in labels) == ("zeros" in chosen), (chosen, labels)
+    assert [training_view.ceiling_of(short_races[kind]) for kind in ("conv", "digits")] == [None, None]
 
 
 def brute_force_bands(points, labels, classes, directions) -> int:

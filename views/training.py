@@ -29,7 +29,8 @@ from core.workers import WorkerCrashed
 from core.train import (
     BN_RESCUE, DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, HE_2015_DEPTHS, LECTURE_RACE,
     POINTS_PER_CLASS, SPIKE,
-    estimate_training_memory, scheme_config, spike, stability, steps_to_loss, task_config, training_batch,
+    acts_as_one_unit, estimate_training_memory, one_unit_ceiling, scheme_config, spike, stability, steps_to_loss,
+    task_config, training_batch,
 )
 
 from .charts import EM_OTHER, GUIDE_COLOUR, GUIDE_SIZE, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, \
@@ -415,6 +416,17 @@ def heatmap_frame(result, statistic: str = "act_std", max_cells: int = MAX_CELLS
     steps = np.repeat(result.record_steps[rows], depth)
     layers = np.tile(np.arange(1, depth + 1), len(rows))
     return pd.DataFrame({"step": steps, "layer": layers, "value": values[rows].reshape(-1)})
+
+
+def ceiling_of(results: dict) -> float | None:
+    """The one-unit ceiling the race's accuracy chart draws (core.train.one_unit_ceiling), or None: drawn only beside
+    a run it bounds (core.train.acts_as_one_unit: zero or constant init), where it cannot be read as another run's;
+    and only for dense nets on the spiral, whose bands are a bound on points in a plane (a conv net's one channel is a
+    different function of the point at every pixel, and the digits are no points in a plane)."""
+    first = next(iter(results.values()))
+    if first.task != "spiral" or conv(results) or not any(acts_as_one_unit(r.config) for r in results.values()):
+        return None
+    return one_unit_ceiling(classes_of(results))
 
 
 def conv(results: dict) -> bool:

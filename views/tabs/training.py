@@ -210,15 +210,12 @@ def draw_race(results: dict, lang: str) -> None:
         st.warning(message)  # each run the loss chart does not draw whole, in words
     curves, k = training_view.curves_frame(results, lang), training_view.classes_of(results)
     spiral, conv = next(iter(results.values())).task == "spiral", training_view.conv(results)
-    # the bands' bound is a dense net's on the spiral (points in a plane): a conv net's one channel is a different
-    # function of the point at every pixel, so one channel per layer is not one number
-    ceiling = one_unit_ceiling(k) if spiral and not conv else None
     phone = present.on_phone()  # the titles in lines on a phone, in one line elsewhere
     draw_chart(training_view.loss_chart(curves, lang, k, phone=phone), name="race-loss", width="stretch")
     for sentence in training_view.coinciding_text(results, lang):  # a curve hidden under another, said
         st.caption(sentence)
-    draw_chart(training_view.accuracy_chart(curves, lang, k, ceiling=ceiling, phone=phone), name="race-accuracy",
-               width="stretch")
+    draw_chart(training_view.accuracy_chart(curves, lang, k, ceiling=training_view.ceiling_of(results), phone=phone),
+               name="race-accuracy", width="stretch")
     table = training_view.final_frame(results, lang)
     st.dataframe(table, hide_index=True, column_config={t(lang, "scheme"): st.column_config.TextColumn(
         width=training_view.name_width(table, lang))})
@@ -246,8 +243,9 @@ def draw_race(results: dict, lang: str) -> None:
     columns, width, height = training_view.SYMMETRY_LAYOUTS[phone]  # a phone's: one panel a row
     draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results, lang), lang, panel_width=width,
                                             panel_height=height, columns=columns, channels=conv), name="race-symmetry")
+    bound = summary.format_share(one_unit_ceiling(k)) if spiral else None  # what one unit per layer can reach
     st.caption(t(lang, "training_tab.symmetry_caption_conv") if conv else
-               t(lang, "training_tab.symmetry_caption", ceiling=summary.format_share(ceiling)) if spiral else
+               t(lang, "training_tab.symmetry_caption", ceiling=bound) if spiral else
                t(lang, "training_tab.symmetry_caption_digits"))
     for sentence in training_view.uncounted_text(results, lang):  # a run's missing bars, said
         st.caption(sentence)
