@@ -698,8 +698,8 @@ def test_while_a_race_trains_the_page_draws_its_curves_and_stop_ends_it():
         job.stop()
     at.run()
     no_trouble(at)
-    assert [w.value for w in at.warning] == [t("en", "training_tab.stopped",
-        seconds=job.seconds, done=job.done, total=job.total)]
+    assert [w.value for w in at.warning] == [training_view.stopped_text(
+        job.live, ["he_normal", "xavier_normal"], job.seconds, job.done, job.total, "en")]
     # how far each run got
     assert chart_titles(at) == [t("en", "training_tab.loss_title"), t("en", "training_tab.accuracy_title")]
     assert "_training" not in at.session_state  # a stopped race is no result

@@ -3,14 +3,17 @@ its page has gone, and reports what went wrong."""
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import numpy as np
 import pytest
 
-from core import Config, MemoryBudgetError
+from core import Config, MemoryBudgetError, threads
 from core.train import race
+from views import training as training_view
 from views.live import Training
+from views.text import t
 
 NETWORK = Config(depth=3, width=16, activation="relu", init="he_normal")
 
@@ -102,3 +105,51 @@ def test_the_thread_does_not_keep_the_server_alive():
     job = Training("key", counting(1))
     assert job.thread.daemon
     assert job.wait(30)
+
+
+# ---------- what the page says of a stopped race ----------
+
+LECTURE = ("zeros", "normal_0.01", "normal_1", "xavier_normal", "he_normal")
+# the runs of the lecture's race left out of a stopped race's warning, as a teacher reads them
+NAMED = {"en": {3: "Xavier and He had not started", 4: "He had not started",
+                1: "N(0, 0.01²), N(0, 1), Xavier and He had not started"},
+         "zh": {3: "Xavier 和 He 尚未开始", 4: "He 尚未开始", 1: "N(0, 0.01²)、N(0, 1)、Xavier 和 He 尚未开始"}}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("started", range(len(LECTURE) + 1))
+def test_a_stopped_race_names_the_runs_that_had_not_started(started, lang):
+    """A race at the lecture's size trains run by run: Stop after 9 s said "the curves show how far each run got"
+    with only zeros and N(0, 0.01²) drawn. The warning names the runs missing from the race's live record (a run
+    enters it as it starts), all started or none started each said in its own words."""
+    curve = np.full(300, np.nan)
+    record = {scheme: (curve, curve) for scheme in LECTURE[:started]}  # a run started, its steps not drawn yet
+    numbers = dict(seconds=12.25, done=292, total=1250)
+    said = training_view.stopped_text(record, LECTURE, lang=lang, **numbers)
+    assert training_view.unstarted(record, LECTURE) == list(LECTURE[started:])
+    key = "stopped" if started == len(LECTURE) else "stopped_before" if started == 0 else "stopped_unstarted"
+    assert said.startswith(t(lang, f"training_tab.{key}", runs="", **numbers).split("{")[0][:20])
+    assert ("12.2" in said or "12.3" in said) and "292" in said and "1,250" in said
+    if started in NAMED[lang]:
+        assert NAMED[lang][started] in said
+    for scheme in LECTURE:  # the run named exactly when it had not started
+        name = training_view.scheme_name(scheme, lang)
+        assert (name in said.split("：" if lang == "zh" else ": ", 1)[1]) == (0 < started <= LECTURE.index(scheme)), \
+            (scheme, said)
+
+
+@pytest.mark.slow
+def test_a_race_trained_run_by_run_and_stopped_leaves_runs_unstarted(monkeypatch):
+    """The lecture's 10 x 500 race is over LEGGED_BYTES and trains run by run, a few at once: stopped at its first
+    report, the runs after those are missing from its record, and the warning names them."""
+    monkeypatch.setattr(sys.modules["core.train"], "LEGGED_BYTES", 0)  # this small race run by run, as the lecture's
+    job = Training("key", lambda progress, live: race(NETWORK, LECTURE, steps=10_000, progress=progress, live=live))
+    while job.running and job.done == 0:
+        job.wait(0.05)
+    job.stop()
+    assert job.wait(60) and job.stopped
+    waiting = training_view.unstarted(job.live, LECTURE)
+    assert 0 < len(LECTURE) - len(waiting) <= threads.usable_cores()  # the runs the first lanes took, no more
+    assert waiting == [scheme for scheme in LECTURE if scheme not in job.live]
+    said = training_view.stopped_text(job.live, LECTURE, job.seconds, job.done, job.total, "en")
+    assert all(training_view.scheme_name(scheme, "en") in said for scheme in waiting)

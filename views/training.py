@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import altair as alt
@@ -416,6 +417,25 @@ def heatmap_frame(result, statistic: str = "act_std", max_cells: int = MAX_CELLS
     steps = np.repeat(result.record_steps[rows], depth)
     layers = np.tile(np.arange(1, depth + 1), len(rows))
     return pd.DataFrame({"step": steps, "layer": layers, "value": values[rows].reshape(-1)})
+
+
+def unstarted(live: dict, schemes: Sequence[str]) -> list[str]:
+    """The runs of a race that had not started, in the race's order: those missing from its live record
+    (core.train.race(live=...), which a run enters as it starts)."""
+    return [scheme for scheme in schemes if scheme not in live]
+
+
+def stopped_text(live: dict, schemes: Sequence[str], seconds: float, done: int, total: int, lang: str) -> str:
+    """The warning of a race stopped before its end: how far its runs got together, and by name the runs that had not
+    started (a large race trains its runs one after another, core.train.LEGGED_BYTES, so a stop can leave the last
+    without a curve). live, schemes: the race's live record and its runs (unstarted)."""
+    waiting, numbers = unstarted(live, schemes), dict(seconds=seconds, done=done, total=total)
+    if not waiting:
+        return t(lang, "training_tab.stopped", **numbers)
+    if len(waiting) == len(schemes):
+        return t(lang, "training_tab.stopped_before", **numbers)  # no curve to show how far
+    return t(lang, "training_tab.stopped_unstarted", runs=join(lang, [scheme_name(s, lang) for s in waiting]),
+             **numbers)
 
 
 def ceiling_of(results: dict) -> float | None:

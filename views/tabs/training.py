@@ -166,7 +166,7 @@ def race_panel(key: tuple, schemes: list[str], refusal: str | None, lang: str) -
         progress_line(mine, lang)
         draw_live(mine, lang)
     elif mine is not None and mine.stopped:
-        st.warning(t(lang, "training_tab.stopped", seconds=mine.seconds, done=mine.done, total=mine.total))
+        st.warning(training_view.stopped_text(mine.live, schemes, mine.seconds, mine.done, mine.total, lang))
         draw_live(mine, lang)
     elif mine is not None and mine.message is not None:
         st.error(t(lang, "training_tab.too_big", message=mine.message))
@@ -270,8 +270,8 @@ def he_panel(lang: str) -> None:
     if job.running:
         progress_line(job, lang)
         return
-    if job.stopped:
-        st.warning(t(lang, "training_tab.stopped", seconds=job.seconds, done=job.done, total=job.total))
+    if job.stopped:  # no curves drawn: the preset's runs report no live record
+        st.warning(t(lang, "training_tab.he_stopped", seconds=job.seconds, done=job.done, total=job.total))
         return
     if job.message is not None:
         st.error(t(lang, "training_tab.too_big", message=job.message))
