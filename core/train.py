@@ -387,7 +387,9 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
 
     With more runs than cores, each run is trained in legs (_legs), taken in turn by usable_cores() lanes: the
     five runs of a race on two cores then end together after 2.5 runs' time, where whole runs took three rounds,
-    and all five curves grow at once. A leg carries the run's weights and momenta to the next (_Unfinished).
+    and all five curves grow at once. A leg carries the run's weights and momenta to the next (_Unfinished). A race
+    whose held weights exceed LEGGED_BYTES (the lecture's 10 x 500) trains whole runs instead, one after another
+    in each lane: a run starts only when a lane is free, and a stop can come before the last have started.
 
     progress(done, total) counts steps over all runs and is called in this caller's thread only (a UI
     such as Streamlit can only be driven from there); if it raises, every run stops within a step.
