@@ -688,6 +688,43 @@ def test_every_log_chart_has_its_zero_marks():
     assert compare["layer"][0]["mark"]["type"] == "point" and "datum.current" in filters(compare["layer"][-1])
 
 
+@pytest.mark.slow
+def test_zero_marks_sit_below_every_tick_apart_from_the_values():
+    """Step 1's Gradients tab drew its nine ▼0 on the axis line labelled "1", beside layer 10's gradient of 1: the
+    zeros' band lies ZERO_BAND decades below the lowest tick on every log chart that marks zeros, and no tick or
+    drawn value is in it."""
+    zeros = simulate(Config(depth=4, width=32, batch=64, init="zeros"))
+    he = simulate(Config(depth=4, width=32, batch=64, activation="relu", init="he_normal"))
+    assert (zeros.grad_std[1:4] == 0).all() and zeros.grad_std[4] == pytest.approx(1, rel=0.1)  # step 1's shape
+    frame = charts.series_frame(charts.layer_frame(zeros), "grad_std", "predicted_grad_std", NAMES, first_layer=1)
+    line = charts.line_chart(frame, colour="#1", title="t", y_title="std", log=True, names=NAMES,
+                             layer_title="layer").to_dict()
+    layers = charts.layer_frame(zeros)
+    layers.loc[layers["layer"] == 2, "grad_data_ratio"] = 0.0  # a ratio chart with a zero and values
+    layers.loc[layers["layer"] == 3, "grad_data_ratio"] = 1e-3
+    ratio = charts.ratio_chart(layers, colour="#1", title="t", y_title="y", layer_title="l", guide_name="g").to_dict()
+    compare = charts.compare_chart(charts.compare_frame({"zeros": zeros, "he_normal": he}, "en", "he_normal"),
+                                   title="t", y_title="y", layer_title="l", scheme_title="s").to_dict()
+    gradient = theory_view.gradient_chart(theory_view.gradient_frame(zeros.grad_std, zeros.predicted_grad_std, None,
+                                                                     "en"), lang="en").to_dict()
+    race = race_frame()
+    race.loc[race.index[-1], "loss"] = 0.0  # a loss of exactly 0 at its last step
+    loss = training_view.loss_chart(race, "en", 3).to_dict()
+    for spec, field in ((line, "value"), (ratio, "grad_data_ratio"), (compare, "act_std"), (gradient, "value"),
+                        (loss, "loss")):
+        marks = zero_layers(spec, field)
+        y = next(layer["encoding"]["y"] for layer in layers_of(spec) if "scale" in layer["encoding"].get("y", {}))
+        ticks, (low, _) = y["axis"]["values"], y["scale"]["domain"]
+        assert marks and all(mark["encoding"]["y"] == {"datum": low} for mark in marks), field
+        assert low < min(ticks), (field, low, ticks)  # not on a tick's line, where it reads as that tick's value
+        assert low == pytest.approx(min(ticks) / 10**charts.ZERO_BAND), field  # half a decade under the lowest tick
+        data = next(iter(spec["datasets"].values()))
+        drawn = [row[field] for row in data if row[field] is not None and row[field] > 0]
+        assert min(drawn) >= min(ticks), field
+    assert charts.decades([0.0, 1.00007]) == ((1.0, 10.0), (10**-0.5, 10.0))  # step 1's gradients
+    assert charts.decades([1.00007]) == ((1.0, 10.0), (1.0, 10.0))  # no zero: no band
+
+
 # ---------- Compare ----------
 
 @pytest.mark.slow

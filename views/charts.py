@@ -420,17 +420,27 @@ def written(chart: alt.Chart, *fields: str) -> alt.Chart:
     return chart.transform_calculate(**{f"{name}_text": number_expr(f"datum['{name}']", 3) for name in fields})
 
 
+# Where values are exactly 0, the log axis reaches this many decades below its lowest tick: zero_marks' triangles
+# sit there, under every tick. On the lowest tick they read as its value: step 1's nine zeros on the line labelled
+# "1", beside layer 10's gradient of 1.
+ZERO_BAND = 0.5
+
+
 def decades(values) -> tuple[tuple[float, ...], tuple[float, float]]:
-    """Tick values at whole powers of ten (at most ~9 of them) and the domain they span, for a log axis."""
+    """Tick values at whole powers of ten (at most ~9 of them) and the domain of the log axis: from the lowest tick
+    to the highest, or with values exactly 0 among them from ZERO_BAND decades below the lowest tick."""
     v = np.asarray(values, float)
+    zeros = bool((v == 0).any())
     v = v[np.isfinite(v) & (v > 0)]
     if v.size == 0:
-        return (0.1, 1.0), (0.1, 1.0)
-    lo, hi = math.floor(math.log10(v.min())), math.ceil(math.log10(v.max()))
-    if hi == lo:
-        lo -= 1
-    step = max(1, math.ceil((hi - lo) / 8))
-    return tuple(10.0**e for e in range(lo, hi + 1, step)), (10.0**lo, 10.0**hi)
+        ticks = (0.1, 1.0)
+    else:
+        lo, hi = math.floor(math.log10(v.min())), math.ceil(math.log10(v.max()))
+        if hi == lo:
+            lo -= 1
+        step = max(1, math.ceil((hi - lo) / 8))
+        ticks = tuple(10.0**e for e in range(lo, hi + 1, step))
+    return ticks, (ticks[0] / 10.0**ZERO_BAND if zeros else ticks[0], ticks[-1])
 
 
 def _log_y(field: str, title: str, ticks: tuple) -> alt.Y:
@@ -468,7 +478,8 @@ def layer_span(layers) -> tuple[int, int]:
 
 def zero_marks(base: alt.Chart, field: str, bottom: float) -> list[alt.Chart]:
     """Where `field` is exactly 0, which a log axis cannot draw: a triangle on the axis's bottom edge (bottom, the
-    domain's low end) pointing down, "0" written above it, in the curve's colour, with the curve's tooltip."""
+    domain's low end, below every tick: decades) pointing down, "0" written above it, in the curve's colour, with the
+    curve's tooltip."""
     zero = base.transform_filter(alt.datum[field] == 0)
     y = alt.Y(datum=bottom)
     text = zero.mark_text(dy=-15, fontSize=LABEL_SIZE, fontWeight="bold").encode(y, alt.Text(datum="0"))

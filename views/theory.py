@@ -314,8 +314,7 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
     colours, dashes = [colour, THEORY_COLOUR, GUIDE_COLOUR], [[1, 0], [7, 5], [2, 3]]
     if series[2] not in set(frame["series"]):  # no χ₁ rate (unequal fans): none in the legend either
         series, colours, dashes = series[:2], colours[:2], dashes[:2]
-    drawn = frame[frame["value"] > 0]
-    ticks, domain = decades(drawn["value"]) if len(drawn) else ((0.1, 1.0), (0.1, 1.0))
+    ticks, domain = decades(frame["value"])  # with zeros, a band below the lowest tick for zero_marks
     every = written(alt.Chart(frame), "value").encode(
         alt.X("layer:Q").title(t(lang, "layer")).scale(domain=list(layer_span(frame["layer"])), nice=False).axis(
             tickMinStep=1, format="d"),
