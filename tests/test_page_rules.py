@@ -310,7 +310,7 @@ def test_a_written_number_never_breaks_over_two_lines(value, digits, share, coun
     10⁻¹³" once showed "< 7.79 ×" over "10⁻¹³"): format_value and the forms built on it, and the bounds the
     Spectrum tab writes in every language."""
     written = [summary.format_value(value, digits), summary.format_share(share),
-               summary.format_rough(value), summary.format_power(abs(value)), summary.power_of_ten(count),
+               summary.format_power(abs(value)), summary.power_of_ten(count),
                *summary.powers_apart(count, 2 * count).values()]
     for lang in urlstate.LANGUAGES:
         written += [t(lang, "spectrum_tab.below", resolution=summary.format_value(value, digits)),

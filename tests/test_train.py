@@ -726,6 +726,32 @@ def test_he_2015_at_depth_30_xavier_sits_on_the_plateau_while_he_leaves_it():
     assert steps_to_loss(results["he_normal"], 0.9 * math.log(3)) is not None
 
 
+@pytest.mark.slow
+def test_step_five_xavier_still_trains_at_ten_layers():
+    """Step 5's story: "vanishing" by the verdict (x0.0277 over ten layers), "yet ten halvings still train: in the
+    Training tab's race at this depth Xavier's loss falls below half of ln K too". The race's Xavier run (same task,
+    minibatches, lr and momentum in any race) within its first 150 of DEFAULT_STEPS: the first steps of a longer
+    run are these (the minibatch order's prefix is the same)."""
+    from views import tour
+
+    config = scheme_config(tour.step_config("5"), "xavier_normal")
+    assert config == tour.step_config("5") and 150 < DEFAULT_STEPS
+    result = core.train(config, steps=150)
+    assert steps_to_loss(result, 0.5 * math.log(3)) is not None
+
+
+@pytest.mark.slow
+def test_he_2015_at_depth_30_xavier_stalls_for_all_its_steps_while_he_trains():
+    """Step 5's story: the He et al. 2015 race "is where Xavier stalls: at 30 layers its loss does not reach half of
+    ln K in 800 steps, while He's does"."""
+    from core.train import HE_2015_STEPS
+
+    results = he_2015(30)
+    assert results["xavier_normal"].steps == HE_2015_STEPS == 800
+    assert steps_to_loss(results["xavier_normal"], 0.5 * math.log(3)) is None
+    assert steps_to_loss(results["he_normal"], 0.5 * math.log(3)) is not None
+
+
 def test_race_work_and_the_width_that_fits():
     from views import training as tv
 

@@ -28,8 +28,9 @@ VERDICTS = ("overflowed", "symmetric", "dead", "saturated", "vanishing", "explod
 # size across layers is where one learning rate stops suiting every layer (step 3 spans x10^5).
 SHRINK, GROW = 0.1, 10.0
 SATURATED_SHARE = 0.5  # more than half the values of some layer on tanh's or sigmoid's flat ends
-# CS231n's rule of thumb: an update of about 1e-3 of the weights. The Gradients tab draws it as the ratio
-# chart's guide; with learning rate eta an update is eta * std(dW) / std(W).
+# CS231n's rule of thumb: an update of about 1e-3 of the weights, lr * std(dW) / std(W) for a real loss's dW. The
+# Gradients tab draws it as the ratio chart's guide and the Training tab reads its runs' updates against it; the
+# simulation's dW comes from a made-up N(0, 1) gradient at the top, so no learning rate is read off it.
 UPDATE_GUIDE = 1e-3
 # The verdict's colour in the metrics row, as a Streamlit Markdown colour (":green[...]"): green is healthy, the
 # signal's fading and blowing up are blue and red, and each other failure has a colour of its own.
@@ -290,10 +291,9 @@ def theory_spread_note(result, lang: str) -> str | None:
 
 @dataclass(frozen=True)
 class Updates:
-    """std(dW)/std(W) over the layers that have one: its geometric mean, its extremes and their layers."""
+    """std(dW)/std(W) over the layers that have one: its extremes and their layers."""
 
     zero: bool  # every weight gradient is exactly 0
-    typical: float = math.nan  # geometric mean over the layers with a positive ratio
     low: float = math.nan
     low_layer: int = 0
     high: float = math.nan
@@ -306,10 +306,6 @@ class Updates:
     @property
     def even(self) -> bool:
         return self.spread <= GROW
-
-    def learning_rate(self, ratio: float | None = None) -> float:
-        """The learning rate that makes an update UPDATE_GUIDE of the weights at this ratio (default: typical)."""
-        return UPDATE_GUIDE / (self.typical if ratio is None else ratio)
 
 
 def updates(result) -> Updates | None:
@@ -324,28 +320,29 @@ def updates(result) -> Updates | None:
         return None
     values = np.array([ratio[layer] for layer in layers])
     low, high = int(np.argmin(values)), int(np.argmax(values))
-    return Updates(zero=False, typical=float(np.exp(np.log(values).mean())), low=float(values[low]),
+    return Updates(zero=False, low=float(values[low]),
                    low_layer=layers[low], high=float(values[high]), high_layer=layers[high])
 
 
 def update_note(result, lang: str) -> str | None:
-    """One sentence on what the weight-gradient:weight ratio asks of the learning rate; None if undefined."""
+    """One sentence on how the weight-gradient:weight ratio compares across the layers, and what its size cannot
+    say (update_scale: the backward pass starts from a made-up N(0, 1) gradient, so it names no learning rate);
+    None if undefined."""
     u = updates(result)
     if u is None:
         return None
     if u.zero:  # with every branch switched off (alpha = 0), that is why
         off = result.config.residual and result.config.branch_scale == 0
         return t(lang, "update_zero_branches_off" if off else "update_zero")
-    guide = format_power(UPDATE_GUIDE)
     if u.even and (result.config.depth == 1 or format_value(u.low, 2) == format_value(u.high, 2)):
-        return t(lang, "update_one" if result.config.depth == 1 else "update_same", ratio=format_value(u.low, 2),
-                 lr=format_rough(u.learning_rate()), guide=guide)
-    if u.even:
-        return t(lang, "update_even", low=format_value(u.low, 2), high=format_value(u.high, 2),
-                 lr=format_rough(u.learning_rate()), guide=guide)
-    return t(lang, "update_uneven", low=format_value(u.low, 2), low_layer=u.low_layer, high=format_value(u.high, 2),
-             high_layer=u.high_layer, spread=format_value(u.spread, 2), lr=format_rough(u.learning_rate(u.high)),
-             guide=guide)
+        note = t(lang, "update_one" if result.config.depth == 1 else "update_same", ratio=format_value(u.low, 2))
+    elif u.even:
+        note = t(lang, "update_even", low=format_value(u.low, 2), high=format_value(u.high, 2),
+                 spread=format_value(u.spread))
+    else:
+        note = t(lang, "update_uneven", low=format_value(u.low, 2), low_layer=u.low_layer,
+                 high=format_value(u.high, 2), high_layer=u.high_layer, spread=format_value(u.spread))
+    return join(lang, [note, t(lang, "update_scale")], "sentence")
 
 
 # ---------- why a number is missing, what a log axis leaves out ----------
@@ -535,12 +532,6 @@ def format_share(value: float) -> str:
     if written == "100.0":
         return f">{NBSP}99.9{PERCENT}"
     return f"{written.removesuffix('.0')}{PERCENT}"
-
-
-def format_rough(value: float) -> str:
-    """Two significant digits, for a number that is only a guide yet is read against the numbers it comes from: a
-    learning rate of 0.001 / 4.17 × 10⁻⁶ is 240 (one digit wrote 200, 17 % off), 0.0063, 7.2 × 10⁻⁵."""
-    return format_value(value, 2)
 
 
 def format_power(value: float) -> str:

@@ -12,6 +12,7 @@ from core.config import INV_SQRT_DEPTH
 from core.draws import family
 from core.initializers import bias_mean, bias_variance, weight_mean, weight_std, weight_variance
 from core.schemes import REGISTRY as SCHEMES_RECORDS
+from core.train import HE_2015_STEPS
 from core.train import SCHEMES, scheme_config  # noqa: F401  (the app's Compare tab uses both)
 
 from core.theory import predict
@@ -91,9 +92,9 @@ def story_numbers(result) -> dict[str, float]:
 
     act_factor: the activation std's factor a layer, (std(h_L) / std(h_1))^(1/(L-1)); grad_factor: the gradient
     std's factor a layer toward the input, (g_1 / g_L)^(1/(L-1)); ratio_*: std(dW)/std(W) over the layers
-    (summary.updates); lr: the learning rate that makes an update summary.UPDATE_GUIDE of the weights;
-    bn_factor: how many times Xavier's Var(w) = 1/n is this network's Var(w), which under batch norm is the factor
-    on std(dW)/std(W) (the forward pass ignores W's scale, so dW grows as W shrinks).
+    (summary.updates), ratio_spread its largest over its smallest; bn_factor: how many times Xavier's Var(w) = 1/n
+    is this network's Var(w), which under batch norm is the factor on std(dW)/std(W) for the same gradient at the
+    top (the forward pass ignores W's scale, so dW grows as W shrinks).
     """
     config, stats, depth = result.config, result.stats, result.config.depth
     act, grad = stats["act_std"], stats["grad_std"]
@@ -108,7 +109,7 @@ def story_numbers(result) -> dict[str, float]:
     u = summary.updates(result)
     if u is not None and not u.zero:
         numbers.update(ratio_low=u.low, ratio_high=u.high, low_layer=u.low_layer, high_layer=u.high_layer,
-                       lr=u.learning_rate() if u.even else u.learning_rate(u.high))
+                       ratio_spread=u.spread)
     var_w = weight_variance(config, config.width, config.width)
     if var_w:
         numbers["bn_factor"] = (1 / config.width) / var_w
@@ -209,8 +210,10 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
         within = t(lang, "story_11_within") if word != "kept" and summary.verdict(result) == "healthy" else ""
         shown["spread"] = t(lang, f"story_11_{word}", factor=summary.format_value(summary.SPREAD_KEPT), within=within)
     shown.update(saturated_first=summary.format_share(n["saturated_first"]), width=result.config.width,
-                 guide=summary.format_power(summary.UPDATE_GUIDE), lr=summary.format_rough(n.get("lr")),
-                 bn_factor=summary.format_value(n.get("bn_factor"), 2))
+                 bn_factor=summary.format_value(n.get("bn_factor"), 2), scale=t(lang, "update_scale"),
+                 he_steps=f"{HE_2015_STEPS:,}")
+    if code == FIRST:
+        shown["gradients"] = symmetry_gradients(result, lang)
     # a measured growth against its theory: "below", "close to" (derivation.relation), chosen from the numbers
     for prefix in ("", *(f"{name}_" for name in others or {})):
         if f"{prefix}stream_growth" in n:
@@ -219,6 +222,25 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
     if result.config.residual:  # what the same stream reaches with alpha = 1 and no norm (step 8's)
         shown["plain_theory"] = summary.format_value(plain_growth(result.config))
     return pointing(t(lang, f"story_{code}", **shown), tabs)
+
+
+def symmetry_gradients(result, lang: str) -> str:
+    """Step 1's sentence on the units' gradients (gradient_symbol's, of each layer's sum), chosen from how many differ
+    in each layer (Result.distinct_grad_units): the same in every layer; the same and exactly 0 below the layers where
+    they differ (zero weights pass no gradient down, while the random read-out gives each top unit its own); or the
+    same in some layers and different in others."""
+    depth, distinct, grad = result.config.depth, result.distinct_grad_units, result.stats["grad_std"]
+    layers = range(1, depth + 1)
+    same = [layer for layer in layers if distinct[layer] == 1]
+    differ = [layer for layer in layers if distinct[layer] > 1]
+    symbol = summary.gradient_symbol(result.config)
+    if not differ:
+        return t(lang, "story_1_grads_one", grad=symbol)
+    numbers = dict(grad=symbol, same=summary.format_layers(same), differ=summary.format_layers(differ),
+                   distinct=int(max(distinct[layer] for layer in differ)))
+    if len(differ) == 1 and same and all(grad[layer] == 0 for layer in same):
+        return t(lang, "story_1_grads_zero_below", grad_std=summary.format_value(grad[differ[0]]), **numbers)
+    return t(lang, "story_1_grads_differ", **numbers)
 
 
 def plain_growth(config: Config) -> float:
