@@ -764,20 +764,50 @@ def test_training_over_the_memory_budget_is_refused_and_the_page_still_works(mon
 
 
 @pytest.mark.slow
-def test_a_race_too_big_to_wait_for_is_refused_with_the_width_that_fits(monkeypatch):
+@pytest.mark.parametrize("lang", urlstate.LANGUAGES)
+def test_a_race_too_big_to_wait_for_trains_at_the_width_that_fits_and_keeps_the_pages_network(monkeypatch, lang):
+    """A Custom network's refusal offered the width that fits with a button that set the sidebar to it: the page's
+    network, its headline and its link changed with no word. The button now trains the race at that width as tour step
+    11 does, said so, and the page's network stays; another setting is refused again, with its own button."""
+    from views.page import memory_budget
     monkeypatch.setattr(training_view, "WORK_LIMIT", 1e8)
-    at = open_app(**SMALL)  # 20 steps x batch 128 x 32² x 3 layers x 5 schemes = 3.9e7 multiply-adds: fits
+    at = open_app(**SMALL, lang=lang)  # 20 steps x batch 128 x 32² x 3 layers x 5 schemes = 3.9e7 multiply-adds: fits
     assert not at.error and not run_button(at).disabled
     at.slider(key="width").set_value(64).run()  # four times the work: over
-    assert not at.exception and len(at.error) == 1
-    assert "a width up to 51 fits" in at.error[0].value  # sqrt(1e8 / (20 x 128 x 3 x 5)) = 51.03
-    assert run_button(at).disabled
-    # a Custom network's refusal offers that width in one click, which sets the sidebar to it
+    own, schemes = Config(depth=3, width=64, activation="relu", init="he_normal"), at.multiselect(key="train").value
+    fitted = training_view.fitting(own, schemes, 20, memory_budget())
+    assert len(schemes) == 5 and fitted == replace(own, width=51)  # sqrt(1e8 / (20 x 128 x 3 x 5)) = 51.03
+    assert not at.exception and [e.value for e in at.error] == [training_view.refusal(own, schemes, 20, lang,
+                                                                                      memory_budget())]
+    assert run_button(at).disabled and not at.info
     offer = at.button(key="use_fitted_race")
-    assert offer.label == t("en", "training_tab.use_width", width=51)
+    assert offer.label == training_view.fitted_label(own, fitted, lang) == t(lang, "training_tab.use_width", width=51,
+                                                                            was=64)
+    page = [x.value for x in at.title], [m.value for m in at.metric], dict(at.query_params)
     offer.click().run()
-    assert not at.exception and not at.error and at.slider(key="width").value == 51
-    assert not run_button(at).disabled
+    # the page's network is still 64 units a layer: its headline and its link as before the click
+    assert not at.exception and not at.error and at.slider(key="width").value == 64
+    assert ([x.value for x in at.title], [m.value for m in at.metric], dict(at.query_params)) == page
+    note = training_view.fitted_note(own, fitted, schemes, 20, lang)
+    assert [i.value for i in at.info] == [note, t(lang, "training_tab.press_run")]
+    intro = t(lang, "training_tab.intro_spiral", runs=training_view.runs_text(fitted, schemes, lang),
+              **training_view.setup(fitted, 20))  # "Hidden layers of 51 units"
+    assert intro in [m.value for m in at.markdown]
+    train(at)  # the race at the width that fits, said so
+    assert not at.exception and not at.error and at.slider(key="width").value == 64
+    assert {run.config.width for run in at.session_state["_training"][1].values()} == {51}
+    assert [i.value for i in at.info] == [note] and dict(at.query_params) == page[2]
+    at.number_input(key="steps").set_value(25).run()  # another race on the same network: refused again
+    again = training_view.fitting(own, schemes, 25, memory_budget())
+    assert [e.value for e in at.error] == [training_view.refusal(own, schemes, 25, lang, memory_budget())]
+    assert not at.info and at.button(key="use_fitted_race").label == training_view.fitted_label(own, again, lang)
+    at.number_input(key="steps").set_value(20).run()  # back to the race whose button was pressed: at 51 units
+    assert [i.value for i in at.info] == [note] and not at.error
+    at.slider(key="depth").set_value(4).run()  # another network: its own refusal and button
+    deeper = replace(own, depth=4)
+    assert [e.value for e in at.error] == [training_view.refusal(deeper, schemes, 20, lang, memory_budget())]
+    assert not at.info and at.button(key="use_fitted_race").label == training_view.fitted_label(
+        deeper, training_view.fitting(deeper, schemes, 20, memory_budget()), lang)
 
 
 @pytest.mark.slow

@@ -1,5 +1,6 @@
 """Computing the page: the network before it is drawn, side by side with the open tab's others, and the note
-above the page that says it is computing or waiting for the server; the signal that a session has gone."""
+above the page that says it is computing or waiting for the server; the signal that a session has gone; a tab's
+choice to work at the size that fits, which its refusal of a Custom network offers."""
 
 from __future__ import annotations
 
@@ -126,3 +127,23 @@ def compute_first(note: Note, others: Callable[[Config, str], list[Config]]) -> 
     if work:
         with contextlib.suppress(Cancelled):  # gone: nothing is drawn
             compute(note, lang, work)
+
+
+# ---------- a Custom network over a tab's limits ----------
+
+def offer_fitted(label: str, key: str, settings) -> None:
+    """A Custom network's refusal's button (the tab's key) that works at the size that fits, as a tour step does:
+    pressed, the tab works at it for these settings (fitted_chosen) and says so; the sidebar, and with it the
+    headline, the link and the other tabs, keep the page's network."""
+    st.button(label, key=key, on_click=choose_fitted, args=(key, settings))
+
+
+def choose_fitted(key: str, settings) -> None:
+    """The button's press: kept per session, for these settings only."""
+    st.session_state[f"_{key}"] = settings
+
+
+def fitted_chosen(key: str, settings) -> bool:
+    """Whether the refusal's button `key` was pressed for these settings: any others are refused again, with a
+    button of their own."""
+    return st.session_state.get(f"_{key}") == settings

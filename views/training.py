@@ -311,9 +311,10 @@ def refusal(config, schemes: list[str], steps: int, lang: str, memory_budget: in
 
 
 def fitting(config, schemes: list[str], steps: int, memory_budget: int, task: str = "spiral"):
-    """The sidebar's network nearest to `config` whose race on `task` the tab runs: `config` at the width the work
-    refusal names (widest, of task_config's network), or None when this one's race is not over WORK_LIMIT, or when
-    even that width's is over the memory budget (a refusal then, with nothing to offer)."""
+    """The network nearest to `config` whose race on `task` the tab runs (a tour step's race trains it, and a Custom
+    one's once its refusal's button is pressed): `config` at the width the work refusal names (widest, of
+    task_config's network), or None when this one's race is not over WORK_LIMIT, or when even that width's is over
+    the memory budget (a refusal then, with nothing to offer)."""
     trained = task_config(config, task)
     if race_work(trained, len(schemes), steps) <= WORK_LIMIT:
         return None
@@ -330,10 +331,11 @@ def fitted_note(config, fitted, schemes: list[str], steps: int, lang: str, task:
              **powers_apart(race_work(task_config(config, task), len(schemes), steps), WORK_LIMIT))
 
 
-def fitted_label(fitted, lang: str) -> str:
-    """The button that sets the sidebar to fitting()'s network: "Train with 12 channels"."""
-    key = "training_tab.use_width_conv" if fitted.arch == "conv" else "training_tab.use_width"
-    return t(lang, key, width=max(fitted.units[1:]))
+def fitted_label(config, fitted, lang: str) -> str:
+    """The button of a refusal that trains the race at fitting()'s width, the sidebar's network `config` kept:
+    "Train the race with 14 channels (the network stays at 64)"."""
+    key = "training_tab.use_width_conv" if config.arch == "conv" else "training_tab.use_width"
+    return t(lang, key, width=max(fitted.units[1:]), was=max(config.units[1:]))
 
 
 # ---------- frames ----------

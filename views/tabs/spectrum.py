@@ -11,14 +11,12 @@ from core.threads import Cancelled, parallel_map
 
 from .. import charts, tour
 from .. import spectrum as view
-from ..computing import session_gone
+from ..computing import fitted_chosen, offer_fitted, session_gone
 from ..draw import draw_chart
 from ..page import Page, memory_budget
 from ..text import join
 
-
-# The page's network whose refusal's button was pressed: its spectrum is computed at the size that fits from then on
-FITTED = "_spectrum_fitted"
+FITTED = "use_fitted_spectrum"  # the refusal's button, which computes a Custom network's spectrum at the size that fits
 
 
 def show(page: Page) -> None:
@@ -28,7 +26,7 @@ def show(page: Page) -> None:
     # refused, with that size one click away, which computes it so too: the page's network stays what it is
     at_step = tour.step_of(config) != tour.CUSTOM
     fitted = view.fitting(config, budget, view.STEP_WORK if at_step else None)
-    if fitted is not None and (at_step or st.session_state.get(FITTED) == own):
+    if fitted is not None and (at_step or fitted_chosen(FITTED, own)):
         st.info(view.fitted_note(config, fitted, page.lang, budget))
         config = fitted
     other = view.twin(config)
@@ -37,8 +35,7 @@ def show(page: Page) -> None:
         if refused:
             st.warning(refused)
             if fitted is not None:
-                st.button(view.fitted_label(config, fitted, page.lang), key="use_fitted_spectrum",
-                          on_click=ask_fitted, args=(own,))
+                offer_fitted(view.fitted_label(config, fitted, page.lang), FITTED, own)
             return
     cancel = session_gone()
     try:
@@ -63,11 +60,6 @@ def show(page: Page) -> None:
     for column, result, title in zip(st.columns(2), results, titles):
         with column:
             show_one(page, result, bin_edges, title)
-
-
-def ask_fitted(config) -> None:
-    """The refusal's button: this network's spectrum at the size that fits, the sidebar left as it is."""
-    st.session_state[FITTED] = config
 
 
 def show_one(page: Page, result: spectra.Spectrum, bin_edges, title: str) -> None:

@@ -20,12 +20,14 @@ from core.train import SCHEMES as TRAIN_SCHEMES
 from .. import charts, link, live, present, summary, tour, urlstate
 from .. import training as training_view
 from ..cache import TEMPLATES
+from ..computing import fitted_chosen, offer_fitted
 from ..draw import draw_chart, theme_type
 from ..page import Page, memory_budget
 from ..text import t
 from ..urlstate import URL
 
 REDRAW_EVERY = 0.3  # seconds between redraws of a training's progress and curves while it runs
+FITTED = "use_fitted_race"  # the refusal's button, which trains a Custom network's race at the width that fits
 
 
 def page_alive() -> Callable[[], bool]:
@@ -120,10 +122,12 @@ def show(page: Page) -> None:
                     format_func=lambda code: t(lang, f"training_tab.task_{code}"),
                     help=t(lang, "training_tab.task_help"))
     link.write("task", urlstate.query_value("task", {"task": task}, ("activations",)))
-    # a tour step's network over the work limit trains at the width that fits, said so; a Custom one is refused
+    # a tour step's network over the work limit trains at the width that fits, said so; a Custom one is refused,
+    # with that width one click away, which trains its race so too: the page's network stays what it is
+    own, race = config, (config, tuple(schemes), steps, task)
     fitted = training_view.fitting(config, schemes, steps, memory_budget(), task)
     note = None
-    if fitted is not None and tour.step_of(config) != tour.CUSTOM:
+    if fitted is not None and (tour.step_of(config) != tour.CUSTOM or fitted_chosen(FITTED, race)):
         note, config = training_view.fitted_note(config, fitted, schemes, steps, lang, task), fitted
     config = task_config(config, task)
     conv = config.arch == "conv"  # images, channels and a pooled read-out (core.train)
@@ -140,8 +144,7 @@ def show(page: Page) -> None:
     elif refusal := training_view.refusal(config, schemes, steps, lang, memory_budget()):
         st.error(refusal)
         if fitted is not None:  # the width that fits, one click away
-            st.button(training_view.fitted_label(fitted, lang), key="use_fitted_race", on_click=link.show_config,
-                      args=(fitted,))
+            offer_fitted(training_view.fitted_label(own, fitted, lang), FITTED, race)
     elif (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN:
         half = summary.format_share(training_view.half_width_share(config, len(schemes), steps))
         st.warning(t(lang, "training_tab.slow", work=summary.power_of_ten(work), half=half, **training_view.durations(
