@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import vl_convert
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core import Config, simulate, theory
 from core.train import DEFAULT_STEPS, HE_2015_STEPS
@@ -723,6 +725,19 @@ def test_zero_marks_sit_below_every_tick_apart_from_the_values():
         assert min(drawn) >= min(ticks), field
     assert charts.decades([0.0, 1.00007]) == ((1.0, 10.0), (10**-0.5, 10.0))  # step 1's gradients
     assert charts.decades([1.00007]) == ((1.0, 10.0), (1.0, 10.0))  # no zero: no band
+
+
+@given(st.lists(st.floats(1e-30, 1e30), min_size=1, max_size=6), st.booleans())
+def test_a_log_axis_holds_every_value_and_its_ticks(values, zero):
+    """charts.decades: every positive value lies inside the axis's domain, every tick too, the ticks are whole powers
+    of ten at most 9 apart in count, and a zero among the values widens the domain below the lowest tick only (a
+    spread of 3e-6 to 7e4 has ticks every second decade, up to 1e4: the domain had ended there, cutting off 7e4)."""
+    ticks, (low, high) = charts.decades([*values, 0.0] if zero else values)
+    assert low <= min(values) and max(values) <= high
+    assert low <= ticks[0] and ticks[-1] <= high and len(ticks) <= 9
+    assert all(math.log10(tick) == round(math.log10(tick)) for tick in ticks)
+    assert (low < ticks[0]) == zero
+    assert high / max(values) <= 10 and (zero or min(values) / low <= 10)  # within a decade of the values
 
 
 # ---------- Compare ----------

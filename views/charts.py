@@ -432,15 +432,15 @@ def decades(values) -> tuple[tuple[float, ...], tuple[float, float]]:
     v = np.asarray(values, float)
     zeros = bool((v == 0).any())
     v = v[np.isfinite(v) & (v > 0)]
-    if v.size == 0:
-        ticks = (0.1, 1.0)
-    else:
+    lo, hi = -1, 0
+    if v.size:
         lo, hi = math.floor(math.log10(v.min())), math.ceil(math.log10(v.max()))
         if hi == lo:
             lo -= 1
-        step = max(1, math.ceil((hi - lo) / 8))
-        ticks = tuple(10.0**e for e in range(lo, hi + 1, step))
-    return ticks, (ticks[0] / 10.0**ZERO_BAND if zeros else ticks[0], ticks[-1])
+    step = max(1, math.ceil((hi - lo) / 8))
+    ticks = tuple(10.0**e for e in range(lo, hi + 1, step))
+    # the domain ends at 10^hi, above the last tick where the ticks skip decades: the largest value stays inside
+    return ticks, (10.0 ** (lo - ZERO_BAND) if zeros else 10.0**lo, 10.0**hi)
 
 
 def _log_y(field: str, title: str, ticks: tuple) -> alt.Y:
