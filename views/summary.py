@@ -7,7 +7,7 @@ views/text.py.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import numpy as np
@@ -15,6 +15,7 @@ import numpy as np
 from core.admission import DEFAULT_SERVER_MIB, ENV, SERVER_MIB_RANGE
 from core.config import written
 from core.activations import get
+from core.initializers import weight_variance
 from core.theory import layer_sigma_w2
 from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, WORK_RATE, estimate_memory, estimate_work, memory_terms, \
     work_fits
@@ -322,6 +323,22 @@ def updates(result) -> Updates | None:
     low, high = int(np.argmin(values)), int(np.argmax(values))
     return Updates(zero=False, low=float(values[low]),
                    low_layer=layers[low], high=float(values[high]), high_layer=layers[high])
+
+
+def batch_norm_step_factor(config) -> float | None:
+    """Xavier's Var(w) (1/n between layers of n units) over the network's Var(w), in the layers after the first: under
+    batch norm, how many times larger a step of the same learning rate is, for the weights' size, than on Xavier's
+    weights. Batch norm undoes W's scale, so dL/dW grows as 1/|W| and a step lr·dW moves W by lr / |W|² of its size
+    (van Laarhoven 2017; Arora et al. 2019, "auto rate-tuning by batch normalization"). None where Var(w) is 0 or
+    undefined, or differs from layer to layer against Xavier's (a width profile)."""
+    xavier = replace(config, init="xavier_normal", gain=None)
+    factors = set()
+    for fan_in, fan_out in config.shapes[1:] or config.shapes:  # the first layer's fan_in is the input's
+        var_w = weight_variance(config, fan_in, fan_out)
+        if not var_w:
+            return None
+        factors.add(weight_variance(xavier, fan_in, fan_out) / var_w)
+    return factors.pop() if len(factors) == 1 else None
 
 
 def update_note(result, lang: str) -> str | None:

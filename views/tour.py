@@ -10,7 +10,7 @@ import numpy as np
 from core import Config
 from core.config import INV_SQRT_DEPTH
 from core.draws import family
-from core.initializers import bias_mean, bias_variance, weight_mean, weight_std, weight_variance
+from core.initializers import bias_mean, bias_variance, weight_mean, weight_std
 from core.schemes import REGISTRY as SCHEMES_RECORDS
 from core.train import HE_2015_STEPS
 from core.train import SCHEMES, scheme_config  # noqa: F401  (the app's Compare tab uses both)
@@ -110,9 +110,8 @@ def story_numbers(result) -> dict[str, float]:
     if u is not None and not u.zero:
         numbers.update(ratio_low=u.low, ratio_high=u.high, low_layer=u.low_layer, high_layer=u.high_layer,
                        ratio_spread=u.spread)
-    var_w = weight_variance(config, config.width, config.width)
-    if var_w:
-        numbers["bn_factor"] = (1 / config.width) / var_w
+    if (factor := summary.batch_norm_step_factor(config)) is not None:
+        numbers["bn_factor"] = factor
     if config.residual:
         numbers.update(stream_numbers(result))
     return {name: float(value) for name, value in numbers.items()}

@@ -37,8 +37,8 @@ from core.train import (
 from .charts import EM_OTHER, GUIDE_COLOUR, GUIDE_SIZE, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, \
     NUMBER_LABEL, SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, \
     share_expr, text_width, theme, title_lines, written, zero_marks
-from .summary import UPDATE_GUIDE, format_layers, format_power, format_share, format_value, gradient_symbol, \
-    powers_apart
+from .summary import UPDATE_GUIDE, batch_norm_step_factor, format_layers, format_power, format_share, format_value, \
+    gradient_symbol, powers_apart
 from .text import join, t
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
@@ -169,34 +169,39 @@ def depth_text(results: dict, lang: str) -> str | None:
              depths=join(lang, [str(d) for d in HE_2015_DEPTHS]), he_title=t(lang, "training_tab.he_title"))
 
 
-# The update:data ratio from which a run's first updates are said to be too large: tenfold CS231n's guide
-FAST_UPDATES = 10 * UPDATE_GUIDE
-
-
 def rescue_text(results: dict, lang: str) -> str | None:
-    """Where a race has both N(0, 0.01²) runs, with and without batch norm (BN_RESCUE, tour step 7's): the two final
-    losses, and whether batch norm let the bad init learn (a lower final loss); where the batch-norm run's first
-    updates (its update:data ratio at the first record, the geometric mean over its layers) are over FAST_UPDATES,
-    how many times the guide they are: batch norm undoes W's scale, so at the race's learning rate small weights take
-    large steps. None without both runs finite."""
+    """Where a race has both N(0, 0.01²) runs, with and without batch norm (BN_RESCUE, tour step 7's): how far each got
+    (run_progress, the He et al. 2015 preset's rules: off the ln K plateau, down to half of it) and the batch-norm run's
+    final loss and accuracy, then what batch norm did, chosen from those: let the same bad init learn (it reached
+    half of ln K, the plain run did not), brought the signal back but learned little (off the plateau only), or
+    neither. Where it did not reach half of ln K on weights smaller than Xavier's, why (rescue_step): batch norm
+    makes its steps summary.batch_norm_step_factor times Xavier's at the same learning rate. None without both runs
+    finite."""
     if BN_RESCUE not in results or "normal_0.01" not in results:
         return None
     bn, plain = results[BN_RESCUE], results["normal_0.01"]
     if not (math.isfinite(bn.final_loss) and math.isfinite(plain.final_loss)):
         return None
-    names = dict(bn=scheme_name(BN_RESCUE, lang), plain=scheme_name("normal_0.01", lang),
-                 bn_loss=format_value(bn.final_loss), plain_loss=format_value(plain.final_loss))
-    said = [t(lang, "training_tab.rescued" if bn.final_loss < plain.final_loss else "training_tab.not_rescued",
-              **names)]
-    first = bn.update_ratio[0] if len(bn.update_ratio) else np.array([])
-    first = first[np.isfinite(first) & (first > 0)]
-    if first.size:
-        ratio = float(np.exp(np.log(first).mean()))
-        if ratio > FAST_UPDATES:
-            said.append(t(lang, "training_tab.rescue_fast", bn=names["bn"], lr=format_value(bn.lr),
-                          ratio=format_value(ratio), times=format_value(ratio / UPDATE_GUIDE, 2),
-                          guide=format_power(UPDATE_GUIDE)))
+    if plateau_steps(bn, HALF) is not None and plateau_steps(plain, HALF) is None:
+        outcome = "training_tab.rescued"
+    elif plateau_steps(bn, PLATEAU) is not None and plateau_steps(plain, PLATEAU) is None:
+        outcome = "training_tab.rescued_signal"
+    else:
+        outcome = "training_tab.not_rescued"
+    runs = join(lang, [run_progress(name, results[name], lang) for name in ("normal_0.01", BN_RESCUE)], "clause")
+    said = [t(lang, outcome, runs=runs, bn_loss=format_value(bn.final_loss),
+              bn_accuracy=format_share(bn.final_accuracy))]
+    factor = batch_norm_step_factor(bn.config)
+    if outcome != "training_tab.rescued" and factor is not None and factor > 1:
+        said.append(rescue_step(bn, factor, lang))
     return join(lang, said, "sentence")
+
+
+def rescue_step(bn, factor: float, lang: str) -> str:
+    """Why the batch-norm run learned little: its steps are `factor` times Xavier's at its learning rate, as large as
+    Xavier's at lr x factor, and lr / factor would give it Xavier's steps at lr."""
+    return t(lang, "training_tab.rescue_step", bn=scheme_name(BN_RESCUE, lang), factor=format_value(factor, 2),
+             lr=format_value(bn.lr), faster=format_value(bn.lr * factor), matched=format_value(bn.lr / factor))
 
 
 def held_out_text(results: dict, lang: str) -> str | None:
@@ -982,18 +987,21 @@ def plateau_steps(result, fraction: float) -> int | None:
     return steps_to_loss(result, fraction * math.log(result.classes))
 
 
+def run_progress(scheme: str, r, lang: str) -> str:
+    """How far one run got, a clause: diverged, stayed on the ln K plateau, left it (PLATEAU) at some step, or also
+    reached half of ln K (HALF), with the steps."""
+    name = scheme_name(scheme, lang)
+    left, half = plateau_steps(r, PLATEAU), plateau_steps(r, HALF)
+    if r.diverged_at is not None and half is None:
+        return t(lang, "training_tab.he_diverged", scheme=name, step=r.diverged_at)
+    if left is None:
+        return t(lang, "training_tab.he_stalled", scheme=name, steps=r.steps)
+    if half is None:
+        return t(lang, "training_tab.he_left", scheme=name, left=left, steps=r.steps)
+    return t(lang, "training_tab.he_trained", scheme=name, left=left, half=half)
+
+
 def he_measured(results: dict, lang: str, depth: int) -> str:
     """What this app measured in the He et al. 2015 race at one depth, in the page's language: a clause per run."""
-    parts = []
-    for scheme, r in results.items():
-        name = scheme_name(scheme, lang)
-        left, half = plateau_steps(r, PLATEAU), plateau_steps(r, HALF)
-        if r.diverged_at is not None and half is None:
-            parts.append(t(lang, "training_tab.he_diverged", scheme=name, step=r.diverged_at))
-        elif left is None:
-            parts.append(t(lang, "training_tab.he_stalled", scheme=name, steps=r.steps))
-        elif half is None:
-            parts.append(t(lang, "training_tab.he_left", scheme=name, left=left, steps=r.steps))
-        else:
-            parts.append(t(lang, "training_tab.he_trained", scheme=name, left=left, half=half))
+    parts = [run_progress(scheme, r, lang) for scheme, r in results.items()]
     return t(lang, "training_tab.he_measured", depth=depth, runs=join(lang, parts, "clause"))
