@@ -144,6 +144,22 @@ def test_relu_without_biases_passes_only_the_product_of_the_gains_to_j():
                            rtol=1e-3)
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_charts_are_titled_for_the_network_they_draw(lang):
+    """The page's own network is "this network" and its twin "the same network"; a stand-in computed at fitting()'s
+    size is titled with its size, and its twin without "the same network", whichever of width or depth changed."""
+    own = Config(depth=12, width=600, activation="relu", init="he_normal")
+    assert view.this_title(own, own, lang) == t(lang, "spectrum_tab.this")
+    assert view.twin_title(own, lang, own) == view.twin_title(own, lang) == t(
+        lang, "spectrum_tab.twin_orthogonal", gain=summary.format_value(view.gain_of(view.twin(own)), 4))
+    for fitted, key, value in ((replace(own, width=300), "this_width", 300), (replace(own, depth=5), "this_depth", 5),
+                               (replace(own, arch="conv", width=7), "this_width_conv", 7)):
+        base = replace(own, arch=fitted.arch)
+        assert view.this_title(fitted, base, lang) == t(lang, f"spectrum_tab.{key}", value=value)
+        gain = summary.format_value(view.gain_of(view.twin(fitted)), 4)
+        assert view.twin_title(fitted, lang, base) == t(lang, "spectrum_tab.twin_orthogonal_one_gain", gain=gain)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_tab_says_the_twins_one_gain_under_the_bottleneck(lang):
@@ -818,6 +834,13 @@ def test_the_refusals_button_computes_the_spectrum_at_the_size_that_fits_and_kee
     markdown = [m.value for m in at.markdown]
     assert view.verdict(drawn, lang) in markdown
     assert view.border_line(spectra.border_effect(own), own, drawn, lang) in markdown  # of the 64 channels
+    # the charts name the 7-channel net they draw, not "this network" nor "the same network" as the page's 64
+    titles = [json.loads(chart.proto.spec).get("title") for chart in at.get("vega_lite_chart")][-2:]
+    assert titles == [charts.title_lines(view.this_title(fitted, own, lang)),
+                      charts.title_lines(view.twin_title(fitted, lang, own))]
+    assert view.this_title(fitted, own, lang) == t(lang, "spectrum_tab.this_width_conv", value=7)
+    assert view.twin_title(fitted, lang, own) == t(lang, "spectrum_tab.twin_orthogonal_one_gain",
+                                                  gain=summary.format_value(view.gain_of(view.twin(fitted)), 4))
     at.slider(key="depth").set_value(9).run()  # another network: its own refusal and button again
     assert not at.exception and len(at.warning) == 1 and not at.info
     assert at.button(key="use_fitted_spectrum").label == view.fitted_label(

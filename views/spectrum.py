@@ -82,13 +82,23 @@ def same_scale(config: Config) -> bool:
     return gains is not None and bool(np.abs(np.log(gains / gain_of(twin(config)))).max() <= math.log1p(GAIN_MATCH))
 
 
-def twin_title(config: Config, lang: str) -> str:
+def twin_title(config: Config, lang: str, own: Config | None = None) -> str:
     """The twin's chart title with its gain (the scheme's default too): "The same network under orthogonal init, gain
-    1.414" where it is at this network's scale at every layer (same_scale), else "Orthogonal init, gain 2.828 at
-    every layer"."""
+    1.414" where it is at this network's scale at every layer (same_scale) and this network is the page's own (own,
+    None for the same), else "Orthogonal init, gain 2.828 at every layer"."""
     key = "spectrum_tab.twin_gaussian" if is_orthogonal(config) else "spectrum_tab.twin_orthogonal"
     gain = summary.format_value(gain_of(twin(config)), 4)
-    return t(lang, key if same_scale(config) else f"{key}_one_gain", gain=gain)
+    same = same_scale(config) and own in (None, config)
+    return t(lang, key if same else f"{key}_one_gain", gain=gain)
+
+
+def this_title(config: Config, own: Config, lang: str) -> str:
+    """The chart title of the spectrum drawn for the page: "This network: ..." where it is the page's own network
+    (own), else what fitting() changed: "This network at 7 channels: ..." (the page's network stays at 64)."""
+    if config == own:
+        return t(lang, "spectrum_tab.this")
+    name, _, value = changed(own, config)
+    return t(lang, f"spectrum_tab.this_{name}", value=value)
 
 
 def twin_note(config: Config, results: tuple[Spectrum, Spectrum], lang: str) -> str | None:

@@ -56,7 +56,7 @@ def show(page: Page) -> None:
     if note:
         st.markdown(note)
     bin_edges = view.edges(*results)
-    titles = (page.t("spectrum_tab.this"), view.twin_title(config, page.lang))
+    titles = (view.this_title(config, own, page.lang), view.twin_title(config, page.lang, own))
     for column, result, title in zip(st.columns(2), results, titles):
         with column:
             show_one(page, result, bin_edges, title)
