@@ -782,7 +782,7 @@ def test_a_race_too_big_to_wait_for_trains_at_the_width_that_fits_and_keeps_the_
     assert run_button(at).disabled and not at.info
     offer = at.button(key="use_fitted_race")
     assert offer.label == training_view.fitted_label(own, fitted, lang) == t(lang, "training_tab.use_width", width=51,
-                                                                            was=64)
+                                                                            was=64, run=run_button(at).label)
     page = [x.value for x in at.title], [m.value for m in at.metric], dict(at.query_params)
     offer.click().run()
     # the page's network is still 64 units a layer: its headline and its link as before the click

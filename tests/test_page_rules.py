@@ -195,12 +195,15 @@ def test_a_race_over_the_work_limit_is_offered_at_the_width_its_refusal_names(la
     assert training_view.fitted_note(config, fitted, race, DEFAULT_STEPS, lang) == t(
         lang, "training_tab.fitted_conv", width=fitted.width, was=64,
         **summary.powers_apart(training_view.race_work(config, len(race), DEFAULT_STEPS), training_view.WORK_LIMIT))
-    # at Custom, a button trains the race so: its label names that width and the network's own, which stays
+    # at Custom, a button sets the race so: its label names that width, the network's own, which stays, and the Run
+    # button that trains it (nothing trains before Run)
+    run = t(lang, "training_tab.run")
     assert training_view.fitted_label(config, fitted, lang) == t(lang, "training_tab.use_width_conv",
-                                                                 width=fitted.width, was=64)
+                                                                 width=fitted.width, was=64, run=run)
+    assert run in training_view.fitted_label(config, fitted, lang)
     dense = Config(width=2048)
     assert training_view.fitted_label(dense, replace(dense, width=700), lang) == t(
-        lang, "training_tab.use_width", width=700, was=2048)
+        lang, "training_tab.use_width", width=700, was=2048, run=run)
     # nothing is offered when even that width's race is over the memory budget
     assert training_view.fitting(config, race, DEFAULT_STEPS, 2**20) is None
 

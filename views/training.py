@@ -338,9 +338,9 @@ def fitted_note(config, fitted, schemes: list[str], steps: int, lang: str, task:
 
 def fitted_label(config, fitted, lang: str) -> str:
     """The button of a refusal that trains the race at fitting()'s width, the sidebar's network `config` kept:
-    "Train the race with 14 channels (the network stays at 64)"."""
+    "Set the race to 14 channels, then Run (the network stays at 64)": nothing trains before Run is pressed."""
     key = "training_tab.use_width_conv" if config.arch == "conv" else "training_tab.use_width"
-    return t(lang, key, width=max(fitted.units[1:]), was=max(config.units[1:]))
+    return t(lang, key, width=max(fitted.units[1:]), was=max(config.units[1:]), run=t(lang, "training_tab.run"))
 
 
 # ---------- frames ----------
