@@ -34,6 +34,7 @@ ReLU nets 22 and 30 layers deep, Xavier (gain 1) against He.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections import deque
@@ -964,6 +965,9 @@ def acts_as_one_unit(config: Config) -> bool:
     return schemes.get(config.init).family is None and config.bias_std == 0
 
 
+# a pure function of its arguments, read by the race's accuracy chart and its caption on every draw of the tab (a
+# second for 5 classes): computed once per process
+@functools.cache
 def one_unit_ceiling(classes: int = DEFAULT_CLASSES, directions: int = 360) -> float:
     """The best task-set accuracy of a network whose every layer acts as one unit (zero or constant init).
 

@@ -78,8 +78,9 @@ def one_gain(gains: np.ndarray) -> float:
 def same_scale(config: Config) -> bool:
     """Whether the twin's gain is within GAIN_MATCH of every layer's matched gain: the same network under the other
     init, at its scale layer by layer (not where the layers ask different gains, or none: zero weights)."""
-    gains = matched_gains(config, twin(config).init)
-    return gains is not None and bool(np.abs(np.log(gains / gain_of(twin(config)))).max() <= math.log1p(GAIN_MATCH))
+    other = twin(config)
+    gains = matched_gains(config, other.init)
+    return gains is not None and bool(np.abs(np.log(gains / gain_of(other))).max() <= math.log1p(GAIN_MATCH))
 
 
 def twin_title(config: Config, lang: str, own: Config | None = None) -> str:
