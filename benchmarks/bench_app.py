@@ -205,10 +205,12 @@ def race_times(page, base: str, seed: int) -> tuple[float, float]:
     open_settled(page, f"{base}/?step=2&tab=training&seed={seed}", charts=False)
     start = time.perf_counter()
     page.get_by_role("button", name=t("en", "training_tab.run"), exact=True).click()
-    first = t("en", "training_tab.running").split("{")[0]  # "Training… ": the message before its first value
+    # "… ": the words just before the steps done, after the runs named ("Training He and Xavier… 27 of 1,500 ...")
+    before = t("en", "training_tab.running_runs").split("{done")[0].rsplit("}", 1)[-1]
     page.wait_for_function(  # a step has been reported, and the curves are drawn from it
         f"""() => {{ const bar = document.querySelector("[data-testid='stProgress']");
-                    return bar && bar.innerText.startsWith({first!r}) && !bar.innerText.startsWith({first + "0 "!r})
+                    return bar && bar.innerText.includes({before!r})
+                      && /^[1-9]/.test(bar.innerText.split({before!r})[1])
                       && document.querySelectorAll("[data-testid='stVegaLiteChart'] svg").length >= 2; }}""",
         timeout=900_000, polling=100)
     curves = time.perf_counter() - start

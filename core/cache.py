@@ -181,23 +181,26 @@ def simulate_many(configs: Iterable[Config], memory_budget: int = DEFAULT_MEMORY
 
 def race_cached(config: Config, schemes: Sequence[str], steps: int = DEFAULT_STEPS,
                 progress: Progress | None = None, live: dict | None = None,
-                task: str = "spiral") -> dict[str, TrainingResult]:
+                task: str = "spiral", order: Sequence[str] | None = None,
+                training: list | None = None) -> dict[str, TrainingResult]:
     """core.train.race(config, schemes, steps, task=task), computed once per process and kept while RESULT_BYTES allows.
 
     Kept by the networks the race trains, one per scheme (core.train.scheme_config, which sets batch norm with the
     scheme), so that step 2's network racing N(0, 0.01²) + batch norm and step 7's are one race; no schemes: the
     network's default race (core.train.lecture_schemes, which depends on its batch norm).
 
-    progress and live (race's growing curves) are called and filled only by the session that computes; a
-    session asking for the same race meanwhile waits for that result. An exception progress raises (a Stop)
-    ends the race and keeps nothing.
+    progress, live (race's growing curves) and training (its runs training) are called and filled only by the
+    session that computes; a session asking for the same race meanwhile waits for that result. order (race's: when
+    each run starts) is not in the key: the results are the same bits in any order. An exception progress raises
+    (a Stop) ends the race and keeps nothing.
     """
     schemes = tuple(schemes) or lecture_schemes(config.batch_norm)
     # an unknown scheme has no network: race refuses it, and nothing is kept
     trained = tuple(scheme_config(task_config(config, task), s) for s in schemes if s in SCHEMES)
 
     def compute() -> dict[str, TrainingResult]:
-        results = race(config, schemes, steps=steps, progress=progress, live=live, task=task)
+        results = race(config, schemes, steps=steps, progress=progress, live=live, task=task, order=order,
+                       training=training)
         if estimate_training_memory(config) * len(schemes) > TRIM_BYTES:
             release_freed_memory()
         return results

@@ -354,7 +354,8 @@ def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFA
          lr: float = DEFAULT_LR, momentum: float = DEFAULT_MOMENTUM, classes: int = DEFAULT_CLASSES,
          batch: int | None = None, progress: Progress | None = None,
          memory_budget: int = DEFAULT_MEMORY_BUDGET, live: dict | None = None,
-         task: str = "spiral") -> dict[str, TrainingResult]:
+         task: str = "spiral", order: Sequence[str] | None = None,
+         training: list | None = None) -> dict[str, TrainingResult]:
     """Train the same network once per scheme on the same data; {scheme name: result}, in order. Each
     scheme is one task for the server's worker processes (core.workers; this process's threads where
     none can start), with the same results either way.
@@ -362,12 +363,20 @@ def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFA
     A run that diverges stops its own curve; the others go on. progress(done, total) counts steps
     over all runs; an exception it raises ends the race. live, if given, receives each run's loss and
     accuracy arrays as the run starts, {scheme: (loss, accuracy)}, (steps,) each: they fill in place as
-    it trains (NaN for steps not taken yet), for drawing the curves while the race runs.
+    it trains (NaN for steps not taken yet), for drawing the curves while the race runs. training, if
+    given, is the list of the runs training: a scheme is appended as its run starts and removed as it ends.
+
+    order: the same schemes in the order their runs start where the race trains whole runs, more than there
+    are cores (_train_all): a tour step's own scheme first (views.tour.race_order). Only when each run trains
+    changes: each run draws from its own stream, so the results are the same bits, in the order of `schemes`.
+    A race that trains in legs or all at once starts its runs in the order of `schemes`, whatever order says.
     """
     chosen = tuple(schemes or lecture_schemes(config.batch_norm))
     unknown = [s for s in chosen if s not in SCHEMES]
     if unknown:
         raise ValueError(f"unknown scheme {unknown[0]!r}: one of {', '.join(SCHEMES)}")
+    if order is not None and sorted(order) != sorted(chosen):
+        raise ValueError(f"order={tuple(order)!r} is not allowed: the race's schemes {chosen!r} in any order")
     config = task_config(config, task)
     configs = [scheme_config(config, s) for s in chosen]
     batch = training_batch(config, batch)
@@ -375,11 +384,13 @@ def race(config: Config, schemes: Sequence[str] | None = None, steps: int = DEFA
         _check(c, steps, lr, momentum, classes, batch, memory_budget, task)
     data = _make(task, classes, config)
     runs = [(c, data, scheme) for scheme, c in zip(chosen, configs)]
-    return dict(zip(chosen, _train_all(runs, steps, lr, momentum, batch, progress, live)))
+    starts = None if order is None else sorted(range(len(chosen)), key=lambda i: list(order).index(chosen[i]))
+    return dict(zip(chosen, _train_all(runs, steps, lr, momentum, batch, progress, live, starts, training)))
 
 
 def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, momentum: float, batch: int,
-               progress: Progress | None, live: dict | None = None) -> list[TrainingResult]:
+               progress: Progress | None, live: dict | None = None, order: Sequence[int] | None = None,
+               training: list | None = None) -> list[TrainingResult]:
     """Train each (config, task, name) run, side by side: each a task for the server's worker processes
     (core.workers), where they compute without taking turns on this process's lock; where workers cannot
     start, in threads of this process (threads.parallel_map). Either way at most usable_cores() runs
@@ -390,19 +401,25 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
     five runs of a race on two cores then end together after 2.5 runs' time, where whole runs took three rounds,
     and all five curves grow at once. A leg carries the run's weights and momenta to the next (_Unfinished). A race
     whose held weights exceed LEGGED_BYTES (the lecture's 10 x 500) trains whole runs instead, one after another
-    in each lane: a run starts only when a lane is free, and a stop can come before the last have started.
+    in each lane: a run starts only when a lane is free, and a stop can come before the last have started. Those
+    whole runs start in `order` (indices into runs; runs' own order if None); runs trained in legs, or no more
+    than the lanes and so all at once, start in runs' own order.
 
     progress(done, total) counts steps over all runs and is called in this caller's thread only (a UI
     such as Streamlit can only be driven from there); if it raises, every run stops within a step.
     live: as in race; a worker's run sends its curves at each of its record steps (RECORDS a run) and at the
-    end of each leg, and they are copied into the live arrays here as they come.
+    end of each leg, and they are copied into the live arrays here as they come. training: as in race, by the
+    runs' names.
     """
     caller, stop = threading.get_ident(), threading.Event()
     total, done, shown = len(runs) * steps, [0] * len(runs), [-1]
     pool = workers.shared()
     lanes = min(threads.usable_cores(), len(runs))
-    per_leg = -(-steps // _legs(runs, lanes))
-    ready, lock = deque(range(len(runs))), threading.Lock()  # runs waiting for their next leg, in turn
+    legs = _legs(runs, lanes)
+    per_leg = -(-steps // legs)
+    waiting = order is not None and legs == 1 and len(runs) > lanes  # whole runs that wait for a lane, in order
+    # runs waiting for their next leg, in turn (whole runs: for their start)
+    ready, lock = deque(order if waiting else range(len(runs))), threading.Lock()
     states: list[_Unfinished | None] = [None] * len(runs)
     results: list[TrainingResult | None] = [None] * len(runs)
     curves = [(np.full(steps, np.nan), np.full(steps, np.nan)) for _ in runs]  # a worker's run, as it reports
@@ -447,6 +464,9 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
                 if not ready:  # every run left is another lane's, which carries it on
                     return
                 index = ready.popleft()
+                name = runs[index][2]
+                if training is not None and states[index] is None:  # in the order the runs start
+                    training.append(name)
             try:
                 outcome = leg(index)
             except BaseException:
@@ -454,6 +474,8 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
                 raise
             if isinstance(outcome, TrainingResult):
                 results[index] = outcome
+                if training is not None:
+                    training.remove(name)
                 continue
             states[index] = outcome
             with lock:

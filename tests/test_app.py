@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -704,6 +705,44 @@ def test_while_a_race_trains_the_page_draws_its_curves_and_stop_ends_it():
     assert chart_titles(at) == [t("en", "training_tab.loss_title"), t("en", "training_tab.accuracy_title")]
     assert "_training" not in at.session_state  # a stopped race is no result
     assert not run_button(at).disabled
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code, lang", [("6", "en"), ("4", "zh"), ("custom", "en")])
+def test_run_at_a_tour_step_starts_with_its_lesson_and_the_bar_names_the_runs_training(code, lang, monkeypatch):
+    """Run at step 6 trained zeros and N(0, 0.01²) first, at ln 3 for half a minute, and the bar said "Training…":
+    the race is started in tour.race_order (He, then Xavier), and the bar names the runs the race says are training.
+    A Custom page's race keeps its own order."""
+    asked, pause = {}, threading.Event()
+
+    def race_cached(config, schemes, steps, progress=None, live=None, task="spiral", order=None, training=None):
+        asked.update(schemes=schemes, order=order)
+        training.extend(order[:2])  # the two runs a two-core server starts first
+        while True:
+            progress(1, len(schemes) * steps)  # raises once the page's Stop is pressed
+            pause.wait(0.05)
+    monkeypatch.setattr(cache, "race_cached", race_cached)
+    custom = dict(step="custom", width="400", activation="relu", init="he_normal")
+    query = custom if code == "custom" else dict(step=code)
+    at = open_app(**query, tab="training", lang=lang)
+    run_button(at).click().run()
+    job = at.session_state["_race"]
+    try:
+        while job.running and job.done == 0:
+            job.wait(0.05)
+        at.run()
+        no_trouble(at)
+        step = at.session_state["_race"].key[0]
+        expected = tour.race_order(step, LECTURE_RACE)
+        assert asked == dict(schemes=LECTURE_RACE, order=expected)
+        assert expected[:2] == {"6": ("he_normal", "xavier_normal"), "4": ("xavier_normal", "normal_1"),
+                                "custom": ("zeros", "normal_0.01")}[code]
+        (bar,) = at.get("progress")
+        assert bar.proto.text in {training_view.running_text(list(expected[:2]), 1, 1500, seconds, lang)
+                                  for seconds in range(600)}  # at whichever second it was drawn
+    finally:
+        job.stop()
+    assert job.wait(60) and job.stopped
 
 
 @pytest.mark.slow

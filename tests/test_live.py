@@ -20,7 +20,7 @@ NETWORK = Config(depth=3, width=16, activation="relu", init="he_normal")
 
 def counting(steps: int):
     """Work that reports each of `steps` steps, then returns how many it reported."""
-    def work(progress, live):
+    def work(progress, live, training):
         for done in range(1, steps + 1):
             progress(done, steps)
         return steps
@@ -28,8 +28,8 @@ def counting(steps: int):
 
 
 def test_a_race_in_the_background_ends_as_the_same_race_in_the_foreground():
-    job = Training("key", lambda progress, live: race(NETWORK, ("zeros", "he_normal"), steps=25, progress=progress,
-                                                      live=live))
+    job = Training("key", lambda progress, live, training: race(NETWORK, ("zeros", "he_normal"), steps=25,
+                                                                progress=progress, live=live))
     assert job.wait(120) and not job.running
     expected = race(NETWORK, ("zeros", "he_normal"), steps=25)
     assert list(job.result) == list(expected)
@@ -45,7 +45,7 @@ def test_stop_ends_the_run_at_its_next_report():
     reported = threading.Event()
     go_on = threading.Event()
 
-    def work(progress, live):
+    def work(progress, live, training):
         progress(1, 10**6)
         reported.set()
         go_on.wait(30)  # the page presses Stop here
@@ -64,8 +64,8 @@ def test_stop_ends_the_run_at_its_next_report():
 
 @pytest.mark.slow
 def test_a_stopped_race_ends_every_run():
-    job = Training("key", lambda progress, live: race(NETWORK, ("he_normal", "xavier_normal"), steps=10_000,
-                                                      progress=progress, live=live))
+    job = Training("key", lambda progress, live, training: race(NETWORK, ("he_normal", "xavier_normal"),
+                                                                steps=10_000, progress=progress, live=live))
     while job.running and job.done == 0:
         job.wait(0.05)
     job.stop()
@@ -89,10 +89,10 @@ def test_a_page_away_for_less_than_the_grace_keeps_its_run():
 
 @pytest.mark.slow
 def test_a_refusal_and_a_fault_are_kept_for_the_page():
-    def refused(progress, live):
+    def refused(progress, live, training):
         raise MemoryBudgetError("needs 2,048 MiB")
 
-    def faulty(progress, live):
+    def faulty(progress, live, training):
         raise ZeroDivisionError("a fault")
 
     job = Training("key", refused)
@@ -143,7 +143,8 @@ def test_a_race_trained_run_by_run_and_stopped_leaves_runs_unstarted(monkeypatch
     """The lecture's 10 x 500 race is over LEGGED_BYTES and trains run by run, a few at once: stopped at its first
     report, the runs after those are missing from its record, and the warning names them."""
     monkeypatch.setattr(sys.modules["core.train"], "LEGGED_BYTES", 0)  # this small race run by run, as the lecture's
-    job = Training("key", lambda progress, live: race(NETWORK, LECTURE, steps=10_000, progress=progress, live=live))
+    job = Training("key", lambda progress, live, training: race(NETWORK, LECTURE, steps=10_000, progress=progress,
+                                                                live=live))
     while job.running and job.done == 0:
         job.wait(0.05)
     job.stop()
@@ -153,3 +154,54 @@ def test_a_race_trained_run_by_run_and_stopped_leaves_runs_unstarted(monkeypatch
     assert waiting == [scheme for scheme in LECTURE if scheme not in job.live]
     said = training_view.stopped_text(job.live, LECTURE, job.seconds, job.done, job.total, "en")
     assert all(training_view.scheme_name(scheme, "en") in said for scheme in waiting)
+
+
+STEP_6_ORDER = ("he_normal", "xavier_normal", "zeros", "normal_0.01", "normal_1")  # views.tour.race_order's at step 6
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lanes", [1, 2])
+def test_a_race_started_in_a_step_s_order_and_stopped_names_the_runs_it_had_not_reached(lanes, monkeypatch):
+    """At step 6 the lecture's race starts He, then Xavier: stopped at its first report, the runs not started are the
+    last of that order, not He's, and the warning names exactly the runs missing from its live record, in the
+    race's order; the bar had named those training, in the order they started."""
+    monkeypatch.setattr(sys.modules["core.train"], "LEGGED_BYTES", 0)  # this small race run by run, as the lecture's
+    monkeypatch.setattr(threads, "usable_cores", lambda: lanes)
+    job = Training("key", lambda progress, live, training: race(NETWORK, LECTURE, steps=10_000, progress=progress,
+                                                                live=live, order=STEP_6_ORDER, training=training))
+    while job.running and job.done == 0:
+        job.wait(0.05)
+    job.stop()
+    assert job.wait(60) and job.stopped
+    training, live = job.training.copy(), dict(job.live)
+    assert training == list(STEP_6_ORDER[:len(training)]) and 0 < len(training) <= lanes  # He first, no run ended
+    assert "he_normal" in live and not set(STEP_6_ORDER[lanes:]) & set(live)  # the lanes took the first runs only
+    waiting = training_view.unstarted(live, LECTURE)
+    assert waiting == [scheme for scheme in LECTURE if scheme not in live]
+    if lanes == 1:
+        assert waiting == ["zeros", "normal_0.01", "normal_1", "xavier_normal"]
+    for lang in ("en", "zh"):
+        said = training_view.stopped_text(live, LECTURE, job.seconds, job.done, job.total, lang)
+        named = said.split("：" if lang == "zh" else ": ", 1)[1]
+        for scheme in LECTURE:
+            assert (training_view.scheme_name(scheme, lang) in named) == (scheme in waiting), (scheme, said)
+        shown = training_view.running_text(training, 1, 50_000, 0.5, lang)
+        assert all((training_view.scheme_name(s, lang) in shown) == (s in training) for s in LECTURE), shown
+
+
+@pytest.mark.parametrize("lang, training, expected", [
+    ("en", ["he_normal", "xavier_normal"], "Training He and Xavier… 450 of 1,500 steps of all the runs together, 20 s "
+                                           "so far"),
+    ("en", ["zeros"], "Training zeros… 450 of 1,500 steps of all the runs together, 20 s so far"),
+    ("en", [], "Training… 450 of 1,500 steps of all the runs together, 20 s so far"),
+    ("zh", ["he_normal", "xavier_normal"], "正在训练 He 和 Xavier……所有方案合计已完成 450 / 1,500 步，用时 20 秒"),
+    ("zh", ["normal_0.01+bn", "normal_0.01"], "正在训练 N(0, 0.01²) + 批归一化和 N(0, 0.01²)……所有方案合计已完成 "
+                                              "450 / 1,500 步，用时 20 秒"),
+    ("zh", ["zeros"], "正在训练全零……所有方案合计已完成 450 / 1,500 步，用时 20 秒"),
+    ("zh", [], "训练中……所有方案合计已完成 450 / 1,500 步，用时 20 秒"),
+])
+def test_the_bar_names_the_runs_training_in_the_order_they_started(lang, training, expected):
+    """The bar said "Training… 450 of 1,500 steps" while the room waited for the run its step is about: it names the
+    runs training (core.train.race's training, He first at step 6), none where the work reports none (the He et al.
+    2015 preset)."""
+    assert training_view.running_text(training, 450, 1500, 20.4, lang) == expected

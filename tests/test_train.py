@@ -248,6 +248,59 @@ def test_a_race_side_by_side_is_bitwise_the_runs_one_after_another(activation):
     assert together["normal_1"].diverged_at is not None or activation == "tanh"
 
 
+STEP_6_ORDER = ("he_normal", "xavier_normal", "zeros", "normal_0.01", "normal_1")  # views.tour.race_order's at step 6
+
+
+class StartLog(list):
+    """A race's list of the runs training (race's training), which also keeps every run it was told of, in turn."""
+
+    def __init__(self):
+        super().__init__()
+        self.started = []
+
+    def append(self, name):
+        self.started.append(name)
+        super().append(name)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lanes", [1, 2])
+def test_whole_runs_start_in_the_order_given_and_end_as_the_same_bits(lanes, monkeypatch):
+    """The lecture's 10 x 500 race trains whole runs, one a core at a time (LEGGED_BYTES), and its room watched zeros
+    and N(0, 0.01²) first. Started in a tour step's order (step 6: He, then Xavier), the runs are the very bits they
+    are in the race's own order, and come in its order; every run leaves the list of those training as it ends."""
+    workers.shared()  # the pool of every core, started before the lanes are cut
+    network = replace(SMALL, activation="relu", width=24)
+    plain = race(network, LECTURE_RACE, steps=30)
+    monkeypatch.setattr(threads, "usable_cores", lambda: lanes)
+    monkeypatch.setattr(sys.modules["core.train"], "LEGGED_BYTES", 0)  # this small race run by run, as the lecture's
+    training = StartLog()
+    ordered = race(network, LECTURE_RACE, steps=30, order=STEP_6_ORDER, training=training)
+    assert training.started == list(STEP_6_ORDER) and training == []
+    assert list(ordered) == list(LECTURE_RACE)  # the legend's order
+    for scheme in LECTURE_RACE:
+        assert same_bits(ordered[scheme], plain[scheme]), scheme
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lanes", [2, 8])
+def test_a_race_in_legs_or_all_at_once_starts_its_runs_in_its_own_order(lanes, monkeypatch):
+    """Order is for whole runs that wait for a core: a race in legs (its curves grow together) or of no more runs
+    than cores (all at once) starts them as before, in the race's order."""
+    workers.shared()
+    monkeypatch.setattr(threads, "usable_cores", lambda: lanes)
+    training = StartLog()
+    race(replace(SMALL, width=24), LECTURE_RACE, steps=12, order=STEP_6_ORDER, training=training)
+    assert training.started == list(LECTURE_RACE) and training == []
+
+
+def test_a_race_s_order_holds_its_own_runs():
+    with pytest.raises(ValueError, match="order="):
+        race(SMALL, ("zeros", "he_normal"), steps=1, order=("he_normal",))
+    with pytest.raises(ValueError, match="order="):
+        race(SMALL, ("zeros", "he_normal"), steps=1, order=("he_normal", "xavier_normal"))
+
+
 @pytest.mark.slow
 def test_progress_is_reported_from_the_callers_thread_only():
     """A UI (Streamlit) can only be driven from its own thread, however the runs are spread."""

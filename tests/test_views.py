@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from core import Config, schemes, simulate, theory, threads
 from core.config import ACTIVATIONS, INITS
+from core.train import lecture_schemes
 from views import charts, derivation, export, summary, tour, urlstate
 from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.tabs import gradients as gradients_tab
@@ -83,6 +84,51 @@ def test_each_scheme_has_its_own_colour_and_each_step_one_of_them():
     # a scheme's own configuration is drawn in its own colour
     for scheme in tour.SCHEMES:
         assert tour.scheme_of(tour.scheme_config(Config(), scheme)) == scheme
+
+
+# The lecture's race at each step in the order its runs start: the step's own scheme, the one its lesson is contrasted
+# with, then the rest in the race's order (step 6: He, then Xavier; step 4: Xavier, then N(0, 1))
+STEP_RACE_ORDER = {
+    "1": ("zeros", "xavier_normal", "normal_0.01", "normal_1", "he_normal"),
+    "2": ("normal_0.01", "xavier_normal", "zeros", "normal_1", "he_normal"),
+    "3": ("normal_1", "xavier_normal", "zeros", "normal_0.01", "he_normal"),
+    "4": ("xavier_normal", "normal_1", "zeros", "normal_0.01", "he_normal"),
+    "5": ("xavier_normal", "he_normal", "zeros", "normal_0.01", "normal_1"),
+    "6": ("he_normal", "xavier_normal", "zeros", "normal_0.01", "normal_1"),
+    "7": ("normal_0.01+bn", "normal_0.01", "zeros", "normal_1", "xavier_normal", "he_normal"),
+    "8": ("he_normal", "xavier_normal", "zeros", "normal_0.01", "normal_1"),
+    "9": ("he_normal", "xavier_normal", "zeros", "normal_0.01", "normal_1"),
+    "10": ("xavier_normal", "zeros", "normal_0.01", "normal_1", "he_normal"),  # its orthogonal draw is not raced
+    "11": ("he_normal", "xavier_normal", "zeros", "normal_0.01", "normal_1"),
+}
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+@pytest.mark.parametrize("code", tour.STEPS)
+def test_a_tour_step_s_race_starts_with_the_step_s_own_scheme_then_its_contrast(code, seed):
+    """Run at the lecture's size trains whole runs one a core at a time: step 6's room watched zeros and N(0, 0.01²)
+    sit at ln 3 for half a minute before He appeared. The race starts with the step's own scheme, whatever the seed."""
+    step = tour.step_config(code, seed)
+    race = lecture_schemes(step.batch_norm)
+    order = tour.race_order(step, race)
+    assert order == STEP_RACE_ORDER[code]
+    assert sorted(order) == sorted(race)  # every run, once: only when each trains changes
+    if code != tour.ISOMETRY_STEP:  # the first run is the step's own network (step 10's gain and biases are not raced)
+        assert tour.scheme_config(step, order[0]) == step
+    assert tour.race_order(step, (*race, "orthogonal"))[0] == ("orthogonal" if code == tour.ISOMETRY_STEP else order[0])
+    # a race without the step's own scheme or its contrast starts with what it has of them, the rest in its order
+    rest = tuple(s for s in race if s != order[0])
+    assert tour.race_order(step, rest) == order[1:]
+    assert tour.race_order(step, tuple(s for s in race if s != order[1])) == (order[0], *order[2:])
+    assert tour.race_order(step, ()) == ()
+
+
+@pytest.mark.parametrize("config", [Config(width=100), Config(init="he_normal", activation="tanh"),
+                                    Config(init="xavier_normal", activation="relu", depth=12)])
+def test_a_custom_race_starts_its_runs_in_its_own_order(config):
+    assert tour.step_of(config) == tour.CUSTOM
+    for race in (lecture_schemes(), tuple(reversed(tour.SCHEMES))):
+        assert tour.race_order(config, race) == race
 
 
 # ---------- URL state ----------

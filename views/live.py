@@ -32,19 +32,21 @@ class Stopped(Exception):
 
 
 class Training:
-    """One background run of work(progress, live) -> result, started at once in a daemon thread.
+    """One background run of work(progress, live, training) -> result, started at once in a daemon thread.
 
     progress(done, total) is the callback to hand to the engine; live is a dict the work may fill with arrays
-    that grow as it runs (core.train.race(live=...): each scheme's loss and accuracy). alive() is asked at
+    that grow as it runs (core.train.race(live=...): each scheme's loss and accuracy), and training a list of the
+    runs training now (core.train.race(training=...), in the order they started). alive() is asked at
     every report; once it has said False for gone_after seconds in a row (GONE_AFTER unless given), the run stops.
     """
 
-    def __init__(self, key: Hashable, work: Callable[[Progress, dict], Any], alive: Callable[[], bool] | None = None,
-                 gone_after: float | None = None) -> None:
+    def __init__(self, key: Hashable, work: Callable[[Progress, dict, list], Any],
+                 alive: Callable[[], bool] | None = None, gone_after: float | None = None) -> None:
         self.key = key
         self.done = 0  # steps done and steps in all, as last reported
         self.total = 0
         self.live: dict = {}
+        self.training: list = []
         self.result: Any = None
         self.message: str | None = None  # the engine's refusal, in its words
         self.failure: BaseException | None = None
@@ -98,7 +100,7 @@ class Training:
 
     def _run(self, work) -> None:
         try:
-            self.result = work(self.progress, self.live)
+            self.result = work(self.progress, self.live, self.training)
         except Stopped:
             self.stopped = True
         except MemoryBudgetError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import fields, replace
 
 import numpy as np
@@ -61,6 +62,16 @@ FIRST = "1"
 # The lecture's five: too small, too large, Xavier, He, and the too-small init rescued by batch norm. Zeros is
 # left out by default because its activations are exactly 0, which a log-scale chart cannot draw.
 LECTURE_FIVE = ("normal_0.01", "normal_1", "xavier_normal", "he_normal", "normal_0.01+bn")
+
+
+# The race scheme each step's lesson is contrasted with, which its race trains right after the step's own (race_order):
+# a step that fails beside the scheme that mends it on its activation (tanh: step 4's Xavier, ReLU: step 6's He), a
+# step that mends beside the failure it mends (the step before it), step 7's batch norm beside the same init without
+# it. Steps 8, 9 and 11 are step 6's He + ReLU, with skips or as convolutions; step 10's orthogonal draw beside the
+# Gaussian one of about its variance (sigma_w² = 1, Xavier's at equal fans).
+CONTRASTS = {"1": "xavier_normal", "2": "xavier_normal", "3": "xavier_normal", "4": "normal_1", "5": "he_normal",
+             "6": "xavier_normal", "7": "normal_0.01", "8": "xavier_normal", "9": "xavier_normal",
+             "10": "xavier_normal", "11": "xavier_normal"}
 
 
 def step_config(code: str, seed: int = 0) -> Config:
@@ -246,6 +257,22 @@ def plain_growth(config: Config) -> float:
     """std(x_L) / std(x_0) the theory gives the same stream with alpha = 1 and no norm (step 8's network)."""
     p = predict(replace(config, branch_scale=1.0, batch_norm=False, layer_norm=False))
     return float(p["act_std"][config.depth] / p["act_std"][0])
+
+
+def race_order(config: Config, schemes: Sequence[str]) -> tuple[str, ...]:
+    """The order in which a race of `schemes` on the page's network `config` trains its runs (core.train.race's
+    order), so that where the runs train one a core at a time (the lecture's 10 x 500) the room first watches the
+    step's lesson: at a tour step its own scheme first (scheme_of; step 10's, none of them, by its init:
+    "orthogonal"), then the one its lesson is contrasted with (CONTRASTS), each where the race has it, then the rest
+    in the race's order; at Custom the race's order."""
+    code = step_of(config)
+    if code == CUSTOM:
+        return tuple(schemes)
+    own = scheme_of(config)
+    if own == charts.OWN:
+        own = next((name for name, scheme in SCHEMES.items() if scheme["init"] == config.init), own)
+    first = [name for name in (own, CONTRASTS[code]) if name in schemes]
+    return (*first, *(name for name in schemes if name not in first))
 
 
 def step_of(config: Config) -> str:

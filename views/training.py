@@ -426,6 +426,16 @@ def heatmap_frame(result, statistic: str = "act_std", max_cells: int = MAX_CELLS
     return pd.DataFrame({"step": steps, "layer": layers, "value": values[rows].reshape(-1)})
 
 
+def running_text(training: Sequence[str], done: int, total: int, seconds: float, lang: str) -> str:
+    """The bar's words while a race trains: the runs training now by name, in the order they started
+    (core.train.race's training), then its steps and seconds so far; the steps and seconds alone where no run is
+    named (the He et al. 2015 preset reports none)."""
+    numbers = dict(done=done, total=total, seconds=seconds)
+    if not training:
+        return t(lang, "training_tab.running", **numbers)
+    return t(lang, "training_tab.running_runs", runs=join(lang, [scheme_name(s, lang) for s in training]), **numbers)
+
+
 def unstarted(live: dict, schemes: Sequence[str]) -> list[str]:
     """The runs of a race that had not started, in the race's order: those missing from its live record
     (core.train.race(live=...), which a run enters as it starts)."""

@@ -39,16 +39,18 @@ def page_alive() -> Callable[[], bool]:
     return lambda: server.is_active_session(session)
 
 
-def start_race(config: Config, schemes: tuple[str, ...], steps: int, task: str) -> None:
-    """Run pressed: a new race in the background (a race of this session still running is stopped)."""
-    def work(progress, live):  # kept for every session: a class pressing Run at one step trains it once
-        return cache.race_cached(config, schemes, steps, progress=progress, live=live, task=task)
+def start_race(config: Config, schemes: tuple[str, ...], steps: int, task: str, order: tuple[str, ...]) -> None:
+    """Run pressed: a new race in the background (a race of this session still running is stopped), its runs started
+    in `order` where they train one a core at a time (tour.race_order)."""
+    def work(progress, live, training):  # kept for every session: a class pressing Run at one step trains it once
+        return cache.race_cached(config, schemes, steps, progress=progress, live=live, task=task, order=order,
+                                 training=training)
     start("_race", (config, schemes, steps, task), work)
 
 
 def start_he_2015() -> None:
     """The He et al. 2015 preset's four runs (two schemes at two depths) side by side, kept for every session."""
-    start("_he_race", "he_2015", lambda progress, live: cache.he_2015_cached(progress=progress))
+    start("_he_race", "he_2015", lambda progress, live, training: cache.he_2015_cached(progress=progress))
 
 
 def start(name: str, key, work) -> None:
@@ -75,12 +77,14 @@ def watch(name: str, panel: Callable[[], None]) -> None:
 
 
 def progress_line(job: live.Training, lang: str) -> None:
-    """The bar of a running training, its steps and seconds so far, and its Stop button before it: a chart's toolbar
-    (Streamlit's: its data, download, fullscreen), shown above the chart's right end while the pointer is on the
-    chart, covered a button at the right end of the line above the loss chart. On a phone the button comes first."""
+    """The bar of a running training, the runs training now, its steps and seconds so far, and its Stop button before
+    it: a chart's toolbar (Streamlit's: its data, download, fullscreen), shown above the chart's right end while the
+    pointer is on the chart, covered a button at the right end of the line above the loss chart. On a phone the
+    button comes first."""
     button, bar = st.columns([1, 5], vertical_alignment="bottom")
-    text = t(lang, "training_tab.running", done=job.done, total=job.total, seconds=job.seconds) if job.total else \
-        t(lang, "training_tab.starting")
+    # a copy: the race's lanes append and remove runs meanwhile
+    text = training_view.running_text(job.training.copy(), job.done, job.total, job.seconds, lang) if job.total \
+        else t(lang, "training_tab.starting")
     bar.progress(job.fraction, text=text)
     button.button(t(lang, "training_tab.stop"), on_click=job.stop, key=f"stop_{id(job)}", width="stretch")
 
@@ -153,7 +157,7 @@ def show(page: Page) -> None:
     job = st.session_state.get("_race")
     training = job is not None and job.running and job.key == key  # a second press would only start it over
     st.button(t(lang, "training_tab.run"), type="primary", disabled=not schemes or bool(refusal) or training,
-              key="run_race", on_click=start_race, args=key)
+              key="run_race", on_click=start_race, args=(*key, tour.race_order(own, schemes)))
     watch("_race", lambda: race_panel(key, schemes, refusal, lang))
     st.divider()
     show_he_2015(lang)
@@ -190,7 +194,8 @@ def draw_live(job: live.Training, lang: str) -> None:
     """Loss and accuracy of each run as far as it has got: the charts are built once, then only get new data."""
     config, schemes, steps, task = job.key
     classes = task_classes(task, DEFAULT_CLASSES)
-    curves = {name: (loss.copy(), accuracy.copy()) for name, (loss, accuracy) in list(job.live.items())}
+    live = dict(job.live)  # in the race's order, however its runs started (tour.race_order)
+    curves = {name: (live[name][0].copy(), live[name][1].copy()) for name in schemes if name in live}
     frame = training_view.runs_frame(curves, lang)
     phone = present.on_phone()
     for kind, axis in (("loss", training_view.loss_axis(frame, classes)), ("accuracy", ())):
