@@ -105,6 +105,19 @@ def test_a_lists_words_are_the_languages_own():
     assert join("zh", ["a", "b"], "clause") == "a；b"
 
 
+def test_a_chinese_list_spaces_a_bold_or_code_latin_word_outside_its_marks():
+    """A link's notice listed "…（该步为 10）和**input** 设为 digits": the list's 和 meets a bold Latin word as it meets
+    a plain one, with a space outside the marks; a Chinese value after 该步为 takes none ("该步为等宽")."""
+    assert join("zh", ["**depth** 设为 3", "**input** 设为 digits"]) == "**depth** 设为 3 和 **input** 设为 digits"
+    assert join("zh", ["`a`", "`b`", "全零"]) == "`a`、`b` 和全零" and join("zh", ["全零", "`b`"]) == "全零和 `b`"
+    assert locale.spaced(["的**", "init**"]) == "的**init**"  # an opening mark at a piece's end: its word follows
+    empty = t("zh", "url_empty_widths")
+    assert t("zh", "url_step_change", name="widths", value="784-512", step_value=empty) == \
+        f"**widths** 设为 784-512（该步为{empty}）"
+    assert t("zh", "url_step_change", name="input", value="digits", step_value="normal") == \
+        "**input** 设为 digits（该步为 normal）"
+
+
 TIGHT = re.compile(rf"{locale.HAN}{locale.LATIN}|{locale.LATIN}{locale.HAN}")  # 和N, 3层: no space between
 
 
@@ -129,10 +142,16 @@ def test_a_chinese_list_spaces_its_chinese_and_latin_words_apart():
     assert join("zh", ["N(0, 1)", "全零", "He"]) == "N(0, 1)、全零和 He"
 
 
-@pytest.mark.parametrize("value", ["Xavier", 3, "全零"])
+# a Chinese character against a Latin word in bold or code, its marks between: "和**input**" (an opening mark
+# stays with its word: "和 **input**"); "**Xavier**正态" the other way round
+TIGHT_MARKED = re.compile(rf"{locale.HAN}[*`]+{locale.LATIN}|{locale.LATIN}[*`]+{locale.HAN}")
+
+
+@pytest.mark.parametrize("value", ["Xavier", 3, "全零", "**Xavier**", "`Xavier`"])
 def test_a_filled_in_chinese_message_spaces_a_latin_value_from_its_chinese_words(value):
-    """Every zh message, each placeholder filled with a Latin word, a number or a Chinese word: the filled message
-    has a space wherever a Chinese character meets a Latin letter or a digit, as its own words have."""
+    """Every zh message, each placeholder filled with a Latin word, a number or a Chinese word, plain, bold or as
+    code: the filled message has a space wherever a Chinese character meets a Latin letter or a digit, Markdown's
+    marks kept with the Latin word, as its own words have ("参数 **{name}** 的值")."""
     for key, template in catalogue("zh").items():
         names = fields(template)
         if names:
@@ -140,7 +159,7 @@ def test_a_filled_in_chinese_message_spaces_a_latin_value_from_its_chinese_words
                 filled = t("zh", key, **dict.fromkeys(names, value))
             except (ValueError, TypeError, KeyError):  # a number's format ({need:,.0f}) takes no word; LaTeX braces
                 continue
-            assert not TIGHT.search(filled), (key, filled)
+            assert not TIGHT.search(filled) and not TIGHT_MARKED.search(filled), (key, filled)
     assert [key for key, template in catalogue("zh").items() if TIGHT.search(template)] == []  # nor its own words
 
 

@@ -29,7 +29,7 @@ from core.initializers import GAIN_WORDS
 from views import charts, tour, urlstate
 from views.summary import format_share, format_value
 from views.tabs import CODES as TABS  # the app's one list of tabs
-from views.text import SHOWN_CHARACTERS, t
+from views.text import SHOWN_CHARACTERS, t, user_text
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
 
@@ -278,6 +278,96 @@ def test_a_link_to_a_step_without_the_step_is_that_step(code):
     query = urlstate.to_query({**urlstate.state_of(tour.STEPS[code]), "step": tour.CUSTOM}, TABS)
     state, problems = urlstate.normalize(query, TABS)
     assert state["step"] == code and problems == []
+
+
+BAD = "@"  # a value no parameter allows
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("code", tour.STEPS)
+def test_a_bad_value_in_a_link_with_a_step_names_the_step_s_own_value_the_page_uses(code, lang):
+    """?step=6&init=unknown said "The default (zeros) is used instead" over step 6's He normal: for every control
+    the step's network reads, a bad value names the value the page's network then has, which is the step's own."""
+    lesson = urlstate.state_of(tour.STEPS[code])
+    for name in [n for n in urlstate.CONTROLS if urlstate.relevant(n, lesson)]:
+        state, problems = urlstate.normalize({"step": code, name: BAD}, TABS)
+        assert state["step"] == code, name  # the page is at the step
+        page = urlstate.state_of(urlstate.config_of(state)[0])[name]  # what the page's network has
+        assert page == lesson[name], name
+        assert urlstate.messages(problems, lang, TABS) == [
+            t(lang, "url_problem_step", name=name, raw=user_text(lang, BAD), n=code,
+              allowed=urlstate.allowed_text(lang, name, TABS), default=urlstate.shown_value(page, lang, name))]
+
+
+@pytest.mark.parametrize("code", [*tour.STEPS, tour.CUSTOM, None])
+def test_a_bad_value_the_step_does_not_set_names_the_default_the_page_uses(code):
+    """The rest fall back to their defaults, the words say so: a control the network does not read, and what the
+    page shows around it (the tab, the race: step 7's with the run with batch norm); a link without a step."""
+    step = {} if code is None else {"step": code}
+    lesson = urlstate.state_of(tour.STEPS.get(code, tour.STEPS[tour.FIRST]))
+    step_sets = code not in (None, tour.CUSTOM)
+    names = [n for n in urlstate.PARAMS
+             if n != "step" and not (step_sets and n in urlstate.CONTROLS and urlstate.relevant(n, lesson))]
+    for name in names:
+        state, problems = urlstate.normalize({**step, name: BAD}, TABS)
+        [problem] = [p for p in problems if p.name == name]
+        assert problem.default == state[name] and problem.kept == (), name
+        if name in urlstate.CONTROLS:
+            assert state[name] == urlstate.defaults(TABS)[name]
+        for lang in ("en", "zh"):
+            [said] = urlstate.messages([problem], lang, TABS)
+            assert f"{urlstate.shown_value(state[name], lang, name)}" in said and DEFAULT_WORD[lang] in said, said
+    from core.train import BN_RESCUE, LECTURE_RACE
+
+    _, problems = urlstate.normalize({"step": "7", "train": BAD}, TABS)
+    assert problems[0].default == [*LECTURE_RACE, BN_RESCUE]  # the race the Training tab then shows
+
+
+# Links that name a step and set values of their own, and the parameters the notice names: the link's own (bn=true:
+# norm, as it reads). Not the widths digits give the first layer (64 pixels in), nor a depth= that a profile
+# overrides (its own notice says so); a link's profile of equal widths is its widths, as written.
+OWN_VALUES = (
+    ({"input": "digits"}, {"input"}),
+    ({"input": "digits", "depth": "3"}, {"input", "depth"}),
+    ({"input": "digits", "widths": "784-512-256-128"}, {"input", "widths"}),
+    ({"widths": "784-512-256-128"}, {"widths"}),
+    ({"widths": "100-100-100"}, {"widths"}),
+    ({"depth": "5", "widths": "784-512-256-128"}, {"widths"}),
+    ({"bn": "true"}, {"norm"}),
+    ({"init": "normal", "std": "0.5", "activation": "sigmoid"}, {"init", "std", "activation"}),
+)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("code", [code for code in tour.STEPS if code != tour.CONV_STEP])
+@pytest.mark.parametrize("query, names", OWN_VALUES)
+def test_a_step_notice_names_only_what_the_link_sets(query, names, code, lang):
+    """?step=6&input=digits said the link "sets widths = 64-500-…-500", which it never wrote: the notice names
+    exactly the link's own parameters where they leave the step, each once, in bold and spaced as the zh text is."""
+    lesson = urlstate.state_of(tour.STEPS[code])
+    # those the step has otherwise (a profile: no step has one; bn=true: step 7 has batch norm)
+    asked = {name for name in names if urlstate.shown_value(lesson[name]) != query.get(name, "batch")}
+    state, problems = urlstate.normalize({"step": code, **query, "lang": lang}, TABS)
+    step_problems = [p for p in problems if p.kind == "step"]
+    assert bool(step_problems) == bool(asked)
+    if not asked:
+        return
+    [said] = urlstate.messages(step_problems, lang, TABS)
+    named = re.findall(r"\*\*([a-z_]+)\*\*", said)
+    assert sorted(named) == sorted(asked), said
+    if lang == "zh":
+        from views.locale import HAN, LATIN
+        assert not re.search(rf"{HAN}\*\*{LATIN}|{HAN} {HAN}", said), said  # "和 **input**", "该步为等宽"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_digits_at_the_conv_step_are_named_as_the_link_sets_them(lang):
+    """Step 11's conv net with the digits: the notice names the input, not the image size the digits bring."""
+    state, problems = urlstate.normalize({"step": tour.CONV_STEP, "input": "digits"}, TABS)
+    [step_problem] = [p for p in problems if p.kind == "step"]
+    assert [name for name, _, _ in step_problem.kept] == ["input"]
+    assert re.findall(r"\*\*([a-z_]+)\*\*", urlstate.messages([step_problem], lang, TABS)[0]) == ["input"]
 
 
 # ---------- lists ----------

@@ -78,15 +78,25 @@ def t(lang: str, key: str, **values: Any) -> str:
 HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 LATIN = r"[A-Za-z0-9\u00c0-\u024f\u0370-\u03ff]"
 _TIGHT = re.compile(rf"(?:{HAN}{LATIN}|{LATIN}{HAN})")
+# Markdown's marks around a word (**input**, `code`): the space goes outside them, as the zh messages write
+# "参数 **{name}** 的值", so a list's "和" meets "**input**" as it meets "input".
+MARKS = "*`"
 
 
 def spaced(pieces: list[str]) -> str:
     """The pieces joined, with a space where one ends in a Chinese character and the next starts with a Latin letter
-    or digit (or the other way round): "全零和" + "N(0, 1)" -> "全零和 N(0, 1)". Nothing changes inside a piece."""
+    or digit (or the other way round), Markdown's marks (MARKS) on the Latin side kept with it: "全零和" + "N(0, 1)"
+    -> "全零和 N(0, 1)", "和" + "**input**" -> "和 **input**". Nothing changes inside a piece."""
     out = ""
     for piece in pieces:
-        if out and piece and _TIGHT.fullmatch(out[-1] + piece[0]):
-            out += " "
+        if out and piece:
+            end, start = out[-1], piece[0]
+            if start in MARKS and re.fullmatch(HAN, end):
+                start = piece.lstrip(MARKS)[:1]
+            if end in MARKS and re.fullmatch(HAN, start):
+                end = out.rstrip(MARKS)[-1:]
+            if _TIGHT.fullmatch(end + start):
+                out += " "
         out += piece
     return out
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 import functools
 import math
 import unicodedata
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from core import Config, profiles
 from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, estimate_memory, estimate_work
@@ -123,7 +123,8 @@ MAX_NAMED = 5  # unknown parameters named in the notice; the rest are counted
 class Problem:
     """Something in a link that the page says: a value it could not use, or one it read in a way to check.
 
-    kind "value": `raw` is not allowed, `default` is used. "list": `raw` holds the items left out, `kept` the
+    kind "value": `raw` is not allowed, `default` is used: the value normalize fills in, which is the tour step's
+    own where `kept` is (step,), the step the link names. "list": `raw` holds the items left out, `kept` the
     items used. "repeated": a one-value parameter came with the values `kept`; the last, `default`, is read.
     "digits": `raw` is a number written with other digits than 0-9; it is read as `default`. "unknown": the
     parameter names `kept` mean nothing here (name is ""); they are dropped from the address. "step": the link
@@ -406,12 +407,13 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
                           used=shown_value(p.default, lang, p.name)))
         elif p.kind == "digits":
             said.append(t(lang, "url_digits", name=p.name, raw=user_text(lang, p.raw), used=shown_value(p.default)))
-        elif p.kind == "list" or p.kept:
+        elif p.kind == "list":
             said.append(t(lang, "url_list_problem", name=p.name, raw=user_text(lang, p.raw),
                           kept=join(lang, list(p.kept)), choices=join(lang, list(PARAMS[p.name].choices))))
         else:
-            said.append(t(lang, "url_problem", name=p.name, raw=user_text(lang, p.raw),
-                          default=shown_value(p.default, lang, p.name), allowed=allowed_text(lang, p.name, tabs)))
+            said.append(t(lang, "url_problem_step" if p.kept else "url_problem", name=p.name,
+                          raw=user_text(lang, p.raw), default=shown_value(p.default, lang, p.name),
+                          allowed=allowed_text(lang, p.name, tabs), n=p.kept[0] if p.kept else ""))
     return said
 
 
@@ -446,13 +448,15 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
 
     A tour step fills in every control the link leaves out; the state's step is then the one its controls
     show (step_of), as on every run of the page, so what the page says always matches what it draws.
-    language: the page's language when the link has no lang= (defaults()).
+    language: the page's language when the link has no lang= (defaults()). A value not allowed falls back to what
+    the page then holds, the step's own where the step sets it (fallback()).
 
     A link that names a step and also sets a value unlike that step's (`?step=3&std=0.5`) is read as its own
     values, with a notice (a Problem of kind "step"): whoever wrote std=0.5 into the link did so on purpose,
     to show that network, and dropping it would show a page the link did not ask for without a word. The
-    notice says which values differ from the step's and that the step itself is one click away in the tour;
-    the step named stays the tour's place, so ◀ ▶ go on from it (views/link.py, tour.nearest_step).
+    notice says which of the link's own values differ from the step's (not what follows from them) and that the
+    step itself is one click away in the tour; the step named stays the tour's place, so ◀ ▶ go on from it
+    (views/link.py, tour.nearest_step).
     """
     present, problems = read(query, tabs, language)
     if present.pop("bn", False):  # an older link's bn=true: norm=batch, unless norm= says otherwise
@@ -479,9 +483,24 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
     if "train" not in present:
         state["train"] = default_race(state)
     state["step"] = step_of(state)
+    problems = [fallback(p, state, step if "step" in present else CUSTOM) for p in problems]
     if "step" in present and step != CUSTOM and state["step"] != step:
-        problems.append(Problem("step", step, state["step"], kept=step_changes(state, step), kind="step"))
+        # what the link set, as the page holds it (not a depth its widths= override); a profile as written, its
+        # equal widths respelled as depth and width (with_profile), and widths= of "" one spelling of no profile
+        linked = {name for name in present if name in CONTROLS and (
+            bool(present[name]) and relevant(name, state) if name == "widths" else present[name] == state[name])}
+        problems.append(Problem("step", step, state["step"], kept=step_changes(state, step, linked), kind="step"))
     return state, problems
+
+
+def fallback(problem: Problem, state: Mapping[str, Any], step: str) -> Problem:
+    """A refused value's Problem naming what the page uses instead: the state's value, filled in by the step the link
+    names (step: CUSTOM for none) where the control matters, else the default (the network's race, the tab ...).
+    A refused step= itself names the first step, which fills in the rest."""
+    if problem.kind != "value" or problem.name == "step":
+        return problem
+    own = step != CUSTOM and problem.name in CONTROLS and relevant(problem.name, state)
+    return replace(problem, default=state[problem.name], kept=(step,) if own else ())
 
 
 def ignored(query: Mapping[str, str | list[str]], name: str, value: Any, default: Any,
@@ -518,11 +537,19 @@ def step_of(state: Mapping[str, Any]) -> str:
     return step_of_config(config_of(state)[0])
 
 
-def step_changes(state: Mapping[str, Any], step: str) -> tuple[tuple[str, Any, Any], ...]:
-    """(parameter, the state's value, the step's value) for every control, the seed aside, that leaves the step."""
+def step_changes(state: Mapping[str, Any], step: str, linked: Collection[str]) -> tuple[tuple[str, Any, Any], ...]:
+    """(parameter, the state's value, the step's value) for every control in `linked`, the seed aside, that leaves
+    the step. linked: the controls a link set to the values the page uses (normalize), so a notice names only what
+    the link says, not what follows from it (a digits input's 64 pixels in the first layer's widths).
+
+    Widths are compared as the layers' units: a link's profile of equal widths (100-100-100) is written out, both
+    its own and the step's, where its one spelling ("": depth and width say it) would read as the step's."""
     config = config_of(state)[0]
-    own, lesson = state_of(config), state_of(step_config(step, config.seed))
-    return tuple((name, own[name], lesson[name]) for name in CONTROLS if own[name] != lesson[name])
+    lesson_config = step_config(step, config.seed)
+    own, lesson = state_of(config), state_of(lesson_config)
+    if config.units != lesson_config.units and own["widths"] == lesson["widths"]:
+        own["widths"], lesson["widths"] = (profiles.SEPARATOR.join(map(str, c.units)) for c in (config, lesson_config))
+    return tuple((name, own[name], lesson[name]) for name in CONTROLS if name in linked and own[name] != lesson[name])
 
 
 def is_canonical(query: Mapping[str, str | list[str]], state: Mapping[str, Any], tabs: Sequence[str],
