@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import Config, simulate, threads
+from core import Config, profiles, simulate, threads
 from core.network import COLUMNS, SHAPE_COLUMNS
 from core.config import INV_SQRT_DEPTH
 from tests.app_support import data_tables, open_app, open_tab
@@ -384,6 +384,31 @@ def link_spelling(value) -> str:
 PYTHON_SPELLING = re.compile(r"\A(?:None|True|False|nan|-?inf|\(.*\)|\[.*\]|-?\d+\.0|.*e[+-]0\d)\Z")
 
 
+@pytest.mark.parametrize("config", [
+    Config(), Config(depth=3, width=20, batch=20), Config(depth=3, widths=(784, 512, 256, 128), batch=50),
+    Config(depth=4, widths=(64, 64, 32, 32, 64), batch=50), Config(depth=2, width=40, batch=20, input="digits"),
+    Config(arch="conv", depth=3, width=8, batch=16, image=8)],
+    ids=["lecture", "equal", "mnist", "own", "digits", "conv"])
+def test_the_widths_line_names_every_layer_s_width_and_rebuilds_the_network(config):
+    """The CSV wrote "# widths=" for equal widths, a line that names no width (the link leaves equal widths to its
+    depth and width): now every layer's width, the input's first, in the link's spelling of a profile, "500-500-...".
+    Read back by the link's reader it is the network's widths, and with the other lines it is the network."""
+    layers = pd.DataFrame(columns=["layer", *SHAPE_COLUMNS, *COLUMNS, *export.FLAGS])
+    header, _ = read_back(export.csv_bytes(config, export.data_table(layers, "en", config)))
+    assert header["widths"] == "-".join(str(n) for n in config.units) != ""
+    assert len(header["widths"].split("-")) == config.depth + 1
+    assert profiles.read(header["widths"]) == config.units
+    assert rebuilds(header, config)
+
+
+def rebuilds(header: dict[str, str], config: Config) -> bool:
+    """Whether the CSV's configuration lines read back are the network: config itself, or for a digits input of equal
+    hidden widths the profile with the 64 pixels first that the page's link opens too (one network, two Configs)."""
+    again = header_config(header)
+    return again.units == config.units and again == urlstate.config_of(urlstate.state_of(config))[0] and (
+        again == config or config.input == "digits")
+
+
 def test_between_them_the_spelled_networks_write_every_config_field():
     written = {name for config in SPELLED for name in config.to_dict()
                if urlstate.field_matters(name, urlstate.state_of(config))}
@@ -393,12 +418,14 @@ def test_between_them_the_spelled_networks_write_every_config_field():
 @pytest.mark.parametrize("config", SPELLED, ids=range(len(SPELLED)))
 def test_every_configuration_line_is_the_page_s_spelling_and_rebuilds_the_network(config):
     """The CSV wrote "# gain=None", "# batch_norm=False", "# widths=(784, 512, 256, 128)" and "# std=1e-05":
-    Python's spelling. Each line now writes its value as the link does, and read back as such is the network."""
+    Python's spelling. Each line now writes its value as the link does (the widths every layer's, equal ones too),
+    and read back as such is the network."""
     layers = pd.DataFrame(columns=["layer", *SHAPE_COLUMNS, *COLUMNS, *export.FLAGS])
     header, _ = read_back(export.csv_bytes(config, export.data_table(layers, "en", config)))
-    assert header == {name: link_spelling(getattr(config, name)) for name in header}
+    assert header == {name: link_spelling(config.units if name == "widths" else getattr(config, name))
+                      for name in header}
     assert not [text for text in header.values() if PYTHON_SPELLING.match(text)]
-    assert header_config(header) == config
+    assert rebuilds(header, config)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

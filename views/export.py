@@ -105,12 +105,13 @@ def csv_text(value: Any) -> str:
 
 def field_text(config: Config, name: str, state: Mapping[str, Any]) -> str:
     """A Config field as the CSV's configuration line writes it: as the link writes its parameter, the gain box's word
-    "default" for the scheme's own gain (None), a width profile "784-512-256-128" ("" for equal widths), every other
-    value as csv_text. state: urlstate.state_of(config)."""
+    "default" for the scheme's own gain (None), the widths as a link's profile "784-512-256-128" (equal ones too,
+    "500-500-...-500", which a link leaves to its depth and width), every other value as csv_text.
+    state: urlstate.state_of(config)."""
     if name == "gain":
         return state["gain"]
-    if name == "widths":
-        return profiles.write(config.widths)
+    if name == "widths":  # every layer's width, input first: profiles.read reads it back, as it reads a link's
+        return profiles.SEPARATOR.join(map(str, config.units))
     return csv_text(getattr(config, name))
 
 
