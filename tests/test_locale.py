@@ -61,6 +61,24 @@ def test_chinese_punctuation_is_full_width(lang):
     assert wrong == {}
 
 
+# a formula's "std(...)" or a LaTeX or code span is notation; the word "std" anywhere else is English prose
+PROSE_STD = re.compile(r"(?<![A-Za-z_\\])std(?![A-Za-z_(])")
+
+
+def prose(template: str) -> str:
+    """A message without what is not prose: its placeholders ({grad_std}), LaTeX ($\\sigma$, $$...$$) and code spans."""
+    return re.sub(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\{[^{}]*\}", " ", template, flags=re.DOTALL)
+
+
+@pytest.mark.parametrize("lang", [code for code in languages() if code.startswith("zh")])
+def test_chinese_prose_says_standard_deviation_in_chinese(lang):
+    """The conv sentences (step 11, the conv net's Custom page) said "预激活值的 std 为" and "它们的 std 从", the normal
+    option "N(0, std²)" (its control is 权重标准差 σ): Chinese prose writes the standard deviation 标准差; "std" stays
+    in formulas (std(∂L/∂W) / std(W)) and code (torch's argument `std`)."""
+    assert not PROSE_STD.search(prose("`std`、$std$、{std} 和 std(W)")) and PROSE_STD.search(prose("它的 std 为"))
+    wrong = {key: text for key, text in catalogue(lang).items() if PROSE_STD.search(prose(text))}
+    assert wrong == {}
+
 def test_english_punctuation_follows_the_word():
     """In English no space comes before a comma, colon, semicolon, question or exclamation mark or a full stop
     ("update:data", never "update : data"); a number's decimal point (".5") and an ellipsis are no full stop."""
