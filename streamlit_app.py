@@ -63,7 +63,8 @@ def main() -> None:
         return
     page = Page(config, result, lang)
     name_figures(config, lang)  # every chart below offers its SVG and PNG, named after this step
-    story.markdown(tour.story(step, result, lang, dict(zip(companions, others)), tabs=not presenting))
+    story.markdown(tour.story(step, result, lang, dict(zip(companions, others)), tabs=not presenting,
+                              race=tabs.training.finished_race(config), he_race=tabs.training.finished_he_race()))
     if presenting:  # the lesson alone; the open tab is kept (a widget not drawn loses its state) for afterwards
         if not beside.show(page, note, presenting=True):  # two steps side by side, or the step's charts
             present.show(page, metrics)

@@ -1180,3 +1180,29 @@ def test_a_headline_ratio_is_its_two_numbers_divided_and_written_as_the_value_is
         assert ratio == pytest.approx(value / reference, rel=1e-9)
         if math.isclose(reference, 1, rel_tol=1e-12):
             assert written(ratio) == metric.value
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_step_five_s_story_reads_the_race_this_session_finished(lang):
+    """The story is drawn before the tabs: it reads the session's finished race of the page's own network (the race
+    the Training tab keeps), and of no other seed; before one it claims no result."""
+    from types import SimpleNamespace
+
+    from core.train import DEFAULT_STEPS
+    from views.text import pointing
+
+    loss = np.geomspace(1.0986, 0.01, DEFAULT_STEPS)
+    run = SimpleNamespace(config=tour.step_config("5"), loss=loss, final_loss=0.00522, classes=3, steps=DEFAULT_STEPS,
+                          diverged_at=None)
+    raced = pointing(tour.race_story({"xavier_normal": run}, None, lang), True)  # as the page shows it, with its tabs
+    unraced, paper = (pointing(t(lang, f"story_5_{key}"), True) for key in ("unraced", "he_paper"))
+    at = open_app(step="5", lang=lang)
+    stories = [m.value for m in at.markdown if paper in m.value]
+    assert len(stories) == 1 and unraced in stories[0] and raced not in stories[0]
+    for seed, said in ((1, False), (0, True)):  # a race of another seed is another network's
+        at.session_state["_training"] = ((tour.step_config("5", seed), LECTURE_RACE, DEFAULT_STEPS, "spiral"),
+                                         {"xavier_normal": run})
+        at.run()
+        story = next(m.value for m in at.markdown if paper in m.value)
+        assert (raced in story) == said and (unraced in story) != said

@@ -13,7 +13,6 @@ from core.config import INV_SQRT_DEPTH
 from core.draws import family
 from core.initializers import bias_mean, bias_variance, weight_mean, weight_std
 from core.schemes import REGISTRY as SCHEMES_RECORDS
-from core.train import HE_2015_STEPS
 from core.train import SCHEMES, scheme_config  # noqa: F401  (the app's Compare tab uses both)
 
 from core.theory import predict
@@ -21,6 +20,7 @@ from core.theory import predict
 from . import charts, summary
 from .derivation import relation
 from .text import join, pointing, t
+from .training import HALF, PLATEAU, plateau_steps, run_progress
 
 # Steps 1-9 use the lecture's network: 10 tanh/ReLU layers of 500 units, a batch of 1000 standard-normal samples.
 STEPS: dict[str, Config] = {
@@ -52,6 +52,7 @@ COMPANIONS: dict[str, dict[str, Config]] = {
     "9": {"layer_norm": Config(init="he_normal", activation="relu", residual=True, layer_norm=True)},
 }
 
+HALVING_STEP, HALVING_SCHEME = "5", "xavier_normal"  # Xavier + ReLU: its story reads Xavier's run of the race
 ISOMETRY_STEP = "10"  # the Spectrum tab's step
 CONV_STEP = "11"  # convolutions: fan_in counts the kernel
 CUSTOM = "custom"
@@ -188,7 +189,8 @@ def heading(code: str, lang: str) -> str:
     return t(lang, "step_heading", n=code, steps=len(STEPS), title=t(lang, f"step_{code}"))
 
 
-def story(code: str, result, lang: str, others: dict | None = None, tabs: bool = True) -> str:
+def story(code: str, result, lang: str, others: dict | None = None, tabs: bool = True, race: dict | None = None,
+          he_race: dict | None = None) -> str:
     """The tour step's story with the numbers of its simulated network filled in; Custom's is one for every network,
     and where this draw's spread over the layers departs from the theory's, what it is and why
     (summary.theory_spread_note).
@@ -196,7 +198,9 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
     others: the results of the step's companions (companions(), by name), whose numbers the story quotes with the
     name as a prefix ("layer_norm_stream_growth"); the story of a step with companions needs them. tabs: whether
     the page shows its tabs, which the story points to ("(Gradients tab)"); presenter mode shows none, and its
-    story leaves the pointers out (text.pointing).
+    story leaves the pointers out (text.pointing). race, he_race: the finished races of this page's network
+    ({scheme: result}) and of the He et al. 2015 preset ({depth: {scheme: result}}), or None before they have run,
+    which step 5's story reads (race_story).
     """
     if code == CUSTOM:
         return join(lang, [t(lang, "story_custom"), *filter(None, [summary.theory_spread_note(result, lang)])],
@@ -220,8 +224,10 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
         within = t(lang, "story_11_within") if word != "kept" and summary.verdict(result) == "healthy" else ""
         shown["spread"] = t(lang, f"story_11_{word}", factor=summary.format_value(summary.SPREAD_KEPT), within=within)
     shown.update(saturated_first=summary.format_share(n["saturated_first"]), width=result.config.width,
-                 bn_factor=summary.format_value(n.get("bn_factor"), 2), scale=t(lang, "update_scale"),
-                 he_steps=f"{HE_2015_STEPS:,}")
+                 bn_factor=summary.format_value(n.get("bn_factor"), 2), scale=t(lang, "update_scale"))
+    if code == HALVING_STEP:
+        shown["vanishing"] = t(lang, "story_5_vanishing") if summary.verdict(result) == "vanishing" else ""
+        shown["race"] = race_story(race, he_race, lang)
     if code == FIRST:
         shown["gradients"] = symmetry_gradients(result, lang)
     # a measured growth against its theory: "below", "close to" (derivation.relation), chosen from the numbers
@@ -232,6 +238,34 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
     if result.config.residual:  # what the same stream reaches with alpha = 1 and no norm (step 8's)
         shown["plain_theory"] = summary.format_value(plain_growth(result.config))
     return pointing(t(lang, f"story_{code}", **shown), tabs)
+
+
+def race_story(race: dict | None, he_race: dict | None, lang: str) -> str:
+    """Step 5's sentences on training, each read from a race this page has run: whether Xavier's run of the page's
+    race (HALVING_SCHEME) still trains, chosen from its loss (views.training.run_progress's rules: diverged, on the
+    ln K plateau, off it, down to half of ln K), with its first and final loss; and each run of the He et al. 2015
+    preset at its deepest depth. Before a race, what is left to measure and what He et al. 2015 report, as theirs."""
+    run = (race or {}).get(HALVING_SCHEME)
+    if run is None:
+        said = [t(lang, "story_5_unraced")]
+    else:
+        left, half = plateau_steps(run, PLATEAU), plateau_steps(run, HALF)
+        ln_k = math.log(run.classes)
+        numbers = dict(start=summary.format_value(run.loss[0]), final=summary.format_value(run.final_loss),
+                       steps=f"{run.steps:,}", left=left, step=half, half=summary.format_value(HALF * ln_k),
+                       ln_k=summary.format_value(ln_k))
+        if run.diverged_at is not None and half is None:
+            said = [t(lang, "story_5_diverged", step=run.diverged_at)]
+        else:
+            said = [t(lang, "story_5_stalled" if left is None else "story_5_left" if half is None else
+                      "story_5_trained", **numbers)]
+    if he_race:
+        depth = max(he_race)
+        said.append(t(lang, "story_5_he_measured", depth=depth, runs=join(
+            lang, [run_progress(scheme, r, lang) for scheme, r in he_race[depth].items()], "clause")))
+    else:
+        said.append(t(lang, "story_5_he_paper"))
+    return join(lang, said, "sentence")
 
 
 def symmetry_gradients(result, lang: str) -> str:

@@ -145,10 +145,10 @@ LECTURE_VERDICTS = {"relu": ("xavier_normal", "he_normal")}
 
 def depth_text(results: dict, lang: str) -> str | None:
     """Where the scheme the lecture calls wrong for the race's activation (LECTURE_VERDICTS) ends at or below the one
-    it calls right in final loss: that at this depth both keep a workable signal, the wrong one's activation std
-    shrinking from the first hidden layer to the last by the factor measured at step 0 (the first minibatch, before
-    any update), and that the He et al. 2015 preset shows the difference at its depths. None otherwise, or without
-    both runs finite and shrinking."""
+    it calls right in final loss: the two losses, then the wrong one's activation std shrinking from the first hidden
+    layer to the last at step 0 (the first minibatch, before any update) and whether its loss still reached half of
+    ln K (HALF: at which step, or not in its steps), and that He et al. 2015 report the difference at greater depths,
+    which the preset below races. None otherwise, or without both runs finite and shrinking."""
     first = next(iter(results.values()))
     pair = LECTURE_VERDICTS.get(first.config.activation)
     if pair is None or not all(name in results for name in pair):
@@ -161,11 +161,15 @@ def depth_text(results: dict, lang: str) -> str | None:
     shrink = wrong.act_std[0, -1] / wrong.act_std[0, 0]
     if not 0 < shrink < 1:
         return None
+    half = plateau_steps(wrong, HALF)
+    learning = t(lang, "training_tab.wrong_not_learned" if half is None else "training_tab.wrong_learned",
+                 depth=wrong.config.depth, shrink=format_value(shrink), step=half, steps=wrong.steps,
+                 half=format_value(HALF * math.log(wrong.classes)))
     level = format_value(wrong.final_loss) == format_value(right.final_loss)
     return t(lang, "training_tab.wrong_level" if level else "training_tab.wrong_below",
              wrong=scheme_name(pair[0], lang), right=scheme_name(pair[1], lang),
              activation=t(lang, f"act_{first.config.activation}"), wrong_loss=format_value(wrong.final_loss),
-             right_loss=format_value(right.final_loss), depth=wrong.config.depth, shrink=format_value(shrink),
+             right_loss=format_value(right.final_loss), learning=learning,
              depths=join(lang, [str(d) for d in HE_2015_DEPTHS]), he_title=t(lang, "training_tab.he_title"))
 
 

@@ -190,6 +190,25 @@ def race_panel(key: tuple, schemes: list[str], refusal: str | None, lang: str) -
             st.info(t(lang, "training_tab.press_run"))
 
 
+def finished_race(config: Config) -> dict | None:
+    """This session's last finished race of the page's network (on either task), {scheme: result}: the race job's
+    result, which the tab keeps as "_training" once it draws it; None before one has finished. A race of a
+    narrower network (a tour step over the work limit) or of another seed is not this network's."""
+    job = st.session_state.get("_race")
+    races = [(job.key, job.result)] if job is not None and job.result is not None else []
+    races.append(st.session_state.get("_training") or (None, None))
+    for key, results in races:
+        if key is not None and results is not None and key[0] == task_config(config, key[3]):
+            return results
+    return None
+
+
+def finished_he_race() -> dict | None:
+    """The He et al. 2015 preset's results, {depth: {scheme: result}}, once this session has run it; else None."""
+    job = st.session_state.get("_he_race")
+    return None if job is None else job.result
+
+
 def draw_live(job: live.Training, lang: str) -> None:
     """Loss and accuracy of each run as far as it has got: the charts are built once, then only get new data."""
     config, schemes, steps, task = job.key
