@@ -1115,3 +1115,36 @@ def test_torch_default_biases_are_given_layer_by_layer(results, name, lang):
     assert "1/(3·fan_in)" in condition and "a = √5" in condition
     assert "kaiming_normal_" in condition and t(lang, "der_he_fan_in") in condition
     assert "torch's default)" not in condition and "torch 的默认）" not in condition
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", [
+    Config(depth=6, widths=(64, 512, 128, 256, 32, 300, 100), init="he_normal", activation="relu", batch=200),
+    Config(depth=6, widths=(64, 512, 128, 256, 32, 300, 100), init="torch_default", activation="tanh", batch=200),
+    Config(depth=11, widths=(300, *range(290, 180, -10)), init="xavier_normal", activation="relu", batch=200),
+    tour.step_config("7")], ids=["he-profile", "torch-profile", "taper", "step-7"])
+def test_the_derivation_writes_each_range_s_ends_with_the_same_decimals(config):
+    """The notes' ranges ("from {factor_low} to {factor_high}", measured std(s) "{bn_low} to {bn_high}", each layer's
+    σ_b², fan_in·Var(w) and fan_out·Var(w)) write both ends with the same decimals (summary.format_range), each the
+    rounding of its own value; where the two print alike the notes write one value."""
+    from decimal import Decimal
+
+    from tests.test_number_writing import read_written
+
+    result = simulate(config)
+    ranges = 0
+    for lang in LANGUAGES:
+        for block in derivation.blocks(result, lang):
+            for stem in derivation.RANGES:
+                ends = (f"{stem}_low", f"{stem}_high")
+                if not all(end in block.shown for end in ends):
+                    continue
+                (low, low_decimals, low_power), (high, high_decimals, high_power) = (
+                    read_written(block.shown[end]) for end in ends)
+                assert (low_decimals, low_power) == (high_decimals, high_power), (stem, block.shown)
+                for end, written, decimals in ((ends[0], low, low_decimals), (ends[1], high, high_decimals)):
+                    value = Decimal(block.values[end])
+                    unit = Decimal(1).scaleb((written.adjusted() if low_power else 0) - decimals)  # last digit's
+                    assert abs(written - value) <= unit / 2 * Decimal("1.000001"), (end, written, value)
+                ranges += 1
+    assert ranges >= 2

@@ -5,7 +5,12 @@ visits them all once for its checks)."""
 
 from __future__ import annotations
 
+import math
+from decimal import ROUND_HALF_EVEN, Decimal
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.written_numbers import GLUED_PERCENT, long_integers
 from views import summary
@@ -35,3 +40,67 @@ def test_counts_and_shares_filled_into_a_message_follow_the_rule():
         assert "1,200" in t(lang, "url_more", count=1200)
         assert "1,500" in t(lang, "step_heading", n=1500, steps=11, title="x")
     assert summary.format_share(0.925) == "92.5\u00a0%"
+
+
+# ---------- a range's two ends ----------
+
+def read_written(text: str) -> tuple[Decimal, int, bool]:
+    """A number as format_range writes it, read back by hand: (its value, its decimals — of the mantissa where it has
+    a power of ten —, whether it has one)."""
+    text = text.replace(summary.MINUS, "-").replace(",", "")
+    mantissa, power, exponent = text.partition(summary.TIMES + "10")
+    if power:
+        exponent = int(exponent.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
+    decimals = len(mantissa.partition(".")[2])
+    return Decimal(mantissa).scaleb(exponent if power else 0), decimals, bool(power)
+
+
+def rounded(value: float, decimals: int) -> Decimal:
+    """value (exactly, as a binary double) rounded half-even to `decimals` decimal places."""
+    return Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
+
+
+def significant_place(value: float, digits: int) -> int:
+    """The decimal place of value's last significant digit at `digits` digits, after rounding (9.996 is 10.0)."""
+    return digits - 1 - int(f"{value:.{digits - 1}e}".split("e")[1])
+
+
+ENDS = st.floats(min_value=1e-12, max_value=1e12, allow_nan=False).flatmap(
+    lambda x: st.sampled_from([x, -x]))
+
+
+@pytest.mark.slow
+@given(low=ENDS, high=ENDS, digits=st.integers(2, 5))
+def test_a_range_writes_both_ends_with_the_same_decimals_each_the_rounding_of_its_own_value(low, high, digits):
+    """Step 7 read "a std of 0.628 to 0.63": the trailing zero of 0.630 dropped, its two ends at different precision.
+    format_range writes both ends with the same decimals (of the mantissa where they need a power of ten, both then),
+    each rounded from its own value, and neither with fewer than `digits` significant digits."""
+    ends = summary.format_range(low, high, digits)
+    (a, a_decimals, a_power), (b, b_decimals, b_power) = (read_written(text) for text in ends)
+    assert a_power == b_power and a_decimals == b_decimals, ends
+    place = max(significant_place(value, digits) for value in (low, high))  # the end that needs the most decimals
+    assert a_decimals == (digits - 1 if a_power else max(place, 0)), ends
+    for value, written in ((low, a), (high, b)):
+        # digits significant digits each with a power of ten; else rounded at the shared place (to tens: 1,230)
+        assert written == rounded(value, significant_place(value, digits) if a_power else place), (value, ends)
+
+
+def test_a_range_s_ends_read_as_the_page_writes_them():
+    """Known ends: the zero kept (0.630), a power of ten for both where either needs it, 0 and a dash written alone."""
+    assert summary.format_range(0.628, 0.6299) == ("0.628", "0.630")
+    assert summary.format_range(0.00522, 0.0215) == ("0.00522", "0.02150")
+    assert summary.format_range(2.9e-7, 0.0012) == ("2.90\u00a0×\u00a010⁻⁷", "1.20\u00a0×\u00a010⁻³")
+    assert summary.format_range(1234, 5678) == ("1,230", "5,680") and summary.format_range(-0.52, 0.7) == (
+        "−0.520", "0.700")
+    assert summary.format_range(0, 0.63) == ("0", "0.630") and summary.format_range(math.nan, 1) == ("—", "1.00")
+    assert summary.latex_range(1234, 0.628e3) == ("1{,}234", "628")
+
+
+def test_a_range_of_shares_writes_both_ends_alike():
+    """"45.1 % to 50 %" dropped the zero of 50.0 % as "0.628 to 0.63" did: both ends with one decimal from 1 %, two
+    significant digits each below it; a floor, a ceiling or an exact 0 % or 100 % as format_share writes it."""
+    nbsp = "\u00a0"
+    assert summary.share_range(0.451, 0.5) == (f"45.1{nbsp}%", f"50.0{nbsp}%")
+    assert summary.share_range(0.0014, 0.003) == (f"0.14{nbsp}%", f"0.30{nbsp}%")
+    assert summary.share_range(0.5, 1.0) == (f"50{nbsp}%", f"100{nbsp}%")
+    assert summary.share_range(1e-5, 0.3) == (summary.format_share(1e-5), summary.format_share(0.3))

@@ -114,7 +114,7 @@ def test_through_a_bottleneck_the_twins_one_gain_is_said_with_its_numbers(lang):
         number = summary.format_value
         said = [t(lang, "spectrum_tab.twin_one_gain", sigma=t(lang, "theory_tab.products_same", value="2"),
                   gains=t(lang, "theory_tab.products_differ", low="1.41", high="5.66"), gain="2.828",
-                  twin_sigma=t(lang, "theory_tab.products_differ", low="0.5", high="8"))]
+                  twin_sigma=t(lang, "theory_tab.products_differ", low="0.500", high="8.000"))]  # a range's decimals
         means = dict(mean=number(results[0].summary()["mean_squared"]),
                      twin_mean=number(results[1].summary()["mean_squared"]))
         said.append(t(lang, f"spectrum_tab.{key}", **means, **(
@@ -642,9 +642,9 @@ def test_a_flat_activations_exact_zeros_are_counted_from_the_units_it_switches_o
         # the bound is every value below the resolution here (tests/test_spectrum.py: J's rank is the fewest on)
         assert 0 < result.zeros_bound() == view.shown_values(result)[1]
         for lang in ("en", "zh"):
+            low, high = summary.share_range(off(result).min(), off(result).max())  # one decimal both: 50.0 %
             assert view.zeros_note(result, lang) == t(
-                lang, f"spectrum_tab.{key}", activation=t(lang, "act_relu"),
-                low=summary.format_share(off(result).min()), high=summary.format_share(off(result).max()),
+                lang, f"spectrum_tab.{key}", activation=t(lang, "act_relu"), low=low, high=high,
                 bound=result.zeros_bound(), count=result.pooled.size)
     # at step 11's drawn 3-channel net far more than half a layer's pixel channels are off: the share is measured
     narrow = spectrum(view.fitting(tour.STEPS[tour.CONV_STEP], 1 << 30, view.STEP_WORK))
@@ -794,9 +794,10 @@ def test_a_bottlenecks_zeros_are_not_counted_as_the_activations(lang):
     shape, bound = result.shape_bound(), result.zeros_bound()
     assert shape == result.values.shape[0] * (64 - 16) and bound > shape
     off = 1.0 - result.units_on / np.array(result.config.units[1:])
+    low, high = summary.share_range(off.min(), off.max())
     assert view.zeros_note(result, lang) == t(
-        lang, "spectrum_tab.zeros_flat_shape", activation=t(lang, "act_relu"), low=summary.format_share(off.min()),
-        high=summary.format_share(off.max()), bound=bound - shape, shape=shape, count=result.pooled.size)
+        lang, "spectrum_tab.zeros_flat_shape", activation=t(lang, "act_relu"), low=low, high=high,
+        bound=bound - shape, shape=shape, count=result.pooled.size)
     assert f"{shape:,}" in view.zeros_note(result, lang) and f"{bound - shape:,}" in view.zeros_note(result, lang)
 
 

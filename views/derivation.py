@@ -29,8 +29,8 @@ from core.network import pixel_pre_std
 from core.norms import LN_EPS
 from core.theory import border_variance, layer_sigma_w2, moments, predict
 
-from .summary import format_latex, format_share, format_value, gradient_symbol, headline, ratio, spread, \
-    subscript, sum_symbol
+from .summary import format_latex, format_range, format_share, format_value, gradient_symbol, headline, \
+    latex_range, ratio, spread, subscript, sum_symbol
 from .text import join, t
 
 # ---------- comparing two numbers: the one place for "far" and "close" ----------
@@ -63,6 +63,9 @@ def relation(value: float, reference: float) -> str | None:
 
 DIGITS = 3  # significant digits of a printed number, unless an equation needs more
 MOST_DIGITS = 12
+# The values the notes print as a range, "{factor_low} to {factor_high}", by stem: both ends with the same decimals
+# (summary.format_range); the counts (distinct_, units_) are whole numbers and written as such
+RANGES = ("factor", "bn", "var_b", "ln_back", "in", "out", "back")
 PRECISION = 60  # decimal digits of the arithmetic that checks an equation
 
 
@@ -144,12 +147,30 @@ class Values:
             return t(self.lang, "der_beyond_float64")  # a theory value core.network stored as NaN
         if self.kinds[name] == "share":
             return format_share(self.numbers[name])
+        if (ends := self.range_of(name)) is not None:
+            return format_range(*(self.numbers[end] for end in ends), self.range_digits(ends))[ends.index(name)]
         return format_value(self.numbers[name], self.digits[name])
 
     def tex(self, name: str) -> str:
         """The value as the LaTeX prints it (and recorded as printed)."""
         self.used.append(name)
+        if (ends := self.range_of(name)) is not None and self.defined(ends[0]) and self.defined(ends[1]):
+            return latex_range(*(self.numbers[end] for end in ends), self.range_digits(ends))[ends.index(name)]
         return format_latex(self.numbers[name], self.digits[name])
+
+    def range_of(self, name: str) -> tuple[str, str] | None:
+        """The two names of the range (RANGES) name is an end of, where both are values that print apart; None for any
+        other name, and where the two print alike, which the notes write as one value."""
+        stem, _, end = name.rpartition("_")
+        ends = (f"{stem}_low", f"{stem}_high")
+        if stem not in RANGES or end not in ("low", "high") or not all(e in self.numbers for e in ends):
+            return None
+        digits = self.range_digits(ends)
+        low, high = (format_value(self.numbers[e], digits) for e in ends)
+        return None if low == high else ends
+
+    def range_digits(self, ends: tuple[str, str]) -> int:
+        return max(self.digits[end] for end in ends)
 
     def fit(self, equations: list[Equation]) -> None:
         """Raise the operands' digits until each equation holds at the digits printed; repeat until none changes."""

@@ -376,8 +376,8 @@ def zeros_note(result: Spectrum, lang: str) -> str | None:
         return None
     key = "spectrum_tab.zeros_flat_conv" if config.arch == "conv" else \
         "spectrum_tab.zeros_flat_shape" if shape else "spectrum_tab.zeros_flat"
-    return t(lang, key, activation=activation, low=summary.format_share(float(off.min())),
-             high=summary.format_share(float(off.max())), bound=result.zeros_bound() - shape, shape=shape,
+    low, high = summary.share_range(float(off.min()), float(off.max()))
+    return t(lang, key, activation=activation, low=low, high=high, bound=result.zeros_bound() - shape, shape=shape,
              count=result.pooled.size)
 
 

@@ -196,8 +196,10 @@ def fan_line(result, lang: str, direction: str) -> str | None:
         return None
     same, low, high = spread((forward if direction == "forward" else backward)[1:])
     change = signal_ratios(result)[0 if direction == "forward" else 1]
-    return t(lang, f"fans_{direction}_{same}", low=format_value(low), high=format_value(high),
-             ratio=format_value(change), depth=config.depth)
+    # a range "from {low} to {high}" only where the products differ; else the one value
+    low_text, high_text = format_range(low, high) if same == "differ" else (format_value(low), format_value(high))
+    return t(lang, f"fans_{direction}_{same}", low=low_text, high=high_text, ratio=format_value(change),
+             depth=config.depth)
 
 
 def explain(result, lang: str, found: Verdict | None = None) -> str:
@@ -353,12 +355,10 @@ def update_note(result, lang: str) -> str | None:
         return t(lang, "update_zero_branches_off" if off else "update_zero")
     if u.even and (result.config.depth == 1 or format_value(u.low, 2) == format_value(u.high, 2)):
         note = t(lang, "update_one" if result.config.depth == 1 else "update_same", ratio=format_value(u.low, 2))
-    elif u.even:
-        note = t(lang, "update_even", low=format_value(u.low, 2), high=format_value(u.high, 2),
-                 spread=format_value(u.spread))
     else:
-        note = t(lang, "update_uneven", low=format_value(u.low, 2), low_layer=u.low_layer,
-                 high=format_value(u.high, 2), high_layer=u.high_layer, spread=format_value(u.spread))
+        low, high = format_range(u.low, u.high, 2)
+        note = t(lang, "update_even" if u.even else "update_uneven", low=low, low_layer=u.low_layer, high=high,
+                 high_layer=u.high_layer, spread=format_value(u.spread))
     return join(lang, [note, t(lang, "update_scale")], "sentence")
 
 
@@ -519,6 +519,60 @@ def format_value(value: float, digits: int = 3) -> str:
     return (plain if plain is not None else scientific(mantissa, exponent)).replace("-", MINUS, 1)
 
 
+RANGE_DECADES = 2  # a range's ends this many powers of ten apart at most share their decimals; farther, powers of ten
+
+
+def _range_parts(low, high, digits: int) -> list[tuple[str | None, str, int] | None]:
+    """The two ends of a range rounded alike, as _written gives one number (plain decimal or None, mantissa,
+    exponent); None for an end that is 0 or undefined, which is written on its own.
+
+    Both ends get the decimals that give each at least `digits` significant digits, so that "0.628 to 0.630" never
+    reads "0.628 to 0.63" and neither end loses a digit; ends more than RANGE_DECADES powers of ten apart, or either
+    outside the plain range, are both written with a power of ten and `digits` significant digits ("1.20 × 10⁻³")."""
+    ends = [value if _finite(value) and value != 0 else None for value in (low, high)]
+    exponents = [int(format(v, f".{digits - 1}e").split("e")[1]) for v in ends if v is not None]
+    if not exponents:
+        return [None, None]
+    plain = max(exponents) - min(exponents) <= RANGE_DECADES and all(
+        PLAIN[0] <= abs(float(f"{v:.{digits - 1}e}")) < PLAIN[1] for v in ends if v is not None)
+    decimals = max(digits - 1 - e for e in exponents)  # negative: rounded to tens, hundreds ...
+    parts = []
+    for v in ends:
+        if v is None:
+            parts.append(None)
+            continue
+        mantissa, exponent = format(v, f".{digits - 1}e").split("e")
+        text = (f"{v:,.{decimals}f}" if decimals >= 0 else f"{round(v, decimals):,.0f}") if plain else None
+        parts.append((text, mantissa, int(exponent)))
+    return parts
+
+
+def format_range(low: float, high: float, digits: int = 3) -> tuple[str, str]:
+    """The ends of a range "a to b" (or "a–b") as the page writes them: with the same decimals (_range_parts), so
+    "0.628 to 0.630", "1.20 × 10⁻³ to 4.56 × 10⁻²"; an end that is 0 or undefined as format_value writes it."""
+    return _range_written(low, high, digits, latex=False)
+
+
+def latex_range(low: float, high: float, digits: int = 3) -> tuple[str, str]:
+    """format_range's ends in LaTeX, for equations: 0.628 and 0.630, 1.20 \\times 10^{-3}."""
+    return _range_written(low, high, digits, latex=True)
+
+
+def _range_written(low: float, high: float, digits: int, latex: bool) -> tuple[str, str]:
+    written = []
+    for value, part in zip((low, high), _range_parts(low, high, digits)):
+        if part is None:  # 0 or undefined: as one number is written
+            written.append((format_latex if latex else format_value)(value, digits))
+        elif latex:
+            plain, mantissa, exponent = part
+            written.append(plain.replace(",", "{,}") if plain is not None else rf"{mantissa} \times 10^{{{exponent}}}")
+        else:
+            plain, mantissa, exponent = part
+            text = plain if plain is not None else mantissa + TIMES + "10" + superscript(exponent)
+            written.append(text.replace("-", MINUS, 1))
+    return written[0], written[1]
+
+
 def format_latex(value: float, digits: int = 3) -> str:
     """format_value's number in LaTeX, for equations: 0.213, 2.94 \\times 10^{-7}, 10^{-7}; a dash when undefined."""
     if not _finite(value):
@@ -549,6 +603,20 @@ def format_share(value: float) -> str:
     if written == "100.0":
         return f">{NBSP}99.9{PERCENT}"
     return f"{written.removesuffix('.0')}{PERCENT}"
+
+
+def share_range(low: float, high: float) -> tuple[str, str]:
+    """The ends of a range of shares as format_share writes each, but with the same decimals where both are written
+    with one decimal (from 1 %): "45.1 % to 50.0 %", not "45.1 % to 50 %"; below 1 % both by format_range's rule at
+    two significant digits ("0.14 % to 0.30 %"); any other pair (a floor, a ceiling, 0 %) as format_share writes it."""
+    shown = format_share(low), format_share(high)
+    percents = [100 * v if v is not None and math.isfinite(v) else math.nan for v in (low, high)]
+    one_decimal = [1 <= p and f"{p:.1f}" != "100.0" for p in percents]
+    if all(one_decimal):
+        return tuple(f"{p:.1f}{PERCENT}" for p in percents)
+    if all(SHARE_FLOOR <= p < 1 for p in percents):
+        return tuple(f"{end}{PERCENT}" for end in format_range(*percents, 2))
+    return shown
 
 
 def format_power(value: float) -> str:

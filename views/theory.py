@@ -24,7 +24,7 @@ from core.theory import TRAINABLE_DEPTH_PER_XI, layer_sigma_w2
 from .charts import GUIDE_COLOUR, LABEL_SIZE, NUMBER_LABEL, THEORY_COLOUR, decades, layer_span, theme, title_lines, \
     written, zero_marks
 from .derivation import LISTED_FACTORS
-from .summary import format_share, format_value, spread
+from .summary import format_range, format_share, format_value, spread
 from .text import join, t
 
 X_DOMAIN = (0.1, 5.0)  # sigma_w^2, log axis: from 0.01 randn's neighbourhood to past He and tanh's gain
@@ -50,6 +50,15 @@ def _number(value, digits: int = 3) -> str:
     """A number in the text as the page writes every number (summary.format_value), and ∞ for an infinite one
     (the depth scale at the edge of chaos)."""
     return "∞" if value is not None and math.isinf(value) else format_value(value, digits)
+
+
+def _range(low: float, high: float) -> dict[str, str]:
+    """A range's ends as the page writes them, {"low": ..., "high": ...}: with the same decimals
+    (summary.format_range), or as _number writes each where one is infinite."""
+    if math.isinf(low) or math.isinf(high):
+        return {"low": _number(low), "high": _number(high)}
+    low_text, high_text = format_range(low, high)
+    return {"low": low_text, "high": high_text}
 
 
 def _beside_one(value: float, digits: int = 3, apart: tuple[float, ...] = ()) -> str:
@@ -411,8 +420,7 @@ def profile_text(config: Config, summary: dict, predicted_grad_std, lang: str) -
             each = join(lang, [t(lang, "theory_tab.profile_step", factor=_number(factor), layer=layer, below=layer - 1)
                                for layer, factor in factors.items()])
         else:
-            each = t(lang, "theory_tab.profile_range", low=_number(min(factors.values())),
-                     high=_number(max(factors.values())))
+            each = t(lang, "theory_tab.profile_range", **_range(min(factors.values()), max(factors.values())))
         steps = t(lang, "theory_tab.profile_steps", each=each, total=_number(grad[1] / grad[depth]), depth=depth)
     if summary["sigma_w2"] is None:
         marker = t(lang, "theory_tab.profile_no_marker")
@@ -434,7 +442,7 @@ def over_layers(values: np.ndarray, lang: str) -> str:
     "runs from 1 to 1.31 over the layers", or the one layer's "is 0.327"."""
     kind, low, high = spread(values)
     if kind == "differ":
-        return t(lang, "theory_tab.products_differ", low=_number(low), high=_number(high))
+        return t(lang, "theory_tab.products_differ", **_range(low, high))
     return t(lang, "theory_tab.products_one" if kind == "one" else "theory_tab.products_same", value=_number(low))
 
 

@@ -54,6 +54,9 @@ COMPANIONS: dict[str, dict[str, Config]] = {
 
 HALVING_STEP, HALVING_SCHEME = "5", "xavier_normal"  # Xavier + ReLU: its story reads Xavier's run of the race
 ISOMETRY_STEP = "10"  # the Spectrum tab's step
+# The story numbers a story writes as a range, "{act_low} to {act_high}", in every step and in one step's story
+RANGES = (("act_low", "act_high"), ("ratio_low", "ratio_high"))
+STEP_RANGES = {"6": (("act_first", "act_last"),)}  # "(std {act_first} to {act_last})"
 CONV_STEP = "11"  # convolutions: fan_in counts the kernel
 CUSTOM = "custom"
 STEP_CODES = (*STEPS, CUSTOM)
@@ -213,6 +216,9 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
     if code == CONV_STEP:
         n.update(conv_numbers(result))
     shown = {name: summary.format_value(value) for name, value in n.items()}
+    for low, high in (*RANGES, *STEP_RANGES.get(code, ())):  # both ends with the same decimals: 0.628 to 0.630
+        if low in n and high in n:
+            shown[low], shown[high] = summary.format_range(n[low], n[high])
     shown.update({name: int(n[name]) for name in ("low_layer", "high_layer", "depth", "channels", "kernel", "k2",
                                                   "fan_in", "edge_taps", "corner_taps") if name in n})
     if code == CONV_STEP:  # the measured last layer against the theory that follows every pixel
