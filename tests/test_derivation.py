@@ -1123,10 +1123,11 @@ def test_torch_default_biases_are_given_layer_by_layer(results, name, lang):
     Config(depth=6, widths=(64, 512, 128, 256, 32, 300, 100), init="torch_default", activation="tanh", batch=200),
     Config(depth=11, widths=(300, *range(290, 180, -10)), init="xavier_normal", activation="relu", batch=200),
     tour.step_config("7")], ids=["he-profile", "torch-profile", "taper", "step-7"])
-def test_the_derivation_writes_each_range_s_ends_with_the_same_decimals(config):
+def test_the_derivation_writes_each_range_s_ends_with_their_significant_digits(config):
     """The notes' ranges ("from {factor_low} to {factor_high}", measured std(s) "{bn_low} to {bn_high}", each layer's
-    σ_b², fan_in·Var(w) and fan_out·Var(w)) write both ends with the same decimals (summary.format_range), each the
-    rounding of its own value; where the two print alike the notes write one value."""
+    σ_b², fan_in·Var(w) and fan_out·Var(w)) write each end with its significant digits, trailing zeros kept, both in
+    one notation (summary.format_range), each the rounding of its own value; where the two print alike the notes
+    write one value."""
     from decimal import Decimal
 
     from tests.test_number_writing import read_written
@@ -1141,7 +1142,12 @@ def test_the_derivation_writes_each_range_s_ends_with_the_same_decimals(config):
                     continue
                 (low, low_decimals, low_power), (high, high_decimals, high_power) = (
                     read_written(block.shown[end]) for end in ends)
-                assert (low_decimals, low_power) == (high_decimals, high_power), (stem, block.shown)
+                assert low_power == high_power, (stem, block.shown)  # both with a power of ten, or neither
+                if not low_power and min(low_decimals, high_decimals) > 0:
+                    # one number of significant digits, at least three, trailing zeros kept (0.628 to 0.630)
+                    digits = {written.adjusted() + decimals + 1 for written, decimals in ((low, low_decimals),
+                                                                                           (high, high_decimals))}
+                    assert len(digits) == 1 and min(digits) >= 3, (stem, block.shown)
                 for end, written, decimals in ((ends[0], low, low_decimals), (ends[1], high, high_decimals)):
                     value = Decimal(block.values[end])
                     unit = Decimal(1).scaleb((written.adjusted() if low_power else 0) - decimals)  # last digit's

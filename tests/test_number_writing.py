@@ -71,29 +71,32 @@ ENDS = st.floats(min_value=1e-12, max_value=1e12, allow_nan=False).flatmap(
 
 @pytest.mark.slow
 @given(low=ENDS, high=ENDS, digits=st.integers(2, 5))
-def test_a_range_writes_both_ends_with_the_same_decimals_each_the_rounding_of_its_own_value(low, high, digits):
+def test_a_range_writes_each_end_with_its_significant_digits_trailing_zeros_kept(low, high, digits):
     """Step 7 read "a std of 0.628 to 0.63": the trailing zero of 0.630 dropped, its two ends at different precision.
-    format_range writes both ends with the same decimals (of the mantissa where they need a power of ten, both then),
-    each rounded from its own value, and neither with fewer than `digits` significant digits."""
+    format_range writes each end with `digits` significant digits, trailing zeros kept (rounded to tens and beyond
+    where the digits end before the point: 1,230), each rounded from its own value; both with a power of ten, or
+    neither."""
     ends = summary.format_range(low, high, digits)
     (a, a_decimals, a_power), (b, b_decimals, b_power) = (read_written(text) for text in ends)
-    assert a_power == b_power and a_decimals == b_decimals, ends
-    place = max(significant_place(value, digits) for value in (low, high))  # the end that needs the most decimals
-    assert a_decimals == (digits - 1 if a_power else max(place, 0)), ends
-    for value, written in ((low, a), (high, b)):
-        # digits significant digits each with a power of ten; else rounded at the shared place (to tens: 1,230)
-        assert written == rounded(value, significant_place(value, digits) if a_power else place), (value, ends)
+    assert a_power == b_power, ends
+    for value, written, decimals in ((low, a, a_decimals), (high, b, b_decimals)):
+        place = significant_place(value, digits)
+        assert decimals == (digits - 1 if a_power else max(place, 0)), (value, ends)
+        assert written == rounded(value, place), (value, ends)
 
 
 def test_a_range_s_ends_read_as_the_page_writes_them():
-    """Known ends: the zero kept (0.630), a power of ten for both where either needs it, 0 and a dash written alone."""
+    """Known ends: the zero kept (0.630), no end padded past its digits (20.6, 18.8), a power of ten for both where
+    either needs it, 0 and a dash written alone."""
     assert summary.format_range(0.628, 0.6299) == ("0.628", "0.630")
-    assert summary.format_range(0.00522, 0.0215) == ("0.00522", "0.02150")
+    assert summary.format_range(9.68, 20.56) == ("9.68", "20.6") and summary.format_range(0.25, 18.8) == (
+        "0.250", "18.8")
+    assert summary.format_range(0.00522, 0.0215) == ("0.00522", "0.0215")
     assert summary.format_range(2.9e-7, 0.0012) == ("2.90\u00a0×\u00a010⁻⁷", "1.20\u00a0×\u00a010⁻³")
     assert summary.format_range(1234, 5678) == ("1,230", "5,680") and summary.format_range(-0.52, 0.7) == (
         "−0.520", "0.700")
     assert summary.format_range(0, 0.63) == ("0", "0.630") and summary.format_range(math.nan, 1) == ("—", "1.00")
-    assert summary.latex_range(1234, 0.628e3) == ("1{,}234", "628")
+    assert summary.latex_range(1234, 0.628e3) == ("1{,}230", "628")
 
 
 def test_a_range_of_shares_writes_both_ends_alike():

@@ -114,7 +114,7 @@ def test_through_a_bottleneck_the_twins_one_gain_is_said_with_its_numbers(lang):
         number = summary.format_value
         said = [t(lang, "spectrum_tab.twin_one_gain", sigma=t(lang, "theory_tab.products_same", value="2"),
                   gains=t(lang, "theory_tab.products_differ", low="1.41", high="5.66"), gain="2.828",
-                  twin_sigma=t(lang, "theory_tab.products_differ", low="0.500", high="8.000"))]  # a range's decimals
+                  twin_sigma=t(lang, "theory_tab.products_differ", low="0.500", high="8.00"))]  # each end's digits
         means = dict(mean=number(results[0].summary()["mean_squared"]),
                      twin_mean=number(results[1].summary()["mean_squared"]))
         said.append(t(lang, f"spectrum_tab.{key}", **means, **(

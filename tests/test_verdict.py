@@ -229,7 +229,7 @@ def test_the_update_note_reads_the_ratio_chart(steps, code):
     assert ("no single learning rate" in note) == (spread > summary.GROW)
     if summary.format_value(finite.min(), 2) == summary.format_value(finite.max(), 2):
         assert summary.format_value(finite.min(), 2) in note
-    else:  # a range: both ends with the same decimals
+    else:  # a range: each end with its significant digits
         assert all(end in note for end in summary.format_range(finite.min(), finite.max(), 2))
         assert f"×{summary.format_value(spread)} apart" in note
     for lang in LANGUAGES:
@@ -239,13 +239,13 @@ def test_the_update_note_reads_the_ratio_chart(steps, code):
 
 @pytest.mark.slow  # its module fixture computes every network the module reads
 def test_healthy_under_batch_norm_comes_with_its_update_size(steps):
-    """Step 7: healthy signals, and std(dW)/std(W) from 9.68 to 20.6, ×2.1 apart, written 9.7 to 20.6 (both ends
-    with one decimal: it read "9.7 to 21"): the note says one learning rate suits every layer, and names none (the
-    made-up gradient at the top sets the size)."""
+    """Step 7: healthy signals, and std(dW)/std(W) from 9.68 to 20.6, ×2.1 apart, written to the note's two
+    significant digits, 9.7 to 21: the note says one learning rate suits every layer, and names none (the made-up
+    gradient at the top sets the size)."""
     result = steps["7"]
     assert summary.verdict(result) == "healthy"
     note = summary.update_note(result, "en")
-    assert note.startswith(t("en", "update_even", low="9.7", high="20.6", spread="2.12"))
+    assert note.startswith(t("en", "update_even", low="9.7", high="21", spread="2.12"))
     assert re.search(NUMBER, note) is None
 
 
@@ -544,7 +544,7 @@ def test_each_story_tells_its_own_steps_numbers(simulated, code, seed):
               "pre_first", "ratio_low", "ratio_high", "ratio_spread", "stream_growth", "theory_growth", "grad_growth",
               "branch_first", "branch_last", "alpha")
     written = {name: summary.format_value(value) for name, value in numbers.items()}
-    for low, high in (*tour.RANGES, *tour.STEP_RANGES.get(code, ())):  # a range's ends, with the same decimals
+    for low, high in (*tour.RANGES, *tour.STEP_RANGES.get(code, ())):  # a range's ends, each with its digits
         if low in numbers:
             written[low], written[high] = summary.format_range(numbers[low], numbers[high])
     for lang in ("en", "zh"):
@@ -844,12 +844,12 @@ def test_an_update_size_printed_alike_at_every_layer_is_one_number(monkeypatch, 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 3])
-def test_every_range_a_story_writes_has_both_ends_with_the_same_decimals(simulated, seed):
+def test_every_range_a_story_writes_has_both_ends_with_their_significant_digits(simulated, seed):
     """Step 7's story read "the activations keep a std of 0.628 to 0.63": the zero of 0.630 dropped. Every story's
     ranges ("{act_low} to {act_high}", "{ratio_low} to {ratio_high}", step 6's "std {act_first} to {act_last}") and
-    the update note's are written by summary.format_range, both ends with one number of decimals, in both
-    languages."""
-    from tests.test_number_writing import read_written
+    the update note's are written by summary.format_range, each end with its three significant digits (trailing
+    zeros kept) and both in one notation, in both languages."""
+    from tests.test_number_writing import read_written, rounded, significant_place
 
     checked = 0
     for code in tour.STEPS:
@@ -864,7 +864,9 @@ def test_every_range_a_story_writes_has_both_ends_with_the_same_decimals(simulat
                     continue
                 ends = summary.format_range(numbers[low], numbers[high])
                 assert all(end in text for end in ends), (code, lang, ends)
-                assert len({read_written(end)[1:] for end in ends}) == 1, ends  # the same decimals, notation
+                assert len({read_written(end)[2] for end in ends}) == 1, ends  # both with a power of ten, or neither
+                for end, value in zip(ends, (numbers[low], numbers[high])):  # three significant digits, zeros kept
+                    assert read_written(end)[0] == rounded(value, significant_place(value, 3)), (end, value)
                 checked += 1
             u = summary.updates(result)
             note = summary.update_note(result, lang) or ""

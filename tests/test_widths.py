@@ -387,7 +387,7 @@ def test_each_direction_s_tab_names_the_product_that_scales_it(mode, kept, lang)
         same = direction == kept
         assert (max(products) - min(products) < 1e-12) == same
         low, high = (summary.format_value(min(products)),) * 2 if same else \
-            summary.format_range(min(products), max(products))  # a range's ends with the same decimals
+            summary.format_range(min(products), max(products))  # a range's ends, each with its digits
         expected = t(lang, f"fans_{direction}_{'same' if same else 'differ'}", low=low, high=high,
                      ratio=summary.format_value(change), depth=3)
         assert summary.fan_line(result, lang, direction) == expected

@@ -63,7 +63,7 @@ def relation(value: float, reference: float) -> str | None:
 
 DIGITS = 3  # significant digits of a printed number, unless an equation needs more
 MOST_DIGITS = 12
-# The values the notes print as a range, "{factor_low} to {factor_high}", by stem: both ends with the same decimals
+# The values the notes print as a range, "{factor_low} to {factor_high}", by stem: each end with its significant digits
 # (summary.format_range); the counts (distinct_, units_) are whole numbers and written as such
 RANGES = ("factor", "bn", "var_b", "ln_back", "in", "out", "back")
 PRECISION = 60  # decimal digits of the arithmetic that checks an equation

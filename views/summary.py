@@ -519,37 +519,40 @@ def format_value(value: float, digits: int = 3) -> str:
     return (plain if plain is not None else scientific(mantissa, exponent)).replace("-", MINUS, 1)
 
 
-RANGE_DECADES = 2  # a range's ends this many powers of ten apart at most share their decimals; farther, powers of ten
+RANGE_DECADES = 2  # a range's ends more powers of ten apart than this are both written with a power of ten
 
 
 def _range_parts(low, high, digits: int) -> list[tuple[str | None, str, int] | None]:
-    """The two ends of a range rounded alike, as _written gives one number (plain decimal or None, mantissa,
-    exponent); None for an end that is 0 or undefined, which is written on its own.
+    """The two ends of a range, each rounded to `digits` significant digits with its trailing zeros kept, as
+    _written gives one number (plain decimal or None, mantissa, exponent); None for an end that is 0 or undefined,
+    which is written on its own.
 
-    Both ends get the decimals that give each at least `digits` significant digits, so that "0.628 to 0.630" never
-    reads "0.628 to 0.63" and neither end loses a digit; ends more than RANGE_DECADES powers of ten apart, or either
-    outside the plain range, are both written with a power of ten and `digits` significant digits ("1.20 × 10⁻³")."""
+    Written alone, 0.630 drops its zero ("0.628 to 0.63" read as if the second end were less precise); here each end
+    keeps its significant digits ("0.628 to 0.630", "9.68 to 20.6", "0.250 to 18.8": no end padded beyond them).
+    Ends more than RANGE_DECADES powers of ten apart, or either outside the plain range, are both written with a
+    power of ten ("2.90 × 10⁻⁷ to 1.20 × 10⁻³")."""
     ends = [value if _finite(value) and value != 0 else None for value in (low, high)]
     exponents = [int(format(v, f".{digits - 1}e").split("e")[1]) for v in ends if v is not None]
     if not exponents:
         return [None, None]
     plain = max(exponents) - min(exponents) <= RANGE_DECADES and all(
         PLAIN[0] <= abs(float(f"{v:.{digits - 1}e}")) < PLAIN[1] for v in ends if v is not None)
-    decimals = max(digits - 1 - e for e in exponents)  # negative: rounded to tens, hundreds ...
     parts = []
     for v in ends:
         if v is None:
             parts.append(None)
             continue
         mantissa, exponent = format(v, f".{digits - 1}e").split("e")
+        decimals = digits - 1 - int(exponent)  # negative: rounded to tens, hundreds ...
         text = (f"{v:,.{decimals}f}" if decimals >= 0 else f"{round(v, decimals):,.0f}") if plain else None
         parts.append((text, mantissa, int(exponent)))
     return parts
 
 
 def format_range(low: float, high: float, digits: int = 3) -> tuple[str, str]:
-    """The ends of a range "a to b" (or "a–b") as the page writes them: with the same decimals (_range_parts), so
-    "0.628 to 0.630", "1.20 × 10⁻³ to 4.56 × 10⁻²"; an end that is 0 or undefined as format_value writes it."""
+    """The ends of a range "a to b" (or "a–b") as the page writes them: each with its significant digits, trailing
+    zeros kept (_range_parts), so "0.628 to 0.630", "1.20 × 10⁻³ to 4.56 × 10⁻²"; an end that is 0 or undefined as
+    format_value writes it."""
     return _range_written(low, high, digits, latex=False)
 
 

@@ -53,7 +53,7 @@ def _number(value, digits: int = 3) -> str:
 
 
 def _range(low: float, high: float) -> dict[str, str]:
-    """A range's ends as the page writes them, {"low": ..., "high": ...}: with the same decimals
+    """A range's ends as the page writes them, {"low": ..., "high": ...}: each with its significant digits
     (summary.format_range), or as _number writes each where one is infinite."""
     if math.isinf(low) or math.isinf(high):
         return {"low": _number(low), "high": _number(high)}

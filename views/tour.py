@@ -216,7 +216,7 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
     if code == CONV_STEP:
         n.update(conv_numbers(result))
     shown = {name: summary.format_value(value) for name, value in n.items()}
-    for low, high in (*RANGES, *STEP_RANGES.get(code, ())):  # both ends with the same decimals: 0.628 to 0.630
+    for low, high in (*RANGES, *STEP_RANGES.get(code, ())):  # each end with its digits, zeros kept: 0.628 to 0.630
         if low in n and high in n:
             shown[low], shown[high] = summary.format_range(n[low], n[high])
     shown.update({name: int(n[name]) for name in ("low_layer", "high_layer", "depth", "channels", "kernel", "k2",
