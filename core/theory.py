@@ -201,6 +201,19 @@ def _predict_plain(config: Config, forward: np.ndarray, backward: np.ndarray) ->
     return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
 
 
+def normalized_factors(name: str, norm: str, slope: float = 0.01) -> dict[str, float]:
+    """What f alone does where a norm has reset every pre-activation to u ~ N(0, 1) (q >> eps in predict):
+    {"std": std(f(u)), the activations' std at every layer, and "back": the factor by which a layer multiplies the
+    gradient's std on its way down at equal widths, sqrt(E[f'(u)^2] / D)}. The norm divides dL/dz by the std it
+    divided z by, which carries the weights' scale as fan_out Var(w) does, so that scale cancels and D is what the
+    layer's sum was built from: E[f(u)^2] under layer norm (each sample's second moment over its units), Var(f(u))
+    under batch norm (each unit's variance over the batch, which leaves out f's mean: ReLU's
+    sqrt(pi / (pi - 1)) = 1.21, Yang et al. 2019)."""
+    m1, m2, d2 = (float(x) for x in moments(name, 0.0, 1.0, slope))
+    var = float(activation_variance(name, 1.0, slope))
+    return {"std": math.sqrt(var), "back": math.sqrt(d2 / (var if norm == "batch" else m2))}
+
+
 # --- residual streams and layer norm ------------------------------------------------------------------------
 def _predict_layer_norm(config: Config, forward: np.ndarray, backward: np.ndarray) -> dict[str, np.ndarray]:
     """predict() for a plain network with s_l = LN(z_l): each sample's z_l normalized over its units (eps = LN_EPS).

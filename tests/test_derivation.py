@@ -253,7 +253,8 @@ def expected(result) -> dict[str, float]:
         "bn_low": pre.min() if pre.size else math.nan, "bn_high": pre.max() if pre.size else math.nan,
     } | (stream_truth(c, s, keep * n * var_w) if c.residual else {}) | (conv_truth(c) if c.arch == "conv" else {}) \
         | mode_truth(c, *fans) | factors_truth(c, keep) | bias_truth(c) \
-        | (layer_norm_truth(c, ex2) if c.layer_norm and not c.residual else {})
+        | (layer_norm_truth(c, ex2) if c.layer_norm and not c.residual else {}) \
+        | (batch_norm_truth(c) if c.batch_norm and not c.residual else {})
 
 
 LN_EPS = 1e-5  # torch.nn.LayerNorm's default eps
@@ -292,6 +293,14 @@ def layer_norm_truth(c: Config, ex2: float) -> dict[str, float]:
     if c.depth > 2:
         truth |= {"ln_back_low": min(steps[1:]), "ln_back_high": max(steps[1:])}
     return truth
+
+
+def batch_norm_truth(c: Config) -> dict[str, float]:
+    """Batch norm's step down at equal widths, by scipy's quadrature: √(E[f′(u)²] / Var(f(u))) for u ~ N(0, 1), the
+    weights' scale divided out with the batch std of the sum."""
+    mean = gaussian_mean(lambda x: apply(c.activation, x, c.slope), 1.0)
+    variance = gaussian_mean(lambda x: apply(c.activation, x, c.slope) ** 2, 1.0) - mean**2
+    return {"bn_back": math.sqrt(gaussian_mean(lambda x: derivative(c.activation, x, c.slope) ** 2, 1.0) / variance)}
 
 
 def bias_truth(c: Config) -> dict[str, float]:
@@ -959,7 +968,7 @@ def test_one_layer_is_one_layer_in_every_sentence(results, name, lang):
     result = result_of(results, name)
     texts = [n for b in derivation.blocks(result, lang) for n in b.notes]
     texts += [describe.network(result.config, lang), summary.explain(result, lang), summary.update_note(result, lang)]
-    texts += [summary.fan_line(result, lang, direction) for direction in ("forward", "backward")]
+    texts += [summary.scale_line(result, lang, direction) for direction in ("forward", "backward")]
     for text in filter(None, texts):
         for words in ONE_LAYER_WORDS[lang]:
             assert words not in text, (words, text)

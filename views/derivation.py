@@ -27,7 +27,7 @@ from core.config import resize
 from core.initializers import bias_mean, bias_variance, gain_of, weight_mean, weight_variance
 from core.network import pixel_pre_std
 from core.norms import LN_EPS
-from core.theory import border_variance, layer_sigma_w2, moments, predict
+from core.theory import border_variance, layer_sigma_w2, moments, normalized_factors, predict
 
 from .summary import format_latex, format_range, format_share, format_value, gradient_symbol, headline, \
     latex_range, ratio, spread, subscript, sum_symbol
@@ -376,6 +376,8 @@ def values_of(result, lang: str) -> Values:
     _bias_values(v, c)
     if c.layer_norm and not c.residual:
         _layer_norm_values(v, result)
+    if c.batch_norm and not c.residual:  # each step down at equal widths: f's factor (core.theory.normalized_factors)
+        v.add("bn_back", normalized_factors(c.activation, "batch", c.slope)["back"])
     return v
 
 
@@ -605,7 +607,7 @@ def blocks(result, lang: str) -> list[Block]:
             [v.fill("der_ln_note"), v.fill("der_bn_numbers_one" if c.depth == 1 else "der_bn_numbers")],
         ))
     if c.widths:
-        out.append(_fans(v, sym, number=len(out) + 1))
+        out.append(_fans(v, sym, number=len(out) + 1, norm=c.norm))
     return out
 
 
@@ -804,9 +806,10 @@ def _base(tex: str) -> str:
     return f"({tex})" if "^" in tex else tex
 
 
-def _fans(v: Values, sym: str, number: int) -> Block:
+def _fans(v: Values, sym: str, number: int, norm: str = "none") -> Block:
     """Under a width profile: fan_in sets the forward variance, fan_out the backward one, with this network's layer
-    whose two fans first differ, and which of the two products the scheme keeps the same at every layer."""
+    whose two fans first differ, and which of the two products the scheme keeps the same at every layer; under a norm
+    (norm "batch" or "layer"), that the norm divides both products out again, and neither decides the spread."""
     def same(low: str, high: str) -> bool:
         return v[high] - v[low] <= SAME * v[high]
 
@@ -823,7 +826,8 @@ def _fans(v: Values, sym: str, number: int) -> Block:
         rf"{v.tex('fan_in')} \times {v.tex('fan_var_w')} = {v.tex('in_var')},\quad "
         rf"n^{{\mathrm{{out}}}}_{{{layer}}}\,\mathrm{{Var}}(w_{{{layer}}}) = "
         rf"{v.tex('fan_out')} \times {v.tex('fan_var_w')} = {v.tex('out_var')}",
-        [v.fill("der_fans_note"), v.fill("der_fans_layer"), v.fill(f"der_fans_{kept}")],
+        [v.fill("der_fans_note"), v.fill("der_fans_layer"),
+         v.fill(f"der_fans_{kept}" if norm == "none" else f"der_fans_norm_{norm}")],
     )
 
 
@@ -874,7 +878,9 @@ def _backward(v: Values, c, sym: str) -> Block:
         note = v.fill("der_back_bn") if c.batch_norm else v.fill("der_back_numbers", grad=gradient_symbol(c))
         ratio = (rf"\frac{{\mathrm{{std}}(\partial L/\partial {sym}_1)}}"
                  rf"{{\mathrm{{std}}(\partial L/\partial {sym}_{{{v.tex('depth')}}})}}")
-        if "back_low" in v.numbers:  # unequal widths: the way back sums over fan_out, layer by layer (W_L ... W_2)
+        if c.batch_norm:  # the norm divides fan_out·Var(w) out again: f's factor is what is left
+            product = r"\sqrt{\mathrm{E}[f'(u)^2]/\mathrm{Var}(f(u))} = " + v.tex("bn_back")
+        elif "back_low" in v.numbers:  # unequal widths: the way back sums over fan_out, layer by layer (W_L ... W_2)
             alike = v["back_high"] - v["back_low"] <= SAME * v["back_high"]
             product = rf"\mathrm{{fan\_out}}\,\mathrm{{Var}}(w) = {v.tex('back_low')}" + (
                 "" if alike else rf"\text{{ to }}{v.tex('back_high')}")
@@ -882,14 +888,16 @@ def _backward(v: Values, c, sym: str) -> Block:
         else:
             product = rf"n\,\mathrm{{Var}}(w) = {v.tex('nvar')}"
         numbers = rf"{product},\quad {ratio} = {v.tex('grad_ratio')}"
-    if c.layer_norm:
+    if c.layer_norm or (c.batch_norm and c.depth > 1):  # the norm's std, in the denominator: q (layer), v (batch)
+        norm, divisor, moment = ("ln", "q", r"\mathrm{E}[h_{l-2}^2] + \sigma_b^2") if c.layer_norm else \
+            ("bn", "v", r"\mathrm{Var}(h_{l-2})")
         return _block(
-            v, t(v.lang, "der_back_ln_title"),
+            v, t(v.lang, f"der_back_{norm}_title"),
             rf"\mathrm{{Var}}\!\left(\frac{{\partial L}}{{\partial {sym}_{{l-1}}}}\right) = "
-            r"\frac{n\,\mathrm{Var}(w)\,\mathrm{E}[f'(s_{l-1})^2]}{q_{l-1} + \varepsilon}\;"
+            rf"\frac{{n\,\mathrm{{Var}}(w)\,\mathrm{{E}}[f'(s_{{l-1}})^2]}}{{{divisor}_{{l-1}} + \varepsilon}}\;"
             rf"\mathrm{{Var}}\!\left(\frac{{\partial L}}{{\partial {sym}_l}}\right),\quad "
-            r"q_{l-1} = n\,\mathrm{Var}(w)\,\mathrm{E}[h_{l-2}^2] + \sigma_b^2",
-            numbers, [v.fill("der_back_ln_note"), note])
+            rf"{divisor}_{{l-1}} = n\,\mathrm{{Var}}(w)\,{moment}",
+            numbers, [v.fill(f"der_back_{norm}_note"), note])
     return _block(
         v, t(v.lang, "der_back_title"),
         rf"\frac{{\partial L}}{{\partial x_i}} = \sum_{{j=1}}^{{n}} w_{{ij}}\,"

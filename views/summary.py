@@ -16,7 +16,9 @@ from core.admission import DEFAULT_SERVER_MIB, ENV, SERVER_MIB_RANGE
 from core.config import written
 from core.activations import get
 from core.initializers import weight_variance
-from core.theory import layer_sigma_w2
+from core.batchnorm import BN_EPS
+from core.norms import LN_EPS
+from core.theory import layer_sigma_w2, normalized_factors
 from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, WORK_RATE, estimate_memory, estimate_work, memory_terms, \
     work_fits
 
@@ -200,6 +202,77 @@ def fan_line(result, lang: str, direction: str) -> str | None:
     low_text, high_text = format_range(low, high) if same == "differ" else (format_value(low), format_value(high))
     return t(lang, f"fans_{direction}_{same}", low=low_text, high=high_text, ratio=format_value(change),
              depth=config.depth)
+
+
+# std(s) within 10 % of 1 at every layer (derivation.CLOSE's "close to"): the norm has reset the sums to unit variance,
+# as it does unless they are as small as sqrt(eps) (tiny weights: Var(s) = q / (q + eps), core.theory.predict)
+UNIT_RESET = 0.1
+
+
+def scale_line(result, lang: str, direction: str) -> str | None:
+    """The sentence of a direction's tab ("forward": Activations, "backward": Gradients) on what sets that direction's
+    spread over the layers: under batch or layer norm the norm and f (norm_line), at any widths; else under a width
+    profile the fan products (fan_line); None otherwise."""
+    config = result.config
+    if config.norm != "none" and not config.residual and config.arch == "dense":
+        return norm_line(result, lang, direction)
+    return fan_line(result, lang, direction)
+
+
+def measured_over_layers(lang: str, values) -> str:
+    """A measured value of layers 1 to L (values: one per layer) in words: the network's one layer's, one value at
+    every layer (as printed), or its range over the layers."""
+    values = np.asarray(values, float)
+    low, high = format_value(values.min()), format_value(values.max())
+    if values.size == 1:
+        return t(lang, "measured_one", value=low)
+    if low == high:
+        return t(lang, "measured_same", value=low)
+    return t(lang, "measured_range", low=low, high=high, depth=values.size)
+
+
+def norm_line(result, lang: str, direction: str) -> str | None:
+    """Under batch or layer norm, what sets a direction's spread: the norm divides each sum z by its std, which
+    carries the weights' scale, so fan_in·Var(w) (n·Var(w)) no longer decides it.
+
+    Forward: the norm resets every pre-activation s to unit variance (the measured std(s) of each layer), so f sets
+    the activations' std, std(f(u)) for u ~ N(0, 1) (core.theory.normalized_factors) beside the measured ones.
+    Backward: the norm divides the gradient by the same std, so the weights' scale cancels there too, and from layer L
+    down to layer 2 each step multiplies the gradient's std by f's normalized_factors "back" (E[f'(u)²] over E[f(u)²]
+    under layer norm, over Var(f(u)) under batch norm), and under a width profile by the square root of the layer's
+    fan_out·Var(w) over the fan_in·Var(w) of the layer below; then the measured and the theory's change
+    (core.theory.predict). Where some layer's std(s) is not within UNIT_RESET of 1 (sums as small as sqrt(eps)), the
+    sentence says the weights' size still shows. None for zero weights (nothing to normalize: the verdict says
+    why), weights of non-zero mean, and backward for one layer (no layer below)."""
+    config, stats, depth, norm = result.config, result.stats, result.config.depth, result.config.norm
+    forward, backward = layer_sigma_w2(config)
+    if forward is None or not forward[1] > 0 or (direction == "backward" and depth == 1):
+        return None
+    pre, act = stats["pre_std"][1:], stats["act_std"][1:]
+    if not (np.isfinite(pre).all() and np.isfinite(act).all()):  # beyond a break: the verdict says where
+        return None
+    reset = bool(np.all(np.abs(pre - 1) <= UNIT_RESET))
+    f = normalized_factors(config.activation, norm, config.slope)
+    act_ratio, grad_ratio = signal_ratios(result)
+    eps = LN_EPS if norm == "layer" else BN_EPS
+    words = dict(activation=t(lang, f"act_{config.activation}"), depth=depth, eps=format_value(eps),
+                 s=measured_over_layers(lang, pre))
+    if direction == "forward":
+        key = f"norm_forward_{norm}" if reset else f"norm_forward_{norm}_small"
+        return t(lang, key, f_std=format_value(f["std"]), act=measured_over_layers(lang, act),
+                 ratio=format_value(act_ratio), **words)
+    theory = ratio(float(stats["predicted_grad_std"][1]), float(stats["predicted_grad_std"][depth]))
+    change = t(lang, "norm_backward_change", ratio=format_value(grad_ratio), theory=format_value(theory),
+               depth=depth)
+    if not reset:
+        return join(lang, [t(lang, f"norm_backward_{norm}_small", **words), change], "sentence")
+    parts = [t(lang, f"norm_backward_{norm}")]
+    if depth > 2:  # steps between layers that f fed: f's own factor
+        parts.append(t(lang, f"norm_backward_f_{norm}", f_back=format_value(f["back"]), **words))
+    steps = backward[2:] / forward[1:-1]  # step l -> l - 1: fan_out·Var(w_l) / fan_in·Var(w_(l-1)), l = 2..L
+    if spread(steps)[0] == "differ":
+        parts.append(t(lang, "norm_backward_widths", low=format_value(steps.min()), high=format_value(steps.max())))
+    return join(lang, [*parts, change], "sentence")
 
 
 def explain(result, lang: str, found: Verdict | None = None) -> str:

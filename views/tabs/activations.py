@@ -36,9 +36,9 @@ def show(page: Page) -> None:
             st.caption(caption)
     if weight_variance(page.config, *page.config.shapes[0]) is None:  # not zero-mean: no theory
         st.caption(page.t("no_theory_constant"))
-    fans = summary.fan_line(page.result, page.lang, "forward")  # unequal widths: fan_in sets this direction
-    if fans:
-        st.caption(fans)
+    scale = summary.scale_line(page.result, page.lang, "forward")  # a norm and f, or unequal widths: fan_in
+    if scale:
+        st.caption(scale)
     if f["input_histogram"] is not None:  # a real input: its own histogram, before the layers make it Gaussian
         input_histogram(page, f["input_histogram"], colour)
     hist = f["histogram"]

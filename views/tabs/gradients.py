@@ -36,9 +36,9 @@ def show(page: Page) -> None:
         st.caption(page.t("theory_bn"))
     elif weight_variance(page.config, *page.config.shapes[0]) is None:
         st.caption(page.t("no_theory_constant"))
-    fans = summary.fan_line(page.result, page.lang, "backward")  # unequal widths: fan_out sets this direction
-    if fans:
-        st.caption(fans)
+    scale = summary.scale_line(page.result, page.lang, "backward")  # a norm and f, or unequal widths: fan_out
+    if scale:
+        st.caption(scale)
 
 
 def grad_title(config, lang: str) -> str:
