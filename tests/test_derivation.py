@@ -91,6 +91,8 @@ EXTRA = {
                                     batch=200),
     "layer norm profile": Config(activation="relu", init="xavier_normal", layer_norm=True, depth=3,
                                  widths=(784, 512, 256, 128), batch=200),
+    "batch norm profile": Config(activation="gelu", init="he_uniform", gain=1.3, batch_norm=True, depth=4,
+                                 widths=(64, 48, 32, 48, 64), batch=200),
     "layer norm digits": Config(input="digits", init="xavier_normal", layer_norm=True, depth=3, width=100, batch=500),
     "layer norm torch default taper": Config(activation="relu", init="torch_default", layer_norm=True, depth=8,
                                              widths=(512, 448, 384, 320, 256, 192, 128, 96, 64), batch=200),
@@ -231,6 +233,9 @@ def expected(result) -> dict[str, float]:
                    "in_high": max(forward), "out_low": min(backward), "out_high": max(backward),
                    # the way back from the last layer to layer 1 passes W_L ... W_2
                    **({"back_low": min(backward[1:]), "back_high": max(backward[1:])} if depth > 1 else {})}
+        if depth > 1 and c.norm != "none":  # a norm divides fan_in·Var(w) of the layer below out of each step down
+            steps = [backward[i] / forward[i - 1] for i in range(1, depth)]
+            profile |= {"step_low": min(steps), "step_high": max(steps)}
     return profile | {
         "n": n, "units": c.units[1], "units_low": min(c.units[1:]), "units_high": max(c.units[1:]), "depth": depth,
         "reference": 1.0, "saturation_level": 0.97, "c": c.value,

@@ -160,13 +160,36 @@ def test_the_reviewer_s_profile_under_layer_norm(lang):
 def test_the_derivation_s_fan_block_says_the_norm_divides_the_products_out(norm, lang):
     """Under a profile the Derivation's last block had said "each layer treats the forward variance alike, while
     fan_out·Var(w) runs from … : on its way back the gradient's variance is multiplied by these different factors"
-    under a norm too; now its last note is the norm's, and batch norm's step 5 quotes f's factor, not fan_out·Var(w)."""
+    under a norm too; now its last note is the norm's, step 5 names the widths' ratio each step down keeps, and batch
+    norm's step 5 quotes f's factor, not fan_out·Var(w)."""
     from views import derivation
     result = simulate(network(norm, "relu", "profile"))
     blocks = derivation.blocks(result, lang)
     assert blocks[-1].notes[-1] == t(lang, f"der_fans_norm_{norm}")
+    (back,) = [b for b in blocks if b.title == t(lang, f"der_back_{norm[0]}n_title")]
+    units = result.config.units
+    steps = [units[layer] / units[layer - 1] for layer in range(2, 5)]  # He's mode fan_in: the widths' ratio
+    assert t(lang, "der_back_norm_widths", step_low=summary.format_value(min(steps)),
+             step_high=summary.format_value(max(steps))) in back.notes
     if norm == "batch":
         (back,) = [b for b in blocks if b.title == t(lang, "der_back_bn_title")]
         assert back.values["bn_back"] == pytest.approx(monte_carlo("relu", "batch")["back"], rel=3e-3)
         assert "back_low" not in back.values  # fan_out·Var(w)'s range is not the factor under batch norm
         assert back.notes[0] == t(lang, "der_back_bn_note", bn_back=summary.format_value(back.values["bn_back"]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("norm", ["none", *NORMS])
+def test_the_theory_tab_names_the_products_as_the_norm_s_to_divide_out(norm, lang):
+    """The Theory tab's paragraph for a profile had said the widths "split" the scaling into fan_in·Var(w) forward and
+    fan_out·Var(w) backward under a norm as well; under one it now says the norm divides both out again."""
+    from views import theory as theory_view
+    config = network(norm, "relu", "profile")
+    forward, backward = theory.layer_sigma_w2(config)
+    words = dict(widths="64-48-32-48-64", forward=theory_view.over_layers(forward[1:], lang),
+                 backward=theory_view.over_layers(backward[1:], lang))
+    text = theory_view.profile_text(config, theory.theory_summary(config), theory.predict(config)["grad_std"], lang)
+    kept = t(lang, "theory_tab.profile", **words)
+    divided = t(lang, "theory_tab.profile_norm", **words)
+    assert (kept in text, divided in text) == ((True, False) if norm == "none" else (False, True))

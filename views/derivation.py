@@ -501,6 +501,10 @@ def _profile_values(v: Values, c) -> None:
     if c.depth > 1:  # the gradient from the last layer down to layer 1 passes W_L ... W_2: their fan_out products
         v.add("back_low", min(backward[2:]))
         v.add("back_high", max(backward[2:]))
+    if c.depth > 1 and c.norm != "none":  # a norm divides the layer below's fan_in product out: step l -> l - 1
+        steps = backward[2:] / forward[1:-1]
+        v.add("step_low", min(steps))
+        v.add("step_high", max(steps))
 
 
 SAME = 1e-9  # relative: products the mode sets alike at every layer differ by rounding only
@@ -831,6 +835,14 @@ def _fans(v: Values, sym: str, number: int, norm: str = "none") -> Block:
     )
 
 
+def _norm_steps(v: Values) -> list[str]:
+    """Under a norm and unequal widths, what each step down keeps of the fan products besides f: the layer's
+    fan_out·Var(w) over the layer below's fan_in·Var(w), where it differs from step to step; else nothing."""
+    if "step_low" not in v.numbers or v["step_high"] - v["step_low"] <= SAME * v["step_high"]:
+        return []
+    return [v.fill("der_back_norm_widths")]
+
+
 def _condition(v: Values, c) -> Block:
     """Step 4: the factor at 1, Xavier's and He's Var(w) for layer 1 next to this network's. Where layer 1's fans
     differ, Xavier's is Glorot's 2/(fan_in + fan_out), not 1/n, and He's 2/fan by the mode the network names."""
@@ -897,7 +909,7 @@ def _backward(v: Values, c, sym: str) -> Block:
             rf"\frac{{n\,\mathrm{{Var}}(w)\,\mathrm{{E}}[f'(s_{{l-1}})^2]}}{{{divisor}_{{l-1}} + \varepsilon}}\;"
             rf"\mathrm{{Var}}\!\left(\frac{{\partial L}}{{\partial {sym}_l}}\right),\quad "
             rf"{divisor}_{{l-1}} = n\,\mathrm{{Var}}(w)\,{moment}",
-            numbers, [v.fill(f"der_back_{norm}_note"), note])
+            numbers, [v.fill(f"der_back_{norm}_note"), *_norm_steps(v), note])
     return _block(
         v, t(v.lang, "der_back_title"),
         rf"\frac{{\partial L}}{{\partial x_i}} = \sum_{{j=1}}^{{n}} w_{{ij}}\,"

@@ -403,7 +403,8 @@ def profile_text(config: Config, summary: dict, predicted_grad_std, lang: str) -
     widths; this network's fan_in·Var(w) and fan_out·Var(w) over the layers; the gradient's std factor layer by layer
     toward the input as the gradient chart's theory line has it (core.theory.predict, which takes each layer's fans
     and E[f′²]), listed up to LISTED_FACTORS, else their range, and over the depth; then the marker's point, where
-    fan_in·Var(w) is the same at every layer, with the q* and χ₁ a network of equal widths would have there.
+    fan_in·Var(w) is the same at every layer, with the q* and χ₁ a network of equal widths would have there. Under a
+    norm the products are named as what the norm divides out again, not as what splits the scaling.
 
     None for equal fans, weights of non-zero mean, zero weights (here_text's words hold at any widths) and a
     residual stream (equal widths only)."""
@@ -432,7 +433,8 @@ def profile_text(config: Config, summary: dict, predicted_grad_std, lang: str) -
         q_star, chi1 = (math.inf if summary[key] is None else summary[key] for key in ("q_star", "chi1"))
         marker = t(lang, "theory_tab.profile_marker", sigma_w2=_number(summary["sigma_w2"]),
                    sigma_b2=_number(summary["sigma_b2"]), q_star=_number(q_star), chi1=_beside_one(chi1))
-    head = t(lang, "theory_tab.profile", widths=profiles.write(config.units), forward=over_layers(forward[1:], lang),
+    head = t(lang, "theory_tab.profile" if config.norm == "none" else "theory_tab.profile_norm",
+             widths=profiles.write(config.units), forward=over_layers(forward[1:], lang),
              backward=over_layers(backward[1:], lang))
     return join(lang, [head, steps, marker], "sentence")
 
