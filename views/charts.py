@@ -449,17 +449,22 @@ def _log_y(field: str, title: str, ticks: tuple) -> alt.Y:
         values=list(values), labelExpr=NUMBER_LABEL)
 
 
-# A linear y axis's ticks: Vega-Lite's own count for the plot's height (one a 40 px), at least 3 on a short plot, to
-# which the scale's domain is also made nice, so that it ends on a tick above the data (Vega's nice of 10 ticks ended
-# step 10's axis at 0.13, over its top tick of 0.1 and under the curve at 0.125)
-Y_TICKS = alt.ExprRef("max(3, ceil(height / 40))")
+def y_ticks(text_scale: str = "1") -> alt.ExprRef:
+    """A linear y axis's ticks: Vega-Lite's own count for the plot's height (one a 40 px), at least 3 on a short plot,
+    to which the scale's domain is also made nice, so that it ends on a tick above the data (Vega's nice of 10 ticks
+    ended step 10's axis at 0.13, over its top tick of 0.1 and under the curve at 0.125). text_scale: a Vega expression
+    of how much larger than its size the chart's text is drawn (presenter mode's on a large screen), the ticks as much
+    further apart: 40 px held 28.5 px labels only just, and where a taller plot took a tick more, Vega's greedy pass
+    hid every second label, the top one with it, and the layout kept the title above the chart's box."""
+    return alt.ExprRef(f"max(3, ceil(height / 40 / ({text_scale})))")
 
 
-def _linear_y(field: str, title: str, y_max: float | None = None) -> alt.Y:
-    """A linear y axis from 0 whose top tick is at or above every value (Y_TICKS); y_max: the domain's end before
-    it is made nice (two charts side by side read on one scale)."""
-    scale = alt.Scale(nice=Y_TICKS) if y_max is None else alt.Scale(domain=[0, y_max], nice=Y_TICKS)
-    return alt.Y(field).title(title).scale(scale).axis(labelExpr=NUMBER_LABEL, tickCount=Y_TICKS)
+def _linear_y(field: str, title: str, y_max: float | None = None, text_scale: str = "1") -> alt.Y:
+    """A linear y axis from 0 whose top tick is at or above every value (y_ticks); y_max: the domain's end before
+    it is made nice (two charts side by side read on one scale); text_scale: y_ticks'."""
+    ticks = y_ticks(text_scale)
+    scale = alt.Scale(nice=ticks) if y_max is None else alt.Scale(domain=[0, y_max], nice=ticks)
+    return alt.Y(field).title(title).scale(scale).axis(labelExpr=NUMBER_LABEL, tickCount=ticks)
 
 
 def _x_layer(title: str | None, layers: tuple[int, int] | None = None) -> alt.X:
@@ -512,7 +517,7 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
 
 def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_title: str, log: bool,
                names: dict[str, str], layer_title: str, series_title: str = "curve", y_max: float | None = None,
-               layer_axis_title: bool = True, size: float = LABEL_SIZE) -> alt.LayerChart:
+               layer_axis_title: bool = True, size: float = LABEL_SIZE, text_scale: str = "1") -> alt.LayerChart:
     """Measured values per layer (solid, with points) and the theory (dashed grey, on top); log or linear y.
 
     frame: series_frame(); with names["branch"] and names["branch_theory"], the rows of those series (a residual
@@ -522,12 +527,12 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
     marked on the axis's bottom edge (zero_marks). The tooltip names each field with the axis titles. y_max: a
     linear axis from 0 to it (two charts side by side read on one scale). layer_axis_title: the layer axis titled
     (layer_title), or only numbered where the chart's title says "per layer" and the height is short. title: one
-    line, or lines (title_lines). size: its text's (theme's), px.
+    line, or lines (title_lines). size: its text's (theme's), px; text_scale: y_ticks' (a linear axis's).
     """
     branch, branch_theory = names.get("branch"), names.get("branch_theory")
     series = [names["measured"], names["theory"], *([branch, branch_theory] if branch else [])]
     ticks, layers = layout("line", frame, log=log)
-    y = _log_y("value:Q", y_title, ticks) if log else _linear_y("value:Q", y_title, y_max)
+    y = _log_y("value:Q", y_title, ticks) if log else _linear_y("value:Q", y_title, y_max, text_scale)
     base = written(alt.Chart(frame), "value").encode(
         _x_layer(layer_title if layer_axis_title else None, layers),
         y,

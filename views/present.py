@@ -31,7 +31,30 @@ QR_PX = 176  # the code's side on the page, CSS px: about 4 px a module for a li
 # a 1280 x 720 screen beside the story's 19 px, and the std chart's ticks 15 px.
 BODY_PX = 19
 SMALLEST_TYPE = 0.75  # of the body text: Streamlit's smallest font size ("twoSm", 0.75 rem)
-CHART_TEXT_LEAST = SMALLEST_TYPE * BODY_PX  # px on the screen
+CHART_TEXT_LEAST = SMALLEST_TYPE * BODY_PX  # px on a SCREEN-sized screen
+# The screen presenter mode's px are set for: the smaller of a projector's two common screens, CSS px. A larger screen
+# shows the same page larger, by the lesser of its width's and its height's ratio to SCREEN (a 1920 x 1080 screen 1.5
+# times: screen_css, screen_scale), so that the story, the headline and every chart's text keep their share of the
+# screen as the charts keep theirs. At a fixed 19 px a 1920 x 1080 screen had shown the story and the std chart's text
+# at 19 px beside the histograms' 28 px (scaled to their column).
+SCREEN = (1280, 720)
+
+
+def screen_css(px: float) -> str:
+    """A CSS length of `px` on SCREEN, grown by screen_scale on a larger screen (never smaller)."""
+    width, height = SCREEN
+    return f"max({px}px, min({px * 100 / width:.6g}vw, {px * 100 / height:.6g}vh))"
+
+
+def screen_scale() -> str:
+    """Vega's expression of the scale screen_css grows its lengths by: the window's width and height (windowSize, as
+    100vw and 100vh) over SCREEN's, the lesser, at least 1; and 1 where there is no window (vl_convert's files). It
+    reads the `width` and `height` signals, which Vega sets again on a window's resize, for Vega to evaluate it
+    again then: alone, windowSize() is read once when the chart is drawn."""
+    width, height = SCREEN
+    return (f"(width + height) * 0 + max(1, min(windowSize()[0] / {width}, windowSize()[1] / {height}) || 1)")
+
+
 # Presenter mode's charts: the std chart beside the histograms, both as tall as the page leaves them on the screen
 # below the story (FIT_CHARTS). The std chart is laid out by Vega to its box (STD_BOX), its text at BODY_PX; the
 # histograms are drawn at these sizes, their text at BODY_PX, and then scaled by the browser to their column's width
@@ -56,21 +79,21 @@ PRESENT_CONFIG = {"axis": {"labelPadding": 3, "titlePadding": 3}, "title": {"off
 PAIR_CONFIG = {**PRESENT_CONFIG, "legend": {"offset": 6, "orient": "right"}}
 
 
-# px: the std chart's type on the widest plot: its axes' and legend's type grows with the plot's width (typed), as the
-# histograms' text grows with theirs, to this from a plot about 600 px wide (a side of a 1920 x 1080 screen)
-STD_TYPE_MOST = 22
-# px: a side's std chart's least type: the theme's 15 px, which the rule (CHART_TEXT_LEAST) allows. At BODY_PX its
+# px: a side's std chart's type on SCREEN: the theme's 15 px, which the rule (CHART_TEXT_LEAST) allows. At BODY_PX its
 # title, axes and legend left its plot 59 px of a 1280 x 720 screen beside step 10's two-line title.
 PAIR_STD_TYPE = charts.LABEL_SIZE
 
 
 def typed(config: dict, size: float) -> dict:
-    """A std chart's config with its axes' and legend's type growing with its plot's width (a Vega expression of the
-    `width` signal: the plot is its box's width) from `size` px up to STD_TYPE_MOST (a single chart's: the histograms'
-    grid has no `width`)."""
-    grown = {"expr": f"clamp(width / 23 - 4, {size}, {STD_TYPE_MOST})"}
-    return {**config, "axis": {**config["axis"], "labelFontSize": grown, "titleFontSize": grown},
-            "legend": {**config["legend"], "labelFontSize": grown}}
+    """A std chart's config with its text `size` px on SCREEN (its title charts.theme's step above), grown on a larger
+    screen by screen_scale, as the page's own type is (PRESENT_CSS) and the histograms' with their column: the std
+    chart is laid out by Vega at the screen's px, not scaled."""
+    def grown(px: float) -> dict:
+        return {"expr": f"{px} * ({screen_scale()})"}
+    title = size + charts.TITLE_SIZE - charts.LABEL_SIZE
+    return {**config, "axis": {**config["axis"], "labelFontSize": grown(size), "titleFontSize": grown(size)},
+            "legend": {**config["legend"], "labelFontSize": grown(size), "titleFontSize": grown(size)},
+            "title": {**config["title"], "fontSize": grown(title), "subtitleFontSize": grown(size)}}
 
 
 # The std chart's box in presenter mode: a container that Streamlit lays the chart out in (height="stretch"), as
@@ -78,17 +101,15 @@ def typed(config: dict, size: float) -> dict:
 # a container's height as a wrapper around it; that height is taken over here.
 STD_BOX = "[data-testid='stLayoutWrapper']:has(>[class*='st-key-present_std'])"
 STD_BOX_PX = 150
-# px: the least height of the std chart's plot, where its y axis still holds three labelled ticks apart; on a screen
-# that leaves it less (the histograms at their least) the page scrolls. The longest pair on a 1280 x 720 screen
-# (step 9's story beside step 10's two-line title) leaves it about 70 px.
+# px on SCREEN (grown with the screen, as the type is): the least height of the std chart's plot, where its y axis
+# still holds three labelled ticks apart; on a screen that leaves it less (the histograms at their least) the page
+# scrolls. The longest pair on a 1280 x 720 screen (step 9's story beside step 10's two-line title) leaves it about
+# 70 px.
 STD_PLOT_LEAST = 50
 # Of the room in a side of a pair, the most its histograms take short of their column's width: the std chart is what
 # the pair compares, and where a long story leaves little room the histograms give up height first, down to their
 # least (CHART_TEXT_LEAST).
 HIST_SHARE = 0.4
-# The std chart's box is at most this times as tall as it is wide: on a wide screen a single step's chart (a third of
-# the page's width) would otherwise run down the whole screen, a column of 20-odd ticks
-STD_ASPECT = 0.75
 # A phone's browser says so in its User-Agent (RFC 9110 10.1.5): iOS Safari "Mobile/15E148", Android Chrome
 # "Mobile Safari". A tablet says neither and gets the desktop layout, which its width holds.
 PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
@@ -131,18 +152,21 @@ h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
   .st-key-log{position:absolute;top:0.5rem;right:0;width:auto!important;z-index:1}}
 @media (max-width:640px){[data-testid='stMainBlockContainer']{padding-left:1rem;padding-right:1rem}}
 """
-# Presenter mode: type one size up from the theme's 17 px, the headline numbers in one line (label and value
-# side by side, their notes left out: the story says them; a label too long for its quarter of the row wraps beside
-# its value, which stays whole on its line: zh step 2's first number had wrapped under its label), the histograms
-# scaled to their column. The std chart and the histograms take the height the page leaves them on the screen
-# (FIT_CHARTS): the std chart is laid out by Vega to its box (STD_BOX), whose height the script sets; the histograms,
-# a grid Vega cannot stretch, are scaled. Two steps side by side: each side's std chart above its histograms. On a
-# phone the switch stands in the page's flow above the title, which keeps the screen's width (beside the switch the
-# title was cut into a 60 px column: "Ste / p 3 / of").
+# Presenter mode: type one size up from the theme's 17 px on SCREEN and larger on a larger screen (screen_css: every
+# rem of the page, its padding the same 1.5 rem at any width, and the QR code in rem), the headline numbers in one
+# line (label and value side by side, their notes left out: the story says them; a label too long for its quarter of
+# the row wraps beside its value, which stays whole on its line: zh step 2's first number had wrapped under its
+# label), the histograms scaled to their column. The std chart and the histograms take the height the page leaves them
+# on the screen (FIT_CHARTS): the std chart is laid out by Vega to its box (STD_BOX), whose height the script sets; the
+# histograms, a grid Vega cannot stretch, are scaled. Two steps side by side: each side's std chart above its
+# histograms. On a phone the switch stands in the page's flow above the title, which keeps the screen's width (beside
+# the switch the title was cut into a 60 px column: "Ste / p 3 / of").
 PRESENT_CSS = f"""
-html{{font-size:{BODY_PX}px}}""" + """
+html{{font-size:{screen_css(BODY_PX)}}}
+.st-key-present_qr img{{width:{QR_PRESENT_PX / BODY_PX:.4g}rem!important;height:auto!important}}""" + """
 [data-testid='stMain'] p{line-height:1.45}
 [data-testid='stMainBlockContainer']{padding-top:3.4rem;padding-bottom:0.5rem}
+@media (min-width:641px){[data-testid='stMainBlockContainer']{padding-left:1.5rem;padding-right:1.5rem}}
 [data-testid='stMainBlockContainer']>[data-testid='stVerticalBlock']{position:relative}
 .st-key-present_controls{position:absolute;top:0;right:0;width:auto!important;z-index:2}
 [data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.55rem}
@@ -211,7 +235,9 @@ document.activeElement?.closest("[class*='st-key-present_controls']") && documen
 # empty under std plots 50-60 px tall. In the row of columns that holds the charts, a column's charts take the row's
 # height plus the page's room left under it, less what else the column holds (a side's title): the histograms scaled
 # to at most their column's width, under the std chart at most HIST_SHARE of the room, their text never below
-# CHART_TEXT_LEAST; the std chart's box (STD_BOX) the rest, its plot at least STD_PLOT_LEAST. The two sides of a pair
+# CHART_TEXT_LEAST; the std chart's box (STD_BOX) the rest, its plot at least STD_PLOT_LEAST (both grown with the
+# page's type, screen_css: the root's font size over BODY_PX). A std chart held to 3/4 as tall as it was wide had left
+# 110 px empty under step 6 on a 1280 x 720 screen, and 40 % of a 1920 x 1080 one at 19 px type. The two sides of a pair
 # get one size, so their std charts on one axis stay comparable. A script, not a CSS flex column filling 100vh: that
 # would need a height on each of the six elements Streamlit nests around a chart, and Streamlit lays a chart out to
 # its container's height only in a container of a set height. It runs again (once a frame at most) whenever the page
@@ -227,8 +253,9 @@ FIT_CHARTS = f"""<script>/* fit the presenter charts */
     fit.soon();
   }};
   if (window.__fitCharts) {{ watch(window.__fitCharts); return; }}
-  const TEXT_LEAST = {CHART_TEXT_LEAST}, PLOT_LEAST = {STD_PLOT_LEAST}, HIST_SHARE = {HIST_SHARE};
-  const STD_BOX_PX = {STD_BOX_PX}, STD_ASPECT = {STD_ASPECT};
+  const HIST_SHARE = {HIST_SHARE}, STD_BOX_PX = {STD_BOX_PX};
+  // px on this screen: the page's type grows with it (screen_css), and what is set for SCREEN with it
+  const grown = (px) => px * parseFloat(getComputedStyle(document.documentElement).fontSize) / {BODY_PX};
   const BOXES = "{STD_BOX}";
   const HISTOGRAMS = "[class*='st-key-present_histograms'] [data-testid='stVegaLiteChart'] svg";
   const box = (e) => e.getBoundingClientRect();
@@ -238,16 +265,20 @@ FIT_CHARTS = f"""<script>/* fit the presenter charts */
   const contentBottom = (column) => Math.max(box(column).top, ...[...column.querySelectorAll(BOXES)].map(
     (b) => box(b).bottom), ...[...column.querySelectorAll("[data-testid='stElementContainer']")]
     .filter((e) => !e.closest(BOXES)).map(box).filter((r) => r.height > 0).map((r) => r.bottom));
-  // a histogram grid's height at its column's width, and the least at which its smallest text is TEXT_LEAST px
+  // a histogram grid's height at its column's width, and the least at which its smallest text is
+  // CHART_TEXT_LEAST on SCREEN
   const natural = (svg) => box(svg).width * svg.viewBox.baseVal.height / svg.viewBox.baseVal.width;
   const smallestFont = (svg) => Math.min(...[...svg.querySelectorAll("text")].filter((t) => t.textContent.trim())
     .map((t) => parseFloat(getComputedStyle(t).fontSize)));
-  const least = (svg) => Math.min(natural(svg), Math.ceil(svg.viewBox.baseVal.height * TEXT_LEAST / smallestFont(svg)));
-  // the least height of a std chart's box: its title, axes and legend as Vega drew them, around a plot of PLOT_LEAST
+  const least = (svg) => Math.min(natural(svg),
+    Math.ceil(svg.viewBox.baseVal.height * grown({CHART_TEXT_LEAST}) / smallestFont(svg)));
+  // the least height of a std chart's box: its title, axes and legend as Vega drew them, around a plot of
+  // STD_PLOT_LEAST on SCREEN
   const leastBox = (std) => {{
     const svg = std.querySelector("[data-testid='stVegaLiteChart'] svg");
     const plot = svg?.querySelector("g.role-frame.root > g > path.background");
-    return (plot ? Math.max(0, box(svg).height - box(plot).height) : STD_BOX_PX - PLOT_LEAST) + PLOT_LEAST;
+    const plotLeast = grown({STD_PLOT_LEAST});
+    return (plot ? Math.max(0, box(svg).height - box(plot).height) : STD_BOX_PX - plotLeast) + plotLeast;
   }};
   const fit = () => {{
     const main = document.querySelector("[data-testid='stMain']");
@@ -281,8 +312,7 @@ FIT_CHARTS = f"""<script>/* fit the presenter charts */
       const shared = Math.min(...fits.map((f) => f.scale));
       for (const f of fits) {{
         f.heights = f.grids.map((svg) => Math.max(least(svg), natural(svg) * (pair ? shared : f.scale)));
-        const room = f.room - sum(f.heights), widest = f.std ? box(f.std).width * STD_ASPECT : 0;
-        f.stdHeight = f.std ? Math.max(leastBox(f.std), Math.min(room, widest)) : 0;
+        f.stdHeight = f.std ? Math.max(leastBox(f.std), f.room - sum(f.heights)) : 0;
       }}
       const sharedStd = Math.min(...fits.filter((f) => f.std).map((f) => f.stdHeight));
       for (const {{std, grids, heights, stdHeight}} of fits) {{
@@ -433,7 +463,7 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
         std_chart(page, f["act_std"], colour, page.titles()["std"], "present_std", config=PRESENT_CONFIG)
     with hist_box, st.container(key="present_histograms"):
         histograms(page, f["histogram"], colour, page.titles()["hist"], page.config.depth, config=PRESENT_CONFIG)
-    with qr_box:
+    with qr_box, st.container(key="present_qr"):
         show_qr(page.lang, px=QR_PRESENT_PX, words=False)  # the link itself is in the address bar
 
 
@@ -464,15 +494,16 @@ def pair_frame(frame, depth: int):
 def std_chart(page: Page, frame, colour: str, title: str, key: str, y_max: float | None = None,
               config: dict = PRESENT_CONFIG, layer_axis_title: bool = True, size: float = BODY_PX) -> None:
     """The activation std per layer (charts.line_chart, linear) in a box of its own (STD_BOX: the container `key`),
-    laid out by Vega to the box's width and height (FIT_CHARTS sets the height), its text at `size` px and its axes'
-    and legend's growing from it with its width (typed); y_max: the axis's end, shared with a step beside; config:
-    Vega-Lite config merged over the chart's (draw.with_config); layer_axis_title as line_chart's."""
+    laid out by Vega to the box's width and height (FIT_CHARTS sets the height), its text at `size` px on SCREEN and
+    larger on a larger screen (typed), its y axis's ticks as much further apart (charts.y_ticks); y_max: the axis's end,
+    shared with a step beside; config: Vega-Lite config merged over the chart's (draw.with_config); layer_axis_title
+    as line_chart's."""
     with st.container(key=key, height=STD_BOX_PX, border=False):
         draw("line", frame, name="activation-std", width="stretch", height="stretch", files=False,
              config=typed(config, size),
              colour=colour, title=title, y_title=page.t("std_axis"), log=False, names=page.names(),
              layer_title=page.t("layer"), series_title=page.t("series"), y_max=y_max,
-             layer_axis_title=layer_axis_title, size=size)
+             layer_axis_title=layer_axis_title, size=size, text_scale=screen_scale())
 
 
 def histograms(page: Page, frame, colour: str, title: str, depth: int, height: int = PRESENT_PANEL[1],
