@@ -768,6 +768,81 @@ def test_compare_draws_the_steps_own_scheme_last_and_thickest(code):
         assert legend == [charts.scheme_name(s, lang) for s in small] and own not in legend
 
 
+def first_missing_layer(result) -> int | None:
+    """The first layer whose activation std the engine left undefined (NaN): where the curve is cut short."""
+    missing = np.flatnonzero(np.isnan(result.stats["act_std"]))
+    return int(missing[0]) if missing.size else None
+
+
+@pytest.mark.slow
+def test_every_steps_compare_names_each_scheme_cut_short_with_its_layer():
+    """Step 10's N(0, 0.01²) line ended at layer 40 without a word (its float32 values underflowed at layer 41). At
+    every tour step, each of the Compare tab's schemes whose activations stop is named with the layer they stop at,
+    in both languages, and that layer is marked on the bottom edge as an exact zero is."""
+    from views.tabs.compare import compare_configs, drawn_short
+    cut = set()
+    for code in tour.STEPS:
+        configs, _ = compare_configs(tour.step_config(code), list(tour.LECTURE_FIVE))
+        results = {scheme: simulate(network) for scheme, network in configs.items()}
+        for lang in LANGUAGES:
+            names = {s: charts.scheme_name(s, lang, r.config) for s, r in results.items()}
+            notes = drawn_short(results, names, lang)
+            frame = charts.compare_frame(results, lang)
+            for scheme, r in results.items():
+                layer = first_missing_layer(r)
+                named = [note for note in notes if note.startswith(names[scheme] + ":")]
+                if layer is None:
+                    assert not named, (code, scheme)
+                    continue
+                cut.add((code, scheme, layer))
+                (b,) = r.breaks
+                assert named == [f"{names[scheme]}: {summary.break_message(b, lang, r.config.dtype)}"]
+                assert b.layer == layer and f" {layer} " in named[0], (code, scheme, named)
+                rows = frame[frame["scheme"] == scheme].set_index("layer")["act_std"]
+                assert rows[layer] == 0 and rows.loc[:layer - 1].gt(0).all() and rows.loc[layer + 1:].isna().all()
+    assert ("10", "normal_0.01", 41) in cut
+
+
+@pytest.mark.slow
+def test_an_overflow_is_marked_on_the_compare_chart_s_top_edge_and_named():
+    """A float32 network whose forward values overflow: its line ends at the layer before, that layer is marked on
+    the top edge with ∞, and the tab names the scheme and the layer; an underflow's layer is an exact zero."""
+    from views.tabs.compare import drawn_short
+    wild = simulate(Config(depth=30, width=64, batch=64, activation="relu", init="normal", std=10.0))
+    (b,) = wild.breaks
+    assert b.kind == "overflow" and b.stage == "forward" and b.layer == first_missing_layer(wild)
+    tiny = simulate(Config(depth=60, width=64, batch=64, init="normal", std=0.01))
+    (u,) = tiny.breaks
+    assert u.kind == "underflow" and u.layer == first_missing_layer(tiny)
+    frame = charts.compare_frame({"normal_1": wild, "normal_0.01": tiny}, "en")
+    assert frame.loc[frame["overflowed"], ["scheme", "layer"]].values.tolist() == [["normal_1", b.layer]]
+    assert frame.loc[frame["act_std"] == 0, ["scheme", "layer"]].values.tolist() == [["normal_0.01", u.layer]]
+    spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s").to_dict()
+    top = [layer for layer in layers_of(spec) if "datum.overflowed" in filters(layer)]
+    high = next(layer["encoding"]["y"]["scale"]["domain"][1] for layer in layers_of(spec)
+                if "scale" in layer["encoding"].get("y", {}))
+    assert [layer["mark"]["type"] for layer in top] == ["point", "text"]
+    assert all(layer["encoding"]["y"] == {"datum": high} for layer in top)
+    assert top[0]["mark"]["shape"] == "triangle-up" and top[1]["encoding"]["text"] == {"datum": "∞"}
+    for lang in LANGUAGES:
+        names = {s: charts.scheme_name(s, lang) for s in ("normal_1", "normal_0.01")}
+        notes = drawn_short({"normal_1": wild, "normal_0.01": tiny}, names, lang)
+        assert notes == [f"{names['normal_1']}: {summary.break_message(b, lang, 'float32')}",
+                         f"{names['normal_0.01']}: {summary.break_message(u, lang, 'float32')}"]
+        assert all(f" {x.layer} " in note for x, note in zip((b, u), notes))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_step_10_s_compare_tab_says_where_the_small_init_underflowed(lang):
+    from tests.app_support import open_app, open_tab
+    at = open_tab(open_app(step="10", lang=lang), "compare", lang)
+    assert not at.exception
+    b = simulate(tour.scheme_config(tour.step_config("10"), "normal_0.01")).breaks[0]
+    expected = f"{charts.scheme_name('normal_0.01', lang)}: {summary.break_message(b, lang, 'float32')}"
+    assert b.layer == 41 and [c.value for c in at.caption if c.value == expected] == [expected]
+
+
 # the two links of a network that is no lecture scheme, or one that is a lecture scheme under another name
 KERAS_HE = Config(activation="relu", init="variance_scaling", scale=2.0)
 TORCH_DEFAULT = Config(depth=3, width=784, widths=(784, 512, 256, 128), activation="relu", init="torch_default")
@@ -911,7 +986,8 @@ def test_a_wide_panel_writes_the_bar_past_the_range_in_full_on_one_row():
 
 def _compare_frame(curves: dict[str, np.ndarray]) -> pd.DataFrame:
     from types import SimpleNamespace
-    results = {s: SimpleNamespace(config=Config(depth=len(c) - 1), stats={"act_std": c}) for s, c in curves.items()}
+    results = {s: SimpleNamespace(config=Config(depth=len(c) - 1), stats={"act_std": c}, breaks=())
+               for s, c in curves.items()}
     return charts.compare_frame(results)
 
 

@@ -284,14 +284,30 @@ def scheme_name(scheme: str, lang: str, config=None) -> str:
 
 
 def compare_frame(results: dict, lang: str = "en", current: str | None = None) -> pd.DataFrame:
-    """Long frame (scheme, name, layer, act_std, current) over the Compare schemes, in the order given, and OWN, the
-    page's network where it is none of them: name is the scheme's legend name in `lang` (scheme_name()), current marks
-    the page's own scheme."""
-    parts = [pd.DataFrame({"scheme": scheme, "name": scheme_name(scheme, lang, r.config),
-                           "layer": np.arange(r.config.depth + 1), "act_std": r.stats["act_std"],
-                           "current": scheme == current})
-             for scheme, r in results.items()]
+    """Long frame (scheme, name, layer, act_std, overflowed, current) over the Compare schemes, in the order given,
+    and OWN, the page's network where it is none of them: name is the scheme's legend name in `lang`
+    (scheme_name()), current marks the page's own scheme.
+
+    A forward pass that left the float range (core.network.Break) has no statistics from its break's layer on: an
+    underflow's layer has act_std 0, what its values rounded to, marked as exact zeros are (zero_marks); an
+    overflow's layer is overflowed, marked on the axis's top edge (overflow_marks)."""
+    parts = []
+    for scheme, r in results.items():
+        act_std, overflowed = r.stats["act_std"].copy(), np.zeros(r.config.depth + 1, bool)
+        for b in forward_breaks(r):
+            if b.kind == "underflow":
+                act_std[b.layer] = 0.0
+            else:
+                overflowed[b.layer] = True
+        parts.append(pd.DataFrame({"scheme": scheme, "name": scheme_name(scheme, lang, r.config),
+                                   "layer": np.arange(r.config.depth + 1), "act_std": act_std,
+                                   "overflowed": overflowed, "current": scheme == current}))
     return pd.concat(parts, ignore_index=True)
+
+
+def forward_breaks(result) -> list:
+    """The breaks (core.network.Break) that end a result's activations: its forward pass's."""
+    return [b for b in result.breaks if b.stage == "forward"]
 
 
 # ---------- charts ----------
@@ -481,15 +497,27 @@ def layer_span(layers) -> tuple[int, int]:
     return (int(layers.min()), int(layers.max())) if layers.size else (0, 1)
 
 
+def edge_marks(rows: alt.Chart, at: float, label: str, top: bool = False) -> list[alt.Chart]:
+    """rows' values a log axis cannot draw, each as a triangle on the axis's edge (at: the domain's end) pointing out
+    of the plot, `label` written beside it inside, in the curve's colour, with the curve's tooltip."""
+    y = alt.Y(datum=at)
+    text = rows.mark_text(dy=15 if top else -15, fontSize=LABEL_SIZE, fontWeight="bold").encode(
+        y, alt.Text(datum=label))
+    text.encoding.strokeDash = alt.Undefined  # a text has no dash; Vega-Lite warns of one it drops
+    shape = "triangle-up" if top else "triangle-down"
+    return [rows.mark_point(shape=shape, filled=True, size=150, opacity=1).encode(y), text]
+
+
 def zero_marks(base: alt.Chart, field: str, bottom: float) -> list[alt.Chart]:
     """Where `field` is exactly 0, which a log axis cannot draw: a triangle on the axis's bottom edge (bottom, the
-    domain's low end, below every tick: decades) pointing down, "0" written above it, in the curve's colour, with the
-    curve's tooltip."""
-    zero = base.transform_filter(alt.datum[field] == 0)
-    y = alt.Y(datum=bottom)
-    text = zero.mark_text(dy=-15, fontSize=LABEL_SIZE, fontWeight="bold").encode(y, alt.Text(datum="0"))
-    text.encoding.strokeDash = alt.Undefined  # a text has no dash; Vega-Lite warns of one it drops
-    return [zero.mark_point(shape="triangle-down", filled=True, size=150, opacity=1).encode(y), text]
+    domain's low end, below every tick: decades) pointing down, "0" written above it (edge_marks)."""
+    return edge_marks(base.transform_filter(alt.datum[field] == 0), bottom, "0")
+
+
+def overflow_marks(base: alt.Chart, top: float) -> list[alt.Chart]:
+    """Where a frame's row is overflowed (compare_frame: the values left the float range), which no axis can draw:
+    a triangle on the axis's top edge (top, the domain's high end) pointing up, "∞" written under it (edge_marks)."""
+    return edge_marks(base.transform_filter(alt.datum.overflowed), top, "∞", top=True)
 
 
 def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
@@ -811,8 +839,9 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
     page's language; the page's own scheme (frame's current) drawn last, on top, thicker and half see-through
     (CURRENT_OPACITY).
 
-    frame: compare_frame(); zero std (all-zero weights) cannot be drawn on a log axis: it is left out of the
-    curves and marked on the axis's bottom edge (zero_marks).
+    frame: compare_frame(); zero std (all-zero weights, a forward pass's underflow) cannot be drawn on a log axis:
+    it is left out of the curves and marked on the axis's bottom edge (zero_marks), a forward pass's overflow on its
+    top edge (overflow_marks).
     """
     schemes, ticks, layers = layout("compare", frame)
     every = written(alt.Chart(frame), "act_std").encode(
@@ -831,7 +860,7 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
     current = base.transform_filter(alt.datum.current)
     # the page's own line is half see-through: a scheme that lies exactly under it (step 6's He line over
     # "N(0, 0.01²) + batch norm") still shows through it
-    chart = alt.layer(*zero_marks(every, "act_std", ticks[1][0]),
+    chart = alt.layer(*zero_marks(every, "act_std", ticks[1][0]), *overflow_marks(every, ticks[1][1]),
                       others.mark_line(strokeWidth=COMPARE_STROKE), others.mark_point(filled=True, size=80),
                       current.mark_line(strokeWidth=7, opacity=CURRENT_OPACITY),
                       current.mark_point(filled=True, size=200, opacity=CURRENT_OPACITY))

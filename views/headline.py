@@ -90,4 +90,4 @@ def breaks(page: Page) -> None:
     """A warning for each break (core.network.Break): the layer where values overflowed or underflowed to zero,
     and in which pass."""
     for b in page.result.breaks:
-        st.warning(page.t(f"break_{b.kind}", dtype=page.config.dtype, layer=b.layer, stage=page.t(f"stage_{b.stage}")))
+        st.warning(summary.break_message(b, page.lang, page.config.dtype))

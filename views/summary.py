@@ -437,6 +437,11 @@ def update_note(result, lang: str) -> str | None:
 
 # ---------- why a number is missing, what a log axis leaves out ----------
 
+def break_message(b, lang: str, dtype: str) -> str:
+    """Where a pass left the float range (a core.network.Break) and that the layers after it are not drawn."""
+    return t(lang, f"break_{b.kind}", dtype=dtype, layer=b.layer, stage=t(lang, f"stage_{b.stage}"))
+
+
 def missing_reason(result, lang: str) -> str | None:
     """Why the numbers past a break are missing ("the forward pass overflowed at layer 32"); None without a break."""
     if not result.breaks:

@@ -13,7 +13,7 @@ from core.threads import Cancelled
 from .. import charts, describe, summary, tour
 from ..computing import session_gone
 from ..draw import draw
-from ..text import join
+from ..text import join, t
 from ..page import Page, memory_budget
 from .. import link, urlstate
 
@@ -68,9 +68,19 @@ def show(page: Page) -> None:
     for schemes, ratio in charts.drawn_as_one(frame):  # a line hidden under another must not look missing
         st.caption(page.t("compare_one_line", names=join(page.lang, [names[s] for s in schemes]),
                           apart=summary.format_share(ratio - 1)))
+    for note in drawn_short(results, names, page.lang):
+        st.caption(note)
+
+
+def drawn_short(results: dict, names: dict[str, str], lang: str) -> list[str]:
+    """What the Compare chart cannot draw as a curve: each scheme whose forward pass left the float range, named
+    with the layer where its line ends (compare_frame marks that layer), then the schemes whose std is exactly 0."""
+    notes = [f"{names[s]}: {summary.break_message(b, lang, r.config.dtype)}"
+             for s, r in results.items() for b in charts.forward_breaks(r)]
     zero = sorted({s for s, r in results.items() if (r.stats["act_std"][1:] == 0).any()})
     if zero:
-        st.caption(page.t("zero_not_drawn", names=join(page.lang, [names[s] for s in zero])))
+        notes.append(t(lang, "zero_not_drawn", names=join(lang, [names[s] for s in zero])))
+    return notes
 
 
 def networks(config: Config, lang: str) -> list[Config]:
