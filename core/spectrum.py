@@ -98,11 +98,21 @@ class Spectrum:
         """summary(pooled)."""
         return summary(self.pooled)
 
-    def narrowest(self) -> tuple[int, int]:
-        """(layer, units) of the network's narrowest layer (a conv net's pixels times channels; the first of equals):
-        every change passes through it, so J's rank is at most its units whatever the weights."""
+    def ranks(self) -> list[int]:
+        """The most input directions each layer passes on, 0 (the input) to L, whatever the weights: its units (a
+        conv net's pixels times channels), one fewer at a plain network's layer after its layer norm, whose
+        centering maps a change equal at every unit to 0. (Its other lost direction, along the normalized values,
+        is only shrunk, to eps / (var + eps): float64 resolves it.) Batch norm at fixed statistics scales each
+        unit: no direction lost. A residual stream's skip carries every direction past its branch's norm."""
         units = [self.config.positions * n for n in self.config.units]
-        return int(np.argmin(units)), min(units)
+        centred = self.config.norm == "layer" and not self.config.residual
+        return [n - 1 if centred and layer > 0 else n for layer, n in enumerate(units)]
+
+    def narrowest(self) -> tuple[int, int]:
+        """(layer, rank) of the layer that passes the fewest directions on (ranks(); the first of equals): every
+        change passes through it, so J's rank is at most that whatever the weights."""
+        ranks = self.ranks()
+        return int(np.argmin(ranks)), min(ranks)
 
     def shape_bound(self) -> int:
         """How many of the pooled values, at least, are exactly 0 whatever the weights: at each input min(m, n) minus
@@ -120,11 +130,12 @@ class Spectrum:
 
     def zeros_bound(self) -> int:
         """How many of the pooled values, at least, the units switched off make exactly 0 in a plain network: at each
-        input min(m, n) minus J's largest possible rank, the fewest units on at any layer (0 without units_on, and
-        for a residual stream, whose skip carries every direction past the off units)."""
+        input min(m, n) minus J's largest possible rank, the fewest directions any layer passes on: its units on, at
+        most ranks() (a layer norm's centering takes a direction only from all its units on at once); 0 without
+        units_on, and for a residual stream, whose skip carries every direction past the off units."""
         if self.units_on is None or self.config.residual:
             return 0
-        return self._beyond_rank(self.units_on.min(axis=1))
+        return self._beyond_rank(np.minimum(self.units_on, self.ranks()[1:]).min(axis=1))
 
     def _beyond_rank(self, rank: np.ndarray) -> int:
         """The pooled values past each input's largest possible rank of J, rank (inputs,): that many are exactly 0."""

@@ -517,3 +517,47 @@ def test_probe_memory_estimate_bounds_what_it_allocates_at_step_elevens_width():
     probe_mean_squared(config)
     peak = traced_peak(lambda: probe_mean_squared(config))
     assert peak <= estimate_probe_memory(config) < 3.5 * peak
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("norm", ["none", "batch", "layer"])
+@pytest.mark.parametrize("widths", [(12, 9, 5, 9, 12), (6, 6, 6), (10, 4, 7)])
+@pytest.mark.parametrize("activation", ["gelu", "tanh", "relu"])
+def test_the_rank_bound_is_the_rank_of_the_page_s_own_jacobian(norm, widths, activation):
+    """A layer norm's centering maps a change equal at every unit to 0: J's rank is at most n - 1 at each layer after
+    one (500-...-62-...-500 under layer norm has 61 non-zero values an input, not 62). Batch norm at the batch's
+    statistics scales each unit and keeps every direction. The rank numpy finds in the page's own J at each input
+    is the bound, with ReLU's off units the fewest any layer passes on (zeros_bound); the values numerically 0 are
+    as many. (Three or more layer norms of one width shrink one more direction below float64's resolution:
+    test_layer_norms_of_one_width_shrink_one_more_direction.)"""
+    config = Config(widths=widths, depth=len(widths) - 1, activation=activation, init="xavier_normal", batch=32,
+                    dtype="float64", batch_norm=norm == "batch", layer_norm=norm == "layer")
+    result = spectrum(config, inputs=3)
+    per = min(widths[0], widths[-1])
+    centred = norm == "layer"
+    assert result.ranks() == [widths[0], *(n - centred for n in widths[1:])]
+    rank = min(widths[0], *(n - centred for n in widths[1:]))
+    assert result.narrowest()[1] == rank and result.shape_bound() == 3 * (per - min(per, rank))
+    for i, jac in enumerate(jacobians(config, inputs=3)):
+        found = np.linalg.matrix_rank(jac, tol=result.resolution)
+        # ReLU's off units pass nothing: at most the units on, and a layer norm's n - 1 only with every unit on
+        allowed = min(per, rank, *np.minimum(result.units_on[i], result.ranks()[1:]))
+        assert found == allowed, (i, found, allowed)
+        assert (result.values[i] < result.resolution).sum() == per - found
+    assert result.zeros_bound() == sum(per - min(per, *np.minimum(on, result.ranks()[1:])) for on in result.units_on)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 4])
+def test_layer_norms_of_one_width_shrink_one_more_direction(depth):
+    """Each layer norm keeps the direction along its normalized values only at eps / (var + eps), ~10⁻⁵, and through
+    layer norms of one width those shrinks multiply: J's second smallest value is ~10⁻⁵ᐧdepth, numerically 0 from
+    three layers on. The bound stays n - 1 (an upper bound: that value is not 0), and the rank numpy finds is at most
+    it, n - 1 through two layers."""
+    config = Config(widths=(8,) * (depth + 1), depth=depth, activation="tanh", init="xavier_normal", batch=32,
+                    dtype="float64", layer_norm=True)
+    result = spectrum(config, inputs=2)
+    assert result.narrowest()[1] == 7 and result.shape_bound() == 2
+    second = result.values[:, -2] / result.values[:, 0]
+    assert np.all((1e-6 ** depth < second) & (second < 1e-4 ** depth))
+    for jac in jacobians(config, inputs=2):
+        assert np.linalg.matrix_rank(jac, tol=result.resolution) == (7 if depth < 3 else 6)

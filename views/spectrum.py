@@ -116,7 +116,8 @@ def twin_note(config: Config, results: tuple[Spectrum, Spectrum], lang: str) -> 
         return None
     own, _ = layer_sigma_w2(config)
     drawn, _ = layer_sigma_w2(other)
-    parts = [t(lang, "spectrum_tab.twin_one_gain", sigma=over_layers(own[1:], lang), gains=over_layers(gains, lang),
+    parts = [t(lang, "spectrum_tab.twin_one_gain", variance=t(lang, f"spectrum_tab.twin_variance_{other.init}"),
+               sigma=over_layers(own[1:], lang), gains=over_layers(gains, lang),
                gain=summary.format_value(gain_of(other), 4), twin_sigma=over_layers(drawn[1:], lang))]
     means = {"mean": summary.format_value(results[0].summary()["mean_squared"]),
              "twin_mean": summary.format_value(results[1].summary()["mean_squared"])}
@@ -332,8 +333,9 @@ def flat_zeros(result: Spectrum) -> bool:
 
 
 def shape_note(result: Spectrum, lang: str) -> str | None:
-    """The input directions J maps to 0 whatever the weights (Spectrum.shape_directions: the narrowest layer, the
-    input and the output included, against the input's dimension), and where they are among the values: those 0
+    """The input directions J maps to 0 whatever the weights (Spectrum.shape_directions: the layer that passes the
+    fewest on, the input and the output included, against the input's dimension; a layer norm's, by its centering
+    too), and where they are among the values: those 0
     (Spectrum.shape_bound), and, where J has fewer rows than columns, those with no value. None where there are none."""
     forced = result.shape_directions()
     if not forced:
@@ -341,8 +343,11 @@ def shape_note(result: Spectrum, lang: str) -> str | None:
     inputs, per = result.values.shape
     layer, narrow = result.narrowest()
     rows, columns = jacobian_shape(result.config)
-    parts = [t(lang, "spectrum_tab.zeros_shape", forced_each=forced // inputs, forced=forced, columns=columns,
-               directions=inputs * columns, layer=layer, narrow=narrow, rows=rows)]
+    units = result.config.positions * result.config.units[layer]
+    # a layer norm's layer passes one direction fewer than its units (Spectrum.ranks): its centering's
+    key = "spectrum_tab.zeros_shape" if narrow == units else "spectrum_tab.zeros_shape_centred"
+    parts = [t(lang, key, forced_each=forced // inputs, forced=forced, columns=columns, directions=inputs * columns,
+               layer=layer, units=units, narrow=narrow, rows=rows)]
     if result.shape_bound():
         parts.append(t(lang, "spectrum_tab.zeros_shape_values", zeros=result.shape_bound(), count=result.pooled.size))
     if columns > per:
