@@ -21,8 +21,8 @@ from core.theory import input_second_moment
 from core.train import TASK_SEED, make_digits_task, race, task_config, train
 from tests.app_support import open_app
 from views.charts import scheme_name
-from views.summary import (GAUSSIAN_BEYOND_3, GAUSSIAN_KURTOSIS, format_share, format_value, input_sentence,
-                           input_shares, kurtosis_sentence)
+from views.summary import (GAUSSIAN_BEYOND_3, GAUSSIAN_KURTOSIS, format_share, format_value, input_kurtosis_median,
+                           input_sentence, input_shares, kurtosis_sentence)
 from views.text import t
 from views.training import final_frame, held_out_text, setup
 from views.urlstate import config_of, defaults
@@ -169,7 +169,8 @@ def test_a_link_with_digits_opens_a_page_that_says_what_it_shows(lang):
     assert t(lang, "digits_line", batch="1,797", images="1,797", pixels=64) in captions
     assert t(lang, "digits_batch_capped", asked="4,000", images="1,797") in [w.value for w in at.warning]
     config = Config(input="digits", batch=1797, depth=6, width=100, activation="tanh", init="xavier_normal")
-    assert kurtosis_sentence(lang, simulate(config).stats["pre_kurtosis"]) in captions
+    median = input_kurtosis_median(config)
+    assert kurtosis_sentence(lang, simulate(config).stats["pre_kurtosis"], "dense", median) in captions
 
 
 # --- the training task ----------------------------------------------------------------------------------
@@ -366,7 +367,8 @@ def test_the_activations_tab_draws_the_input_beside_the_layers():
     r = simulate(Config(input="digits", activation="tanh", init="xavier_normal"))
     captions = [c.value for c in at.caption]
     assert input_sentence(r, "en") in captions
-    assert kurtosis_sentence("en", r.stats["pre_kurtosis"]) in captions  # the input's kurtosis against each layer's
+    # the input's kurtosis (its mean over the pixels, and the median pixel's) against each layer's
+    assert kurtosis_sentence("en", r.stats["pre_kurtosis"], "dense", input_kurtosis_median(r.config)) in captions
     plain = open_app(step="4")
     assert t("en", "chart_input_hist") not in json.dumps([c.proto.spec for c in plain.get("vega_lite_chart")])
 
@@ -381,3 +383,33 @@ def test_a_conv_net_s_kurtosis_sentence_says_it_is_each_channel_s():
     said = [c for c in captions if t("en", "kurtosis_channels") in c]
     assert said and not [c for c in captions if t("en", "kurtosis_units") in c], captions
     assert said == [kurtosis_sentence("en", simulate(config).stats["pre_kurtosis"], "conv")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_digits_kurtosis_is_said_as_the_mean_over_pixels_with_the_median_beside_it(lang):
+    """Step 6 on digits said "excess kurtosis 103 for the input": the mean over the pixels of each pixel's, made by 4
+    almost blank pixels (995 each: inked in one image of the 1,000), while the median pixel's is 0.20. The sentence
+    names the mean over the units and gives the median pixel's beside it, both as scipy computes them."""
+    from dataclasses import replace as replaced
+
+    from core.network import unit_kurtosis
+    from views import tour
+    config = replaced(tour.step_config("6"), input="digits")
+    x = digits.images(config.batch)
+    spread = np.ptp(x, axis=0) > 0
+    each = scipy_stats.kurtosis(x[:, spread], axis=0)
+    np.testing.assert_allclose(unit_kurtosis(x), each, rtol=1e-9)
+    median = input_kurtosis_median(config)
+    assert median == pytest.approx(float(np.median(each)), rel=1e-9) and format_value(median) == "0.202"
+    result = simulate(config)
+    assert result.stats["pre_kurtosis"][0] == pytest.approx(float(np.mean(each)), rel=1e-5)
+    blank = raw_pixels()[:config.batch]
+    heavy = each > 900  # the pixels inked in one image of the batch: (1 - 6pq) / pq at p = 1/1000 is 995
+    assert heavy.sum() == 4 and np.allclose(each[heavy], 995.001, atol=1e-3)
+    assert all(np.count_nonzero(column > column.min()) == 1 for column in blank[:, spread][:, heavy].T)
+    sentence = kurtosis_sentence(lang, result.stats["pre_kurtosis"], "dense", median)
+    given = t(lang, "kurtosis_input_median", mean=format_value(result.stats["pre_kurtosis"][0]), median="0.202")
+    assert given in sentence and t(lang, "kurtosis_units") in sentence
+    at = open_app(step="6", input="digits", lang=lang)
+    assert not at.exception and sentence in [c.value for c in at.caption]

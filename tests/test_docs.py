@@ -260,6 +260,15 @@ def test_the_digits_statistics_the_engine_page_quotes_are_the_simulation_s():
     assert as_written(kurtosis[3:].min(), tanh[4]) and as_written(kurtosis[3:].max(), tanh[5])
     he = simulate(Config(input="digits", init="he_normal", activation="relu")).stats["pre_kurtosis"][1:]
     assert as_written(he.min(), relu[1]) and as_written(he.max(), relu[2])
+    # the input's is a mean over its pixels: a few almost blank ones make it, the median pixel's is far below
+    from core import digits
+    from core.network import unit_kurtosis
+    blank = re.search(rf"\((\d) pixels at {number}, inked in one image of the 1,000\); "
+                      rf"the median pixel's is {number}\.", text)
+    each = unit_kurtosis(digits.images(1000))
+    heavy = each[each > 900]
+    assert blank and heavy.size == int(blank[1]) and all(as_written(k, blank[2]) for k in heavy)
+    assert as_written(float(np.median(each)), blank[3])
 
 
 def test_the_theory_page_quotes_the_map_s_labels_for_the_points_off_it():

@@ -66,7 +66,8 @@ def input_histogram(page: Page, frame, colour: str) -> None:
              bin_titles=[page.t("bin_start"), page.t("bin_end")])
     with right:
         st.caption(summary.input_sentence(page.result, page.lang))
-        kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"], page.config.arch)
+        kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"], page.config.arch,
+                                             summary.input_kurtosis_median(page.config))
         if kurtosis:
             st.caption(kurtosis)
 
