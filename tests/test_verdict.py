@@ -701,7 +701,8 @@ def test_the_theory_words_under_unequal_widths_are_the_theory_line_s(simulated, 
             assert t(lang, "theory_tab.edge") not in words and t(lang, "no_theory_constant") not in words
             for phase in ("ordered", "chaotic"):
                 assert t(lang, f"theory_tab.{phase}").split("{")[0] not in words
-            assert words.startswith(t(lang, "theory_tab.profile", widths="-".join(map(str, config.units)),
+            head = "theory_tab.profile" if config.norm == "none" else "theory_tab.profile_norm"  # norm: divided out
+            assert words.startswith(t(lang, head, widths="-".join(map(str, config.units)),
                                       forward=theory_view.over_layers(theory.layer_sigma_w2(config)[0][1:], lang),
                                       backward=theory_view.over_layers(theory.layer_sigma_w2(config)[1][1:], lang)))
             grad, units, depth = result.predicted_grad_std, config.units, config.depth
