@@ -93,27 +93,6 @@ def ratio(a: float, b: float) -> float:
     return a / b if math.isfinite(a) and math.isfinite(b) and b > 0 else math.nan
 
 
-def rounded(value: float, digits: int = 3) -> float:
-    """value at `digits` significant digits: the number format_value writes."""
-    return float(f"{value:.{digits - 1}e}")
-
-
-def multiplied(value: float, reference: float) -> dict[str, str]:
-    """{"value", "ratio", "reference"}: value, value / reference and reference as the page writes them, so that they
-    multiply as written: the ratio times the reference, written as value is, is value's text. The reference gets
-    the fewest digits, from 3, that do it, and the ratio more only where no reference's do: "761, ×760 of the input's
-    1.001", never "of the input's 1" (761 ≠ 760 × 1). The ratio: ratio(), a dash where it is undefined."""
-    shown, quotient = format_value(value), ratio(value, reference)
-    if not math.isfinite(quotient):
-        return {"value": shown, "ratio": format_value(quotient), "reference": format_value(reference)}
-    for ratio_digits in range(3, 8):
-        for digits in range(3, 8):
-            if format_value(rounded(quotient, ratio_digits) * rounded(reference, digits)) == shown:
-                return {"value": shown, "ratio": format_value(quotient, ratio_digits),
-                        "reference": format_value(reference, digits)}
-    return {"value": shown, "ratio": format_value(quotient), "reference": format_value(reference)}
-
-
 def headline(result) -> Headline:
     """The headline numbers and verdict of a simulated network."""
     depth = result.config.depth
