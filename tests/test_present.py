@@ -209,3 +209,16 @@ def test_presenter_css_only_in_presenter_mode():
 def test_histograms_take_two_columns_on_a_phone(agent, columns):
     assert present.histogram_columns(agent, 10) == columns
     assert present.histogram_columns(agent, 1) == 1  # never more columns than panels
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_presenter_text_never_asks_for_a_button_its_missing_tabs_hold(lang):
+    """Presenter mode shows no tabs and leaves out a message's pointers to them (views.text.pointing): step 5's story
+    had kept "press Run there" after "in the Training tab" was left out, a button the room cannot see. No message,
+    as presenter mode shows it, asks for the Training tab's Run."""
+    from views.locale import catalogue
+    from views.text import TAB_POINTER, pointing
+
+    press_run = {"en": "press Run", "zh": "点击“运行”"}[lang]
+    pointed = {key: text for key, text in catalogue(lang).items() if TAB_POINTER.search(text)}
+    assert pointed and [key for key, text in pointed.items() if press_run in pointing(text, tabs=False)] == []

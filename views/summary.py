@@ -230,6 +230,7 @@ def measured_over_layers(lang: str, values) -> str:
         return t(lang, "measured_one", value=low)
     if low == high:
         return t(lang, "measured_same", value=low)
+    low, high = format_range(values.min(), values.max())  # the story's rule: 0.628 to 0.630, not 0.63
     return t(lang, "measured_range", low=low, high=high, depth=values.size)
 
 
