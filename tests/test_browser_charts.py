@@ -175,8 +175,8 @@ def test_the_loss_chart_s_toolbar_never_covers_the_stop_button(base, browser, la
     context.add_init_script(COUNT_RUNS)
     try:
         # a race of minutes (a 3 x 16 net's ended in 7 s, before a loaded machine's click reached it)
-        page = visit(context.new_page(), f"{base}/?step=custom&depth=6&width=128&tab=training&steps={steps}&lang={lang}",
-                     charts=0)
+        query = f"step=custom&depth=6&width=128&tab=training&steps={steps}&lang={lang}"
+        page = visit(context.new_page(), f"{base}/?{query}", charts=0)
         page.get_by_role("button", name=t(lang, "training_tab.run"), exact=True).click()
         page.wait_for_selector(f"{STOP}, [data-testid='stVegaLiteChart'] svg", timeout=60_000)
         chart = page.locator("[data-testid='stVegaLiteChart']").first
