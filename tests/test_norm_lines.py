@@ -3,13 +3,15 @@ n·Var(w) (summary.scale_line), checked against f's moments over N(0, 1) compute
 
 import functools
 import math
+import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from scipy.special import ndtr
 
 from core import Config, simulate, theory
-from views import summary
+from views import summary, tour
 from views.text import t
 
 LANGUAGES = ["en", "zh"]
@@ -76,12 +78,13 @@ def test_the_sentences_follow_the_norm(norm, activation, shape, lang):
     shown = summary.format_value(f["std"])
     assert shown == summary.format_value(theory.normalized_factors(activation, norm)["std"])
     assert forward == t(lang, f"norm_forward_{norm}", f_std=shown, activation=t(lang, f"act_{activation}"),
+                        unit=t(lang, "norm_batch_unit"), over=t(lang, "norm_batch_over"),
                         s=summary.measured_over_layers(lang, stats["pre_std"][1:]),
                         act=summary.measured_over_layers(lang, stats["act_std"][1:]),
                         ratio=summary.format_value(stats["act_std"][depth] / stats["act_std"][0]), depth=depth)
     assert np.all(np.abs(stats["pre_std"][1:] - 1) < 1e-3)  # what "resets to unit variance" says
     backward = summary.scale_line(result, lang, "backward")
-    assert t(lang, f"norm_backward_{norm}") in backward
+    assert t(lang, f"norm_backward_{norm}", unit=t(lang, "norm_batch_unit")) in backward
     assert summary.format_value(f["back"]) in backward
     units = result.config.units
     steps = [units[layer] / units[layer - 1] for layer in range(2, depth + 1)]  # He's mode fan_in: the gain cancels
@@ -94,6 +97,37 @@ def test_the_sentences_follow_the_norm(norm, activation, shape, lang):
     big = simulate(network(norm, activation, shape, gain=5.0))
     assert summary.scale_line(big, lang, "forward") == forward
     assert summary.scale_line(big, lang, "backward") == backward
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_a_conv_net_s_batch_norm_sentences_name_its_channels(activation, lang):
+    """A conv net under batch norm had no sentence on what sets its spread. Its batch norm normalizes each channel
+    over the batch and the pixels (torch.nn.BatchNorm2d), and the sentences say so, with f's factors; the numbers
+    hold for step 11's network (64 channels, 16 x 16 images, zero padding): std(s) is reset to 1, the activations'
+    std is f's std(f(u)), and each step down from layer 10 to 2 multiplies the gradient's std by f's factor (within
+    6 %: sampling, and the border pixels that zero padding gives fewer taps)."""
+    result = simulate(replace(tour.STEPS[tour.CONV_STEP], batch_norm=True, activation=activation))
+    stats, depth = result.stats, result.config.depth
+    f = monte_carlo(activation, "batch")
+    assert np.all(np.abs(stats["pre_std"][1:] - 1) < 1e-3)
+    assert stats["act_std"][1:] == pytest.approx(np.full(depth, f["std"]), rel=0.03)
+    steps = stats["grad_std"][1:-1] / stats["grad_std"][2:]  # layer l to l − 1, l = 3..L: past layer 1's input
+    assert steps[1:] == pytest.approx(np.full(depth - 2, f["back"]), rel=0.06)
+    channel = dict(unit=t(lang, "norm_batch_unit_conv"), over=t(lang, "norm_batch_over_conv"))
+    forward = summary.scale_line(result, lang, "forward")
+    assert forward == t(
+        lang, "norm_forward_batch", f_std=summary.format_value(f["std"]), activation=t(lang, f"act_{activation}"),
+        s=summary.measured_over_layers(lang, stats["pre_std"][1:]),
+        act=summary.measured_over_layers(lang, stats["act_std"][1:]),
+        ratio=summary.format_value(stats["act_std"][depth] / stats["act_std"][0]), depth=depth, **channel)
+    backward = summary.scale_line(result, lang, "backward")
+    assert backward.startswith(t(lang, "norm_backward_batch", **channel))
+    assert t(lang, "norm_backward_f_batch", f_back=summary.format_value(f["back"]), depth=depth,
+             activation=t(lang, f"act_{activation}"), **channel) in backward
+    dense = t(lang, "norm_batch_unit")
+    assert f"each {dense}'s" not in forward + backward if lang == "en" else dense not in forward + backward
 
 
 @pytest.mark.slow
@@ -123,8 +157,10 @@ def test_sums_as_small_as_eps_are_not_reset(norm, lang):
                              batch_norm=norm == "batch", layer_norm=norm == "layer"))
     assert result.stats["pre_std"][1] < 0.1
     forward = summary.scale_line(result, lang, "forward")
-    assert forward.startswith(t(lang, f"norm_forward_{norm}_small", eps="", s="", act="", ratio="", depth=3)[:20])
-    assert t(lang, f"norm_backward_{norm}") not in summary.scale_line(result, lang, "backward")
+    unit = t(lang, "norm_batch_unit")
+    assert forward.startswith(t(lang, f"norm_forward_{norm}_small", eps="", s="", act="", ratio="", depth=3, unit=unit,
+                                over="")[:20])
+    assert t(lang, f"norm_backward_{norm}", unit=unit) not in summary.scale_line(result, lang, "backward")
 
 
 def test_zero_weights_and_no_norm_at_equal_widths_have_no_sentence():
@@ -175,7 +211,8 @@ def test_the_derivation_s_fan_block_says_the_norm_divides_the_products_out(norm,
         (back,) = [b for b in blocks if b.title == t(lang, "der_back_bn_title")]
         assert back.values["bn_back"] == pytest.approx(monte_carlo("relu", "batch")["back"], rel=3e-3)
         assert "back_low" not in back.values  # fan_out·Var(w)'s range is not the factor under batch norm
-        assert back.notes[0] == t(lang, "der_back_bn_note", bn_back=summary.format_value(back.values["bn_back"]))
+        assert back.notes[0] == t(lang, "der_back_bn_note", bn_back=summary.format_value(back.values["bn_back"]),
+                                  unit=t(lang, "norm_batch_unit"), over=t(lang, "norm_batch_over"))
 
 
 @pytest.mark.slow
@@ -193,3 +230,31 @@ def test_the_theory_tab_names_the_products_as_the_norm_s_to_divide_out(norm, lan
     kept = t(lang, "theory_tab.profile", **words)
     divided = t(lang, "theory_tab.profile_norm", **words)
     assert (kept in text, divided in text) == ((True, False) if norm == "none" else (False, True))
+
+
+DENSE_WORDS = {"en": re.compile(r"\b(each|a|the) unit's|unit by unit|each unit\b"), "zh": re.compile("神经元")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_conv_page_s_batch_norm_is_by_channel_on_every_tab(lang):
+    """A conv net's page said "Batch norm divides each unit's sum z by √(σ_B² + ε), σ_B being its std over the batch"
+    (Derivation, Theory): its batch norm divides each channel's by its std over the batch and the pixels. Every
+    sentence on batch norm, on every tab, names the channel and the pixels, none a unit; the Activations, Gradients,
+    Derivation and Theory tabs each say it."""
+    from app_support import open_app, open_tab
+
+    from views.tabs import TABS
+
+    at = open_app(step="custom", arch="conv", norm="batch", activation="relu", init="he_normal", width="16", depth="4",
+                  image="8", batch="16", lang=lang)
+    channel = f"{t(lang, 'norm_batch_over_conv')}" if lang == "en" else f"在{t(lang, 'norm_batch_over_conv')}上"
+    said = {}
+    for tab in TABS:
+        open_tab(at, tab.code, lang)
+        texts = [str(e.value) for kind in ("markdown", "caption", "info", "warning") for e in getattr(at, kind)]
+        sentences = [s for text in texts for s in re.split(r"(?<=[.。；;])\s*", text)]
+        on_norm = [s for s in sentences if re.search("batch norm|批归一化", s, re.I)]
+        assert not [s for s in on_norm if DENSE_WORDS[lang].search(s)], (tab.code, on_norm)
+        said[tab.code] = any(channel in s for s in on_norm)
+    assert {code for code, named in said.items() if named} >= {"activations", "gradients", "derivation", "theory"}, said

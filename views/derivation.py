@@ -29,8 +29,8 @@ from core.network import pixel_pre_std
 from core.norms import LN_EPS
 from core.theory import border_variance, layer_sigma_w2, moments, normalized_factors, predict
 
-from .summary import format_latex, format_range, format_share, format_value, gradient_symbol, headline, \
-    latex_range, ratio, spread, subscript, sum_symbol
+from .summary import batch_norm_words, format_latex, format_range, format_share, format_value, gradient_symbol, \
+    headline, latex_range, ratio, spread, subscript, sum_symbol
 from .text import join, t
 
 # ---------- comparing two numbers: the one place for "far" and "close" ----------
@@ -115,7 +115,7 @@ class Values:
         self.lang = lang
         self.used: list[str] = []  # names printed since the last take(), in order
         # notation, not numbers: the last layer's index as a person writes it, h₁₀ (not h_10)
-        self.words = {"last_sub": subscript(result.config.depth)}
+        self.words = {"last_sub": subscript(result.config.depth), **batch_norm_words(result.config.arch, lang)}
         self.missing = "—"
         if result.breaks:
             b = result.breaks[0]

@@ -216,7 +216,7 @@ def scale_line(result, lang: str, direction: str) -> str | None:
     spread over the layers: under batch or layer norm the norm and f (norm_line), at any widths; else under a width
     profile the fan products (fan_line); None otherwise."""
     config = result.config
-    if config.norm != "none" and not config.residual and config.arch == "dense":
+    if config.norm != "none" and not config.residual:  # a conv net's batch norm too, by channel
         return norm_line(result, lang, direction)
     return fan_line(result, lang, direction)
 
@@ -234,12 +234,21 @@ def measured_over_layers(lang: str, values) -> str:
     return t(lang, "measured_range", low=low, high=high, depth=values.size)
 
 
+def batch_norm_words(arch: str, lang: str) -> dict[str, str]:
+    """What batch norm normalizes, for its sentences: {unit, over, values}, a dense net's each unit over the batch
+    (torch.nn.BatchNorm1d), a conv net's (arch "conv") each channel over the batch and the pixels (BatchNorm2d), its
+    statistics then taken over batch x pixels values."""
+    conv = "_conv" if arch == "conv" else ""
+    return {word: t(lang, f"norm_batch_{word}{conv}") for word in ("unit", "over", "values")}
+
+
 def norm_line(result, lang: str, direction: str) -> str | None:
     """Under batch or layer norm, what sets a direction's spread: the norm divides each sum z by its std, which
     carries the weights' scale, so fan_in·Var(w) (n·Var(w)) no longer decides it.
 
-    Forward: the norm resets every pre-activation s to unit variance (the measured std(s) of each layer), so f sets
-    the activations' std, std(f(u)) for u ~ N(0, 1) (core.theory.normalized_factors) beside the measured ones.
+    Batch norm's words name what it normalizes (batch_norm_words). Forward: the norm resets every pre-activation s
+    to unit variance (the measured std(s) of each layer), so f sets the activations' std, std(f(u)) for u ~ N(0, 1)
+    (core.theory.normalized_factors) beside the measured ones.
     Backward: the norm divides the gradient by the same std, so the weights' scale cancels there too, and from layer L
     down to layer 2 each step multiplies the gradient's std by f's normalized_factors "back" (E[f'(u)²] over E[f(u)²]
     under layer norm, over Var(f(u)) under batch norm), and under a width profile by the square root of the layer's
@@ -259,7 +268,7 @@ def norm_line(result, lang: str, direction: str) -> str | None:
     act_ratio, grad_ratio = signal_ratios(result)
     eps = LN_EPS if norm == "layer" else BN_EPS
     words = dict(activation=t(lang, f"act_{config.activation}"), depth=depth, eps=format_value(eps),
-                 s=measured_over_layers(lang, pre))
+                 s=measured_over_layers(lang, pre), **batch_norm_words(config.arch, lang))
     if direction == "forward":
         key = f"norm_forward_{norm}" if reset else f"norm_forward_{norm}_small"
         return t(lang, key, f_std=format_value(f["std"]), act=measured_over_layers(lang, act),
@@ -269,7 +278,7 @@ def norm_line(result, lang: str, direction: str) -> str | None:
                depth=depth)
     if not reset:
         return join(lang, [t(lang, f"norm_backward_{norm}_small", **words), change], "sentence")
-    parts = [t(lang, f"norm_backward_{norm}")]
+    parts = [t(lang, f"norm_backward_{norm}", **words)]
     if depth > 2:  # steps between layers that f fed: f's own factor
         parts.append(t(lang, f"norm_backward_f_{norm}", f_back=format_value(f["back"]), **words))
     steps = backward[2:] / forward[1:-1]  # step l -> l - 1: fan_out·Var(w_l) / fan_in·Var(w_(l-1)), l = 2..L

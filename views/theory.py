@@ -24,7 +24,7 @@ from core.theory import TRAINABLE_DEPTH_PER_XI, layer_sigma_w2
 from .charts import GUIDE_COLOUR, LABEL_SIZE, NUMBER_LABEL, THEORY_COLOUR, decades, layer_span, theme, title_lines, \
     written, zero_marks
 from .derivation import LISTED_FACTORS
-from .summary import format_range, format_share, format_value, spread
+from .summary import batch_norm_words, format_range, format_share, format_value, spread
 from .text import join, t
 
 X_DOMAIN = (0.1, 5.0)  # sigma_w^2, log axis: from 0.01 randn's neighbourhood to past He and tanh's gain
@@ -347,11 +347,12 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
 # ---------- words ----------
 
 def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | None = None, *,
-              residual: bool = False, layer_norm: bool = False, grad_std=None) -> str:
+              residual: bool = False, layer_norm: bool = False, grad_std=None, arch: str = "dense") -> str:
     """One paragraph on the current configuration from core.theory.theory_summary().
 
-    depth: the network's own depth, which the trainable depth 6ξ is compared with. With σ_w² = 0 no signal
-    passes a layer at all, and the phase and depth scale (χ₁ = 0, ξ = 0) say nothing: the paragraph says so.
+    depth: the network's own depth, which the trainable depth 6ξ is compared with; arch: "conv" for a conv net, whose
+    batch norm normalizes channels (summary.batch_norm_words). With σ_w² = 0 no signal passes a layer at all, and
+    the phase and depth scale (χ₁ = 0, ξ = 0) say nothing: the paragraph says so.
     grad_std: the network's measured gradient std per layer (0 the input); where it goes from the last layer to the
     first the other way from χ₁'s √χ₁^(depth − 1) (at_q_star), the paragraph says the layers have not reached q*.
     """
@@ -362,7 +363,7 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
     if layer_norm:
         return t(lang, "theory_tab.map_ln", eps=_number(LN_EPS))
     if batch_norm:
-        return t(lang, "theory_tab.map_bn", eps=_number(BN_EPS))
+        return t(lang, "theory_tab.map_bn", eps=_number(BN_EPS), **batch_norm_words(arch, lang))
     if summary["sigma_w2"] == 0:
         return t(lang, "theory_tab.no_signal", sigma_b2=_number(summary["sigma_b2"]))
     chi1 = summary["chi1"]
@@ -426,7 +427,7 @@ def profile_text(config: Config, summary: dict, predicted_grad_std, lang: str) -
     if summary["sigma_w2"] is None:
         marker = t(lang, "theory_tab.profile_no_marker")
     elif config.batch_norm:
-        marker = t(lang, "theory_tab.map_bn", eps=_number(BN_EPS))
+        marker = t(lang, "theory_tab.map_bn", eps=_number(BN_EPS), **batch_norm_words(config.arch, lang))
     elif config.layer_norm:
         marker = t(lang, "theory_tab.map_ln", eps=_number(LN_EPS))
     else:

@@ -33,7 +33,7 @@ def show(page: Page) -> None:
         st.caption(caption)
     st.caption(page.t("grad_caption"))  # what the ratio asks of the learning rate is under the verdict
     if page.config.batch_norm:
-        st.caption(page.t("theory_bn"))
+        st.caption(page.t("theory_bn", **summary.batch_norm_words(page.config.arch, page.lang)))
     elif weight_variance(page.config, *page.config.shapes[0]) is None:
         st.caption(page.t("no_theory_constant"))
     scale = summary.scale_line(page.result, page.lang, "backward")  # a norm and f, or unequal widths: fan_out
