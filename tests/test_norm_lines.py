@@ -88,9 +88,11 @@ def test_the_sentences_follow_the_norm(norm, activation, shape, lang):
     assert summary.format_value(f["back"]) in backward
     units = result.config.units
     steps = [units[layer] / units[layer - 1] for layer in range(2, depth + 1)]  # He's mode fan_in: the gain cancels
-    widths = t(lang, "norm_backward_widths", low=summary.format_value(min(steps)),
-               high=summary.format_value(max(steps)))
+    low, high = summary.format_range(min(steps), max(steps))  # the range rule: each end's digits kept
+    widths = t(lang, "norm_backward_widths", low=low, high=high)
     assert (widths in backward) == (shape == "profile")
+    if shape == "profile":  # 32/48 to 48/32: "0.667 to 1.50", never "0.667 to 1.5"
+        assert (low, high) == ("0.667", "1.50")
     grad, theory_grad = stats["grad_std"], stats["predicted_grad_std"]
     assert t(lang, "norm_backward_change", ratio=summary.format_value(grad[1] / grad[depth]),
              theory=summary.format_value(theory_grad[1] / theory_grad[depth]), depth=depth) in backward

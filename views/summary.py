@@ -283,7 +283,8 @@ def norm_line(result, lang: str, direction: str) -> str | None:
         parts.append(t(lang, f"norm_backward_f_{norm}", f_back=format_value(f["back"]), **words))
     steps = backward[2:] / forward[1:-1]  # step l -> l - 1: fan_out·Var(w_l) / fan_in·Var(w_(l-1)), l = 2..L
     if spread(steps)[0] == "differ":
-        parts.append(t(lang, "norm_backward_widths", low=format_value(steps.min()), high=format_value(steps.max())))
+        low, high = format_range(steps.min(), steps.max())  # a range by the range rule: "0.667 to 1.50"
+        parts.append(t(lang, "norm_backward_widths", low=low, high=high))
     return join(lang, [*parts, change], "sentence")
 
 
