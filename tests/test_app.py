@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 import threading
 from dataclasses import replace
@@ -17,6 +16,7 @@ from core.train import BN_RESCUE, LECTURE_RACE, lecture_schemes, race
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from tests.test_derivation import check_equations
 from tests.app_support import open_app, open_tab
+from tests.written_numbers import read_back
 from views import cache as page_cache
 from views import charts, derivation, summary, urlstate
 from views import tour
@@ -1157,29 +1157,37 @@ def test_one_layer_s_page_says_one_layer(lang):
 @pytest.mark.parametrize("query", [
     dict(step="custom", activation="relu", norm="layer", residual="true", branch_scale="inv_sqrt_depth",
          init="he_normal"),
-    dict(step="2"), dict(step="6"), dict(step="8", lang="zh")], ids=["residual-ln", "2", "6", "8-zh"])
+    dict(step="2"), dict(step="6"), dict(step="8", lang="zh"), dict(step="8", depth="20"),
+    dict(step="custom", depth="6", width="40", init="xavier_normal", input_scale="0.5", lang="zh")],
+    ids=["residual-ln", "2", "6", "8-zh", "8-depth-20", "scaled-input-zh"])
 def test_a_headline_ratio_is_its_two_numbers_divided_and_written_as_the_value_is(query):
-    """"1.35" over "×1.4 of layer 10's 1" wrote one number two ways: each delta's ratio is the metric's value over
-    the reference it names, written with the value's digits, so a reference of 1 repeats the value exactly; the
-    verdict's sentence writes the same ratios the same way."""
+    """"1.35" over "×1.4 of layer 10's 1" wrote one number two ways, and "761" over "×760 of the input's 1" wrote
+    three that do not multiply: each delta's ratio is the metric's printed value over the printed reference it
+    names (summary.printed_ratio), so the ratio times the reference, written as the page writes numbers, is the
+    metric's value, and a reference of 1 repeats the value exactly; the verdict's sentence writes the same ratios."""
     at = open_app(**query)
     lang = query.get("lang", "en")
     state = {name: at.session_state[name] for name in urlstate.PARAMS if name in at.session_state}
     config = urlstate.config_of(state)[0]
     result = cache.simulate_cached(config)
     h, written = summary.headline(result), summary.format_value
+    act, grad = summary.printed_ratios(result)
     if summary.diagnose(result).name == "healthy":  # the sentence under the verdict spells the same two ratios
         explained = summary.explain(result, lang)
-        assert written(h.act_ratio) in explained and written(h.grad_ratio) in explained
-    for metric, value, ratio, reference, delta in (
+        assert act in explained and grad in explained
+    for metric, value, ratio, reference, delta, shown in (
             (at.metric[0], h.act_last, h.act_ratio, h.act_input,
-             t(lang, "metric_act_delta", ratio=written(h.act_ratio), input=written(h.act_input))),
+             t(lang, "metric_act_delta", ratio=act, input=written(h.act_input)), act),
             (at.metric[1], h.grad_first, h.grad_ratio, h.grad_last,
-             t(lang, "metric_grad_delta", ratio=written(h.grad_ratio), depth=config.depth, last=written(h.grad_last)))):
+             t(lang, "metric_grad_delta", ratio=grad, depth=config.depth, last=written(h.grad_last)), grad)):
         assert metric.value == written(value) and metric.delta == delta
+        assert written(read_back(shown) * read_back(written(reference))) == metric.value  # they multiply as printed
         assert ratio == pytest.approx(value / reference, rel=1e-9)
-        if math.isclose(reference, 1, rel_tol=1e-12):
-            assert written(ratio) == metric.value
+        assert read_back(shown) == pytest.approx(ratio, rel=1.1e-2)
+        if written(reference) == "1":
+            assert shown == metric.value
+    if query.get("depth") == "20":
+        assert at.metric[0].value == "761" and at.metric[0].delta == "×761 of the input's 1"
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.written_numbers import GLUED_PERCENT, long_integers
+from tests.written_numbers import GLUED_PERCENT, long_integers, read_back
 from views import summary
 from views.locale import LANGUAGES, catalogue
 from views.text import t
@@ -107,3 +107,30 @@ def test_a_range_of_shares_writes_both_ends_alike():
     assert summary.share_range(0.0014, 0.003) == (f"0.14{nbsp}%", f"0.30{nbsp}%")
     assert summary.share_range(0.5, 1.0) == (f"50{nbsp}%", f"100{nbsp}%")
     assert summary.share_range(1e-5, 0.3) == (summary.format_share(1e-5), summary.format_share(0.3))
+
+
+def multiply_as_printed(value: float, reference: float) -> str:
+    """The headline's reader's check: the printed ratio times the printed reference, written as the value is."""
+    product = read_back(summary.printed_ratio(value, reference)) * read_back(summary.format_value(reference))
+    return summary.format_value(product)
+
+
+@given(st.floats(1e-30, 1e30), st.floats(1e-30, 1e30))
+def test_a_value_its_ratio_and_its_reference_multiply_as_printed(value, reference):
+    """"761 · ×760 of the input's 1": 760 × 1 is no 761. The headline's ratio is the printed value over the printed
+    reference, with 3 digits unless its product needs more, so the three multiply as written; within the two
+    numbers' rounding of value / reference."""
+    written = summary.printed_ratio(value, reference)
+    assert multiply_as_printed(value, reference) == summary.format_value(value), written
+    assert read_back(written) == pytest.approx(value / reference, rel=1.1e-2)
+    three = summary.format_value(summary.rounded(value) / summary.rounded(reference))
+    if summary.format_value(read_back(three) * summary.rounded(reference)) == summary.format_value(value):
+        assert written == three  # no more digits than the product needs
+
+
+def test_step_8_at_20_layers_writes_the_ratio_of_its_printed_numbers():
+    """Step 8 at 20 layers, seed 0: std(x₂₀) 761.07 over the input's 1.0011 wrote "×760 of the input's 1"."""
+    assert summary.printed_ratio(761.0734248380647, 1.0010821571730932) == "761"
+    assert summary.printed_ratio(0.8886766707354468, 1.0010821571730932) == "0.889"  # step 6: "×0.888" before
+    assert summary.printed_ratio(0.26756222181741507, 0.9508981275112977) == "0.282"  # 0.281 × 0.951 reads 0.267
+    assert summary.printed_ratio(0.0, 1.0) == "0" and summary.printed_ratio(1.0, 0.0) == "—"

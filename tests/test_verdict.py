@@ -743,6 +743,75 @@ def test_step_one_does_not_say_zero_layers_can_train(steps):
     assert "0 layers can train" not in text and "symmetry" in text
 
 
+# ---------- the headline's ratios: the three numbers multiply as printed ----------
+
+def _random_networks(count: int = 24) -> list[Config]:
+    """Small networks over the activations, the schemes, the norms, skips and scales of the weights (std of 0.001
+    to 10: vanishing, exploding and overflowing ones among them), drawn once from a fixed seed."""
+    from core.schemes import REGISTRY
+
+    rng = np.random.default_rng(36)
+    configs = []
+    for _ in range(count):
+        norm = str(rng.choice(["none", "batch", "layer"]))
+        configs.append(Config(depth=int(rng.integers(1, 13)), width=int(rng.choice([8, 32, 64])), batch=100,
+                              activation=str(rng.choice(ACTIVATIONS)), init=str(rng.choice(list(REGISTRY))),
+                              std=float(10.0 ** rng.uniform(-3, 1)), batch_norm=norm == "batch",
+                              layer_norm=norm == "layer", residual=bool(rng.random() < 0.25),
+                              input_scale=float(10.0 ** rng.uniform(-1, 1)), seed=int(rng.integers(0, 100))))
+    return configs
+
+
+RANDOM_NETWORKS = _random_networks()
+
+
+def printed_numbers(lang: str, key: str, text: str) -> dict[str, float]:
+    """The numbers a filled-in message writes, read back and named by its placeholders (whose words hold none)."""
+    names = [name for _, name, _, _ in string.Formatter().parse(catalogue(lang)[key]) if name]
+    numbers = re.findall(WRITTEN, text)
+    assert len(numbers) == len(names), (text, names)
+    return dict(zip(names, map(read_back, numbers)))
+
+
+def check_headline_products(result, lang: str) -> None:
+    """The headline's "761 · ×760 of the input's 1": the printed ratio times the printed reference, written as the
+    page writes numbers, is the printed value, at both deltas that have a ratio; the ratio within the printed numbers'
+    rounding of the measured one; the verdict's sentence, where it gives them, writes the same ratios."""
+    h, depth = summary.headline(result), result.config.depth
+    act, grad = summary.headline_deltas(result, lang)
+    for key, delta, value, measured, reference in (("metric_act_delta", act, h.act_last, h.act_ratio, "input"),
+                                                   ("metric_grad_delta", grad, h.grad_first, h.grad_ratio, "last")):
+        if not math.isfinite(measured) or (key == "metric_grad_delta" and depth == 1):
+            assert delta in (None, summary.missing_reason(result, lang))  # no ratio: none is written
+            continue
+        numbers = printed_numbers(lang, key, delta)
+        assert summary.format_value(numbers["ratio"] * numbers[reference]) == summary.format_value(value), delta
+        assert numbers["ratio"] == pytest.approx(measured, rel=1.1e-2, abs=1e-300)
+    if summary.verdict(result) == "healthy":
+        explained = summary.explain(result, lang)
+        assert all(written in explained for written in summary.printed_ratios(result)[:1 if depth == 1 else 2])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("code", list(tour.STEPS))
+def test_the_headline_s_numbers_multiply_as_printed_at_every_step(steps, code, lang):
+    check_headline_products(steps[code], lang)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("config", RANDOM_NETWORKS, ids=range(len(RANDOM_NETWORKS)))
+def test_the_headline_s_numbers_multiply_as_printed_for_any_network(simulated, config, lang):
+    check_headline_products(simulated(config), lang)
+
+
+@pytest.mark.slow
+def test_step_8_at_20_layers_reads_761_as_761_of_the_input_s_1(simulated):
+    """The case in question: std(x₂₀) 761 over the input's 1.0011 wrote "×760 of the input's 1"."""
+    result = simulated(replace(tour.STEPS["8"], depth=20))
+    assert summary.headline_deltas(result, "en")[0] == "×761 of the input's 1"
+    assert summary.format_value(summary.headline(result).act_last) == "761"
+
+
 # ---------- missing numbers and zeros on a log axis ----------
 
 def test_a_number_beyond_an_overflow_says_so():

@@ -49,13 +49,7 @@ def metrics(page: Page) -> None:
     c = page.config
     missing = summary.missing_reason(page.result, page.lang)
     cols = st.columns(4)
-    # the ratio with the value's own digits: "1.35, ×1.35 of layer 10's 1", never the same number written two ways
-    act_delta = page.t("metric_act_delta", ratio=summary.format_value(h.act_ratio),
-                       input=summary.format_value(h.act_input)) if math.isfinite(h.act_ratio) else \
-        missing if not math.isfinite(h.act_last) else None
-    grad_delta = page.t("metric_grad_delta", ratio=summary.format_value(h.grad_ratio), depth=c.depth,
-                        last=summary.format_value(h.grad_last)) if math.isfinite(h.grad_ratio) and c.depth > 1 else \
-        missing if not math.isfinite(h.grad_first) else None
+    act_delta, grad_delta = summary.headline_deltas(page.result, page.lang)  # "761 · ×761 of the input's 1"
     # a residual network's layers are its stream x_l, and its gradients dL/dx_l
     cols[0].metric(page.t("metric_stream" if c.residual else "metric_act"), summary.format_value(h.act_last),
                    act_delta, delta_color="off", delta_arrow="off")

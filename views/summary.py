@@ -93,6 +93,49 @@ def ratio(a: float, b: float) -> float:
     return a / b if math.isfinite(a) and math.isfinite(b) and b > 0 else math.nan
 
 
+def rounded(value: float, digits: int = 3) -> float:
+    """value at `digits` significant digits: the number format_value writes."""
+    return float(f"{value:.{digits - 1}e}")
+
+
+def printed_ratio(value: float, reference: float) -> str:
+    """value / reference as the headline writes it beside the two: the ratio of the numbers as printed (format_value's),
+    with the fewest significant digits, from 3, at which it times the printed reference is the printed value, so the
+    three multiply as written: "761 · ×761 of the input's 1" (761.07 over 1.0011: their own ratio, 760.25, would read
+    "×760", and 760 × 1 is no 761). The reference keeps its 3 digits: written longer ("1.001") it wrapped the
+    headline's chips under their numbers. A dash where ratio() is undefined."""
+    quotient = ratio(value, reference)
+    printed = ratio(rounded(value), rounded(reference)) if math.isfinite(quotient) else math.nan
+    if not math.isfinite(printed):  # beyond float's range once rounded: the ratio as it is
+        return format_value(quotient)
+    shown = format_value(value)
+    digits = next((d for d in range(3, 8) if format_value(rounded(printed, d) * rounded(reference)) == shown), 8)
+    return format_value(printed, digits)
+
+
+def printed_ratios(result) -> tuple[str, str]:
+    """signal_ratios as the headline writes them beside their numbers (printed_ratio): the last layer's activation
+    std over the input's, and layer 1's gradient std over the last layer's."""
+    stats, depth = result.stats, result.config.depth
+    return (printed_ratio(float(stats["act_std"][depth]), float(stats["act_std"][0])),
+            printed_ratio(float(stats["grad_std"][1]), float(stats["grad_std"][depth])))
+
+
+def headline_deltas(result, lang: str) -> tuple[str | None, str | None]:
+    """The headline's lines under its two first numbers: each number's ratio to the one it is read against (the
+    input's std; the last layer's gradient std), both as printed and multiplying as written (printed_ratio); where
+    the number lies beyond a break, why it is missing (missing_reason); None where there is no ratio to give (the
+    gradient of one layer, or a reference of 0)."""
+    h, depth = headline(result), result.config.depth
+    missing = missing_reason(result, lang)
+    act, grad = printed_ratios(result)
+    act_delta = t(lang, "metric_act_delta", ratio=act, input=format_value(h.act_input)) \
+        if math.isfinite(h.act_ratio) else missing if not math.isfinite(h.act_last) else None
+    grad_delta = t(lang, "metric_grad_delta", ratio=grad, depth=depth, last=format_value(h.grad_last)) \
+        if math.isfinite(h.grad_ratio) and depth > 1 else missing if not math.isfinite(h.grad_first) else None
+    return act_delta, grad_delta
+
+
 def headline(result) -> Headline:
     """The headline numbers and verdict of a simulated network."""
     depth = result.config.depth
@@ -307,21 +350,20 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
         return t(lang, "verdict_saturated_why", share=format_share(v.share), layer=v.layer,
                  activation=t(lang, f"act_{config.activation}"))
     act, grad = signal_ratios(result)
+    act_text, grad_text = printed_ratios(result)  # the headline's ratios, written as it writes them
     if v.name == "healthy" and depth == 1:  # one layer: the gradient has no layer to cross
-        return t(lang, "verdict_healthy_why_one", act=format_value(act), low=format_value(SHRINK),
-                 high=format_value(GROW))
+        return t(lang, "verdict_healthy_why_one", act=act_text, low=format_value(SHRINK), high=format_value(GROW))
     if v.name == "healthy":
-        # the headline's ratios, written as it writes them (views.headline.metrics)
-        return t(lang, "verdict_healthy_why", act=format_value(act), grad=format_value(grad), depth=depth,
-                 low=format_value(SHRINK), high=format_value(GROW))
+        return t(lang, "verdict_healthy_why", act=act_text, grad=grad_text, depth=depth, low=format_value(SHRINK),
+                 high=format_value(GROW))
     crossed = (lambda r: r < SHRINK) if v.name == "vanishing" else (lambda r: r > GROW)
     parts = []
     if v.stage is not None:
         parts.append(t(lang, "part_underflow", stage=t(lang, f"stage_{v.stage}"), layer=v.layer, dtype=config.dtype))
     if crossed(act):
-        parts.append(t(lang, "part_act", ratio=format_value(act), depth=depth))
+        parts.append(t(lang, "part_act", ratio=act_text, depth=depth))
     if crossed(grad):
-        parts.append(t(lang, "part_grad", ratio=format_value(grad), depth=depth))
+        parts.append(t(lang, "part_grad", ratio=grad_text, depth=depth))
     limit = SHRINK if v.name == "vanishing" else GROW
     return t(lang, f"verdict_{v.name}_why", limit=format_value(limit), parts=join(lang, parts, "clause"))
 
