@@ -136,7 +136,8 @@ def test_a_chinese_list_spaces_a_bold_or_code_latin_word_outside_its_marks():
         "**input** 设为 digits（该步为 normal）"
 
 
-TIGHT = re.compile(rf"{locale.HAN}{locale.LATIN}|{locale.LATIN}{locale.HAN}")  # 和N, 3层: no space between
+# 和N, 3层, N(0, 1)和: no space between (a word's closing brackets and raised marks are the word's, locale.CLOSING)
+TIGHT = re.compile(rf"{locale.HAN}{locale.LATIN}|{locale.LATIN}[{re.escape(locale.CLOSING)}]*{locale.HAN}")
 
 
 def test_a_chinese_list_spaces_its_chinese_and_latin_words_apart():
@@ -158,6 +159,11 @@ def test_a_chinese_list_spaces_its_chinese_and_latin_words_apart():
                     " ", "")  # nothing but spaces added
     assert join("zh", ["全零", "N(0, 0.01²)"]) == "全零和 N(0, 0.01²)"
     assert join("zh", ["N(0, 1)", "全零", "He"]) == "N(0, 1)、全零和 He"
+    # after a closing bracket or a raised mark as after a letter: "N(0, 0.01²)和 He" lacked it
+    assert join("zh", ["N(0, 0.01²)", "He"]) == "N(0, 0.01²) 和 He"
+    assert join("zh", ["He", "N(0, 1)", "正态分布 N(0, σ²)"]) == "He、N(0, 1) 和正态分布 N(0, σ²)"
+    assert join("zh", ["Var(w)²", "全零"]) == "Var(w)² 和全零" and locale.spaced(["增益²", "除以"]) == "增益²除以"
+    assert TIGHT.search("N(0, 0.01²)和") and TIGHT.search("U(−b, b)的") and not TIGHT.search("正交（卷积）和")
 
 
 # a Chinese character against a Latin word in bold or code, its marks between: "和**input**" (an opening mark
@@ -165,7 +171,7 @@ def test_a_chinese_list_spaces_its_chinese_and_latin_words_apart():
 TIGHT_MARKED = re.compile(rf"{locale.HAN}[*`]+{locale.LATIN}|{locale.LATIN}[*`]+{locale.HAN}")
 
 
-@pytest.mark.parametrize("value", ["Xavier", 3, "全零", "**Xavier**", "`Xavier`"])
+@pytest.mark.parametrize("value", ["Xavier", 3, "全零", "**Xavier**", "`Xavier`", "N(0, 0.01²)"])
 def test_a_filled_in_chinese_message_spaces_a_latin_value_from_its_chinese_words(value):
     """Every zh message, each placeholder filled with a Latin word, a number or a Chinese word, plain, bold or as
     code: the filled message has a space wherever a Chinese character meets a Latin letter or a digit, Markdown's
