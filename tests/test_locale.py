@@ -17,7 +17,7 @@ from views import theory as theory_view
 from views import training as training_view
 from views.tour import STEPS
 from views.locale import browser_language, catalogue, languages, t
-from views.text import join
+from views.text import inserted, join
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
 
@@ -164,6 +164,28 @@ def test_a_chinese_list_spaces_its_chinese_and_latin_words_apart():
     assert join("zh", ["He", "N(0, 1)", "正态分布 N(0, σ²)"]) == "He、N(0, 1) 和正态分布 N(0, σ²)"
     assert join("zh", ["Var(w)²", "全零"]) == "Var(w)² 和全零" and locale.spaced(["增益²", "除以"]) == "增益²除以"
     assert TIGHT.search("N(0, 0.01²)和") and TIGHT.search("U(−b, b)的") and not TIGHT.search("正交（卷积）和")
+
+
+# The messages the page places inside another sentence through text.inserted: the Compare tab's notes on a scheme
+# ("N(0, 0.01²): values underflowed ..."), a break (summary.break_message) and a refusal (summary.refusal)
+INSERTED = ("break_overflow", "break_underflow", "work", "work_width", "work_conv", "work_width_conv", "memory",
+            "memory_conv")
+
+
+def test_a_message_inserted_mid_sentence_starts_as_its_place_requires():
+    """"N(0, 0.01²): Values underflowed to zero ..." kept its capital after the colon. Each message the page inserts
+    starts, in English, with an ordinary word that inserted() writes in lower case; in Chinese with its own words,
+    kept as they are; a symbol or a name with more capitals than its first is never lowered."""
+    for key in INSERTED:
+        en = catalogue("en")[key].lstrip()
+        assert inserted(en) == en[0].lower() + en[1:] and en.split()[0].lower() in ("values", "this"), key
+        zh = catalogue("zh")[key].lstrip()
+        assert inserted(zh) == zh and not re.match(r"[A-Za-z]", zh), key
+    assert inserted("Values overflowed float32") == "values overflowed float32"
+    assert [inserted(text) for text in ("ReLU's slope", "J has", "N(0, 1) is", "σ_w²")] == [
+        "ReLU's slope", "J has", "N(0, 1) is", "σ_w²"]
+    assert t("en", "compare_scheme_note", scheme="He", note="x") == "He: x"
+    assert t("zh", "compare_scheme_note", scheme="He", note="数值") == "He：数值"  # Chinese's own colon
 
 
 # a Chinese character against a Latin word in bold or code, its marks between: "和**input**" (an opening mark

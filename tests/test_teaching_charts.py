@@ -768,6 +768,16 @@ def test_compare_draws_the_steps_own_scheme_last_and_thickest(code):
         assert legend == [charts.scheme_name(s, lang) for s in small] and own not in legend
 
 
+COLON = {"en": ": ", "zh": "："}  # after a scheme's name, as each language writes it
+
+
+def scheme_note(lang: str, name: str, message: str) -> str:
+    """A Compare tab's note on one scheme as the page must write it: its name, the language's colon, then the message
+    as a clause: "N(0, 0.01²): values underflowed ...", never "…: Values underflowed" in mid-sentence."""
+    clause = message[0].lower() + message[1:] if lang == "en" else message
+    return f"{name}{COLON[lang]}{clause}"
+
+
 def first_missing_layer(result) -> int | None:
     """The first layer whose activation std the engine left undefined (NaN): where the curve is cut short."""
     missing = np.flatnonzero(np.isnan(result.stats["act_std"]))
@@ -790,13 +800,13 @@ def test_every_steps_compare_names_each_scheme_cut_short_with_its_layer():
             frame = charts.compare_frame(results, lang)
             for scheme, r in results.items():
                 layer = first_missing_layer(r)
-                named = [note for note in notes if note.startswith(names[scheme] + ":")]
+                named = [note for note in notes if note.startswith(names[scheme] + COLON[lang])]
                 if layer is None:
                     assert not named, (code, scheme)
                     continue
                 cut.add((code, scheme, layer))
                 (b,) = r.breaks
-                assert named == [f"{names[scheme]}: {summary.break_message(b, lang, r.config.dtype)}"]
+                assert named == [scheme_note(lang, names[scheme], summary.break_message(b, lang, r.config.dtype))]
                 assert b.layer == layer and f" {layer} " in named[0], (code, scheme, named)
                 rows = frame[frame["scheme"] == scheme].set_index("layer")["act_std"]
                 assert rows[layer] == 0 and rows.loc[:layer - 1].gt(0).all() and rows.loc[layer + 1:].isna().all()
@@ -827,8 +837,10 @@ def test_an_overflow_is_marked_on_the_compare_chart_s_top_edge_and_named():
     for lang in LANGUAGES:
         names = {s: charts.scheme_name(s, lang) for s in ("normal_1", "normal_0.01")}
         notes = drawn_short({"normal_1": wild, "normal_0.01": tiny}, names, lang)
-        assert notes == [f"{names['normal_1']}: {summary.break_message(b, lang, 'float32')}",
-                         f"{names['normal_0.01']}: {summary.break_message(u, lang, 'float32')}"]
+        assert notes == [scheme_note(lang, names["normal_1"], summary.break_message(b, lang, "float32")),
+                         scheme_note(lang, names["normal_0.01"], summary.break_message(u, lang, "float32"))]
+        if lang == "en":  # the place mid-sentence asks for a lower-case start: "N(0, 1): values overflowed"
+            assert [note.split(": ", 1)[1][:7] for note in notes] == ["values "] * 2
         assert all(f" {x.layer} " in note for x, note in zip((b, u), notes))
 
 
@@ -839,7 +851,7 @@ def test_step_10_s_compare_tab_says_where_the_small_init_underflowed(lang):
     at = open_tab(open_app(step="10", lang=lang), "compare", lang)
     assert not at.exception
     b = simulate(tour.scheme_config(tour.step_config("10"), "normal_0.01")).breaks[0]
-    expected = f"{charts.scheme_name('normal_0.01', lang)}: {summary.break_message(b, lang, 'float32')}"
+    expected = scheme_note(lang, charts.scheme_name("normal_0.01", lang), summary.break_message(b, lang, "float32"))
     assert b.layer == 41 and [c.value for c in at.caption if c.value == expected] == [expected]
 
 

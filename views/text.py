@@ -11,7 +11,7 @@ from typing import Any
 
 from .locale import LANGUAGES, catalogue, spaced, t
 
-__all__ = ["LANGUAGES", "SHOWN_CHARACTERS", "catalogue", "join", "pointing", "t", "user_text"]
+__all__ = ["LANGUAGES", "SHOWN_CHARACTERS", "catalogue", "inserted", "join", "pointing", "t", "user_text"]
 
 
 def join(lang: str, items: list[str], kind: str = "list") -> str:
@@ -22,6 +22,19 @@ def join(lang: str, items: list[str], kind: str = "list") -> str:
         pieces = [piece for item in items[:-1] for piece in (item, t(lang, "join_list"))][:-1]
         return spaced([*pieces, t(lang, "join_last" if kind == "list" else "join_or"), items[-1]])
     return spaced([piece for item in items for piece in (item, t(lang, f"join_{kind}"))][:-1])
+
+
+# A sentence's first word as the catalogue writes it, an ordinary word ("Values", "This"): a capital, then lower case
+ORDINARY_START = re.compile(r"[A-Z][a-z]*[a-z](?![\w'’(])")
+
+
+def inserted(text: str) -> str:
+    """A message written to stand alone, placed inside another sentence (after a scheme's name and a colon,
+    "N(0, 1): values underflowed ..."): its first word lower-cased where it is an ordinary capitalized word
+    (ORDINARY_START: "Values", "This"); a symbol ("J", "N(0, 1)"), a name written with more capitals ("ReLU's") and
+    a Chinese message are kept as they are. A name in title case ("Xavier") would be lowered too: the messages the
+    page inserts start with ordinary words (tests/test_locale.py holds them to it)."""
+    return text[0].lower() + text[1:] if ORDINARY_START.match(text) else text
 
 
 # A message's pointer to a tab, in the catalogue as ⟦ (Gradients tab)⟧: where the page shows its tabs it is read

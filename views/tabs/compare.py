@@ -13,7 +13,7 @@ from core.threads import Cancelled
 from .. import charts, describe, summary, tour
 from ..computing import session_gone
 from ..draw import draw
-from ..text import join, t
+from ..text import inserted, join, t
 from ..page import Page, memory_budget
 from .. import link, urlstate
 
@@ -51,7 +51,8 @@ def show(page: Page) -> None:
     for scheme in too_big:
         network = page.config if scheme == charts.OWN else tour.scheme_config(page.config, scheme)
         refusal = summary.refusal(network, page.lang, memory_budget(), WORK_LIMIT)
-        st.warning(f"{charts.scheme_name(scheme, page.lang, network)}: {refusal}")
+        st.warning(page.t("compare_scheme_note", scheme=charts.scheme_name(scheme, page.lang, network),
+                          note=inserted(refusal)))
     if not configs:
         return
     try:
@@ -75,7 +76,8 @@ def show(page: Page) -> None:
 def drawn_short(results: dict, names: dict[str, str], lang: str) -> list[str]:
     """What the Compare chart cannot draw as a curve: each scheme whose forward pass left the float range, named
     with the layer where its line ends (compare_frame marks that layer), then the schemes whose std is exactly 0."""
-    notes = [f"{names[s]}: {summary.break_message(b, lang, r.config.dtype)}"
+    notes = [t(lang, "compare_scheme_note", scheme=names[s],
+               note=inserted(summary.break_message(b, lang, r.config.dtype)))
              for s, r in results.items() for b in charts.forward_breaks(r)]
     zero = sorted({s for s, r in results.items() if (r.stats["act_std"][1:] == 0).any()})
     if zero:
