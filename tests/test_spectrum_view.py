@@ -3,6 +3,7 @@ in the app (AppTest) in both languages."""
 
 import json
 import math
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -359,6 +360,51 @@ def test_step_3s_lost_directions_are_said_and_its_ratio_is_a_dash():
         assert t(lang, "spectrum_tab.mean_not_enough") not in words
 
 
+def times_written(count: int, text: str) -> int:
+    """How many times `text` writes the whole number `count` (with its thousands separators: 1,000), not as part of
+    another number."""
+    return len(re.findall(rf"(?<![\d,.]){re.escape(f'{count:,}')}(?![\d]|[,.]\d)", text))
+
+
+def assert_counted_once(words: str, result: Spectrum, caption: str | None = None) -> None:
+    """A paragraph of the Spectrum tab writes each count of its values once, and refers back to it after: how many
+    values there are, how many are numerically 0 and how many the shape forces to 0 ("878 of the 1,000 values" had
+    been written three times in one paragraph, and again under the chart); each caption likewise. For networks whose
+    other counts (directions, units, J's rows and columns) are no count of values: every number is checked."""
+    counts = {result.pooled.size, view.shown_values(result)[1], result.shape_bound()} - {0}
+    for text in filter(None, (words, caption)):
+        assert {count: times_written(count, text) for count in counts if times_written(count, text) > 1} == {}, text
+
+
+def zeros_caption(result: Spectrum, lang: str) -> str | None:
+    """The caption under a spectrum's chart on what lies below float64's resolution, as views/tabs/spectrum.py
+    writes it: zeros_said, then zeros_note."""
+    if not view.shown_values(result)[1]:
+        return None
+    return join(lang, [view.zeros_said(result, lang), *filter(None, [view.zeros_note(result, lang)])], "sentence")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("config", [
+    # the page's layer-norm bottleneck, 500-330-218-144-95-62-...-500: 878 of the 1,000 values numerically 0
+    Config(widths=(500, 330, 218, 144, 95, 62, 95, 144, 218, 330, 500), depth=10, init="xavier_normal",
+           layer_norm=True),
+    tour.STEPS["3"],  # most values lost, no shape to blame
+    Config(widths=(64, 256, 16, 256, 64), depth=4, activation="relu", init="he_normal", batch=64),  # and ReLU's 0s
+    Config(widths=(64, 16, 64), depth=2, activation="gelu", init="xavier_normal", batch=64),  # no values lost
+], ids=["layer-norm-bottleneck", "step-3", "relu-bottleneck", "gelu-bottleneck"])
+def test_each_paragraph_writes_each_count_of_values_once(config, lang):
+    result = spectrum(config, inputs=2)
+    words = view.verdict(result, lang)
+    assert_counted_once(words, result, zeros_caption(result, lang))
+    lost = view.shown_values(result)[1]
+    if view.directions(result) == "lost":
+        assert t(lang, "spectrum_tab.most_lost", lost=lost, count=result.pooled.size) in words
+    if result.shape_bound():
+        assert times_written(result.shape_bound(), words) + times_written(lost, words) >= 1
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("widths, narrow, layer", [((64, 256, 16, 256), 16, 2), ((64, 8, 128, 64), 8, 1),
                                                     ((96, 64, 48, 32), 32, 3), ((64, 16, 32), 16, 1),
@@ -385,7 +431,12 @@ def test_the_shape_s_zeros_are_said_wherever_the_shape_forces_them(widths, narro
         said = t(lang, "spectrum_tab.zeros_shape", forced_each=forced // 3, forced=forced, columns=widths[0],
                  directions=3 * widths[0], layer=layer, narrow=narrow, rows=widths[-1]) if narrow else None
         assert (said is not None and said in words) == (narrow is not None), (lang, words)
-        values = t(lang, "spectrum_tab.zeros_shape_values", zeros=result.shape_bound(), count=3 * per)
+        lost = view.shown_values(result)[1]
+        if view.directions(result) == "lost":  # most_lost has counted them: the shape's 0s are counted against it
+            values = t(lang, "spectrum_tab.zeros_shape_values_all_lost") if result.shape_bound() == lost else \
+                t(lang, "spectrum_tab.zeros_shape_values_lost", zeros=result.shape_bound())
+        else:
+            values = t(lang, "spectrum_tab.zeros_shape_values", zeros=result.shape_bound(), count=3 * per)
         assert (values in words) == (result.shape_bound() > 0)
         unvalued = t(lang, "spectrum_tab.zeros_shape_unvalued", per=per, unvalued=widths[0] - per)
         assert (unvalued in words) == (widths[0] > widths[-1] and narrow is not None)
@@ -885,4 +936,7 @@ def test_a_layer_norm_bottleneck_s_bound_counts_the_values_that_are_0(lang):
     said = t(lang, "spectrum_tab.zeros_shape_centred", forced_each=44, forced=88, columns=50, directions=100, layer=5,
              units=7, narrow=6, rows=50)
     assert said in words
-    assert t(lang, "spectrum_tab.zeros_shape_values", zeros=88, count=100) in words
+    # most_lost has said "88 of the 100 values": the shape's sentence refers back to them, not says them again
+    assert t(lang, "spectrum_tab.most_lost", lost=88, count=100) in words
+    assert words.endswith(t(lang, "spectrum_tab.zeros_shape_values_all_lost"))
+    assert_counted_once(words, result)

@@ -332,11 +332,12 @@ def flat_zeros(result: Spectrum) -> bool:
     return bool(_flat(result.config) and result.zeros_bound() > result.shape_bound() and result.pooled.any())
 
 
-def shape_note(result: Spectrum, lang: str) -> str | None:
+def shape_note(result: Spectrum, lang: str, lost: int | None = None) -> str | None:
     """The input directions J maps to 0 whatever the weights (Spectrum.shape_directions: the layer that passes the
     fewest on, the input and the output included, against the input's dimension; a layer norm's, by its centering
-    too), and where they are among the values: those 0
-    (Spectrum.shape_bound), and, where J has fewer rows than columns, those with no value. None where there are none."""
+    too), at each input, and where they are among the values: those 0 (Spectrum.shape_bound), and, where J has fewer
+    rows than columns, those with no value. lost: how many values the paragraph has already said are numerically 0
+    (most_lost), which the 0s are then counted against, not said again. None where there are none."""
     forced = result.shape_directions()
     if not forced:
         return None
@@ -346,10 +347,14 @@ def shape_note(result: Spectrum, lang: str) -> str | None:
     units = result.config.positions * result.config.units[layer]
     # a layer norm's layer passes one direction fewer than its units (Spectrum.ranks): its centering's
     key = "spectrum_tab.zeros_shape" if narrow == units else "spectrum_tab.zeros_shape_centred"
-    parts = [t(lang, key, forced_each=forced // inputs, forced=forced, columns=columns, directions=inputs * columns,
-               layer=layer, units=units, narrow=narrow, rows=rows)]
-    if result.shape_bound():
-        parts.append(t(lang, "spectrum_tab.zeros_shape_values", zeros=result.shape_bound(), count=result.pooled.size))
+    parts = [t(lang, key, forced_each=forced // inputs, columns=columns, layer=layer, units=units, narrow=narrow,
+               rows=rows)]
+    zeros = result.shape_bound()
+    if zeros and lost is not None and zeros <= lost:  # "878 of the 1,000 values" said once, then referred back to
+        parts.append(t(lang, "spectrum_tab.zeros_shape_values_all_lost") if zeros == lost else
+                     t(lang, "spectrum_tab.zeros_shape_values_lost", zeros=zeros))
+    elif zeros:
+        parts.append(t(lang, "spectrum_tab.zeros_shape_values", zeros=zeros, count=result.pooled.size))
     if columns > per:
         parts.append(t(lang, "spectrum_tab.zeros_shape_unvalued", per=per, unvalued=columns - per))
     return join(lang, parts, "sentence")
@@ -365,7 +370,9 @@ def zeros_note(result: Spectrum, lang: str) -> str | None:
     pre-activations: in a plain network, the share of each layer's units switched off at these inputs (measured)
     and the values that makes exactly 0 (Spectrum.zeros_bound); in a residual stream, the skip that carries every
     direction past the off units. The values a bottleneck forces to 0 (Spectrum.shape_bound) are counted apart, not
-    as the activation's. None for other activations, without such values, or for J = 0 (the verdict's)."""
+    as the activation's. It follows zeros_said in one caption, and counts its zeros among the values that says are
+    numerically 0 ("of these values"), never the values again. None for other activations, without such values, or
+    for J = 0 (the verdict's)."""
     config = result.config
     if not _flat(config) or shown_values(result)[1] == 0 or not result.pooled.any():
         return None
@@ -382,8 +389,7 @@ def zeros_note(result: Spectrum, lang: str) -> str | None:
     key = "spectrum_tab.zeros_flat_conv" if config.arch == "conv" else \
         "spectrum_tab.zeros_flat_shape" if shape else "spectrum_tab.zeros_flat"
     low, high = summary.share_range(float(off.min()), float(off.max()))
-    return t(lang, key, activation=activation, low=low, high=high, bound=result.zeros_bound() - shape, shape=shape,
-             count=result.pooled.size)
+    return t(lang, key, activation=activation, low=low, high=high, bound=result.zeros_bound() - shape, shape=shape)
 
 
 def zeros_said(result: Spectrum, lang: str) -> str:
@@ -426,14 +432,15 @@ def verdict(result: Spectrum, lang: str) -> str:
     values = {**stated(result, lang), "mean_squared": headline(result, lang)["mean_squared"]}
     if not result.pooled.any():
         return t(lang, "spectrum_tab.all_zero")
-    shape = shape_note(result, lang)
     if 1 / ISOMETRY <= s["p10"] and s["p90"] <= ISOMETRY:  # no value is 0: the shape's zeros have none (a taper)
+        shape = shape_note(result, lang)
         return join(lang, [t(lang, "spectrum_tab.isometric_values", **values), shape], "sentence") if shape else \
             t(lang, "spectrum_tab.isometric", **values)
     mean, most = scale(s["mean_squared"]), directions(result)
     parts = [t(lang, f"spectrum_tab.mean_{mean}", mean_squared=values["mean_squared"],
                root=summary.format_value(math.sqrt(s["mean_squared"])))]
     pooled, lost = result.pooled, shown_values(result)[1]
+    shape = shape_note(result, lang, lost if most == "lost" else None)  # most_lost has counted the values lost
     within = float(np.mean((pooled >= SHRINK) & (pooled <= GROW)))
     parts.append(t(lang, f"spectrum_tab.most_{most}", lost=lost, count=pooled.size,
                    within=summary.format_share(within), **values))
