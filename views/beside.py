@@ -95,18 +95,38 @@ def name(code: str, lang: str) -> str:
     return t(lang, "beside_custom_name") if code == tour.CUSTOM else t(lang, "beside_step_name", n=code)
 
 
+def against_theory(result) -> tuple[float, float, str | None]:
+    """(measured, theory, relation) of the last layer's activation std (summary.headline; core.theory's predicted
+    std): derivation.relation's key of the measured against the theory (close: within 10 %), "exact" where the two
+    are equal (zero weights: 0 and 0), None where the theory gives no scale to read it against (0 or undefined)."""
+    depth = result.config.depth
+    measured, theory = summary.headline(result).act_last, float(result.stats["predicted_act_std"][depth])
+    return measured, theory, "exact" if measured == theory else relation(measured, theory)
+
+
 def sentence(left, right, left_code: str, right_code: str, lang: str) -> str:
-    """The last layer's activation std of each side (summary.headline) and how the right one compares with the
-    left: derivation.relation's words (far above: a ratio of 10 or more; close to: within 10 %), and their ratio
-    (summary.ratio); without a ratio where either std is 0 or missing."""
-    a, b = summary.headline(left).act_last, summary.headline(right).act_last
-    words = dict(left=name(left_code, lang), right=name(right_code, lang), left_std=summary.format_value(a),
-                 right_std=summary.format_value(b))
-    rel = relation(b, a)
-    if rel is None:
-        return t(lang, "beside_compare_none", **words)
-    return t(lang, "beside_compare", relation=t(lang, f"cmp_{rel}"), ratio=summary.format_value(summary.ratio(b, a)),
-             **words)
+    """The last layer's activation std of each side, each against its own theory (against_theory), never against the
+    other side's: two steps are built to different scales (step 10's q* = 1/64 makes its std about 0.125 by design,
+    step 9's stream grows to √(1.1¹⁰) ≈ 1.61), so "step 10's 0.124, far below step 9's 1.58" compared unlike things.
+    Where both are as their theory predicts (close, or exact) one clause says so; a std beyond a break is said as
+    missing (summary.missing_reason)."""
+    words = dict(left=name(left_code, lang), right=name(right_code, lang))
+    sides = {"left": against_theory(left), "right": against_theory(right)}
+    if all(rel in ("close", "exact") for _, _, rel in sides.values()):
+        return t(lang, "beside_compare_predicted", **words,
+                 **{f"{side}_{key}": summary.format_value(value) for side, (std, theory, _) in sides.items()
+                    for key, value in (("std", std), ("theory", theory))})
+    for (side, (std, theory, rel)), result in zip(sides.items(), (left, right)):
+        shown = dict(std=summary.format_value(std), theory=summary.format_value(theory))
+        if not math.isfinite(std):
+            words[f"{side}_against"] = summary.missing_reason(result, lang) or shown["std"]
+        elif rel is None:
+            words[f"{side}_against"] = t(lang, "beside_against_none", **shown)
+        elif rel == "exact":
+            words[f"{side}_against"] = t(lang, "beside_against_exact", **shown)
+        else:
+            words[f"{side}_against"] = t(lang, "beside_against", relation=t(lang, f"cmp_{rel}"), **shown)
+    return t(lang, "beside_compare", **words)
 
 
 def side(page: Page, f: dict, code: str, config: Config, other: Config, y_max: float | None,
