@@ -814,6 +814,50 @@ def test_every_steps_compare_names_each_scheme_cut_short_with_its_layer():
 
 
 @pytest.mark.slow
+def test_every_steps_compare_axis_gives_each_decade_room_and_marks_a_line_it_leaves():
+    """Step 10's N(0, 0.01²) had stretched the Compare axis to 10⁻³⁹ (40 decades), the other five schemes, all between
+    0.067 and 1, drawn as one band. At every tour step the axis spans at most charts.COMPARE_DECADES decades (10 px a
+    decade of the plot); every scheme is drawn inside it at every layer it is drawn; a line falling under the floor
+    is ▼-marked once, at its first layer under it, not drawn there and below, and named with that layer in both
+    languages. At step 10 the floor lies FLOOR_DECADES under the lowest decade of the other schemes."""
+    from views.tabs.compare import compare_configs, under_floor
+    left = set()
+    for code in tour.STEPS:
+        configs, _ = compare_configs(tour.step_config(code), list(tour.LECTURE_FIVE))
+        results = {scheme: simulate(network) for scheme, network in configs.items()}
+        frame = charts.compare_frame(results, "en")
+        _, (ticks, (low, high)), _ = charts.layout("compare", frame)
+        floor = ticks[0]
+        zeros = (frame["act_std"] == 0).any()
+        assert math.log10(high / low) <= charts.COMPARE_DECADES + charts.ZERO_BAND * zeros, (code, low, high)
+        assert charts.COMPARE_HEIGHT / math.log10(high / low) >= 10, code  # px a decade
+        std = frame["act_std"]
+        under = (std > 0) & (std < floor)
+        assert frame["below"].tolist() == under.tolist(), code
+        assert std[(std > 0) & ~under].between(floor, high).all(), code  # every drawn std inside the axis
+        marked = frame[frame["leaves"]]
+        firsts = frame[under].groupby("scheme", sort=False)["layer"].min()
+        assert dict(zip(marked["scheme"], marked["layer"])) == firsts.to_dict(), code
+        for lang in LANGUAGES:
+            names = {s: charts.scheme_name(s, lang, r.config) for s, r in results.items()}
+            assert under_floor(frame, names, lang) == [
+                t(lang, "under_floor", name=names[s], floor=summary.format_power(floor), layer=layer)
+                for s, layer in firsts.items()], (code, lang)
+        spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s").to_dict()
+        edge = [layer for layer in layers_of(spec) if "datum.leaves" in filters(layer)]
+        assert len(edge) == (2 if len(firsts) else 0), code
+        assert all(layer["encoding"]["y"] == {"datum": floor} for layer in edge), code
+        lines = [layer for layer in layers_of(spec) if layer["mark"]["type"] in ("line", "point")
+                 and "datum.current" in " ".join(filters(layer))]
+        assert lines and all(any("datum.below" in f for f in filters(layer)) for layer in lines), code
+        left |= {(code, s, layer) for s, layer in firsts.items()}
+        if code == "10":
+            others = frame.loc[(frame["scheme"] != "normal_0.01") & (std > 0), "act_std"]
+            assert floor == 10.0 ** (math.floor(math.log10(others.min())) - charts.FLOOR_DECADES) == 1e-5
+    assert {(code, s) for code, s, _ in left} == {("10", "normal_0.01")}, left
+
+
+@pytest.mark.slow
 def test_an_overflow_is_marked_on_the_compare_chart_s_top_edge_and_named():
     """A float32 network whose forward values overflow: its line ends at the layer before, that layer is marked on
     the top edge with ∞, and the tab names the scheme and the layer; an underflow's layer is an exact zero."""

@@ -284,13 +284,14 @@ def scheme_name(scheme: str, lang: str, config=None) -> str:
 
 
 def compare_frame(results: dict, lang: str = "en", current: str | None = None) -> pd.DataFrame:
-    """Long frame (scheme, name, layer, act_std, overflowed, current) over the Compare schemes, in the order given,
-    and OWN, the page's network where it is none of them: name is the scheme's legend name in `lang`
+    """Long frame (scheme, name, layer, act_std, overflowed, current, below, leaves) over the Compare schemes, in the
+    order given, and OWN, the page's network where it is none of them: name is the scheme's legend name in `lang`
     (scheme_name()), current marks the page's own scheme.
 
     A forward pass that left the float range (core.network.Break) has no statistics from its break's layer on: an
     underflow's layer has act_std 0, what its values rounded to, marked as exact zeros are (zero_marks); an
-    overflow's layer is overflowed, marked on the axis's top edge (overflow_marks)."""
+    overflow's layer is overflowed, marked on the axis's top edge (overflow_marks). A std under the axis's floor
+    (compare_floor) is below, not drawn; a scheme's first such layer leaves, marked on the floor (floor_marks)."""
     parts = []
     for scheme, r in results.items():
         act_std, overflowed = r.stats["act_std"].copy(), np.zeros(r.config.depth + 1, bool)
@@ -302,7 +303,37 @@ def compare_frame(results: dict, lang: str = "en", current: str | None = None) -
         parts.append(pd.DataFrame({"scheme": scheme, "name": scheme_name(scheme, lang, r.config),
                                    "layer": np.arange(r.config.depth + 1), "act_std": act_std,
                                    "overflowed": overflowed, "current": scheme == current}))
-    return pd.concat(parts, ignore_index=True)
+    frame = pd.concat(parts, ignore_index=True)
+    floor = compare_floor(frame)
+    frame["below"] = (frame["act_std"] > 0) & (frame["act_std"] < floor)
+    frame["leaves"] = frame["below"] & (frame.groupby("scheme", sort=False)["below"].cumsum() == 1)
+    return frame
+
+
+# The Compare chart's log axis spans at most this many decades, COMPARE_HEIGHT / 10: at least 10 px a decade, where
+# a factor of 2 between two schemes is 3 px apart. Step 10's N(0, 0.01²) had stretched it to 10⁻³⁹ (40 decades), and
+# the other five schemes, all between 0.067 and 1, were drawn as one band 12 px tall.
+COMPARE_DECADES = 24
+# Where a scheme would stretch the axis past COMPARE_DECADES, the axis ends this many decades under the lowest
+# decade of the schemes it holds: a scheme falling away from them is seen falling, then marked where it leaves.
+FLOOR_DECADES = 3
+
+
+def compare_floor(frame: pd.DataFrame) -> float:
+    """The least std the Compare chart draws (frame: compare_frame's columns scheme and act_std): 0, every positive
+    std, where the schemes' stds span at most COMPARE_DECADES; else FLOOR_DECADES under the lowest decade of the
+    schemes whose least std lies within COMPARE_DECADES of the highest decade, the others left to fall under it, and
+    never more than COMPARE_DECADES under the highest decade."""
+    std = frame["act_std"].where(frame["act_std"] > 0)  # 0, NaN: not drawn on a log axis (zero_marks, a break)
+    least = std.groupby(frame["scheme"], sort=False).min().dropna()
+    if least.empty:
+        return 0.0
+    top = math.ceil(math.log10(std.max()))
+    if top - math.log10(least.min()) <= COMPARE_DECADES:
+        return 0.0
+    held = least[np.log10(least) >= top - COMPARE_DECADES]  # none where every scheme spans the axis alone
+    lowest = math.floor(math.log10(held.min())) - FLOOR_DECADES if held.size else -math.inf
+    return 10.0 ** max(lowest, top - COMPARE_DECADES)
 
 
 def forward_breaks(result) -> list:
@@ -497,11 +528,12 @@ def layer_span(layers) -> tuple[int, int]:
     return (int(layers.min()), int(layers.max())) if layers.size else (0, 1)
 
 
-def edge_marks(rows: alt.Chart, at: float, label: str, top: bool = False) -> list[alt.Chart]:
+def edge_marks(rows: alt.Chart, at: float, label: str, top: bool = False, **place) -> list[alt.Chart]:
     """rows' values a log axis cannot draw, each as a triangle on the axis's edge (at: the domain's end) pointing out
-    of the plot, `label` written beside it inside, in the curve's colour, with the curve's tooltip."""
+    of the plot, `label` written beside it inside, in the curve's colour, with the curve's tooltip; place: the
+    label's mark_text options (align, dx) where the line's last point would cover it."""
     y = alt.Y(datum=at)
-    text = rows.mark_text(dy=15 if top else -15, fontSize=LABEL_SIZE, fontWeight="bold").encode(
+    text = rows.mark_text(dy=15 if top else -15, fontSize=LABEL_SIZE, fontWeight="bold", **place).encode(
         y, alt.Text(datum=label))
     text.encoding.strokeDash = alt.Undefined  # a text has no dash; Vega-Lite warns of one it drops
     shape = "triangle-up" if top else "triangle-down"
@@ -512,6 +544,13 @@ def zero_marks(base: alt.Chart, field: str, bottom: float) -> list[alt.Chart]:
     """Where `field` is exactly 0, which a log axis cannot draw: a triangle on the axis's bottom edge (bottom, the
     domain's low end, below every tick: decades) pointing down, "0" written above it (edge_marks)."""
     return edge_marks(base.transform_filter(alt.datum[field] == 0), bottom, "0")
+
+
+def floor_marks(base: alt.Chart, floor: float) -> list[alt.Chart]:
+    """Where a scheme's std first falls under the axis's floor (compare_frame's leaves): a triangle on the floor (its
+    lowest tick) pointing down, "< floor" written above it to its right, clear of the line's last point above the
+    floor a layer before (edge_marks)."""
+    return edge_marks(base.transform_filter(alt.datum.leaves), floor, f"< {format_power(floor)}", align="left", dx=2)
 
 
 def overflow_marks(base: alt.Chart, top: float) -> list[alt.Chart]:
@@ -537,9 +576,9 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
         # the layers that have weights, 1 to depth, whether or not their ratio is defined
         return (decades([*frame["grad_data_ratio"], options.get("guide", 1e-3)]),
                 layer_span(frame.loc[frame["layer"] >= 1, "layer"]))
-    if kind == "compare":
-        return (tuple(dict.fromkeys(zip(frame["scheme"], frame["name"]))), decades(frame["act_std"]),
-                layer_span(frame["layer"]))
+    if kind == "compare":  # the axis from its floor (compare_floor), the stds below it marked where they leave
+        return (tuple(dict.fromkeys(zip(frame["scheme"], frame["name"]))),
+                decades(frame["act_std"].where(~frame["below"], compare_floor(frame))), layer_span(frame["layer"]))
     return ()
 
 
@@ -806,14 +845,15 @@ def drawn_as_one(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
     """The schemes compare_chart draws on top of each other: groups (in the frame's order) whose curves are closer
     than HIDDEN_OFFSET px at every layer on its log axis, so that one line hides the other, each with the largest
     ratio of two of its stds at one layer (>= 1), on the plot of COMPARE_HEIGHT px whatever the screen
-    (plot_height). A scheme with an undrawable std (0, not finite) at some layer is in none.
+    (plot_height). A scheme with an undrawable std (0, not finite, under the axis's floor) at some layer is in none.
 
     frame: compare_frame()."""
     schemes, ticks, _ = layout("compare", frame)
     low, high = ticks[1]
     apart = HIDDEN_OFFSET / COMPARE_HEIGHT * math.log10(high / low)  # decades HIDDEN_OFFSET covers
     curves = {s: frame.loc[frame["scheme"] == s, "act_std"].to_numpy(float)[1:] for s, _ in schemes}
-    drawable = [s for s, c in curves.items() if c.size and np.isfinite(c).all() and (c > 0).all()]
+    under = set(frame.loc[frame["below"], "scheme"])
+    drawable = [s for s, c in curves.items() if c.size and np.isfinite(c).all() and (c > 0).all() and s not in under]
     group = {s: s for s in drawable}  # union-find over the pairs drawn as one
 
     def root(s: str) -> str:
@@ -841,7 +881,7 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
 
     frame: compare_frame(); zero std (all-zero weights, a forward pass's underflow) cannot be drawn on a log axis:
     it is left out of the curves and marked on the axis's bottom edge (zero_marks), a forward pass's overflow on its
-    top edge (overflow_marks).
+    top edge (overflow_marks), a std under the axis's floor (compare_floor) where it leaves it (floor_marks).
     """
     schemes, ticks, layers = layout("compare", frame)
     every = written(alt.Chart(frame), "act_std").encode(
@@ -855,12 +895,14 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
         tooltip=[alt.Tooltip("name:N", title=scheme_title), alt.Tooltip("layer:Q", title=layer_title),
                  alt.Tooltip("act_std_text:N", title=y_title)],
     )
-    base = every.transform_filter(alt.datum.act_std > 0)
+    base = every.transform_filter((alt.datum.act_std > 0) & ~alt.datum.below)
     others = base.transform_filter(~alt.datum.current)
     current = base.transform_filter(alt.datum.current)
     # the page's own line is half see-through: a scheme that lies exactly under it (step 6's He line over
     # "N(0, 0.01²) + batch norm") still shows through it
+    floor = frame["below"].any()  # a scheme falls under the axis's lowest tick (compare_floor)
     chart = alt.layer(*zero_marks(every, "act_std", ticks[1][0]), *overflow_marks(every, ticks[1][1]),
+                      *(floor_marks(every, ticks[0][0]) if floor else []),
                       others.mark_line(strokeWidth=COMPARE_STROKE), others.mark_point(filled=True, size=80),
                       current.mark_line(strokeWidth=7, opacity=CURRENT_OPACITY),
                       current.mark_point(filled=True, size=200, opacity=CURRENT_OPACITY))

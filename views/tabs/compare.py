@@ -69,7 +69,7 @@ def show(page: Page) -> None:
     for schemes, ratio in charts.drawn_as_one(frame):  # a line hidden under another must not look missing
         st.caption(page.t("compare_one_line", names=join(page.lang, [names[s] for s in schemes]),
                           apart=summary.format_share(ratio - 1)))
-    for note in drawn_short(results, names, page.lang):
+    for note in drawn_short(results, names, page.lang) + under_floor(frame, names, page.lang):
         st.caption(note)
 
 
@@ -83,6 +83,14 @@ def drawn_short(results: dict, names: dict[str, str], lang: str) -> list[str]:
     if zero:
         notes.append(t(lang, "zero_not_drawn", names=join(lang, [names[s] for s in zero])))
     return notes
+
+
+def under_floor(frame, names: dict[str, str], lang: str) -> list[str]:
+    """Each scheme whose std falls under the Compare axis's floor (charts.compare_floor), named with the layer where
+    it leaves the chart (charts.compare_frame's leaves, marked there by charts.floor_marks)."""
+    floor = summary.format_power(charts.compare_floor(frame))
+    return [t(lang, "under_floor", name=names[row.scheme], floor=floor, layer=row.layer)
+            for row in frame[frame["leaves"]].itertuples()]
 
 
 def networks(config: Config, lang: str) -> list[Config]:
