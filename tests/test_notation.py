@@ -17,11 +17,14 @@ from views.text import LANGUAGES, catalogue, t
 LATEX = re.compile(r"\$[^$]*\$")  # a formula typeset by KaTeX writes its subscripts as x_l, h_L
 # an ASCII derivative, dL/dz or dW, beside the ∂L/∂s and ∂L/∂W the page writes
 ASCII_DERIVATIVE = re.compile(r"(?<![A-Za-z\\])d[A-Za-z]\w*/d[A-Za-z]|(?<![A-Za-z\\])d[A-Z]\b")
-# a one-letter symbol with an ASCII subscript (b_l, x_{l-1}) where the page writes bₗ, xₗ₋₁; fan_in is a word
+# a one-letter symbol with an ASCII subscript (b_l, x_{l-1}) outside LaTeX, where the page writes $b_l$, h₁; fan_in is
+# a word
 ASCII_SUBSCRIPT = re.compile(r"(?<![A-Za-z0-9_\\])[A-Za-z]_(?:[A-Za-z0-9]\b|\{)")
-# the weights written before the activation they multiply (Wₗ·ReLU(x)), where every formula has h·W, f(u)·Wₗ
-WEIGHTS_FIRST = re.compile(r"W[ₗ₀-₉]*\s*·?\s*(?:f|ReLU|tanh)\(")
-GRADIENT = re.compile(r"∂L/∂[A-Za-z][ₗ₀-₉]*")  # a gradient's symbol in a text: ∂L/∂s, ∂L/∂z, ∂L/∂xₗ
+# the weights written before the activation they multiply ($W_l$·ReLU(x)), where every formula has h·W, f(u)·$W_l$
+WEIGHTS_FIRST = re.compile(r"W(?:[₀-₉]*|_l\$|_\{[^}]*\}\$)\s*·?\s*(?:f|ReLU|tanh)\(")
+GRADIENT = re.compile(r"∂L/∂[A-Za-z][₀-₉]*")  # a gradient's symbol in a text: ∂L/∂s, ∂L/∂z, ∂L/∂x
+# the subscript l, U+2097, which the page's font (Source Sans) has no glyph of: "xₗ" showed as "xı"
+SUBSCRIPT_L = "\u2097"
 
 
 def shown(text: str) -> str:
@@ -41,8 +44,20 @@ def test_a_symbols_subscript_is_a_subscript_character_and_the_weights_multiply_f
     Wₗ·ReLU(xₗ₋₁) where every other formula has f(u)·Wₗ (rows times W, as core.network computes h @ W)."""
     texts = {key: shown(text) for key, text in catalogue(lang).items()}
     assert {key: ASCII_SUBSCRIPT.findall(text) for key, text in texts.items() if ASCII_SUBSCRIPT.search(text)} == {}
-    assert [key for key, text in texts.items() if WEIGHTS_FIRST.search(text)] == []
-    assert "Wₗ + bₗ" in t(lang, "residual_help") and "ReLU(xₗ₋₁)·Wₗ" in t(lang, "story_8")
+    assert [key for key, text in catalogue(lang).items() if WEIGHTS_FIRST.search(text)] == []
+    assert "$W_l$ + $b_l$" in t(lang, "residual_help") and "ReLU($x_{{l-1}}$)·$W_l$" in t(lang, "story_8")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_text_writes_the_subscript_l_character(lang):
+    """ₗ (U+2097) has no glyph in the page's font: step 8's "xₗ = xₗ₋₁ + ReLU(xₗ₋₁)·Wₗ" showed as "xı = xı₋₁ + …". No
+    message writes it outside LaTeX (there, $x_l$), nor the gradient's symbol of a residual stream, which chart titles
+    and table columns write as plain text."""
+    assert [key for key, text in catalogue(lang).items() if SUBSCRIPT_L in shown(text)] == []
+    stream = tour.STEPS["8"]
+    assert SUBSCRIPT_L not in gradients_tab.grad_title(stream, lang)
+    layers = pd.DataFrame({"layer": [1], "grad_std": [0.1], "weight_grad_std": [0.1], "predicted_grad_std": [0.1]})
+    assert [c for c in export.data_table(layers, lang, stream).columns if SUBSCRIPT_L in c] == []
 
 
 PRE_ACTIVATION = re.compile(r"pre-activation(?! residual block| block)", re.IGNORECASE)  # not He et al.'s block
@@ -77,9 +92,9 @@ NETWORKS = {**tour.STEPS, "layer_norm": replace(tour.STEPS["4"], layer_norm=True
 def test_the_gradient_has_one_symbol_in_its_chart_its_columns_and_the_races_heatmap(name, lang):
     """The Gradients chart's title, the Data tab's two gradient columns and, for each run of the network's race, the
     heatmap's title and caption name the gradient core records as grad_std by one symbol: ∂L/∂z of the sum before a
-    norm, ∂L/∂s without one, ∂L/∂xₗ of a stream (test_derivation checks grad_std against finite differences)."""
+    norm, ∂L/∂s without one, ∂L/∂x of a stream (test_derivation checks grad_std against finite differences)."""
     config = NETWORKS[name]
-    symbol = "∂L/∂xₗ" if config.residual else "∂L/∂s" if config.norm == "none" else "∂L/∂z"
+    symbol = "∂L/∂x" if config.residual else "∂L/∂s" if config.norm == "none" else "∂L/∂z"
     assert gradient_of(gradients_tab.grad_title(config, lang)) == symbol
     layers = pd.DataFrame({"layer": [1], "grad_std": [0.1], "weight_grad_std": [0.1], "predicted_grad_std": [0.1]})
     columns = export.data_table(layers, lang, config).columns  # as the Data tab and its CSV name them

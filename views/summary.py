@@ -164,10 +164,11 @@ def sum_symbol(config) -> str:
 
 
 def gradient_symbol(config) -> str:
-    """What grad_std is the std of, as every title, column and caption writes it: ∂L/∂xₗ of a residual stream
+    """What grad_std is the std of, as every title, column and caption writes it: ∂L/∂x of a residual stream x
     (core.residual), else ∂L/∂ of the sum (sum_symbol): core.network and core.train record it before a norm, not
-    ∂L/∂s of the normalized s."""
-    return "∂L/∂xₗ" if config.residual else f"∂L/∂{sum_symbol(config)}"
+    ∂L/∂s of the normalized s. Plain text, for a chart's title and a table's column, which have no LaTeX: the layer
+    is their axis or row, and the subscript character ₗ has no glyph in the page's font (it showed as "xı")."""
+    return "∂L/∂x" if config.residual else f"∂L/∂{sum_symbol(config)}"
 
 
 def signal_ratios(result) -> tuple[float, float]:
