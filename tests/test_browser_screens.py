@@ -241,6 +241,24 @@ def test_no_title_runs_into_the_line_under_it_on_a_phone(base, browser, lang):
         assert width >= 0.8 * PHONE["viewport"]["width"] and title["box"] <= title["next_box"], (width, title)
 
 
+# A phone's browser that does not say "Mobile" in its User-Agent (a desktop Chrome's, as a phone's "desktop site"
+# sends), at a phone's 390 x 844
+UNSAID_PHONE = {"viewport": PHONE["viewport"], "user_agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 "
+                "(KHTML, like Gecko) Chrome/124.0 Safari/537.36"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_phone_that_does_not_say_so_gets_the_phone_s_histograms(base, browser, lang):
+    """The page chose its phone layout by the User-Agent's "Mobile": a 390 px phone without it got five histograms
+    a row shrunk to the screen. The layout follows the window's width: step 2's histograms two a row at their own
+    size (phone_histograms_are_two_a_row), and no chart wider than the screen."""
+    with watched_page(browser, **UNSAID_PHONE) as page:
+        visit(page, f"{base}/?step=2&lang={lang}", charts=2)
+        wait_still(page, "[data-testid='stVegaLiteChart']")
+        phone_histograms_are_two_a_row(page.evaluate(HISTOGRAM_TEXTS, t(lang, "chart_hist")), lang)
+        assert page.evaluate(WIDE) == [], lang
+
+
 # The histogram grid's panel titles ("layer 3", Vega's title texts but the chart's) and tick labels, each with its
 # box in the page.
 HISTOGRAM_TEXTS = """(title) => {
@@ -254,7 +272,7 @@ HISTOGRAM_TEXTS = """(title) => {
 
 
 def phone_histograms_are_two_a_row(texts: dict, lang: str) -> None:
-    """On a 390 px phone (its User-Agent says Mobile, present.histogram_columns) step 2's ten histograms are two a
+    """On a 390 px phone (its window's width, charts.screen_columns) step 2's ten histograms are two a
     row at their own size, not five shrunk to the screen: panel titles at full size and no tick label meeting
     another (a row of five had run "1" and "−1" of neighbouring panels together). `texts`: HISTOGRAM_TEXTS."""
     headers, ticks = texts["headers"], texts["ticks"]

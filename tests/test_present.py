@@ -11,8 +11,10 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import segno
 import streamlit as st
+import vl_convert
 from streamlit.testing.v1 import AppTest
 
+from core import Config, simulate
 from views import charts, present, tour, urlstate
 from views.page import layer_titles
 from views.tabs import CODES
@@ -195,20 +197,41 @@ def test_presenter_css_only_in_presenter_mode():
 
 # ---------- every screen ----------
 
-@pytest.mark.parametrize("agent, columns", [
+@pytest.mark.parametrize("agent, phone", [
     ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-     "Version/17.0 Mobile/15E148 Safari/604.1", present.PHONE_COLUMNS),
+     "Version/17.0 Mobile/15E148 Safari/604.1", True),
     ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile "
-     "Safari/537.36", present.PHONE_COLUMNS),
-    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
-     present.DESK_COLUMNS),
+     "Safari/537.36", True),
+    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36", False),
     ("Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 "
-     "Safari/604.1", present.DESK_COLUMNS),
-    (None, present.DESK_COLUMNS),
+     "Safari/604.1", False),
+    (None, False),
 ])
-def test_histograms_take_two_columns_on_a_phone(agent, columns):
-    assert present.histogram_columns(agent, 10) == columns
-    assert present.histogram_columns(agent, 1) == 1  # never more columns than panels
+def test_a_browser_that_says_mobile_is_a_phone_s_for_the_training_titles(agent, phone):
+    assert present.is_phone(agent) == phone
+
+
+# the Vega expression charts.screen_columns writes: the window's width, the breakpoint, and the two counts
+SCREEN_COLUMNS = re.compile(r"windowSize\(\)\[0\] > 0 && windowSize\(\)\[0\] <= (\d+) \? (\d+) : (\d+)")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("panels", [1, 2, 5, 10])
+def test_histograms_take_two_columns_on_a_phone_s_width(panels):
+    """The histogram grid's panels in a row are chosen by the window's width, not by the User-Agent (a phone whose
+    browser left "Mobile" out had got five a row shrunk to its 390 px): PHONE_COLUMNS at Streamlit's breakpoint of
+    640 px or less, DESK_COLUMNS wider and in a file (no window), never more than the panels. The browser's choice
+    is checked on a phone in tests/test_browser_screens.py."""
+    choice = present.screen_columns(panels)
+    assert choice == {"columns": min(present.DESK_COLUMNS, panels), "phone_columns": min(present.PHONE_COLUMNS, panels)}
+    frame = charts.histogram_frame(simulate(Config(depth=panels, width=16, batch=32)), "en")
+    spec = charts.histogram_chart(frame, colour="#000000", title="t", share_title="s", **choice).to_dict(
+        validate=False)
+    (found,) = SCREEN_COLUMNS.findall(spec["columns"]["signal"])
+    assert [int(n) for n in found] == [640, choice["phone_columns"], choice["columns"]]
+    # in a file, where there is no window, the grid is the wide one
+    wide = charts.histogram_chart(frame, colour="#000000", title="t", share_title="s", columns=choice["columns"])
+    assert vl_convert.vegalite_to_svg(spec) == vl_convert.vegalite_to_svg(wide.to_dict())
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

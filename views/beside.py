@@ -25,8 +25,9 @@ from .text import t
 KEY = "beside"  # the selectbox's key and its URL parameter (urlstate.PARAMS)
 NONE = "none"  # nothing beside: the page as it is
 CODES = (NONE, *tour.STEPS)
-# Histogram panels (width, height, px) by panels in a row: five in a row fit half a laptop's page, two a phone.
-PANELS = {present.DESK_COLUMNS: (70, 56), present.PHONE_COLUMNS: (150, 80)}
+# A histogram panel (width, height, px): five in a row fit half a laptop's page, and two a phone's width
+# (present.screen_columns)
+PANEL = (70, 56)
 HEADROOM = 5  # the shared y axis ends at the next fifth of a power of ten above both sides' tallest value
 # A side's histograms never make the page scroll sideways: wider than their column, they shrink to it.
 CSS = ("[class*='st-key-beside_side'] [data-testid='stVegaLiteChart'] svg{max-width:100%!important;"
@@ -146,10 +147,9 @@ def side(page: Page, f: dict, code: str, config: Config, other: Config, y_max: f
          y_title=page.t("std_axis"), log=False, names=page.names(), layer_title=page.t("layer"),
          series_title=page.t("series"), y_max=y_max)
     panels, _ = charts.panel_layers(config.depth)
-    columns = present.screen_columns(len(panels))
-    width, height = PANELS.get(columns, PANELS[present.DESK_COLUMNS])
+    width, height = PANEL
     draw("histogram", f["histogram"], name=f"histograms{files}", width="content", colour=colour,
-         title=titles["hist"], share_title=page.t("share"), columns=columns, panel_width=width,
+         title=titles["hist"], share_title=page.t("share"), **present.screen_columns(len(panels)), panel_width=width,
          panel_height=height, layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")])
 
 

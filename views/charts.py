@@ -648,7 +648,7 @@ def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, la
 def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title: str, columns: int = 5,
                     panel_width: int = PANEL[0], panel_height: int = PANEL[1], layer_title: str = "layer",
                     bin_titles: tuple[str, str] = ("bin from", "bin to"), label_rows: int = 2,
-                    subtitle: str = "", size: float = LABEL_SIZE) -> alt.FacetChart:
+                    subtitle: str = "", size: float = LABEL_SIZE, phone_columns: int | None = None) -> alt.FacetChart:
     """The lecture's figure: one histogram per layer, same x axis in every panel, each panel's own y.
 
     frame: histogram_frame(). The panels have no y axis: each is scaled to its own bars, a bar that would
@@ -658,7 +658,8 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
     tooltip gives every bar's share. subtitle: a line under the title (label_key's, where the labels are the shares
     alone and no caption says what they are), wrapped to the panels' width. Five panels in a row fit a laptop's
     width. Each panel has its own x axis (same scale), so a last row that is not full still reads. size: its text's
-    (theme's), px.
+    (theme's), px. phone_columns: the panels in a row on a window PHONE_WIDTH wide or less, `columns` on a wider one
+    (screen_columns).
     """
     order, lo, hi, field, rows = layout("histogram", frame, panel_width=panel_width, label_rows=label_rows,
                                         size=size)
@@ -696,7 +697,23 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
     # a bar that is no bin at least MIN_BAR_PX wide, about its own middle: one bin is 2 px of a 110 px panel, and
     # step 1's exact zeros, all of every layer, were a hairline (Vega-Lite's minBandSize, read per bar; in brackets:
     # Vega-Lite writes it into its own expression as it is)
+    if phone_columns is not None:
+        faceted.columns = screen_columns(phone_columns, columns)
     return theme(faceted.configure_bar(minBandSize=alt.ExprRef(f"(datum.kind === 'bin' ? 0 : {MIN_BAR_PX})")), size)
+
+
+# px: the widest window drawn as a phone's: Streamlit's own breakpoint for its columns (theme breakpoints.columns),
+# at which they stack, and the page's CSS for a phone (views/present.py's @media (max-width:640px))
+PHONE_WIDTH = 640
+
+
+def screen_columns(phone: int, wide: int) -> dict:
+    """A facet's panels in a row as a Vega signal of the window's width, read when the chart is drawn: `phone` on a
+    window PHONE_WIDTH wide or less, `wide` on a wider one and where there is no window (vl_convert's files, whose
+    windowSize() is [-1, -1]). Chosen by the width, not by what the browser says of itself: a phone whose User-Agent
+    lacks "Mobile" had been given five panels in a row shrunk to its 390 px. Vega-Lite passes the signal on to
+    Vega's layout as it is."""
+    return {"signal": f"windowSize()[0] > 0 && windowSize()[0] <= {PHONE_WIDTH} ? {phone} : {wide}"}
 
 
 FACET_SPACING = 20  # px between a facet's panels: Vega-Lite's default

@@ -111,7 +111,8 @@ STD_PLOT_LEAST = 50
 # least (CHART_TEXT_LEAST).
 HIST_SHARE = 0.4
 # A phone's browser says so in its User-Agent (RFC 9110 10.1.5): iOS Safari "Mobile/15E148", Android Chrome
-# "Mobile Safari". A tablet says neither and gets the desktop layout, which its width holds.
+# "Mobile Safari". A tablet says neither. Read only for the Training tab's chart titles (on_phone); the histograms'
+# panels in a row follow the window's width (screen_columns), which a phone has whatever its browser says.
 PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
 
 # The page's CSS. Every screen: the metric numbers and labels wrap instead of ending in "…" (1024 x 768 with
@@ -426,14 +427,10 @@ def on_phone() -> bool:
     return is_phone(st.context.headers.get("User-Agent"))
 
 
-def histogram_columns(user_agent: str | None, panels: int) -> int:
-    """Histogram panels in a row: PHONE_COLUMNS on a phone (is_phone), else DESK_COLUMNS."""
-    return max(1, min(PHONE_COLUMNS if is_phone(user_agent) else DESK_COLUMNS, panels))
-
-
-def screen_columns(panels: int) -> int:
-    """histogram_columns for the browser of this session."""
-    return histogram_columns(st.context.headers.get("User-Agent"), panels)
+def screen_columns(panels: int) -> dict[str, int]:
+    """Histogram panels in a row, as charts.histogram_chart takes them: PHONE_COLUMNS on a phone's width (the browser
+    chooses, charts.screen_columns), else DESK_COLUMNS, never more than `panels`."""
+    return {"columns": max(1, min(DESK_COLUMNS, panels)), "phone_columns": max(1, min(PHONE_COLUMNS, panels))}
 
 
 def present_panel(frame) -> tuple[int, int]:
@@ -516,6 +513,6 @@ def histograms(page: Page, frame, colour: str, title: str, depth: int, height: i
     width = present_panel(frame)[0]
     panels = len(charts.panel_layers(depth)[0])
     draw("histogram", frame, name="histograms", width="content", colour=colour, title=title,
-         share_title=page.t("share"), columns=screen_columns(panels), panel_width=width, panel_height=height,
+         share_title=page.t("share"), **screen_columns(panels), panel_width=width, panel_height=height,
          layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")], label_rows=1, files=False,
          config=config, subtitle=charts.label_key(frame, page.config.activation, page.lang), size=BODY_PX)

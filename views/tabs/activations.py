@@ -47,7 +47,7 @@ def show(page: Page) -> None:
         st.caption(page.t("stream_caption"))
     draw("histogram", hist, name="histograms", width="content", colour=colour,
          title=page.titles()["hist"],
-         share_title=page.t("share"), columns=present.screen_columns(len(panels)), layer_title=page.t("layer"),
+         share_title=page.t("share"), **present.screen_columns(len(panels)), layer_title=page.t("layer"),
          bin_titles=[page.t("bin_start"), page.t("bin_end")])
     st.caption(charts.histogram_caption(hist, page.config.activation, k, page.lang))
     kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"], page.config.arch)
