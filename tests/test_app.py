@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 import sys
 import threading
 from dataclasses import replace
@@ -12,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import Config, cache, estimate_memory, simulate
+from core.config import written
 from core.train import BN_RESCUE, LECTURE_RACE, lecture_schemes, race
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from tests.test_derivation import check_equations
@@ -24,7 +27,7 @@ from views import training as training_view
 from views.tabs import CODES
 from views.tabs import gradients as gradients_tab
 from views.tabs import data as data_tab
-from views.text import join, t
+from views.text import join, t, user_text
 
 TABS = CODES  # the app's one list of tabs
 # Tests marked shared_results read the networks and chart templates earlier tests of their worker made, as a server's
@@ -134,13 +137,14 @@ def test_a_link_to_a_tab():
     ({"width": "abc"}, "width", "500"),
     ({"std": "-1", "init": "normal"}, "std", "0.01"),
     ({"activation": "swish"}, "activation", "tanh"),
-    ({"step": str(len(tour.STEPS) + 1)}, "step", "1"),
-    ({"lang": "fr"}, "lang", "en"),
+    ({"step": str(len(tour.STEPS) + 1)}, "step", t("en", "step_option", n=1, title=t("en", "step_1"))),
+    ({"lang": "fr"}, "lang", t("en", "language_name")),
     ({"seed": "1.5"}, "seed", "0"),
-    ({"tab": "nope"}, "tab", "activations"),
+    ({"tab": "nope"}, "tab", t("en", "tab_activations")),
 ])
 @pytest.mark.shared_results
 def test_a_bad_link_value_warns_and_uses_the_default(query, name, default):
+    """The value used instead is named as its control shows it: the tour's first step, English, the first tab."""
     at = open_app(**query)
     no_trouble(at)
     warnings = [w.value for w in at.warning]
@@ -391,7 +395,8 @@ def test_a_link_whose_values_leave_its_step_says_so_and_keeps_its_values(lang):
     check_step(at, tour.CUSTOM)
     assert at.number_input(key="std").value == 0.5  # the link's own value, not the step's
     change = t(lang, "url_step_change", name="std", value="0.5", step_value="1")
-    assert [w.value for w in at.warning] == [t(lang, "url_step", n="3", title=t(lang, "step_3"), changes=change)]
+    assert [w.value for w in at.warning] == [t(lang, "url_step", n="3", title=t(lang, "step_3"), changes=change,
+                                               dropped="")]
     check_buttons(at, "3")  # the step the link named is the tour's place
     step_button(at, "next").click().run()
     check_step(at, "4")
@@ -403,9 +408,11 @@ def test_a_link_whose_values_leave_its_step_says_so_and_keeps_its_values(lang):
 def test_a_link_whose_values_are_another_step_shows_that_step_and_says_so():
     at = open_app(step="2", bn="true")  # step 2 with batch norm is step 7
     check_step(at, "7")
-    change = t("en", "url_step_change", name="norm", value="batch", step_value="none")
+    norm = at.radio(key="norm")  # the values as the norm control shows them: "batch norm", "none"
+    change = t("en", "url_step_change", name="norm", value=norm.options[norm.index], step_value=norm.options[0])
     assert [w.value for w in at.warning] == [t("en", "url_step_other", n="2", title=t("en", "step_2"),
-                                               changes=change, other="7", other_title=t("en", "step_7"))]
+                                               changes=change, other="7", other_title=t("en", "step_7"),
+                                               dropped="")]
 
 
 @pytest.mark.slow
@@ -1214,3 +1221,52 @@ def test_step_five_s_story_reads_the_race_this_session_finished(lang):
         at.run()
         story = next(m.value for m in at.markdown if paper in m.value)
         assert (raced in story) == said and (unraced in story) != said
+
+
+# ---------- a bad value's notice names what the page shows ----------
+
+TAB_CONTROLS = {"compare": ("compare",), "training": ("train", "steps", "task"), "theory": ("xi",)}
+
+
+def shown_controls(at: AppTest, lang: str) -> dict[str, str]:
+    """What each control on the page shows, by its key: the option a choice shows (its label), a list's chosen
+    labels as the language joins them, a number as the page writes one in a sentence (a seed as the box shows it),
+    a switch as on or off, the open tab by its label."""
+    shown = {w.key: w.options[w.index] for w in [*at.selectbox, *at.radio] if w.index is not None}
+    shown |= {w.key: join(lang, [w.options[i] for i in w.indices]) for w in at.multiselect}
+    shown |= {w.key: str(w.value) if w.key == "seed" else written(w.value) for w in [*at.number_input, *at.slider]}
+    shown |= {w.key: t(lang, f"options.switch_{'on' if w.value else 'off'}") for w in at.toggle}
+    return shown | {"tab": at.session_state["tab"]}
+
+
+@pytest.mark.slow
+@pytest.mark.shared_results
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("code", tour.STEPS)
+def test_a_bad_value_s_notice_names_what_the_page_shows_for_it(code, lang):
+    """?step=6&init=unknown said "Step 6's own value (he_normal) is used instead", ?step=9&branch_scale=abc named
+    "inv_sqrt_depth": a link's value not allowed, for every parameter of the link table at every step, names the value
+    the page then has as that control shows it on the page (the sidebar's "He normal", the tab's label); a control this
+    network hides says it is not used, and names no value. No code beyond the display name ("fan_in (forward)")."""
+    bad = {name: "@" for name in urlstate.PARAMS if name not in ("step", "bn", "lang")}
+    query = {"step": code, **bad, "lang": "@" if lang == "en" else lang}  # lang=@: English, a bare link's language
+    at = open_app(**query)
+    no_trouble(at)
+    said = {re.search(r"\*\*([a-z_]+)\*\*", w.value)[1]: w.value for w in at.warning}
+    shown = shown_controls(at, lang)
+    for tab, names in TAB_CONTROLS.items():  # the tabs' own controls, each drawn in its tab
+        shown |= {name: value for name, value in shown_controls(open_tab(at, tab, lang), lang).items() if name in names}
+    state, _ = urlstate.normalize(query, TABS)
+    checked = [*bad, "lang"] if lang == "en" else list(bad)
+    assert set(said) == set(checked)
+    for name in checked:
+        words = dict(name=name, raw=user_text(lang, "@"), allowed=urlstate.allowed_text(lang, name, TABS))
+        if name not in shown:  # a control this network does not read: the sidebar hides it
+            assert name in urlstate.CONTROLS and not urlstate.relevant(name, state), name
+            why = urlstate.why_text(lang, *urlstate.why_ignored(name, state))
+            assert said[name] == t(lang, "url_problem_unused", why=why, **words)
+            continue
+        key = "url_problem_step" if name in urlstate.CONTROLS else "url_problem"
+        assert said[name] == t(lang, key, n=code, default=shown[name], **words), (name, shown[name])
+        rest = said[name].replace(words["allowed"], "").replace(f"**{name}**", "").replace(shown[name], "")
+        assert not re.search(r"[A-Za-z]+_[a-z]", rest), said[name]  # no code: he_normal, inv_sqrt_depth

@@ -9,7 +9,9 @@ from dataclasses import replace
 import pytest
 
 from core import Config, profiles
-from views import describe, tour
+from core.config import INPUTS, written
+from views import describe, tour, urlstate
+from views.tabs import CODES
 from views.text import t
 
 from app_support import open_app, open_tab
@@ -102,3 +104,45 @@ def test_the_conv_steps_network_line_names_its_padding_in_words():
     assert describe.layers(tour.STEPS["11"], "en").endswith("3 × 3 kernels on 16 × 16 images, zero padding")
     assert describe.layers(replace(tour.STEPS["11"], padding="circular"), "en").endswith(", circular padding")
     assert describe.layers(tour.STEPS["11"], "zh").endswith("，零填充")
+
+
+INPUT_STEPS = ("1", "6", "8", tour.CONV_STEP)  # the lecture's network, He + ReLU, a residual stream, a conv net
+
+
+def page_config(query: dict) -> Config:
+    """The network a link's page computes (views.urlstate: a digits input turns off a stream of one width)."""
+    return urlstate.config_of(urlstate.normalize(query, CODES)[0])[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("scale", ["1", "2.5"])
+@pytest.mark.parametrize("code", INPUT_STEPS)
+@pytest.mark.parametrize("name", INPUTS)
+def test_the_line_under_the_title_names_the_input_the_page_computes(name, code, scale, lang):
+    """?step=6&input=digits's line said "10 layers × 500 units · ReLU · init He normal · batch 1,000", the lecture's
+    1000 x 500 standard-normal data, for 8 x 8 digits: the line names the Config's input as the sidebar's input
+    control names it, times its scale where that is not 1."""
+    config = page_config({"step": code, "input": name, "input_scale": scale})
+    assert config.input == name and config.input_scale == float(scale)
+    pieces = describe.line(config, lang).split(" · ")
+    shown = t(lang, f"options.input_{name}")
+    if scale != "1":  # the scale as the page writes numbers
+        shown = t(lang, "net_input_scaled", input=shown, scale=written(float(scale)))
+    label = t(lang, "net_label_input") + PAIR_SEPARATOR[lang]
+    assert [piece for piece in pieces if piece.startswith(label)] == [label + shown]  # one input, the page's
+
+
+@pytest.mark.slow
+@pytest.mark.shared_results
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("code", ["6", tour.CONV_STEP])
+@pytest.mark.parametrize("name", INPUTS)
+def test_the_page_s_line_names_the_input_its_sidebar_shows(name, code, lang):
+    """On the page: the line under the title is the describer's for the page's network, and names the input the
+    sidebar's input control shows."""
+    at = open_app(step=code, input=name, lang=lang)
+    assert not at.exception
+    control = at.radio(key="input")
+    assert control.value == name
+    assert at.caption[0].value == describe.line(page_config({"step": code, "input": name}), lang)
+    assert t(lang, "net_label_input") + PAIR_SEPARATOR[lang] + control.options[control.index] in at.caption[0].value

@@ -129,7 +129,7 @@ def test_a_chinese_list_spaces_a_bold_or_code_latin_word_outside_its_marks():
     assert join("zh", ["**depth** 设为 3", "**input** 设为 digits"]) == "**depth** 设为 3 和 **input** 设为 digits"
     assert join("zh", ["`a`", "`b`", "全零"]) == "`a`、`b` 和全零" and join("zh", ["全零", "`b`"]) == "全零和 `b`"
     assert locale.spaced(["的**", "init**"]) == "的**init**"  # an opening mark at a piece's end: its word follows
-    empty = t("zh", "url_empty_widths")
+    empty = t("zh", "options.widths_constant")
     assert t("zh", "url_step_change", name="widths", value="784-512", step_value=empty) == \
         f"**widths** 设为 784-512（该步为{empty}）"
     assert t("zh", "url_step_change", name="input", value="digits", step_value="normal") == \

@@ -46,14 +46,15 @@ def chosen() -> str:
 
 
 def control(lang: str, step_label: Callable[[str], str]) -> str:
-    """The sidebar's "Beside" choice: nothing, or a tour step (labelled by step_label, as in the tour); returns it.
+    """The sidebar's "Beside" choice: nothing, or a tour step (each labelled by step_label: options.option_name's
+    "beside", a step as in the tour); returns it.
 
     Not bound to the address: a bound selectbox writes its label into the link, which would then change with the
     language; sync() writes the code, as link.sync_step does the step's.
     """
     st.session_state[KEY] = chosen()
     code = st.selectbox(t(lang, "beside"), CODES, key=KEY, help=t(lang, "beside_help"),
-                        format_func=lambda c: t(lang, "beside_none") if c == NONE else step_label(c))
+                        format_func=step_label)
     sync(code)
     return code
 

@@ -2,17 +2,18 @@
 
 network(config, lang) says what the network is: dense or conv (its kernels, images and padding), its widths (one
 number, or a profile input first), its activation, its norm and a residual stream. line(config, lang) adds how it
-was drawn (init, batch, seed), each a label and its value as the language writes a pair ("init He normal",
-"初始化：He 正态"): the line under the page's title.
+was drawn and what it is fed (init, input, batch, seed), each a label and its value as the language writes a pair
+("init He normal", "初始化：He 正态"): the line under the page's title.
 """
 
 from __future__ import annotations
 
 from core import Config, profiles
 
+from .options import option_name
 from .text import t
 
-LINE_FIELDS = ("init", "batch", "seed")  # the line's label/value pairs after the network, in order
+LINE_FIELDS = ("init", "input", "batch", "seed")  # the line's label/value pairs after the network, in order
 
 
 def layers(config: Config, lang: str) -> str:
@@ -42,9 +43,19 @@ def network(config: Config, lang: str) -> str:
                                           t(lang, f"act_{config.activation}") + norm_words(config, lang)])
 
 
+def input_words(config: Config, lang: str) -> str:
+    """What the network is fed, as the sidebar names it: "normal", "digits (8×8 images)", times its scale where that
+    is not 1 ("uniform × 2"): not always the lecture's standard-normal data."""
+    name = option_name(lang, "input", config.input)
+    return name if config.input_scale == 1 else t(lang, "net_input_scaled", input=name,
+                                                  scale=option_name(lang, "input_scale", config.input_scale))
+
+
 def line_values(config: Config, lang: str) -> dict[str, str]:
-    """The line's values after the network, by LINE_FIELDS: the init scheme's name, the batch and the seed."""
-    return {"init": t(lang, f"options.init_{config.init}"), "batch": f"{config.batch:,}",
+    """The line's values after the network, by LINE_FIELDS: the init scheme's name, the input, the batch and the
+    seed."""
+    return {"init": option_name(lang, "init", config.init), "input": input_words(config, lang),
+            "batch": f"{config.batch:,}",
             "seed": str(config.seed)}  # a seed names a draw (1234), a batch counts samples (1,000)
 
 

@@ -18,12 +18,13 @@ from core import Config, profiles, schemes
 from core.activations import recommended_gain
 from core.config import (
     ACTIVATIONS, ARCHS, CONV_RANGES, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES,
-    INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, written,
+    MODES, NORMS, PADDINGS, written,
 )
 from core.initializers import DEFAULT_GAIN, SCHEME_NUMBERS, gain_of, weight_mean, weight_std, weight_variance
 
 from . import beside, present, summary, tour, urlstate
 from .link import show_config, sync_named, sync_step
+from .options import BRANCH_SCALES, option_name
 from .page import memory_budget
 from .locale import browser_language
 from .tabs import CODES
@@ -32,7 +33,6 @@ from .urlstate import URL
 
 SEED_MAX = INT_RANGES["seed"][1]
 RESIDUAL_OFF = "residual_off"  # the residual toggle shown off where no stream can be (urlstate.why_ignored)
-BRANCH_SCALES = ("1", INV_SQRT_DEPTH, "0")  # the branch scale box's options; any number from 0 to 100 can be typed
 
 
 # ---------- callbacks ----------
@@ -131,21 +131,9 @@ def language_section() -> str:
     codes = urlstate.LANGUAGES
     return st.radio(
         " · ".join(dict.fromkeys(t(c, "language") for c in codes)), codes, key="lang", horizontal=True,
-        format_func=lambda code: t(code, "language_name"), on_change=switch_language,
+        format_func=partial(option_name, None, "lang"), on_change=switch_language,
         help=" ".join(t(c, "language_help") for c in codes),
     )
-
-
-def gain_option(lang: str, gain: str) -> str:
-    """The gain box's option as it shows: a word by its name in the page's language, a typed number as typed."""
-    return t(lang, f"options.gain_{gain}") if gain in urlstate.GAIN_WORDS else gain
-
-
-def step_option(lang: str, code: str) -> str:
-    """A tour option's whole label, "1 · All-zero weights: symmetry": the label is what a click selects."""
-    if code == tour.CUSTOM:
-        return t(lang, "step_custom")
-    return t(lang, "step_option", n=code, title=t(lang, f"step_{code}"))
 
 
 def tour_section(lang: str, step: str) -> str:
@@ -157,7 +145,7 @@ def tour_section(lang: str, step: str) -> str:
     """
     st.session_state["step"] = step
     return st.radio(t(lang, "tour"), tour.STEP_CODES, key="step", on_change=pick_step,
-                    format_func=lambda code: step_option(lang, code), help=t(lang, "tour_help"))
+                    format_func=partial(option_name, lang, "step"), help=t(lang, "tour_help"))
 
 
 def count_slider(lang: str, name: str, label: str | None = None) -> int:
@@ -174,7 +162,7 @@ def arch_controls(lang: str) -> dict[str, Any]:
     kernel, image size (not for the digits, their own 8 x 8) and padding."""
     d = urlstate.defaults()
     values = {"arch": st.radio(t(lang, "arch"), ARCHS, key="arch", horizontal=True, on_change=pick_arch,
-                               format_func=lambda code: t(lang, f"options.arch_{code}"), help=t(lang, "arch_help"))}
+                               format_func=partial(option_name, lang, "arch"), help=t(lang, "arch_help"))}
     state = {**values, "input": st.session_state.get("input", d["input"])}  # the data section's, drawn below
     if urlstate.relevant("kernel", state):
         values["kernel"] = st.slider(t(lang, "kernel"), *CONV_RANGES["kernel"], d["kernel"], step=2, key="kernel",
@@ -184,16 +172,9 @@ def arch_controls(lang: str) -> dict[str, Any]:
                                     on_change=control_changed, help=t(lang, "image_help"))
     if urlstate.relevant("padding", state):
         values["padding"] = st.radio(t(lang, "padding"), PADDINGS, key="padding", horizontal=True,
-                                     format_func=lambda code: t(lang, f"options.padding_{code}"),
+                                     format_func=partial(option_name, lang, "padding"),
                                      on_change=control_changed, help=t(lang, "padding_help"))
     return values
-
-
-def profile_option(lang: str, code: str, depth: int, width: int) -> str:
-    """A width profile's name: the preset it is at this depth and width, or "custom: 784-300-10"."""
-    units = profiles.read(code) or (width,) * (depth + 1)
-    name = next((name for name in profiles.PRESETS if profiles.preset(name, depth, width) == units), None)
-    return t(lang, f"options.widths_{name}") if name else t(lang, "widths_custom", widths=code)
 
 
 def profile_box(lang: str, depth: int, width: int) -> str:
@@ -202,7 +183,7 @@ def profile_box(lang: str, depth: int, width: int) -> str:
     codes = [profiles.write(profiles.preset(name, depth, width)) for name in profiles.PRESETS]
     options = list(dict.fromkeys([*codes, st.session_state.get("widths", "")]))
     return st.selectbox(t(lang, "widths"), options, key="widths", on_change=pick_profile,
-                        format_func=lambda code: profile_option(lang, code, depth, width), help=t(lang, "widths_help"))
+                        format_func=partial(option_name, lang, "widths"), help=t(lang, "widths_help"))
 
 
 def network_section(lang: str) -> dict[str, Any]:
@@ -217,7 +198,7 @@ def network_section(lang: str) -> dict[str, Any]:
     values |= {
         # not bound (a bound selectbox writes its shown name into the link): link.sync_named writes the code
         "activation": st.selectbox(t(lang, "activation"), ACTIVATIONS, key="activation",
-                                   format_func=lambda code: t(lang, f"act_{code}"), on_change=control_changed,
+                                   format_func=partial(option_name, lang, "activation"), on_change=control_changed,
                                    help=t(lang, "activation_help")),
     }
     if urlstate.relevant("slope", values):
@@ -233,7 +214,7 @@ def stream_controls(lang: str, network: dict[str, Any]) -> dict[str, Any]:
     d = urlstate.defaults()
     norms = urlstate.CONV_NORMS if network.get("arch") == "conv" else NORMS  # conv nets: no layer norm
     values = {"norm": st.radio(t(lang, "norm"), norms, key="norm", horizontal=True,
-                               format_func=lambda code: t(lang, f"options.norm_{code}"),
+                               format_func=partial(option_name, lang, "norm"),
                                on_change=control_changed, help=t(lang, "norm_help"))}
     network = {**network, "input": st.session_state.get("input", d["input"])}  # the data section's, drawn below
     if urlstate.relevant("residual", network):
@@ -246,7 +227,7 @@ def stream_controls(lang: str, network: dict[str, Any]) -> dict[str, Any]:
     if urlstate.relevant("branch_scale", {**network, **values}):
         values["branch_scale"] = st.selectbox(
             t(lang, "branch_scale"), BRANCH_SCALES, key="branch_scale", accept_new_options=True,
-            format_func=lambda code: t(lang, f"options.branch_scale_{code}") if code in BRANCH_SCALES else code,
+            format_func=partial(option_name, lang, "branch_scale"),
             on_change=control_changed, help=t(lang, "branch_scale_help"))
     return values
 
@@ -262,7 +243,7 @@ def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
     st.subheader(t(lang, "initialization"))
     d = urlstate.defaults()
     values = {"init": st.selectbox(t(lang, "init"), INITS, key="init",
-                                   format_func=lambda code: t(lang, f"options.init_{code}"),
+                                   format_func=partial(option_name, lang, "init"),
                                    on_change=control_changed, help=t(lang, "init_help"))}
     state = {**network, **values}
     for name in SCHEME_NUMBERS:  # the numbers the chosen scheme reads: std, bound, value, trunc_mean, ..., scale
@@ -274,16 +255,16 @@ def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
         typed = st.session_state.get("gain")  # a number typed or linked (step 10's 1.015) is one of the options
         options = urlstate.GAIN_WORDS if typed in (None, *urlstate.GAIN_WORDS) else (*urlstate.GAIN_WORDS, typed)
         values["gain"] = st.selectbox(t(lang, "gain"), options, key="gain",
-                                      format_func=lambda gain: gain_option(lang, gain), accept_new_options=True,
+                                      format_func=partial(option_name, lang, "gain"), accept_new_options=True,
                                       placeholder=t(lang, "gain_placeholder"), on_change=control_changed,
                                       help=t(lang, "gain_help"))
     if urlstate.relevant("mode", state):
         values["mode"] = st.radio(t(lang, "mode"), MODES, key="mode", horizontal=True,
-                                  format_func=lambda code: t(lang, f"options.mode_{code}"),
+                                  format_func=partial(option_name, lang, "mode"),
                                   on_change=control_changed, help=t(lang, "mode_help"))
     if urlstate.relevant("distribution", state):  # not bound: link.sync_named writes the code
         values["distribution"] = st.radio(t(lang, "distribution"), schemes.DISTRIBUTIONS, key="distribution",
-                                          format_func=lambda code: t(lang, f"options.distribution_{code}"),
+                                          format_func=partial(option_name, lang, "distribution"),
                                           on_change=control_changed, help=t(lang, "distribution_help"))
     for name in ("bias", "bias_std"):  # a scheme with its own biases (torch_default) hides them
         if urlstate.relevant(name, state):
@@ -362,7 +343,7 @@ def data_section(lang: str) -> dict[str, Any]:
     values = {
         "batch": count_slider(lang, "batch"),
         "input": st.radio(t(lang, "input"), INPUTS, key="input", horizontal=True,
-                          format_func=lambda code: t(lang, f"options.input_{code}"), on_change=control_changed,
+                          format_func=partial(option_name, lang, "input"), on_change=control_changed,
                           help=t(lang, "input_help")),
         "input_scale": st.number_input(t(lang, "input_scale"), *FLOAT_RANGES["input_scale"], d["input_scale"],
                                        step=0.1, format="%g", key="input_scale", bind=URL, on_change=control_changed,
@@ -373,7 +354,7 @@ def data_section(lang: str) -> dict[str, Any]:
                                            bind=URL, on_change=control_changed, help=t(lang, "seed_help"))
     button_box.button(t(lang, "new_seed"), on_click=next_seed, help=t(lang, "new_seed_help"), width="stretch")
     values["dtype"] = st.radio(t(lang, "dtype"), DTYPES, key="dtype", horizontal=True,
-                               format_func=lambda code: t(lang, f"options.dtype_{code}"),
+                               format_func=partial(option_name, lang, "dtype"),
                                on_change=control_changed, help=t(lang, "dtype_help"))
     return values
 
@@ -399,7 +380,7 @@ def sidebar() -> tuple[str, str, Config]:
         step = tour.step_of(config)
         with boxes[0]:
             tour_section(lang, step)
-            beside.control(lang, partial(step_option, lang))  # a step beside the page's network
+            beside.control(lang, partial(option_name, lang, "beside"))  # a step beside the page's network
         with boxes[2]:
             init_notes(lang, config, gain_note, str(state.get("gain", "")))
         with boxes[3]:

@@ -40,6 +40,7 @@ from core.train import SCHEMES as TRAIN_SCHEMES
 
 from .locale import FIRST as FIRST_LANGUAGE
 from .locale import LANGUAGES
+from .options import option_name
 from .text import join, t, user_text
 from .tour import CONV_STEP, CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, STEPS, step_config
 from .tour import step_of as step_of_config
@@ -131,7 +132,8 @@ class Problem:
     names the tour step `raw` but its own values, `kept` as (parameter, the link's value, the step's value),
     differ from that step's; the page shows the link's values, which are the step `default` or CUSTOM.
     "ignored": `raw` is a value this network does not use (a conv net's residual=true), left out for `default`;
-    `kept` is (why, subject): the reason's key (why_ignored) and the code it names.
+    `kept` is (why, subject): the reason's key (why_ignored) and the code it names. "unused": `raw` is not allowed,
+    for a control this network does not read anyway (std= under He init), `kept` as "ignored" has it.
     """
 
     name: str
@@ -139,6 +141,10 @@ class Problem:
     default: Any
     kept: tuple = ()
     kind: str = "value"
+    # "step": the step's values the page leaves out because of the link's own, each as (parameter, the step's value,
+    # why, subject): a control the link's values hide (the digits' 64 pixels leave no residual stream), with
+    # why_ignored's reason and the code it names
+    dropped: tuple = ()
 
 
 def state_of(config: Config) -> dict[str, Any]:
@@ -394,16 +400,20 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
             changes = [t(lang, "url_step_change", name=name, value=shown_value(own, lang, name),
                                 step_value=shown_value(lesson, lang, name))
                        for name, own, lesson in p.kept]
+            drops = [t(lang, "url_step_drop", name=name, step_value=shown_value(lesson, lang, name),
+                       why=why_text(lang, why, subject)) for name, lesson, why, subject in p.dropped]
+            dropped = t(lang, "url_step_dropped", drops=join(lang, drops, "clause")) if drops else ""
             title = t(lang, f"step_{p.raw}")
             if p.default == CUSTOM:
-                said.append(t(lang, "url_step", n=p.raw, title=title, changes=join(lang, changes)))
+                said.append(t(lang, "url_step", n=p.raw, title=title, changes=join(lang, changes), dropped=dropped))
             else:
                 said.append(t(lang, "url_step_other", n=p.raw, title=title, changes=join(lang, changes),
-                              other=p.default, other_title=t(lang, f"step_{p.default}")))
+                              other=p.default, other_title=t(lang, f"step_{p.default}"), dropped=dropped))
+        elif p.kind == "unused":
+            said.append(t(lang, "url_problem_unused", name=p.name, raw=user_text(lang, p.raw),
+                          allowed=allowed_text(lang, p.name, tabs), why=why_text(lang, *p.kept)))
         elif p.kind == "ignored":
-            why, subject = p.kept
-            said.append(t(lang, "url_ignored", name=p.name, raw=user_text(lang, p.raw),
-                          why=t(lang, f"url_ignored_{why}", subject=subject),
+            said.append(t(lang, "url_ignored", name=p.name, raw=user_text(lang, p.raw), why=why_text(lang, *p.kept),
                           used=shown_value(p.default, lang, p.name)))
         elif p.kind == "digits":
             said.append(t(lang, "url_digits", name=p.name, raw=user_text(lang, p.raw), used=shown_value(p.default)))
@@ -417,14 +427,24 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
     return said
 
 
+# why_ignored's reasons that name a setting's value, and the setting: named as its control shows it ("He normal")
+WHY_SUBJECT = {"own_biases": "init", "init": "init", "activation": "activation", "profile": "widths"}
+
+
+def why_text(lang: str, why: str, subject: str) -> str:
+    """A why_ignored reason in `lang`, its subject named as its control shows it (bn's names a link's norm=)."""
+    if why in WHY_SUBJECT:
+        subject = option_name(lang, WHY_SUBJECT[why], subject)
+    return t(lang, f"url_ignored_{why}", subject=subject)
+
+
 def shown_value(value: Any, lang: str | None = None, name: str = "") -> str:
-    """A widget value as a message names it: a list as its items, a number as the URL writes it; an empty value
-    (widths' "": equal widths) as what it means, `url_empty_<name>` in `lang`, and so the word "default" (gain's:
-    the scheme's own gain), `url_default_<name>`, which "The default (default)" only repeated."""
+    """A value as a message names it: in `lang`, the value of the setting `name` as its control shows it
+    (options.option_name: "He normal", not he_normal); without, as the URL writes it (a list as its items)."""
+    if lang and name:
+        return option_name(lang, name, value)
     if isinstance(value, list):
-        return join(lang, value) if lang else ", ".join(value)
-    if value in ("", "default") and lang:
-        return t(lang, f"url_{'empty' if value == '' else 'default'}_{name}")
+        return ", ".join(value)
     return format_number(value) if isinstance(value, (bool, int, float)) else str(value)
 
 
@@ -489,17 +509,22 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
         # equal widths respelled as depth and width (with_profile), and widths= of "" one spelling of no profile
         linked = {name for name in present if name in CONTROLS and (
             bool(present[name]) and relevant(name, state) if name == "widths" else present[name] == state[name])}
-        problems.append(Problem("step", step, state["step"], kept=step_changes(state, step, linked), kind="step"))
+        told = {p.name for p in problems if p.kind == "ignored"}  # said by their own notices
+        changes, dropped = step_changes(state, step, linked, told)
+        problems.append(Problem("step", step, state["step"], kept=changes, kind="step", dropped=dropped))
     return state, problems
 
 
 def fallback(problem: Problem, state: Mapping[str, Any], step: str) -> Problem:
     """A refused value's Problem naming what the page uses instead: the state's value, filled in by the step the link
-    names (step: CUSTOM for none) where the control matters, else the default (the network's race, the tab ...).
+    names (step: CUSTOM for none) where the control matters, else the default (the network's race, the tab ...);
+    for a control this network does not read (the sidebar hides it), kind "unused" with why_ignored's reason.
     A refused step= itself names the first step, which fills in the rest."""
     if problem.kind != "value" or problem.name == "step":
         return problem
-    own = step != CUSTOM and problem.name in CONTROLS and relevant(problem.name, state)
+    if problem.name in CONTROLS and not relevant(problem.name, state):  # no value of it changes this network
+        return replace(problem, default=state[problem.name], kept=why_ignored(problem.name, state), kind="unused")
+    own = step != CUSTOM and problem.name in CONTROLS
     return replace(problem, default=state[problem.name], kept=(step,) if own else ())
 
 
@@ -537,10 +562,21 @@ def step_of(state: Mapping[str, Any]) -> str:
     return step_of_config(config_of(state)[0])
 
 
-def step_changes(state: Mapping[str, Any], step: str, linked: Collection[str]) -> tuple[tuple[str, Any, Any], ...]:
-    """(parameter, the state's value, the step's value) for every control in `linked`, the seed aside, that leaves
-    the step. linked: the controls a link set to the values the page uses (normalize), so a notice names only what
-    the link says, not what follows from it (a digits input's 64 pixels in the first layer's widths).
+# The Config fields a control's value sets: its own, and the norm's two switches, a profile's depth and input width
+CONTROL_FIELDS = {name: (_CONFIG_NAME.get(name, name),) for name in CONTROLS} | {
+    "norm": ("batch_norm", "layer_norm"), "widths": ("widths", "depth", "width")}
+
+
+def step_changes(state: Mapping[str, Any], step: str, linked: Collection[str], told: Collection[str] = ()) -> tuple[
+        tuple[tuple[str, Any, Any], ...], tuple[tuple[str, Any, str, str], ...]]:
+    """What the page's network has otherwise than the step, the seed aside: (parameter, the state's value, the step's
+    value) for every control in `linked` that leaves the step, and Problem.dropped's (parameter, the step's value, why,
+    subject) for every other Config field that leaves it, by the control that sets it (CONTROL_FIELDS).
+
+    linked: the controls a link set to the values the page uses (normalize); told: those the link set that have
+    their own notice. A field no link value sets differs because of them: a control they hide (the digits' 64 pixels
+    leave the layers unequal, and so no residual stream) is dropped, with why_ignored's reason; a widths= of its own
+    sets the depth and width, and a digits input its first layer's 64 pixels, which are no Config field.
 
     Widths are compared as the layers' units: a link's profile of equal widths (100-100-100) is written out, both
     its own and the step's, where its one spelling ("": depth and width say it) would read as the step's."""
@@ -549,7 +585,18 @@ def step_changes(state: Mapping[str, Any], step: str, linked: Collection[str]) -
     own, lesson = state_of(config), state_of(lesson_config)
     if config.units != lesson_config.units and own["widths"] == lesson["widths"]:
         own["widths"], lesson["widths"] = (profiles.SEPARATOR.join(map(str, c.units)) for c in (config, lesson_config))
-    return tuple((name, own[name], lesson[name]) for name in CONTROLS if name in linked and own[name] != lesson[name])
+    changes = [name for name in CONTROLS if name in linked and own[name] != lesson[name]]
+    said = {field for name in [*linked, *told] for field in CONTROL_FIELDS[name]}
+    dropped = []
+    for field in (f.name for f in fields(Config)):
+        if field in said or field == "seed" or getattr(config, field) == getattr(lesson_config, field):
+            continue
+        name = next(name for name in CONTROLS if field in CONTROL_FIELDS[name])  # its own control first
+        if relevant(name, state):  # the page shows it otherwise, though the link does not set it: named as a change
+            changes.append(name)
+        elif name not in {left for left, *_ in dropped}:  # norm: batch_norm and layer_norm, said once
+            dropped.append((name, lesson[name], *why_ignored(name, state)))
+    return (tuple((name, own[name], lesson[name]) for name in CONTROLS if name in changes), tuple(dropped))
 
 
 def is_canonical(query: Mapping[str, str | list[str]], state: Mapping[str, Any], tabs: Sequence[str],

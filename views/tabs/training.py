@@ -4,6 +4,7 @@ it trains (views.live), every result once it is done; and the He et al. 2015 pre
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +23,7 @@ from .. import training as training_view
 from ..cache import TEMPLATES
 from ..computing import fitted_chosen, offer_fitted
 from ..draw import draw_chart, theme_type
+from ..options import option_name
 from ..page import Page, memory_budget
 from ..text import t
 from ..urlstate import URL
@@ -123,7 +125,7 @@ def show(page: Page) -> None:
                                    key="steps", bind=URL, help=t(lang, "training_tab.steps_help")))
     # the task: the spiral, or the digits (whose network has the 64 pixels as its input: core.train.task_config)
     task = st.radio(t(lang, "training_tab.task"), TASKS, key="task", horizontal=True, persist_state="session",
-                    format_func=lambda code: t(lang, f"training_tab.task_{code}"),
+                    format_func=partial(option_name, lang, "task"),
                     help=t(lang, "training_tab.task_help"))
     link.write("task", urlstate.query_value("task", {"task": task}, ("activations",)))
     # a tour step's network over the work limit trains at the width that fits, said so; a Custom one is refused,
