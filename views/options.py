@@ -70,7 +70,7 @@ def option_name(lang: str, name: str, value: Any) -> str:
         return profile_option(lang, str(value))
     if name in ("step", "beside"):
         return t(lang, "beside_none") if value == "none" else step_option(lang, str(value))
-    if name == "lang":  # each language by its own name, as the switch shows them
+    if name == "lang":  # each language by its own name, whatever the page's, as the switch shows them
         return t(str(value), "language_name")
     if name in ("compare", "train"):
         return join(lang, [charts.scheme_name(scheme, lang) for scheme in value])

@@ -131,7 +131,7 @@ def language_section() -> str:
     codes = urlstate.LANGUAGES
     return st.radio(
         " · ".join(dict.fromkeys(t(c, "language") for c in codes)), codes, key="lang", horizontal=True,
-        format_func=partial(option_name, None, "lang"), on_change=switch_language,
+        format_func=lambda code: option_name(code, "lang", code), on_change=switch_language,
         help=" ".join(t(c, "language_help") for c in codes),
     )
 
