@@ -966,7 +966,8 @@ def test_the_theory_tab_under_batch_norm_titles_the_gradient_dl_dz(lang):
     no_trouble(at)
     assert title_of(chart_specs(at)[1]) == t(lang, "theory_tab.gradient_title_bn")
     text = " ".join(m.value for m in at.markdown)
-    assert t(lang, "theory_tab.map_bn").split("{eps}")[0] in text
+    words = summary.batch_norm_words("dense", lang)
+    assert t(lang, "theory_tab.map_bn", eps="{eps}", **words).split("{eps}")[0] in text
 
 
 @pytest.mark.slow
