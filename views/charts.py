@@ -18,7 +18,7 @@ import pandas as pd
 
 from core.activations import get
 
-from .summary import NBSP, PERCENT, PLAIN, SHARE_FLOOR, TIMES, format_power, format_share, format_value
+from .summary import NBSP, PERCENT, PLAIN, SHARE_FLOOR, TIMES, format_power, format_share, format_value, init_words
 from .text import join, t
 
 CURRENT_OPACITY = 0.5  # Compare's thick line of the page's own scheme: the lines under it show through
@@ -276,10 +276,11 @@ def histogram_caption(frame: pd.DataFrame, activation: str, every: int, lang: st
 def scheme_name(scheme: str, lang: str, config=None) -> str:
     """A Compare scheme's name as the page writes it ("N(0, 0.01²) + batch norm" for "normal_0.01+bn"): the
     catalogue's schemes.name_<code>, the code's dot and plus as underscores (a TOML key's letters). OWN, the page's
-    network that is none of them, is named by its init, config's ("this page: torch default (nn.Linear)")."""
+    network that is none of them, is named by its init with its numbers, config's (summary.init_words: "this page:
+    normal N(0, 0.05²)")."""
     code = re.sub(r"[^a-z0-9_]", "_", scheme)
     if scheme == OWN:
-        return t(lang, f"schemes.name_{code}", init=t(lang, f"options.init_{config.init}"))
+        return t(lang, f"schemes.name_{code}", init=init_words(config, lang))
     return t(lang, f"schemes.name_{code}")
 
 

@@ -32,6 +32,7 @@ from core.theory import border_variance, layer_sigma_w2, moments, normalized_fac
 from .summary import batch_norm_words, format_latex, format_range, format_share, format_value, gradient_symbol, \
     headline, latex_range, ratio, spread, subscript, sum_symbol
 from .text import join, t
+from .summary import init_words
 
 # ---------- comparing two numbers: the one place for "far" and "close" ----------
 
@@ -851,13 +852,14 @@ def _condition(v: Values, c) -> Block:
                r"\tfrac12\,n\,\mathrm{Var}(w) = 1 \;\Rightarrow\; \mathrm{Var}(w) = \frac{2}{n}\ \text{(He)}")
     nvar = rf"n\,\mathrm{{Var}}(w) = {v.tex('n')} \times {v.tex('var_w')} = {v.tex('nvar')}"
     own = [v.fill("der_condition_torch")] if c.init == "torch_default" else []  # neither Xavier's nor He's
+    init = init_words(c, lang)  # this network's init beside Xavier's and He's Var(w): its gain, where it has one
     if c.layer_norm:  # the norm divides the weights' scale out again
         own.append(v.fill("der_condition_ln"))
     if not fans_differ(c):
         return _block(v, title, formula,
                       rf"\frac{{1}}{{{v.tex('n')}}} = {v.tex('xavier')} \qquad \frac{{2}}{{{v.tex('n')}}} = "
                       rf"{v.tex('he')} \qquad {nvar}",
-                      [v.fill("der_condition_note"), v.fill("der_condition_numbers"), *own])
+                      [v.fill("der_condition_note"), v.fill("der_condition_numbers", init=init), *own])
     for name in ("xavier", "he"):  # the scheme the network uses: its Var(w) printed alike both times
         if abs(v[name] - v["var_w"]) <= SAME * v["var_w"]:
             v.digits[name] = max(v.digits[name], v.digits["var_w"])
@@ -871,7 +873,7 @@ def _condition(v: Values, c) -> Block:
     numbers = (rf"\frac{{2}}{{{fan_in} + {fan_out}}} = {v.tex('xavier')} \qquad \frac{{2}}{{{he_fan}}} = "
                rf"{v.tex('he')} \qquad {nvar}")
     notes = [v.fill("der_condition_note"),
-             v.fill("der_condition_fans", he_rule=t(lang, f"der_he_{mode}"))]
+             v.fill("der_condition_fans", he_rule=t(lang, f"der_he_{mode}"), init=init)]
     if reads_mode(c):  # the network's own scheme reads the mode: its formula with it
         key = "der_condition_keras" if c.init == "variance_scaling" else "der_condition_he"
         notes.append(v.fill(key, mode=mode, distribution=t(lang, f"options.distribution_{c.distribution}")))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from core import Config, profiles
 
 from .options import option_name
+from .summary import init_words
 from .text import t
 
 LINE_FIELDS = ("init", "input", "batch", "seed")  # the line's label/value pairs after the network, in order
@@ -52,10 +53,9 @@ def input_words(config: Config, lang: str) -> str:
 
 
 def line_values(config: Config, lang: str) -> dict[str, str]:
-    """The line's values after the network, by LINE_FIELDS: the init scheme's name, the input, the batch and the
-    seed."""
-    return {"init": option_name(lang, "init", config.init), "input": input_words(config, lang),
-            "batch": f"{config.batch:,}",
+    """The line's values after the network, by LINE_FIELDS: the init scheme with its numbers (summary.init_words), the
+    input, the batch and the seed."""
+    return {"init": init_words(config, lang), "input": input_words(config, lang), "batch": f"{config.batch:,}",
             "seed": str(config.seed)}  # a seed names a draw (1234), a batch counts samples (1,000)
 
 

@@ -13,10 +13,11 @@ from decimal import Decimal
 import numpy as np
 
 from core.admission import DEFAULT_SERVER_MIB, ENV, SERVER_MIB_RANGE
-from core.config import written
+from core.config import Config, written
 from core.activations import get
 from core.digits import images as digit_images
-from core.initializers import weight_variance
+from core import schemes
+from core.initializers import gain_of, weight_variance
 from core.batchnorm import BN_EPS
 from core.norms import LN_EPS
 from core.network import unit_kurtosis
@@ -734,6 +735,53 @@ def format_latex(value: float, digits: int = 3) -> str:
         return plain.replace(",", "{,}")  # a thousands separator, not punctuation: no space after it in LaTeX
     power = f"10^{{{exponent}}}"
     return power if mantissa == "1" else rf"{mantissa} \times {power}"
+
+
+SETTING_DIGITS = 6  # a setting's number is written with at most the significant digits the sidebar's boxes show (%g)
+# calculate_gain's tanh and ReLU gains (core.activations), whose decimals do not end: written as torch writes them
+GAIN_NAMES = {5 / 3: "5/3", math.sqrt(2.0): "√2"}
+
+
+def format_setting(value: float) -> str:
+    """A number the page was set to (std, bound, a gain) as format_value writes it, with the digits it was given: 0.05,
+    not 0.0500; 0.012345 whole, up to SETTING_DIGITS significant digits."""
+    digits = len(Decimal(repr(float(value))).normalize().as_tuple().digits)
+    return format_value(value, min(digits, SETTING_DIGITS))
+
+
+def format_squared(value: float) -> str:
+    """A setting squared, its base as format_setting writes it: 0.05², and (10⁻⁵)² where the base has a power of ten."""
+    base = format_setting(value)
+    powered = any(digit in base for digit in "⁰¹²³⁴⁵⁶⁷⁸⁹")  # 10⁻⁵² would read as one power
+    return f"({base})²" if powered else f"{base}²"
+
+
+def init_words(config: Config, lang: str) -> str:
+    """The page's init scheme with the numbers that set its weights, as every place naming the page's init writes it
+    (the line under the title, the Compare legend, the Derivation): "normal N(0, 0.05²)", "uniform U(−0.3, 0.3)",
+    "Xavier normal, gain 5/3", "He normal, mode fan_out"; the gain, the mode and Keras's law where they are not the
+    scheme's default, and the dtype where it is not float32. A scale read off a slide or a screenshot with the sidebar
+    closed: N(0, 0.05²) is not N(0, 0.01²)."""
+    scheme = schemes.get(config.init)
+    numbers = {field: format_setting(getattr(config, field)) for field in scheme.parameters}
+    if scheme.parameters:  # N(0, 0.05²), U(−0.3, 0.3), N(0, 0.01²) cut to [−2, 2]: low and squared for the two laws
+        words = t(lang, f"init_words.law_{config.init}", **numbers, low=format_setting(-config.bound),
+                  squared=format_squared(config.std))
+    else:
+        words = t(lang, f"options.init_{config.init}")
+    more = []
+    gain = gain_of(config)
+    if gain is not None and gain != scheme.default_gain:
+        more.append(t(lang, "init_words.gain", gain=GAIN_NAMES.get(gain) or format_setting(gain)))
+    if "mode" in scheme.fields and config.mode != Config.mode:
+        more.append(t(lang, "init_words.mode", mode=config.mode))
+    if "distribution" in scheme.fields and config.distribution != Config.distribution:
+        more.append(t(lang, f"options.distribution_{config.distribution}"))
+    if config.dtype != "float32":
+        more.append(config.dtype)
+    for words_more in more:
+        words = t(lang, "init_words.more", init=words, more=words_more)
+    return words
 
 
 def format_share(value: float) -> str:
