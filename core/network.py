@@ -78,12 +78,15 @@ class WorkLimitError(ValueError):
 class Break:
     """Where the numbers left the floating-point range."""
 
-    kind: str  # "overflow" (inf or nan appeared) or "underflow" (a non-zero product rounded to all zeros)
+    # "overflow" (inf or nan appeared) or "underflow" (every value of a product of non-zero factors fell below the
+    # dtype's smallest normal number: smallest_normal)
+    kind: str
     layer: int
     stage: str  # "forward" or "backward"
 
     def message(self, dtype: str) -> str:
-        went = "overflowed" if self.kind == "overflow" else "underflowed to zero in"
+        went = "overflowed" if self.kind == "overflow" else \
+            f"fell below the smallest normal number ({smallest_normal(dtype):.3g}) of"
         return f"{self.stage} values {went} {dtype} at layer {self.layer}; later statistics are missing"
 
 
@@ -94,7 +97,7 @@ class Result:
     config: Config
     stats: dict[str, np.ndarray]  # COLUMNS -> (depth + 1,) float
     exploded: np.ndarray  # (depth + 1,) bool: values overflowed here
-    vanished: np.ndarray  # (depth + 1,) bool: values underflowed to zero here
+    vanished: np.ndarray  # (depth + 1,) bool: values underflowed here (a Break of kind "underflow")
     distinct_grad_units: np.ndarray  # (depth + 1,) float: how many units' gradients differ
     weight_std: np.ndarray  # (depth + 1,) float: measured std of W_l
     hist_edges: np.ndarray  # (HISTOGRAM_BINS + 1,): layers 1..depth (layer 0's: input_edges)
@@ -531,9 +534,16 @@ def working(work: dict, name: str, batch: int, units: int) -> np.ndarray:
     return work[name][:batch * units].reshape(batch, units)
 
 
+def smallest_normal(dtype) -> float:
+    """dtype's smallest positive normal number (numpy's finfo.tiny): a float below it is subnormal, with fewer
+    significant bits the smaller it is, until it rounds to 0 (float32: 1.18e-38, its smallest subnormal 1.4e-45)."""
+    return float(np.finfo(dtype).tiny)
+
+
 def _underflowed(product: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
-    """A matrix product that rounded to (near) zero although neither factor is zero."""
-    tiny = np.finfo(product.dtype).tiny  # below this, float numbers lose precision, then become 0
+    """A matrix product of non-zero factors whose every value fell below the smallest normal number: subnormal or 0,
+    its statistics no longer trustworthy, on the way to all zeros a few layers on."""
+    tiny = smallest_normal(product.dtype)
     flat = product.reshape(-1)
     if np.abs(flat[::max(1, flat.size // 64)]).max(initial=0.0) >= tiny:  # 64 entries settle most products
         return False
@@ -548,10 +558,18 @@ def mean_std(a: np.ndarray) -> tuple[float, float]:
     square = float(np.dot(flat, flat))
     mean = total / n
     var = square / n - mean * mean
-    if not (math.isfinite(var) and var > 1e-3 * mean * mean):
-        # cancellation (std << |mean|) or overflow of the squares: recompute in float64, two passes
-        mean = float(flat.mean(dtype=np.float64))
-        var = float(flat.var(dtype=np.float64))
+    info = np.finfo(flat.dtype)
+    if not (math.isfinite(var) and var > 1e-3 * mean * mean and square >= n * info.tiny / info.eps):
+        # cancellation (std << |mean|), overflow of the squares, or squares below the smallest normal number, whose
+        # lost digits would show (a float32 layer of values ~1e-23 had its std halved): recompute in float64, two
+        # passes, on the values over their largest |x|, whose squares neither overflow nor round to 0 (float64's
+        # values below ~1e-154 have squares below its smallest subnormal: their std came out 0)
+        x = flat.astype(np.float64)
+        scale = float(np.abs(x).max(initial=0.0))
+        if not 0.0 < scale < math.inf:
+            scale = 1.0
+        x /= scale
+        return float(x.mean()) * scale, float(x.std()) * scale
     return mean, math.sqrt(max(var, 0.0))
 
 

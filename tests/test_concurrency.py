@@ -56,7 +56,7 @@ def activation_charts() -> dict[str, alt.TopLevelMixin]:
                                             title="hist", share_title="share", columns=5),
         "ratio": charts.ratio_chart(layers, title="ratio", y_title="ratio", guide_name="guide", **common),
         "compare": charts.compare_chart(compare, title="compare", y_title="std", layer_title="layer",
-                                        scheme_title="scheme"),
+                                        scheme_title="scheme", underflow_label="underflow"),
     }
 
 

@@ -23,6 +23,7 @@ from core.config import INITS
 from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
 from views import derivation, summary, tour
+from views.tabs import data as data_tab
 from views.tabs import gradients as gradients_tab
 from views.text import LANGUAGES, catalogue, join, t
 
@@ -467,7 +468,8 @@ def missing_text(result, lang: str) -> str | None:
     if not result.breaks:
         return None
     b = result.breaks[0]
-    return t(lang, f"der_missing_{b.kind}").format(layer=b.layer, dtype=result.config.dtype)
+    return t(lang, f"der_missing_{b.kind}").format(layer=b.layer, dtype=result.config.dtype,
+                                                    tiny=summary.format_value(np.finfo(result.config.dtype).tiny))
 
 
 # ---------- the tests ----------
@@ -769,8 +771,35 @@ def test_saturated_is_a_share_of_activation_values_and_labelled_so():
     assert "激活值" in t("zh", "column_saturated") and "神经元" in t("zh", "column_dead")
     for lang in LANGUAGES:  # the Data tab's caption explains the two columns under the names they carry
         saturated, dead = t(lang, "column_saturated"), t(lang, "column_dead")
-        caption = t(lang, "data_caption", saturated=saturated, dead=dead)
+        caption = data_tab.caption(lang, "float32")
         assert saturated in caption and dead in caption
+
+
+@pytest.mark.slow
+def test_the_data_tab_says_where_the_saturated_column_counts_a_value():
+    """The Data tab's caption said "on tanh's or sigmoid's flat ends" and no threshold. It gives the thresholds the
+    column counts with, core.activations.SATURATION's: |tanh| > 0.97, sigmoid below 0.03 or above 0.97, and the
+    column is that count of numpy's own values: 3.722 % of layer 1's at ?depth=5&width=200&init=xavier_normal&
+    bias_std=0.1&seed=7."""
+    from core.activations import SATURATION
+    from core.network import layer_biases, network_draws
+
+    for lang in LANGUAGES:
+        caption = data_tab.caption(lang, "float32")
+        low, high = summary.format_value(1 - SATURATION), summary.format_value(SATURATION)
+        assert f"|tanh| > {high}" in caption and (low, high) == ("0.03", "0.97")
+        assert re.search(rf"sigmoid \D*{re.escape(low)}\D*{re.escape(high)}", caption), caption
+    for config, f, edge in [
+            (Config(depth=5, width=200, init="xavier_normal", bias_std=0.1, seed=7), np.tanh,
+             lambda h: np.abs(h) > 0.97),
+            (Config(depth=2, width=30, batch=400, activation="sigmoid", init="normal", std=3.0, dtype="float64"),
+             lambda z: 1 / (1 + np.exp(-z)), lambda h: (h < 0.03) | (h > 0.97))]:
+        draws, bias = network_draws(config), layer_biases(config)[0]
+        h = f(draws.x @ scale_weights(config, draws.weights[0], *config.shapes[0], shape=config.matrices[0])
+              + (0 if bias is None else bias))
+        assert simulate(config).saturated[1] == pytest.approx(np.mean(edge(h)), abs=1e-9)
+        if config.activation == "tanh":
+            assert np.mean(edge(h)) == pytest.approx(0.03722, abs=5e-6)
 
 
 def test_zero_weights_say_what_the_distinct_units_show(results):

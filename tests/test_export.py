@@ -143,7 +143,8 @@ def every_chart(result, lang: str) -> dict[str, tuple[dict, str]]:
                                    y_title=t(lang, "ratio_axis"), layer_title=layer, guide_name=t(lang, "guide")),
                          titles["ratio"]),
         "compare": (page_spec("compare", charts.compare_frame({"he_normal": result}), title=titles["compare"],
-                              y_title=t(lang, "std_axis"), layer_title=layer, scheme_title=t(lang, "scheme")),
+                              y_title=t(lang, "std_axis"), layer_title=layer, scheme_title=t(lang, "scheme"),
+                              underflow_label=t(lang, "mark_underflow")),
                     titles["compare"]),
     }
 
@@ -566,7 +567,6 @@ def test_the_data_tab_shows_readable_headers_whole_counts_and_a_dash_for_nothing
     assert str(frame[t(lang, "column_distinct_units")].dtype) == "Int64"
     assert frame[t(lang, "column_distinct_units")].iloc[-1] == 500  # Xavier + tanh: every unit its own
     assert table.proto.placeholder == EMPTY
-    assert any(t(lang, "data_caption", saturated=t(lang, "column_saturated"), dead=t(lang, "column_dead")) == c.value
-               for c in at.caption)
+    assert any(data.caption(lang, "float32") == c.value for c in at.caption)
     name = "init-explorer_step-4_tanh_xavier-normal_10x500_seed-0.csv"
     assert (t(lang, "download_csv"), t(lang, "download_csv_help", name=name)) in offered(at)

@@ -678,7 +678,8 @@ def test_every_log_chart_has_its_zero_marks():
     layers = charts.layer_frame(zeros)
     ratio = charts.ratio_chart(layers, colour="#1", title="t", y_title="y", layer_title="l", guide_name="g").to_dict()
     compare = charts.compare_chart(charts.compare_frame({"zeros": zeros, "he_normal": he}, "en", "he_normal"),
-                                   title="t", y_title="y", layer_title="l", scheme_title="s").to_dict()
+                                   title="t", y_title="y", layer_title="l", scheme_title="s",
+                                   underflow_label="u").to_dict()
     gradient = theory_view.gradient_chart(theory_view.gradient_frame(zeros.grad_std, zeros.predicted_grad_std, None,
                                                                      "en"), lang="en").to_dict()
     loss = training_view.loss_chart(race_frame(), "en", 3).to_dict()
@@ -706,7 +707,8 @@ def test_zero_marks_sit_below_every_tick_apart_from_the_values():
     layers.loc[layers["layer"] == 3, "grad_data_ratio"] = 1e-3
     ratio = charts.ratio_chart(layers, colour="#1", title="t", y_title="y", layer_title="l", guide_name="g").to_dict()
     compare = charts.compare_chart(charts.compare_frame({"zeros": zeros, "he_normal": he}, "en", "he_normal"),
-                                   title="t", y_title="y", layer_title="l", scheme_title="s").to_dict()
+                                   title="t", y_title="y", layer_title="l", scheme_title="s",
+                                   underflow_label="u").to_dict()
     gradient = theory_view.gradient_chart(theory_view.gradient_frame(zeros.grad_std, zeros.predicted_grad_std, None,
                                                                      "en"), lang="en").to_dict()
     race = race_frame()
@@ -755,7 +757,8 @@ def test_compare_draws_the_steps_own_scheme_last_and_thickest(code):
     for lang in LANGUAGES:
         frame = charts.compare_frame(small, lang, own)
         assert set(frame.loc[frame["current"], "scheme"]) == {own}
-        spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s").to_dict()
+        spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s",
+                                    underflow_label="u").to_dict()
         lines = [layer for layer in spec["layer"] if layer["mark"]["type"] == "line"]
         assert lines[-1] is spec["layer"][-2] and filters(lines[-1])[-1] == "datum.current"  # its points after it
         assert lines[-1]["mark"]["strokeWidth"] >= 2 * max(layer["mark"]["strokeWidth"] for layer in lines[:-1])
@@ -788,7 +791,7 @@ def first_missing_layer(result) -> int | None:
 def test_every_steps_compare_names_each_scheme_cut_short_with_its_layer():
     """Step 10's N(0, 0.01²) line ended at layer 40 without a word (its float32 values underflowed at layer 41). At
     every tour step, each of the Compare tab's schemes whose activations stop is named with the layer they stop at,
-    in both languages, and that layer is marked on the bottom edge as an exact zero is."""
+    in both languages, and that layer is marked underflowed (drawn on the bottom edge), its std not written as 0."""
     from views.tabs.compare import compare_configs, drawn_short
     cut = set()
     for code in tour.STEPS:
@@ -808,8 +811,9 @@ def test_every_steps_compare_names_each_scheme_cut_short_with_its_layer():
                 (b,) = r.breaks
                 assert named == [scheme_note(lang, names[scheme], summary.break_message(b, lang, r.config.dtype))]
                 assert b.layer == layer and f" {layer} " in named[0], (code, scheme, named)
-                rows = frame[frame["scheme"] == scheme].set_index("layer")["act_std"]
-                assert rows[layer] == 0 and rows.loc[:layer - 1].gt(0).all() and rows.loc[layer + 1:].isna().all()
+                rows = frame[frame["scheme"] == scheme].set_index("layer")
+                assert rows["underflowed"].tolist() == [n == layer for n in rows.index]
+                assert rows["act_std"].loc[:layer - 1].gt(0).all() and rows["act_std"].loc[layer:].isna().all()
     assert ("10", "normal_0.01", 41) in cut
 
 
@@ -860,7 +864,9 @@ def test_every_steps_compare_axis_gives_each_decade_room_and_marks_a_line_it_lea
 @pytest.mark.slow
 def test_an_overflow_is_marked_on_the_compare_chart_s_top_edge_and_named():
     """A float32 network whose forward values overflow: its line ends at the layer before, that layer is marked on
-    the top edge with ∞, and the tab names the scheme and the layer; an underflow's layer is an exact zero."""
+    the top edge with ∞, and the tab names the scheme and the layer; an underflow's layer is marked on the bottom
+    edge with the underflow's own label, not the "0" of an exact zero (its values are below float32's smallest normal
+    number, not 0)."""
     from views.tabs.compare import drawn_short
     wild = simulate(Config(depth=30, width=64, batch=64, activation="relu", init="normal", std=10.0))
     (b,) = wild.breaks
@@ -870,14 +876,19 @@ def test_an_overflow_is_marked_on_the_compare_chart_s_top_edge_and_named():
     assert u.kind == "underflow" and u.layer == first_missing_layer(tiny)
     frame = charts.compare_frame({"normal_1": wild, "normal_0.01": tiny}, "en")
     assert frame.loc[frame["overflowed"], ["scheme", "layer"]].values.tolist() == [["normal_1", b.layer]]
-    assert frame.loc[frame["act_std"] == 0, ["scheme", "layer"]].values.tolist() == [["normal_0.01", u.layer]]
-    spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s").to_dict()
-    top = [layer for layer in layers_of(spec) if "datum.overflowed" in filters(layer)]
-    high = next(layer["encoding"]["y"]["scale"]["domain"][1] for layer in layers_of(spec)
-                if "scale" in layer["encoding"].get("y", {}))
-    assert [layer["mark"]["type"] for layer in top] == ["point", "text"]
-    assert all(layer["encoding"]["y"] == {"datum": high} for layer in top)
-    assert top[0]["mark"]["shape"] == "triangle-up" and top[1]["encoding"]["text"] == {"datum": "∞"}
+    assert frame.loc[frame["underflowed"], ["scheme", "layer"]].values.tolist() == [["normal_0.01", u.layer]]
+    assert not (frame["act_std"] == 0).any()
+    spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s",
+                                underflow_label="u").to_dict()
+    domain = next(layer["encoding"]["y"]["scale"]["domain"] for layer in layers_of(spec)
+                  if "scale" in layer["encoding"].get("y", {}))
+    # the overflow on the top edge with ∞, the underflow on the bottom edge with its label
+    for flag, edge, shape, label in (("overflowed", domain[1], "triangle-up", "∞"),
+                                     ("underflowed", domain[0], "triangle-down", "u")):
+        marks = [layer for layer in layers_of(spec) if f"datum.{flag}" in filters(layer)]
+        assert [layer["mark"]["type"] for layer in marks] == ["point", "text"]
+        assert all(layer["encoding"]["y"] == {"datum": edge} for layer in marks)
+        assert marks[0]["mark"]["shape"] == shape and marks[1]["encoding"]["text"] == {"datum": label}
     for lang in LANGUAGES:
         names = {s: charts.scheme_name(s, lang) for s in ("normal_1", "normal_0.01")}
         notes = drawn_short({"normal_1": wild, "normal_0.01": tiny}, names, lang)
@@ -926,7 +937,8 @@ def test_compare_s_thick_line_is_the_page_s_network(config, own):
         assert set(thick["name"]) == {expected}
         if own == charts.OWN:
             assert t(lang, f"options.init_{config.init}") in expected and np.array_equal(thick["act_std"], page)
-        spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s").to_dict()
+        spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s",
+                                    underflow_label="u").to_dict()
         colour = spec["layer"][1]["encoding"]["color"]["scale"]
         assert colour["range"][colour["domain"].index(expected)] == charts.SCHEME_COLOURS[own]
 
@@ -1064,7 +1076,8 @@ def test_schemes_closer_than_a_third_of_a_line_s_width_are_one_line_and_others_a
 @pytest.mark.slow
 def test_the_width_drawn_as_one_is_the_compare_chart_s_own():
     frame = _compare_frame({"normal_0.01": np.geomspace(1.0, 1e-6, 11), "he_normal": np.ones(11)})
-    spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s").to_dict()
+    spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s",
+                                underflow_label="u").to_dict()
     assert spec["height"] == charts.COMPARE_HEIGHT and spec["autosize"]["type"] == "fit-x"  # the plot's own height
     widths = {layer["mark"].get("strokeWidth") for layer in layers_of(spec) if layer["mark"]["type"] == "line"}
     assert charts.COMPARE_STROKE == min(widths)  # the thinner lines: the page's own scheme is drawn thicker
@@ -1155,7 +1168,8 @@ def test_every_scheme_s_legend_label_stays_inside_its_chart(lang, width):
         ("normal_0.01", "normal_1", "xavier_normal", "he_normal", "normal_0.01+bn"))})
     specs = {"loss": training_view.loss_chart(frame, lang, 3), "accuracy": training_view.accuracy_chart(
         frame, lang, 3, ceiling=0.62), "compare": charts.compare_chart(
-        compare, title="t", y_title="y", layer_title="l", scheme_title=t(lang, "scheme"))}
+        compare, title="t", y_title="y", layer_title="l", scheme_title=t(lang, "scheme"),
+        underflow_label=t(lang, "mark_underflow"))}
     for name, chart in specs.items():
         drawn, labels = text_extents({**chart.to_dict(), "width": width}, role="legend-label")
         assert len(labels) >= 4, name  # the schemes were found

@@ -1050,7 +1050,7 @@ def test_a_run_s_missing_distinct_unit_bars_are_said_with_their_layers():
     those layers. He's has every bar, and no sentence."""
     from views import training as tv
     from views.charts import scheme_name as named
-    from views.summary import format_layers
+    from views.summary import layers_named
     from views.text import t
 
     network = replace(Config(depth=10, width=100, activation="relu", init="he_normal"), batch=128)
@@ -1062,7 +1062,8 @@ def test_a_run_s_missing_distinct_unit_bars_are_said_with_their_layers():
     assert set(frame.loc[frame["scheme"] == "normal_1", "layer"]) == set(range(1, 11)) - set(missing)
     for lang in ("en", "zh"):
         assert tv.uncounted_text(runs, lang) == [t(lang, "training_tab.symmetry_uncounted",
-                                                  scheme=named("normal_1", lang), layers=format_layers(missing))]
+                                                  scheme=named("normal_1", lang),
+                                                  layers=layers_named(lang, missing))]
 
 
 # --- the Training tab's words on a race, chosen from its numbers ------------------------------------------------

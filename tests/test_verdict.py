@@ -75,7 +75,8 @@ CASES = [
     ("0.01 * randn + tanh", Config(depth=8, init="normal", std=0.01, **SMALL), "vanishing", None,
      ["below ×0.1", "the activations ×", "the gradient ×"]),
     ("1e-4 * randn, linear: underflow", Config(depth=30, activation="linear", init="normal", std=1e-4, width=50,
-                                               batch=20), "vanishing", 13, ["rounded to 0 in float32 at layer 13"]),
+                                               batch=20), "vanishing", 13,
+     ["fell below float32's smallest normal number", "at layer 13"]),
     ("0.3 * randn, linear: x2 a layer, finite", Config(depth=10, activation="linear", init="normal", std=0.3,
                                                        **SMALL), "exploding", None, ["past ×10", "the activations ×"]),
     ("100 * randn, linear: out of float32", Config(depth=30, activation="linear", init="normal", std=100.0, **SMALL),
@@ -586,7 +587,8 @@ def test_step_ones_gradient_sentence_is_chosen_from_the_layers_distinct_gradient
     distinct, grad = result.distinct_grad_units[1:], result.grad_std[1:]
     assert ((distinct == 1).all(), (grad[:-1] == 0).all() and distinct[-1] > 1) == \
         (kind == "one", kind == "zero_below")
-    numbers = dict(grad="∂L/∂s", same="1–3", differ="4", distinct=50)
+    numbers = dict(grad="∂L/∂s", distinct=50, **{"en": dict(same="layers 1–3", differ="layer 4"),
+                                                  "zh": dict(same="第 1–3 层", differ="第 4 层")}[lang])
     expected = {"one": dict(grad="∂L/∂s"), "zero_below": dict(grad_std=summary.format_value(grad[-1]), **numbers),
                 "differ": numbers}[kind]
     assert distinct[-1] == (50 if kind != "one" else 1)
@@ -836,10 +838,41 @@ def test_zeros_on_a_log_axis_are_named(steps):
     zero = [layer for layer in range(1, 11) if result.grad_std[layer] == 0]
     assert zero == list(range(1, 10))
     assert gaps == ["Exactly 0 at layers 1–9 (measured and theory): a log axis cannot draw zero."]
-    assert summary.ratio_gaps(result, "en", "ratio") == [t("en", "ratio_undefined").format(layers="1–10")]
+    assert summary.ratio_gaps(result, "en", "ratio") == [t("en", "ratio_undefined").format(layers="layers 1–10")]
     dead = simulate(next(c[1] for c in CASES if c[0].endswith("born dead")))  # every dW is 0
-    assert summary.ratio_gaps(dead, "zh", "比值") == [t("zh", "log_zero").format(layers="1–6", series="比值")]
+    assert summary.ratio_gaps(dead, "zh", "比值") == [t("zh", "log_zero").format(layers="第 1–6 层", series="比值")]
     assert summary.log_gaps("en", {"measured": steps["6"].grad_std}, first_layer=1) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("layers", [[1], [6], [1, 2], [1, 2, 3, 5]])
+def test_a_list_of_layers_is_named_singular_for_one_layer(layers, lang):
+    """After Run, "N(0, 1) has no bar at layers 6": every sentence that writes a list of layers after its noun says
+    "layer 6" for one and "layers 1–3, 5" for more; Chinese writes both 第 … 层."""
+    from types import SimpleNamespace
+
+    from views import training as training_view
+
+    depth = max(layers) + 1
+    at = np.zeros(depth + 1, bool)
+    at[layers] = True
+    ratio = np.where(at, np.nan, 1.0)
+    said = [*summary.log_gaps(lang, {"m": np.where(at, 0.0, 1.0)}, first_layer=1),
+            *summary.ratio_gaps(SimpleNamespace(stats={"grad_data_ratio": ratio}, weight_std=np.where(at, 0.0, 1.0),
+                                                config=Config(depth=depth)), lang, "m"),
+            *training_view.uncounted_text({"normal_1": SimpleNamespace(distinct_units=np.where(at, np.nan, 3.0)[1:])},
+                                          lang)]
+    if layers[0] == 1:  # step 1's sentence: the same gradient, 0, in `layers`, different ones above
+        same = np.array([layer in layers for layer in range(depth + 1)])
+        said.append(tour.symmetry_gradients(SimpleNamespace(
+            config=Config(depth=depth), distinct_grad_units=np.where(same, 1, 50),
+            stats={"grad_std": np.where(same, 0.0, 1.0)}), lang))
+    written = {"en": {(1,): "layer 1", (6,): "layer 6", (1, 2): "layers 1–2", (1, 2, 3, 5): "layers 1–3, 5"},
+               "zh": {(1,): "第 1 层", (6,): "第 6 层", (1, 2): "第 1–2 层", (1, 2, 3, 5): "第 1–3, 5 层"}}
+    assert len(said) == (4 if layers[0] == 1 else 3)
+    for sentence in said:
+        assert written[lang][tuple(layers)] in sentence, sentence
+        assert lang == "zh" or len(layers) > 1 or "layers" not in sentence, sentence
 
 
 # ---------- the page ----------
@@ -875,7 +908,7 @@ def test_step_one_gradients_name_their_zeros():
     assert not at.exception
     shown = captions(at)
     assert "Exactly 0 at layers 1–9 (measured and theory): a log axis cannot draw zero." in shown
-    assert t("en", "ratio_undefined").format(layers="1–10") in shown
+    assert t("en", "ratio_undefined").format(layers="layers 1–10") in shown
 
 
 @pytest.mark.slow

@@ -581,7 +581,7 @@ def test_compare_chart_keeps_each_schemes_colour(steps):
     for lang in LANGUAGES:
         frame = charts.compare_frame(results, lang, current="xavier_normal")
         spec = charts.compare_chart(frame, title="c", y_title="std", layer_title="layer",
-                                    scheme_title="scheme").to_dict()
+                                    scheme_title="scheme", underflow_label="underflow").to_dict()
         colour = spec["layer"][0]["encoding"]["color"]["scale"]
         # legend names from the catalogue, in the page's language and the order given, never the code names
         assert colour["domain"] == [charts.scheme_name(s, lang) for s in results]
@@ -624,7 +624,7 @@ def test_every_chart_is_a_template_with_one_dataset(steps):
         charts.histogram_chart(charts.histogram_frame(steps["5"], "en"), colour="#1", title="t", share_title="s"),
         charts.ratio_chart(layers, colour="#1", title="t", y_title="y", layer_title="l", guide_name="g"),
         charts.compare_chart(charts.compare_frame({"he_normal": steps["6"]}), title="t", y_title="y",
-                             layer_title="l", scheme_title="s"),
+                             layer_title="l", scheme_title="s", underflow_label="u"),
     ]
     for chart in built:
         chart.to_dict()  # validates against the Vega-Lite schema, which template() skips for speed
@@ -650,7 +650,7 @@ def test_every_tab_s_charts_share_one_theme(steps):
         "mean": charts.mean_chart(layers, colour="#1", title="t", y_title="y", layer_title="l"),
         "line": _line(steps["5"])[1],
         "compare": charts.compare_chart(charts.compare_frame({"he_normal": steps["6"]}), title="t", y_title="y",
-                                        layer_title="l", scheme_title="s"),
+                                        layer_title="l", scheme_title="s", underflow_label="u"),
         "loss": training_view.loss_chart(runs, "en", classes=3),
         "symmetry": training_view.symmetry_chart(
             pd.DataFrame({"scheme": ["he_normal"], "name": ["He"], "layer": [1], "distinct_units": [32]}), "en"),
@@ -688,7 +688,8 @@ def test_every_tooltip_names_its_field_with_the_page_words(steps):
         charts.histogram_chart(charts.histogram_frame(steps["3"], "第 {n} 层"), colour="#1", title="t",
                                share_title="比例", layer_title="层", bin_titles=("区间起点", "区间终点")),
         charts.ratio_chart(layers, colour="#1", title="t", guide_name="g", **words),
-        charts.compare_chart(charts.compare_frame({"he_normal": steps["6"]}), title="t", scheme_title="方案", **words),
+        charts.compare_chart(charts.compare_frame({"he_normal": steps["6"]}), title="t", scheme_title="方案",
+                             underflow_label="下溢", **words),
     ]
     allowed = {"层", "标准差", "曲线", "比例", "区间起点", "区间终点", "方案"}
     for chart in built:

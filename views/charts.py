@@ -285,25 +285,24 @@ def scheme_name(scheme: str, lang: str, config=None) -> str:
 
 
 def compare_frame(results: dict, lang: str = "en", current: str | None = None) -> pd.DataFrame:
-    """Long frame (scheme, name, layer, act_std, overflowed, current, below, leaves) over the Compare schemes, in the
-    order given, and OWN, the page's network where it is none of them: name is the scheme's legend name in `lang`
-    (scheme_name()), current marks the page's own scheme.
+    """Long frame (scheme, name, layer, act_std, overflowed, underflowed, current, below, leaves) over the Compare
+    schemes, in the order given, and OWN, the page's network where it is none of them: name is the scheme's legend
+    name in `lang` (scheme_name()), current marks the page's own scheme.
 
     A forward pass that left the float range (core.network.Break) has no statistics from its break's layer on: an
-    underflow's layer has act_std 0, what its values rounded to, marked as exact zeros are (zero_marks); an
-    overflow's layer is overflowed, marked on the axis's top edge (overflow_marks). A std under the axis's floor
-    (compare_floor) is below, not drawn; a scheme's first such layer leaves, marked on the floor (floor_marks)."""
+    overflow's layer is overflowed, marked on the axis's top edge (overflow_marks); an underflow's layer is
+    underflowed, its values below the float's smallest normal number but not 0, marked on the bottom edge
+    (underflow_marks). A std under the axis's floor (compare_floor) is below, not drawn; a scheme's first such layer
+    leaves, marked on the floor (floor_marks)."""
     parts = []
     for scheme, r in results.items():
-        act_std, overflowed = r.stats["act_std"].copy(), np.zeros(r.config.depth + 1, bool)
+        flags = {kind: np.zeros(r.config.depth + 1, bool) for kind in ("overflow", "underflow")}
         for b in forward_breaks(r):
-            if b.kind == "underflow":
-                act_std[b.layer] = 0.0
-            else:
-                overflowed[b.layer] = True
+            flags[b.kind][b.layer] = True
         parts.append(pd.DataFrame({"scheme": scheme, "name": scheme_name(scheme, lang, r.config),
-                                   "layer": np.arange(r.config.depth + 1), "act_std": act_std,
-                                   "overflowed": overflowed, "current": scheme == current}))
+                                   "layer": np.arange(r.config.depth + 1), "act_std": r.stats["act_std"],
+                                   "overflowed": flags["overflow"], "underflowed": flags["underflow"],
+                                   "current": scheme == current}))
     frame = pd.concat(parts, ignore_index=True)
     floor = compare_floor(frame)
     frame["below"] = (frame["act_std"] > 0) & (frame["act_std"] < floor)
@@ -474,11 +473,12 @@ def written(chart: alt.Chart, *fields: str) -> alt.Chart:
 ZERO_BAND = 0.5
 
 
-def decades(values) -> tuple[tuple[float, ...], tuple[float, float]]:
+def decades(values, bottom_marks: bool = False) -> tuple[tuple[float, ...], tuple[float, float]]:
     """Tick values at whole powers of ten (at most ~9 of them) and the domain of the log axis: from the lowest tick
-    to the highest, or with values exactly 0 among them from ZERO_BAND decades below the lowest tick."""
+    to the highest, or with values exactly 0 among them, or other marks on the bottom edge (bottom_marks), from
+    ZERO_BAND decades below the lowest tick."""
     v = np.asarray(values, float)
-    zeros = bool((v == 0).any())
+    zeros = bottom_marks or bool((v == 0).any())
     v = v[np.isfinite(v) & (v > 0)]
     lo, hi = -1, 0
     if v.size:
@@ -532,9 +532,9 @@ def layer_span(layers) -> tuple[int, int]:
 def edge_marks(rows: alt.Chart, at: float, label: str, top: bool = False, **place) -> list[alt.Chart]:
     """rows' values a log axis cannot draw, each as a triangle on the axis's edge (at: the domain's end) pointing out
     of the plot, `label` written beside it inside, in the curve's colour, with the curve's tooltip; place: the
-    label's mark_text options (align, dx) where the line's last point would cover it."""
+    label's mark_text options (align, dx, dy) where the line's last point would cover it."""
     y = alt.Y(datum=at)
-    text = rows.mark_text(dy=15 if top else -15, fontSize=LABEL_SIZE, fontWeight="bold", **place).encode(
+    text = rows.mark_text(**{"dy": 15 if top else -15, **place}, fontSize=LABEL_SIZE, fontWeight="bold").encode(
         y, alt.Text(datum=label))
     text.encoding.strokeDash = alt.Undefined  # a text has no dash; Vega-Lite warns of one it drops
     shape = "triangle-up" if top else "triangle-down"
@@ -560,6 +560,12 @@ def overflow_marks(base: alt.Chart, top: float) -> list[alt.Chart]:
     return edge_marks(base.transform_filter(alt.datum.overflowed), top, "∞", top=True)
 
 
+def underflow_marks(base: alt.Chart, bottom: float, label: str) -> list[alt.Chart]:
+    """Where a frame's row is underflowed (compare_frame: every value below the float's smallest normal number, not
+    0, so not zero_marks' "0"): a triangle on the axis's bottom edge pointing down, `label` written to its right."""
+    return edge_marks(base.transform_filter(alt.datum.underflowed), bottom, label, align="left", dx=12, dy=-4)
+
+
 def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
     """What of a chart's spec depends on the data's values; charts with equal layouts differ only in data."""
     if kind == "line":
@@ -579,7 +585,8 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
                 layer_span(frame.loc[frame["layer"] >= 1, "layer"]))
     if kind == "compare":  # the axis from its floor (compare_floor), the stds below it marked where they leave
         return (tuple(dict.fromkeys(zip(frame["scheme"], frame["name"]))),
-                decades(frame["act_std"].where(~frame["below"], compare_floor(frame))), layer_span(frame["layer"]))
+                decades(frame["act_std"].where(~frame["below"], compare_floor(frame)),
+                        bottom_marks=bool(frame["underflowed"].any())), layer_span(frame["layer"]))
     return ()
 
 
@@ -891,15 +898,16 @@ def drawn_as_one(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
     return found
 
 
-def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title: str,
-                  scheme_title: str) -> alt.LayerChart:
+def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title: str, scheme_title: str,
+                  underflow_label: str) -> alt.LayerChart:
     """Activation std per layer for several schemes on one log axis, each in its own fixed colour, named in the
     page's language; the page's own scheme (frame's current) drawn last, on top, thicker and half see-through
     (CURRENT_OPACITY).
 
-    frame: compare_frame(); zero std (all-zero weights, a forward pass's underflow) cannot be drawn on a log axis:
-    it is left out of the curves and marked on the axis's bottom edge (zero_marks), a forward pass's overflow on its
-    top edge (overflow_marks), a std under the axis's floor (compare_floor) where it leaves it (floor_marks).
+    frame: compare_frame(); zero std (all-zero weights) cannot be drawn on a log axis: it is left out of the curves
+    and marked on the axis's bottom edge (zero_marks); a forward pass's underflow also on the bottom edge, with
+    underflow_label (underflow_marks); its overflow on the top edge (overflow_marks); a std under the axis's floor
+    (compare_floor) where it leaves it (floor_marks).
     """
     schemes, ticks, layers = layout("compare", frame)
     every = written(alt.Chart(frame), "act_std").encode(
@@ -919,8 +927,8 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
     # the page's own line is half see-through: a scheme that lies exactly under it (step 6's He line over
     # "N(0, 0.01²) + batch norm") still shows through it
     floor = frame["below"].any()  # a scheme falls under the axis's lowest tick (compare_floor)
-    chart = alt.layer(*zero_marks(every, "act_std", ticks[1][0]), *overflow_marks(every, ticks[1][1]),
-                      *(floor_marks(every, ticks[0][0]) if floor else []),
+    chart = alt.layer(*zero_marks(every, "act_std", ticks[1][0]), *underflow_marks(every, ticks[1][0], underflow_label),
+                      *overflow_marks(every, ticks[1][1]), *(floor_marks(every, ticks[0][0]) if floor else []),
                       others.mark_line(strokeWidth=COMPARE_STROKE), others.mark_point(filled=True, size=80),
                       current.mark_line(strokeWidth=7, opacity=CURRENT_OPACITY),
                       current.mark_point(filled=True, size=200, opacity=CURRENT_OPACITY))

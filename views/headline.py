@@ -81,7 +81,7 @@ def metrics(page: Page) -> None:
 
 
 def breaks(page: Page) -> None:
-    """A warning for each break (core.network.Break): the layer where values overflowed or underflowed to zero,
+    """A warning for each break (core.network.Break): the layer where values overflowed or underflowed,
     and in which pass."""
     for b in page.result.breaks:
         st.warning(summary.break_message(b, page.lang, page.config.dtype))

@@ -20,7 +20,7 @@ from core import schemes
 from core.initializers import gain_of, weight_variance
 from core.batchnorm import BN_EPS
 from core.norms import LN_EPS
-from core.network import unit_kurtosis
+from core.network import smallest_normal, unit_kurtosis
 from core.theory import layer_sigma_w2, normalized_factors
 from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, WORK_RATE, estimate_memory, estimate_work, memory_terms, \
     work_fits
@@ -361,7 +361,8 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
     crossed = (lambda r: r < SHRINK) if v.name == "vanishing" else (lambda r: r > GROW)
     parts = []
     if v.stage is not None:
-        parts.append(t(lang, "part_underflow", stage=t(lang, f"stage_{v.stage}"), layer=v.layer, dtype=config.dtype))
+        parts.append(t(lang, "part_underflow", stage=t(lang, f"stage_{v.stage}"), layer=v.layer,
+                       **float_words(config.dtype)))
     if crossed(act):
         parts.append(t(lang, "part_act", ratio=act_text, depth=depth))
     if crossed(grad):
@@ -494,9 +495,15 @@ def update_note(result, lang: str) -> str | None:
 
 # ---------- why a number is missing, what a log axis leaves out ----------
 
+def float_words(dtype: str) -> dict[str, str]:
+    """What a break's message says of its float type: its name, and its smallest normal number (tiny), below which
+    an underflow's values lost precision on their way to 0 (core.network.smallest_normal)."""
+    return {"dtype": dtype, "tiny": format_value(smallest_normal(dtype))}
+
+
 def break_message(b, lang: str, dtype: str) -> str:
     """Where a pass left the float range (a core.network.Break) and that the layers after it are not drawn."""
-    return t(lang, f"break_{b.kind}", dtype=dtype, layer=b.layer, stage=t(lang, f"stage_{b.stage}"))
+    return t(lang, f"break_{b.kind}", layer=b.layer, stage=t(lang, f"stage_{b.stage}"), **float_words(dtype))
 
 
 def missing_reason(result, lang: str) -> str | None:
@@ -504,7 +511,13 @@ def missing_reason(result, lang: str) -> str | None:
     if not result.breaks:
         return None
     b = result.breaks[0]
-    return t(lang, f"missing_{b.kind}", stage=t(lang, f"stage_{b.stage}"), layer=b.layer, dtype=result.config.dtype)
+    return t(lang, f"missing_{b.kind}", stage=t(lang, f"stage_{b.stage}"), layer=b.layer,
+             **float_words(result.config.dtype))
+
+
+def layers_named(lang: str, layers) -> str:
+    """Layer numbers after their noun, singular for one layer: "layer 6", "layers 1–3, 5" (format_layers)."""
+    return t(lang, "layers_one" if len(layers) == 1 else "layers_many", layers=format_layers(layers))
 
 
 def format_layers(layers) -> str:
@@ -589,7 +602,7 @@ def log_gaps(lang: str, series: dict[str, np.ndarray], first_layer: int = 0) -> 
         zero = tuple(int(i) for i in np.flatnonzero(values == 0) if i >= first_layer)
         if zero:
             by_layers.setdefault(zero, []).append(name)
-    return [t(lang, "log_zero", series=join(lang, names), layers=format_layers(zero))
+    return [t(lang, "log_zero", series=join(lang, names), layers=layers_named(lang, zero))
             for zero, names in by_layers.items()]
 
 
@@ -600,7 +613,7 @@ def ratio_gaps(result, lang: str, name: str) -> list[str]:
     equal = [layer for layer in range(1, result.config.depth + 1)
              if result.weight_std[layer] == 0 and not np.isfinite(ratio[layer])]
     if equal:
-        out.append(t(lang, "ratio_undefined", layers=format_layers(equal)))
+        out.append(t(lang, "ratio_undefined", layers=layers_named(lang, equal)))
     return out
 
 

@@ -286,7 +286,8 @@ def symmetry_gradients(result, lang: str) -> str:
     symbol = summary.gradient_symbol(result.config)
     if not differ:
         return t(lang, "story_1_grads_one", grad=symbol)
-    numbers = dict(grad=symbol, same=summary.format_layers(same), differ=summary.format_layers(differ),
+    numbers = dict(grad=symbol, same=summary.layers_named(lang, same),
+                   differ=summary.layers_named(lang, differ),
                    distinct=int(max(distinct[layer] for layer in differ)))
     if len(differ) == 1 and same and all(grad[layer] == 0 for layer in same):
         return t(lang, "story_1_grads_zero_below", grad_std=summary.format_value(grad[differ[0]]), **numbers)

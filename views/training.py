@@ -37,7 +37,7 @@ from core.train import (
 from .charts import EM_OTHER, GUIDE_COLOUR, GUIDE_SIZE, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, \
     NUMBER_LABEL, SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, \
     share_expr, text_width, theme, title_lines, written, zero_marks
-from .summary import UPDATE_GUIDE, batch_norm_step_factor, format_layers, format_power, format_share, format_value, \
+from .summary import UPDATE_GUIDE, batch_norm_step_factor, format_power, format_share, format_value, layers_named, \
     gradient_symbol, powers_apart
 from .text import join, t
 
@@ -986,7 +986,7 @@ def uncounted_text(results: dict, lang: str) -> list[str]:
         missing = np.flatnonzero(~np.isfinite(r.distinct_units)) + 1  # hidden layers 1..depth
         if missing.size:
             said.append(t(lang, "training_tab.symmetry_uncounted", scheme=scheme_name(name, lang),
-                          layers=format_layers(missing)))
+                          layers=layers_named(lang, missing)))
     return said
 
 

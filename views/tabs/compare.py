@@ -64,7 +64,8 @@ def show(page: Page) -> None:
     st.caption(page.t("compare_caption", network=describe.network(replace(page.config, batch_norm=False), page.lang)))
     frame = charts.compare_frame(results, page.lang, tour.scheme_of(page.config))
     draw("compare", frame, name="compare", title=page.t("chart_compare"),
-         y_title=page.t("std_axis"), layer_title=page.t("layer"), scheme_title=page.t("scheme"))
+         y_title=page.t("std_axis"), layer_title=page.t("layer"), scheme_title=page.t("scheme"),
+         underflow_label=page.t("mark_underflow"))
     names = {s: charts.scheme_name(s, page.lang, r.config) for s, r in results.items()}
     for schemes, ratio in charts.drawn_as_one(frame):  # a line hidden under another must not look missing
         st.caption(page.t("compare_one_line", names=join(page.lang, [names[s] for s in schemes]),

@@ -8,8 +8,11 @@ import json
 import pandas as pd
 import streamlit as st
 
+from core.activations import get
+
 from .. import export, summary
 from ..page import Page
+from ..text import t
 from ..present import current_link
 
 EMPTY = "—"  # what a cell shows where a value is undefined or beyond a break (the CSV leaves it empty)
@@ -47,10 +50,27 @@ def written(table: pd.DataFrame) -> pd.DataFrame:
                             for c in numbers})
 
 
+def saturation_rules() -> dict[str, str]:
+    """Where the saturated column counts a value, as the caption writes it: core.activations' rules,
+    |f(s) - center| > half_width, for tanh (|tanh| > tanh_edge) and sigmoid (below sigmoid_low or above
+    sigmoid_high)."""
+    (tanh_center, tanh_half), (sigmoid_center, sigmoid_half) = get("tanh").saturation, get("sigmoid").saturation
+    return {"tanh_edge": summary.format_value(tanh_center + tanh_half),
+            "sigmoid_low": summary.format_value(sigmoid_center - sigmoid_half),
+            "sigmoid_high": summary.format_value(sigmoid_center + sigmoid_half)}
+
+
+def caption(lang: str, dtype: str) -> str:
+    """What the tables' columns count: the saturated column's thresholds (saturation_rules), the dead column's rule,
+    and what the underflowed column marks, with dtype's smallest normal number (summary.float_words)."""
+    return t(lang, "data_caption", saturated=t(lang, "column_saturated"), dead=t(lang, "column_dead"),
+             vanished=t(lang, "column_vanished"), **saturation_rules(), **summary.float_words(dtype))
+
+
 def show(page: Page) -> None:
     layers = page.frames()["layers"]
     table = export.data_table(layers, page.lang, page.config)
-    st.caption(page.t("data_caption", saturated=page.t("column_saturated"), dead=page.t("column_dead")))
+    st.caption(caption(page.lang, page.config.dtype))
     for title, columns in TABLES.items():
         part = export.data_table(layers[shown_columns(columns, layers)], page.lang, page.config)
         numbers = {c: st.column_config.TextColumn(c, alignment="right") for c in export.numbers_of(part)}

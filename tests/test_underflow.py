@@ -1,0 +1,101 @@
+"""What the page says of an underflow is what numpy's own float arithmetic does at that layer.
+
+The engine stops a forward pass where every value of a layer's product h W fell below the float type's smallest
+normal number (numpy's finfo.tiny): subnormal, losing precision, but not yet 0. A float32 tanh network at
+0.01·randn, width 100, falls below 1.18e-38 at layer 39 with no value 0; the first zeros come at layer 40, and 99 %
+at layer 45. The page had said the values "underflowed to 0" at layer 39."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from core import Config, network, simulate
+from views import charts, derivation, export, summary
+from views.tabs import data
+from views.text import LANGUAGES, t
+
+# (config, its break layer as this module's own loop finds it), each a network whose forward pass underflows
+UNDERFLOWS = [
+    Config(depth=50, width=100, init="normal", std=0.01),  # the page's ?depth=50&width=100&init=normal&std=0.01
+    Config(depth=50, width=100, activation="relu", init="normal", std=0.01, batch=200),
+    Config(depth=40, width=50, activation="linear", init="normal", std=1e-12, batch=50, dtype="float64"),
+]
+
+
+def numpy_products(config: Config) -> list[np.ndarray]:
+    """Each layer's product z_l = h_{l-1} W_l (no bias: these networks have none) in numpy's own arithmetic of
+    config's dtype, from the network's draws: an independent loop over the layers, index 0 the input."""
+    dtype = np.dtype(config.dtype)
+    draws = network.network_draws(config)
+    h, products = draws.x.astype(dtype), [draws.x.astype(dtype)]
+    f = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, dtype.type(0)), "linear": lambda z: z}[config.activation]
+    for weights in draws.weights:
+        z = h @ (weights.astype(dtype) * dtype.type(config.std))
+        products.append(z)
+        h = f(z)
+    return products
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", UNDERFLOWS, ids=lambda c: f"{c.activation}-{c.dtype}")
+def test_the_break_is_where_every_value_falls_below_the_smallest_normal_number(config):
+    """At the engine's break layer every value of the product is below finfo.tiny and the one before has some above
+    it; the values there are not all 0 (the brief's network: none is), so "below the smallest normal number" is
+    what happened, "to 0" is not."""
+    (b,) = simulate(config).breaks
+    assert (b.kind, b.stage) == ("underflow", "forward")
+    tiny = np.finfo(config.dtype).tiny
+    z = numpy_products(config)
+    assert network.smallest_normal(config.dtype) == tiny
+    assert (np.abs(z[b.layer]) < tiny).all() and (np.abs(z[b.layer - 1]) >= tiny).any()
+    assert np.count_nonzero(z[b.layer]) > z[b.layer].size / 2
+    if config == UNDERFLOWS[0]:
+        assert b.layer == 39 and np.count_nonzero(z[39]) == z[39].size  # the first zeros come at layer 40
+        assert 0 < np.count_nonzero(z[40] == 0) and np.mean(z[45] == 0) > 0.9
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", UNDERFLOWS, ids=lambda c: f"{c.activation}-{c.dtype}")
+def test_every_sentence_on_an_underflow_names_the_smallest_normal_number(config):
+    """The warning, the headline's missing value, the verdict's reason, the Derivation's dash and the core's own
+    line each say that layer's values fell below the dtype's smallest normal number, written as the page writes
+    numbers; the Data tab and its CSV name the column so; the Compare chart marks that layer as an underflow, not
+    as the "0" of an exact zero."""
+    result = simulate(config)
+    (b,) = result.breaks
+    tiny = np.finfo(config.dtype).tiny
+    for lang in LANGUAGES:
+        said = [summary.break_message(b, lang, config.dtype), summary.missing_reason(result, lang),
+                summary.explain(result, lang), derivation.Values(result, lang).missing]
+        for sentence in said:
+            assert summary.format_value(tiny) in sentence and config.dtype in sentence, sentence
+            assert re.search(rf"(?<![\d.]){b.layer}(?!\d|\.\d)", sentence), sentence
+        table = export.data_table(charts.layer_frame(result), lang, config)
+        header = t(lang, "column_vanished")
+        assert header in data.caption(lang, config.dtype) and summary.format_value(tiny) in data.caption(
+            lang, config.dtype)
+        assert table[header].tolist() == [layer == b.layer for layer in range(config.depth + 1)]
+        frame = charts.compare_frame({"normal_0.01": result}, lang)
+        assert frame.loc[frame["underflowed"], "layer"].tolist() == [b.layer]
+        assert not (frame["act_std"] == 0).any() and np.isnan(frame["act_std"][b.layer])
+    assert f"{tiny:.3g}" in b.message(config.dtype)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", UNDERFLOWS, ids=lambda c: f"{c.activation}-{c.dtype}")
+def test_the_std_up_to_the_break_is_the_std_of_numpy_s_values(config):
+    """Each layer's activation std before the break is the std of numpy's own values (in float64, over their largest
+    |x|, so that no square is lost): a float32 layer of values ~1e-23, whose squares lie below the smallest
+    normal number, had its std halved (4.25e-24 for 9.5e-24), and float64 layers of values below ~1e-154, whose
+    squares round to 0, had a std of exactly 0, which the page wrote as "exactly 0 at layers 15–27"."""
+    result = simulate(config)
+    (b,) = result.breaks
+    z = numpy_products(config)
+    f = {"tanh": np.tanh, "relu": lambda v: np.maximum(v, 0), "linear": lambda v: v}[config.activation]
+    for layer in range(1, b.layer):
+        h = f(z[layer]).astype(np.float64)
+        scale = np.abs(h).max()
+        assert result.stats["act_std"][layer] == pytest.approx((h / scale).std() * scale, rel=1e-5, abs=0), layer
