@@ -832,7 +832,7 @@ def test_every_steps_compare_axis_gives_each_decade_room_and_marks_a_line_it_lea
         frame = charts.compare_frame(results, "en")
         _, (ticks, (low, high)), _ = charts.layout("compare", frame)
         floor = ticks[0]
-        zeros = (frame["act_std"] == 0).any()
+        zeros = (frame["act_std"] == 0).any() or frame["underflowed"].any()  # marked under the lowest tick
         assert math.log10(high / low) <= charts.COMPARE_DECADES + charts.ZERO_BAND * zeros, (code, low, high)
         assert charts.COMPARE_HEIGHT / math.log10(high / low) >= 10, code  # px a decade
         std = frame["act_std"]
@@ -847,7 +847,8 @@ def test_every_steps_compare_axis_gives_each_decade_room_and_marks_a_line_it_lea
             assert under_floor(frame, names, lang) == [
                 t(lang, "under_floor", name=names[s], floor=summary.format_power(floor), layer=layer)
                 for s, layer in firsts.items()], (code, lang)
-        spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s").to_dict()
+        spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s",
+                                    underflow_label="u").to_dict()
         edge = [layer for layer in layers_of(spec) if "datum.leaves" in filters(layer)]
         assert len(edge) == (2 if len(firsts) else 0), code
         assert all(layer["encoding"]["y"] == {"datum": floor} for layer in edge), code
