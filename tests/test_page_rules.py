@@ -174,11 +174,68 @@ def test_a_race_over_the_work_limit_names_the_widest_network_that_fits(lang, sch
     per_width2 = steps * training_batch(config) * 10 * schemes
     width = math.isqrt(int(training_view.WORK_LIMIT // per_width2))  # the largest width within the limit
     assert per_width2 * width**2 <= training_view.WORK_LIMIT < per_width2 * (width + 1) ** 2
-    assert said is not None and str(width) in said
+    assert said is not None and f" {width} " in said
     assert said == t(
         lang, "training_tab.too_slow", work=summary.power_of_ten(work),
         limit=summary.power_of_ten(training_view.WORK_LIMIT), width=width,
-        **training_view.durations(training_view.race_seconds(training_view.WORK_LIMIT), lang))
+        **training_view.durations(training_view.race_seconds(training_view.WORK_LIMIT), lang),
+        **training_view.work_terms(config, schemes, steps))
+
+
+def read_count(written: str) -> float:
+    """A count as power_of_ten writes it, 1.1 × 10¹³, read back."""
+    mantissa, exponent = written.split(summary.TIMES + "10")
+    return float(mantissa) * 10.0 ** int(exponent.translate(SUPERSCRIPTS))
+
+
+COUNT = r"(\d\.\d+\u00a0×\u00a010[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"  # power_of_ten's form
+INTEGER = r"(\d[\d,]*)"
+# the race's count with its numbers put in: steps × batch × width² × depth × schemes, a conv net's
+# steps × batch × image² × depth × schemes × (kernel² × channels² + element × channels)
+DENSE_COUNT = rf"{INTEGER} × {INTEGER} × {INTEGER}² × {INTEGER} × {INTEGER} = {COUNT}"
+CONV_COUNT = rf"{INTEGER} × {INTEGER} × {INTEGER}² × {INTEGER} × {INTEGER} × \({INTEGER}² × {INTEGER}² \+ " \
+             rf"{INTEGER} × {INTEGER}\) = {COUNT}"
+
+
+def stated_count(said: str) -> tuple[float, str, float, float]:
+    """(the count the refusal's own formula gives with the numbers it puts in, that count as written, the same
+    formula at the width the refusal offers and at one channel or unit more)."""
+    conv = re.search(CONV_COUNT, said)
+    if conv:
+        steps, batch, image, depth, schemes, kernel, channels, element, again, written = conv.groups()
+        assert channels == again
+        rows = math.prod(int(n.replace(",", "")) for n in (steps, batch, depth, schemes)) * int(image) ** 2
+        k2, e = int(kernel) ** 2, int(element)
+        count = lambda width: rows * (k2 * width**2 + e * width)  # noqa: E731
+        width = int(channels)
+    else:
+        steps, batch, width, depth, schemes, written = re.search(DENSE_COUNT, said).groups()
+        rows = math.prod(int(n.replace(",", "")) for n in (steps, batch, depth, schemes))
+        count = lambda width: rows * width**2  # noqa: E731
+        width = int(width.replace(",", ""))
+    offered = int(re.search(r"(?:up to|不超过) (\d[\d,]*)", said).group(1).replace(",", ""))
+    return count(width), written, count(offered), count(offered + 1)
+
+
+@pytest.mark.parametrize("lang", urlstate.LANGUAGES)
+@pytest.mark.parametrize("config, schemes, steps", [
+    (Config(init="xavier_normal", width=64, batch=50, arch="conv"), 5, 300),  # the Custom conv net of the finding
+    (tour.STEPS[tour.CONV_STEP], len(LECTURE_RACE), DEFAULT_STEPS),
+    (Config(arch="conv", width=40, depth=6, image=8, kernel=5, batch=500), 3, 1000),  # the batch capped at 128
+    (Config(depth=10, width=2048, batch=1000), 2, 1000),
+    (Config(depth=30, width=700, batch=64), 5, 300),
+], ids=["custom conv", "step 11", "conv batch 500", "dense 2048", "dense depth 30"])
+def test_a_refusals_count_follows_from_the_formula_it_states(config, schemes, steps, lang):
+    """The refusal writes its count out, the formula and this race's numbers in it: the numbers multiplied by that
+    formula give the count it names (at the two digits it writes), and the width it offers is the widest that the
+    same formula keeps within the limit it names."""
+    said = training_view.refusal(config, list(tour.SCHEMES)[:schemes], steps, lang, 2**40)
+    assert said is not None
+    count, written, at_offered, one_more = stated_count(said)
+    work, limit = re.findall(COUNT, said)[:2]  # "needs about {work}, over the app's limit of {limit}"
+    assert written == work == summary.power_of_ten(count)
+    assert read_count(work) == pytest.approx(count, rel=0.05)
+    assert at_offered <= read_count(limit) < one_more
 
 
 @pytest.mark.parametrize("lang", urlstate.LANGUAGES)

@@ -314,9 +314,17 @@ def refusal(config, schemes: list[str], steps: int, lang: str, memory_budget: in
         return t(lang, "training_tab.too_big_memory", need=need / 2**20, budget=memory_budget / 2**20)
     work = race_work(config, len(schemes), steps)
     if work > WORK_LIMIT:
-        return t(lang, "training_tab.too_slow", **powers_apart(work, WORK_LIMIT),
-                 **durations(race_seconds(WORK_LIMIT), lang), width=widest(config, len(schemes), steps, WORK_LIMIT))
+        key = "training_tab.too_slow_conv" if config.arch == "conv" else "training_tab.too_slow"
+        return t(lang, key, **powers_apart(work, WORK_LIMIT), **durations(race_seconds(WORK_LIMIT), lang),
+                 **work_terms(config, len(schemes), steps), width=widest(config, len(schemes), steps, WORK_LIMIT))
     return None
+
+
+def work_terms(config, schemes: int, steps: int) -> dict[str, int | str]:
+    """The terms race_work multiplies, as a refusal writes its count out: steps, the trained batch, depth, schemes,
+    the width (channels), and a conv net's image side, kernel side and CONV_ELEMENT."""
+    return {"steps": steps, "batch": training_batch(config), "depth": config.depth, "schemes": schemes,
+            "channels": config.width, "image": config.image, "kernel": config.kernel, "element": f"{CONV_ELEMENT:g}"}
 
 
 def fitting(config, schemes: list[str], steps: int, memory_budget: int, task: str = "spiral"):
