@@ -22,7 +22,8 @@ from core.activations import apply, derivative
 from core.config import INITS
 from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
-from views import derivation, summary, tour
+from core.theory import predict
+from views import derivation, summary, tour, urlstate
 from views.tabs import data as data_tab
 from views.tabs import gradients as gradients_tab
 from views.text import LANGUAGES, catalogue, join, t
@@ -114,7 +115,32 @@ EXTRA = {
     "digits he relu": Config(input="digits", activation="relu", init="he_normal", depth=8, width=128, batch=500),
     "digits zeros": Config(input="digits", init="zeros", depth=2, width=100, batch=100),
 }
-CONFIGS = {f"step {code}": config for code, config in tour.STEPS.items()} | EXTRA
+
+
+def as_conv_net(code: str) -> Config:
+    """Tour step `code`'s network after the sidebar's switch to a conv net (step 11's channels, batch and image)."""
+    state = urlstate.state_of(tour.step_config(code))
+    there = {**state, **urlstate.switched_sizes(state, "conv"), "arch": "conv"}
+    return urlstate.config_of({name: value for name, value in there.items()
+                               if name not in urlstate.CONTROLS or urlstate.relevant(name, there)})[0]
+
+
+# conv nets: every step's as the architecture switch makes it, and Custom ones where the pixels' populations differ
+# (zero padding) or not (circular padding), with biases, a 5 x 5 kernel, batch norm
+CONV = {f"step {code} as a conv net": as_conv_net(code) for code in tour.STEPS if code != tour.CONV_STEP} | {
+    "conv xavier tanh": Config(init="xavier_normal", width=64, batch=50, arch="conv"),
+    "conv he relu, biased": Config(activation="relu", init="he_normal", bias=0.1, bias_std=0.2, depth=4, width=16,
+                                   batch=20, arch="conv", image=8),
+    "conv linear, 5 x 5": Config(activation="linear", init="xavier_uniform", depth=3, width=16, batch=20, arch="conv",
+                                 kernel=5, image=12),
+    "conv circular": Config(activation="relu", init="he_normal", depth=4, width=16, batch=20, arch="conv",
+                            padding="circular"),
+    "conv selu": Config(activation="selu", init="lecun_normal", depth=4, width=16, batch=20, arch="conv", image=8),
+    "conv saturated": Config(init="normal", std=0.2, depth=4, width=16, batch=20, arch="conv", image=8),
+    "conv batch norm": Config(activation="relu", init="he_normal", batch_norm=True, depth=4, width=16, batch=20,
+                              arch="conv", image=8),
+}
+CONFIGS = {f"step {code}": config for code, config in tour.STEPS.items()} | EXTRA | CONV
 
 
 @pytest.fixture(scope="module")
@@ -175,15 +201,21 @@ def closed_form_bias(c: Config) -> tuple[float, float]:
     return (0.0, 1 / (3 * c.units[0] * c.receptive_field)) if c.init == "torch_default" else (c.bias, c.bias_std**2)
 
 
-def first_conv_layer(c: Config) -> tuple[np.ndarray, np.ndarray]:
-    """A conv net's input and layer 1's sum at its interior pixels (k // 2 or more from the border, where the
-    formulas hold), by core.conv.conv2d on the torch-shaped weight, float64, from the same draws."""
+def first_conv_layer(c: Config, interior: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """A conv net's input and layer 1's sum, by core.conv.conv2d on the torch-shaped weight, float64, from the same
+    draws: where the borders lose (zero padding) and `interior`, at its interior pixels only (k // 2 or more from the
+    border, where the formulas hold), else at every pixel."""
     from core import conv
-    from core.network import network_draws
+    from core.network import layer_biases, network_draws
     d = network_draws(c)
     x = d.x.astype(np.float64).reshape(c.batch, c.image, c.image, -1) * c.input_scale
-    m = scale_weights(c, d.weights[0], *c.shapes[0], shape=c.matrices[0]).astype(np.float64)
+    m = scale_weights(c, d.weights[0] if d.weights else None, *c.shapes[0], shape=c.matrices[0]).astype(np.float64)
     s = conv.conv2d(x, conv.weight(m, c.units[0], c.kernel), c.padding)
+    bias = layer_biases(c)[0]
+    if bias is not None:
+        s = s + bias
+    if not (interior and derivation.borders_lose(c)):  # every pixel, or every pixel an interior one
+        return x, s
     p = c.kernel // 2
     return x, s[:, p:c.image - p, p:c.image - p]
 
@@ -245,7 +277,8 @@ def expected(result) -> dict[str, float]:
         "var_w": var_w, "nvar": n * var_w, "ex2": ex2, "var_b": var_b, "bias": mean_b, "mean_w": mean_w,
         "var_s": n * var_w * ex2 + var_b, "std_s": math.sqrt(n * var_w * ex2 + var_b),
         "measured_ex2": float(np.mean(x**2)),
-        "measured_std_s": float(s1.std()),
+        # a conv net's interior pixels: each pixel's spread over the batch and channels, pooled (views/tour.py's)
+        "measured_std_s": float(np.sqrt(s1.var(axis=(0, 3)).mean()) if derivation.borders_lose(c) else s1.std()),
         "keep": keep, "factor": math.sqrt(keep * n * var_w) if math.isfinite(var_w) else math.nan,
         "total": total,
         # layer 1's Var(w) under torch.nn.init's xavier_normal_ and kaiming_normal_ (He by the network's mode where its
@@ -258,6 +291,8 @@ def expected(result) -> dict[str, float]:
         "theory_grad_ratio": s["predicted_grad_std"][1] / s["predicted_grad_std"][depth],
         "bn_low": pre.min() if pre.size else math.nan, "bn_high": pre.max() if pre.size else math.nan,
     } | (stream_truth(c, s, keep * n * var_w) if c.residual else {}) | (conv_truth(c) if c.arch == "conv" else {}) \
+        | (image_truth(result, var_b, s["predicted_act_std"][depth] / s["predicted_act_std"][0])
+           if derivation.pixels_differ(c) else {}) \
         | mode_truth(c, *fans) | factors_truth(c, keep) | bias_truth(c) \
         | (layer_norm_truth(c, ex2) if c.layer_norm and not c.residual else {}) \
         | (batch_norm_truth(c) if c.batch_norm and not c.residual else {})
@@ -346,6 +381,31 @@ def factors_truth(c: Config, keep: float) -> dict[str, float]:
         "factor_low": min(factors), "factor_high": max(factors)}
 
 
+def image_truth(result, var_b: float, theory_ratio: float) -> dict[str, float]:
+    """Where a conv net's populations of pixels differ, the whole image's values: layer 1's theory variance, the mean
+    over the image of each pixel's window share of E[x²] (zero padding: taps outside count 0) times n Var(w), plus
+    σ_b² (the Data tab's theory); its measured std, layer 1's sum in float64 over every pixel; and the theory's
+    std(h_L)/std(x) without borders, by the dense recursion with the conv layers' fans (Xiao et al. 2018), which the
+    borders multiply by theory_ratio's share."""
+    import scipy.signal
+    c = result.config
+    s_full = first_conv_layer(c, interior=False)[1]
+    second = np.full((c.image, c.image), c.input_scale**2)
+    window = scipy.signal.convolve2d(second, np.ones((c.kernel, c.kernel)) / c.kernel**2, mode="same")
+    n, var_w = c.shapes[0][0], closed_form_var_w(c, *c.shapes[0])
+    if not var_w > 0:  # zero or constant weights: no variance, and the tab has no argument to follow
+        return {}
+    image_var = n * var_w * window.mean() + var_b
+    dense = replace(c, arch="dense", padding="zeros", kernel=3, image=16,
+                    widths=(c.shapes[0][0], *(fan_out for _, fan_out in c.shapes)))
+    borderless = predict(dense)["act_std"]
+    interior_ratio = borderless[c.depth] / borderless[0]
+    return {"image_var_s": image_var, "image_std_s": math.sqrt(image_var),
+            "image_kept": image_var / (n * var_w * c.input_scale**2 + var_b),
+            "measured_image_std_s": float(s_full.std()), "interior_ratio": interior_ratio,
+            "border_factor": theory_ratio / interior_ratio}
+
+
 def conv_truth(c: Config) -> dict[str, float]:
     """A conv net's channels, kernel and image; under zero padding the share of the interior's variance a corner keeps
     after layer 1, ((k//2 + 1)² taps inside of k²), and the image's mean share (core.conv.taps_inside over k²)."""
@@ -366,7 +426,8 @@ def stream_truth(c: Config, s: dict, branch_gain: float) -> dict[str, float]:
             "res_theory_grad_ratio": s["predicted_grad_std"][0] / s["predicted_grad_std"][c.depth]}
 
 
-RECOMPUTED = {"measured_ex2", "measured_std_s"}  # measured in float32, recomputed here in float64
+# measured in float32, recomputed here in float64
+RECOMPUTED = {"measured_ex2", "measured_std_s", "measured_image_std_s"}
 
 
 # ---------- reading numbers back from the page ----------
@@ -624,6 +685,78 @@ def test_every_relation_has_its_word_in_both_languages():
     assert len({t("en", f"cmp_{r}") for r in derivation.RELATIONS}) == len(derivation.RELATIONS)
     assert len({t("zh", f"cmp_{r}") for r in derivation.RELATIONS}) == len(derivation.RELATIONS)
     assert derivation.RELATIONS["much_greater"] == r"\gg" and derivation.RELATIONS["close"] == r"\approx"
+
+
+# ---------- a conv net's two populations of pixels ----------
+
+# which pixels each value is over where a conv net's borders lose (zero padding), and the words that name them
+INTERIOR = ("std_s", "var_s", "measured_std_s")  # an interior pixel's, where the formulas hold
+BORDERLESS = ("interior_ratio",)  # the chain of factors, on an image without borders (circular padding)
+IMAGE = ("image_var_s", "image_std_s", "measured_image_std_s", "theory_ratio", "act_ratio", "theory_act", "act_last",
+         "grad_ratio", "theory_grad_ratio")  # pooled over the whole image, as the Data tab and the curves
+POPULATION_WORDS = {"en": {INTERIOR: "interior pixel", BORDERLESS: "without borders", IMAGE: "whole image"},
+                    "zh": {INTERIOR: "内部像素", BORDERLESS: "无边界", IMAGE: "整幅图像"}}
+
+
+def printed_in(note: str, printed: str) -> bool:
+    return re.search(rf"(?<![\d.]){re.escape(printed)}(?![\d])", note) is not None
+
+
+def telling(block, key: str) -> str | None:
+    """key's value as the block prints it, where it tells which value a note prints: not a whole number ("1" is also
+    "layer 1"), and no other value of the block printed alike (tanh's factor √(n·Var(w)) is std(s₁) at E[x²] = 1)."""
+    printed = block.shown.get(key)
+    if not printed or "." not in printed:
+        return None
+    return None if any(other != key and text == printed for other, text in block.shown.items()) else printed
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", ["step 11", *CONV])
+def test_a_conv_nets_numbers_name_the_pixels_they_are_over(results, name, lang):
+    """Under zero padding the formulas hold at an interior pixel, while the Data tab and the curves pool the whole
+    image (its borders keep less): every note that prints a value of one population names it, and the chain of
+    factors (an image without borders) reaches the whole image's theory only through the borders' factor, which
+    multiplies at the printed digits. Without borders (circular padding, or a norm's theory) no words are added."""
+    result = result_of(results, name)
+    c = result.config
+    blocks = derivation.blocks(result, lang)
+    notes = [(block, note) for block in blocks for note in block.notes]
+    words = POPULATION_WORDS[lang]
+    if not derivation.borders_lose(c):
+        assert not any(word in note for _, note in notes for word in words.values())
+        return
+    checked, telling_keys = set(), set()
+    for block, note in notes:
+        for population, word in words.items():
+            if population is INTERIOR or derivation.pixels_differ(c):
+                for key in population:
+                    printed = telling(block, key)
+                    telling_keys |= {key} if printed else set()
+                    if printed and printed_in(note, printed):
+                        assert word in note, (key, printed, note)
+                        checked.add(key)
+    assert telling_keys <= checked  # each one found in a note
+    assert checked or derivation.case(c) in ("zero", "constant", "off_centre")  # no variance, no argument
+    if not derivation.pixels_differ(c) or derivation.case(c) == "zero":  # zero weights: no variance to follow
+        return
+    shown = {key: value for block in blocks for key, value in block.shown.items()}
+    values = {key: value for block in blocks for key, value in block.values.items()}
+    assert {"measured_std_s", "measured_image_std_s", "image_std_s"} <= set(shown)
+    # the whole image's layer 1 is the Data tab's: its theory and measured pre-activation std
+    assert values["image_std_s"] == pytest.approx(result.stats["predicted_pre_std"][1], rel=1e-12)
+    assert values["measured_image_std_s"] == pytest.approx(result.stats["pre_std"][1], rel=1e-12)
+    if "interior_ratio" in shown:  # the chain, then the borders' factor to the whole image's theory
+        chain = next(note for block, note in notes if "interior_ratio" in block.shown
+                     and printed_in(note, shown["border_factor"]))
+        assert words[BORDERLESS] in chain and words[IMAGE] in chain
+        assert f"{shown['interior_ratio']} × {shown['border_factor']} = {shown['theory_ratio']}" in chain
+        product = number_of(shown["interior_ratio"]) * number_of(shown["border_factor"])
+        assert agrees(shown["theory_ratio"], product)
+        if c.activation == "relu" and not (c.bias or c.bias_std):  # closed form: E[h]² = E[h²]/π for ReLU of N(0, q)
+            keep_total = (0.5 * values["nvar"]) ** (c.depth / 2)
+            assert values["interior_ratio"] == pytest.approx(keep_total * math.sqrt(1 - 1 / math.pi), rel=1e-9)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -294,6 +294,28 @@ def borders_lose(c) -> bool:
     return c.arch == "conv" and c.padding == "zeros" and c.kernel > 1 and not schemes.get(c.init).centre
 
 
+def pixels_differ(c) -> bool:
+    """Whether the tab's numbers are over two populations of pixels: the formulas' (an interior pixel, an image
+    without borders) and the whole image's, which the Data tab and the curves pool (borders_lose, no norm: under a
+    norm the theory treats every pixel as an interior one)."""
+    return borders_lose(c) and c.norm == "none"
+
+
+def image_values(v: Values, result) -> None:
+    """Where pixels_differ: the whole image's numbers beside the formulas' (an interior pixel's, an image without
+    borders): layer 1's theory and measured std over the image (the Data tab's), the share of the interior's
+    variance the image keeps, the theory's std(h_L)/std(x) without borders (circular padding), and the factor the
+    borders multiply it by over the image."""
+    c, s = result.config, result.stats
+    v.add("image_var_s", s["predicted_pre_std"][1] ** 2)
+    v.add("image_std_s", s["predicted_pre_std"][1])
+    v.add("image_kept", v["image_var_s"] / v["var_s"])
+    v.add("measured_image_std_s", s["pre_std"][1], measured=True)
+    borderless = predict(replace(c, padding="circular"))["act_std"]
+    v.add("interior_ratio", ratio(borderless[c.depth], borderless[0]))
+    v.add("border_factor", ratio(v["theory_ratio"], v["interior_ratio"]))
+
+
 def conv_notes(v: Values, c) -> list[str]:
     """For a conv net: n = C_in k², and what the borders do under zero padding."""
     if c.arch != "conv":
@@ -307,6 +329,10 @@ def values_of(result, lang: str) -> Values:
     h = headline(result)
     n, depth = fan_in_n(c), c.depth
     v = Values(result, lang)
+    # which pixels a number is over, where a conv net's differ (pixels_differ); a dense net's are one population
+    differ = pixels_differ(c)
+    v.words["interior"] = t(lang, "der_pixels_interior") if borders_lose(c) else ""
+    v.words["image_wide"] = t(lang, "der_pixels_image") if differ else ""
     v.add("n", n)
     v.add("units", c.units[1])  # layer 1's units (a conv layer's channels)
     v.add("units_low", min(c.units[1:]))  # a profile's narrowest and widest hidden layers
@@ -340,7 +366,7 @@ def values_of(result, lang: str) -> Values:
     v.add("var_s", first["pre_std"][1] ** 2)
     v.add("std_s", first["pre_std"][1])
     v.add("measured_ex2", s["act_std"][0] ** 2 + s["act_mean"][0] ** 2, digits=4, measured=True)
-    v.add("measured_std_s", interior_std(c) if c.arch == "conv" else s["pre_std"][1], measured=True)
+    v.add("measured_std_s", interior_std(c) if borders_lose(c) else s["pre_std"][1], measured=True)
     v.add("keep", kept_share(c))
     factor = math.sqrt(kept_share(c) * n * var_w)
     v.add("factor", factor)
@@ -367,6 +393,8 @@ def values_of(result, lang: str) -> Values:
     v.add("grad_ratio", h.grad_ratio, measured=True)
     grad = s["predicted_grad_std"]
     v.add("theory_grad_ratio", ratio(grad[1], grad[depth]))
+    if differ:
+        image_values(v, result)
     pre = s["pre_std"][1:]
     pre = pre[[math.isfinite(x) for x in pre]]
     v.add("bn_low", min(pre, default=math.nan), digits=5, measured=True)  # close to 1: five digits show how close
@@ -549,6 +577,11 @@ def equations(config) -> list[Equation]:
         if config.depth > 1:
             out.append(Equation("ln_back_first", ("ln_out", "ln_slope2", "var_s", "eps"),
                                 lambda out_var, slope2, q, eps: (out_var * slope2 / (q + eps)).sqrt()))
+    if pixels_differ(config):  # the whole image's numbers from the formulas' and the borders' share
+        out += [Equation("image_var_s", ("var_s", "image_kept"), lambda var_s, kept: var_s * kept),
+                Equation("image_std_s", ("image_var_s",), lambda var_s: var_s.sqrt())]
+        if kind in ("tanh", "linear", "relu"):
+            out.append(Equation("theory_ratio", ("interior_ratio", "border_factor"), lambda r, factor: r * factor))
     if config.widths:
         fan_in, fan_out = (Decimal(n) for n in next((m, n) for m, n in config.shapes if m != n))
         out += [Equation("in_var", ("fan_var_w",), lambda var_w: fan_in * var_w),
@@ -664,9 +697,10 @@ def _variance(v: Values, c, sym: str) -> Block:
     lang = v.lang
     bias_tex = r" + \sigma_b^2" if v["var_b"] > 0 else ""
     bias_num = rf" + {v.tex('var_b')}" if v["var_b"] > 0 else ""
-    measured = {"batch": "der_measured_input_bn", "layer": "der_measured_input_ln"}.get(c.norm, "der_measured_input")
+    measured = {"batch": "der_measured_input_bn", "layer": "der_measured_input_ln"}.get(
+        c.norm, "der_measured_input_conv" if pixels_differ(c) else "der_measured_input")
     notes = [v.fill("der_var_note"), v.fill("der_var_numbers_bias" if v["var_b"] > 0 else "der_var_numbers", sym=sym),
-             v.fill(measured)]
+             *([v.fill("der_conv_image_var")] if pixels_differ(c) else []), v.fill(measured)]
     if "var_b_low" in v.numbers:  # each layer's own σ_b²
         notes.append(v.fill("der_bias_note_layers", sym=sym, variances=_each_layer(v, "var_b")))
     elif v["var_b"] > 0:
@@ -683,9 +717,23 @@ def _variance(v: Values, c, sym: str) -> Block:
         r"\sum_{i=1}^{n}\mathrm{E}[w_i^2]\,\mathrm{E}[x_i^2]"
         rf" = n\,\mathrm{{Var}}(w)\,\mathrm{{E}}[x^2]{bias_tex}",
         rf"\mathrm{{Var}}({sym}_1) = {v.tex('n')} \times {v.tex('var_w')} \times {v.tex('ex2')}{bias_num}"
-        rf" = {v.tex('var_s')} \;\Rightarrow\; \mathrm{{std}}({sym}_1) = \sqrt{{{v.tex('var_s')}}} = {v.tex('std_s')}",
+        rf" = {v.tex('var_s')} \;\Rightarrow\; \mathrm{{std}}({sym}_1) = \sqrt{{{v.tex('var_s')}}} = {v.tex('std_s')}"
+        + _pixels_tex(v, "der_pixels_interior" if borders_lose(c) else None),
         notes,
     )
+
+
+def _pixels_tex(v: Values, key: str | None) -> str:
+    """The pixels a LaTeX line of a conv net's numbers is over, as text after it; "" for None (one population)."""
+    return rf"\qquad\text{{{t(v.lang, key).strip()}}}" if key else ""
+
+
+def _chain_numbers(v: Values, c, key: str, **words: str) -> str:
+    """The note after the chain of factors: `key`'s, or where pixels_differ its conv form, the chain on an image
+    without borders, then what the borders make of the theory over the whole image, and the measured ratio."""
+    if not pixels_differ(c):
+        return v.fill(key, **words)
+    return v.fill(f"{key}_conv", border=v.fill("der_conv_ratio"), **words)
 
 
 def _through_activation(v: Values, c, kind: str) -> Block:
@@ -725,20 +773,21 @@ def _through_activation(v: Values, c, kind: str) -> Block:
         notes = [v.fill("der_relu_note")]
         if name == "leaky_relu":
             notes.append(v.fill("der_leaky_note"))
-        notes.append(v.fill("der_relu_numbers", per_layer=_per_layer(v, c)))
+        notes.append(_chain_numbers(v, c, "der_relu_numbers", per_layer=_per_layer(v, c)))
         return _block(
             v, t(lang, "der_relu_title"),
             rf"\mathrm{{E}}[h^2] = {half}\,\mathrm{{Var}}(s) \;\Rightarrow\; "
             rf"\mathrm{{E}}[h_l^2] = {half}\,n\,\mathrm{{Var}}(w)\,\mathrm{{E}}[h_{{l-1}}^2]",
             rf"\sqrt{{{v.tex('keep')} \times {v.tex('nvar')}}} = {v.tex('factor')}"
-            + _total_tex(v, c, rf"{v.tex('keep')}\,"),
+            + _total_tex(v, c, rf"{v.tex('keep')}\,") + _chain_tex(v, c),
             notes,
         )
     factor = r"\sqrt{n\,\mathrm{Var}(w)}\;\mathrm{std}(h_{l-1})"
     if kind == "linear":
         formula = rf"h = s \;\Rightarrow\; \mathrm{{std}}(h_l) = {factor}"
-        return _block(v, t(lang, "der_linear_title"), formula, _factor_tex(v, c),
-                      [v.fill("der_linear_note"), v.fill("der_factor_numbers", per_layer=_per_layer(v, c))])
+        return _block(v, t(lang, "der_linear_title"), formula, _factor_tex(v, c) + _chain_tex(v, c),
+                      [v.fill("der_linear_note"),
+                       _chain_numbers(v, c, "der_factor_numbers", per_layer=_per_layer(v, c))])
     formula = rf"\tanh(s) \approx s \;\Rightarrow\; \mathrm{{std}}(h_l) \approx {factor}"
     rel = relation(v["std_s"], v["reference"])
     words = {"relation": t(lang, f"cmp_{rel}")}
@@ -750,10 +799,15 @@ def _through_activation(v: Values, c, kind: str) -> Block:
             [v.fill("der_tanh_note"), v.fill("der_saturation_numbers", **words)],
         )
     return _block(
-        v, t(lang, "der_tanh_title"), formula, _factor_tex(v, c),
+        v, t(lang, "der_tanh_title"), formula, _factor_tex(v, c) + _chain_tex(v, c),
         [v.fill("der_tanh_note"), v.fill(f"der_tanh_regime_{rel}", **words),
-         v.fill("der_factor_numbers", per_layer=_per_layer(v, c))],
+         _chain_numbers(v, c, "der_factor_numbers", per_layer=_per_layer(v, c))],
     )
+
+
+def _chain_tex(v: Values, c) -> str:
+    """Where pixels_differ, what the chain of factors' LaTeX is over: an image without borders."""
+    return _pixels_tex(v, "der_no_borders" if pixels_differ(c) else None)
 
 
 def _factor_tex(v: Values, c) -> str:
