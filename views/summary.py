@@ -20,10 +20,9 @@ from core import schemes
 from core.initializers import gain_of, weight_variance
 from core.batchnorm import BN_EPS
 from core.norms import LN_EPS
-from core.network import smallest_normal, unit_kurtosis
 from core.theory import layer_sigma_w2, normalized_factors
 from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, WORK_RATE, estimate_memory, estimate_work, memory_terms, \
-    work_fits
+    smallest_normal, unit_kurtosis, work_fits
 
 from .text import join, t, user_text
 
