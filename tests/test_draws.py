@@ -264,9 +264,15 @@ def test_the_shell_order_table_is_built_without_whole_table_temporaries():
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_an_orthogonal_draw_holds_what_qr_bytes_counts_beyond_its_result(rows, cols, dtype):
     # a QR of the same shape first, its freed memory handed back: scipy and its BLAS buffers loaded, not counted
+    # the generator made before the peak is reset, as the engine's are
     setup = ("import numpy as np\nfrom core import draws\nfrom core.allocator import release_freed_memory\n"
-             f"draws.orthogonal(np.random.default_rng(0), {rows}, {cols})\nrelease_freed_memory()")
-    rise = peak_rise_mib(setup, f"q = draws.orthogonal(np.random.default_rng(1), {rows}, {cols}, {dtype!r})")
+             f"draws.orthogonal(np.random.default_rng(0), {rows}, {cols})\nrelease_freed_memory()\n"
+             "rng = np.random.default_rng(1)")
+    rise = peak_rise_mib(setup, f"q = draws.orthogonal(rng, {rows}, {cols}, {dtype!r})")
     held = rise - rows * cols * np.dtype(dtype).itemsize / 2**20  # beyond the result
     counted = draws.qr_bytes(rows, cols, dtype) / 2**20
-    assert held <= counted <= 1.25 * held  # numpy.linalg.qr held about 5 float64 matrices: 40 MiB at 1024 x 1024
+    # Linux counts whole 4 KiB pages, and the call's Python objects touch 0-2 of them (24 runs of 512 x 2048 float64:
+    # 256 KiB held beyond the result, 260 or 264 KiB in 5 of them, against qr_bytes' 264 KiB)
+    pages = 2 * 4 / 1024
+    # numpy.linalg.qr held about 5 float64 matrices: 40 MiB at 1024 x 1024
+    assert held <= counted + pages and counted <= 1.25 * held
