@@ -561,6 +561,24 @@ def test_histograms_leave_out_layers_past_an_overflow():
     assert frame["layer"].max() < result.breaks[0].layer
 
 
+@pytest.mark.parametrize("depth", [1, 10, 11, 21, 30, 45, 100])
+def test_the_histogram_caption_names_the_layers_with_a_panel(depth):
+    """A 30-layer net's caption read "one panel per layer (every 3th layer)": an ordinal English does not write, and
+    no word of which layers. Where the panels skip layers, the caption names the ones they show, and no number takes
+    an ordinal's ending; a network broken at its layer 20 names only the panels before the break."""
+    for config in (Config(depth=depth, width=8, batch=40),
+                   Config(depth=depth, width=8, batch=40, activation="linear", init="normal", std=100.0)):
+        frame = charts.histogram_frame(simulate(config), "en")
+        panels, k = charts.panel_layers(depth)
+        shown = sorted(set(frame["layer"]))
+        assert set(shown) <= set(panels) and shown[0] == panels[0]
+        for lang in LANGUAGES:
+            caption = charts.histogram_caption(frame, config.activation, k, lang)
+            named = t(lang, "hist_every", k=k, layers=summary.layers_named(lang, shown))
+            assert (named in caption) == (k > 1), (lang, caption)
+            assert not re.search(r"\d(st|nd|rd|th)\b", caption), caption
+
+
 @pytest.mark.slow
 def test_ratio_chart_has_the_guide_at_one_in_a_thousand(steps):
     spec = charts.ratio_chart(charts.layer_frame(steps["4"]), colour="#228833", title="r", y_title="ratio",

@@ -18,7 +18,8 @@ import pandas as pd
 
 from core.activations import get
 
-from .summary import NBSP, PERCENT, PLAIN, SHARE_FLOOR, TIMES, format_power, format_share, format_value, init_words
+from .summary import (NBSP, PERCENT, PLAIN, SHARE_FLOOR, TIMES, format_power, format_share, format_value, init_words,
+                      layers_named)
 from .text import join, t
 
 CURRENT_OPACITY = 0.5  # Compare's thick line of the page's own scheme: the lines under it show through
@@ -257,11 +258,13 @@ def end_edges(frame: pd.DataFrame, lang: str) -> str:
 
 
 def histogram_caption(frame: pd.DataFrame, activation: str, every: int, lang: str) -> str:
-    """The caption under histogram_frame's panels: what a bar is (every: the k of "every kth layer", 1 for all), then
-    a sentence for each kind of grey bar the panels hold: the values beyond the range (with one of the panels' own
-    labels as the example), those exactly 0, f's cut flat ends (hist_ends, with SPIKE_RATIO)."""
+    """The caption under histogram_frame's panels: what a bar is, and where not every layer has a panel (every: one
+    layer in `every`, panel_layers' k) the layers that have one; then a sentence for each kind of grey bar the panels
+    hold: the values beyond the range (with one of the panels' own labels as the example), those exactly 0, f's cut
+    flat ends (hist_ends, with SPIKE_RATIO)."""
     kinds = set(frame["kind"].tolist())
-    said = [t(lang, "hist_caption", every=t(lang, "hist_every", k=every) if every > 1 else "")]
+    shown = layers_named(lang, sorted(set(frame["layer"].tolist())))
+    said = [t(lang, "hist_caption", every=t(lang, "hist_every", k=every, layers=shown) if every > 1 else "")]
     beyond = frame[frame["kind"].isin(["under", "over"])]
     if len(beyond):
         said.append(t(lang, "hist_beyond", example=beyond["label"].iloc[0]))
