@@ -609,6 +609,9 @@ def unit_kurtosis(a: np.ndarray) -> np.ndarray:
     block = a[:KURTOSIS_ROWS, kurtosis_units(a.shape[1])].astype(np.float64)  # (batch, <= KURTOSIS_UNITS)
     spread = block.max(axis=0) > block.min(axis=0)  # exactly: a constant's rounding leaves m2 tiny, not 0
     block -= block.mean(axis=0)
+    # each unit over its largest |x| (the ratio does not change): a fourth power of values below ~1e-77 rounds to 0
+    # and of values above ~1e77 overflows, which made a vanishing float64 net's kurtosis NaN from about layer 26 on
+    block /= np.where(spread, np.abs(block).max(axis=0, initial=0.0), 1.0)
     square = np.square(block, out=block)
     m2 = square.mean(axis=0)
     m4 = np.square(square).mean(axis=0)

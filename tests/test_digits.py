@@ -114,6 +114,17 @@ def test_excess_kurtosis_matches_scipy(kind):
     assert excess_kurtosis(a.astype(np.float32)) == pytest.approx(scipy_kurtosis(a), rel=1e-4)
 
 
+@pytest.mark.parametrize("scale", [1e-300, 1e-150, 1e-80, 1e-20, 1e20, 1e80, 1e150, 1e300])
+@pytest.mark.parametrize("kind", ["normal", "exponential"])
+def test_excess_kurtosis_does_not_depend_on_the_values_scale(kind, scale):
+    """A vanishing float64 net (50 layers of 100 units, N(0, 10⁻⁸)) had kurtosis NaN from about layer 26 on, where its
+    values fell below ~1e-77 and their fourth powers to 0; values above ~1e77 overflowed the same way. The ratio
+    m4 / m2² is the same at any scale: scipy's of the unscaled values, at every scale float64 holds."""
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((1000, 70)) if kind == "normal" else rng.exponential(size=(1000, 70))
+    assert excess_kurtosis(a * scale) == pytest.approx(scipy_kurtosis(a), rel=1e-9)
+
+
 def test_excess_kurtosis_of_values_without_spread_is_undefined():
     assert np.isnan(excess_kurtosis(np.zeros((100, 5))))
 
