@@ -110,6 +110,9 @@ GROWN_WITHIN = 0.03
 # had been 50 px on a 1280 x 720 screen. And of a histogram panel's, where a distribution's shape still shows.
 STD_PLOT_LEAST = 60
 PANEL_PLOT_LEAST = 20
+# Of one step's page, a histogram panel's plot at least this share of the screen's height (45 px on 1280 x 720), where a
+# layer's shape reads from the back of a room: step 5's had been 33 px, with 110 px left empty under its histograms.
+PANEL_SHARE_ALONE = 1 / 16
 # The pair drawn side by side after the walk, in each language: en the tightest one (step 9's story, of the longest,
 # beside step 10's title, which takes two lines over its side), zh the one a teacher found below the screen.
 PAIRS = {"en": ("9", "10"), "zh": ("7", "2")}
@@ -121,7 +124,8 @@ def check_one_screen(page, where, story: str, charts: int, sides: int = 0) -> No
     words), `sides` side titles and `charts` charts inside the viewport, and nothing of the page below it; no download
     button; every chart's text readable; the title, however many lines it wraps to, ending above the network line.
     And the charts take the height the page leaves: its lowest element ends within EMPTY_BOTTOM of the screen's
-    bottom, and no chart's plot is below its readable height (STD_PLOT_LEAST, PANEL_PLOT_LEAST). The rule of a
+    bottom, and no chart's plot is below its readable height (STD_PLOT_LEAST; a panel's PANEL_PLOT_LEAST in a pair, else
+    PANEL_SHARE_ALONE of the screen). The rule of a
     projected chart's text: none of any chart smaller than present.SMALLEST_TYPE of the page's body text (BODY_PX),
     the charts' texts like for like within CHART_TEXT_SPREAD of each other, and none meeting another or cut by its
     chart's edge (TEXTS_MEETING). The story at least STORY_SHARE of the screen's height. Returns the page's type
@@ -148,8 +152,9 @@ def check_one_screen(page, where, story: str, charts: int, sides: int = 0) -> No
     empty = page.viewport_size["height"] - page.evaluate(LOWEST)
     assert 0 <= empty <= EMPTY_BOTTOM, (*where, "empty under the charts", empty)
     plots = page.evaluate(PLOTS)
+    panel_least = PANEL_PLOT_LEAST if sides else PANEL_SHARE_ALONE * page.viewport_size["height"]
     assert len(plots) == charts and [p for p in plots if p["height"] < (
-        STD_PLOT_LEAST if p["std"] else PANEL_PLOT_LEAST)] == [], (*where, "plots", plots)
+        STD_PLOT_LEAST if p["std"] else panel_least)] == [], (*where, "plots", plots)
     title = page.evaluate(TITLE_AND_NEXT)  # however many lines it wraps to, above the network line
     assert title["box"] <= title["next_box"] and title["letters"] <= title["next_letters"], (*where, title)
     return sizes
