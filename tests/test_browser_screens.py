@@ -325,3 +325,45 @@ def every_chosen_item_is_shown(selects: list, lang: str) -> None:
     CHOSEN_ITEMS, the tab's one multiselect."""
     assert len(selects) == 1 and len(selects[0]) >= 5, (lang, selects)  # the lecture's five schemes at least
     assert [item for item in selects[0] if not item["inside"]] == [], (lang, selects)
+
+
+# Each displayed equation: whether it is wider than its box (it scrolls sideways; by more than the 1 px the widths round
+# to), and its mask as the browser computes it at the box's scroll position `at` ("start" or "end"), read a frame after
+# the scroll.
+EQUATIONS = """async (at) => {
+    const boxes = [...document.querySelectorAll('.katex-display')];
+    for (const e of boxes) e.scrollLeft = at === 'end' ? e.scrollWidth : 0;
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    return boxes.map((e) => ({wide: e.scrollWidth > e.clientWidth + 1, mask: getComputedStyle(e).maskImage})); }"""
+CLEAR = "rgba(0, 0, 0, 0)"  # a mask's transparent end, as Chromium writes it
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_equation_wider_than_a_phone_fades_out_where_it_goes_on(base, browser, lang):
+    """On a phone the Derivation's equations ran past the screen's edge and ended mid-term ("E[w²] E[x" ...), with
+    nothing to say they went on. Each equation wider than its box fades at the side it continues on: on its right
+    before it is scrolled, on its left once scrolled to its end; an equation that fits is drawn unfaded, on the phone
+    and on a page opened at 1280 x 800, where the step's equations all fit. (Step 2's first equation had overflowed
+    its box by 2 px, the italic subscript's overhang: it fits now, unfaded.)"""
+    with watched_page(browser, **PHONE) as page:
+        visit(page, f"{base}/?step=2&tab=derivation&lang={lang}", charts=0)
+        page.wait_for_selector(".katex-display")
+        page.evaluate("document.fonts.ready.then(() => document.fonts.status)")  # KaTeX's fonts, loaded as it draws
+        wait_still(page, ".katex-display")
+        start, end = page.evaluate(EQUATIONS, "start"), page.evaluate(EQUATIONS, "end")
+        assert sum(e["wide"] for e in start) >= 3 and not start[0]["wide"], start
+        for first, last in zip(start, end):
+            if not first["wide"]:
+                assert first["mask"] == last["mask"] == "none", (first, last)
+                continue
+            assert first["mask"].startswith(f"linear-gradient(to left, {CLEAR}") \
+                and first["mask"].count(CLEAR) == 1, first  # transparent at the right edge only
+            assert last["mask"].startswith(f"linear-gradient(to right, {CLEAR}") \
+                and last["mask"].count(CLEAR) == 1, last  # at the left edge only
+    with watched_page(browser, viewport=LAPTOP) as page:
+        visit(page, f"{base}/?step=2&tab=derivation&lang={lang}", charts=0)
+        page.wait_for_selector(".katex-display")
+        page.evaluate("document.fonts.ready.then(() => document.fonts.status)")
+        wait_still(page, ".katex-display")
+        laptop = page.evaluate(EQUATIONS, "start")
+        assert len(laptop) == len(start) and [e for e in laptop if e["wide"] or e["mask"] != "none"] == [], laptop

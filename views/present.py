@@ -128,6 +128,11 @@ PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
 # of the blocks' gap instead: the title's last line box, which has room below its letters, ends 0.1rem above the
 # network line. A multiselect's chosen items wrap to more lines where one row cannot hold them: Streamlit keeps them in
 # one row that scrolls sideways, and a phone's Training tab showed four of the race's six schemes, He among the hidden.
+# An equation wider than its column (KaTeX's display box scrolls sideways) fades out at the side it continues on, while
+# it does (a scroll-driven animation; a browser without them shows the equation as before): on a phone the Derivation's
+# lines ended mid-term at the screen's edge with nothing to say they went on. The box's padding holds the overhang of a
+# last italic subscript, which made step 2's first equation 2 px too wide for its box, and so faded. (Chromium keeps a
+# fade of an equation scrolled away from its start when a wider window then holds it whole, until it is drawn again.)
 PAGE_CSS = """
 [data-testid='stMainBlockContainer']{padding-top:2.9rem}
 [data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.5rem}
@@ -154,6 +159,11 @@ h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
   [data-testid='stTabs']{position:relative}
   .st-key-log{position:absolute;top:0.5rem;right:0;width:auto!important;z-index:1}}
 @media (max-width:640px){[data-testid='stMainBlockContainer']{padding-left:1rem;padding-right:1rem}}
+.katex-display{padding-inline:0.2em;animation:equation-continues linear;animation-timeline:scroll(self inline)}
+@keyframes equation-continues{
+  0%{mask-image:linear-gradient(to left,transparent,#000 2.5rem)}
+  4%,96%{mask-image:linear-gradient(to right,transparent,#000 2.5rem calc(100% - 2.5rem),transparent)}
+  100%{mask-image:linear-gradient(to right,transparent,#000 2.5rem)}}
 """
 # Presenter mode: type one size up from the theme's 17 px on SCREEN and larger on a larger screen (screen_css: every
 # rem of the page, its padding the same 1.5 rem at any width, and the QR code in rem), the headline numbers in one
