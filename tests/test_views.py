@@ -593,6 +593,29 @@ def test_ratio_chart_has_the_guide_at_one_in_a_thousand(steps):
     assert rules[0]["encoding"]["tooltip"]["value"] == "guide ≈ 0.001"
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_compare_tab_names_the_settings_its_schemes_do_not_keep(lang):
+    """Step 10's Compare tab drew Xavier falling to 0.0761 beside the page's orthogonal line at 0.124 and said "this
+    network under each scheme", while every scheme had dropped the step's gain 1.015 and bias std 0.002145. What the
+    sentence says of the schemes holds for every one (its gain its own, its biases 0), and it names the page's settings
+    exactly where the page has them: at step 10 and at a Custom gain or bias, not at the lecture's steps."""
+    from views.tabs.compare import not_carried
+
+    step_10 = tour.step_config("10")
+    for config in (step_10, Config(bias=0.3), Config(init="he_normal", gain=1.5)):
+        for scheme in tour.SCHEMES:
+            theirs = tour.scheme_config(config, scheme)
+            assert theirs.bias == theirs.bias_std == 0 and theirs.gain is None, scheme
+    said = {step: not_carried(config, lang) for step, config in tour.STEPS.items()}
+    assert {step for step, text in said.items() if text} == {"10"}, said
+    assert said["10"] == t(lang, "compare_not_carried", settings=join(lang, [
+        t(lang, "compare_setting_gain", value="1.015"), t(lang, "compare_setting_bias_std", value="0.002145")]))
+    assert step_10.gain == 1.015 and step_10.bias_std == 0.002145 and step_10.bias == 0
+    assert not_carried(Config(bias=0.3), lang) == t(lang, "compare_not_carried",
+                                                    settings=t(lang, "compare_setting_bias", value="0.3"))
+    assert not_carried(Config(init="xavier_normal", gain=1.0), lang) is None  # Xavier's own gain, said by none
+
+
 @pytest.mark.slow
 def test_compare_chart_keeps_each_schemes_colour(steps):
     results = {s: steps[c] for s, c in (("normal_1", "3"), ("xavier_normal", "4"), ("zeros", "1"))}
