@@ -580,6 +580,23 @@ def test_the_histogram_caption_names_the_layers_with_a_panel(depth):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_gradients_caption_says_where_each_network_s_backward_pass_starts(steps, lang):
+    """Step 8's caption said its top value "has already passed back through f′"; a residual stream's top gradient is
+    the N(0, 1) it starts from (std within 0.5 % of 1 over its 500,000 values), a plain ReLU net's has lost ReLU's
+    share (step 6: √½ of it, within 3 %)."""
+    for step, result in steps.items():
+        config, depth = result.config, result.config.depth
+        caption = gradients_tab.grad_caption(config, lang)
+        start = "grad_start_residual" if config.residual else "grad_start"
+        assert caption == join(lang, [t(lang, start), t(lang, "grad_ratio_note")], "sentence"), step
+        if config.residual:
+            assert result.stats["grad_std"][depth] == pytest.approx(1, rel=0.005), step
+    assert steps["6"].stats["grad_std"][10] == pytest.approx(math.sqrt(0.5), rel=0.03)
+    assert {s for s, r in steps.items() if r.config.residual} == {"8", "9"}
+
+
+@pytest.mark.slow
 def test_ratio_chart_has_the_guide_at_one_in_a_thousand(steps):
     spec = charts.ratio_chart(charts.layer_frame(steps["4"]), colour="#228833", title="r", y_title="ratio",
                               layer_title="layer", guide_name="guide").to_dict()

@@ -9,7 +9,7 @@ from core.initializers import weight_variance
 from .. import charts, summary, tour
 from ..draw import draw
 from ..page import Page
-from ..text import t
+from ..text import join, t
 
 
 def show(page: Page) -> None:
@@ -31,7 +31,7 @@ def show(page: Page) -> None:
     gaps += summary.ratio_gaps(result, page.lang, page.t("ratio_axis"))
     for caption in gaps:
         st.caption(caption)
-    st.caption(page.t("grad_caption"))  # what the ratio asks of the learning rate is under the verdict
+    st.caption(grad_caption(page.config, page.lang))  # what the ratio asks of the learning rate is under the verdict
     if page.config.batch_norm:
         st.caption(page.t("theory_bn", **summary.batch_norm_words(page.config.arch, page.lang)))
     elif weight_variance(page.config, *page.config.shapes[0]) is None:
@@ -53,3 +53,11 @@ def half_title(title: str) -> list[str]:
     """A title for a chart in half the page: its own lines (a line break in the message), each in lines that fit a
     phone's column (charts.title_lines); Vega cut step 7's one line at 1280 px, "… (z = h·W + b, before batch …"."""
     return [piece for line in title.splitlines() for piece in charts.title_lines(line)]
+
+
+def grad_caption(config, lang: str) -> str:
+    """Where the backward pass starts and what the ratio's size means. A plain network's top value has passed back
+    through f′ (He + ReLU: std 0.72 of the N(0, 1) it starts from); a residual stream's is the N(0, 1) itself, its last
+    layer being its output (step 8's caption had said f′ there too)."""
+    start = "grad_start_residual" if config.residual else "grad_start"
+    return join(lang, [t(lang, start), t(lang, "grad_ratio_note")], "sentence")
