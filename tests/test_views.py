@@ -610,6 +610,22 @@ def test_ratio_chart_has_the_guide_at_one_in_a_thousand(steps):
     assert rules[0]["encoding"]["tooltip"]["value"] == "guide ≈ 0.001"
 
 
+def test_the_compare_tab_draws_the_page_s_own_network_whatever_is_picked():
+    """Step 1's Compare tab drew the five default schemes and not zeros, the step itself. At every tour step, with the
+    default picks and with one other scheme picked, the page's own scheme is among the networks, as the page's
+    network itself (the one the headline computed)."""
+    from views.tabs.compare import compare_configs
+
+    for code, config in tour.STEPS.items():
+        for picked in (list(tour.LECTURE_FIVE), ["he_normal"]):
+            configs, _ = compare_configs(config, picked)
+            own = tour.scheme_of(config)
+            assert own in configs and set(configs) == {*picked, own}, (code, picked)
+            if own not in picked:
+                assert configs[own] is config, code
+    assert "zeros" not in tour.LECTURE_FIVE and tour.scheme_of(tour.STEPS["1"]) == "zeros"
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_compare_tab_names_the_settings_its_schemes_do_not_keep(lang):
     """Step 10's Compare tab drew Xavier falling to 0.0761 beside the page's orthogonal line at 0.124 and said "this

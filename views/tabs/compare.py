@@ -29,11 +29,13 @@ def compare_picks() -> list[str]:
 
 def compare_configs(config: Config, picked: list[str]) -> tuple[dict[str, Config], list[str]]:
     """The Compare tab's networks: {scheme: this network under it} within the memory budget and the work limit,
-    and the schemes over them (batch norm keeps more; orthogonal init does a QR per layer). A network that is none
-    of the schemes (tour.scheme_of) is drawn beside them as itself, under charts.OWN."""
+    and the schemes over them (batch norm keeps more; orthogonal init does a QR per layer). The page's own network is
+    always among them: under its scheme where it is one (tour.scheme_of) though not picked (step 1's zeros had been
+    left out of its own comparison), else as itself, under charts.OWN."""
     configs = {scheme: tour.scheme_config(config, scheme) for scheme in picked}
-    if tour.scheme_of(config) == charts.OWN:
-        configs[charts.OWN] = config
+    own = tour.scheme_of(config)
+    if own not in configs:
+        configs[own] = config
     too_big = [s for s, c in configs.items() if estimate_memory(c) > memory_budget() or
                estimate_work(c) > WORK_LIMIT]
     return {s: c for s, c in configs.items() if s not in too_big}, too_big
