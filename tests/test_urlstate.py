@@ -988,6 +988,16 @@ def test_a_links_width_profile_sets_the_depth_and_the_input_width():
     assert urlstate.to_query(state, TABS)["widths"] == "784-512-256-128"
 
 
+@pytest.mark.parametrize("widths, written", [("10-10", "10-10"), ("784-300-10", "784-300-10"), ("８-8-8", "8-8-8")])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_depth_the_link_s_widths_set_is_named_with_those_widths(widths, written, lang):
+    """`?widths=10-10&depth=5` said "the width profile constant sets the depth": equal widths are kept as the box's
+    "constant", which sets nothing. The notice names the widths as the link writes them (its digits read as 0-9)."""
+    _, problems = urlstate.normalize({"widths": widths, "depth": "5"}, TABS)
+    messages = urlstate.messages([p for p in problems if p.name == "depth"], lang, TABS)
+    assert len(messages) == 1 and t(lang, "url_ignored_profile", subject=written) in messages[0], messages
+
+
 def test_a_profile_of_equal_widths_is_written_as_the_depth_and_width():
     query = {"widths": "８-8-8"}  # full-width digits, as a Chinese input method types them
     state, problems = urlstate.normalize(query, TABS)

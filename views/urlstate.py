@@ -428,7 +428,7 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
 
 
 # why_ignored's reasons that name a setting's value, and the setting: named as its control shows it ("He normal")
-WHY_SUBJECT = {"own_biases": "init", "init": "init", "activation": "activation", "profile": "widths"}
+WHY_SUBJECT = {"own_biases": "init", "init": "init", "activation": "activation"}  # "profile": the widths as written
 
 
 def why_text(lang: str, why: str, subject: str) -> str:
@@ -490,7 +490,8 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
     state = with_profile(state)  # a link's widths= say its depth and width
     for name in ("depth", "width"):
         if name in present and present[name] != state[name]:
-            problems.append(ignored(query, name, present[name], state[name], ("profile", state["widths"])))
+            # the widths as the link writes them: equal ones ("10-10") are kept as "", which the box calls "constant"
+            problems.append(ignored(query, name, present[name], state[name], ("profile", present["widths"])))
     if state["arch"] == "conv" and state["norm"] not in CONV_NORMS:  # conv nets: no layer norm (core.config)
         problems.append(ignored(query, "norm", state["norm"], CONV_NORMS[0], ("conv_plain", "")))
         state["norm"] = CONV_NORMS[0]
