@@ -124,6 +124,26 @@ def test_a_link_to_compare_schemes():
 
 @pytest.mark.slow
 @pytest.mark.shared_results
+@pytest.mark.parametrize("tab, name, value", [("theory", "xi", "true"), ("activations", "log", "true"),
+                                              ("training", "steps", "500"), ("training", "task", "digits"),
+                                              ("compare", "compare", "he_normal")])
+def test_a_tab_s_setting_stays_in_the_address_while_another_tab_is_open(tab, name, value):
+    """`?step=10&tab=theory&xi=true` lost xi= once the Compare tab was open, so a link copied there opened the map
+    coloured by ln χ₁: a bound switch's parameter leaves the address while its tab is closed. Every tab's setting
+    (urlstate.TAB_NAMED, TAB_SETTINGS) stays in the address on another tab, and its tab shows it again."""
+    assert name in (*urlstate.TAB_NAMED, *urlstate.TAB_SETTINGS)
+    at = open_app(step="6", tab=tab, **{name: value})
+    no_trouble(at)
+    at = open_tab(at, "gradients")
+    assert at.query_params.get(name) == value, dict(at.query_params)
+    at = open_tab(at, tab)
+    assert at.query_params.get(name) == value
+    shown = at.session_state[name]
+    assert urlstate.query_value(name, {name: shown}, ("activations",)) in (value, [value]), shown
+
+
+@pytest.mark.slow
+@pytest.mark.shared_results
 def test_a_link_to_a_tab():
     at = open_app(step="5", tab="gradients")
     no_trouble(at)

@@ -239,8 +239,10 @@ def test_the_app_binds_exactly_urlstates_parameters_with_its_defaults():
     assert not at.exception
     # the tab, the step, the step beside and the widgets that show names are written by the page (link.write,
     # beside.sync): a bound widget writes its label, which changes with the language
-    # bn: the older spelling of norm=batch, which links may hold and the page reads, but no widget
-    assert set(found) == set(urlstate.PARAMS) - {"tab", "step", "beside", "bn", *urlstate.NAMED}
+    # bn: the older spelling of norm=batch, which links may hold and the page reads, but no widget; and the tabs'
+    # settings, which stay in the address while another tab is open (link.write_setting)
+    assert set(found) == set(urlstate.PARAMS) - {"tab", "step", "beside", "bn", *urlstate.NAMED,
+                                                 *urlstate.TAB_SETTINGS}
     assert found == {name: value for name, value in urlstate.defaults(TABS).items() if name in found}
 
 

@@ -43,8 +43,8 @@ def check_link(tabs: Sequence[str]) -> None:
     if asked != tour.CUSTOM:
         st.session_state["_last_step"] = asked
     st.session_state["tab"] = t(state["lang"], f"tab_{state['tab']}")  # the tabs are not bound: labels change
-    for name in urlstate.NAMED:  # nor are the widgets that show names: they start from the link's codes
-        st.session_state[name] = state[name]
+    for name in (*urlstate.NAMED, *urlstate.TAB_SETTINGS):  # nor are the widgets that show names, nor the tabs'
+        st.session_state[name] = state[name]  # settings: they start from the link's codes
     st.session_state["_race_default"] = urlstate.default_race(state)  # the race the Training tab follows
     if problems or not urlstate.is_canonical(query, state, tabs, language):
         st.query_params.from_dict(urlstate.to_query(state, tabs, language))  # unknown parameters: a notice
@@ -58,6 +58,12 @@ def write(name: str, value: str | list[str] | None) -> None:
             del st.query_params[name]
     elif st.query_params.get_all(name) != ([value] if isinstance(value, str) else value):
         st.query_params[name] = value
+
+
+def write_setting(name: str, value: Any) -> None:
+    """Write a tab's setting (urlstate.TAB_NAMED, TAB_SETTINGS) into the address as a link writes it: left out at its
+    default. Written by its tab while it is open, it stays in the address while another tab is."""
+    write(name, urlstate.query_value(name, {name: value}, ("activations",)))
 
 
 def sync_tab(code: str, tabs: Sequence[str]) -> None:

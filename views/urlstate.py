@@ -110,6 +110,10 @@ PARAMS: dict[str, Param] = {
 NAMED = ("lang", "activation", "init", "gain", "mode", "distribution", "input", "dtype", "compare", "train", "widths",
          "task", "norm", "branch_scale", "arch", "padding")
 TAB_NAMED = ("compare", "train", "task")  # of NAMED, the ones the tabs' widgets write (the sidebar writes the rest)
+# The tabs' other settings, not bound either: a bound widget's parameter leaves the address while its tab is closed
+# (?tab=theory&xi=true lost xi= on the Compare tab, so a link copied there lost it). Seeded from the link like NAMED,
+# kept in the session, and written back by their tab (link.write_setting).
+TAB_SETTINGS = ("log", "steps", "xi")
 # The parameters that make up the network's Config (the rest choose what is shown and how).
 CONTROLS = ("arch", "kernel", "image", "padding", "depth", "width", "widths", "activation", "slope", "norm",
             "residual", "branch_scale", "init", *SCHEME_NUMBERS, "gain", "mode", "distribution", "bias", "bias_std",

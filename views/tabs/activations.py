@@ -6,10 +6,9 @@ import streamlit as st
 
 from core.initializers import weight_variance
 
-from .. import charts, present, summary, tour
+from .. import charts, link, present, summary, tour
 from ..draw import draw
 from ..page import Page
-from ..urlstate import URL
 
 
 INPUT_PANEL = (260, 120)  # px: the input's one histogram panel, a third of a laptop's page
@@ -20,7 +19,8 @@ def show(page: Page) -> None:
     f = page.frames()
     layers = f["layers"]
     # linear by default, like the lecture's plots (and all-zero activations draw); log shows the factor a layer
-    log = st.toggle(page.t("log_y"), False, key="log", bind=URL, help=page.t("log_y_help"))
+    log = st.toggle(page.t("log_y"), False, key="log", persist_state="session", help=page.t("log_y_help"))
+    link.write_setting("log", log)  # kept in the address while another tab is open
     left, right = st.columns(2)
     with left:
         draw("mean", layers, name="activation-mean", colour=colour,

@@ -8,12 +8,11 @@ import streamlit as st
 from core import cache, theory
 from core.initializers import bias_mean
 
-from .. import summary
+from .. import link, summary
 from .. import theory as theory_view
 from ..cache import FRAMES
 from ..draw import draw_chart
 from ..page import Page
-from ..urlstate import URL
 
 
 def theory_map(activation: str, slope: float, bias: float) -> tuple:
@@ -33,8 +32,9 @@ def paradox_numbers() -> dict:
 def show(page: Page) -> None:
     config, result = page.config, page.result
     numbers = theory.theory_summary(config)
-    xi = st.toggle(page.t("theory_tab.colour_xi"), False, key="xi", bind=URL,
+    xi = st.toggle(page.t("theory_tab.colour_xi"), False, key="xi", persist_state="session",
                    help=page.t("theory_tab.colour_xi_help"))
+    link.write_setting("xi", xi)  # kept in the address while another tab is open
     colour_by = "depth_scale" if xi else "log_chi1"
     cells, critical = theory_map(config.activation, config.slope, bias_mean(config))  # torch_default's: 0
     marks = theory_view.marks_frame(config.width * config.receptive_field, numbers["sigma_w2"], numbers["sigma_b2"],

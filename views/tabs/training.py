@@ -26,7 +26,6 @@ from ..draw import draw_chart, theme_type
 from ..options import option_name
 from ..page import Page, memory_budget
 from ..text import t
-from ..urlstate import URL
 
 REDRAW_EVERY = 0.3  # seconds between redraws of a training's progress and curves while it runs
 FITTED = "use_fitted_race"  # the refusal's button, which trains a Custom network's race at the width that fits
@@ -122,12 +121,14 @@ def show(page: Page) -> None:
                                help=t(lang, "training_tab.schemes_help", rescue=charts.scheme_name(BN_RESCUE, lang)))
     link.write("train", urlstate.query_value("train", {"train": schemes, "norm": config.norm}, ("activations",)))
     steps = int(right.number_input(t(lang, "training_tab.steps"), *urlstate.STEPS_RANGE, DEFAULT_STEPS, step=50,
-                                   key="steps", bind=URL, help=t(lang, "training_tab.steps_help")))
+                                   key="steps", persist_state="session",
+                                   help=t(lang, "training_tab.steps_help")))
+    link.write_setting("steps", steps)
     # the task: the spiral, or the digits (whose network has the 64 pixels as its input: core.train.task_config)
     task = st.radio(t(lang, "training_tab.task"), TASKS, key="task", horizontal=True, persist_state="session",
                     format_func=partial(option_name, lang, "task"),
                     help=t(lang, "training_tab.task_help"))
-    link.write("task", urlstate.query_value("task", {"task": task}, ("activations",)))
+    link.write_setting("task", task)
     # a tour step's network over the work limit trains at the width that fits, said so; a Custom one is refused,
     # with that width one click away, which trains its race so too: the page's network stays what it is
     own, race = config, (config, tuple(schemes), steps, task)
