@@ -200,6 +200,11 @@ def test_each_side_is_read_against_its_own_theory_at_every_pair_of_steps(every_s
     assert theory["8"] == pytest.approx(math.sqrt(2.0 ** 10), rel=1e-6)
     assert theory["10"] == pytest.approx(math.sqrt(1 / 64), rel=0.03)  # tanh(s) of q* = 1/64: just below √q*
     between = [t(lang, f"cmp_{word}") for word in ("much_greater", "much_less", "greater", "less")]
+    # each side's std named as its headline names it: step 8's and 9's are the stream's ("Last-layer stream std"),
+    # which the sentence had called "the activation std"
+    what = {code: t(lang, "beside_what_residual" if r.config.residual else "beside_what_plain")
+            for code, r in every_step.items()}
+    assert [code for code, r in every_step.items() if r.config.residual] == ["8", "9"]
     for left in tour.STEPS:
         for right in tour.STEPS:
             if left == right:
@@ -210,7 +215,7 @@ def test_each_side_is_read_against_its_own_theory_at_every_pair_of_steps(every_s
                         for clause in sides.values())
             if close:
                 assert said == t(lang, "beside_compare_predicted", left=beside.name(left, lang),
-                                 right=beside.name(right, lang),
+                                 right=beside.name(right, lang), left_what=what[left], right_what=what[right],
                                  **{f"{side}_{key}": summary.format_value(value)
                                     for side, code in (("left", left), ("right", right))
                                     for key, value in (("std", every_step[code].stats["act_std"][depth[code]]),
@@ -218,7 +223,8 @@ def test_each_side_is_read_against_its_own_theory_at_every_pair_of_steps(every_s
                 assert not any(word in said for word in between)
             else:
                 assert said == t(lang, "beside_compare", left=beside.name(left, lang), right=beside.name(right, lang),
-                                 left_against=sides[left], right_against=sides[right]), (left, right)
+                                 left_what=what[left], right_what=what[right], left_against=sides[left],
+                                 right_against=sides[right]), (left, right)
     said = beside.sentence(every_step["9"], every_step["10"], "9", "10", lang)
     assert t(lang, "cmp_much_less") not in said and "0.124" in said and "1.58" in said  # the case in question
 

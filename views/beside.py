@@ -107,12 +107,14 @@ def against_theory(result) -> tuple[float, float, str | None]:
 
 
 def sentence(left, right, left_code: str, right_code: str, lang: str) -> str:
-    """The last layer's activation std of each side, each against its own theory (against_theory), never against the
-    other side's: two steps are built to different scales (step 10's q* = 1/64 makes its std about 0.125 by design,
-    step 9's stream grows to √(1.1¹⁰) ≈ 1.61), so "step 10's 0.124, far below step 9's 1.58" compared unlike things.
-    Where both are as their theory predicts (close, or exact) one clause says so; a std beyond a break is said as
-    missing (summary.missing_reason)."""
-    words = dict(left=name(left_code, lang), right=name(right_code, lang))
+    """The last layer's std of each side (a residual side's stream std, as its headline names it), each against its
+    own theory (against_theory), never against the other side's: two steps are built to different scales (step 10's
+    q* = 1/64 makes its std about 0.125 by design, step 9's stream grows to √(1.1¹⁰) ≈ 1.61), so "step 10's 0.124, far
+    below step 9's 1.58" compared unlike things. Where both are as their theory predicts (close, or exact) one clause
+    says so; a std beyond a break is said as missing (summary.missing_reason)."""
+    words = dict(left=name(left_code, lang), right=name(right_code, lang),
+                 **{f"{side}_what": t(lang, "beside_what_residual" if result.config.residual else "beside_what_plain")
+                    for side, result in (("left", left), ("right", right))})
     sides = {"left": against_theory(left), "right": against_theory(right)}
     if all(rel in ("close", "exact") for _, _, rel in sides.values()):
         return t(lang, "beside_compare_predicted", **words,
