@@ -435,6 +435,27 @@ def test_the_texts_fill_in_every_number():
         assert "∞" in view.here_text(theory.theory_summary(Config(init="he_normal", activation="relu")), lang)
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_q_star_is_said_as_the_first_layer_s_where_every_q_is_a_fixed_point(lang):
+    """He + ReLU's "q* = 2" read as the map's one fixed point; at σ_w² = 2 without biases ReLU's map
+    q -> σ_w²·q/2 keeps every q (E[ReLU(√q z)²] = q/2), and 2 is where this input starts (q₁ = σ_w²·E[x²]). The same
+    for a linear net at σ_w² = 1; not for tanh, nor for ReLU with biases or off the edge, whose q* is the map's own."""
+    for config, any_q in ((tour.STEPS["6"], True), (Config(activation="linear", init="xavier_normal"), True),
+                          (tour.STEPS["4"], False), (tour.STEPS["5"], False), (tour.STEPS["10"], False),
+                          (Config(activation="relu", init="he_normal", bias_std=0.1), False)):
+        summary = theory.theory_summary(config)
+        q = summary["q_star"]
+        assert view.keeps_any_q(config, summary) == any_q, config
+        if any_q:  # the closed form: the map is the identity at q*/3 and 5q*, and q* is q₁
+            second = {"relu": lambda v: v / 2, "linear": lambda v: v}[config.activation]
+            assert all(summary["sigma_w2"] * second(v) == pytest.approx(v, rel=1e-12) for v in (q / 3, 5 * q))
+            assert q == pytest.approx(summary["sigma_w2"] * theory.input_second_moment(config))
+        text = view.here_text(summary, lang, depth=config.depth, any_q=view.keeps_any_q(config, summary))
+        number = view._number(math.inf if q is None else q)  # as the paragraph writes it: ∞ where q* diverges
+        written = t(lang, "theory_tab.q_star_any", q_star=number) if any_q else number
+        assert f"q* = {written}" in text and (t(lang, "theory_tab.q_star_any", q_star="")[3:] in text) == any_q
+
+
 def test_view_module_does_not_import_streamlit():
     source = Path(view.__file__).read_text(encoding="utf-8")
     assert "import streamlit" not in source and "from streamlit" not in source

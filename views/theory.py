@@ -18,8 +18,8 @@ import pandas as pd
 from core import Config, profiles
 from core.batchnorm import BN_EPS
 from core.norms import LN_EPS
-from core.initializers import weight_variance
-from core.theory import TRAINABLE_DEPTH_PER_XI, layer_sigma_w2
+from core.initializers import bias_mean, weight_variance
+from core.theory import TRAINABLE_DEPTH_PER_XI, layer_sigma_w2, moments
 
 from .charts import GUIDE_COLOUR, LABEL_SIZE, NUMBER_LABEL, THEORY_COLOUR, decades, layer_span, theme, title_lines, \
     written, zero_marks
@@ -346,8 +346,28 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
 
 # ---------- words ----------
 
+def keeps_any_q(config: Config, summary: dict) -> bool:
+    """Whether every q is a fixed point of this network's variance map q -> σ_w²·E[f(b + √q z)²] + σ_b² (checked at
+    q*/2 and 2q*): a positively homogeneous f (ReLU, leaky ReLU, linear) without biases at σ_w²·E[f(z)²] = 1, He +
+    ReLU's σ_w² = 2. The layers then keep the q they start from, and the q* core.theory.fixed_point reports is that one
+    (its iteration starts from q₁ = σ_w² + σ_b²): step 6's "q* = 2" is this input's, not the map's."""
+    q_star, sigma_w2, sigma_b2 = summary["q_star"], summary["sigma_w2"], summary["sigma_b2"]
+    if not q_star or sigma_w2 is None or sigma_b2 is None or not math.isfinite(q_star):
+        return False
+    probe = np.array([q_star / 2, 2 * q_star])
+    second = moments(config.activation, bias_mean(config), probe, config.slope)[1]
+    return bool(np.allclose(sigma_w2 * second + sigma_b2, probe, rtol=1e-9, atol=0.0))
+
+
+def q_star_words(q_star: float, any_q: bool, lang: str) -> str:
+    """q* as the Theory tab writes it: its number, and where every q is a fixed point (keeps_any_q) that it is the
+    first layer's."""
+    return t(lang, "theory_tab.q_star_any", q_star=_number(q_star)) if any_q else _number(q_star)
+
+
 def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | None = None, *,
-              residual: bool = False, layer_norm: bool = False, grad_std=None, arch: str = "dense") -> str:
+              residual: bool = False, layer_norm: bool = False, grad_std=None, arch: str = "dense",
+              any_q: bool = False) -> str:
     """One paragraph on the current configuration from core.theory.theory_summary().
 
     depth: the network's own depth, which the trainable depth 6ξ is compared with; arch: "conv" for a conv net, whose
@@ -355,6 +375,7 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
     the phase and depth scale (χ₁ = 0, ξ = 0) say nothing: the paragraph says so.
     grad_std: the network's measured gradient std per layer (0 the input); where it goes from the last layer to the
     first the other way from χ₁'s √χ₁^(depth − 1) (at_q_star), the paragraph says the layers have not reached q*.
+    any_q: every q is a fixed point of the map (keeps_any_q): q* is said as the first layer's.
     """
     if summary["sigma_w2"] is None:
         return t(lang, "theory_tab.no_theory_constant")
@@ -389,7 +410,8 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
     scale = join(lang, [mismatch, scale], "sentence") if mismatch else scale
     q_star = math.inf if summary["q_star"] is None else summary["q_star"]
     return t(lang, "theory_tab.here_text", sigma_w2=_number(summary["sigma_w2"]), sigma_b2=_number(summary["sigma_b2"]),
-             q_star=_number(q_star), chi1=_beside_one(chi1, apart=(math.sqrt(chi1),)), phase=phase, depth=scale)
+             q_star=q_star_words(q_star, any_q, lang), chi1=_beside_one(chi1, apart=(math.sqrt(chi1),)), phase=phase,
+             depth=scale)
 
 
 def unequal_fans(config: Config) -> bool:
@@ -433,7 +455,8 @@ def profile_text(config: Config, summary: dict, predicted_grad_std, lang: str) -
     else:
         q_star, chi1 = (math.inf if summary[key] is None else summary[key] for key in ("q_star", "chi1"))
         marker = t(lang, "theory_tab.profile_marker", sigma_w2=_number(summary["sigma_w2"]),
-                   sigma_b2=_number(summary["sigma_b2"]), q_star=_number(q_star), chi1=_beside_one(chi1))
+                   sigma_b2=_number(summary["sigma_b2"]),
+                   q_star=q_star_words(q_star, keeps_any_q(config, summary), lang), chi1=_beside_one(chi1))
     head = t(lang, "theory_tab.profile" if config.norm == "none" else "theory_tab.profile_norm",
              widths=profiles.write(config.units), forward=over_layers(forward[1:], lang),
              backward=over_layers(backward[1:], lang))

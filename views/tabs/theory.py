@@ -60,7 +60,8 @@ def show(page: Page) -> None:
             st.caption(caption)
     st.markdown(profile or theory_view.here_text(numbers, page.lang, config.batch_norm, config.depth,
                                                  residual=config.residual, layer_norm=config.layer_norm,
-                                                 grad_std=result.grad_std, arch=config.arch))
+                                                 grad_std=result.grad_std, arch=config.arch,
+                                                 any_q=theory_view.keeps_any_q(config, numbers)))
     st.markdown(page.t("theory_tab.phases"))
     measured = theory_view.measured_growth(result.grad_std) if theory_view.is_paradox_network(config) else None
     st.markdown(theory_view.paradox_text(paradox_numbers(), page.lang, measured=measured))
