@@ -34,6 +34,37 @@ CSS = ("[class*='st-key-beside_side'] [data-testid='stVegaLiteChart'] svg{max-wi
        "height:auto!important}")
 
 
+# The two sides' titles as tall as the taller, where the sides stand next to each other (not stacked, as on a phone;
+# not in presenter mode, which fits each side under its own title to the screen: present.FIT_CHARTS), so
+# that their charts start level: a title wrapping to one more line than the other's had put its side's charts a line
+# lower (step 10 beside step 3 at 1280 px: 31 px), and the std charts share one axis to be read across. A title's height
+# follows the window's width: set again on a resize. Drawn with the two titles in its comment, so the browser runs it
+# again when they change (Streamlit runs an st.html script when it is drawn anew): the sides' steps and the language.
+LEVEL_TITLES = """<script>/* {left} | {right} | {lang} */
+(() => {{
+  const level = (frames = 0) => {{
+    const titles = [...document.querySelectorAll(".st-key-beside_view [class*='st-key-beside_side'] h4")];
+    if (titles.length < 2) {{  // drawn before the sides: wait for them, a few seconds at most
+      if (frames < 600) requestAnimationFrame(() => level(frames + 1));
+      return;
+    }}
+    titles.forEach((h) => {{ h.style.minHeight = ""; }});
+    const boxes = titles.map((h) => h.getBoundingClientRect());
+    if (Math.abs(boxes[0].top - boxes[1].top) > 1) return;  // stacked: each its own height
+    const tallest = Math.max(...boxes.map((r) => r.height));
+    titles.forEach((h) => {{ h.style.minHeight = tallest + "px"; }});
+  }};
+  level();
+  document.fonts.ready.then(() => level());  // the titles' heights in the page's own fonts
+  [300, 1000].forEach((ms) => setTimeout(() => level(), ms));  // and once a new step's titles have replaced the old
+  if (!window.besideTitlesLevelled) {{  // one listener a page
+    window.besideTitlesLevelled = true;
+    addEventListener("resize", () => requestAnimationFrame(() => level()));
+  }}
+}})();
+</script>"""
+
+
 def chosen() -> str:
     """The step beside the page's network, or NONE: the control's value, or on a session's first run (before the
     control is drawn) the link's, which views/link.py has checked."""
@@ -182,7 +213,10 @@ def show(page: Page, note: Note, presenting: bool = False) -> bool:
         return True
     mine, theirs = page.frames(), frames(config, page.lang)
     top = shared_top([mine["act_std"], theirs["act_std"]])
-    st.html(f"<style>{CSS}</style>")
+    # one element with the CSS (another would add a gap under presenter mode's fitted charts); presenter mode fits
+    # each side to the screen under its own title (present.FIT_CHARTS), which a taller title would push below it
+    level = "" if presenting else LEVEL_TITLES.format(left=own, right=code, lang=page.lang)
+    st.html(f"<style>{CSS}</style>{level}", unsafe_allow_javascript=True)
     with st.container(key="beside_view"):
         st.markdown(sentence(page.result, other, own, code, page.lang))  # first: what to see in the charts below
         left, right = st.columns(2, gap="large")
