@@ -54,6 +54,9 @@ PLOTS = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] 
     height: Math.min(...[...svg.querySelectorAll("g.role-frame.root > g > path.background, "
                                                  + "g.role-scope.cell > g > path.background")]
         .map((p) => p.getBoundingClientRect().height).filter((h) => h > 0))}))"""
+# Each chart's texts, in the page's order (the std chart first)
+CHART_TEXTS = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] svg")].map((svg) =>
+    [...svg.querySelectorAll('text')].map((e) => e.textContent))"""
 # px: the page's body text as the browser sets it, the story's sentences: a projected chart's text is at least
 # present.SMALLEST_TYPE of it (the histograms had been 11.4 px beside the story's 19 px at 1280 x 720)
 BODY_PX = """() => parseFloat(getComputedStyle(document.querySelector(
@@ -227,8 +230,16 @@ def test_presenter_mode_shows_the_lesson_on_one_screen(base, browser, lang):
                 wait_still(page, PRESENT_PARTS)
         assert heading(page) == t(lang, "step_heading", n=step, steps=len(STEPS), title=t(lang, f"step_{step}"))
 
-        def check(width, step=step):
-            sizes = check_one_screen(page, (step, width), story_start(lang, step), charts=2)  # std, histograms
+        about = tour.story_charts(step, lang)  # what the story is about, drawn: the branch, the spectrum
+
+        def check(width, step=step, about=about):
+            # std, and the histograms: the activations', or the Spectrum tab's two
+            sizes = check_one_screen(page, (step, width), story_start(lang, step),
+                                     charts=3 if tour.SPECTRUM in about else 2)
+            texts = page.evaluate(CHART_TEXTS)
+            assert (t(lang, "branch_series") in texts[0]) == (tour.BRANCH in about), (step, width, texts[0])
+            assert [t(lang, "spectrum_tab.x_axis") in chart for chart in texts[1:]] == (
+                [True, True] if tour.SPECTRUM in about else [False]), (step, width)
             numbers = page.evaluate(METRIC_BESIDE)
             assert len(numbers) == 4 and [n for n in numbers if n["lines"] > 1.6 or not n["inside"]
                                           or not n["beside"]] == [], ("one line beside its label", step, width, numbers)

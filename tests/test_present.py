@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from core import Config, simulate
 from views import charts, present, tour, urlstate
-from views.page import layer_titles
+from views import spectrum as spectrum_view
+from views.page import layer_titles, series_names
 from views.tabs import CODES
 from views.text import t
 
@@ -102,13 +103,29 @@ def _check_presenter_page(step: str, lang: str) -> None:
     assert at.toggle(key=present.PRESENT).value is True
     assert not at.tabs  # the tabs' other charts are left out
     drawn = specs(at)
-    assert [spec.get("title") if not isinstance(spec.get("title"), dict) else spec["title"]["text"]
-            for spec in drawn] == [layer_titles(tour.STEPS[step], lang)[k] for k in ("std", "hist")]
-    std, hist = drawn
+    about = tour.story_charts(step, lang)  # what the story points to, which presenter mode draws
+    config = tour.STEPS[step]
+    titles = [layer_titles(config, lang)["std"]]
+    if tour.SPECTRUM in about:  # the Spectrum tab's two histograms in place of the activations'
+        titles += [charts.title_lines(title, present.SPECTRUM_TITLE_WIDTH) for title in (
+            spectrum_view.this_title(config, config, lang), spectrum_view.twin_title(config, lang, config))]
+    else:
+        titles.append(layer_titles(config, lang)["hist"])
+    assert [title_text(spec) for spec in drawn] == titles, (step, lang)
+    std, *others = drawn
     # laid out by the browser to its box (FIT_CHARTS sets the box's height); its axes close to their labels
     assert std["width"] == "container" and std["autosize"]["type"] == "fit"
     assert std["config"]["axis"]["labelPadding"] == present.PRESENT_CONFIG["axis"]["labelPadding"]
     assert {layer["encoding"]["x"]["title"] for layer in std["layer"]} == {t(lang, "layer")}  # alone, it is titled
+    # the branch's line and its theory beside the stream's where the story is about the branch, as the Activations tab
+    series = {name for layer in std["layer"] for name in layer["encoding"]["color"]["scale"]["domain"]}
+    assert series == set(series_names(lang, tour.BRANCH in about).values()), (step, lang, series)
+    if tour.SPECTRUM in about:
+        for spectrum in others:  # at presenter mode's size, scaled by the browser; their text the story's
+            assert (spectrum["width"], spectrum["height"]) == present.SPECTRUM_PLOT
+            assert spectrum["config"]["axis"]["labelFontSize"] == present.BODY_PX
+        return
+    (hist,) = others
     assert present.PRESENT_PANEL[0] <= hist["spec"]["width"] <= present.PRESENT_PANEL_WIDEST
     assert hist["spec"]["height"] == present.PRESENT_PANEL[1]
     # no caption is on the screen: a line under the title says what the labels are, where there are any
@@ -129,6 +146,37 @@ def _check_presenter_page(step: str, lang: str) -> None:
     expected_link = present.page_link(ADDRESS, dict(at.query_params))
     assert "present" not in expected_link
     assert drawn_matrix(svg) == [list(r) for r in segno.make(expected_link, error=present.QR_ERROR).matrix]
+
+
+def title_text(spec: dict) -> str | list[str]:
+    """A chart's title: its text, or its lines (charts.title_lines)."""
+    title = spec.get("title")
+    return title["text"] if isinstance(title, dict) else title
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_story_s_pointers_name_the_charts_presenter_mode_draws_for_it(lang):
+    """The one record of what a step's story is about: its pointers to the tabs, each naming the chart it points to
+    (views.text.pointed). Step 8's story gives the branch's std ({branch_first} to {branch_last}) and names the
+    branch's line; step 10's the Jacobian's singular values ({orthogonal_p10}) and names the Spectrum tab's histograms;
+    no other story quotes either, and none names them. Both languages name the same; a name is one presenter mode
+    draws; on the page and in presenter mode the name itself is never shown."""
+    from views.locale import catalogue
+    from views.text import pointed, pointing
+
+    named = {code: tour.story_charts(code, lang) for code in tour.STEPS}
+    assert named == {code: tour.story_charts(code, "en") for code in tour.STEPS}
+    for code, charts_named in named.items():
+        template = catalogue(lang)[f"story_{code}"]
+        assert (tour.BRANCH in charts_named) == ("{branch_first}" in template), (code, lang)
+        assert (tour.SPECTRUM in charts_named) == ("{orthogonal_p10}" in template), (code, lang)
+    assert {code: sorted(c) for code, c in named.items() if c} == {"8": [tour.BRANCH], "10": [tour.SPECTRUM]}
+    every = set().union(*(pointed(text) for text in catalogue(lang).values()))
+    assert every == {tour.BRANCH, tour.SPECTRUM}
+    for text in catalogue(lang).values():
+        for name in pointed(text):
+            assert f"{name}|" not in pointing(text, tabs=True) + pointing(text, tabs=False)
+    assert tour.story_charts(tour.CUSTOM, lang) == frozenset()
 
 
 def pointed_tabs(text: str, lang: str) -> list[str]:

@@ -67,16 +67,17 @@ def with_config(spec: dict, config: dict) -> dict:
     return {**spec, "config": merged}
 
 
-def draw_chart(chart, *, name: str, **options: Any) -> None:
-    """Draw a built Altair chart (several datasets allowed); options as st.vega_lite_chart's (width); name as
-    draw()'s.
+def draw_chart(chart, *, name: str, files: bool = True, config: dict | None = None, **options: Any) -> None:
+    """Draw a built Altair chart (several datasets allowed); options as st.vega_lite_chart's (width); name, files and
+    config as draw()'s.
 
     Not through st.altair_chart: that switches Altair's process-wide data transformer and theme while it
     serializes, and every session runs in a thread of this process (see views.charts.vega_lite).
     """
-    spec = charts.coloured(charts.vega_lite(chart), theme_type())
+    spec = charts.coloured(with_config(charts.vega_lite(chart), config or {}), theme_type())
     st.vega_lite_chart(spec, **options)
-    downloads(spec, name)
+    if files:
+        downloads(spec, name)
 
 
 def theme_type() -> str | None:

@@ -9,13 +9,15 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlencode, urlsplit
 
+import altair as alt
 import segno
 import streamlit as st
 
 from core import Config
 
 from . import charts, tour
-from .draw import draw
+from . import spectrum as spectrum_view
+from .draw import draw, draw_chart
 from .page import Page, layer_titles
 from .text import t
 from .urlstate import URL
@@ -66,6 +68,12 @@ PRESENT_PANEL = (110, 60)
 # gaps (PRESENT_CONFIG's facet spacing), 840 px, scaled to the 639 px column of a 1280 x 720 screen leave their text
 # 19 x 639 / 840 = 14.5 px, above CHART_TEXT_LEAST (step 5's labels take 156 px)
 PRESENT_PANEL_WIDEST = 160
+# The Spectrum tab's histograms where a step's story is about them (spectra): width, height of the plot, px, before
+# scaling, with its title, axes and legend about the size of its room on a 1280 x 720 screen (310 x 300 px at step
+# 10: a plot 240 px high had scaled its text to the least, CHART_TEXT_LEAST), and the Latin letters in a line of its
+# title (charts.title_lines; the page's 34 had run the twin's 21 px title 20 px past its chart)
+SPECTRUM_PLOT = (230, 150)
+SPECTRUM_TITLE_WIDTH = 26
 QR_PRESENT_PX = 140  # in presenter mode's narrow right column
 PHONE_COLUMNS = 2  # histogram panels in a row on a phone: 2 x 150 px fit a 390 px screen
 DESK_COLUMNS = 5  # and elsewhere: the lecture's ten layers in two rows
@@ -94,7 +102,8 @@ def typed(config: dict, size: float) -> dict:
         return {"expr": f"{px} * ({screen_scale()})"}
     title = size + charts.TITLE_SIZE - charts.LABEL_SIZE
     return {**config, "axis": {**config["axis"], "labelFontSize": grown(size), "titleFontSize": grown(size)},
-            "legend": {**config["legend"], "labelFontSize": grown(size), "titleFontSize": grown(size)},
+            # no limit on a legend label's width, which Vega sets at 160 px: "branch theory" at 28.5 px had been cut
+            "legend": {**config["legend"], "labelFontSize": grown(size), "titleFontSize": grown(size), "labelLimit": 0},
             "title": {**config["title"], "fontSize": grown(title), "subtitleFontSize": grown(size)}}
 
 
@@ -467,11 +476,21 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
         metrics(page)
     colour = charts.SCHEME_COLOURS[tour.scheme_of(page.config)]
     f = page.frames()
-    std_box, hist_box, qr_box = st.columns([5, 8, 2])
+    about = tour.story_charts(tour.step_of(page.config), page.lang)  # what the step's story points to
+    branch = tour.BRANCH in about
+    # the Spectrum tab's two histograms in the histograms' room, each a column of the one row, which FIT_CHARTS fits
+    # to the screen's height together (in columns of their own inside it, they had kept the height they were drawn
+    # at when the screen grew)
+    spectrum = tour.SPECTRUM in about
+    std_box, *hist_boxes, qr_box = st.columns([5, 4, 4, 2] if spectrum else [5, 8, 2])
     with std_box:  # linear, like the lecture's plots
-        std_chart(page, f["act_std"], colour, page.titles()["std"], "present_std", config=PRESENT_CONFIG)
-    with hist_box, st.container(key="present_histograms"):
-        histograms(page, f["histogram"], colour, page.titles()["hist"], page.config.depth, config=PRESENT_CONFIG)
+        std_chart(page, f["stream_std" if branch else "act_std"], colour, page.titles()["std"], "present_std",
+                  config=PRESENT_CONFIG, names=page.stream_names() if branch else page.names())
+    if spectrum:
+        spectra(page, hist_boxes)
+    else:
+        with hist_boxes[0], st.container(key="present_histograms"):
+            histograms(page, f["histogram"], colour, page.titles()["hist"], page.config.depth, config=PRESENT_CONFIG)
     with qr_box, st.container(key="present_qr"):
         show_qr(page.lang, px=QR_PRESENT_PX, words=False)  # the link itself is in the address bar
 
@@ -501,16 +520,20 @@ def pair_frame(frame, depth: int):
 
 
 def std_chart(page: Page, frame, colour: str, title: str, key: str, y_max: float | None = None,
-              config: dict = PRESENT_CONFIG, layer_axis_title: bool = True, size: float = BODY_PX) -> None:
+              config: dict = PRESENT_CONFIG, layer_axis_title: bool = True, size: float = BODY_PX,
+              names: dict[str, str] | None = None) -> None:
     """The activation std per layer (charts.line_chart, linear) in a box of its own (STD_BOX: the container `key`),
     laid out by Vega to the box's width and height (FIT_CHARTS sets the height), its text at `size` px on SCREEN and
     larger on a larger screen (typed), its y axis's ticks as much further apart (charts.y_ticks); y_max: the axis's end,
     shared with a step beside; config: Vega-Lite config merged over the chart's (draw.with_config); layer_axis_title
-    as line_chart's."""
+    as line_chart's; names: its series (line_chart's), the page's measured and theory unless given."""
     with st.container(key=key, height=STD_BOX_PX, border=False):
         draw("line", frame, name="activation-std", width="stretch", height="stretch", files=False,
              config=typed(config, size),
-             colour=colour, title=title, y_title=page.t("std_axis"), log=False, names=page.names(),
+             # its title never cut: Vega-Lite limits it to the plot's width as first laid out, and step 9's, drawn on a
+             # 1280 x 720 screen and then shown on a 1920 x 1080 one, was cut to "Residual stream std x p…"
+             colour=colour, title={"text": title, "limit": 0}, y_title=page.t("std_axis"), log=False,
+             names=names or page.names(),
              layer_title=page.t("layer"), series_title=page.t("series"), y_max=y_max,
              layer_axis_title=layer_axis_title, size=size, text_scale=screen_scale())
 
@@ -528,3 +551,24 @@ def histograms(page: Page, frame, colour: str, title: str, depth: int, height: i
          share_title=page.t("share"), **screen_columns(panels), panel_width=width, panel_height=height,
          layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")], label_rows=1, files=False,
          config=config, subtitle=charts.label_key(frame, page.config.activation, page.lang), size=BODY_PX)
+
+
+def spectra(page: Page, columns: Sequence) -> None:
+    """The Spectrum tab's two histograms of the Jacobian's singular values (views.tabs.spectrum: this network's and its
+    twin's, on one set of bins), one in each of two columns, drawn as the activation histograms are, at SPECTRUM_PLOT
+    with their text at BODY_PX, and scaled by the browser to their column or to the height they get (PRESENT_CSS,
+    FIT_CHARTS); where the tab computes none, what it says instead, in the first column."""
+    from .tabs import spectrum as tab  # views.tabs imports this module (the Activations tab's screen_columns)
+    with columns[0]:
+        found = tab.measured(page)
+    if found is None:
+        return
+    config, results = found
+    bin_edges = spectrum_view.edges(*results)
+    for i, (column, result, title) in enumerate(zip(columns, results, tab.titles(page, config))):
+        chart, name = tab.histogram(page, result, bin_edges, title, title_width=SPECTRUM_TITLE_WIDTH, size=BODY_PX)
+        width, height = SPECTRUM_PLOT
+        # at its own size, as the activation histograms: a plot of SPECTRUM_PLOT, its title, axes and legend around it
+        drawn = chart.properties(width=width, height=height, autosize=alt.AutoSizeParams(type="pad"))
+        with column, st.container(key=f"present_histograms_spectrum_{i}"):
+            draw_chart(drawn, name=name, files=False, config=PRESENT_CONFIG, width="content")

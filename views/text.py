@@ -11,7 +11,8 @@ from typing import Any
 
 from .locale import LANGUAGES, catalogue, spaced, t
 
-__all__ = ["LANGUAGES", "SHOWN_CHARACTERS", "catalogue", "inserted", "join", "pointing", "t", "user_text"]
+__all__ = ["LANGUAGES", "SHOWN_CHARACTERS", "catalogue", "charts_pointed", "inserted", "join", "pointed", "pointing",
+           "t", "user_text"]
 
 
 def join(lang: str, items: list[str], kind: str = "list") -> str:
@@ -38,13 +39,25 @@ def inserted(text: str) -> str:
 
 
 # A message's pointer to a tab, in the catalogue as ⟦ (Gradients tab)⟧: where the page shows its tabs it is read
-# without the brackets; presenter mode shows none, and leaves it out.
-TAB_POINTER = re.compile("⟦(.*?)⟧", re.DOTALL)
+# without the brackets; presenter mode shows none, and leaves it out. A pointer may name the chart it points to,
+# ⟦spectrum| (the Spectrum tab)⟧, which presenter mode then draws itself (pointed: the story's record of what it is
+# about).
+TAB_POINTER = re.compile(r"⟦(?:(\w+)\|)?(.*?)⟧", re.DOTALL)
 
 
 def pointing(text: str, tabs: bool) -> str:
     """A message with its pointers to tabs (TAB_POINTER) kept where the page shows its tabs, else left out."""
-    return TAB_POINTER.sub(r"\1" if tabs else "", text)
+    return TAB_POINTER.sub(r"\2" if tabs else "", text)
+
+
+def pointed(text: str) -> frozenset[str]:
+    """The charts a message's pointers name (TAB_POINTER's "name|"), none for a pointer that names none."""
+    return frozenset(found for found, _ in TAB_POINTER.findall(text) if found)
+
+
+def charts_pointed(lang: str, key: str) -> frozenset[str]:
+    """pointed() of message `key` as the catalogue writes it (its values not filled in); none for no such message."""
+    return pointed(catalogue(lang).get(key, ""))
 
 
 SHOWN_CHARACTERS = 40  # of a value someone typed or linked: enough to recognise it, short enough for a warning

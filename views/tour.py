@@ -19,7 +19,7 @@ from core.theory import predict
 
 from . import charts, summary
 from .derivation import relation
-from .text import join, pointing, t
+from .text import charts_pointed, join, pointing, t
 from .training import HALF, PLATEAU, plateau_steps, run_progress
 
 # Steps 1-9 use the lecture's network: 10 tanh/ReLU layers of 500 units, a batch of 1000 standard-normal samples.
@@ -244,6 +244,17 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
     if result.config.residual:  # what the same stream reaches with alpha = 1 and no norm (step 8's)
         shown["plain_theory"] = summary.format_value(plain_growth(result.config))
     return pointing(t(lang, f"story_{code}", **shown), tabs)
+
+
+# The charts a story's pointers name (text.pointed), which presenter mode draws for the step: BRANCH, the branch's
+# line on the std chart, as the Activations tab draws it; SPECTRUM, the Spectrum tab's singular values in place of
+# the activation histograms
+BRANCH, SPECTRUM = "branch", "spectrum"
+
+
+def story_charts(code: str, lang: str) -> frozenset[str]:
+    """The charts the story of step `code` points to (its catalogue entry's pointers, text.pointed); none at Custom."""
+    return charts_pointed(lang, f"story_{code}")
 
 
 def race_story(race: dict | None, he_race: dict | None, lang: str) -> str:

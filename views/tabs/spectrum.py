@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import cache, spectrum as spectra
+from core import Config, cache, spectrum as spectra
 from core.network import MemoryBudgetError, WorkLimitError
 from core.threads import Cancelled, parallel_map
 
@@ -20,6 +20,34 @@ FITTED = "use_fitted_spectrum"  # the refusal's button, which computes a Custom 
 
 
 def show(page: Page) -> None:
+    found = measured(page)
+    if found is None:
+        return
+    config, results = found
+    own, budget = page.config, memory_budget()
+    cancel = session_gone()
+    st.markdown(page.t("spectrum_tab.intro"))
+    st.markdown(view.verdict(results[0], page.lang))
+    borders = view.border_line(border_effect(own, budget, cancel), own, results[0], page.lang)
+    if borders:
+        st.markdown(borders)
+    note = view.twin_note(config, results, page.lang)
+    if note:
+        st.markdown(note)
+    bin_edges = view.edges(*results)
+    for column, result, title in zip(st.columns(2), results, titles(page, config)):
+        with column:
+            show_one(page, result, bin_edges, title)
+
+
+def titles(page: Page, config: Config) -> tuple[str, str]:
+    """The two charts' titles: the network computed (config: the page's, or fitting()'s) and its twin."""
+    return view.this_title(config, page.config, page.lang), view.twin_title(config, page.lang, page.config)
+
+
+def measured(page: Page) -> tuple[Config, list[spectra.Spectrum]] | None:
+    """The network whose spectrum is drawn (the page's, or at a tour step over the limits the nearest that fits, said
+    so) and the spectra of it and its twin; None, with the reason on the page, where they are not computed."""
     config, budget = page.config, memory_budget()
     own = config  # the page's network, whose borders border_line measures whatever size the spectrum is drawn at
     # a tour step's network over the limits is computed at the nearest size that fits, said so; a Custom one is
@@ -36,42 +64,42 @@ def show(page: Page) -> None:
             st.warning(refused)
             if fitted is not None:
                 offer_fitted(view.fitted_label(config, fitted, page.lang), FITTED, own)
-            return
+            return None
     cancel = session_gone()
     try:
         with st.spinner(page.t("spectrum_tab.computing")):  # kept per server: a rerun finds both at once
             results = parallel_map(lambda c: cache.spectrum_cached(c, memory_budget=budget, cancel=cancel),
                                    (config, other), slots=False)
     except Cancelled:
-        return
+        return None
     except (MemoryBudgetError, WorkLimitError) as error:  # the estimates above should have said so first
         st.warning(str(error))
-        return
-    st.markdown(page.t("spectrum_tab.intro"))
-    st.markdown(view.verdict(results[0], page.lang))
-    borders = view.border_line(border_effect(own, budget, cancel), own, results[0], page.lang)
-    if borders:
-        st.markdown(borders)
-    note = view.twin_note(config, results, page.lang)
-    if note:
-        st.markdown(note)
-    bin_edges = view.edges(*results)
-    titles = (view.this_title(config, own, page.lang), view.twin_title(config, page.lang, own))
-    for column, result, title in zip(st.columns(2), results, titles):
-        with column:
-            show_one(page, result, bin_edges, title)
+        return None
+    return config, results
+
+
+def histogram(page: Page, result: spectra.Spectrum, bin_edges, title: str, predicted=None,
+              title_width: int = charts.TITLE_WIDTH, size: float = charts.LABEL_SIZE):
+    """One network's histogram of singular values (views.spectrum.histogram_chart) with its theory, and the chart's
+    code in its files' names; predicted: core.spectrum.predicted_density's, if computed already; title_width, size:
+    histogram_chart's."""
+    colour = charts.SCHEME_COLOURS[tour.scheme_of(result.config)]
+    if predicted is None:
+        predicted = spectra.predicted_density(result.config)
+    chart = view.histogram_chart(view.histogram_frame(result, bin_edges), colour=colour, title=title,
+                                 x_title=page.t("spectrum_tab.x_axis"), y_title=page.t("spectrum_tab.y_axis"),
+                                 theory=view.overlay_frame(predicted, bin_edges),
+                                 theory_name=page.t("spectrum_tab.theory_name"), title_width=title_width,
+                                 size=size)
+    return chart, "spectrum-orthogonal" if view.is_orthogonal(result.config) else "spectrum"
 
 
 def show_one(page: Page, result: spectra.Spectrum, bin_edges, title: str) -> None:
     """One network's histogram, its headline numbers and what lies below the axis."""
-    colour = charts.SCHEME_COLOURS[tour.scheme_of(result.config)]
     predicted = spectra.predicted_density(result.config)  # the moments too: computed once (~0.1 s at depth 64)
     theory = view.overlay_frame(predicted, bin_edges)
-    chart = view.histogram_chart(view.histogram_frame(result, bin_edges), colour=colour, title=title,
-                                 x_title=page.t("spectrum_tab.x_axis"), y_title=page.t("spectrum_tab.y_axis"),
-                                 theory=theory, theory_name=page.t("spectrum_tab.theory_name"))
-    draw_chart(chart, name="spectrum-orthogonal" if view.is_orthogonal(result.config) else "spectrum",
-               width="stretch")
+    chart, name = histogram(page, result, bin_edges, title, predicted)
+    draw_chart(chart, name=name, width="stretch")
     numbers = view.headline(result, page.lang)
     labels = {"p10": "spectrum_tab.p10", "p50": "spectrum_tab.p50", "p90": "spectrum_tab.p90",
               "ratio": "spectrum_tab.ratio"}
