@@ -11,6 +11,7 @@ import pytest
 from tests.browser_support import (CHART_TEXT_PX, EXCEPTION, PHONE, READABLE_PX, TITLE_AND_NEXT, act, heading, option,
                                    outside_viewport, visit, wait_still, watched_page)
 from views import charts, present, tour
+from views.page import layer_titles
 from views.text import t
 from views.tour import STEPS
 
@@ -371,3 +372,31 @@ def test_an_equation_wider_than_a_phone_fades_out_where_it_goes_on(base, browser
         wait_still(page, ".katex-display")
         laptop = page.evaluate(EQUATIONS, "start")
         assert len(laptop) == len(start) and [e for e in laptop if e["wide"] or e["mask"] != "none"] == [], laptop
+
+
+# px: how much two plots of charts of one height may differ: the std chart's y axis ends on a tick (charts.y_ticks),
+# whose label holds half its height above the plot, which Vega makes room for; the mean's ends past its top tick
+OVERHANG = charts.LABEL_SIZE / 2
+# px: a chart's plot height on the screen (Vega's frame of the plot, its background)
+PLOT_HEIGHT = ("(chart) => chart.querySelector('svg g.role-frame.root > g > path.background')"
+               ".getBoundingClientRect().height")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_activations_tab_s_std_plot_is_as_tall_as_the_mean_plot_beside_it(base, browser, lang):
+    """The Activations tab's two charts side by side on a laptop's screen (1280 x 800) have plots of one height, at
+    a plain step and at the residual steps, whose std chart also draws the branch and its theory: under the plot,
+    their two-row legend (measured/theory, branch/branch theory) had left step 8's and 9's std plot about 85 px tall
+    beside the mean's 150, and a plain step's one row it shorter too. They may differ by a top label's overhang
+    (OVERHANG)."""
+    with watched_page(browser, viewport=LAPTOP) as page:
+        for step in ("6", "8", "9"):
+            visit(page, f"{base}/?step={step}&lang={lang}", charts=3)
+            titles = layer_titles(tour.step_config(step), lang)
+            mean, std = (page.locator("[data-testid='stVegaLiteChart']").filter(has_text=titles[name])
+                         for name in ("mean", "std"))
+            assert (mean.count(), std.count()) == (1, 1), step
+            branch = std.get_by_text(t(lang, "branch_theory_series"), exact=True).count()
+            assert branch == (step in ("8", "9")), (step, "the branch's theory in the std chart's legend")
+            heights = mean.evaluate(PLOT_HEIGHT), std.evaluate(PLOT_HEIGHT)
+            assert heights[0] >= 100 and abs(heights[1] - heights[0]) <= OVERHANG, (step, heights)

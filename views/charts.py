@@ -353,14 +353,15 @@ def theme(chart: alt.TopLevelMixin, size: float = LABEL_SIZE, **legend) -> alt.T
     """The page's one chart theme, for every tab's charts: projector-size fonts (size, LABEL_SIZE unless a page
     asks for larger, and titles TITLE_SIZE - LABEL_SIZE px above it), the legend below with its lines as thick as
     the curves, titles at the left; colours of text and grid are left to the Streamlit theme (light or dark); no two
-    labels of an axis or a legend overlap. legend: more of Vega-Lite's legend settings for one chart."""
+    labels of an axis or a legend overlap. legend: more of Vega-Lite's legend settings for one chart (its orient
+    too)."""
     # labels that would overlap are left out (Vega's greedy pass), at least LABEL_GAP px apart: a chart that
     # wants every label gives room for them (heatmap_chart's legend)
     themed = (
         chart.configure_axis(labelFontSize=size, titleFontSize=size, labelOverlap="greedy",
                              labelSeparation=LABEL_GAP)
-        .configure_legend(labelFontSize=size, titleFontSize=size, symbolStrokeWidth=3, orient="bottom",
-                          labelOverlap="greedy", labelSeparation=LABEL_GAP, **legend)
+        .configure_legend(labelFontSize=size, titleFontSize=size, symbolStrokeWidth=3,
+                          labelOverlap="greedy", labelSeparation=LABEL_GAP, **{"orient": "bottom", **legend})
         .configure_title(fontSize=size + TITLE_SIZE - LABEL_SIZE, anchor="start")
         .configure_header(labelFontSize=size, titleFontSize=size)
         # Streamlit's theme sets labelFlush on every axis, which moved a y axis's end labels off their gridlines
@@ -595,7 +596,8 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
 
 def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_title: str, log: bool,
                names: dict[str, str], layer_title: str, series_title: str = "curve", y_max: float | None = None,
-               layer_axis_title: bool = True, size: float = LABEL_SIZE, text_scale: str = "1") -> alt.LayerChart:
+               layer_axis_title: bool = True, size: float = LABEL_SIZE, text_scale: str = "1",
+               legend: str = "bottom") -> alt.LayerChart:
     """Measured values per layer (solid, with points) and the theory (dashed grey, on top); log or linear y.
 
     frame: series_frame(); with names["branch"] and names["branch_theory"], the rows of those series (a residual
@@ -605,7 +607,9 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
     marked on the axis's bottom edge (zero_marks). The tooltip names each field with the axis titles. y_max: a
     linear axis from 0 to it (two charts side by side read on one scale). layer_axis_title: the layer axis titled
     (layer_title), or only numbered where the chart's title says "per layer" and the height is short. title: one
-    line, or lines (title_lines). size: its text's (theme's), px; text_scale: y_ticks' (a linear axis's).
+    line, or lines (title_lines). size: its text's (theme's), px; text_scale: y_ticks' (a linear axis's). legend:
+    "bottom", or "right" beside the plot, one entry a row, where the plot is to be as tall as a legendless chart's of
+    the same height beside it.
     """
     branch, branch_theory = names.get("branch"), names.get("branch_theory")
     series = [names["measured"], names["theory"], *([branch, branch_theory] if branch else [])]
@@ -635,9 +639,9 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
         marks += [branches.mark_line(strokeWidth=2.5), branches.mark_point(filled=False, size=60, opacity=1),
                   base.transform_filter(alt.datum.series == branch_theory).mark_line(strokeWidth=2)]
     chart = alt.layer(*marks, theory.mark_line(strokeWidth=2.5), *zeros)
-    # four entries do not fit one row of a half-page chart: the stream's two above the branch's two
+    # four entries do not fit one row of a half-page chart: under it, the stream's two above the branch's two
     return theme(chart.properties(title=title, height=HEIGHT, width="container"), size,
-                 **({"columns": 2} if branch else {}))
+                 **({"orient": "right"} if legend == "right" else {"columns": 2} if branch else {}))
 
 
 def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, layer_title: str) -> alt.LayerChart:

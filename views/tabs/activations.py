@@ -29,7 +29,8 @@ def show(page: Page) -> None:
     with right:
         draw("line", f["stream_std"], name="activation-std", colour=colour,
              title=page.titles()["std"], y_title=page.t("std_axis"), log=log,
-             names=page.stream_names(), layer_title=page.t("layer"), series_title=page.t("series"))
+             names=page.stream_names(), layer_title=page.t("layer"), series_title=page.t("series"),
+             legend="right")  # beside the plot: under it, its rows had left the plot 85 px beside the mean's 150
     if log:
         for caption in summary.log_gaps(page.lang, {page.t("measured"): page.result.act_std,
                                                     page.t("theory"): page.result.predicted_act_std}):
