@@ -40,7 +40,8 @@ def std_charts(at, lang: str = "en") -> list[tuple[dict, pd.DataFrame]]:
     found = []
     for chart in at.get("vega_lite_chart"):
         spec = json.loads(chart.proto.spec)
-        if spec.get("title") == t(lang, "chart_act_std"):
+        title = spec.get("title")
+        if (title.get("text") if isinstance(title, dict) else title) == t(lang, "chart_act_std"):  # presenter's: dict
             (dataset,) = chart.proto.datasets
             found.append((spec, convert_arrow_bytes_to_pandas_df(dataset.data.data)))
     return found
