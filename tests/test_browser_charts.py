@@ -21,18 +21,20 @@ pytestmark = pytest.mark.slow  # a real server and a real browser
 # (link, charts drawn): step 1's zeros (every log chart's zero marks, the zero bars), step 2 on a log axis,
 # step 6's ReLU tails past 3, step 7's batch norm, and the Compare and Theory tabs
 PAGES = [
-    ("step=1&tab=activations&log=true", 3), ("step=1&tab=gradients", 2), ("step=1&tab=compare", 1),
-    ("step=2&tab=activations&log=true", 3), ("step=2&tab=theory", 2), ("step=6&tab=activations", 3),
-    ("step=6&tab=compare", 1), ("step=7&tab=gradients", 2), ("step=7&tab=theory", 2),
+    ("step=1&tab=activations&log=true", 3), ("step=1&tab=gradients&log=true", 2), ("step=1&tab=compare&log=true", 1),
+    ("step=2&tab=activations&log=true", 3), ("step=2&tab=theory&log=true", 2), ("step=6&tab=activations", 3),
+    ("step=6&tab=compare&log=true", 1), ("step=7&tab=gradients&log=true", 2), ("step=7&tab=theory&log=true", 2),
 ]
 # PAGES walked on one page as a student clicks through them, after the first: (what is clicked, the link the page
-# then shows, charts drawn). The walk passes three more pages on its way, checked as well.
+# then shows, charts drawn). The walk passes three more pages on its way, checked as well. The log switch, turned on
+# by the first link, stays in the address on the other tabs (urlstate.TAB_SETTINGS) until the walk turns it off.
 WALK = [
-    ("tab_gradients", "step=1&tab=gradients", 2), ("tab_compare", "step=1&tab=compare", 1),
-    ("2", "step=2&tab=compare", 1), ("tab_activations", "step=2&tab=activations&log=true", 3),
-    ("tab_theory", "step=2&tab=theory", 2), ("7", "step=7&tab=theory", 2), ("tab_gradients", "step=7&tab=gradients", 2),
-    ("6", "step=6&tab=gradients", 2), ("tab_compare", "step=6&tab=compare", 1),
-    ("tab_activations", "step=6&tab=activations&log=true", 3), ("log_y", "step=6&tab=activations", 3),
+    ("tab_gradients", "step=1&tab=gradients&log=true", 2), ("tab_compare", "step=1&tab=compare&log=true", 1),
+    ("2", "step=2&tab=compare&log=true", 1), ("tab_activations", "step=2&tab=activations&log=true", 3),
+    ("tab_theory", "step=2&tab=theory&log=true", 2), ("7", "step=7&tab=theory&log=true", 2),
+    ("tab_gradients", "step=7&tab=gradients&log=true", 2), ("6", "step=6&tab=gradients&log=true", 2),
+    ("tab_compare", "step=6&tab=compare&log=true", 1), ("tab_activations", "step=6&tab=activations&log=true", 3),
+    ("log_y", "step=6&tab=activations", 3),
 ]
 # a race small enough to train in a second or two: every Training chart
 RACE = "step=custom&depth=3&width=16&tab=training&steps=50"

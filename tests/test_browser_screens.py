@@ -341,6 +341,10 @@ EQUATIONS = """async (at) => {
     await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
     return boxes.map((e) => ({wide: e.scrollWidth > e.clientWidth + 1, mask: getComputedStyle(e).maskImage})); }"""
 CLEAR = "rgba(0, 0, 0, 0)"  # a mask's transparent end, as Chromium writes it
+# KaTeX's fonts loaded, which it asks for as it draws: measured in a fallback font, an equation that fits its box had
+# overflowed it on a loaded machine
+KATEX_FONTS = """() => Promise.all(["KaTeX_Main", "KaTeX_Math", "KaTeX_Size1", "KaTeX_Size2"]
+    .map((family) => document.fonts.load(`20px ${family}`))).then(() => document.fonts.ready).then(() => true)"""
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -353,7 +357,7 @@ def test_an_equation_wider_than_a_phone_fades_out_where_it_goes_on(base, browser
     with watched_page(browser, **PHONE) as page:
         visit(page, f"{base}/?step=2&tab=derivation&lang={lang}", charts=0)
         page.wait_for_selector(".katex-display")
-        page.evaluate("document.fonts.ready.then(() => document.fonts.status)")  # KaTeX's fonts, loaded as it draws
+        page.evaluate(KATEX_FONTS)
         wait_still(page, ".katex-display")
         start, end = page.evaluate(EQUATIONS, "start"), page.evaluate(EQUATIONS, "end")
         assert sum(e["wide"] for e in start) >= 3 and not start[0]["wide"], start
@@ -368,7 +372,7 @@ def test_an_equation_wider_than_a_phone_fades_out_where_it_goes_on(base, browser
     with watched_page(browser, viewport=LAPTOP) as page:
         visit(page, f"{base}/?step=2&tab=derivation&lang={lang}", charts=0)
         page.wait_for_selector(".katex-display")
-        page.evaluate("document.fonts.ready.then(() => document.fonts.status)")
+        page.evaluate(KATEX_FONTS)
         wait_still(page, ".katex-display")
         laptop = page.evaluate(EQUATIONS, "start")
         assert len(laptop) == len(start) and [e for e in laptop if e["wide"] or e["mask"] != "none"] == [], laptop
