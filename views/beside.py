@@ -38,8 +38,8 @@ CSS = ("[class*='st-key-beside_side'] [data-testid='stVegaLiteChart'] svg{max-wi
 # not in presenter mode, which fits each side under its own title to the screen: present.FIT_CHARTS), so
 # that their charts start level: a title wrapping to one more line than the other's had put its side's charts a line
 # lower (step 10 beside step 3 at 1280 px: 31 px), and the std charts share one axis to be read across. A title's height
-# follows the window's width: set again on a resize. Drawn with the two titles in its comment, so the browser runs it
-# again when they change (Streamlit runs an st.html script when it is drawn anew): the sides' steps and the language.
+# follows the window's width: set again on a resize. Drawn with the sides' steps and the language in its comment, so
+# the browser runs it again when the titles change (Streamlit runs an st.html script when it is drawn anew).
 LEVEL_TITLES = """<script>/* {left} | {right} | {lang} */
 (() => {{
   const level = (frames = 0) => {{

@@ -17,7 +17,7 @@ from ..computing import session_gone
 from ..draw import draw
 from ..text import inserted, join, t
 from ..page import Page, memory_budget
-from .. import link, urlstate
+from .. import link
 
 
 def compare_picks() -> list[str]:
@@ -47,7 +47,7 @@ def show(page: Page) -> None:
     picked = st.multiselect(page.t("compare_pick"), list(tour.SCHEMES), key="compare", persist_state="session",
                             format_func=lambda scheme: charts.scheme_name(scheme, page.lang),
                             help=page.t("compare_help"))
-    link.write("compare", urlstate.query_value("compare", {"compare": picked}, ("activations",)))
+    link.write_setting("compare", picked)
     if not picked:
         st.info(page.t("compare_empty"))
         return
