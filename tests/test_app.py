@@ -1144,14 +1144,17 @@ def test_the_histogram_caption_names_the_grey_bars_the_panels_hold(step):
     """Each kind of grey bar is explained where the panels hold one, and only there: step 3's tanh under N(0, 1)
     saturates, its end bins over SPIKE_RATIO times the tallest inner bin (kind "end"); step 1's zero weights make
     every value exactly 0; step 5's ReLU gives exact zeros and a tail past 3, whose caption quotes one of its own
-    labels ("> 3: 0.14 %"); step 4's Xavier + tanh has none of them (the tanh steps had been told of "> 3: 4.1 %").
-    Both languages; the kinds from the simulation's own counts."""
+    labels ("> 3: 0.14 %"); step 4's Xavier + tanh has none of them (the tanh steps had been told of "> 3: 4.1 %"),
+    but for a value a float32 sum may round to exactly 0 (one in its 5,000,000 with OpenBLAS's Sandybridge kernels,
+    none with Haswell's), which the panel and the caption then name as they would any. Both languages; the kinds
+    from the simulation's own counts."""
     result = simulate(tour.step_config(step))
     frame = charts.histogram_frame(result, "en")
     has_ends = bool((frame["kind"] == "end").any())
     has_zeros, has_beyond = bool(result.hist_zeros[1:].any()), bool(result.hist_beyond[1:].any())
-    assert (has_ends, has_zeros, has_beyond) == {"1": (False, True, False), "3": (True, False, False),
-                                                 "4": (False, False, False), "5": (False, True, True)}[step]
+    zero_share = result.hist_zeros[1:].sum() / result.hist_counts[1:].sum()
+    assert (has_ends, zero_share > 1e-5, has_beyond) == {"1": (False, True, False), "3": (True, False, False),
+                                                         "4": (False, False, False), "5": (False, True, True)}[step]
     for lang in ("en", "zh"):
         at = open_app(step=step, lang=lang)
         no_trouble(at)

@@ -1464,11 +1464,15 @@ def test_under_batch_norm_a_step_moves_weights_by_lr_over_their_squared_size():
 
 @pytest.mark.slow
 def test_step_7_s_run_learns_little_because_of_its_hidden_weights_steps(monkeypatch):
-    """The cause, with everything else kept: at the width-100 equivalent of step 7 (Var(w) = 1/(20·100)), seed 0,
-    the run with batch norm learns once only its hidden layers' W take lr / 20 (read-out, γ and β still at 0.02):
-    half of ln 3 at step 67, against never at lr 0.02 for all; and Xavier with batch norm, which learns at 0.02
-    (half of ln 3 at step 51), no longer does with only its W at lr x 20. Seeds 1 and 2 alike (55, 54; Xavier's W
-    x 20: 176, never)."""
+    """The cause, with everything else kept: at the width-100 equivalent of step 7 (Var(w) = 1/(20·100)), the run
+    with batch norm and Xavier with batch norm trade places when only their hidden layers' W trade learning rates
+    (read-out, γ and β still at 0.02). The small weights at W's lr / 20 and Xavier at lr 0.02 reach half of ln 3
+    soon; the small weights at 0.02 and Xavier at W's lr x 20 late or never, in every seed at least twice as many
+    steps as the seed's slower quick run. Seeds 0 and 1 with OpenBLAS's Haswell kernels: 45-66 steps, against never
+    or 165-244; with its Sandybridge kernels: 46-78, against 170-259 (seeds 2-4 alike).
+
+    Whether a slow run ends within 300 steps is not part of the claim: another BLAS kernel's float32 rounding moves
+    a run by tens of steps (seed 0's small weights at 0.02: never with Haswell's kernels, 259 with Sandybridge's)."""
     from views import training as tv
 
     train_module = importlib.import_module("core.train")
@@ -1497,19 +1501,26 @@ def test_step_7_s_run_learns_little_because_of_its_hidden_weights_steps(monkeypa
             run = _train(config, make_task(3, 100, config.dtype), 300, 0.02, 0.9, 128, None, "run")
         return tv.plateau_steps(run, tv.HALF)
 
-    small = Config(init="normal", std=math.sqrt(1 / (20 * 100)), activation="tanh", width=100, batch_norm=True)
-    xavier = replace(small, init="xavier_normal")
-    assert half(small, 1.0) is None and half(small, 1 / 20) is not None
-    assert half(xavier, 1.0) is not None and half(xavier, 20.0) is None
+    for seed in range(2):
+        small = Config(init="normal", std=math.sqrt(1 / (20 * 100)), activation="tanh", width=100, batch_norm=True,
+                       seed=seed)
+        xavier = replace(small, init="xavier_normal")
+        quick = [half(small, 1 / 20), half(xavier, 1.0)]
+        slow = [half(small, 1.0), half(xavier, 20.0)]
+        assert None not in quick, (seed, quick)
+        assert all(steps is None or steps >= 2 * max(quick) for steps in slow), (seed, quick, slow)
 
 
 @pytest.mark.slow
 def test_step_7_s_race_learns_little_at_its_learning_rate_and_learns_at_the_matched_one():
     """Step 7's effect at a fifth of the width, seed 0: 10 tanh layers of 100 units with Var(w) = 1/(20·100), 1/20
-    of Xavier's as 0.01² is at width 500. At the race's lr 0.02 the run with batch norm leaves the ln 3 plateau but
-    does not reach half of it in 300 steps (the lecture's network: 0.753, 0.889, 0.853 at seeds 0-2), and the page
-    says why; at 0.02 / 20 = 0.001, the learning rate it names, it learns (0.030, 0.034, 0.057); the same weights
-    without batch norm stay at ln 3."""
+    of Xavier's as 0.01² is at width 500. At the race's lr 0.02 the run with batch norm leaves the ln 3 plateau, and
+    reaches half of it late if at all (the lecture's network not in 300 steps: 0.753, 0.889, 0.853 at seeds 0-2; this
+    one never with OpenBLAS's Haswell kernels, at step 259 with its Sandybridge kernels); at 0.02 / 20 = 0.001, the
+    learning rate the page names, it learns (0.030, 0.034, 0.057), 2.5 times as soon at least; the same
+    weights without batch norm stay at ln 3. The page's words follow the runs: where the run at 0.02 did not reach
+    half of ln 3, that batch norm brought the signal back and why it learned little, and otherwise that it let the
+    bad init learn."""
     from views import training as tv
     from views.text import t
 
@@ -1517,12 +1528,18 @@ def test_step_7_s_race_learns_little_at_its_learning_rate_and_learns_at_the_matc
     plain = core.train(bad)
     fast, matched = (core.train(replace(bad, batch_norm=True), lr=lr) for lr in (0.02, 0.001))
     assert tv.plateau_steps(plain, tv.PLATEAU) is None
-    assert tv.plateau_steps(fast, tv.PLATEAU) is not None and tv.plateau_steps(fast, tv.HALF) is None
-    assert tv.plateau_steps(matched, tv.HALF) is not None and matched.final_accuracy > 0.95
+    assert tv.plateau_steps(fast, tv.PLATEAU) is not None
+    learned = tv.plateau_steps(matched, tv.HALF)
+    assert learned is not None and matched.final_accuracy > 0.95
+    late = tv.plateau_steps(fast, tv.HALF)
+    assert late is None or late >= 2.5 * learned, (learned, late)  # seeds 0-2, both kernels: 2.9 times at the least
     said = tv.rescue_text({"normal_0.01": plain, BN_RESCUE: fast}, "en")
-    assert "batch norm brings the signal back" in said and t(
-        "en", "training_tab.rescue_step", bn=tv.scheme_name(BN_RESCUE, "en"), factor="20", lr="0.02", faster="0.4",
-        matched="0.001") in said
+    why = t("en", "training_tab.rescue_step", bn=tv.scheme_name(BN_RESCUE, "en"), factor="20", lr="0.02",
+            faster="0.4", matched="0.001")
+    if late is None:
+        assert "batch norm brings the signal back" in said and why in said
+    else:
+        assert "batch norm lets the same bad init learn" in said and why not in said
     assert "batch norm lets the same bad init learn" in tv.rescue_text({"normal_0.01": plain, BN_RESCUE: matched}, "en")
 
 

@@ -52,9 +52,10 @@ def test_the_break_is_where_every_value_falls_below_the_smallest_normal_number(c
     assert network.smallest_normal(config.dtype) == tiny
     assert (np.abs(z[b.layer]) < tiny).all() and (np.abs(z[b.layer - 1]) >= tiny).any()
     assert np.count_nonzero(z[b.layer]) > z[b.layer].size / 2
-    if config == UNDERFLOWS[0]:
-        assert b.layer == 39 and np.count_nonzero(z[39]) == z[39].size  # the first zeros come at layer 40
-        assert 0 < np.count_nonzero(z[40] == 0) and np.mean(z[45] == 0) > 0.9
+    if config == UNDERFLOWS[0]:  # the zeros come after the break, a few at first; just where moves with the BLAS
+        # kernel's rounding of subnormal values (OpenBLAS's Haswell kernels: the first at layer 40; Sandybridge's: 41)
+        assert b.layer == 39 and np.count_nonzero(z[39]) == z[39].size
+        assert 0 < np.count_nonzero(z[42] == 0) < z[42].size / 100 and np.mean(z[45] == 0) > 0.9
 
 
 @pytest.mark.slow
