@@ -456,6 +456,7 @@ def test_the_page_says_it_waits_for_the_server_then_computes(monkeypatch, lang, 
     assert not [i for i in at.info if i.value in (table["waiting_note_one"], table["computing_note"])]
 
 
+@pytest.mark.slow
 def test_a_bad_budget_setting_stops_the_page_with_both_languages_message(monkeypatch):
     monkeypatch.setenv(ENV, "1e308")
     computed = []

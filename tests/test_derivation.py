@@ -587,6 +587,7 @@ def test_no_number_is_printed_that_is_not_a_named_value(results, name, lang):
         assert set(re.findall(NUMBER, latex)) <= {"0", "1", "2"}, (block.title, latex)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CONFIGS)
 def test_every_printed_equation_holds_at_the_printed_precision(results, name):
     result = result_of(results, name)
@@ -1196,6 +1197,7 @@ def test_the_way_back_shows_fan_out_var_w_of_the_layers_it_passes(init, mode, ac
                for note in back.notes)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_layer_norm_gets_its_own_argument(results, lang):
     """Under layer norm (no stream) step 2 is the sum z₁'s variance, n·Var(w)·E[x²] = 500 × 10⁻⁴ × 1 = 0.05, not the
@@ -1245,6 +1247,7 @@ def test_layer_norm_backward_step_says_where_relu_he_loses_its_root_two(results,
     assert "ln_back_high" not in back.shown  # one value where low and high print alike
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", [name for name, c in CONFIGS.items() if c.layer_norm and not c.residual])
 def test_every_layer_norm_network_names_the_norm_in_each_step(results, name, lang):

@@ -290,6 +290,7 @@ def test_every_header_spells_its_symbols_and_brackets_one_way(config, lang):
     assert t(lang, "column_weight_grad_std", grad=summary.gradient_symbol(config)) == WEIGHT[lang] + gradient
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", tour.STEPS)
 def test_the_csv_reads_back_as_the_table_with_its_configuration(steps, code):
     result = steps[code]

@@ -729,6 +729,7 @@ def test_zero_marks_sit_below_every_tick_apart_from_the_values():
     assert charts.decades([1.00007]) == ((1.0, 10.0), (1.0, 10.0))  # no zero: no band
 
 
+@pytest.mark.slow
 @given(st.lists(st.floats(1e-30, 1e30), min_size=1, max_size=6), st.booleans())
 def test_a_log_axis_holds_every_value_and_its_ticks(values, zero):
     """charts.decades: every positive value lies inside the axis's domain, every tick too, the ticks are whole powers
@@ -1300,6 +1301,7 @@ def test_presenter_modes_std_axis_on_a_grown_screen_is_the_laptop_s_axis_grown(s
     assert labels[0] == labels[1] and len(labels[0]) >= 3, labels
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", ["2", "10"])
 def test_the_mean_charts_layer_axis_ends_at_the_last_layer_as_the_std_charts_does(step):
     """Step 10's mean chart numbered its layer axis up to 65 of 64 layers (Vega's rounding), by the std chart's 64."""

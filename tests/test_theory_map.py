@@ -315,6 +315,7 @@ def test_paradox_most_units_saturate_yet_gradients_grow(large_init):
     assert numbers["growth"] > 3  # several-fold a layer, in std
 
 
+@pytest.mark.slow
 def test_paradox_numbers_agree_with_the_simulation(large_init):
     _, numbers, result = large_init
     grads = result.grad_std[1:]  # layers 1..10

@@ -70,6 +70,7 @@ print(sorted(info["num_threads"] for info in threadpool_info() if info["user_api
 """
 
 
+@pytest.mark.slow
 def test_a_blas_library_a_computing_thread_loads_gets_one_thread_too():
     """threadpoolctl lets one thread set an OpenBLAS pool and ignores the others: scipy's OpenBLAS, first loaded by a
     computing thread, kept a thread per core, which spin between its calls (in a new process: scipy unloaded)."""

@@ -65,6 +65,7 @@ def test_a_good_init_learns(fixture, request):
     assert result.final_accuracy > 0.8
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixture", ["he_relu", "xavier_tanh"])
 def test_first_loss_is_ln_k(fixture, request):
     """A sane init with its small read-out starts at the loss of guessing uniformly."""

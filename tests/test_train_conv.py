@@ -171,6 +171,7 @@ def test_conv_first_loss_is_ln_10(he_digits):
     assert abs(he_digits.loss[0] - math.log(10)) < 0.05
 
 
+@pytest.mark.slow
 def test_a_he_relu_conv_net_learns_the_digits(he_digits):
     """A net that ignores the images can do no better than the entropy of the training labels (2.302, a hair under
     ln 10); after 100 steps the He + ReLU conv net is well below it (0.52 nats below measured, 0.3 asked), classifies

@@ -255,6 +255,7 @@ def test_healthy_under_batch_norm_comes_with_its_update_size(steps):
 LEARNING_RATE = {"en": NUMBER, "zh": r"学习率(?:得)?取 ([^ ]+) 左右"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("code", list(tour.STEPS))
 def test_no_sentence_reads_a_learning_rate_off_the_made_up_gradient(steps, simulated, code, lang):

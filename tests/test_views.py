@@ -368,6 +368,7 @@ def test_shares_are_written_with_a_students_precision():
 
 # ---------- derivation ----------
 
+@pytest.mark.slow
 def test_the_derivation_puts_this_networks_numbers_in(steps):
     blocks = derivation.blocks(steps["2"], "en")
     text = " ".join(b.numbers for b in blocks)
