@@ -341,10 +341,17 @@ EQUATIONS = """async (at) => {
     await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
     return boxes.map((e) => ({wide: e.scrollWidth > e.clientWidth + 1, mask: getComputedStyle(e).maskImage})); }"""
 CLEAR = "rgba(0, 0, 0, 0)"  # a mask's transparent end, as Chromium writes it
-# KaTeX's fonts loaded, which it asks for as it draws: measured in a fallback font, an equation that fits its box had
-# overflowed it on a loaded machine
-KATEX_FONTS = """() => Promise.all(["KaTeX_Main", "KaTeX_Math", "KaTeX_Size1", "KaTeX_Size2"]
-    .map((family) => document.fonts.load(`20px ${family}`))).then(() => document.fonts.ready).then(() => true)"""
+# Every face of KaTeX's fonts loaded (each family's italic and bold are faces of their own), where KaTeX asks for each
+# only as it draws: measured in a fallback font, an equation that fits its box had overflowed it on a loaded machine
+# (the four faces waited for before left out KaTeX_Size3, which step 2's first equation draws in)
+KATEX_FONTS = """() => Promise.all([...document.fonts]
+    .filter((face) => face.family.replace(/["']/g, '').startsWith('KaTeX')).map((face) => face.load()))
+    .then(() => document.fonts.ready).then(() => true)"""
+# The page's own CSS (present.PAGE_CSS: the equations' padding, which holds a subscript's overhang) in place: it comes
+# in an element of its own, which the browser can apply after the page has said its run is over and KaTeX has drawn
+# (measured 0 px of padding right after such a page settled, in one page load of three)
+PAGE_CSS_APPLIED = """() => [...document.querySelectorAll('.katex-display')]
+    .every((e) => parseFloat(getComputedStyle(e).paddingLeft) > 0)"""
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -357,6 +364,7 @@ def test_an_equation_wider_than_a_phone_fades_out_where_it_goes_on(base, browser
     with watched_page(browser, **PHONE) as page:
         visit(page, f"{base}/?step=2&tab=derivation&lang={lang}", charts=0)
         page.wait_for_selector(".katex-display")
+        page.wait_for_function(PAGE_CSS_APPLIED, timeout=30_000)
         page.evaluate(KATEX_FONTS)
         wait_still(page, ".katex-display")
         start, end = page.evaluate(EQUATIONS, "start"), page.evaluate(EQUATIONS, "end")
@@ -372,6 +380,7 @@ def test_an_equation_wider_than_a_phone_fades_out_where_it_goes_on(base, browser
     with watched_page(browser, viewport=LAPTOP) as page:
         visit(page, f"{base}/?step=2&tab=derivation&lang={lang}", charts=0)
         page.wait_for_selector(".katex-display")
+        page.wait_for_function(PAGE_CSS_APPLIED, timeout=30_000)
         page.evaluate(KATEX_FONTS)
         wait_still(page, ".katex-display")
         laptop = page.evaluate(EQUATIONS, "start")
