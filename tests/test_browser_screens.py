@@ -354,6 +354,15 @@ PAGE_CSS_APPLIED = """() => [...document.querySelectorAll('.katex-display')]
     .every((e) => parseFloat(getComputedStyle(e).paddingLeft) > 0)"""
 
 
+
+def equations_drawn(page) -> None:
+    """Wait until the page's equations are drawn as a viewer sees them: with the page's CSS, in KaTeX's fonts, still."""
+    page.wait_for_selector(".katex-display")
+    page.wait_for_function(PAGE_CSS_APPLIED, timeout=30_000)
+    page.evaluate(KATEX_FONTS)
+    wait_still(page, ".katex-display")
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_an_equation_wider_than_a_phone_fades_out_where_it_goes_on(base, browser, lang):
     """On a phone the Derivation's equations ran past the screen's edge and ended mid-term ("E[w²] E[x" ...), with
@@ -363,10 +372,7 @@ def test_an_equation_wider_than_a_phone_fades_out_where_it_goes_on(base, browser
     its box by 2 px, the italic subscript's overhang: it fits now, unfaded.)"""
     with watched_page(browser, **PHONE) as page:
         visit(page, f"{base}/?step=2&tab=derivation&lang={lang}", charts=0)
-        page.wait_for_selector(".katex-display")
-        page.wait_for_function(PAGE_CSS_APPLIED, timeout=30_000)
-        page.evaluate(KATEX_FONTS)
-        wait_still(page, ".katex-display")
+        equations_drawn(page)
         start, end = page.evaluate(EQUATIONS, "start"), page.evaluate(EQUATIONS, "end")
         assert sum(e["wide"] for e in start) >= 3 and not start[0]["wide"], start
         for first, last in zip(start, end):
@@ -379,10 +385,7 @@ def test_an_equation_wider_than_a_phone_fades_out_where_it_goes_on(base, browser
                 and last["mask"].count(CLEAR) == 1, last  # at the left edge only
     with watched_page(browser, viewport=LAPTOP) as page:
         visit(page, f"{base}/?step=2&tab=derivation&lang={lang}", charts=0)
-        page.wait_for_selector(".katex-display")
-        page.wait_for_function(PAGE_CSS_APPLIED, timeout=30_000)
-        page.evaluate(KATEX_FONTS)
-        wait_still(page, ".katex-display")
+        equations_drawn(page)
         laptop = page.evaluate(EQUATIONS, "start")
         assert len(laptop) == len(start) and [e for e in laptop if e["wide"] or e["mask"] != "none"] == [], laptop
 

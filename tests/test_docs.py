@@ -135,12 +135,17 @@ def test_the_readme_names_the_sidebar_s_tour_as_the_sidebar_does():
 
 # --- the numbers ------------------------------------------------------------------------------------------------------
 
-def avx2() -> bool:
-    """Whether OPENBLAS_CORETYPE=Haswell, the kernels docs/training.md's figures come from, can run here."""
+# OpenBLAS's kernels the docs' figures are checked with, by the CPU flag each needs: Haswell's, which
+# docs/training.md's figures come from, and Sandybridge's, which sum a product in another order
+KERNEL_FLAGS = {"Haswell": "avx2", "Sandybridge": "avx"}
+
+
+def runs_here(kernel: str) -> bool:
+    """Whether OPENBLAS_CORETYPE=kernel can run on this machine (an x86-64 CPU with its flag)."""
     if platform.machine() not in ("x86_64", "AMD64"):
         return False
     try:
-        return " avx2" in Path("/proc/cpuinfo").read_text()
+        return KERNEL_FLAGS[kernel] in Path("/proc/cpuinfo").read_text().split()
     except OSError:
         return False
 
@@ -154,21 +159,24 @@ def he_table_row(depth: int, seed: int = 0) -> dict[str, str]:
     return {row[2]: row[column] for row in rows}
 
 
-def trained_with_haswell_kernels(code: str) -> str:
-    """What `code` prints, run in a process of its own with OpenBLAS's Haswell kernels, as docs/training.md's
-    figures were measured: OpenBLAS reads OPENBLAS_CORETYPE when numpy loads, and a race's workers inherit it."""
+def printed_with_kernels(code: str, kernel: str | None = "Haswell") -> str:
+    """What `code` prints, run in a process of its own with OpenBLAS's `kernel` (None: the machine's own), as
+    docs/training.md's figures were measured with Haswell's: OpenBLAS reads OPENBLAS_CORETYPE when numpy loads, and a
+    race's workers inherit it."""
+    env = {**os.environ, **({"OPENBLAS_CORETYPE": kernel} if kernel else {})}
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=1200,
-                          env={**os.environ, "OPENBLAS_CORETYPE": "Haswell"}, check=True).stdout
+                          env=env, check=True).stdout
 
 
 TRAINING = ROOT / "docs" / "training.md"
-HASWELL = pytest.mark.skipif(not avx2(), reason="docs/training.md's figures are OpenBLAS's Haswell kernels' (AVX2)")
+HASWELL = pytest.mark.skipif(not runs_here("Haswell"),
+                             reason="docs/training.md's figures are OpenBLAS's Haswell kernels' (AVX2)")
 
 
 @pytest.mark.slow
 @HASWELL
 def test_the_he_2015_table_s_seed_0_row_is_the_one_core_trains():
-    printed = trained_with_haswell_kernels(
+    printed = printed_with_kernels(
         "import sys; sys.path.insert(0, 'benchmarks'); from bench_train import he_cell; from core.train import "
         "he_2015\nfor depth in (22, 30):\n    for scheme, r in he_2015(depth, 0).items():\n"
         "        print(depth, scheme, he_cell(r))")
@@ -190,7 +198,7 @@ def test_the_learning_rate_s_reason_is_the_default_race_s_numbers():
     said = re.search(r"He fits it \(≤ ([\d.]+), accuracy 100 %, tanh and ReLU, both kernels\) and Xavier nearly does "
                      r"\(([\d.]+) with tanh, ([\d.]+) with ReLU, (\d+) %;", text)
     assert said
-    printed = trained_with_haswell_kernels(
+    printed = printed_with_kernels(
         "import numpy as np\nfrom core import Config\nfrom core.train import race\nfor act in ('tanh', 'relu'):\n"
         "    for s, r in race(Config(depth=10, width=100, activation=act), ('xavier_normal', 'he_normal')).items():\n"
         "        print(act, s, np.mean(r.loss[-20:]), r.final_accuracy)")  # the default race's net, lr 0.02
@@ -212,7 +220,7 @@ def test_the_conv_nets_digits_figures_are_the_race_s_at_the_settings_named():
                      rf"held-out ones, Xavier has barely left ln 10 = {number} \(final loss {number}; {number} %, "
                      rf"{number} % held out\), zeros answers one digit \({number} %, {number} % held out\)", text)
     assert said and "6 layers × 16 channels, 3 × 3 kernels, 8 × 8 images, seed 0" in text and "a batch of 50" in text
-    printed = trained_with_haswell_kernels(
+    printed = printed_with_kernels(
         "from core import Config\nfrom core.train import race\n"
         "config = Config(arch='conv', depth=6, width=16, kernel=3, image=8, activation='relu', batch=50, seed=0)\n"
         "for s, r in race(config, ('zeros', 'xavier_normal', 'he_normal'), task='digits').items():\n"
@@ -279,14 +287,6 @@ def test_the_theory_page_quotes_the_map_s_labels_for_the_points_off_it():
     assert quoted and set(quoted) <= set(off), (quoted, off)
 
 
-def avx() -> bool:
-    """Whether OpenBLAS's Sandybridge kernels (AVX) can run here."""
-    try:
-        return platform.machine() in ("x86_64", "AMD64") and " avx" in Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-
-
 PARADOX_GROWTH = """
 import numpy as np
 from core import Config, simulate
@@ -306,14 +306,10 @@ def test_the_paradox_s_gradient_growth_the_theory_page_quotes_is_the_simulation_
     quoted = re.search(r"\(([\d.]+) to ([\d.]+) with OpenBLAS's Haswell kernels, ([\d.]+) to ([\d.]+) with its "
                        r"Sandybridge kernels\)", text)
     assert written and quoted
-    kernels = {None: None, "Haswell": quoted.group(1, 2), "Sandybridge": quoted.group(3, 4)}
-    runs = {kernel: range_ for kernel, range_ in kernels.items()
-            if kernel is None or (avx2() if kernel == "Haswell" else avx())}
-    for kernel, range_ in runs.items():
-        env = {**os.environ, **({"OPENBLAS_CORETYPE": kernel} if kernel else {})}
-        printed = subprocess.run([sys.executable, "-c", PARADOX_GROWTH], cwd=ROOT, capture_output=True, text=True,
-                                 timeout=300, env=env, check=True).stdout
-        low, high, mean = map(float, printed.split())
+    ranges = {"Haswell": quoted.group(1, 2), "Sandybridge": quoted.group(3, 4)}
+    runs = [(None, None), *((kernel, range_) for kernel, range_ in ranges.items() if runs_here(kernel))]
+    for kernel, range_ in runs:
+        low, high, mean = map(float, printed_with_kernels(PARADOX_GROWTH, kernel).split())
         assert as_written(low, written[1]) and as_written(high, written[2]) and as_written(mean, written[3]), kernel
         assert range_ is None or (as_written(low, range_[0]) and as_written(high, range_[1])), (kernel, low, high)
 
