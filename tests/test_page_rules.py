@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core import Config, simulate
-from core.config import INT_RANGES
+from core.config import INT_RANGES, resize
 from core.train import DEFAULT_STEPS, LECTURE_RACE, estimate_training_memory, scheme_config, training_batch
 from views import derivation, summary, tour, urlstate
 from views import theory as theory_view
@@ -168,10 +168,11 @@ def test_a_race_over_the_work_limit_names_the_widest_network_that_fits(lang, sch
     picked = list(tour.SCHEMES)[:schemes]
     config = Config(depth=10, width=2048, batch=1000)
     steps = 1000
-    work = steps * training_batch(config) * 2048**2 * 10 * schemes  # multiply-adds, by hand
+    # multiply-adds, by hand: layer 1's forward product and weight gradient, the other nine's input gradient too
+    work = steps * training_batch(config) * 2048**2 * (2 + 3 * 9) * schemes
     assert work > training_view.WORK_LIMIT
     said = training_view.refusal(config, picked, steps, lang, 2**40)
-    per_width2 = steps * training_batch(config) * 10 * schemes
+    per_width2 = steps * training_batch(config) * (2 + 3 * 9) * schemes
     width = math.isqrt(int(training_view.WORK_LIMIT // per_width2))  # the largest width within the limit
     assert per_width2 * width**2 <= training_view.WORK_LIMIT < per_width2 * (width + 1) ** 2
     assert said is not None and f" {width} " in said
@@ -190,31 +191,36 @@ def read_count(written: str) -> float:
 
 COUNT = r"(\d\.\d+\u00a0×\u00a010[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"  # power_of_ten's form
 INTEGER = r"(\d[\d,]*)"
-# the race's count with its numbers put in: steps × batch × width² × depth × schemes, a conv net's
-# steps × batch × image² × depth × schemes × (kernel² × channels² + element × channels)
-DENSE_COUNT = rf"{INTEGER} × {INTEGER} × {INTEGER}² × {INTEGER} × {INTEGER} = {COUNT}"
-CONV_COUNT = rf"{INTEGER} × {INTEGER} × {INTEGER}² × {INTEGER} × {INTEGER} × \({INTEGER}² × {INTEGER}² \+ " \
-             rf"{INTEGER} × {INTEGER}\) = {COUNT}"
+# the race's count with its numbers put in: steps × batch × schemes × a sample's multiply-adds = the count, each number
+# followed by its unit ("300 steps", "300 步", "128 samples (at most 128)")
+STATED_COUNT = rf"{INTEGER}[^×\d]*×\s*{INTEGER}[^×]*×\s*{INTEGER}[^×\d]*×\s*{INTEGER} = {COUNT}"
 
 
-def stated_count(said: str) -> tuple[float, str, float, float]:
+def number(written: str) -> int:
+    return int(written.replace(",", ""))
+
+
+def sample_multiply_adds(config: Config, width: int) -> float:
+    """A sample's multiply-adds in one training step at this width, from the products' shapes: each layer's
+    k^2 fan_in fan_out on each pixel for its output and its weights' gradient, and for its input's gradient above
+    layer 1; a conv net's element-wise work on top, CONV_ELEMENT a channel, pixel and layer."""
+    units = resize(config, "width", width).units
+    k2 = config.kernel**2 if config.arch == "conv" else 1
+    products = k2 * (2 * units[0] * units[1] + 3 * sum(a * b for a, b in zip(units[1:-1], units[2:])))
+    element = training_view.CONV_ELEMENT * sum(units[1:]) if config.arch == "conv" else 0
+    return config.positions * (products + element)
+
+
+def stated_count(said: str, config: Config) -> tuple[float, str, float, float]:
     """(the count the refusal's own formula gives with the numbers it puts in, that count as written, the same
-    formula at the width the refusal offers and at one channel or unit more)."""
-    conv = re.search(CONV_COUNT, said)
-    if conv:
-        steps, batch, image, depth, schemes, kernel, channels, element, again, written = conv.groups()
-        assert channels == again
-        rows = math.prod(int(n.replace(",", "")) for n in (steps, batch, depth, schemes)) * int(image) ** 2
-        k2, e = int(kernel) ** 2, int(element)
-        count = lambda width: rows * (k2 * width**2 + e * width)  # noqa: E731
-        width = int(channels)
-    else:
-        steps, batch, width, depth, schemes, written = re.search(DENSE_COUNT, said).groups()
-        rows = math.prod(int(n.replace(",", "")) for n in (steps, batch, depth, schemes))
-        count = lambda width: rows * width**2  # noqa: E731
-        width = int(width.replace(",", ""))
-    offered = int(re.search(r"(?:up to|不超过) (\d[\d,]*)", said).group(1).replace(",", ""))
-    return count(width), written, count(offered), count(offered + 1)
+    formula at the width the refusal offers and at one channel or unit more). The sample's multiply-adds the
+    refusal names are the network's, counted from its shapes."""
+    steps, batch, schemes, sample, written = re.search(STATED_COUNT, said).groups()
+    races = number(steps) * number(batch) * number(schemes)
+    assert number(sample) == sample_multiply_adds(config, max(config.units[1:]))
+    offered = number(re.search(r"(?:up to|不超过) (\d[\d,]*)", said).group(1))
+    return (races * number(sample), written, races * sample_multiply_adds(config, offered),
+            races * sample_multiply_adds(config, offered + 1))
 
 
 @pytest.mark.parametrize("lang", urlstate.LANGUAGES)
@@ -231,7 +237,7 @@ def test_a_refusals_count_follows_from_the_formula_it_states(config, schemes, st
     same formula keeps within the limit it names."""
     said = training_view.refusal(config, list(tour.SCHEMES)[:schemes], steps, lang, 2**40)
     assert said is not None
-    count, written, at_offered, one_more = stated_count(said)
+    count, written, at_offered, one_more = stated_count(said, config)
     work, limit = re.findall(COUNT, said)[:2]  # "needs about {work}, over the app's limit of {limit}"
     assert written == work == summary.power_of_ten(count)
     assert read_count(work) == pytest.approx(count, rel=0.05)
@@ -339,7 +345,7 @@ def test_a_refusal_never_writes_its_work_as_its_limit(over):
     assert shown["work"] != shown["limit"]
     digits = len(shown["limit"].split(summary.TIMES)[0].replace(".", ""))
     assert digits == 2 or summary.power_of_ten(over * limit, digits - 1) == summary.power_of_ten(limit, digits - 1)
-    assert summary.powers_apart(limit, limit) == {"work": "1.0\u00a0×\u00a010¹²", "limit": "1.0\u00a0×\u00a010¹²"}
+    assert summary.powers_apart(limit, limit) == {"work": "3.0\u00a0×\u00a010¹²", "limit": "3.0\u00a0×\u00a010¹²"}
     # every refusal that compares a work with its limit writes them so
     config = Config(width=13, arch="conv", depth=10, image=16, batch=50, init="he_normal", activation="relu")
     work = training_view.race_work(config, 5, 300)

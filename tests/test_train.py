@@ -30,7 +30,7 @@ from core.train import (
     acts_as_one_unit, best_bands, estimate_training_memory,
     he_2015, he_2015_depths, init_params, lecture_schemes, loss_and_gradients, make_task, one_unit_ceiling,
     parameter_shapes, race, scheme_config, scheme_name, softmax_cross_entropy, steps_to_loss, task_classes,
-    task_config,
+    task_config, training_batch,
 )
 from tests.gradcheck import assert_gradients
 from tests.memory_support import can_measure, peak_rise_mib
@@ -740,7 +740,7 @@ def test_a_growing_race_draws_from_a_template_that_is_the_chart(relu_race):
 def test_race_times_scale_with_the_work_from_the_measured_lecture_race():
     from views import training as tv
 
-    assert tv.LECTURE_WORK == 300 * 128 * 500**2 * 10 * 5  # Run at a tour step: steps x batch x width² x depth x 5
+    assert tv.LECTURE_WORK == 300 * 128 * 5 * 29 * 500**2  # Run at a tour step: steps x batch x 5 x 29 products
     assert tv.race_seconds(tv.LECTURE_WORK) == pytest.approx(tv.MEASURED_S["race"])
     assert tv.race_seconds(tv.LECTURE_WORK / 4)["loaded"] == pytest.approx(tv.MEASURED_S["race"]["loaded"] / 4)
     assert [tv.duration(s, "en") for s in (0.2, 45.4, 89.4, 150)] == ["1 s", "45 s", "89 s", "2.5 min"]
@@ -810,12 +810,61 @@ def test_race_work_and_the_width_that_fits():
     from views import training as tv
 
     config = Config(depth=10, width=500, batch=1000)  # the lecture's network: its minibatch is capped at 128
-    assert tv.race_work(config, 5, 300) == 300 * 128 * 500**2 * 10 * 5
+    # each step: layer 1's forward product and weight gradient, and the other nine layers' input gradient too
+    assert tv.race_work(config, 5, 300) == 300 * 128 * 5 * (2 + 3 * 9) * 500**2 == tv.LECTURE_WORK
     width = tv.widest(config, 5, 300, limit=1e11)
     fits, over = (tv.race_work(replace(config, width=w), 5, 300) for w in (width, width + 1))
     assert fits <= 1e11 < over
     assert tv.widest(Config(depth=100), 7, 10_000, limit=1.0) == 2  # never below the smallest width
     # how the works are written: views.summary.power_of_ten, tests/test_page_rules.py
+
+
+def products_counted(monkeypatch) -> list[int]:
+    """Multiply-adds of every call of a layer's three products (core.network.Dense's, core.conv.Geometry's) from
+    here on, read from the shapes each call is given: rows x inner x columns."""
+    from core import conv, network
+
+    counted = []
+    for kind in (network.Dense, conv.Geometry):
+        for name in ("forward", "input_grad", "weight_grad"):
+            original = getattr(kind, name)
+
+            def counting(self, a, b, out=None, original=original, name=name, kind=kind):
+                result = original(self, a, b, out)
+                if name == "weight_grad":  # h (rows, C_in) against dz (rows, C_out): rows x (k^2 C_in) x C_out
+                    taps = self.kernel**2 if kind is conv.Geometry else 1
+                    counted.append(a.shape[0] * taps * a.shape[1] * b.shape[1])
+                else:  # a (rows, C) against the weights' matrix (k^2 C or fan_in, C_out): rows x its two sides
+                    counted.append(a.shape[0] * b.shape[0] * b.shape[1])
+                return result
+
+            monkeypatch.setattr(kind, name, counting)
+    return counted
+
+
+@pytest.mark.parametrize("config", [Config(depth=4, width=24, batch=16),  # the spiral: the input as wide
+                                    Config(depth=3, width=20, batch=200, input="digits"),  # 64 pixels in; 128
+                                    Config(depth=3, width=8, widths=(8, 16, 12, 4)),  # a width profile
+                                    Config(depth=2, width=6, batch=12, batch_norm=True),
+                                    Config(arch="conv", depth=3, width=4, image=5, batch=10),
+                                    Config(arch="conv", depth=2, width=3, image=8, batch=10, input="digits")],
+                         ids=str)
+def test_race_work_is_the_multiply_adds_a_training_step_calls(config, monkeypatch):
+    """race_work of one scheme's one step is the multiply-adds of the layer products core.train calls for one
+    minibatch, counted call by call; a conv net's adds CONV_ELEMENT per channel, pixel and layer (its time for
+    im2col's copies and the element-wise passes), which no product counts."""
+    from views import training as tv
+
+    batch = training_batch(config)
+    params = init_params(config, 3)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch * config.positions, config.units[0])).astype(np.float32)
+    counted = products_counted(monkeypatch)
+    loss_and_gradients(params, x, rng.integers(0, 3, batch), config)
+    element = tv.CONV_ELEMENT * sum(config.units[1:]) * config.positions * batch if config.arch == "conv" else 0
+    assert len(counted) == 3 * config.depth - 1  # no gradient for the input itself
+    assert tv.race_work(config, 1, 1) == sum(counted) + element
+    assert tv.race_work(config, 5, 300) == 1500 * tv.race_work(config, 1, 1)
 
 
 # ---------- training starts from the simulation's weights ----------

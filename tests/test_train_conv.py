@@ -252,15 +252,17 @@ def test_a_conv_net_over_the_memory_budget_is_refused_with_a_message():
 
 
 def test_a_conv_race_counts_its_pixels_kernel_and_element_work_and_names_the_channels_that_fit():
-    """race_work of a conv net: steps x batch x image^2 x depth x (k^2 C^2 + CONV_ELEMENT C) per scheme; widest is
-    the most channels within the limit, one more is over it."""
+    """race_work of a conv net: steps x batch x image^2 x schemes x (k^2 (2 C_0 C + 3 (depth - 1) C^2) + CONV_ELEMENT
+    depth C): layer 1's forward product and weight gradient on C_0 input channels (a normal input has C, as many as
+    the layers), the others' input gradient too; widest is the most channels within the limit, one more is over it."""
     from views import training as tv
     config = Config(arch="conv", depth=6, width=16, image=8, batch=1000)  # the minibatch is capped at 128
-    rows = 300 * 128 * 64 * 6 * 5
-    assert tv.race_work(config, 5, 300) == rows * (9 * 16**2 + tv.CONV_ELEMENT * 16)
-    width = tv.widest(config, 5, 300, limit=1e11)
+    pixels = 300 * 128 * 64 * 5
+    products = 9 * (2 * config.units[0] * 16 + 3 * 5 * 16**2)
+    assert tv.race_work(config, 5, 300) == pixels * (products + tv.CONV_ELEMENT * 6 * 16)
+    width = tv.widest(config, 5, 300, limit=1e12)
     fits, over = (tv.race_work(replace(config, width=w), 5, 300) for w in (width, width + 1))
-    assert fits <= 1e11 < over
+    assert fits <= 1e12 < over
 
 
 # --- the command line ----------------------------------------------------------------------------------------------

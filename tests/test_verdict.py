@@ -301,6 +301,20 @@ def test_a_losss_gradient_names_other_learning_rates(simulated, code):
 
 # ---------- the tour's stories against their own step's numbers ----------
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_step_3s_saturated_share_is_the_share_past_the_level_its_story_names(simulated, lang):
+    """Step 3's story names the level its saturated share counts past ("|tanh| > 0.97"), since the histograms' grey end
+    bars start a little short of it (0.96) and hold more. Its layer 1's pre-activations are N(0, pre_std^2) (a sum of
+    500 products of N(0, 1) draws), so the share past that level is 2 (1 - Phi(atanh(level) / pre_std)): 92.5 % at
+    0.97, 93.1 % at 0.96."""
+    from scipy.stats import norm
+
+    result = simulated(tour.STEPS["3"])
+    level = float(re.search(r"\|tanh\| > ([0-9.]+)", tour.story("3", result, lang, {})).group(1))
+    gaussian = 2 * norm.sf(math.atanh(level) / result.stats["pre_std"][1])
+    assert result.stats["saturated"][1] == pytest.approx(gaussian, abs=0.002)
+
+
 def _claims(code: str, result) -> None:
     """What each story says, as an assertion on the step's simulation."""
     s, depth, n = result.stats, result.config.depth, result.config.width

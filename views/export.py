@@ -115,6 +115,14 @@ def field_text(config: Config, name: str, state: Mapping[str, Any]) -> str:
     return csv_text(getattr(config, name))
 
 
+def config_fields(config: Config) -> dict[str, Any]:
+    """The Config fields that change this network (urlstate.field_matters: no std under He init, no bound under
+    zeros), as Config.to_dict writes them, in its order: the Data tab's JSON, which Config.from_dict reads back to the
+    same network (the fields left out take their defaults, which change nothing here)."""
+    state = urlstate.state_of(config)
+    return {name: value for name, value in config.to_dict().items() if urlstate.field_matters(name, state)}
+
+
 def csv_bytes(config: Config, table: pd.DataFrame, link: str | None = None) -> bytes:
     """The Data tab's CSV: the page's link ("# link=https://...?step=2&seed=3", where the browser has told it: the
     fields below are Config's, which a link names otherwise), the configuration as comment lines ("# depth=10", one
@@ -126,9 +134,8 @@ def csv_bytes(config: Config, table: pd.DataFrame, link: str | None = None) -> b
     if link:
         out.write(f"# link={link}\n")
     state = urlstate.state_of(config)
-    for name in config.to_dict():
-        if urlstate.field_matters(name, state):
-            out.write(f"# {name}={field_text(config, name, state)}\n")
+    for name in config_fields(config):
+        out.write(f"# {name}={field_text(config, name, state)}\n")
     table.map(csv_text).to_csv(out, index=False, lineterminator="\n")
     return out.getvalue().encode("utf-8-sig")
 

@@ -79,8 +79,8 @@ HALF = 0.5  # ... and has learned something real at 0.5 ln K
 # N(0, 0.01²)'s at a tour step, both at ln K, differ by 2.4 × 10⁻⁷ of their value (float32's rounding).
 SAME_CURVE = 1e-5
 # Multiply-adds of a race (race_work); what they take is in MEASURED_S.
-WORK_WARN = 1e11  # the page says how long the race will take (a fifth of Run at a tour step)
-WORK_LIMIT = 1e12  # refused, with the width that would fit; memory alone would allow days of work
+WORK_WARN = 3e11  # the page says how long the race will take (about a fifth of Run at a tour step, 1.4e12)
+WORK_LIMIT = 3e12  # refused, with the width that would fit; memory alone would allow days of work
 # Seconds that training took in the app on its 2-core server, as `python benchmarks/bench_app.py` measures them
 # (a fresh server; Chromium on the same machine): Run at step 2, the lecture's 10 x 500 net with five schemes of
 # 300 steps (LECTURE_WORK multiply-adds), and the He et al. 2015 preset's four runs; idle, and while 3 other
@@ -240,42 +240,56 @@ def held_out_text(results: dict, lang: str) -> str | None:
 # A conv net's work beside its multiply-adds, per channel, pixel and layer, in multiply-adds' time: im2col's copies and
 # the element-wise passes, which a narrow net's small products do not hide. Fitted to the CPU seconds of 100 steps of
 # conv nets of 8 x 16^2, 16 x 8^2 and 32 x 8^2 (channels x pixels; depth 6 to 10) against the lecture's net: 216 to 338
-CONV_ELEMENT = 300.0
+# against each layer's forward product alone, so 650 to 1,010 against the three products race_work counts
+CONV_ELEMENT = 900.0
+
+
+def sample_work(config) -> float:
+    """Multiply-adds of one sample (a conv net's image) in one training step, forward and backward, as core.train
+    computes them: each hidden layer's forward product, its weight gradient and, above layer 1, its input's gradient
+    (core.train.backward computes none for the input itself), units[l-1] x units[l] each, times kernel^2 and the
+    image's pixels for a conv layer (core.network.Dense, core.conv.Geometry); a conv net adds CONV_ELEMENT per
+    channel, pixel and layer. The read-out's products (width x K, under 0.1 % of the lecture's) are left out."""
+    units = config.units
+    products = sum((2 if layer == 1 else 3) * fan_in * fan_out
+                   for layer, (fan_in, fan_out) in enumerate(zip(units[:-1], units[1:]), start=1))
+    element = CONV_ELEMENT * sum(units[1:]) if config.arch == "conv" else 0.0
+    return float(config.positions) * (config.receptive_field * products + element)
 
 
 def race_work(config, schemes: int, steps: int) -> float:
-    """Multiply-adds of a race, roughly: steps x batch x width^2 x depth per scheme (the forward and backward
-    matrix products dominate; a constant factor is left out, as in WORK_WARN and WORK_LIMIT). A conv net's rows are
-    its images' pixels and its fan_in counts C k^2: steps x batch x image^2 x depth x (k^2 width^2 + CONV_ELEMENT
-    x width) per scheme."""
-    a, b = _work_per_width(config, schemes, steps)
-    return a * config.width**2 + b * config.width
+    """Multiply-adds of a race of `schemes` runs of `steps` steps on the minibatch training takes
+    (core.train.training_batch): steps x batch x schemes x sample_work. The lecture's race, 300 steps of 128 samples
+    on 10 x 500 with five schemes, is 1.4 x 10^12 (2.8 x 10^12 flops)."""
+    return float(steps) * training_batch(config) * schemes * sample_work(config)
 
 
 def half_width_share(config, schemes: int, steps: int) -> float:
-    """race_work at half the width over race_work at this width: 1/4 for dense layers (width^2), more for a conv
-    net, whose element-wise work grows with the width alone (the advice the slow-race warning gives)."""
-    a, b = _work_per_width(config, schemes, steps)
-    w = config.width
-    return (a * (w / 2) ** 2 + b * w / 2) / (a * w**2 + b * w)
-
-
-def _work_per_width(config, schemes: int, steps: int) -> tuple[float, float]:
-    """(a, b) of race_work = a width^2 + b width."""
-    rows = float(steps) * training_batch(config) * config.positions * config.depth * schemes
-    if config.arch != "conv":
-        return rows, 0.0
-    return rows * config.receptive_field, rows * CONV_ELEMENT
+    """race_work at half the width (a profile's widest layer, core.config.resize) over race_work at this width: 1/4
+    for dense layers whose input is as wide (width^2), more for a conv net, whose element-wise work grows with the
+    width alone (the advice the slow-race warning gives)."""
+    half = resize(config, "width", max(2, max(config.units[1:]) // 2))
+    return race_work(half, schemes, steps) / race_work(config, schemes, steps)
 
 
 def widest(config, schemes: int, steps: int, limit: float = WORK_LIMIT) -> int:
-    """The largest width whose race stays within the limit, other settings kept (at least 2, the smallest width):
-    the root of a width^2 + b width = limit."""
-    a, b = _work_per_width(config, schemes, steps)
-    return max(2, int((math.sqrt(b * b + 4 * a * limit) - b) / (2 * a)))
+    """The largest width (a profile's widest layer, core.config.resize) whose race stays within the limit, other
+    settings kept; at least 2, the smallest width. race_work grows with the width, so a bisection finds it."""
+    def fits(width: int) -> bool:
+        return race_work(resize(config, "width", width), schemes, steps) <= limit
+
+    low, high = 2, 4
+    if not fits(low):
+        return low
+    while fits(high):
+        low, high = high, 2 * high
+    while high - low > 1:  # fits(low), not fits(high)
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    return low
 
 
-LECTURE_WORK = race_work(Config(), len(LECTURE_RACE), DEFAULT_STEPS)  # Run at a tour step: 4.8e11
+LECTURE_WORK = race_work(Config(), len(LECTURE_RACE), DEFAULT_STEPS)  # Run at a tour step: 1.4e12
 
 
 def race_seconds(work: float) -> dict[str, float]:
@@ -321,10 +335,10 @@ def refusal(config, schemes: list[str], steps: int, lang: str, memory_budget: in
 
 
 def work_terms(config, schemes: int, steps: int) -> dict[str, int | str]:
-    """The terms race_work multiplies, as a refusal writes its count out: steps, the trained batch, depth, schemes,
-    the width (channels), and a conv net's image side, kernel side and CONV_ELEMENT."""
-    return {"steps": steps, "batch": training_batch(config), "depth": config.depth, "schemes": schemes,
-            "channels": config.width, "image": config.image, "kernel": config.kernel, "element": f"{CONV_ELEMENT:g}"}
+    """The terms race_work multiplies, as a refusal writes its count out: steps, the trained batch, schemes, a
+    sample's multiply-adds (sample_work), and a conv net's image side and CONV_ELEMENT."""
+    return {"steps": steps, "batch": training_batch(config), "schemes": schemes,
+            "sample": f"{sample_work(config):,.0f}", "image": config.image, "element": f"{CONV_ELEMENT:g}"}
 
 
 def fitting(config, schemes: list[str], steps: int, memory_budget: int, task: str = "spiral"):

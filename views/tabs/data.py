@@ -82,4 +82,4 @@ def show(page: Page) -> None:
                        mime="text/csv", on_click="ignore", help=page.t("download_csv_help", name=name),
                        icon=":material/download:")
     st.markdown(f"**{page.t('config_json')}**")
-    st.code(json.dumps(page.config.to_dict(), indent=1), language="json")
+    st.code(json.dumps(export.config_fields(page.config), indent=1), language="json")  # what changes it
