@@ -50,6 +50,16 @@ def share_metric(activation: str) -> str | None:
     return "saturated" if record.saturation is not None else "dead" if record.dead_units else None
 
 
+def saturation_rules() -> dict[str, str]:
+    """Where a value counts as saturated, as the page writes it (the Data tab's caption, step 3's story):
+    core.activations' rules, |f(s) - center| > half_width, for tanh (|tanh| > tanh_edge) and sigmoid (below
+    sigmoid_low or above sigmoid_high)."""
+    (tanh_center, tanh_half), (sigmoid_center, sigmoid_half) = get("tanh").saturation, get("sigmoid").saturation
+    return {"tanh_edge": format_value(tanh_center + tanh_half),
+            "sigmoid_low": format_value(sigmoid_center - sigmoid_half),
+            "sigmoid_high": format_value(sigmoid_center + sigmoid_half)}
+
+
 @dataclass(frozen=True)
 class Headline:
     """What the metrics row shows; NaN where a value is undefined or lies beyond a break."""

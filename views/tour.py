@@ -9,7 +9,6 @@ from dataclasses import fields, replace
 import numpy as np
 
 from core import Config
-from core.activations import SATURATION
 from core.config import INV_SQRT_DEPTH
 from core.draws import family
 from core.initializers import bias_mean, bias_variance, weight_mean, weight_std
@@ -231,7 +230,7 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
         within = t(lang, "story_11_within") if word != "kept" and summary.verdict(result) == "healthy" else ""
         shown["spread"] = t(lang, f"story_11_{word}", factor=summary.format_value(summary.SPREAD_KEPT), within=within)
     shown.update(saturated_first=summary.format_share(n["saturated_first"]), width=result.config.width,
-                 saturation=summary.format_value(SATURATION),  # the rule core.network's saturated share counts by
+                 saturation=summary.saturation_rules()["tanh_edge"],  # where core.network counts a value saturated
                  bn_factor=summary.format_value(n.get("bn_factor"), 2), scale=t(lang, "update_scale"))
     if code == HALVING_STEP:
         shown["vanishing"] = t(lang, "story_5_vanishing") if summary.verdict(result) == "vanishing" else ""

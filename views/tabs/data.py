@@ -8,8 +8,6 @@ import json
 import pandas as pd
 import streamlit as st
 
-from core.activations import get
-
 from .. import export, summary
 from ..page import Page
 from ..text import t
@@ -50,21 +48,11 @@ def written(table: pd.DataFrame) -> pd.DataFrame:
                             for c in numbers})
 
 
-def saturation_rules() -> dict[str, str]:
-    """Where the saturated column counts a value, as the caption writes it: core.activations' rules,
-    |f(s) - center| > half_width, for tanh (|tanh| > tanh_edge) and sigmoid (below sigmoid_low or above
-    sigmoid_high)."""
-    (tanh_center, tanh_half), (sigmoid_center, sigmoid_half) = get("tanh").saturation, get("sigmoid").saturation
-    return {"tanh_edge": summary.format_value(tanh_center + tanh_half),
-            "sigmoid_low": summary.format_value(sigmoid_center - sigmoid_half),
-            "sigmoid_high": summary.format_value(sigmoid_center + sigmoid_half)}
-
-
 def caption(lang: str, dtype: str) -> str:
-    """What the tables' columns count: the saturated column's thresholds (saturation_rules), the dead column's rule,
-    and what the underflowed column marks, with dtype's smallest normal number (summary.float_words)."""
+    """What the tables' columns count: the saturated column's thresholds (summary.saturation_rules), the dead
+    column's rule, and what the underflowed column marks, with dtype's smallest normal number (summary.float_words)."""
     return t(lang, "data_caption", saturated=t(lang, "column_saturated"), dead=t(lang, "column_dead"),
-             vanished=t(lang, "column_vanished"), **saturation_rules(), **summary.float_words(dtype))
+             vanished=t(lang, "column_vanished"), **summary.saturation_rules(), **summary.float_words(dtype))
 
 
 def show(page: Page) -> None:
