@@ -671,6 +671,40 @@ def test_a_log_axis_marks_each_value_of_exactly_0_on_its_bottom_edge():
     assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [1, 5]
 
 
+def ratio_label_and_points(spec: dict, label: str) -> tuple[tuple[float, float, float, float], list[tuple]]:
+    """The ratio chart as Vega lays it out: its guide label's box (guide_boxes_and_curves) and each drawn point's
+    (centre x, centre y, radius), px; a point's size is its area in px²."""
+    boxes, _ = guide_boxes_and_curves(spec)
+    points = [(x + item["x"], y + item["y"], math.sqrt(item.get("size", 64) / math.pi))
+              for node, x, y in scene_marks(vl_convert.vegalite_to_scenegraph(spec))
+              if node["marktype"] == "symbol" and node.get("role") == "mark" for item in node["items"]]
+    return boxes[label], points
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", list(tour.STEPS))
+def test_no_point_of_the_ratio_curve_sits_on_its_guide_label(code):
+    """Step 3's layer 10 (a ratio of 0.005) sat on "CS231n's rule of thumb ≈ 0.001", written at the right end above
+    the line: at every tour step, laid out by Vega at a phone's column and a laptop's half page, no point of the curve
+    comes within its halo of the label's box (the label goes to the left end where the curve is far from the line
+    there). The chart as the Gradients tab draws it, with its title in two lines."""
+    from views.tabs.gradients import half_title
+
+    frame = charts.layer_frame(simulate(tour.STEPS[code]))
+    label = charts.guide_label(t("en", "guide"), summary.UPDATE_GUIDE)
+    chart = charts.ratio_chart(frame, colour="#1", title=half_title(t("en", "chart_ratio")), y_title="ratio",
+                               layer_title="layer", guide_name=t("en", "guide"), guide=summary.UPDATE_GUIDE)
+    clear = charts.HALO_WIDTH / 2 + 1  # px: the halo's stroke reaches half its width past the letters
+    for width in (PHONE_COLUMN, 450):
+        # laid out as Streamlit draws a chart that sets no autosize: title and axes fitted into its 300 px too
+        spec = {**chart.to_dict(), "width": width, "autosize": {"type": "fit", "contains": "padding"}}
+        (left, top, right, bottom), points = ratio_label_and_points(spec, label)
+        assert len(points) >= (frame["grad_data_ratio"] > 0).sum(), width  # none for step 1's zeros
+        touching = [(x, y) for x, y, r in points
+                    if left - r - clear < x < right + r + clear and top - r - clear < y < bottom + r + clear]
+        assert touching == [], (width, (left, top, right, bottom))
+
+
 @pytest.mark.slow
 def test_every_log_chart_has_its_zero_marks():
     zeros = simulate(Config(depth=4, width=32, batch=64, init="zeros"))

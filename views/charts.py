@@ -586,7 +586,7 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
     if kind == "ratio":
         # the layers that have weights, 1 to depth, whether or not their ratio is defined
         return (decades([*frame["grad_data_ratio"], options.get("guide", 1e-3)]),
-                layer_span(frame.loc[frame["layer"] >= 1, "layer"]))
+                layer_span(frame.loc[frame["layer"] >= 1, "layer"]), guide_end(frame, options.get("guide", 1e-3)))
     if kind == "compare":  # the axis from its floor (compare_floor), the stds below it marked where they leave
         return (tuple(dict.fromkeys(zip(frame["scheme"], frame["name"]))),
                 decades(frame["act_std"].where(~frame["below"], compare_floor(frame)),
@@ -825,12 +825,13 @@ def one_row_width(widest: dict[tuple[str, str], float]) -> float:
 def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_title: str, layer_title: str,
                 guide_name: str, guide: float = 1e-3) -> alt.LayerChart:
     """std(dW)/std(W) per layer on a log axis, with a dashed guide line at `guide` (1e-3), labelled on the chart at
-    its right end, "{guide_name} ≈ 0.001" (guide_label), above the line or, at the axis's top, below it.
+    its right end (or its left, guide_end), "{guide_name} ≈ 0.001" (guide_label), above the line or, at the axis's
+    top, below it.
 
     frame: layer_frame(); layers without a positive ratio are left out, and one of exactly 0 is marked on the
     axis's bottom edge (zero_marks). title: one line, or lines (title_lines).
     """
-    ticks, layers = layout("ratio", frame, guide=guide)
+    ticks, layers, end = layout("ratio", frame, guide=guide)
     every = written(alt.Chart(frame), "grad_data_ratio").encode(
         _x_layer(layer_title, layers),
         _log_y("grad_data_ratio:Q", y_title, ticks),
@@ -847,14 +848,28 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_t
     # the label over the curves, on a halo of the page's background (coloured), so that a curve through it stops
     # short of its letters; at the axis's top edge it goes under the line, inside the plot
     above = guide < ticks[1][1]
-    text = dict(align="right", baseline="bottom" if above else "top", dy=-3 if above else 3, color=GUIDE_COLOUR,
+    text = dict(align=end, baseline="bottom" if above else "top", dy=-3 if above else 3, color=GUIDE_COLOUR,
                 fontSize=GUIDE_SIZE, limit=alt.ExprRef("width"))
-    encoding = dict(x=alt.X(datum=layers[1]), y=alt.Y(datum=guide), text=alt.value(label))
+    encoding = dict(x=alt.X(datum=layers[0 if end == "left" else 1]), y=alt.Y(datum=guide), text=alt.value(label))
     labels = [one_row.mark_text(**text, strokeWidth=HALO_WIDTH, strokeJoin="round", style=HALO).encode(**encoding),
               one_row.mark_text(**text).encode(**encoding)]
     chart = alt.layer(base.mark_line(strokeWidth=3), base.mark_point(filled=True, size=80), rule,
                       *zero_marks(every, "grad_data_ratio", ticks[1][0]), *labels)
     return theme(chart.properties(title=title, height=HEIGHT, width="container"))
+
+
+GUIDE_END_MARGIN = 1.0  # decades: the ratio chart's guide label leaves the right end only for a curve this much farther
+
+
+def guide_end(frame: pd.DataFrame, guide: float) -> str:
+    """The end of the ratio chart whose guide label is written at ("right" or "left"): the right, unless the curve
+    there runs close to the guide line and at the left end GUIDE_END_MARGIN decades farther from it (step 3's layer
+    10 at 0.005 had sat on the label of 0.001, its layer 1 at 360 far above). frame: layer_frame()."""
+    ratios = frame.loc[(frame["layer"] >= 1) & (frame["grad_data_ratio"] > 0)].sort_values("layer")["grad_data_ratio"]
+    if len(ratios) < 2:
+        return "right"
+    first, last = (abs(math.log10(value / guide)) for value in (ratios.iloc[0], ratios.iloc[-1]))
+    return "left" if first > last + GUIDE_END_MARGIN else "right"
 
 
 def guide_label(name: str, value: float) -> str:
