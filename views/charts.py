@@ -584,9 +584,10 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
     if kind == "mean":
         return (layer_span(frame["layer"]),)
     if kind == "ratio":
+        guide = options.get("guide", 1e-3)
         # the layers that have weights, 1 to depth, whether or not their ratio is defined
-        return (decades([*frame["grad_data_ratio"], options.get("guide", 1e-3)]),
-                layer_span(frame.loc[frame["layer"] >= 1, "layer"]), guide_end(frame, options.get("guide", 1e-3)))
+        return (decades([*frame["grad_data_ratio"], guide]), layer_span(frame.loc[frame["layer"] >= 1, "layer"]),
+                guide_end(frame, guide))
     if kind == "compare":  # the axis from its floor (compare_floor), the stds below it marked where they leave
         return (tuple(dict.fromkeys(zip(frame["scheme"], frame["name"]))),
                 decades(frame["act_std"].where(~frame["below"], compare_floor(frame)),
