@@ -397,12 +397,13 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
     compute at once across the process (core.threads' compute slots), and the results are bitwise those
     of one run after the other in this thread.
 
-    With more runs than cores, each run is trained in legs (_legs), taken in turn by usable_cores() lanes: the
-    five runs of a race on two cores then end together after 2.5 runs' time, where whole runs took three rounds,
-    and all five curves grow at once. A leg carries the run's weights and momenta to the next (_Unfinished). A race
-    whose held weights exceed LEGGED_BYTES (the lecture's 10 x 500) trains whole runs instead, one after another
-    in each lane: a run starts only when a lane is free, and a stop can come before the last have started. Those
-    whole runs start in `order` (indices into runs; runs' own order if None); runs trained in legs, or no more
+    With more runs than cores, each run is trained in legs (_legs), taken by usable_cores() lanes: a free lane takes the
+    next leg of the run furthest behind (_next_leg). The five runs of a race on two cores then end together after 2.5
+    runs' time, where whole runs took three rounds, and all five curves grow at once; a run that a slow lane held is the
+    next taken when it comes back, so it catches up. A leg carries the run's weights and momenta to the next
+    (_Unfinished). A race whose held weights exceed LEGGED_BYTES (the lecture's 10 x 500) trains whole runs instead, one
+    after another in each lane: a run starts only when a lane is free, and a stop can come before the last have started.
+    Those whole runs start in `order` (indices into runs; runs' own order if None); runs trained in legs, or no more
     than the lanes and so all at once, start in runs' own order.
 
     progress(done, total) counts steps over all runs and is called in this caller's thread only (a UI
@@ -418,7 +419,7 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
     legs = _legs(runs, lanes)
     per_leg = -(-steps // legs)
     waiting = order is not None and legs == 1 and len(runs) > lanes  # whole runs that wait for a lane, in order
-    # runs waiting for their next leg, in turn (whole runs: for their start)
+    # runs waiting for their next leg, longest waiting first (whole runs: for their start, in order)
     ready, lock = deque(order if waiting else range(len(runs))), threading.Lock()
     states: list[_Unfinished | None] = [None] * len(runs)
     results: list[TrainingResult | None] = [None] * len(runs)
@@ -463,7 +464,8 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
             with lock:
                 if not ready:  # every run left is another lane's, which carries it on
                     return
-                index = ready.popleft()
+                index = _next_leg(ready, states)
+                ready.remove(index)
                 name = runs[index][2]
                 if training is not None and states[index] is None:  # in the order the runs start
                     training.append(name)
@@ -486,6 +488,14 @@ def _train_all(runs: Sequence[tuple[Config, Task, str]], steps: int, lr: float, 
         return results
     finally:
         stop.set()  # runs still going after an error stop at their next step
+
+
+def _next_leg(ready: Sequence[int], states: Sequence[_Unfinished | None]) -> int:
+    """The run whose leg a free lane takes: of the runs in `ready` (indices into states, longest waiting first),
+    the one with the fewest steps taken (None: not started), and the longest waiting of those. Taken in turn
+    instead, a run that a slow lane held while the other lanes went on would go to the back of the line and stay
+    behind for the rest of the race."""
+    return min(ready, key=lambda i: 0 if states[i] is None else states[i].step)  # min keeps the first of equals
 
 
 # A race trains in legs only while the runs' weights and momenta, held in the server between legs and not counted by

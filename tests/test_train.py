@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -562,6 +563,44 @@ def test_a_race_of_more_runs_than_cores_grows_every_curve_together():
     for name, result in results.items():  # a curve that diverged is as drawn as it will be
         drawn = int(np.isfinite(result.loss).sum())
         assert first_whole.get(name, 0) >= min(drawn, 2 * steps // 3), (name, first_whole)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(threads.usable_cores() < 2, reason="a lane held back needs another core to go on")
+def test_a_run_a_slow_lane_held_is_the_next_taken_when_it_comes_back(monkeypatch):
+    """A lane the OS starves keeps its run's leg while the other lane carries the rest on. Here zeros' first leg is
+    held until another run has done half its steps: handed back, zeros is the run furthest behind and its next leg
+    starts before the others' (at most one leg the other lane took as it came back), so its curve catches up instead
+    of staying behind for the rest of the race (taken in turn, three others would go first). The runs are the very
+    bits of the race trained undisturbed."""
+    network = replace(SMALL, activation="relu", width=24)
+    plain = race(network, LECTURE_RACE, steps=300)
+    monkeypatch.setattr(workers, "USE_PROCESSES", False)  # the legs in this process's threads, where they can be held
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
+    half, events, lock = threading.Event(), [], threading.Lock()
+    train = sys.modules["core.train"]._train
+
+    def held(config, task, steps, lr, momentum, batch, report, name, stop, live, start, until):
+        first = 0 if start is None else start.step
+        if name == "zeros" and first == 0:
+            assert half.wait(60), "no other run reached half its steps"
+        with lock:
+            events.append(("start", name, first))
+        time.sleep(0.02)  # a leg long enough that the other lane cannot take two while one lane hands a run back
+        outcome = train(config, task, steps, lr, momentum, batch, report, name, stop, live, start, until)
+        with lock:
+            events.append(("end", name, until))
+        if until >= steps // 2 and name != "zeros":
+            half.set()
+        return outcome
+
+    monkeypatch.setattr(sys.modules["core.train"], "_train", held)
+    results = race(network, LECTURE_RACE, steps=300)
+    back = events.index(("end", "zeros", 50))
+    again = events.index(("start", "zeros", 50))
+    others = [event for event in events[back:again] if event[0] == "start"]
+    assert len(others) <= 1, events[back:again + 1]
+    assert all(same_bits(results[scheme], plain[scheme]) for scheme in LECTURE_RACE)
 
 
 @pytest.mark.parametrize("config", [SMALL, replace(SMALL, batch_norm=True, width=48),
