@@ -745,6 +745,34 @@ def test_every_tab_s_charts_share_one_theme(steps):
         assert config["legend"] == legend, name
 
 
+@pytest.mark.parametrize("case", ["shared", "on_top", "not_shared", "nested"])
+def test_charts_layer_is_altairs_layer_without_hashing_the_frame(case, monkeypatch):
+    """charts.layer gives alt.layer's spec and leaves its subcharts as they were; a frame the subcharts share goes to
+    the layer without Altair's hash of each subchart (alt.Chart._compute_hash, which writes out the whole frame with
+    DataFrame.__repr__ to name views for selections); where the frame is not shared, it is alt.layer itself."""
+    frame, other = pd.DataFrame({"layer": [1, 2, 3], "y": [1.0, 0.5, 0.25]}), pd.DataFrame({"y": [0.5]})
+
+    def built():  # anew for each: alt.layer keeps the hash it made on the subcharts it was given
+        line = alt.Chart(frame).mark_line().encode(x="layer:Q", y="y:Q")
+        point = alt.Chart(frame).mark_point().encode(x="layer:Q", y="y:Q")
+        return {"shared": ([line, point], alt.Undefined),
+                "on_top": ([alt.Chart().mark_line().encode(x="layer:Q", y="y:Q"), point], frame),
+                "not_shared": ([line, alt.Chart(other).mark_rule().encode(y="y:Q")], alt.Undefined),
+                "nested": ([alt.layer(line, point), point], alt.Undefined)}[case]
+
+    expected = charts.vega_lite(alt.layer(*built()[0], data=built()[1]))
+    subcharts, data = built()
+    kept = [chart.copy() for chart in subcharts]
+    hashed, compute_hash = [], alt.Chart._compute_hash
+    monkeypatch.setattr(alt.Chart, "_compute_hash", lambda self: hashed.append(self) or compute_hash(self))
+    layered = charts.layer(*subcharts, data=data)
+    monkeypatch.undo()
+    assert hashed == [] or case in ("not_shared", "nested")
+    assert charts.vega_lite(layered) == expected
+    assert [chart.to_dict(validate=False) for chart in subcharts] == [chart.to_dict(validate=False) for chart in kept]
+    assert layered.to_dict()  # Altair's own schema check
+
+
 def test_frames_are_small_enough_to_inline():
     result = simulate(Config(depth=100, width=64, batch=64))
     assert len(charts.histogram_frame(result, "en")) <= charts.MAX_PANELS * 50 < 5000

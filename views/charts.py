@@ -349,26 +349,44 @@ def forward_breaks(result) -> list:
 # ticks, panel order, colour domain) comes from layout(), so a built chart can serve as a template for new
 # data with the same layout (see template() and with_data()).
 
-def theme(chart: alt.TopLevelMixin, size: float = LABEL_SIZE, **legend) -> alt.TopLevelMixin:
+def layer(*subcharts: alt.TopLevelMixin, data=alt.Undefined) -> alt.LayerChart:
+    """alt.layer(*subcharts, data=data), the spec it gives, made without Altair 6's cost of a shared frame.
+
+    Where the subcharts share one data frame (data, or all on the same one), Altair hoists it to the layer, but first
+    names each subchart by a hash of its text, the frame's repr included (about 4 ms a subchart; the names only serve
+    selections, which these charts have none of). Here each alt.Chart is handed over without it instead.
+    """
+    shared = data if data is not alt.Undefined else subcharts[0].data if subcharts else alt.Undefined
+    if shared is alt.Undefined or not all(isinstance(c, alt.Chart) and (c.data is shared or c.data is alt.Undefined)
+                                          for c in subcharts):
+        return alt.layer(*subcharts, data=data)
+    bare = []
+    for chart in subcharts:
+        chart = chart.copy(deep=False)
+        chart.data = alt.Undefined
+        bare.append(chart)
+    return alt.layer(*bare, data=shared)
+
+
+def theme(chart: alt.TopLevelMixin, size: float = LABEL_SIZE, parts: dict | None = None,
+          **legend) -> alt.TopLevelMixin:
     """The page's one chart theme, for every tab's charts: projector-size fonts (size, LABEL_SIZE unless a page
     asks for larger, and titles TITLE_SIZE - LABEL_SIZE px above it), the legend below with its lines as thick as
     the curves, titles at the left; colours of text and grid are left to the Streamlit theme (light or dark); no two
-    labels of an axis or a legend overlap. legend: more of Vega-Lite's legend settings for one chart (its orient
-    too)."""
+    labels of an axis or a legend overlap. parts: more of Vega-Lite's config for one chart, by part ({"bar": {...}});
+    legend: more of its legend settings (its orient too). The chart's own config, if any, is replaced."""
     # labels that would overlap are left out (Vega's greedy pass), at least LABEL_GAP px apart: a chart that
     # wants every label gives room for them (heatmap_chart's legend)
-    themed = (
-        chart.configure_axis(labelFontSize=size, titleFontSize=size, labelOverlap="greedy",
-                             labelSeparation=LABEL_GAP)
-        .configure_legend(labelFontSize=size, titleFontSize=size, symbolStrokeWidth=3,
-                          labelOverlap="greedy", labelSeparation=LABEL_GAP, **{"orient": "bottom", **legend})
-        .configure_title(fontSize=size + TITLE_SIZE - LABEL_SIZE, anchor="start")
-        .configure_header(labelFontSize=size, titleFontSize=size)
+    # one configure() call: each copies the chart, and Altair builds a layered chart's layers again on every copy
+    return chart.configure(
+        axis={"labelFontSize": size, "titleFontSize": size, "labelOverlap": "greedy", "labelSeparation": LABEL_GAP},
+        legend={"labelFontSize": size, "titleFontSize": size, "symbolStrokeWidth": 3, "labelOverlap": "greedy",
+                "labelSeparation": LABEL_GAP, "orient": "bottom", **legend},
+        title={"fontSize": size + TITLE_SIZE - LABEL_SIZE, "anchor": "start"},
+        header={"labelFontSize": size, "titleFontSize": size},
         # Streamlit's theme sets labelFlush on every axis, which moved a y axis's end labels off their gridlines
         # ("0" half a line above its own, so that 0 to 0.2 looked shorter than the steps above it)
-        .configure_axisY(labelFlush=False)
-    )
-    return themed
+        axisY={"labelFlush": False}, **(parts or {}))
 
 
 WIDE = "\u3000-\u9fff\uff00-\uffef"  # CJK characters and full-width punctuation: twice a Latin letter's width
@@ -639,7 +657,7 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
         branches = base.transform_filter(alt.datum.series == branch)
         marks += [branches.mark_line(strokeWidth=2.5), branches.mark_point(filled=False, size=60, opacity=1),
                   base.transform_filter(alt.datum.series == branch_theory).mark_line(strokeWidth=2)]
-    chart = alt.layer(*marks, theory.mark_line(strokeWidth=2.5), *zeros)
+    chart = layer(*marks, theory.mark_line(strokeWidth=2.5), *zeros)
     # four entries do not fit one row of a half-page chart: under it, the stream's two above the branch's two
     return theme(chart.properties(title=title, height=HEIGHT, width="container"), size,
                  **({"orient": "right"} if legend == "right" else {"columns": 2} if branch else {}))
@@ -657,7 +675,7 @@ def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, la
         alt.Y("act_mean:Q").title(y_title).axis(labelExpr=NUMBER_LABEL),
         tooltip=[alt.Tooltip("layer:Q", title=layer_title), alt.Tooltip("act_mean_text:N", title=y_title)],
     )
-    chart = base.mark_line(color=colour, strokeWidth=3) + base.mark_point(color=colour, filled=True, size=80)
+    chart = layer(base.mark_line(color=colour, strokeWidth=3), base.mark_point(color=colour, filled=True, size=80))
     return theme(chart.properties(title=title, height=HEIGHT, width="container"))
 
 
@@ -701,7 +719,7 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
         align=side, baseline="bottom", fontSize=size, fontWeight="bold").encode(
         alt.X(value=x), alt.Y(value=-2 - row * row_height), alt.Text(f"{field}:N"))
         for side, x, row in (("left", 0, 0), ("right", panel_width, rows - 1))]
-    chart = alt.layer(bars, *labels).properties(width=panel_width, height=panel_height)
+    chart = layer(bars, *labels).properties(width=panel_width, height=panel_height)
     # the header LABEL_LEADING px above the labels' rows, which Vega counts in a panel's bounds: a padding of their
     # height put it a row higher, that row empty
     faceted = chart.facet(
@@ -715,7 +733,7 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
     # Vega-Lite writes it into its own expression as it is)
     if phone_columns is not None:
         faceted.columns = screen_columns(phone_columns, columns)
-    return theme(faceted.configure_bar(minBandSize=alt.ExprRef(f"(datum.kind === 'bin' ? 0 : {MIN_BAR_PX})")), size)
+    return theme(faceted, size, {"bar": {"minBandSize": alt.ExprRef(f"(datum.kind === 'bin' ? 0 : {MIN_BAR_PX})")}})
 
 
 # px: the widest window drawn as a phone's: Streamlit's own breakpoint for its columns (theme breakpoints.columns),
@@ -854,7 +872,7 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_t
     encoding = dict(x=alt.X(datum=layers[0 if end == "left" else 1]), y=alt.Y(datum=guide), text=alt.value(label))
     labels = [one_row.mark_text(**text, strokeWidth=HALO_WIDTH, strokeJoin="round", style=HALO).encode(**encoding),
               one_row.mark_text(**text).encode(**encoding)]
-    chart = alt.layer(base.mark_line(strokeWidth=3), base.mark_point(filled=True, size=80), rule,
+    chart = layer(base.mark_line(strokeWidth=3), base.mark_point(filled=True, size=80), rule,
                       *zero_marks(every, "grad_data_ratio", ticks[1][0]), *labels)
     return theme(chart.properties(title=title, height=HEIGHT, width="container"))
 
@@ -950,7 +968,7 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
     # the page's own line is half see-through: a scheme that lies exactly under it (step 6's He line over
     # "N(0, 0.01²) + batch norm") still shows through it
     floor = frame["below"].any()  # a scheme falls under the axis's lowest tick (compare_floor)
-    chart = alt.layer(*zero_marks(every, "act_std", ticks[1][0]), *underflow_marks(every, ticks[1][0], underflow_label),
+    chart = layer(*zero_marks(every, "act_std", ticks[1][0]), *underflow_marks(every, ticks[1][0], underflow_label),
                       *overflow_marks(every, ticks[1][1]), *(floor_marks(every, ticks[0][0]) if floor else []),
                       others.mark_line(strokeWidth=COMPARE_STROKE), others.mark_point(filled=True, size=80),
                       current.mark_line(strokeWidth=7, opacity=CURRENT_OPACITY),

@@ -294,7 +294,7 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, x_title: st
         rule = theory["share"].isna().all()
         mark = named.mark_rule(strokeWidth=2.5) if rule else named.mark_line(strokeWidth=2.5).encode(
             alt.Y("share:Q"))
-        chart = alt.layer(chart, mark)
+        chart = charts.layer(chart, mark)
     chart = chart.properties(title=charts.title_lines(title, title_width))
     return charts.theme(charts.plot_height(chart, charts.HEIGHT), size)
 

@@ -22,7 +22,7 @@ from core.initializers import bias_mean, weight_variance
 from core.theory import TRAINABLE_DEPTH_PER_XI, layer_sigma_w2, moments
 
 from .charts import GUIDE_COLOUR, LABEL_SIZE, NUMBER_LABEL, THEORY_COLOUR, decades, layer_span, theme, title_lines, \
-    written, zero_marks
+    layer, written, zero_marks
 from .derivation import LISTED_FACTORS
 from .summary import batch_norm_words, format_range, format_share, format_value, spread
 from .text import join, t
@@ -262,7 +262,7 @@ def map_chart(cells: pd.DataFrame, critical: pd.DataFrame, marks: pd.DataFrame, 
     elif colour_by == "depth_scale":
         finite = cells["depth_scale"].dropna()
         low = max(float(finite.min()), 0.1) if len(finite) else 0.1
-        heat = alt.layer(
+        heat = layer(
             base.transform_filter("!datum.diverges").mark_rect(clip=True).encode(
                 alt.Color("shown_depth:Q").title(t(lang, "theory_tab.depth_scale")).scale(
                     type="log", scheme="viridis", domain=[low, XI_LIMIT], clamp=True).legend(orient="right")),
@@ -277,7 +277,7 @@ def map_chart(cells: pd.DataFrame, critical: pd.DataFrame, marks: pd.DataFrame, 
         tooltip=alt.value(t(lang, "theory_tab.critical")),
     )
     layers = [heat, edge, *_mark_layers(marks, lang)]
-    return theme(alt.layer(*layers).properties(title=title, width=width, height=height))
+    return theme(layer(*layers).properties(title=title, width=width, height=height))
 
 
 def _mark_layers(marks: pd.DataFrame, lang: str) -> list:
@@ -338,7 +338,7 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
     base = every.transform_filter(alt.datum.value > 0)
     measured = base.transform_filter(alt.datum.series == t(lang, "measured"))
     others = base.transform_filter(alt.datum.series != t(lang, "measured"))
-    chart = alt.layer(measured.mark_line(strokeWidth=4), measured.mark_point(filled=True, size=80, opacity=1),
+    chart = layer(measured.mark_line(strokeWidth=4), measured.mark_point(filled=True, size=80, opacity=1),
                       others.mark_line(strokeWidth=2.5), *zero_marks(every, "value", domain[0]))
     title = t(lang, "theory_tab.gradient_title_bn" if batch_norm else "theory_tab.gradient_title")
     return theme(chart.properties(title=alt.Title(title_lines(title)), width=width, height=height))

@@ -36,7 +36,7 @@ from core.train import (
 
 from .charts import EM_OTHER, GUIDE_COLOUR, GUIDE_SIZE, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, \
     NUMBER_LABEL, SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, \
-    share_expr, text_width, theme, title_lines, written, zero_marks
+    layer, share_expr, text_width, theme, title_lines, written, zero_marks
 from .summary import UPDATE_GUIDE, batch_norm_step_factor, format_power, format_share, format_value, layers_named, \
     gradient_symbol, powers_apart
 from .text import join, t
@@ -733,7 +733,7 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
     rule, label = _guide(ln_k, t(lang, "training_tab.ln_k", k=classes), length)
     title = loss_title(lang, length) if title is None else title
     # a loss of exactly 0, which the log axis cannot draw, is marked on its bottom edge (charts.zero_marks)
-    chart = alt.layer(rule, raw.mark_line(strokeWidth=1, opacity=0.3, clip=True), mean, *label,
+    chart = layer(rule, raw.mark_line(strokeWidth=1, opacity=0.3, clip=True), mean, *label,
                       *zero_marks(raw, "loss", lo), data=frame).properties(title=chart_title(title, phone))
     return _fonts(plot_height(chart, LOSS_HEIGHT))
 
@@ -764,7 +764,7 @@ def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float 
         frame, value, label, "accuracy_mean", (0.0, ACCURACY_TOP), ACCURACY_HEIGHT)) for value, label in lines]
     # the guide lines under the curves (chance is where zeros' accuracy lies), their labels over them
     labels = [mark for _, label in guides for mark in label]  # each label's halo, then its text
-    chart = alt.layer(*(rule for rule, _ in guides), chart, *labels, data=frame)
+    chart = layer(*(rule for rule, _ in guides), chart, *labels, data=frame)
     return _fonts(plot_height(chart.properties(title=chart_title(t(lang, "training_tab.accuracy_title"), phone)),
                               ACCURACY_HEIGHT))
 
@@ -892,7 +892,7 @@ def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = SYMMETRY_P
             dict(angle=270, align="left", baseline="middle")  # turned only where a band is too narrow for it
         layers.append(base.mark_text(dy=-COUNT_GAP, fontSize=LABEL_SIZE, **written).encode(
             alt.Text("distinct_units:Q", format="d")))
-    chart = alt.layer(*layers, data=frame).properties(width=panel_width, height=panel_height)
+    chart = layer(*layers, data=frame).properties(width=panel_width, height=panel_height)
     # the title in lines as wide as the row of panels (a phone's one panel), not one line that widens the chart
     title = t(lang, "training_tab.symmetry_title_conv" if channels else "training_tab.symmetry_title")
     letters = int(columns * panel_width / (EM_OTHER * TITLE_SIZE))
