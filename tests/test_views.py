@@ -773,6 +773,25 @@ def test_charts_layer_is_altairs_layer_without_hashing_the_frame(case, monkeypat
     assert layered.to_dict()  # Altair's own schema check
 
 
+def test_charts_replaced_is_altairs_properties_without_combining_the_layers_again(monkeypatch):
+    """charts.replaced(chart, ...) gives the spec chart.properties(...) gives and leaves chart as it was, without a
+    layered chart's __init__ (which combines its layers again, deep copies of each), where Altair's copies run it."""
+    frame = pd.DataFrame({"layer": [1, 2, 3], "y": [1.0, 0.5, 0.25]})
+    chart = alt.layer(alt.Chart(frame).mark_line().encode(x="layer:Q", y="y:Q"),
+                      alt.Chart(frame).mark_point().encode(x="layer:Q", y="y:Q"))
+    before = chart.to_dict()
+    inits, init = [], alt.LayerChart.__init__
+    monkeypatch.setattr(alt.LayerChart, "__init__", lambda self, *a, **k: inits.append(1) or init(self, *a, **k))
+    properties = dict(title="t", height=100, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    copy = charts.replaced(chart, **properties)
+    assert inits == []
+    chart.properties(**properties)
+    assert inits == [1]  # Altair's own copy
+    monkeypatch.undo()
+    assert copy.to_dict() == chart.properties(**properties).to_dict() and chart.to_dict() == before
+    assert isinstance(copy, alt.LayerChart) and copy.title == "t"
+
+
 def test_frames_are_small_enough_to_inline():
     result = simulate(Config(depth=100, width=64, batch=64))
     assert len(charts.histogram_frame(result, "en")) <= charts.MAX_PANELS * 50 < 5000

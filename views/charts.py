@@ -349,8 +349,10 @@ def forward_breaks(result) -> list:
 # ticks, panel order, colour domain) comes from layout(), so a built chart can serve as a template for new
 # data with the same layout (see template() and with_data()).
 
-def layer(*subcharts: alt.TopLevelMixin, data=alt.Undefined) -> alt.LayerChart:
-    """alt.layer(*subcharts, data=data), the spec it gives, made without Altair 6's cost of a shared frame.
+def layer(*subcharts: alt.TopLevelMixin, data=alt.Undefined, **properties) -> alt.LayerChart:
+    """alt.layer(*subcharts, data=data, **properties), the spec it gives, made without Altair 6's cost of a shared
+    frame. properties: the layer's own (title, width, height), given here rather than by .properties(), which copies
+    the chart (replaced()'s note).
 
     Where the subcharts share one data frame (data, or all on the same one), Altair hoists it to the layer, but first
     names each subchart by a hash of its text, the frame's repr included (about 4 ms a subchart; the names only serve
@@ -359,13 +361,13 @@ def layer(*subcharts: alt.TopLevelMixin, data=alt.Undefined) -> alt.LayerChart:
     shared = data if data is not alt.Undefined else subcharts[0].data if subcharts else alt.Undefined
     if shared is alt.Undefined or not all(isinstance(c, alt.Chart) and (c.data is shared or c.data is alt.Undefined)
                                           for c in subcharts):
-        return alt.layer(*subcharts, data=data)
+        return alt.layer(*subcharts, data=data, **properties)
     bare = []
     for chart in subcharts:
         chart = chart.copy(deep=False)
         chart.data = alt.Undefined
         bare.append(chart)
-    return alt.layer(*bare, data=shared)
+    return alt.layer(*bare, data=shared, **properties)
 
 
 def theme(chart: alt.TopLevelMixin, size: float = LABEL_SIZE, parts: dict | None = None,
@@ -377,8 +379,7 @@ def theme(chart: alt.TopLevelMixin, size: float = LABEL_SIZE, parts: dict | None
     legend: more of its legend settings (its orient too). The chart's own config, if any, is replaced."""
     # labels that would overlap are left out (Vega's greedy pass), at least LABEL_GAP px apart: a chart that
     # wants every label gives room for them (heatmap_chart's legend)
-    # one configure() call: each copies the chart, and Altair builds a layered chart's layers again on every copy
-    return chart.configure(
+    return replaced(chart, config=alt.Config(
         axis={"labelFontSize": size, "titleFontSize": size, "labelOverlap": "greedy", "labelSeparation": LABEL_GAP},
         legend={"labelFontSize": size, "titleFontSize": size, "symbolStrokeWidth": 3, "labelOverlap": "greedy",
                 "labelSeparation": LABEL_GAP, "orient": "bottom", **legend},
@@ -386,7 +387,7 @@ def theme(chart: alt.TopLevelMixin, size: float = LABEL_SIZE, parts: dict | None
         header={"labelFontSize": size, "titleFontSize": size},
         # Streamlit's theme sets labelFlush on every axis, which moved a y axis's end labels off their gridlines
         # ("0" half a line above its own, so that 0 to 0.2 looked shorter than the steps above it)
-        axisY={"labelFlush": False}, **(parts or {}))
+        axisY={"labelFlush": False}, **(parts or {})))
 
 
 WIDE = "\u3000-\u9fff\uff00-\uffef"  # CJK characters and full-width punctuation: twice a Latin letter's width
@@ -412,8 +413,8 @@ def plot_height(chart: alt.TopLevelMixin, height: int) -> alt.TopLevelMixin:
     """chart as wide as its column with a plot (the box inside the axes) `height` px tall: Streamlit otherwise fits
     the title, axes and legend into the height too (Vega's autosize "fit"), which left the Training tab's
     accuracy plot 90 px tall under its legend."""
-    return chart.properties(height=height, width="container",
-                            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    return replaced(chart, height=height, width="container",
+                    autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
 def luminance(colour: str) -> float:
@@ -657,9 +658,9 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
         branches = base.transform_filter(alt.datum.series == branch)
         marks += [branches.mark_line(strokeWidth=2.5), branches.mark_point(filled=False, size=60, opacity=1),
                   base.transform_filter(alt.datum.series == branch_theory).mark_line(strokeWidth=2)]
-    chart = layer(*marks, theory.mark_line(strokeWidth=2.5), *zeros)
+    chart = layer(*marks, theory.mark_line(strokeWidth=2.5), *zeros, title=title, height=HEIGHT, width="container")
     # four entries do not fit one row of a half-page chart: under it, the stream's two above the branch's two
-    return theme(chart.properties(title=title, height=HEIGHT, width="container"), size,
+    return theme(chart, size,
                  **({"orient": "right"} if legend == "right" else {"columns": 2} if branch else {}))
 
 
@@ -675,8 +676,9 @@ def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, la
         alt.Y("act_mean:Q").title(y_title).axis(labelExpr=NUMBER_LABEL),
         tooltip=[alt.Tooltip("layer:Q", title=layer_title), alt.Tooltip("act_mean_text:N", title=y_title)],
     )
-    chart = layer(base.mark_line(color=colour, strokeWidth=3), base.mark_point(color=colour, filled=True, size=80))
-    return theme(chart.properties(title=title, height=HEIGHT, width="container"))
+    chart = layer(base.mark_line(color=colour, strokeWidth=3), base.mark_point(color=colour, filled=True, size=80),
+                  title=title, height=HEIGHT, width="container")
+    return theme(chart)
 
 
 def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title: str, columns: int = 5,
@@ -873,8 +875,9 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_t
     labels = [one_row.mark_text(**text, strokeWidth=HALO_WIDTH, strokeJoin="round", style=HALO).encode(**encoding),
               one_row.mark_text(**text).encode(**encoding)]
     chart = layer(base.mark_line(strokeWidth=3), base.mark_point(filled=True, size=80), rule,
-                      *zero_marks(every, "grad_data_ratio", ticks[1][0]), *labels)
-    return theme(chart.properties(title=title, height=HEIGHT, width="container"))
+                  *zero_marks(every, "grad_data_ratio", ticks[1][0]), *labels, title=title, height=HEIGHT,
+                  width="container")
+    return theme(chart)
 
 
 GUIDE_END_MARGIN = 1.0  # decades: the ratio chart's guide label leaves the right end only for a curve this much farther
@@ -969,11 +972,11 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
     # "N(0, 0.01²) + batch norm") still shows through it
     floor = frame["below"].any()  # a scheme falls under the axis's lowest tick (compare_floor)
     chart = layer(*zero_marks(every, "act_std", ticks[1][0]), *underflow_marks(every, ticks[1][0], underflow_label),
-                      *overflow_marks(every, ticks[1][1]), *(floor_marks(every, ticks[0][0]) if floor else []),
-                      others.mark_line(strokeWidth=COMPARE_STROKE), others.mark_point(filled=True, size=80),
-                      current.mark_line(strokeWidth=7, opacity=CURRENT_OPACITY),
-                      current.mark_point(filled=True, size=200, opacity=CURRENT_OPACITY))
-    return theme(plot_height(chart.properties(title=title), COMPARE_HEIGHT))
+                  *overflow_marks(every, ticks[1][1]), *(floor_marks(every, ticks[0][0]) if floor else []),
+                  others.mark_line(strokeWidth=COMPARE_STROKE), others.mark_point(filled=True, size=80),
+                  current.mark_line(strokeWidth=7, opacity=CURRENT_OPACITY),
+                  current.mark_point(filled=True, size=200, opacity=CURRENT_OPACITY), title=title)
+    return theme(plot_height(chart, COMPARE_HEIGHT))
 
 
 BUILDERS = {"line": line_chart, "mean": mean_chart, "histogram": histogram_chart, "ratio": ratio_chart,
@@ -1035,11 +1038,20 @@ def _named_data(node, datasets: dict):
             new = _named_data(value, datasets)
             if new is not value:
                 changed[key] = new
-    if not changed:
-        return node
-    copy = node.copy(deep=False)
-    for key, value in changed.items():
-        copy[key] = value
+    return replaced(node, **changed) if changed else node
+
+
+def replaced(node: alt.SchemaBase, **properties) -> alt.SchemaBase:
+    """A copy of an Altair object with these properties set (over its own), node left as it is.
+
+    Made without the class's __init__, which Altair's own copies (copy(), properties(), configure()) run: a layered
+    chart's combines its layers again, deep copies of each, though they were combined when it was built (7 such
+    copies had been most of the time to build one of the page's charts). An Altair object is its _args and _kwds
+    (altair.utils.schemapi.SchemaBase).
+    """
+    copy = object.__new__(type(node))
+    object.__setattr__(copy, "_args", node._args)
+    object.__setattr__(copy, "_kwds", {**node._kwds, **properties})
     return copy
 
 

@@ -277,7 +277,7 @@ def map_chart(cells: pd.DataFrame, critical: pd.DataFrame, marks: pd.DataFrame, 
         tooltip=alt.value(t(lang, "theory_tab.critical")),
     )
     layers = [heat, edge, *_mark_layers(marks, lang)]
-    return theme(layer(*layers).properties(title=title, width=width, height=height))
+    return theme(layer(*layers, title=title, width=width, height=height))
 
 
 def _mark_layers(marks: pd.DataFrame, lang: str) -> list:
