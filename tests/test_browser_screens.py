@@ -398,6 +398,27 @@ PLOT_HEIGHT = ("(chart) => chart.querySelector('svg g.role-frame.root > g > path
                ".getBoundingClientRect().height")
 
 
+# px: where a chart's plot ends on the screen (the bottom of Vega's frame of the plot)
+PLOT_BOTTOM = PLOT_HEIGHT.replace(".height", ".bottom")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_gradients_tab_s_two_plots_end_on_one_line(base, browser, lang):
+    """The Gradients tab's two charts side by side on a laptop's screen (1280 x 800) draw their layer axes on one
+    line: the gradient chart's legend beside its plot, as the Activations tab's std chart has it. Under it, the
+    legend had lifted the plot's bottom above the ratio chart's, 110 px tall beside 146 (at step 8, 91). The plots
+    differ in height by what their titles take (the ratio chart's is two lines in English); both stay at least 100
+    px."""
+    with watched_page(browser, viewport=LAPTOP) as page:
+        for step in ("2", "8"):
+            visit(page, f"{base}/?step={step}&lang={lang}&tab=gradients", charts=2)
+            charts_drawn = page.locator("[data-testid='stVegaLiteChart']")
+            assert charts_drawn.count() == 2, step
+            bottoms = [charts_drawn.nth(i).evaluate(PLOT_BOTTOM) for i in range(2)]
+            heights = [charts_drawn.nth(i).evaluate(PLOT_HEIGHT) for i in range(2)]
+            assert abs(bottoms[0] - bottoms[1]) <= 1 and min(heights) >= 100, (step, bottoms, heights)
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_activations_tab_s_std_plot_is_as_tall_as_the_mean_plot_beside_it(base, browser, lang):
     """The Activations tab's two charts side by side on a laptop's screen (1280 x 800) have plots of one height, at
