@@ -721,14 +721,15 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
         align=side, baseline="bottom", fontSize=size, fontWeight="bold").encode(
         alt.X(value=x), alt.Y(value=-2 - row * row_height), alt.Text(f"{field}:N"))
         for side, x, row in (("left", 0, 0), ("right", panel_width, rows - 1))]
-    chart = layer(bars, *labels).properties(width=panel_width, height=panel_height)
+    chart = layer(bars, *labels, width=panel_width, height=panel_height)
     # the header LABEL_LEADING px above the labels' rows, which Vega counts in a panel's bounds: a padding of their
-    # height put it a row higher, that row empty
+    # height put it a row higher, that row empty. The facet's resolve and title given at once: each of Altair's
+    # resolve_*() and properties() copies the chart (replaced()'s note)
     faceted = chart.facet(
         alt.Facet("panel:N").sort(list(order)).title(None).header(labelFontSize=size, labelFontWeight="bold",
                                                                    labelPadding=LABEL_LEADING),
-        columns=columns,
-    ).resolve_scale(y="independent").resolve_axis(x="independent").properties(
+        columns=columns, resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent"),
+                                             axis=alt.AxisResolveMap(x="independent")),
         title=_titled(title, wrapped(subtitle, _grid_width(len(order), columns, panel_width), size), size))
     # a bar that is no bin at least MIN_BAR_PX wide, about its own middle: one bin is 2 px of a 110 px panel, and
     # step 1's exact zeros, all of every layer, were a hairline (Vega-Lite's minBandSize, read per bar; in brackets:
