@@ -19,6 +19,7 @@ from views import charts, present, tour, urlstate
 from views import spectrum as spectrum_view
 from views.page import layer_titles, series_names
 from views.tabs import CODES
+from views.locale import catalogue
 from views.text import t
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
@@ -146,6 +147,30 @@ def _check_presenter_page(step: str, lang: str) -> None:
     expected_link = present.page_link(ADDRESS, dict(at.query_params))
     assert "present" not in expected_link
     assert drawn_matrix(svg) == [list(r) for r in segno.make(expected_link, error=present.QR_ERROR).matrix]
+
+
+@pytest.mark.parametrize("address, host", [
+    ("http://127.0.0.1:8501/", "127.0.0.1"), ("http://localhost:8501/", "localhost"), ("http://[::1]:8501/", "::1"),
+    ("http://127.4.5.6/", "127.4.5.6"), ("http://lab.localhost:8501/", "lab.localhost"),
+    ("https://init-explorer.example.org/", None), ("http://192.168.1.20:8501/", None), ("http://10.0.0.7/", None),
+    ("http://localhost.example.org/", None)])
+def test_a_page_served_on_this_computer_s_own_address_shows_why_there_is_no_qr_code(address, host, monkeypatch):
+    """A code of a loopback address (RFC 6761 6.3's localhost, 127.0.0.0/8, ::1) would open nothing on a student's
+    phone: the QR popover says so and which address to open instead, and presenter mode says it in the code's place,
+    naming the host; an address a phone can reach (a deployment, a network's own address) gets its code and no note."""
+    monkeypatch.setattr(type(st.context), "url", property(lambda self: address))
+    assert present.loopback_host(address) == host
+    for lang in ("en", "zh"):
+        for presenting in (False, True):
+            at = open_app(step="2", lang=lang, **({"present": "true"} if presenting else {}))
+            codes = [m for m in at.markdown if m.value.startswith('<img src="data:image/svg+xml;base64,')]
+            key = "qr_local_short" if presenting else "qr_local"
+            start = catalogue(lang)[key].split("{host}")[0]  # the note's words before the host
+            notes = [c.value for c in at.caption if c.value.startswith(start)]
+            if host is None:
+                assert len(codes) == 1 and notes == [], (address, lang, presenting)
+            else:
+                assert codes == [] and notes == [t(lang, key, host=f"`{host}`")], (address, lang, presenting, notes)
 
 
 def title_text(spec: dict) -> str | list[str]:

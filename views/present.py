@@ -4,6 +4,7 @@ code for the class, and the page's CSS for every screen from a 390 px phone to a
 from __future__ import annotations
 
 import base64
+import ipaddress
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -19,7 +20,7 @@ from . import charts, tour
 from . import spectrum as spectrum_view
 from .draw import draw, draw_chart
 from .page import Page, layer_titles
-from .text import t
+from .text import t, user_text
 from .urlstate import URL
 
 PRESENT = "present"  # the toggle's key and its URL parameter (urlstate.PARAMS)
@@ -402,11 +403,29 @@ def qr_html(link: str, lang: str, px: int = QR_PX) -> str:
             f'alt="{t(lang, "qr_alt")}" style="display:block">')
 
 
+def loopback_host(link: str) -> str | None:
+    """The link's host where it is this computer's own (localhost, 127.0.0.0/8, ::1: RFC 6761 6.3, RFC 1122
+    3.2.1.3, RFC 4291 2.5.3), which no phone in the room can open; None for any other host."""
+    host = urlsplit(link).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return host
+    try:
+        return host if ipaddress.ip_address(host).is_loopback else None
+    except ValueError:  # a name other than localhost
+        return None
+
+
 def show_qr(lang: str, px: int = QR_PX, words: bool = True) -> None:
     """The QR code of this page, with what it is and the link under it as text (words); nothing before the
-    browser has said its address."""
+    browser has said its address. Where the address is this computer's own (loopback_host: the README's `streamlit
+    run` on a teacher's laptop), a code would open nothing on a student's phone: in its place, why there is none and,
+    with words, which address to open instead."""
     link = current_link()
     if link is None:
+        return
+    host = loopback_host(link)
+    if host is not None:
+        st.caption(t(lang, "qr_local" if words else "qr_local_short", host=user_text(lang, host)))
         return
     if words:
         st.caption(t(lang, "qr_caption"))
