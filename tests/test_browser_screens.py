@@ -398,25 +398,28 @@ PLOT_HEIGHT = ("(chart) => chart.querySelector('svg g.role-frame.root > g > path
                ".getBoundingClientRect().height")
 
 
-# px: where a chart's plot ends on the screen (the bottom of Vega's frame of the plot)
+# px: a chart's plot on the screen (Vega's frame of the plot, its background): its bottom and its width
 PLOT_BOTTOM = PLOT_HEIGHT.replace(".height", ".bottom")
+PLOT_WIDTH = PLOT_HEIGHT.replace(".height", ".width")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_gradients_tab_s_two_plots_end_on_one_line(base, browser, lang):
-    """The Gradients tab's two charts side by side on a laptop's screen (1280 x 800) draw their layer axes on one
-    line: the gradient chart's legend beside its plot, as the Activations tab's std chart has it. Under it, the
-    legend had lifted the plot's bottom above the ratio chart's, 110 px tall beside 146 (at step 8, 91). The plots
-    differ in height by what their titles take (the ratio chart's is two lines in English); both stay at least 100
-    px."""
-    with watched_page(browser, viewport=LAPTOP) as page:
-        for step in ("2", "8"):
-            visit(page, f"{base}/?step={step}&lang={lang}&tab=gradients", charts=2)
-            charts_drawn = page.locator("[data-testid='stVegaLiteChart']")
-            assert charts_drawn.count() == 2, step
-            bottoms = [charts_drawn.nth(i).evaluate(PLOT_BOTTOM) for i in range(2)]
-            heights = [charts_drawn.nth(i).evaluate(PLOT_HEIGHT) for i in range(2)]
-            assert abs(bottoms[0] - bottoms[1]) <= 1 and min(heights) >= 100, (step, bottoms, heights)
+def test_the_gradients_tab_s_two_plots_end_on_one_line_and_are_as_wide(base, browser, lang):
+    """The Gradients tab's two charts side by side, on a laptop's screen (1280 x 800) and on a projector's 1024 x 768
+    with the sidebar open, draw their layer axes on one line and their plots as wide as each other: the gradient
+    chart's legend is over its plot. Under it, the legend had lifted the plot's bottom 55 px above the ratio chart's
+    (110 px tall beside 146); beside it, the plot was 102 px wide at 1024 px beside the ratio's 230, and lost its
+    "10". Both plots stay at least 100 px tall."""
+    for viewport in (LAPTOP, SMALL):
+        with watched_page(browser, viewport=viewport) as page:
+            for step in ("2", "8"):
+                visit(page, f"{base}/?step={step}&lang={lang}&tab=gradients", charts=2)
+                drawn = page.locator("[data-testid='stVegaLiteChart']")
+                assert drawn.count() == 2, step
+                bottoms, heights, widths = ([drawn.nth(i).evaluate(js) for i in range(2)]
+                                            for js in (PLOT_BOTTOM, PLOT_HEIGHT, PLOT_WIDTH))
+                assert abs(bottoms[0] - bottoms[1]) <= 1 and min(heights) >= 100, (viewport, step, bottoms, heights)
+                assert abs(widths[0] - widths[1]) <= 0.05 * widths[1], (viewport, step, widths)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -614,6 +614,9 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
     return ()
 
 
+LEGEND_TOP_OFFSET = 4  # px between a legend over the plot and the plot: Vega's 18 took the plot's height
+
+
 def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_title: str, log: bool,
                names: dict[str, str], layer_title: str, series_title: str = "curve", y_max: float | None = None,
                layer_axis_title: bool = True, size: float = LABEL_SIZE, text_scale: str = "1",
@@ -628,8 +631,9 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
     linear axis from 0 to it (two charts side by side read on one scale). layer_axis_title: the layer axis titled
     (layer_title), or only numbered where the chart's title says "per layer" and the height is short. title: one
     line, or lines (title_lines). size: its text's (theme's), px; text_scale: y_ticks' (a linear axis's). legend:
-    "bottom", or "right" beside the plot, one entry a row, where the plot is to be as tall as a legendless chart's of
-    the same height beside it.
+    "bottom", "right" beside the plot, one entry a row, where the plot is to be as tall as a legendless chart's of
+    the same height beside it, or "top", between the title and the plot, where the plot keeps the column's width and
+    the chart beside has a title a line longer.
     """
     branch, branch_theory = names.get("branch"), names.get("branch_theory")
     series = [names["measured"], names["theory"], *([branch, branch_theory] if branch else [])]
@@ -661,7 +665,8 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
     chart = layer(*marks, theory.mark_line(strokeWidth=2.5), *zeros, title=title, height=HEIGHT, width="container")
     # four entries do not fit one row of a half-page chart: under it, the stream's two above the branch's two
     return theme(chart, size,
-                 **({"orient": "right"} if legend == "right" else {"columns": 2} if branch else {}))
+                 **({"orient": "right"} if legend == "right" else {"orient": "top", "offset": LEGEND_TOP_OFFSET}
+                    if legend == "top" else {"columns": 2} if branch else {}))
 
 
 def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, layer_title: str) -> alt.LayerChart:

@@ -21,7 +21,9 @@ def show(page: Page) -> None:
         draw("line", grad, name="gradient-std", colour=colour, title=half_title(grad_title(page.config, page.lang)),
              y_title=page.t("std_axis"), log=True, names=page.names(), layer_title=page.t("layer"),
              series_title=page.t("series"),
-             legend="right")  # beside the plot: under it, the plot was 110 px beside the ratio chart's 146 (step 8: 91)
+             # over the plot: under it, the plot's bottom was 55 px above the ratio chart's beside it (110 px tall
+             # beside 146); beside it, the plot was 102 px wide at 1024 px with the sidebar open, its "10" gone
+             legend="top")
     with right:
         draw("ratio", layers, name="update-ratio", colour=colour, title=half_title(page.t("chart_ratio")),
              y_title=page.t("ratio_axis"), layer_title=page.t("layer"), guide_name=page.t("guide"),
