@@ -54,19 +54,16 @@ def drawn_templates(lang: str) -> list[tuple]:
     return list(found.values())
 
 
+THEME = charts.theme  # the page's, which altairs_theme reads while charts.theme is swapped for it
+
+
 def altairs_theme(chart, size=charts.LABEL_SIZE, parts=None, **legend):
-    """views.charts.theme as chained configure_*() calls, each of which copies the chart (a layered chart's layers
-    combined again on every copy)."""
-    themed = (chart.configure_axis(labelFontSize=size, titleFontSize=size, labelOverlap="greedy",
-                                   labelSeparation=charts.LABEL_GAP)
-              .configure_legend(labelFontSize=size, titleFontSize=size, symbolStrokeWidth=3, labelOverlap="greedy",
-                                labelSeparation=charts.LABEL_GAP, **{"orient": "bottom", **legend})
-              .configure_title(fontSize=size + charts.TITLE_SIZE - charts.LABEL_SIZE, anchor="start")
-              .configure_header(labelFontSize=size, titleFontSize=size)
-              .configure_axisY(labelFlush=False))
-    for part, values in (parts or {}).items():
-        themed = getattr(themed, f"configure_{part}")(**values)
-    return themed
+    """views.charts.theme's config set part by part with Altair's configure_*() calls, each of which copies the chart
+    (a layered chart's layers combined again on every copy)."""
+    config = THEME(alt.Chart(), size, parts, **legend).config.to_dict(validate=False)
+    for part, values in config.items():
+        chart = getattr(chart, f"configure_{part}")(**values)
+    return chart
 
 
 def altairs_replaced(node, **properties):

@@ -615,6 +615,7 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
 
 
 LEGEND_TOP_OFFSET = 4  # px between a legend over the plot and the plot: Vega's 18 took the plot's height
+LEGENDS = {"right": {"orient": "right"}, "top": {"orient": "top", "offset": LEGEND_TOP_OFFSET}}  # line_chart's legend
 
 
 def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_title: str, log: bool,
@@ -664,9 +665,7 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
                   base.transform_filter(alt.datum.series == branch_theory).mark_line(strokeWidth=2)]
     chart = layer(*marks, theory.mark_line(strokeWidth=2.5), *zeros, title=title, height=HEIGHT, width="container")
     # four entries do not fit one row of a half-page chart: under it, the stream's two above the branch's two
-    return theme(chart, size,
-                 **({"orient": "right"} if legend == "right" else {"orient": "top", "offset": LEGEND_TOP_OFFSET}
-                    if legend == "top" else {"columns": 2} if branch else {}))
+    return theme(chart, size, **LEGENDS.get(legend, {"columns": 2} if branch else {}))
 
 
 def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, layer_title: str) -> alt.LayerChart:

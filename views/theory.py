@@ -338,10 +338,10 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
     base = every.transform_filter(alt.datum.value > 0)
     measured = base.transform_filter(alt.datum.series == t(lang, "measured"))
     others = base.transform_filter(alt.datum.series != t(lang, "measured"))
-    chart = layer(measured.mark_line(strokeWidth=4), measured.mark_point(filled=True, size=80, opacity=1),
-                      others.mark_line(strokeWidth=2.5), *zero_marks(every, "value", domain[0]))
     title = t(lang, "theory_tab.gradient_title_bn" if batch_norm else "theory_tab.gradient_title")
-    return theme(chart.properties(title=alt.Title(title_lines(title)), width=width, height=height))
+    return theme(layer(measured.mark_line(strokeWidth=4), measured.mark_point(filled=True, size=80, opacity=1),
+                       others.mark_line(strokeWidth=2.5), *zero_marks(every, "value", domain[0]),
+                       title=alt.Title(title_lines(title)), width=width, height=height))
 
 
 # ---------- words ----------

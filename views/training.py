@@ -734,7 +734,7 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
     title = loss_title(lang, length) if title is None else title
     # a loss of exactly 0, which the log axis cannot draw, is marked on its bottom edge (charts.zero_marks)
     chart = layer(rule, raw.mark_line(strokeWidth=1, opacity=0.3, clip=True), mean, *label,
-                      *zero_marks(raw, "loss", lo), data=frame).properties(title=chart_title(title, phone))
+                  *zero_marks(raw, "loss", lo), data=frame, title=chart_title(title, phone))
     return _fonts(plot_height(chart, LOSS_HEIGHT))
 
 
@@ -764,9 +764,9 @@ def accuracy_chart(frame: pd.DataFrame, lang: str, classes: int, ceiling: float 
         frame, value, label, "accuracy_mean", (0.0, ACCURACY_TOP), ACCURACY_HEIGHT)) for value, label in lines]
     # the guide lines under the curves (chance is where zeros' accuracy lies), their labels over them
     labels = [mark for _, label in guides for mark in label]  # each label's halo, then its text
-    chart = layer(*(rule for rule, _ in guides), chart, *labels, data=frame)
-    return _fonts(plot_height(chart.properties(title=chart_title(t(lang, "training_tab.accuracy_title"), phone)),
-                              ACCURACY_HEIGHT))
+    chart = layer(*(rule for rule, _ in guides), chart, *labels, data=frame,
+                  title=chart_title(t(lang, "training_tab.accuracy_title"), phone))
+    return _fonts(plot_height(chart, ACCURACY_HEIGHT))
 
 
 def template(chart: alt.LayerChart) -> dict:
@@ -892,7 +892,7 @@ def symmetry_chart(frame: pd.DataFrame, lang: str, panel_width: int = SYMMETRY_P
             dict(angle=270, align="left", baseline="middle")  # turned only where a band is too narrow for it
         layers.append(base.mark_text(dy=-COUNT_GAP, fontSize=LABEL_SIZE, **written).encode(
             alt.Text("distinct_units:Q", format="d")))
-    chart = layer(*layers, data=frame).properties(width=panel_width, height=panel_height)
+    chart = layer(*layers, data=frame, width=panel_width, height=panel_height)
     # the title in lines as wide as the row of panels (a phone's one panel), not one line that widens the chart
     title = t(lang, "training_tab.symmetry_title_conv" if channels else "training_tab.symmetry_title")
     letters = int(columns * panel_width / (EM_OTHER * TITLE_SIZE))
