@@ -13,6 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
+from colorspacious import cspace_convert
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -542,6 +543,40 @@ def test_chart_text_is_large_and_of_enough_contrast_in_both_themes():
     for part in ("axis", "legend", "header"):
         assert spec[part]["labelFontSize"] >= 15 and spec[part]["labelColor"] == charts.TEXT_COLOURS["dark"]
     assert spec["title"]["fontSize"] >= 15 and spec["title"]["color"] == charts.TEXT_COLOURS["dark"]
+
+
+# Paul Tol's "bright" palette as published (https://personal.sron.nl/~pault/#sec:qualitative), made to be told apart
+# with the common colour-vision deficiencies: the page's line colours are measured against its nearest pair
+TOL_BRIGHT = ("#4477AA", "#66CCEE", "#228833", "#CCBB44", "#EE6677", "#AA3377", "#BBBBBB")
+# normal vision, then the three dichromacies at full severity as Machado, Oliveira and Fernandes (2009) simulate them
+VISIONS = (None, *({"name": "sRGB1+CVD", "cvd_type": kind, "severity": 100}
+                   for kind in ("deuteranomaly", "protanomaly", "tritanomaly")))
+
+
+def nearest_pair(colours) -> float:
+    """The least distance in CAM02-UCS (about 1 is a just-visible difference) between two of `colours`, seen with
+    any of VISIONS."""
+    rgb = np.array([[int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)] for c in colours])
+    least = math.inf
+    for vision in VISIONS:
+        seen = rgb if vision is None else np.clip(cspace_convert(rgb, vision, "sRGB1"), 0, 1)
+        ucs = cspace_convert(seen, "sRGB1", "CAM02-UCS")
+        apart = np.linalg.norm(ucs[:, None] - ucs[None], axis=-1)
+        least = min(least, apart[np.triu_indices(len(colours), 1)].min())
+    return least
+
+
+def test_every_line_stands_out_from_both_themes_and_from_every_colour_drawn_beside_it():
+    """Each scheme's colour (all of them on the Compare tab) and a residual branch's (beside a stream of any scheme):
+    WCAG 2.1's 3:1 for graphics on every background the page has, and no pair nearer than Tol's nearest for anyone."""
+    lines = {**charts.SCHEME_COLOURS, "branch": charts.BRANCH_COLOUR}
+    for name, colour in lines.items():
+        for background in {*charts.BACKGROUNDS.values(), *charts.PAGE_BACKGROUNDS.values()}:
+            assert charts.contrast(colour, background) >= charts.MIN_GRAPHICS_CONTRAST, (name, background)
+    # the simulation's known points: a grey is seen as itself, and red and green are near alike to a deuteranope
+    assert nearest_pair(["#777777", "#777777"]) == 0
+    assert nearest_pair(["#cc3333", "#558822"]) < 10 < nearest_pair(["#4477AA", "#EE6677"])
+    assert nearest_pair(lines.values()) >= nearest_pair(TOL_BRIGHT) > 5
 
 
 def SMALL_RESULT():

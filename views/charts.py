@@ -1,8 +1,11 @@
 """Altair chart builders (DataFrame in, alt.Chart out) and the small frames they draw; no streamlit import.
 
-Colours: Paul Tol's "bright" qualitative palette, safe for the common colour-vision deficiencies and of
-middle lightness, so it reads on white, on Streamlit's dark theme and on a washed-out projector. Each
-Compare scheme owns one colour, and a configuration is drawn in the colour of the scheme it belongs to.
+Colours: Paul Tol's "bright" qualitative palette, made for the common colour-vision deficiencies, with its three
+light colours (yellow, cyan, grey: under 2:1 on white, faint on a projector) darkened and the teal and orange beside
+it replaced, so that every line colour has WCAG 2.1's 3:1 for graphics (1.4.11) on white and on the dark themes,
+and no two colours drawn together are nearer for any simulated colour vision than Tol's own nearest pair
+(tests/test_views.py). Each Compare scheme owns one colour, and a configuration is drawn in the colour of the
+scheme it belongs to.
 """
 
 from __future__ import annotations
@@ -27,16 +30,17 @@ SCHEME_COLOURS = {
     "normal_0.01": "#4477AA",  # blue: too small
     "normal_1": "#EE6677",  # red: too large
     "xavier_normal": "#228833",  # green
-    "he_normal": "#CCBB44",  # yellow
+    "he_normal": "#BB8822",  # ochre (Tol's yellow #CCBB44, darkened)
     "normal_0.01+bn": "#AA3377",  # purple
-    "orthogonal": "#66CCEE",  # cyan
-    "zeros": "#BBBBBB",  # grey
-    "own": "#009988",  # teal (Tol's "vibrant"): the page's network when it is none of the schemes above
+    "orthogonal": "#0099AA",  # dark cyan (Tol's #66CCEE)
+    # warm dark grey (Tol's #BBBBBB): a neutral grey is as the purple to a deuteranope and as the red to a protanope
+    "zeros": "#656559",
+    "own": "#7733EE",  # violet: the page's network when it is none of the schemes above
 }
 OWN = "own"  # views.tour.scheme_of's code for that network, drawn on the Compare tab beside the schemes
 GUIDE_COLOUR = "#999999"  # mid grey: visible on light and dark backgrounds
 THEORY_COLOUR = "#777777"  # the dashed theory curve, a neutral grey that no scheme uses
-BRANCH_COLOUR = "#EE7733"  # a residual block's branch beside its stream: Tol's orange, which no scheme uses
+BRANCH_COLOUR = "#AA77FF"  # a residual block's branch beside its stream, in any scheme's colour: lavender
 LABEL_SIZE, TITLE_SIZE = 15, 17  # big enough for the back row of a lecture hall
 GUIDE_SIZE = LABEL_SIZE - 2  # px: a guide line's label's type (the Gradients and Training tabs)
 # The charts' text (ticks, axis and legend titles, panel headers, the numbers written on bars) per Streamlit theme,
@@ -62,6 +66,7 @@ PAGE_BACKGROUNDS = page_backgrounds()  # a label's halo (coloured) is drawn in t
 # curve through the label stops short of its letters; without a theme (coloured's None) it has no outline
 HALO, HALO_WIDTH = "halo", 4
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA, normal text (1.4.3)
+MIN_GRAPHICS_CONTRAST = 3.0  # WCAG 2.1 AA, a line or bar against its background (1.4.11)
 HEIGHT = 300
 MAX_PANELS = 10  # histogram small multiples, like the lecture's figure of ten layers
 # A bar of a histogram more than SPIKE_RATIO times the tallest of the others (ReLU's exact zeros, half of every layer
