@@ -59,7 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.browser_support import (  # noqa: E402
-    CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, WATCH_STATE, app_session, streamlit_server,
+    CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, UNSETTLED, WATCH_STATE, app_session, streamlit_server,
 )
 from views import tour  # noqa: E402
 from views.text import t  # noqa: E402
@@ -126,7 +126,7 @@ def settle(page, action, what: str = "the action") -> float:
     action()
     ms = page.evaluate(SETTLE_AFTER, t0)
     if ms < 0:
-        raise RuntimeError(f"the page did not settle within a minute after {what}")
+        raise RuntimeError(f"the page did not settle within a minute after {what}: {page.evaluate(UNSETTLED)}")
     return ms
 
 

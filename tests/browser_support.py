@@ -64,21 +64,29 @@ WATCH_STATE = """() => {
   return performance.now();
 }"""
 # Resolves when a run that started after t0 has finished, nothing is stale, and two frames have been painted
-# (-1 after a minute without). It checks on DOM changes and finished runs, with a slow poll as a safety net,
-# rather than polling fast: that would take CPU from the page and the server it measures.
+# (-1 after a minute without, leaving in window.__unsettled what it last saw: UNSETTLED). It checks on DOM changes and
+# finished runs, with a slow poll as a safety net, rather than polling fast: that would take CPU from the page and the
+# server it measures.
 SETTLE_AFTER = """(t0) => new Promise((resolve) => {
   const app = document.querySelector("[data-testid='stApp']");
-  let over = false;
+  let over = false, frames = null;
+  const seen = () => ({ran: window.__ran || (window.__finishedRuns ?? 0) > (window.__runsBefore ?? 0),
+                       state: app.getAttribute('data-test-script-state'),
+                       stale: document.querySelectorAll("[data-stale='true']").length, frames,
+                       visibility: document.visibilityState, address: location.search});
   const end = (ms) => {
-    if (!over) { over = true; observer.disconnect(); clearTimeout(timer); clearInterval(poll); resolve(ms); }
+    if (over) return;
+    over = true; observer.disconnect(); clearTimeout(timer); clearInterval(poll);
+    window.__unsettled = ms < 0 ? seen() : null;
+    resolve(ms);
   };
   const check = () => {
-    const ran = window.__ran || (window.__finishedRuns ?? 0) > (window.__runsBefore ?? 0);
-    if (ran && app.getAttribute('data-test-script-state') === 'notRunning'
-        && !document.querySelector("[data-stale='true']")) {
+    const now = seen();
+    if (now.ran && now.state === 'notRunning' && !now.stale) {
       observer.disconnect();
       clearInterval(poll);
       window.__checkSettled = null;
+      frames = 'settled, waiting for two painted frames';
       requestAnimationFrame(() => requestAnimationFrame(() => end(performance.now() - t0)));
     }
   };
@@ -90,6 +98,9 @@ SETTLE_AFTER = """(t0) => new Promise((resolve) => {
   window.__checkSettled = check;
   check();
 })"""
+# What SETTLE_AFTER last saw when it gave up: whether a run was seen, the script's state, how many elements stayed
+# stale, whether the page had settled and waited only for frames, the page's visibility and its address.
+UNSETTLED = "() => window.__unsettled"
 
 
 # Resolves true once the boxes (and scroll widths) of the elements `selector` matches have not changed for `quiet`
@@ -134,7 +145,7 @@ def act(page, action) -> None:
     """Do something that makes the app run again, and wait until the page has settled."""
     t0 = page.evaluate(WATCH_STATE)
     action()
-    assert page.evaluate(SETTLE_AFTER, t0) >= 0, "the app did not run again within a minute"
+    assert page.evaluate(SETTLE_AFTER, t0) >= 0, f"the page did not settle within a minute: {page.evaluate(UNSETTLED)}"
 
 
 def heading(page) -> str:
