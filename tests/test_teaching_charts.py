@@ -617,8 +617,9 @@ def rows_drawn_by(spec: dict, layer: dict, field: str) -> list[dict]:
 
 
 # What Streamlit's Vega theme sets on every axis (its frontend's CustomTheme, read from streamlit/static): the page's
-# theme must win over it where it misplaces labels
-STREAMLIT_AXIS = {"labelFlush": True, "labelFlushOffset": 1, "labelBound": False}
+# theme must win over it where it misplaces labels; no ticks and no axis line, so a label is labelPadding off the plot
+STREAMLIT_AXIS = {"labelFlush": True, "labelFlushOffset": 1, "labelBound": False, "ticks": False, "domain": False,
+                  "labelPadding": 16}
 
 
 def y_labels_and_grid(spec: dict, graph: dict | None = None) -> tuple[dict[str, float], list[float]]:
@@ -634,6 +635,51 @@ def y_labels_and_grid(spec: dict, graph: dict | None = None) -> tuple[dict[str, 
         elif node["marktype"] == "rule" and node.get("role") == "axis-grid":
             grid.extend(y + item["y"] for item in node["items"] if item.get("x2", 0) and not item.get("y2", 0))
     return next(labels for labels in axes if len(set(labels.values())) > 1), grid
+
+
+def labels_and_points(spec: dict) -> tuple[list[tuple[str, tuple]], list[tuple[float, float, float]]]:
+    """The chart as Vega lays it out: each axis label's text and box (left, top, right, bottom, px; generous_width
+    wide, its font size tall), and each point's (centre x, centre y, radius), px."""
+    top = {"top": 0, "middle": 0.5, "bottom": 1, "alphabetic": 0.8}  # of the type's size, above the anchor
+    labels, points = [], []
+    for node, x, y in scene_marks(vl_convert.vegalite_to_scenegraph(spec)):
+        for item in node["items"] if node["marktype"] in ("text", "symbol") else []:
+            if node.get("role") == "axis-label" and item.get("text"):
+                size = item.get("fontSize", 11)
+                width = generous_width(str(item["text"]), size)
+                left = x + item["x"] - width * ALIGN[item.get("align", "center")]
+                upper = y + item["y"] - top[item.get("baseline", "alphabetic")] * size
+                labels.append((item["text"], (left, upper, left + width, upper + size)))
+            elif node.get("role") == "mark":
+                points.append((x + item["x"], y + item["y"], math.sqrt(item.get("size", 64) / math.pi)))
+    return labels, points
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", list(tour.STEPS))
+def test_no_presenter_axis_label_lies_under_a_point_of_the_std_chart(code):
+    """Presenter mode's std chart, alone and a side of a pair (its padding and type, PRESENT_CONFIG and PAIR_CONFIG,
+    over Streamlit's axis theme), at every tour step: layer 0's point sat on the end of the "1" beside it, and a
+    layer's std of 0 (step 1) sits on the layer axis. No axis label comes within 1 px of a point."""
+    from views.page import Page
+
+    config = tour.STEPS[code]
+    page = Page(config, simulate(config), "en")
+    branch = tour.BRANCH in tour.story_charts(code, "en")  # as present.show picks the frame
+    frame, names = (page.frames()["stream_std"], page.stream_names()) if branch else (page.frames()["act_std"],
+                                                                                    page.names())
+    for present_config, size, layer_axis_title in ((present.PRESENT_CONFIG, present.BODY_PX, True),
+                                                   (present.PAIR_CONFIG, present.PAIR_STD_TYPE, False)):
+        chart = charts.line_chart(frame, colour="#4477AA", title="t", y_title="std", log=False, names=names,
+                                  layer_title="layer", layer_axis_title=layer_axis_title, size=size)
+        spec = with_config({**chart.to_dict(), "width": 420, "height": 160}, present_config)
+        spec["config"]["axis"] = {**STREAMLIT_AXIS, **spec["config"]["axis"]}
+        labels, points = labels_and_points(spec)
+        assert len(points) >= config.depth + 1 and len(labels) >= 6
+        touching = [(text, (x, y)) for text, (left, top, right, bottom) in labels for x, y, r in points
+                    if left - r - 1 < x < right + r + 1 and top - r - 1 < y < bottom + r + 1
+                    and math.dist((x, y), (min(max(x, left), right), min(max(y, top), bottom))) < r + 1]
+        assert touching == [], (code, size, touching)
 
 
 @pytest.mark.slow

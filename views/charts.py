@@ -68,6 +68,10 @@ HALO, HALO_WIDTH = "halo", 4
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA, normal text (1.4.3)
 MIN_GRAPHICS_CONTRAST = 3.0  # WCAG 2.1 AA, a line or bar against its background (1.4.11)
 HEIGHT = 300
+# px²: the area of a measured layer's point on a per-layer line chart (line_chart); layer 0's lies on the y axis, and a
+# layer's value of 0 on the x axis, so an axis's labels stand at least POINT_RADIUS off it (presenter mode's padding)
+POINT_SIZE = 90
+POINT_RADIUS = math.sqrt(POINT_SIZE / math.pi)
 MAX_PANELS = 10  # histogram small multiples, like the lecture's figure of ten layers
 # A bar of a histogram more than SPIKE_RATIO times the tallest of the others (ReLU's exact zeros, half of every layer
 # and ~30 times its tallest bin; tanh's flat ends at N(0, 1)) would flatten the rest of the layer into a line: it
@@ -663,7 +667,7 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
     measured = base.transform_filter(alt.datum.series == names["measured"])
     theory = base.transform_filter(alt.datum.series == names["theory"])
     # the theory is drawn last, dashed and thinner, so it stays visible where it matches the measurement
-    marks = [measured.mark_line(strokeWidth=4), measured.mark_point(filled=True, size=90, opacity=1)]
+    marks = [measured.mark_line(strokeWidth=4), measured.mark_point(filled=True, size=POINT_SIZE, opacity=1)]
     if branch:  # under the theory, thinner than the stream
         branches = base.transform_filter(alt.datum.series == branch)
         marks += [branches.mark_line(strokeWidth=2.5), branches.mark_point(filled=False, size=60, opacity=1),

@@ -84,9 +84,10 @@ PAIR_PANEL_HEIGHT = 34  # px, before scaling: a panel's plot, shorter than PRESE
 # Presenter mode's charts with their axes, titles and legend closer to their labels and plot than Streamlit's theme
 # sets them (16 px of padding each side of a label), and the histogram panels 10 px apart rather than Vega-Lite's 20:
 # the screen's height goes to the plots, and the histograms' width to their text; and a side's legend beside the
-# plot rather than under it, where the sides' height is the scarcest room.
-PRESENT_CONFIG = {"axis": {"labelPadding": 3, "titlePadding": 3}, "title": {"offset": 4}, "legend": {"offset": 6},
-                  "facet": {"spacing": 10}}
+# plot rather than under it, where the sides' height is the scarcest room. An axis's labels stay 2 px clear of a
+# point on it (charts.POINT_RADIUS): at 3 px, layer 0's point had covered the end of the std chart's "1".
+PRESENT_CONFIG = {"axis": {"labelPadding": round(charts.POINT_RADIUS + 2, 1), "titlePadding": 3},
+                  "title": {"offset": 4}, "legend": {"offset": 6}, "facet": {"spacing": 10}}
 PAIR_CONFIG = {**PRESENT_CONFIG, "legend": {"offset": 6, "orient": "right"}}
 
 
