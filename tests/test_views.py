@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import colorsys
 import json
 import math
 import re
@@ -13,6 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
+import vl_convert
 from colorspacious import cspace_convert
 from hypothesis import given
 from hypothesis import strategies as st
@@ -577,6 +579,78 @@ def test_every_line_stands_out_from_both_themes_and_from_every_colour_drawn_besi
     assert nearest_pair(["#777777", "#777777"]) == 0
     assert nearest_pair(["#cc3333", "#558822"]) < 10 < nearest_pair(["#4477AA", "#EE6677"])
     assert nearest_pair(lines.values()) >= nearest_pair(TOL_BRIGHT) > 5
+
+
+# The colour words the page's messages may use, each with what a colour it names must be (HSV hue in degrees,
+# saturation, value of "#rrggbb" or "rgb(r, g, b)"), and each message that uses one, with the colour drawn for what it
+# names: the residual branch's caption had said "the orange line" after the branch's line was no longer orange.
+COLOUR_WORDS = {"grey": ("grey|gray", "灰", lambda hue, sat, val: sat < 0.12 and 0.2 < val < 0.9),
+                "black": ("black", "黑", lambda hue, sat, val: val < 0.15),
+                "white": ("white", "白色", lambda hue, sat, val: sat < 0.05 and val > 0.95),
+                "blue": ("blue", "蓝", lambda hue, sat, val: 190 <= hue <= 250 and sat > 0.4),
+                "cyan": ("cyan|teal", "青", lambda hue, sat, val: 160 <= hue < 200 and sat > 0.4),
+                "green": ("green", "绿", lambda hue, sat, val: 80 <= hue < 160 and sat > 0.4),
+                "yellow": ("yellow|ochre", "黄", lambda hue, sat, val: 40 <= hue < 70 and sat > 0.4),
+                "orange": ("orange", "橙", lambda hue, sat, val: 15 <= hue <= 45 and sat > 0.4),
+                "red": ("red|pink", "红", lambda hue, sat, val: (hue >= 340 or hue < 15) and sat > 0.4),
+                "purple": ("purple|violet|lavender", "紫", lambda hue, sat, val: 250 < hue < 340 and sat > 0.3)}
+
+
+def hsv(colour: str) -> tuple[float, float, float]:
+    colour = {"black": "#000000", "white": "#ffffff"}.get(colour, colour)  # the CSS names the charts use
+    channels = ([int(colour[i:i + 2], 16) for i in (1, 3, 5)] if colour.startswith("#")
+                else [int(c) for c in re.findall(r"\d+", colour)])
+    hue, sat, val = colorsys.rgb_to_hsv(*(c / 255 for c in channels))
+    return hue * 360, sat, val
+
+
+def scheme_ends(scheme: str) -> tuple[str, str]:
+    """The colours Vega draws for the two ends of a colour scheme (vl_convert's scenegraph of two cells)."""
+    colour = {"field": "v", "type": "quantitative", "scale": {"scheme": scheme, "domain": [-1, 1]}}
+    spec = {"data": {"values": [{"x": 0, "v": -1}, {"x": 1, "v": 1}]}, "mark": "rect",
+            "encoding": {"x": {"field": "x", "type": "ordinal"}, "color": colour}}
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("marktype") == "rect" and node.get("role") == "mark":
+                found.extend(item["fill"] for item in node["items"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(vl_convert.vegalite_to_scenegraph(spec)["scenegraph"])
+    return found[0], found[-1]
+
+
+def test_a_message_names_only_the_colour_its_chart_draws():
+    from views import theory as theory_view
+    from views.tabs.theory import theory_map
+
+    cells, critical = theory_map("tanh", 1.0, 0.0)
+    marks = theory_view.marks_frame(500, 1.0, 0.0, "en")
+    spec = theory_view.map_chart(cells, critical, marks, colour_by="log_chi1", lang="en", title="t").to_dict()
+    scheme = next(layer["encoding"]["color"]["scale"]["scheme"] for layer in spec["layer"]
+                  if "scheme" in layer.get("encoding", {}).get("color", {}).get("scale", {}))
+    ordered, chaotic = scheme_ends(scheme)
+    edge = next(layer["mark"]["color"] for layer in spec["layer"]
+                if isinstance(layer["mark"], dict) and layer["mark"]["type"] == "line")
+    drawn = {**{key: {"grey": charts.SPIKE_COLOUR} for key in ("hist_beyond", "hist_zeros", "hist_ends", "hist_key_end",
+                                                              "hist_key_under", "hist_key_over", "hist_key_beyond")},
+             "theory_tab.diverging": {"grey": charts.GUIDE_COLOUR},  # the xi view's cells where q* = inf
+             "theory_tab.phases": {"blue": ordered, "orange": chaotic, "black": edge}}
+    assert scheme_ends("blueorange") == ("rgb(19, 75, 133)", "rgb(153, 74, 7)")  # Vega's own, as it draws them
+    for lang in LANGUAGES:
+        for key, text in catalogue(lang).items():
+            said = {word for word, (english, chinese, _) in COLOUR_WORDS.items()
+                    if re.search(rf"\b({english})\b" if lang == "en" else chinese, str(text), flags=re.IGNORECASE)}
+            if said or key in drawn:
+                assert said == set(drawn.get(key, {})), (lang, key, said)
+    for key, colours in drawn.items():
+        for word, colour in colours.items():
+            assert COLOUR_WORDS[word][2](*hsv(colour)), (key, word, colour)
 
 
 def SMALL_RESULT():
