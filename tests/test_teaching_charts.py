@@ -1134,11 +1134,11 @@ def test_a_wide_panel_writes_the_bar_past_the_range_in_full_on_one_row():
 
 # ---------- the Compare chart names the lines it draws on top of each other ----------
 
-def _compare_frame(curves: dict[str, np.ndarray]) -> pd.DataFrame:
+def _compare_frame(curves: dict[str, np.ndarray], current: str | None = None) -> pd.DataFrame:
     from types import SimpleNamespace
     results = {s: SimpleNamespace(config=Config(depth=len(c) - 1), stats={"act_std": c}, breaks=())
                for s, c in curves.items()}
-    return charts.compare_frame(results)
+    return charts.compare_frame(results, current=current)
 
 
 def test_schemes_closer_than_a_third_of_a_line_s_width_are_one_line_and_others_are_not():
@@ -1155,6 +1155,20 @@ def test_schemes_closer_than_a_third_of_a_line_s_width_are_one_line_and_others_a
     assert charts.drawn_as_one(_compare_frame(apart)) == []
 
 
+def test_a_line_under_the_page_s_own_thick_line_is_drawn_as_one_with_it_where_it_shows_a_pixel_past_its_edge():
+    """The page's own scheme is CURRENT_STROKE px wide over the others' COMPARE_STROKE: a line beneath whose centre
+    lies within (7 - 3) / 2 + 1 = 3 px of its centre shows at most a pixel past its edge (step 6's batch norm, 2 px
+    under He's); two thin lines so far apart show side by side."""
+    base = np.geomspace(0.5, 2e-6, 11)  # an axis of 6 decades
+    pixel = 6 / charts.COMPARE_HEIGHT  # decades
+    assert charts.hidden_offset(charts.CURRENT_STROKE) == pytest.approx(3) and charts.HIDDEN_OFFSET == pytest.approx(1)
+    for offset, hidden in ((2.9, True), (3.1, False)):
+        curves = {"normal_0.01": base, "he_normal": base * 10 ** (offset * pixel)}
+        assert bool(charts.drawn_as_one(_compare_frame(curves, current="he_normal"))) == hidden, offset
+        assert bool(charts.drawn_as_one(_compare_frame(curves, current="normal_0.01"))) == hidden, offset
+        assert charts.drawn_as_one(_compare_frame(curves)) == [], offset  # neither is the page's own
+
+
 @pytest.mark.slow
 def test_the_width_drawn_as_one_is_the_compare_chart_s_own():
     frame = _compare_frame({"normal_0.01": np.geomspace(1.0, 1e-6, 11), "he_normal": np.ones(11)})
@@ -1162,7 +1176,7 @@ def test_the_width_drawn_as_one_is_the_compare_chart_s_own():
                                 underflow_label="u").to_dict()
     assert spec["height"] == charts.COMPARE_HEIGHT and spec["autosize"]["type"] == "fit-x"  # the plot's own height
     widths = {layer["mark"].get("strokeWidth") for layer in layers_of(spec) if layer["mark"]["type"] == "line"}
-    assert charts.COMPARE_STROKE == min(widths)  # the thinner lines: the page's own scheme is drawn thicker
+    assert widths == {charts.COMPARE_STROKE, charts.CURRENT_STROKE}  # the others' lines, and the page's own over them
 
 
 # ---------- every chart's labels inside it ----------

@@ -914,26 +914,36 @@ def guide_label(name: str, value: float) -> str:
     return f"{name} ≈ {format_power(value)}"
 
 
-COMPARE_STROKE = 3  # px: the Compare chart's lines (the page's own is thicker)
+COMPARE_STROKE, CURRENT_STROKE = 3, 7  # px: the Compare chart's lines, and the page's own scheme's over them
 # px: the Compare chart's plot, the box inside its axes; its title, axes and legend come around it (plot_height),
 # so a phone's legend of five stacked schemes makes the chart taller, not the plot shorter
 COMPARE_HEIGHT = 240
-# px: the most two curves' centres may lie apart for one line to hide the other (drawn_as_one): a third of a line's
-# width leaves at most a pixel of the line beneath in view. At a whole line's width both lines showed side by side
-# (step 5's He and batch norm, 51 % apart on 21 decades: 2 px), yet the page said they were drawn on top of each other.
-HIDDEN_OFFSET = COMPARE_STROKE / 3
+
+
+def hidden_offset(over: float) -> float:
+    """px: the most a line of COMPARE_STROKE may lie from the centre of a line `over` px wide drawn over it for the
+    one to hide the other (drawn_as_one): at most a third of its width shows past the edge of the line over it, a
+    pixel. Two lines of one width may lie a pixel apart: at a whole line's width both showed side by side (step 5's
+    He and batch norm, 51 % apart on 21 decades: 2 px), yet the page said they were drawn on top of each other. Under
+    the page's own thick line, three: step 6's batch norm, 2 px under He's, showed as He's lower edge."""
+    return over / 2 - COMPARE_STROKE / 2 + COMPARE_STROKE / 3
+
+
+HIDDEN_OFFSET = hidden_offset(COMPARE_STROKE)
 
 
 def drawn_as_one(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
     """The schemes compare_chart draws on top of each other: groups (in the frame's order) whose curves are closer
-    than HIDDEN_OFFSET px at every layer on its log axis, so that one line hides the other, each with the largest
-    ratio of two of its stds at one layer (>= 1), on the plot of COMPARE_HEIGHT px whatever the screen
-    (plot_height). A scheme with an undrawable std (0, not finite, under the axis's floor) at some layer is in none.
+    than hidden_offset px at every layer on its log axis (HIDDEN_OFFSET, or hidden_offset(CURRENT_STROKE) from the
+    page's own scheme, the frame's current), so that one line hides the other, each with the largest ratio of two of
+    its stds at one layer (>= 1), on the plot of COMPARE_HEIGHT px whatever the screen (plot_height). A scheme with an
+    undrawable std (0, not finite, under the axis's floor) at some layer is in none.
 
     frame: compare_frame()."""
     schemes, ticks, _ = layout("compare", frame)
     low, high = ticks[1]
-    apart = HIDDEN_OFFSET / COMPARE_HEIGHT * math.log10(high / low)  # decades HIDDEN_OFFSET covers
+    decades = math.log10(high / low) / COMPARE_HEIGHT  # a pixel's
+    current = set(frame.loc[frame["current"], "scheme"])
     curves = {s: frame.loc[frame["scheme"] == s, "act_std"].to_numpy(float)[1:] for s, _ in schemes}
     under = set(frame.loc[frame["below"], "scheme"])
     drawable = [s for s, c in curves.items() if c.size and np.isfinite(c).all() and (c > 0).all() and s not in under]
@@ -945,7 +955,8 @@ def drawn_as_one(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
         return s
     for i, a in enumerate(drawable):
         for b in drawable[i + 1:]:
-            if np.abs(np.log10(curves[a] / curves[b])).max() < apart:
+            over = CURRENT_STROKE if current & {a, b} else COMPARE_STROKE
+            if np.abs(np.log10(curves[a] / curves[b])).max() < hidden_offset(over) * decades:
                 group[root(b)] = root(a)
     found = []
     for head in dict.fromkeys(root(s) for s in drawable):
@@ -988,7 +999,7 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
     chart = layer(*zero_marks(every, "act_std", ticks[1][0]), *underflow_marks(every, ticks[1][0], underflow_label),
                   *overflow_marks(every, ticks[1][1]), *(floor_marks(every, ticks[0][0]) if floor else []),
                   others.mark_line(strokeWidth=COMPARE_STROKE), others.mark_point(filled=True, size=80),
-                  current.mark_line(strokeWidth=7, opacity=CURRENT_OPACITY),
+                  current.mark_line(strokeWidth=CURRENT_STROKE, opacity=CURRENT_OPACITY),
                   current.mark_point(filled=True, size=200, opacity=CURRENT_OPACITY), title=title)
     return theme(plot_height(chart, COMPARE_HEIGHT))
 
