@@ -12,7 +12,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from core import Config, simulate
 from tests.app_support import open_app, open_tab
 from views import summary, tour
-from views.charts import BRANCH_COLOUR
+from views.charts import SCHEME_COLOURS, branch_colour
 from views.text import t
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
@@ -63,7 +63,8 @@ def test_the_activations_chart_draws_the_branch_beside_the_stream(lang):
     branch_theory = data[data["series"] == t(lang, "branch_theory_series")].sort_values("layer")
     np.testing.assert_array_equal(branch_theory["value"], result.stats["predicted_branch_std"][1:])  # dashed
     scales = [value for value in walk(spec) if isinstance(value, dict) and branch in value.get("domain", ())]
-    assert any(s["range"][s["domain"].index(branch)] == BRANCH_COLOUR for s in scales)  # its own legend entry
+    he = branch_colour(SCHEME_COLOURS["he_normal"])
+    assert any(s["range"][s["domain"].index(branch)] == he for s in scales)  # its own legend entry
     assert t(lang, "chart_stream_hist") in drawn and t(lang, "stream_caption") in texts(at)
 
 

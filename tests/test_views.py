@@ -570,8 +570,12 @@ def nearest_pair(colours) -> float:
 
 def test_every_line_stands_out_from_both_themes_and_from_every_colour_drawn_beside_it():
     """Each scheme's colour (all of them on the Compare tab) and a residual branch's (beside a stream of any scheme):
-    WCAG 2.1's 3:1 for graphics on every background the page has, and no pair nearer than Tol's nearest for anyone."""
-    lines = {**charts.SCHEME_COLOURS, "branch": charts.BRANCH_COLOUR}
+    WCAG 2.1's 3:1 for graphics on every background the page has, and no pair nearer than Tol's nearest for anyone;
+    beside each stream, the branch colour further from it (a violet stream's lavender branch had looked as its own)."""
+    lines = {**charts.SCHEME_COLOURS, **{f"branch {colour}": colour for colour in charts.BRANCH_COLOURS}}
+    for scheme, colour in charts.SCHEME_COLOURS.items():
+        assert charts.branch_colour(colour) == max(charts.BRANCH_COLOURS,
+                                                   key=lambda branch: nearest_pair([branch, colour])), scheme
     for name, colour in lines.items():
         for background in {*charts.BACKGROUNDS.values(), *charts.PAGE_BACKGROUNDS.values()}:
             assert charts.contrast(colour, background) >= charts.MIN_GRAPHICS_CONTRAST, (name, background)

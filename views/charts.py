@@ -40,7 +40,18 @@ SCHEME_COLOURS = {
 OWN = "own"  # views.tour.scheme_of's code for that network, drawn on the Compare tab beside the schemes
 GUIDE_COLOUR = "#999999"  # mid grey: visible on light and dark backgrounds
 THEORY_COLOUR = "#777777"  # the dashed theory curve, a neutral grey that no scheme uses
-BRANCH_COLOUR = "#AA77FF"  # a residual block's branch beside its stream, in any scheme's colour: lavender
+# A residual block's branch beside its stream (line_chart): lavender or burnt orange, which no scheme uses, whichever
+# is further from the stream's colour for every colour vision (tests/test_views.py): orange beside the blues and the
+# page's own violet, lavender beside the rest
+BRANCH_COLOURS = ("#AA77FF", "#BB5500")
+BRANCH_BESIDE = {SCHEME_COLOURS[scheme]: BRANCH_COLOURS[1] for scheme in ("normal_0.01", "orthogonal", OWN)}
+
+
+def branch_colour(stream: str) -> str:
+    """The colour of a residual branch drawn beside a stream of colour `stream` ("#rrggbb"): BRANCH_BESIDE's."""
+    return BRANCH_BESIDE.get(stream, BRANCH_COLOURS[0])
+
+
 LABEL_SIZE, TITLE_SIZE = 15, 17  # big enough for the back row of a lecture hall
 GUIDE_SIZE = LABEL_SIZE - 2  # px: a guide line's label's type (the Gradients and Training tabs)
 # The charts' text (ticks, axis and legend titles, panel headers, the numbers written on bars) per Streamlit theme,
@@ -634,7 +645,7 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
     """Measured values per layer (solid, with points) and the theory (dashed grey, on top); log or linear y.
 
     frame: series_frame(); with names["branch"] and names["branch_theory"], the rows of those series (a residual
-    stream's branch beside the stream, and its theory: branch_frame()) are a thinner solid line in BRANCH_COLOUR
+    stream's branch beside the stream, and its theory: branch_frame()) are a thinner solid line in branch_colour(colour)
     with hollow points and a dashed one in the same colour. On a log axis,
     rows with value <= 0 are left out of the curves and a value exactly 0 is
     marked on the axis's bottom edge (zero_marks). The tooltip names each field with the axis titles. y_max: a
@@ -653,8 +664,8 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
         _x_layer(layer_title if layer_axis_title else None, layers),
         y,
         # the legend draws each series as its line, solid or dashed, not as the measured layer's dot
-        alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR, BRANCH_COLOUR,
-                                                                       BRANCH_COLOUR][:len(series)])
+        alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR, branch_colour(colour),
+                                                                       branch_colour(colour)][:len(series)])
         .legend(symbolType="stroke", symbolSize=400),
         alt.StrokeDash("series:N").title(None).scale(domain=series,
                                                      range=[[1, 0], [7, 5], [1, 0], [7, 5]][:len(series)]),
