@@ -308,6 +308,23 @@ def test_histograms_take_two_columns_on_a_phone_s_width(panels):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_presenter_text_never_names_a_tab_it_does_not_show(lang):
+    """Presenter mode shows no tabs: no story (each step's, Custom's and their parts), as presenter mode shows it,
+    names one, as the page names a tab ("the Derivation tab", “推导”页). Custom's story had kept "the variance
+    argument of the Derivation tab"; step 1's had sent the room to the Data tab's distinct units, which presenter
+    mode does not show either."""
+    from views.locale import catalogue
+    from views.text import pointing
+
+    names = [t(lang, f"tab_{code}") for code in CODES]
+    named = [f"{name} tab" for name in names] if lang == "en" else [f"“{name}”页" for name in names]
+    stories = {key: pointing(text, tabs=False) for key, text in catalogue(lang).items() if key.startswith("story_")}
+    assert len(stories) > len(tour.STEPS)
+    assert [(key, name) for key, text in stories.items() for name in named if name in text] == []
+    assert {"en": "distinct units", "zh": "不同神经元"}[lang] not in pointing(t(lang, "story_1"), tabs=False)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_presenter_text_never_asks_for_a_button_its_missing_tabs_hold(lang):
     """Presenter mode shows no tabs and leaves out a message's pointers to them (views.text.pointing): step 5's story
     had kept "press Run there" after "in the Training tab" was left out, a button the room cannot see. No message,
