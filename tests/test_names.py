@@ -214,6 +214,26 @@ def test_every_tab_opens_without_trouble_at_every_step_in_both_languages(visits)
     assert len(visits) == len(LANGUAGES) * len(tour.STEPS) * len(CODES)
 
 
+# Custom pages and presenter mode, which the tour's tabs do not visit: (language, query)
+OTHER_PAGES = [(lang, query) for lang in LANGUAGES for query in (
+    {"step": "custom", "activation": "relu", "residual": "true"}, {"step": "8", "gain": "1.2"},
+    {"step": "custom", "present": "true"}, {"step": "2", "present": "true"}, {"step": "8", "present": "true"})]
+
+
+@pytest.mark.slow
+def test_no_page_shows_a_pointer_s_brackets(visits):
+    """A message's pointer to a tab (text.TAB_POINTER's "⟦ (Gradients tab)⟧") is kept or left out as the page shows
+    tabs or not (text.pointing), never shown as it is written: every tab of every tour step, Custom pages and
+    presenter mode, in both languages. Custom's story had shown "the variance argument⟦ of the Derivation tab⟧"."""
+    def bracketed(texts):
+        return [text for text in texts if "⟦" in text or "⟧" in text]
+    assert {key: bracketed(page.texts) for key, page in visits.items() if bracketed(page.texts)} == {}
+    for lang, query in OTHER_PAGES:
+        at = open_app(lang=lang, **query)
+        assert not at.exception and len(shown_texts(at)) > 5, (lang, query)
+        assert bracketed(shown_texts(at)) == [], (lang, query)
+
+
 @pytest.mark.slow
 def test_the_conv_step_trains_and_computes_its_spectrum_at_the_nearest_size_and_says_so(visits):
     # 10 x 64 channels of 16 x 16 pixels: a race of 1.1e13 multiply-adds and a spectrum of 8.5 GiB, over the limits

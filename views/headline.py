@@ -13,7 +13,7 @@ from core import Config
 from . import describe, present, summary, tour
 from .page import Page
 from .sidebar import go_to_step
-from .text import t
+from .text import pointing, t
 
 STEP_KEYS = ("Left", "Right")  # the keys of the ◀ ▶ step buttons (st.button's shortcut)
 
@@ -24,8 +24,6 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
     st.title(tour.heading(step, lang))
     st.caption(describe.line(config, lang))
     story = st.empty()  # filled in once the network is computed: a story quotes its numbers (Custom where they part)
-    if step == tour.CUSTOM:
-        story.markdown(t(lang, "story_custom"))
     # At Custom, ◀ ▶ go on from the last step shown (tour.nearest_step), never back to the start by accident.
     place = tour.nearest_step(config, st.session_state.get("_last_step"))
     before, after = tour.previous_step(place), tour.next_step(place)
@@ -37,6 +35,8 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
         st.button(t(lang, "next"), on_click=go_to_step, args=(after,), disabled=after is None,
                   help=t(lang, "next_help"), shortcut=STEP_KEYS[1])
         presenting = present.controls(lang, step)
+    if step == tour.CUSTOM:  # its first part meanwhile, pointing to tabs only where they are shown
+        story.markdown(pointing(t(lang, "story_custom"), tabs=not presenting))
     return story, presenting
 
 

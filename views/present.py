@@ -129,22 +129,22 @@ HIST_SHARE = 0.4
 PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
 
 # The page's CSS. Every screen: the metric numbers and labels wrap instead of ending in "…" (1024 x 768 with the
-# sidebar open leaves 121 px a metric), a label's lines balanced rather than its last word alone, a chart wider than
-# its column shrinks to it (a narrow window that is no phone still shows all ten histograms; the page never scrolls
-# sideways). A laptop's first screen (1280 x 800) holds the whole std chart at every step: a lower header bar and less
-# space between the page's blocks, each number's note beside it where it fits, presenter mode's switch in the row of
-# step buttons (headline.header), the Activations tab's log switch in the tab bar where the bar has room, and less
-# padding around the page. The title has no padding under it, so not the -1rem margin either with which Streamlit
-# takes a heading's padding back: that pulled the network line up into a wrapped title's last line. It takes back most
-# of the blocks' gap instead: the title's last line box, which has room below its letters, ends 0.1rem above the
-# network line. A multiselect's chosen items wrap to more lines where one row cannot hold them: Streamlit keeps them
-# in one row that scrolls sideways, and a phone's Training tab showed four of the race's six schemes, He among the
-# hidden. An equation wider than its column (KaTeX's display box scrolls sideways) fades out at the side it continues
-# on, while it does (a scroll-driven animation; a browser without them shows the equation as before): on a phone the
-# Derivation's lines ended mid-term at the screen's edge with nothing to say they went on. The box's padding holds the
-# overhang of a last italic subscript, which made step 2's first equation 2 px too wide for its box, and so faded.
-# (Chromium keeps a fade of an equation scrolled away from its start when a wider window then holds it whole, until it
-# is drawn again.)
+# sidebar open leaves 121 px a metric), a title's, a number's label's and note's and a radio option's lines balanced
+# rather than the last word alone, a chart wider than its column shrinks to it (a narrow window that is no phone still
+# shows all ten histograms; the page never scrolls sideways). A laptop's first screen (1280 x 800) holds the whole std
+# chart at every step: a lower header bar and less space between the page's blocks, each number's note beside it where
+# it fits, presenter mode's switch in the row of step buttons (headline.header), the Activations tab's log switch in
+# the tab bar where the bar has room, and less padding around the page. The title has no padding under it, so not the
+# -1rem margin either with which Streamlit takes a heading's padding back: that pulled the network line up into a
+# wrapped title's last line. It takes back most of the blocks' gap instead: the title's last line box, which has room
+# below its letters, ends 0.1rem above the network line. A multiselect's chosen items wrap to more lines where one row
+# cannot hold them: Streamlit keeps them in one row that scrolls sideways, and a phone's Training tab showed four of
+# the race's six schemes, He among the hidden. An equation wider than its column (KaTeX's display box scrolls
+# sideways) fades out at the side it continues on, while it does (a scroll-driven animation; a browser without them
+# shows the equation as before): on a phone the Derivation's lines ended mid-term at the screen's edge with nothing to
+# say they went on. The box's padding holds the overhang of a last italic subscript, which made step 2's first
+# equation 2 px too wide for its box, and so faded. (Chromium keeps a fade of an equation scrolled away from its start
+# when a wider window then holds it whole, until it is drawn again.)
 PAGE_CSS = """
 [data-testid='stMainBlockContainer']{padding-top:2.9rem}
 [data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.5rem}
@@ -154,7 +154,9 @@ h1{padding:0!important;line-height:1.25!important}
 [data-testid='stSidebarHeader']{height:1rem;min-height:1rem}
 [data-testid='stMetricValue'] *,[data-testid='stMetricLabel'] *,[data-testid='stMetricDelta'] *{
   white-space:normal!important;overflow:visible!important;text-overflow:clip!important;overflow-wrap:anywhere}
-[data-testid='stMetricLabel'] [data-testid='stMarkdownContainer']{text-wrap:balance}
+h1,[data-testid='stMetricLabel'] [data-testid='stMarkdownContainer'],
+[data-testid='stMetricDelta'] [data-testid='stMarkdownContainer'],
+[data-testid='stRadioOption'] [data-testid='stMarkdownContainer']{text-wrap:balance}
 [data-testid='stMetricValue']{font-size:clamp(1.5rem,2.2vw,2.25rem)}
 [data-testid='stVegaLiteChart']{max-width:100%;overflow-x:auto}
 [data-testid='stVegaLiteChart'] svg{max-width:100%;height:auto}

@@ -206,8 +206,8 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
     which step 5's story reads (race_story).
     """
     if code == CUSTOM:
-        return join(lang, [t(lang, "story_custom"), *filter(None, [summary.theory_spread_note(result, lang)])],
-                    "sentence")
+        return pointing(join(lang, [t(lang, "story_custom"), *filter(None, [summary.theory_spread_note(result, lang)])],
+                             "sentence"), tabs)
     n = story_numbers(result)
     for name, other in (others or {}).items():
         n.update({f"{name}_{key}": value for key, value in stream_numbers(other).items()})
