@@ -23,6 +23,8 @@ from views import training as training_view
 from views.text import LANGUAGES, join, t
 from views.draw import with_config
 
+from tests.vega_specs import scene_marks
+
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = {"measured": "measured", "theory": "theory"}
 
@@ -30,27 +32,6 @@ NAMES = {"measured": "measured", "theory": "theory"}
 def layers_of(spec: dict) -> list[dict]:
     """The layers of a layered spec, or of a facet's inner spec."""
     return spec.get("layer") or spec["spec"]["layer"]
-
-
-def scene_marks(graph: dict) -> list[tuple[dict, float, float]]:
-    """Every mark of a vl_convert scenegraph, groups too, in the order Vega draws them (later ones on top), each
-    with the px offset of the group it is in (the chart's origin included)."""
-    found = []
-
-    def walk(node, x: float, y: float) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item, x, y)
-        elif isinstance(node, dict) and "marktype" in node:
-            found.append((node, x, y))
-            if node["marktype"] == "group":
-                for item in node["items"]:
-                    walk(item.get("items", []), x + item.get("x", 0), y + item.get("y", 0))
-        elif isinstance(node, dict):
-            walk([value for value in node.values() if isinstance(value, (dict, list))], x, y)
-
-    walk(graph["scenegraph"], *graph.get("origin", [0, 0]))
-    return found
 
 
 def filters(layer: dict) -> list[str]:

@@ -27,7 +27,7 @@ from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.tabs import gradients as gradients_tab
 from views.text import LANGUAGES, catalogue, join, t
 
-from tests.vega_specs import encodings
+from tests.vega_specs import encodings, scene_marks
 from tests.written_numbers import read_back
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -613,19 +613,8 @@ def scheme_ends(scheme: str) -> tuple[str, str]:
     colour = {"field": "v", "type": "quantitative", "scale": {"scheme": scheme, "domain": [-1, 1]}}
     spec = {"data": {"values": [{"x": 0, "v": -1}, {"x": 1, "v": 1}]}, "mark": "rect",
             "encoding": {"x": {"field": "x", "type": "ordinal"}, "color": colour}}
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("marktype") == "rect" and node.get("role") == "mark":
-                found.extend(item["fill"] for item in node["items"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(vl_convert.vegalite_to_scenegraph(spec)["scenegraph"])
+    found = [item["fill"] for node, _, _ in scene_marks(vl_convert.vegalite_to_scenegraph(spec))
+             if node["marktype"] == "rect" and node.get("role") == "mark" for item in node["items"]]
     return found[0], found[-1]
 
 

@@ -1,4 +1,5 @@
-"""Reading Vega-Lite specs in the tests: every encoding block, however deeply layered or faceted."""
+"""Reading Vega-Lite specs in the tests: every encoding block, however deeply layered or faceted, and every mark of
+the scenegraph Vega lays one out as (vl_convert)."""
 
 
 def encodings(spec) -> list[dict]:
@@ -12,4 +13,25 @@ def encodings(spec) -> list[dict]:
     elif isinstance(spec, list):
         for value in spec:
             found += encodings(value)
+    return found
+
+
+def scene_marks(graph: dict) -> list[tuple[dict, float, float]]:
+    """Every mark of a vl_convert scenegraph, groups too, in the order Vega draws them (later ones on top), each
+    with the px offset of the group it is in (the chart's origin included)."""
+    found = []
+
+    def walk(node, x: float, y: float) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item, x, y)
+        elif isinstance(node, dict) and "marktype" in node:
+            found.append((node, x, y))
+            if node["marktype"] == "group":
+                for item in node["items"]:
+                    walk(item.get("items", []), x + item.get("x", 0), y + item.get("y", 0))
+        elif isinstance(node, dict):
+            walk([value for value in node.values() if isinstance(value, (dict, list))], x, y)
+
+    walk(graph["scenegraph"], *graph.get("origin", [0, 0]))
     return found

@@ -672,13 +672,14 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
     branch, branch_theory = names.get("branch"), names.get("branch_theory")
     series = [names["measured"], names["theory"], *([branch, branch_theory] if branch else [])]
     ticks, layers = layout("line", frame, log=log)
+    beside = branch_colour(colour)  # a branch's line and its theory's
     y = _log_y("value:Q", y_title, ticks) if log else _linear_y("value:Q", y_title, y_max, text_scale)
     base = written(alt.Chart(frame), "value").encode(
         _x_layer(layer_title if layer_axis_title else None, layers),
         y,
         # the legend draws each series as its line, solid or dashed, not as the measured layer's dot
-        alt.Color("series:N").title(None).scale(domain=series, range=[colour, THEORY_COLOUR, branch_colour(colour),
-                                                                       branch_colour(colour)][:len(series)])
+        alt.Color("series:N").title(None).scale(domain=series,
+                                                range=[colour, THEORY_COLOUR, beside, beside][:len(series)])
         .legend(symbolType="stroke", symbolSize=400),
         alt.StrokeDash("series:N").title(None).scale(domain=series,
                                                      range=[[1, 0], [7, 5], [1, 0], [7, 5]][:len(series)]),
