@@ -234,6 +234,24 @@ def test_no_page_shows_a_pointer_s_brackets(visits):
         assert bracketed(shown_texts(at)) == [], (lang, query)
 
 
+# A comparing word, then a value written with its own comparison (summary.format_share's "< 0.01 %", a "≈"): the
+# sentence compares twice. Step 9's Compare tab had said "within < 0.01 % of each other".
+TWICE_COMPARED = re.compile(r"\b(?:within|below|above|under|over|than|at most|at least|about)\s+[<>≤≥≈]"
+                            r"|(?:不到|低于|高于|超过|不超过|小于|大于|约|大约)\s*[<>≤≥≈]")
+
+
+@pytest.mark.slow
+def test_no_sentence_compares_a_value_that_compares_itself(visits):
+    """Every tab of every tour step, Custom pages and presenter mode, in both languages: no comparing word in front
+    of a value that brings its own "<", ">" or "≈" (TWICE_COMPARED)."""
+    def doubled(texts):
+        return [match.group(0) for text in texts for match in TWICE_COMPARED.finditer(text)]
+    assert {key: doubled(page.texts) for key, page in visits.items() if doubled(page.texts)} == {}
+    for lang, query in OTHER_PAGES:
+        at = open_app(lang=lang, **query)
+        assert not at.exception and doubled(shown_texts(at)) == [], (lang, query)
+
+
 @pytest.mark.slow
 def test_the_conv_step_trains_and_computes_its_spectrum_at_the_nearest_size_and_says_so(visits):
     # 10 x 64 channels of 16 x 16 pixels: a race of 1.1e13 multiply-adds and a spectrum of 8.5 GiB, over the limits

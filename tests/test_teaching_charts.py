@@ -1227,8 +1227,9 @@ def label_charts(lang: str) -> dict[str, dict]:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_compare_tab_names_the_lines_one_hides_and_only_those(lang):
     """Step 9's residual stream under N(0, 0.01²) and N(0, 0.01²) + batch norm (the tab's picks): within 0.01 % at
-    every layer, one line on the tab's 8 decades, and the tab says so. Step 2's He and batch norm, 15 % apart (their
-    centres about 2 px apart, the lines 3 px wide), show as two lines, and the tab says nothing of them."""
+    every layer, one line on the tab's 8 decades, and the tab says so, with the decades its axis spans. Step 2's He
+    and batch norm, 15 % apart (their centres about 2 px apart, the lines 3 px wide), show as two lines, and the tab
+    says nothing of them."""
     from tests.app_support import open_app, open_tab
     at = open_tab(open_app(step="9", lang=lang), "compare", lang)
     assert not at.exception
@@ -1236,10 +1237,15 @@ def test_the_compare_tab_names_the_lines_one_hides_and_only_those(lang):
     stds = np.stack([simulate(tour.scheme_config(network, s)).stats["act_std"][1:] for s in hidden])
     ratio = float(np.max(stds.max(axis=0) / stds.min(axis=0)))  # below 1.0001
     names = [charts.scheme_name(s, lang) for s in hidden]
-    expected = t(lang, "compare_one_line", names=join(lang, names), apart=summary.format_share(ratio - 1))
+    spec = next(json.loads(c.proto.spec) for c in at.get("vega_lite_chart")
+                if json.loads(c.proto.spec).get("title") == t(lang, "chart_compare"))
+    low, high = {tuple(layer["encoding"]["y"]["scale"]["domain"]) for layer in spec["layer"]
+                 if layer.get("encoding", {}).get("y", {}).get("scale", {}).get("type") == "log"}.pop()
+    expected = t(lang, "compare_one_line", names=join(lang, names), apart=summary.format_share(ratio - 1),
+                 decades=summary.format_value(np.log10(high / low)))  # the axis the page draws: 8 decades
     assert [c.value for c in at.caption if c.value == expected] == [expected]
     at = open_tab(open_app(step="2", lang=lang), "compare", lang)
-    said = t(lang, "compare_one_line", names="§", apart="¤").split("§")[1].split("¤")[0]  # its words between
+    said = t(lang, "compare_one_line", names="§", apart="¤", decades="").split("§")[1].split("¤")[0]  # words between
     assert not at.exception and not [c.value for c in at.caption if said in c.value]
 
 

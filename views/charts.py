@@ -957,6 +957,12 @@ def hidden_offset(over: float) -> float:
 HIDDEN_OFFSET = hidden_offset(COMPARE_STROKE)
 
 
+def compare_decades(frame: pd.DataFrame) -> float:
+    """The decades compare_chart's log axis spans (its ticks' ends, layout) for frame: compare_frame()."""
+    low, high = layout("compare", frame)[1][1]
+    return math.log10(high / low)
+
+
 def drawn_as_one(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
     """The schemes compare_chart draws on top of each other: groups (in the frame's order) whose curves are closer
     than hidden_offset px at every layer on its log axis (HIDDEN_OFFSET, or hidden_offset(CURRENT_STROKE) from the
@@ -965,9 +971,8 @@ def drawn_as_one(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
     undrawable std (0, not finite, under the axis's floor) at some layer is in none.
 
     frame: compare_frame()."""
-    schemes, ticks, _ = layout("compare", frame)
-    low, high = ticks[1]
-    decades = math.log10(high / low) / COMPARE_HEIGHT  # a pixel's
+    schemes, _, _ = layout("compare", frame)
+    decades = compare_decades(frame) / COMPARE_HEIGHT  # a pixel's
     current = set(frame.loc[frame["current"], "scheme"])
     curves = {s: frame.loc[frame["scheme"] == s, "act_std"].to_numpy(float)[1:] for s, _ in schemes}
     under = set(frame.loc[frame["below"], "scheme"])

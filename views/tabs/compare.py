@@ -76,7 +76,8 @@ def show(page: Page) -> None:
     names = {s: charts.scheme_name(s, page.lang, r.config) for s, r in results.items()}
     for schemes, ratio in charts.drawn_as_one(frame):  # a line hidden under another must not look missing
         st.caption(page.t("compare_one_line", names=join(page.lang, [names[s] for s in schemes]),
-                          apart=summary.format_share(ratio - 1)))
+                          apart=summary.format_share(ratio - 1),
+                          decades=summary.format_value(charts.compare_decades(frame))))
     for note in drawn_short(results, names, page.lang) + under_floor(frame, names, page.lang):
         st.caption(note)
 
