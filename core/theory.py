@@ -407,6 +407,12 @@ def layer_sigma_w2(config: Config) -> tuple[np.ndarray, np.ndarray] | tuple[None
 # the table, and a whole 60 x 41 map costs tens of milliseconds (benchmarks/bench_theory.py).
 
 TRAINABLE_DEPTH_PER_XI = 6.0  # Schoenholz et al. 2017: depth up to about 6 xi_c trains
+# ... measured on tanh networks: for another activation the rule is not stated (trainable_depth)
+TRAINABLE_RULE_ACTIVATIONS = frozenset({"tanh"})
+# chi_1 or the length map's slope within this of 1 is 1: sigma_w^2 is kept to 12 digits (theory_summary) and the
+# moments come from quadrature, so a setting exactly on the edge (leaky ReLU at torch's gain sqrt(2 / (1 + a^2)))
+# lands up to a few 1e-12 off it, to either side
+EDGE_RTOL = 1e-9
 Q_MAX = 1e12  # a length beyond this counts as divergent: q* = inf
 DEFAULT_SIGMA_W2 = np.geomspace(0.1, 5.0, 60)  # the map's x axis (log)
 DEFAULT_SIGMA_B2 = np.linspace(0.0, 1.0, 41)  # the map's y axis
@@ -516,7 +522,7 @@ def _fixed_point(table: dict, sigma_w2: np.ndarray, sigma_b2: np.ndarray) -> np.
     # T(0) = 0 and falling all the way (tanh, sigma_b^2 = 0, sigma_w^2 <= 1): exactly zero, not 1e-30
     q_star = np.where(~grows & (last_down == 0) & (gap_nodes[:, 0] == 0), 0.0, q_star)
     # q1 itself is fixed (ReLU at sigma_w^2 = 2, sigma_b^2 = 0, where every q is): the network stays there
-    q_star = np.where(np.abs(gap1) <= 1e-12 * q1, q1, q_star)
+    q_star = np.where(np.abs(gap1) <= EDGE_RTOL * q1, q1, q_star)
     return q_star.reshape(shape)
 
 
@@ -636,13 +642,15 @@ def _horner(coefficients: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def _depth_scale(name, slope, bias_mean, q_star, sigma_b2, chi_1) -> np.ndarray:
-    """xi_c from q* and chi_1, flat arrays (cells,): chi_c = chi_1 when ordered, the slope at c* when chaotic."""
+    """xi_c from q* and chi_1, flat arrays (cells,): chi_c = chi_1 when ordered, the slope at c* when chaotic; at
+    q* = 0 (no bias, a fading signal) -1/ln chi_1 is the gradient's depth scale, the correlations' being undefined."""
+    chi_1 = np.where(np.abs(chi_1 - 1.0) <= EDGE_RTOL, 1.0, chi_1)  # on the edge: inf, whichever side rounding fell
     chi_c = np.where(np.isfinite(q_star), np.minimum(chi_1, 1.0), np.nan)
     chaotic = np.isfinite(q_star) & (chi_1 > 1.0)
     if chaotic.any():
         chi_c[chaotic] = np.minimum(
             _correlation_slope(name, slope, bias_mean, q_star[chaotic], sigma_b2[chaotic], chi_1[chaotic]), 1.0)
-    chi_c = np.where(np.abs(chi_c - 1.0) <= 1e-12, 1.0, chi_c)  # Xavier's 1.0 may come out as 0.9999999999999999
+    chi_c = np.where(np.abs(chi_c - 1.0) <= EDGE_RTOL, 1.0, chi_c)  # Xavier's 1.0 may come out as 0.9999999999999999
     with np.errstate(divide="ignore"):
         return 1.0 / np.abs(np.log(chi_c))  # chi_c = 1: inf; 0: 0; nan (q* = inf) stays nan
 
@@ -659,6 +667,12 @@ def depth_scale(name: str, sigma_w2, sigma_b2, slope: float = 0.01, bias_mean: f
     q_star = _fixed_point(table, sw, sb).reshape(-1)
     chi_1 = sw.reshape(-1) * _slope_moment(table, q_star)
     return _depth_scale(name, slope, bias_mean, q_star, sb.reshape(-1), chi_1).reshape(sw.shape)
+
+
+def trainable_depth(name: str, xi: float) -> float | None:
+    """About how many layers train at depth scale xi (Schoenholz et al. 2017's 6 xi_c, TRAINABLE_DEPTH_PER_XI), for
+    the activations their experiments measured it on (TRAINABLE_RULE_ACTIVATIONS, tanh); None for the others."""
+    return TRAINABLE_DEPTH_PER_XI * xi if name in TRAINABLE_RULE_ACTIVATIONS else None
 
 
 def phase_map(name: str, sigma_w2=DEFAULT_SIGMA_W2, sigma_b2=DEFAULT_SIGMA_B2, slope: float = 0.01,
@@ -753,7 +767,8 @@ def theory_summary(config: Config) -> dict[str, float | None]:
     name, slope, mean = config.activation, config.slope, bias_mean(config)
     q_star = fixed_point(name, sigma_w2, sigma_b2, slope, mean)
     summary["q_star"] = _finite_or_none(q_star)
-    summary["chi1"] = _finite_or_none(chi1(name, q_star, sigma_w2, slope, mean))
+    chi_1 = float(chi1(name, q_star, sigma_w2, slope, mean))
+    summary["chi1"] = _finite_or_none(1.0 if abs(chi_1 - 1.0) <= EDGE_RTOL else chi_1)
     summary["depth_scale"] = _finite_or_none(depth_scale(name, sigma_w2, sigma_b2, slope, mean))
     return summary
 

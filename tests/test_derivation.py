@@ -279,7 +279,7 @@ def expected(result) -> dict[str, float]:
         "measured_ex2": float(np.mean(x**2)),
         # a conv net's interior pixels: each pixel's spread over the batch and channels, pooled (views/tour.py's)
         "measured_std_s": float(np.sqrt(s1.var(axis=(0, 3)).mean()) if derivation.borders_lose(c) else s1.std()),
-        "keep": keep, "factor": math.sqrt(keep * n * var_w) if math.isfinite(var_w) else math.nan,
+        "keep": keep, "slope": c.slope, "factor": math.sqrt(keep * n * var_w) if math.isfinite(var_w) else math.nan,
         "total": total,
         # layer 1's Var(w) under torch.nn.init's xavier_normal_ and kaiming_normal_ (He by the network's mode where its
         # scheme reads one, else torch's default fan_in), and the lecture's 1/n
@@ -793,6 +793,46 @@ def test_a_biased_linear_network_is_predicted_with_its_bias(bias, bias_std):
     if (bias, bias_std) == (1.0, 0.0):  # the same bias in every unit: one network follows the theory closely
         assert math.sqrt(q) == pytest.approx(math.sqrt(10))
         assert summary.headline(result).act_ratio == pytest.approx(math.sqrt(10), rel=0.02)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("activation, slope", [("relu", 0.2), ("leaky_relu", 0.01), ("leaky_relu", 0.2),
+                                               ("leaky_relu", 0.5)])
+def test_the_relu_family_s_step_3_states_the_share_its_activation_keeps(activation, slope, lang):
+    """E[f(s)²] / Var(s) for a zero-mean Gaussian s, by Gauss–Hermite quadrature of the activation itself (exact:
+    f² is a² z² below 0 and z² above, and the nodes are symmetric): ReLU ½, leaky ReLU ½(1 + a²), in the formula,
+    the title and the note. Leaky ReLU's step 3 had shown ReLU's ½, its title "half the variance" and its note
+    "zeros the rest"."""
+    result = simulate(Config(activation=activation, slope=slope, init="he_normal", depth=3, width=64, batch=64))
+    block = next(b for b in derivation.blocks(result, lang) if "keep" in b.values)
+    z, weights = np.polynomial.hermite_e.hermegauss(40)
+    keep = float(weights @ apply(activation, z, slope) ** 2 / weights.sum())
+    leaky = activation == "leaky_relu"
+    assert keep == pytest.approx(0.5 * (1 + slope**2) if leaky else 0.5, rel=1e-12)
+    assert block.values["keep"] == pytest.approx(keep, rel=1e-12)
+    assert (r"\tfrac12(1+a^2)" in block.formula) == leaky and (r"\tfrac12\," in block.formula) == (not leaky)
+    assert ("½(1 + a²)" in block.title) == leaky
+    notes = " ".join(block.notes)
+    assert (t(lang, "der_relu_note") in notes) == (not leaky)
+    if leaky:  # its slope and its share as printed, 0.50005 at a = 0.01 (ReLU's 0.5 at three digits)
+        assert f"a = {summary.format_value(slope)}" in notes and f"= {block.shown['keep']}·Var(s)" in notes
+        assert read_back(block.shown["keep"]) == pytest.approx(keep, rel=1e-6)
+
+
+@pytest.mark.parametrize("bias_std", [0.0, 0.3])
+def test_every_member_of_the_variance_chain_is_var_s(bias_std):
+    """Var(s) = Σ Var(wᵢxᵢ) + σ_b² = Σ E[wᵢ²]E[xᵢ²] + σ_b² = n·Var(w)·E[x²] + σ_b²: with biases each member after
+    Var(s) carries σ_b², without them none does (the chain had added σ_b² to its last member only, so that its first
+    equalities were false). Its numbers add the same σ_b² and come to the measured first layer's variance."""
+    config = Config(activation="tanh", init="xavier_normal", bias_std=bias_std, depth=3, width=400, batch=2000)
+    result = simulate(config)
+    block = next(b for b in derivation.blocks(result, "en") if "var_s" in b.values)
+    members = block.formula.split(" = ")
+    assert len(members) == 4 and members[0].endswith(r"\mathrm{Var}(s)")
+    assert [r"+ \sigma_b^2" in member for member in members[1:]] == [bias_std > 0] * 3
+    n, var_w, ex2 = (block.values[name] for name in ("n", "var_w", "ex2"))
+    assert block.values["var_s"] == pytest.approx(n * var_w * ex2 + bias_std**2, rel=1e-9)
+    assert math.sqrt(block.values["var_s"]) == pytest.approx(result.stats["pre_std"][1], rel=0.05)
 
 
 @pytest.mark.parametrize("activation, keep", [("linear", 1.0), ("relu", 0.5), ("leaky_relu", 0.5 * (1 + 0.2**2))])

@@ -569,6 +569,17 @@ def test_isometry_numbers_are_the_tabs():
     assert numbers["gaussian_p10"] == max(gaussian.summary()["p10"], gaussian.resolution)
     assert math.isfinite(numbers["orthogonal_p10"]) and np.isclose(numbers["orthogonal_p10"],
                                                                    spectrum(config).summary()["p10"])
+    # the theory's mean of s², the same for both kinds of weights: the product of σ_w²·E[tanh′(√q_l z)²] over the
+    # layers as q_l goes from the input's to q* (0.966: it starts above q*, not χ₁⁶⁴), here by Gauss–Hermite
+    assert numbers["predicted_mean"] == predicted_moments(view.twin(config))["mean_squared"]
+    z, weights = np.polynomial.hermite_e.hermegauss(120)
+    weights = weights / weights.sum()
+    sigma_w2, sigma_b2 = config.gain**2, config.bias_std**2
+    q, product = sigma_w2 * config.input_scale**2 + sigma_b2, 1.0
+    for _ in range(config.depth):
+        product *= sigma_w2 * weights @ (1 - np.tanh(np.sqrt(q) * z) ** 2) ** 2
+        q = sigma_w2 * weights @ np.tanh(np.sqrt(q) * z) ** 2 + sigma_b2
+    assert numbers["predicted_mean"] == pytest.approx(product, rel=1e-6) and product < 0.98
 
 
 LINEAR = dict(step="custom", activation="linear", init="normal", std="0.1", depth="4", width="100", tab="spectrum")

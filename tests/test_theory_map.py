@@ -348,10 +348,12 @@ def _dataset_with(spec: dict, column: str) -> list[dict]:
 def test_map_chart_builds(lang, colour_by, name):
     grid = theory.phase_map(name)
     chart = view.map_chart(view.map_frame(grid), view.critical_frame(grid), _marks(Config(activation=name), lang),
-                           colour_by=colour_by, title=name, lang=lang)
+                           colour_by=colour_by, title=name, lang=lang, activation=name)
     spec = chart.to_dict()
     text = json.dumps(spec, allow_nan=False, ensure_ascii=False)
     assert t(lang, "theory_tab.here") in text
+    # a cell's trainable depth 6ξ only where Schoenholz et al. measured the rule: tanh
+    assert (t(lang, "theory_tab.trainable") in text) == (name == "tanh")
 
 
 @pytest.mark.slow
@@ -455,6 +457,25 @@ def test_q_star_is_said_as_the_first_layer_s_where_every_q_is_a_fixed_point(lang
         number = view._number(math.inf if q is None else q)  # as the paragraph writes it: ∞ where q* diverges
         written = t(lang, "theory_tab.q_star_any", q_star=number) if any_q else number
         assert f"q* = {written}" in text and (t(lang, "theory_tab.q_star_any", q_star="")[3:] in text) == any_q
+
+
+@pytest.mark.parametrize("slope", [0.0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.37, 0.5, 0.7, 0.9, 0.99])
+@pytest.mark.parametrize("init", ["he_normal", "he_uniform", "xavier_normal"])
+def test_a_homogeneous_net_at_its_recommended_gain_is_on_the_edge_whatever_the_rounding(slope, init):
+    """Leaky ReLU of slope a at torch's gain √(2/(1 + a²)) without biases: E[f(√q z)²] = ½(1 + a²)·q, so σ_w²·½(1 + a²)
+    = 1 exactly (for Xavier at equal fans, n·Var(w) = gain² too) and every q is a fixed point, χ₁ = 1, ξ = ∞. σ_w²'s
+    12 digits had put a = 0.2 at q* = ∞ ("the variance grows without bound"), a = 0.37 at q* = 0 with ξ = 3.6 × 10¹¹
+    and a = 0.01 at ξ = 5.2 × 10⁷ layers, on either side of an edge they sit on."""
+    gain = math.sqrt(2 / (1 + slope**2))
+    config = Config(activation="leaky_relu", slope=slope, init=init, gain=gain, depth=4, width=64)
+    summary = theory.theory_summary(config)
+    assert summary["sigma_w2"] * 0.5 * (1 + slope**2) == pytest.approx(1.0, rel=1e-11)  # the closed form
+    assert summary["chi1"] == 1.0 and summary["depth_scale"] is None
+    assert summary["q_star"] == pytest.approx(summary["sigma_w2"] * theory.input_second_moment(config), rel=1e-9)
+    assert view.keeps_any_q(config, summary)
+    for lang in ("en", "zh"):
+        text = view.here_text(summary, lang, depth=config.depth, any_q=True, activation=config.activation)
+        assert t(lang, "theory_tab.edge") in text and t(lang, "theory_tab.depth_infinite") in text, text
 
 
 def test_view_module_does_not_import_streamlit():

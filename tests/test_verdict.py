@@ -626,7 +626,7 @@ def test_story_two_no_longer_blames_only_the_early_layers(steps):
 THEORY_CONFIGS = [config for config in tour.STEPS.values()] + [
     Config(init="normal", std=std, activation=activation)
     for std in (0.0, 1e-3, 0.01, 0.03, 0.06, 0.1, 1.0) for activation in ("tanh", "relu", "sigmoid", "linear")
-]
+] + [Config(init="xavier_normal", bias_std=0.3, activation=activation) for activation in ("tanh", "relu", "sigmoid")]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -634,7 +634,7 @@ THEORY_CONFIGS = [config for config in tour.STEPS.values()] + [
 def test_the_theory_sentence_is_chosen_from_the_numbers(config, lang):
     numbers = theory.theory_summary(config)
     text = theory_view.here_text(numbers, lang, config.batch_norm, config.depth, residual=config.residual,
-                                 layer_norm=config.layer_norm)
+                                 layer_norm=config.layer_norm, activation=config.activation)
     if config.residual:  # a stream of blocks: no fixed point, no phase, no depth scale, and the page says why
         assert numbers["chi1"] is None and text == t(lang, "theory_tab.map_residual")
         return
@@ -644,6 +644,14 @@ def test_the_theory_sentence_is_chosen_from_the_numbers(config, lang):
         return
     if numbers["depth_scale"] is None or numbers["q_star"] is None or config.batch_norm:
         assert trainable is None
+        return
+    if numbers["q_star"] == 0:  # no bias, a fading signal: no correlation depth scale, the gradient's −1/ln χ₁
+        gradient_scale = re.search(rf"−1/ln χ₁ = ({WRITTEN})", text)
+        assert trainable is None and gradient_scale is not None, text
+        assert read_back(gradient_scale.group(1)) == pytest.approx(-1 / math.log(numbers["chi1"]), rel=5e-3)
+        return
+    if config.activation != "tanh":  # Schoenholz et al. measured the 6ξ rule on tanh networks only
+        assert trainable is None and "6ξ" in text and "tanh" in text, text
         return
     six_xi = theory_view.TRAINABLE_DEPTH_PER_XI * numbers["depth_scale"]
     if six_xi < 1:

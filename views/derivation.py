@@ -367,7 +367,8 @@ def values_of(result, lang: str) -> Values:
     v.add("std_s", first["pre_std"][1])
     v.add("measured_ex2", s["act_std"][0] ** 2 + s["act_mean"][0] ** 2, digits=4, measured=True)
     v.add("measured_std_s", interior_std(c) if borders_lose(c) else s["pre_std"][1], measured=True)
-    v.add("keep", kept_share(c))
+    v.add("keep", kept_share(c), digits=6)  # leaky ReLU's ½(1 + 0.01²) = 0.50005 is not ReLU's 0.5
+    v.add("slope", c.slope)
     factor = math.sqrt(kept_share(c) * n * var_w)
     v.add("factor", factor)
     with localcontext() as context:
@@ -713,8 +714,9 @@ def _variance(v: Values, c, sym: str) -> Block:
         notes.append(v.fill("der_bias_mean_note"))
     return _block(
         v, t(lang, "der_var_title"),
-        rf"\mathrm{{Var}}({sym}) = \sum_{{i=1}}^{{n}}\mathrm{{Var}}(w_i x_i) = "
-        r"\sum_{i=1}^{n}\mathrm{E}[w_i^2]\,\mathrm{E}[x_i^2]"
+        # the bias in every member of the chain: a sum of the n terms' variances alone is not Var(s)
+        rf"\mathrm{{Var}}({sym}) = \sum_{{i=1}}^{{n}}\mathrm{{Var}}(w_i x_i){bias_tex} = "
+        rf"\sum_{{i=1}}^{{n}}\mathrm{{E}}[w_i^2]\,\mathrm{{E}}[x_i^2]{bias_tex}"
         rf" = n\,\mathrm{{Var}}(w)\,\mathrm{{E}}[x^2]{bias_tex}",
         rf"\mathrm{{Var}}({sym}_1) = {v.tex('n')} \times {v.tex('var_w')} \times {v.tex('ex2')}{bias_num}"
         rf" = {v.tex('var_s')} \;\Rightarrow\; \mathrm{{std}}({sym}_1) = \sqrt{{{v.tex('var_s')}}} = {v.tex('std_s')}"
@@ -769,13 +771,12 @@ def _through_activation(v: Values, c, kind: str) -> Block:
             "", [note, numbers],
         )
     if kind == "relu":
-        half = r"\tfrac12(1+a^2)" if name == "leaky_relu" else r"\tfrac12"
-        notes = [v.fill("der_relu_note")]
-        if name == "leaky_relu":
-            notes.append(v.fill("der_leaky_note"))
-        notes.append(_chain_numbers(v, c, "der_relu_numbers", per_layer=_per_layer(v, c)))
+        leaky = get(c.activation).half_lines(c.slope)[0] != 0  # a slope a below 0 keeps ½(1 + a²), not ½
+        half = r"\tfrac12(1+a^2)" if leaky else r"\tfrac12"
+        notes = [v.fill("der_leaky_note", activation=name) if leaky else v.fill("der_relu_note"),
+                 _chain_numbers(v, c, "der_relu_numbers", per_layer=_per_layer(v, c))]
         return _block(
-            v, t(lang, "der_relu_title"),
+            v, t(lang, "der_leaky_title" if leaky else "der_relu_title", activation=name),
             rf"\mathrm{{E}}[h^2] = {half}\,\mathrm{{Var}}(s) \;\Rightarrow\; "
             rf"\mathrm{{E}}[h_l^2] = {half}\,n\,\mathrm{{Var}}(w)\,\mathrm{{E}}[h_{{l-1}}^2]",
             rf"\sqrt{{{v.tex('keep')} \times {v.tex('nvar')}}} = {v.tex('factor')}"

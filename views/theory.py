@@ -19,7 +19,7 @@ from core import Config, profiles
 from core.batchnorm import BN_EPS
 from core.norms import LN_EPS
 from core.initializers import bias_mean, weight_variance
-from core.theory import TRAINABLE_DEPTH_PER_XI, layer_sigma_w2, moments
+from core.theory import EDGE_RTOL, TRAINABLE_DEPTH_PER_XI, layer_sigma_w2, moments, trainable_depth
 
 from .charts import GUIDE_COLOUR, LABEL_SIZE, NUMBER_LABEL, THEORY_COLOUR, decades, layer_span, theme, title_lines, \
     layer, written, zero_marks
@@ -220,8 +220,11 @@ def is_paradox_network(config: Config) -> bool:
 # ---------- charts ----------
 
 def map_chart(cells: pd.DataFrame, critical: pd.DataFrame, marks: pd.DataFrame, *, colour_by: str = "log_chi1",
-              title: str = "", lang: str = "en", width: int | str = "container", height: int = 440) -> alt.LayerChart:
-    """Heatmap of ln chi_1 (diverging, 0 = edge of chaos in the middle) or of xi, with the edge of chaos and the marks.
+              title: str = "", lang: str = "en", width: int | str = "container", height: int = 440,
+              activation: str = "tanh") -> alt.LayerChart:
+    """Heatmap of ln chi_1 (diverging, 0 = edge of chaos in the middle) or of xi, with the edge of chaos and the marks;
+    a cell's tooltip gives its trainable depth 6ξ only for an activation the rule was measured on (activation: the
+    map's code; core.theory.trainable_depth).
 
     cells: map_frame() of a grid uniform in ln sigma_w2 and in sigma_b2; critical: critical_frame(); marks:
     marks_frame(). Colours are Vega's "blueorange" (ordered blue, chaotic orange) and "viridis", both
@@ -233,8 +236,9 @@ def map_chart(cells: pd.DataFrame, critical: pd.DataFrame, marks: pd.DataFrame, 
                alt.Tooltip("sigma_b2:Q", title=t(lang, "theory_tab.sigma_b2"), format=".3~g"),
                alt.Tooltip("q_star:Q", title=t(lang, "theory_tab.q_star"), format=".3~g"),
                alt.Tooltip("chi1:Q", title=t(lang, "theory_tab.chi1"), format=".3~g"),
-               alt.Tooltip("depth_scale:Q", title="ξ", format=".3~g"),
-               alt.Tooltip("trainable:Q", title=t(lang, "theory_tab.trainable"), format=TRAINABLE_FORMAT)]
+               alt.Tooltip("depth_scale:Q", title="ξ", format=".3~g")]
+    if trainable_depth(activation, 1.0) is not None:
+        tooltip.append(alt.Tooltip("trainable:Q", title=t(lang, "theory_tab.trainable"), format=TRAINABLE_FORMAT))
     # cell edges are computed in Vega, which keeps the frame to the values themselves; cells overlap by a
     # hair so that no light seams show between them
     half_ratio, half_step = half_ratio**1.05, half_step * 1.05
@@ -356,7 +360,7 @@ def keeps_any_q(config: Config, summary: dict) -> bool:
         return False
     probe = np.array([q_star / 2, 2 * q_star])
     second = moments(config.activation, bias_mean(config), probe, config.slope)[1]
-    return bool(np.allclose(sigma_w2 * second + sigma_b2, probe, rtol=1e-9, atol=0.0))
+    return bool(np.allclose(sigma_w2 * second + sigma_b2, probe, rtol=EDGE_RTOL, atol=0.0))
 
 
 def q_star_words(q_star: float, any_q: bool, lang: str) -> str:
@@ -367,10 +371,13 @@ def q_star_words(q_star: float, any_q: bool, lang: str) -> str:
 
 def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | None = None, *,
               residual: bool = False, layer_norm: bool = False, grad_std=None, arch: str = "dense",
-              any_q: bool = False) -> str:
+              any_q: bool = False, activation: str = "tanh") -> str:
     """One paragraph on the current configuration from core.theory.theory_summary().
 
-    depth: the network's own depth, which the trainable depth 6ξ is compared with; arch: "conv" for a conv net, whose
+    depth: the network's own depth, which the trainable depth 6ξ is compared with where the rule was measured
+    (core.theory.trainable_depth: tanh; activation: the network's code); at q* = 0 (no bias, a fading signal) the
+    correlations' depth scale is not defined and the paragraph gives the gradient's, −1/ln χ₁; arch: "conv" for a
+    conv net, whose
     batch norm normalizes channels (summary.batch_norm_words). With σ_w² = 0 no signal passes a layer at all, and
     the phase and depth scale (χ₁ = 0, ξ = 0) say nothing: the paragraph says so.
     grad_std: the network's measured gradient std per layer (0 the input); where it goes from the last layer to the
@@ -395,14 +402,18 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
         phase = t(lang, "theory_tab.ordered" if chi1 < 1 else "theory_tab.chaotic",
                   factor=_beside_one(math.sqrt(chi1), apart=(chi1,)))
     xi = summary["depth_scale"]
+    trainable = None if xi is None else trainable_depth(activation, xi)
     if summary["q_star"] is None:
         scale = t(lang, "theory_tab.depth_undefined")
     elif xi is None:
         scale = t(lang, "theory_tab.depth_infinite")
-    elif TRAINABLE_DEPTH_PER_XI * xi < 1:
-        scale = t(lang, "theory_tab.depth_below_one", xi=_number(xi), trainable=_layers(TRAINABLE_DEPTH_PER_XI * xi))
+    elif summary["q_star"] == 0:  # Schoenholz et al.'s ξ is read around q* > 0; the gradient's shrinks all the same
+        scale = t(lang, "theory_tab.depth_fading", xi=_number(xi))
+    elif trainable is None:
+        scale = t(lang, "theory_tab.depth_no_rule", xi=_number(xi), activation=t(lang, f"act_{activation}"))
+    elif trainable < 1:
+        scale = t(lang, "theory_tab.depth_below_one", xi=_number(xi), trainable=_layers(trainable))
     else:
-        trainable = TRAINABLE_DEPTH_PER_XI * xi
         compare = "" if depth is None else \
             t(lang, "theory_tab.depth_fewer" if trainable < depth else "theory_tab.depth_within", depth=depth)
         scale = t(lang, "theory_tab.depth_finite", xi=_number(xi), trainable=_layers(trainable), compare=compare)
@@ -473,8 +484,9 @@ def over_layers(values: np.ndarray, lang: str) -> str:
 
 
 def at_edge(chi1: float) -> bool:
-    """χ₁ is 1 to float64's rounding of the theory's integrals: the edge of chaos, no direction."""
-    return abs(chi1 - 1.0) <= 1e-9
+    """χ₁ is 1 to the rounding of σ_w² and of the theory's integrals (core.theory.EDGE_RTOL): the edge of chaos, no
+    direction."""
+    return abs(chi1 - 1.0) <= EDGE_RTOL
 
 
 def at_q_star(chi1: float, layers: int) -> float:

@@ -136,10 +136,11 @@ def isometry_numbers(config: Config) -> dict[str, float]:
     """Step 10's story numbers: p10 (at least core.spectrum's resolution: below it a value is numerically 0) and
     p90 of the Jacobian's singular values under this orthogonal network ("orthogonal_p10", ...) and under
     Gaussian weights of the same sigma_w² ("gaussian_p10", ...), from the server's cache (the Spectrum tab computes
-    the same two)."""
+    the same two); and the theory's mean of s² for both, core.spectrum.predicted_moments ("predicted_mean")."""
     from core import cache  # the cache imports the engine; the tour's other steps need none of it
+    from core.spectrum import predicted_moments
     from .spectrum import twin
-    numbers = {}
+    numbers = {"predicted_mean": predicted_moments(config)["mean_squared"]}
     for name, network in (("orthogonal", config), ("gaussian", twin(config))):
         result = cache.spectrum_cached(network)
         s = result.summary()

@@ -43,7 +43,8 @@ def show(page: Page) -> None:
     left, right = st.columns([3, 2])
     with left:  # several datasets: drawn as built, not through the single-frame template of draw()
         draw_chart(theory_view.map_chart(cells, critical, marks, colour_by=colour_by, lang=page.lang,
-                                         title=page.t("theory_tab.map_title", activation=activation)),
+                                         title=page.t("theory_tab.map_title", activation=activation),
+                                         activation=config.activation),
                    name="phase-map", width="stretch")
         if critical.empty:
             st.caption(page.t("theory_tab.no_critical", activation=activation))
@@ -61,7 +62,8 @@ def show(page: Page) -> None:
     st.markdown(profile or theory_view.here_text(numbers, page.lang, config.batch_norm, config.depth,
                                                  residual=config.residual, layer_norm=config.layer_norm,
                                                  grad_std=result.grad_std, arch=config.arch,
-                                                 any_q=theory_view.keeps_any_q(config, numbers)))
+                                                 any_q=theory_view.keeps_any_q(config, numbers),
+                                                 activation=config.activation))
     st.markdown(page.t("theory_tab.phases"))
     measured = theory_view.measured_growth(result.grad_std) if theory_view.is_paradox_network(config) else None
     st.markdown(theory_view.paradox_text(paradox_numbers(), page.lang, measured=measured))
