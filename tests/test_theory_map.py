@@ -478,6 +478,26 @@ def test_a_homogeneous_net_at_its_recommended_gain_is_on_the_edge_whatever_the_r
         assert t(lang, "theory_tab.edge") in text and t(lang, "theory_tab.depth_infinite") in text, text
 
 
+@pytest.mark.parametrize("config", [Config(activation="relu", init="he_normal", bias_std=0.5),
+                                    Config(activation="linear", init="xavier_normal", bias_std=0.1),
+                                    Config(activation="tanh", init="xavier_normal")], ids=["relu", "linear", "tanh"])
+def test_on_the_edge_the_signal_fades_only_where_q_star_is_0(config):
+    """χ₁ = 1 at every q for ReLU at σ_w² = 2 and the identity at 1: with biases q grows by σ_b² a layer (q* = ∞) and
+    the gradient keeps its size; the page had said the signal fades toward q* = 0, as at tanh's Xavier, where it
+    does. The measured gradient says which: ×0.97 over ReLU's 10 layers, ×0.99 over the identity's, ×0.28 over
+    tanh's."""
+    summary = theory.theory_summary(config)
+    assert summary["chi1"] == 1.0
+    fading = summary["q_star"] == 0
+    assert fading == (config.activation == "tanh")
+    grad = simulate(config).grad_std
+    assert (grad[1] / grad[config.depth] < 0.5) == fading
+    for lang in ("en", "zh"):
+        text = view.here_text(summary, lang, depth=config.depth, activation=config.activation)
+        assert (t(lang, "theory_tab.edge_fading") in text) == fading
+        assert (t(lang, "theory_tab.edge") in text.replace(t(lang, "theory_tab.edge_fading"), "")) == (not fading)
+
+
 def test_view_module_does_not_import_streamlit():
     source = Path(view.__file__).read_text(encoding="utf-8")
     assert "import streamlit" not in source and "from streamlit" not in source

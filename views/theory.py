@@ -395,8 +395,9 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
     if summary["sigma_w2"] == 0:
         return t(lang, "theory_tab.no_signal", sigma_b2=_number(summary["sigma_b2"]))
     chi1 = summary["chi1"]
-    if at_edge(chi1):  # at q* = 0 (tanh's Xavier) the signal fades toward it, and the gradient with it
-        phase = t(lang, "theory_tab.edge" if summary["q_star"] else "theory_tab.edge_fading")
+    if at_edge(chi1):  # at q* = 0 (tanh's Xavier) the signal fades toward it, and the gradient with it; at q* = ∞
+        # (None: ReLU's He or a linear net with biases, χ₁ = 1 at every q) it grows, and the gradient keeps its size
+        phase = t(lang, "theory_tab.edge_fading" if summary["q_star"] == 0 else "theory_tab.edge")
     else:
         # three digits at least: near the edge two would print a growth of x1.04 as x1
         phase = t(lang, "theory_tab.ordered" if chi1 < 1 else "theory_tab.chaotic",
