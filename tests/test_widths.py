@@ -331,6 +331,31 @@ def test_picking_a_preset_sets_the_sliders_and_the_sliders_reshape_it():
     assert "widths" not in at.query_params and at.slider(key="width").value == 784
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("widths", [(784, 512, 256, 128), (784, 300, 150, 75), (784, 512, 256), (100, 400, 50, 200)])
+def test_the_gradients_sentence_names_the_fan_products_the_drawn_gradient_passes(widths, lang):
+    """From layer L down to layer 1 the gradient ∂L/∂s passes W_L ... W_2, each multiplying its variance by
+    fan_out·Var(w) = 2·fan_out/fan_in under He's fan_in (and E[f′²] = ½ for ReLU); W_1's product acts on ∂L/∂x alone,
+    which the tab does not draw. 784-512-256-128 had said "runs from 1 to 1.31 over the layers" where the gradient
+    drawn meets 1 and 1."""
+    config = Config(widths=widths, depth=len(widths) - 1, init="he_normal", activation="relu", batch=200)
+    result = simulate(config)
+    passed = [2 * fan_out / fan_in for fan_in, fan_out in zip(widths[1:-1], widths[2:])]  # layers 2 to L
+    line = summary.scale_line(result, lang, "backward")
+    low, high = summary.format_range(min(passed), max(passed))
+    if max(passed) - min(passed) <= 1e-9 * max(passed):
+        said = {"en": "fan_out·Var(w) = {}", "zh": "fan_out·Var(w) 都是 {}"}[lang]
+        assert said.format(summary.format_value(passed[0])) in line
+    else:
+        assert f"{low}" in line and f"{high}" in line
+    first = 2 * widths[1] / widths[0]  # W_1's, the one the drawn gradient never meets
+    if all(abs(first - p) > 0.01 * p for p in passed):
+        assert summary.format_value(first) not in line, line
+    assert summary.layers_named(lang, range(2, config.depth + 1)) in line
+    ratio = result.grad_std[1] / result.grad_std[config.depth]
+    assert summary.format_value(ratio) in line
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("tab", TABS)
 def test_every_tab_opens_on_a_profile(tab):
@@ -373,9 +398,9 @@ def test_the_derivation_of_equal_widths_has_no_fan_block():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_each_direction_s_tab_names_the_product_that_scales_it(mode, kept, lang):
     """Under a profile the Activations tab says the range of fan_in·Var(w) over the layers and the measured change of
-    the std, the Gradients tab the same of fan_out·Var(w): the mode's product is 2 (He's gain²) at every layer and its
-    sentence says so, the other's range is given. The expected sentence is built from He's formula written out
-    here and the measured stds."""
+    the std, the Gradients tab the same of fan_out·Var(w) over layers 2 to L, the ones the drawn gradient passes: the
+    mode's product is 2 (He's gain²) at every layer and its sentence says so; the other's range is given where it
+    differs. The expected sentence is built from He's formula written out here and the measured stds."""
     config = Config(init="he_normal", activation="relu", mode=mode, depth=3, widths=(784, 512, 256, 128), batch=200)
     result = simulate(config)
     units = config.units
@@ -384,12 +409,14 @@ def test_each_direction_s_tab_names_the_product_that_scales_it(mode, kept, lang)
             ("backward", units[1:], result.grad_std[1] / result.grad_std[3])):
         var_w = [2.0 / (units[layer] if mode == "fan_in" else units[layer + 1]) for layer in range(3)]  # He: 2/fan
         products = [fan * v for fan, v in zip(fans, var_w)]
-        same = direction == kept
-        assert (max(products) - min(products) < 1e-12) == same
+        if direction == "backward":  # W_1's acts on ∂L/∂x alone, which the tab does not draw
+            products = products[1:]
+        same = max(products) - min(products) < 1e-12
+        assert same or direction != kept
         low, high = (summary.format_value(min(products)),) * 2 if same else \
             summary.format_range(min(products), max(products))  # a range's ends, each with its digits
         expected = t(lang, f"fans_{direction}_{'same' if same else 'differ'}", low=low, high=high,
-                     ratio=summary.format_value(change), depth=3)
+                     ratio=summary.format_value(change), depth=3, passed=summary.layers_named(lang, [2, 3]))
         assert summary.fan_line(result, lang, direction) == expected
     at = open_app(step="custom", init="he_normal", activation="relu", mode=mode, widths="784-512-256-128",
                   batch="200", lang=lang)

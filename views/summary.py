@@ -247,17 +247,22 @@ def fan_line(result, lang: str, direction: str) -> str | None:
     """Under a width profile, the sentence of a direction's tab ("forward": Activations, "backward": Gradients):
     the range over the layers of the product that scales that direction's variance (fan_in·Var(w) forward,
     fan_out·Var(w) backward: core.theory.layer_sigma_w2) and the measured change of the std over the depth
-    (signal_ratios). None for equal widths, or weights of non-zero mean (no variance argument)."""
+    (signal_ratios). Backward the products of layers 2 to L: the gradient the tab draws, from layer L down to layer 1,
+    passes W_L ... W_2 (W_1's acts on ∂L/∂x alone). None for equal widths, or weights of non-zero mean (no variance
+    argument)."""
     config = result.config
     forward, backward = layer_sigma_w2(config)
     if not config.widths or forward is None:
         return None
-    same, low, high = spread((forward if direction == "forward" else backward)[1:])
+    same, low, high = spread(forward[1:] if direction == "forward" else backward[2:] if config.depth > 1 else
+                             backward[1:])
+    if same == "one" and config.depth > 1:  # two layers: W_2's product, the one the gradient passes
+        same = "same"
     change = signal_ratios(result)[0 if direction == "forward" else 1]
     # a range "from {low} to {high}" only where the products differ; else the one value
     low_text, high_text = format_range(low, high) if same == "differ" else (format_value(low), format_value(high))
     return t(lang, f"fans_{direction}_{same}", low=low_text, high=high_text, ratio=format_value(change),
-             depth=config.depth)
+             depth=config.depth, passed=layers_named(lang, range(2, config.depth + 1)))
 
 
 # std(s) within 10 % of 1 at every layer (derivation.CLOSE's "close to"): the norm has reset the sums to unit variance,
