@@ -23,7 +23,7 @@ from core.theory import EDGE_RTOL, TRAINABLE_DEPTH_PER_XI, layer_sigma_w2, momen
 
 from .charts import GUIDE_COLOUR, LABEL_SIZE, NUMBER_LABEL, THEORY_COLOUR, decades, layer_span, theme, title_lines, \
     layer, written, zero_marks
-from .derivation import LISTED_FACTORS
+from .derivation import FAR, LISTED_FACTORS
 from .summary import batch_norm_words, format_range, format_share, format_value, spread
 from .text import join, t
 
@@ -498,18 +498,22 @@ def at_q_star(chi1: float, layers: int) -> float:
 
 def not_at_q_star(chi1: float, grad_std, depth: int | None, lang: str) -> str | None:
     """The sentence that the measured gradient goes the other way from χ₁'s (its std from the last layer to the
-    first against at_q_star over the depth − 1 layers between them), or None where they agree, where χ₁ is 1 or a
-    ratio is undefined."""
+    first against at_q_star over the depth − 1 layers between them), or lies FAR (tenfold or more) from it the same
+    way (ReLU with a mean bias of −0.1: χ₁ = 0 at q* = 0, yet ×0.68 over 10 layers measured, the signal still on its
+    way there); None where they agree, where χ₁ is 1 or a ratio is undefined."""
     if grad_std is None or depth is None or depth < 2 or at_edge(chi1):
         return None
     first, last = float(grad_std[1]), float(grad_std[depth])
     if not (math.isfinite(first) and math.isfinite(last) and first > 0 and last > 0) or first == last:
         return None
     measured, predicted = first / last, at_q_star(chi1, depth - 1)
-    if (measured > 1) == (predicted > 1):
+    if (measured > 1) != (predicted > 1):
+        key = "theory_tab.not_at_q_star"
+    elif predicted == 0 or not 1 / FAR < measured / predicted < FAR:
+        key = "theory_tab.far_from_q_star"
+    else:
         return None
-    return t(lang, "theory_tab.not_at_q_star", measured=_number(measured), at_q_star=_beside_one(predicted),
-             depth=depth)
+    return t(lang, key, measured=_number(measured), at_q_star=_beside_one(predicted), depth=depth)
 
 
 def paradox_text(numbers: dict, lang: str, width: int = PARADOX_CONFIG.width, measured: float | None = None) -> str:
