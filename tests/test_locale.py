@@ -439,3 +439,23 @@ def test_every_select_widget_that_names_its_options_in_the_language_is_set_again
     named = {key for key, names in shown.items() if len(names) == 2 and names["en"] != names["zh"]}
     assert {"widths", "init", "compare", "train", "padding", "branch_scale", "beside"} <= named  # the pages showed them
     assert named - {"lang", "tab"} <= set(NAMED), named - set(NAMED)
+
+
+def test_an_activation_s_name_opening_an_english_sentence_takes_a_capital():
+    """Every English message that opens with an activation's name, for every activation: "Leaky ReLU keeps ...",
+    "Sigmoid ...", "Linear (identity) ...", not "leaky ReLU keeps ..." at the start of a note; tanh keeps the lower
+    case of a mathematical function. Chinese writes the names as they are."""
+    from core.config import ACTIVATIONS
+    opening = [key for key, template in locale.catalogue("en").items() if template.startswith("{activation}")]
+    assert len(opening) >= 5
+    for key in opening:
+        fields = {field for _, field, _, _ in string.Formatter().parse(locale.catalogue("en")[key]) if field}
+        for code in ACTIVATIONS:
+            name = locale.t("en", f"act_{code}")
+            text = locale.t("en", key, **{field: 1 for field in fields} | {"activation": name})
+            assert text.startswith(name if code == "tanh" else name[0].upper() + name[1:]), (key, text)
+            assert text[0].isupper() or code == "tanh", (key, text)
+        zh = locale.catalogue("zh").get(key, "")
+        if zh.startswith("{activation}"):
+            assert locale.t("zh", key, **{field: 1 for field in fields} | {"activation": "leaky ReLU"}).startswith(
+                "leaky ReLU")

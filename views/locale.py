@@ -70,7 +70,20 @@ def t(lang: str, key: str, **values: Any) -> str:
             if isinstance(value, int) and not isinstance(value, bool) and not spec:
                 spec = ","  # a count as people write one, 1,500 (summary.format_value's separators)
             pieces.append(formatter.format_field(value, spec))
+            if len(pieces) == 2 and not literal.strip() and field in OPENING_NAMES and lang == "en":
+                pieces[1] = opening(pieces[1])
     return spaced(pieces)
+
+
+# The fields whose value, an activation's name, may open an English sentence: "leaky ReLU keeps ..." reads as
+# "Leaky ReLU keeps ..." there (opening); tanh keeps the lower case of a mathematical function.
+OPENING_NAMES = frozenset({"activation"})
+LOWER_CASE_NAMES = ("tanh",)
+
+
+def opening(name: str) -> str:
+    """A name as the first word of a sentence: its first letter a capital, but for LOWER_CASE_NAMES."""
+    return name if name.startswith(LOWER_CASE_NAMES) else name[:1].upper() + name[1:]
 
 
 # A Chinese character next to a Latin letter or a digit (Xavier 正态, 第 3 层) has a space between them, as the
