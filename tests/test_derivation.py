@@ -284,6 +284,7 @@ def expected(result) -> dict[str, float]:
         # layer 1's Var(w) under torch.nn.init's xavier_normal_ and kaiming_normal_ (He by the network's mode where its
         # scheme reads one, else torch's default fan_in), and the lecture's 1/n
         "xavier": 2 / (fans[0] + fans[1]), "he": 2 / he_fan(c, *fans), "lecture_xavier": 1 / fans[0],
+        "he_leaky": 2 / ((1 + c.slope**2) * he_fan(c, *fans)),  # He et al. 2015's PReLU condition
         "fan_in_1": fans[0], "fan_out_1": fans[1], "tanh_reference": math.tanh(1),
         "theory_ratio": s["predicted_act_std"][depth] / s["predicted_act_std"][0],
         "theory_act": s["predicted_act_std"][depth],
@@ -817,6 +818,23 @@ def test_the_relu_family_s_step_3_states_the_share_its_activation_keeps(activati
     if leaky:  # its slope and its share as printed, 0.50005 at a = 0.01 (ReLU's 0.5 at three digits)
         assert f"a = {summary.format_value(slope)}" in notes and f"= {block.shown['keep']}·Var(s)" in notes
         assert read_back(block.shown["keep"]) == pytest.approx(keep, rel=1e-6)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("activation, slope", [("relu", 0.2), ("leaky_relu", 0.01), ("leaky_relu", 0.2)])
+def test_leaky_relu_s_condition_is_he_s_for_its_slope(activation, slope, lang):
+    """He et al. 2015 (PReLU): ½(1 + a²)·n·Var(w) = 1, Var(w) = 2/((1 + a²)·n), what torch's gain √(2/(1 + a²))
+    gives: the Derivation's step 4 says so for leaky ReLU beside ReLU's 2/n, and not for ReLU."""
+    n, gain = 80, math.sqrt(2 / (1 + slope**2))
+    result = simulate(Config(activation=activation, slope=slope, init="he_normal", gain=gain, depth=3, width=n,
+                             batch=64))
+    block = next(b for b in derivation.blocks(result, lang) if "he" in b.values)
+    leaky = activation == "leaky_relu"
+    assert ("he_leaky" in block.values) == leaky
+    if leaky:
+        assert block.values["he_leaky"] == pytest.approx(2 / ((1 + slope**2) * n), rel=1e-12)
+        assert block.values["he_leaky"] == pytest.approx(block.values["var_w"], rel=1e-12)  # the gain gives it
+        assert block.shown["he_leaky"] == block.shown["var_w"]
 
 
 @pytest.mark.parametrize("bias_std", [0.0, 0.3])

@@ -480,6 +480,8 @@ def _condition_values(v: Values, c) -> None:
     v.add("xavier", weight_variance(replace(c, init="xavier_normal", gain=None), fan_in, fan_out))
     v.add("he", weight_variance(replace(c, init="he_normal", gain=None, mode=he_mode(c)), fan_in, fan_out))
     v.add("lecture_xavier", 1 / fan_in)  # the lecture's 1/n, n = fan_in
+    # He et al. 2015's condition for a slope a below 0 (PReLU): ½(1 + a²)·fan·Var(w) = 1, their ReLU value / (1 + a²)
+    v.add("he_leaky", v["he"] / (2 * kept_share(c)), digits=6)  # beside this network's Var(w), as long
     if reads_mode(c):
         v.add("mode_fan", schemes.fan(c, fan_in, fan_out))
         v.add("mode_top", c.scale if c.init == "variance_scaling" else gain_of(c) ** 2)
@@ -906,6 +908,8 @@ def _condition(v: Values, c) -> Block:
                r"\tfrac12\,n\,\mathrm{Var}(w) = 1 \;\Rightarrow\; \mathrm{Var}(w) = \frac{2}{n}\ \text{(He)}")
     nvar = rf"n\,\mathrm{{Var}}(w) = {v.tex('n')} \times {v.tex('var_w')} = {v.tex('nvar')}"
     own = [v.fill("der_condition_torch")] if c.init == "torch_default" else []  # neither Xavier's nor He's
+    if case(c) == "relu" and get(c.activation).half_lines(c.slope)[0] != 0:  # leaky: He's condition keeps ½(1 + a²)
+        own.insert(0, v.fill("der_condition_leaky", activation=t(lang, f"act_{c.activation}")))
     init = init_words(c, lang)  # this network's init beside Xavier's and He's Var(w): its gain, where it has one
     if c.layer_norm:  # the norm divides the weights' scale out again
         own.append(v.fill("der_condition_ln"))
