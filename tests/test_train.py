@@ -806,6 +806,29 @@ def test_tab_messages_name_the_diverged_run(relu_race):
         assert "normal_1" not in message and name in tv.he_measured(relu_race, lang, 6)
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_run_that_diverges_after_reaching_half_of_ln_k_is_said_to_diverge(relu_race, lang):
+    """A divergence ends a run whatever came before it: the He et al. 2015 panel's clause and step 5's story name
+    it, with the step it had reached half of ln K at; they had said such a run trained, to a final loss of "—"."""
+    from views import tour
+    from views import training as tv
+    from views.summary import format_value
+    from views.text import pointing, t
+
+    base = relu_race["he_normal"]
+    k = base.steps
+    loss = np.r_[np.linspace(1.1, 0.1, k // 2), np.full(k - k // 2, np.nan)]  # half of ln 3 (0.549) passed, then NaN
+    run = replace(base, loss=loss, diverged_at=k // 2, final_loss=math.nan)
+    half = tv.plateau_steps(run, tv.HALF)
+    assert half is not None and half < k // 2  # the running mean fell below half of ln K before the divergence
+    name = tv.scheme_name("he_normal", lang)
+    assert tv.run_progress("he_normal", run, lang) == t(lang, "training_tab.he_diverged_after", scheme=name,
+                                                         half=half, step=k // 2)
+    story = pointing(tour.race_story({tour.HALVING_SCHEME: run}, None, lang), tabs=True)
+    assert pointing(t(lang, "story_5_diverged_after", half=half, step=k // 2), tabs=True) in story
+    assert format_value(math.nan) not in story  # no final loss of "—"
+
+
 @pytest.mark.slow
 def test_he_2015_at_depth_30_xavier_sits_on_the_plateau_while_he_leaves_it():
     """The preset's first 200 steps: He's loss falls below 0.9 ln K, Xavier's (signal / 2^15) stays at ln K."""

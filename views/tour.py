@@ -273,8 +273,9 @@ def race_story(race: dict | None, he_race: dict | None, lang: str) -> str:
         numbers = dict(start=summary.format_value(run.loss[0]), final=summary.format_value(run.final_loss),
                        steps=f"{run.steps:,}", left=left, step=half, half=summary.format_value(HALF * ln_k),
                        ln_k=summary.format_value(ln_k))
-        if run.diverged_at is not None and half is None:
-            said = [t(lang, "story_5_diverged", step=run.diverged_at)]
+        if run.diverged_at is not None:  # its end, whatever came before: a diverged run trains nothing
+            said = [t(lang, "story_5_diverged" if half is None else "story_5_diverged_after", step=run.diverged_at,
+                      half=half)]
         else:
             said = [t(lang, "story_5_stalled" if left is None else "story_5_left" if half is None else
                       "story_5_trained", **numbers)]

@@ -1024,12 +1024,14 @@ def plateau_steps(result, fraction: float) -> int | None:
 
 
 def run_progress(scheme: str, r, lang: str) -> str:
-    """How far one run got, a clause: diverged, stayed on the ln K plateau, left it (PLATEAU) at some step, or also
-    reached half of ln K (HALF), with the steps."""
+    """How far one run got, a clause: diverged (after reaching half of ln K or not: a divergence is the run's end
+    whatever came before), stayed on the ln K plateau, left it (PLATEAU) at some step, or also reached half of ln K
+    (HALF), with the steps."""
     name = scheme_name(scheme, lang)
     left, half = plateau_steps(r, PLATEAU), plateau_steps(r, HALF)
-    if r.diverged_at is not None and half is None:
-        return t(lang, "training_tab.he_diverged", scheme=name, step=r.diverged_at)
+    if r.diverged_at is not None:
+        return t(lang, "training_tab.he_diverged" if half is None else "training_tab.he_diverged_after", scheme=name,
+                 step=r.diverged_at, half=half)
     if left is None:
         return t(lang, "training_tab.he_stalled", scheme=name, steps=r.steps)
     if half is None:
