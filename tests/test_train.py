@@ -829,6 +829,25 @@ def test_a_run_that_diverges_after_reaching_half_of_ln_k_is_said_to_diverge(relu
     assert format_value(math.nan) not in story  # no final loss of "—"
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_copies_split_by_rounding_are_said_for_the_symmetric_schemes_only(lang):
+    """Zero or constant weights start every unit equal; where after training a layer still counts more than one
+    distinct unit (float32 products rounded otherwise in a few columns), the tab says which layers and how many;
+    it says nothing where each layer stays one unit, nor of a random init's many units."""
+    from views import training as tv
+    from views.summary import layers_named
+    from views.text import t
+
+    results = race(Config(depth=3, width=16, batch=64, activation="tanh"), ("zeros", "he_normal"), steps=20)
+    assert list(results["zeros"].distinct_units) == [1, 1, 1] and results["he_normal"].distinct_units.max() > 1
+    assert tv.split_copies_text(results, lang) == []  # zeros stay one unit; He's many units are no split copies
+    constant = replace(results["zeros"], config=replace(results["zeros"].config, init="constant"),
+                       distinct_units=np.array([1.0, 4.0, 2.0]))
+    name = tv.scheme_name("zeros", lang)
+    assert tv.split_copies_text({"zeros": constant, "he_normal": results["he_normal"]}, lang) == [
+        t(lang, "training_tab.symmetry_split", scheme=name, layers=layers_named(lang, [2, 3]), most=4)]
+
+
 @pytest.mark.slow
 def test_he_2015_at_depth_30_xavier_sits_on_the_plateau_while_he_leaves_it():
     """The preset's first 200 steps: He's loss falls below 0.9 ln K, Xavier's (signal / 2^15) stays at ln K."""

@@ -24,7 +24,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core import Config, digits, profiles
+from core import Config, digits, profiles, schemes
 from core.config import resize
 from core.workers import WorkerCrashed
 from core.train import (
@@ -1007,8 +1007,23 @@ def uncounted_text(results: dict, lang: str) -> list[str]:
     for name, r in results.items():
         missing = np.flatnonzero(~np.isfinite(r.distinct_units)) + 1  # hidden layers 1..depth
         if missing.size:
-            said.append(t(lang, "training_tab.symmetry_uncounted", scheme=scheme_name(name, lang),
+            said.append(t(lang, "training_tab.symmetry_uncounted", scheme=scheme_name(name, lang, r.config),
                           layers=layers_named(lang, missing)))
+    return said
+
+
+def split_copies_text(results: dict, lang: str) -> list[str]:
+    """One sentence per run whose units start equal (zero or constant weights: core.schemes' family None) yet count
+    more than one distinct unit at some layer after training: the matrix library's products round a few columns
+    otherwise, and those last-digit differences split the copies that the symmetry keeps equal in exact arithmetic
+    (constant weights at width 100 with tanh, OpenBLAS's Haswell kernels: 1, 2, 1, 1, 4, ... over the layers)."""
+    said = []
+    for name, r in results.items():
+        counts = np.asarray(r.distinct_units, float)
+        split = np.flatnonzero(np.isfinite(counts) & (counts > 1)) + 1
+        if schemes.get(r.config.init).family is None and split.size:
+            said.append(t(lang, "training_tab.symmetry_split", scheme=scheme_name(name, lang, r.config),
+                          layers=layers_named(lang, split), most=int(np.nanmax(counts))))
     return said
 
 

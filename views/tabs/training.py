@@ -277,7 +277,7 @@ def draw_race(results: dict, lang: str) -> None:
     st.caption(t(lang, "training_tab.symmetry_caption_conv") if conv else
                t(lang, "training_tab.symmetry_caption", ceiling=bound) if spiral else
                t(lang, "training_tab.symmetry_caption_digits"))
-    for sentence in training_view.uncounted_text(results, lang):  # a run's missing bars, said
+    for sentence in training_view.uncounted_text(results, lang) + training_view.split_copies_text(results, lang):
         st.caption(sentence)
 
 
