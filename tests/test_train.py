@@ -846,6 +846,13 @@ def test_copies_split_by_rounding_are_said_for_the_symmetric_schemes_only(lang):
     name = tv.scheme_name("zeros", lang)
     assert tv.split_copies_text({"zeros": constant, "he_normal": results["he_normal"]}, lang) == [
         t(lang, "training_tab.symmetry_split", scheme=name, layers=layers_named(lang, [2, 3]), most=4)]
+    # the page's own network (views.charts.OWN) is named by its init in these sentences, the missing bars' too
+    from views.charts import OWN
+    own = tv.scheme_name(OWN, lang, constant.config)
+    assert tv.split_copies_text({OWN: constant}, lang)[0].count(own) == 1
+    gone = replace(constant, distinct_units=np.array([np.nan, 1.0, 1.0]))
+    assert tv.uncounted_text({OWN: gone}, lang) == [t(lang, "training_tab.symmetry_uncounted", scheme=own,
+                                                     layers=layers_named(lang, [1]))]
 
 
 @pytest.mark.slow

@@ -892,7 +892,8 @@ def test_a_list_of_layers_is_named_singular_for_one_layer(layers, lang):
     said = [*summary.log_gaps(lang, {"m": np.where(at, 0.0, 1.0)}, first_layer=1),
             *summary.ratio_gaps(SimpleNamespace(stats={"grad_data_ratio": ratio}, weight_std=np.where(at, 0.0, 1.0),
                                                 config=Config(depth=depth)), lang, "m"),
-            *training_view.uncounted_text({"normal_1": SimpleNamespace(distinct_units=np.where(at, np.nan, 3.0)[1:])},
+            *training_view.uncounted_text({"normal_1": SimpleNamespace(distinct_units=np.where(at, np.nan, 3.0)[1:],
+                                                                       config=Config(depth=depth))},
                                           lang)]
     if layers[0] == 1:  # step 1's sentence: the same gradient, 0, in `layers`, different ones above
         same = np.array([layer in layers for layer in range(depth + 1)])
