@@ -413,6 +413,7 @@ TRAINABLE_RULE_ACTIVATIONS = frozenset({"tanh"})
 # moments come from quadrature, so a setting exactly on the edge (leaky ReLU at torch's gain sqrt(2 / (1 + a^2)))
 # lands up to a few 1e-12 off it, to either side
 EDGE_RTOL = 1e-9
+
 Q_MAX = 1e12  # a length beyond this counts as divergent: q* = inf
 DEFAULT_SIGMA_W2 = np.geomspace(0.1, 5.0, 60)  # the map's x axis (log)
 DEFAULT_SIGMA_B2 = np.linspace(0.0, 1.0, 41)  # the map's y axis
@@ -421,6 +422,11 @@ _Q_TINY = 1e-30  # q* = 0 is the limit q -> 0+: ReLU's kink then counts each sid
 _HERMITE_TERMS = 64  # orders kept in the correlation map's series; the rest is lumped into one term
 _Q_HERMITE = _Q_NODES[(_Q_NODES >= 1e-6) & (_Q_NODES <= 1e8)][::4]  # 8 a decade; cubic interpolation, ~1e-6
 _read_only((DEFAULT_SIGMA_W2, DEFAULT_SIGMA_B2, _Q_NODES, _Q_HERMITE))  # phase_map's defaults: shared by every caller
+
+
+def _on_edge(chi_1):
+    """chi_1 with every value within EDGE_RTOL of 1 made exactly 1 (arrays elementwise)."""
+    return np.where(np.abs(np.asarray(chi_1, float) - 1.0) <= EDGE_RTOL, 1.0, chi_1)
 
 
 def _cache_key(slope: float, name: str, bias_mean: float) -> tuple[float, float]:
@@ -644,13 +650,13 @@ def _horner(coefficients: np.ndarray, x: np.ndarray) -> np.ndarray:
 def _depth_scale(name, slope, bias_mean, q_star, sigma_b2, chi_1) -> np.ndarray:
     """xi_c from q* and chi_1, flat arrays (cells,): chi_c = chi_1 when ordered, the slope at c* when chaotic; at
     q* = 0 (no bias, a fading signal) -1/ln chi_1 is the gradient's depth scale, the correlations' being undefined."""
-    chi_1 = np.where(np.abs(chi_1 - 1.0) <= EDGE_RTOL, 1.0, chi_1)  # on the edge: inf, whichever side rounding fell
+    chi_1 = _on_edge(chi_1)  # on the edge: inf, whichever side rounding fell
     chi_c = np.where(np.isfinite(q_star), np.minimum(chi_1, 1.0), np.nan)
     chaotic = np.isfinite(q_star) & (chi_1 > 1.0)
     if chaotic.any():
         chi_c[chaotic] = np.minimum(
             _correlation_slope(name, slope, bias_mean, q_star[chaotic], sigma_b2[chaotic], chi_1[chaotic]), 1.0)
-    chi_c = np.where(np.abs(chi_c - 1.0) <= EDGE_RTOL, 1.0, chi_c)  # Xavier's 1.0 may come out as 0.9999999999999999
+    chi_c = _on_edge(chi_c)  # Xavier's 1.0 may come out as 0.9999999999999999
     with np.errstate(divide="ignore"):
         return 1.0 / np.abs(np.log(chi_c))  # chi_c = 1: inf; 0: 0; nan (q* = inf) stays nan
 
@@ -767,8 +773,7 @@ def theory_summary(config: Config) -> dict[str, float | None]:
     name, slope, mean = config.activation, config.slope, bias_mean(config)
     q_star = fixed_point(name, sigma_w2, sigma_b2, slope, mean)
     summary["q_star"] = _finite_or_none(q_star)
-    chi_1 = float(chi1(name, q_star, sigma_w2, slope, mean))
-    summary["chi1"] = _finite_or_none(1.0 if abs(chi_1 - 1.0) <= EDGE_RTOL else chi_1)
+    summary["chi1"] = _finite_or_none(_on_edge(chi1(name, q_star, sigma_w2, slope, mean)))
     summary["depth_scale"] = _finite_or_none(depth_scale(name, sigma_w2, sigma_b2, slope, mean))
     return summary
 

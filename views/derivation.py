@@ -246,6 +246,12 @@ def case(config) -> str:
     return "other"
 
 
+def leaky(config) -> bool:
+    """Whether the network's f is of the ReLU family with a slope a ≠ 0 below 0 (leaky ReLU): it keeps ½(1 + a²) of a
+    zero-mean Gaussian's variance, not ReLU's ½, and He et al. 2015's condition takes that share."""
+    return case(config) == "relu" and get(config.activation).half_lines(config.slope)[0] != 0
+
+
 def kept_share(config) -> float:
     """E[f(s)²] / Var(s) for zero-mean Gaussian s: ½(a² + b²) for f(s) = a·s below 0 and b·s above (ReLU ½, leaky
     ReLU ½(1 + a²), the identity 1), and 1 for every other f (tanh near 0)."""
@@ -773,12 +779,12 @@ def _through_activation(v: Values, c, kind: str) -> Block:
             "", [note, numbers],
         )
     if kind == "relu":
-        leaky = get(c.activation).half_lines(c.slope)[0] != 0  # a slope a below 0 keeps ½(1 + a²), not ½
-        half = r"\tfrac12(1+a^2)" if leaky else r"\tfrac12"
-        notes = [v.fill("der_leaky_note", activation=name) if leaky else v.fill("der_relu_note"),
+        slope_below = leaky(c)
+        half = r"\tfrac12(1+a^2)" if slope_below else r"\tfrac12"
+        notes = [v.fill("der_leaky_note", activation=name) if slope_below else v.fill("der_relu_note"),
                  _chain_numbers(v, c, "der_relu_numbers", per_layer=_per_layer(v, c))]
         return _block(
-            v, t(lang, "der_leaky_title" if leaky else "der_relu_title", activation=name),
+            v, t(lang, "der_leaky_title" if slope_below else "der_relu_title", activation=name),
             rf"\mathrm{{E}}[h^2] = {half}\,\mathrm{{Var}}(s) \;\Rightarrow\; "
             rf"\mathrm{{E}}[h_l^2] = {half}\,n\,\mathrm{{Var}}(w)\,\mathrm{{E}}[h_{{l-1}}^2]",
             rf"\sqrt{{{v.tex('keep')} \times {v.tex('nvar')}}} = {v.tex('factor')}"
@@ -908,7 +914,7 @@ def _condition(v: Values, c) -> Block:
                r"\tfrac12\,n\,\mathrm{Var}(w) = 1 \;\Rightarrow\; \mathrm{Var}(w) = \frac{2}{n}\ \text{(He)}")
     nvar = rf"n\,\mathrm{{Var}}(w) = {v.tex('n')} \times {v.tex('var_w')} = {v.tex('nvar')}"
     own = [v.fill("der_condition_torch")] if c.init == "torch_default" else []  # neither Xavier's nor He's
-    if case(c) == "relu" and get(c.activation).half_lines(c.slope)[0] != 0:  # leaky: He's condition keeps ½(1 + a²)
+    if leaky(c):  # He's condition keeps ½(1 + a²)
         own.insert(0, v.fill("der_condition_leaky", activation=t(lang, f"act_{c.activation}")))
     init = init_words(c, lang)  # this network's init beside Xavier's and He's Var(w): its gain, where it has one
     if c.layer_norm:  # the norm divides the weights' scale out again
