@@ -224,3 +224,34 @@ def test_the_gradients_tab_s_titles_and_guide_label_are_whole(base, browser, lan
     for mark in ratio["marks"]:
         if mark["text"] == label:
             assert ratio["left"] <= mark["left"] and mark["right"] <= ratio["right"] + 0.5, mark
+
+
+# Each chart's plot (the box its gridlines span) and its legend labels' boxes
+PLOTS = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] svg")].map((svg) => {
+    const grid = [...svg.querySelectorAll('.role-axis-grid path, .role-axis-grid line')]
+        .map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0 || r.height > 0);
+    const r = svg.getBoundingClientRect(), edge = (pick, side) => pick(...grid.map((g) => g[side]));
+    const legend = [...svg.querySelectorAll('.role-legend-label text')].map((e) => {
+        const b = e.getBoundingClientRect(); return {text: e.textContent, left: b.left, right: b.right}; });
+    return {left: r.left, right: r.right, legend: legend,
+            plot: [edge(Math.min, 'left'), edge(Math.min, 'top'), edge(Math.max, 'right'), edge(Math.max, 'bottom')]};
+})"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("step", ["2", "6", "8"])
+def test_the_activation_std_chart_keeps_its_plot_beside_the_mean_s_on_a_1024_px_screen(base, browser, lang, step):
+    """At 1024 x 768 with the sidebar open (a classroom projector's), the std chart's legend beside its plot took
+    half of it: the plot was 115 px wide beside the mean chart's 240. Its two entries (measured, theory) now go over
+    the plot, which is as wide as the mean's beside it; a residual stream's four stay beside it (over it they took
+    four rows). Every legend label is inside its chart."""
+    with watched_page(browser, viewport={"width": 1024, "height": 768}) as page:
+        visit(page, f"{base}/?step={step}&tab=activations&lang={lang}", charts=3)
+        wait_still(page, "[data-testid='stVegaLiteChart']")
+        mean, std = page.evaluate(PLOTS)[:2]
+    assert len(std["legend"]) == (4 if tour.step_config(step).residual else 2), std["legend"]
+    for label in std["legend"]:
+        assert std["left"] - 0.5 <= label["left"] and label["right"] <= std["right"] + 0.5, (label, std)
+    width = [chart["plot"][2] - chart["plot"][0] for chart in (mean, std)]
+    if not tour.step_config(step).residual:
+        assert width[1] >= 0.95 * width[0], width

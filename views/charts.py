@@ -680,7 +680,9 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
         # the legend draws each series as its line, solid or dashed, not as the measured layer's dot
         alt.Color("series:N").title(None).scale(domain=series,
                                                 range=[colour, THEORY_COLOUR, beside, beside][:len(series)])
-        .legend(symbolType="stroke", symbolSize=400),
+        .legend(symbolType="stroke", symbolSize=400,
+                # over the plot: one row where the entries fit its width, else as many columns as fit
+                **({"columns": legend_columns(series, 400)} if legend == "top" else {})),
         alt.StrokeDash("series:N").title(None).scale(domain=series,
                                                      range=[[1, 0], [7, 5], [1, 0], [7, 5]][:len(series)]),
         tooltip=[alt.Tooltip("series:N", title=series_title), alt.Tooltip("layer:Q", title=layer_title),
@@ -836,17 +838,25 @@ def text_width(text: str, size: float = LABEL_SIZE) -> float:
 
 
 # A colour legend entry's width beside its label's, px: the symbol (a stroke of sqrt(symbolSize) px), Vega's
-# labelOffset (4) and columnPadding (10), and a little to spare
-LEGEND_ENTRY = 18
+# labelOffset (4) and a little to spare; and the padding between two columns (Vega's columnPadding)
+LEGEND_ENTRY = 8
+LEGEND_COLUMN_GAP = 10
 
 
 def legend_columns(names: list[str], symbol_size: float = 100) -> alt.ExprRef:
     """A colour legend's `columns` as a Vega expression of the plot's width (its `width` signal, a chart of
-    width="container"): one row (0) where every entry fits, else as many columns of the widest entry as fit, at
-    least one, so that a phone's narrow plot stacks the entries instead of running them past its right edge.
-    Entries are measured as bold labels (text_width), a little over Vega's regular ones."""
+    width="container"): one row (0) where every entry fits, else the most columns that fit, at least one, so that a
+    phone's narrow plot stacks the entries instead of running them past its right edge. Entries fill the columns
+    row by row and each column is as wide as its widest entry (Vega's legend gridAlign "each"), so c columns take
+    the sum of those widths and c - 1 gaps, not c times the widest entry. Entries are measured as bold labels
+    (text_width), a little over Vega's regular ones."""
     entries = [text_width(name) + math.sqrt(symbol_size) + LEGEND_ENTRY for name in names]
-    return alt.ExprRef(f"width >= {sum(entries):.0f} ? 0 : max(1, floor(width / {max(entries):.0f}))")
+
+    def needs(columns: int) -> float:
+        return sum(max(entries[j::columns]) for j in range(columns)) + (columns - 1) * LEGEND_COLUMN_GAP
+
+    fits = "".join(f"width >= {needs(c):.0f} ? {c} : " for c in range(len(entries) - 1, 1, -1))
+    return alt.ExprRef(f"width >= {needs(len(entries)):.0f} ? 0 : {fits}1")
 
 
 def label_layout(frame: pd.DataFrame, panel_width: float, rows: int = 2, size: float = LABEL_SIZE) -> tuple[str, int]:

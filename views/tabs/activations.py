@@ -30,7 +30,10 @@ def show(page: Page) -> None:
         draw("line", f["stream_std"], name="activation-std", colour=colour,
              title=page.titles()["std"], y_title=page.t("std_axis"), log=log,
              names=page.stream_names(), layer_title=page.t("layer"), series_title=page.t("series"),
-             legend="right")  # beside the plot: under it, its rows had left the plot 85 px beside the mean's 150
+             # over the plot: beside it, the plot was 115 px wide beside the mean's 240 at 1024 px with the sidebar
+             # open; under it, its rows had left the plot 85 px tall beside the mean's 150. A residual stream's four
+             # entries stay beside it: over it at 1024 px they took four rows and left the plot 60 px tall
+             legend="right" if page.config.residual else "top")
     if log:
         for caption in summary.log_gaps(page.lang, {page.t("measured"): page.result.act_std,
                                                     page.t("theory"): page.result.predicted_act_std}):
