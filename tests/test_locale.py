@@ -218,10 +218,11 @@ def test_the_he_race_sentence_joins_its_runs_as_the_language_does(lang):
 
     flat = np.full(50, np.log(3))  # on the ln K plateau all along
     falling = np.log(3) * np.linspace(1.0, 0.2, 50)
-    runs = {name: SimpleNamespace(loss=loss, steps=50, classes=3, diverged_at=None)
+    runs = {name: SimpleNamespace(loss=loss, steps=50, classes=3, diverged_at=None, final_accuracy=0.4)
             for name, loss in (("xavier_normal", flat), ("he_normal", falling))}
     said = training_view.he_measured(runs, lang, 30)
-    stalled = t(lang, "training_tab.he_stalled", scheme=t(lang, "schemes.name_xavier_normal"), steps=50)
+    stalled = t(lang, "training_tab.he_stalled", scheme=t(lang, "schemes.name_xavier_normal"), steps=50,
+                accuracy=t(lang, "training_tab.he_stalled_accuracy", accuracy="40\u00a0%", chance="33.3\u00a0%"))
     assert f"{stalled}{t(lang, 'join_clause')}{t(lang, 'schemes.name_he_normal')}" in said  # by name, not code
 
 

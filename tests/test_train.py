@@ -1225,16 +1225,17 @@ def test_a_run_s_missing_distinct_unit_bars_are_said_with_their_layers():
 
 # --- the Training tab's words on a race, chosen from its numbers ------------------------------------------------
 
-def _finished(config, final_loss, act_first, record_steps=(0, 50), loss=None):
-    """A finished run as depth_text and the stories read it: its network, final loss, its minibatch loss at every step
-    (by default 300 steps down from ln 3 to final_loss), and per-layer activation std at its records (act_first at
-    the first, then 1 everywhere); 3 classes, the spiral's."""
+def _finished(config, final_loss, act_first, record_steps=(0, 50), loss=None, final_accuracy=1 / 3):
+    """A finished run as depth_text and the stories read it: its network, final loss and accuracy, its minibatch loss
+    at every step (by default 300 steps down from ln 3 to final_loss), and per-layer activation std at its records
+    (act_first at the first, then 1 everywhere); 3 classes, the spiral's."""
     from types import SimpleNamespace
 
     act = np.vstack([act_first, np.ones((len(record_steps) - 1, config.depth))])
     loss = np.geomspace(math.log(3), final_loss, 300) if loss is None else np.asarray(loss, float)
-    return SimpleNamespace(config=config, final_loss=final_loss, record_steps=np.array(record_steps), act_std=act,
-                           loss=loss, classes=3, steps=len(loss), diverged_at=None)
+    return SimpleNamespace(config=config, final_loss=final_loss, final_accuracy=final_accuracy,
+                           record_steps=np.array(record_steps), act_std=act, loss=loss, classes=3, steps=len(loss),
+                           diverged_at=None)
 
 
 def first_running_mean_at(loss, level: float, window: int = 20) -> int | None:
@@ -1308,14 +1309,14 @@ def test_step_five_says_whether_xavier_trains_from_the_race_the_page_ran(lang):
     paper reports, as the paper's."""
     from views import tour
     from views.charts import scheme_name as named
-    from views.summary import format_value
+    from views.summary import format_share, format_value
     from views.text import join, t
 
     config = scheme_config(tour.step_config("5"), "xavier_normal")
     ln_3 = math.log(3)
 
-    def race(loss, final, diverged_at=None):
-        run = _finished(config, final, np.ones(10), loss=loss)
+    def race(loss, final, diverged_at=None, accuracy=1 / 3):
+        run = _finished(config, final, np.ones(10), loss=loss, final_accuracy=accuracy)
         run.diverged_at = diverged_at
         return {"xavier_normal": run}
 
@@ -1343,10 +1344,12 @@ def test_step_five_says_whether_xavier_trains_from_the_race_the_page_ran(lang):
 
     # the He et al. 2015 preset run: its deepest depth's runs, each as the preset's own caption says them
     he = {22: {"xavier_normal": race(_falling(ln_3, 0.2), 0.2)["xavier_normal"]},
-          30: {"xavier_normal": race(np.full(300, ln_3), 1.0987)["xavier_normal"],
+          # seed 0's 30-layer Xavier run: its loss at ln 3 for all its steps, its final accuracy 64.4 %
+          30: {"xavier_normal": race(np.full(300, ln_3), 1.0987, accuracy=0.644)["xavier_normal"],
                "he_normal": race(_falling(ln_3, 0.05), 0.05)["xavier_normal"]}}
     text = tour.race_story(None, he, lang)
-    clauses = [t(lang, "training_tab.he_stalled", scheme=named("xavier_normal", lang), steps=300),
+    clauses = [t(lang, "training_tab.he_stalled", scheme=named("xavier_normal", lang), steps=300, accuracy=t(
+                   lang, "training_tab.he_stalled_accuracy", accuracy=format_share(0.644), chance=format_share(1 / 3))),
                t(lang, "training_tab.he_trained", scheme=named("he_normal", lang),
                  left=first_running_mean_at(_falling(ln_3, 0.05), 0.9 * ln_3),
                  half=first_running_mean_at(_falling(ln_3, 0.05), ln_3 / 2))]
@@ -1520,7 +1523,10 @@ def test_step_7_s_batch_norm_run_is_said_to_learn_only_where_it_reaches_half_of_
         return {"normal_0.01": _trained(scheme_config(step_7, "normal_0.01"), plain_loss, lr),
                 BN_RESCUE: _trained(scheme_config(step_7, BN_RESCUE), bn_loss, lr)}
 
-    stalled = t(lang, "training_tab.he_stalled", scheme=plain, steps=300)
+    # the plain run's final accuracy (1 - 1.1 / 2, _trained's stand-in) beside chance's 1/3; the batch-norm run's is
+    # the sentence's own, said once
+    stalled = t(lang, "training_tab.he_stalled", scheme=plain, steps=300, accuracy=t(
+        lang, "training_tab.he_stalled_accuracy", accuracy=format_share(1 - 1.1 / 2), chance=format_share(1 / 3)))
     # 1.1 then 0.8 from step 50: the 20-step mean is at or below 0.9 ln 3 = 0.989 once 8 of the 20 are 0.8, at step
     # 57; never at 0.5 ln 3
     left = t(lang, "training_tab.he_left", scheme=bn, left=57, steps=300)
@@ -1539,7 +1545,7 @@ def test_step_7_s_batch_norm_run_is_said_to_learn_only_where_it_reaches_half_of_
     # on the plateau like the plain run, or both learned: no rescue
     assert tv.rescue_text(race(_curve(1.1)), lang).startswith(t(
         lang, "training_tab.not_rescued", runs=join(lang, [stalled, t(lang, "training_tab.he_stalled", scheme=bn,
-                                                                       steps=300)], "clause"),
+                                                                       steps=300, accuracy="")], "clause"),
         bn_loss="1.1", bn_accuracy=format_share(0.45)))
     assert tv.rescue_text(race(_curve(0.2), _curve(0.2)), lang).startswith(t(
         lang, "training_tab.not_rescued", runs=join(lang, [t(lang, "training_tab.he_trained", scheme=plain, left=52,
