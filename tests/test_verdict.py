@@ -315,6 +315,22 @@ def test_step_3s_saturated_share_is_the_share_past_the_level_its_story_names(sim
     assert result.stats["saturated"][1] == pytest.approx(gaussian, abs=0.002)
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_story_that_names_the_verdict_uses_the_verdict_s_own_word(simulated, lang):
+    """Step 5's story said "这算“消失”" (vanishing) above a verdict that reads 逐层消失: where a story names the page's
+    verdict, it writes it as the headline does (verdict_<code>), and only where summary.verdict gives it."""
+    result = simulated(tour.STEPS["5"])
+    verdict = summary.verdict(result)
+    assert verdict == "vanishing"  # Xavier + ReLU's ×0.7 a layer, past tenfold over ten layers
+    said = tour.story("5", result, lang, {})
+    assert t(lang, "verdict_vanishing") in said
+    assert t(lang, "story_5_vanishing", verdict=t(lang, "verdict_vanishing")).strip() in said
+    assert "verdict" in fields(catalogue(lang)["story_5_vanishing"])
+    healthy = simulated(replace(tour.STEPS["5"], init="he_normal"))  # He's 2/n keeps it: no verdict word to name
+    assert summary.verdict(healthy) == "healthy"
+    assert t(lang, "verdict_vanishing") not in tour.story("5", healthy, lang, {})
+
+
 def _claims(code: str, result) -> None:
     """What each story says, as an assertion on the step's simulation."""
     s, depth, n = result.stats, result.config.depth, result.config.width

@@ -234,7 +234,9 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
                  saturation=summary.saturation_rules()["tanh_edge"],  # where core.network counts a value saturated
                  bn_factor=summary.format_value(n.get("bn_factor"), 2), scale=t(lang, "update_scale"))
     if code == HALVING_STEP:
-        shown["vanishing"] = t(lang, "story_5_vanishing") if summary.verdict(result) == "vanishing" else ""
+        # the verdict's own word, as the headline writes it below the story
+        shown["vanishing"] = t(lang, "story_5_vanishing", verdict=t(lang, "verdict_vanishing")) \
+            if summary.verdict(result) == "vanishing" else ""
         shown["race"] = race_story(race, he_race, lang)
     if code == FIRST:
         shown["gradients"] = symmetry_gradients(result, lang)
