@@ -247,12 +247,34 @@ def test_every_scheme_has_a_formula_in_every_language_and_no_formula_is_left_ove
         assert formulas == {schemes.get(i).formula_key for i in INITS}, lang
 
 
+def test_a_chinese_title_breaks_between_words_only():
+    """On a phone, zh headings broke inside words ("权 / 重全为零", "批归 / 一化", "（共 11 / 步）"): the page breaks
+    its titles and the tour's list only where keep-all lets it (spaces, punctuation, a zero-width space), so the step
+    count is one unbreakable unit and every step title whose run of Chinese is longer than a phone's line of heading
+    (RUN characters) marks its word boundaries."""
+    from views import present
+
+    assert "keep-all" in present.PAGE_CSS
+    for code in tour.STEPS:
+        heading = tour.heading(code, "zh")
+        count = heading[:heading.index("·") + 1]
+        assert " " not in count and count.endswith("\u2060·"), count  # no break inside "第 n 步（共 N 步）·"
+        assert " " not in t("zh", "step_option", n=code, title="x").split("·")[0]
+        for run in re.findall(r"[\u4e00-\u9fff\u200b\u2060√/]+", t("zh", f"step_{code}")):
+            words = [w for w in run.split("\u200b")]
+            assert max(len(w) for w in words) <= RUN, (code, run)
+
+
+RUN = 9  # Chinese characters of a heading in a phone's line (28 px type in 350 px)
+
+
 def test_chinese_text_is_chinese():
     cjk = re.compile(r"[\u4e00-\u9fff]")
     names_only = {"step_4", "step_5", "step_6", "references_body", "metric_missing",  # names, a dash
                   "join_list", "join_clause", "join_sentence",  # punctuation: 、 and ；, and nothing
                   "net_separator", "net_pair",  # a " · ", a label's "："
-                  "compare_scheme_note"}  # a scheme's name, then a message after the colon "："
+                  "compare_scheme_note",  # a scheme's name, then a message after the colon "："
+                  "column_fan_in", "column_fan_out"}  # the field's terms, as the rest of the Chinese text writes them
     missing = [k for k, v in catalogue("zh").items() if not cjk.search(v) and not k.startswith(("formula_", "act_"))
                and "." not in k and k not in names_only]  # act_: the activations' names, most written the same
     assert missing == []

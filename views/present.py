@@ -142,7 +142,9 @@ PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
 # the race's six schemes, He among the hidden. An equation wider than its column (KaTeX's display box scrolls
 # sideways) fades out at the side it continues on, while it does (a scroll-driven animation; a browser without them
 # shows the equation as before): on a phone the Derivation's lines ended mid-term at the screen's edge with nothing to
-# say they went on. The box's padding holds the overhang of a last italic subscript, which made step 2's first
+# say they went on. A title and the tour's list break Chinese between words, not inside one (keep-all: at spaces,
+# punctuation and the titles' zero-width spaces; a phone's step 1 read "权 / 重全为零"), and a run longer than its line
+# anywhere. The box's padding holds the overhang of a last italic subscript, which made step 2's first
 # equation 2 px too wide for its box, and so faded. (Chromium keeps a fade of an equation scrolled away from its start
 # when a wider window then holds it whole, until it is drawn again.)
 PAGE_CSS = """
@@ -157,6 +159,7 @@ h1{padding:0!important;line-height:1.25!important}
 h1,[data-testid='stMetricLabel'] [data-testid='stMarkdownContainer'],
 [data-testid='stMetricDelta'] [data-testid='stMarkdownContainer'],
 [data-testid='stRadioOption'] [data-testid='stMarkdownContainer']{text-wrap:balance}
+h1,[data-testid='stRadioOption'] [data-testid='stMarkdownContainer'] p{word-break:keep-all;overflow-wrap:anywhere}
 [data-testid='stMetricValue']{font-size:clamp(1.5rem,2.2vw,2.25rem)}
 [data-testid='stVegaLiteChart']{max-width:100%;overflow-x:auto}
 [data-testid='stVegaLiteChart'] svg{max-width:100%;height:auto}
