@@ -100,3 +100,30 @@ def test_the_std_up_to_the_break_is_the_std_of_numpy_s_values(config):
         h = f(z[layer]).astype(np.float64)
         scale = np.abs(h).max()
         assert result.stats["act_std"][layer] == pytest.approx((h / scale).std() * scale, rel=1e-5, abs=0), layer
+
+
+# Networks that underflow before the layers a chart would show: every histogram panel's layer (one in seven of 70, the
+# first at layer 7) past the break at layer 7; the Spectrum tab's predicted mean of s² itself below float's range
+BEFORE_THE_CHARTS = [
+    {"init": "he_normal", "gain": "0.000001", "depth": "70"},
+    {"init": "he_normal", "gain": "0.000001", "depth": "100", "tab": "spectrum"},
+    {"init": "xavier_normal", "gain": "0.01", "depth": "90", "tab": "spectrum"},
+    {"init": "variance_scaling", "scale": "0.000001", "activation": "silu", "depth": "100", "width": "64",
+     "batch": "10", "tab": "spectrum"},
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query", BEFORE_THE_CHARTS, ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()))
+def test_a_network_that_underflows_before_its_charts_gets_its_page_and_its_warning(query):
+    """These links showed a traceback in place of the page (an empty histogram's range, a relative gap to a predicted
+    0): the page is drawn, with the break warning that says from which layer nothing is drawn, and a histogram caption
+    only where a panel is drawn."""
+    from tests.app_support import open_app
+
+    at = open_app(**query)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("smallest normal number" in w.value for w in at.warning), [w.value for w in at.warning]
+    if query.get("tab") is None:  # the Activations tab: no panel, so no caption about panels
+        panels = t("en", "hist_caption", every="").split(",")[0]  # "Share of the batch's activations in each bin ..."
+        assert not [c.value for c in at.caption if c.value.startswith(panels)]

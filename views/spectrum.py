@@ -510,6 +510,8 @@ def theory_line(result: Spectrum, predicted: PredictedDensity | None, lang: str)
                 measured_mean=summary.format_value(measured),
                 variance=summary.format_value(predicted.variance_squared),
                 measured_variance=summary.format_value(float(squares.var())))
+    if not (predicted.mean_squared > 0 and math.isfinite(predicted.mean_squared)):  # underflowed: no relative gap
+        return moments
     gap = measured / predicted.mean_squared - 1.0
     spread = t(lang, "spectrum_tab.spread_draw", count=f"{squares.size:,}", mean=summary.format_value(
         predicted.mean_squared), measured_mean=summary.format_value(measured), gap=summary.format_share(abs(gap)),

@@ -53,7 +53,8 @@ def show(page: Page) -> None:
          title=page.titles()["hist"],
          share_title=page.t("share"), **present.screen_columns(len(panels)), layer_title=page.t("layer"),
          bin_titles=[page.t("bin_start"), page.t("bin_end")])
-    st.caption(charts.histogram_caption(hist, page.config.activation, k, page.lang))
+    if not hist.empty:  # else every panel's layer is past a break (draw draws nothing)
+        st.caption(charts.histogram_caption(hist, page.config.activation, k, page.lang))
     kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"], page.config.arch)
     if kurtosis and page.config.input != "digits":  # a digits input's is beside its histogram
         st.caption(kurtosis)
