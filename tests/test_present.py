@@ -173,6 +173,26 @@ def test_a_page_served_on_this_computer_s_own_address_shows_why_there_is_no_qr_c
                 assert codes == [] and notes == [t(lang, key, host=f"`{host}`")], (address, lang, presenting, notes)
 
 
+@pytest.mark.parametrize("path, code", [("a" * 2_400, False), ("a" * 2_000, True)], ids=["too-long", "fits"])
+def test_a_link_longer_than_a_qr_code_holds_gets_a_sentence_in_its_place(path, code, monkeypatch):
+    """A long path before the query (a proxy's, or a link pasted into a link) made segno raise DataOverflowError and
+    the page show a traceback in place of its body: past the largest code (version 40 holds 2,331 bytes at error
+    correction M), the popover and presenter mode say the link is too long for a code and how long it is; a link
+    that fits still gets its code."""
+    address = f"https://init-explorer.example.org/{path}"
+    monkeypatch.setattr(type(st.context), "url", property(lambda self: address))
+    for lang in ("en", "zh"):
+        for presenting in (False, True):
+            at = open_app(step="3", lang=lang, **({"present": "true"} if presenting else {}))
+            assert not at.exception, [e.value for e in at.exception]
+            codes = [m for m in at.markdown if m.value.startswith('<img src="data:image/svg+xml;base64,')]
+            head, tail = (re.escape(part) for part in catalogue(lang)["qr_too_long"].split("{length:,}"))
+            said = [int(m.group(1).replace(",", "")) for c in at.caption if (m := re.fullmatch(f"{head}([0-9,]+){tail}",
+                                                                                               c.value))]
+            assert (len(codes), len(said)) == ((1, 0) if code else (0, 1)), (lang, presenting, said)
+            assert all(length > len(address) for length in said)  # the link: the address and its query
+
+
 def title_text(spec: dict) -> str | list[str]:
     """A chart's title: its text, or its lines (charts.title_lines)."""
     title = spec.get("title")

@@ -427,7 +427,8 @@ def show_qr(lang: str, px: int = QR_PX, words: bool = True) -> None:
     """The QR code of this page, with what it is and the link under it as text (words); nothing before the
     browser has said its address. Where the address is this computer's own (loopback_host: the README's `streamlit
     run` on a teacher's laptop), a code would open nothing on a student's phone: in its place, why there is none and,
-    with words, which address to open instead."""
+    with words, which address to open instead. A link longer than a QR code holds (a long path before the query) gets
+    a sentence in its place too."""
     link = current_link()
     if link is None:
         return
@@ -435,9 +436,14 @@ def show_qr(lang: str, px: int = QR_PX, words: bool = True) -> None:
     if host is not None:
         st.caption(t(lang, "qr_local" if words else "qr_local_short", host=user_text(lang, host)))
         return
+    try:
+        code = qr_html(link, lang, px)
+    except segno.encoder.DataOverflowError:  # past the largest code (version 40: 2,331 bytes at QR_ERROR M)
+        st.caption(t(lang, "qr_too_long", length=len(link)))
+        return
     if words:
         st.caption(t(lang, "qr_caption"))
-    st.markdown(qr_html(link, lang, px), unsafe_allow_html=True)
+    st.markdown(code, unsafe_allow_html=True)
     if words:
         st.text(link)
 
