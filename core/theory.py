@@ -93,11 +93,14 @@ def gaussian_expectation(g: Callable[[np.ndarray], np.ndarray], mean, var) -> np
 
 
 def moments(name: str, mean, var, slope: float = 0.01) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """E[f(s)], E[f(s)^2], E[f'(s)^2] for s ~ N(mean, var)."""
-    s, weights = quadrature(mean, var)
-    h = activations.apply(name, s, slope)
-    d = activations.derivative(name, s, slope)
-    return tuple((values * weights).sum(axis=(-2, -1)) for values in (h, h * h, d * d))
+    """E[f(s)], E[f(s)^2], E[f'(s)^2] for s ~ N(mean, var); NaN where mean or var is NaN (a forward theory that
+    overflowed a layer before): ReLU's f'(NaN) = 0 had made its gradient's theory 0 there, a number, not a gap."""
+    with np.errstate(invalid="ignore"):  # NaN in, NaN out (below); an infinite var's inf * 0 node is NaN too
+        s, weights = quadrature(mean, var)
+        h = activations.apply(name, s, slope)
+        d = activations.derivative(name, s, slope)
+    undefined = np.isnan(mean) | np.isnan(var)
+    return tuple(np.where(undefined, np.nan, (values * weights).sum(axis=(-2, -1))) for values in (h, h * h, d * d))
 
 
 def activation_variance(name: str, var, slope: float = 0.01) -> np.ndarray:

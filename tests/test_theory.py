@@ -92,3 +92,27 @@ def test_batch_norm_and_constant_init_predictions():
     assert bn["grad_std"][10] == pytest.approx(math.sqrt(last), rel=1e-4)
     constant = theory.predict(Config(init="constant", value=0.1))
     assert np.isnan(constant["act_std"][1:]).all()
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_a_variance_that_is_not_a_number_gives_moments_that_are_not_numbers(activation):
+    """Past a layer where the forward theory overflowed, q is NaN: ReLU's f'(NaN) = 0 had made E[f'(s)^2] 0 there,
+    and the gradient's theory 0 at every layer below (the page printed it beside a measured 0.587). Every moment of
+    every activation is NaN where the mean or the variance is, and a number where both are."""
+    for mean, var in ((0.0, math.nan), (math.nan, 1.0)):
+        assert all(np.isnan(value) for value in theory.moments(activation, mean, var)), (mean, var)
+    mixed = theory.moments(activation, np.zeros(2), np.array([1.0, math.nan]))
+    assert all(np.isfinite(value[0]) and np.isnan(value[1]) for value in mixed)
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
+def test_the_gradient_s_theory_past_an_overflowed_forward_theory_is_no_number(activation):
+    """std 100 at width 64: the forward theory's q grows ×(64 · 10⁴ / 2) a layer and passes float64's range near
+    layer 57; the gradient's theory, read from the top down through E[f'(s)^2] at those layers, has no number to give
+    below them (it had read 0 at every layer)."""
+    config = Config(init="normal", std=100.0, activation=activation, depth=60, width=64, batch=10, dtype="float64")
+    predicted = theory.predict(config)
+    overflowed = ~np.isfinite(predicted["pre_std"][1:])
+    assert overflowed.any()
+    assert not (predicted["grad_std"][1:] == 0).any()
+    assert np.isnan(predicted["grad_std"][1:]).all()  # each layer's is read through the layers above it
