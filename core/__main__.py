@@ -37,15 +37,46 @@ DEFAULTS = Config()
 OPTIONAL = ("slope", *SCHEME_NUMBERS, "gain", "mode", "distribution", *BIAS_FIELDS)
 
 
+# A negative number as a flag's value, exponents too: argparse's own pattern (-3, -0.5) took "--value -1e-3" for a
+# flag and refused it, "expected one argument"
+NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+QUOTED = re.compile(r"'([^'\n]*)'")  # an argument argparse repeats in its message (choices, unknown arguments)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports a bad argument in one line and exits with 2, without the usage block."""
+    """argparse that reports a bad argument in one line and exits with 2, without the usage block; that reads
+    "-1e-3" as a number (NEGATIVE_NUMBER); that refuses a flag given twice, which argparse would quietly settle by
+    the last; and that cuts any argument its messages repeat as _shown does (a 100 kB --init was echoed whole)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        given = sys.argv[1:] if args is None else list(args)
+        seen: dict[str, int] = {}
+        for token in given:
+            if token == "--":
+                break
+            flag = token.split("=", 1)[0]
+            if flag.startswith("--") and flag in self._option_string_actions:
+                seen[flag] = seen.get(flag, 0) + 1
+        twice = [flag for flag, count in seen.items() if count > 1]
+        if twice:
+            self.error(f"{', '.join(twice)} given more than once: give each flag once")
+        return super().parse_args(given, namespace)
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        message = QUOTED.sub(lambda m: _shown(m.group(1)) if len(m.group(1)) > SHOWN_CHARACTERS else m.group(0),
+                             message)
+        if len(message) > MESSAGE_CHARACTERS:  # unknown arguments are listed unquoted
+            message = f"{message[:MESSAGE_CHARACTERS]}... ({len(message):,} characters)"
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 MEMORY_BUDGET_MIB = (1, 1 << 20)  # MiB: from 1 MiB (refuses every network) to 1 TiB, more than any machine here
 SHOWN_CHARACTERS = 40  # of an argument repeated in a message
+MESSAGE_CHARACTERS = 400  # of an error message
 
 
 def _shown(text: str) -> str:
@@ -63,6 +94,9 @@ def _numeric(name: str, kind: type, low: float, high: float, unit: str = ""):
     """
 
     def parse(text: str):
+        if not text.isascii() or "_" in text:  # Python's int() and float() read "٣", "１０" and "1_0" silently
+            raise argparse.ArgumentTypeError(f"{_shown(text)} is not written in the digits 0-9: write the number "
+                                             f"with 0-9, a point, a sign and an exponent only")
         try:
             value = kind(text)
         except (ValueError, OverflowError):  # int() refuses "1e3" and more than 4,300 digits
@@ -443,6 +477,9 @@ def main(argv: list[str] | None = None) -> int:
                                                          task=args.task or "spiral")
     except (ValueError, MemoryBudgetError) as error:
         parser.error(str(error))
+    except MemoryError:  # within the budget, but more than this machine gives the process (ulimit -v, a container)
+        parser.error(f"this machine could not give the memory the run needs, within the budget of "
+                     f"{args.memory_budget_mib:,g} MiB: lower --memory-budget-mib to what it has, or the network")
     for note in notes:  # after the checks: a refused run has its one error line only
         print(note, file=sys.stderr)
     if args.json:

@@ -35,11 +35,16 @@ def run(*args: str) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
+TINY = {"--depth": "2", "--width": "8", "--batch": "10"}  # cli's network unless its arguments say otherwise
+
+
 def cli(*args: str, capsys, tiny: bool = True) -> tuple[int, str, str]:
-    """python -m core in this process: exit code, stdout, stderr. tiny: a 2 x 8 network, batch 10, unless the
-    arguments say otherwise (a later flag wins)."""
+    """python -m core in this process: exit code, stdout, stderr. tiny: a 2 x 8 network, batch 10 (TINY), each of
+    them unless the arguments give that flag (a flag is given once)."""
+    given = {arg.split("=", 1)[0] for arg in args}
+    defaults = [part for flag, value in TINY.items() if tiny and flag not in given for part in (flag, value)]
     try:
-        code = main([*(("--depth", "2", "--width", "8", "--batch", "10") if tiny else ()), *args])
+        code = main([*defaults, *args])
     except SystemExit as stop:
         code = stop.code
     out = capsys.readouterr()
@@ -104,16 +109,54 @@ def test_all_options_are_accepted(capsys):
         (["--depth", "100", "--width", "2048", "--batch", "4096"], ["MiB", "lower depth, width or batch"]),
         (["--memory-budget-mib", "-5"], ["--memory-budget-mib", "'-5'"]),
         (["--frobnicate"], ["--frobnicate"]),
+        # digits other than 0-9 and Python's underscores, which int() and float() read silently
+        (["--depth", "\u0663"], ["--depth", "0-9"]), (["--width", "\uff11\uff10"], ["--width", "0-9"]),
+        (["--width", "1_0"], ["--width", "'1_0'", "0-9"]), (["--widths", "8,1_0"], ["--width", "0-9"]),
+        (["--depth", "3", "--depth", "5"], ["--depth", "more than once"]),
+        (["--depth=3", "--depth", "5"], ["--depth", "more than once"]),
+        # a long argument repeated cut, with its length (a 100 kB --init was echoed whole)
+        (["--init", "x" * 100_000], ["--init", "100,000 characters"]),
+        (["x" * 100_000], ["unrecognized", "characters"]),
     ],
+    ids=lambda value: " ".join(value)[:60] if isinstance(value, list) else None,
 )
 def test_bad_arguments_exit_2_with_one_line(args, names, capsys):
     code, out, err = cli(*args, capsys=capsys, tiny=False)  # an exception escaping main would fail the test
     assert code == 2
     assert out == "" and "Traceback" not in err
     lines = err.strip().splitlines()
-    assert len(lines) == 1
+    assert len(lines) == 1 and len(lines[0]) < 600
     for name in names:
         assert name in lines[0]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS as Linux counts it")
+def test_a_run_the_machine_cannot_hold_within_the_budget_is_one_line():
+    """A budget above what the process may have (a container's limit, ulimit -v) ended in numpy's _ArrayMemoryError
+    traceback: with 1.5 GB of address space and a budget of 100,000 MiB, a conv net of 4 GiB is one line, exit 2."""
+    import resource
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1_500_000 * 1024, 1_500_000 * 1024))
+
+    done = subprocess.run([sys.executable, "-m", "core", "--memory-budget-mib", "100000", "--arch", "conv",
+                           "--kernel", "1", "--image", "64", "--channels", "2", "--batch", "4096", "--depth", "5"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, preexec_fn=limited)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-500:]
+    assert "could not give the memory" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("flag, value, field", [("--value", "-1e-3", "value"), ("--bias", "-1e-3", "bias"),
+                                                ("--trunc-a", "-1.5E-1", "trunc_a"), ("--value", "-.5", "value")])
+def test_a_negative_number_in_exponent_form_is_a_value(flag, value, field, capsys):
+    """argparse took "--value -1e-3" for two flags ("expected one argument"); "--value=-1e-3" worked. Both spellings
+    give the same network."""
+    init = "trunc_normal" if field == "trunc_a" else "constant"
+    spaced = cli("--init", init, flag, value, "--json", capsys=capsys)
+    joined = cli("--init", init, f"{flag}={value}", "--json", capsys=capsys)
+    assert spaced[0] == joined[0] == 0, spaced[2]
+    assert json.loads(spaced[1])["config"][field] == float(value) == json.loads(joined[1])["config"][field]
 
 
 # ---------- the same choices as the sidebar, and a note for a flag without effect ----------
