@@ -18,7 +18,7 @@ from .allocator import keep_freed_memory
 from .activations import recommended_gain
 from .config import (
     ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, DIGITS_IMAGES, DTYPES, FLOAT_RANGES, INITS, INPUTS,
-    INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, Config, resize, written, written_range,
+    INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, Config, resize, written, written_plainly, written_range,
 )
 from .initializers import (
     ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_FIELDS, SCHEME_NUMBERS, matters, resolve_gain,
@@ -94,7 +94,7 @@ def _numeric(name: str, kind: type, low: float, high: float, unit: str = ""):
     """
 
     def parse(text: str):
-        if not text.isascii() or "_" in text:  # Python's int() and float() read "٣", "１０" and "1_0" silently
+        if not written_plainly(text):  # Python's int() and float() read "٣", "１０" and "1_0" silently
             raise argparse.ArgumentTypeError(f"{_shown(text)} is not written in the digits 0-9: write the number "
                                              f"with 0-9, a point, a sign and an exponent only")
         try:

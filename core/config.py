@@ -62,6 +62,19 @@ def written(number: float) -> str:
     return f"{sign}{int(whole):,}" + (f".{fraction}" if fraction else "")
 
 
+def written_plainly(text: str) -> bool:
+    """Whether text is a number's spelling in ASCII without digit-group underscores: Python's int() and float() also
+    read "٣", "１０" and "1_000", which a link or a command line would then take silently."""
+    return text.isascii() and "_" not in text
+
+
+def plain_number(text: str) -> float:
+    """float(text) for a number written plainly (written_plainly); ValueError otherwise."""
+    if not written_plainly(text):
+        raise ValueError(f"{text[:40]!r} is not a number written in the digits 0-9")
+    return float(text)
+
+
 def written_range(low: float, high: float) -> str:
     """An inclusive range in a sentence: "0 to 4,294,967,295"."""
     return f"{written(low)} to {written(high)}"

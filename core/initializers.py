@@ -14,7 +14,7 @@ import numpy as np
 
 from . import draws
 from .activations import REGISTRY, recommended_gain
-from .config import FLOAT_RANGES, Config
+from .config import FLOAT_RANGES, Config, plain_number
 from .draws import family
 from .schemes import REGISTRY as SCHEMES
 from .schemes import ndtr
@@ -57,7 +57,7 @@ def parse_gain(text: str) -> str | float:
     text = text.strip()
     if text in GAIN_WORDS:
         return text
-    number = float(text)  # ValueError for text that is not a number
+    number = plain_number(text)  # ValueError for text that is not a number
     low, high = FLOAT_RANGES["gain"]
     if not (math.isfinite(number) and low <= number <= high):
         raise ValueError(f"gain {text!r} is out of range")

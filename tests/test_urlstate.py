@@ -715,11 +715,21 @@ def test_full_width_numbers_from_a_chinese_input_method_are_read(text, number):
     assert values[name] == number and [p.kind for p in problems] == ["digits"]
 
 
-# a superscript, a circled number, a vulgar fraction, the Arabic decimal separator (only digits and + - . e are read)
-@pytest.mark.parametrize("text", ["1²", "①", "1\u00bd", "٣\u066b٥"])
+# a superscript, a circled number, a vulgar fraction, the Arabic decimal separator (only digits and + - . e are read);
+# Python's digit-group underscores, which float() reads ("1_0" was 10, unsaid)
+@pytest.mark.parametrize("text", ["1²", "①", "1\u00bd", "٣\u066b٥", "1_0", "0.1_5"])
 def test_characters_that_only_look_like_numbers_are_refused(text):
     _, problems = urlstate.read({"bias": text}, TABS)
     assert [(p.kind, p.raw) for p in problems] == [("value", text)]
+
+
+@pytest.mark.parametrize("name, text", [("width", "1_000"), ("depth", "1_0"), ("gain", "1_5"), ("branch_scale", "1_0"),
+                                        ("std", "0.0_1")])
+def test_a_number_with_underscores_is_refused_in_every_kind_of_number(name, text):
+    """?width=1_000 was read as 1000 and ?depth=1_0 as 10 without a word, where ?widths=64-1_0 was refused: a number
+    with underscores is refused, its default kept and the link's value named, whatever kind of number it is."""
+    values, problems = urlstate.read({name: text}, TABS)
+    assert name not in values and [(p.kind, p.raw) for p in problems] == [("value", text)]
 
 
 @pytest.mark.slow

@@ -30,7 +30,7 @@ from core import Config, profiles
 from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, estimate_memory, estimate_work
 from core.config import (
     ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS,
-    INPUTS, INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, written,
+    INPUTS, INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, plain_number, written,
 )
 from core.initializers import ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_NUMBERS, matters, parse_gain
 from core.schemes import DISTRIBUTIONS
@@ -326,9 +326,7 @@ def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
     if p.kind == "gain":
         gain = parse_gain(text)  # ValueError for anything but a word or a number in range
         return gain if isinstance(gain, str) else format_number(gain)  # "1.50" and "1.5" are one gain, one link
-    if not text.isascii():
-        raise ValueError(name)  # Python's float() would read other characters that are no part of a number
-    number = float(text)  # ValueError for text that is not a number
+    number = plain_number(text)  # ValueError for text that is not a number, or "1_000" (float() reads it)
     if not (math.isfinite(number) and p.low <= number <= p.high):
         raise ValueError(name)
     if p.kind in ("int", "odd"):
@@ -678,9 +676,7 @@ def parse_branch_scale(text: str) -> str:
     ("0.50" and "0.5" are one link); ValueError otherwise."""
     if text == INV_SQRT_DEPTH:
         return text
-    if not text.isascii():
-        raise ValueError("branch_scale")
-    number = float(text)  # ValueError for text that is not a number
+    number = plain_number(text)  # ValueError for text that is not a number
     low, high = BRANCH_SCALE_RANGE
     if not (math.isfinite(number) and low <= number <= high):
         raise ValueError("branch_scale")
