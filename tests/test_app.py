@@ -1301,3 +1301,24 @@ def test_a_bad_value_s_notice_names_what_the_page_shows_for_it(code, lang):
         assert said[name] == t(lang, key, n=code, default=shown[name], **words), (name, shown[name])
         rest = said[name].replace(words["allowed"], "").replace(f"**{name}**", "").replace(shown[name], "")
         assert not re.search(r"[A-Za-z]+_[a-z]", rest), said[name]  # no code: he_normal, inv_sqrt_depth
+
+
+def _branch_scale_box(typed: str, lang: str) -> None:  # run by AppTest.from_function, in the app's directory
+    from views import sidebar
+
+    sidebar.branch_scale_note(lang, {"residual": True, "arch": "dense", "input": "normal", "widths": "",
+                                     "branch_scale": typed})
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("typed, refused", [("200", True), ("-1", True), ("nan", True), ("abc", True),
+                                            ("0.5", False), ("inv_sqrt_depth", False), ("１", False)])
+def test_a_branch_scale_typed_into_its_box_that_is_none_is_said_to_be_replaced(typed, refused, lang):
+    """Typing 200, -1, nan or abc into the branch scale's box quietly gave α = 1 (urlstate.config_branch_scale),
+    where the gain box says so of a gain: a warning now names what was typed, the allowed range and the default."""
+    at = AppTest.from_function(_branch_scale_box, args=(typed, lang), default_timeout=30).run()
+    assert not at.exception
+    said = [w.value for w in at.warning]
+    expected = [t(lang, "branch_scale_unknown", raw=f"`{typed}`", low="0", high="100")] if refused else []
+    assert said == expected, said
+    assert (urlstate.config_branch_scale(typed) == Config().branch_scale) or not refused

@@ -17,8 +17,8 @@ import streamlit as st
 from core import Config, profiles, schemes
 from core.activations import recommended_gain
 from core.config import (
-    ACTIVATIONS, ARCHS, CONV_RANGES, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INT_RANGES,
-    MODES, NORMS, PADDINGS, written,
+    ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS,
+    INPUTS, INT_RANGES, MODES, NORMS, PADDINGS, written,
 )
 from core.initializers import DEFAULT_GAIN, SCHEME_NUMBERS, gain_of, weight_mean, weight_std, weight_variance
 
@@ -273,6 +273,20 @@ def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def branch_scale_note(lang: str, network: dict) -> None:
+    """Under the network controls: a branch scale typed into its box that is not one (200, -1, abc) is said to be
+    replaced by the default 1 (urlstate.config_branch_scale), as the gain box says of a gain; it had been replaced
+    without a word."""
+    if not urlstate.relevant("branch_scale", network):
+        return
+    typed = str(network.get("branch_scale", ""))
+    try:
+        urlstate.parse_branch_scale(urlstate.ascii_number(typed.strip()))
+    except ValueError:
+        low, high = BRANCH_SCALE_RANGE
+        st.warning(t(lang, "branch_scale_unknown", raw=user_text(lang, typed), low=written(low), high=written(high)))
+
+
 def init_notes(lang: str, config: Config, gain_note: str | None, gain_text: str) -> None:
     """Under the init controls: the scheme's formula, the resulting std(w) and n·Var(w), and any gain problem."""
     fan_in, fan_out = config.shapes[0]
@@ -381,6 +395,8 @@ def sidebar() -> tuple[str, str, Config]:
         with boxes[0]:
             tour_section(lang, step)
             beside.control(lang, partial(option_name, lang, "beside"))  # a step beside the page's network
+        with boxes[1]:
+            branch_scale_note(lang, network)
         with boxes[2]:
             init_notes(lang, config, gain_note, str(state.get("gain", "")))
         with boxes[3]:
