@@ -1184,3 +1184,15 @@ def test_a_network_with_batch_norm_opens_with_the_run_with_batch_norm_in_its_rac
     assert state["train"] == list(LECTURE_RACE) and urlstate.to_query(state, TABS)["train"] == list(LECTURE_RACE)
     state, _ = urlstate.normalize({"step": "6", "train": six}, TABS)
     assert urlstate.to_query(state, TABS)["train"] == six
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_empty_value_is_named_as_empty_in_the_value_s_place(lang):
+    """?arch=conv&kernel= read "The link's value an empty value for kernel is not allowed": an empty value is said as
+    user_text_empty, a word in brackets that stands where a value stands."""
+    from views.text import t
+
+    _, problems = urlstate.read({"arch": "conv", "kernel": ""}, TABS)
+    [message] = [m for m in urlstate.messages(problems, lang, TABS) if "kernel" in m]
+    empty = t(lang, "user_text_empty")
+    assert empty in message and empty[0] in "(（" and empty[-1] in ")）", message
