@@ -75,6 +75,20 @@ def test_a_conv_nets_memory_refusal_names_the_image_and_channels(lang):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_conv_net_on_the_digits_is_not_told_to_lower_an_image_it_has_no_control_for(lang):
+    """?arch=conv&input=digits&width=2048&batch=1797 was told to lower "the image": the digits are their own 8 x 8
+    pixels and the sidebar shows no image control then. Its refusal names depth, channels and batch only."""
+    state = {**urlstate.state_of(tour.step_config("6")), "arch": "conv", "input": "digits", "width": 2048,
+             "batch": 1797}
+    config = urlstate.config_of(state)[0]
+    assert config.input == "digits" and not urlstate.relevant("image", state)
+    budget = estimate_memory(config) - 1
+    said = summary.refusal(config, lang, budget)
+    assert said == t(lang, "memory_conv_digits", need=estimate_memory(config) / 2**20, budget=budget / 2**20)
+    assert ("image" not in said) if lang == "en" else ("图像边长" not in said)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_a_conv_nets_work_refusal_names_its_channels(lang):
     """Over the work limit, a conv net's message is its own (channels, image², kernel²)."""
     config = urlstate.config_of({**urlstate.state_of(tour.step_config(tour.CONV_STEP)), "depth": 100})[0]

@@ -169,7 +169,7 @@ def test_a_chinese_list_spaces_its_chinese_and_latin_words_apart():
 # The messages the page places inside another sentence through text.inserted: the Compare tab's notes on a scheme
 # ("N(0, 0.01²): values underflowed ..."), a break (summary.break_message) and a refusal (summary.refusal)
 INSERTED = ("break_overflow", "break_underflow", "work", "work_width", "work_conv", "work_width_conv", "memory",
-            "memory_conv")
+            "memory_conv", "memory_conv_digits")
 
 
 def test_a_message_inserted_mid_sentence_starts_as_its_place_requires():

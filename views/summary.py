@@ -906,8 +906,9 @@ def memory_refusal(config, lang: str, memory_budget: int) -> str:
     most of it, the weights (depth × width²) or the values over the batch (depth × batch × width), and the largest
     depth, width and batch that fit one at a time (work_fits over estimate_memory), the larger term's size first."""
     need = estimate_memory(config)
-    if config.arch == "conv":
-        return t(lang, "memory_conv", need=need / 2**20, budget=memory_budget / 2**20)
+    if config.arch == "conv":  # the digits' image is their own 8 x 8: no image to lower
+        return t(lang, "memory_conv_digits" if config.input == "digits" else "memory_conv", need=need / 2**20,
+                 budget=memory_budget / 2**20)
     terms = memory_terms(config)
     most = max(terms, key=terms.get)
     order = ("depth", "width", "batch") if most == "weights" else ("batch", "depth", "width")
