@@ -393,8 +393,13 @@ def test_conv_memory_estimate_covers_the_kept_arrays_and_refuses_above_the_budge
     assert patches < 4 * rows * 288  # less than one whole layer's im2col
     assert kept + patches < estimate_memory(c) < 4 * (kept + patches)
     big = replace(c, depth=100, width=256, batch=1000, image=32)
-    with pytest.raises(MemoryBudgetError, match="lower depth, width or batch"):
+    # a conv net's refusal names what its memory grows with: image² and channels, not a dense net's width
+    with pytest.raises(MemoryBudgetError, match=r"lower depth, channels, image or batch \(memory grows as depth x "
+                                                r"batch x image\^2 x channels\)"):
         simulate(big)
+    with pytest.raises(MemoryBudgetError, match=r"lower depth, channels or batch \(memory grows as depth x batch x "
+                                                r"channels\)"):  # the digits' image is theirs, 8 x 8
+        simulate(replace(big, input="digits", image=8, batch=1797, width=2048))
     assert estimate_work(replace(c, kernel=5)) > estimate_work(c)  # a larger kernel is more work
 
 
