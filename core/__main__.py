@@ -98,7 +98,7 @@ def _numeric(name: str, kind: type, low: float, high: float, unit: str = ""):
             raise argparse.ArgumentTypeError(f"{_shown(text)} is not written in the digits 0-9: write the number "
                                              f"with 0-9, a point, a sign and an exponent only")
         try:
-            value = kind(text)
+            value = kind(text) + kind(0)  # + 0: "-0" is 0, no sign on zero to print
         except (ValueError, OverflowError):  # int() refuses "1e3" and more than 4,300 digits
             kind_name = "a whole number" if kind is int else "a number"
             raise argparse.ArgumentTypeError(f"{_shown(text)} is not {kind_name}{unit and ' of' + unit}") from None

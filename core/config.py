@@ -69,10 +69,11 @@ def written_plainly(text: str) -> bool:
 
 
 def plain_number(text: str) -> float:
-    """float(text) for a number written plainly (written_plainly); ValueError otherwise."""
+    """float(text) for a number written plainly (written_plainly); ValueError otherwise. "-0" is 0: a sign on
+    zero is no setting (it had printed "alpha -0")."""
     if not written_plainly(text):
         raise ValueError(f"{text[:40]!r} is not a number written in the digits 0-9")
-    return float(text)
+    return float(text) + 0.0
 
 
 def written_range(low: float, high: float) -> str:

@@ -629,3 +629,14 @@ def test_spectrum_refusals_are_one_line(args, message, capsys):
     code, out, err = cli(*args, capsys=capsys, tiny=False)
     assert code == 2 and out == ""
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("flag", ["--branch-scale", "--bias", "--value"])
+def test_minus_zero_is_zero(flag, capsys):
+    """--branch-scale -0 printed "alpha -0" and wrote -0.0 into the JSON: a sign on zero is no setting."""
+    init = ["--init", "constant"] if flag == "--value" else []
+    code, out, err = cli("--residual", *init, flag, "-0", "--json", capsys=capsys)
+    assert code == 0, err
+    field = {"--branch-scale": "branch_scale", "--bias": "bias", "--value": "value"}[flag]
+    value = json.loads(out)["config"][field]
+    assert value == 0 and math.copysign(1.0, value) == 1.0 and "-0" not in out.split('"layers"')[0]
