@@ -1196,3 +1196,16 @@ def test_an_empty_value_is_named_as_empty_in_the_value_s_place(lang):
     [message] = [m for m in urlstate.messages(problems, lang, TABS) if "kernel" in m]
     empty = t(lang, "user_text_empty")
     assert empty in message and empty[0] in "(（" and empty[-1] in ")）", message
+
+
+@pytest.mark.parametrize("name, text", [("depth", "2.9999999999999999"), ("width", "100.00000000000001"),
+                                        ("kernel", "2.9999999999999999")])
+def test_a_whole_number_parameter_is_whole_as_written_not_as_float_rounds_it(name, text):
+    """?depth=2.9999999999999999 opened a 3-layer network without a word (the float of that text is 3.0; the command
+    line refused it): a whole-number parameter is refused and named unless its text is a whole number; 3.0 and 3e0
+    are."""
+    values, problems = urlstate.read({name: text}, TABS)
+    assert name not in values and [(p.kind, p.raw) for p in problems] == [("value", text)]
+    for whole in ("3.0", "3e0", "30e-1"):
+        values, problems = urlstate.read({"depth": whole}, TABS)
+        assert values["depth"] == 3 and problems == []

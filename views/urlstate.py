@@ -330,7 +330,8 @@ def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
     if not (math.isfinite(number) and p.low <= number <= p.high):
         raise ValueError(name)
     if p.kind in ("int", "odd"):
-        if number != int(number) or (p.kind == "odd" and int(number) % 2 == 0):
+        # whole as written, not only as float() rounds it: 2.9999999999999999 is the float 3.0
+        if number != int(number) or Decimal(text) != int(number) or (p.kind == "odd" and int(number) % 2 == 0):
             raise ValueError(name)
         return int(number)
     return number
