@@ -17,6 +17,16 @@ from views.text import t
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 
 
+# The characters that only steer where a line may break: a no-break space reads as a space, a word joiner and a
+# zero-width space as nothing (the zh titles' word boundaries, views/present.py's keep-all)
+BREAK_CONTROLS = str.maketrans({"\u00a0": " ", "\u2060": None, "\u200b": None})
+
+
+def as_read(text: str) -> str:
+    """text as a reader sees it, without the characters that only steer line breaks (BREAK_CONTROLS)."""
+    return text.translate(BREAK_CONTROLS)
+
+
 def open_app(**query: str | list[str]) -> AppTest:
     """The page a link with this query opens, after its first run (60 s allowed: a run may wait for the server)."""
     at = AppTest.from_file(APP, default_timeout=60)

@@ -17,7 +17,7 @@ from core.config import written
 from core.train import BN_RESCUE, LECTURE_RACE, lecture_schemes, race
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from tests.test_derivation import check_equations
-from tests.app_support import open_app, open_tab
+from tests.app_support import as_read, open_app, open_tab
 from tests.written_numbers import read_back
 from views import cache as page_cache
 from views import charts, derivation, summary, urlstate
@@ -113,7 +113,7 @@ def test_url_parameters_set_the_controls():
 def test_a_deep_link_to_a_step_in_chinese():
     at = open_app(step="3", lang="zh")
     no_trouble(at)
-    assert at.title[0].value == f"第 3 步（共 {len(tour.STEPS)} 步）· " + t("zh", "step_3")
+    assert as_read(at.title[0].value) == f"第 3 步（共 {len(tour.STEPS)} 步）· " + as_read(t("zh", "step_3"))
     assert at.number_input(key="std").value == 1.0 and at.selectbox(key="init").value == "normal"
     assert at.metric[0].label == t("zh", "metric_act")
     assert t("zh", "verdict_saturated") in at.metric[3].value

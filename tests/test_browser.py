@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser_support import EXCEPTION, SETTLED, WATCH_STATE, act, heading, option, visit, watched_page
+from tests.app_support import as_read
 from views import training
 from views.text import t
 from views.tour import STEPS
@@ -105,7 +106,8 @@ def test_the_derivation_renders_latex(base, page):
 def test_a_deep_link_opens_exactly_that_view(base, page):
     visit(page, f"{base}/?step=3&lang=zh&tab=gradients", charts=2)
     assert page.locator(EXCEPTION).count() == 0
-    assert page.locator("h1").first.inner_text() == f"第 3 步（共 {len(STEPS)} 步）· " + t("zh", "step_3")
+    assert as_read(page.locator("h1").first.inner_text()) == \
+        f"第 3 步（共 {len(STEPS)} 步）· " + as_read(t("zh", "step_3"))
     assert page.get_by_role("spinbutton", name=t("zh", "std")).input_value() == "1"
     assert page.get_by_role("tab", selected=True).inner_text() == t("zh", "tab_gradients")
     assert "step=3" in page.url and "lang=zh" in page.url

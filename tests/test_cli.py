@@ -38,13 +38,18 @@ def run(*args: str) -> subprocess.CompletedProcess:
 TINY = {"--depth": "2", "--width": "8", "--batch": "10"}  # cli's network unless its arguments say otherwise
 
 
+def given_once(defaults: dict[str, str], args) -> list[str]:
+    """args after each of `defaults` ({flag: value}) that args do not give themselves: the command line refuses a
+    flag given twice."""
+    given = {arg.split("=", 1)[0] for arg in args}
+    return [*(part for flag, value in defaults.items() if flag not in given for part in (flag, value)), *args]
+
+
 def cli(*args: str, capsys, tiny: bool = True) -> tuple[int, str, str]:
     """python -m core in this process: exit code, stdout, stderr. tiny: a 2 x 8 network, batch 10 (TINY), each of
-    them unless the arguments give that flag (a flag is given once)."""
-    given = {arg.split("=", 1)[0] for arg in args}
-    defaults = [part for flag, value in TINY.items() if tiny and flag not in given for part in (flag, value)]
+    them unless the arguments give that flag."""
     try:
-        code = main([*defaults, *args])
+        code = main(given_once(TINY if tiny else {}, args))
     except SystemExit as stop:
         code = stop.code
     out = capsys.readouterr()

@@ -17,6 +17,7 @@ from core.network import estimate_work, network_draws, work_terms
 from core.schemes import REGISTRY
 from core.theory import border_variance, predict
 from tests.gradcheck import assert_directional, central_differences
+from tests.test_cli import given_once
 from tests.traced import traced_peak
 
 SMALL = Config(arch="conv", depth=3, width=4, batch=10, image=4, init="he_normal", activation="tanh", dtype="float64")
@@ -498,7 +499,7 @@ def test_circular_conv_theory_is_the_dense_recursion_with_conv_fans():
 
 def cli(*args: str, capsys) -> tuple[int, str, str]:
     try:
-        code = main(["--depth", "2", "--batch", "10", *args])
+        code = main(given_once({"--depth": "2", "--batch": "10"}, args))
     except SystemExit as stop:
         code = stop.code
     out = capsys.readouterr()

@@ -10,6 +10,7 @@ scheme it belongs to.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import tomllib
@@ -704,11 +705,13 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
     return theme(chart, size, **LEGENDS.get(legend, {"columns": 2} if branch else {}))
 
 
-def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, layer_title: str) -> alt.LayerChart:
+def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, layer_title: str,
+               measured: str | None = None) -> alt.LayerChart:
     """The activation mean per layer, measured only (the wide-network theory of a mean is 0 for odd f).
 
     frame: layer_frame(); its layer axis spans its layers (the std chart's beside it), not Vega's rounded one (65 of
-    64 layers).
+    64 layers). measured: the series' name, given where the std chart beside has its legend over its plot
+    (line_chart's legend="top"): the mean's one entry over its plot too, so that the two plots are one height.
     """
     (layers,) = layout("mean", frame)
     base = written(alt.Chart(frame), "act_mean").encode(
@@ -716,9 +719,18 @@ def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, la
         alt.Y("act_mean:Q").title(y_title).axis(labelExpr=NUMBER_LABEL),
         tooltip=[alt.Tooltip("layer:Q", title=layer_title), alt.Tooltip("act_mean_text:N", title=y_title)],
     )
-    chart = layer(base.mark_line(color=colour, strokeWidth=3), base.mark_point(color=colour, filled=True, size=80),
-                  title=title, height=HEIGHT, width="container")
-    return theme(chart)
+    if measured is None:
+        chart = layer(base.mark_line(color=colour, strokeWidth=3),
+                      base.mark_point(color=colour, filled=True, size=80), title=title, height=HEIGHT,
+                      width="container")
+        return theme(chart)
+    # a Vega string literal: JSON's quoting is Vega's
+    series = base.transform_calculate(series=json.dumps(measured)).encode(
+        alt.Color("series:N").title(None).scale(domain=[measured], range=[colour])
+        .legend(symbolType="stroke", symbolSize=400))
+    chart = layer(series.mark_line(strokeWidth=3), series.mark_point(filled=True, size=80, opacity=1), title=title,
+                  height=HEIGHT, width="container")
+    return theme(chart, **LEGENDS["top"])
 
 
 def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title: str, columns: int = 5,

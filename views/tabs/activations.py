@@ -23,9 +23,10 @@ def show(page: Page) -> None:
     link.write_setting("log", log)  # kept in the address while another tab is open
     left, right = st.columns(2)
     with left:
+        # its one entry over the plot where the std chart's are (not a residual stream's), so the plots are one height
         draw("mean", layers, name="activation-mean", colour=colour,
              title=page.titles()["mean"], y_title=page.t("mean_axis"),
-             layer_title=page.t("layer"))
+             layer_title=page.t("layer"), measured=None if page.config.residual else page.names()["measured"])
     with right:
         draw("line", f["stream_std"], name="activation-std", colour=colour,
              title=page.titles()["std"], y_title=page.t("std_axis"), log=log,
