@@ -173,6 +173,7 @@ def test_a_page_served_on_this_computer_s_own_address_shows_why_there_is_no_qr_c
                 assert codes == [] and notes == [t(lang, key, host=f"`{host}`")], (address, lang, presenting, notes)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path, code", [("a" * 2_400, False), ("a" * 2_000, True)], ids=["too-long", "fits"])
 def test_a_link_longer_than_a_qr_code_holds_gets_a_sentence_in_its_place(path, code, monkeypatch):
     """A long path before the query (a proxy's, or a link pasted into a link) made segno raise DataOverflowError and

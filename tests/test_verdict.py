@@ -315,6 +315,7 @@ def test_step_3s_saturated_share_is_the_share_past_the_level_its_story_names(sim
     assert result.stats["saturated"][1] == pytest.approx(gaussian, abs=0.002)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_a_story_that_names_the_verdict_uses_the_verdict_s_own_word(simulated, lang):
     """Step 5's story said "这算“消失”" (vanishing) above a verdict that reads 逐层消失: where a story names the page's
