@@ -344,9 +344,12 @@ def simulate(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET, keep_gr
     need = estimate_memory(config)
     if need > memory_budget:
         # a conv net's values are batch x image^2 x channels a layer (the digits' image fixed at 8 x 8)
-        grows = ("depth, channels or batch (memory grows as depth x batch x channels)" if config.input == "digits"
-                 else "depth, channels, image or batch (memory grows as depth x batch x image^2 x channels)") \
-            if config.arch == "conv" else "depth, width or batch (memory grows as depth x batch x width)"
+        if config.arch != "conv":
+            grows = "depth, width or batch (memory grows as depth x batch x width)"
+        elif config.input == "digits":
+            grows = "depth, channels or batch (memory grows as depth x batch x channels)"
+        else:
+            grows = "depth, channels, image or batch (memory grows as depth x batch x image^2 x channels)"
         raise MemoryBudgetError(
             f"this configuration needs about {need / 2**20:,.0f} MiB, over the budget of "
             f"{memory_budget / 2**20:,.0f} MiB: lower {grows}"

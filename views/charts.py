@@ -720,17 +720,15 @@ def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, la
         tooltip=[alt.Tooltip("layer:Q", title=layer_title), alt.Tooltip("act_mean_text:N", title=y_title)],
     )
     if measured is None:
-        chart = layer(base.mark_line(color=colour, strokeWidth=3),
-                      base.mark_point(color=colour, filled=True, size=80), title=title, height=HEIGHT,
-                      width="container")
-        return theme(chart)
-    # a Vega string literal: JSON's quoting is Vega's
-    series = base.transform_calculate(series=json.dumps(measured)).encode(
-        alt.Color("series:N").title(None).scale(domain=[measured], range=[colour])
-        .legend(symbolType="stroke", symbolSize=400))
-    chart = layer(series.mark_line(strokeWidth=3), series.mark_point(filled=True, size=80, opacity=1), title=title,
+        line, point = {"color": colour}, {"color": colour}
+    else:  # one series, coloured by the scale so that it has a legend entry (a Vega string literal: JSON's quoting)
+        base = base.transform_calculate(series=json.dumps(measured)).encode(
+            alt.Color("series:N").title(None).scale(domain=[measured], range=[colour])
+            .legend(symbolType="stroke", symbolSize=400))
+        line, point = {}, {"opacity": 1}
+    chart = layer(base.mark_line(strokeWidth=3, **line), base.mark_point(filled=True, size=80, **point), title=title,
                   height=HEIGHT, width="container")
-    return theme(chart, **LEGENDS["top"])
+    return theme(chart, **(LEGENDS["top"] if measured is not None else {}))
 
 
 def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title: str, columns: int = 5,

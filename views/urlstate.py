@@ -331,7 +331,7 @@ def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
         raise ValueError(name)
     if p.kind in ("int", "odd"):
         # whole as written, not only as float() rounds it: 2.9999999999999999 is the float 3.0
-        if number != int(number) or Decimal(text) != int(number) or (p.kind == "odd" and int(number) % 2 == 0):
+        if Decimal(text) != int(number) or (p.kind == "odd" and int(number) % 2 == 0):
             raise ValueError(name)
         return int(number)
     return number
