@@ -157,6 +157,37 @@ def test_a_narrow_window_that_is_no_phone_shows_every_histogram_whole(base, brow
     assert len(boxes) >= 3 and all(left >= 0 and right <= 390 for left, right in boxes), boxes
 
 
+# Each chart of the page: its text's smallest size on screen (CHART_TEXT_PX's), and its columns' widths, px
+CHART_SIZES = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] svg")].map((svg) => ({
+    px: Math.min(...[...svg.querySelectorAll('text')].filter((e) => e.textContent.trim()).map((e) => {
+        const m = e.getScreenCTM(); return parseFloat(getComputedStyle(e).fontSize) * Math.hypot(m.a, m.b); })),
+    width: svg.getBoundingClientRect().width}))"""
+
+
+@pytest.mark.parametrize("size", [(800, 900), (1024, 768)])
+def test_a_desktop_window_narrowed_beside_the_sidebar_keeps_every_chart_s_text_readable(base, browser, size):
+    """A teacher's laptop window at half the screen, or 1,024 px, the sidebar open and no phone's User-Agent: the
+    page's columns stack where its column is narrower than a phone's widest (CSS of the column's own width), and the
+    histograms put as many panels in a row as the column holds (charts.screen_columns's window rule), so that no
+    chart is shrunk to fit: five panels in an 800 px window's 430 px column had shrunk their text to 6 px, and the
+    mean and std charts side by side were 207 px wide, their titles cut ("Activation mean per …")."""
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = visit(context.new_page(), f"{base}/?step=2", charts=3)
+    charts_seen = page.evaluate(CHART_SIZES)
+    column = page.evaluate("""() => document.querySelector("[data-testid='stMainBlockContainer'] "
+        + "[data-testid='stVerticalBlock']").getBoundingClientRect().width""")
+    titles = page.evaluate("""() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] .role-title-text")]
+        .map((e) => e.textContent)""")
+    context.close()
+    assert len(charts_seen) >= 3
+    assert all(chart["px"] >= READABLE_PX for chart in charts_seen), (charts_seen, column)
+    assert all(chart["width"] <= column + 1 for chart in charts_seen), (charts_seen, column)
+    assert not [title for title in titles if title.endswith("…")], titles
+    if column < present.NARROW_COLUMN:  # the mean and std charts each take the column's width
+        assert all(chart["width"] > column / 2 for chart in charts_seen[:2]), (charts_seen, column)
+
+
 @pytest.mark.parametrize("screen", ["laptop", "phone"])
 def test_two_steps_side_by_side_on_a_laptop_and_stacked_on_a_phone(base, browser, screen):
     """?step=2&beside=7, in each language on one page: both titles and both sides' charts drawn, next to each other

@@ -305,24 +305,44 @@ def test_a_browser_that_says_mobile_is_a_phone_s_for_the_training_titles(agent, 
     assert present.is_phone(agent) == phone
 
 
-# the Vega expression charts.screen_columns writes: the window's width, the breakpoint, and the two counts
-SCREEN_COLUMNS = re.compile(r"windowSize\(\)\[0\] > 0 && windowSize\(\)\[0\] <= (\d+) \? (\d+) : (\d+)")
+def vega_columns(signal: str, windows: list[int]) -> list[int]:
+    """The panels in a row that Vega's expression `signal` (charts.screen_columns's) gives on each window width, as
+    Vega itself evaluates it (vl_convert: a text mark per window, windowSize()[0] replaced by that width)."""
+    expression = signal.replace("windowSize()[0]", "datum.window")
+    spec = {"data": {"values": [{"window": w, "i": i} for i, w in enumerate(windows)]}, "mark": "text",
+            "encoding": {"y": {"field": "i", "type": "ordinal"}, "text": {"field": "columns", "type": "quantitative"}},
+            "transform": [{"calculate": expression, "as": "columns"}]}
+    texts = re.findall(r"<text[^>]*>(\d+)</text>", vl_convert.vegalite_to_svg(spec))
+    return [int(text) for text in texts[-len(windows):]]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("panels", [1, 2, 5, 10])
-def test_histograms_take_two_columns_on_a_phone_s_width(panels):
+def test_histograms_take_as_many_columns_as_the_window_s_page_holds(panels):
     """The histogram grid's panels in a row are chosen by the window's width, not by the User-Agent (a phone whose
     browser left "Mobile" out had got five a row shrunk to its 390 px): PHONE_COLUMNS at Streamlit's breakpoint of
-    640 px or less, DESK_COLUMNS wider and in a file (no window), never more than the panels. The browser's choice
-    is checked on a phone in tests/test_browser_screens.py."""
+    640 px or less; on a wider window, the ordinary page's grid has the most panels that the page's column beside
+    the open sidebar holds (a narrowed laptop window shrank five to 6 px text), and presenter mode's (fit=False,
+    scaled to its column) DESK_COLUMNS; in a file (no window), DESK_COLUMNS; never more than the panels. The
+    browser's choice is checked in tests/test_browser_screens.py."""
     choice = present.screen_columns(panels)
-    assert choice == {"columns": min(present.DESK_COLUMNS, panels), "phone_columns": min(present.PHONE_COLUMNS, panels)}
+    assert choice == {"columns": min(present.DESK_COLUMNS, panels),
+                      "phone_columns": min(present.PHONE_COLUMNS, panels), "fit": True}
     frame = charts.histogram_frame(simulate(Config(depth=panels, width=16, batch=32)), "en")
-    spec = charts.histogram_chart(frame, colour="#000000", title="t", share_title="s", **choice).to_dict(
-        validate=False)
-    (found,) = SCREEN_COLUMNS.findall(spec["columns"]["signal"])
-    assert [int(n) for n in found] == [640, choice["phone_columns"], choice["columns"]]
+    windows = [320, 390, 640, 641, 700, 800, 900, 1024, 1100, 1200, 1227, 1228, 1280, 1600]
+    for fit in (True, False):
+        spec = charts.histogram_chart(frame, colour="#000000", title="t", share_title="s",
+                                      **{**choice, "fit": fit}).to_dict(validate=False)
+        for window, columns in zip(windows, vega_columns(spec["columns"]["signal"], windows)):
+            if window <= charts.PHONE_WIDTH:
+                assert columns == choice["phone_columns"], (window, fit)
+            elif not fit:
+                assert columns == choice["columns"], window
+            else:  # the grid of `columns` panels fits the column; one more would not, or there are no more
+                room = window - charts.SIDEBAR_ROOM - 2 * charts.FACET_PADDING
+                grid = charts._grid_width(panels, columns, charts.PANEL[0])
+                assert 1 <= columns <= choice["columns"] and (grid <= room or columns == 1), (window, columns)
+                assert columns == choice["columns"] or charts._grid_width(panels, columns + 1, charts.PANEL[0]) > room
     # in a file, where there is no window, the grid is the wide one
     wide = charts.histogram_chart(frame, colour="#000000", title="t", share_title="s", columns=choice["columns"])
     assert vl_convert.vegalite_to_svg(spec) == vl_convert.vegalite_to_svg(wide.to_dict())

@@ -183,8 +183,9 @@ def side(page: Page, f: dict, code: str, config: Config, other: Config, y_max: f
     panels, _ = charts.panel_layers(config.depth)
     width, height = PANEL
     draw("histogram", f["histogram"], name=f"histograms{files}", width="content", colour=colour,
-         title=titles["hist"], share_title=page.t("share"), **present.screen_columns(len(panels)), panel_width=width,
-         panel_height=height, layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")])
+         title=titles["hist"], share_title=page.t("share"), panel_width=width, panel_height=height,
+         layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")],
+         **present.screen_columns(len(panels), fit=False))  # a side: half the column the window rule reckons with
 
 
 def show(page: Page, note: Note, presenting: bool = False) -> bool:

@@ -734,7 +734,8 @@ def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, la
 def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title: str, columns: int = 5,
                     panel_width: int = PANEL[0], panel_height: int = PANEL[1], layer_title: str = "layer",
                     bin_titles: tuple[str, str] = ("bin from", "bin to"), label_rows: int = 2,
-                    subtitle: str = "", size: float = LABEL_SIZE, phone_columns: int | None = None) -> alt.FacetChart:
+                    subtitle: str = "", size: float = LABEL_SIZE, phone_columns: int | None = None,
+                    fit: bool = False) -> alt.FacetChart:
     """The lecture's figure: one histogram per layer, same x axis in every panel, each panel's own y.
 
     frame: histogram_frame(). The panels have no y axis: each is scaled to its own bars, a bar that would
@@ -745,7 +746,8 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
     alone and no caption says what they are), wrapped to the panels' width. Five panels in a row fit a laptop's
     width. Each panel has its own x axis (same scale), so a last row that is not full still reads. size: its text's
     (theme's), px. phone_columns: the panels in a row on a window PHONE_WIDTH wide or less, `columns` on a wider one
-    (screen_columns).
+    (screen_columns); fit: on a wider window, as many as the page's column holds, up to `columns` (a desktop window
+    narrowed: an 800 px window's 430 px column had shrunk five panels' 11 px text to 6 px).
     """
     order, lo, hi, field, rows = layout("histogram", frame, panel_width=panel_width, label_rows=label_rows,
                                         size=size)
@@ -785,7 +787,7 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
     # step 1's exact zeros, all of every layer, were a hairline (Vega-Lite's minBandSize, read per bar; in brackets:
     # Vega-Lite writes it into its own expression as it is)
     if phone_columns is not None:
-        faceted.columns = screen_columns(phone_columns, columns)
+        faceted.columns = screen_columns(phone_columns, columns, panel_width if fit else None)
     return theme(faceted, size, {"bar": {"minBandSize": alt.ExprRef(f"(datum.kind === 'bin' ? 0 : {MIN_BAR_PX})")}})
 
 
@@ -794,16 +796,31 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
 PHONE_WIDTH = 640
 
 
-def screen_columns(phone: int, wide: int) -> dict:
+def screen_columns(phone: int, wide: int, panel_width: float | None = None) -> dict:
     """A facet's panels in a row as a Vega signal of the window's width, read when the chart is drawn: `phone` on a
     window PHONE_WIDTH wide or less, `wide` on a wider one and where there is no window (vl_convert's files, whose
     windowSize() is [-1, -1]). Chosen by the width, not by what the browser says of itself: a phone whose User-Agent
     lacks "Mobile" had been given five panels in a row shrunk to its 390 px. Vega-Lite passes the signal on to
-    Vega's layout as it is."""
-    return {"signal": f"windowSize()[0] > 0 && windowSize()[0] <= {PHONE_WIDTH} ? {phone} : {wide}"}
+    Vega's layout as it is.
+
+    panel_width (px): on a wider window, the most panels of that width that the page's column holds beside an open
+    sidebar (SIDEBAR_ROOM less), from 1 to `wide`, so that a desktop window narrowed keeps the panels' text at its
+    size (five panels in an 800 px window's 430 px column had 6 px text). The window, not the chart's box: Vega
+    reads containerSize() as 0 when Streamlit draws a chart."""
+    phone_rule = f"windowSize()[0] > 0 && windowSize()[0] <= {PHONE_WIDTH} ? {phone} : "
+    if panel_width is None:
+        return {"signal": phone_rule + f"{wide}"}
+    room = f"windowSize()[0] - {SIDEBAR_ROOM} - 2 * {FACET_PADDING} + {FACET_SPACING}"
+    fitting = f"clamp(floor(({room}) / ({panel_width!r} + {FACET_SPACING})), 1, {wide})"
+    return {"signal": phone_rule + f"windowSize()[0] > 0 ? {fitting} : {wide}"}
 
 
 FACET_SPACING = 20  # px between a facet's panels: Vega-Lite's default
+FACET_PADDING = 5  # px around a chart: Vega-Lite's default padding
+# px of a desktop window that are not the page's column when the sidebar is open: Streamlit 1.67's sidebar (320 px)
+# and the page's padding either side (1.5 rem of 17 px, views/present.py's CSS up to 1,400 px; wider windows hold
+# five panels whatever their padding)
+SIDEBAR_ROOM = 371
 
 
 def _grid_width(panels: int, columns: int, panel_width: float) -> float:

@@ -76,6 +76,7 @@ PRESENT_PANEL_WIDEST = 160
 SPECTRUM_PLOT = (230, 150)
 SPECTRUM_TITLE_WIDTH = 26
 QR_PRESENT_PX = 140  # in presenter mode's narrow right column
+NARROW_COLUMN = 600  # px: the column of a 640 px window (Streamlit stacks columns there) less its padding, rounded down
 PHONE_COLUMNS = 2  # histogram panels in a row on a phone: 2 x 150 px fit a 390 px screen
 DESK_COLUMNS = 5  # and elsewhere: the lecture's ten layers in two rows
 # Two steps side by side (views/beside.py): each side's std chart above its histograms
@@ -147,6 +148,10 @@ PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
 # anywhere. The box's padding holds the overhang of a last italic subscript, which made step 2's first
 # equation 2 px too wide for its box, and so faded. (Chromium keeps a fade of an equation scrolled away from its start
 # when a wider window then holds it whole, until it is drawn again.)
+# The page's columns stack, as Streamlit stacks them on a phone, wherever the page's own column is narrower than
+# NARROW_COLUMN px (a CSS container query of its width, not the window's): a desktop window of 800 px with the sidebar
+# open left a 430 px column, whose four headline numbers broke inside "2.94 × 10⁻⁷" and whose mean and std charts were
+# 207 px wide, their titles cut. The container's layout containment leaves a chart's fullscreen view the window's.
 PAGE_CSS = """
 [data-testid='stMainBlockContainer']{padding-top:2.9rem}
 [data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.5rem}
@@ -182,7 +187,8 @@ h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
   0%{mask-image:linear-gradient(to left,transparent,#000 2.5rem)}
   4%,96%{mask-image:linear-gradient(to right,transparent,#000 2.5rem calc(100% - 2.5rem),transparent)}
   100%{mask-image:linear-gradient(to right,transparent,#000 2.5rem)}}
-"""
+[data-testid='stMainBlockContainer']{container-type:inline-size}
+""" + f"@container (max-width:{NARROW_COLUMN}px){{[data-testid='stColumn']{{min-width:calc(100% - 1.5rem)}}}}\n"
 # Presenter mode: type one size up from the theme's 17 px on SCREEN and larger on a larger screen (screen_css: every
 # rem of the page, its padding the same 1.5 rem at any width, and the QR code in rem), the headline numbers in one
 # line (label and value side by side, their notes left out: the story says them; a label too long for its quarter of
@@ -481,10 +487,12 @@ def on_phone() -> bool:
     return is_phone(st.context.headers.get("User-Agent"))
 
 
-def screen_columns(panels: int) -> dict[str, int]:
+def screen_columns(panels: int, fit: bool = True) -> dict[str, int | bool]:
     """Histogram panels in a row, as charts.histogram_chart takes them: PHONE_COLUMNS on a phone's width (the browser
-    chooses, charts.screen_columns), else DESK_COLUMNS, never more than `panels`."""
-    return {"columns": max(1, min(DESK_COLUMNS, panels)), "phone_columns": max(1, min(PHONE_COLUMNS, panels))}
+    chooses, charts.screen_columns), else DESK_COLUMNS, never more than `panels`; fit: fewer where the page's column
+    holds fewer (the ordinary page's; presenter mode scales its grid to its column instead)."""
+    return {"columns": max(1, min(DESK_COLUMNS, panels)), "phone_columns": max(1, min(PHONE_COLUMNS, panels)),
+            "fit": fit}
 
 
 def present_panel(frame) -> tuple[int, int]:
@@ -581,7 +589,7 @@ def histograms(page: Page, frame, colour: str, title: str, depth: int, height: i
     width = present_panel(frame)[0]
     panels = len(charts.panel_layers(depth)[0])
     draw("histogram", frame, name="histograms", width="content", colour=colour, title=title,
-         share_title=page.t("share"), **screen_columns(panels), panel_width=width, panel_height=height,
+         share_title=page.t("share"), **screen_columns(panels, fit=False), panel_width=width, panel_height=height,
          layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")], label_rows=1, files=False,
          config=config, subtitle=charts.label_key(frame, page.config.activation, page.lang), size=BODY_PX)
 
