@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import Config, cache, estimate_memory, simulate
+from core import Config, activations, cache, estimate_memory, simulate
 from core.config import written
 from core.train import BN_RESCUE, LECTURE_RACE, lecture_schemes, race
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
@@ -1154,12 +1154,15 @@ def test_the_histogram_caption_names_the_grey_bars_the_panels_hold(step):
     labels ("> 3: 0.14 %"); step 4's Xavier + tanh has none of them (the tanh steps had been told of "> 3: 4.1 %"),
     but for a value a float32 sum may round to exactly 0 (one in its 5,000,000 with OpenBLAS's Sandybridge kernels,
     none with Haswell's), which the panel and the caption then name as they would any. Both languages; the kinds
-    from the simulation's own counts."""
+    from the simulation's own counts. The end bins' sentence also says where the saturated share counts from (|tanh|
+    > 0.97, not the end bins' 0.96: step 3 showed both numbers side by side)."""
     result = simulate(tour.step_config(step))
     frame = charts.histogram_frame(result, "en")
     has_ends = bool((frame["kind"] == "end").any())
     has_zeros, has_beyond = bool(result.hist_zeros[1:].any()), bool(result.hist_beyond[1:].any())
     zero_share = result.hist_zeros[1:].sum() / result.hist_counts[1:].sum()
+    center, half = activations.get("tanh").saturation  # where core.network counts a value saturated
+    saturated_from = (center - half, center + half)
     assert (has_ends, zero_share > 1e-5, has_beyond) == {"1": (False, True, False), "3": (True, False, False),
                                                          "4": (False, False, False), "5": (False, True, True)}[step]
     for lang in ("en", "zh"):
@@ -1175,7 +1178,8 @@ def test_the_histogram_caption_names_the_grey_bars_the_panels_hold(step):
                                    t(lang, "hist_zeros") if has_zeros else "",
                                    t(lang, "hist_ends", activation=t(lang, "act_tanh"),
                                      ratio=summary.format_value(charts.SPIKE_RATIO),
-                                     edges=join(lang, [summary.format_value(e) for e in result.hist_edges[[1, -2]]]))
+                                     edges=join(lang, [summary.format_value(e) for e in result.hist_edges[[1, -2]]]),
+                                     saturated=join(lang, [summary.format_value(c) for c in saturated_from]))
                                    if has_ends else ""]), lang
 
 
