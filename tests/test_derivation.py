@@ -995,8 +995,15 @@ def test_the_data_tab_says_where_the_saturated_column_counts_a_value():
 
 
 def test_zero_weights_say_what_the_distinct_units_show(results):
-    same = derivation.blocks(simulate(Config(init="zeros", depth=3, width=20, batch=20)), "en")
+    """The note on zero weights says what the simulation measures: units of a layer alike, and a gradient of 0 in
+    every layer below the last, whose gradient (the made-up one at the top) differs from unit to unit (step 1's
+    Derivation had said every unit gets the same gradient, beside a story whose layer-10 gradient has std 1)."""
+    zeros = simulate(Config(init="zeros", depth=3, width=20, batch=20))
+    same = derivation.blocks(zeros, "en")
     assert t("en", "der_zero_note").format(sym="s") in [n for b in same for n in b.notes]
+    for result in (zeros, simulate(tour.step_config("1"))):
+        depth = result.config.depth
+        assert (result.stats["grad_std"][1:depth] == 0).all() and result.stats["grad_std"][depth] > 0.5
     spread = derivation.blocks(result_of(results, "zeros with bias spread"), "en")
     notes = [n for b in spread for n in b.notes]
     assert t("en", "der_zero_bias_note").format(sym="s") in notes
