@@ -188,6 +188,23 @@ def test_a_desktop_window_narrowed_beside_the_sidebar_keeps_every_chart_s_text_r
         assert all(chart["width"] > column / 2 for chart in charts_seen[:2]), (charts_seen, column)
 
 
+def test_no_chart_title_of_the_theory_tab_is_cut_at_1024_by_768(base, browser):
+    """The Theory tab's gradient chart shares its row with the map, in two fifths of a 1,024 px window's page beside
+    the sidebar: its title had read "Gradient std per layer, mea… and predicted" at every step, and at step 7
+    "Gradient std ∂L/∂z per laye… before batch norm), measu… predicted" (theory.GRADIENT_TITLE_WIDTH's lines)."""
+    context = browser.new_context(viewport=SMALL)
+    page = context.new_page()
+    cut = {}
+    for query in ("step=3&tab=theory", "step=7&tab=theory"):
+        visit(page, f"{base}/?{query}", charts=2)
+        titles = page.evaluate("""() => [...document.querySelectorAll(
+            "[data-testid='stVegaLiteChart'] .role-title-text")].map((e) => e.textContent)""")
+        cut[query] = [title for title in titles if "…" in title]
+        assert len(titles) >= 2, (query, titles)
+    context.close()
+    assert not any(cut.values()), cut
+
+
 @pytest.mark.parametrize("screen", ["laptop", "phone"])
 def test_two_steps_side_by_side_on_a_laptop_and_stacked_on_a_phone(base, browser, screen):
     """?step=2&beside=7, in each language on one page: both titles and both sides' charts drawn, next to each other

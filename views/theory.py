@@ -75,6 +75,9 @@ def _beside_one(value: float, digits: int = 3, apart: tuple[float, ...] = ()) ->
     return _number(value, digits)
 
 
+# Latin letters in a line of the gradient chart's title: its plot, two fifths of a 1,024 px window's page beside the
+# sidebar less the y axis, holds about 26 at 17 px ("Gradient std per layer, mea…" was cut there)
+GRADIENT_TITLE_WIDTH = 24
 TRAINABLE_FORMAT = ",.2r"  # d3's format of 6ξ in the map's tooltip: two significant digits, as _layers writes it
 
 
@@ -320,8 +323,8 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
 
     frame: gradient_frame(); a value exactly 0 is marked on the axis's bottom edge (charts.zero_marks).
     batch_norm: the gradient is then dL/dz of the sum before batch norm (core.network records that), and the
-    title says so. The chart shares its row with the map: its title is broken after its last comma (or colon)
-    and its legend stacked, so that neither is cut at 1280 px.
+    title says so. The chart shares its row with the map: its title is in lines of GRADIENT_TITLE_WIDTH letters and its
+    legend stacked, so that neither is cut at 1,024 px.
     """
     series = [t(lang, "measured"), t(lang, "theory_tab.theory"), t(lang, "theory_tab.rate")]
     colours, dashes = [colour, THEORY_COLOUR, GUIDE_COLOUR], [[1, 0], [7, 5], [2, 3]]
@@ -345,7 +348,7 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
     title = t(lang, "theory_tab.gradient_title_bn" if batch_norm else "theory_tab.gradient_title")
     return theme(layer(measured.mark_line(strokeWidth=4), measured.mark_point(filled=True, size=80, opacity=1),
                        others.mark_line(strokeWidth=2.5), *zero_marks(every, "value", domain[0]),
-                       title=alt.Title(title_lines(title)), width=width, height=height))
+                       title=alt.Title(title_lines(title, GRADIENT_TITLE_WIDTH)), width=width, height=height))
 
 
 # ---------- words ----------
