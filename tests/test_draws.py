@@ -276,3 +276,21 @@ def test_an_orthogonal_draw_holds_what_qr_bytes_counts_beyond_its_result(rows, c
     pages = 2 * 4 / 1024
     # numpy.linalg.qr held about 5 float64 matrices: 40 MiB at 1024 x 1024
     assert held <= counted + pages and counted <= 1.25 * held
+
+
+def test_each_precision_draws_its_own_numbers_from_a_seed_as_the_sidebar_says():
+    """The Precision and Seed helps say that the same seed and precision draw the same weights and data, and that each
+    precision draws its own numbers (the help had offered float64 "to see which effects are rounding": a float64
+    network is another draw, its weights uncorrelated with float32's, not float32's rounded)."""
+    from core import Config
+    from core.network import network_draws
+    from views.text import t
+
+    single, double = (network_draws(Config(depth=2, width=60, batch=50, dtype=d)) for d in ("float32", "float64"))
+    again = network_draws(Config(depth=2, width=60, batch=50, dtype="float32"))
+    assert all(np.array_equal(w, v) for w, v in zip(single.weights, again.weights))
+    assert np.array_equal(single.x, again.x)
+    for w32, w64 in zip(single.weights, double.weights):
+        assert abs(np.corrcoef(w32.ravel(), w64.ravel())[0, 1]) < 0.1  # two draws, not one rounded
+    assert abs(np.corrcoef(single.x.ravel(), double.x.ravel())[0, 1]) < 0.1
+    assert "rounding" not in t("en", "dtype_help") and "precision" in t("en", "seed_help")
