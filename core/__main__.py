@@ -412,18 +412,28 @@ def format_table(result) -> str:
 
 def spectrum_json(result) -> dict:
     """The "spectrum" key: every singular value of J pooled over the inputs (largest first within each input),
-    their p10, p50, p90, p90 / p10 (None when p10 is 0) and the mean of s²; the count of inputs."""
-    summary = result.summary()
-    return {"singular_values": result.pooled.tolist(), "inputs": len(result.values),
-            **{key: value if math.isfinite(value) else None for key, value in summary.items()}}
+    their p10, p50, p90, p90 / p10 and the mean of s²; the count of inputs; "resolution", the smallest value float64
+    resolves (Spectrum.resolution). A percentile below it is None, as is the ratio then, with "ratio_at_least" p90 /
+    resolution where p90 is resolved (Spectrum.bounds: rounding is no property of the network)."""
+    summary, bound = result.summary(), result.bounds()
+    shown = {key: None if bound.get(key) or not math.isfinite(value) else value for key, value in summary.items()}
+    if bound["p10"]:
+        shown["ratio"] = None
+    return {"singular_values": result.pooled.tolist(), "inputs": len(result.values), **shown,
+            "resolution": result.resolution,
+            **({"ratio_at_least": summary["p90"] / result.resolution} if bound["ratio"] else {})}
 
 
 def format_spectrum(result) -> str:
-    """One line: the Jacobian's percentiles, their ratio and the mean of s²."""
-    s = result.summary()
-    ratio = f"{s['ratio']:.3g}" if math.isfinite(s["ratio"]) else "inf"
-    return (f"Jacobian singular values ({len(result.values)} inputs, {result.pooled.size:,} values): p10 "
-            f"{s['p10']:.3g}, median {s['p50']:.3g}, p90 {s['p90']:.3g}, p90/p10 {ratio}, mean of s² "
+    """One line: the Jacobian's percentiles, their ratio and the mean of s²; a percentile below float64's resolution
+    written "< resolution" and the ratio then a bound, as the page writes them (Spectrum.bounds)."""
+    s, bound, floor = result.summary(), result.bounds(), result.resolution
+    shown = {key: f"< {floor:.3g}" if bound[key] else f"{s[key]:.3g}" for key in ("p10", "p50", "p90")}
+    ratio = (f"> {s['p90'] / floor:.3g}" if bound["ratio"] else "undefined" if bound["p10"]
+             else f"{s['ratio']:.3g}" if math.isfinite(s["ratio"]) else "inf")
+    below = f", {int((result.pooled < floor).sum()):,} of them below float64's resolution" if bound["p10"] else ""
+    return (f"Jacobian singular values ({len(result.values)} inputs, {result.pooled.size:,} values{below}): p10 "
+            f"{shown['p10']}, median {shown['p50']}, p90 {shown['p90']}, p90/p10 {ratio}, mean of s² "
             f"{s['mean_squared']:.4g}")
 
 

@@ -98,6 +98,15 @@ class Spectrum:
         """summary(pooled)."""
         return summary(self.pooled)
 
+    def bounds(self) -> dict[str, bool]:
+        """Which of summary()'s p10, median, p90 and ratio are bounds, not values: a percentile below float64's
+        resolution (resolution, above 0) is rounding, not a property of the network (a ReLU network's exact zeros come
+        out as 10⁻⁴⁸ or 10⁻³⁴, as the SVD's rounding falls), and the ratio is a bound once p10 is while p90 is not
+        (p90 / resolution is then a true lower bound, at least 1)."""
+        s, floor = self.summary(), self.resolution
+        bound = {key: bool(floor > 0 and s[key] < floor) for key in ("p10", "p50", "p90")}
+        return {**bound, "ratio": bound["p10"] and not bound["p90"]}
+
     def ranks(self) -> list[int]:
         """The most input directions each layer passes on, 0 (the input) to L, whatever the weights: its units (a
         conv net's pixels times channels), one fewer at a plain network's layer after its layer norm, whose

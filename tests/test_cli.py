@@ -19,6 +19,7 @@ from core.activations import apply
 from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, resize, written_range
 from core.initializers import BIAS_FIELDS, SCHEME_FIELDS, layer_biases, layer_weights, matters, weight_variance
 from core.train import STEPS_RANGE, estimate_training_memory
+from core.spectrum import spectrum
 from views import urlstate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -611,7 +612,7 @@ def test_spectrum_adds_the_jacobians_singular_values_and_their_percentiles(capsy
                          capsys=capsys)
     assert code == 0, err
     data = json.loads(out)["spectrum"]
-    assert set(data) == {"singular_values", "inputs", "p10", "p50", "p90", "ratio", "mean_squared"}
+    assert set(data) == {"singular_values", "inputs", "p10", "p50", "p90", "ratio", "mean_squared", "resolution"}
     assert data["inputs"] == 3 and len(data["singular_values"]) == 3 * 30
     np.testing.assert_allclose(data["singular_values"], 1.2**3, rtol=1e-9)
     for key in ("p10", "p50", "p90"):
@@ -622,6 +623,31 @@ def test_spectrum_adds_the_jacobians_singular_values_and_their_percentiles(capsy
     assert out.splitlines()[-1].startswith("Jacobian singular values (2 inputs, 16 values): p10 ")
     code, out, err = cli("--json", capsys=capsys)
     assert "spectrum" not in json.loads(out)  # only when asked for
+
+
+def test_spectrum_percentiles_below_float64_s_resolution_are_printed_as_bounds(capsys):
+    """A ReLU network's switched-off units make many of J's singular values exactly 0, which the SVD returns as its
+    rounding (10⁻⁴⁸ here, 10⁻³⁴ from torch's SVD of the same J): the CLI had printed p10 5.97e-48 and p90/p10
+    2.1e+47 as if they were the network's. Below Spectrum.resolution a percentile is a bound, as on the page: "<
+    resolution" in the line, None in the JSON, and the ratio then a lower bound, p90 / resolution."""
+    args = ("--depth", "8", "--width", "200", "--activation", "relu", "--init", "he_normal", "--spectrum")
+    config = Config(depth=8, width=200, activation="relu", init="he_normal")
+    jacobian = spectrum(config)
+    floor, zeros = jacobian.resolution, jacobian.zeros_bound()
+    assert zeros > jacobian.pooled.size / 2  # the switched-off units' exact zeros: more than half the values
+    code, out, err = cli(*args, "--json", capsys=capsys)
+    assert code == 0, err
+    data = json.loads(out)["spectrum"]
+    assert data["p10"] is None and data["p50"] is None and data["ratio"] is None
+    assert data["resolution"] == pytest.approx(floor)
+    assert data["p90"] == pytest.approx(float(np.percentile(jacobian.pooled, 90)))
+    assert data["ratio_at_least"] == pytest.approx(data["p90"] / floor) and data["ratio_at_least"] > 1
+    assert sum(value < floor for value in data["singular_values"]) >= zeros
+    code, out, err = cli(*args, capsys=capsys)
+    line = out.splitlines()[-1]
+    below = int(re.search(r"([\d,]+) of them below float64's resolution", line)[1].replace(",", ""))
+    assert below >= zeros and f"p10 < {floor:.3g}, median < {floor:.3g}, p90 {data['p90']:.3g}" in line, line
+    assert f"p90/p10 > {data['ratio_at_least']:.3g}" in line
 
 
 @pytest.mark.parametrize("args, message", [

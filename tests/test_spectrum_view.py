@@ -243,7 +243,7 @@ def test_percentiles_below_float64s_resolution_are_written_as_bounds():
     # a sentence states a bound with its own relation: "p10 < 1e-13", never "p10 = < 1e-13" (two values in ten 0,
     # the rest 1: p10 a bound while the median and p90 are values, quoted beside it)
     kept = Spectrum(Config(), np.array([[1.0] * 8 + [0.0] * 2]), None)
-    assert view.bounds(kept) == {"p10": True, "p50": False, "p90": False, "ratio": True}
+    assert kept.bounds() == {"p10": True, "p50": False, "p90": False, "ratio": True}
     for lang in ("en", "zh"):
         sentence = view.verdict(kept, lang)
         assert f"p10 {view.headline(kept, lang)['p10']}" in sentence
@@ -263,12 +263,12 @@ def test_the_ratio_is_a_true_bound_never_below_1_or_a_dash_where_p90_is_unresolv
     """Step 3's spectra: every percentile below float64's resolution, where p90 / p10 had read "> 0.00126". A ratio of
     p90 to p10 is at least 1; with both unresolved it is 0 / 0, written as the dash an undefined number gets."""
     lost = _spectrum([1.0] + [1e-20] * 19)  # 19 in 20 numerically 0: p10, median and p90 all bounds
-    assert all(view.bounds(lost)[key] for key in ("p10", "p50", "p90")) and not view.bounds(lost)["ratio"]
+    assert all(lost.bounds()[key] for key in ("p10", "p50", "p90")) and not lost.bounds()["ratio"]
     for lang in ("en", "zh"):
         assert view.headline(lost, lang)["ratio"] == "—"
     for values in ([1.0] * 5 + [1e-20] * 5, [3.0, 2.0, 1.0, 1e-30, 0.0], [1.0] * 8 + [0.0] * 2):
         result = _spectrum(values)
-        assert view.bounds(result)["ratio"] and not view.bounds(result)["p90"]
+        assert result.bounds()["ratio"] and not result.bounds()["p90"]
         bound = result.summary()["p90"] / result.resolution
         assert bound >= 1 and result.summary()["ratio"] > bound  # what the page writes after ">" is true
         assert view.headline(result, "en")["ratio"] == ">\u00a0" + summary.format_value(bound)

@@ -306,7 +306,7 @@ def headline(result: Spectrum, lang: str) -> dict[str, str]:
     arithmetic can tell."""
     s = result.summary()
     shown = {key: summary.format_value(s[key]) for key in ("p10", "p50", "p90", "ratio", "mean_squared")}
-    bound = bounds(result)
+    bound = result.bounds()
     for key in ("p10", "p50", "p90"):
         if bound[key]:
             shown[key] = t(lang, "spectrum_tab.below", resolution=summary.format_value(result.resolution))
@@ -315,15 +315,6 @@ def headline(result: Spectrum, lang: str) -> dict[str, str]:
     elif bound["p90"]:
         shown["ratio"] = summary.format_value(math.nan)
     return shown
-
-
-def bounds(result: Spectrum) -> dict[str, bool]:
-    """Which of headline()'s p10, median, p90 and ratio are bounds, not values: a percentile below float64's
-    resolution (Spectrum.resolution, above 0), and the ratio once p10 is while p90 is not (p90 / resolution is
-    then a true lower bound, at least 1)."""
-    s, floor = result.summary(), result.resolution
-    bound = {key: bool(floor > 0 and s[key] < floor) for key in ("p10", "p50", "p90")}
-    return {**bound, "ratio": bound["p10"] and not bound["p90"]}
 
 
 def flat_zeros(result: Spectrum) -> bool:
@@ -403,7 +394,7 @@ def zeros_said(result: Spectrum, lang: str) -> str:
 def stated(result: Spectrum, lang: str) -> dict[str, str]:
     """p10, median, p90 and their ratio with the relation a sentence writes after the name: "= 0.944", or a bound of
     headline()'s as it is, "< 7.79 × 10⁻¹³" or "> 1.21 × 10¹²" (so "p10 < ...", never "p10 = < ...")."""
-    shown, bound = headline(result, lang), bounds(result)
+    shown, bound = headline(result, lang), result.bounds()
     return {key: shown[key] if bound[key] else f"= {shown[key]}" for key in ("p10", "p50", "p90", "ratio")}
 
 
@@ -417,7 +408,7 @@ def directions(result: Spectrum) -> str:
     """What most directions do, from the median s: "lost" (numerically 0: below Spectrum.resolution), "crushed"
     (below SHRINK), "grown" (above GROW) or "kept" (within tenfold of 1)."""
     median = result.summary()["p50"]
-    if bounds(result)["p50"]:
+    if result.bounds()["p50"]:
         return "lost"
     return "crushed" if median < SHRINK else "grown" if median > GROW else "kept"
 
