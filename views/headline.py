@@ -27,13 +27,17 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
     # At Custom, ◀ ▶ go on from the last step shown (tour.nearest_step), never back to the start by accident.
     place = tour.nearest_step(config, st.session_state.get("_last_step"))
     before, after = tour.previous_step(place), tour.next_step(place)
+    # In presenter mode the buttons have no tooltip: the pointer stays on the button a click has just pressed, and its
+    # tooltip covered the new step's story on the projector. (The switch's state as the run before left it: a click
+    # is a later run than the one that drew the switch.)
+    tooltips = not st.session_state.get(present.PRESENT, False)
     # one row for the buttons and the switch: a laptop's first screen has room for the std chart below them
     with st.container(horizontal=True, vertical_alignment="center", key="step_row"):
         # ← → press them while no text box has the cursor (Streamlit's button shortcuts skip text fields)
         st.button(t(lang, "previous"), on_click=go_to_step, args=(before,), disabled=before is None,
-                  help=t(lang, "previous_help"), shortcut=STEP_KEYS[0])
+                  help=t(lang, "previous_help") if tooltips else None, shortcut=STEP_KEYS[0])
         st.button(t(lang, "next"), on_click=go_to_step, args=(after,), disabled=after is None,
-                  help=t(lang, "next_help"), shortcut=STEP_KEYS[1])
+                  help=t(lang, "next_help") if tooltips else None, shortcut=STEP_KEYS[1])
         presenting = present.controls(lang, step)
     if step == tour.CUSTOM:  # its first part meanwhile, pointing to tabs only where they are shown
         story.markdown(pointing(t(lang, "story_custom"), tabs=not presenting))
