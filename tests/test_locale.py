@@ -17,6 +17,7 @@ from views import theory as theory_view
 from views import training as training_view
 from views.tour import STEPS
 from views.locale import browser_language, catalogue, languages, t
+from views.summary import format_share
 from views.text import inserted, join
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
@@ -224,6 +225,27 @@ def test_the_he_race_sentence_joins_its_runs_as_the_language_does(lang):
     stalled = t(lang, "training_tab.he_stalled", scheme=t(lang, "schemes.name_xavier_normal"), steps=50,
                 accuracy=t(lang, "training_tab.he_stalled_accuracy", accuracy="40\u00a0%", chance="33.3\u00a0%"))
     assert f"{stalled}{t(lang, 'join_clause')}{t(lang, 'schemes.name_he_normal')}" in said  # by name, not code
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("accuracy, classes, above", [(0.40, 3, False), (0.42, 3, True), (0.644, 3, True),
+                                                      (0.12, 10, False), (0.2, 10, True)])
+def test_a_run_on_the_plateau_well_above_chance_says_how_both_can_be(lang, accuracy, classes, above):
+    """A run whose loss stays on ln K but whose accuracy is ABOVE_CHANCE times chance's or more is said with why the
+    two agree (class scores nearly equal, the right one ahead): "stayed on the ln K plateau ..., ending at 64.4 %
+    accuracy" read as a contradiction. Nearer chance, the accuracy alone."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    run = SimpleNamespace(loss=np.full(50, np.log(classes)), steps=50, classes=classes, diverged_at=None,
+                          final_accuracy=accuracy)
+    said = training_view.run_progress("xavier_normal", run, lang)
+    numbers = dict(accuracy=format_share(accuracy), chance=format_share(1 / classes))
+    expected = t(lang, "training_tab.he_stalled_above" if above else "training_tab.he_stalled_accuracy", **numbers)
+    assert said == t(lang, "training_tab.he_stalled", scheme=t(lang, "schemes.name_xavier_normal"), steps=50,
+                     accuracy=expected)
+    assert (accuracy >= training_view.ABOVE_CHANCE / classes) == above
 
 
 def read_names(source: str) -> tuple[set[str], list[str]]:

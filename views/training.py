@@ -1039,6 +1039,12 @@ def plateau_steps(result, fraction: float) -> int | None:
     return steps_to_loss(result, fraction * math.log(result.classes))
 
 
+# A run on the ln K plateau whose final accuracy is at least this many times chance's is said with how both can be
+# (its class scores nearly equal, the right one ahead): "stayed on the ln K plateau ..., ending at 64.4 % accuracy"
+# read as a contradiction to a teacher
+ABOVE_CHANCE = 1.25
+
+
 def run_progress(scheme: str, r, lang: str, accuracy: bool = True) -> str:
     """How far one run got, a clause: diverged (after reaching half of ln K or not: a divergence is the run's end
     whatever came before), stayed on the ln K plateau, left it (PLATEAU) at some step, or also reached half of ln K
@@ -1051,8 +1057,9 @@ def run_progress(scheme: str, r, lang: str, accuracy: bool = True) -> str:
         return t(lang, "training_tab.he_diverged" if half is None else "training_tab.he_diverged_after", scheme=name,
                  step=r.diverged_at, half=half)
     if left is None:  # its accuracy too: outputs too small to move the loss off ln K may still rank the class first
-        said = t(lang, "training_tab.he_stalled_accuracy", accuracy=format_share(r.final_accuracy),
-                 chance=format_share(1 / r.classes)) if accuracy else ""
+        above = r.final_accuracy >= ABOVE_CHANCE / r.classes  # then say how both can be, or it reads as a contradiction
+        said = t(lang, "training_tab.he_stalled_above" if above else "training_tab.he_stalled_accuracy",
+                 accuracy=format_share(r.final_accuracy), chance=format_share(1 / r.classes)) if accuracy else ""
         return t(lang, "training_tab.he_stalled", scheme=name, steps=r.steps, accuracy=said)
     if half is None:
         return t(lang, "training_tab.he_left", scheme=name, left=left, steps=r.steps)
