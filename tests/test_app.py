@@ -677,7 +677,7 @@ def test_a_diverging_run_stops_with_a_message_and_the_others_finish():
     before, after = t("en", "training_tab.diverged_above", scheme="N(0, 1)", step=2, top="10", peak="§").split("§")
     assert said.startswith(before) and said.endswith(after) and "10¹" in said[len(before):-len(after)], said
     table = at.dataframe[0].value
-    assert list(table[t("en", "training_tab.col_stability")]) == [t("en", "training_tab.cell_diverged", step=2), "—"]
+    assert list(table[training_view.stability_column("en")]) == [t("en", "training_tab.cell_diverged", step=2), "—"]
     assert table[t("en", "training_tab.col_accuracy")].iloc[1].endswith("%")  # He trained to the end
     assert training_view.loss_title("en", int(SMALL["steps"])) in chart_titles(at)
 

@@ -726,7 +726,7 @@ def test_tab_frames_and_charts_build(relu_race):
     assert symmetry.loc[symmetry["scheme"] == "zeros", "distinct_units"].tolist() == [1] * 6
     tv.symmetry_chart(symmetry, "en").to_dict()
     table = tv.final_frame(relu_race, "en")
-    assert table[t("en", "training_tab.col_stability")].tolist()[2] == t(
+    assert table[tv.stability_column("en")].tolist()[2] == t(
         "en", "training_tab.cell_diverged", step=relu_race["normal_1"].diverged_at)
     assert table[t("en", "training_tab.col_units")].tolist()[0] == "1"
 
@@ -1066,7 +1066,7 @@ def test_a_race_names_each_runs_spike_with_its_numbers():
                          times=format_value(loss[peak] / loss[0], 2), factor="2")
         assert off == t(lang, "training_tab.off_chart_start", scheme=t(lang, "schemes.name_normal_1"), top="10",
                         back=back, peak=format_value(loss[:back].max()))
-        column = tv.final_frame(runs, lang)[t(lang, "training_tab.col_stability")].tolist()
+        column = tv.final_frame(runs, lang)[tv.stability_column(lang)].tolist()
         assert column == [t(lang, "training_tab.cell_spiked", step=peak, times=format_value(loss[peak] / loss[0], 2)),
                           "—"]
 
@@ -1737,15 +1737,25 @@ def test_a_network_the_race_does_not_train_is_refused_in_words_before_run(query,
     network's layer norm's place (one norm at a time)."""
     from streamlit.testing.v1 import AppTest
 
-    from views.text import t
+    from views import tour
+    from views import training as training_view
+    from views.text import join, t
 
     at = AppTest.from_file(str(Path(__file__).parent.parent / "streamlit_app.py"), default_timeout=60)
     at.query_params.update({**query, "tab": "training"})
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     lang = query.get("lang", "en")
-    said = t(lang, "training_tab.not_trained", what=t(lang, f"training_tab.{what}"))
+    custom = Config(layer_norm=True, depth=3, width=32)
+    config = tour.step_config(query["step"]) if query["step"] != "custom" else custom
+    off = ([t(lang, "training_tab.not_trained_off", control=t(lang, "residual"))] if config.residual else []) + \
+        ([t(lang, "training_tab.not_trained_other", control=t(lang, "norm"))] if config.layer_norm else [])
+    said = t(lang, "training_tab.not_trained", what=t(lang, f"training_tab.{what}"), how=join(lang, off))
     assert said in [i.value for i in at.info] and not at.error  # a note on the tab's scope, not an error
     assert at.button(key="run_race").disabled
+    # the controls it names, changed as it says, give a network the race trains; a stream with layer norm names both
+    assert training_view.not_trained(replace(config, residual=False, layer_norm=False), lang) is None
+    both = replace(config, residual=True, layer_norm=True)
+    assert all(t(lang, control) in training_view.not_trained(both, lang) for control in ("residual", "norm"))
     bn = scheme_config(Config(depth=3, width=32, layer_norm=True), BN_RESCUE)
     assert bn.batch_norm and not bn.layer_norm

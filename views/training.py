@@ -313,11 +313,15 @@ def durations(seconds: dict[str, float], lang: str) -> dict[str, str]:
 
 def not_trained(config, lang: str) -> str | None:
     """Why the race does not train this network, or None: a residual stream or layer norm, which core.train leaves
-    to the other tabs (studied at initialization only); a note, not an error, at steps 8 and 9."""
+    to the other tabs (studied at initialization only); a note, not an error, at steps 8 and 9, that names the
+    sidebar's controls to change."""
     if not (config.residual or config.layer_norm):
         return None
-    return t(lang, "training_tab.not_trained", what=t(lang, "training_tab.not_trained_residual"
-                                                     if config.residual else "training_tab.not_trained_ln"))
+    # what to change in the sidebar, each control by its own label ("turn it off" had left "it" to guess)
+    how = ([t(lang, "training_tab.not_trained_off", control=t(lang, "residual"))] if config.residual else []) + \
+        ([t(lang, "training_tab.not_trained_other", control=t(lang, "norm"))] if config.layer_norm else [])
+    return t(lang, "training_tab.not_trained", how=join(lang, how), what=t(
+        lang, "training_tab.not_trained_residual" if config.residual else "training_tab.not_trained_ln"))
 
 
 def refusal(config, schemes: list[str], steps: int, lang: str, memory_budget: int) -> str | None:
@@ -407,6 +411,13 @@ def runs_frame(curves: dict, lang: str = "en", max_points: int = MAX_POINTS) -> 
     return pd.concat(parts, ignore_index=True)
 
 
+def stability_column(lang: str) -> str:
+    """The final table's column of each run's loss verdict, named with its rule (core.train.stability: SPIKE times
+    its start): a tenfold rise late in a run, 0.02 to 0.2, is no spike by it, and "loss diverged or spiked: —"
+    beside such a curve read as a fault."""
+    return t(lang, "training_tab.col_stability", factor=format_value(SPIKE))
+
+
 def final_frame(results: dict, lang: str) -> pd.DataFrame:
     """One row per scheme, as text, its columns named in `lang`: the scheme's name, final loss and accuracy on
     all points, whether its loss diverged or spiked, distinct units (a conv net's channels) per layer."""
@@ -421,7 +432,7 @@ def final_frame(results: dict, lang: str) -> pd.DataFrame:
             t(lang, "training_tab.col_accuracy"): accuracy,
             **({t(lang, "training_tab.col_test_accuracy"): format_share(r.test_accuracy)
                 if math.isfinite(r.test_accuracy) else "—"} if r.test_accuracy is not None else {}),
-            t(lang, "training_tab.col_stability"): stability_cell(r, lang),
+            stability_column(lang): stability_cell(r, lang),
             t(lang, column): "—" if units.size == 0 else (
                 f"{int(units.min())}" if units.min() == units.max() else f"{int(units.min())}–{int(units.max())}"),
         })
