@@ -587,7 +587,10 @@ def chart_specs(at: AppTest) -> list[dict]:
 def title_of(spec: dict) -> str | None:
     title = spec.get("title")
     text = title.get("text") if isinstance(title, dict) else title
-    return " ".join(text) if isinstance(text, list) else text  # a title in lines (charts.title_lines), read as one
+    if not isinstance(text, list):
+        return text
+    # a title in lines (charts.title_lines), read as one: its lines end at a space, or after full-width punctuation
+    return "".join(line + ("" if line.endswith(tuple("，：。；）")) else " ") for line in text[:-1]) + text[-1]
 
 
 def curve_layer(spec: dict) -> dict:

@@ -953,3 +953,27 @@ def test_a_layer_norm_bottleneck_s_bound_counts_the_values_that_are_0(lang):
     assert t(lang, "spectrum_tab.most_lost", lost=88, count=100) in words
     assert words.endswith(t(lang, "spectrum_tab.zeros_shape_values_all_lost"))
     assert_counted_once(words, result)
+
+
+@pytest.mark.slow
+def test_the_spectrum_s_decade_labels_all_fit_its_narrowest_plot_evenly_spaced():
+    """A spectrum over 14 decades (step 10's Gaussian twin reaches 10⁻¹³): Vega's overlap pass had dropped tick labels
+    of different widths unevenly (10⁻¹³, 10⁻⁹, 10⁻⁷, 10⁻⁵, 0.1, 10). The ticks are now whole decades equally apart
+    whose labels fit TICK_ROOM side by side, so Vega draws every one at that width (its own layout, vl_convert)."""
+    import re
+
+    import vl_convert
+
+    for values in (np.logspace(-13, 1, 60), np.logspace(-2, 1, 60), np.logspace(-30, 3, 60)):
+        result = Spectrum(config=Config(), values=values[None], layers=None)
+        frame = view.histogram_frame(result, view.edges(result))
+        spec = view.histogram_chart(frame, colour="#123456", title="x", x_title="s", y_title="share").to_dict()
+        ticks = spec["encoding"]["x"]["axis"]["values"]
+        exponents = np.log10(ticks)
+        assert len(ticks) >= 3 and len(set(np.round(np.diff(exponents), 9))) == 1, ticks  # equally apart
+        spec["width"], spec["autosize"] = view.TICK_ROOM, {"type": "pad"}  # a plot TICK_ROOM wide, axes around it
+        svg = vl_convert.vegalite_to_svg(spec)
+        axis = svg[svg.index('aria-label="X-axis'):svg.index('aria-label="Y-axis')]
+        # the labels Vega keeps (its overlap pass hides the others with opacity 0)
+        drawn = [label for label in re.findall(r'<text[^>]*opacity="1"[^>]*>([^<]*)</text>', axis) if label != "s"]
+        assert len(drawn) == len(ticks), (ticks, drawn)

@@ -531,10 +531,13 @@ def written(chart: alt.Chart, *fields: str) -> alt.Chart:
 ZERO_BAND = 0.5
 
 
-def decades(values, bottom_marks: bool = False) -> tuple[tuple[float, ...], tuple[float, float]]:
+def decades(values, bottom_marks: bool = False, room: float | None = None,
+            size: float = LABEL_SIZE) -> tuple[tuple[float, ...], tuple[float, float]]:
     """Tick values at whole powers of ten (at most ~9 of them) and the domain of the log axis: from the lowest tick
     to the highest, or with values exactly 0 among them, or other marks on the bottom edge (bottom_marks), from
-    ZERO_BAND decades below the lowest tick."""
+    ZERO_BAND decades below the lowest tick. room: on an x axis, the plot's width in px, along which the ticks' labels
+    (as the page writes them, at `size` px) then stand LABEL_GAP apart or more: Vega's overlap pass had dropped
+    labels of different widths unevenly (10⁻¹³, 10⁻⁹, 10⁻⁷, 10⁻⁵, 0.1, 10)."""
     v = np.asarray(values, float)
     zeros = bottom_marks or bool((v == 0).any())
     v = v[np.isfinite(v) & (v > 0)]
@@ -544,6 +547,11 @@ def decades(values, bottom_marks: bool = False) -> tuple[tuple[float, ...], tupl
         if hi == lo:
             lo -= 1
     step = max(1, math.ceil((hi - lo) / 8))
+    if room is not None:  # two neighbours' centres at least 1.5 labels apart: an end label is flush, not centred
+        widest = max(text_width(format_value(10.0**e), size) for e in range(lo, hi + 1))
+        per_decade = room / (hi - lo + (ZERO_BAND if zeros else 0))
+        while step < hi - lo and step * per_decade < 1.5 * widest + LABEL_GAP:
+            step += 1
     ticks = tuple(10.0**e for e in range(lo, hi + 1, step))
     # the domain ends at 10^hi, above the last tick where the ticks skip decades: the largest value stays inside
     return ticks, (10.0 ** (lo - ZERO_BAND) if zeros else 10.0**lo, 10.0**hi)

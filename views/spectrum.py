@@ -269,13 +269,18 @@ def overlay_frame(predicted: PredictedDensity | None, bin_edges: np.ndarray) -> 
     return pd.DataFrame({"s": s[inside], "share": share[inside]})
 
 
+# px: the narrowest plot the histograms are drawn at (presenter mode's SPECTRUM_PLOT), which their x axis's labels fit
+TICK_ROOM = 230
+
+
 def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, x_title: str, y_title: str,
                     theory: pd.DataFrame | None = None, theory_name: str = "theory",
                     title_width: int = charts.TITLE_WIDTH, size: float = charts.LABEL_SIZE) -> alt.Chart:
     """Bars over log-spaced bins of s, on a log x axis with ticks at whole decades; with theory (overlay_frame()),
     the theory dashed in charts.THEORY_COLOUR on top, a curve or a vertical rule, named theory_name in a legend;
     the title in lines of at most title_width Latin letters (charts.title_lines), the text size px (charts.theme)."""
-    ticks, domain = charts.decades(np.concatenate([frame["low"], frame["high"]]))
+    ticks, domain = charts.decades(np.concatenate([frame["low"], frame["high"]]), room=TICK_ROOM, size=size)
+
     def x(field: str) -> alt.X:
         return alt.X(field).title(x_title).scale(type="log", domain=list(domain), nice=False).axis(
             values=list(ticks), labelExpr=charts.NUMBER_LABEL)
