@@ -589,6 +589,7 @@ def title_of(spec: dict) -> str | None:
     text = title.get("text") if isinstance(title, dict) else title
     if not isinstance(text, list):
         return text
+    text = [line for line in text if line]  # an empty line keeps two charts' titles as tall
     # a title in lines (charts.title_lines), read as one: its lines end at a space, or after full-width punctuation
     return "".join(line + ("" if line.endswith(tuple("，：。；）")) else " ") for line in text[:-1]) + text[-1]
 

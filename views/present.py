@@ -151,7 +151,8 @@ PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
 # The page's columns stack, as Streamlit stacks them on a phone, wherever the page's own column is narrower than
 # NARROW_COLUMN px (a CSS container query of its width, not the window's): a desktop window of 800 px with the sidebar
 # open left a 430 px column, whose four headline numbers broke inside "2.94 × 10⁻⁷" and whose mean and std charts were
-# 207 px wide, their titles cut. The container's layout containment leaves a chart's fullscreen view the window's.
+# 207 px wide, their titles cut; the presenter switch and QR button take a line of their own there ("Presenter…").
+# The container's layout containment leaves a chart's fullscreen view the window's.
 PAGE_CSS = """
 [data-testid='stMainBlockContainer']{padding-top:2.9rem}
 [data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.5rem}
@@ -188,7 +189,8 @@ h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
   4%,96%{mask-image:linear-gradient(to right,transparent,#000 2.5rem calc(100% - 2.5rem),transparent)}
   100%{mask-image:linear-gradient(to right,transparent,#000 2.5rem)}}
 [data-testid='stMainBlockContainer']{container-type:inline-size}
-""" + f"@container (max-width:{NARROW_COLUMN}px){{[data-testid='stColumn']{{min-width:calc(100% - 1.5rem)}}}}\n"
+""" + f"@container (max-width:{NARROW_COLUMN}px){{[data-testid='stColumn']{{min-width:calc(100% - 1.5rem)}}" \
+    ".st-key-step_row{flex-wrap:wrap}.st-key-step_row>:has(.st-key-present_controls){flex-basis:100%}}\n"
 # Presenter mode: type one size up from the theme's 17 px on SCREEN and larger on a larger screen (screen_css: every
 # rem of the page, its padding the same 1.5 rem at any width, and the QR code in rem), the headline numbers in one
 # line (label and value side by side, their notes left out: the story says them; a label too long for its quarter of

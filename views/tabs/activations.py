@@ -14,6 +14,9 @@ from ..page import Page
 INPUT_PANEL = (260, 120)  # px: the input's one histogram panel, a third of a laptop's page
 
 
+STREAM_TITLE_WIDTH = 20  # Latin letters in a line of a residual stream's std chart title, beside its legend
+
+
 def show(page: Page) -> None:
     colour = charts.SCHEME_COLOURS[tour.scheme_of(page.config)]
     f = page.frames()
@@ -21,15 +24,22 @@ def show(page: Page) -> None:
     # linear by default, like the lecture's plots (and all-zero activations draw); log shows the factor a layer
     log = st.toggle(page.t("log_y"), False, key="log", persist_state="session", help=page.t("log_y_help"))
     link.write_setting("log", log)  # kept in the address while another tab is open
+    # a residual stream's titles in lines, both, so that the plots keep one height: beside its legend an 800 px
+    # window had cut the std chart's ("Residual stream x: st…")
+    titles = {name: page.titles()[name] for name in ("mean", "std")}
+    if page.config.residual:
+        lines = {name: charts.title_lines(title, STREAM_TITLE_WIDTH) for name, title in titles.items()}
+        most = max(map(len, lines.values()))
+        titles = {name: [*found, *[""] * (most - len(found))] for name, found in lines.items()}  # as many lines
     left, right = st.columns(2)
     with left:
         # its one entry over the plot where the std chart's are (not a residual stream's), so the plots are one height
         draw("mean", layers, name="activation-mean", colour=colour,
-             title=page.titles()["mean"], y_title=page.t("mean_axis"),
+             title=titles["mean"], y_title=page.t("mean_axis"),
              layer_title=page.t("layer"), measured=None if page.config.residual else page.names()["measured"])
     with right:
-        draw("line", f["stream_std"], name="activation-std", colour=colour,
-             title=page.titles()["std"], y_title=page.t("std_axis"), log=log,
+        draw("line", f["stream_std"], name="activation-std", colour=colour, title=titles["std"],
+             y_title=page.t("std_axis"), log=log,
              names=page.stream_names(), layer_title=page.t("layer"), series_title=page.t("series"),
              # over the plot: beside it, the plot was 115 px wide beside the mean's 240 at 1024 px with the sidebar
              # open; under it, its rows had left the plot 85 px tall beside the mean's 150. A residual stream's four
