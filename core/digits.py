@@ -3,8 +3,9 @@
 Source: `sklearn.datasets.load_digits` (the UCI "Optical Recognition of Handwritten Digits" test set,
 Alpaydin & Kaynak 1998), shipped inside scikit-learn, so nothing is downloaded. Each image is 64 pixels of
 0..16; each pixel is standardized over the whole set (mean 0, variance 1). The pixels that are the same in
-every image (3 of the 64: the left edge is always blank) have no spread to divide by and stay 0, so the
-set's mean square is 61/64, not 1: the theory starts from this measured q0 (second_moment), not from 1.
+every image (3 of the 64, blank in all: rows 0 and 4 of the left edge, row 4 of the right) have no spread to
+divide by and stay 0, so the set's mean square is 61/64, not 1: the theory starts from this measured q0
+(second_moment), not from 1.
 
 scikit-learn (and the scipy it loads, with a BLAS library of its own) is imported on first use and the
 array kept: importing it with the package would load that second BLAS before core.threads has set one

@@ -325,7 +325,7 @@ def border_variance(size: int, kernel: int, depth: int, padding: str = "zeros") 
 
 def input_second_moments(config: Config) -> np.ndarray:
     """(image, image): E[x^2] of each input pixel (over channels), q0 pixel by pixel: input_scale^2 for the random
-    draws; for digits the first batch images' mean square at each pixel (0 on the blank left edge)."""
+    draws; for digits the first batch images' mean square at each pixel (0 at the three pixels blank in every image)."""
     if config.input == "digits":
         side = config.image
         return np.mean(np.square(digits.images(config.batch)), axis=0).reshape(side, side) * config.input_scale**2
