@@ -959,7 +959,9 @@ def test_a_layer_norm_bottleneck_s_bound_counts_the_values_that_are_0(lang):
 def test_the_spectrum_s_decade_labels_all_fit_its_narrowest_plot_evenly_spaced():
     """A spectrum over 14 decades (step 10's Gaussian twin reaches 10⁻¹³): Vega's overlap pass had dropped tick labels
     of different widths unevenly (10⁻¹³, 10⁻⁹, 10⁻⁷, 10⁻⁵, 0.1, 10). The ticks are now whole decades equally apart
-    whose labels fit TICK_ROOM side by side, so Vega draws every one at that width (its own layout, vl_convert)."""
+    whose labels fit TICK_ROOM side by side, so Vega draws every one at that width (its own layout, vl_convert); 1
+    is one of them (the multiples of the spacing), where an orthogonal network's spectrum sits: 10⁻¹³, 10⁻⁸, 0.001
+    had left it between ticks."""
     import re
 
     import vl_convert
@@ -971,6 +973,7 @@ def test_the_spectrum_s_decade_labels_all_fit_its_narrowest_plot_evenly_spaced()
         ticks = spec["encoding"]["x"]["axis"]["values"]
         exponents = np.log10(ticks)
         assert len(ticks) >= 3 and len(set(np.round(np.diff(exponents), 9))) == 1, ticks  # equally apart
+        assert 1.0 in ticks, ticks  # where a spectrum is isometric: a tick wherever the range holds it
         spec["width"], spec["autosize"] = view.TICK_ROOM, {"type": "pad"}  # a plot TICK_ROOM wide, axes around it
         svg = vl_convert.vegalite_to_svg(spec)
         axis = svg[svg.index('aria-label="X-axis'):svg.index('aria-label="Y-axis')]

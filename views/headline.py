@@ -28,9 +28,9 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
     place = tour.nearest_step(config, st.session_state.get("_last_step"))
     before, after = tour.previous_step(place), tour.next_step(place)
     # In presenter mode the buttons have no tooltip: the pointer stays on the button a click has just pressed, and its
-    # tooltip covered the new step's story on the projector. (The switch's state as the run before left it: a click
-    # is a later run than the one that drew the switch.)
-    tooltips = not st.session_state.get(present.PRESENT, False)
+    # tooltip covered the new step's story on the projector. (The switch's state as the run before left it, or on a
+    # link's first run, before the switch is drawn, as the link says.)
+    tooltips = not st.session_state.get(present.PRESENT, st.query_params.get(present.PRESENT) == "true")
     # one row for the buttons and the switch: a laptop's first screen has room for the std chart below them
     with st.container(horizontal=True, vertical_alignment="center", key="step_row"):
         # ← → press them while no text box has the cursor (Streamlit's button shortcuts skip text fields)
