@@ -554,8 +554,8 @@ def decades(values, bottom_marks: bool = False, room: float | None = None,
             step += 1
         # the multiples of step, so that 1 is a tick wherever the range holds it (a spectrum's isometry is at s = 1)
         ticks = tuple(10.0**e for e in range(lo, hi + 1) if e % step == 0)
-        return ticks, (10.0 ** (lo - ZERO_BAND) if zeros else 10.0**lo, 10.0**hi)
-    ticks = tuple(10.0**e for e in range(lo, hi + 1, step))
+    else:
+        ticks = tuple(10.0**e for e in range(lo, hi + 1, step))
     # the domain ends at 10^hi, above the last tick where the ticks skip decades: the largest value stays inside
     return ticks, (10.0 ** (lo - ZERO_BAND) if zeros else 10.0**lo, 10.0**hi)
 

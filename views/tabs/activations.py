@@ -14,7 +14,7 @@ from ..page import Page
 INPUT_PANEL = (260, 120)  # px: the input's one histogram panel, a third of a laptop's page
 
 
-STREAM_TITLE_WIDTH = 20  # Latin letters in a line of a residual stream's std chart title, beside its legend
+STREAM_TITLE_WIDTH = 20  # Latin letters in a line of a residual stream's mean and std chart titles
 
 
 def show(page: Page) -> None:
@@ -26,11 +26,12 @@ def show(page: Page) -> None:
     link.write_setting("log", log)  # kept in the address while another tab is open
     # a residual stream's titles in lines, both, so that the plots keep one height: beside its legend an 800 px
     # window had cut the std chart's ("Residual stream x: st…")
-    titles = {name: page.titles()[name] for name in ("mean", "std")}
-    if page.config.residual:
+    titles = page.titles()
+    titles = {name: titles[name] for name in ("mean", "std")}
+    if page.config.residual:  # in lines, as many in each
         lines = {name: charts.title_lines(title, STREAM_TITLE_WIDTH) for name, title in titles.items()}
         most = max(map(len, lines.values()))
-        titles = {name: [*found, *[""] * (most - len(found))] for name, found in lines.items()}  # as many lines
+        titles = {name: [*found, *[""] * (most - len(found))] for name, found in lines.items()}
     left, right = st.columns(2)
     with left:
         # its one entry over the plot where the std chart's are (not a residual stream's), so the plots are one height
