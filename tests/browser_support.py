@@ -142,7 +142,10 @@ def visit(page, url: str, charts: int = 1):
 
 
 def act(page, action) -> None:
-    """Do something that makes the app run again, and wait until the page has settled."""
+    """Do something that makes the app run again, and wait until the page has settled. The page must count the app's
+    runs (COUNT_RUNS, as watched_page's do): a run fast enough to be drawn in one frame never shows the "running"
+    state, and an uncounted page would wait for it a minute."""
+    assert page.evaluate("() => window.__finishedRuns !== undefined"), "act on a page that does not count runs"
     t0 = page.evaluate(WATCH_STATE)
     action()
     assert page.evaluate(SETTLE_AFTER, t0) >= 0, f"the page did not settle within a minute: {page.evaluate(UNSETTLED)}"
