@@ -11,7 +11,7 @@ import pytest
 
 from tests.browser_support import (CHART_TEXT_PX, EXCEPTION, PHONE, READABLE_PX, TITLE_AND_NEXT, act, heading, option,
                                    outside_viewport, visit, wait_still, watched_page)
-from views import charts, present, tour
+from views import charts, present, tabs, tour
 from views.page import layer_titles
 from views.text import t
 from views.tour import STEPS
@@ -196,6 +196,7 @@ def test_a_desktop_window_narrowed_beside_the_sidebar_keeps_every_chart_s_text_r
         assert all(chart["width"] <= column + 1 for chart in charts_seen), (step, charts_seen, column)
         assert not [title for title in titles if "…" in title], (step, titles)
         assert not labels, (step, labels)
+        tab_bar_shows_every_tab(page.evaluate(TAB_BAR), f"{width} px, step {step}")
         if column < present.NARROW_COLUMN:  # the mean and std charts each take the column's width
             assert all(chart["width"] > column / 2 for chart in charts_seen[:2]), (step, charts_seen, column)
     context.close()
@@ -291,9 +292,9 @@ def test_no_title_runs_into_the_line_under_it_on_a_phone(base, browser, lang):
     The walk carries more claims on its pages: a phone never scrolls sideways (neither the page nor any chart
     wider than the screen, at every step); every chart's text is at least READABLE_PX on the screen and none is cut
     short ("…"), at every step (a grid shrunk to the screen had drawn its text at 6 px); at step 2 it shows the
-    histograms two a row with readable ticks (phone_histograms_are_two_a_row); the tab bar shows every tab whole or,
-    where the tabs are wider than the screen, Streamlit's arrow to scroll it (tab_bar_shows_there_is_more); and after
-    the walk the Training tab's schemes box shows every scheme the race will run (every_chosen_item_is_shown)."""
+    histograms two a row with readable ticks (phone_histograms_are_two_a_row); the tab bar shows every tab whole
+    (tab_bar_shows_every_tab); and after the walk the Training tab's schemes box shows every scheme the race will run
+    (every_chosen_item_is_shown)."""
     with watched_page(browser, **PHONE) as page:
         visit(page, f"{base}/?step=1&lang={lang}", charts=2)
         wrapped = 0
@@ -314,7 +315,7 @@ def test_no_title_runs_into_the_line_under_it_on_a_phone(base, browser, lang):
             assert page.evaluate(CUT_CHART_TEXTS) == [], ("chart text cut", lang, step)
             if step == "2":
                 phone_histograms_are_two_a_row(page.evaluate(HISTOGRAM_TEXTS, t(lang, "chart_hist")), lang)
-                tab_bar_shows_there_is_more(page.evaluate(TAB_BAR), lang)
+                tab_bar_shows_every_tab(page.evaluate(TAB_BAR), lang)
         assert wrapped > 0  # the case in question: on a phone some titles take two lines or more
         act(page, lambda: page.get_by_role("tab", name=t(lang, "tab_training"), exact=True).click())
         page.get_by_role("tab", name=t(lang, "tab_training"), selected=True).wait_for(timeout=30_000)
@@ -380,17 +381,18 @@ def phone_histograms_are_two_a_row(texts: dict, lang: str) -> None:
 # Each chart text that Vega cut short at its room ("faint per miniba…"): none where every title fits or is in lines.
 CUT_CHART_TEXTS = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] svg text")]
     .map((e) => e.textContent).filter((text) => text.includes('…'))"""
-# The tab bar: the tabs whose label's letters are not all in the bar's visible box (cut or scrolled out of it; a
-# letter's box may run 2 px past its ink: zh's last tab "谱" ends 0.75 px past the bar, whole), and Streamlit's
-# arrow that scrolls the bar right, with its box, if drawn.
+# The tab bar: the tabs whose label's letters are not all in the bar's visible box or the window (cut or scrolled out
+# of it; a letter's box may run 2 px past its ink: zh's last tab "谱" ends 0.75 px past the bar, whole), how many tabs
+# and rows of tabs it has, whether it scrolls sideways, and whether Streamlit's arrow that scrolls it right is drawn.
 TAB_BAR = """() => { const list = document.querySelector("[data-testid='stTabs'] [role='tablist']");
-    const bar = list.getBoundingClientRect();
-    const hidden = [...list.querySelectorAll("[role='tab']")].filter((tab) => {
+    const bar = list.getBoundingClientRect(), tabs = [...list.querySelectorAll("[role='tab']")];
+    const hidden = tabs.filter((tab) => {
         const range = document.createRange(); range.selectNodeContents(tab); const r = range.getBoundingClientRect();
-        return r.left < bar.left - 2 || r.right > bar.right + 2; }).map((tab) => tab.innerText);
+        return r.left < bar.left - 2 || r.right > bar.right + 2 || r.right > innerWidth; }).map((tab) => tab.innerText);
     const arrow = document.querySelector("[data-testid='stTabsScrollRight']"), r = arrow?.getBoundingClientRect();
-    return {hidden, screen: innerWidth,
-            arrow: r ? {left: r.left, right: r.right, width: r.width, height: r.height} : null}; }"""
+    const rows = new Set(tabs.map((tab) => Math.round(tab.getBoundingClientRect().top))).size;
+    return {hidden, tabs: tabs.length, rows, scrolls: list.scrollWidth > list.clientWidth + 1,
+            arrow: Boolean(r && r.width > 0 && r.height > 0)}; }"""
 # Each multiselect of the page: its chosen items, each with whether its box is inside the field's.
 CHOSEN_ITEMS = """() => [...document.querySelectorAll("[data-testid='stMultiSelect']")].map((select) => {
     const field = select.querySelector("[data-testid='stMultiSelectTagsContainer']").getBoundingClientRect();
@@ -399,14 +401,12 @@ CHOSEN_ITEMS = """() => [...document.querySelectorAll("[data-testid='stMultiSele
                 && r.top >= field.top - 0.5 && r.bottom <= field.bottom + 0.5 && field.right <= innerWidth}; }); })"""
 
 
-def tab_bar_shows_there_is_more(bar: dict, lang: str) -> None:
-    """The tab bar on a phone: every tab's label whole in view, or, where the labels are wider than the screen
-    (English's eight), the bar scrolls and Streamlit's arrow at its right end, inside the screen, shows that there
-    are more tabs. `bar`: TAB_BAR."""
-    arrow = bar["arrow"]
-    if bar["hidden"] or lang == "en":  # English's labels: the case in question
-        assert bar["hidden"] and arrow and arrow["width"] > 0 and arrow["height"] > 0 and \
-            arrow["right"] <= bar["screen"], (lang, bar)
+def tab_bar_shows_every_tab(bar: dict, where: str) -> None:
+    """The tab bar shows every tab's label whole, in as many rows as it takes (two at most), and does not scroll:
+    Streamlit's one row scrolled sideways behind an arrow, and English's Theory and Spectrum were out of sight on a
+    phone and in an 800 px window with the sidebar open. `bar`: TAB_BAR."""
+    assert bar["tabs"] == len(tabs.CODES) and not bar["hidden"], (where, bar)
+    assert not bar["scrolls"] and not bar["arrow"] and bar["rows"] <= 2, (where, bar)
 
 
 def every_chosen_item_is_shown(selects: list, lang: str) -> None:

@@ -153,6 +153,8 @@ PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
 # open left a 430 px column, whose four headline numbers broke inside "2.94 × 10⁻⁷" and whose mean and std charts were
 # 207 px wide, their titles cut; the presenter switch and QR button take a line of their own there ("Presenter…").
 # The container's layout containment leaves a chart's fullscreen view the window's.
+# The tab strip wraps to a second row where its column cannot hold every tab: Streamlit scrolls it sideways behind an
+# arrow, and the English Theory and Spectrum tabs were out of sight on a phone and in an 800 px window.
 PAGE_CSS = """
 [data-testid='stMainBlockContainer']{padding-top:2.9rem}
 [data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.5rem}
@@ -178,6 +180,7 @@ h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
 [data-baseweb='tab-panel']{padding-top:0.3rem}
 [data-testid='stMultiSelectTagsContainer'],[data-testid='stMultiSelectTagsContainer']>[role='group']{flex-wrap:wrap}
 [role='group']:has(>[data-testid='stMultiSelectTagsContainer']){height:auto;max-height:none}
+.st-key-tab>div>[role='tablist']{flex-wrap:wrap;height:auto;overflow-x:visible;row-gap:0}
 @media (max-width:1400px){[data-testid='stMainBlockContainer']{padding-left:1.5rem;padding-right:1.5rem}}
 @media (min-width:1200px){
   [data-testid='stTabs']{position:relative}
