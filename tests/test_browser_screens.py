@@ -513,7 +513,8 @@ def test_the_activations_tab_s_std_plot_is_as_tall_as_the_mean_plot_beside_it(ba
     a plain step and at the residual steps, whose std chart also draws the branch and its theory: under the plot,
     their two-row legend (measured/theory, branch/branch theory) had left step 8's and 9's std plot about 85 px tall
     beside the mean's 150, and a plain step's one row it shorter too. They may differ by a top label's overhang
-    (OVERHANG)."""
+    (OVERHANG). The std plot is about as wide as the mean's: the legend beside it had left step 8's 100 px wide at
+    1,024 px, and about half the mean's at 1,280."""
     with watched_page(browser, viewport=LAPTOP) as page:
         for step in ("6", "8", "9"):
             visit(page, f"{base}/?step={step}&lang={lang}", charts=3)
@@ -526,3 +527,5 @@ def test_the_activations_tab_s_std_plot_is_as_tall_as_the_mean_plot_beside_it(ba
             assert branch == (step in ("8", "9")), (step, "the branch's theory in the std chart's legend")
             heights = mean.evaluate(PLOT_HEIGHT), std.evaluate(PLOT_HEIGHT)
             assert heights[0] >= 100 and abs(heights[1] - heights[0]) <= OVERHANG, (step, heights)
+            widths = mean.evaluate(PLOT_WIDTH), std.evaluate(PLOT_WIDTH)
+            assert widths[1] >= 0.9 * widths[0], (step, widths)

@@ -661,13 +661,13 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
 
 
 LEGEND_TOP_OFFSET = 4  # px between a legend over the plot and the plot: Vega's 18 took the plot's height
-LEGENDS = {"right": {"orient": "right"}, "top": {"orient": "top", "offset": LEGEND_TOP_OFFSET}}  # line_chart's legend
+LEGENDS = {"top": {"orient": "top", "offset": LEGEND_TOP_OFFSET}}  # line_chart's legends other than the theme's
 
 
 def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_title: str, log: bool,
                names: dict[str, str], layer_title: str, series_title: str = "curve", y_max: float | None = None,
                layer_axis_title: bool = True, size: float = LABEL_SIZE, text_scale: str = "1",
-               legend: str = "bottom") -> alt.LayerChart:
+               legend: str = "bottom", plot: int | None = None) -> alt.LayerChart:
     """Measured values per layer (solid, with points) and the theory (dashed grey, on top); log or linear y.
 
     frame: series_frame(); with names["branch"] and names["branch_theory"], the rows of those series (a residual
@@ -678,9 +678,9 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
     linear axis from 0 to it (two charts side by side read on one scale). layer_axis_title: the layer axis titled
     (layer_title), or only numbered where the chart's title says "per layer" and the height is short. title: one
     line, or lines (title_lines). size: its text's (theme's), px; text_scale: y_ticks' (a linear axis's). legend:
-    "bottom", "right" beside the plot, one entry a row, where the plot is to be as tall as a legendless chart's of
-    the same height beside it, or "top", between the title and the plot, where the plot keeps the column's width and
-    the chart beside has a title a line longer.
+    "bottom" (a branch's four entries in two columns), or "top", between the title and the plot, where the plot keeps
+    the column's width and the chart beside has a title a line longer. plot: the plot's height, px, its title, axes
+    and legend around it (plot_height); by default the whole chart is HEIGHT px, as Streamlit fits it.
     """
     branch, branch_theory = names.get("branch"), names.get("branch_theory")
     series = [names["measured"], names["theory"], *([branch, branch_theory] if branch else [])]
@@ -713,17 +713,20 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
         marks += [branches.mark_line(strokeWidth=2.5), branches.mark_point(filled=False, size=60, opacity=1),
                   base.transform_filter(alt.datum.series == branch_theory).mark_line(strokeWidth=2)]
     chart = layer(*marks, theory.mark_line(strokeWidth=2.5), *zeros, title=title, height=HEIGHT, width="container")
+    if plot is not None:
+        chart = plot_height(chart, plot)
     # four entries do not fit one row of a half-page chart: under it, the stream's two above the branch's two
     return theme(chart, size, **LEGENDS.get(legend, {"columns": 2} if branch else {}))
 
 
 def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, layer_title: str,
-               measured: str | None = None) -> alt.LayerChart:
+               measured: str | None = None, plot: int | None = None) -> alt.LayerChart:
     """The activation mean per layer, measured only (the wide-network theory of a mean is 0 for odd f).
 
     frame: layer_frame(); its layer axis spans its layers (the std chart's beside it), not Vega's rounded one (65 of
     64 layers). measured: the series' name, given where the std chart beside has its legend over its plot
-    (line_chart's legend="top"): the mean's one entry over its plot too, so that the two plots are one height.
+    (line_chart's legend="top"): the mean's one entry over its plot too, so that the two plots are one height. plot:
+    the plot's height, px (line_chart's).
     """
     (layers,) = layout("mean", frame)
     base = written(alt.Chart(frame), "act_mean").encode(
@@ -740,6 +743,8 @@ def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, la
         line, point = {}, {"opacity": 1}
     chart = layer(base.mark_line(strokeWidth=3, **line), base.mark_point(filled=True, size=80, **point), title=title,
                   height=HEIGHT, width="container")
+    if plot is not None:
+        chart = plot_height(chart, plot)
     return theme(chart, **(LEGENDS["top"] if measured is not None else {}))
 
 

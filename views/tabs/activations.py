@@ -15,6 +15,9 @@ INPUT_PANEL = (260, 120)  # px: the input's one histogram panel, a third of a la
 
 
 STREAM_TITLE_WIDTH = 20  # Latin letters in a line of a residual stream's mean and std chart titles
+# px: a residual stream's mean and std plots, each with its title, axes and legend around it (charts.plot_height), so
+# that the std chart's four legend entries go under its plot: beside it they left the plot about 100 px wide at 1024 px
+STREAM_PLOT = 150
 
 
 def show(page: Page) -> None:
@@ -37,15 +40,16 @@ def show(page: Page) -> None:
         # its one entry over the plot where the std chart's are (not a residual stream's), so the plots are one height
         draw("mean", layers, name="activation-mean", colour=colour,
              title=titles["mean"], y_title=page.t("mean_axis"),
-             layer_title=page.t("layer"), measured=None if page.config.residual else page.names()["measured"])
+             layer_title=page.t("layer"), measured=None if page.config.residual else page.names()["measured"],
+             plot=STREAM_PLOT if page.config.residual else None)
     with right:
         draw("line", f["stream_std"], name="activation-std", colour=colour, title=titles["std"],
              y_title=page.t("std_axis"), log=log,
              names=page.stream_names(), layer_title=page.t("layer"), series_title=page.t("series"),
              # over the plot: beside it, the plot was 115 px wide beside the mean's 240 at 1024 px with the sidebar
              # open; under it, its rows had left the plot 85 px tall beside the mean's 150. A residual stream's four
-             # entries stay beside it: over it at 1024 px they took four rows and left the plot 60 px tall
-             legend="right" if page.config.residual else "top")
+             # entries go under a plot of STREAM_PLOT px, as tall as the mean's: over it at 1024 px they took four rows
+             **({"legend": "bottom", "plot": STREAM_PLOT} if page.config.residual else {"legend": "top"}))
     if log:
         for caption in summary.log_gaps(page.lang, {page.t("measured"): page.result.act_std,
                                                     page.t("theory"): page.result.predicted_act_std}):
