@@ -257,7 +257,8 @@ def test_presenter_mode_shows_the_lesson_on_one_screen(base, browser, lang):
 
 def test_the_presenter_switch_writes_the_address_and_leaves_the_arrow_keys_to_the_steps(base, browser):
     """The switch writes present=true and takes it out again; right after each flip → goes to the next step (the
-    switch had kept the keyboard's focus, and Streamlit's shortcuts skip a key pressed in a form field)."""
+    switch had kept the keyboard's focus, and Streamlit's shortcuts skip a key pressed in a form field). In presenter
+    mode a clicker's PageDown and PageUp turn the steps too (headline.CLICKER_KEYS); outside it they scroll."""
     switch = "[data-testid='stCheckbox']"
     with watched_page(browser) as page:
         visit(page, f"{base}/?step=2", charts=3)
@@ -265,8 +266,15 @@ def test_the_presenter_switch_writes_the_address_and_leaves_the_arrow_keys_to_th
         assert "present=true" in page.url
         act(page, lambda: page.keyboard.press("ArrowRight"))
         assert "step=3" in page.url and "present=true" in page.url, page.url
+        act(page, lambda: page.keyboard.press("PageDown"))
+        assert "step=4" in page.url and "present=true" in page.url, page.url
+        act(page, lambda: page.keyboard.press("PageUp"))
+        assert "step=3" in page.url and "present=true" in page.url, page.url
         act(page, lambda: page.locator(switch).filter(has_text=t("en", "present")).click())
         assert "present" not in page.url
+        page.keyboard.press("PageDown")
+        page.wait_for_timeout(1500)  # a step it had turned would be in the address by now (the runs above took less)
+        assert "step=3" in page.url, page.url
         act(page, lambda: page.keyboard.press("ArrowRight"))
         assert "step=4" in page.url, page.url
 

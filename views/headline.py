@@ -3,6 +3,7 @@ headline numbers with the verdict, and a warning for each place the network left
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -16,6 +17,28 @@ from .sidebar import go_to_step
 from .text import pointing, t
 
 STEP_KEYS = ("Left", "Right")  # the keys of the ◀ ▶ step buttons (st.button's shortcut)
+STEP_BUTTONS = ("step_previous", "step_next")  # their keys
+# A presentation clicker's keys, KeyboardEvent.key: most clickers send PageUp and PageDown (some ← and →, the buttons'
+# shortcuts). In presenter mode, whose page fits one screen, they press the step buttons instead of scrolling.
+CLICKER_KEYS = {"PageUp": STEP_BUTTONS[0], "PageDown": STEP_BUTTONS[1]}
+# One listener a page, made when presenter mode is first drawn; it acts only while the switch is on and no text box has
+# the cursor, as Streamlit's shortcuts do.
+CLICKER = f"""<script>/* a clicker's keys */
+(() => {{
+  if (window.__clickerKeys) return;
+  window.__clickerKeys = true;
+  const KEYS = {json.dumps(CLICKER_KEYS)};
+  document.addEventListener("keydown", (event) => {{
+    const key = KEYS[event.key];
+    if (!key || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey
+        || !document.querySelector(".st-key-{present.PRESENT} input")?.checked
+        || event.target.closest?.("input:not([type='checkbox']), textarea, [contenteditable='true']")) return;
+    const button = document.querySelector(`.st-key-${{key}} button`);
+    event.preventDefault();
+    if (button && !button.disabled) button.click();
+  }});
+}})();
+</script>"""
 
 
 def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
@@ -35,10 +58,12 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
     with st.container(horizontal=True, vertical_alignment="center", key="step_row"):
         # ← → press them while no text box has the cursor (Streamlit's button shortcuts skip text fields)
         st.button(t(lang, "previous"), on_click=go_to_step, args=(before,), disabled=before is None,
-                  help=t(lang, "previous_help") if tooltips else None, shortcut=STEP_KEYS[0])
+                  help=t(lang, "previous_help") if tooltips else None, shortcut=STEP_KEYS[0], key=STEP_BUTTONS[0])
         st.button(t(lang, "next"), on_click=go_to_step, args=(after,), disabled=after is None,
-                  help=t(lang, "next_help") if tooltips else None, shortcut=STEP_KEYS[1])
+                  help=t(lang, "next_help") if tooltips else None, shortcut=STEP_KEYS[1], key=STEP_BUTTONS[1])
         presenting = present.controls(lang, step)
+    if presenting:
+        st.html(CLICKER, unsafe_allow_javascript=True)
     if step == tour.CUSTOM:  # its first part meanwhile, pointing to tabs only where they are shown
         story.markdown(pointing(t(lang, "story_custom"), tabs=not presenting))
     return story, presenting
