@@ -62,8 +62,8 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
         st.button(t(lang, "next"), on_click=go_to_step, args=(after,), disabled=after is None,
                   help=t(lang, "next_help") if tooltips else None, shortcut=STEP_KEYS[1], key=STEP_BUTTONS[1])
         presenting = present.controls(lang, step)
-    if presenting:
-        st.html(CLICKER, unsafe_allow_javascript=True)
+        if presenting:  # in the row, as the mode's other scripts: in the column its empty box took a gap's height
+            st.html(CLICKER, unsafe_allow_javascript=True)
     if step == tour.CUSTOM:  # its first part meanwhile, pointing to tabs only where they are shown
         story.markdown(pointing(t(lang, "story_custom"), tabs=not presenting))
     return story, presenting
