@@ -656,7 +656,7 @@ def test_the_theory_sentence_is_chosen_from_the_numbers(config, lang):
     if config.residual:  # a stream of blocks: no fixed point, no phase, no depth scale, and the page says why
         assert numbers["chi1"] is None and text == t(lang, "theory_tab.map_residual")
         return
-    trainable = re.search(rf"(?:about|大约) ({WRITTEN}) (?:layers can train|层以内可以训练)", text)  # 1,690; 9.66 × 10⁵
+    trainable = re.search(rf"(?:about|大约) ({WRITTEN}) (?:layers can train|层可以训练)", text)  # 1,690; 9.66 × 10⁵
     if numbers["sigma_w2"] == 0:  # no signal at all: the depth scale says nothing
         assert text == t(lang, "theory_tab.no_signal", sigma_b2="0") and trainable is None
         return
@@ -683,7 +683,9 @@ def test_the_theory_sentence_is_chosen_from_the_numbers(config, lang):
     assert_two_digits(trainable.group(1), six_xi)
     assert layers >= 1
     fewer = t(lang, "theory_tab.depth_fewer", depth=config.depth)
-    assert (fewer in text) == (six_xi < config.depth)
+    within = t(lang, "theory_tab.depth_within", depth=config.depth)
+    assert (fewer in text) == (six_xi < config.depth) != (within in text)
+    assert ("at most" if lang == "en" else "最多") in text  # a bound: a network within it may still not train
 
 
 @pytest.mark.slow
