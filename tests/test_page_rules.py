@@ -407,7 +407,9 @@ def test_the_slow_race_advice_says_what_half_the_width_takes(config):
 def test_chi1_and_its_factor_a_layer_are_written_apart_from_1_however_close(gap, lang):
     """χ₁ = 1 + gap and the gradient's factor a layer √χ₁ on the Theory tab: with the digits that tell each from 1
     (three at least), and each written number the true one to its digits; the phase is chosen by the true χ₁. Step
-    10's χ₁ = 1 − 6.2·10⁻⁶ had read "χ₁ = 1: ordered phase: gradients shrink ×1 a layer"."""
+    10's χ₁ = 1 − 6.2·10⁻⁶ had read "χ₁ = 1: ordered phase: gradients shrink ×1 a layer". Where the factor over the
+    network (√χ₁^63 from layer 64 to layer 1) is within 10 % of 1, the sentence says so: "ordered phase" alone had
+    stood under step 10's title, which says the edge of chaos."""
     chi1 = 1.0 + gap
     numbers = {"sigma_w2": 1.03, "sigma_b2": 4.6e-6, "q_star": 0.0155, "chi1": chi1, "depth_scale": 1.61e5}
     here = theory_view.here_text(numbers, lang, depth=64)
@@ -420,3 +422,10 @@ def test_chi1_and_its_factor_a_layer_are_written_apart_from_1_however_close(gap,
         assert abs(value - true) <= 5e-3 * true, (written, true)  # three significant digits at least
     phase = t(lang, "theory_tab.ordered" if chi1 < 1 else "theory_tab.chaotic", factor=factor_text)
     assert phase in here
+    # over the network's 63 layers toward the input the gradient keeps its size to 10 %: said, with that factor
+    total = math.sqrt(chi1) ** 63
+    near = re.search(r"×([0-9][0-9.,]*) from layer 64 to layer 1|从第 64 层到第 1 层共 ×([0-9][0-9.,]*)", here)
+    assert (near is not None) == (abs(total - 1) <= 0.1), (here, total)
+    if near:
+        written = near.group(1) or near.group(2)
+        assert abs(float(written) - total) <= 0.5 * 10.0 ** -len(written.split(".")[1]) * (1 + 1e-9), (written, total)

@@ -23,7 +23,7 @@ from core.theory import EDGE_RTOL, TRAINABLE_DEPTH_PER_XI, layer_sigma_w2, momen
 
 from .charts import GUIDE_COLOUR, LABEL_SIZE, NUMBER_LABEL, THEORY_COLOUR, decades, layer_span, theme, title_lines, \
     layer, written, zero_marks
-from .derivation import FAR, LISTED_FACTORS
+from .derivation import CLOSE, FAR, LISTED_FACTORS
 from .summary import batch_norm_words, format_range, format_share, format_value, spread
 from .text import join, t
 
@@ -405,6 +405,11 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
         # three digits at least: near the edge two would print a growth of x1.04 as x1
         phase = t(lang, "theory_tab.ordered" if chi1 < 1 else "theory_tab.chaotic",
                   factor=_beside_one(math.sqrt(chi1), apart=(chi1,)))
+        # a phase by a hair: over the whole network the gradient keeps its size to CLOSE (step 10's χ₁ = 1 − 6·10⁻⁶
+        # had read "ordered phase" alone, under a title that says the edge of chaos)
+        total = None if depth is None or depth < 2 else at_q_star(chi1, depth - 1)
+        if total is not None and abs(total - 1) <= CLOSE:
+            phase += t(lang, "theory_tab.near_edge", depth=depth, total=_beside_one(total, apart=(math.sqrt(chi1),)))
     xi = summary["depth_scale"]
     trainable = None if xi is None else trainable_depth(activation, xi)
     if summary["q_star"] is None:
