@@ -67,7 +67,7 @@ def main() -> None:
                               race=tabs.training.finished_race(config), he_race=tabs.training.finished_he_race()))
     if presenting:  # the lesson alone; the open tab is kept (a widget not drawn loses its state) for afterwards
         if not beside.show(page, note, presenting=True):  # two steps side by side, or the step's charts
-            present.show(page, metrics)
+            present.show(page, partial(metrics, presenting=True))
         breaks(page)
         if "tab" in st.session_state:
             st.session_state["tab"] = st.session_state["tab"]

@@ -149,6 +149,21 @@ def _check_presenter_page(step: str, lang: str) -> None:
     assert drawn_matrix(svg) == [list(r) for r in segno.make(expected_link, error=present.QR_ERROR).matrix]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_presenter_mode_gives_a_missing_number_its_reason_as_its_tooltip(lang):
+    """Presenter mode's CSS leaves out the notes under the headline numbers: a number that is not defined gives its
+    reason as its tooltip there (step 9's dead units: the stream is no activation's output), and a number that is
+    shown has none. The ordinary page keeps the reason under the number, and no tooltip."""
+    at = open_app(step="9", lang=lang, present="true")
+    numbers = [m for m in at.metric][:3]  # the verdict's (?) is its notes, as on the ordinary page
+    assert [m.value for m in numbers][2] == t(lang, "metric_missing")
+    assert [m.help for m in numbers] == ["", "", t(lang, "metric_share_stream")], [m.help for m in numbers]
+    ordinary = open_app(step="9", lang=lang)
+    assert [m.help for m in ordinary.metric][:3] == ["", "", ""]
+    assert ordinary.metric[2].delta == t(lang, "metric_share_stream")
+
+
 @pytest.mark.parametrize("address, host", [
     ("http://127.0.0.1:8501/", "127.0.0.1"), ("http://localhost:8501/", "localhost"), ("http://[::1]:8501/", "::1"),
     ("http://127.4.5.6/", "127.4.5.6"), ("http://lab.localhost:8501/", "lab.localhost"),

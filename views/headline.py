@@ -69,31 +69,36 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
     return story, presenting
 
 
-def metrics(page: Page) -> None:
+def metrics(page: Page, presenting: bool = False) -> None:
     """The headline row: last-layer and first-layer numbers, a saturation or dead share, and the verdict.
 
     A number that is missing says why: beyond a break (the layer and pass), or not defined for the activation.
+    presenting: presenter mode's row, whose CSS leaves out the notes under the numbers; a missing number's reason is
+    its tooltip there (step 9's dead units had read "—" alone on the projector).
     """
     h = summary.headline(page.result)
     c = page.config
     missing = summary.missing_reason(page.result, page.lang)
     cols = st.columns(4)
+
+    def metric(column, label: str, value: str, note: str | None) -> None:
+        why = note if presenting and value == page.t("metric_missing") else None
+        column.metric(label, value, note, delta_color="off", delta_arrow="off", help=why)
+
     act_delta, grad_delta = summary.headline_deltas(page.result, page.lang)  # "761 · ×761 of the input's 1"
     # a residual network's layers are its stream x_l, and its gradients dL/dx_l
-    cols[0].metric(page.t("metric_stream" if c.residual else "metric_act"), summary.format_value(h.act_last),
-                   act_delta, delta_color="off", delta_arrow="off")
-    cols[1].metric(page.t("metric_stream_grad" if c.residual else "metric_grad"), summary.format_value(h.grad_first),
-                   grad_delta, delta_color="off", delta_arrow="off")
+    metric(cols[0], page.t("metric_stream" if c.residual else "metric_act"), summary.format_value(h.act_last),
+           act_delta)
+    metric(cols[1], page.t("metric_stream_grad" if c.residual else "metric_grad"), summary.format_value(h.grad_first),
+           grad_delta)
     share = summary.share_metric(c.activation)
     if share is None:
-        cols[2].metric(page.t("metric_sat_dead"), page.t("metric_missing"),
-                       page.t("metric_sat_dead_none", activation=page.t(f"act_{c.activation}")), delta_color="off",
-                       delta_arrow="off")
+        metric(cols[2], page.t("metric_sat_dead"), page.t("metric_missing"),
+               page.t("metric_sat_dead_none", activation=page.t(f"act_{c.activation}")))
     else:
         value = getattr(h, share)
         why = page.t("metric_share_stream") if c.residual else missing  # the stream is no activation's output
-        cols[2].metric(page.t(f"metric_{share}"), summary.format_share(value),
-                       None if math.isfinite(value) else why, delta_color="off", delta_arrow="off")
+        metric(cols[2], page.t(f"metric_{share}"), summary.format_share(value), None if math.isfinite(value) else why)
     found = summary.diagnose(page.result)
     colour = summary.VERDICT_COLOURS[found.name]
     notes = [note for note in (summary.explain(page.result, page.lang, found),
