@@ -49,7 +49,7 @@ def show(page: Page) -> None:
              # over the plot: beside it, the plot was 115 px wide beside the mean's 240 at 1024 px with the sidebar
              # open; under it, its rows had left the plot 85 px tall beside the mean's 150. A residual stream's four
              # entries go under a plot of STREAM_PLOT px, as tall as the mean's: over it at 1024 px they took four rows
-             **({"legend": "bottom", "plot": STREAM_PLOT} if page.config.residual else {"legend": "top"}))
+             legend="bottom" if page.config.residual else "top", plot=STREAM_PLOT if page.config.residual else None)
     if log:
         for caption in summary.log_gaps(page.lang, {page.t("measured"): page.result.act_std,
                                                     page.t("theory"): page.result.predicted_act_std}):
