@@ -13,8 +13,9 @@ from __future__ import annotations
 from functools import partial
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from core import MemoryBudgetError, cache
+from core import Config, MemoryBudgetError, cache
 from core.admission import BudgetSettingError, server_budget
 from core.allocator import keep_freed_memory
 from core.network import WORK_LIMIT
@@ -22,7 +23,7 @@ from core.threads import ADMISSION, Cancelled
 from core.threads import configure as configure_threads
 from views import beside, present, summary, tabs, tour, urlstate
 from views.draw import name_figures
-from views.computing import COMPUTING_CSS, Note, compute, compute_first, session_gone
+from views.computing import COMPUTING_CSS, Note, compute, compute_first, page_drawn, session_gone
 from views.headline import breaks, header, metrics
 from views.link import check_link, link_problems, sync_tab
 from views.page import Page, memory_budget
@@ -46,7 +47,15 @@ def main() -> None:
     compute_first(note, lambda config, lang: [*tabs.other_networks(config, lang), *beside.networks(config),
                                               *tour.companions(tour.step_of(config), config.seed).values()])
     lang, step, config = sidebar()
-    story, presenting = header(lang, step, config)  # presenter mode: the sidebar closed, the lesson on one screen
+    story, presenting, qr = header(lang, step, config)  # presenter mode: the sidebar closed, the lesson on one screen
+    body(note, lang, step, config, story, presenting)
+    page_drawn()  # from now on a computation's note says the page below is the one before
+    present.fill_qr(qr, lang)  # the link as this run leaves it: the tab and the switches below are written by now
+
+
+def body(note: Note, lang: str, step: str, config: Config, story: DeltaGenerator, presenting: bool) -> None:
+    """Everything under the step row: the link's notices, the network's story, numbers, charts and tabs; a refusal
+    or an error in their place where the network cannot be computed."""
     link_problems(lang, tabs.CODES)
     refused = summary.refusal(config, lang, memory_budget(), WORK_LIMIT)  # over the memory or the work limit
     if refused:

@@ -397,10 +397,17 @@ def test_any_whole_number_is_taken_exactly_when_it_is_in_range(mib):
 
 @pytest.mark.parametrize("lang, table", [(lang, catalogue(lang)) for lang in LANGUAGES])
 def test_the_note_says_how_many_computations_come_first(lang, table):
-    assert summary.computing_note(lang, 0) == table["computing_note"]
-    assert summary.computing_note(lang, 1) == table["waiting_note_one"]
-    seven = table["waiting_note"].format(n=7)
-    assert summary.computing_note(lang, 7) == seven and "7" in seven
+    """Computing, or waiting behind n computations; that the page below is the one before only where there is one."""
+    still = table["note_previous"].format(note="")
+    for previous in (True, False):
+        def said(note: str) -> str:
+            return table["note_previous"].format(note=note) if previous else note
+        computing = table["computing_note" if previous else "computing_note_first"]
+        assert summary.computing_note(lang, 0, previous) == said(computing)
+        assert summary.computing_note(lang, 1, previous) == said(table["waiting_note_one"])
+        seven = table["waiting_note"].format(n=7)
+        assert summary.computing_note(lang, 7, previous) == said(seven) and "7" in seven
+        assert all((still in summary.computing_note(lang, n, previous)) == previous for n in (0, 1, 7))
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -452,8 +459,14 @@ def test_the_page_says_it_waits_for_the_server_then_computes(monkeypatch, lang, 
     page.join(GUARD)
     assert not page.is_alive() and not at.exception, [e.value for e in at.exception]
     assert at.title[0].value.startswith(table["step_heading"].split("{")[0]) and len(at.metric) == 4
-    assert sent.index(table["waiting_note_one"]) < sent.index(table["computing_note"], 1)  # then: computing
-    assert not [i for i in at.info if i.value in (table["waiting_note_one"], table["computing_note"])]
+    # then: computing; a session's first page has no page before it, which its note had said it still showed
+    assert sent.index(table["waiting_note_one"]) < sent.index(table["computing_note_first"], 1)
+    assert not [note for note in sent if table["note_previous"].format(note="") in note], sent
+    assert not [i for i in at.info if i.value in (table["waiting_note_one"], table["computing_note_first"])]
+    at.query_params["seed"] = "737374"  # a new network in the same session: the page below is the one before
+    sent.clear()
+    at.run()
+    assert summary.computing_note(lang, 0, previous=True) in sent, sent
 
 
 @pytest.mark.slow

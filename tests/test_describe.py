@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from core import Config, profiles
 from core.config import INPUTS, written
-from views import describe, tour, urlstate
+from views import describe, summary, tour, urlstate
 from views.tabs import CODES
 from views.text import t
 
@@ -146,3 +147,32 @@ def test_the_page_s_line_names_the_input_its_sidebar_shows(name, code, lang):
     assert control.value == name
     assert at.caption[0].value == describe.line(page_config({"step": code, "input": name}), lang)
     assert t(lang, "net_label_input") + PAIR_SEPARATOR[lang] + control.options[control.index] in at.caption[0].value
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("init", ["normal", "xavier_normal", "torch_default"])
+@pytest.mark.parametrize("bias, bias_std", [(0.0, 0.0), (0.5, 0.0), (-0.2, 0.0), (0.0, 0.1), (0.5, 0.1)])
+def test_the_line_names_the_biases_wherever_the_network_has_some_of_its_settings(init, bias, bias_std, lang):
+    """Xavier with biases 0.5 turned a healthy network "vanishing", and its line said "init Xavier normal": the line
+    names the biases' law wherever the network's biases (core.initializers.layer_biases) are not all zero and come
+    from the settings, with their mean and spread as the layers hold them; torch's default draws its own U(-b, b),
+    which its name says."""
+    from core.initializers import layer_biases
+
+    config = Config(depth=3, width=20, init=init, bias=bias, bias_std=bias_std)
+    init_value = describe.line_values(config, lang)["init"]
+    biases = layer_biases(config)
+    own = init == "torch_default"  # its biases are its scheme's, not the settings'
+    if own or all(b is None for b in biases):
+        assert init_value == summary.init_words(config, lang)
+        return
+    drawn = np.concatenate(biases)
+    words = t(lang, "init_words.biases", bias="").strip()  # "biases", "偏置"
+    assert words in init_value and init_value.startswith(summary.init_words(config, lang)), init_value
+    assert np.isclose(drawn.mean(), bias, atol=3 * bias_std / np.sqrt(drawn.size) + 1e-7)
+    law = init_value.split(words)[1].strip()
+    if bias_std == 0:
+        assert np.ptp(drawn) == 0 and law == summary.format_setting(bias), law
+    else:
+        assert law == f"N({summary.format_setting(bias)}, {summary.format_squared(bias_std)})", law
+        assert 0.5 * bias_std < drawn.std() < 1.5 * bias_std

@@ -165,6 +165,7 @@ LINE_INIT = {  # what each tour step's line says after "init", by hand
     "zh": {"1": "全零", "2": "正态分布 N(0, 0.01²)", "3": "正态分布 N(0, 1²)", "7": "正态分布 N(0, 0.01²)",
            "10": "正交，增益 1.015"},
 }
+LINE_BIASES = {"en": {"10": ", biases N(0, 0.002145²)"}, "zh": {"10": "，偏置 N(0, 0.002145²)"}}  # after the init
 PAIR = {"en": "init ", "zh": "初始化："}
 
 
@@ -172,11 +173,13 @@ PAIR = {"en": "init ", "zh": "初始化："}
 @pytest.mark.parametrize("code", list(tour.STEPS))
 def test_every_tour_step_s_line_names_its_init_with_its_numbers(code, lang):
     """Step 2's line read "init normal N(0, std²)"; now "init normal N(0, 0.01²)", the lecture's 0.01·randn. The
-    Xavier and He steps are their schemes' defaults: the name alone."""
+    Xavier and He steps are their schemes' defaults: the name alone. Step 10's biases follow its init."""
     config = tour.STEPS[code]
     init = LINE_INIT[lang].get(code, t(lang, f"options.init_{config.init}"))
-    assert PAIR[lang] + init + " · " in describe.line(config, lang)
+    biases = LINE_BIASES[lang].get(code)  # step 10's σ_b² = 4.6 × 10⁻⁶, the edge of chaos's
+    assert PAIR[lang] + init + (biases or "") + " · " in describe.line(config, lang)
     assert read_numbers(init) == expected_numbers(config)
+    assert read_numbers(biases or "") == ([config.bias, config.bias_std] if biases else [])
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

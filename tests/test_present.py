@@ -20,6 +20,7 @@ from views import spectrum as spectrum_view
 from views.page import layer_titles, series_names
 from views.tabs import CODES
 from views.locale import catalogue
+from tests.app_support import open_tab
 from views.text import t
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
@@ -410,3 +411,26 @@ def test_the_step_buttons_have_no_tooltip_in_presenter_mode_after_a_click():
     ordinary = open_app(step="2")
     helps = {b.label: b.help for b in ordinary.button if b.label in buttons}
     assert helps == {t("en", "next"): t("en", "next_help"), t("en", "previous"): t("en", "previous_help")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_qr_code_holds_the_link_as_the_run_leaves_it(lang, browser_address):
+    """The QR popover had encoded the link as the run before left it: a tab opened and the Log-scale switch turned on
+    reached the address bar but not the code, so a class scanning it opened another view. Its code and the link
+    under it are the page's whole link at the run's end: the open tab and the switches written after the step row."""
+    at = open_app(step="6", lang=lang, tab="theory")
+    at = open_tab(at, "activations", lang)
+    at.toggle(key="log").set_value(True)
+    at = at.run()
+    expected = present.page_link(ADDRESS, {name: at.query_params[name] for name in at.query_params})
+    shared = dict(parse_qsl(urlsplit(expected).query))
+    assert shared.get("tab", "activations") == "activations" and shared.get("log") == "true", expected
+    links = [text.value for text in at.text if text.value.startswith(ADDRESS)]
+    codes = [m.value for m in at.markdown if m.value.startswith('<img src="data:image/svg+xml;base64,')]
+    assert links == [expected] and len(codes) == 1
+    assert codes[0] == present.qr_html(expected, lang)
+    at = open_tab(at, "compare", lang)
+    expected = present.page_link(ADDRESS, {name: at.query_params[name] for name in at.query_params})
+    assert dict(parse_qsl(urlsplit(expected).query))["tab"] == "compare", expected
+    assert [text.value for text in at.text if text.value.startswith(ADDRESS)] == [expected]

@@ -829,8 +829,8 @@ def printed_numbers(lang: str, key: str, text: str) -> dict[str, float]:
 
 def check_headline_products(result, lang: str) -> None:
     """The headline's "761 · ×760 of the input's 1": the printed ratio times the printed reference, written as the
-    page writes numbers, is the printed value, at both deltas that have a ratio; the ratio within the printed numbers'
-    rounding of the measured one; the verdict's sentence, where it gives them, writes the same ratios."""
+    page writes numbers, is the printed value, at both deltas that have a ratio; the ratio is the measured one,
+    correctly rounded; the verdict's sentence, where it gives them, writes the same ratios."""
     h, depth = summary.headline(result), result.config.depth
     act, grad = summary.headline_deltas(result, lang)
     for key, delta, value, measured, reference in (("metric_act_delta", act, h.act_last, h.act_ratio, "input"),
@@ -840,10 +840,11 @@ def check_headline_products(result, lang: str) -> None:
             continue
         numbers = printed_numbers(lang, key, delta)
         assert summary.format_value(numbers["ratio"] * numbers[reference]) == summary.format_value(value), delta
-        assert numbers["ratio"] == pytest.approx(measured, rel=1.1e-2, abs=1e-300)
+        ratio = summary.printed_ratios(result)[key == "metric_grad_delta"][0]
+        assert ratio in delta and any(summary.format_value(measured, d) == ratio for d in range(3, 18)), delta
     if summary.verdict(result) == "healthy":
         explained = summary.explain(result, lang)
-        assert all(written in explained for written in summary.printed_ratios(result)[:1 if depth == 1 else 2])
+        assert all(written in explained for written, _ in summary.printed_ratios(result)[:1 if depth == 1 else 2])
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -859,10 +860,11 @@ def test_the_headline_s_numbers_multiply_as_printed_for_any_network(simulated, c
 
 
 @pytest.mark.slow
-def test_step_8_at_20_layers_reads_761_as_761_of_the_input_s_1(simulated):
-    """The case in question: std(x₂₀) 761 over the input's 1.0011 wrote "×760 of the input's 1"."""
+def test_step_8_at_20_layers_reads_761_as_760_of_the_input_s_1_001(simulated):
+    """The case in question: std(x₂₀) 761 over the input's 1.0011 wrote "×760 of the input's 1", which does not
+    multiply, and then "×761 of the input's 1", which is not the measured ratio (760.25)."""
     result = simulated(replace(tour.STEPS["8"], depth=20))
-    assert summary.headline_deltas(result, "en")[0] == "×761 of the input's 1"
+    assert summary.headline_deltas(result, "en")[0] == "×760 of the input's 1.001"
     assert summary.format_value(summary.headline(result).act_last) == "761"
 
 

@@ -49,6 +49,15 @@ def session_gone() -> Callable[[], bool]:
     return lambda: stopped() or not server.is_active_session(session)
 
 
+DRAWN = "_page_drawn"  # session state: the session has had a whole page drawn (the note's "still shows")
+
+
+def page_drawn() -> None:
+    """Mark the session as having a page drawn: from now on, a computation's note says the page below is the one
+    before."""
+    st.session_state[DRAWN] = True
+
+
 class Note:
     """The place above the page for the note that it is being computed: a keyed container (COMPUTING_CSS) made
     once a block of computations, whose one line changes in place, so the browser does not fade it in again."""
@@ -79,8 +88,10 @@ def computing(note: Note, lang: str):
     top of the window, so it is seen however far the page is scrolled. It is cleared when the block ends
     normally; after an exception it stays, above the traceback.
     """
+    previous = st.session_state.get(DRAWN, False)
+
     def say(ahead: int) -> None:
-        note.say(summary.computing_note(lang, ahead))
+        note.say(summary.computing_note(lang, ahead, previous))
     say(0)
     yield say
     note.clear()

@@ -9,9 +9,10 @@ was drawn and what it is fed (init, input, batch, seed), each a label and its va
 from __future__ import annotations
 
 from core import Config, profiles
+from core.initializers import matters
 
 from .options import option_name
-from .summary import init_words
+from .summary import format_setting, format_squared, init_words
 from .text import t
 
 LINE_FIELDS = ("init", "input", "batch", "seed")  # the line's label/value pairs after the network, in order
@@ -52,10 +53,25 @@ def input_words(config: Config, lang: str) -> str:
                                                   scale=option_name(lang, "input_scale", config.input_scale))
 
 
+def bias_words(config: Config, lang: str) -> str | None:
+    """The biases' law, "biases 0.5" or "biases N(0.5, 0.1²)" (b ~ N(bias, bias_std²): core.initializers.biases);
+    None where every bias is 0 or the scheme draws its own (torch_default: core.initializers.matters)."""
+    if not matters("bias", config.init, config.activation) or config.bias == config.bias_std == 0:
+        return None
+    bias = format_setting(config.bias)
+    if config.bias_std == 0:
+        return t(lang, "init_words.biases", bias=bias)
+    return t(lang, "init_words.biases_normal", bias=bias, squared=format_squared(config.bias_std))
+
+
 def line_values(config: Config, lang: str) -> dict[str, str]:
-    """The line's values after the network, by LINE_FIELDS: the init scheme with its numbers (summary.init_words), the
-    input, the batch and the seed."""
-    return {"init": init_words(config, lang), "input": input_words(config, lang), "batch": f"{config.batch:,}",
+    """The line's values after the network, by LINE_FIELDS: the init scheme with its numbers (summary.init_words) and
+    its biases where they are not 0 (bias_words: they turn a healthy network's verdict), the input, the batch and the
+    seed."""
+    init, biases = init_words(config, lang), bias_words(config, lang)
+    if biases is not None:
+        init = t(lang, "init_words.more", init=init, more=biases)
+    return {"init": init, "input": input_words(config, lang), "batch": f"{config.batch:,}",
             "seed": str(config.seed)}  # a seed names a draw (1234), a batch counts samples (1,000)
 
 

@@ -43,7 +43,8 @@ CLICKER = f"""<script>/* a clicker's keys */
 
 def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
     """The title, the network in one line, the step's story, and one row of the ◀ ▶ step buttons and presenter
-    mode's switch; returns the story's place, filled once computed, and whether presenter mode is on."""
+    mode's switch; returns the story's place, filled once computed, whether presenter mode is on, and the QR code's
+    place (present.controls), filled at the run's end (present.fill_qr)."""
     st.title(tour.heading(step, lang))
     st.caption(describe.line(config, lang))
     story = st.empty()  # filled in once the network is computed: a story quotes its numbers (Custom where they part)
@@ -61,12 +62,12 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
                   help=t(lang, "previous_help") if tooltips else None, shortcut=STEP_KEYS[0], key=STEP_BUTTONS[0])
         st.button(t(lang, "next"), on_click=go_to_step, args=(after,), disabled=after is None,
                   help=t(lang, "next_help") if tooltips else None, shortcut=STEP_KEYS[1], key=STEP_BUTTONS[1])
-        presenting = present.controls(lang, step)
+        presenting, qr = present.controls(lang, step)
         if presenting:  # in the row, as the mode's other scripts: in the column its empty box took a gap's height
             st.html(CLICKER, unsafe_allow_javascript=True)
     if step == tour.CUSTOM:  # its first part meanwhile, pointing to tabs only where they are shown
         story.markdown(pointing(t(lang, "story_custom"), tabs=not presenting))
-    return story, presenting
+    return story, presenting, qr
 
 
 def metrics(page: Page, presenting: bool = False) -> None:

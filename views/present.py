@@ -8,6 +8,7 @@ import ipaddress
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
 import altair as alt
@@ -22,6 +23,9 @@ from .draw import draw, draw_chart
 from .page import Page, layer_titles
 from .text import t, user_text
 from .urlstate import URL
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
 
 PRESENT = "present"  # the toggle's key and its URL parameter (urlstate.PARAMS)
 QR_ERROR = "m"  # QR error correction M (15 % of the code may be lost): a projected code read from a seat
@@ -459,10 +463,21 @@ def show_qr(lang: str, px: int = QR_PX, words: bool = True) -> None:
         st.text(link)
 
 
+def fill_qr(place: DeltaGenerator | None, lang: str) -> None:
+    """The QR popover's code (show_qr) in its place from controls(), at the end of the page's run, when every
+    parameter of the link has been written; nothing in presenter mode, which draws its own (show)."""
+    if place is not None:
+        with place.container():
+            show_qr(lang)
+
+
 # ---------- presenter mode ----------
 
-def controls(lang: str, step: str) -> bool:
-    """The presenter-mode switch and, outside presenter mode, the QR code on demand; returns whether it is on.
+def controls(lang: str, step: str) -> tuple[bool, DeltaGenerator | None]:
+    """The presenter-mode switch and, outside presenter mode, the QR code's popover; returns whether the mode is on,
+    and the popover's place for the code (None in presenter mode), which the page fills at its run's end (show_qr):
+    the open tab and the switches below write their parameters after this row, and a code drawn here had held the
+    link as the run before left it.
 
     The sidebar follows the switch: st.set_page_config's initial_sidebar_state, which Streamlit 1.67 applies
     again whenever it changes, unless the viewer has opened or closed the sidebar by hand (the browser keeps
@@ -470,16 +485,17 @@ def controls(lang: str, step: str) -> bool:
     """
     with st.container(horizontal=True, vertical_alignment="center", key="present_controls"):
         on = st.toggle(t(lang, "present"), False, key=PRESENT, bind=URL, help=t(lang, "present_help"))
+        qr = None
         if not on:
             with st.popover(t(lang, "qr"), icon=":material/qr_code_2:", help=t(lang, "qr_help")):
-                show_qr(lang)
+                qr = st.empty()
     st.set_page_config(initial_sidebar_state="collapsed" if on else "auto")
     st.html(page_css(on))
     st.html(RELEASE_SWITCH.format(on=on), unsafe_allow_javascript=True)
     if on:
         st.html(TO_TOP.format(step=step), unsafe_allow_javascript=True)
         st.html(FIT_CHARTS, unsafe_allow_javascript=True)
-    return on
+    return on, qr
 
 
 def is_phone(user_agent: str | None) -> bool:

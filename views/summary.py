@@ -119,24 +119,28 @@ def rounded(value: float, digits: int = 3) -> float:
     return float(f"{value:.{digits - 1}e}")
 
 
-def printed_ratio(value: float, reference: float) -> str:
-    """value / reference as the headline writes it beside the two: the ratio of the numbers as printed (format_value's),
-    with the fewest significant digits, from 3, at which it times the printed reference is the printed value, so the
-    three multiply as written: "761 · ×761 of the input's 1" (761.07 over 1.0011: their own ratio, 760.25, would read
-    "×760", and 760 × 1 is no 761). The reference keeps its 3 digits: written longer ("1.001") it wrapped the
-    headline's chips under their numbers. A dash where ratio() is undefined."""
+def printed_ratio(value: float, reference: float) -> tuple[str, str]:
+    """value / reference and the reference as the headline writes them beside the value ("0.632 · ×0.631 of the
+    input's 1.001"): the measured ratio correctly rounded, as the Derivation tab and the verdict write it, and the
+    reference, with the fewest significant digits (from 3 each; the fewest in all, then the reference's fewest) at
+    which the two multiply to the value as printed (format_value's 3 digits). At 3 digits the input's std 1.00085
+    reads "1", and 0.631 × 1 is no 0.632; the printed numbers' own ratio, 0.632 / 1, which the headline gave before,
+    is not the measured 0.6314. Dashes where ratio() is undefined."""
     quotient = ratio(value, reference)
-    printed = ratio(rounded(value), rounded(reference)) if math.isfinite(quotient) else math.nan
-    if not math.isfinite(printed):  # beyond float's range once rounded: the ratio as it is
-        return format_value(quotient)
+    if not math.isfinite(quotient) or not math.isfinite(rounded(quotient) * rounded(reference)):
+        return format_value(quotient), format_value(reference)  # nothing to multiply, or beyond float's range
     shown = format_value(value)
-    digits = next((d for d in range(3, 8) if format_value(rounded(printed, d) * rounded(reference)) == shown), 8)
-    return format_value(printed, digits)
+    for total in range(6, 35):  # the fewest digits in all; then the reference's fewest. 17 are the floats themselves
+        for places in range(max(3, total - 17), min(17, total - 3) + 1):
+            digits = total - places
+            if format_value(rounded(quotient, digits) * rounded(reference, places)) == shown:
+                return format_value(quotient, digits), format_value(reference, places)
+    return format_value(quotient), format_value(reference)
 
 
-def printed_ratios(result) -> tuple[str, str]:
-    """signal_ratios as the headline writes them beside their numbers (printed_ratio): the last layer's activation
-    std over the input's, and layer 1's gradient std over the last layer's."""
+def printed_ratios(result) -> tuple[tuple[str, str], tuple[str, str]]:
+    """signal_ratios as the headline writes them beside their numbers, each with its reference (printed_ratio): the
+    last layer's activation std over the input's, and layer 1's gradient std over the last layer's."""
     stats, depth = result.stats, result.config.depth
     return (printed_ratio(float(stats["act_std"][depth]), float(stats["act_std"][0])),
             printed_ratio(float(stats["grad_std"][1]), float(stats["grad_std"][depth])))
@@ -149,10 +153,10 @@ def headline_deltas(result, lang: str) -> tuple[str | None, str | None]:
     gradient of one layer, or a reference of 0)."""
     h, depth = headline(result), result.config.depth
     missing = missing_reason(result, lang)
-    act, grad = printed_ratios(result)
-    act_delta = t(lang, "metric_act_delta", ratio=act, input=format_value(h.act_input)) \
+    (act, act_input), (grad, grad_last) = printed_ratios(result)
+    act_delta = t(lang, "metric_act_delta", ratio=act, input=act_input) \
         if math.isfinite(h.act_ratio) else missing if not math.isfinite(h.act_last) else None
-    grad_delta = t(lang, "metric_grad_delta", ratio=grad, depth=depth, last=format_value(h.grad_last)) \
+    grad_delta = t(lang, "metric_grad_delta", ratio=grad, depth=depth, last=grad_last) \
         if math.isfinite(h.grad_ratio) and depth > 1 else missing if not math.isfinite(h.grad_first) else None
     return act_delta, grad_delta
 
@@ -377,7 +381,7 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
         return t(lang, "verdict_saturated_why", share=format_share(v.share), layer=v.layer,
                  activation=t(lang, f"act_{config.activation}"))
     act, grad = signal_ratios(result)
-    act_text, grad_text = printed_ratios(result)  # the headline's ratios, written as it writes them
+    (act_text, _), (grad_text, _) = printed_ratios(result)  # the headline's ratios, written as it writes them
     if v.name == "healthy" and depth == 1:  # one layer: the gradient has no layer to cross
         return t(lang, "verdict_healthy_why_one", act=act_text, low=format_value(SHRINK), high=format_value(GROW))
     if v.name == "healthy":
@@ -878,12 +882,15 @@ def powers_apart(value: float, reference: float) -> dict[str, str]:
     return shown
 
 
-def computing_note(lang: str, ahead: int) -> str:
+def computing_note(lang: str, ahead: int, previous: bool = True) -> str:
     """The note above a page being computed: computing, or waiting for `ahead` other computations on the server
-    (core.admission: they run or asked first)."""
+    (core.admission: they run or asked first); where the session has a page drawn before (`previous`), that the
+    page below still shows it. A session's first page has none: its note had said so over an empty page."""
     if ahead <= 0:
-        return t(lang, "computing_note")
-    return t(lang, "waiting_note_one") if ahead == 1 else t(lang, "waiting_note", n=ahead)
+        note = t(lang, "computing_note" if previous else "computing_note_first")
+    else:
+        note = t(lang, "waiting_note_one") if ahead == 1 else t(lang, "waiting_note", n=ahead)
+    return t(lang, "note_previous", note=note) if previous else note
 
 
 def budget_setting(lang: str, value: str) -> str:
