@@ -205,7 +205,7 @@ def test_every_tab_opens_without_trouble_at_every_step_in_both_languages(visits)
     assert {key: page.trouble for key, page in visits.items() if page.trouble} == {}
     # no refusal either: a tab whose limits a tour step's network is over works on the nearest network that fits
     refusals = ("training_tab.too_slow", "training_tab.too_slow_conv", "training_tab.too_big_memory",
-                "spectrum_tab.memory", "spectrum_tab.work", "spectrum_tab.work_width")
+                "spectrum_tab.memory", "spectrum_tab.work")
     starts = {lang: [t(lang, key).split("{")[0] for key in refusals] for lang in LANGUAGES}
     refused = {key: notice for key, page in visits.items() for notice in page.notices
                if notice.startswith(tuple(starts[key[0]]))}

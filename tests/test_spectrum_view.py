@@ -475,6 +475,36 @@ def test_the_refusal_names_what_fits():
     assert "MiB" in view.refusal(Config(), "zh", 1 << 20)
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("config, budget", [
+    (Config(depth=10, width=2048), 1 << 30),  # over the work
+    (Config(depth=60, width=2048), 1 << 28),  # over the memory
+    (replace(tour.STEPS[tour.CONV_STEP], padding="circular"), 1 << 30),  # a conv net over the memory
+    (Config(arch="conv", width=16, activation="relu", init="he_normal", batch=100), 1 << 30),  # over the work
+], ids=["work", "memory", "conv-memory", "conv-work"])
+def test_the_refusal_names_sizes_that_fit_both_limits_in_the_sidebar_s_words(config, budget, lang):
+    """A student's conv net was told "Lower the depth or the width" (its memory) and "a width up to 7" (its work),
+    where its sidebar says channels: each refusal names the largest depth and width that fit both limits, a conv
+    net's width as its channels, and following either leaves no refusal, one more does."""
+    message = view.refusal(config, lang, budget)
+    assert message is not None
+    conv = config.arch == "conv"
+    named = 0
+    for name, key in (("depth", "memory_fit_depth"), ("width", "spectrum_tab.fit_channels" if conv
+                                                       else "memory_fit_width")):
+        pattern = re.escape(t(lang, key, value=0)).replace("0", r"([\d,]+)")
+        found = re.search(pattern, message)
+        if found is None:
+            continue
+        value = int(found.group(1).replace(",", ""))
+        assert view.refusal(replace(config, **{name: value}), lang, budget) is None, (name, value)
+        assert view.refusal(replace(config, **{name: value + 1}), lang, budget) is not None, (name, value)
+        named += 1
+    assert named >= 1, message
+    if conv:
+        assert t(lang, "memory_fit_width", value=0).split("0")[0].strip() not in message, message
+
+
 def test_the_nearest_network_that_fits_is_the_largest_within_both_limits_for_it_and_its_twin():
     budget = 1 << 30
     conv = tour.STEPS[tour.CONV_STEP]  # 10 x 64 channels of 16 x 16 pixels: 6.0 GiB and 1.9e14 flops
@@ -486,7 +516,7 @@ def test_the_nearest_network_that_fits_is_the_largest_within_both_limits_for_it_
     wider = replace(conv, width=fitted.width + 1)
     assert max(spectra.estimate_work(network) for network in (wider, view.twin(wider))) > WORK_LIMIT
     # a Custom network's refusal names the same width (memory aside, which the work refusal follows)
-    assert f"a width up to {view.fits(conv, 1 << 40)['width']:,} fits" in view.refusal(conv, "en", 1 << 40)
+    assert f"a channel count up to {view.fits(conv, 1 << 40)['width']:,} fits" in view.refusal(conv, "en", 1 << 40)
 
 
 def test_a_tour_step_over_the_limits_is_computed_at_the_lecture_networks_work():

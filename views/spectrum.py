@@ -168,17 +168,23 @@ def fitting(config: Config, memory_budget: int, limit: float | None = None) -> C
 
 def refusal(config: Config, lang: str, memory_budget: int) -> str | None:
     """Why the tab does not compute this network's spectrum, or None: over the memory budget or the work limit
-    (core.spectrum's estimates; the depth and width that fit, fits(), are named)."""
-    need = spectra.estimate_memory(config)
-    if need > memory_budget:
-        return t(lang, "spectrum_tab.memory", need=need / 2**20, budget=memory_budget / 2**20)
-    work = spectra.estimate_work(config)
-    if work <= WORK_LIMIT:
+    (core.spectrum's estimates), with the depth and the width (a conv net's channels) that fit both, fits(): the
+    memory refusal had said "lower the depth or the width" to a conv net, whose sidebar has channels. The tab computes
+    the network and its twin (load()), so the larger of their needs is what is over."""
+    if load(config, memory_budget) <= 1:
         return None
+    networks = (config, twin(config))
+    need, work = max(map(spectra.estimate_memory, networks)), max(map(spectra.estimate_work, networks))
     found = fits(config, memory_budget)
-    key = "spectrum_tab.work" if found["depth"] else "spectrum_tab.work_width"
-    return t(lang, key, **summary.powers_apart(work, WORK_LIMIT),
-             seconds=f"{WORK_LIMIT / WORK_RATE:.0f}", **found)
+    width = "spectrum_tab.fit_channels" if config.arch == "conv" else "memory_fit_width"
+    sizes = [t(lang, key, value=found[name]) for name, key in (("depth", "memory_fit_depth"), ("width", width))
+             if found[name]]
+    said = t(lang, "spectrum_tab.fits", sizes=join(lang, sizes, "or")) if sizes else \
+        t(lang, "spectrum_tab.fits_none_conv" if config.arch == "conv" else "spectrum_tab.fits_none")
+    if need > memory_budget:
+        return t(lang, "spectrum_tab.memory", need=need / 2**20, budget=memory_budget / 2**20, fits=said)
+    return t(lang, "spectrum_tab.work", **summary.powers_apart(work, WORK_LIMIT),
+             seconds=f"{WORK_LIMIT / WORK_RATE:.0f}", fits=said)
 
 
 def fitted_note(config: Config, fitted: Config, lang: str, memory_budget: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import partial
 
 import numpy as np
 
@@ -918,11 +919,18 @@ def refusal(config, lang: str, memory_budget: int = DEFAULT_MEMORY_BUDGET,
     return t(lang, key, **powers_apart(work, work_limit), seconds=f"{work_limit / WORK_RATE:.0f}", **fits)
 
 
-def memory_refusal(config, lang: str, memory_budget: int) -> str:
+def budget_share(config, memory_budget: int, work_limit: float) -> float:
+    """The larger of the network's memory over the budget and its work over the limit: it fits the page where this
+    is at most 1. It grows with the depth, the width and the batch, as both do (work_fits bisects it)."""
+    return max(estimate_memory(config) / memory_budget, estimate_work(config) / work_limit)
+
+
+def memory_refusal(config, lang: str, memory_budget: int, work_limit: float = WORK_LIMIT) -> str:
     """The memory refusal: what the network needs against the budget; for a conv net, what its memory grows with
     (its activations: depth × batch × image² × channels); for a dense one, which of core.network.memory_terms is
     most of it, the weights (depth × width²) or the values over the batch (depth × batch × width), and the largest
-    depth, width and batch that fit one at a time (work_fits over estimate_memory), the larger term's size first."""
+    depth, width and batch that fit one at a time (work_fits), the larger term's size first. Each is within the
+    work limit too (refusal's second test): a depth that fitted the memory alone had been refused for its work."""
     need = estimate_memory(config)
     if config.arch == "conv":  # the digits' image is their own 8 x 8: no image to lower
         return t(lang, "memory_conv_digits" if config.input == "digits" else "memory_conv", need=need / 2**20,
@@ -930,7 +938,7 @@ def memory_refusal(config, lang: str, memory_budget: int) -> str:
     terms = memory_terms(config)
     most = max(terms, key=terms.get)
     order = ("depth", "width", "batch") if most == "weights" else ("batch", "depth", "width")
-    fits = work_fits(config, memory_budget, estimate_memory, order)
+    fits = work_fits(config, 1.0, partial(budget_share, memory_budget=memory_budget, work_limit=work_limit), order)
     sizes = [t(lang, f"memory_fit_{name}", value=value) for name, value in fits.items() if value]
     said = [t(lang, "memory_fits", sizes=join(lang, sizes, "or"))] if sizes else []  # each alone: alternatives
     if not fits["batch"]:
