@@ -80,6 +80,35 @@ def test_step_2_beside_step_7_draws_each_step_s_own_simulation_on_one_scale(step
     assert said == [beside.sentence(steps["2"], steps["7"], "2", "7", lang)]
 
 
+def y_scales(spec) -> list[dict]:
+    """Every y scale set anywhere in a spec."""
+    return [e["y"]["scale"] for e in encodings(spec) if isinstance(e.get("y"), dict) and "scale" in e["y"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_log_scale_switch_puts_both_sides_on_one_log_axis_that_holds_both(steps, lang):
+    """With the Activations tab's Log scale on, the two sides' std charts had stayed linear, step 2's curve flat on 0
+    from layer 3 where its sentence says 2.94 × 10⁻⁷: both go on one log axis, from the decade under the smallest
+    value of either to the decade over the largest, as the tab's own chart below; off, linear again."""
+    at = open_app(step="2", beside="7", lang=lang, log="true")
+    no_trouble(at)
+    charts = std_charts(at, lang)
+    assert len(charts) == 3
+    values = np.concatenate([steps[c].stats[k] for c in ("2", "7") for k in ("act_std", "predicted_act_std")])
+    values = values[np.isfinite(values) & (values > 0)]
+    expected = [10.0 ** math.floor(math.log10(values.min())), 10.0 ** math.ceil(math.log10(values.max()))]
+    for spec, _ in charts[:2]:
+        scales = y_scales(spec)
+        assert scales and all(scale.get("type") == "log" for scale in scales), scales
+        assert {tuple(scale["domain"]) for scale in scales} == {tuple(expected)}
+    assert all(scale.get("type") == "log" for scale in y_scales(charts[2][0]))  # the tab's own
+    at.toggle(key="log").set_value(False)
+    at.run()
+    for spec, _ in std_charts(at, lang)[:2]:
+        assert all(scale.get("type") != "log" and scale["domain"][0] == 0 for scale in y_scales(spec))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("raw", [str(len(tour.STEPS) + 1), "custom", "0", "seven", ""])
 def test_a_bad_beside_value_is_said_and_the_page_works(raw):

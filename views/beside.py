@@ -20,6 +20,7 @@ from .computing import Note, compute, session_gone
 from .derivation import relation
 from .draw import draw, name_figures
 from .page import Page, frames, layer_titles, memory_budget
+from .tabs.activations import LOG
 from .text import t
 
 KEY = "beside"  # the selectbox's key and its URL parameter (urlstate.PARAMS)
@@ -165,10 +166,11 @@ def sentence(left, right, left_code: str, right_code: str, lang: str) -> str:
 
 
 def side(page: Page, f: dict, code: str, config: Config, other: Config, y_max: float | None,
-         place: str | None = None) -> None:
-    """One side: its title, its std chart on the shared axis (0 to y_max) and its histograms. f: its frames
-    (page.frames). Its figures are named after its own step and the other side's: "step-7_histograms-beside-step-2".
-    place: "left" or "right" in presenter mode, which draws the charts at its own sizes (present.side)."""
+         place: str | None = None, log_span: tuple[float, ...] | None = None) -> None:
+    """One side: its title, its std chart on the shared axis (0 to y_max; with log_span, the Activations tab's Log
+    scale on, a log axis holding log_span) and its histograms. f: its frames (page.frames). Its figures are named
+    after its own step and the other side's: "step-7_histograms-beside-step-2". place: "left" or "right" in
+    presenter mode, which draws the charts at its own sizes (present.side)."""
     st.markdown(f"#### {tour.heading(code, page.lang)}")
     if place is not None:
         present.side(page, f, config, place, y_max)
@@ -178,8 +180,8 @@ def side(page: Page, f: dict, code: str, config: Config, other: Config, y_max: f
     colour = charts.SCHEME_COLOURS[tour.scheme_of(config)]
     titles = layer_titles(config, page.lang)  # a residual step's layers are its stream
     draw("line", f["act_std"], name=f"activation-std{files}", colour=colour, title=titles["std"],
-         y_title=page.t("std_axis"), log=False, names=page.names(), layer_title=page.t("layer"),
-         series_title=page.t("series"), y_max=y_max)
+         y_title=page.t("std_axis"), names=page.names(), layer_title=page.t("layer"), series_title=page.t("series"),
+         **({"log": True, "log_span": log_span} if log_span is not None else {"log": False, "y_max": y_max}))
     panels, _ = charts.panel_layers(config.depth)
     width, height = PANEL
     draw("histogram", f["histogram"], name=f"histograms{files}", width="content", colour=colour,
@@ -214,6 +216,9 @@ def show(page: Page, note: Note, presenting: bool = False) -> bool:
         return True
     mine, theirs = page.frames(), frames(config, page.lang)
     top = shared_top([mine["act_std"], theirs["act_std"]])
+    # the Activations tab's Log scale (kept in the session while another tab is open): both sides on one log axis
+    log_span = charts.log_span_of([mine["act_std"], theirs["act_std"]]) \
+        if st.session_state.get(LOG) and not presenting else None
     # one element with the CSS (another would add a gap under presenter mode's fitted charts); presenter mode fits
     # each side to the screen under its own title (present.FIT_CHARTS), which a taller title would push below it
     level = "" if presenting else LEVEL_TITLES.format(left=own, right=code, lang=page.lang)
@@ -222,8 +227,8 @@ def show(page: Page, note: Note, presenting: bool = False) -> bool:
         st.markdown(sentence(page.result, other, own, code, page.lang))  # first: what to see in the charts below
         left, right = st.columns(2, gap="large")
         with left, st.container(key="beside_side_left"):
-            side(page, mine, own, page.config, config, top, "left" if presenting else None)
+            side(page, mine, own, page.config, config, top, "left" if presenting else None, log_span)
         with right, st.container(key="beside_side_right"):
-            side(page, theirs, code, config, page.config, top, "right" if presenting else None)
+            side(page, theirs, code, config, page.config, top, "right" if presenting else None, log_span)
     name_figures(page.config, page.lang)  # the page's other charts: named after its own step again
     return True

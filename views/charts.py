@@ -629,6 +629,16 @@ def overflow_marks(base: alt.Chart, top: float) -> list[alt.Chart]:
     return edge_marks(base.transform_filter(alt.datum.overflowed), top, "∞", top=True)
 
 
+def log_span_of(frames: list[pd.DataFrame]) -> tuple[float, ...]:
+    """What line charts on one log axis hold between them, in few numbers (a chart's options are its template's key):
+    the smallest and largest positive finite value, and 0 where any value is exactly 0 (decades() then leaves room
+    below the lowest tick for its marks)."""
+    values = pd.concat([f["value"] for f in frames]).to_numpy(float)
+    positive = values[np.isfinite(values) & (values > 0)]
+    span = (float(positive.min()), float(positive.max())) if positive.size else ()
+    return span + ((0.0,) if (values == 0).any() else ())
+
+
 def underflow_marks(base: alt.Chart, bottom: float, label: str) -> list[alt.Chart]:
     """Where a frame's row is underflowed (compare_frame: every value below the float's smallest normal number, not
     0, so not zero_marks' "0"): a triangle on the axis's bottom edge pointing down, `label` written to its right."""
@@ -637,8 +647,9 @@ def underflow_marks(base: alt.Chart, bottom: float, label: str) -> list[alt.Char
 
 def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
     """What of a chart's spec depends on the data's values; charts with equal layouts differ only in data."""
-    if kind == "line":
-        return (decades(frame["value"]) if options.get("log") else ()), layer_span(frame["layer"])
+    if kind == "line":  # log_span: values another chart on the same log axis holds (two steps side by side)
+        return (decades([*frame["value"], *options.get("log_span", ())]) if options.get("log") else ()), \
+            layer_span(frame["layer"])
     if kind == "histogram":
         kind = frame["kind"].to_numpy()
         bins = (kind == "bin") | (kind == "end")  # the range of core's bins, not the bars beside it
@@ -667,7 +678,7 @@ LEGENDS = {"top": {"orient": "top", "offset": LEGEND_TOP_OFFSET}}  # line_chart'
 def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_title: str, log: bool,
                names: dict[str, str], layer_title: str, series_title: str = "curve", y_max: float | None = None,
                layer_axis_title: bool = True, size: float = LABEL_SIZE, text_scale: str = "1",
-               legend: str = "bottom", plot: int | None = None) -> alt.LayerChart:
+               legend: str = "bottom", plot: int | None = None, log_span: tuple[float, ...] = ()) -> alt.LayerChart:
     """Measured values per layer (solid, with points) and the theory (dashed grey, on top); log or linear y.
 
     frame: series_frame(); with names["branch"] and names["branch_theory"], the rows of those series (a residual
@@ -680,11 +691,12 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
     line, or lines (title_lines). size: its text's (theme's), px; text_scale: y_ticks' (a linear axis's). legend:
     "bottom" (a branch's four entries in two columns), or "top", between the title and the plot, where the plot keeps
     the column's width and the chart beside has a title a line longer. plot: the plot's height, px, its title, axes
-    and legend around it (plot_height); by default the whole chart is HEIGHT px, as Streamlit fits it.
+    and legend around it (plot_height); by default the whole chart is HEIGHT px, as Streamlit fits it. log_span: on a
+    log axis, values besides the frame's that the axis holds (log_span_of the charts that share it).
     """
     branch, branch_theory = names.get("branch"), names.get("branch_theory")
     series = [names["measured"], names["theory"], *([branch, branch_theory] if branch else [])]
-    ticks, layers = layout("line", frame, log=log)
+    ticks, layers = layout("line", frame, log=log, log_span=log_span)
     beside = branch_colour(colour)  # a branch's line and its theory's
     y = _log_y("value:Q", y_title, ticks) if log else _linear_y("value:Q", y_title, y_max, text_scale)
     base = written(alt.Chart(frame), "value").encode(

@@ -10,6 +10,7 @@ from .. import charts, link, present, summary, tour
 from ..draw import draw
 from ..page import Page
 
+LOG = "log"  # the Log scale switch's key and URL parameter: the steps side by side read it too (views/beside.py)
 
 INPUT_PANEL = (260, 120)  # px: the input's one histogram panel, a third of a laptop's page
 
@@ -25,8 +26,8 @@ def show(page: Page) -> None:
     f = page.frames()
     layers = f["layers"]
     # linear by default, like the lecture's plots (and all-zero activations draw); log shows the factor a layer
-    log = st.toggle(page.t("log_y"), False, key="log", persist_state="session", help=page.t("log_y_help"))
-    link.write_setting("log", log)  # kept in the address while another tab is open
+    log = st.toggle(page.t("log_y"), False, key=LOG, persist_state="session", help=page.t("log_y_help"))
+    link.write_setting(LOG, log)  # kept in the address while another tab is open
     # a residual stream's titles in lines, both, so that the plots keep one height: beside its legend an 800 px
     # window had cut the std chart's ("Residual stream x: st…")
     titles = page.titles()
