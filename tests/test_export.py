@@ -571,3 +571,34 @@ def test_the_data_tab_shows_readable_headers_whole_counts_and_a_dash_for_nothing
     assert any(data.caption(lang, "float32") == c.value for c in at.caption)
     name = "init-explorer_step-4_tanh_xavier-normal_10x500_seed-0.csv"
     assert (t(lang, "download_csv"), t(lang, "download_csv_help", name=name)) in offered(at)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_figure_holds_its_whole_legend_and_every_axis_label(lang):
+    """A student's Compare figure (20 layers, five schemes) lost its fifth legend entry below the canvas and its x
+    axis stopped at 19: Vega fitted the figure's width as a page's container (autosize fit-x) and laid the legend out
+    in columns for the narrower plot. The figure's plot is FIGURE_WIDTH wide and the figure grows around it: every
+    legend label and axis label lies inside it, the last layer and every scheme among them."""
+    from core import cache
+    from tests.vega_specs import scene_marks
+    import vl_convert
+
+    config = Config(depth=20, width=300, activation="relu", init="he_normal")
+    results = {scheme: cache.simulate_cached(tour.scheme_config(config, scheme)) for scheme in tour.LECTURE_FIVE}
+    frame = charts.compare_frame(results, lang, tour.scheme_of(config))
+    options = dict(title=t(lang, "chart_compare"), y_title=t(lang, "std_axis"), layer_title=t(lang, "layer"),
+                   scheme_title=t(lang, "scheme"), underflow_label=t(lang, "mark_underflow"))
+    spec = charts.with_data(chart_template("compare", json.dumps(options, sort_keys=True),
+                                           charts.layout("compare", frame, **options), frame), frame)
+    graph = vl_convert.vegalite_to_scenegraph(export.standalone(spec))
+    labels = {role: [] for role in ("legend-label", "axis-label")}
+    for node, x, y in scene_marks(graph):
+        if node["marktype"] == "text" and node.get("role") in labels:
+            for item in node["items"]:
+                labels[node["role"]].append(item["text"])
+                assert 0 <= x + item.get("x", 0) <= graph["width"], (item["text"], graph["width"])
+                assert 0 <= y + item.get("y", 0) <= graph["height"], (item["text"], graph["height"])
+    names = {charts.scheme_name(scheme, lang, result.config) for scheme, result in results.items()}
+    assert names <= set(labels["legend-label"]), labels["legend-label"]
+    assert "20" in labels["axis-label"] and "0" in labels["axis-label"]

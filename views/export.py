@@ -144,8 +144,11 @@ def csv_bytes(config: Config, table: pd.DataFrame, link: str | None = None) -> b
 
 def standalone(spec: dict) -> dict:
     """A page's Vega-Lite spec as a figure: its datasets (DataFrames) written as JSON rows, null where NaN, each
-    container-wide chart FIGURE_WIDTH wide (a file has no container), on white with the light theme's text
-    colours (charts.TEXT_COLOURS), whatever theme the page had. The spec given is left as it is."""
+    container-wide chart's plot FIGURE_WIDTH wide (a file has no container) and the figure grown around its plot to
+    hold its axes and legends (Vega's autosize "pad": fitted to a width as on the page, "fit-x", a legend laid out in
+    columns for the narrower plot had run below the canvas, and the layer axis's last label past its edge), on white
+    with the light theme's text colours (charts.TEXT_COLOURS), whatever theme the page had. The spec given is left as
+    it is."""
     def sized(node: Any) -> Any:
         if isinstance(node, dict):
             return {k: FIGURE_WIDTH if k == "width" and v == "container" else sized(v) for k, v in node.items()}
@@ -154,6 +157,7 @@ def standalone(spec: dict) -> dict:
         return node
     figure = sized({k: v for k, v in charts.coloured(spec, "light").items() if k != "datasets"})
     figure["background"] = charts.BACKGROUNDS["light"]
+    figure["autosize"] = {"type": "pad"}
     figure["datasets"] = {name: _rows(frame) if isinstance(frame, pd.DataFrame) else frame
                           for name, frame in spec.get("datasets", {}).items()}
     return figure
