@@ -14,7 +14,7 @@ import streamlit as st
 import vl_convert
 from streamlit.testing.v1 import AppTest
 
-from core import Config, simulate
+from core import Config, cache, simulate
 from views import charts, present, tour, urlstate
 from views import spectrum as spectrum_view
 from views.page import layer_titles, series_names
@@ -109,8 +109,15 @@ def _check_presenter_page(step: str, lang: str) -> None:
     config = tour.STEPS[step]
     titles = [layer_titles(config, lang)["std"]]
     if tour.SPECTRUM in about:  # the Spectrum tab's two histograms in place of the activations'
-        titles += [charts.title_lines(title, present.SPECTRUM_TITLE_WIDTH) for title in (
-            spectrum_view.this_title(config, config, lang), spectrum_view.twin_title(config, lang, config))]
+        # each title saying how many of its values are too small to draw (presenter mode has no caption): the
+        # Gaussian twin's 107 of 256 at step 10, whose bars add up to 58 %
+        spectra = [cache.spectrum_cached(network) for network in (config, spectrum_view.twin(config))]
+        hidden = [int((s.pooled <= s.resolution).sum()) for s in spectra]
+        assert hidden[0] == 0 < hidden[1] < spectra[1].pooled.size
+        notes = ["", t(lang, "spectrum_tab.zeros_title", zeros=hidden[1], count=spectra[1].pooled.size)]
+        titles += [charts.title_lines(" ".join(filter(None, [title, note])), present.SPECTRUM_TITLE_WIDTH)
+                   for title, note in zip((spectrum_view.this_title(config, config, lang),
+                                           spectrum_view.twin_title(config, lang, config)), notes)]
     else:
         titles.append(layer_titles(config, lang)["hist"])
     assert [title_text(spec) for spec in drawn] == titles, (step, lang)

@@ -619,7 +619,8 @@ def spectra(page: Page, columns: Sequence) -> None:
     """The Spectrum tab's two histograms of the Jacobian's singular values (views.tabs.spectrum: this network's and its
     twin's, on one set of bins), one in each of two columns, drawn as the activation histograms are, at SPECTRUM_PLOT
     with their text at BODY_PX, and scaled by the browser to their column or to the height they get (PRESENT_CSS,
-    FIT_CHARTS); where the tab computes none, what it says instead, in the first column."""
+    FIT_CHARTS), each title saying how many values lie below float64's resolution, not drawn (the tab's caption
+    does); where the tab computes none, what it says instead, in the first column."""
     from .tabs import spectrum as tab  # views.tabs imports this module (the Activations tab's screen_columns)
     with columns[0]:
         found = tab.measured(page)
@@ -628,6 +629,7 @@ def spectra(page: Page, columns: Sequence) -> None:
     config, results = found
     bin_edges = spectrum_view.edges(*results)
     for i, (column, result, title) in enumerate(zip(columns, results, tab.titles(page, config))):
+        title = " ".join(filter(None, [title, spectrum_view.zeros_title(result, page.lang)]))  # the bars' missing share
         chart, name = tab.histogram(page, result, bin_edges, title, title_width=SPECTRUM_TITLE_WIDTH, size=BODY_PX)
         width, height = SPECTRUM_PLOT
         # at its own size, as the activation histograms: a plot of SPECTRUM_PLOT, its title, axes and legend around it

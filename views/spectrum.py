@@ -402,6 +402,16 @@ def zeros_said(result: Spectrum, lang: str) -> str:
              count=result.pooled.size, resolution=summary.format_value(result.resolution))
 
 
+def zeros_title(result: Spectrum, lang: str) -> str:
+    """zeros_said in a chart title's few words, "(107 of 256 too small to draw)", or "" where every value is drawn (or
+    every one is exactly 0, which the verdict says): presenter mode has no caption to say it in, and its bars then add
+    up to less than 100 %. Its story gives the bound; a longer title left the histogram under its readable height."""
+    _, zeros = shown_values(result)
+    if not zeros or not result.pooled.any():
+        return ""
+    return t(lang, "spectrum_tab.zeros_title", zeros=zeros, count=result.pooled.size)
+
+
 def stated(result: Spectrum, lang: str) -> dict[str, str]:
     """p10, median, p90 and their ratio with the relation a sentence writes after the name: "= 0.944", or a bound of
     headline()'s as it is, "< 7.79 × 10⁻¹³" or "> 1.21 × 10¹²" (so "p10 < ...", never "p10 = < ...")."""
