@@ -37,7 +37,7 @@ def test_orthogonal_linear_network_is_gain_to_the_depth_in_every_direction():
         config = Config(activation="linear", init="orthogonal", gain=gain, depth=depth, width=200, dtype="float64")
         values = spectrum(config).pooled
         np.testing.assert_allclose(values, gain**depth, rtol=1e-6)
-        assert predicted_moments(config)["variance_squared"] == pytest.approx(0.0, abs=1e-12)
+        assert predicted_moments(config)["variance_squared"] == 0.0  # exactly: every s is gain^L
 
 
 @pytest.mark.slow
@@ -561,3 +561,26 @@ def test_layer_norms_of_one_width_shrink_one_more_direction(depth):
     assert np.all((1e-6 ** depth < second) & (second < 1e-4 ** depth))
     for jac in jacobians(config, inputs=2):
         assert np.linalg.matrix_rank(jac, tol=result.resolution) == (7 if depth < 3 else 6)
+
+
+@pytest.mark.parametrize("activation", ["linear", "tanh", "relu", "leaky_relu", "gelu", "sigmoid", "selu"])
+@pytest.mark.parametrize("init", ["orthogonal", "normal"])
+def test_the_slope_s_normalized_variance_is_never_below_0_and_exactly_0_for_a_linear_layer(activation, init):
+    """A linear orthogonal network's variance of s² is exactly 0 (every s = gain^L), and the Spectrum tab had printed
+    2.22 × 10⁻¹⁶, mu_2 / mu_1² - 1's rounding: the variance of f'² is taken in two passes, never negative, 0 where f' is
+    constant, and equal to E[f'⁴] / E[f'²]² - 1 elsewhere (checked here by Monte Carlo over 10⁶ draws)."""
+    from core.spectrum import slope_moments
+    from core.activations import derivative
+
+    config = Config(depth=3, width=20, activation=activation, init=init)
+    mu1, excess = slope_moments(config, 0.7)
+    assert excess >= 0
+    if activation == "linear":
+        assert (mu1, excess) == (1.0, 0.0)
+        moments = predicted_moments(config)
+        assert moments["variance_squared"] == (0.0 if init == "orthogonal" else moments["mean_squared"] ** 2 * 3)
+        return
+    u = np.sqrt(0.7) * np.random.default_rng(0).standard_normal(1_000_000)
+    slope2 = derivative(activation, u, config.slope) ** 2
+    assert mu1 == pytest.approx(slope2.mean(), rel=5e-3)
+    assert excess == pytest.approx((slope2**2).mean() / slope2.mean() ** 2 - 1, rel=2e-2, abs=2e-3)
