@@ -236,6 +236,14 @@ def first_layer(c: Config) -> tuple[np.ndarray, np.ndarray]:
     return x, s if b is None else s + b
 
 
+def bend_truth(theory: float, total: float, depth: int) -> dict[str, float]:
+    """What tanh's bend takes off the straight-line product (theory / total) and its geometric mean a layer; none
+    where the product is 0 or undefined."""
+    if not (math.isfinite(theory) and math.isfinite(total) and total > 0 and theory > 0):
+        return {}
+    return {"bend": theory / total, "bend_layer": (theory / total) ** (1 / depth)}
+
+
 def expected(result) -> dict[str, float]:
     """What each named value of the tab must be: closed forms, a plain recomputation, the headline, the theory."""
     c, s = result.config, result.stats
@@ -287,6 +295,8 @@ def expected(result) -> dict[str, float]:
         "he_leaky": 2 / ((1 + c.slope**2) * he_fan(c, *fans)),  # He et al. 2015's PReLU condition
         "fan_in_1": fans[0], "fan_out_1": fans[1], "tanh_reference": math.tanh(1),
         "theory_ratio": s["predicted_act_std"][depth] / s["predicted_act_std"][0],
+        # what tanh's bend takes off the straight-line product over the network, and its geometric mean a layer
+        **bend_truth(s["predicted_act_std"][depth] / s["predicted_act_std"][0], float(total), depth),
         "theory_act": s["predicted_act_std"][depth],
         "act_ratio": h.act_ratio, "act_last": h.act_last, "saturated": h.saturated, "grad_ratio": h.grad_ratio,
         "theory_grad_ratio": s["predicted_grad_std"][1] / s["predicted_grad_std"][depth],
@@ -1400,3 +1410,27 @@ def test_the_derivation_writes_each_range_s_ends_with_their_significant_digits(c
                     assert abs(written - value) <= unit / 2 * Decimal("1.000001"), (end, written, value)
                 ranges += 1
     assert ranges >= 2
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("config, said", [
+    (tour.STEPS["4"], True),  # Xavier + tanh: factor 1 a layer, the theory 0.228: the bend takes ×0.228
+    (Config(init="xavier_normal", input="digits"), True),  # "a little smaller" a layer beside 0.476 and 0.213
+    (tour.STEPS["2"], False),  # 0.01·randn: the values stay where tanh is straight, the product holds
+], ids=["step 4", "digits", "step 2"])
+def test_the_tanh_block_says_what_the_bend_takes_over_the_network_where_the_product_misses(config, said, lang):
+    """The tanh block named each layer's factor and their product, then a theory more than ten per cent off it with no
+    word between: where the theory's ratio is not close to the straight-line product (derivation.CLOSE), a sentence
+    gives the bend's share of the whole network and of a layer, product × share = theory."""
+    result = simulate(config)
+    tanh = next(block for block in derivation.blocks(result, lang) if block.title == t(lang, "der_tanh_title"))
+    text = " ".join(tanh.notes)
+    start = t(lang, "der_tanh_bend").split("{")[0]
+    assert (start in text) == said, text
+    theory, total = tanh.values["theory_ratio"], float(tanh.values["total"])
+    assert (derivation.relation(theory, total) != "close") == said
+    if said:
+        bend = tanh.values["bend"]
+        assert bend * total == pytest.approx(theory, rel=1e-12)
+        assert tanh.values["bend_layer"] ** config.depth == pytest.approx(bend, rel=1e-12)
+        assert summary.format_value(bend) in text and summary.format_value(tanh.values["bend_layer"]) in text
