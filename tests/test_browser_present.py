@@ -60,7 +60,7 @@ CHART_TEXTS = """() => [...document.querySelectorAll("[data-testid='stVegaLiteCh
 # px: the page's body text as the browser sets it, the story's sentences: a projected chart's text is at least
 # present.SMALLEST_TYPE of it (the histograms had been 11.4 px beside the story's 19 px at 1280 x 720)
 BODY_PX = """() => parseFloat(getComputedStyle(document.querySelector(
-    "[data-testid='stMain'] [data-testid='stMarkdownContainer'] p")).fontSize)"""
+    ".st-key-story [data-testid='stMarkdownContainer'] p")).fontSize)"""
 # Each chart's visible texts that meet another of its texts, leave its SVG or were cut short (none: all apart and
 # whole)
 TEXTS_MEETING = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] svg")].flatMap((svg) => {
@@ -95,7 +95,7 @@ TYPE = """() => {
         const sizes = [...svg.querySelectorAll('text')].filter((e) => e.textContent.trim()).map((e) => {
             const m = e.getScreenCTM(); return parseFloat(getComputedStyle(e).fontSize) * Math.hypot(m.a, m.b); });
         return [Math.min(...sizes), Math.max(...sizes)]; });
-    return {title: px("h1"), story: px("[data-testid='stMain'] [data-testid='stMarkdownContainer'] p"),
+    return {title: px("h1"), story: px(".st-key-story [data-testid='stMarkdownContainer'] p"),
             numbers: px("[data-testid='stMetricValue']"), number_labels: px("[data-testid='stMetricLabel'] p"),
             sides: px(".st-key-beside_view h4"), charts}; }"""
 # The most the charts' texts of one screen are apart, largest over smallest, like for like (each chart's smallest,

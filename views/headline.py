@@ -16,6 +16,7 @@ from .page import Page
 from .sidebar import go_to_step
 from .text import pointing, t
 
+STORY = "story"  # the key of the story's container (.st-key-story)
 STEP_KEYS = ("Left", "Right")  # the keys of the ◀ ▶ step buttons (st.button's shortcut)
 STEP_BUTTONS = ("step_previous", "step_next")  # their keys
 # A presentation clicker's keys, KeyboardEvent.key: most clickers send PageUp and PageDown (some ← and →, the buttons'
@@ -41,13 +42,15 @@ CLICKER = f"""<script>/* a clicker's keys */
 </script>"""
 
 
-def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
-    """The title, the network in one line, the step's story, and one row of the ◀ ▶ step buttons and presenter
-    mode's switch; returns the story's place, filled once computed, whether presenter mode is on, and the QR code's
-    place (present.controls), filled at the run's end (present.fill_qr)."""
+def header(lang: str, step: str, config: Config) -> tuple[Any, bool, Any]:
+    """The title, the network in one line, one row of the ◀ ▶ step buttons and presenter mode's switch, and the
+    step's story; returns the story's place, filled once computed, whether presenter mode is on, and the QR code's
+    place (present.controls), filled at the run's end (present.fill_qr).
+
+    The row comes before the story: under it, the buttons moved up and down by 100 px from step to step with the
+    story's length, and a teacher's second click on ▶ landed on the headline numbers."""
     st.title(tour.heading(step, lang))
     st.caption(describe.line(config, lang))
-    story = st.empty()  # filled in once the network is computed: a story quotes its numbers (Custom where they part)
     # At Custom, ◀ ▶ go on from the last step shown (tour.nearest_step), never back to the start by accident.
     place = tour.nearest_step(config, st.session_state.get("_last_step"))
     before, after = tour.previous_step(place), tour.next_step(place)
@@ -65,6 +68,9 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool]:
         presenting, qr = present.controls(lang, step)
         if presenting:  # in the row, as the mode's other scripts: in the column its empty box took a gap's height
             st.html(CLICKER, unsafe_allow_javascript=True)
+    # filled in once the network is computed: a story quotes its numbers (Custom where they part); keyed, the page's
+    # CSS and its tests find it whatever stands before it
+    story = st.container(key=STORY).empty()
     if step == tour.CUSTOM:  # its first part meanwhile, pointing to tabs only where they are shown
         story.markdown(pointing(t(lang, "story_custom"), tabs=not presenting))
     return story, presenting, qr
