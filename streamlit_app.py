@@ -23,7 +23,7 @@ from core.threads import ADMISSION, Cancelled
 from core.threads import configure as configure_threads
 from views import beside, present, summary, tabs, tour, urlstate
 from views.draw import name_figures
-from views.computing import COMPUTING_CSS, Note, compute, compute_first, page_drawn, session_gone
+from views.computing import COMPUTING_CSS, Note, compute, compute_first, page_drawn, session_gone, work_seconds
 from views.headline import breaks, header, metrics
 from views.link import check_link, link_problems, sync_tab
 from views.page import Page, memory_budget
@@ -63,8 +63,9 @@ def body(note: Note, lang: str, step: str, config: Config, story: DeltaGenerator
         return
     companions = tour.companions(step, config.seed)  # networks the step's story measures besides this one
     try:  # computed by compute_first, unless this is the session's first run
+        networks = (config, *companions.values())
         result, *others = compute(note, lang, [partial(cache.simulate_cached, c, memory_budget(), session_gone())
-                                               for c in (config, *companions.values())])
+                                               for c in networks], work_seconds(networks, memory_budget()))
     except MemoryBudgetError:  # the estimate above and the engine's own check should agree; never a traceback
         st.error(summary.memory_refusal(config, lang, memory_budget()))
         return

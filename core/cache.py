@@ -145,6 +145,11 @@ def simulate_cached(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET, 
     return RESULTS.get(("simulate", config, memory_budget), compute)
 
 
+def is_simulated(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET) -> bool:
+    """Whether simulate_cached(config, memory_budget) has its result kept: it would return at once."""
+    return ("simulate", config, memory_budget) in RESULTS
+
+
 def spectrum_cached(config: Config, inputs: int = spectra.DEFAULT_INPUTS, memory_budget: int = DEFAULT_MEMORY_BUDGET,
                     cancel: threads.Cancel = None, waiting: Callable[[int], None] | None = None) -> spectra.Spectrum:
     """core.spectrum.spectrum(config, inputs), computed once per process in a compute slot and kept as

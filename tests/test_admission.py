@@ -17,7 +17,8 @@ from core import DEFAULT_MEMORY_BUDGET, Config, cache, estimate_memory, threads
 from core.admission import (
     DEFAULT_SERVER_MIB, ENV, SERVER_MIB_RANGE, Admission, BudgetSettingError, server_budget,
 )
-from views import summary, tour
+from views import summary, tour, urlstate
+from views.text import t
 from views.locale import LANGUAGES, catalogue
 
 GUARD = 30  # seconds an event may take before the test fails instead of hanging (never a timing claim)
@@ -394,6 +395,43 @@ def test_any_whole_number_is_taken_exactly_when_it_is_in_range(mib):
 
 
 # ---------- what the page says ----------
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_long_computation_s_note_says_its_work_in_seconds_of_one_core(lang):
+    """A Compare tab of 2,048-wide networks showed the note alone for 47 s: from summary.NOTE_SECONDS of one core's
+    work on, the computing note says how many, rounded; under it, nothing; a waiting note waits, whatever the work."""
+    from views.computing import work_seconds
+    from core.network import WORK_RATE, estimate_work
+
+    short, long = summary.computing_note(lang, 0, True, 4.9), summary.computing_note(lang, 0, True, 37.6)
+    assert short == summary.computing_note(lang, 0, True)
+    assert long == t(lang, "note_previous", note=t(lang, "computing_work", note=t(lang, "computing_note"),
+                                                  seconds="38"))
+    assert summary.computing_note(lang, 2, True, 37.6) == summary.computing_note(lang, 2, True)
+    # what it counts: the networks not kept yet, each estimate_work / WORK_RATE
+    small = [Config(depth=2, width=20, seed=987_654), Config(depth=3, width=30, seed=987_654)]
+    assert work_seconds(small, DEFAULT_MEMORY_BUDGET) == pytest.approx(
+        sum(estimate_work(c) for c in small) / WORK_RATE, rel=1e-12)
+    cache.simulate_cached(small[0], DEFAULT_MEMORY_BUDGET)
+    assert work_seconds(small, DEFAULT_MEMORY_BUDGET) == pytest.approx(estimate_work(small[1]) / WORK_RATE, rel=1e-12)
+
+
+@pytest.mark.slow
+def test_a_first_page_of_a_wide_network_says_how_long_its_work_is(monkeypatch):
+    """The student's link: the first page of a 2,048-wide network, 6 s of one core, says so in its note."""
+    from core.network import WORK_RATE, estimate_work
+
+    sent, _ = notes_sent(monkeypatch)
+    at = AppTest.from_file(APP, default_timeout=GUARD)
+    at.query_params.update(step="custom", width="2048", depth="13", seed="424242")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    state = {name: at.session_state[name] for name in urlstate.PARAMS if name in at.session_state}
+    config = urlstate.config_of(state)[0]
+    seconds = estimate_work(config) / WORK_RATE
+    assert seconds >= summary.NOTE_SECONDS
+    assert summary.computing_note("en", 0, previous=False, seconds=seconds) in sent, sent
+
 
 @pytest.mark.parametrize("lang, table", [(lang, catalogue(lang)) for lang in LANGUAGES])
 def test_the_note_says_how_many_computations_come_first(lang, table):

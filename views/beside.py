@@ -16,7 +16,7 @@ from core.network import WORK_LIMIT
 from core.threads import Cancelled
 
 from . import charts, export, present, summary, tour, urlstate
-from .computing import Note, compute, session_gone
+from .computing import Note, compute, session_gone, work_seconds
 from .derivation import relation
 from .draw import draw, name_figures
 from .page import Page, frames, layer_titles, memory_budget
@@ -208,7 +208,8 @@ def show(page: Page, note: Note, presenting: bool = False) -> bool:
         st.error(refused)
         return True
     try:
-        other = compute(note, page.lang, [partial(cache.simulate_cached, config, memory_budget(), session_gone())])[0]
+        other = compute(note, page.lang, [partial(cache.simulate_cached, config, memory_budget(), session_gone())],
+                        work_seconds([config], memory_budget()))[0]
     except MemoryBudgetError:
         st.error(summary.memory_refusal(config, page.lang, memory_budget()))
         return True

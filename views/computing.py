@@ -15,7 +15,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
 from core import Config, cache
-from core.network import WORK_LIMIT
+from core.network import WORK_LIMIT, WORK_RATE, estimate_work
 from core.threads import Cancelled, parallel_map
 
 from . import summary, urlstate
@@ -79,8 +79,14 @@ class Note:
         self.line = self.text = None
 
 
+def work_seconds(configs, memory_budget: int) -> float:
+    """The work of simulating the networks not kept yet (core.cache.is_simulated), in seconds of one core
+    (core.network.estimate_work / WORK_RATE): what a computation's note says it takes."""
+    return sum(estimate_work(c) / WORK_RATE for c in set(configs) if not cache.is_simulated(c, memory_budget))
+
+
 @contextlib.contextmanager
-def computing(note: Note, lang: str):
+def computing(note: Note, lang: str, seconds: float = 0.0):
     """Say in `note` that the page is being computed, for as long as the block runs; the block gets say(n), which
     says instead that the computation waits for n other computations on this server (0: computing again).
 
@@ -91,18 +97,19 @@ def computing(note: Note, lang: str):
     previous = st.session_state.get(DRAWN, False)
 
     def say(ahead: int) -> None:
-        note.say(summary.computing_note(lang, ahead, previous))
+        note.say(summary.computing_note(lang, ahead, previous, seconds))
     say(0)
     yield say
     note.clear()
 
 
-def compute(note: Note, lang: str, work: list[Callable[..., Any]]) -> list:
+def compute(note: Note, lang: str, work: list[Callable[..., Any]], seconds: float = 0.0) -> list:
     """[task(waiting=...) for task in work], side by side in threads of their own (core.cache takes a compute
     slot where it computes), while this script's thread keeps `note` saying what they do: waiting for the
-    server, with how many computations come first (the most any task waits behind), or computing (computing())."""
+    server, with how many computations come first (the most any task waits behind), or computing (computing(), with
+    the work's `seconds` of one core: work_seconds)."""
     ahead = dict.fromkeys(range(len(work)), 0)  # task -> computations before it on the server, while it waits
-    with computing(note, lang) as say:
+    with computing(note, lang, seconds) as say:
         def tell() -> None:
             say(max(ahead.values(), default=0))
         return parallel_map(lambda i: work[i](waiting=partial(ahead.__setitem__, i)), range(len(work)),
@@ -132,12 +139,14 @@ def compute_first(note: Note, others: Callable[[Config, str], list[Config]]) -> 
     lang = st.session_state.get("lang", browser_language(st.context.locale))
     work: list[Callable[..., Any]] = []
     cancel = session_gone()
+    networks = [c for c in others(config, lang) if c != config]
     if summary.refusal(config, lang, memory_budget(), WORK_LIMIT) is None:
         work.append(partial(frames, config, lang, cancel))
-    work += [partial(cache.simulate_cached, c, memory_budget(), cancel) for c in others(config, lang) if c != config]
+        networks.append(config)
+    work += [partial(cache.simulate_cached, c, memory_budget(), cancel) for c in networks if c != config]
     if work:
         with contextlib.suppress(Cancelled):  # gone: nothing is drawn
-            compute(note, lang, work)
+            compute(note, lang, work, work_seconds(networks, memory_budget()))
 
 
 # ---------- a Custom network over a tab's limits ----------

@@ -883,12 +883,19 @@ def powers_apart(value: float, reference: float) -> dict[str, str]:
     return shown
 
 
-def computing_note(lang: str, ahead: int, previous: bool = True) -> str:
+NOTE_SECONDS = 5.0  # a computation of at least this many seconds of one core's work: the note says how many
+
+
+def computing_note(lang: str, ahead: int, previous: bool = True, seconds: float = 0.0) -> str:
     """The note above a page being computed: computing, or waiting for `ahead` other computations on the server
     (core.admission: they run or asked first); where the session has a page drawn before (`previous`), that the
-    page below still shows it. A session's first page has none: its note had said so over an empty page."""
+    page below still shows it. A session's first page has none: its note had said so over an empty page. seconds:
+    the computation's work in seconds of one core (core.network.estimate_work / WORK_RATE), said from NOTE_SECONDS
+    on: a Compare tab of 2,048-wide networks had shown the note alone for 47 s, with no word of how long."""
     if ahead <= 0:
         note = t(lang, "computing_note" if previous else "computing_note_first")
+        if seconds >= NOTE_SECONDS:
+            note = t(lang, "computing_work", note=note, seconds=written(round(seconds)))
     else:
         note = t(lang, "waiting_note_one") if ahead == 1 else t(lang, "waiting_note", n=ahead)
     return t(lang, "note_previous", note=note) if previous else note
