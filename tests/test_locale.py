@@ -482,3 +482,12 @@ def test_an_activation_s_name_opening_an_english_sentence_takes_a_capital():
         if zh.startswith("{activation}"):
             assert locale.t("zh", key, **{field: 1 for field in fields} | {"activation": "leaky ReLU"}).startswith(
                 "leaky ReLU")
+
+
+def test_the_derivation_s_here_is_one_word_in_chinese():
+    """The Derivation's "Here:" before this network's numbers read "当前：" at step 3 and "这里：" at step 8's
+    residual stream: every message the English starts with "Here" starts with 当前 in Chinese."""
+    en, zh = locale.catalogue("en"), locale.catalogue("zh")
+    here = [key for key, text in en.items() if re.match(r"Here[:,]", text.strip())]
+    assert len(here) >= 10
+    assert [key for key in here if not zh[key].strip().startswith("当前")] == []
