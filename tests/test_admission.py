@@ -5,6 +5,7 @@ waits, in both languages."""
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -689,3 +690,57 @@ def test_two_long_computations_lend_one_core_to_one_waiting():
     for long in longs:
         long.done()
     assert admission.running == admission.reserved == 0
+
+
+class NoteSaid:
+    """A stand-in for computing.Note that keeps every line it is told."""
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+    def clear(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("others", [0, 2])
+def test_a_page_s_own_networks_are_not_others_computations(others):
+    """A teacher alone on the server read "Waiting for 1 other computation": of a page's six networks, each queued
+    behind the one running was counted as waiting for another's. While one of the page's networks runs the note says
+    computing; where all of them wait, the first in line's count, which holds only other pages' computations."""
+    from views.computing import compute
+
+    running, release = threading.Event(), threading.Event()
+
+    def first(waiting):  # runs at once where no others are ahead; else waits behind them
+        if others:
+            waiting(others)
+            assert release.wait(GUARD)
+        waiting(0)
+        running.set()
+        assert release.wait(GUARD)
+        return "first"
+
+    def second(waiting):  # in line behind the first, and behind the others
+        waiting(others + 1)
+        assert release.wait(GUARD)
+        waiting(0)
+        return "second"
+
+    note = NoteSaid()
+    done = []
+    page = threading.Thread(target=lambda: done.append(compute(note, "en", [first, second])), daemon=True)
+    page.start()
+    if not others:
+        assert running.wait(GUARD)
+    time.sleep(0.5)  # the note is told every 0.1 s
+    release.set()
+    page.join(GUARD)
+    assert done == [["first", "second"]]
+    waiting = [text for text in note.said if text != summary.computing_note("en", 0, previous=False)]
+    if others:
+        assert waiting and set(waiting) == {summary.computing_note("en", others, previous=False)}, note.said
+    else:
+        assert waiting == [], note.said

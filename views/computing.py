@@ -105,15 +105,22 @@ def computing(note: Note, lang: str, seconds: float = 0.0):
 
 def compute(note: Note, lang: str, work: list[Callable[..., Any]], seconds: float = 0.0) -> list:
     """[task(waiting=...) for task in work], side by side in threads of their own (core.cache takes a compute
-    slot where it computes), while this script's thread keeps `note` saying what they do: waiting for the
-    server, with how many computations come first (the most any task waits behind), or computing (computing(), with
-    the work's `seconds` of one core: work_seconds)."""
-    ahead = dict.fromkeys(range(len(work)), 0)  # task -> computations before it on the server, while it waits
+    slot where it computes), while this script's thread keeps `note` saying what they do: computing (computing(),
+    with the work's `seconds` of one core: work_seconds) while any of them runs, else waiting for the server, with
+    how many computations come before the first of them in line. A teacher alone on the server had read "waiting for
+    1 other computation": the page's own networks, queued behind each other, were counted as others'."""
+    ahead = dict.fromkeys(range(len(work)), 0)  # unfinished task -> computations before it in line, 0 once it runs
     with computing(note, lang, seconds) as say:
         def tell() -> None:
-            say(max(ahead.values(), default=0))
-        return parallel_map(lambda i: work[i](waiting=partial(ahead.__setitem__, i)), range(len(work)),
-                            slots=False, wait=tell)
+            say(min(ahead.copy().values(), default=0))  # one of them runs: 0; else the first in line's
+
+        def run(i: int) -> Any:
+            try:
+                return work[i](waiting=partial(ahead.__setitem__, i))
+            finally:
+                ahead.pop(i, None)
+
+        return parallel_map(run, range(len(work)), slots=False, wait=tell)
 
 
 def compute_first(note: Note, others: Callable[[Config, str], list[Config]]) -> None:

@@ -54,17 +54,15 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool, Any]:
     # At Custom, ◀ ▶ go on from the last step shown (tour.nearest_step), never back to the start by accident.
     place = tour.nearest_step(config, st.session_state.get("_last_step"))
     before, after = tour.previous_step(place), tour.next_step(place)
-    # In presenter mode the buttons have no tooltip: the pointer stays on the button a click has just pressed, and its
-    # tooltip covered the new step's story on the projector. (The switch's state as the run before left it, or on a
-    # link's first run, before the switch is drawn, as the link says.)
-    tooltips = not st.session_state.get(present.PRESENT, st.query_params.get(present.PRESENT) == "true")
+    # The buttons have no tooltip: the pointer stays on the button a click has just pressed, and its tooltip, above
+    # it, covered the new step's title (on a projector, its story); the tour's help and the labels' ← → say the rest.
     # one row for the buttons and the switch: a laptop's first screen has room for the std chart below them
     with st.container(horizontal=True, vertical_alignment="center", key="step_row"):
         # ← → press them while no text box has the cursor (Streamlit's button shortcuts skip text fields)
         st.button(t(lang, "previous"), on_click=go_to_step, args=(before,), disabled=before is None,
-                  help=t(lang, "previous_help") if tooltips else None, shortcut=STEP_KEYS[0], key=STEP_BUTTONS[0])
+                  shortcut=STEP_KEYS[0], key=STEP_BUTTONS[0])
         st.button(t(lang, "next"), on_click=go_to_step, args=(after,), disabled=after is None,
-                  help=t(lang, "next_help") if tooltips else None, shortcut=STEP_KEYS[1], key=STEP_BUTTONS[1])
+                  shortcut=STEP_KEYS[1], key=STEP_BUTTONS[1])
         presenting, qr = present.controls(lang, step)
         if presenting:  # in the row, as the mode's other scripts: in the column its empty box took a gap's height
             st.html(CLICKER, unsafe_allow_javascript=True)
