@@ -47,10 +47,14 @@ def std_charts(at, lang: str = "en") -> list[tuple[dict, pd.DataFrame]]:
     return found
 
 
+def y_scales(spec) -> list[dict]:
+    """Every y scale set anywhere in a spec."""
+    return [e["y"]["scale"] for e in encodings(spec) if isinstance(e.get("y"), dict) and "scale" in e["y"]]
+
+
 def y_domains(spec) -> list:
     """Every y scale domain set anywhere in a spec."""
-    return [e["y"]["scale"]["domain"] for e in encodings(spec)
-            if isinstance(e.get("y"), dict) and "domain" in e["y"].get("scale", {})]
+    return [scale["domain"] for scale in y_scales(spec) if "domain" in scale]
 
 
 # ---------- the page ----------
@@ -78,11 +82,6 @@ def test_step_2_beside_step_7_draws_each_step_s_own_simulation_on_one_scale(step
     assert top[0] == 0 and tallest <= top[1] <= 1.2 * tallest
     said = [m.value for m in at.markdown if summary.format_value(steps["7"].stats["act_std"][10]) in m.value]
     assert said == [beside.sentence(steps["2"], steps["7"], "2", "7", lang)]
-
-
-def y_scales(spec) -> list[dict]:
-    """Every y scale set anywhere in a spec."""
-    return [e["y"]["scale"] for e in encodings(spec) if isinstance(e.get("y"), dict) and "scale" in e["y"]]
 
 
 @pytest.mark.slow

@@ -146,14 +146,13 @@ def compute_first(note: Note, others: Callable[[Config, str], list[Config]]) -> 
     lang = st.session_state.get("lang", browser_language(st.context.locale))
     work: list[Callable[..., Any]] = []
     cancel = session_gone()
-    networks = [c for c in others(config, lang) if c != config]
-    if summary.refusal(config, lang, memory_budget(), WORK_LIMIT) is None:
-        work.append(partial(frames, config, lang, cancel))
-        networks.append(config)
-    work += [partial(cache.simulate_cached, c, memory_budget(), cancel) for c in networks if c != config]
+    extra = [c for c in others(config, lang) if c != config]
+    own = [config] if summary.refusal(config, lang, memory_budget(), WORK_LIMIT) is None else []
+    work += [partial(frames, c, lang, cancel) for c in own]
+    work += [partial(cache.simulate_cached, c, memory_budget(), cancel) for c in extra]
     if work:
         with contextlib.suppress(Cancelled):  # gone: nothing is drawn
-            compute(note, lang, work, work_seconds(networks, memory_budget()))
+            compute(note, lang, work, work_seconds([*own, *extra], memory_budget()))
 
 
 # ---------- a Custom network over a tab's limits ----------

@@ -170,11 +170,11 @@ def refusal(config: Config, lang: str, memory_budget: int) -> str | None:
     """Why the tab does not compute this network's spectrum, or None: over the memory budget or the work limit
     (core.spectrum's estimates), with the depth and the width (a conv net's channels) that fit both, fits(): the
     memory refusal had said "lower the depth or the width" to a conv net, whose sidebar has channels. The tab computes
-    the network and its twin (load()), so the larger of their needs is what is over."""
-    if load(config, memory_budget) <= 1:
-        return None
+    the network and its twin (as load() counts them), so the larger of their needs is what is over."""
     networks = (config, twin(config))
     need, work = max(map(spectra.estimate_memory, networks)), max(map(spectra.estimate_work, networks))
+    if need <= memory_budget and work <= WORK_LIMIT:
+        return None
     found = fits(config, memory_budget)
     width = "spectrum_tab.fit_channels" if config.arch == "conv" else "memory_fit_width"
     sizes = [t(lang, key, value=found[name]) for name, key in (("depth", "memory_fit_depth"), ("width", width))
