@@ -64,6 +64,24 @@ def resize(page, size: dict) -> None:
         wait_still(page, RESIZED)
 
 
+# The ◀ ▶ row's top in the page, px: its place on the screen plus how far the page is scrolled
+ROW_TOP = """() => document.querySelector('.st-key-step_row').getBoundingClientRect().top
+    + document.querySelector("[data-testid='stMain']").scrollTop"""
+
+# The vertical centres (px, rounded) of the row's buttons, switch and popover button
+ROW_ITEM_CENTRES = """() => [...document.querySelectorAll(".st-key-step_row button, .st-key-step_row label")]
+    .map((e) => e.getBoundingClientRect()).filter((r) => r.height > 0).map((r) => Math.round(r.top + r.height / 2))"""
+
+
+def assert_row_stays(row_tops: dict[tuple[int, str], float]) -> None:
+    """The ◀ ▶ row stands at one place in each window at every step (row_tops: its top by window width and step), so
+    that a teacher's second click on ▶ finds it where the first did: under the story it had moved 100 px with the
+    story's length, under the title a line wherever the title or the network line wrapped."""
+    for width in {w for w, _ in row_tops}:
+        tops = {step: top for (w, step), top in row_tops.items() if w == width}
+        assert max(tops.values()) - min(tops.values()) <= 1, (width, tops)
+
+
 def shown(page) -> dict[str, str]:
     """What the page's address says it shows: its query (the app leaves the defaults out)."""
     return dict(parse_qsl(urlsplit(page.url).query))
@@ -77,8 +95,9 @@ def test_the_std_chart_is_in_the_first_screen_at_1280_by_800_and_nothing_is_cut_
     "2.94…", no "vanis…"), and the title, a headline number's label or its note that takes two lines leaves none of
     them under half the other's width ("Saturated values (last" over "layer)"; the Chinese "最后一层激活值的标准" over
     "差", "…的 0.982" over "倍", "…糟糕的初始" over "化"); the step's page resized to 1024 x 768 and back before the
-    next step. The ◀ ▶ row stands as far under the title at every step (under the story it moved with its length)."""
-    below_title = {}  # the ◀ ▶ row's top, px under the title's bottom, by step: under the story it had moved 100 px
+    next step. The ◀ ▶ row stands at one place at every step, in both windows (assert_row_stays), and at 1024 x 768
+    its buttons, the presenter switch and the QR button are one line."""
+    row_tops = {}  # the ◀ ▶ row's top in the page, px, by window and step
     with watched_page(browser, viewport=LAPTOP) as page:
         visit(page, f"{base}/?step=1&lang={lang}", charts=2)
         for step in ("1", "2", "3", "4", "5", "6", "7"):
@@ -100,10 +119,13 @@ def test_the_std_chart_is_in_the_first_screen_at_1280_by_800_and_nothing_is_cut_
             assert [parts[name].count() for name in parts] == [1, 1, 1, 4], step
             for name, locator in parts.items():
                 assert outside_viewport(page, locator) == [], (step, name)
-            below_title[step] = page.evaluate("""() => document.querySelector('.st-key-step_row')
-                .getBoundingClientRect().top - document.querySelector('h1').getBoundingClientRect().bottom""")
+            row_tops[LAPTOP["width"], step] = page.evaluate(ROW_TOP)
             if step in CUT_STEPS:
                 resize(page, SMALL)
+                row_tops[SMALL["width"], step] = page.evaluate(ROW_TOP)
+                # the buttons, the presenter switch and the QR button in one line (the row's scripts had taken a
+                # share of its width, and the QR button wrapped under the switch)
+                assert len(set(page.evaluate(ROW_ITEM_CENTRES))) == 1, ("one row", step, lang)
                 assert shown(page).get("step") == step, ("the walk's page", step, page.url)
                 assert page.evaluate(CUT_TEXTS) == [], ("nothing cut", "1024 x 768", step, lang)
                 texts = page.evaluate(LINE_WIDTHS, BALANCED)
@@ -111,8 +133,8 @@ def test_the_std_chart_is_in_the_first_screen_at_1280_by_800_and_nothing_is_cut_
                 assert [text for text in texts if len(text["widths"]) > 2
                         or min(text["widths"]) < max(text["widths"]) / 2] == [], \
                     ("texts of balanced lines", "1024 x 768", step, lang, texts)
-    # a second click on ▶ finds it where the first did, whatever the story's length
-    assert max(below_title.values()) - min(below_title.values()) <= 1, below_title
+    # a second click on ▶ finds it where the first did, whatever the title's and the story's length
+    assert_row_stays(row_tops)
 
 
 def test_nothing_is_cut_and_every_metric_value_stays_on_one_line_on_the_spectrum_pages(base, browser):
@@ -298,15 +320,17 @@ def test_no_title_runs_into_the_line_under_it_on_a_phone(base, browser, lang):
     wider than the screen, at every step); every chart's text is at least READABLE_PX on the screen and none is cut
     short ("…"), at every step (a grid shrunk to the screen had drawn its text at 6 px); at step 2 it shows the
     histograms two a row with readable ticks (phone_histograms_are_two_a_row); the tab bar shows every tab whole
-    (tab_bar_shows_every_tab); and after the walk the Training tab's schemes box shows every scheme the race will run
+    (tab_bar_shows_every_tab); the ◀ ▶ row stands at one place at every step, wherever the title wraps
+    (assert_row_stays); and after the walk the Training tab's schemes box shows every scheme the race will run
     (every_chosen_item_is_shown)."""
     with watched_page(browser, **PHONE) as page:
         visit(page, f"{base}/?step=1&lang={lang}", charts=2)
-        wrapped = 0
+        wrapped, row_tops = 0, {}
         for number, step in enumerate(STEPS, 1):
             if number > 1:
                 act(page, lambda: page.locator(".st-key-step_row button:visible").filter(
                     has_text=t(lang, "next")).click())
+            row_tops[PHONE["viewport"]["width"], step] = page.evaluate(ROW_TOP)
             title = page.evaluate(TITLE_AND_NEXT)
             assert title["text"] == t(lang, "step_heading", n=number, steps=len(STEPS), title=t(lang, f"step_{step}"))
             assert title["box"] <= title["next_box"] and title["letters"] <= title["next_letters"], (step, title)
@@ -322,6 +346,7 @@ def test_no_title_runs_into_the_line_under_it_on_a_phone(base, browser, lang):
                 phone_histograms_are_two_a_row(page.evaluate(HISTOGRAM_TEXTS, t(lang, "chart_hist")), lang)
                 tab_bar_shows_every_tab(page.evaluate(TAB_BAR), lang)
         assert wrapped > 0  # the case in question: on a phone some titles take two lines or more
+        assert_row_stays(row_tops)
         act(page, lambda: page.get_by_role("tab", name=t(lang, "tab_training"), exact=True).click())
         page.get_by_role("tab", name=t(lang, "tab_training"), selected=True).wait_for(timeout=30_000)
         page.locator("[data-testid='stMultiSelect'] [data-tag]").first.wait_for(timeout=30_000)  # the tab, drawn

@@ -1,4 +1,4 @@
-"""Above the tabs: the title, the network in one line, the step's story and the ◀ ▶ step buttons, then the
+"""Above the tabs: the ◀ ▶ step buttons, the title, the network in one line and the step's story, then the
 headline numbers with the verdict, and a warning for each place the network left the float range."""
 
 from __future__ import annotations
@@ -43,14 +43,13 @@ CLICKER = f"""<script>/* a clicker's keys */
 
 
 def header(lang: str, step: str, config: Config) -> tuple[Any, bool, Any]:
-    """The title, the network in one line, one row of the ◀ ▶ step buttons and presenter mode's switch, and the
+    """One row of the ◀ ▶ step buttons and presenter mode's switch, then the title, the network in one line and the
     step's story; returns the story's place, filled once computed, whether presenter mode is on, and the QR code's
     place (present.controls), filled at the run's end (present.fill_qr).
 
-    The row comes before the story: under it, the buttons moved up and down by 100 px from step to step with the
-    story's length, and a teacher's second click on ▶ landed on the headline numbers."""
-    st.title(tour.heading(step, lang))
-    st.caption(describe.line(config, lang))
+    The row comes first, so that the buttons stand at the same place at every step, wherever the window is: under
+    the story they moved by 100 px with its length, and under the title by a line wherever it or the network line
+    wrapped (steps 8-11 at 1,024 px, every step on a phone); a teacher's second click on ▶ missed."""
     # At Custom, ◀ ▶ go on from the last step shown (tour.nearest_step), never back to the start by accident.
     place = tour.nearest_step(config, st.session_state.get("_last_step"))
     before, after = tour.previous_step(place), tour.next_step(place)
@@ -66,6 +65,8 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool, Any]:
         presenting, qr = present.controls(lang, step)
         if presenting:  # in the row, as the mode's other scripts: in the column its empty box took a gap's height
             st.html(CLICKER, unsafe_allow_javascript=True)
+    st.title(tour.heading(step, lang))
+    st.caption(describe.line(config, lang))
     # filled in once the network is computed: a story quotes its numbers (Custom where they part); keyed, the page's
     # CSS and its tests find it whatever stands before it
     story = st.container(key=STORY).empty()

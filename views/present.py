@@ -138,19 +138,20 @@ PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
 # rather than the last word alone, a chart wider than its column shrinks to it (a narrow window that is no phone still
 # shows all ten histograms; the page never scrolls sideways). A laptop's first screen (1280 x 800) holds the whole std
 # chart at every step: a lower header bar and less space between the page's blocks, each number's note beside it where
-# it fits, presenter mode's switch in the row of step buttons (headline.header), the Activations tab's log switch in
-# the tab bar where the bar has room, and less padding around the page. The title has no padding under it, so not the
-# -1rem margin either with which Streamlit takes a heading's padding back: that pulled the network line up into a
-# wrapped title's last line. It takes back most of the blocks' gap instead: the title's last line box, which has room
-# below its letters, ends 0.1rem above the network line. A multiselect's chosen items wrap to more lines where one row
-# cannot hold them: Streamlit keeps them in one row that scrolls sideways, and a phone's Training tab showed four of
-# the race's six schemes, He among the hidden. An equation wider than its column (KaTeX's display box scrolls
-# sideways) fades out at the side it continues on, while it does (a scroll-driven animation; a browser without them
-# shows the equation as before): on a phone the Derivation's lines ended mid-term at the screen's edge with nothing to
-# say they went on. A title and the tour's list break Chinese between words, not inside one (keep-all: at spaces,
+# it fits, presenter mode's switch in the row of step buttons (headline.header; its scripts' boxes take no room there:
+# each had grown into a share of the row's width, and the QR button wrapped under the switch at 1,024 px), the
+# Activations tab's log switch in the tab bar where the bar has room, and less padding around the page. The title has no
+# padding under it, so not the -1rem margin either with which Streamlit takes a heading's padding back: that pulled the
+# network line up into a wrapped title's last line. It takes back most of the blocks' gap instead: the title's last line
+# box, which has room below its letters, ends 0.1rem above the network line. A multiselect's chosen items wrap to more
+# lines where one row cannot hold them: Streamlit keeps them in one row that scrolls sideways, and a phone's Training
+# tab showed four of the race's six schemes, He among the hidden. An equation wider than its column (KaTeX's display box
+# scrolls sideways) fades out at the side it continues on, while it does (a scroll-driven animation; a browser without
+# them shows the equation as before): on a phone the Derivation's lines ended mid-term at the screen's edge with nothing
+# to say they went on. A title and the tour's list break Chinese between words, not inside one (keep-all: at spaces,
 # punctuation and the titles' zero-width spaces; a phone's step 1 read "权 / 重全为零"), and a run longer than its line
-# anywhere. The box's padding holds the overhang of a last italic subscript, which made step 2's first
-# equation 2 px too wide for its box, and so faded. (Chromium keeps a fade of an equation scrolled away from its start
+# anywhere. The box's padding holds the overhang of a last italic subscript, which made step 2's first equation 2 px too
+# wide for its box, and so faded. (Chromium keeps a fade of an equation scrolled away from its start
 # when a wider window then holds it whole, until it is drawn again.)
 # The page's columns stack, as Streamlit stacks them on a phone, wherever the page's own column is narrower than
 # NARROW_COLUMN px (a CSS container query of its width, not the window's): a desktop window of 800 px with the sidebar
@@ -176,6 +177,7 @@ h1,[data-testid='stRadioOption'] [data-testid='stMarkdownContainer'] p{word-brea
 [data-testid='stVegaLiteChart']{max-width:100%;overflow-x:auto}
 [data-testid='stVegaLiteChart'] svg{max-width:100%;height:auto}
 .st-key-present_controls{margin-left:auto}
+.st-key-step_row>[data-testid='stElementContainer']:has(>[data-testid='stHtml']){display:none}
 h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
 [data-testid='stMetricValue'],[data-testid='stMetricValue'] *{line-height:1.2}
 [data-testid='stMetric']>div{display:flex;flex-wrap:wrap;align-items:center;column-gap:0.6rem}
@@ -205,18 +207,16 @@ h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
 # label), the histograms scaled to their column. The std chart and the histograms take the height the page leaves them
 # on the screen (FIT_CHARTS): the std chart is laid out by Vega to its box (STD_BOX), whose height the script sets; the
 # histograms, a grid Vega cannot stretch, are scaled. Two steps side by side: each side's std chart above its
-# histograms. On a phone the switch stands in the page's flow above the title, which keeps the screen's width (beside
-# the switch the title was cut into a 60 px column: "Ste / p 3 / of").
+# histograms. The switch stays in the step row above the title, so the title keeps the page's width (beside the
+# switch it had been cut into a 60 px column on a phone: "Ste / p 3 / of").
 PRESENT_CSS = f"""
 html{{font-size:{screen_css(BODY_PX)}}}
 .st-key-present_qr img{{width:{QR_PRESENT_PX / BODY_PX:.4g}rem!important;height:auto!important}}""" + """
 [data-testid='stMain'] p{line-height:1.45}
 [data-testid='stMainBlockContainer']{padding-top:3.4rem;padding-bottom:0.5rem}
 @media (min-width:641px){[data-testid='stMainBlockContainer']{padding-left:1.5rem;padding-right:1.5rem}}
-[data-testid='stMainBlockContainer']>[data-testid='stVerticalBlock']{position:relative}
-.st-key-present_controls{position:absolute;top:0;right:0;width:auto!important;z-index:2}
 [data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.55rem}
-h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important;padding-right:16rem!important}
+h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important}
 .st-key-present_metrics [data-testid='stMetric']>div{display:flex;flex-wrap:nowrap;align-items:center;gap:0 .5rem}
 .st-key-present_metrics [data-testid='stMetric']>div>:first-child{flex:0 1 auto;min-width:0}
 .st-key-present_metrics [data-testid='stMetricValue']{flex:none}
@@ -235,7 +235,6 @@ h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important;paddin
 [class*='st-key-present_std'] [data-testid='stFullScreenFrame']>div,
 [class*='st-key-present_std'] [data-testid='stVegaLiteChart']{width:100%!important}
 .st-key-beside_view h4{font-size:1.1rem;padding-top:0}
-@media (max-width:640px){h1{padding-right:0!important}.st-key-present_controls{position:static!important}}
 [class*='st-key-beside_side_']:has([class*='st-key-present_std']){gap:0.2rem}
 """ + f"{STD_BOX}{{flex-basis:var(--fit-height,{STD_BOX_PX}px)!important;" \
       f"height:var(--fit-height,{STD_BOX_PX}px)!important}}"
