@@ -48,6 +48,21 @@ LINE_WIDTHS = """(selector) => [...document.querySelectorAll(selector)].map((e) 
         }
     }
     return {text: e.innerText, widths: lines.map((l) => l.right - l.left)}; })"""
+# The headline numbers' notes, each as its lines' texts: its characters grouped by the line their box stands in
+DELTA_LINES = """() => [...document.querySelectorAll("[data-testid='stMetricDelta'] p")].map((e) => {
+    const lines = [], walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (let i = 0; i < node.length; i++) {
+            const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+            const r = range.getBoundingClientRect();
+            if (!r.height) continue;
+            const middle = (r.top + r.bottom) / 2;
+            let line = lines.find((l) => l.top <= middle && middle <= l.bottom);
+            if (!line) { line = {top: r.top, bottom: r.bottom, text: ""}; lines.push(line); }
+            line.text += node.data[i];
+        }
+    }
+    return lines.sort((a, b) => a.top - b.top).map((l) => l.text.trim()); })"""
 LANGUAGE = "Language · 语言"  # the language radio's label, the same in both
 SPECTRUM_PAGES = ("step=10", "activation=relu&init=normal&std=0.01&depth=10")  # each with &tab=spectrum
 CUT_STEPS = ("2", "3", "5", "6", "7")  # 1024 x 768: the steps whose numbers and labels (step 7: title) are longest
@@ -96,7 +111,8 @@ def test_the_std_chart_is_in_the_first_screen_at_1280_by_800_and_nothing_is_cut_
     them under half the other's width ("Saturated values (last" over "layer)"; the Chinese "最后一层激活值的标准" over
     "差", "…的 0.982" over "倍", "…糟糕的初始" over "化"); the step's page resized to 1024 x 768 and back before the
     next step. The ◀ ▶ row stands at one place at every step, in both windows (assert_row_stays), and at 1024 x 768
-    its buttons, the presenter switch and the QR button are one line."""
+    its buttons, the presenter switch and the QR button are one line, and a headline note that wraps keeps a layer with
+    its number and a name with its value."""
     row_tops = {}  # the ◀ ▶ row's top in the page, px, by window and step
     with watched_page(browser, viewport=LAPTOP) as page:
         visit(page, f"{base}/?step=1&lang={lang}", charts=2)
@@ -133,6 +149,12 @@ def test_the_std_chart_is_in_the_first_screen_at_1280_by_800_and_nothing_is_cut_
                 assert [text for text in texts if len(text["widths"]) > 2
                         or min(text["widths"]) < max(text["widths"]) / 2] == [], \
                     ("texts of balanced lines", "1024 x 768", step, lang, texts)
+                # a note that wraps keeps a layer with its number and a name with its value ("×1.33 of layer / 10's
+                # 4.88" had read as two things)
+                notes = page.evaluate(DELTA_LINES)
+                assert len(notes) >= 2 and [lines for lines in notes if any(
+                    line.endswith(("layer", "'s", "第")) or after.startswith(("层", "'s"))
+                    for line, after in zip(lines, lines[1:]))] == [], ("notes' lines", step, notes)
     # a second click on ▶ finds it where the first did, whatever the title's and the story's length
     assert_row_stays(row_tops)
 
