@@ -19,7 +19,7 @@ from core.config import ACTIVATIONS, INITS, INT_RANGES
 from core.config import DEFAULT_MEMORY_BUDGET, resize
 from core.network import WORK_LIMIT, WorkLimitError, check_work, estimate_memory, estimate_work, memory_terms, \
     work_fits, work_terms
-from views import summary
+from views import summary, tour, urlstate
 from views.urlstate import LANGUAGES
 from views.text import t
 from views.summary import power_of_ten
@@ -334,3 +334,36 @@ def test_the_memory_refusal_names_what_most_of_it_is_and_what_fits(config, most,
     assert named >= 2
     # each size fits alone: alternatives ("a depth up to 19 or a width up to 902"; zh 或, not 和)
     assert t(lang, "join_or").strip() in said.split(t(lang, "memory_fits", sizes="|").split("|")[0])[1]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("query", [
+    {"arch": "conv"},  # a teacher's link: the lecture's 500 channels and batch 1,000 as a conv net, 17 GB
+    {"arch": "conv", "init": "delta_orthogonal", "activation": "tanh", "depth": 50, "width": 32},
+    {"arch": "conv", "input": "digits", "width": 2048, "depth": 100},
+    {"arch": "conv", "depth": 100, "width": 64, "batch": 4096},
+])
+def test_a_conv_nets_memory_refusal_names_the_sizes_that_fit(query, lang):
+    """"/?arch=conv" was refused with "Lower the depth, the channels, the image or the batch size" and no size that
+    would do, where a dense net's refusal names them. A conv net's names the largest batch, depth and channel count
+    that fit one at a time, each checked by the page's own test (it fits, one more does not), where one does."""
+    config = urlstate.config_of({**urlstate.state_of(tour.STEPS["1"]), **query})[0]
+    assert config.arch == "conv"
+    budget = DEFAULT_MEMORY_BUDGET
+    said = summary.refusal(config, lang, budget)
+    key = "memory_conv_digits" if config.input == "digits" else "memory_conv"
+    assert said is not None and said.startswith(
+        t(lang, key, need=estimate_memory(config) / 2**20, budget=budget / 2**20, fits="").rstrip())
+    named = 0
+    for name, key in (("batch", "memory_fit_batch"), ("depth", "memory_fit_depth"), ("width", "memory_fit_channels")):
+        def fits(value: int) -> bool:
+            return summary.refusal(resize(config, name, value), lang, budget) is None
+
+        found = re.search(re.escape(t(lang, key, value=0)).replace("0", r"([\d,]+)"), said)
+        if not fits(INT_RANGES[name][0]):
+            assert found is None, (name, said)
+            continue
+        value = int(found.group(1).replace(",", ""))
+        assert fits(value) and not fits(value + 1), (name, value)
+        named += 1
+    assert named >= 1 and (named == 1 or t(lang, "join_or").strip() in said)

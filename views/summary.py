@@ -934,18 +934,26 @@ def budget_share(config, memory_budget: int, work_limit: float) -> float:
 
 def memory_refusal(config, lang: str, memory_budget: int, work_limit: float = WORK_LIMIT) -> str:
     """The memory refusal: what the network needs against the budget; for a conv net, what its memory grows with
-    (its activations: depth × batch × image² × channels); for a dense one, which of core.network.memory_terms is
-    most of it, the weights (depth × width²) or the values over the batch (depth × batch × width), and the largest
-    depth, width and batch that fit one at a time (work_fits), the larger term's size first. Each is within the
-    work limit too (refusal's second test): a depth that fitted the memory alone had been refused for its work."""
+    (its activations: depth × batch × image² × channels) and the largest batch, depth and channel count that fit one
+    at a time (work_fits; "/?arch=conv" had said only "Lower the depth, the channels, ..."); for a dense one, which
+    of core.network.memory_terms is most of it, the weights (depth × width²) or the values over the batch (depth ×
+    batch × width), and the largest depth, width and batch that fit one at a time, the larger term's size first.
+    Each is within the work limit too (refusal's second test): a depth that fitted the memory alone had been refused
+    for its work."""
     need = estimate_memory(config)
+    share = partial(budget_share, memory_budget=memory_budget, work_limit=work_limit)
     if config.arch == "conv":  # the digits' image is their own 8 x 8: no image to lower
+        # a conv net's memory is its activations (batch first); its width is a channel count
+        fits = work_fits(config, 1.0, share, ("batch", "depth", "width"))
+        sizes = [t(lang, "memory_fit_channels" if name == "width" else f"memory_fit_{name}", value=value)
+                 for name, value in fits.items() if value]
         return t(lang, "memory_conv_digits" if config.input == "digits" else "memory_conv", need=need / 2**20,
-                 budget=memory_budget / 2**20)
+                 budget=memory_budget / 2**20,
+                 fits=t(lang, "memory_fits", sizes=join(lang, sizes, "or")) if sizes else "").rstrip()
     terms = memory_terms(config)
     most = max(terms, key=terms.get)
     order = ("depth", "width", "batch") if most == "weights" else ("batch", "depth", "width")
-    fits = work_fits(config, 1.0, partial(budget_share, memory_budget=memory_budget, work_limit=work_limit), order)
+    fits = work_fits(config, 1.0, share, order)
     sizes = [t(lang, f"memory_fit_{name}", value=value) for name, value in fits.items() if value]
     said = [t(lang, "memory_fits", sizes=join(lang, sizes, "or"))] if sizes else []  # each alone: alternatives
     if not fits["batch"]:
