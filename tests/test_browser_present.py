@@ -279,6 +279,27 @@ def test_the_presenter_switch_writes_the_address_and_leaves_the_arrow_keys_to_th
         assert "step=4" in page.url, page.url
 
 
+def test_a_tab_or_a_switch_clicked_leaves_the_arrow_keys_to_the_steps(base, browser):
+    """A tab or the Log scale switch clicked, → goes to the next step and keeps the tab open (a clicked tab had kept
+    the keyboard's focus and → opened the next tab; a clicked switch, a form field, made → do nothing); a tab chosen
+    with the keyboard keeps the tab list's own keys (ARIA's tabs pattern)."""
+    with watched_page(browser) as page:
+        visit(page, f"{base}/?step=2", charts=3)
+        act(page, lambda: page.get_by_role("tab", name=t("en", "tab_derivation"), exact=True).click())
+        assert "tab=derivation" in page.url, page.url
+        act(page, lambda: page.keyboard.press("ArrowRight"))
+        assert "step=3" in page.url and "tab=derivation" in page.url, page.url
+        act(page, lambda: page.get_by_role("tab", name=t("en", "tab_activations"), exact=True).click())
+        act(page, lambda: page.locator("[data-testid='stCheckbox']").filter(has_text=t("en", "log_y")).click())
+        assert "log=true" in page.url, page.url
+        act(page, lambda: page.keyboard.press("ArrowRight"))
+        assert "step=4" in page.url and "log=true" in page.url, page.url
+        # the keyboard's way: the open tab focused, → opens the next tab and the step stays
+        page.get_by_role("tab", name=t("en", "tab_activations"), exact=True).focus()
+        act(page, lambda: page.keyboard.press("ArrowRight"))
+        assert "step=4" in page.url and "tab=gradients" in page.url, page.url
+
+
 def test_a_chart_downloads_as_svg_and_png_named_after_the_step(base, browser):
     """The Activations tab's std chart at step 2, in English and then in Chinese (switched on the page): the files
     Vega's converter makes when its buttons are pressed, under the step's and the chart's name, without the page

@@ -275,6 +275,23 @@ RELEASE_SWITCH = """<script>/* presenter mode {on} */
 document.activeElement?.closest("[class*='st-key-present_controls']") && document.activeElement.blur();
 </script>"""
 
+# A tab or a switch of the page clicked with the pointer gives up the keyboard's focus, so that ← → go on turning the
+# steps: a focused tab takes them to open the next tab (the tab list's own keys, as ARIA's tabs pattern has it), and a
+# focused switch is a form field, whose keys Streamlit's shortcuts skip. A student had clicked the Derivation tab,
+# pressed → and got the Compare tab. A click made with a key (Tab, then Space: event.detail 0) keeps the focus, and
+# with it the tab list's keys. One listener a page.
+RELEASE_POINTER = """<script>/* release a clicked tab or switch */
+(() => {
+  if (window.__releasePointer) return;
+  window.__releasePointer = true;
+  document.addEventListener("click", (event) => {
+    if (event.detail === 0 || !event.target.closest?.("[data-testid='stMain']")
+        || !event.target.closest("[role='tab'], [data-testid='stCheckbox']")) return;
+    setTimeout(() => document.activeElement?.closest?.("[data-testid='stMain']") && document.activeElement.blur(), 0);
+  }, true);
+})();
+</script>"""
+
 # Fits presenter mode's charts to the height the page leaves on the screen. The room is measured, not reserved in
 # CSS: a fixed reserve (100vh less the longest story's height) left the short stories' screens a band of 90-150 px
 # empty under std plots 50-60 px tall. In the row of columns that holds the charts, a column's charts take the row's
@@ -491,6 +508,7 @@ def controls(lang: str, step: str) -> tuple[bool, DeltaGenerator | None]:
     st.set_page_config(initial_sidebar_state="collapsed" if on else "auto")
     st.html(page_css(on))
     st.html(RELEASE_SWITCH.format(on=on), unsafe_allow_javascript=True)
+    st.html(RELEASE_POINTER, unsafe_allow_javascript=True)
     if on:
         st.html(TO_TOP.format(step=step), unsafe_allow_javascript=True)
         st.html(FIT_CHARTS, unsafe_allow_javascript=True)
