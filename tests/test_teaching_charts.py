@@ -664,6 +664,34 @@ def test_no_presenter_axis_label_lies_under_a_point_of_the_std_chart(code):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_residual_stream_s_legend_is_whole_in_its_chart_at_every_width(lang):
+    """Step 8's std chart in presenter mode at 1,024 x 768 (a 300 px column) cut its legend's second column to
+    "branch theor". The stream's chart and its branch's four entries, at presenter mode's type and the page's, from a
+    phone's column to a laptop's: every legend label whole (none past its limit) and inside the chart; the stream's
+    two above the branch's two where two columns fit (a laptop's half page), one column where they do not."""
+    from views.page import Page
+
+    config = tour.STEPS["8"]
+    page = Page(config, simulate(config), lang)
+    names = page.stream_names()
+    for size in (charts.LABEL_SIZE, present.BODY_PX):
+        for width in (200, 260, 300, 360, 450, 700):
+            chart = charts.line_chart(page.frames()["stream_std"], colour="#4477AA", title="t", y_title="std",
+                                      log=False, names=names, layer_title="layer", size=size)
+            spec = {**chart.to_dict(), "width": width}
+            drawn, labels = text_extents(spec, "legend-label")
+            assert sorted(label["text"] for label in labels) == sorted(
+                names[key] for key in ("measured", "theory", "branch", "branch_theory")), (size, width)
+            assert all(0 <= label["left"] and label["right"] <= drawn for label in labels), (size, width, labels)
+            assert all(generous_width(label["text"], size) <= label["right"] - label["left"] + 0.5
+                       for label in labels), ("a label cut", size, width, labels)
+            rows = {round(label["left"]) for label in labels}  # one column: every label starts at one x
+            if width >= 450:
+                assert len(rows) == 2, (size, width, labels)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("activation, init", [("tanh", "xavier_normal"), ("relu", "he_normal")])
 def test_a_linear_y_axis_writes_each_label_on_its_gridline(activation, init):
     """Under Streamlit's theme (labelFlush on every axis), the std chart's "0" was written half a line above its

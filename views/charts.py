@@ -706,8 +706,11 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
         alt.Color("series:N").title(None).scale(domain=series,
                                                 range=[colour, THEORY_COLOUR, beside, beside][:len(series)])
         .legend(symbolType="stroke", symbolSize=400,
-                # over the plot: one row where the entries fit its width, else as many columns as fit
-                **({"columns": legend_columns(series, 400)} if legend == "top" else {})),
+                # over the plot: one row where the entries fit its width, else as many columns as fit; a branch's
+                # four under it: the stream's two above the branch's two where two columns fit (presenter mode's
+                # narrow std chart at 1,024 px had cut "branch theory" to "branch theor"), else one
+                **({"columns": legend_columns(series, 400, size)} if legend == "top"
+                   else {"columns": legend_columns(series, 400, size, most=2)} if branch else {})),
         alt.StrokeDash("series:N").title(None).scale(domain=series,
                                                      range=[[1, 0], [7, 5], [1, 0], [7, 5]][:len(series)]),
         tooltip=[alt.Tooltip("series:N", title=series_title), alt.Tooltip("layer:Q", title=layer_title),
@@ -727,8 +730,7 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
     chart = layer(*marks, theory.mark_line(strokeWidth=2.5), *zeros, title=title, height=HEIGHT, width="container")
     if plot is not None:
         chart = plot_height(chart, plot)
-    # four entries do not fit one row of a half-page chart: under it, the stream's two above the branch's two
-    return theme(chart, size, **LEGENDS.get(legend, {"columns": 2} if branch else {}))
+    return theme(chart, size, **LEGENDS.get(legend, {}))
 
 
 def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, layer_title: str,
@@ -899,20 +901,22 @@ LEGEND_ENTRY = 8
 LEGEND_COLUMN_GAP = 10
 
 
-def legend_columns(names: list[str], symbol_size: float = 100) -> alt.ExprRef:
+def legend_columns(names: list[str], symbol_size: float = 100, size: float = LABEL_SIZE,
+                   most: int | None = None) -> alt.ExprRef:
     """A colour legend's `columns` as a Vega expression of the plot's width (its `width` signal, a chart of
     width="container"): one row (0) where every entry fits, else the most columns that fit, at least one, so that a
     phone's narrow plot stacks the entries instead of running them past its right edge. Entries fill the columns
     row by row and each column is as wide as its widest entry (Vega's legend gridAlign "each"), so c columns take
     the sum of those widths and c - 1 gaps, not c times the widest entry. Entries are measured as bold labels
-    (text_width), a little over Vega's regular ones."""
-    entries = [text_width(name) + math.sqrt(symbol_size) + LEGEND_ENTRY for name in names]
+    (text_width at the legend's `size` px), a little over Vega's regular ones. most: at most this many columns,
+    never one row (a residual stream's four entries, the stream's two above the branch's two)."""
+    entries = [text_width(name, size) + math.sqrt(symbol_size) + LEGEND_ENTRY for name in names]
 
     def needs(columns: int) -> float:
         return sum(max(entries[j::columns]) for j in range(columns)) + (columns - 1) * LEGEND_COLUMN_GAP
 
-    fits = "".join(f"width >= {needs(c):.0f} ? {c} : " for c in range(len(entries) - 1, 1, -1))
-    return alt.ExprRef(f"width >= {needs(len(entries)):.0f} ? 0 : {fits}1")
+    fits = "".join(f"width >= {needs(c):.0f} ? {c} : " for c in range(most or len(entries) - 1, 1, -1))
+    return alt.ExprRef(f"{fits}1" if most else f"width >= {needs(len(entries)):.0f} ? 0 : {fits}1")
 
 
 def label_layout(frame: pd.DataFrame, panel_width: float, rows: int = 2, size: float = LABEL_SIZE) -> tuple[str, int]:
