@@ -15,7 +15,8 @@ import vl_convert
 from streamlit.testing.v1 import AppTest
 
 from core import Config, cache, simulate
-from views import charts, present, tour, urlstate
+from core.activations import get
+from views import charts, present, summary, tour, urlstate
 from views import spectrum as spectrum_view
 from views.page import layer_titles, series_names
 from views.tabs import CODES
@@ -166,10 +167,39 @@ def test_presenter_mode_gives_a_missing_number_its_reason_as_its_tooltip(lang):
     at = open_app(step="9", lang=lang, present="true")
     numbers = [m for m in at.metric][:3]  # the verdict's (?) is its notes, as on the ordinary page
     assert [m.value for m in numbers][2] == t(lang, "metric_missing")
-    assert [m.help for m in numbers] == ["", "", t(lang, "metric_share_stream")], [m.help for m in numbers]
+    dead = t(lang, "metric_dead_help")  # what the share counts, the third number's tooltip on every page
+    assert [m.help for m in numbers] == ["", "", f"{dead}\n\n{t(lang, 'metric_share_stream')}"], \
+        [m.help for m in numbers]
     ordinary = open_app(step="9", lang=lang)
-    assert [m.help for m in ordinary.metric][:3] == ["", "", ""]
+    assert [m.help for m in ordinary.metric][:3] == ["", "", dead]
     assert ordinary.metric[2].delta == t(lang, "metric_share_stream")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("query, rule", [({"step": "3"}, "saturated"), ({"step": "6"}, "dead"),
+                                         ({"step": "custom", "activation": "sigmoid"}, "saturated"),
+                                         ({"step": "custom", "activation": "leaky_relu"}, "dead"),
+                                         ({"step": "custom", "activation": "gelu"}, None)])
+def test_the_third_number_says_what_its_share_counts(query, rule, lang):
+    """Step 6's "Dead units (last layer) 10.4 %" stood beside histograms with about half of every layer's values at
+    0, and nothing on the page but the Data tab said what a dead unit is. The saturated or dead share's tooltip says
+    what it counts: the activation's saturation rule from core.activations (tanh: outside −0.97 to 0.97), or a unit
+    ≤ 0 for every sample; an activation with neither rule has no share and no tooltip."""
+    at = open_app(lang=lang, **query)
+    activation = query.get("activation", tour.STEPS[query["step"]].activation if query["step"] != "custom" else "")
+    third = at.metric[2]
+    if rule is None:
+        assert third.value == t(lang, "metric_missing") and third.help == ""
+        return
+    assert third.label == t(lang, f"metric_{rule}")
+    if rule == "dead":
+        assert third.help == t(lang, "metric_dead_help")
+        return
+    center, half = get(activation).saturation
+    assert third.help == t(lang, "metric_saturated_help", low=summary.format_value(center - half),
+                           high=summary.format_value(center + half), activation=t(lang, f"act_{activation}"))
+    assert ("0.97" in third.help) and (("−0.97" in third.help) == (activation == "tanh"))
 
 
 @pytest.mark.parametrize("address, host", [

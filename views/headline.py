@@ -87,9 +87,10 @@ def metrics(page: Page, presenting: bool = False) -> None:
     missing = summary.missing_reason(page.result, page.lang)
     cols = st.columns(4)
 
-    def metric(column, label: str, value: str, note: str | None) -> None:
+    def metric(column, label: str, value: str, note: str | None, meaning: str | None = None) -> None:
         why = note if presenting and value == page.t("metric_missing") else None
-        column.metric(label, value, note, delta_color="off", delta_arrow="off", help=why)
+        column.metric(label, value, note, delta_color="off", delta_arrow="off",
+                      help="\n\n".join(text for text in (meaning, why) if text) or None)
 
     act_delta, grad_delta = summary.headline_deltas(page.result, page.lang)  # "761 · ×761 of the input's 1"
     # a residual network's layers are its stream x_l, and its gradients dL/dx_l
@@ -104,7 +105,9 @@ def metrics(page: Page, presenting: bool = False) -> None:
     else:
         value = getattr(h, share)
         why = page.t("metric_share_stream") if c.residual else missing  # the stream is no activation's output
-        metric(cols[2], page.t(f"metric_{share}"), summary.format_share(value), None if math.isfinite(value) else why)
+        # what the share counts, as its tooltip: step 6's "dead units 10.4 %" stood beside histograms 48 % at 0
+        metric(cols[2], page.t(f"metric_{share}"), summary.format_share(value), None if math.isfinite(value) else why,
+               summary.share_meaning(c.activation, page.lang))
     found = summary.diagnose(page.result)
     colour = summary.VERDICT_COLOURS[found.name]
     notes = [note for note in (summary.explain(page.result, page.lang, found),

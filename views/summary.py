@@ -72,6 +72,21 @@ def saturation_edges(activation: str, lang: str) -> str:
     return join(lang, [format_value(center - half), format_value(center + half)])
 
 
+def share_meaning(activation: str, lang: str) -> str:
+    """What the headline's share (share_metric) counts, for its tooltip: a saturated value lies outside the rule's
+    center ∓ half_width (core.activations; tanh: outside −0.97 to 0.97), a dead unit is ≤ 0 for every sample
+    (core.network's dead count), which is not the histograms' share of values at 0. Raises ValueError for an
+    activation with neither rule."""
+    share, record = share_metric(activation), get(activation)
+    if share == "saturated":
+        center, half = record.saturation
+        return t(lang, "metric_saturated_help", low=format_value(center - half), high=format_value(center + half),
+                 activation=t(lang, f"act_{activation}"))
+    if share == "dead":
+        return t(lang, "metric_dead_help")
+    raise ValueError(f"{activation} has no saturation or dead-unit rule")
+
+
 @dataclass(frozen=True)
 class Headline:
     """What the metrics row shows; NaN where a value is undefined or lies beyond a break."""
