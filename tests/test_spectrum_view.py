@@ -490,7 +490,7 @@ def test_the_refusal_names_sizes_that_fit_both_limits_in_the_sidebar_s_words(con
     assert message is not None
     conv = config.arch == "conv"
     named = 0
-    for name, key in (("depth", "memory_fit_depth"), ("width", "spectrum_tab.fit_channels" if conv
+    for name, key in (("depth", "memory_fit_depth"), ("width", "memory_fit_channels" if conv
                                                        else "memory_fit_width")):
         pattern = re.escape(t(lang, key, value=0)).replace("0", r"([\d,]+)")
         found = re.search(pattern, message)

@@ -144,12 +144,11 @@ def compute_first(note: Note, others: Callable[[Config, str], list[Config]]) -> 
     except ValueError:  # the sidebar reports it
         return
     lang = st.session_state.get("lang", browser_language(st.context.locale))
-    work: list[Callable[..., Any]] = []
     cancel = session_gone()
     extra = [c for c in others(config, lang) if c != config]
     own = [config] if summary.refusal(config, lang, memory_budget(), WORK_LIMIT) is None else []
-    work += [partial(frames, c, lang, cancel) for c in own]
-    work += [partial(cache.simulate_cached, c, memory_budget(), cancel) for c in extra]
+    work = [*(partial(frames, c, lang, cancel) for c in own),
+            *(partial(cache.simulate_cached, c, memory_budget(), cancel) for c in extra)]
     if work:
         with contextlib.suppress(Cancelled):  # gone: nothing is drawn
             compute(note, lang, work, work_seconds([*own, *extra], memory_budget()))

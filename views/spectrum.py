@@ -176,9 +176,7 @@ def refusal(config: Config, lang: str, memory_budget: int) -> str | None:
     if need <= memory_budget and work <= WORK_LIMIT:
         return None
     found = fits(config, memory_budget)
-    width = "spectrum_tab.fit_channels" if config.arch == "conv" else "memory_fit_width"
-    sizes = [t(lang, key, value=found[name]) for name, key in (("depth", "memory_fit_depth"), ("width", width))
-             if found[name]]
+    sizes = summary.fit_words({name: found[name] for name in ("depth", "width")}, config.arch, lang)
     said = t(lang, "spectrum_tab.fits", sizes=join(lang, sizes, "or")) if sizes else \
         t(lang, "spectrum_tab.fits_none_conv" if config.arch == "conv" else "spectrum_tab.fits_none")
     if need > memory_budget:

@@ -947,6 +947,13 @@ def budget_share(config, memory_budget: int, work_limit: float) -> float:
     return max(estimate_memory(config) / memory_budget, estimate_work(config) / work_limit)
 
 
+def fit_words(fits: dict[str, int], arch: str, lang: str) -> list[str]:
+    """The sizes of work_fits' answer that fit (those above 0), in its order, as the refusals write them: "a depth up
+    to 19", "a width up to 902", a conv net's width as "a channel count up to 27" (its sidebar's channels)."""
+    return [t(lang, "memory_fit_channels" if name == "width" and arch == "conv" else f"memory_fit_{name}", value=value)
+            for name, value in fits.items() if value]
+
+
 def memory_refusal(config, lang: str, memory_budget: int, work_limit: float = WORK_LIMIT) -> str:
     """The memory refusal: what the network needs against the budget; for a conv net, what its memory grows with
     (its activations: depth × batch × image² × channels) and the largest batch, depth and channel count that fit one
@@ -956,21 +963,16 @@ def memory_refusal(config, lang: str, memory_budget: int, work_limit: float = WO
     Each is within the work limit too (refusal's second test): a depth that fitted the memory alone had been refused
     for its work."""
     need = estimate_memory(config)
-    share = partial(budget_share, memory_budget=memory_budget, work_limit=work_limit)
-    if config.arch == "conv":  # the digits' image is their own 8 x 8: no image to lower
-        # a conv net's memory is its activations (batch first); its width is a channel count
-        fits = work_fits(config, 1.0, share, ("batch", "depth", "width"))
-        sizes = [t(lang, "memory_fit_channels" if name == "width" else f"memory_fit_{name}", value=value)
-                 for name, value in fits.items() if value]
-        return t(lang, "memory_conv_digits" if config.input == "digits" else "memory_conv", need=need / 2**20,
-                 budget=memory_budget / 2**20,
-                 fits=t(lang, "memory_fits", sizes=join(lang, sizes, "or")) if sizes else "").rstrip()
-    terms = memory_terms(config)
-    most = max(terms, key=terms.get)
+    conv = config.arch == "conv"
+    terms = {} if conv else memory_terms(config)  # a conv net's memory is its activations: the batch's first
+    most = "batch" if conv else max(terms, key=terms.get)
     order = ("depth", "width", "batch") if most == "weights" else ("batch", "depth", "width")
-    fits = work_fits(config, 1.0, share, order)
-    sizes = [t(lang, f"memory_fit_{name}", value=value) for name, value in fits.items() if value]
+    fits = work_fits(config, 1.0, partial(budget_share, memory_budget=memory_budget, work_limit=work_limit), order)
+    sizes = fit_words(fits, config.arch, lang)
     said = [t(lang, "memory_fits", sizes=join(lang, sizes, "or"))] if sizes else []  # each alone: alternatives
+    if conv:  # the digits' image is their own 8 x 8: no image to lower
+        return t(lang, "memory_conv_digits" if config.input == "digits" else "memory_conv", need=need / 2**20,
+                 budget=memory_budget / 2**20, fits=join(lang, said, "sentence")).rstrip()
     if not fits["batch"]:
         said.append(t(lang, "memory_no_batch"))
     return t(lang, "memory", need=need / 2**20, budget=memory_budget / 2**20,
