@@ -33,7 +33,12 @@ VERDICTS = ("overflowed", "symmetric", "dead", "saturated", "vanishing", "explod
 # step 5 (Xavier + ReLU) ends at x0.03, step 4 (Xavier + tanh) at x0.23. The same tenfold spread of the update
 # size across layers is where one learning rate stops suiting every layer (step 3 spans x10^5).
 SHRINK, GROW = 0.1, 10.0
-SATURATED_SHARE = 0.5  # more than half the values of some layer on tanh's or sigmoid's flat ends
+# More than half of some layer stuck where the slope is 0 fails the network, as the lecture's step 3 does: its
+# values on tanh's or sigmoid's flat ends (saturated), or its ReLU units off for every sample (dead).
+FAILED_SHARE = 0.5
+# A quarter of the last layer so is worth a sentence under a healthy verdict: the lecture's He net (step 6) has 10 %
+# of layer 10's units dead, a 100-layer one 45 % of layer 100's.
+NOTED_SHARE = 0.25
 # CS231n's rule of thumb: an update of about 1e-3 of the weights, lr * std(dW) / std(W) for a real loss's dW. The
 # Gradients tab draws it as the ratio chart's guide and the Training tab reads its runs' updates against it; the
 # simulation's dW comes from a made-up N(0, 1) gradient at the top, so no learning rate is read off it.
@@ -113,7 +118,8 @@ class Verdict:
     """The page's one-word verdict and where it shows.
 
     layer: the first layer that shows it (overflowed, symmetric, dead, saturated; a vanishing underflow);
-    share: the share of that layer's values on the flat ends (saturated); stage: "forward" or "backward"
+    share: the share of that layer's values on the flat ends (saturated) or of its units off for every sample
+    (dead, NaN where every unit is); stage: "forward" or "backward"
     for a break; flat: saturated with every value of the layer equal, the flat end reached exactly.
     """
 
@@ -243,10 +249,10 @@ def diagnose(result) -> Verdict:
         if stats["act_mean"][layer] == 0 and zero_floor(config):
             return Verdict("dead", layer=layer)
         return Verdict("saturated", layer=layer, share=1.0, flat=True)
-    saturated = stats["saturated"]
-    for layer in range(1, depth + 1):
-        if saturated[layer] > SATURATED_SHARE:
-            return Verdict("saturated", layer=layer, share=float(saturated[layer]))
+    for name, shares in (("dead", stats["dead"]), ("saturated", stats["saturated"])):
+        failed = np.flatnonzero(shares[1:] > FAILED_SHARE) + 1  # NaN, where the activation has no such rule, is not
+        if failed.size and (name == "saturated" or zero_floor(config)):  # a leaky unit passes gradient: not dead
+            return Verdict(name, layer=int(failed[0]), share=float(shares[failed[0]]))
     act, grad = signal_ratios(result)
     underflow = next((b for b in result.breaks if b.kind == "underflow"), None)
     if underflow is not None:
@@ -378,6 +384,21 @@ def norm_line(result, lang: str, direction: str) -> str | None:
     return join(lang, [*parts, change], "sentence")
 
 
+def stuck_note(result, lang: str) -> list[str]:
+    """The sentence a healthy verdict adds when NOTED_SHARE or more of the last layer is stuck where the slope is
+    0 (the headline's share, share_metric: ReLU units off for every sample, or tanh's and sigmoid's values on the
+    flat ends; a leaky ReLU's units below 0 pass its slope), else none: a 100-layer He ReLU net keeps its scale with
+    44.8 % of its last layer dead."""
+    config, depth = result.config, result.config.depth
+    name = share_metric(config.activation)
+    share = float(result.stats[name][depth]) if name else math.nan
+    if not share >= NOTED_SHARE:
+        return []
+    key = "leaky" if name == "dead" and not zero_floor(config) else name  # a leaky unit still passes its slope
+    return [t(lang, f"healthy_but_{key}", share=format_share(share), depth=depth, slope=format_value(config.slope),
+              activation=t(lang, f"act_{config.activation}"))]
+
+
 def explain(result, lang: str, found: Verdict | None = None) -> str:
     """The sentence under the verdict, with the numbers that decided it."""
     v = found or diagnose(result)
@@ -388,8 +409,11 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
     if v.name == "symmetric":
         key = "verdict_symmetric_why_conv" if config.arch == "conv" else "verdict_symmetric_why"
         return t(lang, key, width=config.units[v.layer], layer=v.layer)  # the layer's own units (channels)
-    if v.name == "dead":
+    if v.name == "dead" and math.isnan(v.share):
         return t(lang, "verdict_dead_why", layer=v.layer)
+    if v.name == "dead":
+        return t(lang, "verdict_dead_share_why", share=format_share(v.share), layer=v.layer,
+                 width=config.units[v.layer])
     if v.name == "saturated" and v.flat:
         return t(lang, "verdict_saturated_flat_why", layer=v.layer, activation=t(lang, f"act_{config.activation}"),
                  value=format_value(float(stats["act_mean"][v.layer])), dtype=config.dtype)
@@ -399,10 +423,12 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
     act, grad = signal_ratios(result)
     (act_text, _), (grad_text, _) = printed_ratios(result)  # the headline's ratios, written as it writes them
     if v.name == "healthy" and depth == 1:  # one layer: the gradient has no layer to cross
-        return t(lang, "verdict_healthy_why_one", act=act_text, low=format_value(SHRINK), high=format_value(GROW))
+        why = t(lang, "verdict_healthy_why_one", act=act_text, low=format_value(SHRINK), high=format_value(GROW))
+        return join(lang, [why, *stuck_note(result, lang)], "sentence")
     if v.name == "healthy":
-        return t(lang, "verdict_healthy_why", act=act_text, grad=grad_text, depth=depth, low=format_value(SHRINK),
-                 high=format_value(GROW))
+        why = t(lang, "verdict_healthy_why", act=act_text, grad=grad_text, depth=depth, low=format_value(SHRINK),
+                high=format_value(GROW))
+        return join(lang, [why, *stuck_note(result, lang)], "sentence")
     crossed = (lambda r: r < SHRINK) if v.name == "vanishing" else (lambda r: r > GROW)
     parts = []
     if v.stage is not None:
