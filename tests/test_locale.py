@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from views import locale
+from views import locale, urlstate
 from views import theory as theory_view
 from views import training as training_view
 from views.tour import STEPS
@@ -165,6 +165,18 @@ def test_a_chinese_list_spaces_its_chinese_and_latin_words_apart():
     assert join("zh", ["He", "N(0, 1)", "正态分布 N(0, σ²)"]) == "He、N(0, 1) 和正态分布 N(0, σ²)"
     assert join("zh", ["Var(w)²", "全零"]) == "Var(w)² 和全零" and locale.spaced(["增益²", "除以"]) == "增益²除以"
     assert TIGHT.search("N(0, 0.01²)和") and TIGHT.search("U(−b, b)的") and not TIGHT.search("正交（卷积）和")
+
+
+@pytest.mark.parametrize("value", [-2.0, 2.0, -0.5, -1e-7])
+def test_a_negative_number_after_chinese_takes_the_space_its_digits_would(value):
+    """"页面保留-2" stood beside "页面保留 2": a number's minus sign opens it as its first digit would
+    (locale.SIGNS), in a filled-in message and in a list."""
+    written = urlstate.shown_value(value)
+    said = t("zh", "url_ignored", name="trunc_a", raw="`x`", why="…", used=written)
+    assert said.endswith(f"页面保留 {written}。"), said
+    assert join("zh", ["全零", written]) == f"全零和 {written}"
+    for sign in locale.SIGNS:
+        assert locale.spaced(["和", f"{sign}0.97"]) == f"和 {sign}0.97" and locale.spaced(["和", sign]) == f"和{sign}"
 
 
 # The messages the page places inside another sentence through text.inserted: the Compare tab's notes on a scheme

@@ -189,13 +189,18 @@ def widget_states(draw) -> dict:
 def test_every_widget_state_survives_its_link(state):
     # the gain box keeps what was typed ("1.50"); its link holds the number's one spelling ("1.5")
     shown = {**state, "gain": urlstate.parse("gain", state["gain"])}
+    # bounds typed out of order: the network has torch's (config_of), and the link's pair is refused for them
+    swapped = urlstate.relevant("trunc_a", state) and state["trunc_a"] >= state["trunc_b"]
+    if swapped:
+        shown |= {name: urlstate.defaults(TABS)[name] for name in ("trunc_a", "trunc_b")}
     for write in (browser_query, server_query):
         query = read_link(write(state))
         again, problems = urlstate.normalize(query, TABS)
-        assert problems == [], (write.__name__, query)
+        assert [p.kind for p in problems] == (["bounds"] if swapped else []), (write.__name__, query)
         assert again == shown, (write.__name__, query)
-        assert urlstate.is_canonical(query, again, TABS), (write.__name__, query)  # opened without a rewrite
-        assert urlstate.config_of(again) == urlstate.config_of(state)
+        # opened without a rewrite, unless the pair is refused
+        assert urlstate.is_canonical(query, again, TABS) != swapped, (write.__name__, query)
+        assert urlstate.config_of(again)[0] == urlstate.config_of(state)[0]
 
 
 def bound_widgets(at: AppTest) -> dict:
@@ -947,10 +952,31 @@ def test_a_link_sets_the_new_schemes_parameters_and_keeps_them(query, expected):
     assert problems == [] and urlstate.config_of(again)[0] == config
 
 
-def test_truncation_bounds_out_of_order_fall_back_to_torchs_with_a_note():
-    state, _ = urlstate.normalize({"step": "custom", "init": "trunc_normal", "trunc_a": "1", "trunc_b": "0.5"}, TABS)
-    config, note = urlstate.config_of(state)
+@pytest.mark.parametrize("query, raw", [({"trunc_a": "1", "trunc_b": "0.5"}, ("1", "0.5")),
+                                        ({"trunc_a": "2.5"}, ("2.5", "2")), ({"trunc_b": "-2"}, ("-2", "-2")),
+                                        ({"trunc_a": "1e0", "trunc_b": "1"}, ("1e0", "1"))])
+def test_truncation_bounds_out_of_order_in_a_link_are_refused_as_a_pair(query, raw):
+    """A link's bounds with a not below b: both left out of the state (so of the address and the boxes) for torch's,
+    with one notice naming each bound as the link writes it (the page's own where the link has none)."""
+    state, problems = urlstate.normalize({"step": "custom", "init": "trunc_normal", **query}, TABS)
+    torch = (Config().trunc_a, Config().trunc_b)
+    assert (state["trunc_a"], state["trunc_b"]) == torch == (-2, 2)
+    assert "trunc_a" not in urlstate.to_query(state, TABS) and "trunc_b" not in urlstate.to_query(state, TABS)
+    assert problems == [urlstate.Problem("trunc_a", raw[0], torch, kept=raw[1:], kind="bounds")]
+    assert urlstate.messages(problems, "en", TABS) == [t("en", "url_bounds", a=f"`{raw[0]}`", b=f"`{raw[1]}`",
+                                                         low="-2", high="2")]
+    assert urlstate.config_of(state) == (Config(init="trunc_normal"), None)
+
+
+def test_bounds_out_of_order_from_the_boxes_fall_back_to_torchs_with_a_note():
+    state, _ = urlstate.normalize({"step": "custom", "init": "trunc_normal"}, TABS)
+    config, note = urlstate.config_of({**state, "trunc_a": 1.0, "trunc_b": 0.5})  # as the boxes may hold them
     assert note == "bounds" and (config.trunc_a, config.trunc_b) == (Config().trunc_a, Config().trunc_b) == (-2, 2)
+
+
+def test_bounds_for_another_init_are_not_a_pair_to_refuse():
+    _, problems = urlstate.normalize({"step": "custom", "init": "he_normal", "trunc_a": "1", "trunc_b": "0.5"}, TABS)
+    assert [(p.name, p.kind) for p in problems] == [("trunc_a", "ignored"), ("trunc_b", "ignored")]
 
 
 @pytest.mark.slow
@@ -980,12 +1006,19 @@ def test_the_sidebar_shows_a_schemes_own_controls_only(init):
 
 
 @pytest.mark.slow
-def test_the_sidebar_warns_of_bounds_out_of_order_and_draws_torchs():
+def test_bounds_out_of_order_are_said_on_the_page_and_typed_ones_in_the_sidebar():
+    """A link's pair is refused with its notice on the page (presenter mode hides the sidebar), the boxes and the
+    address hold torch's; bounds typed out of order into the boxes are warned of beside them."""
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params.update(step="custom", init="trunc_normal", trunc_a="1", trunc_b="0.5", lang="zh")
     at.run()
     assert not at.exception and not at.error
-    assert [w.value for w in at.warning] == [t("zh", "trunc_bounds_swapped", a="-2", b="2")]
+    assert [w.value for w in at.main.warning] == [t("zh", "url_bounds", a="`1`", b="`0.5`", low="-2", high="2")]
+    assert not at.sidebar.warning
+    assert (at.number_input(key="trunc_a").value, at.number_input(key="trunc_b").value) == (-2, 2)
+    assert "trunc_a" not in at.query_params and "trunc_b" not in at.query_params
+    at.number_input(key="trunc_a").set_value(3.0).run()
+    assert [w.value for w in at.sidebar.warning] == [t("zh", "trunc_bounds_swapped", a="-2", b="2")]
 
 
 # ---------- width profiles ----------

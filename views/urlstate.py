@@ -137,7 +137,9 @@ class Problem:
     differ from that step's; the page shows the link's values, which are the step `default` or CUSTOM.
     "ignored": `raw` is a value this network does not use (a conv net's residual=true), left out for `default`;
     `kept` is (why, subject): the reason's key (why_ignored) and the code it names. "unused": `raw` is not allowed,
-    for a control this network does not read anyway (std= under He init), `kept` as "ignored" has it.
+    for a control this network does not read anyway (std= under He init), `kept` as "ignored" has it. "bounds":
+    trunc_normal's a (`raw`) is not below its b (`kept`, as the link writes each, or the value the page held); the
+    pair `default`, torch's, is used.
     """
 
     name: str
@@ -418,6 +420,9 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
         elif p.kind == "ignored":
             said.append(t(lang, "url_ignored", name=p.name, raw=user_text(lang, p.raw), why=why_text(lang, *p.kept),
                           used=shown_value(p.default, lang, p.name)))
+        elif p.kind == "bounds":
+            said.append(t(lang, "url_bounds", a=user_text(lang, p.raw), b=user_text(lang, p.kept[0]),
+                          low=shown_value(p.default[0]), high=shown_value(p.default[1])))
         elif p.kind == "digits":
             said.append(t(lang, "url_digits", name=p.name, raw=user_text(lang, p.raw), used=shown_value(p.default)))
         elif p.kind == "list":
@@ -504,6 +509,13 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
             if name in present and present[name] != default:  # the link set it: the page says it is left out
                 problems.append(ignored(query, name, present[name], default, why_ignored(name, state)))
             state[name] = default
+    if relevant("trunc_a", state) and state["trunc_a"] >= state["trunc_b"] and {"trunc_a", "trunc_b"} & set(present):
+        # each bound in range, but not below the other: the pair is refused whole, for torch's (config_of's rule)
+        default = defaults(tabs, language)
+        raw = tuple(ignored(query, name, state[name], default[name], ("", "")).raw for name in ("trunc_a", "trunc_b"))
+        problems.append(Problem("trunc_a", raw[0], (default["trunc_a"], default["trunc_b"]), kept=raw[1:],
+                                kind="bounds"))
+        state["trunc_a"], state["trunc_b"] = default["trunc_a"], default["trunc_b"]
     if "train" not in present:
         state["train"] = default_race(state)
     state["step"] = step_of(state)
