@@ -169,11 +169,11 @@ def test_a_chinese_list_spaces_its_chinese_and_latin_words_apart():
 
 @pytest.mark.parametrize("value", [-2.0, 2.0, -0.5, -1e-7])
 def test_a_negative_number_after_chinese_takes_the_space_its_digits_would(value):
-    """"页面保留-2" stood beside "页面保留 2": a number's minus sign opens it as its first digit would
+    """"保持为-2" stood beside "保持为 2": a number's minus sign opens it as its first digit would
     (locale.SIGNS), in a filled-in message and in a list."""
     written = urlstate.shown_value(value)
     said = t("zh", "url_ignored", name="trunc_a", raw="`x`", why="…", used=written)
-    assert said.endswith(f"页面保留 {written}。"), said
+    assert said.endswith(f"这一项保持为 {written}。"), said
     assert join("zh", ["全零", written]) == f"全零和 {written}"
     for sign in locale.SIGNS:
         assert locale.spaced(["和", f"{sign}0.97"]) == f"和 {sign}0.97" and locale.spaced(["和", sign]) == f"和{sign}"
