@@ -116,9 +116,9 @@ def _check_presenter_page(step: str, lang: str) -> None:
         hidden = [int((s.pooled <= s.resolution).sum()) for s in spectra]
         assert hidden[0] == 0 < hidden[1] < spectra[1].pooled.size
         notes = ["", t(lang, "spectrum_tab.zeros_title", zeros=hidden[1], count=spectra[1].pooled.size)]
-        titles += [charts.title_lines(" ".join(filter(None, [title, note])), present.SPECTRUM_TITLE_WIDTH)
-                   for title, note in zip((spectrum_view.this_title(config, config, lang),
-                                           spectrum_view.twin_title(config, lang, config)), notes)]
+        titles += charts.even_titles([" ".join(filter(None, [title, note])) for title, note in zip(
+            (spectrum_view.this_title(config, config, lang), spectrum_view.twin_title(config, lang, config)), notes)],
+            present.SPECTRUM_TITLE_WIDTH)
     else:
         titles.append(layer_titles(config, lang)["hist"])
     assert [title_text(spec) for spec in drawn] == titles, (step, lang)
@@ -134,6 +134,9 @@ def _check_presenter_page(step: str, lang: str) -> None:
         for spectrum in others:  # at presenter mode's size, scaled by the browser; their text the story's
             assert (spectrum["width"], spectrum["height"]) == present.SPECTRUM_PLOT
             assert spectrum["config"]["axis"]["labelFontSize"] == present.BODY_PX
+        # their plots at one height, whatever each title's length (the twin's had four lines to two, 60 px lower)
+        tops = {vl_convert.vegalite_to_scenegraph(json.dumps(spectrum))["origin"][1] for spectrum in others}
+        assert len(tops) == 1, (step, lang, tops)
         return
     (hist,) = others
     assert present.PRESENT_PANEL[0] <= hist["spec"]["width"] <= present.PRESENT_PANEL_WIDEST

@@ -932,8 +932,7 @@ def test_the_refusals_button_computes_the_spectrum_at_the_size_that_fits_and_kee
     assert view.border_line(spectra.border_effect(own), own, drawn, lang) in markdown  # of the 64 channels
     # the charts name the 7-channel net they draw, not "this network" nor "the same network" as the page's 64
     titles = [json.loads(chart.proto.spec).get("title") for chart in at.get("vega_lite_chart")][-2:]
-    assert titles == [charts.title_lines(view.this_title(fitted, own, lang)),
-                      charts.title_lines(view.twin_title(fitted, lang, own))]
+    assert titles == charts.even_titles([view.this_title(fitted, own, lang), view.twin_title(fitted, lang, own)])
     assert view.this_title(fitted, own, lang) == t(lang, "spectrum_tab.this_width_conv", value=7)
     assert view.twin_title(fitted, lang, own) == t(lang, "spectrum_tab.twin_orthogonal_one_gain",
                                                   gain=summary.format_value(view.gain_of(view.twin(fitted)), 4))

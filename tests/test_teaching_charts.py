@@ -570,6 +570,22 @@ def test_title_lines_break_between_words_and_keep_every_character():
     assert "".join(lines).replace(" ", "") == zh.replace(" ", "") and "批归一化之前" in "".join(lines)
 
 
+@pytest.mark.parametrize("limit", [12, 26, 34])
+def test_titles_side_by_side_take_one_count_of_lines(limit):
+    """Each title keeps its own lines (title_lines), then blank ones up to the row's longest, so that the plots under
+    them start at one height in Vega's layout."""
+    titles = ["short", "Gradient std per layer, measured and predicted", t("zh", "theory_tab.gradient_title_bn")]
+    even = charts.even_titles(titles, limit)
+    most = max(len(charts.title_lines(title, limit)) for title in titles)
+    for title, lines in zip(titles, even):
+        own = charts.title_lines(title, limit)
+        assert len(lines) == most and lines[:len(own)] == own and not any(lines[len(own):])
+    tops = {vl_convert.vegalite_to_scenegraph(json.dumps(alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(
+        x="x:Q").properties(title=lines, width=100, height=100).to_dict()))["origin"][1] for lines in even}
+    assert len(tops) == 1
+    assert charts.even_titles([]) == []
+
+
 @pytest.mark.slow
 def test_no_underscore_subscripts_in_the_theory_words_or_charts():
     """σ_w² is written in LaTeX where the text is Markdown ($\\sigma_w^2$) and as n·Var(w) on the map."""

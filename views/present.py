@@ -645,9 +645,11 @@ def spectra(page: Page, columns: Sequence) -> None:
         return
     config, results = found
     bin_edges = spectrum_view.edges(*results)
-    for i, (column, result, title) in enumerate(zip(columns, results, tab.titles(page, config))):
-        title = " ".join(filter(None, [title, spectrum_view.zeros_title(result, page.lang)]))  # the bars' missing share
-        chart, name = tab.histogram(page, result, bin_edges, title, title_width=SPECTRUM_TITLE_WIDTH, size=BODY_PX)
+    # each title with the bars' missing share, in lines of one count, so that the two plots start at one height
+    titles = charts.even_titles([" ".join(filter(None, [title, spectrum_view.zeros_title(result, page.lang)]))
+                                 for title, result in zip(tab.titles(page, config), results)], SPECTRUM_TITLE_WIDTH)
+    for i, (column, result, title) in enumerate(zip(columns, results, titles)):
+        chart, name = tab.histogram(page, result, bin_edges, title, size=BODY_PX)
         width, height = SPECTRUM_PLOT
         # at its own size, as the activation histograms: a plot of SPECTRUM_PLOT, its title, axes and legend around it
         drawn = chart.properties(width=width, height=height, autosize=alt.AutoSizeParams(type="pad"))

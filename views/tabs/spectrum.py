@@ -35,7 +35,7 @@ def show(page: Page) -> None:
     if note:
         st.markdown(note)
     bin_edges = view.edges(*results)
-    for column, result, title in zip(st.columns(2), results, titles(page, config)):
+    for column, result, title in zip(st.columns(2), results, charts.even_titles(titles(page, config))):
         with column:
             show_one(page, result, bin_edges, title)
 
@@ -78,24 +78,24 @@ def measured(page: Page) -> tuple[Config, list[spectra.Spectrum]] | None:
     return config, results
 
 
-def histogram(page: Page, result: spectra.Spectrum, bin_edges, title: str, predicted=None,
-              title_width: int = charts.TITLE_WIDTH, size: float = charts.LABEL_SIZE):
+def histogram(page: Page, result: spectra.Spectrum, bin_edges, title: list[str], predicted=None,
+              size: float = charts.LABEL_SIZE):
     """One network's histogram of singular values (views.spectrum.histogram_chart) with its theory, and the chart's
-    code in its files' names; predicted: core.spectrum.predicted_density's, if computed already; title_width, size:
-    histogram_chart's."""
+    code in its files' names; title: its lines (charts.even_titles); predicted: core.spectrum.predicted_density's, if
+    computed already; size: histogram_chart's."""
     colour = charts.SCHEME_COLOURS[tour.scheme_of(result.config)]
     if predicted is None:
         predicted = spectra.predicted_density(result.config)
     chart = view.histogram_chart(view.histogram_frame(result, bin_edges), colour=colour, title=title,
                                  x_title=page.t("spectrum_tab.x_axis"), y_title=page.t("spectrum_tab.y_axis"),
                                  theory=view.overlay_frame(predicted, bin_edges),
-                                 theory_name=page.t("spectrum_tab.theory_name"), title_width=title_width,
-                                 size=size)
+                                 theory_name=page.t("spectrum_tab.theory_name"), size=size)
     return chart, "spectrum-orthogonal" if view.is_orthogonal(result.config) else "spectrum"
 
 
-def show_one(page: Page, result: spectra.Spectrum, bin_edges, title: str) -> None:
-    """One network's histogram, its headline numbers and what lies below the axis."""
+def show_one(page: Page, result: spectra.Spectrum, bin_edges, title: list[str]) -> None:
+    """One network's histogram, its headline numbers and what lies below the axis; title: its lines
+    (charts.even_titles)."""
     predicted = spectra.predicted_density(result.config)  # the moments too: computed once (~0.1 s at depth 64)
     theory = view.overlay_frame(predicted, bin_edges)
     chart, name = histogram(page, result, bin_edges, title, predicted)
