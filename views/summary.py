@@ -33,11 +33,11 @@ VERDICTS = ("overflowed", "symmetric", "dead", "saturated", "vanishing", "explod
 # step 5 (Xavier + ReLU) ends at x0.03, step 4 (Xavier + tanh) at x0.23. The same tenfold spread of the update
 # size across layers is where one learning rate stops suiting every layer (step 3 spans x10^5).
 SHRINK, GROW = 0.1, 10.0
-# More than half of some layer stuck where the slope is 0 fails the network, as the lecture's step 3 does: its
-# values on tanh's or sigmoid's flat ends (saturated), or its ReLU units off for every sample (dead).
-FAILED_SHARE = 0.5
-# A quarter of the last layer so is worth a sentence under a healthy verdict: the lecture's He net (step 6) has 10 %
-# of layer 10's units dead, a 100-layer one 45 % of layer 100's.
+SATURATED_SHARE = 0.5  # more than half the values of some layer on tanh's or sigmoid's flat ends
+# A quarter of the last layer stuck where the slope is 0 (the headline's share) is worth a sentence under a healthy
+# verdict: the lecture's He net (step 6) has 10 % of layer 10's units dead, a 100-layer one 45 % of layer 100's. Dead
+# units are no verdict short of a whole layer: a deep ReLU net's samples grow alike, so its layers tend to half their
+# units dead, and a threshold of a half would flip the verdict from draw to draw.
 NOTED_SHARE = 0.25
 # CS231n's rule of thumb: an update of about 1e-3 of the weights, lr * std(dW) / std(W) for a real loss's dW. The
 # Gradients tab draws it as the ratio chart's guide and the Training tab reads its runs' updates against it; the
@@ -118,8 +118,7 @@ class Verdict:
     """The page's one-word verdict and where it shows.
 
     layer: the first layer that shows it (overflowed, symmetric, dead, saturated; a vanishing underflow);
-    share: the share of that layer's values on the flat ends (saturated) or of its units off for every sample
-    (dead, NaN where every unit is); stage: "forward" or "backward"
+    share: the share of that layer's values on the flat ends (saturated); stage: "forward" or "backward"
     for a break; flat: saturated with every value of the layer equal, the flat end reached exactly.
     """
 
@@ -249,10 +248,10 @@ def diagnose(result) -> Verdict:
         if stats["act_mean"][layer] == 0 and zero_floor(config):
             return Verdict("dead", layer=layer)
         return Verdict("saturated", layer=layer, share=1.0, flat=True)
-    for name, shares in (("dead", stats["dead"]), ("saturated", stats["saturated"])):
-        failed = np.flatnonzero(shares[1:] > FAILED_SHARE) + 1  # NaN, where the activation has no such rule, is not
-        if failed.size and (name == "saturated" or zero_floor(config)):  # a leaky unit passes gradient: not dead
-            return Verdict(name, layer=int(failed[0]), share=float(shares[failed[0]]))
+    saturated = stats["saturated"]
+    for layer in range(1, depth + 1):
+        if saturated[layer] > SATURATED_SHARE:
+            return Verdict("saturated", layer=layer, share=float(saturated[layer]))
     act, grad = signal_ratios(result)
     underflow = next((b for b in result.breaks if b.kind == "underflow"), None)
     if underflow is not None:
@@ -395,8 +394,9 @@ def stuck_note(result, lang: str) -> list[str]:
     if not share >= NOTED_SHARE:
         return []
     key = "leaky" if name == "dead" and not zero_floor(config) else name  # a leaky unit still passes its slope
+    width = config.units[depth]
     return [t(lang, f"healthy_but_{key}", share=format_share(share), depth=depth, slope=format_value(config.slope),
-              activation=t(lang, f"act_{config.activation}"))]
+              activation=t(lang, f"act_{config.activation}"), alive=width - round(share * width))]
 
 
 def explain(result, lang: str, found: Verdict | None = None) -> str:
@@ -409,11 +409,8 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
     if v.name == "symmetric":
         key = "verdict_symmetric_why_conv" if config.arch == "conv" else "verdict_symmetric_why"
         return t(lang, key, width=config.units[v.layer], layer=v.layer)  # the layer's own units (channels)
-    if v.name == "dead" and math.isnan(v.share):
-        return t(lang, "verdict_dead_why", layer=v.layer)
     if v.name == "dead":
-        return t(lang, "verdict_dead_share_why", share=format_share(v.share), layer=v.layer,
-                 width=config.units[v.layer])
+        return t(lang, "verdict_dead_why", layer=v.layer)
     if v.name == "saturated" and v.flat:
         return t(lang, "verdict_saturated_flat_why", layer=v.layer, activation=t(lang, f"act_{config.activation}"),
                  value=format_value(float(stats["act_mean"][v.layer])), dtype=config.dtype)
