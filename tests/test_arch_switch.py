@@ -42,6 +42,48 @@ def test_every_step_switches_to_a_conv_net_that_fits_and_back(code):
     assert tour.step_of(urlstate.config_of(back)[0]) == code
 
 
+OWN_NETWORKS = [dict(depth=5, width=32, batch=100), dict(depth=10, width=200, batch=500),
+                dict(depth=30, width=64, batch=2000), dict(depth=100, width=16, batch=100),
+                dict(depth=3, width=2048, batch=10), dict(depth=10, width=500, batch=1000),
+                dict(depth=3, widths="784-512-256-128", batch=100)]
+
+
+@pytest.mark.parametrize("own", OWN_NETWORKS, ids=lambda own: "-".join(map(str, own.values())))
+def test_a_switch_to_conv_keeps_the_dense_nets_sizes_that_fit(own):
+    """Your own network as a conv net: its depth, width (as channels) and batch kept where the conv net fits, giving
+    up the batch first, then the channels, then the depth, each for step 11's; what it keeps is the most of that
+    order that fits (every earlier choice does not)."""
+    state, _ = urlstate.normalize({"step": "custom", **{k: str(v) for k, v in own.items()}}, ("activations",))
+    lesson = urlstate.state_of(tour.STEPS[tour.CONV_STEP])
+    kept = urlstate.switch_kept(state)
+    assert set(kept) == ({"depth", "batch"} if "widths" in own else {"depth", "width", "batch"})
+    sizes = urlstate.switched_sizes(state, "conv")
+    assert urlstate.fits({**state, **sizes, "arch": "conv"})
+    assert sizes["image"] == lesson["image"] and sizes["widths"] == ""
+    assert all(sizes[name] in (kept[name], lesson[name]) for name in kept)
+    order = [(), ("batch",), ("width",), ("width", "batch"), ("depth", "batch"), ("depth", "width"),
+             ("depth", "width", "batch")]
+    given_up = tuple(name for name in ("depth", "width", "batch") if name in kept and sizes[name] != kept[name])
+    for dropped in order[:order.index(tuple(sorted(given_up, key=("depth", "width", "batch").index)))]:
+        tried = {**lesson, **{name: kept[name] for name in kept if name not in dropped}}
+        assert not urlstate.fits({**state, **{name: tried[name] for name in urlstate.SIZES}, "arch": "conv"})
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_sidebar_says_which_sizes_a_switch_to_conv_gave_up_once(lang):
+    at = open_app(step="custom", width="200", batch="500", activation="relu", init="he_normal", lang=lang)
+    at.radio(key="arch").set_value("conv").run()
+    assert not at.exception and not at.error
+    lesson = tour.STEPS[tour.CONV_STEP]
+    assert [i.value for i in at.sidebar.info] == [t(lang, "arch_given_up", was=t(lang, "arch_size_batch", n="500"),
+                                                    now=t(lang, "arch_size_batch", n=str(lesson.batch)),
+                                                    step=tour.CONV_STEP)]
+    assert (at.session_state["width"], at.session_state["batch"]) == (200, lesson.batch)
+    assert at.session_state["step"] == tour.CUSTOM
+    at.run()
+    assert not at.sidebar.info  # said once, at the switch
+
+
 def test_a_depth_that_does_not_fit_takes_the_conv_steps():
     """A budget the kept depth is over: the depth of step 11, whose network fits."""
     state = urlstate.state_of(tour.step_config("10"))  # 64 layers

@@ -28,7 +28,7 @@ from .options import BRANCH_SCALES, option_name
 from .page import memory_budget
 from .locale import browser_language
 from .tabs import CODES
-from .text import t, user_text
+from .text import join, t, user_text
 from .urlstate import URL
 
 SEED_MAX = INT_RANGES["seed"][1]
@@ -84,8 +84,22 @@ def pick_arch() -> None:
     if arch == "conv":
         state["_dense_sizes"] = {name: before[name] for name in urlstate.ARCH_KEPT if name in before}
     remembered = state.pop("_dense_sizes", None) if arch == "dense" else None
-    for name, value in urlstate.switched_sizes(before, arch, remembered, memory_budget()).items():
+    sizes = urlstate.switched_sizes(before, arch, remembered, memory_budget())
+    for name, value in sizes.items():
         state[name] = value
+    if arch == "conv":  # the dense net's own sizes the conv net could not keep, for arch_note to say
+        own = urlstate.switch_kept(before)
+        state["_arch_given_up"] = [(name, own[name], sizes[name]) for name in own if own[name] != sizes[name]]
+
+
+def arch_note(lang: str) -> None:
+    """Under the architecture switch, once, right after a switch to conv: the dense net's sizes it could not keep
+    (urlstate.switched_sizes) and step 11's it took instead."""
+    given_up = st.session_state.pop("_arch_given_up", None)
+    if given_up:
+        was = [t(lang, f"arch_size_{name}", n=written(old)) for name, old, _ in given_up]
+        now = [t(lang, f"arch_size_{name}", n=written(new)) for name, _, new in given_up]
+        st.info(t(lang, "arch_given_up", was=join(lang, was), now=join(lang, now), step=tour.CONV_STEP))
 
 
 def follow_profile() -> None:
@@ -163,6 +177,7 @@ def arch_controls(lang: str) -> dict[str, Any]:
     d = urlstate.defaults()
     values = {"arch": st.radio(t(lang, "arch"), ARCHS, key="arch", horizontal=True, on_change=pick_arch,
                                format_func=partial(option_name, lang, "arch"), help=t(lang, "arch_help"))}
+    arch_note(lang)
     state = {**values, "input": st.session_state.get("input", d["input"])}  # the data section's, drawn below
     if urlstate.relevant("kernel", state):
         values["kernel"] = st.slider(t(lang, "kernel"), *CONV_RANGES["kernel"], d["kernel"], step=2, key="kernel",

@@ -752,23 +752,39 @@ def fits(state: Mapping[str, Any], memory_budget: int = DEFAULT_MEMORY_BUDGET) -
     return estimate_memory(config) <= memory_budget and estimate_work(config) <= WORK_LIMIT
 
 
+def switch_kept(state: Mapping[str, Any]) -> dict[str, int]:
+    """The dense net's sizes a switch to conv keeps where they fit (switched_sizes): its depth, its width as the
+    channels (not a width profile's) and its batch."""
+    kept = {name: int(state[name]) for name in ("depth", "width", "batch") if state.get(name) is not None}
+    if state.get("widths"):
+        kept.pop("width", None)
+    return kept
+
+
 def switched_sizes(state: Mapping[str, Any], arch: str, remembered: Mapping[str, Any] | None = None,
                    memory_budget: int = DEFAULT_MEMORY_BUDGET) -> dict[str, Any]:
     """The sizes (SIZES) the architecture switch lands on, so that the new network is one the page computes.
 
-    A dense net's 500 units are 500 channels at every pixel of a conv net (step 6 as a conv net: about 12 GiB),
-    so a switch to conv takes tour step 11's channels, batch and image, and keeps the depth where that fits (else
-    step 11's); a switch to dense takes back `remembered`, the dense sizes the switch to conv left, or the first
-    step's. state: the widget values before the switch (arch excepted); remembered: ARCH_KEPT's values.
+    A switch to conv keeps the dense net's depth, its width as the channels and its batch, each where the conv net
+    fits, and takes tour step 11's for the rest and for the image (a dense net's 500 units are 500 channels at every
+    pixel: step 6 as a conv net needs about 12 GiB), giving up the batch first, then the channels, then the depth; a
+    width profile has no channel count, so step 11's. A switch to dense takes back `remembered`, the dense sizes the
+    switch to conv left, or the first step's with the depth kept where it fits. state: the widget values before the
+    switch (arch excepted); remembered: ARCH_KEPT's values.
     """
-    if arch == "conv":
-        lesson = state_of(STEPS[CONV_STEP])
-        sizes = {name: lesson[name] for name in SIZES if name != "depth"} | {"depth": state.get("depth")}
-    else:
+    if arch == "dense":
         lesson = state_of(step_config(FIRST))
-        sizes = dict(remembered) if remembered else {name: lesson[name] for name in SIZES if name != "depth"} \
-            | {"depth": state.get("depth")}
-    sizes["depth"] = int(sizes["depth"] if sizes["depth"] is not None else lesson["depth"])
-    if not fits({**state, **sizes, "arch": arch}, memory_budget):
-        sizes["depth"] = lesson["depth"]
-    return sizes
+        sizes = dict(remembered) if remembered else {name: lesson[name] for name in SIZES} | {
+            "depth": state.get("depth", lesson["depth"])}
+        sizes["depth"] = int(sizes["depth"])
+        if not fits({**state, **sizes, "arch": arch}, memory_budget):
+            sizes["depth"] = lesson["depth"]
+        return sizes
+    lesson = state_of(STEPS[CONV_STEP])
+    own = switch_kept(state)
+    for dropped in ((), ("batch",), ("width",), ("width", "batch"), ("depth", "batch"), ("depth", "width"),
+                    ("depth", "width", "batch")):
+        sizes = {name: lesson[name] for name in SIZES} | {name: own[name] for name in own if name not in dropped}
+        if fits({**state, **sizes, "arch": arch}, memory_budget):
+            return sizes
+    return {name: lesson[name] for name in SIZES}
