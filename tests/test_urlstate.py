@@ -787,6 +787,24 @@ def test_a_number_has_one_link_however_it_is_written(name, data):
         assert urlstate.is_canonical(query, again, TABS) == (link.get(name) == text), text
 
 
+@pytest.mark.parametrize("name, typed, written", [
+    ("gain", "abc", None), ("gain", "0", None), ("gain", "1e9", None), ("gain", "1.50", "1.5"),
+    ("gain", "１．５", "1.5"), ("gain", "recommended", "recommended"), ("branch_scale", "abc", None),
+    ("branch_scale", "200", None),
+    ("branch_scale", "0.50", "0.5"), ("branch_scale", "inv_sqrt_depth", "inv_sqrt_depth")])
+def test_a_box_s_typed_text_is_in_the_link_as_the_network_uses_it(name, typed, written):
+    """A gain or branch scale typed into its box: the link writes its one spelling, and leaves out one the page cannot
+    use (it warns beside the box and uses the default), which had gone into a shared link and warned every student."""
+    query = {"step": "custom", "init": "he_normal", "activation": "relu", "residual": "true"}
+    state, _ = urlstate.normalize(query, TABS)
+    state[name] = typed
+    state["step"] = urlstate.step_of(state)  # as every run of the page reads it
+    link = urlstate.to_query(state, TABS)
+    assert link.get(name) == written
+    again, problems = urlstate.normalize(link, TABS)
+    assert problems == [] and urlstate.config_of(again)[0] == urlstate.config_of(state)[0]
+
+
 @pytest.mark.parametrize("text, written", [("1.0", "1"), ("1", "1"), ("1e-05", "0.00001"), ("0.00001", "0.00001"),
                                            ("1E-7", "1e-7"), ("2.50", "2.5"), ("+3", "3"), ("１．５", "1.5")])
 def test_the_link_writes_a_number_one_way(text, written):

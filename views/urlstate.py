@@ -634,14 +634,15 @@ def query_value(name: str, state: Mapping[str, Any], tabs: Sequence[str],
                 language: str = FIRST_LANGUAGE) -> str | list[str] | None:
     """How the link writes one parameter of a state: None (left out) when it is its default or a control that
     does not matter here; a list as its items, an empty list as "" (`?compare=`: a list of no items would leave
-    the parameter out, and the default would return); a number or bool as format_number writes it."""
+    the parameter out, and the default would return); a number or bool as format_number writes it. A gain or branch
+    scale typed into its box is written in its one spelling, and left out where it is none."""
     default = {**defaults(tabs, language), "train": default_race(state)}  # the race: the network's own
     value = state.get(name, default[name])
-    if PARAMS[name].kind == "gain":
+    if PARAMS[name].kind in ("gain", "branch_scale"):  # a box one types into
         try:
             value = parse(name, str(value))  # as typed ("01", "1.50"), its one spelling
         except ValueError:
-            pass  # the page says it cannot use it; the link keeps what was typed, and says it again
+            return None  # the network uses the default (the page says so beside the box), and so does the link
     if value == default[name] or (name in CONTROLS and not relevant(name, state)):
         return None
     if isinstance(value, list):
