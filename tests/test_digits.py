@@ -178,10 +178,15 @@ def test_a_link_with_digits_opens_a_page_that_says_what_it_shows(lang):
     assert at.radio(key="input").value == "digits"
     captions = [c.value for c in at.caption]
     assert t(lang, "digits_line", batch="1,797", images="1,797", pixels=64) in captions
-    assert t(lang, "digits_batch_capped", asked="4,000", images="1,797") in [w.value for w in at.warning]
+    # the link's batch fitted to the 1,797 images on the page (urlstate's "fitted"), the slider at it
+    assert [w.value for w in at.main.warning] == [t(lang, "url_fitted", name="batch", raw="`4000`", used="1,797",
+                                                    why=t(lang, "url_fitted_digits_images", images=1797))]
+    assert at.slider(key="batch").value == 1797 and not at.sidebar.warning
     config = Config(input="digits", batch=1797, depth=6, width=100, activation="tanh", init="xavier_normal")
     median = input_kurtosis_median(config)
     assert kurtosis_sentence(lang, simulate(config).stats["pre_kurtosis"], "dense", median) in captions
+    at.slider(key="batch").set_value(4000).run()  # moved past the images: the sidebar says so beside the slider
+    assert t(lang, "digits_batch_capped", asked="4,000", images="1,797") in [w.value for w in at.sidebar.warning]
 
 
 # --- the training task ----------------------------------------------------------------------------------

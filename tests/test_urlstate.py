@@ -26,7 +26,8 @@ from streamlit.testing.v1 import AppTest
 
 from core import Config, profiles
 from core.config import (
-    ACTIVATIONS, ARCHS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INV_SQRT_DEPTH, MODES, NORMS, written_range,
+    ACTIVATIONS, ARCHS, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INV_SQRT_DEPTH, MODES, NORMS,
+    written_range,
 )
 from core.initializers import GAIN_WORDS
 from views import charts, tour, urlstate
@@ -193,13 +194,23 @@ def test_every_widget_state_survives_its_link(state):
     swapped = urlstate.relevant("trunc_a", state) and state["trunc_a"] >= state["trunc_b"]
     if swapped:
         shown |= {name: urlstate.defaults(TABS)[name] for name in ("trunc_a", "trunc_b")}
+    # past the digits' 64 pixels or 1,797 images: the network is fitted to them (config_of), and so is the link
+    units = profiles.read(state["widths"])
+    fitted = []
+    if state["input"] == "digits" and units and units[0] != DIGITS_PIXELS:
+        fitted.append("fitted")
+        shown |= urlstate.with_profile({**shown, "widths": profiles.write((DIGITS_PIXELS, *units[1:]))})
+    if state["input"] == "digits" and state["batch"] > DIGITS_IMAGES:
+        fitted.append("fitted")
+        shown["batch"] = DIGITS_IMAGES
+    shown["step"] = urlstate.step_of(shown)
     for write in (browser_query, server_query):
         query = read_link(write(state))
         again, problems = urlstate.normalize(query, TABS)
-        assert [p.kind for p in problems] == (["bounds"] if swapped else []), (write.__name__, query)
+        assert [p.kind for p in problems] == (["bounds"] if swapped else []) + fitted, (write.__name__, query)
         assert again == shown, (write.__name__, query)
-        # opened without a rewrite, unless the pair is refused
-        assert urlstate.is_canonical(query, again, TABS) != swapped, (write.__name__, query)
+        # opened without a rewrite, unless a value is refused or fitted
+        assert urlstate.is_canonical(query, again, TABS) != bool(swapped or fitted), (write.__name__, query)
         assert urlstate.config_of(again)[0] == urlstate.config_of(state)[0]
 
 
@@ -984,6 +995,28 @@ def test_truncation_bounds_out_of_order_in_a_link_are_refused_as_a_pair(query, r
     assert urlstate.messages(problems, "en", TABS) == [t("en", "url_bounds", a=f"`{raw[0]}`", b=f"`{raw[1]}`",
                                                          low="-2", high="2")]
     assert urlstate.config_of(state) == (Config(init="trunc_normal"), None)
+
+
+@pytest.mark.parametrize("name, raw, used, why, said", [
+    ("widths", "784-512-256-128", "64-512-256-128", "digits_pixels", "64-512-256-128"),
+    ("widths", "100-50", "64-50", "digits_pixels", "64-50"),
+    ("batch", "4096", DIGITS_IMAGES, "digits_images", "1,797"),
+    ("batch", "1798", DIGITS_IMAGES, "digits_images", "1,797")])
+def test_a_link_past_the_digits_limits_is_fitted_to_them_and_said(name, raw, used, why, said):
+    """The digits are 64 pixels and 1,797 images: a link's profile starting wider, or a larger batch, is read as
+    the network the page computes (config_of fits it the same way), with a notice, and the address says it too."""
+    state, problems = urlstate.normalize({"step": "custom", "input": "digits", name: raw}, TABS)
+    assert state[name] == used and problems == [urlstate.Problem(name, raw, used, kept=(why,), kind="fitted")]
+    assert urlstate.config_of(state)[0] == urlstate.config_of({**state, name: raw if name == "widths" else 4096})[0]
+    assert urlstate.messages(problems, "en", TABS) == [t("en", "url_fitted", name=name, raw=f"`{raw}`", used=said,
+                                                         why=t("en", f"url_fitted_{why}", pixels=64, images=1797))]
+    again, more = urlstate.normalize(urlstate.to_query(state, TABS), TABS)
+    assert more == [] and again == state
+
+
+def test_a_link_within_the_digits_limits_is_read_as_it_is():
+    state, problems = urlstate.normalize({"input": "digits", "widths": "64-32-16", "batch": "1797"}, TABS)
+    assert problems == [] and (state["widths"], state["batch"]) == ("64-32-16", DIGITS_IMAGES)
 
 
 def test_bounds_out_of_order_from_the_boxes_fall_back_to_torchs_with_a_note():

@@ -139,7 +139,8 @@ class Problem:
     `kept` is (why, subject): the reason's key (why_ignored) and the code it names. "unused": `raw` is not allowed,
     for a control this network does not read anyway (std= under He init), `kept` as "ignored" has it. "bounds":
     trunc_normal's a (`raw`) is not below its b (`kept`, as the link writes each, or the value the page held); the
-    pair `default`, torch's, is used.
+    pair `default`, torch's, is used. "fitted": `raw` is past what the digits have, their 64 pixels as a profile's
+    input width or their 1,797 images as the batch (`kept`: the reason's key); `default` is used.
     """
 
     name: str
@@ -423,6 +424,10 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
         elif p.kind == "bounds":
             said.append(t(lang, "url_bounds", a=user_text(lang, p.raw), b=user_text(lang, p.kept[0]),
                           low=shown_value(p.default[0]), high=shown_value(p.default[1])))
+        elif p.kind == "fitted":
+            used = written(p.default) if isinstance(p.default, int) else p.default  # 1,797; 64-512-256-128
+            said.append(t(lang, "url_fitted", name=p.name, raw=user_text(lang, p.raw), used=used,
+                          why=t(lang, f"url_fitted_{p.kept[0]}", pixels=DIGITS_PIXELS, images=DIGITS_IMAGES)))
         elif p.kind == "digits":
             said.append(t(lang, "url_digits", name=p.name, raw=user_text(lang, p.raw), used=shown_value(p.default)))
         elif p.kind == "list":
@@ -516,6 +521,17 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
         problems.append(Problem("trunc_a", raw[0], (default["trunc_a"], default["trunc_b"]), kept=raw[1:],
                                 kind="bounds"))
         state["trunc_a"], state["trunc_b"] = default["trunc_a"], default["trunc_b"]
+    if state["input"] == "digits":  # the digits' limits (_fit_digits), said where the link asks past them
+        units = profiles.read(state["widths"])
+        if units and units[0] != DIGITS_PIXELS:
+            fitted = profiles.write((DIGITS_PIXELS, *units[1:]))
+            problems.append(Problem("widths", ignored(query, "widths", state["widths"], fitted, ("", "")).raw, fitted,
+                                    kept=("digits_pixels",), kind="fitted"))
+            state = with_profile({**state, "widths": fitted})
+        if state["batch"] > DIGITS_IMAGES:
+            problems.append(Problem("batch", ignored(query, "batch", state["batch"], DIGITS_IMAGES, ("", "")).raw,
+                                    DIGITS_IMAGES, kept=("digits_images",), kind="fitted"))
+            state["batch"] = DIGITS_IMAGES
     if "train" not in present:
         state["train"] = default_race(state)
     state["step"] = step_of(state)
