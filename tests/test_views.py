@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from core import Config, schemes, simulate, theory, threads
 from core.config import ACTIVATIONS, INITS
+from core.activations import get
 from core.train import lecture_schemes
 from tests.app_support import as_read
 from views import charts, derivation, export, summary, tour, urlstate
@@ -532,12 +533,16 @@ def test_the_key_to_the_histograms_labels_names_each_kind_of_labelled_bar(steps,
         result = steps[step]
         low, high = (summary.format_value(edge) for edge in result.hist_edges[[0, -1]])
         inner = [summary.format_value(edge) for edge in result.hist_edges[[1, -2]]]  # where the end bins start
+        rule = get(result.config.activation).saturation or (0.0, 0.0)  # the saturated share's, past center ± half
+        saturated = [summary.format_value(rule[0] - rule[1]), summary.format_value(rule[0] + rule[1])]
         values = {"activation": t(lang, f"act_{result.config.activation}"), "edge": high, "low": low, "high": high,
-                  "edges": join(lang, inner)}
+                  "edges": join(lang, inner), "saturated": join(lang, saturated)}
         written = [t(lang, part, **values) for part in parts]
         listed = t(lang, "join_last").join(written)  # at most two: "a and b"
         key = charts.label_key(charts.histogram_frame(result, lang), result.config.activation, lang)
         assert key == (t(lang, "hist_key", parts=listed) if parts else ""), step
+        if "hist_key_end" in parts:  # where the story's saturated share counts from, beside the end bins' 0.96
+            assert join(lang, saturated) in key and join(lang, inner) in key, key
     for step, result in steps.items():
         frame = charts.histogram_frame(result, lang)
         assert (charts.label_key(frame, result.config.activation, lang) != "") == (frame["short"] != "").any(), step

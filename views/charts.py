@@ -263,7 +263,9 @@ def label_key(frame: pd.DataFrame, activation: str, lang: str) -> str:
     """What the numbers above histogram_frame's panels are, for a page that writes them as the shares alone ("46.6 %",
     the frame's "short"): a sentence naming each kind of labelled bar the panels hold (f's cut flat ends, the values
     exactly 0, those beyond either end of the range, with the end's value, both ends in one phrase), in the frame's
-    order; "" when no panel has a label. activation: the network's (core.activations)."""
+    order; "" when no panel has a label. The flat ends name where the saturated share counts from too (0.97 against
+    an end bin's 0.96: step 3's story said 92.6 % beside end bins summing to 93.0 %). activation: the network's
+    (core.activations)."""
     labelled = frame[frame["short"] != ""]
     kinds = list(dict.fromkeys(labelled["kind"].tolist()))
     edges = {kind: labelled.loc[labelled["kind"] == kind, "low" if kind == "over" else "high"].iloc[0]
@@ -274,7 +276,7 @@ def label_key(frame: pd.DataFrame, activation: str, lang: str) -> str:
     for kind in kinds:
         if kind == "end":
             parts.append(t(lang, "hist_key_end", activation=t(lang, f"act_{activation}"),
-                           edges=end_edges(labelled, lang)))
+                           edges=end_edges(labelled, lang), saturated=saturation_edges(activation, lang)))
         elif kind in edges:
             parts.append(t(lang, "hist_key_beyond", low=edges["under"], high=edges["over"]) if len(edges) == 2
                          else t(lang, f"hist_key_{kind}", edge=edges[kind]))
