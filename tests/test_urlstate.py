@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
-from core import Config, profiles
+from core import Config, profiles, schemes
 from core.config import (
     ACTIVATIONS, ARCHS, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INV_SQRT_DEPTH, MODES, NORMS,
     written_range,
@@ -1028,6 +1028,20 @@ def test_bounds_out_of_order_from_the_boxes_fall_back_to_torchs_with_a_note():
 def test_bounds_for_another_init_are_not_a_pair_to_refuse():
     _, problems = urlstate.normalize({"step": "custom", "init": "he_normal", "trunc_a": "1", "trunc_b": "0.5"}, TABS)
     assert [(p.name, p.kind) for p in problems] == [("trunc_a", "ignored"), ("trunc_b", "ignored")]
+
+
+@pytest.mark.parametrize("init, mode", [("he_normal", "fan_avg"), ("he_uniform", "fan_avg"), ("he_normal", "fan_out"),
+                                        ("variance_scaling", "fan_avg")])
+def test_fan_avg_under_a_torch_scheme_says_torch_has_no_such_mode(init, mode):
+    """torch.nn.init.kaiming_*_ take mode fan_in or fan_out; the page's He also offers Keras's fan_avg, and says so
+    under the radio where it is chosen (a reader with torch's docs open looked for it there)."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update(step="custom", init=init, mode=mode, activation="relu")
+    at.run()
+    assert not at.exception
+    source = schemes.get(init).source
+    note = t("en", "mode_not_torch", source=source)
+    assert (note in [c.value for c in at.sidebar.caption]) == (mode == "fan_avg" and source.startswith("torch."))
 
 
 @pytest.mark.slow
