@@ -45,28 +45,44 @@ def test_every_step_switches_to_a_conv_net_that_fits_and_back(code):
 OWN_NETWORKS = [dict(depth=5, width=32, batch=100), dict(depth=10, width=200, batch=500),
                 dict(depth=30, width=64, batch=2000), dict(depth=100, width=16, batch=100),
                 dict(depth=3, width=2048, batch=10), dict(depth=10, width=500, batch=1000),
-                dict(depth=3, widths="784-512-256-128", batch=100)]
+                dict(depth=3, widths="784-512-256-128", batch=100), dict(widths="16-32-64", batch=50),
+                dict(widths="200-100-50", batch=1000)]
 
 
 @pytest.mark.parametrize("own", OWN_NETWORKS, ids=lambda own: "-".join(map(str, own.values())))
 def test_a_switch_to_conv_keeps_the_dense_nets_sizes_that_fit(own):
-    """Your own network as a conv net: its depth, width (as channels) and batch kept where the conv net fits, giving
-    up the batch first, then the channels, then the depth, each for step 11's; what it keeps is the most of that
-    order that fits (every earlier choice does not)."""
+    """Your own network as a conv net: its depth, width (as channels; a width profile with it) and batch kept where
+    the conv net fits, giving up the batch first, then the channels, then the depth, each for step 11's; what it
+    keeps is the most of that order that fits (every earlier choice does not)."""
     state, _ = urlstate.normalize({"step": "custom", **{k: str(v) for k, v in own.items()}}, ("activations",))
     lesson = urlstate.state_of(tour.STEPS[tour.CONV_STEP])
     kept = urlstate.switch_kept(state)
-    assert set(kept) == ({"depth", "batch"} if "widths" in own else {"depth", "width", "batch"})
+    assert set(kept) == {"depth", "width", "batch", *(("widths",) if "widths" in own else ())}
     sizes = urlstate.switched_sizes(state, "conv")
-    assert urlstate.fits({**state, **sizes, "arch": "conv"})
-    assert sizes["image"] == lesson["image"] and sizes["widths"] == ""
+    assert urlstate.fits({**state, **sizes, "arch": "conv"}) and sizes["image"] == lesson["image"]
     assert all(sizes[name] in (kept[name], lesson[name]) for name in kept)
+    if sizes["widths"]:  # a profile kept is the conv net's channels, layer by layer
+        assert sizes == urlstate.with_profile({**sizes, "widths": own["widths"]})
     order = [(), ("batch",), ("width",), ("width", "batch"), ("depth", "batch"), ("depth", "width"),
              ("depth", "width", "batch")]
-    given_up = tuple(name for name in ("depth", "width", "batch") if name in kept and sizes[name] != kept[name])
-    for dropped in order[:order.index(tuple(sorted(given_up, key=("depth", "width", "batch").index)))]:
-        tried = {**lesson, **{name: kept[name] for name in kept if name not in dropped}}
-        assert not urlstate.fits({**state, **{name: tried[name] for name in urlstate.SIZES}, "arch": "conv"})
+    lost = tuple(name for name in ("depth", "width", "batch") if sizes[name] != kept[name])
+    if kept.get("widths") and sizes["widths"]:
+        lost = tuple(name for name in lost if name == "batch")  # the profile's depth and channels, kept
+    for dropped in order[:order.index(lost)]:
+        tried = {name: lesson[name] for name in urlstate.SIZES} | {
+            name: kept[name] for name in kept if name not in dropped and not (name == "widths" and "width" in dropped)}
+        assert not urlstate.fits({**state, **urlstate.with_profile(tried), "arch": "conv"}), dropped
+    names = [name for name, _, _ in urlstate.given_up(state, sizes)]
+    assert names == [name for name in ("depth", "width", "batch", "widths") if name in kept and (
+        sizes[name] != kept[name] if name != "width" or not kept.get("widths") else False)]
+
+
+def test_a_profile_given_up_is_named_once_against_the_channels_it_gave_way_to():
+    state, _ = urlstate.normalize({"step": "custom", "widths": "2048-1024"}, ("activations",))
+    sizes = urlstate.switched_sizes(state, "conv")
+    assert sizes["widths"] == "" and sizes["width"] == tour.STEPS[tour.CONV_STEP].width
+    assert ("widths", "2048-1024", sizes["width"]) in urlstate.given_up(state, sizes)
+    assert "width" not in [name for name, _, _ in urlstate.given_up(state, sizes)]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -88,8 +88,7 @@ def pick_arch() -> None:
     for name, value in sizes.items():
         state[name] = value
     if arch == "conv":  # the dense net's own sizes the conv net could not keep, for arch_note to say
-        own = urlstate.switch_kept(before)
-        state["_arch_given_up"] = [(name, own[name], sizes[name]) for name in own if own[name] != sizes[name]]
+        state["_arch_given_up"] = urlstate.given_up(before, sizes)
 
 
 def arch_note(lang: str) -> None:
@@ -97,8 +96,10 @@ def arch_note(lang: str) -> None:
     (urlstate.switched_sizes) and step 11's it took instead."""
     given_up = st.session_state.pop("_arch_given_up", None)
     if given_up:
-        was = [t(lang, f"arch_size_{name}", n=written(old)) for name, old, _ in given_up]
-        now = [t(lang, f"arch_size_{name}", n=written(new)) for name, _, new in given_up]
+        was = [t(lang, f"arch_size_{name}", n=old if name == "widths" else written(old)) for name, old, _ in given_up]
+        # a profile gives way to a channel count
+        now = [t(lang, "arch_size_width" if name == "widths" else f"arch_size_{name}", n=written(new))
+               for name, _, new in given_up]
         st.info(t(lang, "arch_given_up", was=join(lang, was), now=join(lang, now), step=tour.CONV_STEP))
 
 

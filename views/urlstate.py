@@ -769,13 +769,24 @@ def fits(state: Mapping[str, Any], memory_budget: int = DEFAULT_MEMORY_BUDGET) -
     return estimate_memory(config) <= memory_budget and estimate_work(config) <= WORK_LIMIT
 
 
-def switch_kept(state: Mapping[str, Any]) -> dict[str, int]:
+def switch_kept(state: Mapping[str, Any]) -> dict[str, Any]:
     """The dense net's sizes a switch to conv keeps where they fit (switched_sizes): its depth, its width as the
-    channels (not a width profile's) and its batch."""
+    channels and its batch, and its width profile (its depth and channels, layer by layer) where it has one."""
     kept = {name: int(state[name]) for name in ("depth", "width", "batch") if state.get(name) is not None}
     if state.get("widths"):
-        kept.pop("width", None)
+        kept["widths"] = state["widths"]
     return kept
+
+
+def given_up(state: Mapping[str, Any], sizes: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(size, the dense net's, the conv net's) for each size of switch_kept the switch to conv (sizes) did not keep;
+    a width profile given up is named once, against the channel count it gave way to."""
+    kept = switch_kept(state)
+    lost = [(name, kept[name], sizes[name]) for name in kept if kept[name] != sizes[name]]
+    if any(name == "widths" for name, _, _ in lost):
+        lost = [("widths", was, sizes["width"]) if name == "widths" else (name, was, now)
+                for name, was, now in lost if name != "width"]
+    return lost
 
 
 def switched_sizes(state: Mapping[str, Any], arch: str, remembered: Mapping[str, Any] | None = None,
@@ -784,8 +795,8 @@ def switched_sizes(state: Mapping[str, Any], arch: str, remembered: Mapping[str,
 
     A switch to conv keeps the dense net's depth, its width as the channels and its batch, each where the conv net
     fits, and takes tour step 11's for the rest and for the image (a dense net's 500 units are 500 channels at every
-    pixel: step 6 as a conv net needs about 12 GiB), giving up the batch first, then the channels, then the depth; a
-    width profile has no channel count, so step 11's. A switch to dense takes back `remembered`, the dense sizes the
+    pixel: step 6 as a conv net needs about 12 GiB), giving up the batch first, then the channels (a width profile with
+    them), then the depth. A switch to dense takes back `remembered`, the dense sizes the
     switch to conv left, or the first step's with the depth kept where it fits. state: the widget values before the
     switch (arch excepted); remembered: ARCH_KEPT's values.
     """
@@ -801,7 +812,9 @@ def switched_sizes(state: Mapping[str, Any], arch: str, remembered: Mapping[str,
     own = switch_kept(state)
     for dropped in ((), ("batch",), ("width",), ("width", "batch"), ("depth", "batch"), ("depth", "width"),
                     ("depth", "width", "batch")):
-        sizes = {name: lesson[name] for name in SIZES} | {name: own[name] for name in own if name not in dropped}
+        gone = {*dropped, "widths"} if "width" in dropped else set(dropped)  # the channels go with their profile
+        sizes = with_profile({name: lesson[name] for name in SIZES} | {name: own[name] for name in own
+                                                                       if name not in gone})
         if fits({**state, **sizes, "arch": arch}, memory_budget):
-            return sizes
+            return {name: sizes[name] for name in SIZES}
     return {name: lesson[name] for name in SIZES}
