@@ -64,7 +64,7 @@ CASES = [
      ["outputs 0 for every sample", "dying-ReLU"]),
     ("He + ReLU, 50 wide, 40 deep: most of the last layer dead, a scale kept",
      Config(depth=40, width=50, batch=200, activation="relu", init="he_normal"), "healthy", None,
-     ["workable scale", "of the units of layer 40 output 0 for every sample", "works as 22 units wide"]),
+     ["workable scale", "of the units of layer 40 output 0 for every sample", "pass no gradient back"]),
     ("He + ReLU, 30 deep: healthy, with the dead share of its last layer said",
      Config(depth=30, width=100, batch=200, activation="relu", init="he_normal"), "healthy", None,
      ["workable scale", "Yet", "of the units of layer 30 output 0 for every sample"]),
@@ -164,10 +164,6 @@ def assert_the_stuck_share_is_said(result):
     if noted:
         written = summary.format_share(share)
         assert f"Yet {written} of the" in en and f"第 {depth} 层有 {written} 的" in zh
-    if noted and summary.zero_floor(config):  # the units left, on for some sample (core.network's count)
-        alive = re.search(r"works as (\d+) units wide", en)
-        assert alive and int(alive[1]) == pytest.approx(config.units[depth] * (1 - share), abs=1e-9)
-        assert f"只有 {alive[1]} 个神经元在工作" in zh
 
 
 @pytest.mark.slow

@@ -394,9 +394,8 @@ def stuck_note(result, lang: str) -> list[str]:
     if not share >= NOTED_SHARE:
         return []
     key = "leaky" if name == "dead" and not zero_floor(config) else name  # a leaky unit still passes its slope
-    width = config.units[depth]
     return [t(lang, f"healthy_but_{key}", share=format_share(share), depth=depth, slope=format_value(config.slope),
-              activation=t(lang, f"act_{config.activation}"), alive=width - round(share * width))]
+              activation=t(lang, f"act_{config.activation}"))]
 
 
 def explain(result, lang: str, found: Verdict | None = None) -> str:

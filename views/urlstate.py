@@ -472,7 +472,7 @@ def allowed_text(lang: str, name: str, tabs: Sequence[str]) -> str:
     if p.kind == "widths":
         return t(lang, "allowed_widths", low=written(p.low), high=written(p.high), separator=profiles.SEPARATOR,
                  fewest=profiles.ENTRIES[0], most=profiles.ENTRIES[1])
-    return t(lang, f"allowed_{p.kind}", choices=join(lang, list(p.choices)))
+    return t(lang, f"allowed_{p.kind}", choices=join(lang, list(p.choices), "or"))  # one of a, b or c
 
 
 def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
