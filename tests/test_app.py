@@ -566,6 +566,27 @@ def test_a_gain_that_is_not_a_number_warns():
     # typing into the box is a browser test: AppTest cannot hold a new option in a selectbox
 
 
+def sidebar_order(at) -> list[tuple[str, str | None]]:
+    """(type, key) of the sidebar's elements in the order they are drawn, its containers left out."""
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+    return [(node.type, getattr(node, "key", None)) for node in walk(at.sidebar)
+            if node.type not in ("vertical", "horizontal", "column", "block")]
+
+
+@pytest.mark.parametrize("activation, kind", [("gelu", "warning"), ("selu", "info")])
+def test_the_gain_s_note_stands_right_under_its_box(activation, kind):
+    """What the page made of the gain (torch's no gain for GELU, SELU's 3/4) under the box it concerns, before the fan
+    mode and the biases: it had come after the whole init section."""
+    at = open_app(step="custom", init="he_normal", activation=activation, gain="recommended")
+    no_trouble(at)
+    order = sidebar_order(at)
+    gain = order.index(("selectbox", "gain"))
+    assert order[gain + 1][0] == kind, order[gain:gain + 3]
+
+
 @pytest.mark.slow
 @pytest.mark.shared_results
 def test_chinese_throughout():

@@ -149,8 +149,13 @@ def test_typing_a_gain_that_is_not_a_number_warns(base, page):
     box.click()
     box.fill("lots")
     act(page, lambda: box.press("Enter"))
-    assert any("lots" in w for w in page.locator("[data-testid='stAlertContentWarning']").all_inner_texts())
+    warning = page.locator("[data-testid='stSidebar'] [data-testid='stAlertContentWarning']").filter(has_text="lots")
+    assert warning.count() == 1
     assert page.locator(EXCEPTION).count() == 0
+    # right under the box, where the text was typed (it had stood 535 px below, past the fan mode and the biases)
+    below = warning.bounding_box()["y"] - (box.bounding_box()["y"] + box.bounding_box()["height"])
+    assert 0 <= below <= 40, below
+    assert "gain=" not in page.url  # not what the network uses: the link leaves it out
 
 
 def test_run_on_the_training_tab_trains_and_draws(base, page):

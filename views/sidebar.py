@@ -274,6 +274,7 @@ def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
                                       format_func=partial(option_name, lang, "gain"), accept_new_options=True,
                                       placeholder=t(lang, "gain_placeholder"), on_change=control_changed,
                                       help=t(lang, "gain_help"))
+        gain_note(lang, {**state, "gain": values["gain"]})  # beside the box, where a text typed into it is read
     if urlstate.relevant("mode", state):
         values["mode"] = st.radio(t(lang, "mode"), MODES, key="mode", horizontal=True,
                                   format_func=partial(option_name, lang, "mode"),
@@ -306,8 +307,9 @@ def branch_scale_note(lang: str, network: dict) -> None:
         st.warning(t(lang, "branch_scale_unknown", raw=user_text(lang, typed), low=written(low), high=written(high)))
 
 
-def init_notes(lang: str, config: Config, gain_note: str | None, gain_text: str) -> None:
-    """Under the init controls: the scheme's formula, the resulting std(w) and n·Var(w), and any gain problem."""
+def init_notes(lang: str, config: Config, note: str | None) -> None:
+    """Under the init controls: the scheme's formula, the resulting std(w) and n·Var(w), and truncation bounds out of
+    order (config_of's note "bounds"; a gain's notes are under its box, gain_note)."""
     fan_in, fan_out = config.shapes[0]
     std = weight_std(config, fan_in, fan_out)
     st.caption(t(lang, schemes.get(config.init).formula_key))
@@ -338,15 +340,22 @@ def init_notes(lang: str, config: Config, gain_note: str | None, gain_text: str)
                      var=summary.format_value(bound**2 / 3)))
     if config.init in DEFAULT_GAIN:
         st.caption(t(lang, "gain_line", gain=summary.format_value(gain_of(config), 4)))
-    if gain_note == "none":
-        st.warning(t(lang, "gain_none", activation=t(lang, f"act_{config.activation}")))
-    elif gain_note == "selu":
-        st.info(t(lang, "gain_selu", gain=written(gain_of(config)), linear=written(recommended_gain("linear"))))
-    elif gain_note == "bounds":
+    if note == "bounds":
         st.warning(t(lang, "trunc_bounds_swapped", a=written(Config().trunc_a), b=written(Config().trunc_b)))
-    elif gain_note == "unknown":
+
+
+def gain_note(lang: str, state: dict[str, Any]) -> None:
+    """Under the gain box: what the page made of the text in it where that is not the gain asked for
+    (urlstate.resolve_gain): not a gain (the default used), torch's no gain for the activation, SELU's 3/4."""
+    gain, note = urlstate.resolve_gain(state)
+    if note == "none":
+        st.warning(t(lang, "gain_none", activation=t(lang, f"act_{state['activation']}")))
+    elif note == "selu":
+        st.info(t(lang, "gain_selu", gain=written(gain), linear=written(recommended_gain("linear"))))
+    elif note == "unknown":
         low, high = FLOAT_RANGES["gain"]
-        st.warning(t(lang, "gain_unknown", raw=user_text(lang, gain_text), low=written(low), high=written(high)))
+        st.warning(t(lang, "gain_unknown", raw=user_text(lang, str(state["gain"])), low=written(low),
+                     high=written(high)))
 
 
 def trunc_bounds_line(lang: str, config: Config) -> str:
@@ -409,7 +418,7 @@ def sidebar() -> tuple[str, str, Config]:
             state = {**network, **init}
         with boxes[3]:
             data = data_section(lang)
-        config, gain_note = urlstate.config_of({**state, **data})
+        config, note = urlstate.config_of({**state, **data})
         step = tour.step_of(config)
         with boxes[0]:
             tour_section(lang, step)
@@ -417,7 +426,7 @@ def sidebar() -> tuple[str, str, Config]:
         with boxes[1]:
             branch_scale_note(lang, network)
         with boxes[2]:
-            init_notes(lang, config, gain_note, str(state.get("gain", "")))
+            init_notes(lang, config, note)
         with boxes[3]:
             digits_note(lang, config, data["batch"])
         if st.session_state.pop("_close_sidebar", False):  # last, where an element of no height changes nothing
