@@ -27,7 +27,7 @@ from streamlit.testing.v1 import AppTest
 from core import Config, profiles, schemes
 from core.config import (
     ACTIVATIONS, ARCHS, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS, INPUTS, INV_SQRT_DEPTH, MODES, NORMS,
-    written_range,
+    written, written_range,
 )
 from core.initializers import GAIN_WORDS
 from views import charts, tour, urlstate
@@ -1019,6 +1019,36 @@ def test_a_link_within_the_digits_limits_is_read_as_it_is():
     assert problems == [] and (state["widths"], state["batch"]) == ("64-32-16", DIGITS_IMAGES)
 
 
+@pytest.mark.parametrize("query", [{"arch": "conv"}, {"step": "custom", "arch": "conv"},
+                                   {"arch": "conv", "batch": "20"}, {"step": "6", "arch": "conv", "lang": "zh"}])
+def test_a_conv_link_on_a_dense_steps_sizes_takes_the_switchs_sizes_and_says_so(query):
+    """?arch=conv had opened 500 channels at batch 1,000 (17 GB) as a refusal and nothing else, where the sidebar's
+    switch to conv takes step 11's sizes: the sizes the link leaves out take the switch's, said in its words; the
+    link's own are kept."""
+    state, problems = urlstate.normalize(query, TABS)
+    assert urlstate.fits(state)
+    dense = {**urlstate.normalize({**query, "arch": "dense"}, TABS)[0]}
+    switched = urlstate.switched_sizes(dense, "conv")
+    unset = [name for name in urlstate.SIZES if name not in query]  # no query here sets a profile
+    assert all(state[name] == switched[name] for name in unset) and all(
+        str(state[name]) == query[name] for name in urlstate.SIZES if name in query)
+    (said,) = [p for p in problems if p.kind == "conv_sizes"]
+    lost = urlstate.given_up(dense, switched)
+    assert said.kept == tuple(item for item in lost if item[0] in unset)
+    lang = query.get("lang", "en")
+    notice = next(m for m in urlstate.messages(problems, lang, TABS) if m.startswith(t(lang, "url_conv_sizes")[:4]))
+    for name, old, new in said.kept:  # each size named in bold with the step's value and the one the page takes
+        assert notice.count(f"**{name}** ") == 2 and written(old) in notice and written(new) in notice
+    step = [p for p in problems if p.kind == "step"]  # the sizes it filled in are not the link's own changes
+    assert not step or not {name for name, _, _ in step[0].kept} & set(unset)
+
+
+def test_a_conv_link_whose_own_sizes_do_not_fit_is_refused_as_it_is():
+    state, problems = urlstate.normalize({"step": "custom", "arch": "conv", "width": "500"}, TABS)
+    assert not urlstate.fits(state) and not [p for p in problems if p.kind == "conv_sizes"]
+    assert (state["width"], state["batch"]) == (500, urlstate.defaults(TABS)["batch"])
+
+
 def test_bounds_out_of_order_from_the_boxes_fall_back_to_torchs_with_a_note():
     state, _ = urlstate.normalize({"step": "custom", "init": "trunc_normal"}, TABS)
     config, note = urlstate.config_of({**state, "trunc_a": 1.0, "trunc_b": 0.5})  # as the boxes may hold them
@@ -1142,14 +1172,14 @@ def test_a_conv_link_is_read_and_its_bad_values_are_said(lang):
     """A conv link opens that conv net; an even kernel, an image out of range and a layer norm (no conv net here has
     one) each get a notice and their default, and the page's Config is a valid conv net."""
     state, problems = urlstate.normalize({"arch": "conv", "kernel": "5", "image": "12", "padding": "circular"}, TABS)
-    assert problems == []
+    assert [p.kind for p in problems] == ["conv_sizes"]  # the first step's 500 units as channels do not fit
     config = urlstate.config_of(state)[0]
     assert (config.arch, config.kernel, config.image, config.padding) == ("conv", 5, 12, "circular")
     state, problems = urlstate.normalize({"arch": "conv", "kernel": "4", "image": "65", "norm": "layer"}, TABS)
     assert [(p.name, p.raw, p.default) for p in problems] == [("kernel", "4", 3), ("image", "65", 16),
-                                                              ("norm", "layer", "none")]
+                                                              ("norm", "layer", "none"), ("arch", "conv", "11")]
     said = urlstate.messages(problems, lang, TABS)
-    assert len(said) == 3 and t(lang, "allowed_odd", low="1", high="7") in said[0]
+    assert len(said) == 4 and t(lang, "allowed_odd", low="1", high="7") in said[0]
     config = urlstate.config_of(state)[0]
     assert (config.kernel, config.image, config.norm) == (3, 16, "none")
 
@@ -1223,7 +1253,7 @@ def test_a_residual_stream_in_a_conv_link_is_said_as_a_layer_norm_is():
     query = {"widths": "784-1-3000", "arch": "conv", "kernel": "4", "image": "0", "residual": "true"}
     state, problems = urlstate.normalize(query, TABS)
     assert [(p.name, p.kind) for p in problems] == [("kernel", "value"), ("image", "value"), ("widths", "value"),
-                                                    ("residual", "ignored")]
+                                                    ("residual", "ignored"), ("arch", "conv_sizes")]
     assert not urlstate.config_of(state)[0].residual
     for lang in ("en", "zh"):
         said = urlstate.messages(problems, lang, TABS)

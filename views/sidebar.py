@@ -28,7 +28,7 @@ from .options import BRANCH_SCALES, option_name
 from .page import memory_budget
 from .locale import browser_language
 from .tabs import CODES
-from .text import join, t, user_text
+from .text import t, user_text
 from .urlstate import URL
 
 SEED_MAX = INT_RANGES["seed"][1]
@@ -96,11 +96,7 @@ def arch_note(lang: str) -> None:
     (urlstate.switched_sizes) and step 11's it took instead."""
     given_up = st.session_state.pop("_arch_given_up", None)
     if given_up:
-        was = [t(lang, f"arch_size_{name}", n=old if name == "widths" else written(old)) for name, old, _ in given_up]
-        # a profile gives way to a channel count
-        now = [t(lang, "arch_size_width" if name == "widths" else f"arch_size_{name}", n=written(new))
-               for name, _, new in given_up]
-        st.info(t(lang, "arch_given_up", was=join(lang, was), now=join(lang, now), step=tour.CONV_STEP))
+        st.info(urlstate.given_up_text(lang, given_up))
 
 
 def follow_profile() -> None:

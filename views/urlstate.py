@@ -139,8 +139,10 @@ class Problem:
     `kept` is (why, subject): the reason's key (why_ignored) and the code it names. "unused": `raw` is not allowed,
     for a control this network does not read anyway (std= under He init), `kept` as "ignored" has it. "bounds":
     trunc_normal's a (`raw`) is not below its b (`kept`, as the link writes each, or the value the page held); the
-    pair `default`, torch's, is used. "fitted": `raw` is past what the digits have, their 64 pixels as a profile's
-    input width or their 1,797 images as the batch (`kept`: the reason's key); `default` is used.
+    pair `default`, torch's, is used. "conv_sizes": a conv net on sizes the link leaves to a dense step does not fit,
+    so those take the sidebar switch's (switched_sizes); `kept` is given_up's (size, the step's, the one used).
+    "fitted": `raw` is past what the digits have, their 64 pixels as a profile's input width or their 1,797 images
+    as the batch (`kept`: the reason's key); `default` is used.
     """
 
     name: str
@@ -428,6 +430,12 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
             used = written(p.default) if isinstance(p.default, int) else p.default  # 1,797; 64-512-256-128
             said.append(t(lang, "url_fitted", name=p.name, raw=user_text(lang, p.raw), used=used,
                           why=t(lang, f"url_fitted_{p.kept[0]}", pixels=DIGITS_PIXELS, images=DIGITS_IMAGES)))
+        elif p.kind == "conv_sizes":  # the sizes named as the link's other notices name them, **width** = 500
+            was, now = ([t(lang, "url_size", name=name, value=shown_value(value, lang, name))
+                         for name, value in sizes] for sizes in ([(n, old) for n, old, _ in p.kept],
+                                                                [("width" if n == "widths" else n, new)
+                                                                 for n, _, new in p.kept]))
+            said.append(t(lang, "url_conv_sizes", was=join(lang, was), now=join(lang, now), step=p.default))
         elif p.kind == "digits":
             said.append(t(lang, "url_digits", name=p.name, raw=user_text(lang, p.raw), used=shown_value(p.default)))
         elif p.kind == "list":
@@ -532,6 +540,16 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
             problems.append(Problem("batch", ignored(query, "batch", state["batch"], DIGITS_IMAGES, ("", "")).raw,
                                     DIGITS_IMAGES, kept=("digits_images",), kind="fitted"))
             state["batch"] = DIGITS_IMAGES
+    unset = [name for name in SIZES if name not in present and not (name in ("depth", "width") and "widths" in present)]
+    if state["arch"] == "conv" and unset and not fits(state):
+        # a conv net on sizes the link leaves to a dense step (?arch=conv: 500 channels at batch 1,000, 17 GB): those
+        # the sidebar's switch to conv would give it, with the sizes the link sets kept as they are
+        sizes = switched_sizes({**state, "arch": "dense"}, "conv")
+        fitted = {**state, **{name: sizes[name] for name in unset}}
+        lost = tuple(item for item in given_up(state, sizes) if item[0] in unset)
+        if lost and fits(fitted):  # else the link's own sizes are too large: the page's refusal names what fits
+            state = fitted
+            problems.append(Problem("arch", "conv", CONV_STEP, kept=lost, kind="conv_sizes"))
     if "train" not in present:
         state["train"] = default_race(state)
     state["step"] = step_of(state)
@@ -541,7 +559,8 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
         # equal widths respelled as depth and width (with_profile), and widths= of "" one spelling of no profile
         linked = {name for name in present if name in CONTROLS and (
             bool(present[name]) and relevant(name, state) if name == "widths" else present[name] == state[name])}
-        told = {p.name for p in problems if p.kind == "ignored"}  # said by their own notices
+        told = {p.name for p in problems if p.kind == "ignored"} | {  # said by their own notices
+            name for p in problems if p.kind == "conv_sizes" for name, _, _ in p.kept}
         changes, dropped = step_changes(state, step, linked, told)
         problems.append(Problem("step", step, state["step"], kept=changes, kind="step", dropped=dropped))
     return state, problems
@@ -787,6 +806,15 @@ def given_up(state: Mapping[str, Any], sizes: Mapping[str, Any]) -> list[tuple[s
         lost = [("widths", was, sizes["width"]) if name == "widths" else (name, was, now)
                 for name, was, now in lost if name != "width"]
     return lost
+
+
+def given_up_text(lang: str, lost: Sequence[tuple[str, Any, Any]]) -> str:
+    """The sentence for given_up's sizes: what the conv net could not keep and tour step 11's it took instead."""
+    was = [t(lang, f"arch_size_{name}", n=old if name == "widths" else written(old)) for name, old, _ in lost]
+    # a profile gives way to a channel count
+    now = [t(lang, "arch_size_width" if name == "widths" else f"arch_size_{name}", n=written(new))
+           for name, _, new in lost]
+    return t(lang, "arch_given_up", was=join(lang, was), now=join(lang, now), step=CONV_STEP)
 
 
 def switched_sizes(state: Mapping[str, Any], arch: str, remembered: Mapping[str, Any] | None = None,
