@@ -431,10 +431,9 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
             said.append(t(lang, "url_fitted", name=p.name, raw=user_text(lang, p.raw), used=used,
                           why=t(lang, f"url_fitted_{p.kept[0]}", pixels=DIGITS_PIXELS, images=DIGITS_IMAGES)))
         elif p.kind == "conv_sizes":  # the sizes named as the link's other notices name them, **width** = 500
-            was, now = ([t(lang, "url_size", name=name, value=shown_value(value, lang, name))
-                         for name, value in sizes] for sizes in ([(n, old) for n, old, _ in p.kept],
-                                                                [("width" if n == "widths" else n, new)
-                                                                 for n, _, new in p.kept]))
+            was = [t(lang, "url_size", name=name, value=shown_value(old, lang, name)) for name, old, _ in p.kept]
+            now = [t(lang, "url_size", name=name, value=shown_value(new, lang, name))
+                   for name, new in (("width" if name == "widths" else name, new) for name, _, new in p.kept)]
             said.append(t(lang, "url_conv_sizes", was=join(lang, was), now=join(lang, now), step=p.default))
         elif p.kind == "digits":
             said.append(t(lang, "url_digits", name=p.name, raw=user_text(lang, p.raw), used=shown_value(p.default)))
@@ -522,34 +521,10 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
             if name in present and present[name] != default:  # the link set it: the page says it is left out
                 problems.append(ignored(query, name, present[name], default, why_ignored(name, state)))
             state[name] = default
-    if relevant("trunc_a", state) and state["trunc_a"] >= state["trunc_b"] and {"trunc_a", "trunc_b"} & set(present):
-        # each bound in range, but not below the other: the pair is refused whole, for torch's (config_of's rule)
-        default = defaults(tabs, language)
-        raw = tuple(ignored(query, name, state[name], default[name], ("", "")).raw for name in ("trunc_a", "trunc_b"))
-        problems.append(Problem("trunc_a", raw[0], (default["trunc_a"], default["trunc_b"]), kept=raw[1:],
-                                kind="bounds"))
-        state["trunc_a"], state["trunc_b"] = default["trunc_a"], default["trunc_b"]
-    if state["input"] == "digits":  # the digits' limits (_fit_digits), said where the link asks past them
-        units = profiles.read(state["widths"])
-        if units and units[0] != DIGITS_PIXELS:
-            fitted = profiles.write((DIGITS_PIXELS, *units[1:]))
-            problems.append(Problem("widths", ignored(query, "widths", state["widths"], fitted, ("", "")).raw, fitted,
-                                    kept=("digits_pixels",), kind="fitted"))
-            state = with_profile({**state, "widths": fitted})
-        if state["batch"] > DIGITS_IMAGES:
-            problems.append(Problem("batch", ignored(query, "batch", state["batch"], DIGITS_IMAGES, ("", "")).raw,
-                                    DIGITS_IMAGES, kept=("digits_images",), kind="fitted"))
-            state["batch"] = DIGITS_IMAGES
-    unset = [name for name in SIZES if name not in present and not (name in ("depth", "width") and "widths" in present)]
-    if state["arch"] == "conv" and unset and not fits(state):
-        # a conv net on sizes the link leaves to a dense step (?arch=conv: 500 channels at batch 1,000, 17 GB): those
-        # the sidebar's switch to conv would give it, with the sizes the link sets kept as they are
-        sizes = switched_sizes({**state, "arch": "dense"}, "conv")
-        fitted = {**state, **{name: sizes[name] for name in unset}}
-        lost = tuple(item for item in given_up(state, sizes) if item[0] in unset)
-        if lost and fits(fitted):  # else the link's own sizes are too large: the page's refusal names what fits
-            state = fitted
-            problems.append(Problem("arch", "conv", CONV_STEP, kept=lost, kind="conv_sizes"))
+    base = defaults(tabs, language)
+    for fit in (_swapped_bounds, _digits_limits, _conv_sizes):  # a link's values the page fits, each said
+        state, said = fit(query, present, state, base)
+        problems += said
     if "train" not in present:
         state["train"] = default_race(state)
     state["step"] = step_of(state)
@@ -566,6 +541,52 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
     return state, problems
 
 
+def _swapped_bounds(query, present, state, default) -> tuple[dict[str, Any], list[Problem]]:
+    """trunc_normal's bounds from a link, each in range but a not below b: the pair refused whole, for torch's
+    (config_of's rule for the boxes)."""
+    if not (relevant("trunc_a", state) and state["trunc_a"] >= state["trunc_b"] and {"trunc_a", "trunc_b"} & set(
+            present)):
+        return state, []
+    a, b = (link_text(query, name, state[name]) for name in ("trunc_a", "trunc_b"))
+    torch = (default["trunc_a"], default["trunc_b"])
+    return {**state, "trunc_a": torch[0], "trunc_b": torch[1]}, [Problem("trunc_a", a, torch, kept=(b,), kind="bounds")]
+
+
+def _digits_limits(query, present, state, default) -> tuple[dict[str, Any], list[Problem]]:
+    """A digits input's limits (_fit_digits) where a link asks past them: a profile's input width of 64 pixels, a
+    batch of at most the 1,797 images."""
+    if state["input"] != "digits":
+        return state, []
+    said = []
+    units = profiles.read(state["widths"])
+    if units and units[0] != DIGITS_PIXELS:
+        fitted = profiles.write((DIGITS_PIXELS, *units[1:]))
+        said.append(Problem("widths", link_text(query, "widths", state["widths"]), fitted, kept=("digits_pixels",),
+                            kind="fitted"))
+        state = with_profile({**state, "widths": fitted})
+    if state["batch"] > DIGITS_IMAGES:
+        said.append(Problem("batch", link_text(query, "batch", state["batch"]), DIGITS_IMAGES,
+                            kept=("digits_images",), kind="fitted"))
+        state = {**state, "batch": DIGITS_IMAGES}
+    return state, said
+
+
+def _conv_sizes(query, present, state, default) -> tuple[dict[str, Any], list[Problem]]:
+    """A conv net on sizes the link leaves to a dense step (?arch=conv: 500 channels at batch 1,000, 17 GB) takes,
+    for those, the sizes the sidebar's switch to conv would give it (switched_sizes), where that makes it fit; the
+    link's own sizes are kept as they are (too large, the page's refusal names what fits)."""
+    profile = "widths" in present  # it sets the depth and the width
+    unset = [name for name in SIZES if name not in present and not (profile and name in ("depth", "width"))]
+    if state["arch"] != "conv" or not unset or fits(state):
+        return state, []
+    sizes = switched_sizes({**state, "arch": "dense"}, "conv")
+    fitted = {**state, **{name: sizes[name] for name in unset}}
+    lost = tuple(item for item in given_up(state, sizes) if item[0] in unset)
+    if not lost or not fits(fitted):
+        return state, []
+    return fitted, [Problem("arch", "conv", CONV_STEP, kept=lost, kind="conv_sizes")]
+
+
 def fallback(problem: Problem, state: Mapping[str, Any], step: str) -> Problem:
     """A refused value's Problem naming what the page uses instead: the state's value, filled in by the step the link
     names (step: CUSTOM for none) where the control matters, else the default (the network's race, the tab ...);
@@ -579,12 +600,17 @@ def fallback(problem: Problem, state: Mapping[str, Any], step: str) -> Problem:
     return replace(problem, default=state[problem.name], kept=(step,) if own else ())
 
 
+def link_text(query: Mapping[str, str | list[str]], name: str, value: Any) -> str:
+    """A value as the link writes it (the last of a repeated parameter), or as the page holds it where the link
+    has none."""
+    raw = query.get(name, "")
+    return (raw[-1] if isinstance(raw, list) and raw else raw) if name in query else shown_value(value)
+
+
 def ignored(query: Mapping[str, str | list[str]], name: str, value: Any, default: Any,
             why: tuple[str, str]) -> Problem:
     """The Problem of a link's value that this network does not use: the link's own text, the value used instead."""
-    raw = query.get(name, "")
-    text = (raw[-1] if isinstance(raw, list) and raw else raw) if name in query else shown_value(value)
-    return Problem(name, text, default, kept=why, kind="ignored")
+    return Problem(name, link_text(query, name, value), default, kept=why, kind="ignored")
 
 
 def why_ignored(name: str, state: Mapping[str, Any]) -> tuple[str, str]:
@@ -823,10 +849,10 @@ def switched_sizes(state: Mapping[str, Any], arch: str, remembered: Mapping[str,
 
     A switch to conv keeps the dense net's depth, its width as the channels and its batch, each where the conv net
     fits, and takes tour step 11's for the rest and for the image (a dense net's 500 units are 500 channels at every
-    pixel: step 6 as a conv net needs about 12 GiB), giving up the batch first, then the channels (a width profile with
-    them), then the depth. A switch to dense takes back `remembered`, the dense sizes the
-    switch to conv left, or the first step's with the depth kept where it fits. state: the widget values before the
-    switch (arch excepted); remembered: ARCH_KEPT's values.
+    pixel: step 6 as a conv net needs about 12 GiB), giving up the batch first, then the channels (a width profile
+    with them), then the depth. A switch to dense takes back `remembered`, the dense sizes the switch to conv left,
+    or the first step's with the depth kept where it fits. state: the widget values before the switch (arch
+    excepted); remembered: ARCH_KEPT's values.
     """
     if arch == "dense":
         lesson = state_of(step_config(FIRST))
