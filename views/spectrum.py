@@ -279,11 +279,10 @@ TICK_ROOM = 230
 
 def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], x_title: str, y_title: str,
                     theory: pd.DataFrame | None = None, theory_name: str = "theory",
-                    title_width: int = charts.TITLE_WIDTH, size: float = charts.LABEL_SIZE) -> alt.Chart:
+                    size: float = charts.LABEL_SIZE) -> alt.Chart:
     """Bars over log-spaced bins of s, on a log x axis with ticks at whole decades; with theory (overlay_frame()),
     the theory dashed in charts.THEORY_COLOUR on top, a curve or a vertical rule, named theory_name in a legend;
-    the title in lines of at most title_width Latin letters (charts.title_lines; a list: its lines as given, as
-    charts.even_titles breaks a row's), the text size px (charts.theme)."""
+    the title one line or its lines (a row's, as charts.even_titles breaks them), the text size px (charts.theme)."""
     ticks, domain = charts.decades(np.concatenate([frame["low"], frame["high"]]), room=TICK_ROOM, size=size)
 
     def x(field: str) -> alt.X:
@@ -305,7 +304,7 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str],
         mark = named.mark_rule(strokeWidth=2.5) if rule else named.mark_line(strokeWidth=2.5).encode(
             alt.Y("share:Q"))
         chart = charts.layer(chart, mark)
-    chart = chart.properties(title=charts.title_lines(title, title_width) if isinstance(title, str) else title)
+    chart = chart.properties(title=title)
     return charts.theme(charts.plot_height(chart, charts.HEIGHT), size)
 
 
