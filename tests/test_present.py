@@ -22,7 +22,7 @@ from views.page import layer_titles, series_names
 from views.tabs import CODES
 from views.locale import catalogue
 from tests.app_support import open_tab
-from views.text import t
+from views.text import join, t
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
 
@@ -116,7 +116,7 @@ def _check_presenter_page(step: str, lang: str) -> None:
         hidden = [int((s.pooled <= s.resolution).sum()) for s in spectra]
         assert hidden[0] == 0 < hidden[1] < spectra[1].pooled.size
         notes = ["", t(lang, "spectrum_tab.zeros_title", zeros=hidden[1], count=spectra[1].pooled.size)]
-        titles += charts.even_titles([" ".join(filter(None, [title, note])) for title, note in zip(
+        titles += charts.even_titles([join(lang, list(filter(None, [title, note])), "sentence") for title, note in zip(
             (spectrum_view.this_title(config, config, lang), spectrum_view.twin_title(config, lang, config)), notes)],
             present.SPECTRUM_TITLE_WIDTH)
     else:

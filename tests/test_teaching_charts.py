@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from core import Config, simulate, theory
 from core.train import DEFAULT_STEPS, HE_2015_STEPS
 from views import charts, present, summary, tour
+from views import spectrum as spectrum_view
 from views import theory as theory_view
 from views import training as training_view
 from views.text import LANGUAGES, join, t
@@ -128,8 +129,6 @@ def test_the_training_and_spectrum_charts_write_numbers_and_shares_as_the_page_d
     the spectrum's axis 10%: no Training or Spectrum chart formats a number with Vega's own formats but whole counts
     of steps (",d", 1,000); the accuracy tooltip shows the share the chart writes with share_expr, and the share
     axes' labels are charts.SHARE_LABEL."""
-    from views import spectrum as spectrum_view
-
     frame = race_frame(steps=300)
     cells = pd.DataFrame({"step": [0, 0, 5, 5], "layer": [1, 2, 1, 2], "value": [1e-5, 2e-4, 0.3, 2.0]})
     accuracy = training_view.accuracy_chart(frame, "en", 3, ceiling=0.62).to_dict()
@@ -568,6 +567,21 @@ def test_title_lines_break_between_words_and_keep_every_character():
     zh = t("zh", "theory_tab.gradient_title_bn")
     lines = charts.title_lines(zh)
     assert "".join(lines).replace(" ", "") == zh.replace(" ", "") and "批归一化之前" in "".join(lines)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("limit", [20, 34, 60])
+def test_a_bracketed_aside_that_fits_a_line_is_not_broken(lang, limit):
+    """A spectrum's title with its count of values too small to draw: the aside starts a line of its own where it
+    does not fit after the words before it ("…奇异值 （256" / "个中 107 个太小…" had split its count), and breaks
+    between words only where it is wider than a line."""
+    aside = t(lang, "spectrum_tab.zeros_title", zeros=107, count=256)
+    title = f"{spectrum_view.this_title(Config(), Config(), lang)} {aside}"
+    lines = charts.title_lines(title, limit)
+    assert "".join(lines).replace(" ", "") == title.replace(" ", "")  # every character, in order
+    fits = charts.letters(aside) <= limit
+    assert any(aside in line for line in lines) == fits
+    assert all(charts.letters(line) <= limit or " " not in line for line in lines)
 
 
 @pytest.mark.parametrize("limit", [12, 26, 34])

@@ -435,16 +435,37 @@ TITLE_WIDTH = 34  # Latin letters in a line of a chart title in a narrow column 
 def title_lines(title: str, limit: int = TITLE_WIDTH) -> list[str]:
     """A chart title broken into lines of at most `limit` Latin letters' width (a CJK character counts two), after a
     space or a full-width comma, colon or bracket (never inside a word), for a chart in a narrow column: Vega cuts
-    a one-line title at the chart's width ("Gradient std per layer, measured and p…")."""
+    a one-line title at the chart's width ("Gradient std per layer, measured and p…"). A bracketed aside that fits a
+    line starts one rather than breaking: "…奇异值 （256" had left its count's number alone at a line's end."""
     lines: list[str] = []
     line = ""
-    for token in re.split(r"(?<=\s)|(?<=[，：。；）])", title):
+    for token in title_tokens(title, limit):
         longer = line + token.rstrip()
-        if line and len(longer) + len(re.findall(f"[{WIDE}]", longer)) > limit:
+        if line and letters(longer) > limit:
             lines.append(line.rstrip())
             line = ""
         line += token
     return [*lines, line.rstrip()] if line.strip() else lines
+
+
+def letters(text: str) -> int:
+    """text's width in Latin letters: a CJK character or full-width mark counts two (WIDE)."""
+    return len(text) + len(re.findall(f"[{WIDE}]", text))
+
+
+# a bracketed aside, "(…)" after a space or "（…）", with the punctuation after it: no line starts with its comma
+ASIDE = re.compile(r"((?:(?<=\s)|^)\([^()]*\)[^\s(（]*\s*|（[^（）]*）[，：。；、]?\s*)")
+
+
+def title_tokens(title: str, limit: int) -> list[str]:
+    """title's pieces that a line may end after (title_lines): each word with its space, each run ending in a
+    full-width comma, colon, full stop or bracket, and whole each bracketed aside (ASIDE) no wider than `limit` (a
+    wider one breaks as text does)."""
+    tokens = []
+    for part in re.split(ASIDE, title):
+        aside = part.startswith(("(", "（")) and letters(part.rstrip()) <= limit
+        tokens += [part] if aside else re.split(r"(?<=\s)|(?<=[，：。；）])", part)
+    return [token for token in tokens if token]
 
 
 def even_titles(titles: Sequence[str], limit: int = TITLE_WIDTH) -> list[list[str]]:

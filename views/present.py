@@ -21,7 +21,7 @@ from . import charts, tour
 from . import spectrum as spectrum_view
 from .draw import draw, draw_chart
 from .page import Page, layer_titles
-from .text import t, user_text
+from .text import join, t, user_text
 from .urlstate import URL
 
 if TYPE_CHECKING:
@@ -645,9 +645,11 @@ def spectra(page: Page, columns: Sequence) -> None:
         return
     config, results = found
     bin_edges = spectrum_view.edges(*results)
-    # each title with the bars' missing share, in lines of one count, so that the two plots start at one height
-    titles = charts.even_titles([" ".join(filter(None, [title, spectrum_view.zeros_title(result, page.lang)]))
-                                 for title, result in zip(tab.titles(page, config), results)], SPECTRUM_TITLE_WIDTH)
+    # each title with the bars' missing share, in lines of one count, so that the two plots start at one height;
+    # Chinese puts no space before its full-width bracket
+    titles = charts.even_titles([join(page.lang, [title, *filter(None, [spectrum_view.zeros_title(result, page.lang)])],
+                                      "sentence") for title, result in zip(tab.titles(page, config), results)],
+                                SPECTRUM_TITLE_WIDTH)
     for i, (column, result, title) in enumerate(zip(columns, results, titles)):
         chart, name = tab.histogram(page, result, bin_edges, title, size=BODY_PX)
         width, height = SPECTRUM_PLOT
