@@ -33,16 +33,19 @@ PRESENT_PARTS = "h1, [data-testid='stMarkdownContainer'], [data-testid='stVegaLi
 
 
 # Each headline number: its value's text in lines of its own font size, whether it stays inside its metric's box,
-# and whether it sits beside its label (its middle within the label's height) rather than under it.
+# and whether it sits beside its label (its middle within the label's height) rather than under it; its label's
+# lines (the distinct tops of its text's boxes).
 METRIC_BESIDE = """() => [...document.querySelectorAll("[data-testid='stMetric']")].map((m) => {
     const value = m.querySelector("[data-testid='stMetricValue']");
     const label = m.querySelector("[data-testid='stMetricLabel']");
     const range = document.createRange(); range.selectNodeContents(value);
     const text = range.getBoundingClientRect(), box = m.getBoundingClientRect(), by = label.getBoundingClientRect();
     const middle = (text.top + text.bottom) / 2;
+    const words = document.createRange(); words.selectNodeContents(label.querySelector('p'));
+    const tops = new Set([...words.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
     return {text: value.innerText, lines: text.height / parseFloat(getComputedStyle(value).fontSize),
             inside: text.left >= box.left - 1 && text.right <= box.right + 1,
-            beside: middle >= by.top && middle <= by.bottom}; })"""
+            beside: middle >= by.top && middle <= by.bottom, label: label.innerText, label_lines: tops.size}; })"""
 SCROLL_TOP = "() => document.querySelector(\"[data-testid='stMain']\").scrollTop"
 # The bottom of the page's lowest element (px from the screen's top), and each chart's plot height (px on the screen;
 # the smallest of a grid's panels) with whether it is a std chart: a plot's background is Vega's frame of it.
@@ -197,17 +200,17 @@ def at_both_screens(page, check) -> dict:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_presenter_mode_shows_the_lesson_on_one_screen(base, browser, lang):
-    """Title, story, std chart and histograms inside the viewport, unscrolled, at every tour step on a 1920 x 1080
-    and a 1280 x 720 screen, and nothing of the page below it (the charts' download buttons had fallen half below a
-    1280 x 720 screen); every chart's text at least three quarters of the page's body text and none meeting another
-    or cut (the histograms had been scaled to 11.4 px beside the story's 19 px at step 9, 1280 x 720); the
-    title, however many lines it wraps to, ending above the network line under it; the sidebar closed; each headline
-    number on one line beside its label (zh step 2's first had wrapped under it). The steps are walked as a teacher
-    walks a class through them: the first opened from its link, each next one by the ▶ button's key, without
-    reloading the page; the first ▶ pressed on a screen too short for the page, scrolled to its bottom, opens the
-    next step at the top. Then two steps side by side (PAIRS) on the same screens: both sides' titles and four
-    charts on the screen, nothing below it, no download button. On every page and screen the charts take the height
-    the page leaves them: no band left empty under them (EMPTY_BOTTOM), no plot below its readable height."""
+    """Title, story, std chart and histograms inside the viewport, unscrolled, at every tour step on a 1920 x 1080 and a
+    1280 x 720 screen, and nothing of the page below it (the charts' download buttons had fallen half below a 1280 x 720
+    screen); every chart's text at least three quarters of the page's body text and none meeting another or cut (the
+    histograms had been scaled to 11.4 px beside the story's 19 px at step 9, 1280 x 720); the title, however many lines
+    it wraps to, ending above the network line under it; the sidebar closed; each headline number on one line beside its
+    label (zh step 2's first had wrapped under it), each label in one line. The steps are walked as a teacher walks a
+    class through them: the first opened from its link, each next one by the ▶ button's key, without reloading the page;
+    the first ▶ pressed on a screen too short for the page, scrolled to its bottom, opens the next step at the top. Then
+    two steps side by side (PAIRS) on the same screens: both sides' titles and four charts on the screen, nothing below
+    it, no download button. On every page and screen the charts take the height the page leaves them: no band left empty
+    under them (EMPTY_BOTTOM), no plot below its readable height."""
     context = browser.new_context(viewport=SCREENS[0])
     context.add_init_script(COUNT_RUNS)
     page = context.new_page()
@@ -243,6 +246,9 @@ def test_presenter_mode_shows_the_lesson_on_one_screen(base, browser, lang):
             numbers = page.evaluate(METRIC_BESIDE)
             assert len(numbers) == 4 and [n for n in numbers if n["lines"] > 1.6 or not n["inside"]
                                           or not n["beside"]] == [], ("one line beside its label", step, width, numbers)
+            # each label in one line beside its (?) and value (headline.metric_widths): "Saturated values (last
+            # layer)" had wrapped at 1,280 px, its (?) at its quarter's far side
+            assert [n["label"] for n in numbers if n["label_lines"] != 1] == [], (step, width, numbers)
             return sizes
         grown_with_the_screen(at_both_screens(page, check), step)
     left, right = PAIRS[lang]

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import streamlit as st
 
 from core import Config
 
-from . import describe, present, summary, tour
+from . import charts, describe, present, summary, tour
 from .page import Page
 from .sidebar import go_to_step
 from .text import pointing, t
@@ -75,6 +75,16 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool, Any]:
     return story, presenting, qr
 
 
+class Number(NamedTuple):
+    """A headline number as st.metric shows it: its label, value, the note under it, the tooltip of its (?) and the
+    colour of its value (Streamlit's colour names)."""
+    label: str
+    value: str
+    note: str | None = None
+    meaning: str | None = None
+    colour: str | None = None
+
+
 def metrics(page: Page, presenting: bool = False) -> None:
     """The headline row: last-layer and first-layer numbers, a saturation or dead share, and the verdict.
 
@@ -85,28 +95,26 @@ def metrics(page: Page, presenting: bool = False) -> None:
     h = summary.headline(page.result)
     c = page.config
     missing = summary.missing_reason(page.result, page.lang)
-    cols = st.columns(4)
+    numbers: list[Number] = []
 
-    def metric(column, label: str, value: str, note: str | None, meaning: str | None = None) -> None:
+    def metric(label: str, value: str, note: str | None, meaning: str | None = None) -> None:
         why = note if presenting and value == page.t("metric_missing") else None
-        column.metric(label, value, note, delta_color="off", delta_arrow="off",
-                      help="\n\n".join(text for text in (meaning, why) if text) or None)
+        numbers.append(Number(label, value, note, "\n\n".join(text for text in (meaning, why) if text) or None))
 
     act_delta, grad_delta = summary.headline_deltas(page.result, page.lang)  # "761 · ×761 of the input's 1"
     # a residual network's layers are its stream x_l, and its gradients dL/dx_l
-    metric(cols[0], page.t("metric_stream" if c.residual else "metric_act"), summary.format_value(h.act_last),
-           act_delta)
-    metric(cols[1], page.t("metric_stream_grad" if c.residual else "metric_grad"), summary.format_value(h.grad_first),
+    metric(page.t("metric_stream" if c.residual else "metric_act"), summary.format_value(h.act_last), act_delta)
+    metric(page.t("metric_stream_grad" if c.residual else "metric_grad"), summary.format_value(h.grad_first),
            grad_delta)
     share = summary.share_metric(c.activation)
     if share is None:
-        metric(cols[2], page.t("metric_sat_dead"), page.t("metric_missing"),
+        metric(page.t("metric_sat_dead"), page.t("metric_missing"),
                page.t("metric_sat_dead_none", activation=page.t(f"act_{c.activation}")))
     else:
         value = getattr(h, share)
         why = page.t("metric_share_stream") if c.residual else missing  # the stream is no activation's output
         # what the share counts, as its tooltip: step 6's "dead units 10.4 %" stood beside histograms 48 % at 0
-        metric(cols[2], page.t(f"metric_{share}"), summary.format_share(value), None if math.isfinite(value) else why,
+        metric(page.t(f"metric_{share}"), summary.format_share(value), None if math.isfinite(value) else why,
                summary.share_meaning(c.activation, page.lang))
     found = summary.diagnose(page.result)
     colour = summary.VERDICT_COLOURS[found.name]
@@ -116,11 +124,29 @@ def metrics(page: Page, presenting: bool = False) -> None:
     # fits a laptop's first screen; at Custom there is no story, and they are written under the row, the page's
     # width (in the verdict's quarter of it they ran to ten lines on a laptop).
     custom = tour.step_of(c) == tour.CUSTOM
-    cols[3].metric(page.t("metric_verdict"), f":{colour}[{page.t(f'verdict_{found.name}')}]",
-                   help=None if custom else "\n\n".join(notes))
+    numbers.append(Number(page.t("metric_verdict"), page.t(f"verdict_{found.name}"),
+                          meaning=None if custom else "\n\n".join(notes), colour=colour))
+    for column, n in zip(st.columns(metric_widths(numbers) if presenting else len(numbers)), numbers):
+        column.metric(n.label, f":{n.colour}[{n.value}]" if n.colour else n.value, n.note, delta_color="off",
+                      delta_arrow="off", help=n.meaning)
     if custom:
         for note in notes:
             st.caption(note)
+
+
+# Latin letters' width of a metric's (?) beside its label, and of the gap between its label and value; a value's
+# letter beside a label's (presenter mode's values in 1.3 rem type, PRESENT_CSS, beside labels of 0.875 rem)
+HELP_LETTERS = 3
+GAP_LETTERS = 2
+VALUE_LETTER = 1.5
+
+
+def metric_widths(numbers: list[Number]) -> list[float]:
+    """Presenter mode's metric columns, each as wide as its label and value side by side in one line (charts.letters,
+    a (?) where it has a tooltip): in four equal columns at 1,280 px, "Saturated values (last layer)" wrapped into
+    two lines with its (?) stranded at its column's far side, beside a first column half empty."""
+    return [charts.letters(n.label) + VALUE_LETTER * charts.letters(n.value) + GAP_LETTERS
+            + HELP_LETTERS * bool(n.meaning) for n in numbers]
 
 
 def breaks(page: Page) -> None:
