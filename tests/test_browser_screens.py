@@ -375,13 +375,23 @@ def test_no_title_runs_into_the_line_under_it_on_a_phone(base, browser, lang):
         wait_still(page, "[data-testid='stMultiSelect'] [data-tag]")
         every_chosen_item_is_shown(page.evaluate(CHOSEN_ITEMS), lang)
     # a shared link in presenter mode, opened in a window as narrow as a phone: the title keeps the window's width
-    # (beside the presenter switch it had been cut into a 60 px column, "Ste / p 3 / of")
+    # (beside the presenter switch it had been cut into a 60 px column, "Ste / p 3 / of"), and the std chart its
+    # height
     with watched_page(browser, viewport=PHONE["viewport"]) as page:
         visit(page, f"{base}/?step=3&present=true&lang={lang}", charts=2)
         title = page.evaluate(TITLE_AND_NEXT)
         # the title's own box (its letters' lines are balanced, text-wrap: balance, so narrower than their box)
         width = page.evaluate("() => document.querySelector('h1').getBoundingClientRect().width")
         assert width >= 0.8 * PHONE["viewport"]["width"] and title["box"] <= title["next_box"], (width, title)
+        # its charts one under the other, the page scrolling: the std chart's plot keeps a readable height (fitted
+        # to the screen's room left under the story, it had been squashed to 40 px)
+        plot = page.evaluate(STD_PLOT)
+        assert plot["height"] >= 0.4 * plot["width"], plot
+
+
+# Presenter mode's std chart's plot (Vega's frame of it), px on the screen
+STD_PLOT = """() => { const r = document.querySelector("[class*='st-key-present_std'] svg g.role-frame.root > g > "
+    + "path.background").getBoundingClientRect(); return {width: r.width, height: r.height}; }"""
 
 
 # A phone's browser that does not say "Mobile" in its User-Agent (a desktop Chrome's, as a phone's "desktop site"

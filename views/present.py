@@ -128,6 +128,9 @@ STD_PLOT_LEAST = 50
 # the pair compares, and where a long story leaves little room the histograms give up height first, down to their
 # least (CHART_TEXT_LEAST).
 HIST_SHARE = 0.4
+# A std chart's plot, as tall as this share of the chart's width, where the columns stand one under the other (a
+# phone) and the page scrolls: no screen's room to fit it to
+STACKED_STD = 0.5
 # A phone's browser says so in its User-Agent (RFC 9110 10.1.5): iOS Safari "Mobile/15E148", Android Chrome
 # "Mobile Safari". A tablet says neither. Read only for the Training tab's chart titles (on_phone); the histograms'
 # panels in a row follow the window's width (screen_columns), which a phone has whatever its browser says.
@@ -315,7 +318,7 @@ FIT_CHARTS = f"""<script>/* fit the presenter charts */
     fit.soon();
   }};
   if (window.__fitCharts) {{ watch(window.__fitCharts); return; }}
-  const HIST_SHARE = {HIST_SHARE}, STD_BOX_PX = {STD_BOX_PX};
+  const HIST_SHARE = {HIST_SHARE}, STD_BOX_PX = {STD_BOX_PX}, STACKED_STD = {STACKED_STD};
   // px on this screen: the page's type grows with it (screen_css), and what is set for SCREEN with it
   const grown = (px) => px * parseFloat(getComputedStyle(document.documentElement).fontSize) / {BODY_PX};
   const BOXES = "{STD_BOX}";
@@ -327,21 +330,25 @@ FIT_CHARTS = f"""<script>/* fit the presenter charts */
   const contentBottom = (column) => Math.max(box(column).top, ...[...column.querySelectorAll(BOXES)].map(
     (b) => box(b).bottom), ...[...column.querySelectorAll("[data-testid='stElementContainer']")]
     .filter((e) => !e.closest(BOXES)).map(box).filter((r) => r.height > 0).map((r) => r.bottom));
-  // a histogram grid's height at its column's width, and the least at which its smallest text is
-  // CHART_TEXT_LEAST on SCREEN
+  // a histogram grid's height at its column's width, the height (no more) at which its smallest text is `px`, and the
+  // least, at which that is CHART_TEXT_LEAST on SCREEN
   const natural = (svg) => box(svg).width * svg.viewBox.baseVal.height / svg.viewBox.baseVal.width;
   const smallestFont = (svg) => Math.min(...[...svg.querySelectorAll("text")].filter((t) => t.textContent.trim())
     .map((t) => parseFloat(getComputedStyle(t).fontSize)));
-  const least = (svg) => Math.min(natural(svg),
-    Math.ceil(svg.viewBox.baseVal.height * grown({CHART_TEXT_LEAST}) / smallestFont(svg)));
+  const typedAt = (svg, px) => Math.min(natural(svg), Math.ceil(svg.viewBox.baseVal.height * px / smallestFont(svg)));
+  const least = (svg) => typedAt(svg, grown({CHART_TEXT_LEAST}));
   // the least height of a std chart's box: its title, axes and legend as Vega drew them, around a plot of
   // STD_PLOT_LEAST on SCREEN
-  const leastBox = (std) => {{
+  // a std chart's box around a plot `height` px tall: its title, axes and legend as Vega drew them (before it has
+  // drawn, STD_BOX_PX's around STD_PLOT_LEAST)
+  const boxAround = (std, height) => {{
     const svg = std.querySelector("[data-testid='stVegaLiteChart'] svg");
     const plot = svg?.querySelector("g.role-frame.root > g > path.background");
-    const plotLeast = grown({STD_PLOT_LEAST});
-    return (plot ? Math.max(0, box(svg).height - box(plot).height) : STD_BOX_PX - plotLeast) + plotLeast;
+    return (plot ? Math.max(0, box(svg).height - box(plot).height) : STD_BOX_PX - grown({STD_PLOT_LEAST})) + height;
   }};
+  const leastBox = (std) => boxAround(std, grown({STD_PLOT_LEAST}));
+  // where the columns stand one under the other: a plot STACKED_STD as tall as the box is wide
+  const stackedBox = (std) => Math.max(leastBox(std), boxAround(std, box(std).width * STACKED_STD));
   const fit = () => {{
     const main = document.querySelector("[data-testid='stMain']");
     const block = main?.querySelector("[data-testid='stMainBlockContainer']");
@@ -363,18 +370,24 @@ FIT_CHARTS = f"""<script>/* fit the presenter charts */
     }}
     for (const [row, columns] of rows) {{
       const target = Math.max(...[...row.children].map(contentBottom)) + free;
+      // columns one under the other (a phone's, NARROW_COLUMN) scroll whatever their height: each chart keeps its own
+      // (fitted to the screen, step 10's std plot had been squashed to 40 px on a phone above its two spectra)
+      const stacked = new Set([...row.children].map((column) => Math.round(box(column).top))).size > 1;
       const fits = [...columns].map(([column, {{std, grids}}]) => {{
         const drawn = sum([std, ...grids].filter(Boolean).map((e) => box(e).height));
         const room = target - contentBottom(column) + drawn;
         const full = sum(grids.map(natural)), floor = sum(grids.map(least));
         const histograms = Math.min(full, Math.max(floor, std ? room * HIST_SHARE : room));
-        return {{std, grids, room, scale: full ? histograms / full : 1}};
+        return {{std, grids, room, scale: full && !stacked ? histograms / full : 1}};
       }});
       const pair = row.closest(".st-key-beside_view");  // its sides at one scale
       const shared = Math.min(...fits.map((f) => f.scale));
       for (const f of fits) {{
-        f.heights = f.grids.map((svg) => Math.max(least(svg), natural(svg) * (pair ? shared : f.scale)));
-        f.stdHeight = f.std ? Math.max(leastBox(f.std), f.room - sum(f.heights)) : 0;
+        // stacked, the histograms' text at the std chart's size (their own, at the column's width, had been half as
+        // large again)
+        f.heights = f.grids.map((svg) => stacked ? typedAt(svg, grown({BODY_PX}))
+          : Math.max(least(svg), natural(svg) * (pair ? shared : f.scale)));
+        f.stdHeight = !f.std ? 0 : stacked ? stackedBox(f.std) : Math.max(leastBox(f.std), f.room - sum(f.heights));
       }}
       const sharedStd = Math.min(...fits.filter((f) => f.std).map((f) => f.stdHeight));
       for (const {{std, grids, heights, stdHeight}} of fits) {{
