@@ -13,7 +13,7 @@ import math
 import re
 import sys
 
-from . import digits, threads
+from . import digits, schemes, threads
 from .allocator import keep_freed_memory
 from .activations import recommended_gain
 from .config import (
@@ -343,6 +343,9 @@ def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
                          "ignored")
         elif given is not None:
             values[name] = given
+    if schemes.mode_outside_torch(args.init, values.get("mode", DEFAULTS.mode)):
+        notes.append(f"note: {schemes.get(args.init).source} takes fan_in or fan_out only: --mode fan_avg is "
+                     "Keras's mode (VarianceScaling(scale=gain², mode=\"fan_avg\")), computed as such")
     slope = values.get("slope", DEFAULTS.slope)
     gain, gain_note = resolve_gain(values.get("gain", "default"), args.init, args.activation, slope)
     if gain_note == "none":

@@ -315,6 +315,14 @@ def get(name: str) -> Scheme:
         raise ValueError(f"unknown init {name!r}: one of {', '.join(REGISTRY)}") from None
 
 
+def mode_outside_torch(init: str, mode: str) -> bool:
+    """Whether the scheme is torch's but the fan mode is not one its function takes: torch.nn.init's kaiming_normal_
+    and kaiming_uniform_ take fan_in or fan_out (_calculate_correct_fan raises for fan_avg, Keras's VarianceScaling
+    mode). False for a scheme that does not read the mode."""
+    scheme = get(init)
+    return mode == "fan_avg" and "mode" in scheme.fields and scheme.source.startswith("torch.")
+
+
 def with_gain() -> tuple[str, ...]:
     """The schemes that have a gain (torch.nn.init's gain argument)."""
     return tuple(name for name, scheme in REGISTRY.items() if scheme.default_gain is not None)

@@ -279,6 +279,18 @@ def test_gain_recommended_is_torchs_calculate_gain(init, activation, capsys):
     assert err.count("\n") <= 1
 
 
+@pytest.mark.parametrize("init, mode", [("he_normal", "fan_avg"), ("he_uniform", "fan_avg"), ("he_normal", "fan_out"),
+                                        ("variance_scaling", "fan_avg")])
+def test_fan_avg_under_a_torch_scheme_is_noted(init, mode, capsys):
+    """torch's kaiming_* take fan_in or fan_out only (the sidebar says so under the radio): the command line had taken
+    --init he_normal --mode fan_avg without a word."""
+    code, out, err = cli("--init", init, "--mode", mode, "--widths", "8,4,2", "--batch", "10", capsys=capsys,
+                         tiny=False)
+    assert code == 0 and f"init {init} ({mode})" in out
+    noted = f"{schemes.get(init).source} takes fan_in or fan_out only" in err and "Keras's mode" in err
+    assert noted == (init != "variance_scaling" and mode == "fan_avg"), err
+
+
 def test_selu_with_the_recommended_gain_notes_the_linear_gain(capsys):
     code, out, err = cli("--init", "lecun_normal", "--activation", "selu", "--gain", "recommended", capsys=capsys)
     assert code == 0 and out.startswith("2 layers x 8 units, selu")

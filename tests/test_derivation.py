@@ -17,7 +17,7 @@ import scipy.stats
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import Config, simulate
+from core import Config, schemes, simulate
 from core.activations import apply, derivative
 from core.config import INITS
 from core.draws import bias_noise, draw, family
@@ -77,6 +77,8 @@ EXTRA = {
                                     widths=(784, 512, 256, 128), batch=200),
     "mnist variance scaling fan_avg": Config(init="variance_scaling", mode="fan_avg", scale=2.0, depth=3,
                                              widths=(784, 512, 256, 128), batch=200),
+    "mnist he fan_avg relu": Config(activation="relu", init="he_normal", mode="fan_avg", depth=3,
+                                    widths=(784, 512, 256, 128), batch=200),
     "mnist variance scaling fan_out uniform": Config(activation="relu", init="variance_scaling", mode="fan_out",
                                                      distribution="uniform", depth=3, widths=(784, 512, 256, 128),
                                                      batch=200),
@@ -1107,7 +1109,8 @@ def block_with(blocks, name: str):
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", ["step 4", "step 6", "mnist xavier tanh", "mnist he fan_out tanh",
                                   "mnist he fan_out relu", "mnist variance scaling fan_avg",
-                                  "mnist variance scaling fan_out uniform", "taper xavier relu"])
+                                  "mnist variance scaling fan_out uniform", "mnist he fan_avg relu",
+                                  "taper xavier relu"])
 def test_step_4_gives_each_scheme_its_own_var_w_for_layer_1(results, name, lang):
     """Xavier's Var(w) is Glorot's 2/(fan_in + fan_out) of layer 1 and He's 2/fan by the network's mode, as
     torch.nn.init computes them; at unequal widths the network drawn by either prints the same Var(w) as the scheme,
@@ -1137,6 +1140,10 @@ def test_step_4_gives_each_scheme_its_own_var_w_for_layer_1(results, name, lang)
         assert agrees(block.shown["var_w"], number_of(top) / number_of(fan))  # the equation holds as printed
         if c.init == "variance_scaling":
             assert t(lang, f"options.distribution_{c.distribution}") in text
+        # torch's kaiming_* take fan_in or fan_out only: fan_avg is named Keras's, not credited to them
+        torch_avg = c.init.startswith("he") and c.mode == "fan_avg"
+        assert (t(lang, "mode_not_torch", source=schemes.get(c.init).source) in text) == torch_avg
+        assert ("kaiming_uniform_" in text) == (c.init.startswith("he") and not torch_avg)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -412,3 +412,17 @@ def test_every_setting_that_changes_the_weights_changes_the_names(init):
         names.add(scheme_name(changed))
         files.add(export.csv_name(changed))
     assert len(names) == len(files) == 1 + len(schemes.get(init).fields)
+
+
+# torch.nn.init._calculate_correct_fan's valid_modes: any other mode raises ValueError("Mode ... not supported")
+TORCH_MODES = ("fan_in", "fan_out")
+
+
+@pytest.mark.parametrize("init", INITS)
+@pytest.mark.parametrize("mode", MODES)
+def test_a_mode_outside_torch_is_one_torchs_function_would_refuse(init, mode):
+    """mode_outside_torch, read by the sidebar's note, the derivation and the command line: a torch scheme that
+    reads the mode with one torch's kaiming_* refuse; never a Keras scheme, nor a scheme the mode does not reach."""
+    scheme = schemes.get(init)
+    torch_reads_mode = scheme.source in ("torch.nn.init.kaiming_normal_", "torch.nn.init.kaiming_uniform_")
+    assert schemes.mode_outside_torch(init, mode) == (torch_reads_mode and mode not in TORCH_MODES)

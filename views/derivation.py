@@ -956,7 +956,11 @@ def _condition(v: Values, c) -> Block:
              v.fill("der_condition_fans", he_rule=t(lang, f"der_he_{mode}"), init=init)]
     if reads_mode(c):  # the network's own scheme reads the mode: its formula with it
         key = "der_condition_keras" if c.init == "variance_scaling" else "der_condition_he"
-        notes.append(v.fill(key, mode=mode, distribution=t(lang, f"options.distribution_{c.distribution}")))
+        outside = schemes.mode_outside_torch(c.init, mode)  # not torch's kaiming_*: no torch function named
+        notes.append(v.fill(f"{key}_avg" if outside else key, mode=mode,
+                            distribution=t(lang, f"options.distribution_{c.distribution}")))
+        if outside:
+            notes.append(t(lang, "mode_not_torch", source=schemes.get(c.init).source))
     return _block(v, title, formula, numbers, notes + own)
 
 

@@ -275,9 +275,8 @@ def init_section(lang: str, network: dict[str, Any]) -> dict[str, Any]:
         values["mode"] = st.radio(t(lang, "mode"), MODES, key="mode", horizontal=True,
                                   format_func=partial(option_name, lang, "mode"),
                                   on_change=control_changed, help=t(lang, "mode_help"))
-        source = schemes.get(values["init"]).source
-        if values["mode"] == "fan_avg" and source.startswith("torch."):  # kaiming_* take fan_in or fan_out only
-            st.caption(t(lang, "mode_not_torch", source=source))
+        if schemes.mode_outside_torch(values["init"], values["mode"]):
+            st.caption(t(lang, "mode_not_torch", source=schemes.get(values["init"]).source))
     if urlstate.relevant("distribution", state):  # not bound: link.sync_named writes the code
         values["distribution"] = st.radio(t(lang, "distribution"), schemes.DISTRIBUTIONS, key="distribution",
                                           format_func=partial(option_name, lang, "distribution"),
