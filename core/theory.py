@@ -750,7 +750,14 @@ def _finite_or_none(value) -> float | None:
 
 
 def theory_summary(config: Config) -> dict[str, float | None]:
-    """{"sigma_w2", "sigma_b2", "q_star", "chi1", "depth_scale"} for the command line's JSON; None where undefined.
+    """{"sigma_w2", "sigma_b2", "q_star", "chi1", "chi1_backward", "depth_scale"} for the command line's JSON; None
+    where undefined.
+
+    chi1 = sigma_w2 E[f'^2] at q*: the correlation map's slope at c = 1, and the gradient's variance factor a layer
+    where fan_in = fan_out. chi1_backward, one a layer (1 to depth): fan_out Var(w_l) E[f'^2], the factor by which
+    layer l scales the gradient's variance on its way down (Glorot & Bengio 2010, eq. 6); chi1 at every layer of
+    equal widths, chi1 fan_out / fan_in under a profile (784-512-256-128, ReLU under He's fan_in: chi1 = 1,
+    chi1_backward 512/784, 1/2, 1/2).
 
     sigma_w2 = width Var(w), sigma_b2 = Var(b) (bias_std^2, or 1/(3 fan_in) for torch_default). Under a width
     profile sigma_w2 is fan_in Var(w) and sigma_b2 Var(b) when each is the same at every layer (the forward map is
@@ -760,10 +767,11 @@ def theory_summary(config: Config) -> dict[str, float | None]:
     fixed-point and depth-scale theory of the un-normalised map (Poole et al. 2016; Schoenholz et al. 2017)
     does not apply as is; q* = inf; and xi_c at the edge of chaos (inf).
     """
-    forward = layer_sigma_w2(config)[0]
+    forward, backward = layer_sigma_w2(config)
     biases = [bias_variance(config, fan_in) for fan_in, _ in config.shapes]
     sigma_b2 = biases[0] if all(b == biases[0] for b in biases) else None
-    summary = {"sigma_w2": None, "sigma_b2": sigma_b2, "q_star": None, "chi1": None, "depth_scale": None}
+    summary = {"sigma_w2": None, "sigma_b2": sigma_b2, "q_star": None, "chi1": None, "chi1_backward": None,
+               "depth_scale": None}
     if forward is None or sigma_b2 is None or not np.allclose(forward[1:], forward[1], rtol=1e-12, atol=0.0):
         return summary
     # fan_in Var(w) carries Var(w) = gain^2 / fan_in's rounding (2 + 4e-16 for He at fan_in 576), and the depth
@@ -777,6 +785,9 @@ def theory_summary(config: Config) -> dict[str, float | None]:
     q_star = fixed_point(name, sigma_w2, sigma_b2, slope, mean)
     summary["q_star"] = _finite_or_none(q_star)
     summary["chi1"] = _finite_or_none(_on_edge(chi1(name, q_star, sigma_w2, slope, mean)))
+    if summary["chi1"] is not None:  # the gradient meets fan_out Var(w_l), not fan_in's: E[f'^2] times that
+        summary["chi1_backward"] = [_finite_or_none(_on_edge(chi1(name, q_star, float(f"{b:.12g}"), slope, mean)))
+                                    for b in backward[1:]]
     summary["depth_scale"] = _finite_or_none(depth_scale(name, sigma_w2, sigma_b2, slope, mean))
     return summary
 

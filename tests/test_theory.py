@@ -117,3 +117,30 @@ def test_the_gradient_s_theory_past_an_overflowed_forward_theory_is_no_number(ac
     assert overflowed.any()
     assert not (predicted["grad_std"][1:] == 0).any()
     assert np.isnan(predicted["grad_std"][1:]).all()  # each layer's is read through the layers above it
+
+
+@pytest.mark.parametrize("widths, init, mode, activation", [
+    ((784, 512, 256, 128), "he_normal", "fan_in", "relu"),
+    ((800, 400, 200, 100), "he_uniform", "fan_out", "relu"),  # forward x2 a layer (chi1 = 2), backward kept
+    ((100, 300, 50, 200), "xavier_normal", "fan_in", "linear"),
+    (None, "he_normal", "fan_in", "relu"),
+])
+def test_chi1_backward_is_each_layers_gradient_factor(widths, init, mode, activation):
+    """The gradient's variance meets fan_out·Var(w_l)·E[f'²] at layer l (Glorot & Bengio 2010, eq. 6): under a width
+    profile that is not χ₁ (the JSON had given χ₁ = 1 alone for 784-512-256-128 under He, whose gradient's variance
+    halves a layer). Var(w) from torch.nn.init's formulas; E[f'²] is 1/2 for ReLU, 1 for the identity."""
+    shape = {"widths": widths, "depth": len(widths) - 1} if widths else {"depth": 4, "width": 64}
+    config = Config(**shape, init=init, mode=mode, activation=activation)
+    summary = theory.theory_summary(config)
+    units = config.units
+    mean_slope2 = {"relu": 0.5, "linear": 1.0}[activation]
+    expected = []
+    for fan_in, fan_out in zip(units[:-1], units[1:]):
+        var_w = {"he_normal": 2 / fan_in, "he_uniform": 2 / fan_out, "xavier_normal": 2 / (fan_in + fan_out)}[init]
+        expected.append(fan_out * var_w * mean_slope2)
+    if summary["chi1"] is None:  # a forward map that differs layer by layer (xavier's profile): no chi1 to scale
+        assert summary["chi1_backward"] is None
+        return
+    assert summary["chi1_backward"] == pytest.approx(expected, rel=1e-12)
+    if widths is None:
+        assert summary["chi1_backward"] == pytest.approx([summary["chi1"]] * config.depth, rel=1e-12)
