@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -332,6 +333,42 @@ def check_work(config: Config, limit: float = WORK_LIMIT) -> None:
         work, limit, fits)
 
 
+def budget_share(config: Config, memory_budget: int, work_limit: float | None) -> float:
+    """The larger of the network's memory over the budget and its work over the limit (None: no limit): it is
+    computed where this is at most 1. It grows with the depth, the width and the batch, as both do (work_fits
+    bisects it)."""
+    work = 0.0 if work_limit is None else estimate_work(config) / work_limit
+    return max(estimate_memory(config) / memory_budget, work)
+
+
+def memory_message(config: Config, need: int, memory_budget: int, work_limit: float | None = WORK_LIMIT) -> str:
+    """Why simulate refuses a network over the memory budget (bytes), and what to lower: a conv net's values are
+    batch x image^2 x channels a layer (the digits' image fixed at 8 x 8); a dense net's memory is mostly its weights
+    (depth x width^2, which no batch lowers: --depth 100 --width 2048 --batch 10) or its values (depth x batch x
+    width), memory_terms, and the largest sizes that fit each alone, within the work limit too (budget_share), are
+    named, the larger part's first: the page's memory refusal (views.summary.memory_refusal) in the command line's
+    words."""
+    fits = ""
+    if config.arch == "conv":
+        grows = ("depth, channels or batch (memory grows as depth x batch x channels)" if config.input == "digits"
+                 else "depth, channels, image or batch (memory grows as depth x batch x image^2 x channels)")
+    else:
+        terms = memory_terms(config)
+        if terms["weights"] > terms["batch"]:
+            grows = (f"depth or width (most of it, {terms['weights'] / 2**20:,.0f} MiB, is the weights, which grow as "
+                     "depth x width^2, not with the batch)")
+            order = ("depth", "width", "batch")
+        else:
+            grows, order = "depth, width or batch (memory grows as depth x batch x width)", ("batch", "depth", "width")
+        share = partial(budget_share, memory_budget=memory_budget, work_limit=work_limit)
+        options = [f"a {size_name(config, name)} up to {value:,}" for name, value in
+                   work_fits(config, 1.0, share, order).items() if value]
+        fits = f"; {' or '.join([', '.join(options[:-1]), options[-1]] if options[:-1] else options)} fits " \
+            "alone" if options else ""
+    return (f"this configuration needs about {need / 2**20:,.0f} MiB, over the budget of {memory_budget / 2**20:,.0f} "
+            f"MiB: lower {grows}{fits}")
+
+
 def simulate(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET, keep_gradients: bool = False,
              work_limit: float | None = WORK_LIMIT, cancel: threads.Cancel = None) -> Result:
     """Forward and backward pass of the configured network with all statistics and the theory.
@@ -343,17 +380,7 @@ def simulate(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET, keep_gr
     """
     need = estimate_memory(config)
     if need > memory_budget:
-        # a conv net's values are batch x image^2 x channels a layer (the digits' image fixed at 8 x 8)
-        if config.arch != "conv":
-            grows = "depth, width or batch (memory grows as depth x batch x width)"
-        elif config.input == "digits":
-            grows = "depth, channels or batch (memory grows as depth x batch x channels)"
-        else:
-            grows = "depth, channels, image or batch (memory grows as depth x batch x image^2 x channels)"
-        raise MemoryBudgetError(
-            f"this configuration needs about {need / 2**20:,.0f} MiB, over the budget of "
-            f"{memory_budget / 2**20:,.0f} MiB: lower {grows}"
-        )
+        raise MemoryBudgetError(memory_message(config, need, memory_budget, work_limit))
     if work_limit is not None:
         check_work(config, work_limit)
     with np.errstate(all="ignore"):

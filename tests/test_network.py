@@ -1,12 +1,15 @@
 """The simulation against the lecture's numbers, the closed-form variance rules and finite differences."""
 
 import math
+import re
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from core import Config, MemoryBudgetError, estimate_memory, simulate, threads
+from core import DEFAULT_MEMORY_BUDGET, Config, MemoryBudgetError, estimate_memory, simulate, threads
+from core.config import resize
+from core.network import WORK_LIMIT, estimate_work
 from core import network
 from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
@@ -301,6 +304,34 @@ def test_underflow_is_flagged_and_float64_goes_deeper():
     layer64 = int(np.argmax(f64.vanished)) if f64.vanished.any() else 101
     assert layer64 > layer32
     assert np.isfinite(f32.act_std[:layer32]).all() and np.isnan(f32.act_std[layer32:]).all()
+
+
+@pytest.mark.parametrize("config, part", [
+    (Config(depth=100, width=2048, batch=10), "weights"),  # the batch at its least: the weights are the memory
+    (Config(depth=50, width=1000, batch=4096), "batch"),
+    (Config(depth=60, widths=(784, *[2048] * 59, 10), batch=10), "weights"),
+])
+def test_a_memory_refusal_names_its_larger_part_and_the_sizes_that_fit(config, part):
+    """The command line's refusal (simulate's): the weights grow as depth x width^2 and no batch lowers them
+    ("lower depth, width or batch" had been its one advice for --depth 100 --width 2048 --batch 10); each size it
+    names fits alone, within the memory budget and the work limit, and one more does not."""
+    with pytest.raises(MemoryBudgetError) as refused:
+        simulate(config)
+    message = str(refused.value)
+    terms = network.memory_terms(config)
+    assert max(terms, key=terms.get) == part
+    assert ("is the weights" in message and "not with the batch" in message) == (part == "weights")
+    named = {name: int(value.replace(",", "")) for name, value in re.findall(
+        r"a (depth|width|batch|widest layer) up to ([\d,]+)", message)}
+    assert named, message
+
+    def fits(name, value):
+        sized = resize(config, "width" if name == "widest layer" else name, value)
+        return estimate_memory(sized) <= DEFAULT_MEMORY_BUDGET and estimate_work(sized) <= WORK_LIMIT
+
+    for name, value in named.items():
+        assert fits(name, value) and not fits(name, value + 1), (name, value)
+    assert ("batch" in named) == (part == "batch")
 
 
 def test_exact_zeros_are_not_underflow():

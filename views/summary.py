@@ -22,8 +22,8 @@ from core.initializers import gain_of, weight_variance
 from core.batchnorm import BN_EPS
 from core.norms import LN_EPS
 from core.theory import layer_sigma_w2, normalized_factors
-from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, WORK_RATE, estimate_memory, estimate_work, memory_terms, \
-    smallest_normal, unit_kurtosis, work_fits
+from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, WORK_RATE, budget_share, estimate_memory, estimate_work, \
+    memory_terms, smallest_normal, unit_kurtosis, work_fits
 
 from .text import join, t, user_text
 
@@ -961,12 +961,6 @@ def refusal(config, lang: str, memory_budget: int = DEFAULT_MEMORY_BUDGET,
     else:
         key = "work" if fits["depth"] else "work_width"
     return t(lang, key, **powers_apart(work, work_limit), seconds=f"{work_limit / WORK_RATE:.0f}", **fits)
-
-
-def budget_share(config, memory_budget: int, work_limit: float) -> float:
-    """The larger of the network's memory over the budget and its work over the limit: it fits the page where this
-    is at most 1. It grows with the depth, the width and the batch, as both do (work_fits bisects it)."""
-    return max(estimate_memory(config) / memory_budget, estimate_work(config) / work_limit)
 
 
 def fit_words(fits: dict[str, int], arch: str, lang: str) -> list[str]:
