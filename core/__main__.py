@@ -12,6 +12,7 @@ import json
 import math
 import re
 import sys
+from decimal import Decimal, InvalidOperation
 
 from . import digits, schemes, threads
 from .allocator import keep_freed_memory
@@ -98,16 +99,19 @@ def _numeric(name: str, kind: type, low: float, high: float, unit: str = ""):
             raise argparse.ArgumentTypeError(f"{_shown(text)} is not written in the digits 0-9: write the number "
                                              f"with 0-9, a point, a sign and an exponent only")
         try:
-            value = kind(text) + kind(0)  # + 0: "-0" is 0, no sign on zero to print
-        except (ValueError, OverflowError):  # int() refuses "1e3" and more than 4,300 digits
+            # a whole number as a link reads one (views.urlstate): as written, so "1e3" and "1000.0" are 1000
+            value = Decimal(text.strip()) if kind is int else float(text) + 0.0  # + 0: "-0" is 0, no sign to print
+        except (ValueError, InvalidOperation):
             kind_name = "a whole number" if kind is int else "a number"
             raise argparse.ArgumentTypeError(f"{_shown(text)} is not {kind_name}{unit and ' of' + unit}") from None
-        if not math.isfinite(value):
+        if not value.is_finite() if kind is int else not math.isfinite(value):
             raise argparse.ArgumentTypeError(f"{_shown(text)} is not a finite number")
-        if not low <= value <= high:
+        if kind is int and value != value.to_integral_value():
+            raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number{unit and ' of' + unit}")
+        if not low <= value <= high:  # before int(): 1e999999999 is never turned into its digits
             raise argparse.ArgumentTypeError(
                 f"{_shown(text)} is out of range: allowed {written_range(low, high)}{unit}")
-        return value
+        return int(value) if kind is int else value
 
     parse.__name__ = name  # argparse names the type in its message
     return parse
@@ -222,6 +226,23 @@ def _readers(field: str) -> str:
 
 def _flag(field: str) -> str:
     return "--" + field.replace("_", "-")
+
+
+NORM_FLAGS = {"batch_norm": "--norm batch", "layer_norm": "--norm layer"}
+
+
+def _as_flags(message: str, flags: dict) -> str:
+    """A Config's message in the command line's words: each field that is a flag named as the flag, "trunc_a=3.0"
+    as "--trunc-a 3.0" ("kernel=4 is not allowed" had named no flag). A field's bare name is a flag's only where it
+    has an underscore: "the batch" and "width" are also plain words."""
+    for field, flag in NORM_FLAGS.items():  # the Config's two norm switches are --norm's values
+        message = message.replace(f"{field}=True", flag)
+    for name in sorted(flags, key=len, reverse=True):
+        message = re.sub(rf"\b{name}=True\b", _flag(name), message)  # a switch: --residual
+        message = re.sub(rf"\b{name}=", f"{_flag(name)} ", message)
+        if "_" in name:
+            message = re.sub(rf"(?<![-\w]){name}\b", _flag(name), message)
+    return message
 
 
 def _range(name: str) -> str:
@@ -489,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
         training = None if args.train is None else train(config, steps=args.train, memory_budget=budget,
                                                          task=args.task or "spiral")
     except (ValueError, MemoryBudgetError) as error:
-        parser.error(str(error))
+        parser.error(_as_flags(str(error), vars(args)))
     except MemoryError:  # within the budget, but more than this machine gives the process (ulimit -v, a container)
         parser.error(f"this machine could not give the memory the run needs, within the budget of "
                      f"{args.memory_budget_mib:,g} MiB: lower --memory-budget-mib to what it has, or the network")

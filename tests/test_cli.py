@@ -223,7 +223,7 @@ def test_the_new_schemes_flags_reach_the_json(args, field, value, capsys):
 
 def test_bounds_out_of_order_are_one_clear_line(capsys):
     code, out, err = cli("--init", "trunc_normal", "--trunc-a", "1", "--trunc-b", "0.5", capsys=capsys)
-    assert code == 2 and out == "" and err.count("\n") == 1 and "trunc_a below trunc_b" in err
+    assert code == 2 and out == "" and err.count("\n") == 1 and "--trunc-a below --trunc-b" in err
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -530,7 +530,8 @@ def test_the_table_names_the_profile_and_the_mode(capsys):
 
 @pytest.mark.parametrize("args, names", [
     (["--widths", "10,,3"], ["--widths", "'10,,3'", "empty entry at place 2"]),
-    (["--widths", "1e9"], ["--widths", "'1e9'", "not a whole number"]),
+    (["--widths", "1e9"], ["--widths", "'1e9'", "out of range", "2 to 2,048"]),  # a whole number, as a link reads it
+    (["--widths", "10,2.5"], ["--widths", "'2.5'", "not a whole number"]),
     (["--widths", "10,4096"], ["--widths", "'4096'", "2 to 2,048"]),
     (["--widths", "10"], ["--widths", "1 entry", "2 to 101"]),
     (["--widths", ",".join(["10"] * 102)], ["--widths", "102 entries", "2 to 101"]),
@@ -606,8 +607,8 @@ def test_the_table_names_the_stream_and_its_norm(capsys):
     (("--residual", "--branch-scale", "half"), ("'half' is not a branch scale", "inv_sqrt_depth", "0 to 100")),
     (("--residual", "--branch-scale", "-0.1"), ("'-0.1' is out of range", "0 to 100")),
     (("--residual", "--branch-scale", "nan"), ("'nan' is not a finite number",)),
-    (("--residual", "--widths", "20,30,20"), ("residual=True needs equal widths, not 20-30-20",)),
-    (("--residual", "--train", "5"), ("residual=True", "at initialization only")),
+    (("--residual", "--widths", "20,30,20"), ("--residual needs equal widths, not 20-30-20",)),
+    (("--residual", "--train", "5"), ("--residual and --norm layer", "at initialization only")),
 ])
 def test_bad_residual_arguments_exit_2_with_one_line(args, names, capsys):
     code, out, err = cli(*args, capsys=capsys, tiny="--widths" not in args)
@@ -683,3 +684,32 @@ def test_minus_zero_is_zero(flag, capsys):
     field = {"--branch-scale": "branch_scale", "--bias": "bias", "--value": "value"}[flag]
     value = json.loads(out)["config"][field]
     assert value == 0 and math.copysign(1.0, value) == 1.0 and "-0" not in out.split('"layers"')[0]
+
+
+@pytest.mark.parametrize("text", ["1e3", "1000.0", "1.5", "-0", "1e999999999", "abc", "0x10", " 12 ", "1e-3", "2e2"])
+@pytest.mark.parametrize("name", ["seed", "depth"])
+def test_the_command_line_and_a_link_read_a_whole_number_alike(name, text, capsys):
+    """--seed 1e3 had been "not a whole number" while ?seed=1e3 opened seed 1000: both read a whole number as
+    written (views.urlstate.parse), or both refuse it."""
+    try:
+        linked = urlstate.parse(name, text)
+    except ValueError:
+        linked = None
+    sizes = {"seed": ["--depth", "2"], "depth": []}[name]
+    code, out, err = cli(f"--{name}", text, *sizes, "--width", "8", "--batch", "10", capsys=capsys, tiny=False)
+    assert (code == 0) == (linked is not None), (err, linked)
+    if linked is not None:
+        said = {"seed": f"seed {linked}", "depth": f"{linked} layers x 8 units"}[name]
+        assert said in out.splitlines()[0], out
+
+
+@pytest.mark.parametrize("args, flags", [
+    (["--init", "trunc_normal", "--trunc-a", "3"], ["--trunc-a 3.0", "--trunc-b 2.0", "--trunc-a below --trunc-b"]),
+    (["--arch", "conv", "--kernel", "4"], ["--kernel 4 is not allowed"]),
+    (["--input", "digits", "--batch", "4000"], ["--batch 4000", "--input digits"]),
+])
+def test_a_config_refusal_names_the_flags_not_the_fields(args, flags, capsys):
+    """The Config's own messages name its fields ("trunc_a=3.0, trunc_b=2.0"); the command line names its flags."""
+    code, _, err = cli(*args, capsys=capsys, tiny=False)
+    assert code == 2 and all(flag in err for flag in flags), err
+    assert not re.search(r"\b[a-z]+(_[a-z]+)*=", err.split("error:", 1)[1]), err

@@ -18,7 +18,7 @@ from views.text import t
 
 from tests.app_support import open_app
 
-SUMMARY_KEYS = {"sigma_w2", "sigma_b2", "q_star", "chi1", "depth_scale"}
+SUMMARY_KEYS = {"sigma_w2", "sigma_b2", "q_star", "chi1", "chi1_backward", "depth_scale"}
 
 
 def iterate_lengths(name: str, sigma_w2: float, sigma_b2: float, layers: int = 4000) -> float:

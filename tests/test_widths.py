@@ -20,7 +20,7 @@ from tests.gradcheck import central_differences
 from tests.written_numbers import read_back
 from views import derivation, summary
 from views.tabs import CODES as TABS
-from views.text import t
+from views.text import LANGUAGES, t
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
 
@@ -443,3 +443,13 @@ def test_the_training_tab_says_a_profile_s_hidden_widths_and_its_input_s(lang):
     assert profiles.write(TAPER[1:]) in digits and "1,000" not in digits and "1000" not in digits
     spiral = t(lang, "training_tab.intro_spiral", runs=runs_text(config, ["he_normal"], lang), **setup(config, 100))
     assert "1,000" in spiral and profiles.write(TAPER[1:]) not in spiral
+
+
+@pytest.mark.parametrize("init", ["zeros", "constant"])
+def test_zero_or_constant_weights_under_a_profile_have_no_fan_sentence(init):
+    """Var(w) = 0 at every layer: "fan_in·Var(w) = 0 at every layer, so each layer scales the forward variance alike"
+    had stood under step 1's symmetry as if the scheme were balanced; constant weights have no zero-mean variance
+    argument at all."""
+    result = simulate(Config(init=init, depth=3, widths=(784, 512, 256, 128), batch=20))
+    for lang in LANGUAGES:
+        assert summary.fan_line(result, lang, "forward") is None and summary.fan_line(result, lang, "backward") is None

@@ -284,11 +284,12 @@ def fan_line(result, lang: str, direction: str) -> str | None:
     the range over the layers of the product that scales that direction's variance (fan_in·Var(w) forward,
     fan_out·Var(w) backward: core.theory.layer_sigma_w2) and the measured change of the std over the depth
     (signal_ratios). Backward the products of layers 2 to L: the gradient the tab draws, from layer L down to layer 1,
-    passes W_L ... W_2 (W_1's acts on ∂L/∂x alone). None for equal widths, or weights of non-zero mean (no variance
-    argument)."""
+    passes W_L ... W_2 (W_1's acts on ∂L/∂x alone). None for equal widths, weights of non-zero mean (no variance
+    argument) and zero weights (the symmetry is the story: "fan_in·Var(w) = 0 ... scales alike" had read as a
+    balanced scheme's)."""
     config = result.config
     forward, backward = layer_sigma_w2(config)
-    if not config.widths or forward is None:
+    if not config.widths or forward is None or not forward[1:].any():
         return None
     same, low, high = spread(forward[1:] if direction == "forward" else backward[2:] if config.depth > 1 else
                              backward[1:])
