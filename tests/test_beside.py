@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -106,6 +107,29 @@ def test_the_log_scale_switch_puts_both_sides_on_one_log_axis_that_holds_both(st
     at.run()
     for spec, _ in std_charts(at, lang)[:2]:
         assert all(scale.get("type") != "log" and scale["domain"][0] == 0 for scale in y_scales(spec))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("beside_step", ["7", None])
+def test_presenter_mode_keeps_the_log_scale_the_link_asks_for(steps, beside_step):
+    """?step=2&log=true&present=true had drawn the std chart linear, layers 3 to 10 flat on 0 under a story about
+    ×0.223 a layer; alone or beside another step, presenter mode's std charts take the Log scale as the tab does,
+    and stay linear without it."""
+    values = np.concatenate([steps[c].stats[k] for c in ("2", *filter(None, [beside_step]))
+                             for k in ("act_std", "predicted_act_std")])
+    values = values[np.isfinite(values) & (values > 0)]
+    expected = (10.0 ** math.floor(math.log10(values.min())), 10.0 ** math.ceil(math.log10(values.max())))
+    for log in ("true", "false"):
+        at = open_app(step="2", present="true", log=log, **({"beside": beside_step} if beside_step else {}))
+        no_trouble(at)
+        charts = std_charts(at)
+        assert len(charts) == (2 if beside_step else 1)
+        for spec, _ in charts:
+            scales = y_scales(spec)
+            if log == "true":
+                assert scales and {(s.get("type"), tuple(s["domain"])) for s in scales} == {("log", expected)}
+            else:  # linear, from 0 (a shared top beside another step; Vega's own zero-based domain alone)
+                assert scales and all(s.get("type") != "log" and s.get("domain", [0])[0] == 0 for s in scales)
 
 
 @pytest.mark.slow
@@ -254,6 +278,10 @@ def test_each_side_is_read_against_its_own_theory_at_every_pair_of_steps(every_s
                 assert said == t(lang, "beside_compare", left=beside.name(left, lang), right=beside.name(right, lang),
                                  left_what=what[left], right_what=what[right], left_against=sides[left],
                                  right_against=sides[right]), (left, right)
+            # the left side's step named first, as its charts stand first (step 7's had come before step 2's)
+            first = {code: re.search(re.escape(beside.name(code, lang)) + r"(?!\d)", said).start()
+                     for code in (left, right)}
+            assert first[left] < first[right], (left, right, said)
     said = beside.sentence(every_step["9"], every_step["10"], "9", "10", lang)
     assert t(lang, "cmp_much_less") not in said and "0.124" in said and "1.58" in said  # the case in question
 

@@ -173,7 +173,7 @@ def side(page: Page, f: dict, code: str, config: Config, other: Config, y_max: f
     presenter mode, which draws the charts at its own sizes (present.side)."""
     st.markdown(f"#### {tour.heading(code, page.lang)}")
     if place is not None:
-        present.side(page, f, config, place, y_max)
+        present.side(page, f, config, place, y_max, log_span)
         return
     name_figures(config, page.lang)
     files = f"-beside-{export.stem(other)}"
@@ -181,7 +181,7 @@ def side(page: Page, f: dict, code: str, config: Config, other: Config, y_max: f
     titles = layer_titles(config, page.lang)  # a residual step's layers are its stream
     draw("line", f["act_std"], name=f"activation-std{files}", colour=colour, title=titles["std"],
          y_title=page.t("std_axis"), names=page.names(), layer_title=page.t("layer"), series_title=page.t("series"),
-         **({"log": True, "log_span": log_span} if log_span is not None else {"log": False, "y_max": y_max}))
+         **charts.std_axis(log_span, y_max))
     panels, _ = charts.panel_layers(config.depth)
     width, height = PANEL
     draw("histogram", f["histogram"], name=f"histograms{files}", width="content", colour=colour,
@@ -218,8 +218,7 @@ def show(page: Page, note: Note, presenting: bool = False) -> bool:
     mine, theirs = page.frames(), frames(config, page.lang)
     top = shared_top([mine["act_std"], theirs["act_std"]])
     # the Activations tab's Log scale (kept in the session while another tab is open): both sides on one log axis
-    log_span = charts.log_span_of([mine["act_std"], theirs["act_std"]]) \
-        if st.session_state.get(LOG) and not presenting else None
+    log_span = charts.log_span_of([mine["act_std"], theirs["act_std"]]) if st.session_state.get(LOG) else None
     # one element with the CSS (another would add a gap under presenter mode's fitted charts); presenter mode fits
     # each side to the screen under its own title (present.FIT_CHARTS), which a taller title would push below it
     level = "" if presenting else LEVEL_TITLES.format(left=own, right=code, lang=page.lang)

@@ -662,6 +662,12 @@ def overflow_marks(base: alt.Chart, top: float) -> list[alt.Chart]:
     return edge_marks(base.transform_filter(alt.datum.overflowed), top, "∞", top=True)
 
 
+def std_axis(log_span: tuple[float, ...] | None, y_max: float | None) -> dict:
+    """line_chart's y axis for std charts that may share it: a log axis holding log_span where one is given (the
+    Activations tab's Log scale), else a linear one from 0 to y_max."""
+    return {"log": True, "log_span": log_span} if log_span is not None else {"log": False, "y_max": y_max}
+
+
 def log_span_of(frames: list[pd.DataFrame]) -> tuple[float, ...]:
     """What line charts on one log axis hold between them, in few numbers (a chart's options are its template's key):
     the smallest and largest positive finite value, and 0 where any value is exactly 0 (decades() then leaves room

@@ -575,9 +575,12 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
     # at when the screen grew)
     spectrum = tour.SPECTRUM in about
     std_box, *hist_boxes, qr_box = st.columns([5, 4, 4, 2] if spectrum else [5, 8, 2])
-    with std_box:  # linear, like the lecture's plots
-        std_chart(page, f["stream_std" if branch else "act_std"], colour, page.titles()["std"], "present_std",
-                  config=PRESENT_CONFIG, names=page.stream_names() if branch else page.names())
+    from .tabs.activations import LOG  # views.tabs imports this module
+    std = f["stream_std" if branch else "act_std"]
+    with std_box:  # linear, like the lecture's plots, unless the link or the Activations tab asks for the log scale
+        std_chart(page, std, colour, page.titles()["std"], "present_std", config=PRESENT_CONFIG,
+                  names=page.stream_names() if branch else page.names(),
+                  log_span=charts.log_span_of([std]) if st.session_state.get(LOG) else None)
     if spectrum:
         spectra(page, hist_boxes)
     else:
@@ -587,16 +590,17 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
         show_qr(page.lang, px=QR_PRESENT_PX, words=False)  # the link itself is in the address bar
 
 
-def side(page: Page, f: dict, config: Config, place: str, y_max: float | None) -> None:
+def side(page: Page, f: dict, config: Config, place: str, y_max: float | None,
+         log_span: tuple[float, ...] | None = None) -> None:
     """One side of two steps side by side in presenter mode (views/beside.py), under its title: its std chart on the
-    shared axis (0 to y_max) above its histograms in one untitled row (pair_frame), each at most as wide as the side
-    and both in the screen's height (FIT_CHARTS), without download buttons. f: the side's frames (page.frames);
-    place: "left" or "right"."""
+    shared axis (0 to y_max; with log_span, a log axis holding it) above its histograms in one untitled row
+    (pair_frame), each at most as wide as the side and both in the screen's height (FIT_CHARTS), without download
+    buttons. f: the side's frames (page.frames); place: "left" or "right"."""
     colour = charts.SCHEME_COLOURS[tour.scheme_of(config)]
     titles = layer_titles(config, page.lang)
     # its layer axis untitled: its title says "per layer", and the sides' height is the scarcest room
     std_chart(page, f["act_std"], colour, titles["std"], f"present_std_{place}", y_max, PAIR_CONFIG,
-              layer_axis_title=False, size=PAIR_STD_TYPE)
+              layer_axis_title=False, size=PAIR_STD_TYPE, log_span=log_span)
     with st.container(key=f"present_histograms_{place}"):
         histograms(page, pair_frame(f["histogram"], config.depth), colour, "", config.depth, PAIR_PANEL_HEIGHT,
                    PAIR_CONFIG)  # untitled: the side's title names the network, each panel its layer
@@ -613,20 +617,22 @@ def pair_frame(frame, depth: int):
 
 def std_chart(page: Page, frame, colour: str, title: str, key: str, y_max: float | None = None,
               config: dict = PRESENT_CONFIG, layer_axis_title: bool = True, size: float = BODY_PX,
-              names: dict[str, str] | None = None) -> None:
-    """The activation std per layer (charts.line_chart, linear) in a box of its own (STD_BOX: the container `key`),
-    laid out by Vega to the box's width and height (FIT_CHARTS sets the height), its text at `size` px on SCREEN and
-    larger on a larger screen (typed), its y axis's ticks as much further apart (charts.y_ticks); y_max: the axis's end,
-    shared with a step beside; config: Vega-Lite config merged over the chart's (draw.with_config); layer_axis_title
-    as line_chart's; names: its series (line_chart's), the page's measured and theory unless given."""
+              names: dict[str, str] | None = None, log_span: tuple[float, ...] | None = None) -> None:
+    """The activation std per layer (charts.line_chart: linear, or with log_span a log axis holding it, as the
+    Activations tab's Log scale asks; ?step=2&log=true had been drawn linear, its layers 3 to 10 flat on 0) in a box
+    of its own (STD_BOX: the container `key`), laid out by Vega to the box's width and height (FIT_CHARTS sets the
+    height), its text at `size` px on SCREEN and larger on a larger screen (typed), its y axis's ticks as much further
+    apart (charts.y_ticks); y_max: the linear axis's end, shared with a step beside; config: Vega-Lite config merged
+    over the chart's (draw.with_config); layer_axis_title as line_chart's; names: its series (line_chart's), the
+    page's measured and theory unless given."""
     with st.container(key=key, height=STD_BOX_PX, border=False):
         draw("line", frame, name="activation-std", width="stretch", height="stretch", files=False,
              config=typed(config, size),
              # its title never cut: Vega-Lite limits it to the plot's width as first laid out, and step 9's, drawn on a
              # 1280 x 720 screen and then shown on a 1920 x 1080 one, was cut to "Residual stream std x p…"
-             colour=colour, title={"text": title, "limit": 0}, y_title=page.t("std_axis"), log=False,
-             names=names or page.names(),
-             layer_title=page.t("layer"), series_title=page.t("series"), y_max=y_max,
+             colour=colour, title={"text": title, "limit": 0}, y_title=page.t("std_axis"),
+             **charts.std_axis(log_span, y_max), names=names or page.names(), layer_title=page.t("layer"),
+             series_title=page.t("series"),
              layer_axis_title=layer_axis_title, size=size, text_scale=screen_scale())
 
 
