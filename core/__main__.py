@@ -104,7 +104,7 @@ def _numeric(name: str, kind: type, low: float, high: float, unit: str = ""):
         except (ValueError, InvalidOperation):
             kind_name = "a whole number" if kind is int else "a number"
             raise argparse.ArgumentTypeError(f"{_shown(text)} is not {kind_name}{unit and ' of' + unit}") from None
-        if not value.is_finite() if kind is int else not math.isfinite(value):
+        if not (value.is_finite() if kind is int else math.isfinite(value)):
             raise argparse.ArgumentTypeError(f"{_shown(text)} is not a finite number")
         if kind is int and value != value.to_integral_value():
             raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number{unit and ' of' + unit}")

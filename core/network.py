@@ -363,8 +363,8 @@ def memory_message(config: Config, need: int, memory_budget: int, work_limit: fl
         share = partial(budget_share, memory_budget=memory_budget, work_limit=work_limit)
         options = [f"a {size_name(config, name)} up to {value:,}" for name, value in
                    work_fits(config, 1.0, share, order).items() if value]
-        fits = f"; {' or '.join([', '.join(options[:-1]), options[-1]] if options[:-1] else options)} fits " \
-            "alone" if options else ""
+        if options:  # "a, b or c"
+            fits = f"; {' or '.join(filter(None, [', '.join(options[:-1]), options[-1]]))} fits alone"
     return (f"this configuration needs about {need / 2**20:,.0f} MiB, over the budget of {memory_budget / 2**20:,.0f} "
             f"MiB: lower {grows}{fits}")
 

@@ -749,7 +749,7 @@ def _finite_or_none(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def theory_summary(config: Config) -> dict[str, float | None]:
+def theory_summary(config: Config) -> dict[str, float | list[float | None] | None]:
     """{"sigma_w2", "sigma_b2", "q_star", "chi1", "chi1_backward", "depth_scale"} for the command line's JSON; None
     where undefined.
 
