@@ -614,8 +614,10 @@ def title_of(spec: dict) -> str | None:
     if not isinstance(text, list):
         return text
     text = [line for line in text if line]  # an empty line keeps two charts' titles as tall
-    # a title in lines (charts.title_lines), read as one: its lines end at a space, or after full-width punctuation
-    return "".join(line + ("" if line.endswith(tuple("，：。；）")) else " ") for line in text[:-1]) + text[-1]
+    # a title in lines (charts.title_lines), read as one: its lines end at a space, after full-width punctuation or
+    # before a full-width bracket
+    return "".join(line + ("" if line.endswith(tuple("，：。；）")) or after.startswith("（") else " ")
+                   for line, after in zip(text, text[1:])) + text[-1]
 
 
 def curve_layer(spec: dict) -> dict:

@@ -537,12 +537,12 @@ def test_the_command_line_writes_a_conv_nets_jacobian_spectrum(capsys):
 
 @pytest.mark.parametrize("args, named", [
     (("--channels", "6"), "--channels counts a conv net's channels; give --arch conv"),
-    (("--arch", "conv", "--kernel", "4"), "kernel=4 is not allowed: an odd number"),
+    (("--arch", "conv", "--kernel", "4"), "--kernel 4 is not allowed: an odd number"),
     (("--arch", "conv", "--image", "65"), "argument --image: '65' is out of range: allowed 1 to 64"),
     (("--arch", "conv", "--channels", "6", "--width", "8"), "--channels is a conv net's width"),
     (("--arch", "conv", "--channels", "500", "--depth", "10", "--train", "5", "--task", "digits"),
      "simulating and training this configuration needs about"),
-    (("--arch", "conv", "--residual"), "residual=True is not allowed with arch=conv"),
+    (("--arch", "conv", "--residual"), "--residual is not allowed with --arch conv"),
 ])
 def test_bad_conv_arguments_exit_2_with_one_line(args, named, capsys):
     code, out, err = cli(*args, capsys=capsys)

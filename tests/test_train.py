@@ -686,7 +686,7 @@ def test_cli_without_train_has_no_training_object():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("value", ["0", "-1", "abc", "1e3", "99999999999999999999"])
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "1e-3", "2.5", "99999999999999999999"])
 def test_cli_bad_train_value_exits_2_with_one_line(value):
     done = run_cli("--depth", "2", "--width", "8", f"--train={value}")
     assert done.returncode == 2
