@@ -150,8 +150,8 @@ class Config:
             if value not in allowed:
                 raise ValueError(f"{name}={value!r} is not allowed: one of {', '.join(allowed)}")
         if not self.trunc_a < self.trunc_b:
-            raise ValueError(f"trunc_a={self.trunc_a!r}, trunc_b={self.trunc_b!r} are not allowed: "
-                             "trunc_a below trunc_b")
+            raise ValueError(f"trunc_a={self.trunc_a!r}, trunc_b={self.trunc_b!r} are not allowed: trunc_a must lie "
+                             f"below trunc_b (whose default is {Config.trunc_b!r})")
         if not isinstance(self.batch_norm, bool):
             raise ValueError(f"batch_norm={self.batch_norm!r} is not allowed: True or False")
         self._canonical_widths()
@@ -200,7 +200,7 @@ class Config:
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ValueError(f"{name}={value!r} is not allowed: a whole number from {written_range(low, high)}")
         if self.kernel % 2 == 0:
-            raise ValueError(f"kernel={self.kernel!r} is not allowed: an odd number (a centre tap, and same "
+            raise ValueError(f"kernel={self.kernel!r} is not allowed: it must be an odd number (a centre tap, and same "
                              f"padding of kernel // 2 on each side)")
         if self.arch == "dense":
             for name in ("kernel", "image", "padding"):

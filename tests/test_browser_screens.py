@@ -387,6 +387,12 @@ def test_no_title_runs_into_the_line_under_it_on_a_phone(base, browser, lang):
         # to the screen's room left under the story, it had been squashed to 40 px)
         plot = page.evaluate(STD_PLOT)
         assert plot["height"] >= 0.4 * plot["width"], plot
+    # the same link on a phone's browser: the histograms' key wrapped to its two panels a row, so that the figure is
+    # the column's width and its text readable (wrapped to five panels, it had been scaled to 10 px)
+    with watched_page(browser, **PHONE) as page:
+        visit(page, f"{base}/?step=3&present=true&lang={lang}", charts=2)
+        smallest = page.evaluate(CHART_TEXT_PX)
+        assert len(smallest) == 2 and min(smallest) >= READABLE_PX, smallest
 
 
 # Presenter mode's std chart's plot (Vega's frame of it), px on the screen

@@ -223,7 +223,7 @@ def test_the_new_schemes_flags_reach_the_json(args, field, value, capsys):
 
 def test_bounds_out_of_order_are_one_clear_line(capsys):
     code, out, err = cli("--init", "trunc_normal", "--trunc-a", "1", "--trunc-b", "0.5", capsys=capsys)
-    assert code == 2 and out == "" and err.count("\n") == 1 and "--trunc-a below --trunc-b" in err
+    assert code == 2 and out == "" and err.count("\n") == 1 and "--trunc-a must lie below --trunc-b" in err
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -704,7 +704,8 @@ def test_the_command_line_and_a_link_read_a_whole_number_alike(name, text, capsy
 
 
 @pytest.mark.parametrize("args, flags", [
-    (["--init", "trunc_normal", "--trunc-a", "3"], ["--trunc-a 3.0", "--trunc-b 2.0", "--trunc-a below --trunc-b"]),
+    (["--init", "trunc_normal", "--trunc-a", "3"],
+     ["--trunc-a 3.0", "--trunc-b 2.0", "--trunc-a must lie below --trunc-b (whose default is 2.0)"]),
     (["--arch", "conv", "--kernel", "4"], ["--kernel 4 is not allowed"]),
     (["--input", "digits", "--batch", "4000"], ["--batch 4000", "--input digits"]),
 ])

@@ -374,7 +374,7 @@ def test_delta_orthogonal_keeps_every_pixels_variance_even_with_zero_padding():
 # --- Config, memory and work -----------------------------------------------------------------------------------------
 
 def test_conv_settings_are_validated():
-    with pytest.raises(ValueError, match="kernel=4 is not allowed: an odd number"):
+    with pytest.raises(ValueError, match="kernel=4 is not allowed: it must be an odd number"):
         Config(arch="conv", kernel=4)
     with pytest.raises(ValueError, match="image=0 is not allowed"):
         Config(arch="conv", image=0)
@@ -537,7 +537,7 @@ def test_the_command_line_writes_a_conv_nets_jacobian_spectrum(capsys):
 
 @pytest.mark.parametrize("args, named", [
     (("--channels", "6"), "--channels counts a conv net's channels; give --arch conv"),
-    (("--arch", "conv", "--kernel", "4"), "--kernel 4 is not allowed: an odd number"),
+    (("--arch", "conv", "--kernel", "4"), "--kernel 4 is not allowed: it must be an odd number"),
     (("--arch", "conv", "--image", "65"), "argument --image: '65' is out of range: allowed 1 to 64"),
     (("--arch", "conv", "--channels", "6", "--width", "8"), "--channels is a conv net's width"),
     (("--arch", "conv", "--channels", "500", "--depth", "10", "--train", "5", "--task", "digits"),

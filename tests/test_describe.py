@@ -51,6 +51,15 @@ def test_the_network_is_named_by_its_own_fields(name, lang):
     assert (t(lang, "bn_suffix").strip() in words) == config.batch_norm
     assert (t(lang, "ln_suffix").strip() in words) == config.layer_norm
     assert (t(lang, "residual_suffix").strip(",，") in words) == config.residual
+    # the branch scale where it is not 1 (step 9's line had read word for word as step 8's)
+    assert ("α = " in words) == (config.residual and config.alpha != 1), words
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_step_9_s_network_names_its_branch_scale_and_step_8_s_does_not(lang):
+    eight, nine = (describe.line(tour.step_config(step), lang) for step in ("8", "9"))
+    assert eight != nine and "α" not in eight
+    assert t(lang, "options.branch_scale_inv_sqrt_depth") in nine
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

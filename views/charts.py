@@ -805,7 +805,7 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
                     panel_width: int = PANEL[0], panel_height: int = PANEL[1], layer_title: str = "layer",
                     bin_titles: tuple[str, str] = ("bin from", "bin to"), label_rows: int = 2,
                     subtitle: str = "", size: float = LABEL_SIZE, phone_columns: int | None = None,
-                    fit: bool = False) -> alt.FacetChart:
+                    fit: bool = False, phone: bool = False) -> alt.FacetChart:
     """The lecture's figure: one histogram per layer, same x axis in every panel, each panel's own y.
 
     frame: histogram_frame(). The panels have no y axis: each is scaled to its own bars, a bar that would
@@ -817,7 +817,9 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
     width. Each panel has its own x axis (same scale), so a last row that is not full still reads. size: its text's
     (theme's), px. phone_columns: the panels in a row on a window PHONE_WIDTH wide or less, `columns` on a wider one
     (screen_columns); fit: on a wider window, as many as the page's column holds, up to `columns` (a desktop window
-    narrowed: an 800 px window's 430 px column had shrunk five panels' 11 px text to 6 px).
+    narrowed: an 800 px window's 430 px column had shrunk five panels' 11 px text to 6 px). phone: the page's browser
+    is a phone's (present.on_phone), whose grid is phone_columns wide: the subtitle is wrapped to that (wrapped to
+    five panels, it had made presenter mode's figure twice the grid's width on a phone, its text scaled to 10 px).
     """
     order, lo, hi, field, rows = layout("histogram", frame, panel_width=panel_width, label_rows=label_rows,
                                         size=size)
@@ -852,7 +854,8 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
                                                                    labelPadding=LABEL_LEADING),
         columns=columns, resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent"),
                                              axis=alt.AxisResolveMap(x="independent")),
-        title=_titled(title, wrapped(subtitle, _grid_width(len(order), columns, panel_width), size), size))
+        title=_titled(title, wrapped(subtitle, _grid_width(len(order), phone_columns if phone and phone_columns
+                                                           else columns, panel_width), size), size))
     # a bar that is no bin at least MIN_BAR_PX wide, about its own middle: one bin is 2 px of a 110 px panel, and
     # step 1's exact zeros, all of every layer, were a hairline (Vega-Lite's minBandSize, read per bar; in brackets:
     # Vega-Lite writes it into its own expression as it is)

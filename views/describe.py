@@ -34,9 +34,14 @@ def layers(config: Config, lang: str) -> str:
 
 
 def norm_words(config: Config, lang: str) -> str:
-    """Its normalization and residual stream: " + layer norm, residual stream"; "" for a plain network."""
+    """Its normalization and residual stream, with the branch scale α where it is not 1: " + layer norm, residual
+    stream, α = 1/√depth (GPT-2)" (step 9's line had read as step 8's); "" for a plain network."""
     norm = {"batch": t(lang, "bn_suffix"), "layer": t(lang, "ln_suffix")}.get(config.norm, "")
-    return norm + (t(lang, "residual_suffix") if config.residual else "")
+    if not config.residual:
+        return norm
+    if config.alpha == 1:
+        return norm + t(lang, "residual_suffix")
+    return norm + t(lang, "residual_scaled_suffix", alpha=option_name(lang, "branch_scale", config.branch_scale))
 
 
 def network(config: Config, lang: str) -> str:

@@ -648,7 +648,8 @@ def histograms(page: Page, frame, colour: str, title: str, depth: int, height: i
     draw("histogram", frame, name="histograms", width="content", colour=colour, title=title,
          share_title=page.t("share"), **screen_columns(panels, fit=False), panel_width=width, panel_height=height,
          layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")], label_rows=1, files=False,
-         config=config, subtitle=charts.label_key(frame, page.config.activation, page.lang), size=BODY_PX)
+         config=config, subtitle=charts.label_key(frame, page.config.activation, page.lang), size=BODY_PX,
+         phone=on_phone())
 
 
 def spectra(page: Page, columns: Sequence) -> None:
