@@ -1116,7 +1116,7 @@ def test_the_gradient_chart_names_the_gradient_it_draws(step, lang, symbol):
     at = open_app(step=step, lang=lang, tab="gradients")
     no_trouble(at)
     title = gradients_tab.grad_title(tour.STEPS[step], lang)
-    assert symbol in title and title.replace("\n", " ") in chart_titles(at)  # the message's lines, read as the title's
+    assert symbol in title and title_of({"title": title.splitlines()}) in chart_titles(at)  # its lines, read alike
 
 
 @pytest.mark.slow
