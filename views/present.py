@@ -337,10 +337,8 @@ FIT_CHARTS = f"""<script>/* fit the presenter charts */
     .map((t) => parseFloat(getComputedStyle(t).fontSize)));
   const typedAt = (svg, px) => Math.min(natural(svg), Math.ceil(svg.viewBox.baseVal.height * px / smallestFont(svg)));
   const least = (svg) => typedAt(svg, grown({CHART_TEXT_LEAST}));
-  // the least height of a std chart's box: its title, axes and legend as Vega drew them, around a plot of
-  // STD_PLOT_LEAST on SCREEN
   // a std chart's box around a plot `height` px tall: its title, axes and legend as Vega drew them (before it has
-  // drawn, STD_BOX_PX's around STD_PLOT_LEAST)
+  // drawn, STD_BOX_PX's around STD_PLOT_LEAST); its least, around a plot of STD_PLOT_LEAST on SCREEN
   const boxAround = (std, height) => {{
     const svg = std.querySelector("[data-testid='stVegaLiteChart'] svg");
     const plot = svg?.querySelector("g.role-frame.root > g > path.background");
