@@ -21,7 +21,7 @@ from core.allocator import keep_freed_memory
 from core.network import WORK_LIMIT
 from core.threads import ADMISSION, Cancelled
 from core.threads import configure as configure_threads
-from views import beside, present, summary, tabs, tour, urlstate
+from views import beside, present, references, summary, tabs, tour, urlstate
 from views.draw import name_figures
 from views.computing import COMPUTING_CSS, Note, compute, compute_first, page_drawn, session_gone, work_seconds
 from views.headline import breaks, header, metrics
@@ -91,7 +91,8 @@ def body(note: Note, lang: str, step: str, config: Config, story: DeltaGenerator
             with place:
                 tab.show(page)
             sync_tab(tab.code, tabs.CODES)
-    st.caption(f"**{t(lang, 'references')}** · {t(lang, 'references_body')}")
+    with st.expander(t(lang, "references")):
+        st.markdown(references.markdown(lang))
 
 
 if __name__ == "__main__":
