@@ -18,7 +18,7 @@ from core.train import SCHEMES as TRAIN_SCHEMES
 from tests.app_support import open_app, open_tab
 from tests.vega_specs import encodings
 from tests.written_numbers import GLUED_PERCENT, long_integers
-from views import charts, tour
+from views import charts, references, tour
 from views import spectrum as spectrum_view
 from views import training as training_view
 from views.page import memory_budget
@@ -129,10 +129,18 @@ def test_the_coinciding_sentence_names_the_schemes(lang):
 # ---------- every tab's text at every step: names and notation ----------
 
 def strip_formulas(text: str) -> str:
-    """Text without its LaTeX ($…$, $$…$$) and code spans (`…`), where underscores and codes belong."""
+    """Text without its LaTeX ($…$, $$…$$) and code spans (`…`), where underscores and codes belong, without a
+    link's address (a reader sees its text) and without the titles of the works it cites, quoted as published
+    ("… in deep linear neural networks" on a Chinese page)."""
     text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
     text = re.sub(r"(?<!\\)\$[^$]*\$", " ", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)\s]*\)", r"\1", text)
+    for title in CITED_TITLES:
+        text = text.replace(title, " ")
     return re.sub(r"(`+).*?\1", " ", text, flags=re.S)
+
+
+CITED_TITLES = (references.LECTURE[1], *(work.title for work in references.WORKS))
 
 
 def chart_titles(node) -> list[str]:
