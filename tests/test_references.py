@@ -12,8 +12,8 @@ from views.locale import LANGUAGES, catalogue
 from views.text import t
 
 SURNAME = r"(?:van )?[A-Z][a-zö][A-Za-zö-]*"  # "He", "Sohl-Dickstein"; not "pre-LN, Xiong"
-# "Glorot & Bengio 2010", "He et al. (2015", "Pennington, Schoenholz & Ganguli 2017", "Hanin 与 Rolnick 2018",
-# "Pennington、Schoenholz 与 Ganguli 2017", "He 等人（2015": the authors, "et al." or not, then the year
+# "Glorot & Bengio 2010", "He et al. (2015", "Pennington, Schoenholz & Ganguli 2017", "Hanin 与 Rolnick，2018",
+# "Pennington、Schoenholz 与 Ganguli，2017", "He 等人（2015": the authors, "et al." or not, then the year
 CITATION = re.compile(rf"(?P<names>{SURNAME}(?:(?:, | & | and | 与 | 和 |、){SURNAME})*)(?P<many> et al\.| 等人)?"
                       r"(?:,? \(?|（|，)(?P<year>(?:19|20)\d\d)\b")
 YEAR = re.compile(r"(?<![\w.])(?:19|20)\d\d(?![\w.])")
@@ -43,6 +43,22 @@ def test_every_citation_names_one_work_and_every_work_is_cited(lang):
     assert len(found) > len(references.WORKS)
     cited = {cited_work(m) for _, m in found}
     assert [w.title for w in references.WORKS if w not in cited] == []
+
+
+# How each language cites: its joiners between authors, its "et al.", and what comes before the year (a citation in
+# brackets, or a narrative one: "He et al. (2015) doubled it", "He 等人（2015）把它加倍")
+STYLE = {"en": ({", ", " & "}, " et al.", {" ", " ("}), "zh": ({"、", " 与 "}, " 等人", {"，", "（"})}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_each_language_cites_in_one_style(lang):
+    joiners, many, before_year = STYLE[lang]
+    odd = [(key, m[0]) for key, m in citations(lang)
+           if not set(re.findall(r", | & | and | 与 | 和 |、", m["names"])) <= joiners
+           or m["many"] not in (None, many)
+           or m[0][m.end("many") - m.start() if m["many"] else len(m["names"]):m.start("year") - m.start()]
+           not in before_year]
+    assert odd == []
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
