@@ -1441,3 +1441,29 @@ def test_the_tanh_block_says_what_the_bend_takes_over_the_network_where_the_prod
         assert bend * total == pytest.approx(theory, rel=1e-12)
         assert tanh.values["bend_layer"] ** config.depth == pytest.approx(bend, rel=1e-12)
         assert summary.format_value(bend) in text and summary.format_value(tanh.values["bend_layer"]) in text
+
+
+# A ReLU net whose layer 1 has unequal fans under He's fan_avg: its Var(w) = 2/648 = 0.00308642 had been printed
+# "0.00308642" in one sentence and "0.00309" in the next (the kept share's own 6 digits, which leaky ReLU's 0.50005
+# needs, raised every operand printed beside it); and leaky ReLU at torch's gain, whose Var(w) is He's condition for
+# its slope: both numbers one value, printed alike
+ALIKE = {"fan_avg": Config(activation="relu", init="he_normal", mode="fan_avg", widths=(784, 512, 256, 128),
+                           depth=3, batch=64),
+         "leaky at torch's gain": Config(activation="leaky_relu", slope=0.01, init="he_normal",
+                                         gain=math.sqrt(2 / (1 + 0.01**2)), depth=3, width=80, batch=64),
+         "relu": Config(activation="relu", init="he_normal", depth=3, width=80, batch=64)}
+
+
+@pytest.mark.parametrize("name", ALIKE)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_one_number_prints_alike_under_every_name_and_with_no_more_digits_than_an_equation_needs(name, lang):
+    blocks = derivation.blocks(simulate(ALIKE[name]), lang)
+    printed = {}  # the number, to 12 significant digits -> how the blocks print it
+    for block in blocks:
+        for key, value in block.values.items():
+            if isinstance(value, float) and math.isfinite(value) and value != 0 and key in block.shown:
+                printed.setdefault(float(f"{value:.11e}"), set()).add(block.shown[key])
+    assert {number: shown for number, shown in printed.items() if len(shown) > 1} == {}
+    var_w = {block.shown["var_w"] for block in blocks if "var_w" in block.shown}
+    expected = {"fan_avg": "0.00309", "leaky at torch's gain": "0.024998", "relu": "0.025"}[name]
+    assert var_w == {expected}  # 3 digits unless the sentence needs more: leaky's 2/((1 + a²)·n) beside ReLU's 2/n

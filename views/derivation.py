@@ -173,18 +173,21 @@ class Values:
         return max(self.digits[end] for end in ends)
 
     def fit(self, equations: list[Equation]) -> None:
-        """Raise the operands' digits until each equation holds at the digits printed; repeat until none changes."""
+        """Raise the operands' digits until each equation holds at the digits printed, and print one number alike
+        under every name it has (this network's Var(w) and the He condition it meets); repeat until none changes."""
         for _ in range(MOST_DIGITS):
-            changed = False
+            changed = self._alike()
             for eq in equations:
                 if not all(self.defined(name) for name in (eq.result, *eq.operands)):
                     continue
                 target = printed(self.numbers[eq.result], self.digits[eq.result])
-                start = max(self.digits[name] for name in eq.operands) if eq.operands else DIGITS
-                for digits in range(start, MOST_DIGITS + 1):
+                # an operand printed with more digits of its own (leaky ReLU's kept share, 0.50005) keeps them
+                # without raising the others': each is printed with max(its digits, the equation's)
+                for digits in range(DIGITS, MOST_DIGITS + 1):
                     with localcontext() as context:
                         context.prec = PRECISION
-                        value = eq.fn(*(printed(self.numbers[name], digits) for name in eq.operands))
+                        value = eq.fn(*(printed(self.numbers[name], max(self.digits[name], digits))
+                                        for name in eq.operands))
                     if printed(value, self.digits[eq.result]) == target:
                         break
                 for name in eq.operands:
@@ -192,6 +195,21 @@ class Values:
                         self.digits[name], changed = digits, True
             if not changed:
                 return
+
+    def _alike(self) -> bool:
+        """Give the names of one number (equal to MOST_DIGITS significant digits) the most digits any of them has;
+        whether any changed."""
+        names_of: dict[Decimal, list[str]] = {}
+        for name, value in self.numbers.items():
+            if self.kinds[name] == "number" and self.defined(name) and value != 0:
+                names_of.setdefault(printed(value, MOST_DIGITS), []).append(name)
+        changed = False
+        for names in names_of.values():
+            most = max(self.digits[name] for name in names)
+            for name in names:
+                if self.digits[name] < most:
+                    self.digits[name], changed = most, True
+        return changed
 
     def fill(self, key: str, **words: str) -> str:
         """The text `key` with every placeholder that names a value filled with that value as printed."""
@@ -487,7 +505,10 @@ def _condition_values(v: Values, c) -> None:
     v.add("he", weight_variance(replace(c, init="he_normal", gain=None, mode=he_mode(c)), fan_in, fan_out))
     v.add("lecture_xavier", 1 / fan_in)  # the lecture's 1/n, n = fan_in
     # He et al. 2015's condition for a slope a below 0 (PReLU): ½(1 + a²)·fan·Var(w) = 1, their ReLU value / (1 + a²)
-    v.add("he_leaky", v["he"] / (2 * kept_share(c)), digits=6)  # beside this network's Var(w), as long
+    # printed with the digits it takes to read apart from ReLU's 2/fan beside it (0.0039996, not 0.004)
+    leaky = v["he"] / (2 * kept_share(c))
+    v.add("he_leaky", leaky, digits=next((d for d in range(DIGITS, MOST_DIGITS + 1)
+                                          if printed(leaky, d) != printed(v["he"], d)), DIGITS))
     if reads_mode(c):
         v.add("mode_fan", schemes.fan(c, fan_in, fan_out))
         v.add("mode_top", c.scale if c.init == "variance_scaling" else gain_of(c) ** 2)
