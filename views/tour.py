@@ -343,9 +343,16 @@ def step_of(config: Config) -> str:
     return next((code for code, step in _LESSONS.items() if step == lesson), CUSTOM)
 
 
-def differences(a: Config, b: Config) -> int:
-    """How many settings two configurations differ in, the seed aside (each Config field counts once)."""
-    return sum(getattr(a, f.name) != getattr(b, f.name) for f in fields(Config) if f.name != "seed")
+# The sizes a slider drags; the other settings (architecture, activation, init, norm, ...) say which lesson a network is
+SIZES = ("depth", "width", "widths", "batch", "image", "kernel")
+
+
+def differences(a: Config, b: Config) -> tuple[int, int]:
+    """How many settings two configurations differ in, the seed aside (each Config field counts once): first those
+    that are not SIZES, then the sizes."""
+    differ = [f.name for f in fields(Config) if f.name != "seed" and getattr(a, f.name) != getattr(b, f.name)]
+    sizes = sum(name in SIZES for name in differ)
+    return len(differ) - sizes, sizes
 
 
 def nearest_step(config: Config, last: str | None = None) -> str:
@@ -354,7 +361,8 @@ def nearest_step(config: Config, last: str | None = None) -> str:
     At a step: that step. At Custom: `last`, the last step the page showed in this session (or the step the
     link named), so moving one control at step 4 keeps ◀ ▶ going to 3 and 5; with none (a session opened on
     a link to its own network), the step whose configuration differs from this one in the fewest settings
-    (differences()), the earlier step on a tie.
+    (differences(): the kind of network first, then its sizes, so that step 11's conv net dragged to 1,000 samples
+    stays nearest to step 11, not to step 6's dense net of that batch), the earlier step on a tie.
     """
     code = step_of(config)
     if code != CUSTOM:
