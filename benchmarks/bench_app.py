@@ -315,6 +315,12 @@ class Background:
         self._thread.join(180)
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system, all its threads) process `pid` has used so far (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def class_in_browser(browser, base: str, size: int, query: str) -> tuple[list[float], int]:
     """Times (ms) for `size` Chromium pages opening one link together, and how many showed an exception or error."""
     contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(size)]
@@ -557,12 +563,14 @@ def main() -> None:
                 else:
                     figures[phase] = measure(browser, base, args.repeats, fresh, args.training)
         if args.class_size:
-            with serve() as base:
+            with streamlit_server() as (base, pid):
                 server = class_on_server(base, args.class_size, f"step=6&seed={fresh}")
                 server_again = class_on_server(base, args.class_size, f"step=6&seed={fresh}")
                 # a class where everyone changed the seed: a tour step each, every network new
+                cpu, start = cpu_seconds(pid), time.perf_counter()
                 different = class_on_server(base, args.class_size, [
                     f"step={1 + i % len(tour.STEPS)}&seed={fresh + 1000 + i}" for i in range(args.class_size)])
+                different_cpu = (cpu_seconds(pid) - cpu, time.perf_counter() - start)
                 loads = page_load(browser, base, f"step=6&seed={fresh}", args.repeats)
                 pages, failed = class_in_browser(browser, base, args.browser_pages, f"step=3&seed={fresh}")
         browser.close()
@@ -613,6 +621,9 @@ def main() -> None:
         print(line(name, [ms for ms, _, _ in runs]))
         print(f"{'':<52} elements per page {sorted({n for _, n, _ in runs})}, "
               f"exceptions {sum(e for _, _, e in runs)}")
+    cpu, wall = different_cpu
+    print(f"{'':<52} the server's CPU over the different links: {cpu:.1f} s in {wall:.1f} s "
+          f"({cpu / wall:.2f} of {os.cpu_count()} cores busy; no page can end before {cpu / os.cpu_count():.1f} s)")
     print(line("one browser page opens a computed link", loads))
     if pages:
         print(line(f"{args.browser_pages} Chromium pages open one new link at once", pages))

@@ -30,7 +30,7 @@ from core.config import (
     written, written_range,
 )
 from core.initializers import GAIN_WORDS
-from views import charts, tour, urlstate
+from views import charts, references, tour, urlstate
 from views.summary import format_share, format_value
 from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.text import SHOWN_CHARACTERS, t, user_text
@@ -626,7 +626,8 @@ def test_an_unknown_parameter_s_name_is_shown_as_text(payload, lang):
     pytest.param(text, id=key, marks=[] if key == "image" else [pytest.mark.slow]) for key, text in PAYLOADS.items()])
 def test_the_page_shows_a_link_s_text_as_text(payload):
     """Every parameter of one link holds the payload (and so does an unknown one's name): every warning names
-    its parameter and shows the payload as a code span; no element of the page has a link, image or HTML."""
+    its parameter and shows the payload as a code span; no element of the page has an image or HTML, nor a link but
+    to a work the References list cites."""
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params.update({**{name: payload for name in urlstate.PARAMS}, payload: "1"})
     at.run()
@@ -639,8 +640,11 @@ def test_the_page_shows_a_link_s_text_as_text(payload):
     assert assert_plain(unknown) == [shown_literally(payload)]
     texts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "header",
                                   "subheader") for e in at.get(kind)]
+    own = {references.LECTURE[2], *(work.url for work in references.WORKS)}  # the References list's addresses
     for text in texts:
-        assert not {c.type for c in read_markdown(str(text))[1]} & {"image", "link_open", "html_inline"}, text
+        inline = read_markdown(str(text))[1]
+        assert not {c.type for c in inline} & {"image", "html_inline"}, text
+        assert {c.attrs["href"] for c in inline if c.type == "link_open"} <= own, text
     assert set(at.query_params) <= set(urlstate.PARAMS)  # the address holds none of it any more
     assert not any(payload in values for values in at.query_params.values())
 
