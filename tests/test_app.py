@@ -82,7 +82,7 @@ def test_what_each_tab_shows():
     assert len(at.get("vega_lite_chart")) == 2  # only the open tab draws
     open_tab(at, "derivation")
     latex = [x.value for x in at.latex]
-    assert any("n\\,\\mathrm{Var}(w)" in x for x in latex) and any("0.224" in x for x in latex)
+    assert any("n\\,\\mathrm{Var}(w)" in x for x in latex) and any("0.2236" in x for x in latex)
     open_tab(at, "compare")
     assert at.multiselect(key="compare").value == list(tour.LECTURE_FIVE)
     open_tab(at, "data")
@@ -1072,7 +1072,7 @@ def test_training_and_theory_in_both_languages_on_a_custom_network():
 
 SLOW = pytest.mark.slow
 DERIVATION_LINKS = [  # the first two, one a language, in the quick set; test_derivation checks every block's numbers
-    ({"step": "3"}, "en"),  # saturated: std(s₁) = 22.361 ≫ 1
+    ({"step": "3"}, "en"),  # saturated: std(s₁) = 22.4 ≫ 1
     ({"step": "4"}, "zh"),  # Xavier: std(s₁) = 1 ≈ 1, not ≫
     pytest.param({"step": "5"}, "en", marks=SLOW),  # ReLU: the headline's std ratio
     pytest.param({"step": "7"}, "zh", marks=SLOW),  # batch norm: the sum z and ∂L/∂z
@@ -1104,7 +1104,7 @@ def test_the_derivation_tab_shows_the_blocks_with_their_equations_holding(query,
     if query.get("step") == "4":
         assert not any(r"\gg" in x for x in latex) and not any(t("zh", "cmp_much_greater") in m for m in markdown)
     if query.get("step") == "3":
-        assert any(r"22.361 \gg 1" in x for x in latex)  # √500, printed as the factor it also is (22.361^10)
+        assert any(r"22.4 \gg 1" in x for x in latex)
     if query.get("bias") == "1":
         assert any("std(h₁₀) / std(x) = 3.16" in m for m in markdown)
 

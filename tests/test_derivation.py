@@ -1467,3 +1467,7 @@ def test_one_number_prints_alike_under_every_name_and_with_no_more_digits_than_a
     var_w = {block.shown["var_w"] for block in blocks if "var_w" in block.shown}
     expected = {"fan_avg": "0.00309", "leaky at torch's gain": "0.024998", "relu": "0.025"}[name]
     assert var_w == {expected}  # 3 digits unless the sentence needs more: leaky's 2/((1 + a²)·n) beside ReLU's 2/n
+    # a value the tab does not print lends no digits: batch norm's range of factors, unprinted here, equals the measured
+    # std(s₁), which had come out as 1.5531
+    measured = {block.shown["measured_std_s"] for block in blocks if "measured_std_s" in block.shown}
+    assert [len(re.sub(r"\D|^[0.]+", "", shown.replace(".", ""))) for shown in measured] == [3]

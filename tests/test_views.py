@@ -272,7 +272,7 @@ RUN = 9  # Chinese characters of a heading in a phone's line (28 px type in 350 
 
 def test_chinese_text_is_chinese():
     cjk = re.compile(r"[\u4e00-\u9fff]")
-    names_only = {"step_4", "step_5", "step_6", "reference_entry", "metric_missing",  # names, a dash
+    names_only = {"step_4", "step_5", "step_6", "reference_entry", "reference_notes", "metric_missing",  # names, a dash
                   "join_list", "join_clause", "join_sentence",  # punctuation: 、 and ；, and nothing
                   "net_separator", "net_pair",  # a " · ", a label's "："
                   "compare_scheme_note",  # a scheme's name, then a message after the colon "："
@@ -400,7 +400,7 @@ def test_the_derivation_puts_this_networks_numbers_in(steps):
     blocks = derivation.blocks(steps["2"], "en")
     text = " ".join(b.numbers for b in blocks)
     assert "500 \\times 10^{-4}" in text  # n Var(w), Var(w) = 0.01² written as a person writes it
-    assert "\\sqrt{0.05} = 0.224" in text  # the factor a layer
+    assert "\\sqrt{0.05} = 0.2236" in text  # the factor a layer, printed as std(s₁), the same √0.05, is printed
     assert "0.2236^{10} = 3.12 \\times 10^{-7}" in text  # 0.224^10 would be 3.16e-07: the factor needs 4 digits
     notes = " ".join(n for b in blocks for n in b.notes)
     assert "Measured" in notes and "0.05" in notes

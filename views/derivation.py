@@ -172,11 +172,12 @@ class Values:
     def range_digits(self, ends: tuple[str, str]) -> int:
         return max(self.digits[end] for end in ends)
 
-    def fit(self, equations: list[Equation]) -> None:
+    def fit(self, equations: list[Equation], alike: frozenset[str] = frozenset()) -> None:
         """Raise the operands' digits until each equation holds at the digits printed, and print one number alike
-        under every name it has (this network's Var(w) and the He condition it meets); repeat until none changes."""
+        under each of its names in `alike` (the names the tab prints: this network's Var(w) and the He condition it
+        meets); repeat until none changes."""
         for _ in range(MOST_DIGITS):
-            changed = self._alike()
+            changed = self._alike(alike)
             for eq in equations:
                 if not all(self.defined(name) for name in (eq.result, *eq.operands)):
                     continue
@@ -196,12 +197,12 @@ class Values:
             if not changed:
                 return
 
-    def _alike(self) -> bool:
-        """Give the names of one number (equal to MOST_DIGITS significant digits) the most digits any of them has;
-        whether any changed."""
+    def _alike(self, names: frozenset[str]) -> bool:
+        """Give those of `names` that hold one number (equal to MOST_DIGITS significant digits) the most digits any
+        of them has; whether any changed."""
         names_of: dict[Decimal, list[str]] = {}
         for name, value in self.numbers.items():
-            if self.kinds[name] == "number" and self.defined(name) and value != 0:
+            if name in names and self.kinds[name] == "number" and self.defined(name) and value != 0:
                 names_of.setdefault(printed(value, MOST_DIGITS), []).append(name)
         changed = False
         for names in names_of.values():
@@ -622,10 +623,18 @@ def equations(config) -> list[Equation]:
 # ---------- the blocks ----------
 
 def blocks(result, lang: str) -> list[Block]:
-    """The argument for this network, in `lang`."""
-    c = result.config
-    v = values_of(result, lang)
+    """The argument for this network, in `lang`: written once to learn which values it prints, and again if
+    printing each number alike under those names (Values.fit) changed their digits."""
+    c, v = result.config, values_of(result, lang)
     v.fit(equations(c))
+    written = _blocks(v, c)
+    digits = dict(v.digits)
+    v.fit(equations(c), alike=frozenset(name for block in written for name in block.values))
+    return written if v.digits == digits else _blocks(v, c)
+
+
+def _blocks(v: Values, c) -> list[Block]:
+    lang = v.lang
     kind = case(c)
     if kind == "residual":
         return _stream(v, c)
