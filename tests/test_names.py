@@ -140,7 +140,7 @@ def strip_formulas(text: str) -> str:
     return re.sub(r"(`+).*?\1", " ", text, flags=re.S)
 
 
-CITED_TITLES = (references.LECTURE[1], *(work.title for work in references.WORKS))
+CITED_TITLES = (*(notes.title for notes in references.NOTES), *(work.title for work in references.WORKS))
 
 
 def chart_titles(node) -> list[str]:

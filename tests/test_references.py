@@ -12,8 +12,8 @@ from views.locale import LANGUAGES, catalogue
 from views.text import t
 
 SURNAME = r"(?:van )?[A-Z][a-zö][A-Za-zö-]*"  # "He", "Sohl-Dickstein"; not "pre-LN, Xiong"
-# "Glorot & Bengio 2010", "He et al. (2015", "Pennington, Schoenholz & Ganguli 2017", "Hanin 与 Rolnick，2018",
-# "Pennington、Schoenholz 与 Ganguli，2017", "He 等人（2015": the authors, "et al." or not, then the year
+# "Glorot & Bengio 2010", "He et al. (2015", "van Laarhoven 2017", "Hanin 与 Rolnick，2018", "Pennington 等人，2017",
+# "He 等人（2015": the authors, "et al." or not, then the year
 CITATION = re.compile(rf"(?P<names>{SURNAME}(?:(?:, | & | and | 与 | 和 |、){SURNAME})*)(?P<many> et al\.| 等人)?"
                       r"(?:,? \(?|（|，)(?P<year>(?:19|20)\d\d)\b")
 YEAR = re.compile(r"(?<![\w.])(?:19|20)\d\d(?![\w.])")
@@ -30,9 +30,10 @@ def cited_work(match: re.Match) -> references.Work:
     found = [w for w in references.WORKS if w.authors[0] == names[0] and w.year == year]
     assert len(found) == 1, (match[0], found)
     work = found[0]
-    if match["many"]:
-        assert len(work.authors) >= 3, (match[0], work.authors)  # "et al." for two authors would hide one
-    else:
+    # one work, one citation: its authors when there are one or two, the first and "et al." for three or more (the
+    # page had cited Pennington, Schoenholz & Ganguli 2017 in full four times, as Pennington et al. twice)
+    assert bool(match["many"]) == (len(work.authors) >= 3), (match[0], work.authors)
+    if not match["many"]:
         assert tuple(names) == work.authors, (match[0], work.authors)
     return work
 
@@ -68,7 +69,7 @@ def test_every_year_the_text_names_is_a_citation_s(lang):
     stray = [(key, text[max(0, m.start() - 30):m.end()]) for key, text in catalogue(lang).items()
              for m in YEAR.finditer(text)
              if not any(c.start("year") == m.start() for c in CITATION.finditer(text))
-             and key not in ("reference_entry", "reference_lecture")]
+             and key not in ("reference_entry", "reference_notes")]
     assert stray == []
 
 
@@ -83,12 +84,12 @@ def test_the_works_are_listed_by_year_then_first_author_each_once():
 def test_the_page_lists_every_work_with_its_year_title_and_address(lang):
     at = open_app(step="2", lang=lang)
     [box] = [e for e in at.expander if e.label == t(lang, "references")]
-    listed = box.markdown[0].value
-    source, title, url = references.LECTURE
-    lines = listed.split("\n")
-    assert len(lines) == 1 + len(references.WORKS)
-    assert source in lines[0] and f"[*{title}*]({url})" in lines[0]
-    for line, work in zip(lines[1:], references.WORKS):
+    lines = box.markdown[0].value.split("\n")
+    notes = len(references.NOTES)
+    assert len(lines) == notes + len(references.WORKS)
+    for line, n in zip(lines, references.NOTES):  # the course notes first, each saying what the page takes from them
+        assert n.course in line and f"[*{n.title}*]({n.url})" in line and line.endswith(t(lang, n.about)), line
+    for line, work in zip(lines[notes:], references.WORKS):
         assert f"[*{work.title}*]({work.url})" in line and str(work.year) in line, line
         assert line.startswith(f"- {references.short(work, lang)}"), line
 
@@ -97,3 +98,10 @@ def test_the_readme_lists_every_work_the_page_cites():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     listed = " ".join(readme[readme.index("### References"):].split()).casefold()
     assert [w.title for w in references.WORKS if f"({w.year}), *{w.title.casefold()}" not in listed] == []
+
+
+def test_the_readme_lists_the_course_notes_too():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    listed = " ".join(readme[readme.index("### References"):].split())
+    missing = [n.title for n in references.NOTES if f'"{n.title}"' not in listed or n.url.split("#")[0] not in listed]
+    assert missing == []

@@ -640,7 +640,7 @@ def test_the_page_shows_a_link_s_text_as_text(payload):
     assert assert_plain(unknown) == [shown_literally(payload)]
     texts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "header",
                                   "subheader") for e in at.get(kind)]
-    own = {references.LECTURE[2], *(work.url for work in references.WORKS)}  # the References list's addresses
+    own = {*(n.url for n in references.NOTES), *(w.url for w in references.WORKS)}  # the References list's
     for text in texts:
         inline = read_markdown(str(text))[1]
         assert not {c.type for c in inline} & {"image", "html_inline"}, text

@@ -69,10 +69,27 @@ WORKS = (  # by year, then first author: the order of the list on the page
     Work(("De", "Smith"), 2020, "Batch normalization biases residual blocks towards the identity function in deep "
          "networks", "NeurIPS", "https://arxiv.org/abs/2002.10444"),
     Work(("Xiong", "Yang", "He", "Zheng", "Zheng", "Xing", "Zhang", "Lan", "Wang", "Liu"), 2020,
-         "On layer normalization in the transformer architecture", "ICML", "https://arxiv.org/abs/2002.04745"),
+         "On layer normalization in the Transformer architecture", "ICML", "https://arxiv.org/abs/2002.04745"),
 )
-# The lecture the tour retells: notes, not a paper, so it has no authors' citation in the text.
-LECTURE = ("CS231n", "Neural Networks Part 2: weight initialization", "https://cs231n.github.io/neural-networks-2/#init")
+
+
+@dataclass(frozen=True)
+class Notes:
+    """Course notes the page draws on (not a paper, so the text names them, not their authors): the course, the
+    page's title, its address, and the catalogue key of what the page takes from them."""
+
+    course: str
+    title: str
+    url: str
+    about: str
+
+
+NOTES = (
+    Notes("CS231n", "Neural Networks Part 2: Setting up the Data and the Loss",
+          "https://cs231n.github.io/neural-networks-2/#init", "reference_notes_init"),
+    Notes("CS231n", "Neural Networks Part 3: Learning and Evaluation", "https://cs231n.github.io/neural-networks-3/",
+          "reference_notes_updates"),
+)
 
 
 def short(work: Work, lang: str) -> str:
@@ -91,8 +108,8 @@ def entry(work: Work, lang: str) -> str:
 
 
 def markdown(lang: str) -> str:
-    """The whole list, the lecture first: a Markdown bullet list."""
-    source, title, url = LECTURE
-    lines = [t(lang, "reference_lecture", source=source, title=title, url=url)]
+    """The whole list, the course notes first: a Markdown bullet list."""
+    lines = [t(lang, "reference_notes", course=n.course, title=n.title, url=n.url, about=t(lang, n.about))
+             for n in NOTES]
     lines += [entry(w, lang) for w in WORKS]
     return "\n".join(f"- {line}" for line in lines)
