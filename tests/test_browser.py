@@ -100,7 +100,7 @@ def test_the_derivation_renders_latex(base, page):
     page.wait_for_selector(".katex")
     assert page.locator(".katex").count() >= 8
     assert page.locator(".katex-error").count() == 0
-    assert "0.224" in page.locator(".katex").all_inner_texts()[5] + "".join(page.locator(".katex").all_inner_texts())
+    assert "0.2236" in page.locator(".katex").all_inner_texts()[5] + "".join(page.locator(".katex").all_inner_texts())
 
 
 def test_a_deep_link_opens_exactly_that_view(base, page):
