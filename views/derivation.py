@@ -205,9 +205,9 @@ class Values:
             if name in names and self.kinds[name] == "number" and self.defined(name) and value != 0:
                 names_of.setdefault(printed(value, MOST_DIGITS), []).append(name)
         changed = False
-        for names in names_of.values():
-            most = max(self.digits[name] for name in names)
-            for name in names:
+        for group in names_of.values():
+            most = max(self.digits[name] for name in group)
+            for name in group:
                 if self.digits[name] < most:
                     self.digits[name], changed = most, True
         return changed
