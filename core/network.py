@@ -341,6 +341,22 @@ def budget_share(config: Config, memory_budget: int, work_limit: float | None) -
     return max(estimate_memory(config) / memory_budget, work)
 
 
+def heavier_part(config: Config) -> str:
+    """Which of memory_terms is most of a network's memory: "weights" or "batch" (a conv net's is its values over the
+    batch)."""
+    if config.arch == "conv":
+        return "batch"
+    terms = memory_terms(config)
+    return "weights" if terms["weights"] > terms["batch"] else "batch"
+
+
+def memory_fits(config: Config, memory_budget: int, work_limit: float | None) -> dict[str, int]:
+    """The largest depth, width and batch that fit the memory budget (bytes) and the work limit, each alone (work_fits
+    over budget_share), the heavier part's sizes first: the weights' depth and width, or the batch."""
+    order = ("depth", "width", "batch") if heavier_part(config) == "weights" else ("batch", "depth", "width")
+    return work_fits(config, 1.0, partial(budget_share, memory_budget=memory_budget, work_limit=work_limit), order)
+
+
 def memory_message(config: Config, need: int, memory_budget: int, work_limit: float | None = WORK_LIMIT) -> str:
     """Why simulate refuses a network over the memory budget (bytes), and what to lower: a conv net's values are
     batch x image^2 x channels a layer (the digits' image fixed at 8 x 8); a dense net's memory is mostly its weights
@@ -353,16 +369,13 @@ def memory_message(config: Config, need: int, memory_budget: int, work_limit: fl
         grows = ("depth, channels or batch (memory grows as depth x batch x channels)" if config.input == "digits"
                  else "depth, channels, image or batch (memory grows as depth x batch x image^2 x channels)")
     else:
-        terms = memory_terms(config)
-        if terms["weights"] > terms["batch"]:
-            grows = (f"depth or width (most of it, {terms['weights'] / 2**20:,.0f} MiB, is the weights, which grow as "
-                     "depth x width^2, not with the batch)")
-            order = ("depth", "width", "batch")
+        if heavier_part(config) == "weights":
+            grows = (f"depth or width (most of it, {memory_terms(config)['weights'] / 2**20:,.0f} MiB, is the weights, "
+                     "which grow as depth x width^2, not with the batch)")
         else:
-            grows, order = "depth, width or batch (memory grows as depth x batch x width)", ("batch", "depth", "width")
-        share = partial(budget_share, memory_budget=memory_budget, work_limit=work_limit)
+            grows = "depth, width or batch (memory grows as depth x batch x width)"
         options = [f"a {size_name(config, name)} up to {value:,}" for name, value in
-                   work_fits(config, 1.0, share, order).items() if value]
+                   memory_fits(config, memory_budget, work_limit).items() if value]
         if options:  # "a, b or c"
             fits = f"; {' or '.join(filter(None, [', '.join(options[:-1]), options[-1]]))} fits alone"
     return (f"this configuration needs about {need / 2**20:,.0f} MiB, over the budget of {memory_budget / 2**20:,.0f} "

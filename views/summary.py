@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import partial
 
 import numpy as np
 
@@ -22,8 +21,8 @@ from core.initializers import gain_of, weight_variance
 from core.batchnorm import BN_EPS
 from core.norms import LN_EPS
 from core.theory import layer_sigma_w2, normalized_factors
-from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, WORK_RATE, budget_share, estimate_memory, estimate_work, \
-    memory_terms, smallest_normal, unit_kurtosis, work_fits
+from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, WORK_RATE, estimate_memory, estimate_work, heavier_part, \
+    memory_fits, memory_terms, smallest_normal, unit_kurtosis, work_fits
 
 from .text import join, t, user_text
 
@@ -981,10 +980,7 @@ def memory_refusal(config, lang: str, memory_budget: int, work_limit: float = WO
     for its work."""
     need = estimate_memory(config)
     conv = config.arch == "conv"
-    terms = {} if conv else memory_terms(config)  # a conv net's memory is its activations: the batch's first
-    most = "batch" if conv else max(terms, key=terms.get)
-    order = ("depth", "width", "batch") if most == "weights" else ("batch", "depth", "width")
-    fits = work_fits(config, 1.0, partial(budget_share, memory_budget=memory_budget, work_limit=work_limit), order)
+    fits = memory_fits(config, memory_budget, work_limit)
     sizes = fit_words(fits, config.arch, lang)
     said = [t(lang, "memory_fits", sizes=join(lang, sizes, "or"))] if sizes else []  # each alone: alternatives
     if conv:  # the digits' image is their own 8 x 8: no image to lower
@@ -992,5 +988,7 @@ def memory_refusal(config, lang: str, memory_budget: int, work_limit: float = WO
                  budget=memory_budget / 2**20, fits=join(lang, said, "sentence")).rstrip()
     if not fits["batch"]:
         said.append(t(lang, "memory_no_batch"))
+    most = heavier_part(config)
     return t(lang, "memory", need=need / 2**20, budget=memory_budget / 2**20,
-             most=t(lang, f"memory_{most}", part=terms[most] / 2**20), fits=join(lang, said, "sentence"))
+             most=t(lang, f"memory_{most}", part=memory_terms(config)[most] / 2**20),
+             fits=join(lang, said, "sentence"))
