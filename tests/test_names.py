@@ -159,6 +159,32 @@ def chart_titles(node) -> list[str]:
     return found
 
 
+VIEWS = ("mark", "layer", "hconcat", "vconcat", "concat", "facet", "repeat", "spec")  # what makes a dict a view
+
+
+def title_limits(spec: dict) -> list[float | None]:
+    """The width in px each chart title of a Vega-Lite spec is cut to, its own "limit" or else the spec's
+    config.title's (0: never cut; None: Vega-Lite's own, the plot's width as it first measured it): one entry per
+    view with a title, however deeply layered, concatenated or faceted. Axis and legend titles are not counted."""
+    default = spec.get("config", {}).get("title", {}).get("limit")
+    found = []
+
+    def walk(node) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            title = node.get("title")
+            if title is not None and any(key in node for key in VIEWS):
+                found.append(title.get("limit", default) if isinstance(title, dict) else default)
+            for key, value in node.items():
+                if key not in ("title", "config", "encoding"):
+                    walk(value)
+
+    walk(spec)
+    return found
+
+
 def shown_texts(at: AppTest) -> list[str]:
     """What a page shows in words: markdown, captions, titles, notices, metrics and its charts' titles."""
     texts = [el.value for kind in ("markdown", "caption", "title", "header", "subheader", "info", "warning",
@@ -185,8 +211,8 @@ FIELD_TERMS = ("fan_in", "fan_out", "fan_avg")
 def visits() -> dict[tuple[str, str, str], SimpleNamespace]:
     """{(language, step, tab): the page} for every tour step and tab, in both languages: the texts it shows
     (`texts`) and its LaTeX (`latex`), its exceptions and error notices (`trouble`), its warnings and notes
-    (`notices`), how many metrics it shows (`metrics`), whether its race's Run button is disabled (`run`) and the
-    tab it has open (`tab`)."""
+    (`notices`), how many metrics it shows (`metrics`), whether its race's Run button is disabled (`run`), the
+    tab it has open (`tab`) and its charts' Vega-Lite specs (`charts`)."""
     found = {}
     for lang in LANGUAGES:
         for step in tour.STEPS:
@@ -198,7 +224,8 @@ def visits() -> dict[tuple[str, str, str], SimpleNamespace]:
                     trouble=[e.value for e in at.exception] + [e.value for e in at.error],
                     notices=[w.value for w in at.warning] + [i.value for i in at.info],
                     latex=[str(e.value) for e in at.latex] if not at.exception else [],
-                    metrics=len(at.metric), run=[b.disabled for b in at.button if b.key == "run_race"])
+                    metrics=len(at.metric), run=[b.disabled for b in at.button if b.key == "run_race"],
+                    charts=specs(at) if not at.exception else [])
     return found
 
 
@@ -246,6 +273,29 @@ def test_no_page_shows_a_pointer_s_brackets(visits):
 # sentence compares twice. Step 9's Compare tab had said "within < 0.01 % of each other".
 TWICE_COMPARED = re.compile(r"\b(?:within|below|above|under|over|than|at most|at least|about)\s+[<>≤≥≈]"
                             r"|(?:不到|低于|高于|超过|不超过|小于|大于|约|大约)\s*[<>≤≥≈]")
+
+
+def test_title_limits_reads_a_title_s_own_limit_and_else_the_config_s():
+    assert title_limits({"mark": "line", "title": "A"}) == [None]
+    assert title_limits({"mark": "line", "title": "A", "config": {"title": {"limit": 0}}}) == [0]
+    assert title_limits({"layer": [{"mark": "line", "title": {"text": "B", "limit": 80}}], "title": ["A", "a"],
+                         "config": {"title": {"limit": 0}}, "encoding": {"x": {"title": "layer"}}}) == [0, 80]
+    assert title_limits({"mark": "line", "encoding": {"x": {"field": "l", "title": "layer"}}}) == []
+
+
+@pytest.mark.slow
+def test_no_chart_title_is_cut(visits):
+    """Every chart of every tab of every tour step, Custom pages and presenter mode, in both languages: its title is
+    drawn whole (a limit of 0, draw.PAGE_CONFIG), not cut to its plot's width as Vega-Lite first measured it, before
+    the page's fonts had loaded (the Theory tab's gradient chart under load, "Gradient std per layer …")."""
+    cut = {key: limits for key, page in visits.items()
+           if (limits := [limit for spec in page.charts for limit in title_limits(spec) if limit != 0])}
+    assert cut == {}
+    assert sum(len(title_limits(spec)) for page in visits.values() for spec in page.charts) > 200
+    for lang, query in OTHER_PAGES:
+        at = open_app(lang=lang, **query)
+        drawn = [limit for spec in specs(at) for limit in title_limits(spec)]
+        assert not at.exception and drawn and set(drawn) == {0}, (lang, query, drawn)
 
 
 @pytest.mark.slow

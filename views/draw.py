@@ -18,6 +18,11 @@ from .text import t
 
 FIGURES = "_figures"  # session state: how this run's charts name their files (set by name_figures)
 
+# Every chart's title whole (limit 0: none): Vega-Lite limits a title to the plot's width as first laid out, which it
+# measures before the page's fonts have loaded; under load the Theory tab's gradient chart was cut to "...". Titles are
+# broken into lines by views.charts.title_lines instead.
+PAGE_CONFIG = {"title": {"limit": 0}}
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -57,7 +62,7 @@ def draw(kind: str, frame, *, name: str, width: str = "stretch", height: str = "
     if getattr(frame, "empty", False):
         return
     spec = chart_template(kind, json.dumps(options, sort_keys=True), charts.layout(kind, frame, **options), frame)
-    spec = charts.coloured(with_config(charts.with_data(spec, frame), config or {}), theme_type())
+    spec = charts.coloured(configured(charts.with_data(spec, frame), config), theme_type())
     st.vega_lite_chart(spec, width=width, height=height)
     if files:
         downloads(spec, name)
@@ -71,6 +76,11 @@ def with_config(spec: dict, config: dict) -> dict:
     return {**spec, "config": merged}
 
 
+def configured(spec: dict, config: dict | None) -> dict:
+    """spec with PAGE_CONFIG and then `config` (a chart's own, or None) merged over its config (with_config)."""
+    return with_config(with_config(spec, PAGE_CONFIG), config or {})
+
+
 def draw_chart(chart, *, name: str, files: bool = True, config: dict | None = None, **options: Any) -> None:
     """Draw a built Altair chart (several datasets allowed); options as st.vega_lite_chart's (width); name, files and
     config as draw()'s.
@@ -78,7 +88,7 @@ def draw_chart(chart, *, name: str, files: bool = True, config: dict | None = No
     Not through st.altair_chart: that switches Altair's process-wide data transformer and theme while it
     serializes, and every session runs in a thread of this process (see views.charts.vega_lite).
     """
-    spec = charts.coloured(with_config(charts.vega_lite(chart), config or {}), theme_type())
+    spec = charts.coloured(configured(charts.vega_lite(chart), config), theme_type())
     st.vega_lite_chart(spec, **options)
     if files:
         downloads(spec, name)
