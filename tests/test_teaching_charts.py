@@ -907,16 +907,31 @@ def first_missing_layer(result) -> int | None:
     return int(missing[0]) if missing.size else None
 
 
+@pytest.fixture(scope="module")
+def compared_steps() -> dict[str, dict]:
+    """{tour step: {scheme: its Result}}: the networks each step's Compare tab draws, the lecture's five schemes on
+    the step's network, each computed once (steps 1 to 4 compare the same five tanh networks, 5 and 6 the same ReLU
+    ones)."""
+    from views.tabs.compare import compare_configs
+    computed: dict[Config, object] = {}
+    found = {}
+    for code in tour.STEPS:
+        configs, _ = compare_configs(tour.step_config(code), list(tour.LECTURE_FIVE))
+        for network in configs.values():
+            if network not in computed:
+                computed[network] = simulate(network)
+        found[code] = {scheme: computed[network] for scheme, network in configs.items()}
+    return found
+
+
 @pytest.mark.slow
-def test_every_steps_compare_names_each_scheme_cut_short_with_its_layer():
+def test_every_steps_compare_names_each_scheme_cut_short_with_its_layer(compared_steps):
     """Step 10's N(0, 0.01²) line ended at layer 40 without a word (its float32 values underflowed at layer 41). At
     every tour step, each of the Compare tab's schemes whose activations stop is named with the layer they stop at,
     in both languages, and that layer is marked underflowed (drawn on the bottom edge), its std not written as 0."""
-    from views.tabs.compare import compare_configs, drawn_short
+    from views.tabs.compare import drawn_short
     cut = set()
-    for code in tour.STEPS:
-        configs, _ = compare_configs(tour.step_config(code), list(tour.LECTURE_FIVE))
-        results = {scheme: simulate(network) for scheme, network in configs.items()}
+    for code, results in compared_steps.items():
         for lang in LANGUAGES:
             names = {s: charts.scheme_name(s, lang, r.config) for s, r in results.items()}
             notes = drawn_short(results, names, lang)
@@ -938,17 +953,15 @@ def test_every_steps_compare_names_each_scheme_cut_short_with_its_layer():
 
 
 @pytest.mark.slow
-def test_every_steps_compare_axis_gives_each_decade_room_and_marks_a_line_it_leaves():
+def test_every_steps_compare_axis_gives_each_decade_room_and_marks_a_line_it_leaves(compared_steps):
     """Step 10's N(0, 0.01²) had stretched the Compare axis to 10⁻³⁹ (40 decades), the other five schemes, all between
     0.067 and 1, drawn as one band. At every tour step the axis spans at most charts.COMPARE_DECADES decades (10 px a
     decade of the plot); every scheme is drawn inside it at every layer it is drawn; a line falling under the floor
     is ▼-marked once, at its first layer under it, not drawn there and below, and named with that layer in both
     languages. At step 10 the floor lies FLOOR_DECADES under the lowest decade of the other schemes."""
-    from views.tabs.compare import compare_configs, under_floor
+    from views.tabs.compare import under_floor
     left = set()
-    for code in tour.STEPS:
-        configs, _ = compare_configs(tour.step_config(code), list(tour.LECTURE_FIVE))
-        results = {scheme: simulate(network) for scheme, network in configs.items()}
+    for code, results in compared_steps.items():
         frame = charts.compare_frame(results, "en")
         _, (ticks, (low, high)), _ = charts.layout("compare", frame)
         floor = ticks[0]
