@@ -463,12 +463,16 @@ def test_the_conv_storys_spread_sentence_is_this_draws(simulated):
             healthy = summary.verdict(result) == "healthy"  # the page's verdict beside the story
             for word in ("kept", "lost", "gained"):
                 within = t(lang, "story_11_within") if word != "kept" and healthy else ""
-                sentence = t(lang, f"story_11_{word}", factor="2", within=within)
+                # kept within the threshold; lost or gained by the factor the two std are apart
+                factor = "2" if word == "kept" else summary.format_value(max(ratio, 1 / ratio))
+                sentence = t(lang, f"story_11_{word}", factor=factor, within=within)
                 assert (sentence in text) == (word == said[seed]), (seed, lang, word)
     assert said[0] == "kept" and said[3] == "lost"  # the sentence flips with the numbers
     assert summary.verdict(simulated(tour.step_config(tour.CONV_STEP, 3))) == "healthy"  # the case that read oddly
     assert [summary.spread_word(r) for r in (2.5, 2.0, 1.0, 0.5, 0.4, math.nan)] == [
         "gained", "kept", "kept", "kept", "lost", "lost"]
+    assert [summary.times_apart(r) for r in (4.0, 0.25, 1.0)] == [4.0, 4.0, 1.0]
+    assert math.isnan(summary.times_apart(math.nan)) and math.isnan(summary.times_apart(0.0))
 
 
 # Custom networks whose draw agrees with the theory's std(h_L) / std(h_1) or parts from it by more than a factor of 2,
@@ -511,7 +515,8 @@ def test_a_custom_draw_that_parts_from_the_theory_says_so_and_why(simulated, nam
         custom = pointing(t(lang, "story_custom"), tabs=True)  # as the page with its tabs shows it
         assert text.startswith(custom) and "⟦" not in text, lang
         for way in ("lost", "gained"):
-            sentence = t(lang, f"spread_theory_{way}", depth=depth, factor="2", **{
+            apart = summary.format_value(max(measured / theory, theory / measured))  # not the threshold, 2
+            sentence = t(lang, f"spread_theory_{way}", depth=depth, factor=apart, **{
                 key: summary.format_value(value) for key, value in dict(
                     first=act[1], last=act[depth], measured=measured, theory_first=line[1], theory_last=line[depth],
                     theory=theory).items()})
@@ -537,7 +542,7 @@ def test_a_wide_net_that_parts_from_the_theory_is_not_called_narrow():
         for lang in ("en", "zh"):
             note = summary.theory_spread_note(result(config, 0.5), lang)
             assert note.startswith(t(lang, "spread_theory_lost", depth=10, first="2", last="0.5", measured="0.25",
-                                     theory_first="2", theory_last="2", theory="1", factor="2")), (width, lang)
+                                     theory_first="2", theory_last="2", theory="1", factor="4")), (width, lang)
             assert ("Hanin" in note) == narrow, (width, lang)
             assert summary.theory_spread_note(result(config, 1.01), lang) is None  # x0.505: within a factor of 2
     one = Config(width=10, depth=1, activation="relu", init="he_normal")

@@ -499,8 +499,9 @@ def border_line(effect: dict[str, float] | None, own: Config, computed: Spectrum
         if computed.config != own:  # the spectrum drawn is a narrower net's (a tour step over the limits)
             mean, wide = computed.summary()["mean_squared"], effect["zeros"]
             key = "near" if wide / NARROW_AGREE <= mean <= wide * NARROW_AGREE else "below" if mean < wide else "above"
+            factor = NARROW_AGREE if key == "near" else summary.times_apart(mean / wide)  # the threshold, or how far
             parts.append(t(lang, f"spectrum_tab.narrow_{key}", channels=max(computed.config.units),
-                           own=max(own.units), mean=number(mean), wide=number(wide), factor=number(NARROW_AGREE)))
+                           own=max(own.units), mean=number(mean), wide=number(wide), factor=number(factor)))
     return join(lang, parts, "sentence")
 
 

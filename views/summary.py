@@ -453,6 +453,13 @@ SPREAD_KEPT = 2.0
 NARROW = 0.1
 
 
+def times_apart(times: float) -> float:
+    """How many times apart two positive values are whose ratio is `times`: max(times, 1 / times), 1 or more (NaN for
+    NaN). What a sentence saying that one is below or above the other "by a factor of" writes, rather than the
+    threshold that chose the sentence."""
+    return max(times, 1 / times) if times > 0 else math.nan
+
+
 def spread_word(times: float) -> str:
     """What a draw's spread did against what it is compared with, from their ratio: "kept" (within SPREAD_KEPT of
     1), "lost" (below 1 / SPREAD_KEPT, or undefined: NaN) or "gained" (above SPREAD_KEPT)."""
@@ -480,7 +487,8 @@ def theory_spread_note(result, lang: str) -> str | None:
         return None
     parts = [t(lang, f"spread_theory_{spread_word(times)}", depth=depth, first=format_value(act[1]),
                last=format_value(act[depth]), measured=format_value(measured), theory_first=format_value(line[1]),
-               theory_last=format_value(line[depth]), theory=format_value(theory), factor=format_value(SPREAD_KEPT))]
+               theory_last=format_value(line[depth]), theory=format_value(theory),
+               factor=format_value(times_apart(times)))]
     beta = narrowness(config)
     if beta >= NARROW:
         parts.append(t(lang, f"spread_narrow_{config.arch}", narrowest=min(config.units[2:]), depth=depth,

@@ -229,7 +229,8 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
         # a spread lost or gained that the verdict's tenfold band still calls healthy says so: seed 3's x0.44
         # under "healthy" had read as a contradiction
         within = t(lang, "story_11_within") if word != "kept" and summary.verdict(result) == "healthy" else ""
-        shown["spread"] = t(lang, f"story_11_{word}", factor=summary.format_value(summary.SPREAD_KEPT), within=within)
+        spread = summary.SPREAD_KEPT if word == "kept" else summary.times_apart(n["act_last"] / n["act_first"])
+        shown["spread"] = t(lang, f"story_11_{word}", factor=summary.format_value(spread), within=within)
     shown.update(saturated_first=summary.format_share(n["saturated_first"]), width=result.config.width,
                  saturation=summary.saturation_rules()["tanh_edge"],  # where core.network counts a value saturated
                  bn_factor=summary.format_value(n.get("bn_factor"), 2), scale=t(lang, "update_scale"))
