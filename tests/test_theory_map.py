@@ -371,22 +371,78 @@ def test_marker_moves_with_the_configuration():
 
 
 def test_off_map_points_are_clamped_with_a_label():
-    marks = _marks(Config(init="normal", std=1.0)).set_index("key")
-    small, large, here = marks.loc["small"], marks.loc["large"], marks.loc["here"]
+    marks = _marks(Config(init="normal", std=0.06)).set_index("key")  # the marker on no scheme's point
+    small, large = marks.loc["small"], marks.loc["large"]
     assert small["sigma_w2"] == pytest.approx(0.05) and small["x"] == view.X_DOMAIN[0]
     assert small["shape"] == "triangle-left" and small["text"].startswith("←") and "0.05" in small["text"]
     assert large["sigma_w2"] == pytest.approx(500) and large["x"] == view.X_DOMAIN[1]
     assert large["shape"] == "triangle-right" and large["text"].endswith("→") and "500" in large["text"]
-    assert here["x"] == view.X_DOMAIN[1] and here["text"] == "you are here (n·Var(w) = 500) →"
+    here = _marks(Config(init="normal", std=0.7)).set_index("key").loc["here"]  # n Var(w) = 245, no scheme's
+    assert here["x"] == view.X_DOMAIN[1] and here["text"] == "you are here (n·Var(w) = 245) →"
+    assert here["align"] == "right"  # ending at the plot's edge, where its triangle points
     inside = marks.loc["xavier"]
     assert inside["shape"] == "circle" and inside["text"] == "Xavier"
     high = _marks(Config(init="xavier_normal", bias_std=2.0)).set_index("key").loc["here"]
     assert high["y"] == view.Y_DOMAIN[1] and high["shape"] == "triangle-up" and "↑" in high["text"]
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_marker_on_a_scheme_s_point_names_it_and_stands_over_its_own_dot(lang):
+    """Step 6's He + ReLU put the marker on He's point, which it covers, with "you are here" reaching left toward
+    Xavier's: the marker on a scheme's point is labelled with both ("you are here: He") and that scheme's own label
+    left out; centred over its own dot, without a leader. Off a scheme's point, or above the axis (a bias), it is as
+    before."""
+    def marks(config):
+        return _marks(config, lang).set_index("key")
+    for config, scheme in ((Config(init="he_normal", activation="relu"), "he"),
+                           (Config(init="xavier_normal"), "xavier"),
+                           (Config(init="xavier_normal", gain=5 / 3), "gain"),
+                           (Config(init="normal", std=1.0), "large")):
+        drawn = marks(config)
+        label = view.scheme_label(scheme, config.activation, config.slope, lang)
+        assert scheme not in drawn.index and label not in drawn["label"].tolist(), config
+        assert drawn.loc["here", "label"] == t(lang, "theory_tab.here_at", scheme=label), config
+    assert marks(Config(init="he_normal", activation="relu")).loc["here", "align"] == "center"
+    for config in (Config(init="normal", std=0.06), Config(init="xavier_normal", bias_std=0.5)):
+        drawn = marks(config)
+        assert drawn.loc["here", "label"] == t(lang, "theory_tab.here") and "xavier" in drawn.index, config
+    grid = theory.phase_map("relu")
+    spec = view.map_chart(view.map_frame(grid), view.critical_frame(grid),
+                          _marks(Config(init="he_normal", activation="relu"), lang), lang=lang).to_dict()
+    rules = [layer for layer in spec["layer"]
+             if layer.get("mark", {}).get("type") == "rule" and "y2" in layer["encoding"]]
+    assert rules and all({"filter": "(datum.align !== 'center')"} in layer.get("transform", []) for layer in rules)
+
+
 def test_scheme_points_are_the_lectures():
     sigma_w2 = view.scheme_sigma_w2(500)
-    assert sigma_w2 == pytest.approx({"small": 0.05, "xavier": 1.0, "he": 2.0, "tanh_gain": 25 / 9, "large": 500.0})
+    assert sigma_w2 == pytest.approx({"small": 0.05, "xavier": 1.0, "he": 2.0, "gain": 25 / 9, "large": 500.0})
+
+
+# torch.nn.init.calculate_gain's values (torch/nn/init.py), squared: sigma_w^2 of Xavier with the activation's gain.
+# ReLU's 2 is He's point, sigmoid's and the linear map's 1 Xavier's, leaky ReLU's 2 / (1 + 0.01^2) He's within 0.01 %;
+# GELU, ELU and SiLU have none.
+TORCH_GAIN_SQUARED = {("tanh", 0.01): 25 / 9, ("selu", 0.01): 9 / 16, ("leaky_relu", 0.3): 2 / 1.09,
+                      ("relu", 0.01): None, ("sigmoid", 0.01): None, ("linear", 0.01): None,
+                      ("leaky_relu", 0.01): None, ("gelu", 0.01): None, ("elu", 0.01): None, ("silu", 0.01): None}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("activation, slope", list(TORCH_GAIN_SQUARED))
+def test_a_map_marks_its_own_activation_s_gain_and_no_other(activation, slope, lang):
+    """A ReLU map had marked "tanh's gain 5/3": each map marks the gain torch recommends for its own activation,
+    where that is a point of its own, and names no other activation."""
+    expected = TORCH_GAIN_SQUARED[activation, slope]
+    sigma_w2 = view.scheme_sigma_w2(500, activation, slope)
+    assert sigma_w2.get("gain") == (pytest.approx(expected) if expected else None)
+    marks = view.marks_frame(500, 2.0, 0.0, lang, activation, slope).set_index("key")
+    others = [t(lang, "theory_tab.scheme_gain", activation=t(lang, f"act_{name}"), gain="")
+              for name in ("tanh", "selu", "sigmoid", "relu", "leaky_relu") if name != activation]  # "tanh's gain "
+    assert not [label for label in marks["label"] if label.startswith(tuple(others))]
+    if expected:
+        assert marks.loc["gain", "label"] == t(lang, "theory_tab.scheme_gain", activation=t(lang, f"act_{activation}"),
+                                               gain={"tanh": "5/3", "selu": "0.75"}.get(activation, "1.35"))
+        assert marks.loc["gain", "sigma_w2"] == pytest.approx(expected)
 
 
 @pytest.mark.slow
@@ -395,8 +451,8 @@ def test_a_conv_nets_scheme_points_count_its_kernel_in_fan_in():
     config = tour.STEPS[tour.CONV_STEP]
     fan_in = config.shapes[-1][0]
     assert fan_in == config.width * config.receptive_field == 576
-    assert view.scheme_sigma_w2(fan_in) == pytest.approx(
-        {"small": 576e-4, "xavier": 1.0, "he": 2.0, "tanh_gain": 25 / 9, "large": 576.0})
+    assert view.scheme_sigma_w2(fan_in, config.activation) == pytest.approx(
+        {"small": 576e-4, "xavier": 1.0, "he": 2.0, "large": 576.0})  # ReLU: its gain's point is He's
     at = open_app(step=tour.CONV_STEP, tab="theory")
     texts = [str(value) for chart in at.get("vega_lite_chart") for data in chart.proto.datasets
              for value in convert_arrow_bytes_to_pandas_df(data.data.data).to_numpy().ravel()]

@@ -830,6 +830,12 @@ SETTING_DIGITS = 6  # a setting's number is written with at most the significant
 GAIN_NAMES = {5 / 3: "5/3", math.sqrt(2.0): "√2"}
 
 
+def format_gain(gain: float, digits: int | None = None) -> str:
+    """A gain as the page writes it: torch's own fraction or root where it has one (GAIN_NAMES), else as a setting
+    (format_setting), or with `digits` significant digits where the page computed it (a chart's label)."""
+    return GAIN_NAMES.get(gain) or (format_setting(gain) if digits is None else format_value(gain, digits))
+
+
 def format_setting(value: float) -> str:
     """A number the page was set to (std, bound, a gain) as format_value writes it, with the digits it was given: 0.05,
     not 0.0500; 0.012345 whole, up to SETTING_DIGITS significant digits."""
@@ -860,7 +866,7 @@ def init_words(config: Config, lang: str) -> str:
     more = []
     gain = gain_of(config)
     if gain is not None and gain != scheme.default_gain:
-        more.append(t(lang, "init_words.gain", gain=GAIN_NAMES.get(gain) or format_setting(gain)))
+        more.append(t(lang, "init_words.gain", gain=format_gain(gain)))
     if "mode" in scheme.fields and config.mode != Config.mode:
         more.append(t(lang, "init_words.mode", mode=config.mode))
     if "distribution" in scheme.fields and config.distribution != Config.distribution:

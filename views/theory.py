@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core import Config, profiles
+from core.activations import recommended_gain
 from core.batchnorm import BN_EPS
 from core.norms import LN_EPS
 from core.initializers import bias_mean, weight_variance
@@ -24,7 +25,7 @@ from core.theory import EDGE_RTOL, TRAINABLE_DEPTH_PER_XI, layer_sigma_w2, momen
 from .charts import GUIDE_COLOUR, LABEL_SIZE, NUMBER_LABEL, THEORY_COLOUR, decades, layer_span, theme, title_lines, \
     layer, written, zero_marks
 from .derivation import CLOSE, FAR, LISTED_FACTORS
-from .summary import batch_norm_words, format_range, format_share, format_value, spread
+from .summary import batch_norm_words, format_gain, format_range, format_share, format_value, spread
 from .text import join, t
 
 X_DOMAIN = (0.1, 5.0)  # sigma_w^2, log axis: from 0.01 randn's neighbourhood to past He and tanh's gain
@@ -41,9 +42,13 @@ SCHEMES = {
     "small": dict(init="normal", std=0.01),
     "xavier": dict(init="xavier_normal"),
     "he": dict(init="he_normal"),
-    "tanh_gain": dict(init="xavier_normal", gain=5.0 / 3.0),  # torch.nn.init.calculate_gain("tanh")
     "large": dict(init="normal", std=1.0),
 }
+# ...and the map's activation's own gain on Xavier's scheme (torch.nn.init.calculate_gain: sigma_w^2 = gain^2), labelled
+# "theory_tab.scheme_gain", where it is a point of its own: tanh's 5/3 at 25/9, SELU's 3/4 at 0.5625. ReLU's sqrt(2) is
+# He's point and sigmoid's 1 Xavier's (within SAME_POINT), and GELU has none: a map marks no other activation's gain.
+GAIN = "gain"
+SAME_POINT = 0.01
 
 
 def _number(value, digits: int = 3) -> str:
@@ -122,28 +127,52 @@ def critical_frame(grid: dict) -> pd.DataFrame:
     return frame[inside].reset_index(drop=True)
 
 
-def scheme_sigma_w2(fan_in: int) -> dict[str, float]:
+def scheme_sigma_w2(fan_in: int, activation: str = Config.activation, slope: float = Config.slope) -> dict[str, float]:
     """sigma_w^2 = n Var(w) of each lecture scheme on a layer of this fan_in (and as many outputs): the width of a
-    dense layer, C_in k^2 of a conv layer (Config.receptive_field times the channels)."""
+    dense layer, C_in k^2 of a conv layer (Config.receptive_field times the channels); and GAIN, Xavier with the
+    activation's torch.nn.init.calculate_gain(activation, slope), where that is none of the schemes' points."""
     out = {}
     for key, init in SCHEMES.items():
         config = Config(width=fan_in, **init)
         out[key] = fan_in * weight_variance(config, fan_in, fan_in)
+    gain = recommended_gain(activation, slope)
+    if gain is not None:
+        config = Config(width=fan_in, activation=activation, slope=slope, init="xavier_normal", gain=gain)
+        own = fan_in * weight_variance(config, fan_in, fan_in)
+        if all(abs(own / other - 1) > SAME_POINT for other in out.values()):
+            out[GAIN] = own
     return out
 
 
-def marks_frame(fan_in: int, sigma_w2: float | None, sigma_b2: float | None, lang: str) -> pd.DataFrame:
-    """The lecture's schemes and the "you are here" marker: true and clamped position, shape and label.
+def scheme_label(key: str, activation: str, slope: float, lang: str) -> str:
+    """A scheme's point's label on the map: "Xavier", or the activation's gain, "tanh's gain 5/3"."""
+    if key != GAIN:
+        return t(lang, f"theory_tab.scheme_{key}")
+    return t(lang, "theory_tab.scheme_gain", activation=t(lang, f"act_{activation}"),
+             gain=format_gain(recommended_gain(activation, slope), digits=3))
+
+
+def marks_frame(fan_in: int, sigma_w2: float | None, sigma_b2: float | None, lang: str,
+                activation: str = Config.activation, slope: float = Config.slope) -> pd.DataFrame:
+    """The lecture's schemes (scheme_sigma_w2's, the activation's gain among them) and the "you are here" marker:
+    true and clamped position, shape and label.
 
     Points off the axes (0.01 randn at width 500 has sigma_w^2 = 0.05, 1.0 randn 500) sit on the edge as a
     triangle pointing the way, labelled with their true value. Labels are staggered in height so that close
     schemes (He at 2, tanh's gain at 2.78) do not overlap; a thin rule joins each label to its point.
     """
-    rows = [dict(key=key, label=t(lang, f"theory_tab.scheme_{key}"), sigma_w2=value, sigma_b2=0.0, here=False)
-            for key, value in sorted(scheme_sigma_w2(fan_in).items(), key=lambda item: item[1])]
+    rows = [dict(key=key, label=scheme_label(key, activation, slope, lang), sigma_w2=value, sigma_b2=0.0, here=False)
+            for key, value in sorted(scheme_sigma_w2(fan_in, activation, slope).items(), key=lambda item: item[1])]
     if sigma_w2 is not None:
-        rows.append(dict(key="here", label=t(lang, "theory_tab.here"), sigma_w2=float(sigma_w2),
-                         sigma_b2=float(sigma_b2 or 0.0), here=True))
+        here = dict(key="here", label=t(lang, "theory_tab.here"), sigma_w2=float(sigma_w2),
+                    sigma_b2=float(sigma_b2 or 0.0), here=True)
+        # on a scheme's point the marker covers it: one label names both ("you are here: He"), its own left out
+        covered = [row for row in rows
+                   if not here["sigma_b2"] and abs(here["sigma_w2"] / row["sigma_w2"] - 1) <= SAME_POINT]
+        if covered:
+            here["label"] = t(lang, "theory_tab.here_at", scheme=covered[0]["label"])
+            rows.remove(covered[0])
+        rows.append(here)
     for i, row in enumerate(rows):
         x, y = row["sigma_w2"], row["sigma_b2"]
         row["x"] = float(np.clip(x, *X_DOMAIN)) if x > 0 else X_DOMAIN[0]
@@ -166,6 +195,8 @@ def marks_frame(fan_in: int, sigma_w2: float | None, sigma_b2: float | None, lan
             row["label_y"] = 0.15 + 0.085 * i
         right_half = math.log(row["x"] / X_DOMAIN[0]) > 0.55 * math.log(X_DOMAIN[1] / X_DOMAIN[0])
         row["align"] = "right" if right_half else "left"
+        if row["here"] and row["shape"] == "circle":  # centred over its own dot, not reaching toward a scheme's
+            row["align"] = "center"
     if rows and rows[-1]["here"]:
         rows[-1]["label_y"] = _free_label_y(rows[-1], rows[:-1])
     return pd.DataFrame(rows, columns=["key", "label", "sigma_w2", "sigma_b2", "here", "x", "y", "shape", "text",
@@ -295,7 +326,9 @@ def _mark_layers(marks: pd.DataFrame, lang: str) -> list:
     tooltip = [alt.Tooltip("label:N", title=" "),
                alt.Tooltip("sigma_w2:Q", title=t(lang, "theory_tab.sigma_w2"), format=".4~g"),
                alt.Tooltip("sigma_b2:Q", title=t(lang, "theory_tab.sigma_b2"), format=".3~g")]
-    leader = base.mark_rule(color="black", strokeWidth=1, opacity=0.6).encode(x, alt.Y("y:Q"), alt.Y2("label_y:Q"))
+    # a rule joins each label beside its point to it; a label centred over its point needs none
+    leader = base.transform_filter(alt.datum.align != "center").mark_rule(color="black", strokeWidth=1, opacity=0.6) \
+        .encode(x, alt.Y("y:Q"), alt.Y2("label_y:Q"))
     points = base.mark_point(filled=True, size=150, stroke="black", strokeWidth=1.5, opacity=1).encode(
         x, alt.Y("y:Q"),
         alt.Shape("shape:N").scale(None),
@@ -306,7 +339,8 @@ def _mark_layers(marks: pd.DataFrame, lang: str) -> list:
     layers = [leader, points]
     # a label is at most the room from its point to the plot's far edge (Vega's width signal, the point's px by the
     # x scale): on a phone's narrow map it ends in "…" inside the plot instead of running past it
-    for align, dx, room in (("left", 6, "width - scale('x', datum.x) - 6"), ("right", -6, "scale('x', datum.x) - 6")):
+    for align, dx, room in (("left", 6, "width - scale('x', datum.x) - 6"), ("right", -6, "scale('x', datum.x) - 6"),
+                            ("center", 0, "2 * min(scale('x', datum.x), width - scale('x', datum.x))")):
         side = base.transform_filter(alt.datum.align == align)
         for halo in (True, False):
             text = side.mark_text(align=align, dx=dx, baseline="middle", fontSize=LABEL_SIZE - 2, fontWeight="bold",

@@ -89,7 +89,7 @@ def not_carried(config: Config, lang: str) -> str | None:
     0.002145 kept its line at 0.124 while Xavier's fell to 0.0761, a gap its weights did not make."""
     reset = tour.scheme_config(config, tour.LECTURE_FIVE[0])  # any scheme: none keeps them
     gain = gain_of(config)
-    settings = [t(lang, "compare_setting_gain", value=summary.GAIN_NAMES.get(gain) or summary.format_setting(gain))] \
+    settings = [t(lang, "compare_setting_gain", value=summary.format_gain(gain))] \
         if gain is not None and gain != scheme_record(config.init).default_gain else []
     settings += [t(lang, f"compare_setting_{field}", value=summary.format_setting(getattr(config, field)))
                  for field in ("bias", "bias_std") if getattr(config, field) != getattr(reset, field)]

@@ -38,7 +38,7 @@ def show(page: Page) -> None:
     colour_by = "depth_scale" if xi else "log_chi1"
     cells, critical = theory_map(config.activation, config.slope, bias_mean(config))  # torch_default's: 0
     marks = theory_view.marks_frame(config.width * config.receptive_field, numbers["sigma_w2"], numbers["sigma_b2"],
-                                    page.lang)  # a hidden layer's fan_in: C_in k^2 for a conv net
+                                    page.lang, config.activation, config.slope)  # fan_in: C_in k^2 for a conv net
     activation = page.t(f"act_{config.activation}")  # its name in the page's language, not its code
     left, right = st.columns([3, 2])
     with left:  # several datasets: drawn as built, not through the single-frame template of draw()
