@@ -43,7 +43,7 @@ SHARING_MODULES = ("test_browser.py", "test_browser_screens.py", "test_browser_p
                    "test_browser_faults.py", "test_browser_data.py", "test_train.py", "test_train_conv.py",
                    "test_network.py", "test_theory_map.py", "test_verdict.py", "test_concurrency.py",
                    "test_derivation.py", "test_views.py", "test_workers.py", "test_export.py", "test_beside.py",
-                   "test_names.py")
+                   "test_names.py", "test_teaching_charts.py")
 SHARED_MODULES_FIRST = pytest.StashKey[bool]()
 
 

@@ -163,10 +163,10 @@ VIEWS = ("mark", "layer", "hconcat", "vconcat", "concat", "facet", "repeat", "sp
 
 
 def title_limits(spec: dict) -> list[float | None]:
-    """The width in px each chart title of a Vega-Lite spec is cut to, its own "limit" or else the spec's
-    config.title's (0: never cut; None: Vega-Lite's own, the plot's width as it first measured it): one entry per
-    view with a title, however deeply layered, concatenated or faceted. Axis and legend titles are not counted."""
-    default = spec.get("config", {}).get("title", {}).get("limit")
+    """The width in px each chart title of a Vega-Lite spec is cut to, its own "limit" (0: never cut; None: the
+    page's Vega-Lite's own, the plot's width as it first measured it, which a config's title limit does not change in
+    the browser): one entry per view with a title, however deeply layered, concatenated or faceted. Axis and legend
+    titles are not counted."""
     found = []
 
     def walk(node) -> None:
@@ -176,7 +176,7 @@ def title_limits(spec: dict) -> list[float | None]:
         elif isinstance(node, dict):
             title = node.get("title")
             if title is not None and any(key in node for key in VIEWS):
-                found.append(title.get("limit", default) if isinstance(title, dict) else default)
+                found.append(title.get("limit") if isinstance(title, dict) else None)
             for key, value in node.items():
                 if key not in ("title", "config", "encoding"):
                     walk(value)
@@ -277,17 +277,18 @@ TWICE_COMPARED = re.compile(r"\b(?:within|below|above|under|over|than|at most|at
 
 def test_title_limits_reads_a_title_s_own_limit_and_else_the_config_s():
     assert title_limits({"mark": "line", "title": "A"}) == [None]
-    assert title_limits({"mark": "line", "title": "A", "config": {"title": {"limit": 0}}}) == [0]
-    assert title_limits({"layer": [{"mark": "line", "title": {"text": "B", "limit": 80}}], "title": ["A", "a"],
-                         "config": {"title": {"limit": 0}}, "encoding": {"x": {"title": "layer"}}}) == [0, 80]
+    assert title_limits({"mark": "line", "title": "A", "config": {"title": {"limit": 0}}}) == [None]
+    assert title_limits({"layer": [{"mark": "line", "title": {"text": "B", "limit": 80}}], "title": {"text": ["A", "a"],
+                         "limit": 0}, "encoding": {"x": {"title": "layer"}}}) == [0, 80]
     assert title_limits({"mark": "line", "encoding": {"x": {"field": "l", "title": "layer"}}}) == []
 
 
 @pytest.mark.slow
 def test_no_chart_title_is_cut(visits):
     """Every chart of every tab of every tour step, Custom pages and presenter mode, in both languages: its title is
-    drawn whole (a limit of 0, draw.PAGE_CONFIG), not cut to its plot's width as Vega-Lite first measured it, before
-    the page's fonts had loaded (the Theory tab's gradient chart under load, "Gradient std per layer …")."""
+    drawn whole (a limit of 0 on the title itself, draw.whole_titles), not cut to its plot's width as Vega-Lite first
+    measured it, before the page's fonts had loaded (the Theory tab's gradient chart under load, "Gradient std per
+    layer …")."""
     cut = {key: limits for key, page in visits.items()
            if (limits := [limit for spec in page.charts for limit in title_limits(spec) if limit != 0])}
     assert cut == {}

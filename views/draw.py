@@ -18,10 +18,12 @@ from .text import t
 
 FIGURES = "_figures"  # session state: how this run's charts name their files (set by name_figures)
 
-# Every chart's title whole (limit 0: none): Vega-Lite limits a title to the plot's width as first laid out, which it
-# measures before the page's fonts have loaded; under load the Theory tab's gradient chart was cut to "...". Titles are
-# broken into lines by views.charts.title_lines instead.
-PAGE_CONFIG = {"title": {"limit": 0}}
+# Every chart's title whole (limit 0: none), set on each title: the page's Vega-Lite limits a title to the plot's width
+# as first laid out, measured before the page's fonts have loaded (under load the Theory tab's gradient chart was cut to
+# "..."), and it does not take the limit from the config's title (step 9's presenter chart was cut at 1920 px with
+# it). Titles are broken into lines by views.charts.title_lines instead.
+WHOLE_TITLE = {"limit": 0}
+VIEW_PARTS = ("layer", "hconcat", "vconcat", "concat", "spec")  # where a Vega-Lite view holds views of its own
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,25 @@ def with_config(spec: dict, config: dict) -> dict:
 
 
 def configured(spec: dict, config: dict | None) -> dict:
-    """spec with PAGE_CONFIG and then `config` (a chart's own, or None) merged over its config (with_config)."""
-    return with_config(with_config(spec, PAGE_CONFIG), config or {})
+    """spec with its titles whole (whole_titles) and `config` (a chart's own, or None) merged over its config
+    (with_config)."""
+    return with_config(whole_titles(spec), config or {})
+
+
+def whole_titles(spec: dict) -> dict:
+    """A Vega-Lite spec with WHOLE_TITLE set on its title and on those of the views it holds (VIEW_PARTS), where a
+    title sets no limit of its own; spec is left as it is."""
+    out = dict(spec)
+    title = spec.get("title")
+    if title is not None:
+        out["title"] = {**WHOLE_TITLE, **(title if isinstance(title, dict) else {"text": title})}
+    for part in VIEW_PARTS:
+        views = spec.get(part)
+        if isinstance(views, list):
+            out[part] = [whole_titles(view) for view in views]
+        elif isinstance(views, dict):
+            out[part] = whole_titles(views)
+    return out
 
 
 def draw_chart(chart, *, name: str, files: bool = True, config: dict | None = None, **options: Any) -> None:

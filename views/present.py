@@ -626,7 +626,7 @@ def std_chart(page: Page, frame, colour: str, title: str, key: str, y_max: float
     with st.container(key=key, height=STD_BOX_PX, border=False):
         draw("line", frame, name="activation-std", width="stretch", height="stretch", files=False,
              config=typed(config, size),
-             # its title never cut (draw.PAGE_CONFIG): step 9's, drawn on a 1280 x 720 screen and then shown on a
+             # its title never cut (draw.whole_titles): step 9's, drawn on a 1280 x 720 screen and then shown on a
              # 1920 x 1080 one, had been cut to "Residual stream std x p…"
              colour=colour, title=title, y_title=page.t("std_axis"),
              **charts.std_axis(log_span, y_max), names=names or page.names(), layer_title=page.t("layer"),
