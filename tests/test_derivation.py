@@ -1471,3 +1471,24 @@ def test_one_number_prints_alike_under_every_name_and_with_no_more_digits_than_a
     # std(s₁), which had come out as 1.5531
     measured = {block.shown["measured_std_s"] for block in blocks if "measured_std_s" in block.shown}
     assert [len(re.sub(r"\D|^[0.]+", "", shown.replace(".", ""))) for shown in measured] == [3]
+
+
+# The Derivation tab's own parts, as its notes point to them: "section 3", "第 3 节"; a "step" is the tour's
+SECTION = {"en": re.compile(r"\bsection (\d+)"), "zh": re.compile(r"第 ?(\d+) ?节")}
+TOUR_STEP = {"en": re.compile(r"\bsteps? \d"), "zh": re.compile(r"第 ?\d+ ?步")}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_derivation_points_to_its_own_sections_never_to_a_step(lang):
+    """Step 7's Derivation had said "the factor of step 3 no longer builds up", meaning its own section 3, where on a
+    tour page "step 3" is the tour's N(0, 1): every Derivation message that points to one of its parts says "section"
+    ("第 N 节"), never "step" ("第 N 步"), and every section it points to is one its titles number."""
+    from views.text import catalogue
+    messages = {key: text for key, text in catalogue(lang).items() if key.startswith("der_")}
+    numbered = {int(text.split(" · ")[0]) for key, text in messages.items()
+                if key.endswith("_title") and text.split(" · ")[0].isdigit()}
+    assert numbered == set(range(1, 7))
+    assert {key: text for key, text in messages.items() if TOUR_STEP[lang].search(text)} == {}
+    pointed = {key: {int(n) for n in SECTION[lang].findall(text)} for key, text in messages.items()}
+    assert {key: sections - numbered for key, sections in pointed.items() if sections - numbered} == {}
+    assert sum(len(sections) for sections in pointed.values()) >= 8  # the notes that point to a section
