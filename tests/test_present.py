@@ -22,6 +22,7 @@ from views.page import layer_titles, series_names
 from views.tabs import CODES
 from views.locale import catalogue
 from tests.app_support import open_tab
+from tests.vega_specs import title_text
 from views.text import join, t
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
@@ -248,12 +249,6 @@ def test_a_link_longer_than_a_qr_code_holds_gets_a_sentence_in_its_place(path, c
                                                                                                c.value))]
             assert (len(codes), len(said)) == ((1, 0) if code else (0, 1)), (lang, presenting, said)
             assert all(length > len(address) for length in said)  # the link: the address and its query
-
-
-def title_text(spec: dict) -> str | list[str]:
-    """A chart's title: its text, or its lines (charts.title_lines)."""
-    title = spec.get("title")
-    return title["text"] if isinstance(title, dict) else title
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

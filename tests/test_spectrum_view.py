@@ -17,6 +17,7 @@ from core.network import WORK_LIMIT
 from core.spectrum import Spectrum, fuss_catalan_cdf, predicted_density, predicted_moments, spectrum
 from core.initializers import weight_variance
 from tests.app_support import open_app, open_tab
+from tests.vega_specs import title_text
 from views import spectrum as view
 from views import charts, summary, tour
 from views.text import join, t
@@ -171,7 +172,7 @@ def test_the_tab_says_the_twins_one_gain_under_the_bottleneck(lang):
     config = Config(depth=3, widths=(64, 256, 16, 256), activation="relu", init="he_normal")
     results = (spectrum(config), spectrum(view.twin(config)))
     assert view.twin_note(config, results, lang) in [m.value for m in at.markdown]
-    titles = [json.loads(chart.proto.spec).get("title") for chart in at.get("vega_lite_chart")]
+    titles = [title_text(json.loads(chart.proto.spec)) for chart in at.get("vega_lite_chart")]
     assert titles[-1] == charts.title_lines(view.twin_title(config, lang))
     assert view.twin_title(config, lang) == t(lang, "spectrum_tab.twin_orthogonal_one_gain", gain="2.828")
 
@@ -692,7 +693,7 @@ def test_the_twins_title_gives_its_gain_even_at_the_schemes_default(lang):
                   lang=lang)
     assert not at.exception
     title = t(lang, "spectrum_tab.twin_gaussian", gain=summary.format_value(1.0, 4))
-    titles = [json.loads(chart.proto.spec).get("title") for chart in at.get("vega_lite_chart")]
+    titles = [title_text(json.loads(chart.proto.spec)) for chart in at.get("vega_lite_chart")]
     assert titles[1] == charts.title_lines(title)  # the twin, right of this network
 
 
@@ -934,7 +935,7 @@ def test_the_refusals_button_computes_the_spectrum_at_the_size_that_fits_and_kee
     assert view.verdict(drawn, lang) in markdown
     assert view.border_line(spectra.border_effect(own), own, drawn, lang) in markdown  # of the 64 channels
     # the charts name the 7-channel net they draw, not "this network" nor "the same network" as the page's 64
-    titles = [json.loads(chart.proto.spec).get("title") for chart in at.get("vega_lite_chart")][-2:]
+    titles = [title_text(json.loads(chart.proto.spec)) for chart in at.get("vega_lite_chart")][-2:]
     assert titles == charts.even_titles([view.this_title(fitted, own, lang), view.twin_title(fitted, lang, own)])
     assert view.this_title(fitted, own, lang) == t(lang, "spectrum_tab.this_width_conv", value=7)
     assert view.twin_title(fitted, lang, own) == t(lang, "spectrum_tab.twin_orthogonal_one_gain",

@@ -24,7 +24,7 @@ from views import training as training_view
 from views.text import LANGUAGES, join, t
 from views.draw import with_config
 
-from tests.vega_specs import scene_marks
+from tests.vega_specs import scene_marks, title_text
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = {"measured": "measured", "theory": "theory"}
@@ -79,7 +79,8 @@ def test_the_guide_lines_lie_under_the_curves_and_their_labels_over_them(build):
     assert max(rules) < min(curves) and max(curves) < min(labels)
     if build == "loss":  # ticks as the page writes numbers (10⁻⁴, not 0.0001)
         spec = chart.to_dict()
-        assert spec["layer"][curves[0]]["encoding"]["y"]["axis"]["labelExpr"] == charts.NUMBER_LABEL
+        axis = spec["layer"][curves[0]]["encoding"]["y"]["axis"]
+        assert axis["labelExpr"] == charts.log_labels(axis["values"])
         assert spec["autosize"]["type"] == "fit-x" and spec["height"] >= 200
 
 
@@ -102,6 +103,20 @@ def drawn_by_vega(expr, values) -> list[str]:
         alt.Y("row:O"), alt.Text("text:N"))
     items = text_items(vl_convert.vegalite_to_scenegraph(chart.to_dict()))
     return [item["text"] for item in sorted(items, key=lambda item: item["y"])]
+
+
+# A log axis's ticks and what it writes for them: one style an axis, the page's plain numbers where every tick is one
+# (summary.PLAIN), else powers of ten, 1 as 10⁰ (the Gradients tab at step 3 had read "1,000, 100, 10 … 10⁴, 10⁵")
+LOG_AXES = [((1e-6, 1e-4, 0.01, 1.0), ["10⁻⁶", "10⁻⁴", "10⁻²", "10⁰"]),
+            ((0.001, 0.1, 10.0, 1000.0), ["0.001", "0.1", "10", "1,000"]),
+            ((1.0, 100.0, 1e4, 1e6), ["10⁰", "10²", "10⁴", "10⁶"]),
+            ((0.1, 1.0, 10.0, 100.0, 1000.0, 1e4, 1e5), ["10⁻¹", "10⁰", "10¹", "10²", "10³", "10⁴", "10⁵"]),
+            ((0.5, 1.0, 2.0), ["0.5", "1", "2"])]
+
+
+@pytest.mark.parametrize("ticks, written", LOG_AXES)
+def test_a_log_axis_writes_its_ticks_in_one_style(ticks, written):
+    assert drawn_by_vega(lambda value: charts.log_labels(ticks), ticks) == written
 
 
 @pytest.mark.parametrize("expr, written, page", [
@@ -148,7 +163,8 @@ def test_the_training_and_spectrum_charts_write_numbers_and_shares_as_the_page_d
 def test_the_heatmap_legend_writes_numbers_as_the_page_does():
     cells = pd.DataFrame({"step": [0, 0, 1, 1], "layer": [1, 2, 1, 2], "value": [1e-5, 2e-4, 0.0, 0.3]})
     spec = training_view.heatmap_chart(cells, "en", "grad_std", Config()).to_dict()
-    assert spec["encoding"]["color"]["legend"]["labelExpr"] == charts.NUMBER_LABEL  # 10⁻⁵, not 1e-5
+    legend = spec["encoding"]["color"]["legend"]
+    assert legend["labelExpr"] == charts.POWER_LABEL == charts.log_labels(legend["values"])  # 10⁻⁵, not 1e-5
     assert len(next(iter(spec["datasets"].values()))) == 3  # the exact 0 is left blank (its caption says so)
 
 
@@ -556,7 +572,8 @@ def test_the_theory_gradient_chart_title_fits_and_its_ticks_are_written_as_peopl
     assert "".join(lines).replace(" ", "") == message.replace(" ", "")  # the whole title, in lines
     assert all(len(line) + sum(ord(c) > 0x3000 for c in line) <= charts.TITLE_WIDTH for line in lines)
     curve = spec["layer"][0]["encoding"]
-    assert curve["y"]["axis"]["labelExpr"] == charts.NUMBER_LABEL and "format" not in curve["y"]["axis"]
+    axis = curve["y"]["axis"]
+    assert axis["labelExpr"] == charts.log_labels(axis["values"]) and "format" not in axis
     assert curve["color"]["legend"]["columns"] == 1  # stacked: three entries side by side were cut
 
 
@@ -1309,7 +1326,7 @@ def test_the_compare_tab_names_the_lines_one_hides_and_only_those(lang):
     ratio = float(np.max(stds.max(axis=0) / stds.min(axis=0)))  # below 1.0001
     names = [charts.scheme_name(s, lang) for s in hidden]
     spec = next(json.loads(c.proto.spec) for c in at.get("vega_lite_chart")
-                if json.loads(c.proto.spec).get("title") == t(lang, "chart_compare"))
+                if title_text(json.loads(c.proto.spec)) == t(lang, "chart_compare"))
     low, high = {tuple(layer["encoding"]["y"]["scale"]["domain"]) for layer in spec["layer"]
                  if layer.get("encoding", {}).get("y", {}).get("scale", {}).get("type") == "log"}.pop()
     expected = t(lang, "compare_one_line", names=join(lang, names), apart=summary.format_share(ratio - 1),

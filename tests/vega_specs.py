@@ -35,3 +35,10 @@ def scene_marks(graph: dict) -> list[tuple[dict, float, float]]:
 
     walk(graph["scenegraph"], *graph.get("origin", [0, 0]))
     return found
+
+
+def title_text(spec: dict) -> str | list[str] | None:
+    """A chart's title as the page wrote it: its text, or its lines (charts.title_lines), whether the spec gives the
+    title as itself or as a dict with its text (draw.whole_titles' {"text", "limit"})."""
+    title = spec.get("title")
+    return title.get("text") if isinstance(title, dict) else title

@@ -513,10 +513,10 @@ def coloured(spec: dict, mode: str | None) -> dict:
     return {**spec, "config": config}
 
 
-def number_expr(value: str, digits: int = 2) -> str:
+def number_expr(value: str, digits: int = 2, powers: bool = False) -> str:
     """A Vega expression writing the number `value` (an expression) as views.summary.format_value does: plain
     decimals in summary.PLAIN ("0.01", "1,200"), else "2.9 × 10⁻⁷", "10⁻⁷" for a power of ten; `digits`
-    significant digits (d3-format's "~r")."""
+    significant digits (d3-format's "~r"). powers: every nonzero number as a power of ten, 1 as "10⁰" (log_labels)."""
     exponent = f"floor(log(abs({value})) / LN10 + 1e-9)"
     mantissa = f"format({value} / pow(10, {exponent}), '.{digits}~r')"
     # the exponent's sign apart: d3-format writes a negative number with U+2212, which read "10−⁴" after the digits
@@ -526,12 +526,22 @@ def number_expr(value: str, digits: int = 2) -> str:
         power = f"replace({power}, regexp('{plain}', 'g'), '{raised}')"
     power = f"({exponent} < 0 ? '⁻' : '') + {power}"
     low, high = PLAIN
+    plain = f"{value} == 0" if powers else f"({value} == 0 || (abs({value}) >= {low} && abs({value}) < {high}))"
     return (f"!isValid({value}) || !isFinite({value}) ? '—' : "
-            f"({value} == 0 || (abs({value}) >= {low} && abs({value}) < {high})) ? format({value}, ',.{digits}~r') : "
+            f"{plain} ? format({value}, ',.{digits}~r') : "
             f"({mantissa} == '1' ? '' : {mantissa} + '{TIMES}') + '10' + {power}")
 
 
 NUMBER_LABEL = number_expr("datum.value")  # an axis's tick labels, as the page writes numbers
+POWER_LABEL = number_expr("datum.value", powers=True)  # a log axis's decades past summary.PLAIN: 10⁻¹, 10⁰, 10¹
+
+
+def log_labels(ticks) -> str:
+    """The label expression of a log axis (or legend) with these tick values: the page's numbers (NUMBER_LABEL) where
+    every tick is within summary.PLAIN, else every tick as a power of ten (POWER_LABEL), one style an axis: "1,000,
+    100, 10 … 10⁴, 10⁵" had mixed them."""
+    low, high = PLAIN
+    return NUMBER_LABEL if all(low <= abs(tick) < high for tick in ticks) else POWER_LABEL
 
 
 def share_expr(value: str) -> str:
@@ -596,7 +606,7 @@ def decades(values, bottom_marks: bool = False, room: float | None = None,
 def _log_y(field: str, title: str, ticks: tuple) -> alt.Y:
     values, domain = ticks
     return alt.Y(field).title(title).scale(type="log", domain=list(domain), nice=False).axis(
-        values=list(values), labelExpr=NUMBER_LABEL)
+        values=list(values), labelExpr=log_labels(values))
 
 
 def y_ticks(text_scale: str = "1") -> alt.ExprRef:

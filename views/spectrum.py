@@ -287,7 +287,7 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str],
 
     def x(field: str) -> alt.X:
         return alt.X(field).title(x_title).scale(type="log", domain=list(domain), nice=False).axis(
-            values=list(ticks), labelExpr=charts.NUMBER_LABEL)
+            values=list(ticks), labelExpr=charts.log_labels(ticks))
     chart = alt.Chart(frame).mark_rect(color=colour).encode(
         x("low:Q"),
         alt.X2("high:Q"),

@@ -22,7 +22,7 @@ from core.norms import LN_EPS
 from core.initializers import bias_mean, weight_variance
 from core.theory import EDGE_RTOL, TRAINABLE_DEPTH_PER_XI, layer_sigma_w2, moments, trainable_depth
 
-from .charts import GUIDE_COLOUR, LABEL_SIZE, NUMBER_LABEL, THEORY_COLOUR, decades, layer_span, theme, title_lines, \
+from .charts import GUIDE_COLOUR, LABEL_SIZE, THEORY_COLOUR, decades, log_labels, layer_span, theme, title_lines, \
     layer, written, zero_marks
 from .derivation import CLOSE, FAR, LISTED_FACTORS
 from .summary import batch_norm_words, format_gain, format_range, format_share, format_value, spread
@@ -369,7 +369,7 @@ def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASU
         alt.X("layer:Q").title(t(lang, "layer")).scale(domain=list(layer_span(frame["layer"])), nice=False).axis(
             tickMinStep=1, format="d"),
         alt.Y("value:Q").title(t(lang, "theory_tab.grad_std")).scale(type="log", domain=list(domain), nice=False).axis(
-            values=list(ticks), labelExpr=NUMBER_LABEL),
+            values=list(ticks), labelExpr=log_labels(ticks)),
         alt.Color("series:N").title(None).scale(domain=series, range=colours).legend(
             symbolType="stroke", symbolSize=400, columns=1),  # each series as its line, solid, dashed or dotted
         alt.StrokeDash("series:N").title(None).scale(domain=series, range=dashes),

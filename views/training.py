@@ -35,8 +35,8 @@ from core.train import (
 )
 
 from .charts import EM_OTHER, GUIDE_COLOUR, GUIDE_SIZE, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, \
-    NUMBER_LABEL, SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, \
-    layer, share_expr, text_width, theme, title_lines, written, zero_marks
+    SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, \
+    layer, log_labels, share_expr, text_width, theme, title_lines, written, zero_marks
 from .summary import UPDATE_GUIDE, batch_norm_step_factor, format_power, format_share, format_value, layers_named, \
     gradient_symbol, powers_apart
 from .text import join, t
@@ -731,7 +731,7 @@ def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None =
     ln_k = math.log(classes)
     ticks, lo, hi = loss_axis(frame, classes) if axis is None else axis
     y = alt.Y("value:Q").title(t(lang, "training_tab.loss_y")).scale(
-        type="log", domain=[lo, hi], nice=False, clamp=False).axis(values=list(ticks), labelExpr=NUMBER_LABEL)
+        type="log", domain=[lo, hi], nice=False, clamp=False).axis(values=list(ticks), labelExpr=log_labels(ticks))
     length = race_steps(frame, steps)
     x = _step_axis(lang, length)
     colour = _scheme_colour(frame, lang, schemes)
@@ -822,7 +822,7 @@ def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str, config: Config
         alt.X2("step_end:Q"),
         alt.Y("layer:O").title(t(lang, "layer")).sort("descending"),
         alt.Color("value:Q").title(name).scale(type="log", scheme="viridis", domain=list(domain)).legend(
-            values=labels, labelExpr=NUMBER_LABEL, gradientLength=length),  # 10⁻⁵, as the page writes numbers
+            values=labels, labelExpr=log_labels(labels), gradientLength=length),  # 10⁻⁵, one style a legend
         tooltip=[alt.Tooltip("step:Q", format=",d", title=t(lang, "training_tab.step")),
                  alt.Tooltip("layer:Q", title=t(lang, "layer")),
                  alt.Tooltip("value_text:N", title=name)],  # 2.94 × 10⁻⁷, as the page writes numbers
