@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import vl_convert
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import Config, simulate, theory
@@ -579,11 +579,50 @@ def test_the_theory_gradient_chart_title_fits_and_its_ticks_are_written_as_peopl
 
 def test_title_lines_break_between_words_and_keep_every_character():
     assert charts.title_lines("Gradient std per layer, measured and predicted") == \
-        ["Gradient std per layer, measured", "and predicted"]
+        ["Gradient std per layer,", "measured and predicted"]
     assert charts.title_lines("short title") == ["short title"]
+    # step 7's Theory tab had "per" end a line and "layer" stand alone on the next (GRADIENT_TITLE_WIDTH, 24)
+    title = t("en", "theory_tab.gradient_title_bn")
+    assert charts.title_lines(title, theory_view.GRADIENT_TITLE_WIDTH) == [
+        "Gradient std", "∂L/∂z per layer", "(z before batch norm),", "measured and predicted"]
+    assert charts.title_lines(title) == ["Gradient std ∂L/∂z per layer", "(z before batch norm),",
+                                         "measured and predicted"]
     zh = t("zh", "theory_tab.gradient_title_bn")
     lines = charts.title_lines(zh)
     assert "".join(lines).replace(" ", "") == zh.replace(" ", "") and "批归一化之前" in "".join(lines)
+
+
+def filled_in_turn(tokens: list[str], limit: int) -> list[str]:
+    """The lines of a title's pieces (charts.title_tokens) filled one after another, each as far as it goes: the
+    fewest lines at which none is wider than `limit`, unless one piece is."""
+    lines, line = [], ""
+    for token in tokens:
+        if line and charts.letters(line + token.rstrip()) > limit:
+            lines.append(line.rstrip())
+            line = ""
+        line += token
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
+def raggedness(lines: list[str], limit: int) -> int:
+    return sum(max(limit - charts.letters(line), 0) ** 2 for line in lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(["a", "to", "std", "per", "layer", "∂L/∂z", "(z before norm),", "梯度",
+                                       "（实测）：", "measured", "predicted", "x" * 30]), min_size=1, max_size=14),
+       limit=st.integers(8, 40))
+def test_title_lines_are_as_few_as_filled_in_turn_and_as_even_as_can_be(words, limit):
+    """Against the lines filled one after another: as many, every character kept in order, none wider than `limit`
+    but a piece that is, and never more ragged (the sum of each line's squared room left)."""
+    title = " ".join(words)
+    lines = charts.title_lines(title, limit)
+    turn = filled_in_turn(charts.title_tokens(title, limit), limit)
+    assert "".join(lines).replace(" ", "") == title.replace(" ", "")
+    assert len(lines) == len(turn)
+    wide = {token.rstrip() for token in charts.title_tokens(title, limit) if charts.letters(token.rstrip()) > limit}
+    assert all(charts.letters(line) <= limit or line in wide for line in lines), lines
+    assert raggedness(lines, limit) <= raggedness(turn, limit)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -436,16 +436,33 @@ def title_lines(title: str, limit: int = TITLE_WIDTH) -> list[str]:
     """A chart title broken into lines of at most `limit` Latin letters' width (a CJK character counts two), after a
     space or a full-width comma, colon or bracket (never inside a word), for a chart in a narrow column: Vega cuts
     a one-line title at the chart's width ("Gradient std per layer, measured and p…"). A bracketed aside that fits a
-    line starts one rather than breaking: "…奇异值 （256" had left its count's number alone at a line's end."""
-    lines: list[str] = []
-    line = ""
-    for token in title_tokens(title, limit):
-        longer = line + token.rstrip()
-        if line and letters(longer) > limit:
-            lines.append(line.rstrip())
-            line = ""
-        line += token
-    return [*lines, line.rstrip()] if line.strip() else lines
+    line starts one rather than breaking: "…奇异值 （256" had left its count's number alone at a line's end.
+
+    As few lines as fit, and of those breaks the most even (the least sum of each line's squared room left, Knuth &
+    Plass's measure without stretching): filling each line in turn had left a word alone on a line ("Gradient std
+    ∂L/∂z per" over "layer"). A piece wider than `limit` takes a line of its own."""
+    tokens = title_tokens(title, limit)
+    count = len(tokens)
+
+    def width(start: int, end: int) -> int:
+        return letters("".join(tokens[start:end]).rstrip())
+
+    # best[i]: (lines, raggedness, minus where the line ending at token i starts) for the tokens before i; between
+    # breaks as even, the one with fuller lines first (the latest start)
+    best: list[tuple[int, int, int]] = [(0, 0, 0)] + [(count + 1, 0, 0)] * count
+    for end in range(1, count + 1):
+        for start in range(end - 1, -1, -1):
+            used = width(start, end)
+            if used > limit and end - start > 1:
+                break  # wider still with each piece before
+            lines, ragged, _ = best[start]
+            best[end] = min(best[end], (lines + 1, ragged + max(limit - used, 0) ** 2, -start))
+    breaks, end = [], count
+    while end > 0:
+        start = -best[end][2]
+        breaks.append("".join(tokens[start:end]).rstrip())
+        end = start
+    return [line for line in reversed(breaks) if line]
 
 
 def letters(text: str) -> int:
