@@ -608,6 +608,7 @@ def raggedness(lines: list[str], limit: int) -> int:
     return sum(max(limit - charts.letters(line), 0) ** 2 for line in lines)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(words=st.lists(st.sampled_from(["a", "to", "std", "per", "layer", "∂L/∂z", "(z before norm),", "梯度",
                                        "（实测）：", "measured", "predicted", "x" * 30]), min_size=1, max_size=14),

@@ -386,6 +386,7 @@ def test_off_map_points_are_clamped_with_a_label():
     assert high["y"] == view.Y_DOMAIN[1] and high["shape"] == "triangle-up" and "↑" in high["text"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_marker_on_a_scheme_s_point_names_it_and_stands_over_its_own_dot(lang):
     """Step 6's He + ReLU put the marker on He's point, which it covers, with "you are here" reaching left toward
