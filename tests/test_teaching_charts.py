@@ -587,6 +587,10 @@ def test_title_lines_break_between_words_and_keep_every_character():
         "Gradient std", "∂L/∂z per layer", "(z before batch norm),", "measured and predicted"]
     assert charts.title_lines(title) == ["Gradient std ∂L/∂z per layer", "(z before batch norm),",
                                          "measured and predicted"]
+    # evenness alone had split "Residual stream" from "x: mean per layer" (step 8): a line ends after punctuation
+    assert charts.title_lines("Residual stream x: mean per layer", 30) == ["Residual stream x:", "mean per layer"]
+    assert charts.title_lines("This network: the Jacobian's singular values") == [
+        "This network:", "the Jacobian's singular values"]
     zh = t("zh", "theory_tab.gradient_title_bn")
     lines = charts.title_lines(zh)
     assert "".join(lines).replace(" ", "") == zh.replace(" ", "") and "批归一化之前" in "".join(lines)
@@ -605,7 +609,10 @@ def filled_in_turn(tokens: list[str], limit: int) -> list[str]:
 
 
 def raggedness(lines: list[str], limit: int) -> int:
-    return sum(max(limit - charts.letters(line), 0) ** 2 for line in lines)
+    """Each line's squared room left, and half a line's room squared for a line before the last that does not end a
+    clause (charts.CLAUSE_ENDS)."""
+    room = sum(max(limit - charts.letters(line), 0) ** 2 for line in lines)
+    return room + sum((limit // 2) ** 2 for line in lines[:-1] if not line.endswith(charts.CLAUSE_ENDS))
 
 
 @pytest.mark.slow

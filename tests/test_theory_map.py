@@ -390,23 +390,26 @@ def test_off_map_points_are_clamped_with_a_label():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_marker_on_a_scheme_s_point_names_it_and_stands_over_its_own_dot(lang):
     """Step 6's He + ReLU put the marker on He's point, which it covers, with "you are here" reaching left toward
-    Xavier's: the marker on a scheme's point is labelled with both ("you are here: He") and that scheme's own label
-    left out; centred over its own dot, without a leader. Off a scheme's point, or above the axis (a bias), it is as
-    before."""
+    Xavier's: the marker on a scheme's point inside the map is labelled with both ("you are here, at He") and that
+    scheme's own label left out; centred over its own dot, without a leader. Off a scheme's point, above the axis (a
+    bias), or off the map's edge with a scheme (step 2's 0.01·randn, whose merged label was cut on a phone), each
+    keeps its own label."""
     def marks(config):
         return _marks(config, lang).set_index("key")
     for config, scheme in ((Config(init="he_normal", activation="relu"), "he"),
                            (Config(init="xavier_normal"), "xavier"),
                            (Config(init="xavier_normal", gain=5 / 3), "gain"),
-                           (Config(init="normal", std=1.0), "large")):
+                           (Config(init="lecun_normal", activation="selu"), "xavier")):  # LeCun's point is Xavier's
         drawn = marks(config)
         label = view.scheme_label(scheme, config.activation, config.slope, lang)
         assert scheme not in drawn.index and label not in drawn["label"].tolist(), config
         assert drawn.loc["here", "label"] == t(lang, "theory_tab.here_at", scheme=label), config
     assert marks(Config(init="he_normal", activation="relu")).loc["here", "align"] == "center"
-    for config in (Config(init="normal", std=0.06), Config(init="xavier_normal", bias_std=0.5)):
+    apart = [(Config(init="normal", std=0.06), "xavier"), (Config(init="xavier_normal", bias_std=0.5), "xavier"),
+             (Config(init="normal", std=0.01), "small"), (Config(init="normal", std=1.0), "large")]
+    for config, scheme in apart:
         drawn = marks(config)
-        assert drawn.loc["here", "label"] == t(lang, "theory_tab.here") and "xavier" in drawn.index, config
+        assert drawn.loc["here", "label"] == t(lang, "theory_tab.here") and scheme in drawn.index, config
     grid = theory.phase_map("relu")
     spec = view.map_chart(view.map_frame(grid), view.critical_frame(grid),
                           _marks(Config(init="he_normal", activation="relu"), lang), lang=lang).to_dict()

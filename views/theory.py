@@ -166,9 +166,10 @@ def marks_frame(fan_in: int, sigma_w2: float | None, sigma_b2: float | None, lan
     if sigma_w2 is not None:
         here = dict(key="here", label=t(lang, "theory_tab.here"), sigma_w2=float(sigma_w2),
                     sigma_b2=float(sigma_b2 or 0.0), here=True)
-        # on a scheme's point the marker covers it: one label names both ("you are here: He"), its own left out
-        covered = [row for row in rows
-                   if not here["sigma_b2"] and abs(here["sigma_w2"] / row["sigma_w2"] - 1) <= SAME_POINT]
+        # on a scheme's point inside the map the marker covers it: one label names both ("you are here, at He"), the
+        # scheme's own left out; off the map each keeps its label, whose value the merged one would make too long
+        inside = X_DOMAIN[0] <= here["sigma_w2"] <= X_DOMAIN[1] and not here["sigma_b2"]
+        covered = [row for row in rows if inside and abs(here["sigma_w2"] / row["sigma_w2"] - 1) <= SAME_POINT]
         if covered:
             here["label"] = t(lang, "theory_tab.here_at", scheme=covered[0]["label"])
             rows.remove(covered[0])
