@@ -24,7 +24,7 @@ import pandas as pd
 from core.activations import get
 
 from .summary import (NBSP, PERCENT, PLAIN, SHARE_FLOOR, TIMES, format_power, format_share, format_value, init_words,
-                      layers_named, saturation_edges)
+                      layers_named, power_of_ten, saturation_edges)
 from .text import join, t
 
 CURRENT_OPACITY = 0.5  # Compare's thick line of the page's own scheme: the lines under it show through
@@ -1048,7 +1048,7 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_t
     )
     base = every.transform_filter(alt.datum.grad_data_ratio > 0)
     # one rule from the same data (aggregated to a single row), so the whole chart has one dataset
-    label = guide_label(guide_name, guide)
+    label = guide_label(guide_name, guide, powers=log_labels(ticks[0]) == POWER_LABEL)  # in its axis's style
     one_row = alt.Chart(frame).transform_aggregate(rows="count()")
     rule = one_row.mark_rule(color=GUIDE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
         alt.Y(datum=guide), tooltip=alt.value(label))
@@ -1080,10 +1080,10 @@ def guide_end(frame: pd.DataFrame, guide: float) -> str:
     return "left" if first > last + GUIDE_END_MARGIN else "right"
 
 
-def guide_label(name: str, value: float) -> str:
+def guide_label(name: str, value: float, powers: bool = False) -> str:
     """A guide line's label as a chart writes it beside the line and in its tooltip: "CS231n's rule of thumb ≈
-    0.001"."""
-    return f"{name} ≈ {format_power(value)}"
+    0.001", or "≈ 10⁻³" where the chart's axis writes its ticks as powers of ten (powers: log_labels' POWER_LABEL)."""
+    return f"{name} ≈ {power_of_ten(value, 1) if powers else format_power(value)}"
 
 
 COMPARE_STROKE, CURRENT_STROKE = 3, 7  # px: the Compare chart's lines, and the page's own scheme's over them
