@@ -19,6 +19,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from tests.test_derivation import check_equations
 from tests.app_support import as_read, open_app, open_tab
 from tests.written_numbers import read_back
+from tests.vega_specs import title_text
 from views import cache as page_cache
 from views import charts, derivation, summary, urlstate
 from views import tour
@@ -609,8 +610,7 @@ def chart_specs(at: AppTest) -> list[dict]:
 
 
 def title_of(spec: dict) -> str | None:
-    title = spec.get("title")
-    text = title.get("text") if isinstance(title, dict) else title
+    text = title_text(spec)
     if not isinstance(text, list):
         return text
     text = [line for line in text if line]  # an empty line keeps two charts' titles as tall

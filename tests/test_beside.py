@@ -14,7 +14,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from core import simulate
 from tests.app_support import open_app
-from tests.vega_specs import encodings
+from tests.vega_specs import encodings, title_text
 from views import beside, present, summary, tour, urlstate
 from views.tabs import CODES
 from views.text import t
@@ -41,8 +41,7 @@ def std_charts(at, lang: str = "en") -> list[tuple[dict, pd.DataFrame]]:
     found = []
     for chart in at.get("vega_lite_chart"):
         spec = json.loads(chart.proto.spec)
-        title = spec.get("title")
-        if (title.get("text") if isinstance(title, dict) else title) == t(lang, "chart_act_std"):  # presenter's: dict
+        if title_text(spec) == t(lang, "chart_act_std"):
             (dataset,) = chart.proto.datasets
             found.append((spec, convert_arrow_bytes_to_pandas_df(dataset.data.data)))
     return found

@@ -20,6 +20,7 @@ from core.network import KURTOSIS_UNITS, excess_kurtosis, kurtosis_units, simula
 from core.theory import input_second_moment
 from core.train import TASK_SEED, make_digits_task, race, task_config, train
 from tests.app_support import open_app
+from tests.vega_specs import title_text
 from views.charts import scheme_name
 from views.summary import (GAUSSIAN_BEYOND_3, GAUSSIAN_KURTOSIS, format_share, format_value, input_kurtosis_median,
                            input_sentence, input_shares, kurtosis_sentence)
@@ -377,8 +378,7 @@ def test_layer_zeros_histogram_counts_the_pixels_over_their_own_range(activation
 def test_the_activations_tab_draws_the_input_beside_the_layers():
     at = open_app(step="custom", input="digits", activation="tanh", init="xavier_normal")
     assert not at.exception, [e.value for e in at.exception]
-    titles = [json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")]
-    titles = [title.get("text") if isinstance(title, dict) else title for title in titles]
+    titles = [title_text(json.loads(c.proto.spec)) for c in at.get("vega_lite_chart")]
     assert t("en", "chart_input_hist") in titles and t("en", "chart_hist") in titles
     r = simulate(Config(input="digits", activation="tanh", init="xavier_normal"))
     captions = [c.value for c in at.caption]

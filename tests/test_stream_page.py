@@ -11,6 +11,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from core import Config, simulate
 from tests.app_support import open_app, open_tab
+from tests.vega_specs import title_text
 from views import summary, tour
 from views.charts import SCHEME_COLOURS, branch_colour
 from views.text import t
@@ -23,8 +24,7 @@ def charts(at) -> dict[str, tuple[dict, object]]:
     found = {}
     for chart in at.get("vega_lite_chart"):
         spec = json.loads(chart.proto.spec)
-        title = spec.get("title")
-        title = title.get("text") if isinstance(title, dict) else title
+        title = title_text(spec)
         title = " ".join(title) if isinstance(title, list) else title  # a title drawn in lines, read as one
         if len(chart.proto.datasets) == 1:
             found[title] = (spec, convert_arrow_bytes_to_pandas_df(chart.proto.datasets[0].data.data))

@@ -561,12 +561,17 @@ NUMBER_LABEL = number_expr("datum.value")  # an axis's tick labels, as the page 
 POWER_LABEL = number_expr("datum.value", powers=True)  # a log axis's decades past summary.PLAIN: 10⁻¹, 10⁰, 10¹
 
 
-def log_labels(ticks) -> str:
-    """The label expression of a log axis (or legend) with these tick values: the page's numbers (NUMBER_LABEL) where
-    every tick is within summary.PLAIN, else every tick as a power of ten (POWER_LABEL), one style an axis: "1,000,
-    100, 10 … 10⁴, 10⁵" had mixed them."""
+def in_powers(ticks) -> bool:
+    """Whether a log axis (or legend) with these tick values writes them as powers of ten: where any is outside
+    summary.PLAIN. One style an axis: "1,000, 100, 10 … 10⁴, 10⁵" had mixed them."""
     low, high = PLAIN
-    return NUMBER_LABEL if all(low <= abs(tick) < high for tick in ticks) else POWER_LABEL
+    return not all(low <= abs(tick) < high for tick in ticks)
+
+
+def log_labels(ticks) -> str:
+    """The label expression of a log axis (or legend) with these tick values: every tick as a power of ten
+    (POWER_LABEL) where in_powers, else as the page writes numbers (NUMBER_LABEL)."""
+    return POWER_LABEL if in_powers(ticks) else NUMBER_LABEL
 
 
 def share_expr(value: str) -> str:
@@ -1048,7 +1053,7 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_t
     )
     base = every.transform_filter(alt.datum.grad_data_ratio > 0)
     # one rule from the same data (aggregated to a single row), so the whole chart has one dataset
-    label = guide_label(guide_name, guide, powers=log_labels(ticks[0]) == POWER_LABEL)  # in its axis's style
+    label = guide_label(guide_name, guide, powers=in_powers(ticks[0]))  # in its axis's style
     one_row = alt.Chart(frame).transform_aggregate(rows="count()")
     rule = one_row.mark_rule(color=GUIDE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
         alt.Y(datum=guide), tooltip=alt.value(label))
@@ -1082,7 +1087,7 @@ def guide_end(frame: pd.DataFrame, guide: float) -> str:
 
 def guide_label(name: str, value: float, powers: bool = False) -> str:
     """A guide line's label as a chart writes it beside the line and in its tooltip: "CS231n's rule of thumb ≈
-    0.001", or "≈ 10⁻³" where the chart's axis writes its ticks as powers of ten (powers: log_labels' POWER_LABEL)."""
+    0.001", or "≈ 10⁻³" where the chart's axis writes its ticks as powers of ten (powers: in_powers)."""
     return f"{name} ≈ {power_of_ten(value, 1) if powers else format_power(value)}"
 
 
