@@ -1,9 +1,11 @@
 """The tests run with the project's one thread setting (core/threads.py), on every core (pytest-xdist) by default,
 each with the server's caches empty."""
 
+import contextlib
 import functools
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -93,10 +95,29 @@ def empty_caches(request):
     A test marked `shared_results` reads pages as a server's later sessions do, from what earlier tests of its
     worker computed: the networks are pure functions of their Config, so a kept one is the one its own
     computation would give (its computation and its faults are tested where caching, admission, budgets and
-    cancellation are, which stay unmarked)."""
-    if request.node.get_closest_marker("shared_results") is None:
+    cancellation are, which stay unmarked). An unmarked test's caches are set aside, not emptied, so that the
+    marked tests after it on the worker still find what was computed before it."""
+    if request.node.get_closest_marker("shared_results") is not None:
+        yield
+        return
+    with contextlib.ExitStack() as stack:
         for kept in (cache.RESULTS, *page_cache.CACHES.values()):
-            kept.clear()
+            stack.enter_context(set_aside(kept))
+        yield
+
+
+@contextlib.contextmanager
+def set_aside(kept: cache.ByteCache) -> Iterator[None]:
+    """`kept` empty for the block, then holding what it held before. What the block kept is dropped: an unmarked
+    test may have computed it with a stand-in (a fault, a counter)."""
+    with kept._lock:
+        entries, nbytes = kept._entries.copy(), kept.nbytes
+    kept.clear()
+    try:
+        yield
+    finally:
+        with kept._lock:
+            kept._entries, kept.nbytes = entries, nbytes
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,6 +12,8 @@ from views.text import t
 
 from app_support import open_app
 
+pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
+
 
 def switched(state: dict, arch: str, remembered: dict | None = None, budget: int | None = None) -> dict:
     """The state after the switch, as sidebar.pick_arch leaves it."""

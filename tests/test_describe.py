@@ -17,6 +17,8 @@ from views.text import t
 
 from app_support import open_app, open_tab
 
+pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
+
 CUSTOM = {
     "taper": Config(widths=profiles.preset("taper", 6, 256), depth=6, width=256, activation="leaky_relu"),
     "mnist": Config(widths=profiles.MNIST, depth=3, width=784, init="he_normal"),

@@ -26,6 +26,8 @@ from views.draw import with_config
 
 from tests.vega_specs import scene_marks, title_text
 
+pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = {"measured": "measured", "theory": "theory"}
 
