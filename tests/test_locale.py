@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from views import locale, urlstate
+from views import locale, tour, urlstate
 from views import theory as theory_view
 from views import training as training_view
 from views.tour import STEPS
@@ -44,6 +44,16 @@ def check_complete(lang: str) -> None:
 @pytest.mark.parametrize("lang", languages())
 def test_every_language_has_every_key_with_the_same_placeholders(lang):
     check_complete(lang)
+
+
+@pytest.mark.parametrize("lang", languages())
+def test_no_step_title_breaks_inside_a_distributions_notation(lang):
+    """A phone had broken step 2's title as "N(0," / "0.01²)": every step's heading holds its N(0, σ²) on one line
+    (a no-break space after the comma), and so do the names of the steps in the tour's list."""
+    notations = [n for code in STEPS for text in (tour.heading(code, lang), t(lang, f"step_{code}"))
+                 for n in re.findall(r"N\([^)]*\)", text)]
+    assert len(notations) >= 4, notations  # steps 2 and 3, each in its heading and its name
+    assert [n for n in notations if re.search(r"\s", n.replace("\u00a0", ""))] == []
 
 
 @pytest.mark.parametrize("lang", [code for code in languages() if code.startswith("zh")])
