@@ -660,7 +660,7 @@ def test_step_7_races_the_run_with_batch_norm_and_the_race_follows_the_step_unti
     at = open_app(step="7", tab="training")
     no_trouble(at)
     assert at.multiselect(key="train").value == six and "train" not in at.query_params
-    assert any(t("en", "training_tab.runs_bn", names="N(0, 0.01²) + batch norm") in m.value for m in at.markdown)
+    assert any(t("en", "training_tab.runs_bn", names="N(0,\u00a00.01²) + batch norm") in m.value for m in at.markdown)
     at.radio(key="step").set_value("6").run()
     assert at.multiselect(key="train").value == list(LECTURE_RACE) and "train" not in at.query_params
     assert any(t("en", "training_tab.runs_alike") in m.value for m in at.markdown)
@@ -704,7 +704,7 @@ def test_a_diverging_run_stops_with_a_message_and_the_others_finish():
     no_trouble(at)
     # its loss (about 10^13) was above the loss chart's top of 10 at both its finite steps: nothing of it is drawn
     (said,) = [w.value for w in at.warning]
-    before, after = t("en", "training_tab.diverged_above", scheme="N(0, 1)", step=2, top="10", peak="§").split("§")
+    before, after = t("en", "training_tab.diverged_above", scheme="N(0,\u00a01)", step=2, top="10", peak="§").split("§")
     assert said.startswith(before) and said.endswith(after) and "10¹" in said[len(before):-len(after)], said
     table = at.dataframe[0].value
     assert list(table[training_view.stability_column("en")]) == [t("en", "training_tab.cell_diverged", step=2), "—"]

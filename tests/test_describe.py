@@ -185,5 +185,5 @@ def test_the_line_names_the_biases_wherever_the_network_has_some_of_its_settings
     if bias_std == 0:
         assert np.ptp(drawn) == 0 and law == summary.format_setting(bias), law
     else:
-        assert law == f"N({summary.format_setting(bias)}, {summary.format_squared(bias_std)})", law
+        assert law == f"N({summary.format_setting(bias)},\u00a0{summary.format_squared(bias_std)})", law
         assert 0.5 * bias_std < drawn.std() < 1.5 * bias_std

@@ -17,6 +17,7 @@ from core.initializers import gain_of
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from views import charts, derivation, describe, summary, tour, urlstate
 from views.tabs import CODES
+from views.locale import catalogue
 from views.text import LANGUAGES, t
 
 from tests.app_support import open_app, open_tab
@@ -70,6 +71,14 @@ def test_the_reading_can_fail():
     assert set(LAW) == {name for name in INITS if schemes.get(name).parameters}  # a new law of numbers needs its entry
 
 
+def plain_and_moved(init: str) -> tuple[Config, Config]:
+    """The scheme at its defaults, and set away from them: its numbers (SET), tanh's recommended gain 5/3, mode
+    fan_out, Keras's uniform law, float64."""
+    plain = Config(init=init, **SMALL)
+    return plain, replace(plain, **{f: SET[f] for f in schemes.get(init).parameters}, gain=recommended_gain("tanh"),
+                          mode="fan_out", distribution="uniform", dtype="float64")
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("init", INITS)
 def test_every_scheme_is_written_with_the_numbers_of_its_config(init, lang):
@@ -77,9 +86,7 @@ def test_every_scheme_is_written_with_the_numbers_of_its_config(init, lang):
     law, float64): the numbers the words write are the Config's, in the law's order, each extra said exactly when it
     is not the default."""
     scheme = schemes.get(init)
-    plain = Config(init=init, **SMALL)
-    moved = replace(plain, **{f: SET[f] for f in scheme.parameters}, gain=recommended_gain("tanh"), mode="fan_out",
-                    distribution="uniform", dtype="float64")
+    plain, moved = plain_and_moved(init)
     assert gain_of(moved) in (None, 5 / 3)
     for config in (plain, moved):
         words = summary.init_words(config, lang)
@@ -93,6 +100,25 @@ def test_every_scheme_is_written_with_the_numbers_of_its_config(init, lang):
         assert ("float64" in words) == (config.dtype == "float64")
     if scheme.default_gain is not None:
         assert t(lang, "init_words.gain", gain="5/3") in summary.init_words(moved, lang)
+
+
+BRACKETS = re.compile(r"[(\[][^()\[\]]*,[^()\[\]]*[)\]]")  # a law's (a, b) or [a, b]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_law_breaks_inside_its_brackets(lang):
+    """Step 2's line under the title broke on a phone as "正态分布 N(0," / "0.01²)": every law the page writes (each
+    scheme's words at its defaults and set away from them, every Compare scheme's name, the biases' law) holds what
+    its brackets hold on one line (a no-break space after the comma)."""
+    words = {init: [summary.init_words(config, lang) for config in plain_and_moved(init)] for init in INITS}
+    names = [key for key in catalogue(lang) if key.startswith("schemes.name_")]
+    texts = [text for pair in words.values() for text in pair]
+    texts += [t(lang, key, init=words["normal"][1]) for key in names]  # "this page: normal N(0, 0.05²)" among them
+    texts.append(describe.bias_words(Config(bias=0.5, bias_std=0.1, **SMALL), lang))  # "biases N(0.5, 0.1²)"
+    laws = [law for text in texts for law in BRACKETS.findall(text)]
+    written = {init for init, pair in words.items() if any(BRACKETS.search(text) for text in pair)}
+    assert {"normal", "uniform", "trunc_normal"} <= written and len(laws) > 2 * len(written), laws
+    assert [law for law in laws if re.search(r"\s", law.replace("\u00a0", ""))] == []
 
 
 EDGES = [  # (field, value): the range's ends, powers of ten, more digits than the sidebar shows
@@ -112,7 +138,7 @@ def test_a_number_at_the_edge_of_its_range_reads_back(field, value, lang):
         words = summary.init_words(config, lang)
         assert read_numbers(words) == [shown(v) for v in expected_numbers(config)], words
         assert not re.search(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]²", words), words
-    assert summary.init_words(Config(std=1e-5), "en") == "normal N(0, (10⁻⁵)²)"
+    assert summary.init_words(Config(std=1e-5), "en") == "normal N(0,\u00a0(10⁻⁵)²)"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -160,12 +186,13 @@ def test_a_link_s_numbers_are_the_words_numbers_and_the_page_s_own_link_says_the
 
 
 LINE_INIT = {  # what each tour step's line says after "init", by hand
-    "en": {"1": "zeros", "2": "normal N(0, 0.01²)", "3": "normal N(0, 1²)", "7": "normal N(0, 0.01²)",
+    "en": {"1": "zeros", "2": "normal N(0,\u00a00.01²)", "3": "normal N(0,\u00a01²)", "7": "normal N(0,\u00a00.01²)",
            "10": "orthogonal, gain 1.015"},
-    "zh": {"1": "全零", "2": "正态分布 N(0, 0.01²)", "3": "正态分布 N(0, 1²)", "7": "正态分布 N(0, 0.01²)",
-           "10": "正交，增益 1.015"},
+    "zh": {"1": "全零", "2": "正态分布 N(0,\u00a00.01²)", "3": "正态分布 N(0,\u00a01²)",
+           "7": "正态分布 N(0,\u00a00.01²)", "10": "正交，增益 1.015"},
 }
-LINE_BIASES = {"en": {"10": ", biases N(0, 0.002145²)"}, "zh": {"10": "，偏置 N(0, 0.002145²)"}}  # after the init
+LINE_BIASES = {"en": {"10": ", biases N(0,\u00a00.002145²)"},  # after the init
+               "zh": {"10": "，偏置 N(0,\u00a00.002145²)"}}
 PAIR = {"en": "init ", "zh": "初始化："}
 
 
@@ -186,7 +213,8 @@ def test_every_tour_step_s_line_names_its_init_with_its_numbers(code, lang):
 def test_the_compare_legend_names_the_page_s_own_network_by_its_numbers(lang):
     """"this page: normal N(0, std²)" for N(0, 0.05²): two pages of other scales had one legend name."""
     names = {std: charts.scheme_name(charts.OWN, lang, Config(std=std)) for std in (0.05, 0.02)}
-    assert names[0.05] == {"en": "this page: normal N(0, 0.05²)", "zh": "本页网络：正态分布 N(0, 0.05²)"}[lang]
+    assert names[0.05] == {"en": "this page: normal N(0,\u00a00.05²)",
+                           "zh": "本页网络：正态分布 N(0,\u00a00.05²)"}[lang]
     assert names[0.02] != names[0.05]
     for init in INITS:
         config = Config(init=init, **{f: SET[f] for f in schemes.get(init).parameters}, **SMALL)

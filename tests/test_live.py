@@ -112,8 +112,9 @@ def test_the_thread_does_not_keep_the_server_alive():
 LECTURE = ("zeros", "normal_0.01", "normal_1", "xavier_normal", "he_normal")
 # the runs of the lecture's race left out of a stopped race's warning, as a teacher reads them
 NAMED = {"en": {3: "Xavier and He had not started", 4: "He had not started",
-                1: "N(0, 0.01²), N(0, 1), Xavier and He had not started"},
-         "zh": {3: "Xavier 和 He 尚未开始", 4: "He 尚未开始", 1: "N(0, 0.01²)、N(0, 1)、Xavier 和 He 尚未开始"}}
+                1: "N(0,\u00a00.01²), N(0,\u00a01), Xavier and He had not started"},
+         "zh": {3: "Xavier 和 He 尚未开始", 4: "He 尚未开始",
+                1: "N(0,\u00a00.01²)、N(0,\u00a01)、Xavier 和 He 尚未开始"}}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -195,8 +196,8 @@ def test_a_race_started_in_a_step_s_order_and_stopped_names_the_runs_it_had_not_
     ("en", ["zeros"], "Training zeros… 450 of 1,500 steps of all the runs together, 20 s so far"),
     ("en", [], "Training… 450 of 1,500 steps of all the runs together, 20 s so far"),
     ("zh", ["he_normal", "xavier_normal"], "正在训练 He 和 Xavier……所有方案合计已完成 450 / 1,500 步，用时 20 秒"),
-    ("zh", ["normal_0.01+bn", "normal_0.01"], "正在训练 N(0, 0.01²) + 批归一化和 N(0, 0.01²)……所有方案合计已完成 "
-                                              "450 / 1,500 步，用时 20 秒"),
+    ("zh", ["normal_0.01+bn", "normal_0.01"], "正在训练 N(0,\u00a00.01²) + 批归一化和 N(0,\u00a00.01²)……"
+                                              "所有方案合计已完成 450 / 1,500 步，用时 20 秒"),
     ("zh", ["zeros"], "正在训练全零……所有方案合计已完成 450 / 1,500 步，用时 20 秒"),
     ("zh", [], "训练中……所有方案合计已完成 450 / 1,500 步，用时 20 秒"),
 ])

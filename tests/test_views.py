@@ -796,7 +796,7 @@ def test_compare_chart_keeps_each_schemes_colour(steps):
         lines = [layer for layer in spec["layer"] if layer["mark"]["type"] == "line"]
         assert lines[-1]["transform"][-1] == {"filter": "datum.current"}
         assert lines[-1]["mark"]["strokeWidth"] > max(layer["mark"]["strokeWidth"] for layer in lines[:-1])
-    assert charts.scheme_name("normal_0.01+bn", "en") == "N(0, 0.01²) + batch norm"
+    assert charts.scheme_name("normal_0.01+bn", "en") == "N(0,\u00a00.01²) + batch norm"
     for lang in LANGUAGES:  # every Compare scheme has its name in every language, all different
         names = [charts.scheme_name(s, lang) for s in tour.SCHEMES]
         assert len(set(names)) == len(tour.SCHEMES)
