@@ -56,6 +56,20 @@ def test_no_step_title_breaks_inside_a_distributions_notation(lang):
     assert [n for n in notations if re.search(r"\s", n.replace("\u00a0", ""))] == []
 
 
+# A law or a range written in a message: N(0, σ²), U(−b, b), [a, b], each two terms; $…$ formulas are KaTeX's to set
+LAW = re.compile(r"[NU]\([^()\s$]+,\s[^()\s$]+\)|\[[^\[\]\s$]+,\s[^\[\]\s$]+\]")
+
+
+@pytest.mark.parametrize("lang", languages())
+def test_no_message_breaks_a_law_or_a_range_across_lines(lang):
+    """Every law and range the catalogue writes (help texts, notes, option labels, stories) holds a no-break space
+    after its comma, as the step titles and the page's own laws do (tests/test_init_words.py): a line may end before
+    "N(0, 1)" but not inside it."""
+    laws = [(key, law) for key, text in catalogue(lang).items() if isinstance(text, str)
+            for law in LAW.findall(re.sub(r"\$[^$]*\$", "", text))]
+    assert len(laws) >= 10, laws  # the help texts' N(0, σ²), U(−b, b), [a, b]; the notes' N(0, 1) gradient
+    assert [(key, law) for key, law in laws if " " in law or "\n" in law] == []
+
 @pytest.mark.parametrize("lang", [code for code in languages() if code.startswith("zh")])
 def test_chinese_punctuation_is_full_width(lang):
     """Next to a Chinese character a comma, colon, semicolon, question or exclamation mark is the full-width one
