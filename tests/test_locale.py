@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from views import locale, tour, urlstate
+from views import locale, urlstate
 from views import theory as theory_view
 from views import training as training_view
 from views.tour import STEPS
@@ -46,29 +46,20 @@ def test_every_language_has_every_key_with_the_same_placeholders(lang):
     check_complete(lang)
 
 
-@pytest.mark.parametrize("lang", languages())
-def test_no_step_title_breaks_inside_a_distributions_notation(lang):
-    """A phone had broken step 2's title as "N(0," / "0.01²)": every step's heading holds its N(0, σ²) on one line
-    (a no-break space after the comma), and so do the names of the steps in the tour's list."""
-    notations = [n for code in STEPS for text in (tour.heading(code, lang), t(lang, f"step_{code}"))
-                 for n in re.findall(r"N\([^)]*\)", text)]
-    assert len(notations) >= 4, notations  # steps 2 and 3, each in its heading and its name
-    assert [n for n in notations if re.search(r"\s", n.replace("\u00a0", ""))] == []
-
-
 # A law or a range written in a message: N(0, σ²), U(−b, b), [a, b], each two terms; $…$ formulas are KaTeX's to set
 LAW = re.compile(r"[NU]\([^()\s$]+,\s[^()\s$]+\)|\[[^\[\]\s$]+,\s[^\[\]\s$]+\]")
 
 
 @pytest.mark.parametrize("lang", languages())
 def test_no_message_breaks_a_law_or_a_range_across_lines(lang):
-    """Every law and range the catalogue writes (help texts, notes, option labels, stories) holds a no-break space
-    after its comma, as the step titles and the page's own laws do (tests/test_init_words.py): a line may end before
-    "N(0, 1)" but not inside it."""
+    """A phone had broken step 2's title as "N(0," / "0.01²)": every law and range the catalogue writes (the step
+    titles, help texts, notes, option labels, stories) holds a no-break space after its comma, as the page's own laws
+    do (tests/test_init_words.py). A line may end before "N(0, 1)" but not inside it."""
     laws = [(key, law) for key, text in catalogue(lang).items() if isinstance(text, str)
             for law in LAW.findall(re.sub(r"\$[^$]*\$", "", text))]
     assert len(laws) >= 10, laws  # the help texts' N(0, σ²), U(−b, b), [a, b]; the notes' N(0, 1) gradient
     assert [(key, law) for key, law in laws if " " in law or "\n" in law] == []
+
 
 @pytest.mark.parametrize("lang", [code for code in languages() if code.startswith("zh")])
 def test_chinese_punctuation_is_full_width(lang):
