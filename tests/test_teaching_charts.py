@@ -832,18 +832,11 @@ def ratio_label_and_points(spec: dict, label: str) -> tuple[tuple[float, float, 
     return boxes[label], points
 
 
-def ratio_guide_label(frame: pd.DataFrame, lang: str) -> str:
-    """The ratio chart's guide label for this frame, its value in the style of the chart's axis (charts.log_labels)."""
-    (ticks, _), _, _ = charts.layout("ratio", frame, guide=summary.UPDATE_GUIDE)
-    return charts.guide_label(t(lang, "guide"), summary.UPDATE_GUIDE, charts.log_labels(ticks) == charts.POWER_LABEL)
-
-
 @pytest.mark.parametrize("code, written", [("2", "10⁻³"), ("3", "0.001"), ("6", "0.001")])
 def test_the_guide_label_writes_its_value_as_its_axis_writes_ticks(code, written):
     """Step 2's ratio axis runs from 10⁻⁶ to 10⁻³ in powers of ten, where its guide label had said "≈ 0.001"; step 3's
     runs from 0.001 to 1,000 in plain numbers. The label's value and the axis's ticks are written alike."""
     frame = charts.layer_frame(simulate(tour.STEPS[code]))
-    (ticks, _), _, _ = charts.layout("ratio", frame, guide=summary.UPDATE_GUIDE)
     spec = charts.ratio_chart(frame, colour="#1", title="t", y_title="ratio", layer_title="layer",
                               guide_name=t("en", "guide"), guide=summary.UPDATE_GUIDE).to_dict()
     label = f"{t('en', 'guide')} ≈ {written}"
@@ -863,7 +856,8 @@ def test_no_point_of_the_ratio_curve_sits_on_its_guide_label(code):
     from views.tabs.gradients import half_title
 
     frame = charts.layer_frame(simulate(tour.STEPS[code]))
-    label = ratio_guide_label(frame, "en")
+    (ticks, _), _, _ = charts.layout("ratio", frame, guide=summary.UPDATE_GUIDE)
+    label = charts.guide_label(t("en", "guide"), summary.UPDATE_GUIDE, charts.in_powers(ticks))  # as its axis writes
     chart = charts.ratio_chart(frame, colour="#1", title=half_title(t("en", "chart_ratio")), y_title="ratio",
                                layer_title="layer", guide_name=t("en", "guide"), guide=summary.UPDATE_GUIDE)
     clear = charts.HALO_WIDTH / 2 + 1  # px: the halo's stroke reaches half its width past the letters
