@@ -5,15 +5,16 @@ import contextlib
 import functools
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-from core import cache, threads
+from core import Config, Result, cache, simulate, threads
 from tests.browser_support import chromium, require_chromium, streamlit_server
 from views import cache as page_cache
+from views import tour
 
 # No per-example deadline: the tests assert what is computed, never how fast (the machine is shared).
 settings.register_profile("project", deadline=None)
@@ -43,8 +44,7 @@ def pytest_cmdline_main(config):
 # run them.
 SHARING_MODULES = ("test_browser.py", "test_browser_screens.py", "test_browser_present.py", "test_browser_charts.py",
                    "test_browser_faults.py", "test_browser_data.py", "test_train.py", "test_train_conv.py",
-                   "test_network.py", "test_theory_map.py", "test_verdict.py", "test_concurrency.py",
-                   "test_derivation.py", "test_views.py", "test_workers.py", "test_export.py", "test_beside.py",
+                   "test_network.py", "test_theory_map.py", "test_concurrency.py", "test_workers.py",
                    "test_names.py", "test_teaching_charts.py")
 SHARED_MODULES_FIRST = pytest.StashKey[bool]()
 
@@ -196,6 +196,25 @@ def _wait_for_each_run_s_end():
     local_script_runner.require_widgets_deltas = require_widgets_deltas
     yield
     local_script_runner.require_widgets_deltas = poll
+
+
+@pytest.fixture(scope="session")
+def simulated() -> Callable[[Config], Result]:
+    """simulate(config), each network computed once for the worker's tests, its arrays read-only so that no test
+    can change what another reads (a result is a pure function of its Config). The modules that read the same
+    networks, the tour's above all, share them."""
+    return functools.cache(lambda config: cache.freeze(simulate(config)))
+
+
+@pytest.fixture(scope="session")
+def steps(simulated) -> dict[str, Result]:
+    """{tour step: its network's Result} for every step of views.tour.STEPS, computed side by side."""
+    return dict(zip(tour.STEPS, threads.parallel_map(simulated, tour.STEPS.values())))
+
+
+# The session fixtures that only keep what is computed (above): a module that takes them may run on both workers,
+# each computing a network at most once; the others (the browser's server and Chromium) keep a module whole.
+MEMOS = ("simulated", "steps")
 
 
 @pytest.fixture(scope="session")

@@ -22,11 +22,6 @@ from views.text import t
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
 
 
-@pytest.fixture(scope="module")
-def steps():
-    return {code: simulate(tour.STEPS[code]) for code in ("1", "2", "4", "7")}
-
-
 def no_trouble(at) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
@@ -218,11 +213,6 @@ def test_the_tour_walking_onto_the_step_beside_draws_that_step_once(mode):
 
 # ---------- the sentence and the scale ----------
 
-@pytest.fixture(scope="module")
-def every_step():
-    return {code: simulate(config) for code, config in tour.STEPS.items()}
-
-
 def expected_against(result, lang: str) -> str:
     """One side's clause, from its own numbers: its last-layer std against its own theory's, by the comparison words'
     rule (derivation.relation: within 10 % is close), worked out here from the simulation's stats."""
@@ -241,13 +231,13 @@ def expected_against(result, lang: str) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_each_side_is_read_against_its_own_theory_at_every_pair_of_steps(every_step, lang):
+def test_each_side_is_read_against_its_own_theory_at_every_pair_of_steps(steps, lang):
     """"Step 10's std 0.124, far below step 9's 1.58" compared two networks built to different scales: step 10's
     q* = 1/64 puts its std near √(1/64) = 0.125, step 9's stream grows to √(1.1¹⁰) = 1.61. At every pair of steps
     each side's std is read against its own theory, with the comparison words' rule, never against the other side's;
     where both are as their theories predict, one clause says so with both theories."""
-    depth = {code: r.config.depth for code, r in every_step.items()}
-    theory = {code: float(r.stats["predicted_act_std"][depth[code]]) for code, r in every_step.items()}
+    depth = {code: r.config.depth for code, r in steps.items()}
+    theory = {code: float(r.stats["predicted_act_std"][depth[code]]) for code, r in steps.items()}
     assert theory["9"] == pytest.approx(math.sqrt(1.1 ** 10), rel=1e-6)  # the closed forms the stories quote
     assert theory["8"] == pytest.approx(math.sqrt(2.0 ** 10), rel=1e-6)
     assert theory["10"] == pytest.approx(math.sqrt(1 / 64), rel=0.03)  # tanh(s) of q* = 1/64: just below √q*
@@ -255,14 +245,14 @@ def test_each_side_is_read_against_its_own_theory_at_every_pair_of_steps(every_s
     # each side's std named as its headline names it: step 8's and 9's are the stream's ("Last-layer stream std"),
     # which the sentence had called "the activation std"
     what = {code: t(lang, "beside_what_residual" if r.config.residual else "beside_what_plain")
-            for code, r in every_step.items()}
-    assert [code for code, r in every_step.items() if r.config.residual] == ["8", "9"]
+            for code, r in steps.items()}
+    assert [code for code, r in steps.items() if r.config.residual] == ["8", "9"]
     for left in tour.STEPS:
         for right in tour.STEPS:
             if left == right:
                 continue
-            said = beside.sentence(every_step[left], every_step[right], left, right, lang)
-            sides = {code: expected_against(every_step[code], lang) for code in (left, right)}
+            said = beside.sentence(steps[left], steps[right], left, right, lang)
+            sides = {code: expected_against(steps[code], lang) for code in (left, right)}
             close = all(t(lang, "cmp_close") in clause or "exact" in clause or "恰好" in clause
                         for clause in sides.values())
             if close:
@@ -270,7 +260,7 @@ def test_each_side_is_read_against_its_own_theory_at_every_pair_of_steps(every_s
                                  right=beside.name(right, lang), left_what=what[left], right_what=what[right],
                                  **{f"{side}_{key}": summary.format_value(value)
                                     for side, code in (("left", left), ("right", right))
-                                    for key, value in (("std", every_step[code].stats["act_std"][depth[code]]),
+                                    for key, value in (("std", steps[code].stats["act_std"][depth[code]]),
                                                        ("theory", theory[code]))}), (left, right)
                 assert not any(word in said for word in between)
             else:
@@ -281,7 +271,7 @@ def test_each_side_is_read_against_its_own_theory_at_every_pair_of_steps(every_s
             first = {code: re.search(re.escape(beside.name(code, lang)) + r"(?!\d)", said).start()
                      for code in (left, right)}
             assert first[left] < first[right], (left, right, said)
-    said = beside.sentence(every_step["9"], every_step["10"], "9", "10", lang)
+    said = beside.sentence(steps["9"], steps["10"], "9", "10", lang)
     assert t(lang, "cmp_much_less") not in said and "0.124" in said and "1.58" in said  # the case in question
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARING_MODULES
+from tests.conftest import MEMOS, SHARING_MODULES
 
 HERE = Path(__file__).parent
 
@@ -39,8 +39,9 @@ def fixtures_taken(path: Path) -> set[str]:
 def test_the_modules_kept_whole_are_those_with_module_fixtures():
     # A module with a module fixture split over two workers computes it twice (a browser module would start two
     # servers); a module listed without one is only scheduled worse. The conftest's wider fixtures (the browser
-    # modules' server and Chromium) count for the modules whose tests take them.
-    shared = set(module_fixtures(HERE / "conftest.py"))
+    # modules' server and Chromium) count for the modules whose tests take them, its memos (MEMOS) do not.
+    shared = set(module_fixtures(HERE / "conftest.py")) - set(MEMOS)
+    assert set(MEMOS) <= set(module_fixtures(HERE / "conftest.py"))
     sharing = {path.name for path in HERE.glob("test_*.py") if module_fixtures(path) or fixtures_taken(path) & shared}
     assert sharing == set(SHARING_MODULES), sharing ^ set(SHARING_MODULES)
     assert SHARING_MODULES[0] == "test_browser.py"  # the longest unit starts at once

@@ -145,15 +145,9 @@ CONV = {f"step {code} as a conv net": as_conv_net(code) for code in tour.STEPS i
 CONFIGS = {f"step {code}": config for code, config in tour.STEPS.items()} | EXTRA | CONV
 
 
-@pytest.fixture(scope="module")
-def results():
-    return {}
-
-
-def result_of(results: dict, name: str):
-    if name not in results:
-        results[name] = simulate(CONFIGS[name])
-    return results[name]
+def result_of(simulated, name: str):
+    """The network CONFIGS names, computed once for the worker (the conftest's `simulated`)."""
+    return simulated(CONFIGS[name])
 
 
 # ---------- independent truth for every named value ----------
@@ -551,8 +545,8 @@ def missing_text(result, lang: str) -> str | None:
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name", CONFIGS)
-def test_every_printed_number_is_the_value_it_names(results, name, lang):
-    result = result_of(results, name)
+def test_every_printed_number_is_the_value_it_names(simulated, name, lang):
+    result = result_of(simulated, name)
     truth = expected(result)
     blocks = derivation.blocks(result, lang)
     for block in blocks:
@@ -579,8 +573,8 @@ def test_every_printed_number_is_the_value_it_names(results, name, lang):
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name", CONFIGS)
-def test_no_number_is_printed_that_is_not_a_named_value(results, name, lang):
-    result = result_of(results, name)
+def test_no_number_is_printed_that_is_not_a_named_value(simulated, name, lang):
+    result = result_of(simulated, name)
     allowed = static_numbers(lang)
     missing = missing_text(result, lang)
     for block in derivation.blocks(result, lang):
@@ -602,8 +596,8 @@ def test_no_number_is_printed_that_is_not_a_named_value(results, name, lang):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", CONFIGS)
-def test_every_printed_equation_holds_at_the_printed_precision(results, name):
-    result = result_of(results, name)
+def test_every_printed_equation_holds_at_the_printed_precision(simulated, name):
+    result = result_of(simulated, name)
     checked = sum(check_equations(block.numbers) for block in derivation.blocks(result, "en"))
     c = result.config
     off_centre = c.init == "trunc_normal" and c.trunc_mean != 0  # weights of non-zero mean: no argument to check
@@ -632,9 +626,9 @@ def test_the_equation_checker_catches_the_old_mistakes():
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_step_4_does_not_call_1_far_above_1(results, lang):
+def test_step_4_does_not_call_1_far_above_1(simulated, lang):
     """Xavier's point: std(s₁) = 1 keeps tanh near its straight part; the tab must not say saturation."""
-    result = result_of(results, "step 4")
+    result = result_of(simulated, "step 4")
     text = " ".join(n for b in derivation.blocks(result, lang) for n in b.notes)
     latex = " ".join(b.numbers for b in derivation.blocks(result, lang))
     assert r"\gg" not in latex and t(lang, "cmp_much_greater") not in text
@@ -728,12 +722,12 @@ def telling(block, key: str) -> str | None:
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name", ["step 11", *CONV])
-def test_a_conv_nets_numbers_name_the_pixels_they_are_over(results, name, lang):
+def test_a_conv_nets_numbers_name_the_pixels_they_are_over(simulated, name, lang):
     """Under zero padding the formulas hold at an interior pixel, while the Data tab and the curves pool the whole
     image (its borders keep less): every note that prints a value of one population names it, and the chain of
     factors (an image without borders) reaches the whole image's theory only through the borders' factor, which
     multiplies at the printed digits. Without borders (circular padding, or a norm's theory) no words are added."""
-    result = result_of(results, name)
+    result = result_of(simulated, name)
     c = result.config
     blocks = derivation.blocks(result, lang)
     notes = [(block, note) for block in blocks for note in block.notes]
@@ -775,9 +769,9 @@ def test_a_conv_nets_numbers_name_the_pixels_they_are_over(results, name, lang):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name", ["step 5", "step 6", "narrow he uniform", "leaky"])
-def test_the_measured_ratio_is_the_headlines_std_ratio(results, name, lang):
+def test_the_measured_ratio_is_the_headlines_std_ratio(simulated, name, lang):
     """Steps 5 and 6 used to print √E[h²] ratios (0.0339, 1.08) where the headline's std ratio is 0.0277, 0.888."""
-    result = result_of(results, name)
+    result = result_of(simulated, name)
     h = summary.headline(result)
     assert h.act_ratio == pytest.approx(result.act_std[-1] / result.act_std[0])
     rms = math.hypot(result.act_std[-1], result.act_mean[-1]) / math.hypot(result.act_std[0], result.act_mean[0])
@@ -879,9 +873,9 @@ def test_the_factor_per_layer_is_the_closed_form(activation, keep, std):
         assert block.values["theory_ratio"] == pytest.approx(factor**6, rel=1e-6)
 
 
-def test_batch_norm_relabels_the_sum_z_and_its_gradient(results):
+def test_batch_norm_relabels_the_sum_z_and_its_gradient(simulated):
     """Under batch norm the sum is z and s = BN(z); the measured gradient ratio is that of ∂L/∂z."""
-    blocks = derivation.blocks(result_of(results, "step 7"), "en")
+    blocks = derivation.blocks(result_of(simulated, "step 7"), "en")
     variance, backward = blocks[1], next(b for b in blocks if "grad_ratio" in b.values)
     assert r"\mathrm{Var}(z_1)" in variance.numbers and "s_1" not in variance.numbers
     assert r"\partial z_1" in backward.numbers and r"\partial z_{10}" in backward.numbers
@@ -890,9 +884,9 @@ def test_batch_norm_relabels_the_sum_z_and_its_gradient(results):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_batch_norm_backward_step_prints_the_theory_ratio(results, lang):
+def test_batch_norm_backward_step_prints_the_theory_ratio(simulated, lang):
     """core.theory now predicts ∂L/∂z under batch norm: step 5 prints its ratio next to the measured one."""
-    result = result_of(results, "step 7")
+    result = result_of(simulated, "step 7")
     backward = next(b for b in derivation.blocks(result, lang) if "grad_ratio" in b.values)
     predicted = result.predicted_grad_std
     assert math.isfinite(predicted[1] / predicted[10])
@@ -1006,7 +1000,7 @@ def test_the_data_tab_says_where_the_saturated_column_counts_a_value():
             assert np.mean(edge(h)) == pytest.approx(0.03722, abs=5e-6)
 
 
-def test_zero_weights_say_what_the_distinct_units_show(results):
+def test_zero_weights_say_what_the_distinct_units_show(simulated):
     """The note on zero weights says what the simulation measures: units of a layer alike, and a gradient of 0 in
     every layer below the last, whose gradient (the made-up one at the top) differs from unit to unit (step 1's
     Derivation had said every unit gets the same gradient, beside a story whose layer-10 gradient has std 1)."""
@@ -1016,7 +1010,7 @@ def test_zero_weights_say_what_the_distinct_units_show(results):
     for result in (zeros, simulate(tour.step_config("1"))):
         depth = result.config.depth
         assert (result.stats["grad_std"][1:depth] == 0).all() and result.stats["grad_std"][depth] > 0.5
-    spread = derivation.blocks(result_of(results, "zeros with bias spread"), "en")
+    spread = derivation.blocks(result_of(simulated, "zeros with bias spread"), "en")
     notes = [n for b in spread for n in b.notes]
     assert t("en", "der_zero_bias_note").format(sym="s") in notes
     assert t("en", "der_zero_note").format(sym="s") not in notes
@@ -1028,11 +1022,11 @@ def test_zero_weights_say_what_the_distinct_units_show(results):
 
 
 @pytest.mark.slow
-def test_a_network_that_overflowed_says_where_instead_of_a_number(results):
-    result = result_of(results, "overflow")
+def test_a_network_that_overflowed_says_where_instead_of_a_number(simulated):
+    result = result_of(simulated, "overflow")
     text = " ".join(n for b in derivation.blocks(result, "en") for n in b.notes)
     assert f"— (the values overflowed float32 at layer {result.breaks[0].layer})" in text
-    huge = derivation.blocks(result_of(results, "overflow, huge theory"), "en")
+    huge = derivation.blocks(result_of(simulated, "overflow, huge theory"), "en")
     block = next(b for b in huge if "total" in b.values)
     # √(64 · 100²) = 800 a layer; 800^100 = 2.04 × 10²⁹⁰, still a float; the theory's float64 overflowed
     assert block.shown["total"] == "2.04\u00a0×\u00a010²⁹⁰"
@@ -1071,10 +1065,10 @@ MACHINE_NUMBER = re.compile(r"\d[eE][+-]?\d|\\times ?10\^\{[^}]*\}\^")  # 1.00e-
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name", CONFIGS)
-def test_numbers_are_written_as_a_person_writes_them(results, name, lang):
+def test_numbers_are_written_as_a_person_writes_them(simulated, name, lang):
     """No 1.00e-04 in the notes or the LaTeX, and no power of a power: the page's own writer (summary.format_value,
     format_latex). Each number read back (tests/written_numbers.py) is its value at three digits or more."""
-    result = result_of(results, name)
+    result = result_of(simulated, name)
     for block in derivation.blocks(result, lang):
         text, latex = " ".join(block.notes), block.numbers
         assert not MACHINE_NUMBER.search(text) and not MACHINE_NUMBER.search(latex), (block.title, text, latex)
@@ -1111,11 +1105,11 @@ def block_with(blocks, name: str):
                                   "mnist he fan_out relu", "mnist variance scaling fan_avg",
                                   "mnist variance scaling fan_out uniform", "mnist he fan_avg relu",
                                   "taper xavier relu"])
-def test_step_4_gives_each_scheme_its_own_var_w_for_layer_1(results, name, lang):
+def test_step_4_gives_each_scheme_its_own_var_w_for_layer_1(simulated, name, lang):
     """Xavier's Var(w) is Glorot's 2/(fan_in + fan_out) of layer 1 and He's 2/fan by the network's mode, as
     torch.nn.init computes them; at unequal widths the network drawn by either prints the same Var(w) as the scheme,
     and a scheme that reads the mode names it with its own formula (kaiming_*: gain²/fan, Keras: scale/fan)."""
-    result = result_of(results, name)
+    result = result_of(simulated, name)
     c = result.config
     fan_in, fan_out = c.units[:2]
     block = block_with(derivation.blocks(result, lang), "xavier")
@@ -1148,10 +1142,10 @@ def test_step_4_gives_each_scheme_its_own_var_w_for_layer_1(results, name, lang)
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", [name for name, c in CONFIGS.items() if c.widths] + ["step 6", "one layer"])
-def test_the_factor_sentence_holds_layer_by_layer(results, name, lang):
+def test_the_factor_sentence_holds_layer_by_layer(simulated, name, lang):
     """One factor "a layer" only where every layer has it (its power is the total); under a width profile whose
     layers differ, each layer's factor from torch.nn.init's formulas (or their range) and their product."""
-    result = result_of(results, name)
+    result = result_of(simulated, name)
     c = result.config
     blocks = derivation.blocks(result, lang)
     if not any("total" in b.values for b in blocks):
@@ -1179,10 +1173,10 @@ def test_the_factor_sentence_holds_layer_by_layer(results, name, lang):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", ["torch default tanh", "torch default relu", "bias spread", "biased relu", "step 4"])
-def test_the_variance_line_adds_every_term_its_formula_sums(results, name, lang):
+def test_the_variance_line_adds_every_term_its_formula_sums(simulated, name, lang):
     """Var(s₁) = n·Var(w)·E[x²] + σ_b²: the sentence names σ_b² wherever the formula adds it (torch's nn.Linear
     draws its biases from U(±1/√fan_in), σ_b² = 1/(3 fan_in)), and its printed terms add up to its Var(s₁)."""
-    result = result_of(results, name)
+    result = result_of(simulated, name)
     block = block_with(derivation.blocks(result, lang), "var_s")
     line = block.notes[1]
     values = {key: read_back(block.shown[key]) for key in ("n", "var_w", "ex2", "var_s")}
@@ -1195,10 +1189,10 @@ def test_the_variance_line_adds_every_term_its_formula_sums(results, name, lang)
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", ["step 4", "step 2", "one layer", "mnist xavier tanh"])
-def test_the_tanh_regime_says_what_std_s1_is_compared_with(results, name, lang):
+def test_the_tanh_regime_says_what_std_s1_is_compared_with(simulated, name, lang):
     """Step 4 used to say "std(s₁) = 1 is close to 1": the sentence names the reference, where tanh leaves its
     straight part (tanh(1) = 0.762), and the measured std(s₁) beside the theory's."""
-    result = result_of(results, name)
+    result = result_of(simulated, name)
     block = block_with(derivation.blocks(result, lang), "factor")
     regime = block.notes[1]  # after the tanh note: where std(s₁) sits
     assert summary.format_value(math.tanh(1.0)) in regime
@@ -1213,11 +1207,11 @@ ONE_LAYER_WORDS = {"en": ["1 layers", "1 conv layers", "at layer 1 / at layer 1"
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", ["one layer", "one layer, relu, widths", "one layer, batch norm", "one layer, zeros"])
-def test_one_layer_is_one_layer_in_every_sentence(results, name, lang):
+def test_one_layer_is_one_layer_in_every_sentence(simulated, name, lang):
     """Depth 1: "1 layer", no gradient ratio from layer 1 to itself, no range from a number to itself, in the
     derivation, the network line, the verdict, the update size and the fans' sentences."""
     from views import describe
-    result = result_of(results, name)
+    result = result_of(simulated, name)
     texts = [n for b in derivation.blocks(result, lang) for n in b.notes]
     texts += [describe.network(result.config, lang), summary.explain(result, lang), summary.update_note(result, lang)]
     texts += [summary.scale_line(result, lang, direction) for direction in ("forward", "backward")]
@@ -1241,10 +1235,10 @@ def test_the_network_line_counts_layers_as_english_does():
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", ["profile zeros", "profile zeros, bias spread", "zeros with bias spread"])
-def test_zero_weights_count_the_units_of_the_layers_they_name(results, name, lang):
+def test_zero_weights_count_the_units_of_the_layers_they_name(simulated, name, lang):
     """"1 of 40" for layers of 40, 20 and 10 units said too much: under a profile the sentence gives the layers'
     range of units; at equal widths their one count."""
-    result = result_of(results, name)
+    result = result_of(simulated, name)
     c = result.config
     note = derivation.blocks(result, lang)[-1].notes[-1]
     shown = derivation.blocks(result, lang)[-1].shown
@@ -1281,11 +1275,11 @@ def test_the_way_back_shows_fan_out_var_w_of_the_layers_it_passes(init, mode, ac
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_layer_norm_gets_its_own_argument(results, lang):
+def test_layer_norm_gets_its_own_argument(simulated, lang):
     """Under layer norm (no stream) step 2 is the sum z₁'s variance, n·Var(w)·E[x²] = 500 × 10⁻⁴ × 1 = 0.05, not the
     1 that layer norm makes of it; no straight-line factor is raised to the depth; the spread after tanh is tanh's own,
     std(tanh(u)) for a unit-variance u, and section 6 says Var(s) = q/(q + ε)."""
-    result = result_of(results, "layer norm tanh")
+    result = result_of(simulated, "layer norm tanh")
     blocks = derivation.blocks(result, lang)
     titles = [block.title for block in blocks]
     assert t(lang, "der_ln_title") in titles and t(lang, "der_back_ln_title") in titles
@@ -1313,11 +1307,11 @@ def test_layer_norm_gets_its_own_argument(results, lang):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_layer_norm_backward_step_says_where_relu_he_loses_its_root_two(results, lang):
+def test_layer_norm_backward_step_says_where_relu_he_loses_its_root_two(simulated, lang):
     """ReLU with He under layer norm: layer 1's q₁ = n·Var(w)·E[x²] = 2, the layers above q = 2·½ = 1, so the
     gradient's std is multiplied by √(2·½/(2 + ε)) ≈ 1/√2 from layer 2 to layer 1 and by √(2·½/(1 + ε)) ≈ 1 above:
     the theory's 0.707, printed with the step that makes it."""
-    result = result_of(results, "layer norm relu he")
+    result = result_of(simulated, "layer norm relu he")
     back = next(block for block in derivation.blocks(result, lang) if block.title == t(lang, "der_back_ln_title"))
     values = back.values
     assert values["ln_back_first"] == pytest.approx(math.sqrt(1 / (2 + LN_EPS)), rel=1e-6)
@@ -1332,10 +1326,10 @@ def test_layer_norm_backward_step_says_where_relu_he_loses_its_root_two(results,
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", [name for name, c in CONFIGS.items() if c.layer_norm and not c.residual])
-def test_every_layer_norm_network_names_the_norm_in_each_step(results, name, lang):
+def test_every_layer_norm_network_names_the_norm_in_each_step(simulated, name, lang):
     """Every layer-normed network (each nonlinearity, scheme, biases, a profile, digits, one and two layers): the sum is
     z, its variance is step 2's closed form, and the backward step divides by q + ε."""
-    result = result_of(results, name)
+    result = result_of(simulated, name)
     c = result.config
     blocks = derivation.blocks(result, lang)
     assert blocks[1].values["var_s"] == pytest.approx(expected(result)["var_s"], rel=1e-9)
@@ -1352,11 +1346,11 @@ def test_every_layer_norm_network_names_the_norm_in_each_step(results, name, lan
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", ["torch default profile relu", "layer norm torch default taper"])
-def test_torch_default_biases_are_given_layer_by_layer(results, name, lang):
+def test_torch_default_biases_are_given_layer_by_layer(simulated, name, lang):
     """torch's nn.Linear draws each layer's biases from U(±1/√fan_in): Var(b) = 1/(3·fan_in), 4.25 × 10⁻⁴, 6.51 × 10⁻⁴
     and 1.30 × 10⁻³ for 784-512-256-128, not layer 1's for every layer; step 4 says torch's default is neither He
     nor Xavier, and calls He's fan_in mode kaiming_normal_'s default, not torch's."""
-    result = result_of(results, name)
+    result = result_of(simulated, name)
     c = result.config
     blocks = derivation.blocks(result, lang)
     variance = blocks[1]

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import Config, profiles, simulate, threads
+from core import Config, profiles, simulate
 from core.network import COLUMNS, SHAPE_COLUMNS
 from core.config import INV_SQRT_DEPTH
 from tests.app_support import data_tables, open_app, open_tab
@@ -38,12 +38,6 @@ pytestmark = pytest.mark.shared_results  # pages read as a server's later sessio
 ROOT = Path(__file__).resolve().parent.parent
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"  # PNG specification, section 5.2
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture(scope="module")
-def steps():
-    """Every tour step simulated once (side by side)."""
-    return dict(zip(tour.STEPS, threads.parallel_map(simulate, tour.STEPS.values())))
 
 
 # ---------- names ----------

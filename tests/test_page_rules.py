@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import Config, simulate
+from core import Config
 from core.config import INT_RANGES, resize
 from core.train import DEFAULT_STEPS, LECTURE_RACE, estimate_training_memory, scheme_config, training_batch
 from views import derivation, summary, tour, urlstate
@@ -297,8 +297,8 @@ def test_the_derivation_compares_only_where_the_ratio_is_defined(value, referenc
 
 @pytest.mark.slow
 @pytest.mark.parametrize("code", [code for code, config in tour.STEPS.items() if config.init != "zeros"])
-def test_the_derivation_s_theory_ratios_follow_the_one_rule(code):  # all-zero weights have no theory to print
-    result = simulate(tour.STEPS[code])
+def test_the_derivation_s_theory_ratios_follow_the_one_rule(steps, code):  # all-zero weights have no theory to print
+    result = steps[code]
     values = derivation.values_of(result, "en")
     act, grad, depth = result.stats["predicted_act_std"], result.stats["predicted_grad_std"], result.config.depth
     for name, expected in (("theory_ratio", summary.ratio(act[depth], act[0])),

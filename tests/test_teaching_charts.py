@@ -734,14 +734,14 @@ def labels_and_points(spec: dict) -> tuple[list[tuple[str, tuple]], list[tuple[f
 
 @pytest.mark.slow
 @pytest.mark.parametrize("code", list(tour.STEPS))
-def test_no_presenter_axis_label_lies_under_a_point_of_the_std_chart(code):
+def test_no_presenter_axis_label_lies_under_a_point_of_the_std_chart(steps, code):
     """Presenter mode's std chart, alone and a side of a pair (its padding and type, PRESENT_CONFIG and PAIR_CONFIG,
     over Streamlit's axis theme), at every tour step: layer 0's point sat on the end of the "1" beside it, and a
     layer's std of 0 (step 1) sits on the layer axis. No axis label comes within 1 px of a point."""
     from views.page import Page
 
     config = tour.STEPS[code]
-    page = Page(config, simulate(config), "en")
+    page = Page(config, steps[code], "en")
     branch = tour.BRANCH in tour.story_charts(code, "en")  # as present.show picks the frame
     frame, names = (page.frames()["stream_std"], page.stream_names()) if branch else (page.frames()["act_std"],
                                                                                     page.names())
@@ -761,15 +761,14 @@ def test_no_presenter_axis_label_lies_under_a_point_of_the_std_chart(code):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_a_residual_stream_s_legend_is_whole_in_its_chart_at_every_width(lang):
+def test_a_residual_stream_s_legend_is_whole_in_its_chart_at_every_width(steps, lang):
     """Step 8's std chart in presenter mode at 1,024 x 768 (a 300 px column) cut its legend's second column to
     "branch theor". The stream's chart and its branch's four entries, at presenter mode's type and the page's, from a
     phone's column to a laptop's: every legend label whole (none past its limit) and inside the chart; the stream's
     two above the branch's two where two columns fit (a laptop's half page), one column where they do not."""
     from views.page import Page
 
-    config = tour.STEPS["8"]
-    page = Page(config, simulate(config), lang)
+    page = Page(tour.STEPS["8"], steps["8"], lang)
     names = page.stream_names()
     for size in (charts.LABEL_SIZE, present.BODY_PX):
         for width in (200, 260, 300, 360, 450, 700):
@@ -833,10 +832,10 @@ def ratio_label_and_points(spec: dict, label: str) -> tuple[tuple[float, float, 
 
 
 @pytest.mark.parametrize("code, written", [("2", "10⁻³"), ("3", "0.001"), ("6", "0.001")])
-def test_the_guide_label_writes_its_value_as_its_axis_writes_ticks(code, written):
+def test_the_guide_label_writes_its_value_as_its_axis_writes_ticks(steps, code, written):
     """Step 2's ratio axis runs from 10⁻⁶ to 10⁻³ in powers of ten, where its guide label had said "≈ 0.001"; step 3's
     runs from 0.001 to 1,000 in plain numbers. The label's value and the axis's ticks are written alike."""
-    frame = charts.layer_frame(simulate(tour.STEPS[code]))
+    frame = charts.layer_frame(steps[code])
     spec = charts.ratio_chart(frame, colour="#1", title="t", y_title="ratio", layer_title="layer",
                               guide_name=t("en", "guide"), guide=summary.UPDATE_GUIDE).to_dict()
     label = f"{t('en', 'guide')} ≈ {written}"
@@ -848,14 +847,14 @@ def test_the_guide_label_writes_its_value_as_its_axis_writes_ticks(code, written
 
 @pytest.mark.slow
 @pytest.mark.parametrize("code", list(tour.STEPS))
-def test_no_point_of_the_ratio_curve_sits_on_its_guide_label(code):
+def test_no_point_of_the_ratio_curve_sits_on_its_guide_label(steps, code):
     """Step 3's layer 10 (a ratio of 0.005) sat on "CS231n's rule of thumb ≈ 0.001", written at the right end above
     the line: at every tour step, laid out by Vega at a phone's column and a laptop's half page, no point of the curve
     comes within its halo of the label's box (the label goes to the left end where the curve is far from the line
     there). The chart as the Gradients tab draws it, with its title in two lines."""
     from views.tabs.gradients import half_title
 
-    frame = charts.layer_frame(simulate(tour.STEPS[code]))
+    frame = charts.layer_frame(steps[code])
     (ticks, _), _, _ = charts.layout("ratio", frame, guide=summary.UPDATE_GUIDE)
     label = charts.guide_label(t("en", "guide"), summary.UPDATE_GUIDE, charts.in_powers(ticks))  # as its axis writes
     chart = charts.ratio_chart(frame, colour="#1", title=half_title(t("en", "chart_ratio")), y_title="ratio",
@@ -1489,12 +1488,12 @@ PRESENTER_PLOTS = ((430, 35), (430, 170), (330, 140), (720, 410), (500, 600))
 
 @pytest.mark.slow
 @pytest.mark.parametrize("step", list(tour.STEPS))
-def test_a_linear_std_axis_ends_on_a_tick_at_or_above_the_data(step):
+def test_a_linear_std_axis_ends_on_a_tick_at_or_above_the_data(steps, step):
     """Step 10's measured std (0.125) ran above its highest tick (0.1): Vega made the domain nice to 10 ticks (0.13)
     and drew 4. At every step, at the page's plot size and at presenter mode's (PRESENTER_PLOTS), alone and on a
     shared axis (Beside's y_max), the top gridline is at or above the highest point (1 px: a gridline sits on the half
     pixel)."""
-    frame = charts.series_frame(charts.layer_frame(simulate(tour.step_config(step))), "act_std", "predicted_act_std",
+    frame = charts.series_frame(charts.layer_frame(steps[step]), "act_std", "predicted_act_std",
                                 NAMES)
     for y_max in (None, float(frame["value"].max())):
         spec = charts.line_chart(frame, colour="#4477AA", title="t", y_title="std", log=False, names=NAMES,
@@ -1546,9 +1545,9 @@ def test_presenter_modes_std_axis_on_a_grown_screen_is_the_laptop_s_axis_grown(s
 
 @pytest.mark.slow
 @pytest.mark.parametrize("step", ["2", "10"])
-def test_the_mean_charts_layer_axis_ends_at_the_last_layer_as_the_std_charts_does(step):
+def test_the_mean_charts_layer_axis_ends_at_the_last_layer_as_the_std_charts_does(steps, step):
     """Step 10's mean chart numbered its layer axis up to 65 of 64 layers (Vega's rounding), by the std chart's 64."""
-    result = simulate(tour.step_config(step))
+    result = steps[step]
     layers = charts.layer_frame(result)
     mean = charts.mean_chart(layers, colour="#4477AA", title="m", y_title="mean", layer_title="layer").to_dict()
     std = charts.line_chart(charts.series_frame(layers, "act_std", "predicted_act_std", NAMES), colour="#4477AA",

@@ -3,7 +3,6 @@ the Theory tab's sentence, missing numbers and zeros on a log axis, each checked
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 import string
@@ -216,17 +215,6 @@ def test_the_share_metric_is_the_one_core_measures():
 
 
 # ---------- the update size beside the 10^-3 guide ----------
-
-@pytest.fixture(scope="module")
-def simulated():
-    """simulate, each network computed once for the module's tests (a result is a pure function of its Config)."""
-    return functools.cache(simulate)
-
-
-@pytest.fixture(scope="module")
-def steps(simulated):
-    return {code: simulated(config) for code, config in tour.STEPS.items()}
-
 
 @pytest.mark.parametrize("branch_scale", [0.0, 0.1])
 def test_with_every_branch_switched_off_the_update_note_says_why_no_weight_moves(simulated, branch_scale):

@@ -19,7 +19,7 @@ from colorspacious import cspace_convert
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import Config, schemes, simulate, theory, threads
+from core import Config, schemes, simulate, theory
 from core.config import ACTIVATIONS, INITS
 from core.activations import get
 from core.train import lecture_schemes
@@ -33,12 +33,6 @@ from tests.vega_specs import encodings, scene_marks
 from tests.written_numbers import read_back
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def steps():
-    """Every tour step simulated once (side by side)."""
-    return dict(zip(tour.STEPS, threads.parallel_map(simulate, tour.STEPS.values())))
 
 
 # ---------- the tour ----------
