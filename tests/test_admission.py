@@ -519,6 +519,7 @@ def test_a_bad_budget_setting_stops_the_page_with_both_languages_message(monkeyp
     assert len(at.title) == 0
 
 
+@pytest.mark.slow
 def test_the_budget_setting_sets_the_page_s_budget(monkeypatch):
     """INIT_EXPLORER_MEMORY_MIB below one computation's budget: a network over it is refused, naming it."""
     monkeypatch.setenv(ENV, "64")
@@ -705,6 +706,7 @@ class NoteSaid:
         pass
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("others", [0, 2])
 def test_a_page_s_own_networks_are_not_others_computations(others):
     """A teacher alone on the server read "Waiting for 1 other computation": of a page's six networks, each queued

@@ -577,6 +577,7 @@ def sidebar_order(at) -> list[tuple[str, str | None]]:
             if node.type not in ("vertical", "horizontal", "column", "block")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation, kind", [("gelu", "warning"), ("selu", "info")])
 def test_the_gain_s_note_stands_right_under_its_box(activation, kind):
     """What the page made of the gain (torch's no gain for GELU, SELU's 3/4) under the box it concerns, before the fan

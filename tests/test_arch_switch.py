@@ -87,6 +87,7 @@ def test_a_profile_given_up_is_named_once_against_the_channels_it_gave_way_to():
     assert "width" not in [name for name, _, _ in urlstate.given_up(state, sizes)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_sidebar_says_which_sizes_a_switch_to_conv_gave_up_once(lang):
     at = open_app(step="custom", width="200", batch="500", activation="relu", init="he_normal", lang=lang)

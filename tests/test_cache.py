@@ -156,6 +156,7 @@ def test_sessions_comparing_the_same_networks_at_once_finish():
 RACE = Config(depth=2, width=16, batch=64, activation="relu", init="he_normal")
 
 
+@pytest.mark.slow
 def test_a_race_asked_for_twice_at_once_trains_once_and_only_its_trainer_reports():
     """A class pressing Run at one step: one race; the session computing it reports progress and grows the
     curves, the other waits and gets the same result object."""

@@ -61,6 +61,32 @@ def test_no_message_breaks_a_law_or_a_range_across_lines(lang):
     assert [(key, law) for key, law in laws if " " in law or "\n" in law] == []
 
 
+# A formula's brackets in a message: a group with a formula's sign and no word, (1 + a²), (√q z), ($\sigma_w^2$ = 2)
+BRACKETED = re.compile(r"[(\[（][^()\[\]（）]{0,24}[)\]）]")
+FORMULA_SIGN = re.compile(r"[√σ²′χ$]")
+WORD = re.compile(r"[a-z]{4,}|[\u4e00-\u9fff]")
+
+
+def formula_groups(text: str) -> list[str]:
+    """The bracket groups of `text` that hold a formula (a sign of one, and no word outside its $…$)."""
+    return [group for group in BRACKETED.findall(text)
+            if FORMULA_SIGN.search(group) and not WORD.search(re.sub(r"\$[^$]*\$", "", group))]
+
+
+@pytest.mark.parametrize("lang", languages())
+def test_no_message_breaks_a_formula_inside_its_brackets_or_after_a_prime(lang):
+    """A phone broke the Theory tab's "E[f′(√q* z)²]" as "E[f′(√q*" / "z)²]", and "(σ_w² = 2)" before its "=": what a
+    formula's brackets hold is on one line (no-break spaces), and a derivative's prime keeps its argument (a word
+    joiner after it: Chromium may break between "′" and "(")."""
+    texts = {key: text for key, text in catalogue(lang).items() if isinstance(text, str)}
+    groups = [(key, group) for key, text in texts.items() for group in formula_groups(text)]
+    assert len(groups) >= 10, groups  # (1 + a²) in the leaky derivation, (√q z) on the Theory tab, ...
+    assert [(key, group) for key, group in groups if re.search(r"[ \n]", group.replace("$", ""))] == []
+    primes = [(key, m.group(0)) for key, text in texts.items() for m in re.finditer(r"′\W?\(", text)]
+    assert len(primes) >= 10 and [(key, prime) for key, prime in primes if prime != "′\u2060("] == []
+    assert formula_groups("E[f′(√q z)²] (the Gradients tab) ($\\sigma_w^2$ = 2)") == ["(√q z)", "($\\sigma_w^2$ = 2)"]
+
+
 @pytest.mark.parametrize("lang", [code for code in languages() if code.startswith("zh")])
 def test_chinese_punctuation_is_full_width(lang):
     """Next to a Chinese character a comma, colon, semicolon, question or exclamation mark is the full-width one

@@ -354,6 +354,20 @@ def test_every_chinese_page_spaces_its_latin_words_from_its_chinese_ones(pages):
     assert wrong == {}
 
 
+# A list of numbers written with an English comma in Chinese text ("第 1, 8, 15 层"), where the language writes 、
+ENGLISH_LIST = re.compile(r"\d, \d")
+
+
+@pytest.mark.slow
+def test_every_chinese_page_writes_a_list_of_numbers_with_its_own_mark(pages):
+    """Step 10's histograms said "每 7 层取一层：第 1, 8, 15, … 层": every tab of every tour step in Chinese writes
+    its lists with 、 (join_list), formulas left out."""
+    wrong = {key: hits for key, texts in pages.items() if key[0] == "zh"
+             if (hits := sorted({m.group(0) for text in texts for m in ENGLISH_LIST.finditer(strip_formulas(text))}))}
+    assert wrong == {}
+    assert any("第 1、8、15、" in text for text in pages["zh", "10", "activations"])
+
+
 @pytest.mark.slow
 def test_no_page_text_names_an_option_by_its_code(pages):
     wrong = {}

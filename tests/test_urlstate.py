@@ -1066,6 +1066,7 @@ def test_bounds_for_another_init_are_not_a_pair_to_refuse():
 
 @pytest.mark.parametrize("init, mode", [("he_normal", "fan_avg"), ("he_uniform", "fan_avg"), ("he_normal", "fan_out"),
                                         ("variance_scaling", "fan_avg")])
+@pytest.mark.slow
 def test_fan_avg_under_a_torch_scheme_says_torch_has_no_such_mode(init, mode):
     """torch.nn.init.kaiming_*_ take mode fan_in or fan_out; the page's He also offers Keras's fan_avg, and says so
     under the radio where it is chosen (a reader with torch's docs open looked for it there)."""

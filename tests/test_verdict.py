@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from core import Config, simulate, theory
 from core.config import ACTIVATIONS
 from tests.app_support import as_read, open_app
-from views import summary, tour
+from views import charts, export, summary, tour
 from views import theory as theory_view
 from views.derivation import relation
 from views.text import LANGUAGES, catalogue, join, pointing, t
@@ -651,6 +651,16 @@ def test_step_ones_gradient_sentence_is_chosen_from_the_layers_distinct_gradient
     assert tour.symmetry_gradients(result, lang) == t(lang, f"story_1_grads_{kind}", **expected)
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_step_1_s_story_names_the_data_tab_s_column_as_the_tab_heads_it(steps, lang):
+    """The Chinese story had sent the reader to "不同神经元" where the Data tab's column reads 不同的神经元个数: the
+    names the story sets in bold are the Data tab's headers."""
+    result = steps["1"]
+    headers = export.data_table(charts.layer_frame(result), lang, result.config).columns
+    named = re.findall(r"\*\*(.+?)\*\*", tour.story("1", result, lang))
+    assert named and [name for name in named if name not in headers] == []
+
+
 def test_story_two_no_longer_blames_only_the_early_layers(steps):
     """"The early layers' no smaller": layer 1's update share is within a tenth of the largest layer's."""
     text = tour.story("2", steps["2"], "en")
@@ -901,8 +911,9 @@ def test_a_number_beyond_an_overflow_says_so():
 
 
 def test_format_layers_and_lists():
-    assert summary.format_layers([1, 2, 3, 5, 7, 8]) == "1–3, 5, 7–8"
-    assert summary.format_layers([4]) == "4"
+    assert summary.format_layers([1, 2, 3, 5, 7, 8], "en") == "1–3, 5, 7–8"
+    assert summary.format_layers([1, 2, 3, 5, 7, 8], "zh") == "1–3、5、7–8"  # a Chinese list's 、, not a comma
+    assert summary.format_layers([4], "en") == "4" and summary.layers_named("zh", [1, 8, 15]) == "第 1、8、15 层"
     assert join("en", ["a", "b", "c"]) == "a, b and c" and join("en", ["a"]) == "a"
     assert join("zh", ["实测", "理论"]) == "实测和理论" and join("zh", ["甲", "乙"], "clause") == "甲；乙"
 
@@ -944,7 +955,7 @@ def test_a_list_of_layers_is_named_singular_for_one_layer(layers, lang):
             config=Config(depth=depth), distinct_grad_units=np.where(same, 1, 50),
             stats={"grad_std": np.where(same, 0.0, 1.0)}), lang))
     written = {"en": {(1,): "layer 1", (6,): "layer 6", (1, 2): "layers 1–2", (1, 2, 3, 5): "layers 1–3, 5"},
-               "zh": {(1,): "第 1 层", (6,): "第 6 层", (1, 2): "第 1–2 层", (1, 2, 3, 5): "第 1–3, 5 层"}}
+               "zh": {(1,): "第 1 层", (6,): "第 6 层", (1, 2): "第 1–2 层", (1, 2, 3, 5): "第 1–3、5 层"}}
     assert len(said) == (4 if layers[0] == 1 else 3)
     for sentence in said:
         assert written[lang][tuple(layers)] in sentence, sentence

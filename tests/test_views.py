@@ -640,6 +640,7 @@ def scheme_ends(scheme: str) -> tuple[str, str]:
     return found[0], found[-1]
 
 
+@pytest.mark.slow
 def test_a_message_names_only_the_colour_its_chart_draws():
     from views import theory as theory_view
     from views.tabs.theory import theory_map

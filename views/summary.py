@@ -592,11 +592,12 @@ def missing_reason(result, lang: str) -> str | None:
 
 def layers_named(lang: str, layers) -> str:
     """Layer numbers after their noun, singular for one layer: "layer 6", "layers 1–3, 5" (format_layers)."""
-    return t(lang, "layers_one" if len(layers) == 1 else "layers_many", layers=format_layers(layers))
+    return t(lang, "layers_one" if len(layers) == 1 else "layers_many", layers=format_layers(layers, lang))
 
 
-def format_layers(layers) -> str:
-    """Layer numbers as runs: [1, 2, 3, 5] -> "1–3, 5"."""
+def format_layers(layers, lang: str) -> str:
+    """Layer numbers as runs, apart as the language writes a list's items (join_list): [1, 2, 3, 5] -> "1–3, 5",
+    in Chinese "1–3、5"."""
     layers = sorted(int(x) for x in layers)
     runs: list[list[int]] = []
     for layer in layers:
@@ -604,7 +605,7 @@ def format_layers(layers) -> str:
             runs[-1][1] = layer
         else:
             runs.append([layer, layer])
-    return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in runs)
+    return t(lang, "join_list").join(f"{a}" if a == b else f"{a}–{b}" for a, b in runs)
 
 
 GAUSSIAN_KURTOSIS = 0.5  # |excess kurtosis| within this: as close to Gaussian as a batch of 1,000 tells apart

@@ -233,7 +233,8 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
         shown["spread"] = t(lang, f"story_11_{word}", factor=summary.format_value(spread), within=within)
     shown.update(saturated_first=summary.format_share(n["saturated_first"]), width=result.config.width,
                  saturation=summary.saturation_rules()["tanh_edge"],  # where core.network counts a value saturated
-                 bn_factor=summary.format_value(n.get("bn_factor"), 2), scale=t(lang, "update_scale"))
+                 bn_factor=summary.format_value(n.get("bn_factor"), 2), scale=t(lang, "update_scale"),
+                 units_column=f"**{t(lang, 'column_distinct_units')}**")  # the Data tab's column, its own name
     if code == HALVING_STEP:
         # the verdict's own word, as the headline writes it below the story
         shown["vanishing"] = t(lang, "story_5_vanishing", verdict=t(lang, "verdict_vanishing")) \
