@@ -77,11 +77,15 @@ def formula_groups(text: str) -> list[str]:
 def test_no_message_breaks_a_formula_inside_its_brackets_or_after_a_prime(lang):
     """A phone broke the Theory tab's "E[f′(√q* z)²]" as "E[f′(√q*" / "z)²]", and "(σ_w² = 2)" before its "=": what a
     formula's brackets hold is on one line (no-break spaces), and a derivative's prime keeps its argument (a word
-    joiner after it: Chromium may break between "′" and "(")."""
+    joiner after it: Chromium may break between "′" and "("). Chromium breaks on either side of a KaTeX piece whatever
+    character stands there (a no-break space, a word joiner): a formula with a piece in it is one piece, its brackets
+    inside ("${(\\sigma_w^2 = 2)}$", braced so that KaTeX keeps it whole), and no piece is glued to a product's dot or
+    a derivative's ∂ ("$\\sigma_w^2$·E[…]" had broken before its "·")."""
     texts = {key: text for key, text in catalogue(lang).items() if isinstance(text, str)}
     groups = [(key, group) for key, text in texts.items() for group in formula_groups(text)]
     assert len(groups) >= 10, groups  # (1 + a²) in the leaky derivation, (√q z) on the Theory tab, ...
-    assert [(key, group) for key, group in groups if re.search(r"[ \n]", group.replace("$", ""))] == []
+    assert [(key, group) for key, group in groups if re.search(r"[ \n$]", group)] == []
+    assert [(key, m.group(0)) for key, text in texts.items() for m in re.finditer(r"\S?[·∂]\$|\$[·]\S?", text)] == []
     primes = [(key, m.group(0)) for key, text in texts.items() for m in re.finditer(r"′\W?\(", text)]
     assert len(primes) >= 10 and [(key, prime) for key, prime in primes if prime != "′\u2060("] == []
     assert formula_groups("E[f′(√q z)²] (the Gradients tab) ($\\sigma_w^2$ = 2)") == ["(√q z)", "($\\sigma_w^2$ = 2)"]

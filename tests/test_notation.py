@@ -45,7 +45,7 @@ def test_a_symbols_subscript_is_a_subscript_character_and_the_weights_multiply_f
     texts = {key: shown(text) for key, text in catalogue(lang).items()}
     assert {key: ASCII_SUBSCRIPT.findall(text) for key, text in texts.items() if ASCII_SUBSCRIPT.search(text)} == {}
     assert [key for key, text in catalogue(lang).items() if WEIGHTS_FIRST.search(text)] == []
-    assert "$W_l$ + $b_l$" in t(lang, "residual_help")
+    assert r"(f(N(x_{l-1})) \cdot W_l + b_l)$" in t(lang, "residual_help")  # one formula, the weights on the right
     assert r"$\mathrm{{ReLU}}(x_{{l-1}}) \cdot W_l$" in t(lang, "story_8")  # one formula: no line breaks inside it
 
 
