@@ -185,10 +185,15 @@ def test_a_link_s_numbers_are_the_words_numbers_and_the_page_s_own_link_says_the
     assert summary.init_words(again, lang) == words
 
 
+def test_a_setting_squared_that_is_its_own_square_is_written_alone():
+    """Step 3's line under its title said N(0, 1²) where the title says N(0, 1)."""
+    assert [summary.format_squared(v) for v in (0, 1, 0.05, 2, 1e-5)] == ["0", "1", "0.05²", "2²", "(10⁻⁵)²"]
+
+
 LINE_INIT = {  # what each tour step's line says after "init", by hand
-    "en": {"1": "zeros", "2": "normal N(0,\u00a00.01²)", "3": "normal N(0,\u00a01²)", "7": "normal N(0,\u00a00.01²)",
+    "en": {"1": "zeros", "2": "normal N(0,\u00a00.01²)", "3": "normal N(0,\u00a01)", "7": "normal N(0,\u00a00.01²)",
            "10": "orthogonal, gain 1.015"},
-    "zh": {"1": "全零", "2": "正态分布 N(0,\u00a00.01²)", "3": "正态分布 N(0,\u00a01²)",
+    "zh": {"1": "全零", "2": "正态分布 N(0,\u00a00.01²)", "3": "正态分布 N(0,\u00a01)",
            "7": "正态分布 N(0,\u00a00.01²)", "10": "正交，增益 1.015"},
 }
 LINE_BIASES = {"en": {"10": ", biases N(0,\u00a00.002145²)"},  # after the init
@@ -199,8 +204,9 @@ PAIR = {"en": "init ", "zh": "初始化："}
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("code", list(tour.STEPS))
 def test_every_tour_step_s_line_names_its_init_with_its_numbers(code, lang):
-    """Step 2's line read "init normal N(0, std²)"; now "init normal N(0, 0.01²)", the lecture's 0.01·randn. The
-    Xavier and He steps are their schemes' defaults: the name alone. Step 10's biases follow its init."""
+    """Step 2's line read "init normal N(0, std²)"; now "init normal N(0, 0.01²)", the lecture's 0.01·randn, and step
+    3's N(0, 1) as its title writes it (not "1²"). The Xavier and He steps are their schemes' defaults: the name alone.
+    Step 10's biases follow its init."""
     config = tour.STEPS[code]
     init = LINE_INIT[lang].get(code, t(lang, f"options.init_{config.init}"))
     biases = LINE_BIASES[lang].get(code)  # step 10's σ_b² = 4.6 × 10⁻⁶, the edge of chaos's

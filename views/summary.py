@@ -845,8 +845,11 @@ def format_setting(value: float) -> str:
 
 
 def format_squared(value: float) -> str:
-    """A setting squared, its base as format_setting writes it: 0.05², and (10⁻⁵)² where the base has a power of ten."""
+    """A setting squared, its base as format_setting writes it: 0.05², and (10⁻⁵)² where the base has a power of ten;
+    0 and 1, their own squares, alone: N(0, 1), as the standard normal is written (step 3's title)."""
     base = format_setting(value)
+    if value in (0, 1):
+        return base
     powered = any(digit in base for digit in "⁰¹²³⁴⁵⁶⁷⁸⁹")  # 10⁻⁵² would read as one power
     return f"({base})²" if powered else f"{base}²"
 
