@@ -988,20 +988,14 @@ def first_missing_layer(result) -> int | None:
 
 
 @pytest.fixture(scope="module")
-def compared_steps() -> dict[str, dict]:
+def compared_steps(simulated) -> dict[str, dict]:
     """{tour step: {scheme: its Result}}: the networks each step's Compare tab draws, the lecture's five schemes on
     the step's network, each computed once (steps 1 to 4 compare the same five tanh networks, 5 and 6 the same ReLU
-    ones)."""
+    ones: the conftest's `simulated` keeps them)."""
     from views.tabs.compare import compare_configs
-    computed: dict[Config, object] = {}
-    found = {}
-    for code in tour.STEPS:
-        configs, _ = compare_configs(tour.step_config(code), list(tour.LECTURE_FIVE))
-        for network in configs.values():
-            if network not in computed:
-                computed[network] = simulate(network)
-        found[code] = {scheme: computed[network] for scheme, network in configs.items()}
-    return found
+    return {code: {scheme: simulated(network)
+                   for scheme, network in compare_configs(tour.step_config(code), list(tour.LECTURE_FIVE))[0].items()}
+            for code in tour.STEPS}
 
 
 @pytest.mark.slow
