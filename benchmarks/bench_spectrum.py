@@ -8,6 +8,9 @@ cached:    the app's cache hit (core.cache.spectrum_cached) on a rerun
 new seed:  every random number drawn afresh (orthogonal: every layer's QR too)
 estimate:  core.spectrum.estimate_work / WORK_RATE, the seconds the work limit counts, beside what was measured
 
+The depth-100 pair: He normal at gain 1 and at gain 10⁻⁶, whose J falls below float64's range (10⁻⁶⁰⁰): carried
+as Ĵ 2^E, it costs what the in-range network does (a product of subnormal numbers had cost six times as much).
+
 Prints the load average before and after (idle: below 0.5 on this 2-core machine) and the BLAS threads. Medians
 of interleaved runs. Nothing here asserts a time.
 """
@@ -32,7 +35,8 @@ from core.network import WORK_RATE  # noqa: E402
 from core import spectrum as spectra  # noqa: E402
 from core.spectrum import DEFAULT_INPUTS, estimate_work, spectrum  # noqa: E402
 
-BUDGETS = {"lecture": 0.300, "edge": 1.0, "conv": 1.0}  # seconds, issue 15; a conv step's within STEP_WORK
+BUDGETS = {"lecture": 0.300, "edge": 1.0, "conv": 1.0, "deep": None}  # seconds, issue 15; a conv step's within
+# STEP_WORK; the depth-100 pair has none
 EDGE = dict(activation="tanh", gain=math.sqrt(1.03), bias_std=math.sqrt(4.6e-6), input_scale=0.125, width=128,
             depth=64)
 STEP_11 = dict(arch="conv", init="he_normal", activation="relu", depth=10, batch=50, image=16)
@@ -44,6 +48,8 @@ NETWORKS = {
     # step 11 at the widths the tab draws it (core.spectrum.PATCH_COST: its thin products are patch-bound)
     "step 11, 3 channels": ("conv", Config(width=3, **STEP_11)),
     "step 11, 4 channels": ("conv", Config(width=4, **STEP_11)),
+    "depth 100, He normal": ("deep", Config(init="he_normal", depth=100)),
+    "depth 100, He normal, gain 1e-6": ("deep", Config(init="he_normal", gain=1e-6, depth=100)),
 }
 
 
@@ -80,7 +86,8 @@ def main() -> None:
                 runs["seed"].append(timed(lambda: spectrum(replace(config, seed=next(seeds)))))
         m = {key: statistics.median(values) * 1e3 for key, values in runs.items()}
         print(f"{label:>30}  {m['std']:10.1f}  {m['cached']:9.3f}  {m['seed']:11.1f}  "
-              f"{estimate_work(config) / WORK_RATE * 1e3:11.1f}  {BUDGETS[budget] * 1e3:9.0f}")
+              f"{estimate_work(config) / WORK_RATE * 1e3:11.1f}  "
+              + (f"{BUDGETS[budget] * 1e3:9.0f}" if BUDGETS[budget] else f"{'-':>9}"))
     probes()
     load = os.getloadavg()
     print(f"load average after:  {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")

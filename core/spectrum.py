@@ -18,6 +18,11 @@ norm's diag(1/sqrt(var + eps)) at the batch's statistics held fixed (the per-sam
 output moves with its input when the batch's mean and variance are frozen, as at inference). The singular values
 of every input's J are pooled.
 
+A plain network's J can fall far below float64's range (64 layers at gain 10⁻⁶: about 10⁻³⁸⁰), where each product
+of subnormal numbers costs the CPU a hundred times a normal one's time. So the product is carried as Ĵ 2^E, Ĵ
+brought back to about 1 by a power of two (exact) whenever it leaves RANGE, and the singular values are Ĵ's
+times 2^E: the same numbers where J stays in range, rounded to float64 (subnormal, or 0) only at the end.
+
 A conv net (Config.arch "conv", core.conv) maps an image of P = image² pixels to one: J = ∂h_L/∂x is (P C_L, P C_0),
 rows and columns in (pixel, channel) order, per image. Each layer's Jacobian is diag(f'(s_l)) N'_l K_l with K_l the
 convolution itself, a linear map; J is built column by column, each input direction (one pixel's channel) pushed as
@@ -36,6 +41,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import activations, conv, threads
+from .products import magnitude, matmul
 from .config import DEFAULT_MEMORY_BUDGET, Config
 from .draws import draw, draws_bytes, family, stream_bytes, unit_weights
 from .initializers import bias_mean, layer_biases, scale_weights, weight_variance
@@ -63,6 +69,8 @@ COLUMNS = 256
 # 200 to 270 per value at 2 to 64 channels, step 11's products, idle machine.
 PATCH_COST = 200.0
 PROBES = 8  # random directions an input for probe_mean_squared: ~1 % standard error at step 11's 64 channels
+# Ĵ is brought back to about 1 when its magnitude leaves (2^-RANGE, 2^RANGE), far inside float64's 2^±1022
+RANGE = 256
 
 
 def jacobian_shape(config: Config) -> tuple[int, int]:
@@ -282,9 +290,9 @@ def spectrum(config: Config, inputs: int = DEFAULT_INPUTS, per_layer: bool = Fal
     """
     check(config, inputs, per_layer, memory_budget, work_limit)
     with np.errstate(all="ignore"):
-        jac, layer_values, units_on = _jacobians(config, inputs, per_layer, cancel)
+        jac, exponent, layer_values, units_on = _jacobians(config, inputs, per_layer, cancel)
         values = np.linalg.svd(jac, compute_uv=False)  # (inputs, min(units[L], units[0])), largest first
-    return Spectrum(config, values, layer_values, units_on)
+    return Spectrum(config, np.ldexp(values, exponent), layer_values, units_on)
 
 
 def jacobians(config: Config, inputs: int = DEFAULT_INPUTS, memory_budget: int = DEFAULT_MEMORY_BUDGET,
@@ -292,7 +300,8 @@ def jacobians(config: Config, inputs: int = DEFAULT_INPUTS, memory_budget: int =
     """J = ∂h_L/∂x at the first `inputs` samples, (inputs, units[L], units[0]) float64: what spectrum() decomposes."""
     check(config, inputs, False, memory_budget, work_limit)
     with np.errstate(all="ignore"):
-        return _jacobians(config, inputs, False, None)[0]
+        jac, exponent, _, _ = _jacobians(config, inputs, False, None)
+        return np.ldexp(jac, exponent)
 
 
 # --- a conv net too large to decompose: the mean of s² by random directions, and what zero padding's borders keep
@@ -378,9 +387,10 @@ def border_effect(config: Config, inputs: int = DEFAULT_INPUTS, probes: int = PR
 
 
 def _jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Cancel) \
-        -> tuple[np.ndarray, tuple[np.ndarray, ...] | None, np.ndarray]:
-    """J at each of the first `inputs` samples, (inputs, units[L], units[0]); with per_layer each layer's own
-    Jacobian's singular values; and Spectrum.units_on, (inputs, depth)."""
+        -> tuple[np.ndarray, int, tuple[np.ndarray, ...] | None, np.ndarray]:
+    """Ĵ and E with J = Ĵ 2^E at each of the first `inputs` samples, Ĵ (inputs, units[L], units[0]) (module
+    docstring; E = 0 where J stays within 2^±RANGE); with per_layer each layer's own Jacobian's singular values; and
+    Spectrum.units_on, (inputs, depth)."""
     if config.arch == "conv":
         return _conv_jacobians(config, inputs, per_layer, cancel)
     draws = draw(config.seed, config.depth, config.units, config.batch, config.input, family(config.init),
@@ -389,6 +399,7 @@ def _jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Can
     h = draws.x[:rows].astype(np.float64) * config.input_scale  # (rows, units[0])
     n0 = config.units[0]
     jac = np.broadcast_to(np.eye(n0), (inputs, n0, n0))  # (inputs, units[l], units[0]): ∂h_l/∂x at each input
+    exponent = 0  # ∂h_l/∂x = jac 2^exponent
     biases = layer_biases(config)
     layer_values = [] if per_layer else None
     units_on = []
@@ -400,14 +411,14 @@ def _jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Can
         if config.residual:
             u, inv_std = normalize(config.norm, h.copy())
             d = activations.derivative(config.activation, u, config.slope)  # (rows, width)
-            r = activations.apply(config.activation, u, config.slope) @ w
+            r = matmul(activations.apply(config.activation, u, config.slope), w)
             if b is not None:
                 r += b
             h = h + config.alpha * r
             step = _norm_jacobian(config.norm, jac, u[:inputs], inv_std, inputs)  # N' ∂x_{l-1}/∂x
             jac = jac + config.alpha * np.matmul(w.T, d[:inputs, :, None] * step)
         else:
-            z = h @ w
+            z = matmul(h, w)  # a network at a tiny gain: h far below 1, its terms subnormal (core.products)
             if b is not None:
                 z += b
             s, inv_std = normalize(config.norm, z)
@@ -415,11 +426,15 @@ def _jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Can
             h = activations.apply(config.activation, s, config.slope)
             step = np.matmul(w.T, jac) if layer > 1 else np.broadcast_to(w.T, (inputs, fan_out, fan_in))
             jac = d[:inputs, :, None] * _norm_jacobian(config.norm, step, s[:inputs], inv_std, inputs)
+            size = magnitude(jac)
+            if 0 < size and not 2.0**-RANGE < size < 2.0**RANGE:
+                shift = math.frexp(size)[1]
+                jac, exponent = np.ldexp(jac, -shift), exponent + shift
         units_on.append(np.count_nonzero(d[:inputs], axis=1))
         if per_layer:
             normalized = u if config.residual else s  # what N produced, which its derivative reads
             layer_values.append(_layer_values(config, w, d[:inputs], normalized[:inputs], inv_std, inputs))
-    return np.asarray(jac), None if layer_values is None else tuple(layer_values), np.stack(units_on, axis=1)
+    return np.asarray(jac), exponent, None if layer_values is None else tuple(layer_values), np.stack(units_on, axis=1)
 
 
 def _conv_jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Cancel) \
@@ -437,14 +452,14 @@ def _conv_jacobians(config: Config, inputs: int, per_layer: bool, cancel: thread
                                                      layers, i).T
     units_on = np.stack([np.count_nonzero(factor, axis=(1, 2)) for _, factor in layers], axis=1)
     if not per_layer:
-        return jac, None, units_on
+        return jac, 0, None, units_on
     layer_values = []
     for w, factor in layers:
         c_in = w.shape[0] // config.receptive_field
         values = [np.linalg.svd(_push(config, _basis(0, pixels * c_in, pixels * c_in), [(w, factor)], i),
                                 compute_uv=False) for i in range(inputs)]
         layer_values.append(np.sort(np.concatenate(values))[::-1])
-    return jac, tuple(layer_values), units_on
+    return jac, 0, tuple(layer_values), units_on
 
 
 def _conv_layers(config: Config, inputs: int, cancel: threads.Cancel) -> list[tuple[np.ndarray, np.ndarray]]:

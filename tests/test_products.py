@@ -51,6 +51,34 @@ def test_other_products_are_np_matmul():
     np.testing.assert_array_equal(out, np.matmul(a, b))
 
 
+# (dtype, power of two of each operand's scale): products whose terms a_ik b_kj lie below the smallest normal number
+# (float32 2^-126, float64 2^-1022), some of the products themselves too; and, last of each dtype, products within
+# RANGE_MARGIN of it whose terms are all normal
+TINY_OPERANDS = [("float32", -70), ("float32", -66), ("float32", -80), ("float32", -40),
+                 ("float64", -520), ("float64", -540), ("float64", -300)]
+
+
+@pytest.mark.parametrize("dtype, power", TINY_OPERANDS)
+@pytest.mark.parametrize("shape", [(64, 48, 40), (3, 200, 1)])
+def test_a_product_of_tiny_operands_is_the_exact_product_rounded(dtype, power, shape):
+    """a @ b with a = A 2^p, b = B 2^p, computed at a normal product's speed (on operands scaled to about 1), is the
+    exact product (long double here) within the rounding of the sums, inner x eps x (|a| @ |b|), plus one unit of the
+    subnormal range's spacing; where no term is subnormal it is numpy's product bit for bit (scaling by a power of two
+    is exact)."""
+    rows, inner, cols = shape
+    rng = np.random.default_rng(-power)
+    a, b = (np.ldexp(rng.standard_normal(size).astype(dtype), power) for size in ((rows, inner), (inner, cols)))
+    wide = np.longdouble
+    info = np.finfo(dtype)
+    spacing = np.ldexp(wide(1), info.minexp - info.nmant)  # the smallest subnormal number
+    sums = inner * wide(info.eps) * (np.abs(a).astype(wide) @ np.abs(b).astype(wide))
+    product = matmul(a, b)
+    assert product.dtype == dtype
+    assert (np.abs(product.astype(wide) - a.astype(wide) @ b.astype(wide)) <= sums + spacing).all()
+    if 2 * power > info.minexp:
+        np.testing.assert_array_equal(product, np.matmul(a, b))
+
+
 @pytest.mark.parametrize("row, col", [(0, 1), (0, 5), (7, 3), (12, 5), (12, 1)])
 def test_one_unit_that_differs_anywhere_is_not_taken_for_symmetry(row, col):
     rng = np.random.default_rng(row * 7 + col)

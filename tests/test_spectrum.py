@@ -40,6 +40,19 @@ def test_orthogonal_linear_network_is_gain_to_the_depth_in_every_direction():
         assert predicted_moments(config)["variance_squared"] == 0.0  # exactly: every s is gain^L
 
 
+@pytest.mark.parametrize("power", [-30, -37, -40])
+def test_a_jacobian_far_below_float64_s_range_is_the_in_range_one_scaled(power):
+    """A linear network's J is the product of its weights': at std 2^p times another's, every singular value is 2^(p L)
+    times that network's, exactly (powers of two). Carried as Ĵ 2^E, J keeps that at 2^-900, past the rescaling
+    bound 2^-256, and at 2^-1110 and 2^-1200, below float64's smallest subnormal 2^-1074: its values come out
+    rounded once from the in-range ones (mostly 0), where a product of subnormal numbers would round every layer."""
+    base = Config(activation="linear", init="normal", std=2.0**-4, depth=30, width=64, batch=10, dtype="float64")
+    tiny = replace(base, std=2.0 ** (-4 + power))
+    reference = spectrum(base).values
+    np.testing.assert_array_equal(spectrum(tiny).values, np.ldexp(reference, power * base.depth))
+    np.testing.assert_array_equal(jacobians(tiny), np.ldexp(jacobians(base), power * base.depth))
+
+
 @pytest.mark.slow
 def test_gaussian_linear_network_keeps_the_mean_of_s_squared_while_the_spread_grows():
     # E tr(JᵀJ) / n = sigma_w^{2L} = 1 at any depth; p90 / p10 grows with depth, >= 10 at depth 10 (width 500)
