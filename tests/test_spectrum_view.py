@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
-from core import Config, profiles, theory
+from core import Config, cache, profiles, theory
 from core import spectrum as spectra
 from core.network import WORK_LIMIT
 from core.spectrum import Spectrum, fuss_catalan_cdf, predicted_density, predicted_moments, spectrum
@@ -329,7 +329,6 @@ def test_the_spectrums_mean_and_the_pages_verdict_agree_at_every_tour_step():
     """The sentence's band is the verdict's: where a step's verdict is healthy, vanishing or exploding (its
     activations' and gradients' change over the network), the mean of s² is near 1, far below or far above it.
     Steps 7 (1.74) and 9 (2.61, the step that tames the stream) are both near 1; step 8's 996 is far above."""
-    from core import cache
     expected = {"healthy": "near", "vanishing": "small", "exploding": "large"}
     seen = {}
     for code, config in tour.STEPS.items():
@@ -862,7 +861,7 @@ def test_the_conv_steps_tab_says_what_its_borders_keep(lang):
     at = open_app(step=tour.CONV_STEP, tab="spectrum", lang=lang)
     assert not at.exception
     own = tour.STEPS[tour.CONV_STEP]
-    drawn = spectrum(view.fitting(own, 1 << 30, view.STEP_WORK))
+    drawn = cache.spectrum_cached(view.fitting(own, 1 << 30, view.STEP_WORK))  # the page's, computed once a process
     line = view.border_line(spectra.border_effect(own), own, drawn, lang)
     markdown = [m.value for m in at.markdown]
     assert view.verdict(drawn, lang) in markdown and line in markdown
@@ -929,7 +928,7 @@ def test_the_refusals_button_computes_the_spectrum_at_the_size_that_fits_and_kee
     assert not at.exception and not at.warning and at.slider(key="width").value == 64
     assert [m.value for m in at.metric[:4]] == headline  # the page's network's headline, as before the click
     assert [i.value for i in at.info] == [view.fitted_note(own, fitted, lang, 1 << 30)]
-    drawn = spectrum(fitted)
+    drawn = cache.spectrum_cached(fitted)  # the spectrum of 7 channels (5 s), computed once a process: the page's
     assert [m.value for m in at.metric[4:6]] == [view.headline(drawn, lang)[key] for key in ("p10", "p50")]
     markdown = [m.value for m in at.markdown]
     assert view.verdict(drawn, lang) in markdown
