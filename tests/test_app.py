@@ -174,7 +174,7 @@ def test_a_bad_link_value_warns_and_uses_the_default(query, name, default):
     at = open_app(**query)
     no_trouble(at)
     warnings = [w.value for w in at.warning]
-    assert any(f"**{name}**" in w and f", {default}, is used instead" in w for w in warnings), warnings
+    assert any(f"**{name}**" in w and w.endswith(f"is used instead: {default}.") for w in warnings), warnings
 
 
 @pytest.mark.slow
