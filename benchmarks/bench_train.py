@@ -1,6 +1,6 @@
 """Speed of the training races: alone, under load, at the lecture's size against their bare matmuls.
 
-    python benchmarks/bench_train.py [--repeat 3] [--load 3] [--lecture] [--he] [--seeds 6]
+    python benchmarks/bench_train.py [--repeat 3] [--load 3] [--lecture] [--he] [--seeds 6] [--faint]
 
 Every figure is measured in this one run, so the ratios compare like with like on whatever machine runs
 it; the thread settings are printed beside them. Nothing here asserts a time.
@@ -22,6 +22,9 @@ where no worker can start), for comparison.
 - --he: the He et al. 2015 preset (ReLU, Xavier against He, depth 22 and 30) for several seeds: per run
   the step at which the running-mean loss left the ln K plateau (< 0.9 ln K) and reached half of ln K,
   and the final accuracy; and the time of both depths run together (he_2015_depths) as the app runs them.
+- --faint: one run of the default race's net (tanh, N(0, σ²)) at σ = 10⁻⁸, whose values fall below float32's
+  smallest normal number a few layers in, against σ = 0.01, interleaved (core.products scales a product whose terms
+  would be subnormal; unscaled, such a run took about ten times as long).
 """
 
 from __future__ import annotations
@@ -108,6 +111,22 @@ def time_race(activation: str, repeat: int) -> None:
         status = f"diverged at step {r.diverged_at}" if r.diverged_at is not None else \
             f"loss {r.loss[0]:.3f} -> {r.loss[-20:].mean():.3f}, accuracy {100 * r.final_accuracy:.0f}%"
         print(f"    {name:15s} {time.perf_counter() - start:5.2f} s   {status}")
+
+
+def faint(repeat: int) -> None:
+    """One run at std 1e-8 (subnormal values from layer 5 on) against the same at 0.01, `repeat` times each."""
+    configs = {"std 0.01": replace(RACE, init="normal", std=0.01), "std 1e-8": replace(RACE, init="normal", std=1e-8)}
+    times: dict[str, list[float]] = {label: [] for label in configs}
+    for _ in range(repeat):
+        for label, config in configs.items():
+            start = time.perf_counter()
+            train_module.train(config, steps=DEFAULT_STEPS)
+            times[label].append(time.perf_counter() - start)
+    for label in configs:
+        print(f"one run, tanh, {label:9s} best {min(times[label]):.2f} s, "
+              f"median {statistics.median(times[label]):.2f} s over {repeat} runs")
+    ratio = statistics.median(times["std 1e-8"]) / statistics.median(times["std 0.01"])
+    print(f"      std 1e-8 / std 0.01: {ratio:.2f} (medians)")
 
 
 def one_race() -> float:
@@ -265,6 +284,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, help="steps of the --lecture race")
     parser.add_argument("--he", action="store_true", help="also run the He et al. 2015 preset over seeds")
     parser.add_argument("--seeds", type=int, default=6)
+    parser.add_argument("--faint", action="store_true", help="also a run whose values fall below float32's range")
     args = parser.parse_args()
     threads.configure()
     keep_freed_memory()  # as the app and the command line set malloc
@@ -277,6 +297,8 @@ def main() -> None:
         lecture(args.steps)
     if args.he:
         he_table(args.seeds)
+    if args.faint:
+        faint(args.repeat)
     print(f"(machine load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())})")
 
 
