@@ -9,7 +9,9 @@ draws of the same seed are reused; "new width" is the width slider dragged both 
 from 500 (501, 499, 502, ...), when the streams of the random numbers drawn so far are extended or cut.
 "faint" is He normal at gains around 10⁻⁶ (draws reused): its values fall below float32's smallest normal number
 at layer 7, where the forward pass stops; its last products' terms are subnormal, which core.products computes on
-operands scaled by powers of two (unscaled, those products took 0.2-0.4 s each).
+operands scaled by powers of two (unscaled, those products took 0.2-0.4 s each). "saturated" is step 3's N(0, 1)
+at stds around 1, whose saturated units' slopes are subnormal: its backward products are computed in two parts
+(before, 15 times a normal product's time).
 "as a page does" is a new seed inside a compute slot, as the app computes it: its large products in two row
 blocks, the second on another core while one is free (core.products.matmul_rows). Then a product in one call
 against its two row blocks forced side by side, at sizes around core.products.SPLIT_WORK (run it idle).
@@ -181,12 +183,17 @@ def measure(args: argparse.Namespace) -> None:
     def faint():  # values below float32's range from layer 7 on: subnormal terms in its last products
         simulate(replace(config, init="he_normal", gain=float(next(gains))))
 
+    big = iter(np.linspace(1.0, 1.1, 10**5))
+
+    def saturated():  # step 3's N(0, 1), a new std: saturated units, subnormal slopes in the backward pass's dL/ds
+        simulate(replace(config, std=float(next(big))))
+
     def small():  # a new seed of bench_app's light session's network (5 x 40, minibatch 64): fixed costs show
         simulate(replace(SMALL, seed=next(seeds)))
 
     torch_run = torch_eager(config, args.blas_threads)
     contenders = {"cold": cold, "page": page, "warm": warm, "wider": wider, "small": small, "faint": faint,
-                  "matmuls": lambda: bare_matmuls(config, hs, ws, g)}
+                  "saturated": saturated, "matmuls": lambda: bare_matmuls(config, hs, ws, g)}
     if torch_run:
         contenders["torch"] = torch_run
     for run in contenders.values():  # warm up BLAS threads, caches, imports
@@ -209,6 +216,8 @@ def measure(args: argparse.Namespace) -> None:
     print(f"simulate, new width (draws extended) {best['wider']:7.1f} ms")
     print(f"bare float32 matmuls, 3 per layer    {best['matmuls']:7.1f} ms")
     print(f"a small net (5 x 40, batch 64), new seed {best['small']:5.1f} ms")
+    print(f"N(0, 1), saturated (step 3), new std    {best['saturated']:7.1f} ms   (ratio to new std "
+          f"{best['saturated'] / best['warm']:.2f}: 1-3 % of its backward pass's dL/ds subnormal)")
     print(f"gain 1e-6, values below float32's range at layer 7, new gain {best['faint']:7.1f} ms   "
           f"(ratio to new std {best['faint'] / best['warm']:.2f}: 7 forward products, no backward)")
     print(f"ratio new std / matmuls              {best['warm'] / best['matmuls']:7.2f}   (target <= 1.3)")

@@ -24,7 +24,9 @@ where no worker can start), for comparison.
   and the final accuracy; and the time of both depths run together (he_2015_depths) as the app runs them.
 - --faint: one run of the default race's net (tanh, N(0, σ²)) at σ = 10⁻⁸, whose values fall below float32's
   smallest normal number a few layers in, against σ = 0.01, interleaved (core.products scales a product whose terms
-  would be subnormal; unscaled, such a run took about ten times as long).
+  would be subnormal; unscaled, such a run took about ten times as long); and one of 60 steps at the lecture's size
+  at N(0, 1), whose saturated units' slopes are subnormal, against Xavier (core.products computes a product with
+  subnormal entries in two parts; in one, the N(0, 1) run took 2.5 times Xavier's).
 """
 
 from __future__ import annotations
@@ -114,19 +116,25 @@ def time_race(activation: str, repeat: int) -> None:
 
 
 def faint(repeat: int) -> None:
-    """One run at std 1e-8 (subnormal values from layer 5 on) against the same at 0.01, `repeat` times each."""
-    configs = {"std 0.01": replace(RACE, init="normal", std=0.01), "std 1e-8": replace(RACE, init="normal", std=1e-8)}
-    times: dict[str, list[float]] = {label: [] for label in configs}
-    for _ in range(repeat):
-        for label, config in configs.items():
-            start = time.perf_counter()
-            train_module.train(config, steps=DEFAULT_STEPS)
-            times[label].append(time.perf_counter() - start)
-    for label in configs:
-        print(f"one run, tanh, {label:9s} best {min(times[label]):.2f} s, "
-              f"median {statistics.median(times[label]):.2f} s over {repeat} runs")
-    ratio = statistics.median(times["std 1e-8"]) / statistics.median(times["std 0.01"])
-    print(f"      std 1e-8 / std 0.01: {ratio:.2f} (medians)")
+    """One run at std 1e-8 (subnormal values from layer 5 on) against the same at 0.01; and at the lecture's size,
+    60 steps, N(0, 1) (saturated units: subnormal slopes in dL/ds) against Xavier; `repeat` times each."""
+    lecture_size = replace(RACE, width=500)
+    pairs = {"std 1e-8 / std 0.01": ({"std 0.01": (replace(RACE, init="normal", std=0.01), DEFAULT_STEPS),
+                                      "std 1e-8": (replace(RACE, init="normal", std=1e-8), DEFAULT_STEPS)}),
+             "N(0, 1) / Xavier": ({"10 x 500, Xavier": (replace(lecture_size, init="xavier_normal"), 60),
+                                   "10 x 500, N(0, 1)": (replace(lecture_size, init="normal", std=1.0), 60)})}
+    for title, configs in pairs.items():
+        times: dict[str, list[float]] = {label: [] for label in configs}
+        for _ in range(repeat):
+            for label, (config, steps) in configs.items():
+                start = time.perf_counter()
+                train_module.train(config, steps=steps)
+                times[label].append(time.perf_counter() - start)
+        for label, (_, steps) in configs.items():
+            print(f"one run, tanh, {label:18s} {steps} steps: best {min(times[label]):.2f} s, "
+                  f"median {statistics.median(times[label]):.2f} s over {repeat} runs")
+        base, other = (statistics.median(values) for values in times.values())
+        print(f"      {title}: {other / base:.2f} (medians)")
 
 
 def one_race() -> float:

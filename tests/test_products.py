@@ -79,6 +79,51 @@ def test_a_product_of_tiny_operands_is_the_exact_product_rounded(dtype, power, s
         np.testing.assert_array_equal(product, np.matmul(a, b))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("which", ["a", "b", "both"])
+def test_a_product_with_subnormal_entries_is_the_exact_product_rounded(dtype, which):
+    """An operand with 3 % subnormal entries among normal ones (a saturated tanh's slopes in dL/ds), and some rows
+    (or columns) of nothing else, whose outputs are themselves subnormal: computed in two parts at normal speed
+    (core.products._split), the product is the exact one (long double) within the rounding of the sums, inner x eps x
+    (|a| @ |b|), plus one unit of the subnormal range's spacing: the subnormal entries' part counted, not dropped."""
+    rng = np.random.default_rng(3)
+    info = np.finfo(dtype)
+    rows, inner, cols = 300, 256, 260
+    assert rows * inner * cols >= products.SPOT_WORK
+
+    def with_subnormal(shape, whole):
+        x = rng.standard_normal(shape).astype(dtype)
+        tiny = np.ldexp(rng.uniform(1, 2**info.nmant, shape), info.minexp - info.nmant).astype(dtype)
+        x = np.where(rng.random(shape) < 0.03, tiny * np.sign(x), x)
+        x[whole] = tiny[whole]  # outputs of these rows (columns) come from subnormal terms alone
+        return x
+
+    a = with_subnormal((rows, inner), np.s_[:5]) if which in ("a", "both") else rng.standard_normal(
+        (rows, inner)).astype(dtype)
+    b = with_subnormal((inner, cols), np.s_[:, :5]) if which in ("b", "both") else rng.standard_normal(
+        (inner, cols)).astype(dtype)
+    wide = np.longdouble
+    spacing = np.ldexp(wide(1), info.minexp - info.nmant)
+    sums = inner * wide(info.eps) * (np.abs(a).astype(wide) @ np.abs(b).astype(wide))
+    product = matmul(a, b)
+    assert product.dtype == dtype
+    assert (np.abs(product.astype(wide) - a.astype(wide) @ b.astype(wide)) <= sums + spacing).all()
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("power", [0, -70])
+def test_a_product_holding_nan_or_inf_is_numpy_s(bad, power):
+    """A run that diverged multiplies nan and inf: read where its size is sampled (the first entry), they leave the
+    product numpy's, at any scale, and with subnormal entries beside them."""
+    rng = np.random.default_rng(7)
+    a = np.ldexp(rng.standard_normal((300, 256)).astype(np.float32), power)
+    b = np.ldexp(rng.standard_normal((256, 260)).astype(np.float32), power)
+    a[0, 0] = bad
+    b[1:, 3] = np.float32(1e-40)  # subnormal
+    np.testing.assert_array_equal(np.isnan(matmul(a, b)), np.isnan(np.matmul(a, b)))
+    np.testing.assert_array_equal(np.isinf(matmul(a, b)), np.isinf(np.matmul(a, b)))
+
+
 @pytest.mark.parametrize("row, col", [(0, 1), (0, 5), (7, 3), (12, 5), (12, 1)])
 def test_one_unit_that_differs_anywhere_is_not_taken_for_symmetry(row, col):
     rng = np.random.default_rng(row * 7 + col)
@@ -164,7 +209,8 @@ def test_row_blocks_keep_identical_units_identical(monkeypatch, shape):
         assert (product == product[:1]).all()
 
 
-@pytest.mark.parametrize("changes", [{}, {"residual": True}, {"init": "constant"}, {"batch_norm": True}])
+@pytest.mark.parametrize("changes", [{}, {"residual": True}, {"init": "constant"}, {"batch_norm": True},
+                                     {"std": 1.0}])  # the last saturated: subnormal entries in its backward pass
 def test_a_simulation_on_two_cores_is_the_simulation_on_one(monkeypatch, changes):
     """Every statistic of a page's network (products in row blocks, side by side) is bitwise the one computed in
     a single thread: the machine's load never changes a number on the page."""
