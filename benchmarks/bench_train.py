@@ -119,10 +119,10 @@ def faint(repeat: int) -> None:
     """One run at std 1e-8 (subnormal values from layer 5 on) against the same at 0.01; and at the lecture's size,
     60 steps, N(0, 1) (saturated units: subnormal slopes in dL/ds) against Xavier; `repeat` times each."""
     lecture_size = replace(RACE, width=500)
-    pairs = {"std 1e-8 / std 0.01": ({"std 0.01": (replace(RACE, init="normal", std=0.01), DEFAULT_STEPS),
-                                      "std 1e-8": (replace(RACE, init="normal", std=1e-8), DEFAULT_STEPS)}),
-             "N(0, 1) / Xavier": ({"10 x 500, Xavier": (replace(lecture_size, init="xavier_normal"), 60),
-                                   "10 x 500, N(0, 1)": (replace(lecture_size, init="normal", std=1.0), 60)})}
+    pairs = {"std 1e-8 / std 0.01": {"std 0.01": (replace(RACE, init="normal", std=0.01), DEFAULT_STEPS),
+                                     "std 1e-8": (replace(RACE, init="normal", std=1e-8), DEFAULT_STEPS)},
+             "N(0, 1) / Xavier": {"10 x 500, Xavier": (replace(lecture_size, init="xavier_normal"), 60),
+                                  "10 x 500, N(0, 1)": (replace(lecture_size, init="normal", std=1.0), 60)}}
     for title, configs in pairs.items():
         times: dict[str, list[float]] = {label: [] for label in configs}
         for _ in range(repeat):

@@ -47,6 +47,11 @@ SPOT_WORK = 2**24  # multiply-adds: from here a product samples its operands for
 SPOT = 16  # about this many rows and columns of an operand, evenly spaced, are sampled
 
 
+def _spaced(a: np.ndarray, count: int) -> np.ndarray:
+    """A view of about `count` evenly spaced entries along each axis of a, its first row and column among them."""
+    return a[tuple(slice(None, None, max(1, n // count)) for n in a.shape)]
+
+
 def _columns_equal(a: np.ndarray) -> bool:
     """Whether every column of a (rows, cols) equals the first; O(1) for a random matrix."""
     # Two scalar reads settle a dense random matrix: each product of a training step pays only those.
@@ -54,8 +59,8 @@ def _columns_equal(a: np.ndarray) -> bool:
         return False
     # Matrices with many exact zeros (ReLU's outputs, zero-padded im2col patches) often tie there: an 8 x 8 sample
     # spread over a settles them before the full comparison, which costs as much as a small product.
-    rows = a[::max(1, a.shape[0] // SAMPLE)]  # views: a product of a conv chunk pays microseconds for them
-    if not (rows[:, ::max(1, a.shape[1] // SAMPLE)] == rows[:, :1]).all():
+    sample = _spaced(a, SAMPLE)  # a view: a product of a conv chunk pays microseconds for it
+    if not (sample == sample[:, :1]).all():
         return False
     return bool((a == a[:, :1]).all())
 
@@ -68,7 +73,7 @@ def magnitude(a: np.ndarray) -> float:
         return 0.0
     size = max(abs(a.item(0)), abs(a.item(a.size // 2)), abs(a.item(-1)))
     if size == 0:
-        size = np.abs(a[tuple(slice(None, None, max(1, n // SAMPLE)) for n in a.shape)]).max()
+        size = np.abs(_spaced(a, SAMPLE)).max()
     return float(size)
 
 
@@ -91,7 +96,7 @@ def _has_subnormal(x: np.ndarray) -> bool:
     tiny = TINY.get(x.dtype)
     if tiny is None:
         return False
-    sample = np.abs(x[::max(1, x.shape[0] // SPOT), ::max(1, x.shape[1] // SPOT)])
+    sample = np.abs(_spaced(x, SPOT))
     return bool(np.any((sample < tiny) & (sample > 0)))
 
 
@@ -115,9 +120,10 @@ def _product(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.
         for x in (a, b):
             if _has_subnormal(x):
                 normal, scaled, shift = _split(x)
-                product = _product(normal, b, out=out) if x is a else _product(a, normal, out=out)
-                tail = _product(scaled, b) if x is a else _product(a, scaled)
-                product += np.ldexp(tail, -shift, out=tail)
+                head, tail = ((normal, b), (scaled, b)) if x is a else ((a, normal), (a, scaled))
+                product = _product(*head, out=out)
+                rest = _product(*tail)
+                product += np.ldexp(rest, -shift, out=rest)
                 return product
     return np.matmul(a, b, out=out)
 
