@@ -1,6 +1,6 @@
 """Speed of the training races: alone, under load, at the lecture's size against their bare matmuls.
 
-    python benchmarks/bench_train.py [--repeat 3] [--load 3] [--lecture] [--he] [--seeds 6] [--faint]
+    python benchmarks/bench_train.py [--repeat 3] [--load 3] [--pages 3] [--lecture] [--he] [--seeds 6] [--faint]
 
 Every figure is measured in this one run, so the ratios compare like with like on whatever machine runs
 it; the thread settings are printed beside them. Nothing here asserts a time.
@@ -16,6 +16,13 @@ where no worker can start), for comparison.
   this process, each race's runs going to the one shared pool of workers, as the app's sessions do), and
   as N separate processes computing in their own threads. The ratio slowest-of-N / alone is the figure
   (target <= 2 for N = 3 on two cores, whose fair share is 1.5).
+- --pages N: Run at a tour step (--steps steps) alone, then while N sessions (threads of this process) each compute
+  one new tour network after another through the page's own path (core.cache.simulate_cached: admitted with its
+  memory and work), as three students changing the seed while a teacher's race trains. The ratio race-with-pages /
+  alone against the fair share of processor sharing: the race's legs and the N sessions each want a core, so on C
+  cores the race's share is min(C, legs) / (min(C, legs) + N) of what it has alone; and the page networks' seconds
+  (median, slowest) against their time alone. (A race that took its cores back only when no page was waiting got
+  2 % of a core under such a stream.)
 - --lecture: Run at a tour step, the lecture's 10 x 500 net with its minibatch of 128, five schemes of
   300 steps (about 2.9e12 flops), against the same matmuls bare (float32, the same shapes, side by side
   in the same threads): target <= 1.3 x.
@@ -48,7 +55,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import Config, threads, workers  # noqa: E402
+from core import Config, cache, threads, workers  # noqa: E402
 from core.allocator import keep_freed_memory  # noqa: E402
 from core.train import (  # noqa: E402
     DEFAULT_STEPS, HE_2015_LR, HE_2015_STEPS, he_2015, he_2015_config, he_2015_depths, lecture_schemes, race,
@@ -256,6 +263,51 @@ def lecture(steps: int) -> None:
           f"{full_cpu:.1f} s of CPU in this process and the workers, ratio {full_cpu / bare_cpu:.2f})")
 
 
+def page_stream(sessions: int, steps: int) -> None:
+    """Run at a tour step alone, then with `sessions` threads computing new tour networks until it ends."""
+    schemes = lecture_schemes(LECTURE.batch_norm)
+    seeds = iter(range(1_000_000, 2_000_000))  # a new network each time: nothing comes from the cache
+    lock = threading.Lock()
+
+    def network() -> float:
+        with lock:
+            config = replace(LECTURE, seed=next(seeds))
+        start = time.perf_counter()
+        cache.simulate_cached(config)
+        return time.perf_counter() - start
+
+    race(LECTURE, schemes, steps=5)  # warm up
+    alone_networks = [network() for _ in range(5)]
+    start = time.perf_counter()
+    race(LECTURE, schemes, steps=steps)
+    alone = time.perf_counter() - start
+    done, seconds = threading.Event(), []
+
+    def session() -> None:
+        while not done.is_set():
+            took = network()
+            with lock:
+                seconds.append(took)
+
+    students = [threading.Thread(target=session) for _ in range(sessions)]
+    start = time.perf_counter()
+    for student in students:
+        student.start()
+    race(LECTURE, schemes, steps=steps)
+    loaded = time.perf_counter() - start
+    done.set()
+    for student in students:
+        student.join()
+    cores = min(threads.usable_cores(), len(schemes))
+    fair = (cores + sessions) / cores
+    print(f"\nRun at a tour step ({len(schemes)} schemes x {steps} steps) while {sessions} sessions compute new tour "
+          f"networks one after another (core.cache.simulate_cached):")
+    print(f"  the race alone {alone:.1f} s, with the pages {loaded:.1f} s: ratio {loaded / alone:.2f} (fair share of "
+          f"{cores} legs and {sessions} sessions on {threads.usable_cores()} cores: {fair:.2f})")
+    print(f"  page networks meanwhile: {len(seconds)}, median {statistics.median(seconds):.2f} s, slowest "
+          f"{max(seconds):.2f} s (alone: median {statistics.median(alone_networks):.2f} s)")
+
+
 def he_cell(result) -> str:
     """One run of the He et al. 2015 table as docs/training.md writes it: the step at which the 20-step mean loss
     left the ln K plateau (< 0.9 ln K) / reached half of ln K / the final accuracy, "-" for a level never reached."""
@@ -288,6 +340,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--load", type=int, default=0, metavar="N", help="also N default races at once")
+    parser.add_argument("--pages", type=int, default=0, metavar="N",
+                        help="also Run at a tour step while N sessions compute new networks")
     parser.add_argument("--lecture", action="store_true", help="also Run at a tour step against its bare matmuls")
     parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, help="steps of the --lecture race")
     parser.add_argument("--he", action="store_true", help="also run the He et al. 2015 preset over seeds")
@@ -301,6 +355,8 @@ def main() -> None:
         time_race(activation, args.repeat)
     if args.load:
         under_load(args.load)
+    if args.pages:
+        page_stream(args.pages, args.steps)
     if args.lecture:
         lecture(args.steps)
     if args.he:

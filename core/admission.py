@@ -16,9 +16,14 @@ large network is never passed over by a stream of small ones, and a computation 
 refused: it waits. One that needs more than the whole budget runs alone. While it waits, a computation reports how
 many computations come before it (the page says so) and looks at its cancel check (its session may have gone).
 
-A long computation (a training run: up to minutes) steps aside when another waits for a core (step_aside): it gives
-its core to the one waiting, keeps its memory, pauses, and takes a core again in turn. So a page opened while
-races train waits for a core about as long as a training step, not as long as a run.
+A long computation (a training run: up to minutes) steps aside when another waits for a core (step_aside), once
+it has computed for a SLICE since it last took a core: it gives its core to the one waiting, keeps its memory,
+pauses, and asks for a core again as a computation of a SLICE's work, ranked by its response ratio with the rest.
+So a page opened while races train waits for a core about a SLICE, not a run; and a race keeps its turns under a
+stream of pages, as round robin would give them: it is back once it has waited as long, relative to a SLICE, as the
+page in line has waited relative to its work. (Taking a core back only when no new computation waited, a race under
+three sessions' stream of pages had 2 % of a core and took 16 minutes instead of half of one.) One resuming passes a
+new one that waits for memory: the memory may be its own, kept while it waits.
 
 The server's budget is INIT_EXPLORER_MEMORY_MIB (server_budget(), read by the app at start); the process's
 one Admission is core.threads.ADMISSION, with a core for each of threads.usable_cores().
@@ -45,6 +50,9 @@ SERVER_MIB_RANGE = (64, 1 << 20)  # from 64 MiB (the lecture's network needs 40)
 # The least work a computation is counted at, in seconds of one core: a response ratio divides by it, and a
 # computation that says no work (0) is ranked as one of a millisecond, with its waiting time counting from then.
 MIN_WORK = 1e-3
+# Seconds a long computation computes between lending its core (step_aside): the work its turn back is ranked at.
+# Pages wait up to a SLICE for a core a race holds; each turn costs a race a pause and a resume (milliseconds).
+SLICE = 0.2
 
 
 class BudgetSettingError(ValueError):
@@ -140,7 +148,7 @@ class Admission:
                         told = ahead
                     if check is not None:
                         check()
-                    if self._cores_used < self.cores and self._wanted():
+                    if self._cores_used < self.cores and self._next() is not None:
                         self._changed.notify_all()  # the one ranked first now (the ratios move) may take the core
                     self._changed.wait(every)
             except BaseException:
@@ -167,56 +175,59 @@ class Admission:
     def _fits(self, ticket: _Ticket) -> bool:
         return self.reserved + min(ticket.nbytes, self.memory) <= self.memory
 
-    def _first(self, resuming: bool) -> _Ticket | None:
-        """The next new computation (highest response ratio now; the earliest to ask among equals), or the first
-        resuming one in line."""
-        if resuming:
-            return next((t for t in self._queue if t.resuming), None)
+    def _next(self) -> _Ticket | None:
+        """The computation a free core goes to: the waiting one with the highest response ratio (the earliest to ask
+        among equals), if it fits; where that one is new and waits for memory, no new one passes it, and the core
+        goes to the resuming one with the highest ratio (None if there is none)."""
         now = self.clock()
-        return max((t for t in self._queue if not t.resuming), key=lambda t: t.response_ratio(now), default=None)
+        first = max(self._queue, key=lambda t: t.response_ratio(now), default=None)
+        if first is None or first.resuming or self._fits(first):
+            return first
+        return max((t for t in self._queue if t.resuming), key=lambda t: t.response_ratio(now), default=None)
 
     def _rank(self, ticket: _Ticket) -> int:
-        """How many computations waiting come before this new one now: the new ones _first would take first, and
-        those resuming that asked before it."""
+        """How many computations waiting come before this one now: those of a higher response ratio, those of an
+        equal one that asked before it, and, while it waits for memory, every one resuming (_next)."""
         now = self.clock()
         ratio, ahead, earlier = ticket.response_ratio(now), 0, True
+        blocked = not ticket.resuming and not self._fits(ticket)
         for other in self._queue:
             if other is ticket:
                 earlier = False
-            elif other.resuming:
-                ahead += earlier
+            elif other.resuming and blocked:
+                ahead += 1
             else:
                 other_ratio = other.response_ratio(now)
                 ahead += other_ratio > ratio or (earlier and other_ratio == ratio)
         return ahead
 
     def _wanted(self) -> bool:
-        """Whether the first new computation in line would take a core now if one were free."""
-        first = self._first(resuming=False)
-        return first is not None and self._fits(first)
+        """Whether a new computation would take a core now if one were free (a long computation gives its core
+        only to a new one: to one resuming, it would only take turns)."""
+        following = self._next()
+        return following is not None and not following.resuming
 
     def _admissible(self, ticket: _Ticket) -> bool:
-        """A core is free, and: a new computation is the first new one in line and its memory is free; one that
-        resumes (its memory still reserved) is the first such, and no new one could take the core instead."""
-        if self._cores_used >= self.cores or self._first(ticket.resuming) is not ticket:
-            return False
-        return not self._wanted() if ticket.resuming else self._fits(ticket)
+        """A core is free and this is the computation it goes to (_next)."""
+        return self._cores_used < self.cores and self._next() is ticket
 
     def core_wanted(self) -> bool:
         """Whether step_aside would give a core away now."""
         with self._changed:
             return self._wanted()
 
-    def step_aside(self, check: Callable[[], None] | None = None, every: float = 0.1) -> bool:
+    def step_aside(self, check: Callable[[], None] | None = None, every: float = 0.1,
+                   work: float = SLICE) -> bool:
         """Called by an admitted computation (in its admit block) between steps of its work: when a new
-        computation in line could take a core now, give the core to it, wait for a core again in turn, and return
-        True (False at once when none could). The computation's memory stays reserved meanwhile; pause its work
-        before (it must not compute on a core it has given back). check() is called while waiting, as in admit,
-        and what it raises is raised here with the core held again, for the admit block to end as usual."""
+        computation in line could take a core now, give the core to it, wait for a core again in turn (ranked as
+        a computation of `work` seconds, by its response ratio), and return True (False at once when none
+        could). The computation's memory stays reserved meanwhile; pause its work before (it must not compute on
+        a core it has given back). check() is called while waiting, as in admit, and what it raises is raised
+        here with the core held again, for the admit block to end as usual."""
         with self._changed:
-            if not self._wanted():  # a new computation: one resuming would only take turns with this one
+            if not self._wanted():
                 return False
-            ticket = _Ticket(0, resuming=True)
+            ticket = _Ticket(0, max(MIN_WORK, float(work)), self.clock(), resuming=True)
             self._queue.append(ticket)
             self.running -= 1
             self._cores_used -= 1

@@ -39,6 +39,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
@@ -46,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from . import threads
+from .admission import SLICE
 
 POLL = 0.1  # seconds between looks at the caller's stop signal while a task runs
 RECYCLE_BYTES = 256 << 20  # a worker whose resident memory has grown by more than this since its first task ends
@@ -180,9 +182,10 @@ class Pool:
         slot: the compute slot the task holds while it computes (a threads.compute_slot(...) to enter), taken
         once a worker is free: a computation holding a core never waits for a worker, which a paused task may
         hold (three races at once on two cores waited for each other for ever that way). Whenever another
-        computation waits for a core, the task is paused at its next cancelled() look and its core lent to that
-        computation, and it resumes once it has a core again (threads.step_aside): a run of minutes does not
-        keep a page waiting for minutes.
+        computation waits for a core and the task has had its core for a SLICE, the task is paused at its next
+        cancelled() look and its core lent to that computation, and it resumes once it has a core again in turn
+        (threads.step_aside; core.admission): a run of minutes does not keep a page waiting for minutes, nor a
+        stream of pages a run.
         """
         worker = self._acquire(cancel)
         healthy, failed = True, None  # failed: what report raised; the task is then stopped, and that raised
@@ -191,11 +194,13 @@ class Pool:
                 worker.conn.send(("task", fn, args))
                 healthy = False  # until its reply says otherwise
                 asked = False
+                turn = time.monotonic()  # when the task last took a core: it keeps it for a SLICE at least
                 while True:
                     if not asked and (failed is not None or _is_set(cancel)):
                         worker.conn.send(("cancel",))
                         asked = True
-                    if slot is not None and not asked and threads.ADMISSION.core_wanted():
+                    if (slot is not None and not asked and time.monotonic() - turn >= SLICE
+                            and threads.ADMISSION.core_wanted()):
                         worker.conn.send(("pause",))
                         try:
                             threads.step_aside(cancel)
@@ -203,6 +208,7 @@ class Pool:
                             pass
                         finally:
                             worker.conn.send(("resume",))
+                            turn = time.monotonic()
                     if not wait([worker.conn], timeout=POLL):
                         continue
                     try:

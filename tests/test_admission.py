@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import DEFAULT_MEMORY_BUDGET, Config, cache, estimate_memory, threads
 from core.admission import (
-    DEFAULT_SERVER_MIB, ENV, SERVER_MIB_RANGE, Admission, BudgetSettingError, server_budget,
+    DEFAULT_SERVER_MIB, ENV, SERVER_MIB_RANGE, SLICE, Admission, BudgetSettingError, server_budget,
 )
 from views import summary, tour, urlstate
 from views.text import t
@@ -675,6 +675,38 @@ def test_one_resuming_gives_way_to_a_new_computation_and_passes_one_waiting_for_
     long.done()
     assert big.admitted.wait(GUARD)
     big.done()
+
+
+@pytest.mark.parametrize("share, first", [(0.9, "page"), (1.1, "long")])
+def test_one_resuming_takes_its_core_back_from_pages_in_line_as_its_ratio_grows(share, first):
+    """A long computation that lent its core asks for it back as one of a SLICE's work, ranked with the pages in
+    line: it passes a page of work V that has waited longer than it once (w + SLICE) / SLICE > (u + V) / V. It
+    once waited until no page was in line: a race under three sessions' stream of pages had 2 % of a core.
+    Here a page of V = 1 s asks at 0 and the long one steps aside at a = 2 s: they are equal at
+    T = V a / (V - SLICE)."""
+    clock = Clock()
+    admission = Admission(cores=1, memory=100, clock=clock)
+    order: list[str] = []
+    long = Stepper(admission, 10)
+    quick = Holder(admission, 0, order, "quick", work=0.001)  # takes the lent core
+    page = Holder(admission, 0, order, "page", work=1.0)
+    assert page.waits_with(2)
+    clock.now = 2.0
+    long.step_aside()
+    assert quick.admitted.wait(GUARD)
+    clock.now = share * 1.0 * 2.0 / (1.0 - SLICE)
+    quick.done()
+    assert until(lambda: long.back.is_set() or page.admitted.is_set())
+    assert (long.back.is_set(), page.admitted.is_set()) == (first == "long", first == "page")
+    if first == "long":
+        assert long.stepped == [True]
+        long.done()
+        page.done()
+    else:
+        page.done()
+        assert long.back.wait(GUARD)
+        long.done()
+    assert admission.running == admission.reserved == admission.waiting == 0
 
 
 def test_two_long_computations_lend_one_core_to_one_waiting():
