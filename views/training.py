@@ -85,7 +85,7 @@ WORK_LIMIT = 3e12  # refused, with the width that would fit; memory alone would 
 # (a fresh server; Chromium on the same machine): Run at step 2, the lecture's 10 x 500 net with five schemes of
 # 300 steps (LECTURE_WORK multiply-adds), and the He et al. 2015 preset's four runs; idle, and while 3 other
 # sessions compute new networks. The page states them, and times other races at the lecture race's rate.
-MEASURED_S = {"race": {"idle": 30.0, "loaded": 953.0}, "he": {"idle": 8.5, "loaded": 292.0}}  # docs/performance.md
+MEASURED_S = {"race": {"idle": 37.7, "loaded": 105.1}, "he": {"idle": 9.9, "loaded": 24.0}}  # docs/performance.md
 LOADS = ("idle", "loaded")
 LOADED_BY = 3  # other sessions computing new networks during the "loaded" figures (bench_app.py --background)
 
