@@ -201,6 +201,40 @@ def test_a_computation_asking_for_a_core_during_a_race_gets_one_and_the_race_kee
 
 
 @pytest.mark.slow
+def test_a_race_ends_with_its_own_bits_while_three_sessions_ask_for_cores_without_a_pause():
+    """A race of whole runs (as many as cores: no legs) that lends its cores takes them back in turn (core.admission:
+    a SLICE's work, ranked with the rest): it ends, with the bits of one left alone, while three sessions each ask
+    for a core for one short computation after another, so that one is always in line. A run once took its core
+    back only when nobody was in line; under three sessions' pages it got 2 % of a core and did not end here."""
+    schemes, steps = ("xavier_normal", "he_normal"), 1500
+    alone = race(SMALL, schemes, steps=steps)
+    stop, turns, result = threading.Event(), [0, 0, 0], {}
+
+    def session(i: int) -> None:
+        while not stop.is_set():
+            with threads.compute_slot(work=0.05):
+                stop.wait(0.05)  # a page's network, 50 ms on its core
+            turns[i] += 1
+
+    sessions = [threading.Thread(target=session, args=(i,), daemon=True) for i in range(3)]
+    for s in sessions:
+        s.start()
+    racing = threading.Thread(target=lambda: result.update(race(SMALL, schemes, steps=steps)), daemon=True)
+    try:
+        racing.start()
+        racing.join(120)  # a few seconds; starved, it does not end while the sessions ask
+        ended = not racing.is_alive()
+    finally:
+        stop.set()
+        for s in sessions:
+            s.join(30)
+        racing.join(300)
+    assert ended and min(turns) > 0, turns  # the sessions computed meanwhile too
+    for scheme in schemes:
+        assert same_bits(result[scheme], alone[scheme]), scheme
+
+
+@pytest.mark.slow
 def test_races_of_three_sessions_at_once_all_end_with_their_own_bits():
     """Three sessions press Run at once (more runs than workers): a run paused to lend its core keeps its worker,
     so a run given that core must not wait for a worker while holding it; each race ends, as it does alone."""
