@@ -127,7 +127,8 @@ class Admission:
     def admit(self, nbytes: int = 0, check: Callable[[], None] | None = None,
               waiting: Callable[[int], None] | None = None, every: float = 0.1, work: float = 0.0) -> Iterator[None]:
         """Hold a core and min(nbytes, memory) bytes for the block, once this computation is the waiting one with
-        the highest response ratio and both are free (a computation resuming after step_aside gives way to it).
+        the highest response ratio and both are free (one resuming after step_aside is ranked with the rest, and
+        passes a new one that waits for memory).
         work: the seconds of one core it expects to take (at least MIN_WORK is counted).
 
         While waiting, every `every` seconds and whenever a computation ends: check() is called, and what it

@@ -188,8 +188,9 @@ def compute_slot(nbytes: int = 0, cancel: Cancel = None, waiting: Callable[[int]
 
 def step_aside(cancel: Cancel = None, every: float = 0.1) -> bool:
     """In a thread holding a compute slot, between steps of a long computation (paused meanwhile): lend the core
-    to a computation waiting for one and wait for a core again (ADMISSION.step_aside); whether it did. Cancelled
-    as soon as cancel is set while waiting, with the core held again."""
+    to a computation waiting for one and wait for a core again, ranked as a computation of a SLICE's work
+    (ADMISSION.step_aside, core.admission); whether it did. Cancelled as soon as cancel is set while waiting, with
+    the core held again."""
     return ADMISSION.step_aside(check=None if cancel is None else partial(check, cancel), every=every)
 
 
