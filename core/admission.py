@@ -217,18 +217,17 @@ class Admission:
         with self._changed:
             return self._wanted()
 
-    def step_aside(self, check: Callable[[], None] | None = None, every: float = 0.1,
-                   work: float = SLICE) -> bool:
+    def step_aside(self, check: Callable[[], None] | None = None, every: float = 0.1) -> bool:
         """Called by an admitted computation (in its admit block) between steps of its work: when a new
         computation in line could take a core now, give the core to it, wait for a core again in turn (ranked as
-        a computation of `work` seconds, by its response ratio), and return True (False at once when none
+        a computation of a SLICE's work, by its response ratio), and return True (False at once when none
         could). The computation's memory stays reserved meanwhile; pause its work before (it must not compute on
         a core it has given back). check() is called while waiting, as in admit, and what it raises is raised
         here with the core held again, for the admit block to end as usual."""
         with self._changed:
             if not self._wanted():
                 return False
-            ticket = _Ticket(0, max(MIN_WORK, float(work)), self.clock(), resuming=True)
+            ticket = _Ticket(0, SLICE, self.clock(), resuming=True)
             self._queue.append(ticket)
             self.running -= 1
             self._cores_used -= 1
