@@ -47,16 +47,16 @@ def main() -> None:
     compute_first(note, lambda config, lang: [*tabs.other_networks(config, lang), *beside.networks(config),
                                               *tour.companions(tour.step_of(config), config.seed).values()])
     lang, step, config = sidebar()
-    story, presenting, qr = header(lang, step, config)  # presenter mode: the sidebar closed, the lesson on one screen
+    # presenter mode: the sidebar closed, the lesson on one screen
+    story, presenting, qr = header(lang, step, config, partial(link_problems, lang, tabs.CODES))
     body(note, lang, step, config, story, presenting)
     page_drawn()  # from now on a computation's note says the page below is the one before
     present.fill_qr(qr, lang)  # the link as this run leaves it: the tab and the switches below are written by now
 
 
 def body(note: Note, lang: str, step: str, config: Config, story: DeltaGenerator, presenting: bool) -> None:
-    """Everything under the step row: the link's notices, the network's story, numbers, charts and tabs; a refusal
+    """Everything under the title: the network's story, numbers, charts and tabs; a refusal
     or an error in their place where the network cannot be computed."""
-    link_problems(lang, tabs.CODES)
     refused = summary.refusal(config, lang, memory_budget(), WORK_LIMIT)  # over the memory or the work limit
     if refused:
         st.error(refused)

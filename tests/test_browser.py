@@ -9,6 +9,7 @@ import pytest
 from tests.browser_support import EXCEPTION, SETTLED, WATCH_STATE, act, heading, option, visit, watched_page
 from tests.app_support import as_read
 from views import training
+from views.headline import STORY
 from views.text import t
 from views.tour import STEPS
 
@@ -113,12 +114,25 @@ def test_a_deep_link_opens_exactly_that_view(base, page):
     assert "step=3" in page.url and "lang=zh" in page.url
 
 
+# The tops and bottoms (px) of the network line under the title, the link's first warning and the step's story
+NOTICE_PLACE = """(story) => {
+    const box = (e) => e.getBoundingClientRect();
+    const line = box(document.querySelector("[data-testid='stMain'] [data-testid='stCaptionContainer']"));
+    const warning = box(document.querySelector("[data-testid='stAlertContentWarning']"));
+    const top = box(document.querySelector(`[data-testid='stMain'] .st-key-${story}`)).top;
+    return {line: line.bottom, warning: [warning.top, warning.bottom], story: top}; }"""
+
+
 def test_a_bad_link_value_is_named_in_a_warning(base, page):
+    """The warning stands between the network line and the story (under the story, a phone showed a screen and more
+    of the step used instead before saying why)."""
     visit(page, f"{base}/?depth=999&init=normal")
     warning = page.locator("[data-testid='stAlertContentWarning']").first.inner_text()
     assert "depth" in warning and "999" in warning
     assert slider_value(page, t("en", "depth")) == "10"
     assert "depth=" not in page.url
+    place = page.evaluate(NOTICE_PLACE, STORY)
+    assert place["line"] <= place["warning"][0] < place["warning"][1] <= place["story"], place
 
 
 def test_switching_language_keeps_the_settings(base, page):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import streamlit as st
@@ -42,10 +43,11 @@ CLICKER = f"""<script>/* a clicker's keys */
 </script>"""
 
 
-def header(lang: str, step: str, config: Config) -> tuple[Any, bool, Any]:
-    """One row of the ◀ ▶ step buttons and presenter mode's switch, then the title, the network in one line and the
-    step's story; returns the story's place, filled once computed, whether presenter mode is on, and the QR code's
-    place (present.controls), filled at the run's end (present.fill_qr).
+def header(lang: str, step: str, config: Config, notices: Callable[[], None]) -> tuple[Any, bool, Any]:
+    """One row of the ◀ ▶ step buttons and presenter mode's switch, then the title, the network in one line,
+    `notices` (what the page made of its link: views.link.link_problems) and the step's story; returns the story's
+    place, filled once computed, whether presenter mode is on, and the QR code's place (present.controls), filled at
+    the run's end (present.fill_qr).
 
     The row comes first, so that the buttons stand at the same place at every step, wherever the window is: under
     the story they moved by 100 px with its length, and under the title by a line wherever it or the network line
@@ -67,6 +69,9 @@ def header(lang: str, step: str, config: Config) -> tuple[Any, bool, Any]:
             st.html(CLICKER, unsafe_allow_javascript=True)
     st.title(tour.heading(step, lang))
     st.caption(describe.line(config, lang))
+    # a link's value refused or a parameter dropped is said before the story: under it, a phone showed the story of
+    # the step used instead for a screen and more before saying why
+    notices()
     # filled in once the network is computed: a story quotes its numbers (Custom where they part); keyed, the page's
     # CSS and its tests find it whatever stands before it
     story = st.container(key=STORY).empty()
