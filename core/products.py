@@ -20,9 +20,12 @@ kept whole and only the sum rounded into the subnormal range.
 A few subnormal entries among normal ones cost as much: a saturated tanh unit's slope sech²(s) is subnormal for
 44 < |s| < 52 in float32, and at the lecture's N(0, 1) step (step 3) 1-3 % of the backward pass's dL/ds are,
 which made its products 15 times slower (88 ms for a 250 x 1000 x 500 block). A large product (SPOT_WORK) looks at
-a sample of each operand, and where it finds subnormal entries computes a @ b as the product of the operand's
-normal entries plus that of its subnormal ones scaled by 2^-minexp, scaled back (_split): two products at normal
-speed, equal to the one within the rounding of their sums.
+a sample of each operand, and where it finds subnormal entries computes a @ b on that operand lifted by a power of
+two 2^k that makes every entry normal while no sum of the product can overflow (_lift; k = 94 for step 3's first
+layer in float32), and scales the result back: one product at normal speed, bit for bit the unscaled one wherever
+no term was subnormal. Where the operand's entries span too much of the exponent range for such a k, the product is
+that of its normal entries plus that of its subnormal ones scaled by 2^-minexp, scaled back (_split): two products
+at normal speed, equal to the one within the rounding of their sums.
 """
 
 from __future__ import annotations
@@ -109,9 +112,24 @@ def _split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     return np.where(small, 0, x), np.ldexp(scaled, -info.minexp, out=scaled), -info.minexp
 
 
+def _lift(x: np.ndarray, other: np.ndarray, inner: int) -> int | None:
+    """The power of two k for which x 2^k holds no subnormal entry and neither it nor a sum of its `inner` products
+    with `other`'s entries can overflow: the largest k with max|x 2^k| x max(1, inner x max|other|) four times below
+    the type's largest number, where it is at least the mantissa's bits (which take the smallest subnormal number to
+    the smallest normal one); None where there is no such k (x's entries span the exponent range, or an operand holds
+    inf or nan)."""
+    info = np.finfo(x.dtype)
+    bound = float(np.abs(x).max()) * max(1.0, inner * float(np.abs(other).max()))
+    if not (0 < bound < math.inf):
+        return None
+    k = math.frexp(float(info.max) / bound)[1] - 3  # 2^k <= max / bound / 4
+    return k if k >= info.nmant else None
+
+
 def _product(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """np.matmul(a, b, out=out), at a normal product's speed where its terms would be subnormal: on operands scaled
-    by powers of two (_scales), and in two parts where an operand of a large one holds subnormal entries (_split)."""
+    by powers of two (_scales); where an operand of a large one holds subnormal entries among normal ones, on that
+    operand lifted by 2^k (_lift), or else in two parts (_split)."""
     scales = _scales(a, b)
     if scales is not None:
         product = _product(np.ldexp(a, -scales[0]), np.ldexp(b, -scales[1]), out=out)
@@ -119,6 +137,12 @@ def _product(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.
     if a.shape[0] * a.shape[1] * b.shape[1] >= SPOT_WORK:
         for x in (a, b):
             if _has_subnormal(x):
+                other = b if x is a else a
+                k = _lift(x, other, a.shape[1])
+                if k is not None:  # one product at normal speed, and exact scalings around it
+                    lifted = np.ldexp(x, k)
+                    product = _product(lifted, b, out=out) if x is a else _product(a, lifted, out=out)
+                    return np.ldexp(product, -k, out=product)
                 normal, scaled, shift = _split(x)
                 head, tail = ((normal, b), (scaled, b)) if x is a else ((a, normal), (a, scaled))
                 product = _product(*head, out=out)

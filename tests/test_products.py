@@ -81,33 +81,47 @@ def test_a_product_of_tiny_operands_is_the_exact_product_rounded(dtype, power, s
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("which", ["a", "b", "both"])
-def test_a_product_with_subnormal_entries_is_the_exact_product_rounded(dtype, which):
+@pytest.mark.parametrize("way", ["lifted", "split"])
+def test_a_product_with_subnormal_entries_is_the_exact_product_rounded(monkeypatch, dtype, which, way):
     """An operand with 3 % subnormal entries among normal ones (a saturated tanh's slopes in dL/ds), and some rows
-    (or columns) of nothing else, whose outputs are themselves subnormal: computed in two parts at normal speed
-    (core.products._split), the product is the exact one (long double) within the rounding of the sums, inner x eps x
+    (or columns) of nothing else, whose outputs are themselves subnormal: computed at normal speed, on the operand
+    lifted by a power of two (core.products._lift, where its normal entries are about 1) or in two parts
+    (core.products._split, where they are about 2^(maxexp - 20): no power of two can lift the subnormal ones without
+    overflowing a sum), the product is the exact one (long double) within the rounding of the sums, inner x eps x
     (|a| @ |b|), plus one unit of the subnormal range's spacing: the subnormal entries' part counted, not dropped."""
     rng = np.random.default_rng(3)
     info = np.finfo(dtype)
     rows, inner, cols = 300, 256, 260
     assert rows * inner * cols >= products.SPOT_WORK
+    top = 0 if way == "lifted" else info.maxexp - 20  # where no power of two lifts the subnormal entries
+    taken = []
+    for name in ("_lift", "_split"):
+        original = getattr(products, name)
+        monkeypatch.setattr(products, name, lambda *args, original=original, name=name: taken.append(
+            (name, result := original(*args))) or result)
 
-    def with_subnormal(shape, whole):
-        x = rng.standard_normal(shape).astype(dtype)
+    def with_subnormal(shape, whole, top=0):
+        x = np.ldexp(rng.standard_normal(shape), top).astype(dtype)
         tiny = np.ldexp(rng.uniform(1, 2**info.nmant, shape), info.minexp - info.nmant).astype(dtype)
         x = np.where(rng.random(shape) < 0.03, tiny * np.sign(x), x)
         x[whole] = tiny[whole]  # outputs of these rows (columns) come from subnormal terms alone
         return x
 
-    a = with_subnormal((rows, inner), np.s_[:5]) if which in ("a", "both") else rng.standard_normal(
+    # the large entries in one operand only: in both, the exact product would overflow
+    a = with_subnormal((rows, inner), np.s_[:5], top) if which in ("a", "both") else rng.standard_normal(
         (rows, inner)).astype(dtype)
-    b = with_subnormal((inner, cols), np.s_[:, :5]) if which in ("b", "both") else rng.standard_normal(
-        (inner, cols)).astype(dtype)
+    b = with_subnormal((inner, cols), np.s_[:, :5], top if which == "b" else 0) if which in ("b", "both") else \
+        rng.standard_normal((inner, cols)).astype(dtype)
     wide = np.longdouble
     spacing = np.ldexp(wide(1), info.minexp - info.nmant)
     sums = inner * wide(info.eps) * (np.abs(a).astype(wide) @ np.abs(b).astype(wide))
     product = matmul(a, b)
     assert product.dtype == dtype
     assert (np.abs(product.astype(wide) - a.astype(wide) @ b.astype(wide)) <= sums + spacing).all()
+    # with subnormal entries in both, the one lifted first leaves no room to lift the other, which is split
+    lifted = [k for name, k in taken if name == "_lift" and k is not None]
+    assert (len(lifted) > 0, any(name == "_split" for name, _ in taken)) == (
+        (True, which == "both") if way == "lifted" else (which == "both", True)), taken
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
