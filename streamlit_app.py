@@ -55,8 +55,8 @@ def main() -> None:
 
 
 def body(note: Note, lang: str, step: str, config: Config, story: DeltaGenerator, presenting: bool) -> None:
-    """Everything under the title: the network's story, numbers, charts and tabs; a refusal
-    or an error in their place where the network cannot be computed."""
+    """Everything under the title and the link's notices: the network's story, numbers, charts and tabs; a refusal or
+    an error in their place where the network cannot be computed."""
     refused = summary.refusal(config, lang, memory_budget(), WORK_LIMIT)  # over the memory or the work limit
     if refused:
         st.error(refused)

@@ -21,8 +21,8 @@ A few subnormal entries among normal ones cost as much: a saturated tanh unit's 
 44 < |s| < 52 in float32, and at the lecture's N(0, 1) step (step 3) 1-3 % of the backward pass's dL/ds are,
 which made its products 15 times slower (88 ms for a 250 x 1000 x 500 block). A large product (SPOT_WORK) looks at
 a sample of each operand, and where it finds subnormal entries computes a @ b on that operand lifted by a power of
-two 2^k that makes every entry normal while no sum of the product can overflow (_lift; k = 94 for step 3's first
-layer in float32), and scales the result back: one product at normal speed, bit for bit the unscaled one wherever
+two 2^k that makes every entry normal while no sum of the product can overflow (_lift; k = 113 or 114 at step 3 in
+float32), and scales the result back: one product at normal speed, bit for bit the unscaled one wherever
 no term was subnormal. Where the operand's entries span too much of the exponent range for such a k, the product is
 that of its normal entries plus that of its subnormal ones scaled by 2^-minexp, scaled back (_split): two products
 at normal speed, equal to the one within the rounding of their sums.

@@ -69,8 +69,8 @@ def header(lang: str, step: str, config: Config, notices: Callable[[], None]) ->
             st.html(CLICKER, unsafe_allow_javascript=True)
     st.title(tour.heading(step, lang))
     st.caption(describe.line(config, lang))
-    # a link's value refused or a parameter dropped is said before the story: under it, a phone showed the story of
-    # the step used instead for a screen and more before saying why
+    # a link's value refused or a parameter dropped is said before the story: under it, a phone showed a screen and
+    # more of the story of the step used instead before saying why
     notices()
     # filled in once the network is computed: a story quotes its numbers (Custom where they part); keyed, the page's
     # CSS and its tests find it whatever stands before it
