@@ -854,6 +854,49 @@ def test_the_training_tab_says_how_long_training_took_here(monkeypatch):
 
 
 @pytest.mark.slow
+def test_a_race_s_time_estimate_is_said_until_that_race_has_run(monkeypatch):
+    """The estimate before Run ("about 38 s on this app's 2-core server ...") had stayed above the finished race's
+    results, though a Run again reads them from the server's cache. It is said before the run and while it trains,
+    not once this race's results are in, and again for a race of other settings."""
+    monkeypatch.setattr(training_view, "WORK_WARN", 0.0)  # the small race is "large": its estimate is said
+    estimate = t("en", "training_tab.slow", work="", half="", idle="", loaded="", sessions="").split(",")[0]
+    said = lambda page: [w.value for w in page.warning if w.value.startswith(estimate)]  # noqa: E731
+    at = open_app(**SMALL, train=["he_normal"])
+    assert len(said(at)) == 1
+    train(at)
+    no_trouble(at)
+    assert at.session_state["_training"][0][2] == 20 and chart_titles(at)  # the race is drawn ...
+    assert said(at) == []  # ... without its estimate
+    at.number_input(key="steps").set_value(30).run()  # another race: not run yet
+    assert len(said(at)) == 1
+    at.number_input(key="steps").set_value(20).run()  # back to the one run: its results, no estimate
+    assert said(at) == [] and at.dataframe
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_race_says_why_a_run_whose_units_differ_stayed_at_chance(lang):
+    """Five tanh layers of 32 units, 40 steps: N(0, 0.01²) stays at chance like zeros, though its units differ, while
+    Xavier learns. Under the table the page says why, for N(0, 0.01²) only (zeros' copies are the symmetry chart's):
+    its updates, beside Xavier's, and their cause (views.training.stalled_text)."""
+    at = train(open_app(step="custom", depth="5", width="32", activation="tanh", init="he_normal", tab="training",
+                        steps="40", train=["zeros", "normal_0.01", "xavier_normal"], lang=lang))
+    no_trouble(at)
+    results = at.session_state["_training"][1]
+    small, xavier = results["normal_0.01"], results["xavier_normal"]
+    assert small.final_accuracy == pytest.approx(1 / 3, abs=0.02) and xavier.final_accuracy > 0.5
+    act, grad = small.act_std[0], small.grad_std[0]  # at step 0
+    assert act[-1] / act[0] < 0.1 and grad[0] / grad[-1] < 0.1  # both shrink tenfold or more: both are said
+    why = join(lang, [t(lang, "training_tab.stalled_steps_beside", run=training_view.run_progress(
+        "normal_0.01", small, lang), ratio=summary.format_value(np.nanmax(small.update_ratio), 2), guide="0.001",
+        best=charts.scheme_name("xavier_normal", lang), best_ratio=summary.format_value(np.nanmax(
+            xavier.update_ratio), 2)), t(lang, "training_tab.stalled_both", up=summary.format_value(act[-1] / act[0]),
+                                         down=summary.format_value(grad[0] / grad[-1]), depth=5, grad="∂L/∂s")],
+               "sentence")
+    assert [m.value for m in at.markdown].count(why) == 1
+
+
+@pytest.mark.slow
 def test_training_over_the_memory_budget_is_refused_and_the_page_still_works(monkeypatch):
     # A real case (100 layers of 2,048 units) takes many seconds to simulate first; the page asks
     # views.training.refusal, which reads core.train's estimate.

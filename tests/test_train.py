@@ -91,6 +91,38 @@ def test_curves_have_one_value_per_step_and_records_per_layer(he_relu):
     assert np.all((he_relu.accuracy >= 0) & (he_relu.accuracy <= 1))
 
 
+@pytest.mark.parametrize("scheme, dtype", [("normal_0.01", "float64"), ("xavier_normal", "float64"),
+                                           ("xavier_normal", "float32")])
+def test_the_update_ratio_is_how_far_a_step_moved_each_layer_s_weights_for_their_size(scheme, dtype):
+    """update_ratio at a record step k is std(W after step k - W before it) / std(W after it), each hidden layer's:
+    the weights on either side of the step, read from two legs of the run that end there (core.train._train's
+    until gives the very bits of the whole run), against the whole run's record. The Training tab says a run's
+    updates are too small by it (views.training.stalled_text): N(0, 0.01²)'s are about 10⁻⁸, Xavier's about 10⁻³
+    here. N(0, 0.01²)'s is checked in float64: in float32 an update of 10⁻⁸ of a weight is below the weight's own
+    rounding (2⁻²⁴ of it), so the stored weights move by whole units in the last place or not at all."""
+    from core.train import _make, _record_steps, _train, _Workspace, scheme_config
+
+    config = scheme_config(replace(SMALL, depth=5, activation="tanh", dtype=dtype), scheme)
+    steps, batch, lr, momentum = 40, SMALL.batch, 0.02, 0.9
+    task = _make("spiral", 3, config)
+    whole = _train(config, task, steps, lr, momentum, batch, None, scheme)
+    marks = _record_steps(steps)
+    for record in (1, 3, len(marks) - 2):
+        k = int(marks[record])
+        before = _train(config, task, steps, lr, momentum, batch, None, scheme, until=k)
+        after = _train(config, task, steps, lr, momentum, batch, None, scheme, start=before, until=k + 1)
+        weights = []
+        for leg in (before, after):
+            work = _Workspace(config, batch, leg.shapes)
+            work.flat_params[...] = leg.params
+            weights.append({name: value.astype(np.float64) for name, value in work.params.items()})
+        ratios = [np.std(weights[1][f"W{layer}"] - weights[0][f"W{layer}"]) / np.std(weights[1][f"W{layer}"])
+                  for layer in range(1, config.depth + 1)]
+        np.testing.assert_allclose(whole.update_ratio[record], ratios, rtol=1e-4)
+    largest = np.nanmax(whole.update_ratio)
+    assert (largest < 1e-6) if scheme == "normal_0.01" else (1e-4 < largest < 1e-1)
+
+
 # --- symmetry ---------------------------------------------------------------------------------------------
 
 @pytest.mark.slow
@@ -1554,6 +1586,98 @@ def test_step_7_s_batch_norm_run_is_said_to_learn_only_where_it_reaches_half_of_
         bn_loss="0.2", bn_accuracy=format_share(0.9)))
     assert tv.rescue_text({"normal_0.01": race(_curve(0.8))["normal_0.01"]}, lang) is None
     assert tv.rescue_text(race(np.full(300, math.nan)), lang) is None
+
+
+def _raced(config, loss, update_ratio, act_first, grad_first, distinct=500.0, final_accuracy=1 / 3, diverged_at=None):
+    """A finished run as stalled_text reads it: its network, minibatch losses (steps,), its update:data ratio at every
+    record (records, depth), activation and gradient std at the first record (step 0; 1 at the others), distinct
+    units per layer; 3 classes."""
+    from types import SimpleNamespace
+
+    ratio = np.asarray(update_ratio, float)
+    records = ratio.shape[0]
+    rest = np.ones((records - 1, config.depth))
+    return SimpleNamespace(config=config, loss=np.asarray(loss, float), final_loss=float(loss[-1]),
+                           final_accuracy=final_accuracy, classes=3, steps=len(loss), diverged_at=diverged_at,
+                           record_steps=np.arange(records) * 10, update_ratio=ratio,
+                           act_std=np.vstack([act_first, rest]), grad_std=np.vstack([grad_first, rest]),
+                           distinct_units=np.broadcast_to(np.asarray(distinct, float), (config.depth,)))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_run_at_chance_whose_units_differ_is_said_to_take_tiny_steps_and_why(lang):
+    """Step 2's race (seed 0): N(0, 0.01²) ends at chance like zeros, though its 500 units a layer differ, and the
+    page had said nothing of why. Its largest update:data ratio over the run was 8.0 × 10⁻⁹, Xavier's 5.5 × 10⁻³;
+    at step 0 its activation std shrank 0.21 → 2.8 × 10⁻⁷ up the ten layers and its gradient std 8.4 × 10⁻⁴ →
+    1.1 × 10⁻⁹ down them. The page says so for each run on the ln K plateau whose units differ and whose steps are
+    a hundred times below the usual 10⁻³ or smaller, with the cause that applies (the activations' shrink, the
+    gradients', both or neither: the verdict's tenfold), and nothing for any other run."""
+    from views import tour
+    from views import training as tv
+    from views.charts import scheme_name as named
+    from views.summary import format_value
+    from views.text import join, t
+
+    step_2 = tour.step_config("2")
+    depth = step_2.depth
+    plateau, falling = np.full(300, math.log(3)), np.geomspace(math.log(3), 1e-3, 300)
+    tiny = np.full((31, depth), 7e-9)
+    tiny[17, 3] = 8.0e-9  # the largest, at one record and layer
+    tiny[0, :] = np.nan  # a record where a ratio is undefined is passed over
+    shrinking = 0.21 * 0.2236 ** np.arange(depth)  # ×(0.01 √500) a layer, as in the lecture
+    fading = shrinking[::-1] * 4e-3
+    healthy = np.full(depth, 0.5)
+
+    def race(small, xavier_ratio=5.5e-3, **extra):
+        runs = {"normal_0.01": small,
+                "xavier_normal": _raced(scheme_config(step_2, "xavier_normal"), falling, np.full((31, depth), 1e-3),
+                                        healthy, healthy, final_accuracy=1.0)}
+        runs["xavier_normal"].update_ratio[5, 0] = xavier_ratio
+        return {**runs, **extra}
+
+    small = scheme_config(step_2, "normal_0.01")
+    run = tv.run_progress("normal_0.01", _raced(small, plateau, tiny, shrinking, fading), lang)
+    steps = t(lang, "training_tab.stalled_steps_beside", run=run, ratio="8 × 10⁻⁹".replace(" ", "\u00a0"),
+              guide="0.001", best=named("xavier_normal", lang), best_ratio="0.0055")
+    assert format_value(8.0e-9, 2) == "8 × 10⁻⁹".replace(" ", "\u00a0")
+    up, down = shrinking[-1] / shrinking[0], fading[0] / fading[-1]
+    assert up == pytest.approx(0.2236 ** 9) and down == pytest.approx(0.2236 ** 9)
+    words = dict(up=format_value(up), down=format_value(down), depth=depth, grad="∂L/∂s")
+    both = t(lang, "training_tab.stalled_both", **words)
+    assert tv.stalled_text(race(_raced(small, plateau, tiny, shrinking, fading)), lang) == [
+        join(lang, [steps, both], "sentence")]
+    # the cause that applies: only the activations shrank, only the gradients, or neither (then no second sentence)
+    assert tv.stalled_text(race(_raced(small, plateau, tiny, shrinking, healthy)), lang) == [
+        join(lang, [steps, t(lang, "training_tab.stalled_acts", **words)], "sentence")]
+    assert tv.stalled_text(race(_raced(small, plateau, tiny, healthy, fading)), lang) == [
+        join(lang, [steps, t(lang, "training_tab.stalled_grads", **words)], "sentence")]
+    assert tv.stalled_text(race(_raced(small, plateau, tiny, healthy, healthy)), lang) == [steps]
+    # a tenfold shrink is the verdict's "vanishing": just under it is said, just over it is not
+    edge = np.r_[1.0, np.ones(depth - 2), 0.099]
+    said = tv.stalled_text(race(_raced(small, plateau, tiny, edge, healthy)), lang)
+    assert said == [join(lang, [steps, t(lang, "training_tab.stalled_acts", **{**words, "up": "0.099"})], "sentence")]
+    assert tv.stalled_text(race(_raced(small, plateau, tiny, np.r_[edge[:-1], 0.1], healthy)), lang) == [steps]
+    # no run left the plateau: the ratio stands alone
+    alone = {"normal_0.01": _raced(small, plateau, tiny, healthy, healthy)}
+    assert tv.stalled_text(alone, lang) == [t(lang, "training_tab.stalled_steps", run=run, ratio=format_value(8e-9, 2),
+                                              guide="0.001")]
+    # the largest ratio among the runs that left the plateau is the one named beside
+    he = _raced(scheme_config(step_2, "he_normal"), falling, np.full((31, depth), 0.02), healthy, healthy)
+    assert tv.stalled_text(race(_raced(small, plateau, tiny, healthy, healthy), he_normal=he), lang) == [
+        t(lang, "training_tab.stalled_steps_beside", run=run, ratio=format_value(8e-9, 2), guide="0.001",
+          best=named("he_normal", lang), best_ratio="0.02")]
+    # nothing said: steps not a hundred times below 10⁻³, units that are copies, a diverged run, one that learned,
+    # ratios never defined
+    for quiet in (_raced(small, plateau, np.full((31, depth), 1.1e-5), shrinking, fading),
+                  _raced(small, plateau, tiny, shrinking, fading, distinct=1.0),
+                  _raced(small, plateau, tiny, shrinking, fading, distinct=[1.0] + [500.0] * (depth - 1)),
+                  _raced(small, np.r_[plateau[:12], np.full(288, np.nan)], tiny, shrinking, fading, diverged_at=12),
+                  _raced(small, falling, tiny, shrinking, fading),
+                  _raced(small, plateau, np.full((31, depth), np.nan), shrinking, fading)):
+        assert tv.stalled_text(race(quiet), lang) == []
+    assert tv.stalled_text(race(_raced(small, plateau, np.full((31, depth), 1e-5), healthy, healthy)), lang) == [
+        t(lang, "training_tab.stalled_steps_beside", run=run, ratio=format_value(1e-5, 2), guide="0.001",
+          best=named("xavier_normal", lang), best_ratio="0.0055")]  # exactly a hundredth: said
 
 
 def test_batch_norm_s_step_factor_is_xavier_s_variance_over_the_network_s():

@@ -37,8 +37,8 @@ from core.train import (
 from .charts import EM_OTHER, GUIDE_COLOUR, GUIDE_SIZE, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, \
     SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, \
     layer, log_labels, share_expr, text_width, theme, title_lines, written, zero_marks
-from .summary import UPDATE_GUIDE, batch_norm_step_factor, format_power, format_share, format_value, layers_named, \
-    gradient_symbol, powers_apart
+from .summary import SHRINK, UPDATE_GUIDE, batch_norm_step_factor, format_power, format_share, format_value, \
+    gradient_symbol, layers_named, powers_apart
 from .text import join, t
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
@@ -236,6 +236,66 @@ def held_out_text(results: dict, lang: str) -> str | None:
                                    left=left[name], k=best.classes, plateau=format_value(PLATEAU),
                                    final=format_value(scored[name].final_loss))], "sentence")
     return said
+
+
+# A stalled run's largest update:data ratio is "far below" the guide (stalled_text) where it is this many times
+# smaller: at 10⁻⁵ a step, a layer's weights take 1,000 steps at the least to move by 1 % of their size
+FAR_BELOW = 100.0
+
+
+def stalled_text(results: dict, lang: str) -> list[str]:
+    """Why a run stayed at chance although its units differ, one paragraph a run: where a run stayed on the ln K plateau
+    (run_progress), every layer kept more than one distinct unit (the symmetry caption explains runs of copies) and
+    its largest update:data ratio over the run, std(lr·v) / std(W) (TrainingResult.update_ratio), is FAR_BELOW the
+    usual summary.UPDATE_GUIDE: that ratio, beside the largest of a run that left the plateau (if any). Then why the
+    updates are so small, chosen from step 0's statistics: a layer's weight gradient is its input times the gradient
+    at its sum (hᵀ dL/ds), and the activation std shrank up the layers (last over first) and/or the gradient std
+    down them (first over last) below summary.SHRINK (the page's verdict's "vanishing"); nothing where neither did.
+    [] where no run is such."""
+    def largest_ratio(r) -> float | None:
+        ratios = np.asarray(r.update_ratio, float)
+        ratios = ratios[np.isfinite(ratios)]
+        return float(ratios.max()) if ratios.size else None
+
+    moving = {name: ratio for name, r in results.items() if r.diverged_at is None
+              and plateau_steps(r, PLATEAU) is not None and (ratio := largest_ratio(r)) is not None}
+    said = []
+    for name, r in results.items():
+        distinct = np.asarray(r.distinct_units, float)
+        ratio = largest_ratio(r)
+        if r.diverged_at is not None or plateau_steps(r, PLATEAU) is not None or ratio is None \
+                or not (distinct.size and np.all(distinct > 1)) or ratio > UPDATE_GUIDE / FAR_BELOW:
+            continue
+        numbers = dict(run=run_progress(name, r, lang), ratio=format_value(ratio, 2),
+                       guide=format_power(UPDATE_GUIDE))
+        if moving:
+            best = max(moving, key=moving.get)
+            sentences = [t(lang, "training_tab.stalled_steps_beside", best=scheme_name(best, lang),
+                           best_ratio=format_value(moving[best], 2), **numbers)]
+        else:
+            sentences = [t(lang, "training_tab.stalled_steps", **numbers)]
+        cause = _stalled_cause(r, lang)
+        if cause:
+            sentences.append(cause)
+        said.append(join(lang, sentences, "sentence"))
+    return said
+
+
+def _stalled_cause(r, lang: str) -> str | None:
+    """stalled_text's second sentence: the activations' shrink up the layers (last hidden over first) and the
+    gradients' down them (first over last) at step 0, those below SHRINK (the verdict's "vanishing"); None where
+    neither, or without a record at step 0."""
+    if len(r.record_steps) == 0 or r.record_steps[0] != 0:
+        return None
+    act, grad = np.asarray(r.act_std[0], float), np.asarray(r.grad_std[0], float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up, down = act[-1] / act[0], grad[0] / grad[-1]
+    shrank = [0 < factor < SHRINK for factor in (up, down)]
+    if not any(shrank):
+        return None
+    key = "both" if all(shrank) else "acts" if shrank[0] else "grads"
+    return t(lang, f"training_tab.stalled_{key}", up=format_value(up), down=format_value(down),
+             depth=r.config.depth, grad=gradient_symbol(r.config))
 
 
 # A conv net's work beside its multiply-adds, per channel, pixel and layer, in multiply-adds' time: im2col's copies and

@@ -145,6 +145,7 @@ def show(page: Page) -> None:
     st.caption(t(lang, "training_tab.head_conv" if conv else "training_tab.head"))
     if note:
         st.info(note)
+    key = (config, tuple(schemes), steps, task)
     refusal = training_view.not_trained(config, lang)
     if refusal:
         st.info(refusal)
@@ -152,11 +153,10 @@ def show(page: Page) -> None:
         st.error(refusal)
         if fitted is not None:  # the width that fits, one click away
             offer_fitted(training_view.fitted_label(own, fitted, lang), FITTED, race)
-    elif (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN:
+    elif (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN and not raced(key):
         half = summary.format_share(training_view.half_width_share(config, len(schemes), steps))
         st.warning(t(lang, "training_tab.slow", work=summary.power_of_ten(work), half=half, **training_view.durations(
             training_view.race_seconds(work), lang)))
-    key = (config, tuple(schemes), steps, task)
     job = st.session_state.get("_race")
     training = job is not None and job.running and job.key == key  # a second press would only start it over
     st.button(t(lang, "training_tab.run"), type="primary", disabled=not schemes or bool(refusal) or training,
@@ -191,6 +191,15 @@ def race_panel(key: tuple, schemes: list[str], refusal: str | None, lang: str) -
             draw_race(shown[1], lang)
         elif schemes and not refusal:
             st.info(t(lang, "training_tab.press_run"))
+
+
+def raced(key: tuple) -> bool:
+    """Whether this session holds the results of the race `key` (config, schemes, steps, task): its job finished, or
+    the tab keeps them ("_training"). Its estimate before the run is then no longer the news: the results are below,
+    and Run again reads them from the server's cache (core.cache.race_cached) while it keeps them."""
+    job = st.session_state.get("_race")
+    shown = st.session_state.get("_training")
+    return (job is not None and job.key == key and job.result is not None) or (shown is not None and shown[0] == key)
 
 
 def finished_race(config: Config) -> dict | None:
@@ -259,6 +268,8 @@ def draw_race(results: dict, lang: str) -> None:
     held_out = training_view.held_out_text(results, lang)
     if held_out:
         st.markdown(held_out)
+    for why in training_view.stalled_text(results, lang):  # a run at chance whose units differ: its steps, and why
+        st.markdown(why)
     left, right = st.columns(2)
     name = left.selectbox(t(lang, "training_tab.heatmap_scheme"), list(results), index=len(results) - 1,
                           format_func=lambda scheme: charts.scheme_name(scheme, lang))
