@@ -23,7 +23,7 @@ from views import spectrum as spectrum_view
 from views import training as training_view
 from views.page import memory_budget
 from views.tabs import CODES
-from views.text import catalogue, t
+from views.text import catalogue, join, t
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
 
@@ -90,7 +90,16 @@ def test_the_race_is_drawn_and_tabled_by_name(lang):
     zeros, small, he = (results[s].loss for s in ("zeros", "normal_0.01", "he_normal"))
     assert np.max(np.abs(small - zeros) / zeros) < training_view.SAME_CURVE < np.max(np.abs(he - zeros) / zeros)
     said = [c.value for c in at.caption if names[0] in c.value and names[1] in c.value]
-    assert said == training_view.coinciding_text(results, lang) and len(said) == 1 and names[2] not in said[0]
+    accuracy = training_view.same_accuracy_text(results, lang)
+    assert said == training_view.coinciding_text(results, lang) + accuracy and len(said) == 2
+    assert names[2] not in said[0] + said[1]
+    # their accuracy curves are one too: equal at all but a few steps, which the sentence names
+    apart = np.flatnonzero(results["zeros"].accuracy != results["normal_0.01"].accuracy)
+    assert len(apart) <= training_view.SAME_ACCURACY_STEPS
+    assert accuracy == [t(lang, "training_tab.same_accuracy", names=join(lang, names[:2]))] if len(apart) == 0 else [
+        t(lang, "training_tab.same_accuracy_but", names=join(lang, names[:2]), at=t(
+            lang, "training_tab.at_step" if len(apart) == 1 else "training_tab.at_steps",
+            steps=join(lang, [str(step) for step in apart])))]
 
 
 # ---------- curves that are one ----------
@@ -114,6 +123,53 @@ def test_curves_within_float_rounding_of_each_other_are_one():
     stopped[20:] = np.nan
     assert training_view.coinciding(runs(zeros=ln3, stopped=stopped)) == []
     assert training_view.coinciding(runs(a=stopped, b=stopped.copy(), c=ln3, d=wobble)) == [["a", "b"], ["c", "d"]]
+
+
+def accuracies(**curves) -> dict:
+    return {name: SimpleNamespace(accuracy=np.asarray(curve, dtype=float)) for name, curve in curves.items()}
+
+
+def test_accuracy_curves_equal_but_at_a_few_steps_are_one():
+    """Step 2's race: zeros and N(0, 0.01²) pick the same class for every point of 298 of the 300 minibatches (they
+    differ at steps 0 and 57), so their accuracy curves are one line; up to SAME_ACCURACY_STEPS steps apart they are
+    one, with those steps, and one more makes them two."""
+    chance = np.random.default_rng(0).integers(30, 50, 300) / 128
+    learning = np.linspace(0.3, 1.0, 300)
+    apart = chance.copy()
+    apart[[0, 57]] += 1 / 128
+    assert training_view.same_accuracy(accuracies(zeros=chance, small=apart, he=learning)) == [
+        (["zeros", "small"], [0, 57])]
+    assert training_view.same_accuracy(accuracies(zeros=chance, small=chance.copy())) == [(["zeros", "small"], [])]
+    most = training_view.SAME_ACCURACY_STEPS
+    for steps, one in ((most, True), (most + 1, False)):
+        other = chance.copy()
+        other[np.arange(steps) * 40] += 1 / 128
+        assert training_view.same_accuracy(accuracies(a=chance, b=other)) == (
+            [(["a", "b"], list(np.arange(steps) * 40))] if one else [])
+    # a run that diverged has NaN from there: equal only to another NaN
+    stopped = chance.copy()
+    stopped[100:] = np.nan
+    assert training_view.same_accuracy(accuracies(a=chance, b=stopped)) == []
+    assert training_view.same_accuracy(accuracies(a=stopped, b=stopped.copy(), c=learning, d=learning.copy())) == [
+        (["a", "b"], []), (["c", "d"], [])]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_same_accuracy_sentence_names_the_schemes_and_the_steps_apart(lang):
+    chance = np.full(300, 1 / 3)
+    apart = chance.copy()
+    apart[57] = 0.5
+    runs_ = accuracies(zeros=chance, **{"normal_0.01": apart}, he_normal=np.linspace(0.3, 1.0, 300))
+    names = join(lang, [charts.scheme_name(s, lang) for s in ("zeros", "normal_0.01")])
+    assert training_view.same_accuracy_text(runs_, lang) == [t(
+        lang, "training_tab.same_accuracy_but", names=names, at=t(lang, "training_tab.at_step", steps="57"))]
+    apart[0] = 0.5
+    assert training_view.same_accuracy_text(runs_, lang) == [t(
+        lang, "training_tab.same_accuracy_but", names=names, at=t(lang, "training_tab.at_steps",
+                                                                   steps=join(lang, ["0", "57"])))]
+    assert training_view.same_accuracy_text(accuracies(zeros=chance, **{"normal_0.01": chance.copy()}), lang) == [
+        t(lang, "training_tab.same_accuracy", names=names)]
+    assert training_view.same_accuracy_text(accuracies(zeros=chance, he=np.linspace(0.3, 1, 300)), lang) == []
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

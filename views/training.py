@@ -1072,6 +1072,46 @@ def coinciding(results: dict, rtol: float = SAME_CURVE) -> list[list[str]]:
     return [g for g in groups if len(g) > 1]
 
 
+# Runs whose minibatch accuracies differ at this many steps or fewer are one accuracy curve to the eye (a step's
+# difference moves the running mean by a twentieth of it), said with those steps (same_accuracy_text)
+SAME_ACCURACY_STEPS = 5
+
+
+def same_accuracy(results: dict, most: int = SAME_ACCURACY_STEPS) -> list[tuple[list[str], list[int]]]:
+    """The groups of two or more runs whose minibatch accuracy curves are one: each equal to the group's first run at
+    every step but `most` or fewer (NaN, a step a run that diverged did not take, equal only to NaN), with the steps
+    where they differ, in order. Groups and their runs in the order of `results`."""
+    groups: list[tuple[list[str], list[int]]] = []
+    for name, r in results.items():
+        for members, apart in groups:
+            first = results[members[0]].accuracy
+            if len(r.accuracy) != len(first):
+                continue
+            differ = np.flatnonzero((r.accuracy != first) & ~(np.isnan(r.accuracy) & np.isnan(first)))
+            if len(differ) <= most:
+                members.append(name)
+                apart[:] = sorted({*apart, *differ.tolist()})
+                break
+        else:
+            groups.append(([name], []))
+    return [(members, apart) for members, apart in groups if len(members) > 1]
+
+
+def same_accuracy_text(results: dict, lang: str) -> list[str]:
+    """One sentence per group of runs whose accuracy curves are one (same_accuracy), naming them and the steps where
+    they differ: zeros' and N(0, 0.01²)'s at step 2 differ at 2 of 300 steps, and one hides the other."""
+    said = []
+    for members, apart in same_accuracy(results):
+        names = join(lang, [scheme_name(s, lang) for s in members])
+        if not apart:
+            said.append(t(lang, "training_tab.same_accuracy", names=names))
+        else:
+            at = t(lang, "training_tab.at_step" if len(apart) == 1 else "training_tab.at_steps",
+                   steps=join(lang, [f"{step:,}" for step in apart]))
+            said.append(t(lang, "training_tab.same_accuracy_but", names=names, at=at))
+    return said
+
+
 def uncounted_text(results: dict, lang: str) -> list[str]:
     """One sentence per run with layers the distinct-units chart has no bar for: after training their values are
     infinite or NaN (core.train._evaluate counts only finite layers), as after a loss that diverged."""

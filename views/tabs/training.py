@@ -255,6 +255,8 @@ def draw_race(results: dict, lang: str) -> None:
         st.caption(sentence)
     draw_chart(training_view.accuracy_chart(curves, lang, k, ceiling=training_view.ceiling_of(results), phone=phone),
                name="race-accuracy", width="stretch")
+    for sentence in training_view.same_accuracy_text(results, lang):
+        st.caption(sentence)
     table = training_view.final_frame(results, lang)
     st.dataframe(table, hide_index=True, column_config={t(lang, "scheme"): st.column_config.TextColumn(
         width=training_view.name_width(table, lang))})
