@@ -875,25 +875,43 @@ def test_a_race_s_time_estimate_is_said_until_that_race_has_run(monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_a_race_says_why_a_run_whose_units_differ_stayed_at_chance(lang):
-    """Five tanh layers of 32 units, 40 steps: N(0, 0.01²) stays at chance like zeros, though its units differ, while
-    Xavier learns. Under the table the page says why, for N(0, 0.01²) only (zeros' copies are the symmetry chart's):
-    its updates, beside Xavier's, and their cause (views.training.stalled_text)."""
+def test_a_race_says_why_its_runs_at_chance_stayed_there(lang):
+    """Five tanh layers of 32 units, 40 steps: zeros and N(0, 0.01²) stay at chance while Xavier learns. Under the
+    table the page says why, once for each (views.training.stalled_text): zeros' hidden units output 0 and get 0;
+    N(0, 0.01²)'s units differ, but its updates are far smaller than Xavier's, for the reasons its step 0 shows."""
     at = train(open_app(step="custom", depth="5", width="32", activation="tanh", init="he_normal", tab="training",
                         steps="40", train=["zeros", "normal_0.01", "xavier_normal"], lang=lang))
     no_trouble(at)
     results = at.session_state["_training"][1]
-    small, xavier = results["normal_0.01"], results["xavier_normal"]
+    zeros, small, xavier = (results[s] for s in ("zeros", "normal_0.01", "xavier_normal"))
     assert small.final_accuracy == pytest.approx(1 / 3, abs=0.02) and xavier.final_accuracy > 0.5
+    assert np.all(zeros.act_std[0] == 0) and np.all(zeros.grad_std[0] == 0) and np.all(zeros.distinct_units == 1)
     act, grad = small.act_std[0], small.grad_std[0]  # at step 0
     assert act[-1] / act[0] < 0.1 and grad[0] / grad[-1] < 0.1  # both shrink tenfold or more: both are said
-    why = join(lang, [t(lang, "training_tab.stalled_steps_beside", run=training_view.run_progress(
-        "normal_0.01", small, lang), ratio=summary.format_value(np.nanmax(small.update_ratio), 2), guide="0.001",
-        best=charts.scheme_name("xavier_normal", lang), best_ratio=summary.format_value(np.nanmax(
-            xavier.update_ratio), 2)), t(lang, "training_tab.stalled_both", up=summary.format_value(act[-1] / act[0]),
-                                         down=summary.format_value(grad[0] / grad[-1]), depth=5, grad="∂L/∂s")],
-               "sentence")
-    assert [m.value for m in at.markdown].count(why) == 1
+    assert np.all(small.distinct_units > 1) and np.nanmax(small.update_ratio) < 1e-5
+    why_small = join(lang, [t(lang, "training_tab.stalled_small_beside", scheme=charts.scheme_name("normal_0.01", lang),
+                              k=3, ratio=summary.format_value(np.nanmax(small.update_ratio), 2), guide="0.001",
+                              best=charts.scheme_name("xavier_normal", lang),
+                              best_ratio=summary.format_value(np.nanmax(xavier.update_ratio), 2)),
+                            t(lang, "training_tab.stalled_both", up=summary.format_value(act[-1] / act[0]),
+                              down=summary.format_value(grad[0] / grad[-1]), depth=5, grad="∂L/∂s")], "sentence")
+    why_zeros = t(lang, "training_tab.stalled_zero", scheme=charts.scheme_name("zeros", lang), k=3)
+    shown = [m.value for m in at.markdown]
+    assert shown.count(why_zeros) == 1 and shown.count(why_small) == 1
+    assert shown.index(why_zeros) < shown.index(why_small)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step, own", [("2", "normal_0.01"), ("6", "he_normal"), ("10", None)])
+def test_the_race_s_heatmap_opens_on_the_step_s_own_scheme(step, own):
+    """The heatmap of one run's layers over training had opened on the race's last run, He, at every step: at step 2
+    a class saw He's healthy layers under the lesson of N(0, 0.01²). It opens on the step's own scheme where the race
+    has it (tour.scheme_of), else on the last run (step 10's orthogonal weights at gain 1.015 are no race scheme)."""
+    at = train(open_app(step=step, tab="training", steps="20", train=["zeros", "normal_0.01", "he_normal"]))
+    no_trouble(at)
+    heatmap = next(box for box in at.selectbox if box.label == t("en", "training_tab.heatmap_scheme"))
+    assert heatmap.value == (own or "he_normal")
+    assert tour.scheme_of(at.session_state["_training"][0][0]) == (own or charts.OWN)
 
 
 @pytest.mark.slow

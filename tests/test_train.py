@@ -1605,13 +1605,16 @@ def _raced(config, loss, update_ratio, act_first, grad_first, distinct=500.0, fi
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_a_run_at_chance_whose_units_differ_is_said_to_take_tiny_steps_and_why(lang):
-    """Step 2's race (seed 0): N(0, 0.01²) ends at chance like zeros, though its 500 units a layer differ, and the
-    page had said nothing of why. Its largest update:data ratio over the run was 8.0 × 10⁻⁹, Xavier's 5.5 × 10⁻³;
-    at step 0 its activation std shrank 0.21 → 2.8 × 10⁻⁷ up the ten layers and its gradient std 8.4 × 10⁻⁴ →
-    1.1 × 10⁻⁹ down them. The page says so for each run on the ln K plateau whose units differ and whose steps are
-    a hundred times below the usual 10⁻³ or smaller, with the cause that applies (the activations' shrink, the
-    gradients', both or neither: the verdict's tenfold), and nothing for any other run."""
+def test_a_run_at_chance_is_said_why_from_its_numbers(lang):
+    """Step 2's race (seed 0): zeros and N(0, 0.01²) end at chance, and the page had said why for zeros only, in the
+    symmetry chart's caption far below. Now, under the table, for each run on the ln K plateau:
+    - zeros: every hidden unit outputs 0 and gets gradient 0 at step 0, one distinct unit a layer after training;
+    - N(0, 0.01²), though its 500 units a layer differ: its largest update:data ratio over the run was 8.0 × 10⁻⁹,
+      Xavier's 5.5 × 10⁻³; at step 0 its activation std shrank 0.21 → 2.8 × 10⁻⁷ up the ten layers and its gradient
+      std 8.4 × 10⁻⁴ → 1.1 × 10⁻⁹ down them.
+    The second is said where the updates are a hundred times below the usual 10⁻³ or smaller, with the cause that
+    applies (the activations' shrink, the gradients', both or neither: the verdict's tenfold); nothing for any other
+    run, and no run's progress said again (step 7's rescue sentence says it)."""
     from views import tour
     from views import training as tv
     from views.charts import scheme_name as named
@@ -1627,6 +1630,7 @@ def test_a_run_at_chance_whose_units_differ_is_said_to_take_tiny_steps_and_why(l
     shrinking = 0.21 * 0.2236 ** np.arange(depth)  # ×(0.01 √500) a layer, as in the lecture
     fading = shrinking[::-1] * 4e-3
     healthy = np.full(depth, 0.5)
+    zero = np.zeros(depth)
 
     def race(small, xavier_ratio=5.5e-3, **extra):
         runs = {"normal_0.01": small,
@@ -1636,48 +1640,56 @@ def test_a_run_at_chance_whose_units_differ_is_said_to_take_tiny_steps_and_why(l
         return {**runs, **extra}
 
     small = scheme_config(step_2, "normal_0.01")
-    run = tv.run_progress("normal_0.01", _raced(small, plateau, tiny, shrinking, fading), lang)
-    steps = t(lang, "training_tab.stalled_steps_beside", run=run, ratio="8 × 10⁻⁹".replace(" ", "\u00a0"),
-              guide="0.001", best=named("xavier_normal", lang), best_ratio="0.0055")
-    assert format_value(8.0e-9, 2) == "8 × 10⁻⁹".replace(" ", "\u00a0")
+    words = dict(scheme=named("normal_0.01", lang), k=3)
+    ratio = "8 × 10⁻⁹".replace(" ", "\u00a0")
+    assert format_value(8.0e-9, 2) == ratio
+    steps = t(lang, "training_tab.stalled_small_beside", ratio=ratio, guide="0.001", best=named("xavier_normal", lang),
+              best_ratio="0.0055", **words)
     up, down = shrinking[-1] / shrinking[0], fading[0] / fading[-1]
     assert up == pytest.approx(0.2236 ** 9) and down == pytest.approx(0.2236 ** 9)
-    words = dict(up=format_value(up), down=format_value(down), depth=depth, grad="∂L/∂s")
-    both = t(lang, "training_tab.stalled_both", **words)
+    cause = dict(up=format_value(up), down=format_value(down), depth=depth, grad="∂L/∂s")
     assert tv.stalled_text(race(_raced(small, plateau, tiny, shrinking, fading)), lang) == [
-        join(lang, [steps, both], "sentence")]
+        join(lang, [steps, t(lang, "training_tab.stalled_both", **cause)], "sentence")]
     # the cause that applies: only the activations shrank, only the gradients, or neither (then no second sentence)
     assert tv.stalled_text(race(_raced(small, plateau, tiny, shrinking, healthy)), lang) == [
-        join(lang, [steps, t(lang, "training_tab.stalled_acts", **words)], "sentence")]
+        join(lang, [steps, t(lang, "training_tab.stalled_acts", **cause)], "sentence")]
     assert tv.stalled_text(race(_raced(small, plateau, tiny, healthy, fading)), lang) == [
-        join(lang, [steps, t(lang, "training_tab.stalled_grads", **words)], "sentence")]
+        join(lang, [steps, t(lang, "training_tab.stalled_grads", **cause)], "sentence")]
     assert tv.stalled_text(race(_raced(small, plateau, tiny, healthy, healthy)), lang) == [steps]
-    # a tenfold shrink is the verdict's "vanishing": just under it is said, just over it is not
-    edge = np.r_[1.0, np.ones(depth - 2), 0.099]
-    said = tv.stalled_text(race(_raced(small, plateau, tiny, edge, healthy)), lang)
-    assert said == [join(lang, [steps, t(lang, "training_tab.stalled_acts", **{**words, "up": "0.099"})], "sentence")]
+    # a tenfold shrink is the verdict's "vanishing": just under it is said, at it not
+    edge = np.r_[np.ones(depth - 1), 0.099]
+    assert tv.stalled_text(race(_raced(small, plateau, tiny, edge, healthy)), lang) == [
+        join(lang, [steps, t(lang, "training_tab.stalled_acts", **{**cause, "up": "0.099"})], "sentence")]
     assert tv.stalled_text(race(_raced(small, plateau, tiny, np.r_[edge[:-1], 0.1], healthy)), lang) == [steps]
-    # no run left the plateau: the ratio stands alone
-    alone = {"normal_0.01": _raced(small, plateau, tiny, healthy, healthy)}
-    assert tv.stalled_text(alone, lang) == [t(lang, "training_tab.stalled_steps", run=run, ratio=format_value(8e-9, 2),
-                                              guide="0.001")]
-    # the largest ratio among the runs that left the plateau is the one named beside
+    # no run left the plateau: the ratio stands alone; runs that did: the largest of them is named
+    assert tv.stalled_text({"normal_0.01": _raced(small, plateau, tiny, healthy, healthy)}, lang) == [
+        t(lang, "training_tab.stalled_small", ratio=ratio, guide="0.001", **words)]
     he = _raced(scheme_config(step_2, "he_normal"), falling, np.full((31, depth), 0.02), healthy, healthy)
     assert tv.stalled_text(race(_raced(small, plateau, tiny, healthy, healthy), he_normal=he), lang) == [
-        t(lang, "training_tab.stalled_steps_beside", run=run, ratio=format_value(8e-9, 2), guide="0.001",
-          best=named("he_normal", lang), best_ratio="0.02")]
-    # nothing said: steps not a hundred times below 10⁻³, units that are copies, a diverged run, one that learned,
-    # ratios never defined
+        t(lang, "training_tab.stalled_small_beside", ratio=ratio, guide="0.001", best=named("he_normal", lang),
+          best_ratio="0.02", **words)]
+    # exactly a hundredth of 10⁻³ is said, a little more is not
+    assert tv.stalled_text(race(_raced(small, plateau, np.full((31, depth), 1e-5), healthy, healthy)), lang) == [
+        t(lang, "training_tab.stalled_small_beside", ratio=format_value(1e-5, 2), guide="0.001",
+          best=named("xavier_normal", lang), best_ratio="0.0055", **words)]
+    # zeros: every unit outputs 0 and gets 0 at step 0 (the update ratio is undefined: std(W) = 0), one unit a layer
+    zeros = _raced(scheme_config(step_2, "zeros"), plateau, np.full((31, depth), np.nan), zero, zero, distinct=1.0)
+    said_zeros = t(lang, "training_tab.stalled_zero", scheme=named("zeros", lang), k=3)
+    assert tv.stalled_text(race(_raced(small, plateau, tiny, shrinking, fading), zeros=zeros), lang) == [
+        join(lang, [steps, t(lang, "training_tab.stalled_both", **cause)], "sentence"), said_zeros]
+    # nothing said: updates not a hundred times below 10⁻³, units that are copies but output something (constant
+    # weights), some layers of copies, a diverged run, one that learned, ratios never defined; outputs of 0 said
+    # only with gradients of 0, and only on the plateau
     for quiet in (_raced(small, plateau, np.full((31, depth), 1.1e-5), shrinking, fading),
                   _raced(small, plateau, tiny, shrinking, fading, distinct=1.0),
                   _raced(small, plateau, tiny, shrinking, fading, distinct=[1.0] + [500.0] * (depth - 1)),
                   _raced(small, np.r_[plateau[:12], np.full(288, np.nan)], tiny, shrinking, fading, diverged_at=12),
                   _raced(small, falling, tiny, shrinking, fading),
-                  _raced(small, plateau, np.full((31, depth), np.nan), shrinking, fading)):
+                  _raced(small, plateau, np.full((31, depth), np.nan), shrinking, fading),
+                  _raced(small, plateau, tiny, zero, zero, distinct=[1.0] + [500.0] * (depth - 1)),
+                  _raced(small, falling, tiny, zero, zero, distinct=1.0),
+                  _raced(small, plateau, tiny, zero, fading, distinct=1.0)):
         assert tv.stalled_text(race(quiet), lang) == []
-    assert tv.stalled_text(race(_raced(small, plateau, np.full((31, depth), 1e-5), healthy, healthy)), lang) == [
-        t(lang, "training_tab.stalled_steps_beside", run=run, ratio=format_value(1e-5, 2), guide="0.001",
-          best=named("xavier_normal", lang), best_ratio="0.0055")]  # exactly a hundredth: said
 
 
 def test_batch_norm_s_step_factor_is_xavier_s_variance_over_the_network_s():

@@ -244,41 +244,55 @@ FAR_BELOW = 100.0
 
 
 def stalled_text(results: dict, lang: str) -> list[str]:
-    """Why a run stayed at chance although its units differ, one paragraph a run: where a run stayed on the ln K plateau
-    (run_progress), every layer kept more than one distinct unit (the symmetry caption explains runs of copies) and
-    its largest update:data ratio over the run, std(lr·v) / std(W) (TrainingResult.update_ratio), is FAR_BELOW the
-    usual summary.UPDATE_GUIDE: that ratio, beside the largest of a run that left the plateau (if any). Then why the
-    updates are so small, chosen from step 0's statistics: a layer's weight gradient is its input times the gradient
-    at its sum (hᵀ dL/ds), and the activation std shrank up the layers (last over first) and/or the gradient std
-    down them (first over last) below summary.SHRINK (the page's verdict's "vanishing"); nothing where neither did.
-    [] where no run is such."""
-    def largest_ratio(r) -> float | None:
-        ratios = np.asarray(r.update_ratio, float)
-        ratios = ratios[np.isfinite(ratios)]
-        return float(ratios.max()) if ratios.size else None
-
+    """Why a run stayed at chance, one paragraph for each run that stayed on the ln K plateau (plateau_steps; not
+    diverged), chosen from its numbers:
+    - every hidden unit output 0 at step 0 (activation and gradient std 0 in every layer) and the units of each layer
+      are one after training (distinct_units 1): only the read-out's bias learns (zero weights with tanh or ReLU);
+    - every layer's units differ and its largest update:data ratio over the run, std(lr·v) / std(W)
+      (TrainingResult.update_ratio), is FAR_BELOW the usual summary.UPDATE_GUIDE: that ratio, beside the largest of a
+      run that left the plateau (if any), then why the updates are so small (_stalled_cause).
+    Nothing for any other run (constant weights' copies: the symmetry caption). [] where no run is such."""
     moving = {name: ratio for name, r in results.items() if r.diverged_at is None
-              and plateau_steps(r, PLATEAU) is not None and (ratio := largest_ratio(r)) is not None}
+              and plateau_steps(r, PLATEAU) is not None and (ratio := _largest_ratio(r)) is not None}
     said = []
     for name, r in results.items():
-        distinct = np.asarray(r.distinct_units, float)
-        ratio = largest_ratio(r)
-        if r.diverged_at is not None or plateau_steps(r, PLATEAU) is not None or ratio is None \
-                or not (distinct.size and np.all(distinct > 1)) or ratio > UPDATE_GUIDE / FAR_BELOW:
+        if r.diverged_at is not None or plateau_steps(r, PLATEAU) is not None:
             continue
-        numbers = dict(run=run_progress(name, r, lang), ratio=format_value(ratio, 2),
-                       guide=format_power(UPDATE_GUIDE))
+        distinct = np.asarray(r.distinct_units, float)
+        words = dict(scheme=scheme_name(name, lang), k=r.classes)
+        if _outputs_zero(r) and distinct.size and np.all(distinct == 1):
+            said.append(t(lang, "training_tab.stalled_zero", **words))
+            continue
+        ratio = _largest_ratio(r)
+        if ratio is None or not (distinct.size and np.all(distinct > 1)) or ratio > UPDATE_GUIDE / FAR_BELOW:
+            continue
+        words.update(ratio=format_value(ratio, 2), guide=format_power(UPDATE_GUIDE))
         if moving:
             best = max(moving, key=moving.get)
-            sentences = [t(lang, "training_tab.stalled_steps_beside", best=scheme_name(best, lang),
-                           best_ratio=format_value(moving[best], 2), **numbers)]
+            sentences = [t(lang, "training_tab.stalled_small_beside", best=scheme_name(best, lang),
+                           best_ratio=format_value(moving[best], 2), **words)]
         else:
-            sentences = [t(lang, "training_tab.stalled_steps", **numbers)]
+            sentences = [t(lang, "training_tab.stalled_small", **words)]
         cause = _stalled_cause(r, lang)
         if cause:
             sentences.append(cause)
         said.append(join(lang, sentences, "sentence"))
     return said
+
+
+def _largest_ratio(r) -> float | None:
+    """A run's largest update:data ratio over its records and layers; None where none is defined (zero weights)."""
+    ratios = np.asarray(r.update_ratio, float)
+    ratios = ratios[np.isfinite(ratios)]
+    return float(ratios.max()) if ratios.size else None
+
+
+def _outputs_zero(r) -> bool:
+    """Whether every hidden layer's activation and gradient std is exactly 0 at step 0: every unit outputs 0 for every
+    point and passes no gradient (zero weights under an activation with f(0) = 0)."""
+    if len(r.record_steps) == 0 or r.record_steps[0] != 0:
+        return False
+    return bool(np.all(np.asarray(r.act_std[0]) == 0) and np.all(np.asarray(r.grad_std[0]) == 0))
 
 
 def _stalled_cause(r, lang: str) -> str | None:
@@ -459,11 +473,9 @@ def runs_frame(curves: dict, lang: str = "en", max_points: int = MAX_POINTS) -> 
     stride = max(1, math.ceil(sum(len(loss) for loss, _ in curves.values()) / max_points))
     for name, (loss, accuracy) in curves.items():
         steps = len(loss)
-        window = smoothing_window(steps)
         frame = pd.DataFrame({"scheme": name, "name": scheme_name(name, lang), "step": np.arange(steps),
-                              "loss": loss, "accuracy": accuracy})
-        frame["loss_mean"] = frame["loss"].rolling(window, min_periods=1).mean()
-        frame["accuracy_mean"] = frame["accuracy"].rolling(window, min_periods=1).mean()
+                              "loss": loss, "accuracy": accuracy, "loss_mean": running_mean(loss),
+                              "accuracy_mean": running_mean(accuracy)})
         keep = (frame["step"] % stride == 0) | (frame["step"] == steps - 1)
         parts.append(frame[keep & np.isfinite(frame["loss"])])
     if not parts:
@@ -1072,43 +1084,52 @@ def coinciding(results: dict, rtol: float = SAME_CURVE) -> list[list[str]]:
     return [g for g in groups if len(g) > 1]
 
 
-# Runs whose minibatch accuracies differ at this many steps or fewer are one accuracy curve to the eye (a step's
-# difference moves the running mean by a twentieth of it), said with those steps (same_accuracy_text)
-SAME_ACCURACY_STEPS = 5
+# The accuracy chart's running means closer than this are one line (same_accuracy): half a percentage point, about 1 px
+# of its ACCURACY_HEIGHT plot, a third of its 3 px line; runs that part are one line only where they part no later
+# than ONE_LINE_FROM of the steps
+ONE_LINE = 0.005
+ONE_LINE_FROM = 0.1
 
 
-def same_accuracy(results: dict, most: int = SAME_ACCURACY_STEPS) -> list[tuple[list[str], list[int]]]:
-    """The groups of two or more runs whose minibatch accuracy curves are one: each equal to the group's first run at
-    every step but `most` or fewer (NaN, a step a run that diverged did not take, equal only to NaN), with the steps
-    where they differ, in order. Groups and their runs in the order of `results`."""
-    groups: list[tuple[list[str], list[int]]] = []
+def running_mean(values: np.ndarray) -> np.ndarray:
+    """The running mean the loss and accuracy charts draw of a run's curve (steps,): over smoothing_window(steps)
+    steps, of the values there are (NaN: a step not taken), from the first step on."""
+    values = np.asarray(values, float)
+    return pd.Series(values).rolling(smoothing_window(len(values)), min_periods=1).mean().to_numpy()
+
+
+def same_accuracy(results: dict) -> list[tuple[list[str], int]]:
+    """The groups of two or more runs whose accuracy curves, as the chart draws them (running_mean), are one line:
+    each within ONE_LINE of the group's first run at every step from some step on, no later than ONE_LINE_FROM of the
+    run's steps (NaN, a step a run that diverged did not take, is one with NaN only); with the first step from which
+    they all are. Groups and their runs in the order of `results`."""
+    groups: list[tuple[list[str], int]] = []
     for name, r in results.items():
-        for members, apart in groups:
-            first = results[members[0]].accuracy
-            if len(r.accuracy) != len(first):
+        mean = running_mean(r.accuracy)
+        for index, (members, start) in enumerate(groups):
+            first = running_mean(results[members[0]].accuracy)
+            if len(mean) != len(first):
                 continue
-            differ = np.flatnonzero((r.accuracy != first) & ~(np.isnan(r.accuracy) & np.isnan(first)))
-            if len(differ) <= most:
+            apart = np.flatnonzero(~((np.abs(mean - first) < ONE_LINE) | (np.isnan(mean) & np.isnan(first))))
+            since = int(apart[-1]) + 1 if apart.size else 0
+            if since <= ONE_LINE_FROM * len(mean):
                 members.append(name)
-                apart[:] = sorted({*apart, *differ.tolist()})
+                groups[index] = (members, max(start, since))
                 break
         else:
-            groups.append(([name], []))
-    return [(members, apart) for members, apart in groups if len(members) > 1]
+            groups.append(([name], 0))
+    return [(members, start) for members, start in groups if len(members) > 1]
 
 
 def same_accuracy_text(results: dict, lang: str) -> list[str]:
-    """One sentence per group of runs whose accuracy curves are one (same_accuracy), naming them and the steps where
-    they differ: zeros' and N(0, 0.01²)'s at step 2 differ at 2 of 300 steps, and one hides the other."""
+    """One sentence per group of runs whose accuracy curves are one line (same_accuracy), naming them and the step
+    from which they are: zeros' and N(0, 0.01²)'s at step 2, whose minibatches differ at steps 0 and 57 (the running
+    mean's first steps average few of them)."""
     said = []
-    for members, apart in same_accuracy(results):
-        names = join(lang, [scheme_name(s, lang) for s in members])
-        if not apart:
-            said.append(t(lang, "training_tab.same_accuracy", names=names))
-        else:
-            at = t(lang, "training_tab.at_step" if len(apart) == 1 else "training_tab.at_steps",
-                   steps=join(lang, [f"{step:,}" for step in apart]))
-            said.append(t(lang, "training_tab.same_accuracy_but", names=names, at=at))
+    for members, start in same_accuracy(results):
+        words = dict(names=join(lang, [scheme_name(s, lang) for s in members]), visible=format_share(ONE_LINE))
+        said.append(t(lang, "training_tab.same_accuracy", **words) if start == 0 else
+                    t(lang, "training_tab.same_accuracy_from", step=f"{start:,}", **words))
     return said
 
 

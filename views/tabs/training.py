@@ -188,7 +188,7 @@ def race_panel(key: tuple, schemes: list[str], refusal: str | None, lang: str) -
             progress_line(job, lang)
         shown = st.session_state.get("_training")
         if shown is not None and shown[0] == key:
-            draw_race(shown[1], lang)
+            draw_race(shown[1], lang, own=tour.scheme_of(shown[0][0]))
         elif schemes and not refusal:
             st.info(t(lang, "training_tab.press_run"))
 
@@ -243,8 +243,9 @@ def live_template(kind: str, lang: str, steps: int, schemes: tuple[str, ...], ax
         build(frame, lang, classes, steps=steps, schemes=list(schemes), phone=phone)))
 
 
-def draw_race(results: dict, lang: str) -> None:
-    """Loss and accuracy of every run, the final table, one run's layers over training, and the symmetry."""
+def draw_race(results: dict, lang: str, own: str | None = None) -> None:
+    """Loss and accuracy of every run, the final table, one run's layers over training (first the page's own scheme's,
+    `own`, where the race has it: step 2's heatmap opens on N(0, 0.01²); else the last run's), and the symmetry."""
     for message in training_view.messages(results, lang):
         st.warning(message)  # each run the loss chart does not draw whole, in words
     curves, k = training_view.curves_frame(results, lang), training_view.classes_of(results)
@@ -273,7 +274,9 @@ def draw_race(results: dict, lang: str) -> None:
     for why in training_view.stalled_text(results, lang):  # a run at chance whose units differ: its steps, and why
         st.markdown(why)
     left, right = st.columns(2)
-    name = left.selectbox(t(lang, "training_tab.heatmap_scheme"), list(results), index=len(results) - 1,
+    order = list(results)
+    name = left.selectbox(t(lang, "training_tab.heatmap_scheme"), order,
+                          index=order.index(own) if own in results else len(results) - 1,
                           format_func=lambda scheme: charts.scheme_name(scheme, lang))
     statistics = ("act_std", "grad_std", "update_ratio")
     statistic = right.selectbox(t(lang, "training_tab.heatmap_statistic"), statistics,
