@@ -305,6 +305,37 @@ SIDEBAR_BOX = "() => { const r = document.querySelector(\"[data-testid='stSideba
               "return {left: r.left, right: r.right}; }"
 
 
+# Each Training chart's title lines, each line's right end and the x axis's width, px from the chart's left edge
+TRAINING_TITLES = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart']")].slice(0, 2).map((c) => {
+  const left = c.getBoundingClientRect().left, title = c.querySelector('.role-title-text');
+  const lines = [...title.querySelectorAll('tspan')];
+  const axis = c.querySelector("[aria-label^='X-axis']").getBoundingClientRect();
+  return {chart: c.getBoundingClientRect().width, lines: Math.max(1, lines.length),
+          right: Math.max(...(lines.length ? lines : [title]).map((e) => e.getBoundingClientRect().right)) - left,
+          axis: axis.width};
+})"""
+
+
+@pytest.mark.parametrize("width, narrow", [(1280, False), (800, True), (390, True)])
+def test_a_narrow_window_draws_the_training_charts_titles_in_lines(base, browser, width, narrow):
+    """A 390 px window without a phone's User-Agent (a desktop browser narrowed, or a phone that does not say so)
+    had the race's loss title in one line, cut at the chart's edge ("…faint per minibatch, bold"), and Vega had
+    squeezed the plot to 85 px of the 356 px chart to make room for it; at 800 px beside the sidebar the same. The
+    loss and accuracy titles are drawn in lines where the window is too narrow for one (charts.breaking_title), in
+    one line on a laptop's 1,280 px: every line within the chart, the plot at least half of it."""
+    with watched_page(browser, viewport={"width": width, "height": 900}) as page:
+        visit(page, f"{base}/?step=custom&depth=3&width=16&activation=tanh&tab=training&steps=300&train=zeros"
+                    "&train=he_normal", charts=0)
+        act(page, lambda: page.get_by_role("button", name=t("en", "training_tab.run"), exact=True).click())
+        page.locator("[data-testid='stDataFrame']").wait_for(timeout=120_000)
+        wait_still(page, "[data-testid='stVegaLiteChart']")
+        drawn = page.evaluate(TRAINING_TITLES)
+    assert len(drawn) == 2, drawn
+    for chart in drawn:
+        assert chart["right"] <= chart["chart"] + 1 and chart["axis"] >= chart["chart"] / 2, (width, drawn)
+    assert [chart["lines"] > 1 for chart in drawn] == [narrow, narrow], (width, drawn)
+
+
 @pytest.mark.parametrize("size, closes", [((390, 844), True), ((1280, 800), False)])
 def test_picking_a_step_closes_the_sidebar_where_it_covers_the_page(base, browser, size, closes):
     """On a phone the open sidebar lies over the page: a step picked in it closes it, so the step is seen. On a

@@ -371,23 +371,25 @@ def test_the_loss_title_promises_faint_and_bold_lines_only_where_they_differ(lan
     two_lines = not np.allclose(frame["loss_mean"], frame["loss"])
     for live in (None, steps):  # the finished race's chart and the growing race's template
         spec = training_view.loss_chart(frame, lang, 3, steps=live).to_dict()
-        title = spec["title"]["text"] if isinstance(spec["title"], dict) else spec["title"]
+        title = title_of(spec)
         title = "".join([title] if isinstance(title, str) else title).replace(" ", "")
         said = t(lang, "training_tab.loss_title" if two_lines else "training_tab.loss_title_single")
         assert title == said.replace(" ", ""), (steps, title)
     assert two_lines == (steps >= 60)
 
 
-def title_of(spec: dict) -> str | list[str]:
-    title = spec["title"]
-    return title["text"] if isinstance(title, dict) else title
+def title_of(spec: dict, narrow: bool = False) -> str | list[str]:
+    """A chart's title as a wide window draws it, or a `narrow` one (charts.breaking_title)."""
+    return charts.title_text(spec["title"], narrow)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_loss_and_accuracy_titles_are_in_lines_on_a_phone_only(lang):
     """A laptop's 910 px chart had its title wrapped for a phone, in three lines: one line there, lines of
-    TITLE_WIDTH on a phone; the growing race's templates are kept apart by screen, so neither gets the other's."""
+    TITLE_WIDTH on a phone; the growing race's templates are kept apart by screen, so neither gets the other's. A
+    laptop's window too narrow for the one line (a 390 px window without a phone's User-Agent, 800 px beside the
+    sidebar: the title cut, the plot squeezed) draws the phone's lines (tests/test_browser_screens.py in Chromium)."""
     from views.tabs.training import live_template
 
     frame = race_frame(steps=300)
@@ -399,6 +401,8 @@ def test_the_loss_and_accuracy_titles_are_in_lines_on_a_phone_only(lang):
                              for screen in (False, True))
             assert laptop == message  # one line
             assert phone == charts.title_lines(message, training_view.TITLE_WIDTH) and (len(phone) > 1 or lang != "en")
+            narrow = title_of(build(frame, lang, 3, steps=live, phone=False).to_dict(), narrow=True)
+            assert narrow == (phone if len(phone) > 1 else message)
         schemes = tuple(frame["scheme"].unique())
         templates = [live_template(kind, lang, 300, schemes, (), frame, 3, phone) for phone in (False, True)]
         assert [title_of(spec) for spec in templates] == \

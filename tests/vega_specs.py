@@ -37,8 +37,11 @@ def scene_marks(graph: dict) -> list[tuple[dict, float, float]]:
     return found
 
 
-def title_text(spec: dict) -> str | list[str] | None:
+def title_text(spec: dict, narrow: bool = False) -> str | list[str] | None:
     """A chart's title as the page wrote it: its text, or its lines (charts.title_lines), whether the spec gives the
-    title as itself or as a dict with its text (draw.whole_titles' {"text", "limit"})."""
+    title as itself or as a dict with its text (draw.whole_titles' {"text", "limit"}); a title that a narrow window
+    breaks into lines (charts.breaking_title) as a wide window draws it, or a `narrow` one."""
+    from views.charts import title_text as drawn
+
     title = spec.get("title")
-    return title.get("text") if isinstance(title, dict) else title
+    return None if title is None else drawn(title, narrow)

@@ -470,6 +470,37 @@ def title_lines(title: str, limit: int = TITLE_WIDTH) -> list[str]:
     return [line for line in reversed(breaks) if line]
 
 
+# px beside a plot that are not its own in a page's column: the y axis's title and labels, and Vega's padding
+AXIS_ROOM = 80
+
+
+def breaking_title(title: str, limit: int = TITLE_WIDTH, size: float = TITLE_SIZE) -> str | alt.TitleParams:
+    """A chart's one-line title that the browser draws in its title_lines where the window is too narrow for it: a
+    window less than the title's width at `size` px (text_width) beside the y axis (AXIS_ROOM) and an open sidebar
+    (SIDEBAR_ROOM) wide, read when the chart is drawn (a Vega expression of windowSize(); no window, as in
+    vl_convert's files: one line). Chosen by the window, not by what the browser says of itself: a 390 px window
+    without a phone's User-Agent, or a laptop's 800 px one beside an open sidebar, had the one-line title cut and
+    its plot squeezed to a quarter of the chart. The title itself where it is one line at `limit`; title_text
+    reads either back."""
+    lines = title_lines(title, limit)
+    if len(lines) < 2:
+        return title
+    room = round(text_width(title, size) + AXIS_ROOM + SIDEBAR_ROOM)
+    return alt.TitleParams(text=alt.ExprRef(f"windowSize()[0] > 0 && windowSize()[0] < {room} ? "
+                                            f"{json.dumps(lines, ensure_ascii=False)} : "
+                                            f"{json.dumps(title, ensure_ascii=False)}"))
+
+
+def title_text(title, narrow: bool = False) -> str | list[str]:
+    """A chart title as a spec holds it (a string, its lines, or {"text": ...}) as the browser draws it: on a wide
+    window, or a `narrow` one (breaking_title's expression, whose two cases are JSON)."""
+    text = title.get("text") if isinstance(title, dict) else title
+    if isinstance(text, dict):  # breaking_title's {"expr": "windowSize()... ? [lines] : title"}
+        lines, one = text["expr"].split(" ? ", 1)[1].rsplit(" : ", 1)
+        return json.loads(lines if narrow else one)
+    return text
+
+
 CLAUSE_ENDS = (",", ":", ";", ")", "，", "：", "；", "。", "、", "）")  # a title's line ends best after one of these
 
 

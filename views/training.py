@@ -35,7 +35,7 @@ from core.train import (
 )
 
 from .charts import EM_OTHER, GUIDE_COLOUR, GUIDE_SIZE, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, \
-    SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, decades, legend_columns, plot_height, scheme_name, \
+    SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, breaking_title, decades, legend_columns, plot_height, scheme_name, \
     layer, log_labels, share_expr, text_width, theme, title_lines, written, zero_marks
 from .summary import SHRINK, UPDATE_GUIDE, batch_norm_step_factor, format_power, format_share, format_value, \
     gradient_symbol, layers_named, powers_apart
@@ -781,10 +781,11 @@ def loss_title(lang: str, steps: int) -> str:
     return t(lang, "training_tab.loss_title" if smoothing_window(steps) > 1 else "training_tab.loss_title_single")
 
 
-def chart_title(title: str, phone: bool) -> str | list[str]:
+def chart_title(title: str, phone: bool) -> str | list[str] | alt.TitleParams:
     """A loss or accuracy chart's title: in lines of TITLE_WIDTH on a phone (views.present.on_phone), whose plot holds
-    about 30 letters of it, else in one line (a laptop's 910 px chart wrapped for a phone took three lines)."""
-    return title_lines(title, TITLE_WIDTH) if phone else title
+    about 30 letters of it, else in one line (a laptop's 910 px chart wrapped for a phone took three lines), which a
+    window too narrow for it draws in those lines (charts.breaking_title)."""
+    return title_lines(title, TITLE_WIDTH) if phone else breaking_title(title, TITLE_WIDTH)
 
 
 def loss_chart(frame: pd.DataFrame, lang: str, classes: int, steps: int | None = None,
