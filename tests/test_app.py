@@ -876,16 +876,18 @@ def test_a_race_s_time_estimate_is_said_until_that_race_has_run(monkeypatch):
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_race_says_why_its_runs_at_chance_stayed_there(lang):
-    """Five tanh layers of 32 units, 40 steps: zeros and N(0, 0.01²) stay at chance while Xavier learns. Under the
-    table the page says why, once for each (views.training.stalled_text): zeros' hidden units output 0 and get 0;
-    N(0, 0.01²)'s units differ, but its updates are far smaller than Xavier's, for the reasons its step 0 shows."""
+    """Five tanh layers of 32 units, 100 steps: zeros and N(0, 0.01²) stay at chance while Xavier learns (half of ln 3
+    at step 54). Under the table the page says why, once for each (views.training.stalled_text): zeros' hidden layers
+    are stuck; N(0, 0.01²)'s units differ, but its updates are far smaller than Xavier's, for the reasons its first
+    step shows."""
     at = train(open_app(step="custom", depth="5", width="32", activation="tanh", init="he_normal", tab="training",
-                        steps="40", train=["zeros", "normal_0.01", "xavier_normal"], lang=lang))
+                        steps="100", train=["zeros", "normal_0.01", "xavier_normal"], lang=lang))
     no_trouble(at)
     results = at.session_state["_training"][1]
     zeros, small, xavier = (results[s] for s in ("zeros", "normal_0.01", "xavier_normal"))
-    assert small.final_accuracy == pytest.approx(1 / 3, abs=0.02) and xavier.final_accuracy > 0.5
-    assert np.all(zeros.act_std[0] == 0) and np.all(zeros.grad_std[0] == 0) and np.all(zeros.distinct_units == 1)
+    assert small.final_accuracy == pytest.approx(1 / 3, abs=0.02) and training_view.plateau_steps(
+        xavier, training_view.HALF) is not None  # Xavier learned
+    assert np.all(zeros.act_std == 0) and np.all(zeros.grad_std == 0) and np.all(zeros.distinct_units == 1)
     act, grad = small.act_std[0], small.grad_std[0]  # at step 0
     assert act[-1] / act[0] < 0.1 and grad[0] / grad[-1] < 0.1  # both shrink tenfold or more: both are said
     assert np.all(small.distinct_units > 1) and np.nanmax(small.update_ratio) < 1e-5

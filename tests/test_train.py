@@ -177,31 +177,44 @@ def test_a_run_acts_as_one_unit_exactly_under_zero_or_constant_init(init):
 
 @pytest.fixture(scope="module")
 def short_races():
-    """Two steps of every race scheme on the spiral, and of zeros and He for a conv net and on the digits."""
+    """Two steps of every race scheme on the spiral, and of zeros and He with sigmoid, for a conv net and on the
+    digits."""
     tiny = Config(depth=2, width=8, batch=128)
     return {"spiral": race(tiny, tuple(SCHEMES), steps=2),
+            "sigmoid": race(replace(tiny, activation="sigmoid"), ("zeros", "he_normal"), steps=2),
             "conv": race(Config(arch="conv", depth=2, width=4, batch=16, image=4), ("zeros", "he_normal"), steps=2),
             "digits": race(tiny, ("zeros", "he_normal"), steps=2, task="digits")}
 
 
-@pytest.mark.slow  # three short races
+@pytest.mark.slow  # four short races
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_accuracy_chart_draws_the_one_unit_ceiling_only_beside_a_run_it_bounds(short_races, lang):
     """Every race's accuracy chart drew "the best one unit per layer can do" (62.5 %), a race of Xavier and He too,
-    where it reads as a run: drawn now where a zero-init run is in the race, on the spiral, for dense nets."""
+    where it reads as a run; then every race with zeros, whose units under tanh or ReLU output 0 and stay at chance,
+    so that a class asked why zeros failed to reach the line. Drawn now beside a run of copies that output something
+    (zeros under sigmoid: σ(0) = ½, so its copies learn as one unit), on the spiral, for dense nets."""
     from views import training as training_view  # the chart the Training tab draws
     from views.text import t
 
-    spiral, label = short_races["spiral"], t(lang, "training_tab.one_unit")
-    lecture = [s for s in LECTURE_RACE if s != "zeros"]
-    for chosen in [*([s] for s in SCHEMES), LECTURE_RACE, lecture, ["xavier_normal", "he_normal"], list(SCHEMES)]:
-        results = {scheme: spiral[scheme] for scheme in chosen}
+    label = re.sub(r"\s", "", t(lang, "training_tab.one_unit"))
+
+    def drawn(results: dict) -> bool:
         ceiling = training_view.ceiling_of(results)
-        assert ceiling == (one_unit_ceiling(3) if "zeros" in chosen else None), chosen
         chart = training_view.accuracy_chart(training_view.curves_frame(results, lang), lang, 3, ceiling=ceiling)
         labels = [re.sub(r"\s", "", row["label"]) for rows in chart.to_dict()["datasets"].values() for row in rows
                   if "label" in row]  # the guides' labels, in lines
-        assert (re.sub(r"\s", "", label) in labels) == ("zeros" in chosen), (chosen, labels)
+        assert (ceiling is not None) == (label in labels)
+        assert ceiling in (None, one_unit_ceiling(3))
+        return ceiling is not None
+
+    spiral, sigmoid = short_races["spiral"], short_races["sigmoid"]
+    lecture = [s for s in LECTURE_RACE if s != "zeros"]
+    for chosen in [*([s] for s in SCHEMES), LECTURE_RACE, lecture, ["xavier_normal", "he_normal"], list(SCHEMES)]:
+        assert not drawn({scheme: spiral[scheme] for scheme in chosen}), chosen  # tanh: zeros outputs 0
+    # tanh's zeros: one value and no gradient at every record; sigmoid's: its read-out learns from σ(0) = ½ at step 0
+    assert np.all(spiral["zeros"].act_std == 0) and np.all(spiral["zeros"].grad_std == 0)
+    assert np.any(sigmoid["zeros"].grad_std[-1] > 0)
+    assert drawn(sigmoid) and not drawn({"he_normal": sigmoid["he_normal"]})
     assert [training_view.ceiling_of(short_races[kind]) for kind in ("conv", "digits")] == [None, None]
 
 
@@ -1588,15 +1601,16 @@ def test_step_7_s_batch_norm_run_is_said_to_learn_only_where_it_reaches_half_of_
     assert tv.rescue_text(race(np.full(300, math.nan)), lang) is None
 
 
-def _raced(config, loss, update_ratio, act_first, grad_first, distinct=500.0, final_accuracy=1 / 3, diverged_at=None):
+def _raced(config, loss, update_ratio, act_first, grad_first, distinct=500.0, final_accuracy=1 / 3, diverged_at=None,
+           later=1.0):
     """A finished run as stalled_text reads it: its network, minibatch losses (steps,), its update:data ratio at every
-    record (records, depth), activation and gradient std at the first record (step 0; 1 at the others), distinct
-    units per layer; 3 classes."""
+    record (records, depth), activation and gradient std at the first record (step 0; `later` at the others),
+    distinct units per layer; 3 classes."""
     from types import SimpleNamespace
 
     ratio = np.asarray(update_ratio, float)
     records = ratio.shape[0]
-    rest = np.ones((records - 1, config.depth))
+    rest = np.full((records - 1, config.depth), later)
     return SimpleNamespace(config=config, loss=np.asarray(loss, float), final_loss=float(loss[-1]),
                            final_accuracy=final_accuracy, classes=3, steps=len(loss), diverged_at=diverged_at,
                            record_steps=np.arange(records) * 10, update_ratio=ratio,
@@ -1608,7 +1622,7 @@ def _raced(config, loss, update_ratio, act_first, grad_first, distinct=500.0, fi
 def test_a_run_at_chance_is_said_why_from_its_numbers(lang):
     """Step 2's race (seed 0): zeros and N(0, 0.01²) end at chance, and the page had said why for zeros only, in the
     symmetry chart's caption far below. Now, under the table, for each run on the ln K plateau:
-    - zeros: every hidden unit outputs 0 and gets gradient 0 at step 0, one distinct unit a layer after training;
+    - zeros: every hidden unit outputs one value and gets no gradient at every record, one distinct unit a layer;
     - N(0, 0.01²), though its 500 units a layer differ: its largest update:data ratio over the run was 8.0 × 10⁻⁹,
       Xavier's 5.5 × 10⁻³; at step 0 its activation std shrank 0.21 → 2.8 × 10⁻⁷ up the ten layers and its gradient
       std 8.4 × 10⁻⁴ → 1.1 × 10⁻⁹ down them.
@@ -1668,12 +1682,21 @@ def test_a_run_at_chance_is_said_why_from_its_numbers(lang):
     assert tv.stalled_text(race(_raced(small, plateau, tiny, healthy, healthy), he_normal=he), lang) == [
         t(lang, "training_tab.stalled_small_beside", ratio=ratio, guide="0.001", best=named("he_normal", lang),
           best_ratio="0.02", **words)]
+    # the run named is one that learned (half of ln K): step 7's batch-norm run, off the plateau at lr 0.02 but not at
+    # half of it, with steps 45 times the usual, is not
+    bn = _raced(scheme_config(step_2, "normal_0.01+bn"), np.r_[plateau[:50], np.full(250, 0.8)],
+                np.full((31, depth), 0.045), healthy, healthy)
+    assert tv.plateau_steps(bn, tv.PLATEAU) is not None and tv.plateau_steps(bn, tv.HALF) is None
+    assert tv.stalled_text(race(_raced(small, plateau, tiny, healthy, healthy), **{"normal_0.01+bn": bn}), lang) == [
+        steps]
     # exactly a hundredth of 10⁻³ is said, a little more is not
     assert tv.stalled_text(race(_raced(small, plateau, np.full((31, depth), 1e-5), healthy, healthy)), lang) == [
         t(lang, "training_tab.stalled_small_beside", ratio=format_value(1e-5, 2), guide="0.001",
           best=named("xavier_normal", lang), best_ratio="0.0055", **words)]
-    # zeros: every unit outputs 0 and gets 0 at step 0 (the update ratio is undefined: std(W) = 0), one unit a layer
-    zeros = _raced(scheme_config(step_2, "zeros"), plateau, np.full((31, depth), np.nan), zero, zero, distinct=1.0)
+    # zeros: one value and no gradient in every layer at every record (the update ratio is undefined: std(W) = 0), one
+    # unit a layer
+    zeros = _raced(scheme_config(step_2, "zeros"), plateau, np.full((31, depth), np.nan), zero, zero, distinct=1.0,
+                   later=0.0)
     said_zeros = t(lang, "training_tab.stalled_zero", scheme=named("zeros", lang), k=3)
     assert tv.stalled_text(race(_raced(small, plateau, tiny, shrinking, fading), zeros=zeros), lang) == [
         join(lang, [steps, t(lang, "training_tab.stalled_both", **cause)], "sentence"), said_zeros]
@@ -1688,7 +1711,8 @@ def test_a_run_at_chance_is_said_why_from_its_numbers(lang):
                   _raced(small, plateau, np.full((31, depth), np.nan), shrinking, fading),
                   _raced(small, plateau, tiny, zero, zero, distinct=[1.0] + [500.0] * (depth - 1)),
                   _raced(small, falling, tiny, zero, zero, distinct=1.0),
-                  _raced(small, plateau, tiny, zero, fading, distinct=1.0)):
+                  _raced(small, plateau, tiny, zero, fading, distinct=1.0),
+                  _raced(small, plateau, tiny, zero, zero, distinct=1.0)):  # one value, but a gradient later on
         assert tv.stalled_text(race(quiet), lang) == []
 
 

@@ -246,31 +246,33 @@ FAR_BELOW = 100.0
 def stalled_text(results: dict, lang: str) -> list[str]:
     """Why a run stayed at chance, one paragraph for each run that stayed on the ln K plateau (plateau_steps; not
     diverged), chosen from its numbers:
-    - every hidden unit output 0 at step 0 (activation and gradient std 0 in every layer) and the units of each layer
-      are one after training (distinct_units 1): only the read-out's bias learns (zero weights with tanh or ReLU);
+    - every hidden unit output one value for every point and got no gradient, at every record (_stuck), and the
+      units of each layer are one after training (distinct_units 1): the read-out sees one input for every point
+      (zero weights with tanh or ReLU);
     - every layer's units differ and its largest update:data ratio over the run, std(lr·v) / std(W)
       (TrainingResult.update_ratio), is FAR_BELOW the usual summary.UPDATE_GUIDE: that ratio, beside the largest of a
-      run that left the plateau (if any), then why the updates are so small (_stalled_cause).
+      run that learned (reached half of ln K, HALF; not step 7's batch-norm run at lr 0.02, whose 0.045 are steps too
+      large), if any; then why the updates are so small (_stalled_cause).
     Nothing for any other run (constant weights' copies: the symmetry caption). [] where no run is such."""
-    moving = {name: ratio for name, r in results.items() if r.diverged_at is None
-              and plateau_steps(r, PLATEAU) is not None and (ratio := _largest_ratio(r)) is not None}
+    learned = {name: ratio for name, r in results.items() if r.diverged_at is None
+               and plateau_steps(r, HALF) is not None and (ratio := _largest_ratio(r)) is not None}
     said = []
     for name, r in results.items():
         if r.diverged_at is not None or plateau_steps(r, PLATEAU) is not None:
             continue
         distinct = np.asarray(r.distinct_units, float)
         words = dict(scheme=scheme_name(name, lang), k=r.classes)
-        if _outputs_zero(r) and distinct.size and np.all(distinct == 1):
+        if _stuck(r) and distinct.size and np.all(distinct == 1):
             said.append(t(lang, "training_tab.stalled_zero", **words))
             continue
         ratio = _largest_ratio(r)
         if ratio is None or not (distinct.size and np.all(distinct > 1)) or ratio > UPDATE_GUIDE / FAR_BELOW:
             continue
         words.update(ratio=format_value(ratio, 2), guide=format_power(UPDATE_GUIDE))
-        if moving:
-            best = max(moving, key=moving.get)
+        if learned:
+            best = max(learned, key=learned.get)
             sentences = [t(lang, "training_tab.stalled_small_beside", best=scheme_name(best, lang),
-                           best_ratio=format_value(moving[best], 2), **words)]
+                           best_ratio=format_value(learned[best], 2), **words)]
         else:
             sentences = [t(lang, "training_tab.stalled_small", **words)]
         cause = _stalled_cause(r, lang)
@@ -287,12 +289,12 @@ def _largest_ratio(r) -> float | None:
     return float(ratios.max()) if ratios.size else None
 
 
-def _outputs_zero(r) -> bool:
-    """Whether every hidden layer's activation and gradient std is exactly 0 at step 0: every unit outputs 0 for every
-    point and passes no gradient (zero weights under an activation with f(0) = 0)."""
-    if len(r.record_steps) == 0 or r.record_steps[0] != 0:
-        return False
-    return bool(np.all(np.asarray(r.act_std[0]) == 0) and np.all(np.asarray(r.grad_std[0]) == 0))
+def _stuck(r) -> bool:
+    """Whether every hidden layer's activation and gradient std is exactly 0 at every record: each unit outputs one
+    value for every point and no gradient reaches the hidden layers, ever (zero weights under tanh or ReLU, whose
+    units output 0: under sigmoid the read-out learns from their ½ and passes a gradient down)."""
+    act, grad = np.asarray(r.act_std, float), np.asarray(r.grad_std, float)
+    return bool(act.size and grad.size and np.all(act == 0) and np.all(grad == 0))
 
 
 def _stalled_cause(r, lang: str) -> str | None:
@@ -567,11 +569,14 @@ def stopped_text(live: dict, schemes: Sequence[str], seconds: float, done: int, 
 
 def ceiling_of(results: dict) -> float | None:
     """The one-unit ceiling the race's accuracy chart draws (core.train.one_unit_ceiling), or None: drawn only beside
-    a run it bounds (core.train.acts_as_one_unit: zero or constant init), where it cannot be read as another run's;
-    and only for dense nets on the spiral, whose bands are a bound on points in a plane (a conv net's one channel is a
-    different function of the point at every pixel, and the digits are no points in a plane)."""
+    a run it bounds (core.train.acts_as_one_unit: zero or constant init) that is not stuck (_stuck: zero weights under
+    tanh or ReLU stay at chance, and the lecture's zeros beside a 62.5 % line read as a run that failed to reach it),
+    where it cannot be read as another run's; and only for dense nets on the spiral, whose bands are a bound on points
+    in a plane (a conv net's one channel is a different function of the point at every pixel, and the digits are no
+    points in a plane)."""
     first = next(iter(results.values()))
-    if first.task != "spiral" or conv(results) or not any(acts_as_one_unit(r.config) for r in results.values()):
+    if first.task != "spiral" or conv(results) or not any(
+            acts_as_one_unit(r.config) and not _stuck(r) for r in results.values()):
         return None
     return one_unit_ceiling(classes_of(results))
 
