@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import itertools
 import json
@@ -191,8 +192,8 @@ def short_races():
 def test_the_accuracy_chart_draws_the_one_unit_ceiling_only_beside_a_run_it_bounds(short_races, lang):
     """Every race's accuracy chart drew "the best one unit per layer can do" (62.5 %), a race of Xavier and He too,
     where it reads as a run; then every race with zeros, whose units under tanh or ReLU output 0 and stay at chance,
-    so that a class asked why zeros failed to reach the line. Drawn now beside a run of copies that output something
-    (zeros under sigmoid: σ(0) = ½, so its copies learn as one unit), on the spiral, for dense nets."""
+    so that a class asked why zeros failed to reach the line. Drawn now beside a run of copies that left the ln K
+    plateau; zeros under sigmoid (σ(0) = ½, so its top layer gets a gradient) stays on it too, and gets no line."""
     from views import training as training_view  # the chart the Training tab draws
     from views.text import t
 
@@ -213,8 +214,11 @@ def test_the_accuracy_chart_draws_the_one_unit_ceiling_only_beside_a_run_it_boun
         assert not drawn({scheme: spiral[scheme] for scheme in chosen}), chosen  # tanh: zeros outputs 0
     # tanh's zeros: one value and no gradient at every record; sigmoid's: its read-out learns from σ(0) = ½ at step 0
     assert np.all(spiral["zeros"].act_std == 0) and np.all(spiral["zeros"].grad_std == 0)
-    assert np.any(sigmoid["zeros"].grad_std[-1] > 0)
-    assert drawn(sigmoid) and not drawn({"he_normal": sigmoid["he_normal"]})
+    assert np.any(sigmoid["zeros"].grad_std[-1] > 0) and not drawn(sigmoid)
+    # a run of copies whose loss leaves the plateau (as constant weights' may): the line bounds it
+    left = dataclasses.replace(sigmoid["zeros"], loss=np.geomspace(math.log(3), 0.6, 300), accuracy=np.full(300, 0.5))
+    assert training_view.plateau_steps(left, training_view.PLATEAU) is not None
+    assert drawn({"zeros": left, "he_normal": sigmoid["he_normal"]}) and not drawn({"he_normal": sigmoid["he_normal"]})
     assert [training_view.ceiling_of(short_races[kind]) for kind in ("conv", "digits")] == [None, None]
 
 
@@ -1701,19 +1705,21 @@ def test_a_run_at_chance_is_said_why_from_its_numbers(lang):
     assert tv.stalled_text(race(_raced(small, plateau, tiny, shrinking, fading), zeros=zeros), lang) == [
         join(lang, [steps, t(lang, "training_tab.stalled_both", **cause)], "sentence"), said_zeros]
     # nothing said: updates not a hundred times below 10⁻³, units that are copies but output something (constant
-    # weights), some layers of copies, a diverged run, one that learned, ratios never defined; outputs of 0 said
-    # only with gradients of 0, and only on the plateau
+    # weights), some layers of copies, a diverged run, one that learned, ratios never defined
     for quiet in (_raced(small, plateau, np.full((31, depth), 1.1e-5), shrinking, fading),
-                  _raced(small, plateau, tiny, shrinking, fading, distinct=1.0),
                   _raced(small, plateau, tiny, shrinking, fading, distinct=[1.0] + [500.0] * (depth - 1)),
                   _raced(small, np.r_[plateau[:12], np.full(288, np.nan)], tiny, shrinking, fading, diverged_at=12),
                   _raced(small, falling, tiny, shrinking, fading),
                   _raced(small, plateau, np.full((31, depth), np.nan), shrinking, fading),
                   _raced(small, plateau, tiny, zero, zero, distinct=[1.0] + [500.0] * (depth - 1)),
-                  _raced(small, falling, tiny, zero, zero, distinct=1.0),
-                  _raced(small, plateau, tiny, zero, fading, distinct=1.0),
-                  _raced(small, plateau, tiny, zero, zero, distinct=1.0)):  # one value, but a gradient later on
+                  _raced(small, falling, tiny, zero, zero, distinct=1.0)):
         assert tv.stalled_text(race(quiet), lang) == []
+    # copies that are not stuck (a gradient at some layer or record: zeros under sigmoid), one unit a layer
+    copies = t(lang, "training_tab.stalled_copies", **words)
+    for unstuck in (_raced(small, plateau, tiny, shrinking, fading, distinct=1.0),
+                    _raced(small, plateau, tiny, zero, fading, distinct=1.0),
+                    _raced(small, plateau, tiny, zero, zero, distinct=1.0)):  # one value, but a gradient later on
+        assert tv.stalled_text(race(unstuck), lang) == [copies]
 
 
 def test_batch_norm_s_step_factor_is_xavier_s_variance_over_the_network_s():

@@ -246,9 +246,9 @@ FAR_BELOW = 100.0
 def stalled_text(results: dict, lang: str) -> list[str]:
     """Why a run stayed at chance, one paragraph for each run that stayed on the ln K plateau (plateau_steps; not
     diverged), chosen from its numbers:
-    - every hidden unit output one value for every point and got no gradient, at every record (_stuck), and the
-      units of each layer are one after training (distinct_units 1): the read-out sees one input for every point
-      (zero weights with tanh or ReLU);
+    - the units of each layer are one after training (distinct_units 1): where every hidden unit output one value for
+      every point and got no gradient at every record (_stuck; zero weights with tanh or ReLU), the read-out sees one
+      input for every point; else the network is one unit a layer (zeros under sigmoid);
     - every layer's units differ and its largest update:data ratio over the run, std(lr·v) / std(W)
       (TrainingResult.update_ratio), is FAR_BELOW the usual summary.UPDATE_GUIDE: that ratio, beside the largest of a
       run that learned (reached half of ln K, HALF; not step 7's batch-norm run at lr 0.02, whose 0.045 are steps too
@@ -262,8 +262,8 @@ def stalled_text(results: dict, lang: str) -> list[str]:
             continue
         distinct = np.asarray(r.distinct_units, float)
         words = dict(scheme=scheme_name(name, lang), k=r.classes)
-        if _stuck(r) and distinct.size and np.all(distinct == 1):
-            said.append(t(lang, "training_tab.stalled_zero", **words))
+        if distinct.size and np.all(distinct == 1):  # copies: stuck (zeros under tanh or ReLU), or one unit a layer
+            said.append(t(lang, "training_tab.stalled_zero" if _stuck(r) else "training_tab.stalled_copies", **words))
             continue
         ratio = _largest_ratio(r)
         if ratio is None or not (distinct.size and np.all(distinct > 1)) or ratio > UPDATE_GUIDE / FAR_BELOW:
@@ -292,7 +292,7 @@ def _largest_ratio(r) -> float | None:
 def _stuck(r) -> bool:
     """Whether every hidden layer's activation and gradient std is exactly 0 at every record: each unit outputs one
     value for every point and no gradient reaches the hidden layers, ever (zero weights under tanh or ReLU, whose
-    units output 0: under sigmoid the read-out learns from their ½ and passes a gradient down)."""
+    units output 0; under sigmoid the read-out learns from their ½ and its top layer gets a gradient)."""
     act, grad = np.asarray(r.act_std, float), np.asarray(r.grad_std, float)
     return bool(act.size and grad.size and np.all(act == 0) and np.all(grad == 0))
 
@@ -569,14 +569,14 @@ def stopped_text(live: dict, schemes: Sequence[str], seconds: float, done: int, 
 
 def ceiling_of(results: dict) -> float | None:
     """The one-unit ceiling the race's accuracy chart draws (core.train.one_unit_ceiling), or None: drawn only beside
-    a run it bounds (core.train.acts_as_one_unit: zero or constant init) that is not stuck (_stuck: zero weights under
-    tanh or ReLU stay at chance, and the lecture's zeros beside a 62.5 % line read as a run that failed to reach it),
-    where it cannot be read as another run's; and only for dense nets on the spiral, whose bands are a bound on points
-    in a plane (a conv net's one channel is a different function of the point at every pixel, and the digits are no
-    points in a plane)."""
+    a run it bounds (core.train.acts_as_one_unit: zero or constant init) that left the ln K plateau (plateau_steps):
+    beside the lecture's zeros, at chance, a 62.5 % line read as one it had failed to reach (zeros under sigmoid, whose
+    top layer gets a gradient, stayed at chance too in 300 steps); where it cannot be read as another run's; and only
+    for dense nets on the spiral, whose bands are a bound on points in a plane (a conv net's one channel is a different
+    function of the point at every pixel, and the digits are no points in a plane)."""
     first = next(iter(results.values()))
     if first.task != "spiral" or conv(results) or not any(
-            acts_as_one_unit(r.config) and not _stuck(r) for r in results.values()):
+            acts_as_one_unit(r.config) and plateau_steps(r, PLATEAU) is not None for r in results.values()):
         return None
     return one_unit_ceiling(classes_of(results))
 
