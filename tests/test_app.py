@@ -914,6 +914,14 @@ def test_the_race_s_heatmap_opens_on_the_step_s_own_scheme(step, own):
     heatmap = next(box for box in at.selectbox if box.label == t("en", "training_tab.heatmap_scheme"))
     assert heatmap.value == (own or "he_normal")
     assert tour.scheme_of(at.session_state["_training"][0][0]) == (own or charts.OWN)
+    # one colour scale for every run of the race (training_view.race_span): another run shown keeps it
+    domains = []
+    for scheme in ("normal_0.01", "he_normal"):
+        next(box for box in at.selectbox if box.label == t("en", "training_tab.heatmap_scheme")).set_value(scheme).run()
+        (colour,) = [spec["encoding"]["color"] for spec in chart_specs(at)
+                     if spec.get("encoding", {}).get("color", {}).get("scale", {}).get("scheme") == "viridis"]
+        domains.append(colour["scale"]["domain"])
+    assert domains[0] == domains[1]
 
 
 @pytest.mark.slow

@@ -170,6 +170,37 @@ def test_the_heatmap_legend_writes_numbers_as_the_page_does():
     assert len(next(iter(spec["datasets"].values()))) == 3  # the exact 0 is left blank (its caption says so)
 
 
+def test_the_heatmap_colours_one_value_alike_whichever_run_it_shows():
+    """Each run's heatmap had its own colour scale: N(0, 0.01²)'s update:data ratios of 10⁻⁸ were drawn in the yellow
+    of Xavier's 10⁻², and a class read them as large. The scale now covers every run of the race (race_span), and the
+    update:data ratio's usual 10⁻³ too, so that one colour is one value whichever run is shown."""
+    from types import SimpleNamespace
+
+    small = np.full((4, 3), 7e-9)
+    small[2, 1] = 8e-9
+    xavier = np.full((4, 3), 2e-3)
+    xavier[1, 0], xavier[3, 2] = 0.01, np.nan  # an undefined ratio is passed over
+    zeros = np.full((4, 3), np.nan)
+    results = {name: SimpleNamespace(update_ratio=ratio, act_std=np.abs(ratio), record_steps=np.arange(4) * 5)
+               for name, ratio in (("normal_0.01", small), ("xavier_normal", xavier), ("zeros", zeros))}
+    span = training_view.race_span(results, "update_ratio")
+    assert span == (7e-9, 0.01, summary.UPDATE_GUIDE)
+    assert training_view.race_span(results, "act_std") == (7e-9, 0.01)  # no guide for another statistic
+    assert training_view.race_span({"zeros": results["zeros"]}, "act_std") == ()
+    scales = []
+    for name in ("normal_0.01", "xavier_normal"):
+        frame = training_view.heatmap_frame(results[name], "update_ratio")
+        scale = training_view.heatmap_chart(frame, "en", "update_ratio", Config(), span).to_dict()["encoding"][
+            "color"]["scale"]
+        scales.append(scale["domain"])
+        # its own values alone: N(0, 0.01²)'s scale had ended at 10⁻⁸, drawing 8 × 10⁻⁹ near its top colour
+        own = training_view.heatmap_chart(frame, "en", "update_ratio", Config()).to_dict()["encoding"]["color"]
+        assert own["scale"]["domain"][1] <= (1e-8 if name == "normal_0.01" else 0.1)
+    lo, hi = scales[0]
+    assert scales[0] == scales[1] and lo <= 7e-9 and hi >= 0.01
+    assert math.log10(8e-9 / lo) / math.log10(hi / lo) < 0.2  # N(0, 0.01²)'s largest in the scale's lowest fifth
+
+
 # The heat map at its narrowest: the Training tab's column at 1024 px with the sidebar open draws a plot about 600 px
 # wide (654 px with its axis, measured in Chromium); 1280 px gives 910 px.
 NARROWEST_PLOT = 560

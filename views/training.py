@@ -880,9 +880,12 @@ def template(chart: alt.LayerChart) -> dict:
     return inline(spec)
 
 
-def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str, config: Config) -> alt.Chart:
+def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str, config: Config,
+                  span: Sequence[float] = ()) -> alt.Chart:
     """Layer x step, coloured by the statistic on a log scale (viridis); exact zeros are left blank. config: the run's
-    network, whose gradient the title names as the Gradients tab does (summary.gradient_symbol).
+    network, whose gradient the title names as the Gradients tab does (summary.gradient_symbol). span: values the
+    colour scale covers besides the frame's (race_span: every run's of the race, so that one colour is one value
+    whichever run is shown).
 
     A record's cell spans its step to the next record's, the last one's to the end of its step: the race's end for a
     run that did not diverge (core.train records its last step), where the step axis ends (_step_axis: round labels,
@@ -893,7 +896,8 @@ def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str, config: Config
     ends = np.append(steps[1:], steps[-1] + 1) if len(steps) else steps
     cells = frame.assign(step_end=frame["step"].map(dict(zip(steps, ends))))
     shown = cells[cells["value"] > 0]
-    ticks, domain = decades(shown["value"]) if len(shown) else ((0.1, 1.0), (0.1, 1.0))
+    covered = [*shown["value"], *(v for v in span if v > 0 and math.isfinite(v))]
+    ticks, domain = decades(covered) if covered else ((0.1, 1.0), (0.1, 1.0))
     labels, length = legend_layout(ticks, domain)
     chart = written(alt.Chart(shown), "value").mark_rect().encode(
         _step_axis(lang, int(ends.max()) if len(ends) else 1),
@@ -907,6 +911,16 @@ def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str, config: Config
     ).properties(title=t(lang, f"training_tab.heatmap_title_{statistic}", grad=gradient_symbol(config)),
                  height=HEIGHT + 80, width="container")
     return _fonts(chart)
+
+
+def race_span(results: dict, statistic: str) -> tuple[float, ...]:
+    """The least and the largest positive finite value of `statistic` over every run of a race, and for the
+    update:data ratio its usual size (summary.UPDATE_GUIDE), which the heatmap's colours then always reach: one
+    run's own scale had drawn N(0, 0.01²)'s ratios of 10⁻⁸ in the yellow of Xavier's 10⁻². () where there is none."""
+    values = np.concatenate([np.asarray(getattr(r, statistic), float).ravel() for r in results.values()])
+    values = values[np.isfinite(values) & (values > 0)]
+    span = (float(values.min()), float(values.max())) if values.size else ()
+    return (*span, UPDATE_GUIDE) if statistic == "update_ratio" else span
 
 
 def heatmap_caption(statistic: str, lang: str, config: Config) -> str:
