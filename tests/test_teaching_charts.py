@@ -199,6 +199,14 @@ def test_the_heatmap_colours_one_value_alike_whichever_run_it_shows():
     lo, hi = scales[0]
     assert scales[0] == scales[1] and lo <= 7e-9 and hi >= 0.01
     assert math.log10(8e-9 / lo) / math.log10(hi / lo) < 0.2  # N(0, 0.01²)'s largest in the scale's lowest fifth
+    # a race's span of decades on a phone: the legend keeps to its chart (every other decade written), where the one
+    # of 10⁻¹⁰ to 1 had run 8 px past a 390 px screen
+    frame = training_view.heatmap_frame(results["normal_0.01"], "update_ratio")
+    wide = (1e-10, 0.9, summary.UPDATE_GUIDE)
+    legends = {phone: training_view.heatmap_chart(frame, "en", "update_ratio", Config(), wide, phone).to_dict()[
+        "encoding"]["color"]["legend"] for phone in (False, True)}
+    assert legends[True]["gradientLength"] <= training_view.PHONE_LEGEND_LONGEST < legends[False]["gradientLength"]
+    assert len(legends[True]["values"]) < len(legends[False]["values"])
 
 
 # The heat map at its narrowest: the Training tab's column at 1024 px with the sidebar open draws a plot about 600 px

@@ -66,6 +66,7 @@ WIDEST_PLOT = 4000
 TITLE_WIDTH = 28
 LEGEND_LENGTH = 200  # px, Vega-Lite's default gradient length: the least a colour legend is drawn
 LEGEND_LONGEST = 520  # px: a colour legend fits the plot of a 1024 px window with the sidebar open (about 600)
+PHONE_LEGEND_LONGEST = 240  # px: one fits a phone's 356 px chart from its plot's left edge, its last label too
 MAX_LOSS = 10.0  # top of the loss axis: ln K is at most 1.6 here, and an exploding run is reported in words
 LOSS_HEIGHT, ACCURACY_HEIGHT = 260, 220  # the plots' heights in px (charts.plot_height): readable from the back row
 ACCURACY_TOP = 1.05  # the accuracy axis ends a little above 100 %, so a run at 100 % and the 100 % label sit inside
@@ -881,11 +882,11 @@ def template(chart: alt.LayerChart) -> dict:
 
 
 def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str, config: Config,
-                  span: Sequence[float] = ()) -> alt.Chart:
+                  span: Sequence[float] = (), phone: bool = False) -> alt.Chart:
     """Layer x step, coloured by the statistic on a log scale (viridis); exact zeros are left blank. config: the run's
     network, whose gradient the title names as the Gradients tab does (summary.gradient_symbol). span: values the
     colour scale covers besides the frame's (race_span: every run's of the race, so that one colour is one value
-    whichever run is shown).
+    whichever run is shown). phone: its legend no longer than a phone's chart holds (PHONE_LEGEND_LONGEST).
 
     A record's cell spans its step to the next record's, the last one's to the end of its step: the race's end for a
     run that did not diverge (core.train records its last step), where the step axis ends (_step_axis: round labels,
@@ -898,7 +899,7 @@ def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str, config: Config
     shown = cells[cells["value"] > 0]
     covered = [*shown["value"], *(v for v in span if v > 0 and math.isfinite(v))]
     ticks, domain = decades(covered) if covered else ((0.1, 1.0), (0.1, 1.0))
-    labels, length = legend_layout(ticks, domain)
+    labels, length = legend_layout(ticks, domain, PHONE_LEGEND_LONGEST if phone else LEGEND_LONGEST)
     chart = written(alt.Chart(shown), "value").mark_rect().encode(
         _step_axis(lang, int(ends.max()) if len(ends) else 1),
         alt.X2("step_end:Q"),
@@ -946,16 +947,16 @@ def label_extents(ticks, domain) -> list[tuple[float, float, float]]:
     return extents
 
 
-def legend_layout(ticks, domain) -> tuple[list[float], int]:
-    """The ticks a colour legend writes and its gradient's length in px: LEGEND_LENGTH at least, and long enough
-    that neighbouring labels stand two LABEL_GAPs apart; every other tick is left out while that is over
-    LEGEND_LONGEST (the first kept)."""
+def legend_layout(ticks, domain, longest: int = LEGEND_LONGEST) -> tuple[list[float], int]:
+    """The ticks a colour legend writes and its gradient's length in px: LEGEND_LENGTH at least (`longest` where
+    that is less), and long enough that neighbouring labels stand two LABEL_GAPs apart; every other tick is left out
+    while that is over `longest` (the first kept)."""
     ticks = list(ticks)
     while True:
         extents = label_extents(ticks, domain)
         need = max(((a[2] + b[1] + 2 * LABEL_GAP) / (b[0] - a[0]) for a, b in zip(extents, extents[1:])), default=0)
-        length = max(LEGEND_LENGTH, math.ceil(need))
-        if length <= LEGEND_LONGEST or len(ticks) <= 2:
+        length = max(min(LEGEND_LENGTH, longest), math.ceil(need))
+        if length <= longest or len(ticks) <= 2:
             return ticks, length
         ticks = ticks[::2]
 

@@ -284,7 +284,7 @@ def draw_race(results: dict, lang: str, own: str | None = None) -> None:
     run = results[name]
     frame = training_view.heatmap_frame(run, statistic)
     draw_chart(training_view.heatmap_chart(frame, lang, statistic, run.config,
-                                           training_view.race_span(results, statistic)),
+                                           training_view.race_span(results, statistic), phone),
                name=f"race-{statistic.replace('_', '-')}", width="stretch")
     st.caption(training_view.heatmap_caption(statistic, lang, run.config))
     columns, width, height = training_view.SYMMETRY_LAYOUTS[phone]  # a phone's: one panel a row
