@@ -1124,11 +1124,11 @@ def same_accuracy(results: dict) -> list[tuple[list[str], int]]:
     each within ONE_LINE of the group's first run at every step from some step on, no later than ONE_LINE_FROM of the
     run's steps (NaN, a step a run that diverged did not take, is one with NaN only); with the first step from which
     they all are. Groups and their runs in the order of `results`."""
+    means = {name: running_mean(r.accuracy) for name, r in results.items()}
     groups: list[tuple[list[str], int]] = []
-    for name, r in results.items():
-        mean = running_mean(r.accuracy)
+    for name, mean in means.items():
         for index, (members, start) in enumerate(groups):
-            first = running_mean(results[members[0]].accuracy)
+            first = means[members[0]]
             if len(mean) != len(first):
                 continue
             apart = np.flatnonzero(~((np.abs(mean - first) < ONE_LINE) | (np.isnan(mean) & np.isnan(first))))

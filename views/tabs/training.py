@@ -193,26 +193,27 @@ def race_panel(key: tuple, schemes: list[str], refusal: str | None, lang: str) -
             st.info(t(lang, "training_tab.press_run"))
 
 
-def raced(key: tuple) -> bool:
-    """Whether this session holds the results of the race `key` (config, schemes, steps, task): its job finished, or
-    the tab keeps them ("_training"). Its estimate before the run is then no longer the news: the results are below,
-    and Run again reads them from the server's cache (core.cache.race_cached) while it keeps them."""
+def finished_races() -> list[tuple[tuple, dict]]:
+    """This session's finished races, (key, {scheme: result}), the latest first: the race job's result, and the one
+    the tab keeps as "_training" once it draws it. key: (config, schemes, steps, task)."""
     job = st.session_state.get("_race")
+    races = [(job.key, job.result)] if job is not None and job.result is not None else []
     shown = st.session_state.get("_training")
-    return (job is not None and job.key == key and job.result is not None) or (shown is not None and shown[0] == key)
+    return races + ([shown] if shown is not None else [])
+
+
+def raced(key: tuple) -> bool:
+    """Whether this session holds the results of the race `key` (finished_races). Its estimate before the run is then
+    no longer the news: the results are below, and Run again reads them from the server's cache
+    (core.cache.race_cached) while it keeps them."""
+    return any(done == key for done, _ in finished_races())
 
 
 def finished_race(config: Config) -> dict | None:
-    """This session's last finished race of the page's network (on either task), {scheme: result}: the race job's
-    result, which the tab keeps as "_training" once it draws it; None before one has finished. A race of a
-    narrower network (a tour step over the work limit) or of another seed is not this network's."""
-    job = st.session_state.get("_race")
-    races = [(job.key, job.result)] if job is not None and job.result is not None else []
-    races.append(st.session_state.get("_training") or (None, None))
-    for key, results in races:
-        if key is not None and results is not None and key[0] == task_config(config, key[3]):
-            return results
-    return None
+    """This session's last finished race of the page's network (on either task), {scheme: result} (finished_races);
+    None before one has finished. A race of a narrower network (a tour step over the work limit) or of another seed
+    is not this network's."""
+    return next((results for key, results in finished_races() if key[0] == task_config(config, key[3])), None)
 
 
 def finished_he_race() -> dict | None:
@@ -271,12 +272,12 @@ def draw_race(results: dict, lang: str, own: str | None = None) -> None:
     held_out = training_view.held_out_text(results, lang)
     if held_out:
         st.markdown(held_out)
-    for why in training_view.stalled_text(results, lang):  # a run at chance whose units differ: its steps, and why
+    for why in training_view.stalled_text(results, lang):  # each run at chance: why it stays there
         st.markdown(why)
     left, right = st.columns(2)
     order = list(results)
     name = left.selectbox(t(lang, "training_tab.heatmap_scheme"), order,
-                          index=order.index(own) if own in results else len(results) - 1,
+                          index=order.index(own) if own in order else len(order) - 1,
                           format_func=lambda scheme: charts.scheme_name(scheme, lang))
     statistics = ("act_std", "grad_std", "update_ratio")
     statistic = right.selectbox(t(lang, "training_tab.heatmap_statistic"), statistics,
