@@ -16,7 +16,7 @@ import ctypes.util
 import functools
 import sys
 
-from .threads import usable_cores
+from .threads import ADMISSION, usable_cores
 
 # mallopt parameters, from glibc's malloc.h
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8
@@ -61,14 +61,26 @@ def _load_libc():
 TRIM_PROBE = 256 << 10  # a block freed to make glibc look at an arena's top: over the 64 KiB that makes it look
 
 
+def release_after(need: int) -> bool:
+    """release_freed_memory() after a computation whose memory estimate `need` (bytes) is over TRIM_BYTES, unless
+    another computation waits for a core or memory (core.threads.ADMISSION); whether it released. Call it from the
+    thread that computed.
+
+    One that waits reuses the freed memory: handed back after each of a class's tour pages (72-116 MiB estimated),
+    it was faulted in afresh by the next, 700,000 page faults and 1.1 s of the server's system time in a burst of
+    30 pages (docs/performance.md, "A page's network on two cores"). The last computation of a burst hands it back.
+    """
+    return need > TRIM_BYTES and not ADMISSION.waiting and release_freed_memory()
+
+
 def release_freed_memory() -> bool:
     """Hand freed memory back to the kernel; False where that is not glibc. Call it from the thread that freed it.
 
-    For after a computation much larger than TRIM_BYTES: its freed arrays would otherwise stay resident. glibc's
-    malloc_trim(0) returns the free blocks of every arena and the top of the main arena, but not the top of
-    the other arenas (glibc 2.36's mtrim), where a thread's freed arrays end up; glibc trims that top only when
-    a block of this thread's arena is freed and the top is over M_TRIM_THRESHOLD. So the threshold is set to
-    0 for one freed TRIM_PROBE block, then set back: the calling thread's arena keeps nothing either. Other
+    For after a computation much larger than TRIM_BYTES (release_after): its freed arrays would otherwise stay
+    resident. glibc's malloc_trim(0) returns the free blocks of every arena and the top of the main arena, but not
+    the top of the other arenas (glibc 2.36's mtrim), where a thread's freed arrays end up; glibc trims that top
+    only when a block of this thread's arena is freed and the top is over M_TRIM_THRESHOLD. So the threshold is
+    set to 0 for one freed TRIM_PROBE block, then set back: the calling thread's arena keeps nothing either. Other
     threads' arenas keep their tops, under TRIM_BYTES each.
     """
     libc = _libc()

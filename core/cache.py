@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import threads
-from .allocator import TRIM_BYTES, release_freed_memory
+from .allocator import release_after
 from .config import Config
 from .network import DEFAULT_MEMORY_BUDGET, WORK_RATE, Result, estimate_memory, estimate_work, simulate
 from . import spectrum as spectra
@@ -139,9 +139,8 @@ def simulate_cached(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET, 
                                   work=estimate_work(config) / WORK_RATE):
             threads.check(cancel)  # gone just as the slot came free
             result = simulate(config, memory_budget, cancel=cancel)
-        if need > TRIM_BYTES:  # more than malloc is meant to keep: give it back
-            release_freed_memory()
-        return result
+            release_after(need)  # freed memory back to the system, unless a computation waiting for this slot
+        return result  # reuses it
     return RESULTS.get(("simulate", config, memory_budget), compute)
 
 
@@ -206,8 +205,7 @@ def race_cached(config: Config, schemes: Sequence[str], steps: int = DEFAULT_STE
     def compute() -> dict[str, TrainingResult]:
         results = race(config, schemes, steps=steps, progress=progress, live=live, task=task, order=order,
                        training=training)
-        if estimate_training_memory(config) * len(schemes) > TRIM_BYTES:
-            release_freed_memory()
+        release_after(estimate_training_memory(config) * len(schemes))
         return results
     return RESULTS.get(("race", schemes, trained, steps, task), compute)
 
@@ -216,7 +214,7 @@ def he_2015_cached(progress: Progress | None = None) -> dict[int, dict[str, Trai
     """core.train.he_2015_depths(): the He et al. 2015 preset's runs, computed once per process, as race_cached."""
     def compute() -> dict[int, dict[str, TrainingResult]]:
         results = he_2015_depths(progress=progress)
-        if sum(estimate_training_memory(he_2015_config(depth)) * 2 for depth in HE_2015_DEPTHS) > TRIM_BYTES:
-            release_freed_memory()  # two schemes at each depth
+        # two schemes at each depth
+        release_after(sum(estimate_training_memory(he_2015_config(depth)) * 2 for depth in HE_2015_DEPTHS))
         return results
     return RESULTS.get(("he_2015", HE_2015_DEPTHS), compute)

@@ -606,6 +606,9 @@ def mean_std(a: np.ndarray) -> tuple[float, float]:
     var = square / n - mean * mean
     info = np.finfo(flat.dtype)
     if not (math.isfinite(var) and var > 1e-3 * mean * mean and square >= n * info.tiny / info.eps):
+        low, high = flat.min(), flat.max()
+        if low == high and math.isfinite(low):  # every entry equal (a zeros-init layer): exactly that and 0,
+            return float(low), 0.0  # as the float64 passes below give, at a tenth of their time
         # cancellation (std << |mean|), overflow of the squares, or squares below the smallest normal number, whose
         # lost digits would show (a float32 layer of values ~1e-23 had its std halved): recompute in float64, two
         # passes, on the values over their largest |x|, whose squares neither overflow nor round to 0 (float64's
@@ -749,7 +752,10 @@ def distinct_columns(a: np.ndarray) -> int:
     # only the columns that tie with an earlier one are compared: a deep ReLU net's sparse channels tie on the
     # fingerprint's rows (all 0) far more often than they are equal
     tied = np.flatnonzero(first[group] != np.arange(a.shape[1]))
-    differ = tied[~(a[:, tied] == a[:, first[group[tied]]]).all(axis=0)]
+    if len(first) == 1:  # one group (a constant init's layer): every column against the first, without copies
+        differ = tied[~(a == a[:, :1]).all(axis=0)[tied]]
+    else:
+        differ = tied[~(a[:, tied] == a[:, first[group[tied]]]).all(axis=0)]
     if not differ.size:
         return len(first)
     return len(first) + len({column.tobytes() for column in a[:, differ].T + 0.0})  # exact: bit for bit

@@ -26,6 +26,45 @@ def test_freed_memory_is_reused_not_faulted_in_again():
     np.testing.assert_array_equal(before.act_std, after.act_std)
 
 
+WAITED_FOR = """
+import resource, sys, threading, time
+from dataclasses import replace
+from core import Config, cache, threads
+from core.allocator import keep_freed_memory
+from core.network import estimate_memory
+keep_freed_memory()
+threads.ADMISSION.cores = 1
+config = Config(init="normal", std=1.0, activation="tanh")  # step 3's network: 93 MiB estimated
+cache.simulate_cached(config)  # its draws kept: the networks below differ in their scale only
+waited = sys.argv[1] == "waited"
+with threads.compute_slot():
+    other = threading.Thread(target=lambda: threads.compute_slot().__enter__())  # waits for the one core
+    if waited:
+        other.start()
+        while not threads.ADMISSION.waiting:
+            time.sleep(0.001)
+    cache.simulate_cached(replace(config, std=0.5))  # computed while the other waits, or with none waiting
+faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+cache.simulate_cached(replace(config, std=0.7))
+print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) * resource.getpagesize(), estimate_memory(config))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_a_large_network_s_freed_memory_is_left_for_a_computation_that_waits_and_handed_back_when_none_does():
+    """core.cache.simulate_cached after a network over TRIM_BYTES (a tour step's): with another computation waiting
+    for its core, the freed memory stays and the next network faults in almost none of it; with none waiting, it
+    goes back to the system and the next network faults its arrays in again (60-90 % of its estimate)."""
+    faulted = {}
+    for case in ("waited", "alone"):
+        done = subprocess.run([sys.executable, "-c", WAITED_FOR, case], cwd=Path(__file__).parent.parent,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        faulted[case], estimate = map(int, done.stdout.split())
+    assert faulted["waited"] < estimate / 8 < estimate / 2 < faulted["alone"], faulted
+
+
 ONE_THREAD = """
 import threading, numpy as np
 from core.allocator import keep_freed_memory, release_freed_memory

@@ -6,6 +6,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core import DEFAULT_MEMORY_BUDGET, Config, MemoryBudgetError, estimate_memory, simulate, threads
 from core.config import resize
@@ -14,7 +16,7 @@ from core import network
 from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
 from core.activations import apply
-from core.config import ACTIVATIONS
+from core.config import ACTIVATIONS, DTYPES
 from tests.memory_support import can_measure, peak_rise_mib
 
 LECTURE = Config()  # 10 x 500 tanh, 1000 x 500 standard-normal input, W = 0.01 * randn
@@ -332,6 +334,56 @@ def test_a_memory_refusal_names_its_larger_part_and_the_sizes_that_fit(config, p
     for name, value in named.items():
         assert fits(name, value) and not fits(name, value + 1), (name, value)
     assert ("batch" in named) == (part == "batch")
+
+
+FLOATS = DTYPES  # the engine's: float32 and float64
+
+
+@given(st.sampled_from(FLOATS), st.floats(allow_nan=False, allow_infinity=False, width=32) | st.sampled_from(
+    [0.0, -0.0, 1e-45, -1e-45, 1e-300, 3e38, -3e38, 1.7e308, 5e-324]), st.integers(1, 3000))
+def test_a_layer_of_one_value_has_that_mean_and_std_0(dtype, value, size):
+    """Every entry equal (a zeros or constant init's layer): the mean is the value and the std 0, exactly, in every
+    dtype and over the whole range, subnormal and near-overflow values included (their squares overflow or vanish)."""
+    a = np.full(size, value).astype(dtype)
+    if not np.isfinite(a[0]):  # beyond this dtype's range
+        return
+    assert network.mean_std(a) == (float(a[0]), 0.0)
+
+
+@given(st.sampled_from(FLOATS), st.sampled_from([0.0, 1.0, -3.5, 1e-30, 1e30]), st.integers(2, 3000), st.data())
+def test_one_entry_apart_gives_the_std_of_the_two_values(dtype, value, size, data):
+    """n - 1 entries equal to c and one to c + d: mean c + d / n, std |d| sqrt(n - 1) / n (closed form), in float64
+    from the values as stored. d down to one ulp of c below float64, whose own arithmetic resolves that; a float64
+    layer's d is a larger step (float64 sums cannot tell a std of an ulp of the mean)."""
+    a = np.full(size, value).astype(dtype)
+    index = data.draw(st.integers(0, size - 1))
+    ulp = dtype != "float64" and data.draw(st.booleans())
+    a[index] = np.nextafter(a[index], np.inf) if ulp else a[index] * 2 + 1
+    c, d = float(a[index - 1] if index else a[1]), float(a[index]) - float(a[index - 1] if index else a[1])
+    if not np.isfinite(a).all() or abs(d) < np.finfo(np.float64).tiny:  # beyond the dtype, or a closed form that
+        return  # rounds itself (float64's subnormal steps)
+    mean, std = network.mean_std(a)
+    assert math.isclose(mean, c + d / size, rel_tol=1e-6, abs_tol=1e-300)
+    assert math.isclose(std, abs(d) * math.sqrt(size - 1) / size, rel_tol=1e-6)
+
+
+@given(st.integers(1, 40), st.integers(1, 30), st.integers(1, 4), st.sampled_from(FLOATS), st.data())
+def test_distinct_units_are_the_columns_that_differ_bit_for_bit(rows, cols, values, dtype, data):
+    """distinct_columns against a plain count of the columns' bytes (-0.0 as 0.0): columns from a few values, so
+    that many tie, some only in a row past the fingerprint's, some all alike (a constant init's layer). Finite
+    values, as the engine passes it (a layer that overflowed is not counted)."""
+    alphabet = np.array([0.0, -0.0, 1.5, -3.0][:values] + [2.0 ** -k for k in range(values)], dtype)
+    picks = data.draw(st.lists(st.integers(0, len(alphabet) - 1), min_size=rows * cols, max_size=rows * cols))
+    a = alphabet[np.array(picks)].reshape(rows, cols)
+    expected = len({column.tobytes() for column in a.T + 0.0})
+    assert network.distinct_columns(a) == expected
+    same = np.repeat(a[:, :1], cols, axis=1)  # every column the first
+    assert network.distinct_columns(same) == 1
+    read = np.linspace(0, rows - 1, min(rows, len(network._FINGERPRINT))).round()  # the rows the fingerprint reads
+    unread = np.setdiff1d(np.arange(rows), read)
+    if unread.size and cols > 1:
+        same[unread[-1], data.draw(st.integers(1, cols - 1))] = 7  # apart in a row the fingerprint does not read
+        assert network.distinct_columns(same) == 2
 
 
 def test_exact_zeros_are_not_underflow():
