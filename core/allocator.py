@@ -22,6 +22,10 @@ from .threads import ADMISSION, usable_cores
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8
 MMAP_BYTES = 32 << 20  # arrays from 32 MiB up (4096 samples x 2048 float32 units) still go straight back
 TRIM_BYTES = 64 << 20  # freed memory an arena keeps: a default simulation's largest arrays fit
+# A computation up to this size leaves its freed memory to a computation waiting for its core (release_after): every
+# tour step's network fits (72-116 MiB estimated). A larger one hands it back whoever waits: 8 sessions opening the
+# largest network the page allows (1 GiB each), keeping it for each other, took the server to a peak of 2.0 GiB.
+LEFT_BYTES = 128 << 20
 
 
 @functools.cache  # once a process: the app's script calls it on every run
@@ -62,15 +66,15 @@ TRIM_PROBE = 256 << 10  # a block freed to make glibc look at an arena's top: ov
 
 
 def release_after(need: int) -> bool:
-    """release_freed_memory() after a computation whose memory estimate `need` (bytes) is over TRIM_BYTES, unless
-    another computation waits for a core or memory (core.threads.ADMISSION); whether it released. Call it from the
-    thread that computed.
+    """release_freed_memory() after a computation whose memory estimate `need` (bytes) is over TRIM_BYTES, unless it
+    is at most LEFT_BYTES and another computation waits for a core or memory (core.threads.ADMISSION); whether it
+    released. Call it from the thread that computed.
 
     One that waits reuses the freed memory: handed back after each of a class's tour pages (72-116 MiB estimated),
     it was faulted in afresh by the next, 700,000 page faults and 1.1 s of the server's system time in a burst of
     30 pages (docs/performance.md, "A page's network on two cores"). The last computation of a burst hands it back.
     """
-    return need > TRIM_BYTES and not ADMISSION.waiting and release_freed_memory()
+    return need > TRIM_BYTES and (need > LEFT_BYTES or not ADMISSION.waiting) and release_freed_memory()
 
 
 def release_freed_memory() -> bool:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from core import Config, simulate
-from core.allocator import keep_freed_memory, release_freed_memory
+from core.allocator import LEFT_BYTES, TRIM_BYTES, keep_freed_memory, release_freed_memory
 
 
 @pytest.mark.slow
@@ -34,7 +34,7 @@ from core.allocator import keep_freed_memory
 from core.network import estimate_memory
 keep_freed_memory()
 threads.ADMISSION.cores = 1
-config = Config(init="normal", std=1.0, activation="tanh")  # step 3's network: 93 MiB estimated
+config = Config(init="normal", std=1.0, activation="tanh", batch=int(sys.argv[2]))  # step 3's network at batch 1000
 cache.simulate_cached(config)  # its draws kept: the networks below differ in their scale only
 waited = sys.argv[1] == "waited"
 with threads.compute_slot():
@@ -50,19 +50,36 @@ print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) * resource.g
 """
 
 
+def freed_then_faulted(case: str, batch: int) -> tuple[int, int]:
+    """WAITED_FOR in a new process: the bytes the third network faulted in, and the networks' memory estimate."""
+    done = subprocess.run([sys.executable, "-c", WAITED_FOR, case, str(batch)], cwd=Path(__file__).parent.parent,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    faulted, estimate = map(int, done.stdout.split())
+    return faulted, estimate
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
-def test_a_large_network_s_freed_memory_is_left_for_a_computation_that_waits_and_handed_back_when_none_does():
-    """core.cache.simulate_cached after a network over TRIM_BYTES (a tour step's): with another computation waiting
-    for its core, the freed memory stays and the next network faults in almost none of it; with none waiting, it
-    goes back to the system and the next network faults its arrays in again (60-90 % of its estimate)."""
-    faulted = {}
-    for case in ("waited", "alone"):
-        done = subprocess.run([sys.executable, "-c", WAITED_FOR, case], cwd=Path(__file__).parent.parent,
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr
-        faulted[case], estimate = map(int, done.stdout.split())
-    assert faulted["waited"] < estimate / 8 < estimate / 2 < faulted["alone"], faulted
+def test_a_tour_network_s_freed_memory_is_left_for_a_computation_that_waits_and_handed_back_when_none_does():
+    """core.cache.simulate_cached after a network over TRIM_BYTES and within LEFT_BYTES (step 3's, 93 MiB): with
+    another computation waiting for its core, the freed memory stays and the next network faults in almost none of
+    it; with none waiting, it goes back to the system and the next network faults its arrays in again (60-90 % of
+    its estimate)."""
+    waited, estimate = freed_then_faulted("waited", 1000)
+    alone, _ = freed_then_faulted("alone", 1000)
+    assert TRIM_BYTES < estimate <= LEFT_BYTES
+    assert waited < estimate / 8 < estimate / 2 < alone, (waited, alone)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_a_network_over_left_bytes_hands_its_freed_memory_back_even_when_a_computation_waits():
+    """The same network at batch 2,500 (about 180 MiB, over LEFT_BYTES): its freed memory goes back although another
+    computation waits, so a class opening the largest networks does not keep one's memory beside the next's."""
+    waited, estimate = freed_then_faulted("waited", 2500)
+    assert estimate > LEFT_BYTES
+    assert waited > estimate / 2
 
 
 ONE_THREAD = """
