@@ -100,7 +100,7 @@ def link(step: str, config: Config, rng: np.random.Generator) -> dict:
     """The address of a network on a random tab, in a random language, as the page writes it (one run)."""
     state = {**urlstate.state_of(config), "step": step, "tab": str(rng.choice(LINK_TABS)),
              "lang": str(rng.choice(urlstate.LANGUAGES))}
-    if not urlstate.same_step(state):
+    if urlstate.step_of(state) != step:  # a control moved off the step's values: the page shows a custom network
         state["step"] = tour.CUSTOM
     return urlstate.to_query(state, APP_TABS)
 
