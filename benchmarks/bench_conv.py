@@ -66,8 +66,8 @@ def matmul_floor(geometry: conv.Geometry, patches: np.ndarray, h: np.ndarray, ms
     dw = np.empty((len(spans), h.shape[1], patches.shape[1]), patches.dtype)
     for m in ms:
         for _ in range(2):  # forward, then input gradient: the same shapes
-            conv.each(lambda chunks: [np.matmul(patches[a:b], m, out=z[a:b]) for a, b in chunks], spans)
-        conv.each(lambda i: [np.matmul(h[a:b].T, patches[a:b], out=dw[i]) for a, b in spans[i]], range(len(spans)))
+            threads.each(lambda chunks: [np.matmul(patches[a:b], m, out=z[a:b]) for a, b in chunks], spans)
+        threads.each(lambda i: [np.matmul(h[a:b].T, patches[a:b], out=dw[i]) for a, b in spans[i]], range(len(spans)))
 
 
 def conv_products(geometry: conv.Geometry, h: np.ndarray, ms: list[np.ndarray]) -> None:

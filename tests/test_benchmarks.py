@@ -1,5 +1,6 @@
-"""The benchmarks still run: the quickest form of one ends with its figures, so that the figures in
-docs/performance.md can be measured again (bench_memory.py --app had stopped at a helper the app no longer has)."""
+"""The benchmarks still run: the quickest forms of two end with their figures, so that the figures in
+docs/performance.md can be measured again (bench_memory.py --app and bench_conv.py had stopped at helpers the code no
+longer has). The others take 5 to 50 s at their quickest and are run by hand."""
 
 import re
 import subprocess
@@ -20,3 +21,13 @@ def test_the_memory_benchmark_opens_its_links_in_the_app_and_reports_the_residen
     assert re.search(r"^resident memory: \d+ MiB at the start, peak \d+ MiB, \d+ MiB when every session is done$",
                      done.stdout, re.MULTILINE)
     assert "raised an exception" not in done.stdout
+
+
+@pytest.mark.slow
+def test_the_conv_benchmark_times_the_engine_against_its_floors():
+    done = subprocess.run([sys.executable, "benchmarks/bench_conv.py", "--repeat", "1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    for line in ("simulate (new seed)", "conv products", "matmul floor", "im2col floor"):
+        figure = rf"^  {re.escape(line)} +[\d.]+ ms +[\d.]+ x the matmul floor"
+        assert re.search(figure, done.stdout, re.MULTILINE), line
