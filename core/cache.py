@@ -139,8 +139,9 @@ def simulate_cached(config: Config, memory_budget: int = DEFAULT_MEMORY_BUDGET, 
                                   work=estimate_work(config) / WORK_RATE):
             threads.check(cancel)  # gone just as the slot came free
             result = simulate(config, memory_budget, cancel=cancel)
-            release_after(need)  # freed memory back to the system, unless a computation waiting for this slot
-        return result  # reuses it
+            # in the slot: a computation waiting for it is counted, and reuses the freed memory instead
+            release_after(need)
+        return result
     return RESULTS.get(("simulate", config, memory_budget), compute)
 
 
