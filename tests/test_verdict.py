@@ -1036,9 +1036,9 @@ def test_an_update_size_printed_alike_at_every_layer_is_one_number(monkeypatch, 
 @pytest.mark.parametrize("seed", [0, 3])
 def test_every_range_a_story_writes_has_both_ends_with_their_significant_digits(simulated, seed):
     """Step 7's story read "the activations keep a std of 0.628 to 0.63": the zero of 0.630 dropped. Every story's
-    ranges ("{act_low} to {act_high}", "{ratio_low} to {ratio_high}", step 6's "std {act_first} to {act_last}") and
-    the update note's are written by summary.format_range, each end with its three significant digits (trailing
-    zeros kept) and both in one notation, in both languages."""
+    ranges ("{act_low} to {act_high}", "{ratio_low} to {ratio_high}", step 6's two ends, "std {act_first} at
+    layer 1, {act_last} at layer 10") and the update note's are written by summary.format_range, each end with its
+    three significant digits (trailing zeros kept) and both in one notation, in both languages."""
     from tests.test_number_writing import read_written, rounded, significant_place
 
     checked = 0

@@ -56,7 +56,8 @@ HALVING_STEP, HALVING_SCHEME = "5", "xavier_normal"  # Xavier + ReLU: its story 
 ISOMETRY_STEP = "10"  # the Spectrum tab's step
 # The story numbers a story writes as a range, "{act_low} to {act_high}", in every step and in one step's story
 RANGES = (("act_low", "act_high"), ("ratio_low", "ratio_high"))
-STEP_RANGES = {"6": (("act_first", "act_last"),)}  # "(std {act_first} to {act_last})"
+# "(std {act_first} at layer 1, {act_last} at layer 10)", "({grad_first} against {grad_last})": 0.720, not 0.72
+STEP_RANGES = {"6": (("act_first", "act_last"), ("grad_first", "grad_last"))}
 CONV_STEP = "11"  # convolutions: fan_in counts the kernel
 CUSTOM = "custom"
 STEP_CODES = (*STEPS, CUSTOM)
