@@ -336,10 +336,7 @@ def test_a_memory_refusal_names_its_larger_part_and_the_sizes_that_fit(config, p
     assert ("batch" in named) == (part == "batch")
 
 
-FLOATS = DTYPES  # the engine's: float32 and float64
-
-
-@given(st.sampled_from(FLOATS), st.floats(allow_nan=False, allow_infinity=False, width=32) | st.sampled_from(
+@given(st.sampled_from(DTYPES), st.floats(allow_nan=False, allow_infinity=False, width=32) | st.sampled_from(
     [0.0, -0.0, 1e-45, -1e-45, 1e-300, 3e38, -3e38, 1.7e308, 5e-324]), st.integers(1, 3000))
 def test_a_layer_of_one_value_has_that_mean_and_std_0(dtype, value, size):
     """Every entry equal (a zeros or constant init's layer): the mean is the value and the std 0, exactly, in every
@@ -350,7 +347,7 @@ def test_a_layer_of_one_value_has_that_mean_and_std_0(dtype, value, size):
     assert network.mean_std(a) == (float(a[0]), 0.0)
 
 
-@given(st.sampled_from(FLOATS), st.sampled_from([0.0, 1.0, -3.5, 1e-30, 1e30]), st.integers(2, 3000), st.data())
+@given(st.sampled_from(DTYPES), st.sampled_from([0.0, 1.0, -3.5, 1e-30, 1e30]), st.integers(2, 3000), st.data())
 def test_one_entry_apart_gives_the_std_of_the_two_values(dtype, value, size, data):
     """n - 1 entries equal to c and one to c + d: mean c + d / n, std |d| sqrt(n - 1) / n (closed form), in float64
     from the values as stored. d down to one ulp of c below float64, whose own arithmetic resolves that; a float64
@@ -367,7 +364,7 @@ def test_one_entry_apart_gives_the_std_of_the_two_values(dtype, value, size, dat
     assert math.isclose(std, abs(d) * math.sqrt(size - 1) / size, rel_tol=1e-6)
 
 
-@given(st.integers(1, 40), st.integers(1, 30), st.integers(1, 4), st.sampled_from(FLOATS), st.data())
+@given(st.integers(1, 40), st.integers(1, 30), st.integers(1, 4), st.sampled_from(DTYPES), st.data())
 def test_distinct_units_are_the_columns_that_differ_bit_for_bit(rows, cols, values, dtype, data):
     """distinct_columns against a plain count of the columns' bytes (-0.0 as 0.0): columns from a few values, so
     that many tie, some only in a row past the fingerprint's, some all alike (a constant init's layer). Finite
