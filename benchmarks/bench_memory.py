@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from core import DEFAULT_MEMORY_BUDGET, Config, cache, draws, estimate_memory, threads  # noqa: E402
+from core import DEFAULT_MEMORY_BUDGET, Config, cache, draws, estimate_memory, schemes, threads  # noqa: E402
 from core.network import WORK_LIMIT, estimate_work  # noqa: E402
 from core.allocator import keep_freed_memory  # noqa: E402
 from core.config import ACTIVATIONS, INITS, INT_RANGES  # noqa: E402
@@ -182,8 +182,11 @@ def main() -> None:
     done.set()
     watcher.join()
     mib = 2**20
-    assembled = sum(d.nbytes for d in draws._assembled.values())
-    streams = sum(s.numbers.nbytes for s in draws._streams.values())
+    kept_draws = {"assembled draws": (draws._assembled.nbytes, draws.ASSEMBLED_BYTES),
+                  "streams": (draws._streams.nbytes, draws.STREAM_BYTES),
+                  "orthogonal layers": (draws._orthogonals.nbytes, draws.ORTHOGONAL_BYTES),
+                  "shell orders": (draws._shell_orders.nbytes, draws.SHELL_ORDER_BYTES),
+                  "warped laws": (sum(law.nbytes for _, law in schemes._warped.values()), schemes.WARPED_BYTES)}
     refused = len(configs) - len(fits)
     how = "links opened in the app" if args.app else "networks through core.cache"
     print(f"{len(configs)} random networks ({args.mix} mix, {how}; {refused} over the "
@@ -194,9 +197,9 @@ def main() -> None:
           f"{rss() / mib:.0f} MiB when every session is done")
     kept_caches = ", ".join(f"{name} {c.nbytes / mib:.2f} MiB ({len(c)} entries, at most {c.max_bytes / mib:.0f})"
                             for name, c in caches().items())
-    print(f"caches: {kept_caches}; assembled draws {assembled / mib:.0f} MiB (at most "
-          f"{draws.ASSEMBLED_BYTES / mib:.0f}), streams {streams / mib:.0f} MiB "
-          f"(at most {draws.STREAM_BYTES / mib:.0f})")
+    kept_numbers = ", ".join(f"{name} {held / mib:.0f} MiB (at most {most / mib:.0f})"
+                             for name, (held, most) in kept_draws.items())
+    print(f"caches: {kept_caches}; {kept_numbers}")
     if failures:
         print(f"{len(failures)} pages raised an exception, the first: {failures[0]}")
 

@@ -31,7 +31,6 @@ bias or batch norm reuses them as they are: the assembled draws of the last few 
 
 from __future__ import annotations
 
-import functools
 import math
 import threading
 from collections import OrderedDict
@@ -211,49 +210,94 @@ def unit_weights(seed: int, layer: int, fan_in: int, fan_out: int, weight_family
         raise ValueError(f"taps={taps!r} must divide fan_in={fan_in}")
     c_in, kind = fan_in // taps, STREAMED[weight_family]
     paths = [(WEIGHTS, layer)] if taps == 1 else [(WEIGHTS, layer, tap) for tap in range(taps)]
-    order = shell_order(c_in, fan_out)
-    # numbers[order], not np.take: np.take copies a read-only index first (8 bytes an entry, twice a float32 layer)
-    if taps == 1:
-        w = _numbers(seed, paths[0], kind, dtype, stream_count(c_in, fan_out))[order]  # (fan_in, fan_out)
+    order, count = shell_order(c_in, fan_out) if gathered(c_in, fan_out) else None, stream_count(c_in, fan_out)
+    if taps == 1 and order is not None:  # numbers[order], not np.take: np.take copies a read-only index first
+        w = _numbers(seed, paths[0], kind, dtype, count)[order]  # (fan_in, fan_out)
     else:  # each tap's (c_in, fan_out) block in its rows: no list of blocks to join
         w = np.empty((fan_in, fan_out), dtype)
         for tap, path in enumerate(paths):
-            w[tap * c_in:(tap + 1) * c_in] = _numbers(seed, path, kind, dtype, stream_count(c_in, fan_out))[order]
+            numbers, block = _numbers(seed, path, kind, dtype, count), w[tap * c_in:(tap + 1) * c_in]
+            if order is None:
+                fill_in_shell_order(numbers, block)
+            else:
+                block[...] = numbers[order]
     if weight_family == "uniform":
         w *= 2.0
         w -= 1.0
     return w
 
 
-SHELL_ORDERS_KEPT = 4  # shell_order's tables kept: a width profile's layers have several shapes
+# The gather indices kept for shell_order, in all: the lecture's 500 x 500 layer takes 2 MiB, and a width profile's
+# layers have several shapes. A layer whose index would take more than a quarter of this is filled shell by shell
+# instead (fill_in_shell_order): an index of every shape ever drawn, up to 32 MiB one at width 2048, stayed resident.
+SHELL_ORDER_BYTES = 16 << 20
+GATHERED_BYTES = SHELL_ORDER_BYTES // 4  # the largest index kept: 724 x 724 entries of 8 bytes
 
 
-@functools.lru_cache(maxsize=SHELL_ORDERS_KEPT)
-def shell_order(rows: int, cols: int | None = None) -> np.ndarray:
-    """Where entry (i, j) of a rows x cols matrix (cols = rows if not given) sits in its stream: shell
-    k = max(i, j) holds (k, 0), ..., (k, k), then (0, k), ..., (k - 1, k), after the k² numbers of the smaller
-    shells.
+def gathered(rows: int, cols: int) -> bool:
+    """Whether a (rows, cols) layer reads its numbers through a kept shell_order index (else fill_in_shell_order)."""
+    return rows * cols * np.dtype(np.intp).itemsize <= GATHERED_BYTES
 
-    An entry's place does not depend on the shape: the table for a wider matrix, grown as needed, is
-    cut to size (and made contiguous: a gather is several times faster with such an index).
+
+def shell_orders_bytes(shapes) -> int:
+    """Bytes of the shell_order indices a network of these (fan_in, fan_out) layer shapes leaves kept: one a gathered
+    shape, at most SHELL_ORDER_BYTES in all."""
+    kept = {(m, n) for m, n in shapes if gathered(m, n)}
+    return min(SHELL_ORDER_BYTES, sum(m * n for m, n in kept) * np.dtype(np.intp).itemsize)
+
+
+def fill_in_shell_order(numbers, out: np.ndarray) -> np.ndarray:
+    """out (rows, cols), filled with numbers[shell place (i, j)], shell by shell; out. numbers: a stream's numbers
+    (an array of at least stream_count(rows, cols)), or anything else cut by slices.
+
+    Shell k's row part (k, 0), ..., (k, k) is numbers[k² : k² + k + 1] and its column part (0, k), ..., (k - 1, k)
+    the k numbers after it: a slice each, so no index is built (2k slices: about twice the time of a gather
+    through a kept index, and no memory beside out).
     """
-    global _shells
+    rows, cols = out.shape
+    for k in range(max(rows, cols)):
+        start = k * k
+        if k < rows:
+            n = min(k + 1, cols)
+            out[k, :n] = numbers[start:start + n]
+        if k < cols:
+            n = min(k, rows)
+            out[:n, k] = numbers[start + k + 1:start + k + 1 + n]
+    return out
+
+
+class _Places:
+    """A stream's places: _PLACES[a:b] is np.arange(a, b), made a slice at a time (a whole np.arange for an index, as
+    large as the index, left a hole in the heap that the arrays drawn after it did not fill)."""
+
+    def __getitem__(self, part: slice) -> np.ndarray:
+        return np.arange(part.start, part.stop, dtype=np.intp)
+
+
+_PLACES = _Places()
+
+
+def shell_order(rows: int, cols: int | None = None) -> np.ndarray:
+    """Where entry (i, j) of a rows x cols matrix (cols = rows if not given) sits in its stream, read-only intp:
+    shell k = max(i, j) holds (k, 0), ..., (k, k), then (0, k), ..., (k - 1, k), after the k² numbers of the
+    smaller shells. An entry's place does not depend on the shape.
+
+    Kept while SHELL_ORDER_BYTES allows (a gather through it is about twice as fast as fill_in_shell_order, and
+    a contiguous intp index several times faster than any other).
+    """
     cols = rows if cols is None else cols
-    width = max(rows, cols)
+    key = (rows, cols)
     with _lock:
-        if _shells.shape[0] < width:
-            old, size = _shells.shape[0], max(width, math.ceil(GROWTH * _shells.shape[0]))
-            grown = np.empty((size, size), np.int32)  # size² < 2³¹ for any allowed width
-            grown[:old, :old] = _shells
-            # shell by shell, a row and a column at a time: whole-table temporaries (five of them) stayed resident
-            for k in range(old, size):
-                grown[k, :k + 1] = np.arange(k * k, k * k + k + 1)  # (k, 0), ..., (k, k)
-                grown[:k, k] = np.arange(k * k + k + 1, (k + 1) ** 2)  # (0, k), ..., (k - 1, k)
-            grown.flags.writeable = False  # replaced when it grows, never changed: read outside the lock
-            _shells = grown
-        table = _shells
-    order = table[:rows, :cols].astype(np.intp)
+        if key in _shell_orders:
+            _shell_orders.move_to_end(key)
+            return _shell_orders[key]
+    order = fill_in_shell_order(_PLACES, np.empty((rows, cols), np.intp))
     order.flags.writeable = False
+    if order.nbytes <= SHELL_ORDER_BYTES:
+        with _lock:
+            _shell_orders[key] = order
+            while _shell_orders.nbytes > SHELL_ORDER_BYTES:
+                _shell_orders.popitem(last=False)
     return order
 
 
@@ -359,17 +403,18 @@ class _Streams(_Kept):
 _assembled: _Kept = _Kept()
 _orthogonals: _Kept = _Kept()  # (seed, layer, fan_in, fan_out, dtype) -> that layer's unscaled orthogonal matrix
 _streams: _Streams = _Streams()
+_shell_orders: _Kept = _Kept()  # (rows, cols) -> shell_order's read-only index
 _lock = threading.Lock()  # Streamlit serves sessions from several threads
 
 
 def forget() -> None:
-    """Drop everything this module keeps (assembled draws, streams, orthogonal matrices), as a new process has
-    none: for tests and benchmarks that time or check the drawing itself."""
+    """Drop everything this module keeps (assembled draws, streams, orthogonal matrices, shell orders), as a new
+    process has none: for tests and benchmarks that time or check the drawing itself."""
     with _lock:
         _assembled.clear()
         _streams.clear()
         _orthogonals.clear()
-_shells = np.empty((0, 0), np.int32)  # shell_order's table
+        _shell_orders.clear()
 
 
 def _orthogonal_layer(seed: int, layer: int, fan_in: int, fan_out: int, dtype: str) -> np.ndarray:

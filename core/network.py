@@ -22,7 +22,7 @@ import numpy as np
 from . import activations, conv, digits, residual, theory, threads
 from .norms import normalize, normalize_backward
 from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config, resize
-from .draws import (SHELL_ORDERS_KEPT, STREAMED, Draws, draw, draws_bytes, family, qrs_bytes, stream_bytes,
+from .draws import (STREAMED, Draws, draw, draws_bytes, family, qrs_bytes, shell_orders_bytes, stream_bytes,
                     stream_count, weight_stream_bytes)
 from .initializers import layer_biases, layer_unit, scale_weights
 from .products import matmul, matmul_rows
@@ -174,9 +174,8 @@ def memory_terms(config: Config) -> dict[str, int]:
     weights = sum(a * b for a, b in shapes)
     # z, its derivative, gradients, histogram indices at the widest layer; dW of the largest W
     working, working_weights = 6 * batch * max(units), 2 * max(a * b for a, b in shapes)
-    if family(config.init) in STREAMED:  # the shell-order index of each further shape of W (draws.shell_order)
-        sizes = sorted({a * b for a, b in shapes}, reverse=True)[:SHELL_ORDERS_KEPT]
-        weights += (sum(sizes) - sizes[0]) * np.dtype(np.intp).itemsize // item
+    if family(config.init) in STREAMED:  # the shell-order indices the draws keep (draws.shell_orders_bytes)
+        weights += -(-shell_orders_bytes(shapes) // item)
     shape = (config.depth, units, config.batch, family(config.init), config.dtype)
     unit_draws = draws_bytes(*shape) + stream_bytes(*shape)  # the network's draws, and its streams' numbers
     no_batch = (config.depth, units, 0, family(config.init), config.dtype)

@@ -308,9 +308,8 @@ def _draws_memory(config: Config, shapes: list[tuple[int, int]], taps: int) -> t
     streams = weight_stream_bytes(shapes[:-1], weights, dtype, taps) + weight_stream_bytes(shapes[-1:], weights, dtype)
     if weights not in draws.STREAMED:
         return 0, streams
-    blocks = {(m // taps, n) for m, n in shapes[:-1]} | set(shapes[-1:])  # draws.shell_order's tables, by shape
-    sizes = sorted((max(m, n) ** 2 for m, n in blocks), reverse=True)[:draws.SHELL_ORDERS_KEPT]
-    return 0, streams + np.dtype(np.intp).itemsize * sum(sizes)
+    blocks = [(m // taps, n) for m, n in shapes[:-1]] + list(shapes[-1:])  # unit_weights' shapes in shell order
+    return 0, streams + draws.shell_orders_bytes(blocks)
 
 
 def estimate_simulate_and_train_memory(config: Config, batch: int | None = None,

@@ -20,6 +20,10 @@ def test_the_memory_benchmark_opens_its_links_in_the_app_and_reports_the_residen
     assert done.stdout.startswith("4 random networks (class mix, links opened in the app")
     assert re.search(r"^resident memory: \d+ MiB at the start, peak \d+ MiB, \d+ MiB when every session is done$",
                      done.stdout, re.MULTILINE)
+    # every store a server keeps between requests, with what it holds and its bound
+    stores = ("assembled draws", "streams", "orthogonal layers", "shell orders", "warped laws")
+    kept = "; " + ", ".join(rf"{name} \d+ MiB \(at most \d+\)" for name in stores)
+    assert re.search(rf"^caches: results [\d.]+ MiB .*frames .*templates .*{kept}$", done.stdout, re.MULTILINE)
     assert "raised an exception" not in done.stdout
 
 

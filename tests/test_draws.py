@@ -38,6 +38,31 @@ def test_shell_order_by_hand():
     big = shell_order(40)
     np.testing.assert_array_equal(np.sort(big.ravel()), np.arange(1600))  # a permutation
     np.testing.assert_array_equal(shell_order(3), big[:3, :3])  # a place does not depend on the width
+    for rows, cols in ((40, 7), (7, 40), (1, 40), (40, 1)):
+        np.testing.assert_array_equal(shell_order(rows, cols), big[:rows, :cols])
+    assert not big.flags.writeable  # kept, and handed to every session
+
+
+def test_the_shell_order_indices_kept_stay_within_their_bytes_and_a_large_layer_keeps_none():
+    """Each shape read through an index keeps one (shell_orders_bytes counts them); past SHELL_ORDER_BYTES the least
+    recently used goes; a layer whose index would be over GATHERED_BYTES (725 x 725 entries of 8 bytes) keeps none."""
+    shapes = [(500, 500), (500, 10), (10, 500), (700, 700)]
+    for layer, (fan_in, fan_out) in enumerate(shapes):
+        draws.unit_weights(1, layer, fan_in, fan_out, "normal", "float32")
+    intp = np.dtype(np.intp).itemsize
+    assert draws._shell_orders.nbytes == draws.shell_orders_bytes(shapes) == intp * sum(m * n for m, n in shapes)
+    assert set(draws._shell_orders) == set(shapes)
+    assert draws.gathered(724, 724) and not draws.gathered(725, 725)
+    draws.unit_weights(1, 0, 725, 725, "normal", "float32")
+    assert (725, 725) not in draws._shell_orders and draws.shell_orders_bytes([(725, 725)]) == 0
+    more = [(n, n) for n in range(701, 706)]  # 3.8-3.9 MiB each: five overflow the 16 MiB
+    for fan_in, fan_out in more:
+        draws.unit_weights(1, 0, fan_in, fan_out, "normal", "float32")
+    assert draws._shell_orders.nbytes <= draws.SHELL_ORDER_BYTES
+    assert more[-1] in draws._shell_orders and (500, 500) not in draws._shell_orders
+    assert draws.shell_orders_bytes(shapes + more) == draws.SHELL_ORDER_BYTES
+    wide = shell_order(1500)  # asked for outright: 17 MiB, over the bound, handed out and not kept
+    assert wide[1499, 0] == 1499**2 and (1500, 1500) not in draws._shell_orders
 
 
 @pytest.mark.parametrize("weight_family", ["normal", "uniform"])
@@ -152,10 +177,19 @@ def shell_place(i: int, j: int) -> int:
     return k * k + (j if i == k else k + 1 + i)
 
 
+@pytest.fixture(params=["gathered", "filled"])
+def reading(request, monkeypatch):
+    """Both ways a layer reads its stream: through a kept shell_order index, or filled shell by shell (a layer whose
+    index would take more than GATHERED_BYTES; here every layer)."""
+    if request.param == "filled":
+        monkeypatch.setattr(draws, "GATHERED_BYTES", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("fan_in, fan_out", [(1, 1), (3, 7), (7, 3), (64, 65), (500, 3), (3, 500), (128, 128)])
 @pytest.mark.parametrize("weight_family", ["normal", "uniform"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_a_layer_of_any_shape_reads_its_stream_in_shell_order(fan_in, fan_out, weight_family, dtype):
+def test_a_layer_of_any_shape_reads_its_stream_in_shell_order(fan_in, fan_out, weight_family, dtype, reading):
     """Every entry is the stream's number at its shell place, drawn here straight from the layer's generator,
     and the layer reads exactly the numbers up to its largest place (stream_count)."""
     places = np.array([[shell_place(i, j) for j in range(fan_out)] for i in range(fan_in)])
@@ -167,6 +201,7 @@ def test_a_layer_of_any_shape_reads_its_stream_in_shell_order(fan_in, fan_out, w
     w = draws.unit_weights(9, 2, fan_in, fan_out, weight_family, dtype)
     assert w.dtype == np.dtype(dtype)
     np.testing.assert_array_equal(w, numbers[places])
+    assert ((fan_in, fan_out) in draws._shell_orders) == (reading == "gathered")
 
 
 @pytest.mark.parametrize("weight_family", ["normal", "uniform"])
@@ -182,14 +217,14 @@ def test_a_bigger_layer_extends_a_smaller_one_in_rows_and_columns(weight_family)
 
 
 @pytest.mark.parametrize("weight_family", ["normal", "uniform"])
-def test_a_conv_layers_draw_is_one_block_a_tap_each_from_its_own_stream(weight_family):
+def test_a_conv_layers_draw_is_one_block_a_tap_each_from_its_own_stream(weight_family, reading):
     """(9 C_in, C_out) in taps of (C_in, C_out): tap t is stream (WEIGHTS, layer, t) in shell order, so that taps C_in
     C_out numbers are drawn (not the ~(9 C_in)² one tall matrix's shells read), and more channels extend every tap."""
     draws.forget()
     c_in, c_out, taps = 12, 7, 9
     w = draws.unit_weights(5, 2, taps * c_in, c_out, weight_family, "float64", taps=taps)
     assert w.shape == (taps * c_in, c_out)
-    places = shell_order(c_in, c_out)
+    places = np.array([[shell_place(i, j) for j in range(c_out)] for i in range(c_in)])
     for tap in range(taps):
         rng = generator(5, draws.WEIGHTS, 2, tap)
         count = draws.stream_count(c_in, c_out)
@@ -240,8 +275,9 @@ MEASURABLE = pytest.mark.skipif(not can_measure(), reason="needs /proc/self/clea
 def test_drawing_weights_holds_only_the_weights_and_their_streams_numbers():
     # each 1024 x 1024 float32 layer keeps its stream's numbers and its W, 4 MiB each, and nothing else stays
     # resident: np.take's copy of the read-only shell-order index (8 MiB a layer) once left ~4.5 MiB a layer more
-    # set up: the shell-order index, and numpy's seeding at first use (5 MiB once, as in any run)
-    setup = "from core import draws\ndraws.shell_order(1024, 1024)\ndraws.unit_weights(1, 0, 4, 4, 'normal', 'float32')"
+    # (a 1024 x 1024 layer is filled in shell order: no index); set up: numpy's seeding at first use (5 MiB once, as
+    # in any run)
+    setup = "from core import draws\ndraws.unit_weights(1, 0, 4, 4, 'normal', 'float32')"
     rise = peak_rise_mib(setup, "w = [draws.unit_weights(0, layer, 1024, 1024, 'normal', 'float32') for layer in "
                                 "range(6)]")
     kept = 6 * 2 * 4 * 1024 * 1024 / 2**20
@@ -250,11 +286,13 @@ def test_drawing_weights_holds_only_the_weights_and_their_streams_numbers():
 
 @pytest.mark.slow
 @MEASURABLE
-def test_the_shell_order_table_is_built_without_whole_table_temporaries():
-    # kept: the int32 table and the intp index of the shape asked for; the five whole-table temporaries it was once
-    # built with (indices, max, squares, where) doubled the peak and stayed resident
-    rise = peak_rise_mib("from core import draws", "draws.shell_order(1024, 1024)")
-    kept = (4 + 8) * 1024 * 1024 / 2**20
+def test_drawing_layers_read_through_an_index_holds_the_weights_their_numbers_and_one_index():
+    # six 700 x 700 float32 layers: W and its stream's numbers, 1.9 MiB each a layer, and the shape's one intp index
+    # (3.7 MiB), kept; the numbers counted up to the layer's own (not GROWTH's margin: each stream is drawn once)
+    setup = "from core import draws\ndraws.unit_weights(1, 0, 4, 4, 'normal', 'float32')"
+    rise = peak_rise_mib(setup, "w = [draws.unit_weights(0, layer, 700, 700, 'normal', 'float32') for layer in "
+                                "range(6)]\nassert (700, 700) in draws._shell_orders")
+    kept = (6 * 2 * 4 + 8) * 700 * 700 / 2**20
     assert 0.9 * kept < rise <= kept + 1
 
 
