@@ -226,7 +226,7 @@ def _variance_scaling(c: Any, unit: np.ndarray, fan_in: int, fan_out: int, gain:
     return cut * _standard_law(unit, "truncated_normal")
 
 
-WARPED_BYTES = 32 << 20  # the standard laws of recent unit draws: a default network's ten layers take 20 MiB
+WARPED_BYTES = 24 << 20  # the standard laws of recent unit draws: a default network's ten layers take 20 MiB
 _warped: OrderedDict[tuple[int, str], tuple[weakref.ref, np.ndarray]] = OrderedDict()
 _warped_lock = threading.Lock()
 
