@@ -35,7 +35,7 @@ from core.allocator import keep_freed_memory
 from core.network import estimate_memory
 keep_freed_memory()
 threads.ADMISSION.cores = 1
-config = Config(init="normal", std=1.0, activation="tanh", batch=int(sys.argv[2]))  # step 3's network at batch 1000
+config = Config(init="normal", std=1.0, activation="tanh")  # step 3's network: 93 MiB estimated
 cache.simulate_cached(config)  # its draws kept: the networks below differ in their scale only
 waited = sys.argv[1] == "waited"
 with threads.compute_slot():
@@ -51,9 +51,9 @@ print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) * resource.g
 """
 
 
-def freed_then_faulted(case: str, batch: int) -> tuple[int, int]:
+def freed_then_faulted(case: str) -> tuple[int, int]:
     """WAITED_FOR in a new process: the bytes the third network faulted in, and the networks' memory estimate."""
-    done = subprocess.run([sys.executable, "-c", WAITED_FOR, case, str(batch)], cwd=Path(__file__).parent.parent,
+    done = subprocess.run([sys.executable, "-c", WAITED_FOR, case], cwd=Path(__file__).parent.parent,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     faulted, estimate = map(int, done.stdout.split())
@@ -67,8 +67,8 @@ def test_a_tour_network_s_freed_memory_is_left_for_a_computation_that_waits_and_
     another computation waiting for its core, the freed memory stays and the next network faults in almost none of
     it (0.1 MiB measured); with none waiting, it goes back to the system and the next network faults its arrays in
     again (63 MiB)."""
-    waited, estimate = freed_then_faulted("waited", 1000)
-    alone, _ = freed_then_faulted("alone", 1000)
+    waited, estimate = freed_then_faulted("waited")
+    alone, _ = freed_then_faulted("alone")
     assert TRIM_BYTES < estimate <= LEFT_BYTES
     assert alone > estimate / 4  # the arrays a network allocates, short of its estimate (an upper bound)
     assert waited < alone / 8, (waited, alone)
