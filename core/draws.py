@@ -52,17 +52,17 @@ BLOCK = 64
 DRAWN_ALONE = 1 << 15
 GROWTH = 1.25  # a stream that must grow draws this much more than asked, so a dragged slider rarely redraws
 # What is kept is counted in bytes, so that a server's memory stays bounded whatever networks a class asks
-# for (benchmarks/bench_memory.py): the lecture's network needs 14 MiB of assembled draws and 17 MiB of
-# stream numbers, so the last two or three networks of that size are kept: a student's own last network,
-# which the next slider move reuses. A class of different networks outruns any such store (30 lecture
-# networks need 930 MiB); at 96 MiB each, what a server held between requests after 500 random links was
-# 748 MiB, at 48 MiB 597 MiB (docs/performance.md, "Memory").
-ASSEMBLED_BYTES = 48 << 20  # the assembled draws kept, at most; larger ones are made afresh each time
-STREAM_BYTES = 48 << 20  # the numbers kept per stream, in all
+# for (benchmarks/bench_memory.py). The lecture's network needs 13.4 MiB of assembled draws and as much of
+# stream numbers (27 MiB each in float64), so a student's own last network is kept for the next slider move
+# (tests/test_draws.py). A class of different networks outruns any such store (30 lecture networks need
+# 800 MiB): at 96 MiB each, what a server held between requests after 500 random links was 748 MiB, at 48 MiB
+# 597 MiB, at 32 MiB 537 MiB (docs/performance.md, "Memory").
+ASSEMBLED_BYTES = 32 << 20  # the assembled draws kept, at most; larger ones are made afresh each time
+STREAM_BYTES = 32 << 20  # the numbers kept per stream, in all
 # Orthogonal matrices are kept layer by layer, unscaled, apart from the assembled draws: a QR costs ~10^4 times
-# drawing its numbers, and a gain or scale change (or another depth) reuses them. 48 MiB hold the largest
+# drawing its numbers, and a gain or scale change (or another depth) reuses them. 32 MiB hold the largest
 # orthogonal network within core.network.WORK_LIMIT at float32 (width 2048, 2 layers: 32 MiB).
-ORTHOGONAL_BYTES = 48 << 20
+ORTHOGONAL_BYTES = 32 << 20
 # The families whose unit numbers are kept in streams, and the kind of number each stream holds: N(0, 1), or
 # U[0, 1) made U(-1, 1) when a layer is cut from it. Orthogonal layers are kept as whole matrices instead.
 STREAMED = {"normal": "normal", "uniform": "uniform"}

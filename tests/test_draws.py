@@ -2,11 +2,12 @@
 
 import math
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from core import draws
+from core import Config, draws, simulate
 from core.draws import draw, generator, shell_order
 from tests.memory_support import can_measure, peak_rise_mib
 
@@ -114,6 +115,23 @@ def test_draws_are_read_only():
     d = draw(depth=1, width=10, batch=10, **SHAPE)
     with pytest.raises(ValueError):
         d.weights[0][0, 0] = 1.0
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_stores_keep_a_students_last_lecture_network_for_the_next_slider_move(monkeypatch, dtype):
+    # The stores are sized for a server (ASSEMBLED_BYTES, STREAM_BYTES), and still hold the lecture's network (10 x 500,
+    # batch 1,000) in either precision: a std change after it draws no number, from its assembled draws or, once
+    # other networks have taken those, from its streams.
+    lecture = Config(dtype=dtype)
+    simulate(lecture)
+    made = []
+    monkeypatch.setattr(draws, "generator", lambda *args: made.append(args) or generator(*args))
+    simulate(replace(lecture, std=0.02))
+    assert made == [] and len(draws._assembled) == 1
+    draws._assembled.clear()
+    simulate(replace(lecture, std=0.05))
+    assert made == []  # the numbers came from the kept streams
+    assert draws._assembled.nbytes <= draws.ASSEMBLED_BYTES and draws._streams.nbytes <= draws.STREAM_BYTES
 
 
 def test_kept_numbers_stay_within_their_budget(monkeypatch):
