@@ -316,15 +316,25 @@ _DEFAULTS = {f.name: f.default for f in fields(Config)}  # a dense net's unused 
 
 def resize(config: Config, name: str, value: int) -> Config:
     """config with its depth, width or batch set to value, its width profile kept in shape: for a profile, depth keeps
-    the first depth + 1 entries, and width scales every entry in proportion so that the widest is value (each
-    rounded, at least the smallest width allowed). The sizes the work and memory limits search over
-    (core.network.work_fits, the command line's check): both grow with value."""
+    the first depth + 1 entries, and width scales the entries in proportion so that the widest of those it scales
+    (widest_resized) is value (each rounded, at least the smallest width allowed). A digits input keeps its entry:
+    its width is the data's (64 pixels; a conv net's one channel, however the entry is written). The sizes the work
+    and memory limits search over, from the smallest allowed up to config's own (core.network.work_fits, the
+    command line's check): both grow with value."""
     if not config.widths or name == "batch":
         return replace(config, **{name: value})
-    units = config.units
+    widths = config.widths
     if name == "depth":
-        return replace(config, depth=value, widths=units[:value + 1])
+        return replace(config, depth=value, widths=widths[:value + 1])
     if name == "width":
-        widest, low = max(units), INT_RANGES["width"][0]
-        return replace(config, widths=tuple(max(low, round(n * value / widest)) for n in units))
+        kept = widths[:1] if config.input == "digits" else ()
+        widest, low = widest_resized(config), INT_RANGES["width"][0]
+        return replace(config, widths=kept + tuple(max(low, round(n * value / widest)) for n in widths[len(kept):]))
     raise ValueError(f"{name!r} is not a size: depth, width or batch")
+
+
+def widest_resized(config: Config) -> int:
+    """The widest of the layers resize(config, "width", value) sets: every layer's units, the input's too, but a
+    digits input's (its width is the data's)."""
+    units = config.units
+    return max(units[1:] if config.input == "digits" else units)

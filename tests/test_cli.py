@@ -16,7 +16,7 @@ from core import DEFAULT_MEMORY_BUDGET, Config, estimate_memory, schemes, simula
 from core.network import WORK_LIMIT, estimate_work
 from core.__main__ import OPTIONAL, build_parser, config_and_notes, main
 from core.activations import apply
-from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, resize, written_range
+from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, resize, widest_resized, written_range
 from core.initializers import BIAS_FIELDS, SCHEME_FIELDS, layer_biases, layer_weights, matters, weight_variance
 from core.train import STEPS_RANGE, estimate_training_memory
 from core.spectrum import spectrum
@@ -422,7 +422,7 @@ def largest_fitting(config: Config, name: str, need) -> Config:
         c = resize(config, name, value)
         return need(c) <= BUDGET_MIB * 2**20 and estimate_work(c) <= WORK_LIMIT
 
-    top = max(config.units) if name == "width" else getattr(config, name)  # a profile's widest layer
+    top = widest_resized(config) if name == "width" else getattr(config, name)  # a profile's widest layer
     value = top
     while not fits(value):
         value = int(value * 0.98)
@@ -561,6 +561,19 @@ def test_a_profile_over_the_work_limit_names_its_widest_layer_that_fits(capsys):
     assert code == 2
     config = Config(depth=5, widths=(2048, 1024) * 3, batch=4096, init="orthogonal")
     widest = int(re.search(r"a widest layer up to ([\d,]+)", err).group(1).replace(",", ""))
+    assert estimate_work(resize(config, "width", widest)) <= WORK_LIMIT < estimate_work(resize(config, "width",
+                                                                                                  widest + 1))
+
+
+def test_a_digits_profile_over_the_work_limit_keeps_its_64_pixels_in_what_fits(capsys):
+    # the profile scaled with its input had started at 32 pixels: "widths starting at 32 is not allowed" was the error
+    widths = (64, *[2048] * 8)
+    code, out, err = cli("--input", "digits", "--widths", ",".join(map(str, widths)), "--batch", "1797",
+                         "--activation", "relu", "--init", "he_normal", capsys=capsys, tiny=False)
+    assert code == 2 and "64 pixels" not in err, err
+    config = Config(input="digits", depth=8, widths=widths, batch=1797, activation="relu", init="he_normal")
+    widest = int(re.search(r"a widest layer up to ([\d,]+)", err).group(1).replace(",", ""))
+    assert resize(config, "width", widest).units[0] == 64
     assert estimate_work(resize(config, "width", widest)) <= WORK_LIMIT < estimate_work(resize(config, "width",
                                                                                                   widest + 1))
 

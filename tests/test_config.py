@@ -4,12 +4,14 @@ import math
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import Config
-from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, written, written_range
+from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, resize, widest_resized, written, written_range
 from core.train import STEPS_RANGE, train
+from tests.test_urlstate import widget_states
+from views import urlstate
 
 
 def test_defaults_are_the_lecture_experiment():
@@ -105,3 +107,17 @@ def test_the_training_range_message_too():
     with pytest.raises(ValueError) as error:
         train(Config(depth=1, width=2, batch=10), steps=STEPS_RANGE[1] + 1)
     assert "from 1 to 10,000" in str(error.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(widget_states(), st.sampled_from(["depth", "width", "batch"]), st.floats(0, 1))
+def test_every_network_resized_anywhere_the_limits_search_is_a_network(state, name, where):
+    # The work and memory limits search each size from the smallest allowed up to the network's own (resize): every
+    # size between is a network, of that size. A digits input keeps its 64 pixels (a conv net's one channel): a profile
+    # scaled with them had started at 3 pixels, a ValueError where the page should say what fits.
+    config = urlstate.config_of(state)[0]
+    low = INT_RANGES[name][0]
+    value = low + round(where * ((widest_resized(config) if name == "width" else getattr(config, name)) - low))
+    resized = resize(config, name, value)
+    assert (widest_resized(resized) if name == "width" else getattr(resized, name)) == value
+    assert resized.widths[:1] == config.widths[:1] or config.input != "digits" or not config.widths

@@ -3,6 +3,7 @@ comparing word is chosen by the numbers, and the gradient chart names the gradie
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import re
@@ -14,12 +15,12 @@ import numpy as np
 import pytest
 import scipy.integrate
 import scipy.stats
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import Config, schemes, simulate
 from core.activations import apply, derivative
-from core.config import INITS
+from core.config import INITS, resize
 from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
 from core.theory import predict
@@ -29,6 +30,7 @@ from views.tabs import gradients as gradients_tab
 from views.text import LANGUAGES, catalogue, join, t
 
 from tests.app_support import as_read
+from tests.test_urlstate import widget_states
 from tests.written_numbers import WRITTEN, WRITTEN_LATEX, e_form, read_back
 
 mpmath.mp.dps = 50
@@ -117,6 +119,9 @@ EXTRA = {
     "digits xavier tanh": Config(input="digits", init="xavier_normal", depth=3, width=200, batch=500),
     "digits he relu": Config(input="digits", activation="relu", init="he_normal", depth=8, width=128, batch=500),
     "digits zeros": Config(input="digits", init="zeros", depth=2, width=100, batch=100),
+    # a residual stream of zero weights: every branch adds 0, the closed form's growth is 1
+    "residual zeros relu": Config(activation="relu", init="zeros", residual=True, branch_scale="inv_sqrt_depth",
+                                  depth=4, width=50, batch=50),
 }
 
 
@@ -615,6 +620,30 @@ def test_every_printed_equation_holds_at_the_printed_precision(simulated, name):
             and c.norm in ("none", "layer") and not symmetric
         least = 2 if closed else 0
     assert checked >= least, checked
+
+
+def small(config: Config) -> Config:
+    """config at a size that computes in milliseconds, its kind kept: depth 4, width 32 and batch 16 at most (a
+    profile keeps its shape, a digits input its 64 pixels)."""
+    for name, most in (("depth", 4), ("width", 32), ("batch", 16)):
+        if getattr(config, name) > most:
+            with contextlib.suppress(ValueError):  # a digits profile starts at 64 pixels: its width stays
+                config = resize(config, name, most)
+    return config
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None)
+@given(widget_states(), st.sampled_from(LANGUAGES))
+def test_the_argument_is_written_for_every_network_a_link_can_hold(state, lang):
+    # Every value the tab's equations read or write is one the tab has, whatever the network: a residual stream of
+    # zero weights had its closed form's n·Var(w) read and never written (a KeyError where the tab should be).
+    config = small(urlstate.config_of(state)[0])
+    result = simulate(config)
+    values = derivation.values_of(result, lang)
+    for equation in derivation.equations(config):
+        assert {equation.result, *equation.operands} <= values.numbers.keys(), (config, equation.result)
+    assert derivation.blocks(result, lang)
 
 
 def test_the_equation_checker_catches_the_old_mistakes():

@@ -377,14 +377,17 @@ def values_of(result, lang: str) -> Values:
     if c.residual:
         _stream_values(v, result)
     var_w = weight_variance(c, *c.shapes[0])  # layer 1's: n = its fan_in (every layer's, at equal widths)
-    if not var_w:
+    if var_w is None:  # weights of non-zero mean: no variance to carry
+        return v
+    v.add("var_w", var_w)
+    v.add("nvar", n * var_w)
+    v.add("keep", kept_share(c), digits=6)  # leaky ReLU's ½(1 + 0.01²) = 0.50005 is not ReLU's 0.5
+    if var_w == 0:  # zero weights: every sum is its bias; only a residual stream's closed form reads on (n·Var(w) = 0)
         return v
     # the theory of layer 1 before a norm: what the sum z₁ of a normed network has as well; a conv net's at its
     # interior pixels (circular padding has no borders), where the formulas hold
     circular = {"padding": "circular"} if c.arch == "conv" else {}
     first = predict(resize(replace(c, batch_norm=False, layer_norm=False, **circular), "depth", 1))
-    v.add("var_w", var_w)
-    v.add("nvar", n * var_w)
     v.add("ex2", first["act_std"][0] ** 2)  # the input's variance, input_scale² (mean 0)
     v.add("var_b", bias_variance(c, n))
     v.add("bias", bias_mean(c))
@@ -392,7 +395,6 @@ def values_of(result, lang: str) -> Values:
     v.add("std_s", first["pre_std"][1])
     v.add("measured_ex2", s["act_std"][0] ** 2 + s["act_mean"][0] ** 2, digits=4, measured=True)
     v.add("measured_std_s", interior_std(c) if borders_lose(c) else s["pre_std"][1], measured=True)
-    v.add("keep", kept_share(c), digits=6)  # leaky ReLU's ½(1 + 0.01²) = 0.50005 is not ReLU's 0.5
     v.add("slope", c.slope)
     factor = math.sqrt(kept_share(c) * n * var_w)
     v.add("factor", factor)
