@@ -147,6 +147,13 @@ CONV = {f"step {code} as a conv net": as_conv_net(code) for code in tour.STEPS i
     "conv batch norm": Config(activation="relu", init="he_normal", batch_norm=True, depth=4, width=16, batch=20,
                               arch="conv", image=8),
 }
+# the digits as a conv net's input: one channel, however wide the layers (and whatever a profile's first entry)
+CONV_DIGITS = {
+    "conv digits": Config(input="digits", activation="relu", init="he_normal", depth=3, width=16, batch=20,
+                          arch="conv"),
+    "conv digits profile": Config(input="digits", activation="relu", init="he_normal", depth=2, widths=(64, 16, 16),
+                                  batch=20, arch="conv"),
+}
 CONFIGS = {f"step {code}": config for code, config in tour.STEPS.items()} | EXTRA | CONV
 
 
@@ -619,6 +626,15 @@ def test_every_printed_equation_holds_at_the_printed_precision(simulated, name):
             and c.norm in ("none", "layer") and not symmetric
         least = 2 if closed else 0
     assert checked >= least, checked
+
+
+@pytest.mark.parametrize("config", [c for c in CONFIGS.values() if c.arch == "conv"] + list(CONV_DIGITS.values()))
+def test_a_conv_nets_n_is_its_first_layer_s_input_channels_times_k_squared(simulated, config):
+    # der_conv_note prints n = Cᵢₙ·k² = {channels}·{kernel}² = {n}: a digits conv net had printed 64·3² = 9
+    v = derivation.values_of(simulated(config), "en")
+    assert v["channels"] * v["kernel"] ** 2 == v["n"] == config.shapes[0][0]
+    notes = " ".join(note for block in derivation.blocks(simulated(config), "en") for note in block.notes)
+    assert f"{v['channels']:.0f}·{v['kernel']:.0f}² = {v['n']:.0f}" in notes
 
 
 def small(config: Config) -> Config:

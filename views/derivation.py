@@ -305,7 +305,7 @@ def interior_std(c) -> float:
 def conv_values(v: Values, c) -> None:
     """A conv net's numbers: its channels, kernel and image, and under zero padding what the borders keep of the
     interior's variance after layer 1 (core.theory.border_variance, i.i.d. taps): a corner, and the image's mean."""
-    v.add("channels", c.width)
+    v.add("channels", c.units[0])  # layer 1's Cᵢₙ, which n = Cᵢₙ·k² reads: a digits input's one channel
     v.add("kernel", c.kernel)
     v.add("image", c.image)
     if borders_lose(c):
