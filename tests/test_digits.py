@@ -14,7 +14,7 @@ from scipy import stats as scipy_stats
 from sklearn.datasets import load_digits
 
 from core import digits
-from core.config import Config
+from core.config import Config, written
 from core.initializers import layer_weights
 from core.network import KURTOSIS_UNITS, excess_kurtosis, kurtosis_units, simulate
 from core.theory import input_second_moment
@@ -429,3 +429,16 @@ def test_the_digits_kurtosis_is_said_as_the_mean_over_pixels_with_the_median_bes
     assert given in sentence and t(lang, "kurtosis_units") in sentence
     at = open_app(step="6", input="digits", lang=lang)
     assert not at.exception and sentence in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_conv_net_on_the_digits_says_its_first_layer_reads_one_channel(lang):
+    # the dense net's line ("fan_in is 64 whatever the width") had stood under a conv net, whose fan_in is 1·k²
+    at = open_app(step="custom", arch="conv", input="digits", kernel="5", widths="64-16-16", activation="relu",
+                  init="he_normal", lang=lang)
+    assert not at.exception, [e.value for e in at.exception]
+    config = Config(arch="conv", input="digits", kernel=5, depth=2, widths=(64, 16, 16), activation="relu",
+                    init="he_normal", batch=at.slider(key="batch").value, image=8)
+    captions = [c.value for c in at.caption]
+    assert t(lang, "digits_line_conv", batch=written(config.batch), images="1,797", side=8,
+             fan_in=config.shapes[0][0]) in captions and config.shapes[0][0] == 25
