@@ -365,7 +365,8 @@ def trunc_bounds_line(lang: str, config: Config) -> str:
 
 
 def digits_note(lang: str, config: Config, asked_batch: int) -> None:
-    """Under the data controls, for a digits input: 64 pixels wide, and the batch it gives (urlstate._fit_digits)."""
+    """Under the data controls, for a digits input: 64 pixels wide (a conv net's one channel of 8 x 8), and the batch
+    it gives (urlstate._fit_digits)."""
     if config.input != "digits":
         return
     if config.arch == "conv":  # one channel of 8 x 8 pixels: layer 1's fan_in is its k² taps
