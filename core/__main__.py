@@ -19,7 +19,7 @@ from .allocator import keep_freed_memory
 from .activations import recommended_gain
 from .config import (
     ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, DIGITS_IMAGES, DTYPES, FLOAT_RANGES, INITS, INPUTS,
-    INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, Config, resize, widest_resized, written, written_plainly,
+    INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, Config, resize, resized_size, written, written_plainly,
     written_range,
 )
 from .initializers import (
@@ -465,7 +465,7 @@ def format_spectrum(result) -> str:
 def largest(config: Config, name: str, fits) -> int | None:
     """The largest value of the whole-number field `name`, up to config's own, at which fits(config) holds (for a
     width profile: the widest layer's, the profile scaled in proportion, core.config.resize)."""
-    low, high = INT_RANGES[name][0], widest_resized(config) if name == "width" else getattr(config, name)
+    low, high = INT_RANGES[name][0], resized_size(config, name)
     if not fits(resize(config, name, low)):
         return None
     while low < high:  # fits is monotone: memory grows with each of depth, width and batch

@@ -317,7 +317,7 @@ _DEFAULTS = {f.name: f.default for f in fields(Config)}  # a dense net's unused 
 def resize(config: Config, name: str, value: int) -> Config:
     """config with its depth, width or batch set to value, its width profile kept in shape: for a profile, depth keeps
     the first depth + 1 entries, and width scales the entries in proportion so that the widest of those it scales
-    (widest_resized) is value (each rounded, at least the smallest width allowed). A digits input keeps its entry:
+    (resized_size) is value (each rounded, at least the smallest width allowed). A digits input keeps its entry:
     its width is the data's (64 pixels; a conv net's one channel, however the entry is written). The sizes the work
     and memory limits search over, from the smallest allowed up to config's own (core.network.work_fits, the
     command line's check): both grow with value."""
@@ -328,13 +328,15 @@ def resize(config: Config, name: str, value: int) -> Config:
         return replace(config, depth=value, widths=widths[:value + 1])
     if name == "width":
         kept = widths[:1] if config.input == "digits" else ()
-        widest, low = widest_resized(config), INT_RANGES["width"][0]
+        widest, low = resized_size(config, "width"), INT_RANGES["width"][0]
         return replace(config, widths=kept + tuple(max(low, round(n * value / widest)) for n in widths[len(kept):]))
     raise ValueError(f"{name!r} is not a size: depth, width or batch")
 
 
-def widest_resized(config: Config) -> int:
-    """The widest of the layers resize(config, "width", value) sets: every layer's units, the input's too, but a
-    digits input's (its width is the data's)."""
+def resized_size(config: Config, name: str) -> int:
+    """config's depth, width or batch as resize(config, name, value) sets it: for "width", the widest of the layers it
+    scales (every layer's units, the input's too, but a digits input's: its width is the data's)."""
+    if name != "width":
+        return getattr(config, name)
     units = config.units
     return max(units[1:] if config.input == "digits" else units)

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import activations, conv, digits, residual, theory, threads
 from .norms import normalize, normalize_backward
-from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config, resize, widest_resized
+from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config, resize, resized_size
 from .draws import (STREAMED, Draws, draw, draws_bytes, family, qrs_bytes, shell_orders_bytes, stream_bytes,
                     stream_count, weight_stream_bytes)
 from .initializers import layer_biases, layer_unit, scale_weights
@@ -301,7 +301,7 @@ def work_fits(config: Config, limit: float = WORK_LIMIT, estimate=None,
     measure = estimate or estimate_work
     fits = {}
     for name in sizes:
-        low, high = INT_RANGES[name][0], widest_resized(config) if name == "width" else getattr(config, name)
+        low, high = INT_RANGES[name][0], resized_size(config, name)
         if measure(resize(config, name, low)) > limit:
             fits[name] = 0
             continue

@@ -16,7 +16,7 @@ from core import DEFAULT_MEMORY_BUDGET, Config, estimate_memory, schemes, simula
 from core.network import WORK_LIMIT, estimate_work
 from core.__main__ import OPTIONAL, build_parser, config_and_notes, main
 from core.activations import apply
-from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, resize, widest_resized, written_range
+from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, resize, resized_size, written_range
 from core.initializers import BIAS_FIELDS, SCHEME_FIELDS, layer_biases, layer_weights, matters, weight_variance
 from core.train import STEPS_RANGE, estimate_training_memory
 from core.spectrum import spectrum
@@ -422,7 +422,7 @@ def largest_fitting(config: Config, name: str, need) -> Config:
         c = resize(config, name, value)
         return need(c) <= BUDGET_MIB * 2**20 and estimate_work(c) <= WORK_LIMIT
 
-    top = widest_resized(config) if name == "width" else getattr(config, name)  # a profile's widest layer
+    top = resized_size(config, name)  # a profile's widest layer
     value = top
     while not fits(value):
         value = int(value * 0.98)

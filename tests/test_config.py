@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import Config
-from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, resize, widest_resized, written, written_range
+from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, resize, resized_size, written, written_range
 from core.train import STEPS_RANGE, train
 from tests.test_urlstate import widget_states
 from views import urlstate
@@ -117,7 +117,7 @@ def test_every_network_resized_anywhere_the_limits_search_is_a_network(state, na
     # scaled with them had started at 3 pixels, a ValueError where the page should say what fits.
     config = urlstate.config_of(state)[0]
     low = INT_RANGES[name][0]
-    value = low + round(where * ((widest_resized(config) if name == "width" else getattr(config, name)) - low))
+    value = low + round(where * (resized_size(config, name) - low))
     resized = resize(config, name, value)
-    assert (widest_resized(resized) if name == "width" else getattr(resized, name)) == value
+    assert resized_size(resized, name) == value
     assert resized.widths[:1] == config.widths[:1] or config.input != "digits" or not config.widths

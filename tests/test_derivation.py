@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from core import Config, schemes, simulate
 from core.activations import apply, derivative
-from core.config import INITS, resize, widest_resized
+from core.config import INITS, resize, resized_size
 from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
 from core.theory import predict
@@ -641,7 +641,7 @@ def small(config: Config) -> Config:
     """config at a size that computes in milliseconds, its kind kept: depth 4, width 32, batch 16 and a conv net's
     images 8 x 8 at most (a profile keeps its shape, a digits input its 64 pixels: core.config.resize)."""
     for name, most in (("depth", 4), ("width", 32), ("batch", 16)):
-        if (widest_resized(config) if name == "width" else getattr(config, name)) > most:  # a profile's widest
+        if resized_size(config, name) > most:  # a profile's widest
             config = resize(config, name, most)
     return replace(config, image=min(config.image, 8)) if config.arch == "conv" else config
 

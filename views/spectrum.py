@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from core import Config, activations
-from core.config import FLOAT_RANGES, resize, widest_resized
+from core.config import FLOAT_RANGES, resize, resized_size
 from core.draws import family
 from core.initializers import gain_of, layer_biases
 from core import spectrum as spectra
@@ -158,7 +158,7 @@ def fitting(config: Config, memory_budget: int, limit: float | None = None) -> C
     if load(config, memory_budget) <= 1:
         return None
     found = fits(config, memory_budget, limit)
-    sizes = {"width": widest_resized(config), "depth": config.depth}
+    sizes = {name: resized_size(config, name) for name in ("width", "depth")}
     kept = {name: found[name] / sizes[name] for name in ("width", "depth") if found[name]}
     if not kept:
         return None
@@ -212,7 +212,8 @@ def changed(config: Config, fitted: Config) -> tuple[str, int, int]:
     """(what fitting() changed, its value before, after): "depth", "width" or a conv net's "width_conv" (channels)."""
     if fitted.depth != config.depth:
         return "depth", config.depth, fitted.depth
-    return "width_conv" if config.arch == "conv" else "width", widest_resized(config), widest_resized(fitted)
+    name = "width_conv" if config.arch == "conv" else "width"
+    return name, resized_size(config, "width"), resized_size(fitted, "width")
 
 
 def shown_values(result: Spectrum) -> tuple[np.ndarray, int]:
