@@ -6,12 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from core import Config, simulate, theory
 from core.__main__ import main as cli_main
 from core.activations import apply, derivative, get
-from core.config import ACTIVATIONS
+from core.config import ACTIVATIONS, CONV_RANGES, INT_RANGES
 from views import theory as view
 from views import tour
 from views.text import t
@@ -461,6 +463,32 @@ def test_a_conv_nets_scheme_points_count_its_kernel_in_fan_in():
     texts = [str(value) for chart in at.get("vega_lite_chart") for data in chart.proto.datasets
              for value in convert_arrow_bytes_to_pandas_df(data.data.data).to_numpy().ravel()]
     assert "← 0.01·randn (n·Var(w) = 0.0576)" in texts and "1.0·randn (n·Var(w) = 576) →" in texts
+
+
+# 2048 channels of 7 x 7 kernels: a conv layer's fan_in C_in k^2 goes far past the widest dense layer
+WIDEST_FAN_IN = INT_RANGES["width"][1] * CONV_RANGES["kernel"][1] ** 2
+
+
+@given(st.integers(1, WIDEST_FAN_IN))
+def test_the_schemes_points_hold_at_any_fan_in_a_layer_can_have(fan_in):
+    # the points once came from Configs as wide as fan_in, which raised past 2048 (64 channels of 7 x 7: 3,136)
+    assert view.scheme_sigma_w2(fan_in, "relu") == pytest.approx(  # ReLU's gain sqrt(2) is He's point
+        {"small": 1e-4 * fan_in, "xavier": 1.0, "he": 2.0, "large": float(fan_in)})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("query", "fan_in"), [
+    ({"arch": "conv", "width": "64", "kernel": "7"}, 3136),  # C_in k^2 past the widest layer
+    ({"arch": "conv", "input": "digits", "width": "64", "kernel": "7"}, 3136),  # layer 1 reads one channel: 1 k^2
+    ({"input": "digits", "width": "300", "depth": "3"}, 300),  # layer 1 reads the 64 pixels
+])
+def test_the_theory_tab_marks_the_schemes_at_a_hidden_layers_fan_in(query, fan_in):
+    at = open_app(step="custom", tab="theory", **query)
+    assert not at.exception
+    marks = next(frame for chart in at.get("vega_lite_chart") for data in chart.proto.datasets
+                 if "key" in (frame := convert_arrow_bytes_to_pandas_df(data.data.data)).columns)
+    points = dict(zip(marks["key"], marks["sigma_w2"]))
+    assert points["small"] == pytest.approx(1e-4 * fan_in) and points["large"] == pytest.approx(fan_in)
 
 
 @pytest.mark.parametrize("channels", [2, 3, 7, 64, 100, 257])

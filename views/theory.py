@@ -130,14 +130,16 @@ def critical_frame(grid: dict) -> pd.DataFrame:
 def scheme_sigma_w2(fan_in: int, activation: str = Config.activation, slope: float = Config.slope) -> dict[str, float]:
     """sigma_w^2 = n Var(w) of each lecture scheme on a layer of this fan_in (and as many outputs): the width of a
     dense layer, C_in k^2 of a conv layer (Config.receptive_field times the channels); and GAIN, Xavier with the
-    activation's torch.nn.init.calculate_gain(activation, slope), where that is none of the schemes' points."""
+    activation's torch.nn.init.calculate_gain(activation, slope), where that is none of the schemes' points.
+
+    Any fan_in from 1: a conv layer's C_in k^2 goes past the widest layer a Config allows (2048 channels of 7 x 7
+    kernels: 100,352), so the schemes' Configs keep their default width and the fans are passed as they are."""
     out = {}
     for key, init in SCHEMES.items():
-        config = Config(width=fan_in, **init)
-        out[key] = fan_in * weight_variance(config, fan_in, fan_in)
+        out[key] = fan_in * weight_variance(Config(**init), fan_in, fan_in)
     gain = recommended_gain(activation, slope)
     if gain is not None:
-        config = Config(width=fan_in, activation=activation, slope=slope, init="xavier_normal", gain=gain)
+        config = Config(activation=activation, slope=slope, init="xavier_normal", gain=gain)
         own = fan_in * weight_variance(config, fan_in, fan_in)
         if all(abs(own / other - 1) > SAME_POINT for other in out.values()):
             out[GAIN] = own

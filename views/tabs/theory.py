@@ -37,8 +37,10 @@ def show(page: Page) -> None:
     link.write_setting("xi", xi)  # kept in the address while another tab is open
     colour_by = "depth_scale" if xi else "log_chi1"
     cells, critical = theory_map(config.activation, config.slope, bias_mean(config))  # torch_default's: 0
-    marks = theory_view.marks_frame(config.width * config.receptive_field, numbers["sigma_w2"], numbers["sigma_b2"],
-                                    page.lang, config.activation, config.slope)  # fan_in: C_in k^2 for a conv net
+    # the schemes at a hidden layer's fan_in (C_in k^2 for a conv net), the last layer's: a digits input's 64 pixels
+    # or one channel are layer 1's alone
+    marks = theory_view.marks_frame(config.shapes[-1][0], numbers["sigma_w2"], numbers["sigma_b2"],
+                                    page.lang, config.activation, config.slope)
     activation = page.t(f"act_{config.activation}")  # its name in the page's language, not its code
     left, right = st.columns([3, 2])
     with left:  # several datasets: drawn as built, not through the single-frame template of draw()
