@@ -634,16 +634,17 @@ def unpredicted(config: Config) -> str | None:
 
 def slope_moments(config: Config, q: float) -> tuple[float, float]:
     """mu_1 = E[f'(u)²] and the normalized variance mu_2 / mu_1² - 1 of f'(u)², u ~ N(bias mean, q), by Gauss-Legendre
-    quadrature (core.theory.quadrature). The variance is taken in two passes, as the mean of (f'² - mu_1)² over
+    quadrature (core.theory.quadrature). The variance is taken in two passes, as the mean of (f'²/mu_1 - 1)² over
     weights divided by their sum: a linear network's f'² = 1 then gives exactly 0, where mu_2 / mu_1² - 1 had left the
-    quadrature's rounding, 2.2 × 10⁻¹⁶, which the Spectrum tab printed as the variance of s². inf where mu_1 = 0."""
+    quadrature's rounding, 2.2 × 10⁻¹⁶, which the Spectrum tab printed as the variance of s²; and a saturated unit's
+    mu_1 (tanh at a mean bias of 96: 1.6 × 10⁻¹⁶⁵) is never squared, which would underflow to 0. inf where mu_1 = 0."""
     s, weights = quadrature(bias_mean(config), q)
     slope2 = activations.derivative(config.activation, s, config.slope) ** 2
     total = weights.sum()
     mu1 = float((slope2 * weights).sum() / total)
     if mu1 <= 0:
         return mu1, math.inf
-    return mu1, float(((slope2 - mu1) ** 2 * weights).sum() / total) / mu1**2
+    return mu1, float(((slope2 / mu1 - 1.0) ** 2 * weights).sum() / total)
 
 
 def predicted_moments(config: Config) -> dict[str, float] | None:
@@ -673,10 +674,11 @@ def predicted_moments(config: Config) -> dict[str, float] | None:
     mean, spread = 1.0, 0.0
     v_w = 0.0 if family(config.init) == "orthogonal" else 1.0
     for layer in range(1, config.depth + 1):
-        mu1, excess = slope_moments(config, q[layer])
-        mean *= forward[layer] * mu1
+        mu1, excess = slope_moments(config, float(q[layer]))
+        mean *= float(forward[layer]) * mu1  # Python floats: past float64's range, inf or 0 without a warning
         spread += excess + v_w
-    return {"mean_squared": float(mean), "variance_squared": float(mean * mean * spread)}
+    # a mean of 0 (every unit's slope 0: ReLU under a mean bias of -96) has no spread, where 0 inf would be NaN
+    return {"mean_squared": mean, "variance_squared": mean * mean * spread if mean > 0 else 0.0}
 
 
 # --- the theory's density of s (the Spectrum tab's overlay) ----------------------------------------------------

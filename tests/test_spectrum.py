@@ -6,12 +6,14 @@ not (Pennington, Schoenholz & Ganguli 2017); WᵀW follows Marchenko & Pastur 19
 """
 
 import math
+import warnings
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from core import Config
+from core.config import ACTIVATIONS
 from core.activations import apply
 from core.draws import draw, family
 from core.initializers import layer_biases, scale_weights
@@ -597,3 +599,50 @@ def test_the_slope_s_normalized_variance_is_never_below_0_and_exactly_0_for_a_li
     slope2 = derivative(activation, u, config.slope) ** 2
     assert mu1 == pytest.approx(slope2.mean(), rel=5e-3)
     assert excess == pytest.approx((slope2**2).mean() / slope2.mean() ** 2 - 1, rel=2e-2, abs=2e-3)
+
+
+@pytest.mark.parametrize(("activation", "c", "k"), [("tanh", 16.0, 4.0), ("sigmoid", 1.0, 2.0)])
+@pytest.mark.parametrize("bias", [30.0, 96.0, -96.0, 100.0])
+@pytest.mark.parametrize("q", [0.0, 0.01, 0.25])
+def test_a_saturated_units_slope_moments_match_their_exponential_tail(activation, c, k, bias, q):
+    """Far out on tanh's or sigmoid's flat, f'(u)² = c e^{-k|u|} (tanh: 16 e^{-4|u|}, sigmoid: e^{-2|u|}; both
+    slopes are even functions), so for u ~ N(b, q): mu_1 = c e^{-k|b| + k² q / 2} and E[f'⁴] / mu_1² - 1 =
+    e^{k² q} - 1, the lognormal's. At a mean bias of 96, tanh's mu_1 is 10⁻¹⁶⁵, whose square underflows: the
+    Spectrum tab of the orthogonal twin of such a network had raised a ZeroDivisionError."""
+    from core.spectrum import slope_moments
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mu1, excess = slope_moments(Config(activation=activation, bias=bias), q)
+    assert mu1 == pytest.approx(c * math.exp(-k * abs(bias) + k * k * q / 2), rel=1e-9)
+    assert excess == pytest.approx(math.expm1(k * k * q), rel=1e-6, abs=1e-12)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("bias", [-100.0, -96.0, -30.0, 0.0, 30.0, 96.0, 100.0])
+@pytest.mark.parametrize("init", ["orthogonal", "normal"])
+def test_the_theorys_moments_of_any_mean_bias_are_numbers(activation, bias, init):
+    """The free-probability moments at any mean bias the page allows, at depth 1 and 100 (where 1.0 randn's chi_1 of
+    hundreds takes the mean of s² past float64's range): no warning, no NaN, never negative; the mean prod_l chi_l
+    as the sum of the layers' logarithms gives it wherever float64 holds it; a mean of 0 (ReLU under -96: every slope
+    0) has variance 0, not 0 times inf."""
+    from core.spectrum import slope_moments
+    from core.theory import layer_sigma_w2, predict
+
+    for depth in (1, 100):
+        config = Config(activation=activation, bias=bias, init=init, std=1.0, depth=depth)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            moments = predicted_moments(config)
+        assert not any(math.isnan(v) or v < 0 for v in moments.values()), moments
+        q = predict(config)["pre_std"] ** 2
+        chi = [float(layer_sigma_w2(config)[0][layer]) * slope_moments(config, float(q[layer]))[0]
+               for layer in range(1, depth + 1)]
+        if 0.0 in chi:
+            assert moments == {"mean_squared": 0.0, "variance_squared": 0.0}
+            continue
+        log10_mean = math.fsum(math.log10(c) for c in chi)
+        if -300 < log10_mean < 300:
+            assert math.log10(moments["mean_squared"]) == pytest.approx(log10_mean, rel=1e-9, abs=1e-9)
+        else:
+            assert moments["mean_squared"] == (math.inf if log10_mean > 0 else pytest.approx(0.0, abs=1e-290))

@@ -1012,3 +1012,17 @@ def test_the_spectrum_s_decade_labels_all_fit_its_narrowest_plot_evenly_spaced()
         # the labels Vega keeps (its overlap pass hides the others with opacity 0)
         drawn = [label for label in re.findall(r'<text[^>]*opacity="1"[^>]*>([^<]*)</text>', axis) if label != "s"]
         assert len(drawn) == len(ticks), (ticks, drawn)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_saturated_networks_twin_has_its_theory_line(lang):
+    # zero weights under a mean bias of 96: the orthogonal twin's tanh units sit far on the flat, mu_1 = 10⁻¹⁶⁵,
+    # and the tab had raised a ZeroDivisionError squaring it
+    at = open_app(step="custom", bias="96", depth="1", width="2", batch="10", tab="spectrum", lang=lang)
+    assert not at.exception
+    twin = view.twin(Config(bias=96.0, depth=1, width=2, batch=10, init="zeros"))
+    predicted = predicted_density(twin)
+    assert predicted.kind == "mean" and 0 < predicted.mean_squared < 1e-150
+    captions = [c.value for c in at.caption]
+    assert any(view.overlay_caption(predicted, twin, drawn, lang) in captions for drawn in (True, False))
