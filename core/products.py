@@ -71,7 +71,7 @@ def _columns_equal(a: np.ndarray) -> bool:
 def magnitude(a: np.ndarray) -> float:
     """About the size of a's entries: the largest |value| of its first, middle and last, or of an evenly spaced
     sample of about SAMPLE along each axis where those are 0 (ReLU's zeros); 0 for an empty array or an all-zero
-    sample. At most a's largest |value|; three reads (0.3 µs) for a dense matrix."""
+    sample. At most a's largest |value|, and no bound on it (largest() is); three reads (0.3 µs) for a dense matrix."""
     if a.size == 0:
         return 0.0
     size = max(abs(a.item(0)), abs(a.item(a.size // 2)), abs(a.item(-1)))
@@ -80,16 +80,26 @@ def magnitude(a: np.ndarray) -> float:
     return float(size)
 
 
+def largest(a: np.ndarray) -> float:
+    """a's largest |value| (nan if a holds nan), read in two passes without a copy; 0 for an empty array."""
+    return float(max(a.max(), -a.min())) if a.size else 0.0
+
+
 def _scales(a: np.ndarray, b: np.ndarray) -> tuple[int, int] | None:
-    """Powers of two e_a, e_b with a 2^-e_a and b 2^-e_b of magnitude about 1, where a @ b's terms may come near the
-    subnormal range (their magnitudes' product within RANGE_MARGIN of the smallest normal number); None where they
-    do not, or where a sample cannot tell (an operand all 0 there, or nan)."""
+    """Powers of two e_a, e_b with a 2^-e_a and b 2^-e_b at most 1, where a @ b's terms may come near the subnormal
+    range (the operands' largest |values| multiply to within RANGE_MARGIN of the smallest normal number); None where
+    they do not, or where an operand is all 0 or holds nan (a run that diverged).
+
+    magnitude()'s three reads screen a product first, and only a product they find tiny pays the two full passes of
+    largest(): they are no bound, and a GELU layer's h held 10⁻⁴⁰ at the entries read and 40 elsewhere, which a
+    scaling by the read size took past float32's largest number (inf, then nan: a network seen as overflowed)."""
     tiny = TINY.get(np.result_type(a, b))
     if tiny is None:
         return None
-    size_a, size_b = magnitude(a), magnitude(b)
-    if not (size_a > 0 and size_b > 0) or size_a * size_b >= tiny * RANGE_MARGIN:  # 0, nan (a run that diverged)
-        return None
+    for sizes in ((magnitude(a), magnitude(b)), (largest(a), largest(b))):
+        size_a, size_b = sizes
+        if not (size_a > 0 and size_b > 0) or not size_a * size_b < tiny * RANGE_MARGIN:  # not "<": nan
+            return None
     return math.frexp(size_a)[1], math.frexp(size_b)[1]
 
 

@@ -41,7 +41,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import activations, conv, threads
-from .products import magnitude, matmul
+from .products import largest, magnitude, matmul
 from .config import DEFAULT_MEMORY_BUDGET, Config
 from .draws import draw, draws_bytes, family, stream_bytes, unit_weights
 from .initializers import bias_mean, layer_biases, scale_weights, weight_variance
@@ -427,8 +427,8 @@ def _jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Can
             step = np.matmul(w.T, jac) if layer > 1 else np.broadcast_to(w.T, (inputs, fan_out, fan_in))
             jac = d[:inputs, :, None] * _norm_jacobian(config.norm, step, s[:inputs], inv_std, inputs)
             size = magnitude(jac)
-            if 0 < size and not 2.0**-RANGE < size < 2.0**RANGE:
-                shift = math.frexp(size)[1]
+            if 0 < size and not 2.0**-RANGE < size < 2.0**RANGE:  # the three reads screen; the shift needs the bound
+                shift = math.frexp(largest(jac))[1]
                 jac, exponent = np.ldexp(jac, -shift), exponent + shift
         units_on.append(np.count_nonzero(d[:inputs], axis=1))
         if per_layer:
