@@ -16,9 +16,12 @@ from tests.browser_support import chromium, require_chromium, streamlit_server
 from views import cache as page_cache
 from views import tour
 
-# No per-example deadline: the tests assert what is computed, never how fast (the machine is shared).
-settings.register_profile("project", deadline=None)
-settings.load_profile("project")
+# No per-example deadline: the tests assert what is computed, never how fast (the machine is shared). The property
+# tests draw the same examples on every run (derandomize: from each test's own code), so a red run is a change's
+# doing, not the draw's; HYPOTHESIS_PROFILE=explore draws new ones on each run, to search for faults (docs/app.md).
+settings.register_profile("project", deadline=None, derandomize=True)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "project"))
 
 
 @pytest.hookimpl(tryfirst=True)
