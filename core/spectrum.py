@@ -702,27 +702,34 @@ def fuss_catalan(order: int, points: int = FUSS_CATALAN_POINTS) -> tuple[np.ndar
         rho(x(phi))  = sin(phi)² sin(L phi)^{L-1} / (pi sin((L+1) phi)^L)
 
     x runs from 0 (phi -> pi/(L+1)) up to (L+1)^{L+1}/L^L (phi -> 0); its moments are the Fuss–Catalan numbers
-    C(k(L+1), k)/(kL + 1): 1, 1, L + 1, ... Returns (x, rho, dF/dphi), each (points,), x ascending; dF/dphi =
+    C(k(L+1), k)/(kL + 1): 1, 1, L + 1, ... Returns (ln x, ln rho, dF/dphi), each (points,), x ascending; dF/dphi =
     rho |dx/dphi| = rho x |(L+1)² cot((L+1) phi) - cot phi - L² cot(L phi)| is bounded, so the CDF is its
-    integral over phi (fuss_catalan_cdf)."""
+    integral over phi (fuss_catalan_cdf).
+
+    In logarithms: the grid reaches x ~ 10^{-9(L+1)}, past float64's range from L = 34 on, where sin((L+1) phi)^{L+1}
+    had underflowed to 0 and rho to inf (a depth-100 linear network's overlay held NaN)."""
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
         raise ValueError(f"order={order!r} is not allowed: a whole number from 1")
     phi = fuss_catalan_angles(order, points)
-    big, low, one = np.sin((order + 1) * phi), np.sin(order * phi), np.sin(phi)
-    x = big ** (order + 1) / (one * low**order)
-    rho = one**2 * low ** (order - 1) / (math.pi * big**order)
+    big, low, one = np.log(np.sin((order + 1) * phi)), np.log(np.sin(order * phi)), np.log(np.sin(phi))
+    log_x = (order + 1) * big - one - order * low
+    log_rho = 2.0 * one + (order - 1) * low - math.log(math.pi) - order * big
     slope = (order + 1) ** 2 / np.tan((order + 1) * phi) - 1.0 / np.tan(phi) - order**2 / np.tan(order * phi)
-    return x, rho, rho * x * np.abs(slope)
+    return log_x, log_rho, np.exp(log_x + log_rho) * np.abs(slope)
 
 
 def fuss_catalan_cdf(order: int, points: int = CDF_POINTS):
     """P(X <= x) under the Fuss–Catalan law of this order, a callable of x (array): dF/dphi integrated over phi by
-    the trapezoidal rule on `points` points, interpolated in x; 0 below the support, 1 above it."""
-    x, _, rate = fuss_catalan(order, points)
+    the trapezoidal rule on `points` points, interpolated in ln x; 0 below the support, 1 above it."""
+    log_x, _, rate = fuss_catalan(order, points)
     steps = -np.diff(fuss_catalan_angles(order, points))  # phi descends as x ascends
     cumulative = np.concatenate([[0.0], np.cumsum(0.5 * (rate[1:] + rate[:-1]) * steps)])
     cumulative /= cumulative[-1]  # the pieces cut off at both ends hold ~1e-7 of the mass
-    return lambda values: np.interp(values, x, cumulative, left=0.0, right=1.0)
+
+    def cdf(values):
+        with np.errstate(divide="ignore"):  # ln 0 = -inf: below the support
+            return np.interp(np.log(np.maximum(values, 0.0)), log_x, cumulative, left=0.0, right=1.0)
+    return cdf
 
 
 @dataclass(frozen=True, eq=False)
@@ -758,6 +765,7 @@ def predicted_density(config: Config) -> PredictedDensity | None:
         return PredictedDensity("point", math.sqrt(mean), mean, variance)
     # i.i.d. zero-mean weights of any law: the same limit (the Fuss–Catalan law is universal, Alexeev, Götze &
     # Tikhomirov 2010); s² = mean x, so log10 s = (log10 mean + log10 x) / 2 and d log10 s = dx / (2 ln 10 x)
-    x, rho, _ = fuss_catalan(config.depth)
-    return PredictedDensity("density", math.sqrt(mean), mean, variance, log10_s=0.5 * np.log10(mean * x),
-                            density=2.0 * math.log(10.0) * x * rho)
+    log_x, log_rho, _ = fuss_catalan(config.depth)
+    return PredictedDensity("density", math.sqrt(mean), mean, variance,
+                            log10_s=0.5 * (math.log10(mean) + log_x / math.log(10.0)),
+                            density=2.0 * math.log(10.0) * np.exp(log_x + log_rho))

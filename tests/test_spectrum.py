@@ -251,10 +251,16 @@ def test_per_layer_spectra_of_orthogonal_linear_layers_are_the_gain():
         np.testing.assert_allclose(values, 1.3, rtol=1e-9)
 
 
-@pytest.mark.parametrize("order", [1, 2, 4, 10])
+@pytest.mark.parametrize("order", [1, 2, 4, 10, 34, 64, 100])
 def test_fuss_catalan_density_has_the_fuss_catalan_numbers_as_moments(order):
-    # the parametric density (Haagerup & Möller 2012) integrated over phi: its k-th moment is C(k(L+1), k)/(kL + 1)
-    x, _, rate = fuss_catalan(order, CDF_POINTS)
+    # the parametric density (Haagerup & Möller 2012) integrated over phi: its k-th moment is C(k(L+1), k)/(kL + 1);
+    # from order 34 on (a depth-100 linear network's) the grid's smallest x lie below float64's range, and the law
+    # is still whole: every point a number, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        log_x, log_rho, rate = fuss_catalan(order, CDF_POINTS)
+    assert np.isfinite(log_x).all() and np.isfinite(log_rho).all() and np.isfinite(rate).all()
+    x = np.exp(log_x)
     step = -np.diff(fuss_catalan_angles(order, CDF_POINTS))
     for k in range(4):
         moment = np.sum(0.5 * (rate[1:] * x[1:] ** k + rate[:-1] * x[:-1] ** k) * step)
@@ -646,3 +652,17 @@ def test_the_theorys_moments_of_any_mean_bias_are_numbers(activation, bias, init
             assert math.log10(moments["mean_squared"]) == pytest.approx(log10_mean, rel=1e-9, abs=1e-9)
         else:
             assert moments["mean_squared"] == (math.inf if log10_mean > 0 else pytest.approx(0.0, abs=1e-290))
+
+
+@pytest.mark.parametrize("depth", [34, 64, 100])
+def test_a_deep_linear_networks_density_is_a_number_everywhere_and_integrates_to_1(depth):
+    # a linear He network of depth 100: the overlay had held NaN and inf where x = s² / mean underflowed
+    config = Config(activation="linear", init="he_normal", depth=depth, width=50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        predicted = predicted_density(config)
+    assert predicted.kind == "density"
+    assert np.isfinite(predicted.log10_s).all() and np.isfinite(predicted.density).all()
+    assert np.all(np.diff(predicted.log10_s) > 0)
+    area = np.sum(0.5 * (predicted.density[1:] + predicted.density[:-1]) * np.diff(predicted.log10_s))
+    assert area == pytest.approx(1.0, abs=1e-3)
