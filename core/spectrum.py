@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 import numpy as np
 
@@ -167,6 +168,21 @@ def summary(values: np.ndarray) -> dict[str, float]:
     p10, p50, p90 = (float(p) for p in np.percentile(values, PERCENTILES))
     return {"p10": p10, "p50": p50, "p90": p90, "ratio": p90 / p10 if p10 > 0 else math.inf,
             "mean_squared": float(np.mean(np.square(values)))}
+
+
+def square_moments(values: np.ndarray) -> tuple[Decimal, Decimal]:
+    """The mean and the variance of s² over the values, as Decimals that reach beyond float64's range, for the page
+    to write: s of 10⁻²¹⁸ (a linear network of depth 100 at std 0.001) has s² of 10⁻⁴³⁶, which float64 holds as 0.
+    The values over their largest |value| m are squared and averaged in float64, then scaled by m² (m⁴) in Decimal.
+    (0, 0) for no or only zero values, NaN for non-finite ones."""
+    values = np.asarray(values, float)
+    top = float(np.max(np.abs(values))) if values.size else 0.0
+    if not math.isfinite(top):
+        return Decimal("NaN"), Decimal("NaN")
+    if top == 0:
+        return Decimal(0), Decimal(0)
+    unit, scale = np.square(values / top), Decimal(top) ** 2
+    return scale * Decimal(float(unit.mean())), scale * scale * Decimal(float(unit.var()))
 
 
 # --- the work and memory, refused above the limits as core.network does --------------------------------------
@@ -671,14 +687,17 @@ def predicted_moments(config: Config) -> dict[str, float] | None:
         return None
     forward, _ = layer_sigma_w2(config)
     q = predict(config)["pre_std"] ** 2  # (depth + 1,), index 0 unused
-    mean, spread = 1.0, 0.0
+    chis, spread = [], 0.0
     v_w = 0.0 if family(config.init) == "orthogonal" else 1.0
     for layer in range(1, config.depth + 1):
         mu1, excess = slope_moments(config, float(q[layer]))
-        mean *= float(forward[layer]) * mu1  # Python floats: past float64's range, inf or 0 without a warning
+        chis.append(float(forward[layer]) * mu1)
         spread += excess + v_w
+    mean = math.prod(chis)  # Python floats: past float64's range, inf or 0 without a warning
+    log10_mean = math.fsum(math.log10(chi) if chi > 0 else -math.inf for chi in chis)  # where mean is not held
     # a mean of 0 (every unit's slope 0: ReLU under a mean bias of -96) has no spread, where 0 inf would be NaN
-    return {"mean_squared": mean, "variance_squared": mean * mean * spread if mean > 0 else 0.0}
+    return {"mean_squared": mean, "variance_squared": mean * mean * spread if mean > 0 else 0.0,
+            "log10_mean_squared": log10_mean, "spread": spread if log10_mean > -math.inf else 0.0}
 
 
 # --- the theory's density of s (the Spectrum tab's overlay) ----------------------------------------------------
@@ -748,6 +767,16 @@ class PredictedDensity:
     variance_squared: float
     log10_s: np.ndarray | None = None
     density: np.ndarray | None = None
+    log10_mean_squared: float = math.nan  # predicted_moments': the mean where float64 does not hold it
+    spread: float = math.nan  # variance_squared / mean_squared²
+
+    def exact(self) -> tuple[Decimal, Decimal]:
+        """(mean of s², variance of s²) as Decimals beyond float64's range (square_moments' counterpart): the mean
+        10^log10_mean_squared, the variance the mean squared times spread; the floats where those are not known."""
+        if not math.isfinite(self.log10_mean_squared) or math.isnan(self.spread):
+            return Decimal(self.mean_squared), Decimal(self.variance_squared)
+        mean = Decimal(10) ** Decimal(repr(self.log10_mean_squared))
+        return mean, mean * mean * Decimal(self.spread)
 
 
 def predicted_density(config: Config) -> PredictedDensity | None:
@@ -757,15 +786,17 @@ def predicted_density(config: Config) -> PredictedDensity | None:
     moments = predicted_moments(config)
     if moments is None:
         return None
-    mean, variance = moments["mean_squared"], moments["variance_squared"]
+    mean, variance, log10_mean = moments["mean_squared"], moments["variance_squared"], moments["log10_mean_squared"]
+    known = {"log10_mean_squared": log10_mean, "spread": moments["spread"]}
     square = config.arch == "dense" and len(set(config.units)) == 1
-    if config.activation != "linear" or not square or not mean > 0:
-        return PredictedDensity("mean", math.sqrt(mean), mean, variance)
+    # the mean's logarithm, not the mean, decides: a linear network's 10⁻⁴³⁰ is a mean, though float64 holds 0
+    if config.activation != "linear" or not square or not math.isfinite(log10_mean):
+        return PredictedDensity("mean", math.sqrt(mean), mean, variance, **known)
     if family(config.init) == "orthogonal":
-        return PredictedDensity("point", math.sqrt(mean), mean, variance)
+        return PredictedDensity("point", math.sqrt(mean), mean, variance, **known)
     # i.i.d. zero-mean weights of any law: the same limit (the Fuss–Catalan law is universal, Alexeev, Götze &
     # Tikhomirov 2010); s² = mean x, so log10 s = (log10 mean + log10 x) / 2 and d log10 s = dx / (2 ln 10 x)
     log_x, log_rho, _ = fuss_catalan(config.depth)
     return PredictedDensity("density", math.sqrt(mean), mean, variance,
-                            log10_s=0.5 * (math.log10(mean) + log_x / math.log(10.0)),
-                            density=2.0 * math.log(10.0) * np.exp(log_x + log_rho))
+                            log10_s=0.5 * (log10_mean + log_x / math.log(10.0)),
+                            density=2.0 * math.log(10.0) * np.exp(log_x + log_rho), **known)

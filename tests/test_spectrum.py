@@ -389,7 +389,8 @@ def test_delta_orthogonal_conv_theory_is_the_orthogonal_one_and_other_kernels_ge
     config = Config(arch="conv", init="delta_orthogonal", activation="linear", gain=1.1, depth=5, width=6, image=6,
                     batch=10, dtype="float64")
     np.testing.assert_allclose(spectrum(config).pooled, 1.1**5, rtol=1e-9)
-    assert predicted_moments(config) == pytest.approx({"mean_squared": 1.1**10, "variance_squared": 0.0})
+    moments = predicted_moments(config)
+    assert (moments["mean_squared"], moments["variance_squared"]) == pytest.approx((1.1**10, 0.0))
     assert predicted_moments(Config(arch="conv", init="he_normal", activation="linear")) is None
 
 
@@ -640,14 +641,16 @@ def test_the_theorys_moments_of_any_mean_bias_are_numbers(activation, bias, init
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             moments = predicted_moments(config)
-        assert not any(math.isnan(v) or v < 0 for v in moments.values()), moments
+        assert moments["mean_squared"] >= 0 and moments["variance_squared"] >= 0 and moments["spread"] >= 0, moments
         q = predict(config)["pre_std"] ** 2
         chi = [float(layer_sigma_w2(config)[0][layer]) * slope_moments(config, float(q[layer]))[0]
                for layer in range(1, depth + 1)]
         if 0.0 in chi:
-            assert moments == {"mean_squared": 0.0, "variance_squared": 0.0}
+            assert (moments["mean_squared"], moments["variance_squared"]) == (0.0, 0.0)
+            assert moments["log10_mean_squared"] == -math.inf
             continue
-        log10_mean = math.fsum(math.log10(c) for c in chi)
+        log10_mean = math.fsum(math.log10(c) for c in chi)  # what float64 cannot hold is still said in its log
+        assert moments["log10_mean_squared"] == pytest.approx(log10_mean, rel=1e-12, abs=1e-9)
         if -300 < log10_mean < 300:
             assert math.log10(moments["mean_squared"]) == pytest.approx(log10_mean, rel=1e-9, abs=1e-9)
         else:
@@ -666,3 +669,22 @@ def test_a_deep_linear_networks_density_is_a_number_everywhere_and_integrates_to
     assert np.all(np.diff(predicted.log10_s) > 0)
     area = np.sum(0.5 * (predicted.density[1:] + predicted.density[:-1]) * np.diff(predicted.log10_s))
     assert area == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.parametrize("exponent", [-218, -160, -1, 0, 150, 300])
+def test_the_mean_and_variance_of_s2_are_exact_past_float64s_range(exponent):
+    """square_moments against the same sums in exact decimal arithmetic: s of 10⁻²¹⁸ (a linear network of depth
+    100 at std 0.001) has s² of 10⁻⁴³⁶, which float64's np.mean(s**2) gives as 0 and the page had written "0"."""
+    from decimal import Decimal, localcontext
+
+    from core.spectrum import square_moments
+
+    values = np.random.default_rng(exponent + 1000).uniform(0.1, 3.0, 100) * 10.0**exponent
+    mean, variance = square_moments(values)
+    with localcontext() as context:
+        context.prec = 60
+        squares = [Decimal(v) ** 2 for v in values]
+        exact_mean = sum(squares) / len(squares)
+        exact_variance = sum((q - exact_mean) ** 2 for q in squares) / len(squares)
+    assert abs(mean / exact_mean - 1) < Decimal("1e-12") and abs(variance / exact_variance - 1) < Decimal("1e-9")
+    assert square_moments(np.zeros(4)) == (0, 0) and square_moments(np.array([]))[0] == 0

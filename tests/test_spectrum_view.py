@@ -4,6 +4,7 @@ in the app (AppTest) in both languages."""
 import json
 import math
 import re
+from decimal import Decimal
 from dataclasses import replace
 
 import numpy as np
@@ -14,7 +15,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from core import Config, cache, profiles, theory
 from core import spectrum as spectra
 from core.network import WORK_LIMIT
-from core.spectrum import Spectrum, fuss_catalan_cdf, predicted_density, predicted_moments, spectrum
+from core.spectrum import Spectrum, fuss_catalan_cdf, predicted_density, predicted_moments, spectrum, square_moments
 from core.initializers import weight_variance
 from tests.app_support import open_app, open_tab
 from tests.vega_specs import title_text
@@ -1026,3 +1027,26 @@ def test_a_saturated_networks_twin_has_its_theory_line(lang):
     assert predicted.kind == "mean" and 0 < predicted.mean_squared < 1e-150
     captions = [c.value for c in at.caption]
     assert any(view.overlay_caption(predicted, twin, drawn, lang) in captions for drawn in (True, False))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_means_of_s2_past_float64s_range_are_written_not_0(lang):
+    # a linear network of depth 100 at std 0.001: s ~ 10⁻²¹⁸, s² ~ 10⁻⁴³⁶. The tab had written the mean of s² as 0 and
+    # the theory's as 0, and called the network nonlinear ("no closed-form density"): float64 had made its mean 0
+    query = dict(step="custom", init="normal", std="0.001", depth="100", activation="linear", width="50", batch="10")
+    at = open_app(tab="spectrum", lang=lang, **query)
+    assert not at.exception
+    config = Config(init="normal", std=0.001, depth=100, activation="linear", width=50, batch=10)
+    result, predicted = spectrum(config), predicted_density(config)
+    mean, _ = square_moments(result.pooled)
+    assert predicted.kind == "density" and predicted.mean_squared == 0.0
+    assert 0 < predicted.exact()[0] < Decimal("1e-400")
+    assert 0 < mean < Decimal("1e-400")
+    captions = [c.value for c in at.caption]
+    assert view.theory_line(result, predicted, lang) in captions
+    assert any(view.overlay_caption(predicted, config, drawn, lang) in captions for drawn in (True, False))
+    assert t(lang, "spectrum_tab.mean", mean=summary.format_value(mean), inputs=len(result.values),
+             count=result.pooled.size) in captions
+    written = summary.format_value(predicted.exact()[0])
+    assert "10⁻⁴³¹" in written and written in view.theory_line(result, predicted, lang)

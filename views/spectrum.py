@@ -118,8 +118,8 @@ def twin_note(config: Config, results: tuple[Spectrum, Spectrum], lang: str) -> 
     parts = [t(lang, "spectrum_tab.twin_one_gain", variance=t(lang, f"spectrum_tab.twin_variance_{other.init}"),
                sigma=over_layers(own[1:], lang), gains=over_layers(gains, lang),
                gain=summary.format_value(gain_of(other), 4), twin_sigma=over_layers(drawn[1:], lang))]
-    means = {"mean": summary.format_value(results[0].summary()["mean_squared"]),
-             "twin_mean": summary.format_value(results[1].summary()["mean_squared"])}
+    means = {"mean": summary.format_value(spectra.square_moments(results[0].pooled)[0]),
+             "twin_mean": summary.format_value(spectra.square_moments(results[1].pooled)[0])}
     homogeneous = activations.get(config.activation).half_lines is not None
     unbiased = all(bias is None for bias in layer_biases(other))
     if homogeneous and unbiased and config.norm == "none":
@@ -315,7 +315,8 @@ def headline(result: Spectrum, lang: str) -> dict[str, str]:
     resolution" while p90 is resolved, a dash once it is not either (0 / 0: no ratio to bound): what the
     arithmetic can tell."""
     s = result.summary()
-    shown = {key: summary.format_value(s[key]) for key in ("p10", "p50", "p90", "ratio", "mean_squared")}
+    shown = {key: summary.format_value(s[key]) for key in ("p10", "p50", "p90", "ratio")}
+    shown["mean_squared"] = summary.format_value(spectra.square_moments(result.pooled)[0])  # past float64's range too
     bound = result.bounds()
     for key in ("p10", "p50", "p90"):
         if bound[key]:
@@ -450,7 +451,7 @@ def verdict(result: Spectrum, lang: str) -> str:
             t(lang, "spectrum_tab.isometric", **values)
     mean, most = scale(s["mean_squared"]), directions(result)
     parts = [t(lang, f"spectrum_tab.mean_{mean}", mean_squared=values["mean_squared"],
-               root=summary.format_value(math.sqrt(s["mean_squared"])))]
+               root=summary.format_value(spectra.square_moments(result.pooled)[0].sqrt()))]
     pooled, lost = result.pooled, shown_values(result)[1]
     shape = shape_note(result, lang, lost if most == "lost" else None)  # most_lost has counted the values lost
     within = float(np.mean((pooled >= SHRINK) & (pooled <= GROW)))
@@ -516,18 +517,17 @@ def theory_line(result: Spectrum, predicted: PredictedDensity | None, lang: str)
     with a seed-to-seed std of 0.072."""
     if predicted is None:
         return None
-    squares = result.pooled ** 2
-    measured = float(squares.mean())
-    moments = t(lang, "spectrum_tab.theory", mean=summary.format_value(predicted.mean_squared),
-                measured_mean=summary.format_value(measured),
-                variance=summary.format_value(predicted.variance_squared),
-                measured_variance=summary.format_value(float(squares.var())))
-    if not (predicted.mean_squared > 0 and math.isfinite(predicted.mean_squared)):  # underflowed: no relative gap
+    measured, measured_variance = spectra.square_moments(result.pooled)  # both past float64's range too
+    mean, variance = predicted.exact()
+    moments = t(lang, "spectrum_tab.theory", mean=summary.format_value(mean),
+                measured_mean=summary.format_value(measured), variance=summary.format_value(variance),
+                measured_variance=summary.format_value(measured_variance))
+    if not (mean > 0 and mean.is_finite() and measured.is_finite()):  # a mean of 0 or none: no relative gap
         return moments
-    gap = measured / predicted.mean_squared - 1.0
-    spread = t(lang, "spectrum_tab.spread_draw", count=f"{squares.size:,}", mean=summary.format_value(
-        predicted.mean_squared), measured_mean=summary.format_value(measured), gap=summary.format_share(abs(gap)),
-        direction=t(lang, "spectrum_tab.draw_below" if gap < 0 else "spectrum_tab.draw_above"))
+    gap = float(measured / mean - 1)
+    spread = t(lang, "spectrum_tab.spread_draw", count=f"{result.pooled.size:,}", mean=summary.format_value(mean),
+               measured_mean=summary.format_value(measured), gap=summary.format_share(abs(gap)),
+               direction=t(lang, "spectrum_tab.draw_below" if gap < 0 else "spectrum_tab.draw_above"))
     return join(lang, [moments, spread], "sentence")
 
 
@@ -538,14 +538,15 @@ def overlay_caption(predicted: PredictedDensity | None, config: Config, drawn: b
     off the axis, which is said."""
     if predicted is None:
         return t(lang, f"spectrum_tab.no_theory_{spectra.unpredicted(config)}")
-    s = summary.format_value(predicted.s)
+    mean, variance = predicted.exact()  # past float64's range too
+    s = summary.format_value(mean.sqrt())
     if predicted.kind == "density":
         text = t(lang, "spectrum_tab.overlay_density", depth=config.depth, width=config.width,
-                 scale=summary.format_value(predicted.mean_squared))
+                 scale=summary.format_value(mean))
     elif predicted.kind == "point":
         text = t(lang, "spectrum_tab.overlay_point", s=s)
     else:
-        text = t(lang, "spectrum_tab.overlay_mean", s=s, variance=summary.format_value(predicted.variance_squared))
+        text = t(lang, "spectrum_tab.overlay_mean", s=s, variance=summary.format_value(variance))
     return text if drawn else text + t(lang, "spectrum_tab.overlay_off_axis")
 
 
