@@ -1545,3 +1545,26 @@ def test_the_derivation_points_to_its_own_sections_never_to_a_step(lang):
     pointed = {key: {int(n) for n in SECTION[lang].findall(text)} for key, text in messages.items()}
     assert {key: sections - numbered for key, sections in pointed.items() if sections - numbered} == {}
     assert sum(len(sections) for sections in pointed.values()) >= 8  # the notes that point to a section
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(("kernel", "image"), [(3, 2), (5, 4), (7, 3), (7, 6), (7, 7), (5, 5)])
+def test_an_image_without_interior_pixels_is_said_to_have_none(kernel, image, lang):
+    """Under zero padding the formulas hold at pixels k // 2 or more from every border; a 6 x 6 image under 7 x 7
+    kernels has none. The tab had printed "std(s₁) = — at the interior pixels" (and numpy's "Mean of empty slice")
+    without a word on why; an image of 2 k//2 + 1 pixels has exactly one such pixel, and is measured there."""
+    import warnings
+
+    config = Config(arch="conv", kernel=kernel, image=image, width=6, depth=2, batch=10, init="he_normal")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        blocks = derivation.blocks(simulate(config), lang)
+    notes = [note for block in blocks for note in block.notes]
+    inside = image > 2 * (kernel // 2)
+    assert derivation.has_interior(config) == inside
+    none = [note for note in notes if "—" in note and f"{image} × {image}" in note]  # the sentence that says so
+    assert bool(none) == (not inside)
+    values = next(block.values for block in blocks if "measured_std_s" in block.values)
+    assert math.isnan(values["measured_std_s"]) == (not inside)
+    if not inside:
+        assert f"{image} × {image}" in none[0] and f"{kernel} × {kernel}" in none[0] and str(kernel // 2) in none[0]

@@ -294,9 +294,18 @@ def uneven(config) -> bool:
     return len(set(config.units)) > 1
 
 
+def has_interior(c) -> bool:
+    """Whether a conv net's image has interior pixels, k // 2 or more from every border, where the formulas hold
+    under zero padding: a 3 x 3 image under 7 x 7 kernels has none, every pixel's window reaching outside it."""
+    return c.image > 2 * (c.kernel // 2)
+
+
 def interior_std(c) -> float:
     """A conv net's measured layer-1 pre-activation std at its interior pixels (k // 2 or more from the border):
-    core.network.pixel_pre_std's variances there, pooled."""
+    core.network.pixel_pre_std's variances there, pooled; NaN where the image has none (has_interior), which the
+    tab says ("der_conv_border_none")."""
+    if not has_interior(c):
+        return math.nan
     p = c.kernel // 2
     pixels = pixel_pre_std(c)[p:c.image - p, p:c.image - p]
     return math.sqrt(np.mean(pixels**2))
@@ -307,6 +316,7 @@ def conv_values(v: Values, c) -> None:
     interior's variance after layer 1 (core.theory.border_variance, i.i.d. taps): a corner, and the image's mean."""
     v.add("channels", c.units[0])  # layer 1's Cᵢₙ, which n = Cᵢₙ·k² reads: a digits input's one channel
     v.add("kernel", c.kernel)
+    v.add("half", c.kernel // 2)  # how far from every border a pixel's window stays inside the image
     v.add("image", c.image)
     if borders_lose(c):
         kept = border_variance(c.image, c.kernel, 1)[1]
@@ -345,7 +355,8 @@ def conv_notes(v: Values, c) -> list[str]:
     """For a conv net: n = C_in k², and what the borders do under zero padding."""
     if c.arch != "conv":
         return []
-    return [v.fill("der_conv_note"), *([v.fill("der_conv_border")] if borders_lose(c) else [])]
+    border = "der_conv_border" if has_interior(c) else "der_conv_border_none"
+    return [v.fill("der_conv_note"), *([v.fill(border)] if borders_lose(c) else [])]
 
 
 def values_of(result, lang: str) -> Values:
