@@ -625,6 +625,7 @@ def test_a_saturated_units_slope_moments_match_their_exponential_tail(activation
     assert excess == pytest.approx(math.expm1(k * k * q), rel=1e-6, abs=1e-12)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 @pytest.mark.parametrize("bias", [-100.0, -96.0, -30.0, 0.0, 30.0, 96.0, 100.0])
 @pytest.mark.parametrize("init", ["orthogonal", "normal"])

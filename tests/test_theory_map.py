@@ -469,6 +469,7 @@ def test_a_conv_nets_scheme_points_count_its_kernel_in_fan_in():
 WIDEST_FAN_IN = INT_RANGES["width"][1] * CONV_RANGES["kernel"][1] ** 2
 
 
+@pytest.mark.slow
 @given(st.integers(1, WIDEST_FAN_IN))
 def test_the_schemes_points_hold_at_any_fan_in_a_layer_can_have(fan_in):
     # the points once came from Configs as wide as fan_in, which raised past 2048 (64 channels of 7 x 7: 3,136)
