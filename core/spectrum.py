@@ -788,15 +788,17 @@ def predicted_density(config: Config) -> PredictedDensity | None:
         return None
     mean, variance, log10_mean = moments["mean_squared"], moments["variance_squared"], moments["log10_mean_squared"]
     known = {"log10_mean_squared": log10_mean, "spread": moments["spread"]}
+    # sqrt(mean) from its logarithm: a mean of 10⁻⁴³⁰ is 0 in float64, its root of 10⁻²¹⁵ is not (the rule's place)
+    root = 10.0 ** (0.5 * log10_mean) if math.isfinite(log10_mean) else math.sqrt(mean)
     square = config.arch == "dense" and len(set(config.units)) == 1
     # the mean's logarithm, not the mean, decides: a linear network's 10⁻⁴³⁰ is a mean, though float64 holds 0
     if config.activation != "linear" or not square or not math.isfinite(log10_mean):
-        return PredictedDensity("mean", math.sqrt(mean), mean, variance, **known)
+        return PredictedDensity("mean", root, mean, variance, **known)
     if family(config.init) == "orthogonal":
-        return PredictedDensity("point", math.sqrt(mean), mean, variance, **known)
+        return PredictedDensity("point", root, mean, variance, **known)
     # i.i.d. zero-mean weights of any law: the same limit (the Fuss–Catalan law is universal, Alexeev, Götze &
     # Tikhomirov 2010); s² = mean x, so log10 s = (log10 mean + log10 x) / 2 and d log10 s = dx / (2 ln 10 x)
     log_x, log_rho, _ = fuss_catalan(config.depth)
-    return PredictedDensity("density", math.sqrt(mean), mean, variance,
+    return PredictedDensity("density", root, mean, variance,
                             log10_s=0.5 * (log10_mean + log_x / math.log(10.0)),
                             density=2.0 * math.log(10.0) * np.exp(log_x + log_rho), **known)

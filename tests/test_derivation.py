@@ -1568,3 +1568,12 @@ def test_an_image_without_interior_pixels_is_said_to_have_none(kernel, image, la
     assert math.isnan(values["measured_std_s"]) == (not inside)
     if not inside:
         assert f"{image} × {image}" in none[0] and f"{kernel} × {kernel}" in none[0] and str(kernel // 2) in none[0]
+    # the formulas' numbers name the pixels they are over: an interior pixel, or where there is none an image without
+    # borders (the newcomer's check read "std(s₁) (interior pixels) = 1.4142" on a 3 x 3 image under 7 x 7 kernels)
+    named = t(lang, "der_pixels_interior" if inside else "der_pixels_borderless")
+    other = t(lang, "der_pixels_borderless" if inside else "der_pixels_interior")
+    text = " ".join([*notes, *(block.numbers for block in blocks)])
+    assert named.strip() in text and other.strip() not in text
+    measured = next(note for note in notes if note.startswith(t(lang, "der_measured_input", measured_ex2="",
+                                                                   measured_std_s="")[:8]))
+    assert ("—" in measured) is False

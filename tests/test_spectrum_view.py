@@ -1050,3 +1050,10 @@ def test_means_of_s2_past_float64s_range_are_written_not_0(lang):
              count=result.pooled.size) in captions
     written = summary.format_value(predicted.exact()[0])
     assert "10⁻⁴³¹" in written and written in view.theory_line(result, predicted, lang)
+    # the orthogonal twin's rule at gain^L = 8.88 × 10⁻²¹⁶, whose square float64 holds as 0: drawn on its axis, and
+    # its caption not "off this axis" (sqrt of the float mean had put it at 0)
+    twin = predicted_density(view.twin(config))
+    assert twin.kind == "point" and twin.s == pytest.approx(math.sqrt(5e-5) ** 100, rel=1e-9)
+    rules = theory_frames(at)
+    assert [frame["s"].tolist() for frame in rules][-1] == [pytest.approx(twin.s, rel=1e-9)]
+    assert view.overlay_caption(twin, view.twin(config), True, lang) in captions

@@ -300,6 +300,14 @@ def has_interior(c) -> bool:
     return c.image > 2 * (c.kernel // 2)
 
 
+def formula_pixels(c) -> str | None:
+    """The text key naming the pixels the formulas' numbers are over, where a conv net's borders lose variance:
+    its interior pixels, or where the image has none (has_interior) an image without borders; None elsewhere."""
+    if not borders_lose(c):
+        return None
+    return "der_pixels_interior" if has_interior(c) else "der_pixels_borderless"
+
+
 def interior_std(c) -> float:
     """A conv net's measured layer-1 pre-activation std at its interior pixels (k // 2 or more from the border):
     core.network.pixel_pre_std's variances there, pooled; NaN where the image has none (has_interior), which the
@@ -367,7 +375,7 @@ def values_of(result, lang: str) -> Values:
     v = Values(result, lang)
     # which pixels a number is over, where a conv net's differ (pixels_differ); a dense net's are one population
     differ = pixels_differ(c)
-    v.words["interior"] = t(lang, "der_pixels_interior") if borders_lose(c) else ""
+    v.words["interior"] = t(lang, formula_pixels(c)) if borders_lose(c) else ""
     v.words["image_wide"] = t(lang, "der_pixels_image") if differ else ""
     v.add("n", n)
     v.add("units", c.units[1])  # layer 1's units (a conv layer's channels)
@@ -750,7 +758,8 @@ def _variance(v: Values, c, sym: str) -> Block:
     bias_tex = r" + \sigma_b^2" if v["var_b"] > 0 else ""
     bias_num = rf" + {v.tex('var_b')}" if v["var_b"] > 0 else ""
     measured = {"batch": "der_measured_input_bn", "layer": "der_measured_input_ln"}.get(
-        c.norm, "der_measured_input_conv" if pixels_differ(c) else "der_measured_input")
+        c.norm, ("der_measured_input_conv" if has_interior(c) else "der_measured_input_conv_none") if pixels_differ(c)
+        else "der_measured_input")
     notes = [v.fill("der_var_note"), v.fill("der_var_numbers_bias" if v["var_b"] > 0 else "der_var_numbers", sym=sym),
              *([v.fill("der_conv_image_var")] if pixels_differ(c) else []), v.fill(measured)]
     if "var_b_low" in v.numbers:  # each layer's own σ_b²
@@ -771,7 +780,7 @@ def _variance(v: Values, c, sym: str) -> Block:
         rf" = n\,\mathrm{{Var}}(w)\,\mathrm{{E}}[x^2]{bias_tex}",
         rf"\mathrm{{Var}}({sym}_1) = {v.tex('n')} \times {v.tex('var_w')} \times {v.tex('ex2')}{bias_num}"
         rf" = {v.tex('var_s')} \;\Rightarrow\; \mathrm{{std}}({sym}_1) = \sqrt{{{v.tex('var_s')}}} = {v.tex('std_s')}"
-        + _pixels_tex(v, "der_pixels_interior" if borders_lose(c) else None),
+        + _pixels_tex(v, formula_pixels(c)),
         notes,
     )
 
