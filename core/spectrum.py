@@ -666,7 +666,9 @@ def slope_moments(config: Config, q: float) -> tuple[float, float]:
 def predicted_moments(config: Config) -> dict[str, float] | None:
     """The mean of s² over J's singular values and the variance of s², from free probability (Pennington,
     Schoenholz & Ganguli 2017, sections 2-3); None where the overlay has nothing to say (residual streams, either
-    norm, constant weights, unequal widths).
+    norm, constant weights, unequal widths). Keys: "mean_squared" and "variance_squared" (floats: inf or 0 past
+    float64's range), "log10_mean_squared" (the sum of log10 chi_l, which holds the mean there too; -inf for a mean
+    of 0) and "spread", variance over mean² (PredictedDensity.exact writes both from these).
 
     With chi_l = sigma_w² mu_1,l and mu_k,l = E[f'(b + sqrt(q_l) z)^{2k}] (q_l the mean-field pre-activation
     variance of layer l, core.theory.predict), J Jᵀ is a free product of the layers' D_l² and W_l W_lᵀ, whose
