@@ -107,6 +107,10 @@ class Spectrum:
         """summary(pooled)."""
         return summary(self.pooled)
 
+    def square_moments(self) -> tuple[Decimal, Decimal]:
+        """square_moments(pooled): the mean and variance of s² as the page writes them, past float64's range too."""
+        return square_moments(self.pooled)
+
     def bounds(self) -> dict[str, bool]:
         """Which of summary()'s p10, median, p90 and ratio are bounds, not values: a percentile below float64's
         resolution (resolution, above 0) is rounding, not a property of the network (a ReLU network's exact zeros come

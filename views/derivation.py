@@ -375,7 +375,8 @@ def values_of(result, lang: str) -> Values:
     v = Values(result, lang)
     # which pixels a number is over, where a conv net's differ (pixels_differ); a dense net's are one population
     differ = pixels_differ(c)
-    v.words["interior"] = t(lang, formula_pixels(c)) if borders_lose(c) else ""
+    pixels = formula_pixels(c)
+    v.words["interior"] = t(lang, pixels) if pixels else ""
     v.words["image_wide"] = t(lang, "der_pixels_image") if differ else ""
     v.add("n", n)
     v.add("units", c.units[1])  # layer 1's units (a conv layer's channels)
@@ -757,9 +758,9 @@ def _variance(v: Values, c, sym: str) -> Block:
     lang = v.lang
     bias_tex = r" + \sigma_b^2" if v["var_b"] > 0 else ""
     bias_num = rf" + {v.tex('var_b')}" if v["var_b"] > 0 else ""
+    conv = "der_measured_input_conv" if has_interior(c) else "der_measured_input_conv_none"
     measured = {"batch": "der_measured_input_bn", "layer": "der_measured_input_ln"}.get(
-        c.norm, ("der_measured_input_conv" if has_interior(c) else "der_measured_input_conv_none") if pixels_differ(c)
-        else "der_measured_input")
+        c.norm, conv if pixels_differ(c) else "der_measured_input")
     notes = [v.fill("der_var_note"), v.fill("der_var_numbers_bias" if v["var_b"] > 0 else "der_var_numbers", sym=sym),
              *([v.fill("der_conv_image_var")] if pixels_differ(c) else []), v.fill(measured)]
     if "var_b_low" in v.numbers:  # each layer's own σ_b²

@@ -369,12 +369,10 @@ def digits_note(lang: str, config: Config, asked_batch: int) -> None:
     it gives (urlstate._fit_digits)."""
     if config.input != "digits":
         return
-    if config.arch == "conv":  # one channel of 8 x 8 pixels: layer 1's fan_in is its k² taps
-        st.caption(t(lang, "digits_line_conv", batch=written(config.batch), images=written(DIGITS_IMAGES),
-                     side=config.image, fan_in=written(config.shapes[0][0])))
-    else:
-        st.caption(t(lang, "digits_line", batch=written(config.batch), images=written(DIGITS_IMAGES),
-                     pixels=DIGITS_PIXELS))
+    # a conv net reads one channel of 8 x 8 pixels: layer 1's fan_in is its k² taps
+    key, words = ("digits_line_conv", {"side": config.image, "fan_in": written(config.shapes[0][0])}) \
+        if config.arch == "conv" else ("digits_line", {"pixels": DIGITS_PIXELS})
+    st.caption(t(lang, key, batch=written(config.batch), images=written(DIGITS_IMAGES), **words))
     if asked_batch > config.batch:
         st.warning(t(lang, "digits_batch_capped", asked=written(asked_batch), images=written(DIGITS_IMAGES)))
 

@@ -118,8 +118,8 @@ def twin_note(config: Config, results: tuple[Spectrum, Spectrum], lang: str) -> 
     parts = [t(lang, "spectrum_tab.twin_one_gain", variance=t(lang, f"spectrum_tab.twin_variance_{other.init}"),
                sigma=over_layers(own[1:], lang), gains=over_layers(gains, lang),
                gain=summary.format_value(gain_of(other), 4), twin_sigma=over_layers(drawn[1:], lang))]
-    means = {"mean": summary.format_value(spectra.square_moments(results[0].pooled)[0]),
-             "twin_mean": summary.format_value(spectra.square_moments(results[1].pooled)[0])}
+    means = {"mean": summary.format_value(results[0].square_moments()[0]),
+             "twin_mean": summary.format_value(results[1].square_moments()[0])}
     homogeneous = activations.get(config.activation).half_lines is not None
     unbiased = all(bias is None for bias in layer_biases(other))
     if homogeneous and unbiased and config.norm == "none":
@@ -316,7 +316,7 @@ def headline(result: Spectrum, lang: str) -> dict[str, str]:
     arithmetic can tell."""
     s = result.summary()
     shown = {key: summary.format_value(s[key]) for key in ("p10", "p50", "p90", "ratio")}
-    shown["mean_squared"] = summary.format_value(spectra.square_moments(result.pooled)[0])  # past float64's range too
+    shown["mean_squared"] = summary.format_value(result.square_moments()[0])  # past float64's range too
     bound = result.bounds()
     for key in ("p10", "p50", "p90"):
         if bound[key]:
@@ -451,7 +451,7 @@ def verdict(result: Spectrum, lang: str) -> str:
             t(lang, "spectrum_tab.isometric", **values)
     mean, most = scale(s["mean_squared"]), directions(result)
     parts = [t(lang, f"spectrum_tab.mean_{mean}", mean_squared=values["mean_squared"],
-               root=summary.format_value(spectra.square_moments(result.pooled)[0].sqrt()))]
+               root=summary.format_value(result.square_moments()[0].sqrt()))]
     pooled, lost = result.pooled, shown_values(result)[1]
     shape = shape_note(result, lang, lost if most == "lost" else None)  # most_lost has counted the values lost
     within = float(np.mean((pooled >= SHRINK) & (pooled <= GROW)))
@@ -517,7 +517,7 @@ def theory_line(result: Spectrum, predicted: PredictedDensity | None, lang: str)
     with a seed-to-seed std of 0.072."""
     if predicted is None:
         return None
-    measured, measured_variance = spectra.square_moments(result.pooled)  # both past float64's range too
+    measured, measured_variance = result.square_moments()  # both past float64's range too
     mean, variance = predicted.exact()
     moments = t(lang, "spectrum_tab.theory", mean=summary.format_value(mean),
                 measured_mean=summary.format_value(measured), variance=summary.format_value(variance),
