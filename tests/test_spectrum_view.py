@@ -830,6 +830,13 @@ def test_the_border_line_is_chosen_from_the_numbers(lang):
         lang, "spectrum_tab.borders_keep", share=number(spectra.border_share(shallow)), depth=1, image=64)
     for nothing_lost in (Config(), replace(own, padding="circular"), replace(own, init="delta_orthogonal")):
         assert view.border_line(None, nothing_lost, _drawn(nothing_lost, 1.0), lang) is None
+    # zero weights: J is 0 with either padding, the measured share 0 / 0 (border_effect's nan), so only the
+    # expectation is said, not "keeps — of it ... this draw strays"
+    zeros = replace(own, init="zeros")
+    nothing = {"zeros": 0.0, "zeros_error": 0.0, "circular": 0.0, "circular_error": 0.0, "kept": math.nan,
+               "share": share, "count": 16.0}
+    assert view.border_line(nothing, zeros, _drawn(zeros, 0.0), lang) == t(
+        lang, "spectrum_tab.borders_lose", share=number(share), depth=10, image=16)
 
 
 @pytest.mark.slow

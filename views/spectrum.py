@@ -483,14 +483,16 @@ def border_line(effect: dict[str, float] | None, own: Config, computed: Spectrum
     network's means with zero and circular padding by random directions (effect: core.spectrum.border_effect of
     `own`) and whether their ratio agrees with the expectation (within BORDER_AGREE); where the spectrum was computed
     on a narrower net (computed.config is not own), that net's mean against the wide one's (within NARROW_AGREE).
-    None for a dense net, circular padding or a delta-orthogonal kernel (nothing lost at the borders)."""
+    None for a dense net, circular padding or a delta-orthogonal kernel (nothing lost at the borders). No measured
+    comparison where its share is undefined: zero weights' J is exactly 0 with either padding (0 / 0), which had
+    read "keeps — of it ... this draw strays from the expectation"."""
     share = spectra.border_share(own)
     if own.arch != "conv" or share >= 1.0:
         return None
     number = summary.format_value
     parts = [t(lang, "spectrum_tab.borders_lose" if share < BORDER_LOSS else "spectrum_tab.borders_keep",
                share=number(share), depth=own.depth, image=own.image)]
-    if effect is not None:
+    if effect is not None and math.isfinite(effect["kept"]):
         agree = abs(effect["kept"] / share - 1.0) <= BORDER_AGREE
         agreement = t(lang, "spectrum_tab.borders_agree" if agree else "spectrum_tab.borders_differ",
                       share=number(share))
