@@ -168,10 +168,12 @@ class Spectrum:
 
 def summary(values: np.ndarray) -> dict[str, float]:
     """p10, p50, p90 of the singular values, "ratio" p90 / p10 (inf when p10 is 0) and "mean_squared" the mean of
-    s², the Xavier/He condition's number (tr JᵀJ / count)."""
+    s², the Xavier/He condition's number (tr JᵀJ / count): inf past float64's range (square_moments writes it)."""
     p10, p50, p90 = (float(p) for p in np.percentile(values, PERCENTILES))
+    with np.errstate(over="ignore"):  # s past 10¹⁵⁴: s² is inf, the right rounding
+        mean_squared = float(np.mean(np.square(values)))
     return {"p10": p10, "p50": p50, "p90": p90, "ratio": p90 / p10 if p10 > 0 else math.inf,
-            "mean_squared": float(np.mean(np.square(values)))}
+            "mean_squared": mean_squared}
 
 
 def square_moments(values: np.ndarray) -> tuple[Decimal, Decimal]:
@@ -657,8 +659,16 @@ def slope_moments(config: Config, q: float) -> tuple[float, float]:
     quadrature (core.theory.quadrature). The variance is taken in two passes, as the mean of (f'²/mu_1 - 1)² over
     weights divided by their sum: a linear network's f'² = 1 then gives exactly 0, where mu_2 / mu_1² - 1 had left the
     quadrature's rounding, 2.2 × 10⁻¹⁶, which the Spectrum tab printed as the variance of s²; and a saturated unit's
-    mu_1 (tanh at a mean bias of 96: 1.6 × 10⁻¹⁶⁵) is never squared, which would underflow to 0. inf where mu_1 = 0."""
-    s, weights = quadrature(bias_mean(config), q)
+    mu_1 (tanh at a mean bias of 96: 1.6 × 10⁻¹⁶⁵) is never squared, which would underflow to 0. inf where mu_1 = 0.
+
+    q past float64's range (inf; NaN in the layers after it, from inf's arithmetic in core.theory.predict) gives the
+    limit as q grows: u = ±inf with probability 1/2 each, whatever the bias, so the moments are the means of f'(±inf)²
+    and f'(±inf)⁴. Only an activation that grows without bound can take q there, and its f'² is then within
+    O(1/sqrt(q)) < 10⁻¹⁵⁴ of that limit (ELU under std 100 at width 50: q passes 10³⁰⁸ near layer 57)."""
+    if math.isfinite(q):
+        s, weights = quadrature(bias_mean(config), q)
+    else:
+        s, weights = np.array([-math.inf, math.inf]), np.array([0.5, 0.5])
     slope2 = activations.derivative(config.activation, s, config.slope) ** 2
     total = weights.sum()
     mu1 = float((slope2 * weights).sum() / total)
@@ -701,6 +711,9 @@ def predicted_moments(config: Config) -> dict[str, float] | None:
         spread += excess + v_w
     mean = math.prod(chis)  # Python floats: past float64's range, inf or 0 without a warning
     log10_mean = math.fsum(math.log10(chi) if chi > 0 else -math.inf for chi in chis)  # where mean is not held
+    if math.isnan(mean):  # a chi not a number: none of the three may stand for it (-inf would say "a mean of 0")
+        return {"mean_squared": math.nan, "variance_squared": math.nan, "log10_mean_squared": math.nan,
+                "spread": math.nan}
     # a mean of 0 (every unit's slope 0: ReLU under a mean bias of -96) has no spread, where 0 inf would be NaN
     return {"mean_squared": mean, "variance_squared": mean * mean * spread if mean > 0 else 0.0,
             "log10_mean_squared": log10_mean, "spread": spread if log10_mean > -math.inf else 0.0}

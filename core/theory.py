@@ -155,6 +155,12 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     a norm, pixel by pixel with its borders (predict_conv); under batch norm, as an interior pixel everywhere (the
     borders' lower variance is left out of the per-channel normalization).
     """
+    # past float64's largest number a variance is inf, the right rounding (the page writes "—"), not a fault to warn of
+    with np.errstate(over="ignore"):
+        return _predict(config)
+
+
+def _predict(config: Config) -> dict[str, np.ndarray]:
     nan = np.full(config.depth + 1, np.nan)
     forward, backward = layer_sigma_w2(config)
     if forward is None:  # only the input has a prediction

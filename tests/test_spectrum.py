@@ -625,6 +625,43 @@ def test_a_saturated_units_slope_moments_match_their_exponential_tail(activation
     assert excess == pytest.approx(math.expm1(k * k * q), rel=1e-6, abs=1e-12)
 
 
+@pytest.mark.parametrize("activation, slope2", [("relu", (0.0, 1.0)), ("leaky_relu", (0.01**2, 1.0)),
+                                                ("linear", (1.0, 1.0))])
+def test_the_mean_of_s2_holds_where_the_forward_theory_passes_float64s_range(activation, slope2):
+    """std 100 at width 50 over 100 layers: the mean-field q passes 10³⁰⁸ near layer 57 (inf there, not a number
+    after). With f'² taking two values (slope2: below and above 0) with probability 1/2 each at every q, the mean of
+    s² is (sigma_w² mu_1)^L, 10^539.8 for ReLU, and its spread L (mu_2 / mu_1² - 1 + 1) whatever q is; the layers
+    past the range had made them no number, and then "a mean of 0"."""
+    config = Config(activation=activation, init="normal", std=100.0, width=50, depth=100, batch=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        moments = predicted_moments(config)
+    mu1, mu2 = np.mean(slope2), np.mean(np.square(slope2))
+    assert moments["log10_mean_squared"] == pytest.approx(config.depth * math.log10(50 * 100.0**2 * mu1), rel=1e-12)
+    assert moments["mean_squared"] == math.inf  # float64 holds its logarithm only
+    assert moments["spread"] == pytest.approx(config.depth * (mu2 / mu1**2 - 1 + 1), rel=1e-9)
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "linear", "elu", "selu", "gelu", "silu"])
+@pytest.mark.parametrize("bias", [-100.0, 0.0, 100.0])
+def test_a_slope_past_float64s_range_is_its_limit_at_either_infinity(activation, bias):
+    """q = inf (or NaN after it): u is ±inf with probability 1/2 whatever the mean bias, so mu_1 = (f'(-inf)² +
+    f'(inf)²) / 2; and a very large finite q is already within rounding of that limit."""
+    from core.activations import derivative
+    from core.spectrum import slope_moments
+
+    config = Config(activation=activation, bias=bias)
+    ends = derivative(activation, np.array([-np.inf, np.inf]), config.slope) ** 2
+    limit = ends.mean()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for q in (math.inf, math.nan):
+            mu1, excess = slope_moments(config, q)
+            assert mu1 == pytest.approx(limit, rel=1e-15)
+            assert excess == pytest.approx((ends**2).mean() / limit**2 - 1, rel=1e-12, abs=1e-15)
+        assert slope_moments(config, 1e300)[0] == pytest.approx(limit, rel=1e-9)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 @pytest.mark.parametrize("bias", [-100.0, -96.0, -30.0, 0.0, 30.0, 96.0, 100.0])

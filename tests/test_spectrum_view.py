@@ -212,6 +212,23 @@ def test_every_whole_decade_is_a_bin_centre_so_a_spike_there_stays_in_one_bin(va
     assert frame["share"].sum() == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("low, high", [(1e-200, 1e269), (3e-300, 2e300), (1e-5, 1e5)])
+def test_the_bins_span_a_network_and_its_twin_however_far_apart(low, high):
+    """A network of s ~ 10²⁶⁹ beside its orthogonal twin of 10⁻²⁰⁰ (leaky ReLU under a mean bias of -100, 100 layers)
+    span more decades than float64's hi / lo holds, and the tab had raised. The bins cover both, a whole number a
+    decade, each whole decade a bin's centre, and each spectrum's shares sum to 1."""
+    results = [Spectrum(config=Config(), values=np.array([[v, 2 * v, 5 * v]]), layers=None) for v in (low, high)]
+    bin_edges = view.edges(*results)
+    log_edges = np.log10(bin_edges)
+    assert log_edges[0] == math.floor(math.log10(low)) and log_edges[-1] == math.ceil(math.log10(5 * high))
+    assert np.all(np.diff(log_edges) > 0) and len(bin_edges) - 1 >= view.BINS
+    centres = (log_edges[1:] + log_edges[:-1]) / 2
+    inside = np.arange(log_edges[0] + 1, log_edges[-1])
+    assert np.abs(centres[:, None] - inside[None, :]).min(axis=0).max() < 1e-6
+    for result in results:
+        assert view.histogram_frame(result, bin_edges)["share"].sum() == pytest.approx(1.0)
+
+
 @pytest.mark.slow
 def test_the_sentence_is_chosen_from_the_numbers():
     # orthogonal linear: every s = 1, isometry
@@ -1064,3 +1081,32 @@ def test_means_of_s2_past_float64s_range_are_written_not_0(lang):
     rules = theory_frames(at)
     assert [frame["s"].tolist() for frame in rules][-1] == [pytest.approx(twin.s, rel=1e-9)]
     assert view.overlay_caption(twin, view.twin(config), True, lang) in captions
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_theory_past_float64s_range_gives_its_line(lang):
+    # ELU under std 100 at width 50 and a mean bias of -100, 100 layers: the mean-field q passes 10³⁰⁸ near layer 57,
+    # and its quadrature at q = inf made the slope's moments NaN; the tab raised comparing a Decimal NaN with 0
+    query = dict(step="custom", activation="elu", bias="-100", std="100", depth="100", init="normal",
+                 input_scale="0.001", width="50", tab="spectrum")
+    at = open_app(lang=lang, **query)
+    assert not at.exception
+    config = Config(activation="elu", bias=-100.0, std=100.0, depth=100, init="normal", input_scale=0.001, width=50)
+    result, predicted = spectrum(config), predicted_density(config)
+    mean, _ = predicted.exact()
+    assert mean.is_finite() and mean > Decimal("1e308")  # past float64's range, and written
+    line = view.theory_line(result, predicted, lang)
+    assert summary.format_value(mean) in line and line in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_theory_with_no_number_gives_its_moments_and_no_gap(lang):
+    """A prediction whose moments are not numbers writes them as such and claims no gap to the measurement."""
+    result = spectrum(Config(**SMALL))
+    nothing = spectra.PredictedDensity("mean", math.nan, math.nan, math.nan)
+    line = view.theory_line(result, nothing, lang)
+    measured, measured_variance = result.square_moments()
+    assert line == t(lang, "spectrum_tab.theory", mean=summary.format_value(Decimal(math.nan)),
+                     measured_mean=summary.format_value(measured), variance=summary.format_value(Decimal(math.nan)),
+                     measured_variance=summary.format_value(measured_variance))

@@ -1,6 +1,7 @@
 """Wide-network theory: the Gaussian quadrature against closed forms and brute-force integration."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -111,12 +112,42 @@ def test_the_gradient_s_theory_past_an_overflowed_forward_theory_is_no_number(ac
     layer 57; the gradient's theory, read from the top down through E[f'(s)^2] at those layers, has no number to give
     below them (it had read 0 at every layer)."""
     config = Config(init="normal", std=100.0, activation=activation, depth=60, width=64, batch=10, dtype="float64")
-    with np.errstate(over="ignore"):  # the overflow this test is about (simulate computes the theory so too)
-        predicted = theory.predict(config)
+    predicted = theory.predict(config)
     overflowed = ~np.isfinite(predicted["pre_std"][1:])
     assert overflowed.any()
     assert not (predicted["grad_std"][1:] == 0).any()
     assert np.isnan(predicted["grad_std"][1:]).all()  # each layer's is read through the layers above it
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("shape", [{}, {"residual": True}, {"layer_norm": True}, {"batch_norm": True},
+                                   {"arch": "conv", "width": 8}])
+def test_a_theory_past_float64s_range_is_inf_or_no_number_without_a_warning(activation, shape):
+    """std 100 at width 50 over 100 layers takes the forward theory's variance past float64's largest number (ReLU:
+    ×(50 · 10⁴ / 2) a layer, past it near layer 57). That inf is the right rounding, not a fault: predict() and
+    theory_summary() warn of nothing (the server's log had read "overflow encountered in multiply"), no std is
+    negative, and a layer past the range stays past it. ReLU's and the linear network's stds are their closed forms
+    where they are in range, and not a number where the closed form is past it."""
+    config = Config(**{"init": "normal", "std": 100.0, "activation": activation, "depth": 100, "width": 50,
+                       "batch": 10, **shape})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        predicted = theory.predict(config)
+        theory.theory_summary(config)
+    for name, values in predicted.items():
+        assert not (values < 0).any(), name
+    out_of_range = np.flatnonzero(~np.isfinite(predicted["pre_std"][1:]))
+    if out_of_range.size:
+        assert (out_of_range == np.arange(out_of_range[0], config.depth)).all()  # from the first such layer on
+    if activation in ("relu", "linear") and not shape:
+        sigma_w2 = config.width * 100.0**2
+        factor = 0.5 if activation == "relu" else 1.0  # E[f(s)^2] / Var(s)
+        layers = np.arange(1, config.depth + 1)
+        log10_var = np.log10(sigma_w2) * layers + np.log10(factor) * (layers - 1)  # from E[x^2] = 1
+        in_range = log10_var < np.log10(np.finfo(float).max)
+        assert 0 < in_range.sum() < config.depth
+        np.testing.assert_allclose(np.log10(predicted["pre_std"][1:][in_range]), log10_var[in_range] / 2, rtol=1e-9)
+        assert not np.isfinite(predicted["pre_std"][1:][~in_range]).any()
 
 
 @pytest.mark.parametrize("widths, init, mode, activation", [

@@ -235,7 +235,7 @@ def edges(*results: Spectrum) -> np.ndarray:
     """
     values = np.concatenate([shown_values(r)[0] for r in results])
     _, (lo, hi) = charts.decades(values)
-    decades = round(math.log10(hi / lo))
+    decades = round(math.log10(hi) - math.log10(lo))  # hi / lo passes float64's range where a twin's s are 10⁻²⁰⁰
     per_decade = math.ceil(BINS / decades)
     half = 0.5 / per_decade
     log_edges = math.log10(lo) + np.arange(-half, decades + half + 1e-9, 2 * half)
@@ -524,7 +524,8 @@ def theory_line(result: Spectrum, predicted: PredictedDensity | None, lang: str)
     moments = t(lang, "spectrum_tab.theory", mean=summary.format_value(mean),
                 measured_mean=summary.format_value(measured), variance=summary.format_value(variance),
                 measured_variance=summary.format_value(measured_variance))
-    if not (mean > 0 and mean.is_finite() and measured.is_finite()):  # a mean of 0 or none: no relative gap
+    # a mean of 0 or none: no relative gap (finiteness first: a Decimal NaN compared raises InvalidOperation)
+    if not (mean.is_finite() and measured.is_finite() and mean > 0):
         return moments
     gap = float(measured / mean - 1)
     spread = t(lang, "spectrum_tab.spread_draw", count=f"{result.pooled.size:,}", mean=summary.format_value(mean),
