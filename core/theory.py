@@ -180,7 +180,7 @@ def _predict_plain(config: Config, forward: np.ndarray, backward: np.ndarray) ->
         return _predict_layer_norm(config, forward, backward)
     depth = config.depth
     nan = np.full(depth + 1, np.nan)
-    pre_std, act_std, grad_std = nan.copy(), nan.copy(), nan.copy()
+    pre_std, act_std = nan.copy(), nan.copy()
     act_std[0] = math.sqrt(input_second_moment(config))  # the input: unit variance times input_scale^2
     sigma_b2 = [float("nan")] + [bias_variance(config, fan_in) for fan_in, _ in config.shapes]  # per layer
     # gain[l]: what dL/dh_l -> dL/dz_l does to the variance: E[f'(s_l)^2] (chi), divided by v_l + eps under BN
@@ -202,12 +202,21 @@ def _predict_plain(config: Config, forward: np.ndarray, backward: np.ndarray) ->
             act_std[layer] = math.sqrt(max(m2 - m1 * m1, 0.0))
             gain[layer] = d2
             second_moment = m2
-    grad_var = 1.0  # the read-out gradient dL/dh_L is N(0, 1)
-    for layer in range(depth, 0, -1):
-        grad_var_z = grad_var * gain[layer]
-        grad_std[layer] = math.sqrt(grad_var_z)
-        grad_var = backward[layer] * grad_var_z
-    return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
+    return {"pre_std": pre_std, "act_std": act_std, "grad_std": gradient_chain(gain, backward)}
+
+
+def gradient_chain(gain: np.ndarray, backward: np.ndarray) -> np.ndarray:
+    """The std of dL/dz_l, (depth + 1,) with NaN at index 0, from the read-out's Var(dL/dh_depth) = 1 down:
+    Var(dL/dz_l) = Var(dL/dh_l) gain_l and Var(dL/dh_{l-1}) = backward_l Var(dL/dz_l), gain and backward (depth + 1,).
+
+    Summed in logarithms: a variance below float64's range whose std is not had made the std 0 (sigmoid at width 2
+    under 0.01 randn: ×1.25 × 10⁻⁵ a layer in variance, 10⁻⁴⁸⁵ at layer 1 of 100, a std of 10⁻²⁴³). A gain or
+    backward product of 0 gives 0 below it, inf gives inf, and 0 times inf is NaN, as the products would."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_gain, log_backward = np.log(gain[1:]), np.log(backward[1:])
+        # log Var(dL/dz_l) = sum_{k >= l} log gain_k + sum_{k > l} log backward_k, from the top layer down
+        log_var_z = np.cumsum(log_gain[::-1])[::-1] + np.append(np.cumsum(log_backward[:0:-1])[::-1], 0.0)
+        return np.concatenate([[np.nan], np.exp(0.5 * log_var_z)])
 
 
 def normalized_factors(name: str, norm: str, slope: float = 0.01) -> dict[str, float]:
@@ -236,7 +245,7 @@ def _predict_layer_norm(config: Config, forward: np.ndarray, backward: np.ndarra
     and of s within each sample (a share O(1 / width) of the gradient's variance).
     """
     depth = config.depth
-    pre_std, act_std, grad_std = np.full(depth + 1, np.nan), np.full(depth + 1, np.nan), np.full(depth + 1, np.nan)
+    pre_std, act_std = np.full(depth + 1, np.nan), np.full(depth + 1, np.nan)
     second_moment = input_second_moment(config)  # q0 = E[x^2]: input_scale^2, or the digits' measured one
     act_std[0] = math.sqrt(second_moment)
     gain = np.zeros(depth + 1)
@@ -247,11 +256,7 @@ def _predict_layer_norm(config: Config, forward: np.ndarray, backward: np.ndarra
         pre_std[layer], act_std[layer] = math.sqrt(var_s), math.sqrt(max(m2 - m1 * m1, 0.0))
         gain[layer] = d2 / (q + LN_EPS)
         second_moment = m2
-    grad_var = 1.0
-    for layer in range(depth, 0, -1):
-        grad_std[layer] = math.sqrt(grad_var * gain[layer])
-        grad_var = backward[layer] * grad_var * gain[layer]
-    return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
+    return {"pre_std": pre_std, "act_std": act_std, "grad_std": gradient_chain(gain, backward)}
 
 
 def predict_residual(config: Config, forward: np.ndarray, backward: np.ndarray) -> dict[str, np.ndarray]:
@@ -370,11 +375,17 @@ def predict_conv(config: Config, forward: np.ndarray, backward: np.ndarray) -> d
         pre_std[layer] = math.sqrt(var_s.mean())
         act_std[layer] = math.sqrt(max(second.mean() - m1.mean() ** 2, 0.0))
         gains.append(d2)
-    grad = np.ones((config.image, config.image))  # Var dL/dh_depth
+    # Var dL/dh_depth = 1; carried as grad times e^log_scale, grad rescaled to a largest pixel of 1 after each layer
+    # (as gradient_chain sums logarithms): a variance below float64's range whose std is not is not made 0
+    grad, log_scale = np.ones((config.image, config.image)), 0.0
     for layer in range(depth, 0, -1):
         grad_z = grad * gains[layer]
-        grad_std[layer] = math.sqrt(grad_z.mean())
+        with np.errstate(divide="ignore", over="ignore"):  # log 0 = -inf: a std of 0; past float64's range, inf
+            grad_std[layer] = np.exp(0.5 * (log_scale + np.log(grad_z.mean())))
         grad = backward[layer] * box(grad_z, kernel, padding)
+        top = float(grad.max())
+        if 0 < top < math.inf:
+            grad, log_scale = grad / top, log_scale + math.log(top)
     return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
 
 

@@ -150,6 +150,24 @@ def test_a_theory_past_float64s_range_is_inf_or_no_number_without_a_warning(acti
         assert not np.isfinite(predicted["pre_std"][1:][~in_range]).any()
 
 
+@pytest.mark.parametrize("shape, sigma_w2", [
+    ({"width": 50}, 50 * 1e-6),
+    ({"arch": "conv", "width": 8, "kernel": 3, "image": 4, "padding": "circular"}, 8 * 9 * 1e-6),
+])
+def test_a_gradient_whose_variance_passes_float64s_range_keeps_its_std(shape, sigma_w2):
+    """A linear network of std 0.001 over 100 layers: Var(dL/dz_l) = sigma_w^{2(L - l)}, 10⁻⁴²⁶ at layer 1 for the
+    dense one, below float64's range, while the std sigma_w^{L - l}, 10⁻²¹³, is not: the theory had written it 0 from
+    layer 37 down ("Exactly 0 at layers 1–36 (theory)"), beside a float64 network's measured 10⁻²¹³. A conv net with
+    circular padding has no border, so its pixels follow the same chain with the conv fan_out C k² Var(w)."""
+    config = Config(**{"init": "normal", "std": 0.001, "activation": "linear", "depth": 100, "batch": 10,
+                       "dtype": "float64", **shape})
+    predicted = theory.predict(config)["grad_std"]
+    layers = np.arange(1, config.depth + 1)
+    expected_log10 = 0.5 * (config.depth - layers) * math.log10(sigma_w2)
+    assert expected_log10[0] < -150  # its variance is below 10⁻³⁰⁰
+    np.testing.assert_allclose(np.log10(predicted[1:]), expected_log10, rtol=1e-9, atol=1e-9)
+
+
 @pytest.mark.parametrize("widths, init, mode, activation", [
     ((784, 512, 256, 128), "he_normal", "fan_in", "relu"),
     ((800, 400, 200, 100), "he_uniform", "fan_out", "relu"),  # forward x2 a layer (chi1 = 2), backward kept

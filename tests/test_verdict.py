@@ -817,6 +817,35 @@ def test_the_theory_words_under_unequal_widths_are_the_theory_line_s(simulated, 
             assert (t(lang, "theory_tab.profile_no_marker") in words) == (not same)
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_unequal_fans_whose_theory_gradient_passes_float64s_range_list_no_factor_of_0(lang):
+    """The digits' 64 pixels into 100 layers of 2 units, linear under std 10⁻⁶: the gradient's std falls
+    ×sqrt(2 · 10⁻¹²) a layer, past float64's smallest number (4.9 × 10⁻³²⁴) 56 layers below the top. Its ratios there
+    are 0/0: the paragraph had said "by ×0 to ×…" and "×0 from layer 100 to layer 1". It names the layer where the
+    theory leaves the range instead. Under 0.01 randn the std stays in range (10⁻²¹³ at layer 1) and its factor is
+    the closed form sqrt(fan_out Var(w)) at every layer."""
+    def words(std):
+        config = Config(activation="linear", init="normal", std=std, depth=100, width=2, batch=10, input="digits",
+                        dtype="float64")
+        grad = theory.predict(config)["grad_std"]
+        return config, grad, theory_view.profile_text(config, theory.theory_summary(config), grad, lang)
+
+    config, grad, text = words(1e-6)
+    layers = np.arange(1, config.depth + 1)
+    log10_std = 0.5 * (config.depth - layers) * math.log10(2 * 1e-12)  # Var(dL/dz_L) = 1, f′ = 1
+    first = layers[log10_std < math.log10(5e-324)].max()  # the top-most layer below the smallest float64
+    beyond = max(layer for layer in layers if grad[layer] == 0)
+    assert abs(beyond - first) <= 1 and (grad[beyond + 1:] > 0).all()
+    assert t(lang, "theory_tab.profile_steps_beyond", layer=beyond) in text
+    assert "×0 " not in text and "×0。" not in text and t(lang, "theory_tab.profile_range").split("{")[0] not in text
+    config, grad, text = words(0.01)
+    factor = math.sqrt(2 * 1e-4)  # fan_out Var(w) of every layer but the first (its fan_out is 2 too)
+    low, high = summary.format_range(factor, factor)
+    assert t(lang, "theory_tab.profile_range", low=low, high=high) in text
+    total = summary.format_value(grad[1] / grad[config.depth])
+    assert f"×{total}" in text and grad[1] / grad[config.depth] == pytest.approx(factor ** 99, rel=1e-9)
+
+
 def test_equal_widths_keep_the_theory_sentence():
     """profile_text is for unequal fans only: the lecture's network, a conv net, and weights of non-zero mean or
     zero weights under a profile (whose sentences hold at any widths) keep here_text's."""

@@ -493,10 +493,14 @@ def profile_text(config: Config, summary: dict, predicted_grad_std, lang: str) -
         return None
     depth = config.depth
     grad = np.asarray(predicted_grad_std, float)
-    factors = {layer: grad[layer - 1] / grad[layer] for layer in range(depth, 1, -1)}  # layer -> layer - 1
+    # a std of 0 or inf is one past float64's range, not the theory's: its ratios (0/0) would be no factor
+    beyond = [layer for layer in range(depth, 0, -1) if not 0 < grad[layer] < math.inf]
     if depth == 1:
         steps = t(lang, "theory_tab.profile_one")
+    elif beyond:
+        steps = t(lang, "theory_tab.profile_steps_beyond", layer=beyond[0])
     else:
+        factors = {layer: grad[layer - 1] / grad[layer] for layer in range(depth, 1, -1)}  # layer -> layer - 1
         if len(factors) <= LISTED_FACTORS:
             each = join(lang, [t(lang, "theory_tab.profile_step", factor=_number(factor), layer=layer, below=layer - 1)
                                for layer, factor in factors.items()])
