@@ -195,14 +195,40 @@ def _predict_plain(config: Config, forward: np.ndarray, backward: np.ndarray) ->
             gain[layer] = float(moments(config.activation, 0.0, var_s, config.slope)[2]) / (within + BN_EPS)
     else:
         second_moment = input_second_moment(config)  # E[x^2] of the input, q0
+        kink = _slopes_at_0(config.activation, config.slope) if bias_mean(config) == 0 else None
+        log_second = math.log(second_moment) if second_moment > 0 else -math.inf
         for layer in range(1, depth + 1):
+            log_q = math.log(forward[layer]) + log_second if forward[layer] > 0 else -math.inf
+            if kink is not None and sigma_b2[layer] == 0 and -math.inf < log_q < LOG_TINY_Q:
+                # q below 10⁻²⁰⁰: f(sqrt(q) z) is f'(0±) sqrt(q) z to within q, so every moment is a power of q,
+                # carried in logarithms (the variance passes float64's range long before the std does)
+                (left, right), log_q_h = kink, log_q + math.log((kink[0] ** 2 + kink[1] ** 2) / 2)
+                pre_std[layer] = math.exp(0.5 * log_q)
+                act_std[layer] = math.exp(0.5 * (log_q + math.log((left**2 + right**2) / 2
+                                                                  - (right - left) ** 2 / (2 * math.pi))))
+                gain[layer] = (left**2 + right**2) / 2
+                log_second = log_q_h
+                continue
             var_s = forward[layer] * second_moment + sigma_b2[layer]
             m1, m2, d2 = (float(x) for x in moments(config.activation, bias_mean(config), var_s, config.slope))
             pre_std[layer] = math.sqrt(var_s)
             act_std[layer] = math.sqrt(max(m2 - m1 * m1, 0.0))
             gain[layer] = d2
             second_moment = m2
+            log_second = math.log(m2) if m2 > 0 else -math.inf
     return {"pre_std": pre_std, "act_std": act_std, "grad_std": gradient_chain(gain, backward)}
+
+
+LOG_TINY_Q = math.log(1e-200)  # below this pre-activation variance the dense recursion is carried in logarithms
+
+
+def _slopes_at_0(name: str, slope: float) -> tuple[float, float] | None:
+    """(f'(0-), f'(0+)) for an activation with f(0) = 0, whose tiny pre-activations s give f(s) = f'(0±) s; None
+    for one with f(0) != 0 (sigmoid: E[f^2] >= 1/4, its recursion never nears float64's smallest numbers)."""
+    if float(activations.apply(name, np.zeros(1), slope)[0]) != 0:
+        return None
+    left, right = (float(x) for x in activations.derivative(name, np.array([-1e-300, 1e-300]), slope))
+    return left, right
 
 
 def gradient_chain(gain: np.ndarray, backward: np.ndarray) -> np.ndarray:
