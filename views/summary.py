@@ -22,7 +22,7 @@ from core.batchnorm import BN_EPS
 from core.norms import LN_EPS
 from core.theory import layer_sigma_w2, normalized_factors
 from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, WORK_RATE, estimate_memory, estimate_work, heavier_part, \
-    memory_fits, memory_terms, smallest_normal, unit_kurtosis, work_fits
+    kurtosis_standard_error, memory_fits, memory_terms, smallest_normal, unit_kurtosis, work_fits
 
 from .text import join, t, user_text
 
@@ -611,22 +611,34 @@ def format_layers(layers, lang: str) -> str:
 GAUSSIAN_KURTOSIS = 0.5  # |excess kurtosis| within this: as close to Gaussian as a batch of 1,000 tells apart
 
 
+def gaussian_limit(config) -> float:
+    """The |excess kurtosis| within which kurtosis_sentence calls a layer's pre-activations Gaussian: GAUSSIAN_KURTOSIS,
+    or three standard errors of a Gaussian layer's measured kurtosis where a small batch or a narrow layer makes that
+    wider (core.network.kurtosis_standard_error at the noisiest layer: a batch of 10 at width 50, 0.57; width 2,
+    2.8), so that chance alone is not read as a non-Gaussian layer. Rows: the batch, or a conv net's batch times its
+    pixels; units: each layer's, or channels."""
+    rows = config.batch * (config.image**2 if config.arch == "conv" else 1)
+    noisiest = max(kurtosis_standard_error(rows, units) for units in config.units[1:])
+    return max(GAUSSIAN_KURTOSIS, 3 * noisiest)
+
+
 def input_kurtosis_median(config) -> float | None:
     """The median over a real-image input's pixels of each pixel's excess kurtosis over the batch
     (core.network.unit_kurtosis of core.digits.images, the network's own input), beside the mean the page quotes
     (Result's pre_kurtosis[0]), which a few almost blank pixels make: over the first 1,000 images 103, while the
-    median pixel's is 0.20. None for a conv net, whose input is one channel with one kurtosis (its pixels pooled)."""
+    median pixel's is 0.21. None for a conv net, whose input is one channel with one kurtosis (its pixels pooled)."""
     return None if config.arch == "conv" else float(np.median(unit_kurtosis(digit_images(config.batch))))
 
 
-def kurtosis_sentence(lang: str, kurtosis: np.ndarray, arch: str = "dense",
-                      input_median: float | None = None) -> str | None:
+def kurtosis_sentence(lang: str, kurtosis: np.ndarray, arch: str = "dense", input_median: float | None = None,
+                      limit: float = GAUSSIAN_KURTOSIS) -> str | None:
     """How Gaussian the pre-activations are, layer by layer (Result's pre_kurtosis, (depth + 1,), 0 the input):
     the input's, layer 1's and the last layer's excess kurtosis, and the layer from which every deeper one is within
-    ±GAUSSIAN_KURTOSIS of a Gaussian's 0, or that the last one is not. None when the last layer has none (no spread).
+    ±limit of a Gaussian's 0 (gaussian_limit: the network's own), or that the last one is not. None when the last
+    layer has none (no spread).
     arch: the network's (Config.arch): a dense net's kurtosis is each unit's over the batch, a conv net's each
     channel's over the batch's pixels (core.network.excess_kurtosis), each averaged, which the sentence says: the same
-    digits read 103 as 64 pixel units and 1.51 as one channel. input_median: the input's median unit's
+    digits read 103 as 64 pixel units and 1.52 as one channel. input_median: the input's median unit's
     (input_kurtosis_median), said beside the input's mean."""
     depth = len(kurtosis) - 1
     if depth < 1 or not math.isfinite(kurtosis[depth]):
@@ -635,9 +647,9 @@ def kurtosis_sentence(lang: str, kurtosis: np.ndarray, arch: str = "dense",
     if input_median is not None:
         given = t(lang, "kurtosis_input_median", mean=given, median=format_value(input_median))
     numbers = dict(input=given, first=format_value(kurtosis[1]), last=format_value(kurtosis[depth]),
-                   depth=depth, limit=format_value(GAUSSIAN_KURTOSIS),
+                   depth=depth, limit=format_value(limit),
                    measure=t(lang, "kurtosis_channels" if arch == "conv" else "kurtosis_units"))
-    close = [abs(k) <= GAUSSIAN_KURTOSIS for k in kurtosis[1:]]  # NaN compares False: not close
+    close = [abs(k) <= limit for k in kurtosis[1:]]  # NaN compares False: not close
     if not close[-1]:
         return t(lang, "kurtosis_not_gaussian", **numbers)
     settled = depth - next(i for i, c in enumerate(reversed(close)) if not c) + 1 if not all(close) else 1

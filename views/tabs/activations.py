@@ -72,7 +72,8 @@ def show(page: Page) -> None:
          bin_titles=[page.t("bin_start"), page.t("bin_end")])
     if not hist.empty:  # else every panel's layer is past a break (draw draws nothing)
         st.caption(charts.histogram_caption(hist, page.config.activation, k, page.lang))
-    kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"], page.config.arch)
+    kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"], page.config.arch,
+                                         limit=summary.gaussian_limit(page.config))
     if kurtosis and page.config.input != "digits":  # a digits input's is beside its histogram
         st.caption(kurtosis)
 
@@ -89,7 +90,8 @@ def input_histogram(page: Page, frame, colour: str) -> None:
     with right:
         st.caption(summary.input_sentence(page.result, page.lang))
         kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"], page.config.arch,
-                                             summary.input_kurtosis_median(page.config))
+                                             summary.input_kurtosis_median(page.config),
+                                             summary.gaussian_limit(page.config))
         if kurtosis:
             st.caption(kurtosis)
 
