@@ -162,6 +162,7 @@ def test_the_kurtosis_sentence_is_chosen_from_the_numbers(kurtosis, key, layer, 
         assert kurtosis_sentence(lang, np.array(kurtosis), arch) == t(lang, key, measure=t(lang, measure), **numbers)
 
 
+@pytest.mark.slow
 def test_a_gaussian_layer_reads_0_at_any_batch_and_its_noise_is_the_standard_error():
     """Gaussian values over a batch of 10, 50 units: the biased m4 / m2² - 3 averages -6/11 = -0.545 (the page had
     called a linear network fed Gaussian data "still beyond ±0.5 ... the theory's Gaussian premise does not hold");

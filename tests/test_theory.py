@@ -119,6 +119,7 @@ def test_the_gradient_s_theory_past_an_overflowed_forward_theory_is_no_number(ac
     assert np.isnan(predicted["grad_std"][1:]).all()  # each layer's is read through the layers above it
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("shape", [{}, {"residual": True}, {"layer_norm": True}, {"batch_norm": True},
                                    {"arch": "conv", "width": 8}])
@@ -171,6 +172,7 @@ def test_a_forward_variance_below_float64s_range_keeps_its_std(activation, slope
     np.testing.assert_allclose(np.log10(predicted["act_std"][1:]), (log10_q + math.log10(spread)) / 2, rtol=tolerance)
 
 
+@pytest.mark.slow
 def test_a_float64_network_measures_what_the_theory_keeps_past_float64s_variances():
     """The measurement is the independent check: a float64 linear network of std 0.001, width 200, depth 100, whose
     activations' std reaches 10⁻¹⁸⁵ (a variance of 10⁻³⁷⁰), is within a factor of 3 of the theory at every layer (a
