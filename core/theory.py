@@ -392,7 +392,22 @@ def predict_conv(config: Config, forward: np.ndarray, backward: np.ndarray) -> d
     second = input_second_moments(config)  # E[h_0^2] per pixel
     act_std[0] = math.sqrt(second.mean())
     gains = [None]
+    kink = _slopes_at_0(config.activation, config.slope) if bias_mean(config) == 0 else None
+    log_scale = 0.0  # second holds E[h^2] / e^log_scale once the variances pass below 10⁻²⁰⁰ (as the dense recursion)
     for layer, (fan_in, _) in enumerate(config.shapes, start=1):
+        var_s = forward[layer] * box(second, kernel, padding)
+        top = float(var_s.max())
+        tiny = kink is not None and bias_variance(config, fan_in) == 0 and 0 < top
+        if tiny and math.log(top) + log_scale < LOG_TINY_Q:  # every pixel's q below 10⁻²⁰⁰: f(s) = f'(0±) s
+            (left, right), c2 = kink, (kink[0] ** 2 + kink[1] ** 2) / 2  # E[f^2] = c2 q, E[f'^2] = c2
+            var_s, log_scale = var_s / top, log_scale + math.log(top)  # the largest pixel's q is 1 again
+            scale, mean_h = math.exp(0.5 * log_scale), (right - left) / math.sqrt(2 * math.pi) * np.sqrt(var_s)
+            pre_std[layer] = math.sqrt(var_s.mean()) * scale
+            act_std[layer] = math.sqrt(max(c2 * var_s.mean() - mean_h.mean() ** 2, 0.0)) * scale
+            second = c2 * var_s
+            gains.append(np.full(var_s.shape, c2))
+            continue
+        second, log_scale = second * math.exp(log_scale), 0.0  # back in range (the recursion only falls: no-op)
         var_s = forward[layer] * box(second, kernel, padding) + bias_variance(config, fan_in)
         # the quadrature once per distinct variance: the map's symmetry repeats most of them
         values, where = np.unique(var_s, return_inverse=True)

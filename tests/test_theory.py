@@ -170,6 +170,30 @@ def test_a_forward_variance_below_float64s_range_keeps_its_std(activation, slope
     tolerance = 1e-9 if activation in ("linear", "relu", "leaky_relu") else 2e-3  # smooth: O(q) at the first layers
     np.testing.assert_allclose(np.log10(predicted["pre_std"][1:]), log10_q / 2, rtol=tolerance)
     np.testing.assert_allclose(np.log10(predicted["act_std"][1:]), (log10_q + math.log10(spread)) / 2, rtol=tolerance)
+    if activation in ("linear", "relu", "leaky_relu"):  # the gradient: c2^(L - l + 1) (50 · 10⁻⁶)^(L - l) in variance
+        log10_grad = (config.depth - layers + 1) * math.log10(c2) + (config.depth - layers) * math.log10(50 * 1e-6)
+        np.testing.assert_allclose(np.log10(predicted["grad_std"][1:]), log10_grad / 2, rtol=1e-9)
+
+
+@pytest.mark.parametrize("activation, slopes", [("linear", (1.0, 1.0)), ("relu", (0.0, 1.0)),
+                                                 ("leaky_relu", (0.01, 1.0))])
+def test_a_conv_nets_variance_below_float64s_range_keeps_its_std(activation, slopes):
+    """The conv recursion pixel by pixel, circular padding (no border): q_l = sigma_w,l² q_{l-1} (a² + b²)/2 with the
+    conv fans' sigma_w² = C k² Var(w), whatever the variance's size. Past 10⁻³⁰⁸ it had been 0, and ReLU's gradient with
+    it (f'(0) = 0 at a variance of exactly 0), leaky ReLU's a ten-thousandth of its value (f'(0) = 0.01)."""
+    config = Config(arch="conv", activation=activation, init="normal", std=0.001, width=8, kernel=3, image=4,
+                    padding="circular", depth=100, batch=10, dtype="float64")
+    predicted = theory.predict(config)
+    forward, backward = theory.layer_sigma_w2(config)
+    c2 = (slopes[0] ** 2 + slopes[1] ** 2) / 2
+    log10_q = np.cumsum(np.log10(forward[1:])) + np.arange(config.depth) * math.log10(c2)  # q_0 = 1
+    assert log10_q[-1] < -330
+    np.testing.assert_allclose(np.log10(predicted["pre_std"][1:]), log10_q / 2, rtol=1e-9)
+    # the gradient: Var(dL/dz_l) = c2^(L - l + 1) prod_{k > l} sigma_w,k² (backward)
+    layers = np.arange(1, config.depth + 1)
+    log10_grad = np.array([(config.depth - layer + 1) * math.log10(c2) + np.log10(backward[layer + 1:]).sum()
+                           for layer in layers])
+    np.testing.assert_allclose(np.log10(predicted["grad_std"][1:]), log10_grad / 2, rtol=1e-9)
 
 
 @pytest.mark.slow
