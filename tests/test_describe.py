@@ -187,3 +187,21 @@ def test_the_line_names_the_biases_wherever_the_network_has_some_of_its_settings
     else:
         assert law == f"N({summary.format_setting(bias)},\u00a0{summary.format_squared(bias_std)})", law
         assert 0.5 * bias_std < drawn.std() < 1.5 * bias_std
+
+
+@pytest.mark.parametrize("units", [profiles.preset("taper", 100, 500), profiles.preset("bottleneck", 40, 300),
+                                   (64,) + (2,) * 100, profiles.preset("taper", 11, 500), (784, 512, 256, 128)])
+def test_a_long_profile_is_written_by_its_ends_and_a_short_one_whole(units):
+    """A taper of 100 layers had put 101 widths in the line under the title and in the Theory tab's paragraph. Up to
+    WRITTEN_WIDTHS widths are written as the link writes them; more, by the first four and the last two, which are
+    the profile's own, and the sentence says how many layers (the depth) beside them."""
+    written = describe.widths_words(units)
+    if len(units) <= describe.WRITTEN_WIDTHS:
+        assert written == profiles.write(units)
+        return
+    head, tail = written.split("-…-")
+    assert head.split("-") == [str(n) for n in units[:4]] and tail.split("-") == [str(n) for n in units[-2:]]
+    config = Config(depth=len(units) - 1, widths=units, batch=10)
+    for lang in ("en", "zh"):
+        line = describe.layers(config, lang)
+        assert line == t(lang, "net_dense_widths", depth=config.depth, widths=written) and len(line) < 60

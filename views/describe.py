@@ -16,6 +16,16 @@ from .summary import format_setting, format_squared, init_words
 from .text import t
 
 LINE_FIELDS = ("init", "input", "batch", "seed")  # the line's label/value pairs after the network, in order
+WRITTEN_WIDTHS = 12  # a profile of more widths is written by its ends in a sentence (the link keeps every one)
+
+
+def widths_words(units: tuple[int, ...]) -> str:
+    """A width profile as a sentence writes it: "784-512-256-128"; one of more than WRITTEN_WIDTHS widths by its
+    first four and last two, "500-490-480-470-…-62-60" (a taper of 100 layers had put 101 numbers in the line under
+    the title and in the Theory tab's paragraph); "" for equal widths, as core.profiles.write."""
+    if len(units) <= WRITTEN_WIDTHS or not profiles.write(units):
+        return profiles.write(units)
+    return profiles.SEPARATOR.join([*map(str, units[:4]), "…", *map(str, units[-2:])])
 
 
 def layers(config: Config, lang: str) -> str:
@@ -24,7 +34,7 @@ def layers(config: Config, lang: str) -> str:
     kind = "conv" if config.arch == "conv" else "dense"
     one = "_one" if config.depth == 1 else ""  # "1 layer", not "1 layers"
     if config.widths:  # a profile: every width, the input's first, as the link writes it
-        words = t(lang, f"net_{kind}_widths{one}", depth=config.depth, widths=profiles.write(config.units))
+        words = t(lang, f"net_{kind}_widths{one}", depth=config.depth, widths=widths_words(config.units))
     else:
         words = t(lang, f"net_{kind}{one}", depth=config.depth, width=config.width)
     if kind == "conv":

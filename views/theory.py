@@ -15,13 +15,14 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core import Config, profiles
+from core import Config
 from core.activations import recommended_gain
 from core.batchnorm import BN_EPS
 from core.norms import LN_EPS
 from core.initializers import bias_mean, weight_variance
 from core.theory import EDGE_RTOL, TRAINABLE_DEPTH_PER_XI, layer_sigma_w2, moments, trainable_depth
 
+from . import describe
 from .charts import GUIDE_COLOUR, LABEL_SIZE, THEORY_COLOUR, decades, log_labels, layer_span, theme, title_lines, \
     layer, written, zero_marks
 from .derivation import CLOSE, FAR, LISTED_FACTORS
@@ -519,7 +520,7 @@ def profile_text(config: Config, summary: dict, predicted_grad_std, lang: str) -
                    sigma_b2=_number(summary["sigma_b2"]),
                    q_star=q_star_words(q_star, keeps_any_q(config, summary), lang), chi1=_beside_one(chi1))
     head = t(lang, "theory_tab.profile" if config.norm == "none" else "theory_tab.profile_norm",
-             widths=profiles.write(config.units), forward=over_layers(forward[1:], lang),
+             widths=describe.widths_words(config.units), forward=over_layers(forward[1:], lang),
              backward=over_layers(backward[1:], lang))
     return join(lang, [head, steps, marker], "sentence")
 

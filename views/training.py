@@ -24,7 +24,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core import Config, digits, profiles, schemes
+from core import Config, digits, schemes
 from core.config import resize
 from core.workers import WorkerCrashed
 from core.train import (
@@ -34,6 +34,7 @@ from core.train import (
     task_config, training_batch,
 )
 
+from . import describe
 from .charts import EM_OTHER, GUIDE_COLOUR, GUIDE_SIZE, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, \
     SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, breaking_title, decades, legend_columns, plot_height, scheme_name, \
     layer, log_labels, share_expr, text_width, theme, title_lines, written, zero_marks
@@ -121,7 +122,8 @@ def setup(config, steps: int, lr: float = DEFAULT_LR, classes: int = DEFAULT_CLA
     input channels), for a race on this configuration (for the digits, core.train.task_config's): `inputs` the
     input layer's width, `width` the hidden layers' ("500", or a profile's "256-128-32")."""
     hidden = config.units[1:]
-    shared = dict(width=profiles.write(hidden) or f"{hidden[0]:,}", inputs=config.units[0], momentum=DEFAULT_MOMENTUM,
+    shared = dict(width=describe.widths_words(hidden) or f"{hidden[0]:,}", inputs=config.units[0],
+                  momentum=DEFAULT_MOMENTUM,
                   lr=lr, batch=training_batch(config), steps=steps, image=config.image, kernel=config.kernel,
                   channels=config.units[0])
     if task == "digits":
