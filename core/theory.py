@@ -123,7 +123,8 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     batch norm, if on), "act_std" that of h = f(s), "grad_std" that of dL/dz for the sum z = h W + b (before batch
     norm; z = s without it), as network.simulate records it; "branch_std" that of what a residual block adds to its
     stream (predict_residual; NaN without a stream); NaN where the theory has no prediction (index 0 of "pre_std"
-    and "grad_std").
+    and "grad_std"); and "log10_pre_std", "log10_act_std", "log10_grad_std", their base-10 logarithms, which hold
+    a std below float64's smallest number (about 10⁻³²⁴) that the std itself holds as 0: -inf for an exact 0.
 
     Without batch norm, from dL/dh_depth ~ N(0, 1) (the read-out): Var(dL/ds_l) = Var(dL/dh_l) E[f'(s_l)^2]
     and Var(dL/dh_{l-1}) = sigma_w^2 Var(dL/ds_l) (Glorot & Bengio 2010; Schoenholz et al. 2017).
@@ -157,7 +158,11 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     """
     # past float64's largest number a variance is inf, the right rounding (the page writes "—"), not a fault to warn of
     with np.errstate(over="ignore"):
-        return _predict(config)
+        predicted = _predict(config)
+    with np.errstate(divide="ignore"):  # log10 0 = -inf: an exact 0
+        for key in ("pre_std", "act_std", "grad_std"):  # where no recursion carried its logarithm, the float's own
+            predicted.setdefault(f"log10_{key}", np.log10(predicted[key]))
+    return predicted
 
 
 def _predict(config: Config) -> dict[str, np.ndarray]:
@@ -197,15 +202,17 @@ def _predict_plain(config: Config, forward: np.ndarray, backward: np.ndarray) ->
         second_moment = input_second_moment(config)  # E[x^2] of the input, q0
         kink = _slopes_at_0(config.activation, config.slope) if bias_mean(config) == 0 else None
         log_second = math.log(second_moment) if second_moment > 0 else -math.inf
+        with np.errstate(divide="ignore"):
+            log10_pre, log10_act = np.log10(pre_std), np.log10(act_std)  # the tiny layers' replaced below
         for layer in range(1, depth + 1):
             log_q = math.log(forward[layer]) + log_second if forward[layer] > 0 else -math.inf
             if kink is not None and sigma_b2[layer] == 0 and -math.inf < log_q < LOG_TINY_Q:
                 # q below 10⁻²⁰⁰: f(sqrt(q) z) is f'(0±) sqrt(q) z to within q, so every moment is a power of q,
                 # carried in logarithms (the variance passes float64's range long before the std does)
                 (left, right), log_q_h = kink, log_q + math.log((kink[0] ** 2 + kink[1] ** 2) / 2)
-                pre_std[layer] = math.exp(0.5 * log_q)
-                act_std[layer] = math.exp(0.5 * (log_q + math.log((left**2 + right**2) / 2
-                                                                  - (right - left) ** 2 / (2 * math.pi))))
+                log_var_h = log_q + math.log((left**2 + right**2) / 2 - (right - left) ** 2 / (2 * math.pi))
+                pre_std[layer], act_std[layer] = math.exp(0.5 * log_q), math.exp(0.5 * log_var_h)
+                log10_pre[layer], log10_act[layer] = 0.5 * log_q / math.log(10), 0.5 * log_var_h / math.log(10)
                 gain[layer] = (left**2 + right**2) / 2
                 log_second = log_q_h
                 continue
@@ -213,10 +220,16 @@ def _predict_plain(config: Config, forward: np.ndarray, backward: np.ndarray) ->
             m1, m2, d2 = (float(x) for x in moments(config.activation, bias_mean(config), var_s, config.slope))
             pre_std[layer] = math.sqrt(var_s)
             act_std[layer] = math.sqrt(max(m2 - m1 * m1, 0.0))
+            with np.errstate(divide="ignore"):
+                log10_pre[layer], log10_act[layer] = np.log10(pre_std[layer]), np.log10(act_std[layer])
             gain[layer] = d2
             second_moment = m2
             log_second = math.log(m2) if m2 > 0 else -math.inf
-    return {"pre_std": pre_std, "act_std": act_std, "grad_std": gradient_chain(gain, backward)}
+        grad_std, log10_grad = gradient_chain(gain, backward)
+        return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std, "log10_pre_std": log10_pre,
+                "log10_act_std": log10_act, "log10_grad_std": log10_grad}
+    grad_std, log10_grad = gradient_chain(gain, backward)
+    return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std, "log10_grad_std": log10_grad}
 
 
 LOG_TINY_Q = math.log(1e-200)  # below this pre-activation variance the dense recursion is carried in logarithms
@@ -231,8 +244,9 @@ def _slopes_at_0(name: str, slope: float) -> tuple[float, float] | None:
     return left, right
 
 
-def gradient_chain(gain: np.ndarray, backward: np.ndarray) -> np.ndarray:
-    """The std of dL/dz_l, (depth + 1,) with NaN at index 0, from the read-out's Var(dL/dh_depth) = 1 down:
+def gradient_chain(gain: np.ndarray, backward: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The std of dL/dz_l and its log10, each (depth + 1,) with NaN at index 0, from the read-out's Var(dL/dh_depth) = 1
+    down:
     Var(dL/dz_l) = Var(dL/dh_l) gain_l and Var(dL/dh_{l-1}) = backward_l Var(dL/dz_l), gain and backward (depth + 1,).
 
     Summed in logarithms: a variance below float64's range whose std is not had made the std 0 (sigmoid at width 2
@@ -241,8 +255,9 @@ def gradient_chain(gain: np.ndarray, backward: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log_gain, log_backward = np.log(gain[1:]), np.log(backward[1:])
         # log Var(dL/dz_l) = sum_{k >= l} log gain_k + sum_{k > l} log backward_k, from the top layer down
-        log_var_z = np.cumsum(log_gain[::-1])[::-1] + np.append(np.cumsum(log_backward[:0:-1])[::-1], 0.0)
-        return np.concatenate([[np.nan], np.exp(0.5 * log_var_z)])
+        log_var_z = np.concatenate([[np.nan], np.cumsum(log_gain[::-1])[::-1]
+                                    + np.append(np.cumsum(log_backward[:0:-1])[::-1], 0.0)])
+        return np.exp(0.5 * log_var_z), 0.5 * log_var_z / math.log(10)
 
 
 def normalized_factors(name: str, norm: str, slope: float = 0.01) -> dict[str, float]:
@@ -282,7 +297,8 @@ def _predict_layer_norm(config: Config, forward: np.ndarray, backward: np.ndarra
         pre_std[layer], act_std[layer] = math.sqrt(var_s), math.sqrt(max(m2 - m1 * m1, 0.0))
         gain[layer] = d2 / (q + LN_EPS)
         second_moment = m2
-    return {"pre_std": pre_std, "act_std": act_std, "grad_std": gradient_chain(gain, backward)}
+    grad_std, log10_grad = gradient_chain(gain, backward)
+    return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std, "log10_grad_std": log10_grad}
 
 
 def predict_residual(config: Config, forward: np.ndarray, backward: np.ndarray) -> dict[str, np.ndarray]:
@@ -389,6 +405,7 @@ def predict_conv(config: Config, forward: np.ndarray, backward: np.ndarray) -> d
     if SCHEMES[config.init].centre:  # delta-orthogonal: a pixel sees its own centre tap only, no border loss
         kernel = 1
     pre_std, act_std, grad_std = np.full(depth + 1, np.nan), np.full(depth + 1, np.nan), np.full(depth + 1, np.nan)
+    log10 = {key: np.full(depth + 1, np.nan) for key in ("pre_std", "act_std", "grad_std")}
     second = input_second_moments(config)  # E[h_0^2] per pixel
     act_std[0] = math.sqrt(second.mean())
     gains = [None]
@@ -402,8 +419,10 @@ def predict_conv(config: Config, forward: np.ndarray, backward: np.ndarray) -> d
             (left, right), c2 = kink, (kink[0] ** 2 + kink[1] ** 2) / 2  # E[f^2] = c2 q, E[f'^2] = c2
             var_s, log_scale = var_s / top, log_scale + math.log(top)  # the largest pixel's q is 1 again
             scale, mean_h = math.exp(0.5 * log_scale), (right - left) / math.sqrt(2 * math.pi) * np.sqrt(var_s)
-            pre_std[layer] = math.sqrt(var_s.mean()) * scale
-            act_std[layer] = math.sqrt(max(c2 * var_s.mean() - mean_h.mean() ** 2, 0.0)) * scale
+            pre, act = math.sqrt(var_s.mean()), math.sqrt(max(c2 * var_s.mean() - mean_h.mean() ** 2, 0.0))
+            pre_std[layer], act_std[layer] = pre * scale, act * scale
+            with np.errstate(divide="ignore"):
+                log10["pre_std"][layer], log10["act_std"][layer] = np.log10([pre, act]) + 0.5 * log_scale / math.log(10)
             second = c2 * var_s
             gains.append(np.full(var_s.shape, c2))
             continue
@@ -415,6 +434,8 @@ def predict_conv(config: Config, forward: np.ndarray, backward: np.ndarray) -> d
                           for m in moments(config.activation, bias_mean(config), values, config.slope))
         pre_std[layer] = math.sqrt(var_s.mean())
         act_std[layer] = math.sqrt(max(second.mean() - m1.mean() ** 2, 0.0))
+        with np.errstate(divide="ignore"):
+            log10["pre_std"][layer], log10["act_std"][layer] = np.log10([pre_std[layer], act_std[layer]])
         gains.append(d2)
     # Var dL/dh_depth = 1; carried as grad times e^log_scale, grad rescaled to a largest pixel of 1 after each layer
     # (as gradient_chain sums logarithms): a variance below float64's range whose std is not is not made 0
@@ -422,12 +443,14 @@ def predict_conv(config: Config, forward: np.ndarray, backward: np.ndarray) -> d
     for layer in range(depth, 0, -1):
         grad_z = grad * gains[layer]
         with np.errstate(divide="ignore", over="ignore"):  # log 0 = -inf: a std of 0; past float64's range, inf
-            grad_std[layer] = np.exp(0.5 * (log_scale + np.log(grad_z.mean())))
+            log_var = log_scale + np.log(grad_z.mean())
+            grad_std[layer], log10["grad_std"][layer] = np.exp(0.5 * log_var), 0.5 * log_var / math.log(10)
         grad = backward[layer] * box(grad_z, kernel, padding)
         top = float(grad.max())
         if 0 < top < math.inf:
             grad, log_scale = grad / top, log_scale + math.log(top)
-    return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std}
+    return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std,
+            **{f"log10_{key}": values for key, values in log10.items()}}
 
 
 def layer_sigma_w2(config: Config) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:

@@ -962,6 +962,34 @@ def test_zeros_on_a_log_axis_are_named(steps):
     assert summary.log_gaps("en", {"measured": steps["6"].grad_std}, first_layer=1) == []
 
 
+def test_a_theory_below_float64s_range_is_not_called_exactly_0(steps):
+    """The digits into 100 layers of 2 units, linear under std 10⁻⁶: the theory's gradient std is about 10⁻³³⁰ at
+    layer 1, below float64's smallest number, so its float is 0; the page had said "Exactly 0 at layers 1–44
+    (theory)" beside the Theory tab's own "passes float64's range at layer 44". Its log10 (core.theory.predict) is a
+    number there, and the caption says what it is; step 1's zero weights have an exact 0 (log10 -inf), said as before,
+    and a measured 0 is a float's own 0."""
+    config = Config(activation="linear", init="normal", std=1e-6, depth=100, width=2, batch=10, input="digits",
+                    dtype="float64")
+    result = simulate(config)
+    logs = summary.theory_logs(result, "grad_std")
+    below = [layer for layer in range(1, 101) if result.predicted_grad_std[layer] == 0]
+    assert below == list(range(1, below[-1] + 1)) and len(below) > 30
+    layers = np.arange(1, 101)
+    expected = 0.5 * (100 - layers) * math.log10(2e-12)  # the closed form: f' = 1, fan_out Var(w) = 2 · 10⁻¹²
+    np.testing.assert_allclose(logs[1:], expected, rtol=1e-9)
+    for lang in LANGUAGES:
+        gaps = summary.log_gaps(lang, {"m": result.grad_std, "θ": result.predicted_grad_std}, first_layer=1,
+                                logs={"θ": logs})
+        said = t(lang, "log_below", layers=summary.layers_named(lang, below), series="θ")
+        assert said in gaps and not any("θ" in gap for gap in gaps if gap != said)  # never also "exactly 0"
+    step_1 = steps["1"]
+    assert summary.theory_logs(steps["6"], "grad_std") is None  # no 0: nothing computed
+    zero_logs = summary.theory_logs(step_1, "grad_std")
+    assert np.all(zero_logs[1:10] == -np.inf)
+    assert summary.log_gaps("en", {"theory": step_1.predicted_grad_std}, first_layer=1, logs={"theory": zero_logs}) == [
+        "Exactly 0 at layers 1–9 (theory): a log axis cannot draw zero."]
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("layers", [[1], [6], [1, 2], [1, 2, 3, 5]])
 def test_a_list_of_layers_is_named_singular_for_one_layer(layers, lang):

@@ -20,7 +20,7 @@ from core import schemes
 from core.initializers import gain_of, weight_variance
 from core.batchnorm import BN_EPS
 from core.norms import LN_EPS
-from core.theory import layer_sigma_w2, normalized_factors
+from core.theory import layer_sigma_w2, normalized_factors, predict
 from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, WORK_RATE, estimate_memory, estimate_work, heavier_part, \
     kurtosis_standard_error, memory_fits, memory_terms, smallest_normal, unit_kurtosis, work_fits
 
@@ -678,20 +678,35 @@ def input_sentence(result, lang: str) -> str:
              gaussian=format_share(GAUSSIAN_BEYOND_3))
 
 
-def log_gaps(lang: str, series: dict[str, np.ndarray], first_layer: int = 0) -> list[str]:
-    """Captions for values exactly 0, which a log axis cannot draw: one per set of layers.
+def log_gaps(lang: str, series: dict[str, np.ndarray], first_layer: int = 0,
+             logs: dict[str, np.ndarray] | None = None) -> list[str]:
+    """Captions for values a log axis cannot draw: exactly 0, or 0 in float64 only, one caption per set of layers.
 
     series: name -> values per layer (index = layer); layers below first_layer are not drawn. Series that are 0
-    at the same layers share one caption ("measured, theory").
+    at the same layers share one caption ("measured, theory"). logs: name -> the values' log10 where known
+    (core.theory.predict's "log10_grad_std" ...): a 0 whose log10 is a number is below float64's smallest number,
+    not 0, and is said so (the theory of a gradient at 10⁻⁴⁰⁰ had been called "exactly 0").
     """
-    by_layers: dict[tuple[int, ...], list[str]] = {}
+    by_layers: dict[tuple[str, tuple[int, ...]], list[str]] = {}
     for name, values in series.items():
         values = np.asarray(values, float)
-        zero = tuple(int(i) for i in np.flatnonzero(values == 0) if i >= first_layer)
-        if zero:
-            by_layers.setdefault(zero, []).append(name)
-    return [t(lang, "log_zero", series=join(lang, names), layers=layers_named(lang, zero))
-            for zero, names in by_layers.items()]
+        given = (logs or {}).get(name)  # None: every 0 is exactly 0
+        log10 = np.full(values.shape, -np.inf) if given is None else np.asarray(given, float)
+        zero = [int(i) for i in np.flatnonzero(values == 0) if i >= first_layer]
+        for key, layers in (("log_zero", [i for i in zero if log10[i] == -np.inf]),
+                            ("log_below", [i for i in zero if np.isfinite(log10[i])])):
+            if layers:
+                by_layers.setdefault((key, tuple(layers)), []).append(name)
+    return [t(lang, key, series=join(lang, names), layers=layers_named(lang, layers))
+            for (key, layers), names in by_layers.items()]
+
+
+def theory_logs(result, key: str) -> np.ndarray | None:
+    """The log10 of the theory's std `key` ("act_std", "grad_std") for log_gaps, where the theory's std is 0 at some
+    layer (core.theory.predict carries it in logarithms there); None where it never is, without computing it."""
+    if not (np.asarray(result.stats[f"predicted_{key}"]) == 0).any():
+        return None
+    return predict(result.config)[f"log10_{key}"]
 
 
 def ratio_gaps(result, lang: str, name: str) -> list[str]:

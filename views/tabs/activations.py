@@ -53,7 +53,8 @@ def show(page: Page) -> None:
              legend="bottom" if page.config.residual else "top", plot=STREAM_PLOT if page.config.residual else None)
     if log:
         for caption in summary.log_gaps(page.lang, {page.t("measured"): page.result.act_std,
-                                                    page.t("theory"): page.result.predicted_act_std}):
+                                                    page.t("theory"): page.result.predicted_act_std},
+                                        logs={page.t("theory"): summary.theory_logs(page.result, "act_std")}):
             st.caption(caption)
     if weight_variance(page.config, *page.config.shapes[0]) is None:  # not zero-mean: no theory
         st.caption(page.t("no_theory_constant"))

@@ -30,7 +30,8 @@ def show(page: Page) -> None:
              guide=summary.UPDATE_GUIDE)
     result = page.result
     gaps = summary.log_gaps(page.lang, {page.t("measured"): result.grad_std,
-                                        page.t("theory"): result.predicted_grad_std}, first_layer=1)
+                                        page.t("theory"): result.predicted_grad_std}, first_layer=1,
+                            logs={page.t("theory"): summary.theory_logs(result, "grad_std")})
     gaps += summary.ratio_gaps(result, page.lang, page.t("ratio_axis"))
     for caption in gaps:
         st.caption(caption)

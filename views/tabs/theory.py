@@ -59,7 +59,8 @@ def show(page: Page) -> None:
         draw_chart(theory_view.gradient_chart(grad, lang=page.lang, batch_norm=config.batch_norm),
                    name="gradient-theory", width="stretch")
         gaps = {page.t("measured"): result.grad_std, page.t("theory_tab.theory"): result.predicted_grad_std}
-        for caption in summary.log_gaps(page.lang, gaps, first_layer=1):
+        logs = {page.t("theory_tab.theory"): summary.theory_logs(result, "grad_std")}
+        for caption in summary.log_gaps(page.lang, gaps, first_layer=1, logs=logs):
             st.caption(caption)
     st.markdown(profile or theory_view.here_text(numbers, page.lang, config.batch_norm, config.depth,
                                                  residual=config.residual, layer_norm=config.layer_norm,
