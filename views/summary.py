@@ -612,14 +612,16 @@ GAUSSIAN_KURTOSIS = 0.5  # |excess kurtosis| within this: as close to Gaussian a
 
 
 def gaussian_limit(config) -> float:
-    """The |excess kurtosis| within which kurtosis_sentence calls a layer's pre-activations Gaussian: GAUSSIAN_KURTOSIS,
-    or three standard errors of a Gaussian layer's measured kurtosis where a small batch or a narrow layer makes that
-    wider (core.network.kurtosis_standard_error at the noisiest layer: a batch of 10 at width 50, 0.57; width 2,
-    2.8), so that chance alone is not read as a non-Gaussian layer. Rows: the batch, or a conv net's batch times its
-    pixels; units: each layer's, or channels."""
-    rows = config.batch * (config.image**2 if config.arch == "conv" else 1)
-    noisiest = max(kurtosis_standard_error(rows, units) for units in config.units[1:])
-    return max(GAUSSIAN_KURTOSIS, 3 * noisiest)
+    """How far a Gaussian layer's measured excess kurtosis may stray by chance: three of its standard errors
+    (core.network.kurtosis_standard_error) over the rows it is measured on, the batch, or a conv net's batch times
+    its pixels: 0.47 at the lecture's batch of 1,000, 4.0 at a batch of 10. kurtosis_sentence's band is
+    GAUSSIAN_KURTOSIS where that is wider, and says the numbers cannot tell where it is not."""
+    return 3 * kurtosis_standard_error(config.batch * (config.image**2 if config.arch == "conv" else 1))
+
+
+def kurtosis_enough() -> int:
+    """The fewest rows over which three standard errors of a Gaussian layer's kurtosis fit GAUSSIAN_KURTOSIS (860)."""
+    return next(n for n in range(4, 100_000) if 3 * kurtosis_standard_error(n) <= GAUSSIAN_KURTOSIS)
 
 
 def input_kurtosis_median(config) -> float | None:
@@ -631,11 +633,12 @@ def input_kurtosis_median(config) -> float | None:
 
 
 def kurtosis_sentence(lang: str, kurtosis: np.ndarray, arch: str = "dense", input_median: float | None = None,
-                      limit: float = GAUSSIAN_KURTOSIS) -> str | None:
+                      noise: float = 0.0, batch: int | None = None) -> str | None:
     """How Gaussian the pre-activations are, layer by layer (Result's pre_kurtosis, (depth + 1,), 0 the input):
     the input's, layer 1's and the last layer's excess kurtosis, and the layer from which every deeper one is within
-    ±limit of a Gaussian's 0 (gaussian_limit: the network's own), or that the last one is not. None when the last
-    layer has none (no spread).
+    ±GAUSSIAN_KURTOSIS of a Gaussian's 0 (that the layers kept it so, where the input was already), or that the last
+    one is not; or, where a Gaussian layer's measurement strays further by chance (noise: gaussian_limit, over a
+    batch of `batch`), that the numbers cannot tell. None when the last layer has none (no spread).
     arch: the network's (Config.arch): a dense net's kurtosis is each unit's over the batch, a conv net's each
     channel's over the batch's pixels (core.network.excess_kurtosis), each averaged, which the sentence says: the same
     digits read 103 as 64 pixel units and 1.52 as one channel. input_median: the input's median unit's
@@ -647,13 +650,17 @@ def kurtosis_sentence(lang: str, kurtosis: np.ndarray, arch: str = "dense", inpu
     if input_median is not None:
         given = t(lang, "kurtosis_input_median", mean=given, median=format_value(input_median))
     numbers = dict(input=given, first=format_value(kurtosis[1]), last=format_value(kurtosis[depth]),
-                   depth=depth, limit=format_value(limit),
+                   depth=depth, limit=format_value(GAUSSIAN_KURTOSIS),
                    measure=t(lang, "kurtosis_channels" if arch == "conv" else "kurtosis_units"))
-    close = [abs(k) <= limit for k in kurtosis[1:]]  # NaN compares False: not close
+    if noise > GAUSSIAN_KURTOSIS:  # chance alone strays past the band: neither verdict can be read from these
+        return t(lang, "kurtosis_noisy", batch=f"{batch:,}", noise=format_value(noise), enough=f"{kurtosis_enough():,}",
+                 **numbers)
+    close = [abs(k) <= GAUSSIAN_KURTOSIS for k in kurtosis[1:]]  # NaN compares False: not close
     if not close[-1]:
         return t(lang, "kurtosis_not_gaussian", **numbers)
     settled = depth - next(i for i, c in enumerate(reversed(close)) if not c) + 1 if not all(close) else 1
-    return t(lang, "kurtosis_gaussian", layer=settled, **numbers)
+    kept = abs(kurtosis[0]) <= GAUSSIAN_KURTOSIS and settled == 1  # Gaussian from the input on: nothing was made
+    return t(lang, "kurtosis_gaussian_kept" if kept else "kurtosis_gaussian", layer=settled, **numbers)
 
 
 def input_shares(result) -> dict[str, float]:

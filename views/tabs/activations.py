@@ -74,7 +74,7 @@ def show(page: Page) -> None:
     if not hist.empty:  # else every panel's layer is past a break (draw draws nothing)
         st.caption(charts.histogram_caption(hist, page.config.activation, k, page.lang))
     kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"], page.config.arch,
-                                         limit=summary.gaussian_limit(page.config))
+                                         noise=summary.gaussian_limit(page.config), batch=page.config.batch)
     if kurtosis and page.config.input != "digits":  # a digits input's is beside its histogram
         st.caption(kurtosis)
 
@@ -92,7 +92,7 @@ def input_histogram(page: Page, frame, colour: str) -> None:
         st.caption(summary.input_sentence(page.result, page.lang))
         kurtosis = summary.kurtosis_sentence(page.lang, page.result.stats["pre_kurtosis"], page.config.arch,
                                              summary.input_kurtosis_median(page.config),
-                                             summary.gaussian_limit(page.config))
+                                             summary.gaussian_limit(page.config), page.config.batch)
         if kurtosis:
             st.caption(kurtosis)
 
