@@ -246,8 +246,8 @@ def _slopes_at_0(name: str, slope: float) -> tuple[float, float] | None:
 
 def gradient_chain(gain: np.ndarray, backward: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The std of dL/dz_l and its log10, each (depth + 1,) with NaN at index 0, from the read-out's Var(dL/dh_depth) = 1
-    down:
-    Var(dL/dz_l) = Var(dL/dh_l) gain_l and Var(dL/dh_{l-1}) = backward_l Var(dL/dz_l), gain and backward (depth + 1,).
+    down: Var(dL/dz_l) = Var(dL/dh_l) gain_l and Var(dL/dh_{l-1}) = backward_l Var(dL/dz_l), with gain and backward
+    (depth + 1,).
 
     Summed in logarithms: a variance below float64's range whose std is not had made the std 0 (sigmoid at width 2
     under 0.01 randn: ×1.25 × 10⁻⁵ a layer in variance, 10⁻⁴⁸⁵ at layer 1 of 100, a std of 10⁻²⁴³). A gain or
