@@ -574,6 +574,9 @@ def number_expr(value: str, digits: int = 2, powers: bool = False) -> str:
     decimals in summary.PLAIN ("0.01", "1,200"), else "2.9 × 10⁻⁷", "10⁻⁷" for a power of ten; `digits`
     significant digits (d3-format's "~r"). powers: every nonzero number as a power of ten, 1 as "10⁰" (log_labels)."""
     exponent = f"floor(log(abs({value})) / LN10 + 1e-9)"
+    if powers:  # a log axis's ticks are whole powers of ten; below float64's smallest normal number (a gradient's
+        # zero band at 10⁻³²²) they are subnormal, 9.88 × 10⁻³²³ for 10⁻³²², and floor had written "10 × 10⁻³²³"
+        exponent = f"(abs({value}) < 2.2250738585072014e-308 ? round(log(abs({value})) / LN10) : {exponent})"
     mantissa = f"format({value} / pow(10, {exponent}), '.{digits}~r')"
     # the exponent's sign apart: d3-format writes a negative number with U+2212, which read "10−⁴" after the digits
     # were raised
