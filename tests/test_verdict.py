@@ -962,6 +962,42 @@ def test_zeros_on_a_log_axis_are_named(steps):
     assert summary.log_gaps("en", {"measured": steps["6"].grad_std}, first_layer=1) == []
 
 
+@pytest.mark.parametrize("stds, layer", [
+    ([1.0, 0.213, 0.0475, 0.0106, 0.00236, 5e-4, 1e-4], 4),  # step 2's fall: 0.0106 is over 1 % of 1, 0.00236 not
+    ([1.0, 0.007, 5e-5, 3e-7], 1),
+    ([1.0, 0.5, 0.2, 0.1], None),  # the last is 10 % of the largest: drawn above the axis's 0
+    ([1.0, 0.0, 0.0, 0.0], None),  # zero weights: 0 is what is drawn
+    ([1.0, 0.001, 0.002, np.nan, np.nan], 1),  # past a break nothing is drawn; the drawn layers are tiny
+    ([1.0, 5.0, 0.01, 0.04, 0.002], 2),  # 1 % of the largest drawn, 5, not of the input's 1
+    ([1.0, 1e3, 1e6, 1e9], None),
+])
+def test_a_std_is_said_to_lie_on_the_linear_axiss_0_from_where_all_deeper_ones_do(stds, layer):
+    """The Activations tab's linear axis draws a std under 1 % of the largest within a line's width of its 0: a
+    network of std 0.001 had looked like one of zero weights (a newcomer read both charts as flat at 0). The caption
+    names the first layer from which every drawn one is that small, for the Log scale switch to show."""
+    stds = np.array(stds)
+    found = summary.looks_zero_from(stds)
+    assert found == layer
+    if layer is not None:
+        drawn = stds[np.isfinite(stds)]
+        assert all(stds[i] < 0.01 * drawn.max() for i in range(layer, len(drawn)))
+        assert layer == 1 or stds[layer - 1] >= 0.01 * drawn.max()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_step_2s_linear_axis_says_where_its_stds_lie_on_0_and_the_log_axis_does_not(lang):
+    from tests.app_support import open_app
+
+    layer = summary.looks_zero_from(simulate(tour.STEPS["2"]).act_std)
+    said = t(lang, "looks_zero", layer=layer, share="1" + summary.NBSP + "%", switch=t(lang, "log_y"))
+    assert layer == 4 and said in [c.value for c in open_app(step="2", lang=lang).caption]
+    assert said not in [c.value for c in open_app(step="2", lang=lang, log="true").caption]
+    tail = t(lang, "looks_zero").rsplit("}", 1)[-1]  # the words after the switch's name
+    assert summary.looks_zero_from(simulate(tour.STEPS["4"]).act_std) is None
+    assert not any(c.value.endswith(tail) for c in open_app(step="4", lang=lang).caption)
+
+
 def test_a_theory_below_float64s_range_is_not_called_exactly_0(steps):
     """The digits into 100 layers of 2 units, linear under std 10⁻⁶: the theory's gradient std is about 10⁻³³⁰ at
     layer 1, below float64's smallest number, so its float is 0; the page had said "Exactly 0 at layers 1–44

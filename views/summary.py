@@ -708,6 +708,24 @@ def log_gaps(lang: str, series: dict[str, np.ndarray], first_layer: int = 0,
             for (key, layers), names in by_layers.items()]
 
 
+LOOKS_ZERO = 0.01  # a std below this share of the chart's largest is within a line's width of its 0 on a linear axis
+
+
+def looks_zero_from(stds) -> int | None:
+    """The first layer from which every drawn std (finite, of layers 1 on; past a break none is drawn) is below
+    LOOKS_ZERO of the largest one drawn, layer 0 included: on a linear axis they lie on its 0 (step 2 from layer 3,
+    a network of std 0.001 from layer 1), though none is 0. None where the last drawn layer is not so small, or is 0."""
+    stds = np.asarray(stds, float)
+    drawn = np.flatnonzero(np.isfinite(stds))
+    if drawn.size < 2 or not 0 < stds[drawn[-1]] < LOOKS_ZERO * stds[drawn].max():
+        return None
+    small = stds < LOOKS_ZERO * stds[drawn].max()
+    layer = int(drawn[-1])
+    while layer - 1 >= 1 and layer - 1 in drawn and small[layer - 1]:
+        layer -= 1
+    return layer
+
+
 def theory_logs(result, key: str) -> np.ndarray | None:
     """The log10 of the theory's std `key` ("act_std", "grad_std") for log_gaps, where the theory's std is 0 at some
     layer (core.theory.predict carries it in logarithms there); None where it never is, without computing it."""

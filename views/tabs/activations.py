@@ -51,6 +51,9 @@ def show(page: Page) -> None:
              # open; under it, its rows had left the plot 85 px tall beside the mean's 150. A residual stream's four
              # entries go under a plot of STREAM_PLOT px, as tall as the mean's: over it at 1024 px they took four rows
              legend="bottom" if page.config.residual else "top", plot=STREAM_PLOT if page.config.residual else None)
+    if not log and (layer := summary.looks_zero_from(page.result.act_std)) is not None:
+        st.caption(page.t("looks_zero", layer=layer, share=summary.format_share(summary.LOOKS_ZERO),
+                          switch=page.t("log_y")))
     if log:
         for caption in summary.log_gaps(page.lang, {page.t("measured"): page.result.act_std,
                                                     page.t("theory"): page.result.predicted_act_std},
