@@ -644,6 +644,7 @@ def train(at: AppTest, button: str = "run_race", job: str = "_race", timeout: fl
     return at.run()
 
 
+@pytest.mark.slow
 def test_training_waits_for_the_run_button():
     at = open_app(**SMALL)
     no_trouble(at)

@@ -109,6 +109,7 @@ def test_the_training_range_message_too():
     assert "from 1 to 10,000" in str(error.value)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(widget_states(), st.sampled_from(["depth", "width", "batch"]), st.floats(0, 1))
 def test_every_network_resized_anywhere_the_limits_search_is_a_network(state, name, where):

@@ -628,6 +628,7 @@ def test_every_printed_equation_holds_at_the_printed_precision(simulated, name):
     assert checked >= least, checked
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config", [c for c in CONFIGS.values() if c.arch == "conv"] + list(CONV_DIGITS.values()))
 def test_a_conv_nets_n_is_its_first_layer_s_input_channels_times_k_squared(simulated, config):
     # der_conv_note prints n = Cᵢₙ·k² = {channels}·{kernel}² = {n}: a digits conv net had printed 64·3² = 9

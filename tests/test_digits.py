@@ -219,6 +219,7 @@ def test_a_linear_network_fed_gaussian_data_at_a_batch_of_10_is_too_few_to_tell(
     assert sentence.endswith(t(lang, "kurtosis_noisy").rsplit("}", 2)[-1])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_step_2s_gaussian_input_is_said_to_stay_gaussian(lang, steps):
     """Step 2 feeds the lecture's standard-normal data: the layers keep it Gaussian, they do not make it so."""
@@ -500,6 +501,7 @@ def test_the_digits_kurtosis_is_said_as_the_mean_over_pixels_with_the_median_bes
     assert not at.exception and sentence in [c.value for c in at.caption]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_conv_net_on_the_digits_says_its_first_layer_reads_one_channel(lang):
     # the dense net's line ("fan_in is 64 whatever the width") had stood under a conv net, whose fan_in is 1·k²

@@ -117,6 +117,7 @@ def test_draws_are_read_only():
         d.weights[0][0, 0] = 1.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_the_stores_keep_a_students_last_lecture_network_for_the_next_slider_move(monkeypatch, dtype):
     # The stores are sized for a server (ASSEMBLED_BYTES, STREAM_BYTES), and still hold the lecture's network (10 x 500,

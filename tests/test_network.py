@@ -364,6 +364,7 @@ def test_one_entry_apart_gives_the_std_of_the_two_values(dtype, value, size, dat
     assert math.isclose(std, abs(d) * math.sqrt(size - 1) / size, rel_tol=1e-6)
 
 
+@pytest.mark.slow
 @given(st.integers(1, 40), st.integers(1, 30), st.integers(1, 4), st.sampled_from(DTYPES), st.data())
 def test_distinct_units_are_the_columns_that_differ_bit_for_bit(rows, cols, values, dtype, data):
     """distinct_columns against a plain count of the columns' bytes (-0.0 as 0.0): columns from a few values, so

@@ -206,6 +206,7 @@ def test_the_third_number_says_what_its_share_counts(query, rule, lang):
     assert ("0.97" in third.help) and (("−0.97" in third.help) == (activation == "tanh"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("address, host", [
     ("http://127.0.0.1:8501/", "127.0.0.1"), ("http://localhost:8501/", "localhost"), ("http://[::1]:8501/", "::1"),
     ("http://127.4.5.6/", "127.4.5.6"), ("http://lab.localhost:8501/", "lab.localhost"),
