@@ -161,7 +161,8 @@ def predict(config: Config) -> dict[str, np.ndarray]:
         predicted = _predict(config)
     with np.errstate(divide="ignore"):  # log10 0 = -inf: an exact 0
         for key in ("pre_std", "act_std", "grad_std"):  # where no recursion carried its logarithm, the float's own
-            predicted.setdefault(f"log10_{key}", np.log10(predicted[key]))
+            if f"log10_{key}" not in predicted:
+                predicted[f"log10_{key}"] = np.log10(predicted[key])
     return predicted
 
 
@@ -209,12 +210,12 @@ def _predict_plain(config: Config, forward: np.ndarray, backward: np.ndarray) ->
             if kink is not None and sigma_b2[layer] == 0 and -math.inf < log_q < LOG_TINY_Q:
                 # q below 10⁻²⁰⁰: f(sqrt(q) z) is f'(0±) sqrt(q) z to within q, so every moment is a power of q,
                 # carried in logarithms (the variance passes float64's range long before the std does)
-                (left, right), log_q_h = kink, log_q + math.log((kink[0] ** 2 + kink[1] ** 2) / 2)
-                log_var_h = log_q + math.log((left**2 + right**2) / 2 - (right - left) ** 2 / (2 * math.pi))
+                (left, right), c2 = kink, (kink[0] ** 2 + kink[1] ** 2) / 2  # E[f^2] = c2 q, E[f'^2] = c2
+                log_var_h = log_q + math.log(c2 - (right - left) ** 2 / (2 * math.pi))
                 pre_std[layer], act_std[layer] = math.exp(0.5 * log_q), math.exp(0.5 * log_var_h)
                 log10_pre[layer], log10_act[layer] = 0.5 * log_q / math.log(10), 0.5 * log_var_h / math.log(10)
-                gain[layer] = (left**2 + right**2) / 2
-                log_second = log_q_h
+                gain[layer] = c2
+                log_second = log_q + math.log(c2)
                 continue
             var_s = forward[layer] * second_moment + sigma_b2[layer]
             m1, m2, d2 = (float(x) for x in moments(config.activation, bias_mean(config), var_s, config.slope))
@@ -412,7 +413,7 @@ def predict_conv(config: Config, forward: np.ndarray, backward: np.ndarray) -> d
     kink = _slopes_at_0(config.activation, config.slope) if bias_mean(config) == 0 else None
     log_scale = 0.0  # second holds E[h^2] / e^log_scale once the variances pass below 10⁻²⁰⁰ (as the dense recursion)
     for layer, (fan_in, _) in enumerate(config.shapes, start=1):
-        var_s = forward[layer] * box(second, kernel, padding)
+        var_s = forward[layer] * box(second, kernel, padding)  # without the bias, over e^log_scale
         top = float(var_s.max())
         tiny = kink is not None and bias_variance(config, fan_in) == 0 and 0 < top
         if tiny and math.log(top) + log_scale < LOG_TINY_Q:  # every pixel's q below 10⁻²⁰⁰: f(s) = f'(0±) s
@@ -426,8 +427,8 @@ def predict_conv(config: Config, forward: np.ndarray, backward: np.ndarray) -> d
             second = c2 * var_s
             gains.append(np.full(var_s.shape, c2))
             continue
-        second, log_scale = second * math.exp(log_scale), 0.0  # back in range (the recursion only falls: no-op)
-        var_s = forward[layer] * box(second, kernel, padding) + bias_variance(config, fan_in)
+        # in range: the scale back in (the recursion only falls, so it is 1 here) and the bias added
+        var_s, log_scale = var_s * math.exp(log_scale) + bias_variance(config, fan_in), 0.0
         # the quadrature once per distinct variance: the map's symmetry repeats most of them
         values, where = np.unique(var_s, return_inverse=True)
         m1, second, d2 = (m[where].reshape(var_s.shape)

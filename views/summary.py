@@ -6,6 +6,7 @@ views/text.py.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -619,6 +620,7 @@ def gaussian_limit(config) -> float:
     return 3 * kurtosis_standard_error(config.batch * (config.image**2 if config.arch == "conv" else 1))
 
 
+@functools.cache
 def kurtosis_enough() -> int:
     """The fewest rows over which three standard errors of a Gaussian layer's kurtosis fit GAUSSIAN_KURTOSIS (860)."""
     return next(n for n in range(4, 100_000) if 3 * kurtosis_standard_error(n) <= GAUSSIAN_KURTOSIS)
@@ -713,7 +715,7 @@ LOOKS_ZERO = 0.01  # a std below this share of the chart's largest is within a l
 
 def looks_zero_from(stds) -> int | None:
     """The first layer from which every drawn std (finite, of layers 1 on; past a break none is drawn) is below
-    LOOKS_ZERO of the largest one drawn, layer 0 included: on a linear axis they lie on its 0 (step 2 from layer 3,
+    LOOKS_ZERO of the largest one drawn, layer 0 included: on a linear axis they lie on its 0 (step 2 from layer 4,
     a network of std 0.001 from layer 1), though none is 0. None where the last drawn layer is not so small, or is 0."""
     stds = np.asarray(stds, float)
     drawn = np.flatnonzero(np.isfinite(stds))
