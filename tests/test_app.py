@@ -894,11 +894,12 @@ def test_a_race_says_why_its_runs_at_chance_stayed_there(lang):
     assert np.all(zeros.act_std == 0) and np.all(zeros.grad_std == 0) and np.all(zeros.distinct_units == 1)
     act, grad = small.act_std[0], small.grad_std[0]  # at step 0
     assert act[-1] / act[0] < 0.1 and grad[0] / grad[-1] < 0.1  # both shrink tenfold or more: both are said
-    assert np.all(small.distinct_units > 1) and np.nanmax(small.update_ratio) < 1e-5
+    assert np.all(small.distinct_units == 32) and np.nanmax(small.update_ratio) < 1e-5
     why_small = join(lang, [t(lang, "training_tab.stalled_small_beside", scheme=charts.scheme_name("normal_0.01", lang),
                               k=3, ratio=summary.format_value(np.nanmax(small.update_ratio), 2), guide="0.001",
                               best=charts.scheme_name("xavier_normal", lang),
-                              best_ratio=summary.format_value(np.nanmax(xavier.update_ratio), 2)),
+                              best_ratio=summary.format_value(np.nanmax(xavier.update_ratio), 2),
+                              units=t(lang, "training_tab.units_all_differ")),
                             t(lang, "training_tab.stalled_both", up=summary.format_value(act[-1] / act[0]),
                               down=summary.format_value(grad[0] / grad[-1]), depth=5, grad="∂L/∂s")], "sentence")
     why_zeros = t(lang, "training_tab.stalled_zero", scheme=charts.scheme_name("zeros", lang), k=3)

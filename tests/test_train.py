@@ -1658,7 +1658,7 @@ def test_a_run_at_chance_is_said_why_from_its_numbers(lang):
         return {**runs, **extra}
 
     small = scheme_config(step_2, "normal_0.01")
-    words = dict(scheme=named("normal_0.01", lang), k=3)
+    words = dict(scheme=named("normal_0.01", lang), k=3, units=t(lang, "training_tab.units_all_differ"))
     ratio = "8 × 10⁻⁹".replace(" ", "\u00a0")
     assert format_value(8.0e-9, 2) == ratio
     steps = t(lang, "training_tab.stalled_small_beside", ratio=ratio, guide="0.001", best=named("xavier_normal", lang),
@@ -1714,6 +1714,15 @@ def test_a_run_at_chance_is_said_why_from_its_numbers(lang):
                   _raced(small, plateau, tiny, zero, zero, distinct=[1.0] + [500.0] * (depth - 1)),
                   _raced(small, falling, tiny, zero, zero, distinct=1.0)):
         assert tv.stalled_text(race(quiet), lang) == []
+    # some units of a layer copies of others (ReLU's dead units, all 0, count as one: step 6's N(0, 0.01²) after
+    # training kept 93 and 30 of 500 at layers 9 and 10): the fewest a layer keeps, at the deepest layer of the fewest,
+    # not "every layer's units differ"; a unit short of the width is not all of them
+    for distinct, fewest, layer in (([500.0] * (depth - 2) + [93.0, 30.0], "30", depth),
+                                    ([500.0, 7.0, 499.0] + [7.0] * (depth - 4) + [500.0], "7", depth - 1),
+                                    ([500.0] * (depth - 1) + [499.0], "499", depth)):
+        fewer = {**words, "units": t(lang, "training_tab.units_fewest", fewest=fewest, width="500", layer=layer)}
+        assert tv.stalled_text({"normal_0.01": _raced(small, plateau, tiny, healthy, healthy, distinct=distinct)},
+                               lang) == [t(lang, "training_tab.stalled_small", ratio=ratio, guide="0.001", **fewer)]
     # copies that are not stuck (a gradient at some layer or record: zeros under sigmoid), one unit a layer
     copies = t(lang, "training_tab.stalled_copies", **words)
     for unstuck in (_raced(small, plateau, tiny, shrinking, fading, distinct=1.0),

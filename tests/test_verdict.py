@@ -151,6 +151,47 @@ def test_each_verdict_agrees_with_the_statistics(case, config, expected, layer, 
         assert_the_stuck_share_is_said(result)
 
 
+# Networks that vanish or explode by their activations, their gradient or both (nothing underflowing), 100 wide:
+# (config, the activations crossed the verdict's limit, the gradient did)
+CROSSINGS = [
+    (Config(depth=3, width=100, batch=100, activation="tanh", init="normal", std=0.02), True, True),
+    (Config(depth=3, width=100, batch=100, activation="tanh", init="normal", std=0.05), True, False),
+    (Config(depth=3, width=100, batch=100, activation="sigmoid", init="normal", std=0.1), False, True),
+    (Config(activation="sigmoid", init="xavier_normal"), False, True),  # 10 x 500: activations x0.122 only
+    (Config(depth=10, widths=(50, *[400] * 10), batch=100, activation="relu", init="normal", std=0.12), True, True),
+    (Config(depth=5, width=100, batch=100, activation="relu", init="normal", std=0.25), True, False),
+    (Config(depth=10, widths=(50, *[400] * 10), batch=100, activation="tanh", init="normal", std=0.12), False, True),
+]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("config, act_crossed, grad_crossed", CROSSINGS)
+def test_a_vanishing_or_exploding_verdict_names_what_crossed_its_limit(config, act_crossed, grad_crossed, lang):
+    """The sentence under a vanishing or exploding verdict says "signals" only where the activations and the gradient
+    both crossed ×0.1 (×10); where one did, it names that one with its ratio as the headline writes it. A sigmoid
+    Xavier net's activations end ×0.122 of the input's, its gradient ×2.0 × 10⁻⁶: the page had said "Signals fade
+    below ×0.1" of both."""
+    result = simulate(config)
+    found = summary.diagnose(result)
+    assert found.name in ("vanishing", "exploding") and found.stage is None
+    limit = summary.SHRINK if found.name == "vanishing" else summary.GROW
+    act, grad = summary.signal_ratios(result)
+    assert [(r < limit) == (found.name == "vanishing") for r in (act, grad)] == [act_crossed, grad_crossed]
+    (act_text, _), (grad_text, _) = summary.printed_ratios(result)
+    depth, said = config.depth, summary.explain(result, lang)
+    if act_crossed and grad_crossed:
+        parts = [t(lang, "part_act", ratio=act_text, depth=depth), t(lang, "part_grad", ratio=grad_text, depth=depth)]
+        assert said == t(lang, f"verdict_{found.name}_why", limit=summary.format_value(limit),
+                         parts=join(lang, parts, "clause"))
+    else:
+        which, ratio = ("act", act_text) if act_crossed else ("grad", grad_text)
+        assert said == t(lang, f"verdict_{found.name}_why_{which}", limit=summary.format_value(limit), ratio=ratio,
+                         depth=depth)
+    if lang == "en":  # what it speaks of, read from the words
+        assert ("activations" in said) == act_crossed and ("gradient" in said) == grad_crossed
+        assert said.startswith("Signals") == (act_crossed and grad_crossed)
+
+
 def assert_the_stuck_share_is_said(result):
     """A healthy verdict's sentence names the headline's share of the last layer (dead or saturated) in both
     languages when it is NOTED_SHARE or more, and adds nothing when it is less."""

@@ -427,6 +427,10 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
                 high=format_value(GROW))
         return join(lang, [why, *stuck_note(result, lang)], "sentence")
     crossed = (lambda r: r < SHRINK) if v.name == "vanishing" else (lambda r: r > GROW)
+    limit = SHRINK if v.name == "vanishing" else GROW
+    if v.stage is None and crossed(act) != crossed(grad):  # one of them: named, not "signals"
+        which, ratio = ("act", act_text) if crossed(act) else ("grad", grad_text)
+        return t(lang, f"verdict_{v.name}_why_{which}", limit=format_value(limit), ratio=ratio, depth=depth)
     parts = []
     if v.stage is not None:
         parts.append(t(lang, "part_underflow", stage=t(lang, f"stage_{v.stage}"), layer=v.layer,
@@ -435,7 +439,6 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
         parts.append(t(lang, "part_act", ratio=act_text, depth=depth))
     if crossed(grad):
         parts.append(t(lang, "part_grad", ratio=grad_text, depth=depth))
-    limit = SHRINK if v.name == "vanishing" else GROW
     return t(lang, f"verdict_{v.name}_why", limit=format_value(limit), parts=join(lang, parts, "clause"))
 
 

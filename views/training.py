@@ -271,7 +271,7 @@ def stalled_text(results: dict, lang: str) -> list[str]:
         ratio = _largest_ratio(r)
         if ratio is None or not (distinct.size and np.all(distinct > 1)) or ratio > UPDATE_GUIDE / FAR_BELOW:
             continue
-        words.update(ratio=format_value(ratio, 2), guide=format_power(UPDATE_GUIDE))
+        words.update(ratio=format_value(ratio, 2), guide=format_power(UPDATE_GUIDE), units=_units_differ(r, lang))
         if learned:
             best = max(learned, key=learned.get)
             sentences = [t(lang, "training_tab.stalled_small_beside", best=scheme_name(best, lang),
@@ -283,6 +283,19 @@ def stalled_text(results: dict, lang: str) -> list[str]:
             sentences.append(cause)
         said.append(join(lang, sentences, "sentence"))
     return said
+
+
+def _units_differ(r, lang: str) -> str:
+    """stalled_small's words on its distinct units after training: that every layer's units differ (each hidden layer
+    has as many distinct units as units), or the fewest distinct units a layer keeps, and where (the deepest layer of
+    the fewest): dead ReLU units, all 0, count as one."""
+    distinct = np.asarray(r.distinct_units, float)
+    widths = np.asarray(r.config.units[1:], float)
+    if np.all(distinct == widths):
+        return t(lang, "training_tab.units_all_differ")
+    layer = int(np.flatnonzero(distinct == distinct.min())[-1])
+    return t(lang, "training_tab.units_fewest", fewest=f"{int(distinct[layer]):,}", width=f"{int(widths[layer]):,}",
+             layer=layer + 1)
 
 
 def _largest_ratio(r) -> float | None:
