@@ -1578,3 +1578,30 @@ def test_an_image_without_interior_pixels_is_said_to_have_none(kernel, image, la
     measured = next(note for note in notes if note.startswith(t(lang, "der_measured_input", measured_ex2="",
                                                                    measured_std_s="")[:8]))
     assert ("—" in measured) is False
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("step", ["2", "4", "5"])
+def test_section_5_s_factor_is_the_variance_s_and_its_root_gives_the_printed_theory_ratio(steps, step, lang):
+    """Section 5 says each layer multiplies the gradient's variance by n·Var(w)·E[f′(s)²] and its std by the root of
+    that (it had said "the backward factor per layer is n·Var(w)·E[f′(s)²]" beside a std ratio, and 0.05⁹ is not
+    step 2's 1.3 × 10⁻⁶). That rule, with E[f′(s_l)²] over s_l ~ N(0, q_l) from the mean-field recursion
+    q_l = n·Var(w)·E[f(s_{l-1})²] (q_1 = n·Var(w)·E[x²]) by 80-point Gauss-Hermite quadrature here, multiplied over
+    layers 1 to L − 1, is the theory's ratio the block prints."""
+    result = steps[step]
+    c = result.config
+    # n·Var(w) by the lecture's laws: N(0, 0.01²) on 500 units; Xavier's Var(w) = 2 / (fan_in + fan_out) = 1/n
+    nvar = {"2": 500 * 0.01**2, "4": 1.0, "5": 1.0}[step]
+    assert (c.init, c.width, c.activation) == {"2": ("normal", 500, "tanh"), "4": ("xavier_normal", 500, "tanh"),
+                                               "5": ("xavier_normal", 500, "relu")}[step]
+    z, w = np.polynomial.hermite_e.hermegauss(80)
+    w = w / w.sum()
+    q, root = nvar * float(np.mean(result.stats["act_std"][0] ** 2 + result.stats["act_mean"][0] ** 2)), 1.0
+    for _ in range(1, c.depth):  # the gradient's way from layer L down to layer 1 crosses L - 1 layers
+        s = math.sqrt(q) * z
+        root *= math.sqrt(nvar * float(w @ derivative(c.activation, s) ** 2))
+        q = nvar * float(w @ apply(c.activation, s) ** 2)
+    block = next(b for b in derivation.blocks(result, lang) if b.title == t(lang, "der_back_title"))
+    assert float(block.values["theory_grad_ratio"]) == pytest.approx(root, rel=2e-3)
+    rule = "n·Var(w)·E[f′\u2060(s)²]"
+    assert rule in block.notes[0] and ("variance" if lang == "en" else "方差") in block.notes[0].split(rule)[0]
