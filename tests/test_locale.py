@@ -125,6 +125,18 @@ def test_chinese_prose_says_standard_deviation_in_chinese(lang):
     wrong = {key: text for key, text in catalogue(lang).items() if PROSE_STD.search(prose(text))}
     assert wrong == {}
 
+@pytest.mark.parametrize("lang", [code for code in languages() if code.startswith("zh")])
+def test_chinese_says_what_a_change_becomes_in_bei(lang):
+    """A quantity that becomes a multiple of what it was is "变为（原来的）N 倍" in Chinese: the Spectrum tab had read
+    "变为原来的 ×2.94 × 10⁻⁷", and the Theory tab "变为 ×{measured}"; "×N" stays where a number is a factor on its
+    own ("每层放大 ×{factor}")."""
+    assert WRONG_BEI.search("变为原来的 ×{root}") and WRONG_BEI.search("变为 ×0.5") and not WRONG_BEI.search("变为 {r} 倍")
+    assert {key: text for key, text in catalogue(lang).items() if WRONG_BEI.search(text)} == {}
+
+
+WRONG_BEI = re.compile(r"(变为|原来的)\s*×")
+
+
 def test_english_punctuation_follows_the_word():
     """In English no space comes before a comma, colon, semicolon, question or exclamation mark or a full stop
     ("update:data", never "update : data"); a number's decimal point (".5") and an ellipsis are no full stop."""
