@@ -1355,3 +1355,39 @@ def test_a_whole_number_parameter_is_whole_as_written_not_as_float_rounds_it(nam
     for whole in ("3.0", "3e0", "30e-1"):
         values, problems = urlstate.read({"depth": whole}, TABS)
         assert values["depth"] == 3 and problems == []
+
+
+# (link, whether the page notes that it takes step 1's scheme): a link of its own values naming no init does
+@pytest.mark.parametrize("query, noted", [
+    ({"width": "8", "depth": "3"}, True), ({"step": "custom", "width": "8"}, True),
+    ({"widths": "784-512-256-128"}, True), ({"step": "abc", "depth": "5"}, True),  # a bad step: step 1 is used
+    ({"width": "8", "init": "zeros"}, False), ({"width": "8", "init": "he_normal"}, False),
+    ({"width": "8", "init": "nonsense"}, False),  # the bad value's own notice says which scheme is used
+    ({"step": "3", "std": "0.5"}, False), ({"step": "1", "width": "8"}, False),  # the step's notice says it
+    ({"lang": "zh"}, False), ({"tab": "gradients"}, False), ({"step": "custom"}, False), ({}, False),  # step 1
+])
+def test_a_link_of_its_own_values_that_names_no_scheme_is_told_it_takes_step_1_s(query, noted):
+    """`?width=8&depth=3` drew step 1's all-zero weights, every curve flat at 0, with no word of where the scheme came
+    from but the line under the title: a note names the scheme taken (step 1's, zeros) and where to pick another.
+    A link naming the scheme, a tour step (whose notice names what differs), or nothing of its own has none."""
+    state, problems = urlstate.normalize(query, TABS)
+    notes = urlstate.inherited(query, state)
+    assert [p.kind for p in notes] == (["inherited"] if noted else [])
+    assert "inherited" not in {p.kind for p in problems}  # a note, not a fault of the link: no rewrite for it
+    if noted:
+        assert state["init"] == tour.step_config(tour.FIRST).init == notes[0].default == "zeros"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_note_on_step_1_s_scheme_shows_as_information_and_goes_with_a_control_moved(lang):
+    """The page of `?width=8&depth=3` shows the note (information, not a warning: the link is not wrong), naming the
+    scheme as the sidebar's box does and the box itself; it goes once a control moves, as the link's notices do."""
+    at = open_app(f"width=8&depth=3&lang={lang}")
+    assert not at.exception and [w.value for w in at.warning] == []
+    assert [i.value for i in at.info if "init=" in i.value] == [t(
+        lang, "url_inherited", init=t(lang, "options.init_zeros"), control=t(lang, "init"),
+        section=t(lang, "initialization"))]
+    assert at.selectbox(key="init").value == "zeros"
+    at.slider(key="depth").set_value(4).run()
+    assert not at.exception and [i.value for i in at.info if "init=" in i.value] == []

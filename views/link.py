@@ -37,7 +37,7 @@ def check_link(tabs: Sequence[str]) -> None:
     language = browser_language(st.context.locale)  # the page's language when the link has no lang=
     state, problems = urlstate.normalize(query, tabs, language)
     st.session_state["_link_checked"] = True
-    st.session_state["_link_problems"] = problems
+    st.session_state["_link_problems"] = [*problems, *urlstate.inherited(query, state)]
     # The step a link names is the tour's place even when the link's own values leave it (?step=3&std=0.5).
     asked = next((p.raw for p in problems if p.kind == "step"), state["step"])
     if asked != tour.CUSTOM:
@@ -88,6 +88,8 @@ def sync_named(state: Mapping[str, Any], names: Sequence[str], language: str) ->
 
 
 def link_problems(lang: str, tabs: Sequence[str]) -> None:
-    """What the page made of the link: one warning each, in urlstate.messages' words (link text escaped there)."""
-    for message in urlstate.messages(st.session_state.get("_link_problems", []), lang, tabs):
-        st.warning(message)
+    """What the page made of the link, in urlstate.messages' words (link text escaped there): a warning for each
+    value it could not use or read otherwise, a note where a complete link takes step 1's scheme (urlstate.inherited)."""
+    for problem in st.session_state.get("_link_problems", []):
+        (message,) = urlstate.messages([problem], lang, tabs)
+        (st.info if problem.kind == "inherited" else st.warning)(message)

@@ -141,7 +141,8 @@ class Problem:
     trunc_normal's a (`raw`) is not below its b (`kept`, as the link writes each, or the value the page held); the
     pair `default`, torch's, is used. "conv_sizes": a conv net on sizes the link leaves to a dense step does not fit,
     so those take the sidebar switch's (switched_sizes); `kept` is given_up's (size, the step's, the one used).
-    "fitted": `raw` is past what the digits have, their 64 pixels as a profile's input width or their 1,797 images
+    "inherited": a link of its own values (no tour step, or step=custom) names no init; `default`, the first
+    step's, is used. "fitted": `raw` is past what the digits have, their 64 pixels as a profile's input width or their 1,797 images
     as the batch (`kept`: the reason's key); `default` is used.
     """
 
@@ -420,6 +421,9 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
         elif p.kind == "unused":
             said.append(t(lang, "url_problem_unused", name=p.name, raw=user_text(lang, p.raw),
                           allowed=allowed_text(lang, p.name, tabs), why=why_text(lang, *p.kept)))
+        elif p.kind == "inherited":
+            said.append(t(lang, "url_inherited", init=shown_value(p.default, lang, "init"), control=t(lang, "init"),
+                          section=t(lang, "initialization")))
         elif p.kind == "ignored":
             said.append(t(lang, "url_ignored", name=p.name, raw=user_text(lang, p.raw), why=why_text(lang, *p.kept),
                           used=shown_value(p.default, lang, p.name)))
@@ -539,6 +543,16 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
         changes, dropped = step_changes(state, step, linked, told)
         problems.append(Problem("step", step, state["step"], kept=changes, kind="step", dropped=dropped))
     return state, problems
+
+
+def inherited(query: Mapping[str, str | list[str]], state: Mapping[str, Any]) -> list[Problem]:
+    """A note for a link of its own values that names no init scheme (no tour step, or step=custom): the page takes the
+    first step's, whose all-zero weights would otherwise look like a broken page (`?width=8`); [] for any other link.
+    Not one of normalize's problems: the link is complete as it is, and needs no rewriting."""
+    step = query.get("step", CUSTOM)
+    if "init" in query or state["step"] != CUSTOM or (isinstance(step, str) and step in STEPS):
+        return []
+    return [Problem("init", "", state["init"], kind="inherited")]
 
 
 def _swapped_bounds(query, present, state, default) -> tuple[dict[str, Any], list[Problem]]:
