@@ -130,7 +130,8 @@ def test_chinese_says_what_a_change_becomes_in_bei(lang):
     """A quantity that becomes a multiple of what it was is "变为（原来的）N 倍" in Chinese: the Spectrum tab had read
     "变为原来的 ×2.94 × 10⁻⁷", and the Theory tab "变为 ×{measured}"; "×N" stays where a number is a factor on its
     own ("每层放大 ×{factor}")."""
-    assert WRONG_BEI.search("变为原来的 ×{root}") and WRONG_BEI.search("变为 ×0.5") and not WRONG_BEI.search("变为 {r} 倍")
+    assert WRONG_BEI.search("变为原来的 ×{root}") and WRONG_BEI.search("变为 ×0.5")
+    assert not WRONG_BEI.search("变为 {r} 倍")
     assert {key: text for key, text in catalogue(lang).items() if WRONG_BEI.search(text)} == {}
 
 

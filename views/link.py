@@ -89,7 +89,8 @@ def sync_named(state: Mapping[str, Any], names: Sequence[str], language: str) ->
 
 def link_problems(lang: str, tabs: Sequence[str]) -> None:
     """What the page made of the link, in urlstate.messages' words (link text escaped there): a warning for each
-    value it could not use or read otherwise, a note where a complete link takes step 1's scheme (urlstate.inherited)."""
+    value it could not use or read otherwise, a note where a complete link takes step 1's scheme
+    (urlstate.inherited)."""
     for problem in st.session_state.get("_link_problems", []):
         (message,) = urlstate.messages([problem], lang, tabs)
         (st.info if problem.kind == "inherited" else st.warning)(message)

@@ -142,8 +142,8 @@ class Problem:
     pair `default`, torch's, is used. "conv_sizes": a conv net on sizes the link leaves to a dense step does not fit,
     so those take the sidebar switch's (switched_sizes); `kept` is given_up's (size, the step's, the one used).
     "inherited": a link of its own values (no tour step, or step=custom) names no init; `default`, the first
-    step's, is used. "fitted": `raw` is past what the digits have, their 64 pixels as a profile's input width or their 1,797 images
-    as the batch (`kept`: the reason's key); `default` is used.
+    step's, is used. "fitted": `raw` is past what the digits have, their 64 pixels as a profile's input width or
+    their 1,797 images as the batch (`kept`: the reason's key); `default` is used.
     """
 
     name: str
