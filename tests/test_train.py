@@ -1715,14 +1715,20 @@ def test_a_run_at_chance_is_said_why_from_its_numbers(lang):
                   _raced(small, falling, tiny, zero, zero, distinct=1.0)):
         assert tv.stalled_text(race(quiet), lang) == []
     # some units of a layer copies of others (ReLU's dead units, all 0, count as one: step 6's N(0, 0.01²) after
-    # training kept 93 and 30 of 500 at layers 9 and 10): the fewest a layer keeps, at the deepest layer of the fewest,
-    # not "every layer's units differ"; a unit short of the width is not all of them
+    # training kept 93 and 30 of 500 at layers 9 and 10): the layer of the smallest share of its width, the deepest of
+    # those, not "every layer's units differ"; a unit short of the width is not all of them
     for distinct, fewest, layer in (([500.0] * (depth - 2) + [93.0, 30.0], "30", depth),
                                     ([500.0, 7.0, 499.0] + [7.0] * (depth - 4) + [500.0], "7", depth - 1),
                                     ([500.0] * (depth - 1) + [499.0], "499", depth)):
         fewer = {**words, "units": t(lang, "training_tab.units_fewest", fewest=fewest, width="500", layer=layer)}
         assert tv.stalled_text({"normal_0.01": _raced(small, plateau, tiny, healthy, healthy, distinct=distinct)},
                                lang) == [t(lang, "training_tab.stalled_small", ratio=ratio, guide="0.001", **fewer)]
+    # unequal widths: the smallest share, not the smallest count (64 of 128 at layer 3 is a half; 250 of 256 is not)
+    tapered = replace(small, depth=3, width=512, widths=(512, 512, 256, 128))
+    shares = _raced(tapered, plateau, np.full((31, 3), 7e-9), np.ones(3), np.ones(3), distinct=[512.0, 250.0, 64.0])
+    assert tv._units_differ(shares, lang) == t(lang, "training_tab.units_fewest", fewest="64", width="128", layer=3)
+    shares = _raced(tapered, plateau, np.full((31, 3), 7e-9), np.ones(3), np.ones(3), distinct=[512.0, 128.0, 128.0])
+    assert tv._units_differ(shares, lang) == t(lang, "training_tab.units_fewest", fewest="128", width="256", layer=2)
     # copies that are not stuck (a gradient at some layer or record: zeros under sigmoid), one unit a layer
     copies = t(lang, "training_tab.stalled_copies", **words)
     for unstuck in (_raced(small, plateau, tiny, shrinking, fading, distinct=1.0),

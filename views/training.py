@@ -286,14 +286,15 @@ def stalled_text(results: dict, lang: str) -> list[str]:
 
 
 def _units_differ(r, lang: str) -> str:
-    """stalled_small's words on its distinct units after training: that every layer's units differ (each hidden layer
-    has as many distinct units as units), or the fewest distinct units a layer keeps, and where (the deepest layer of
-    the fewest): dead ReLU units, all 0, count as one."""
+    """stalled_small's words on its distinct units after training (stalled_text reads it where every layer has more
+    than one): that every layer's units differ (each hidden layer has as many distinct units as units), or the layer
+    keeping the smallest share of its width (the deepest of those), with its count: dead ReLU units, all 0, are one."""
     distinct = np.asarray(r.distinct_units, float)
     widths = np.asarray(r.config.units[1:], float)
     if np.all(distinct == widths):
         return t(lang, "training_tab.units_all_differ")
-    layer = int(np.flatnonzero(distinct == distinct.min())[-1])
+    share = distinct / widths
+    layer = int(np.flatnonzero(share == share.min())[-1])
     return t(lang, "training_tab.units_fewest", fewest=f"{int(distinct[layer]):,}", width=f"{int(widths[layer]):,}",
              layer=layer + 1)
 
