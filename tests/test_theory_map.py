@@ -631,3 +631,48 @@ def test_step_10_s_story_states_its_network_s_own_theory():
     assert numbers["chi1"] ** config.depth == pytest.approx(1, abs=1e-3)
     for lang in ("en", "zh"):
         assert "χ₁ ≈ 1" in t(lang, "story_10") and "1/64" in t(lang, "story_10")
+
+
+def relu_correlation_after(c0: float, sigma_w2: float, depth: int, width: int = 1000, seed: int = 0) -> float:
+    """Two inputs of correlation c0 through `depth` ReLU layers of Var(w) = sigma_w2 / width, no biases: the
+    correlation of their last pre-activations, measured (one draw of the weights)."""
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((2, width))
+    x = np.stack([z[0], c0 * z[0] + math.sqrt(1 - c0**2) * z[1]])
+    s = x @ rng.standard_normal((width, width)) * math.sqrt(sigma_w2 / width)
+    for _ in range(depth - 1):
+        s = np.maximum(s, 0) @ rng.standard_normal((width, width)) * math.sqrt(sigma_w2 / width)
+    return float(np.corrcoef(s)[0, 1])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_past_q_star_infinite_no_phase_is_called_chaotic_and_the_correlations_draw_together(lang):
+    """ReLU past He's σ_w² = 2 has q* = ∞ and χ₁ = σ_w²/2 > 1, and the page had called it the chaotic phase, "nearby
+    inputs driven apart". ReLU's correlation map does not depend on σ_w² and draws correlations towards 1 (measured
+    here: 0.5 -> 0.89 in 10 layers at σ_w² = 2, 3.2 and 4.5 alike); the gradient still grows ×√χ₁ a layer. A
+    bounded f at a finite q* (tanh under 1.0·randn, q* = 482) stays chaotic; Xavier's tanh at q* = 0, χ₁ = 1 has no
+    depth scale of its correlations (the tab's own rule), where it had read "ξ = ∞: no limit on the trainable depth"."""
+    c = 0.5  # the arc-cosine map of Cho & Saul (2009), whatever σ_w²: c -> (√(1 - c²) + (π - arccos c)·c) / π
+    for _ in range(10):
+        c = (math.sqrt(1 - c**2) + (math.pi - math.acos(c)) * c) / math.pi
+    for sigma_w2 in (2.0, 3.2, 4.5):
+        assert relu_correlation_after(0.5, sigma_w2, 10) == pytest.approx(c, abs=0.03) and c > 0.85, sigma_w2
+    for config in (Config(activation="relu", init="normal", std=0.08), Config(activation="leaky_relu", init="normal",
+                   std=0.1), Config(activation="linear", init="normal", std=0.05), Config(activation="gelu",
+                   init="normal", std=0.1)):
+        summary = theory.theory_summary(config)
+        assert summary["q_star"] is None and summary["chi1"] > 1, config  # q* = ∞
+        factor = view._beside_one(math.sqrt(summary["chi1"]), apart=(summary["chi1"],))
+        text = view.here_text(summary, lang, depth=config.depth, activation=config.activation)
+        assert t(lang, "theory_tab.unbounded", factor=factor) in text
+        assert t(lang, "theory_tab.chaotic", factor=factor) not in text
+    paradox = theory.theory_summary(tour.step_config("3"))
+    assert paradox["q_star"] > 400 and t(lang, "theory_tab.chaotic", factor=view._beside_one(
+        math.sqrt(paradox["chi1"]), apart=(paradox["chi1"],))) in view.here_text(paradox, lang, depth=10)
+    xavier = theory.theory_summary(tour.step_config("4"))
+    assert xavier["q_star"] == 0 and xavier["depth_scale"] is None
+    text = view.here_text(xavier, lang, depth=10, activation="tanh")
+    assert t(lang, "theory_tab.depth_infinite_fading") in text and t(lang, "theory_tab.depth_infinite") not in text
+    he = tour.step_config("6")
+    assert t(lang, "theory_tab.depth_infinite") in view.here_text(theory.theory_summary(he), lang, depth=10,
+                                                                   activation="relu")

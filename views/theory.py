@@ -440,9 +440,10 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
         # (None: ReLU's He or a linear net with biases, χ₁ = 1 at every q) it grows, and the gradient keeps its size
         phase = t(lang, "theory_tab.edge_fading" if summary["q_star"] == 0 else "theory_tab.edge")
     else:
-        # three digits at least: near the edge two would print a growth of x1.04 as x1
-        phase = t(lang, "theory_tab.ordered" if chi1 < 1 else "theory_tab.chaotic",
-                  factor=_beside_one(math.sqrt(chi1), apart=(chi1,)))
+        # three digits at least: near the edge two would print a growth of x1.04 as x1; past q* = ∞ no fixed point
+        # is there to be chaotic around (ReLU past σ_w² = 2: its correlation map does not depend on σ_w²)
+        phase = t(lang, "theory_tab.ordered" if chi1 < 1 else "theory_tab.chaotic" if summary["q_star"] is not None
+                  else "theory_tab.unbounded", factor=_beside_one(math.sqrt(chi1), apart=(chi1,)))
         # a phase by a hair: over the whole network the gradient keeps its size to CLOSE (step 10's χ₁ = 1 − 6·10⁻⁶
         # had read "ordered phase" alone, under a title that says the edge of chaos)
         total = None if depth is None or depth < 2 else at_q_star(chi1, depth - 1)
@@ -452,8 +453,8 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
     trainable = None if xi is None else trainable_depth(activation, xi)
     if summary["q_star"] is None:
         scale = t(lang, "theory_tab.depth_undefined")
-    elif xi is None:
-        scale = t(lang, "theory_tab.depth_infinite")
+    elif xi is None:  # χ₁ = 1: at q* = 0 (tanh's Xavier) ξ of the correlations is not defined, as below
+        scale = t(lang, "theory_tab.depth_infinite_fading" if summary["q_star"] == 0 else "theory_tab.depth_infinite")
     elif summary["q_star"] == 0:  # Schoenholz et al.'s ξ is read around q* > 0; the gradient's shrinks all the same
         scale = t(lang, "theory_tab.depth_fading", xi=_number(xi))
     elif trainable is None:
