@@ -150,7 +150,9 @@ def test_a_deep_tanh_net_makes_the_digits_pre_activations_gaussian():
     ([100.0, 9.9, 0.46, 0.07, -0.05], "kurtosis_gaussian", 2),  # settles at layer 2
     ([1.0, 0.2, 0.9, 0.3], "kurtosis_gaussian", 3),  # close at 1, not at 2: from layer 3 on
     ([0.1, 0.2, -0.3, 0.05], "kurtosis_gaussian_kept", 1),  # Gaussian from the input on: the layers made nothing
-    ([0.1, 0.9, -0.3, 0.05], "kurtosis_gaussian", 2),  # a Gaussian input, one layer beyond the band
+    # a Gaussian input, one layer beyond the band: Gaussian again, not made so "from this input, not Gaussian itself"
+    ([0.1, 0.9, -0.3, 0.05], "kurtosis_gaussian_again", 2),
+    ([0.1, 0.2, 0.9, 0.3], "kurtosis_gaussian_again", 3),
     ([100.0, 9.9, 12.0, 25.8], "kurtosis_not_gaussian", None),
 ])
 @pytest.mark.parametrize("arch, measure", [("dense", "kurtosis_units"), ("conv", "kurtosis_channels")])

@@ -641,7 +641,8 @@ def kurtosis_sentence(lang: str, kurtosis: np.ndarray, arch: str = "dense", inpu
                       noise: float = 0.0, batch: int | None = None) -> str | None:
     """How Gaussian the pre-activations are, layer by layer (Result's pre_kurtosis, (depth + 1,), 0 the input):
     the input's, layer 1's and the last layer's excess kurtosis, and the layer from which every deeper one is within
-    ±GAUSSIAN_KURTOSIS of a Gaussian's 0 (that the layers kept it so, where the input was already), or that the last
+    ±GAUSSIAN_KURTOSIS of a Gaussian's 0 (that the layers made it so from an input that is not Gaussian, kept it so,
+    or made it so again after layers that were not, where the input was already), or that the last
     one is not; or, where a Gaussian layer's measurement strays further by chance (noise: gaussian_limit, over a
     batch of `batch`), that the numbers cannot tell. None when the last layer has none (no spread).
     arch: the network's (Config.arch): a dense net's kurtosis is each unit's over the batch, a conv net's each
@@ -664,8 +665,10 @@ def kurtosis_sentence(lang: str, kurtosis: np.ndarray, arch: str = "dense", inpu
     if not close[-1]:
         return t(lang, "kurtosis_not_gaussian", **numbers)
     settled = depth - next(i for i, c in enumerate(reversed(close)) if not c) + 1 if not all(close) else 1
-    kept = abs(kurtosis[0]) <= GAUSSIAN_KURTOSIS and settled == 1  # Gaussian from the input on: nothing was made
-    return t(lang, "kurtosis_gaussian_kept" if kept else "kurtosis_gaussian", layer=settled, **numbers)
+    if abs(kurtosis[0]) > GAUSSIAN_KURTOSIS:  # the layers made it Gaussian from an input that is not
+        return t(lang, "kurtosis_gaussian", layer=settled, **numbers)
+    # a Gaussian input: kept so at every layer, or lost by some layers and Gaussian again from `settled` on
+    return t(lang, "kurtosis_gaussian_kept" if settled == 1 else "kurtosis_gaussian_again", layer=settled, **numbers)
 
 
 def input_shares(result) -> dict[str, float]:
