@@ -1940,3 +1940,22 @@ def test_a_network_the_race_does_not_train_is_refused_in_words_before_run(query,
     assert all(t(lang, control) in training_view.not_trained(both, lang) for control in ("residual", "norm"))
     bn = scheme_config(Config(depth=3, width=32, layer_norm=True), BN_RESCUE)
     assert bn.batch_norm and not bn.layer_norm
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_distinct_units_cell_names_the_layers_it_counts_where_some_have_no_count(lang):
+    """A run that diverged has no distinct units to count at its layers past float's range: the table's "5–64" had
+    been the range over layers 1 to 3 of 5 without saying so; it now names them. Every layer counted: the range
+    alone; none: a dash."""
+    from views import training as tv
+    from views.summary import layers_named
+    from views.text import t
+
+    nan = math.nan
+    assert tv.units_cell(np.array([64.0, 5.0, 20.0, nan, nan]), lang) == t(
+        lang, "training_tab.cell_units_counted", units="5–64", layers=layers_named(lang, [1, 2, 3]))
+    assert tv.units_cell(np.array([64.0, nan, 64.0]), lang) == t(
+        lang, "training_tab.cell_units_counted", units="64", layers=layers_named(lang, [1, 3]))
+    assert tv.units_cell(np.array([64.0, 5.0, 20.0]), lang) == "5–64"
+    assert tv.units_cell(np.array([1.0, 1.0]), lang) == "1"
+    assert tv.units_cell(np.array([nan, nan]), lang) == "—"

@@ -515,7 +515,6 @@ def final_frame(results: dict, lang: str) -> pd.DataFrame:
     rows = []
     column = "training_tab.col_channels" if conv(results) else "training_tab.col_units"
     for name, r in results.items():
-        units = r.distinct_units[np.isfinite(r.distinct_units)]
         accuracy = format_share(r.final_accuracy)  # the page's one way to write a share: 33.3 %
         rows.append({
             t(lang, "scheme"): scheme_name(name, lang),
@@ -524,10 +523,22 @@ def final_frame(results: dict, lang: str) -> pd.DataFrame:
             **({t(lang, "training_tab.col_test_accuracy"): format_share(r.test_accuracy)
                 if math.isfinite(r.test_accuracy) else "—"} if r.test_accuracy is not None else {}),
             stability_column(lang): stability_cell(r, lang),
-            t(lang, column): "—" if units.size == 0 else (
-                f"{int(units.min())}" if units.min() == units.max() else f"{int(units.min())}–{int(units.max())}"),
+            t(lang, column): units_cell(r.distinct_units, lang),
         })
     return pd.DataFrame(rows)
+
+
+def units_cell(distinct: np.ndarray, lang: str) -> str:
+    """final_frame's distinct units per layer (depth,): their range over the layers that have a count, and which
+    those are where some have none (values not finite after a divergence: "5–64 (layers 1–3)"); "—" for none."""
+    counted = np.flatnonzero(np.isfinite(distinct))
+    if counted.size == 0:
+        return "—"
+    low, high = int(distinct[counted].min()), int(distinct[counted].max())
+    units = f"{low}" if low == high else f"{low}–{high}"
+    if counted.size == distinct.size:
+        return units
+    return t(lang, "training_tab.cell_units_counted", units=units, layers=layers_named(lang, counted + 1))
 
 
 TABLE_TYPE = 14  # px: a table cell's type (Streamlit's dataframe)
