@@ -150,8 +150,9 @@ class Config:
             if value not in allowed:
                 raise ValueError(f"{name}={value!r} is not allowed: one of {', '.join(allowed)}")
         if not self.trunc_a < self.trunc_b:
+            # both values named as they stand, the one left at its default too (2.0): no default said apart
             raise ValueError(f"trunc_a={self.trunc_a!r}, trunc_b={self.trunc_b!r} are not allowed: trunc_a must lie "
-                             f"below trunc_b (whose default is {Config.trunc_b!r})")
+                             f"below trunc_b")
         if not isinstance(self.batch_norm, bool):
             raise ValueError(f"batch_norm={self.batch_norm!r} is not allowed: True or False")
         self._canonical_widths()

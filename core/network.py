@@ -318,6 +318,14 @@ def size_name(config: Config, name: str) -> str:
     return "widest layer" if name == "width" and config.widths else name
 
 
+def lower_words(config: Config) -> str:
+    """The sizes a refusal asks to lower, as the network names them: a dense net's depth or width, a conv net's
+    depth, channels or image (the digits' 8 x 8 image is fixed)."""
+    if config.arch != "conv":
+        return "depth or width"
+    return "depth or channels" if config.input == "digits" else "depth, channels or image"
+
+
 def check_work(config: Config, limit: float = WORK_LIMIT) -> None:
     """Raise WorkLimitError if estimate_work(config) is over the limit, naming the depth or width that fits."""
     work = estimate_work(config)

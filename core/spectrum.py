@@ -48,7 +48,8 @@ from .draws import draw, draws_bytes, family, stream_bytes, unit_weights
 from .initializers import bias_mean, layer_biases, scale_weights, weight_variance
 from .network import conv_draws_memory, network_draws
 from .network import (
-    DRAW_COST, QR_COST, WORK_LIMIT, WORK_RATE, MemoryBudgetError, WorkLimitError, size_name, work_fits, work_terms,
+    DRAW_COST, QR_COST, WORK_LIMIT, WORK_RATE, MemoryBudgetError, WorkLimitError, lower_words, size_name, work_fits,
+    work_terms,
 )
 from .norms import normalize
 from .schemes import REGISTRY as SCHEMES
@@ -287,8 +288,8 @@ def check(config: Config, inputs: int = DEFAULT_INPUTS, per_layer: bool = False,
     if need > memory_budget:
         raise MemoryBudgetError(
             f"the spectrum of this configuration needs about {need / 2**20:,.0f} MiB, over the budget of "
-            f"{memory_budget / 2**20:,.0f} MiB: lower depth or width (it grows as inputs x width²"
-            + (", J as inputs x (image² x channels)²)" if config.arch == "conv" else ")"))
+            f"{memory_budget / 2**20:,.0f} MiB: lower {lower_words(config)} (it grows as inputs x "
+            + ("(image² x channels)²)" if config.arch == "conv" else "width²)"))
     work = estimate_work(config, inputs, per_layer)
     if work_limit is not None and work > work_limit:
         fits = work_fits(config, work_limit, lambda c: estimate_work(c, inputs, per_layer))
@@ -358,10 +359,10 @@ def probe_mean_squared(config: Config, inputs: int = DEFAULT_INPUTS, probes: int
     need, work = estimate_probe_memory(config, inputs, probes), estimate_probe_work(config, inputs, probes)
     if need > memory_budget:
         raise MemoryBudgetError(f"the mean of s² of this configuration needs about {need / 2**20:,.0f} MiB, over "
-                                f"the budget of {memory_budget / 2**20:,.0f} MiB: lower depth or width")
+                                f"the budget of {memory_budget / 2**20:,.0f} MiB: lower {lower_words(config)}")
     if work_limit is not None and work > work_limit:
         raise WorkLimitError(f"the mean of s² of this configuration needs about {work:.1e} flops, over the limit of "
-                             f"{work_limit:.1e}: lower depth or width", work, work_limit, {})
+                             f"{work_limit:.1e}: lower {lower_words(config)}", work, work_limit, {})
     m, n = jacobian_shape(config)
     rng = np.random.default_rng(seed)
     with np.errstate(all="ignore"):

@@ -51,7 +51,7 @@ from .draws import family, qrs_bytes, weight_stream_bytes
 from .initializers import layer_biases, layer_unit, layer_weights, scale_weights
 from .batchnorm import batch_norm, batch_norm_backward
 from .network import (DEFAULT_MEMORY_BUDGET, DENSE, WORK_RATE, Dense, MemoryBudgetError, conv_products_memory,
-                      distinct_columns, estimate_memory, layer_products, mean_std)
+                      distinct_columns, estimate_memory, layer_products, lower_words, mean_std)
 
 TASK_SEED = 2015  # the task's own seed: every scheme and every config.seed races on the same data
 POINTS_PER_CLASS = 400  # 1,200 points for 3 classes: 300 steps of 128 are 32 passes over them
@@ -576,7 +576,7 @@ def _check(config: Config, steps, lr, momentum, classes, batch, memory_budget, t
     if need > memory_budget:
         raise MemoryBudgetError(
             f"training this configuration needs about {need / 2**20:,.0f} MiB, over the budget of "
-            f"{memory_budget / 2**20:,.0f} MiB: lower depth or width"
+            f"{memory_budget / 2**20:,.0f} MiB: lower {lower_words(config)}"
         )
 
 

@@ -718,7 +718,9 @@ def test_the_command_line_and_a_link_read_a_whole_number_alike(name, text, capsy
 
 @pytest.mark.parametrize("args, flags", [
     (["--init", "trunc_normal", "--trunc-a", "3"],
-     ["--trunc-a 3.0", "--trunc-b 2.0", "--trunc-a must lie below --trunc-b (whose default is 2.0)"]),
+     ["--trunc-a 3.0, --trunc-b 2.0 are not allowed", "--trunc-a must lie below --trunc-b"]),
+    (["--init", "trunc_normal", "--trunc-a", "3", "--trunc-b", "-1"],  # both given: no default named
+     ["--trunc-a 3.0, --trunc-b -1.0 are not allowed: --trunc-a must lie below --trunc-b\n"]),
     (["--arch", "conv", "--kernel", "4"], ["--kernel 4 is not allowed"]),
     (["--input", "digits", "--batch", "4000"], ["--batch 4000", "--input digits"]),
 ])

@@ -473,3 +473,19 @@ def test_the_memory_estimate_bounds_what_a_simulation_adds_to_the_process(config
     setup = f"from core import Config, simulate\nsimulate(Config(depth=1, width=8, batch=10, {kind}))"
     rise = peak_rise_mib(setup, f"simulate(Config.from_dict({config.to_dict()!r}))")
     assert rise <= estimate_memory(config) / 2**20 <= 1.25 * rise
+
+
+def test_a_refusal_names_the_sizes_the_network_has():
+    """What a refusal asks to lower, as the network names its sizes: a dense net's width, a conv net's channels and
+    image (the spectrum's and training's refusals of a conv net had said "lower depth or width"); the digits' 8 x 8
+    image is fixed."""
+    from core.network import lower_words
+    from core.train import _check
+
+    assert lower_words(Config()) == "depth or width"
+    assert lower_words(Config(arch="conv", width=16)) == "depth, channels or image"
+    assert lower_words(Config(arch="conv", width=16, input="digits", batch=100)) == "depth or channels"
+    with pytest.raises(MemoryBudgetError, match="lower depth, channels or image$"):
+        _check(Config(arch="conv", width=64, image=16), 10, 0.01, 0.9, 3, 128, 2**20)
+    with pytest.raises(MemoryBudgetError, match="lower depth or width$"):
+        _check(Config(), 10, 0.01, 0.9, 3, 128, 2**20)

@@ -183,7 +183,7 @@ def test_presenter_mode_gives_a_missing_number_its_reason_as_its_tooltip(lang):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("query, rule", [({"step": "3"}, "saturated"), ({"step": "6"}, "dead"),
                                          ({"step": "custom", "activation": "sigmoid"}, "saturated"),
-                                         ({"step": "custom", "activation": "leaky_relu"}, "dead"),
+                                         ({"step": "custom", "activation": "leaky_relu"}, "off"),
                                          ({"step": "custom", "activation": "gelu"}, None)])
 def test_the_third_number_says_what_its_share_counts(query, rule, lang):
     """Step 6's "Dead units (last layer) 10.4 %" stood beside histograms with about half of every layer's values at
@@ -196,8 +196,8 @@ def test_the_third_number_says_what_its_share_counts(query, rule, lang):
     if rule is None:
         assert third.value == t(lang, "metric_missing") and third.help == ""
         return
-    assert third.label == t(lang, f"metric_{rule}")
-    if rule == "dead":
+    assert third.label == t(lang, f"metric_{rule}")  # "off": leaky ReLU's units ≤ 0 pass its slope, not dead
+    if rule in ("dead", "off"):
         assert third.help == t(lang, "metric_dead_help")
         return
     center, half = get(activation).saturation

@@ -395,8 +395,12 @@ def test_delta_orthogonal_conv_theory_is_the_orthogonal_one_and_other_kernels_ge
 
 
 def test_conv_spectra_over_the_limits_are_refused_with_what_fits():
-    with pytest.raises(MemoryBudgetError, match=r"J as inputs x \(image² x channels\)²"):
+    # a conv net's sizes named as it names them: channels and image, not a width (the digits' image is fixed)
+    with pytest.raises(MemoryBudgetError, match=r"lower depth, channels or image \(it grows as inputs x \(image² x "
+                                                r"channels\)²\)"):
         check(Config(arch="conv", depth=10, width=32, image=16))  # J of 8,192 x 8,192 per image: 2 GiB
+    with pytest.raises(MemoryBudgetError, match=r"lower depth or width \(it grows as inputs x width²\)"):
+        check(Config(depth=100, width=2048, batch=100))
     big = Config(arch="conv", depth=10, width=16, image=12)  # J of 2,304 x 2,304: its SVDs alone are over the limit
     with pytest.raises(WorkLimitError, match="spectrum of this configuration needs about .* fits") as refused:
         check(big)

@@ -782,7 +782,8 @@ def test_the_theory_sentence_says_when_the_gradient_has_not_reached_q_star(simul
         chi1, depth = numbers["chi1"], config.depth
         if not theory_view.at_edge(chi1):
             factor = theory_view._beside_one(math.sqrt(chi1), apart=(chi1,))
-            assert t(lang, f"theory_tab.{'ordered' if chi1 < 1 else 'chaotic'}", factor=factor) in text
+            phase = "ordered" if chi1 < 1 else "chaotic" if numbers["q_star"] is not None else "unbounded"  # q* = ∞
+            assert t(lang, f"theory_tab.{phase}", factor=factor) in text
             written = theory_view._beside_one(chi1, apart=(math.sqrt(chi1),))
             assert f"χ₁ = {written}" in text and (written != factor or chi1 == 0)  # told apart: 1.013 and 1.006
             assert read_back(written) == pytest.approx(chi1, rel=1e-2) and read_back(factor) == pytest.approx(
@@ -1202,3 +1203,23 @@ def test_every_range_a_story_writes_has_both_ends_with_their_significant_digits(
     assert checked >= 4 * len(LANGUAGES)  # steps 2, 3, 6 and 7 write ranges
     assert summary.format_range(*(tour.story_numbers(simulated(tour.step_config("7")))[name]
                                   for name in ("act_low", "act_high"))) == ("0.628", "0.630")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_share_under_leaky_relu_is_not_called_dead(lang):
+    """A leaky ReLU unit ≤ 0 for every sample still passes the slope's share of the gradient: the headline had called
+    2.8 % of a leaky net's last layer "dead units", against its own tooltip. ReLU's (and a leaky ReLU of slope 0, which
+    is ReLU) are dead; tanh's share is the saturated values; the linear net has none."""
+    cases = {Config(activation="relu"): "metric_dead", Config(activation="leaky_relu", slope=0.0): "metric_dead",
+             Config(activation="leaky_relu", slope=0.2): "metric_off", Config(activation="leaky_relu"): "metric_off",
+             Config(activation="tanh"): "metric_saturated"}
+    for config, key in cases.items():
+        assert summary.share_label(config, lang) == t(lang, key), config
+    assert summary.share_label(Config(activation="relu"), lang) != summary.share_label(
+        Config(activation="leaky_relu"), lang)
+
+
+@pytest.mark.slow
+def test_a_leaky_net_s_headline_names_its_share_as_units_below_0():
+    at = open_app(step="custom", activation="leaky_relu", slope="0.2", init="he_uniform")
+    assert not at.exception and at.metric[2].label == t("en", "metric_off")

@@ -119,7 +119,7 @@ def metrics(page: Page, presenting: bool = False) -> None:
         value = getattr(h, share)
         why = page.t("metric_share_stream") if c.residual else missing  # the stream is no activation's output
         # what the share counts, as its tooltip: step 6's "dead units 10.4 %" stood beside histograms 48 % at 0
-        metric(page.t(f"metric_{share}"), summary.format_share(value), None if math.isfinite(value) else why,
+        metric(summary.share_label(c, page.lang), summary.format_share(value), None if math.isfinite(value) else why,
                summary.share_meaning(c.activation, page.lang))
     found = summary.diagnose(page.result)
     colour = summary.VERDICT_COLOURS[found.name]

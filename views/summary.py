@@ -77,6 +77,13 @@ def saturation_edges(activation: str, lang: str) -> str:
     return join(lang, [format_value(center - half), format_value(center + half)])
 
 
+def share_label(config, lang: str) -> str:
+    """The headline share's name (share_metric): saturated values, dead units (ReLU's: 0 with slope 0), or, under a
+    leaky ReLU whose units below 0 still pass its slope's share of the gradient, units ≤ 0 for every sample."""
+    share = share_metric(config.activation)
+    return t(lang, "metric_off" if share == "dead" and not zero_floor(config) else f"metric_{share}")
+
+
 def share_meaning(activation: str, lang: str) -> str:
     """What the headline's share (share_metric) counts, for its tooltip: a saturated value lies outside the rule's
     center ∓ half_width (core.activations; tanh: outside −0.97 to 0.97), a dead unit is ≤ 0 for every sample
