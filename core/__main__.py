@@ -18,7 +18,7 @@ from . import digits, schemes, threads
 from .allocator import keep_freed_memory
 from .activations import recommended_gain
 from .config import (
-    ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, DIGITS_IMAGES, DTYPES, FLOAT_RANGES, INITS, INPUTS,
+    ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, CONV_SIZES, DIGITS_IMAGES, DTYPES, FLOAT_RANGES, INITS, INPUTS,
     INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, Config, resize, resized_size, written, written_plainly,
     written_range,
 )
@@ -259,7 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--widths", type=_widths, default=None, metavar="N0,N1,...",
                    help="each layer's width, the input's first: 784,512,256,128 is 3 hidden layers "
                         "(instead of --depth and --width)")
-    p.add_argument("--batch", type=_number("batch", int), default=DEFAULTS.batch, help=f"samples ({_range('batch')})")
+    p.add_argument("--batch", type=_number("batch", int), default=None,
+                   help=f"samples ({_range('batch')}; default {DEFAULTS.batch:,}; {CONV_SIZES['batch']} with --arch "
+                        "conv)")
     p.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULTS.activation)
     p.add_argument("--slope", type=_number("slope", float), default=None,
                    help=f"negative slope, for {_readers('slope')} (default {DEFAULTS.slope:g})")
@@ -298,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"with --arch conv: the kernel size k, odd ({_range('kernel')}; default {DEFAULTS.kernel})")
     p.add_argument("--channels", type=_number("width", int), default=None,
                    help=f"with --arch conv: channels per layer, the input's too, the conv net's width "
-                        f"({_range('width')}; default {DEFAULTS.width}; the digits are 1 channel)")
+                        f"({_range('width')}; default {CONV_SIZES['width']}; the digits are 1 channel)")
     p.add_argument("--image", type=_number("image", int), default=None,
                    help=f"with --arch conv: image height = width in pixels ({_range('image')}; default "
                         f"{DEFAULTS.image}; the digits are their own 8 x 8, not upsampled)")
@@ -351,11 +353,16 @@ def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
         if args.width is not None or args.widths is not None:
             raise ValueError("--channels is a conv net's width; it cannot be used with --width or --widths")
         args.width = args.channels
+    sizes, taken = {"width": args.width, "batch": args.batch}, []
+    if args.arch == "conv":  # sizes not given: the tour's conv net's (500 channels at every pixel are ~17 GiB)
+        taken = [name for name, value in sizes.items() if value is None and (name == "batch" or args.widths is None)]
+        sizes.update({name: CONV_SIZES[name] for name in taken})
+    batch = DEFAULTS.batch if sizes["batch"] is None else sizes["batch"]
     if args.widths is not None:
         shape = dict(depth=len(args.widths) - 1, widths=args.widths)
     else:
         shape = dict(depth=DEFAULTS.depth if args.depth is None else args.depth,
-                     width=DEFAULTS.width if args.width is None else args.width)
+                     width=DEFAULTS.width if sizes["width"] is None else sizes["width"])
     for name in OPTIONAL:
         given = getattr(args, name)
         if given is not None and not matters(name, args.init, args.activation):
@@ -380,12 +387,15 @@ def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
             f"(Klambauer et al. 2017) uses the linear gain: --gain {written(recommended_gain('linear'))}"
         )
     config = Config(
-        **shape, batch=args.batch, activation=args.activation, init=args.init,
+        **shape, batch=batch, activation=args.activation, init=args.init,
         **{name: values.get(name, getattr(DEFAULTS, name)) for name in OPTIONAL if name != "gain"}, gain=gain,
         **norm_fields(args), residual=args.residual,
         branch_scale=DEFAULTS.branch_scale if args.branch_scale is None else args.branch_scale,
         input=chosen_input, input_scale=args.input_scale, seed=args.seed, dtype=args.dtype, **conv_values,
     )
+    if taken:
+        given = " and ".join(f"{'--channels' if name == 'width' else '--batch'} {sizes[name]}" for name in taken)
+        notes.append(f"note: --arch conv takes its own defaults where not given, the tour's conv step's: {given}")
     return config, notes
 
 

@@ -20,6 +20,9 @@ PADDINGS = ("zeros", "circular")  # a conv layer's "same" padding, torch.nn.Conv
 # A conv net's own ranges: odd kernels up to 7 x 7; images up to 64 x 64 (a batch of 1,000 such images is 4 million
 # rows a channel, already near the memory budget at 64 channels)
 CONV_RANGES = {"kernel": (1, 7), "image": (1, 64)}
+# A conv net's sizes where none is given (the tour's conv step and the command line's --arch conv): a dense net's 500
+# units are 500 channels at every pixel, about 17 GiB at a batch of 1,000 of 16 x 16 images
+CONV_SIZES = {"width": 64, "batch": 50}
 
 # Allowed ranges, (low, high) inclusive. Widths above 2048 or 100 layers add nothing a lecture needs
 # and quickly leave the memory budget; scales above 100 overflow float32 within a few layers anyway.

@@ -729,3 +729,29 @@ def test_a_config_refusal_names_the_flags_not_the_fields(args, flags, capsys):
     code, _, err = cli(*args, capsys=capsys, tiny=False)
     assert code == 2 and all(flag in err for flag in flags), err
     assert not re.search(r"\b[a-z]+(_[a-z]+)*=", err.split("error:", 1)[1]), err
+
+
+@pytest.mark.parametrize("args, channels, batch, said", [
+    ([], 64, 50, "--channels 64 and --batch 50"),  # the tour's conv step's sizes
+    (["--channels", "8"], 8, 50, "--batch 50"),
+    (["--batch", "20"], 64, 20, "--channels 64"),
+    (["--channels", "8", "--batch", "20"], 8, 20, None),  # both given: nothing taken, nothing said
+    (["--widths", "8,8,8"], 8, 50, "--batch 50"),  # the profile gives the channels
+])
+def test_a_conv_net_without_its_sizes_takes_the_tour_s_conv_sizes_and_says_so(args, channels, batch, said):
+    """`python -m core --arch conv` had refused itself: its 500 default channels at a batch of 1,000 need about 17 GiB.
+    A conv net's sizes not given are the tour's conv step's (64 channels at a batch of 50), with a note naming
+    those taken; the dense net's defaults are unchanged, and the CLI's conv net is then the page's step 11."""
+    from views import tour
+
+    config, notes = config_and_notes(build_parser().parse_args(["--arch", "conv", *args]))
+    assert (max(config.units), config.batch) == (channels, batch)
+    taken = [note for note in notes if "its own defaults" in note]
+    assert taken == ([] if said is None else [
+        f"note: --arch conv takes its own defaults where not given, the tour's conv step's: {said}"])
+    assert estimate_memory(config) <= DEFAULT_MEMORY_BUDGET
+    dense, _ = config_and_notes(build_parser().parse_args([]))
+    assert (dense.width, dense.batch) == (Config().width, Config().batch) == (500, 1000)
+    step_11, _ = config_and_notes(build_parser().parse_args(
+        ["--arch", "conv", "--init", "he_normal", "--activation", "relu", "--depth", "10", "--image", "16"]))
+    assert step_11 == tour.step_config("11")

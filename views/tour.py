@@ -9,7 +9,7 @@ from dataclasses import fields, replace
 import numpy as np
 
 from core import Config
-from core.config import INV_SQRT_DEPTH
+from core.config import CONV_SIZES, INV_SQRT_DEPTH
 from core.draws import family
 from core.initializers import bias_mean, bias_variance, weight_mean, weight_std
 from core.schemes import REGISTRY as SCHEMES_RECORDS
@@ -43,7 +43,7 @@ STEPS: dict[str, Config] = {
                  width=128, depth=64),
     # step 6's He + ReLU as a conv net: 10 layers of 3 x 3 convolutions, 64 channels, on 50 Gaussian images of 16 x 16
     # pixels with zero padding (about a second); fan_in = C_in k^2 = 576, and the borders see fewer inputs
-    "11": Config(arch="conv", init="he_normal", activation="relu", width=64, depth=10, batch=50, image=16),
+    "11": Config(arch="conv", init="he_normal", activation="relu", depth=10, image=16, **CONV_SIZES),
 }
 # Networks a step's story measures besides its own, by name, at the step's seed. Step 9's page draws the 1/sqrt(depth)
 # stream; its story also quotes pre-LayerNorm's measured growth (alpha = 1, Xiong et al. 2020), the other cure, so
