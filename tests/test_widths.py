@@ -453,3 +453,21 @@ def test_zero_or_constant_weights_under_a_profile_have_no_fan_sentence(init):
     result = simulate(Config(init=init, depth=3, widths=(784, 512, 256, 128), batch=20))
     for lang in LANGUAGES:
         assert summary.fan_line(result, lang, "forward") is None and summary.fan_line(result, lang, "backward") is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_sidebar_gives_layer_1_s_two_products_wherever_its_fans_differ(lang):
+    """Xavier on the digits: layer 1 takes 64 pixels into 500 units, so Var(w) = 2 / 564 and fan_in·Var(w) = 0.227,
+    fan_out·Var(w) = 1.77; the sidebar had written "n·Var(w) = 0.227" alone, against Xavier's 1 the Derivation tab
+    teaches. Wherever layer 1's fans differ it names the layer and both products, computed here from Glorot's
+    formula; at equal fans, the one n·Var(w) = 1."""
+    at = open_app(step="custom", init="xavier_normal", input="digits", lang=lang)
+    var_w = 2 / (64 + 500)
+    expected = t(lang, "weight_std_first", fan_in=64, fan_out=500, std=summary.format_value(math.sqrt(var_w)),
+                 in_var=summary.format_value(64 * var_w), out_var=summary.format_value(500 * var_w))
+    captions = [c.value for c in at.sidebar.caption]
+    assert not at.exception and expected in captions and summary.format_value(64 * var_w) == "0.227"
+    at = open_app(step="custom", init="xavier_normal", lang=lang)
+    assert t(lang, "weight_std_line", std=summary.format_value(math.sqrt(1 / 500)), nvar="1") in [
+        c.value for c in at.sidebar.caption]

@@ -316,7 +316,8 @@ def init_notes(lang: str, config: Config, note: str | None) -> None:
         st.caption(t(lang, "weight_std_conv_line", std=summary.format_value(std),
                      nvar=summary.format_value(fan_in * std**2), channels=config.units[0], kernel=config.kernel,
                      fan_in=written(fan_in)))
-    elif config.widths:  # unequal widths: the two products the modes keep at 1 (or 2), the first layer's
+    elif fan_in != fan_out:  # layer 1's fans differ (a width profile, the digits' 64 pixels into 500 units): the two
+        # products the modes keep at 1 (or 2), the first layer's
         st.caption(t(lang, "weight_std_first", fan_in=fan_in, fan_out=fan_out, std=summary.format_value(std),
                      in_var=summary.format_value(fan_in * std**2), out_var=summary.format_value(fan_out * std**2)))
     else:
