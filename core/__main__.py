@@ -16,7 +16,8 @@ from decimal import Decimal, InvalidOperation
 
 from . import digits, schemes, threads
 from .allocator import keep_freed_memory
-from .activations import recommended_gain
+from .activations import get as get_activation
+from .activations import recommended_gain, zero_floor
 from .config import (
     ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, CONV_SIZES, DIGITS_IMAGES, DTYPES, FLOAT_RANGES, INITS, INPUTS,
     INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, Config, resize, resized_size, written, written_plainly,
@@ -426,11 +427,14 @@ def format_table(result) -> str:
     if c.arch == "conv":
         shape = (f"{'-'.join(map(str, c.units)) if c.widths or c.input == 'digits' else c.width} channels of "
                  f"{c.kernel}x{c.kernel} convolutions on {c.image}x{c.image} images ({c.padding} padding)")
+    # a leaky ReLU's units ≤ 0 for every sample still pass its slope of the gradient: not dead
+    leaky = get_activation(c.activation).dead_units and not zero_floor(c.activation, c.slope)
     lines = [
         f"{c.depth} layers x {shape}, {c.activation}, "
         f"init {c.init}{f' ({c.mode})' if c.widths and 'mode' in SCHEME_FIELDS[c.init] else ''}, "
         f"batch {c.batch}, seed {c.seed}{_stream_words(c)}",
-        "layer   act mean    act std     theory   grad std     theory       dW/W  saturated   dead  units",
+        "layer   act mean    act std     theory   grad std     theory       dW/W  saturated   "
+        + (" <=0" if leaky else "dead") + "  units",
     ]
     for row in result.rows():
         percent = {k: "-" if row[k] is None else f"{100 * row[k]:.1f}%" for k in ("saturated", "dead")}
@@ -442,6 +446,9 @@ def format_table(result) -> str:
             f"{_cell(row['distinct_units'], '>5d')}"
         )
     lines.extend(b.message(c.dtype) for b in result.breaks)
+    if leaky:
+        lines.append(f"<=0: units <= 0 for every sample, which pass {c.slope:g} of the gradient ({c.activation}'s "
+                     "slope there), not 0: not dead")
     return "\n".join(lines)
 
 

@@ -549,6 +549,13 @@ _GELU_ROOT_WINDOW = (-0.75, 0.5)
 _GELU_ROOT_TAYLOR = _gelu_root_taylor(_GELU_ROOT[0], 30)
 
 
+def zero_floor(name: str, slope: float = 0.01) -> bool:
+    """Whether f is exactly 0 with slope 0 for every negative pre-activation (ReLU; leaky ReLU of slope 0): a unit
+    that is ≤ 0 for every sample is dead, passing no gradient; a leaky one passes its slope's share."""
+    half_lines = get(name).half_lines
+    return half_lines is not None and half_lines(slope)[0] == 0
+
+
 def recommended_gain(name: str, slope: float = 0.01) -> float | None:
     """torch.nn.init.calculate_gain(name, slope); None where torch has no recommendation (ELU, GELU)."""
     gain = get(name).gain

@@ -755,3 +755,16 @@ def test_a_conv_net_without_its_sizes_takes_the_tour_s_conv_sizes_and_says_so(ar
     step_11, _ = config_and_notes(build_parser().parse_args(
         ["--arch", "conv", "--init", "he_normal", "--activation", "relu", "--depth", "10", "--image", "16"]))
     assert step_11 == tour.step_config("11")
+
+
+@pytest.mark.parametrize("activation, slope, column", [("relu", None, "dead"), ("leaky_relu", "0", "dead"),
+                                                       ("leaky_relu", "0.2", "<=0"), ("tanh", None, "dead")])
+def test_the_table_calls_a_leaky_unit_below_0_what_it_is(activation, slope, column, capsys):
+    """A leaky ReLU unit ≤ 0 for every sample passes its slope of the gradient: the table's "dead" column is "<=0"
+    there, with a line saying what it counts; ReLU's (and leaky ReLU's of slope 0, which is ReLU) are dead."""
+    code, out, _ = cli("--activation", activation, *(["--slope", slope] if slope else []), capsys=capsys)
+    header = out.splitlines()[1].split()
+    assert code == 0 and header[-2] == column and "dead" not in header[:-2]
+    footnote = [line for line in out.splitlines() if line.startswith("<=0:")]
+    assert footnote == ([f"<=0: units <= 0 for every sample, which pass {slope} of the gradient (leaky_relu's slope "
+                         "there), not 0: not dead"] if column == "<=0" else [])

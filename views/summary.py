@@ -17,7 +17,7 @@ from core.admission import DEFAULT_SERVER_MIB, ENV, SERVER_MIB_RANGE
 from core.config import Config, written
 from core.activations import get
 from core.digits import images as digit_images
-from core import schemes
+from core import activations, schemes
 from core.initializers import gain_of, weight_variance
 from core.batchnorm import BN_EPS
 from core.norms import LN_EPS
@@ -205,9 +205,8 @@ def headline(result) -> Headline:
 
 
 def zero_floor(config) -> bool:
-    """Whether f is exactly 0 with slope 0 for every negative pre-activation (ReLU; leaky ReLU of slope 0)."""
-    half_lines = get(config.activation).half_lines
-    return half_lines is not None and half_lines(config.slope)[0] == 0
+    """Whether f is exactly 0 with slope 0 for every negative pre-activation (core.activations.zero_floor)."""
+    return activations.zero_floor(config.activation, config.slope)
 
 
 def sum_symbol(config) -> str:
