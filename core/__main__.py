@@ -16,8 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from . import digits, schemes, threads
 from .allocator import keep_freed_memory
-from .activations import get as get_activation
-from .activations import recommended_gain, zero_floor
+from .activations import leaky_floor, recommended_gain
 from .config import (
     ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, CONV_SIZES, DIGITS_IMAGES, DTYPES, FLOAT_RANGES, INITS, INPUTS,
     INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, Config, resize, resized_size, written, written_plainly,
@@ -428,7 +427,7 @@ def format_table(result) -> str:
         shape = (f"{'-'.join(map(str, c.units)) if c.widths or c.input == 'digits' else c.width} channels of "
                  f"{c.kernel}x{c.kernel} convolutions on {c.image}x{c.image} images ({c.padding} padding)")
     # a leaky ReLU's units ≤ 0 for every sample still pass its slope of the gradient: not dead
-    leaky = get_activation(c.activation).dead_units and not zero_floor(c.activation, c.slope)
+    leaky = leaky_floor(c.activation, c.slope)
     lines = [
         f"{c.depth} layers x {shape}, {c.activation}, "
         f"init {c.init}{f' ({c.mode})' if c.widths and 'mode' in SCHEME_FIELDS[c.init] else ''}, "

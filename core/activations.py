@@ -556,6 +556,12 @@ def zero_floor(name: str, slope: float = 0.01) -> bool:
     return half_lines is not None and half_lines(slope)[0] == 0
 
 
+def leaky_floor(name: str, slope: float = 0.01) -> bool:
+    """Whether a unit ≤ 0 for every sample still passes a gradient though it counts as off (the dead-unit rule's):
+    leaky ReLU of a slope other than 0, which passes that slope's share."""
+    return get(name).dead_units and not zero_floor(name, slope)
+
+
 def recommended_gain(name: str, slope: float = 0.01) -> float | None:
     """torch.nn.init.calculate_gain(name, slope); None where torch has no recommendation (ELU, GELU)."""
     gain = get(name).gain

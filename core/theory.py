@@ -159,10 +159,12 @@ def predict(config: Config) -> dict[str, np.ndarray]:
     # past float64's largest number a variance is inf, the right rounding (the page writes "—"), not a fault to warn of
     with np.errstate(over="ignore"):
         predicted = _predict(config)
-    with np.errstate(divide="ignore"):  # log10 0 = -inf: an exact 0
-        for key in ("pre_std", "act_std", "grad_std"):  # where no recursion carried its logarithm, the float's own
-            if f"log10_{key}" not in predicted:
-                predicted[f"log10_{key}"] = np.log10(predicted[key])
+    # each log10 where a recursion carried it; where none did (missing, or NaN), the float's own: -inf for an exact 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for key in ("pre_std", "act_std", "grad_std"):
+            own = np.log10(predicted[key])
+            carried = predicted.get(f"log10_{key}")
+            predicted[f"log10_{key}"] = own if carried is None else np.where(np.isnan(carried), own, carried)
     return predicted
 
 
@@ -187,6 +189,7 @@ def _predict_plain(config: Config, forward: np.ndarray, backward: np.ndarray) ->
     depth = config.depth
     nan = np.full(depth + 1, np.nan)
     pre_std, act_std = nan.copy(), nan.copy()
+    log10_pre, log10_act = nan.copy(), nan.copy()  # where carried in logarithms (the tiny layers); NaN: predict's own
     act_std[0] = math.sqrt(input_second_moment(config))  # the input: unit variance times input_scale^2
     sigma_b2 = [float("nan")] + [bias_variance(config, fan_in) for fan_in, _ in config.shapes]  # per layer
     # gain[l]: what dL/dh_l -> dL/dz_l does to the variance: E[f'(s_l)^2] (chi), divided by v_l + eps under BN
@@ -203,8 +206,6 @@ def _predict_plain(config: Config, forward: np.ndarray, backward: np.ndarray) ->
         second_moment = input_second_moment(config)  # E[x^2] of the input, q0
         kink = _slopes_at_0(config.activation, config.slope) if bias_mean(config) == 0 else None
         log_second = math.log(second_moment) if second_moment > 0 else -math.inf
-        with np.errstate(divide="ignore"):
-            log10_pre, log10_act = np.log10(pre_std), np.log10(act_std)  # the tiny layers' replaced below
         for layer in range(1, depth + 1):
             log_q = math.log(forward[layer]) + log_second if forward[layer] > 0 else -math.inf
             if kink is not None and sigma_b2[layer] == 0 and -math.inf < log_q < LOG_TINY_Q:
@@ -221,16 +222,12 @@ def _predict_plain(config: Config, forward: np.ndarray, backward: np.ndarray) ->
             m1, m2, d2 = (float(x) for x in moments(config.activation, bias_mean(config), var_s, config.slope))
             pre_std[layer] = math.sqrt(var_s)
             act_std[layer] = math.sqrt(max(m2 - m1 * m1, 0.0))
-            with np.errstate(divide="ignore"):
-                log10_pre[layer], log10_act[layer] = np.log10(pre_std[layer]), np.log10(act_std[layer])
             gain[layer] = d2
             second_moment = m2
             log_second = math.log(m2) if m2 > 0 else -math.inf
-        grad_std, log10_grad = gradient_chain(gain, backward)
-        return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std, "log10_pre_std": log10_pre,
-                "log10_act_std": log10_act, "log10_grad_std": log10_grad}
     grad_std, log10_grad = gradient_chain(gain, backward)
-    return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std, "log10_grad_std": log10_grad}
+    return {"pre_std": pre_std, "act_std": act_std, "grad_std": grad_std, "log10_pre_std": log10_pre,
+            "log10_act_std": log10_act, "log10_grad_std": log10_grad}
 
 
 LOG_TINY_Q = math.log(1e-200)  # below this pre-activation variance the dense recursion is carried in logarithms
@@ -435,8 +432,6 @@ def predict_conv(config: Config, forward: np.ndarray, backward: np.ndarray) -> d
                           for m in moments(config.activation, bias_mean(config), values, config.slope))
         pre_std[layer] = math.sqrt(var_s.mean())
         act_std[layer] = math.sqrt(max(second.mean() - m1.mean() ** 2, 0.0))
-        with np.errstate(divide="ignore"):
-            log10["pre_std"][layer], log10["act_std"][layer] = np.log10([pre_std[layer], act_std[layer]])
         gains.append(d2)
     # Var dL/dh_depth = 1; carried as grad times e^log_scale, grad rescaled to a largest pixel of 1 after each layer
     # (as gradient_chain sums logarithms): a variance below float64's range whose std is not is not made 0

@@ -80,8 +80,8 @@ def saturation_edges(activation: str, lang: str) -> str:
 def share_label(config, lang: str) -> str:
     """The headline share's name (share_metric): saturated values, dead units (ReLU's: 0 with slope 0), or, under a
     leaky ReLU whose units below 0 still pass its slope's share of the gradient, units ≤ 0 for every sample."""
-    share = share_metric(config.activation)
-    return t(lang, "metric_off" if share == "dead" and not zero_floor(config) else f"metric_{share}")
+    leaky = activations.leaky_floor(config.activation, config.slope)
+    return t(lang, "metric_off" if leaky else f"metric_{share_metric(config.activation)}")
 
 
 def share_meaning(activation: str, lang: str) -> str:
@@ -400,7 +400,7 @@ def stuck_note(result, lang: str) -> list[str]:
     share = float(result.stats[name][depth]) if name else math.nan
     if not share >= NOTED_SHARE:
         return []
-    key = "leaky" if name == "dead" and not zero_floor(config) else name  # a leaky unit still passes its slope
+    key = "leaky" if activations.leaky_floor(config.activation, config.slope) else name  # it passes its slope
     return [t(lang, f"healthy_but_{key}", share=format_share(share), depth=depth, slope=format_value(config.slope),
               activation=t(lang, f"act_{config.activation}"))]
 
