@@ -1,5 +1,5 @@
-"""core/ imports no module that imports it back, and each of its modules imports on its own; only the views
-modules that draw import streamlit; the app script imports without drawing anything."""
+"""core/ and views/ import no module that imports them back, and each of their modules imports on its own; only the
+views modules that draw import streamlit; the app script imports without drawing anything."""
 
 import ast
 import subprocess
@@ -130,3 +130,50 @@ def test_the_app_script_imports_without_drawing():
             "assert callable(streamlit_app.main)\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def views_imported(relative: Path) -> set[str]:
+    """The views modules (dotted under views: "tabs.compare", "tabs") a views module imports at its top level, where
+    an import runs when the module is first imported; one inside a function runs later and closes no cycle."""
+    package = relative.parent.parts  # a module's own package, and a package's __init__ is in it
+    known = {".".join(p.with_suffix("").parts).removesuffix(".__init__") for p in VIEW_MODULES}
+    names = set()
+    for node in ast.parse((VIEWS / relative).read_text()).body:
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = list(package[:len(package) - (node.level - 1)])
+            if node.module:
+                names.add(".".join([*base, node.module]))
+            else:  # from . import x, y
+                names |= {".".join([*base, alias.name]) for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("views."):
+            names.add(node.module.removeprefix("views."))
+    return names & known
+
+
+def test_the_views_import_parser_sees_relative_and_package_imports():
+    assert {"charts", "text"} <= views_imported(Path("options.py"))
+    assert "summary" in views_imported(Path("tabs/compare.py"))
+    assert {"urlstate", "tabs.compare"} <= views_imported(Path("tabs/__init__.py"))
+
+
+def test_the_import_graph_of_views_has_no_cycle():
+    # options -> tour -> training -> describe -> options had left views.options, views.urlstate and every tab
+    # importable only after something else had imported views.tour
+    graph = {".".join(p.with_suffix("").parts).removesuffix(".__init__"): views_imported(p) for p in VIEW_MODULES}
+    assert cycle(graph) is None, " -> ".join(cycle(graph))
+
+
+@pytest.mark.slow
+def test_each_views_module_imports_first_in_a_fresh_interpreter():
+    # one interpreter: before each module every views module is forgotten, so each is the first one imported
+    names = [".".join(("views", *p.with_suffix("").parts)).removesuffix(".__init__") for p in VIEW_MODULES]
+    code = ("import importlib, sys\n"
+            f"for name in {names!r}:\n"
+            "    for loaded in [m for m in sys.modules if m == 'views' or m.startswith('views.')]:\n"
+            "        del sys.modules[loaded]\n"
+            "    try:\n"
+            "        importlib.import_module(name)\n"
+            "    except ImportError as error:\n"
+            "        print(name, error)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and not done.stdout, done.stdout + done.stderr

@@ -13,9 +13,10 @@ from core import profiles
 from core.config import INV_SQRT_DEPTH, written
 from core.initializers import GAIN_WORDS
 
-from . import charts, tour
+from . import charts
 from .text import join, t
 
+CUSTOM = "custom"  # the step box's option for a network that is no tour step (views.tour reads it from here)
 BRANCH_SCALES = ("1", INV_SQRT_DEPTH, "0")  # the branch scale box's options; any number from 0 to 100 can be typed
 # The settings whose every value has its name in the catalogue: the key of a value's name
 NAME_KEYS = {
@@ -35,7 +36,7 @@ NAME_KEYS = {
 
 def step_option(lang: str, code: str) -> str:
     """A tour option's whole label, "1 · All-zero weights: symmetry": the label is what a click selects."""
-    if code == tour.CUSTOM:
+    if code == CUSTOM:
         return t(lang, "step_custom")
     return t(lang, "step_option", n=code, title=t(lang, f"step_{code}"))
 

@@ -19,6 +19,7 @@ from core.theory import predict
 
 from . import charts, summary
 from .derivation import relation
+from .options import CUSTOM
 from .text import charts_pointed, join, pointing, t
 from .training import HALF, PLATEAU, plateau_steps, run_progress
 
@@ -59,7 +60,6 @@ RANGES = (("act_low", "act_high"), ("ratio_low", "ratio_high"))
 # "(std {act_first} at layer 1, {act_last} at layer 10)", "({grad_first} against {grad_last})": 0.720, not 0.72
 STEP_RANGES = {"6": (("act_first", "act_last"), ("grad_first", "grad_last"))}
 CONV_STEP = "11"  # convolutions: fan_in counts the kernel
-CUSTOM = "custom"
 STEP_CODES = (*STEPS, CUSTOM)
 FIRST = "1"
 
