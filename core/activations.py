@@ -563,7 +563,8 @@ def leaky_floor(name: str, slope: float = 0.01) -> bool:
 
 
 def recommended_gain(name: str, slope: float = 0.01) -> float | None:
-    """torch.nn.init.calculate_gain(name, slope); None where torch has no recommendation (ELU, GELU)."""
+    """torch.nn.init.calculate_gain(name, slope); None where torch has no recommendation (the records whose gain is
+    None: ELU, GELU, SiLU, which calculate_gain refuses)."""
     gain = get(name).gain
     return None if gain is None else gain(slope)
 

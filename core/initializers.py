@@ -3,7 +3,8 @@
 The formulas (and their papers) are the records'; this module scales a unit draw of the scheme's family
 (core.draws.unit_weights) by them. Draws are made at unit scale and then scaled, so two schemes with the
 same seed share their random pattern and differ only in scale: dragging a slider changes the size of the
-weights, not their signs. The simulation and the training both take W from layer_weights.
+weights, not their signs. The simulation, the spectrum and the training all take a hidden layer's W from
+hidden_weights, the training's read-out from layer_weights.
 """
 
 from __future__ import annotations
@@ -154,9 +155,18 @@ def layer_unit(config: Config, layer: int) -> np.ndarray | None:
                               taps=config.draw_taps)
 
 
+def hidden_weights(config: Config, layer: int, unit: np.ndarray | None) -> np.ndarray:
+    """Hidden layer `layer`'s W (0 for the first), shape Config.matrices[layer]: (fan_in, fan_out) for a dense layer,
+    (k^2 C_in, C_out) for a conv one, scaled by the scheme at the layer's fans (Config.shapes) from its unit draw
+    (layer_unit, or the one a network's kept draws hold: core.network.network_draws). The simulation's, the
+    spectrum's and the training's W alike."""
+    return scale_weights(config, unit, *config.shapes[layer], shape=config.matrices[layer])
+
+
 def layer_weights(config: Config, layer: int, fan_in: int, fan_out: int) -> np.ndarray:
-    """Layer `layer`'s W (0 for the first), shape (fan_in, fan_out): the seed's unit draw for that layer
-    (core.draws.unit_weights), scaled by the scheme. The simulation's and the training's W alike."""
+    """A dense W of shape (fan_in, fan_out) drawn from the seed's stream of layer `layer` (0 for the first;
+    core.draws.unit_weights) and scaled by the scheme at those fans: the training's read-out (layer depth, fans
+    (units[depth], K)), which is no hidden layer. A hidden layer's W is hidden_weights'."""
     unit = draws.unit_weights(config.seed, layer, fan_in, fan_out, family(config.init), config.dtype)
     return scale_weights(config, unit, fan_in, fan_out)
 

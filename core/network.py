@@ -24,7 +24,7 @@ from .norms import normalize, normalize_backward
 from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config, resize, resized_size
 from .draws import (STREAMED, Draws, draw, draws_bytes, family, qrs_bytes, shell_orders_bytes, stream_bytes,
                     stream_count, weight_stream_bytes)
-from .initializers import layer_biases, layer_unit, scale_weights
+from .initializers import hidden_weights, layer_biases, layer_unit
 from .products import matmul, matmul_rows
 
 # The work of a simulation (estimate_work), in float32 matmul flops. The rate and the costs of the other kinds of
@@ -462,8 +462,7 @@ def pixel_pre_std(config: Config) -> np.ndarray:
     if config.arch != "conv":
         raise ValueError("pixel_pre_std is a conv net's (arch=conv)")
     draws = network_draws(config)
-    w = scale_weights(config, draws.weights[0] if draws.weights else None, *config.shapes[0],
-                      shape=config.matrices[0]).astype(np.float64)
+    w = hidden_weights(config, 0, draws.weights[0] if draws.weights else None).astype(np.float64)
     z = layer_products(config).forward(draws.x.astype(np.float64) * config.input_scale, w)  # (rows, C_1)
     bias = layer_biases(config)[0]
     if bias is not None:
@@ -512,8 +511,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
     hs, ss, inv_stds, weights = [x], [None], [None], [None]
     for layer in range(1, 1 if config.residual else depth + 1):  # the plain layers
         threads.check(cancel)
-        w = scale_weights(config, draws.weights[layer - 1] if draws.weights else None, *config.shapes[layer - 1],
-                          shape=config.matrices[layer - 1])
+        w = hidden_weights(config, layer - 1, draws.weights[layer - 1] if draws.weights else None)
         b = biases[layer - 1]
         weights.append(w)
         stats["weight_std"][layer] = mean_std(w)[1]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations, threads
-from .initializers import layer_biases, scale_weights
+from .initializers import hidden_weights, layer_biases
 from .norms import normalize, normalize_backward
 from .products import matmul_rows
 
@@ -42,7 +42,7 @@ def run(config, draws, x: np.ndarray, stats: dict, record, stop, weight_grads: l
     xs, us, hs, inv_stds, weights = [x], [None], [None], [None], [None]
     for layer in range(1, config.depth + 1):
         threads.check(cancel)
-        w = scale_weights(config, draws.weights[layer - 1] if draws.weights else None, *config.shapes[layer - 1])
+        w = hidden_weights(config, layer - 1, draws.weights[layer - 1] if draws.weights else None)
         weights.append(w)
         stats["weight_std"][layer] = mean_std(w)[1]
         u, inv_std = normalize(norm, xs[-1].copy()) if norm != "none" else (xs[-1], None)

@@ -48,7 +48,7 @@ from . import activations, conv, digits, draws, schemes, threads, workers
 from .config import Config, written_range
 from .products import matmul
 from .draws import family, qrs_bytes, weight_stream_bytes
-from .initializers import layer_biases, layer_unit, layer_weights, scale_weights
+from .initializers import hidden_weights, layer_biases, layer_unit, layer_weights
 from .batchnorm import batch_norm, batch_norm_backward
 from .network import (DEFAULT_MEMORY_BUDGET, DENSE, WORK_RATE, Dense, MemoryBudgetError, conv_products_memory,
                       distinct_columns, estimate_memory, layer_products, lower_words, mean_std)
@@ -585,18 +585,17 @@ def _check(config: Config, steps, lr, momentum, classes, batch, memory_budget, t
 def init_params(config: Config, classes: int) -> dict[str, np.ndarray]:
     """Every trainable array by name: W1, b1 (, gamma1, beta1), ..., head_W, head_b.
 
-    The weights and biases are the simulation's (core.initializers.layer_weights and layer_biases, from the
+    The weights and biases are the simulation's (core.initializers.hidden_weights and layer_biases, from the
     seed's streams): the same Config starts training from the W the other tabs show. The read-out is the
     network's layer `depth` (0-based), shape (units[depth], K): a conv net's reads its channels' averages."""
     dtype = np.dtype(config.dtype)
     units = config.units
     params = {}
     biases = layer_biases(config)
-    for layer, (fan_in, fan_out) in enumerate(config.shapes, start=1):
+    for layer in range(1, config.depth + 1):
         # (units[l-1], units[l]); a conv layer's matrix (k^2 units[l-1], units[l]) of fans (C_in k^2, C_out k^2), whose
         # unit draw is the matrix's, or the centre tap's for delta-orthogonal (Config.draw_shapes), as simulated
-        unit = layer_unit(config, layer - 1)
-        params[f"W{layer}"] = scale_weights(config, unit, fan_in, fan_out, shape=config.matrices[layer - 1])
+        params[f"W{layer}"] = hidden_weights(config, layer - 1, layer_unit(config, layer - 1))
         b, n = biases[layer - 1], units[layer]  # a conv layer's fan_out counts C_out k^2, its biases C_out
         params[f"b{layer}"] = np.zeros(n, dtype) if b is None else b  # (units[l],)
         if config.batch_norm:

@@ -63,7 +63,8 @@ def test_bad_values_name_field_value_and_what_is_allowed(field, value, allowed):
 def test_every_activation_and_init_is_accepted():
     for activation in ACTIVATIONS:
         for init in INITS:
-            Config(activation=activation, init=init, depth=1, width=2, batch=10)
+            config = Config(activation=activation, init=init, depth=1, width=2, batch=10)
+            assert (config.activation, config.init) == (activation, init)
 
 
 def test_round_trip_through_dict_ignores_unknown_keys():

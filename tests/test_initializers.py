@@ -10,7 +10,8 @@ from core import Config
 from core.activations import recommended_gain
 from core.config import ACTIVATIONS
 from core.draws import orthogonal
-from core.initializers import gain_of, layer_weights, uniform_bound, weight_std, weight_variance
+from core.initializers import (gain_of, hidden_weights, layer_unit, layer_weights, uniform_bound, weight_std,
+                               weight_variance)
 
 
 @pytest.mark.parametrize(
@@ -101,3 +102,25 @@ def calculate_gain(name: str, slope: float) -> float | None:
 def test_recommended_gain_is_calculate_gain(name, slope):
     expected = calculate_gain(name, slope)
     assert recommended_gain(name, slope) == (None if expected is None else pytest.approx(expected))
+
+
+
+@pytest.mark.parametrize("config", [
+    Config(init="he_normal", widths=(30, 60, 40), depth=2, batch=10, dtype="float64"),
+    Config(arch="conv", init="he_normal", width=16, depth=2, batch=50, image=8, dtype="float64"),
+], ids=["dense profile", "conv"])
+def test_a_hidden_layer_s_weights_are_its_matrix_at_the_scheme_s_std_for_its_fans(config):
+    # kaiming_normal_: std sqrt(2 / fan_in); a conv layer's W is (k^2 C_in, C_out) and its fan_in C_in k^2 = 144
+    for layer, (matrix, (fan_in, _)) in enumerate(zip(config.matrices, config.shapes)):
+        w = hidden_weights(config, layer, layer_unit(config, layer))
+        assert w.shape == matrix
+        assert abs(np.std(w) / math.sqrt(2.0 / fan_in) - 1.0) < 0.1  # 1,800-2,400 entries: a std within about 2 %
+
+
+def test_a_delta_orthogonal_layer_holds_an_orthonormal_block_at_its_centre_tap():
+    config = Config(arch="conv", init="delta_orthogonal", width=16, depth=2, batch=50, image=8, dtype="float64")
+    w = hidden_weights(config, 1, layer_unit(config, 1))  # (9 x 16, 16): taps in (kh, kw, c_in) order
+    assert w.shape == config.matrices[1]
+    centre = w[4 * 16:5 * 16]  # tap (1, 1), number 4 of 9
+    np.testing.assert_allclose(centre.T @ centre, np.eye(16), atol=1e-12)
+    assert not np.delete(w, np.s_[4 * 16:5 * 16], axis=0).any()

@@ -22,9 +22,9 @@ from core.conv import taps_inside
 from core.spectrum import (
     CDF_POINTS, FLOAT64_COST, PATCH_COST, SVD_COST, border_effect, border_share, fuss_catalan_angles, check,
     estimate_memory, estimate_probe_memory, estimate_probe_work, estimate_work, fuss_catalan, fuss_catalan_cdf,
-    jacobians, ks_distance, marchenko_pastur, predicted_density, predicted_moments, probe_mean_squared, spectrum,
-    summary, weight_eigenvalues,
+    jacobians, predicted_density, predicted_moments, probe_mean_squared, spectrum, summary,
 )
+from tests.marchenko_pastur import ks_distance, marchenko_pastur, weight_eigenvalues
 from tests.traced import traced_peak
 
 # tanh at the edge of chaos with q* = 1/64 (Pennington et al. 2017): chi_1 = 1 there; the input's q0 = 1/64 too
