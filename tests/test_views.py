@@ -1059,3 +1059,36 @@ def test_the_batch_norm_sentences_say_what_is_true(lang):
     # the "unless" is real: ReLU under N(0, 1e-4^2) keeps std(s_6) far below 1 (README: 0.0067)
     tiny = theory.predict(Config(depth=6, activation="relu", std=1e-4, batch_norm=True))
     assert tiny["pre_std"][6] < 0.01
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_training_tab_s_settings_in_its_sentences_are_the_engine_s(lang, monkeypatch):
+    """The read-out's scale, the trained batch's cap and the He et al. 2015 preset's depths are core.train's
+    constants, written into the sentences that name them; other values put in show up in their place."""
+    from views import training as training_view
+
+    monkeypatch.setattr(training_view, "HEAD_SCALE", 0.25)
+    monkeypatch.setattr(training_view, "MAX_BATCH", 96)
+    monkeypatch.setattr(training_view, "HE_2015_DEPTHS", (20, 31))
+    for conv in (False, True):
+        assert "0.25" in training_view.head_caption(conv, lang) and "0.1" not in training_view.head_caption(conv, lang)
+        for spiral in (False, True):
+            caption = training_view.symmetry_caption(conv, spiral, "33 %", lang)
+            assert "0.1" not in caption and ("0.25" in caption or not conv and not spiral)  # digits: no read-out words
+    for conv in (False, True):
+        config = Config(arch="conv", width=64, batch=50) if conv else Config(width=2000)
+        text = training_view.refusal(config, ["he_normal"] * 5, 300, lang, 2**40)
+        assert ("at most 96)" if lang == "en" else "（最多 96）") in text  # the cap; the batch trained is the engine's
+    depths = training_view.he_depths()
+    assert depths == {"shallow": 20, "deep": 31, "shrink_shallow": "2⁻¹⁰",
+                      "shrink_deep": summary.format_value(2.0**-15.5)}  # by √2 a layer: 2^(-depth/2)
+    note = t(lang, "training_tab.he_note", **depths)
+    assert "2⁻¹⁰" in note and "20" in note and "31" in note and "22" not in note and "30" not in note
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_paradox_s_saturation_edge_is_the_one_the_count_uses(lang):
+    from views import theory as theory_view
+
+    text = theory_view.paradox_text(theory.large_init_paradox(theory_view.PARADOX_CONFIG), lang)
+    assert f"|tanh| > {summary.saturation_rules()['tanh_edge']}" in text

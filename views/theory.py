@@ -26,7 +26,7 @@ from . import describe
 from .charts import GUIDE_COLOUR, LABEL_SIZE, THEORY_COLOUR, decades, log_labels, layer_span, theme, title_lines, \
     layer, written, zero_marks
 from .derivation import CLOSE, FAR, LISTED_FACTORS
-from .summary import batch_norm_words, format_gain, format_range, format_share, format_value, spread
+from .summary import batch_norm_words, format_gain, format_range, format_share, format_value, saturation_rules, spread
 from .text import join, t
 
 X_DOMAIN = (0.1, 5.0)  # sigma_w^2, log axis: from 0.01 randn's neighbourhood to past He and tanh's gain
@@ -574,5 +574,5 @@ def paradox_text(numbers: dict, lang: str, width: int = PARADOX_CONFIG.width, me
         width=width, saturated=format_share(numbers["saturated"]), unsaturated=format_share(1.0 - numbers["saturated"]),
         share=format_share(numbers["unsaturated_share"]), growth=_number(numbers["growth"]), measured=extra,
         mean_slope2=_number(numbers["mean_slope2"], 2), sigma_w2=_number(numbers["sigma_w2"]),
-        chi1=_number(numbers["chi1"]),
+        chi1=_number(numbers["chi1"]), saturation=saturation_rules()["tanh_edge"],  # core.network's count's edge
     )

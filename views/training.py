@@ -28,8 +28,8 @@ from core import Config, digits, schemes
 from core.config import resize
 from core.workers import WorkerCrashed
 from core.train import (
-    BN_RESCUE, DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, HE_2015_DEPTHS, LECTURE_RACE,
-    POINTS_PER_CLASS, SPIKE,
+    BN_RESCUE, DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, HE_2015_DEPTHS, HEAD_SCALE, LECTURE_RACE,
+    MAX_BATCH, POINTS_PER_CLASS, SPIKE,
     acts_as_one_unit, estimate_training_memory, one_unit_ceiling, scheme_config, spike, stability, steps_to_loss,
     task_config, training_batch,
 )
@@ -39,7 +39,7 @@ from .charts import EM_OTHER, GUIDE_COLOUR, GUIDE_SIZE, HALO, HALO_WIDTH, HEIGHT
     SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, breaking_title, decades, legend_columns, plot_height, scheme_name, \
     layer, log_labels, share_expr, text_width, theme, title_lines, written, zero_marks
 from .summary import SHRINK, UPDATE_GUIDE, batch_norm_step_factor, format_power, format_share, format_value, \
-    gradient_symbol, layers_named, powers_apart
+    gradient_symbol, layers_named, powers_apart, superscript
 from .text import join, t
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
@@ -435,7 +435,7 @@ def refusal(config, schemes: list[str], steps: int, lang: str, memory_budget: in
 def work_terms(config, schemes: int, steps: int) -> dict[str, int | str]:
     """The terms race_work multiplies, as a refusal writes its count out: steps, the trained batch, schemes, a
     sample's multiply-adds (sample_work), and a conv net's image side and CONV_ELEMENT."""
-    return {"steps": steps, "batch": training_batch(config), "schemes": schemes,
+    return {"steps": steps, "batch": training_batch(config), "max_batch": MAX_BATCH, "schemes": schemes,
             "sample": f"{sample_work(config):,.0f}", "image": config.image, "element": f"{CONV_ELEMENT:g}"}
 
 
@@ -1244,6 +1244,29 @@ def run_progress(scheme: str, r, lang: str, accuracy: bool = True) -> str:
     if half is None:
         return t(lang, "training_tab.he_left", scheme=name, left=left, steps=r.steps)
     return t(lang, "training_tab.he_trained", scheme=name, left=left, half=half)
+
+
+def head_caption(conv: bool, lang: str) -> str:
+    """What the read-out starts as: the hidden layers' scheme times core.train.HEAD_SCALE."""
+    return t(lang, "training_tab.head_conv" if conv else "training_tab.head", head_scale=format_value(HEAD_SCALE))
+
+
+def symmetry_caption(conv: bool, spiral: bool, ceiling: str | None, lang: str) -> str:
+    """Why zero or constant init keeps a layer's units equal, under the race's symmetry chart; ceiling: the share
+    one unit a layer can reach on the spiral (core.train.one_unit_ceiling), as the page writes it."""
+    key = "training_tab.symmetry_caption_conv" if conv else "training_tab.symmetry_caption" if spiral else \
+        "training_tab.symmetry_caption_digits"
+    return t(lang, key, ceiling=ceiling, head_scale=format_value(HEAD_SCALE))
+
+
+def he_depths() -> dict[str, object]:
+    """The He et al. 2015 preset's two depths (core.train.HE_2015_DEPTHS) and how far Xavier's ReLU signal has shrunk
+    at each, by √2 a layer: 2⁻¹¹ after 22 layers (2^(-depth/2), a power of two where depth is even)."""
+    shallow, deep = HE_2015_DEPTHS
+
+    def shrink(depth: int) -> str:
+        return f"2{superscript(-depth // 2)}" if depth % 2 == 0 else format_value(2.0 ** (-depth / 2))
+    return {"shallow": shallow, "deep": deep, "shrink_shallow": shrink(shallow), "shrink_deep": shrink(deep)}
 
 
 def he_measured(results: dict, lang: str, depth: int) -> str:

@@ -142,7 +142,7 @@ def show(page: Page) -> None:
         else f"training_tab.intro_{task}"
     st.markdown(t(lang, intro, runs=training_view.runs_text(config, schemes, lang),
                   **training_view.setup(config, steps, task=task)))
-    st.caption(t(lang, "training_tab.head_conv" if conv else "training_tab.head"))
+    st.caption(training_view.head_caption(conv, lang))
     if note:
         st.info(note)
     key = (config, tuple(schemes), steps, task)
@@ -292,9 +292,7 @@ def draw_race(results: dict, lang: str, own: str | None = None) -> None:
     draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results, lang), lang, panel_width=width,
                                             panel_height=height, columns=columns, channels=conv), name="race-symmetry")
     bound = summary.format_share(one_unit_ceiling(k)) if spiral else None  # what one unit per layer can reach
-    st.caption(t(lang, "training_tab.symmetry_caption_conv") if conv else
-               t(lang, "training_tab.symmetry_caption", ceiling=bound) if spiral else
-               t(lang, "training_tab.symmetry_caption_digits"))
+    st.caption(training_view.symmetry_caption(conv, spiral, bound, lang))
     for sentence in training_view.uncounted_text(results, lang) + training_view.split_copies_text(results, lang):
         st.caption(sentence)
 
@@ -303,7 +301,7 @@ def show_he_2015(lang: str) -> None:
     """The He et al. 2015 preset: its own networks and Run button, the paper's result beside this app's."""
     st.subheader(t(lang, "training_tab.he_title"))
     st.caption(t(lang, "training_tab.he_setup", **he_2015_settings(),  # the preset's steps as the engine reads them
-                 **training_view.durations(training_view.MEASURED_S["he"], lang)))
+                 **training_view.he_depths(), **training_view.durations(training_view.MEASURED_S["he"], lang)))
     job = st.session_state.get("_he_race")
     st.button(t(lang, "training_tab.he_run"), key="run_he_2015", on_click=start_he_2015,
               disabled=job is not None and job.running)
@@ -338,5 +336,5 @@ def he_panel(lang: str) -> None:
             draw_chart(training_view.loss_chart(curves[depth], lang, classes, title=title, axis=axis),
                        name=f"he-2015-loss-depth-{depth}", width="stretch")
             st.markdown(training_view.he_measured(runs, lang, depth))
-    st.caption(t(lang, "training_tab.he_note"))
+    st.caption(t(lang, "training_tab.he_note", **training_view.he_depths()))
 
