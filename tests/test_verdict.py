@@ -1223,3 +1223,21 @@ def test_the_share_under_leaky_relu_is_not_called_dead(lang):
 def test_a_leaky_net_s_headline_names_its_share_as_units_below_0():
     at = open_app(step="custom", activation="leaky_relu", slope="0.2", init="he_uniform")
     assert not at.exception and at.metric[2].label == t("en", "metric_off")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_steps_2_and_3_reckon_with_their_own_network_s_weights_and_width(simulated, lang):
+    """The lecture's back-of-the-envelope, √(500 × 0.01²) ≈ 0.224 a layer and √500 ≈ 22.4 at layer 1, is the step's
+    own config's: a narrower network of other weights gets its own numbers in the same sentences."""
+    for code, std, expected in (("2", 0.02, "√(300\u00a0×\u00a00.02²) ≈ 0.346"), ("3", 0.5, "√75 ≈ 8.66")):
+        config = replace(tour.STEPS[code], std=std, width=300, depth=4)
+        text = tour.story(code, simulated(config), lang)
+        assert expected in text and ("500" not in text)
+        assert f"{std:g} × randn" in text
+    # and the lecture's own: the page's ≈ 0.224 is a layer's measured factor within 1 %, √500 layer 1's measured std
+    for code in ("2", "3"):
+        result = simulated(tour.STEPS[code])
+        numbers = tour.lecture_numbers(result.config)
+        measured = tour.story_numbers(result)["act_factor" if code == "2" else "pre_first"]
+        claimed = float(numbers["layer_factor" if code == "2" else "pre_theory"])
+        assert measured == pytest.approx(claimed, rel=0.01)

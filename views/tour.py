@@ -133,6 +133,20 @@ def story_numbers(result) -> dict[str, float]:
     return {name: float(value) for name, value in numbers.items()}
 
 
+def lecture_numbers(config: Config) -> dict[str, str]:
+    """Steps 2 and 3's reckoning, as the page writes it: a weight's std σ (randn's factor, "weight_std"), layer 1's
+    fan_in n ("fan_in"), a layer's factor on a small signal √(n σ²) ("layer_factor": tanh is its argument near 0),
+    and layer 1's pre-activation, a sum of n terms of variance σ² E[x²] ("term_variance"), of std √(n σ² E[x²])
+    ("pre_theory", under the root "sum_variance"). A network of non-random weights has σ = 0."""
+    fan_in, fan_out = config.shapes[0]
+    std = weight_std(config, fan_in, fan_out)
+    term = std**2 * config.input_scale**2  # the input's draws have unit variance (core.draws)
+    written = summary.format_value
+    return {"weight_std": written(std), "fan_in": f"{fan_in:,}", "layer_factor": written(math.sqrt(fan_in) * std),
+            "term_variance": written(term), "sum_variance": written(fan_in * term),
+            "pre_theory": written(math.sqrt(fan_in * term))}
+
+
 def isometry_numbers(config: Config) -> dict[str, float]:
     """Step 10's story numbers: p10 (at least core.spectrum's resolution: below it a value is numerically 0) and
     p90 of the Jacobian's singular values under this orthogonal network ("orthogonal_p10", ...) and under
@@ -236,6 +250,8 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
                  saturation=summary.saturation_rules()["tanh_edge"],  # where core.network counts a value saturated
                  bn_factor=summary.format_value(n.get("bn_factor"), 2), scale=t(lang, "update_scale"),
                  units_column=f"**{t(lang, 'column_distinct_units')}**")  # the Data tab's column, its own name
+    if code in ("2", "3"):
+        shown.update(lecture_numbers(result.config))
     if code == HALVING_STEP:
         # the verdict's own word, as the headline writes it below the story
         shown["vanishing"] = t(lang, "story_5_vanishing", verdict=t(lang, "verdict_vanishing")) \
