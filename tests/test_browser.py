@@ -28,9 +28,9 @@ def slider_value(page, label: str) -> str:
 
 
 def test_the_page_loads_the_keys_walk_the_tour_and_a_slider_change_re_renders(base, page):
-    """Four claims on one page, opened at step 2 as the tests before it were: it loads with its charts and no
+    """Five claims on one page, opened at step 2 as the tests before it were: it loads with its charts and no
     exception; the arrow keys leave a text box alone; they walk the tour, and a step left and reached again is that
-    step; a slider change re-renders the page and writes the address."""
+    step; a slider change re-renders the page and writes the address; a radio option clicked leaves them the tour's."""
     visit(page, f"{base}/?step=2", charts=3)
     # the page loads with charts and no exception
     assert page.locator(EXCEPTION).count() == 0, "loads: no exception"
@@ -78,6 +78,13 @@ def test_the_page_loads_the_keys_walk_the_tour_and_a_slider_change_re_renders(ba
     act(page, lambda: page.keyboard.press("ArrowRight"))
     assert heading(page) == f"Step 3 of {len(STEPS)} · " + t("en", "step_3") and "depth=" not in page.url, \
         "keys: → from Custom"
+
+    # a radio option clicked gives the keys back to the page: 中文, then → goes on to step 4 in Chinese (the focused
+    # radio had taken the key and switched back to English on step 3)
+    act(page, lambda: option(page, "Language · 语言", 1).click())
+    act(page, lambda: page.keyboard.press("ArrowRight"))
+    assert "step=4" in page.url and "lang=zh" in page.url, "keys: → after a radio's click"
+    assert as_read(heading(page)) == f"第 4 步（共 {len(STEPS)} 步）· " + as_read(t("zh", "step_4"))
 
 
 def test_clicking_a_step_s_title_or_its_tour_option_selects_it_and_sets_the_address(base, page):

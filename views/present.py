@@ -278,19 +278,20 @@ RELEASE_SWITCH = """<script>/* presenter mode {on} */
 document.activeElement?.closest("[class*='st-key-present_controls']") && document.activeElement.blur();
 </script>"""
 
-# A tab or a switch of the page clicked with the pointer gives up the keyboard's focus, so that ← → go on turning the
-# steps: a focused tab takes them to open the next tab (the tab list's own keys, as ARIA's tabs pattern has it), and a
-# focused switch is a form field, whose keys Streamlit's shortcuts skip. A student had clicked the Derivation tab,
-# pressed → and got the Compare tab. A click made with a key (Tab, then Space: event.detail 0) keeps the focus, and
-# with it the tab list's keys. One listener a page.
-RELEASE_POINTER = """<script>/* release a clicked tab or switch */
+# A tab, a switch or a radio's option clicked with the pointer gives up the keyboard's focus, so that ← → go on
+# turning the steps: a focused tab takes them to open the next tab (the tab list's own keys, as ARIA's tabs pattern has
+# it), a focused radio to pick its next option, and a focused switch is a form field, whose keys Streamlit's shortcuts
+# skip. A student had clicked the Derivation tab, pressed → and got the Compare tab; a teacher had clicked 中文 in the
+# sidebar, pressed → and got English again on the same step. A click made with a key (Tab, then Space: event.detail 0)
+# keeps the focus, and with it the tab list's and the radio's keys. One listener a page.
+RELEASE_POINTER = """<script>/* release a clicked tab, switch or radio */
 (() => {
   if (window.__releasePointer) return;
   window.__releasePointer = true;
+  const RELEASED = "[role='tab'], [data-testid='stCheckbox'], [data-testid='stRadio']";
   document.addEventListener("click", (event) => {
-    if (event.detail === 0 || !event.target.closest?.("[data-testid='stMain']")
-        || !event.target.closest("[role='tab'], [data-testid='stCheckbox']")) return;
-    setTimeout(() => document.activeElement?.closest?.("[data-testid='stMain']") && document.activeElement.blur(), 0);
+    if (event.detail === 0 || !event.target.closest?.(RELEASED)) return;
+    setTimeout(() => document.activeElement?.closest?.(RELEASED) && document.activeElement.blur(), 0);
   }, true);
 })();
 </script>"""
