@@ -1110,3 +1110,24 @@ def test_a_theory_with_no_number_gives_its_moments_and_no_gap(lang):
     assert line == t(lang, "spectrum_tab.theory", mean=summary.format_value(Decimal(math.nan)),
                      measured_mean=summary.format_value(measured), variance=summary.format_value(Decimal(math.nan)),
                      measured_variance=summary.format_value(measured_variance))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_direction_is_said_kept_only_where_every_value_is_near_1(lang):
+    """Step 10's orthogonal net has p10 0.70 and p90 1.16, yet one singular value an input lies far below the rest
+    (0.098 and 0.14: the input's own length, drawn towards q*); the page had said "every direction is kept". A deep
+    linear orthogonal net's values are all exactly 1, and every direction is kept there."""
+    edge = cache.spectrum_cached(tour.STEPS["10"])
+    values = edge.pooled
+    far = int(np.count_nonzero((values < 0.5) | (values > 2)))
+    assert far == view.outliers(edge)[0] and 0 < far < 0.1 * values.size  # p10 and p90 inside, a few values outside
+    text = view.verdict(edge, lang)
+    assert text.startswith(t(lang, "spectrum_tab.isometric_but", far=far, count=f"{values.size:,}", low="0.5",
+                             high="2", smallest=summary.format_value(values.min()), **view.stated(edge, lang),
+                             mean_squared=view.headline(edge, lang)["mean_squared"]))
+    story = tour.story("10", cache.simulate_cached(tour.STEPS["10"]), lang)
+    assert t(lang, "story_10_kept_all") not in story and summary.format_value(values.min()) in story
+    linear = spectrum(Config(activation="linear", init="orthogonal", width=40, depth=6, batch=10, dtype="float64"))
+    assert view.outliers(linear)[0] == 0
+    assert view.verdict(linear, lang) == t(lang, "spectrum_tab.isometric", **view.stated(linear, lang),
+                                           mean_squared=view.headline(linear, lang)["mean_squared"])

@@ -164,6 +164,18 @@ def isometry_numbers(config: Config) -> dict[str, float]:
     return numbers
 
 
+def kept_words(config: Config, lang: str) -> str:
+    """What step 10's orthogonal net keeps, chosen from its spectrum (views.spectrum.outliers): every direction where
+    every singular value lies within spectrum.ISOMETRY of 1, else all but so many, with the smallest."""
+    from core import cache
+    from .spectrum import ISOMETRY, outliers
+    far, count, smallest = outliers(cache.spectrum_cached(config))
+    if not far:
+        return t(lang, "story_10_kept_all")
+    return t(lang, "story_10_kept_but", far=f"{far:,}", count=f"{count:,}", smallest=summary.format_value(smallest),
+             low=summary.format_value(1 / ISOMETRY), high=summary.format_value(ISOMETRY))
+
+
 def conv_numbers(result) -> dict[str, float]:
     """Step 11's story numbers, from a conv net's simulation: its fans and He's std(w) (and the std a fan_in of C_in
     alone would give); layer 1's pre-activation std at interior, edge and corner pixels (core.network.pixel_pre_std:
@@ -246,6 +258,8 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
         within = t(lang, "story_11_within") if word != "kept" and summary.verdict(result) == "healthy" else ""
         spread = summary.SPREAD_KEPT if word == "kept" else summary.times_apart(n["act_last"] / n["act_first"])
         shown["spread"] = t(lang, f"story_11_{word}", factor=summary.format_value(spread), within=within)
+    if code == ISOMETRY_STEP:
+        shown["orthogonal_kept"] = kept_words(result.config, lang)
     shown.update(saturated_first=summary.format_share(n["saturated_first"]), width=result.config.width,
                  saturation=summary.saturation_rules()["tanh_edge"],  # where core.network counts a value saturated
                  bn_factor=summary.format_value(n.get("bn_factor"), 2), scale=t(lang, "update_scale"),
