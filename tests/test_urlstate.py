@@ -22,6 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from scipy.special import ndtr
 from streamlit.testing.v1 import AppTest
 
 from core import Config, profiles, schemes
@@ -1111,7 +1112,8 @@ def test_the_sidebar_shows_a_schemes_own_controls_only(init):
     assert ({"bias", "bias_std"} <= numbers) == (init != "torch_default") and "input_scale" in numbers
     captions = " ".join(c.value for c in at.caption)
     if init == "variance_scaling":  # the correction, with this network's numbers: 500 x 1/500 and 0.774 of it
-        assert t("en", "keras_correction", factor="0.87962566", nvar="1", uncorrected="0.774") in captions
+        assert t("en", "keras_correction", factor="0.87962566", mode="fan_in", fan="500", nvar="1",
+                 uncorrected="0.774") in captions
     if init == "torch_default":
         assert t("en", "own_biases_line", bound="0.0447", var=format_value(1 / 1500)) in captions
     if init == "trunc_normal":  # std 0.01 and bounds ±2: 200 std away, nothing cut
@@ -1391,3 +1393,18 @@ def test_the_note_on_step_1_s_scheme_shows_as_information_and_goes_with_a_contro
     assert at.selectbox(key="init").value == "zeros"
     at.slider(key="depth").set_value(4).run()
     assert not at.exception and [i.value for i in at.info if "init=" in i.value] == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_keras_s_correction_names_the_fan_its_mode_counts(lang):
+    """Under fan_avg on 784 -> 512, Keras's n is fan_avg = 648: the note names it, where "n·Var(w) = 2" had stood
+    beside the caption's fan_in·Var(w) = 2.42 for the same weights."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update(widths="784-512-256-128", init="variance_scaling", activation="relu", scale="2",
+                           mode="fan_avg", lang=lang)
+    at.run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert t(lang, "keras_correction", factor="0.87962566", mode="fan_avg", fan="648", nvar="2",
+             uncorrected=format_value(2 * (1 - 4 * math.exp(-2) / math.sqrt(2 * math.pi) / (2 * ndtr(2) - 1)))) \
+        in captions

@@ -326,8 +326,9 @@ def init_notes(lang: str, config: Config, note: str | None) -> None:
     if config.init == "trunc_normal":
         st.caption(trunc_bounds_line(lang, config))
     if config.init == "variance_scaling" and config.distribution == "truncated_normal":
-        fan = schemes.fan(config, fan_in, fan_out)  # Keras's n: the mode's fan of layer 1
+        fan = schemes.fan(config, fan_in, fan_out)  # Keras's n: the mode's fan of layer 1, named by the mode
         st.caption(t(lang, "keras_correction", factor=summary.format_value(schemes.KERAS_TRUNCATION, 8),
+                     mode=config.mode, fan=written(fan),
                      nvar=summary.format_value(fan * std**2),
                      uncorrected=summary.format_value(fan * schemes.uncorrected_variance(config, fan_in, fan_out))))
     if config.bias_std == 0 and schemes.get(config.init).bias_bound is not None:
