@@ -285,3 +285,22 @@ def test_the_shared_axis_holds_both_sides_with_little_room_to_spare(tallest):
 
 def test_no_shared_axis_where_everything_is_zero():
     assert beside.shared_top([pd.DataFrame({"value": [0.0, 0.0]})]) is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query", [dict(step="6", beside="3"), dict(step="3", beside="6", lang="zh"),
+                                   dict(step="custom", activation="gelu", init="he_normal", beside="3")],
+                         ids=["relu beside tanh", "tanh beside relu", "gelu beside tanh"])
+def test_each_side_s_histograms_read_their_own_network_s_activation(query):
+    """?step=6&beside=3&present=true had raised "relu has no saturation rule": the side of step 3 drew its tanh
+    histograms with the page's ReLU for the key under them. Each side's key is its own network's."""
+    lang = query.get("lang", "en")
+    at = open_app(present="true", **query)
+    no_trouble(at)
+    sides = [query["step"], query["beside"]]
+    assert headings(at)[1] == tour.heading(query["beside"], lang)
+    # the histograms' keys (their charts' titles, charts.label_key), the tanh side's naming tanh's flat ends
+    titles = [title_text(json.loads(c.proto.spec)) for c in at.get("vega_lite_chart")]
+    titles = [" ".join(title) if isinstance(title, list) else title for title in titles]
+    keys = [title for title in titles if title != t(lang, "chart_act_std")]
+    assert len(keys) == 2 and sum(t(lang, "act_tanh") in key for key in keys) == sides.count("3") == 1

@@ -584,7 +584,7 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
         spectra(page, hist_boxes)
     else:
         with hist_boxes[0], st.container(key="present_histograms"):
-            histograms(page, f["histogram"], colour, page.titles()["hist"], page.config.depth, config=PRESENT_CONFIG)
+            histograms(page, f["histogram"], colour, page.titles()["hist"], page.config, config=PRESENT_CONFIG)
     with qr_box, st.container(key="present_qr"):
         show_qr(page.lang, px=QR_PRESENT_PX, words=False)  # the link itself is in the address bar
 
@@ -601,7 +601,7 @@ def side(page: Page, f: dict, config: Config, place: str, y_max: float | None,
     std_chart(page, f["act_std"], colour, titles["std"], f"present_std_{place}", y_max, PAIR_CONFIG,
               layer_axis_title=False, size=PAIR_STD_TYPE, log_span=log_span)
     with st.container(key=f"present_histograms_{place}"):
-        histograms(page, pair_frame(f["histogram"], config.depth), colour, "", config.depth, PAIR_PANEL_HEIGHT,
+        histograms(page, pair_frame(f["histogram"], config.depth), colour, "", config, PAIR_PANEL_HEIGHT,
                    PAIR_CONFIG)  # untitled: the side's title names the network, each panel its layer
 
 
@@ -635,19 +635,20 @@ def std_chart(page: Page, frame, colour: str, title: str, key: str, y_max: float
              layer_axis_title=layer_axis_title, size=size, text_scale=screen_scale())
 
 
-def histograms(page: Page, frame, colour: str, title: str, depth: int, height: int = PRESENT_PANEL[1],
+def histograms(page: Page, frame, colour: str, title: str, network: Config, height: int = PRESENT_PANEL[1],
                config: dict | None = None) -> None:
-    """The histogram panels (charts.histogram_chart) of a network `depth` layers deep at presenter mode's width
+    """The histogram panels (charts.histogram_chart) of `network` (its depth and activation: a side beside the page's
+    is another network, step 3's tanh beside step 6's ReLU) at presenter mode's width
     (present_panel) and `height` px, their text at BODY_PX and their labels in one row, without download buttons;
     scaled by the browser to their column (PRESENT_CSS), their text to CHART_TEXT_LEAST at the least (FIT_CHARTS);
     config as std_chart's. The labels are the shares alone, and no caption is on the
     screen: a line under the title says what they are (charts.label_key)."""
     width = present_panel(frame)[0]
-    panels = len(charts.panel_layers(depth)[0])
+    panels = len(charts.panel_layers(network.depth)[0])
     draw("histogram", frame, name="histograms", width="content", colour=colour, title=title,
          share_title=page.t("share"), **screen_columns(panels, fit=False), panel_width=width, panel_height=height,
          layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")], label_rows=1, files=False,
-         config=config, subtitle=charts.label_key(frame, page.config.activation, page.lang), size=BODY_PX,
+         config=config, subtitle=charts.label_key(frame, network.activation, page.lang), size=BODY_PX,
          phone=on_phone())
 
 
