@@ -1605,3 +1605,25 @@ def test_section_5_s_factor_is_the_variance_s_and_its_root_gives_the_printed_the
     assert float(block.values["theory_grad_ratio"]) == pytest.approx(root, rel=2e-3)
     rule = "n·Var(w)·E[f′\u2060(s)²]"
     assert rule in block.notes[0] and ("variance" if lang == "en" else "方差") in block.notes[0].split(rule)[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("alpha, std, depth", [(1.0, 1.0, 100), (100.0, 1.0, 100), (100.0, 10.0, 100),
+                                              (100.0, 10.0, 2)])
+@pytest.mark.parametrize("norm", ["none", "layer"])
+def test_a_residual_stream_s_closed_form_growth_is_its_value_or_beyond_float64_never_an_error(simulated, alpha, std,
+                                                                                              depth, norm):
+    """(1 + add)^(depth/2) for a stream without a norm, √(1 + depth·add) with pre-LN: α = 100 on 100 linear blocks had
+    raised OverflowError on the Derivation tab. The growth is the closed form, computed exactly (mpmath), wherever
+    float64 holds it, and inf (written "beyond float64's range") where it does not."""
+    config = Config(residual=True, branch_scale=alpha, init="normal", std=std, activation="linear", depth=depth,
+                    width=50, batch=100, layer_norm=norm == "layer", dtype="float64")
+    v = derivation.values_of(simulated(config), "en")
+    blocks = derivation.blocks(simulated(config), "en")  # the tab's text, built without an error
+    add = mpmath.mpf(alpha) ** 2 * 50 * mpmath.mpf(std) ** 2
+    exact = (1 + add) ** (mpmath.mpf(depth) / 2) if norm == "none" else mpmath.sqrt(1 + depth * add)
+    if exact < np.finfo(np.float64).max:
+        assert v["res_growth"] == pytest.approx(float(exact), rel=1e-12)
+    else:
+        assert v["res_growth"] == math.inf
+        assert any(t("en", "der_beyond_float64") in note for block in blocks for note in block.notes)
