@@ -19,8 +19,8 @@ from .allocator import keep_freed_memory
 from .activations import leaky_floor, recommended_gain
 from .config import (
     ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, CONV_SIZES, DIGITS_IMAGES, DTYPES, FLOAT_RANGES, INITS, INPUTS,
-    INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, Config, resize, resized_size, written, written_plainly,
-    written_range,
+    INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, Config, resize, resized_size, rounds_to_zero, written,
+    written_plainly, written_range,
 )
 from .initializers import (
     ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_FIELDS, SCHEME_NUMBERS, matters, resolve_gain,
@@ -107,6 +107,9 @@ def _numeric(name: str, kind: type, low: float, high: float, unit: str = ""):
             raise argparse.ArgumentTypeError(f"{_shown(text)} is not {kind_name}{unit and ' of' + unit}") from None
         if not (value.is_finite() if kind is int else math.isfinite(value)):
             raise argparse.ArgumentTypeError(f"{_shown(text)} is not a finite number")
+        if kind is not int and rounds_to_zero(text):
+            raise argparse.ArgumentTypeError(f"{_shown(text)} is closer to 0 than float64 holds (its smallest "
+                                             f"number is 4.9e-324): it would be read as 0")
         if kind is int and value != value.to_integral_value():
             raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number{unit and ' of' + unit}")
         if not low <= value <= high:  # before int(): 1e999999999 is never turned into its digits

@@ -71,11 +71,22 @@ def written_plainly(text: str) -> bool:
     return text.isascii() and "_" not in text
 
 
+def rounds_to_zero(text: str) -> bool:
+    """Whether text is a number other than 0 that float() reads as 0: closer to 0 than float64's smallest
+    subnormal number, 4.9e-324 ("1e-400"). Taken as 0, std=1e-400 would be zero weights without a word."""
+    try:
+        return float(text) == 0.0 and Decimal(text.strip()) != 0
+    except (ValueError, ArithmeticError):
+        return False
+
+
 def plain_number(text: str) -> float:
-    """float(text) for a number written plainly (written_plainly); ValueError otherwise. "-0" is 0: a sign on
-    zero is no setting (it had printed "alpha -0")."""
+    """float(text) for a number written plainly (written_plainly); ValueError otherwise, and for a number float()
+    would round to 0 (rounds_to_zero). "-0" is 0: a sign on zero is no setting (it had printed "alpha -0")."""
     if not written_plainly(text):
         raise ValueError(f"{text[:40]!r} is not a number written in the digits 0-9")
+    if rounds_to_zero(text):
+        raise ValueError(f"{text[:40]!r} is closer to 0 than float64 holds (4.9e-324): it would be read as 0")
     return float(text) + 0.0
 
 

@@ -163,6 +163,16 @@ def hidden_weights(config: Config, layer: int, unit: np.ndarray | None) -> np.nd
     return scale_weights(config, unit, *config.shapes[layer], shape=config.matrices[layer])
 
 
+def rounded_to_zero(config: Config, layer: int, w: np.ndarray) -> bool:
+    """Whether hidden layer `layer`'s W (0 for the first; hidden_weights) is all 0 though its scheme asks for weights
+    that are not: a std, bound or value below the dtype's smallest subnormal number (float32's 1.4e-45; std=1e-46)
+    rounds every weight to 0, and the network would pass for one of zero weights, symmetric."""
+    if np.any(w):
+        return False
+    fan_in, fan_out = config.shapes[layer]
+    return weight_mean(config, fan_in, fan_out) != 0.0 or (weight_variance(config, fan_in, fan_out) or 0.0) > 0.0
+
+
 def layer_weights(config: Config, layer: int, fan_in: int, fan_out: int) -> np.ndarray:
     """A dense W of shape (fan_in, fan_out) drawn from the seed's stream of layer `layer` (0 for the first;
     core.draws.unit_weights) and scaled by the scheme at those fans: the training's read-out (layer depth, fans

@@ -24,7 +24,7 @@ from .norms import normalize, normalize_backward
 from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config, resize, resized_size
 from .draws import (STREAMED, Draws, draw, draws_bytes, family, qrs_bytes, shell_orders_bytes, stream_bytes,
                     stream_count, weight_stream_bytes)
-from .initializers import hidden_weights, layer_biases, layer_unit
+from .initializers import hidden_weights, layer_biases, layer_unit, rounded_to_zero
 from .products import matmul, matmul_rows
 
 # The work of a simulation (estimate_work), in float32 matmul flops. The rate and the costs of the other kinds of
@@ -515,6 +515,9 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
         b = biases[layer - 1]
         weights.append(w)
         stats["weight_std"][layer] = mean_std(w)[1]
+        if rounded_to_zero(config, layer - 1, w):  # the weights themselves fell below the dtype's range
+            stop("underflow", layer, "forward")
+            break
         # (batch, units[l]); a conv net's batch counts every pixel
         z = products.forward(hs[-1], w, out=None if keeps_s else working(work, "z", batch, units[layer]))
         if _underflowed(z, hs[-1], w):

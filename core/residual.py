@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations, threads
-from .initializers import hidden_weights, layer_biases
+from .initializers import hidden_weights, layer_biases, rounded_to_zero
 from .norms import normalize, normalize_backward
 from .products import matmul_rows
 
@@ -45,6 +45,9 @@ def run(config, draws, x: np.ndarray, stats: dict, record, stop, weight_grads: l
         w = hidden_weights(config, layer - 1, draws.weights[layer - 1] if draws.weights else None)
         weights.append(w)
         stats["weight_std"][layer] = mean_std(w)[1]
+        if rounded_to_zero(config, layer - 1, w):  # the weights themselves fell below the dtype's range
+            stop("underflow", layer, "forward")
+            return
         u, inv_std = normalize(norm, xs[-1].copy()) if norm != "none" else (xs[-1], None)
         h = activations.apply(name, u, slope)  # (batch, width), a new array
         r = matmul_rows(h, w)

@@ -16,7 +16,8 @@ from core import DEFAULT_MEMORY_BUDGET, Config, estimate_memory, schemes, simula
 from core.network import WORK_LIMIT, estimate_work
 from core.__main__ import OPTIONAL, build_parser, config_and_notes, main
 from core.activations import apply
-from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, resize, resized_size, written_range
+from core.config import (ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, plain_number, resize, resized_size,
+                         rounds_to_zero, written_range)
 from core.initializers import BIAS_FIELDS, SCHEME_FIELDS, layer_biases, layer_weights, matters, weight_variance
 from core.train import STEPS_RANGE, estimate_training_memory
 from core.spectrum import spectrum
@@ -326,6 +327,25 @@ def test_gain_takes_what_the_sidebar_takes(text, capsys):
 def test_a_bad_gain_is_named_with_what_is_allowed(text, named, capsys):
     code, out, err = cli("--gain", text, capsys=capsys)
     assert code == 2 and out == "" and err.count("\n") == 1 and f"'{text}' is {named}" in err
+
+
+@pytest.mark.parametrize("flag", ["--std", "--bound", "--value", "--bias-std", "--gain", "--slope", "--input-scale"])
+@pytest.mark.parametrize("text", ["1e-400", "-2.5e-330", "0.1e-323"])
+def test_a_number_float64_would_read_as_0_is_refused_not_taken_as_0(flag, text, capsys):
+    """--std 1e-400 had run zero weights without a word: float() reads it as 0, closer to 0 than float64 holds."""
+    code, out, err = cli(f"{flag}={text}", capsys=capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"'{text}' is closer to 0 than float64 holds" in err and "read as 0" in err
+
+
+@pytest.mark.parametrize("text, zero", [("1e-400", True), ("-1e-400", True), ("0", False), ("0e-400", False),
+                                        ("-0.0", False), ("5e-324", False), ("2e-324", True), ("1e-2", False),
+                                        ("lots", False)])
+def test_rounds_to_zero_is_a_number_other_than_0_that_float_reads_as_0(text, zero):
+    assert rounds_to_zero(text) == zero
+    if zero:
+        with pytest.raises(ValueError, match="read as 0"):
+            plain_number(text)
 
 
 # ---------- numbers in messages are written as people write them ----------

@@ -389,6 +389,23 @@ def test_exact_zeros_are_not_underflow():
     assert not r.breaks and (r.act_std[1:] == 0).all()
 
 
+@pytest.mark.parametrize("scale", [1e-46, 3e-46])
+@pytest.mark.parametrize("init, field", [("normal", "std"), ("uniform", "bound"), ("constant", "value")])
+@pytest.mark.parametrize("residual", [False, True], ids=["plain", "residual"])
+def test_weights_a_scheme_asks_for_that_round_to_zero_are_an_underflow_not_zero_weights(init, field, scale,
+                                                                                       residual):
+    """A scale below float32's smallest subnormal number (1.4e-45; float64's, 4.9e-324, is the least a Config
+    holds) rounds every weight to 0: std=1e-46 had shown zero weights' page, 'symmetric'. It is the weights'
+    underflow at layer 1; the same scale in float64, or a scheme of zero weights, is no break."""
+    config = Config(init=init, **{field: -scale if field == "value" else scale}, depth=3, width=8, batch=10,
+                    residual=residual)
+    r = simulate(config)
+    assert [(b.kind, b.layer, b.stage) for b in r.breaks] == [("underflow", 1, "forward")]
+    assert np.isnan(r.act_std[1:]).all()
+    wide = simulate(replace(config, dtype="float64"))  # float64 holds 1e-46: weights of that size, as they are
+    assert not wide.breaks and (np.abs(wide.weight_std[1:]) > 0).all() == (init != "constant")
+
+
 def test_memory_budget_refuses_with_a_way_out():
     big = Config(depth=100, width=2048, batch=4096)
     assert estimate_memory(big) > 2**30

@@ -1408,3 +1408,18 @@ def test_keras_s_correction_names_the_fan_its_mode_counts(lang):
     assert t(lang, "keras_correction", factor="0.87962566", mode="fan_avg", fan="648", nvar="2",
              uncorrected=format_value(2 * (1 - 4 * math.exp(-2) / math.sqrt(2 * math.pi) / (2 * ndtr(2) - 1)))) \
         in captions
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name, network", [
+    ("std", {"init": "normal"}), ("bound", {"init": "uniform"}), ("value", {"init": "constant"}),
+    ("bias_std", {"init": "normal"}), ("gain", {"init": "xavier_normal"}), ("input_scale", {"init": "normal"}),
+    ("slope", {"init": "he_normal", "activation": "leaky_relu"})])
+def test_a_link_s_number_float64_would_read_as_0_is_refused_saying_so(name, network, lang):
+    """std=1e-400 had become std=0 (zero weights) without a word: within 0 to 100 as written, 0 as read."""
+    query = {"step": "custom", **network, name: "-1e-400" if name == "value" else "1e-400", "lang": lang}
+    values, problems = urlstate.normalize(query, TABS)
+    (problem,) = [p for p in problems if p.name == name]
+    assert problem.kind == "value" and problem.raw == query[name] and problem.default == urlstate.defaults(TABS)[name]
+    (said,) = [m for m in urlstate.messages([problem], lang, TABS)]
+    assert t(lang, "allowed_not_zero", allowed=urlstate.allowed_text(lang, name, TABS)) in said

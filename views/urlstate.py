@@ -30,7 +30,7 @@ from core import Config, profiles
 from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, estimate_memory, estimate_work
 from core.config import (
     ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS,
-    INPUTS, INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, plain_number, written,
+    INPUTS, INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, plain_number, rounds_to_zero, written,
 )
 from core.initializers import ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_NUMBERS, matters, parse_gain
 from core.schemes import DISTRIBUTIONS
@@ -445,9 +445,12 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
             said.append(t(lang, "url_list_problem", name=p.name, raw=user_text(lang, p.raw),
                           kept=join(lang, list(p.kept)), choices=join(lang, list(PARAMS[p.name].choices))))
         else:
+            allowed = allowed_text(lang, p.name, tabs)
+            if rounds_to_zero(ascii_number(p.raw)):  # in range as written, but 0 as read: 1e-400 for std
+                allowed = t(lang, "allowed_not_zero", allowed=allowed)
             said.append(t(lang, "url_problem_step" if p.kept else "url_problem", name=p.name,
                           raw=user_text(lang, p.raw), default=shown_value(p.default, lang, p.name),
-                          allowed=allowed_text(lang, p.name, tabs), n=p.kept[0] if p.kept else ""))
+                          allowed=allowed, n=p.kept[0] if p.kept else ""))
     return said
 
 
