@@ -205,12 +205,16 @@ def _predict_plain(config: Config, forward: np.ndarray, backward: np.ndarray) ->
     else:
         second_moment = input_second_moment(config)  # E[x^2] of the input, q0
         kink = _slopes_at_0(config.activation, config.slope) if bias_mean(config) == 0 else None
+        lines = activations.get(config.activation).half_lines is not None  # f(s) = f'(0±) s at every s
         log_second = math.log(second_moment) if second_moment > 0 else -math.inf
         for layer in range(1, depth + 1):
             log_q = math.log(forward[layer]) + log_second if forward[layer] > 0 else -math.inf
-            if kink is not None and sigma_b2[layer] == 0 and -math.inf < log_q < LOG_TINY_Q:
+            if kink is not None and sigma_b2[layer] == 0 and -math.inf < log_q and (
+                    log_q < LOG_TINY_Q or lines and log_q > LOG_HUGE_Q):
                 # q below 10⁻²⁰⁰: f(sqrt(q) z) is f'(0±) sqrt(q) z to within q, so every moment is a power of q,
-                # carried in logarithms (the variance passes float64's range long before the std does)
+                # carried in logarithms (the variance passes float64's range long before the std does); so is q
+                # above 10²⁰⁰ for an f of two half lines, exactly (uniform weights of bound 100 on a linear net of
+                # width 10: a std of 10²²⁶ at layer 100, whose variance had overflowed to inf and the theory with it)
                 (left, right), c2 = kink, (kink[0] ** 2 + kink[1] ** 2) / 2  # E[f^2] = c2 q, E[f'^2] = c2
                 log_var_h = log_q + math.log(c2 - (right - left) ** 2 / (2 * math.pi))
                 pre_std[layer], act_std[layer] = math.exp(0.5 * log_q), math.exp(0.5 * log_var_h)
@@ -231,6 +235,7 @@ def _predict_plain(config: Config, forward: np.ndarray, backward: np.ndarray) ->
 
 
 LOG_TINY_Q = math.log(1e-200)  # below this pre-activation variance the dense recursion is carried in logarithms
+LOG_HUGE_Q = math.log(1e200)  # and above this one, for an f of two half lines (linear, ReLU, leaky ReLU)
 
 
 def _slopes_at_0(name: str, slope: float) -> tuple[float, float] | None:

@@ -106,11 +106,12 @@ def test_a_variance_that_is_not_a_number_gives_moments_that_are_not_numbers(acti
     assert all(np.isfinite(value[0]) and np.isnan(value[1]) for value in mixed)
 
 
-@pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
+@pytest.mark.parametrize("activation", ["gelu", "elu"])
 def test_the_gradient_s_theory_past_an_overflowed_forward_theory_is_no_number(activation):
-    """std 100 at width 64: the forward theory's q grows ×(64 · 10⁴ / 2) a layer and passes float64's range near
-    layer 57; the gradient's theory, read from the top down through E[f'(s)^2] at those layers, has no number to give
-    below them (it had read 0 at every layer)."""
+    """std 100 at width 64: the forward theory's q grows about ×(64 · 10⁴ / 2) a layer and passes float64's range
+    near layer 57; for a curved f, whose moments at such q the recursion computes by quadrature, the gradient's
+    theory, read from the top down through E[f'(s)^2] at those layers, has no number to give below them (it had read 0
+    at every layer). An f of two half lines carries q in logarithms instead (below)."""
     config = Config(init="normal", std=100.0, activation=activation, depth=60, width=64, batch=10, dtype="float64")
     predicted = theory.predict(config)
     overflowed = ~np.isfinite(predicted["pre_std"][1:])
@@ -145,10 +146,12 @@ def test_a_theory_past_float64s_range_is_inf_or_no_number_without_a_warning(acti
         factor = 0.5 if activation == "relu" else 1.0  # E[f(s)^2] / Var(s)
         layers = np.arange(1, config.depth + 1)
         log10_var = np.log10(sigma_w2) * layers + np.log10(factor) * (layers - 1)  # from E[x^2] = 1
-        in_range = log10_var < np.log10(np.finfo(float).max)
-        assert 0 < in_range.sum() < config.depth
+        # the std wherever float64 holds it, its variance carried in logarithms past 10²⁰⁰ (theory.LOG_HUGE_Q)
+        in_range = log10_var / 2 < np.log10(np.finfo(float).max)
+        assert in_range.any() and (log10_var[in_range] > 308).any()  # here every std, variances past 10³⁰⁸
         np.testing.assert_allclose(np.log10(predicted["pre_std"][1:][in_range]), log10_var[in_range] / 2, rtol=1e-9)
         assert not np.isfinite(predicted["pre_std"][1:][~in_range]).any()
+        np.testing.assert_allclose(predicted["log10_pre_std"][1:], log10_var / 2, rtol=1e-9)  # past it too
 
 
 @pytest.mark.parametrize("activation, slopes", [("linear", (1.0, 1.0)), ("relu", (0.0, 1.0)),
@@ -255,3 +258,28 @@ def test_chi1_backward_is_each_layers_gradient_factor(widths, init, mode, activa
     assert summary["chi1_backward"] == pytest.approx(expected, rel=1e-12)
     if widths is None:
         assert summary["chi1_backward"] == pytest.approx([summary["chi1"]] * config.depth, rel=1e-12)
+
+
+@pytest.mark.parametrize("activation, slopes", [("linear", (1.0, 1.0)), ("relu", (0.0, 1.0)),
+                                                 ("leaky_relu", (0.2, 1.0))])
+def test_a_forward_variance_past_float64s_range_keeps_its_std_and_the_gradient_its_theory(activation, slopes):
+    """U(±100) weights at width 10 over 100 layers: the variance grows ×(10 · 100²/3) c2 a layer and passes 10³⁰⁸ near
+    layer 70, while the std (10²²⁶ at layer 100 for a linear net) is a float64 number that a float64 network
+    measures: the theory had said "beyond float64's range" there and had no gradient theory at any layer. For an f of
+    two half lines every moment is a power of q at any q: q_l = sigma_w² c2 q_{l-1}, c2 = (a² + b²)/2."""
+    config = Config(activation=activation, init="uniform", bound=100.0, slope=slopes[0] or 0.01, width=10,
+                    depth=100, batch=10, dtype="float64")
+    predicted = theory.predict(config)
+    a, b = slopes
+    c2, spread = (a * a + b * b) / 2, (a * a + b * b) / 2 - (b - a) ** 2 / (2 * math.pi)
+    sigma_w2 = 10 * 100.0**2 / 3
+    layers = np.arange(1, config.depth + 1)
+    log10_q = layers * math.log10(sigma_w2) + (layers - 1) * math.log10(c2)  # q_0 = 1
+    assert log10_q[-1] > 400  # the variance past float64's range
+    in_range = log10_q / 2 < np.log10(np.finfo(float).max)
+    np.testing.assert_allclose(np.log10(predicted["pre_std"][1:][in_range]), log10_q[in_range] / 2, rtol=1e-9)
+    np.testing.assert_allclose(predicted["log10_act_std"][1:], (log10_q + math.log10(spread)) / 2, rtol=1e-9)
+    # the gradient: c2^(L - l + 1) sigma_w2^(L - l) in variance, a number at every layer where float64 holds it
+    log10_grad = (config.depth - layers + 1) * math.log10(c2) + (config.depth - layers) * math.log10(sigma_w2)
+    np.testing.assert_allclose(predicted["log10_grad_std"][1:], log10_grad / 2, rtol=1e-9)
+    assert predicted["grad_std"][config.depth] == pytest.approx(math.sqrt(c2))
