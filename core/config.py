@@ -90,6 +90,30 @@ def plain_number(text: str) -> float:
     return float(text) + 0.0
 
 
+def written_apart(value: float, limit: float, kind: str = "f") -> tuple[str, str]:
+    """A value and the limit it is over: the limit with the digits it needs to be itself, the value with the fewest
+    that tell it from the limit: thousands grouped and 0 to 6 decimals ("f": MiB, "1,024.3" over "1,024" where
+    "1,024 MiB, over the budget of 1,024 MiB" had read as no excess, and a budget of 1.5 as "2"), or 1 to 6 in
+    scientific notation ("e": flops, "3.72e+11" over "3.7e+11")."""
+    spec = ",.{}f" if kind == "f" else ".{}e"
+
+    def shortest(number: float, differs) -> str:
+        for places in range(0 if kind == "f" else 1, 7):
+            text = format(number, spec.format(places))
+            if differs(float(text.replace(",", ""))):
+                return text
+        return text
+    # the value as written stays on its own side of the limit: 1,024.5 over 1,024.4 is not "1,024"
+    return (shortest(value, lambda read: read != limit and (read > limit) == (value > limit)),
+            shortest(limit, lambda read: read == limit))
+
+
+def mib_apart(need: int, budget: int) -> dict[str, str]:
+    """need and the memory budget it is over (bytes), in MiB as a refusal writes them (written_apart)."""
+    need_mib, budget_mib = written_apart(need / 2**20, budget / 2**20)
+    return {"need": need_mib, "budget": budget_mib}
+
+
 def written_range(low: float, high: float) -> str:
     """An inclusive range in a sentence: "0 to 4,294,967,295"."""
     return f"{written(low)} to {written(high)}"

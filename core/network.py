@@ -21,7 +21,7 @@ import numpy as np
 
 from . import activations, conv, digits, residual, theory, threads
 from .norms import normalize, normalize_backward
-from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config, resize, resized_size
+from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config, mib_apart, resize, resized_size, written_apart
 from .draws import (STREAMED, Draws, draw, draws_bytes, family, qrs_bytes, shell_orders_bytes, stream_bytes,
                     stream_count, weight_stream_bytes)
 from .initializers import hidden_weights, layer_biases, layer_unit, rounded_to_zero
@@ -333,8 +333,9 @@ def check_work(config: Config, limit: float = WORK_LIMIT) -> None:
         return
     fits = work_fits(config, limit)
     options = [f"a {size_name(config, name)} up to {value:,}" for name, value in fits.items() if value]
+    work_text, limit_text = written_apart(work, limit, "e")
     raise WorkLimitError(
-        f"this configuration needs about {work:.1e} flops, over the limit of {limit:.1e} (about "
+        f"this configuration needs about {work_text} flops, over the limit of {limit_text} (about "
         f"{limit / WORK_RATE:.0f} s of one core): " + (" or ".join(options) + " fits at these settings"
                                                        if options else "lower the width"),
         work, limit, fits)
@@ -385,7 +386,8 @@ def memory_message(config: Config, need: int, memory_budget: int, work_limit: fl
                    memory_fits(config, memory_budget, work_limit).items() if value]
         if options:  # "a, b or c"
             fits = f"; {' or '.join(filter(None, [', '.join(options[:-1]), options[-1]]))} fits alone"
-    return (f"this configuration needs about {need / 2**20:,.0f} MiB, over the budget of {memory_budget / 2**20:,.0f} "
+    written = mib_apart(need, memory_budget)
+    return (f"this configuration needs about {written['need']} MiB, over the budget of {written['budget']} "
             f"MiB: lower {grows}{fits}")
 
 

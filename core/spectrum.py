@@ -43,7 +43,7 @@ import numpy as np
 
 from . import activations, conv, threads
 from .products import largest, magnitude, matmul
-from .config import DEFAULT_MEMORY_BUDGET, Config
+from .config import DEFAULT_MEMORY_BUDGET, Config, mib_apart, written_apart
 from .draws import draw, draws_bytes, family, stream_bytes
 from .initializers import bias_mean, hidden_weights, layer_biases
 from .network import conv_draws_memory, network_draws
@@ -287,15 +287,16 @@ def check(config: Config, inputs: int = DEFAULT_INPUTS, per_layer: bool = False,
     need = estimate_memory(config, inputs)
     if need > memory_budget:
         raise MemoryBudgetError(
-            f"the spectrum of this configuration needs about {need / 2**20:,.0f} MiB, over the budget of "
-            f"{memory_budget / 2**20:,.0f} MiB: lower {lower_words(config)} (it grows as inputs x "
+            "the spectrum of this configuration needs about {need} MiB, over the budget of {budget} MiB: lower"
+            .format(**mib_apart(need, memory_budget)) + f" {lower_words(config)} (it grows as inputs x "
             + ("(image² x channels)²)" if config.arch == "conv" else "width²)"))
     work = estimate_work(config, inputs, per_layer)
     if work_limit is not None and work > work_limit:
         fits = work_fits(config, work_limit, lambda c: estimate_work(c, inputs, per_layer))
         options = [f"a {size_name(config, name)} up to {value:,}" for name, value in fits.items() if value]
+        work_text, limit_text = written_apart(work, work_limit, "e")
         raise WorkLimitError(
-            f"the spectrum of this configuration needs about {work:.1e} flops, over the limit of {work_limit:.1e} "
+            f"the spectrum of this configuration needs about {work_text} flops, over the limit of {limit_text} "
             f"(about {work_limit / WORK_RATE:.0f} s of one core): "
             + (" or ".join(options) + " fits at these settings" if options else "lower the width"),
             work, work_limit, fits)
@@ -358,11 +359,13 @@ def probe_mean_squared(config: Config, inputs: int = DEFAULT_INPUTS, probes: int
         raise ValueError(f"inputs={inputs!r} is not allowed: a whole number from {low} to {min(high, config.batch)}")
     need, work = estimate_probe_memory(config, inputs, probes), estimate_probe_work(config, inputs, probes)
     if need > memory_budget:
-        raise MemoryBudgetError(f"the mean of s² of this configuration needs about {need / 2**20:,.0f} MiB, over "
-                                f"the budget of {memory_budget / 2**20:,.0f} MiB: lower {lower_words(config)}")
+        raise MemoryBudgetError("the mean of s² of this configuration needs about {need} MiB, over the budget of "
+                                "{budget} MiB: ".format(**mib_apart(need, memory_budget))
+                                + f"lower {lower_words(config)}")
     if work_limit is not None and work > work_limit:
-        raise WorkLimitError(f"the mean of s² of this configuration needs about {work:.1e} flops, over the limit of "
-                             f"{work_limit:.1e}: lower {lower_words(config)}", work, work_limit, {})
+        raise WorkLimitError("the mean of s² of this configuration needs about {} flops, over the limit of {}: "
+                             .format(*written_apart(work, work_limit, "e")) + f"lower {lower_words(config)}", work,
+                             work_limit, {})
     m, n = jacobian_shape(config)
     rng = np.random.default_rng(seed)
     with np.errstate(all="ignore"):
@@ -619,7 +622,8 @@ def predicted_moments(config: Config) -> dict[str, float] | None:
     if unpredicted(config):
         return None
     forward, _ = layer_sigma_w2(config)
-    q = predict(config)["pre_std"] ** 2  # (depth + 1,), index 0 unused
+    with np.errstate(over="ignore"):  # a std past 10¹⁵⁴ has a variance past float64's range: inf, its slopes' limit
+        q = predict(config)["pre_std"] ** 2  # (depth + 1,), index 0 unused
     chis, spread = [], 0.0
     v_w = 0.0 if family(config.init) == "orthogonal" else 1.0
     for layer in range(1, config.depth + 1):

@@ -45,7 +45,7 @@ from itertools import permutations
 import numpy as np
 
 from . import activations, conv, digits, draws, schemes, threads, workers
-from .config import Config, written_range
+from .config import Config, mib_apart, written_range
 from .products import matmul
 from .draws import family, qrs_bytes, weight_stream_bytes
 from .initializers import hidden_weights, layer_biases, layer_unit, layer_weights
@@ -575,8 +575,8 @@ def _check(config: Config, steps, lr, momentum, classes, batch, memory_budget, t
     need = estimate_training_memory(config, batch, classes)
     if need > memory_budget:
         raise MemoryBudgetError(
-            f"training this configuration needs about {need / 2**20:,.0f} MiB, over the budget of "
-            f"{memory_budget / 2**20:,.0f} MiB: lower {lower_words(config)}"
+            "training this configuration needs about {need} MiB, over the budget of {budget} MiB: "
+            .format(**mib_apart(need, memory_budget)) + f"lower {lower_words(config)}"
         )
 
 

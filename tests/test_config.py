@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import Config
-from core.config import ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, resize, resized_size, written, written_range
+from core.config import (ACTIVATIONS, FLOAT_RANGES, INITS, INT_RANGES, mib_apart, resize, resized_size, written,
+                         written_apart, written_range)
 from core.train import STEPS_RANGE, train
 from tests.test_urlstate import widget_states
 from views import urlstate
@@ -123,3 +124,22 @@ def test_every_network_resized_anywhere_the_limits_search_is_a_network(state, na
     resized = resize(config, name, value)
     assert resized_size(resized, name) == value
     assert resized.widths[:1] == config.widths[:1] or config.input != "digits" or not config.widths
+
+
+@given(st.floats(0.5, 1e6), st.floats(1e-9, 10.0), st.sampled_from(["f", "e"]))
+def test_a_value_over_its_limit_is_written_over_it(limit, excess, kind):
+    """"needs about 1,024 MiB, over the budget of 1,024 MiB" had read as no excess, and a budget of 1.5 MiB as 2:
+    the limit is written as itself (to 6 places), the value with the fewest digits that put it above."""
+    limit = round(limit, 2)
+    value = limit * (1 + excess) if excess > 1e-6 else limit + 1e-6 * limit
+    written_value, written_limit = written_apart(value, limit, kind)
+    read = [float(text.replace(",", "")) for text in (written_value, written_limit)]
+    assert read[1] == pytest.approx(limit, rel=1e-6) and read[0] > read[1]
+
+
+def test_a_value_over_its_limit_is_written_with_the_fewest_digits():
+    assert written_apart(1024.3, 1024) == ("1,024.3", "1,024")
+    assert written_apart(1024.5, 1024.4) == ("1,024.5", "1,024.4")
+    assert written_apart(49, 1.5) == ("49", "1.5")
+    assert written_apart(3.72e11, 3.7e11, "e") == ("3.72e+11", "3.7e+11")
+    assert mib_apart(2**30 + 2**14, 2**30) == {"need": "1,024.02", "budget": "1,024"}

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core import Config
-from core.config import INT_RANGES, resize
+from core.config import INT_RANGES, mib_apart, resize
 from core.train import DEFAULT_STEPS, LECTURE_RACE, estimate_training_memory, scheme_config, training_batch
 from views import derivation, summary, tour, urlstate
 from views import theory as theory_view
@@ -158,8 +158,9 @@ def test_a_race_that_fits_is_not_refused():
 def test_a_race_over_the_memory_budget_says_what_its_largest_run_needs():
     config = Config(depth=10, width=500)
     need = max(estimate_training_memory(scheme_config(config, s)) for s in SCHEMES)
-    said = training_view.refusal(config, SCHEMES, 20, "en", need - 1)
-    assert said == t("en", "training_tab.too_big_memory", need=need / 2**20, budget=(need - 1) / 2**20)
+    said = training_view.refusal(config, SCHEMES, 20, "en", need - 2**14)
+    written = mib_apart(need, need - 2**14)  # 16 KiB over: the two numbers written apart, not "84 MiB over 84 MiB"
+    assert said == t("en", "training_tab.too_big_memory", **written) and written["need"] != written["budget"]
     assert training_view.refusal(config, SCHEMES, 20, "en", need) is None  # exactly the need fits
 
 

@@ -14,6 +14,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from core import Config, cache, profiles, theory
 from core import spectrum as spectra
+from core.config import mib_apart
 from core.network import WORK_LIMIT
 from core.spectrum import Spectrum, fuss_catalan_cdf, predicted_density, predicted_moments, spectrum, square_moments
 from core.initializers import weight_variance
@@ -564,8 +565,7 @@ def test_the_nearest_network_keeps_the_larger_share_of_its_size(monkeypatch):
 def test_the_fitted_note_says_what_changed_and_the_limit_its_own_size_passes(lang):
     conv = tour.STEPS[tour.CONV_STEP]
     fitted = view.fitting(conv, 1 << 30)
-    need = spectra.estimate_memory(conv) / 2**20
-    why = t(lang, "spectrum_tab.over_memory", need=need, budget=1024)
+    why = t(lang, "spectrum_tab.over_memory", **mib_apart(spectra.estimate_memory(conv), 1 << 30))
     assert view.fitted_note(conv, fitted, lang, 1 << 30) == t(
         lang, "spectrum_tab.fitted_width_conv", value=fitted.width, was=64, why=why)
     work = summary.powers_apart(spectra.estimate_work(conv), WORK_LIMIT)  # with room for the memory: the work

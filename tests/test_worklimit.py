@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from core import Config, cache, draws, network, products, schemes, simulate, threads
-from core.config import ACTIVATIONS, INITS, INT_RANGES
+from core.config import ACTIVATIONS, INITS, INT_RANGES, mib_apart
 from core.config import DEFAULT_MEMORY_BUDGET, resize
 from core.network import WORK_LIMIT, WorkLimitError, check_work, estimate_memory, estimate_work, memory_terms, \
     work_fits, work_terms
@@ -353,7 +353,7 @@ def test_a_conv_nets_memory_refusal_names_the_sizes_that_fit(query, lang):
     said = summary.refusal(config, lang, budget)
     key = "memory_conv_digits" if config.input == "digits" else "memory_conv"
     assert said is not None and said.startswith(
-        t(lang, key, need=estimate_memory(config) / 2**20, budget=budget / 2**20, fits="").rstrip())
+        t(lang, key, **mib_apart(estimate_memory(config), budget), fits="").rstrip())
     named = 0
     for name, key in (("batch", "memory_fit_batch"), ("depth", "memory_fit_depth"), ("width", "memory_fit_channels")):
         def fits(value: int) -> bool:

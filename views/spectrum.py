@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from core import Config, activations
-from core.config import FLOAT_RANGES, resize, resized_size
+from core.config import FLOAT_RANGES, mib_apart, resize, resized_size
 from core.draws import family
 from core.initializers import gain_of, layer_biases
 from core import spectrum as spectra
@@ -180,7 +180,7 @@ def refusal(config: Config, lang: str, memory_budget: int) -> str | None:
     said = t(lang, "spectrum_tab.fits", sizes=join(lang, sizes, "or")) if sizes else \
         t(lang, "spectrum_tab.fits_none_conv" if config.arch == "conv" else "spectrum_tab.fits_none")
     if need > memory_budget:
-        return t(lang, "spectrum_tab.memory", need=need / 2**20, budget=memory_budget / 2**20, fits=said)
+        return t(lang, "spectrum_tab.memory", **mib_apart(need, memory_budget), fits=said)
     return t(lang, "spectrum_tab.work", **summary.powers_apart(work, WORK_LIMIT),
              seconds=f"{WORK_LIMIT / WORK_RATE:.0f}", fits=said)
 
@@ -193,7 +193,7 @@ def fitted_note(config: Config, fitted: Config, lang: str, memory_budget: int) -
     for network in (config, twin(config)):  # the first of the two over a limit, the memory checked first
         need, work = spectra.estimate_memory(network), spectra.estimate_work(network)
         if need > memory_budget:
-            why = t(lang, "spectrum_tab.over_memory", need=need / 2**20, budget=memory_budget / 2**20)
+            why = t(lang, "spectrum_tab.over_memory", **mib_apart(need, memory_budget))
             break
         if work > WORK_LIMIT:
             why = t(lang, "spectrum_tab.over_work", **summary.powers_apart(work, WORK_LIMIT))

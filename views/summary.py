@@ -14,7 +14,7 @@ from decimal import Decimal
 import numpy as np
 
 from core.admission import DEFAULT_SERVER_MIB, ENV, SERVER_MIB_RANGE
-from core.config import Config, written
+from core.config import Config, mib_apart, written
 from core.activations import get
 from core.digits import images as digit_images
 from core import activations, schemes
@@ -1068,11 +1068,11 @@ def memory_refusal(config, lang: str, memory_budget: int, work_limit: float = WO
     sizes = fit_words(fits, config.arch, lang)
     said = [t(lang, "memory_fits", sizes=join(lang, sizes, "or"))] if sizes else []  # each alone: alternatives
     if conv:  # the digits' image is their own 8 x 8: no image to lower
-        return t(lang, "memory_conv_digits" if config.input == "digits" else "memory_conv", need=need / 2**20,
-                 budget=memory_budget / 2**20, fits=join(lang, said, "sentence")).rstrip()
+        return t(lang, "memory_conv_digits" if config.input == "digits" else "memory_conv",
+                 **mib_apart(need, memory_budget), fits=join(lang, said, "sentence")).rstrip()
     if not fits["batch"]:
         said.append(t(lang, "memory_no_batch"))
     most = heavier_part(config)
-    return t(lang, "memory", need=need / 2**20, budget=memory_budget / 2**20,
+    return t(lang, "memory", **mib_apart(need, memory_budget),
              most=t(lang, f"memory_{most}", part=memory_terms(config)[most] / 2**20),
              fits=join(lang, said, "sentence"))

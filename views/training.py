@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from core import Config, digits, schemes
-from core.config import resize
+from core.config import mib_apart, resize
 from core.workers import WorkerCrashed
 from core.train import (
     BN_RESCUE, DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, HE_2015_DEPTHS, HEAD_SCALE, LECTURE_RACE,
@@ -423,7 +423,7 @@ def refusal(config, schemes: list[str], steps: int, lang: str, memory_budget: in
     widest network that would fit (widest) and how long the limit's work takes (race_seconds)."""
     need = max((estimate_training_memory(scheme_config(config, s)) for s in schemes), default=0)
     if need > memory_budget:
-        return t(lang, "training_tab.too_big_memory", need=need / 2**20, budget=memory_budget / 2**20)
+        return t(lang, "training_tab.too_big_memory", **mib_apart(need, memory_budget))
     work = race_work(config, len(schemes), steps)
     if work > WORK_LIMIT:
         key = "training_tab.too_slow_conv" if config.arch == "conv" else "training_tab.too_slow"
