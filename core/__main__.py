@@ -18,9 +18,9 @@ from . import digits, schemes, threads
 from .allocator import keep_freed_memory
 from .activations import leaky_floor, recommended_gain
 from .config import (
-    ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, CONV_SIZES, DIGITS_IMAGES, DTYPES, FLOAT_RANGES, INITS, INPUTS,
-    INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, Config, resize, resized_size, rounds_to_zero, written,
-    written_plainly, written_range,
+    ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, CONV_SIZES, DIGITS_IMAGES, DIGITS_SIDE, DTYPES, FLOAT_RANGES,
+    INITS, INPUTS, INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, Config, resize, resized_size, rounds_to_zero,
+    written, written_plainly, written_range,
 )
 from .initializers import (
     ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_FIELDS, SCHEME_NUMBERS, matters, resolve_gain,
@@ -414,6 +414,16 @@ def _conv_fields(args: argparse.Namespace, notes: list[str]) -> dict:
         notes.extend(f"note: {_flag(name)} has no effect with --arch dense (it is for --arch conv); ignored"
                      for name in CONV_FLAGS if getattr(args, name) is not None)
         return {}
+    chosen_input = args.input or ("digits" if args.task == "digits" else DEFAULTS.input)
+    if chosen_input == "digits":  # their own 8 x 8 images of one channel: --image is theirs, a profile's first too
+        if args.image is not None and args.image != DIGITS_SIDE:
+            notes.append(f"note: --image has no effect with --input digits (the digits are their own "
+                         f"{DIGITS_SIDE} x {DIGITS_SIDE} images); ignored")
+        if args.widths is not None and args.widths[0] != 1:
+            notes.append(f"note: the digits are one channel, so a conv net's --widths starts at 1: channels "
+                         f"{','.join(map(str, (1, *args.widths[1:])))}, not {','.join(map(str, args.widths))}")
+        return {"arch": "conv", **{name: getattr(args, name) for name in ("kernel", "padding")
+                                   if getattr(args, name) is not None}}
     return {"arch": "conv", **{name: getattr(args, name) for name in CONV_FLAGS if getattr(args, name) is not None}}
 
 

@@ -1245,7 +1245,7 @@ def test_a_conv_net_opens_on_every_tab_with_conv_numbers(lang):
             assert t(lang, "der_sum_note", n="72") in text
             assert t(lang, "der_conv_note", channels=8, kernel=3, n="72") in text
         if code == "training":  # images, channels and the pooled read-out; Run, never on its own
-            assert t(lang, "training_tab.head_conv") in [c.value for c in at.caption]
+            assert training_view.head_caption(True, lang) in [c.value for c in at.caption]
             assert t(lang, "training_tab.press_run") in text
         if code == "spectrum":
             assert any(t(lang, "spectrum_tab.isometric", p10="= 1", p90="= 1", ratio="= 1", mean_squared="1") == m

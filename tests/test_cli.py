@@ -788,3 +788,18 @@ def test_the_table_calls_a_leaky_unit_below_0_what_it_is(activation, slope, colu
     footnote = [line for line in out.splitlines() if line.startswith("<=0:")]
     assert footnote == ([f"<=0: units <= 0 for every sample, which pass {slope} of the gradient (leaky_relu's slope "
                          "there), not 0: not dead"] if column == "<=0" else [])
+
+
+@pytest.mark.parametrize("args, note", [
+    (("--depth", "1", "--image", "32", "--channels", "4"), "note: --image has no effect with --input digits (the "
+                                                           "digits are their own 8 x 8 images); ignored"),
+    (("--widths", "3,4"), "note: the digits are one channel, so a conv net's --widths starts at 1: channels 1,4, "
+                          "not 3,4"),
+    (("--depth", "1", "--image", "8", "--channels", "4"), None),
+])
+def test_a_conv_net_on_the_digits_says_what_it_makes_of_image_and_widths(args, note, capsys):
+    """--arch conv --input digits --image 32 had run on 8 x 8 images without a word, and --widths 3,4 as 1-4."""
+    code, out, err = cli("--arch", "conv", "--input", "digits", "--batch", "10", *args,
+                         capsys=capsys, tiny=False)
+    assert code == 0 and "8x8 images" in out
+    assert (note in err.splitlines()) if note else "--image" not in err

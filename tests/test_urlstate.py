@@ -1423,3 +1423,18 @@ def test_a_link_s_number_float64_would_read_as_0_is_refused_saying_so(name, netw
     assert problem.kind == "value" and problem.raw == query[name] and problem.default == urlstate.defaults(TABS)[name]
     (said,) = [m for m in urlstate.messages([problem], lang, TABS)]
     assert t(lang, "allowed_not_zero", allowed=urlstate.allowed_text(lang, name, TABS)) in said
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_conv_net_on_the_digits_is_told_its_profile_s_first_entry_is_their_one_channel(lang):
+    """?arch=conv&input=digits&widths=3-4 had been told "the page uses 64-4" over a network line of channels 1-4: the
+    notice now says the first entry, 64, stands for the digits' one channel, with the channels the page draws."""
+    values, problems = urlstate.normalize({"arch": "conv", "input": "digits", "widths": "3-4", "lang": lang}, TABS)
+    config, _ = urlstate.config_of(values)
+    assert values["widths"] == "64-4" and config.units[:2] == (1, 4)
+    (said,) = urlstate.messages([p for p in problems if p.name == "widths"], lang, TABS)
+    channels = "-".join(map(str, config.units[:2]))
+    assert t(lang, "url_fitted_digits_channel", side=8, pixels=64, channels=channels) in said
+    dense, problems = urlstate.normalize({"input": "digits", "widths": "3-4", "lang": lang}, TABS)
+    (said,) = urlstate.messages([p for p in problems if p.name == "widths"], lang, TABS)
+    assert t(lang, "url_fitted_digits_pixels", pixels=64) in said and channels not in said

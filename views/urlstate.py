@@ -30,7 +30,7 @@ from core import Config, profiles
 from core.network import DEFAULT_MEMORY_BUDGET, WORK_LIMIT, estimate_memory, estimate_work
 from core.config import (
     ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS,
-    INPUTS, INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, plain_number, rounds_to_zero, written,
+    DIGITS_SIDE, INPUTS, INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, plain_number, rounds_to_zero, written,
 )
 from core.initializers import ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_NUMBERS, matters, parse_gain
 from core.schemes import DISTRIBUTIONS
@@ -432,8 +432,11 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
                           low=shown_value(p.default[0]), high=shown_value(p.default[1])))
         elif p.kind == "fitted":
             used = written(p.default) if isinstance(p.default, int) else p.default  # 1,797; 64-512-256-128
+            # a conv net's channels: the profile's first entry read as the digits' one channel (Config.units)
+            channels = profiles.write((1, *profiles.read(p.default)[1:])) if p.kept[0] == "digits_channel" else ""
             said.append(t(lang, "url_fitted", name=p.name, raw=user_text(lang, p.raw), used=used,
-                          why=t(lang, f"url_fitted_{p.kept[0]}", pixels=DIGITS_PIXELS, images=DIGITS_IMAGES)))
+                          why=t(lang, f"url_fitted_{p.kept[0]}", pixels=DIGITS_PIXELS, images=DIGITS_IMAGES,
+                                side=DIGITS_SIDE, channels=channels)))
         elif p.kind == "conv_sizes":  # the sizes named as the link's other notices name them, **width** = 500
             was = [t(lang, "url_size", name=name, value=shown_value(old, lang, name)) for name, old, _ in p.kept]
             now = [t(lang, "url_size", name=name, value=shown_value(new, lang, name))
@@ -570,16 +573,18 @@ def _swapped_bounds(query, present, state, default) -> tuple[dict[str, Any], lis
 
 
 def _digits_limits(query, present, state, default) -> tuple[dict[str, Any], list[Problem]]:
-    """A digits input's limits (_fit_digits) where a link asks past them: a profile's input width of 64 pixels, a
-    batch of at most the 1,797 images."""
+    """A digits input's limits (_fit_digits) where a link asks past them: a profile's input width of 64 pixels (a
+    conv net reads that entry as the digits' one channel: Config.units, and the notice says so), a batch of at most
+    the 1,797 images."""
     if state["input"] != "digits":
         return state, []
     said = []
     units = profiles.read(state["widths"])
+    conv = state["arch"] == "conv"  # ?arch=conv&input=digits&widths=3-4 had been said to use 64-4, and drew 1-4
     if units and units[0] != DIGITS_PIXELS:
         fitted = profiles.write((DIGITS_PIXELS, *units[1:]))
-        said.append(Problem("widths", link_text(query, "widths", state["widths"]), fitted, kept=("digits_pixels",),
-                            kind="fitted"))
+        said.append(Problem("widths", link_text(query, "widths", state["widths"]), fitted,
+                            kept=("digits_channel" if conv else "digits_pixels",), kind="fitted"))
         state = with_profile({**state, "widths": fitted})
     if state["batch"] > DIGITS_IMAGES:
         said.append(Problem("batch", link_text(query, "batch", state["batch"]), DIGITS_IMAGES,
