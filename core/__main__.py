@@ -484,7 +484,8 @@ def format_spectrum(result) -> str:
     s, bound, floor = result.summary(), result.bounds(), result.resolution
     shown = {key: f"< {floor:.3g}" if bound[key] else f"{s[key]:.3g}" for key in ("p10", "p50", "p90")}
     ratio = (f"> {s['p90'] / floor:.3g}" if bound["ratio"] else "undefined" if bound["p10"]
-             else f"{s['ratio']:.3g}" if math.isfinite(s["ratio"]) else "inf")
+             else f"{s['ratio']:.3g}" if math.isfinite(s["ratio"]) else "undefined (0 / 0)" if math.isnan(s["ratio"])
+             else "inf")
     below = f", {int((result.pooled < floor).sum()):,} of them below float64's resolution" if bound["p10"] else ""
     return (f"Jacobian singular values ({len(result.values)} inputs, {result.pooled.size:,} values{below}): p10 "
             f"{shown['p10']}, median {shown['p50']}, p90 {shown['p90']}, p90/p10 {ratio}, mean of s² "

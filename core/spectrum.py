@@ -168,12 +168,14 @@ class Spectrum:
 
 
 def summary(values: np.ndarray) -> dict[str, float]:
-    """p10, p50, p90 of the singular values, "ratio" p90 / p10 (inf when p10 is 0) and "mean_squared" the mean of
+    """p10, p50, p90 of the singular values, "ratio" p90 / p10 (inf when p10 alone is 0, NaN when both are: 0 / 0 is
+    no number, as zero weights' J gives) and "mean_squared" the mean of
     s², the Xavier/He condition's number (tr JᵀJ / count): inf past float64's range (square_moments writes it)."""
     p10, p50, p90 = (float(p) for p in np.percentile(values, PERCENTILES))
     with np.errstate(over="ignore"):  # s past 10¹⁵⁴: s² is inf, the right rounding
         mean_squared = float(np.mean(np.square(values)))
-    return {"p10": p10, "p50": p50, "p90": p90, "ratio": p90 / p10 if p10 > 0 else math.inf,
+    ratio = p90 / p10 if p10 > 0 else math.inf if p90 > 0 else math.nan
+    return {"p10": p10, "p50": p50, "p90": p90, "ratio": ratio,
             "mean_squared": mean_squared}
 
 

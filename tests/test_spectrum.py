@@ -219,7 +219,7 @@ def test_summary_percentiles_and_mean_of_squares():
     assert result["p10"] == pytest.approx(0.1 + 0.9 * 0.9)  # numpy's linear interpolation between order statistics
     assert result["ratio"] == pytest.approx(result["p90"] / result["p10"])
     assert result["mean_squared"] == pytest.approx(np.mean(values**2))
-    assert summary(np.zeros(10))["ratio"] == math.inf
+    assert math.isnan(summary(np.zeros(10))["ratio"])  # 0 / 0
 
 
 def test_sizes_over_the_limits_are_refused_clearly():
@@ -730,3 +730,10 @@ def test_the_mean_and_variance_of_s2_are_exact_past_float64s_range(exponent):
         exact_variance = sum((q - exact_mean) ** 2 for q in squares) / len(squares)
     assert abs(mean / exact_mean - 1) < Decimal("1e-12") and abs(variance / exact_variance - 1) < Decimal("1e-9")
     assert square_moments(np.zeros(4)) == (0, 0) and square_moments(np.array([]))[0] == 0
+
+
+def test_the_ratio_of_two_zero_percentiles_is_no_number_and_of_a_zero_p10_alone_inf():
+    """Zero weights' J is exactly 0: p90 / p10 is 0 / 0, which the command line had printed as inf."""
+    zero = spectrum(Config(init="zeros", depth=3, width=10, batch=10))
+    assert zero.summary()["p90"] == 0 and math.isnan(zero.summary()["ratio"])
+    assert summary(np.array([0.0] * 20 + [1.0] * 80))["ratio"] == math.inf  # p10 0, p90 1
