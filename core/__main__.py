@@ -19,14 +19,15 @@ from .allocator import keep_freed_memory
 from .activations import leaky_floor, recommended_gain
 from .config import (
     ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, CONV_SIZES, DIGITS_IMAGES, DIGITS_SIDE, DTYPES, FLOAT_RANGES,
-    INITS, INPUTS, INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, Config, resize, resized_size, rounds_to_zero,
-    written, written_plainly, written_range,
+    INITS, INPUTS, INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, Config, mib_apart, resize, resized_size,
+    rounds_to_zero, written, written_plainly, written_range,
 )
 from .initializers import (
     ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_FIELDS, SCHEME_NUMBERS, matters, resolve_gain,
 )
 from .schemes import DISTRIBUTIONS
-from .network import DEFAULT_MEMORY_BUDGET, MemoryBudgetError, estimate_memory, simulate, size_name
+from .network import (DEFAULT_MEMORY_BUDGET, WORK_LIMIT, MemoryBudgetError, estimate_memory, estimate_work, simulate,
+                      size_name)
 from .spectrum import DEFAULT_INPUTS, INPUTS_RANGE, spectrum
 from .spectrum import check as check_spectrum
 from .theory import theory_summary
@@ -505,21 +506,24 @@ def largest(config: Config, name: str, fits) -> int | None:
 
 
 def check_training_memory(config: Config, budget: int) -> None:
-    """MemoryBudgetError unless simulating and then training config fits the budget together, naming what fits."""
+    """MemoryBudgetError unless simulating and then training config fits the budget together, naming what fits: in
+    the budget and within the simulation's work limit, which a size the memory alone allowed had then met (width
+    1,156 at depth 10 and batch 4,096: 4.2e+11 flops)."""
     need = estimate_simulate_and_train_memory(config)
     if need <= budget:
         return
 
     def fits(c: Config) -> bool:
-        return estimate_simulate_and_train_memory(c) <= budget
+        return estimate_simulate_and_train_memory(c) <= budget and estimate_work(c) <= WORK_LIMIT
 
     options = [f"{size_name(config, name)} {value:,}" for name in ("width", "depth")
                if (value := largest(config, name, fits))]
     advice = f"at most {' or '.join(options)} fits with the rest unchanged" if options else "lower the batch"
+    written = mib_apart(need, budget)
     raise MemoryBudgetError(
-        f"simulating and training this configuration needs about {need / 2**20:,.0f} MiB "
+        f"simulating and training this configuration needs about {written['need']} MiB "
         f"({estimate_memory(config) / 2**20:,.0f} + {estimate_training_memory(config) / 2**20:,.0f}), over the "
-        f"budget of {budget / 2**20:,.0f} MiB: {advice}"
+        f"budget of {written['budget']} MiB: {advice}"
     )
 
 

@@ -803,3 +803,24 @@ def test_a_conv_net_on_the_digits_says_what_it_makes_of_image_and_widths(args, n
                          capsys=capsys, tiny=False)
     assert code == 0 and "8x8 images" in out
     assert (note in err.splitlines()) if note else "--image" not in err
+
+
+@pytest.mark.parametrize("args", [("--width", "2048", "--depth", "10", "--batch", "4096"),
+                                  ("--width", "1500", "--depth", "30", "--batch", "2000")])
+def test_every_size_the_training_refusal_names_fits_the_memory_and_the_work_and_one_more_does_not(args, capsys):
+    """--train 5 --width 2048 --depth 10 --batch 4096 had named width 1,156, which the simulation then refused as over
+    its work limit (4.2e+11 flops): each size named now runs, by memory and by work, and the next one up does not."""
+    from core.network import WORK_LIMIT, estimate_work
+    from core.train import estimate_simulate_and_train_memory
+
+    code, _, err = cli("--train", "5", *args, capsys=capsys, tiny=False)
+    assert code == 2 and "fits with the rest unchanged" in err
+    named = dict((name, int(value.replace(",", ""))) for name, value in
+                 re.findall(r"(width|depth) ([\d,]+)", err.split("at most", 1)[1]))
+    assert named
+    base = Config(**{flag.removeprefix("--"): int(value) for flag, value in zip(args[::2], args[1::2])})
+
+    def runs(config: Config) -> bool:
+        return estimate_simulate_and_train_memory(config) <= 2**30 and estimate_work(config) <= WORK_LIMIT
+    for name, value in named.items():
+        assert runs(resize(base, name, value)) and not runs(resize(base, name, value + 1)), (name, value)
