@@ -515,3 +515,16 @@ def test_a_conv_net_on_the_digits_says_its_first_layer_reads_one_channel(lang):
     captions = [c.value for c in at.caption]
     assert t(lang, "digits_line_conv", batch=written(config.batch), images="1,797", side=8,
              fan_in=config.shapes[0][0]) in captions and config.shapes[0][0] == 25
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("kurtosis", [[1.52, 0.931], [1.52, 0.1], [0.01, 0.02], [1.52, 3.0]])
+def test_a_one_layer_network_s_kurtosis_sentence_names_its_layer_once(kurtosis, lang):
+    """"0.931 at layer 1, 0.931 at layer 1": a one-layer net's first layer is its last, named once."""
+    from views.summary import kurtosis_sentence
+
+    text = kurtosis_sentence(lang, np.array(kurtosis))
+    layer = format_value(kurtosis[1])
+    assert text.count(layer) == 1 and t(lang, "kurtosis_layer_one", first=layer) in text
+    deeper = kurtosis_sentence(lang, np.array([*kurtosis, 0.0]))
+    assert t(lang, "kurtosis_layers", first=layer, last="0", depth=2) in deeper

@@ -661,8 +661,11 @@ def kurtosis_sentence(lang: str, kurtosis: np.ndarray, arch: str = "dense", inpu
     given = format_value(kurtosis[0])
     if input_median is not None:
         given = t(lang, "kurtosis_input_median", mean=given, median=format_value(input_median))
-    numbers = dict(input=given, first=format_value(kurtosis[1]), last=format_value(kurtosis[depth]),
-                   depth=depth, limit=format_value(GAUSSIAN_KURTOSIS),
+    first, last = format_value(kurtosis[1]), format_value(kurtosis[depth])
+    # one layer is named once: "0.931 at layer 1, 0.931 at layer 1" had said it twice
+    layers = t(lang, "kurtosis_layer_one", first=first) if depth == 1 else \
+        t(lang, "kurtosis_layers", first=first, last=last, depth=depth)
+    numbers = dict(input=given, layers=layers, depth=depth, limit=format_value(GAUSSIAN_KURTOSIS),
                    measure=t(lang, "kurtosis_channels" if arch == "conv" else "kurtosis_units"))
     if noise > GAUSSIAN_KURTOSIS:  # chance alone strays past the band: neither verdict can be read from these
         return t(lang, "kurtosis_noisy", batch=f"{batch:,}", noise=format_value(noise), enough=f"{kurtosis_enough():,}",
