@@ -144,6 +144,12 @@ def test_a_deep_tanh_net_makes_the_digits_pre_activations_gaussian():
     assert abs(kurtosis[-1]) < abs(kurtosis[1]) < kurtosis[0]
 
 
+def layers_text(lang: str, kurtosis) -> str:
+    """The sentence's layers, layer 1's and the last one's, as kurtosis_sentence names them."""
+    return t(lang, "kurtosis_layers", first=format_value(kurtosis[1]), last=format_value(kurtosis[-1]),
+             depth=len(kurtosis) - 1)
+
+
 # --- the page -----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kurtosis, key, layer", [
@@ -169,7 +175,7 @@ def test_the_kurtosis_sentence_is_chosen_from_the_numbers(kurtosis, key, layer, 
     assert noise == pytest.approx(3 * math.sqrt(24 * 1000 * 999**2 / (997 * 998 * 1003 * 1005)), rel=1e-12)
     for lang in ("en", "zh"):
         said = kurtosis_sentence(lang, np.array(kurtosis), arch, noise=noise, batch=1000)
-        assert said == t(lang, key, measure=t(lang, measure), **numbers)
+        assert said == t(lang, key, measure=t(lang, measure), layers=layers_text(lang, kurtosis), **numbers)
 
 
 @pytest.mark.parametrize("batch", [10, 100, 500, 859])
@@ -186,8 +192,8 @@ def test_a_batch_too_small_to_tell_says_so_whatever_the_numbers(batch):
         for lang in ("en", "zh"):
             said = kurtosis_sentence(lang, np.array(kurtosis), "dense", noise=noise, batch=batch)
             assert said == t(lang, "kurtosis_noisy", measure=t(lang, "kurtosis_units"),
-                             input=format_value(kurtosis[0]), first=format_value(kurtosis[1]),
-                             last=format_value(kurtosis[-1]), depth=3, limit=format_value(GAUSSIAN_KURTOSIS),
+                             input=format_value(kurtosis[0]), layers=layers_text(lang, kurtosis),
+                             depth=3, limit=format_value(GAUSSIAN_KURTOSIS),
                              batch=f"{batch:,}", noise=format_value(noise), enough="860")
 
 
@@ -229,7 +235,7 @@ def test_step_2s_gaussian_input_is_said_to_stay_gaussian(lang, steps):
     said = kurtosis_sentence(lang, kurtosis, "dense", noise=gaussian_limit(steps["2"].config), batch=1000)
     assert np.all(np.abs(kurtosis) <= GAUSSIAN_KURTOSIS) and said.startswith(
         t(lang, "kurtosis_gaussian_kept", measure=t(lang, "kurtosis_units"), input=format_value(kurtosis[0]),
-          first=format_value(kurtosis[1]), last=format_value(kurtosis[-1]), depth=10, limit="0.5"))
+          layers=layers_text(lang, kurtosis), depth=10, limit="0.5"))
 
 
 def test_no_kurtosis_sentence_without_spread_at_the_last_layer():
