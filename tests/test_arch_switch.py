@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core import estimate_memory
+from core.config import mib_apart
 from core.network import WORK_LIMIT, estimate_work
 from views import summary, tour, urlstate
 from views.locale import LANGUAGES
@@ -130,7 +131,7 @@ def test_a_conv_nets_memory_refusal_names_the_image_and_channels(lang):
     budget = estimate_memory(dense) + 1  # the dense net fits, its conv twin does not
     assert summary.refusal(dense, lang, budget) is None
     assert summary.refusal(conv, lang, budget).startswith(
-        t(lang, "memory_conv", need=estimate_memory(conv) / 2**20, budget=budget / 2**20, fits="").rstrip())
+        t(lang, "memory_conv", **mib_apart(estimate_memory(conv), budget), fits="").rstrip())
     assert t(lang, "memory_conv", need=1, budget=1, fits="") != t(lang, "memory", need=1, budget=1, most="", fits="")
     assert "image" in t("en", "memory_conv", need=1, budget=1, fits="")
     assert "图像" in t("zh", "memory_conv", need=1, budget=1, fits="")
@@ -146,7 +147,7 @@ def test_a_conv_net_on_the_digits_is_not_told_to_lower_an_image_it_has_no_contro
     assert config.input == "digits" and not urlstate.relevant("image", state)
     budget = estimate_memory(config) - 1
     said = summary.refusal(config, lang, budget)
-    assert said.startswith(t(lang, "memory_conv_digits", need=estimate_memory(config) / 2**20, budget=budget / 2**20,
+    assert said.startswith(t(lang, "memory_conv_digits", **mib_apart(estimate_memory(config), budget),
                              fits="").rstrip())
     assert ("image" not in said) if lang == "en" else ("图像边长" not in said)
 

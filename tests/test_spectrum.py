@@ -1,7 +1,7 @@
 """The Jacobian's spectrum (issue 15): each claim against a closed form, free probability or central differences.
 
 Orthogonal linear networks are isometries times gain^L (Saxe et al. 2014); Gaussian ones keep the mean of s² while
-the spread grows with depth; at tanh's edge of chaos orthogonal weights keep every direction and Gaussian ones do
+the spread grows with depth; at tanh's edge of chaos orthogonal weights keep nearly every direction and Gaussian ones do
 not (Pennington, Schoenholz & Ganguli 2017); WᵀW follows Marchenko & Pastur 1967.
 """
 
