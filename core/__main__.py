@@ -40,9 +40,11 @@ DEFAULTS = Config()
 OPTIONAL = ("slope", *SCHEME_NUMBERS, "gain", "mode", "distribution", *BIAS_FIELDS)
 
 
-# A negative number as a flag's value, exponents too: argparse's own pattern (-3, -0.5) took "--value -1e-3" for a
-# flag and refused it, "expected one argument"
-NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+# A flag's value that starts with a minus, as a number or a would-be number: argparse's own pattern (-3, -0.5) took
+# "--value -1e-3" for a flag and refused it, "expected one argument", and so "--std -inf", "--bias -nan" and
+# "--trunc-mean -0x1", whose message then named no value. No flag starts with a digit or a point, or is inf or nan:
+# such a token is the flag's value, and the flag's type names what is wrong with it.
+NEGATIVE_NUMBER = re.compile(r"^-(\d|\.\d|(?i:inf|infinity|nan)$)")
 QUOTED = re.compile(r"'([^'\n]*)'")  # an argument argparse repeats in its message (choices, unknown arguments)
 
 

@@ -166,6 +166,18 @@ def test_a_negative_number_in_exponent_form_is_a_value(flag, value, field, capsy
     assert json.loads(spaced[1])["config"][field] == float(value) == json.loads(joined[1])["config"][field]
 
 
+@pytest.mark.parametrize("flag", ["--std", "--value", "--bias", "--trunc-mean"])
+@pytest.mark.parametrize("value, named", [("-inf", "is not a finite number"), ("-nan", "is not a finite number"),
+                                          ("-Infinity", "is not a finite number"), ("-0x1", "is not a number")])
+def test_a_value_after_its_flag_that_starts_with_a_minus_is_named_whatever_it_is(flag, value, named, capsys):
+    """"--std -inf" had been refused as "expected one argument", naming no value, where "--std=-inf" named it: both
+    spellings now give the same one line."""
+    spaced = cli(flag, value, capsys=capsys)
+    joined = cli(f"{flag}={value}", capsys=capsys)
+    assert spaced == joined and spaced[0] == 2 and spaced[2].count("\n") == 1
+    assert f"argument {flag}: '{value}' {named}" in spaced[2]
+
+
 # ---------- the same choices as the sidebar, and a note for a flag without effect ----------
 
 # Another allowed value for each flag only some schemes read (the defaults are Config's).
