@@ -354,7 +354,7 @@ def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
         given = " and ".join(flag for flag, value in (("--depth", args.depth), ("--width", args.width))
                          if value is not None)
         raise ValueError(f"--widths gives the depth and every width; it cannot be used with {given}")
-    conv_values = _conv_fields(args, notes)
+    conv_values = _conv_fields(args, chosen_input, notes)
     if args.channels is not None:
         if args.width is not None or args.widths is not None:
             raise ValueError("--channels is a conv net's width; it cannot be used with --width or --widths")
@@ -408,7 +408,7 @@ def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
 CONV_FLAGS = ("kernel", "image", "padding")  # what only --arch conv reads (--channels: its width)
 
 
-def _conv_fields(args: argparse.Namespace, notes: list[str]) -> dict:
+def _conv_fields(args: argparse.Namespace, chosen_input: str, notes: list[str]) -> dict:
     """The conv settings the arguments give; a note for each given with --arch dense (ignored), an error for
     --channels without --arch conv."""
     if args.arch != "conv":
@@ -417,7 +417,6 @@ def _conv_fields(args: argparse.Namespace, notes: list[str]) -> dict:
         notes.extend(f"note: {_flag(name)} has no effect with --arch dense (it is for --arch conv); ignored"
                      for name in CONV_FLAGS if getattr(args, name) is not None)
         return {}
-    chosen_input = args.input or ("digits" if args.task == "digits" else DEFAULTS.input)
     if chosen_input == "digits":  # their own 8 x 8 images of one channel: --image is theirs, a profile's first too
         if args.image is not None and args.image != DIGITS_SIDE:
             notes.append(f"note: --image has no effect with --input digits (the digits are their own "

@@ -428,6 +428,16 @@ def outliers(result: Spectrum) -> tuple[int, int, float]:
     return far, int(pooled.size), float(pooled.min())
 
 
+def outlier_values(result: Spectrum) -> dict[str, str] | None:
+    """outliers() as a sentence names them, the Spectrum tab's and step 10's story alike: "far" of "count", the
+    "smallest", the band from "low" to "high"; None where every value is within ISOMETRY of 1."""
+    far, count, smallest = outliers(result)
+    if not far:
+        return None
+    return {"far": f"{far:,}", "count": f"{count:,}", "smallest": summary.format_value(smallest),
+            "low": summary.format_value(1 / ISOMETRY), "high": summary.format_value(ISOMETRY)}
+
+
 def scale(mean_squared: float) -> str:
     """"small", "near" or "large": the root of the mean of s² below SHRINK, within SHRINK..GROW, or above GROW."""
     root = math.sqrt(mean_squared)
@@ -456,12 +466,9 @@ def verdict(result: Spectrum, lang: str) -> str:
         return t(lang, "spectrum_tab.all_zero")
     if 1 / ISOMETRY <= s["p10"] and s["p90"] <= ISOMETRY:  # no value is 0: the shape's zeros have none (a taper)
         shape = shape_note(result, lang)
-        far, count, smallest = outliers(result)
-        if far:  # "every direction" only where every value is within ISOMETRY of 1
-            return join(lang, [t(lang, "spectrum_tab.isometric_but", far=f"{far:,}", count=f"{count:,}",
-                                 smallest=summary.format_value(smallest), low=summary.format_value(1 / ISOMETRY),
-                                 high=summary.format_value(ISOMETRY),
-                                 **values), *filter(None, [shape])], "sentence")
+        if (far := outlier_values(result)) is not None:  # "every direction" only where every value is near 1
+            return join(lang, [t(lang, "spectrum_tab.isometric_but", **far, **values), *filter(None, [shape])],
+                        "sentence")
         return join(lang, [t(lang, "spectrum_tab.isometric_values", **values), shape], "sentence") if shape else \
             t(lang, "spectrum_tab.isometric", **values)
     mean, most = scale(s["mean_squared"]), directions(result)

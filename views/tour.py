@@ -168,12 +168,9 @@ def kept_words(config: Config, lang: str) -> str:
     """What step 10's orthogonal net keeps, chosen from its spectrum (views.spectrum.outliers): every direction where
     every singular value lies within spectrum.ISOMETRY of 1, else all but so many, with the smallest."""
     from core import cache
-    from .spectrum import ISOMETRY, outliers
-    far, count, smallest = outliers(cache.spectrum_cached(config))
-    if not far:
-        return t(lang, "story_10_kept_all")
-    return t(lang, "story_10_kept_but", far=f"{far:,}", count=f"{count:,}", smallest=summary.format_value(smallest),
-             low=summary.format_value(1 / ISOMETRY), high=summary.format_value(ISOMETRY))
+    from .spectrum import outlier_values
+    far = outlier_values(cache.spectrum_cached(config))
+    return t(lang, "story_10_kept_all") if far is None else t(lang, "story_10_kept_but", **far)
 
 
 def conv_numbers(result) -> dict[str, float]:
