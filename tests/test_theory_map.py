@@ -374,7 +374,7 @@ def test_marker_moves_with_the_configuration():
 
 def test_off_map_points_are_clamped_with_a_label():
     marks = _marks(Config(init="normal", std=0.06)).set_index("key")  # the marker on no scheme's point
-    small, large = marks.loc["small"], marks.loc["large"]
+    small, large = marks.loc["normal_0.01"], marks.loc["normal_1"]
     assert small["sigma_w2"] == pytest.approx(0.05) and small["x"] == view.X_DOMAIN[0]
     assert small["shape"] == "triangle-left" and small["text"].startswith("←") and "0.05" in small["text"]
     assert large["sigma_w2"] == pytest.approx(500) and large["x"] == view.X_DOMAIN[1]
@@ -382,7 +382,7 @@ def test_off_map_points_are_clamped_with_a_label():
     here = _marks(Config(init="normal", std=0.7)).set_index("key").loc["here"]  # n Var(w) = 245, no scheme's
     assert here["x"] == view.X_DOMAIN[1] and here["text"] == "you are here (n·Var(w) = 245) →"
     assert here["align"] == "right"  # ending at the plot's edge, where its triangle points
-    inside = marks.loc["xavier"]
+    inside = marks.loc["xavier_normal"]
     assert inside["shape"] == "circle" and inside["text"] == "Xavier"
     high = _marks(Config(init="xavier_normal", bias_std=2.0)).set_index("key").loc["here"]
     assert high["y"] == view.Y_DOMAIN[1] and high["shape"] == "triangle-up" and "↑" in high["text"]
@@ -398,17 +398,19 @@ def test_the_marker_on_a_scheme_s_point_names_it_and_stands_over_its_own_dot(lan
     keeps its own label."""
     def marks(config):
         return _marks(config, lang).set_index("key")
-    for config, scheme in ((Config(init="he_normal", activation="relu"), "he"),
-                           (Config(init="xavier_normal"), "xavier"),
+    for config, scheme in ((Config(init="he_normal", activation="relu"), "he_normal"),
+                           (Config(init="xavier_normal"), "xavier_normal"),
                            (Config(init="xavier_normal", gain=5 / 3), "gain"),
-                           (Config(init="lecun_normal", activation="selu"), "xavier")):  # LeCun's point is Xavier's
+                           # LeCun's point is Xavier's
+                           (Config(init="lecun_normal", activation="selu"), "xavier_normal")):
         drawn = marks(config)
         label = view.scheme_label(scheme, config.activation, config.slope, lang)
         assert scheme not in drawn.index and label not in drawn["label"].tolist(), config
         assert drawn.loc["here", "label"] == t(lang, "theory_tab.here_at", scheme=label), config
     assert marks(Config(init="he_normal", activation="relu")).loc["here", "align"] == "center"
-    apart = [(Config(init="normal", std=0.06), "xavier"), (Config(init="xavier_normal", bias_std=0.5), "xavier"),
-             (Config(init="normal", std=0.01), "small"), (Config(init="normal", std=1.0), "large")]
+    apart = [(Config(init="normal", std=0.06), "xavier_normal"),
+             (Config(init="xavier_normal", bias_std=0.5), "xavier_normal"),
+             (Config(init="normal", std=0.01), "normal_0.01"), (Config(init="normal", std=1.0), "normal_1")]
     for config, scheme in apart:
         drawn = marks(config)
         assert drawn.loc["here", "label"] == t(lang, "theory_tab.here") and scheme in drawn.index, config
@@ -422,7 +424,8 @@ def test_the_marker_on_a_scheme_s_point_names_it_and_stands_over_its_own_dot(lan
 
 def test_scheme_points_are_the_lectures():
     sigma_w2 = view.scheme_sigma_w2(500)
-    assert sigma_w2 == pytest.approx({"small": 0.05, "xavier": 1.0, "he": 2.0, "gain": 25 / 9, "large": 500.0})
+    assert sigma_w2 == pytest.approx({"normal_0.01": 0.05, "xavier_normal": 1.0, "he_normal": 2.0, "gain": 25 / 9,
+                                      "normal_1": 500.0})
 
 
 # torch.nn.init.calculate_gain's values (torch/nn/init.py), squared: sigma_w^2 of Xavier with the activation's gain.
@@ -457,8 +460,8 @@ def test_a_conv_nets_scheme_points_count_its_kernel_in_fan_in():
     config = tour.STEPS[tour.CONV_STEP]
     fan_in = config.shapes[-1][0]
     assert fan_in == config.width * config.receptive_field == 576
-    assert view.scheme_sigma_w2(fan_in, config.activation) == pytest.approx(
-        {"small": 576e-4, "xavier": 1.0, "he": 2.0, "large": 576.0})  # ReLU: its gain's point is He's
+    assert view.scheme_sigma_w2(fan_in, config.activation) == pytest.approx(  # ReLU: its gain's point is He's
+        {"normal_0.01": 576e-4, "xavier_normal": 1.0, "he_normal": 2.0, "normal_1": 576.0})
     at = open_app(step=tour.CONV_STEP, tab="theory")
     texts = [str(value) for chart in at.get("vega_lite_chart") for data in chart.proto.datasets
              for value in convert_arrow_bytes_to_pandas_df(data.data.data).to_numpy().ravel()]
@@ -474,7 +477,7 @@ WIDEST_FAN_IN = INT_RANGES["width"][1] * CONV_RANGES["kernel"][1] ** 2
 def test_the_schemes_points_hold_at_any_fan_in_a_layer_can_have(fan_in):
     # the points once came from Configs as wide as fan_in, which raised past 2048 (64 channels of 7 x 7: 3,136)
     assert view.scheme_sigma_w2(fan_in, "relu") == pytest.approx(  # ReLU's gain sqrt(2) is He's point
-        {"small": 1e-4 * fan_in, "xavier": 1.0, "he": 2.0, "large": float(fan_in)})
+        {"normal_0.01": 1e-4 * fan_in, "xavier_normal": 1.0, "he_normal": 2.0, "normal_1": float(fan_in)})
 
 
 @pytest.mark.slow
@@ -489,7 +492,7 @@ def test_the_theory_tab_marks_the_schemes_at_a_hidden_layers_fan_in(query, fan_i
     marks = next(frame for chart in at.get("vega_lite_chart") for data in chart.proto.datasets
                  if "key" in (frame := convert_arrow_bytes_to_pandas_df(data.data.data)).columns)
     points = dict(zip(marks["key"], marks["sigma_w2"]))
-    assert points["small"] == pytest.approx(1e-4 * fan_in) and points["large"] == pytest.approx(fan_in)
+    assert points["normal_0.01"] == pytest.approx(1e-4 * fan_in) and points["normal_1"] == pytest.approx(fan_in)
 
 
 @pytest.mark.parametrize("channels", [2, 3, 7, 64, 100, 257])

@@ -314,12 +314,17 @@ def histogram_caption(frame: pd.DataFrame, activation: str, every: int, lang: st
     return "".join(said)
 
 
+def scheme_key(scheme: str) -> str:
+    """A scheme's code (core.train.SCHEMES's "normal_0.01+bn") as a catalogue key's letters: its dot and plus as
+    underscores ("normal_0_01_bn")."""
+    return re.sub(r"[^a-z0-9_]", "_", scheme)
+
+
 def scheme_name(scheme: str, lang: str, config=None) -> str:
     """A Compare scheme's name as the page writes it ("N(0, 0.01²) + batch norm" for "normal_0.01+bn"): the
-    catalogue's schemes.name_<code>, the code's dot and plus as underscores (a TOML key's letters). OWN, the page's
-    network that is none of them, is named by its init with its numbers, config's (summary.init_words: "this page:
-    normal N(0, 0.05²)")."""
-    code = re.sub(r"[^a-z0-9_]", "_", scheme)
+    catalogue's schemes.name_<scheme_key>. OWN, the page's network that is none of them, is named by its init with
+    its numbers, config's (summary.init_words: "this page: normal N(0, 0.05²)")."""
+    code = scheme_key(scheme)
     if scheme == OWN:
         return t(lang, f"schemes.name_{code}", init=init_words(config, lang))
     return t(lang, f"schemes.name_{code}")

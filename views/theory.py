@@ -21,10 +21,11 @@ from core.batchnorm import BN_EPS
 from core.norms import LN_EPS
 from core.initializers import bias_mean, weight_variance
 from core.theory import EDGE_RTOL, TRAINABLE_DEPTH_PER_XI, layer_sigma_w2, moments, trainable_depth
+from core.train import SCHEMES as RACE_SCHEMES
 
 from . import describe
 from .charts import GUIDE_COLOUR, LABEL_SIZE, THEORY_COLOUR, decades, log_labels, layer_span, theme, title_lines, \
-    layer, written, zero_marks
+    layer, scheme_key, written, zero_marks
 from .derivation import CLOSE, FAR, LISTED_FACTORS
 from .summary import batch_norm_words, format_gain, format_range, format_share, format_value, saturation_rules, spread
 from .text import join, t
@@ -37,14 +38,10 @@ PARADOX_CONFIG = Config(activation="tanh", init="normal", std=1.0)  # the lectur
 MEASURED_COLOUR = "#4477AA"  # Paul Tol's blue, as in views.charts
 HERE_COLOUR = "#EE6677"  # Paul Tol's red: the one mark that is the user's own
 
-# The lecture's schemes as points on the map (all at sigma_b^2 = 0); sigma_w^2 depends on the width. Each is
-# labelled by the message "theory_tab.scheme_<name>".
-SCHEMES = {
-    "small": dict(init="normal", std=0.01),
-    "xavier": dict(init="xavier_normal"),
-    "he": dict(init="he_normal"),
-    "large": dict(init="normal", std=1.0),
-}
+# The lecture's schemes (core.train.SCHEMES, by their codes) as points on the map, all at sigma_b^2 = 0; sigma_w^2
+# depends on the width. Each is labelled by the message "theory_tab.scheme_<charts.scheme_key>", in the lecture's
+# notation ("0.01·randn").
+SCHEMES = ("normal_0.01", "xavier_normal", "he_normal", "normal_1")
 # ...and the map's activation's own gain on Xavier's scheme (torch.nn.init.calculate_gain: sigma_w^2 = gain^2), labelled
 # "theory_tab.scheme_gain", where it is a point of its own: tanh's 5/3 at 25/9, SELU's 3/4 at 0.5625. ReLU's sqrt(2) is
 # He's point and sigmoid's 1 Xavier's (within SAME_POINT), and GELU has none: a map marks no other activation's gain.
@@ -136,8 +133,8 @@ def scheme_sigma_w2(fan_in: int, activation: str = Config.activation, slope: flo
     Any fan_in from 1: a conv layer's C_in k^2 goes past the widest layer a Config allows (2048 channels of 7 x 7
     kernels: 100,352), so the schemes' Configs keep their default width and the fans are passed as they are."""
     out = {}
-    for key, init in SCHEMES.items():
-        out[key] = fan_in * weight_variance(Config(**init), fan_in, fan_in)
+    for key in SCHEMES:
+        out[key] = fan_in * weight_variance(Config(**RACE_SCHEMES[key]), fan_in, fan_in)
     gain = recommended_gain(activation, slope)
     if gain is not None:
         config = Config(activation=activation, slope=slope, init="xavier_normal", gain=gain)
@@ -150,7 +147,7 @@ def scheme_sigma_w2(fan_in: int, activation: str = Config.activation, slope: flo
 def scheme_label(key: str, activation: str, slope: float, lang: str) -> str:
     """A scheme's point's label on the map: "Xavier", or the activation's gain, "tanh's gain 5/3"."""
     if key != GAIN:
-        return t(lang, f"theory_tab.scheme_{key}")
+        return t(lang, f"theory_tab.scheme_{scheme_key(key)}")
     return t(lang, "theory_tab.scheme_gain", activation=t(lang, f"act_{activation}"),
              gain=format_gain(recommended_gain(activation, slope), digits=3))
 
