@@ -1350,6 +1350,25 @@ def test_a_line_under_the_page_s_own_thick_line_is_drawn_as_one_with_it_where_it
         assert charts.drawn_as_one(_compare_frame(curves)) == [], offset  # neither is the page's own
 
 
+def test_lines_whose_edges_meet_all_along_are_named_as_touching_and_no_others():
+    """Two thin lines (COMPARE_STROKE, 3 px) whose centres lie within 3 px of each other at every layer touch, no
+    background between them, and read as one thick line (step 2's He and batch norm, 2 px apart); beside the page's
+    own line (CURRENT_STROKE, 7 px), within 5 px. Lines drawn as one are that, not touching; further apart, neither.
+    Each group comes with its largest ratio of stds at a layer."""
+    base = np.geomspace(0.5, 2e-6, 11)  # an axis of 6 decades
+    pixel = 6 / charts.COMPARE_HEIGHT  # decades
+    assert charts.touching_offset(charts.COMPARE_STROKE) == pytest.approx(3)
+    assert charts.touching_offset(charts.CURRENT_STROKE) == pytest.approx(5)
+    for current, cases in ((None, ((0.9, "hidden"), (2.9, "touching"), (3.1, None))),
+                           ("he_normal", ((2.9, "hidden"), (4.9, "touching"), (5.1, None)))):
+        for offset, drawn in cases:
+            curves = {"normal_0.01": base, "he_normal": base * 10 ** (offset * pixel)}
+            frame = _compare_frame(curves, current=current)
+            pair = [(("normal_0.01", "he_normal"), pytest.approx(10 ** (offset * pixel)))]
+            assert charts.drawn_as_one(frame) == (pair if drawn == "hidden" else []), (current, offset)
+            assert charts.drawn_touching(frame) == (pair if drawn == "touching" else []), (current, offset)
+
+
 @pytest.mark.slow
 def test_the_width_drawn_as_one_is_the_compare_chart_s_own():
     frame = _compare_frame({"normal_0.01": np.geomspace(1.0, 1e-6, 11), "he_normal": np.ones(11)})
@@ -1418,8 +1437,8 @@ def label_charts(lang: str) -> dict[str, dict]:
 def test_the_compare_tab_names_the_lines_one_hides_and_only_those(lang):
     """Step 9's residual stream under N(0, 0.01²) and N(0, 0.01²) + batch norm (the tab's picks): within 0.01 % at
     every layer, one line on the tab's 8 decades, and the tab says so, with the decades its axis spans. Step 2's He
-    and batch norm, 15 % apart (their centres about 2 px apart, the lines 3 px wide), show as two lines, and the tab
-    says nothing of them."""
+    and batch norm, 15 % apart (their centres about 2 px apart, the lines 3 px wide), show as two lines that touch:
+    the tab does not say one hides the other, and says they touch."""
     from tests.app_support import open_app, open_tab
     at = open_tab(open_app(step="9", lang=lang), "compare", lang)
     assert not at.exception
@@ -1437,6 +1456,17 @@ def test_the_compare_tab_names_the_lines_one_hides_and_only_those(lang):
     at = open_tab(open_app(step="2", lang=lang), "compare", lang)
     said = t(lang, "compare_one_line", names="§", apart="¤", decades="").split("§")[1].split("¤")[0]  # words between
     assert not at.exception and not [c.value for c in at.caption if said in c.value]
+    # ...but touch all along, and the tab says that, with the gap the networks make (14.7 %)
+    touching = ("he_normal", "normal_0.01+bn")
+    stds = np.stack([simulate(tour.scheme_config(tour.step_config("2"), s)).stats["act_std"][1:] for s in touching])
+    ratio = float(np.max(stds.max(axis=0) / stds.min(axis=0)))
+    spec = next(json.loads(c.proto.spec) for c in at.get("vega_lite_chart")
+                if title_text(json.loads(c.proto.spec)) == t(lang, "chart_compare"))
+    low, high = {tuple(layer["encoding"]["y"]["scale"]["domain"]) for layer in spec["layer"]
+                 if layer.get("encoding", {}).get("y", {}).get("scale", {}).get("type") == "log"}.pop()
+    expected = t(lang, "compare_touching", names=join(lang, [charts.scheme_name(s, lang) for s in touching]),
+                 apart=summary.format_share(ratio - 1), decades=summary.format_value(np.log10(high / low)))
+    assert [c.value for c in at.caption if c.value == expected] == [expected]
 
 
 @pytest.mark.slow

@@ -1154,6 +1154,12 @@ def compare_decades(frame: pd.DataFrame) -> float:
     return math.log10(high / low)
 
 
+def touching_offset(over: float) -> float:
+    """px: the most a line of COMPARE_STROKE may lie from the centre of a line `over` px wide for their edges to meet,
+    no background between them (drawn_touching)."""
+    return over / 2 + COMPARE_STROKE / 2
+
+
 def drawn_as_one(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
     """The schemes compare_chart draws on top of each other: groups (in the frame's order) whose curves are closer
     than hidden_offset px at every layer on its log axis (HIDDEN_OFFSET, or hidden_offset(CURRENT_STROKE) from the
@@ -1162,13 +1168,27 @@ def drawn_as_one(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
     undrawable std (0, not finite, under the axis's floor) at some layer is in none.
 
     frame: compare_frame()."""
+    return _drawn_within(frame, hidden_offset)
+
+
+def drawn_touching(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
+    """The schemes compare_chart draws side by side with no gap between them, as drawn_as_one's groups but within
+    touching_offset px at every layer, less the groups drawn as one: two lines that touch all along read as one
+    thick line (step 2's He and N(0, 0.01²) + batch norm, 15 % apart on 21 decades, 2 px)."""
+    hidden = {schemes for schemes, _ in drawn_as_one(frame)}
+    return [(schemes, ratio) for schemes, ratio in _drawn_within(frame, touching_offset) if schemes not in hidden]
+
+
+def _drawn_within(frame: pd.DataFrame, offset) -> list[tuple[tuple[str, ...], float]]:
+    """Groups of schemes joined by curves within offset(the wider line's px) px of each other at every layer, each
+    with the largest ratio of two of its stds at one layer (drawn_as_one, drawn_touching)."""
     schemes, _, _ = layout("compare", frame)
     decades = compare_decades(frame) / COMPARE_HEIGHT  # a pixel's
     current = set(frame.loc[frame["current"], "scheme"])
     curves = {s: frame.loc[frame["scheme"] == s, "act_std"].to_numpy(float)[1:] for s, _ in schemes}
     under = set(frame.loc[frame["below"], "scheme"])
     drawable = [s for s, c in curves.items() if c.size and np.isfinite(c).all() and (c > 0).all() and s not in under]
-    group = {s: s for s in drawable}  # union-find over the pairs drawn as one
+    group = {s: s for s in drawable}  # union-find over the pairs within reach
 
     def root(s: str) -> str:
         while group[s] != s:
@@ -1177,7 +1197,7 @@ def drawn_as_one(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
     for i, a in enumerate(drawable):
         for b in drawable[i + 1:]:
             over = CURRENT_STROKE if current & {a, b} else COMPARE_STROKE
-            if np.abs(np.log10(curves[a] / curves[b])).max() < hidden_offset(over) * decades:
+            if np.abs(np.log10(curves[a] / curves[b])).max() < offset(over) * decades:
                 group[root(b)] = root(a)
     found = []
     for head in dict.fromkeys(root(s) for s in drawable):

@@ -74,10 +74,13 @@ def show(page: Page) -> None:
          y_title=page.t("std_axis"), layer_title=page.t("layer"), scheme_title=page.t("scheme"),
          underflow_label=page.t("mark_underflow"))
     names = {s: charts.scheme_name(s, page.lang, r.config) for s, r in results.items()}
-    for schemes, ratio in charts.drawn_as_one(frame):  # a line hidden under another must not look missing
-        st.caption(page.t("compare_one_line", names=join(page.lang, [names[s] for s in schemes]),
-                          apart=summary.format_share(ratio - 1),
-                          decades=summary.format_value(charts.compare_decades(frame))))
+    # a line hidden under another must not look missing, nor two lines that touch all along look like one
+    for message, groups in (("compare_one_line", charts.drawn_as_one(frame)),
+                            ("compare_touching", charts.drawn_touching(frame))):
+        for schemes, ratio in groups:
+            st.caption(page.t(message, names=join(page.lang, [names[s] for s in schemes]),
+                              apart=summary.format_share(ratio - 1),
+                              decades=summary.format_value(charts.compare_decades(frame))))
     for note in drawn_short(results, names, page.lang) + under_floor(frame, names, page.lang):
         st.caption(note)
 
