@@ -84,8 +84,13 @@ class Break:
     kind: str
     layer: int
     stage: str  # "forward" or "backward"
+    # an underflow of the layer's weights themselves: every one rounded to 0 (initializers.rounded_to_zero)
+    weights: bool = False
 
     def message(self, dtype: str) -> str:
+        if self.weights:
+            return (f"every weight of layer {self.layer} rounds to 0 in {dtype} (its smallest number is "
+                    f"{np.finfo(dtype).smallest_subnormal:.3g}); later statistics are missing")
         went = "overflowed" if self.kind == "overflow" else \
             f"fell below the smallest normal number ({smallest_normal(dtype):.3g}) of"
         return f"{self.stage} values {went} {dtype} at layer {self.layer}; later statistics are missing"
@@ -494,9 +499,9 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
     work = {name: np.empty(batch * max(units), dtype) for name in ("z", "index")}
     work["bins"] = np.empty(batch * max(units), np.uint8)
 
-    def stop(kind: str, layer: int, stage: str) -> None:
+    def stop(kind: str, layer: int, stage: str, weights: bool = False) -> None:
         flags["exploded" if kind == "overflow" else "vanished"][layer] = True
-        breaks.append(Break(kind, layer, stage))
+        breaks.append(Break(kind, layer, stage, weights))
 
     x = draws.x  # (batch, units[0]), unit variance
     if config.input_scale != 1.0:  # a new array: the draws are shared
@@ -518,7 +523,7 @@ def _simulate(config: Config, need: int, keep_gradients: bool, cancel: threads.C
         weights.append(w)
         stats["weight_std"][layer] = mean_std(w)[1]
         if rounded_to_zero(config, layer - 1, w):  # the weights themselves fell below the dtype's range
-            stop("underflow", layer, "forward")
+            stop("underflow", layer, "forward", weights=True)
             break
         # (batch, units[l]); a conv net's batch counts every pixel
         z = products.forward(hs[-1], w, out=None if keeps_s else working(work, "z", batch, units[layer]))

@@ -33,9 +33,9 @@ def run(config, draws, x: np.ndarray, stats: dict, record, stop, weight_grads: l
     """Forward and backward through the residual blocks; fills stats (network.COLUMNS) layer by layer.
 
     record(layer, values) -> bool records the stream's statistics (network._record_activations), False on overflow;
-    stop(kind, layer, stage) marks a break. weight_grads, if a list, receives dW_depth .. dW_1. mean_std and
-    distinct are network's measures (mean_std, distinct), passed in: core.network
-    imports this module.
+    stop(kind, layer, stage, weights=False) marks a break (weights: the layer's W itself rounded to 0). weight_grads,
+    if a list, receives dW_depth .. dW_1. mean_std and distinct are network's measures (mean_std, distinct), passed
+    in: core.network imports this module.
     """
     alpha, norm, name, slope = config.alpha, config.norm, config.activation, config.slope
     biases = layer_biases(config)
@@ -46,7 +46,7 @@ def run(config, draws, x: np.ndarray, stats: dict, record, stop, weight_grads: l
         weights.append(w)
         stats["weight_std"][layer] = mean_std(w)[1]
         if rounded_to_zero(config, layer - 1, w):  # the weights themselves fell below the dtype's range
-            stop("underflow", layer, "forward")
+            stop("underflow", layer, "forward", weights=True)
             return
         u, inv_std = normalize(norm, xs[-1].copy()) if norm != "none" else (xs[-1], None)
         h = activations.apply(name, u, slope)  # (batch, width), a new array

@@ -400,7 +400,7 @@ def test_weights_a_scheme_asks_for_that_round_to_zero_are_an_underflow_not_zero_
     config = Config(init=init, **{field: -scale if field == "value" else scale}, depth=3, width=8, batch=10,
                     residual=residual)
     r = simulate(config)
-    assert [(b.kind, b.layer, b.stage) for b in r.breaks] == [("underflow", 1, "forward")]
+    assert [(b.kind, b.layer, b.stage, b.weights) for b in r.breaks] == [("underflow", 1, "forward", True)]
     assert np.isnan(r.act_std[1:]).all()
     wide = simulate(replace(config, dtype="float64"))  # float64 holds 1e-46: weights of that size, as they are
     assert not wide.breaks and (np.abs(wide.weight_std[1:]) > 0).all() == (init != "constant")

@@ -29,7 +29,7 @@ from core.network import pixel_pre_std
 from core.norms import LN_EPS
 from core.theory import border_variance, layer_sigma_w2, moments, normalized_factors, predict
 
-from .summary import batch_norm_words, float_words, format_latex, format_range, format_share, format_value, \
+from .summary import batch_norm_words, break_key, float_words, format_latex, format_range, format_share, format_value, \
     gradient_symbol, headline, init_words, latex_range, ratio, spread, subscript, sum_symbol
 from .text import join, t
 
@@ -120,7 +120,7 @@ class Values:
         self.missing = "—"
         if result.breaks:
             b = result.breaks[0]
-            self.missing = t(lang, f"der_missing_{b.kind}", layer=b.layer, **float_words(result.config.dtype))
+            self.missing = t(lang, f"der_missing_{break_key(b)}", layer=b.layer, **float_words(result.config.dtype))
 
     def add(self, name: str, value, digits: int = DIGITS, kind: str = "number", measured: bool = False) -> None:
         self.numbers[name] = value if isinstance(value, Decimal) else float(value)

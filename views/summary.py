@@ -438,8 +438,9 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
         which, ratio = ("act", act_text) if crossed(act) else ("grad", grad_text)
         return t(lang, f"verdict_{v.name}_why_{which}", limit=format_value(limit), ratio=ratio, depth=depth)
     parts = []
-    if v.stage is not None:
-        parts.append(t(lang, "part_underflow", stage=t(lang, f"stage_{v.stage}"), layer=v.layer,
+    if v.stage is not None:  # an underflow's (diagnose): the values', or the weights' own
+        underflow = next(b for b in result.breaks if b.kind == "underflow")
+        parts.append(t(lang, f"part_{break_key(underflow)}", stage=t(lang, f"stage_{v.stage}"), layer=v.layer,
                        **float_words(config.dtype)))
     if crossed(act):
         parts.append(t(lang, "part_act", ratio=act_text, depth=depth))
@@ -581,14 +582,26 @@ def update_note(result, lang: str) -> str | None:
 # ---------- why a number is missing, what a log axis leaves out ----------
 
 def float_words(dtype: str) -> dict[str, str]:
-    """What a break's message says of its float type: its name, and its smallest normal number (tiny), below which
-    an underflow's values lost precision on their way to 0 (core.network.smallest_normal)."""
-    return {"dtype": dtype, "tiny": format_value(smallest_normal(dtype))}
+    """What a break's message says of its float type: its name, its smallest normal number (tiny), below which
+    an underflow's values lost precision on their way to 0 (core.network.smallest_normal), and its smallest number
+    (subnormal), below which a weight is 0."""
+    return {"dtype": dtype, "tiny": format_value(smallest_normal(dtype)),
+            "subnormal": format_value(float(np.finfo(dtype).smallest_subnormal))}
+
+
+def break_key(b) -> str:
+    """The catalogue's name for a core.network.Break, after "break_", "missing_" and "der_missing_": its kind, or
+    "weights_zero" where the layer's weights themselves rounded to 0 (std=1e-46 in float32)."""
+    return "weights_zero" if b.weights else b.kind
 
 
 def break_message(b, lang: str, dtype: str) -> str:
-    """Where a pass left the float range (a core.network.Break) and that the layers after it are not drawn."""
-    return t(lang, f"break_{b.kind}", layer=b.layer, stage=t(lang, f"stage_{b.stage}"), **float_words(dtype))
+    """Where a pass left the float range (a core.network.Break) and that the layers after it are not drawn; where
+    the weights rounded to 0 in float32, that float64 holds numbers down to its own smallest."""
+    said = t(lang, f"break_{break_key(b)}", layer=b.layer, stage=t(lang, f"stage_{b.stage}"), **float_words(dtype))
+    if b.weights and dtype != "float64":
+        said = join(lang, [said, t(lang, "weights_zero_wider", **float_words("float64"))], "sentence")
+    return said
 
 
 def missing_reason(result, lang: str) -> str | None:
@@ -596,7 +609,7 @@ def missing_reason(result, lang: str) -> str | None:
     if not result.breaks:
         return None
     b = result.breaks[0]
-    return t(lang, f"missing_{b.kind}", stage=t(lang, f"stage_{b.stage}"), layer=b.layer,
+    return t(lang, f"missing_{break_key(b)}", stage=t(lang, f"stage_{b.stage}"), layer=b.layer,
              **float_words(result.config.dtype))
 
 
