@@ -4,6 +4,8 @@ charts' console, so that the workers run them side by side, each worker with its
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from tests.browser_support import EXCEPTION, SETTLED, WATCH_STATE, act, heading, option, visit, watched_page
@@ -130,12 +132,23 @@ NOTICE_PLACE = """(story) => {
     return {line: line.bottom, warning: [warning.top, warning.bottom], story: top}; }"""
 
 
+# Link text in Streamlit's Markdown: an icon, bold and colour, an outside image
+MARKUP = {"width": ":material/home:", "seed": "**:red[moved]**", "std": "![x](http://127.0.0.1:8999/p.png)"}
+
+
 def test_a_bad_link_value_is_named_in_a_warning(base, page):
     """The warning stands between the network line and the story (under the story, a phone showed a screen and more
-    of the step used instead before saying why)."""
-    visit(page, f"{base}/?depth=999&init=normal")
+    of the step used instead before saying why). Values written in Markdown show as typed, in the browser's own
+    rendering: no icon, bold, colour or image ("`:material/home:`" had shown as ":material_home:", streamlit#10365)."""
+    visit(page, f"{base}/?depth=999&init=normal&" + "&".join(f"{k}={quote(v)}" for k, v in MARKUP.items()))
     warning = page.locator("[data-testid='stAlertContentWarning']").first.inner_text()
     assert "depth" in warning and "999" in warning
+    warnings = page.locator("[data-testid='stAlertContentWarning']")
+    for name, value in MARKUP.items():
+        (said,) = [w.replace("\u2060", "") for w in warnings.all_inner_texts() if name in w]
+        assert value in said, said
+    assert warnings.locator("img, a, [data-testid='stIconMaterial'], span[style*='color']").count() == 0
+    assert set(warnings.locator("strong").all_inner_texts()) == {"depth", *MARKUP}  # the parameters' names alone
     assert slider_value(page, t("en", "depth")) == "10"
     assert "depth=" not in page.url
     place = page.evaluate(NOTICE_PLACE, STORY)

@@ -64,6 +64,10 @@ SHOWN_CHARACTERS = 40  # of a value someone typed or linked: enough to recognise
 # Characters shown as U+FFFD: line breaks would end the code span (and start a heading or a list), and format
 # characters such as U+202E (right-to-left override) would turn the text after them around.
 HIDDEN_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+# Streamlit's front end rewrites every ":material/" of a message's source to ":material_" before it parses the
+# Markdown, inside code spans too (streamlit#10365): a word joiner (U+2060, invisible) after the colon keeps a
+# linked ":material/home:" as it was typed.
+ICON_PREFIX, KEPT_ICON_PREFIX = ":material/", ":\u2060material/"
 
 
 def user_text(lang: str, text: Any) -> str:
@@ -74,13 +78,13 @@ def user_text(lang: str, text: Any) -> str:
     text as Markdown (with Streamlit's :red[...], :material/...: and $...$), and a code span is the one
     Markdown construct whose content is never read as any of it (CommonMark 0.31, section 6.1). The first
     SHOWN_CHARACTERS characters are shown, then how long the whole text is; control and format characters
-    show as U+FFFD.
+    show as U+FFFD, and ":material/" with an invisible word joiner after its colon (ICON_PREFIX).
     """
     text = str(text)
     if not text:
         return t(lang, "user_text_empty")
     shown = "".join("\ufffd" if unicodedata.category(c) in HIDDEN_CATEGORIES else c
-                    for c in text[:SHOWN_CHARACTERS])
+                    for c in text[:SHOWN_CHARACTERS]).replace(ICON_PREFIX, KEPT_ICON_PREFIX)
     fence = "`" * (1 + _longest_run(shown, "`"))  # a fence longer than any run of backticks inside
     # a span's first and last space are not shown when both are there; neither is, in spaces only (6.1)
     pad = " " if shown.strip(" ") and (shown[0] in "` " or shown[-1] in "` ") else ""
