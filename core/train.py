@@ -93,9 +93,9 @@ class Task:
     test_labels: np.ndarray | None = None
 
 
-def make_task(classes: int, width: int, dtype: str = "float32") -> Task:
-    """The K-arm spiral, the same for every scheme and every seed (TASK_SEED)."""
-    rng = np.random.default_rng(TASK_SEED)
+def make_task(classes: int, width: int, dtype: str = "float32", seed: int = TASK_SEED) -> Task:
+    """The K-arm spiral drawn from `seed`: the same for every scheme and every Config.seed of a race (TASK_SEED)."""
+    rng = np.random.default_rng(seed)
     radius = np.tile(np.linspace(0.1, 1.0, POINTS_PER_CLASS), classes)  # (samples,)
     labels = np.repeat(np.arange(classes), POINTS_PER_CLASS)
     angle = 2 * math.pi * (labels / classes + SPIRAL_TURNS * radius)
@@ -814,9 +814,9 @@ def loss_and_gradients(params: dict, x: np.ndarray, labels: np.ndarray, config: 
 
 # --- the training loop ---------------------------------------------------------------------------------
 
-def _minibatches(samples: int, batch: int, steps: int) -> np.ndarray:
-    """(steps, batch) indices: shuffled epochs from the task's seed, the same for every scheme."""
-    rng = np.random.default_rng((TASK_SEED, 1))
+def _minibatches(samples: int, batch: int, steps: int, seed: int = TASK_SEED) -> np.ndarray:
+    """(steps, batch) indices: shuffled epochs drawn from the task's seed (TASK_SEED), the same for every scheme."""
+    rng = np.random.default_rng((seed, 1))
     epochs = -(-steps * batch // samples)
     order = np.concatenate([rng.permutation(samples) for _ in range(epochs)])
     return order[: steps * batch].reshape(steps, batch)

@@ -28,8 +28,8 @@ from core.draws import bias_noise, draw, family
 from core.initializers import SCHEME_FIELDS, scale_bias, scale_weights
 from core.network import DEFAULT_MEMORY_BUDGET, mean_std
 from core.train import (
-    BN_RESCUE, DEFAULT_STEPS, HEAD_SCALE, LECTURE_RACE, POINTS_PER_CLASS, SCHEMES, TrainingResult, _held_bytes, _make,
-    _train, acts_as_one_unit, best_bands, estimate_training_memory,
+    BN_RESCUE, DEFAULT_STEPS, HEAD_SCALE, LECTURE_RACE, POINTS_PER_CLASS, SCHEMES, TASK_SEED, TrainingResult,
+    _held_bytes, _make, _minibatches, _train, acts_as_one_unit, best_bands, estimate_training_memory,
     he_2015, he_2015_depths, init_params, lecture_schemes, loss_and_gradients, make_task, one_unit_ceiling,
     parameter_shapes, race, scheme_config, scheme_name, softmax_cross_entropy, steps_to_loss, task_classes,
     task_config, training_batch,
@@ -274,6 +274,11 @@ def test_every_scheme_races_on_the_same_data():
     assert a.x.shape == (3 * POINTS_PER_CLASS, 16)
     assert np.allclose(a.x.mean(axis=0), 0, atol=1e-5) and np.allclose(a.x.std(axis=0), 1, atol=1e-5)
     assert np.bincount(a.labels).tolist() == [POINTS_PER_CLASS] * 3
+    other = make_task(3, 16, seed=TASK_SEED + 1)  # the seed passed in draws it: another seed, other points
+    assert other.x.shape == a.x.shape and not np.array_equal(other.x, a.x)
+    assert np.array_equal(other.labels, a.labels)  # the same arms, in the same order
+    assert np.array_equal(_minibatches(len(a.labels), 20, 4), _minibatches(len(a.labels), 20, 4, TASK_SEED))
+    assert not np.array_equal(_minibatches(len(a.labels), 20, 4), _minibatches(len(a.labels), 20, 4, TASK_SEED + 1))
 
 
 CURVES = ("loss", "accuracy", "record_steps", "act_std", "grad_std", "update_ratio", "distinct_units")
