@@ -80,7 +80,7 @@ class Break:
     """Where the numbers left the floating-point range."""
 
     # "overflow" (inf or nan appeared) or "underflow" (every value of a product of non-zero factors fell below the
-    # dtype's smallest normal number: smallest_normal)
+    # dtype's smallest normal number: smallest_normal; or, with weights, every weight of the layer rounded to 0)
     kind: str
     layer: int
     stage: str  # "forward" or "backward"
@@ -89,7 +89,7 @@ class Break:
 
     def message(self, dtype: str) -> str:
         if self.weights:
-            return (f"every weight of layer {self.layer} rounds to 0 in {dtype} (its smallest number is "
+            return (f"every weight of layer {self.layer} rounds to 0 in {dtype} (its smallest positive number is "
                     f"{np.finfo(dtype).smallest_subnormal:.3g}); later statistics are missing")
         went = "overflowed" if self.kind == "overflow" else \
             f"fell below the smallest normal number ({smallest_normal(dtype):.3g}) of"
@@ -103,7 +103,7 @@ class Result:
     config: Config
     stats: dict[str, np.ndarray]  # COLUMNS -> (depth + 1,) float
     exploded: np.ndarray  # (depth + 1,) bool: values overflowed here
-    vanished: np.ndarray  # (depth + 1,) bool: values underflowed here (a Break of kind "underflow")
+    vanished: np.ndarray  # (depth + 1,) bool: values (or the weights) underflowed here (a Break of kind "underflow")
     distinct_grad_units: np.ndarray  # (depth + 1,) float: how many units' gradients differ
     weight_std: np.ndarray  # (depth + 1,) float: measured std of W_l
     hist_edges: np.ndarray  # (HISTOGRAM_BINS + 1,): layers 1..depth (layer 0's: input_edges)

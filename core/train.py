@@ -2,7 +2,7 @@
 
 Task: K interleaved arms of a 2-D spiral, lifted to the input width by a fixed random projection and
 standardised per feature (mean 0, variance 1, like the simulation's input). The points, the projection
-and the minibatch order come from TASK_SEED, so every scheme of a race sees the same data in the same
+and the minibatch order come from the task's seed, TASK_SEED, so every scheme of a race sees the same data in the same
 order and the runs differ only in their initial weights, which come from config.seed.
 
 Network: the simulation's MLP (network.py: z = h @ W + b, batch norm, f), every parameter trainable,
@@ -91,6 +91,7 @@ class Task:
     # points are all trained on (its lesson is the loss curve, not generalization)
     test_x: np.ndarray | None = None
     test_labels: np.ndarray | None = None
+    seed: int = TASK_SEED  # the seed its points (or split) and its minibatch order are drawn from
 
 
 def make_task(classes: int, width: int, dtype: str = "float32", seed: int = TASK_SEED) -> Task:
@@ -105,7 +106,7 @@ def make_task(classes: int, width: int, dtype: str = "float32", seed: int = TASK
     x = points @ projection  # (samples, width), rank 2
     x -= x.mean(axis=0)
     x /= x.std(axis=0)
-    return Task(points, x.astype(dtype), labels, classes)
+    return Task(points, x.astype(dtype), labels, classes, seed=seed)
 
 
 def make_digits_task(dtype: str = "float32") -> Task:
@@ -856,7 +857,7 @@ def _train(config: Config, task: Task, steps: int, lr: float, momentum: float, b
         act_std, grad_std, update_ratio = start.act_std, start.grad_std, start.update_ratio
         first, record = start.step, start.record
     params, velocity = work.params, work.velocity
-    order = _minibatches(len(task.labels), batch, steps)
+    order = _minibatches(len(task.labels), batch, steps, task.seed)
     is_mark = np.zeros(steps, bool)
     is_mark[marks] = True
     if live is not None:

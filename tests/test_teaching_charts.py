@@ -1354,7 +1354,8 @@ def test_lines_whose_edges_meet_all_along_are_named_as_touching_and_no_others():
     """Two thin lines (COMPARE_STROKE, 3 px) whose centres lie within 3 px of each other at every layer touch, no
     background between them, and read as one thick line (step 2's He and batch norm, 2 px apart); beside the page's
     own line (CURRENT_STROKE, 7 px), within 5 px. Lines drawn as one are that, not touching; further apart, neither.
-    Each group comes with its largest ratio of stds at a layer."""
+    Each group comes with its largest ratio of stds at a layer, and names each line by the schemes drawn as one
+    there: a line hidden under another and a third touching both are two lines, not three."""
     base = np.geomspace(0.5, 2e-6, 11)  # an axis of 6 decades
     pixel = 6 / charts.COMPARE_HEIGHT  # decades
     assert charts.touching_offset(charts.COMPARE_STROKE) == pytest.approx(3)
@@ -1364,9 +1365,21 @@ def test_lines_whose_edges_meet_all_along_are_named_as_touching_and_no_others():
         for offset, drawn in cases:
             curves = {"normal_0.01": base, "he_normal": base * 10 ** (offset * pixel)}
             frame = _compare_frame(curves, current=current)
-            pair = [(("normal_0.01", "he_normal"), pytest.approx(10 ** (offset * pixel)))]
-            assert charts.drawn_as_one(frame) == (pair if drawn == "hidden" else []), (current, offset)
-            assert charts.drawn_touching(frame) == (pair if drawn == "touching" else []), (current, offset)
+            ratio = pytest.approx(10 ** (offset * pixel))
+            assert charts.drawn_as_one(frame) == ([(("normal_0.01", "he_normal"), ratio)] if drawn == "hidden"
+                                                  else []), (current, offset)
+            assert charts.drawn_touching(frame) == ([((("normal_0.01",), ("he_normal",)), ratio)]
+                                                    if drawn == "touching" else []), (current, offset)
+    # two schemes drawn as one (0.5 px apart) and a third 2.5 px from the first, 2 px from the second: two lines touch
+    curves = {"normal_0.01": base, "xavier_normal": base * 10 ** (0.5 * pixel), "he_normal": base * 10 ** (2.5 * pixel)}
+    frame = _compare_frame(curves)
+    assert charts.drawn_as_one(frame) == [(("normal_0.01", "xavier_normal"), pytest.approx(10 ** (0.5 * pixel)))]
+    assert charts.drawn_touching(frame) == [((("normal_0.01", "xavier_normal"), ("he_normal",)),
+                                             pytest.approx(10 ** (2.5 * pixel)))]
+    # a chain of three thin lines 2 px apart: the first and the last touch through the middle one
+    chain = _compare_frame({s: base * 10 ** (2 * i * pixel) for i, s in enumerate(("zeros", "normal_1", "orthogonal"))})
+    assert charts.drawn_touching(chain) == [((("zeros",), ("normal_1",), ("orthogonal",)),
+                                             pytest.approx(10 ** (4 * pixel)))]
 
 
 @pytest.mark.slow
@@ -1432,11 +1445,20 @@ def label_charts(lang: str) -> dict[str, dict]:
     return specs
 
 
+def words_after_names(lang: str, key: str) -> str:
+    """A Compare caption's words between the schemes' names and the first number after them (its decades or its
+    gap), which tell the kind of caption whatever the numbers: " are drawn on top of each other: on this axis of "."""
+    said = t(lang, key, names="\x00", apart="\x01", decades="\x01").split("\x00")[1].split("\x01")[0]
+    assert said.strip(), said
+    return said
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_compare_tab_names_the_lines_one_hides_and_only_those(lang):
     """Step 9's residual stream under N(0, 0.01²) and N(0, 0.01²) + batch norm (the tab's picks): within 0.01 % at
-    every layer, one line on the tab's 8 decades, and the tab says so, with the decades its axis spans. Step 2's He
+    every layer, one line on the tab's 8 decades, and the tab says so, with the decades its axis spans; that line and
+    Xavier's and He's (also drawn as one) touch, two lines named by their schemes, not four. Step 2's He
     and batch norm, 15 % apart (their centres about 2 px apart, the lines 3 px wide), show as two lines that touch:
     the tab does not say one hides the other, and says they touch."""
     from tests.app_support import open_app, open_tab
@@ -1453,8 +1475,17 @@ def test_the_compare_tab_names_the_lines_one_hides_and_only_those(lang):
     expected = t(lang, "compare_one_line", names=join(lang, names), apart=summary.format_share(ratio - 1),
                  decades=summary.format_value(np.log10(high / low)))  # the axis the page draws: 8 decades
     assert [c.value for c in at.caption if c.value == expected] == [expected]
+    # that line touches Xavier's and He's, themselves drawn as one: two lines touch, each named by its schemes
+    lines = (hidden, ("xavier_normal", "he_normal"))
+    stds = np.stack([simulate(tour.scheme_config(network, s)).stats["act_std"][1:] for line in lines for s in line])
+    touching = t(lang, "compare_touching", names=join(lang, [t(lang, "join_drawn_as_one").join(
+        charts.scheme_name(s, lang) for s in line) for line in lines]),
+        apart=summary.format_share(float(np.max(stds.max(axis=0) / stds.min(axis=0))) - 1),
+        decades=summary.format_value(np.log10(high / low)))
+    said = words_after_names(lang, "compare_touching")
+    assert [c.value for c in at.caption if said in c.value] == [touching]
     at = open_tab(open_app(step="2", lang=lang), "compare", lang)
-    said = t(lang, "compare_one_line", names="§", apart="¤", decades="").split("§")[1].split("¤")[0]  # words between
+    said = words_after_names(lang, "compare_one_line")
     assert not at.exception and not [c.value for c in at.caption if said in c.value]
     # ...but touch all along, and the tab says that, with the gap the networks make (14.7 %)
     touching = ("he_normal", "normal_0.01+bn")

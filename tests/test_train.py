@@ -279,6 +279,11 @@ def test_every_scheme_races_on_the_same_data():
     assert np.array_equal(other.labels, a.labels)  # the same arms, in the same order
     assert np.array_equal(_minibatches(len(a.labels), 20, 4), _minibatches(len(a.labels), 20, 4, TASK_SEED))
     assert not np.array_equal(_minibatches(len(a.labels), 20, 4), _minibatches(len(a.labels), 20, 4, TASK_SEED + 1))
+    assert (a.seed, other.seed) == (TASK_SEED, TASK_SEED + 1)
+    # a run draws its minibatches from its task's seed: the same points in another order train otherwise
+    config = Config(depth=2, width=16, batch=30, init="xavier_normal")
+    runs = [_train(config, task, 3, 0.1, 0.9, 30, None, "run") for task in (a, replace(a, seed=TASK_SEED + 1))]
+    assert runs[0].loss[0] != runs[1].loss[0]
 
 
 CURVES = ("loss", "accuracy", "record_steps", "act_std", "grad_std", "update_ratio", "distinct_units")

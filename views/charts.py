@@ -1171,12 +1171,19 @@ def drawn_as_one(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
     return _drawn_within(frame, hidden_offset)
 
 
-def drawn_touching(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
-    """The schemes compare_chart draws side by side with no gap between them, as drawn_as_one's groups but within
-    touching_offset px at every layer, less the groups drawn as one: two lines that touch all along read as one
-    thick line (step 2's He and N(0, 0.01²) + batch norm, 15 % apart on 21 decades, 2 px)."""
-    hidden = {schemes for schemes, _ in drawn_as_one(frame)}
-    return [(schemes, ratio) for schemes, ratio in _drawn_within(frame, touching_offset) if schemes not in hidden]
+def drawn_touching(frame: pd.DataFrame) -> list[tuple[tuple[tuple[str, ...], ...], float]]:
+    """The lines compare_chart draws side by side with no gap between them: groups of two or more visible lines
+    within touching_offset px of each other at every layer, each line the schemes drawn as one there (drawn_as_one's
+    group, or one scheme), with the largest ratio of two of the group's stds at one layer. Lines that touch all
+    along read as one thick line: steps 1 to 4's He and N(0, 0.01²) + batch norm, 15 % apart on 8.5 decades, 1.8
+    px; step 5's, 51 % apart on 21 decades, 2.1 px. Step 9's two lines touch, each two schemes drawn as one."""
+    lines = {s: schemes for schemes, _ in drawn_as_one(frame) for s in schemes}
+    found = []
+    for schemes, ratio in _drawn_within(frame, touching_offset):
+        visible = tuple(dict.fromkeys(lines.get(s, (s,)) for s in schemes))
+        if len(visible) > 1:
+            found.append((visible, ratio))
+    return found
 
 
 def _drawn_within(frame: pd.DataFrame, offset) -> list[tuple[tuple[str, ...], float]]:

@@ -21,7 +21,7 @@ from core.batchnorm import BN_EPS
 from core.norms import LN_EPS
 from core.initializers import bias_mean, weight_variance
 from core.theory import EDGE_RTOL, TRAINABLE_DEPTH_PER_XI, layer_sigma_w2, moments, trainable_depth
-from core.train import SCHEMES as RACE_SCHEMES
+from core.train import LECTURE_RACE, SCHEMES as RACE_SCHEMES
 
 from . import describe
 from .charts import GUIDE_COLOUR, LABEL_SIZE, THEORY_COLOUR, decades, log_labels, layer_span, theme, title_lines, \
@@ -38,10 +38,10 @@ PARADOX_CONFIG = Config(activation="tanh", init="normal", std=1.0)  # the lectur
 MEASURED_COLOUR = "#4477AA"  # Paul Tol's blue, as in views.charts
 HERE_COLOUR = "#EE6677"  # Paul Tol's red: the one mark that is the user's own
 
-# The lecture's schemes (core.train.SCHEMES, by their codes) as points on the map, all at sigma_b^2 = 0; sigma_w^2
-# depends on the width. Each is labelled by the message "theory_tab.scheme_<charts.scheme_key>", in the lecture's
-# notation ("0.01·randn").
-SCHEMES = ("normal_0.01", "xavier_normal", "he_normal", "normal_1")
+# The lecture's schemes (core.train.LECTURE_RACE) as points on the map, all at sigma_b^2 = 0, but zero init, which has
+# no sigma_w^2 on its log axis; sigma_w^2 depends on the width. Each is labelled by the message
+# "theory_tab.scheme_<charts.scheme_key>", in the lecture's notation ("0.01·randn").
+MAP_SCHEMES = tuple(scheme for scheme in LECTURE_RACE if scheme != "zeros")
 # ...and the map's activation's own gain on Xavier's scheme (torch.nn.init.calculate_gain: sigma_w^2 = gain^2), labelled
 # "theory_tab.scheme_gain", where it is a point of its own: tanh's 5/3 at 25/9, SELU's 3/4 at 0.5625. ReLU's sqrt(2) is
 # He's point and sigmoid's 1 Xavier's (within SAME_POINT), and GELU has none: a map marks no other activation's gain.
@@ -133,7 +133,7 @@ def scheme_sigma_w2(fan_in: int, activation: str = Config.activation, slope: flo
     Any fan_in from 1: a conv layer's C_in k^2 goes past the widest layer a Config allows (2048 channels of 7 x 7
     kernels: 100,352), so the schemes' Configs keep their default width and the fans are passed as they are."""
     out = {}
-    for key in SCHEMES:
+    for key in MAP_SCHEMES:
         out[key] = fan_in * weight_variance(Config(**RACE_SCHEMES[key]), fan_in, fan_in)
     gain = recommended_gain(activation, slope)
     if gain is not None:

@@ -75,14 +75,21 @@ def show(page: Page) -> None:
          underflow_label=page.t("mark_underflow"))
     names = {s: charts.scheme_name(s, page.lang, r.config) for s, r in results.items()}
     # a line hidden under another must not look missing, nor two lines that touch all along look like one
-    for message, groups in (("compare_one_line", charts.drawn_as_one(frame)),
-                            ("compare_touching", charts.drawn_touching(frame))):
-        for schemes, ratio in groups:
-            st.caption(page.t(message, names=join(page.lang, [names[s] for s in schemes]),
-                              apart=summary.format_share(ratio - 1),
-                              decades=summary.format_value(charts.compare_decades(frame))))
+    decades = summary.format_value(charts.compare_decades(frame))
+    for schemes, ratio in charts.drawn_as_one(frame):
+        st.caption(page.t("compare_one_line", names=join(page.lang, [names[s] for s in schemes]),
+                          apart=summary.format_share(ratio - 1), decades=decades))
+    for lines, ratio in charts.drawn_touching(frame):
+        st.caption(page.t("compare_touching", names=line_names(lines, names, page.lang),
+                          apart=summary.format_share(ratio - 1), decades=decades))
     for note in drawn_short(results, names, page.lang) + under_floor(frame, names, page.lang):
         st.caption(note)
+
+
+def line_names(lines: tuple[tuple[str, ...], ...], names: dict[str, str], lang: str) -> str:
+    """Lines that touch (charts.drawn_touching) as the tab names them: each by its scheme's name, a line of schemes
+    drawn as one by theirs apart by the catalogue's join_drawn_as_one ("Xavier / He")."""
+    return join(lang, [t(lang, "join_drawn_as_one").join(names[s] for s in line) for line in lines])
 
 
 def not_carried(config: Config, lang: str) -> str | None:
