@@ -407,14 +407,21 @@ def light_slider(page, base: str, seed: int):
     return thumb
 
 
-def light_moves(page, thumb, running: threading.Event) -> list[float]:
-    """Settle times (ms) of moves of the light session's width slider, each to a new network, one after another
-    from when `running` is set (within a minute) while it stays set."""
+def light_moves(page, thumb, running: threading.Event) -> list[tuple[float, float]]:
+    """(settled, answered) ms of moves of the light session's width slider, each to a new network, one after
+    another from when `running` is set (within a minute) while it stays set: until the page has settled (drawn,
+    on the cores the server uses too), and until the server's word that the run ended reached the page (the
+    server's answer, before the browser draws it)."""
     running.wait(60)
     times = []
     while running.is_set():
         thumb.focus()
-        times.append(settle(page, lambda: thumb.press("ArrowRight"), "a move"))
+        t0 = page.evaluate(WATCH_STATE)
+        thumb.press("ArrowRight")
+        settled = page.evaluate(SETTLE_AFTER, t0)
+        if settled < 0:
+            raise RuntimeError(f"the page did not settle within a minute after a move: {page.evaluate(UNSETTLED)}")
+        times.append((settled, page.evaluate("() => window.__finishedAt") - t0))
     return times
 
 
@@ -442,6 +449,8 @@ def memory_burst(queries: list[str], env: dict, keep_freed: bool, timeout: float
                 running.clear()
 
         page = None if browser is None else browser.new_page(viewport={"width": 1440, "height": 1000})
+        if page is not None:
+            page.add_init_script(COUNT_RUNS)  # the runs' ends, and when the last one's word came (light_moves)
         thumb = None if page is None else light_slider(page, base, int(time.time()))
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
@@ -502,9 +511,12 @@ def memory_figures(sessions: int, largest: int, env: dict, keep_freed: bool, see
                   f"{f['after'] / mib:,.0f} MiB after; {f['seconds']:.0f} s, slowest page {f['slowest']:.1f} s, "
                   f"elements per page {f['elements']}, exceptions {f['exceptions']}", flush=True)
             if f["light"]:
-                print(f"  meanwhile a light session ({LIGHT}) moved its width slider {len(f['light'])} times: "
-                      f"median {statistics.median(f['light']):,.0f} ms, slowest {max(f['light']):,.0f} ms "
-                      "(target: median 400 ms)", flush=True)
+                settled, answered = zip(*f["light"])
+                print(f"  meanwhile a light session ({LIGHT}) moved its width slider {len(settled)} times: "
+                      f"settled in a median {statistics.median(settled):,.0f} ms, slowest {max(settled):,.0f} ms "
+                      f"(target: median 400 ms); the server's answer in a median {statistics.median(answered):,.0f}"
+                      f" ms, slowest {max(answered):,.0f} ms (the rest is the browser drawing it on the same two "
+                      "cores)", flush=True)
     print(f"load average {os.getloadavg()[0]:.1f} after")
 
 

@@ -21,7 +21,8 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "i
          "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
                        "Gecko) Version/17.0 Mobile/15E148 Safari/604.1"}
 
-# Added to a page before it loads (context.add_init_script): counts the runs the server reports over. That
+# Added to a page before it loads (context.add_init_script): counts the runs the server reports over, and notes when
+# the last report arrived (window.__finishedAt, performance.now() ms). That
 # report is a ForwardMsg whose only field is session_status_changed (9) with script_is_running false: the
 # two bytes 0x4a 0x00. A run fast enough to be drawn in one frame may never show the "running" state, so
 # the script-state attribute alone can miss it.
@@ -29,6 +30,7 @@ COUNT_RUNS = """(() => {
   window.__finishedRuns = 0;
   const finished = () => {
     window.__finishedRuns += 1;
+    window.__finishedAt = performance.now();  // when the server's word that a run ended arrived
     // the page may not change after it: check again once the frame that draws the run's end is done
     requestAnimationFrame(() => setTimeout(() => window.__checkSettled && window.__checkSettled(), 0));
   };

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import DEFAULT_MEMORY_BUDGET, Config, cache, estimate_memory, threads
 from core.admission import (
-    DEFAULT_SERVER_MIB, ENV, SERVER_MIB_RANGE, SLICE, Admission, BudgetSettingError, server_budget,
+    DEFAULT_SERVER_MIB, ENV, PASSING_WORK, SERVER_MIB_RANGE, SLICE, Admission, BudgetSettingError, server_budget,
 )
 from views import summary, tour, urlstate
 from views.text import t
@@ -205,11 +205,12 @@ def one_core_queue(first: tuple[str, float], second: tuple[str, float], asks_at:
 
 
 def test_a_short_computation_passes_long_ones_once_it_has_waited_a_little():
-    """Highest response ratio next: (waited + work) / work. A long one (10 s) asks at 0, a short one (10 ms) at 1;
-    at 1.02 s the short one's ratio is 3 against the long one's 1.102, so it takes the core first."""
+    """Highest response ratio next: (waited + work) / work. A long one (10 s) asks at 0, a short one (20 ms, past
+    PASSING_WORK) at 1; at 1.04 s the short one's ratio is 3 against the long one's 1.104, so it takes the core
+    first."""
     # the short one asks with ratio 1, below the long one's 1.1
-    clock, order, running, long, short = one_core_queue(("long", 10.0), ("short", 0.01), asks_at=1.0)
-    clock.now = 1.02
+    clock, order, running, long, short = one_core_queue(("long", 10.0), ("short", 2 * PASSING_WORK), asks_at=1.0)
+    clock.now = 1.04
     assert short.waits_with(1) and long.waits_with(2)  # ranked again as the ratios move
     running.done()
     assert short.admitted.wait(GUARD) and not long.admitted.is_set()
@@ -232,6 +233,30 @@ def test_a_newcomer_passes_one_waiting_only_after_waiting_v_w_over_w_minus_v(sha
         holder.release.set()
     for holder in (long, newcomer):
         holder.done()
+
+
+def test_a_computation_of_milliseconds_runs_at_once_beside_the_cores_and_waits_only_for_its_memory():
+    """A slider on a small network (under a millisecond of work) had waited for a class's tour networks to free a
+    core: one of at most PASSING_WORK runs at once, every core held and others in line, taking no core; it still
+    reserves its memory, and one whose memory is taken waits in line with the rest. One that says no work (0:
+    unknown) waits its turn."""
+    admission = Admission(cores=1, memory=100)
+    running = Holder.running(admission, 10, work=1.0)
+    queued = Holder(admission, 0, work=1.0)
+    assert queued.waits_with(1)
+    quick = Holder.running(admission, 20, work=PASSING_WORK)  # at once, past the one in line
+    assert (admission.running, admission.reserved, admission.waiting) == (2, 30, 1)
+    assert not lends_a_core(admission) and not queued.admitted.is_set()  # it took no core: the line's is still held
+    unknown = Holder(admission, 0)
+    assert unknown.waits_with(2) and not unknown.admitted.is_set()
+    over = Holder(admission, 80, work=PASSING_WORK)  # 10 + 20 + 80 > 100: waits for memory, in line
+    assert over.waits_with(3) and not over.admitted.is_set()
+    quick.done()  # its memory free now, the short one waits in line for a core like the rest, the shortest first
+    for holder in (running, queued, unknown, over):  # each in its turn
+        holder.release.set()
+    for holder in (running, queued, unknown, over):
+        holder.done()
+    assert admission.running == admission.reserved == admission.waiting == 0
 
 
 def test_one_of_as_much_work_that_asks_later_never_passes():
@@ -688,7 +713,7 @@ def test_one_resuming_takes_its_core_back_from_pages_in_line_as_its_ratio_grows(
     admission = Admission(cores=1, memory=100, clock=clock)
     order: list[str] = []
     long = Stepper(admission, 10)
-    quick = Holder(admission, 0, order, "quick", work=0.001)  # takes the lent core
+    quick = Holder(admission, 0, order, "quick", work=2 * PASSING_WORK)  # takes the lent core
     page = Holder(admission, 0, order, "page", work=1.0)
     assert page.waits_with(2)
     clock.now = 2.0
