@@ -1127,6 +1127,11 @@ def test_every_direction_is_said_kept_only_where_every_value_is_near_1(lang):
                              mean_squared=view.headline(edge, lang)["mean_squared"]))
     story = tour.story("10", cache.simulate_cached(tour.STEPS["10"]), lang)
     assert t(lang, "story_10_kept_all") not in story and summary.format_value(values.min()) in story
+    # the story says where its count comes from: 128 singular values at each of 2 inputs, not a 256-unit net
+    config = tour.STEPS["10"]
+    assert config.width == 128 and edge.values.shape == (2, 128)
+    assert t(lang, "story_10_kept_but", far=far, count="256", each="128", inputs="2", low="0.5", high="2",
+             smallest=summary.format_value(values.min())) in story
     linear = spectrum(Config(activation="linear", init="orthogonal", width=40, depth=6, batch=10, dtype="float64"))
     assert view.outliers(linear)[0] == 0
     assert view.verdict(linear, lang) == t(lang, "spectrum_tab.isometric", **view.stated(linear, lang),

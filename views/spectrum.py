@@ -430,11 +430,14 @@ def outliers(result: Spectrum) -> tuple[int, int, float]:
 
 def outlier_values(result: Spectrum) -> dict[str, str] | None:
     """outliers() as a sentence names them, the Spectrum tab's and step 10's story alike: "far" of "count", the
-    "smallest", the band from "low" to "high"; None where every value is within ISOMETRY of 1."""
+    "smallest", the band from "low" to "high", and where the count comes from: "inputs" inputs of "each" singular
+    values; None where every value is within ISOMETRY of 1."""
     far, count, smallest = outliers(result)
     if not far:
         return None
-    return {"far": f"{far:,}", "count": f"{count:,}", "smallest": summary.format_value(smallest),
+    inputs, each = result.values.shape
+    return {"far": f"{far:,}", "count": f"{count:,}", "inputs": f"{inputs:,}", "each": f"{each:,}",
+            "smallest": summary.format_value(smallest),
             "low": summary.format_value(1 / ISOMETRY), "high": summary.format_value(ISOMETRY)}
 
 
