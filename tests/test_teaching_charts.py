@@ -1655,3 +1655,35 @@ def test_the_mean_charts_layer_axis_ends_at_the_last_layer_as_the_std_charts_doe
     ends = [max(float(label["text"]) for label in step_axis({**spec, "width": 500})[0] if label["shown"])
             for spec in (mean, std)]
     assert ends[0] == ends[1] <= result.config.depth, ends
+
+
+# A linear axis's data, and the style its every tick label takes: plain decimals, or m × 10ᵉ
+LINEAR_AXES = {"step 4's means, -0.001 to 0.0025": ([-0.001, 0.0002, 0.0025], "plain"),
+               "means under the plain range": ([-2e-5, 1e-5, 3e-5], "powers"),
+               "a std past it": ([0.0, 12_000.0, 48_000.0], "powers"),
+               "a std within it": ([0.0, 0.4, 1.2], "plain")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("values, style", LINEAR_AXES.values(), ids=LINEAR_AXES.keys())
+def test_a_linear_axis_writes_every_tick_in_one_style(values, style):
+    """Step 4's mean axis had read "5 × 10⁻⁴" beside "−0.001": each tick was written by the page's rule for one
+    number. A linear axis's ticks (as Vega lays them out) are now all plain decimals where they reach the plain range,
+    all in powers of ten where they stay under it or pass its top; each label reads back as its tick's value."""
+    layers = pd.DataFrame({"layer": range(len(values)), "act_mean": values, "act_mean_text": [""] * len(values)})
+    mean = charts.mean_chart(layers, colour="#4477AA", title="m", y_title="mean", layer_title="layer").to_dict()
+    frame = pd.DataFrame({"layer": range(len(values)), "value": values, "series": "measured", "value_text": ""})
+    std = charts.line_chart(frame, colour="#4477AA", title="s", y_title="std", log=False, names=NAMES,
+                            layer_title="layer").to_dict()
+    for spec in (mean, std) if min(values) >= 0 else (mean,):
+        labels = [text for text in y_labels_and_grid({**spec, "width": 400, "height": 240})[0] if text != "0"]
+        assert len(labels) >= 2, labels
+        powers = ["10" in text and ("×" in text or text.lstrip("−").startswith("10")) for text in labels]
+        assert powers == [style == "powers"] * len(labels), labels
+        for text in labels:  # a plain label is the tick's decimal; a power's mantissa and exponent are the tick's
+            number = text.replace("−", "-").replace(",", "").replace("\u00a0", "")
+            if style == "powers":
+                mantissa, _, power = number.rpartition("×")
+                exponent = int(power.split("10", 1)[1].translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
+                number = float(mantissa or (-1 if number.startswith("-") else 1)) * 10.0 ** exponent
+            assert math.isfinite(float(number)), text

@@ -574,10 +574,11 @@ def coloured(spec: dict, mode: str | None) -> dict:
     return {**spec, "config": config}
 
 
-def number_expr(value: str, digits: int = 2, powers: bool = False) -> str:
+def number_expr(value: str, digits: int = 2, powers: bool = False, plain: bool = False) -> str:
     """A Vega expression writing the number `value` (an expression) as views.summary.format_value does: plain
     decimals in summary.PLAIN ("0.01", "1,200"), else "2.9 × 10⁻⁷", "10⁻⁷" for a power of ten; `digits`
-    significant digits (d3-format's "~r"). powers: every nonzero number as a power of ten, 1 as "10⁰" (log_labels)."""
+    significant digits (d3-format's "~r"). powers: every nonzero number as a power of ten, 1 as "10⁰" (log_labels);
+    plain: every number as a plain decimal ("0.0005", "20,000": linear_labels)."""
     exponent = f"floor(log(abs({value})) / LN10 + 1e-9)"
     if powers:  # a log axis's ticks are whole powers of ten; below float64's smallest normal number (a gradient's
         # zero band at 10⁻³²²) they are subnormal, 9.88 × 10⁻³²³ for 10⁻³²², and floor had written "10 × 10⁻³²³"
@@ -586,18 +587,35 @@ def number_expr(value: str, digits: int = 2, powers: bool = False) -> str:
     # the exponent's sign apart: d3-format writes a negative number with U+2212, which read "10−⁴" after the digits
     # were raised
     power = f"format(abs({exponent}), 'd')"
-    for plain, raised in zip("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"):
-        power = f"replace({power}, regexp('{plain}', 'g'), '{raised}')"
+    for digit, raised in zip("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"):
+        power = f"replace({power}, regexp('{digit}', 'g'), '{raised}')"
     power = f"({exponent} < 0 ? '⁻' : '') + {power}"
     low, high = PLAIN
-    plain = f"{value} == 0" if powers else f"({value} == 0 || (abs({value}) >= {low} && abs({value}) < {high}))"
+    written_plain = "true" if plain else f"{value} == 0" if powers else \
+        f"({value} == 0 || (abs({value}) >= {low} && abs({value}) < {high}))"
     return (f"!isValid({value}) || !isFinite({value}) ? '—' : "
-            f"{plain} ? format({value}, ',.{digits}~r') : "
+            f"{written_plain} ? format({value}, ',.{digits}~r') : "
             f"({mantissa} == '1' ? '' : {mantissa} + '{TIMES}') + '10' + {power}")
 
 
 NUMBER_LABEL = number_expr("datum.value")  # an axis's tick labels, as the page writes numbers
 POWER_LABEL = number_expr("datum.value", powers=True)  # a log axis's decades past summary.PLAIN: 10⁻¹, 10⁰, 10¹
+PLAIN_LABEL = number_expr("datum.value", plain=True)  # a linear axis's ticks, all as plain decimals
+
+
+def linear_labels(values) -> str:
+    """A linear axis's tick labels, in one style for the axis, as log_labels gives a log axis's: its ticks are
+    steps of one size from 0, so where they reach summary.PLAIN's range each is a plain decimal, those below its
+    floor too (step 4's mean axis had read "5 × 10⁻⁴" beside "−0.001"); where every one stays under it, each in
+    powers of ten ("2 × 10⁻⁵"), and past its top likewise ("2 × 10⁴", not "5,000" beside "10⁴").
+
+    values: the data the axis spans (its ticks lie within a step of them); non-finite ones are left out."""
+    top = np.abs(np.asarray(values, float))
+    top = float(top[np.isfinite(top)].max(initial=0.0))
+    low, high = PLAIN
+    if top < low / 10:  # every tick under the plain range, written in powers by the page's own rule
+        return NUMBER_LABEL
+    return PLAIN_LABEL if top < high / 2 else number_expr("datum.value", powers=True)
 
 
 def in_powers(ticks) -> bool:
@@ -688,12 +706,14 @@ def y_ticks(text_scale: str = "1") -> alt.ExprRef:
     return alt.ExprRef(f"max(3, ceil(height / 40 / ({text_scale})))")
 
 
-def _linear_y(field: str, title: str, y_max: float | None = None, text_scale: str = "1") -> alt.Y:
-    """A linear y axis from 0 whose top tick is at or above every value (y_ticks); y_max: the domain's end before
-    it is made nice (two charts side by side read on one scale); text_scale: y_ticks'."""
+def _linear_y(field: str, title: str, values, y_max: float | None = None, text_scale: str = "1") -> alt.Y:
+    """A linear y axis from 0 whose top tick is at or above every value (y_ticks), its labels in one style
+    (linear_labels of the values, y_max among them); y_max: the domain's end before it is made nice (two charts side
+    by side read on one scale); text_scale: y_ticks'."""
     ticks = y_ticks(text_scale)
     scale = alt.Scale(nice=ticks) if y_max is None else alt.Scale(domain=[0, y_max], nice=ticks)
-    return alt.Y(field).title(title).scale(scale).axis(labelExpr=NUMBER_LABEL, tickCount=ticks)
+    labels = linear_labels([*np.asarray(values, float), *([] if y_max is None else [y_max])])
+    return alt.Y(field).title(title).scale(scale).axis(labelExpr=labels, tickCount=ticks)
 
 
 def _x_layer(title: str | None, layers: tuple[int, int] | None = None) -> alt.X:
@@ -816,7 +836,7 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
     series = [names["measured"], names["theory"], *([branch, branch_theory] if branch else [])]
     ticks, layers = layout("line", frame, log=log, log_span=log_span)
     beside = branch_colour(colour)  # a branch's line and its theory's
-    y = _log_y("value:Q", y_title, ticks) if log else _linear_y("value:Q", y_title, y_max, text_scale)
+    y = _log_y("value:Q", y_title, ticks) if log else _linear_y("value:Q", y_title, frame["value"], y_max, text_scale)
     base = written(alt.Chart(frame), "value").encode(
         _x_layer(layer_title if layer_axis_title else None, layers),
         y,
@@ -863,7 +883,7 @@ def mean_chart(frame: pd.DataFrame, *, colour: str, title: str, y_title: str, la
     (layers,) = layout("mean", frame)
     base = written(alt.Chart(frame), "act_mean").encode(
         _x_layer(layer_title, layers),
-        alt.Y("act_mean:Q").title(y_title).axis(labelExpr=NUMBER_LABEL),
+        alt.Y("act_mean:Q").title(y_title).axis(labelExpr=linear_labels(frame["act_mean"])),
         tooltip=[alt.Tooltip("layer:Q", title=layer_title), alt.Tooltip("act_mean_text:N", title=y_title)],
     )
     if measured is None:
@@ -910,7 +930,7 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
     # names the end: "start_end", here the bar's end
     bars = alt.Chart(frame).transform_calculate(start_end="datum.end").mark_bar(binSpacing=0).encode(
         alt.X("start:Q").bin("binned").title(None).scale(x_scale).axis(values=[lo, (lo + hi) / 2, hi],
-                                                                      labelExpr=NUMBER_LABEL),
+                                                                      labelExpr=linear_labels([lo, hi])),
         alt.X2("end:Q"),
         y,
         color=alt.when(alt.datum.kind == "bin").then(alt.value(colour)).otherwise(alt.value(SPIKE_COLOUR)),
