@@ -679,3 +679,22 @@ def test_past_q_star_infinite_no_phase_is_called_chaotic_and_the_correlations_dr
     he = tour.step_config("6")
     assert t(lang, "theory_tab.depth_infinite") in view.here_text(theory.theory_summary(he), lang, depth=10,
                                                                    activation="relu")
+
+
+def test_the_edge_of_chaos_runs_over_the_labels_halos_and_under_their_letters():
+    """The labels' white halos hid the edge of chaos where it passes them (step 4's "tanh's gain 5/3", "you are here,
+    at Xavier") and the leader rules of the points under them: the curve and the rules are drawn over every halo,
+    and every label's letters, the points and the rules over the curve."""
+    grid = theory.phase_map("tanh")
+    spec = view.map_chart(view.map_frame(grid), view.critical_frame(grid), _marks(Config(), "en"), lang="en").to_dict()
+    kinds = []
+    for layer in spec["layer"]:
+        mark = layer["mark"] if isinstance(layer["mark"], dict) else {"type": layer["mark"]}
+        kind = {"rect": "heat", "line": "edge", "rule": "leader", "point": "point"}.get(mark["type"])
+        if mark["type"] == "text":
+            kind = "halo" if mark.get("stroke") == "white" else "letters"
+        kinds.append(kind)
+    edge = kinds.index("edge")
+    assert kinds.count("edge") == 1 and kinds.count("halo") == kinds.count("letters") == 3, kinds
+    assert all(i < edge for i, kind in enumerate(kinds) if kind in ("heat", "halo")), kinds
+    assert all(i > edge for i, kind in enumerate(kinds) if kind in ("leader", "point", "letters")), kinds

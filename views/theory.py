@@ -315,13 +315,15 @@ def map_chart(cells: pd.DataFrame, critical: pd.DataFrame, marks: pd.DataFrame, 
         alt.Order("sigma_b2:Q"),
         tooltip=alt.value(t(lang, "theory_tab.critical")),
     )
-    layers = [heat, edge, *_mark_layers(marks, lang)]
+    halos, over = _mark_layers(marks, lang)
+    # the edge of chaos over the labels' halos and under their letters: a halo had hidden the curve where it matters
+    layers = [heat, *halos, edge, *over]
     return theme(layer(*layers, title=title, width=width, height=height))
 
 
-def _mark_layers(marks: pd.DataFrame, lang: str) -> list:
-    """Points (triangles when clamped), leader rules, and labels with a white halo, left- or right-aligned, each
-    within the plot."""
+def _mark_layers(marks: pd.DataFrame, lang: str) -> tuple[list, list]:
+    """The labels' white halos, then what goes over the edge of chaos: leader rules, points (triangles when
+    clamped) and the labels' letters, left- or right-aligned or centred, each within the plot."""
     base = alt.Chart(marks)
     x = alt.X("x:Q").scale(type="log", domain=list(X_DOMAIN), nice=False)
     tooltip = [alt.Tooltip("label:N", title=" "),
@@ -337,7 +339,7 @@ def _mark_layers(marks: pd.DataFrame, lang: str) -> list:
         size=alt.when(alt.datum.here).then(alt.value(260)).otherwise(alt.value(130)),
         tooltip=tooltip,
     )
-    layers = [leader, points]
+    halos, letters = [], []
     # a label is at most the room from its point to the plot's far edge (Vega's width signal, the point's px by the
     # x scale): on a phone's narrow map it ends in "…" inside the plot instead of running past it
     for align, dx, room in (("left", 6, "width - scale('x', datum.x) - 6"), ("right", -6, "scale('x', datum.x) - 6"),
@@ -347,8 +349,8 @@ def _mark_layers(marks: pd.DataFrame, lang: str) -> list:
             text = side.mark_text(align=align, dx=dx, baseline="middle", fontSize=LABEL_SIZE - 2, fontWeight="bold",
                                   color="black", stroke="white" if halo else None, strokeWidth=4 if halo else 0,
                                   limit=alt.ExprRef(room))
-            layers.append(text.encode(x, alt.Y("label_y:Q"), alt.Text("text:N")))
-    return layers
+            (halos if halo else letters).append(text.encode(x, alt.Y("label_y:Q"), alt.Text("text:N")))
+    return halos, [leader, points, *letters]
 
 
 def gradient_chart(frame: pd.DataFrame, *, lang: str = "en", colour: str = MEASURED_COLOUR,
