@@ -89,9 +89,9 @@ def test_every_sentence_on_an_underflow_names_the_smallest_normal_number(config)
 def test_every_sentence_on_weights_that_round_to_zero_says_so_and_names_the_float_s_smallest_number(residual):
     """std=1e-46 in float32 rounds every weight of layer 1 to 0 (initializers.rounded_to_zero): the warning, the
     headline's missing value, the verdict's reason, the Derivation's dash and the core's own line each say that the
-    weights of that layer round to 0 in float32, not that values fell below its smallest normal number; the warning
-    names float32's smallest number and float64's, which holds such weights. A values' underflow says nothing of
-    weights."""
+    weights of that layer round to 0 in float32, not that values fell below its smallest normal number, and the
+    verdict's reason gives no ratio of signals (none was measured); the warning names float32's smallest positive
+    number and float64's, which holds such weights. A values' underflow says nothing of weights."""
     config = Config(init="normal", std=1e-46, depth=3, width=8, batch=10, residual=residual)
     result = simulate(config)
     (b,) = result.breaks
@@ -100,13 +100,16 @@ def test_every_sentence_on_weights_that_round_to_zero_says_so_and_names_the_floa
                 for dtype in ("float32", "float64")}
     assert smallest == {"float32": "1.4\u00a0×\u00a010⁻⁴⁵", "float64": "4.94\u00a0×\u00a010⁻³²⁴"}
     for lang in LANGUAGES:
-        rounds = t(lang, "part_weights_zero", layer=1, dtype="float32")  # "every weight of layer 1 rounds to 0 ..."
         warning = summary.break_message(b, lang, config.dtype)
         assert t(lang, "break_weights_zero", layer=1, dtype="float32", subnormal=smallest["float32"]) in warning
         assert smallest["float64"] in warning and "float64" in warning
-        for sentence in (summary.missing_reason(result, lang), summary.explain(result, lang),
-                         derivation.Values(result, lang).missing):
-            assert rounds in sentence and summary.format_value(np.finfo("float32").tiny) not in sentence, sentence
+        said = {"missing_weights_zero": summary.missing_reason(result, lang),
+                "verdict_vanishing_why_weights": summary.explain(result, lang),  # no ratio: nothing was measured
+                "der_missing_weights_zero": derivation.Values(result, lang).missing}
+        assert summary.verdict(result) == "vanishing"
+        for key, sentence in said.items():
+            assert sentence == t(lang, key, layer=1, dtype="float32"), sentence
+            assert summary.format_value(np.finfo("float32").tiny) not in sentence, sentence
     assert "every weight of layer 1 rounds to 0 in float32" in b.message("float32")
     assert f"{np.finfo('float32').smallest_subnormal:.3g}" in b.message("float32")
     values = simulate(UNDERFLOWS[0]).breaks[0]  # the values' own underflow

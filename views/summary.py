@@ -432,15 +432,17 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
         why = t(lang, "verdict_healthy_why", act=act_text, grad=grad_text, depth=depth, low=format_value(SHRINK),
                 high=format_value(GROW))
         return join(lang, [why, *stuck_note(result, lang)], "sentence")
+    underflow = next((b for b in result.breaks if b.kind == "underflow"), None)
+    if v.name == "vanishing" and underflow is not None and underflow.weights:  # nothing measured to give a ratio of
+        return t(lang, "verdict_vanishing_why_weights", layer=underflow.layer, dtype=config.dtype)
     crossed = (lambda r: r < SHRINK) if v.name == "vanishing" else (lambda r: r > GROW)
     limit = SHRINK if v.name == "vanishing" else GROW
     if v.stage is None and crossed(act) != crossed(grad):  # one of them: named, not "signals"
         which, ratio = ("act", act_text) if crossed(act) else ("grad", grad_text)
         return t(lang, f"verdict_{v.name}_why_{which}", limit=format_value(limit), ratio=ratio, depth=depth)
     parts = []
-    if v.stage is not None:  # an underflow's (diagnose): the values', or the weights' own
-        underflow = next(b for b in result.breaks if b.kind == "underflow")
-        parts.append(t(lang, f"part_{break_key(underflow)}", stage=t(lang, f"stage_{v.stage}"), layer=v.layer,
+    if v.stage is not None:  # an underflow's (diagnose)
+        parts.append(t(lang, "part_underflow", stage=t(lang, f"stage_{v.stage}"), layer=v.layer,
                        **float_words(config.dtype)))
     if crossed(act):
         parts.append(t(lang, "part_act", ratio=act_text, depth=depth))
