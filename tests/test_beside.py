@@ -15,7 +15,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from core import simulate
 from tests.app_support import open_app
 from tests.vega_specs import encodings, title_text
-from views import beside, present, summary, tour, urlstate
+from views import beside, charts, present, summary, tour, urlstate
 from views.tabs import CODES
 from views.text import t
 
@@ -304,3 +304,22 @@ def test_each_side_s_histograms_read_their_own_network_s_activation(query):
     titles = [" ".join(title) if isinstance(title, list) else title for title in titles]
     keys = [title for title in titles if title != t(lang, "chart_act_std")]
     assert len(keys) == 2 and sum(t(lang, "act_tanh") in key for key in keys) == sides.count("3") == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_side_s_histograms_say_what_their_bare_shares_are(lang):
+    """Step 6 beside step 5: each side's narrow panels write the shares alone ("50.1 %", "1.7 %"), which no caption
+    explained; the line under each side's histogram title names them (charts.label_key of that side's network)."""
+    at = open_app(step="6", beside="5", lang=lang)
+    no_trouble(at)
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    subtitles = [spec["title"].get("subtitle") for spec in specs if isinstance(spec.get("title"), dict)
+                 and spec["title"].get("subtitle")]
+    subtitles = [" ".join(s) if isinstance(s, list) else s for s in subtitles]
+    for code in ("6", "5"):  # both ReLU: the values exactly 0, and those past the range's end, 3
+        config = tour.STEPS[code]
+        frame = charts.histogram_frame(simulate(config), lang)
+        key = charts.label_key(frame, config.activation, lang)
+        assert key and charts.label_layout(frame, beside.PANEL[0])[0] == "short"
+        assert " ".join(key.split()) in [" ".join(s.split()) for s in subtitles], (key, subtitles)

@@ -184,9 +184,12 @@ def side(page: Page, f: dict, code: str, config: Config, other: Config, y_max: f
          **charts.std_axis(log_span, y_max))
     panels, _ = charts.panel_layers(config.depth)
     width, height = PANEL
+    # a side's narrow panels write their shares alone ("1.7 %"): a line under the title says what they are
+    short = charts.label_layout(f["histogram"], width)[0] == "short"
     draw("histogram", f["histogram"], name=f"histograms{files}", width="content", colour=colour,
          title=titles["hist"], share_title=page.t("share"), panel_width=width, panel_height=height,
          layer_title=page.t("layer"), bin_titles=[page.t("bin_start"), page.t("bin_end")],
+         subtitle=charts.label_key(f["histogram"], config.activation, page.lang) if short else "",
          **present.screen_columns(len(panels), fit=False))  # a side: half the column the window rule reckons with
 
 
