@@ -147,44 +147,30 @@ class Admission:
         """
         ticket = _Ticket(max(0, int(nbytes)), max(MIN_WORK, float(work)), self.clock())
         told = 0
-        passing = 0.0 < work <= PASSING_WORK
         with self._changed:
-            if passing and self._fits(ticket):  # beside the cores, taking none
-                reserve = min(ticket.nbytes, self.memory)
-                self.running += 1
-                self.reserved += reserve
-            else:
-                passing = False
-        if passing:
-            try:
-                yield
-            finally:
-                with self._changed:
-                    self.running -= 1
-                    self.reserved -= reserve
-                    self._changed.notify_all()
-            return
-        with self._changed:
-            self._queue.append(ticket)
-            try:
-                while not self._admissible(ticket):
-                    ahead = self.running + self._rank(ticket)
-                    if waiting is not None and ahead != told:
-                        waiting(ahead)
-                        told = ahead
-                    if check is not None:
-                        check()
-                    if self._cores_used < self.cores and self._next() is not None:
-                        self._changed.notify_all()  # the one ranked first now (the ratios move) may take the core
-                    self._changed.wait(every)
-            except BaseException:
+            # a computation of milliseconds runs at once beside the cores' computations, taking none of them
+            core = 0 if 0.0 < work <= PASSING_WORK and self._fits(ticket) else 1
+            if core:
+                self._queue.append(ticket)
+                try:
+                    while not self._admissible(ticket):
+                        ahead = self.running + self._rank(ticket)
+                        if waiting is not None and ahead != told:
+                            waiting(ahead)
+                            told = ahead
+                        if check is not None:
+                            check()
+                        if self._cores_used < self.cores and self._next() is not None:
+                            self._changed.notify_all()  # the one ranked first now (the ratios move) may take the core
+                        self._changed.wait(every)
+                except BaseException:
+                    self._queue.remove(ticket)
+                    self._changed.notify_all()  # the next in line may fit now
+                    raise
                 self._queue.remove(ticket)
-                self._changed.notify_all()  # the next in line may fit now
-                raise
-            self._queue.remove(ticket)
             reserve = min(ticket.nbytes, self.memory)  # the budget as it is now: set_memory may have changed it
             self.running += 1
-            self._cores_used += 1
+            self._cores_used += core
             self.reserved += reserve
             if told and waiting is not None:
                 waiting(0)
@@ -194,7 +180,7 @@ class Admission:
         finally:
             with self._changed:
                 self.running -= 1
-                self._cores_used -= 1
+                self._cores_used -= core
                 self.reserved -= reserve
                 self._changed.notify_all()
 

@@ -1191,13 +1191,14 @@ def drawn_as_one(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
     return _drawn_within(frame, hidden_offset)
 
 
-def drawn_touching(frame: pd.DataFrame) -> list[tuple[tuple[tuple[str, ...], ...], float]]:
+def drawn_touching(frame: pd.DataFrame, hidden: list | None = None) -> list[tuple[tuple[tuple[str, ...], ...], float]]:
     """The lines compare_chart draws side by side with no gap between them: groups of two or more visible lines
     within touching_offset px of each other at every layer, each line the schemes drawn as one there (drawn_as_one's
     group, or one scheme), with the largest ratio of two of the group's stds at one layer. Lines that touch all
     along read as one thick line: steps 1 to 4's He and N(0, 0.01²) + batch norm, 15 % apart on 8.5 decades, 1.8
-    px; step 5's, 51 % apart on 21 decades, 2.1 px. Step 9's two lines touch, each two schemes drawn as one."""
-    lines = {s: schemes for schemes, _ in drawn_as_one(frame) for s in schemes}
+    px; step 5's, 51 % apart on 21 decades, 2.1 px. Step 9's two lines touch, each two schemes drawn as one.
+    hidden: drawn_as_one(frame), where the caller has it already."""
+    lines = {s: schemes for schemes, _ in (drawn_as_one(frame) if hidden is None else hidden) for s in schemes}
     found = []
     for schemes, ratio in _drawn_within(frame, touching_offset):
         visible = tuple(dict.fromkeys(lines.get(s, (s,)) for s in schemes))

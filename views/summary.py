@@ -126,7 +126,8 @@ class Verdict:
 
     layer: the first layer that shows it (overflowed, symmetric, dead, saturated; a vanishing underflow);
     share: the share of that layer's values on the flat ends (saturated); stage: "forward" or "backward"
-    for a break; flat: saturated with every value of the layer equal, the flat end reached exactly.
+    for a break; flat: saturated with every value of the layer equal, the flat end reached exactly; weights: the
+    underflow is the layer's weights rounding to 0 (core.network.Break.weights).
     """
 
     name: str
@@ -134,6 +135,7 @@ class Verdict:
     share: float = math.nan
     stage: str | None = None
     flat: bool = False
+    weights: bool = False
 
 
 def ratio(a: float, b: float) -> float:
@@ -261,7 +263,7 @@ def diagnose(result) -> Verdict:
     act, grad = signal_ratios(result)
     underflow = next((b for b in result.breaks if b.kind == "underflow"), None)
     if underflow is not None:
-        return Verdict("vanishing", layer=underflow.layer, stage=underflow.stage)
+        return Verdict("vanishing", layer=underflow.layer, stage=underflow.stage, weights=underflow.weights)
     if act < SHRINK or grad < SHRINK:
         return Verdict("vanishing")
     if act > GROW or grad > GROW:
@@ -432,9 +434,8 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
         why = t(lang, "verdict_healthy_why", act=act_text, grad=grad_text, depth=depth, low=format_value(SHRINK),
                 high=format_value(GROW))
         return join(lang, [why, *stuck_note(result, lang)], "sentence")
-    underflow = next((b for b in result.breaks if b.kind == "underflow"), None)
-    if v.name == "vanishing" and underflow is not None and underflow.weights:  # nothing measured to give a ratio of
-        return t(lang, "verdict_vanishing_why_weights", layer=underflow.layer, dtype=config.dtype)
+    if v.weights:  # nothing measured to give a ratio of
+        return t(lang, "verdict_vanishing_why_weights", layer=v.layer, dtype=config.dtype)
     crossed = (lambda r: r < SHRINK) if v.name == "vanishing" else (lambda r: r > GROW)
     limit = SHRINK if v.name == "vanishing" else GROW
     if v.stage is None and crossed(act) != crossed(grad):  # one of them: named, not "signals"

@@ -76,10 +76,11 @@ def show(page: Page) -> None:
     names = {s: charts.scheme_name(s, page.lang, r.config) for s, r in results.items()}
     # a line hidden under another must not look missing, nor two lines that touch all along look like one
     decades = summary.format_value(charts.compare_decades(frame))
-    for schemes, ratio in charts.drawn_as_one(frame):
+    hidden = charts.drawn_as_one(frame)
+    for schemes, ratio in hidden:
         st.caption(page.t("compare_one_line", names=join(page.lang, [names[s] for s in schemes]),
                           apart=summary.format_share(ratio - 1), decades=decades))
-    for lines, ratio in charts.drawn_touching(frame):
+    for lines, ratio in charts.drawn_touching(frame, hidden):
         st.caption(page.t("compare_touching", names=line_names(lines, names, page.lang),
                           apart=summary.format_share(ratio - 1), decades=decades))
     for note in drawn_short(results, names, page.lang) + under_floor(frame, names, page.lang):
