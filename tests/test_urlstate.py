@@ -766,6 +766,64 @@ def test_characters_that_only_look_like_numbers_are_refused(text):
     assert [(p.kind, p.raw) for p in problems] == [("value", text)]
 
 
+def read_alone(name: str, text: str):
+    """The value a link holding only name=text gives name, or None if it is refused."""
+    values, problems = urlstate.read({name: text}, TABS)
+    return None if problems else values[name]
+
+
+MARKED = [name for name, p in urlstate.PARAMS.items() if p.kind in urlstate.NUMBER_KINDS]
+
+
+@pytest.mark.parametrize("name", MARKED)
+@pytest.mark.parametrize("mark", urlstate.DECIMAL_MARKS)
+@given(whole=st.integers(-120, 5000), tenth=st.integers(0, 9))
+@settings(max_examples=12)
+def test_a_decimal_mark_other_than_a_point_is_refused_and_named_with_the_number_it_may_mean(name, mark, whole, tenth):
+    """?std=0,5 had been refused as "a number from 0 to 100", which 0.5 is; ?bias=٣٫٥ (the Arabic decimal separator)
+    and ?std=0。5 (a Chinese input method's full stop) alike. The mark is still not read, since ,'s groups of
+    thousands would make ?width=1,000 ambiguous; the refusal names the mark and the value written with a point, when
+    that link would be read."""
+    text = f"{whole}{mark}{tenth}"
+    with_point = f"{whole}.{tenth}"
+    meant = read_alone(name, with_point)
+    values, problems = urlstate.read({name: text}, TABS)
+    assert name not in values and [(p.kind, p.raw) for p in problems] == [("value", text)]
+    for lang in ("en", "zh"):
+        (message,) = urlstate.messages(problems, lang, TABS)
+        spans = assert_plain(message)
+        assert spans[:2] == [text, mark]
+        if meant is None:
+            assert spans[2:] == []
+        else:
+            assert spans[2:] == [f"{name}={urlstate.format_number(float(with_point))}"]
+            assert float(spans[2].split("=")[1]) == float(with_point)
+
+
+@pytest.mark.parametrize("name, text, meant", [
+    ("width", "1,000", ["1000"]),  # 1.000 is below width's 2
+    ("depth", "1,000", ["1"]),  # 1000 is past depth's 100
+    ("batch", "1,000", ["1000"]),
+    ("image", "1,000", ["1"]),
+    ("seed", "4,294,967,295", ["4294967295"]),  # a decimal mark appears once
+    ("width", "1\u066c024", ["1024"]),  # the Arabic thousands separator
+    ("width", "2,048.0", ["2048"]),
+    ("steps", "1'000", ["1000"]),
+    ("bias", "1'000", []),  # 1000 is past bias's 100
+    ("depth", "1_0", []),  # not groups of three
+    ("std", "0,5", ["0.5"]),
+    ("seed", "12,34", []),  # a seed is whole, and 34 is no group of three
+])
+def test_a_number_with_marks_that_group_thousands_is_refused_and_named_with_the_number_it_may_mean(name, text, meant):
+    values, problems = urlstate.read({name: text}, TABS)
+    assert name not in values and [(p.kind, p.raw) for p in problems] == [("value", text)]
+    mark = next(char for char in text if not (char.isdigit() or char == "."))
+    for lang in ("en", "zh"):
+        (message,) = urlstate.messages(problems, lang, TABS)
+        assert assert_plain(message) == [text, mark, *(f"{name}={number}" for number in meant)]
+    assert all(read_alone(name, number) is not None for number in meant)
+
+
 @pytest.mark.parametrize("name, text", [("width", "1_000"), ("depth", "1_0"), ("gain", "1_5"), ("branch_scale", "1_0"),
                                         ("std", "0.0_1")])
 def test_a_number_with_underscores_is_refused_in_every_kind_of_number(name, text):

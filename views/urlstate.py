@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
@@ -304,6 +305,39 @@ def ascii_number(text: str) -> str:
     return "".join(out)
 
 
+# Marks that other conventions write in numbers and the link does not read (it reads 0-9, in any script's digits, and
+# . + - e): a decimal comma, the Arabic decimal separator, the ideographic full stop a Chinese input method types for a
+# point; and marks that group thousands. A refusal names them and what the number could have meant (readings).
+DECIMAL_MARKS = ",\u066b\u3002\uff0c\uff61"  # , ٫ 。 ， ｡
+GROUP_MARKS = ",_'\u066c\u2019\uff0c"  # , _ ' ٬ ’ ，
+NUMBER_KINDS = ("int", "odd", "float", "gain", "branch_scale")
+
+
+def readings(name: str, raw: str, tabs: Sequence[str]) -> tuple[list[str], list[Any]]:
+    """A refused number's marks the link does not read (DECIMAL_MARKS, GROUP_MARKS), in order, and the allowed values
+    the text could mean: its one decimal mark read as the point ("0,5": 0.5), or its marks grouping thousands dropped
+    ("1,000": 1000); "1,000" for a width can be either. ([], []) for text without such marks or another kind."""
+    text = ascii_number(raw.strip())
+    marks = [char for char in dict.fromkeys(text) if char in DECIMAL_MARKS or char in GROUP_MARKS]
+    if _param(name, tabs).kind not in NUMBER_KINDS or not marks:
+        return [], []
+    texts = []
+    if len(marks) == 1 and marks[0] in DECIMAL_MARKS and text.count(marks[0]) == 1 and "." not in text:
+        texts.append(text.replace(marks[0], "."))
+    if len(marks) == 1 and marks[0] in GROUP_MARKS and \
+            re.fullmatch(rf"[+-]?\d{{1,3}}(?:{re.escape(marks[0])}\d{{3}})+(?:\.\d*)?(?:[eE][+-]?\d+)?", text):
+        texts.append(text.replace(marks[0], ""))
+    values = []
+    for reading in texts:
+        try:
+            value = parse(name, reading, _param(name, tabs))
+        except ValueError:
+            continue
+        if value not in values:
+            values.append(value)
+    return marks, values
+
+
 def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
     """The widget value a URL text asks for; ValueError when it is not allowed (a list: when any item is not)."""
     p = param or PARAMS[name]
@@ -420,7 +454,7 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
                               other=p.default, other_title=t(lang, f"step_{p.default}"), dropped=dropped))
         elif p.kind == "unused":
             said.append(t(lang, "url_problem_unused", name=p.name, raw=user_text(lang, p.raw),
-                          allowed=allowed_text(lang, p.name, tabs), why=why_text(lang, *p.kept)))
+                          allowed=refused_text(lang, p.name, p.raw, tabs), why=why_text(lang, *p.kept)))
         elif p.kind == "inherited":
             said.append(t(lang, "url_inherited", init=shown_value(p.default, lang, "init"), control=t(lang, "init"),
                           section=t(lang, "initialization")))
@@ -448,12 +482,9 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
             said.append(t(lang, "url_list_problem", name=p.name, raw=user_text(lang, p.raw),
                           kept=join(lang, list(p.kept)), choices=join(lang, list(PARAMS[p.name].choices))))
         else:
-            allowed = allowed_text(lang, p.name, tabs)
-            if rounds_to_zero(ascii_number(p.raw)):  # in range as written, but 0 as read: 1e-400 for std
-                allowed = t(lang, "allowed_not_zero", allowed=allowed)
             said.append(t(lang, "url_problem_step" if p.kept else "url_problem", name=p.name,
                           raw=user_text(lang, p.raw), default=shown_value(p.default, lang, p.name),
-                          allowed=allowed, n=p.kept[0] if p.kept else ""))
+                          allowed=refused_text(lang, p.name, p.raw, tabs), n=p.kept[0] if p.kept else ""))
     return said
 
 
@@ -490,6 +521,24 @@ def allowed_text(lang: str, name: str, tabs: Sequence[str]) -> str:
         return t(lang, "allowed_widths", low=written(p.low), high=written(p.high), separator=profiles.SEPARATOR,
                  fewest=profiles.ENTRIES[0], most=profiles.ENTRIES[1])
     return t(lang, f"allowed_{p.kind}", choices=join(lang, list(p.choices), "or"))  # one of a, b or c
+
+
+def refused_text(lang: str, name: str, raw: str, tabs: Sequence[str]) -> str:
+    """What a parameter allows (allowed_text), and why `raw` is not it where its range does not say: a number in range
+    that float64 reads as 0 (rounds_to_zero), or marks the link does not read and what they may have meant (readings).
+    """
+    allowed = allowed_text(lang, name, tabs)
+    if rounds_to_zero(ascii_number(raw)):  # in range as written, but 0 as read: 1e-400 for std
+        return t(lang, "allowed_not_zero", allowed=allowed)
+    marks, meant = readings(name, raw, tabs)
+    if not marks:
+        return allowed
+    marks = join(lang, [user_text(lang, mark) for mark in marks], "or")
+    if not meant:
+        return t(lang, "allowed_marks", allowed=allowed, marks=marks)
+    return t(lang, "allowed_marks_meant", allowed=allowed, marks=marks,
+             meant=join(lang, [f"`{name}={value if isinstance(value, str) else format_number(value)}`"
+                               for value in meant], "or"))  # as the link writes it: "width=1000", not "1,000"
 
 
 def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
