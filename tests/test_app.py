@@ -1435,6 +1435,28 @@ def test_a_branch_scale_typed_into_its_box_that_is_none_is_said_to_be_replaced(t
     assert (urlstate.config_branch_scale(typed) == Config().branch_scale) or not refused
 
 
+def _gain_box(typed: str, lang: str) -> None:  # run by AppTest.from_function, in the app's directory
+    from views import sidebar
+
+    sidebar.gain_note(lang, {"init": "xavier_normal", "activation": "tanh", "gain": typed})
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("box, name", [(_gain_box, "gain"), (_branch_scale_box, "branch_scale")])
+@pytest.mark.parametrize("typed, mark, meant", [("0,5", ",", "0.5"), ("0\u066b5", "\u066b", "0.5"),
+                                                ("0\u30025", "\u3002", "0.5"), ("1_5", "_", None)])
+def test_a_number_typed_with_a_mark_numbers_here_lack_names_it_and_what_it_may_mean(box, name, typed, mark, meant,
+                                                                                     lang):
+    """"0,5" typed into the gain box was refused as not "a number from 0.000001 to 100", which 0.5 is: the warning
+    now names the mark and, where the number read with a point is allowed, that number to type."""
+    at = AppTest.from_function(box, args=(typed, lang), default_timeout=30).run()
+    assert not at.exception
+    (said,) = [w.value for w in at.warning]
+    assert re.findall(r"`([^`]*)`", said) == [typed, mark, *([meant] if meant else [])], said
+    if meant:  # what it names is read as the number the mark's point would give
+        assert float(urlstate.parse(name, meant)) == float(typed.replace(mark, "."))
+
+
 @pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(widget_states(), st.sampled_from(CODES), st.sampled_from(["en", "zh"]))

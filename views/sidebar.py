@@ -299,7 +299,17 @@ def branch_scale_note(lang: str, network: dict) -> None:
         urlstate.parse_branch_scale(urlstate.ascii_number(typed.strip()))
     except ValueError:
         low, high = BRANCH_SCALE_RANGE
-        st.warning(t(lang, "branch_scale_unknown", raw=user_text(lang, typed), low=written(low), high=written(high)))
+        st.warning(t(lang, "branch_scale_unknown", raw=user_text(lang, typed), low=written(low), high=written(high))
+                   + typed_marks(lang, "branch_scale", typed))
+
+
+def typed_marks(lang: str, name: str, typed: str) -> str:
+    """The sentence after a typed number's refusal that names the marks a number is written without and what it may
+    have meant (urlstate.readings): "1,5" in the gain box; "" for text without such marks."""
+    marks, meant = urlstate.marks_words(lang, name, typed, CODES, linked=False)
+    if not marks:
+        return ""
+    return t(lang, "join_sentence") + t(lang, "typed_marks_meant" if meant else "typed_marks", marks=marks, meant=meant)
 
 
 def init_notes(lang: str, config: Config, note: str | None) -> None:
@@ -352,7 +362,7 @@ def gain_note(lang: str, state: dict[str, Any]) -> None:
     elif note == "unknown":
         low, high = FLOAT_RANGES["gain"]
         st.warning(t(lang, "gain_unknown", raw=user_text(lang, str(state["gain"])), low=written(low),
-                     high=written(high)))
+                     high=written(high)) + typed_marks(lang, "gain", str(state["gain"])))
 
 
 def trunc_bounds_line(lang: str, config: Config) -> str:

@@ -530,15 +530,19 @@ def refused_text(lang: str, name: str, raw: str, tabs: Sequence[str]) -> str:
     allowed = allowed_text(lang, name, tabs)
     if rounds_to_zero(ascii_number(raw)):  # in range as written, but 0 as read: 1e-400 for std
         return t(lang, "allowed_not_zero", allowed=allowed)
-    marks, meant = readings(name, raw, tabs)
+    marks, meant = marks_words(lang, name, raw, tabs, linked=True)
     if not marks:
         return allowed
-    marks = join(lang, [user_text(lang, mark) for mark in marks], "or")
-    if not meant:
-        return t(lang, "allowed_marks", allowed=allowed, marks=marks)
-    return t(lang, "allowed_marks_meant", allowed=allowed, marks=marks,
-             meant=join(lang, [f"`{name}={value if isinstance(value, str) else format_number(value)}`"
-                               for value in meant], "or"))  # as the link writes it: "width=1000", not "1,000"
+    return t(lang, "allowed_marks_meant" if meant else "allowed_marks", allowed=allowed, marks=marks, meant=meant)
+
+
+def marks_words(lang: str, name: str, raw: str, tabs: Sequence[str], linked: bool) -> tuple[str, str]:
+    """readings in words: the marks ("`,`"), and the values meant as a link writes them ("`width=1000`", linked) or as
+    they are typed ("`1.5`"), each joined with "or"; empty strings where there are none."""
+    marks, meant = readings(name, raw, tabs)
+    texts = [value if isinstance(value, str) else format_number(value) for value in meant]  # "1000", not "1,000"
+    return (join(lang, [user_text(lang, mark) for mark in marks], "or"),
+            join(lang, [f"`{name}={text}`" if linked else f"`{text}`" for text in texts], "or"))
 
 
 def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
