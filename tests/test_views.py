@@ -268,6 +268,7 @@ def test_chinese_text_is_chinese():
     cjk = re.compile(r"[\u4e00-\u9fff]")
     names_only = {"step_4", "step_5", "step_6", "reference_entry", "reference_notes", "metric_missing",  # names, a dash
                   "join_list", "join_clause", "join_sentence", "join_drawn_as_one",  # 、, ；, nothing and " / "
+                  "drawn_as_one",  # “names”
                   "net_separator", "net_pair",  # a " · ", a label's "："
                   "compare_scheme_note",  # a scheme's name, then a message after the colon "："
                   "column_fan_in", "column_fan_out"}  # the field's terms, as the rest of the Chinese text writes them
