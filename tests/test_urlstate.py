@@ -13,7 +13,7 @@ import itertools
 import math
 import re
 import unicodedata
-from dataclasses import fields, replace
+from dataclasses import asdict, fields, replace
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode
@@ -34,6 +34,7 @@ from core.initializers import GAIN_WORDS
 from views import charts, references, tour, urlstate
 from views.summary import format_share, format_value
 from views.tabs import CODES as TABS  # the app's one list of tabs
+from views.options import option_name
 from views.text import SHOWN_CHARACTERS, t, user_text
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
@@ -226,6 +227,58 @@ def test_every_widget_state_survives_its_link(state):
         # opened without a rewrite, unless a value is refused or fitted
         assert urlstate.is_canonical(query, again, TABS) != bool(swapped or fitted), (write.__name__, query)
         assert urlstate.config_of(again)[0] == urlstate.config_of(state)[0]
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@given(widget_states())
+def test_every_network_s_widget_state_is_one_the_controls_hold_and_is_that_network(state):
+    """state_of(config) is what the page's controls show for a network (a tour step's, a notice comparing the link's
+    network with its step's): every value one its control and a link can hold, and the network it makes is the one it
+    was made from. A conv net on the digits had written its widths "1-4" (the one channel), no profile at all:
+    ?step=11&input=digits&widths=3-4 raised in the step's notice."""
+    config = urlstate.config_of(state)[0]
+    shown = urlstate.state_of(config)
+    assert urlstate.parse("widths", shown["widths"]) == shown["widths"]  # the box's own spelling, "" or a profile
+    again = urlstate.config_of({**state, **shown})[0]
+    # one network, two Configs: a digits input's equal hidden widths are a profile with the 64 pixels first
+    assert again.units == config.units
+    assert {k: v for k, v in asdict(again).items() if k not in ("widths", "width")} == \
+        {k: v for k, v in asdict(config).items() if k not in ("widths", "width")}
+
+
+def link_text(value) -> str:
+    """A widget's value as a link may write it (a list as items joined by ",", a switch as true or false)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(value)
+    return value if isinstance(value, str) else urlstate.format_number(value)
+
+
+@st.composite
+def links(draw) -> dict:
+    """A link of any few parameters, each at a value its control can hold, often on a tour step, a conv net or the
+    digits: its values need not agree with each other or with the step."""
+    names = draw(st.lists(st.sampled_from([name for name in urlstate.PARAMS if name != "bn"]), unique=True,
+                          max_size=8))
+    query = {name: link_text(draw(values_of(name))) for name in names}
+    for name, value in (("step", draw(STEP_CODES)), ("arch", "conv"), ("input", "digits")):
+        if draw(st.booleans()):
+            query[name] = value
+    return query
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@given(links(), st.sampled_from(["en", "zh"]))
+def test_every_link_of_allowed_values_is_read_and_said_without_an_error(query, lang):
+    """Every notice a link of values the controls allow can bring is written, and its network made: the step's notice
+    for ?step=11&input=digits&widths=3-4 had raised (a conv net's digits profile written "1-4", no profile)."""
+    state, problems = urlstate.normalize(query, TABS)
+    said = urlstate.messages(problems, lang, TABS)
+    assert len(said) == len(problems) and all(said)
+    urlstate.config_of(state)
 
 
 def bound_widgets(at: AppTest) -> dict:
@@ -1505,3 +1558,16 @@ def test_a_conv_net_on_the_digits_is_told_its_profile_s_first_entry_is_their_one
     dense, problems = urlstate.normalize({"input": "digits", "widths": "3-4", "lang": lang}, TABS)
     (said,) = urlstate.messages([p for p in problems if p.name == "widths"], lang, TABS)
     assert t(lang, "url_fitted_digits_pixels", pixels=64) in said and channels not in said
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_tour_step_s_notice_names_a_conv_net_s_digits_profile_as_its_box_shows_it(lang):
+    """?step=11&input=digits&widths=3-4 raised: the step's notice named the link's widths from the network, "1-4"
+    (the digits' one channel), which no width profile is. It names them as the box shows them, 64-4."""
+    values, problems = urlstate.normalize({"step": tour.CONV_STEP, "input": "digits", "widths": "3-4", "lang": lang},
+                                          TABS)
+    (step,) = [p for p in problems if p.kind == "step"]
+    assert ("widths", "64-4", "") in step.kept and values["widths"] == "64-4"
+    said = urlstate.messages([step], lang, TABS)[0]
+    assert t(lang, "url_step_change", name="widths", value=option_name(lang, "widths", "64-4"),
+             step_value=option_name(lang, "widths", "")) in said

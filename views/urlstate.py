@@ -164,7 +164,10 @@ def state_of(config: Config) -> dict[str, Any]:
              if name not in ("gain", "branch_scale")}
     state["gain"] = "default" if config.gain is None else format_number(config.gain)
     state["branch_scale"] = branch_scale_text(config.branch_scale)
-    state["widths"] = profiles.write(config.units)
+    # a digits input's first entry as the box holds it, its 64 pixels, which a conv net reads as their one channel
+    # (Config.units): "1-4" is no profile the box or a link can hold, and had raised in a step's notice
+    units = (DIGITS_PIXELS, *config.units[1:]) if config.input == "digits" else config.units
+    state["widths"] = profiles.write(units)
     return state
 
 
