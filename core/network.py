@@ -615,8 +615,9 @@ def mean_std(a: np.ndarray) -> tuple[float, float]:
     """Mean and std over all entries; fast BLAS sums with an exact fallback where they would mislead."""
     flat = a.reshape(-1)
     n = flat.size
-    total = float(flat.sum())
-    square = float(np.dot(flat, flat))
+    with np.errstate(over="ignore"):  # a sum or squares past the largest float are inf: recomputed below
+        total = float(flat.sum())
+        square = float(np.dot(flat, flat))
     mean = total / n
     var = square / n - mean * mean
     info = np.finfo(flat.dtype)

@@ -18,6 +18,7 @@ while it is active, so it is for benchmarks and single large matmuls on an other
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import os
 import sys
@@ -281,8 +282,11 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None =
     nested = holds_slot()
     # The caller's thread works on the items too, unless it is to call wait() while they run.
     inline = nested or (wait is None and (workers == 1 or count <= 1))
-    helpers = [threading.Thread(target=helper, name=f"compute-{i}", daemon=True)
-               for i in range(max(0, min(workers, count) - inline))]
+    # Each helper runs in a copy of the caller's context: numpy's floating-point error settings (np.errstate) are a
+    # context variable, which a new thread does not inherit, so a row block computed on a helper had warned of an
+    # overflow the caller's computation had set to be ignored.
+    helpers = [threading.Thread(target=contextvars.copy_context().run, args=(helper,), name=f"compute-{i}",
+                                daemon=True) for i in range(max(0, min(workers, count) - inline))]
     for h in helpers:
         h.start()
     if inline:

@@ -2,6 +2,7 @@
 
 import dataclasses
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -236,6 +237,21 @@ def test_a_simulation_on_two_cores_is_the_simulation_on_one(monkeypatch, changes
     for name in both.stats:
         np.testing.assert_array_equal(both.stats[name], alone.stats[name], err_msg=name)
     np.testing.assert_array_equal(both.hist_counts, alone.hist_counts)
+
+
+def test_a_simulation_that_overflows_on_two_cores_warns_of_nothing_and_says_where(monkeypatch):
+    """simulate computes under np.errstate(all="ignore") and names the layer where values leave the float range; the
+    product's row block on a helper thread had warned "overflow encountered in matmul" in the server's log, as a
+    new thread does not inherit the caller's error settings."""
+    config = Config(depth=16, width=300, batch=400, activation="relu", init="normal", std=100.0, seed=2)
+    assert config.batch * config.width**2 >= SPLIT_WORK
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        both = on_a_free_core(monkeypatch, lambda: simulate(config))
+    alone = simulate(config)
+    assert not np.isfinite(alone.stats["act_std"]).all()  # it does overflow
+    for name in both.stats:
+        np.testing.assert_array_equal(both.stats[name], alone.stats[name], err_msg=name)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

@@ -142,6 +142,15 @@ def test_calls_run_side_by_side():
     assert threads.parallel_map(lambda i: meet.wait() >= 0, range(2), workers=2) == [True, True]
 
 
+@pytest.mark.parametrize("setting", ["ignore", "raise"])
+def test_the_calls_run_under_the_callers_floating_point_error_settings(setting):
+    """np.errstate belongs to the caller's context (a context variable in numpy 2), which a new thread does not
+    inherit: a product's second row block, computed on a helper thread, warned of an overflow simulate had silenced."""
+    with np.errstate(over=setting):
+        seen = threads.parallel_map(lambda i: np.geterr()["over"], range(4), workers=2, wait=lambda: None)
+    assert seen == [setting] * 4
+
+
 def test_the_first_failure_in_item_order_is_raised():
     def fail_some(i):
         time.sleep(0.01 * (6 - i))  # item 4 fails before item 2 in time
