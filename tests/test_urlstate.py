@@ -845,7 +845,7 @@ def test_a_decimal_mark_other_than_a_point_is_refused_and_named_with_the_number_
     for lang in ("en", "zh"):
         (message,) = urlstate.messages(problems, lang, TABS)
         spans = assert_plain(message)
-        assert spans[:2] == [text, mark]
+        assert spans[:2] == [text, mark] and t(lang, f"mark_{urlstate.MARKS[mark][0]}") in message
         if meant is None:
             assert spans[2:] == []
         else:
@@ -857,6 +857,7 @@ def test_a_decimal_mark_other_than_a_point_is_refused_and_named_with_the_number_
     ("width", "1,000", ["1000"]),  # 1.000 is below width's 2
     ("depth", "1,000", ["1"]),  # 1000 is past depth's 100
     ("batch", "1,000", ["1000"]),
+    ("width", "2,048", ["2048"]),  # the range's end, 2048, not written "2,048" in the refusal
     ("image", "1,000", ["1"]),
     ("seed", "4,294,967,295", ["4294967295"]),  # a decimal mark appears once
     ("width", "1\u066c024", ["1024"]),  # the Arabic thousands separator
@@ -874,6 +875,9 @@ def test_a_number_with_marks_that_group_thousands_is_refused_and_named_with_the_
     for lang in ("en", "zh"):
         (message,) = urlstate.messages(problems, lang, TABS)
         assert assert_plain(message) == [text, mark, *(f"{name}={number}" for number in meant)]
+        assert t(lang, f"mark_{urlstate.MARKS[mark][0]}") in message  # named: a comma alone is hard to see
+        # the range it gives is not written with the mark it says a number is written without ("2 to 2,048")
+        assert not re.search(rf"\d{re.escape(mark)}\d", re.sub(r"`[^`]*`", "", message)), message
     assert all(read_alone(name, number) is not None for number in meant)
 
 

@@ -309,10 +309,16 @@ def ascii_number(text: str) -> str:
 
 
 # Marks that other conventions write in numbers and the link does not read (it reads 0-9, in any script's digits, and
-# . + - e): a decimal comma, the Arabic decimal separator, the ideographic full stop a Chinese input method types for a
-# point; and marks that group thousands. A refusal names them and what the number could have meant (readings).
-DECIMAL_MARKS = ",\u066b\u3002\uff0c\uff61"  # , ٫ 。 ， ｡
-GROUP_MARKS = ",_'\u066c\u2019\uff0c"  # , _ ' ٬ ’ ，
+# . + - e), each (its name in the catalogue, mark_<name>; a decimal point elsewhere; a thousands separator elsewhere):
+# a decimal comma, the Arabic decimal separator, the ideographic full stop a Chinese input method types for a point,
+# and marks that group thousands. A refusal names them and what the number could have meant (readings).
+MARKS = {",": ("comma", True, True), "\u066b": ("arabic_decimal", True, False),  # ٫
+         "\u3002": ("ideographic_full_stop", True, False), "\uff0c": ("full_width_comma", True, True),  # 。 ，
+         "\uff61": ("halfwidth_full_stop", True, False), "_": ("underscore", False, True),  # ｡
+         "'": ("apostrophe", False, True), "\u2019": ("right_quote", False, True),  # ’
+         "\u066c": ("arabic_thousands", False, True)}  # ٬
+DECIMAL_MARKS = "".join(mark for mark, (_, point, _) in MARKS.items() if point)
+GROUP_MARKS = "".join(mark for mark, (_, _, group) in MARKS.items() if group)
 NUMBER_KINDS = ("int", "odd", "float", "gain", "branch_scale")
 
 
@@ -321,7 +327,7 @@ def readings(name: str, raw: str, tabs: Sequence[str]) -> tuple[list[str], list[
     the text could mean: its one decimal mark read as the point ("0,5": 0.5), or its marks grouping thousands dropped
     ("1,000": 1000); "1,000" for a width can be either. ([], []) for text without such marks or another kind."""
     text = ascii_number(raw.strip())
-    marks = [char for char in dict.fromkeys(text) if char in DECIMAL_MARKS or char in GROUP_MARKS]
+    marks = [char for char in dict.fromkeys(text) if char in MARKS]
     if _param(name, tabs).kind not in NUMBER_KINDS or not marks:
         return [], []
     texts = []
@@ -485,8 +491,11 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
             said.append(t(lang, "url_list_problem", name=p.name, raw=user_text(lang, p.raw),
                           kept=join(lang, list(p.kept)), choices=join(lang, list(PARAMS[p.name].choices))))
         else:
+            # a number refused for its marks is told the default in the link's spelling too: not "1,000"
+            plain = readings(p.name, p.raw, tabs)[0] and isinstance(p.default, (int, float)) and \
+                not isinstance(p.default, bool)
             said.append(t(lang, "url_problem_step" if p.kept else "url_problem", name=p.name,
-                          raw=user_text(lang, p.raw), default=shown_value(p.default, lang, p.name),
+                          raw=user_text(lang, p.raw), default=shown_value(p.default, *(() if plain else (lang, p.name))),
                           allowed=refused_text(lang, p.name, p.raw, tabs), n=p.kept[0] if p.kept else ""))
     return said
 
@@ -512,11 +521,13 @@ def shown_value(value: Any, lang: str | None = None, name: str = "") -> str:
     return format_number(value) if isinstance(value, (bool, int, float)) else str(value)
 
 
-def allowed_text(lang: str, name: str, tabs: Sequence[str]) -> str:
-    """What a parameter allows, in a sentence: its range or its choices."""
+def allowed_text(lang: str, name: str, tabs: Sequence[str], grouped: bool = True) -> str:
+    """What a parameter allows, in a sentence: its range or its choices; a range's numbers with their thousands
+    grouped ("4,294,967,295"), or as a link writes them (grouped=False)."""
     p = _param(name, tabs)
-    if p.kind in ("int", "odd", "float", "gain", "branch_scale"):
-        return t(lang, f"allowed_{p.kind}", low=written(p.low), high=written(p.high))
+    if p.kind in NUMBER_KINDS:
+        number = written if grouped else format_number
+        return t(lang, f"allowed_{p.kind}", low=number(p.low), high=number(p.high))
     if p.kind == "bool":
         on, off = (join(lang, list(BOOL_WORDS[value]), "or") for value in (True, False))
         return t(lang, "allowed_bool", on=on, off=off)
@@ -530,21 +541,23 @@ def refused_text(lang: str, name: str, raw: str, tabs: Sequence[str]) -> str:
     """What a parameter allows (allowed_text), and why `raw` is not it where its range does not say: a number in range
     that float64 reads as 0 (rounds_to_zero), or marks the link does not read and what they may have meant (readings).
     """
-    allowed = allowed_text(lang, name, tabs)
     if rounds_to_zero(ascii_number(raw)):  # in range as written, but 0 as read: 1e-400 for std
-        return t(lang, "allowed_not_zero", allowed=allowed)
+        return t(lang, "allowed_not_zero", allowed=allowed_text(lang, name, tabs))
     marks, meant = marks_words(lang, name, raw, tabs, linked=True)
     if not marks:
-        return allowed
-    return t(lang, "allowed_marks_meant" if meant else "allowed_marks", allowed=allowed, marks=marks, meant=meant)
+        return allowed_text(lang, name, tabs)
+    # the range without the marks it says a number is written without: "2 to 2048", not "2 to 2,048"
+    return t(lang, "allowed_marks_meant" if meant else "allowed_marks",
+             allowed=allowed_text(lang, name, tabs, grouped=False), marks=marks, meant=meant)
 
 
 def marks_words(lang: str, name: str, raw: str, tabs: Sequence[str], linked: bool) -> tuple[str, str]:
-    """readings in words: the marks ("`,`"), and the values meant as a link writes them ("`width=1000`", linked) or as
-    they are typed ("`1.5`"), each joined with "or"; empty strings where there are none."""
+    """readings in words: the marks by their names (mark_comma: "a comma `,`", whose glyph alone is hard to see), and
+    the values meant as a link writes them ("`width=1000`", linked) or as they are typed ("`1.5`"), each joined with
+    "or"; empty strings where there are none."""
     marks, meant = readings(name, raw, tabs)
     texts = [value if isinstance(value, str) else format_number(value) for value in meant]  # "1000", not "1,000"
-    return (join(lang, [user_text(lang, mark) for mark in marks], "or"),
+    return (join(lang, [t(lang, f"mark_{MARKS[mark][0]}") for mark in marks], "or"),
             join(lang, [f"`{name}={text}`" if linked else f"`{text}`" for text in texts], "or"))
 
 
