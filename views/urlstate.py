@@ -494,8 +494,9 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
             # a number refused for its marks is told the default in the link's spelling too: not "1,000"
             plain = readings(p.name, p.raw, tabs)[0] and isinstance(p.default, (int, float)) and \
                 not isinstance(p.default, bool)
+            default = shown_value(p.default) if plain else shown_value(p.default, lang, p.name)
             said.append(t(lang, "url_problem_step" if p.kept else "url_problem", name=p.name,
-                          raw=user_text(lang, p.raw), default=shown_value(p.default, *(() if plain else (lang, p.name))),
+                          raw=user_text(lang, p.raw), default=default,
                           allowed=refused_text(lang, p.name, p.raw, tabs), n=p.kept[0] if p.kept else ""))
     return said
 
