@@ -804,6 +804,33 @@ def test_other_digits_are_read_and_said(name, data):
         assert assert_plain(message) == [in_digits(number, zero)] and str(number) in message
 
 
+CHOICES = [(name, choice) for name, p in urlstate.PARAMS.items() if p.kind == "choice" for choice in p.choices] + \
+    [("tab", code) for code in TABS]
+
+
+@pytest.mark.parametrize("name, choice", CHOICES)
+@given(flips=st.lists(st.booleans(), min_size=1, max_size=40))
+@settings(max_examples=5)
+def test_a_choice_in_other_letter_case_is_read_as_it_and_said(name, choice, flips):
+    """?lang=ZH was refused as "one of en or zh" while ?depth=٣ was read as 3: a choice written in other letter case
+    (ZH, He_Normal, Compare) is read as the choice and the page says so, as for other digits."""
+    text = "".join(c.swapcase() if flip else c for c, flip in zip(choice, flips + [False] * len(choice)))
+    values, problems = urlstate.read({name: text}, TABS)
+    assert values[name] == choice
+    assert [(p.kind, p.raw, p.default) for p in problems] == ([("case", text, choice)] if text != choice else [])
+    for lang in ("en", "zh"):
+        for message in urlstate.messages(problems, lang, TABS):
+            assert assert_plain(message) == [text] and choice in message
+
+
+def test_no_two_choices_differ_only_in_letter_case():
+    """Else a choice in other case would name two: each parameter's choices, folded, are as many as they are."""
+    for name, p in urlstate.PARAMS.items():
+        if p.kind in ("choice", "list"):
+            assert len({choice.casefold() for choice in p.choices}) == len(p.choices), name
+    assert len({code.casefold() for code in TABS}) == len(TABS)
+
+
 @pytest.mark.parametrize("text, number", [("１０", 10), ("１．５", 1.5), ("－１", -1), ("1ｅ1", 10)])
 def test_full_width_numbers_from_a_chinese_input_method_are_read(text, number):
     name = "bias"  # from -100 to 100

@@ -132,7 +132,8 @@ class Problem:
     kind "value": `raw` is not allowed, `default` is used: the value normalize fills in, which is the tour step's
     own where `kept` is (step,), the step the link names. "list": `raw` holds the items left out, `kept` the
     items used. "repeated": a one-value parameter came with the values `kept`; the last, `default`, is read.
-    "digits": `raw` is a number written with other digits than 0-9; it is read as `default`. "unknown": the
+    "digits": `raw` is a number written with other digits than 0-9; it is read as `default`. "case": `raw` is the
+    choice `default` in other letter case (lang=ZH), read as it. "unknown": the
     parameter names `kept` mean nothing here (name is ""); they are dropped from the address. "step": the link
     names the tour step `raw` but its own values, `kept` as (parameter, the link's value, the step's value),
     differ from that step's; the page shows the link's values, which are the step `default` or CUSTOM.
@@ -347,6 +348,15 @@ def readings(name: str, raw: str, tabs: Sequence[str]) -> tuple[list[str], list[
     return marks, values
 
 
+def case_of(name: str, text: str, param: Param | None = None) -> str:
+    """The one choice `text` is in other letter case (lang=ZH: zh, init=He_Normal: he_normal); ValueError if none."""
+    p = param or PARAMS[name]
+    matches = [choice for choice in p.choices if choice.casefold() == text.casefold()]
+    if len(matches) != 1:
+        raise ValueError(name)
+    return matches[0]
+
+
 def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
     """The widget value a URL text asks for; ValueError when it is not allowed (a list: when any item is not)."""
     p = param or PARAMS[name]
@@ -358,7 +368,7 @@ def parse(name: str, raw: str | list[str], param: Param | None = None) -> Any:
     text = (raw[-1] if isinstance(raw, list) and raw else raw if isinstance(raw, str) else "").strip()
     if p.kind == "choice":
         if text not in p.choices:
-            raise ValueError(name)
+            return case_of(name, text, p)  # lang=ZH is zh (and read() says so); ValueError for anything else
         return text
     if p.kind == "bool":
         word = ascii_number(text) if text.isdecimal() else text.lower()  # "１" from a Chinese input method is 1
@@ -433,6 +443,8 @@ def read(query: Mapping[str, str | list[str]], tabs: Sequence[str],
             (PARAMS[name].kind == "bool" and text.isdecimal())  # a switch's 1 or 0 written with other digits
         if numeric and ascii_number(text) != text:
             problems.append(Problem(name, text, values[name], kind="digits"))
+        if _param(name, tabs).kind == "choice" and values[name] != text.strip():  # lang=ZH, read as zh
+            problems.append(Problem(name, text, values[name], kind="case"))
     return values, problems
 
 
@@ -485,6 +497,8 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
             now = [t(lang, "url_size", name=name, value=shown_value(new, lang, name))
                    for name, new in (("width" if name == "widths" else name, new) for name, _, new in p.kept)]
             said.append(t(lang, "url_conv_sizes", was=join(lang, was), now=join(lang, now), step=p.default))
+        elif p.kind == "case":
+            said.append(t(lang, "url_case", name=p.name, raw=user_text(lang, p.raw), used=p.default))
         elif p.kind == "digits":
             said.append(t(lang, "url_digits", name=p.name, raw=user_text(lang, p.raw), used=shown_value(p.default)))
         elif p.kind == "list":
