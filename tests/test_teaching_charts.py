@@ -1687,3 +1687,31 @@ def test_a_linear_axis_writes_every_tick_in_one_style(values, style):
                 exponent = int(power.split("10", 1)[1].translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
                 number = float(mantissa or (-1 if number.startswith("-") else 1)) * 10.0 ** exponent
             assert math.isfinite(float(number)), text
+
+
+def log_y_axes(spec: dict) -> list[dict]:
+    """The y axes of a chart's log-scaled layers (and of the chart itself), each once per label style and ticks."""
+    views = [spec, *spec.get("layer", [])]
+    return [view["encoding"]["y"]["axis"] for view in views
+            if view.get("encoding", {}).get("y", {}).get("scale", {}).get("type") == "log"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", tour.STEP_CODES)
+def test_the_gradients_tab_s_two_log_axes_write_their_ticks_in_one_style(code):
+    """Step 3's gradient std axis read 10⁻¹ … 10⁵ beside the update ratio's 0.001 … 1,000: the two charts read side
+    by side write their ticks in one style, powers of ten where any tick of either lies outside the plain range
+    (summary.PLAIN), and the ratio's guide is written in it too."""
+    from tests.app_support import open_app, open_tab
+    at = open_tab(open_app(step=code), "gradients", "en")
+    assert not at.exception
+    axes = [axis for c in at.get("vega_lite_chart") for axis in log_y_axes(json.loads(c.proto.spec))]
+    assert len({json.dumps(axis["values"]) for axis in axes}) == 2  # the two charts' own ticks
+    (style,) = {axis["labelExpr"] for axis in axes}
+    low, high = summary.PLAIN
+    powers = any(not low <= tick < high for axis in axes for tick in axis["values"])
+    assert (style == charts.POWER_LABEL) == powers and style in (charts.POWER_LABEL, charts.NUMBER_LABEL)
+    guide = summary.format_value(summary.UPDATE_GUIDE)  # "0.001" as the page writes it, "10⁻³" in powers
+    said = [c.value for c in at.caption] + [json.dumps(json.loads(c.proto.spec), ensure_ascii=False)
+                                            for c in at.get("vega_lite_chart")]
+    assert any(("≈ 10⁻³" if powers else f"≈ {guide}") in text for text in said)

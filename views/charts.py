@@ -625,10 +625,18 @@ def in_powers(ticks) -> bool:
     return not all(low <= abs(tick) < high for tick in ticks)
 
 
-def log_labels(ticks) -> str:
+def log_labels(ticks, powers: bool | None = None) -> str:
     """The label expression of a log axis (or legend) with these tick values: every tick as a power of ten
-    (POWER_LABEL) where in_powers, else as the page writes numbers (NUMBER_LABEL)."""
-    return POWER_LABEL if in_powers(ticks) else NUMBER_LABEL
+    (POWER_LABEL) where in_powers, else as the page writes numbers (NUMBER_LABEL); powers, where given, is the style
+    of a row of charts read side by side (row_powers) instead of this axis's own."""
+    return POWER_LABEL if (in_powers(ticks) if powers is None else powers) else NUMBER_LABEL
+
+
+def row_powers(*axes: tuple[str, pd.DataFrame, dict]) -> bool:
+    """Whether log axes drawn side by side, each (builder kind, frame, options) as draw() takes them, write their
+    ticks as powers of ten: where any one's ticks would (in_powers). One style a row: the Gradients tab's std axis
+    read 10⁻¹ … 10⁵ beside the update ratio's 0.001 … 1,000."""
+    return any(in_powers(layout(kind, frame, **options)[0][0]) for kind, frame, options in axes)
 
 
 def share_expr(value: str) -> str:
@@ -690,10 +698,10 @@ def decades(values, bottom_marks: bool = False, room: float | None = None,
     return ticks, (10.0 ** (lo - ZERO_BAND) if zeros else 10.0**lo, 10.0**hi)
 
 
-def _log_y(field: str, title: str, ticks: tuple) -> alt.Y:
+def _log_y(field: str, title: str, ticks: tuple, powers: bool | None = None) -> alt.Y:
     values, domain = ticks
     return alt.Y(field).title(title).scale(type="log", domain=list(domain), nice=False).axis(
-        values=list(values), labelExpr=log_labels(values))
+        values=list(values), labelExpr=log_labels(values, powers))
 
 
 def y_ticks(text_scale: str = "1") -> alt.ExprRef:
@@ -816,7 +824,8 @@ LEGENDS = {"top": {"orient": "top", "offset": LEGEND_TOP_OFFSET}}  # line_chart'
 def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_title: str, log: bool,
                names: dict[str, str], layer_title: str, series_title: str = "curve", y_max: float | None = None,
                layer_axis_title: bool = True, size: float = LABEL_SIZE, text_scale: str = "1",
-               legend: str = "bottom", plot: int | None = None, log_span: tuple[float, ...] = ()) -> alt.LayerChart:
+               legend: str = "bottom", plot: int | None = None, log_span: tuple[float, ...] = (),
+               powers: bool | None = None) -> alt.LayerChart:
     """Measured values per layer (solid, with points) and the theory (dashed grey, on top); log or linear y.
 
     frame: series_frame(); with names["branch"] and names["branch_theory"], the rows of those series (a residual
@@ -830,13 +839,15 @@ def line_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_ti
     "bottom" (a branch's four entries in two columns), or "top", between the title and the plot, where the plot keeps
     the column's width and the chart beside has a title a line longer. plot: the plot's height, px, its title, axes
     and legend around it (plot_height); by default the whole chart is HEIGHT px, as Streamlit fits it. log_span: on a
-    log axis, values besides the frame's that the axis holds (log_span_of the charts that share it).
+    log axis, values besides the frame's that the axis holds (log_span_of the charts that share it); powers: its tick
+    style, a row's (row_powers), or its own (None).
     """
     branch, branch_theory = names.get("branch"), names.get("branch_theory")
     series = [names["measured"], names["theory"], *([branch, branch_theory] if branch else [])]
     ticks, layers = layout("line", frame, log=log, log_span=log_span)
     beside = branch_colour(colour)  # a branch's line and its theory's
-    y = _log_y("value:Q", y_title, ticks) if log else _linear_y("value:Q", y_title, frame["value"], y_max, text_scale)
+    y = _log_y("value:Q", y_title, ticks, powers) if log else \
+        _linear_y("value:Q", y_title, frame["value"], y_max, text_scale)
     base = written(alt.Chart(frame), "value").encode(
         _x_layer(layer_title if layer_axis_title else None, layers),
         y,
@@ -1094,25 +1105,27 @@ def one_row_width(widest: dict[tuple[str, str], float]) -> float:
 
 
 def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_title: str, layer_title: str,
-                guide_name: str, guide: float = 1e-3) -> alt.LayerChart:
+                guide_name: str, guide: float = 1e-3, powers: bool | None = None) -> alt.LayerChart:
     """std(dW)/std(W) per layer on a log axis, with a dashed guide line at `guide` (1e-3), labelled on the chart at
     its right end (or its left, guide_end), "{guide_name} ≈ 0.001" (guide_label), above the line or, at the axis's
     top, below it.
 
     frame: layer_frame(); layers without a positive ratio are left out, and one of exactly 0 is marked on the
-    axis's bottom edge (zero_marks). title: one line, or lines (title_lines).
+    axis's bottom edge (zero_marks). title: one line, or lines (title_lines). powers: its tick style, and its guide's,
+    a row's (row_powers), or its own (None).
     """
     ticks, layers, end = layout("ratio", frame, guide=guide)
+    powers = in_powers(ticks[0]) if powers is None else powers
     every = written(alt.Chart(frame), "grad_data_ratio").encode(
         _x_layer(layer_title, layers),
-        _log_y("grad_data_ratio:Q", y_title, ticks),
+        _log_y("grad_data_ratio:Q", y_title, ticks, powers),
         color=alt.value(colour),
         tooltip=[alt.Tooltip("layer:Q", title=layer_title),
                  alt.Tooltip("grad_data_ratio_text:N", title=y_title)],
     )
     base = every.transform_filter(alt.datum.grad_data_ratio > 0)
     # one rule from the same data (aggregated to a single row), so the whole chart has one dataset
-    label = guide_label(guide_name, guide, powers=in_powers(ticks[0]))  # in its axis's style
+    label = guide_label(guide_name, guide, powers=powers)  # in its axis's style
     one_row = alt.Chart(frame).transform_aggregate(rows="count()")
     rule = one_row.mark_rule(color=GUIDE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
         alt.Y(datum=guide), tooltip=alt.value(label))

@@ -16,18 +16,20 @@ def show(page: Page) -> None:
     colour = charts.SCHEME_COLOURS[tour.scheme_of(page.config)]
     f = page.frames()
     layers, grad = f["layers"], f["grad_std"]
+    # the two log axes side by side write their ticks in one style
+    powers = charts.row_powers(("line", grad, {"log": True}), ("ratio", layers, {"guide": summary.UPDATE_GUIDE}))
     left, right = st.columns(2)
     with left:
         draw("line", grad, name="gradient-std", colour=colour, title=half_title(grad_title(page.config, page.lang)),
              y_title=page.t("std_axis"), log=True, names=page.names(), layer_title=page.t("layer"),
-             series_title=page.t("series"),
+             series_title=page.t("series"), powers=powers,
              # over the plot: under it, the plot's bottom was 55 px above the ratio chart's beside it (110 px tall
              # beside 146); beside it, the plot was 102 px wide at 1024 px with the sidebar open, its "10" gone
              legend="top")
     with right:
         draw("ratio", layers, name="update-ratio", colour=colour, title=half_title(page.t("chart_ratio")),
              y_title=page.t("ratio_axis"), layer_title=page.t("layer"), guide_name=page.t("guide"),
-             guide=summary.UPDATE_GUIDE)
+             guide=summary.UPDATE_GUIDE, powers=powers)
     result = page.result
     gaps = summary.log_gaps(page.lang, {page.t("measured"): result.grad_std,
                                         page.t("theory"): result.predicted_grad_std}, first_layer=1,
