@@ -615,7 +615,8 @@ def mean_std(a: np.ndarray) -> tuple[float, float]:
     """Mean and std over all entries; fast BLAS sums with an exact fallback where they would mislead."""
     flat = a.reshape(-1)
     n = flat.size
-    with np.errstate(over="ignore"):  # a sum or squares past the largest float are inf: recomputed below
+    # a sum or squares past the largest float are inf (inf - inf in a sum of both signs NaN): recomputed below
+    with np.errstate(over="ignore", invalid="ignore"):
         total = float(flat.sum())
         square = float(np.dot(flat, flat))
     mean = total / n

@@ -400,10 +400,12 @@ def test_the_widths_line_names_every_layer_s_width_and_rebuilds_the_network(conf
 
 def rebuilds(header: dict[str, str], config: Config) -> bool:
     """Whether the CSV's configuration lines read back are the network: config itself, or for a digits input of equal
-    hidden widths the profile with the 64 pixels first that the page's link opens too (one network, two Configs)."""
+    hidden widths the same layers written as a profile with the 64 pixels first (one network, two Configs); and the
+    page's controls for config (state_of) make config itself."""
     again = header_config(header)
-    return again.units == config.units and again == urlstate.config_of(urlstate.state_of(config))[0] and (
-        again == config or config.input == "digits")
+    same = again == config or (config.input == "digits" and not config.widths and
+                               replace(again, widths=(), width=config.width) == config)
+    return again.units == config.units and same and urlstate.config_of(urlstate.state_of(config))[0] == config
 
 
 def test_between_them_the_spelled_networks_write_every_config_field():

@@ -352,6 +352,18 @@ def test_a_layer_of_one_value_has_that_mean_and_std_0(dtype, value, size):
         assert network.mean_std(a) == (float(a[0]), 0.0)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_a_layer_of_values_near_the_largest_float_of_both_signs_warns_of_nothing(dtype):
+    """The fast sum of values near the largest float of both signs is inf - inf, NaN ("invalid value"): mean_std
+    recomputes it exactly, without a warning; mean 0 and std the values' size."""
+    big = float(np.finfo(dtype).max) * 0.75
+    a = np.array([big] * 200 + [-big] * 200, dtype)  # the first half's sum is inf, the second's -inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mean, std = network.mean_std(a)
+    assert mean == 0.0 and std == pytest.approx(big, rel=1e-6)
+
+
 @given(st.sampled_from(DTYPES), st.sampled_from([0.0, 1.0, -3.5, 1e-30, 1e30]), st.integers(2, 3000), st.data())
 def test_one_entry_apart_gives_the_std_of_the_two_values(dtype, value, size, data):
     """n - 1 entries equal to c and one to c + d: mean c + d / n, std |d| sqrt(n - 1) / n (closed form), in float64

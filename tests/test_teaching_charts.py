@@ -1478,8 +1478,8 @@ def test_the_compare_tab_names_the_lines_one_hides_and_only_those(lang):
     # that line touches Xavier's and He's, themselves drawn as one: two lines touch, each named by its schemes
     lines = (hidden, ("xavier_normal", "he_normal"))
     stds = np.stack([simulate(tour.scheme_config(network, s)).stats["act_std"][1:] for line in lines for s in line])
-    touching = t(lang, "compare_touching", names=join(lang, [t(lang, "drawn_as_one", names=t(
-        lang, "join_drawn_as_one").join(charts.scheme_name(s, lang) for s in line)) for line in lines]),
+    touching = t(lang, "compare_touching", names=join(lang, ["“" + " / ".join(
+        charts.scheme_name(s, lang) for s in line) + "”" for line in lines]),
         apart=summary.format_share(float(np.max(stds.max(axis=0) / stds.min(axis=0))) - 1),
         decades=summary.format_value(np.log10(high / low)))
     said = words_after_names(lang, "compare_touching")
@@ -1495,7 +1495,8 @@ def test_the_compare_tab_names_the_lines_one_hides_and_only_those(lang):
                 if title_text(json.loads(c.proto.spec)) == t(lang, "chart_compare"))
     low, high = {tuple(layer["encoding"]["y"]["scale"]["domain"]) for layer in spec["layer"]
                  if layer.get("encoding", {}).get("y", {}).get("scale", {}).get("type") == "log"}.pop()
-    expected = t(lang, "compare_touching", names=join(lang, [charts.scheme_name(s, lang) for s in touching]),
+    # each line in quotes, a single scheme's too: "+ batch norm and He" had read as one name
+    expected = t(lang, "compare_touching", names=join(lang, [f"“{charts.scheme_name(s, lang)}”" for s in touching]),
                  apart=summary.format_share(ratio - 1), decades=summary.format_value(np.log10(high / low)))
     assert [c.value for c in at.caption if c.value == expected] == [expected]
 

@@ -241,6 +241,9 @@ def test_every_network_s_widget_state_is_one_the_controls_hold_and_is_that_netwo
     shown = urlstate.state_of(config)
     assert urlstate.parse("widths", shown["widths"]) == shown["widths"]  # the box's own spelling, "" or a profile
     again = urlstate.config_of({**state, **shown})[0]
+    # its own link opens it without a word: the digits' widths written "64-8-8-8" had refused width=8
+    _, problems = urlstate.normalize(urlstate.to_query({**state, **shown}, TABS), TABS)
+    assert [p.kind for p in problems if p.kind not in ("conv_sizes", "bounds")] == []
     # one network, two Configs: a digits input's equal hidden widths are a profile with the 64 pixels first
     assert again.units == config.units
     assert {k: v for k, v in asdict(again).items() if k not in ("widths", "width")} == \
@@ -820,7 +823,23 @@ def test_a_choice_in_other_letter_case_is_read_as_it_and_said(name, choice, flip
     assert [(p.kind, p.raw, p.default) for p in problems] == ([("case", text, choice)] if text != choice else [])
     for lang in ("en", "zh"):
         for message in urlstate.messages(problems, lang, TABS):
-            assert assert_plain(message) == [text] and choice in message
+            # the choice as its control names it ("He normal"), as the other notices name a setting's value
+            assert assert_plain(message) == [text] and urlstate.shown_value(choice, lang, name) in message
+
+
+@pytest.mark.parametrize("name, text", [("activation", "\u017felu"), ("task", "\u017fpiral"),
+                                        ("activation", "lea\u212ay_relu")])  # ſelu, ſpiral, the Kelvin sign
+def test_a_look_alike_of_a_letter_is_not_taken_for_it(name, text):
+    """casefold() reads the long s as s and the Kelvin sign as k: ?activation=ſelu had been read as selu, "in other
+    letter case". Only ASCII letters in other case are read; look-alikes are refused, as for digits."""
+    values, problems = urlstate.read({name: text}, TABS)
+    assert name not in values and [(p.kind, p.raw) for p in problems] == [("value", text)]
+
+
+@pytest.mark.parametrize("text", ["３", "٣", "\U0001d7d1"])
+def test_a_step_written_with_other_digits_is_read_and_said(text):
+    values, problems = urlstate.read({"step": text}, TABS)
+    assert values["step"] == "3" and [(p.kind, p.raw, p.default) for p in problems] == [("digits", text, "3")]
 
 
 def test_no_two_choices_differ_only_in_letter_case():
@@ -840,7 +859,8 @@ def test_full_width_numbers_from_a_chinese_input_method_are_read(text, number):
 
 # a superscript, a circled number, a vulgar fraction, the Arabic decimal separator (only digits and + - . e are read);
 # Python's digit-group underscores, which float() reads ("1_0" was 10, unsaid)
-@pytest.mark.parametrize("text", ["1²", "①", "1\u00bd", "٣\u066b٥", "1_0", "0.1_5"])
+@pytest.mark.parametrize("text", ["1²", "①", "1\u00bd", "٣\u066b٥", "1_0", "0.1_5", "1\u1d49-2", "1\u20815",
+                                  "1\u20245"])  # 1ᵉ-2, a subscript 1, a one dot leader: NFKC folds them, the link not
 def test_characters_that_only_look_like_numbers_are_refused(text):
     _, problems = urlstate.read({"bias": text}, TABS)
     assert [(p.kind, p.raw) for p in problems] == [("value", text)]
@@ -893,19 +913,29 @@ def test_a_decimal_mark_other_than_a_point_is_refused_and_named_with_the_number_
     ("bias", "1'000", []),  # 1000 is past bias's 100
     ("depth", "1_0", []),  # not groups of three
     ("std", "0,5", ["0.5"]),
+    ("std", "0,050", ["0.05"]),  # no group of thousands starts with 0: not 50
+    ("bias", "-0,001", ["-0.001"]),
+    ("width", "1 000", ["1000"]),  # spaces group thousands too
+    ("width", "1\u202f000", ["1000"]),
+    ("std", "abc,def", None),  # no number but for its comma: the comma goes unnamed
     ("seed", "12,34", []),  # a seed is whole, and 34 is no group of three
 ])
 def test_a_number_with_marks_that_group_thousands_is_refused_and_named_with_the_number_it_may_mean(name, text, meant):
     values, problems = urlstate.read({name: text}, TABS)
     assert name not in values and [(p.kind, p.raw) for p in problems] == [("value", text)]
-    mark = next(char for char in text if not (char.isdigit() or char == "."))
+    mark = next(char for char in text if char in urlstate.MARKS)
     for lang in ("en", "zh"):
         (message,) = urlstate.messages(problems, lang, TABS)
-        assert assert_plain(message) == [text, mark, *(f"{name}={number}" for number in meant)]
-        assert t(lang, f"mark_{urlstate.MARKS[mark][0]}") in message  # named: a comma alone is hard to see
+        if meant is None:
+            assert assert_plain(message) == [text] and t(lang, f"mark_{urlstate.MARKS[mark][0]}") not in message
+            continue
+        named = t(lang, f"mark_{urlstate.MARKS[mark][0]}")  # named: a comma alone is hard to see
+        glyphs = re.findall(r"`([^`]*)`", named)  # a space is named in words alone
+        assert assert_plain(message) == [text, *glyphs, *(f"{name}={number}" for number in meant)]
+        assert named in message
         # the range it gives is not written with the mark it says a number is written without ("2 to 2,048")
         assert not re.search(rf"\d{re.escape(mark)}\d", re.sub(r"`[^`]*`", "", message)), message
-    assert all(read_alone(name, number) is not None for number in meant)
+    assert all(read_alone(name, number) is not None for number in meant or [])
 
 
 @pytest.mark.parametrize("name, text", [("width", "1_000"), ("depth", "1_0"), ("gain", "1_5"), ("branch_scale", "1_0"),
@@ -1573,7 +1603,10 @@ def test_a_link_s_number_float64_would_read_as_0_is_refused_saying_so(name, netw
     (problem,) = [p for p in problems if p.name == name]
     assert problem.kind == "value" and problem.raw == query[name] and problem.default == urlstate.defaults(TABS)[name]
     (said,) = [m for m in urlstate.messages([problem], lang, TABS)]
-    assert t(lang, "allowed_not_zero", allowed=urlstate.allowed_text(lang, name, TABS)) in said
+    p = urlstate.PARAMS[name]  # "a link that means 0 writes 0" only where 0 is allowed: not a gain's 10⁻⁶ to 100
+    key = "allowed_not_zero_write" if p.low <= 0 <= p.high else "allowed_not_zero"
+    assert t(lang, key, allowed=urlstate.allowed_text(lang, name, TABS)) in said
+    assert (key == "allowed_not_zero_write") == (name not in ("gain", "input_scale"))
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -167,8 +167,10 @@ def state_of(config: Config) -> dict[str, Any]:
     state["branch_scale"] = branch_scale_text(config.branch_scale)
     # a digits input's first entry as the box holds it, its 64 pixels, which a conv net reads as their one channel
     # (Config.units): "1-4" is no profile the box or a link can hold, and had raised in a step's notice
+    # equal hidden widths are "" (the box's "constant"), as normalize keeps them: "64-8-8-8" had been a profile
+    # whose own link refused its width= (a digits input's 64 pixels leave the layers unequal)
     units = (DIGITS_PIXELS, *config.units[1:]) if config.input == "digits" else config.units
-    state["widths"] = profiles.write(units)
+    state["widths"] = profiles.write(units) if config.widths else ""
     return state
 
 
@@ -297,14 +299,17 @@ def list_items(raw: str | list[str], choices: Sequence[str]) -> tuple[list[str],
 
 def ascii_number(text: str) -> str:
     """Number text with its digits as 0-9: any Unicode decimal digit (Arabic-Indic ٣, full-width １, 𝟗) becomes
-    the digit it is, and the full-width forms of + - . e E their ASCII characters; anything else stays.
+    the digit it is, and the full-width forms of + - . e E (a Chinese input method's) their ASCII characters;
+    anything else stays.
 
-    Only decimal digits (Unicode category Nd): superscripts and circled numbers are not digits of a number.
+    Only decimal digits (Unicode category Nd): superscripts and circled numbers are not digits of a number, nor a
+    superscript e or plus, or a dot leader, among the signs (NFKC folds them too: std=1ᵉ-2 had read as 0.01).
     """
     out = []
     for char in text:
         digit = unicodedata.decimal(char, None) if not char.isascii() else None
-        folded = unicodedata.normalize("NFKC", char)
+        wide = unicodedata.decomposition(char).startswith("<wide>")
+        folded = unicodedata.normalize("NFKC", char) if wide else char
         out.append(str(digit) if digit is not None else folded if folded in ("+", "-", ".", "e", "E") else char)
     return "".join(out)
 
@@ -317,7 +322,8 @@ MARKS = {",": ("comma", True, True), "\u066b": ("arabic_decimal", True, False), 
          "\u3002": ("ideographic_full_stop", True, False), "\uff0c": ("full_width_comma", True, True),  # 。 ，
          "\uff61": ("halfwidth_full_stop", True, False), "_": ("underscore", False, True),  # ｡
          "'": ("apostrophe", False, True), "\u2019": ("right_quote", False, True),  # ’
-         "\u066c": ("arabic_thousands", False, True)}  # ٬
+         "\u066c": ("arabic_thousands", False, True), " ": ("space", False, True),  # ٬
+         "\u00a0": ("no_break_space", False, True), "\u202f": ("narrow_no_break_space", False, True)}
 DECIMAL_MARKS = "".join(mark for mark, (_, point, _) in MARKS.items() if point)
 GROUP_MARKS = "".join(mark for mark, (_, _, group) in MARKS.items() if group)
 NUMBER_KINDS = ("int", "odd", "float", "gain", "branch_scale")
@@ -329,13 +335,15 @@ def readings(name: str, raw: str, tabs: Sequence[str]) -> tuple[list[str], list[
     ("1,000": 1000); "1,000" for a width can be either. ([], []) for text without such marks or another kind."""
     text = ascii_number(raw.strip())
     marks = [char for char in dict.fromkeys(text) if char in MARKS]
-    if _param(name, tabs).kind not in NUMBER_KINDS or not marks:
+    # a number but for its marks ("abc,def" is no number with a comma)
+    if _param(name, tabs).kind not in NUMBER_KINDS or not marks or \
+            not re.fullmatch(r"[0-9+\-.eE]+", "".join(char for char in text if char not in MARKS)):
         return [], []
     texts = []
     if len(marks) == 1 and marks[0] in DECIMAL_MARKS and text.count(marks[0]) == 1 and "." not in text:
         texts.append(text.replace(marks[0], "."))
     if len(marks) == 1 and marks[0] in GROUP_MARKS and \
-            re.fullmatch(rf"[+-]?\d{{1,3}}(?:{re.escape(marks[0])}\d{{3}})+(?:\.\d*)?(?:[eE][+-]?\d+)?", text):
+            re.fullmatch(rf"[+-]?[1-9]\d{{0,2}}(?:{re.escape(marks[0])}\d{{3}})+(?:\.\d*)?(?:[eE][+-]?\d+)?", text):
         texts.append(text.replace(marks[0], ""))
     values = []
     for reading in texts:
@@ -349,9 +357,13 @@ def readings(name: str, raw: str, tabs: Sequence[str]) -> tuple[list[str], list[
 
 
 def case_of(name: str, text: str, param: Param | None = None) -> str:
-    """The one choice `text` is in other letter case (lang=ZH: zh, init=He_Normal: he_normal); ValueError if none."""
+    """The one choice `text` is in other letter case (lang=ZH: zh, init=He_Normal: he_normal), or in other digits
+    (step=３: 3); ValueError if none. ASCII letters only: casefold() also takes look-alikes (the long s ſ for s, the
+    Kelvin sign for K), which the page does not read as letters."""
     p = param or PARAMS[name]
-    matches = [choice for choice in p.choices if choice.casefold() == text.casefold()]
+    if text.isdecimal():
+        text = ascii_number(text)
+    matches = [choice for choice in p.choices if text.isascii() and choice.lower() == text.lower()]
     if len(matches) != 1:
         raise ValueError(name)
     return matches[0]
@@ -411,7 +423,8 @@ def read(query: Mapping[str, str | list[str]], tabs: Sequence[str],
 
     A list keeps its allowed items and names the others; a list with no allowed item at all falls back to
     its default, like any other bad value. A one-value parameter given more than once is read from its last
-    value; a number written with other digits is read as the number (both reported). Unknown names are
+    value; a number written with other digits is read as the number, and a choice in other letter case as the
+    choice (each reported). Unknown names are
     reported together in one Problem and left out of the values.
     """
     values, problems = {}, []
@@ -439,11 +452,12 @@ def read(query: Mapping[str, str | list[str]], tabs: Sequence[str],
         except ValueError:
             problems.append(Problem(name, text, default[name]))
             continue
-        numeric = PARAMS[name].kind in ("int", "odd", "float", "gain", "widths", "branch_scale") or \
-            (PARAMS[name].kind == "bool" and text.isdecimal())  # a switch's 1 or 0 written with other digits
+        kind = _param(name, tabs).kind
+        # a switch's 1 or 0, or a step's number, written with other digits
+        numeric = kind in (*NUMBER_KINDS, "widths") or (kind in ("bool", "choice") and text.strip().isdecimal())
         if numeric and ascii_number(text) != text:
             problems.append(Problem(name, text, values[name], kind="digits"))
-        if _param(name, tabs).kind == "choice" and values[name] != text.strip():  # lang=ZH, read as zh
+        elif kind == "choice" and values[name] != text.strip():  # lang=ZH, read as zh
             problems.append(Problem(name, text, values[name], kind="case"))
     return values, problems
 
@@ -498,7 +512,8 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
                    for name, new in (("width" if name == "widths" else name, new) for name, _, new in p.kept)]
             said.append(t(lang, "url_conv_sizes", was=join(lang, was), now=join(lang, now), step=p.default))
         elif p.kind == "case":
-            said.append(t(lang, "url_case", name=p.name, raw=user_text(lang, p.raw), used=p.default))
+            said.append(t(lang, "url_case", name=p.name, raw=user_text(lang, p.raw),
+                          used=shown_value(p.default, lang, p.name)))
         elif p.kind == "digits":
             said.append(t(lang, "url_digits", name=p.name, raw=user_text(lang, p.raw), used=shown_value(p.default)))
         elif p.kind == "list":
@@ -556,8 +571,10 @@ def refused_text(lang: str, name: str, raw: str, tabs: Sequence[str]) -> str:
     """What a parameter allows (allowed_text), and why `raw` is not it where its range does not say: a number in range
     that float64 reads as 0 (rounds_to_zero), or marks the link does not read and what they may have meant (readings).
     """
-    if rounds_to_zero(ascii_number(raw)):  # in range as written, but 0 as read: 1e-400 for std
-        return t(lang, "allowed_not_zero", allowed=allowed_text(lang, name, tabs))
+    if rounds_to_zero(ascii_number(raw)):  # 0 as read: 1e-400 for std, which 0 is not
+        p = _param(name, tabs)
+        zero = p.kind in NUMBER_KINDS and p.low <= 0 <= p.high  # a link meaning 0 writes 0 only where 0 is allowed
+        return t(lang, "allowed_not_zero_write" if zero else "allowed_not_zero", allowed=allowed_text(lang, name, tabs))
     marks, meant = marks_words(lang, name, raw, tabs, linked=True)
     if not marks:
         return allowed_text(lang, name, tabs)

@@ -88,11 +88,11 @@ def show(page: Page) -> None:
 
 
 def line_names(lines: tuple[tuple[str, ...], ...], names: dict[str, str], lang: str) -> str:
-    """Lines that touch (charts.drawn_touching) as the tab names them: each by its scheme's name, a line of schemes
-    drawn as one by theirs apart by join_drawn_as_one, in quotes (drawn_as_one: “Xavier / He”), so that the word
-    joining the lines is not read as joining two of their schemes ("+ batch norm and Xavier")."""
+    """Lines that touch (charts.drawn_touching) as the tab names them, each in quotes (drawn_as_one): by its scheme's
+    name, or a line of schemes drawn as one by theirs apart by join_drawn_as_one (“Xavier / He”), so that the word
+    joining the lines is not read as joining two schemes' words ("+ batch norm and Xavier")."""
     return join(lang, [t(lang, "drawn_as_one", names=t(lang, "join_drawn_as_one").join(names[s] for s in line))
-                       if len(line) > 1 else names[line[0]] for line in lines])
+                       for line in lines])
 
 
 def not_carried(config: Config, lang: str) -> str | None:
