@@ -1969,3 +1969,46 @@ def test_the_distinct_units_cell_names_the_layers_it_counts_where_some_have_no_c
     assert tv.units_cell(np.array([64.0, 5.0, 20.0]), lang) == "5–64"
     assert tv.units_cell(np.array([1.0, 1.0]), lang) == "1"
     assert tv.units_cell(np.array([nan, nan]), lang) == "—"
+
+
+def on_the_plateau(ratios: list[float]) -> TrainingResult:
+    """A five-layer run whose loss stays at ln 3 (on the plateau), every layer's units distinct, and these update:data
+    ratios at its first record (step 0), 10⁻⁶ of the weights at the later ones."""
+    config = Config(depth=5, width=32, batch=128)
+    records = np.array([0, 10, 20])
+    update = np.full((len(records), 5), 1e-6)
+    update[0] = ratios
+    return TrainingResult(
+        config=config, name="N(0, 1)", classes=3, batch=128, lr=0.02, momentum=0.9, loss=np.full(30, math.log(3)),
+        accuracy=np.full(30, 1 / 3), record_steps=records, act_std=np.ones((3, 5)), grad_std=np.ones((3, 5)),
+        update_ratio=update, distinct_units=np.full(5, 32.0), final_loss=math.log(3), final_accuracy=1 / 3,
+        diverged_at=None, message="")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("ratios, said", [
+    ([0.9, 0.2, 0.01, 3e-4, 3e-5], (1, 5)),  # step 3's N(0, 1): 0.9 of layer 1's weights, 3 × 10⁻⁵ of layer 10's
+    ([3e-5, 0.0, 0.01, 0.5, 0.2], (4, 1)),  # the largest at the top; a layer that did not move is not the smallest
+    ([0.09, 0.01, 1e-3, 1e-4, 1e-5], None),  # the largest not 100 times the usual 10⁻³
+    ([0.9, 0.5, 0.2, 0.1, 0.01], None),  # 90 times apart: not 100
+    ([0.9, np.nan, 0.0, 0.0, 0.0], None),  # one layer moved: nothing to compare it with
+])
+def test_a_run_at_chance_whose_first_updates_are_far_apart_is_said_to_have_no_learning_rate_for_every_layer(
+        ratios, said, lang):
+    """Step 3's N(0, 1) stayed near ln 3 in the race (49 % accuracy) and the tab said why for zeros and N(0, 0.01²)
+    only: its updates are not small but far apart. Said where, at the first record, the largest update:data ratio is
+    100 times the usual 10⁻³ or more and the smallest moved one 100 times less or more: the two with their layers."""
+    from views import training as training_view
+    from views.summary import format_value
+    from views.text import t
+    r = on_the_plateau(ratios)
+    text = training_view.stalled_text({"normal_1": r}, lang)
+    if said is None:
+        assert text == []
+        return
+    top, bottom = said
+    first = np.asarray(ratios)
+    assert text == [t(lang, "training_tab.stalled_uneven", scheme=t(lang, "schemes.name_normal_1"), k=3, step=0,
+                      units=t(lang, "training_tab.units_all_differ"), top=format_value(first[top - 1], 2),
+                      top_layer=top, bottom=format_value(first[bottom - 1], 2), bottom_layer=bottom,
+                      spread=format_value(first[top - 1] / first[bottom - 1], 2), guide="0.001")]

@@ -255,7 +255,9 @@ def stalled_text(results: dict, lang: str) -> list[str]:
     - every layer's units differ and its largest update:data ratio over the run, std(lr·v) / std(W)
       (TrainingResult.update_ratio), is FAR_BELOW the usual summary.UPDATE_GUIDE: that ratio, beside the largest of a
       run that learned (reached half of ln K, HALF; not step 7's batch-norm run at lr 0.02, whose 0.045 are steps too
-      large), if any; then why the updates are so small (_stalled_cause).
+      large), if any; then why the updates are so small (_stalled_cause);
+    - every layer's units differ and its updates are not small but far apart between the layers at the first record
+      (_uneven_updates: step 3's N(0, 1)): the largest and the smallest, and what one learning rate does to both.
     Nothing for any other run (constant weights' copies: the symmetry caption). [] where no run is such."""
     learned = {name: ratio for name, r in results.items() if r.diverged_at is None
                and plateau_steps(r, HALF) is not None and (ratio := _largest_ratio(r)) is not None}
@@ -269,9 +271,15 @@ def stalled_text(results: dict, lang: str) -> list[str]:
             said.append(t(lang, "training_tab.stalled_zero" if _stuck(r) else "training_tab.stalled_copies", **words))
             continue
         ratio = _largest_ratio(r)
-        if ratio is None or not (distinct.size and np.all(distinct > 1)) or ratio > UPDATE_GUIDE / FAR_BELOW:
+        if ratio is None or not (distinct.size and np.all(distinct > 1)):
             continue
-        words.update(ratio=format_value(ratio, 2), guide=format_power(UPDATE_GUIDE), units=_units_differ(r, lang))
+        words.update(guide=format_power(UPDATE_GUIDE), units=_units_differ(r, lang))
+        if ratio > UPDATE_GUIDE / FAR_BELOW:  # not small: too unequal between the layers, where they are
+            uneven = _uneven_updates(r)
+            if uneven is not None:
+                said.append(t(lang, "training_tab.stalled_uneven", **uneven, **words))
+            continue
+        words["ratio"] = format_value(ratio, 2)
         if learned:
             best = max(learned, key=learned.get)
             sentences = [t(lang, "training_tab.stalled_small_beside", best=scheme_name(best, lang),
@@ -283,6 +291,25 @@ def stalled_text(results: dict, lang: str) -> list[str]:
             sentences.append(cause)
         said.append(join(lang, sentences, "sentence"))
     return said
+
+
+def _uneven_updates(r) -> dict[str, str | int] | None:
+    """stalled_uneven's numbers: at the run's first record, the largest update:data ratio over the layers, FAR_BELOW
+    times the usual summary.UPDATE_GUIDE or more, and the smallest positive one, FAR_BELOW times less or more (step 3's
+    N(0, 1): 0.9 of layer 1's weights' std against 3 × 10⁻⁵ of layer 10's, as its gradient grows ×3.5 a layer toward
+    the input); None where the updates are not so unequal."""
+    if len(r.record_steps) == 0:
+        return None
+    first = np.asarray(r.update_ratio[0], float)
+    moved = np.flatnonzero(np.isfinite(first) & (first > 0))
+    if moved.size < 2:
+        return None
+    top, bottom = moved[np.argmax(first[moved])], moved[np.argmin(first[moved])]
+    spread = first[top] / first[bottom]
+    if first[top] < UPDATE_GUIDE * FAR_BELOW or spread < FAR_BELOW:
+        return None
+    return dict(step=int(r.record_steps[0]), top=format_value(first[top], 2), top_layer=int(top) + 1,
+                bottom=format_value(first[bottom], 2), bottom_layer=int(bottom) + 1, spread=format_value(spread, 2))
 
 
 def _units_differ(r, lang: str) -> str:
