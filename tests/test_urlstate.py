@@ -917,6 +917,8 @@ def test_a_decimal_mark_other_than_a_point_is_refused_and_named_with_the_number_
     ("bias", "-0,001", ["-0.001"]),
     ("width", "1 000", ["1000"]),  # spaces group thousands too
     ("width", "1\u202f000", ["1000"]),
+    ("std", "1e 1", ["10"]),  # std=1e+1: a query string's + arrives as a space
+    ("bias", "1e 1 0", []),
     ("std", "abc,def", None),  # no number but for its comma: the comma goes unnamed
     ("seed", "12,34", []),  # a seed is whole, and 34 is no group of three
 ])

@@ -331,8 +331,9 @@ NUMBER_KINDS = ("int", "odd", "float", "gain", "branch_scale")
 
 def readings(name: str, raw: str, tabs: Sequence[str]) -> tuple[list[str], list[Any]]:
     """A refused number's marks the link does not read (DECIMAL_MARKS, GROUP_MARKS), in order, and the allowed values
-    the text could mean: its one decimal mark read as the point ("0,5": 0.5), or its marks grouping thousands dropped
-    ("1,000": 1000); "1,000" for a width can be either. ([], []) for text without such marks or another kind."""
+    the text could mean: its one decimal mark read as the point ("0,5": 0.5), its marks grouping thousands dropped
+    ("1,000": 1000; "1,000" for a width can be either), or its spaces read as the + a query string turns into spaces
+    ("1e 1" from std=1e+1: 10). ([], []) for text without such marks or another kind."""
     text = ascii_number(raw.strip())
     marks = [char for char in dict.fromkeys(text) if char in MARKS]
     # a number but for its marks ("abc,def" is no number with a comma)
@@ -342,6 +343,8 @@ def readings(name: str, raw: str, tabs: Sequence[str]) -> tuple[list[str], list[
     texts = []
     if len(marks) == 1 and marks[0] in DECIMAL_MARKS and text.count(marks[0]) == 1 and "." not in text:
         texts.append(text.replace(marks[0], "."))
+    if marks == [" "]:  # a link's + arrives as a space (a query string's encoding): std=1e+1 reads "1e 1"
+        texts.append(text.replace(" ", "+"))
     if len(marks) == 1 and marks[0] in GROUP_MARKS and \
             re.fullmatch(rf"[+-]?[1-9]\d{{0,2}}(?:{re.escape(marks[0])}\d{{3}})+(?:\.\d*)?(?:[eE][+-]?\d+)?", text):
         texts.append(text.replace(marks[0], ""))
