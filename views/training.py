@@ -257,7 +257,7 @@ def stalled_text(results: dict, lang: str) -> list[str]:
       run that learned (reached half of ln K, HALF; not step 7's batch-norm run at lr 0.02, whose 0.045 are steps too
       large), if any; then why the updates are so small (_stalled_cause);
     - every layer's units differ and its updates are not small but far apart between the layers at the first record
-      (_uneven_updates: step 3's N(0, 1)): the largest and the smallest, and what one learning rate does to both.
+      (_uneven_updates: step 3's N(0, 1)): the largest and the smallest, with their layers.
     Nothing for any other run (constant weights' copies: the symmetry caption). [] where no run is such."""
     learned = {name: ratio for name, r in results.items() if r.diverged_at is None
                and plateau_steps(r, HALF) is not None and (ratio := _largest_ratio(r)) is not None}

@@ -165,10 +165,9 @@ def state_of(config: Config) -> dict[str, Any]:
              if name not in ("gain", "branch_scale")}
     state["gain"] = "default" if config.gain is None else format_number(config.gain)
     state["branch_scale"] = branch_scale_text(config.branch_scale)
-    # a digits input's first entry as the box holds it, its 64 pixels, which a conv net reads as their one channel
-    # (Config.units): "1-4" is no profile the box or a link can hold, and had raised in a step's notice
-    # equal hidden widths are "" (the box's "constant"), as normalize keeps them: "64-8-8-8" had been a profile
-    # whose own link refused its width= (a digits input's 64 pixels leave the layers unequal)
+    # as the box holds it: equal hidden widths "" ("constant"), as normalize keeps them, and a digits input's first
+    # entry its 64 pixels, which a conv net reads as their one channel (Config.units): "1-4" is no profile, and
+    # "64-8-8-8" had made a link that refused its own width=8
     units = (DIGITS_PIXELS, *config.units[1:]) if config.input == "digits" else config.units
     state["widths"] = profiles.write(units) if config.widths else ""
     return state
@@ -334,10 +333,10 @@ def readings(name: str, raw: str, tabs: Sequence[str]) -> tuple[list[str], list[
     the text could mean: its one decimal mark read as the point ("0,5": 0.5), its marks grouping thousands dropped
     ("1,000": 1000; "1,000" for a width can be either), or its spaces read as the + a query string turns into spaces
     ("1e 1" from std=1e+1: 10). ([], []) for text without such marks or another kind."""
-    text = ascii_number(raw.strip())
+    param, text = _param(name, tabs), ascii_number(raw.strip())
     marks = [char for char in dict.fromkeys(text) if char in MARKS]
     # a number but for its marks ("abc,def" is no number with a comma)
-    if _param(name, tabs).kind not in NUMBER_KINDS or not marks or \
+    if param.kind not in NUMBER_KINDS or not marks or \
             not re.fullmatch(r"[0-9+\-.eE]+", "".join(char for char in text if char not in MARKS)):
         return [], []
     texts = []
@@ -351,7 +350,7 @@ def readings(name: str, raw: str, tabs: Sequence[str]) -> tuple[list[str], list[
     values = []
     for reading in texts:
         try:
-            value = parse(name, reading, _param(name, tabs))
+            value = parse(name, reading, param)
         except ValueError:
             continue
         if value not in values:
@@ -364,9 +363,8 @@ def case_of(name: str, text: str, param: Param | None = None) -> str:
     (step=３: 3); ValueError if none. ASCII letters only: casefold() also takes look-alikes (the long s ſ for s, the
     Kelvin sign for K), which the page does not read as letters."""
     p = param or PARAMS[name]
-    if text.isdecimal():
-        text = ascii_number(text)
-    matches = [choice for choice in p.choices if text.isascii() and choice.lower() == text.lower()]
+    text = ascii_number(text) if text.isdecimal() else text
+    matches = [choice for choice in p.choices if choice.lower() == text.lower()] if text.isascii() else []
     if len(matches) != 1:
         raise ValueError(name)
     return matches[0]
