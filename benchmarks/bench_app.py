@@ -59,7 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.browser_support import (  # noqa: E402
-    CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, SETTLED, UNSETTLED, WATCH_STATE, app_session, streamlit_server,
+    COUNT_RUNS, SETTLE_AFTER, SETTLED, UNSETTLED, WATCH_STATE, app_session, launch, streamlit_server,
 )
 from views import tour  # noqa: E402
 from views.text import t  # noqa: E402
@@ -500,8 +500,7 @@ def memory_figures(sessions: int, largest: int, env: dict, keep_freed: bool, see
         if light:
             from playwright.sync_api import sync_playwright
 
-            browser = stack.enter_context(sync_playwright()).chromium.launch(executable_path=CHROMIUM,
-                                                                              args=CHROMIUM_ARGS)
+            browser = launch(stack.enter_context(sync_playwright()))
         for name, queries in bursts.items():
             if not queries:  # --memory-sessions 0 or --memory-largest 0: that burst left out
                 continue
@@ -566,7 +565,7 @@ def main() -> None:
     phases = {"idle": 0, **({f"{args.background} computing": args.background} if args.background else {})}
     figures, background = {}, None
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(p)
         for phase, sessions in phases.items():
             with serve() as base:  # a server of its own: the same networks (seeds) are new again
                 if sessions:

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.browser_support import (  # noqa: E402
-    CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, SETTLE_AFTER, WATCH_STATE, streamlit_server, visit,
+    COUNT_RUNS, SETTLE_AFTER, WATCH_STATE, launch, streamlit_server, visit,
 )
 
 # Added before the page loads: the time (performance.now) and size of every websocket message, and every
@@ -116,7 +116,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with streamlit_server() as (base, pid), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(p)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.add_init_script(COUNT_RUNS)
         context.add_init_script(LOG)

@@ -15,6 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; a browser is never downloaded
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
+# The address bar's suggestion popups, WebUI pages that Chromium 156 opens in a renderer of their own for every window,
+# headless too, where no address bar is ever typed in: they took a quarter of the browser's CPU over a visit of the
+# page (docs/performance.md, "Tests").
+UNUSED_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "WebUIOmniboxFullPopup")
 SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 EXCEPTION = "[data-testid='stException']"
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
@@ -220,13 +224,33 @@ def watched_page(browser, **options):
         context.close()
 
 
+def launch(playwright):
+    """Debian's Chromium through `playwright` (a sync Playwright), with the flags a closed network needs
+    (CHROMIUM_ARGS) and UNUSED_FEATURES off, beside the features Playwright turns off itself.
+
+    Chromium reads only the last --disable-features switch, so Playwright's own one, which this Playwright's release
+    writes, is read off a first launch's command line (chrome://version) and replaced by one with UNUSED_FEATURES
+    added."""
+    first = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        page = first.new_page()
+        page.goto("chrome://version")
+        line = page.locator("#command_line").inner_text().split()
+    finally:
+        first.close()
+    own = [arg for arg in line if arg.startswith("--disable-features=")]
+    features = ",".join([*(arg.split("=", 1)[1] for arg in own), *UNUSED_FEATURES])
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--disable-features={features}"],
+                                      ignore_default_args=own)
+
+
 @contextlib.contextmanager
 def chromium():
-    """Debian's Chromium through Playwright, with the flags a closed network needs; closed after the block."""
+    """launch()'s Chromium, closed after the block."""
     from playwright import sync_api  # the browser tests skip where it is missing, before they get here
 
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(p)
         try:
             yield browser
         finally:

@@ -213,3 +213,34 @@ def test_the_theory_tab_draws_its_map(base, page):
     heatmap = page.locator("[data-testid='stVegaLiteChart']").first
     assert heatmap.locator("svg path").count() > 2000  # the map's 60 x 41 cells, then the line and the marks
     assert t("en", "theory_tab.here") in heatmap.inner_text()
+
+
+def command_line_features(browser) -> list[str]:
+    """The features a running Chromium was told to turn off: its --disable-features switches' lists, as its
+    chrome://version page reads its command line."""
+    page = browser.new_page()
+    try:
+        page.goto("chrome://version")
+        line = page.locator("#command_line").inner_text().split()
+    finally:
+        page.close()
+    return [arg.split("=", 1)[1].split(",") for arg in line if arg.startswith("--disable-features=")]
+
+
+def test_the_tests_browser_opens_no_address_bar_popups_and_keeps_playwright_s_switches(browser):
+    """browser_support.launch's Chromium: no window of it opens a page of the address bar's popups (a browser_ui
+    target: a renderer busy at every visit), and the features a plain Playwright launch turns off stay off, in the
+    one --disable-features switch Chromium reads."""
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, UNUSED_FEATURES
+
+    with watched_page(browser) as page:
+        page.goto("about:blank")
+        targets = browser.new_browser_cdp_session().send("Target.getTargets")["targetInfos"]
+        assert [target["url"] for target in targets if target["type"] == "browser_ui"] == []
+    plain = browser.browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        [playwright_s] = command_line_features(plain)
+    finally:
+        plain.close()
+    [ours] = command_line_features(browser)
+    assert set(playwright_s) | set(UNUSED_FEATURES) == set(ours)
