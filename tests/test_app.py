@@ -25,6 +25,7 @@ from tests.written_numbers import read_back
 from tests.vega_specs import title_text
 from views import cache as page_cache
 from views import charts, derivation, summary, urlstate
+from views.number_writing import format_share, format_value
 from views import tour
 from views import training as training_view
 from views.tabs import CODES
@@ -733,7 +734,7 @@ def test_a_race_trained_in_the_background_is_exactly_core_race():
         assert shown[name].diverged_at == result.diverged_at and shown[name].final_loss == result.final_loss
     table = at.dataframe[0].value  # and the page's table is that race's, its losses as the page writes numbers
     assert list(table[t("en", "training_tab.col_loss")]) == [
-        summary.format_value(r.final_loss) for r in expected.values()]
+        format_value(r.final_loss) for r in expected.values()]
 
 
 def stop_button(at: AppTest):
@@ -896,12 +897,12 @@ def test_a_race_says_why_its_runs_at_chance_stayed_there(lang):
     assert act[-1] / act[0] < 0.1 and grad[0] / grad[-1] < 0.1  # both shrink tenfold or more: both are said
     assert np.all(small.distinct_units == 32) and np.nanmax(small.update_ratio) < 1e-5
     why_small = join(lang, [t(lang, "training_tab.stalled_small_beside", scheme=charts.scheme_name("normal_0.01", lang),
-                              k=3, ratio=summary.format_value(np.nanmax(small.update_ratio), 2), guide="0.001",
+                              k=3, ratio=format_value(np.nanmax(small.update_ratio), 2), guide="0.001",
                               best=charts.scheme_name("xavier_normal", lang),
-                              best_ratio=summary.format_value(np.nanmax(xavier.update_ratio), 2),
+                              best_ratio=format_value(np.nanmax(xavier.update_ratio), 2),
                               units=t(lang, "training_tab.units_all_differ")),
-                            t(lang, "training_tab.stalled_both", up=summary.format_value(act[-1] / act[0]),
-                              down=summary.format_value(grad[0] / grad[-1]), depth=5, grad="∂L/∂s")], "sentence")
+                            t(lang, "training_tab.stalled_both", up=format_value(act[-1] / act[0]),
+                              down=format_value(grad[0] / grad[-1]), depth=5, grad="∂L/∂s")], "sentence")
     why_zeros = t(lang, "training_tab.stalled_zero", scheme=charts.scheme_name("zeros", lang), k=3)
     shown = [m.value for m in at.markdown]
     assert shown.count(why_zeros) == 1 and shown.count(why_small) == 1
@@ -1279,14 +1280,14 @@ def test_the_histogram_caption_names_the_grey_bars_the_panels_hold(step):
         (caption,) = [c.value for c in at.caption if c.value.startswith(first[:20])]
         layer, above = next((layer, above) for layer, (_, above) in enumerate(result.hist_beyond) if above and layer) \
             if has_beyond else (None, 0)  # the panels' first, from layer 1 (layer 0 is the input)
-        example = t(lang, "hist_over", edge="3", share=summary.format_share(above / result.hist_counts[layer].sum())) \
+        example = t(lang, "hist_over", edge="3", share=format_share(above / result.hist_counts[layer].sum())) \
             if has_beyond else ""
         assert caption == "".join([first, t(lang, "hist_beyond", example=example) if has_beyond else "",
                                    t(lang, "hist_zeros") if has_zeros else "",
                                    t(lang, "hist_ends", activation=t(lang, "act_tanh"),
-                                     ratio=summary.format_value(charts.SPIKE_RATIO),
-                                     edges=join(lang, [summary.format_value(e) for e in result.hist_edges[[1, -2]]]),
-                                     saturated=join(lang, [summary.format_value(c) for c in saturated_from]))
+                                     ratio=format_value(charts.SPIKE_RATIO),
+                                     edges=join(lang, [format_value(e) for e in result.hist_edges[[1, -2]]]),
+                                     saturated=join(lang, [format_value(c) for c in saturated_from]))
                                    if has_ends else ""]), lang
 
 
@@ -1320,7 +1321,7 @@ def test_a_headline_ratio_is_the_measured_one_and_multiplies_with_its_reference_
     state = {name: at.session_state[name] for name in urlstate.PARAMS if name in at.session_state}
     config = urlstate.config_of(state)[0]
     result = cache.simulate_cached(config)
-    h, written = summary.headline(result), summary.format_value
+    h, written = summary.headline(result), format_value
     (act, act_input), (grad, grad_last) = summary.printed_ratios(result)
     if summary.diagnose(result).name == "healthy":  # the sentence under the verdict spells the same two ratios
         explained = summary.explain(result, lang)

@@ -8,6 +8,7 @@ from core import estimate_memory
 from core.config import mib_apart
 from core.network import WORK_LIMIT, estimate_work
 from views import summary, tour, urlstate
+from views.number_writing import powers_apart
 from views.locale import LANGUAGES
 from views.text import t
 
@@ -160,7 +161,7 @@ def test_a_conv_nets_work_refusal_names_its_channels(lang):
     fits = summary.work_fits(config, limit)
     key = "work_conv" if fits["depth"] else "work_width_conv"
     assert summary.refusal(config, lang, work_limit=limit) == t(
-        lang, key, **summary.powers_apart(estimate_work(config), limit), seconds=f"{limit / summary.WORK_RATE:.0f}",
+        lang, key, **powers_apart(estimate_work(config), limit), seconds=f"{limit / summary.WORK_RATE:.0f}",
         **fits)
 
 

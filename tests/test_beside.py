@@ -15,7 +15,8 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from core import simulate
 from tests.app_support import open_app
 from tests.vega_specs import encodings, title_text
-from views import beside, charts, present, summary, tour, urlstate
+from views import beside, charts, present, tour, urlstate
+from views.number_writing import format_value
 from views.tabs import CODES
 from views.text import t
 
@@ -75,7 +76,7 @@ def test_step_2_beside_step_7_draws_each_step_s_own_simulation_on_one_scale(step
         assert domain == top  # one scale for both sides
     tallest = max(np.nanmax(steps[c].stats[k]) for c in ("2", "7") for k in ("act_std", "predicted_act_std"))
     assert top[0] == 0 and tallest <= top[1] <= 1.2 * tallest
-    said = [m.value for m in at.markdown if summary.format_value(steps["7"].stats["act_std"][10]) in m.value]
+    said = [m.value for m in at.markdown if format_value(steps["7"].stats["act_std"][10]) in m.value]
     assert said == [beside.sentence(steps["2"], steps["7"], "2", "7", lang)]
 
 
@@ -218,7 +219,7 @@ def expected_against(result, lang: str) -> str:
     rule (derivation.relation: within 10 % is close), worked out here from the simulation's stats."""
     depth = result.config.depth
     std, theory = float(result.stats["act_std"][depth]), float(result.stats["predicted_act_std"][depth])
-    shown = dict(std=summary.format_value(std), theory=summary.format_value(theory))
+    shown = dict(std=format_value(std), theory=format_value(theory))
     if std == theory:
         return t(lang, "beside_against_exact", **shown)
     if not theory > 0:
@@ -258,7 +259,7 @@ def test_each_side_is_read_against_its_own_theory_at_every_pair_of_steps(steps, 
             if close:
                 assert said == t(lang, "beside_compare_predicted", left=beside.name(left, lang),
                                  right=beside.name(right, lang), left_what=what[left], right_what=what[right],
-                                 **{f"{side}_{key}": summary.format_value(value)
+                                 **{f"{side}_{key}": format_value(value)
                                     for side, code in (("left", left), ("right", right))
                                     for key, value in (("std", steps[code].stats["act_std"][depth[code]]),
                                                        ("theory", theory[code]))}), (left, right)

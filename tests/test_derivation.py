@@ -24,6 +24,7 @@ from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
 from core.theory import predict
 from views import derivation, summary, tour, urlstate
+from views.number_writing import PERCENT, format_latex, format_value
 from views.tabs import data as data_tab
 from views.tabs import gradients as gradients_tab
 from views.text import LANGUAGES, catalogue, join, t
@@ -460,7 +461,7 @@ def number_of(text: str):
     if text.startswith("—"):
         return None
     if text.endswith("%"):
-        return mpmath.mpf(text.removesuffix(summary.PERCENT)) / 100
+        return mpmath.mpf(text.removesuffix(PERCENT)) / 100
     return mpmath.mpf(e_form(text))
 
 
@@ -506,7 +507,7 @@ def latex_value(expr: str):
 
 
 def as_latex(printed: str) -> str:
-    """A number as the notes print it, as the LaTeX prints it (summary.format_latex): 2.94 × 10⁻⁷ ->
+    """A number as the notes print it, as the LaTeX prints it (number_writing.format_latex): 2.94 × 10⁻⁷ ->
     2.94 \\times 10^{-7}."""
     if not re.fullmatch(r"(?:-?\d+(?:\.\d+)?\s×\s)?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", printed):
         return printed
@@ -549,7 +550,7 @@ def missing_text(result, lang: str) -> str | None:
         return None
     b = result.breaks[0]
     return t(lang, f"der_missing_{b.kind}").format(layer=b.layer, dtype=result.config.dtype,
-                                                    tiny=summary.format_value(np.finfo(result.config.dtype).tiny))
+                                                    tiny=format_value(np.finfo(result.config.dtype).tiny))
 
 
 # ---------- the tests ----------
@@ -835,8 +836,8 @@ def test_the_measured_ratio_is_the_headlines_std_ratio(simulated, name, lang):
     assert h.act_ratio == pytest.approx(result.act_std[-1] / result.act_std[0])
     rms = math.hypot(result.act_std[-1], result.act_mean[-1]) / math.hypot(result.act_std[0], result.act_mean[0])
     text = " ".join(n for b in derivation.blocks(result, lang) for n in b.notes)
-    assert summary.format_value(h.act_ratio) in text
-    assert summary.format_value(rms) not in text  # the ratio of √E[h²] is not what the headline measures
+    assert format_value(h.act_ratio) in text
+    assert format_value(rms) not in text  # the ratio of √E[h²] is not what the headline measures
 
 
 @pytest.mark.slow
@@ -851,7 +852,7 @@ def test_a_biased_linear_network_is_predicted_with_its_bias(bias, bias_std):
         mean = bias
     blocks = derivation.blocks(result, "en")
     text = " ".join(n for b in blocks for n in b.notes)
-    assert f"std(h₁₀) / std(x) = {summary.format_value(math.sqrt(q))}" in text  # the theory, bias included
+    assert f"std(h₁₀) / std(x) = {format_value(math.sqrt(q))}" in text  # the theory, bias included
     assert "after 10 layers" not in text  # no constant factor per layer is claimed
     block = next(b for b in blocks if "theory_ratio" in b.values)
     assert block.values["theory_ratio"] == pytest.approx(math.sqrt(q), rel=1e-6)
@@ -881,7 +882,7 @@ def test_the_relu_family_s_step_3_states_the_share_its_activation_keeps(activati
     notes = " ".join(block.notes)
     assert (t(lang, "der_relu_note") in notes) == (not leaky)
     if leaky:  # its slope and its share as printed, 0.50005 at a = 0.01 (ReLU's 0.5 at three digits)
-        assert f"a = {summary.format_value(slope)}" in notes and f"= {block.shown['keep']}·Var(s)" in notes
+        assert f"a = {format_value(slope)}" in notes and f"= {block.shown['keep']}·Var(s)" in notes
         assert read_back(block.shown["keep"]) == pytest.approx(keep, rel=1e-6)
 
 
@@ -1043,7 +1044,7 @@ def test_the_data_tab_says_where_the_saturated_column_counts_a_value():
 
     for lang in LANGUAGES:
         caption = data_tab.caption(lang, "float32")
-        low, high = summary.format_value(1 - SATURATION), summary.format_value(SATURATION)
+        low, high = format_value(1 - SATURATION), format_value(SATURATION)
         assert f"|tanh| > {high}" in caption and (low, high) == ("0.03", "0.97")
         assert re.search(rf"sigmoid \D*{re.escape(low)}\D*{re.escape(high)}", caption), caption
     for config, f, edge in [
@@ -1125,8 +1126,9 @@ MACHINE_NUMBER = re.compile(r"\d[eE][+-]?\d|\\times ?10\^\{[^}]*\}\^")  # 1.00e-
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name", CONFIGS)
 def test_numbers_are_written_as_a_person_writes_them(simulated, name, lang):
-    """No 1.00e-04 in the notes or the LaTeX, and no power of a power: the page's own writer (summary.format_value,
-    format_latex). Each number read back (tests/written_numbers.py) is its value at three digits or more."""
+    """No 1.00e-04 in the notes or the LaTeX, and no power of a power: the page's own writer
+    (number_writing.format_value, format_latex). Each number read back (tests/written_numbers.py) is its value at three
+    digits or more."""
     result = result_of(simulated, name)
     for block in derivation.blocks(result, lang):
         text, latex = " ".join(block.notes), block.numbers
@@ -1254,7 +1256,7 @@ def test_the_tanh_regime_says_what_std_s1_is_compared_with(simulated, name, lang
     result = result_of(simulated, name)
     block = block_with(derivation.blocks(result, lang), "factor")
     regime = block.notes[1]  # after the tanh note: where std(s₁) sits
-    assert summary.format_value(math.tanh(1.0)) in regime
+    assert format_value(math.tanh(1.0)) in regime
     assert block.shown["measured_std_s"] in regime
     assert agrees(block.shown["measured_std_s"], first_layer(result.config)[1].std())
 
@@ -1325,10 +1327,10 @@ def test_the_way_back_shows_fan_out_var_w_of_the_layers_it_passes(init, mode, ac
     low, high = min(expected), max(expected)
     assert back.values["back_low"] == pytest.approx(low)
     assert back.values.get("back_high", low) == pytest.approx(high)  # printed only where the layers differ
-    assert r"\mathrm{fan\_out}\,\mathrm{Var}(w) = " + summary.format_latex(low) in back.numbers
+    assert r"\mathrm{fan\_out}\,\mathrm{Var}(w) = " + format_latex(low) in back.numbers
     assert "nvar" not in back.values  # layer 1's forward product is not the way back's
     key = "der_back_fans_same" if math.isclose(low, high) else "der_back_fans"
-    assert any(t(lang, key, back_low=summary.format_value(low), back_high=summary.format_value(high), depth=3) in note
+    assert any(t(lang, key, back_low=format_value(low), back_high=format_value(high), depth=3) in note
                for note in back.notes)
 
 
@@ -1442,7 +1444,7 @@ def test_torch_default_biases_are_given_layer_by_layer(simulated, name, lang):
 def test_the_derivation_writes_each_range_s_ends_with_their_significant_digits(config):
     """The notes' ranges ("from {factor_low} to {factor_high}", measured std(s) "{bn_low} to {bn_high}", each layer's
     σ_b², fan_in·Var(w) and fan_out·Var(w)) write each end with its significant digits, trailing zeros kept, both in
-    one notation (summary.format_range), each the rounding of its own value; where the two print alike the notes
+    one notation (number_writing.format_range), each the rounding of its own value; where the two print alike the notes
     write one value."""
     from decimal import Decimal
 
@@ -1494,7 +1496,7 @@ def test_the_tanh_block_says_what_the_bend_takes_over_the_network_where_the_prod
         bend = tanh.values["bend"]
         assert bend * total == pytest.approx(theory, rel=1e-12)
         assert tanh.values["bend_layer"] ** config.depth == pytest.approx(bend, rel=1e-12)
-        assert summary.format_value(bend) in text and summary.format_value(tanh.values["bend_layer"]) in text
+        assert format_value(bend) in text and format_value(tanh.values["bend_layer"]) in text
 
 
 # A ReLU net whose layer 1 has unequal fans under He's fan_avg: its Var(w) = 2/648 = 0.00308642 had been printed

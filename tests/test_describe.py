@@ -12,6 +12,7 @@ import pytest
 from core import Config, profiles
 from core.config import INPUTS, written
 from views import describe, summary, tour, urlstate
+from views.number_writing import format_setting, format_squared
 from views.tabs import CODES
 from views.text import t
 
@@ -183,9 +184,9 @@ def test_the_line_names_the_biases_wherever_the_network_has_some_of_its_settings
     assert np.isclose(drawn.mean(), bias, atol=3 * bias_std / np.sqrt(drawn.size) + 1e-7)
     law = init_value.split(words)[1].strip()
     if bias_std == 0:
-        assert np.ptp(drawn) == 0 and law == summary.format_setting(bias), law
+        assert np.ptp(drawn) == 0 and law == format_setting(bias), law
     else:
-        assert law == f"N({summary.format_setting(bias)},\u00a0{summary.format_squared(bias_std)})", law
+        assert law == f"N({format_setting(bias)},\u00a0{format_squared(bias_std)})", law
         assert 0.5 * bias_std < drawn.std() < 1.5 * bias_std
 
 

@@ -25,8 +25,9 @@ from core.train import TASK_SEED, make_digits_task, race, task_config, train
 from tests.app_support import open_app
 from tests.vega_specs import title_text
 from views.charts import scheme_name
-from views.summary import (GAUSSIAN_BEYOND_3, GAUSSIAN_KURTOSIS, format_share, format_value, gaussian_limit,
-                           input_kurtosis_median, input_sentence, input_shares, kurtosis_sentence)
+from views.summary import GAUSSIAN_BEYOND_3, GAUSSIAN_KURTOSIS, gaussian_limit, input_kurtosis_median, input_sentence, \
+    input_shares, kurtosis_sentence
+from views.number_writing import format_share, format_value
 from views.text import t
 from views.training import final_frame, held_out_text, setup
 from views.urlstate import config_of, defaults

@@ -16,6 +16,7 @@ from core.config import INITS
 from core.initializers import gain_of
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from views import charts, derivation, describe, summary, tour, urlstate
+from views.number_writing import SETTING_DIGITS, format_squared
 from views.tabs import CODES
 from views.locale import catalogue
 from views.text import LANGUAGES, t
@@ -53,8 +54,8 @@ def read_numbers(words: str) -> list[float]:
 
 
 def shown(value: float) -> float:
-    """value at the significant digits the page writes a setting with (summary.SETTING_DIGITS at most)."""
-    return float(f"{value:.{summary.SETTING_DIGITS - 1}e}")
+    """value at the significant digits the page writes a setting with (number_writing.SETTING_DIGITS at most)."""
+    return float(f"{value:.{SETTING_DIGITS - 1}e}")
 
 
 def expected_numbers(config: Config) -> list[float]:
@@ -187,7 +188,7 @@ def test_a_link_s_numbers_are_the_words_numbers_and_the_page_s_own_link_says_the
 
 def test_a_setting_squared_that_is_its_own_square_is_written_alone():
     """Step 3's line under its title said N(0, 1²) where the title says N(0, 1)."""
-    assert [summary.format_squared(v) for v in (0, 1, 0.05, 2, 1e-5)] == ["0", "1", "0.05²", "2²", "(10⁻⁵)²"]
+    assert [format_squared(v) for v in (0, 1, 0.05, 2, 1e-5)] == ["0", "1", "0.05²", "2²", "(10⁻⁵)²"]
 
 
 LINE_INIT = {  # what each tour step's line says after "init", by hand

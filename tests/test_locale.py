@@ -17,7 +17,7 @@ from views import theory as theory_view
 from views import training as training_view
 from views.tour import STEPS
 from views.locale import browser_language, catalogue, languages, t
-from views.summary import format_share
+from views.number_writing import format_share
 from views.text import inserted, join
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)

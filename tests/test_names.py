@@ -23,7 +23,7 @@ from views import spectrum as spectrum_view
 from views import training as training_view
 from views.page import memory_budget
 from views.tabs import CODES
-from views.summary import format_share
+from views.number_writing import format_share
 from views.text import catalogue, join, t
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
@@ -344,7 +344,7 @@ def test_no_page_shows_a_pointer_s_brackets(visits):
         assert bracketed(shown_texts(at)) == [], (lang, query)
 
 
-# A comparing word, then a value written with its own comparison (summary.format_share's "< 0.01 %", a "≈"): the
+# A comparing word, then a value written with its own comparison (number_writing.format_share's "< 0.01 %", a "≈"): the
 # sentence compares twice. Step 9's Compare tab had said "within < 0.01 % of each other".
 TWICE_COMPARED = re.compile(r"\b(?:within|below|above|under|over|than|at most|at least|about)\s+[<>≤≥≈]"
                             r"|(?:不到|低于|高于|超过|不超过|小于|大于|约|大约)\s*[<>≤≥≈]")

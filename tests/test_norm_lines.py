@@ -12,6 +12,7 @@ from scipy.special import ndtr
 
 from core import Config, simulate, theory
 from views import summary, tour
+from views.number_writing import format_range, format_value
 from views.text import t
 
 LANGUAGES = ["en", "zh"]
@@ -75,27 +76,27 @@ def test_the_sentences_follow_the_norm(norm, activation, shape, lang):
     stats, depth = result.stats, 4
     f = monte_carlo(activation, norm)
     forward = summary.scale_line(result, lang, "forward")
-    shown = summary.format_value(f["std"])
-    assert shown == summary.format_value(theory.normalized_factors(activation, norm)["std"])
+    shown = format_value(f["std"])
+    assert shown == format_value(theory.normalized_factors(activation, norm)["std"])
     assert forward == t(lang, f"norm_forward_{norm}", f_std=shown, activation=t(lang, f"act_{activation}"),
                         unit=t(lang, "norm_batch_unit"), over=t(lang, "norm_batch_over"),
                         s=summary.measured_over_layers(lang, stats["pre_std"][1:]),
                         act=summary.measured_over_layers(lang, stats["act_std"][1:]),
-                        ratio=summary.format_value(stats["act_std"][depth] / stats["act_std"][0]), depth=depth)
+                        ratio=format_value(stats["act_std"][depth] / stats["act_std"][0]), depth=depth)
     assert np.all(np.abs(stats["pre_std"][1:] - 1) < 1e-3)  # what "resets to unit variance" says
     backward = summary.scale_line(result, lang, "backward")
     assert t(lang, f"norm_backward_{norm}", unit=t(lang, "norm_batch_unit")) in backward
-    assert summary.format_value(f["back"]) in backward
+    assert format_value(f["back"]) in backward
     units = result.config.units
     steps = [units[layer] / units[layer - 1] for layer in range(2, depth + 1)]  # He's mode fan_in: the gain cancels
-    low, high = summary.format_range(min(steps), max(steps))  # the range rule: each end's digits kept
+    low, high = format_range(min(steps), max(steps))  # the range rule: each end's digits kept
     widths = t(lang, "norm_backward_widths", low=low, high=high)
     assert (widths in backward) == (shape == "profile")
     if shape == "profile":  # 32/48 to 48/32: "0.667 to 1.50", never "0.667 to 1.5"
         assert (low, high) == ("0.667", "1.50")
     grad, theory_grad = stats["grad_std"], stats["predicted_grad_std"]
-    assert t(lang, "norm_backward_change", ratio=summary.format_value(grad[1] / grad[depth]),
-             theory=summary.format_value(theory_grad[1] / theory_grad[depth]), depth=depth) in backward
+    assert t(lang, "norm_backward_change", ratio=format_value(grad[1] / grad[depth]),
+             theory=format_value(theory_grad[1] / theory_grad[depth]), depth=depth) in backward
     big = simulate(network(norm, activation, shape, gain=5.0))
     assert summary.scale_line(big, lang, "forward") == forward
     assert summary.scale_line(big, lang, "backward") == backward
@@ -120,13 +121,13 @@ def test_a_conv_net_s_batch_norm_sentences_name_its_channels(activation, lang):
     channel = dict(unit=t(lang, "norm_batch_unit_conv"), over=t(lang, "norm_batch_over_conv"))
     forward = summary.scale_line(result, lang, "forward")
     assert forward == t(
-        lang, "norm_forward_batch", f_std=summary.format_value(f["std"]), activation=t(lang, f"act_{activation}"),
+        lang, "norm_forward_batch", f_std=format_value(f["std"]), activation=t(lang, f"act_{activation}"),
         s=summary.measured_over_layers(lang, stats["pre_std"][1:]),
         act=summary.measured_over_layers(lang, stats["act_std"][1:]),
-        ratio=summary.format_value(stats["act_std"][depth] / stats["act_std"][0]), depth=depth, **channel)
+        ratio=format_value(stats["act_std"][depth] / stats["act_std"][0]), depth=depth, **channel)
     backward = summary.scale_line(result, lang, "backward")
     assert backward.startswith(t(lang, "norm_backward_batch", **channel))
-    assert t(lang, "norm_backward_f_batch", f_back=summary.format_value(f["back"]), depth=depth,
+    assert t(lang, "norm_backward_f_batch", f_back=format_value(f["back"]), depth=depth,
              activation=t(lang, f"act_{activation}"), **channel) in backward
     dense = t(lang, "norm_batch_unit")
     assert f"each {dense}'s" not in forward + backward if lang == "en" else dense not in forward + backward
@@ -207,13 +208,13 @@ def test_the_derivation_s_fan_block_says_the_norm_divides_the_products_out(norm,
     (back,) = [b for b in blocks if b.title == t(lang, f"der_back_{norm[0]}n_title")]
     units = result.config.units
     steps = [units[layer] / units[layer - 1] for layer in range(2, 5)]  # He's mode fan_in: the widths' ratio
-    assert t(lang, "der_back_norm_widths", step_low=summary.format_value(min(steps)),
-             step_high=summary.format_value(max(steps))) in back.notes
+    assert t(lang, "der_back_norm_widths", step_low=format_value(min(steps)),
+             step_high=format_value(max(steps))) in back.notes
     if norm == "batch":
         (back,) = [b for b in blocks if b.title == t(lang, "der_back_bn_title")]
         assert back.values["bn_back"] == pytest.approx(monte_carlo("relu", "batch")["back"], rel=3e-3)
         assert "back_low" not in back.values  # fan_out·Var(w)'s range is not the factor under batch norm
-        assert back.notes[0] == t(lang, "der_back_bn_note", bn_back=summary.format_value(back.values["bn_back"]),
+        assert back.notes[0] == t(lang, "der_back_bn_note", bn_back=format_value(back.values["bn_back"]),
                                   unit=t(lang, "norm_batch_unit"), over=t(lang, "norm_batch_over"))
 
 

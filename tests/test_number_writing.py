@@ -1,7 +1,7 @@
-"""Every number the page writes follows one rule (summary.format_value, format_share, t()'s counts): a share with a
-space before its % sign (92.5 %), a whole number of four or more digits with thousands separators (1,500): in
-every message of every language (here), and on the page of every tour step and tab (tests/test_names.py, which
-visits them all once for its checks)."""
+"""Every number the page writes follows one rule (number_writing.format_value, format_share, t()'s counts): a share with
+a space before its % sign (92.5 %), a whole number of four or more digits with thousands separators (1,500): in every
+message of every language (here), and on the page of every tour step and tab (tests/test_names.py, which visits them all
+once for its checks)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from tests.written_numbers import GLUED_PERCENT, long_integers, read_back
 from views import summary
+from views.number_writing import MINUS, TIMES, format_latex, format_range, format_share, format_value, latex_range, \
+    share_range
 from views.locale import LANGUAGES, catalogue
 from views.text import t
 
@@ -34,12 +36,12 @@ def test_every_message_writes_its_numbers_by_the_rule(lang):
 
 def test_counts_and_shares_filled_into_a_message_follow_the_rule():
     """t() writes a whole number with separators (1,200 points), summary its shares and plain decimals (1,234)."""
-    assert summary.format_value(1234, 4) == "1,234" and summary.format_value(1234.5, 5) == "1,234.5"
-    assert summary.format_latex(1234, 4) == "1{,}234"
+    assert format_value(1234, 4) == "1,234" and format_value(1234.5, 5) == "1,234.5"
+    assert format_latex(1234, 4) == "1{,}234"
     for lang in LANGUAGES:
         assert "1,200" in t(lang, "url_more", count=1200)
         assert "1,500" in t(lang, "step_heading", n=1500, steps=11, title="x")
-    assert summary.format_share(0.925) == "92.5\u00a0%"
+    assert format_share(0.925) == "92.5\u00a0%"
 
 
 # ---------- a range's two ends ----------
@@ -47,8 +49,8 @@ def test_counts_and_shares_filled_into_a_message_follow_the_rule():
 def read_written(text: str) -> tuple[Decimal, int, bool]:
     """A number as format_range writes it, read back by hand: (its value, its decimals — of the mantissa where it has
     a power of ten —, whether it has one)."""
-    text = text.replace(summary.MINUS, "-").replace(",", "")
-    mantissa, power, exponent = text.partition(summary.TIMES + "10")
+    text = text.replace(MINUS, "-").replace(",", "")
+    mantissa, power, exponent = text.partition(TIMES + "10")
     if power:
         exponent = int(exponent.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
     decimals = len(mantissa.partition(".")[2])
@@ -76,7 +78,7 @@ def test_a_range_writes_each_end_with_its_significant_digits_trailing_zeros_kept
     format_range writes each end with `digits` significant digits, trailing zeros kept (rounded to tens and beyond
     where the digits end before the point: 1,230), each rounded from its own value; both with a power of ten, or
     neither."""
-    ends = summary.format_range(low, high, digits)
+    ends = format_range(low, high, digits)
     (a, a_decimals, a_power), (b, b_decimals, b_power) = (read_written(text) for text in ends)
     assert a_power == b_power, ends
     for value, written, decimals in ((low, a, a_decimals), (high, b, b_decimals)):
@@ -88,31 +90,31 @@ def test_a_range_writes_each_end_with_its_significant_digits_trailing_zeros_kept
 def test_a_range_s_ends_read_as_the_page_writes_them():
     """Known ends: the zero kept (0.630), no end padded past its digits (20.6, 18.8), a power of ten for both where
     either needs it, 0 and a dash written alone."""
-    assert summary.format_range(0.628, 0.6299) == ("0.628", "0.630")
-    assert summary.format_range(9.68, 20.56) == ("9.68", "20.6") and summary.format_range(0.25, 18.8) == (
+    assert format_range(0.628, 0.6299) == ("0.628", "0.630")
+    assert format_range(9.68, 20.56) == ("9.68", "20.6") and format_range(0.25, 18.8) == (
         "0.250", "18.8")
-    assert summary.format_range(0.00522, 0.0215) == ("0.00522", "0.0215")
-    assert summary.format_range(2.9e-7, 0.0012) == ("2.90\u00a0×\u00a010⁻⁷", "1.20\u00a0×\u00a010⁻³")
-    assert summary.format_range(1234, 5678) == ("1,230", "5,680") and summary.format_range(-0.52, 0.7) == (
+    assert format_range(0.00522, 0.0215) == ("0.00522", "0.0215")
+    assert format_range(2.9e-7, 0.0012) == ("2.90\u00a0×\u00a010⁻⁷", "1.20\u00a0×\u00a010⁻³")
+    assert format_range(1234, 5678) == ("1,230", "5,680") and format_range(-0.52, 0.7) == (
         "−0.520", "0.700")
-    assert summary.format_range(0, 0.63) == ("0", "0.630") and summary.format_range(math.nan, 1) == ("—", "1.00")
-    assert summary.latex_range(1234, 0.628e3) == ("1{,}230", "628")
+    assert format_range(0, 0.63) == ("0", "0.630") and format_range(math.nan, 1) == ("—", "1.00")
+    assert latex_range(1234, 0.628e3) == ("1{,}230", "628")
 
 
 def test_a_range_of_shares_writes_both_ends_alike():
     """"45.1 % to 50 %" dropped the zero of 50.0 % as "0.628 to 0.63" did: both ends with one decimal from 1 %, two
     significant digits each below it; a floor, a ceiling or an exact 0 % or 100 % as format_share writes it."""
     nbsp = "\u00a0"
-    assert summary.share_range(0.451, 0.5) == (f"45.1{nbsp}%", f"50.0{nbsp}%")
-    assert summary.share_range(0.0014, 0.003) == (f"0.14{nbsp}%", f"0.30{nbsp}%")
-    assert summary.share_range(0.5, 1.0) == (f"50{nbsp}%", f"100{nbsp}%")
-    assert summary.share_range(1e-5, 0.3) == (summary.format_share(1e-5), summary.format_share(0.3))
+    assert share_range(0.451, 0.5) == (f"45.1{nbsp}%", f"50.0{nbsp}%")
+    assert share_range(0.0014, 0.003) == (f"0.14{nbsp}%", f"0.30{nbsp}%")
+    assert share_range(0.5, 1.0) == (f"50{nbsp}%", f"100{nbsp}%")
+    assert share_range(1e-5, 0.3) == (format_share(1e-5), format_share(0.3))
 
 
 def correctly_rounded(text: str, value: float) -> bool:
     """Whether text is value at some number of significant digits from 3, as format_value writes it (which drops a
     trailing zero: 74,000 at 3 digits is "7.4 × 10⁴")."""
-    return any(summary.format_value(value, digits) == text for digits in range(3, 18))
+    return any(format_value(value, digits) == text for digits in range(3, 18))
 
 
 @given(st.floats(1e-30, 1e30), st.floats(1e-30, 1e30))
@@ -123,13 +125,13 @@ def test_a_value_its_ratio_and_its_reference_multiply_as_printed(value, referenc
     written; 3 digits each where 3 suffice."""
     written, written_reference = summary.printed_ratio(value, reference)
     product = read_back(written) * read_back(written_reference)
-    assert summary.format_value(product) == summary.format_value(value), (written, written_reference)
+    assert format_value(product) == format_value(value), (written, written_reference)
     assert correctly_rounded(written, value / reference), written
     assert correctly_rounded(written_reference, reference), written_reference
     three = summary.rounded(value / reference) * summary.rounded(reference)
-    if summary.format_value(three) == summary.format_value(value):  # no more digits than the product needs
-        assert (written, written_reference) == (summary.format_value(value / reference),
-                                                summary.format_value(reference))
+    if format_value(three) == format_value(value):  # no more digits than the product needs
+        assert (written, written_reference) == (format_value(value / reference),
+                                                format_value(reference))
 
 
 def test_the_headline_writes_the_measured_ratio_and_a_reference_it_multiplies_with():

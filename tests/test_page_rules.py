@@ -16,6 +16,7 @@ from core import Config
 from core.config import INT_RANGES, mib_apart, resize
 from core.train import DEFAULT_STEPS, LECTURE_RACE, estimate_training_memory, scheme_config, training_batch
 from views import derivation, summary, tour, urlstate
+from views.number_writing import TIMES, format_power, format_share, format_value, power_of_ten, powers_apart, scientific
 from views import theory as theory_view
 from views import training as training_view
 from views.tabs import CODES, TABS
@@ -179,15 +180,15 @@ def test_a_race_over_the_work_limit_names_the_widest_network_that_fits(lang, sch
     assert per_width2 * width**2 <= training_view.WORK_LIMIT < per_width2 * (width + 1) ** 2
     assert said is not None and f" {width} " in said
     assert said == t(
-        lang, "training_tab.too_slow", work=summary.power_of_ten(work),
-        limit=summary.power_of_ten(training_view.WORK_LIMIT), width=width,
+        lang, "training_tab.too_slow", work=power_of_ten(work),
+        limit=power_of_ten(training_view.WORK_LIMIT), width=width,
         **training_view.durations(training_view.race_seconds(training_view.WORK_LIMIT), lang),
         **training_view.work_terms(config, schemes, steps))
 
 
 def read_count(written: str) -> float:
     """A count as power_of_ten writes it, 1.1 × 10¹³, read back."""
-    mantissa, exponent = written.split(summary.TIMES + "10")
+    mantissa, exponent = written.split(TIMES + "10")
     return float(mantissa) * 10.0 ** int(exponent.translate(SUPERSCRIPTS))
 
 
@@ -241,7 +242,7 @@ def test_a_refusals_count_follows_from_the_formula_it_states(config, schemes, st
     assert said is not None
     count, written, at_offered, one_more = stated_count(said, config)
     work, limit = re.findall(COUNT, said)[:2]  # "needs about {work}, over the app's limit of {limit}"
-    assert written == work == summary.power_of_ten(count)
+    assert written == work == power_of_ten(count)
     assert read_count(work) == pytest.approx(count, rel=0.05)
     assert at_offered <= read_count(limit) < one_more
 
@@ -259,7 +260,7 @@ def test_a_race_over_the_work_limit_is_offered_at_the_width_its_refusal_names(la
     assert f" {fitted.width} " in training_view.refusal(config, race, DEFAULT_STEPS, lang, 2**30)  # the refusal's
     assert training_view.fitted_note(config, fitted, race, DEFAULT_STEPS, lang) == t(
         lang, "training_tab.fitted_conv", width=fitted.width, was=64,
-        **summary.powers_apart(training_view.race_work(config, len(race), DEFAULT_STEPS), training_view.WORK_LIMIT))
+        **powers_apart(training_view.race_work(config, len(race), DEFAULT_STEPS), training_view.WORK_LIMIT))
     # at Custom, a button sets the race so: its label names that width, the network's own, which stays, and the Run
     # button that trains it (nothing trains before Run)
     run = t(lang, "training_tab.run")
@@ -320,22 +321,22 @@ def test_the_theory_tab_writes_its_numbers_as_the_headline_does(config, lang):
     numbers = theory.theory_summary(config)
     here = theory_view.here_text(numbers, lang, config.batch_norm, config.depth)
     if config.batch_norm:
-        assert f"ε = {summary.format_value(BN_EPS)}" in here
+        assert f"ε = {format_value(BN_EPS)}" in here
     else:
         for name in ("sigma_w2", "chi1"):
-            assert f"= {summary.format_value(numbers[name])}" in here, name
+            assert f"= {format_value(numbers[name])}" in here, name
     marks = theory_view.marks_frame(config.width, numbers["sigma_w2"], numbers["sigma_b2"], lang)
     here_mark = marks[marks["here"]].iloc[0]
     if 0.1 <= numbers["sigma_w2"] <= 5:  # on the map: the mark names its place; off it, its value
         return
-    assert summary.format_value(numbers["sigma_w2"]) in here_mark["text"]
+    assert format_value(numbers["sigma_w2"]) in here_mark["text"]
 
 
 def test_a_large_count_is_written_with_two_digits_and_its_power_of_ten():
-    assert summary.power_of_ten(4.8e11) == summary.scientific("4.8", 11) == "4.8\u00a0×\u00a010¹¹"
-    assert summary.power_of_ten(1e12) == "1.0\u00a0×\u00a010¹²"
-    assert summary.power_of_ten(9.96e5) == "1.0\u00a0×\u00a010⁶"
-    assert summary.power_of_ten(1.2346e12, 4) == "1.235\u00a0×\u00a010¹²"
+    assert power_of_ten(4.8e11) == scientific("4.8", 11) == "4.8\u00a0×\u00a010¹¹"
+    assert power_of_ten(1e12) == "1.0\u00a0×\u00a010¹²"
+    assert power_of_ten(9.96e5) == "1.0\u00a0×\u00a010⁶"
+    assert power_of_ten(1.2346e12, 4) == "1.235\u00a0×\u00a010¹²"
 
 
 @pytest.mark.parametrize("over", [1.0 + 1e-6, 1.0004, 1.004, 1.04, 1.4, 14.0])
@@ -343,17 +344,17 @@ def test_a_refusal_never_writes_its_work_as_its_limit(over):
     """A work over the limit reads as a larger number than the limit, however close: more digits where two
     would round both alike (1.0004 × 10¹² against 1.0000 × 10¹²), two where two tell them apart."""
     limit = training_view.WORK_LIMIT
-    shown = summary.powers_apart(over * limit, limit)
+    shown = powers_apart(over * limit, limit)
     assert shown["work"] != shown["limit"]
-    digits = len(shown["limit"].split(summary.TIMES)[0].replace(".", ""))
-    assert digits == 2 or summary.power_of_ten(over * limit, digits - 1) == summary.power_of_ten(limit, digits - 1)
-    assert summary.powers_apart(limit, limit) == {"work": "3.0\u00a0×\u00a010¹²", "limit": "3.0\u00a0×\u00a010¹²"}
+    digits = len(shown["limit"].split(TIMES)[0].replace(".", ""))
+    assert digits == 2 or power_of_ten(over * limit, digits - 1) == power_of_ten(limit, digits - 1)
+    assert powers_apart(limit, limit) == {"work": "3.0\u00a0×\u00a010¹²", "limit": "3.0\u00a0×\u00a010¹²"}
     # every refusal that compares a work with its limit writes them so
     config = Config(width=13, arch="conv", depth=10, image=16, batch=50, init="he_normal", activation="relu")
     work = training_view.race_work(config, 5, 300)
     said = training_view.refusal(config, ("zeros", "normal_0.01", "normal_1", "xavier_normal", "he_normal"), 300,
                                  "en", 2**40)
-    assert work > limit and said is not None and summary.powers_apart(work, limit)["work"] in said
+    assert work > limit and said is not None and powers_apart(work, limit)["work"] in said
 
 
 SUPERSCRIPTS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
@@ -361,8 +362,8 @@ SUPERSCRIPTS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 
 @given(st.floats(min_value=1.0, max_value=1e300))
 def test_a_large_count_reads_back_within_its_last_digit(value):
-    written = summary.power_of_ten(value)
-    mantissa, exponent = written.split(summary.TIMES + "10")
+    written = power_of_ten(value)
+    mantissa, exponent = written.split(TIMES + "10")
     m, e = float(mantissa), int(exponent.translate(SUPERSCRIPTS))
     assert 1.0 <= m <= 9.9 and len(mantissa) == 3  # two significant digits: 1.0 to 9.9
     assert abs(m * 10.0**e - value) <= 0.05 * 10.0**e * (1 + 1e-9)  # rounded to the nearest tenth of 10^e
@@ -383,12 +384,12 @@ def test_a_written_number_never_breaks_over_two_lines(value, digits, share, coun
     """Every number the one formatter writes has no breakable space inside it (a column too narrow for "< 7.79 ×
     10⁻¹³" once showed "< 7.79 ×" over "10⁻¹³"): format_value and the forms built on it, and the bounds the
     Spectrum tab writes in every language."""
-    written = [summary.format_value(value, digits), summary.format_share(share),
-               summary.format_power(abs(value)), summary.power_of_ten(count),
-               *summary.powers_apart(count, 2 * count).values()]
+    written = [format_value(value, digits), format_share(share),
+               format_power(abs(value)), power_of_ten(count),
+               *powers_apart(count, 2 * count).values()]
     for lang in urlstate.LANGUAGES:
-        written += [t(lang, "spectrum_tab.below", resolution=summary.format_value(value, digits)),
-                    t(lang, "spectrum_tab.above", ratio=summary.format_value(count))]
+        written += [t(lang, "spectrum_tab.below", resolution=format_value(value, digits)),
+                    t(lang, "spectrum_tab.above", ratio=format_value(count))]
     assert [w for w in written if breaks_inside(w)] == [], written
 
 

@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from core import Config, cache, simulate
 from core.activations import get
-from views import charts, present, summary, tour, urlstate
+from views import charts, present, tour, urlstate
+from views.number_writing import format_value
 from views import spectrum as spectrum_view
 from views.page import layer_titles, series_names
 from views.tabs import CODES
@@ -201,8 +202,8 @@ def test_the_third_number_says_what_its_share_counts(query, rule, lang):
         assert third.help == t(lang, "metric_dead_help")
         return
     center, half = get(activation).saturation
-    assert third.help == t(lang, "metric_saturated_help", low=summary.format_value(center - half),
-                           high=summary.format_value(center + half), activation=t(lang, f"act_{activation}"))
+    assert third.help == t(lang, "metric_saturated_help", low=format_value(center - half),
+                           high=format_value(center + half), activation=t(lang, f"act_{activation}"))
     assert ("0.97" in third.help) and (("−0.97" in third.help) == (activation == "tanh"))
 
 

@@ -22,6 +22,7 @@ from tests.app_support import open_app, open_tab
 from tests.vega_specs import title_text
 from views import spectrum as view
 from views import charts, summary, tour
+from views.number_writing import format_share, format_value, powers_apart, share_range
 from views.text import join, t
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
@@ -115,7 +116,7 @@ def test_through_a_bottleneck_the_twins_one_gain_is_said_with_its_numbers(lang):
         np.testing.assert_allclose(view.matched_gains(config, "orthogonal"), np.sqrt([8.0, 2.0, 32.0]), rtol=1e-12)
         np.testing.assert_allclose(theory.layer_sigma_w2(twin)[0][1:], [8.0 / 4, 8.0, 8.0 / 16], rtol=1e-12)
         results = (spectrum(config), spectrum(twin))
-        number = summary.format_value
+        number = format_value
         said = [t(lang, "spectrum_tab.twin_one_gain", variance=t(lang, "spectrum_tab.twin_variance_orthogonal"),
                   sigma=t(lang, "theory_tab.products_same", value="2"),
                   gains=t(lang, "theory_tab.products_differ", low="1.41", high="5.66"), gain="2.828",
@@ -156,12 +157,12 @@ def test_the_charts_are_titled_for_the_network_they_draw(lang):
     own = Config(depth=12, width=600, activation="relu", init="he_normal")
     assert view.this_title(own, own, lang) == t(lang, "spectrum_tab.this")
     assert view.twin_title(own, lang, own) == view.twin_title(own, lang) == t(
-        lang, "spectrum_tab.twin_orthogonal", gain=summary.format_value(view.gain_of(view.twin(own)), 4))
+        lang, "spectrum_tab.twin_orthogonal", gain=format_value(view.gain_of(view.twin(own)), 4))
     for fitted, key, value in ((replace(own, width=300), "this_width", 300), (replace(own, depth=5), "this_depth", 5),
                                (replace(own, arch="conv", width=7), "this_width_conv", 7)):
         base = replace(own, arch=fitted.arch)
         assert view.this_title(fitted, base, lang) == t(lang, f"spectrum_tab.{key}", value=value)
-        gain = summary.format_value(view.gain_of(view.twin(fitted)), 4)
+        gain = format_value(view.gain_of(view.twin(fitted)), 4)
         assert view.twin_title(fitted, lang, base) == t(lang, "spectrum_tab.twin_orthogonal_one_gain", gain=gain)
 
 
@@ -238,7 +239,7 @@ def test_the_sentence_is_chosen_from_the_numbers():
     assert view.verdict(iso, "en") == t("en", "spectrum_tab.isometric", p10="= " + shown["p10"],
                                         p90="= " + shown["p90"], ratio="= " + shown["ratio"],
                                         mean_squared=shown["mean_squared"])
-    assert f"p10 = {summary.format_value(iso.summary()['p10'])} and p90 = " in view.verdict(iso, "en")
+    assert f"p10 = {format_value(iso.summary()['p10'])} and p90 = " in view.verdict(iso, "en")
     # Gaussian linear at depth 30, sigma_w² = 1: the mean near 1, the spread wide
     wide = spectrum(Config(activation="linear", init="lecun_normal", depth=30, width=60, dtype="float64"))
     s = wide.summary()
@@ -258,8 +259,8 @@ def test_percentiles_below_float64s_resolution_are_written_as_bounds():
     floor = relu.resolution
     assert relu.summary()["p10"] < floor  # dead units leave exact zeros, rounded to ~1e-16 of the largest
     shown = view.headline(relu, "en")
-    assert shown["p10"] == "<\u00a0" + summary.format_value(floor)
-    assert shown["ratio"] == ">\u00a0" + summary.format_value(relu.summary()["p90"] / floor)
+    assert shown["p10"] == "<\u00a0" + format_value(floor)
+    assert shown["ratio"] == ">\u00a0" + format_value(relu.summary()["p90"] / floor)
     # a sentence states a bound with its own relation: "p10 < 1e-13", never "p10 = < 1e-13" (two values in ten 0,
     # the rest 1: p10 a bound while the median and p90 are values, quoted beside it)
     kept = Spectrum(Config(), np.array([[1.0] * 8 + [0.0] * 2]), None)
@@ -291,12 +292,12 @@ def test_the_ratio_is_a_true_bound_never_below_1_or_a_dash_where_p90_is_unresolv
         assert result.bounds()["ratio"] and not result.bounds()["p90"]
         bound = result.summary()["p90"] / result.resolution
         assert bound >= 1 and result.summary()["ratio"] > bound  # what the page writes after ">" is true
-        assert view.headline(result, "en")["ratio"] == ">\u00a0" + summary.format_value(bound)
+        assert view.headline(result, "en")["ratio"] == ">\u00a0" + format_value(bound)
 
 
 def _mean_words(result: Spectrum) -> dict[str, str]:
     mean = result.summary()["mean_squared"]
-    return {"mean_squared": summary.format_value(mean), "root": summary.format_value(math.sqrt(mean))}
+    return {"mean_squared": format_value(mean), "root": format_value(math.sqrt(mean))}
 
 
 def test_near_1_is_the_page_verdicts_tenfold_band_for_the_root_of_the_mean():
@@ -338,7 +339,7 @@ def test_what_most_directions_do_is_said_from_the_median(lang):
     grown = _spectrum([100.0] * 8 + [1.0] * 2)
     assert view.verdict(grown, lang) == sentence(grown, "large", "grown")
     kept = _spectrum([20.0, 3.0, 1.0, 1.0, 0.5, 0.5, 0.2, 0.05])  # 6 of 8 within tenfold of 1, p90 above 2
-    assert view.verdict(kept, lang) == sentence(kept, "near", "kept", within=summary.format_share(0.75))
+    assert view.verdict(kept, lang) == sentence(kept, "near", "kept", within=format_share(0.75))
     if lang == "en":
         assert "magnif" not in view.verdict(lost, lang) and "Most directions are lost" in view.verdict(lost, lang)
 
@@ -568,7 +569,7 @@ def test_the_fitted_note_says_what_changed_and_the_limit_its_own_size_passes(lan
     why = t(lang, "spectrum_tab.over_memory", **mib_apart(spectra.estimate_memory(conv), 1 << 30))
     assert view.fitted_note(conv, fitted, lang, 1 << 30) == t(
         lang, "spectrum_tab.fitted_width_conv", value=fitted.width, was=64, why=why)
-    work = summary.powers_apart(spectra.estimate_work(conv), WORK_LIMIT)  # with room for the memory: the work
+    work = powers_apart(spectra.estimate_work(conv), WORK_LIMIT)  # with room for the memory: the work
     assert view.fitted_note(conv, fitted, lang, 1 << 40).endswith(t(lang, "spectrum_tab.over_work", **work))
     assert view.fitted_label(conv, fitted, lang) == t(lang, "spectrum_tab.use_width_conv", value=fitted.width,
                                                       was=64)
@@ -591,7 +592,7 @@ def test_the_tab_shows_both_networks_numbers_and_the_sentence(lang):
     assert view.verdict(results[0], lang) in markdown
     assert results[0].summary()["p10"] > 0.5  # the tour's claim: isometry at the edge of chaos
     story = tour.story(tour.ISOMETRY_STEP, _simulated(config), lang)
-    assert summary.format_value(results[0].summary()["p90"]) in story
+    assert format_value(results[0].summary()["p90"]) in story
     # tanh: no closed-form density, so the overlay is a rule at sqrt(predicted mean of s²), said to be approximate
     predicted = [predicted_density(r.config) for r in results]
     assert [p.kind for p in predicted] == ["mean", "mean"]
@@ -600,7 +601,7 @@ def test_the_tab_shows_both_networks_numbers_and_the_sentence(lang):
     captions = [c.value for c in at.caption]
     assert all(view.overlay_caption(p, r.config, True, lang) in captions for p, r in zip(predicted, results))
     line = view.theory_line(results[0], predicted[0], lang)  # the moments, predicted_moments' own
-    assert line in captions and summary.format_value(predicted_moments(config)["variance_squared"]) in line
+    assert line in captions and format_value(predicted_moments(config)["variance_squared"]) in line
 
 
 def _simulated(config):
@@ -691,8 +692,8 @@ def test_the_caption_is_chosen_by_the_network():
     tanh = Config(activation="tanh", init="xavier_normal", **SMALL)
     mean = predicted_density(tanh)
     text = view.overlay_caption(mean, tanh, True, "en")
-    assert text == t("en", "spectrum_tab.overlay_mean", s=summary.format_value(mean.s),
-                     variance=summary.format_value(mean.variance_squared))
+    assert text == t("en", "spectrum_tab.overlay_mean", s=format_value(mean.s),
+                     variance=format_value(mean.variance_squared))
     assert "approximation" in text
     assert view.overlay_caption(mean, tanh, False, "zh").endswith(t("zh", "spectrum_tab.overlay_off_axis"))
     residual = Config(residual=True, **SMALL)
@@ -709,7 +710,7 @@ def test_the_twins_title_gives_its_gain_even_at_the_schemes_default(lang):
     at = open_app(step="custom", init="orthogonal", activation="linear", depth="3", width="50", tab="spectrum",
                   lang=lang)
     assert not at.exception
-    title = t(lang, "spectrum_tab.twin_gaussian", gain=summary.format_value(1.0, 4))
+    title = t(lang, "spectrum_tab.twin_gaussian", gain=format_value(1.0, 4))
     titles = [title_text(json.loads(chart.proto.spec)) for chart in at.get("vega_lite_chart")]
     assert titles[1] == charts.title_lines(title)  # the twin, right of this network
 
@@ -734,8 +735,8 @@ def test_the_theory_line_gives_this_draw_s_gap_and_not_a_spread_of_independent_v
         gap = squares.mean() / predicted.mean_squared - 1
         line = view.theory_line(result, predicted, lang)
         assert line.endswith(t(lang, "spectrum_tab.spread_draw", count=f"{squares.size:,}",
-                               mean=summary.format_value(predicted.mean_squared),
-                               measured_mean=summary.format_value(squares.mean()), gap=summary.format_share(abs(gap)),
+                               mean=format_value(predicted.mean_squared),
+                               measured_mean=format_value(squares.mean()), gap=format_share(abs(gap)),
                                direction=t(lang, "spectrum_tab.draw_below" if gap < 0 else "spectrum_tab.draw_above")))
         assert gap < 0  # both draws of seed 0 measure below the theory: 0.89 and 0.264 against 0.966
 
@@ -755,14 +756,14 @@ def test_a_flat_activations_exact_zeros_are_counted_from_the_units_it_switches_o
         # the bound is every value below the resolution here (tests/test_spectrum.py: J's rank is the fewest on)
         assert 0 < result.zeros_bound() == view.shown_values(result)[1]
         for lang in ("en", "zh"):
-            low, high = summary.share_range(off(result).min(), off(result).max())  # one decimal both: 50.0 %
+            low, high = share_range(off(result).min(), off(result).max())  # one decimal both: 50.0 %
             assert view.zeros_note(result, lang) == t(
                 lang, f"spectrum_tab.{key}", activation=t(lang, "act_relu"), low=low, high=high,
                 bound=result.zeros_bound(), count=result.pooled.size)
     # at step 11's drawn 3-channel net far more than half a layer's pixel channels are off: the share is measured
     narrow = spectrum(view.fitting(tour.STEPS[tour.CONV_STEP], 1 << 30, view.STEP_WORK))
     assert off(narrow).max() > 0.8 and view.shown_values(narrow)[1] >= narrow.zeros_bound() > 0.8 * narrow.pooled.size
-    assert summary.format_share(off(narrow).max()) in view.zeros_note(narrow, "en")
+    assert format_share(off(narrow).max()) in view.zeros_note(narrow, "en")
     flat = spectrum(Config(activation="leaky_relu", slope=0.0, init="he_normal", depth=12, width=60, dtype="float64"))
     assert view.shown_values(flat)[1] > 0 and view.zeros_note(flat, "en") is not None
     sloped = spectrum(Config(activation="leaky_relu", slope=0.2, init="he_normal", depth=12, width=60,
@@ -777,7 +778,7 @@ def test_a_flat_activations_exact_zeros_are_counted_from_the_units_it_switches_o
     for lang in ("en", "zh"):
         assert view.zeros_note(one, lang) == t(lang, "spectrum_tab.zeros_skip", activation=t(lang, "act_relu"))
         assert view.zeros_said(one, lang) == t(lang, "spectrum_tab.zeros_one", count=60,
-                                                resolution=summary.format_value(one.resolution))
+                                                resolution=format_value(one.resolution))
     assert view.zeros_said(one, "en").startswith("1 of the 60 values lies below")
     assert view.zeros_said(relu, "en").startswith(f"{view.shown_values(relu)[1]} of the 120 values lie below")
     at = open_tab(open_app(step="6"), "spectrum")
@@ -821,7 +822,7 @@ def test_the_border_line_is_chosen_from_the_numbers(lang):
     own = Config(arch="conv", depth=10, width=64, image=16, init="he_normal", activation="relu")
     narrow = replace(own, width=3)
     share = spectra.border_share(own)
-    number = summary.format_value
+    number = format_value
     line = view.border_line(_effect(own, 1.0), own, _drawn(own, 0.7), lang)
     assert line.startswith(t(lang, "spectrum_tab.borders_lose", share=number(share), depth=10, image=16))
     assert t(lang, "spectrum_tab.borders_agree", share=number(share)) in line
@@ -870,14 +871,14 @@ def test_the_conv_steps_border_line_is_its_own_measurement():
     for lang in ("en", "zh"):
         line = view.border_line(effect, own, drawn, lang)
         for key in ("zeros", "circular", "kept", "share"):
-            assert summary.format_value(effect[key]) in line
+            assert format_value(effect[key]) in line
         mean, wide = drawn.summary()["mean_squared"], effect["zeros"]
         factor = view.NARROW_AGREE
         key = "near" if wide / factor <= mean <= wide * factor else "below" if mean < wide else "above"
         apart = factor if key == "near" else max(mean / wide, wide / mean)
         assert line.endswith(t(lang, f"spectrum_tab.narrow_{key}", channels=fitted.width, own=64,
-                               mean=summary.format_value(mean), wide=summary.format_value(wide),
-                               factor=summary.format_value(apart)))
+                               mean=format_value(mean), wide=format_value(wide),
+                               factor=format_value(apart)))
 
 
 @pytest.mark.slow
@@ -917,7 +918,7 @@ def test_a_bottlenecks_zeros_are_not_counted_as_the_activations(lang):
     shape, bound = result.shape_bound(), result.zeros_bound()
     assert shape == result.values.shape[0] * (64 - 16) and bound > shape
     off = 1.0 - result.units_on / np.array(result.config.units[1:])
-    low, high = summary.share_range(off.min(), off.max())
+    low, high = share_range(off.min(), off.max())
     assert view.zeros_note(result, lang) == t(
         lang, "spectrum_tab.zeros_flat_shape", activation=t(lang, "act_relu"), low=low, high=high,
         bound=bound - shape, shape=shape, count=result.pooled.size)
@@ -963,7 +964,7 @@ def test_the_refusals_button_computes_the_spectrum_at_the_size_that_fits_and_kee
     assert titles == charts.even_titles([view.this_title(fitted, own, lang), view.twin_title(fitted, lang, own)])
     assert view.this_title(fitted, own, lang) == t(lang, "spectrum_tab.this_width_conv", value=7)
     assert view.twin_title(fitted, lang, own) == t(lang, "spectrum_tab.twin_orthogonal_one_gain",
-                                                  gain=summary.format_value(view.gain_of(view.twin(fitted)), 4))
+                                                  gain=format_value(view.gain_of(view.twin(fitted)), 4))
     at.slider(key="depth").set_value(9).run()  # another network: its own refusal and button again
     assert not at.exception and len(at.warning) == 1 and not at.info
     assert at.button(key="use_fitted_spectrum").label == view.fitted_label(
@@ -1070,9 +1071,9 @@ def test_means_of_s2_past_float64s_range_are_written_not_0(lang):
     captions = [c.value for c in at.caption]
     assert view.theory_line(result, predicted, lang) in captions
     assert any(view.overlay_caption(predicted, config, drawn, lang) in captions for drawn in (True, False))
-    assert t(lang, "spectrum_tab.mean", mean=summary.format_value(mean), inputs=len(result.values),
+    assert t(lang, "spectrum_tab.mean", mean=format_value(mean), inputs=len(result.values),
              count=result.pooled.size) in captions
-    written = summary.format_value(predicted.exact()[0])
+    written = format_value(predicted.exact()[0])
     assert "10⁻⁴³¹" in written and written in view.theory_line(result, predicted, lang)
     # the orthogonal twin's rule at gain^L = 8.88 × 10⁻²¹⁶, whose square float64 holds as 0: drawn on its axis, and
     # its caption not "off this axis" (sqrt of the float mean had put it at 0)
@@ -1097,7 +1098,7 @@ def test_a_theory_past_float64s_range_gives_its_line(lang):
     mean, _ = predicted.exact()
     assert mean.is_finite() and mean > Decimal("1e308")  # past float64's range, and written
     line = view.theory_line(result, predicted, lang)
-    assert summary.format_value(mean) in line and line in [c.value for c in at.caption]
+    assert format_value(mean) in line and line in [c.value for c in at.caption]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -1107,9 +1108,9 @@ def test_a_theory_with_no_number_gives_its_moments_and_no_gap(lang):
     nothing = spectra.PredictedDensity("mean", math.nan, math.nan, math.nan)
     line = view.theory_line(result, nothing, lang)
     measured, measured_variance = result.square_moments()
-    assert line == t(lang, "spectrum_tab.theory", mean=summary.format_value(Decimal(math.nan)),
-                     measured_mean=summary.format_value(measured), variance=summary.format_value(Decimal(math.nan)),
-                     measured_variance=summary.format_value(measured_variance))
+    assert line == t(lang, "spectrum_tab.theory", mean=format_value(Decimal(math.nan)),
+                     measured_mean=format_value(measured), variance=format_value(Decimal(math.nan)),
+                     measured_variance=format_value(measured_variance))
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -1123,15 +1124,15 @@ def test_every_direction_is_said_kept_only_where_every_value_is_near_1(lang):
     assert far == view.outliers(edge)[0] and 0 < far < 0.1 * values.size  # p10 and p90 inside, a few values outside
     text = view.verdict(edge, lang)
     assert text.startswith(t(lang, "spectrum_tab.isometric_but", far=far, count=f"{values.size:,}", low="0.5",
-                             high="2", smallest=summary.format_value(values.min()), **view.stated(edge, lang),
+                             high="2", smallest=format_value(values.min()), **view.stated(edge, lang),
                              mean_squared=view.headline(edge, lang)["mean_squared"]))
     story = tour.story("10", cache.simulate_cached(tour.STEPS["10"]), lang)
-    assert t(lang, "story_10_kept_all") not in story and summary.format_value(values.min()) in story
+    assert t(lang, "story_10_kept_all") not in story and format_value(values.min()) in story
     # the story says where its count comes from: 128 singular values at each of 2 inputs, not a 256-unit net
     config = tour.STEPS["10"]
     assert config.width == 128 and edge.values.shape == (2, 128)
     assert t(lang, "story_10_kept_but", far=far, count="256", each="128", inputs="2", low="0.5", high="2",
-             smallest=summary.format_value(values.min())) in story
+             smallest=format_value(values.min())) in story
     linear = spectrum(Config(activation="linear", init="orthogonal", width=40, depth=6, batch=10, dtype="float64"))
     assert view.outliers(linear)[0] == 0
     assert view.verdict(linear, lang) == t(lang, "spectrum_tab.isometric", **view.stated(linear, lang),

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from core import Config, simulate, theory
 from core.train import DEFAULT_STEPS, HE_2015_STEPS
 from views import charts, present, summary, tour
+from views.number_writing import NBSP, PERCENT, PLAIN, format_power, format_share, format_value
 from views import spectrum as spectrum_view
 from views import theory as theory_view
 from views import training as training_view
@@ -62,7 +63,7 @@ def test_the_accuracy_plot_is_tall_and_its_100_percent_inside(lang):
     curve = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "line")
     y = curve["encoding"]["y"]
     assert y["scale"]["domain"][1] > 1.0 and 1.0 in y["axis"]["values"]  # 100 % is a tick below the top edge
-    assert summary.PERCENT in y["axis"]["labelExpr"]  # "100 %", as the page writes a share
+    assert PERCENT in y["axis"]["labelExpr"]  # "100 %", as the page writes a share
 
 
 @pytest.mark.slow
@@ -86,8 +87,8 @@ def test_the_guide_lines_lie_under_the_curves_and_their_labels_over_them(build):
         assert spec["autosize"]["type"] == "fit-x" and spec["height"] >= 200
 
 
-# Numbers and shares as the page writes them (summary.format_value at 3 digits, format_share), independent of Vega:
-# plain decimals with separators, powers of ten with raised signs, a negative number's minus sign (U+2212, not the
+# Numbers and shares as the page writes them (number_writing.format_value at 3 digits, format_share), independent of
+# Vega: plain decimals with separators, powers of ten with raised signs, a negative number's minus sign (U+2212, not the
 # hyphen: the histograms' "< −3" had read "< -3" beside the axis's "−3"); shares whole, with one decimal, two digits
 # under 1 %, the floor and the ceiling; a no-break space inside each
 NUMBERS = {1e-4: "10⁻⁴", 2.9e-7: "2.9 × 10⁻⁷", 1e-12: "10⁻¹²", 0.213: "0.213", 0.01: "0.01", 1234.0: "1,230",
@@ -108,7 +109,8 @@ def drawn_by_vega(expr, values) -> list[str]:
 
 
 # A log axis's ticks and what it writes for them: one style an axis, the page's plain numbers where every tick is one
-# (summary.PLAIN), else powers of ten, 1 as 10⁰ (the Gradients tab at step 3 had read "1,000, 100, 10 … 10⁴, 10⁵")
+# (number_writing.PLAIN), else powers of ten, 1 as 10⁰ (the Gradients tab at step 3 had read "1,000, 100, 10 … 10⁴,
+# 10⁵")
 LOG_AXES = [((1e-6, 1e-4, 0.01, 1.0), ["10⁻⁶", "10⁻⁴", "10⁻²", "10⁰"]),
             ((0.001, 0.1, 10.0, 1000.0), ["0.001", "0.1", "10", "1,000"]),
             ((1.0, 100.0, 1e4, 1e6), ["10⁰", "10²", "10⁴", "10⁶"]),
@@ -124,14 +126,14 @@ def test_a_log_axis_writes_its_ticks_in_one_style(ticks, written):
 
 
 @pytest.mark.parametrize("expr, written, page", [
-    (lambda value: charts.number_expr(value, 3), NUMBERS, summary.format_value),
-    (charts.share_expr, SHARES, summary.format_share)])
+    (lambda value: charts.number_expr(value, 3), NUMBERS, format_value),
+    (charts.share_expr, SHARES, format_share)])
 def test_the_charts_write_numbers_and_shares_as_the_page_does(expr, written, page):
     """Vega's "%" formats glue the sign to the number (33.3%), and its negative exponents read 10−⁴ (d3-format's
     U+2212 before raised digits): the charts' expressions (charts.number_expr, share_expr), drawn by Vega, write each
     value as the page does, 33.3 % and 10⁻⁴."""
     drawn = drawn_by_vega(expr, written)
-    assert drawn == [text.replace(" ", summary.NBSP) for text in written.values()]
+    assert drawn == [text.replace(" ", NBSP) for text in written.values()]
     assert drawn == [page(value) for value in written]
 
 
@@ -328,7 +330,7 @@ def legend_spans(ticks, domain, length: float) -> list[tuple[float, float]]:
     lo, hi = math.log10(domain[0]), math.log10(domain[1])
     spans = []
     for v in ticks:
-        width, at = charts.text_width(summary.format_value(v)), (math.log10(v) - lo) / (hi - lo) * length
+        width, at = charts.text_width(format_value(v)), (math.log10(v) - lo) / (hi - lo) * length
         left = at if at <= 0 else at - width if at >= length else at - width / 2
         spans.append((left, left + width))
     return spans
@@ -1097,7 +1099,7 @@ def test_every_steps_compare_axis_gives_each_decade_room_and_marks_a_line_it_lea
         for lang in LANGUAGES:
             names = {s: charts.scheme_name(s, lang, r.config) for s, r in results.items()}
             assert under_floor(frame, names, lang) == [
-                t(lang, "under_floor", name=names[s], floor=summary.format_power(floor), layer=layer)
+                t(lang, "under_floor", name=names[s], floor=format_power(floor), layer=layer)
                 for s, layer in firsts.items()], (code, lang)
         spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s",
                                     underflow_label="u").to_dict()
@@ -1207,7 +1209,7 @@ def test_relus_tail_past_3_is_a_labelled_bar_apart_from_the_last_bin():
     for layer, panel in frame.groupby("layer"):
         over = panel[panel["kind"] == "over"]
         above = result.hist_beyond[layer][1]
-        assert above > 0 and over["label"].item() == f"> 3: {summary.format_share(above / panel_total(result, layer))}"
+        assert above > 0 and over["label"].item() == f"> 3: {format_share(above / panel_total(result, layer))}"
         last = panel[(panel["kind"] == "bin")].iloc[-1]
         assert last["share"] * panel_total(result, layer) == pytest.approx(result.hist_counts[layer][-1] - above)
     x = layers_of(spec)[0]["encoding"]["x"]["scale"]["domain"]
@@ -1472,16 +1474,16 @@ def test_the_compare_tab_names_the_lines_one_hides_and_only_those(lang):
                 if title_text(json.loads(c.proto.spec)) == t(lang, "chart_compare"))
     low, high = {tuple(layer["encoding"]["y"]["scale"]["domain"]) for layer in spec["layer"]
                  if layer.get("encoding", {}).get("y", {}).get("scale", {}).get("type") == "log"}.pop()
-    expected = t(lang, "compare_one_line", names=join(lang, names), apart=summary.format_share(ratio - 1),
-                 decades=summary.format_value(np.log10(high / low)))  # the axis the page draws: 8 decades
+    expected = t(lang, "compare_one_line", names=join(lang, names), apart=format_share(ratio - 1),
+                 decades=format_value(np.log10(high / low)))  # the axis the page draws: 8 decades
     assert [c.value for c in at.caption if c.value == expected] == [expected]
     # that line touches Xavier's and He's, themselves drawn as one: two lines touch, each named by its schemes
     lines = (hidden, ("xavier_normal", "he_normal"))
     stds = np.stack([simulate(tour.scheme_config(network, s)).stats["act_std"][1:] for line in lines for s in line])
     touching = t(lang, "compare_touching", names=join(lang, ["“" + " / ".join(
         charts.scheme_name(s, lang) for s in line) + "”" for line in lines]),
-        apart=summary.format_share(float(np.max(stds.max(axis=0) / stds.min(axis=0))) - 1),
-        decades=summary.format_value(np.log10(high / low)))
+        apart=format_share(float(np.max(stds.max(axis=0) / stds.min(axis=0))) - 1),
+        decades=format_value(np.log10(high / low)))
     said = words_after_names(lang, "compare_touching")
     assert [c.value for c in at.caption if said in c.value] == [touching]
     at = open_tab(open_app(step="2", lang=lang), "compare", lang)
@@ -1497,7 +1499,7 @@ def test_the_compare_tab_names_the_lines_one_hides_and_only_those(lang):
                  if layer.get("encoding", {}).get("y", {}).get("scale", {}).get("type") == "log"}.pop()
     # each line in quotes, a single scheme's too: "+ batch norm and He" had read as one name
     expected = t(lang, "compare_touching", names=join(lang, [f"“{charts.scheme_name(s, lang)}”" for s in touching]),
-                 apart=summary.format_share(ratio - 1), decades=summary.format_value(np.log10(high / low)))
+                 apart=format_share(ratio - 1), decades=format_value(np.log10(high / low)))
     assert [c.value for c in at.caption if c.value == expected] == [expected]
 
 
@@ -1702,17 +1704,17 @@ def log_y_axes(spec: dict) -> list[dict]:
 def test_the_gradients_tab_s_two_log_axes_write_their_ticks_in_one_style(code):
     """Step 3's gradient std axis read 10⁻¹ … 10⁵ beside the update ratio's 0.001 … 1,000: the two charts read side
     by side write their ticks in one style, powers of ten where any tick of either lies outside the plain range
-    (summary.PLAIN), and the ratio's guide is written in it too."""
+    (number_writing.PLAIN), and the ratio's guide is written in it too."""
     from tests.app_support import open_app, open_tab
     at = open_tab(open_app(step=code), "gradients", "en")
     assert not at.exception
     axes = [axis for c in at.get("vega_lite_chart") for axis in log_y_axes(json.loads(c.proto.spec))]
     assert len({json.dumps(axis["values"]) for axis in axes}) == 2  # the two charts' own ticks
     (style,) = {axis["labelExpr"] for axis in axes}
-    low, high = summary.PLAIN
+    low, high = PLAIN
     powers = any(not low <= tick < high for axis in axes for tick in axis["values"])
     assert (style == charts.POWER_LABEL) == powers and style in (charts.POWER_LABEL, charts.NUMBER_LABEL)
-    guide = summary.format_value(summary.UPDATE_GUIDE)  # "0.001" as the page writes it, "10⁻³" in powers
+    guide = format_value(summary.UPDATE_GUIDE)  # "0.001" as the page writes it, "10⁻³" in powers
     said = [c.value for c in at.caption] + [json.dumps(json.loads(c.proto.spec), ensure_ascii=False)
                                             for c in at.get("vega_lite_chart")]
     assert any(("≈ 10⁻³" if powers else f"≈ {guide}") in text for text in said)

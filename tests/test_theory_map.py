@@ -623,7 +623,7 @@ def test_at_chi1_one_the_words_say_what_the_gradient_does(step, lang):
 def test_step_10_s_story_states_its_network_s_own_theory():
     """Step 10's story writes σ_w² ≈ 1.03, σ_b² ≈ 4.6 × 10⁻⁶, q* ≈ 1/64, χ₁ ≈ 1 and χ₁⁶⁴ ≈ 1 in words: each is the mean
     field theory of the step's own network (core.theory.theory_summary), to the digits written."""
-    from views.summary import format_value
+    from views.number_writing import format_value
 
     config = tour.STEPS["10"]
     numbers = theory.theory_summary(config)

@@ -890,7 +890,7 @@ def test_a_run_that_diverges_after_reaching_half_of_ln_k_is_said_to_diverge(relu
     it, with the step it had reached half of ln K at; they had said such a run trained, to a final loss of "—"."""
     from views import tour
     from views import training as tv
-    from views.summary import format_value
+    from views.number_writing import format_value
     from views.text import pointing, t
 
     base = relu_race["he_normal"]
@@ -982,7 +982,7 @@ def test_race_work_and_the_width_that_fits():
     fits, over = (tv.race_work(replace(config, width=w), 5, 300) for w in (width, width + 1))
     assert fits <= 1e11 < over
     assert tv.widest(Config(depth=100), 7, 10_000, limit=1.0) == 2  # never below the smallest width
-    # how the works are written: views.summary.power_of_ten, tests/test_page_rules.py
+    # how the works are written: views.number_writing.power_of_ten, tests/test_page_rules.py
 
 
 def products_counted(monkeypatch) -> list[int]:
@@ -1105,7 +1105,7 @@ def test_a_race_names_each_runs_spike_with_its_numbers():
     of the curve itself."""
     from core.train import spike, stability
     from views import training as tv
-    from views.summary import format_value
+    from views.number_writing import format_value
     from views.text import t
 
     runs = race(Config(depth=3, width=32, activation="relu"), schemes=["normal_1", "he_normal"], steps=40)
@@ -1192,7 +1192,7 @@ def test_the_words_say_where_each_loss_curve_leaves_the_chart_it_is_drawn_on(lan
     from core.train import SPIKE, spike
     from views import training as tv
     from views.charts import scheme_name as named
-    from views.summary import format_value
+    from views.number_writing import format_value
     from views.text import t
 
     results = {name: _loss_run(loss, at) for name, (loss, at) in _TOP_CURVES.items()}
@@ -1315,7 +1315,7 @@ def test_xavier_level_with_or_below_he_on_relu_is_said_with_its_numbers_and_wher
     from views import tour
     from views import training as tv
     from views.charts import scheme_name as named
-    from views.summary import format_value
+    from views.number_writing import format_value
     from views.text import join, t
 
     step_6 = tour.step_config("6")
@@ -1368,7 +1368,7 @@ def test_step_five_says_whether_xavier_trains_from_the_race_the_page_ran(lang):
     paper reports, as the paper's."""
     from views import tour
     from views.charts import scheme_name as named
-    from views.summary import format_share, format_value
+    from views.number_writing import format_share, format_value
     from views.text import join, t
 
     config = scheme_config(tour.step_config("5"), "xavier_normal")
@@ -1424,7 +1424,7 @@ def test_step_five_s_story_follows_the_race_of_its_own_seed_and_steps(seed):
     Xavier leaves the ln K plateau but is not yet down to half of ln K, where the old story said it was. The story
     says what this run did, in both languages; with no race it claims no result."""
     from views import tour
-    from views.summary import format_value
+    from views.number_writing import format_value
     from views.text import pointing, t
 
     config = tour.step_config("5", seed)
@@ -1448,7 +1448,8 @@ def test_the_heatmap_caption_describes_the_statistic_shown(lang):
     """Under the activation std the caption spoke of the update ratio ("near 1e-3 ..."): each statistic has its own
     caption after the shared one, and the update ratio's guide is written as the page writes numbers."""
     from views import training as tv
-    from views.summary import UPDATE_GUIDE, format_value
+    from views.summary import UPDATE_GUIDE
+    from views.number_writing import format_value
     from views.text import t
 
     captions = {s: tv.heatmap_caption(s, lang, Config()) for s in ("act_std", "grad_std", "update_ratio")}
@@ -1470,7 +1471,7 @@ def test_a_digits_race_below_twice_chance_says_to_try_more_steps_only_for_a_run_
 
     from views import training as tv
     from views.charts import scheme_name as named
-    from views.summary import format_share
+    from views.number_writing import format_share
     from views.text import join, t
 
     ln10 = math.log(10)
@@ -1572,7 +1573,7 @@ def test_step_7_s_batch_norm_run_is_said_to_learn_only_where_it_reaches_half_of_
     from views import tour
     from views import training as tv
     from views.charts import scheme_name as named
-    from views.summary import format_share
+    from views.number_writing import format_share
     from views.text import join, t
 
     step_7 = tour.step_config("7")
@@ -1646,7 +1647,7 @@ def test_a_run_at_chance_is_said_why_from_its_numbers(lang):
     from views import tour
     from views import training as tv
     from views.charts import scheme_name as named
-    from views.summary import format_value
+    from views.number_writing import format_value
     from views.text import join, t
 
     step_2 = tour.step_config("2")
@@ -1999,7 +2000,7 @@ def test_a_run_at_chance_whose_first_updates_are_far_apart_is_said_to_have_no_le
     only: its updates are not small but far apart. Said where, at the first record, the largest update:data ratio is
     100 times the usual 10⁻³ or more and the smallest moved one 100 times less or more: the two with their layers."""
     from views import training as training_view
-    from views.summary import format_value
+    from views.number_writing import format_value
     from views.text import t
     r = on_the_plateau(ratios)
     text = training_view.stalled_text({"normal_1": r}, lang)

@@ -14,6 +14,7 @@ import pytest
 
 from core import Config, network, simulate
 from views import charts, derivation, export, summary
+from views.number_writing import format_value
 from views.tabs import data
 from views.text import LANGUAGES, t
 
@@ -72,11 +73,11 @@ def test_every_sentence_on_an_underflow_names_the_smallest_normal_number(config)
         said = [summary.break_message(b, lang, config.dtype), summary.missing_reason(result, lang),
                 summary.explain(result, lang), derivation.Values(result, lang).missing]
         for sentence in said:
-            assert summary.format_value(tiny) in sentence and config.dtype in sentence, sentence
+            assert format_value(tiny) in sentence and config.dtype in sentence, sentence
             assert re.search(rf"(?<![\d.]){b.layer}(?!\d|\.\d)", sentence), sentence
         table = export.data_table(charts.layer_frame(result), lang, config)
         header = t(lang, "column_vanished")
-        assert header in data.caption(lang, config.dtype) and summary.format_value(tiny) in data.caption(
+        assert header in data.caption(lang, config.dtype) and format_value(tiny) in data.caption(
             lang, config.dtype)
         assert table[header].tolist() == [layer == b.layer for layer in range(config.depth + 1)]
         frame = charts.compare_frame({"normal_0.01": result}, lang)
@@ -96,7 +97,7 @@ def test_every_sentence_on_weights_that_round_to_zero_says_so_and_names_the_floa
     result = simulate(config)
     (b,) = result.breaks
     assert (b.kind, b.layer, b.weights) == ("underflow", 1, True)
-    smallest = {dtype: summary.format_value(float(np.finfo(dtype).smallest_subnormal))
+    smallest = {dtype: format_value(float(np.finfo(dtype).smallest_subnormal))
                 for dtype in ("float32", "float64")}
     assert smallest == {"float32": "1.4\u00a0×\u00a010⁻⁴⁵", "float64": "4.94\u00a0×\u00a010⁻³²⁴"}
     for lang in LANGUAGES:
@@ -109,7 +110,7 @@ def test_every_sentence_on_weights_that_round_to_zero_says_so_and_names_the_floa
         assert summary.verdict(result) == "vanishing"
         for key, sentence in said.items():
             assert sentence == t(lang, key, layer=1, dtype="float32"), sentence
-            assert summary.format_value(np.finfo("float32").tiny) not in sentence, sentence
+            assert format_value(np.finfo("float32").tiny) not in sentence, sentence
     assert "every weight of layer 1 rounds to 0 in float32" in b.message("float32")
     assert f"{np.finfo('float32').smallest_subnormal:.3g}" in b.message("float32")
     values = simulate(UNDERFLOWS[0]).breaks[0]  # the values' own underflow

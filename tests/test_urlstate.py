@@ -32,7 +32,7 @@ from core.config import (
 )
 from core.initializers import GAIN_WORDS
 from views import charts, references, tour, urlstate
-from views.summary import format_share, format_value
+from views.number_writing import format_share, format_value
 from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.options import option_name
 from views.text import SHOWN_CHARACTERS, t, user_text

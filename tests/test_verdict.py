@@ -19,6 +19,7 @@ from core import Config, simulate, theory
 from core.config import ACTIVATIONS
 from tests.app_support import as_read, open_app
 from views import charts, export, summary, tour
+from views.number_writing import NBSP, format_range, format_share, format_value
 from views import theory as theory_view
 from views.derivation import relation
 from views.text import LANGUAGES, catalogue, join, pointing, t
@@ -28,7 +29,7 @@ from tests.written_numbers import WRITTEN, read_back
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-NUMBER = r"learning rate near ((?:[0-9.]+\s×\s)?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|[0-9.]+)"  # as summary.format_value writes it
+NUMBER = r"learning rate near ((?:[0-9.]+\s×\s)?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|[0-9.]+)"  # as number_writing.format_value writes it
 SMALL = dict(width=50, batch=100)  # small enough to run in a blink, wide enough for the statistics to mean something
 
 
@@ -135,7 +136,7 @@ def test_each_verdict_agrees_with_the_statistics(case, config, expected, layer, 
         assert s["distinct_units"][found.layer] == 1 and result.weight_std[found.layer] == 0
     if expected == "saturated" and not found.flat:
         assert s["saturated"][found.layer] > summary.SATURATED_SHARE
-        assert summary.format_share(s['saturated'][found.layer]) in summary.explain(result, "en")
+        assert format_share(s['saturated'][found.layer]) in summary.explain(result, "en")
     if expected == "saturated" and found.flat:
         assert s["act_std"][found.layer] == 0 and s["pre_std"][found.layer] > 0
     if expected == "overflowed":
@@ -147,7 +148,7 @@ def test_each_verdict_agrees_with_the_statistics(case, config, expected, layer, 
         assert np.isfinite(s["act_std"]).all()  # exploding is finite; past float32 it is "overflowed"
     if expected == "healthy":
         assert summary.SHRINK <= act <= summary.GROW and summary.SHRINK <= grad <= summary.GROW
-        assert summary.format_value(act) in summary.explain(result, "en")  # as the headline writes it
+        assert format_value(act) in summary.explain(result, "en")  # as the headline writes it
         assert_the_stuck_share_is_said(result)
 
 
@@ -181,11 +182,11 @@ def test_a_vanishing_or_exploding_verdict_names_what_crossed_its_limit(config, a
     depth, said = config.depth, summary.explain(result, lang)
     if act_crossed and grad_crossed:
         parts = [t(lang, "part_act", ratio=act_text, depth=depth), t(lang, "part_grad", ratio=grad_text, depth=depth)]
-        assert said == t(lang, f"verdict_{found.name}_why", limit=summary.format_value(limit),
+        assert said == t(lang, f"verdict_{found.name}_why", limit=format_value(limit),
                          parts=join(lang, parts, "clause"))
     else:
         which, ratio = ("act", act_text) if act_crossed else ("grad", grad_text)
-        assert said == t(lang, f"verdict_{found.name}_why_{which}", limit=summary.format_value(limit), ratio=ratio,
+        assert said == t(lang, f"verdict_{found.name}_why_{which}", limit=format_value(limit), ratio=ratio,
                          depth=depth)
     if lang == "en":  # what it speaks of, read from the words
         assert ("activations" in said) == act_crossed and ("gradient" in said) == grad_crossed
@@ -202,7 +203,7 @@ def assert_the_stuck_share_is_said(result):
     noted = share >= summary.NOTED_SHARE
     assert ("Yet" in en) == noted and ("不过" in zh) == noted
     if noted:
-        written = summary.format_share(share)
+        written = format_share(share)
         assert f"Yet {written} of the" in en and f"第 {depth} 层有 {written} 的" in zh
 
 
@@ -288,11 +289,11 @@ def test_the_update_note_reads_the_ratio_chart(steps, code):
     finite = ratio[np.isfinite(ratio) & (ratio > 0)]
     spread = finite.max() / finite.min()
     assert ("no single learning rate" in note) == (spread > summary.GROW)
-    if summary.format_value(finite.min(), 2) == summary.format_value(finite.max(), 2):
-        assert summary.format_value(finite.min(), 2) in note
+    if format_value(finite.min(), 2) == format_value(finite.max(), 2):
+        assert format_value(finite.min(), 2) in note
     else:  # a range: each end with its significant digits
-        assert all(end in note for end in summary.format_range(finite.min(), finite.max(), 2))
-        assert f"×{summary.format_value(spread)} apart" in note
+        assert all(end in note for end in format_range(finite.min(), finite.max(), 2))
+        assert f"×{format_value(spread)} apart" in note
     for lang in LANGUAGES:
         assert summary.update_note(result, lang).endswith(t(lang, "update_scale"))
     assert CJK.search(summary.update_note(result, "zh"))
@@ -466,7 +467,7 @@ def _conv_claims(result) -> None:
         text = tour.story("11", result, lang)
         for name in ("std_w", "wrong_std", "interior", "edge", "corner", "edge_ratio", "corner_ratio",
                      "edge_predicted", "corner_predicted", "theory_last"):
-            assert summary.format_value(n[name]) in text, (lang, name)
+            assert format_value(n[name]) in text, (lang, name)
         rel = relation(result.stats["act_std"][c.depth], n["theory_last"])
         assert t(lang, f"cmp_{rel}") in text
 
@@ -496,7 +497,7 @@ def test_the_conv_storys_spread_sentence_is_this_draws(simulated):
             for word in ("kept", "lost", "gained"):
                 within = t(lang, "story_11_within") if word != "kept" and healthy else ""
                 # kept within the threshold; lost or gained by the factor the two std are apart
-                factor = "2" if word == "kept" else summary.format_value(max(ratio, 1 / ratio))
+                factor = "2" if word == "kept" else format_value(max(ratio, 1 / ratio))
                 sentence = t(lang, f"story_11_{word}", factor=factor, within=within)
                 assert (sentence in text) == (word == said[seed]), (seed, lang, word)
     assert said[0] == "kept" and said[3] == "lost"  # the sentence flips with the numbers
@@ -547,14 +548,14 @@ def test_a_custom_draw_that_parts_from_the_theory_says_so_and_why(simulated, nam
         custom = pointing(t(lang, "story_custom"), tabs=True)  # as the page with its tabs shows it
         assert text.startswith(custom) and "⟦" not in text, lang
         for way in ("lost", "gained"):
-            apart = summary.format_value(max(measured / theory, theory / measured))  # not the threshold, 2
+            apart = format_value(max(measured / theory, theory / measured))  # not the threshold, 2
             sentence = t(lang, f"spread_theory_{way}", depth=depth, factor=apart, **{
-                key: summary.format_value(value) for key, value in dict(
+                key: format_value(value) for key, value in dict(
                     first=act[1], last=act[depth], measured=measured, theory_first=line[1], theory_last=line[depth],
                     theory=theory).items()})
             assert (sentence in text) == (way == said), (lang, way, measured, theory)
         why = t(lang, f"spread_narrow_{config.arch}", narrowest=min(config.units[2:]), depth=depth,
-                beta=summary.format_value(beta, 2), button=t(lang, "new_seed"))
+                beta=format_value(beta, 2), button=t(lang, "new_seed"))
         assert (why in text) == (said != "kept"), lang  # every parting case here is narrow: beta 0.29 and above
         if said == "kept":
             assert text == custom
@@ -643,10 +644,10 @@ def test_each_story_tells_its_own_steps_numbers(simulated, code, seed):
     quoted = ("act_first", "act_last", "act_low", "act_high", "grad_first", "grad_last", "grad_factor", "act_factor",
               "pre_first", "ratio_low", "ratio_high", "ratio_spread", "stream_growth", "theory_growth", "grad_growth",
               "branch_first", "branch_last", "alpha")
-    written = {name: summary.format_value(value) for name, value in numbers.items()}
+    written = {name: format_value(value) for name, value in numbers.items()}
     for low, high in (*tour.RANGES, *tour.STEP_RANGES.get(code, ())):  # a range's ends, each with its digits
         if low in numbers:
-            written[low], written[high] = summary.format_range(numbers[low], numbers[high])
+            written[low], written[high] = format_range(numbers[low], numbers[high])
     for lang in ("en", "zh"):
         text = tour.story(code, result, lang, others)
         prose = re.sub(r"\$[^$]*\$", "", text)  # LaTeX's braces ($x_{l-1}$) are no placeholders
@@ -657,10 +658,10 @@ def test_each_story_tells_its_own_steps_numbers(simulated, code, seed):
             if name.endswith("relation"):  # the word that compares a measured growth with its theory
                 prefix = name.removesuffix("relation")
                 rel = relation(numbers[f"{prefix}stream_growth"], numbers[f"{prefix}theory_growth"])
-                assert f"{summary.format_value(numbers[f'{prefix}stream_growth'])}, {t(lang, f'cmp_{rel}')}" in \
+                assert f"{format_value(numbers[f'{prefix}stream_growth'])}, {t(lang, f'cmp_{rel}')}" in \
                     text.replace("，", ", "), name
             if name == "plain_theory":  # step 8's growth, from the theory of the same stream with α = 1
-                assert summary.format_value(tour.plain_growth(result.config)) in text
+                assert format_value(tour.plain_growth(result.config)) in text
     # the numbers themselves, recomputed from the raw statistics
     s, depth = result.stats, result.config.depth
     assert numbers["act_last"] == s["act_std"][depth] and numbers["grad_first"] == s["grad_std"][1]
@@ -689,7 +690,7 @@ def test_step_ones_gradient_sentence_is_chosen_from_the_layers_distinct_gradient
         (kind == "one", kind == "zero_below")
     numbers = dict(grad="∂L/∂s", distinct=50, **{"en": dict(same="layers 1–3", differ="layer 4"),
                                                   "zh": dict(same="第 1–3 层", differ="第 4 层")}[lang])
-    expected = {"one": dict(grad="∂L/∂s"), "zero_below": dict(grad_std=summary.format_value(grad[-1]), **numbers),
+    expected = {"one": dict(grad="∂L/∂s"), "zero_below": dict(grad_std=format_value(grad[-1]), **numbers),
                 "differ": numbers}[kind]
     assert distinct[-1] == (50 if kind != "one" else 1)
     assert tour.symmetry_gradients(result, lang) == t(lang, f"story_1_grads_{kind}", **expected)
@@ -791,12 +792,12 @@ def test_the_theory_sentence_says_when_the_gradient_has_not_reached_q_star(simul
         measured, at_q_star = grad[1] / grad[depth], math.sqrt(chi1) ** (depth - 1)
         other_way = not theory_view.at_edge(chi1) and np.isfinite(measured) and measured > 0 and \
             (measured > 1) != (at_q_star > 1)
-        sentence = t(lang, "theory_tab.not_at_q_star", measured=summary.format_value(measured, 3),
+        sentence = t(lang, "theory_tab.not_at_q_star", measured=format_value(measured, 3),
                      at_q_star=theory_view._beside_one(at_q_star), depth=depth)
         assert (sentence in text) == other_way, (config, text)
         tenfold = not theory_view.at_edge(chi1) and not other_way and np.isfinite(measured) and measured > 0 and \
             (at_q_star == 0 or abs(math.log10(measured / at_q_star)) >= 1)
-        sentence = t(lang, "theory_tab.far_from_q_star", measured=summary.format_value(measured, 3),
+        sentence = t(lang, "theory_tab.far_from_q_star", measured=format_value(measured, 3),
                      at_q_star=theory_view._beside_one(at_q_star), depth=depth)
         assert (sentence in text) == tenfold, (config, text)
         said, far = said + other_way, far + tenfold
@@ -842,16 +843,16 @@ def test_the_theory_words_under_unequal_widths_are_the_theory_line_s(simulated, 
                     [math.sqrt(units[layer] / units[layer - 1]) for layer in factors], rel=1e-9)
             if 1 < depth <= 6:
                 for layer, factor in factors.items():
-                    step = t(lang, "theory_tab.profile_step", factor=summary.format_value(factor), layer=layer,
+                    step = t(lang, "theory_tab.profile_step", factor=format_value(factor), layer=layer,
                              below=layer - 1)
-                    assert step in words and read_back(summary.format_value(factor)) == pytest.approx(factor, rel=5e-3)
+                    assert step in words and read_back(format_value(factor)) == pytest.approx(factor, rel=5e-3)
             elif depth > 6:
-                low, high = summary.format_range(min(factors.values()), max(factors.values()))
+                low, high = format_range(min(factors.values()), max(factors.values()))
                 assert t(lang, "theory_tab.profile_range", low=low, high=high) in words
             else:
                 assert t(lang, "theory_tab.profile_one") in words
             if depth > 1:
-                total = summary.format_value(grad[1] / grad[depth])
+                total = format_value(grad[1] / grad[depth])
                 assert f"×{total}" in words and read_back(total) == pytest.approx(grad[1] / grad[depth], rel=5e-3)
             marker = t(lang, "theory_tab.profile_marker").split("{")[0]
             same = numbers["sigma_w2"] is not None
@@ -882,9 +883,9 @@ def test_unequal_fans_whose_theory_gradient_passes_float64s_range_list_no_factor
     assert "×0 " not in text and "×0。" not in text and t(lang, "theory_tab.profile_range").split("{")[0] not in text
     config, grad, text = words(0.01)
     factor = math.sqrt(2 * 1e-4)  # fan_out Var(w) of every layer but the first (its fan_out is 2 too)
-    low, high = summary.format_range(factor, factor)
+    low, high = format_range(factor, factor)
     assert t(lang, "theory_tab.profile_range", low=low, high=high) in text
-    total = summary.format_value(grad[1] / grad[config.depth])
+    total = format_value(grad[1] / grad[config.depth])
     assert f"×{total}" in text and grad[1] / grad[config.depth] == pytest.approx(factor ** 99, rel=1e-9)
 
 
@@ -944,9 +945,9 @@ def check_headline_products(result, lang: str) -> None:
             assert delta in (None, summary.missing_reason(result, lang))  # no ratio: none is written
             continue
         numbers = printed_numbers(lang, key, delta)
-        assert summary.format_value(numbers["ratio"] * numbers[reference]) == summary.format_value(value), delta
+        assert format_value(numbers["ratio"] * numbers[reference]) == format_value(value), delta
         ratio = summary.printed_ratios(result)[key == "metric_grad_delta"][0]
-        assert ratio in delta and any(summary.format_value(measured, d) == ratio for d in range(3, 18)), delta
+        assert ratio in delta and any(format_value(measured, d) == ratio for d in range(3, 18)), delta
     if summary.verdict(result) == "healthy":
         explained = summary.explain(result, lang)
         assert all(written in explained for written, _ in summary.printed_ratios(result)[:1 if depth == 1 else 2])
@@ -970,7 +971,7 @@ def test_step_8_at_20_layers_reads_761_as_760_of_the_input_s_1_001(simulated):
     multiply, and then "×761 of the input's 1", which is not the measured ratio (760.25)."""
     result = simulated(replace(tour.STEPS["8"], depth=20))
     assert as_read(summary.headline_deltas(result, "en")[0]) == "×760 of the input's 1.001"
-    assert summary.format_value(summary.headline(result).act_last) == "761"
+    assert format_value(summary.headline(result).act_last) == "761"
 
 
 # ---------- missing numbers and zeros on a log axis ----------
@@ -1032,7 +1033,7 @@ def test_step_2s_linear_axis_says_where_its_stds_lie_on_0_and_the_log_axis_does_
     from tests.app_support import open_app
 
     layer = summary.looks_zero_from(simulate(tour.STEPS["2"]).act_std)
-    said = t(lang, "looks_zero", layer=layer, share="1" + summary.NBSP + "%", switch=t(lang, "log_y"))
+    said = t(lang, "looks_zero", layer=layer, share="1" + NBSP + "%", switch=t(lang, "log_y"))
     assert layer == 4 and said in [c.value for c in open_app(step="2", lang=lang).caption]
     assert said not in [c.value for c in open_app(step="2", lang=lang, log="true").caption]
     tail = t(lang, "looks_zero").rsplit("}", 1)[-1]  # the words after the switch's name
@@ -1112,7 +1113,7 @@ def test_a_dead_network_is_called_dead_on_the_page():
     assert not at.exception
     assert t("en", "verdict_dead") in at.metric[3].value and t("en", "verdict_symmetric") not in at.metric[3].value
     assert any("dying-ReLU problem (Lu et al. 2019)" in c for c in captions(at))
-    assert at.metric[2].label == t("en", "metric_dead") and at.metric[2].value == summary.format_share(1.0)
+    assert at.metric[2].label == t("en", "metric_dead") and at.metric[2].value == format_share(1.0)
 
 
 @pytest.mark.slow
@@ -1162,7 +1163,7 @@ def test_an_update_size_printed_alike_at_every_layer_is_one_number(monkeypatch, 
     get that one number "at every layer"."""
     scale = t(lang, "update_scale")
     one = simulate(Config(depth=1, init="xavier_normal", width=100, batch=100))
-    ratio = summary.format_value(summary.updates(one).low, 2)
+    ratio = format_value(summary.updates(one).low, 2)
     assert summary.update_note(one, lang) == join(lang, [t(lang, "update_one", ratio=ratio), scale], "sentence")
     three = simulate(Config(depth=3, init="xavier_normal", width=100, batch=100))
     alike = summary.Updates(zero=False, low=0.3601, low_layer=2, high=0.3604, high_layer=3)
@@ -1175,8 +1176,8 @@ def test_an_update_size_printed_alike_at_every_layer_is_one_number(monkeypatch, 
 def test_every_range_a_story_writes_has_both_ends_with_their_significant_digits(simulated, seed):
     """Step 7's story read "the activations keep a std of 0.628 to 0.63": the zero of 0.630 dropped. Every story's
     ranges ("{act_low} to {act_high}", "{ratio_low} to {ratio_high}", step 6's two ends, "std {act_first} at
-    layer 1, {act_last} at layer 10") and the update note's are written by summary.format_range, each end with its
-    three significant digits (trailing zeros kept) and both in one notation, in both languages."""
+    layer 1, {act_last} at layer 10") and the update note's are written by number_writing.format_range, each end with
+    its three significant digits (trailing zeros kept) and both in one notation, in both languages."""
     from tests.test_number_writing import read_written, rounded, significant_place
 
     checked = 0
@@ -1190,7 +1191,7 @@ def test_every_range_a_story_writes_has_both_ends_with_their_significant_digits(
             for low, high in (*tour.RANGES, *tour.STEP_RANGES.get(code, ())):
                 if "{" + low + "}" not in template:
                     continue
-                ends = summary.format_range(numbers[low], numbers[high])
+                ends = format_range(numbers[low], numbers[high])
                 assert all(end in text for end in ends), (code, lang, ends)
                 assert len({read_written(end)[2] for end in ends}) == 1, ends  # both with a power of ten, or neither
                 for end, value in zip(ends, (numbers[low], numbers[high])):  # three significant digits, zeros kept
@@ -1199,9 +1200,9 @@ def test_every_range_a_story_writes_has_both_ends_with_their_significant_digits(
             u = summary.updates(result)
             note = summary.update_note(result, lang) or ""
             if u is not None and not u.zero and t(lang, "update_even", low="", high="", spread="")[:8] in note:
-                assert all(end in note for end in summary.format_range(u.low, u.high, 2)), (code, note)
+                assert all(end in note for end in format_range(u.low, u.high, 2)), (code, note)
     assert checked >= 4 * len(LANGUAGES)  # steps 2, 3, 6 and 7 write ranges
-    assert summary.format_range(*(tour.story_numbers(simulated(tour.step_config("7")))[name]
+    assert format_range(*(tour.story_numbers(simulated(tour.step_config("7")))[name]
                                   for name in ("act_low", "act_high"))) == ("0.628", "0.630")
 
 

@@ -25,6 +25,7 @@ from core.activations import get
 from core.train import lecture_schemes
 from tests.app_support import as_read
 from views import charts, derivation, export, summary, tour, urlstate
+from views.number_writing import PERCENT, format_share, format_value, scientific
 from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.tabs import gradients as gradients_tab
 from views.text import LANGUAGES, catalogue, join, t
@@ -348,12 +349,12 @@ def test_headline_numbers(steps):
 
 
 def test_numbers_are_written_as_a_person_writes_them():
-    assert summary.format_value(0.2134) == "0.213"
-    assert summary.format_value(2.94e-7, 2) == summary.scientific("2.9", -7) == "2.9\u00a0×\u00a010⁻⁷"
-    assert summary.format_value(1.15e4, 2) == "1.2\u00a0×\u00a010⁴" and summary.format_value(1e-5) == "10⁻⁵"
-    assert summary.format_value(1234, 4) == "1,234" and summary.format_value(float("nan")) == "—"
-    assert summary.format_share(0.924) == "92.4" + summary.PERCENT
-    assert summary.format_share(0.00031) == "0.031" + summary.PERCENT  # small shares keep their digits
+    assert format_value(0.2134) == "0.213"
+    assert format_value(2.94e-7, 2) == scientific("2.9", -7) == "2.9\u00a0×\u00a010⁻⁷"
+    assert format_value(1.15e4, 2) == "1.2\u00a0×\u00a010⁴" and format_value(1e-5) == "10⁻⁵"
+    assert format_value(1234, 4) == "1,234" and format_value(float("nan")) == "—"
+    assert format_share(0.924) == "92.4" + PERCENT
+    assert format_share(0.00031) == "0.031" + PERCENT  # small shares keep their digits
 
 
 @pytest.mark.slow
@@ -361,31 +362,31 @@ def test_numbers_are_written_as_a_person_writes_them():
        st.sampled_from([1.0, -1.0]))
 def test_a_written_number_reads_back_as_its_value(exponent, digits, sign):
     value = sign * 10.0**exponent
-    written = summary.format_value(value, digits)
+    written = format_value(value, digits)
     assert "e" not in written  # never 2.94e-07
     assert read_back(written) == pytest.approx(value, rel=0.5 * 10.0 ** (1 - digits) * (1 + 1e-9))
 
 
 @given(st.floats(min_value=1e-12, max_value=1.0, exclude_max=True))
 def test_a_written_share_reads_back_as_its_value_never_as_0_or_100(share):
-    written = summary.format_share(share)
+    written = format_share(share)
     percent = 100 * share
     if percent < 0.01:  # a share a student need not count the zeros of
-        assert written == "<\u00a00.01" + summary.PERCENT
+        assert written == "<\u00a00.01" + PERCENT
     elif percent >= 99.95:  # one decimal would say 100 %
-        assert written == ">\u00a099.9" + summary.PERCENT
+        assert written == ">\u00a099.9" + PERCENT
     else:
         assert 0 < read_back(written) < 100  # a share above 0 and below 1 is neither 0 % nor 100 %
         # two significant digits below 1 %, one decimal above: at most half a unit of the last digit off
         last = 10.0 ** (math.floor(math.log10(percent)) - 1) if percent < 1 else 0.1
         assert abs(read_back(written) - percent) <= 0.5 * last * (1 + 1e-9)
-        digits = written.removesuffix(summary.PERCENT).replace(".", "").lstrip("0")
+        digits = written.removesuffix(PERCENT).replace(".", "").lstrip("0")
         assert len(digits) <= (2 if percent < 1 else 3)  # never 0.00020 %
 
 
 def test_shares_are_written_with_a_students_precision():
-    assert [summary.format_share(v) for v in (0.0014, 2e-6, 0.5, 0.9999, 0.0, 1.0)] == [
-        f"{w}{summary.PERCENT}" for w in ("0.14", "<\u00a00.01", "50", ">\u00a099.9", "0", "100")]
+    assert [format_share(v) for v in (0.0014, 2e-6, 0.5, 0.9999, 0.0, 1.0)] == [
+        f"{w}{PERCENT}" for w in ("0.14", "<\u00a00.01", "50", ">\u00a099.9", "0", "100")]
 
 
 # ---------- derivation ----------
@@ -484,7 +485,7 @@ def test_every_layers_histogram_shows_its_shape_with_its_spike_cut_and_labelled(
         zero = panel[panel["kind"] == "zero"]
         assert len(zero) == (result.hist_zeros[layer] > 0)
         if len(zero):  # the label is the measured share of exact zeros, as the page writes a share
-            assert zero["label"].item() == summary.format_share(result.hist_zeros[layer] / total)
+            assert zero["label"].item() == format_share(result.hist_zeros[layer] / total)
         assert panel["share"].sum() == pytest.approx(1.0)  # the zeros are taken out of their bin, not counted twice
         below, above = result.hist_beyond[layer]
         for kind, count, message, edge in (("under", below, "hist_under", result.hist_edges[0]),
@@ -493,8 +494,8 @@ def test_every_layers_histogram_shows_its_shape_with_its_spike_cut_and_labelled(
             assert len(beyond) == (count > 0)
             if count:
                 assert beyond["share"].item() == count / total
-                assert beyond["label"].item() == t("en", message, edge=summary.format_value(edge),
-                                                   share=summary.format_share(count / total))
+                assert beyond["label"].item() == t("en", message, edge=format_value(edge),
+                                                   share=format_share(count / total))
                 outside = (beyond["start"].item() > result.hist_edges[-1]) if kind == "over" else \
                     (beyond["end"].item() < result.hist_edges[0])
                 assert outside  # drawn past the range's edge, apart from its end bin
@@ -526,10 +527,10 @@ def test_the_key_to_the_histograms_labels_names_each_kind_of_labelled_bar(steps,
     a key exactly where a label is."""
     for step, parts in LABEL_KEYS.items():
         result = steps[step]
-        low, high = (summary.format_value(edge) for edge in result.hist_edges[[0, -1]])
-        inner = [summary.format_value(edge) for edge in result.hist_edges[[1, -2]]]  # where the end bins start
+        low, high = (format_value(edge) for edge in result.hist_edges[[0, -1]])
+        inner = [format_value(edge) for edge in result.hist_edges[[1, -2]]]  # where the end bins start
         rule = get(result.config.activation).saturation or (0.0, 0.0)  # the saturated share's, past center ± half
-        saturated = [summary.format_value(rule[0] - rule[1]), summary.format_value(rule[0] + rule[1])]
+        saturated = [format_value(rule[0] - rule[1]), format_value(rule[0] + rule[1])]
         values = {"activation": t(lang, f"act_{result.config.activation}"), "edge": high, "low": low, "high": high,
                   "edges": join(lang, inner), "saturated": join(lang, saturated)}
         written = [t(lang, part, **values) for part in parts]
@@ -1036,7 +1037,7 @@ def test_the_paradox_counts_saturated_values_not_units(lang, values, units):
 
     numbers = theory.large_init_paradox(theory_view.PARADOX_CONFIG)
     text = theory_view.paradox_text(numbers, lang)
-    saturated = f"{summary.format_share(numbers['saturated'])} "  # the share, then what it is a share of
+    saturated = f"{format_share(numbers['saturated'])} "  # the share, then what it is a share of
     assert saturated in text and values in text.split(saturated, 1)[1][:40]
     assert units not in text
 
@@ -1055,7 +1056,7 @@ def test_the_batch_norm_sentences_say_what_is_true(lang):
     assert "{theory_grad_ratio}" in words["der_back_bn"]
     summary_bn = theory.theory_summary(Config(batch_norm=True))
     here = theory_view.here_text(summary_bn, lang, batch_norm=True)
-    assert "v/(v + ε)" in here and f"ε = {summary.format_value(theory.BN_EPS)}" in here
+    assert "v/(v + ε)" in here and f"ε = {format_value(theory.BN_EPS)}" in here
     assert "resets" not in here and "重置" not in here
     # the "unless" is real: ReLU under N(0, 1e-4^2) keeps std(s_6) far below 1 (README: 0.0067)
     tiny = theory.predict(Config(depth=6, activation="relu", std=1e-4, batch_norm=True))
@@ -1082,7 +1083,7 @@ def test_the_training_tab_s_settings_in_its_sentences_are_the_engine_s(lang, mon
         assert ("at most 96)" if lang == "en" else "（最多 96）") in text  # the cap; the batch trained is the engine's
     depths = training_view.he_depths()
     assert depths == {"shallow": 20, "deep": 31, "shrink_shallow": "2⁻¹⁰",
-                      "shrink_deep": summary.format_value(2.0**-15.5)}  # by √2 a layer: 2^(-depth/2)
+                      "shrink_deep": format_value(2.0**-15.5)}  # by √2 a layer: 2^(-depth/2)
     note = t(lang, "training_tab.he_note", **depths)
     assert "2⁻¹⁰" in note and "20" in note and "31" in note and "22" not in note and "30" not in note
 

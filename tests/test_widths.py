@@ -19,6 +19,7 @@ from tests.app_support import data_tables, open_app, open_tab
 from tests.gradcheck import central_differences
 from tests.written_numbers import read_back
 from views import derivation, summary
+from views.number_writing import format_range, format_value
 from views.tabs import CODES as TABS
 from views.text import LANGUAGES, t
 
@@ -342,18 +343,18 @@ def test_the_gradients_sentence_names_the_fan_products_the_drawn_gradient_passes
     result = simulate(config)
     passed = [2 * fan_out / fan_in for fan_in, fan_out in zip(widths[1:-1], widths[2:])]  # layers 2 to L
     line = summary.scale_line(result, lang, "backward")
-    low, high = summary.format_range(min(passed), max(passed))
+    low, high = format_range(min(passed), max(passed))
     if max(passed) - min(passed) <= 1e-9 * max(passed):
         said = {"en": "fan_out·Var(w) = {}", "zh": "fan_out·Var(w) 都是 {}"}[lang]
-        assert said.format(summary.format_value(passed[0])) in line
+        assert said.format(format_value(passed[0])) in line
     else:
         assert f"{low}" in line and f"{high}" in line
     first = 2 * widths[1] / widths[0]  # W_1's, the one the drawn gradient never meets
     if all(abs(first - p) > 0.01 * p for p in passed):
-        assert summary.format_value(first) not in line, line
+        assert format_value(first) not in line, line
     assert summary.layers_named(lang, range(2, config.depth + 1)) in line
     ratio = result.grad_std[1] / result.grad_std[config.depth]
-    assert summary.format_value(ratio) in line
+    assert format_value(ratio) in line
 
 
 @pytest.mark.slow
@@ -413,10 +414,10 @@ def test_each_direction_s_tab_names_the_product_that_scales_it(mode, kept, lang)
             products = products[1:]
         same = max(products) - min(products) < 1e-12
         assert same or direction != kept
-        low, high = (summary.format_value(min(products)),) * 2 if same else \
-            summary.format_range(min(products), max(products))  # a range's ends, each with its digits
+        low, high = (format_value(min(products)),) * 2 if same else \
+            format_range(min(products), max(products))  # a range's ends, each with its digits
         expected = t(lang, f"fans_{direction}_{'same' if same else 'differ'}", low=low, high=high,
-                     ratio=summary.format_value(change), depth=3, passed=summary.layers_named(lang, [2, 3]))
+                     ratio=format_value(change), depth=3, passed=summary.layers_named(lang, [2, 3]))
         assert summary.fan_line(result, lang, direction) == expected
     at = open_app(step="custom", init="he_normal", activation="relu", mode=mode, widths="784-512-256-128",
                   batch="200", lang=lang)
@@ -464,10 +465,10 @@ def test_the_sidebar_gives_layer_1_s_two_products_wherever_its_fans_differ(lang)
     formula; at equal fans, the one n·Var(w) = 1."""
     at = open_app(step="custom", init="xavier_normal", input="digits", lang=lang)
     var_w = 2 / (64 + 500)
-    expected = t(lang, "weight_std_first", fan_in=64, fan_out=500, std=summary.format_value(math.sqrt(var_w)),
-                 in_var=summary.format_value(64 * var_w), out_var=summary.format_value(500 * var_w))
+    expected = t(lang, "weight_std_first", fan_in=64, fan_out=500, std=format_value(math.sqrt(var_w)),
+                 in_var=format_value(64 * var_w), out_var=format_value(500 * var_w))
     captions = [c.value for c in at.sidebar.caption]
-    assert not at.exception and expected in captions and summary.format_value(64 * var_w) == "0.227"
+    assert not at.exception and expected in captions and format_value(64 * var_w) == "0.227"
     at = open_app(step="custom", init="xavier_normal", lang=lang)
-    assert t(lang, "weight_std_line", std=summary.format_value(math.sqrt(1 / 500)), nvar="1") in [
+    assert t(lang, "weight_std_line", std=format_value(math.sqrt(1 / 500)), nvar="1") in [
         c.value for c in at.sidebar.caption]

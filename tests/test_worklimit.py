@@ -22,7 +22,7 @@ from core.network import WORK_LIMIT, WorkLimitError, check_work, estimate_memory
 from views import summary, tour, urlstate
 from views.urlstate import LANGUAGES
 from views.text import t
-from views.summary import power_of_ten
+from views.number_writing import power_of_ten
 
 EPS32 = float(np.finfo(np.float32).eps)
 

@@ -1,12 +1,12 @@
-"""Reading back a number as the page writes it (views.summary.format_value, format_share, format_latex), for the
+"""Reading back a number as the page writes it (views.number_writing.format_value, format_share, format_latex), for the
 tests."""
 
 import re
 
-from views import summary
+from views.number_writing import MINUS, PERCENT, TIMES
 
 RAISED = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
-SIGN = str.maketrans({summary.MINUS: "-"})
+SIGN = str.maketrans({MINUS: "-"})
 # a number as the page writes it, in its text and in its LaTeX: 0.213, -4, 2.9 × 10⁻⁷, 10⁴; 2.9 \times 10^{-7}
 # (a plain decimal of 1,000 or more with its thousands separators: 1,234, in LaTeX 1{,}234)
 WRITTEN = r"(?:[-−]?\d+(?:\.\d+)?\s×\s)?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|[-−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-−]?\d+(?:\.\d+)?"
@@ -22,13 +22,13 @@ def e_form(text: str) -> str:
         return f"{latex.group(1) or '1'}e{latex.group(2)}"
     if any(c in text for c in "⁰¹²³⁴⁵⁶⁷⁸⁹"):
         mantissa, _, power = text.rpartition("10")
-        return f"{mantissa.removesuffix(summary.TIMES) or '1'}e{int(power.translate(RAISED))}"
+        return f"{mantissa.removesuffix(TIMES) or '1'}e{int(power.translate(RAISED))}"
     return text.replace("{,}", "").replace(",", "")  # 1,234 and LaTeX's 1{,}234: 1234
 
 
 def read_back(text: str) -> float:
     """"0.213", "2.9 × 10⁻⁷", "10⁴", "0.031 %" (as 0.031) read back as a float."""
-    return float(e_form(text.removesuffix(summary.PERCENT)))
+    return float(e_form(text.removesuffix(PERCENT)))
 
 
 # How the page must not write a number (tests/test_number_writing.py, tests/test_names.py): a share glued to its

@@ -16,6 +16,7 @@ from core.network import WORK_LIMIT
 from core.threads import Cancelled
 
 from . import charts, export, present, summary, tour, urlstate
+from .number_writing import format_value
 from .computing import Note, compute, session_gone, work_seconds
 from .derivation import relation
 from .draw import draw, name_figures
@@ -150,10 +151,10 @@ def sentence(left, right, left_code: str, right_code: str, lang: str) -> str:
     sides = {"left": against_theory(left), "right": against_theory(right)}
     if all(rel in ("close", "exact") for _, _, rel in sides.values()):
         return t(lang, "beside_compare_predicted", **words,
-                 **{f"{side}_{key}": summary.format_value(value) for side, (std, theory, _) in sides.items()
+                 **{f"{side}_{key}": format_value(value) for side, (std, theory, _) in sides.items()
                     for key, value in (("std", std), ("theory", theory))})
     for (side, (std, theory, rel)), result in zip(sides.items(), (left, right)):
-        shown = dict(std=summary.format_value(std), theory=summary.format_value(theory))
+        shown = dict(std=format_value(std), theory=format_value(theory))
         if not math.isfinite(std):
             words[f"{side}_against"] = summary.missing_reason(result, lang) or shown["std"]
         elif rel is None:

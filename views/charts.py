@@ -23,8 +23,9 @@ import pandas as pd
 
 from core.activations import get
 
-from .summary import (NBSP, PERCENT, PLAIN, SHARE_FLOOR, TIMES, format_power, format_share, format_value, init_words,
-                      layers_named, power_of_ten, saturation_edges)
+from .summary import init_words, layers_named, saturation_edges
+from .number_writing import NBSP, PERCENT, PLAIN, SHARE_FLOOR, TIMES, format_power, format_share, format_value, \
+    power_of_ten
 from .text import join, t
 
 CURRENT_OPACITY = 0.5  # Compare's thick line of the page's own scheme: the lines under it show through
@@ -575,8 +576,8 @@ def coloured(spec: dict, mode: str | None) -> dict:
 
 
 def number_expr(value: str, digits: int = 2, powers: bool = False, plain: bool = False) -> str:
-    """A Vega expression writing the number `value` (an expression) as views.summary.format_value does: plain
-    decimals in summary.PLAIN ("0.01", "1,200"), else "2.9 × 10⁻⁷", "10⁻⁷" for a power of ten; `digits`
+    """A Vega expression writing the number `value` (an expression) as views.number_writing.format_value does: plain
+    decimals in number_writing.PLAIN ("0.01", "1,200"), else "2.9 × 10⁻⁷", "10⁻⁷" for a power of ten; `digits`
     significant digits (d3-format's "~r"). powers: every nonzero number as a power of ten, 1 as "10⁰" (log_labels);
     plain: every number as a plain decimal ("0.0005", "20,000": linear_labels)."""
     exponent = f"floor(log(abs({value})) / LN10 + 1e-9)"
@@ -599,13 +600,13 @@ def number_expr(value: str, digits: int = 2, powers: bool = False, plain: bool =
 
 
 NUMBER_LABEL = number_expr("datum.value")  # an axis's tick labels, as the page writes numbers
-POWER_LABEL = number_expr("datum.value", powers=True)  # a log axis's decades past summary.PLAIN: 10⁻¹, 10⁰, 10¹
+POWER_LABEL = number_expr("datum.value", powers=True)  # a log axis's decades past number_writing.PLAIN: 10⁻¹, 10⁰, 10¹
 PLAIN_LABEL = number_expr("datum.value", plain=True)  # a linear axis's ticks, all as plain decimals
 
 
 def linear_labels(values) -> str:
     """A linear axis's tick labels, in one style for the axis, as log_labels gives a log axis's: its ticks are
-    steps of one size from 0, so where they reach summary.PLAIN's range each is a plain decimal, those below its
+    steps of one size from 0, so where they reach number_writing.PLAIN's range each is a plain decimal, those below its
     floor too (step 4's mean axis had read "5 × 10⁻⁴" beside "−0.001"); where every one stays under it, each in
     powers of ten ("2 × 10⁻⁵"), and past its top likewise ("2 × 10⁴", not "5,000" beside "10⁴").
 
@@ -620,7 +621,7 @@ def linear_labels(values) -> str:
 
 def in_powers(ticks) -> bool:
     """Whether a log axis (or legend) with these tick values writes them as powers of ten: where any is outside
-    summary.PLAIN. One style an axis: "1,000, 100, 10 … 10⁴, 10⁵" had mixed them."""
+    number_writing.PLAIN. One style an axis: "1,000, 100, 10 … 10⁴, 10⁵" had mixed them."""
     low, high = PLAIN
     return not all(low <= abs(tick) < high for tick in ticks)
 
@@ -640,10 +641,10 @@ def row_powers(*axes: tuple[str, pd.DataFrame, dict]) -> bool:
 
 
 def share_expr(value: str) -> str:
-    """A Vega expression writing the fraction `value` (an expression) as a percentage as views.summary.format_share
-    does, with the page's space before the sign: "33.3 %", "0.14 %", "< 0.01 %", "> 99.9 %", "100 %" (Vega's own
-    "%" formats write "33.3%"). One decimal is rounded as JavaScript's toFixed does, which differs from Python's
-    only at a tie (12.25 % exactly)."""
+    """A Vega expression writing the fraction `value` (an expression) as a percentage as
+    views.number_writing.format_share does, with the page's space before the sign: "33.3 %", "0.14 %", "< 0.01 %",
+    "> 99.9 %", "100 %" (Vega's own "%" formats write "33.3%"). One decimal is rounded as JavaScript's toFixed does,
+    which differs from Python's only at a tie (12.25 % exactly)."""
     percent = f"(100 * {value})"
     tenths = f"format({percent}, '.1f')"
     return (f"!isValid({value}) || !isFinite({value}) ? '—' : "

@@ -29,8 +29,9 @@ from core.network import pixel_pre_std
 from core.norms import LN_EPS
 from core.theory import border_variance, layer_sigma_w2, moments, normalized_factors, predict
 
-from .summary import batch_norm_words, break_key, float_words, format_latex, format_range, format_share, format_value, \
-    gradient_symbol, headline, init_words, latex_range, ratio, spread, subscript, sum_symbol
+from .summary import batch_norm_words, break_key, float_words, gradient_symbol, headline, init_words, ratio, spread, \
+    sum_symbol
+from .number_writing import format_latex, format_range, format_share, format_value, latex_range, subscript
 from .text import join, t
 
 # ---------- comparing two numbers: the one place for "far" and "close" ----------
@@ -59,13 +60,13 @@ def relation(value: float, reference: float) -> str | None:
 
 
 # ---------- printing numbers ----------
-# Printed as the page writes every number (views.summary.format_value, in LaTeX format_latex): 0.224, 500,
+# Printed as the page writes every number (views.number_writing.format_value, in LaTeX format_latex): 0.224, 500,
 # 2.94 × 10⁻⁷; here with the digits an equation needs.
 
 DIGITS = 3  # significant digits of a printed number, unless an equation needs more
 MOST_DIGITS = 12
 # The values the notes print as a range, "{factor_low} to {factor_high}", by stem: each end with its significant digits
-# (summary.format_range); the counts (distinct_, units_) are whole numbers and written as such
+# (number_writing.format_range); the counts (distinct_, units_) are whole numbers and written as such
 RANGES = ("factor", "bn", "var_b", "ln_back", "in", "out", "back")
 PRECISION = 60  # decimal digits of the arithmetic that checks an equation
 

@@ -12,7 +12,8 @@ from core import Config, profiles
 from core.initializers import matters
 
 from .options import option_name
-from .summary import format_setting, format_squared, init_words
+from .summary import init_words
+from .number_writing import format_setting, format_squared
 from .text import t
 
 LINE_FIELDS = ("init", "input", "batch", "seed")  # the line's label/value pairs after the network, in order

@@ -13,6 +13,7 @@ import streamlit as st
 from core import Config
 
 from . import charts, describe, present, summary, tour
+from .number_writing import format_share, format_value
 from .page import Page
 from .sidebar import go_to_step
 from .text import pointing, t
@@ -108,8 +109,8 @@ def metrics(page: Page, presenting: bool = False) -> None:
 
     act_delta, grad_delta = summary.headline_deltas(page.result, page.lang)  # "761 · ×761 of the input's 1"
     # a residual network's layers are its stream x_l, and its gradients dL/dx_l
-    metric(page.t("metric_stream" if c.residual else "metric_act"), summary.format_value(h.act_last), act_delta)
-    metric(page.t("metric_stream_grad" if c.residual else "metric_grad"), summary.format_value(h.grad_first),
+    metric(page.t("metric_stream" if c.residual else "metric_act"), format_value(h.act_last), act_delta)
+    metric(page.t("metric_stream_grad" if c.residual else "metric_grad"), format_value(h.grad_first),
            grad_delta)
     share = summary.share_metric(c.activation)
     if share is None:
@@ -119,7 +120,7 @@ def metrics(page: Page, presenting: bool = False) -> None:
         value = getattr(h, share)
         why = page.t("metric_share_stream") if c.residual else missing  # the stream is no activation's output
         # what the share counts, as its tooltip: step 6's "dead units 10.4 %" stood beside histograms 48 % at 0
-        metric(summary.share_label(c, page.lang), summary.format_share(value), None if math.isfinite(value) else why,
+        metric(summary.share_label(c, page.lang), format_share(value), None if math.isfinite(value) else why,
                summary.share_meaning(c.activation, page.lang))
     found = summary.diagnose(page.result)
     colour = summary.VERDICT_COLOURS[found.name]

@@ -68,7 +68,7 @@ def t(lang: str, key: str, **values: Any) -> str:
         if field is not None:
             value = formatter.convert_field(formatter.get_field(field, (), values)[0], conversion)
             if isinstance(value, int) and not isinstance(value, bool) and not spec:
-                spec = ","  # a count as people write one, 1,500 (summary.format_value's separators)
+                spec = ","  # a count as people write one, 1,500 (number_writing.format_value's separators)
             pieces.append(formatter.format_field(value, spec))
             if len(pieces) == 2 and not literal.strip() and field in OPENING_NAMES and lang == "en":
                 pieces[1] = opening(pieces[1])

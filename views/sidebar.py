@@ -22,7 +22,8 @@ from core.config import (
 )
 from core.initializers import DEFAULT_GAIN, SCHEME_NUMBERS, gain_of, weight_mean, weight_std, weight_variance
 
-from . import beside, present, summary, tour, urlstate
+from . import beside, present, tour, urlstate
+from .number_writing import format_share, format_value
 from .link import show_config, sync_named, sync_step
 from .options import BRANCH_SCALES, option_name
 from .page import memory_budget
@@ -320,33 +321,33 @@ def init_notes(lang: str, config: Config, note: str | None) -> None:
     st.caption(t(lang, schemes.get(config.init).formula_key))
     if weight_variance(config, fan_in, fan_out) is None:  # a non-zero mean: no zero-mean variance to speak of
         if schemes.get(config.init).family is not None:  # random weights of non-zero mean (trunc_normal off centre)
-            st.caption(t(lang, "weight_mean_line", mean=summary.format_value(weight_mean(config, fan_in, fan_out)),
-                         std=summary.format_value(std)))
+            st.caption(t(lang, "weight_mean_line", mean=format_value(weight_mean(config, fan_in, fan_out)),
+                         std=format_value(std)))
     elif config.arch == "conv":  # fan_in counts the kernel: C_in k^2
-        st.caption(t(lang, "weight_std_conv_line", std=summary.format_value(std),
-                     nvar=summary.format_value(fan_in * std**2), channels=config.units[0], kernel=config.kernel,
+        st.caption(t(lang, "weight_std_conv_line", std=format_value(std),
+                     nvar=format_value(fan_in * std**2), channels=config.units[0], kernel=config.kernel,
                      fan_in=written(fan_in)))
     elif fan_in != fan_out:  # layer 1's fans differ (a width profile, the digits' 64 pixels into 500 units): the two
         # products the modes keep at 1 (or 2), the first layer's
-        st.caption(t(lang, "weight_std_first", fan_in=fan_in, fan_out=fan_out, std=summary.format_value(std),
-                     in_var=summary.format_value(fan_in * std**2), out_var=summary.format_value(fan_out * std**2)))
+        st.caption(t(lang, "weight_std_first", fan_in=fan_in, fan_out=fan_out, std=format_value(std),
+                     in_var=format_value(fan_in * std**2), out_var=format_value(fan_out * std**2)))
     else:
-        st.caption(t(lang, "weight_std_line", std=summary.format_value(std),
-                     nvar=summary.format_value(fan_in * std**2)))
+        st.caption(t(lang, "weight_std_line", std=format_value(std),
+                     nvar=format_value(fan_in * std**2)))
     if config.init == "trunc_normal":
         st.caption(trunc_bounds_line(lang, config))
     if config.init == "variance_scaling" and config.distribution == "truncated_normal":
         fan = schemes.fan(config, fan_in, fan_out)  # Keras's n: the mode's fan of layer 1, named by the mode
-        st.caption(t(lang, "keras_correction", factor=summary.format_value(schemes.KERAS_TRUNCATION, 8),
+        st.caption(t(lang, "keras_correction", factor=format_value(schemes.KERAS_TRUNCATION, 8),
                      mode=config.mode, fan=written(fan),
-                     nvar=summary.format_value(fan * std**2),
-                     uncorrected=summary.format_value(fan * schemes.uncorrected_variance(config, fan_in, fan_out))))
+                     nvar=format_value(fan * std**2),
+                     uncorrected=format_value(fan * schemes.uncorrected_variance(config, fan_in, fan_out))))
     if config.bias_std == 0 and schemes.get(config.init).bias_bound is not None:
         bound = schemes.get(config.init).bias_bound(config, fan_in)
-        st.caption(t(lang, "own_biases_line", bound=summary.format_value(bound),
-                     var=summary.format_value(bound**2 / 3)))
+        st.caption(t(lang, "own_biases_line", bound=format_value(bound),
+                     var=format_value(bound**2 / 3)))
     if config.init in DEFAULT_GAIN:
-        st.caption(t(lang, "gain_line", gain=summary.format_value(gain_of(config), 4)))
+        st.caption(t(lang, "gain_line", gain=format_value(gain_of(config), 4)))
     if note == "bounds":
         st.warning(t(lang, "trunc_bounds_swapped", a=written(Config().trunc_a), b=written(Config().trunc_b)))
 
@@ -372,8 +373,8 @@ def trunc_bounds_line(lang: str, config: Config) -> str:
         return t(lang, "trunc_bounds_zero_std")
     low, high = ((x - config.trunc_mean) / config.std for x in (config.trunc_a, config.trunc_b))
     kept = float(schemes.ndtr(high) - schemes.ndtr(low))
-    return t(lang, "trunc_bounds_line", low=summary.format_value(low), high=summary.format_value(high),
-             cut=summary.format_share(1.0 - kept))
+    return t(lang, "trunc_bounds_line", low=format_value(low), high=format_value(high),
+             cut=format_share(1.0 - kept))
 
 
 def digits_note(lang: str, config: Config, asked_batch: int) -> None:

@@ -21,6 +21,7 @@ from core.spectrum import PredictedDensity, Spectrum, jacobian_shape
 from core.theory import layer_sigma_w2
 
 from . import charts, summary
+from .number_writing import format_share, format_value, powers_apart, share_range
 from .text import join, t
 from .theory import over_layers
 
@@ -87,7 +88,7 @@ def twin_title(config: Config, lang: str, own: Config | None = None) -> str:
     1.414" where it is at this network's scale at every layer (same_scale) and this network is the page's own (own,
     None for the same), else "Orthogonal init, gain 2.828 at every layer"."""
     key = "spectrum_tab.twin_gaussian" if is_orthogonal(config) else "spectrum_tab.twin_orthogonal"
-    gain = summary.format_value(gain_of(twin(config)), 4)
+    gain = format_value(gain_of(twin(config)), 4)
     same = same_scale(config) and own in (None, config)
     return t(lang, key if same else f"{key}_one_gain", gain=gain)
 
@@ -117,9 +118,9 @@ def twin_note(config: Config, results: tuple[Spectrum, Spectrum], lang: str) -> 
     drawn, _ = layer_sigma_w2(other)
     parts = [t(lang, "spectrum_tab.twin_one_gain", variance=t(lang, f"spectrum_tab.twin_variance_{other.init}"),
                sigma=over_layers(own[1:], lang), gains=over_layers(gains, lang),
-               gain=summary.format_value(gain_of(other), 4), twin_sigma=over_layers(drawn[1:], lang))]
-    means = {"mean": summary.format_value(results[0].square_moments()[0]),
-             "twin_mean": summary.format_value(results[1].square_moments()[0])}
+               gain=format_value(gain_of(other), 4), twin_sigma=over_layers(drawn[1:], lang))]
+    means = {"mean": format_value(results[0].square_moments()[0]),
+             "twin_mean": format_value(results[1].square_moments()[0])}
     homogeneous = activations.get(config.activation).half_lines is not None
     unbiased = all(bias is None for bias in layer_biases(other))
     if homogeneous and unbiased and config.norm == "none":
@@ -181,7 +182,7 @@ def refusal(config: Config, lang: str, memory_budget: int) -> str | None:
         t(lang, "spectrum_tab.fits_none_conv" if config.arch == "conv" else "spectrum_tab.fits_none")
     if need > memory_budget:
         return t(lang, "spectrum_tab.memory", **mib_apart(need, memory_budget), fits=said)
-    return t(lang, "spectrum_tab.work", **summary.powers_apart(work, WORK_LIMIT),
+    return t(lang, "spectrum_tab.work", **powers_apart(work, WORK_LIMIT),
              seconds=f"{WORK_LIMIT / WORK_RATE:.0f}", fits=said)
 
 
@@ -196,7 +197,7 @@ def fitted_note(config: Config, fitted: Config, lang: str, memory_budget: int) -
             why = t(lang, "spectrum_tab.over_memory", **mib_apart(need, memory_budget))
             break
         if work > WORK_LIMIT:
-            why = t(lang, "spectrum_tab.over_work", **summary.powers_apart(work, WORK_LIMIT))
+            why = t(lang, "spectrum_tab.over_work", **powers_apart(work, WORK_LIMIT))
             break
     return t(lang, f"spectrum_tab.fitted_{name}", value=value, was=was, why=why)
 
@@ -315,16 +316,16 @@ def headline(result: Spectrum, lang: str) -> dict[str, str]:
     resolution" while p90 is resolved, a dash once it is not either (0 / 0: no ratio to bound): what the
     arithmetic can tell."""
     s = result.summary()
-    shown = {key: summary.format_value(s[key]) for key in ("p10", "p50", "p90", "ratio")}
-    shown["mean_squared"] = summary.format_value(result.square_moments()[0])  # past float64's range too
+    shown = {key: format_value(s[key]) for key in ("p10", "p50", "p90", "ratio")}
+    shown["mean_squared"] = format_value(result.square_moments()[0])  # past float64's range too
     bound = result.bounds()
     for key in ("p10", "p50", "p90"):
         if bound[key]:
-            shown[key] = t(lang, "spectrum_tab.below", resolution=summary.format_value(result.resolution))
+            shown[key] = t(lang, "spectrum_tab.below", resolution=format_value(result.resolution))
     if bound["ratio"]:
-        shown["ratio"] = t(lang, "spectrum_tab.above", ratio=summary.format_value(s["p90"] / result.resolution))
+        shown["ratio"] = t(lang, "spectrum_tab.above", ratio=format_value(s["p90"] / result.resolution))
     elif bound["p90"]:
-        shown["ratio"] = summary.format_value(math.nan)
+        shown["ratio"] = format_value(math.nan)
     return shown
 
 
@@ -391,7 +392,7 @@ def zeros_note(result: Spectrum, lang: str) -> str | None:
         return None
     key = "spectrum_tab.zeros_flat_conv" if config.arch == "conv" else \
         "spectrum_tab.zeros_flat_shape" if shape else "spectrum_tab.zeros_flat"
-    low, high = summary.share_range(float(off.min()), float(off.max()))
+    low, high = share_range(float(off.min()), float(off.max()))
     return t(lang, key, activation=activation, low=low, high=high, bound=result.zeros_bound() - shape, shape=shape)
 
 
@@ -399,7 +400,7 @@ def zeros_said(result: Spectrum, lang: str) -> str:
     """How many values lie below float64's resolution, "1 of the 1,000 values lies ..." or "545 of ... lie ..."."""
     _, zeros = shown_values(result)
     return t(lang, "spectrum_tab.zeros_one" if zeros == 1 else "spectrum_tab.zeros", zeros=zeros,
-             count=result.pooled.size, resolution=summary.format_value(result.resolution))
+             count=result.pooled.size, resolution=format_value(result.resolution))
 
 
 def zeros_title(result: Spectrum, lang: str) -> str:
@@ -437,8 +438,8 @@ def outlier_values(result: Spectrum) -> dict[str, str] | None:
         return None
     inputs, each = result.values.shape
     return {"far": f"{far:,}", "count": f"{count:,}", "inputs": f"{inputs:,}", "each": f"{each:,}",
-            "smallest": summary.format_value(smallest),
-            "low": summary.format_value(1 / ISOMETRY), "high": summary.format_value(ISOMETRY)}
+            "smallest": format_value(smallest),
+            "low": format_value(1 / ISOMETRY), "high": format_value(ISOMETRY)}
 
 
 def scale(mean_squared: float) -> str:
@@ -476,12 +477,12 @@ def verdict(result: Spectrum, lang: str) -> str:
             t(lang, "spectrum_tab.isometric", **values)
     mean, most = scale(s["mean_squared"]), directions(result)
     parts = [t(lang, f"spectrum_tab.mean_{mean}", mean_squared=values["mean_squared"],
-               root=summary.format_value(result.square_moments()[0].sqrt()))]
+               root=format_value(result.square_moments()[0].sqrt()))]
     pooled, lost = result.pooled, shown_values(result)[1]
     shape = shape_note(result, lang, lost if most == "lost" else None)  # most_lost has counted the values lost
     within = float(np.mean((pooled >= SHRINK) & (pooled <= GROW)))
     parts.append(t(lang, f"spectrum_tab.most_{most}", lost=lost, count=pooled.size,
-                   within=summary.format_share(within), **values))
+                   within=format_share(within), **values))
     forced = result.shape_bound()
     if shape:  # a bottleneck's or a taper's zeros are the network's shape's, not its initialization's
         parts.append(shape)
@@ -514,7 +515,7 @@ def border_line(effect: dict[str, float] | None, own: Config, computed: Spectrum
     share = spectra.border_share(own)
     if own.arch != "conv" or share >= 1.0:
         return None
-    number = summary.format_value
+    number = format_value
     parts = [t(lang, "spectrum_tab.borders_lose" if share < BORDER_LOSS else "spectrum_tab.borders_keep",
                share=number(share), depth=own.depth, image=own.image)]
     if effect is not None and math.isfinite(effect["kept"]):
@@ -546,15 +547,15 @@ def theory_line(result: Spectrum, predicted: PredictedDensity | None, lang: str)
         return None
     measured, measured_variance = result.square_moments()  # both past float64's range too
     mean, variance = predicted.exact()
-    moments = t(lang, "spectrum_tab.theory", mean=summary.format_value(mean),
-                measured_mean=summary.format_value(measured), variance=summary.format_value(variance),
-                measured_variance=summary.format_value(measured_variance))
+    moments = t(lang, "spectrum_tab.theory", mean=format_value(mean),
+                measured_mean=format_value(measured), variance=format_value(variance),
+                measured_variance=format_value(measured_variance))
     # a mean of 0 or none: no relative gap (finiteness first: a Decimal NaN compared raises InvalidOperation)
     if not (mean.is_finite() and measured.is_finite() and mean > 0):
         return moments
     gap = float(measured / mean - 1)
-    spread = t(lang, "spectrum_tab.spread_draw", count=f"{result.pooled.size:,}", mean=summary.format_value(mean),
-               measured_mean=summary.format_value(measured), gap=summary.format_share(abs(gap)),
+    spread = t(lang, "spectrum_tab.spread_draw", count=f"{result.pooled.size:,}", mean=format_value(mean),
+               measured_mean=format_value(measured), gap=format_share(abs(gap)),
                direction=t(lang, "spectrum_tab.draw_below" if gap < 0 else "spectrum_tab.draw_above"))
     return join(lang, [moments, spread], "sentence")
 
@@ -567,14 +568,14 @@ def overlay_caption(predicted: PredictedDensity | None, config: Config, drawn: b
     if predicted is None:
         return t(lang, f"spectrum_tab.no_theory_{spectra.unpredicted(config)}")
     mean, variance = predicted.exact()  # past float64's range too
-    s = summary.format_value(mean.sqrt())
+    s = format_value(mean.sqrt())
     if predicted.kind == "density":
         text = t(lang, "spectrum_tab.overlay_density", depth=config.depth, width=config.width,
-                 scale=summary.format_value(mean))
+                 scale=format_value(mean))
     elif predicted.kind == "point":
         text = t(lang, "spectrum_tab.overlay_point", s=s)
     else:
-        text = t(lang, "spectrum_tab.overlay_mean", s=s, variance=summary.format_value(variance))
+        text = t(lang, "spectrum_tab.overlay_mean", s=s, variance=format_value(variance))
     return text if drawn else text + t(lang, "spectrum_tab.overlay_off_axis")
 
 

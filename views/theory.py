@@ -27,7 +27,8 @@ from . import describe
 from .charts import GUIDE_COLOUR, LABEL_SIZE, THEORY_COLOUR, decades, log_labels, layer_span, theme, title_lines, \
     layer, scheme_key, written, zero_marks
 from .derivation import CLOSE, FAR, LISTED_FACTORS
-from .summary import batch_norm_words, format_gain, format_range, format_share, format_value, saturation_rules, spread
+from .summary import batch_norm_words, saturation_rules, spread
+from .number_writing import format_gain, format_range, format_share, format_value
 from .text import join, t
 
 X_DOMAIN = (0.1, 5.0)  # sigma_w^2, log axis: from 0.01 randn's neighbourhood to past He and tanh's gain
@@ -50,14 +51,14 @@ SAME_POINT = 0.01
 
 
 def _number(value, digits: int = 3) -> str:
-    """A number in the text as the page writes every number (summary.format_value), and ∞ for an infinite one
+    """A number in the text as the page writes every number (number_writing.format_value), and ∞ for an infinite one
     (the depth scale at the edge of chaos)."""
     return "∞" if value is not None and math.isinf(value) else format_value(value, digits)
 
 
 def _range(low: float, high: float) -> dict[str, str]:
     """A range's ends as the page writes them, {"low": ..., "high": ...}: each with its significant digits
-    (summary.format_range), or as _number writes each where one is infinite."""
+    (number_writing.format_range), or as _number writes each where one is infinite."""
     if math.isinf(low) or math.isinf(high):
         return {"low": _number(low), "high": _number(high)}
     low_text, high_text = format_range(low, high)

@@ -18,6 +18,7 @@ from core.train import SCHEMES, scheme_config  # noqa: F401  (the app's Compare 
 from core.theory import predict
 
 from . import charts, summary
+from .number_writing import format_range, format_share, format_value
 from .derivation import relation
 from .options import CUSTOM
 from .text import charts_pointed, join, pointing, t
@@ -141,7 +142,7 @@ def lecture_numbers(config: Config) -> dict[str, str]:
     fan_in, fan_out = config.shapes[0]
     std = weight_std(config, fan_in, fan_out)
     term = std**2 * config.input_scale**2  # the input's draws have unit variance (core.draws)
-    written = summary.format_value
+    written = format_value
     return {"weight_std": written(std), "fan_in": f"{fan_in:,}", "layer_factor": written(math.sqrt(fan_in) * std),
             "term_variance": written(term), "sum_variance": written(fan_in * term),
             "pre_theory": written(math.sqrt(fan_in * term))}
@@ -240,10 +241,10 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
         n.update(isometry_numbers(result.config))
     if code == CONV_STEP:
         n.update(conv_numbers(result))
-    shown = {name: summary.format_value(value) for name, value in n.items()}
+    shown = {name: format_value(value) for name, value in n.items()}
     for low, high in (*RANGES, *STEP_RANGES.get(code, ())):  # each end with its digits, zeros kept: 0.628 to 0.630
         if low in n and high in n:
-            shown[low], shown[high] = summary.format_range(n[low], n[high])
+            shown[low], shown[high] = format_range(n[low], n[high])
     shown.update({name: int(n[name]) for name in ("low_layer", "high_layer", "depth", "channels", "kernel", "k2",
                                                   "fan_in", "edge_taps", "corner_taps") if name in n})
     if code == CONV_STEP:  # the measured last layer against the theory that follows every pixel
@@ -254,12 +255,12 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
         # under "healthy" had read as a contradiction
         within = t(lang, "story_11_within") if word != "kept" and summary.verdict(result) == "healthy" else ""
         spread = summary.SPREAD_KEPT if word == "kept" else summary.times_apart(n["act_last"] / n["act_first"])
-        shown["spread"] = t(lang, f"story_11_{word}", factor=summary.format_value(spread), within=within)
+        shown["spread"] = t(lang, f"story_11_{word}", factor=format_value(spread), within=within)
     if code == ISOMETRY_STEP:
         shown["orthogonal_kept"] = kept_words(result.config, lang)
-    shown.update(saturated_first=summary.format_share(n["saturated_first"]), width=result.config.width,
+    shown.update(saturated_first=format_share(n["saturated_first"]), width=result.config.width,
                  saturation=summary.saturation_rules()["tanh_edge"],  # where core.network counts a value saturated
-                 bn_factor=summary.format_value(n.get("bn_factor"), 2), scale=t(lang, "update_scale"),
+                 bn_factor=format_value(n.get("bn_factor"), 2), scale=t(lang, "update_scale"),
                  units_column=f"**{t(lang, 'column_distinct_units')}**")  # the Data tab's column, its own name
     if code in ("2", "3"):
         shown.update(lecture_numbers(result.config))
@@ -276,7 +277,7 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
             rel = relation(n[f"{prefix}stream_growth"], n[f"{prefix}theory_growth"])
             shown[f"{prefix}relation"] = t(lang, f"cmp_{rel}") if rel else "—"
     if result.config.residual:  # what the same stream reaches with alpha = 1 and no norm (step 8's)
-        shown["plain_theory"] = summary.format_value(plain_growth(result.config))
+        shown["plain_theory"] = format_value(plain_growth(result.config))
     return pointing(t(lang, f"story_{code}", **shown), tabs)
 
 
@@ -302,9 +303,9 @@ def race_story(race: dict | None, he_race: dict | None, lang: str) -> str:
     else:
         left, half = plateau_steps(run, PLATEAU), plateau_steps(run, HALF)
         ln_k = math.log(run.classes)
-        numbers = dict(start=summary.format_value(run.loss[0]), final=summary.format_value(run.final_loss),
-                       steps=f"{run.steps:,}", left=left, step=half, half=summary.format_value(HALF * ln_k),
-                       ln_k=summary.format_value(ln_k))
+        numbers = dict(start=format_value(run.loss[0]), final=format_value(run.final_loss),
+                       steps=f"{run.steps:,}", left=left, step=half, half=format_value(HALF * ln_k),
+                       ln_k=format_value(ln_k))
         if run.diverged_at is not None:  # its end, whatever came before: a diverged run trains nothing
             said = [t(lang, "story_5_diverged" if half is None else "story_5_diverged_after", step=run.diverged_at,
                       half=half)]
@@ -336,7 +337,7 @@ def symmetry_gradients(result, lang: str) -> str:
                    differ=summary.layers_named(lang, differ),
                    distinct=int(max(distinct[layer] for layer in differ)))
     if len(differ) == 1 and same and all(grad[layer] == 0 for layer in same):
-        return t(lang, "story_1_grads_zero_below", grad_std=summary.format_value(grad[differ[0]]), **numbers)
+        return t(lang, "story_1_grads_zero_below", grad_std=format_value(grad[differ[0]]), **numbers)
     return t(lang, "story_1_grads_differ", **numbers)
 
 

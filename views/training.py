@@ -38,8 +38,8 @@ from . import describe
 from .charts import EM_OTHER, GUIDE_COLOUR, GUIDE_SIZE, HALO, HALO_WIDTH, HEIGHT, LABEL_GAP, LABEL_SIZE, MAIN, \
     SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, breaking_title, decades, legend_columns, plot_height, scheme_name, \
     layer, log_labels, share_expr, text_width, theme, title_lines, written, zero_marks
-from .summary import SHRINK, UPDATE_GUIDE, batch_norm_step_factor, format_power, format_share, format_value, \
-    gradient_symbol, layers_named, powers_apart, superscript
+from .summary import SHRINK, UPDATE_GUIDE, batch_norm_step_factor, gradient_symbol, layers_named
+from .number_writing import format_power, format_share, format_value, powers_apart, superscript
 from .text import join, t
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are

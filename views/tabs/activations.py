@@ -7,6 +7,7 @@ import streamlit as st
 from core.initializers import weight_variance
 
 from .. import charts, link, present, summary, tour
+from ..number_writing import format_share
 from ..draw import draw
 from ..page import Page
 
@@ -52,7 +53,7 @@ def show(page: Page) -> None:
              # entries go under a plot of STREAM_PLOT px, as tall as the mean's: over it at 1024 px they took four rows
              legend="bottom" if page.config.residual else "top", plot=STREAM_PLOT if page.config.residual else None)
     if not log and (layer := summary.looks_zero_from(page.result.act_std)) is not None:
-        st.caption(page.t("looks_zero", layer=layer, share=summary.format_share(summary.LOOKS_ZERO),
+        st.caption(page.t("looks_zero", layer=layer, share=format_share(summary.LOOKS_ZERO),
                           switch=page.t("log_y")))
     if log:
         for caption in summary.log_gaps(page.lang, {page.t("measured"): page.result.act_std,

@@ -13,6 +13,7 @@ from core.network import WORK_LIMIT, estimate_work
 from core.threads import Cancelled
 
 from .. import charts, describe, summary, tour
+from ..number_writing import format_gain, format_power, format_setting, format_share, format_value
 from ..computing import session_gone
 from ..draw import draw
 from ..text import inserted, join, t
@@ -75,14 +76,14 @@ def show(page: Page) -> None:
          underflow_label=page.t("mark_underflow"))
     names = {s: charts.scheme_name(s, page.lang, r.config) for s, r in results.items()}
     # a line hidden under another must not look missing, nor two lines that touch all along look like one
-    decades = summary.format_value(charts.compare_decades(frame))
+    decades = format_value(charts.compare_decades(frame))
     hidden = charts.drawn_as_one(frame)
     for schemes, ratio in hidden:
         st.caption(page.t("compare_one_line", names=join(page.lang, [names[s] for s in schemes]),
-                          apart=summary.format_share(ratio - 1), decades=decades))
+                          apart=format_share(ratio - 1), decades=decades))
     for lines, ratio in charts.drawn_touching(frame, hidden):
         st.caption(page.t("compare_touching", names=line_names(lines, names, page.lang),
-                          apart=summary.format_share(ratio - 1), decades=decades))
+                          apart=format_share(ratio - 1), decades=decades))
     for note in drawn_short(results, names, page.lang) + under_floor(frame, names, page.lang):
         st.caption(note)
 
@@ -102,9 +103,9 @@ def not_carried(config: Config, lang: str) -> str | None:
     0.002145 kept its line at 0.124 while Xavier's fell to 0.0761, a gap its weights did not make."""
     reset = tour.scheme_config(config, tour.LECTURE_FIVE[0])  # any scheme: none keeps them
     gain = gain_of(config)
-    settings = [t(lang, "compare_setting_gain", value=summary.format_gain(gain))] \
+    settings = [t(lang, "compare_setting_gain", value=format_gain(gain))] \
         if gain is not None and gain != scheme_record(config.init).default_gain else []
-    settings += [t(lang, f"compare_setting_{field}", value=summary.format_setting(getattr(config, field)))
+    settings += [t(lang, f"compare_setting_{field}", value=format_setting(getattr(config, field)))
                  for field in ("bias", "bias_std") if getattr(config, field) != getattr(reset, field)]
     return t(lang, "compare_not_carried", settings=join(lang, settings)) if settings else None
 
@@ -124,7 +125,7 @@ def drawn_short(results: dict, names: dict[str, str], lang: str) -> list[str]:
 def under_floor(frame, names: dict[str, str], lang: str) -> list[str]:
     """Each scheme whose std falls under the Compare axis's floor (charts.compare_floor), named with the layer where
     it leaves the chart (charts.compare_frame's leaves, marked there by charts.floor_marks)."""
-    floor = summary.format_power(charts.compare_floor(frame))
+    floor = format_power(charts.compare_floor(frame))
     return [t(lang, "under_floor", name=names[row.scheme], floor=floor, layer=row.layer)
             for row in frame[frame["leaves"]].itertuples()]
 

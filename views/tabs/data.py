@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import export, summary
+from ..number_writing import format_value
 from ..page import Page
 from ..text import t
 from ..present import current_link
@@ -41,10 +42,10 @@ def shown_columns(columns: tuple[str, ...], layers: pd.DataFrame) -> list[str]:
 
 def written(table: pd.DataFrame) -> pd.DataFrame:
     """export.data_table() as the page shows it: each measured number written as a person writes it, with DIGITS
-    digits (summary.format_value: 0.2236, 2.944 × 10⁻⁷), None where undefined (the table shows EMPTY); the counts
+    digits (number_writing.format_value: 0.2236, 2.944 × 10⁻⁷), None where undefined (the table shows EMPTY); the counts
     and flags as they are. The CSV keeps the numbers themselves."""
     numbers = export.numbers_of(table)
-    return table.assign(**{c: [summary.format_value(v, DIGITS) if pd.notna(v) else None for v in table[c]]
+    return table.assign(**{c: [format_value(v, DIGITS) if pd.notna(v) else None for v in table[c]]
                             for c in numbers})
 
 

@@ -18,7 +18,8 @@ from core.train import (
 )
 from core.train import SCHEMES as TRAIN_SCHEMES
 
-from .. import charts, link, live, present, summary, tour, urlstate
+from .. import charts, link, live, present, tour, urlstate
+from ..number_writing import format_share, power_of_ten
 from .. import training as training_view
 from ..cache import TEMPLATES
 from ..computing import fitted_chosen, offer_fitted
@@ -154,8 +155,8 @@ def show(page: Page) -> None:
         if fitted is not None:  # the width that fits, one click away
             offer_fitted(training_view.fitted_label(own, fitted, lang), FITTED, race)
     elif (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN and not raced(key):
-        half = summary.format_share(training_view.half_width_share(config, len(schemes), steps))
-        st.warning(t(lang, "training_tab.slow", work=summary.power_of_ten(work), half=half, **training_view.durations(
+        half = format_share(training_view.half_width_share(config, len(schemes), steps))
+        st.warning(t(lang, "training_tab.slow", work=power_of_ten(work), half=half, **training_view.durations(
             training_view.race_seconds(work), lang)))
     job = st.session_state.get("_race")
     training = job is not None and job.running and job.key == key  # a second press would only start it over
@@ -291,7 +292,7 @@ def draw_race(results: dict, lang: str, own: str | None = None) -> None:
     columns, width, height = training_view.SYMMETRY_LAYOUTS[phone]  # a phone's: one panel a row
     draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results, lang), lang, panel_width=width,
                                             panel_height=height, columns=columns, channels=conv), name="race-symmetry")
-    bound = summary.format_share(one_unit_ceiling(k)) if spiral else None  # what one unit per layer can reach
+    bound = format_share(one_unit_ceiling(k)) if spiral else None  # what one unit per layer can reach
     st.caption(training_view.symmetry_caption(conv, spiral, bound, lang))
     for sentence in training_view.uncounted_text(results, lang) + training_view.split_copies_text(results, lang):
         st.caption(sentence)
