@@ -195,6 +195,21 @@ def test_a_chinese_list_spaces_a_bold_or_code_latin_word_outside_its_marks():
         "**input** 设为 digits（该步为 normal）"
 
 
+def test_a_code_span_meets_chinese_with_a_space_whatever_it_holds():
+    """A link's refusal named its marks "下划线 `_`或逗号 `,`": a code span is set apart as a Latin word is, though its
+    glyph is no letter (locale.CODE), on either side, in every list of the marks a link's number may carry."""
+    from views.urlstate import MARKS
+
+    named = [t("zh", f"mark_{name}") for name, _, _ in MARKS.values()]  # "逗号 `,`", and the spaces' words
+    for first in named:
+        for second in named:
+            said = join("zh", [first, second], "or")
+            assert said == first + (" 或" if first.endswith("`") else "或") + second, said
+            assert not re.search(rf"{locale.HAN}`|`{locale.HAN}", said), said
+    assert join("zh", ["全零", "`,`"]) == "全零和 `,`" and join("zh", ["`_`", "全零"]) == "`_` 和全零"
+    assert locale.spaced(["于", "**`x`**"]) == "于 **`x`**" and locale.spaced(["**`x`**", "于"]) == "**`x`** 于"
+
+
 # 和N, 3层, N(0, 1)和: no space between (a word's closing brackets and raised marks are the word's, locale.CLOSING)
 TIGHT = re.compile(rf"{locale.HAN}{locale.LATIN}|{locale.LATIN}[{re.escape(locale.CLOSING)}]*{locale.HAN}")
 

@@ -98,18 +98,26 @@ MARKS = "*`"
 # list's "和" after it takes the space it takes after "He" ("N(0, 0.01²) 和 He"); "增益²" ends in Chinese: none.
 CLOSING = ")]′¹²³⁰⁴⁵⁶⁷⁸⁹⁺⁻⁼⁾ⁿ₀₁₂₃₄₅₆₇₈₉₊₋₌₎"
 SIGNS = "-−"  # a minus sign opens the number it stands before: a link's -2, the page's −0.97
+# A code span is set apart from Chinese as a Latin word is, whatever it holds: "下划线 `_` 或逗号 `,`", as the zh
+# messages write "`{source}` 只接受"; its glyphs alone (a comma, an underscore) are not letters.
+CODE = "`"
 
 
 def spaced(pieces: list[str]) -> str:
     """The pieces joined, with a space where one ends in a Chinese character and the next starts with a Latin letter
     or digit (or the other way round), Markdown's marks (MARKS) on the Latin side kept with it, and a word's closing
-    brackets and raised marks (CLOSING) with the word, and a number's minus sign (SIGNS) with the number: "全零和" +
-    "N(0, 1)" -> "全零和 N(0, 1)", "和" + "**input**" -> "和 **input**", "N(0, 0.01²)" + "和" -> "N(0, 0.01²) 和",
-    "保留" + "-2" -> "保留 -2". Nothing changes inside a piece."""
+    brackets and raised marks (CLOSING) with the word, and a number's minus sign (SIGNS) with the number, and a code
+    span (CODE) as a Latin word whatever it holds: "全零和" + "N(0, 1)" -> "全零和 N(0, 1)", "和" + "**input**" -> "和
+    **input**", "N(0, 0.01²)" + "和" -> "N(0, 0.01²) 和", "保留" + "-2" -> "保留 -2", "下划线 `_`" + "或" -> "下划线
+    `_` 或". Nothing changes inside a piece."""
     out = ""
     for piece in pieces:
         if out and piece:
             end, start = out[-1], piece[0]
+            if (piece.lstrip("*")[:1] == CODE and re.fullmatch(HAN, end)) or \
+                    (out.rstrip("*")[-1:] == CODE and re.fullmatch(HAN, start)):
+                out += " " + piece
+                continue
             if start in MARKS and re.fullmatch(HAN, end):
                 start = piece.lstrip(MARKS)[:1]
             if start in SIGNS and piece[1:2]:  # a number's sign is the number's: "保留 -2" as "保留 2"
