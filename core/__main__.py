@@ -28,7 +28,7 @@ from .initializers import (
 from .schemes import DISTRIBUTIONS
 from .network import (DEFAULT_MEMORY_BUDGET, WORK_LIMIT, MemoryBudgetError, estimate_memory, estimate_work, simulate,
                       size_name)
-from .spectrum import DEFAULT_INPUTS, INPUTS_RANGE, spectrum
+from .spectrum import DEFAULT_INPUTS, INPUTS_RANGE, JacobianRangeError, spectrum
 from .spectrum import check as check_spectrum
 from .theory import theory_summary
 from .train import (
@@ -545,7 +545,7 @@ def main(argv: list[str] | None = None) -> int:
         jacobian = spectrum(config, inputs, memory_budget=budget) if args.spectrum else None
         training = None if args.train is None else train(config, steps=args.train, memory_budget=budget,
                                                          task=args.task or "spiral")
-    except (ValueError, MemoryBudgetError) as error:
+    except (ValueError, MemoryBudgetError, JacobianRangeError) as error:
         parser.error(_as_flags(str(error), vars(args)))
     except MemoryError:  # within the budget, but more than this machine gives the process (ulimit -v, a container)
         parser.error(f"this machine could not give the memory the run needs, within the budget of "

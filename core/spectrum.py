@@ -53,7 +53,7 @@ from .network import (
 )
 from .norms import normalize
 from .schemes import REGISTRY as SCHEMES
-from .theory import border_variance, layer_sigma_w2, predict, quadrature
+from .theory import border_variance, exp_or_inf, layer_sigma_w2, predict, quadrature
 
 DEFAULT_INPUTS = 2  # inputs whose Jacobians are pooled: 2 x 500 values for the lecture's network, in ~0.25 s
 INPUTS_RANGE = (1, 16)
@@ -79,6 +79,16 @@ def jacobian_shape(config: Config) -> tuple[int, int]:
     """J's (rows, columns) at one input: (units[L], units[0]); a conv net's every pixel's channels, (P units[L],
     P units[0]) with P = image² pixels."""
     return config.positions * config.units[-1], config.positions * config.units[0]
+
+
+class JacobianRangeError(ArithmeticError):
+    """The Jacobian is not a finite matrix: the network's values left float64's range on the way forward (std 100
+    weights on a ReLU residual stream of depth 100: inf - inf in the stream, NaN in J), so it has no singular
+    values."""
+
+    def __init__(self):
+        super().__init__("the network's values leave float64's range on the way forward: its Jacobian has inf or NaN "
+                         "entries and no singular values")
 
 
 @dataclass(frozen=True, eq=False)
@@ -312,11 +322,14 @@ def spectrum(config: Config, inputs: int = DEFAULT_INPUTS, per_layer: bool = Fal
     docstring), and with per_layer those of each layer's own Jacobian, pooled over the inputs.
 
     Batch norm: the per-sample Jacobian at the whole batch's statistics held fixed (the whole batch is run forward
-    for them). Raises check()'s errors; cancel is looked at before every layer (threads.Cancelled).
+    for them). Raises check()'s errors, and JacobianRangeError where J is not finite; cancel is looked at before every
+    layer (threads.Cancelled).
     """
     check(config, inputs, per_layer, memory_budget, work_limit)
     with np.errstate(all="ignore"):
         jac, exponent, layer_values, units_on = _jacobians(config, inputs, per_layer, cancel)
+        if not np.isfinite(jac).all():  # LAPACK's SVD raises "did not converge" on inf or NaN
+            raise JacobianRangeError()
         values = np.linalg.svd(jac, compute_uv=False)  # (inputs, min(units[L], units[0])), largest first
     return Spectrum(config, np.ldexp(values, exponent), layer_values, units_on)
 
@@ -731,7 +744,7 @@ def predicted_density(config: Config) -> PredictedDensity | None:
     mean, variance, log10_mean = moments["mean_squared"], moments["variance_squared"], moments["log10_mean_squared"]
     known = {"log10_mean_squared": log10_mean, "spread": moments["spread"]}
     # sqrt(mean) from its logarithm: a mean of 10⁻⁴³⁰ is 0 in float64, its root of 10⁻²¹⁵ is not (the rule's place)
-    root = 10.0 ** (0.5 * log10_mean) if math.isfinite(log10_mean) else math.sqrt(mean)
+    root = exp_or_inf(0.5 * log10_mean * math.log(10.0)) if math.isfinite(log10_mean) else math.sqrt(mean)
     square = config.arch == "dense" and len(set(config.units)) == 1
     # the mean's logarithm, not the mean, decides: a linear network's 10⁻⁴³⁰ is a mean, though float64 holds 0
     if config.activation != "linear" or not square or not math.isfinite(log10_mean):

@@ -29,6 +29,16 @@ from .config import Config
 from .initializers import bias_mean, bias_variance, weight_variance
 from .schemes import REGISTRY as SCHEMES
 
+LN_FLOAT_MAX = math.log(np.finfo(np.float64).max)  # e to more than this is past float64's range
+
+
+def exp_or_inf(x: float) -> float:
+    """e^x as a float: inf past float64's range (x above LN_FLOAT_MAX, about 709.78), where math.exp raises
+    OverflowError. For a quantity carried in logarithms beyond 10³⁰⁸, whose log10 the theory keeps beside it
+    (log10_pre_std, log10_act_std): std 100 weights on a ReLU network of width 500 pass it at layer 97."""
+    return math.exp(x) if x <= LN_FLOAT_MAX else math.inf
+
+
 _Z_MAX = 9.0  # P(|z| > 9) ~ 2e-19
 _Z_BREAKS = np.linspace(-_Z_MAX, _Z_MAX, 37)  # panels 0.5 wide in z
 _S_BREAKS = np.linspace(-12.0, 12.0, 49)  # panels 0.5 wide in s, where every f bends
@@ -217,7 +227,7 @@ def _predict_plain(config: Config, forward: np.ndarray, backward: np.ndarray) ->
                 # width 10: a std of 10²²⁶ at layer 100, whose variance had overflowed to inf and the theory with it)
                 (left, right), c2 = kink, (kink[0] ** 2 + kink[1] ** 2) / 2  # E[f^2] = c2 q, E[f'^2] = c2
                 log_var_h = log_q + math.log(c2 - (right - left) ** 2 / (2 * math.pi))
-                pre_std[layer], act_std[layer] = math.exp(0.5 * log_q), math.exp(0.5 * log_var_h)
+                pre_std[layer], act_std[layer] = exp_or_inf(0.5 * log_q), exp_or_inf(0.5 * log_var_h)
                 log10_pre[layer], log10_act[layer] = 0.5 * log_q / math.log(10), 0.5 * log_var_h / math.log(10)
                 gain[layer] = c2
                 log_second = log_q + math.log(c2)

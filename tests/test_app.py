@@ -1458,6 +1458,30 @@ def test_a_number_typed_with_a_mark_numbers_here_lack_names_it_and_what_it_may_m
         assert float(urlstate.parse(name, meant)) == float(typed.replace(mark, "."))
 
 
+# Links whose values leave float64's range within the network: the std itself past 10³⁰⁸ from layer 97 (ReLU) or 92
+# (linear), and a residual stream whose inf − inf leaves NaN in its Jacobian
+PAST_FLOAT64 = [{"init": "normal", "std": "100", "activation": "relu", "depth": "100", "batch": "10"},
+                {"init": "normal", "std": "100", "activation": "linear", "depth": "100", "batch": "10"},
+                {"init": "normal", "std": "100", "activation": "relu", "depth": "100", "batch": "10",
+                 "residual": "true", "input_scale": "100", "width": "300"}]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query", PAST_FLOAT64, ids=["relu", "linear", "residual"])
+def test_a_network_past_float64_s_range_draws_every_tab_and_says_what_is_missing(query):
+    """`?init=normal&std=100&activation=relu&depth=97` blanked the page with an OverflowError (the theory's std turned
+    back from its logarithm past 10³⁰⁸), a student's first try at "huge weights, deep net"; its Gradients and Theory
+    tabs then raised on a tick at 10³⁰⁹, and a residual stream's Spectrum on LAPACK's "SVD did not converge". Every
+    tab of such a network, in both languages, is drawn without an exception; the Spectrum tab of the stream says why
+    it has no spectrum."""
+    for lang in ("en", "zh"):
+        for tab in CODES:
+            at = open_app(**query, tab=tab, lang=lang)
+            assert not at.exception, (query, tab, lang, [e.message for e in at.exception])
+            if tab == "spectrum" and "residual" in query:
+                assert t(lang, "spectrum_tab.out_of_range") in [w.value for w in at.warning]
+
+
 @pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(widget_states(), st.sampled_from(CODES), st.sampled_from(["en", "zh"]))

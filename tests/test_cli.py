@@ -836,3 +836,13 @@ def test_every_size_the_training_refusal_names_fits_the_memory_and_the_work_and_
         return estimate_simulate_and_train_memory(config) <= 2**30 and estimate_work(config) <= WORK_LIMIT
     for name, value in named.items():
         assert runs(resize(base, name, value)) and not runs(resize(base, name, value + 1)), (name, value)
+
+
+def test_a_spectrum_past_float64_s_range_is_refused_in_one_line(capsys):
+    """--spectrum of a ReLU residual stream of std 100 weights whose values pass float64's range (NaN in its
+    Jacobian) had ended in LAPACK's "SVD did not converge" traceback: it is one error line that says why."""
+    code, out, err = cli("--init", "normal", "--std", "100", "--activation", "relu", "--residual", "--depth", "100",
+                         "--width", "300", "--batch", "10", "--input-scale", "100", "--spectrum", capsys=capsys)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.strip().splitlines()[-1] == "python -m core: error: the network's values leave float64's range on the " \
+        "way forward: its Jacobian has inf or NaN entries and no singular values"

@@ -42,6 +42,19 @@ def test_orthogonal_linear_network_is_gain_to_the_depth_in_every_direction():
         assert predicted_moments(config)["variance_squared"] == 0.0  # exactly: every s is gain^L
 
 
+def test_a_jacobian_past_float64_s_range_is_refused_by_name_not_by_lapack():
+    """std 100 weights on a ReLU residual stream of width 300 (input ×100): the stream passes float64's largest
+    number, inf − inf leaves NaN in J, and LAPACK's SVD had raised "SVD did not converge" on the Spectrum tab. The
+    same stream at width 200 stays in range and has its spectrum."""
+    from core.spectrum import JacobianRangeError
+
+    config = Config(init="normal", std=100.0, activation="relu", residual=True, depth=100, width=300, batch=10,
+                    input_scale=100.0)
+    with pytest.raises(JacobianRangeError):
+        spectrum(config)
+    assert np.isfinite(spectrum(replace(config, width=200)).pooled).all()
+
+
 @pytest.mark.parametrize("power", [-30, -37, -40])
 def test_a_jacobian_far_below_float64_s_range_is_the_in_range_one_scaled(power):
     """A linear network's J is the product of its weights': at std 2^p times another's, every singular value is 2^(p L)

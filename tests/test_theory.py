@@ -154,6 +154,34 @@ def test_a_theory_past_float64s_range_is_inf_or_no_number_without_a_warning(acti
         np.testing.assert_allclose(predicted["log10_pre_std"][1:], log10_var / 2, rtol=1e-9)  # past it too
 
 
+def test_exp_or_inf_is_math_exp_within_float64_s_range_and_inf_past_it():
+    for x in (-1000.0, -1.0, 0.0, 1.0, 700.0, theory.LN_FLOAT_MAX):
+        assert theory.exp_or_inf(x) == math.exp(x)
+    assert math.isfinite(theory.exp_or_inf(theory.LN_FLOAT_MAX))  # the last e^x float64 holds
+    for x in (np.nextafter(theory.LN_FLOAT_MAX, math.inf), 710.0, 1e6, math.inf):
+        assert theory.exp_or_inf(x) == math.inf
+
+
+@pytest.mark.parametrize("activation, c2", [("linear", 1.0), ("relu", 0.5), ("leaky_relu", (0.01**2 + 1) / 2)])
+@pytest.mark.parametrize("init, var_w, width", [({"init": "normal", "std": 100.0}, 100.0**2, 500),
+                                                ({"init": "uniform", "bound": 100.0}, 100.0**2 / 3, 2048)])
+def test_a_std_past_float64s_range_is_inf_beside_its_logarithm(activation, c2, init, var_w, width):
+    """std 100 weights at width 500 (U(±100) at 2048) over 100 layers: the std itself passes float64's largest number
+    (a linear network's ×√(500 · 10⁴) = ×2,236 a layer, past 10³⁰⁸ at layer 92), where math.exp had raised
+    OverflowError and the page with it (`?init=normal&std=100&activation=relu&depth=97`). predict() gives inf there
+    and the closed form's log10 beside it, q_l = σ_w² c2 q_{l-1} from q_1 = σ_w² (E[x²] = 1), and the std wherever
+    float64 holds it."""
+    config = Config(activation=activation, **init, width=width, depth=100, batch=10)
+    predicted = theory.predict(config)
+    layers = np.arange(1, config.depth + 1)
+    log10_std = (layers * math.log10(width * var_w) + (layers - 1) * math.log10(c2)) / 2
+    past = log10_std > math.log10(np.finfo(np.float64).max)
+    assert past.any() and not past.all()  # the case in question: the std leaves the range within the network
+    np.testing.assert_allclose(predicted["log10_pre_std"][1:], log10_std, rtol=1e-9)
+    np.testing.assert_allclose(np.log10(predicted["pre_std"][1:][~past]), log10_std[~past], rtol=1e-9)
+    assert (predicted["pre_std"][1:][past] == math.inf).all() and (predicted["act_std"][1:][past] == math.inf).all()
+
+
 @pytest.mark.parametrize("activation, slopes", [("linear", (1.0, 1.0)), ("relu", (0.0, 1.0)),
                                                  ("leaky_relu", (0.01, 1.0)), ("tanh", (1.0, 1.0)),
                                                  ("gelu", (0.5, 0.5)), ("selu", (1.0507 * 1.67326, 1.0507))])

@@ -698,3 +698,11 @@ def test_the_edge_of_chaos_runs_over_the_labels_halos_and_under_their_letters():
     assert kinds.count("edge") == 1 and kinds.count("halo") == kinds.count("letters") == 3, kinds
     assert all(i < edge for i, kind in enumerate(kinds) if kind in ("heat", "halo")), kinds
     assert all(i > edge for i, kind in enumerate(kinds) if kind in ("leader", "point", "letters")), kinds
+
+
+def test_the_gradient_s_factor_at_q_star_is_inf_past_float64_s_range():
+    """√χ₁ a layer (Poole et al. 2016): std 100 weights on a linear network of width 500 have χ₁ = 5 × 10⁶, whose root
+    over 100 layers is 10³³⁴, past float64's range, where a float's power raises OverflowError."""
+    assert view.at_q_star(4.0, 3) == 8.0 and view.at_q_star(0.25, 2) == 0.25
+    assert view.at_q_star(500 * 100.0**2, 100) == math.inf
+    assert view.at_q_star(0.0, 5) == 0.0

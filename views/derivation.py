@@ -27,7 +27,7 @@ from core.config import resize
 from core.initializers import bias_mean, bias_variance, gain_of, weight_mean, weight_variance
 from core.network import pixel_pre_std
 from core.norms import LN_EPS
-from core.theory import border_variance, layer_sigma_w2, moments, normalized_factors, predict
+from core.theory import border_variance, exp_or_inf, layer_sigma_w2, moments, normalized_factors, predict
 
 from .summary import batch_norm_words, break_key, float_words, gradient_symbol, headline, init_words, ratio, spread, \
     sum_symbol
@@ -38,7 +38,6 @@ from .text import join, t
 
 FAR = 10.0  # a ratio of ten or more, either way, is far: ≫ "far above", ≪ "far below"
 CLOSE = 0.1  # within 10 % is close: ≈ "close to"
-LN_FLOAT_MAX = math.log(np.finfo(np.float64).max)  # e to more than this is past float64: inf
 RELATIONS = {"much_less": r"\ll", "less": "<", "close": r"\approx", "greater": ">", "much_greater": r"\gg"}
 
 
@@ -564,7 +563,7 @@ def _stream_values(v: Values, result) -> None:
         # (1 + add)^(depth/2) by its logarithm: past float64's range it is inf, which the tab writes as such (α = 100
         # and a linear depth-100 stream: 10^(4 x 50) had raised OverflowError)
         exponent = depth / 2 * math.log1p(add)  # ln of the multiplying growth
-        v.add("res_growth", (math.exp(exponent) if exponent < LN_FLOAT_MAX else math.inf) if closed == "multiplying"
+        v.add("res_growth", exp_or_inf(exponent) if closed == "multiplying"
               else math.sqrt(1 + depth * add))
     v.add("res_grad_ratio", ratio(s["grad_std"][0], s["grad_std"][depth]), measured=True)
     v.add("res_theory_grad_ratio", ratio(s["predicted_grad_std"][0], s["predicted_grad_std"][depth]))

@@ -75,6 +75,9 @@ def measured(page: Page) -> tuple[Config, list[spectra.Spectrum]] | None:
     except (MemoryBudgetError, WorkLimitError) as error:  # the estimates above should have said so first
         st.warning(str(error))
         return None
+    except spectra.JacobianRangeError:
+        st.warning(page.t("spectrum_tab.out_of_range"))
+        return None
     return config, results
 
 
