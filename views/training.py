@@ -935,6 +935,9 @@ def template(chart: alt.LayerChart) -> dict:
     return inline(spec)
 
 
+SEAM_PX = 1  # the heatmap's cells overlap their later neighbour by this much, so that no seam shows between them
+
+
 def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str, config: Config,
                   span: Sequence[float] = (), phone: bool = False) -> alt.Chart:
     """Layer x step, coloured by the statistic on a log scale (viridis); exact zeros are left blank. config: the run's
@@ -954,7 +957,9 @@ def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str, config: Config
     covered = [*shown["value"], *(v for v in span if v > 0 and math.isfinite(v))]
     ticks, domain = decades(covered) if covered else ((0.1, 1.0), (0.1, 1.0))
     labels, length = legend_layout(ticks, domain, PHONE_LEGEND_LONGEST if phone else LEGEND_LONGEST)
-    chart = written(alt.Chart(shown), "value").mark_rect().encode(
+    # each cell reaches a pixel into the next one, drawn after it: cells that meet at a fraction of a pixel had let
+    # the background show between them as light seams, which read as missing records
+    chart = written(alt.Chart(shown), "value").mark_rect(x2Offset=SEAM_PX).encode(
         _step_axis(lang, int(ends.max()) if len(ends) else 1),
         alt.X2("step_end:Q"),
         alt.Y("layer:O").title(t(lang, "layer")).sort("descending"),
