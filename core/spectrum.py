@@ -83,8 +83,9 @@ def jacobian_shape(config: Config) -> tuple[int, int]:
 
 class JacobianRangeError(ArithmeticError):
     """The Jacobian is not a finite matrix: the network's values left float64's range on the way forward (std 100
-    weights on a ReLU residual stream of depth 100: inf - inf in the stream, NaN in J), so it has no singular
-    values."""
+    weights on a ReLU residual stream of depth 100: inf - inf in the stream, NaN in J; a ReLU network's NaN
+    pre-activations, whose f' of 0 had made J exactly 0), or its singular values pass float64's largest number (std
+    100 weights on a linear network of width 500: s near 10³³⁴), so it has no singular values float64 can hold."""
 
     def __init__(self):
         super().__init__("the network's values leave float64's range on the way forward: its Jacobian has inf or NaN "
@@ -331,7 +332,10 @@ def spectrum(config: Config, inputs: int = DEFAULT_INPUTS, per_layer: bool = Fal
         if not np.isfinite(jac).all():  # LAPACK's SVD raises "did not converge" on inf or NaN
             raise JacobianRangeError()
         values = np.linalg.svd(jac, compute_uv=False)  # (inputs, min(units[L], units[0])), largest first
-    return Spectrum(config, np.ldexp(values, exponent), layer_values, units_on)
+        values = np.ldexp(values, exponent)
+    if not np.isfinite(values).all():  # J in range only scaled by 2^E: its singular values themselves past 10³⁰⁸
+        raise JacobianRangeError()
+    return Spectrum(config, values, layer_values, units_on)
 
 
 def jacobians(config: Config, inputs: int = DEFAULT_INPUTS, memory_budget: int = DEFAULT_MEMORY_BUDGET,
@@ -456,12 +460,14 @@ def _jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Can
             if b is not None:
                 r += b
             h = h + config.alpha * r
+            _check_range(r)
             step = _norm_jacobian(config.norm, jac, u[:inputs], inv_std, inputs)  # N' ∂x_{l-1}/∂x
             jac = jac + config.alpha * np.matmul(w.T, d[:inputs, :, None] * step)
         else:
             z = matmul(h, w)  # a network at a tiny gain: h far below 1, its terms subnormal (core.products)
             if b is not None:
                 z += b
+            _check_range(z)
             s, inv_std = normalize(config.norm, z)
             d = activations.derivative(config.activation, s, config.slope)
             h = activations.apply(config.activation, s, config.slope)
@@ -503,6 +509,14 @@ def _conv_jacobians(config: Config, inputs: int, per_layer: bool, cancel: thread
     return jac, 0, tuple(layer_values), units_on
 
 
+def _check_range(z: np.ndarray) -> None:
+    """Raise JacobianRangeError where a layer's pre-activations (or a residual branch's output) left float64's range:
+    past it f'(s) reads inf or NaN (ReLU's f'(NaN) is 0, and J had come out exactly 0, "no change of the input
+    reaches the output", for std 100 weights on a ReLU network of depth 100), so J is not the network's."""
+    if not np.isfinite(z).all():
+        raise JacobianRangeError()
+
+
 def _conv_layers(config: Config, inputs: int, cancel: threads.Cancel) -> list[tuple[np.ndarray, np.ndarray]]:
     """Each layer's W matrix (k² C_{l-1}, C_l) and diag(f'(s_l)) N'_l at the first `inputs` images' pixels
     (inputs, P, C_l), from the simulation's images and weights (float64)."""
@@ -520,6 +534,7 @@ def _conv_layers(config: Config, inputs: int, cancel: threads.Cancel) -> list[tu
         z = geometry.forward(h, w)
         if biases[layer - 1] is not None:
             z += biases[layer - 1]
+        _check_range(z)
         s, inv_std = normalize(config.norm, z)  # batch norm: per channel over batch and pixels
         factor = activations.derivative(config.activation, s[:inputs * pixels], config.slope)
         if inv_std is not None:

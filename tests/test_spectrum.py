@@ -55,6 +55,24 @@ def test_a_jacobian_past_float64_s_range_is_refused_by_name_not_by_lapack():
     assert np.isfinite(spectrum(replace(config, width=200)).pooled).all()
 
 
+def test_singular_values_past_float64_s_range_are_refused_not_written_as_below_its_resolution():
+    """A linear network of std 100 weights, width 200 and depth 100: J in range once scaled by 2^E (the forward's
+    values are in range for float64), its singular values near √(200 · 10⁴)¹⁰⁰ = 10³¹⁵, past float64's largest
+    number. Scaled back they were inf, and the tab had said "1,000 of the 1,000 values lie below what float64
+    resolves here". At depth 90 the largest are near 10²⁸⁴: in range, and every one finite."""
+    from core.spectrum import JacobianRangeError
+
+    config = Config(init="normal", std=100.0, activation="linear", depth=100, width=200, batch=10)
+    with pytest.raises(JacobianRangeError):
+        spectrum(config)
+    values = spectrum(replace(config, depth=90)).pooled
+    assert np.isfinite(values).all() and values.max() > 1e280
+    # ReLU at width 500: its pre-activations pass 10³⁰⁸ near layer 97, NaN beyond, whose f'(NaN) = 0 had made J
+    # exactly 0 ("no change of the input reaches the output")
+    with pytest.raises(JacobianRangeError):
+        spectrum(replace(config, activation="relu", width=500))
+
+
 @pytest.mark.parametrize("power", [-30, -37, -40])
 def test_a_jacobian_far_below_float64_s_range_is_the_in_range_one_scaled(power):
     """A linear network's J is the product of its weights': at std 2^p times another's, every singular value is 2^(p L)

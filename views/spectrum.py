@@ -268,7 +268,8 @@ def overlay_frame(predicted: PredictedDensity | None, bin_edges: np.ndarray) -> 
         return pd.DataFrame({"s": [], "share": []})
     if predicted.kind == "density":
         width = bin_width(bin_edges)  # the bar height a full bin has under the density
-        s, share = 10.0**predicted.log10_s, predicted.density * width
+        with np.errstate(over="ignore"):  # an s past float64's range is inf, outside every bin
+            s, share = 10.0**predicted.log10_s, predicted.density * width
     else:
         s, share = np.array([predicted.s]), np.array([math.nan])
     inside = (s >= bin_edges[0]) & (s <= bin_edges[-1])
