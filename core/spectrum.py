@@ -53,7 +53,7 @@ from .network import (
 )
 from .norms import normalize
 from .schemes import REGISTRY as SCHEMES
-from .theory import border_variance, exp_or_inf, layer_sigma_w2, predict, quadrature
+from .theory import border_variance, layer_sigma_w2, predict, quadrature
 
 DEFAULT_INPUTS = 2  # inputs whose Jacobians are pooled: 2 x 500 values for the lecture's network, in ~0.25 s
 INPUTS_RANGE = (1, 16)
@@ -88,8 +88,8 @@ class JacobianRangeError(ArithmeticError):
     100 weights on a linear network of width 500: s near 10³³⁴), so it has no singular values float64 can hold."""
 
     def __init__(self):
-        super().__init__("the network's values leave float64's range on the way forward: its Jacobian has inf or NaN "
-                         "entries and no singular values")
+        super().__init__("the network's values leave float64's range: its Jacobian is undefined there, or its singular "
+                         "values pass float64's largest number, so it has none to give")
 
 
 @dataclass(frozen=True, eq=False)
@@ -460,15 +460,15 @@ def _jacobians(config: Config, inputs: int, per_layer: bool, cancel: threads.Can
             if b is not None:
                 r += b
             h = h + config.alpha * r
-            _check_range(r)
+            _check_range(config, u)
             step = _norm_jacobian(config.norm, jac, u[:inputs], inv_std, inputs)  # N' ∂x_{l-1}/∂x
             jac = jac + config.alpha * np.matmul(w.T, d[:inputs, :, None] * step)
         else:
             z = matmul(h, w)  # a network at a tiny gain: h far below 1, its terms subnormal (core.products)
             if b is not None:
                 z += b
-            _check_range(z)
             s, inv_std = normalize(config.norm, z)
+            _check_range(config, s)
             d = activations.derivative(config.activation, s, config.slope)
             h = activations.apply(config.activation, s, config.slope)
             step = np.matmul(w.T, jac) if layer > 1 else np.broadcast_to(w.T, (inputs, fan_out, fan_in))
@@ -509,11 +509,12 @@ def _conv_jacobians(config: Config, inputs: int, per_layer: bool, cancel: thread
     return jac, 0, tuple(layer_values), units_on
 
 
-def _check_range(z: np.ndarray) -> None:
-    """Raise JacobianRangeError where a layer's pre-activations (or a residual branch's output) left float64's range:
-    past it f'(s) reads inf or NaN (ReLU's f'(NaN) is 0, and J had come out exactly 0, "no change of the input
-    reaches the output", for std 100 weights on a ReLU network of depth 100), so J is not the network's."""
-    if not np.isfinite(z).all():
+def _check_range(config: Config, s: np.ndarray) -> None:
+    """Raise JacobianRangeError where what f' and the norm's Jacobian read, a layer's (normalized) pre-activations s,
+    holds NaN: values past float64's range met as inf − inf on the way forward, and f'(NaN) is no number of the
+    network's (ReLU's is 0: J had come out exactly 0, "no change of the input reaches the output", for std 100 weights
+    on a ReLU network of depth 100). An inf is f''s limit there, and a linear layer without a norm reads no s."""
+    if (config.activation != "linear" or config.norm != "none") and np.isnan(s).any():
         raise JacobianRangeError()
 
 
@@ -534,8 +535,8 @@ def _conv_layers(config: Config, inputs: int, cancel: threads.Cancel) -> list[tu
         z = geometry.forward(h, w)
         if biases[layer - 1] is not None:
             z += biases[layer - 1]
-        _check_range(z)
         s, inv_std = normalize(config.norm, z)  # batch norm: per channel over batch and pixels
+        _check_range(config, s)
         factor = activations.derivative(config.activation, s[:inputs * pixels], config.slope)
         if inv_std is not None:
             factor = factor * inv_std
@@ -749,6 +750,14 @@ class PredictedDensity:
         return mean, mean * mean * Decimal(self.spread)
 
 
+def _power_of_ten(exponent: float) -> float:
+    """10^exponent as a float, inf past float64's range (where a float's power raises OverflowError)."""
+    try:
+        return 10.0**exponent
+    except OverflowError:
+        return math.inf
+
+
 def predicted_density(config: Config) -> PredictedDensity | None:
     """The theory's density of s for this network (PredictedDensity), or None where predicted_moments has none
     (residual streams, norms, constant weights, unequal widths). The Fuss–Catalan law needs square layers: a
@@ -759,7 +768,7 @@ def predicted_density(config: Config) -> PredictedDensity | None:
     mean, variance, log10_mean = moments["mean_squared"], moments["variance_squared"], moments["log10_mean_squared"]
     known = {"log10_mean_squared": log10_mean, "spread": moments["spread"]}
     # sqrt(mean) from its logarithm: a mean of 10⁻⁴³⁰ is 0 in float64, its root of 10⁻²¹⁵ is not (the rule's place)
-    root = exp_or_inf(0.5 * log10_mean * math.log(10.0)) if math.isfinite(log10_mean) else math.sqrt(mean)
+    root = _power_of_ten(0.5 * log10_mean) if math.isfinite(log10_mean) else math.sqrt(mean)
     square = config.arch == "dense" and len(set(config.units)) == 1
     # the mean's logarithm, not the mean, decides: a linear network's 10⁻⁴³⁰ is a mean, though float64 holds 0
     if config.activation != "linear" or not square or not math.isfinite(log10_mean):

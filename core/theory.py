@@ -36,7 +36,7 @@ def exp_or_inf(x: float) -> float:
     """e^x as a float: inf past float64's range (x above LN_FLOAT_MAX, about 709.78), where math.exp raises
     OverflowError. For a quantity carried in logarithms beyond 10³⁰⁸, whose log10 the theory keeps beside it
     (log10_pre_std, log10_act_std): std 100 weights on a ReLU network of width 500 pass it at layer 97."""
-    return math.exp(x) if x <= LN_FLOAT_MAX else math.inf
+    return math.inf if x > LN_FLOAT_MAX else math.exp(x)  # NaN stays NaN
 
 
 _Z_MAX = 9.0  # P(|z| > 9) ~ 2e-19

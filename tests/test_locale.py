@@ -208,6 +208,8 @@ def test_a_code_span_meets_chinese_with_a_space_whatever_it_holds():
             assert not re.search(rf"{locale.HAN}`|`{locale.HAN}", said), said
     assert join("zh", ["全零", "`,`"]) == "全零和 `,`" and join("zh", ["`_`", "全零"]) == "`_` 和全零"
     assert locale.spaced(["于", "**`x`**"]) == "于 **`x`**" and locale.spaced(["**`x`**", "于"]) == "**`x`** 于"
+    # a field filled inside a span: its backticks are the span's own, no space inside it
+    assert locale.spaced(["参数 `", "正态", "` 只接受"]) == "参数 `正态` 只接受"
 
 
 # 和N, 3层, N(0, 1)和: no space between (a word's closing brackets and raised marks are the word's, locale.CLOSING)

@@ -35,7 +35,8 @@ def test_every_message_writes_its_numbers_by_the_rule(lang):
 
 
 def test_counts_and_shares_filled_into_a_message_follow_the_rule():
-    """t() writes a whole number with separators (1,200 points), summary its shares and plain decimals (1,234)."""
+    """t() writes a whole number with separators (1,200 points), number_writing its shares and plain decimals
+    (1,234)."""
     assert format_value(1234, 4) == "1,234" and format_value(1234.5, 5) == "1,234.5"
     assert format_latex(1234, 4) == "1{,}234"
     for lang in LANGUAGES:

@@ -242,6 +242,7 @@ def test_the_heatmaps_cells_tile_the_race_to_its_end(steps):
             assert len(lefts_rights) == len(records)
             assert all(right >= next_left + 1 - 1e-9 and next_left > left for (left, right), (next_left, _) in
                        zip(lefts_rights, lefts_rights[1:])), (width, lefts_rights)
+            assert lefts_rights[-1][1] == pytest.approx(width)  # the last ends where the plot does, not past it
 
 
 # The steps control's range (views.urlstate.STEPS_RANGE) sampled: its ends, the default race (300), the He et al.
@@ -986,7 +987,7 @@ def test_zero_marks_sit_below_every_tick_apart_from_the_values():
 
 
 @pytest.mark.slow
-@given(st.lists(st.floats(1e-300, np.finfo(np.float64).max), min_size=1, max_size=6), st.booleans())
+@given(st.lists(st.floats(1e-307, np.finfo(np.float64).max), min_size=1, max_size=6), st.booleans())
 @example([1.5e308], False)
 @example([3e-6, 1e308, 1.7976931348623157e308], True)
 def test_a_log_axis_holds_every_value_and_its_ticks(values, zero):
@@ -994,7 +995,7 @@ def test_a_log_axis_holds_every_value_and_its_ticks(values, zero):
     of ten at most 9 apart in count, and a zero among the values widens the domain below the lowest tick only (a
     spread of 3e-6 to 7e4 has ticks every second decade, up to 1e4: the domain had ended there, cutting off 7e4), up
     to float64's largest number (the Gradients tab of std 100 weights on a linear network of width 500 had raised
-    OverflowError for a tick at 10³⁰⁹)."""
+    OverflowError for a tick at 10³⁰⁹), and down to its least normal number (below it: the next test)."""
     ticks, (low, high) = charts.decades([*values, 0.0] if zero else values)
     inside = 1 + 1e-12  # a power of ten computed in floats is within rounding of it (10.0**-30 < 1e-30)
     assert low <= min(values) * inside and max(values) <= high * inside
@@ -1003,6 +1004,17 @@ def test_a_log_axis_holds_every_value_and_its_ticks(values, zero):
     assert (low < ticks[0]) == zero
     # within a decade of the values (in logarithms: 1e30 / 10.0**29 rounds to 10.000000000000002)
     assert math.log10(high / max(values)) <= 1 + 1e-12 and (zero or math.log10(min(values) / low) <= 1 + 1e-12)
+
+
+def test_a_log_axis_below_float64_s_normal_numbers_starts_above_0():
+    """A theory's gradient of 5 × 10⁻³²⁴ (std 2.42 × 10⁻⁵ on a linear float64 network of depth 100) had started a log
+    axis's domain at 10.0**-324, which is 0, with a tick there. Below the least normal number a power of ten is a
+    subnormal, rounded (10.0**-321 is 9.98 × 10⁻³²²), and below 10⁻³²³ there is none: the domain starts at float64's
+    least positive number or above, every value inside it, every tick above 0."""
+    for values, zero in (([5e-324, 1.0], False), ([5e-324, 2e-320], True), ([1e-320], False), ([6e-323, 1e-5], True)):
+        ticks, (low, high) = charts.decades([*values, 0.0] if zero else values)
+        assert 0 < low <= min(values) and max(values) <= high, (values, low, high)
+        assert ticks and all(0 < tick <= high for tick in ticks) and len(ticks) <= 9, (values, ticks)
 
 
 # ---------- Compare ----------

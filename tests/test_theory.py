@@ -160,6 +160,9 @@ def test_exp_or_inf_is_math_exp_within_float64_s_range_and_inf_past_it():
     assert math.isfinite(theory.exp_or_inf(theory.LN_FLOAT_MAX))  # the last e^x float64 holds
     for x in (np.nextafter(theory.LN_FLOAT_MAX, math.inf), 710.0, 1e6, math.inf):
         assert theory.exp_or_inf(x) == math.inf
+    with pytest.raises(OverflowError):  # where math.exp itself stops
+        math.exp(np.nextafter(theory.LN_FLOAT_MAX, math.inf))
+    assert math.isnan(theory.exp_or_inf(math.nan))  # not a number stays one, not inf
 
 
 @pytest.mark.parametrize("activation, c2", [("linear", 1.0), ("relu", 0.5), ("leaky_relu", (0.01**2 + 1) / 2)])

@@ -669,6 +669,8 @@ def written(chart: alt.Chart, *fields: str) -> alt.Chart:
 # "1", beside layer 10's gradient of 1.
 ZERO_BAND = 0.5
 TOP_DECADE = math.floor(math.log10(np.finfo(np.float64).max))  # 308: the largest power of ten float64 holds
+LEAST_FLOAT = float(np.nextafter(0.0, 1.0))  # 5 × 10⁻³²⁴, float64's least positive (subnormal) number
+BOTTOM_DECADE = math.ceil(math.log10(LEAST_FLOAT))  # -323: the least power of ten float64 holds, as a subnormal
 
 
 def decades(values, bottom_marks: bool = False, room: float | None = None,
@@ -688,19 +690,23 @@ def decades(values, bottom_marks: bool = False, room: float | None = None,
             lo -= 1
     step = max(1, math.ceil((hi - lo) / 8))
     if room is not None:  # two neighbours' centres at least 1.5 labels apart: an end label is flush, not centred
-        widest = max(text_width(format_value(10.0**e), size) for e in range(lo, min(hi, TOP_DECADE) + 1))
+        widest = max(text_width(format_value(10.0**e), size) for e in range(max(lo, BOTTOM_DECADE),
+                                                                             min(hi, TOP_DECADE) + 1))
         per_decade = room / (hi - lo + (ZERO_BAND if zeros else 0))
         while step < hi - lo and step * per_decade < 1.5 * widest + LABEL_GAP:
             step += 1
         # the multiples of step, so that 1 is a tick wherever the range holds it (a spectrum's isometry is at s = 1)
-        ticks = tuple(10.0**e for e in range(lo, min(hi, TOP_DECADE) + 1) if e % step == 0)
+        ticks = tuple(10.0**e for e in range(max(lo, BOTTOM_DECADE), min(hi, TOP_DECADE) + 1) if e % step == 0)
     else:
-        ticks = tuple(10.0**e for e in range(lo, min(hi, TOP_DECADE) + 1, step))
+        ticks = tuple(10.0**e for e in range(lo, min(hi, TOP_DECADE) + 1, step) if e >= BOTTOM_DECADE)
     # the domain ends at 10^hi, above the last tick where the ticks skip decades: the largest value stays inside. No
     # float is 10³⁰⁹: a value past 10³⁰⁸ (std 100 weights on a linear network of width 500, whose 10.0**309 had raised
     # OverflowError) has no tick above it, and the domain ends at float64's largest number
     top = 10.0**hi if hi <= TOP_DECADE else float(np.finfo(np.float64).max)
-    return ticks, (10.0 ** (lo - ZERO_BAND) if zeros else 10.0**lo, top)
+    # and no float is 10⁻³²⁴: below 10⁻³²³ the domain starts at the least float64 above 0 (a theory's gradient of
+    # 5 × 10⁻³²⁴ had made a log axis's domain start at 0, with a tick there)
+    bottom = 10.0 ** (lo - ZERO_BAND) if zeros else 10.0**lo
+    return ticks, (max(bottom, LEAST_FLOAT), top)
 
 
 def _log_y(field: str, title: str, ticks: tuple, powers: bool | None = None) -> alt.Y:

@@ -114,8 +114,9 @@ def spaced(pieces: list[str]) -> str:
     for piece in pieces:
         if out and piece:
             end, start = out[-1], piece[0]
-            if (piece.lstrip("*")[:1] == CODE and re.fullmatch(HAN, end)) or \
-                    (out.rstrip("*")[-1:] == CODE and re.fullmatch(HAN, start)):
+            outside = out.count(CODE) % 2 == 0  # every span opened so far is closed: a backtick here opens one
+            if (outside and piece.lstrip("*")[:1] == CODE and re.fullmatch(HAN, end)) or \
+                    (outside and out.rstrip("*")[-1:] == CODE and re.fullmatch(HAN, start)):
                 out += " " + piece
                 continue
             if start in MARKS and re.fullmatch(HAN, end):

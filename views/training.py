@@ -957,10 +957,12 @@ def heatmap_chart(frame: pd.DataFrame, lang: str, statistic: str, config: Config
     covered = [*shown["value"], *(v for v in span if v > 0 and math.isfinite(v))]
     ticks, domain = decades(covered) if covered else ((0.1, 1.0), (0.1, 1.0))
     labels, length = legend_layout(ticks, domain, PHONE_LEGEND_LONGEST if phone else LEGEND_LONGEST)
-    # each cell reaches a pixel into the next one, drawn after it: cells that meet at a fraction of a pixel had let
-    # the background show between them as light seams, which read as missing records
-    chart = written(alt.Chart(shown), "value").mark_rect(x2Offset=SEAM_PX).encode(
-        _step_axis(lang, int(ends.max()) if len(ends) else 1),
+    # each cell but a row's last reaches a pixel into the next one, drawn after it: cells that meet at a fraction of a
+    # pixel had let the background show between them as light seams, which read as missing records
+    last = int(ends.max()) if len(ends) else 1
+    reach = alt.ExprRef(f"datum.step_end < {last} ? {SEAM_PX} : 0")
+    chart = written(alt.Chart(shown), "value").mark_rect(x2Offset=reach).encode(
+        _step_axis(lang, last),
         alt.X2("step_end:Q"),
         alt.Y("layer:O").title(t(lang, "layer")).sort("descending"),
         alt.Color("value:Q").title(name).scale(type="log", scheme="viridis", domain=list(domain)).legend(

@@ -131,5 +131,5 @@ def border_effect(config, budget: int, cancel) -> dict[str, float] | None:
         return None
     try:
         return cache.border_cached(config, memory_budget=budget, cancel=cancel)
-    except (MemoryBudgetError, WorkLimitError):
-        return None
+    except (MemoryBudgetError, WorkLimitError, spectra.JacobianRangeError):  # circular padding keeps more signal: its
+        return None  # copy of the network may leave float64's range where the network itself does not
