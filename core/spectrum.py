@@ -367,7 +367,8 @@ def probe_mean_squared(config: Config, inputs: int = DEFAULT_INPUTS, probes: int
     For v of i.i.d. N(0, 1) entries E||J v||² = tr(JᵀJ), the sum of s², so ||J v||² / min(m, n) estimates the mean of
     s² (summary()'s "mean_squared"); it is averaged over `probes` directions (default_rng(seed)) at each of the
     first `inputs` images (spectrum()'s images and weights), the error the values' std / sqrt(their count). Raises
-    ValueError for a dense net or counts out of range, MemoryBudgetError or WorkLimitError over the limits.
+    ValueError for a dense net or counts out of range, MemoryBudgetError or WorkLimitError over the limits, and
+    JacobianRangeError where a ||J v||² passes float64's range.
     """
     if config.arch != "conv":
         raise ValueError("probe_mean_squared is a conv net's (arch=conv); a dense net's J is decomposed in full")
@@ -395,6 +396,8 @@ def probe_mean_squared(config: Config, inputs: int = DEFAULT_INPUTS, probes: int
             out = _push(config, rng.standard_normal((probes, n)), layers, i)  # (probes, m): J v for each v
             values.append(np.sum(out * out, axis=1) / min(m, n))
     values = np.concatenate(values)
+    if not np.isfinite(values).all():  # |J v|² past float64's range: no mean of s² float64 holds
+        raise JacobianRangeError()
     return float(values.mean()), float(values.std(ddof=1) / math.sqrt(values.size))
 
 

@@ -73,6 +73,22 @@ def test_singular_values_past_float64_s_range_are_refused_not_written_as_below_i
         spectrum(replace(config, activation="relu", width=500))
 
 
+def test_a_conv_net_s_border_effect_past_float64_s_range_is_refused_without_a_warning():
+    """std 100 ReLU weights on a conv net of depth 100 (8 channels, 4 × 4 images, 7 × 7 kernels): the circular
+    copy's ||J v||² passes float64's range, whose standard error had warned "invalid value encountered in subtract"
+    (inf − inf) in the server's log. It is refused as a spectrum past the range is; at depth 10 every number of the
+    border effect is finite."""
+    from core.spectrum import JacobianRangeError
+
+    config = Config(arch="conv", init="normal", std=100.0, activation="relu", depth=100, width=8, image=4, kernel=7,
+                    batch=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(JacobianRangeError):
+            border_effect(config)
+        assert all(math.isfinite(value) for value in border_effect(replace(config, depth=10)).values())
+
+
 @pytest.mark.slow
 def test_a_jacobian_in_range_is_kept_though_the_forward_values_reach_inf():
     """A bias-free ReLU network is positively homogeneous, so its J does not depend on the input's scale: std 72 at
