@@ -53,7 +53,7 @@ from .network import (
 )
 from .norms import normalize
 from .schemes import REGISTRY as SCHEMES
-from .theory import border_variance, layer_sigma_w2, predict, quadrature
+from .theory import border_variance, layer_sigma_w2, power_or_inf, predict, quadrature
 
 DEFAULT_INPUTS = 2  # inputs whose Jacobians are pooled: 2 x 500 values for the lecture's network, in ~0.25 s
 INPUTS_RANGE = (1, 16)
@@ -753,14 +753,6 @@ class PredictedDensity:
         return mean, mean * mean * Decimal(self.spread)
 
 
-def _power_of_ten(exponent: float) -> float:
-    """10^exponent as a float, inf past float64's range (where a float's power raises OverflowError)."""
-    try:
-        return 10.0**exponent
-    except OverflowError:
-        return math.inf
-
-
 def predicted_density(config: Config) -> PredictedDensity | None:
     """The theory's density of s for this network (PredictedDensity), or None where predicted_moments has none
     (residual streams, norms, constant weights, unequal widths). The Fuss–Catalan law needs square layers: a
@@ -771,7 +763,7 @@ def predicted_density(config: Config) -> PredictedDensity | None:
     mean, variance, log10_mean = moments["mean_squared"], moments["variance_squared"], moments["log10_mean_squared"]
     known = {"log10_mean_squared": log10_mean, "spread": moments["spread"]}
     # sqrt(mean) from its logarithm: a mean of 10⁻⁴³⁰ is 0 in float64, its root of 10⁻²¹⁵ is not (the rule's place)
-    root = _power_of_ten(0.5 * log10_mean) if math.isfinite(log10_mean) else math.sqrt(mean)
+    root = power_or_inf(10.0, 0.5 * log10_mean) if math.isfinite(log10_mean) else math.sqrt(mean)
     square = config.arch == "dense" and len(set(config.units)) == 1
     # the mean's logarithm, not the mean, decides: a linear network's 10⁻⁴³⁰ is a mean, though float64 holds 0
     if config.activation != "linear" or not square or not math.isfinite(log10_mean):

@@ -668,7 +668,8 @@ def written(chart: alt.Chart, *fields: str) -> alt.Chart:
 # sit there, under every tick. On the lowest tick they read as its value: step 1's nine zeros on the line labelled
 # "1", beside layer 10's gradient of 1.
 ZERO_BAND = 0.5
-TOP_DECADE = math.floor(math.log10(np.finfo(np.float64).max))  # 308: the largest power of ten float64 holds
+FLOAT_MAX = float(np.finfo(np.float64).max)
+TOP_DECADE = math.floor(math.log10(FLOAT_MAX))  # 308: the largest power of ten float64 holds
 LEAST_FLOAT = float(np.nextafter(0.0, 1.0))  # 5 × 10⁻³²⁴, float64's least positive (subnormal) number
 BOTTOM_DECADE = math.ceil(math.log10(LEAST_FLOAT))  # -323: the least power of ten float64 holds, as a subnormal
 
@@ -702,7 +703,7 @@ def decades(values, bottom_marks: bool = False, room: float | None = None,
     # the domain ends at 10^hi, above the last tick where the ticks skip decades: the largest value stays inside. No
     # float is 10³⁰⁹: a value past 10³⁰⁸ (std 100 weights on a linear network of width 500, whose 10.0**309 had raised
     # OverflowError) has no tick above it, and the domain ends at float64's largest number
-    top = 10.0**hi if hi <= TOP_DECADE else float(np.finfo(np.float64).max)
+    top = 10.0**hi if hi <= TOP_DECADE else FLOAT_MAX
     # and no float is 10⁻³²⁴: below 10⁻³²³ the domain starts at the least float64 above 0 (a theory's gradient of
     # 5 × 10⁻³²⁴ had made a log axis's domain start at 0, with a tick there)
     bottom = 10.0 ** (lo - ZERO_BAND) if zeros else 10.0**lo

@@ -115,8 +115,8 @@ def spaced(pieces: list[str]) -> str:
         if out and piece:
             end, start = out[-1], piece[0]
             outside = out.count(CODE) % 2 == 0  # every span opened so far is closed: a backtick here opens one
-            if (outside and piece.lstrip("*")[:1] == CODE and re.fullmatch(HAN, end)) or \
-                    (outside and out.rstrip("*")[-1:] == CODE and re.fullmatch(HAN, start)):
+            if outside and (piece.lstrip("*")[:1] == CODE and re.fullmatch(HAN, end) or
+                            out.rstrip("*")[-1:] == CODE and re.fullmatch(HAN, start)):
                 out += " " + piece
                 continue
             if start in MARKS and re.fullmatch(HAN, end):

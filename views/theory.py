@@ -20,7 +20,7 @@ from core.activations import recommended_gain
 from core.batchnorm import BN_EPS
 from core.norms import LN_EPS
 from core.initializers import bias_mean, weight_variance
-from core.theory import EDGE_RTOL, TRAINABLE_DEPTH_PER_XI, layer_sigma_w2, moments, trainable_depth
+from core.theory import EDGE_RTOL, TRAINABLE_DEPTH_PER_XI, layer_sigma_w2, moments, power_or_inf, trainable_depth
 from core.train import LECTURE_RACE, SCHEMES as RACE_SCHEMES
 
 from . import describe
@@ -545,10 +545,7 @@ def at_q_star(chi1: float, layers: int) -> float:
     """The gradient std's factor over `layers` layers toward the input with the signal at q*: √χ₁ a layer (χ₁ is
     the factor of its squared norm, Poole et al. 2016); inf past float64's range (std 100 weights on a linear network
     of width 500: √χ₁ = 2,236, 10³³⁴ over 100 layers, where a float's power raises OverflowError)."""
-    try:
-        return math.sqrt(chi1) ** layers
-    except OverflowError:
-        return math.inf
+    return power_or_inf(math.sqrt(chi1), layers)
 
 
 def not_at_q_star(chi1: float, grad_std, depth: int | None, lang: str) -> str | None:
