@@ -96,8 +96,8 @@ def _scales(a: np.ndarray, b: np.ndarray) -> tuple[int, int] | None:
     tiny = TINY.get(np.result_type(a, b))
     if tiny is None:
         return None
-    for sizes in ((magnitude(a), magnitude(b)), (largest(a), largest(b))):
-        size_a, size_b = sizes
+    for size in (magnitude, largest):  # largest's passes only where magnitude's reads find the product tiny
+        size_a, size_b = size(a), size(b)
         if not (size_a > 0 and size_b > 0) or not size_a * size_b < tiny * RANGE_MARGIN:  # not "<": nan
             return None
     return math.frexp(size_a)[1], math.frexp(size_b)[1]
