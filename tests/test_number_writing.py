@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from tests.written_numbers import GLUED_PERCENT, long_integers, read_back
 from views import summary
+from views import number_writing
 from views.number_writing import MINUS, TIMES, format_latex, format_range, format_share, format_value, latex_range, \
     share_range
 from views.locale import LANGUAGES, catalogue
@@ -32,6 +33,23 @@ def test_the_rules_catch_what_they_mean():
 def test_every_message_writes_its_numbers_by_the_rule(lang):
     bad = {key: text for key, text in catalogue(lang).items() if GLUED_PERCENT.search(text) or long_integers(text)}
     assert bad == {}
+
+
+# Each writer of one number (number_writing's): any float, inf and nan among them, is written, a value it cannot write
+# (undefined, or past float64's range) as format_value's dash: format_power(inf) and power_of_ten(nan) had raised.
+ONE_NUMBER = ("format_value", "format_latex", "format_gain", "format_setting", "format_squared", "format_share",
+              "format_power", "power_of_ten")
+
+
+@pytest.mark.parametrize("name", ONE_NUMBER)
+@given(value=st.floats(allow_nan=True, allow_infinity=True))
+def test_every_writer_of_one_number_writes_any_float_and_a_dash_where_undefined(name, value):
+    written = getattr(number_writing, name)(value)
+    assert isinstance(written, str) and written
+    if not math.isfinite(value):
+        assert written == (r"\text{—}" if name == "format_latex" else "—"), (name, value, written)
+    else:
+        assert "—" not in written and "nan" not in written.lower() and "inf" not in written.lower(), (name, value)
 
 
 def test_counts_and_shares_filled_into_a_message_follow_the_rule():

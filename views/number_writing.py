@@ -160,7 +160,7 @@ def format_squared(value: float) -> str:
     """A setting squared, its base as format_setting writes it: 0.05², and (10⁻⁵)² where the base has a power of ten;
     0 and 1, their own squares, alone: N(0, 1), as the standard normal is written (step 3's title)."""
     base = format_setting(value)
-    if value in (0, 1):
+    if value in (0, 1) or not _finite(value):  # a dash is not squared
         return base
     powered = any(digit in base for digit in "⁰¹²³⁴⁵⁶⁷⁸⁹")  # 10⁻⁵² would read as one power
     return f"({base})²" if powered else f"{base}²"
@@ -201,13 +201,16 @@ def share_range(low: float, high: float) -> tuple[str, str]:
 
 def format_power(value: float) -> str:
     """A power of ten with one digit, as format_value writes it (0.001, but 10⁻⁴); any other number as format_value
-    writes it."""
-    return format_value(value, 1) if value > 0 and math.isclose(value, 10.0 ** round(math.log10(value)),
-                                                               rel_tol=1e-12) else format_value(value)
+    writes it (a dash where undefined)."""
+    power = _finite(value) and value > 0 and math.isclose(value, 10.0 ** round(math.log10(value)), rel_tol=1e-12)
+    return format_value(value, 1) if power else format_value(value)
 
 
 def power_of_ten(value: float, digits: int = 2) -> str:
-    """A large count with `digits` significant digits, 4.8 × 10¹¹, the same way in every language (a positive value)."""
+    """A large count with `digits` significant digits, 4.8 × 10¹¹, the same way in every language (a positive value);
+    a dash where undefined, as format_value writes it."""
+    if not _finite(value):
+        return format_value(value)
     mantissa, exponent = f"{value:.{digits - 1}e}".split("e")  # 9.96e5 rounds up to the next power: 1.0 × 10⁶
     return scientific(mantissa, int(exponent))
 
