@@ -19,6 +19,21 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # headless too, where no address bar is ever typed in: they took a quarter of the browser's CPU over a visit of the
 # page (docs/performance.md, "Tests").
 UNUSED_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "WebUIOmniboxFullPopup")
+# The texts the selector finds, each as its lines' texts: its characters grouped by the line their box stands in
+TEXT_LINES = """(selector) => [...document.querySelectorAll(selector)].map((e) => {
+    const lines = [], walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (let i = 0; i < node.length; i++) {
+            const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+            const r = range.getBoundingClientRect();
+            if (!r.height) continue;
+            const middle = (r.top + r.bottom) / 2;
+            let line = lines.find((l) => l.top <= middle && middle <= l.bottom);
+            if (!line) { line = {top: r.top, bottom: r.bottom, text: ""}; lines.push(line); }
+            line.text += node.data[i];
+        }
+    }
+    return lines.sort((a, b) => a.top - b.top).map((l) => l.text); })"""
 SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 EXCEPTION = "[data-testid='stException']"
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,

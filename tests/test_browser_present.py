@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.browser_support import (
-    CHART_TEXT_PX, COUNT_RUNS, EXCEPTION, SETTLED, TITLE_AND_NEXT, act, heading, outside_viewport, visit, wait_still,
-    watched_page,
+    CHART_TEXT_PX, COUNT_RUNS, EXCEPTION, SETTLED, TEXT_LINES, TITLE_AND_NEXT, act, heading, outside_viewport, visit,
+    wait_still, watched_page,
 )
 from views import headline, present, tour
 from views.export import PNG_SCALE
@@ -34,7 +34,7 @@ PRESENT_PARTS = "h1, [data-testid='stMarkdownContainer'], [data-testid='stVegaLi
 
 # Each headline number: its value's text in lines of its own font size, whether it stays inside its metric's box,
 # and whether it sits beside its label (its middle within the label's height) rather than under it; its label's
-# lines (the distinct tops of its text's boxes).
+# lines (the distinct tops of its text's boxes); its box's top, px.
 METRIC_BESIDE = """() => [...document.querySelectorAll("[data-testid='stMetric']")].map((m) => {
     const value = m.querySelector("[data-testid='stMetricValue']");
     const label = m.querySelector("[data-testid='stMetricLabel']");
@@ -45,7 +45,8 @@ METRIC_BESIDE = """() => [...document.querySelectorAll("[data-testid='stMetric']
     const tops = new Set([...words.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
     return {text: value.innerText, lines: text.height / parseFloat(getComputedStyle(value).fontSize),
             inside: text.left >= box.left - 1 && text.right <= box.right + 1,
-            beside: middle >= by.top && middle <= by.bottom, label: label.innerText, label_lines: tops.size}; })"""
+            beside: middle >= by.top && middle <= by.bottom, label: label.innerText, label_lines: tops.size,
+            top: box.top}; })"""
 SCROLL_TOP = "() => document.querySelector(\"[data-testid='stMain']\").scrollTop"
 # The bottom of the page's lowest element (px from the screen's top), and each chart's plot height (px on the screen;
 # the smallest of a grid's panels) with whether it is a std chart: a plot's background is Vega's frame of it.
@@ -259,6 +260,59 @@ def test_presenter_mode_shows_the_lesson_on_one_screen(base, browser, lang):
     grown_with_the_screen(at_both_screens(page, lambda width: check_one_screen(
         page, ("beside", left, right, width), story_start(lang, left), charts=4, sides=2)), ("beside", left, right))
     context.close()
+
+
+LABELS = "[data-testid='stMetricLabel'] p"  # each headline number's label
+PROJECTOR_4_3 = {"width": 1024, "height": 768}  # a classroom's XGA projector
+SVGA = {"width": 800, "height": 600}  # an older one's
+# The headline row's width beside the width its content takes (more where it runs past the page's column)
+ROW_WIDTHS = """() => { const row = document.querySelector(".st-key-present_metrics [data-testid='stHorizontalBlock']");
+    return [row.scrollWidth, row.clientWidth]; }"""
+
+
+def broken_words(labels: list[list[str]]) -> list[list[str]]:
+    """The labels (each as TEXT_LINES's lines) with a word split between two lines ("Ve / rd / ict"), or a line of one
+    character ("诊 / 断")."""
+    return [lines for lines in labels if any(len(line.strip()) < 2 for line in lines) or any(
+        before.rstrip()[-1:].isascii() and before.rstrip()[-1:].isalnum() and before == before.rstrip()
+        and after[:1].isascii() and after[:1].isalnum() for before, after in zip(lines, lines[1:]))]
+
+
+def test_no_headline_label_is_broken_inside_a_word_on_a_4_3_projector(base, browser):
+    """Presenter mode's headline row at 1024 x 768, at every tour step in English (walked with ▶) and in Chinese
+    (walked back with ◀): the four numbers in one row, each beside its label, and no label broken inside a word. The
+    verdict's column, sized for its label and value on one line, had been squeezed by the three long labels beside it:
+    "Ve / rd / ict" at step 2, "Ver / dic / t" at step 3, "诊 / 断" at step 2. At steps 2 and 3, whose values are the
+    widest, resized to 800 x 600 and back: the row within the page (a number that does not fit goes to a second
+    row), each number beside its label, no word broken."""
+    with watched_page(browser, viewport=PROJECTOR_4_3) as page:
+        steps = list(STEPS)
+        for lang, key in (("en", 1), ("zh", 0)):
+            walk = steps if key else steps[::-1]
+            first = walk[0]
+            visit(page, f"{base}/?step={first}&lang={lang}&present=true", charts=2)
+            for step in walk:
+                if step != first:
+                    act(page, lambda key=key: page.keyboard.press(f"Arrow{headline.STEP_KEYS[key]}"))
+                assert heading(page) == t(lang, "step_heading", n=step, steps=len(STEPS),
+                                          title=t(lang, f"step_{step}")), (lang, step)
+                wait_still(page, "[data-testid='stMetric']")
+                numbers = page.evaluate(METRIC_BESIDE)
+                assert len(numbers) == 4 and len({round(n["top"]) for n in numbers}) == 1, (lang, step, numbers)
+                assert [n for n in numbers if not n["beside"] or not n["inside"]] == [], (lang, step, numbers)
+                labels = page.evaluate(TEXT_LINES, LABELS)
+                assert broken_words(labels) == [], (lang, step, labels)
+                if step in ("2", "3"):
+                    page.set_viewport_size(SVGA)
+                    wait_still(page, "[data-testid='stMetric']")
+                    width, room = page.evaluate(ROW_WIDTHS)
+                    numbers = page.evaluate(METRIC_BESIDE)
+                    assert width <= room + 1 and [n for n in numbers if not n["beside"] or not n["inside"]] == [], \
+                        (lang, step, "800 x 600", width, room, numbers)
+                    labels = page.evaluate(TEXT_LINES, LABELS)
+                    assert broken_words(labels) == [], (lang, step, "800 x 600", labels)
+                    page.set_viewport_size(PROJECTOR_4_3)
+                    wait_still(page, "[data-testid='stMetric']")
 
 
 def test_the_presenter_switch_writes_the_address_and_leaves_the_arrow_keys_to_the_steps(base, browser):

@@ -9,8 +9,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.browser_support import (CHART_TEXT_PX, EXCEPTION, PHONE, READABLE_PX, TITLE_AND_NEXT, act, heading, option,
-                                   outside_viewport, visit, wait_still, watched_page)
+from tests.browser_support import (CHART_TEXT_PX, EXCEPTION, PHONE, READABLE_PX, TEXT_LINES, TITLE_AND_NEXT, act,
+                                   heading, option, outside_viewport, visit, wait_still, watched_page)
 from views import charts, present, tabs, tour
 from views.page import layer_titles
 from views.text import t
@@ -48,21 +48,7 @@ LINE_WIDTHS = """(selector) => [...document.querySelectorAll(selector)].map((e) 
         }
     }
     return {text: e.innerText, widths: lines.map((l) => l.right - l.left)}; })"""
-# The headline numbers' notes, each as its lines' texts: its characters grouped by the line their box stands in
-DELTA_LINES = """() => [...document.querySelectorAll("[data-testid='stMetricDelta'] p")].map((e) => {
-    const lines = [], walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        for (let i = 0; i < node.length; i++) {
-            const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
-            const r = range.getBoundingClientRect();
-            if (!r.height) continue;
-            const middle = (r.top + r.bottom) / 2;
-            let line = lines.find((l) => l.top <= middle && middle <= l.bottom);
-            if (!line) { line = {top: r.top, bottom: r.bottom, text: ""}; lines.push(line); }
-            line.text += node.data[i];
-        }
-    }
-    return lines.sort((a, b) => a.top - b.top).map((l) => l.text.trim()); })"""
+NOTES = "[data-testid='stMetricDelta'] p"  # the headline numbers' notes
 LANGUAGE = "Language · 语言"  # the language radio's label, the same in both
 SPECTRUM_PAGES = ("step=10", "activation=relu&init=normal&std=0.01&depth=10")  # each with &tab=spectrum
 CUT_STEPS = ("2", "3", "5", "6", "7")  # 1024 x 768: the steps whose numbers and labels (step 7: title) are longest
@@ -151,7 +137,7 @@ def test_the_std_chart_is_in_the_first_screen_at_1280_by_800_and_nothing_is_cut_
                     ("texts of balanced lines", "1024 x 768", step, lang, texts)
                 # a note that wraps keeps a layer with its number and a name with its value ("×1.33 of layer / 10's
                 # 4.88" had read as two things)
-                notes = page.evaluate(DELTA_LINES)
+                notes = [[line.strip() for line in lines] for lines in page.evaluate(TEXT_LINES, NOTES)]
                 assert len(notes) >= 2 and [lines for lines in notes if any(
                     line.endswith(("layer", "'s", "第")) or after.startswith(("层", "'s"))
                     for line, after in zip(lines, lines[1:]))] == [], ("notes' lines", step, notes)

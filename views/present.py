@@ -81,6 +81,10 @@ SPECTRUM_PLOT = (230, 150)
 SPECTRUM_TITLE_WIDTH = 26
 QR_PRESENT_PX = 140  # in presenter mode's narrow right column
 NARROW_COLUMN = 600  # px: the column of a 640 px window (Streamlit stacks columns there) less its padding, rounded down
+# px: from this page column (a 1024 x 768 projector's is 967 px) presenter mode's four headline numbers stay in one row,
+# the long labels wrapping beside their values; narrower, a number that does not fit goes to a second row. No label
+# is broken inside a word (Chinese: between words, keep-all) to keep the row: "Ve / rd / ict", "诊 / 断" at 1024 px.
+ONE_ROW_COLUMN = 900
 PHONE_COLUMNS = 2  # histogram panels in a row on a phone: 2 x 150 px fit a 390 px screen
 DESK_COLUMNS = 5  # and elsewhere: the lecture's ten layers in two rows
 # Two steps side by side (views/beside.py): each side's std chart above its histograms
@@ -205,13 +209,13 @@ h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
     ".st-key-step_row{flex-wrap:wrap}.st-key-step_row>:has(.st-key-present_controls){flex-basis:100%}}\n"
 # Presenter mode: type one size up from the theme's 17 px on SCREEN and larger on a larger screen (screen_css: every
 # rem of the page, its padding the same 1.5 rem at any width, and the QR code in rem), the headline numbers in one
-# line (label and value side by side, their notes left out: the story says them; a label too long for its quarter of
-# the row wraps beside its value, which stays whole on its line: zh step 2's first number had wrapped under its
-# label), the histograms scaled to their column. The std chart and the histograms take the height the page leaves them
-# on the screen (FIT_CHARTS): the std chart is laid out by Vega to its box (STD_BOX), whose height the script sets; the
-# histograms, a grid Vega cannot stretch, are scaled. Two steps side by side: each side's std chart above its
-# histograms. The switch stays in the step row above the title, so the title keeps the page's width (beside the
-# switch it had been cut into a 60 px column on a phone: "Ste / p 3 / of").
+# line (label and value side by side, their notes left out: the story says them; one row from ONE_ROW_COLUMN; a label
+# too long for its quarter of the row wraps beside its value, which stays whole on its line: zh step 2's first number
+# had wrapped under its label), the histograms scaled to their column. The std chart and the histograms take the
+# height the page leaves them on the screen (FIT_CHARTS): the std chart is laid out by Vega to its box (STD_BOX), whose
+# height the script sets; the histograms, a grid Vega cannot stretch, are scaled. Two steps side by side: each side's
+# std chart above its histograms. The switch stays in the step row above the title, so the title keeps the page's
+# width (beside the switch it had been cut into a 60 px column on a phone: "Ste / p 3 / of").
 PRESENT_CSS = f"""
 html{{font-size:{screen_css(BODY_PX)}}}
 .st-key-present_qr img{{width:{QR_PRESENT_PX / BODY_PX:.4g}rem!important;height:auto!important}}""" + """
@@ -221,7 +225,10 @@ html{{font-size:{screen_css(BODY_PX)}}}
 [data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.55rem}
 h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important}
 .st-key-present_metrics [data-testid='stMetric']>div{display:flex;flex-wrap:nowrap;align-items:center;gap:0 .5rem}
-.st-key-present_metrics [data-testid='stMetric']>div>:first-child{flex:0 1 auto;min-width:0}
+.st-key-present_metrics [data-testid='stMetric']>div>:first-child{flex:0 1 auto;min-width:min-content}
+.st-key-present_metrics [data-testid='stMetricLabel'] *{overflow-wrap:normal!important;word-break:keep-all!important}
+.st-key-present_metrics [data-testid='stMetricLabel'] div{min-width:auto!important}
+.st-key-present_metrics [data-testid='stColumn']{min-width:min-content}
 .st-key-present_metrics [data-testid='stMetricValue']{flex:none}
 .st-key-present_metrics [data-testid='stMetricValue'] *{white-space:nowrap!important;overflow-wrap:normal!important}
 .st-key-present_metrics [data-testid='stMetricValue']{font-size:1.3rem}
@@ -240,7 +247,9 @@ h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important}
 .st-key-beside_view h4{font-size:1.1rem;padding-top:0}
 [class*='st-key-beside_side_']:has([class*='st-key-present_std']){gap:0.2rem}
 """ + f"{STD_BOX}{{flex-basis:var(--fit-height,{STD_BOX_PX}px)!important;" \
-      f"height:var(--fit-height,{STD_BOX_PX}px)!important}}"
+      f"height:var(--fit-height,{STD_BOX_PX}px)!important}}" \
+      f"@container (min-width:{ONE_ROW_COLUMN}px){{.st-key-present_metrics [data-testid='stHorizontalBlock']" \
+      "{flex-wrap:nowrap}}"
 
 
 def page_css(present: bool) -> str:
