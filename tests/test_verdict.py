@@ -766,6 +766,30 @@ def test_the_theory_sentence_is_chosen_from_the_numbers(config, lang):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_network_within_the_trainable_depth_is_not_said_to_train_where_its_gradient_spreads(simulated, lang):
+    """"At most about 14 layers can train, and this network's 10 are within that" had stood alone at step 3 (N(0, 1)
+    tanh), whose verdict is "saturated" and whose gradient grows ×7.49 × 10⁴ from layer 10 to layer 1. Where the
+    network is within 6ξ and its measured gradient changes past the verdict's SHRINK or GROW from the last layer to
+    the first, the sentence says so with the headline's own ratio (summary.printed_ratios); elsewhere it does not."""
+    said = 0
+    for config in THEORY_CONFIGS:
+        numbers = theory.theory_summary(config)
+        if numbers["chi1"] is None or config.batch_norm or config.residual:
+            continue
+        result = simulated(config)
+        text = theory_view.here_text(numbers, lang, depth=config.depth, grad_std=result.grad_std,
+                                     activation=config.activation)
+        within = t(lang, "theory_tab.depth_within", depth=config.depth) in text
+        change = summary.ratio(float(result.grad_std[1]), float(result.grad_std[config.depth]))
+        spread = within and not summary.SHRINK <= change <= summary.GROW
+        ratio = summary.printed_ratios(result)[1][0]
+        assert (t(lang, "theory_tab.depth_yet", ratio=ratio, depth=config.depth) in text) == spread, (config, text)
+        said += spread
+    assert said >= 2  # step 3 and N(0, 1) tanh beside it
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_theory_sentence_says_when_the_gradient_has_not_reached_q_star(simulated, lang):
     """`?step=custom&init=normal&std=0.05`: "χ₁ = 1.01: chaotic phase: gradients grow ×1.01 a layer toward the
     input", beside a gradient that falls ×0.46 from layer 10 to layer 1. χ₁ is the factor of the gradient's squared
