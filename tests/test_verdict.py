@@ -1029,26 +1029,33 @@ def test_zeros_on_a_log_axis_are_named(steps):
     assert summary.log_gaps("en", {"measured": steps["6"].grad_std}, first_layer=1) == []
 
 
-@pytest.mark.parametrize("stds, layer", [
-    ([1.0, 0.213, 0.0475, 0.0106, 0.00236, 5e-4, 1e-4], 4),  # step 2's fall: 0.0106 is over 1 % of 1, 0.00236 not
-    ([1.0, 0.007, 5e-5, 3e-7], 1),
-    ([1.0, 0.5, 0.2, 0.1], None),  # the last is 10 % of the largest: drawn above the axis's 0
-    ([1.0, 0.0, 0.0, 0.0], None),  # zero weights: 0 is what is drawn
-    ([1.0, 0.001, 0.002, np.nan, np.nan], 1),  # past a break nothing is drawn; the drawn layers are tiny
-    ([1.0, 5.0, 0.01, 0.04, 0.002], 2),  # 1 % of the largest drawn, 5, not of the input's 1
-    ([1.0, 1e3, 1e6, 1e9], None),
+@pytest.mark.parametrize("stds, largest, layer", [
+    ([1.0, 0.213, 0.0475, 0.0106, 0.00236, 5e-4, 1e-4], 0.0, 4),  # step 2's fall: 0.0106 is over 1 % of 1
+    ([1.0, 0.007, 5e-5, 3e-7], 0.0, 1),
+    ([1.0, 0.5, 0.2, 0.1], 0.0, None),  # the last is 10 % of the largest: drawn above the axis's 0
+    ([1.0, 0.0, 0.0, 0.0], 0.0, None),  # zero weights: 0 is what is drawn
+    ([1.0, 0.001, 0.002, np.nan, np.nan], 0.0, 1),  # past a break nothing is drawn; the drawn layers are tiny
+    ([1.0, 5.0, 0.01, 0.04, 0.002], 0.0, 2),  # 1 % of the largest drawn, 5, not of the input's 1
+    ([1.0, 1e3, 1e6, 1e9], 0.0, None),
+    # a theory line far above: std 100 ReLU weights measured to their overflow, beside a theory of 8 × 10²⁸⁴
+    ([1.0, 1e3, 1e6, 1e9, np.nan], 8e284, 1),
+    ([1.0, 1e3, 1e6, 1e9], 5e9, None),  # the last is a fifth of the theory's top: drawn above 0
+    ([1.0, 0.5, 0.2, 0.1], 0.5, None),  # a line below the measured one changes nothing
+    ([1.0, 0.5, 0.2, 0.1], np.inf, None),  # nor one the axis cannot draw
 ])
-def test_a_std_is_said_to_lie_on_the_linear_axiss_0_from_where_all_deeper_ones_do(stds, layer):
-    """The Activations tab's linear axis draws a std under 1 % of the largest within a line's width of its 0: a
-    network of std 0.001 had looked like one of zero weights (a newcomer read both charts as flat at 0). The caption
-    names the first layer from which every drawn one is that small, for the Log scale switch to show."""
+def test_a_std_is_said_to_lie_on_the_linear_axiss_0_from_where_all_deeper_ones_do(stds, largest, layer):
+    """The Activations tab's linear axis draws a std under 1 % of the largest value on it (the theory's line too)
+    within a line's width of its 0: a network of std 0.001 had looked like one of zero weights (a newcomer read both
+    charts as flat at 0), and std 100 ReLU weights 100 layers deep like a flat line beside a spike of theory. The
+    caption names the first layer from which every drawn one is that small, for the Log scale switch to show."""
     stds = np.array(stds)
-    found = summary.looks_zero_from(stds)
+    found = summary.looks_zero_from(stds, largest)
     assert found == layer
     if layer is not None:
         drawn = stds[np.isfinite(stds)]
-        assert all(stds[i] < 0.01 * drawn.max() for i in range(layer, len(drawn)))
-        assert layer == 1 or stds[layer - 1] >= 0.01 * drawn.max()
+        top = max(drawn.max(), largest)
+        assert all(stds[i] < 0.01 * top for i in range(layer, len(drawn)))
+        assert layer == 1 or stds[layer - 1] >= 0.01 * top
 
 
 @pytest.mark.slow

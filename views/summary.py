@@ -745,15 +745,20 @@ def log_gaps(lang: str, series: dict[str, np.ndarray], first_layer: int = 0,
 LOOKS_ZERO = 0.01  # a std below this share of the chart's largest is within a line's width of its 0 on a linear axis
 
 
-def looks_zero_from(stds) -> int | None:
+def looks_zero_from(stds, largest: float = 0.0) -> int | None:
     """The first layer from which every drawn std (finite, of layers 1 on; past a break none is drawn) is below
-    LOOKS_ZERO of the largest one drawn, layer 0 included: on a linear axis they lie on its 0 (step 2 from layer 4,
-    a network of std 0.001 from layer 1), though none is 0. None where the last drawn layer is not so small, or is 0."""
+    LOOKS_ZERO of the largest value the axis draws, layer 0 included: on a linear axis they lie on its 0 (step 2 from
+    layer 4, a network of std 0.001 from layer 1), though none is 0. largest: the axis's other lines' largest value
+    (the theory's: std 100 ReLU weights, 100 layers deep, measured until they overflow at layer 14, drawn on 0 beside
+    a theory of 8 × 10²⁸⁴ at layer 100). None where the last drawn layer is not so small, or is 0."""
     stds = np.asarray(stds, float)
     drawn = np.flatnonzero(np.isfinite(stds))
-    if drawn.size < 2 or not 0 < stds[drawn[-1]] < LOOKS_ZERO * stds[drawn].max():
+    if drawn.size < 2:
         return None
-    small = stds < LOOKS_ZERO * stds[drawn].max()
+    top = max(float(stds[drawn].max()), largest if math.isfinite(largest) else 0.0)
+    if not 0 < stds[drawn[-1]] < LOOKS_ZERO * top:
+        return None
+    small = stds < LOOKS_ZERO * top
     layer = int(drawn[-1])
     while layer - 1 >= 1 and layer - 1 in drawn and small[layer - 1]:
         layer -= 1

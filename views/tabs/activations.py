@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from core.initializers import weight_variance
@@ -52,7 +53,9 @@ def show(page: Page) -> None:
              # open; under it, its rows had left the plot 85 px tall beside the mean's 150. A residual stream's four
              # entries go under a plot of STREAM_PLOT px, as tall as the mean's: over it at 1024 px they took four rows
              legend="bottom" if page.config.residual else "top", plot=STREAM_PLOT if page.config.residual else None)
-    if not log and (layer := summary.looks_zero_from(page.result.act_std)) is not None:
+    drawn = f["stream_std"]["value"].to_numpy(float)  # every line on the std chart's axis, the theory's too
+    axis_top = float(drawn[np.isfinite(drawn)].max(initial=0.0))
+    if not log and (layer := summary.looks_zero_from(page.result.act_std, axis_top)) is not None:
         st.caption(page.t("looks_zero", layer=layer, share=format_share(summary.LOOKS_ZERO),
                           switch=page.t("log_y")))
     if log:
