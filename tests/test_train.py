@@ -1944,6 +1944,9 @@ def test_a_network_the_race_does_not_train_is_refused_in_words_before_run(query,
         ([t(lang, "training_tab.not_trained_other", control=t(lang, "norm"))] if config.layer_norm else [])
     said = t(lang, "training_tab.not_trained", what=t(lang, f"training_tab.{what}"), how=join(lang, off))
     assert said in [i.value for i in at.info] and not at.error  # a note on the tab's scope, not an error
+    # and not the race's setup, whose "here the network is trained" it would contradict (it had come first)
+    setup = t(lang, "training_tab.intro_spiral").split("{")[0].strip()
+    assert not [m.value for m in at.markdown if m.value.startswith(setup)], setup
     assert at.button(key="run_race").disabled
     # the controls it names, changed as it says, give a network the race trains; a stream with layer norm names both
     assert training_view.not_trained(replace(config, residual=False, layer_norm=False), lang) is None

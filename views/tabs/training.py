@@ -141,20 +141,22 @@ def show(page: Page) -> None:
     conv = config.arch == "conv"  # images, channels and a pooled read-out (core.train)
     intro = ("training_tab.intro_spiral_conv" if task == "spiral" else "training_tab.intro_digits_conv") if conv \
         else f"training_tab.intro_{task}"
-    st.markdown(t(lang, intro, runs=training_view.runs_text(config, schemes, lang),
-                  **training_view.setup(config, steps, task=task)))
-    st.caption(training_view.head_caption(conv, lang))
+    refusal = training_view.not_trained(config, lang)
+    if refusal:  # said instead of the race's setup, whose "here the network is trained" it would contradict
+        st.info(refusal)
+    else:
+        st.markdown(t(lang, intro, runs=training_view.runs_text(config, schemes, lang),
+                      **training_view.setup(config, steps, task=task)))
+        st.caption(training_view.head_caption(conv, lang))
     if note:
         st.info(note)
     key = (config, tuple(schemes), steps, task)
-    refusal = training_view.not_trained(config, lang)
-    if refusal:
-        st.info(refusal)
-    elif refusal := training_view.refusal(config, schemes, steps, lang, memory_budget()):
+    if not refusal and (refusal := training_view.refusal(config, schemes, steps, lang, memory_budget())):
         st.error(refusal)
         if fitted is not None:  # the width that fits, one click away
             offer_fitted(training_view.fitted_label(own, fitted, lang), FITTED, race)
-    elif (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN and not raced(key):
+    elif not refusal and (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN \
+            and not raced(key):
         half = format_share(training_view.half_width_share(config, len(schemes), steps))
         st.warning(t(lang, "training_tab.slow", work=power_of_ten(work), half=half, **training_view.durations(
             training_view.race_seconds(work), lang)))
