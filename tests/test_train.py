@@ -1917,8 +1917,30 @@ def test_the_race_table_s_scheme_column_holds_its_longest_name(lang):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("step", ["8", "9"])
+def test_a_finished_digits_race_leaves_the_steps_the_race_does_not_train_drawn(step):
+    """A session that had finished a race on the digits at step 6 and walked on to step 8 or 9 got an exception for a
+    page: the story looks for this network's finished race (tabs.training.finished_race), and the digits' network of
+    a residual stream (64 pixels into a stream of equal widths) cannot be built. A network the race does not train
+    has no finished race, and its page is drawn."""
+    from streamlit.testing.v1 import AppTest
+
+    from views import tour
+
+    at = AppTest.from_file(str(Path(__file__).parent.parent / "streamlit_app.py"), default_timeout=60)
+    at.query_params.update({"step": step})
+    six = task_config(tour.step_config("6"), "digits")
+    at.session_state["_training"] = ((six, ("he_normal",), DEFAULT_STEPS, "digits"), {})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [title.value for title in at.title] == [tour.heading(step, "en")]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("query, what", [({"step": "8"}, "not_trained_residual"), ({"step": "9", "lang": "zh"},
                                           "not_trained_residual"),
+                                         # the digits' 64 pixels into a stream of equal widths had raised
+                                         ({"step": "8", "task": "digits"}, "not_trained_residual"),
                                          ({"step": "custom", "norm": "layer", "depth": "3", "width": "32",
                                            "train": ["normal_0.01+bn", "xavier_normal"]}, "not_trained_ln")])
 def test_a_network_the_race_does_not_train_is_refused_in_words_before_run(query, what):
@@ -1947,6 +1969,7 @@ def test_a_network_the_race_does_not_train_is_refused_in_words_before_run(query,
     # and not the race's setup, whose "here the network is trained" it would contradict (it had come first)
     setup = t(lang, "training_tab.intro_spiral").split("{")[0].strip()
     assert not [m.value for m in at.markdown if m.value.startswith(setup)], setup
+    assert training_view.head_caption(False, lang) not in [c.value for c in at.caption]
     assert at.button(key="run_race").disabled
     # the controls it names, changed as it says, give a network the race trains; a stream with layer norm names both
     assert training_view.not_trained(replace(config, residual=False, layer_norm=False), lang) is None

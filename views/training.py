@@ -431,11 +431,17 @@ def durations(seconds: dict[str, float], lang: str) -> dict[str, str]:
     return {**{load: duration(seconds[load], lang) for load in LOADS}, "sessions": LOADED_BY}
 
 
+def races(config) -> bool:
+    """Whether the race trains this network: a plain one, with or without batch norm. core.train leaves a residual
+    stream and layer norm to the other tabs (studied at initialization only), and has no digits' network for a
+    stream (its 64 pixels into a stream of equal widths)."""
+    return not (config.residual or config.layer_norm)
+
+
 def not_trained(config, lang: str) -> str | None:
-    """Why the race does not train this network, or None: a residual stream or layer norm, which core.train leaves
-    to the other tabs (studied at initialization only); a note, not an error, at steps 8 and 9, that names the
-    sidebar's controls to change."""
-    if not (config.residual or config.layer_norm):
+    """Why the race does not train this network (races), or None: a note, not an error, at steps 8 and 9, that names
+    the sidebar's controls to change."""
+    if races(config):
         return None
     # what to change in the sidebar, each control by its own label ("turn it off" had left "it" to guess)
     how = ([t(lang, "training_tab.not_trained_off", control=t(lang, "residual"))] if config.residual else []) + \

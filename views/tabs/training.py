@@ -130,19 +130,22 @@ def show(page: Page) -> None:
                     format_func=partial(option_name, lang, "task"),
                     help=t(lang, "training_tab.task_help"))
     link.write_setting("task", task)
+    own, race = config, (config, tuple(schemes), steps, task)
+    # a network the race does not train has no task's network to fit (the digits' 64 pixels into a residual stream
+    # of equal widths had raised): the note on the tab's scope, said instead of the race's setup ("here the network
+    # is trained")
+    refusal = training_view.not_trained(config, lang)
     # a tour step's network over the work limit trains at the width that fits, said so; a Custom one is refused,
     # with that width one click away, which trains its race so too: the page's network stays what it is
-    own, race = config, (config, tuple(schemes), steps, task)
-    fitted = training_view.fitting(config, schemes, steps, memory_budget(), task)
+    fitted = None if refusal else training_view.fitting(config, schemes, steps, memory_budget(), task)
     note = None
     if fitted is not None and (tour.step_of(config) != tour.CUSTOM or fitted_chosen(FITTED, race)):
         note, config = training_view.fitted_note(config, fitted, schemes, steps, lang, task), fitted
-    config = task_config(config, task)
+    config = config if refusal else task_config(config, task)
     conv = config.arch == "conv"  # images, channels and a pooled read-out (core.train)
     intro = ("training_tab.intro_spiral_conv" if task == "spiral" else "training_tab.intro_digits_conv") if conv \
         else f"training_tab.intro_{task}"
-    refusal = training_view.not_trained(config, lang)
-    if refusal:  # said instead of the race's setup, whose "here the network is trained" it would contradict
+    if refusal:
         st.info(refusal)
     else:
         st.markdown(t(lang, intro, runs=training_view.runs_text(config, schemes, lang),
@@ -151,15 +154,16 @@ def show(page: Page) -> None:
     if note:
         st.info(note)
     key = (config, tuple(schemes), steps, task)
-    if not refusal and (refusal := training_view.refusal(config, schemes, steps, lang, memory_budget())):
-        st.error(refusal)
-        if fitted is not None:  # the width that fits, one click away
-            offer_fitted(training_view.fitted_label(own, fitted, lang), FITTED, race)
-    elif not refusal and (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN \
-            and not raced(key):
-        half = format_share(training_view.half_width_share(config, len(schemes), steps))
-        st.warning(t(lang, "training_tab.slow", work=power_of_ten(work), half=half, **training_view.durations(
-            training_view.race_seconds(work), lang)))
+    if not refusal:
+        if refusal := training_view.refusal(config, schemes, steps, lang, memory_budget()):
+            st.error(refusal)
+            if fitted is not None:  # the width that fits, one click away
+                offer_fitted(training_view.fitted_label(own, fitted, lang), FITTED, race)
+        elif (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN \
+                and not raced(key):
+            half = format_share(training_view.half_width_share(config, len(schemes), steps))
+            st.warning(t(lang, "training_tab.slow", work=power_of_ten(work), half=half, **training_view.durations(
+                training_view.race_seconds(work), lang)))
     job = st.session_state.get("_race")
     training = job is not None and job.running and job.key == key  # a second press would only start it over
     st.button(t(lang, "training_tab.run"), type="primary", disabled=not schemes or bool(refusal) or training,
@@ -215,7 +219,10 @@ def raced(key: tuple) -> bool:
 def finished_race(config: Config) -> dict | None:
     """This session's last finished race of the page's network (on either task), {scheme: result} (finished_races);
     None before one has finished. A race of a narrower network (a tour step over the work limit) or of another seed
-    is not this network's."""
+    is not this network's, nor any race one of a network the race does not train (training_view.races: a finished
+    digits race had raised at step 8, whose stream has no digits' network)."""
+    if not training_view.races(config):
+        return None
     return next((results for key, results in finished_races() if key[0] == task_config(config, key[3])), None)
 
 
