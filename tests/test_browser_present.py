@@ -3,6 +3,7 @@ the page, the README's screenshots, and five pages opening one link together."""
 
 from __future__ import annotations
 
+import re
 import struct
 import subprocess
 import time
@@ -271,11 +272,15 @@ ROW_WIDTHS = """() => { const row = document.querySelector(".st-key-present_metr
 
 
 def broken_words(labels: list[list[str]]) -> list[list[str]]:
-    """The labels (each as TEXT_LINES's lines) with a word split between two lines ("Ve / rd / ict"), or a line of one
-    character ("诊 / 断")."""
-    return [lines for lines in labels if any(len(line.strip()) < 2 for line in lines) or any(
-        before.rstrip()[-1:].isascii() and before.rstrip()[-1:].isalnum() and before == before.rstrip()
-        and after[:1].isascii() and after[:1].isalnum() for before, after in zip(lines, lines[1:]))]
+    """The labels (each as TEXT_LINES's lines) with a word split between two lines ("Ve / rd / ict"), a line of one
+    character ("诊 / 断"), or a layer's number parted from its 第 or 层 ("第 1 / 层梯度的标准差")."""
+    def split(before: str, after: str) -> bool:
+        end, start = before.rstrip()[-1:], after.lstrip()[:1]
+        inside_word = end.isascii() and end.isalnum() and before == before.rstrip() and start.isascii() \
+            and start.isalnum()
+        return inside_word or re.search(r"第\s*\d*$", before.rstrip()) is not None or start == "层"
+    return [lines for lines in labels if any(len(line.strip()) < 2 for line in lines)
+            or any(split(before, after) for before, after in zip(lines, lines[1:]))]
 
 
 def test_no_headline_label_is_broken_inside_a_word_on_a_4_3_projector(base, browser):

@@ -404,6 +404,11 @@ def test_no_title_runs_into_the_line_under_it_on_a_phone(base, browser, lang):
         # to the screen's room left under the story, it had been squashed to 40 px)
         plot = page.evaluate(STD_PLOT)
         assert plot["height"] >= 0.4 * plot["width"], plot
+        # the four headline numbers one under another, as the page's other columns on a phone (presenter mode's
+        # columns, at least as wide as their content on a wider screen, had stood two a row, labels in three lines)
+        tops = page.evaluate("""() => [...document.querySelectorAll("[data-testid='stMetric']")]
+            .map((e) => Math.round(e.getBoundingClientRect().top))""")
+        assert len(tops) == 4 and len(set(tops)) == 4, tops
     # the same link on a phone's browser: the histograms' key wrapped to its two panels a row, so that the figure is
     # the column's width and its text readable (wrapped to five panels, it had been scaled to 10 px)
     with watched_page(browser, **PHONE) as page:

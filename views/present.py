@@ -82,8 +82,10 @@ SPECTRUM_TITLE_WIDTH = 26
 QR_PRESENT_PX = 140  # in presenter mode's narrow right column
 NARROW_COLUMN = 600  # px: the column of a 640 px window (Streamlit stacks columns there) less its padding, rounded down
 # px: from this page column (a 1024 x 768 projector's is 967 px) presenter mode's four headline numbers stay in one row,
-# the long labels wrapping beside their values; narrower, a number that does not fit goes to a second row. No label
-# is broken inside a word (Chinese: between words, keep-all) to keep the row: "Ve / rd / ict", "诊 / 断" at 1024 px.
+# the long labels wrapping beside their values; narrower, a number that does not fit goes to a second row, and on a
+# phone (NARROW_COLUMN) they stand one under another. No label is broken inside a word to keep the row ("Ve / rd /
+# ict", "诊 / 断" at 1024 px): keep-all breaks Chinese only at spaces and punctuation, and "第 1 层" is held together
+# by no-break spaces.
 ONE_ROW_COLUMN = 900
 PHONE_COLUMNS = 2  # histogram panels in a row on a phone: 2 x 150 px fit a 390 px screen
 DESK_COLUMNS = 5  # and elsewhere: the lecture's ten layers in two rows
@@ -228,7 +230,6 @@ h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important}
 .st-key-present_metrics [data-testid='stMetric']>div>:first-child{flex:0 1 auto;min-width:min-content}
 .st-key-present_metrics [data-testid='stMetricLabel'] *{overflow-wrap:normal!important;word-break:keep-all!important}
 .st-key-present_metrics [data-testid='stMetricLabel'] div{min-width:auto!important}
-.st-key-present_metrics [data-testid='stColumn']{min-width:min-content}
 .st-key-present_metrics [data-testid='stMetricValue']{flex:none}
 .st-key-present_metrics [data-testid='stMetricValue'] *{white-space:nowrap!important;overflow-wrap:normal!important}
 .st-key-present_metrics [data-testid='stMetricValue']{font-size:1.3rem}
@@ -248,6 +249,8 @@ h1{font-size:clamp(1.6rem,2.2vw,2.4rem)!important;padding-top:0!important}
 [class*='st-key-beside_side_']:has([class*='st-key-present_std']){gap:0.2rem}
 """ + f"{STD_BOX}{{flex-basis:var(--fit-height,{STD_BOX_PX}px)!important;" \
       f"height:var(--fit-height,{STD_BOX_PX}px)!important}}" \
+      f"@container (min-width:{NARROW_COLUMN + 1}px){{.st-key-present_metrics [data-testid='stColumn']" \
+      "{min-width:min-content}}" \
       f"@container (min-width:{ONE_ROW_COLUMN}px){{.st-key-present_metrics [data-testid='stHorizontalBlock']" \
       "{flex-wrap:nowrap}}"
 
