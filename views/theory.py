@@ -27,7 +27,7 @@ from . import describe
 from .charts import GUIDE_COLOUR, LABEL_SIZE, THEORY_COLOUR, decades, log_labels, layer_span, theme, title_lines, \
     layer, scheme_key, written, zero_marks
 from .derivation import CLOSE, FAR, LISTED_FACTORS
-from .summary import GROW, SHRINK, batch_norm_words, printed_ratio, saturation_rules, spread
+from .summary import GROW, SHRINK, batch_norm_words, printed_ratio, ratio, saturation_rules, spread
 from .number_writing import format_gain, format_range, format_share, format_value
 from .text import join, t
 
@@ -464,9 +464,9 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
     else:
         compare = "" if depth is None else \
             t(lang, "theory_tab.depth_fewer" if trainable < depth else "theory_tab.depth_within", depth=depth)
-        if depth is not None and trainable >= depth:
-            compare += within_yet(grad_std, depth, lang)
         scale = t(lang, "theory_tab.depth_finite", xi=_number(xi), trainable=_layers(trainable), compare=compare)
+        apart = None if depth is None or trainable < depth else gradient_spread(grad_std, depth, lang)
+        scale = join(lang, [scale, apart], "sentence") if apart else scale
     mismatch = not_at_q_star(chi1, grad_std, depth, lang)
     scale = join(lang, [mismatch, scale], "sentence") if mismatch else scale
     q_star = math.inf if summary["q_star"] is None else summary["q_star"]
@@ -550,18 +550,18 @@ def at_q_star(chi1: float, layers: int) -> float:
     return power_or_inf(math.sqrt(chi1), layers)
 
 
-def within_yet(grad_std, depth: int, lang: str) -> str:
+def gradient_spread(grad_std, depth: int, lang: str) -> str | None:
     """What a network within the trainable depth (6ξ) still has against it, as the headline measures it: its gradient's
     std from the last layer to the first changing by more than the verdict's SHRINK or GROW (step 3's N(0, 1) tanh,
     ×7.49 × 10⁴ over its 10 layers, had read "this network's 10 are within that" alone, beside the verdict
-    "saturated"); "" where it does not, or where grad_std is not given."""
+    "saturated"); None where it does not, where the change is undefined, or where grad_std is not given."""
     if grad_std is None or depth < 2:
-        return ""
+        return None
     first, last = float(grad_std[1]), float(grad_std[depth])
-    change = first / last if math.isfinite(first) and math.isfinite(last) and last > 0 else math.nan
-    if not (change < SHRINK or change > GROW):  # within the verdict's range, or undefined
-        return ""
-    return t(lang, "theory_tab.depth_yet", ratio=printed_ratio(first, last)[0], depth=depth)
+    change = ratio(first, last)
+    if not (change < SHRINK or change > GROW):  # within the verdict's range, or undefined (NaN)
+        return None
+    return t(lang, "theory_tab.depth_spread", ratio=printed_ratio(first, last)[0], depth=depth)
 
 
 def not_at_q_star(chi1: float, grad_std, depth: int | None, lang: str) -> str | None:
