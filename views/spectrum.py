@@ -536,9 +536,9 @@ def border_line(effect: dict[str, float] | None, own: Config, computed: Spectrum
     return join(lang, parts, "sentence")
 
 
-# The theory's variance of s² over its mean squared above which the line says that the mean rests on a few large values
-# that one draw can miss: step 10's Gaussian twin, 59.8 over 0.966² (64 times), measures 0.264; its orthogonal network,
-# 0.11 times, measures 0.89
+# The theory's variance of s² over its mean squared above which the line says, of a draw measuring below the theory's
+# mean of s², that the mean rests on a few large values the draw can miss: step 10's Gaussian twin, 59.8 over 0.966²
+# (64 times), measures 0.264 at seed 0 (1.00 at seed 1, above: nothing to explain); its orthogonal network, 0.11 times
 HEAVY_TAIL = 10.0
 
 
@@ -546,8 +546,8 @@ def theory_line(result: Spectrum, predicted: PredictedDensity | None, lang: str)
     """The free-probability moments (core.spectrum.predicted_density's, predicted_moments') beside the measured
     ones, or None where there is no prediction; then how far this draw's mean of s² lies from the theory's, in share
     and direction, and why the values' own spread cannot say whether that is chance: they share one draw of the weights;
-    where the theory's variance of s² is over HEAVY_TAIL times its mean squared, that the mean rests on a few large
-    values, which one draw can miss.
+    where the draw measures below the theory and the theory's variance of s² is over HEAVY_TAIL times its mean squared,
+    that the mean rests on a few large values, which one draw can miss.
 
     The page had taken them as independent, sqrt(Var(s²) / N) = ±0.02 for step 10's 256 values, and called its 0.89
     against 0.966 "a finite width's correction"; over seeds 0-19 of that network the mean of s² is 0.965, the theory's,
@@ -568,7 +568,7 @@ def theory_line(result: Spectrum, predicted: PredictedDensity | None, lang: str)
                direction=t(lang, "spectrum_tab.draw_below" if gap < 0 else "spectrum_tab.draw_above"))
     parts = [moments, spread]
     times = variance / (mean * mean)  # the theory's squared coefficient of variation of s²
-    if times.is_finite() and times > HEAVY_TAIL:  # why one draw's mean may stray far: it rests on a few values
+    if gap < 0 and times.is_finite() and times > HEAVY_TAIL:  # why this draw's mean fell short: it rests on a few
         parts.append(t(lang, "spectrum_tab.heavy_tail", variance=format_value(variance), times=format_value(times, 2),
                        count=f"{result.pooled.size:,}"))
     return join(lang, parts, "sentence")
