@@ -1484,9 +1484,17 @@ def test_a_network_past_float64_s_range_draws_every_tab_and_says_what_is_missing
             if tab == "spectrum" and query.get("arch") != "conv":
                 assert t(lang, "spectrum_tab.out_of_range") in [w.value for w in at.warning]
             if tab == "activations" and query["activation"] == "relu" and "residual" not in query:
-                # measured until the overflow, on the linear axis's 0 beside the theory's 10²⁸⁴: the caption says so
+                # measured until the overflow, on the linear axis's 0 beside the theory's 10²⁸⁴: the caption says so,
+                # naming whose largest value the axis reaches
                 captions = [c.value for c in at.caption]
-                assert any(c.startswith(t(lang, "looks_zero").split("{")[0]) for c in captions), (query, captions)
+                said = [c for c in captions if c.startswith(t(lang, "looks_zero_theory").split("{")[0])]
+                assert len(said) == 1 and t(lang, "log_y") in said[0], (query, captions)
+                if query.get("arch") != "conv":  # every measured layer, the input's 1 too, is on the axis's 0
+                    theory = simulate(Config(init="normal", std=100.0, activation="relu", depth=100,
+                                             batch=10)).predicted_act_std
+                    top = float(theory[np.isfinite(theory)].max())
+                    assert said[0] == t(lang, "looks_zero_theory", layer=1, share=format_share(summary.LOOKS_ZERO),
+                                        top=format_value(top), switch=t(lang, "log_y")), said
 
 
 @pytest.mark.slow

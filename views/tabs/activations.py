@@ -8,7 +8,7 @@ import streamlit as st
 from core.initializers import weight_variance
 
 from .. import charts, link, present, summary, tour
-from ..number_writing import format_share
+from ..number_writing import format_share, format_value
 from ..draw import draw
 from ..page import Page
 
@@ -56,8 +56,10 @@ def show(page: Page) -> None:
     drawn = f["stream_std"]["value"].to_numpy(float)  # every line on the std chart's axis, the theory's too
     axis_top = float(drawn[np.isfinite(drawn)].max(initial=0.0))
     if not log and (layer := summary.looks_zero_from(page.result.act_std, axis_top)) is not None:
-        st.caption(page.t("looks_zero", layer=layer, share=format_share(summary.LOOKS_ZERO),
-                          switch=page.t("log_y")))
+        measured = page.result.act_std[np.isfinite(page.result.act_std)]
+        theory_top = axis_top > measured.max(initial=0.0)  # the theory's line sets the axis's top: say whose largest
+        st.caption(page.t("looks_zero_theory" if theory_top else "looks_zero", layer=layer, top=format_value(axis_top),
+                          share=format_share(summary.LOOKS_ZERO), switch=page.t("log_y")))
     if log:
         for caption in summary.log_gaps(page.lang, {page.t("measured"): page.result.act_std,
                                                     page.t("theory"): page.result.predicted_act_std},
