@@ -9,7 +9,7 @@ import math
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.written_numbers import GLUED_PERCENT, long_integers, read_back
@@ -41,15 +41,43 @@ ONE_NUMBER = ("format_value", "format_latex", "format_gain", "format_setting", "
               "format_power", "power_of_ten")
 
 
+WRITTEN_LONGEST = 24  # characters: "−1.23 × 10⁻³⁰⁸ %" and the like; a share of 10³⁰⁶ had been 300 digits long
+
+
 @pytest.mark.parametrize("name", ONE_NUMBER)
 @given(value=st.floats(allow_nan=True, allow_infinity=True))
+@example(value=1e307).via("a share past float64's range once times 100")
+@example(value=1.7e306).via("a share of 300 digits")
+@example(value=-1.0).via("a sign")
+@example(value=-0.5).via("a negative base squared")
+@example(value=0.0)
 def test_every_writer_of_one_number_writes_any_float_and_a_dash_where_undefined(name, value):
+    """A number is written readably, whatever the float: its sign as MINUS (LaTeX's own excepted), within
+    WRITTEN_LONGEST characters, and a value it cannot write (undefined, or past float64's range) as format_value's
+    dash. A negative base is squared in brackets: −0.5² reads as −(0.5²)."""
     written = getattr(number_writing, name)(value)
     assert isinstance(written, str) and written
-    if not math.isfinite(value):
+    if not math.isfinite(value) or (name == "format_share" and not math.isfinite(100 * value)):
         assert written == (r"\text{—}" if name == "format_latex" else "—"), (name, value, written)
-    else:
-        assert "—" not in written and "nan" not in written.lower() and "inf" not in written.lower(), (name, value)
+        return
+    assert "—" not in written and "nan" not in written.lower() and "inf" not in written.lower(), (name, value)
+    assert len(written) <= WRITTEN_LONGEST, (name, value, written)
+    if name != "format_latex":
+        assert "-" not in written and (MINUS in written) == (value < 0 and written.lstrip("(<> ").startswith(
+            MINUS)), (name, value, written)
+    if name == "format_squared" and value < 0:
+        assert written.startswith("(") and written.endswith(")²"), written
+
+
+@pytest.mark.parametrize("name", ONE_NUMBER)
+@pytest.mark.parametrize("value", [Decimal("1e400"), Decimal("-1e400"), Decimal("1e-400"), Decimal("NaN")])
+def test_every_writer_of_one_number_writes_a_decimal_past_float64_s_range(name, value):
+    """format_value takes a Decimal, which may lie beyond float's range (a theory's std past 10³⁰⁸): the other writers
+    write one too, or a dash where undefined (format_power(Decimal("1e400")) had raised OverflowError)."""
+    written = getattr(number_writing, name)(value)
+    assert isinstance(written, str) and written
+    if value.is_nan():
+        assert "—" in written, (name, written)
 
 
 def test_counts_and_shares_filled_into_a_message_follow_the_rule():

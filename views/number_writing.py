@@ -19,6 +19,7 @@ PERCENT = f"{NBSP}%"  # a share: 50 %, the number and its sign kept on one line
 MINUS = "\u2212"
 SHARE_FLOOR = 0.01  # %: a smaller share is written "< 0.01 %"
 PLAIN = (1e-3, 1e4)  # |value| in [1e-3, 1e4) is written as a plain decimal (0.00213, 1234); others as m × 10ᵉ
+SHARE_PLAIN = PLAIN[1]  # %: from here no share, but a number format_share writes as format_value does
 
 
 def superscript(exponent: int) -> str:
@@ -162,24 +163,26 @@ def format_squared(value: float) -> str:
     base = format_setting(value)
     if value in (0, 1) or not _finite(value):  # a dash is not squared
         return base
-    powered = any(digit in base for digit in "⁰¹²³⁴⁵⁶⁷⁸⁹")  # 10⁻⁵² would read as one power
-    return f"({base})²" if powered else f"{base}²"
+    # 10⁻⁵² would read as one power, and −0.5² as −(0.5²)
+    bracketed = value < 0 or any(digit in base for digit in "⁰¹²³⁴⁵⁶⁷⁸⁹")
+    return f"({base})²" if bracketed else f"{base}²"
 
 
 def format_share(value: float) -> str:
     """A fraction as a percentage, as a student reads one: one decimal from 1 % (92.4 %, 50 %), two significant
     digits below (0.14 %, 0.031 %), "< 0.01 %" below 0.01 % and "> 99.9 %" where one decimal would say 100 %: never
     0 % for a share above 0 nor 100 % for one below 1; a dash when undefined."""
-    if value is None or not math.isfinite(value):
+    if value is None or not math.isfinite(value) or not math.isfinite(percent := 100 * value):
         return "—"
-    percent = 100 * value
     if percent in (0, 100):
-        return f"{percent:.0f}{PERCENT}"
+        return f"{abs(percent):.0f}{PERCENT}"  # -0.0 too: no sign on 0
     if abs(percent) < SHARE_FLOOR:  # more digits would be noise to a student: 0.00020 % of a layer is 1 value in 500k
         return f"<{NBSP}{format_value(SHARE_FLOOR)}{PERCENT}"
     if abs(percent) < 1:
         return f"{format_value(percent, 2)}{PERCENT}"
-    written = f"{percent:.1f}"
+    if abs(percent) >= SHARE_PLAIN:  # no share, but a writer writes any float: as format_value would, not 300 digits
+        return f"{format_value(percent)}{PERCENT}"
+    written = f"{percent:.1f}".replace("-", MINUS)
     if written == "100.0":
         return f">{NBSP}99.9{PERCENT}"
     return f"{written.removesuffix('.0')}{PERCENT}"
@@ -202,17 +205,19 @@ def share_range(low: float, high: float) -> tuple[str, str]:
 def format_power(value: float) -> str:
     """A power of ten with one digit, as format_value writes it (0.001, but 10⁻⁴); any other number as format_value
     writes it (a dash where undefined)."""
-    power = _finite(value) and value > 0 and math.isclose(value, 10.0 ** round(math.log10(value)), rel_tol=1e-12)
+    # a Decimal beyond float's range either way is written by format_value, which takes one
+    power = _finite(value) and 0 < float(value) < math.inf \
+        and math.isclose(value, 10.0 ** round(math.log10(value)), rel_tol=1e-12)
     return format_value(value, 1) if power else format_value(value)
 
 
 def power_of_ten(value: float, digits: int = 2) -> str:
     """A large count with `digits` significant digits, 4.8 × 10¹¹, the same way in every language (a positive value);
     a dash where undefined, as format_value writes it."""
-    if not _finite(value):
+    if not _finite(value) or value == 0:
         return format_value(value)
     mantissa, exponent = f"{value:.{digits - 1}e}".split("e")  # 9.96e5 rounds up to the next power: 1.0 × 10⁶
-    return scientific(mantissa, int(exponent))
+    return scientific(mantissa.replace("-", MINUS), int(exponent))
 
 
 def powers_apart(value: float, reference: float) -> dict[str, str]:
