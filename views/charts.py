@@ -690,16 +690,16 @@ def decades(values, bottom_marks: bool = False, room: float | None = None,
         if hi == lo:
             lo -= 1
     step = max(1, math.ceil((hi - lo) / 8))
+    held = range(max(lo, BOTTOM_DECADE), min(hi, TOP_DECADE) + 1)  # the powers of ten a float64 holds
     if room is not None:  # two neighbours' centres at least 1.5 labels apart: an end label is flush, not centred
-        widest = max(text_width(format_value(10.0**e), size) for e in range(max(lo, BOTTOM_DECADE),
-                                                                             min(hi, TOP_DECADE) + 1))
+        widest = max(text_width(format_value(10.0**e), size) for e in held)
         per_decade = room / (hi - lo + (ZERO_BAND if zeros else 0))
         while step < hi - lo and step * per_decade < 1.5 * widest + LABEL_GAP:
             step += 1
         # the multiples of step, so that 1 is a tick wherever the range holds it (a spectrum's isometry is at s = 1)
-        ticks = tuple(10.0**e for e in range(max(lo, BOTTOM_DECADE), min(hi, TOP_DECADE) + 1) if e % step == 0)
+        ticks = tuple(10.0**e for e in held if e % step == 0)
     else:
-        ticks = tuple(10.0**e for e in range(lo, min(hi, TOP_DECADE) + 1, step) if e >= BOTTOM_DECADE)
+        ticks = tuple(10.0**e for e in held if (e - lo) % step == 0)
     # the domain ends at 10^hi, above the last tick where the ticks skip decades: the largest value stays inside. No
     # float is 10³⁰⁹: a value past 10³⁰⁸ (std 100 weights on a linear network of width 500, whose 10.0**309 had raised
     # OverflowError) has no tick above it, and the domain ends at float64's largest number

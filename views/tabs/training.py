@@ -145,16 +145,15 @@ def show(page: Page) -> None:
     conv = config.arch == "conv"  # images, channels and a pooled read-out (core.train)
     intro = ("training_tab.intro_spiral_conv" if task == "spiral" else "training_tab.intro_digits_conv") if conv \
         else f"training_tab.intro_{task}"
+    key = (config, tuple(schemes), steps, task)
     if refusal:
         st.info(refusal)
     else:
         st.markdown(t(lang, intro, runs=training_view.runs_text(config, schemes, lang),
                       **training_view.setup(config, steps, task=task)))
         st.caption(training_view.head_caption(conv, lang))
-    if note:
-        st.info(note)
-    key = (config, tuple(schemes), steps, task)
-    if not refusal:
+        if note:
+            st.info(note)
         if refusal := training_view.refusal(config, schemes, steps, lang, memory_budget()):
             st.error(refusal)
             if fitted is not None:  # the width that fits, one click away
