@@ -97,8 +97,11 @@ def _scales(a: np.ndarray, b: np.ndarray) -> tuple[int, int] | None:
     if tiny is None:
         return None
     for size in (magnitude, largest):  # largest's passes only where magnitude's reads find the product tiny
-        size_a, size_b = size(a), size(b)
-        if not (size_a > 0 and size_b > 0) or not size_a * size_b < tiny * RANGE_MARGIN:  # not "<": nan
+        size_a = size(a)
+        if not size_a > 0:  # all 0, or nan: b is not read
+            return None
+        size_b = size(b)
+        if not size_b > 0 or not size_a * size_b < tiny * RANGE_MARGIN:  # not "<": nan
             return None
     return math.frexp(size_a)[1], math.frexp(size_b)[1]
 

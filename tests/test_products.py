@@ -71,6 +71,20 @@ def test_only_a_product_that_looks_tiny_reads_its_operands_in_full(monkeypatch, 
         np.testing.assert_array_equal(product, np.matmul(a, b))
 
 
+def test_an_operand_holding_nan_ends_the_full_reads():
+    """A diverged run's operand holds nan where magnitude()'s three reads do not look: its full read finds it, and
+    the other operand is not read in full too (the product is numpy's own, nan where it was)."""
+    read = []
+    rng = np.random.default_rng(5)
+    a, b = (np.ldexp(rng.standard_normal(shape), -70).astype("float32") for shape in ((40, 30), (30, 20)))
+    a[7, 3] = np.nan
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(products, "largest", lambda x: read.append(x.shape) or float(max(x.max(), -x.min())))
+        product = matmul(a, b)
+    assert read == [a.shape]
+    np.testing.assert_array_equal(product, np.matmul(a, b))
+
+
 # (dtype, power of two of each operand's scale): products whose terms a_ik b_kj lie below the smallest normal number
 # (float32 2^-126, float64 2^-1022), some of the products themselves too; and, last of each dtype, products within
 # RANGE_MARGIN of it whose terms are all normal
