@@ -66,6 +66,15 @@ def test_step_9_s_network_names_its_branch_scale_and_step_8_s_does_not(lang):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("alpha, shown", [(0.0, None), (0, None), (0.5, "0.5"), (2.0, "2"), (0.25, "0.25")])
+def test_a_branch_scale_is_written_as_the_box_names_it(alpha, shown, lang):
+    """A Config's α = 0.0 is the box's "0 (SkipInit, ReZero)" (it had read "α = 0.0" beside a sentence's "α = 0");
+    any other number as the page writes numbers."""
+    line = describe.line(Config(residual=True, branch_scale=alpha), lang)
+    assert f"α = {shown or t(lang, 'options.branch_scale_0')}" in line, line
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name", list(NETWORKS))
 def test_the_line_under_the_title_writes_every_pair_as_the_language_does(name, lang):
     """After the network, every field is "label value" in English and "label：value" in Chinese, the colon the

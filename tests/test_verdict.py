@@ -84,6 +84,9 @@ CASES = [
      ["flat ends of sigmoid"]),
     ("ELU pinned at -1 by a bias of -30", Config(depth=5, activation="elu", init="he_normal", bias=-30.0, **SMALL),
      "saturated", 1, ["Every value of layer 1 is the same, −1", "flat end of ELU"]),
+    ("every branch scaled by α = 0: the stream keeps its scale, no weight moves",
+     Config(depth=4, activation="relu", init="he_normal", residual=True, branch_scale=0.0, **SMALL), "frozen", None,
+     ["Every weight gradient is exactly 0", "α = 0 multiplies every branch", "SkipInit"]),
     ("0.01 * randn + tanh", Config(depth=8, init="normal", std=0.01, **SMALL), "vanishing", None,
      ["below ×0.1", "the activations ×", "the gradient ×"]),
     ("1e-4 * randn, linear: underflow", Config(depth=30, activation="linear", init="normal", std=1e-4, width=50,
@@ -262,17 +265,22 @@ def test_the_share_metric_is_the_one_core_measures():
 # ---------- the update size beside the 10^-3 guide ----------
 
 @pytest.mark.parametrize("branch_scale", [0.0, 0.1])
-def test_with_every_branch_switched_off_the_update_note_says_why_no_weight_moves(simulated, branch_scale):
+def test_with_every_branch_switched_off_the_verdict_is_frozen_and_says_why(simulated, branch_scale):
     """alpha = 0 (SkipInit, ReZero at their start) multiplies every branch and every weight gradient inside one: the
-    page's "healthy" stream beside "no learning rate moves these weights" says why, and that those methods train
-    alpha, which the page holds fixed. Any other alpha moves the weights, and the note gives a learning rate."""
+    stream keeps its scale exactly, and no weight can move. The verdict is "frozen", not "healthy" beside "no
+    learning rate moves these weights", and its sentence says why and that those methods train alpha, which the page
+    holds fixed; the update note, which would say it again, is left out. Any other alpha moves the weights."""
     result = simulated(Config(depth=4, width=64, batch=128, activation="relu", init="he_normal", residual=True,
                               branch_scale=branch_scale))
     zero = bool((result.stats["weight_grad_std"][1:] == 0).all())
     assert zero == (branch_scale == 0)
+    if zero:  # the input itself at every layer
+        assert summary.signal_ratios(result) == (1.0, 1.0)
+    assert (summary.verdict(result) == "frozen") == zero
     for lang in LANGUAGES:
+        assert (summary.explain(result, lang) == t(lang, "verdict_frozen_why_branches_off")) == zero, lang
         note = summary.update_note(result, lang)
-        assert (note == t(lang, "update_zero_branches_off")) == zero, (lang, note)
+        assert (note is None) == zero and (zero or "{" not in note), (lang, note)
 
 
 @pytest.mark.slow

@@ -66,7 +66,8 @@ def option_name(lang: str, name: str, value: Any) -> str:
     if name == "gain":
         return gain_option(lang, str(value))
     if name == "branch_scale":
-        return t(lang, f"options.branch_scale_{value}") if value in BRANCH_SCALES else str(value)
+        key = value if isinstance(value, str) else written(value)  # a Config's 0.0 is the box's "0"
+        return t(lang, f"options.branch_scale_{key}") if key in BRANCH_SCALES else key
     if name == "widths":
         return profile_option(lang, str(value))
     if name in ("step", "beside"):

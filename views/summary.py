@@ -29,7 +29,7 @@ from .number_writing import format_gain, format_range, format_setting, format_sh
 from .text import join, t, user_text
 
 # The verdicts, in the order they are decided: the first that applies is the page's verdict.
-VERDICTS = ("overflowed", "symmetric", "dead", "saturated", "vanishing", "exploding", "healthy")
+VERDICTS = ("overflowed", "symmetric", "dead", "saturated", "frozen", "vanishing", "exploding", "healthy")
 # A tenfold change of the signal over the network's depth is where the lecture's plots stop looking healthy:
 # step 5 (Xavier + ReLU) ends at x0.03, step 4 (Xavier + tanh) at x0.23. The same tenfold spread of the update
 # size across layers is where one learning rate stops suiting every layer (step 3 spans x10^5).
@@ -47,7 +47,7 @@ UPDATE_GUIDE = 1e-3
 # The verdict's colour in the metrics row, as a Streamlit Markdown colour (":green[...]"): green is healthy, the
 # signal's fading and blowing up are blue and red, and each other failure has a colour of its own.
 VERDICT_COLOURS = {"healthy": "green", "vanishing": "blue", "exploding": "red", "overflowed": "red",
-                   "saturated": "orange", "symmetric": "violet", "dead": "gray"}
+                   "saturated": "orange", "symmetric": "violet", "dead": "gray", "frozen": "yellow"}
 
 
 def share_metric(activation: str) -> str | None:
@@ -240,7 +240,8 @@ def diagnose(result) -> Verdict:
     identical because their weights are (zero or constant init). dead: all units of a layer identical because
     every one is 0 for every sample, below ReLU's kink (the dying ReLU, Lu et al. 2019, "born dead" when a
     layer is). saturated: more than SATURATED_SHARE of a layer's values on tanh's or sigmoid's flat ends, or
-    every value of a layer pinned to one flat end (any other activation). vanishing / exploding: the
+    every value of a layer pinned to one flat end (any other activation). frozen: every weight gradient exactly 0,
+    whatever the signals do (a residual stream with every branch scaled by α = 0). vanishing / exploding: the
     activations or gradients change by more than SHRINK / GROW over the network, or underflow to 0.
     """
     config, stats, depth = result.config, result.stats, result.config.depth
@@ -261,6 +262,8 @@ def diagnose(result) -> Verdict:
     for layer in range(1, depth + 1):
         if saturated[layer] > SATURATED_SHARE:
             return Verdict("saturated", layer=layer, share=float(saturated[layer]))
+    if weights_frozen(result):
+        return Verdict("frozen")
     act, grad = signal_ratios(result)
     underflow = next((b for b in result.breaks if b.kind == "underflow"), None)
     if underflow is not None:
@@ -270,6 +273,12 @@ def diagnose(result) -> Verdict:
     if act > GROW or grad > GROW:
         return Verdict("exploding")
     return Verdict("healthy")
+
+
+def weights_frozen(result) -> bool:
+    """Whether every weight gradient is exactly 0 (each a number): no learning rate moves any weight."""
+    dw = result.stats["weight_grad_std"][1:]
+    return bool(dw.size and np.isfinite(dw).all() and (dw == 0).all())
 
 
 def verdict(result) -> str:
@@ -420,6 +429,9 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
         return t(lang, key, width=config.units[v.layer], layer=v.layer)  # the layer's own units (channels)
     if v.name == "dead":
         return t(lang, "verdict_dead_why", layer=v.layer)
+    if v.name == "frozen":  # with every branch switched off (alpha = 0), that is why
+        off = config.residual and config.branch_scale == 0
+        return t(lang, "verdict_frozen_why_branches_off" if off else "verdict_frozen_why")
     if v.name == "saturated" and v.flat:
         return t(lang, "verdict_saturated_flat_why", layer=v.layer, activation=t(lang, f"act_{config.activation}"),
                  value=format_value(float(stats["act_mean"][v.layer])), dtype=config.dtype)
@@ -535,8 +547,7 @@ class Updates:
 def updates(result) -> Updates | None:
     """The update-size numbers, or None when no layer has a finite positive ratio and not every dW is 0."""
     stats, depth = result.stats, result.config.depth
-    dw = stats["weight_grad_std"][1:]
-    if dw.size and np.isfinite(dw).all() and (dw == 0).all():
+    if weights_frozen(result):
         return Updates(zero=True)
     ratio = stats["grad_data_ratio"]
     layers = [layer for layer in range(1, depth + 1) if np.isfinite(ratio[layer]) and ratio[layer] > 0]
@@ -567,13 +578,12 @@ def batch_norm_step_factor(config) -> float | None:
 def update_note(result, lang: str) -> str | None:
     """One sentence on how the weight-gradient:weight ratio compares across the layers, and what its size cannot
     say (update_scale: the backward pass starts from a made-up N(0, 1) gradient, so it names no learning rate);
-    None if undefined."""
+    None if undefined, and under the verdict "frozen", whose sentence says it."""
     u = updates(result)
-    if u is None:
+    if u is None or u.zero and verdict(result) == "frozen":  # the verdict's own sentence says it
         return None
-    if u.zero:  # with every branch switched off (alpha = 0), that is why
-        off = result.config.residual and result.config.branch_scale == 0
-        return t(lang, "update_zero_branches_off" if off else "update_zero")
+    if u.zero:  # a verdict decided before "frozen" (symmetric, dead, saturated) says why the gradients are 0
+        return t(lang, "update_zero")
     if u.even and (result.config.depth == 1 or format_value(u.low, 2) == format_value(u.high, 2)):
         note = t(lang, "update_one" if result.config.depth == 1 else "update_same", ratio=format_value(u.low, 2))
     else:
