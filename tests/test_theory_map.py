@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from core import Config, simulate, theory
 from core.__main__ import main as cli_main
 from core.activations import apply, derivative, get
 from core.config import ACTIVATIONS, CONV_RANGES, INT_RANGES
+from views import derivation
 from views import theory as view
 from views import tour
 from views.text import t
@@ -634,6 +636,34 @@ def test_step_10_s_story_states_its_network_s_own_theory():
     assert numbers["chi1"] ** config.depth == pytest.approx(1, abs=1e-3)
     for lang in ("en", "zh"):
         assert "χ₁ ≈ 1" in t(lang, "story_10") and "1/64" in t(lang, "story_10")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("code", [code for code, config in tour.STEPS.items()  # the steps with a phase paragraph
+                                  if not config.residual and config.norm == "none" and not view.unequal_fans(config)])
+def test_near_the_edge_the_theory_tab_gives_the_theory_from_the_input_beside_q_star_s(steps, code, lang):
+    """Step 10's Theory tab gave ×0.9998 from layer 64 to layer 1 at q*, the Derivation tab "theory 0.983" and the
+    headline ×0.985: three numbers for one gradient. Near the edge (q*'s factor over the depth said) the layers
+    reach q* only slowly, and where the theory that follows q from the input prints otherwise than q*'s factor, the
+    paragraph gives it and the measured factor, each as the Derivation tab prints it; nowhere else."""
+    result = steps[code]
+    config = result.config
+    numbers = theory.theory_summary(config)
+    text = view.here_text(numbers, lang, depth=config.depth, grad_std=result.grad_std, activation=config.activation,
+                          predicted_grad_std=result.predicted_grad_std, any_q=view.keeps_any_q(config, numbers))
+    near = (bool(numbers["sigma_w2"]) and numbers["q_star"] is not None and not view.at_edge(numbers["chi1"])
+            and config.depth > 1 and abs(view.at_q_star(numbers["chi1"], config.depth - 1) - 1) <= derivation.CLOSE)
+    total = re.search(r"×([0-9][0-9.,]*) from layer \d+ to layer 1: so near|共 ×([0-9][0-9.,]*)：离", text)
+    assert (total is not None) == near, text
+    opening = t(lang, "theory_tab.path_to_q_star", path="", measured="", depth=config.depth).split("×")[0]
+    if not near:
+        assert opening not in text
+        return
+    values = derivation.values_of(result, lang)
+    path, measured = values.as_printed("theory_grad_ratio"), values.as_printed("grad_ratio")
+    said = t(lang, "theory_tab.path_to_q_star", path=path, measured=measured, depth=config.depth)
+    assert (said in text) == (path != (total.group(1) or total.group(2))) == (opening in text), text
+    assert (code == "10") == (said in text)  # the one tour step so near the edge
 
 
 def relu_correlation_after(c0: float, sigma_w2: float, depth: int, width: int = 1000, seed: int = 0) -> float:

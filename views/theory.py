@@ -412,7 +412,7 @@ def q_star_words(q_star: float, any_q: bool, lang: str) -> str:
 
 def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | None = None, *,
               residual: bool = False, layer_norm: bool = False, grad_std=None, arch: str = "dense",
-              any_q: bool = False, activation: str = "tanh") -> str:
+              any_q: bool = False, activation: str = "tanh", predicted_grad_std=None) -> str:
     """One paragraph on the current configuration from core.theory.theory_summary().
 
     depth: the network's own depth, which the trainable depth 6ξ is compared with where the rule was measured
@@ -424,6 +424,8 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
     grad_std: the network's measured gradient std per layer (0 the input); where it goes from the last layer to the
     first the other way from χ₁'s √χ₁^(depth − 1) (at_q_star), the paragraph says the layers have not reached q*.
     any_q: every q is a fixed point of the map (keeps_any_q): q* is said as the first layer's.
+    predicted_grad_std: the theory's gradient std per layer (core.theory.predict), which follows q from the input:
+    near the edge, where it parts from q*'s factor, the paragraph gives both (path_to_q_star).
     """
     if summary["sigma_w2"] is None:
         return t(lang, "theory_tab.no_theory_constant")
@@ -436,6 +438,7 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
     if summary["sigma_w2"] == 0:
         return t(lang, "theory_tab.no_signal", sigma_b2=_number(summary["sigma_b2"]))
     chi1 = summary["chi1"]
+    path = None  # near the edge, the theory's factor from the input where it parts from q*'s
     if at_edge(chi1):  # at q* = 0 (tanh's Xavier) the signal fades toward it, and the gradient with it; at q* = ∞
         # (None: ReLU's He or a linear net with biases, χ₁ = 1 at every q) it grows, and the gradient keeps its size
         phase = t(lang, "theory_tab.edge_fading" if summary["q_star"] == 0 else "theory_tab.edge")
@@ -448,7 +451,9 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
         # had read "ordered phase" alone, under a title that says the edge of chaos)
         total = None if depth is None or depth < 2 else at_q_star(chi1, depth - 1)
         if total is not None and abs(total - 1) <= CLOSE:
-            phase += t(lang, "theory_tab.near_edge", depth=depth, total=_beside_one(total, apart=(math.sqrt(chi1),)))
+            written_total = _beside_one(total, apart=(math.sqrt(chi1),))
+            phase += t(lang, "theory_tab.near_edge", depth=depth, total=written_total)
+            path = path_to_q_star(written_total, predicted_grad_std, grad_std, depth, lang)
     xi = summary["depth_scale"]
     trainable = None if xi is None else trainable_depth(activation, xi)
     if summary["q_star"] is None:
@@ -468,7 +473,7 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
         apart = None if depth is None or trainable < depth else gradient_spread(grad_std, depth, lang)
         scale = join(lang, [scale, apart], "sentence") if apart else scale
     mismatch = not_at_q_star(chi1, grad_std, depth, lang)
-    scale = join(lang, [mismatch, scale], "sentence") if mismatch else scale
+    scale = join(lang, [part for part in (mismatch, path, scale) if part], "sentence")
     q_star = math.inf if summary["q_star"] is None else summary["q_star"]
     return t(lang, "theory_tab.here_text", sigma_w2=_number(summary["sigma_w2"]), sigma_b2=_number(summary["sigma_b2"]),
              q_star=q_star_words(q_star, any_q, lang), chi1=_beside_one(chi1, apart=(math.sqrt(chi1),)), phase=phase,
@@ -562,6 +567,22 @@ def gradient_spread(grad_std, depth: int, lang: str) -> str | None:
     if not (change < SHRINK or change > GROW):  # within the verdict's range, or undefined (NaN)
         return None
     return t(lang, "theory_tab.depth_spread", ratio=printed_ratio(first, last)[0], depth=depth)
+
+
+def path_to_q_star(written_total: str, predicted_grad_std, grad_std, depth: int, lang: str) -> str | None:
+    """Near the edge of chaos, where q*'s factor over the depth (written_total, as the paragraph writes it) is within
+    CLOSE of 1: the sentence that the theory which follows q layer by layer from the input (core.theory.predict: the
+    gradient chart's theory line, the Derivation tab's number) gives another, beside the measured one. So near the
+    edge the layers reach q* only slowly, and their χ on the way are not χ₁: step 10's ×0.9998 at q* against ×0.983
+    from layer 1's q = 0.0161 toward q* = 0.0155 (measured ×0.985) had read as three theories. None where the two
+    print alike or a factor is undefined."""
+    if predicted_grad_std is None or grad_std is None:
+        return None
+    path = ratio(float(predicted_grad_std[1]), float(predicted_grad_std[depth]))
+    measured = ratio(float(grad_std[1]), float(grad_std[depth]))
+    if not (math.isfinite(path) and math.isfinite(measured)) or _number(path) == written_total:
+        return None
+    return t(lang, "theory_tab.path_to_q_star", path=_number(path), measured=_number(measured), depth=depth)
 
 
 def not_at_q_star(chi1: float, grad_std, depth: int | None, lang: str) -> str | None:

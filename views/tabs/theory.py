@@ -66,7 +66,8 @@ def show(page: Page) -> None:
                                                  residual=config.residual, layer_norm=config.layer_norm,
                                                  grad_std=result.grad_std, arch=config.arch,
                                                  any_q=theory_view.keeps_any_q(config, numbers),
-                                                 activation=config.activation))
+                                                 activation=config.activation,
+                                                 predicted_grad_std=result.predicted_grad_std))
     st.markdown(page.t("theory_tab.phases"))
     measured = theory_view.measured_growth(result.grad_std) if theory_view.is_paradox_network(config) else None
     st.markdown(theory_view.paradox_text(paradox_numbers(), page.lang, measured=measured))
