@@ -1971,6 +1971,9 @@ def test_a_network_the_race_does_not_train_is_refused_in_words_before_run(query,
     assert not [m.value for m in at.markdown if m.value.startswith(setup)], setup
     assert training_view.head_caption(False, lang) not in [c.value for c in at.caption]
     assert at.button(key="run_race").disabled
+    # and the race's own controls with it: a list and a box that could be changed beside a Run that never runs
+    assert at.multiselect(key="train").disabled and at.number_input(key="steps").disabled
+    assert at.radio(key="task").disabled
     # the controls it names, changed as it says, give a network the race trains; a stream with layer norm names both
     assert training_view.not_trained(replace(config, residual=False, layer_norm=False), lang) is None
     both = replace(config, residual=True, layer_norm=True)

@@ -247,6 +247,14 @@ def measured_growth(grad_std) -> float | None:
     return float(np.exp(np.log(ratios).mean())) if ratios.size else None
 
 
+def tells_paradox(config: Config) -> bool:
+    """Whether the Theory tab tells the large-init paradox (paradox_text): for a plain dense network of the
+    paradox's activation (PARADOX_CONFIG's tanh), whose large init it is about; not beside a residual stream, a conv
+    net or another activation (steps 8, 9 and 11 had read a paragraph on "the lecture's tanh network" of no bearing on
+    their own)."""
+    return config.activation == PARADOX_CONFIG.activation and config.arch == "dense" and not config.residual
+
+
 def is_paradox_network(config: Config) -> bool:
     """Whether this is the paradox's own network (PARADOX_CONFIG, with any seed): then paradox_text quotes what
     it measured beside the prediction."""

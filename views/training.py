@@ -39,7 +39,7 @@ from .charts import EM_OTHER, GUIDE_COLOUR, GUIDE_SIZE, HALO, HALO_WIDTH, HEIGHT
     SCHEME_COLOURS, SHARE_LABEL, TITLE_SIZE, breaking_title, decades, legend_columns, plot_height, scheme_name, \
     layer, log_labels, share_expr, text_width, theme, title_lines, written, zero_marks
 from .summary import SHRINK, UPDATE_GUIDE, batch_norm_step_factor, gradient_symbol, layers_named
-from .number_writing import format_power, format_share, format_value, powers_apart, superscript
+from .number_writing import format_power, format_share, format_value, power_of_ten, powers_apart, superscript
 from .text import join, t
 
 # Colours for runs outside the Compare schemes (a custom init): Paul Tol's "bright" purple and grey are
@@ -391,6 +391,20 @@ def half_width_share(config, schemes: int, steps: int) -> float:
     width alone (the advice the slow-race warning gives)."""
     half = resize(config, "width", max(2, max(config.units[1:]) // 2))
     return race_work(half, schemes, steps) / race_work(config, schemes, steps)
+
+
+def slow_warning(config, schemes: int, steps: int, lang: str, fitted: bool = False) -> str:
+    """The warning before a large race (race_work over WORK_WARN): its work, its time idle and under load, and how to
+    make it quicker. A race fitted to the limit (fitting(): a tour step's network over it) already trains the widest
+    network within it, so fewer steps, layers or schemes would only let it keep more of its width: there only a
+    width below the one it trains makes it quicker (step 11's "half the width takes 43.5 % of the time" had stood
+    beside a race cut from 64 channels to 12, which a sidebar width of 32 would cut to 12 again)."""
+    work = race_work(config, schemes, steps)
+    words = {"work": power_of_ten(work), **durations(race_seconds(work), lang)}
+    if fitted:
+        key = "training_tab.slow_fitted_conv" if config.arch == "conv" else "training_tab.slow_fitted"
+        return t(lang, key, width=max(config.units[1:]), **words)
+    return t(lang, "training_tab.slow", half=format_share(half_width_share(config, schemes, steps)), **words)
 
 
 def widest(config, schemes: int, steps: int, limit: float = WORK_LIMIT) -> int:

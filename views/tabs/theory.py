@@ -69,6 +69,7 @@ def show(page: Page) -> None:
                                                  activation=config.activation,
                                                  predicted_grad_std=result.predicted_grad_std))
     st.markdown(page.t("theory_tab.phases"))
-    measured = theory_view.measured_growth(result.grad_std) if theory_view.is_paradox_network(config) else None
-    st.markdown(theory_view.paradox_text(paradox_numbers(), page.lang, measured=measured))
+    if theory_view.tells_paradox(config):
+        measured = theory_view.measured_growth(result.grad_std) if theory_view.is_paradox_network(config) else None
+        st.markdown(theory_view.paradox_text(paradox_numbers(), page.lang, measured=measured))
 

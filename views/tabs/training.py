@@ -19,7 +19,7 @@ from core.train import (
 from core.train import SCHEMES as TRAIN_SCHEMES
 
 from .. import charts, link, live, present, tour, urlstate
-from ..number_writing import format_share, power_of_ten
+from ..number_writing import format_share
 from .. import training as training_view
 from ..cache import TEMPLATES
 from ..computing import fitted_chosen, offer_fitted
@@ -114,27 +114,28 @@ def show(page: Page) -> None:
     lang, config = page.lang, page.config
     st.subheader(t(lang, "training_tab.title"))
     follow_default_race(config)
+    # a network the race does not train has no task's network to fit (the digits' 64 pixels into a residual stream
+    # of equal widths had raised): the note on the tab's scope, said instead of the race's setup ("here the network
+    # is trained"), with the race's controls greyed out as Run is
+    refusal = training_view.not_trained(config, lang)
     left, right = st.columns([4, 1], vertical_alignment="bottom")
     # names in the page's language, codes in the link: seeded from the link (link.check_link), kept while another
     # tab is open, written back as codes (a bound multiselect would write the names), as the Compare list
     schemes = left.multiselect(t(lang, "training_tab.schemes"), list(TRAIN_SCHEMES), key="train",
-                               persist_state="session", format_func=lambda scheme: charts.scheme_name(scheme, lang),
+                               persist_state="session", disabled=bool(refusal),
+                               format_func=lambda scheme: charts.scheme_name(scheme, lang),
                                help=t(lang, "training_tab.schemes_help", rescue=charts.scheme_name(BN_RESCUE, lang)))
     link.write("train", urlstate.query_value("train", {"train": schemes, "norm": config.norm}, ("activations",)))
     steps = int(right.number_input(t(lang, "training_tab.steps"), *urlstate.STEPS_RANGE, DEFAULT_STEPS, step=50,
-                                   key="steps", persist_state="session",
+                                   key="steps", persist_state="session", disabled=bool(refusal),
                                    help=t(lang, "training_tab.steps_help")))
     link.write_setting("steps", steps)
     # the task: the spiral, or the digits (whose network has the 64 pixels as its input: core.train.task_config)
     task = st.radio(t(lang, "training_tab.task"), TASKS, key="task", horizontal=True, persist_state="session",
-                    format_func=partial(option_name, lang, "task"),
+                    disabled=bool(refusal), format_func=partial(option_name, lang, "task"),
                     help=t(lang, "training_tab.task_help"))
     link.write_setting("task", task)
     own, race = config, (config, tuple(schemes), steps, task)
-    # a network the race does not train has no task's network to fit (the digits' 64 pixels into a residual stream
-    # of equal widths had raised): the note on the tab's scope, said instead of the race's setup ("here the network
-    # is trained")
-    refusal = training_view.not_trained(config, lang)
     # a tour step's network over the work limit trains at the width that fits, said so; a Custom one is refused,
     # with that width one click away, which trains its race so too: the page's network stays what it is
     fitted = None if refusal else training_view.fitting(config, schemes, steps, memory_budget(), task)
@@ -158,11 +159,9 @@ def show(page: Page) -> None:
             st.error(refusal)
             if fitted is not None:  # the width that fits, one click away
                 offer_fitted(training_view.fitted_label(own, fitted, lang), FITTED, race)
-        elif (work := training_view.race_work(config, len(schemes), steps)) > training_view.WORK_WARN \
+        elif training_view.race_work(config, len(schemes), steps) > training_view.WORK_WARN \
                 and not raced(key):
-            half = format_share(training_view.half_width_share(config, len(schemes), steps))
-            st.warning(t(lang, "training_tab.slow", work=power_of_ten(work), half=half, **training_view.durations(
-                training_view.race_seconds(work), lang)))
+            st.warning(training_view.slow_warning(config, len(schemes), steps, lang, fitted=note is not None))
     job = st.session_state.get("_race")
     training = job is not None and job.running and job.key == key  # a second press would only start it over
     st.button(t(lang, "training_tab.run"), type="primary", disabled=not schemes or bool(refusal) or training,
