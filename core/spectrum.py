@@ -109,11 +109,19 @@ class Spectrum:
         return self.values.reshape(-1)
 
     @property
-    def resolution(self) -> float:
-        """The smallest singular value float64 resolves: the largest times max(shape) times the unit roundoff.
-        Below it a value is numerically zero (a ReLU network's J has exact zeros: dead units)."""
+    def resolution_terms(self) -> tuple[float, int, float]:
+        """(largest singular value, the Jacobian's larger side, float64's machine epsilon 2^-52): the factors of
+        resolution, which the page writes out."""
         shape = self.values.shape[1], max(jacobian_shape(self.config))
-        return float(self.values.max(initial=0.0)) * max(shape) * np.finfo(np.float64).eps
+        return float(self.values.max(initial=0.0)), max(shape), float(np.finfo(np.float64).eps)
+
+    @property
+    def resolution(self) -> float:
+        """The smallest singular value float64 resolves: the largest times max(shape) times the unit roundoff (the
+        tolerance of numpy.linalg.matrix_rank). Below it a value is numerically zero (a ReLU network's J has exact
+        zeros: dead units)."""
+        largest, side, eps = self.resolution_terms
+        return largest * side * eps
 
     def summary(self) -> dict[str, float]:
         """summary(pooled)."""

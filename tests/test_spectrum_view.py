@@ -793,8 +793,14 @@ def test_a_flat_activations_exact_zeros_are_counted_from_the_units_it_switches_o
     for lang in ("en", "zh"):
         assert view.zeros_note(one, lang) == t(lang, "spectrum_tab.zeros_skip", activation=t(lang, "act_relu"))
         assert view.zeros_said(one, lang) == t(lang, "spectrum_tab.zeros_one", count=60,
-                                                resolution=format_value(one.resolution))
+                                                resolution=format_value(one.resolution), largest="2", side=60,
+                                                eps=format_value(2.0**-52, 2))
     assert view.zeros_said(one, "en").startswith("1 of the 60 values lies below")
+    # the resolution written with its factors, which multiply to it: numpy's matrix_rank tolerance
+    assert one.resolution == 2.0 * 60 * np.finfo(np.float64).eps
+    assert "the largest, 2, × the matrix's larger side, 60, × float64's precision, 2.2\u00a0×\u00a010⁻¹⁶" in \
+        view.zeros_said(one, "en")
+    assert np.linalg.matrix_rank(np.diag(one.pooled)) == 59  # numpy's own tolerance counts one value as 0 too
     assert view.zeros_said(relu, "en").startswith(f"{view.shown_values(relu)[1]} of the 120 values lie below")
     at = open_tab(open_app(step="6"), "spectrum")
     assert not at.exception

@@ -400,8 +400,10 @@ def zeros_note(result: Spectrum, lang: str) -> str | None:
 def zeros_said(result: Spectrum, lang: str) -> str:
     """How many values lie below float64's resolution, "1 of the 1,000 values lies ..." or "545 of ... lie ..."."""
     _, zeros = shown_values(result)
+    largest, side, eps = result.resolution_terms
     return t(lang, "spectrum_tab.zeros_one" if zeros == 1 else "spectrum_tab.zeros", zeros=zeros,
-             count=result.pooled.size, resolution=format_value(result.resolution))
+             count=result.pooled.size, resolution=format_value(result.resolution), largest=format_value(largest),
+             side=side, eps=format_value(eps, 2))
 
 
 def zeros_title(result: Spectrum, lang: str) -> str:
