@@ -117,7 +117,7 @@ class Spectrum:
 
     @property
     def resolution(self) -> float:
-        """The smallest singular value float64 resolves: the largest times max(shape) times the unit roundoff (the
+        """The smallest singular value float64 resolves: the largest times max(shape) times the machine epsilon (the
         tolerance of numpy.linalg.matrix_rank). Below it a value is numerically zero (a ReLU network's J has exact
         zeros: dead units)."""
         largest, side, eps = self.resolution_terms

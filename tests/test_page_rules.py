@@ -408,9 +408,9 @@ def test_the_slow_race_advice_says_what_half_the_width_takes(config):
 @pytest.mark.parametrize("code, steps", [("2", 900), ("11", DEFAULT_STEPS)])
 def test_a_race_fitted_to_the_limit_is_made_quicker_only_by_a_width_below_its_own(code, steps):
     """A tour step's race over the limit trains the widest network within it (training_view.widest): its warning
-    says that fewer steps, layers or schemes would only let it keep more of its width, and names the width below
-    which it is quicker (step 11's "half the width takes 43.5 %" had stood beside a race cut from 64 channels to 12,
-    which a sidebar width of 32 cuts to 12 again)."""
+    says that fewer steps, layers or schemes first give back more of the sidebar's width, in about the same time
+    while the race is still cut, and names the width below which it is quicker at once (step 11's "half the width
+    takes 43.5 %" had stood beside a race cut from 64 channels to 12, which a sidebar width of 32 cuts to 12 again)."""
     own, schemes = tour.STEPS[code], len(LECTURE_RACE)
     width = training_view.widest(own, schemes, steps)
     assert width < max(own.units[1:])  # fitted: the race trains fewer units than the page's network has
@@ -418,15 +418,16 @@ def test_a_race_fitted_to_the_limit_is_made_quicker_only_by_a_width_below_its_ow
     for fewer in ((own, schemes, steps // 2), (own, schemes - 1, steps), (replace(own, depth=own.depth - 1),
                                                                           schemes, steps)):
         kept = training_view.widest(*fewer)
-        assert kept >= width  # more of the width kept ...
+        assert kept > width  # more of the sidebar's width given back first ...
         if kept < max(own.units[1:]):  # ... and, still fitted, as much work as the limit allows again
             assert training_view.race_work(resize(fewer[0], "width", kept), *fewer[1:]) > \
                 0.8 * training_view.race_work(race, schemes, steps)
     assert training_view.race_work(resize(own, "width", width - 1), schemes, steps) < \
         training_view.race_work(race, schemes, steps)  # a width below it: a quicker race
     for lang in urlstate.LANGUAGES:
-        warning = training_view.slow_warning(race, schemes, steps, lang, fitted=True)
-        assert f"{width:,}" in warning and {"en": "half the width", "zh": "宽度减半"}[lang] not in warning
+        warning = training_view.slow_warning(race, schemes, steps, lang, own=own)
+        assert f"below {width:,}" in warning or f"设到 {width:,} 以下" in warning
+        assert f"{max(own.units):,}" in warning and {"en": "half the width", "zh": "宽度减半"}[lang] not in warning
 
 
 @pytest.mark.parametrize("lang", urlstate.LANGUAGES)

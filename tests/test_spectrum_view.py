@@ -10,6 +10,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from core import Config, cache, profiles, theory
@@ -20,6 +22,7 @@ from core.spectrum import Spectrum, fuss_catalan_cdf, predicted_density, predict
 from core.initializers import weight_variance
 from tests.app_support import open_app, open_tab
 from tests.vega_specs import title_text
+from tests.written_numbers import read_back
 from views import spectrum as view
 from views import charts, summary, tour
 from views.number_writing import format_share, format_value, powers_apart, share_range
@@ -794,11 +797,11 @@ def test_a_flat_activations_exact_zeros_are_counted_from_the_units_it_switches_o
         assert view.zeros_note(one, lang) == t(lang, "spectrum_tab.zeros_skip", activation=t(lang, "act_relu"))
         assert view.zeros_said(one, lang) == t(lang, "spectrum_tab.zeros_one", count=60,
                                                 resolution=format_value(one.resolution), largest="2", side=60,
-                                                eps=format_value(2.0**-52, 2))
+                                                eps=format_value(2.0**-52))
     assert view.zeros_said(one, "en").startswith("1 of the 60 values lies below")
     # the resolution written with its factors, which multiply to it: numpy's matrix_rank tolerance
     assert one.resolution == 2.0 * 60 * np.finfo(np.float64).eps
-    assert "the largest, 2, × the matrix's larger side, 60, × float64's precision, 2.2\u00a0×\u00a010⁻¹⁶" in \
+    assert "the largest, 2, × the matrix's larger side, 60, × float64's precision, 2.22\u00a0×\u00a010⁻¹⁶" in \
         view.zeros_said(one, "en")
     assert np.linalg.matrix_rank(np.diag(one.pooled)) == 59  # numpy's own tolerance counts one value as 0 too
     assert view.zeros_said(relu, "en").startswith(f"{view.shown_values(relu)[1]} of the 120 values lie below")
@@ -1158,3 +1161,15 @@ def test_every_direction_is_said_kept_only_where_every_value_is_near_1(lang):
     assert view.outliers(linear)[0] == 0
     assert view.verdict(linear, lang) == t(lang, "spectrum_tab.isometric", **view.stated(linear, lang),
                                            mean_squared=view.headline(linear, lang)["mean_squared"])
+
+
+@given(st.floats(1e-250, 1e250), st.integers(2, 2048))
+def test_the_bound_s_factors_multiply_to_it_as_printed(largest, side):
+    """The Spectrum tab writes the bound below which a value is numerically 0 with its factors (largest × the
+    matrix's larger side × ε); as printed they multiply to the bound as printed (ε's 2.2 had given 2 × 60 × 2.2 ×
+    10⁻¹⁶ = 2.64 × 10⁻¹⁴ beside a printed 2.66 × 10⁻¹⁴)."""
+    one = Spectrum(Config(depth=2, width=side), np.array([[largest] + [0.0] * (side - 1)]), None)
+    words = view.resolution_words(one)
+    assert words["side"] == side and words["resolution"] == format_value(largest * side * 2.0**-52)
+    printed = [read_back(words["largest"]), words["side"], read_back(words["eps"])]
+    assert format_value(math.prod(printed)) == words["resolution"], words

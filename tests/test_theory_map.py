@@ -666,6 +666,27 @@ def test_near_the_edge_the_theory_tab_gives_the_theory_from_the_input_beside_q_s
     assert (code == "10") == (said in text)  # the one tour step so near the edge
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("config", [
+    # q* = ∞ and χ the same at every q: no q* to be on the way to, and ×0.972 against ×1.001 is a draw's spread
+    Config(activation="relu", init="normal", std=math.sqrt(2.001 / 500), depth=5, width=500, batch=500),
+    # a linear network's χ is σ_w² at every q: the theory from the input and q*'s agree
+    Config(activation="linear", init="normal", std=math.sqrt(0.9999 / 500), bias_std=0.1, depth=10, width=500,
+           batch=500)], ids=["relu-2.001", "linear-0.9999"])
+def test_near_the_edge_where_chi_does_not_depend_on_q_no_path_to_q_star_is_told(config, lang):
+    """Beside "so near the edge ... keeps its size", a network whose χ does not change with q gets no sentence on
+    the layers' way to q* (it had read "the signal nears q* only slowly ... the theory gives ×1" beside ×1.001, for
+    ReLU at q* = ∞), and a measured factor within 10 % of 1 is not said to go "the other way" from q*'s."""
+    result = simulate(config)
+    numbers = theory.theory_summary(config)
+    text = view.here_text(numbers, lang, depth=config.depth, grad_std=result.grad_std, activation=config.activation,
+                          predicted_grad_std=result.predicted_grad_std)
+    assert t(lang, "theory_tab.near_edge", depth=config.depth, total="").split("×")[0] in text  # near the edge
+    for key in ("path_to_q_star", "not_at_q_star", "far_from_q_star"):
+        opening = t(lang, f"theory_tab.{key}", path="", measured="", at_q_star="", depth=config.depth)
+        assert opening.split("×")[0] not in text, key
+
+
 def relu_correlation_after(c0: float, sigma_w2: float, depth: int, width: int = 1000, seed: int = 0) -> float:
     """Two inputs of correlation c0 through `depth` ReLU layers of Var(w) = sigma_w2 / width, no biases: the
     correlation of their last pre-activations, measured (one draw of the weights)."""

@@ -125,7 +125,7 @@ def metrics(page: Page, presenting: bool = False) -> None:
     found = summary.diagnose(page.result)
     colour = summary.VERDICT_COLOURS[found.name]
     notes = [note for note in (summary.explain(page.result, page.lang, found),
-                               summary.update_note(page.result, page.lang)) if note]
+                               summary.update_note(page.result, page.lang, found)) if note]
     # At a tour step the story says what the notes say, so they wait behind the verdict's (?) and the std chart
     # fits a laptop's first screen; at Custom there is no story, and they are written under the row, the page's
     # width (in the verdict's quarter of it they ran to ten lines on a laptop).

@@ -400,10 +400,26 @@ def zeros_note(result: Spectrum, lang: str) -> str | None:
 def zeros_said(result: Spectrum, lang: str) -> str:
     """How many values lie below float64's resolution, "1 of the 1,000 values lies ..." or "545 of ... lie ..."."""
     _, zeros = shown_values(result)
-    largest, side, eps = result.resolution_terms
     return t(lang, "spectrum_tab.zeros_one" if zeros == 1 else "spectrum_tab.zeros", zeros=zeros,
-             count=result.pooled.size, resolution=format_value(result.resolution), largest=format_value(largest),
-             side=side, eps=format_value(eps, 2))
+             count=result.pooled.size, **resolution_words(result))
+
+
+def resolution_words(result: Spectrum) -> dict[str, str | int]:
+    """The bound below which a value is numerically 0 (Spectrum.resolution) and its factors as the page writes them,
+    multiplying to it as printed: the largest value and ε (2.22 × 10⁻¹⁶) with the fewest digits in all (from 3 each;
+    then ε's fewest) at which largest × side × ε, each as printed, is the bound as printed (summary.printed_ratio's
+    rule)."""
+    largest, side, eps = result.resolution_terms
+    shown = format_value(result.resolution)
+    digits, places = 3, 3
+    for total in range(6, 35):  # 17 digits each are the floats themselves
+        fit = [(total - p, p) for p in range(max(3, total - 17), min(17, total - 3) + 1)
+               if format_value(summary.rounded(largest, total - p) * side * summary.rounded(eps, p)) == shown]
+        if fit:
+            digits, places = fit[0]
+            break
+    return {"resolution": shown, "largest": format_value(largest, digits), "side": side,
+            "eps": format_value(eps, places)}
 
 
 def zeros_title(result: Spectrum, lang: str) -> str:

@@ -276,7 +276,9 @@ def diagnose(result) -> Verdict:
 
 
 def weights_frozen(result) -> bool:
-    """Whether every weight gradient is exactly 0 (each a number): no learning rate moves any weight."""
+    """Whether every weight gradient is exactly 0 (each a number): no learning rate moves any weight. Read off the
+    layers' std(dW) = 0, every entry of a layer's dW equal: short of identical units (the verdict "symmetric", decided
+    before "frozen"), equal entries of h^T·dL/ds are 0s."""
     dw = result.stats["weight_grad_std"][1:]
     return bool(dw.size and np.isfinite(dw).all() and (dw == 0).all())
 
@@ -429,8 +431,8 @@ def explain(result, lang: str, found: Verdict | None = None) -> str:
         return t(lang, key, width=config.units[v.layer], layer=v.layer)  # the layer's own units (channels)
     if v.name == "dead":
         return t(lang, "verdict_dead_why", layer=v.layer)
-    if v.name == "frozen":  # with every branch switched off (alpha = 0), that is why
-        off = config.residual and config.branch_scale == 0
+    if v.name == "frozen":  # with every branch switched off (alpha = 0, or rounding to 0 in the dtype), that is why
+        off = config.residual and np.asarray(config.alpha, config.dtype) == 0
         return t(lang, "verdict_frozen_why_branches_off" if off else "verdict_frozen_why")
     if v.name == "saturated" and v.flat:
         return t(lang, "verdict_saturated_flat_why", layer=v.layer, activation=t(lang, f"act_{config.activation}"),
@@ -575,12 +577,13 @@ def batch_norm_step_factor(config) -> float | None:
     return factors.pop() if len(factors) == 1 else None
 
 
-def update_note(result, lang: str) -> str | None:
+def update_note(result, lang: str, found: Verdict | None = None) -> str | None:
     """One sentence on how the weight-gradient:weight ratio compares across the layers, and what its size cannot
     say (update_scale: the backward pass starts from a made-up N(0, 1) gradient, so it names no learning rate);
-    None if undefined, and under the verdict "frozen", whose sentence says it."""
+    None if undefined, and under the verdict "frozen" (found: the verdict, where it is known), whose sentence says
+    it."""
     u = updates(result)
-    if u is None or u.zero and verdict(result) == "frozen":  # the verdict's own sentence says it
+    if u is None or u.zero and (found or diagnose(result)).name == "frozen":  # the verdict's own sentence says it
         return None
     if u.zero:  # a verdict decided before "frozen" (symmetric, dead, saturated) says why the gradients are 0
         return t(lang, "update_zero")

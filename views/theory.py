@@ -248,10 +248,10 @@ def measured_growth(grad_std) -> float | None:
 
 
 def tells_paradox(config: Config) -> bool:
-    """Whether the Theory tab tells the large-init paradox (paradox_text): for a plain dense network of the
-    paradox's activation (PARADOX_CONFIG's tanh), whose large init it is about; not beside a residual stream, a conv
-    net or another activation (steps 8, 9 and 11 had read a paragraph on "the lecture's tanh network" of no bearing on
-    their own)."""
+    """Whether the Theory tab tells the large-init paradox (paradox_text): for a dense network of the paradox's
+    activation (PARADOX_CONFIG's tanh) without a residual stream, a norm or not (step 7's tanh is the lecture's);
+    not beside a residual stream, a conv net or another activation (steps 8, 9 and 11 had read a paragraph on "the
+    lecture's tanh network" of no bearing on their own)."""
     return config.activation == PARADOX_CONFIG.activation and config.arch == "dense" and not config.residual
 
 
@@ -459,9 +459,9 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
         # had read "ordered phase" alone, under a title that says the edge of chaos)
         total = None if depth is None or depth < 2 else at_q_star(chi1, depth - 1)
         if total is not None and abs(total - 1) <= CLOSE:
-            written_total = _beside_one(total, apart=(math.sqrt(chi1),))
-            phase += t(lang, "theory_tab.near_edge", depth=depth, total=written_total)
-            path = path_to_q_star(written_total, predicted_grad_std, grad_std, depth, lang)
+            phase += t(lang, "theory_tab.near_edge", depth=depth, total=_beside_one(total, apart=(math.sqrt(chi1),)))
+            if summary["q_star"] is not None:  # a finite q* to be on the way to
+                path = path_to_q_star(total, predicted_grad_std, grad_std, depth, lang)
     xi = summary["depth_scale"]
     trainable = None if xi is None else trainable_depth(activation, xi)
     if summary["q_star"] is None:
@@ -480,8 +480,8 @@ def here_text(summary: dict, lang: str, batch_norm: bool = False, depth: int | N
         scale = t(lang, "theory_tab.depth_finite", xi=_number(xi), trainable=_layers(trainable), compare=compare)
         apart = None if depth is None or trainable < depth else gradient_spread(grad_std, depth, lang)
         scale = join(lang, [scale, apart], "sentence") if apart else scale
-    mismatch = not_at_q_star(chi1, grad_std, depth, lang)
-    scale = join(lang, [part for part in (mismatch, path, scale) if part], "sentence")
+    mismatch = not_at_q_star(chi1, grad_std, depth, lang)  # says the layers have not reached q*: path's point too
+    scale = join(lang, [part for part in (mismatch, None if mismatch else path, scale) if part], "sentence")
     q_star = math.inf if summary["q_star"] is None else summary["q_star"]
     return t(lang, "theory_tab.here_text", sigma_w2=_number(summary["sigma_w2"]), sigma_b2=_number(summary["sigma_b2"]),
              q_star=q_star_words(q_star, any_q, lang), chi1=_beside_one(chi1, apart=(math.sqrt(chi1),)), phase=phase,
@@ -577,18 +577,19 @@ def gradient_spread(grad_std, depth: int, lang: str) -> str | None:
     return t(lang, "theory_tab.depth_spread", ratio=printed_ratio(first, last)[0], depth=depth)
 
 
-def path_to_q_star(written_total: str, predicted_grad_std, grad_std, depth: int, lang: str) -> str | None:
-    """Near the edge of chaos, where q*'s factor over the depth (written_total, as the paragraph writes it) is within
-    CLOSE of 1: the sentence that the theory which follows q layer by layer from the input (core.theory.predict: the
+def path_to_q_star(total: float, predicted_grad_std, grad_std, depth: int, lang: str) -> str | None:
+    """Near the edge of chaos, where q*'s factor over the depth (total, at_q_star) is within CLOSE of 1 and q* is
+    finite: the sentence that the theory which follows q layer by layer from the input (core.theory.predict: the
     gradient chart's theory line, the Derivation tab's number) gives another, beside the measured one. So near the
     edge the layers reach q* only slowly, and their χ on the way are not χ₁: step 10's ×0.9998 at q* against ×0.983
     from layer 1's q = 0.0161 toward q* = 0.0155 (measured ×0.985) had read as three theories. None where the two
-    print alike or a factor is undefined."""
+    agree to the three digits the Derivation tab prints, or a factor is undefined (a network whose χ is the same at
+    every q, linear or ReLU, has the one factor)."""
     if predicted_grad_std is None or grad_std is None:
         return None
     path = ratio(float(predicted_grad_std[1]), float(predicted_grad_std[depth]))
     measured = ratio(float(grad_std[1]), float(grad_std[depth]))
-    if not (math.isfinite(path) and math.isfinite(measured)) or _number(path) == written_total:
+    if not (math.isfinite(path) and math.isfinite(measured)) or _number(path) == _number(total):
         return None
     return t(lang, "theory_tab.path_to_q_star", path=_number(path), measured=_number(measured), depth=depth)
 
@@ -597,13 +598,15 @@ def not_at_q_star(chi1: float, grad_std, depth: int | None, lang: str) -> str | 
     """The sentence that the measured gradient goes the other way from χ₁'s (its std from the last layer to the
     first against at_q_star over the depth − 1 layers between them), or lies FAR (tenfold or more) from it the same
     way (ReLU with a mean bias of −0.1: χ₁ = 0 at q* = 0, yet ×0.68 over 10 layers measured, the signal still on its
-    way there); None where they agree, where χ₁ is 1 or a ratio is undefined."""
+    way there); None where they agree, where both are within CLOSE of 1, where χ₁ is 1 or a ratio is undefined."""
     if grad_std is None or depth is None or depth < 2 or at_edge(chi1):
         return None
     first, last = float(grad_std[1]), float(grad_std[depth])
     if not (math.isfinite(first) and math.isfinite(last) and first > 0 and last > 0) or first == last:
         return None
     measured, predicted = first / last, at_q_star(chi1, depth - 1)
+    if abs(measured - 1) <= CLOSE and abs(predicted - 1) <= CLOSE:  # both keep the gradient's size: no way to differ
+        return None  # in (ReLU at σ_w² = 2.001 over 5 layers, ×0.972 measured against ×1.001, is a draw's spread)
     if (measured > 1) != (predicted > 1):
         key = "theory_tab.not_at_q_star"
     elif predicted == 0 or not 1 / FAR < measured / predicted < FAR:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from core import Config, digits, schemes
-from core.config import mib_apart, resize
+from core.config import mib_apart, resize, resized_size
 from core.workers import WorkerCrashed
 from core.train import (
     BN_RESCUE, DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, HE_2015_DEPTHS, HEAD_SCALE, LECTURE_RACE,
@@ -393,17 +393,19 @@ def half_width_share(config, schemes: int, steps: int) -> float:
     return race_work(half, schemes, steps) / race_work(config, schemes, steps)
 
 
-def slow_warning(config, schemes: int, steps: int, lang: str, fitted: bool = False) -> str:
+def slow_warning(config, schemes: int, steps: int, lang: str, own=None) -> str:
     """The warning before a large race (race_work over WORK_WARN): its work, its time idle and under load, and how to
-    make it quicker. A race fitted to the limit (fitting(): a tour step's network over it) already trains the widest
-    network within it, so fewer steps, layers or schemes would only let it keep more of its width: there only a
-    width below the one it trains makes it quicker (step 11's "half the width takes 43.5 % of the time" had stood
-    beside a race cut from 64 channels to 12, which a sidebar width of 32 would cut to 12 again)."""
+    make it quicker. A race fitted to the limit (own: the sidebar's network, over the limit, which fitting() cut to
+    config) already trains the widest network within it, so fewer steps, layers or schemes first give it back more
+    of the sidebar's width, in about the same time, and only a width below the one it trains makes it quicker at
+    once (step 11's "half the width takes 43.5 % of the time" had stood beside a race cut from 64 channels to 12,
+    which a sidebar width of 32 would cut to 12 again). Widths as the sidebar's Width control sets them
+    (core.config.resized_size: a profile's widest entry)."""
     work = race_work(config, schemes, steps)
     words = {"work": power_of_ten(work), **durations(race_seconds(work), lang)}
-    if fitted:
+    if own is not None:
         key = "training_tab.slow_fitted_conv" if config.arch == "conv" else "training_tab.slow_fitted"
-        return t(lang, key, width=max(config.units[1:]), **words)
+        return t(lang, key, width=resized_size(config, "width"), was=resized_size(own, "width"), **words)
     return t(lang, "training_tab.slow", half=format_share(half_width_share(config, schemes, steps)), **words)
 
 

@@ -161,7 +161,7 @@ def show(page: Page) -> None:
                 offer_fitted(training_view.fitted_label(own, fitted, lang), FITTED, race)
         elif training_view.race_work(config, len(schemes), steps) > training_view.WORK_WARN \
                 and not raced(key):
-            st.warning(training_view.slow_warning(config, len(schemes), steps, lang, fitted=note is not None))
+            st.warning(training_view.slow_warning(config, len(schemes), steps, lang, own=None if note is None else own))
     job = st.session_state.get("_race")
     training = job is not None and job.running and job.key == key  # a second press would only start it over
     st.button(t(lang, "training_tab.run"), type="primary", disabled=not schemes or bool(refusal) or training,
