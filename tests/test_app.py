@@ -1256,8 +1256,8 @@ def test_a_conv_net_opens_on_every_tab_with_conv_numbers(lang):
             assert training_view.head_caption(True, lang) in [c.value for c in at.caption]
             assert t(lang, "training_tab.press_run") in text
         if code == "spectrum":
-            assert any(t(lang, "spectrum_tab.isometric", p10="= 1", p90="= 1", ratio="= 1", mean_squared="1") == m
-                       for m in text), text
+            assert any(t(lang, "spectrum_tab.isometric", p10="= 1", p90="= 1", ratio="= 1", mean_squared="1",
+                         here=t(lang, "spectrum_tab.here")) == m for m in text), text
 
 
 @pytest.mark.slow

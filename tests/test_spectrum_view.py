@@ -241,7 +241,7 @@ def test_the_sentence_is_chosen_from_the_numbers():
     shown = view.headline(iso, "en")
     assert view.verdict(iso, "en") == t("en", "spectrum_tab.isometric", p10="= " + shown["p10"],
                                         p90="= " + shown["p90"], ratio="= " + shown["ratio"],
-                                        mean_squared=shown["mean_squared"])
+                                        mean_squared=shown["mean_squared"], here="Here")
     assert f"p10 = {format_value(iso.summary()['p10'])} and p90 = " in view.verdict(iso, "en")
     # Gaussian linear at depth 30, sigma_w² = 1: the mean near 1, the spread wide
     wide = spectrum(Config(activation="linear", init="lecun_normal", depth=30, width=60, dtype="float64"))
@@ -254,7 +254,7 @@ def test_the_sentence_is_chosen_from_the_numbers():
     large = spectrum(Config(activation="linear", init="normal", std=1.0, **SMALL))
     assert large.summary()["mean_squared"] > 2 and "far above 1" in view.verdict(large, "en")
     zero = spectrum(Config(init="zeros", **SMALL))
-    assert view.verdict(zero, "zh") == t("zh", "spectrum_tab.all_zero")
+    assert view.verdict(zero, "zh") == t("zh", "spectrum_tab.all_zero", here="这里")
 
 
 def test_percentiles_below_float64s_resolution_are_written_as_bounds():
@@ -298,9 +298,10 @@ def test_the_ratio_is_a_true_bound_never_below_1_or_a_dash_where_p90_is_unresolv
         assert view.headline(result, "en")["ratio"] == ">\u00a0" + format_value(bound)
 
 
-def _mean_words(result: Spectrum) -> dict[str, str]:
+def _mean_words(result: Spectrum, lang: str = "en") -> dict[str, str]:
     mean = result.summary()["mean_squared"]
-    return {"mean_squared": format_value(mean), "root": format_value(math.sqrt(mean))}
+    return {"mean_squared": format_value(mean), "root": format_value(math.sqrt(mean)),
+            "here": t(lang, "spectrum_tab.here")}
 
 
 def test_near_1_is_the_page_verdicts_tenfold_band_for_the_root_of_the_mean():
@@ -315,7 +316,7 @@ def test_near_1_is_the_page_verdicts_tenfold_band_for_the_root_of_the_mean():
         assert spread.summary()["mean_squared"] == pytest.approx(mean) and view.scale(mean) == expected
         for lang in ("en", "zh"):
             assert view.verdict(spread, lang).startswith(t(lang, f"spectrum_tab.mean_{expected}",
-                                                           **_mean_words(spread)))
+                                                           **_mean_words(spread, lang)))
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -326,7 +327,7 @@ def test_what_most_directions_do_is_said_from_the_median(lang):
     magnify the input's changes as a whole."""
     def sentence(result, mean, most, *closing, **extra):
         values = {**view.stated(result, lang), "mean_squared": view.headline(result, lang)["mean_squared"]}
-        parts = [t(lang, f"spectrum_tab.mean_{mean}", **_mean_words(result)),
+        parts = [t(lang, f"spectrum_tab.mean_{mean}", **_mean_words(result, lang)),
                  t(lang, f"spectrum_tab.most_{most}", **values, **extra),
                  *(t(lang, f"spectrum_tab.{key}") for key in closing)]
         return join(lang, parts, "sentence")
@@ -484,10 +485,11 @@ def test_a_taper_s_isometry_is_said_of_the_directions_it_keeps(lang):
     assert result.values == pytest.approx(np.ones((3, 32)))
     words = view.verdict(result, lang)
     shown = view.stated(result, lang)
-    assert words.startswith(t(lang, "spectrum_tab.isometric_values", p10=shown["p10"], p90=shown["p90"],
+    here = t(lang, "spectrum_tab.here")
+    assert words.startswith(t(lang, "spectrum_tab.isometric_values", p10=shown["p10"], p90=shown["p90"], here=here,
                                 ratio=shown["ratio"], mean_squared=view.headline(result, lang)["mean_squared"]))
     assert t(lang, "spectrum_tab.zeros_shape_unvalued", per=32, unvalued=64) in words
-    assert t(lang, "spectrum_tab.isometric", p10=shown["p10"], p90=shown["p90"], ratio=shown["ratio"],
+    assert t(lang, "spectrum_tab.isometric", p10=shown["p10"], p90=shown["p90"], ratio=shown["ratio"], here=here,
              mean_squared=view.headline(result, lang)["mean_squared"]) not in words
 
 
@@ -914,7 +916,10 @@ def test_the_conv_steps_tab_says_what_its_borders_keep(lang):
     drawn = cache.spectrum_cached(view.fitting(own, 1 << 30, view.STEP_WORK))  # the page's, computed once a process
     line = view.border_line(spectra.border_effect(own), own, drawn, lang)
     markdown = [m.value for m in at.markdown]
-    assert view.verdict(drawn, lang) in markdown and line in markdown
+    assert view.verdict(drawn, lang, own) in markdown and line in markdown
+    # its sentences open on the stand-in they read, not "Here": the page's 64 channels have the line's own mean
+    assert view.verdict(drawn, lang, own).startswith(t(lang, "spectrum_tab.here_width_conv", value=drawn.config.width))
+    assert view.verdict(drawn, lang, own) != view.verdict(drawn, lang)
     # the line speaks of the spectrum "drawn below": the charts come after it on the page
     order = [node for node in _in_order(at.main)]
     said = next(i for i, node in enumerate(order) if node.type == "markdown" and node.value == line)
@@ -981,7 +986,7 @@ def test_the_refusals_button_computes_the_spectrum_at_the_size_that_fits_and_kee
     drawn = cache.spectrum_cached(fitted)  # the spectrum of 7 channels (5 s), computed once a process: the page's
     assert [m.value for m in at.metric[4:6]] == [view.headline(drawn, lang)[key] for key in ("p10", "p50")]
     markdown = [m.value for m in at.markdown]
-    assert view.verdict(drawn, lang) in markdown
+    assert view.verdict(drawn, lang, own) in markdown
     assert view.border_line(spectra.border_effect(own), own, drawn, lang) in markdown  # of the 64 channels
     # the charts name the 7-channel net they draw, not "this network" nor "the same network" as the page's 64
     titles = [title_text(json.loads(chart.proto.spec)) for chart in at.get("vega_lite_chart")][-2:]
@@ -1149,6 +1154,7 @@ def test_every_direction_is_said_kept_only_where_every_value_is_near_1(lang):
     text = view.verdict(edge, lang)
     assert text.startswith(t(lang, "spectrum_tab.isometric_but", far=far, count=f"{values.size:,}", low="0.5",
                              high="2", smallest=format_value(values.min()), **view.stated(edge, lang),
+                             here=t(lang, "spectrum_tab.here"),
                              mean_squared=view.headline(edge, lang)["mean_squared"]))
     story = tour.story("10", cache.simulate_cached(tour.STEPS["10"]), lang)
     assert t(lang, "story_10_kept_all") not in story and format_value(values.min()) in story
@@ -1160,7 +1166,8 @@ def test_every_direction_is_said_kept_only_where_every_value_is_near_1(lang):
     linear = spectrum(Config(activation="linear", init="orthogonal", width=40, depth=6, batch=10, dtype="float64"))
     assert view.outliers(linear)[0] == 0
     assert view.verdict(linear, lang) == t(lang, "spectrum_tab.isometric", **view.stated(linear, lang),
-                                           mean_squared=view.headline(linear, lang)["mean_squared"])
+                                           mean_squared=view.headline(linear, lang)["mean_squared"],
+                                           here=t(lang, "spectrum_tab.here"))
 
 
 @given(st.floats(1e-250, 1e250), st.integers(2, 2048))

@@ -476,17 +476,29 @@ def directions(result: Spectrum) -> str:
     return "crushed" if median < SHRINK else "grown" if median > GROW else "kept"
 
 
-def verdict(result: Spectrum, lang: str) -> str:
+def here(result: Spectrum, lang: str, own: Config | None = None) -> str:
+    """How the verdict's sentences open: "Here" for the page's own network, or, where the spectrum is a stand-in's
+    (own: the page's network, which fitting() cut to result's), which stand-in it reads: step 11's "Here the mean of s²
+    is 0.0657" of a 3-channel stand-in had stood beside the 64-channel network's own 0.701."""
+    if own is None or own == result.config:
+        return t(lang, "spectrum_tab.here")
+    name, _, value = changed(own, result.config)
+    return t(lang, f"spectrum_tab.here_{name}", value=value)
+
+
+def verdict(result: Spectrum, lang: str, own: Config | None = None) -> str:
     """Sentences chosen from the numbers: J exactly 0; dynamical isometry (p10 and p90 within ISOMETRY of 1);
     otherwise the mean of s² against 1 (scale()), what most directions do (directions(): the median) and, where
     that says something of the init, why: the input directions the network's shape maps to 0 (shape_note: a
     bottleneck's, a taper's), a flat activation's exact zeros, which no init removes (flat_zeros), or the mean met
     while most directions are lost (beyond the shape's) or crushed (past the shape's zeros: the mean alone is not
-    enough). Every value near 1 is dynamical isometry, on the directions J keeps where the shape maps some to 0."""
+    enough). Every value near 1 is dynamical isometry, on the directions J keeps where the shape maps some to 0.
+    own: the page's network, where result is a stand-in's (here())."""
     s = result.summary()
-    values = {**stated(result, lang), "mean_squared": headline(result, lang)["mean_squared"]}
+    values = {**stated(result, lang), "mean_squared": headline(result, lang)["mean_squared"],
+              "here": here(result, lang, own)}
     if not result.pooled.any():
-        return t(lang, "spectrum_tab.all_zero")
+        return t(lang, "spectrum_tab.all_zero", here=values["here"])
     if 1 / ISOMETRY <= s["p10"] and s["p90"] <= ISOMETRY:  # no value is 0: the shape's zeros have none (a taper)
         shape = shape_note(result, lang)
         if (far := outlier_values(result)) is not None:  # "every direction" only where every value is near 1
@@ -495,7 +507,7 @@ def verdict(result: Spectrum, lang: str) -> str:
         return join(lang, [t(lang, "spectrum_tab.isometric_values", **values), shape], "sentence") if shape else \
             t(lang, "spectrum_tab.isometric", **values)
     mean, most = scale(s["mean_squared"]), directions(result)
-    parts = [t(lang, f"spectrum_tab.mean_{mean}", mean_squared=values["mean_squared"],
+    parts = [t(lang, f"spectrum_tab.mean_{mean}", mean_squared=values["mean_squared"], here=values["here"],
                root=format_value(result.square_moments()[0].sqrt()))]
     pooled, lost = result.pooled, shown_values(result)[1]
     shape = shape_note(result, lang, lost if most == "lost" else None)  # most_lost has counted the values lost

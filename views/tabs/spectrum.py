@@ -27,7 +27,7 @@ def show(page: Page) -> None:
     own, budget = page.config, memory_budget()
     cancel = session_gone()
     st.markdown(page.t("spectrum_tab.intro"))
-    st.markdown(view.verdict(results[0], page.lang))
+    st.markdown(view.verdict(results[0], page.lang, own))
     borders = view.border_line(border_effect(own, budget, cancel), own, results[0], page.lang)
     if borders:
         st.markdown(borders)
