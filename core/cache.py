@@ -26,8 +26,8 @@ from .config import Config
 from .network import DEFAULT_MEMORY_BUDGET, WORK_RATE, Result, estimate_memory, estimate_work, simulate
 from . import spectrum as spectra
 from .train import (
-    DEFAULT_STEPS, HE_2015_DEPTHS, Progress, TrainingResult, estimate_training_memory, he_2015_config, he_2015_depths,
-    SCHEMES, lecture_schemes, race, scheme_config, task_config,
+    DEFAULT_LR, DEFAULT_STEPS, HE_2015_DEPTHS, Progress, TrainingResult, estimate_training_memory, he_2015_config,
+    he_2015_depths, SCHEMES, lecture_schemes, race, scheme_config, task_config,
 )
 
 RESULT_BYTES = 32 << 20  # ~5,000 default-size simulations, or hundreds of long races: a day of class
@@ -187,8 +187,9 @@ def simulate_many(configs: Iterable[Config], memory_budget: int = DEFAULT_MEMORY
 def race_cached(config: Config, schemes: Sequence[str], steps: int = DEFAULT_STEPS,
                 progress: Progress | None = None, live: dict | None = None,
                 task: str = "spiral", order: Sequence[str] | None = None,
-                training: list | None = None) -> dict[str, TrainingResult]:
-    """core.train.race(config, schemes, steps, task=task), computed once per process and kept while RESULT_BYTES allows.
+                training: list | None = None, lr: float = DEFAULT_LR) -> dict[str, TrainingResult]:
+    """core.train.race(config, schemes, steps, lr=lr, task=task), computed once per process and kept while
+    RESULT_BYTES allows.
 
     Kept by the networks the race trains, one per scheme (core.train.scheme_config, which sets batch norm with the
     scheme), so that step 2's network racing N(0, 0.01²) + batch norm and step 7's are one race; no schemes: the
@@ -204,11 +205,11 @@ def race_cached(config: Config, schemes: Sequence[str], steps: int = DEFAULT_STE
     trained = tuple(scheme_config(task_config(config, task), s) for s in schemes if s in SCHEMES)
 
     def compute() -> dict[str, TrainingResult]:
-        results = race(config, schemes, steps=steps, progress=progress, live=live, task=task, order=order,
+        results = race(config, schemes, steps=steps, lr=lr, progress=progress, live=live, task=task, order=order,
                        training=training)
         release_after(estimate_training_memory(config) * len(schemes))
         return results
-    return RESULTS.get(("race", schemes, trained, steps, task), compute)
+    return RESULTS.get(("race", schemes, trained, steps, task, lr), compute)
 
 
 def he_2015_cached(progress: Progress | None = None) -> dict[int, dict[str, TrainingResult]]:

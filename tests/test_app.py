@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import Config, activations, cache, estimate_memory, simulate
 from core.config import written
-from core.train import BN_RESCUE, LECTURE_RACE, lecture_schemes, race
+from core.train import BN_RESCUE, DEFAULT_LR, LECTURE_RACE, lecture_schemes, race
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from tests.test_derivation import check_equations, small
 from tests.test_urlstate import read_link, server_query, widget_states
@@ -31,6 +31,7 @@ from views import training as training_view
 from views.tabs import CODES
 from views.tabs import gradients as gradients_tab
 from views.tabs import data as data_tab
+from views.tabs.training import RaceKey
 from views.text import join, t, user_text
 
 TABS = CODES  # the app's one list of tabs
@@ -136,7 +137,8 @@ def test_a_link_to_compare_schemes():
 @pytest.mark.slow
 @pytest.mark.shared_results
 @pytest.mark.parametrize("tab, name, value", [("theory", "xi", "true"), ("activations", "log", "true"),
-                                              ("training", "steps", "500"), ("training", "task", "digits"),
+                                              ("training", "steps", "500"), ("training", "lr", "0.005"),
+                                              ("training", "task", "digits"),
                                               ("compare", "compare", "he_normal")])
 def test_a_tab_s_setting_stays_in_the_address_while_another_tab_is_open(tab, name, value):
     """`?step=10&tab=theory&xi=true` lost xi= once the Compare tab was open, so a link copied there opened the map
@@ -646,6 +648,29 @@ def train(at: AppTest, button: str = "run_race", job: str = "_race", timeout: fl
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_race_trains_at_the_learning_rate_the_box_shows(lang):
+    """The learning rate box (lr= in a link, 0.02 without one) is the rate every run of the race trains at, the one
+    the setup sentence names, and a race at another rate is another race: step 10's 64 layers fit the spiral at
+    0.01 with orthogonal weights, not at the default 0.02 (docs/training.md)."""
+    at = open_app(**SMALL, lr="0.005", train=["he_normal"], lang=lang)
+    no_trouble(at)
+    assert at.number_input(key="lr").value == 0.005 and at.query_params.get("lr") == "0.005"
+    setup = next(m.value for m in at.markdown if "SGD" in m.value)
+    assert {"en": "learning rate 0.005", "zh": "学习率 0.005"}[lang] in setup, setup
+    train(at)
+    no_trouble(at)
+    (result,) = at.session_state["_training"][1].values()
+    assert result.lr == 0.005 and at.session_state["_training"][0].lr == 0.005
+    (engine,) = race(Config(depth=3, width=32, activation="relu", init="he_normal"), ["he_normal"], steps=20,
+                     lr=0.005).values()
+    np.testing.assert_array_equal(result.loss, engine.loss)  # the run the engine trains at that rate, bit for bit
+    at.number_input(key="lr").set_value(0.02).run()  # another rate: another race, not run yet
+    assert [i.value for i in at.info] == [t(lang, "training_tab.press_run")]
+    assert at.query_params.get("lr") is None  # the default is left out of the link
+
+
+@pytest.mark.slow
 def test_training_waits_for_the_run_button():
     at = open_app(**SMALL)
     no_trouble(at)
@@ -723,9 +748,9 @@ def test_a_race_trained_in_the_background_is_exactly_core_race():
     at = open_app(**SMALL, train=["zeros", "normal_1", "he_normal"])
     train(at)
     no_trouble(at)
-    (config, schemes, steps, task), shown = at.session_state["_training"]
+    (config, schemes, steps, task, lr), shown = at.session_state["_training"]
     assert (config.depth, config.width, config.activation, schemes, steps) == (3, 32, "relu", SCHEMES_3, 20)
-    assert task == "spiral"
+    assert task == "spiral" and lr == DEFAULT_LR
     expected = race(Config(depth=3, width=32, activation="relu", init="he_normal"), SCHEMES_3, steps=20)
     assert list(shown) == list(expected)
     for name, result in expected.items():
@@ -784,7 +809,8 @@ def test_run_at_a_tour_step_starts_with_its_lesson_and_the_bar_names_the_runs_tr
     A Custom page's race keeps its own order."""
     asked, pause = {}, threading.Event()
 
-    def race_cached(config, schemes, steps, progress=None, live=None, task="spiral", order=None, training=None):
+    def race_cached(config, schemes, steps, progress=None, live=None, task="spiral", order=None, training=None,
+                    lr=DEFAULT_LR):
         asked.update(schemes=schemes, order=order)
         training.extend(order[:2])  # the two runs a two-core server starts first
         while True:
@@ -1366,8 +1392,8 @@ def test_step_five_s_story_reads_the_race_this_session_finished(lang):
     stories = [m.value for m in at.markdown if paper in m.value]
     assert len(stories) == 1 and unraced in stories[0] and raced not in stories[0]
     for seed, said in ((1, False), (0, True)):  # a race of another seed is another network's
-        at.session_state["_training"] = ((tour.step_config("5", seed), LECTURE_RACE, DEFAULT_STEPS, "spiral"),
-                                         {"xavier_normal": run})
+        at.session_state["_training"] = (RaceKey(tour.step_config("5", seed), LECTURE_RACE, DEFAULT_STEPS, "spiral",
+                                                 DEFAULT_LR), {"xavier_normal": run})
         at.run()
         story = next(m.value for m in at.markdown if paper in m.value)
         assert (raced in story) == said and (unraced in story) != said
@@ -1375,7 +1401,7 @@ def test_step_five_s_story_reads_the_race_this_session_finished(lang):
 
 # ---------- a bad value's notice names what the page shows ----------
 
-TAB_CONTROLS = {"compare": ("compare",), "training": ("train", "steps", "task"), "theory": ("xi",)}
+TAB_CONTROLS = {"compare": ("compare",), "training": ("train", "steps", "lr", "task"), "theory": ("xi",)}
 
 
 def shown_controls(at: AppTest, lang: str) -> dict[str, str]:

@@ -197,6 +197,10 @@ def test_a_race_is_kept_by_the_networks_it_trains():
     assert tuple(five) == LECTURE_RACE and not any(r.config.batch_norm for r in five.values())
     assert cache.race_cached(step_2, (), steps=3) is five  # the same five networks
     assert len(cache.RESULTS) == 2
+    # at another learning rate (the Training tab's box, lr= in a link) the same networks are another race
+    slower = cache.race_cached(step_2, (), steps=3, lr=0.005)
+    assert slower is not five and {r.lr for r in slower.values()} == {0.005} and len(cache.RESULTS) == 3
+    assert cache.race_cached(step_7, LECTURE_RACE, steps=3, lr=0.005) is slower
 
 
 class Halt(Exception):

@@ -28,8 +28,8 @@ from core.draws import bias_noise, draw, family
 from core.initializers import SCHEME_FIELDS, scale_bias, scale_weights
 from core.network import DEFAULT_MEMORY_BUDGET, mean_std
 from core.train import (
-    BN_RESCUE, DEFAULT_STEPS, HEAD_SCALE, LECTURE_RACE, POINTS_PER_CLASS, SCHEMES, TASK_SEED, TrainingResult,
-    _held_bytes, _make, _minibatches, _train, acts_as_one_unit, best_bands, estimate_training_memory,
+    BN_RESCUE, DEFAULT_LR, DEFAULT_STEPS, HEAD_SCALE, LECTURE_RACE, POINTS_PER_CLASS, SCHEMES, TASK_SEED,
+    TrainingResult, _held_bytes, _make, _minibatches, _train, acts_as_one_unit, best_bands, estimate_training_memory,
     he_2015, he_2015_depths, init_params, lecture_schemes, loss_and_gradients, make_task, one_unit_ceiling,
     parameter_shapes, race, scheme_config, scheme_name, softmax_cross_entropy, steps_to_loss, task_classes,
     task_config, training_batch,
@@ -1926,11 +1926,12 @@ def test_a_finished_digits_race_leaves_the_steps_the_race_does_not_train_drawn(s
     from streamlit.testing.v1 import AppTest
 
     from views import tour
+    from views.tabs.training import RaceKey
 
     at = AppTest.from_file(str(Path(__file__).parent.parent / "streamlit_app.py"), default_timeout=60)
     at.query_params.update({"step": step})
     six = task_config(tour.step_config("6"), "digits")
-    at.session_state["_training"] = ((six, ("he_normal",), DEFAULT_STEPS, "digits"), {})
+    at.session_state["_training"] = (RaceKey(six, ("he_normal",), DEFAULT_STEPS, "digits", DEFAULT_LR), {})
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert [title.value for title in at.title] == [tour.heading(step, "en")]

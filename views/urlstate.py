@@ -36,7 +36,7 @@ from core.config import (
 from core.initializers import ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_NUMBERS, matters, parse_gain
 from core.schemes import DISTRIBUTIONS
 from core.initializers import resolve_gain as resolve_gain_value
-from core.train import DEFAULT_STEPS, LECTURE_RACE, TASKS, lecture_schemes
+from core.train import DEFAULT_LR, DEFAULT_STEPS, LECTURE_RACE, LR_RANGE, TASKS, lecture_schemes
 from core.train import SCHEMES as TRAIN_SCHEMES
 
 from .locale import FIRST as FIRST_LANGUAGE
@@ -100,6 +100,7 @@ PARAMS: dict[str, Param] = {
     "compare": Param("list", tuple(SCHEMES)),
     "train": Param("list", tuple(TRAIN_SCHEMES)),  # the Training tab's race
     "steps": Param("int", low=STEPS_RANGE[0], high=STEPS_RANGE[1]),  # ... and its length
+    "lr": Param("float", low=LR_RANGE[0], high=LR_RANGE[1]),  # ... and its learning rate
     "task": Param("choice", TASKS),  # ... and what it trains on: the spiral or the digits
     "xi": Param("bool"),  # the Theory tab's map coloured by the depth scale xi instead of ln chi_1
     "present": Param("bool"),  # presenter mode (views/present.py)
@@ -114,7 +115,7 @@ TAB_NAMED = ("compare", "train", "task")  # of NAMED, the ones the tabs' widgets
 # The tabs' other settings, not bound either: a bound widget's parameter leaves the address while its tab is closed
 # (?tab=theory&xi=true lost xi= on the Compare tab, so a link copied there lost it). Seeded from the link like NAMED,
 # kept in the session, and written back by their tab (link.write_setting).
-TAB_SETTINGS = ("log", "steps", "xi")
+TAB_SETTINGS = ("log", "steps", "lr", "xi")
 # The parameters that make up the network's Config (the rest choose what is shown and how).
 CONTROLS = ("arch", "kernel", "image", "padding", "depth", "width", "widths", "activation", "slope", "norm",
             "residual", "branch_scale", "init", *SCHEME_NUMBERS, "gain", "mode", "distribution", "bias", "bias_std",
@@ -194,7 +195,7 @@ def defaults(tabs: Sequence[str] = ("activations",), language: str = FIRST_LANGU
     lang= out exactly when it is that one, so opening the bare address changes nothing in it.
     """
     return {"step": FIRST, **_first_step_state(), "lang": language, "tab": tabs[0], "log": False,
-            "compare": list(LECTURE_FIVE), "xi": False, "present": False, "steps": DEFAULT_STEPS,
+            "compare": list(LECTURE_FIVE), "xi": False, "present": False, "steps": DEFAULT_STEPS, "lr": DEFAULT_LR,
             "train": list(LECTURE_RACE),  # the first step's race; a network with batch norm's: default_race
             "task": TASKS[0],  # the spiral
             "beside": "none", "bn": False}  # bn: never written (norm says it)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
@@ -13,8 +14,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import Config, cache
 from core.train import (
-    BN_RESCUE, DEFAULT_CLASSES, DEFAULT_STEPS, TASKS, he_2015_settings, lecture_schemes, one_unit_ceiling, task_classes,
-    task_config,
+    BN_RESCUE, DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_STEPS, LR_RANGE, TASKS, he_2015_settings, lecture_schemes,
+    one_unit_ceiling, task_classes, task_config,
 )
 from core.train import SCHEMES as TRAIN_SCHEMES
 
@@ -30,6 +31,18 @@ from ..text import t
 
 REDRAW_EVERY = 0.3  # seconds between redraws of a training's progress and curves while it runs
 FITTED = "use_fitted_race"  # the refusal's button, which trains a Custom network's race at the width that fits
+LR_STEP = 0.001  # the learning rate box's − and + (a teacher types a rate such as 0.0005 in it)
+
+
+class RaceKey(NamedTuple):
+    """A race as the tab runs and keeps it: the network it trains (the task's, at the width that fits), its schemes,
+    steps, task and learning rate."""
+
+    config: Config
+    schemes: tuple[str, ...]
+    steps: int
+    task: str
+    lr: float
 
 
 def page_alive() -> Callable[[], bool]:
@@ -41,13 +54,13 @@ def page_alive() -> Callable[[], bool]:
     return lambda: server.is_active_session(session)
 
 
-def start_race(config: Config, schemes: tuple[str, ...], steps: int, task: str, order: tuple[str, ...]) -> None:
+def start_race(key: RaceKey, order: tuple[str, ...]) -> None:
     """Run pressed: a new race in the background (a race of this session still running is stopped), its runs started
     in `order` where they train one a core at a time (tour.race_order)."""
     def work(progress, live, training):  # kept for every session: a class pressing Run at one step trains it once
-        return cache.race_cached(config, schemes, steps, progress=progress, live=live, task=task, order=order,
-                                 training=training)
-    start("_race", (config, schemes, steps, task), work)
+        return cache.race_cached(key.config, key.schemes, key.steps, progress=progress, live=live, task=key.task,
+                                 order=order, training=training, lr=key.lr)
+    start("_race", key, work)
 
 
 def start_he_2015() -> None:
@@ -118,7 +131,7 @@ def show(page: Page) -> None:
     # of equal widths had raised): the note on the tab's scope, said instead of the race's setup ("here the network
     # is trained"), with the race's controls greyed out as Run is
     refusal = training_view.not_trained(config, lang)
-    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    left, middle, right = st.columns([4, 1, 1], vertical_alignment="bottom")
     # names in the page's language, codes in the link: seeded from the link (link.check_link), kept while another
     # tab is open, written back as codes (a bound multiselect would write the names), as the Compare list
     schemes = left.multiselect(t(lang, "training_tab.schemes"), list(TRAIN_SCHEMES), key="train",
@@ -126,10 +139,14 @@ def show(page: Page) -> None:
                                format_func=lambda scheme: charts.scheme_name(scheme, lang),
                                help=t(lang, "training_tab.schemes_help", rescue=charts.scheme_name(BN_RESCUE, lang)))
     link.write("train", urlstate.query_value("train", {"train": schemes, "norm": config.norm}, ("activations",)))
-    steps = int(right.number_input(t(lang, "training_tab.steps"), *urlstate.STEPS_RANGE, DEFAULT_STEPS, step=50,
-                                   key="steps", persist_state="session", disabled=bool(refusal),
-                                   help=t(lang, "training_tab.steps_help")))
+    steps = int(middle.number_input(t(lang, "training_tab.steps"), *urlstate.STEPS_RANGE, DEFAULT_STEPS, step=50,
+                                    key="steps", persist_state="session", disabled=bool(refusal),
+                                    help=t(lang, "training_tab.steps_help")))
     link.write_setting("steps", steps)
+    lr = float(right.number_input(t(lang, "training_tab.lr"), *LR_RANGE, DEFAULT_LR, step=LR_STEP, format="%g",
+                                  key="lr", persist_state="session", disabled=bool(refusal),
+                                  help=t(lang, "training_tab.lr_help", default=DEFAULT_LR)))
+    link.write_setting("lr", lr)
     # the task: the spiral, or the digits (whose network has the 64 pixels as its input: core.train.task_config)
     task = st.radio(t(lang, "training_tab.task"), TASKS, key="task", horizontal=True, persist_state="session",
                     disabled=bool(refusal), format_func=partial(option_name, lang, "task"),
@@ -146,12 +163,12 @@ def show(page: Page) -> None:
     conv = config.arch == "conv"  # images, channels and a pooled read-out (core.train)
     intro = ("training_tab.intro_spiral_conv" if task == "spiral" else "training_tab.intro_digits_conv") if conv \
         else f"training_tab.intro_{task}"
-    key = (config, tuple(schemes), steps, task)
+    key = RaceKey(config, tuple(schemes), steps, task, lr)
     if refusal:
         st.info(refusal)
     else:
         st.markdown(t(lang, intro, runs=training_view.runs_text(config, schemes, lang),
-                      **training_view.setup(config, steps, task=task)))
+                      **training_view.setup(config, steps, lr=lr, task=task)))
         st.caption(training_view.head_caption(conv, lang))
         if note:
             st.info(note)
@@ -165,7 +182,7 @@ def show(page: Page) -> None:
     job = st.session_state.get("_race")
     training = job is not None and job.running and job.key == key  # a second press would only start it over
     st.button(t(lang, "training_tab.run"), type="primary", disabled=not schemes or bool(refusal) or training,
-              key="run_race", on_click=start_race, args=(*key, tour.race_order(own, schemes)))
+              key="run_race", on_click=start_race, args=(key, tour.race_order(own, schemes)))
     watch("_race", lambda: race_panel(key, schemes, refusal, lang))
     st.divider()
     show_he_2015(lang)
@@ -193,14 +210,14 @@ def race_panel(key: tuple, schemes: list[str], refusal: str | None, lang: str) -
             progress_line(job, lang)
         shown = st.session_state.get("_training")
         if shown is not None and shown[0] == key:
-            draw_race(shown[1], lang, own=tour.scheme_of(shown[0][0]))
+            draw_race(shown[1], lang, own=tour.scheme_of(shown[0].config))
         elif schemes and not refusal:
             st.info(t(lang, "training_tab.press_run"))
 
 
 def finished_races() -> list[tuple[tuple, dict]]:
     """This session's finished races, (key, {scheme: result}), the latest first: the race job's result, and the one
-    the tab keeps as "_training" once it draws it. key: (config, schemes, steps, task)."""
+    the tab keeps as "_training" once it draws it. key: a RaceKey."""
     job = st.session_state.get("_race")
     races = [(job.key, job.result)] if job is not None and job.result is not None else []
     shown = st.session_state.get("_training")
@@ -221,7 +238,7 @@ def finished_race(config: Config) -> dict | None:
     digits race had raised at step 8, whose stream has no digits' network)."""
     if not training_view.races(config):
         return None
-    return next((results for key, results in finished_races() if key[0] == task_config(config, key[3])), None)
+    return next((results for key, results in finished_races() if key.config == task_config(config, key.task)), None)
 
 
 def finished_he_race() -> dict | None:
@@ -232,8 +249,8 @@ def finished_he_race() -> dict | None:
 
 def draw_live(job: live.Training, lang: str) -> None:
     """Loss and accuracy of each run as far as it has got: the charts are built once, then only get new data."""
-    config, schemes, steps, task = job.key
-    classes = task_classes(task, DEFAULT_CLASSES)
+    schemes, steps = job.key.schemes, job.key.steps
+    classes = task_classes(job.key.task, DEFAULT_CLASSES)
     live = dict(job.live)  # in the race's order, however its runs started (tour.race_order)
     curves = {name: (live[name][0].copy(), live[name][1].copy()) for name in schemes if name in live}
     frame = training_view.runs_frame(curves, lang)
