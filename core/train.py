@@ -69,6 +69,7 @@ SPIKE = 2.0
 
 DEFAULT_STEPS = 300
 DEFAULT_LR = 0.02  # SGD with momentum 0.9; docs/training.md, "Learning rate", says how it was chosen
+LR_CHOSEN_DEPTH = 10  # the depth DEFAULT_LR was chosen at (the default race's 10 x 100 net, docs/training.md)
 LR_RANGE = (1e-4, 1.0)  # the learning rates the app offers (train allows any positive number): from step 7's batch-norm
 # run's 0.001 and step 10's 64 layers' 0.01 (docs/training.md) to where every run of the spiral diverges
 DEFAULT_MOMENTUM = 0.9

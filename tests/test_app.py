@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import Config, activations, cache, estimate_memory, simulate
 from core.config import written
-from core.train import BN_RESCUE, DEFAULT_LR, LECTURE_RACE, lecture_schemes, race
+from core.train import BN_RESCUE, DEFAULT_LR, LECTURE_RACE, lecture_schemes, one_unit_ceiling, race
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from tests.test_derivation import check_equations, small
 from tests.test_urlstate import read_link, server_query, widget_states
@@ -665,6 +665,9 @@ def test_the_race_trains_at_the_learning_rate_the_box_shows(lang):
     (engine,) = race(Config(depth=3, width=32, activation="relu", init="he_normal"), ["he_normal"], steps=20,
                      lr=0.005).values()
     np.testing.assert_array_equal(result.loss, engine.loss)  # the run the engine trains at that rate, bit for bit
+    # a race without zeros or constant weights: no paragraph on their symmetry under its chart
+    symmetry = training_view.symmetry_caption(False, True, format_share(one_unit_ceiling(3)), lang)
+    assert symmetry not in [c.value for c in at.caption]
     at.number_input(key="lr").set_value(0.02).run()  # another rate: another race, not run yet
     assert [i.value for i in at.info] == [t(lang, "training_tab.press_run")]
     assert at.query_params.get("lr") is None  # the default is left out of the link
@@ -748,6 +751,8 @@ def test_a_race_trained_in_the_background_is_exactly_core_race():
     at = open_app(**SMALL, train=["zeros", "normal_1", "he_normal"])
     train(at)
     no_trouble(at)
+    assert training_view.symmetry_caption(False, True, format_share(one_unit_ceiling(3)), "en") in \
+        [c.value for c in at.caption]  # a race with zero init: why its units stay equal
     (config, schemes, steps, task, lr), shown = at.session_state["_training"]
     assert (config.depth, config.width, config.activation, schemes, steps) == (3, 32, "relu", SCHEMES_3, 20)
     assert task == "spiral" and lr == DEFAULT_LR
@@ -878,7 +883,7 @@ def test_the_training_tab_says_how_long_training_took_here(monkeypatch):
     assert not at.error and [i.value for i in at.info][0] == training_view.fitted_note(
         tour.STEPS["2"], replace(tour.STEPS["2"], width=widest), list(LECTURE_RACE), 900, "en")
     assert "about 86 s on this app's 2-core server when it is idle" in at.warning[0].value
-    assert f"for a quicker one at once, set the width below {widest}." in at.warning[0].value  # not "half the width"
+    assert f"For a quicker race, set the width below {widest}." in at.warning[0].value  # not "half the width"
     at.slider(key="width").set_value(499).run()  # Custom: refused, with the same times
     assert "(about 86 s on an idle 2-core server, 5.4 min while" in at.error[0].value
     at.radio(key="lang").set_value("zh").run()

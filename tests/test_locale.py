@@ -146,6 +146,14 @@ def test_english_punctuation_follows_the_word():
     assert wrong == {}
 
 
+def test_no_english_number_follows_a_number_and_a_comma():
+    """"far above 1, {mean_squared}" read "far above 1, 996" as one thousand nine hundred and ninety-six: the page
+    writes thousands with commas, so no English message puts a number right after a number and a comma ("at layer 1,
+    {last}" is "at layer 1 and {last}"). Chinese sets such a number apart in brackets."""
+    wrong = {key: found for key, value in catalogue("en").items() if (found := re.findall(r"\d, \{\w+", value))}
+    assert wrong == {}
+
+
 def test_chinese_names_the_options_as_a_chinese_textbook_does():
     """Scheme and option names in Chinese words (Xavier, He and LeCun stay names: "Xavier 正态", "He 均匀"); a race
     of schemes is a teacher's 对比训练, never a contest's 比赛."""

@@ -28,7 +28,8 @@ from core.draws import bias_noise, draw, family
 from core.initializers import SCHEME_FIELDS, scale_bias, scale_weights
 from core.network import DEFAULT_MEMORY_BUDGET, mean_std
 from core.train import (
-    BN_RESCUE, DEFAULT_LR, DEFAULT_STEPS, HEAD_SCALE, LECTURE_RACE, POINTS_PER_CLASS, SCHEMES, TASK_SEED,
+    BN_RESCUE, DEFAULT_LR, DEFAULT_STEPS, HEAD_SCALE, LECTURE_RACE, LR_CHOSEN_DEPTH, POINTS_PER_CLASS, SCHEMES,
+    TASK_SEED,
     TrainingResult, _held_bytes, _make, _minibatches, _train, acts_as_one_unit, best_bands, estimate_training_memory,
     he_2015, he_2015_depths, init_params, lecture_schemes, loss_and_gradients, make_task, one_unit_ceiling,
     parameter_shapes, race, scheme_config, scheme_name, softmax_cross_entropy, steps_to_loss, task_classes,
@@ -557,6 +558,27 @@ def test_batch_norm_rescues_n_0_0_01_in_the_default_race_of_step_7():
     assert rescued.config.batch_norm and not plain.config.batch_norm
     assert plain.final_loss == pytest.approx(math.log(3), abs=1e-3)
     assert rescued.final_loss < 0.9 * math.log(3) < plain.final_loss
+
+
+@pytest.mark.slow
+def test_step_10_s_64_layers_train_at_the_rate_the_page_names_and_not_at_the_default():
+    """The Training tab tells a race deeper than the 10 layers DEFAULT_LR was chosen at that a deeper run may end near
+    ln K at it, and that step 10's 64 layers fit the spiral with orthogonal weights at 0.01 and not at 0.02. The
+    engine's own runs of step 10 (seed 0): the whole task's loss under half of ln 3 at 0.01, near ln 3 at 0.02."""
+    from views import tour
+    from views import training as tv
+
+    step_10 = tour.step_config("10")
+    assert step_10.depth == 64 > LR_CHOSEN_DEPTH and DEFAULT_LR == 0.02
+    (fits,) = race(step_10, ("orthogonal",), lr=0.01).values()
+    (stalls,) = race(step_10, ("orthogonal",), lr=DEFAULT_LR).values()
+    assert fits.final_loss < 0.5 * math.log(3) and fits.final_accuracy > 0.9
+    assert stalls.final_loss > 0.9 * math.log(3)
+    for lang in ("en", "zh"):
+        note = tv.deep_rate_note(step_10, DEFAULT_LR, lang)
+        assert note and "0.01" in note and "0.02" in note and "64" in note
+        assert tv.deep_rate_note(step_10, 0.01, lang) is None  # a smaller rate than the default: nothing to say
+        assert tv.deep_rate_note(tour.step_config("6"), DEFAULT_LR, lang) is None  # the 10 layers it was chosen at
 
 
 def test_an_unknown_scheme_is_refused():

@@ -26,10 +26,11 @@ import pandas as pd
 
 from core import Config, digits, schemes
 from core.config import mib_apart, resize, resized_size
+from core.draws import family
 from core.workers import WorkerCrashed
 from core.train import (
     BN_RESCUE, DEFAULT_CLASSES, DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_STEPS, HE_2015_DEPTHS, HEAD_SCALE, LECTURE_RACE,
-    MAX_BATCH, POINTS_PER_CLASS, SPIKE,
+    LR_CHOSEN_DEPTH, MAX_BATCH, POINTS_PER_CLASS, SPIKE,
     acts_as_one_unit, estimate_training_memory, one_unit_ceiling, scheme_config, spike, stability, steps_to_loss,
     task_config, training_batch,
 )
@@ -1307,9 +1308,27 @@ def head_caption(conv: bool, lang: str) -> str:
     return t(lang, "training_tab.head_conv" if conv else "training_tab.head", head_scale=format_value(HEAD_SCALE))
 
 
+def deep_rate_note(config, lr: float, lang: str) -> str | None:
+    """Where the race trains more layers than DEFAULT_LR was chosen at (core.train.LR_CHOSEN_DEPTH), at that rate or
+    above: that a deeper run may spike and end near ln K there, and the rate at which step 10's 64 layers train
+    (docs/training.md, measured). Step 10's race at 0.02 had ended every run near chance, the page silent on why;
+    None for a network of LR_CHOSEN_DEPTH layers or fewer, or a smaller rate."""
+    if config.depth <= LR_CHOSEN_DEPTH or lr < DEFAULT_LR:
+        return None
+    return t(lang, "training_tab.deep_rate", depth=config.depth, chosen=LR_CHOSEN_DEPTH,
+             default=format_value(DEFAULT_LR), box=t(lang, "training_tab.lr"))
+
+
+def starts_equal(results: dict) -> bool:
+    """Whether a run of the race starts with every unit of a layer equal: a scheme without randomness (zeros,
+    constant; core.draws.family None), whose symmetry symmetry_caption explains."""
+    return any(family(r.config.init) is None for r in results.values())
+
+
 def symmetry_caption(conv: bool, spiral: bool, ceiling: str | None, lang: str) -> str:
-    """Why zero or constant init keeps a layer's units equal, under the race's symmetry chart; ceiling: the share
-    one unit a layer can reach on the spiral (core.train.one_unit_ceiling), as the page writes it."""
+    """Why zero or constant init keeps a layer's units equal, under the race's symmetry chart where a run starts so
+    (starts_equal); ceiling: the share one unit a layer can reach on the spiral (core.train.one_unit_ceiling), as the
+    page writes it."""
     key = "training_tab.symmetry_caption_conv" if conv else "training_tab.symmetry_caption" if spiral else \
         "training_tab.symmetry_caption_digits"
     return t(lang, key, ceiling=ceiling, head_scale=format_value(HEAD_SCALE))

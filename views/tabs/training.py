@@ -170,8 +170,9 @@ def show(page: Page) -> None:
         st.markdown(t(lang, intro, runs=training_view.runs_text(config, schemes, lang),
                       **training_view.setup(config, steps, lr=lr, task=task)))
         st.caption(training_view.head_caption(conv, lang))
-        if note:
-            st.info(note)
+        for said in (note, training_view.deep_rate_note(config, lr, lang)):
+            if said:
+                st.info(said)
         if refusal := training_view.refusal(config, schemes, steps, lang, memory_budget()):
             st.error(refusal)
             if fitted is not None:  # the width that fits, one click away
@@ -316,8 +317,9 @@ def draw_race(results: dict, lang: str, own: str | None = None) -> None:
     columns, width, height = training_view.SYMMETRY_LAYOUTS[phone]  # a phone's: one panel a row
     draw_chart(training_view.symmetry_chart(training_view.symmetry_frame(results, lang), lang, panel_width=width,
                                             panel_height=height, columns=columns, channels=conv), name="race-symmetry")
-    bound = format_share(one_unit_ceiling(k)) if spiral else None  # what one unit per layer can reach
-    st.caption(training_view.symmetry_caption(conv, spiral, bound, lang))
+    if training_view.starts_equal(results):  # a race without zeros or constant weights has no symmetry to explain
+        bound = format_share(one_unit_ceiling(k)) if spiral else None  # what one unit per layer can reach
+        st.caption(training_view.symmetry_caption(conv, spiral, bound, lang))
     for sentence in training_view.uncounted_text(results, lang) + training_view.split_copies_text(results, lang):
         st.caption(sentence)
 
