@@ -564,7 +564,8 @@ def test_batch_norm_rescues_n_0_0_01_in_the_default_race_of_step_7():
 def test_step_10_s_64_layers_train_at_the_rate_the_page_names_and_not_at_the_default():
     """The Training tab tells a race deeper than the 10 layers DEFAULT_LR was chosen at that a deeper run may end near
     ln K at it, and that step 10's 64 layers fit the spiral with orthogonal weights at 0.01 and not at 0.02. The
-    engine's own runs of step 10 (seed 0): the whole task's loss under half of ln 3 at 0.01, near ln 3 at 0.02."""
+    engine's own runs of step 10 (seed 0): the whole task's loss under half of ln 3 at 0.01, above it at 0.02
+    (about ln 3, where these spiking runs end under each kernel measured)."""
     from views import tour
     from views import training as tv
 
@@ -572,13 +573,35 @@ def test_step_10_s_64_layers_train_at_the_rate_the_page_names_and_not_at_the_def
     assert step_10.depth == 64 > LR_CHOSEN_DEPTH and DEFAULT_LR == 0.02
     (fits,) = race(step_10, ("orthogonal",), lr=0.01).values()
     (stalls,) = race(step_10, ("orthogonal",), lr=DEFAULT_LR).values()
-    assert fits.final_loss < 0.5 * math.log(3) and fits.final_accuracy > 0.9
-    assert stalls.final_loss > 0.9 * math.log(3)
+    assert fits.final_loss < 0.5 * math.log(3) < stalls.final_loss and fits.final_accuracy > 0.9  # half of ln 3
     for lang in ("en", "zh"):
         note = tv.deep_rate_note(step_10, DEFAULT_LR, lang)
         assert note and "0.01" in note and "0.02" in note and "64" in note
         assert tv.deep_rate_note(step_10, 0.01, lang) is None  # a smaller rate than the default: nothing to say
         assert tv.deep_rate_note(tour.step_config("6"), DEFAULT_LR, lang) is None  # the 10 layers it was chosen at
+
+
+@pytest.mark.slow
+def test_a_run_held_back_by_a_small_learning_rate_is_said_to_be():
+    """Step 5's Xavier + ReLU at a learning rate 200 times below the default stays near ln 3, its updates tiny: the
+    page had blamed its initial weights alone (the shrinking activations and gradients), though at 0.02 the same run
+    learns. Below the default rate the paragraph names the rate too, with how many times smaller it is; at the
+    default it does not."""
+    from views import training as tv
+    from views.number_writing import format_value
+    from views.text import t
+
+    network = Config(depth=10, width=100, activation="relu", init="xavier_normal")
+    (slow,) = race(network, ("xavier_normal",), steps=30, lr=1e-4).values()
+    assert slow.lr == 1e-4 and tv.plateau_steps(slow, tv.PLATEAU) is None  # on the plateau, not diverged
+    for lang in ("en", "zh"):
+        (said,) = tv.stalled_text({"xavier_normal": slow}, lang)
+        assert t(lang, "training_tab.stalled_rate", lr=format_value(1e-4), default=format_value(DEFAULT_LR),
+                 times="200") in said
+    (small_init,) = race(replace(network, init="normal", std=0.01), ("normal_0.01",), steps=30).values()
+    opening = t("en", "training_tab.stalled_rate", lr="", default="", times="").split(",")[0]  # "It trained at ..."
+    (said,) = tv.stalled_text({"normal_0.01": small_init}, "en")  # its updates tiny too ...
+    assert opening not in said  # ... at the default rate: the init alone holds it back
 
 
 def test_an_unknown_scheme_is_refused():
@@ -1642,7 +1665,7 @@ def _raced(config, loss, update_ratio, act_first, grad_first, distinct=500.0, fi
            later=1.0):
     """A finished run as stalled_text reads it: its network, minibatch losses (steps,), its update:data ratio at every
     record (records, depth), activation and gradient std at the first record (step 0; `later` at the others),
-    distinct units per layer; 3 classes."""
+    distinct units per layer; 3 classes, the default learning rate."""
     from types import SimpleNamespace
 
     ratio = np.asarray(update_ratio, float)
@@ -1650,7 +1673,7 @@ def _raced(config, loss, update_ratio, act_first, grad_first, distinct=500.0, fi
     rest = np.full((records - 1, config.depth), later)
     return SimpleNamespace(config=config, loss=np.asarray(loss, float), final_loss=float(loss[-1]),
                            final_accuracy=final_accuracy, classes=3, steps=len(loss), diverged_at=diverged_at,
-                           record_steps=np.arange(records) * 10, update_ratio=ratio,
+                           lr=DEFAULT_LR, record_steps=np.arange(records) * 10, update_ratio=ratio,
                            act_std=np.vstack([act_first, rest]), grad_std=np.vstack([grad_first, rest]),
                            distinct_units=np.broadcast_to(np.asarray(distinct, float), (config.depth,)))
 

@@ -217,7 +217,7 @@ def held_out_text(results: dict, lang: str) -> str | None:
     """For the digits: the scheme with the best held-out accuracy, its accuracy on the training images beside it,
     and how it compares with chance (1/10), chosen from the numbers; None for the spiral or without a finite one.
     Below twice chance, where a run's loss has left the ln K plateau (plateau_steps) and its final loss is below it
-    too, the first to leave it is named with more steps to try: the Steps box is the tab's, its learning rate fixed."""
+    too, the first to leave it is named with more steps to try (the Steps box)."""
     scored = {name: r for name, r in results.items() if r.test_accuracy is not None and math.isfinite(r.test_accuracy)}
     if not scored:
         return None
@@ -287,6 +287,9 @@ def stalled_text(results: dict, lang: str) -> list[str]:
                            best_ratio=format_value(learned[best], 2), **words)]
         else:
             sentences = [t(lang, "training_tab.stalled_small", **words)]
+        if r.lr < DEFAULT_LR:  # lr·v shrinks with the rate: the box's rate is a cause too, not the init alone
+            sentences.append(t(lang, "training_tab.stalled_rate", lr=format_value(r.lr),
+                               default=format_value(DEFAULT_LR), times=format_value(DEFAULT_LR / r.lr)))
         cause = _stalled_cause(r, lang)
         if cause:
             sentences.append(cause)
@@ -1316,7 +1319,8 @@ def deep_rate_note(config, lr: float, lang: str) -> str | None:
     if config.depth <= LR_CHOSEN_DEPTH or lr < DEFAULT_LR:
         return None
     return t(lang, "training_tab.deep_rate", depth=config.depth, chosen=LR_CHOSEN_DEPTH,
-             default=format_value(DEFAULT_LR), box=t(lang, "training_tab.lr"))
+             default=format_value(DEFAULT_LR), box=t(lang, "training_tab.lr"),
+             orthogonal=scheme_name("orthogonal", lang))
 
 
 def starts_equal(results: dict) -> bool:

@@ -233,13 +233,15 @@ def raced(key: tuple) -> bool:
 
 
 def finished_race(config: Config) -> dict | None:
-    """This session's last finished race of the page's network (on either task), {scheme: result} (finished_races);
-    None before one has finished. A race of a narrower network (a tour step over the work limit) or of another seed
-    is not this network's, nor any race one of a network the race does not train (training_view.races: a finished
-    digits race had raised at step 8, whose stream has no digits' network)."""
+    """This session's last finished race of the page's network (on either task) at the default learning rate,
+    {scheme: result} (finished_races); None before one has finished. A race of a narrower network (a tour step over
+    the work limit) or of another seed is not this network's, nor any race one of a network the race does not train
+    (training_view.races: a finished digits race had raised at step 8, whose stream has no digits' network); a race at
+    another rate is not the one the stories tell (step 5's Xavier at 0.0001 had read "ten halvings stall it")."""
     if not training_view.races(config):
         return None
-    return next((results for key, results in finished_races() if key.config == task_config(config, key.task)), None)
+    return next((results for key, results in finished_races()
+                 if key.config == task_config(config, key.task) and key.lr == DEFAULT_LR), None)
 
 
 def finished_he_race() -> dict | None:
