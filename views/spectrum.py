@@ -411,13 +411,7 @@ def resolution_words(result: Spectrum) -> dict[str, str | int]:
     rule)."""
     largest, side, eps = result.resolution_terms
     shown = format_value(result.resolution)
-    digits, places = 3, 3
-    for total in range(6, 35):  # 17 digits each are the floats themselves
-        fit = [(total - p, p) for p in range(max(3, total - 17), min(17, total - 3) + 1)
-               if format_value(summary.rounded(largest, total - p) * side * summary.rounded(eps, p)) == shown]
-        if fit:
-            digits, places = fit[0]
-            break
+    digits, places = summary.multiplying_digits(largest, eps, shown, factor=side)
     return {"resolution": shown, "largest": format_value(largest, digits), "side": side,
             "eps": format_value(eps, places)}
 

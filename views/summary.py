@@ -160,13 +160,19 @@ def printed_ratio(value: float, reference: float) -> tuple[str, str]:
     quotient = ratio(value, reference)
     if not math.isfinite(quotient) or not math.isfinite(rounded(quotient) * rounded(reference)):
         return format_value(quotient), format_value(reference)  # nothing to multiply, or beyond float's range
-    shown = format_value(value)
-    for total in range(6, 35):  # the fewest digits in all; then the reference's fewest. 17 are the floats themselves
+    digits, places = multiplying_digits(quotient, reference, format_value(value))
+    return format_value(quotient, digits), format_value(reference, places)
+
+
+def multiplying_digits(a: float, b: float, shown: str, factor: float = 1.0) -> tuple[int, int]:
+    """The significant digits to write a and b with so that, each rounded to them, a × factor × b as format_value
+    writes it is `shown`: the fewest in all, from 3 each, then b's fewest; (3, 3) where none up to the floats' own 17
+    do (printed_ratio; a spectrum's bound and its factors, views.spectrum.resolution_words)."""
+    for total in range(6, 35):
         for places in range(max(3, total - 17), min(17, total - 3) + 1):
-            digits = total - places
-            if format_value(rounded(quotient, digits) * rounded(reference, places)) == shown:
-                return format_value(quotient, digits), format_value(reference, places)
-    return format_value(quotient), format_value(reference)
+            if format_value(rounded(a, total - places) * factor * rounded(b, places)) == shown:
+                return total - places, places
+    return 3, 3
 
 
 def printed_ratios(result) -> tuple[tuple[str, str], tuple[str, str]]:
