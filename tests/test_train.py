@@ -574,6 +574,7 @@ def test_step_10_s_64_layers_train_at_the_rate_the_page_names_and_not_at_the_def
     (fits,) = race(step_10, ("orthogonal",), lr=0.01).values()
     (stalls,) = race(step_10, ("orthogonal",), lr=DEFAULT_LR).values()
     assert fits.final_loss < 0.5 * math.log(3) < stalls.final_loss and fits.final_accuracy > 0.9  # half of ln 3
+    assert tv.relapse(fits) is None  # it keeps what it learned
     for lang in ("en", "zh"):
         note = tv.deep_rate_note(step_10, DEFAULT_LR, lang)
         assert note and "0.01" in note and "0.02" in note and "64" in note
@@ -1287,6 +1288,54 @@ def test_the_words_say_where_each_loss_curve_leaves_the_chart_it_is_drawn_on(lan
         assert mine == expected, name
         named_here += len(mine)
     assert named_here == len(said) == 7  # every sentence is a run's; all but the stable run's on the chart
+
+
+def _accuracy_run(accuracy, classes=3, diverged_at=None):
+    """A finished run as the Training tab's words read it: its accuracy curve, its loss a stable one."""
+    from types import SimpleNamespace
+
+    accuracy = np.asarray(accuracy, float)
+    return SimpleNamespace(loss=np.linspace(1.1, 0.9, len(accuracy)), accuracy=accuracy, diverged_at=diverged_at,
+                           classes=classes, steps=len(accuracy))
+
+
+def _drawn(accuracy, window):
+    """The accuracy chart's running mean, written out: the mean of the last `window` steps, fewer at the start."""
+    return np.array([np.mean(accuracy[max(0, i - window + 1):i + 1]) for i in range(len(accuracy))])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_run_that_learned_and_then_lost_it_is_said_to_with_its_numbers(lang):
+    """Step 10's Xavier at learning rate 0.01 climbed to 94 % and ended at 48.7 % of 3 classes, and the page said
+    nothing: no divergence and no spike of its loss. A run whose drawn accuracy came at least halfway from chance to
+    100 % and keeps less than half of that gain at its last step now has a sentence with the chart's numbers."""
+    from views import training as tv
+    from views.number_writing import format_share
+    from views.text import t
+
+    third = 1 / 3
+    climb = np.r_[np.linspace(third, 0.95, 121), np.linspace(0.95, 0.40, 180)[1:]]  # one peak, at step 120
+    drawn = _drawn(climb, 10)  # 300 steps: the chart's window of 10
+    peak = int(np.argmax(drawn))
+    said = tv.messages({"xavier_normal": _accuracy_run(climb)}, lang)
+    assert said == [t(lang, "training_tab.relapsed", scheme=t(lang, "schemes.name_xavier_normal"), step=peak,
+                      best=format_share(drawn[peak]), end=format_share(drawn[-1]), last=299,
+                      chance=format_share(third))]
+    assert 120 < peak < 130  # a trailing mean peaks a few steps after the curve does
+
+    # the two halves of the rule, at their edges, on 2 classes (chance 50 %) with values exact in binary
+    def run(best, end):
+        return _accuracy_run(np.r_[np.full(50, 0.5), np.full(100, best), np.full(50, end)], classes=2)
+    assert tv.relapse(run(1.0, 0.75)) is None  # keeps exactly half of its gain over chance: not less than half
+    assert tv.relapse(run(1.0, 0.74)) is not None
+    assert tv.relapse(run(0.75, 0.5)) is not None  # came exactly halfway from chance to 100 %
+    assert tv.relapse(run(0.74, 0.5)) is None
+    assert tv.relapse(run(1.0, 1.0)) is None and tv.relapse(run(0.5, 0.5)) is None
+    lost = tv.relapse(run(1.0, 0.5))
+    assert (lost.step, lost.best, lost.end, lost.chance) == (55, 1.0, 0.5, 0.5)  # 200 steps: a window of 6 all at 1
+    # a run that diverged has its own sentence; one with no accuracy at all has nothing to say
+    assert tv.relapse(_accuracy_run(climb, diverged_at=299)) is None
+    assert tv.relapse(_accuracy_run(np.full(300, np.nan))) is None
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
