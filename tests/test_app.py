@@ -87,7 +87,7 @@ def test_what_each_tab_shows():
     open_tab(at, "gradients")
     assert len(at.get("vega_lite_chart")) == 2  # only the open tab draws
     open_tab(at, "derivation")
-    latex = [x.value for x in at.latex]
+    latex = [x.value for x in at.markdown]  # the equations among them (derivation.as_markdown)
     assert any("n\\,\\mathrm{Var}(w)" in x for x in latex) and any("0.2236" in x for x in latex)
     open_tab(at, "compare")
     assert at.multiselect(key="compare").value == list(tour.LECTURE_FIVE)
@@ -1207,13 +1207,13 @@ def test_the_derivation_tab_shows_the_blocks_with_their_equations_holding(query,
     no_trouble(at)
     config = Config(**shown_config(at))
     open_tab(at, "derivation", lang)
-    latex = [x.value.strip("$").strip() for x in at.latex]  # st.latex wraps its body in $$ … $$
     markdown = [x.value for x in at.markdown]
     blocks = derivation.blocks(simulate(config), lang)
+    latex = [x for block in blocks for x in (block.formula, block.numbers) if x]
     for block in blocks:
-        assert block.formula in latex and f"#### {block.title}" in markdown
+        assert derivation.as_markdown(block.formula) in markdown and f"#### {block.title}" in markdown
         if block.numbers:
-            assert block.numbers in latex
+            assert derivation.as_markdown(block.numbers) in markdown
         for note in block.notes:
             assert note in markdown, note
     assert sum(check_equations(x) for x in latex) >= 5  # Var(s₁), std(s₁), 1/n, 2/n, n·Var(w) at least

@@ -285,8 +285,8 @@ FIELD_TERMS = ("fan_in", "fan_out", "fan_avg")
 @pytest.fixture(scope="module")
 def visits() -> dict[tuple[str, str, str], SimpleNamespace]:
     """{(language, step, tab): the page} for every tour step and tab, in both languages: the texts it shows
-    (`texts`) and its LaTeX (`latex`), its exceptions and error notices (`trouble`), its warnings and notes
-    (`notices`), how many metrics it shows (`metrics`), whether its race's Run button is disabled (`run`), the
+    (`texts`, the Derivation's equations among them), its exceptions and error notices (`trouble`), its warnings and
+    notes (`notices`), how many metrics it shows (`metrics`), whether its race's Run button is disabled (`run`), the
     tab it has open (`tab`) and its charts' Vega-Lite specs (`charts`)."""
     found = {}
     for lang in LANGUAGES:
@@ -298,7 +298,6 @@ def visits() -> dict[tuple[str, str, str], SimpleNamespace]:
                     texts=shown_texts(at) if not at.exception else [], tab=at.session_state["tab"],
                     trouble=[e.value for e in at.exception] + [e.value for e in at.error],
                     notices=[w.value for w in at.warning] + [i.value for i in at.info],
-                    latex=[str(e.value) for e in at.latex] if not at.exception else [],
                     metrics=len(at.metric), run=[b.disabled for b in at.button if b.key == "run_race"],
                     charts=specs(at) if not at.exception else [])
     return found
@@ -410,7 +409,7 @@ def test_every_step_and_tab_writes_its_numbers_by_the_rule(visits):
     without separators (tests/written_numbers.py)."""
     wrong = {}
     for key, page in visits.items():
-        text = "\n".join([*page.texts, *page.latex])
+        text = "\n".join(page.texts)  # the Derivation's equations are Markdown too (derivation.as_markdown)
         found = GLUED_PERCENT.findall(text) + long_integers(text)
         if found:
             wrong[key] = found

@@ -374,10 +374,11 @@ def test_the_derivation_shows_this_profiles_fan_products(mode, kept, lang):
                   "derivation", lang)
     assert not at.exception
     notes = " ".join(m.value for m in at.markdown)
-    latex = [m.value.strip("$\n") for m in at.latex]
+    latex = [m.value for m in at.markdown]  # the equations among them (derivation.as_markdown)
     fan = 784 if mode == "fan_in" else 512
     var_w = 2 / fan
-    (numbers,) = [x for x in latex if r"n^{\mathrm{in}}_{1}" in x]
+    (numbers,) = [x.removeprefix(derivation.as_markdown("")).removesuffix("$") for x in latex
+                  if r"n^{\mathrm{in}}_{1}" in x]
     products = [read_back(part.rsplit("=", 1)[1].strip()) for part in numbers.split(r",\quad")]
     assert products == [pytest.approx(784 * var_w, rel=5e-3), pytest.approx(512 * var_w, rel=5e-3)]
     config = Config(depth=3, widths=(784, 512, 256, 128), activation="relu", init="he_normal", mode=mode)

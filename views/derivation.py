@@ -14,6 +14,7 @@ or LN(z) is what the nonlinearity gets (core.network's names), and the gradient 
 from __future__ import annotations
 
 import math
+import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -223,6 +224,19 @@ class Values:
         """The names printed since the last call, each once."""
         names, self.used = list(dict.fromkeys(self.used)), []
         return names
+
+
+QUAD = re.compile(r"\\q?quad(?![A-Za-z])")  # LaTeX's \quad and \qquad
+
+
+def as_markdown(latex: str) -> str:
+    """An equation (LaTeX) as the Derivation tab writes it: in display style inside a line of Markdown, where KaTeX
+    breaks it after a relation (=, ⇒) or an operator wherever its column is narrower than it. st.latex's display box
+    never breaks: on a phone 8 of step 6's 11 equations ran past the screen's edge, He's half of "keep the factor at 1"
+    out of sight, and the backward pass's was too wide for a laptop's column. A \\quad or \\qquad between two
+    equations is a place to break too (\\allowbreak), where KaTeX would not break by itself."""
+    breakable = QUAD.sub(lambda quad: quad[0] + r"\allowbreak ", latex)
+    return rf"$\displaystyle {breakable}$"
 
 
 @dataclass(frozen=True)

@@ -154,21 +154,21 @@ PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
 # network line up into a wrapped title's last line. It takes back most of the blocks' gap instead: the title's last line
 # box, which has room below its letters, ends 0.1rem above the network line. A multiselect's chosen items wrap to more
 # lines where one row cannot hold them: Streamlit keeps them in one row that scrolls sideways, and a phone's Training
-# tab showed four of the race's six schemes, He among the hidden. An equation wider than its column (KaTeX's display box
-# scrolls sideways) fades out at the side it continues on, while it does (a scroll-driven animation; a browser without
-# them shows the equation as before): on a phone the Derivation's lines ended mid-term at the screen's edge with nothing
-# to say they went on. A title and the tour's list break Chinese between words, not inside one (keep-all: at spaces,
+# tab showed four of the race's six schemes, He among the hidden. The Derivation's equations, which KaTeX breaks
+# after a relation or an operator where their column is narrower than they are (derivation.as_markdown), get room
+# between their lines and a hanging indent, so a broken equation's next line reads as its continuation. A title
+# and the tour's list break Chinese between words, not inside one (keep-all: at spaces,
 # punctuation and the titles' zero-width spaces; a phone's step 1 read "权 / 重全为零"), and a run longer than its line
-# anywhere. The box's padding holds the overhang of a last italic subscript, which made step 2's first equation 2 px too
-# wide for its box, and so faded. (Chromium keeps a fade of an equation scrolled away from its start
-# when a wider window then holds it whole, until it is drawn again.)
+# anywhere. The equations' right padding holds the overhang of a last italic subscript.
 # The page's columns stack, as Streamlit stacks them on a phone, wherever the page's own column is narrower than
 # NARROW_COLUMN px (a CSS container query of its width, not the window's): a desktop window of 800 px with the sidebar
 # open left a 430 px column, whose four headline numbers broke inside "2.94 × 10⁻⁷" and whose mean and std charts were
 # 207 px wide, their titles cut; the presenter switch and QR button take a line of their own there ("Presenter…").
 # The container's layout containment leaves a chart's fullscreen view the window's.
 # The tab strip wraps to a second row where its column cannot hold every tab: Streamlit scrolls it sideways behind an
-# arrow, and the English Theory and Spectrum tabs were out of sight on a phone and in an 800 px window.
+# arrow, and the English Theory and Spectrum tabs were out of sight on a phone and in an 800 px window. Its gap is a
+# little under Streamlit's 1rem: at 1rem a phone's Chinese tabs missed one row by 3 px, and 谱 stood alone on a second.
+EQUATIONS = "equations_"  # the Derivation tab's keys of each block's equations, numbered
 PAGE_CSS = """
 [data-testid='stMainBlockContainer']{padding-top:2.9rem}
 [data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:0.5rem}
@@ -195,17 +195,13 @@ h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
 [data-baseweb='tab-panel']{padding-top:0.3rem}
 [data-testid='stMultiSelectTagsContainer'],[data-testid='stMultiSelectTagsContainer']>[role='group']{flex-wrap:wrap}
 [role='group']:has(>[data-testid='stMultiSelectTagsContainer']){height:auto;max-height:none}
-.st-key-tab>div>[role='tablist']{flex-wrap:wrap;height:auto;overflow-x:visible;row-gap:0}
+.st-key-tab>div>[role='tablist']{flex-wrap:wrap;height:auto;overflow-x:visible;row-gap:0;column-gap:0.85rem}
 @media (max-width:1400px){[data-testid='stMainBlockContainer']{padding-left:1.5rem;padding-right:1.5rem}}
 @media (min-width:1200px){
   [data-testid='stTabs']{position:relative}
   .st-key-log{position:absolute;top:0.5rem;right:0;width:auto!important;z-index:1}}
 @media (max-width:640px){[data-testid='stMainBlockContainer']{padding-left:1rem;padding-right:1rem}}
-.katex-display{padding-inline:0.2em;animation:equation-continues linear;animation-timeline:scroll(self inline)}
-@keyframes equation-continues{
-  0%{mask-image:linear-gradient(to left,transparent,#000 2.5rem)}
-  4%,96%{mask-image:linear-gradient(to right,transparent,#000 2.5rem calc(100% - 2.5rem),transparent)}
-  100%{mask-image:linear-gradient(to right,transparent,#000 2.5rem)}}
+""" + f"[class*='st-key-{EQUATIONS}'] p" + """{line-height:2.5;padding-inline:1.5em 0.2em;text-indent:-1.5em}
 [data-testid='stMainBlockContainer']{container-type:inline-size}
 """ + f"@container (max-width:{NARROW_COLUMN}px){{[data-testid='stColumn']{{min-width:calc(100% - 1.5rem)}}" \
     ".st-key-step_row{flex-wrap:wrap}.st-key-step_row>:has(.st-key-present_controls){flex-basis:100%}}\n"

@@ -5,16 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import derivation as derivation_view
+from .. import present
 from ..page import Page
 
 
 def show(page: Page) -> None:
     st.markdown(page.t("der_intro"))
-    for block in derivation_view.blocks(page.result, page.lang):
+    for number, block in enumerate(derivation_view.blocks(page.result, page.lang)):
         st.markdown(f"#### {block.title}")
-        st.latex(block.formula)
-        if block.numbers:
-            st.latex(block.numbers)
+        with st.container(key=f"{present.EQUATIONS}{number}"):  # PAGE_CSS spaces the lines a narrow column breaks
+            st.markdown(derivation_view.as_markdown(block.formula))
+            if block.numbers:
+                st.markdown(derivation_view.as_markdown(block.numbers))
         for note in block.notes:
             st.markdown(note)
 
