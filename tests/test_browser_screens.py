@@ -360,8 +360,8 @@ def test_no_title_runs_into_the_line_under_it_on_a_phone(base, browser, lang):
     short ("…"), at every step (a grid shrunk to the screen had drawn its text at 6 px); at step 2 it shows the
     histograms two a row with readable ticks (phone_histograms_are_two_a_row); the tab bar shows every tab whole
     (tab_bar_shows_every_tab), Chinese's in one row; the ◀ ▶ row stands at one place at every step, wherever the
-    title wraps (assert_row_stays); and after the walk the Training tab's schemes box shows every scheme the race will run
-    (every_chosen_item_is_shown)."""
+    title wraps (assert_row_stays); and after the walk the Training tab's schemes box shows every scheme the race
+    will run (every_chosen_item_is_shown)."""
     with watched_page(browser, **PHONE) as page:
         visit(page, f"{base}/?step=1&lang={lang}", charts=2)
         wrapped, row_tops = 0, {}
