@@ -803,7 +803,7 @@ def test_a_flat_activations_exact_zeros_are_counted_from_the_units_it_switches_o
     assert view.zeros_said(one, "en").startswith("1 of the 60 values lies below")
     # the resolution written with its factors, which multiply to it: numpy's matrix_rank tolerance
     assert one.resolution == 2.0 * 60 * np.finfo(np.float64).eps
-    assert "the largest, 2, × the matrix's larger side, 60, × float64's precision, 2.22\u00a0×\u00a010⁻¹⁶" in \
+    assert "2 (the largest) × 60 (the matrix's larger side) × 2.22\u00a0×\u00a010⁻¹⁶ (float64's precision)" in \
         view.zeros_said(one, "en")
     assert np.linalg.matrix_rank(np.diag(one.pooled)) == 59  # numpy's own tolerance counts one value as 0 too
     assert view.zeros_said(relu, "en").startswith(f"{view.shown_values(relu)[1]} of the 120 values lie below")
