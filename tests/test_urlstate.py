@@ -35,7 +35,7 @@ from views import charts, references, tour, urlstate
 from views.number_writing import format_share, format_value
 from views.tabs import CODES as TABS  # the app's one list of tabs
 from views.options import option_name
-from views.text import SHOWN_CHARACTERS, t, user_text
+from views.text import SHOWN_CHARACTERS, join, t, user_text
 
 pytestmark = pytest.mark.shared_results  # pages read as a server's later sessions read them (conftest.py)
 
@@ -1637,3 +1637,42 @@ def test_a_tour_step_s_notice_names_a_conv_net_s_digits_profile_as_its_box_shows
     said = urlstate.messages([step], lang, TABS)[0]
     assert t(lang, "url_step_change", name="widths", value=option_name(lang, "widths", "64-4"),
              step_value=option_name(lang, "widths", "")) in said
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_custom_says_which_step_it_left_and_what_it_changed(lang):
+    """A student who moved step 6's activation to tanh read "Your own network" and a paragraph for every network,
+    with nothing on what they had changed. Under Custom's title the page names the step it left and each setting the
+    network has otherwise, as the sidebar shows it, beside the step's own; a setting the step does not use alone."""
+    def change(name, value, step_value):
+        return t(lang, "custom_change", name=t(lang, name), value=option_name(lang, name, value),
+                 step_value=option_name(lang, name, step_value))
+
+    def said(step, changes):
+        return t(lang, "custom_from", n=step, title=t(lang, f"step_{step}"), changes=join(lang, changes))
+
+    assert urlstate.changed_from(replace(tour.STEPS["6"], activation="tanh"), "6", lang) == \
+        said("6", [change("activation", "tanh", "relu")])
+    # a deeper step 4: its depth alone, not the profile of equal widths it implies
+    assert urlstate.changed_from(replace(tour.STEPS["4"], depth=50), "4", lang) == said("4", [change("depth", 50, 10)])
+    # He uses no weight std: N(0, σ²)'s is given alone
+    assert urlstate.changed_from(replace(tour.STEPS["6"], init="normal", std=0.5), "6", lang) == said("6", [
+        change("init", "normal", "he_normal"),
+        t(lang, "custom_change_new", name=t(lang, "std"), value=option_name(lang, "std", 0.5))])
+    many = replace(tour.STEPS["2"], depth=3, width=20, batch=50, activation="relu", init="xavier_uniform", bias=0.1)
+    assert urlstate.changed_from(many, "2", lang) == said("2", [
+        change("depth", 3, 10), change("width", 20, 500), change("activation", "relu", "tanh"),
+        change("init", "xavier_uniform", "normal"), change("bias", 0.1, 0),
+        t(lang, "url_more", count=1)])  # the batch, in the sidebar's order, past the five named
+    assert urlstate.changed_from(replace(tour.STEPS["6"], seed=3), "6", lang) is None  # the seed is no change
+
+
+@pytest.mark.slow
+def test_the_page_says_what_a_moved_control_changed_from_the_step():
+    at = open_app("step=6")
+    at.selectbox(key="activation").set_value("tanh").run()
+    assert not at.exception and at.title[0].value == tour.heading(tour.CUSTOM, "en")
+    expected = urlstate.changed_from(replace(tour.STEPS["6"], activation="tanh"), "6", "en")
+    assert expected in [c.value for c in at.caption]
+    at.selectbox(key="activation").set_value("relu").run()  # back to the step: nothing to say
+    assert not [c.value for c in at.caption if c.value.startswith("From step")]

@@ -12,7 +12,7 @@ import streamlit as st
 
 from core import Config
 
-from . import charts, describe, present, summary, tour
+from . import charts, describe, present, summary, tour, urlstate
 from .number_writing import format_share, format_value
 from .page import Page
 from .sidebar import go_to_step
@@ -70,6 +70,9 @@ def header(lang: str, step: str, config: Config, notices: Callable[[], None]) ->
             st.html(CLICKER, unsafe_allow_javascript=True)
     st.title(tour.heading(step, lang))
     st.caption(describe.line(config, lang))
+    changed = urlstate.changed_from(config, place, lang) if step == tour.CUSTOM else None
+    if changed:  # the step the page left, and what differs from it: a student's slider move, said
+        st.caption(changed)
     # a link's value refused or a parameter dropped is said before the story: under it, a phone showed a screen and
     # more of the story of the step used instead before saying why
     notices()

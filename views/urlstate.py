@@ -801,6 +801,28 @@ def step_changes(state: Mapping[str, Any], step: str, linked: Collection[str], t
     return (tuple((name, own[name], lesson[name]) for name in CONTROLS if name in changes), tuple(dropped))
 
 
+def changed_from(config: Config, step: str, lang: str) -> str | None:
+    """The line under Custom's title: the tour step the page left (tour.nearest_step) and each setting the network
+    has otherwise, as its control shows it, with the step's own where the step uses that control ("Activation tanh
+    instead of ReLU"), in the sidebar's order; at most MAX_NAMED, then how many more. A profile of equal widths is
+    said by the depth or width that changed; a setting the step does not use is given alone ("Weight std σ 0.5",
+    beside "Scheme N(0, σ²) instead of He normal"). None where nothing the controls show differs."""
+    state, lesson = state_of(config), state_of(step_config(step, config.seed))
+    changes, _ = step_changes(state, step, CONTROLS)  # the fields a hidden control holds follow from these
+    said = []
+    for name, own, theirs in changes:
+        if name == "widths" and not state["widths"]:  # equal widths, written out to compare: depth or width says it
+            continue
+        words = dict(name=t(lang, name), value=shown_value(own, lang, name))
+        said.append(t(lang, "custom_change", step_value=shown_value(theirs, lang, name), **words)
+                    if relevant(name, lesson) else t(lang, "custom_change_new", **words))
+    if not said:
+        return None
+    if len(said) > MAX_NAMED:
+        said = [*said[:MAX_NAMED], t(lang, "url_more", count=len(said) - MAX_NAMED)]
+    return t(lang, "custom_from", n=step, title=t(lang, f"step_{step}"), changes=join(lang, said))
+
+
 def is_canonical(query: Mapping[str, str | list[str]], state: Mapping[str, Any], tabs: Sequence[str],
                  language: str = FIRST_LANGUAGE) -> bool:
     """Whether a query already is the state's one link, to_query(state), letter for letter.
