@@ -510,11 +510,14 @@ def every_chosen_item_is_shown(selects: list, lang: str) -> None:
 
 
 # Each of the Derivation tab's equations (present.EQUATIONS): whether it is wider than its box (it would scroll
-# sideways; by more than the 1 px the widths round to) or reaches past the window's right edge, and its height in px
+# sideways; by more than the 1 px the widths round to) or reaches past the window's right edge, its height in px, and
+# its line height over its font size
 EQUATION_BOXES = f"[class*='st-key-{present.EQUATIONS}'] p"
 EQUATIONS = """(boxes) => [...document.querySelectorAll(boxes)].map((e) => {
     const box = e.getBoundingClientRect();
-    return {wide: e.scrollWidth > e.clientWidth + 1 || box.right > innerWidth + 0.5, height: box.height}; })"""
+    const style = getComputedStyle(e);
+    return {wide: e.scrollWidth > e.clientWidth + 1 || box.right > innerWidth + 0.5, height: box.height,
+            leading: parseFloat(style.lineHeight) / parseFloat(style.fontSize)}; })"""
 # Every face of KaTeX's fonts loaded (each family's italic and bold are faces of their own), where KaTeX asks for each
 # only as it draws: measured in a fallback font, an equation that fits its box had overflowed it on a loaded machine
 # (the four faces waited for before left out KaTeX_Size3, which step 2's first equation draws in)
@@ -546,7 +549,8 @@ def test_every_equation_breaks_into_lines_within_a_phone_s_screen(base, browser)
     ...), He's half of "keep the factor at 1" out of sight, and the backward pass's was too wide for a laptop's column
     as well. Each equation now breaks after a relation or an operator where its column is narrower than it: on a phone
     none reaches past its box or the screen at a step of each kind of argument, step 2's wide ones take more lines
-    there than on a laptop, and at 1280 x 800 none is wide either."""
+    there than on a laptop, and at 1280 x 800 none is wide either. Their lines have room between them (the page's
+    CSS, which a rule of the page's own for every paragraph had overridden)."""
     heights = {}
     for viewport, options in (("phone", PHONE), ("laptop", {"viewport": LAPTOP})):
         with watched_page(browser, **options) as page:
@@ -555,6 +559,7 @@ def test_every_equation_breaks_into_lines_within_a_phone_s_screen(base, browser)
                 equations_drawn(page)
                 drawn = page.evaluate(EQUATIONS, EQUATION_BOXES)
                 assert drawn and [e for e in drawn if e["wide"]] == [], (viewport, step, lang, drawn)
+                assert min(e["leading"] for e in drawn) >= 2, drawn  # the page's room between a broken one's lines
                 heights[viewport, step, lang] = [e["height"] for e in drawn]
     phone, laptop = heights["phone", "2", "en"], heights["laptop", "2", "en"]
     assert len(phone) == len(laptop) and sum(p > 1.5 * d for p, d in zip(phone, laptop)) >= 3, (phone, laptop)

@@ -1632,10 +1632,14 @@ def test_a_residual_stream_s_closed_form_growth_is_its_value_or_beyond_float64_n
 
 
 def test_an_equation_is_written_for_katex_to_break_at_its_relations_and_its_quads():
-    """The Derivation tab writes each equation in display style inside a line (KaTeX breaks a line only there, after a
-    relation or an operator) and lets it break after each \\quad and \\qquad too, leaving every other command whole."""
+    """The Derivation tab writes each equation in display style inside a line of its own (KaTeX breaks a line only
+    there, after a relation or an operator) and lets it break after each \\quad too: equations side by side, apart
+    by a \\qquad outside braces, each get a line (He's had been broken in two beside Xavier's on a phone), a \\text
+    after one staying with it; every other command is left whole."""
     from views.derivation import as_markdown
 
-    assert as_markdown(r"a = 1,\quad b = \frac{2}{n} \qquad c") == \
-        r"$\displaystyle a = 1,\quad\allowbreak  b = \frac{2}{n} \qquad\allowbreak  c$"
-    assert as_markdown(r"\quadrature = \mathrm{Var}(s)") == r"$\displaystyle \quadrature = \mathrm{Var}(s)$"
+    assert as_markdown(r"a = 1,\quad b = \frac{2}{n} \qquad c = {x \qquad y} \qquad\text{(interior)}") == (
+        r"$\displaystyle a = 1,\quad\allowbreak b = \frac{2}{n}$",
+        r"$\displaystyle c = {x \qquad y} \qquad\text{(interior)}$")
+    assert as_markdown(r"\quadrature = \mathrm{Var}(s)") == (r"$\displaystyle \quadrature = \mathrm{Var}(s)$",)
+    assert as_markdown("") == ()

@@ -1643,22 +1643,39 @@ def test_a_tour_step_s_notice_names_a_conv_net_s_digits_profile_as_its_box_shows
 def test_custom_says_which_step_it_left_and_what_it_changed(lang):
     """A student who moved step 6's activation to tanh read "Your own network" and a paragraph for every network,
     with nothing on what they had changed. Under Custom's title the page names the step it left and each setting the
-    network has otherwise, as the sidebar shows it, beside the step's own; a setting the step does not use alone."""
+    sidebar shows otherwise, beside the step's own (a setting the step does not use alone), then the step's settings
+    the controls now hide, each with why, as the link's notices give it."""
     def change(name, value, step_value):
         return t(lang, "custom_change", name=t(lang, name), value=option_name(lang, name, value),
                  step_value=option_name(lang, name, step_value))
 
-    def said(step, changes):
-        return t(lang, "custom_from", n=step, title=t(lang, f"step_{step}"), changes=join(lang, changes))
+    def drop(name, step_value, why, subject=""):
+        return t(lang, "custom_drop", name=t(lang, name), step_value=option_name(lang, name, step_value),
+                 why=urlstate.why_text(lang, why, subject))
+
+    def said(step, changes, drops=()):
+        return t(lang, "custom_from", n=step, title=t(lang, f"step_{step}"), changes=join(lang, changes),
+                 dropped=t(lang, "custom_dropped", drops=join(lang, list(drops), "clause")) if drops else "")
 
     assert urlstate.changed_from(replace(tour.STEPS["6"], activation="tanh"), "6", lang) == \
         said("6", [change("activation", "tanh", "relu")])
     # a deeper step 4: its depth alone, not the profile of equal widths it implies
     assert urlstate.changed_from(replace(tour.STEPS["4"], depth=50), "4", lang) == said("4", [change("depth", 50, 10)])
-    # He uses no weight std: N(0, σ²)'s is given alone
+    # He uses no weight std: N(0, σ²)'s is given alone; and from step 3, He hides the step's std of 1
     assert urlstate.changed_from(replace(tour.STEPS["6"], init="normal", std=0.5), "6", lang) == said("6", [
         change("init", "normal", "he_normal"),
         t(lang, "custom_change_new", name=t(lang, "std"), value=option_name(lang, "std", 0.5))])
+    assert urlstate.changed_from(replace(tour.STEPS["3"], init="he_normal", std=0.01), "3", lang) == said(
+        "3", [change("init", "he_normal", "normal")], [drop("std", 1.0, "init", "he_normal")])
+    # a profile of unequal widths at step 9: said by the profile (not its depth of 2 or its input's 500), and the
+    # residual stream and branch scale it leaves out, with why
+    profile = replace(tour.STEPS["9"], widths=(500, 400, 300), depth=2, residual=False, branch_scale=1.0,
+                      layer_norm=False)
+    assert urlstate.changed_from(profile, "9", lang) == said("9", [change("widths", "500-400-300", "")], [
+        drop("residual", True, "unequal"), drop("branch_scale", "inv_sqrt_depth", "no_residual")])
+    # the digits at step 11: their own 8 x 8 images hide the image size
+    assert urlstate.changed_from(replace(tour.STEPS["11"], input="digits", image=8), "11", lang) == said(
+        "11", [change("input", "digits", "normal")], [drop("image", 16, "digits_image")])
     many = replace(tour.STEPS["2"], depth=3, width=20, batch=50, activation="relu", init="xavier_uniform", bias=0.1)
     assert urlstate.changed_from(many, "2", lang) == said("2", [
         change("depth", 3, 10), change("width", 20, 500), change("activation", "relu", "tanh"),
@@ -1669,10 +1686,18 @@ def test_custom_says_which_step_it_left_and_what_it_changed(lang):
 
 @pytest.mark.slow
 def test_the_page_says_what_a_moved_control_changed_from_the_step():
+    """The line is said where the page showed a step and a control left it; not where a link's notice already says
+    what its own values change (?step=6&activation=tanh), nor on a link to its own network, which left no step."""
+    def lines(at):
+        return [c.value for c in at.caption if c.value.startswith("From step")]
+
     at = open_app("step=6")
     at.selectbox(key="activation").set_value("tanh").run()
     assert not at.exception and at.title[0].value == tour.heading(tour.CUSTOM, "en")
-    expected = urlstate.changed_from(replace(tour.STEPS["6"], activation="tanh"), "6", "en")
-    assert expected in [c.value for c in at.caption]
+    assert lines(at) == [urlstate.changed_from(replace(tour.STEPS["6"], activation="tanh"), "6", "en")]
     at.selectbox(key="activation").set_value("relu").run()  # back to the step: nothing to say
-    assert not [c.value for c in at.caption if c.value.startswith("From step")]
+    assert lines(at) == []
+    linked = open_app("step=6&activation=tanh")
+    assert [w for w in linked.warning if w.value.startswith("The link asks for step 6")] and lines(linked) == []
+    own = open_app("step=custom&activation=tanh&init=he_normal")
+    assert own.title[0].value == tour.heading(tour.CUSTOM, "en") and lines(own) == []

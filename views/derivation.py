@@ -226,17 +226,27 @@ class Values:
         return names
 
 
-QUAD = re.compile(r"\\q?quad(?![A-Za-z])")  # LaTeX's \quad and \qquad
+QUAD = re.compile(r"\\quad(?![A-Za-z])")  # LaTeX's \quad
+QQUAD = re.compile(r"\\qquad(?![A-Za-z])")  # LaTeX's \qquad: the space between two equations of one line
 
 
-def as_markdown(latex: str) -> str:
-    """An equation (LaTeX) as the Derivation tab writes it: in display style inside a line of Markdown, where KaTeX
-    breaks it after a relation (=, ⇒) or an operator wherever its column is narrower than it. st.latex's display box
-    never breaks: on a phone 8 of step 6's 11 equations ran past the screen's edge, He's half of "keep the factor at 1"
-    out of sight, and the backward pass's was too wide for a laptop's column. A \\quad or \\qquad between two
-    equations is a place to break too (\\allowbreak), where KaTeX would not break by itself."""
-    breakable = QUAD.sub(lambda quad: quad[0] + r"\allowbreak ", latex)
-    return rf"$\displaystyle {breakable}$"
+def as_markdown(latex: str) -> tuple[str, ...]:
+    """A line of equations (LaTeX) as the Derivation tab writes it: one Markdown line for each equation the line holds
+    side by side (apart by a \\qquad outside any braces; a \\text after one stays with its equation), each in display
+    style inside a line of text, where KaTeX breaks it after a relation (=, ⇒) or an operator, and after a \\quad
+    (\\allowbreak), wherever its column is narrower than it. st.latex's display box never breaks: on a phone 8 of step
+    6's 11 equations ran past the screen's edge, He's half of "keep the factor at 1" out of sight, and the backward
+    pass's was too wide for a laptop's column; in one line with Xavier's, a phone broke He's equation in two."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(latex):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and (found := QQUAD.match(latex, index)) and not latex[found.end():].lstrip().startswith(
+                r"\text"):
+            parts.append(latex[start:index])
+            start = found.end()
+    parts.append(latex[start:])
+    breakable = (QUAD.sub(lambda quad: quad[0] + r"\allowbreak", part.strip()) for part in parts)
+    return tuple(rf"$\displaystyle {part}$" for part in breakable if part)
 
 
 @dataclass(frozen=True)

@@ -70,8 +70,13 @@ def header(lang: str, step: str, config: Config, notices: Callable[[], None]) ->
             st.html(CLICKER, unsafe_allow_javascript=True)
     st.title(tour.heading(step, lang))
     st.caption(describe.line(config, lang))
-    changed = urlstate.changed_from(config, place, lang) if step == tour.CUSTOM else None
-    if changed:  # the step the page left, and what differs from it: a student's slider move, said
+    # At Custom, the step the page left and what differs from it (a student's slider move, said), where the page did
+    # show or a link did name a step, and no notice of the link's already says what its own values change
+    last = st.session_state.get("_last_step")
+    told = any(problem.kind == "step" for problem in st.session_state.get("_link_problems", []))
+    changed = urlstate.changed_from(config, last, lang) if step == tour.CUSTOM and last in tour.STEPS and not told \
+        else None
+    if changed:
         st.caption(changed)
     # a link's value refused or a parameter dropped is said before the story: under it, a phone showed a screen and
     # more of the story of the step used instead before saying why

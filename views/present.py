@@ -167,7 +167,8 @@ PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
 # The container's layout containment leaves a chart's fullscreen view the window's.
 # The tab strip wraps to a second row where its column cannot hold every tab: Streamlit scrolls it sideways behind an
 # arrow, and the English Theory and Spectrum tabs were out of sight on a phone and in an 800 px window. Its gap is a
-# little under Streamlit's 1rem: at 1rem a phone's Chinese tabs missed one row by 3 px, and 谱 stood alone on a second.
+# little under Streamlit's 1rem: at 1rem a 390 px phone's Chinese tabs missed one row by 3 px, and 谱 stood alone on a
+# second; 0.7rem keeps them in one row down to a 360 px phone (they take 321 px of its 328).
 EQUATIONS = "equations_"  # the Derivation tab's keys of each block's equations, numbered
 PAGE_CSS = """
 [data-testid='stMainBlockContainer']{padding-top:2.9rem}
@@ -195,13 +196,14 @@ h1{font-size:clamp(1.8rem,2.3vw,2.6rem)!important}
 [data-baseweb='tab-panel']{padding-top:0.3rem}
 [data-testid='stMultiSelectTagsContainer'],[data-testid='stMultiSelectTagsContainer']>[role='group']{flex-wrap:wrap}
 [role='group']:has(>[data-testid='stMultiSelectTagsContainer']){height:auto;max-height:none}
-.st-key-tab>div>[role='tablist']{flex-wrap:wrap;height:auto;overflow-x:visible;row-gap:0;column-gap:0.85rem}
+.st-key-tab>div>[role='tablist']{flex-wrap:wrap;height:auto;overflow-x:visible;row-gap:0;column-gap:0.7rem}
 @media (max-width:1400px){[data-testid='stMainBlockContainer']{padding-left:1.5rem;padding-right:1.5rem}}
 @media (min-width:1200px){
   [data-testid='stTabs']{position:relative}
   .st-key-log{position:absolute;top:0.5rem;right:0;width:auto!important;z-index:1}}
 @media (max-width:640px){[data-testid='stMainBlockContainer']{padding-left:1rem;padding-right:1rem}}
-""" + f"[class*='st-key-{EQUATIONS}'] p" + """{line-height:2.5;padding-inline:1.5em 0.2em;text-indent:-1.5em}
+""" + f"[data-testid='stMain'] [class*='st-key-{EQUATIONS}'] [data-testid='stMarkdownContainer'] p" + """{
+  line-height:2.2;padding-inline:1.5em 0.2em;text-indent:-1.5em}
 [data-testid='stMainBlockContainer']{container-type:inline-size}
 """ + f"@container (max-width:{NARROW_COLUMN}px){{[data-testid='stColumn']{{min-width:calc(100% - 1.5rem)}}" \
     ".st-key-step_row{flex-wrap:wrap}.st-key-step_row>:has(.st-key-present_controls){flex-basis:100%}}\n"

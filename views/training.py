@@ -77,10 +77,10 @@ UNIT_LABEL_SPACE = 18  # px of a bar's band that its count, turned a quarter at 
 COUNT_GAP = 4  # px between a bar and its count
 UNIT_TICK_SPACE = 40  # px: the least room of a tick label of the distinct units' axis, so that none is left out
 PLATEAU = 0.9  # a run has left the plateau once its running-mean loss is below 0.9 ln K
+HALF = 0.5  # ... and has learned something real at 0.5 ln K
 # A run learned and then lost it (relapse) once its drawn accuracy came this share of the way from chance to 100 %,
 # and at its last step keeps less than this share of what it had gained over chance
 RELAPSE = 0.5
-HALF = 0.5  # ... and has learned something real at 0.5 ln K
 # Two runs' losses this close at every step are one curve on the chart, one line over the other: zeros' and
 # N(0, 0.01²)'s at a tour step, both at ln K, differ by 2.4 × 10⁻⁷ of their value (float32's rounding).
 SAME_CURVE = 1e-5
@@ -1128,12 +1128,11 @@ def off_chart(loss: np.ndarray, top: float = MAX_LOSS) -> OffChart | None:
 
 
 def messages(results: dict, lang: str) -> list[str]:
-    """One sentence per run that diverged or spiked (core.train.stability), with its numbers, one per other run
-    whose loss leaves the chart (off_chart), and one per run that learned and then lost it (relapse), in the page's
-    language. A diverged run's sentence says where its curve
-    is on the chart: up to its last finite step, from where it comes onto the chart to where it leaves it, or nowhere
-    (no finite step, its one finite step above the top, or every one above it). A curve that starts above the top is
-    said to come onto the chart, not to leave it."""
+    """One sentence per run that diverged or spiked (core.train.stability), with its numbers, one per other run whose
+    loss leaves the chart (off_chart), and one per run that learned and then lost it (relapse), in the page's language.
+    A diverged run's sentence says where its curve is on the chart: up to its last finite step, from where it comes
+    onto the chart to where it leaves it, or nowhere (no finite step, its one finite step above the top, or every one
+    above it). A curve that starts above the top is said to come onto the chart, not to leave it."""
     said, top = [], format_value(MAX_LOSS)
     for name, r in results.items():
         verdict, scheme, off = stability(r), scheme_name(name, lang), off_chart(r.loss)
@@ -1220,8 +1219,8 @@ class Relapse:
 def relapse(r) -> Relapse | None:
     """A run that learned and then lost it, read from its accuracy curve as the chart draws it (running_mean): the
     curve came at least RELAPSE of the way from chance (1/K) to 100 %, and at its last step it keeps less than RELAPSE
-    of that gain over chance (step 10's Xavier at learning rate 0.01: 97.7 %, then 48.7 % of 3 classes). None for a
-    run that diverged (its own sentence, messages) and for one that never got that far."""
+    of that gain over chance (step 10's Xavier at learning rate 0.01: 94 % at step 75, then 48.7 % of 3 classes).
+    None for a run that diverged (its own sentence, messages) and for one that never got that far."""
     if r.diverged_at is not None:
         return None
     drawn = running_mean(r.accuracy)

@@ -802,16 +802,20 @@ def step_changes(state: Mapping[str, Any], step: str, linked: Collection[str], t
 
 
 def changed_from(config: Config, step: str, lang: str) -> str | None:
-    """The line under Custom's title: the tour step the page left (tour.nearest_step) and each setting the network
-    has otherwise, as its control shows it, with the step's own where the step uses that control ("Activation tanh
-    instead of ReLU"), in the sidebar's order; at most MAX_NAMED, then how many more. A profile of equal widths is
-    said by the depth or width that changed; a setting the step does not use is given alone ("Weight std σ 0.5",
-    beside "Scheme N(0, σ²) instead of He normal"). None where nothing the controls show differs."""
+    """The line under Custom's title: the tour step the page left (the last it showed, or the one its link named) and
+    each setting the network has otherwise that the sidebar shows, with the step's own where the step uses that
+    control ("Activation tanh instead of ReLU"), in the sidebar's order, at most MAX_NAMED, then how many more; then
+    the step's settings the controls now hide, each with why (step_changes' dropped: "the step's Residual stream, on,
+    is left out, as a residual stream adds vectors of one width ..."). A profile of unequal widths is said by the
+    profile, not by the depth and width it sets; equal widths by the depth or width. A setting the step does not use
+    is given alone ("Weight std σ 0.5", beside "Scheme N(0, σ²) instead of He normal"). None where no shown setting
+    differs."""
     state, lesson = state_of(config), state_of(step_config(step, config.seed))
-    changes, _ = step_changes(state, step, CONTROLS)  # the fields a hidden control holds follow from these
+    changes, dropped = step_changes(state, step, [name for name in CONTROLS if relevant(name, state)])
+    profile = bool(state["widths"])
     said = []
     for name, own, theirs in changes:
-        if name == "widths" and not state["widths"]:  # equal widths, written out to compare: depth or width says it
+        if (name == "widths") != profile and name in ("widths", "depth", "width"):  # one way to say the layers
             continue
         words = dict(name=t(lang, name), value=shown_value(own, lang, name))
         said.append(t(lang, "custom_change", step_value=shown_value(theirs, lang, name), **words)
@@ -820,7 +824,10 @@ def changed_from(config: Config, step: str, lang: str) -> str | None:
         return None
     if len(said) > MAX_NAMED:
         said = [*said[:MAX_NAMED], t(lang, "url_more", count=len(said) - MAX_NAMED)]
-    return t(lang, "custom_from", n=step, title=t(lang, f"step_{step}"), changes=join(lang, said))
+    drops = [t(lang, "custom_drop", name=t(lang, name), step_value=shown_value(theirs, lang, name),
+               why=why_text(lang, why, subject)) for name, theirs, why, subject in dropped]
+    return t(lang, "custom_from", n=step, title=t(lang, f"step_{step}"), changes=join(lang, said),
+             dropped=t(lang, "custom_dropped", drops=join(lang, drops, "clause")) if drops else "")
 
 
 def is_canonical(query: Mapping[str, str | list[str]], state: Mapping[str, Any], tabs: Sequence[str],

@@ -14,9 +14,8 @@ def show(page: Page) -> None:
     for number, block in enumerate(derivation_view.blocks(page.result, page.lang)):
         st.markdown(f"#### {block.title}")
         with st.container(key=f"{present.EQUATIONS}{number}"):  # PAGE_CSS spaces the lines a narrow column breaks
-            st.markdown(derivation_view.as_markdown(block.formula))
-            if block.numbers:
-                st.markdown(derivation_view.as_markdown(block.numbers))
+            for line in derivation_view.as_markdown(block.formula) + derivation_view.as_markdown(block.numbers):
+                st.markdown(line)
         for note in block.notes:
             st.markdown(note)
 
