@@ -585,6 +585,9 @@ def test_step_10_s_64_layers_train_at_the_rate_the_page_names_and_not_at_the_def
     for lang in ("en", "zh"):
         note = tv.deep_rate_note(step_10, DEFAULT_LR, lang)
         assert note and "0.01" in note and "0.02" in note and "64" in note
+        assert t(lang, "training_tab.deep_rate_add") in note  # orthogonal weights are not in the race: add them
+        raced = tv.deep_rate_note(step_10, DEFAULT_LR, lang, ["orthogonal", "xavier_normal"])
+        assert raced == note.replace(t(lang, "training_tab.deep_rate_add"), "")  # they are: no need to ask
         assert tv.deep_rate_note(step_10, 0.01, lang) is None  # a smaller rate than the default: nothing to say
         assert tv.deep_rate_note(tour.step_config("6"), DEFAULT_LR, lang) is None  # the 10 layers it was chosen at
 

@@ -1646,12 +1646,16 @@ def test_custom_says_which_step_it_left_and_what_it_changed(lang):
     sidebar shows otherwise, beside the step's own (a setting the step does not use alone), then the step's settings
     the controls now hide, each with why, as the link's notices give it."""
     def change(name, value, step_value):
-        return t(lang, "custom_change", name=t(lang, name), value=option_name(lang, name, value),
+        return t(lang, "custom_change", name=urlstate.control_name(lang, name), value=option_name(lang, name, value),
                  step_value=option_name(lang, name, step_value))
 
     def drop(name, step_value, why, subject=""):
-        return t(lang, "custom_drop", name=t(lang, name), step_value=option_name(lang, name, step_value),
-                 why=urlstate.why_text(lang, why, subject))
+        return t(lang, "custom_drop", name=urlstate.control_name(lang, name),
+                 step_value=option_name(lang, name, step_value), why=urlstate.why_text(lang, why, subject))
+
+    # a control's label without its gloss in brackets, as a sentence names it
+    assert [urlstate.control_name(lang, name) for name in ("depth", "width", "activation", "dtype")] == {
+        "en": ["Depth", "Width n", "Activation", "Precision"], "zh": ["深度", "宽度 n", "激活函数", "数值精度"]}[lang]
 
     def said(step, changes, drops=()):
         return t(lang, "custom_from", n=step, title=t(lang, f"step_{step}"), changes=join(lang, changes),
@@ -1664,7 +1668,7 @@ def test_custom_says_which_step_it_left_and_what_it_changed(lang):
     # He uses no weight std: N(0, σ²)'s is given alone; and from step 3, He hides the step's std of 1
     assert urlstate.changed_from(replace(tour.STEPS["6"], init="normal", std=0.5), "6", lang) == said("6", [
         change("init", "normal", "he_normal"),
-        t(lang, "custom_change_new", name=t(lang, "std"), value=option_name(lang, "std", 0.5))])
+        t(lang, "custom_change_new", name=urlstate.control_name(lang, "std"), value=option_name(lang, "std", 0.5))])
     assert urlstate.changed_from(replace(tour.STEPS["3"], init="he_normal", std=0.01), "3", lang) == said(
         "3", [change("init", "he_normal", "normal")], [drop("std", 1.0, "init", "he_normal")])
     # a profile of unequal widths at step 9: said by the profile (not its depth of 2 or its input's 500), and the
@@ -1682,6 +1686,9 @@ def test_custom_says_which_step_it_left_and_what_it_changed(lang):
         change("init", "xavier_uniform", "normal"), change("bias", 0.1, 0),
         t(lang, "url_more", count=1)])  # the batch, in the sidebar's order, past the five named
     assert urlstate.changed_from(replace(tour.STEPS["6"], seed=3), "6", lang) is None  # the seed is no change
+    # a gain as the sidebar's "Gain used" writes it, not in 17 digits
+    assert urlstate.changed_from(replace(tour.STEPS["6"], gain=math.sqrt(2)), "6", lang) == said("6", [
+        t(lang, "custom_change", name=t(lang, "gain"), value="√2", step_value=option_name(lang, "gain", "default"))])
 
 
 @pytest.mark.slow

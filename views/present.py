@@ -156,10 +156,10 @@ PHONE_AGENT = re.compile(r"\bMobile\b|\bAndroid\b.*\bMobile")
 # lines where one row cannot hold them: Streamlit keeps them in one row that scrolls sideways, and a phone's Training
 # tab showed four of the race's six schemes, He among the hidden. The Derivation's equations, which KaTeX breaks
 # after a relation or an operator where their column is narrower than they are (derivation.as_markdown), get room
-# between their lines and a hanging indent, so a broken equation's next line reads as its continuation. A title
-# and the tour's list break Chinese between words, not inside one (keep-all: at spaces,
-# punctuation and the titles' zero-width spaces; a phone's step 1 read "权 / 重全为零"), and a run longer than its line
-# anywhere. The equations' right padding holds the overhang of a last italic subscript.
+# between their lines and a hanging indent, so a broken equation's next line reads as its continuation. A title (the
+# Derivation's block titles too: "缩放因 / 子") and the tour's list break Chinese between words, not inside one
+# (keep-all: at spaces, punctuation and the titles' zero-width spaces; a phone's step 1 read "权 / 重全为零"), and a
+# run longer than its line anywhere. The equations' right padding holds the overhang of a last italic subscript.
 # The page's columns stack, as Streamlit stacks them on a phone, wherever the page's own column is narrower than
 # NARROW_COLUMN px (a CSS container query of its width, not the window's): a desktop window of 800 px with the sidebar
 # open left a 430 px column, whose four headline numbers broke inside "2.94 × 10⁻⁷" and whose mean and std charts were
@@ -182,7 +182,7 @@ h1{padding:0!important;line-height:1.25!important}
 h1,[data-testid='stMetricLabel'] [data-testid='stMarkdownContainer'],
 [data-testid='stMetricDelta'] [data-testid='stMarkdownContainer'],
 [data-testid='stRadioOption'] [data-testid='stMarkdownContainer']{text-wrap:balance}
-h1,[data-testid='stRadioOption'] [data-testid='stMarkdownContainer'] p{word-break:keep-all;overflow-wrap:anywhere}
+h1,h4,[data-testid='stRadioOption'] [data-testid='stMarkdownContainer'] p{word-break:keep-all;overflow-wrap:anywhere}
 [data-testid='stMetricValue']{font-size:clamp(1.5rem,2.2vw,2.25rem)}
 [data-testid='stVegaLiteChart']{max-width:100%;overflow-x:auto}
 [data-testid='stVegaLiteChart'] svg{max-width:100%;height:auto}

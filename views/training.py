@@ -1169,7 +1169,7 @@ def messages(results: dict, lang: str) -> list[str]:
         lost = relapse(r)
         if lost is not None:
             said.append(t(lang, "training_tab.relapsed", scheme=scheme, step=lost.step, best=format_share(lost.best),
-                          end=format_share(lost.end), last=r.steps - 1, chance=format_share(lost.chance)))
+                          end=format_share(lost.end), chance=format_share(lost.chance)))
     return said
 
 
@@ -1345,16 +1345,18 @@ def head_caption(conv: bool, lang: str) -> str:
     return t(lang, "training_tab.head_conv" if conv else "training_tab.head", head_scale=format_value(HEAD_SCALE))
 
 
-def deep_rate_note(config, lr: float, lang: str) -> str | None:
+def deep_rate_note(config, lr: float, lang: str, schemes: Sequence[str] = ()) -> str | None:
     """Where the race trains more layers than DEFAULT_LR was chosen at (core.train.LR_CHOSEN_DEPTH), at that rate or
     above: that a deeper run may spike and end near ln K there, and the rate at which step 10's 64 layers train
-    (docs/training.md, measured). Step 10's race at 0.02 had ended every run near chance, the page silent on why;
-    None for a network of LR_CHOSEN_DEPTH layers or fewer, or a smaller rate."""
+    (docs/training.md, measured), asking for orthogonal weights to be added where the race's `schemes` lack them.
+    Step 10's race at 0.02 had ended every run near chance, the page silent on why; None for a network of
+    LR_CHOSEN_DEPTH layers or fewer, or a smaller rate."""
     if config.depth <= LR_CHOSEN_DEPTH or lr < DEFAULT_LR:
         return None
     return t(lang, "training_tab.deep_rate", depth=config.depth, chosen=LR_CHOSEN_DEPTH,
              default=format_value(DEFAULT_LR), box=t(lang, "training_tab.lr"),
-             orthogonal=scheme_name("orthogonal", lang))
+             orthogonal=scheme_name("orthogonal", lang),
+             add="" if "orthogonal" in schemes else t(lang, "training_tab.deep_rate_add"))
 
 
 def starts_equal(results: dict) -> bool:

@@ -41,6 +41,7 @@ from core.train import SCHEMES as TRAIN_SCHEMES
 
 from .locale import FIRST as FIRST_LANGUAGE
 from .locale import LANGUAGES
+from .number_writing import format_gain
 from .options import option_name
 from .text import join, t, user_text
 from .tour import CONV_STEP, CUSTOM, FIRST, LECTURE_FIVE, SCHEMES, STEP_CODES, STEPS, step_config
@@ -801,6 +802,11 @@ def step_changes(state: Mapping[str, Any], step: str, linked: Collection[str], t
     return (tuple((name, own[name], lesson[name]) for name in CONTROLS if name in changes), tuple(dropped))
 
 
+def control_name(lang: str, name: str) -> str:
+    """A control's label without its bracketed gloss, as a sentence names it: "Depth", not "Depth (hidden layers)"."""
+    return re.sub(r"\s*[(（][^()（）]*[)）]$", "", t(lang, name))
+
+
 def changed_from(config: Config, step: str, lang: str) -> str | None:
     """The line under Custom's title: the tour step the page left (the last it showed, or the one its link named) and
     each setting the network has otherwise that the sidebar shows, with the step's own where the step uses that
@@ -813,18 +819,25 @@ def changed_from(config: Config, step: str, lang: str) -> str | None:
     state, lesson = state_of(config), state_of(step_config(step, config.seed))
     changes, dropped = step_changes(state, step, [name for name in CONTROLS if relevant(name, state)])
     profile = bool(state["widths"])
+
+    def shown(name: str, value: Any) -> str:  # a gain as the sidebar's "Gain used" writes it (√2), not 17 digits
+        try:
+            return format_gain(plain_number(str(value))) if name == "gain" else shown_value(value, lang, name)
+        except ValueError:  # a gain's word: "default", "recommended"
+            return shown_value(value, lang, name)
+
     said = []
     for name, own, theirs in changes:
         if (name == "widths") != profile and name in ("widths", "depth", "width"):  # one way to say the layers
             continue
-        words = dict(name=t(lang, name), value=shown_value(own, lang, name))
-        said.append(t(lang, "custom_change", step_value=shown_value(theirs, lang, name), **words)
+        words = dict(name=control_name(lang, name), value=shown(name, own))
+        said.append(t(lang, "custom_change", step_value=shown(name, theirs), **words)
                     if relevant(name, lesson) else t(lang, "custom_change_new", **words))
     if not said:
         return None
     if len(said) > MAX_NAMED:
         said = [*said[:MAX_NAMED], t(lang, "url_more", count=len(said) - MAX_NAMED)]
-    drops = [t(lang, "custom_drop", name=t(lang, name), step_value=shown_value(theirs, lang, name),
+    drops = [t(lang, "custom_drop", name=control_name(lang, name), step_value=shown(name, theirs),
                why=why_text(lang, why, subject)) for name, theirs, why, subject in dropped]
     return t(lang, "custom_from", n=step, title=t(lang, f"step_{step}"), changes=join(lang, said),
              dropped=t(lang, "custom_dropped", drops=join(lang, drops, "clause")) if drops else "")

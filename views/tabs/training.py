@@ -170,7 +170,7 @@ def show(page: Page) -> None:
         st.markdown(t(lang, intro, runs=training_view.runs_text(config, schemes, lang),
                       **training_view.setup(config, steps, lr=lr, task=task)))
         st.caption(training_view.head_caption(conv, lang))
-        for said in (note, training_view.deep_rate_note(config, lr, lang)):
+        for said in (note, training_view.deep_rate_note(config, lr, lang, schemes)):
             if said:
                 st.info(said)
         if refusal := training_view.refusal(config, schemes, steps, lang, memory_budget()):
