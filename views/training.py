@@ -1128,11 +1128,11 @@ def off_chart(loss: np.ndarray, top: float = MAX_LOSS) -> OffChart | None:
 
 
 def messages(results: dict, lang: str) -> list[str]:
-    """One sentence per run that diverged or spiked (core.train.stability), with its numbers, one per other run whose
-    loss leaves the chart (off_chart), and one per run that learned and then lost it (relapse), in the page's language.
-    A diverged run's sentence says where its curve is on the chart: up to its last finite step, from where it comes
-    onto the chart to where it leaves it, or nowhere (no finite step, its one finite step above the top, or every one
-    above it). A curve that starts above the top is said to come onto the chart, not to leave it."""
+    """One sentence per run that diverged or spiked (core.train.stability), with its numbers, and one per other run
+    whose loss leaves the chart (off_chart), in the page's language. A diverged run's sentence says where its curve
+    is on the chart: up to its last finite step, from where it comes onto the chart to where it leaves it, or nowhere
+    (no finite step, its one finite step above the top, or every one above it). A curve that starts above the top is
+    said to come onto the chart, not to leave it."""
     said, top = [], format_value(MAX_LOSS)
     for name, r in results.items():
         verdict, scheme, off = stability(r), scheme_name(name, lang), off_chart(r.loss)
@@ -1166,10 +1166,18 @@ def messages(results: dict, lang: str) -> list[str]:
         if off is not None and off.leaves is not None:
             said.append(t(lang, "training_tab.off_chart", scheme=scheme, top=top, left=off.leaves,
                           peak=format_value(off.peak)))
+    return said
+
+
+def relapse_text(results: dict, lang: str) -> list[str]:
+    """One sentence per run that learned and then lost it (relapse), with the accuracy chart's numbers, under that
+    chart; [] where no run did."""
+    said = []
+    for name, r in results.items():
         lost = relapse(r)
         if lost is not None:
-            said.append(t(lang, "training_tab.relapsed", scheme=scheme, step=lost.step, best=format_share(lost.best),
-                          end=format_share(lost.end), chance=format_share(lost.chance)))
+            said.append(t(lang, "training_tab.relapsed", scheme=scheme_name(name, lang), step=lost.step,
+                          best=format_share(lost.best), end=format_share(lost.end), chance=format_share(lost.chance)))
     return said
 
 
@@ -1220,7 +1228,8 @@ def relapse(r) -> Relapse | None:
     """A run that learned and then lost it, read from its accuracy curve as the chart draws it (running_mean): the
     curve came at least RELAPSE of the way from chance (1/K) to 100 %, and at its last step it keeps less than RELAPSE
     of that gain over chance (step 10's Xavier at learning rate 0.01: 94 % at step 75, then 48.7 % of 3 classes).
-    None for a run that diverged (its own sentence, messages) and for one that never got that far."""
+    None for a run that diverged (its own sentence, messages) and for one that never got that far. Said under the
+    accuracy chart (relapse_text)."""
     if r.diverged_at is not None:
         return None
     drawn = running_mean(r.accuracy)

@@ -287,6 +287,8 @@ def draw_race(results: dict, lang: str, own: str | None = None) -> None:
                name="race-accuracy", width="stretch")
     for sentence in training_view.same_accuracy_text(results, lang):
         st.caption(sentence)
+    for sentence in training_view.relapse_text(results, lang):  # a run that learned and then lost it, under its curve
+        st.warning(sentence)
     table = training_view.final_frame(results, lang)
     st.dataframe(table, hide_index=True, column_config={t(lang, "scheme"): st.column_config.TextColumn(
         width=training_view.name_width(table, lang))})
