@@ -56,6 +56,21 @@ def test_at_a_step_the_nearest_step_is_that_step_whatever_came_before():
         assert {tour.nearest_step(config, last) for last in (None, *tour.STEPS)} == {code}
 
 
+def test_a_gain_equal_to_the_scheme_s_default_keeps_the_step():
+    """Step 6's He with the gain recommended for ReLU, √2, draws the same weights as He's default gain, √2 (torch's
+    kaiming_normal_ with a = 0): the page stayed "your own network", its network step 6's. Every step whose scheme
+    has a gain keeps its step at its default gain written out, and leaves it at another."""
+    from core.initializers import gain_of
+
+    gained = [code for code, config in tour.STEPS.items() if gain_of(config) is not None]
+    assert {"4", "6", "10"} <= set(gained) and "2" not in gained  # N(0, σ²) has no gain; Xavier's and He's have
+    for code in gained:
+        config = tour.STEPS[code]
+        assert tour.step_of(replace(config, gain=gain_of(config))) == code
+        assert tour.step_of(replace(config, gain=1.5 * gain_of(config))) == tour.CUSTOM
+    assert gain_of(tour.STEPS["6"]) == math.sqrt(2)
+
+
 def test_at_custom_the_buttons_go_on_from_the_last_step_shown():
     for config in tour.STEPS.values():
         moved = replace(config, width=config.width - 1)
