@@ -732,23 +732,28 @@ def test_past_q_star_infinite_no_phase_is_called_chaotic_and_the_correlations_dr
                                                                    activation="relu")
 
 
-def test_the_edge_of_chaos_runs_over_the_labels_halos_and_under_their_letters():
-    """The labels' white halos hid the edge of chaos where it passes them (step 4's "tanh's gain 5/3", "you are here,
-    at Xavier") and the leader rules of the points under them: the curve and the rules are drawn over every halo,
-    and every label's letters, the points and the rules over the curve."""
+def test_the_edge_of_chaos_shows_through_the_labels_halos_under_their_letters():
+    """Opaque white halos over the edge of chaos hid it where it passes a label (step 4's "tanh's gain 5/3", "you are
+    here, at Xavier"); the curve over the halos crossed a label's letters black on black (step 3's "1.0·randn
+    (n·Var(w) = 5|0)"). The curve is drawn under halos that let it show through (HALO_OPACITY), and every label's
+    letters, the points and the leader rules over both."""
     grid = theory.phase_map("tanh")
     spec = view.map_chart(view.map_frame(grid), view.critical_frame(grid), _marks(Config(), "en"), lang="en").to_dict()
-    kinds = []
+    kinds, halos = [], []
     for layer in spec["layer"]:
         mark = layer["mark"] if isinstance(layer["mark"], dict) else {"type": layer["mark"]}
         kind = {"rect": "heat", "line": "edge", "rule": "leader", "point": "point"}.get(mark["type"])
         if mark["type"] == "text":
             kind = "halo" if mark.get("stroke") == "white" else "letters"
+            if kind == "halo":
+                halos.append(mark)
         kinds.append(kind)
     edge = kinds.index("edge")
     assert kinds.count("edge") == 1 and kinds.count("halo") == kinds.count("letters") == 3, kinds
-    assert all(i < edge for i, kind in enumerate(kinds) if kind in ("heat", "halo")), kinds
-    assert all(i > edge for i, kind in enumerate(kinds) if kind in ("leader", "point", "letters")), kinds
+    assert all(i < edge for i, kind in enumerate(kinds) if kind == "heat"), kinds
+    assert all(i > edge for i, kind in enumerate(kinds) if kind in ("halo", "leader", "point", "letters")), kinds
+    assert max(i for i, k in enumerate(kinds) if k == "halo") < min(i for i, k in enumerate(kinds) if k == "letters")
+    assert all(0.5 <= halo["strokeOpacity"] < 1 for halo in halos), halos  # the curve shows, the letters read
 
 
 def test_the_gradient_s_factor_at_q_star_is_inf_past_float64_s_range():

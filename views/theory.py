@@ -38,6 +38,7 @@ XI_LIMIT = 100.0  # depth scales past 100 layers share the top colour
 PARADOX_CONFIG = Config(activation="tanh", init="normal", std=1.0)  # the lecture's 1.0 * randn
 MEASURED_COLOUR = "#4477AA"  # Paul Tol's blue, as in views.charts
 HERE_COLOUR = "#EE6677"  # Paul Tol's red: the one mark that is the user's own
+HALO_OPACITY = 0.7  # the labels' white halos over the edge of chaos: the letters read, the curve shows through
 
 # The lecture's schemes (core.train.LECTURE_RACE) as points on the map, all at sigma_b^2 = 0, but zero init, which has
 # no sigma_w^2 on its log axis; sigma_w^2 depends on the width. Each is labelled by the message
@@ -325,8 +326,10 @@ def map_chart(cells: pd.DataFrame, critical: pd.DataFrame, marks: pd.DataFrame, 
         tooltip=alt.value(t(lang, "theory_tab.critical")),
     )
     halos, over = _mark_layers(marks, lang)
-    # the edge of chaos over the labels' halos and under their letters: a halo had hidden the curve where it matters
-    layers = [heat, *halos, edge, *over]
+    # the edge of chaos under the labels' halos, which let it show through, and their letters: over the halos, the
+    # curve had crossed a label's letters black on black ("1.0·randn (n·Var(w) = 5|0)" at step 3); under opaque
+    # halos, it had been hidden where it matters
+    layers = [heat, edge, *halos, *over]
     return theme(layer(*layers, title=title, width=width, height=height))
 
 
@@ -357,6 +360,7 @@ def _mark_layers(marks: pd.DataFrame, lang: str) -> tuple[list, list]:
         for halo in (True, False):
             text = side.mark_text(align=align, dx=dx, baseline="middle", fontSize=LABEL_SIZE - 2, fontWeight="bold",
                                   color="black", stroke="white" if halo else None, strokeWidth=4 if halo else 0,
+                                  strokeOpacity=HALO_OPACITY if halo else 1,
                                   limit=alt.ExprRef(room))
             (halos if halo else letters).append(text.encode(x, alt.Y("label_y:Q"), alt.Text("text:N")))
     return halos, [leader, points, *letters]
