@@ -58,17 +58,14 @@ def test_at_a_step_the_nearest_step_is_that_step_whatever_came_before():
 
 def test_a_gain_equal_to_the_scheme_s_default_keeps_the_step():
     """Step 6's He with the gain recommended for ReLU, √2, draws the same weights as He's default gain, √2 (torch's
-    kaiming_normal_ with a = 0): the page stayed "your own network", its network step 6's. Every step whose scheme
-    has a gain keeps its step at its default gain written out, and leaves it at another."""
-    from core.initializers import gain_of
+    kaiming_normal_ with a = 0): the page had become "your own network", its race and story lost. The sidebar's
+    choice of that gain, or of Xavier's 1 typed in at step 4, is the step's own Config; tanh's 5/3 at step 4 is not."""
+    def chosen(code, gain):
+        return urlstate.config_of({**urlstate.state_of(tour.STEPS[code]), "gain": gain})[0]
 
-    gained = [code for code, config in tour.STEPS.items() if gain_of(config) is not None]
-    assert {"4", "6", "10"} <= set(gained) and "2" not in gained  # N(0, σ²) has no gain; Xavier's and He's have
-    for code in gained:
-        config = tour.STEPS[code]
-        assert tour.step_of(replace(config, gain=gain_of(config))) == code
-        assert tour.step_of(replace(config, gain=1.5 * gain_of(config))) == tour.CUSTOM
-    assert gain_of(tour.STEPS["6"]) == math.sqrt(2)
+    assert chosen("6", "recommended") == tour.STEPS["6"] and tour.step_of(chosen("6", "recommended")) == "6"
+    assert chosen("4", "1") == tour.STEPS["4"]
+    assert chosen("4", "recommended").gain == 5 / 3 and tour.step_of(chosen("4", "recommended")) == tour.CUSTOM
 
 
 def test_at_custom_the_buttons_go_on_from_the_last_step_shown():

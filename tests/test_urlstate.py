@@ -1658,7 +1658,7 @@ def test_custom_says_which_step_it_left_and_what_it_changed(lang):
         "en": ["Depth", "Width n", "Activation", "Precision"], "zh": ["深度", "宽度 n", "激活函数", "数值精度"]}[lang]
 
     def said(step, changes, drops=()):
-        return t(lang, "custom_from", n=step, title=t(lang, f"step_{step}"), changes=join(lang, changes),
+        return t(lang, "custom_from", n=step, title=t(lang, f"step_{step}"), changes=join(lang, changes, "clause"),
                  dropped=t(lang, "custom_dropped", drops=join(lang, list(drops), "clause")) if drops else "")
 
     assert urlstate.changed_from(replace(tour.STEPS["6"], activation="tanh"), "6", lang) == \
@@ -1686,9 +1686,9 @@ def test_custom_says_which_step_it_left_and_what_it_changed(lang):
         change("init", "xavier_uniform", "normal"), change("bias", 0.1, 0),
         t(lang, "url_more", count=1)])  # the batch, in the sidebar's order, past the five named
     assert urlstate.changed_from(replace(tour.STEPS["6"], seed=3), "6", lang) is None  # the seed is no change
-    # a gain as the sidebar's "Gain used" writes it, not in 17 digits
-    assert urlstate.changed_from(replace(tour.STEPS["6"], gain=math.sqrt(2)), "6", lang) == said("6", [
-        t(lang, "custom_change", name=t(lang, "gain"), value="√2", step_value=option_name(lang, "gain", "default"))])
+    # a gain as torch writes it (5/3, tanh's calculate_gain), not in 17 digits
+    assert urlstate.changed_from(replace(tour.STEPS["4"], gain=5 / 3), "4", lang) == said("4", [
+        t(lang, "custom_change", name=t(lang, "gain"), value="5/3", step_value=option_name(lang, "gain", "default"))])
 
 
 @pytest.mark.slow

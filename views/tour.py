@@ -11,7 +11,7 @@ import numpy as np
 from core import Config
 from core.config import CONV_SIZES, INV_SQRT_DEPTH
 from core.draws import family
-from core.initializers import bias_mean, bias_variance, gain_of, weight_mean, weight_std
+from core.initializers import bias_mean, bias_variance, weight_mean, weight_std
 from core.schemes import REGISTRY as SCHEMES_RECORDS
 from core.train import SCHEMES, scheme_config  # noqa: F401  (the app's Compare tab uses both)
 
@@ -368,12 +368,9 @@ def step_of(config: Config) -> str:
 
     The page's step is this, read from the controls on every run: a configuration equal to a step's is that
     step however it was reached (a link, the tour, or a control moved away and back). The steps are
-    different configurations, so at most one matches. A gain equal to its scheme's default draws the same weights
-    as the default: step 6's He with the gain recommended for ReLU, √2, is step 6.
+    different configurations, so at most one matches.
     """
     lesson = replace(config, seed=0)
-    if lesson.gain is not None and gain_of(lesson) == gain_of(replace(lesson, gain=None)):
-        lesson = replace(lesson, gain=None)
     return next((code for code, step in _LESSONS.items() if step == lesson), CUSTOM)
 
 

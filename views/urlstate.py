@@ -33,7 +33,7 @@ from core.config import (
     ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS,
     DIGITS_SIDE, INPUTS, INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, plain_number, rounds_to_zero, written,
 )
-from core.initializers import ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_NUMBERS, matters, parse_gain
+from core.initializers import ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_NUMBERS, gain_of, matters, parse_gain
 from core.schemes import DISTRIBUTIONS
 from core.initializers import resolve_gain as resolve_gain_value
 from core.train import DEFAULT_LR, DEFAULT_STEPS, LECTURE_RACE, LR_RANGE, TASKS, lecture_schemes
@@ -546,7 +546,13 @@ def why_text(lang: str, why: str, subject: str) -> str:
 
 def shown_value(value: Any, lang: str | None = None, name: str = "") -> str:
     """A value as a message names it: in `lang`, the value of the setting `name` as its control shows it
-    (options.option_name: "He normal", not he_normal); without, as the URL writes it (a list as its items)."""
+    (options.option_name: "He normal", not he_normal; a gain's number as number_writing.format_gain writes it, 5/3,
+    not in 17 digits); without, as the URL writes it (a list as its items)."""
+    if lang and name == "gain":
+        try:
+            return format_gain(plain_number(str(value)))
+        except ValueError:  # a gain's word: "default", "recommended"
+            pass
     if lang and name:
         return option_name(lang, name, value)
     if isinstance(value, list):
@@ -820,26 +826,20 @@ def changed_from(config: Config, step: str, lang: str) -> str | None:
     changes, dropped = step_changes(state, step, [name for name in CONTROLS if relevant(name, state)])
     profile = bool(state["widths"])
 
-    def shown(name: str, value: Any) -> str:  # a gain as the sidebar's "Gain used" writes it (√2), not 17 digits
-        try:
-            return format_gain(plain_number(str(value))) if name == "gain" else shown_value(value, lang, name)
-        except ValueError:  # a gain's word: "default", "recommended"
-            return shown_value(value, lang, name)
-
     said = []
     for name, own, theirs in changes:
         if (name == "widths") != profile and name in ("widths", "depth", "width"):  # one way to say the layers
             continue
-        words = dict(name=control_name(lang, name), value=shown(name, own))
-        said.append(t(lang, "custom_change", step_value=shown(name, theirs), **words)
+        words = dict(name=control_name(lang, name), value=shown_value(own, lang, name))
+        said.append(t(lang, "custom_change", step_value=shown_value(theirs, lang, name), **words)
                     if relevant(name, lesson) else t(lang, "custom_change_new", **words))
     if not said:
         return None
     if len(said) > MAX_NAMED:
         said = [*said[:MAX_NAMED], t(lang, "url_more", count=len(said) - MAX_NAMED)]
-    drops = [t(lang, "custom_drop", name=control_name(lang, name), step_value=shown(name, theirs),
+    drops = [t(lang, "custom_drop", name=control_name(lang, name), step_value=shown_value(theirs, lang, name),
                why=why_text(lang, why, subject)) for name, theirs, why, subject in dropped]
-    return t(lang, "custom_from", n=step, title=t(lang, f"step_{step}"), changes=join(lang, said),
+    return t(lang, "custom_from", n=step, title=t(lang, f"step_{step}"), changes=join(lang, said, "clause"),
              dropped=t(lang, "custom_dropped", drops=join(lang, drops, "clause")) if drops else "")
 
 
@@ -941,7 +941,8 @@ def config_branch_scale(text: Any) -> float | str:
 
 def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:
     """The Config the widgets describe (hidden controls at their defaults), and the gain note if any (resolve_gain), or
-    "bounds": trunc_normal's a is not below its b, and torch's default bounds are used."""
+    "bounds": trunc_normal's a is not below its b, and torch's default bounds are used. A gain equal to the scheme's
+    default is the default (None)."""
     base = state_of(step_config(FIRST))
     values = {name: (state.get(name, base[name]) if relevant(name, state) else base[name]) for name in CONTROLS}
     gain, note = resolve_gain(values)
@@ -966,7 +967,12 @@ def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:
     if kwargs["trunc_a"] >= kwargs["trunc_b"]:  # each in range, but a bound at or above the other: torch's -2, 2
         kwargs["trunc_a"], kwargs["trunc_b"], note = base["trunc_a"], base["trunc_b"], "bounds"
     known = {f.name for f in fields(Config)}
-    return Config(gain=gain, **{k: v for k, v in kwargs.items() if k in known}), note
+    config = Config(gain=gain, **{k: v for k, v in kwargs.items() if k in known})
+    if gain is not None and gain_of(config) == gain_of(replace(config, gain=None)):
+        # the scheme's own gain, chosen by its value or as "recommended" (ReLU's √2 under He): the same weights, so
+        # one Config, the step's, for every page, race and cache that compares them
+        config = replace(config, gain=None)
+    return config, note
 
 
 # --- switching the architecture -----------------------------------------------------------------------------
