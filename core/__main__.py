@@ -338,7 +338,8 @@ def config_and_notes(args: argparse.Namespace) -> tuple[Config, list[str]]:
     """The Config the arguments describe, and one line for each flag that has no effect on it.
 
     A flag the scheme or activation does not read keeps its default in the Config, as in the app, so the same
-    network always prints the same config. --gain recommended is resolved as the sidebar resolves it.
+    network always prints the same config. --gain recommended is resolved as the sidebar resolves it, and a gain equal
+    to the scheme's default is printed as the default, null (core.initializers.resolve_gain).
     """
     notes = []
     values = {}

@@ -68,8 +68,10 @@ def parse_gain(text: str) -> str | float:
 def resolve_gain(gain: str | float, init: str, activation: str, slope: float) -> tuple[float | None, str | None]:
     """Config.gain for a parsed gain (a word or a number), and a note when the gain is not what one may expect.
 
-    A scheme without a gain gives (None, None). Notes: "none" (torch.nn.init.calculate_gain has no value for the
-    activation: the scheme's default is used), "selu" (calculate_gain("selu") is 3/4, which trades
+    A scheme without a gain gives (None, None), and so does a gain equal to the scheme's default, which draws the same
+    weights (He's √2 recommended for ReLU; Xavier's 1 typed in): the command line and the page then build the step's
+    own Config, not one that differs from it in its gain field alone. Notes: "none" (torch.nn.init.calculate_gain has
+    no value for the activation: the scheme's default is used), "selu" (calculate_gain("selu") is 3/4, which trades
     self-normalization for steadier gradients; torch's documentation says self-normalizing networks,
     Klambauer et al. 2017, use nonlinearity="linear", gain 1).
     """
@@ -79,8 +81,10 @@ def resolve_gain(gain: str | float, init: str, activation: str, slope: float) ->
         value = recommended_gain(activation, slope)
         if value is None:
             return None, "none"
-        return value, ("selu" if activation == "selu" else None)
-    return float(gain), None
+        note = "selu" if activation == "selu" else None
+    else:
+        value, note = float(gain), None
+    return (None if value == SCHEMES[init].default_gain else value), note
 
 
 def gain_of(config: Config) -> float | None:

@@ -286,8 +286,10 @@ def test_gain_recommended_is_torchs_calculate_gain(init, activation, capsys):
         assert gain is None and "--gain has no effect" in err
     elif activation not in TORCH_GAIN:
         assert gain is None and f"calculate_gain has no value for {activation}" in err
-    else:
-        assert gain == pytest.approx(TORCH_GAIN[activation], rel=1e-15)
+    else:  # torch's gain, printed as null (the default) where it is the scheme's default: the same network
+        default = schemes.get(init).default_gain
+        assert (gain if gain is not None else default) == pytest.approx(TORCH_GAIN[activation], rel=1e-15)
+        assert (gain is None) == (TORCH_GAIN[activation] == default)
         assert (err != "") == (activation == "selu")
     assert err.count("\n") <= 1
 

@@ -357,7 +357,7 @@ SPELLED = [
            trunc_mean=0.5, trunc_a=-1.0, trunc_b=3.0, bias=-1e-7, bias_std=0.00001, input_scale=0.001),
     Config(depth=4, width=60, batch=40, init="variance_scaling", scale=2.0, mode="fan_avg",
            distribution="untruncated_normal", residual=True, branch_scale=INV_SQRT_DEPTH, layer_norm=True),
-    Config(depth=4, width=60, batch=40, init="xavier_normal", gain=1.0, residual=True, branch_scale=0.5),
+    Config(depth=4, width=60, batch=40, init="xavier_normal", gain=1.5, residual=True, branch_scale=0.5),
     Config(arch="conv", depth=3, width=8, batch=16, image=8, kernel=5, padding="circular", init="orthogonal",
            gain=1.2, batch_norm=True),
     Config(depth=3, width=20, batch=20, init="constant", value=-0.5, dtype="float64", seed=2**32 - 1),

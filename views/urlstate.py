@@ -33,7 +33,7 @@ from core.config import (
     ACTIVATIONS, ARCHS, BRANCH_SCALE_RANGE, CONV_RANGES, DIGITS_IMAGES, DIGITS_PIXELS, DTYPES, FLOAT_RANGES, INITS,
     DIGITS_SIDE, INPUTS, INT_RANGES, INV_SQRT_DEPTH, MODES, NORMS, PADDINGS, plain_number, rounds_to_zero, written,
 )
-from core.initializers import ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_NUMBERS, gain_of, matters, parse_gain
+from core.initializers import ACTIVATION_FIELDS, BIAS_FIELDS, GAIN_WORDS, SCHEME_NUMBERS, matters, parse_gain
 from core.schemes import DISTRIBUTIONS
 from core.initializers import resolve_gain as resolve_gain_value
 from core.train import DEFAULT_LR, DEFAULT_STEPS, LECTURE_RACE, LR_RANGE, TASKS, lecture_schemes
@@ -942,7 +942,7 @@ def config_branch_scale(text: Any) -> float | str:
 def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:
     """The Config the widgets describe (hidden controls at their defaults), and the gain note if any (resolve_gain), or
     "bounds": trunc_normal's a is not below its b, and torch's default bounds are used. A gain equal to the scheme's
-    default is the default (None)."""
+    default is the default, None (core.initializers.resolve_gain)."""
     base = state_of(step_config(FIRST))
     values = {name: (state.get(name, base[name]) if relevant(name, state) else base[name]) for name in CONTROLS}
     gain, note = resolve_gain(values)
@@ -967,12 +967,7 @@ def config_of(state: Mapping[str, Any]) -> tuple[Config, str | None]:
     if kwargs["trunc_a"] >= kwargs["trunc_b"]:  # each in range, but a bound at or above the other: torch's -2, 2
         kwargs["trunc_a"], kwargs["trunc_b"], note = base["trunc_a"], base["trunc_b"], "bounds"
     known = {f.name for f in fields(Config)}
-    config = Config(gain=gain, **{k: v for k, v in kwargs.items() if k in known})
-    if gain is not None and gain_of(config) == gain_of(replace(config, gain=None)):
-        # the scheme's own gain, chosen by its value or as "recommended" (ReLU's √2 under He): the same weights, so
-        # one Config, the step's, for every page, race and cache that compares them
-        config = replace(config, gain=None)
-    return config, note
+    return Config(gain=gain, **{k: v for k, v in kwargs.items() if k in known}), note
 
 
 # --- switching the architecture -----------------------------------------------------------------------------
