@@ -1169,6 +1169,34 @@ def messages(results: dict, lang: str) -> list[str]:
     return said
 
 
+@dataclass(frozen=True)
+class Relapse:
+    """A run's accuracy as the chart draws it (running_mean): its best, at step, and at its last step; chance 1/K."""
+
+    step: int
+    best: float
+    end: float
+    chance: float
+
+
+def relapse(r) -> Relapse | None:
+    """A run that learned and then lost it, read from its accuracy curve as the chart draws it (running_mean): the
+    curve came at least RELAPSE of the way from chance (1/K) to 100 %, and at its last step it keeps less than RELAPSE
+    of that gain over chance (step 10's Xavier at learning rate 0.01: 94 % at step 75, then 48.7 % of 3 classes).
+    None for a run that diverged (its own sentence, messages) and for one that never got that far. Said under the
+    accuracy chart (relapse_text)."""
+    if r.diverged_at is not None:
+        return None
+    drawn = running_mean(r.accuracy)
+    if not np.isfinite(drawn).any():
+        return None
+    chance, step = 1 / r.classes, int(np.nanargmax(drawn))
+    best, end = float(drawn[step]), float(drawn[-1])
+    if best - chance >= RELAPSE * (1 - chance) and end - chance < RELAPSE * (best - chance):
+        return Relapse(step, best, end, chance)
+    return None
+
+
 def relapse_text(results: dict, lang: str) -> list[str]:
     """One sentence per run that learned and then lost it (relapse), with the accuracy chart's numbers, under that
     chart; [] where no run did."""
@@ -1212,34 +1240,6 @@ def coinciding(results: dict, rtol: float = SAME_CURVE) -> list[list[str]]:
 # than ONE_LINE_FROM of the steps
 ONE_LINE = 0.005
 ONE_LINE_FROM = 0.1
-
-
-@dataclass(frozen=True)
-class Relapse:
-    """A run's accuracy as the chart draws it (running_mean): its best, at step, and at its last step; chance 1/K."""
-
-    step: int
-    best: float
-    end: float
-    chance: float
-
-
-def relapse(r) -> Relapse | None:
-    """A run that learned and then lost it, read from its accuracy curve as the chart draws it (running_mean): the
-    curve came at least RELAPSE of the way from chance (1/K) to 100 %, and at its last step it keeps less than RELAPSE
-    of that gain over chance (step 10's Xavier at learning rate 0.01: 94 % at step 75, then 48.7 % of 3 classes).
-    None for a run that diverged (its own sentence, messages) and for one that never got that far. Said under the
-    accuracy chart (relapse_text)."""
-    if r.diverged_at is not None:
-        return None
-    drawn = running_mean(r.accuracy)
-    if not np.isfinite(drawn).any():
-        return None
-    chance, step = 1 / r.classes, int(np.nanargmax(drawn))
-    best, end = float(drawn[step]), float(drawn[-1])
-    if best - chance >= RELAPSE * (1 - chance) and end - chance < RELAPSE * (best - chance):
-        return Relapse(step, best, end, chance)
-    return None
 
 
 def running_mean(values: np.ndarray) -> np.ndarray:

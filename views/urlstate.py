@@ -825,7 +825,6 @@ def changed_from(config: Config, step: str, lang: str) -> str | None:
     state, lesson = state_of(config), state_of(step_config(step, config.seed))
     changes, dropped = step_changes(state, step, [name for name in CONTROLS if relevant(name, state)])
     profile = bool(state["widths"])
-
     said = []
     for name, own, theirs in changes:
         if (name == "widths") != profile and name in ("widths", "depth", "width"):  # one way to say the layers
