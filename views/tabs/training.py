@@ -189,7 +189,7 @@ def show(page: Page) -> None:
     show_he_2015(lang)
 
 
-def race_panel(key: tuple, schemes: list[str], refusal: str | None, lang: str) -> None:
+def race_panel(key: RaceKey, schemes: list[str], refusal: str | None, lang: str) -> None:
     """The race of the sidebar's settings: growing curves while it trains, then every result; or why none."""
     job = st.session_state.get("_race")
     mine = job if job is not None and job.key == key else None
@@ -216,7 +216,7 @@ def race_panel(key: tuple, schemes: list[str], refusal: str | None, lang: str) -
             st.info(t(lang, "training_tab.press_run"))
 
 
-def finished_races() -> list[tuple[tuple, dict]]:
+def finished_races() -> list[tuple[RaceKey, dict]]:
     """This session's finished races, (key, {scheme: result}), the latest first: the race job's result, and the one
     the tab keeps as "_training" once it draws it. key: a RaceKey."""
     job = st.session_state.get("_race")
@@ -225,7 +225,7 @@ def finished_races() -> list[tuple[tuple, dict]]:
     return races + ([shown] if shown is not None else [])
 
 
-def raced(key: tuple) -> bool:
+def raced(key: RaceKey) -> bool:
     """Whether this session holds the results of the race `key` (finished_races). Its estimate before the run is then
     no longer the news: the results are below, and Run again reads them from the server's cache
     (core.cache.race_cached) while it keeps them."""
