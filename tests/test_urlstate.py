@@ -79,14 +79,14 @@ def browser_query(state: dict) -> str:
     As Streamlit's frontend does it: a value equal to the widget's default is left out (shouldClearUrlParam),
     a number is String(n), a bool "true"/"false", a list the parameter repeated and an empty list one empty
     value; query-string's strict percent-encoding, then %20 written as "+". The tab, the step and the widgets
-    that show names (urlstate.NAMED) are not bound; the app writes them through st.query_params (link.write),
-    which encodes the same way.
+    that show names (urlstate.NAMED) are not bound, nor is the step a Custom network came from; the app writes them
+    through st.query_params (link.write), which encodes the same way.
     """
     default = urlstate.defaults(TABS)
     pairs = []
     for name in urlstate.PARAMS:
         value = state[name]
-        if name in ("tab", "step", *urlstate.NAMED):
+        if name in ("tab", "step", "from", *urlstate.NAMED):
             written = urlstate.query_value(name, state, TABS)
             pairs += [(name, item) for item in ([] if written is None else [written] if isinstance(written, str)
                                                  else written or [""])]
@@ -183,6 +183,8 @@ def widget_states(draw) -> dict:
         if not urlstate.relevant(name, state):
             state[name] = default[name]
     state["step"] = urlstate.step_of(state)
+    if state["step"] != tour.CUSTOM:  # a step's page is its own: it came from no other (link.sync_step)
+        state["from"] = default["from"]
     return state
 
 
@@ -323,11 +325,11 @@ def test_the_app_binds_exactly_urlstates_parameters_with_its_defaults():
     at.session_state["arch"] = "conv"  # a conv net's kernel and image sliders
     found.update(bound_widgets(at.run()))
     assert not at.exception
-    # the tab, the step, the step beside and the widgets that show names are written by the page (link.write,
-    # beside.sync): a bound widget writes its label, which changes with the language
+    # the tab, the step (at Custom, and the step it came from), the step beside and the widgets that show names are
+    # written by the page (link.write, beside.sync): a bound widget writes its label, which changes with the language
     # bn: the older spelling of norm=batch, which links may hold and the page reads, but no widget; and the tabs'
     # settings, which stay in the address while another tab is open (link.write_setting)
-    assert set(found) == set(urlstate.PARAMS) - {"tab", "step", "beside", "bn", *urlstate.NAMED,
+    assert set(found) == set(urlstate.PARAMS) - {"tab", "step", "from", "beside", "bn", *urlstate.NAMED,
                                                  *urlstate.TAB_SETTINGS}
     assert found == {name: value for name, value in urlstate.defaults(TABS).items() if name in found}
 
@@ -417,6 +419,10 @@ def test_a_bad_value_the_step_does_not_set_names_the_default_the_page_uses(code)
         assert problem.default == state[name] and problem.kept == (), name
         for lang in ("en", "zh"):
             [said] = urlstate.messages([problem], lang, TABS)
+            if name == "from":  # no control shows it: left out, and so no step named as the one the network left
+                assert state[name] == "none" and said == t(lang, "url_problem_from", name=name, raw=user_text(
+                    lang, BAD), allowed=urlstate.allowed_text(lang, name, TABS)) and DEFAULT_WORD[lang] not in said
+                continue
             assert f"{urlstate.shown_value(state[name], lang, name)}" in said and DEFAULT_WORD[lang] in said, said
     from core.train import BN_RESCUE, LECTURE_RACE
 
@@ -589,7 +595,9 @@ DEFAULT_WORD = {"en": "default", "zh": "默认"}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("name", urlstate.PARAMS)
+# from= has no default to name: no control shows it, and a refused one is left out (url_problem_from, checked in
+# test_a_bad_value_the_step_does_not_set_names_the_default_the_page_uses)
+@pytest.mark.parametrize("name", [name for name in urlstate.PARAMS if name != "from"])
 def test_a_refused_value_names_its_default_without_repeating_the_word(name, lang):
     """A bad ?gain= said "The default (default) is used instead.": every parameter's refusal names the default the
     page uses by what it is, with the word "default" once (the allowed values aside, where gain's is a choice)."""
@@ -1708,3 +1716,35 @@ def test_the_page_says_what_a_moved_control_changed_from_the_step():
     assert [w for w in linked.warning if w.value.startswith("The link asks for step 6")] and lines(linked) == []
     own = open_app("step=custom&activation=tanh&init=he_normal")
     assert own.title[0].value == tour.heading(tour.CUSTOM, "en") and lines(own) == []
+
+
+@pytest.mark.slow
+def test_a_link_copied_at_custom_opens_with_the_step_it_came_from():
+    """Every view is a link: a teacher who moved step 6's activation to tanh and shared the address had students
+    open "Your own network" without the line saying what changed, and ◀ ▶ going on from the nearest step rather than
+    step 6. The address at Custom holds from=6 (and no step's page holds from=), and a link holding it opens so."""
+    def lines(at):
+        return [c.value for c in at.caption if c.value.startswith("From step")]
+
+    moved = open_app("step=6")
+    moved.selectbox(key="activation").set_value("tanh").run()
+    address = {name: moved.query_params[name] for name in moved.query_params}
+    assert address["step"] == "custom" and address["from"] == "6", address
+    shared = open_app(urlencode(address))
+    said = urlstate.changed_from(replace(tour.STEPS["6"], activation="tanh"), "6", "en")
+    assert not shared.exception and not shared.warning and lines(shared) == lines(moved) == [said]
+    shared.button(key="step_previous").click().run()  # ◀ from step 6 reaches step 5, not the step before another
+    assert shared.title[0].value == tour.heading("5", "en") and "from" not in shared.query_params
+    # a link naming the step with values of its own is rewritten to say both (its notice said the same at first)
+    assert open_app("step=6&activation=tanh").query_params["from"] == "6"
+    # back at a step, or a link to a step, holds no from=: a step's page is its own
+    moved.selectbox(key="activation").set_value("relu").run()
+    assert moved.query_params["step"] == "6" and "from" not in moved.query_params
+    at_step = open_app("step=3&from=6")
+    assert at_step.title[0].value == tour.heading("3", "en") and not at_step.warning
+    assert "from" not in at_step.query_params
+    # a from= that names no step is said, as every refused value is, and the line is then not given
+    bad = open_app("step=custom&from=99&activation=tanh&init=he_normal")
+    assert [w.value for w in bad.warning] == urlstate.messages(urlstate.normalize(read_link(
+        "step=custom&from=99&activation=tanh&init=he_normal"), TABS)[1], "en", TABS) and lines(bad) == []
+    assert bad.warning[0].value.startswith("The link's value `99` for **from** is not allowed")

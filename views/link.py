@@ -38,9 +38,11 @@ def check_link(tabs: Sequence[str]) -> None:
     state, problems = urlstate.normalize(query, tabs, language)
     st.session_state["_link_checked"] = True
     st.session_state["_link_problems"] = [*problems, *urlstate.inherited(query, state)]
-    # The step a link names is the tour's place even when the link's own values leave it (?step=3&std=0.5).
-    asked = next((p.raw for p in problems if p.kind == "step"), state["step"])
-    if asked != tour.CUSTOM:
+    # The step a link names is the tour's place even when the link's own values leave it (?step=3&std=0.5), and so is
+    # the step a link to Custom says its network came from (from=6)
+    asked = next((p.raw for p in problems if p.kind == "step"),
+                 state["from"] if state["step"] == tour.CUSTOM else state["step"])
+    if asked in tour.STEPS:
         st.session_state["_last_step"] = asked
     st.session_state["tab"] = t(state["lang"], f"tab_{state['tab']}")  # the tabs are not bound: labels change
     for name in (*urlstate.NAMED, *urlstate.TAB_SETTINGS):  # nor are the widgets that show names, nor the tabs'
@@ -71,10 +73,14 @@ def sync_tab(code: str, tabs: Sequence[str]) -> None:
     write("tab", urlstate.query_value("tab", {"tab": code}, tabs))
 
 
-def sync_step(step: str) -> None:
+def sync_step(step: str, last: str | None) -> None:
     """Write the tour step the controls show into the URL (its radio is not bound: a bound radio writes its label,
-    which changes with the language). A link's step= only sets the controls (urlstate.normalize)."""
-    write("step", urlstate.query_value("step", {"step": step}, ("activations",)))
+    which changes with the language), and at Custom `last`, the step the network was made from (from=), so that a
+    link copied there opens with the line saying what changed and ◀ ▶ going on from that step. A link's step= only
+    sets the controls (urlstate.normalize)."""
+    state = {"step": step, "from": last if last in tour.STEPS else "none"}
+    for name in ("step", "from"):
+        write(name, urlstate.query_value(name, state, ("activations",)))
 
 
 def sync_named(state: Mapping[str, Any], names: Sequence[str], language: str) -> None:

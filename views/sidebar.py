@@ -444,7 +444,7 @@ def sidebar() -> tuple[str, str, Config]:
             present.close_sidebar_over_page(st.session_state["_picks"])
     if step != tour.CUSTOM:
         st.session_state["_last_step"] = step  # where ◀ ▶ go on from once a control leaves the step
-    sync_step(step)
+    sync_step(step, st.session_state.get("_last_step"))
     # the lists (Compare's, Training's) are their tabs' widgets, and those tabs write them
     sidebar_named = [name for name in urlstate.NAMED if name not in urlstate.TAB_NAMED]
     sync_named({**state, **data, "lang": lang}, sidebar_named, browser_language(st.context.locale))

@@ -106,6 +106,9 @@ PARAMS: dict[str, Param] = {
     "xi": Param("bool"),  # the Theory tab's map coloured by the depth scale xi instead of ln chi_1
     "present": Param("bool"),  # presenter mode (views/present.py)
     "beside": Param("choice", ("none", *STEPS)),  # a tour step drawn beside the page's network (views/beside.py)
+    # at Custom, the tour step its network was made from: the line under the title and where ◀ ▶ go on from
+    # (views/headline.py); written only there, so that a link shared from Custom says what it changed
+    "from": Param("choice", ("none", *STEPS)),
 }
 # The parameters whose widgets show names in the page's language ("Xavier 正态" for xavier_normal): not bound to
 # the address, since a bound widget writes its shown label there; the page seeds them from the link
@@ -199,7 +202,7 @@ def defaults(tabs: Sequence[str] = ("activations",), language: str = FIRST_LANGU
             "compare": list(LECTURE_FIVE), "xi": False, "present": False, "steps": DEFAULT_STEPS, "lr": DEFAULT_LR,
             "train": list(LECTURE_RACE),  # the first step's race; a network with batch norm's: default_race
             "task": TASKS[0],  # the spiral
-            "beside": "none", "bn": False}  # bn: never written (norm says it)
+            "beside": "none", "from": "none", "bn": False}  # bn: never written (norm says it)
 
 
 def default_race(state: Mapping[str, Any]) -> list[str]:
@@ -527,7 +530,8 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
             plain = readings(p.name, p.raw, tabs)[0] and isinstance(p.default, (int, float)) and \
                 not isinstance(p.default, bool)
             default = shown_value(p.default) if plain else shown_value(p.default, lang, p.name)
-            said.append(t(lang, "url_problem_step" if p.kept else "url_problem", name=p.name,
+            key = "url_problem_from" if p.name == "from" else "url_problem_step" if p.kept else "url_problem"
+            said.append(t(lang, key, name=p.name,
                           raw=user_text(lang, p.raw), default=default,
                           allowed=refused_text(lang, p.name, p.raw, tabs), n=p.kept[0] if p.kept else ""))
     return said
@@ -658,6 +662,7 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
             name for p in problems if p.kind == "conv_sizes" for name, _, _ in p.kept}
         changes, dropped = step_changes(state, step, linked, told)
         problems.append(Problem("step", step, state["step"], kept=changes, kind="step", dropped=dropped))
+        state["from"] = step  # the step named: the address written back says it (a step's page leaves it out)
     return state, problems
 
 
@@ -870,7 +875,8 @@ def query_value(name: str, state: Mapping[str, Any], tabs: Sequence[str],
             value = parse(name, str(value))  # as typed ("01", "1.50"), its one spelling
         except ValueError:
             return None  # the network uses the default (the page says so beside the box), and so does the link
-    if value == default[name] or (name in CONTROLS and not relevant(name, state)):
+    if value == default[name] or (name in CONTROLS and not relevant(name, state)) or (
+            name == "from" and state.get("step") != CUSTOM):  # a step's page is its own
         return None
     if isinstance(value, list):
         return [str(v) for v in value] if value else ""
