@@ -518,6 +518,17 @@ EQUATIONS = """(boxes) => [...document.querySelectorAll(boxes)].map((e) => {
     const style = getComputedStyle(e);
     return {wide: e.scrollWidth > e.clientWidth + 1 || box.right > innerWidth + 0.5, height: box.height,
             leading: parseFloat(style.lineHeight) / parseFloat(style.fontSize)}; })"""
+# Each equation's lines as drawn (KaTeX's .base boxes of one line top, joined), and where one ends with "×" and the next
+# starts with a power of ten: a number cut in two ("3.12 ×" above "10⁻⁷", which step 2 had on a phone)
+SPLIT_NUMBERS = r"""(boxes) => [...document.querySelectorAll(`${boxes} .katex-html`)].flatMap((equation) => {
+    const lines = [];
+    for (const part of equation.querySelectorAll(':scope > .base')) {
+        const top = part.getBoundingClientRect().top, text = part.textContent.replace(/\u200b/g, '');
+        if (lines.length && Math.abs(lines.at(-1).top - top) < 4) { lines.at(-1).text += text; }
+        else { lines.push({top, text}); }
+    }
+    return lines.slice(1).map((line, i) => [lines[i].text, line.text])
+        .filter(([end, start]) => /\d\s*×$/.test(end) && /^10/.test(start)); })"""
 # Every face of KaTeX's fonts loaded (each family's italic and bold are faces of their own), where KaTeX asks for each
 # only as it draws: measured in a fallback font, an equation that fits its box had overflowed it on a loaded machine
 # (the four faces waited for before left out KaTeX_Size3, which step 2's first equation draws in)
@@ -549,8 +560,9 @@ def test_every_equation_breaks_into_lines_within_a_phone_s_screen(base, browser)
     ...), He's half of "keep the factor at 1" out of sight, and the backward pass's was too wide for a laptop's column
     as well. Each equation now breaks after a relation or an operator where its column is narrower than it: on a phone
     none reaches past its box or the screen at a step of each kind of argument, step 2's wide ones take more lines
-    there than on a laptop, and at 1280 x 800 none is wide either. Their lines have room between them (the page's
-    CSS, which a rule of the page's own for every paragraph had overridden)."""
+    there than on a laptop, and at 1280 x 800 none is wide either. No line break cuts a number in two ("3.12 ×" above
+    "10⁻⁷": number_writing.LATEX_TIMES). Their lines have room between them (the page's CSS, which a rule of the page's
+    own for every paragraph had overridden)."""
     heights = {}
     for viewport, options in (("phone", PHONE), ("laptop", {"viewport": LAPTOP})):
         with watched_page(browser, **options) as page:
@@ -559,6 +571,7 @@ def test_every_equation_breaks_into_lines_within_a_phone_s_screen(base, browser)
                 equations_drawn(page)
                 drawn = page.evaluate(EQUATIONS, EQUATION_BOXES)
                 assert drawn and [e for e in drawn if e["wide"]] == [], (viewport, step, lang, drawn)
+                assert page.evaluate(SPLIT_NUMBERS, EQUATION_BOXES) == [], (viewport, step, lang)
                 assert min(e["leading"] for e in drawn) >= 2, drawn  # the page's room between a broken one's lines
                 heights[viewport, step, lang] = [e["height"] for e in drawn]
     phone, laptop = heights["phone", "2", "en"], heights["laptop", "2", "en"]

@@ -508,12 +508,12 @@ def latex_value(expr: str):
 
 def as_latex(printed: str) -> str:
     """A number as the notes print it, as the LaTeX prints it (number_writing.format_latex): 2.94 × 10⁻⁷ ->
-    2.94 \\times 10^{-7}."""
+    2.94 \\times\\nobreak 10^{-7}."""
     if not re.fullmatch(r"(?:-?\d+(?:\.\d+)?\s×\s)?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", printed):
         return printed
     mantissa, exponent = e_form(printed).split("e")
     power = f"10^{{{int(exponent)}}}"
-    return power if mantissa == "1" else rf"{mantissa} \times {power}"
+    return power if mantissa == "1" else rf"{mantissa} \times\nobreak {power}"
 
 
 def check_equations(latex: str) -> int:
@@ -678,7 +678,7 @@ def test_the_argument_is_written_for_every_network_a_link_can_hold(state, lang):
 
 def test_the_equation_checker_catches_the_old_mistakes():
     """The faults the tab used to print fail the check: it is not vacuous."""
-    for wrong in (r"500 \times 1 \times 1 = 501", r"0.224^{10} = 3.12 \times 10^{-7}", r"1 \gg 1",
+    for wrong in (r"500 \times 1 \times 1 = 501", r"0.224^{10} = 3.12 \times\nobreak 10^{-7}", r"1 \gg 1",
                   r"\sqrt{0.5 \times 1} = 0.707 \;\Rightarrow\; 0.707^{10} = 0.0313"):
         with pytest.raises(AssertionError):
             check_equations(wrong)
@@ -1119,7 +1119,7 @@ def test_every_scheme_gets_its_derivation_with_the_variance_it_draws(init):
     assert float(printed[0]) == pytest.approx(measured, rel=4 * math.sqrt(2 / 200**2))
 
 
-MACHINE_NUMBER = re.compile(r"\d[eE][+-]?\d|\\times ?10\^\{[^}]*\}\^")  # 1.00e-04, and a power of a power
+MACHINE_NUMBER = re.compile(r"\d[eE][+-]?\d|\\times(?:\\nobreak)? ?10\^\{[^}]*\}\^")  # 1.00e-04, and a power of a power
 
 
 @pytest.mark.slow

@@ -7,17 +7,18 @@ from views.number_writing import MINUS, PERCENT, TIMES
 
 RAISED = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 SIGN = str.maketrans({MINUS: "-"})
-# a number as the page writes it, in its text and in its LaTeX: 0.213, -4, 2.9 × 10⁻⁷, 10⁴; 2.9 \times 10^{-7}
-# (a plain decimal of 1,000 or more with its thousands separators: 1,234, in LaTeX 1{,}234)
+# a number as the page writes it, in its text and in its LaTeX: 0.213, -4, 2.9 × 10⁻⁷, 10⁴; 2.9 \times\nobreak 10^{-7}
+# (no line break inside it); a plain decimal of 1,000 or more with its thousands separators: 1,234, in LaTeX 1{,}234
 WRITTEN = r"(?:[-−]?\d+(?:\.\d+)?\s×\s)?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|[-−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-−]?\d+(?:\.\d+)?"
-WRITTEN_LATEX = r"(?:-?\d+(?:\.\d+)? \\times )?10\^\{-?\d+\}|-?\d{1,3}(?:\{,\}\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?"
+WRITTEN_LATEX = (r"(?:-?\d+(?:\.\d+)? \\times\\nobreak )?10\^\{-?\d+\}"
+                 r"|-?\d{1,3}(?:\{,\}\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?")
 
 
 def e_form(text: str) -> str:
-    """A written number as Python and mpmath read one: "2.9 × 10⁻⁷" and "2.9 \\times 10^{-7}" -> "2.9e-7", "10⁴" ->
-    "1e4"; a plain decimal as it is. Exact: a value beyond float's range keeps its exponent."""
+    """A written number as Python and mpmath read one: "2.9 × 10⁻⁷" and "2.9 \\times\\nobreak 10^{-7}" -> "2.9e-7",
+    "10⁴" -> "1e4"; a plain decimal as it is. Exact: a value beyond float's range keeps its exponent."""
     text = text.strip().translate(SIGN)
-    latex = re.fullmatch(r"(?:(-?\d+(?:\.\d+)?) \\times )?10\^\{(-?\d+)\}", text)
+    latex = re.fullmatch(r"(?:(-?\d+(?:\.\d+)?) \\times\\nobreak )?10\^\{(-?\d+)\}", text)
     if latex:
         return f"{latex.group(1) or '1'}e{latex.group(2)}"
     if any(c in text for c in "⁰¹²³⁴⁵⁶⁷⁸⁹"):

@@ -967,7 +967,7 @@ def _above(v: Values) -> str:
 
 
 def _base(tex: str) -> str:
-    """A number raised to a power: 2.24 \\times 10^{-4} in parentheses, or its two superscripts would clash."""
+    """A number raised to a power: 2.24 \\times\\nobreak 10^{-4} in parentheses, or its two superscripts would clash."""
     return f"({tex})" if "^" in tex else tex
 
 

@@ -13,6 +13,9 @@ SUBSCRIPTS = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
 # column never shows "< 7.79 ×" on one line and "10⁻¹³" on the next (tests/test_page_rules.py).
 NBSP = "\u00a0"
 TIMES = f"{NBSP}×{NBSP}"  # between a mantissa and its power of ten: 2.9 × 10⁻⁷
+# ... and in an equation: KaTeX breaks a line after a binary operator where its column is too narrow (a phone), and
+# \nobreak after × keeps "3.12 ×" and "10⁻⁷" on one line
+LATEX_TIMES = r" \times\nobreak "
 PERCENT = f"{NBSP}%"  # a share: 50 %, the number and its sign kept on one line
 # A negative number's sign on the page: the minus sign, as Vega's axes and tooltips write theirs (d3-format), not
 # the hyphen of a value to type (core.config.written's range messages, the command line)
@@ -107,7 +110,7 @@ def format_range(low: float, high: float, digits: int = 3) -> tuple[str, str]:
 
 
 def latex_range(low: float, high: float, digits: int = 3) -> tuple[str, str]:
-    """format_range's ends in LaTeX, for equations: 0.628 and 0.630, 1.20 \\times 10^{-3}."""
+    """format_range's ends in LaTeX, for equations: 0.628 and 0.630, 1.20 \\times\\nobreak 10^{-3}."""
     return _range_written(low, high, digits, latex=True)
 
 
@@ -118,7 +121,8 @@ def _range_written(low: float, high: float, digits: int, latex: bool) -> tuple[s
             written.append((format_latex if latex else format_value)(value, digits))
         elif latex:
             plain, mantissa, exponent = part
-            written.append(plain.replace(",", "{,}") if plain is not None else rf"{mantissa} \times 10^{{{exponent}}}")
+            power = f"{mantissa}{LATEX_TIMES}10^{{{exponent}}}"
+            written.append(plain.replace(",", "{,}") if plain is not None else power)
         else:
             plain, mantissa, exponent = part
             text = plain if plain is not None else mantissa + TIMES + "10" + superscript(exponent)
@@ -127,7 +131,8 @@ def _range_written(low: float, high: float, digits: int, latex: bool) -> tuple[s
 
 
 def format_latex(value: float, digits: int = 3) -> str:
-    """format_value's number in LaTeX, for equations: 0.213, 2.94 \\times 10^{-7}, 10^{-7}; a dash when undefined."""
+    """format_value's number in LaTeX, for equations: 0.213, 2.94 \\times\\nobreak 10^{-7} (LATEX_TIMES), 10^{-7}; a
+    dash when undefined."""
     if not _finite(value):
         return r"\text{—}"
     if value == 0:
@@ -136,7 +141,7 @@ def format_latex(value: float, digits: int = 3) -> str:
     if plain is not None:
         return plain.replace(",", "{,}")  # a thousands separator, not punctuation: no space after it in LaTeX
     power = f"10^{{{exponent}}}"
-    return power if mantissa == "1" else rf"{mantissa} \times {power}"
+    return power if mantissa == "1" else f"{mantissa}{LATEX_TIMES}{power}"
 
 
 SETTING_DIGITS = 6  # a setting's number is written with at most the significant digits the sidebar's boxes show (%g)
