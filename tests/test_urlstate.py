@@ -832,8 +832,42 @@ def test_a_choice_in_other_letter_case_is_read_as_it_and_said():
             assert [(p.kind, p.raw, p.default) for p in problems] == said
             for lang in ("en", "zh"):
                 for message in urlstate.messages(problems, lang, TABS):
-                    # the choice as its control names it ("He normal"), as the other notices name a setting's value
-                    assert assert_plain(message) == [text] and urlstate.shown_value(choice, lang, name) in message
+                    # the code the link reads, to write next time, and the choice as its control names it ("He
+                    # normal") as the other notices name a setting's value: "read as ReLU" repeated ?activation=ReLU
+                    assert assert_plain(message) == [text, choice], message
+                    shown = urlstate.shown_value(choice, lang, name)
+                    assert shown == choice or shown in message.replace(f"`{choice}`", ""), message
+
+
+def test_a_parameter_named_in_other_letter_case_is_read_as_it_and_said():
+    """?Step=3 (a phone's keyboard capitalizes) opened step 1 with "a parameter this page does not know, Step": every
+    parameter's name in capitals or with its first letter raised is read as that parameter, and the page says so; a
+    name the link also writes as it is, a second spelling, or a look-alike letter stays unknown."""
+    for name in urlstate.PARAMS:
+        other = {} if name == "seed" else {"seed": "4"}  # a parameter written as it is, beside, stays as it is
+        for typed in dict.fromkeys(spelling for spelling in (name.upper(), name.capitalize()) if spelling != name):
+            query, said = urlstate.names({typed: "@", **other})
+            assert query == {name: "@", **other}
+            assert [(p.kind, p.name, p.raw) for p in said] == [("name_case", name, typed)]
+            for lang in ("en", "zh"):
+                [message] = urlstate.messages(said, lang, TABS)
+                assert assert_plain(message) == [typed] and f"**{name}**" in message, message
+    state, problems = urlstate.normalize({"Step": "3"}, TABS)
+    assert state["step"] == "3" and [p.kind for p in problems] == ["name_case"]
+    for query, unknown in (({"step": "2", "Step": "3"}, ("Step",)), ({"Step": "3", "STEP": "4"}, ("STEP",)),
+                           ({"\uff33tep": "3"}, ("\uff33tep",)), ({"\u017fteps": "20"}, ("\u017fteps",))):
+        state, problems = urlstate.normalize(query, TABS)
+        assert [p.kept for p in problems if p.kind == "unknown"] == [unknown], (query, problems)
+        assert state["step"] == query.get("step", "3" if "Step" in query else urlstate.defaults(TABS)["step"])
+
+
+@pytest.mark.slow
+def test_the_page_opens_a_parameter_named_in_other_letter_case():
+    at = open_app("Step=3&LANG=zh")
+    assert not at.exception and at.title[0].value == tour.heading("3", "zh")
+    assert [w.value for w in at.warning] == [t("zh", "url_name_case", name=name, raw=user_text("zh", raw))
+                                             for name, raw in (("step", "Step"), ("lang", "LANG"))]
+    assert dict(at.query_params) == urlstate.to_query(urlstate.normalize({"step": "3", "lang": "zh"}, TABS)[0], TABS)
 
 
 @pytest.mark.parametrize("name, text", [("activation", "\u017felu"), ("task", "\u017fpiral"),

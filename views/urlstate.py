@@ -138,7 +138,8 @@ class Problem:
     own where `kept` is (step,), the step the link names. "list": `raw` holds the items left out, `kept` the
     items used. "repeated": a one-value parameter came with the values `kept`; the last, `default`, is read.
     "digits": `raw` is a number written with other digits than 0-9; it is read as `default`. "case": `raw` is the
-    choice `default` in other letter case (lang=ZH), read as it. "unknown": the
+    choice `default` in other letter case (lang=ZH), read as it. "name_case": the parameter `name` written `raw`, in
+    other letter case (Step=3), read as it (names()). "unknown": the
     parameter names `kept` mean nothing here (name is ""); they are dropped from the address. "step": the link
     names the tour step `raw` but its own values, `kept` as (parameter, the link's value, the step's value),
     differ from that step's; the page shows the link's values, which are the step `default` or CUSTOM.
@@ -517,9 +518,12 @@ def messages(problems: Sequence[Problem], lang: str, tabs: Sequence[str]) -> lis
             now = [t(lang, "url_size", name=name, value=shown_value(new, lang, name))
                    for name, new in (("width" if name == "widths" else name, new) for name, _, new in p.kept)]
             said.append(t(lang, "url_conv_sizes", was=join(lang, was), now=join(lang, now), step=p.default))
-        elif p.kind == "case":
-            said.append(t(lang, "url_case", name=p.name, raw=user_text(lang, p.raw),
-                          used=shown_value(p.default, lang, p.name)))
+        elif p.kind == "name_case":
+            said.append(t(lang, "url_name_case", name=p.name, raw=user_text(lang, p.raw)))
+        elif p.kind == "case":  # the code to write, beside its name: "read as ReLU" had repeated the link's ReLU
+            shown = shown_value(p.default, lang, p.name)
+            used = t(lang, "url_case_code" if shown == p.default else "url_case_named", code=p.default, shown=shown)
+            said.append(t(lang, "url_case", name=p.name, raw=user_text(lang, p.raw), used=used))
         elif p.kind == "digits":
             said.append(t(lang, "url_digits", name=p.name, raw=user_text(lang, p.raw), used=shown_value(p.default)))
         elif p.kind == "list":
@@ -606,6 +610,20 @@ def marks_words(lang: str, name: str, raw: str, tabs: Sequence[str], linked: boo
             join(lang, [f"`{name}={text}`" if linked else f"`{text}`" for text in texts], "or"))
 
 
+def names(query: Mapping[str, str | list[str]]) -> tuple[dict[str, str | list[str]], list[Problem]]:
+    """The query with a parameter's name written in other ASCII letter case (?Step=3, ?LANG=zh: a phone's keyboard
+    capitalizes) read as the parameter, and a Problem of kind "name_case" for each; a name the link also writes as
+    it is (?step=2&Step=3), or a second spelling of one, stays unknown, as any name the page does not know."""
+    lower = {name.lower(): name for name in PARAMS}
+    read_as, renamed = {}, []
+    for name in query:
+        meant = lower.get(name.lower()) if name.isascii() and name not in PARAMS else None
+        if meant is not None and meant not in query and meant not in read_as.values():
+            read_as[name] = meant
+            renamed.append(Problem(meant, name, meant, kind="name_case"))
+    return {read_as.get(name, name): value for name, value in query.items()}, renamed
+
+
 def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
               language: str = FIRST_LANGUAGE) -> tuple[dict[str, Any], list[Problem]]:
     """The full widget state a link asks for, and what in it could not be used.
@@ -622,7 +640,9 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
     step itself is one click away in the tour; the step named stays the tour's place, so ◀ ▶ go on from it
     (views/link.py, tour.nearest_step).
     """
+    query, renamed = names(query)
     present, problems = read(query, tabs, language)
+    problems = [*renamed, *problems]
     if present.pop("bn", False):  # an older link's bn=true: norm=batch, unless norm= says otherwise
         if present.setdefault("norm", "batch") != "batch":
             problems.append(Problem("bn", "true", present["norm"], kept=("bn", present["norm"]), kind="ignored"))
