@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.browser_support import (
-    CHART_TEXT_PX, COUNT_RUNS, EXCEPTION, SETTLED, TEXT_LINES, TITLE_AND_NEXT, act, heading, outside_viewport, visit,
-    wait_still, watched_page,
+    CHART_TEXT_PX, COUNT_RUNS, EXCEPTION, SETTLED, TEXT_LINES, TITLE_AND_NEXT, act, heading, outside_viewport,
+    streamlit_server, visit, wait_still, watched_page,
 )
 from views import headline, present, tour
 from views.export import PNG_SCALE
@@ -443,3 +443,24 @@ def test_a_class_opening_one_link_together_all_get_their_page(base, browser):
         assert p.locator("h1").first.inner_text() == f"Step 6 of {len(STEPS)} · " + t("en", "step_6")
     for c in contexts:
         c.close()
+
+
+# Each chart title's text that reaches above its drawing by more than the room over its capitals (0.3 of its font
+# size: the line box holds the ascenders' room above them), with how far, px
+TITLES_CUT = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart'] svg.marks")].flatMap((svg) => {
+  const top = svg.getBoundingClientRect().top;
+  return [...svg.querySelectorAll('.role-title text')].map((text) => ({
+      text: text.textContent, above: top - text.getBoundingClientRect().top,
+      room: 0.3 * parseFloat(getComputedStyle(text).fontSize || text.getAttribute('font-size'))}))
+    .filter((title) => title.above > title.room); })"""
+
+
+def test_a_server_s_first_presenter_page_draws_its_std_chart_s_title_whole(browser):
+    """Step 10 in presenter mode at 1024 x 768, the first page of a server that had computed nothing: its std chart,
+    laid out to its box while the page was still growing, kept its first layout's padding after its y axis gained a
+    top label, and the top half of "Activation std per layer" was cut off (a teacher's screenshot). The chart is now
+    laid out again as it changes (draw.FIT_TO_BOX); every chart title on the page is whole."""
+    with streamlit_server() as (base, _), watched_page(browser, viewport={"width": 1024, "height": 768}) as page:
+        visit(page, f"{base}/?step=10&present=true", charts=3)
+        wait_still(page, "[data-testid='stVegaLiteChart']")
+        assert page.evaluate(TITLES_CUT) == []

@@ -23,6 +23,11 @@ FIGURES = "_figures"  # session state: how this run's charts name their files (s
 # "..."), and it does not take the limit from the config's title (step 9's presenter chart was cut at 1920 px with
 # it). Titles are broken into lines by views.charts.title_lines instead.
 WHOLE_TITLE = {"limit": 0}
+# A chart laid out to its box's height (height="stretch"): Streamlit's autosize ("fit", the title, axes and legend
+# inside the box) laid out again whenever the view changes (resize). Laid out once, a presenter-mode std chart drawn
+# while its page was still growing kept the padding of its first layout after its y axis gained a top label, and
+# its title was cut at the box's top (step 10 at 1024 x 768, on a server's first page).
+FIT_TO_BOX = {"type": "fit", "contains": "padding", "resize": True}
 VIEW_PARTS = ("layer", "hconcat", "vconcat", "concat", "spec")  # where a Vega-Lite view holds views of its own
 
 
@@ -65,6 +70,8 @@ def draw(kind: str, frame, *, name: str, width: str = "stretch", height: str = "
         return
     spec = chart_template(kind, json.dumps(options, sort_keys=True), charts.layout(kind, frame, **options), frame)
     spec = charts.coloured(configured(charts.with_data(spec, frame), config), theme_type())
+    if height == "stretch":
+        spec = {**spec, "autosize": FIT_TO_BOX}
     st.vega_lite_chart(spec, width=width, height=height)
     if files:
         downloads(spec, name)
