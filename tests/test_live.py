@@ -206,3 +206,20 @@ def test_the_bar_names_the_runs_training_in_the_order_they_started(lang, trainin
     runs training (core.train.race's training, He first at step 6), none where the work reports none (the He et al.
     2015 preset)."""
     assert training_view.running_text(training, 450, 1500, 20.4, lang) == expected
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "Training He and Xavier, then zeros, N(0,\u00a00.01²) and N(0,\u00a01)… 0 of 1,500 steps of all the runs "
+           "together, 3 s so far"),
+    ("zh", "正在训练 He 和 Xavier，随后训练全零、N(0,\u00a00.01²) 和 N(0,\u00a01)……"
+           "所有方案合计已完成 0 / 1,500 步，用时 3 秒"),
+])
+def test_the_bar_names_the_runs_still_to_start(lang, expected):
+    """A teacher read "Training He and Xavier… 0 of 1,500 steps" as a race of two while five were on the chart: the
+    runs still to start follow, in the race's order, those that have started (in the live record) or train left out."""
+    live, training = {"he_normal": {}, "xavier_normal": {}}, ["he_normal", "xavier_normal"]
+    waiting = training_view.waiting_runs(live, training, LECTURE)
+    assert waiting == ["zeros", "normal_0.01", "normal_1"]
+    assert training_view.running_text(training, 0, 1500, 3.2, lang, waiting) == expected
+    # a run that has ended is in the live record and not training: neither waiting nor named
+    assert training_view.waiting_runs({**live, "zeros": {}}, ["xavier_normal", "normal_0.01"], LECTURE) == ["normal_1"]

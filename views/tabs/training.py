@@ -97,8 +97,10 @@ def progress_line(job: live.Training, lang: str) -> None:
     pointer is on the chart, covered a button at the right end of the line above the loss chart. On a phone the
     button comes first."""
     button, bar = st.columns([1, 5], vertical_alignment="bottom")
-    # a copy: the race's lanes append and remove runs meanwhile
-    text = training_view.running_text(job.training.copy(), job.done, job.total, job.seconds, lang) if job.total \
+    # copies: the race's lanes append and remove runs meanwhile
+    training, started = job.training.copy(), dict(job.live)
+    waiting = training_view.waiting_runs(started, training, job.key.schemes) if isinstance(job.key, RaceKey) else ()
+    text = training_view.running_text(training, job.done, job.total, job.seconds, lang, waiting) if job.total \
         else t(lang, "training_tab.starting")
     bar.progress(job.fraction, text=text)
     button.button(t(lang, "training_tab.stop"), on_click=job.stop, key=f"stop_{id(job)}", width="stretch")
