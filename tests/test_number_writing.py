@@ -182,6 +182,32 @@ def test_a_value_its_ratio_and_its_reference_multiply_as_printed(value, referenc
                                                 format_value(reference))
 
 
+@given(st.floats(1e-30, 1e30), st.floats(1e-30, 1e30))
+def test_a_reference_asked_for_more_digits_has_them_and_still_multiplies(value, reference):
+    written, written_reference = summary.printed_ratio(value, reference, least=summary.INPUT_STD_DIGITS)
+    assert format_value(read_back(written) * read_back(written_reference)) == format_value(value)
+    assert correctly_rounded(written, value / reference)
+    # at least INPUT_STD_DIGITS significant digits, of which format_value drops only trailing zeros
+    assert any(format_value(reference, digits) == written_reference for digits in range(summary.INPUT_STD_DIGITS, 18))
+
+
+def test_the_input_s_std_is_written_alike_at_every_step_that_draws_it():
+    """A teacher's students asked why the input had changed: the headline's "of the input's 1" at step 2 read "1.001"
+    at step 3, the same data (seed 0's 1000 x 500 normal input, std 1.00085) written with the fewest digits each
+    step's product needed. Every step that draws that input writes it alike, with INPUT_STD_DIGITS digits."""
+    from core import simulate
+    from views import tour
+
+    written = {}
+    for code, config in tour.STEPS.items():
+        if (config.arch, config.input, config.input_scale, config.width, config.batch) == ("dense", "normal", 1, 500,
+                                                                                          1000):
+            result = simulate(config)
+            written[code] = summary.printed_ratios(result)[0][1]
+            assert written[code] == format_value(float(result.stats["act_std"][0]), summary.INPUT_STD_DIGITS)
+    assert len(written) >= 8 and len(set(written.values())) == 1, written
+
+
 def test_the_headline_writes_the_measured_ratio_and_a_reference_it_multiplies_with():
     """Step 8 at 20 layers, seed 0: std(x₂₀) 761.07 over the input's 1.0011 wrote "×760 of the input's 1", and then
     "×761", the printed numbers' ratio, though the measured one is 760.25; a student's He net at 20 × 300, 0.63196

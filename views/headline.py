@@ -115,7 +115,7 @@ def metrics(page: Page, presenting: bool = False) -> None:
         why = note if presenting and value == page.t("metric_missing") else None
         numbers.append(Number(label, value, note, "\n\n".join(text for text in (meaning, why) if text) or None))
 
-    act_delta, grad_delta = summary.headline_deltas(page.result, page.lang)  # "761 · ×761 of the input's 1"
+    act_delta, grad_delta = summary.headline_deltas(page.result, page.lang)  # "761 · ×760 of the input's 1.001"
     # a residual network's layers are its stream x_l, and its gradients dL/dx_l
     metric(page.t("metric_stream" if c.residual else "metric_act"), format_value(h.act_last), act_delta)
     metric(page.t("metric_stream_grad" if c.residual else "metric_grad"), format_value(h.grad_first),

@@ -150,36 +150,43 @@ def rounded(value: float, digits: int = 3) -> float:
     return float(f"{value:.{digits - 1}e}")
 
 
-def printed_ratio(value: float, reference: float) -> tuple[str, str]:
+# The input's std as the headline writes it beside a ratio: at least 4 significant digits. The input is the same data
+# at every step that draws it (seed 0's 1000 x 500 normal: 1.00085), and at the fewest digits each product needed it
+# read "1" at step 2 and "1.001" at step 3; a teacher's students asked why the input had changed.
+INPUT_STD_DIGITS = 4
+
+
+def printed_ratio(value: float, reference: float, least: int = 3) -> tuple[str, str]:
     """value / reference and the reference as the headline writes them beside the value ("0.632 · ×0.631 of the
     input's 1.001"): the measured ratio correctly rounded, as the Derivation tab and the verdict write it, and the
-    reference, with the fewest significant digits (from 3 each; the fewest in all, then the reference's fewest) at
-    which the two multiply to the value as printed (format_value's 3 digits). At 3 digits the input's std 1.00085
-    reads "1", and 0.631 × 1 is no 0.632; the printed numbers' own ratio, 0.632 / 1, which the headline gave before,
-    is not the measured 0.6314. Dashes where ratio() is undefined."""
+    reference, with the fewest significant digits (from 3, the reference's from `least`; the fewest in all, then the
+    reference's fewest) at which the two multiply to the value as printed (format_value's 3 digits). At 3 digits the
+    input's std 1.00085 reads "1", and 0.631 × 1 is no 0.632; the printed numbers' own ratio, 0.632 / 1, which the
+    headline gave before, is not the measured 0.6314. Dashes where ratio() is undefined."""
     quotient = ratio(value, reference)
     if not math.isfinite(quotient) or not math.isfinite(rounded(quotient) * rounded(reference)):
         return format_value(quotient), format_value(reference)  # nothing to multiply, or beyond float's range
-    digits, places = multiplying_digits(quotient, reference, format_value(value))
+    digits, places = multiplying_digits(quotient, reference, format_value(value), least=least)
     return format_value(quotient, digits), format_value(reference, places)
 
 
-def multiplying_digits(a: float, b: float, shown: str, factor: float = 1.0) -> tuple[int, int]:
+def multiplying_digits(a: float, b: float, shown: str, factor: float = 1.0, least: int = 3) -> tuple[int, int]:
     """The significant digits to write a and b with so that, each rounded to them, a × factor × b as format_value
-    writes it is `shown`: the fewest in all, from 3 each, then b's fewest; (3, 3) where none up to the floats' own 17
-    do (printed_ratio; a spectrum's bound and its factors, views.spectrum.resolution_words)."""
-    for total in range(6, 35):
-        for places in range(max(3, total - 17), min(17, total - 3) + 1):
+    writes it is `shown`: the fewest in all, from 3 for a and `least` for b, then b's fewest; (3, least) where none up
+    to the floats' own 17 do (printed_ratio; a spectrum's bound and its factors, views.spectrum.resolution_words)."""
+    for total in range(3 + least, 35):
+        for places in range(max(least, total - 17), min(17, total - 3) + 1):
             if format_value(rounded(a, total - places) * factor * rounded(b, places)) == shown:
                 return total - places, places
-    return 3, 3
+    return 3, least
 
 
 def printed_ratios(result) -> tuple[tuple[str, str], tuple[str, str]]:
     """signal_ratios as the headline writes them beside their numbers, each with its reference (printed_ratio): the
-    last layer's activation std over the input's, and layer 1's gradient std over the last layer's."""
+    last layer's activation std over the input's (written alike at every step: INPUT_STD_DIGITS), and layer 1's
+    gradient std over the last layer's."""
     stats, depth = result.stats, result.config.depth
-    return (printed_ratio(float(stats["act_std"][depth]), float(stats["act_std"][0])),
+    return (printed_ratio(float(stats["act_std"][depth]), float(stats["act_std"][0]), INPUT_STD_DIGITS),
             printed_ratio(float(stats["grad_std"][1]), float(stats["grad_std"][depth])))
 
 
