@@ -519,7 +519,8 @@ EQUATIONS = """(boxes) => [...document.querySelectorAll(boxes)].map((e) => {
     return {wide: e.scrollWidth > e.clientWidth + 1 || box.right > innerWidth + 0.5, height: box.height,
             leading: parseFloat(style.lineHeight) / parseFloat(style.fontSize)}; })"""
 # Each equation's lines as drawn (KaTeX's .base boxes of one line top, joined), and where one ends with "×" and the next
-# starts with a power of ten: a number cut in two ("3.12 ×" above "10⁻⁷", which step 2 had on a phone)
+# starts with a power of ten after a mantissa (one digit, then its decimals): a number cut in two ("3.12 ×" above
+# "10⁻⁷", which step 2 had on a phone), not a product of two numbers (n·Var(w)'s "500 ×" above "10⁻⁴")
 SPLIT_NUMBERS = r"""(boxes) => [...document.querySelectorAll(`${boxes} .katex-html`)].flatMap((equation) => {
     const lines = [];
     for (const part of equation.querySelectorAll(':scope > .base')) {
@@ -528,7 +529,7 @@ SPLIT_NUMBERS = r"""(boxes) => [...document.querySelectorAll(`${boxes} .katex-ht
         else { lines.push({top, text}); }
     }
     return lines.slice(1).map((line, i) => [lines[i].text, line.text])
-        .filter(([end, start]) => /\d\s*×$/.test(end) && /^10/.test(start)); })"""
+        .filter(([end, start]) => /(?:^|[^\d.])\d(?:\.\d+)?\s*×$/.test(end) && /^10/.test(start)); })"""
 # Every face of KaTeX's fonts loaded (each family's italic and bold are faces of their own), where KaTeX asks for each
 # only as it draws: measured in a fallback font, an equation that fits its box had overflowed it on a loaded machine
 # (the four faces waited for before left out KaTeX_Size3, which step 2's first equation draws in)

@@ -11,6 +11,7 @@ import pytest
 
 from core import Config, MemoryBudgetError, threads
 from core.train import race
+from views import tour
 from views import training as training_view
 from views.live import Training
 from views.text import t
@@ -216,10 +217,14 @@ def test_the_bar_names_the_runs_training_in_the_order_they_started(lang, trainin
 ])
 def test_the_bar_names_the_runs_still_to_start(lang, expected):
     """A teacher read "Training He and Xavier… 0 of 1,500 steps" as a race of two while five were on the chart: the
-    runs still to start follow, in the race's order, those that have started (in the live record) or train left out."""
+    runs still to start follow, in the order they start (step 6's: He, Xavier, then the rest in the race's order),
+    those that have started (in the live record) or train left out."""
+    order = tour.race_order(tour.STEPS["6"], LECTURE)
     live, training = {"he_normal": {}, "xavier_normal": {}}, ["he_normal", "xavier_normal"]
-    waiting = training_view.waiting_runs(live, training, LECTURE)
+    waiting = training_view.waiting_runs(live, training, order)
     assert waiting == ["zeros", "normal_0.01", "normal_1"]
     assert training_view.running_text(training, 0, 1500, 3.2, lang, waiting) == expected
+    # one core: He alone trains, and Xavier, step 6's contrast, starts next, before the race's first run
+    assert training_view.waiting_runs({"he_normal": {}}, ["he_normal"], order)[0] == "xavier_normal"
     # a run that has ended is in the live record and not training: neither waiting nor named
-    assert training_view.waiting_runs({**live, "zeros": {}}, ["xavier_normal", "normal_0.01"], LECTURE) == ["normal_1"]
+    assert training_view.waiting_runs({**live, "zeros": {}}, ["xavier_normal", "normal_0.01"], order) == ["normal_1"]

@@ -189,6 +189,11 @@ def test_a_reference_asked_for_more_digits_has_them_and_still_multiplies(value, 
     assert correctly_rounded(written, value / reference)
     # at least INPUT_STD_DIGITS significant digits, of which format_value drops only trailing zeros
     assert any(format_value(reference, digits) == written_reference for digits in range(summary.INPUT_STD_DIGITS, 18))
+    # the ratio with its 3 digits, as the Derivation tab writes it, wherever some digits of the reference allow them
+    three = summary.rounded(value / reference)
+    if any(format_value(three * summary.rounded(reference, places)) == format_value(value)
+           for places in range(summary.INPUT_STD_DIGITS, 18)):
+        assert written == format_value(value / reference), (written, written_reference)
 
 
 def test_the_input_s_std_is_written_alike_at_every_step_that_draws_it():

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import Config, cache, simulate
 from core.activations import get
-from views import charts, present, tour, urlstate
+from views import charts, draw, present, tour, urlstate
 from views.number_writing import format_value
 from views import spectrum as spectrum_view
 from views.page import layer_titles, series_names
@@ -125,8 +125,9 @@ def _check_presenter_page(step: str, lang: str) -> None:
         titles.append(layer_titles(config, lang)["hist"])
     assert [title_text(spec) for spec in drawn] == titles, (step, lang)
     std, *others = drawn
-    # laid out by the browser to its box (FIT_CHARTS sets the box's height); its axes close to their labels
-    assert std["width"] == "container" and std["autosize"]["type"] == "fit"
+    # laid out by the browser to its box (FIT_CHARTS sets the box's height), and again as it changes (its title had
+    # been cut at the box's top); its axes close to their labels
+    assert std["width"] == "container" and std["autosize"] == draw.FIT_TO_BOX
     assert std["config"]["axis"]["labelPadding"] == present.PRESENT_CONFIG["axis"]["labelPadding"]
     assert {layer["encoding"]["x"]["title"] for layer in std["layer"]} == {t(lang, "layer")}  # alone, it is titled
     # the branch's line and its theory beside the stream's where the story is about the branch, as the Activations tab

@@ -404,6 +404,10 @@ def test_a_bad_value_the_step_does_not_set_names_the_default_the_page_uses(code)
              if n != "step" and not (step_sets and n in urlstate.CONTROLS and urlstate.relevant(n, lesson))]
     for name in names:
         state, problems = urlstate.normalize({**step, name: BAD}, TABS)
+        if name == "from":  # Custom's alone: at a step (each of these links shows one) it changes nothing, unsaid
+            assert state["step"] != tour.CUSTOM and state[name] == "none"
+            assert not [p for p in problems if p.name == name]
+            continue
         [problem] = [p for p in problems if p.name == name]
         if name in urlstate.CONTROLS:
             assert state[name] == urlstate.defaults(TABS)[name]
@@ -419,10 +423,6 @@ def test_a_bad_value_the_step_does_not_set_names_the_default_the_page_uses(code)
         assert problem.default == state[name] and problem.kept == (), name
         for lang in ("en", "zh"):
             [said] = urlstate.messages([problem], lang, TABS)
-            if name == "from":  # no control shows it: left out, and so no step named as the one the network left
-                assert state[name] == "none" and said == t(lang, "url_problem_from", name=name, raw=user_text(
-                    lang, BAD), allowed=urlstate.allowed_text(lang, name, TABS)) and DEFAULT_WORD[lang] not in said
-                continue
             assert f"{urlstate.shown_value(state[name], lang, name)}" in said and DEFAULT_WORD[lang] in said, said
     from core.train import BN_RESCUE, LECTURE_RACE
 
@@ -674,6 +674,11 @@ def read_markdown(message: str) -> tuple[list[str], list]:
     return [t.type for t in tokens if t.type != "inline"], [c for t in tokens if t.type == "inline" for c in t.children]
 
 
+def read_at(name: str) -> dict[str, str]:
+    """What else a link needs for the page to read `name`: from= is read at Custom alone (a network of its own)."""
+    return {"step": "custom", "width": "8"} if name == "from" else {}
+
+
 def assert_plain(message: str) -> list[str]:
     """The message is one paragraph of text, bold and code spans, with no markup around the code, and nothing that
     Streamlit's front end rewrites before it reads the Markdown (":material/" becomes ":material_", even in a code
@@ -693,7 +698,7 @@ def assert_plain(message: str) -> list[str]:
 @pytest.mark.parametrize("name", urlstate.PARAMS)
 def test_link_text_in_every_parameter_is_shown_as_text(name, payload, lang):
     for query in ({name: payload}, {name: ["1", payload]}):  # the value, and the value repeated
-        _, problems = urlstate.normalize(query, TABS)
+        _, problems = urlstate.normalize({**read_at(name), **query}, TABS)
         said = urlstate.messages(problems, lang, TABS)
         assert len(said) == len(problems) >= 1
         spans = [span for message in said for span in assert_plain(message)]
@@ -720,7 +725,7 @@ def test_the_page_shows_a_link_s_text_as_text(payload):
     at.run()
     assert not at.exception
     warnings = [w.value for w in at.warning]
-    for name in urlstate.PARAMS:
+    for name in [name for name in urlstate.PARAMS if name != "from"]:  # Custom's alone: at this step, unsaid
         (mine,) = [w for w in warnings if f"**{name}**" in w]
         assert shown_literally(payload) in assert_plain(mine), mine
     (unknown,) = [w for w in warnings if not re.search(r"\*\*\w+\*\*", w)]
@@ -842,11 +847,12 @@ def test_a_choice_in_other_letter_case_is_read_as_it_and_said():
 def test_a_parameter_named_in_other_letter_case_is_read_as_it_and_said():
     """?Step=3 (a phone's keyboard capitalizes) opened step 1 with "a parameter this page does not know, Step": every
     parameter's name in capitals or with its first letter raised is read as that parameter, and the page says so; a
-    name the link also writes as it is, a second spelling, or a look-alike letter stays unknown."""
+    parameter in two spellings is that parameter given twice (the last value read, as for any); a name with a
+    look-alike letter (full-width Ｓ, the long s) stays unknown."""
     for name in urlstate.PARAMS:
         other = {} if name == "seed" else {"seed": "4"}  # a parameter written as it is, beside, stays as it is
         for typed in dict.fromkeys(spelling for spelling in (name.upper(), name.capitalize()) if spelling != name):
-            query, said = urlstate.names({typed: "@", **other})
+            query, said = urlstate.recased({typed: "@", **other})
             assert query == {name: "@", **other}
             assert [(p.kind, p.name, p.raw) for p in said] == [("name_case", name, typed)]
             for lang in ("en", "zh"):
@@ -854,20 +860,30 @@ def test_a_parameter_named_in_other_letter_case_is_read_as_it_and_said():
                 assert assert_plain(message) == [typed] and f"**{name}**" in message, message
     state, problems = urlstate.normalize({"Step": "3"}, TABS)
     assert state["step"] == "3" and [p.kind for p in problems] == ["name_case"]
-    for query, unknown in (({"step": "2", "Step": "3"}, ("Step",)), ({"Step": "3", "STEP": "4"}, ("STEP",)),
-                           ({"\uff33tep": "3"}, ("\uff33tep",)), ({"\u017fteps": "20"}, ("\u017fteps",))):
+    for query, read in (({"step": "2", "Step": "3"}, "3"), ({"Step": "3", "STEP": "4"}, "4")):
         state, problems = urlstate.normalize(query, TABS)
-        assert [p.kept for p in problems if p.kind == "unknown"] == [unknown], (query, problems)
-        assert state["step"] == query.get("step", "3" if "Step" in query else urlstate.defaults(TABS)["step"])
+        assert state["step"] == read and [(p.kind, p.kept) for p in problems if p.kind == "repeated"] == [
+            ("repeated", tuple(query.values()))], (query, problems)
+    for name in ("\uff33tep", "\u017fteps"):
+        state, problems = urlstate.normalize({name: "3"}, TABS)
+        assert [p.kept for p in problems if p.kind == "unknown"] == [(name,)] and state["step"] == "1"
 
 
 @pytest.mark.slow
 def test_the_page_opens_a_parameter_named_in_other_letter_case():
-    at = open_app("Step=3&LANG=zh")
-    assert not at.exception and at.title[0].value == tour.heading("3", "zh")
-    assert [w.value for w in at.warning] == [t("zh", "url_name_case", name=name, raw=user_text("zh", raw))
-                                             for name, raw in (("step", "Step"), ("lang", "LANG"))]
-    assert dict(at.query_params) == urlstate.to_query(urlstate.normalize({"step": "3", "lang": "zh"}, TABS)[0], TABS)
+    """The step, the language (set by the page) and a widget's own parameter (bound: Depth), each in capitals; and no
+    other notice: ?Init=he_normal&width=8 had also said the link named no init scheme."""
+    at = open_app("Step=3&LANG=zh&Depth=7")
+    assert not at.exception and at.title[0].value == tour.heading(tour.CUSTOM, "zh")
+    assert at.slider(key="depth").value == 7 and at.session_state["_last_step"] == "3"
+    said = [t("zh", "url_name_case", name=name, raw=user_text("zh", raw))
+            for name, raw in (("step", "Step"), ("lang", "LANG"), ("depth", "Depth"))]
+    assert [w.value for w in at.warning][:3] == said
+    assert dict(at.query_params) == urlstate.to_query(urlstate.normalize(
+        {"step": "3", "lang": "zh", "depth": "7"}, TABS)[0], TABS)
+    init = open_app("Init=he_normal&width=8")
+    assert [w.value for w in init.warning] == [t("en", "url_name_case", name="init", raw=user_text("en", "Init"))]
+    assert init.selectbox(key="init").value == "he_normal"
 
 
 @pytest.mark.parametrize("name, text", [("activation", "\u017felu"), ("task", "\u017fpiral"),
@@ -1511,7 +1527,7 @@ def test_every_parameters_bad_value_names_a_default_that_reads(lang):
     """A value not allowed, for every parameter: the notice names its default as a value or in words, never
     as empty parentheses; a list of allowed names is joined as the language writes a list (Chinese: 、)."""
     for name in urlstate.PARAMS:
-        _, problems = urlstate.normalize({name: "@"}, TABS)
+        _, problems = urlstate.normalize({**read_at(name), name: "@"}, TABS)
         said = urlstate.messages([p for p in problems if p.name == name], lang, TABS)
         assert said, name
         assert not any("()" in m or "（）" in m for m in said), said

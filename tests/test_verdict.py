@@ -151,7 +151,11 @@ def test_each_verdict_agrees_with_the_statistics(case, config, expected, layer, 
         assert np.isfinite(s["act_std"]).all()  # exploding is finite; past float32 it is "overflowed"
     if expected == "healthy":
         assert summary.SHRINK <= act <= summary.GROW and summary.SHRINK <= grad <= summary.GROW
-        assert summary.printed_ratios(result)[0][0] in summary.explain(result, "en")  # as the headline writes it
+        # as the headline writes it: the measured ratio, correctly rounded (3 digits, or more where the input's std,
+        # written with summary.INPUT_STD_DIGITS, needs them to multiply as printed)
+        written = summary.printed_ratios(result)[0][0]
+        assert any(format_value(act, digits) == written for digits in range(3, 18)), written
+        assert written in summary.explain(result, "en")
         assert_the_stuck_share_is_said(result)
 
 

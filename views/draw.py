@@ -70,7 +70,7 @@ def draw(kind: str, frame, *, name: str, width: str = "stretch", height: str = "
         return
     spec = chart_template(kind, json.dumps(options, sort_keys=True), charts.layout(kind, frame, **options), frame)
     spec = charts.coloured(configured(charts.with_data(spec, frame), config), theme_type())
-    if height == "stretch":
+    if height == "stretch" and "autosize" not in spec:  # one of its own (a concat's "pad") is kept
         spec = {**spec, "autosize": FIT_TO_BOX}
     st.vega_lite_chart(spec, width=width, height=height)
     if files:

@@ -121,8 +121,7 @@ def _range_written(low: float, high: float, digits: int, latex: bool) -> tuple[s
             written.append((format_latex if latex else format_value)(value, digits))
         elif latex:
             plain, mantissa, exponent = part
-            power = f"{mantissa}{LATEX_TIMES}10^{{{exponent}}}"
-            written.append(plain.replace(",", "{,}") if plain is not None else power)
+            written.append(plain.replace(",", "{,}") if plain is not None else _latex_power(mantissa, exponent))
         else:
             plain, mantissa, exponent = part
             text = plain if plain is not None else mantissa + TIMES + "10" + superscript(exponent)
@@ -140,8 +139,12 @@ def format_latex(value: float, digits: int = 3) -> str:
     plain, mantissa, exponent = _written(value, digits)
     if plain is not None:
         return plain.replace(",", "{,}")  # a thousands separator, not punctuation: no space after it in LaTeX
-    power = f"10^{{{exponent}}}"
-    return power if mantissa == "1" else f"{mantissa}{LATEX_TIMES}{power}"
+    return f"10^{{{exponent}}}" if mantissa == "1" else _latex_power(mantissa, exponent)
+
+
+def _latex_power(mantissa: str, exponent: int) -> str:
+    """A mantissa times its power of ten in LaTeX, kept on one line (LATEX_TIMES)."""
+    return f"{mantissa}{LATEX_TIMES}10^{{{exponent}}}"
 
 
 SETTING_DIGITS = 6  # a setting's number is written with at most the significant digits the sidebar's boxes show (%g)

@@ -165,7 +165,7 @@ def printed_ratio(value: float, reference: float, least: int = 3) -> tuple[str, 
     headline gave before, is not the measured 0.6314. Dashes where ratio() is undefined."""
     quotient = ratio(value, reference)
     if not math.isfinite(quotient) or not math.isfinite(rounded(quotient) * rounded(reference)):
-        return format_value(quotient), format_value(reference)  # nothing to multiply, or beyond float's range
+        return format_value(quotient), format_value(reference, least)  # nothing to multiply, or beyond float's range
     digits, places = multiplying_digits(quotient, reference, format_value(value), least=least)
     return format_value(quotient, digits), format_value(reference, places)
 
@@ -173,7 +173,13 @@ def printed_ratio(value: float, reference: float, least: int = 3) -> tuple[str, 
 def multiplying_digits(a: float, b: float, shown: str, factor: float = 1.0, least: int = 3) -> tuple[int, int]:
     """The significant digits to write a and b with so that, each rounded to them, a × factor × b as format_value
     writes it is `shown`: the fewest in all, from 3 for a and `least` for b, then b's fewest; (3, least) where none up
-    to the floats' own 17 do (printed_ratio; a spectrum's bound and its factors, views.spectrum.resolution_words)."""
+    to the floats' own 17 do (printed_ratio; a spectrum's bound and its factors, views.spectrum.resolution_words).
+    Where b is asked for more than 3, a keeps its 3 where any of b's digits will do, as the Derivation tab writes a
+    ratio; where none will (0.292 × 1.0124 is no 0.295), a grows."""
+    if least > 3:
+        for places in range(least, 18):
+            if format_value(rounded(a, 3) * factor * rounded(b, places)) == shown:
+                return 3, places
     for total in range(3 + least, 35):
         for places in range(max(least, total - 17), min(17, total - 3) + 1):
             if format_value(rounded(a, total - places) * factor * rounded(b, places)) == shown:

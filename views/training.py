@@ -625,9 +625,9 @@ def heatmap_frame(result, statistic: str = "act_std", max_cells: int = MAX_CELLS
 def running_text(training: Sequence[str], done: int, total: int, seconds: float, lang: str,
                  waiting: Sequence[str] = ()) -> str:
     """The bar's words while a race trains: the runs training now by name, in the order they started
-    (core.train.race's training), and the runs `waiting` to start (a race trains one run a core at a time: "Training
-    He and Xavier" alone had read as a race of two), then its steps and seconds so far; the steps and seconds alone
-    where no run is named (the He et al. 2015 preset reports none)."""
+    (core.train.race's training), and the runs `waiting` to start, in the order they start (a race trains one run a
+    core at a time: "Training He and Xavier" alone had read as a race of two), then its steps and seconds so far; the
+    steps and seconds alone where no run is named (the He et al. 2015 preset reports none)."""
     numbers = dict(done=done, total=total, seconds=seconds)
     if not training:
         return t(lang, "training_tab.running", **numbers)
@@ -637,9 +637,10 @@ def running_text(training: Sequence[str], done: int, total: int, seconds: float,
     return t(lang, "training_tab.running_waiting", runs=runs, waiting=then, **numbers)
 
 
-def waiting_runs(live: dict, training: Sequence[str], schemes: Sequence[str]) -> list[str]:
-    """The runs of a race still to start, in the race's order: neither in its live record (unstarted) nor training."""
-    return [scheme for scheme in unstarted(live, schemes) if scheme not in training]
+def waiting_runs(live: dict, training: Sequence[str], order: Sequence[str]) -> list[str]:
+    """The runs of a race still to start, in the order they start (tour.race_order): neither in its live record
+    (unstarted) nor training."""
+    return [scheme for scheme in unstarted(live, order) if scheme not in training]
 
 
 def unstarted(live: dict, schemes: Sequence[str]) -> list[str]:

@@ -139,7 +139,7 @@ class Problem:
     items used. "repeated": a one-value parameter came with the values `kept`; the last, `default`, is read.
     "digits": `raw` is a number written with other digits than 0-9; it is read as `default`. "case": `raw` is the
     choice `default` in other letter case (lang=ZH), read as it. "name_case": the parameter `name` written `raw`, in
-    other letter case (Step=3), read as it (names()). "unknown": the
+    other letter case (Step=3), read as it (recased()). "unknown": the
     parameter names `kept` mean nothing here (name is ""); they are dropped from the address. "step": the link
     names the tour step `raw` but its own values, `kept` as (parameter, the link's value, the step's value),
     differ from that step's; the page shows the link's values, which are the step `default` or CUSTOM.
@@ -610,18 +610,29 @@ def marks_words(lang: str, name: str, raw: str, tabs: Sequence[str], linked: boo
             join(lang, [f"`{name}={text}`" if linked else f"`{text}`" for text in texts], "or"))
 
 
-def names(query: Mapping[str, str | list[str]]) -> tuple[dict[str, str | list[str]], list[Problem]]:
+def recased(query: Mapping[str, str | list[str]]) -> tuple[dict[str, str | list[str]], list[Problem]]:
     """The query with a parameter's name written in other ASCII letter case (?Step=3, ?LANG=zh: a phone's keyboard
-    capitalizes) read as the parameter, and a Problem of kind "name_case" for each; a name the link also writes as
-    it is (?step=2&Step=3), or a second spelling of one, stays unknown, as any name the page does not know."""
+    capitalizes) read as the parameter, and a Problem of kind "name_case" for each. A parameter written in two
+    spellings (?step=2&Step=3) is that parameter repeated, its values in the link's order: the last is read, as for
+    any parameter given twice (read())."""
     lower = {name.lower(): name for name in PARAMS}
-    read_as, renamed = {}, []
-    for name in query:
+    out: dict[str, str | list[str]] = {}
+    renamed = []
+    for name, value in query.items():
         meant = lower.get(name.lower()) if name.isascii() and name not in PARAMS else None
-        if meant is not None and meant not in query and meant not in read_as.values():
-            read_as[name] = meant
+        if meant is not None:
             renamed.append(Problem(meant, name, meant, kind="name_case"))
-    return {read_as.get(name, name): value for name, value in query.items()}, renamed
+        key = meant or name
+        if key in out:
+            out[key] = [*_values(out[key]), *_values(value)]
+        else:
+            out[key] = value
+    return out, renamed
+
+
+def _values(value: str | list[str]) -> list[str]:
+    """A parameter's values as a list: one value as Streamlit reads it (a str), or several."""
+    return [value] if isinstance(value, str) else list(value)
 
 
 def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
@@ -640,7 +651,7 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
     step itself is one click away in the tour; the step named stays the tour's place, so ◀ ▶ go on from it
     (views/link.py, tour.nearest_step).
     """
-    query, renamed = names(query)
+    query, renamed = recased(query)
     present, problems = read(query, tabs, language)
     problems = [*renamed, *problems]
     if present.pop("bn", False):  # an older link's bn=true: norm=batch, unless norm= says otherwise
@@ -682,7 +693,12 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
             name for p in problems if p.kind == "conv_sizes" for name, _, _ in p.kept}
         changes, dropped = step_changes(state, step, linked, told)
         problems.append(Problem("step", step, state["step"], kept=changes, kind="step", dropped=dropped))
-        state["from"] = step  # the step named: the address written back says it (a step's page leaves it out)
+    if state["step"] == CUSTOM and any(p.kind == "step" for p in problems):
+        state["from"] = step  # the step named: the address written back says it
+    if state["step"] != CUSTOM or state["from"] == step:  # from= is Custom's: no word on it where a step's page is
+        problems = [p for p in problems if p.name != "from"]  # shown, or where the step named stands in for it
+    if state["step"] != CUSTOM:
+        state["from"] = "none"
     return state, problems
 
 
@@ -874,12 +890,9 @@ def is_canonical(query: Mapping[str, str | list[str]], state: Mapping[str, Any],
     The reader takes any spelling of a number ("1.0", "1e-05", "１"), the writer one (format_number): a link
     in another spelling is read, then rewritten, so one view has one link to share and to compare.
     """
-    def items(value: str | list[str]) -> list[str]:
-        return [value] if isinstance(value, str) else list(value)
-
     written = to_query(state, tabs, language)
-    known = {name: items(value) for name, value in query.items() if name in PARAMS}
-    return known == {name: items(value) for name, value in written.items()}
+    known = {name: _values(value) for name, value in query.items() if name in PARAMS}
+    return known == {name: _values(value) for name, value in written.items()}
 
 
 def query_value(name: str, state: Mapping[str, Any], tabs: Sequence[str],

@@ -99,7 +99,8 @@ def progress_line(job: live.Training, lang: str) -> None:
     button, bar = st.columns([1, 5], vertical_alignment="bottom")
     # copies: the race's lanes append and remove runs meanwhile
     training, started = job.training.copy(), dict(job.live)
-    waiting = training_view.waiting_runs(started, training, job.key.schemes) if isinstance(job.key, RaceKey) else ()
+    waiting = training_view.waiting_runs(started, training, tour.race_order(job.key.config, job.key.schemes)) \
+        if isinstance(job.key, RaceKey) else ()  # in the order they will start
     text = training_view.running_text(training, job.done, job.total, job.seconds, lang, waiting) if job.total \
         else t(lang, "training_tab.starting")
     bar.progress(job.fraction, text=text)
