@@ -1768,6 +1768,20 @@ def test_the_page_says_what_a_moved_control_changed_from_the_step():
     assert own.title[0].value == tour.heading(tour.CUSTOM, "en") and lines(own) == []
 
 
+def test_from_is_read_at_custom_alone():
+    """from= names the step a network of its own came from: at a step it changes nothing and is dropped unsaid (a
+    refused one too); beside a step the link names with values of its own, that step stands in for it; at Custom a
+    refused or repeated one is said, as any parameter's."""
+    def read(query):
+        state, problems = urlstate.normalize(query, TABS)
+        return state["step"], state["from"], [(p.kind, p.name) for p in problems if p.name in ("from", "step")]
+
+    assert read({"step": "3", "from": "6"}) == read({"step": "3", "from": "@"}) == ("3", "none", [])
+    assert read({"step": "6", "activation": "tanh", "from": "@"}) == ("custom", "6", [("step", "step")])
+    assert read({"step": "custom", "width": "8", "from": "@"}) == ("custom", "none", [("value", "from")])
+    assert read({"width": "8", "from": ["2", "1"]}) == ("custom", "1", [("repeated", "from")])  # the last, said
+
+
 @pytest.mark.slow
 def test_a_link_copied_at_custom_opens_with_the_step_it_came_from():
     """Every view is a link: a teacher who moved step 6's activation to tanh and shared the address had students

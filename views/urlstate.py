@@ -693,10 +693,11 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
             name for p in problems if p.kind == "conv_sizes" for name, _, _ in p.kept}
         changes, dropped = step_changes(state, step, linked, told)
         problems.append(Problem("step", step, state["step"], kept=changes, kind="step", dropped=dropped))
-    if state["step"] == CUSTOM and any(p.kind == "step" for p in problems):
+    named = any(p.kind == "step" for p in problems)
+    if state["step"] == CUSTOM and named:
         state["from"] = step  # the step named: the address written back says it
-    if state["step"] != CUSTOM or state["from"] == step:  # from= is Custom's: no word on it where a step's page is
-        problems = [p for p in problems if p.name != "from"]  # shown, or where the step named stands in for it
+    if state["step"] != CUSTOM or named:  # from= is Custom's: no word on it where a step's page is shown, or where
+        problems = [p for p in problems if p.name != "from"]  # the step named stands in for it
     if state["step"] != CUSTOM:
         state["from"] = "none"
     return state, problems
