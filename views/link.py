@@ -37,7 +37,7 @@ def check_link(tabs: Sequence[str]) -> None:
     language = browser_language(st.context.locale)  # the page's language when the link has no lang=
     state, problems = urlstate.normalize(query, tabs, language)
     st.session_state["_link_checked"] = True
-    st.session_state["_link_problems"] = [*problems, *urlstate.inherited(urlstate.recased(query)[0], state)]
+    st.session_state["_link_problems"] = [*problems, *urlstate.inherited(query, state)]
     # The step a link names is the tour's place even when the link's own values leave it (?step=3&std=0.5), and so is
     # the step a link to Custom says its network came from (from=6)
     asked = next((p.raw for p in problems if p.kind == "step"),

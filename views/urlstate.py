@@ -706,7 +706,9 @@ def normalize(query: Mapping[str, str | list[str]], tabs: Sequence[str],
 def inherited(query: Mapping[str, str | list[str]], state: Mapping[str, Any]) -> list[Problem]:
     """A note for a link of its own values that names no init scheme (no tour step, or step=custom): the page takes the
     first step's, whose all-zero weights would otherwise look like a broken page (`?width=8`); [] for any other link.
-    Not one of normalize's problems: the link is complete as it is, and needs no rewriting."""
+    Not one of normalize's problems: the link is complete as it is, and needs no rewriting. The link's names are read
+    as normalize reads them (recased: ?Init=he_normal names one)."""
+    query = recased(query)[0]
     step = query.get("step", CUSTOM)
     if "init" in query or state["step"] != CUSTOM or (isinstance(step, str) and step in STEPS):
         return []
