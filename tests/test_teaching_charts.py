@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import altair as alt
@@ -1105,8 +1106,9 @@ def test_every_steps_compare_axis_gives_each_decade_room_and_marks_a_line_it_lea
     0.067 and 1, drawn as one band. At every tour step the axis spans at most charts.COMPARE_DECADES decades (10 px a
     decade of the plot); every scheme is drawn inside it at every layer it is drawn; a line falling under the floor
     is ▼-marked once, at its first layer under it, not drawn there and below, and named with that layer in both
-    languages. At step 10 the floor lies FLOOR_DECADES under the lowest decade of the other schemes."""
-    from views.tabs.compare import under_floor
+    languages. At step 10 the floor lies FLOOR_DECADES under the lowest decade of the other schemes; no step's
+    scheme rises over a ceiling."""
+    from views.tabs.compare import off_axis
     left = set()
     for code, results in compared_steps.items():
         frame = charts.compare_frame(results, "en")
@@ -1118,13 +1120,14 @@ def test_every_steps_compare_axis_gives_each_decade_room_and_marks_a_line_it_lea
         std = frame["act_std"]
         under = (std > 0) & (std < floor)
         assert frame["below"].tolist() == under.tolist(), code
+        assert not frame["above"].any() and charts.compare_window(frame)[1] == math.inf, code
         assert std[(std > 0) & ~under].between(floor, high).all(), code  # every drawn std inside the axis
         marked = frame[frame["leaves"]]
         firsts = frame[under].groupby("scheme", sort=False)["layer"].min()
         assert dict(zip(marked["scheme"], marked["layer"])) == firsts.to_dict(), code
         for lang in LANGUAGES:
             names = {s: charts.scheme_name(s, lang, r.config) for s, r in results.items()}
-            assert under_floor(frame, names, lang) == [
+            assert off_axis(frame, names, lang) == [
                 t(lang, "under_floor", name=names[s], floor=format_power(floor), layer=layer)
                 for s, layer in firsts.items()], (code, lang)
         spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s",
@@ -1140,6 +1143,91 @@ def test_every_steps_compare_axis_gives_each_decade_room_and_marks_a_line_it_lea
             others = frame.loc[(frame["scheme"] != "normal_0.01") & (std > 0), "act_std"]
             assert floor == 10.0 ** (math.floor(math.log10(others.min())) - charts.FLOOR_DECADES) == 1e-5
     assert {(code, s) for code, s, _ in left} == {("10", "normal_0.01")}, left
+
+
+def window_frame(ranges: dict[str, tuple[float, float]], current: str | None = None) -> pd.DataFrame:
+    """compare_window's columns for schemes whose log10 std runs from the input's 0 down to low and up to high:
+    three layers each (the input, low, high)."""
+    return pd.DataFrame([{"scheme": s, "act_std": 10.0 ** v, "current": s == current}
+                         for s, (low, high) in ranges.items() for v in (0.0, low, high)])
+
+
+def fits(ranges) -> bool:
+    """Whether schemes of these log10 ranges fit together on an axis of COMPARE_DECADES whole decades."""
+    return not ranges or math.ceil(max(h for _, h in ranges)) - math.floor(min(lo for lo, _ in ranges)) \
+        <= charts.COMPARE_DECADES
+
+
+decade_ranges = st.dictionaries(st.sampled_from("abcdef"), st.tuples(
+    st.floats(-40, 0, allow_subnormal=False), st.floats(0, 40, allow_subnormal=False)), min_size=1)
+
+
+@given(decade_ranges, st.one_of(st.none(), st.sampled_from("abcdef")))
+@settings(max_examples=300, deadline=None)
+@example({"vanishes": (-16.1, 0), "explodes": (0, 23.9), "xavier": (-3.1, 0), "he": (-0.14, 0),
+          "bn": (-0.23, 0)}, "he")  # step 6 at depth 20: N(0, 1) had taken the axis, the other four under it
+def test_the_compare_axis_holds_whole_the_most_schemes_that_fit_it_together(ranges, current):
+    """Every scheme starts at the input's std, and a deep ReLU net's N(0, 1) rises as far as its N(0, 0.01²) falls:
+    the axis had kept to the highest scheme, and at depth 20 drew N(0, 1) alone, He, Xavier and batch norm under a
+    floor of 1. compare_window holds whole as many schemes as any set that fits COMPARE_DECADES (every subset tried),
+    the page's own among them where it fits alone; it spans at most COMPARE_DECADES, ends at whole decades, and cuts
+    a side only where some scheme leaves on it."""
+    from itertools import combinations
+    current = current if current in ranges else None
+    frame = window_frame(ranges, current)
+    floor, ceiling = charts.compare_window(frame)
+    logs = np.log10(frame["act_std"]).groupby(frame["scheme"], sort=False)  # the stds' decades as floats hold them
+    ranges = dict(zip(logs.min().index, zip(logs.min(), logs.max())))
+    if fits(list(ranges.values())):
+        assert (floor, ceiling) == (0.0, math.inf)
+        return
+    low, high = (math.log10(floor) if floor > 0 else -math.inf), (math.log10(ceiling) if ceiling < math.inf else
+                                                                 math.inf)
+    held = [s for s, (lo, hi) in ranges.items() if lo >= low and hi <= high]
+    mine = current is not None and fits([ranges[current]])  # the page's own, held first where it fits alone
+    largest = max(len(c) for n in range(len(ranges) + 1) for c in combinations(ranges, n)
+                  if fits([ranges[s] for s in c]) and (not mine or current in c))
+    assert len(held) == largest, (held, largest)
+    assert not mine or current in held
+    if held:  # a whole decade at each end, and no side cut without a scheme leaving on it
+        assert all(end == round(end) for end in (low, high) if math.isfinite(end))
+        assert (floor > 0) == any(lo < low for lo, _ in ranges.values())
+        assert (ceiling < math.inf) == any(hi > high for _, hi in ranges.values())
+    top = high if high < math.inf else math.ceil(max(h for _, h in ranges.values()))
+    bottom = low if low > -math.inf else math.floor(min(lo for lo, _ in ranges.values()))
+    assert top - bottom <= charts.COMPARE_DECADES
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("depth", [20, 30])
+def test_a_deep_relu_net_s_compare_chart_draws_he_xavier_and_batch_norm_and_marks_n01_rising(simulated, depth):
+    """Step 6 at depth 20 and 30 (a student's links): He, Xavier and N(0, 0.01²) + batch norm stay near 1 and are drawn
+    at every layer; N(0, 1), blowing up ×(√250)ᴸ, leaves over the ceiling: ▲-marked once where it rises over it,
+    named with that layer in both languages, and not drawn from there on. The axis had run from 1 to 10²⁴, the
+    page said He "falls below 1 at layer 1", and at depth 30 even N(0, 1) fell under its floor of 10¹²."""
+    from views.tabs.compare import compare_configs, off_axis
+    config = replace(tour.step_config("6"), depth=depth)
+    results = {s: simulated(c) for s, c in compare_configs(config, list(tour.LECTURE_FIVE))[0].items()}
+    frame = charts.compare_frame(results, "en", tour.scheme_of(config))
+    floor, ceiling = charts.compare_window(frame)
+    std = frame.set_index(["scheme", "layer"])["act_std"]
+    for scheme in ("he_normal", "xavier_normal", "normal_0.01+bn"):
+        assert std[scheme].between(floor, ceiling).all(), (scheme, floor, ceiling)
+        assert not frame.loc[frame["scheme"] == scheme, ["below", "above"]].any().any(), scheme
+    rising = std["normal_1"]
+    first = int((rising > ceiling).idxmax())
+    assert rising.iloc[-1] > ceiling and rising[:first - 1].le(ceiling).all()
+    assert frame.loc[frame["rises"], ["scheme", "layer"]].values.tolist() == [["normal_1", first]]
+    spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s",
+                                underflow_label="u").to_dict()
+    edge = [layer for layer in layers_of(spec) if "datum.rises" in filters(layer)]
+    assert len(edge) == 2 and all(layer["encoding"]["y"] == {"datum": ceiling} for layer in edge)
+    assert charts.layout("compare", frame)[1][1][1] == ceiling  # the marks on the axis's top edge
+    for lang in LANGUAGES:
+        names = {s: charts.scheme_name(s, lang, r.config) for s, r in results.items()}
+        notes = off_axis(frame, names, lang)
+        said = t(lang, "over_ceiling", name=names["normal_1"], ceiling=format_power(ceiling), layer=first)
+        assert said in notes and not any(names["he_normal"] in n for n in notes), (lang, notes)
 
 
 @pytest.mark.slow

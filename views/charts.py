@@ -332,15 +332,17 @@ def scheme_name(scheme: str, lang: str, config=None) -> str:
 
 
 def compare_frame(results: dict, lang: str = "en", current: str | None = None) -> pd.DataFrame:
-    """Long frame (scheme, name, layer, act_std, overflowed, underflowed, current, below, leaves) over the Compare
+    """Long frame (scheme, name, layer, act_std, overflowed, underflowed, current, below, leaves, above, rises) over
+    the Compare
     schemes, in the order given, and OWN, the page's network where it is none of them: name is the scheme's legend
     name in `lang` (scheme_name()), current marks the page's own scheme.
 
     A forward pass that left the float range (core.network.Break) has no statistics from its break's layer on: an
     overflow's layer is overflowed, marked on the axis's top edge (overflow_marks); an underflow's layer is
     underflowed, its values below the float's smallest normal number but not 0, marked on the bottom edge
-    (underflow_marks). A std under the axis's floor (compare_floor) is below, not drawn; a scheme's first such layer
-    leaves, marked on the floor (floor_marks)."""
+    (underflow_marks). A std under the axis's floor (compare_window) is below, not drawn; a scheme's first such layer
+    leaves, marked on the floor (floor_marks); one over its ceiling is above, not drawn, the first such layer rises,
+    marked on the ceiling (ceiling_marks)."""
     parts = []
     for scheme, r in results.items():
         flags = {kind: np.zeros(r.config.depth + 1, bool) for kind in ("overflow", "underflow")}
@@ -351,9 +353,11 @@ def compare_frame(results: dict, lang: str = "en", current: str | None = None) -
                                    "overflowed": flags["overflow"], "underflowed": flags["underflow"],
                                    "current": scheme == current}))
     frame = pd.concat(parts, ignore_index=True)
-    floor = compare_floor(frame)
+    floor, ceiling = compare_window(frame)
     frame["below"] = (frame["act_std"] > 0) & (frame["act_std"] < floor)
-    frame["leaves"] = frame["below"] & (frame.groupby("scheme", sort=False)["below"].cumsum() == 1)
+    frame["above"] = frame["act_std"] > ceiling  # a NaN is in neither
+    for side, first in (("below", "leaves"), ("above", "rises")):
+        frame[first] = frame[side] & (frame.groupby("scheme", sort=False)[side].cumsum() == 1)
     return frame
 
 
@@ -361,26 +365,47 @@ def compare_frame(results: dict, lang: str = "en", current: str | None = None) -
 # a factor of 2 between two schemes is 3 px apart. Step 10's N(0, 0.01²) had stretched it to 10⁻³⁹ (40 decades), and
 # the other five schemes, all between 0.067 and 1, were drawn as one band 12 px tall.
 COMPARE_DECADES = 24
-# Where a scheme would stretch the axis past COMPARE_DECADES, the axis ends this many decades under the lowest
-# decade of the schemes it holds: a scheme falling away from them is seen falling, then marked where it leaves.
+# Where the schemes would stretch the axis past COMPARE_DECADES, it holds as many of them whole as it can, and ends
+# up to this many decades beyond them where others leave: a scheme falling away (or blowing up) is seen leaving,
+# then marked where it crosses the axis's end.
 FLOOR_DECADES = 3
 
 
-def compare_floor(frame: pd.DataFrame) -> float:
-    """The least std the Compare chart draws (frame: compare_frame's columns scheme and act_std): 0, every positive
-    std, where the schemes' stds span at most COMPARE_DECADES; else FLOOR_DECADES under the lowest decade of the
-    schemes whose least std lies within COMPARE_DECADES of the highest decade, the others left to fall under it, and
-    never more than COMPARE_DECADES under the highest decade."""
+def compare_window(frame: pd.DataFrame) -> tuple[float, float]:
+    """The least and the largest std the Compare chart draws (frame: compare_frame's columns scheme, act_std and
+    current): (0, inf), every positive std, where the schemes' stds span at most COMPARE_DECADES. Else the axis holds
+    whole the most schemes that fit in COMPARE_DECADES together (the page's own first, where it fits alone; then the
+    set of the fewest decades): every scheme starts at the input's std, so a deep ReLU net's N(0, 1) rising to 10²⁴
+    and its N(0, 0.01²) falling to 10⁻¹⁷ cannot both be held, and He, Xavier and batch norm near 1 always are (the
+    axis had kept to the highest scheme, and drawn N(0, 1) alone, the other four under its floor of 1). Beyond the
+    held schemes the axis ends FLOOR_DECADES under their lowest decade where some scheme falls lower, and over their
+    highest where some rises higher, within COMPARE_DECADES in all."""
     std = frame["act_std"].where(frame["act_std"] > 0)  # 0, NaN: not drawn on a log axis (zero_marks, a break)
-    least = std.groupby(frame["scheme"], sort=False).min().dropna()
-    if least.empty:
-        return 0.0
-    top = math.ceil(math.log10(std.max()))
-    if top - math.log10(least.min()) <= COMPARE_DECADES:
-        return 0.0
-    held = least[np.log10(least) >= top - COMPARE_DECADES]  # none where every scheme spans the axis alone
-    lowest = math.floor(math.log10(held.min())) - FLOOR_DECADES if held.size else -math.inf
-    return 10.0 ** max(lowest, top - COMPARE_DECADES)
+    logs = np.log10(std).groupby(frame["scheme"], sort=False)
+    low, high = logs.min().dropna(), logs.max().dropna()
+    if low.empty or math.ceil(high.max()) - math.floor(low.min()) <= COMPARE_DECADES:  # decades() draws whole ones
+        return 0.0, math.inf
+    own = set(frame.loc[frame["current"], "scheme"]) & {
+        s for s in low.index if math.ceil(high[s]) - math.floor(low[s]) <= COMPARE_DECADES}
+
+    def rank(held: frozenset) -> tuple:
+        span = high[list(held)].max() - low[list(held)].min() if held else math.inf
+        return bool(own & held), len(held), -span
+    windows = dict.fromkeys(  # from the lowest: of two sets ranked alike, the lower is held, whatever the hashes
+        frozenset(s for s in low.index if low[s] >= bottom and high[s] <= bottom + COMPARE_DECADES)
+        for bottom in range(math.floor(low.min()), math.ceil(high.max()) - COMPARE_DECADES + 1))
+    held = [s for s in low.index if s in max(windows, key=rank)]
+    if not held:  # every scheme spans more than the axis alone: from the highest decade down, as a floor
+        top = math.ceil(high.max())
+        return 10.0 ** (top - COMPARE_DECADES), math.inf
+    bottom, top = math.floor(low[held].min()), math.ceil(high[held].max())
+    spare = COMPARE_DECADES - (top - bottom)
+    falls, rises = low.min() < low[held].min(), high.max() > high[held].max()
+    down = min(FLOOR_DECADES, (spare + 1) // 2 if rises else spare) if falls else 0
+    up = min(FLOOR_DECADES, spare - down) if rises else 0
+    # a side is cut only where some scheme passes its end, not where the others stay within its margin
+    return (10.0 ** (bottom - down) if low.min() < bottom - down else 0.0), \
+        (10.0 ** (top + up) if high.max() > top + up else math.inf)
 
 
 def forward_breaks(result) -> list:
@@ -775,6 +800,13 @@ def floor_marks(base: alt.Chart, floor: float) -> list[alt.Chart]:
     return edge_marks(base.transform_filter(alt.datum.leaves), floor, f"< {format_power(floor)}", align="left", dx=2)
 
 
+def ceiling_marks(base: alt.Chart, ceiling: float) -> list[alt.Chart]:
+    """Where a scheme's std first rises over the axis's ceiling (compare_frame's rises): a triangle on the ceiling
+    (its highest tick) pointing up, "> ceiling" written under it to its right (edge_marks)."""
+    return edge_marks(base.transform_filter(alt.datum.rises), ceiling, f"> {format_power(ceiling)}", top=True,
+                      align="left", dx=2)
+
+
 def overflow_marks(base: alt.Chart, top: float) -> list[alt.Chart]:
     """Where a frame's row is overflowed (compare_frame: the values left the float range), which no axis can draw:
     a triangle on the axis's top edge (top, the domain's high end) pointing up, "∞" written under it (edge_marks)."""
@@ -822,9 +854,10 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
         # the layers that have weights, 1 to depth, whether or not their ratio is defined
         return (decades([*frame["grad_data_ratio"], guide]), layer_span(frame.loc[frame["layer"] >= 1, "layer"]),
                 guide_end(frame, guide))
-    if kind == "compare":  # the axis from its floor (compare_floor), the stds below it marked where they leave
+    if kind == "compare":  # the axis from its floor to its ceiling (compare_window), a std past one marked there
+        floor, ceiling = compare_window(frame)
         return (tuple(dict.fromkeys(zip(frame["scheme"], frame["name"]))),
-                decades(frame["act_std"].where(~frame["below"], compare_floor(frame)),
+                decades(frame["act_std"].where(~frame["below"], floor).where(~frame["above"], ceiling),
                         bottom_marks=bool(frame["underflowed"].any())), layer_span(frame["layer"]))
     return ()
 
@@ -1210,7 +1243,7 @@ def drawn_as_one(frame: pd.DataFrame) -> list[tuple[tuple[str, ...], float]]:
     than hidden_offset px at every layer on its log axis (HIDDEN_OFFSET, or hidden_offset(CURRENT_STROKE) from the
     page's own scheme, the frame's current), so that one line hides the other, each with the largest ratio of two of
     its stds at one layer (>= 1), on the plot of COMPARE_HEIGHT px whatever the screen (plot_height). A scheme with an
-    undrawable std (0, not finite, under the axis's floor) at some layer is in none.
+    undrawable std (0, not finite, under the axis's floor or over its ceiling) at some layer is in none.
 
     frame: compare_frame()."""
     return _drawn_within(frame, hidden_offset)
@@ -1239,7 +1272,7 @@ def _drawn_within(frame: pd.DataFrame, offset) -> list[tuple[tuple[str, ...], fl
     decades = compare_decades(frame) / COMPARE_HEIGHT  # a pixel's
     current = set(frame.loc[frame["current"], "scheme"])
     curves = {s: frame.loc[frame["scheme"] == s, "act_std"].to_numpy(float)[1:] for s, _ in schemes}
-    under = set(frame.loc[frame["below"], "scheme"])
+    under = set(frame.loc[frame["below"] | frame["above"], "scheme"])
     drawable = [s for s, c in curves.items() if c.size and np.isfinite(c).all() and (c > 0).all() and s not in under]
     group = {s: s for s in drawable}  # union-find over the pairs within reach
 
@@ -1270,7 +1303,7 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
     frame: compare_frame(); zero std (all-zero weights) cannot be drawn on a log axis: it is left out of the curves
     and marked on the axis's bottom edge (zero_marks); a forward pass's underflow also on the bottom edge, with
     underflow_label (underflow_marks); its overflow on the top edge (overflow_marks); a std under the axis's floor
-    (compare_floor) where it leaves it (floor_marks).
+    (compare_window) where it leaves it (floor_marks), and over its ceiling where it rises over it (ceiling_marks).
     """
     schemes, ticks, layers = layout("compare", frame)
     every = written(alt.Chart(frame), "act_std").encode(
@@ -1284,14 +1317,15 @@ def compare_chart(frame: pd.DataFrame, *, title: str, y_title: str, layer_title:
         tooltip=[alt.Tooltip("name:N", title=scheme_title), alt.Tooltip("layer:Q", title=layer_title),
                  alt.Tooltip("act_std_text:N", title=y_title)],
     )
-    base = every.transform_filter((alt.datum.act_std > 0) & ~alt.datum.below)
+    base = every.transform_filter((alt.datum.act_std > 0) & ~alt.datum.below & ~alt.datum.above)
     others = base.transform_filter(~alt.datum.current)
     current = base.transform_filter(alt.datum.current)
     # the page's own line is half see-through: a scheme that lies exactly under it (step 6's He line over
     # "N(0, 0.01²) + batch norm") still shows through it
-    floor = frame["below"].any()  # a scheme falls under the axis's lowest tick (compare_floor)
+    floor, ceiling = frame["below"].any(), frame["above"].any()  # a scheme leaves the axis's ticks (compare_window)
     chart = layer(*zero_marks(every, "act_std", ticks[1][0]), *underflow_marks(every, ticks[1][0], underflow_label),
                   *overflow_marks(every, ticks[1][1]), *(floor_marks(every, ticks[0][0]) if floor else []),
+                  *(ceiling_marks(every, ticks[1][1]) if ceiling else []),
                   others.mark_line(strokeWidth=COMPARE_STROKE), others.mark_point(filled=True, size=80),
                   current.mark_line(strokeWidth=CURRENT_STROKE, opacity=CURRENT_OPACITY),
                   current.mark_point(filled=True, size=200, opacity=CURRENT_OPACITY), title=title)

@@ -84,7 +84,7 @@ def show(page: Page) -> None:
     for lines, ratio in charts.drawn_touching(frame, hidden):
         st.caption(page.t("compare_touching", names=line_names(lines, names, page.lang),
                           apart=format_share(ratio - 1), decades=decades))
-    for note in drawn_short(results, names, page.lang) + under_floor(frame, names, page.lang):
+    for note in drawn_short(results, names, page.lang) + off_axis(frame, names, page.lang):
         st.caption(note)
 
 
@@ -122,12 +122,15 @@ def drawn_short(results: dict, names: dict[str, str], lang: str) -> list[str]:
     return notes
 
 
-def under_floor(frame, names: dict[str, str], lang: str) -> list[str]:
-    """Each scheme whose std falls under the Compare axis's floor (charts.compare_floor), named with the layer where
-    it leaves the chart (charts.compare_frame's leaves, marked there by charts.floor_marks)."""
-    floor = format_power(charts.compare_floor(frame))
+def off_axis(frame, names: dict[str, str], lang: str) -> list[str]:
+    """Each scheme whose std falls under the Compare axis's floor or rises over its ceiling (charts.compare_window),
+    named with the layer where it leaves the chart (charts.compare_frame's leaves and rises, marked there by
+    charts.floor_marks and charts.ceiling_marks)."""
+    floor, ceiling = (format_power(end) for end in charts.compare_window(frame))
     return [t(lang, "under_floor", name=names[row.scheme], floor=floor, layer=row.layer)
-            for row in frame[frame["leaves"]].itertuples()]
+            for row in frame[frame["leaves"]].itertuples()] + \
+        [t(lang, "over_ceiling", name=names[row.scheme], ceiling=ceiling, layer=row.layer)
+         for row in frame[frame["rises"]].itertuples()]
 
 
 def networks(config: Config, lang: str) -> list[Config]:
