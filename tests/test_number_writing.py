@@ -165,6 +165,32 @@ def correctly_rounded(text: str, value: float) -> bool:
     return any(format_value(value, digits) == text for digits in range(3, 18))
 
 
+def on_a_limit(quotient: float) -> bool:
+    """Whether quotient at 3 digits reads as a verdict's limit (summary.SHRINK, GROW) it is not."""
+    return any(summary.rounded(quotient) == limit != quotient for limit in (summary.SHRINK, summary.GROW))
+
+
+@given(st.sampled_from([summary.SHRINK, summary.GROW]), st.floats(-0.005, 0.005), st.floats(1e-3, 1e3),
+       st.sampled_from([3, summary.INPUT_STD_DIGITS]))
+@example(summary.GROW, 0.00499, 1.0, summary.INPUT_STD_DIGITS)  # √101 ≈ 10.05: a 100-block pre-LN stream
+@example(summary.GROW, 0.0, 1.0, 3)  # on the limit itself: "10"
+def test_a_ratio_off_a_verdict_s_limit_is_never_written_as_the_limit(limit, offset, reference, least):
+    """A 100-block pre-LayerNorm stream grows ×√101 = 10.05, and the verdict said "Signals grow past ×10 …: the
+    activations ×10 from the input to layer 100". A ratio within half a per cent of the verdict's limits (×0.1, ×10)
+    is written with the digits that set it apart from the limit, on the side it lies on, and still correctly rounded;
+    one exactly on a limit is written as the limit."""
+    quotient = limit * (1 + offset)
+    value = quotient * reference
+    written, _ = summary.printed_ratio(value, reference, least)
+    read = read_back(written)
+    measured = value / reference
+    assert correctly_rounded(written, measured), written
+    if measured == limit:
+        assert read == limit
+    else:
+        assert read != limit and (read > limit) == (measured > limit), (written, measured)
+
+
 @given(st.floats(1e-30, 1e30), st.floats(1e-30, 1e30))
 def test_a_value_its_ratio_and_its_reference_multiply_as_printed(value, reference):
     """"761 · ×760 of the input's 1": 760 × 1 is no 761. The headline writes the measured ratio, correctly rounded
@@ -177,7 +203,7 @@ def test_a_value_its_ratio_and_its_reference_multiply_as_printed(value, referenc
     assert correctly_rounded(written, value / reference), written
     assert correctly_rounded(written_reference, reference), written_reference
     three = summary.rounded(value / reference) * summary.rounded(reference)
-    if format_value(three) == format_value(value):  # no more digits than the product needs
+    if format_value(three) == format_value(value) and not on_a_limit(value / reference):  # no more than needed
         assert (written, written_reference) == (format_value(value / reference),
                                                 format_value(reference))
 
@@ -191,8 +217,9 @@ def test_a_reference_asked_for_more_digits_has_them_and_still_multiplies(value, 
     assert any(format_value(reference, digits) == written_reference for digits in range(summary.INPUT_STD_DIGITS, 18))
     # the ratio with its 3 digits, as the Derivation tab writes it, wherever some digits of the reference allow them
     three = summary.rounded(value / reference)
-    if any(format_value(three * summary.rounded(reference, places)) == format_value(value)
-           for places in range(summary.INPUT_STD_DIGITS, 18)):
+    places = range(summary.INPUT_STD_DIGITS, 18)
+    if not on_a_limit(value / reference) and any(
+            format_value(three * summary.rounded(reference, n)) == format_value(value) for n in places):
         assert written == format_value(value / reference), (written, written_reference)
 
 

@@ -162,11 +162,16 @@ def printed_ratio(value: float, reference: float, least: int = 3) -> tuple[str, 
     reference, with the fewest significant digits (from 3, the reference's from `least`; the fewest in all, then the
     reference's fewest) at which the two multiply to the value as printed (format_value's 3 digits). At 3 digits the
     input's std 1.00085 reads "1", and 0.631 × 1 is no 0.632; the printed numbers' own ratio, 0.632 / 1, which the
-    headline gave before, is not the measured 0.6314. Dashes where ratio() is undefined."""
+    headline gave before, is not the measured 0.6314. A ratio off the verdict's limits, SHRINK and GROW, gets the digits
+    that set it apart from them. Dashes where ratio() is undefined."""
     quotient = ratio(value, reference)
     if not math.isfinite(quotient) or not math.isfinite(rounded(quotient) * rounded(reference)):
         return format_value(quotient), format_value(reference, least)  # nothing to multiply, or beyond float's range
     digits, places = multiplying_digits(quotient, reference, format_value(value), least=least)
+    # nor is a ratio off the verdict's limits written as one: a 100-block pre-LN stream's ×10.05 had read "grow past
+    # ×10 …: the activations ×10 from the input"
+    while digits < 17 and any(rounded(quotient, digits) == limit != quotient for limit in (SHRINK, GROW)):
+        digits += 1
     return format_value(quotient, digits), format_value(reference, places)
 
 
