@@ -81,6 +81,9 @@ def body(note: Note, lang: str, step: str, config: Config, story: DeltaGenerator
         breaks(page)
         if "tab" in st.session_state:
             st.session_state["tab"] = st.session_state["tab"]
+        shown = tabs.open_tab(lang).code
+        if shown in present.VIEWS:  # the pass on the screen, in the address; another tab's kept for afterwards
+            sync_tab(shown, tabs.CODES)
         return
     metrics(page)
     breaks(page)

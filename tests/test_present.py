@@ -321,6 +321,41 @@ def test_the_presenter_switch_changes_the_page_and_back():
     assert not at.exception
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_presenter_mode_projects_the_pass_the_open_tab_names(lang):
+    """A teacher could not project the backward pass without leaving presenter mode. A link's tab=gradients opens it
+    on the screen: the Gradients tab's two charts (its gradient std, its update size with CS231n's guide) laid out to
+    their boxes as the std chart is, in place of the std chart and the histograms, the switch on "Gradients". The
+    switch's other side opens the Activations tab, which the address then says (its default: no tab=), and draws the
+    forward pass; any other open tab (tab=derivation) shows the forward pass and is kept for afterwards."""
+    from views.tabs.gradients import grad_title, half_title
+    at = open_app(step="2", lang=lang, present="true", tab="gradients")
+    assert not at.exception and at.button_group(key=present.VIEW).value == "gradients"
+    drawn = specs(at)
+    # in the lines the tab writes them in: step 8's gradient title had been cut at its column's edge at 1024 x 768
+    assert [title_text(spec) for spec in drawn] == [half_title(grad_title(tour.STEPS["2"], lang)),
+                                                    half_title(t(lang, "chart_ratio"))]
+    for spec in drawn:
+        assert spec["width"] == "container" and spec["autosize"] == draw.FIT_TO_BOX
+        assert spec["config"]["axis"]["labelFontSize"] == present.typed(present.PRESENT_CONFIG, present.BODY_PX)[
+            "axis"]["labelFontSize"]
+    guides = [layer["mark"] for layer in drawn[1]["layer"] if layer["mark"].get("baseline") in ("bottom", "top")]
+    assert guides and all(mark["fontSize"] == {"expr": f"{present.BODY_PX} * ({present.screen_scale()})"}
+                          for mark in guides)
+    assert at.query_params["tab"] == "gradients"
+    at.button_group(key=present.VIEW).set_value("activations").run()
+    assert at.session_state["tab"] == t(lang, "tab_activations") and "tab" not in at.query_params
+    assert [title_text(spec) for spec in specs(at)] == [layer_titles(tour.STEPS["2"], lang)[name]
+                                                       for name in ("std", "hist")]
+    at.button_group(key=present.VIEW).set_value("gradients").run()
+    assert at.query_params["tab"] == "gradients" and len(specs(at)) == 2
+    at = open_app(step="2", lang=lang, present="true", tab="derivation")
+    assert at.button_group(key=present.VIEW).value == "activations" and at.query_params["tab"] == "derivation"
+    assert [title_text(spec) for spec in specs(at)] == [layer_titles(tour.STEPS["2"], lang)[name]
+                                                       for name in ("std", "hist")]
+
+
 @pytest.mark.parametrize("value", [True, False])
 def test_present_round_trips_through_the_link(value):
     """present=true is written into a link and read back; off is the default and leaves the link."""

@@ -1150,14 +1150,16 @@ def one_row_width(widest: dict[tuple[str, str], float]) -> float:
 
 
 def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_title: str, layer_title: str,
-                guide_name: str, guide: float = 1e-3, powers: bool | None = None) -> alt.LayerChart:
+                guide_name: str, guide: float = 1e-3, powers: bool | None = None,
+                guide_size: float | dict = GUIDE_SIZE) -> alt.LayerChart:
     """std(dW)/std(W) per layer on a log axis, with a dashed guide line at `guide` (1e-3), labelled on the chart at
     its right end (or its left, guide_end), "{guide_name} ≈ 0.001" (guide_label), above the line or, at the axis's
     top, below it.
 
     frame: layer_frame(); layers without a positive ratio are left out, and one of exactly 0 is marked on the
     axis's bottom edge (zero_marks). title: one line, or lines (title_lines). powers: its tick style, and its guide's,
-    a row's (row_powers), or its own (None).
+    a row's (row_powers), or its own (None). guide_size: the guide's label's type, px, or a Vega expression of it
+    (presenter mode's, grown with the screen).
     """
     ticks, layers, end = layout("ratio", frame, guide=guide)
     powers = in_powers(ticks[0]) if powers is None else powers
@@ -1178,7 +1180,7 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_t
     # short of its letters; at the axis's top edge it goes under the line, inside the plot
     above = guide < ticks[1][1]
     text = dict(align=end, baseline="bottom" if above else "top", dy=-3 if above else 3, color=GUIDE_COLOUR,
-                fontSize=GUIDE_SIZE, limit=alt.ExprRef("width"))
+                fontSize=guide_size, limit=alt.ExprRef("width"))
     encoding = dict(x=alt.X(datum=layers[0 if end == "left" else 1]), y=alt.Y(datum=guide), text=alt.value(label))
     labels = [one_row.mark_text(**text, strokeWidth=HALO_WIDTH, strokeJoin="round", style=HALO).encode(**encoding),
               one_row.mark_text(**text).encode(**encoding)]

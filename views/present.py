@@ -22,12 +22,18 @@ from . import spectrum as spectrum_view
 from .draw import draw, draw_chart
 from .page import Page, layer_titles
 from .text import join, t, user_text
-from .urlstate import URL
+from .urlstate import URL, tab_of
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
 
 PRESENT = "present"  # the toggle's key and its URL parameter (urlstate.PARAMS)
+# The passes presenter mode projects, by the tab whose two teaching charts it draws: the forward pass (the Activations
+# tab's std chart and histograms) and the backward pass (the Gradients tab's gradient std and update size). The open
+# tab picks one (a link's tab=gradients), any other tab the forward pass, and the switch beside presenter mode's opens
+# its tab (a teacher could not project the backward pass, half the lecture, without leaving presenter mode).
+VIEWS = ("activations", "gradients")
+VIEW = "present_view"  # the switch's key
 QR_ERROR = "m"  # QR error correction M (15 % of the code may be lost): a projected code read from a seat
 QR_BORDER = 4  # modules of white around the code: the quiet zone ISO/IEC 18004 asks for
 QR_PX = 176  # the code's side on the page, CSS px: about 4 px a module for a link of the page's length
@@ -288,17 +294,18 @@ RELEASE_SWITCH = """<script>/* presenter mode {on} */
 document.activeElement?.closest("[class*='st-key-present_controls']") && document.activeElement.blur();
 </script>"""
 
-# A tab, a switch or a radio's option clicked with the pointer gives up the keyboard's focus, so that ← → go on
-# turning the steps: a focused tab takes them to open the next tab (the tab list's own keys, as ARIA's tabs pattern has
-# it), a focused radio to pick its next option, and a focused switch is a form field, whose keys Streamlit's shortcuts
-# skip. A student had clicked the Derivation tab, pressed → and got the Compare tab; a teacher had clicked 中文 in the
-# sidebar, pressed → and got English again on the same step. A click made with a key (Tab, then Space: event.detail 0)
-# keeps the focus, and with it the tab list's and the radio's keys. One listener a page.
+# A tab, a switch, a radio's option or presenter mode's pass (a segmented control) clicked with the pointer gives up
+# the keyboard's focus, so that ← → go on turning the steps: a focused tab takes them to open the next tab (the tab
+# list's own keys, as ARIA's tabs pattern has it), a focused radio to pick its next option, and a focused switch or
+# button group is a form field, whose keys Streamlit's shortcuts skip (a teacher had picked the backward pass, pressed
+# → and nothing happened). A student had clicked the Derivation tab, pressed → and got the Compare tab; a teacher had
+# clicked 中文 in the sidebar, pressed → and got English again on the same step. A click made with a key (Tab, then
+# Space: event.detail 0) keeps the focus, and with it the tab list's and the radio's keys. One listener a page.
 RELEASE_POINTER = """<script>/* release a clicked tab, switch or radio */
 (() => {
   if (window.__releasePointer) return;
   window.__releasePointer = true;
-  const RELEASED = "[role='tab'], [data-testid='stCheckbox'], [data-testid='stRadio']";
+  const RELEASED = "[role='tab'], [data-testid='stCheckbox'], [data-testid='stRadio'], [data-testid='stButtonGroup']";
   document.addEventListener("click", (event) => {
     if (event.detail === 0 || !event.target.closest?.(RELEASED)) return;
     setTimeout(() => document.activeElement?.closest?.(RELEASED) && document.activeElement.blur(), 0);
@@ -524,7 +531,12 @@ def controls(lang: str, step: str) -> tuple[bool, DeltaGenerator | None]:
     with st.container(horizontal=True, vertical_alignment="center", key="present_controls"):
         on = st.toggle(t(lang, "present"), False, key=PRESENT, bind=URL, help=t(lang, "present_help"))
         qr = None
-        if not on:
+        if on:  # the pass on the screen, as the open tab says
+            st.session_state[VIEW] = projected(lang)
+            st.segmented_control(t(lang, "present_view"), VIEWS, format_func=lambda code: t(lang, f"tab_{code}"),
+                                 key=VIEW, required=True, on_change=open_view, args=(lang,),
+                                 label_visibility="collapsed")
+        else:
             with st.popover(t(lang, "qr"), icon=":material/qr_code_2:", help=t(lang, "qr_help")):
                 qr = st.empty()
     st.set_page_config(initial_sidebar_state="collapsed" if on else "auto")
@@ -535,6 +547,18 @@ def controls(lang: str, step: str) -> tuple[bool, DeltaGenerator | None]:
         st.html(TO_TOP.format(step=step), unsafe_allow_javascript=True)
         st.html(FIT_CHARTS, unsafe_allow_javascript=True)
     return on, qr
+
+
+def projected(lang: str) -> str:
+    """The pass presenter mode draws: the open tab's (its state is its label, st.tabs'), where it is one of VIEWS, else
+    the forward pass."""
+    return tab_of(st.session_state.get("tab"), VIEWS, (lang,)) or VIEWS[0]
+
+
+def open_view(lang: str) -> None:
+    """The switch's pick opens its tab, which the page and the address then follow (the tabs keep theirs while
+    presenter mode hides them)."""
+    st.session_state["tab"] = t(lang, f"tab_{st.session_state[VIEW]}")
 
 
 def is_phone(user_agent: str | None) -> bool:
@@ -566,7 +590,8 @@ def present_panel(frame) -> tuple[int, int]:
 
 def show(page: Page, metrics: Callable[[Page], None]) -> None:
     """Presenter mode's page below the story: the headline numbers (metrics, views.headline's) in one line, then
-    the std chart beside the histograms (the Activations tab's two teaching charts, without its other ones), and
+    the std chart beside the histograms (the Activations tab's two teaching charts, without its other ones), or with
+    the backward pass on the screen (projected) the gradient's std beside the update size (the Gradients tab's), and
     the QR code.
 
     The lesson fills a 1280 x 720 screen: the charts' SVG and PNG buttons are left out (the ordinary page has them;
@@ -577,6 +602,9 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
         metrics(page)
     colour = charts.SCHEME_COLOURS[tour.scheme_of(page.config)]
     f = page.frames()
+    if projected(page.lang) == "gradients":
+        backward(page, f, colour)
+        return
     about = tour.story_charts(tour.step_of(page.config), page.lang)  # what the step's story points to
     branch = tour.BRANCH in about
     # the Spectrum tab's two histograms in the histograms' room, each a column of the one row, which FIT_CHARTS fits
@@ -597,6 +625,28 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
             histograms(page, f["histogram"], colour, page.titles()["hist"], page.config, config=PRESENT_CONFIG)
     with qr_box, st.container(key="present_qr"):
         show_qr(page.lang, px=QR_PRESENT_PX, words=False)  # the link itself is in the address bar
+
+
+def backward(page: Page, f: dict, colour: str) -> None:
+    """The backward pass on the screen: the gradient's std per layer (log axis, measured and theory) beside the update
+    size std(∂L/∂W) / std(W) with CS231n's guide, each in a box that FIT_CHARTS fits to the screen's height as it does
+    the std chart's, and the QR code."""
+    from .tabs.gradients import grad_title, half_title  # views.tabs imports this module
+    from .summary import UPDATE_GUIDE
+    grad_box, ratio_box, qr_box = st.columns([5, 5, 2])
+    grad, layers = f["grad_std"], f["layers"]
+    powers = charts.row_powers(("line", grad, {"log": True}), ("ratio", layers, {"guide": UPDATE_GUIDE}))
+    with grad_box:
+        # in lines, as on the tab: whole, step 8's had been cut at its column's edge on a 1024 x 768 projector
+        std_chart(page, grad, colour, half_title(grad_title(page.config, page.lang)), "present_std",
+                  config=PRESENT_CONFIG, log_span=charts.log_span_of([grad]), powers=powers)
+    with ratio_box, st.container(key="present_std_ratio", height=STD_BOX_PX, border=False):
+        draw("ratio", layers, name="update-ratio", width="stretch", height="stretch", files=False,
+             config=typed(PRESENT_CONFIG, BODY_PX), colour=colour, title=half_title(page.t("chart_ratio")),
+             y_title=page.t("ratio_axis"), layer_title=page.t("layer"), guide_name=page.t("guide"),
+             guide=UPDATE_GUIDE, powers=powers, guide_size={"expr": f"{BODY_PX} * ({screen_scale()})"})
+    with qr_box, st.container(key="present_qr"):
+        show_qr(page.lang, px=QR_PRESENT_PX, words=False)
 
 
 def side(page: Page, f: dict, config: Config, place: str, y_max: float | None,
@@ -624,16 +674,17 @@ def pair_frame(frame, depth: int):
     return frame[frame["layer"].isin(layers)]
 
 
-def std_chart(page: Page, frame, colour: str, title: str, key: str, y_max: float | None = None,
+def std_chart(page: Page, frame, colour: str, title: str | list[str], key: str, y_max: float | None = None,
               config: dict = PRESENT_CONFIG, layer_axis_title: bool = True, size: float = BODY_PX,
-              names: dict[str, str] | None = None, log_span: tuple[float, ...] | None = None) -> None:
+              names: dict[str, str] | None = None, log_span: tuple[float, ...] | None = None,
+              powers: bool | None = None) -> None:
     """The activation std per layer (charts.line_chart: linear, or with log_span a log axis holding it, as the
     Activations tab's Log scale asks; ?step=2&log=true had been drawn linear, its layers 3 to 10 flat on 0) in a box
     of its own (STD_BOX: the container `key`), laid out by Vega to the box's width and height (FIT_CHARTS sets the
     height), its text at `size` px on SCREEN and larger on a larger screen (typed), its y axis's ticks as much further
     apart (charts.y_ticks); y_max: the linear axis's end, shared with a step beside; config: Vega-Lite config merged
     over the chart's (draw.with_config); layer_axis_title as line_chart's; names: its series (line_chart's), the
-    page's measured and theory unless given."""
+    page's measured and theory unless given; powers: its log ticks' style, a row's (charts.row_powers)."""
     with st.container(key=key, height=STD_BOX_PX, border=False):
         draw("line", frame, name="activation-std", width="stretch", height="stretch", files=False,
              config=typed(config, size),
@@ -642,7 +693,7 @@ def std_chart(page: Page, frame, colour: str, title: str, key: str, y_max: float
              colour=colour, title=title, y_title=page.t("std_axis"),
              **charts.std_axis(log_span, y_max), names=names or page.names(), layer_title=page.t("layer"),
              series_title=page.t("series"),
-             layer_axis_title=layer_axis_title, size=size, text_scale=screen_scale())
+             layer_axis_title=layer_axis_title, size=size, text_scale=screen_scale(), powers=powers)
 
 
 def histograms(page: Page, frame, colour: str, title: str, network: Config, height: int = PRESENT_PANEL[1],
