@@ -20,6 +20,7 @@ from functools import partial
 import numpy as np
 
 from . import activations, conv, digits, residual, theory, threads
+from .activations import HISTOGRAM_BINS
 from .norms import normalize, normalize_backward
 from .config import DEFAULT_MEMORY_BUDGET, INT_RANGES, Config, mib_apart, resize, resized_size, written_apart
 from .draws import (STREAMED, Draws, draw, draws_bytes, family, qrs_bytes, shell_orders_bytes, stream_bytes,
@@ -42,7 +43,6 @@ DRAW_COST = 2000.0  # one random number, with its stream and shell-order bookkee
 ELEMENT_COST = 1250.0  # one pre-activation entry of one layer: activation, derivative, statistics, histogram
 DTYPE_COST = {"float32": 1.0, "float64": 2.0}  # float64 runs at half float32's rate (dgemm)
 PATCH_COST = 50.0  # one entry im2col copies (core.conv): ~0.8 ns (benchmarks/bench_conv.py)
-HISTOGRAM_BINS = 50
 RESIDUAL_HISTOGRAM = (-3.0, 3.0)  # the stream's histogram range: the input's N(0, 1) within 3 std
 # Layer 0's (the input's) histogram range, whatever f is: a standardized input within 3 std (a digit's pixels are
 # not f's output, and most of them lie outside tanh's [-1, 1] or ReLU's [0, 3])
@@ -720,8 +720,17 @@ def _record_activations(stats: dict, hist: tuple[np.ndarray, np.ndarray, np.ndar
     if layer > 0:
         if activation.saturation is not None:  # values on f's flat ends
             center, half_width = activation.saturation
-            off_center = np.abs(h - center) if center else np.abs(h)
-            stats["saturated"][layer] = np.count_nonzero(off_center > half_width) / h.size
+            off_center = h - center if center else h
+            flat = np.count_nonzero(off_center < -half_width), np.count_nonzero(off_center > half_width)
+            stats["saturated"][layer] = sum(flat) / h.size
+            # the end bins start at the rule's edges (activations.saturation_histogram) and hold exactly its values:
+            # a value within a rounding of an edge moves between an end bin and its neighbour (a residual stream's
+            # histogram is over a range of its own)
+            if not config.residual:
+                counts = hist_counts[layer]
+                for end, inner, held in ((0, 1, flat[0]), (-1, -2, flat[1])):
+                    counts[inner] -= held - counts[end]
+                    counts[end] = held
         if activation.dead_units:  # units off for every sample
             stats["dead"][layer] = np.count_nonzero(h.max(axis=0) <= 0) / h.shape[1]
     return True

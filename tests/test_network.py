@@ -16,7 +16,7 @@ from core.network import WORK_LIMIT, estimate_work
 from core import network
 from core.draws import bias_noise, draw, family
 from core.initializers import scale_bias, scale_weights
-from core.activations import apply
+from core.activations import apply, get
 from core.config import ACTIVATIONS, DTYPES
 from tests.memory_support import can_measure, peak_rise_mib
 
@@ -200,6 +200,26 @@ def test_forward_statistics_match_the_plain_reference():
         assert r.act_std[layer] == pytest.approx(h.std(), rel=1e-10)
         counts, _ = np.histogram(np.clip(h, -1, 1), bins=r.hist_edges)
         np.testing.assert_array_equal(r.hist_counts[layer], counts)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("std", [0.1, 1.0])
+def test_the_end_bins_start_at_the_saturation_rule_and_hold_exactly_the_saturated_values(activation, dtype, std):
+    """Step 3's grey end bars added up to 93.0 % beside its 92.6 % saturated: over [−1, 1] the end bins had started at
+    ±0.96, the rule at |tanh| > 0.97. The edges now put the end bins' inner edges on the rule's (center ± half_width,
+    to a rounding), every bin as wide; each layer's two end bins together hold exactly the values the saturated share
+    counts (sigmoid's below 0.0104 among them, beyond the edges), and the bins hold every value."""
+    config = Config(depth=3, width=60, batch=200, activation=activation, init="normal", std=std, dtype=dtype)
+    r = simulate(config)
+    center, half = get(activation).saturation
+    assert r.hist_edges[[1, -2]] == pytest.approx([center - half, center + half], abs=1e-12)
+    assert np.diff(r.hist_edges) == pytest.approx(np.full(network.HISTOGRAM_BINS, np.diff(r.hist_edges)[0]))
+    for layer in range(1, config.depth + 1):
+        counts = r.hist_counts[layer]
+        assert counts.min() >= 0 and counts.sum() == config.batch * config.width
+        assert counts[0] + counts[-1] == round(r.stats["saturated"][layer] * counts.sum()), layer
+    assert r.stats["saturated"][1:].max() > (0.5 if std == 1.0 else -1)  # N(0, 1) on 60 units: mostly saturated
 
 
 @pytest.mark.parametrize("size", [1, 2, 999, network.PAIRED_FROM - 1, network.PAIRED_FROM, network.PAIRED_FROM + 1])

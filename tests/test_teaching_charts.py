@@ -1832,3 +1832,41 @@ def test_the_gradients_tab_s_two_log_axes_write_their_ticks_in_one_style(code):
     said = [c.value for c in at.caption] + [json.dumps(json.loads(c.proto.spec), ensure_ascii=False)
                                             for c in at.get("vega_lite_chart")]
     assert any(("≈ 10⁻³" if powers else f"≈ {guide}") in text for text in said)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+def test_the_grey_end_bars_are_the_saturated_share(activation):
+    """Step 3's two grey end bars said 46.6 % and 46.4 % (93.0 %) beside its 92.6 % saturated. Each layer's two end
+    bins, as the panels draw them, now add up to the layer's saturated share; sigmoid's values past its end bins'
+    outer edges (below 0.0104, above 0.9896) stay in them, past the rule's 0.03 and 0.97, not a bar of their own."""
+    config = Config(depth=3, width=60, batch=200, activation=activation, init="normal", std=1.0)
+    result = simulate(config)
+    frame = charts.histogram_frame(result, "en")
+    assert not frame["kind"].isin(["under", "over"]).any()
+    if activation == "sigmoid":
+        assert result.hist_beyond[1:].any()  # values beyond the edges, counted in the end bins
+    for layer, rows in frame.groupby("layer"):
+        bins = rows[rows["kind"].isin(["bin", "end"])].sort_values("start")
+        assert bins["share"].iloc[[0, -1]].sum() == pytest.approx(result.stats["saturated"][layer], abs=1e-12), layer
+
+
+@pytest.mark.parametrize("activation, residual, ticks", [
+    ("tanh", False, [-1.0, 0.0, 1.0]), ("sigmoid", False, [0.0, 0.5, 1.0]), ("relu", False, [0.0, 1.5, 3.0]),
+    ("tanh", True, [-3.0, 0.0, 3.0])])
+def test_a_histogram_s_x_axis_names_f_s_bounds_and_a_stream_s_tails_stay_bars_of_their_own(activation, residual,
+                                                                                            ticks):
+    """tanh's bins reach ±1.0104, so that its end bins start at the saturation rule's ±0.97: its axis's ticks stay
+    at −1, 0 and 1, where its values are bounded (sigmoid's at 0, 0.5 and 1), and an unbounded f's at its range's
+    ends and middle. A residual stream is no f's output: its histogram keeps its own range, its values past ±3 bars
+    of their own outside it, none of its bins an f's flat end."""
+    config = Config(depth=3, width=60, batch=200, activation=activation, init="he_normal", residual=residual)
+    result = simulate(config)
+    frame = charts.histogram_frame(result, "en")
+    spec = charts.histogram_chart(frame, colour="#4477AA", title="h", share_title="s", columns=3).to_dict()
+    x = spec["spec"]["layer"][0]["encoding"]["x"]
+    assert x["axis"]["values"] == ticks
+    low, high = x["scale"]["domain"]
+    assert low <= ticks[0] and high >= ticks[-1]
+    if residual:
+        assert result.hist_beyond[1:].any() and frame["kind"].isin(["under", "over"]).any()
+        assert not (frame["kind"] == "end").any()

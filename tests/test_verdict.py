@@ -376,10 +376,10 @@ def test_a_losss_gradient_names_other_learning_rates(simulated, code):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_step_3s_saturated_share_is_the_share_past_the_level_its_story_names(simulated, lang):
-    """Step 3's story names the level its saturated share counts past ("|tanh| > 0.97"), since the histograms' grey end
-    bars start a little short of it (0.96) and hold more. Its layer 1's pre-activations are N(0, pre_std^2) (a sum of
-    500 products of N(0, 1) draws), so the share past that level is 2 (1 - Phi(atanh(level) / pre_std)): 92.5 % at
-    0.97, 93.1 % at 0.96."""
+    """Step 3's story names the level its saturated share counts past ("|tanh| > 0.97"), where the histograms' grey end
+    bars start too. Its layer 1's pre-activations are N(0, pre_std^2) (a sum of 500 products of N(0, 1) draws), so the
+    share past that level is 2 (1 - Phi(atanh(level) / pre_std)): 92.5 % at 0.97 (93.1 % at 0.96, where the end bars
+    had started)."""
     from scipy.stats import norm
 
     result = simulated(tour.STEPS["3"])

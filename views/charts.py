@@ -23,7 +23,7 @@ import pandas as pd
 
 from core.activations import get
 
-from .summary import init_words, layers_named, saturation_edges
+from .summary import init_words, layers_named
 from .number_writing import NBSP, PERCENT, PLAIN, SHARE_FLOOR, TIMES, format_power, format_share, format_value, \
     power_of_ten
 from .text import join, t
@@ -136,7 +136,7 @@ def branch_frame(layers: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
 def panel_layers(depth: int, max_panels: int = MAX_PANELS) -> tuple[list[int], int]:
     """The layers the histograms show, every k-th ending at the last one, like the lecture's figure; and k.
 
-    The input is not among them: the bins span the activation's range (tanh's [-1, 1]), which the
+    The input is not among them: the bins span the activation's range (tanh's ±1.0104), which the
     standard-normal input overflows.
     """
     k = max(1, math.ceil(depth / max_panels))
@@ -153,7 +153,8 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS, layers: lis
     the layer's values), kind, bar (the height drawn), text (the share as the page writes it), label (written above
     the bar, else ""), short (the label's share alone, "0.14 %", for a panel too narrow for "> 3: 0.14 %"), side
     (where the label goes: "left" of the range's middle, from the bar's left edge on; "right", up to its right
-    edge), low and high (the values the bar counts, as the page writes them, for its tooltip).
+    edge), low and high (the values the bar counts, as the page writes them, for its tooltip), axis_low and axis_high
+    (the x axis's labelled ends, the same in every row: the bins' range, or a bounded f's bounds, Activation.bounds).
 
     kind "bin": a bin of core's histogram, without its values exactly 0 or beyond the range; "zero": the values
     exactly 0 (Result.hist_zeros: ReLU's floor, a zero init), a bar of its own one bin wide at 0, labelled on a side
@@ -174,7 +175,11 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS, layers: lis
     # outside the range where 0 is its end (ReLU's [0, 3])
     zero_bin = int(min(max((0.0 - lo) * (n / (hi - lo)), 0), n - 1))
     zero_at = (lo - width, lo) if lo >= 0 else (hi, hi + width) if hi <= 0 else (-width / 2, width / 2)
-    ends = get(result.config.activation).saturation is not None and layers != [0]  # f's flat ends, not the input's
+    # f's flat ends, where the bins are f's (not the input's, nor a residual stream's, over ranges of their own)
+    record = get(result.config.activation)
+    ends = record.saturation is not None and layers != [0] and not result.config.residual
+    # the x axis's ends: a bounded f's bounds, where its end bins reach a little past them (tanh's ±1 of ±1.0104)
+    axis_low, axis_high = record.bounds if ends and record.bounds else (lo, hi)
     low_text, high_text = format_value(lo), format_value(hi)
     # the bins' own columns, the same in every panel: written once
     bin_start, bin_end = edges[:-1].astype(float), edges[1:].astype(float)
@@ -189,9 +194,12 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS, layers: lis
         if total == 0 or not np.isfinite(result.stats["act_std"][layer]):
             continue
         zeros = float(result.hist_zeros[layer])
-        below, above = (float(c) for c in result.hist_beyond[layer])
+        # core counts the values beyond the range in the end bins; where those are f's flat ends (ends), they stay
+        # there, every value past the saturation rule's edge (core.activations.saturation_histogram: sigmoid's 0.01
+        # below 0.0104), else they are a bar of their own
+        below, above = (0.0, 0.0) if ends else (float(c) for c in result.hist_beyond[layer])
         counts[zero_bin] -= zeros
-        counts[0] -= below  # core counts the values beyond the range in the end bins
+        counts[0] -= below
         counts[-1] -= above
         share = list(counts / total)
         kind = ["bin"] * n
@@ -255,7 +263,9 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS, layers: lis
         columns["side"] += list(side)
         columns["low"] += low
         columns["high"] += high
-    return pd.DataFrame({name: np.array(values, dtype=float) if name in ("start", "end", "share", "bar")
+    columns["axis_low"], columns["axis_high"] = [axis_low] * len(columns["layer"]), [axis_high] * len(columns["layer"])
+    return pd.DataFrame({name: np.array(values, dtype=float) if name in ("start", "end", "share", "bar", "axis_low",
+                                                                          "axis_high")
                          else np.array(values, dtype=np.int64) if name == "layer" else values
                          for name, values in columns.items()})
 
@@ -264,9 +274,7 @@ def label_key(frame: pd.DataFrame, activation: str, lang: str) -> str:
     """What the numbers above histogram_frame's panels are, for a page that writes them as the shares alone ("46.6 %",
     the frame's "short"): a sentence naming each kind of labelled bar the panels hold (f's cut flat ends, the values
     exactly 0, those beyond either end of the range, with the end's value, both ends in one phrase), in the frame's
-    order; "" when no panel has a label. The flat ends name where the saturated share counts from too (0.97 against
-    an end bin's 0.96: step 3's story said 92.6 % beside end bins summing to 93.0 %). activation: the network's
-    (core.activations)."""
+    order; "" when no panel has a label. activation: the network's (core.activations)."""
     labelled = frame[frame["short"] != ""]
     kinds = list(dict.fromkeys(labelled["kind"].tolist()))
     edges = {kind: labelled.loc[labelled["kind"] == kind, "low" if kind == "over" else "high"].iloc[0]
@@ -277,7 +285,7 @@ def label_key(frame: pd.DataFrame, activation: str, lang: str) -> str:
     for kind in kinds:
         if kind == "end":
             parts.append(t(lang, "hist_key_end", activation=t(lang, f"act_{activation}"),
-                           edges=end_edges(labelled, lang), saturated=saturation_edges(activation, lang)))
+                           edges=end_edges(labelled, lang)))
         elif kind in edges:
             parts.append(t(lang, "hist_key_beyond", low=edges["under"], high=edges["over"]) if len(edges) == 2
                          else t(lang, f"hist_key_{kind}", edge=edges[kind]))
@@ -287,9 +295,8 @@ def label_key(frame: pd.DataFrame, activation: str, lang: str) -> str:
 
 
 def end_edges(frame: pd.DataFrame, lang: str) -> str:
-    """Where the grey end bins of histogram_frame's panels start ("−0.96 and 0.96"): an end bin counts the values past
-    its inner edge, a little short of f's saturation rule (0.96 against tanh's 0.97), so its share is not the
-    "saturated" share the page writes elsewhere."""
+    """Where the grey end bins of histogram_frame's panels start ("−0.97 and 0.97"): f's saturation rule's edges, so
+    that an end bin holds the saturated values the page counts (core.activations.saturation_histogram)."""
     ends = frame[frame["kind"] == "end"]
     return join(lang, [ends.loc[ends["side"] == side, edge].iloc[0]
                        for side, edge in (("left", "high"), ("right", "low")) if (ends["side"] == side).any()])
@@ -299,8 +306,7 @@ def histogram_caption(frame: pd.DataFrame, activation: str, every: int, lang: st
     """The caption under histogram_frame's panels: what a bar is, and where not every layer has a panel (every: one
     layer in `every`, panel_layers' k) the layers that have one; then a sentence for each kind of grey bar the panels
     hold: the values beyond the range (with one of the panels' own labels as the example), those exactly 0, f's cut
-    flat ends (hist_ends, with SPIKE_RATIO, and where the saturated share counts from: an end bin starts a little
-    short of it, 0.96 against tanh's 0.97, and step 3 showed both numbers side by side)."""
+    flat ends, the saturated values (hist_ends, with SPIKE_RATIO)."""
     kinds = set(frame["kind"].tolist())
     shown = layers_named(lang, sorted(set(frame["layer"].tolist())))
     said = [t(lang, "hist_caption", every=t(lang, "hist_every", k=every, layers=shown) if every > 1 else "")]
@@ -311,7 +317,7 @@ def histogram_caption(frame: pd.DataFrame, activation: str, every: int, lang: st
         said.append(t(lang, "hist_zeros"))
     if "end" in kinds:
         said.append(t(lang, "hist_ends", activation=t(lang, f"act_{activation}"), ratio=format_value(SPIKE_RATIO),
-                      edges=end_edges(frame, lang), saturated=saturation_edges(activation, lang)))
+                      edges=end_edges(frame, lang)))
     return "".join(said)
 
 
@@ -844,7 +850,8 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
         kind = frame["kind"].to_numpy()
         bins = (kind == "bin") | (kind == "end")  # the range of core's bins, not the bars beside it
         lo, hi = float(frame["start"].to_numpy()[bins].min()), float(frame["end"].to_numpy()[bins].max())
-        return (tuple(dict.fromkeys(frame["panel"])), lo, hi,
+        low, high = float(frame["axis_low"].iloc[0]), float(frame["axis_high"].iloc[0])  # histogram_frame's
+        return (tuple(dict.fromkeys(frame["panel"])), lo, hi, (low, (low + high) / 2, high),
                 *label_layout(frame, options.get("panel_width", PANEL[0]), options.get("label_rows", 2),
                               options.get("size", LABEL_SIZE)))
     if kind == "mean":
@@ -976,7 +983,7 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
     is a phone's (present.on_phone), whose grid is phone_columns wide: the subtitle is wrapped to that (wrapped to
     five panels, it had made presenter mode's figure twice the grid's width on a phone, its text scaled to 10 px).
     """
-    order, lo, hi, field, rows = layout("histogram", frame, panel_width=panel_width, label_rows=label_rows,
+    order, lo, hi, ticks, field, rows = layout("histogram", frame, panel_width=panel_width, label_rows=label_rows,
                                         size=size)
     row_height = size + LABEL_LEADING
     x_scale = alt.Scale(domain=list(x_domain(lo, hi)), nice=False)
@@ -985,8 +992,8 @@ def histogram_chart(frame: pd.DataFrame, *, colour: str, title: str, share_title
     # Vega-Lite measures a binned bar's width (for its minBandSize) from the field "<x>_end", as its own bin transform
     # names the end: "start_end", here the bar's end
     bars = alt.Chart(frame).transform_calculate(start_end="datum.end").mark_bar(binSpacing=0).encode(
-        alt.X("start:Q").bin("binned").title(None).scale(x_scale).axis(values=[lo, (lo + hi) / 2, hi],
-                                                                      labelExpr=linear_labels([lo, hi])),
+        alt.X("start:Q").bin("binned").title(None).scale(x_scale).axis(values=list(ticks),
+                                                                      labelExpr=linear_labels(ticks)),
         alt.X2("end:Q"),
         y,
         color=alt.when(alt.datum.kind == "bin").then(alt.value(colour)).otherwise(alt.value(SPIKE_COLOUR)),

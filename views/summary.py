@@ -67,17 +67,6 @@ def saturation_rules() -> dict[str, str]:
             "sigmoid_high": format_value(sigmoid_center + sigmoid_half)}
 
 
-def saturation_edges(activation: str, lang: str) -> str:
-    """Where activation's saturation rule starts, both ends as the page writes them ("−0.97 and 0.97" for tanh,
-    "0.03 and 0.97" for sigmoid): center ∓ half_width of core.activations' rule, which core.network counts into the
-    saturated share. Raises ValueError for an activation without such a rule."""
-    rule = get(activation).saturation
-    if rule is None:
-        raise ValueError(f"{activation} has no saturation rule")
-    center, half = rule
-    return join(lang, [format_value(center - half), format_value(center + half)])
-
-
 def share_label(config, lang: str) -> str:
     """The headline share's name (share_metric): saturated values, dead units (ReLU's: 0 with slope 0), or, under a
     leaky ReLU whose units below 0 still pass its slope's share of the gradient, units ≤ 0 for every sample."""
