@@ -443,7 +443,7 @@ def _claims(code: str, result) -> None:
         assert act[1:].max() / act[1:].min() < 1.01  # "the same spread in every layer"
         xavier = simulate(Config(init="xavier_normal", batch_norm=True, seed=result.config.seed))
         bn_factor = (1 / n) / 0.01**2
-        # "std(dW) / std(W) grows as 1/Var(w): {bn_factor} times what Xavier's Var(w) = 1/n would give"
+        # "a variance {bn_factor} times smaller than Xavier's 1/n, so … their updates are {bn_factor} times Xavier's"
         assert ratio == pytest.approx(bn_factor * xavier.stats["grad_data_ratio"][1:], rel=0.02)
     if code in ("8", "9"):
         _stream_claims(code, result)
