@@ -76,13 +76,14 @@ def body(note: Note, lang: str, step: str, config: Config, story: DeltaGenerator
     story.markdown(tour.story(step, result, lang, dict(zip(companions, others)), tabs=not presenting,
                               race=tabs.training.finished_race(config), he_race=tabs.training.finished_he_race()))
     if presenting:  # the lesson alone; the open tab is kept (a widget not drawn loses its state) for afterwards
-        if not beside.show(page, note, presenting=True):  # two steps side by side, or the step's charts
+        paired = beside.show(page, note, presenting=True)  # two steps side by side, or the step's charts
+        if not paired:
             present.show(page, partial(metrics, presenting=True))
         breaks(page)
         if "tab" in st.session_state:
             st.session_state["tab"] = st.session_state["tab"]
         shown = tabs.open_tab(lang).code
-        if shown in present.VIEWS:  # the pass on the screen, in the address; another tab's kept for afterwards
+        if shown in present.VIEWS and not paired:  # the pass on the screen, in the address; another tab's kept
             sync_tab(shown, tabs.CODES)
         return
     metrics(page)

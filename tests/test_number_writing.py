@@ -174,6 +174,7 @@ def on_a_limit(quotient: float) -> bool:
        st.sampled_from([3, summary.INPUT_STD_DIGITS]))
 @example(summary.GROW, 0.00499, 1.0, summary.INPUT_STD_DIGITS)  # √101 ≈ 10.05: a 100-block pre-LN stream
 @example(summary.GROW, 0.0, 1.0, 3)  # on the limit itself: "10"
+@example(summary.GROW, 3593.5430292042383 / 358.69362492728834 / 10 - 1, 358.69362492728834, 3)  # 10.02 × 359
 def test_a_ratio_off_a_verdict_s_limit_is_never_written_as_the_limit(limit, offset, reference, least):
     """A 100-block pre-LayerNorm stream grows ×√101 = 10.05, and the verdict said "Signals grow past ×10 …: the
     activations ×10 from the input to layer 100". A ratio within half a per cent of the verdict's limits (×0.1, ×10)
@@ -181,10 +182,12 @@ def test_a_ratio_off_a_verdict_s_limit_is_never_written_as_the_limit(limit, offs
     one exactly on a limit is written as the limit."""
     quotient = limit * (1 + offset)
     value = quotient * reference
-    written, _ = summary.printed_ratio(value, reference, least)
+    written, written_reference = summary.printed_ratio(value, reference, least)
     read = read_back(written)
     measured = value / reference
     assert correctly_rounded(written, measured), written
+    # and still multiplying as printed (the digits added to the ratio alone had broken it: 10.02 × 359 is no 3,590)
+    assert format_value(read * read_back(written_reference)) == format_value(value), (written, written_reference)
     if measured == limit:
         assert read == limit
     else:

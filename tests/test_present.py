@@ -356,6 +356,27 @@ def test_presenter_mode_projects_the_pass_the_open_tab_names(lang):
                                                        for name in ("std", "hist")]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_backward_pass_says_why_a_ratio_chart_would_be_empty_and_a_pair_has_no_switch(lang):
+    """Step 1's W = 0 leaves std(∂L/∂W) / std(W) undefined at every layer: the backward pass had drawn an empty chart
+    with nothing to say why (the tab's caption is not on presenter mode's screen); the tab's sentence stands in its
+    place. Two steps side by side show their forward passes: the switch had read "Gradients" and changed only the
+    address."""
+    from core import cache as core_cache
+    from views import summary
+    from views.page import memory_budget
+    at = open_app(step="1", lang=lang, present="true", tab="gradients")
+    assert not at.exception and len(specs(at)) == 1  # the gradient's std alone
+    result = core_cache.simulate_cached(tour.step_config("1"), memory_budget())
+    gaps = summary.ratio_gaps(result, lang, t(lang, "ratio_axis"))
+    assert gaps and all(any(m.value == sentence for m in at.markdown) for sentence in gaps), gaps
+    at = open_app(step="2", lang=lang, present="true", tab="gradients", beside="7")
+    assert not at.exception and not at.get("button_group")
+    assert [title_text(spec) for spec in specs(at)][::2] == [layer_titles(tour.STEPS[code], lang)["std"]
+                                                            for code in ("2", "7")]
+
+
 @pytest.mark.parametrize("value", [True, False])
 def test_present_round_trips_through_the_link(value):
     """present=true is written into a link and read back; off is the default and leaves the link."""

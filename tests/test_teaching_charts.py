@@ -1166,12 +1166,14 @@ decade_ranges = st.dictionaries(st.sampled_from("abcdef"), st.tuples(
 @settings(max_examples=300, deadline=None)
 @example({"vanishes": (-16.1, 0), "explodes": (0, 23.9), "xavier": (-3.1, 0), "he": (-0.14, 0),
           "bn": (-0.23, 0)}, "he")  # step 6 at depth 20: N(0, 1) had taken the axis, the other four under it
+@example({"vanishes": (-16.1, 0), "explodes": (0, 23.9), "xavier": (-3.1, 0), "he": (-0.14, 0),
+          "bn": (-0.23, 0)}, "explodes")  # the same page on N(0, 1): its own line had been held alone
 def test_the_compare_axis_holds_whole_the_most_schemes_that_fit_it_together(ranges, current):
     """Every scheme starts at the input's std, and a deep ReLU net's N(0, 1) rises as far as its N(0, 0.01²) falls:
     the axis had kept to the highest scheme, and at depth 20 drew N(0, 1) alone, He, Xavier and batch norm under a
     floor of 1. compare_window holds whole as many schemes as any set that fits COMPARE_DECADES (every subset tried),
-    the page's own among them where it fits alone; it spans at most COMPARE_DECADES, ends at whole decades, and cuts
-    a side only where some scheme leaves on it."""
+    the page's own among them where some such set holds it; it spans at most COMPARE_DECADES, ends at whole decades,
+    and cuts a side only where some scheme leaves on it."""
     from itertools import combinations
     current = current if current in ranges else None
     frame = window_frame(ranges, current)
@@ -1184,11 +1186,11 @@ def test_the_compare_axis_holds_whole_the_most_schemes_that_fit_it_together(rang
     low, high = (math.log10(floor) if floor > 0 else -math.inf), (math.log10(ceiling) if ceiling < math.inf else
                                                                  math.inf)
     held = [s for s, (lo, hi) in ranges.items() if lo >= low and hi <= high]
-    mine = current is not None and fits([ranges[current]])  # the page's own, held first where it fits alone
-    largest = max(len(c) for n in range(len(ranges) + 1) for c in combinations(ranges, n)
-                  if fits([ranges[s] for s in c]) and (not mine or current in c))
+    fitting = [c for n in range(len(ranges) + 1) for c in combinations(ranges, n) if fits([ranges[s] for s in c])]
+    largest = max(len(c) for c in fitting)
     assert len(held) == largest, (held, largest)
-    assert not mine or current in held
+    if any(len(c) == largest and current in c for c in fitting):  # the page's own, of sets as large
+        assert current in held, (held, current)
     if held:  # a whole decade at each end, and no side cut without a scheme leaving on it
         assert all(end == round(end) for end in (low, high) if math.isfinite(end))
         assert (floor > 0) == any(lo < low for lo, _ in ranges.values())
@@ -1216,7 +1218,7 @@ def test_a_deep_relu_net_s_compare_chart_draws_he_xavier_and_batch_norm_and_mark
         assert not frame.loc[frame["scheme"] == scheme, ["below", "above"]].any().any(), scheme
     rising = std["normal_1"]
     first = int((rising > ceiling).idxmax())
-    assert rising.iloc[-1] > ceiling and rising[:first - 1].le(ceiling).all()
+    assert rising.iloc[-1] > ceiling
     assert frame.loc[frame["rises"], ["scheme", "layer"]].values.tolist() == [["normal_1", first]]
     spec = charts.compare_chart(frame, title="t", y_title="y", layer_title="l", scheme_title="s",
                                 underflow_label="u").to_dict()
@@ -1835,14 +1837,15 @@ def test_the_gradients_tab_s_two_log_axes_write_their_ticks_in_one_style(code):
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
-def test_the_grey_end_bars_are_the_saturated_share(activation):
+@pytest.mark.parametrize("std", [1.0, 30.0])  # at 30, sigmoid's float32 values underflow to exactly 0
+def test_the_grey_end_bars_are_the_saturated_share(activation, std):
     """Step 3's two grey end bars said 46.6 % and 46.4 % (93.0 %) beside its 92.6 % saturated. Each layer's two end
     bins, as the panels draw them, now add up to the layer's saturated share; sigmoid's values past its end bins'
     outer edges (below 0.0104, above 0.9896) stay in them, past the rule's 0.03 and 0.97, not a bar of their own."""
-    config = Config(depth=3, width=60, batch=200, activation=activation, init="normal", std=1.0)
+    config = Config(depth=3, width=60, batch=200, activation=activation, init="normal", std=std)
     result = simulate(config)
     frame = charts.histogram_frame(result, "en")
-    assert not frame["kind"].isin(["under", "over"]).any()
+    assert not frame["kind"].isin(["under", "over", "zero"]).any()  # sigmoid's float32 zeros: saturated too
     if activation == "sigmoid":
         assert result.hist_beyond[1:].any()  # values beyond the edges, counted in the end bins
     for layer, rows in frame.groupby("layer"):

@@ -193,7 +193,9 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS, layers: lis
         total = counts.sum()
         if total == 0 or not np.isfinite(result.stats["act_std"][layer]):
             continue
-        zeros = float(result.hist_zeros[layer])
+        # the values exactly 0 are a bar of their own, but where they lie in an end bin of f's flat ends (sigmoid's
+        # float32 zeros, past its 0.03): saturated values, which the end bin holds
+        zeros = 0.0 if ends and zero_bin in (0, n - 1) else float(result.hist_zeros[layer])
         # core counts the values beyond the range in the end bins; where those are f's flat ends (ends), they stay
         # there, every value past the saturation rule's edge (core.activations.saturation_histogram: sigmoid's 0.01
         # below 0.0104), else they are a bar of their own
@@ -339,9 +341,8 @@ def scheme_name(scheme: str, lang: str, config=None) -> str:
 
 def compare_frame(results: dict, lang: str = "en", current: str | None = None) -> pd.DataFrame:
     """Long frame (scheme, name, layer, act_std, overflowed, underflowed, current, below, leaves, above, rises) over
-    the Compare
-    schemes, in the order given, and OWN, the page's network where it is none of them: name is the scheme's legend
-    name in `lang` (scheme_name()), current marks the page's own scheme.
+    the Compare schemes, in the order given, and OWN, the page's network where it is none of them: name is the
+    scheme's legend name in `lang` (scheme_name()), current marks the page's own scheme.
 
     A forward pass that left the float range (core.network.Break) has no statistics from its break's layer on: an
     overflow's layer is overflowed, marked on the axis's top edge (overflow_marks); an underflow's layer is
@@ -380,8 +381,9 @@ FLOOR_DECADES = 3
 def compare_window(frame: pd.DataFrame) -> tuple[float, float]:
     """The least and the largest std the Compare chart draws (frame: compare_frame's columns scheme, act_std and
     current): (0, inf), every positive std, where the schemes' stds span at most COMPARE_DECADES. Else the axis holds
-    whole the most schemes that fit in COMPARE_DECADES together (the page's own first, where it fits alone; then the
-    set of the fewest decades): every scheme starts at the input's std, so a deep ReLU net's N(0, 1) rising to 10²⁴
+    whole the most schemes that fit in COMPARE_DECADES together (of sets as large, one holding the page's own, then
+    the one of the fewest decades: a page on N(0, 1) at depth 20 had held its own alone, and the other four under a
+    floor of 1): every scheme starts at the input's std, so a deep ReLU net's N(0, 1) rising to 10²⁴
     and its N(0, 0.01²) falling to 10⁻¹⁷ cannot both be held, and He, Xavier and batch norm near 1 always are (the
     axis had kept to the highest scheme, and drawn N(0, 1) alone, the other four under its floor of 1). Beyond the
     held schemes the axis ends FLOOR_DECADES under their lowest decade where some scheme falls lower, and over their
@@ -396,7 +398,7 @@ def compare_window(frame: pd.DataFrame) -> tuple[float, float]:
 
     def rank(held: frozenset) -> tuple:
         span = high[list(held)].max() - low[list(held)].min() if held else math.inf
-        return bool(own & held), len(held), -span
+        return len(held), bool(own & held), -span
     windows = dict.fromkeys(  # from the lowest: of two sets ranked alike, the lower is held, whatever the hashes
         frozenset(s for s in low.index if low[s] >= bottom and high[s] <= bottom + COMPARE_DECADES)
         for bottom in range(math.floor(low.min()), math.ceil(high.max()) - COMPARE_DECADES + 1))
@@ -406,7 +408,7 @@ def compare_window(frame: pd.DataFrame) -> tuple[float, float]:
         return 10.0 ** (top - COMPARE_DECADES), math.inf
     bottom, top = math.floor(low[held].min()), math.ceil(high[held].max())
     spare = COMPARE_DECADES - (top - bottom)
-    falls, rises = low.min() < low[held].min(), high.max() > high[held].max()
+    falls, rises = low.min() < bottom, high.max() > top  # some scheme past the held ones' whole decades
     down = min(FLOOR_DECADES, (spare + 1) // 2 if rises else spare) if falls else 0
     up = min(FLOOR_DECADES, spare - down) if rises else 0
     # a side is cut only where some scheme passes its end, not where the others stay within its margin

@@ -526,17 +526,19 @@ def controls(lang: str, step: str) -> tuple[bool, DeltaGenerator | None]:
 
     The sidebar follows the switch: st.set_page_config's initial_sidebar_state, which Streamlit 1.67 applies
     again whenever it changes, unless the viewer has opened or closed the sidebar by hand (the browser keeps
-    that choice). In presenter mode a new step (▶, the tour) opens at the page's top (TO_TOP).
+    that choice). In presenter mode a new step (▶, the tour) opens at the page's top (TO_TOP), and a second switch
+    picks the pass on the screen (VIEWS), but for two steps side by side, which show their forward passes.
     """
+    from . import beside  # it draws presenter mode's pairs with this module's charts
     with st.container(horizontal=True, vertical_alignment="center", key="present_controls"):
         on = st.toggle(t(lang, "present"), False, key=PRESENT, bind=URL, help=t(lang, "present_help"))
         qr = None
-        if on:  # the pass on the screen, as the open tab says
+        if on and beside.chosen() in (beside.NONE, step):  # the pass on the screen, as the open tab says
             st.session_state[VIEW] = projected(lang)
             st.segmented_control(t(lang, "present_view"), VIEWS, format_func=lambda code: t(lang, f"tab_{code}"),
                                  key=VIEW, required=True, on_change=open_view, args=(lang,),
                                  label_visibility="collapsed")
-        else:
+        if not on:
             with st.popover(t(lang, "qr"), icon=":material/qr_code_2:", help=t(lang, "qr_help")):
                 qr = st.empty()
     st.set_page_config(initial_sidebar_state="collapsed" if on else "auto")
@@ -630,9 +632,10 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
 def backward(page: Page, f: dict, colour: str) -> None:
     """The backward pass on the screen: the gradient's std per layer (log axis, measured and theory) beside the update
     size std(∂L/∂W) / std(W) with CS231n's guide, each in a box that FIT_CHARTS fits to the screen's height as it does
-    the std chart's, and the QR code."""
+    the std chart's (where no layer has a ratio to draw, why, in its place: the tab's caption, which presenter mode's
+    screen has not), and the QR code."""
     from .tabs.gradients import grad_title, half_title  # views.tabs imports this module
-    from .summary import UPDATE_GUIDE
+    from .summary import UPDATE_GUIDE, ratio_gaps
     grad_box, ratio_box, qr_box = st.columns([5, 5, 2])
     grad, layers = f["grad_std"], f["layers"]
     powers = charts.row_powers(("line", grad, {"log": True}), ("ratio", layers, {"guide": UPDATE_GUIDE}))
@@ -640,11 +643,17 @@ def backward(page: Page, f: dict, colour: str) -> None:
         # in lines, as on the tab: whole, step 8's had been cut at its column's edge on a 1024 x 768 projector
         std_chart(page, grad, colour, half_title(grad_title(page.config, page.lang)), "present_std",
                   config=PRESENT_CONFIG, log_span=charts.log_span_of([grad]), powers=powers)
-    with ratio_box, st.container(key="present_std_ratio", height=STD_BOX_PX, border=False):
-        draw("ratio", layers, name="update-ratio", width="stretch", height="stretch", files=False,
-             config=typed(PRESENT_CONFIG, BODY_PX), colour=colour, title=half_title(page.t("chart_ratio")),
-             y_title=page.t("ratio_axis"), layer_title=page.t("layer"), guide_name=page.t("guide"),
-             guide=UPDATE_GUIDE, powers=powers, guide_size={"expr": f"{BODY_PX} * ({screen_scale()})"})
+    if not (layers["grad_data_ratio"] > 0).any():  # nothing to draw (step 1's W = 0): why, in the chart's place
+        with ratio_box, st.container(key="present_ratio_gaps"):
+            st.markdown(f"**{' '.join(page.t('chart_ratio').split())}**")
+            for sentence in ratio_gaps(page.result, page.lang, page.t("ratio_axis")):
+                st.markdown(sentence)
+    else:
+        with ratio_box, st.container(key="present_std_ratio", height=STD_BOX_PX, border=False):
+            draw("ratio", layers, name="update-ratio", width="stretch", height="stretch", files=False,
+                 config=typed(PRESENT_CONFIG, BODY_PX), colour=colour, title=half_title(page.t("chart_ratio")),
+                 y_title=page.t("ratio_axis"), layer_title=page.t("layer"), guide_name=page.t("guide"),
+                 guide=UPDATE_GUIDE, powers=powers, guide_size={"expr": f"{BODY_PX} * ({screen_scale()})"})
     with qr_box, st.container(key="present_qr"):
         show_qr(page.lang, px=QR_PRESENT_PX, words=False)
 
@@ -678,7 +687,8 @@ def std_chart(page: Page, frame, colour: str, title: str | list[str], key: str, 
               config: dict = PRESENT_CONFIG, layer_axis_title: bool = True, size: float = BODY_PX,
               names: dict[str, str] | None = None, log_span: tuple[float, ...] | None = None,
               powers: bool | None = None) -> None:
-    """The activation std per layer (charts.line_chart: linear, or with log_span a log axis holding it, as the
+    """A std per layer, the activations' or (the backward pass, backward) the gradient's (charts.line_chart: linear,
+    or with log_span a log axis holding it, as the
     Activations tab's Log scale asks; ?step=2&log=true had been drawn linear, its layers 3 to 10 flat on 0) in a box
     of its own (STD_BOX: the container `key`), laid out by Vega to the box's width and height (FIT_CHARTS sets the
     height), its text at `size` px on SCREEN and larger on a larger screen (typed), its y axis's ticks as much further

@@ -156,29 +156,30 @@ def printed_ratio(value: float, reference: float, least: int = 3) -> tuple[str, 
     quotient = ratio(value, reference)
     if not math.isfinite(quotient) or not math.isfinite(rounded(quotient) * rounded(reference)):
         return format_value(quotient), format_value(reference, least)  # nothing to multiply, or beyond float's range
-    digits, places = multiplying_digits(quotient, reference, format_value(value), least=least)
-    # nor is a ratio off the verdict's limits written as one: a 100-block pre-LN stream's ×10.05 had read "grow past
-    # ×10 …: the activations ×10 from the input"
-    while digits < 17 and any(rounded(quotient, digits) == limit != quotient for limit in (SHRINK, GROW)):
-        digits += 1
+    # nor is a ratio off the verdict's limits written as one: a 100-block pre-LN stream's ×10.03 had read "grow past
+    # ×10 …: the activations ×10 from the input"; the digits that set it apart are the ratio's least
+    apart = next((d for d in range(3, 18) if not any(rounded(quotient, d) == limit != quotient
+                                                       for limit in (SHRINK, GROW))), 17)
+    digits, places = multiplying_digits(quotient, reference, format_value(value), least=least, least_a=apart)
     return format_value(quotient, digits), format_value(reference, places)
 
 
-def multiplying_digits(a: float, b: float, shown: str, factor: float = 1.0, least: int = 3) -> tuple[int, int]:
+def multiplying_digits(a: float, b: float, shown: str, factor: float = 1.0, least: int = 3,
+                       least_a: int = 3) -> tuple[int, int]:
     """The significant digits to write a and b with so that, each rounded to them, a × factor × b as format_value
-    writes it is `shown`: the fewest in all, from 3 for a and `least` for b, then b's fewest; (3, least) where none up
-    to the floats' own 17 do (printed_ratio; a spectrum's bound and its factors, views.spectrum.resolution_words).
-    Where b is asked for more than 3, a keeps its 3 where any of b's digits will do, as the Derivation tab writes a
-    ratio; where none will (0.292 × 1.0124 is no 0.295), a grows."""
+    writes it is `shown`: the fewest in all, from `least_a` (3) for a and `least` for b, then b's fewest; (least_a,
+    least) where none up to the floats' own 17 do (printed_ratio; a spectrum's bound and its factors,
+    views.spectrum.resolution_words). Where b is asked for more than 3, a keeps its least_a where any of b's digits
+    will do, as the Derivation tab writes a ratio; where none will (0.292 × 1.0124 is no 0.295), a grows."""
     if least > 3:
         for places in range(least, 18):
-            if format_value(rounded(a, 3) * factor * rounded(b, places)) == shown:
-                return 3, places
-    for total in range(3 + least, 35):
-        for places in range(max(least, total - 17), min(17, total - 3) + 1):
+            if format_value(rounded(a, least_a) * factor * rounded(b, places)) == shown:
+                return least_a, places
+    for total in range(least_a + least, 35):
+        for places in range(max(least, total - 17), min(17, total - least_a) + 1):
             if format_value(rounded(a, total - places) * factor * rounded(b, places)) == shown:
                 return total - places, places
-    return 3, least
+    return least_a, least
 
 
 def printed_ratios(result) -> tuple[tuple[str, str], tuple[str, str]]:
