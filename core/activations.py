@@ -67,8 +67,9 @@ class Activation:
     # (center, half_width): a value h is saturated, on a flat end of f, where |h - center| > half_width; f - center
     # is odd and increasing. None: f does not saturate.
     saturation: tuple[float, float] | None = None
-    # the values a bounded f takes, (inf, sup): where its histogram's bins reach past them (saturation_histogram), the
-    # x axis names them. None: f is unbounded, and the axis names its histogram's range
+    # the values a bounded f takes, (inf, sup), which its histogram's x axis names: its bins (saturation_histogram)
+    # reach past them (tanh's ±1.0104) or hold the values beyond their ends (sigmoid's). None: f is unbounded, and the
+    # axis names its histogram's range
     bounds: tuple[float, float] | None = None
     dead_units: bool = False  # the ReLU family: a unit with h <= 0 for every sample counts as dead
     # slope -> (a, b) for a positively homogeneous f, f(s) = a s for s < 0 and b s for s > 0; None for others

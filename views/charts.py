@@ -178,7 +178,8 @@ def histogram_frame(result, lang: str, max_panels: int = MAX_PANELS, layers: lis
     # f's flat ends, where the bins are f's (not the input's, nor a residual stream's, over ranges of their own)
     record = get(result.config.activation)
     ends = record.saturation is not None and layers != [0] and not result.config.residual
-    # the x axis's ends: a bounded f's bounds, where its end bins reach a little past them (tanh's ±1 of ±1.0104)
+    # the x axis's ends: a bounded f's bounds (tanh's ±1, its bins reaching ±1.0104; sigmoid's 0 and 1, its end bins
+    # holding the values past 0.0104 and 0.9896)
     axis_low, axis_high = record.bounds if ends and record.bounds else (lo, hi)
     low_text, high_text = format_value(lo), format_value(hi)
     # the bins' own columns, the same in every panel: written once
