@@ -348,9 +348,9 @@ def compare_frame(results: dict, lang: str = "en", current: str | None = None) -
     A forward pass that left the float range (core.network.Break) has no statistics from its break's layer on: an
     overflow's layer is overflowed, marked on the axis's top edge (overflow_marks); an underflow's layer is
     underflowed, its values below the float's smallest normal number but not 0, marked on the bottom edge
-    (underflow_marks). A std under the axis's floor (compare_window) is below, not drawn; a scheme's first such layer
-    leaves, marked on the floor (floor_marks); one over its ceiling is above, not drawn, the first such layer rises,
-    marked on the ceiling (ceiling_marks)."""
+    (underflow_marks); neither where the line was off the axis at the layer before. A std under the axis's floor
+    (compare_window) is below, not drawn; a scheme's first such layer leaves, marked on the floor (floor_marks); one
+    over its ceiling is above, not drawn, the first such layer rises, marked on the ceiling (ceiling_marks)."""
     parts = []
     for scheme, r in results.items():
         flags = {kind: np.zeros(r.config.depth + 1, bool) for kind in ("overflow", "underflow")}
@@ -366,6 +366,12 @@ def compare_frame(results: dict, lang: str = "en", current: str | None = None) -
     frame["above"] = frame["act_std"] > ceiling  # a NaN is in neither
     for side, first in (("below", "leaves"), ("above", "rises")):
         frame[first] = frame[side] & (frame.groupby("scheme", sort=False)[side].cumsum() == 1)
+    # a break is marked where its line comes to it on the axis: a line off the axis at the layer before (step 10's
+    # N(0, 0.01²), under the floor from layer 14, underflowing at layer 41) had its mark alone, far from it; the tab's
+    # notes name the break's layer either way
+    off = (frame["below"] | frame["above"]).groupby(frame["scheme"], sort=False).shift(1, fill_value=False)
+    frame["overflowed"] &= ~off
+    frame["underflowed"] &= ~off
     return frame
 
 
