@@ -105,6 +105,38 @@ def test_clicking_a_step_s_title_or_its_tour_option_selects_it_and_sets_the_addr
     assert heading(page) == f"Step 4 of {len(STEPS)} · " + t("en", "step_4"), "the address reopened"
 
 
+def test_back_and_forward_go_from_view_to_view(base, page):
+    """Each view the viewer makes (a step by →, a tab, a slider's notch) is one entry in the browser's history, and
+    Back and Forward open those views again, controls, tab and address. ▶ had made two or three entries a step, and
+    Back had stayed on the step while the address went through their mixed values (link.ONE_ENTRY_PER_VIEW)."""
+    def view():
+        return (page.url, heading(page), page.get_by_role("tab", selected=True).inner_text(),
+                slider_value(page, t("en", "depth")))
+
+    visit(page, f"{base}/?step=2", charts=3)
+    views, entries = [view()], page.evaluate("history.length")
+    thumb = page.get_by_role("slider", name=t("en", "depth"))
+    for action in (lambda: page.keyboard.press("ArrowRight"),
+                   lambda: page.get_by_role("tab", name=t("en", "tab_gradients")).click(),
+                   lambda: (thumb.focus(), thumb.press("ArrowRight"))):
+        act(page, action)
+        views.append(view())
+        assert page.evaluate("history.length") == entries + len(views) - 1, f"one entry a view: {views[-1]}"
+    assert [v[1:] for v in views] == [
+        (f"Step 2 of {len(STEPS)} · " + t("en", "step_2"), t("en", "tab_activations"), "10"),
+        (f"Step 3 of {len(STEPS)} · " + t("en", "step_3"), t("en", "tab_activations"), "10"),
+        (f"Step 3 of {len(STEPS)} · " + t("en", "step_3"), t("en", "tab_gradients"), "10"),
+        (t("en", "custom_heading"), t("en", "tab_gradients"), "11")]
+    page.evaluate("document.activeElement.blur()")
+    for back in reversed(views[:-1]):
+        act(page, page.go_back)
+        assert view() == back, "Back: the view before"
+    act(page, page.go_forward)
+    assert view() == views[1], "Forward: the view after"
+    assert page.evaluate("history.length") == entries + len(views) - 1, "Back and Forward add no entry"
+    assert page.locator(EXCEPTION).count() == 0
+
+
 def test_the_derivation_renders_latex(base, page):
     visit(page, f"{base}/?step=2&tab=derivation", charts=0)
     page.wait_for_selector(".katex")

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from . import tour, urlstate
 from .locale import browser_language
@@ -21,8 +22,40 @@ def show_config(config) -> None:
         st.session_state[name] = urlstate.spelled(name, value)  # a float as the link writes it
 
 
+# One entry in the browser's history a view, so that Back goes to the view before. Streamlit pushes an entry each time
+# a run writes the address (each parameter the script writes, each bound widget it sets: ▶ had made 2-3 entries a
+# step, and the halfway ones mixed two steps' values), and writes a widget the viewer moved into the address by
+# replacing the entry of the view before. Here the first write after the viewer's action (a key or a pointer pressed)
+# makes the view's entry and every later one replaces it, until the next action. The script-state attribute could
+# not tell a run's end: a run drawn within one frame never shows "running". Back and Forward are Streamlit's (it
+# replaces while it runs them), and check_link reads the link they restore.
+ONE_ENTRY_PER_VIEW = """<script>/* one history entry per view */
+(() => {
+  if (window.__oneEntryPerView) return;
+  window.__oneEntryPerView = true;
+  const push = history.pushState.bind(history), replace = history.replaceState.bind(history);
+  let pushed = true;  // until the viewer acts, the page completes the entry of the link it was opened with
+  const acted = () => { pushed = false; };
+  addEventListener("keydown", acted, true);
+  addEventListener("pointerdown", acted, true);
+  addEventListener("popstate", () => { pushed = true; });  // Back, Forward: their run restores that entry
+  history.pushState = history.replaceState = (...entry) => {
+    const write = pushed ? replace : push;
+    pushed = true;
+    return write(...entry);
+  };
+})();
+</script>"""
+
+
+def keep_history() -> None:
+    """Make the browser's Back and Forward go from view to view (ONE_ENTRY_PER_VIEW)."""
+    st.html(ONE_ENTRY_PER_VIEW, unsafe_allow_javascript=True)
+
+
 def check_link(tabs: Sequence[str]) -> None:
-    """On a session's first run, before any widget: check the link and make the address hold the whole view.
+    """On a session's first run and when Back or Forward restores an entry, before any widget: check the link and
+    make the address hold the whole view.
 
     Streamlit seeds bound widgets from the URL the page was opened with, so a link that is not already
     complete and clean (a bad value, a step whose controls it leaves out, a value that does not matter, a
@@ -30,7 +63,7 @@ def check_link(tabs: Sequence[str]) -> None:
     stops before any widget or computation. A link copied from the address bar is complete, and costs one run.
     tabs: the tab codes, in order (views.tabs.CODES).
     """
-    if "_link_checked" in st.session_state:
+    if "_link_checked" in st.session_state and not _history_navigation():
         return
     query = {name: st.query_params.get_all(name) for name in st.query_params}
     query = {name: values[0] if len(values) == 1 else values for name, values in query.items()}
@@ -51,6 +84,12 @@ def check_link(tabs: Sequence[str]) -> None:
     if problems or not urlstate.is_canonical(query, state, tabs, language):
         st.query_params.from_dict(urlstate.to_query(state, tabs, language))  # unknown parameters: a notice
         st.rerun()
+
+
+def _history_navigation() -> bool:
+    """Whether this run is the browser's Back or Forward (Streamlit then seeds the bound widgets from the link)."""
+    ctx = get_script_run_ctx()
+    return ctx is not None and ctx.is_history_navigation
 
 
 def write(name: str, value: str | list[str] | None) -> None:
