@@ -25,7 +25,7 @@ from views import beside, present, references, summary, tabs, tour, urlstate
 from views.draw import name_figures
 from views.computing import COMPUTING_CSS, Note, compute, compute_first, page_drawn, session_gone, work_seconds
 from views.headline import breaks, header, metrics
-from views.link import check_link, keep_history, link_problems, sync_tab
+from views.link import check_link, link_problems, sync_tab
 from views.page import Page, memory_budget
 from views.sidebar import sidebar
 from views.text import t
@@ -37,7 +37,6 @@ def main() -> None:
     check_link(tabs.CODES)
     st.set_page_config(page_title="Init Explorer", page_icon="📉", layout="wide")
     st.html("<style>" + COMPUTING_CSS + "</style>")  # the page's own CSS: present.page_css, once the mode is known
-    keep_history()
     try:
         ADMISSION.set_memory(server_budget())  # INIT_EXPLORER_MEMORY_MIB, read here only
     except BudgetSettingError as error:  # the server is set up wrongly: say how, in both languages, and stop

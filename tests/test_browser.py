@@ -108,11 +108,14 @@ def test_clicking_a_step_s_title_or_its_tour_option_selects_it_and_sets_the_addr
 def test_back_and_forward_go_from_view_to_view(base, page):
     """Each view the viewer makes (a step by →, a tab, a slider's notch) is one entry in the browser's history, and
     Back and Forward open those views again, controls, tab and address. ▶ had made two or three entries a step, and
-    Back had stayed on the step while the address went through their mixed values (link.ONE_ENTRY_PER_VIEW)."""
+    Back had stayed on the step while the address went through their mixed values (link.ONE_ENTRY_PER_VIEW). The
+    entry of the link as opened (`?step=2`, which the page completes) is passed over: Back from the first view leaves
+    the page."""
     def view():
         return (page.url, heading(page), page.get_by_role("tab", selected=True).inner_text(),
                 slider_value(page, t("en", "depth")))
 
+    page.goto(f"{base}/_stcore/health")  # the page before
     visit(page, f"{base}/?step=2", charts=3)
     views, entries = [view()], page.evaluate("history.length")
     thumb = page.get_by_role("slider", name=t("en", "depth"))
@@ -135,6 +138,24 @@ def test_back_and_forward_go_from_view_to_view(base, page):
     assert view() == views[1], "Forward: the view after"
     assert page.evaluate("history.length") == entries + len(views) - 1, "Back and Forward add no entry"
     assert page.locator(EXCEPTION).count() == 0
+    page.go_back()
+    page.go_back()
+    page.wait_for_url(f"{base}/_stcore/health")
+
+
+def test_back_to_an_entry_of_an_incomplete_link_opens_its_view(base, page):
+    """An entry whose link the page completes (`?step=3&lang=zh`: the step's init and std left out), reached by
+    Forward or Back, opens that view: step 3 in Chinese, the address completed. Its widgets are bound to the address by
+    then, and writing their parameters there had raised StreamlitAPIException."""
+    visit(page, f"{base}/?step=2", charts=3)
+    page.evaluate("History.prototype.pushState.call(history, {}, '', '?step=3&lang=zh')")  # an entry of such a link
+    act(page, page.go_back)
+    assert heading(page) == f"Step 2 of {len(STEPS)} · " + t("en", "step_2")
+    act(page, page.go_forward)
+    assert page.locator(EXCEPTION).count() == 0
+    assert as_read(heading(page)) == f"第 3 步（共 {len(STEPS)} 步）· " + as_read(t("zh", "step_3"))
+    assert page.get_by_role("spinbutton", name=t("zh", "std")).input_value() == "1"
+    assert "init=normal" in page.url and "std=1" in page.url and "lang=zh" in page.url, page.url
 
 
 def test_the_derivation_renders_latex(base, page):

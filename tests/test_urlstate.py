@@ -328,9 +328,8 @@ def test_the_app_binds_exactly_urlstates_parameters_with_its_defaults():
     # the tab, the step (at Custom, and the step it came from), the step beside and the widgets that show names are
     # written by the page (link.write, beside.sync): a bound widget writes its label, which changes with the language
     # bn: the older spelling of norm=batch, which links may hold and the page reads, but no widget; and the tabs'
-    # settings, which stay in the address while another tab is open (link.write_setting)
-    assert set(found) == set(urlstate.PARAMS) - {"tab", "step", "from", "beside", "bn", *urlstate.NAMED,
-                                                 *urlstate.TAB_SETTINGS}
+    # settings, which stay in the address while another tab is open (link.write_setting): urlstate.BOUND
+    assert set(found) == set(urlstate.BOUND)
     assert found == {name: value for name, value in urlstate.defaults(TABS).items() if name in found}
 
 

@@ -13,6 +13,7 @@ import streamlit as st
 from core import Config
 
 from . import charts, describe, present, summary, tour, urlstate
+from .link import keep_history
 from .number_writing import format_share, format_value
 from .page import Page
 from .sidebar import go_to_step
@@ -66,7 +67,9 @@ def header(lang: str, step: str, config: Config, notices: Callable[[], None]) ->
         st.button(t(lang, "next"), on_click=go_to_step, args=(after,), disabled=after is None,
                   shortcut=STEP_KEYS[1], key=STEP_BUTTONS[1])
         presenting, qr = present.controls(lang, step)
-        if presenting:  # in the row, as the mode's other scripts: in the column its empty box took a gap's height
+        # the page's scripts stand in the row, which hides their boxes: in the column an empty box took a gap's height
+        keep_history()
+        if presenting:
             st.html(CLICKER, unsafe_allow_javascript=True)
     st.title(tour.heading(step, lang))
     st.caption(describe.line(config, lang))

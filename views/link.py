@@ -28,29 +28,35 @@ def show_config(config) -> None:
 # replacing the entry of the view before. Here the first write after the viewer's action (a key or a pointer pressed)
 # makes the view's entry and every later one replaces it, until the next action. The script-state attribute could
 # not tell a run's end: a run drawn within one frame never shows "running". Back and Forward are Streamlit's (it
-# replaces while it runs them), and check_link reads the link they restore.
+# replaces while it runs them), and check_link reads the link they restore. A link the page completed on opening
+# (`?step=3`) keeps the browser's entry under the complete one: the same view, which Back passes over (Streamlit's
+# entries hold a state, {{}}; the one the browser made on opening holds none).
 ONE_ENTRY_PER_VIEW = """<script>/* one history entry per view */
-(() => {
+(() => {{
   if (window.__oneEntryPerView) return;
   window.__oneEntryPerView = true;
   const push = history.pushState.bind(history), replace = history.replaceState.bind(history);
   let pushed = true;  // until the viewer acts, the page completes the entry of the link it was opened with
-  const acted = () => { pushed = false; };
+  const acted = () => {{ pushed = false; }};
   addEventListener("keydown", acted, true);
   addEventListener("pointerdown", acted, true);
-  addEventListener("popstate", () => { pushed = true; });  // Back, Forward: their run restores that entry
-  history.pushState = history.replaceState = (...entry) => {
+  addEventListener("popstate", (event) => {{  // Back, Forward: their run restores that entry
+    pushed = true;
+    if ({completed} && event.state === null) history.back();
+  }});
+  history.pushState = history.replaceState = (...entry) => {{
     const write = pushed ? replace : push;
     pushed = true;
     return write(...entry);
-  };
-})();
+  }};
+}})();
 </script>"""
 
 
 def keep_history() -> None:
     """Make the browser's Back and Forward go from view to view (ONE_ENTRY_PER_VIEW)."""
-    st.html(ONE_ENTRY_PER_VIEW, unsafe_allow_javascript=True)
+    completed = "true" if st.session_state.get("_link_completed") else "false"
+    st.html(ONE_ENTRY_PER_VIEW.format(completed=completed), unsafe_allow_javascript=True)
 
 
 def check_link(tabs: Sequence[str]) -> None:
@@ -63,7 +69,8 @@ def check_link(tabs: Sequence[str]) -> None:
     stops before any widget or computation. A link copied from the address bar is complete, and costs one run.
     tabs: the tab codes, in order (views.tabs.CODES).
     """
-    if "_link_checked" in st.session_state and not _history_navigation():
+    history = _history_navigation()
+    if "_link_checked" in st.session_state and not history:
         return
     query = {name: st.query_params.get_all(name) for name in st.query_params}
     query = {name: values[0] if len(values) == 1 else values for name, values in query.items()}
@@ -77,12 +84,20 @@ def check_link(tabs: Sequence[str]) -> None:
                  state["from"] if state["step"] == tour.CUSTOM else state["step"])
     if asked in tour.STEPS:
         st.session_state["_last_step"] = asked
+    else:  # Back to a link that names no step: ◀ ▶ go from its network, not from the step the session was at
+        st.session_state.pop("_last_step", None)
     st.session_state["tab"] = t(state["lang"], f"tab_{state['tab']}")  # the tabs are not bound: labels change
     for name in (*urlstate.NAMED, *urlstate.TAB_SETTINGS):  # nor are the widgets that show names, nor the tabs'
         st.session_state[name] = state[name]  # settings: they start from the link's codes
     st.session_state["_race_default"] = urlstate.default_race(state)  # the race the Training tab follows
     if problems or not urlstate.is_canonical(query, state, tabs, language):
-        st.query_params.from_dict(urlstate.to_query(state, tabs, language))  # unknown parameters: a notice
+        written = urlstate.to_query(state, tabs, language)  # unknown parameters: a notice
+        if history:  # Back to a link the page completed: its widgets are bound now, so they are set as ▶ sets them
+            for name in urlstate.BOUND:
+                st.session_state[name] = urlstate.spelled(name, state[name])
+            written = {name: value for name, value in written.items() if name not in urlstate.BOUND}
+        st.query_params.from_dict(written)
+        st.session_state.setdefault("_link_completed", not history)
         st.rerun()
 
 

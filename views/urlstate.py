@@ -120,6 +120,10 @@ TAB_NAMED = ("compare", "train", "task")  # of NAMED, the ones the tabs' widgets
 # (?tab=theory&xi=true lost xi= on the Compare tab, so a link copied there lost it). Seeded from the link like NAMED,
 # kept in the session, and written back by their tab (link.write_setting).
 TAB_SETTINGS = ("log", "steps", "lr", "xi")
+# The parameters whose widgets Streamlit binds to the address (bind=URL): the page writes the others itself (the tab,
+# the step, the step beside, bn the older spelling of norm=batch, NAMED, TAB_SETTINGS), and Streamlit refuses a
+# write of these while their widgets are on the page.
+BOUND = tuple(name for name in PARAMS if name not in ("tab", "step", "from", "beside", "bn", *NAMED, *TAB_SETTINGS))
 # The parameters that make up the network's Config (the rest choose what is shown and how).
 CONTROLS = ("arch", "kernel", "image", "padding", "depth", "width", "widths", "activation", "slope", "norm",
             "residual", "branch_scale", "init", *SCHEME_NUMBERS, "gain", "mode", "distribution", "bias", "bias_std",
