@@ -727,6 +727,18 @@ def test_story_two_no_longer_blames_only_the_early_layers(steps):
     assert shares[0] >= 0.9 * shares.max(), shares
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_step_2_s_weight_gradient_is_the_batch_mean_its_story_writes(steps, lang):
+    """The story wrote ∂L/∂W = hᵀ·∂L/∂s while the network averages the loss over the batch: a student's numpy
+    hᵀ·∂L/∂s came out 1,000 times the page's. With independent zero-mean factors, std(hᵀ·∂L/∂s / B) is
+    std(h)·std(∂L/∂s)/√B, which every layer's measured std(∂L/∂W) meets, at the B the story names."""
+    result = steps["2"]
+    s, batch = result.stats, result.config.batch
+    expected = s["act_std"][:-1] * s["grad_std"][1:] / math.sqrt(batch)
+    assert s["weight_grad_std"][1:] == pytest.approx(expected, rel=0.03)
+    assert "hᵀ·∂L/∂s / B" in tour.story("2", result, lang) and f"B = {batch:,}" in tour.story("2", result, lang)
+
+
 # ---------- the Theory tab's sentence ----------
 
 THEORY_CONFIGS = [config for config in tour.STEPS.values()] + [

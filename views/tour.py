@@ -259,6 +259,7 @@ def story(code: str, result, lang: str, others: dict | None = None, tabs: bool =
     if code == ISOMETRY_STEP:
         shown["orthogonal_kept"] = kept_words(result.config, lang)
     shown.update(saturated_first=format_share(n["saturated_first"]), width=result.config.width,
+                 batch=result.config.batch,  # a weight's gradient is the batch's mean (core.network)
                  saturation=summary.saturation_rules()["tanh_edge"],  # where core.network counts a value saturated
                  bn_factor=format_value(n.get("bn_factor"), 2), scale=t(lang, "update_scale"),
                  units_column=f"**{t(lang, 'column_distinct_units')}**")  # the Data tab's column, its own name
