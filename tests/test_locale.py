@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from views import locale, urlstate
+from views.text import TAB_POINTER
 from views import theory as theory_view
 from views import training as training_view
 from views.tour import STEPS
@@ -586,3 +587,14 @@ def test_the_derivation_s_here_is_one_word_in_chinese():
     here = [key for key, text in en.items() if re.match(r"Here[:,]", text.strip())]
     assert len(here) >= 10
     assert [key for key in here if not zh[key].strip().startswith("当前")] == []
+
+
+@pytest.mark.parametrize("lang", locale.languages())
+def test_no_pointer_to_a_tab_holds_a_whole_sentence(lang):
+    """Presenter mode leaves a message's pointers to tabs out (text.TAB_POINTER), so a pointer is a phrase about
+    where to look, never a sentence of the lesson: step 3's "The lecture says these gradients will be all zero; …
+    they grow instead." had been one, and the projected story lost it, the one place it corrects the lecture."""
+    whole = {key: found for key, template in locale.catalogue(lang).items()
+             for _, found in TAB_POINTER.findall(template)
+             if re.search(r"[.。!?！？]\s*$", found) or re.match(r"\s*[A-Z]", found)}
+    assert whole == {}
