@@ -1221,7 +1221,7 @@ def guide_end(frame: pd.DataFrame, guide: float) -> str:
 
 
 def guide_label(name: str, value: float, powers: bool = False) -> str:
-    """A guide line's label as a chart writes it beside the line and in its tooltip: "CS231n: lr × ratio ≈
+    """A guide line's label as a chart writes it beside the line and in its tooltip: "CS231n's rule of thumb ≈
     0.001", or "≈ 10⁻³" where the chart's axis writes its ticks as powers of ten (powers: in_powers)."""
     return f"{name} ≈ {power_of_ten(value, 1) if powers else format_power(value)}"
 
