@@ -106,10 +106,11 @@ def test_clicking_a_step_s_title_or_its_tour_option_selects_it_and_sets_the_addr
 
 
 def test_back_and_forward_go_from_view_to_view(base, page):
-    """Each view the viewer makes (a step by →, a tab, a slider's notch) is one entry in the browser's history, and
-    Back and Forward open those views again, controls, tab and address. ▶ had made two or three entries a step, and
-    Back had stayed on the step while the address went through their mixed values (link.ONE_ENTRY_PER_VIEW). The
-    entry of the link as opened (`?step=2`, which the page completes) is passed over: Back from the first view leaves
+    """Each view the viewer makes (a step by →, a tab, a slider's notch, a step beside) is one entry in the browser's
+    history, and Back and Forward open those views again, controls, tab and address. ▶ had made two or three entries
+    a step, and Back had stayed on the step while the address went through their mixed values
+    (link.ONE_ENTRY_PER_VIEW); the step beside had stayed on Back, and been written into the view before. The entry of
+    the link as opened (`?step=2`, which the page completes) is passed over: Back from the first view leaves
     the page."""
     def view():
         return (page.url, heading(page), page.get_by_role("tab", selected=True).inner_text(),
@@ -121,7 +122,9 @@ def test_back_and_forward_go_from_view_to_view(base, page):
     thumb = page.get_by_role("slider", name=t("en", "depth"))
     for action in (lambda: page.keyboard.press("ArrowRight"),
                    lambda: page.get_by_role("tab", name=t("en", "tab_gradients")).click(),
-                   lambda: (thumb.focus(), thumb.press("ArrowRight"))):
+                   lambda: (thumb.focus(), thumb.press("ArrowRight")),
+                   lambda: (page.locator("[data-testid='stSelectbox']").filter(has_text=t("en", "beside")).click(),
+                            page.get_by_role("option").filter(has_text="3 ·").first.click())):
         act(page, action)
         views.append(view())
         assert page.evaluate("history.length") == entries + len(views) - 1, f"one entry a view: {views[-1]}"
@@ -129,7 +132,9 @@ def test_back_and_forward_go_from_view_to_view(base, page):
         (f"Step 2 of {len(STEPS)} · " + t("en", "step_2"), t("en", "tab_activations"), "10"),
         (f"Step 3 of {len(STEPS)} · " + t("en", "step_3"), t("en", "tab_activations"), "10"),
         (f"Step 3 of {len(STEPS)} · " + t("en", "step_3"), t("en", "tab_gradients"), "10"),
+        (t("en", "custom_heading"), t("en", "tab_gradients"), "11"),
         (t("en", "custom_heading"), t("en", "tab_gradients"), "11")]
+    assert "beside=3" in views[-1][0] and "beside" not in views[-2][0], "the step beside: a view of its own"
     page.evaluate("document.activeElement.blur()")
     for back in reversed(views[:-1]):
         act(page, page.go_back)

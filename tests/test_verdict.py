@@ -736,7 +736,8 @@ def test_step_2_s_weight_gradient_is_the_batch_mean_its_story_writes(steps, lang
     s, batch = result.stats, result.config.batch
     expected = s["act_std"][:-1] * s["grad_std"][1:] / math.sqrt(batch)
     assert s["weight_grad_std"][1:] == pytest.approx(expected, rel=0.03)
-    assert "hᵀ·∂L/∂s / B" in tour.story("2", result, lang) and f"B = {batch:,}" in tour.story("2", result, lang)
+    story = tour.story("2", result, lang)
+    assert "hᵀ·∂L/∂s\u00a0/\u00a0B" in story and f"B = {batch:,}" in story
 
 
 # ---------- the Theory tab's sentence ----------

@@ -87,8 +87,9 @@ def check_link(tabs: Sequence[str]) -> None:
     else:  # Back to a link that names no step: ◀ ▶ go from its network, not from the step the session was at
         st.session_state.pop("_last_step", None)
     st.session_state["tab"] = t(state["lang"], f"tab_{state['tab']}")  # the tabs are not bound: labels change
-    for name in (*urlstate.NAMED, *urlstate.TAB_SETTINGS):  # nor are the widgets that show names, nor the tabs'
-        st.session_state[name] = state[name]  # settings: they start from the link's codes
+    # nor are the widgets that show names, the tabs' settings and the step beside: they start from the link's codes
+    for name in (*urlstate.NAMED, *urlstate.TAB_SETTINGS, "beside"):
+        st.session_state[name] = state[name]
     st.session_state["_race_default"] = urlstate.default_race(state)  # the race the Training tab follows
     if problems or not urlstate.is_canonical(query, state, tabs, language):
         written = urlstate.to_query(state, tabs, language)  # unknown parameters: a notice
