@@ -30,7 +30,7 @@ def show_config(config) -> None:
 # not tell a run's end: a run drawn within one frame never shows "running". Back and Forward are Streamlit's (it
 # replaces while it runs them), and check_link reads the link they restore. A link the page completed on opening
 # (`?step=3`) keeps the browser's entry under the complete one: the same view, which Back passes over (Streamlit's
-# entries hold a state, {{}}; the one the browser made on opening holds none).
+# entries hold a state, {}; the one the browser made on opening holds none).
 ONE_ENTRY_PER_VIEW = """<script>/* one history entry per view */
 (() => {{
   if (window.__oneEntryPerView) return;
