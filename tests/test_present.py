@@ -476,6 +476,20 @@ def test_presenter_text_never_names_a_tab_it_does_not_show(lang):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_presenter_stories_name_no_histogram_which_the_backward_view_does_not_draw(lang):
+    """Presenter mode keeps a step's story over both its views, and the backward pass's (the gradient's std beside
+    the update size) draws no histogram: steps 2 and 3 had sent the room to "the histograms" there. Where the story
+    points to them, the pointer is a tab's (views.text.pointing), which presenter mode leaves out."""
+    from views.locale import catalogue
+    from views.text import pointing
+
+    histogram = {"en": "histogram", "zh": "直方图"}[lang]
+    stories = {key: text for key, text in catalogue(lang).items() if key.startswith("story_")}
+    assert [key for key, text in stories.items() if histogram in text]  # the ordinary page's stories do name them
+    assert [key for key, text in stories.items() if histogram in pointing(text, tabs=False)] == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_presenter_text_never_asks_for_a_button_its_missing_tabs_hold(lang):
     """Presenter mode shows no tabs and leaves out a message's pointers to them (views.text.pointing): step 5's story
     had kept "press Run there" after "in the Training tab" was left out, a button the room cannot see. No message,
