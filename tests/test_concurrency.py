@@ -54,7 +54,7 @@ def activation_charts() -> dict[str, alt.TopLevelMixin]:
         "line_log": charts.line_chart(grad, title="grad", y_title="std", log=True, names=NAMES, **common),
         "histogram": charts.histogram_chart(charts.histogram_frame(result, "en"), colour="#228833",
                                             title="hist", share_title="share", columns=5),
-        "ratio": charts.ratio_chart(layers, title="ratio", y_title="ratio", guide_name="guide", **common),
+        "ratio": charts.ratio_chart(layers, title="ratio", y_title="ratio", **common),
         "compare": charts.compare_chart(compare, title="compare", y_title="std", layer_title="layer",
                                         scheme_title="scheme", underflow_label="underflow"),
     }

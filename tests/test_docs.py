@@ -327,11 +327,6 @@ def test_the_explorer_page_counts_the_tabs_there_are():
     assert said and COUNT_WORDS.index(said[1].lower()) == len(TABS)
 
 
-def test_the_explorer_page_quotes_the_update_guide_s_label_as_the_chart_writes_it():
-    from views.charts import guide_label
-    from views.locale import t
-    from views.summary import UPDATE_GUIDE
-    assert f'labelled "{guide_label(t("en", "guide"), UPDATE_GUIDE)}"' in APP.read_text(encoding="utf-8")
 
 
 def test_the_explorer_page_names_every_views_module_and_which_draw():

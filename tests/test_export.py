@@ -135,7 +135,7 @@ def every_chart(result, lang: str) -> dict[str, tuple[dict, str]]:
                                  share_title=t(lang, "share"), columns=5, layer_title=layer,
                                  bin_titles=[t(lang, "bin_start"), t(lang, "bin_end")]), titles["hist"]),
         "update-ratio": (page_spec("ratio", frames["layers"], colour=colour, title=titles["ratio"],
-                                   y_title=t(lang, "ratio_axis"), layer_title=layer, guide_name=t(lang, "guide")),
+                                   y_title=t(lang, "ratio_axis"), layer_title=layer),
                          titles["ratio"]),
         "compare": (page_spec("compare", charts.compare_frame({"he_normal": result}), title=titles["compare"],
                               y_title=t(lang, "std_axis"), layer_title=layer, scheme_title=t(lang, "scheme"),

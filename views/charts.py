@@ -24,8 +24,7 @@ import pandas as pd
 from core.activations import get
 
 from .summary import init_words, layers_named
-from .number_writing import NBSP, PERCENT, PLAIN, SHARE_FLOOR, TIMES, format_power, format_share, format_value, \
-    power_of_ten
+from .number_writing import NBSP, PERCENT, PLAIN, SHARE_FLOOR, TIMES, format_power, format_share, format_value
 from .text import join, t
 
 CURRENT_OPACITY = 0.5  # Compare's thick line of the page's own scheme: the lines under it show through
@@ -56,7 +55,7 @@ def branch_colour(stream: str) -> str:
 
 
 LABEL_SIZE, TITLE_SIZE = 15, 17  # big enough for the back row of a lecture hall
-GUIDE_SIZE = LABEL_SIZE - 2  # px: a guide line's label's type (the Gradients and Training tabs)
+GUIDE_SIZE = LABEL_SIZE - 2  # px: a guide line's label's type (the Training tab's charts)
 # The charts' text (ticks, axis and legend titles, panel headers, the numbers written on bars) per Streamlit theme,
 # each at least WCAG's 4.5:1 on its theme's background (BACKGROUNDS; the app's own dark #101318 too). No one grey
 # reaches 4.5:1 on both white and #0e1117 (the best, of luminance 0.19, reaches 4.35:1 on each), so the page
@@ -865,11 +864,8 @@ def layout(kind: str, frame: pd.DataFrame, **options) -> tuple:
                               options.get("size", LABEL_SIZE)))
     if kind == "mean":
         return (layer_span(frame["layer"]),)
-    if kind == "ratio":
-        guide = options.get("guide", 1e-3)
-        # the layers that have weights, 1 to depth, whether or not their ratio is defined
-        return (decades([*frame["grad_data_ratio"], guide]), layer_span(frame.loc[frame["layer"] >= 1, "layer"]),
-                guide_end(frame, guide))
+    if kind == "ratio":  # the layers that have weights, 1 to depth, whether or not their ratio is defined
+        return decades(frame["grad_data_ratio"]), layer_span(frame.loc[frame["layer"] >= 1, "layer"])
     if kind == "compare":  # the axis from its floor to its ceiling (compare_window), a std past one marked there
         floor, ceiling = compare_window(frame)
         return (tuple(dict.fromkeys(zip(frame["scheme"], frame["name"]))),
@@ -1166,18 +1162,18 @@ def one_row_width(widest: dict[tuple[str, str], float]) -> float:
 
 
 def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_title: str, layer_title: str,
-                guide_name: str, guide: float = 1e-3, powers: bool | None = None,
-                guide_size: float | dict = GUIDE_SIZE) -> alt.LayerChart:
-    """std(dW)/std(W) per layer on a log axis, with a dashed guide line at `guide` (1e-3), labelled on the chart at
-    its right end (or its left, guide_end), "{guide_name} ≈ 0.001" (guide_label), above the line or, at the axis's
-    top, below it.
+                powers: bool | None = None) -> alt.LayerChart:
+    """std(dW)/std(W) per layer on a log axis spanning its values alone.
+
+    It draws no rule-of-thumb line: its dW comes from a made-up N(0, 1) gradient at the top, whose size sets the
+    ratio's, so the chart compares the layers. CS231n's 10⁻³ is for real updates, lr · dW, which the Training tab
+    measures (summary.UPDATE_GUIDE); a line at 10⁻³ here had invited reading a learning rate off the chart.
 
     frame: layer_frame(); layers without a positive ratio are left out, and one of exactly 0 is marked on the
-    axis's bottom edge (zero_marks). title: one line, or lines (title_lines). powers: its tick style, and its guide's,
-    a row's (row_powers), or its own (None). guide_size: the guide's label's type, px, or a Vega expression of it
-    (presenter mode's, grown with the screen).
+    axis's bottom edge (zero_marks). title: one line, or lines (title_lines). powers: its tick style, a row's
+    (row_powers), or its own (None).
     """
-    ticks, layers, end = layout("ratio", frame, guide=guide)
+    ticks, layers = layout("ratio", frame)
     powers = in_powers(ticks[0]) if powers is None else powers
     every = written(alt.Chart(frame), "grad_data_ratio").encode(
         _x_layer(layer_title, layers),
@@ -1187,43 +1183,9 @@ def ratio_chart(frame: pd.DataFrame, *, colour: str, title: str | list[str], y_t
                  alt.Tooltip("grad_data_ratio_text:N", title=y_title)],
     )
     base = every.transform_filter(alt.datum.grad_data_ratio > 0)
-    # one rule from the same data (aggregated to a single row), so the whole chart has one dataset
-    label = guide_label(guide_name, guide, powers=powers)  # in its axis's style
-    one_row = alt.Chart(frame).transform_aggregate(rows="count()")
-    rule = one_row.mark_rule(color=GUIDE_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
-        alt.Y(datum=guide), tooltip=alt.value(label))
-    # the label over the curves, on a halo of the page's background (coloured), so that a curve through it stops
-    # short of its letters; at the axis's top edge it goes under the line, inside the plot
-    above = guide < ticks[1][1]
-    text = dict(align=end, baseline="bottom" if above else "top", dy=-3 if above else 3, color=GUIDE_COLOUR,
-                fontSize=guide_size, limit=alt.ExprRef("width"))
-    encoding = dict(x=alt.X(datum=layers[0 if end == "left" else 1]), y=alt.Y(datum=guide), text=alt.value(label))
-    labels = [one_row.mark_text(**text, strokeWidth=HALO_WIDTH, strokeJoin="round", style=HALO).encode(**encoding),
-              one_row.mark_text(**text).encode(**encoding)]
-    chart = layer(base.mark_line(strokeWidth=3), base.mark_point(filled=True, size=80), rule,
-                  *zero_marks(every, "grad_data_ratio", ticks[1][0]), *labels, title=title, height=HEIGHT,
-                  width="container")
+    chart = layer(base.mark_line(strokeWidth=3), base.mark_point(filled=True, size=80),
+                  *zero_marks(every, "grad_data_ratio", ticks[1][0]), title=title, height=HEIGHT, width="container")
     return theme(chart)
-
-
-GUIDE_END_MARGIN = 1.0  # decades: the ratio chart's guide label leaves the right end only for a curve this much farther
-
-
-def guide_end(frame: pd.DataFrame, guide: float) -> str:
-    """The end of the ratio chart whose guide label is written at ("right" or "left"): the right, unless the curve
-    there runs close to the guide line and at the left end GUIDE_END_MARGIN decades farther from it (step 3's layer
-    10 at 0.005 had sat on the label of 0.001, its layer 1 at 360 far above). frame: layer_frame()."""
-    ratios = frame.loc[(frame["layer"] >= 1) & (frame["grad_data_ratio"] > 0)].sort_values("layer")["grad_data_ratio"]
-    if len(ratios) < 2:
-        return "right"
-    first, last = (abs(math.log10(value / guide)) for value in (ratios.iloc[0], ratios.iloc[-1]))
-    return "left" if first > last + GUIDE_END_MARGIN else "right"
-
-
-def guide_label(name: str, value: float, powers: bool = False) -> str:
-    """A guide line's label as a chart writes it beside the line and in its tooltip: "CS231n's rule of thumb ≈
-    0.001", or "≈ 10⁻³" where the chart's axis writes its ticks as powers of ten (powers: in_powers)."""
-    return f"{name} ≈ {power_of_ten(value, 1) if powers else format_power(value)}"
 
 
 COMPARE_STROKE, CURRENT_STROKE = 3, 7  # px: the Compare chart's lines, and the page's own scheme's over them

@@ -631,14 +631,14 @@ def show(page: Page, metrics: Callable[[Page], None]) -> None:
 
 def backward(page: Page, f: dict, colour: str) -> None:
     """The backward pass on the screen: the gradient's std per layer (log axis, measured and theory) beside the update
-    size std(∂L/∂W) / std(W) with CS231n's guide, each in a box that FIT_CHARTS fits to the screen's height as it does
+    size std(∂L/∂W) / std(W), each in a box that FIT_CHARTS fits to the screen's height as it does
     the std chart's (where no layer has a ratio to draw, why, in its place: the tab's caption, which presenter mode's
     screen has not), and the QR code."""
     from .tabs.gradients import grad_title, half_title  # views.tabs imports this module
-    from .summary import UPDATE_GUIDE, ratio_gaps
+    from .summary import ratio_gaps
     grad_box, ratio_box, qr_box = st.columns([5, 5, 2])
     grad, layers = f["grad_std"], f["layers"]
-    powers = charts.row_powers(("line", grad, {"log": True}), ("ratio", layers, {"guide": UPDATE_GUIDE}))
+    powers = charts.row_powers(("line", grad, {"log": True}), ("ratio", layers, {}))
     with grad_box:
         # in lines, as on the tab: whole, step 8's had been cut at its column's edge on a 1024 x 768 projector
         std_chart(page, grad, colour, half_title(grad_title(page.config, page.lang)), "present_std",
@@ -652,8 +652,7 @@ def backward(page: Page, f: dict, colour: str) -> None:
         with ratio_box, st.container(key="present_std_ratio", height=STD_BOX_PX, border=False):
             draw("ratio", layers, name="update-ratio", width="stretch", height="stretch", files=False,
                  config=typed(PRESENT_CONFIG, BODY_PX), colour=colour, title=half_title(page.t("chart_ratio")),
-                 y_title=page.t("ratio_axis"), layer_title=page.t("layer"), guide_name=page.t("guide"),
-                 guide=UPDATE_GUIDE, powers=powers, guide_size={"expr": f"{BODY_PX} * ({screen_scale()})"})
+                 y_title=page.t("ratio_axis"), layer_title=page.t("layer"), powers=powers)
     with qr_box, st.container(key="present_qr"):
         show_qr(page.lang, px=QR_PRESENT_PX, words=False)
 

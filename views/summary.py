@@ -41,8 +41,8 @@ SATURATED_SHARE = 0.5  # more than half the values of some layer on tanh's or si
 # units dead, and a threshold of a half would flip the verdict from draw to draw.
 NOTED_SHARE = 0.25
 # CS231n's rule of thumb: an update of about 1e-3 of the weights, lr * std(dW) / std(W) for a real loss's dW. The
-# Gradients tab draws it as the ratio chart's guide and the Training tab reads its runs' updates against it; the
-# simulation's dW comes from a made-up N(0, 1) gradient at the top, so no learning rate is read off it.
+# Training tab reads its runs' updates against it; the simulation's dW comes from a made-up N(0, 1) gradient at the
+# top, so the Gradients tab's ratio chart draws no such line and no learning rate is read off it.
 UPDATE_GUIDE = 1e-3
 # The verdict's colour in the metrics row, as a Streamlit Markdown colour (":green[...]"): green is healthy, the
 # signal's fading and blowing up are blue and red, and each other failure has a colour of its own.

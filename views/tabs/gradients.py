@@ -17,7 +17,7 @@ def show(page: Page) -> None:
     f = page.frames()
     layers, grad = f["layers"], f["grad_std"]
     # the two log axes side by side write their ticks in one style
-    powers = charts.row_powers(("line", grad, {"log": True}), ("ratio", layers, {"guide": summary.UPDATE_GUIDE}))
+    powers = charts.row_powers(("line", grad, {"log": True}), ("ratio", layers, {}))
     left, right = st.columns(2)
     with left:
         draw("line", grad, name="gradient-std", colour=colour, title=half_title(grad_title(page.config, page.lang)),
@@ -28,8 +28,7 @@ def show(page: Page) -> None:
              legend="top")
     with right:
         draw("ratio", layers, name="update-ratio", colour=colour, title=half_title(page.t("chart_ratio")),
-             y_title=page.t("ratio_axis"), layer_title=page.t("layer"), guide_name=page.t("guide"),
-             guide=summary.UPDATE_GUIDE, powers=powers)
+             y_title=page.t("ratio_axis"), layer_title=page.t("layer"), powers=powers)
     result = page.result
     gaps = summary.log_gaps(page.lang, {page.t("measured"): result.grad_std,
                                         page.t("theory"): result.predicted_grad_std}, first_layer=1,
