@@ -224,6 +224,30 @@ def test_changing_a_control_leaves_the_tour_and_a_new_seed_does_not():
 
 
 @pytest.mark.slow
+@pytest.mark.shared_results
+@pytest.mark.parametrize("name, moved", [("width", 498), ("depth", 11), ("init", "he_normal")])
+def test_the_tour_s_old_value_sent_beside_a_control_s_move_is_no_pick(name, moved):
+    """A slider moved at step 4 makes the page Custom, and a key pressed on it before the browser has the new radio
+    sends the radio's old "4" beside the new value. Taken as a pick of step 4, it had set every control back to the
+    step's (the slider at 500 under a page of 495 units, the address at step 4). The move wins; the radio picked
+    alone still sets the step's controls."""
+    at = open_app(step="4", seed="3")
+    at.slider(key="width").set_value(499).run()
+    assert at.radio(key="step").value == "custom"
+    at.radio(key="step").set_value("4")  # the browser's value before the run above
+    (at.selectbox if name == "init" else at.slider)(key=name).set_value(moved)
+    at.run()
+    no_trouble(at)
+    assert at.radio(key="step").value == "custom" and at.query_params["step"] == "custom"
+    assert (at.selectbox if name == "init" else at.slider)(key=name).value == moved
+    assert shown_config(at)[name] == moved and at.slider(key="width").value == (498 if name == "width" else 499)
+    at.radio(key="step").set_value("5").run()  # a pick: step 5's controls, this seed
+    no_trouble(at)
+    assert at.radio(key="step").value == "5" and at.slider(key="width").value == 500
+    assert at.selectbox(key="activation").value == "relu" and at.number_input(key="seed").value == 3
+
+
+@pytest.mark.slow
 def test_a_control_change_computes_the_network_once(monkeypatch):
     # The app computes from the session state before drawing the sidebar; a mismatch with what the
     # sidebar then reads would compute a second network.

@@ -89,6 +89,32 @@ def test_the_page_loads_the_keys_walk_the_tour_and_a_slider_change_re_renders(ba
     assert as_read(heading(page)) == f"第 4 步（共 {len(STEPS)} 步）· " + as_read(t("zh", "step_4"))
 
 
+@pytest.mark.parametrize("gap", [40, 150])  # ms between presses: within a run, and about one run apart
+def test_keys_pressed_fast_on_a_slider_at_a_step_leave_the_slider_the_page_and_the_address_agreeing(base, page, gap):
+    """Six ← on the width slider at step 4, a fraction of a second apart: the first makes the page Custom, and the
+    next reached the server beside the tour's radio as the browser still had it, "4", which had been taken for a pick
+    of step 4 (5 to 7 times in 8: the slider back at 500 and the address at step 4, or the slider at 500 under a page
+    of 494 units). Every press counts, and the slider, the page's network and the address all say 494, each of three
+    times (the networks computed by the first, as a class's server has them)."""
+    for _ in range(3):
+        visit(page, f"{base}/?step=4&seed=5", charts=3)
+        thumb = page.get_by_role("slider", name=t("en", "width"))
+        thumb.focus()
+
+        def presses():
+            for _ in range(6):
+                page.keyboard.press("ArrowLeft")
+                page.wait_for_timeout(gap)
+
+        act(page, presses)
+        page.wait_for_timeout(1500)  # a run asked for by the last press has started by now
+        page.wait_for_selector(SETTLED, timeout=90_000)
+        assert page.locator(EXCEPTION).count() == 0
+        shown = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
+        assert (slider_value(page, t("en", "width")), heading(page)) == ("494", t("en", "custom_heading")), page.url
+        assert "× 494 " in shown and "width=494" in page.url and "step=custom" in page.url, (shown, page.url)
+
+
 def test_clicking_a_step_s_title_or_its_tour_option_selects_it_and_sets_the_address(base, page):
     """From step 2: a step's title clicked selects it (step 5); a tour option clicked (step 4) sets the controls and
     the address, and the address alone reproduces the view."""

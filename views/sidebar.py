@@ -33,6 +33,7 @@ from .text import t, user_text
 from .urlstate import URL
 
 SEED_MAX = INT_RANGES["seed"][1]
+DRAWN = "_controls_drawn"  # the network's controls as the last run drew them (controls_moved)
 RESIDUAL_OFF = "residual_off"  # the residual toggle shown off where no stream can be (urlstate.why_ignored)
 
 
@@ -50,10 +51,24 @@ def apply_step() -> None:
 
 
 def pick_step() -> None:
-    """The tour's radio: the step sets the controls, and on a phone the sidebar then gets out of the way."""
+    """The tour's radio: the step sets the controls, and on a phone the sidebar then gets out of the way.
+
+    Not where a control moved in the same run (controls_moved): the radio's value is then its own echo. A slider
+    moved at step 4 makes the run show Custom, and a key pressed on the slider before the browser has that radio
+    sends the radio's old "4" again beside the new width; taken as a pick, it had set every control back to
+    step 4's (Width 500 on the slider under a page of 495 units, the address at step 4)."""
+    if controls_moved():
+        return
     apply_step()
     st.session_state["_picks"] = st.session_state.get("_picks", 0) + 1
     st.session_state["_close_sidebar"] = True
+
+
+def controls_moved() -> bool:
+    """Whether a control of the network (urlstate.CONTROLS) holds another value than the last run drew (DRAWN): in
+    a callback, whether the run the browser asked for also moves one."""
+    drawn = st.session_state.get(DRAWN, {})
+    return any(st.session_state.get(name) != value for name, value in drawn.items())
 
 
 def go_to_step(code: str) -> None:
@@ -442,6 +457,7 @@ def sidebar() -> tuple[str, str, Config]:
             digits_note(lang, config, data["batch"])
         if st.session_state.pop("_close_sidebar", False):  # last, where an element of no height changes nothing
             present.close_sidebar_over_page(st.session_state["_picks"])
+    st.session_state[DRAWN] = {name: st.session_state.get(name) for name in urlstate.CONTROLS}
     if step != tour.CUSTOM:
         st.session_state["_last_step"] = step  # where ◀ ▶ go on from once a control leaves the step
     sync_step(step, st.session_state.get("_last_step"))
