@@ -598,3 +598,20 @@ def test_no_pointer_to_a_tab_holds_a_whole_sentence(lang):
              for _, found in TAB_POINTER.findall(template)
              if re.search(r"[.。!?！？]\s*$", found) or re.match(r"\s*[A-Z]", found)}
     assert whole == {}
+
+
+# Messages whose fractions Vega draws (chart titles, laid out in lines by the page) or a table heads: no browser
+# line breaking there
+NOT_RUNNING_TEXT = ("chart_ratio", "column_weight_grad_std", "column_grad_data_ratio", "theory_tab.gradient_title_bn")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_fraction_of_running_text_breaks_after_its_slash(lang):
+    """A browser may break a line after "/" before a letter (Unicode's line breaking, class SY): step 2's story had
+    ended a line on "∂L/" and begun the next on "∂s / B". In every message of running text a fraction's slash is
+    held to its denominator by a word joiner (U+2060, invisible; no break either side)."""
+    loose = {key: re.findall(r"\S*/∂\S*", text) for key, text in locale.catalogue(lang).items()
+             if key not in NOT_RUNNING_TEXT and re.search("/∂", text)}
+    assert loose == {}
+    assert sum(text.count("/\u2060∂") for text in locale.catalogue(lang).values()) >= 19
+

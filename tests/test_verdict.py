@@ -737,7 +737,8 @@ def test_step_2_s_weight_gradient_is_the_batch_mean_its_story_writes(steps, lang
     expected = s["act_std"][:-1] * s["grad_std"][1:] / math.sqrt(batch)
     assert s["weight_grad_std"][1:] == pytest.approx(expected, rel=0.03)
     story = tour.story("2", result, lang)
-    assert "hᵀ·∂L/∂s\u00a0/\u00a0B" in story and f"B = {batch:,}" in story
+    # one unbroken formula: no-break spaces, and a word joiner after each fraction's slash
+    assert "hᵀ·∂L/\u2060∂s\u00a0/\u00a0B" in story and "hᵀ·∂L/∂s / B" in as_read(story) and f"B = {batch:,}" in story
 
 
 # ---------- the Theory tab's sentence ----------
