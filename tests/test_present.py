@@ -473,17 +473,19 @@ def test_presenter_text_never_names_a_tab_it_does_not_show(lang):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_presenter_stories_name_no_histogram_which_the_backward_view_does_not_draw(lang):
+def test_presenter_stories_name_nothing_presenter_mode_does_not_draw(lang):
     """Presenter mode keeps a step's story over both its views, and the backward pass's (the gradient's std beside
-    the update size) draws no histogram: steps 2 and 3 had sent the room to "the histograms" there. Where the story
-    points to them, the pointer is a tab's (views.text.pointing), which presenter mode leaves out."""
+    the update size) draws no histogram: steps 2 and 3 had sent the room to "the histograms" there; steps 8 and 9
+    to "the headline's ratio", which presenter mode's headline leaves out. Where a story points to them, the pointer
+    is a tab's (views.text.pointing), which presenter mode leaves out."""
     from views.locale import catalogue
     from views.text import pointing
 
-    histogram = {"en": "histogram", "zh": "直方图"}[lang]
     stories = {key: text for key, text in catalogue(lang).items() if key.startswith("story_")}
-    assert [key for key, text in stories.items() if histogram in text]  # the ordinary page's stories do name them
-    assert [key for key, text in stories.items() if histogram in pointing(text, tabs=False)] == []
+    # the histograms, and the headline's ratios (the chips under its numbers), which presenter mode leaves out
+    for absent in {"en": ("histogram", "headline's"), "zh": ("直方图", "上方指标")}[lang]:
+        assert [key for key, text in stories.items() if absent in text], absent  # the ordinary page's stories
+        assert [key for key, text in stories.items() if absent in pointing(text, tabs=False)] == [], absent
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
