@@ -38,7 +38,8 @@ def inserted(text: str) -> str:
     return text[0].lower() + text[1:] if ORDINARY_START.match(text) else text
 
 
-# A message's pointer to a tab, in the catalogue as ⟦ (Gradients tab)⟧: where the page shows its tabs it is read
+# A message's pointer to a tab, in the catalogue as ⟦ (Gradients tab)⟧, or to what only the ordinary page draws (⟦ in
+# the histograms⟧, which the backward view has not; the headline's ratios): where the page shows its tabs it is read
 # without the brackets; presenter mode shows none, and leaves it out. A pointer may name the chart it points to,
 # ⟦spectrum| (the Spectrum tab)⟧, which presenter mode then draws itself (pointed: the story's record of what it is
 # about).
